@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+/// @title ITradeLedger — the public surface of the tradeledger consortium contract
+/// @notice One deployed contract holds membership, the document registry and the financing
+///         registry, so that the rules that bind them (a suspended member cannot write; a revoked
+///         document cannot be financed; a document is never financed beyond its face value) are
+///         checked in one place, atomically, without cross-contract calls.
+/// @dev Renaming an error, event or function here is a breaking change: selectors are public API.
+///      All amounts are integers in the currency's minor units (cents) and fit in uint64.
+interface ITradeLedger {
+    // ---------------------------------------------------------------- types
+
+    /// @notice A member's role in the consortium. NONE marks an unknown address.
+    enum Role {
+        NONE,
+        ADMIN,
+        BANK,
+        ENTERPRISE,
+        REGULATOR,
+        ATTESTOR
+    }
+
+    /// @notice What kind of trade document a hash stands for. NONE is never stored.
+    enum DocType {
+        NONE,
+        INVOICE,
+        BILL_OF_LADING,
+        WAREHOUSE_RECEIPT,
+        CUSTOMS_DECLARATION,
+        PURCHASE_ORDER,
+        CERTIFICATE_OF_ORIGIN,
+        CONTRACT,
+        OTHER
+    }
+
+    /// @notice Lifecycle of a registered document. NONE means never registered.
+    enum DocStatus {
+        NONE,
+        ACTIVE,
+        REVOKED,
+        SUPERSEDED
+    }
+
+    /// @notice What a bank provides against the pledged documents.
+    enum FinancingKind {
+        NONE,
+        INVOICE_FINANCING,
+        FACTORING,
+        PRE_SHIPMENT,
+        WAREHOUSE_RECEIPT_PLEDGE,
+        OTHER
+    }
+
+    /// @notice Lifecycle of a financing. NONE means no such financing.
+    enum FinancingStatus {
+        NONE,
+        ACTIVE,
+        CLOSED,
+        CANCELLED
+    }
+
+    /// @notice Why a financing attempt was refused (recorded in FinancingRefused, never silent).
+    enum RefusalReason {
+        NONE,
+        DOCUMENT_NOT_REGISTERED,
+        DOCUMENT_REVOKED,
+        DOCUMENT_SUPERSEDED,
+        CURRENCY_MISMATCH,
+        FACE_VALUE_MISMATCH,
+        EXCEEDS_FACE_VALUE,
+        FINGERPRINT_PLEDGED
+    }
+
+    /// @notice One document pledged to a financing.
+    /// @param docHash SHA-256 of the document file the bank holds (must be registered and ACTIVE)
+    /// @param amount the part of this financing secured by the document, minor units, > 0
+    /// @param faceValue the document's face value in minor units as the bank's gateway read it;
+    ///        the first financing records it, later ones must state the same value
+    /// @param fingerprints keyed fingerprints the bank's gateway computed from the file,
+    ///        strictly ascending, 1..MAX_FINGERPRINTS
+    struct DocumentPledge {
+        bytes32 docHash;
+        uint64 amount;
+        uint64 faceValue;
+        bytes32[] fingerprints;
+    }
+
+    /// @notice What must be handed back to release one pledged document at close or cancel:
+    ///         exactly the fingerprints the financing pledged for it (amounts are read on chain).
+    struct DocumentRelease {
+        bytes32 docHash;
+        bytes32[] fingerprints;
+    }
+
+    /// @notice A document's record as stored (one storage slot).
+    struct DocumentRecord {
+        address registrant;
+        uint32 registrantId;
+        uint40 registeredAt;
+        DocType docType;
+        DocStatus status;
+        bytes3 currency;
+        uint64 faceValue;
+        uint64 financedAmount;
+    }
+
+    /// @notice A member's record.
+    struct MemberRecord {
+        uint32 id;
+        address account;
+        Role role;
+        bool active;
+        bytes32 legalIdHash;
+    }
+
+    /// @notice A financing's record as stored (one storage slot, plus the bank's address).
+    struct FinancingRecord {
+        address bank;
+        uint32 bankId;
+        FinancingStatus status;
+        FinancingKind kind;
+        uint8 docCount;
+        uint8 fingerprintCount;
+        uint64 amount;
+        uint64 drawn;
+        uint64 repaid;
+    }
+
+    // ---------------------------------------------------------------- errors: membership
+
+    /// @notice Thrown when `account` is not a member of the consortium.
+    error NotAMember(address account);
+    /// @notice Thrown when `account` is a suspended member and tries to write.
+    error MemberNotActive(address account);
+    /// @notice Thrown when `account`'s `role` may not call this function.
+    error RoleNotAllowed(address account, Role role);
+    /// @notice Thrown when onboarding or rotating to an address that is already member `memberId`.
+    error MemberAlreadyExists(address account, uint32 memberId);
+    /// @notice Thrown when a role value is NONE or out of range.
+    error InvalidRole(uint8 role);
+    /// @notice Thrown when an address argument is the zero address.
+    error ZeroAddress();
+    /// @notice Thrown when suspending a member that is already suspended.
+    error MemberAlreadySuspended(address account);
+    /// @notice Thrown when reinstating a member that is not suspended.
+    error MemberNotSuspended(address account);
+    /// @notice Thrown when an ADMIN member (not the owner) tries to manage another ADMIN.
+    error OnlyOwnerManagesAdmins(address account);
+
+    // ---------------------------------------------------------------- errors: documents
+
+    /// @notice Thrown when `docHash` is already registered, naming that registration.
+    error DocumentAlreadyRegistered(bytes32 docHash, address registrant, uint40 registeredAt);
+    /// @notice Thrown when `docHash` has never been registered.
+    error DocumentNotRegistered(bytes32 docHash);
+    /// @notice Thrown when `docHash` is revoked or superseded and the call needs it ACTIVE.
+    error DocumentNotActive(bytes32 docHash, DocStatus status);
+    /// @notice Thrown when `account` may not revoke or supersede `docHash` (not its registrant).
+    error NotDocumentRegistrant(bytes32 docHash, address account);
+    /// @notice Thrown when a document type is NONE or out of range.
+    error InvalidDocumentType(uint8 docType);
+    /// @notice Thrown when a document hash is zero.
+    error ZeroDocumentHash();
+    /// @notice Thrown when a batch is empty.
+    error EmptyBatch();
+    /// @notice Thrown when a batch holds more than `max` items.
+    error BatchTooLarge(uint256 size, uint256 max);
+    /// @notice Thrown when two arrays that must match in length do not.
+    error LengthMismatch(uint256 expected, uint256 actual);
+    /// @notice Thrown when `attestor` has already attested `docHash`.
+    error AlreadyAttested(bytes32 docHash, address attestor);
+    /// @notice Thrown when a document is superseded by itself.
+    error SelfSupersession(bytes32 docHash);
+
+    // ---------------------------------------------------------------- errors: financing
+
+    /// @notice Thrown when an amount is zero.
+    error ZeroAmount();
+    /// @notice Thrown when the currency is not three upper-case ASCII letters (ISO 4217).
+    error InvalidCurrency(bytes3 currency);
+    /// @notice Thrown when the financing kind is NONE or out of range.
+    error InvalidFinancingKind(uint8 kind);
+    /// @notice Thrown when the maturity is not after the current block's time.
+    error InvalidMaturity(uint40 maturity);
+    /// @notice Thrown when a pledge for `docHash` carries no fingerprint or more than allowed.
+    error InvalidFingerprintCount(bytes32 docHash, uint256 count);
+    /// @notice Thrown when pledged documents are not in strictly ascending docHash order.
+    error DocumentsNotSorted(uint256 index);
+    /// @notice Thrown when the fingerprints of `docHash` are not strictly ascending.
+    error FingerprintsNotSorted(bytes32 docHash, uint256 index);
+    /// @notice Thrown when one financing pledges the same fingerprint for two documents.
+    error DuplicatePledge(bytes32 fingerprint);
+    /// @notice Thrown when the sum of the pledged amounts overflows uint64.
+    error AmountOverflow();
+    /// @notice Thrown when no financing has id `financingId`.
+    error FinancingNotFound(uint256 financingId);
+    /// @notice Thrown when `account` is not the bank that registered `financingId`.
+    error NotFinancingBank(uint256 financingId, address account);
+    /// @notice Thrown when `financingId` is closed or cancelled.
+    error FinancingNotActive(uint256 financingId, FinancingStatus status);
+    /// @notice Thrown when a drawdown of `requested` exceeds the undrawn `available` amount.
+    error DrawdownExceedsFinancing(uint256 financingId, uint256 requested, uint256 available);
+    /// @notice Thrown when a repayment of `requested` exceeds the `outstanding` amount.
+    error RepaymentExceedsOutstanding(uint256 financingId, uint256 requested, uint256 outstanding);
+    /// @notice Thrown when closing a financing that still has `outstanding` drawn and unrepaid.
+    error FinancingNotRepaid(uint256 financingId, uint256 outstanding);
+    /// @notice Thrown when a release names a fingerprint that `financingId` does not hold for
+    ///         that document.
+    error ReleaseMismatch(uint256 financingId, bytes32 docHash, bytes32 fingerprint);
+    /// @notice Thrown when a release does not hand back every document and fingerprint of the
+    ///         financing (`expected` fingerprints, `actual` given).
+    error IncompleteRelease(uint256 financingId, uint256 expected, uint256 actual);
+
+    // ---------------------------------------------------------------- events: membership
+
+    /// @notice Emitted when `account` joined as member `memberId` with `role`.
+    event MemberAdded(
+        uint32 indexed memberId, address indexed account, Role role, bytes32 legalIdHash, string name
+    );
+    /// @notice Emitted when member `memberId` was suspended by `by`; its writes now revert.
+    event MemberSuspended(uint32 indexed memberId, address indexed account, address indexed by);
+    /// @notice Emitted when member `memberId` was reinstated by `by`.
+    event MemberReinstated(uint32 indexed memberId, address indexed account, address indexed by);
+    /// @notice Emitted when member `memberId`'s signing key moved from `oldAccount` to `newAccount`.
+    event MemberKeyRotated(
+        uint32 indexed memberId, address indexed oldAccount, address indexed newAccount, address by
+    );
+
+    // ---------------------------------------------------------------- events: documents
+
+    /// @notice Emitted when `docHash` was registered by `registrant` as `docType`.
+    event DocumentRegistered(bytes32 indexed docHash, address indexed registrant, DocType docType);
+    /// @notice Emitted when `docHash` was revoked by `by` with `reasonCode`.
+    event DocumentRevoked(bytes32 indexed docHash, address indexed by, uint8 reasonCode);
+    /// @notice Emitted when `oldDocHash` was superseded by the amended `newDocHash`.
+    event DocumentSuperseded(bytes32 indexed oldDocHash, bytes32 indexed newDocHash, address indexed by);
+    /// @notice Emitted when `attestor` attested that `docHash` matches its record `evidenceHash`.
+    event DocumentAttested(bytes32 indexed docHash, address indexed attestor, bytes32 evidenceHash);
+
+    // ---------------------------------------------------------------- events: financing
+
+    /// @notice Emitted when `bank` registered financing `financingId`.
+    event FinancingRegistered(
+        uint256 indexed financingId,
+        address indexed bank,
+        FinancingKind kind,
+        bytes3 currency,
+        uint64 amount,
+        uint40 maturity,
+        bytes32 bankReference
+    );
+    /// @notice Emitted for each document pledged to `financingId`.
+    event DocumentPledged(
+        uint256 indexed financingId, bytes32 indexed docHash, uint64 amount, uint64 faceValue, bytes32[] fingerprints
+    );
+    /// @notice Emitted when `bank`'s attempt to finance `docHash` was refused; nothing changed.
+    /// @param conflictingFinancingId the active financing holding the fingerprint or the document,
+    ///        0 when the refusal is not caused by another financing
+    /// @param fingerprint the conflicting fingerprint for FINGERPRINT_PLEDGED, else zero
+    event FinancingRefused(
+        address indexed bank,
+        bytes32 indexed docHash,
+        uint256 indexed conflictingFinancingId,
+        RefusalReason reason,
+        bytes32 fingerprint,
+        bytes32 bankReference
+    );
+    /// @notice Emitted when `amount` was drawn from `financingId`; `totalDrawn` after it.
+    event DrawdownRecorded(uint256 indexed financingId, uint64 amount, uint64 totalDrawn);
+    /// @notice Emitted when `amount` was repaid on `financingId`; `totalRepaid` after it.
+    event RepaymentRecorded(uint256 indexed financingId, uint64 amount, uint64 totalRepaid);
+    /// @notice Emitted when `financingId` was closed fully repaid; its documents are released.
+    event FinancingClosed(uint256 indexed financingId);
+    /// @notice Emitted when `financingId` was cancelled with `reasonCode`; its documents are released.
+    event FinancingCancelled(uint256 indexed financingId, uint8 reasonCode);
+
+    // ---------------------------------------------------------------- membership
+
+    /// @notice Onboard `account` with `role`. Owner: any role; ADMIN members: any but ADMIN.
+    /// @return memberId the new member's id (ids start at 1 and never change)
+    function addMember(address account, Role role, bytes32 legalIdHash, string calldata name)
+        external
+        returns (uint32 memberId);
+
+    /// @notice Suspend `account`: its writes revert until reinstated. Owner or ADMIN.
+    function suspendMember(address account) external;
+
+    /// @notice Reinstate a suspended `account`. Owner or ADMIN.
+    function reinstateMember(address account) external;
+
+    /// @notice Move a member's signing key from `oldAccount` to `newAccount`. Owner, ADMIN
+    ///         (non-admin members only), or the member itself (`msg.sender == oldAccount`).
+    function rotateMemberKey(address oldAccount, address newAccount) external;
+
+    /// @notice The member record of `account` (role NONE and id 0 when unknown).
+    function memberOf(address account) external view returns (MemberRecord memory);
+
+    /// @notice The member record of member `memberId` (id 0 when unknown).
+    function memberById(uint32 memberId) external view returns (MemberRecord memory);
+
+    /// @notice How many members were ever onboarded (the highest id).
+    function memberCount() external view returns (uint32);
+
+    // ---------------------------------------------------------------- documents
+
+    /// @notice Register `docHash` as `docType`. BANK, ENTERPRISE or ATTESTOR.
+    function registerDocument(bytes32 docHash, DocType docType) external;
+
+    /// @notice Register many documents in one transaction (1..MAX_BATCH). All or nothing.
+    function registerDocuments(bytes32[] calldata docHashes, DocType[] calldata docTypes) external;
+
+    /// @notice Revoke `docHash` with `reasonCode`. Its registrant, or ADMIN/owner.
+    function revokeDocument(bytes32 docHash, uint8 reasonCode) external;
+
+    /// @notice Mark `oldDocHash` superseded by the amendment `newDocHash`, registering the latter
+    ///         with the same type. Only the registrant of `oldDocHash`.
+    function supersedeDocument(bytes32 oldDocHash, bytes32 newDocHash) external;
+
+    /// @notice Attest that `docHash` matches the attestor's own record `evidenceHash`. ATTESTOR.
+    function attestDocument(bytes32 docHash, bytes32 evidenceHash) external;
+
+    /// @notice The stored record of `docHash` (status NONE when unknown).
+    function getDocument(bytes32 docHash) external view returns (DocumentRecord memory);
+
+    /// @notice The amendment that superseded `docHash`, or zero.
+    function successorOf(bytes32 docHash) external view returns (bytes32);
+
+    /// @notice When `attestor` attested `docHash` (0 if never).
+    function attestedAt(bytes32 docHash, address attestor) external view returns (uint40);
+
+    /// @notice TradeTrust/OpenAttestation document-store read: was `docHash` ever registered.
+    function isIssued(bytes32 docHash) external view returns (bool);
+
+    /// @notice TradeTrust/OpenAttestation document-store read: is `docHash` no longer valid
+    ///         (revoked or superseded). False for unknown hashes.
+    function isRevoked(bytes32 docHash) external view returns (bool);
+
+    // ---------------------------------------------------------------- financing
+
+    /// @notice Register a financing against `pledges` (strictly ascending docHash). BANK only.
+    ///         A business refusal (see RefusalReason) does not revert: it emits FinancingRefused,
+    ///         changes no balance and returns 0. Malformed input reverts.
+    /// @return financingId the new financing's id (ids start at 1), or 0 when refused
+    function registerFinancing(
+        DocumentPledge[] calldata pledges,
+        bytes3 currency,
+        FinancingKind kind,
+        uint40 maturity,
+        bytes32 bankReference
+    ) external returns (uint256 financingId);
+
+    /// @notice Dry run of registerFinancing's business checks for the caller-independent rules.
+    /// @return reason NONE when financeable
+    /// @return docHash the first document that failed
+    /// @return conflictingFinancingId the financing in the way, if any
+    /// @return fingerprint the conflicting fingerprint, if any
+    function checkFinancing(DocumentPledge[] calldata pledges, bytes3 currency)
+        external
+        view
+        returns (RefusalReason reason, bytes32 docHash, uint256 conflictingFinancingId, bytes32 fingerprint);
+
+    /// @notice Draw `amount` from `financingId`; total drawn never exceeds the financed amount.
+    function drawdown(uint256 financingId, uint64 amount) external;
+
+    /// @notice Repay `amount` on `financingId`; total repaid never exceeds total drawn.
+    function repay(uint256 financingId, uint64 amount) external;
+
+    /// @notice Close a fully repaid financing and release its documents and fingerprints.
+    function closeFinancing(uint256 financingId, DocumentRelease[] calldata releases) external;
+
+    /// @notice Cancel an active financing with `reasonCode` and release its documents and
+    ///         fingerprints. Its bank only.
+    function cancelFinancing(uint256 financingId, uint8 reasonCode, DocumentRelease[] calldata releases)
+        external;
+
+    /// @notice The record of `financingId` (status NONE when unknown).
+    function getFinancing(uint256 financingId) external view returns (FinancingRecord memory);
+
+    /// @notice The active financing holding `fingerprint`, or 0.
+    function fingerprintHolder(bytes32 fingerprint) external view returns (uint256 financingId);
+
+    /// @notice How many financings were ever registered (the highest id).
+    function financingCount() external view returns (uint256);
+}

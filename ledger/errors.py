@@ -1,0 +1,122 @@
+"""One exception tree for the whole gateway, from contract revert to HTTP status.
+
+::
+
+    LedgerError                      every error the gateway raises on purpose
+    ├── InvalidInput (ValueError)    bad input: names the field and the rule          → 422
+    │   └── DocumentFormatError      a file that claims a format but does not conform → 422
+    ├── NotFound (LookupError)       an unknown document, member, financing, key      → 404
+    ├── Unauthorized                 no or unknown API key                             → 401
+    ├── Forbidden                    the caller's role may not do this                → 403
+    ├── Conflict                     a duplicate or a conflicting record               → 409
+    │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
+    ├── ChainUnavailable             the node cannot be reached                        → 503
+    ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
+    └── ContractError                a revert, named exactly like the Solidity error
+        └── one subclass per custom error in the ABI (see ledger.revert), e.g.
+            DocumentAlreadyRegistered, RoleNotAllowed, DrawdownExceedsFinancing …
+            each also subclasses the category above that fits it (Conflict, Forbidden, …)
+
+The API maps these classes to HTTP statuses in one table (``api.errors``); nothing else in the
+gateway decides a status code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LedgerError(Exception):
+    """Root of every error the gateway raises on purpose."""
+
+    #: a stable, machine-readable name for clients (the class name unless overridden)
+    code: str = "ledger_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: dict[str, Any] = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as a client sees it: its name, message and arguments."""
+        return {"error": self.code, "message": self.message, "details": self.details}
+
+
+class InvalidInput(LedgerError, ValueError):
+    """Bad input. ``field`` names the input, ``rule`` the rule it broke."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, rule: str, **details: Any) -> None:
+        super().__init__(f"{field}: {rule}", field=field, rule=rule, **details)
+        self.field = field
+        self.rule = rule
+
+
+class DocumentFormatError(InvalidInput):
+    """A file that claims a format (UBL, CII, Factur-X, JSON form) but does not conform."""
+
+    code = "document_format_error"
+
+
+class NotFound(LedgerError, LookupError):
+    """An unknown record."""
+
+    code = "not_found"
+
+
+class Unauthorized(LedgerError):
+    """No credentials, or credentials that name no participant."""
+
+    code = "unauthorized"
+
+
+class Forbidden(LedgerError):
+    """The caller is known but may not do this."""
+
+    code = "forbidden"
+
+
+class Conflict(LedgerError):
+    """A duplicate or a conflicting record."""
+
+    code = "conflict"
+
+
+class FinancingRefused(Conflict):
+    """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
+
+    code = "financing_refused"
+
+
+class ChainUnavailable(LedgerError):
+    """The chain node cannot be reached."""
+
+    code = "chain_unavailable"
+
+
+class LedgerStateError(LedgerError):
+    """The data directory, deployment manifest or keystores are missing or unusable."""
+
+    code = "ledger_state_error"
+
+
+class ContractError(LedgerError):
+    """A contract revert with a custom error. Subclasses are named like the Solidity error."""
+
+    code = "contract_error"
+    #: the Solidity error's argument names, in order
+    arg_names: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any) -> None:
+        names = self.arg_names
+        details = dict(zip(names, args, strict=False))
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in details.items())
+        LedgerError.__init__(self, f"{type(self).__name__}({shown})", **details)
+        self.args_values = args
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return repr(value)

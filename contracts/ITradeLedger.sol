@@ -147,6 +147,9 @@ interface ITradeLedger {
     error MemberNotSuspended(address account);
     /// @notice Thrown when an ADMIN member (not the owner) tries to manage another ADMIN.
     error OnlyOwnerManagesAdmins(address account);
+    /// @notice Thrown by renounceOwnership: an ownerless ledger could never manage its ADMINs again.
+    /// @dev Added in issue #3 (not in the first interface draft).
+    error OwnershipRenounceDisabled();
 
     // ---------------------------------------------------------------- errors: documents
 
@@ -274,6 +277,18 @@ interface ITradeLedger {
     event FinancingClosed(uint256 indexed financingId);
     /// @notice Emitted when `financingId` was cancelled with `reasonCode`; its documents are released.
     event FinancingCancelled(uint256 indexed financingId, uint8 reasonCode);
+
+    // ---------------------------------------------------------------- limits
+    // Added in issue #3: the limits the gateway must respect, readable from the chain.
+
+    /// @notice The most documents registerDocuments accepts in one call (256).
+    function MAX_BATCH() external view returns (uint256);
+
+    /// @notice The most fingerprints one pledged document may carry (8).
+    function MAX_FINGERPRINTS() external view returns (uint256);
+
+    /// @notice The most documents one financing may pledge (16).
+    function MAX_PLEDGES() external view returns (uint256);
 
     // ---------------------------------------------------------------- membership
 

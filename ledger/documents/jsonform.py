@@ -1,0 +1,208 @@
+"""Reader for the tradeledger JSON form: key data of trade documents that have no e-invoice syntax.
+
+The element names follow the UN/CEFACT Core Component Library and the ICC Digital Standards
+Initiative key trade document data elements (document identifier, issue date, issuer, consignee,
+total amount). The schema is written down, with an example, in ``docs/documents.md``::
+
+    {
+      "documentType": "BillOfLading",            // required, see DOCUMENT_TYPES
+      "documentNumber": "MAEU-123456789",        // required
+      "issueDate": "2024-03-01",                 // required: YYYY-MM-DD, YYYYMMDD, DD.MM.YYYY,
+                                                 //   DD/MM/YYYY when unambiguous
+      "dueDate": "2024-04-30",                   // optional (invoices, warehouse receipts)
+      "issuer": {"id": "DE123456789", "scheme": "VAT", "country": "DE", "name": "..."},
+                                                 // required; "seller" is a synonym
+      "consignee": {"ids": [{"id": "...", "scheme": "LEI"}, ...], "name": "..."},
+                                                 // optional; "buyer" is a synonym
+      "totalAmount": {"value": "1.234,56", "currency": "EUR"}
+                                                 // optional (required for invoices)
+    }
+
+A party has one identifier (``id`` + ``scheme``) or several (``ids``). ``scheme`` is one of
+``VAT``, ``LEI``, ``LEGAL`` (company registration), ``TAX``, ``GLN``, a four-digit ISO 6523 ICD
+code such as ``0088``, or ``PARTY`` (no scheme). Unknown keys are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from ledger.errors import DocumentFormatError, InvalidInput
+
+from .facts import DocumentFacts, DocumentType, IdScheme, Party, PartyId, make_party_id
+from .normalise import (
+    normalise_country,
+    normalise_currency,
+    parse_amount_text,
+    parse_form_date,
+    to_minor_units,
+)
+
+#: the largest JSON form accepted, in bytes
+MAX_JSON_BYTES = 1024 * 1024
+
+#: accepted ``documentType`` values → (type, credit note?)
+DOCUMENT_TYPES: dict[str, tuple[DocumentType, bool]] = {
+    "Invoice": (DocumentType.INVOICE, False),
+    "CommercialInvoice": (DocumentType.INVOICE, False),
+    "CreditNote": (DocumentType.INVOICE, True),
+    "BillOfLading": (DocumentType.BILL_OF_LADING, False),
+    "WarehouseReceipt": (DocumentType.WAREHOUSE_RECEIPT, False),
+    "CustomsDeclaration": (DocumentType.CUSTOMS_DECLARATION, False),
+    "PurchaseOrder": (DocumentType.PURCHASE_ORDER, False),
+    "CertificateOfOrigin": (DocumentType.CERTIFICATE_OF_ORIGIN, False),
+    "Contract": (DocumentType.CONTRACT, False),
+    "Other": (DocumentType.OTHER, False),
+}
+_BY_ENUM_NAME = {t.value: (t, False) for t in DocumentType} | {
+    "CREDIT_NOTE": (DocumentType.INVOICE, True)
+}
+_SCHEMES = {s.value: s for s in IdScheme if s is not IdScheme.NAME}
+_WHERE = "required by the tradeledger JSON form"
+
+
+def looks_like_json_form(data: bytes) -> bool:
+    """Whether ``data`` is a JSON object that names a ``documentType`` (so claims to be a form)."""
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and b'"documentType"' in data
+
+
+def read_json_form(data: bytes) -> DocumentFacts:
+    """The key facts of a JSON form."""
+    if len(data) > MAX_JSON_BYTES:
+        raise InvalidInput("json", f"a JSON form larger than {MAX_JSON_BYTES} bytes is refused")
+    try:
+        form = json.loads(
+            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError):
+        raise DocumentFormatError("json", "not a well-formed UTF-8 JSON document") from None
+    if not isinstance(form, dict):
+        raise DocumentFormatError("json", "the form must be a JSON object")
+    try:
+        return _facts(form)
+    except DocumentFormatError:
+        raise
+    except InvalidInput as exc:
+        raise DocumentFormatError(exc.field, exc.rule) from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _facts(form: Mapping[str, Any]) -> DocumentFacts:
+    type_name = _string(form, "documentType")
+    if type_name is None:
+        raise DocumentFormatError("documentType", _WHERE)
+    kind = DOCUMENT_TYPES.get(type_name) or _BY_ENUM_NAME.get(type_name)
+    if kind is None:
+        raise DocumentFormatError(
+            "documentType", f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}"
+        )
+    doc_type, credit_note = kind
+    number = _string(form, "documentNumber")
+    if number is None:
+        raise DocumentFormatError("documentNumber", _WHERE)
+    issue_text = _string(form, "issueDate")
+    if issue_text is None:
+        raise DocumentFormatError("issueDate", _WHERE)
+    due_text = _string(form, "dueDate")
+    seller = _party_alias(form, "issuer", "seller")
+    if seller is None:
+        raise DocumentFormatError("issuer", _WHERE)
+    buyer = _party_alias(form, "consignee", "buyer")
+    amount_minor, currency = _total(form.get("totalAmount"))
+    if doc_type is DocumentType.INVOICE and amount_minor is None:
+        raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
+    return DocumentFacts.create(
+        doc_type,
+        number,
+        issue_date=parse_form_date(issue_text, "issueDate"),
+        due_date=parse_form_date(due_text, "dueDate") if due_text else None,
+        seller=seller,
+        buyer=buyer,
+        amount_minor=amount_minor,
+        currency=currency,
+        credit_note=credit_note,
+    )
+
+
+def _string(obj: Mapping[str, Any], key: str, prefix: str = "") -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidInput(prefix + key, "must be a string")
+    text = str(value).strip()
+    return text or None
+
+
+def _party_alias(form: Mapping[str, Any], name: str, alias: str) -> Party | None:
+    if form.get(name) is not None and form.get(alias) is not None:
+        raise InvalidInput(alias, f"give either '{name}' or '{alias}', not both")
+    key = name if form.get(name) is not None else alias
+    value = form.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput(key, "must be an object with id and scheme")
+    return _party(value, key)
+
+
+def _party(obj: Mapping[str, Any], key: str) -> Party:
+    country = normalise_country(_string(obj, "country", f"{key}."), f"{key}.country")
+    entries: list[tuple[str, Mapping[str, Any]]] = []
+    if obj.get("ids") is not None:
+        ids = obj["ids"]
+        if not isinstance(ids, list) or not all(isinstance(i, dict) for i in ids):
+            raise InvalidInput(f"{key}.ids", "must be a list of {id, scheme} objects")
+        entries += [(f"{key}.ids[{n}]", i) for n, i in enumerate(ids)]
+    if obj.get("id") is not None:
+        entries.append((key, obj))
+    party_ids: list[PartyId] = []
+    for where, entry in entries:
+        value = _string(entry, "id", f"{where}.")
+        if value is None:
+            raise InvalidInput(f"{where}.id", _WHERE)
+        party_ids.append(_party_id(value, _string(entry, "scheme", f"{where}."), country, where))
+    name = _string(obj, "name", f"{key}.")
+    if not party_ids and name is None:
+        raise InvalidInput(f"{key}.id", f"{_WHERE}: a party needs an id or a name")
+    return Party.of(party_ids, name=name, country=country)
+
+
+def _party_id(value: str, scheme: str | None, country: str | None, where: str) -> PartyId:
+    if scheme is None:
+        return make_party_id(IdScheme.PARTY, value)
+    upper = scheme.upper()
+    if upper.isdigit() and len(upper) == 4:
+        return make_party_id(IdScheme.ICD, value, icd=upper)
+    kind = _SCHEMES.get(upper)
+    if kind is None or kind is IdScheme.ICD:
+        raise InvalidInput(
+            f"{where}.scheme", "must be VAT, LEI, LEGAL, TAX, GLN, PARTY or a 4-digit ICD code"
+        )
+    return make_party_id(kind, value, country=country)
+
+
+def _total(value: Any) -> tuple[int | None, str | None]:
+    if value is None:
+        return None, None
+    if not isinstance(value, dict):
+        raise InvalidInput("totalAmount", "must be an object with value and currency")
+    currency_text = _string(value, "currency", "totalAmount.")
+    if currency_text is None:
+        raise InvalidInput("totalAmount.currency", _WHERE)
+    currency = normalise_currency(currency_text, "totalAmount.currency")
+    raw = value.get("value")
+    if isinstance(raw, str):
+        amount = parse_amount_text(raw, "totalAmount.value")
+    elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+        amount = Decimal(raw)
+    else:
+        raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
+    return to_minor_units(amount, currency, "totalAmount.value"), currency

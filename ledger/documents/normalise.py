@@ -1,0 +1,216 @@
+"""Normalisation of the key facts, so that the same invoice gives the same facts in every format.
+
+Every rule here is written down, with an example, in ``docs/documents.md`` and has a test in
+``tests/documents/test_normalise.py``. Changing a rule changes fingerprints: it is a breaking change
+for every financing already on chain (bump ``FINGERPRINT_VERSION`` in ``fingerprints.py``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ledger.errors import InvalidInput
+
+from .currencies import minor_unit_exponent
+
+#: characters people put inside identifiers and numbers that carry no meaning
+_SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
+_DIGIT_RUN = re.compile(r"\d+")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_VAT_PREFIX = re.compile(r"^[A-Z]{2}")
+
+#: VAT ids use EL for Greece (ISO 3166 says GR); accept both, store EL
+_VAT_COUNTRY_ALIASES = {"GR": "EL"}
+
+#: the largest identifier we accept, in characters, after trimming
+MAX_IDENTIFIER_LENGTH = 200
+
+
+def clean_text(value: str) -> str:
+    """NFKC-normalise, trim and collapse inner whitespace (for names, not identifiers)."""
+    text = unicodedata.normalize("NFKC", value)
+    return " ".join(text.split())
+
+
+def normalise_identifier(value: str, field: str = "identifier") -> str:
+    """An identifier (document number, party id) in canonical form.
+
+    NFKC, upper case, separators (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
+    dropped from every run of digits (``INV-0042`` → ``INV42``). Raises ``InvalidInput`` if
+    nothing is left.
+    """
+    text = unicodedata.normalize("NFKC", value).upper()
+    text = _SEPARATORS.sub("", text)
+    text = _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", text)
+    if not text:
+        raise InvalidInput(field, "must contain at least one letter or digit")
+    if len(text) > MAX_IDENTIFIER_LENGTH:
+        raise InvalidInput(field, f"longer than {MAX_IDENTIFIER_LENGTH} characters")
+    return text
+
+
+def normalise_country(value: str | None, field: str = "country") -> str | None:
+    """An ISO 3166-1 alpha-2 country code, upper case, or ``None``."""
+    if value is None:
+        return None
+    text = value.strip().upper()
+    if not text:
+        return None
+    if not _COUNTRY.match(text):
+        raise InvalidInput(field, "must be an ISO 3166-1 alpha-2 code such as DE")
+    return text
+
+
+def normalise_vat_id(value: str, country: str | None, field: str = "vatId") -> str:
+    """A VAT id with its country prefix: ``123 456 789`` in DE → ``DE123456789``.
+
+    The id is normalised like any identifier. If it does not start with two letters and the
+    party's country is known, the country (``GR`` written as ``EL``) is prefixed. ``GR`` as a
+    prefix is rewritten to ``EL``.
+    """
+    text = normalise_identifier(value, field)
+    if _VAT_PREFIX.match(text):
+        prefix = text[:2]
+        return _VAT_COUNTRY_ALIASES.get(prefix, prefix) + text[2:]
+    if country:
+        prefix = _VAT_COUNTRY_ALIASES.get(country, country)
+        return prefix + text
+    return text
+
+
+def normalise_currency(value: str, field: str = "currency") -> str:
+    """An ISO 4217 alphabetic code, upper case: `` eur `` → ``EUR``."""
+    text = value.strip().upper()
+    if not _CURRENCY.match(text):
+        raise InvalidInput(field, "must be an ISO 4217 code of three letters such as EUR")
+    return text
+
+
+def parse_xml_decimal(value: str, field: str) -> Decimal:
+    """An ``xs:decimal`` (UBL and CII amounts): optional sign, digits, ``.`` as decimal point."""
+    text = value.strip()
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise InvalidInput(field, "must be a decimal number such as 1234.56")
+    return Decimal(text)
+
+
+def parse_amount_text(value: str, field: str) -> Decimal:
+    """An amount as people write it: ``1234.5``, ``1,234.56``, ``1.234,56``, ``1 234,56``.
+
+    - Spaces (also no-break and thin spaces) and apostrophes are grouping.
+    - With both ``.`` and ``,`` present, the one that comes last is the decimal separator.
+    - With one kind only: several occurrences are grouping (``1.234.567``); a single one followed
+      by exactly three digits is ambiguous (``1,234`` is 1234 in London and 1.234 in Berlin) and
+      is refused; otherwise it is the decimal separator (``1234,5``).
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    text = re.sub(r"[\s'’]", "", text)
+    if not re.fullmatch(r"[+-]?[\d.,]+", text) or not re.search(r"\d", text):
+        raise InvalidInput(field, "must be an amount such as 1234.56 or 1.234,56")
+    sign = ""
+    if text[0] in "+-":
+        sign, text = ("-" if text[0] == "-" else ""), text[1:]
+    has_dot, has_comma = "." in text, "," in text
+    if has_dot and has_comma:
+        decimal_sep = "." if text.rfind(".") > text.rfind(",") else ","
+        group_sep = "," if decimal_sep == "." else "."
+        if text.count(decimal_sep) != 1:
+            raise InvalidInput(field, "has more than one decimal separator")
+        integer, fraction = text.split(decimal_sep)
+        if not _grouping_ok(integer, group_sep):
+            raise InvalidInput(field, "has digit groups that are not of three digits")
+        text = integer.replace(group_sep, "") + "." + fraction
+    elif has_dot or has_comma:
+        sep = "." if has_dot else ","
+        parts = text.split(sep)
+        if len(parts) > 2:
+            if not _grouping_ok(text, sep):
+                raise InvalidInput(field, "has digit groups that are not of three digits")
+            text = text.replace(sep, "")
+        elif len(parts[1]) == 3 and parts[0] not in ("", "0"):
+            raise InvalidInput(
+                field,
+                f"is ambiguous: '{value.strip()}' could be a thousands separator or a decimal "
+                "point; write the amount with a '.' decimal point and no grouping",
+            )
+        else:
+            text = parts[0] + "." + parts[1]
+    try:
+        return Decimal(sign + text)
+    except InvalidOperation:
+        raise InvalidInput(field, "must be an amount such as 1234.56") from None
+
+
+def _grouping_ok(integer: str, sep: str) -> bool:
+    groups = integer.split(sep)
+    return (
+        1 <= len(groups[0]) <= 3
+        and all(len(g) == 3 for g in groups[1:])
+        and all(g.isdigit() for g in groups)
+    )
+
+
+def to_minor_units(amount: Decimal, currency: str, field: str = "amount") -> int:
+    """An amount in the currency's minor units: ``12.5 EUR`` → ``1250``, ``1250 JPY`` → ``1250``.
+
+    Digits beyond the currency's exponent are rounded half-up (``0.125 EUR`` → ``13``).
+    """
+    if not amount.is_finite():
+        raise InvalidInput(field, "must be a finite number")
+    if abs(amount) >= Decimal(10) ** 30:
+        raise InvalidInput(field, "is too large")
+    exponent = minor_unit_exponent(currency)
+    scaled = (amount * (Decimal(10) ** exponent)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return int(scaled)
+
+
+def parse_iso_date(value: str, field: str) -> date:
+    """An ISO 8601 calendar date ``YYYY-MM-DD`` (a trailing ``Z`` or offset, as in ``xs:date``,
+    or a time part after ``T`` is ignored)."""
+    text = value.strip()
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?", text)
+    if not match:
+        raise InvalidInput(field, "must be an ISO 8601 date YYYY-MM-DD")
+    return _make_date(int(match[1]), int(match[2]), int(match[3]), field)
+
+
+def parse_cii_date(value: str, format_code: str | None, field: str) -> date:
+    """A CII ``udt:DateTimeString``: format 102 is ``YYYYMMDD`` (the only one EN 16931 allows)."""
+    text = value.strip()
+    if format_code not in (None, "102"):
+        raise InvalidInput(field, f"date format {format_code} is not supported; use 102")
+    if not re.fullmatch(r"\d{8}", text):
+        raise InvalidInput(field, "must be a date in format 102 (YYYYMMDD)")
+    return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), field)
+
+
+def parse_form_date(value: str, field: str) -> date:
+    """A date in the JSON form: ISO 8601 ``YYYY-MM-DD``, ``YYYYMMDD``, ``DD.MM.YYYY``, or
+    ``DD/MM/YYYY`` only when it cannot be read as ``MM/DD/YYYY`` (the day is above 12, or day
+    and month are equal)."""
+    text = value.strip()
+    if re.fullmatch(r"\d{8}", text):
+        return parse_cii_date(text, "102", field)
+    match = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", text)
+    if match:
+        return _make_date(int(match[3]), int(match[2]), int(match[1]), field)
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if match:
+        first, second = int(match[1]), int(match[2])
+        if first <= 12 and second <= 12 and first != second:
+            raise InvalidInput(
+                field, f"'{text}' is ambiguous (DD/MM or MM/DD); write it as YYYY-MM-DD"
+            )
+        return _make_date(int(match[3]), second, first, field)
+    return parse_iso_date(text, field)
+
+
+def _make_date(year: int, month: int, day: int, field: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidInput(field, "is not a valid calendar date") from None

@@ -1,0 +1,1 @@
+"""tradeledger gateway: chain access, documents, services."""

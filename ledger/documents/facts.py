@@ -101,8 +101,9 @@ class Party:
     """A seller, buyer, issuer or consignee: its identifiers (sorted, de-duplicated) and name."""
 
     ids: tuple[PartyId, ...]
-    name: str | None = None
-    country: str | None = None
+    #: for people; not compared (two files may spell the name differently)
+    name: str | None = field(default=None, compare=False)
+    country: str | None = field(default=None, compare=False)
 
     @classmethod
     def of(

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install everything the tests need and run the whole suite:
+#   lint (ruff), types (mypy --strict), contract tests (forge), pytest on the embedded chain,
+#   and the ledger suite again on anvil.
+#
+#   ./scripts/test.sh                  # the default run (what CI runs)
+#   TRADELEDGER_SLOW=1 ./scripts/test.sh   # also the slow suites
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+step() { printf '\n== %s\n' "$*"; }
+
+step "python dependencies"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+
+step "node toolchain (solc-js, forge, anvil — pinned in package-lock.json)"
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "npm is required (install Node.js 18+)" >&2; exit 1
+  fi
+fi
+npm ci --no-audit --no-fund --loglevel=error
+
+step "PostgreSQL server for the index tests"
+if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL binaries not found: the PostgreSQL index tests will be skipped" >&2
+  fi
+fi
+
+step "lint and format (ruff)"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
+step "types (mypy --strict on ledger/ and api/)"
+.venv/bin/mypy
+
+step "contracts (forge)"
+bash scripts/test_contracts.sh
+
+markers="not slow"
+if [ "${TRADELEDGER_SLOW:-0}" = 1 ]; then markers=""; fi
+
+step "pytest (embedded chain)"
+.venv/bin/python -m pytest -m "$markers" -p no:cacheprovider
+
+step "pytest (ledger suite on anvil)"
+TRADELEDGER_TEST_BACKEND=anvil .venv/bin/python -m pytest -m "${markers:+$markers and }backend" \
+  -p no:cacheprovider

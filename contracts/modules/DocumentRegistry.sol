@@ -36,19 +36,18 @@ abstract contract DocumentRegistry is Membership {
 
     /// @inheritdoc ITradeLedger
     function registerDocument(bytes32 docHash, DocType docType) external {
-        uint32 registrantId = _activeWriter(msg.sender);
-        _register(docHash, docType, registrantId);
+        _register(docHash, docType, _newDocHead(_activeWriter(msg.sender)));
     }
 
     /// @inheritdoc ITradeLedger
     function registerDocuments(bytes32[] calldata docHashes, DocType[] calldata docTypes) external {
-        uint32 registrantId = _activeWriter(msg.sender);
+        uint256 head = _newDocHead(_activeWriter(msg.sender));
         uint256 n = docHashes.length;
         if (n == 0) revert EmptyBatch();
         if (n > MAX_BATCH) revert BatchTooLarge(n, MAX_BATCH);
         if (docTypes.length != n) revert LengthMismatch(n, docTypes.length);
         for (uint256 i = 0; i < n; ++i) {
-            _register(docHashes[i], docTypes[i], registrantId);
+            _register(docHashes[i], docTypes[i], head);
         }
     }
 
@@ -77,7 +76,7 @@ abstract contract DocumentRegistry is Membership {
         if (newDocHash == oldDocHash) revert SelfSupersession(oldDocHash);
         _docs[oldDocHash] = (doc & ~_STATUS_MASK) | (_S_SUPERSEDED << _STATUS_SHIFT);
         _successors[oldDocHash] = newDocHash;
-        _register(newDocHash, DocType(uint8(doc >> _TYPE_SHIFT)), callerId);
+        _register(newDocHash, DocType(uint8(doc >> _TYPE_SHIFT)), _newDocHead(callerId));
         emit DocumentSuperseded(oldDocHash, newDocHash, msg.sender);
     }
 
@@ -138,7 +137,14 @@ abstract contract DocumentRegistry is Membership {
 
     // ---------------------------------------------------------------- internals
 
-    function _register(bytes32 docHash, DocType docType, uint32 registrantId) private {
+    /// @dev The slot of a document registered now by `registrantId`, without its type.
+    function _newDocHead(uint32 registrantId) private view returns (uint256) {
+        return uint256(registrantId) | (uint256(uint40(block.timestamp)) << _AT_SHIFT)
+            | (_S_ACTIVE << _STATUS_SHIFT);
+    }
+
+    /// @dev Registers `docHash` as `docType` with the slot head from `_newDocHead`.
+    function _register(bytes32 docHash, DocType docType, uint256 head) private {
         if (docHash == bytes32(0)) revert ZeroDocumentHash();
         if (docType == DocType.NONE) revert InvalidDocumentType(uint8(docType));
         uint256 existing = _docs[docHash];
@@ -147,8 +153,7 @@ abstract contract DocumentRegistry is Membership {
                 docHash, _accountOf(uint32(existing)), uint40(existing >> _AT_SHIFT)
             );
         }
-        _docs[docHash] = uint256(registrantId) | (uint256(uint40(block.timestamp)) << _AT_SHIFT)
-            | (uint256(uint8(docType)) << _TYPE_SHIFT) | (_S_ACTIVE << _STATUS_SHIFT);
+        _docs[docHash] = head | (uint256(uint8(docType)) << _TYPE_SHIFT);
         emit DocumentRegistered(docHash, msg.sender, docType);
     }
 

@@ -43,6 +43,17 @@ abstract contract FinancingRegistry is DocumentRegistry {
     /// @dev the keep-mask for a doc slot's low 88 bits (id, time, type, status)
     uint256 private constant _DOC_HEAD_MASK = (uint256(1) << 88) - 1;
 
+    /// @dev The outcome of reviewing a financing request (kept in memory: too many values for
+    ///      the stack).
+    struct Review {
+        uint256 total;
+        uint256 fingerprintCount;
+        RefusalReason reason;
+        bytes32 docHash;
+        uint256 conflicting;
+        bytes32 fingerprint;
+    }
+
     mapping(uint256 financingId => uint256 packed) private _financings;
     mapping(bytes32 fingerprint => uint256 lock) private _locks;
 
@@ -60,16 +71,20 @@ abstract contract FinancingRegistry is DocumentRegistry {
         if (role != Role.BANK) revert RoleNotAllowed(msg.sender, role);
         if (kind == FinancingKind.NONE) revert InvalidFinancingKind(uint8(kind));
         if (maturity <= block.timestamp) revert InvalidMaturity(maturity);
-        (uint256 total, uint256 fingerprintCount) = _validate(pledges, currency);
-        // every business rule is checked (reads only) before anything is written
-        if (_refused(pledges, currency, bankReference)) return 0;
+        Review memory review = _review(pledges, currency);
+        if (review.reason != RefusalReason.NONE) {
+            emit FinancingRefused(
+                msg.sender, review.docHash, review.conflicting, review.reason, review.fingerprint, bankReference
+            );
+            return 0;
+        }
 
         financingId = ++_financingCount;
         _financings[financingId] = uint256(bankId) | (_F_ACTIVE << _F_STATUS_SHIFT)
             | (uint256(uint8(kind)) << _F_KIND_SHIFT) | (pledges.length << _F_DOCS_SHIFT)
-            | (fingerprintCount << _F_FPS_SHIFT) | (total << _F_AMOUNT_SHIFT);
+            | (review.fingerprintCount << _F_FPS_SHIFT) | (review.total << _F_AMOUNT_SHIFT);
         emit FinancingRegistered(
-            financingId, msg.sender, kind, currency, uint64(total), maturity, bankReference
+            financingId, msg.sender, kind, currency, uint64(review.total), maturity, bankReference
         );
         _pledge(financingId, pledges, currency);
     }
@@ -81,8 +96,8 @@ abstract contract FinancingRegistry is DocumentRegistry {
         view
         returns (RefusalReason reason, bytes32 docHash, uint256 conflictingFinancingId, bytes32 fingerprint)
     {
-        _validate(pledges, currency);
-        return _check(pledges, currency);
+        Review memory review = _review(pledges, currency);
+        return (review.reason, review.docHash, review.conflicting, review.fingerprint);
     }
 
     /// @inheritdoc ITradeLedger
@@ -164,42 +179,56 @@ abstract contract FinancingRegistry is DocumentRegistry {
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Malformed input reverts: currency, ordering, counts, amounts, duplicate fingerprints.
-    /// @return total the sum of the pledged amounts
-    /// @return fingerprintCount the number of pledged fingerprints
-    function _validate(DocumentPledge[] calldata pledges, bytes3 currency)
+    /// @dev One pass over the pledges. Malformed input reverts (currency, order, counts, amounts,
+    ///      a fingerprint pledged for two documents), for every document even after a refusal.
+    ///      The business rules are read-only checks, document by document in RefusalReason
+    ///      order; the first refusal is kept.
+    function _review(DocumentPledge[] calldata pledges, bytes3 currency)
         private
-        pure
-        returns (uint256 total, uint256 fingerprintCount)
+        view
+        returns (Review memory review)
     {
         uint256 n = pledges.length;
         if (n == 0) revert EmptyBatch();
         if (n > MAX_PLEDGES) revert BatchTooLarge(n, MAX_PLEDGES);
-        for (uint256 k = 0; k < 3; ++k) {
-            bytes1 c = currency[k];
-            if (c < "A" || c > "Z") revert InvalidCurrency(currency);
+        uint256 code = uint24(currency);
+        if (!_isUpper(code >> 16) || !_isUpper((code >> 8) & 0xff) || !_isUpper(code & 0xff)) {
+            revert InvalidCurrency(currency);
         }
+        bytes32 previous = 0;
         for (uint256 i = 0; i < n; ++i) {
             DocumentPledge calldata p = pledges[i];
+            bytes32 docHash = p.docHash;
             if (i == 0) {
-                if (p.docHash == bytes32(0)) revert ZeroDocumentHash();
-            } else if (p.docHash <= pledges[i - 1].docHash) {
+                if (docHash == bytes32(0)) revert ZeroDocumentHash();
+            } else if (docHash <= previous) {
                 revert DocumentsNotSorted(i);
             }
-            if (p.amount == 0) revert ZeroAmount();
+            previous = docHash;
+            uint256 amount = p.amount;
+            if (amount == 0) revert ZeroAmount();
             bytes32[] calldata fps = p.fingerprints;
             uint256 m = fps.length;
-            if (m == 0 || m > MAX_FINGERPRINTS) revert InvalidFingerprintCount(p.docHash, m);
+            if (m == 0 || m > MAX_FINGERPRINTS) revert InvalidFingerprintCount(docHash, m);
             for (uint256 j = 1; j < m; ++j) {
-                if (fps[j] <= fps[j - 1]) revert FingerprintsNotSorted(p.docHash, j);
+                if (fps[j] <= fps[j - 1]) revert FingerprintsNotSorted(docHash, j);
             }
             for (uint256 k = 0; k < i; ++k) {
                 _requireDisjoint(pledges[k].fingerprints, fps);
             }
-            total += p.amount;
-            fingerprintCount += m;
+            review.total += amount;
+            review.fingerprintCount += m;
+            if (review.reason == RefusalReason.NONE) {
+                (review.reason, review.conflicting, review.fingerprint) =
+                    _checkDocument(docHash, amount, p.faceValue, fps, code);
+                if (review.reason != RefusalReason.NONE) review.docHash = docHash;
+            }
         }
-        if (total > _U64) revert AmountOverflow();
+        if (review.total > _U64) revert AmountOverflow();
+    }
+
+    function _isUpper(uint256 c) private pure returns (bool) {
+        return c >= 0x41 && c <= 0x5a; // "A" .. "Z"
     }
 
     /// @dev Two strictly ascending lists share no fingerprint (linear merge).
@@ -213,18 +242,6 @@ abstract contract FinancingRegistry is DocumentRegistry {
             if (x < y) ++i;
             else ++j;
         }
-    }
-
-    /// @dev Emits FinancingRefused and returns true when a business rule refuses the pledges.
-    function _refused(DocumentPledge[] calldata pledges, bytes3 currency, bytes32 bankReference)
-        private
-        returns (bool)
-    {
-        (RefusalReason reason, bytes32 docHash, uint256 conflicting, bytes32 fingerprint) =
-            _check(pledges, currency);
-        if (reason == RefusalReason.NONE) return false;
-        emit FinancingRefused(msg.sender, docHash, conflicting, reason, fingerprint, bankReference);
-        return true;
     }
 
     /// @dev Writes the pledges of the new `financingId`: document amounts and fingerprint locks.
@@ -248,30 +265,15 @@ abstract contract FinancingRegistry is DocumentRegistry {
         }
     }
 
-    /// @dev The business rules, document by document, in the order of RefusalReason.
-    function _check(DocumentPledge[] calldata pledges, bytes3 currency)
-        private
-        view
-        returns (RefusalReason, bytes32, uint256, bytes32)
-    {
-        uint256 currencyCode = uint24(currency);
-        for (uint256 i = 0; i < pledges.length; ++i) {
-            (RefusalReason reason, uint256 conflicting, bytes32 fingerprint) =
-                _checkDocument(pledges[i], currencyCode);
-            if (reason != RefusalReason.NONE) {
-                return (reason, pledges[i].docHash, conflicting, fingerprint);
-            }
-        }
-        return (RefusalReason.NONE, 0, 0, 0);
-    }
-
-    /// @dev The business rules for one pledged document.
-    function _checkDocument(DocumentPledge calldata p, uint256 currencyCode)
-        private
-        view
-        returns (RefusalReason, uint256 conflicting, bytes32 fingerprint)
-    {
-        uint256 doc = _docs[p.docHash];
+    /// @dev The business rules for one pledged document, in the order of RefusalReason.
+    function _checkDocument(
+        bytes32 docHash,
+        uint256 amount,
+        uint256 pledgedFaceValue,
+        bytes32[] calldata fps,
+        uint256 currencyCode
+    ) private view returns (RefusalReason, uint256 conflicting, bytes32 fingerprint) {
+        uint256 doc = _docs[docHash];
         if (doc == 0) return (RefusalReason.DOCUMENT_NOT_REGISTERED, 0, 0);
         uint256 status = uint8(doc >> _STATUS_SHIFT);
         if (status == _S_REVOKED) return (RefusalReason.DOCUMENT_REVOKED, 0, 0);
@@ -281,13 +283,12 @@ abstract contract FinancingRegistry is DocumentRegistry {
             return (RefusalReason.CURRENCY_MISMATCH, 0, 0);
         }
         uint256 faceValue = uint64(doc >> _FACE_SHIFT);
-        if (faceValue != 0 && faceValue != p.faceValue) {
+        if (faceValue != 0 && faceValue != pledgedFaceValue) {
             return (RefusalReason.FACE_VALUE_MISMATCH, 0, 0);
         }
-        if (p.amount > p.faceValue || uint64(doc >> _FINANCED_SHIFT) > p.faceValue - p.amount) {
+        if (amount > pledgedFaceValue || uint64(doc >> _FINANCED_SHIFT) > pledgedFaceValue - amount) {
             return (RefusalReason.EXCEEDS_FACE_VALUE, 0, 0);
         }
-        bytes32[] calldata fps = p.fingerprints;
         for (uint256 j = 0; j < fps.length; ++j) {
             conflicting = uint64(_locks[fps[j]]);
             if (conflicting != 0) return (RefusalReason.FINGERPRINT_PLEDGED, conflicting, fps[j]);

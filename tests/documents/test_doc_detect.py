@@ -1,0 +1,98 @@
+"""Format detection looks at the content, never the name; unknown files are raw, not errors."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+
+import pytest
+from documents_support import corpus_bytes
+from pypdf import PdfWriter
+
+from ledger.documents import DocumentFormat, detect_format, document_hash, read_document
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+
+
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (corpus_bytes("ubl/ubl-tc434-example1.xml"), DocumentFormat.UBL),
+        (corpus_bytes("ubl/ubl-tc434-creditnote1.xml"), DocumentFormat.UBL),
+        (corpus_bytes("cii/CII_example1.xml"), DocumentFormat.CII),
+        (
+            b'\xef\xbb\xbf  {"documentType": "BillOfLading", "documentNumber": "B1", '
+            b'"issueDate": "2024-01-02", "issuer": {"id": "DE1", "scheme": "VAT"}}',
+            DocumentFormat.JSON_FORM,
+        ),
+        (PNG, DocumentFormat.RAW),
+        (_blank_pdf(), DocumentFormat.RAW),
+        (b"", DocumentFormat.RAW),
+        (b"just some text", DocumentFormat.RAW),
+        (b'{"invoice": 1}', DocumentFormat.RAW),
+        (b"<html><body>invoice</body></html>", DocumentFormat.RAW),
+        # not parsed at all, so its DOCTYPE does no harm: an SVG image is a raw file
+        (b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>', DocumentFormat.RAW),
+        # another UBL document (an Order) is not an invoice
+        (
+            b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>',
+            DocumentFormat.RAW,
+        ),
+    ],
+    ids=[
+        "ubl-invoice",
+        "ubl-credit-note",
+        "cii",
+        "json-form",
+        "png",
+        "pdf-without-invoice",
+        "empty",
+        "text",
+        "other-json",
+        "html",
+        "svg-with-doctype",
+        "ubl-order",
+    ],
+)
+def test_format_is_detected_from_content(data: bytes, expected: DocumentFormat) -> None:
+    assert detect_format(data) is expected
+    doc = read_document(data)
+    assert doc.format is expected
+    assert doc.doc_hash == hashlib.sha256(data).digest()
+
+
+def test_a_raw_file_has_a_hash_and_no_facts() -> None:
+    doc = read_document(PNG)
+    assert doc.format is DocumentFormat.RAW
+    assert doc.facts is None
+    assert doc.doc_hash == document_hash(PNG)
+    assert len(doc.doc_hash) == 32
+
+
+def test_an_xml_root_claiming_an_invoice_namespace_must_be_an_invoice() -> None:
+    from ledger.errors import DocumentFormatError
+
+    data = (
+        b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2" '
+        b'xmlns:i="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Order>'
+    )
+    with pytest.raises(DocumentFormatError) as info:
+        read_document(data)
+    assert info.value.field == "root element"
+
+
+def test_detection_ignores_a_bom_and_leading_whitespace() -> None:
+    data = b"\xef\xbb\xbf" + corpus_bytes("cii/CII_example1.xml")
+    assert detect_format(data) is DocumentFormat.CII
+    assert read_document(data).facts == read_document(data[3:]).facts
+    form = b"\n\n" + json.dumps({"documentType": "Invoice"}).encode()
+    assert detect_format(form) is DocumentFormat.JSON_FORM

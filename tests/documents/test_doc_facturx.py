@@ -1,0 +1,84 @@
+"""Factur-X / ZUGFeRD: the CII invoice embedded in a PDF is read; the PDF's own hash is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import pytest
+from documents_support import corpus_bytes, corpus_doc
+from pypdf import PdfWriter
+
+from ledger.documents import DocumentFormat, grade, read_document
+from ledger.documents.matching import MatchGrade
+from ledger.errors import DocumentFormatError, InvalidInput
+
+
+def pdf_with(attachments: dict[str, bytes]) -> bytes:
+    """A one-page PDF with embedded files, built with pypdf as a Factur-X tool would."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    for name, data in attachments.items():
+        writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", ["factur-x.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"])
+def test_the_embedded_cii_invoice_is_read(name: str) -> None:
+    cii = corpus_bytes("cii/CII_example2.xml")
+    pdf = pdf_with({name: cii})
+    doc = read_document(pdf)
+    assert doc.format is DocumentFormat.FACTURX
+    assert doc.doc_hash == hashlib.sha256(pdf).digest()
+    assert doc.facts == corpus_doc("cii/CII_example2.xml").facts
+
+
+def test_a_facturx_pdf_is_the_same_document_as_its_ubl_twin() -> None:
+    pdf = read_document(pdf_with({"factur-x.xml": corpus_bytes("cii/CII_example1.xml")}))
+    match = grade(pdf, corpus_doc("ubl/ubl-tc434-example1.xml"))
+    assert match is not None
+    assert match.grade is MatchGrade.SAME_DOCUMENT
+
+
+def test_other_attachments_are_ignored_and_an_unnamed_cii_is_found() -> None:
+    cii = corpus_bytes("cii/CII_example4.xml")
+    pdf = pdf_with({"terms.txt": b"pay in 30 days", "invoice-data.xml": cii})
+    doc = read_document(pdf)
+    assert doc.format is DocumentFormat.FACTURX
+    assert doc.facts == corpus_doc("cii/CII_example4.xml").facts
+
+
+def test_a_pdf_with_only_unrelated_attachments_is_raw() -> None:
+    doc = read_document(pdf_with({"photo.jpg": b"\xff\xd8\xff\xe0 jpeg"}))
+    assert doc.format is DocumentFormat.RAW
+    assert doc.facts is None
+
+
+def test_a_factur_x_attachment_that_is_not_cii_is_a_format_error() -> None:
+    ubl = corpus_bytes("ubl/ubl-tc434-example1.xml")
+    with pytest.raises(DocumentFormatError) as info:
+        read_document(pdf_with({"factur-x.xml": ubl}))
+    assert info.value.field == "attachment factur-x.xml"
+
+
+def test_a_hostile_attachment_is_refused() -> None:
+    evil = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        b'<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:'
+        b'CrossIndustryInvoice:100">&xxe;</rsm:CrossIndustryInvoice>'
+    )
+    with pytest.raises(InvalidInput, match="DOCTYPE"):
+        read_document(pdf_with({"factur-x.xml": evil}))
+
+
+def test_an_incomplete_embedded_invoice_names_the_missing_field() -> None:
+    cii = corpus_bytes("cii/CII_example1.xml").replace(b"<ram:ID>12115118</ram:ID>", b"")
+    with pytest.raises(DocumentFormatError) as info:
+        read_document(pdf_with({"factur-x.xml": cii}))
+    assert info.value.field == "ram:ID"
+
+
+def test_a_broken_pdf_is_raw() -> None:
+    assert read_document(b"%PDF-1.7\n garbage \x00\x01").format is DocumentFormat.RAW

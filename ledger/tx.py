@@ -148,7 +148,9 @@ class Transactor:
 
     def _chain_nonce(self) -> int:
         try:
-            return int(self.w3.eth.get_transaction_count(self.address, "pending"))
+            return int(
+                self.w3.eth.get_transaction_count(Web3.to_checksum_address(self.address), "pending")
+            )
         except Exception as exc:
             raise translate(exc) from None
 

@@ -1,0 +1,228 @@
+"""The embedded chain: py-evm (through eth-tester) on a database on disk.
+
+One process owns a data directory's chain at a time (an exclusive ``flock``); a second one gets
+a clear error instead of corrupting it. Every block is committed to disk as a whole when it is
+sealed, so a restart — even after ``kill -9`` — resumes at the last sealed block with every
+acknowledged transaction present.
+
+What eth-tester does not do and this module adds:
+
+* persistence (``BlockCommitStore``) and reopening at the stored head;
+* refusing transactions signed for another chain id (eth-tester alone mines them);
+* receipt and transaction lookups through py-evm's transaction index instead of a scan of
+  every block (eth-tester's own lookup is linear in the chain length);
+* a lock around the provider, because py-evm is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth.abc import VirtualMachineAPI
+from eth.chains.base import MiningChain
+from eth.db.atomic import AtomicDB
+from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
+from eth.typing import AccountDetails
+from eth.vm.forks.prague import PragueVM
+from eth_tester import EthereumTester, PyEVMBackend
+from eth_tester.backends.pyevm.main import get_default_genesis_params
+from eth_tester.backends.pyevm.serializers import (
+    serialize_transaction,
+    serialize_transaction_receipt,
+)
+from eth_tester.exceptions import TransactionNotFound, ValidationError
+from eth_typing import BlockNumber, Hash32
+from eth_utils.address import to_canonical_address
+from eth_utils.hexadecimal import encode_hex
+from web3 import Web3
+from web3.providers.eth_tester import EthereumTesterProvider
+from web3.types import RPCEndpoint, RPCResponse
+
+from ledger.chain.store import BlockCommitStore, SyncMode
+from ledger.errors import LedgerStateError
+
+#: the genesis gas limit: large enough for batches of 256 documents
+GENESIS_GAS_LIMIT = 60_000_000
+#: the balance the genesis gives the funding account (wei); members are funded from it
+GENESIS_BALANCE = 10**30
+#: the sender of read-only calls: funded at genesis so eth-tester accepts ``eth_call``; it is
+#: a hash, so nobody holds its key and it can never send a transaction
+READER_ADDRESS = Web3.to_checksum_address(Web3.keccak(text="tradeledger/reader")[:20])
+
+
+def _chain_class(chain_id: int) -> type[MiningChain]:
+    class EmbeddedChain(MiningChain):
+        vm_configuration: tuple[tuple[BlockNumber, type[VirtualMachineAPI]], ...] = (
+            (BlockNumber(0), PragueVM),
+        )
+
+        def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
+            # keep the gas limit constant, as eth-tester's own chain does
+            header_params["gas_limit"] = parent_header.gas_limit
+            return super().create_header_from_parent(parent_header, **header_params)
+
+        def get_transaction_builder(self) -> Any:
+            return super().get_vm().get_transaction_builder()
+
+    EmbeddedChain.chain_id = chain_id
+    return EmbeddedChain
+
+
+class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
+    """eth-tester's py-evm backend on a ``BlockCommitStore`` instead of memory."""
+
+    def __init__(
+        self,
+        store: BlockCommitStore,
+        chain_id: int,
+        funded_address: str | None,
+    ) -> None:
+        self.store = store
+        self.chain_id = chain_id
+        self.account_keys = ()
+        chain_class = _chain_class(chain_id)
+        base_db = AtomicDB(store)
+        if funded_address is not None:
+            genesis_state: dict[Any, AccountDetails] = {
+                to_canonical_address(address): {
+                    "balance": GENESIS_BALANCE,
+                    "nonce": 0,
+                    "code": b"",
+                    "storage": {},
+                }
+                for address in (funded_address, READER_ADDRESS)
+            }
+            params = get_default_genesis_params({"gas_limit": GENESIS_GAS_LIMIT})
+            self.chain = chain_class.from_genesis(base_db, params, genesis_state)
+            # eth-tester's chain starts with a first block mined
+            store.commit()
+        else:
+            self.chain = chain_class(base_db)
+
+    # -- persistence: one commit per sealed block -----------------------------------------
+
+    def mine_blocks(self, num_blocks: int = 1, coinbase: Any = None) -> Any:
+        kwargs = {} if coinbase is None else {"coinbase": coinbase}
+        hashes = super().mine_blocks(num_blocks, **kwargs)
+        self.store.commit()
+        return hashes
+
+    # -- chain id check ---------------------------------------------------------------------
+
+    def send_raw_transaction(self, raw_transaction: bytes) -> Any:
+        vm = self.chain.get_vm()
+        decoded = vm.get_transaction_builder().decode(raw_transaction)
+        tx_chain_id = getattr(decoded, "chain_id", None)
+        if tx_chain_id != self.chain_id:
+            raise ValidationError(
+                f"transaction signed for chain id {tx_chain_id}; this chain's id is {self.chain_id}"
+            )
+        return super().send_raw_transaction(raw_transaction)
+
+    # -- indexed lookups ----------------------------------------------------------------------
+
+    def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int]:
+        head = self.chain.get_block()
+        for index, transaction in enumerate(head.transactions):
+            if transaction.hash == transaction_hash:
+                return head, transaction, index
+        try:
+            number, index = self.chain.get_canonical_transaction_index(Hash32(transaction_hash))
+        except (EVMTransactionNotFound, KeyError):
+            raise TransactionNotFound(
+                f"No transaction found for transaction hash: {encode_hex(transaction_hash)}"
+            ) from None
+        block = self.chain.get_canonical_block_by_number(number)
+        return block, block.transactions[index], index
+
+    def get_transaction_by_hash(self, transaction_hash: bytes) -> Any:
+        block, transaction, index = self._locate(transaction_hash)
+        is_pending = block.number == self.chain.get_block().number
+        return serialize_transaction(block, transaction, index, is_pending)
+
+    def get_transaction_receipt(self, transaction_hash: bytes) -> Any:
+        block, transaction, index = self._locate(transaction_hash)
+        is_pending = block.number == self.chain.get_block().number
+        receipts = block.get_receipts(self.chain.chaindb)
+        return serialize_transaction_receipt(
+            block, receipts, transaction, index, is_pending, self.chain.get_vm()
+        )
+
+
+class LockedTesterProvider(EthereumTesterProvider):
+    """EthereumTesterProvider whose requests run one at a time (py-evm is not thread-safe),
+    answering ``eth_chainId`` with this chain's id (eth-tester's provider hard-codes its own)."""
+
+    def __init__(self, tester: EthereumTester, chain_id: int) -> None:
+        super().__init__(tester)
+        self._request_lock = threading.RLock()
+        self._chain_id = chain_id
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        if method == "eth_chainId":
+            return {"jsonrpc": "2.0", "id": 0, "result": hex(self._chain_id)}
+        with self._request_lock:
+            return super().make_request(method, params)
+
+
+@dataclass
+class EmbeddedNode:
+    """An open embedded chain: its Web3, its backend, and the lock on its directory."""
+
+    w3: Web3
+    chain_id: int
+    backend: PersistentPyEVMBackend
+    _lock_fd: int = field(repr=False)
+
+    def close(self) -> None:
+        with self.w3.provider._request_lock:  # type: ignore[attr-defined]
+            self.backend.store.close()
+        os.close(self._lock_fd)
+
+
+CHAIN_DB_NAME = "chain.sqlite"
+LOCK_NAME = "chain.lock"
+
+
+def open_embedded(
+    chain_dir: Path,
+    chain_id: int,
+    sync: SyncMode = "full",
+    create_funding: str | None = None,
+) -> EmbeddedNode:
+    """Open the embedded chain stored in ``chain_dir``, or with ``create_funding`` (the address
+    the genesis funds) create a new one there."""
+    create = create_funding is not None
+    chain_dir.mkdir(parents=True, exist_ok=True)
+    db_path = chain_dir / CHAIN_DB_NAME
+    if create and db_path.exists():
+        raise LedgerStateError(f"a chain already exists at {db_path}", path=str(db_path))
+    if not create and not db_path.exists():
+        raise LedgerStateError(
+            f"no chain at {db_path}: run `tradeledger init` first", path=str(db_path)
+        )
+    lock_fd = os.open(chain_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(lock_fd)
+        raise LedgerStateError(
+            f"the ledger at {chain_dir} is open in another process (stop it first, or use its API)",
+            path=str(chain_dir),
+        ) from None
+    try:
+        store = BlockCommitStore(db_path, sync=sync)
+        backend = PersistentPyEVMBackend(store, chain_id, create_funding)
+        tester = EthereumTester(backend=backend)
+        w3 = Web3(LockedTesterProvider(tester, chain_id))
+        # eth-tester needs a sender that can afford the call's gas even for eth_call
+        w3.eth.default_account = READER_ADDRESS
+    except BaseException:
+        os.close(lock_fd)
+        raise
+    return EmbeddedNode(w3=w3, chain_id=chain_id, backend=backend, _lock_fd=lock_fd)

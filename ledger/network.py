@@ -1,0 +1,230 @@
+"""Creating a network (``init``) and opening one (:class:`Ledger`), on either backend.
+
+A :class:`Ledger` is everything a gateway process holds open: the settings, the manifest, a
+Web3 connection (embedded py-evm or JSON-RPC), the contract, the keystores, the gateway
+database, and one :class:`~ledger.tx.Transactor` per participant (keys decrypted once, on first
+use, then kept in memory).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from datetime import UTC, datetime
+
+from web3 import Web3
+from web3.contract import Contract
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from ledger.artifacts import artifact_sha256, load_artifact
+from ledger.chain.embedded import EmbeddedNode, open_embedded
+from ledger.config import Settings
+from ledger.errors import ChainUnavailable, Conflict, LedgerStateError
+from ledger.gatewaydb import GatewayDB
+from ledger.keys import Keystore, LocalSigner, Signer, write_private
+from ledger.manifest import Manifest
+from ledger.tx import FeePolicy, Transactor, translate
+
+#: wei sent to each new member on networks where gas costs something
+MEMBER_FUNDING = 10**21
+FINGERPRINT_KEY_FILE = "fingerprint.key"
+
+
+def fingerprint_key_id(key: bytes) -> str:
+    """A public identifier of the consortium fingerprint key (never the key itself)."""
+    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).hexdigest()[:16]
+
+
+def legal_id_hash(legal_id: str) -> bytes:
+    """The on-chain form of a legal id (e.g. an LEI): SHA-256 of its normalised text."""
+    normalised = "".join(legal_id.split()).upper()
+    return hashlib.sha256(normalised.encode()).digest() if normalised else b"\0" * 32
+
+
+class Ledger:
+    """An open network, as one gateway sees it."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        w3: Web3,
+        manifest: Manifest,
+        node: EmbeddedNode | None,
+    ) -> None:
+        self.settings = settings
+        self.w3 = w3
+        self.manifest = manifest
+        self.node = node
+        abi = load_artifact("TradeLedger")["abi"]
+        self.contract: Contract = w3.eth.contract(
+            address=Web3.to_checksum_address(manifest.contract_address), abi=abi
+        )
+        self.keystore = Keystore(
+            settings.keystore_dir,
+            settings.secrets_dir,
+            settings.keystore_passphrase,
+            settings.keystore_scrypt_n,
+        )
+        self.db = GatewayDB(settings.gateway_db())
+        self.fees = FeePolicy(w3, settings.gas_pricing)
+        self._transactors: dict[str, Transactor] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def chain_id(self) -> int:
+        return self.manifest.chain_id
+
+    def fingerprint_key(self) -> bytes:
+        path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
+        if not path.exists():
+            raise LedgerStateError(f"no fingerprint key at {path}")
+        key = bytes.fromhex(path.read_text().strip())
+        if fingerprint_key_id(key) != self.manifest.fingerprint_key_id:
+            raise LedgerStateError("the fingerprint key does not match the network's key id")
+        return key
+
+    def transactor(self, address: str) -> Transactor:
+        """The transactor of a participant whose keystore this gateway holds."""
+        address = Web3.to_checksum_address(address)
+        with self._lock:
+            found = self._transactors.get(address)
+            if found is None:
+                signer = self.keystore.load(address)
+                found = self._make_transactor(signer)
+                self._transactors[address] = found
+            return found
+
+    def _make_transactor(self, signer: Signer) -> Transactor:
+        return Transactor(self.w3, signer, self.chain_id, self.fees, self.settings.receipt_timeout)
+
+    def head_block(self) -> int:
+        try:
+            return int(self.w3.eth.block_number)
+        except Exception as exc:
+            raise translate(exc) from None
+
+    def close(self) -> None:
+        self.db.close()
+        if self.node is not None:
+            self.node.close()
+
+
+def _connect_rpc(settings: Settings) -> Web3:
+    w3 = Web3(Web3.HTTPProvider(settings.chain_url, request_kwargs={"timeout": 30}))
+    # QBFT/Clique networks put validator data in extraData (longer than 32 bytes)
+    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    try:
+        w3.eth.chain_id  # noqa: B018 - a round trip proves the node answers
+    except Exception as exc:
+        raise ChainUnavailable(f"cannot reach {settings.chain_url}: {exc}") from None
+    return w3
+
+
+def open_ledger(settings: Settings) -> Ledger:
+    """Open the network in ``settings.data_dir``."""
+    manifest = Manifest.read(settings.manifest_path)
+    node: EmbeddedNode | None = None
+    if settings.embedded:
+        if manifest.backend != "embedded":
+            raise LedgerStateError(
+                f"this network runs on {manifest.backend}: set TRADELEDGER_CHAIN_URL"
+            )
+        node = open_embedded(settings.chain_dir, manifest.chain_id, settings.chain_sync)
+        w3 = node.w3
+    else:
+        w3 = _connect_rpc(settings)
+        if int(w3.eth.chain_id) != manifest.chain_id:
+            raise LedgerStateError(
+                f"{settings.chain_url} is chain {w3.eth.chain_id}, the manifest says "
+                f"{manifest.chain_id}"
+            )
+    code = w3.eth.get_code(Web3.to_checksum_address(manifest.contract_address))
+    deployed = hashlib.sha256(bytes(code)).hexdigest()
+    if deployed != manifest.artifact_sha256:
+        if node is not None:
+            node.close()
+        raise LedgerStateError(
+            "the contract at the manifest's address is not the deployed artifact",
+            address=manifest.contract_address,
+        )
+    return Ledger(settings, w3, manifest, node)
+
+
+def init_network(
+    settings: Settings,
+    admin_name: str = "Consortium admin",
+    admin_legal_id: str = "",
+    funding: Signer | None = None,
+) -> tuple[Ledger, str]:
+    """Create a network: admin key, chain (embedded) or connection, contract, manifest.
+
+    Returns the open ledger and the admin's first API key. On a JSON-RPC network where gas
+    costs something, ``funding`` pays for the admin's first transactions.
+    """
+    if settings.manifest_path.exists():
+        raise Conflict(
+            f"a ledger already exists in {settings.data_dir}", data_dir=str(settings.data_dir)
+        )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keystore = Keystore(
+        settings.keystore_dir,
+        settings.secrets_dir,
+        settings.keystore_passphrase,
+        settings.keystore_scrypt_n,
+    )
+    admin = keystore.create()
+    node: EmbeddedNode | None = None
+    if settings.embedded:
+        node = open_embedded(
+            settings.chain_dir, settings.chain_id, settings.chain_sync, create_funding=admin.address
+        )
+        w3 = node.w3
+        chain_id = settings.chain_id
+        backend = "embedded"
+    else:
+        w3 = _connect_rpc(settings)
+        chain_id = int(w3.eth.chain_id)
+        backend = settings.chain_url
+    fees = FeePolicy(w3, settings.gas_pricing)
+    if funding is not None:
+        funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout)
+        funder.wait(funder.send({"to": admin.address, "value": MEMBER_FUNDING * 100, "gas": 21000}))
+    deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout)
+    artifact = load_artifact("TradeLedger")
+    factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+    constructor = factory.constructor(admin_name, legal_id_hash(admin_legal_id))
+    data = constructor.data_in_transaction
+    gas = int(w3.eth.estimate_gas({"from": admin.address, "data": data}) * 1.2)
+    receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
+    key = secrets.token_bytes(32)
+    _write_secret(settings, FINGERPRINT_KEY_FILE, key.hex())
+    manifest = Manifest(
+        chain_id=chain_id,
+        contract_address=str(receipt["contractAddress"]),
+        deployment_block=int(receipt["blockNumber"]),
+        deployment_tx=receipt["transactionHash"].to_0x_hex(),
+        artifact_sha256=artifact_sha256("TradeLedger"),
+        solc_version=artifact["compiler"]["solc"],
+        evm_version=artifact["compiler"]["evmVersion"],
+        admin_address=admin.address,
+        backend=backend,
+        fingerprint_key_id=fingerprint_key_id(key),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    manifest.write(settings.manifest_path)
+    ledger = Ledger(settings, w3, manifest, node)
+    ledger.db.add_participant(admin.address, admin_name, "admin")
+    api_key = ledger.db.create_api_key(admin.address)
+    return ledger, api_key
+
+
+def _write_secret(settings: Settings, name: str, text: str) -> None:
+    write_private(settings.secrets_dir / name, text)
+
+
+def signer_from_key(private_key_hex: str) -> LocalSigner:
+    """A signer over a raw private key (e.g. a dev chain's funded account)."""
+    from eth_account import Account
+
+    return LocalSigner(Account.from_key(private_key_hex))

@@ -1,0 +1,188 @@
+"""Contract reverts → typed Python errors named exactly like the Solidity errors.
+
+Every custom error in the contract's ABI becomes a subclass of :class:`ledger.errors.ContractError`
+*and* of the category that says what it means for a client (``Forbidden``, ``Conflict``,
+``NotFound``, ``InvalidInput``), so the API maps it to a status without knowing each error.
+The classes are built from the ABI once, at import; ``ERRORS["DocumentAlreadyRegistered"]`` is
+the class, and ``decode_revert(data)`` turns revert bytes (selector + ABI-encoded arguments) into
+an instance carrying the decoded arguments.
+
+One decoder serves both backends: eth-tester puts the revert data in the message of
+``TransactionFailed``; a JSON-RPC node returns it as the ``data`` of ``ContractCustomError``.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from eth_abi.abi import decode as abi_decode
+from eth_utils.abi import function_signature_to_4byte_selector
+
+from ledger.artifacts import load_artifact
+from ledger.errors import (
+    Conflict,
+    ContractError,
+    Forbidden,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+)
+
+#: which category each contract error belongs to; unlisted errors are plain ContractError
+CATEGORY: dict[str, type[LedgerError]] = {
+    # the caller may not do this
+    "NotAMember": Forbidden,
+    "MemberNotActive": Forbidden,
+    "RoleNotAllowed": Forbidden,
+    "OnlyOwnerManagesAdmins": Forbidden,
+    "NotDocumentRegistrant": Forbidden,
+    "NotFinancingBank": Forbidden,
+    "OwnableUnauthorizedAccount": Forbidden,
+    # unknown record
+    "DocumentNotRegistered": NotFound,
+    "FinancingNotFound": NotFound,
+    # a duplicate, or the record's state does not allow it
+    "MemberAlreadyExists": Conflict,
+    "MemberAlreadySuspended": Conflict,
+    "MemberNotSuspended": Conflict,
+    "DocumentAlreadyRegistered": Conflict,
+    "DocumentNotActive": Conflict,
+    "AlreadyAttested": Conflict,
+    "DuplicatePledge": Conflict,
+    "FinancingNotActive": Conflict,
+    "DrawdownExceedsFinancing": Conflict,
+    "RepaymentExceedsOutstanding": Conflict,
+    "FinancingNotRepaid": Conflict,
+    # malformed input
+    "InvalidRole": InvalidInput,
+    "ZeroAddress": InvalidInput,
+    "InvalidDocumentType": InvalidInput,
+    "ZeroDocumentHash": InvalidInput,
+    "EmptyBatch": InvalidInput,
+    "BatchTooLarge": InvalidInput,
+    "LengthMismatch": InvalidInput,
+    "SelfSupersession": InvalidInput,
+    "ZeroAmount": InvalidInput,
+    "InvalidCurrency": InvalidInput,
+    "InvalidFinancingKind": InvalidInput,
+    "InvalidMaturity": InvalidInput,
+    "InvalidFingerprintCount": InvalidInput,
+    "DocumentsNotSorted": InvalidInput,
+    "FingerprintsNotSorted": InvalidInput,
+    "AmountOverflow": InvalidInput,
+    "ReleaseMismatch": InvalidInput,
+    "IncompleteRelease": InvalidInput,
+    "OwnableInvalidOwner": InvalidInput,
+}
+
+
+class ContractInputError(ContractError, InvalidInput):
+    """Base of contract errors that mean malformed input (field: the error's first argument)."""
+
+    def __init__(self, *args: Any) -> None:
+        ContractError.__init__(self, *args)
+        self.field = self.arg_names[0] if self.arg_names else type(self).__name__
+        self.rule = type(self).__name__
+
+
+class UnknownRevert(ContractError):
+    """A revert whose data matches no error in the ABI (or carries no data)."""
+
+    arg_names = ("data",)
+
+
+def _canonical_type(entry: dict[str, Any]) -> str:
+    kind = str(entry["type"])
+    if kind.startswith("tuple"):
+        inner = ",".join(_canonical_type(c) for c in entry["components"])
+        return f"({inner}){kind[5:]}"
+    return kind
+
+
+def _build_errors(
+    abi: list[dict[str, Any]],
+) -> tuple[dict[str, type[ContractError]], dict[bytes, tuple[type[ContractError], list[str]]]]:
+    classes: dict[str, type[ContractError]] = {}
+    by_selector: dict[bytes, tuple[type[ContractError], list[str]]] = {}
+    for entry in abi:
+        if entry.get("type") != "error":
+            continue
+        name = entry["name"]
+        types = [_canonical_type(i) for i in entry["inputs"]]
+        category = CATEGORY.get(name)
+        if category is InvalidInput:
+            bases: tuple[type, ...] = (ContractInputError,)
+        elif category is not None:
+            bases = (ContractError, category)
+        else:
+            bases = (ContractError,)
+        cls = type(
+            name,
+            bases,
+            {
+                "arg_names": tuple(i["name"] for i in entry["inputs"]),
+                "code": name,
+                "__module__": __name__,
+                "__doc__": f"Solidity error {name}({', '.join(types)}).",
+            },
+        )
+        classes[name] = cls
+        selector = function_signature_to_4byte_selector(f"{name}({','.join(types)})")
+        by_selector[selector] = (cls, types)
+    return classes, by_selector
+
+
+ERRORS, _BY_SELECTOR = _build_errors(load_artifact("TradeLedger")["abi"])
+
+
+def decode_revert(data: bytes) -> ContractError:
+    """The typed error for revert ``data`` (4-byte selector + ABI-encoded arguments)."""
+    found = _BY_SELECTOR.get(bytes(data[:4]))
+    if found is None:
+        return UnknownRevert("0x" + bytes(data).hex())
+    cls, types = found
+    values = abi_decode(types, bytes(data[4:])) if types else ()
+    error: ContractError = cls(*values)
+    return error
+
+
+_HEX_DATA = re.compile(r"0x[0-9a-fA-F]{8,}")
+#: eth-tester renders revert bytes as a Python bytes literal in the message
+_BYTES_LITERAL = re.compile(r"""b(['"]).*\1""", re.DOTALL)
+
+
+def _bytes_literal(text: str) -> bytes | None:
+    match = _BYTES_LITERAL.search(text)
+    if match is None:
+        return None
+    try:
+        value = ast.literal_eval(match.group(0))
+    except (ValueError, SyntaxError):
+        return None
+    return value if isinstance(value, bytes) else None
+
+
+def revert_data_from_exception(exc: BaseException) -> bytes | None:
+    """Extract revert bytes from a web3 / eth-tester exception, if it carries any."""
+    data = getattr(exc, "data", None)
+    if isinstance(data, bytes | bytearray):
+        return bytes(data)
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    if isinstance(data, dict):
+        inner = data.get("data")
+        if isinstance(inner, str) and inner.startswith("0x"):
+            return bytes.fromhex(inner[2:])
+    for arg in getattr(exc, "args", ()):
+        if isinstance(arg, bytes | bytearray) and len(arg) >= 4:
+            return bytes(arg)
+        if isinstance(arg, str):
+            literal = _bytes_literal(arg)
+            if literal is not None:
+                return literal
+            match = _HEX_DATA.search(arg)
+            if match:
+                return bytes.fromhex(match.group(0)[2:])
+    return None

@@ -64,8 +64,10 @@ abstract contract LedgerTest {
 
     // ---------------------------------------------------------------- builders
 
+    /// @dev A document hash (keccak, not the sha256 precompile: a precompile call would be
+    ///      "the next call" after vm.expectRevert).
     function doc(string memory name) internal pure returns (bytes32) {
-        return sha256(bytes(name));
+        return keccak256(abi.encodePacked("doc:", name));
     }
 
     /// @dev `count` ascending fingerprints derived from `seed`.

@@ -18,6 +18,7 @@ interface Vm {
     function expectRevert() external;
     function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData, address emitter)
         external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
     function addr(uint256 privateKey) external pure returns (address);

@@ -32,6 +32,7 @@ from typing import Any
 
 from ledger.errors import DocumentFormatError, InvalidInput
 
+from .currencies import minor_unit_exponent
 from .facts import DocumentFacts, DocumentType, IdScheme, Party, PartyId, make_party_id
 from .normalise import (
     normalise_country,
@@ -200,7 +201,7 @@ def _total(value: Any) -> tuple[int | None, str | None]:
     currency = normalise_currency(currency_text, "totalAmount.currency")
     raw = value.get("value")
     if isinstance(raw, str):
-        amount = parse_amount_text(raw, "totalAmount.value")
+        amount = parse_amount_text(raw, "totalAmount.value", minor_unit_exponent(currency))
     elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
         amount = Decimal(raw)
     else:

@@ -98,14 +98,16 @@ def parse_xml_decimal(value: str, field: str) -> Decimal:
     return Decimal(text)
 
 
-def parse_amount_text(value: str, field: str) -> Decimal:
+def parse_amount_text(value: str, field: str, exponent: int = 2) -> Decimal:
     """An amount as people write it: ``1234.5``, ``1,234.56``, ``1.234,56``, ``1 234,56``.
 
     - Spaces (also no-break and thin spaces) and apostrophes are grouping.
     - With both ``.`` and ``,`` present, the one that comes last is the decimal separator.
-    - With one kind only: several occurrences are grouping (``1.234.567``); a single one followed
-      by exactly three digits is ambiguous (``1,234`` is 1234 in London and 1.234 in Berlin) and
-      is refused; otherwise it is the decimal separator (``1234,5``).
+    - With one kind only: several occurrences are grouping (``1.234.567``). A single one followed
+      by exactly three digits (``1,234``: 1234 in London, 1.234 in Berlin) is read by the
+      currency's ``exponent``: grouping for a currency without decimals (JPY ``1.250`` → 1250),
+      the decimal separator for one with three (BHD ``1.250``), and refused otherwise. Any other
+      single separator is the decimal separator (``1234,5``).
     """
     text = unicodedata.normalize("NFKC", value).strip()
     text = re.sub(r"[\s'’]", "", text)
@@ -131,7 +133,9 @@ def parse_amount_text(value: str, field: str) -> Decimal:
             if not _grouping_ok(text, sep):
                 raise InvalidInput(field, "has digit groups that are not of three digits")
             text = text.replace(sep, "")
-        elif len(parts[1]) == 3 and parts[0] not in ("", "0"):
+        elif len(parts[1]) == 3 and parts[0] not in ("", "0") and exponent == 0:
+            text = parts[0] + parts[1]
+        elif len(parts[1]) == 3 and parts[0] not in ("", "0") and exponent < 3:
             raise InvalidInput(
                 field,
                 f"is ambiguous: '{value.strip()}' could be a thousands separator or a decimal "

@@ -41,10 +41,14 @@ def _blank_pdf() -> bytes:
         (b'{"invoice": 1}', DocumentFormat.RAW),
         (b"<html><body>invoice</body></html>", DocumentFormat.RAW),
         # not parsed at all, so its DOCTYPE does no harm: an SVG image is a raw file
-        (b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>', DocumentFormat.RAW),
+        (
+            b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+            DocumentFormat.RAW,
+        ),
         # another UBL document (an Order) is not an invoice
         (
-            b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>',
+            b'<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2">'
+            b"<ID>1</ID></Order>",
             DocumentFormat.RAW,
         ),
     ],

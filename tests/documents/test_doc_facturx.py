@@ -25,7 +25,9 @@ def pdf_with(attachments: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name", ["factur-x.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"])
+@pytest.mark.parametrize(
+    "name", ["factur-x.xml", "zugferd-invoice.xml", "ZUGFeRD-invoice.xml", "xrechnung.xml"]
+)
 def test_the_embedded_cii_invoice_is_read(name: str) -> None:
     cii = corpus_bytes("cii/CII_example2.xml")
     pdf = pdf_with({name: cii})

@@ -100,7 +100,10 @@ def test_icd_schemes_and_parties_without_scheme() -> None:
     facts = read_document(form(issuer=issuer)).facts
     assert facts is not None
     assert facts.seller is not None
-    assert facts.seller.ids == (PartyId(IdScheme.GLN, "4000001000005"), PartyId(IdScheme.PARTY, "C77"))
+    assert facts.seller.ids == (
+        PartyId(IdScheme.GLN, "4000001000005"),
+        PartyId(IdScheme.PARTY, "C77"),
+    )
 
 
 @pytest.mark.parametrize(

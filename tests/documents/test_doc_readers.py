@@ -128,7 +128,12 @@ def test_ubl_falls_back_to_the_total_with_vat_when_no_amount_due() -> None:
     ("rel", "pattern", "field", "rule"),
     [
         ("ubl/ubl-tc434-example1.xml", rb"<cbc:ID>12115118</cbc:ID>", "cbc:ID", "BT-1"),
-        ("ubl/ubl-tc434-example1.xml", rb"<cbc:IssueDate>[^<]*</cbc:IssueDate>", "cbc:IssueDate", "BT-2"),
+        (
+            "ubl/ubl-tc434-example1.xml",
+            rb"<cbc:IssueDate>[^<]*</cbc:IssueDate>",
+            "cbc:IssueDate",
+            "BT-2",
+        ),
         (
             "ubl/ubl-tc434-example1.xml",
             rb"<cbc:DocumentCurrencyCode>[^<]*</cbc:DocumentCurrencyCode>",
@@ -162,7 +167,9 @@ def test_ubl_falls_back_to_the_total_with_vat_when_no_amount_due() -> None:
         ),
     ],
 )
-def test_a_missing_required_element_is_named(rel: str, pattern: bytes, field: str, rule: str) -> None:
+def test_a_missing_required_element_is_named(
+    rel: str, pattern: bytes, field: str, rule: str
+) -> None:
     data = re.sub(pattern, b"", corpus_bytes(rel), count=1, flags=re.DOTALL)
     with pytest.raises(DocumentFormatError) as info:
         read_document(data)
@@ -180,10 +187,30 @@ def test_the_ubl_error_reads_like_the_standard() -> None:
 @pytest.mark.parametrize(
     ("rel", "old", "new", "field"),
     [
-        ("ubl/ubl-tc434-example1.xml", b">2015-01-09</cbc:IssueDate>", b">09.01.2015</cbc:IssueDate>", "cbc:IssueDate"),
-        ("ubl/ubl-tc434-example1.xml", b">250.33</cbc:PayableAmount>", b">250,33</cbc:PayableAmount>", "cbc:PayableAmount"),
-        ("cii/CII_example1.xml", b'format="102">20150109<', b'format="102">2015-01-09<', "ram:IssueDateTime"),
-        ("cii/CII_example1.xml", b">EUR</ram:InvoiceCurrencyCode>", b">EURO</ram:InvoiceCurrencyCode>", "currency"),
+        (
+            "ubl/ubl-tc434-example1.xml",
+            b">2015-01-09</cbc:IssueDate>",
+            b">09.01.2015</cbc:IssueDate>",
+            "cbc:IssueDate",
+        ),
+        (
+            "ubl/ubl-tc434-example1.xml",
+            b">250.33</cbc:PayableAmount>",
+            b">250,33</cbc:PayableAmount>",
+            "cbc:PayableAmount",
+        ),
+        (
+            "cii/CII_example1.xml",
+            b'format="102">20150109<',
+            b'format="102">2015-01-09<',
+            "ram:IssueDateTime",
+        ),
+        (
+            "cii/CII_example1.xml",
+            b">EUR</ram:InvoiceCurrencyCode>",
+            b">EURO</ram:InvoiceCurrencyCode>",
+            "currency",
+        ),
     ],
 )
 def test_a_malformed_value_is_a_format_error_naming_the_field(

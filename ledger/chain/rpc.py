@@ -1,0 +1,202 @@
+"""The JSON-RPC backend: any Ethereum node over HTTP (anvil in tests; Besu or GoQuorum, QBFT,
+in a consortium).
+
+Two things live here:
+
+* :func:`connect` builds the Web3 of a JSON-RPC network from the settings: HTTP timeout, the
+  PoA/QBFT ``extraData`` middleware (``rpc_poa``), the chain id check (``rpc_chain_id``);
+* :class:`RpcClient` talks JSON-RPC directly for the hot path, where web3's per-call overhead
+  matters: batch requests (one HTTP round trip for many ``eth_sendRawTransaction`` or
+  ``eth_getTransactionReceipt``), chunked to ``rpc_batch_size``. A node that refuses batches
+  (some proxies do) is detected once and then served one call at a time.
+
+Nothing here is specific to one client: only standard ``eth_*`` methods are used, so moving from
+anvil to a Besu consortium changes configuration, not code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from hexbytes import HexBytes
+from web3 import Web3
+from web3._utils.method_formatters import receipt_formatter
+from web3.datastructures import AttributeDict
+from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import TxReceipt
+
+from ledger.config import Settings
+from ledger.errors import ChainUnavailable, LedgerStateError
+
+
+@dataclass(frozen=True)
+class RpcError:
+    """A JSON-RPC error object returned for one call (the call failed, the transport did not)."""
+
+    code: int
+    message: str
+    data: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.message} (code {self.code})"
+
+
+class RpcFailure(Exception):
+    """A JSON-RPC call answered with an error object (raised by :meth:`RpcClient.call`)."""
+
+    def __init__(self, error: RpcError) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.data = error.data
+
+
+class RpcClient:
+    """A thread-safe JSON-RPC client over HTTP with batch requests."""
+
+    def __init__(self, url: str, timeout: float = 30.0, batch_size: int = 200) -> None:
+        self.url = url
+        self.timeout = timeout
+        self.batch_size = max(batch_size, 1)
+        self._batches = batch_size > 1
+        self._ids = itertools.count(1)
+        self._local = threading.local()
+
+    def _session(self) -> requests.Session:
+        session: requests.Session | None = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            self._local.session = session
+        return session
+
+    def _post(self, payload: Any) -> Any:
+        try:
+            response = self._session().post(self.url, json=payload, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout, OSError) as exc:
+            raise ChainUnavailable(
+                f"chain node unreachable: {type(exc).__name__}", url=self.url
+            ) from None
+        if response.status_code >= 500 or response.status_code in (404, 405):
+            raise ChainUnavailable(f"chain node answered HTTP {response.status_code}", url=self.url)
+        try:
+            return response.json()
+        except ValueError:
+            raise ChainUnavailable("chain node answered with something not JSON") from None
+
+    def call(self, method: str, params: Sequence[Any] = ()) -> Any:
+        """One call; an error object raises :class:`RpcFailure`."""
+        answer = self._post(
+            {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
+        )
+        result = _result(answer)
+        if isinstance(result, RpcError):
+            raise RpcFailure(result)
+        return result
+
+    def batch(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        """Many calls, in order; each entry is the call's result or its :class:`RpcError`."""
+        results: list[Any] = []
+        for start in range(0, len(calls), self.batch_size):
+            results.extend(self._chunk(calls[start : start + self.batch_size]))
+        return results
+
+    def _chunk(self, calls: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
+        if not self._batches or len(calls) == 1:
+            return [self._single(method, params) for method, params in calls]
+        first = next(self._ids)
+        payload = [
+            {"jsonrpc": "2.0", "id": first + i, "method": method, "params": list(params)}
+            for i, (method, params) in enumerate(calls)
+        ]
+        for _ in range(len(calls) - 1):
+            next(self._ids)
+        answer = self._post(payload)
+        if not isinstance(answer, list):
+            # the node (or a proxy) refuses batch requests: from now on, one call at a time
+            self._batches = False
+            return [self._single(method, params) for method, params in calls]
+        by_id = {item.get("id"): item for item in answer if isinstance(item, dict)}
+        out: list[Any] = []
+        for i in range(len(calls)):
+            item = by_id.get(first + i)
+            out.append(
+                _result(item) if item is not None else RpcError(-32603, "no answer in batch")
+            )
+        return out
+
+    def _single(self, method: str, params: Sequence[Any]) -> Any:
+        answer = self._post(
+            {"jsonrpc": "2.0", "id": next(self._ids), "method": method, "params": list(params)}
+        )
+        return _result(answer)
+
+    # -- the hot path ----------------------------------------------------------------------
+
+    def send_raw_transactions(self, raws: Sequence[bytes]) -> list[HexBytes | RpcError]:
+        """``eth_sendRawTransaction`` for each raw transaction, batched."""
+        answers = self.batch([("eth_sendRawTransaction", ["0x" + raw.hex()]) for raw in raws])
+        return [a if isinstance(a, RpcError) else HexBytes(a) for a in answers]
+
+    def receipts(self, tx_hashes: Sequence[bytes]) -> list[TxReceipt | RpcError | None]:
+        """``eth_getTransactionReceipt`` for each hash, batched (None: not mined yet)."""
+        answers = self.batch(
+            [("eth_getTransactionReceipt", ["0x" + bytes(h).hex()]) for h in tx_hashes]
+        )
+        out: list[TxReceipt | RpcError | None] = []
+        for answer in answers:
+            if answer is None or isinstance(answer, RpcError):
+                out.append(answer)
+            else:
+                out.append(format_receipt(answer))
+        return out
+
+    def pending_nonce(self, address: str) -> int:
+        return int(self.call("eth_getTransactionCount", [address, "pending"]), 16)
+
+    def latest_nonce(self, address: str) -> int:
+        return int(self.call("eth_getTransactionCount", [address, "latest"]), 16)
+
+
+def format_receipt(raw: dict[str, Any]) -> TxReceipt:
+    """A raw JSON receipt as web3 returns it (ints, HexBytes, formatted logs)."""
+    formatted = receipt_formatter(raw)
+    return AttributeDict.recursive(formatted)  # type: ignore[no-any-return]
+
+
+def _result(answer: Any) -> Any:
+    if not isinstance(answer, dict):
+        return RpcError(-32603, f"malformed JSON-RPC answer: {answer!r:.200}")
+    error = answer.get("error")
+    if error is not None:
+        if not isinstance(error, dict):
+            return RpcError(-32603, str(error))
+        return RpcError(
+            int(error.get("code", -32603)), str(error.get("message", "")), error.get("data")
+        )
+    return answer.get("result")
+
+
+def connect(settings: Settings) -> tuple[Web3, RpcClient]:
+    """Web3 and a batch client for the JSON-RPC node at ``settings.chain_url``."""
+    url = settings.chain_url
+    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": settings.rpc_timeout}))
+    if settings.rpc_poa:
+        # QBFT/IBFT/Clique networks put validator data in extraData (longer than 32 bytes)
+        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    client = RpcClient(url, settings.rpc_timeout, settings.rpc_batch_size)
+    try:
+        chain_id = int(client.call("eth_chainId"), 16)
+    except ChainUnavailable:
+        raise ChainUnavailable(f"cannot reach the chain node at {url}", url=url) from None
+    except RpcFailure as exc:
+        raise ChainUnavailable(f"{url} does not answer eth_chainId: {exc}", url=url) from None
+    if settings.rpc_chain_id is not None and chain_id != settings.rpc_chain_id:
+        raise LedgerStateError(
+            f"{url} is chain {chain_id}; TRADELEDGER_RPC_CHAIN_ID says {settings.rpc_chain_id}",
+            url=url,
+        )
+    return w3, client

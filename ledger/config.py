@@ -1,0 +1,142 @@
+"""One settings object for the gateway, read from the environment (prefix ``TRADELEDGER_``).
+
+Build it through :func:`get_settings` (cached) — never at import time — so tests and the CLI can
+override it. Every path the ledger writes lives under ``data_dir``::
+
+    DATA_DIR/
+      manifest.json          deployment: chain id, contract address, deployment block, hashes
+      chain/chain.sqlite     the embedded chain (py-evm state, blocks, receipts)
+      keystore/*.json        encrypted keystores (scrypt), one per participant
+      secrets/               keystore passphrases and the fingerprint key (mode 0600)
+      gateway.sqlite         participant-private gateway state: API keys (hashed), idempotency
+                             records, facts of the files this gateway received
+      index.sqlite           the event index (disposable, rebuildable from the chain)
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory: ``$XDG_DATA_HOME/tradeledger`` or ``~/.local/share/...``."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tradeledger"
+
+
+def _check_passphrase(value: str) -> str:
+    if value.lower() in {"changeme", "change-me", "password", "secret"}:
+        raise ValueError("is a placeholder: set a real passphrase or leave it empty")
+    return value
+
+
+class Settings(BaseSettings):
+    """Gateway configuration. Each field can be set as ``TRADELEDGER_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="TRADELEDGER_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    #: empty: the embedded chain in ``data_dir/chain``; else a JSON-RPC URL (http/https)
+    chain_url: str = ""
+    #: the chain id of a new embedded network
+    chain_id: int = Field(default=1_515_200, ge=1)
+    #: "full" survives power loss, "normal" survives a process crash and is faster
+    chain_sync: Literal["full", "normal"] = "full"
+    #: SQLAlchemy URL of the event index; empty: SQLite in the data directory
+    index_url: str = ""
+    #: SQLAlchemy URL of the gateway's own state; empty: SQLite in the data directory
+    gateway_db_url: str = ""
+    #: gas price policy for JSON-RPC networks: "auto" (EIP-1559 from the node), "legacy", "zero"
+    #: (Besu / GoQuorum QBFT networks with free gas: ``zero``)
+    gas_pricing: Literal["auto", "legacy", "zero"] = "auto"
+    #: JSON-RPC: the chain id the node must report (empty: accept the node's, then the
+    #: manifest's on every later start)
+    rpc_chain_id: int | None = Field(default=None, ge=1)
+    #: JSON-RPC: accept PoA/QBFT block headers (extraData longer than 32 bytes)
+    rpc_poa: bool = True
+    #: JSON-RPC: HTTP timeout of one request (seconds)
+    rpc_timeout: float = Field(default=30.0, gt=0)
+    #: JSON-RPC: most calls in one batch request (0 or 1: no batches, for nodes that refuse them)
+    rpc_batch_size: int = Field(default=200, ge=0)
+    #: JSON-RPC ``init`` on a network with priced gas: a file holding the hex private key of a
+    #: funded account that pays for the admin (e.g. a dev chain's first account)
+    funding_key_file: Path | None = None
+    #: how long to wait for a receipt before reporting the chain unavailable (seconds)
+    receipt_timeout: float = Field(default=120.0, gt=0)
+    #: which environment this is; placeholder secrets are refused outside "development"
+    environment: Literal["development", "production"] = "development"
+    #: passphrase for keystores; empty: per-key random passphrases in ``data_dir/secrets``
+    keystore_passphrase: str = Field(default="", repr=False)
+    #: a file holding the keystore passphrase (a Docker/Kubernetes secret); used when
+    #: ``keystore_passphrase`` is empty
+    keystore_passphrase_file: Path | None = None
+    #: scrypt cost of new keystores (2**18 is geth's default; tests lower it)
+    keystore_scrypt_n: int = Field(default=2**18, ge=2**10)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("chain_url")
+    @classmethod
+    def _chain_url_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be empty (embedded chain) or an http(s):// JSON-RPC URL")
+        return value
+
+    @field_validator("keystore_passphrase")
+    @classmethod
+    def _no_placeholder(cls, value: str) -> str:
+        return _check_passphrase(value)
+
+    @model_validator(mode="after")
+    def _passphrase_from_file(self) -> Settings:
+        if self.keystore_passphrase_file is not None and not self.keystore_passphrase:
+            try:
+                text = self.keystore_passphrase_file.read_text().rstrip("\r\n")
+            except OSError as exc:
+                raise ValueError(
+                    f"keystore_passphrase_file: cannot read it ({exc.strerror})"
+                ) from None
+            if not text:
+                raise ValueError("keystore_passphrase_file: the file is empty")
+            self.keystore_passphrase = _check_passphrase(text)
+        return self
+
+    # -- paths -------------------------------------------------------------------------------
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / "manifest.json"
+
+    @property
+    def chain_dir(self) -> Path:
+        return self.data_dir / "chain"
+
+    @property
+    def keystore_dir(self) -> Path:
+        return self.data_dir / "keystore"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.chain_url
+
+    def index_db_url(self) -> str:
+        return self.index_url or f"sqlite:///{self.data_dir / 'index.sqlite'}"
+
+    def gateway_db(self) -> str:
+        return self.gateway_db_url or f"sqlite:///{self.data_dir / 'gateway.sqlite'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, built once from the environment."""
+    return Settings()

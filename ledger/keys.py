@@ -1,0 +1,269 @@
+"""Participants' signing keys: encrypted keystores on disk and the ``Signer`` interface.
+
+A keystore is the standard Ethereum JSON keystore (v3) encrypted with scrypt. Its passphrase
+comes from ``TRADELEDGER_KEYSTORE_PASSPHRASE`` when set, else from the file named by
+``TRADELEDGER_KEYSTORE_PASSPHRASE_FILE`` (a Docker/Kubernetes secret), otherwise from a random
+per-key secret file ``secrets/<address>.pass`` (mode 0600) written when the key is created.
+Keys are decrypted once, when a participant's transactor is first needed, then kept in memory;
+they are never logged (``repr`` shows the address only) and never returned by any API.
+
+Anything that can sign an Ethereum transaction for one address can stand in for a local key:
+an HSM, a cloud KMS or a remote signer implements :class:`Signer` (an ``address`` and
+``sign_transaction``) without touching callers. :class:`RemoteSigner` is one: it asks a signing
+service over HTTP (the key never enters the gateway's process).
+
+:class:`LocalSigner` signs the two transaction shapes the gateway sends (EIP-1559 and legacy
+EIP-155, no access list) with a lean path — RLP and libsecp256k1 through coincurve, about ten
+times faster than eth-account's general path — and anything else with eth-account.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import coincurve
+import requests
+import rlp
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_hash.auto import keccak
+from web3 import Web3
+
+from ledger.errors import LedgerStateError
+
+#: scrypt cost for new keystores (n = 2**18 is the geth default)
+SCRYPT_N = 2**18
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Signs transactions for one address."""
+
+    @property
+    def address(self) -> str:
+        """The checksummed address this signer signs for."""
+        ...
+
+    def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
+        """Sign a complete transaction dict and return the raw signed bytes."""
+        ...
+
+
+_EIP1559_FIELDS = frozenset(
+    {"chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data"}
+)
+_LEGACY_FIELDS = frozenset({"chainId", "nonce", "gasPrice", "gas", "to", "value", "data"})
+
+
+def _as_bytes(value: Any) -> bytes:
+    if value is None:
+        return b""
+    if isinstance(value, str):
+        return bytes.fromhex(value.removeprefix("0x"))
+    return bytes(value)
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, str):
+        return int(value, 16) if value.startswith("0x") else int(value)
+    return int(value)
+
+
+def lean_sign(key: coincurve.PrivateKey, transaction: dict[str, Any]) -> bytes | None:
+    """Sign an EIP-1559 or legacy EIP-155 transaction without access list; None for any
+    other shape (the caller then uses eth-account)."""
+    fields = set(transaction) - {"type", "from"}
+    kind = transaction.get("type")
+    if any(name not in transaction for name in ("nonce", "gas", "chainId")):
+        return None
+    to = _as_bytes(transaction.get("to"))
+    data = _as_bytes(transaction.get("data"))
+    value = _as_int(transaction.get("value", 0))
+    nonce, gas, chain_id = (_as_int(transaction[name]) for name in ("nonce", "gas", "chainId"))
+    if fields <= _EIP1559_FIELDS and "maxFeePerGas" in fields and kind in (None, 2, "0x2"):
+        body = [
+            chain_id,
+            nonce,
+            _as_int(transaction["maxPriorityFeePerGas"]),
+            _as_int(transaction["maxFeePerGas"]),
+            gas,
+            to,
+            value,
+            data,
+            [],
+        ]
+        signature = key.sign_recoverable(keccak(b"\x02" + rlp.encode(body)), hasher=None)
+        r, s, y = signature[:32], signature[32:64], signature[64]
+        return b"\x02" + bytes(rlp.encode([*body, y, int.from_bytes(r), int.from_bytes(s)]))
+    if fields <= _LEGACY_FIELDS and "gasPrice" in fields and kind in (None, 0, "0x0"):
+        body = [nonce, _as_int(transaction["gasPrice"]), gas, to, value, data]
+        digest = keccak(rlp.encode([*body, chain_id, 0, 0]))
+        signature = key.sign_recoverable(digest, hasher=None)
+        v = signature[64] + 35 + 2 * chain_id
+        r_int, s_int = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
+        return bytes(rlp.encode([*body, v, r_int, s_int]))
+    return None
+
+
+class LocalSigner:
+    """A signer over a private key held in this process (lean path, eth-account otherwise)."""
+
+    def __init__(self, account: LocalAccount) -> None:
+        self._account = account
+        self._key = coincurve.PrivateKey(bytes(account.key))
+
+    @property
+    def address(self) -> str:
+        return str(self._account.address)
+
+    def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
+        raw = lean_sign(self._key, transaction)
+        if raw is not None:
+            return raw
+        return bytes(self._account.sign_transaction(transaction).raw_transaction)
+
+    def __repr__(self) -> str:  # never show the key
+        return f"LocalSigner({self.address})"
+
+    @classmethod
+    def generate(cls) -> LocalSigner:
+        return cls(Account.create())
+
+
+class RemoteSigner:
+    """A signer whose key lives in a signing service reached over HTTP (HSM / KMS front-end).
+
+    The protocol is two calls, JSON over HTTP(S), with an optional bearer token:
+
+    * ``GET {url}/address`` → ``{"address": "0x…"}``
+    * ``POST {url}/sign`` with ``{"address": "0x…", "transaction": {field: value}}`` (integers as
+      ``0x`` hex strings, bytes as ``0x`` hex) → ``{"raw": "0x…"}`` (the signed transaction)
+
+    The gateway checks that what came back is signed by the expected address, so a
+    misconfigured service cannot make it send another key's transactions.
+    """
+
+    def __init__(self, url: str, token: str = "", timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = timeout
+        self._session = requests.Session()
+        answer = self._request("GET", "/address", None)
+        self._address = Web3.to_checksum_address(str(answer["address"]))
+
+    @property
+    def address(self) -> str:
+        return self._address
+
+    def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
+        wire = {
+            name: (hex(value) if isinstance(value, int) else "0x" + _as_bytes(value).hex())
+            if name != "to"
+            else value
+            for name, value in transaction.items()
+        }
+        answer = self._request("POST", "/sign", {"address": self._address, "transaction": wire})
+        raw = _as_bytes(answer["raw"])
+        signer = Account.recover_transaction(raw)
+        if signer != self._address:
+            raise LedgerStateError(
+                f"the signing service at {self.url} signed as {signer}, not {self._address}"
+            )
+        return raw
+
+    def _request(self, method: str, path: str, body: Any) -> dict[str, Any]:
+        try:
+            response = self._session.request(
+                method, self.url + path, json=body, headers=self._headers, timeout=self._timeout
+            )
+        except requests.RequestException as exc:
+            raise LedgerStateError(
+                f"signing service {self.url} unreachable: {type(exc).__name__}"
+            ) from None
+        if response.status_code != 200:
+            raise LedgerStateError(
+                f"signing service {self.url} refused: HTTP {response.status_code}"
+            )
+        answer = response.json()
+        if not isinstance(answer, dict):
+            raise LedgerStateError(f"signing service {self.url} answered {answer!r:.100}")
+        return answer
+
+    def __repr__(self) -> str:
+        return f"RemoteSigner({self._address} via {self.url})"
+
+
+class Keystore:
+    """The encrypted keystores of one gateway, under ``keystore_dir``."""
+
+    def __init__(
+        self,
+        keystore_dir: Path,
+        secrets_dir: Path,
+        passphrase: str = "",
+        scrypt_n: int = SCRYPT_N,
+    ) -> None:
+        self.keystore_dir = keystore_dir
+        self.secrets_dir = secrets_dir
+        self._passphrase = passphrase
+        self._scrypt_n = scrypt_n
+
+    def _path(self, address: str) -> Path:
+        return self.keystore_dir / f"{address.lower().removeprefix('0x')}.json"
+
+    def _secret_path(self, address: str) -> Path:
+        return self.secrets_dir / f"{address.lower().removeprefix('0x')}.pass"
+
+    def create(self) -> LocalSigner:
+        """Make a new key, store it encrypted, and return its signer."""
+        account = Account.create()
+        self.store(account)
+        return LocalSigner(account)
+
+    def store(self, account: LocalAccount) -> None:
+        passphrase = self._passphrase
+        if not passphrase:
+            passphrase = secrets.token_urlsafe(32)
+            write_private(self._secret_path(account.address), passphrase)
+        encrypted = Account.encrypt(
+            account.key, passphrase, kdf="scrypt", iterations=self._scrypt_n
+        )
+        write_private(self._path(account.address), json.dumps(encrypted))
+
+    def load(self, address: str) -> LocalSigner:
+        """Decrypt the keystore of ``address``."""
+        path = self._path(address)
+        if not path.exists():
+            raise LedgerStateError(f"no keystore for {address} in {self.keystore_dir}")
+        passphrase = self._passphrase
+        if not passphrase:
+            secret = self._secret_path(address)
+            if not secret.exists():
+                raise LedgerStateError(
+                    f"no passphrase for {address}: set TRADELEDGER_KEYSTORE_PASSPHRASE"
+                )
+            passphrase = secret.read_text()
+        try:
+            key = Account.decrypt(json.loads(path.read_text()), passphrase)
+        except ValueError:
+            raise LedgerStateError(f"wrong passphrase for the keystore of {address}") from None
+        return LocalSigner(Account.from_key(key))
+
+    def addresses(self) -> list[str]:
+        if not self.keystore_dir.exists():
+            return []
+        return sorted(
+            "0x" + path.stem for path in self.keystore_dir.glob("*.json") if len(path.stem) == 40
+        )
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)

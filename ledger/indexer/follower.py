@@ -1,0 +1,354 @@
+"""The follower: chain logs → SQL, in bounded block ranges, one SQL transaction per range.
+
+Guarantees (see docs/audit.md):
+
+* **no gaps, no doubles** — a range's events, projections and the cursor (last indexed block and
+  its hash) commit in one transaction; a crash anywhere leaves the index at the last committed
+  range, and the next run starts right after it;
+* **reorg-safe** — before each range the stored hash of the last indexed block is compared with
+  the chain's; on a mismatch the follower walks back through its stored block hashes to the
+  common ancestor, deletes everything above it, replays the projections from the surviving
+  events, and indexes forward again;
+* **one index, one network** — the cursor row names the chain id and contract; an index built for
+  another network is refused, never mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from web3 import Web3
+from web3.contract import Contract
+from web3.exceptions import BlockNotFound
+
+from ledger.errors import ChainUnavailable, LedgerError, LedgerStateError
+from ledger.indexer import projections
+from ledger.indexer.db import make_engine
+from ledger.indexer.decode import Decoder, RawEvent, to_hex
+from ledger.indexer.models import (
+    PROJECTIONS,
+    Base,
+    BlockRow,
+    CursorRow,
+    EventRefRow,
+    EventRow,
+)
+
+if TYPE_CHECKING:
+    from ledger.network import Ledger
+
+#: blocks per eth_getLogs call and per SQL transaction
+DEFAULT_BLOCK_RANGE = 2000
+
+
+class RangeRaced(LedgerError):
+    """The chain changed under a range while it was read (a reorg in progress); retry."""
+
+    code = "range_raced"
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Where the index stands against the chain."""
+
+    chain_id: int
+    contract: str
+    deployment_block: int
+    last_block: int
+    last_block_hash: str
+    head_block: int
+    lag: int
+    events: int
+
+
+@dataclass(frozen=True)
+class Block:
+    number: int
+    hash: str
+    time: int
+
+
+class EventIndex:
+    """The event index of one network, in the SQL database at ``url``."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        contract: Contract,
+        chain_id: int,
+        deployment_block: int,
+        url: str,
+        block_range: int = DEFAULT_BLOCK_RANGE,
+    ) -> None:
+        self.w3 = w3
+        self.contract = contract
+        self.chain_id = chain_id
+        self.contract_address = str(contract.address)
+        self.deployment_block = deployment_block
+        self.block_range = max(1, block_range)
+        self.engine: Engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.decoder = Decoder(contract)
+        self._lock = threading.Lock()
+        #: test hooks: called inside a range's transaction before commit / after commit
+        self.before_commit: Callable[[int, int], None] | None = None
+        self.after_commit: Callable[[int, int], None] | None = None
+        Base.metadata.create_all(self.engine)
+
+    @classmethod
+    def for_ledger(
+        cls, ledger: Ledger, url: str | None = None, block_range: int = DEFAULT_BLOCK_RANGE
+    ) -> EventIndex:
+        return cls(
+            ledger.w3,
+            ledger.contract,
+            ledger.chain_id,
+            ledger.manifest.deployment_block,
+            url or ledger.settings.index_db_url(),
+            block_range,
+        )
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- chain reads ----------------------------------------------------------------------------
+
+    def _rpc(self, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except BlockNotFound:
+            raise
+        except LedgerError:
+            raise
+        except Exception as exc:
+            raise ChainUnavailable(f"chain read failed: {exc}") from None
+
+    def head(self) -> int:
+        return int(self._rpc(lambda: self.w3.eth.block_number))
+
+    def block(self, number: int) -> Block | None:
+        """The canonical block ``number``, or None when the chain is shorter."""
+        try:
+            found = self._rpc(lambda: self.w3.eth.get_block(number))
+        except BlockNotFound:
+            return None
+        return Block(int(found["number"]), to_hex(found["hash"]), int(found["timestamp"]))
+
+    def chain_events(self, first: int, last: int) -> list[RawEvent]:
+        """The contract's decoded events in blocks ``first..last``, in chain order."""
+        logs = self._rpc(
+            lambda: self.w3.eth.get_logs(
+                {"address": self.contract.address, "fromBlock": first, "toBlock": last}
+            )
+        )
+        events = [e for e in (self.decoder.decode(log) for log in logs) if e is not None]
+        events.sort(key=lambda e: (e.block_number, e.log_index))
+        return events
+
+    # -- cursor -------------------------------------------------------------------------------
+
+    def _cursor(self, session: Session, lock: bool = False) -> CursorRow:
+        query = select(CursorRow).where(CursorRow.id == 1)
+        if lock:
+            query = query.with_for_update()
+        cursor = session.scalars(query).first()
+        if cursor is None:
+            start = self.deployment_block - 1
+            block = self.block(start)
+            if block is None:
+                raise LedgerStateError(f"the chain has no block {start}")
+            cursor = CursorRow(
+                id=1,
+                chain_id=self.chain_id,
+                contract=self.contract_address,
+                deployment_block=self.deployment_block,
+                last_block=start,
+                last_block_hash=block.hash,
+            )
+            session.add(cursor)
+            session.add(BlockRow(number=start, hash=block.hash))
+            session.flush()
+        elif cursor.chain_id != self.chain_id or cursor.contract != self.contract_address:
+            raise LedgerStateError(
+                "this index belongs to another network: rebuild it or point index_url elsewhere",
+                index_chain_id=cursor.chain_id,
+                index_contract=cursor.contract,
+            )
+        return cursor
+
+    def cursor(self) -> tuple[int, str]:
+        """The last indexed block and its hash."""
+        with self.sessions.begin() as session:
+            cursor = self._cursor(session)
+            return cursor.last_block, cursor.last_block_hash
+
+    def status(self) -> IndexStatus:
+        last, last_hash = self.cursor()
+        head = self.head()
+        with self.sessions() as session:
+            count = int(session.scalar(select(func.count()).select_from(EventRow)) or 0)
+        return IndexStatus(
+            chain_id=self.chain_id,
+            contract=self.contract_address,
+            deployment_block=self.deployment_block,
+            last_block=last,
+            last_block_hash=last_hash,
+            head_block=head,
+            lag=max(0, head - last),
+            events=count,
+        )
+
+    def lag(self) -> int:
+        """Blocks the index is behind the chain head."""
+        return max(0, self.head() - self.cursor()[0])
+
+    # -- following ------------------------------------------------------------------------------
+
+    def catch_up(self, to_block: int | None = None, max_ranges: int | None = None) -> int:
+        """Index up to ``to_block`` (default: the head). Returns the number of events written."""
+        written = 0
+        ranges = 0
+        with self._lock:
+            while max_ranges is None or ranges < max_ranges:
+                target = self.head() if to_block is None else min(to_block, self.head())
+                last, last_hash = self.cursor()
+                stored = self.block(last)
+                if stored is None or stored.hash != last_hash:
+                    self._unwind()
+                    continue
+                if last >= target:
+                    break
+                first, end = last + 1, min(last + self.block_range, target)
+                try:
+                    written += self._index_range(last, first, end)
+                except RangeRaced:
+                    continue
+                ranges += 1
+        return written
+
+    def _index_range(self, expected_last: int, first: int, last: int) -> int:
+        end_before = self.block(last)
+        events = self.chain_events(first, last)
+        blocks: dict[int, Block] = {}
+        for number in sorted({e.block_number for e in events}):
+            found = self.block(number)
+            if found is None:
+                raise RangeRaced("block vanished while indexing")
+            blocks[number] = found
+        end_after = self.block(last)
+        if end_before is None or end_after is None or end_before.hash != end_after.hash:
+            raise RangeRaced("the chain moved under the range")
+        if any(blocks[e.block_number].hash != e.block_hash for e in events):
+            raise RangeRaced("logs from a block that is no longer canonical")
+        with self.sessions.begin() as session:
+            cursor = self._cursor(session, lock=True)
+            if cursor.last_block != expected_last:
+                return 0  # another follower committed this range first
+            self._write(session, events, blocks)
+            for block in blocks.values():
+                session.merge(BlockRow(number=block.number, hash=block.hash))
+            session.merge(BlockRow(number=last, hash=end_after.hash))
+            cursor.last_block = last
+            cursor.last_block_hash = end_after.hash
+            if self.before_commit is not None:
+                session.flush()
+                self.before_commit(first, last)
+        if self.after_commit is not None:
+            self.after_commit(first, last)
+        return len(events)
+
+    def _write(
+        self, session: Session, events: Iterable[RawEvent], blocks: Mapping[int, Block]
+    ) -> None:
+        for e in events:
+            time = blocks[e.block_number].time
+            session.add(
+                EventRow(
+                    block_number=e.block_number,
+                    log_index=e.log_index,
+                    block_hash=e.block_hash,
+                    block_time=time,
+                    tx_hash=e.tx_hash,
+                    tx_index=e.tx_index,
+                    event=e.event,
+                    args=e.args,
+                    topics=e.topics,
+                    data=e.data,
+                )
+            )
+            args = json.loads(e.args)
+            for kind, ref in projections.refs(session, e.event, args):
+                session.add(
+                    EventRefRow(
+                        kind=kind, ref=ref, block_number=e.block_number, log_index=e.log_index
+                    )
+                )
+            projections.apply(session, e.event, args, e.block_number, e.log_index, time, e.tx_hash)
+            session.flush()
+
+    # -- reorgs ---------------------------------------------------------------------------------
+
+    def _unwind(self) -> int:
+        """Walk back to the common ancestor with the chain, delete what is above it, replay the
+        projections. Returns the ancestor's number."""
+        with self.sessions.begin() as session:
+            cursor = self._cursor(session, lock=True)
+            ancestor: Block | None = None
+            checkpoints = session.scalars(
+                select(BlockRow)
+                .where(BlockRow.number <= cursor.last_block)
+                .order_by(BlockRow.number.desc())
+            )
+            for checkpoint in checkpoints:
+                found = self.block(checkpoint.number)
+                if found is not None and found.hash == checkpoint.hash:
+                    ancestor = found
+                    break
+            if ancestor is None:
+                start = self.block(self.deployment_block - 1)
+                if start is None:
+                    raise LedgerStateError("the chain lost the block before the deployment")
+                ancestor = start
+            top = ancestor.number
+            session.execute(delete(EventRefRow).where(EventRefRow.block_number > top))
+            session.execute(delete(EventRow).where(EventRow.block_number > top))
+            session.execute(delete(BlockRow).where(BlockRow.number > top))
+            session.merge(BlockRow(number=top, hash=ancestor.hash))
+            cursor.last_block = top
+            cursor.last_block_hash = ancestor.hash
+            self._replay(session)
+        return top
+
+    def _replay(self, session: Session) -> None:
+        for table in PROJECTIONS:
+            session.execute(delete(table))
+        session.flush()
+        rows = session.execute(
+            select(
+                EventRow.event,
+                EventRow.args,
+                EventRow.block_number,
+                EventRow.log_index,
+                EventRow.block_time,
+                EventRow.tx_hash,
+            ).order_by(EventRow.block_number, EventRow.log_index)
+        ).all()
+        for name, args, number, log_index, time, tx_hash in rows:
+            projections.apply(session, name, json.loads(args), number, log_index, time, tx_hash)
+            session.flush()
+
+    # -- rebuild --------------------------------------------------------------------------------
+
+    def rebuild(self) -> int:
+        """Drop every table and index the chain again from the deployment block."""
+        with self._lock:
+            Base.metadata.drop_all(self.engine)
+            Base.metadata.create_all(self.engine)
+        return self.catch_up()

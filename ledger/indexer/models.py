@@ -1,0 +1,186 @@
+"""The index's tables (SQLAlchemy 2.0): one generic ``events`` table, the follower's cursor,
+and the projections the audit queries read.
+
+Everything here is derived from the chain and can be dropped and rebuilt. Hashes, addresses and
+fingerprints are stored as lower-case ``0x`` hex text so SQLite and PostgreSQL compare them the
+same way; block times are Unix seconds (the block's own timestamp, never the gateway's clock).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+HASH = String(66)
+ADDRESS = String(42)
+#: financing ids and amounts: signed 64-bit columns (both engines sum and compare them natively);
+#: a value above ``INT64_MAX`` saturates in the projections (``events.args`` keeps it exactly)
+BIGNUM = BigInteger
+INT64_MAX = 2**63 - 1
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class EventRow(Base):
+    """One contract log, as the chain has it (raw topics and data) and decoded."""
+
+    __tablename__ = "events"
+
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    block_hash: Mapped[str] = mapped_column(HASH)
+    block_time: Mapped[int] = mapped_column(BigInteger, index=True)
+    tx_hash: Mapped[str] = mapped_column(HASH, index=True)
+    tx_index: Mapped[int] = mapped_column(Integer)
+    event: Mapped[str] = mapped_column(String(40), index=True)
+    #: the decoded arguments as canonical JSON (sorted keys, bytes as 0x hex)
+    args: Mapped[str] = mapped_column(Text)
+    #: the raw log: topics joined by "," and data, as 0x hex
+    topics: Mapped[str] = mapped_column(Text)
+    data: Mapped[str] = mapped_column(Text)
+
+
+class EventRefRow(Base):
+    """What an event concerns: a document, a financing, a member (address)."""
+
+    __tablename__ = "event_refs"
+
+    kind: Mapped[str] = mapped_column(String(3), primary_key=True)  # doc | fin | mem
+    ref: Mapped[str] = mapped_column(String(80), primary_key=True)
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    __table_args__ = (Index("ix_event_refs_block", "block_number"),)
+
+
+class CursorRow(Base):
+    """Where the follower stands: the last indexed block and its hash (one row, id 1)."""
+
+    __tablename__ = "index_cursor"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chain_id: Mapped[int] = mapped_column(BigInteger)
+    contract: Mapped[str] = mapped_column(ADDRESS)
+    deployment_block: Mapped[int] = mapped_column(BigInteger)
+    last_block: Mapped[int] = mapped_column(BigInteger)
+    last_block_hash: Mapped[str] = mapped_column(HASH)
+
+
+class BlockRow(Base):
+    """Hashes of indexed blocks (every block with events, and every range's last block):
+    the checkpoints a reorg walks back through to find the common ancestor."""
+
+    __tablename__ = "index_blocks"
+
+    number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[str] = mapped_column(HASH)
+
+
+class DocumentRow(Base):
+    __tablename__ = "documents"
+
+    doc_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    doc_type: Mapped[int] = mapped_column(Integer)
+    registrant: Mapped[str] = mapped_column(ADDRESS, index=True)
+    status: Mapped[int] = mapped_column(Integer)  # DocStatus
+    successor: Mapped[str | None] = mapped_column(HASH, nullable=True)
+    revoke_reason: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    registered_block: Mapped[int] = mapped_column(BigInteger)
+    registered_time: Mapped[int] = mapped_column(BigInteger)
+
+
+class FinancingRow(Base):
+    __tablename__ = "financings"
+
+    financing_id: Mapped[int] = mapped_column(BIGNUM, primary_key=True)
+    bank: Mapped[str] = mapped_column(ADDRESS, index=True)
+    kind: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(BIGNUM)
+    maturity: Mapped[int] = mapped_column(BigInteger)
+    bank_reference: Mapped[str] = mapped_column(HASH)
+    status: Mapped[int] = mapped_column(Integer, index=True)  # FinancingStatus
+    drawn: Mapped[int] = mapped_column(BIGNUM)
+    repaid: Mapped[int] = mapped_column(BIGNUM)
+    registered_block: Mapped[int] = mapped_column(BigInteger)
+    registered_time: Mapped[int] = mapped_column(BigInteger, index=True)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+
+
+class PledgeRow(Base):
+    __tablename__ = "pledges"
+
+    financing_id: Mapped[int] = mapped_column(BIGNUM, primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    amount: Mapped[int] = mapped_column(BIGNUM)
+    face_value: Mapped[int] = mapped_column(BIGNUM)
+    #: true while the financing is ACTIVE (a closed or cancelled financing releases it)
+    active: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_time: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_pledges_doc", "doc_hash", "active"),)
+
+
+class PledgeFingerprintRow(Base):
+    __tablename__ = "pledge_fingerprints"
+
+    fingerprint: Mapped[str] = mapped_column(HASH, primary_key=True)
+    financing_id: Mapped[int] = mapped_column(BIGNUM, primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(HASH)
+    active: Mapped[bool] = mapped_column(Boolean)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_time: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_pledge_fp_fin", "financing_id"),)
+
+
+class RefusalRow(Base):
+    __tablename__ = "refusals"
+
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    log_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tx_hash: Mapped[str] = mapped_column(HASH)
+    block_time: Mapped[int] = mapped_column(BigInteger, index=True)
+    bank: Mapped[str] = mapped_column(ADDRESS, index=True)
+    doc_hash: Mapped[str] = mapped_column(HASH, index=True)
+    conflicting_financing_id: Mapped[int] = mapped_column(BIGNUM)
+    reason: Mapped[int] = mapped_column(Integer, index=True)  # RefusalReason
+    fingerprint: Mapped[str] = mapped_column(HASH)
+    bank_reference: Mapped[str] = mapped_column(HASH)
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    address: Mapped[str] = mapped_column(ADDRESS, index=True)
+    role: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(Text)
+    legal_id_hash: Mapped[str] = mapped_column(HASH)
+    active: Mapped[bool] = mapped_column(Boolean)
+    joined_block: Mapped[int] = mapped_column(BigInteger)
+
+
+class AttestationRow(Base):
+    __tablename__ = "attestations"
+
+    doc_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    attestor: Mapped[str] = mapped_column(ADDRESS, primary_key=True)
+    evidence_hash: Mapped[str] = mapped_column(HASH)
+    block_number: Mapped[int] = mapped_column(BigInteger)
+    block_time: Mapped[int] = mapped_column(BigInteger)
+
+
+#: projection tables, emptied and replayed from ``events`` after a reorg
+PROJECTIONS = (
+    DocumentRow,
+    FinancingRow,
+    PledgeRow,
+    PledgeFingerprintRow,
+    RefusalRow,
+    MemberRow,
+    AttestationRow,
+)

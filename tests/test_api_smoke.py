@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.conftest import Network
+from conftest import Network
 
 
 @pytest.fixture

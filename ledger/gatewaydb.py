@@ -1,0 +1,403 @@
+"""The gateway's own state in SQL: participants and their API keys, idempotency records, the
+files this gateway received (their facts and keyed fingerprints, never the bytes), and the
+pledges of the financings its banks registered (what close and cancel must hand back).
+
+This is participant-private and not on chain (an API key's hash, a keystore's location), so
+unlike the event index it cannot be rebuilt from the chain: back it up with the keystores.
+
+API keys look like ``tl_<key id>_<secret>``. Only SHA-256 of the secret is stored (the secret is
+32 random bytes, so a fast hash is enough); lookups go by key id and compare digests in constant
+time. A key is shown once, when created or rotated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    create_engine,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from ledger.errors import Conflict, NotFound, Unauthorized
+
+API_KEY_PREFIX = "tl"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ParticipantRow(Base):
+    __tablename__ = "participants"
+
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    address: Mapped[str] = mapped_column(String(42), index=True)
+    secret_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class IdempotencyRow(Base):
+    __tablename__ = "idempotency"
+
+    # (participant, key) identifies a write; the request digest guards against key reuse
+    address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceivedDocumentRow(Base):
+    """A file a participant handed to this gateway: its facts, never its bytes."""
+
+    __tablename__ = "received_documents"
+
+    doc_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    received_by: Mapped[str] = mapped_column(String(42), primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    doc_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    facts_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReceivedFingerprintRow(Base):
+    """One keyed fingerprint of a received file (to find candidate matches by fingerprint)."""
+
+    __tablename__ = "received_fingerprints"
+
+    fingerprint: Mapped[str] = mapped_column(String(66), primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    received_by: Mapped[str] = mapped_column(String(42), primary_key=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class PledgeRow(Base):
+    """A document a financing pledged, with the fingerprints it pledged (for close/cancel)."""
+
+    __tablename__ = "financing_pledges"
+
+    financing_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
+    face_value: Mapped[int] = mapped_column(BigInteger)
+    fingerprints_json: Mapped[str] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    """A file this gateway received, as stored."""
+
+    doc_hash: str
+    received_by: str
+    format: str
+    size: int
+    filename: str | None
+    doc_type: str | None
+    facts_json: str | None
+    received_at: datetime
+    fingerprints: tuple[tuple[str, str], ...]  # (name, 0x value)
+
+
+@dataclass(frozen=True)
+class StoredPledge:
+    financing_id: int
+    doc_hash: str
+    amount: int
+    face_value: int
+    fingerprints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Participant:
+    address: str
+    name: str
+    role: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _digest(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+class GatewayDB:
+    """Participants, API keys and idempotency records of one gateway."""
+
+    def __init__(self, url: str) -> None:
+        connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+        self.engine: Engine = create_engine(url, connect_args=connect_args)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def session(self) -> Session:
+        return self._sessions()
+
+    # -- participants ---------------------------------------------------------------------
+
+    def add_participant(self, address: str, name: str, role: str) -> Participant:
+        with self.session() as s, s.begin():
+            if s.get(ParticipantRow, address) is not None:
+                raise Conflict(f"participant {address} exists", address=address)
+            s.add(ParticipantRow(address=address, name=name, role=role, created_at=_now()))
+        return Participant(address, name, role)
+
+    def participant(self, address: str) -> Participant:
+        with self.session() as s:
+            row = s.get(ParticipantRow, address)
+            if row is None:
+                raise NotFound(f"no participant {address} at this gateway", address=address)
+            return Participant(row.address, row.name, row.role)
+
+    def participants(self) -> list[Participant]:
+        with self.session() as s:
+            rows = s.scalars(select(ParticipantRow).order_by(ParticipantRow.created_at)).all()
+            return [Participant(r.address, r.name, r.role) for r in rows]
+
+    def set_role(self, address: str, role: str) -> None:
+        with self.session() as s, s.begin():
+            row = s.get(ParticipantRow, address)
+            if row is not None:
+                row.role = role
+
+    # -- API keys ---------------------------------------------------------------------------
+
+    def create_api_key(self, address: str) -> str:
+        """A new API key for ``address``; the only time the secret exists in clear."""
+        key_id = secrets.token_hex(8)
+        secret = secrets.token_urlsafe(32)
+        with self.session() as s, s.begin():
+            s.add(
+                ApiKeyRow(
+                    key_id=key_id,
+                    address=address,
+                    secret_sha256=_digest(secret),
+                    created_at=_now(),
+                    revoked=False,
+                )
+            )
+        return f"{API_KEY_PREFIX}_{key_id}_{secret}"
+
+    def authenticate(self, api_key: str) -> Participant:
+        """The participant an API key acts as, or Unauthorized."""
+        parts = api_key.split("_", 2)
+        if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
+            raise Unauthorized("malformed API key")
+        _, key_id, secret = parts
+        with self.session() as s:
+            row = s.get(ApiKeyRow, key_id)
+            expected = row.secret_sha256 if row is not None else b"\0" * 32
+            matches = hmac.compare_digest(expected, _digest(secret))
+            if row is None or not matches or row.revoked:
+                raise Unauthorized("unknown or revoked API key")
+            address = row.address
+        return self.participant(address)
+
+    def revoke_api_keys(self, address: str) -> int:
+        """Revoke every key of ``address``; returns how many were active."""
+        with self.session() as s, s.begin():
+            rows = s.scalars(
+                select(ApiKeyRow).where(ApiKeyRow.address == address, ~ApiKeyRow.revoked)
+            ).all()
+            for row in rows:
+                row.revoked = True
+            return len(rows)
+
+    def rotate_api_key(self, address: str) -> str:
+        """Revoke the keys of ``address`` and return a new one."""
+        self.participant(address)
+        self.revoke_api_keys(address)
+        return self.create_api_key(address)
+
+    def api_keys(self, address: str) -> list[tuple[str, datetime, bool]]:
+        """(key id, created, revoked) of every key of ``address`` — never the secret."""
+        with self.session() as s:
+            rows = s.scalars(
+                select(ApiKeyRow).where(ApiKeyRow.address == address).order_by(ApiKeyRow.created_at)
+            ).all()
+            return [(r.key_id, r.created_at, r.revoked) for r in rows]
+
+    # -- received documents ------------------------------------------------------------------
+
+    def store_received(
+        self,
+        doc_hash: str,
+        received_by: str,
+        fmt: str,
+        size: int,
+        filename: str | None,
+        doc_type: str | None,
+        facts_json: str | None,
+        fingerprints: list[tuple[str, str]],
+    ) -> None:
+        """Record that ``received_by`` handed this gateway the file ``doc_hash`` (idempotent)."""
+        with self.session() as s, s.begin():
+            if s.get(ReceivedDocumentRow, (doc_hash, received_by)) is not None:
+                return
+            s.add(
+                ReceivedDocumentRow(
+                    doc_hash=doc_hash,
+                    received_by=received_by,
+                    format=fmt,
+                    size=size,
+                    filename=filename,
+                    doc_type=doc_type,
+                    facts_json=facts_json,
+                    received_at=_now(),
+                )
+            )
+            for name, value in fingerprints:
+                s.add(
+                    ReceivedFingerprintRow(
+                        fingerprint=value, doc_hash=doc_hash, received_by=received_by, name=name
+                    )
+                )
+
+    def _received(self, s: Session, row: ReceivedDocumentRow) -> ReceivedDocument:
+        fps = s.scalars(
+            select(ReceivedFingerprintRow).where(
+                ReceivedFingerprintRow.doc_hash == row.doc_hash,
+                ReceivedFingerprintRow.received_by == row.received_by,
+            )
+        ).all()
+        return ReceivedDocument(
+            doc_hash=row.doc_hash,
+            received_by=row.received_by,
+            format=row.format,
+            size=row.size,
+            filename=row.filename,
+            doc_type=row.doc_type,
+            facts_json=row.facts_json,
+            received_at=row.received_at,
+            fingerprints=tuple(sorted((f.name, f.fingerprint) for f in fps)),
+        )
+
+    def received(self, doc_hash: str, received_by: str | None = None) -> list[ReceivedDocument]:
+        """The stored copies of ``doc_hash`` (of one participant, or of all)."""
+        with self.session() as s:
+            query = select(ReceivedDocumentRow).where(ReceivedDocumentRow.doc_hash == doc_hash)
+            if received_by is not None:
+                query = query.where(ReceivedDocumentRow.received_by == received_by)
+            return [self._received(s, r) for r in s.scalars(query).all()]
+
+    def received_with_fingerprints(
+        self, fingerprints: list[str], received_by: str | None = None
+    ) -> list[ReceivedDocument]:
+        """Files holding any of ``fingerprints`` (of one participant, or of all)."""
+        if not fingerprints:
+            return []
+        with self.session() as s:
+            query = select(
+                ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by
+            ).where(ReceivedFingerprintRow.fingerprint.in_(fingerprints))
+            if received_by is not None:
+                query = query.where(ReceivedFingerprintRow.received_by == received_by)
+            keys = sorted(set(s.execute(query).tuples().all()))
+            found = []
+            for doc_hash, owner in keys:
+                row = s.get(ReceivedDocumentRow, (doc_hash, owner))
+                if row is not None:
+                    found.append(self._received(s, row))
+            return found
+
+    # -- financing pledges -------------------------------------------------------------------
+
+    def store_pledges(self, financing_id: int, pledges: list[StoredPledge]) -> None:
+        with self.session() as s, s.begin():
+            for p in pledges:
+                if s.get(PledgeRow, (financing_id, p.doc_hash)) is None:
+                    s.add(
+                        PledgeRow(
+                            financing_id=financing_id,
+                            doc_hash=p.doc_hash,
+                            amount=p.amount,
+                            face_value=p.face_value,
+                            fingerprints_json=",".join(p.fingerprints),
+                        )
+                    )
+
+    def pledges(self, financing_id: int) -> list[StoredPledge]:
+        with self.session() as s:
+            rows = s.scalars(
+                select(PledgeRow)
+                .where(PledgeRow.financing_id == financing_id)
+                .order_by(PledgeRow.doc_hash)
+            ).all()
+            return [
+                StoredPledge(
+                    r.financing_id,
+                    r.doc_hash,
+                    r.amount,
+                    r.face_value,
+                    tuple(f for f in r.fingerprints_json.split(",") if f),
+                )
+                for r in rows
+            ]
+
+    # -- idempotency -------------------------------------------------------------------------
+
+    def idempotent_result(
+        self, address: str, key: str, request_sha256: str
+    ) -> tuple[int, str] | None:
+        """The stored response of an earlier write with this key, if any."""
+        with self.session() as s:
+            row = s.get(IdempotencyRow, (address, key))
+            if row is None:
+                return None
+            if row.request_sha256 != request_sha256:
+                raise Conflict(
+                    "Idempotency-Key reused with a different request",
+                    idempotency_key=key,
+                )
+            return row.status_code, row.response_json
+
+    def store_idempotent_result(
+        self, address: str, key: str, request_sha256: str, status_code: int, body: str
+    ) -> None:
+        try:
+            with self.session() as s, s.begin():
+                if s.get(IdempotencyRow, (address, key)) is None:
+                    s.add(
+                        IdempotencyRow(
+                            address=address,
+                            key=key,
+                            request_sha256=request_sha256,
+                            status_code=status_code,
+                            response_json=body,
+                            created_at=_now(),
+                        )
+                    )
+        except IntegrityError:
+            pass  # a concurrent request stored it first: the first response stands
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,427 @@
+"""Financings: a bank pledges documents it holds, draws, repays, closes or cancels.
+
+The authoritative duplicate check happens on chain, on fingerprints the *bank's* gateway
+computed from the file the bank lodged here — never on what a borrower declared. So
+:func:`create` refuses a document hash this gateway holds no file for (from that bank), reads the
+face value and currency from the file's facts, registers the hash first if the chain does not
+know it yet, sorts the pledges by hash as the contract requires, and turns a ``FinancingRefused``
+event in the receipt into :class:`ledger.errors.FinancingRefused` naming the reason, the
+document, the conflicting financing and the fingerprint.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from web3 import Web3
+from web3.logs import DISCARD
+
+from ledger.documents import DocumentFacts, compute_fingerprints
+from ledger.errors import FinancingRefused, InvalidInput, NotFound
+from ledger.gatewaydb import StoredPledge
+from ledger.network import Ledger
+from ledger.services import documents as docs
+from ledger.services.roles import DocType, FinancingKind, FinancingStatus, RefusalReason
+
+MAX_UINT64 = 2**64 - 1
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class PledgeRequest:
+    doc_hash: bytes
+    amount: int
+
+
+@dataclass(frozen=True)
+class Pledge:
+    doc_hash: str
+    amount: int
+    face_value: int
+    fingerprints: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Financing:
+    """A financing as the chain records it (plus its registration event)."""
+
+    financing_id: int
+    bank: str
+    status: FinancingStatus
+    kind: FinancingKind
+    currency: str
+    amount: int
+    drawn: int
+    repaid: int
+    maturity: datetime | None
+    reference: str
+    registered_block: int
+    registered_tx: str
+    pledges: tuple[Pledge, ...]
+
+    @property
+    def outstanding(self) -> int:
+        return self.drawn - self.repaid
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Financing]
+    next_cursor: str | None
+
+
+# -- input --------------------------------------------------------------------------------
+
+
+def reference_bytes(reference: str) -> bytes:
+    """The bank's own reference as the contract's bytes32 (UTF-8, right-padded)."""
+    data = reference.encode()
+    if len(data) > 32:
+        raise InvalidInput("reference", "must be at most 32 bytes of UTF-8")
+    return data.ljust(32, b"\0")
+
+
+def reference_text(value: bytes) -> str:
+    return bytes(value).rstrip(b"\0").decode("utf-8", errors="replace")
+
+
+def maturity_seconds(maturity: date | datetime | int) -> int:
+    if isinstance(maturity, datetime):
+        moment = maturity if maturity.tzinfo else maturity.replace(tzinfo=UTC)
+        return int(moment.timestamp())
+    if isinstance(maturity, date):
+        return int(datetime(maturity.year, maturity.month, maturity.day, tzinfo=UTC).timestamp())
+    return int(maturity)
+
+
+def _amount(value: int, field: str) -> int:
+    if value <= 0:
+        raise InvalidInput(field, "must be a positive amount in minor units")
+    if value > MAX_UINT64:
+        raise InvalidInput(field, "must fit in 64 bits")
+    return value
+
+
+def _facts_held(ledger: Ledger, actor: str, doc_hash: bytes, index: int) -> DocumentFacts:
+    field = f"documents[{index}].doc_hash"
+    rows = ledger.db.received(docs.hex32(doc_hash), actor)
+    if not rows:
+        raise InvalidInput(
+            field,
+            "this gateway holds no file with this hash from you: lodge the file you received "
+            "first (POST /v1/documents/receive or tradeledger doc receive)",
+            doc_hash=docs.hex32(doc_hash),
+        )
+    facts_json = rows[0].facts_json
+    facts = DocumentFacts.from_dict(json.loads(facts_json)) if facts_json else None
+    if facts is None or facts.amount_minor is None or facts.currency is None:
+        raise InvalidInput(
+            field,
+            "the file has no face value the gateway can read (a UBL, CII, Factur-X or JSON-form "
+            "document with an amount is needed)",
+            doc_hash=docs.hex32(doc_hash),
+        )
+    return facts
+
+
+# -- create -------------------------------------------------------------------------------
+
+
+def create(
+    ledger: Ledger,
+    actor: str,
+    requests: Sequence[PledgeRequest],
+    currency: str,
+    kind: FinancingKind,
+    maturity: date | datetime | int,
+    reference: str = "",
+) -> Financing:
+    """Register a financing against documents ``actor`` lodged here. See the module docstring."""
+    if not requests:
+        raise InvalidInput("documents", "must name at least one document")
+    if kind is FinancingKind.NONE:
+        raise InvalidInput("kind", "must not be none")
+    currency = currency.strip().upper()
+    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
+        raise InvalidInput("currency", "must be an ISO 4217 code of three letters")
+    seen: set[bytes] = set()
+    key = ledger.fingerprint_key()
+    pledges: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
+    names: dict[bytes, str] = {}
+    for i, req in enumerate(requests):
+        if req.doc_hash in seen:
+            raise InvalidInput(f"documents[{i}].doc_hash", "appears twice")
+        seen.add(req.doc_hash)
+        amount = _amount(req.amount, f"documents[{i}].amount")
+        facts = _facts_held(ledger, actor, req.doc_hash, i)
+        if facts.currency != currency:
+            raise InvalidInput(
+                "currency", f"must be the document's currency {facts.currency}", doc_index=i
+            )
+        assert facts.amount_minor is not None  # checked in _facts_held
+        if amount > facts.amount_minor:
+            raise InvalidInput(
+                f"documents[{i}].amount",
+                f"must not exceed the document's face value {facts.amount_minor}",
+            )
+        fps = compute_fingerprints(facts, key)
+        names.update({f.value: f.name for f in fps})
+        values = sorted({f.value for f in fps})
+        pledges.append((req.doc_hash, amount, facts.amount_minor, values, facts))
+    pledges.sort(key=lambda p: p[0])
+    for doc_hash, _, _, _, facts in pledges:
+        if docs.find_registration(ledger, doc_hash) is None:
+            docs.register(ledger, actor, doc_hash, DocType[facts.doc_type.value])
+    maturity_at = maturity_seconds(maturity)
+    if not 0 < maturity_at < 2**40:
+        raise InvalidInput("maturity", "must be a date after today")
+    call = ledger.contract.functions.registerFinancing(
+        [(h, a, f, v) for h, a, f, v, _ in pledges],
+        currency.encode("ascii"),
+        int(kind),
+        maturity_at,
+        reference_bytes(reference),
+    )
+    receipt = ledger.transactor(actor).transact(call)
+    refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
+    if refused:
+        args = refused[0]["args"]
+        reason = RefusalReason(int(args["reason"]))
+        fingerprint = bytes(args["fingerprint"])
+        conflicting = int(args["conflictingFinancingId"])
+        raise FinancingRefused(
+            _refusal_message(reason, bytes(args["docHash"]), conflicting),
+            reason=reason.name,
+            doc_hash=docs.hex32(args["docHash"]),
+            conflicting_financing_id=conflicting or None,
+            fingerprint=docs.hex32(fingerprint) if any(fingerprint) else None,
+            fingerprint_kind=names.get(fingerprint),
+            bank=actor,
+            tx_hash=receipt["transactionHash"].to_0x_hex(),
+            block=int(receipt["blockNumber"]),
+        )
+    registered = ledger.contract.events.FinancingRegistered().process_receipt(
+        receipt, errors=DISCARD
+    )
+    financing_id = int(registered[0]["args"]["financingId"])
+    ledger.db.store_pledges(
+        financing_id,
+        [
+            StoredPledge(financing_id, docs.hex32(h), a, f, tuple(docs.hex32(x) for x in v))
+            for h, a, f, v, _ in pledges
+        ],
+    )
+    return get(ledger, financing_id)
+
+
+def _refusal_message(reason: RefusalReason, doc_hash: bytes, conflicting: int) -> str:
+    doc = docs.hex32(doc_hash)
+    texts = {
+        RefusalReason.FINGERPRINT_PLEDGED: (
+            f"document {doc} is already pledged to active financing {conflicting} "
+            "(the same invoice, perhaps in another format)"
+        ),
+        RefusalReason.EXCEEDS_FACE_VALUE: (
+            f"document {doc} would be financed beyond its face value"
+            + (f" (financing {conflicting} holds it)" if conflicting else "")
+        ),
+        RefusalReason.FACE_VALUE_MISMATCH: f"document {doc} was financed at another face value",
+        RefusalReason.CURRENCY_MISMATCH: f"document {doc} was first financed in another currency",
+        RefusalReason.DOCUMENT_REVOKED: f"document {doc} is revoked",
+        RefusalReason.DOCUMENT_SUPERSEDED: f"document {doc} is superseded by an amendment",
+        RefusalReason.DOCUMENT_NOT_REGISTERED: f"document {doc} is not registered",
+    }
+    return "financing refused: " + texts.get(reason, reason.name)
+
+
+# -- lifecycle ----------------------------------------------------------------------------
+
+
+def _tx(raw: Any) -> docs.Receipt:
+    return docs.Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
+
+
+def drawdown(ledger: Ledger, actor: str, financing_id: int, amount: int) -> docs.Receipt:
+    _amount(amount, "amount")
+    return _tx(
+        ledger.transactor(actor).transact(ledger.contract.functions.drawdown(financing_id, amount))
+    )
+
+
+def repay(ledger: Ledger, actor: str, financing_id: int, amount: int) -> docs.Receipt:
+    _amount(amount, "amount")
+    return _tx(
+        ledger.transactor(actor).transact(ledger.contract.functions.repay(financing_id, amount))
+    )
+
+
+def releases(ledger: Ledger, financing_id: int) -> list[tuple[bytes, list[bytes]]]:
+    """What close/cancel must hand back: from the gateway DB, else the DocumentPledged events."""
+    stored = ledger.db.pledges(financing_id)
+    if stored:
+        return [
+            (bytes.fromhex(p.doc_hash[2:]), [bytes.fromhex(f[2:]) for f in p.fingerprints])
+            for p in stored
+        ]
+    return [
+        (bytes.fromhex(p.doc_hash[2:]), [bytes.fromhex(f[2:]) for f in p.fingerprints])
+        for p in _pledges_on_chain(ledger, financing_id)
+    ]
+
+
+def close(ledger: Ledger, actor: str, financing_id: int) -> docs.Receipt:
+    rel = releases(ledger, financing_id)
+    return _tx(
+        ledger.transactor(actor).transact(
+            ledger.contract.functions.closeFinancing(financing_id, rel)
+        )
+    )
+
+
+def cancel(ledger: Ledger, actor: str, financing_id: int, reason_code: int = 0) -> docs.Receipt:
+    if not 0 <= reason_code <= 255:
+        raise InvalidInput("reason_code", "must be 0..255")
+    rel = releases(ledger, financing_id)
+    return _tx(
+        ledger.transactor(actor).transact(
+            ledger.contract.functions.cancelFinancing(financing_id, reason_code, rel)
+        )
+    )
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def _pledges_on_chain(ledger: Ledger, financing_id: int) -> list[Pledge]:
+    found = [
+        Pledge(
+            doc_hash=docs.hex32(log["args"]["docHash"]),
+            amount=int(log["args"]["amount"]),
+            face_value=int(log["args"]["faceValue"]),
+            fingerprints=tuple(docs.hex32(f) for f in log["args"]["fingerprints"]),
+        )
+        for log in docs.logs(ledger, "DocumentPledged", financingId=financing_id)
+    ]
+    return sorted(found, key=lambda p: p.doc_hash)
+
+
+def get(ledger: Ledger, financing_id: int) -> Financing:
+    """The financing ``financing_id``, or NotFound."""
+    if financing_id <= 0:
+        raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
+    record = ledger.contract.functions.getFinancing(financing_id).call()
+    bank, _bank_id, status, kind, _docs, _fps, amount, drawn, repaid = record
+    if FinancingStatus(status) is FinancingStatus.NONE:
+        raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
+    events = docs.logs(ledger, "FinancingRegistered", financingId=financing_id)
+    ev = events[0]["args"] if events else None
+    return Financing(
+        financing_id=financing_id,
+        bank=Web3.to_checksum_address(bank),
+        status=FinancingStatus(status),
+        kind=FinancingKind(kind),
+        currency=bytes(ev["currency"]).decode("ascii") if ev else "",
+        amount=int(amount),
+        drawn=int(drawn),
+        repaid=int(repaid),
+        maturity=datetime.fromtimestamp(int(ev["maturity"]), UTC) if ev else None,
+        reference=reference_text(ev["bankReference"]) if ev else "",
+        registered_block=int(events[0]["blockNumber"]) if events else 0,
+        registered_tx=events[0]["transactionHash"].to_0x_hex() if events else "",
+        pledges=tuple(_pledges_on_chain(ledger, financing_id)),
+    )
+
+
+def _cursor(text: str | None) -> int:
+    if text is None or text == "":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        raise InvalidInput("cursor", "must be a cursor returned as next_cursor") from None
+    if value < 0:
+        raise InvalidInput("cursor", "must be a cursor returned as next_cursor")
+    return value
+
+
+def list_financings(
+    ledger: Ledger,
+    bank: str | None = None,
+    status: FinancingStatus | None = None,
+    doc_hash: bytes | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """Financings by ascending id, filtered; ``next_cursor`` continues after the last one."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
+    after = _cursor(cursor)
+    bank_address = None
+    if bank:
+        try:
+            bank_address = Web3.to_checksum_address(bank)
+        except ValueError:
+            raise InvalidInput("bank", "must be a 20-byte hex address") from None
+    if doc_hash is not None:
+        ids = sorted(
+            {
+                int(log["args"]["financingId"])
+                for log in docs.logs(ledger, "DocumentPledged", docHash=doc_hash)
+            }
+        )
+    else:
+        count = int(ledger.contract.functions.financingCount().call())
+        ids = list(range(1, count + 1))
+    items: list[Financing] = []
+    last = after
+    more = False
+    for fid in ids:
+        if fid <= after:
+            continue
+        if len(items) == limit:
+            more = True
+            break
+        last = fid
+        record = ledger.contract.functions.getFinancing(fid).call()
+        if bank_address and Web3.to_checksum_address(record[0]) != bank_address:
+            continue
+        if status is not None and FinancingStatus(record[2]) is not status:
+            continue
+        items.append(get(ledger, fid))
+    return Page(items=items, next_cursor=str(last) if more else None)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    bank: str
+    doc_hash: str
+    conflicting_financing_id: int
+    reason: RefusalReason
+    fingerprint: str | None
+    reference: str
+    block: int
+    tx_hash: str
+
+
+def refusals(ledger: Ledger) -> list[Refusal]:
+    """Every refused financing attempt recorded on chain."""
+    return [
+        Refusal(
+            bank=str(log["args"]["bank"]),
+            doc_hash=docs.hex32(log["args"]["docHash"]),
+            conflicting_financing_id=int(log["args"]["conflictingFinancingId"]),
+            reason=RefusalReason(int(log["args"]["reason"])),
+            fingerprint=docs.hex32(log["args"]["fingerprint"])
+            if any(bytes(log["args"]["fingerprint"]))
+            else None,
+            reference=reference_text(log["args"]["bankReference"]),
+            block=int(log["blockNumber"]),
+            tx_hash=log["transactionHash"].to_0x_hex(),
+        )
+        for log in docs.logs(ledger, "FinancingRefused")
+    ]

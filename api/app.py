@@ -1,0 +1,41 @@
+"""The FastAPI application: ``create_app(settings)`` opens the ledger for the app's lifetime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.routers import documents, health, members
+from ledger.config import Settings, get_settings
+from ledger.network import Ledger, open_ledger
+
+
+def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -> FastAPI:
+    """The gateway app. With ``ledger`` given, the caller owns it (tests, ``serve`` after init)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = ledger is None
+        app.state.ledger = open_ledger(settings) if ledger is None else ledger
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.ledger.close()
+
+    app = FastAPI(
+        title="tradeledger",
+        version="0.1.0",
+        description="A permissioned ledger for trade-finance records. Authenticate with "
+        "`Authorization: Bearer <api key>`.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(members.router)
+    app.include_router(documents.router)
+    return app

@@ -1,0 +1,196 @@
+"""FastAPI dependencies: the open ledger, the authenticated participant, role checks that mirror
+the contract's, and the ``Idempotency-Key`` behaviour of writes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
+
+import anyio
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.errors import error_body
+from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauthorized
+from ledger.gatewaydb import Participant
+from ledger.network import Ledger
+
+_bearer = HTTPBearer(auto_error=False)
+
+#: who may call each write, exactly as the contract decides (``contracts/modules/*.sol``)
+WRITE_ROLES: dict[str, tuple[str, ...]] = {
+    "member.manage": ("admin",),
+    "document.register": ("bank", "enterprise", "attestor"),
+    "document.supersede": ("bank", "enterprise", "attestor"),
+    "document.revoke": ("bank", "enterprise", "attestor", "admin"),
+    "document.attest": ("attestor",),
+    "financing.write": ("bank",),
+    "key.manage_others": ("admin",),
+}
+
+
+def get_ledger(request: Request) -> Ledger:
+    ledger: Ledger = request.app.state.ledger
+    return ledger
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
+def get_participant(
+    ledger: LedgerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Participant:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized("send `Authorization: Bearer <api key>`")
+    return ledger.db.authenticate(credentials.credentials)
+
+
+ParticipantDep = Annotated[Participant, Depends(get_participant)]
+
+
+def require_role(participant: Participant, *roles: str) -> None:
+    """Refuse (403) a participant whose role is not one of ``roles`` — mirrors the contract."""
+    if participant.role not in roles:
+        raise Forbidden(
+            f"role {participant.role} may not do this (allowed: {', '.join(roles)})",
+            role=participant.role,
+            allowed=list(roles),
+        )
+
+
+def require(participant: Participant, action: str) -> None:
+    """Refuse (403) unless ``participant``'s role may perform ``action`` (see WRITE_ROLES)."""
+    require_role(participant, *WRITE_ROLES[action])
+
+
+# -- Idempotency-Key -------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = b"idempotency-key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+MAX_KEY_LENGTH = 200
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def request_digest(method: str, path: str, query: bytes, content_type: str, body: bytes) -> str:
+    """What a retried request must repeat: method, path, query and body. A multipart body's
+    boundary is random per attempt, so it is replaced by a constant before hashing."""
+    if "multipart/" in content_type and "boundary=" in content_type:
+        boundary = content_type.split("boundary=", 1)[1].split(";", 1)[0].strip().strip('"')
+        if boundary:
+            body = body.replace(boundary.encode(), b"BOUNDARY")
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query, body):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.hexdigest()
+
+
+class IdempotencyMiddleware:
+    """A write sent with ``Idempotency-Key`` is applied once per (participant, key).
+
+    The first response (any status below 500) is stored with a digest of the request; a retry
+    with the same key and the same request gets that response again, marked
+    ``Idempotent-Replayed: true``, and nothing is written twice. The same key with a different
+    request is a 409. Concurrent retries of one key wait for the first to finish. A 5xx (e.g.
+    the chain unreachable) is not stored, so the client may retry it.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw_key = headers.get(IDEMPOTENCY_HEADER)
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            rule = f"must be 1..{MAX_KEY_LENGTH} characters"
+            await _send_json(send, 422, error_body(InvalidInput("Idempotency-Key", rule)))
+            return
+        ledger: Ledger = scope["app"].state.ledger
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        scheme, _, token = auth.partition(" ")
+        try:
+            if scheme.lower() != "bearer":
+                raise Unauthorized("no bearer token")
+            participant = await anyio.to_thread.run_sync(ledger.db.authenticate, token.strip())
+        except LedgerError:
+            await self.app(scope, receive, send)  # the route answers 401
+            return
+        body = await _read_body(receive)
+        digest = request_digest(
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b""),
+            headers.get(b"content-type", b"").decode("latin-1"),
+            body,
+        )
+        lock = self._locks.setdefault((participant.address, key), asyncio.Lock())
+        async with lock:
+            try:
+                found = await anyio.to_thread.run_sync(
+                    ledger.db.idempotent_result, participant.address, key, digest
+                )
+            except Conflict as exc:
+                await _send_json(send, 409, error_body(exc))
+                return
+            if found is not None:
+                status, stored = found
+                await _send_json(send, status, json.loads(stored), replayed=True)
+                return
+            captured: dict[str, Any] = {"status": 500, "body": b""}
+
+            async def replay_receive() -> Message:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def capture_send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    captured["status"] = int(message["status"])
+                elif message["type"] == "http.response.body":
+                    captured["body"] += message.get("body", b"")
+                await send(message)
+
+            await self.app(scope, replay_receive, capture_send)
+            if captured["status"] < 500:
+                text = captured["body"].decode("utf-8") or "null"
+                await anyio.to_thread.run_sync(
+                    ledger.db.store_idempotent_result,
+                    participant.address,
+                    key,
+                    digest,
+                    captured["status"],
+                    text,
+                )
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send_json(send: Send, status: int, payload: Any, replayed: bool = False) -> None:
+    data = json.dumps(payload).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if replayed:
+        headers.append((REPLAYED_HEADER.lower().encode(), b"true"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})

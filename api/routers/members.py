@@ -1,0 +1,71 @@
+"""Members of the consortium."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+from pydantic import BaseModel, Field
+
+from api.deps import LedgerDep, ParticipantDep, require_role
+from ledger.services import members as svc
+from ledger.services.roles import Role
+
+router = APIRouter(prefix="/v1/members", tags=["members"])
+
+
+class MemberPublic(BaseModel):
+    member_id: int
+    address: str
+    role: str
+    active: bool
+    legal_id_hash: str
+    name: str | None
+
+
+class MemberCreate(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    role: str
+    legal_id: Annotated[str, Field(max_length=100)] = ""
+
+
+class MemberCreated(MemberPublic):
+    api_key: str = Field(description="shown once: store it now")
+    tx_hash: str
+    block: int
+
+
+def _public(member: svc.Member) -> MemberPublic:
+    return MemberPublic(
+        member_id=member.member_id,
+        address=member.address,
+        role=member.role.name.lower(),
+        active=member.active,
+        legal_id_hash=member.legal_id_hash,
+        name=member.name,
+    )
+
+
+@router.get("", response_model=list[MemberPublic])
+def list_members(ledger: LedgerDep, participant: ParticipantDep) -> list[MemberPublic]:
+    return [_public(m) for m in svc.list_members(ledger)]
+
+
+@router.get("/{address}", response_model=MemberPublic)
+def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberPublic:
+    return _public(svc.get_member(ledger, address))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberCreated)
+def add_member(ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate) -> MemberCreated:
+    """Onboard a member: a new key held by this gateway, on-chain membership, an API key."""
+    require_role(participant, "admin")
+    created = svc.add_member(
+        ledger, participant.address, body.name, Role.parse(body.role), body.legal_id
+    )
+    return MemberCreated(
+        **_public(created.member).model_dump(),
+        api_key=created.api_key,
+        tx_hash=created.tx_hash,
+        block=created.block,
+    )

@@ -134,7 +134,10 @@ class PledgeFingerprintRow(Base):
     block_number: Mapped[int] = mapped_column(BigInteger)
     block_time: Mapped[int] = mapped_column(BigInteger)
 
-    __table_args__ = (Index("ix_pledge_fp_fin", "financing_id"),)
+    __table_args__ = (
+        Index("ix_pledge_fp_fin", "financing_id"),
+        Index("ix_pledge_fp_doc", "doc_hash"),
+    )
 
 
 class RefusalRow(Base):

@@ -1,0 +1,702 @@
+"""What a regulator asks the index: timelines, member activity, refusals, duplicates,
+exposure, financeability, and streamed exports.
+
+Every answer is read from the event index (:mod:`ledger.indexer`) and says up to which block
+it is complete (``indexed_block``). Every row carries its block number, transaction hash and log
+index so it can be checked against the chain with any Ethereum client. Lists are paginated by an
+opaque cursor (``next_cursor``); every query takes a time range (``since``/``until``: ISO 8601 or
+Unix seconds, compared with the block's timestamp, both inclusive).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+from web3 import Web3
+
+from ledger.errors import InvalidInput
+from ledger.indexer.follower import EventIndex
+from ledger.indexer.models import (
+    DocumentRow,
+    EventRefRow,
+    EventRow,
+    FinancingRow,
+    PledgeFingerprintRow,
+    PledgeRow,
+    RefusalRow,
+)
+from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+#: refusal reasons that point at a document shown twice
+DUPLICATE_REASONS = (RefusalReason.FINGERPRINT_PLEDGED, RefusalReason.EXCEEDS_FACE_VALUE)
+EXPORT_FORMATS = ("csv", "jsonl")
+CSV_COLUMNS = (
+    "block_number",
+    "log_index",
+    "tx_hash",
+    "block_hash",
+    "block_time",
+    "event",
+    "args",
+)
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed interval of block timestamps (Unix seconds); None is open."""
+
+    since: int | None = None
+    until: int | None = None
+
+    @classmethod
+    def parse(cls, since: str | None = None, until: str | None = None) -> Period:
+        period = cls(parse_time(since, "since"), parse_time(until, "until"))
+        if period.since is not None and period.until is not None and period.since > period.until:
+            raise InvalidInput("until", "must not be before since")
+        return period
+
+    def clause(self, column: Any) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.since is not None:
+            found.append(column >= self.since)
+        if self.until is not None:
+            found.append(column <= self.until)
+        return found
+
+
+def parse_time(text: str | None, field_name: str) -> int | None:
+    """ISO 8601 (a date, or a date and time; UTC when no offset) or Unix seconds."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            field_name, "must be ISO 8601 (e.g. 2026-01-31T00:00:00Z) or Unix seconds"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def parse_hash(text: str, field_name: str) -> str:
+    """A 32-byte hash as lower-case 0x hex (how the index stores it)."""
+    cleaned = text.strip().lower().removeprefix("0x")
+    if len(cleaned) != 64 or any(c not in "0123456789abcdef" for c in cleaned):
+        raise InvalidInput(field_name, "must be 32 bytes as 64 hex digits", value=text)
+    return "0x" + cleaned
+
+
+def parse_address(text: str, field_name: str = "address") -> str:
+    try:
+        return str(Web3.to_checksum_address(text.strip()))
+    except ValueError:
+        raise InvalidInput(field_name, "must be a 20-byte hex address", value=text) from None
+
+
+def _limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def _event_cursor(after: str | None) -> tuple[int, int] | None:
+    if not after:
+        return None
+    try:
+        block, log = after.split("-", 1)
+        return int(block), int(log)
+    except ValueError:
+        raise InvalidInput("cursor", "is not a cursor this API returned", value=after) from None
+
+
+def _after(
+    block_col: Any, log_col: Any, after: tuple[int, int] | None
+) -> list[ColumnElement[bool]]:
+    if after is None:
+        return []
+    block, log = after
+    return [or_(block_col > block, and_(block_col == block, log_col > log))]
+
+
+def iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+# -- outputs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event, with everything needed to find it on chain."""
+
+    block_number: int
+    log_index: int
+    tx_hash: str
+    block_hash: str
+    block_time: str
+    event: str
+    args: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: EventRow) -> EventRecord:
+        return cls(
+            block_number=row.block_number,
+            log_index=row.log_index,
+            tx_hash=row.tx_hash,
+            block_hash=row.block_hash,
+            block_time=iso(row.block_time),
+            event=row.event,
+            args=json.loads(row.args),
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    indexed_block: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [asdict(i) for i in self.items],
+            "next_cursor": self.next_cursor,
+            "indexed_block": self.indexed_block,
+        }
+
+
+@dataclass(frozen=True)
+class Refusal:
+    block_number: int
+    log_index: int
+    tx_hash: str
+    block_time: str
+    bank: str
+    doc_hash: str
+    reason: str
+    conflicting_financing_id: int
+    conflicting_bank: str | None
+    fingerprint: str | None
+    bank_reference: str
+
+
+@dataclass(frozen=True)
+class FingerprintPledge:
+    financing_id: int
+    bank: str
+    doc_hash: str
+    active: bool
+    block_number: int
+    tx_hash: str
+    block_time: str
+
+
+@dataclass(frozen=True)
+class RepeatedFingerprint:
+    fingerprint: str
+    financings: int
+    pledges: list[FingerprintPledge]
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    refusals: Page
+    repeated_fingerprints: Page
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "refusals": self.refusals.to_dict(),
+            "repeated_fingerprints": self.repeated_fingerprints.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Exposure:
+    member: str
+    currency: str
+    financings: int
+    financed: int
+    drawn: int
+    repaid: int
+    outstanding: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """An active pledge that holds a fingerprint (or the document) asked about."""
+
+    financing_id: int
+    bank: str
+    doc_hash: str
+    fingerprint: str | None
+    amount: int
+    block_number: int
+    tx_hash: str
+
+
+@dataclass
+class Financeability:
+    doc_hash: str | None
+    registered: bool | None
+    status: str | None
+    registrant: str | None
+    face_value: int | None
+    financed_amount: int
+    financeable: bool
+    reasons: list[str] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+    indexed_block: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+
+def indexed_block(session: Session) -> int:
+    from ledger.indexer.models import CursorRow
+
+    cursor = session.get(CursorRow, 1)
+    return cursor.last_block if cursor is not None else -1
+
+
+def _event_page(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    period: Period,
+    after: str | None,
+    limit: int,
+) -> Page:
+    limit = _limit(limit)
+    keys = (
+        select(EventRefRow.block_number, EventRefRow.log_index)
+        .join(
+            EventRow,
+            and_(
+                EventRow.block_number == EventRefRow.block_number,
+                EventRow.log_index == EventRefRow.log_index,
+            ),
+        )
+        .where(or_(*conditions), *period.clause(EventRow.block_time))
+        .where(*_after(EventRefRow.block_number, EventRefRow.log_index, _event_cursor(after)))
+        .distinct()
+        .order_by(EventRefRow.block_number, EventRefRow.log_index)
+        .limit(limit + 1)
+    ).subquery()
+    rows = list(
+        session.scalars(
+            select(EventRow)
+            .join(
+                keys,
+                and_(
+                    EventRow.block_number == keys.c.block_number,
+                    EventRow.log_index == keys.c.log_index,
+                ),
+            )
+            .order_by(EventRow.block_number, EventRow.log_index)
+        )
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = f"{rows[-1].block_number}-{rows[-1].log_index}" if more and rows else None
+    return Page([EventRecord.of(r) for r in rows], cursor, indexed_block(session))
+
+
+def _ref(kind: str, refs: Sequence[str]) -> ColumnElement[bool]:
+    return and_(EventRefRow.kind == kind, EventRefRow.ref.in_(list(refs)))
+
+
+def timeline(
+    index: EventIndex,
+    doc_hash: str,
+    period: Period = Period(),
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """A document's history: registration, attestations, revocation, supersession, refusals
+    naming it, and every event of the financings that pledge it (pledges, drawdowns,
+    repayments, close, cancel, refusals those financings caused)."""
+    doc = parse_hash(doc_hash, "doc_hash")
+    with index.sessions() as session:
+        financings = [
+            str(f)
+            for f in session.scalars(
+                select(PledgeRow.financing_id).where(PledgeRow.doc_hash == doc)
+            )
+        ]
+        conditions = [_ref("doc", [doc])]
+        if financings:
+            conditions.append(_ref("fin", financings))
+        return _event_page(session, conditions, period, after, limit)
+
+
+def member_activity(
+    index: EventIndex,
+    address: str,
+    period: Period = Period(),
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """Every event a member did or is named in (by address; financing events count for the
+    financing's bank)."""
+    member = parse_address(address).lower()
+    with index.sessions() as session:
+        return _event_page(session, [_ref("mem", [member])], period, after, limit)
+
+
+def _refusal_rows(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    after: str | None,
+    limit: int,
+) -> Page:
+    limit = _limit(limit)
+    conflicting = FinancingRow.__table__.alias("conflicting")
+    query = (
+        select(RefusalRow, conflicting.c.bank)
+        .outerjoin(conflicting, conflicting.c.financing_id == RefusalRow.conflicting_financing_id)
+        .where(*conditions)
+        .where(*_after(RefusalRow.block_number, RefusalRow.log_index, _event_cursor(after)))
+        .order_by(RefusalRow.block_number, RefusalRow.log_index)
+        .limit(limit + 1)
+    )
+    rows = session.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        Refusal(
+            block_number=r.block_number,
+            log_index=r.log_index,
+            tx_hash=r.tx_hash,
+            block_time=iso(r.block_time),
+            bank=r.bank,
+            doc_hash=r.doc_hash,
+            reason=RefusalReason(r.reason).name,
+            conflicting_financing_id=int(r.conflicting_financing_id),
+            conflicting_bank=bank,
+            fingerprint=None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint,
+            bank_reference=r.bank_reference,
+        )
+        for r, bank in rows
+    ]
+    last = rows[-1][0] if rows else None
+    cursor = f"{last.block_number}-{last.log_index}" if more and last is not None else None
+    return Page(items, cursor, indexed_block(session))
+
+
+def refusals(
+    index: EventIndex,
+    period: Period = Period(),
+    bank: str | None = None,
+    reason: str | None = None,
+    after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page:
+    """Refused financing attempts: who tried, which document, why, and the financing in the way."""
+    conditions = period.clause(RefusalRow.block_time)
+    if bank:
+        conditions.append(RefusalRow.bank == parse_address(bank, "bank"))
+    if reason:
+        try:
+            code = RefusalReason[reason.strip().upper()]
+        except KeyError:
+            allowed = ", ".join(r.name.lower() for r in RefusalReason if r.value)
+            raise InvalidInput("reason", f"must be one of {allowed}", value=reason) from None
+        conditions.append(RefusalRow.reason == int(code))
+    with index.sessions() as session:
+        return _refusal_rows(session, conditions, after, limit)
+
+
+def duplicates(
+    index: EventIndex,
+    period: Period = Period(),
+    after: str | None = None,
+    fingerprints_after: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Duplicates:
+    """Suspected duplicates: refusals because a fingerprint was already pledged or the face
+    value was exceeded, and fingerprints pledged by more than one financing over time."""
+    limit = _limit(limit)
+    conditions = [
+        RefusalRow.reason.in_([int(r) for r in DUPLICATE_REASONS]),
+        *period.clause(RefusalRow.block_time),
+    ]
+    with index.sessions() as session:
+        refused = _refusal_rows(session, conditions, after, limit)
+        repeated_q = (
+            select(
+                PledgeFingerprintRow.fingerprint,
+                func.count(func.distinct(PledgeFingerprintRow.financing_id)),
+            )
+            .where(*period.clause(PledgeFingerprintRow.block_time))
+            .group_by(PledgeFingerprintRow.fingerprint)
+            .having(func.count(func.distinct(PledgeFingerprintRow.financing_id)) > 1)
+            .order_by(PledgeFingerprintRow.fingerprint)
+            .limit(limit + 1)
+        )
+        if fingerprints_after:
+            repeated_q = repeated_q.where(
+                PledgeFingerprintRow.fingerprint > parse_hash(fingerprints_after, "cursor")
+            )
+        repeated = session.execute(repeated_q).all()
+        more = len(repeated) > limit
+        repeated = repeated[:limit]
+        items = []
+        for fingerprint, count in repeated:
+            pledges = session.execute(
+                select(PledgeFingerprintRow, FinancingRow.bank, FinancingRow.tx_hash)
+                .join(
+                    FinancingRow,
+                    FinancingRow.financing_id == PledgeFingerprintRow.financing_id,
+                )
+                .where(
+                    PledgeFingerprintRow.fingerprint == fingerprint,
+                    *period.clause(PledgeFingerprintRow.block_time),
+                )
+                .order_by(PledgeFingerprintRow.block_number)
+            ).all()
+            items.append(
+                RepeatedFingerprint(
+                    fingerprint=fingerprint,
+                    financings=int(count),
+                    pledges=[
+                        FingerprintPledge(
+                            financing_id=int(p.financing_id),
+                            bank=bank,
+                            doc_hash=p.doc_hash,
+                            active=p.active,
+                            block_number=p.block_number,
+                            tx_hash=tx_hash,
+                            block_time=iso(p.block_time),
+                        )
+                        for p, bank, tx_hash in pledges
+                    ],
+                )
+            )
+        cursor = items[-1].fingerprint if more and items else None
+        return Duplicates(refused, Page(items, cursor, indexed_block(session)))
+
+
+def exposure(
+    index: EventIndex,
+    by: Literal["bank", "enterprise"],
+    member: str | None = None,
+    period: Period = Period(),
+) -> list[Exposure]:
+    """Active financed amounts per currency: per bank (its ACTIVE financings), or per
+    enterprise (the registrant of the pledged documents, by pledged amount). ``period``
+    selects financings by their registration time."""
+    active = FinancingRow.status == int(FinancingStatus.ACTIVE)
+    with index.sessions() as session:
+        if by == "bank":
+            query = (
+                select(
+                    FinancingRow.bank,
+                    FinancingRow.currency,
+                    func.count(),
+                    func.sum(FinancingRow.amount),
+                    func.sum(FinancingRow.drawn),
+                    func.sum(FinancingRow.repaid),
+                )
+                .where(active, *period.clause(FinancingRow.registered_time))
+                .group_by(FinancingRow.bank, FinancingRow.currency)
+                .order_by(FinancingRow.bank, FinancingRow.currency)
+            )
+            if member:
+                query = query.where(FinancingRow.bank == parse_address(member, "member"))
+            return [
+                Exposure(b, c, int(n), int(a), int(d), int(r), int(d) - int(r))
+                for b, c, n, a, d, r in session.execute(query)
+            ]
+        if by != "enterprise":
+            raise InvalidInput("by", "must be bank or enterprise", value=by)
+        per_enterprise = (
+            select(
+                DocumentRow.registrant,
+                FinancingRow.currency,
+                func.count(func.distinct(FinancingRow.financing_id)),
+                func.sum(PledgeRow.amount),
+            )
+            .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
+            .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
+            .where(active, *period.clause(FinancingRow.registered_time))
+            .group_by(DocumentRow.registrant, FinancingRow.currency)
+            .order_by(DocumentRow.registrant, FinancingRow.currency)
+        )
+        if member:
+            per_enterprise = per_enterprise.where(
+                DocumentRow.registrant == parse_address(member, "member")
+            )
+        # drawn/repaid are per financing, not per document: shown for banks only
+        return [
+            Exposure(e, c, int(n), int(a), 0, 0, 0)
+            for e, c, n, a in session.execute(per_enterprise)
+        ]
+
+
+def financeable(
+    index: EventIndex, doc_hash: str | None = None, fingerprints: Sequence[str] = ()
+) -> Financeability:
+    """Is this document financeable, and what does it match? By document hash and/or the
+    fingerprints a bank's gateway computed: the document's status, its active financed amount,
+    and the active pledges holding any of the fingerprints (or the document)."""
+    if doc_hash is None and not fingerprints:
+        raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
+    doc = parse_hash(doc_hash, "doc_hash") if doc_hash else None
+    fps = sorted({parse_hash(f, "fingerprint") for f in fingerprints})
+    with index.sessions() as session:
+        result = Financeability(
+            doc_hash=doc,
+            registered=None,
+            status=None,
+            registrant=None,
+            face_value=None,
+            financed_amount=0,
+            financeable=True,
+            indexed_block=indexed_block(session),
+        )
+        if doc is not None:
+            row = session.get(DocumentRow, doc)
+            result.registered = row is not None
+            if row is None:
+                result.reasons.append(RefusalReason.DOCUMENT_NOT_REGISTERED.name)
+            else:
+                status = DocStatus(row.status)
+                result.status = status.name
+                result.registrant = row.registrant
+                if status is DocStatus.REVOKED:
+                    result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)
+                elif status is DocStatus.SUPERSEDED:
+                    result.reasons.append(RefusalReason.DOCUMENT_SUPERSEDED.name)
+            pledges = session.execute(
+                select(PledgeRow, FinancingRow.bank, FinancingRow.tx_hash)
+                .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
+                .where(PledgeRow.doc_hash == doc, PledgeRow.active)
+            ).all()
+            for pledge, bank, tx_hash in pledges:
+                result.face_value = int(pledge.face_value)
+                result.financed_amount += int(pledge.amount)
+                result.matches.append(
+                    Match(
+                        int(pledge.financing_id),
+                        bank,
+                        doc,
+                        None,
+                        int(pledge.amount),
+                        pledge.block_number,
+                        tx_hash,
+                    )
+                )
+            if result.face_value is not None and result.financed_amount >= result.face_value:
+                result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
+        if fps:
+            held = session.execute(
+                select(
+                    PledgeFingerprintRow, FinancingRow.bank, PledgeRow.amount, FinancingRow.tx_hash
+                )
+                .join(
+                    FinancingRow,
+                    FinancingRow.financing_id == PledgeFingerprintRow.financing_id,
+                )
+                .join(
+                    PledgeRow,
+                    and_(
+                        PledgeRow.financing_id == PledgeFingerprintRow.financing_id,
+                        PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
+                    ),
+                )
+                .where(PledgeFingerprintRow.fingerprint.in_(fps), PledgeFingerprintRow.active)
+                .order_by(PledgeFingerprintRow.fingerprint)
+            ).all()
+            for holder, bank, amount, tx_hash in held:
+                result.matches.append(
+                    Match(
+                        int(holder.financing_id),
+                        bank,
+                        holder.doc_hash,
+                        holder.fingerprint,
+                        int(amount),
+                        holder.block_number,
+                        tx_hash,
+                    )
+                )
+            if held:
+                result.reasons.append(RefusalReason.FINGERPRINT_PLEDGED.name)
+        result.financeable = not result.reasons
+        return result
+
+
+# -- export -----------------------------------------------------------------------------------
+
+
+def export_events(
+    index: EventIndex,
+    fmt: str,
+    period: Period = Period(),
+    events: Sequence[str] = (),
+    batch: int = 1000,
+) -> Iterator[str]:
+    """Every indexed event in chain order as CSV or JSON lines, one string per line, streamed
+    (server-side cursor, ``batch`` rows in memory at a time)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidInput("format", "must be csv or jsonl", value=fmt)
+    query = (
+        select(
+            EventRow.block_number,
+            EventRow.log_index,
+            EventRow.tx_hash,
+            EventRow.block_hash,
+            EventRow.block_time,
+            EventRow.event,
+            EventRow.args,
+        )
+        .where(*period.clause(EventRow.block_time))
+        .order_by(EventRow.block_number, EventRow.log_index)
+        .execution_options(yield_per=batch, stream_results=True)
+    )
+    if events:
+        query = query.where(EventRow.event.in_(list(events)))
+    return _stream(index, query, fmt)
+
+
+def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if fmt == "csv":
+        writer.writerow(CSV_COLUMNS)
+        yield _drain(buffer)
+    with index.sessions() as session:
+        for block, log, tx, block_hash, time, name, args in session.execute(query):
+            if fmt == "csv":
+                writer.writerow((block, log, tx, block_hash, iso(time), name, args))
+                yield _drain(buffer)
+            else:
+                yield (
+                    f'{{"block_number":{block},"log_index":{log},"tx_hash":"{tx}",'
+                    f'"block_hash":"{block_hash}","block_time":"{iso(time)}",'
+                    f'"event":"{name}","args":{args}}}\n'
+                )
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

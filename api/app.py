@@ -8,8 +8,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.routers import documents, health, members
+from api.routers import audit, documents, health, members
 from ledger.config import Settings, get_settings
+from ledger.indexer import EventIndex
+from ledger.indexer.background import start_follower
 from ledger.network import Ledger, open_ledger
 
 
@@ -21,9 +23,12 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = ledger is None
         app.state.ledger = open_ledger(settings) if ledger is None else ledger
+        follower = start_follower(EventIndex.for_ledger(app.state.ledger))
+        app.state.audit_follower, app.state.audit_index = follower, follower.index
         try:
             yield
         finally:
+            follower.stop()
             if owned:
                 app.state.ledger.close()
 
@@ -38,4 +43,5 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.include_router(health.router)
     app.include_router(members.router)
     app.include_router(documents.router)
+    app.include_router(audit.router)
     return app

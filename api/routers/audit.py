@@ -1,0 +1,180 @@
+"""Audit: what regulators read from the event index, and the proof that it equals the chain.
+
+Who may read what: REGULATOR and ADMIN read everything. Any member may read a document's
+timeline; a BANK, ENTERPRISE or ATTESTOR reads its own activity and exposure only (403
+otherwise). Banks may also ask whether a document is financeable (they must, before financing).
+Every answer says up to which block it is complete (``indexed_block``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import LedgerDep, ParticipantDep, require_role
+from ledger.errors import Forbidden
+from ledger.gatewaydb import Participant
+from ledger.indexer import EventIndex, verify
+from ledger.services import audit
+
+router = APIRouter(prefix="/v1/audit", tags=["audit"])
+
+OVERSIGHT = ("regulator", "admin")
+
+
+def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
+    """The app's event index (opened by the lifespan's follower, else on first use)."""
+    index: EventIndex | None = getattr(request.app.state, "audit_index", None)
+    if index is None:
+        index = EventIndex.for_ledger(ledger)
+        request.app.state.audit_index = index
+    return index
+
+
+IndexDep = Annotated[EventIndex, Depends(get_index)]
+Since = Annotated[
+    str | None, Query(description="from this block time on (ISO 8601 or Unix seconds)")
+]
+Until = Annotated[str | None, Query(description="up to this block time (inclusive)")]
+Cursor = Annotated[str | None, Query(alias="cursor", description="next_cursor of the last page")]
+Limit = Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)]
+
+
+def _own_or_oversight(participant: Participant, address: str) -> None:
+    if participant.role in OVERSIGHT:
+        return
+    if audit.parse_address(address).lower() != participant.address.lower():
+        raise Forbidden(
+            f"role {participant.role} may read its own records only",
+            role=participant.role,
+            address=address,
+        )
+
+
+@router.get("/documents/{doc_hash}/timeline")
+def document_timeline(
+    index: IndexDep,
+    participant: ParticipantDep,
+    doc_hash: str,
+    since: Since = None,
+    until: Until = None,
+    after: Cursor = None,
+    limit: Limit = audit.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """A document's full history, including the events of the financings that pledge it."""
+    period = audit.Period.parse(since, until)
+    return audit.timeline(index, doc_hash, period, after, limit).to_dict()
+
+
+@router.get("/members/{address}/activity")
+def member_activity(
+    index: IndexDep,
+    participant: ParticipantDep,
+    address: str,
+    since: Since = None,
+    until: Until = None,
+    after: Cursor = None,
+    limit: Limit = audit.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Everything a member did or was named in. Others than REGULATOR/ADMIN: own address only."""
+    _own_or_oversight(participant, address)
+    period = audit.Period.parse(since, until)
+    return audit.member_activity(index, address, period, after, limit).to_dict()
+
+
+@router.get("/refusals")
+def refusals(
+    index: IndexDep,
+    participant: ParticipantDep,
+    since: Since = None,
+    until: Until = None,
+    bank: Annotated[str | None, Query(description="only this bank's attempts")] = None,
+    reason: Annotated[str | None, Query(description="e.g. fingerprint_pledged")] = None,
+    after: Cursor = None,
+    limit: Limit = audit.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Refused financing attempts: bank, document, reason, conflicting financing."""
+    require_role(participant, *OVERSIGHT)
+    period = audit.Period.parse(since, until)
+    return audit.refusals(index, period, bank, reason, after, limit).to_dict()
+
+
+@router.get("/duplicates")
+def duplicates(
+    index: IndexDep,
+    participant: ParticipantDep,
+    since: Since = None,
+    until: Until = None,
+    after: Cursor = None,
+    fingerprints_after: Annotated[str | None, Query()] = None,
+    limit: Limit = audit.DEFAULT_LIMIT,
+) -> dict[str, Any]:
+    """Suspected duplicates: duplicate-pledge refusals, and fingerprints pledged repeatedly."""
+    require_role(participant, *OVERSIGHT)
+    period = audit.Period.parse(since, until)
+    return audit.duplicates(index, period, after, fingerprints_after, limit).to_dict()
+
+
+@router.get("/exposure")
+def exposure(
+    index: IndexDep,
+    participant: ParticipantDep,
+    by: Annotated[Literal["bank", "enterprise"], Query()] = "bank",
+    member: Annotated[str | None, Query(description="one bank or enterprise")] = None,
+    since: Since = None,
+    until: Until = None,
+) -> dict[str, Any]:
+    """Active financed amounts by currency, per bank or per enterprise (document registrant).
+    Others than REGULATOR/ADMIN: their own only (``member`` defaults to the caller)."""
+    if participant.role not in OVERSIGHT:
+        member = member or participant.address
+        _own_or_oversight(participant, member)
+    period = audit.Period.parse(since, until)
+    rows = audit.exposure(index, by, member, period)
+    last = index.cursor()[0]
+    return {"by": by, "items": [r.__dict__ for r in rows], "indexed_block": last}
+
+
+@router.get("/financeable")
+def financeable(
+    index: IndexDep,
+    participant: ParticipantDep,
+    doc_hash: Annotated[str | None, Query()] = None,
+    fingerprint: Annotated[list[str] | None, Query(description="repeat for each")] = None,
+) -> dict[str, Any]:
+    """Is this document financeable, and which active pledges hold it or its fingerprints?"""
+    require_role(participant, *OVERSIGHT, "bank")
+    return audit.financeable(index, doc_hash, fingerprint or ()).to_dict()
+
+
+@router.get("/export")
+def export(
+    index: IndexDep,
+    participant: ParticipantDep,
+    format: Annotated[Literal["csv", "jsonl"], Query()] = "jsonl",
+    since: Since = None,
+    until: Until = None,
+    event: Annotated[list[str] | None, Query(description="only these events")] = None,
+) -> StreamingResponse:
+    """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
+    block, transaction and log index."""
+    require_role(participant, *OVERSIGHT)
+    period = audit.Period.parse(since, until)
+    lines = audit.export_events(index, format, period, event or ())
+    media = "text/csv" if format == "csv" else "application/x-ndjson"
+    name = f"tradeledger-events.{format}"
+    return StreamingResponse(
+        lines, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get("/verify")
+async def verify_index(index: IndexDep, participant: ParticipantDep) -> dict[str, Any]:
+    """Prove the index equals the chain (counts per event and a running keccak hash), or name
+    the first record where they differ."""
+    require_role(participant, *OVERSIGHT)
+    report = await run_in_threadpool(verify, index)
+    return report.to_dict()

@@ -33,4 +33,4 @@ def health(ledger: LedgerDep, request: Request) -> JSONResponse:
 
 def _index_lag(request: Request) -> int | None:
     follower = getattr(request.app.state, "audit_follower", None)
-    return None if follower is None else follower.lag()  # type: ignore[no-any-return]
+    return None if follower is None else follower.lag()

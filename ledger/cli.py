@@ -16,6 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from ledger.cli_audit import audit_app, index_app
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.network import Ledger, init_network, open_ledger
@@ -33,6 +34,8 @@ member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
+app.add_typer(index_app, name="index")
+app.add_typer(audit_app, name="audit")
 
 DataDir = Annotated[
     Path | None,

@@ -7,8 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
-from api.routers import audit, documents, health, members
+from api.routers import audit, documents, financings, health, keys, members, metrics
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
 from ledger.indexer.background import start_follower
@@ -36,12 +37,20 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         title="tradeledger",
         version="0.1.0",
         description="A permissioned ledger for trade-finance records. Authenticate with "
-        "`Authorization: Bearer <api key>`.",
+        "`Authorization: Bearer <api key>`. Writes accept an `Idempotency-Key` header. "
+        "See docs/api.md.",
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.state.metrics = metrics.Metrics()
+    # added last runs first: metrics see every response, including idempotent replays
+    app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(members.router)
+    app.include_router(keys.router)
     app.include_router(documents.router)
     app.include_router(audit.router)
+    app.include_router(financings.router)
     return app

@@ -60,7 +60,13 @@ def _jsonable(value: Any) -> Any:
 
 
 def error_body(error: LedgerError) -> dict[str, Any]:
-    return {"error": error.code, "message": error.message, "details": _jsonable(error.details)}
+    """The one error body: its name, message and arguments (for bad input, also the field and
+    the rule it broke — contract input errors name their first argument)."""
+    details = dict(error.details)
+    if isinstance(error, InvalidInput):
+        details.setdefault("field", error.field)
+        details.setdefault("rule", error.rule)
+    return {"error": error.code, "message": error.message, "details": _jsonable(details)}
 
 
 def install_error_handlers(app: FastAPI) -> None:

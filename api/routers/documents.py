@@ -1,23 +1,34 @@
-"""Documents: register a file, read a registration, verify a file."""
+"""Documents: lodge, check, register (file, JSON form, batch), read, revoke, supersede, attest,
+verify."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile, status
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, File, Form, UploadFile, status
+from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, require_role
+from api.deps import LedgerDep, ParticipantDep, require
+from ledger.errors import InvalidInput
 from ledger.services import documents as docs
 from ledger.services.roles import DocType
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
-WRITER_ROLES = ("bank", "enterprise", "attestor")
+FileField = Annotated[UploadFile, File(description="the document file")]
+DocTypeField = Annotated[
+    str | None,
+    Form(description="invoice, bill_of_lading, …; default: detected from the file, else other"),
+]
+
+
+# -- models -----------------------------------------------------------------------------------
 
 
 class DocumentPublic(BaseModel):
+    """A document's on-chain registration."""
+
     doc_hash: str
     doc_type: str
     status: str
@@ -30,9 +41,99 @@ class DocumentPublic(BaseModel):
     successor: str | None
 
 
+class FingerprintPublic(BaseModel):
+    name: str = Field(description="what the fingerprint covers, e.g. seller_number:VAT")
+    value: str
+    held_by_financing: int | None = Field(
+        description="the active financing holding this fingerprint on chain, if any"
+    )
+
+
+class MatchPublic(BaseModel):
+    grade: str = Field(description="identical, same_document or altered")
+    doc_hash: str
+    received_by: str
+    agree: list[str]
+    differ: list[str]
+    registered: bool
+
+
+class DocumentExamined(BaseModel):
+    """What the gateway read from a file and what the ledger already holds about it."""
+
+    doc_hash: str
+    format: str
+    size: int
+    doc_type: str
+    facts: dict[str, Any] | None
+    fingerprints: list[FingerprintPublic]
+    registered: bool
+    registration: DocumentPublic | None
+    conflicting_financings: list[int]
+    matches: list[MatchPublic]
+
+
 class DocumentRegistered(DocumentPublic):
     block: int
     tx_hash: str
+    facts: dict[str, Any] | None
+    fingerprints: list[FingerprintPublic]
+    matches: list[MatchPublic]
+
+
+class BatchRegistered(BaseModel):
+    block: int
+    tx_hash: str
+    documents: list[DocumentExamined]
+
+
+class Written(BaseModel):
+    """Where a write landed."""
+
+    doc_hash: str
+    block: int
+    tx_hash: str
+
+
+class Superseded(Written):
+    new_doc_hash: str
+
+
+class RevokeRequest(BaseModel):
+    reason_code: Annotated[int, Field(ge=0, le=255)] = 0
+
+
+class AttestRequest(BaseModel):
+    evidence: Annotated[
+        str | None,
+        Field(
+            max_length=500,
+            description="the attestor's own record: 64 hex digits, or text (hashed with SHA-256)",
+        ),
+    ] = None
+
+
+class AttestationPublic(BaseModel):
+    attestor: str
+    evidence_hash: str
+    block: int
+    tx_hash: str
+
+
+class EventPublic(BaseModel):
+    event: str
+    block: int
+    tx_hash: str
+    args: dict[str, Any]
+
+
+class DocumentDetail(DocumentPublic):
+    attestations: list[AttestationPublic]
+    financings: list[int]
+    history: list[EventPublic]
+    held: DocumentExamined | None = Field(
+        description="the copy of this file this gateway holds for you, with its matches"
+    )
 
 
 class VerifyResult(BaseModel):
@@ -40,6 +141,9 @@ class VerifyResult(BaseModel):
     registered: bool
     valid: bool
     registration: DocumentPublic | None
+
+
+# -- conversions -------------------------------------------------------------------------------
 
 
 def _public(reg: docs.Registration) -> DocumentPublic:
@@ -57,21 +161,170 @@ def _public(reg: docs.Registration) -> DocumentPublic:
     )
 
 
+def _fingerprints(ex: docs.Examined) -> list[FingerprintPublic]:
+    return [
+        FingerprintPublic(name=f.name, value=f.value, held_by_financing=f.held_by_financing or None)
+        for f in ex.fingerprints
+    ]
+
+
+def _matches(ex: docs.Examined) -> list[MatchPublic]:
+    return [
+        MatchPublic(
+            grade=m.grade,
+            doc_hash=m.doc_hash,
+            received_by=m.received_by,
+            agree=list(m.agree),
+            differ=list(m.differ),
+            registered=m.registered,
+        )
+        for m in ex.matches
+    ]
+
+
+def _examined(ex: docs.Examined) -> DocumentExamined:
+    return DocumentExamined(
+        doc_hash=ex.doc_hash,
+        format=ex.format,
+        size=ex.size,
+        doc_type=ex.doc_type.name.lower(),
+        facts=ex.facts,
+        fingerprints=_fingerprints(ex),
+        registered=ex.registration is not None,
+        registration=_public(ex.registration) if ex.registration else None,
+        conflicting_financings=ex.conflicting_financings,
+        matches=_matches(ex),
+    )
+
+
+def _doc_type(text: str | None) -> DocType | None:
+    return DocType.parse(text) if text else None
+
+
+def _read(file: UploadFile) -> bytes:
+    return file.file.read(docs.MAX_FILE_BYTES + 1)
+
+
+def _registered(
+    ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration
+) -> DocumentRegistered:
+    return DocumentRegistered(
+        **_public(reg).model_dump(),
+        block=receipt.block,
+        tx_hash=receipt.tx_hash,
+        facts=ex.facts,
+        fingerprints=_fingerprints(ex),
+        matches=_matches(ex),
+    )
+
+
+# -- routes ------------------------------------------------------------------------------------
+
+
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
 def register_document(
     ledger: LedgerDep,
     participant: ParticipantDep,
-    file: Annotated[UploadFile, File(description="the document file")],
-    doc_type: Annotated[str, Form()] = "other",
+    file: FileField,
+    doc_type: DocTypeField = None,
 ) -> DocumentRegistered:
-    """Register a file by its SHA-256 hash, signed by the caller's key."""
-    require_role(participant, *WRITER_ROLES)
-    kind = DocType.parse(doc_type)
-    data = file.file.read(docs.MAX_FILE_BYTES + 1)
-    doc_hash = docs.file_hash(data)
-    receipt = docs.register(ledger, participant.address, doc_hash, kind)
-    reg = _public(docs.get_registration(ledger, doc_hash))
-    return DocumentRegistered(**reg.model_dump(), block=receipt.block, tx_hash=receipt.tx_hash)
+    """Register a file by its SHA-256, signed by the caller's key. The gateway reads the file,
+    keeps its facts and keyed fingerprints as a file the caller handed it, and returns them
+    with the matches against what it already held."""
+    require(participant, "document.register")
+    ex, receipt, reg = docs.register_file(
+        ledger,
+        participant.address,
+        participant.role,
+        _read(file),
+        file.filename,
+        _doc_type(doc_type),
+    )
+    return _registered(ex, receipt, reg)
+
+
+@router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
+def register_json_form(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    form: Annotated[
+        dict[str, Any],
+        Body(
+            description="a document in the tradeledger JSON form (docs/documents.md); it is "
+            "registered as its canonical bytes (sorted keys, no whitespace, UTF-8)",
+            examples=[
+                {
+                    "documentType": "BillOfLading",
+                    "documentNumber": "MAEU-123456789",
+                    "issueDate": "2024-03-01",
+                    "issuer": {"id": "DE123456789", "scheme": "VAT"},
+                }
+            ],
+        ),
+    ],
+) -> DocumentRegistered:
+    """Register a document given as JSON facts (the JSON form of ``ledger.documents``)."""
+    require(participant, "document.register")
+    data = docs.canonical_json(form)
+    ex, receipt, reg = docs.register_file(
+        ledger, participant.address, participant.role, data, "form.json"
+    )
+    if ex.format != "json":
+        raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
+    return _registered(ex, receipt, reg)
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchRegistered)
+def register_batch(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    files: Annotated[list[UploadFile], File(description="the document files (1..256)")],
+    doc_type: DocTypeField = None,
+) -> BatchRegistered:
+    """Register many files in one transaction (contract ``registerDocuments``): all or none."""
+    require(participant, "document.register")
+    exs, receipt = docs.register_files(
+        ledger,
+        participant.address,
+        participant.role,
+        [(_read(f), f.filename) for f in files],
+        _doc_type(doc_type),
+    )
+    return BatchRegistered(
+        block=receipt.block, tx_hash=receipt.tx_hash, documents=[_examined(e) for e in exs]
+    )
+
+
+@router.post("/receive", response_model=DocumentExamined)
+def receive_document(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    file: FileField,
+    doc_type: DocTypeField = None,
+) -> DocumentExamined:
+    """Lodge a file the caller received (e.g. the invoice a bank is asked to finance) without
+    registering it: the gateway keeps its facts and fingerprints so a financing can pledge it."""
+    return _examined(
+        docs.receive(
+            ledger,
+            participant.address,
+            participant.role,
+            _read(file),
+            file.filename,
+            _doc_type(doc_type),
+        )
+    )
+
+
+@router.post("/check", response_model=DocumentExamined)
+def check_document(
+    ledger: LedgerDep, participant: ParticipantDep, file: FileField
+) -> DocumentExamined:
+    """Read a file and say what the ledger already holds about it (no write): its facts and
+    fingerprints, whether its hash is registered, which active financings hold one of its
+    fingerprints, and graded matches against files this gateway holds."""
+    _, ex = docs.examine(ledger, _read(file), participant.address, participant.role)
+    return _examined(ex)
 
 
 @router.post("/verify", response_model=VerifyResult)
@@ -81,19 +334,83 @@ def verify_document(
     file: Annotated[UploadFile, File(description="the file to verify")],
 ) -> VerifyResult:
     """Was this exact file registered, by whom, when, and is it still valid? (no write)"""
-    data = file.file.read(docs.MAX_FILE_BYTES + 1)
-    doc_hash = docs.file_hash(data)
+    doc_hash = docs.file_hash(_read(file))
     found = docs.find_registration(ledger, doc_hash)
-    public = _public(found) if found else None
     return VerifyResult(
-        doc_hash="0x" + doc_hash.hex(),
+        doc_hash=docs.hex32(doc_hash),
         registered=found is not None,
         valid=found is not None and found.status.name == "ACTIVE",
-        registration=public,
+        registration=_public(found) if found else None,
     )
 
 
-@router.get("/{doc_hash}", response_model=DocumentPublic)
-def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) -> DocumentPublic:
-    """Who registered this document hash, when, and its status."""
-    return _public(docs.get_registration(ledger, docs.parse_doc_hash(doc_hash)))
+@router.get("/{doc_hash}", response_model=DocumentDetail)
+def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) -> DocumentDetail:
+    """Provenance (who registered it, when), status, attestations, financings, history, and the
+    copy this gateway holds for the caller with its matches."""
+    d = docs.detail(ledger, docs.parse_doc_hash(doc_hash), participant.address, participant.role)
+    return DocumentDetail(
+        **_public(d.registration).model_dump(),
+        attestations=[
+            AttestationPublic(
+                attestor=a.attestor, evidence_hash=a.evidence_hash, block=a.block, tx_hash=a.tx_hash
+            )
+            for a in d.attestations
+        ],
+        financings=list(d.financings),
+        history=[
+            EventPublic(event=e.event, block=e.block, tx_hash=e.tx_hash, args=e.args)
+            for e in d.history
+        ],
+        held=_examined(d.held) if d.held else None,
+    )
+
+
+@router.post("/{doc_hash}/revoke", response_model=Written)
+def revoke_document(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    doc_hash: str,
+    body: RevokeRequest | None = None,
+) -> Written:
+    """Revoke a document: its registrant, or an admin."""
+    require(participant, "document.revoke")
+    parsed = docs.parse_doc_hash(doc_hash)
+    receipt = docs.revoke(
+        ledger, participant.address, parsed, (body or RevokeRequest()).reason_code
+    )
+    return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)
+
+
+@router.post(
+    "/{doc_hash}/supersede", status_code=status.HTTP_201_CREATED, response_model=Superseded
+)
+def supersede_document(
+    ledger: LedgerDep, participant: ParticipantDep, doc_hash: str, file: FileField
+) -> Superseded:
+    """Replace a document by an amended file (registered with the same type): its registrant."""
+    require(participant, "document.supersede")
+    parsed = docs.parse_doc_hash(doc_hash)
+    ex, receipt = docs.supersede_with_file(
+        ledger, participant.address, participant.role, parsed, _read(file), file.filename
+    )
+    return Superseded(
+        doc_hash=docs.hex32(parsed),
+        new_doc_hash=ex.doc_hash,
+        block=receipt.block,
+        tx_hash=receipt.tx_hash,
+    )
+
+
+@router.post("/{doc_hash}/attest", status_code=status.HTTP_201_CREATED, response_model=Written)
+def attest_document(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    doc_hash: str,
+    body: AttestRequest | None = None,
+) -> Written:
+    """Attest that the document matches the attestor's own record (customs, carrier, warehouse)."""
+    require(participant, "document.attest")
+    parsed = docs.parse_doc_hash(doc_hash)
+    receipt = docs.attest(ledger, participant.address, parsed, (body or AttestRequest()).evidence)
+    return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)

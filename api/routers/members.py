@@ -69,3 +69,26 @@ def add_member(ledger: LedgerDep, participant: ParticipantDep, body: MemberCreat
         tx_hash=created.tx_hash,
         block=created.block,
     )
+
+
+class MemberChanged(MemberPublic):
+    tx_hash: str
+
+
+@router.post("/{address}/suspend", response_model=MemberChanged)
+def suspend_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberChanged:
+    """Suspend a member: its writes revert until reinstated (its API keys stay; revoke them too
+    with ``POST /v1/keys/{address}/revoke`` if needed)."""
+    require_role(participant, "admin")
+    member = svc.get_member(ledger, address)
+    tx = svc.suspend_member(ledger, participant.address, member.address)
+    return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)
+
+
+@router.post("/{address}/reinstate", response_model=MemberChanged)
+def reinstate_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberChanged:
+    """Reinstate a suspended member."""
+    require_role(participant, "admin")
+    member = svc.get_member(ledger, address)
+    tx = svc.reinstate_member(ledger, participant.address, member.address)
+    return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)

@@ -12,6 +12,7 @@ document, the conflicting financing and the fingerprint.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -173,13 +174,13 @@ def create(
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
         pledges.append((req.doc_hash, amount, facts.amount_minor, values, facts))
+    maturity_at = maturity_seconds(maturity)
+    if not time.time() < maturity_at < 2**40:
+        raise InvalidInput("maturity", "must be in the future")
     pledges.sort(key=lambda p: p[0])
     for doc_hash, _, _, _, facts in pledges:
         if docs.find_registration(ledger, doc_hash) is None:
             docs.register(ledger, actor, doc_hash, DocType[facts.doc_type.value])
-    maturity_at = maturity_seconds(maturity)
-    if not 0 < maturity_at < 2**40:
-        raise InvalidInput("maturity", "must be a date after today")
     call = ledger.contract.functions.registerFinancing(
         [(h, a, f, v) for h, a, f, v, _ in pledges],
         currency.encode("ascii"),

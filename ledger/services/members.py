@@ -133,3 +133,11 @@ def revoke_api_keys(ledger: Ledger, address: str) -> int:
     member = get_member(ledger, address)
     ledger.db.participant(member.address)  # NotFound when this gateway does not serve it
     return ledger.db.revoke_api_keys(member.address)
+
+
+def get_member_address(address: str) -> str:
+    """``address`` checksummed, or InvalidInput."""
+    try:
+        return Web3.to_checksum_address(address)
+    except ValueError:
+        raise InvalidInput("address", "must be a 20-byte hex address") from None

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import pytest
+from conftest import Network
 
 from ledger.errors import FinancingRefused, InvalidInput
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind, FinancingStatus
-from conftest import Network
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()

@@ -1,0 +1,234 @@
+"""Financings: a bank finances documents it holds; drawdown, repay, close, cancel; read, list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from api.deps import LedgerDep, ParticipantDep, require
+from ledger.errors import InvalidInput
+from ledger.services import documents as docs
+from ledger.services import financing as svc
+from ledger.services.roles import FinancingKind, FinancingStatus
+
+router = APIRouter(prefix="/v1/financings", tags=["financings"])
+
+Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)")]
+
+
+class PledgeCreate(BaseModel):
+    doc_hash: Annotated[str, Field(description="SHA-256 of a file you lodged at this gateway")]
+    amount: Amount
+
+
+class FinancingCreate(BaseModel):
+    documents: Annotated[list[PledgeCreate], Field(min_length=1, max_length=16)]
+    currency: Annotated[str, Field(min_length=3, max_length=3, examples=["EUR"])]
+    kind: Annotated[
+        str,
+        Field(
+            description="invoice_financing, factoring, pre_shipment, warehouse_receipt_pledge, "
+            "other"
+        ),
+    ] = "invoice_financing"
+    maturity: Annotated[date | datetime, Field(description="ISO 8601 date or date-time")]
+    reference: Annotated[str, Field(max_length=32, description="your own reference")] = ""
+
+
+class PledgePublic(BaseModel):
+    doc_hash: str
+    amount: int
+    face_value: int
+    fingerprints: list[str]
+
+
+class FinancingPublic(BaseModel):
+    financing_id: int
+    bank: str
+    status: str
+    kind: str
+    currency: str
+    amount: int
+    drawn: int
+    repaid: int
+    outstanding: int
+    maturity: datetime | None
+    reference: str
+    registered_block: int
+    registered_tx: str
+    documents: list[PledgePublic]
+
+
+class FinancingPage(BaseModel):
+    items: list[FinancingPublic]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
+
+
+class AmountRequest(BaseModel):
+    amount: Amount
+
+
+class CancelRequest(BaseModel):
+    reason_code: Annotated[int, Field(ge=0, le=255)] = 0
+
+
+class FinancingWritten(BaseModel):
+    financing: FinancingPublic
+    block: int
+    tx_hash: str
+
+
+def _kind(text: str) -> FinancingKind:
+    try:
+        kind = FinancingKind[text.strip().upper()]
+    except KeyError:
+        kind = FinancingKind.NONE
+    if kind is FinancingKind.NONE:
+        allowed = ", ".join(k.name.lower() for k in FinancingKind if k is not FinancingKind.NONE)
+        raise InvalidInput("kind", f"must be one of {allowed}", value=text)
+    return kind
+
+
+def _status(text: str) -> FinancingStatus:
+    try:
+        value = FinancingStatus[text.strip().upper()]
+    except KeyError:
+        value = FinancingStatus.NONE
+    if value is FinancingStatus.NONE:
+        raise InvalidInput("status", "must be one of active, closed, cancelled", value=text)
+    return value
+
+
+def public(f: svc.Financing) -> FinancingPublic:
+    return FinancingPublic(
+        financing_id=f.financing_id,
+        bank=f.bank,
+        status=f.status.name.lower(),
+        kind=f.kind.name.lower(),
+        currency=f.currency,
+        amount=f.amount,
+        drawn=f.drawn,
+        repaid=f.repaid,
+        outstanding=f.outstanding,
+        maturity=f.maturity,
+        reference=f.reference,
+        registered_block=f.registered_block,
+        registered_tx=f.registered_tx,
+        documents=[
+            PledgePublic(
+                doc_hash=p.doc_hash,
+                amount=p.amount,
+                face_value=p.face_value,
+                fingerprints=list(p.fingerprints),
+            )
+            for p in f.pledges
+        ],
+    )
+
+
+def _written(ledger: LedgerDep, financing_id: int, receipt: docs.Receipt) -> FinancingWritten:
+    return FinancingWritten(
+        financing=public(svc.get(ledger, financing_id)),
+        block=receipt.block,
+        tx_hash=receipt.tx_hash,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingPublic)
+def create_financing(
+    ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate
+) -> FinancingPublic:
+    """Finance documents you lodged at this gateway. The gateway computes their fingerprints and
+    face values from the files it holds, registers a hash the chain does not know yet, and sorts
+    the pledges. A refusal (409 ``financing_refused``) names the reason, the document, the
+    conflicting financing and the fingerprint — and is recorded on chain for the regulator."""
+    require(participant, "financing.write")
+    requests = [
+        svc.PledgeRequest(docs.parse_doc_hash(d.doc_hash, f"documents[{i}].doc_hash"), d.amount)
+        for i, d in enumerate(body.documents)
+    ]
+    created = svc.create(
+        ledger,
+        participant.address,
+        requests,
+        body.currency,
+        _kind(body.kind),
+        body.maturity,
+        body.reference,
+    )
+    return public(created)
+
+
+@router.get("", response_model=FinancingPage)
+def list_financings(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    bank: Annotated[str | None, Query(description="the bank's address")] = None,
+    status: Annotated[str | None, Query(description="active, closed or cancelled")] = None,
+    doc: Annotated[str | None, Query(description="a pledged document hash")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=svc.MAX_LIMIT)] = svc.DEFAULT_LIMIT,
+) -> FinancingPage:
+    """Financings by id, filtered by bank, status or pledged document; paginated by cursor."""
+    page = svc.list_financings(
+        ledger,
+        bank=bank,
+        status=_status(status) if status else None,
+        doc_hash=docs.parse_doc_hash(doc, "doc") if doc else None,
+        cursor=cursor,
+        limit=limit,
+    )
+    return FinancingPage(items=[public(f) for f in page.items], next_cursor=page.next_cursor)
+
+
+@router.get("/{financing_id}", response_model=FinancingPublic)
+def get_financing(
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: int
+) -> FinancingPublic:
+    return public(svc.get(ledger, financing_id))
+
+
+@router.post("/{financing_id}/drawdown", response_model=FinancingWritten)
+def drawdown(
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+) -> FinancingWritten:
+    """Draw ``amount`` (never beyond the financed amount). The financing's bank only."""
+    require(participant, "financing.write")
+    receipt = svc.drawdown(ledger, participant.address, financing_id, body.amount)
+    return _written(ledger, financing_id, receipt)
+
+
+@router.post("/{financing_id}/repay", response_model=FinancingWritten)
+def repay(
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+) -> FinancingWritten:
+    """Record a repayment (never beyond what was drawn). The financing's bank only."""
+    require(participant, "financing.write")
+    receipt = svc.repay(ledger, participant.address, financing_id, body.amount)
+    return _written(ledger, financing_id, receipt)
+
+
+@router.post("/{financing_id}/close", response_model=FinancingWritten)
+def close(ledger: LedgerDep, participant: ParticipantDep, financing_id: int) -> FinancingWritten:
+    """Close a fully repaid financing and release its documents and fingerprints."""
+    require(participant, "financing.write")
+    receipt = svc.close(ledger, participant.address, financing_id)
+    return _written(ledger, financing_id, receipt)
+
+
+@router.post("/{financing_id}/cancel", response_model=FinancingWritten)
+def cancel(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    financing_id: int,
+    body: CancelRequest | None = None,
+) -> FinancingWritten:
+    """Cancel an active financing with a reason code and release its documents."""
+    require(participant, "financing.write")
+    receipt = svc.cancel(
+        ledger, participant.address, financing_id, (body or CancelRequest()).reason_code
+    )
+    return _written(ledger, financing_id, receipt)

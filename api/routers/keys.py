@@ -1,0 +1,51 @@
+"""API keys: rotate or revoke. A participant manages its own keys; an admin anyone's."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from api.deps import LedgerDep, ParticipantDep, require
+from ledger.gatewaydb import Participant
+from ledger.services import members as svc
+
+router = APIRouter(prefix="/v1/keys", tags=["keys"])
+
+
+class KeyRotated(BaseModel):
+    address: str
+    api_key: str = Field(description="shown once: store it now; every older key is revoked")
+
+
+class KeysRevoked(BaseModel):
+    address: str
+    revoked: int
+
+
+def _target(participant: Participant, address: str | None) -> str:
+    if address is None or address.lower() == participant.address.lower():
+        return participant.address
+    require(participant, "key.manage_others")
+    return svc.get_member_address(address)
+
+
+@router.post("/rotate", response_model=KeyRotated)
+def rotate_own_key(ledger: LedgerDep, participant: ParticipantDep) -> KeyRotated:
+    """Replace the caller's API key: the new key is returned once; the old one stops working."""
+    return KeyRotated(
+        address=participant.address, api_key=ledger.db.rotate_api_key(participant.address)
+    )
+
+
+@router.post("/{address}/rotate", response_model=KeyRotated)
+def rotate_key(ledger: LedgerDep, participant: ParticipantDep, address: str) -> KeyRotated:
+    """Replace a participant's API key (yours, or anyone's as admin)."""
+    target = _target(participant, address)
+    return KeyRotated(address=target, api_key=svc.rotate_api_key(ledger, target))
+
+
+@router.post("/{address}/revoke", response_model=KeysRevoked)
+def revoke_keys(ledger: LedgerDep, participant: ParticipantDep, address: str) -> KeysRevoked:
+    """Revoke every API key of a participant (yours, or anyone's as admin)."""
+    target = _target(participant, address)
+    return KeysRevoked(address=target, revoked=svc.revoke_api_keys(ledger, target))

@@ -1,0 +1,121 @@
+"""Prometheus metrics at ``/metrics``: requests by route and status, latency by route, and
+writes that reached the chain by outcome.
+
+Each app has its own registry (several apps can live in one process, as in the tests).
+``tradeledger_chain_writes_total{outcome}`` counts write requests that signed for the chain:
+``success``, ``refused`` (a financing the contract refused and recorded), ``reverted`` (a
+contract error or a role the contract would refuse), ``unavailable`` (chain unreachable),
+``error``, and ``replayed`` (an ``Idempotency-Key`` retry answered from the first response,
+no chain write).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+
+from api.deps import REPLAYED_HEADER, ASGIApp, Message, Receive, Scope, Send
+
+router = APIRouter(tags=["health"])
+
+#: write paths that never touch the chain
+_READ_ONLY_POSTS = ("/v1/documents/check", "/v1/documents/verify", "/v1/documents/receive")
+_NON_CHAIN_PREFIXES = ("/v1/keys",)
+
+
+class Metrics:
+    """The metric families of one app."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "tradeledger_http_requests",
+            "HTTP requests by method, route and status",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "tradeledger_http_request_seconds",
+            "HTTP request latency by method and route",
+            ["method", "route"],
+            registry=self.registry,
+        )
+        self.chain_writes = Counter(
+            "tradeledger_chain_writes",
+            "write requests that signed for the chain, by outcome",
+            ["outcome"],
+            registry=self.registry,
+        )
+
+
+def _is_chain_write(method: str, path: str) -> bool:
+    if method not in ("POST", "PUT", "PATCH", "DELETE") or not path.startswith("/v1/"):
+        return False
+    return path not in _READ_ONLY_POSTS and not path.startswith(_NON_CHAIN_PREFIXES)
+
+
+def _outcome(status: int, body_start: bytes, replayed: bool) -> str:
+    if replayed:
+        return "replayed"
+    if status < 400:
+        return "success"
+    if status == 503:
+        return "unavailable"
+    if status >= 500:
+        return "error"
+    if b'"financing_refused"' in body_start:
+        return "refused"
+    return "reverted"
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request (outermost, so it sees idempotent replays)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        seen: dict[str, Any] = {"status": 500, "replayed": False, "body": b""}
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = int(message["status"])
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                seen["replayed"] = REPLAYED_HEADER.lower().encode() in names
+            elif message["type"] == "http.response.body" and len(seen["body"]) < 200:
+                seen["body"] += message.get("body", b"")[:200]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            route = scope.get("route")
+            label = getattr(route, "path", None) or "unmatched"
+            method = scope["method"]
+            self.metrics.requests.labels(method, label, str(seen["status"])).inc()
+            self.metrics.latency.labels(method, label).observe(time.perf_counter() - started)
+            if _is_chain_write(method, scope["path"]) and seen["status"] not in (401, 422):
+                outcome = _outcome(seen["status"], seen["body"], seen["replayed"])
+                self.metrics.chain_writes.labels(outcome).inc()
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    """Prometheus text exposition."""
+    registry: CollectorRegistry = request.app.state.metrics.registry
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

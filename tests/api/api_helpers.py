@@ -1,0 +1,65 @@
+"""Helpers the API tests share: an app over the real embedded chain, files, common writes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from typing import Any
+
+import pytest
+from conftest import Network, Participant
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
+BILL = resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
+MATURITY = (datetime.now(UTC) + timedelta(days=90)).date().isoformat()
+_counter = itertools.count()
+
+
+def unique_file(label: str = "doc") -> dict[str, Any]:
+    """A raw file nobody registered yet."""
+    return {"file": (f"{label}.txt", f"{label} {next(_counter)}".encode(), "text/plain")}
+
+
+def xml(data: bytes, name: str = "invoice.xml") -> dict[str, Any]:
+    return {"file": (name, data, "application/xml")}
+
+
+def register(client: TestClient, who: Participant, files: dict[str, Any] | None = None) -> str:
+    response = client.post("/v1/documents", files=files or unique_file(), headers=who.headers)
+    assert response.status_code == 201, response.text
+    return str(response.json()["doc_hash"])
+
+
+def lodge(client: TestClient, who: Participant, data: bytes) -> dict[str, Any]:
+    response = client.post("/v1/documents/receive", files=xml(data), headers=who.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def finance(
+    client: TestClient, bank: Participant, doc_hash: str, amount: int = 374_000, **extra: Any
+) -> Any:
+    body = {
+        "documents": [{"doc_hash": doc_hash, "amount": amount}],
+        "currency": "DKK",
+        "kind": "invoice_financing",
+        "maturity": MATURITY,
+        "reference": "REF-1",
+        **extra,
+    }
+    return client.post("/v1/financings", json=body, headers=bank.headers)
+
+
+@pytest.fixture(name="client")
+def client_fixture(network: Network) -> Iterator[TestClient]:
+    """The gateway app over the network fixture's ledger (server errors become 500s)."""
+    app = create_app(network.ledger.settings, network.ledger)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client

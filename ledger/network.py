@@ -15,20 +15,22 @@ from datetime import UTC, datetime
 
 from web3 import Web3
 from web3.contract import Contract
-from web3.middleware import ExtraDataToPOAMiddleware
 
 from ledger.artifacts import artifact_sha256, load_artifact
+from ledger.chain import rpc
 from ledger.chain.embedded import EmbeddedNode, open_embedded
 from ledger.config import Settings
-from ledger.errors import ChainUnavailable, Conflict, LedgerStateError
+from ledger.errors import Conflict, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
-from ledger.tx import FeePolicy, Transactor, translate
+from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 
 #: wei sent to each new member on networks where gas costs something
 MEMBER_FUNDING = 10**21
 FINGERPRINT_KEY_FILE = "fingerprint.key"
+#: the transaction journal (signed transactions by sender and nonce, idempotency keys)
+TX_JOURNAL_FILE = "txjournal.sqlite"
 
 
 def fingerprint_key_id(key: bytes) -> str:
@@ -51,11 +53,15 @@ class Ledger:
         w3: Web3,
         manifest: Manifest,
         node: EmbeddedNode | None,
+        rpc_client: rpc.RpcClient | None = None,
     ) -> None:
         self.settings = settings
         self.w3 = w3
         self.manifest = manifest
         self.node = node
+        #: the batch JSON-RPC client (None on the embedded chain)
+        self.rpc = rpc_client
+        self.journal = TxJournal(settings.data_dir / TX_JOURNAL_FILE)
         abi = load_artifact("TradeLedger")["abi"]
         self.contract: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(manifest.contract_address), abi=abi
@@ -91,12 +97,31 @@ class Ledger:
             found = self._transactors.get(address)
             if found is None:
                 signer = self.keystore.load(address)
-                found = self._make_transactor(signer)
+                found = self.make_transactor(signer)
                 self._transactors[address] = found
             return found
 
-    def _make_transactor(self, signer: Signer) -> Transactor:
-        return Transactor(self.w3, signer, self.chain_id, self.fees, self.settings.receipt_timeout)
+    def use_signer(self, signer: Signer) -> Transactor:
+        """Send for ``signer`` (an HSM, KMS or remote signer) instead of a local keystore."""
+        address = Web3.to_checksum_address(signer.address)
+        with self._lock:
+            found = self.make_transactor(signer)
+            self._transactors[address] = found
+            return found
+
+    def make_transactor(self, signer: Signer) -> Transactor:
+        """A transactor for ``signer`` on this ledger (journaled; in-flight ones recovered)."""
+        transactor = Transactor(
+            self.w3,
+            signer,
+            self.chain_id,
+            self.fees,
+            self.settings.receipt_timeout,
+            rpc=self.rpc,
+            journal=self.journal,
+        )
+        transactor.recover()
+        return transactor
 
     def head_block(self) -> int:
         try:
@@ -106,25 +131,16 @@ class Ledger:
 
     def close(self) -> None:
         self.db.close()
+        self.journal.close()
         if self.node is not None:
             self.node.close()
-
-
-def _connect_rpc(settings: Settings) -> Web3:
-    w3 = Web3(Web3.HTTPProvider(settings.chain_url, request_kwargs={"timeout": 30}))
-    # QBFT/Clique networks put validator data in extraData (longer than 32 bytes)
-    w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-    try:
-        w3.eth.chain_id  # noqa: B018 - a round trip proves the node answers
-    except Exception as exc:
-        raise ChainUnavailable(f"cannot reach {settings.chain_url}: {exc}") from None
-    return w3
 
 
 def open_ledger(settings: Settings) -> Ledger:
     """Open the network in ``settings.data_dir``."""
     manifest = Manifest.read(settings.manifest_path)
     node: EmbeddedNode | None = None
+    client: rpc.RpcClient | None = None
     if settings.embedded:
         if manifest.backend != "embedded":
             raise LedgerStateError(
@@ -133,7 +149,7 @@ def open_ledger(settings: Settings) -> Ledger:
         node = open_embedded(settings.chain_dir, manifest.chain_id, settings.chain_sync)
         w3 = node.w3
     else:
-        w3 = _connect_rpc(settings)
+        w3, client = rpc.connect(settings)
         if int(w3.eth.chain_id) != manifest.chain_id:
             raise LedgerStateError(
                 f"{settings.chain_url} is chain {w3.eth.chain_id}, the manifest says "
@@ -148,7 +164,7 @@ def open_ledger(settings: Settings) -> Ledger:
             "the contract at the manifest's address is not the deployed artifact",
             address=manifest.contract_address,
         )
-    return Ledger(settings, w3, manifest, node)
+    return Ledger(settings, w3, manifest, node, client)
 
 
 def init_network(
@@ -160,7 +176,8 @@ def init_network(
     """Create a network: admin key, chain (embedded) or connection, contract, manifest.
 
     Returns the open ledger and the admin's first API key. On a JSON-RPC network where gas
-    costs something, ``funding`` pays for the admin's first transactions.
+    costs something, ``funding`` (or the key in ``settings.funding_key_file``) pays for the
+    admin's transactions and the funding of members.
     """
     if settings.manifest_path.exists():
         raise Conflict(
@@ -175,6 +192,9 @@ def init_network(
     )
     admin = keystore.create()
     node: EmbeddedNode | None = None
+    client: rpc.RpcClient | None = None
+    if funding is None and settings.funding_key_file is not None and not settings.embedded:
+        funding = signer_from_key(_read_key_file(settings))
     if settings.embedded:
         node = open_embedded(
             settings.chain_dir, settings.chain_id, settings.chain_sync, create_funding=admin.address
@@ -183,14 +203,14 @@ def init_network(
         chain_id = settings.chain_id
         backend = "embedded"
     else:
-        w3 = _connect_rpc(settings)
+        w3, client = rpc.connect(settings)
         chain_id = int(w3.eth.chain_id)
         backend = settings.chain_url
     fees = FeePolicy(w3, settings.gas_pricing)
-    if funding is not None:
-        funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout)
+    if funding is not None and settings.gas_pricing != "zero":
+        funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout, rpc=client)
         funder.wait(funder.send({"to": admin.address, "value": MEMBER_FUNDING * 100, "gas": 21000}))
-    deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout)
+    deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     artifact = load_artifact("TradeLedger")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     constructor = factory.constructor(admin_name, legal_id_hash(admin_legal_id))
@@ -213,7 +233,7 @@ def init_network(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     manifest.write(settings.manifest_path)
-    ledger = Ledger(settings, w3, manifest, node)
+    ledger = Ledger(settings, w3, manifest, node, client)
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key
@@ -221,6 +241,18 @@ def init_network(
 
 def _write_secret(settings: Settings, name: str, text: str) -> None:
     write_private(settings.secrets_dir / name, text)
+
+
+def _read_key_file(settings: Settings) -> str:
+    path = settings.funding_key_file
+    assert path is not None
+    try:
+        text = path.read_text().strip()
+    except OSError as exc:
+        raise LedgerStateError(f"cannot read the funding key file {path}: {exc.strerror}") from None
+    if len(text.removeprefix("0x")) != 64:
+        raise LedgerStateError(f"the funding key file {path} holds no 32-byte hex key")
+    return text
 
 
 def signer_from_key(private_key_hex: str) -> LocalSigner:

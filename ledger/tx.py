@@ -1,22 +1,50 @@
-"""Submitting transactions: nonces, fees, signing, sending, receipts, reverts.
+"""Submitting transactions: nonces, fees, signing, sending, receipts, reverts, idempotency.
 
-A :class:`Transactor` sends for one signer. Nonces are allocated under a per-sender lock held
-only while signing and sending, so concurrent requests (threads, or asyncio handlers run in
-threads) never reuse or skip a nonce; waiting for receipts happens outside the lock, in
-parallel. A send the node refuses re-reads the nonce from the chain so no gap is left. A node
-answering "already known" has the transaction: that is success, not an error.
+A :class:`Transactor` sends for one signer and is safe to share between threads (and asyncio
+tasks: :meth:`Transactor.asend_call` / :meth:`Transactor.atransact` run the blocking work in a
+thread).
 
-A revert becomes the typed error named after the Solidity error (``ledger.revert``): at gas
-estimation (the usual path: the node executes the call and returns the revert data) or, for a
-transaction mined with status 0, by replaying it as a call against the state it ran on.
+Nonces
+    Allocated under a per-sender lock, so concurrent requests never reuse or skip one. Every
+    transaction is tracked by (sender, nonce). Sends are *group-committed*: a request signs its
+    transaction under the lock and queues it; whichever request flushes next sends everything
+    queued in one JSON-RPC batch (``eth_sendRawTransaction`` × n, one HTTP round trip), in
+    nonce order. A node answering "already known" has the transaction: that is success. A send
+    the node refuses gives its nonce back: when later nonces are already out, a zero-value
+    self-transfer fills the hole so they do not wait forever; when the refusal is about the
+    nonce itself (another process used the key), the next allocation re-reads it from the chain.
+
+Idempotency
+    ``send_call(call, idempotency_key=k)`` (and ``send``/``transact``) applies a write at most
+    once per (sender, key): the first call signs and journals the raw transaction under ``k``;
+    any later call with the same ``k`` — a client retry, or a retry after the gateway restarted
+    — resubmits *the same signed bytes* (same nonce, same hash), which the chain can include
+    only once, and returns the same :class:`Sent` with ``replayed=True``. The key names the
+    write: the body of a replayed call is not compared (the HTTP layer hashes request bodies).
+
+Journal
+    With a :class:`TxJournal` (``data_dir/txjournal.sqlite``), each signed transaction is written
+    before it is sent. A gateway killed with transactions in flight rebroadcasts, when it next
+    opens a participant's transactor (:meth:`Transactor.recover`), every journaled transaction
+    whose nonce the chain has not used yet, so a node that lost them (restart, mempool eviction)
+    still gets them and no nonce is left empty.
+
+Reverts
+    A revert becomes the typed error named after the Solidity error (``ledger.revert``): at gas
+    estimation (the usual path) or, for a transaction mined with status 0 (eth-tester given an
+    explicit gas; any node when state changed between estimate and inclusion), by replaying it
+    as a call against the state it ran on.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from eth_tester.exceptions import TransactionFailed
@@ -35,24 +63,40 @@ from web3.exceptions import (
 )
 from web3.types import TxReceipt
 
+from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
 from ledger.errors import ChainUnavailable, InvalidInput, LedgerError
 from ledger.keys import Signer
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
+
+__all__ = [
+    "GAS_MARGIN",
+    "PRIORITY_FEE",
+    "FeePolicy",
+    "Sent",
+    "Transactor",
+    "TxJournal",
+    "translate",
+    "wait_for_receipt",
+]
 
 #: head-room over the node's gas estimate
 GAS_MARGIN = 1.25
 #: priority fee for EIP-1559 networks (wei)
 PRIORITY_FEE = 10**9
+#: how long idempotency keys are remembered in the journal (seconds)
+IDEMPOTENCY_RETENTION = 7 * 24 * 3600
 
 _CONNECTION_ERRORS = (RequestsConnectionError, RequestsTimeout, ConnectionError, OSError)
 
 
 @dataclass(frozen=True)
 class Sent:
-    """A transaction accepted by the node."""
+    """A transaction accepted by the node: its hash and nonce (``replayed``: an earlier call with
+    the same idempotency key sent it)."""
 
     tx_hash: HexBytes
     nonce: int
+    replayed: bool = False
 
 
 class FeePolicy:
@@ -72,16 +116,124 @@ class FeePolicy:
             now = time.monotonic()
             if self._cached and now - self._cached[0] < self._cache_seconds:
                 return self._cached[1]
-            if self._mode == "legacy":
-                fees = {"gasPrice": int(self._w3.eth.gas_price)}
-            else:
-                base = int(self._w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
-                fees = {
-                    "maxFeePerGas": 2 * base + PRIORITY_FEE,
-                    "maxPriorityFeePerGas": PRIORITY_FEE,
-                }
+            try:
+                if self._mode == "legacy":
+                    fees = {"gasPrice": int(self._w3.eth.gas_price)}
+                else:
+                    base = int(self._w3.eth.get_block("latest").get("baseFeePerGas", 0) or 0)
+                    fees = {
+                        "maxFeePerGas": 2 * base + PRIORITY_FEE,
+                        "maxPriorityFeePerGas": PRIORITY_FEE,
+                    }
+            except Exception as exc:
+                raise translate(exc) from None
             self._cached = (now, fees)
             return fees
+
+
+# -- the journal ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    sender: str
+    nonce: int
+    tx_hash: bytes
+    raw: bytes
+    idempotency_key: str | None
+
+
+class TxJournal:
+    """Signed transactions by (sender, nonce), with their idempotency keys, in SQLite."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS tx (sender TEXT NOT NULL, nonce INTEGER NOT NULL,"
+            " tx_hash BLOB NOT NULL, raw BLOB NOT NULL, idem_key TEXT, created REAL NOT NULL,"
+            " PRIMARY KEY (sender, nonce))"
+        )
+        self._conn.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS tx_key ON tx (sender, idem_key)"
+            " WHERE idem_key IS NOT NULL"
+        )
+        self._lock = threading.Lock()
+
+    def record(self, entries: Sequence[JournalEntry]) -> None:
+        """Write entries (replacing any earlier transaction with the same sender and nonce)."""
+        now = time.time()
+        rows = [(e.sender, e.nonce, e.tx_hash, e.raw, e.idempotency_key, now) for e in entries]
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany("INSERT OR REPLACE INTO tx VALUES (?, ?, ?, ?, ?, ?)", rows)
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def forget(self, sender: str, nonce: int, tx_hash: bytes) -> None:
+        """Remove the entry of a transaction the node refused (it was never sent)."""
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM tx WHERE sender = ? AND nonce = ? AND tx_hash = ?",
+                (sender, nonce, tx_hash),
+            )
+
+    def by_key(self, sender: str, key: str) -> JournalEntry | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT nonce, tx_hash, raw FROM tx WHERE sender = ? AND idem_key = ?",
+                (sender, key),
+            ).fetchone()
+        if row is None:
+            return None
+        return JournalEntry(sender, int(row[0]), bytes(row[1]), bytes(row[2]), key)
+
+    def from_nonce(self, sender: str, nonce: int) -> list[JournalEntry]:
+        """Entries of ``sender`` with a nonce at or above ``nonce``, in nonce order."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT nonce, tx_hash, raw, idem_key FROM tx WHERE sender = ? AND nonce >= ?"
+                " ORDER BY nonce",
+                (sender, nonce),
+            ).fetchall()
+        return [JournalEntry(sender, int(r[0]), bytes(r[1]), bytes(r[2]), r[3]) for r in rows]
+
+    def prune(self, sender: str, below_nonce: int, retention: float) -> None:
+        """Drop confirmed entries: unkeyed ones at once, keyed ones after ``retention``."""
+        with self._lock:
+            self._conn.execute(
+                "DELETE FROM tx WHERE sender = ? AND nonce < ?"
+                " AND (idem_key IS NULL OR created < ?)",
+                (sender, below_nonce, time.time() - retention),
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+# -- the transactor ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Pending:
+    """One signed transaction on its way to the node."""
+
+    nonce: int
+    raw: bytes
+    tx_hash: HexBytes
+    key: str | None
+    fees: dict[str, int]
+    replay: bool = False
+    done: bool = False
+    error: LedgerError | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Transactor:
@@ -94,18 +246,27 @@ class Transactor:
         chain_id: int,
         fees: FeePolicy,
         receipt_timeout: float = 120.0,
+        *,
+        rpc: RpcClient | None = None,
+        journal: TxJournal | None = None,
     ) -> None:
         self.w3 = w3
         self.signer = signer
         self.chain_id = chain_id
         self.fees = fees
         self.receipt_timeout = receipt_timeout
-        self._lock = threading.Lock()
+        self.rpc = rpc
+        self.journal = journal
+        self._address = signer.address
+        self._lock = threading.Lock()  # nonce allocation, signing, the queue
+        self._flush_lock = threading.Lock()  # one batch on the wire at a time, in nonce order
         self._next_nonce: int | None = None
+        self._queue: list[_Pending] = []
+        self._by_key: dict[str, _Pending] = {}
 
     @property
     def address(self) -> str:
-        return self.signer.address
+        return self._address
 
     # -- building -----------------------------------------------------------------------
 
@@ -119,53 +280,322 @@ class Transactor:
 
     # -- sending ------------------------------------------------------------------------
 
-    def send_call(self, call: ContractFunction, gas: int | None = None) -> Sent:
-        """Estimate (unless ``gas`` is given), sign and send a contract call."""
+    def send_call(
+        self,
+        call: ContractFunction,
+        gas: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Sent:
+        """Estimate (unless ``gas`` is given), sign and send a contract call.
+
+        With ``idempotency_key``, a repeated call (even after a gateway restart, when the
+        ledger has a journal) resubmits the first call's signed transaction instead of
+        estimating and signing a new one: the write is applied once.
+        """
+        if idempotency_key is not None:
+            known = self._known(idempotency_key)
+            if known is not None:
+                return self._resubmit(known)
         if gas is None:
             gas = self.estimate(call)
         data = call._encode_transaction_data()
-        return self.send({"to": call.address, "data": data, "gas": gas, "value": 0})
+        tx = {"to": call.address, "data": data, "gas": gas, "value": 0}
+        return self.send(tx, idempotency_key=idempotency_key)
 
-    def send(self, tx: dict[str, Any]) -> Sent:
-        """Sign ``tx`` with the next nonce and send it."""
-        fees = self.fees.fields()
+    def send(self, tx: dict[str, Any], *, idempotency_key: str | None = None) -> Sent:
+        """Sign ``tx`` with the next nonce and send it (group-committed with concurrent sends)."""
+        return self.send_many([tx], [idempotency_key])[0]
+
+    def send_many(
+        self,
+        txs: Sequence[dict[str, Any]],
+        idempotency_keys: Sequence[str | None] | None = None,
+    ) -> list[Sent]:
+        """Sign ``txs`` with consecutive nonces and send them in one batch; raises the first
+        refusal after the others were sent (their nonces stay consistent)."""
+        keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(txs)
+        if len(keys) != len(txs):
+            raise InvalidInput("idempotency_keys", "must match the transactions in length")
+        fees = self.fees.fields() if txs else {}
+        items: list[_Pending] = []
         with self._lock:
-            if self._next_nonce is None:
-                self._next_nonce = self._chain_nonce()
-            nonce = self._next_nonce
-            full = {**tx, **fees, "nonce": nonce, "chainId": self.chain_id}
-            raw = self.signer.sign_transaction(full)
-            try:
-                tx_hash = self.w3.eth.send_raw_transaction(raw)
-            except Exception as exc:
-                if _already_known(exc):
-                    tx_hash = HexBytes(Web3.keccak(raw))
-                else:
-                    self._next_nonce = None  # re-read from the chain next time
-                    raise translate(exc) from None
-            self._next_nonce = nonce + 1
-        return Sent(HexBytes(tx_hash), nonce)
+            for tx, key in zip(txs, keys, strict=True):
+                known = self._known_locked(key) if key is not None else None
+                if known is not None:
+                    items.append(_Pending(known.nonce, known.raw, known.tx_hash, key, {}, True))
+                    continue
+                item = self._prepare(tx, fees, key)
+                items.append(item)
+            self._queue.extend(items)
+        self._flush_until(items)
+        for item in items:
+            if item.error is not None:
+                raise item.error
+        return [Sent(item.tx_hash, item.nonce, item.replay) for item in items]
 
-    def _chain_nonce(self) -> int:
+    async def asend_call(
+        self,
+        call: ContractFunction,
+        gas: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Sent:
+        """:meth:`send_call` for asyncio code (runs in a worker thread)."""
+        return await asyncio.to_thread(self.send_call, call, gas, idempotency_key=idempotency_key)
+
+    async def atransact(
+        self,
+        call: ContractFunction,
+        gas: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> TxReceipt:
+        """:meth:`transact` for asyncio code (runs in a worker thread)."""
+        return await asyncio.to_thread(self.transact, call, gas, idempotency_key=idempotency_key)
+
+    # nonce allocation and signing: caller holds self._lock
+
+    def _prepare(self, tx: dict[str, Any], fees: dict[str, int], key: str | None) -> _Pending:
+        if self._next_nonce is None:
+            self._next_nonce = self._chain_nonce("pending")
+        nonce = self._next_nonce
+        full = {**tx, **fees, "nonce": nonce, "chainId": self.chain_id}
+        raw = self.signer.sign_transaction(full)
+        item = _Pending(nonce, raw, HexBytes(Web3.keccak(raw)), key, fees)
+        self._next_nonce = nonce + 1
+        if key is not None:
+            self._by_key[key] = item
+        return item
+
+    def _known(self, key: str) -> _Pending | None:
+        with self._lock:
+            return self._known_locked(key)
+
+    def _known_locked(self, key: str | None) -> _Pending | None:
+        if key is None:
+            return None
+        found = self._by_key.get(key)
+        if found is not None and found.error is None:
+            return found
+        if self.journal is not None:
+            entry = self.journal.by_key(self._address, key)
+            if entry is not None:
+                item = _Pending(entry.nonce, entry.raw, HexBytes(entry.tx_hash), key, {}, True)
+                item.done = True
+                self._by_key[key] = item
+                return item
+        return None
+
+    def _resubmit(self, known: _Pending) -> Sent:
+        item = _Pending(known.nonce, known.raw, known.tx_hash, known.key, {}, True)
+        with self._lock:
+            self._queue.append(item)
+        self._flush_until([item])
+        if item.error is not None:
+            raise item.error
+        return Sent(item.tx_hash, item.nonce, True)
+
+    # the wire: whoever holds the flush lock sends everything queued, in nonce order
+
+    def _flush_until(self, items: Sequence[_Pending]) -> None:
+        while not all(item.done for item in items):
+            with self._flush_lock:
+                with self._lock:
+                    batch, self._queue = self._queue, []
+                if batch:
+                    self._dispatch(batch)
+
+    def _dispatch(self, batch: list[_Pending]) -> None:
+        fresh = [item for item in batch if not item.replay]
         try:
-            return int(
-                self.w3.eth.get_transaction_count(Web3.to_checksum_address(self.address), "pending")
-            )
+            if self.journal is not None and fresh:
+                self.journal.record(
+                    [
+                        JournalEntry(self._address, i.nonce, bytes(i.tx_hash), i.raw, i.key)
+                        for i in fresh
+                    ]
+                )
+            answers = self._send_raw([item.raw for item in batch])
+        except Exception as exc:
+            # the node may or may not have them: keep the journal (recover() rebroadcasts, a
+            # retry with the same idempotency key resends the same bytes), re-read the nonce
+            error = translate(exc)
+            for item in batch:
+                item.error, item.done = error, True
+            self.resync()
+            return
+        refused: list[_Pending] = []
+        nonce_error = False
+        for item, answer in zip(batch, answers, strict=True):
+            item.done = True
+            if answer is None or _already_known(answer):
+                continue
+            if item.replay and _nonce_used(answer):
+                continue  # the resubmitted transaction is already mined
+            item.error = translate(answer)
+            if not item.replay:
+                refused.append(item)
+                nonce_error = nonce_error or _nonce_used(answer) or _nonce_gap(answer)
+        if refused:
+            self._refused(refused, nonce_error)
+
+    def _send_raw(self, raws: list[bytes]) -> list[BaseException | None]:
+        """Send raw transactions; per transaction, None or the node's refusal."""
+        if self.rpc is not None:
+            return [
+                RpcFailure(a) if isinstance(a, RpcError) else None
+                for a in self.rpc.send_raw_transactions(raws)
+            ]
+        out: list[BaseException | None] = []
+        for raw in raws:
+            try:
+                self.w3.eth.send_raw_transaction(raw)
+            except _CONNECTION_ERRORS:
+                raise
+            except Exception as exc:
+                out.append(exc)
+            else:
+                out.append(None)
+        return out
+
+    def _refused(self, refused: list[_Pending], nonce_error: bool) -> None:
+        """Give the nonces of refused transactions back without leaving a gap."""
+        with self._lock:
+            for item in refused:
+                if item.key is not None and self._by_key.get(item.key) is item:
+                    del self._by_key[item.key]
+            if self.journal is not None:
+                for item in refused:
+                    self.journal.forget(self._address, item.nonce, bytes(item.tx_hash))
+            if nonce_error or self._next_nonce is None:
+                self._next_nonce = None  # another process used this key: re-read the chain
+                return
+            holes = sorted(item.nonce for item in refused)
+            while holes and holes[-1] == self._next_nonce - 1:
+                self._next_nonce = holes.pop()  # nothing sent after it: reuse the nonce
+            fillers = [self._filler(nonce, refused[0].fees) for nonce in holes]
+        if fillers:
+            answers = self._send_raw(fillers)
+            if any(a is not None and not _already_known(a) for a in answers):
+                with self._lock:
+                    self._next_nonce = None
+
+    def _filler(self, nonce: int, fees: dict[str, int]) -> bytes:
+        tx = {"to": self._address, "value": 0, "gas": 21_000, "data": b"", **fees}
+        return self.signer.sign_transaction({**tx, "nonce": nonce, "chainId": self.chain_id})
+
+    def _chain_nonce(self, block: str) -> int:
+        try:
+            if self.rpc is not None:
+                if block == "pending":
+                    return self.rpc.pending_nonce(self._address)
+                return self.rpc.latest_nonce(self._address)
+            return int(self.w3.eth.get_transaction_count(self._address, block))  # type: ignore[arg-type]
         except Exception as exc:
             raise translate(exc) from None
+
+    def resync(self) -> None:
+        """Forget the local nonce: the next send reads it from the chain."""
+        with self._lock:
+            self._next_nonce = None
+
+    def recover(self) -> int:
+        """Rebroadcast journaled transactions whose nonce the chain has not used yet (after a
+        restart with transactions in flight); returns how many were rebroadcast."""
+        if self.journal is None:
+            return 0
+        with self._flush_lock, self._lock:
+            confirmed = self._chain_nonce("latest")
+            entries = self.journal.from_nonce(self._address, confirmed)
+            self.journal.prune(self._address, confirmed, IDEMPOTENCY_RETENTION)
+            if entries:
+                answers = self._send_raw([entry.raw for entry in entries])
+                for entry, answer in zip(entries, answers, strict=True):
+                    if answer is not None and not _already_known(answer):
+                        self.journal.forget(self._address, entry.nonce, entry.tx_hash)
+            self._next_nonce = None
+        return len(entries)
 
     # -- receipts -------------------------------------------------------------------------
 
     def wait(self, sent: Sent, replay: ContractFunction | None = None) -> TxReceipt:
         """Wait for the receipt; status 0 becomes the typed error (replaying ``replay``)."""
-        receipt = wait_for_receipt(self.w3, sent.tx_hash, self.receipt_timeout)
+        if self.rpc is not None:
+            result = self._wait_rpc([sent.tx_hash])[0]
+            if isinstance(result, LedgerError):
+                raise result
+            receipt = result
+        else:
+            receipt = wait_for_receipt(self.w3, sent.tx_hash, self.receipt_timeout)
         if receipt["status"] != 1:
             raise self._revert_error(receipt, replay)
         return receipt
 
-    def transact(self, call: ContractFunction, gas: int | None = None) -> TxReceipt:
+    def wait_many(
+        self,
+        sents: Sequence[Sent],
+        replays: Sequence[ContractFunction | None] | None = None,
+    ) -> list[TxReceipt | LedgerError]:
+        """Receipts of many transactions, polled in batches over JSON-RPC; a status-0 receipt
+        or a missing one is returned as its error instead."""
+        replays = list(replays) if replays is not None else [None] * len(sents)
+        if self.rpc is not None:
+            results = self._wait_rpc([s.tx_hash for s in sents])
+        else:
+            results = []
+            for sent in sents:
+                try:
+                    results.append(wait_for_receipt(self.w3, sent.tx_hash, self.receipt_timeout))
+                except LedgerError as exc:
+                    results.append(exc)
+        out: list[TxReceipt | LedgerError] = []
+        for result, replay in zip(results, replays, strict=True):
+            if not isinstance(result, LedgerError) and result["status"] != 1:
+                out.append(self._revert_error(result, replay))
+            else:
+                out.append(result)
+        return out
+
+    def _wait_rpc(self, hashes: list[HexBytes]) -> list[TxReceipt | LedgerError]:
+        assert self.rpc is not None
+        found: dict[int, TxReceipt | LedgerError] = {}
+        deadline = time.monotonic() + self.receipt_timeout
+        delay = 0.005
+        while True:
+            missing = [i for i in range(len(hashes)) if i not in found]
+            answers = self.rpc.receipts([hashes[i] for i in missing])
+            for i, answer in zip(missing, answers, strict=True):
+                if isinstance(answer, RpcError):
+                    found[i] = translate(RpcFailure(answer))
+                elif answer is not None:
+                    found[i] = answer
+            if len(found) == len(hashes):
+                return [found[i] for i in range(len(hashes))]
+            if time.monotonic() > deadline:
+                for i in range(len(hashes)):
+                    found.setdefault(
+                        i,
+                        ChainUnavailable(
+                            f"no receipt for {hashes[i].to_0x_hex()} after "
+                            f"{self.receipt_timeout:.0f}s",
+                            tx_hash=hashes[i].to_0x_hex(),
+                        ),
+                    )
+                return [found[i] for i in range(len(hashes))]
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+
+    def transact(
+        self,
+        call: ContractFunction,
+        gas: int | None = None,
+        *,
+        idempotency_key: str | None = None,
+    ) -> TxReceipt:
         """Send ``call`` and wait for its successful receipt."""
-        return self.wait(self.send_call(call, gas), replay=call)
+        sent = self.send_call(call, gas, idempotency_key=idempotency_key)
+        return self.wait(sent, replay=call)
 
     def _revert_error(self, receipt: TxReceipt, replay: ContractFunction | None) -> LedgerError:
         if replay is not None:
@@ -190,15 +620,37 @@ def wait_for_receipt(w3: Web3, tx_hash: HexBytes, timeout: float) -> TxReceipt:
             raise translate(exc) from None
         if time.monotonic() > deadline:
             raise ChainUnavailable(
-                f"no receipt for {tx_hash.hex()} after {timeout:.0f}s", tx_hash=tx_hash.hex()
+                f"no receipt for {tx_hash.to_0x_hex()} after {timeout:.0f}s",
+                tx_hash=tx_hash.to_0x_hex(),
             )
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
 
 
-def _already_known(exc: BaseException) -> bool:
+def _already_known(exc: BaseException | None) -> bool:
     text = str(exc).lower()
-    return "already known" in text or "known transaction" in text
+    return (
+        "already known" in text
+        or "known transaction" in text
+        or "already imported" in text
+        or "transaction_already_known" in text
+    )
+
+
+def _nonce_used(exc: BaseException | None) -> bool:
+    """The node says this nonce is already used (mined, or another process's transaction)."""
+    text = str(exc).lower()
+    return (
+        "nonce too low" in text
+        or "nonce_too_low" in text
+        or "invalid transaction nonce" in text  # py-evm
+        or "replacement transaction underpriced" in text
+    )
+
+
+def _nonce_gap(exc: BaseException | None) -> bool:
+    text = str(exc).lower()
+    return "nonce too high" in text or "nonce_too_high" in text
 
 
 def translate(exc: BaseException) -> LedgerError:
@@ -214,12 +666,9 @@ def translate(exc: BaseException) -> LedgerError:
         return ChainUnavailable(f"chain node unreachable: {type(exc).__name__}")
     if isinstance(exc, TesterValidationError):
         return InvalidInput("transaction", str(exc))
-    if isinstance(exc, Web3RPCError):
+    if isinstance(exc, Web3RPCError | RpcFailure):
         data = revert_data_from_exception(exc)
         if data is not None and len(data) >= 4 and "revert" in str(exc).lower():
             return decode_revert(data)
         return InvalidInput("transaction", f"rejected by the node: {exc}")
     return LedgerError(f"unexpected chain error: {type(exc).__name__}: {exc}")
-
-
-Translate = Callable[[BaseException], LedgerError]

@@ -42,9 +42,7 @@ def finance(
     reference: str = "ref",
 ) -> int:
     """Register a financing; returns its id (0 when the chain refused it)."""
-    ordered = sorted(
-        (doc, amount, face, sorted(fps)) for doc, amount, face, fps in pledges
-    )
+    ordered = sorted((doc, amount, face, sorted(fps)) for doc, amount, face, fps in pledges)
     call = ledger.contract.functions.registerFinancing(
         ordered, currency, int(FinancingKind.INVOICE_FINANCING), MATURITY, h(reference)
     )

@@ -1,11 +1,29 @@
-"""Shared fixtures: a real ledger on a real (embedded, persistent) chain in a temporary dir.
+"""Shared fixtures: a real ledger on a real chain — embedded py-evm or anvil — in a temp dir.
 
-Every fixture builds real parts: the embedded py-evm chain on disk, the deployed contract,
-encrypted keystores (with a low scrypt cost so tests run fast), the gateway database.
+Every fixture builds real parts: the chain (the embedded py-evm chain on disk, or an anvil
+process), the deployed contract, encrypted keystores (with a low scrypt cost so tests run fast),
+the gateway database.
+
+Backends
+    ``settings`` and ``network`` (and everything built on them) run on the backend chosen with
+    ``--backend`` (or ``TRADELEDGER_TEST_BACKEND``): ``embedded`` (default), ``anvil``, or
+    ``all`` (each such test once per backend, ids ``[embedded]`` / ``[anvil]``). So the whole
+    suite runs against anvil with ``pytest --backend anvil``. Tests marked
+    ``@pytest.mark.both_backends`` always run on both; anvil-backed params carry
+    ``@pytest.mark.anvil`` (deselect with ``-m 'not anvil'``) and are skipped when the anvil
+    binary is not installed. One anvil process serves the session (127.0.0.1, a free port,
+    killed at teardown); every test deploys its own contract on it, funded from anvil's first
+    dev account (``funding_key_file``).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +37,131 @@ from ledger.services.roles import Role
 
 #: the EN 16931 sample invoices shipped beside the repository (../shared/corpus/einvoices)
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "einvoices"
+ROOT = Path(__file__).resolve().parents[1]
+ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
+#: anvil's first dev account (public, well-known test key)
+ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
+BACKENDS = ("embedded", "anvil")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=("embedded", "anvil", "all"),
+        default=os.environ.get("TRADELEDGER_TEST_BACKEND", "embedded"),
+        help="chain backend of the settings/network fixtures (env TRADELEDGER_TEST_BACKEND)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_backends: run on the embedded chain and on anvil whatever --backend says"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" not in metafunc.fixturenames:
+        return
+    chosen = metafunc.config.getoption("--backend")
+    if metafunc.definition.get_closest_marker("both_backends") is not None or chosen == "all":
+        names: tuple[str, ...] = BACKENDS
+    else:
+        names = (chosen,)
+    metafunc.parametrize(
+        "backend",
+        [
+            pytest.param(name, marks=[pytest.mark.anvil] if name == "anvil" else [], id=name)
+            for name in names
+        ],
+        scope="function",
+    )
+
+
+# -- anvil --------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rpc_call(url: str, method: str, params: list[object] | None = None) -> object:
+    """One JSON-RPC call with the standard library (fixtures and test helpers)."""
+    body = json.dumps(
+        {"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []}
+    ).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        answer = json.loads(response.read())
+    if "error" in answer:
+        raise RuntimeError(f"{method}: {answer['error']}")
+    return answer["result"]
+
+
+@dataclass
+class AnvilNode:
+    """A running anvil process on 127.0.0.1."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def rpc(self, method: str, params: list[object] | None = None) -> object:
+        return rpc_call(self.url, method, params)
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.wait(timeout=10)
+
+
+def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
+    """Start anvil on a free loopback port and wait (bounded) until it answers."""
+    if not ANVIL.exists():
+        pytest.skip("anvil not installed (npm ci installs @foundry-rs/anvil-linux-amd64)")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(ANVIL),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--balance",
+            "100000000000",
+            "--silent",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    node = AnvilNode(f"http://127.0.0.1:{port}", process)
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        try:
+            node.rpc("eth_chainId")
+            return node
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                node.stop()
+                raise RuntimeError("anvil did not start") from None
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def anvil_node() -> Iterator[AnvilNode]:
+    """One anvil for the session (each test deploys its own contract on it)."""
+    node = start_anvil()
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+@pytest.fixture(scope="session")
+def anvil_funding_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("funding") / "anvil0.key"
+    path.write_text(ANVIL_KEY)
+    return path
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -55,6 +198,8 @@ class Network:
     enterprise: Participant
     regulator: Participant
     attestor: Participant
+    #: "embedded" or "anvil"
+    backend: str = "embedded"
 
     def by_role(self) -> dict[str, Participant]:
         return {
@@ -67,21 +212,24 @@ class Network:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Settings:
+    """Settings of a new ledger on the chosen backend (see the module docstring)."""
+    if backend == "anvil":
+        node: AnvilNode = request.getfixturevalue("anvil_node")
+        key_file: Path = request.getfixturevalue("anvil_funding_key_file")
+        return make_settings(tmp_path / "ledger", chain_url=node.url, funding_key_file=key_file)
     return make_settings(tmp_path / "ledger")
 
 
-@pytest.fixture
-def network(settings: Settings) -> Iterator[Network]:
-    """A fresh network on the embedded chain with a member of each role (and a second bank)."""
-    ledger, admin_key = init_network(settings, "Test admin")
+def build_network(ledger: Ledger, admin_key: str, backend: str = "embedded") -> Network:
+    """One participant of each role (and a second bank) on a freshly initialised ledger."""
     admin = Participant("Test admin", Role.ADMIN, ledger.manifest.admin_address, admin_key)
 
     def add(name: str, role: Role) -> Participant:
         new = member_svc.add_member(ledger, admin.address, name, role)
         return Participant(name, role, new.member.address, new.api_key)
 
-    net = Network(
+    return Network(
         ledger=ledger,
         admin=admin,
         bank=add("Bank A", Role.BANK),
@@ -89,7 +237,19 @@ def network(settings: Settings) -> Iterator[Network]:
         enterprise=add("Exporter", Role.ENTERPRISE),
         regulator=add("Regulator", Role.REGULATOR),
         attestor=add("Customs", Role.ATTESTOR),
+        backend=backend,
     )
+
+
+@pytest.fixture
+def network(settings: Settings, backend: str) -> Iterator[Network]:
+    """A fresh network on the chosen backend with a member of each role (and a second bank)."""
+    ledger, admin_key = init_network(settings, "Test admin")
+    try:
+        net = build_network(ledger, admin_key, backend)
+    except BaseException:
+        ledger.close()
+        raise
     try:
         yield net
     finally:

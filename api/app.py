@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
-from api.routers import audit, documents, financings, health, keys, members, metrics
+from api.routers import audit, documents, financings, health, keys, members, metrics, node
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
 from ledger.indexer.background import start_follower
@@ -53,4 +53,5 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.include_router(documents.router)
     app.include_router(audit.router)
     app.include_router(financings.router)
+    app.include_router(node.router)
     return app

@@ -1,0 +1,143 @@
+"""The embedded chain, spoken as Ethereum JSON-RPC.
+
+Only one process can hold the embedded chain. While ``tradeledger serve`` holds it, the server
+also answers JSON-RPC at ``/rpc`` (loopback clients with the node token only), so that the CLI,
+a second gateway process, or any Ethereum client (to check an audit export line against the
+chain, say) can use the same chain. This module turns a JSON-RPC request into a call through the
+eth-tester provider and its result into JSON-RPC wire format (quantities as hex strings);
+reverts come back as JSON-RPC errors carrying the revert data, as a real node sends them.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from eth_tester.exceptions import TransactionFailed, ValidationError
+from web3 import Web3
+from web3.middleware import combine_middleware
+from web3.types import RPCEndpoint
+
+from ledger.chain.embedded import READER_ADDRESS
+from ledger.keys import write_private
+from ledger.revert import revert_data_from_exception
+
+#: the methods a client may call: reads, gas estimation, and sending signed transactions
+ALLOWED_METHODS = frozenset(
+    {
+        "eth_chainId",
+        "net_version",
+        "web3_clientVersion",
+        "eth_blockNumber",
+        "eth_getBalance",
+        "eth_getCode",
+        "eth_getStorageAt",
+        "eth_getTransactionCount",
+        "eth_getBlockByNumber",
+        "eth_getBlockByHash",
+        "eth_getTransactionByHash",
+        "eth_getTransactionReceipt",
+        "eth_getLogs",
+        "eth_call",
+        "eth_estimateGas",
+        "eth_gasPrice",
+        "eth_maxPriorityFeePerGas",
+        "eth_feeHistory",
+        "eth_sendRawTransaction",
+    }
+)
+
+NODE_FILE = "node.json"
+TOKEN_FILE = "node.token"  # noqa: S105 - a file name, not a secret
+
+
+def _wire(value: Any) -> Any:
+    """eth-tester results → JSON-RPC wire values (ints become hex quantities)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return hex(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wire(v) for v in value]
+    return value
+
+
+class JsonRpcBridge:
+    """Answers JSON-RPC requests from the embedded chain behind ``w3``."""
+
+    def __init__(self, w3: Web3) -> None:
+        provider = w3.provider
+        self._lock = provider._request_lock  # type: ignore[attr-defined]
+        middleware = tuple(provider._middleware)  # type: ignore[attr-defined]
+        self._request = combine_middleware(
+            middleware=middleware, w3=w3, provider_request_fn=provider.make_request
+        )
+        self._chain_id: int = provider._chain_id  # type: ignore[attr-defined]
+
+    def handle_bytes(self, body: bytes) -> Any:
+        """A raw request body (whatever its content type, as nodes accept it)."""
+        try:
+            request = json.loads(body)
+        except ValueError:
+            return _error(None, -32700, "parse error")
+        return self.handle(request)
+
+    def handle(self, request: Any) -> Any:
+        """One JSON-RPC request object, or a batch (list) of them."""
+        if isinstance(request, list):
+            return [self._one(item) for item in request]
+        return self._one(request)
+
+    def _one(self, request: Any) -> dict[str, Any]:
+        if not isinstance(request, dict) or not isinstance(request.get("method"), str):
+            return _error(None, -32600, "invalid request")
+        request_id = request.get("id")
+        method = request["method"]
+        params = request.get("params") or []
+        if method not in ALLOWED_METHODS:
+            return _error(request_id, -32601, f"method {method} is not available")
+        if method == "eth_chainId":
+            return {"jsonrpc": "2.0", "id": request_id, "result": hex(self._chain_id)}
+        if method == "net_version":
+            return {"jsonrpc": "2.0", "id": request_id, "result": str(self._chain_id)}
+        if method in ("eth_call", "eth_estimateGas") and params and isinstance(params[0], dict):
+            # eth-tester needs a funded sender even for calls; nodes default it
+            params = [{"from": READER_ADDRESS, **params[0]}, *params[1:]]
+        try:
+            with self._lock:
+                response = self._request(RPCEndpoint(method), params)
+        except TransactionFailed as exc:
+            data = revert_data_from_exception(exc)
+            return _error(request_id, 3, "execution reverted", "0x" + data.hex() if data else None)
+        except ValidationError as exc:
+            return _error(request_id, -32000, str(exc))
+        except (ValueError, TypeError, KeyError) as exc:
+            return _error(request_id, -32602, f"invalid params: {exc}")
+        if "error" in response:
+            error = response["error"]
+            message = error.get("message", "error") if isinstance(error, dict) else str(error)
+            return _error(request_id, -32000, message)
+        return {"jsonrpc": "2.0", "id": request_id, "result": _wire(response.get("result"))}
+
+
+def _error(request_id: Any, code: int, message: str, data: str | None = None) -> dict[str, Any]:
+    error: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        error["data"] = data
+    return {"jsonrpc": "2.0", "id": request_id, "error": error}
+
+
+def node_token(secrets_dir: Path) -> str:
+    """The token a local client must send to the bridge (created on first use, mode 0600)."""
+    path = secrets_dir / TOKEN_FILE
+    if path.exists():
+        return path.read_text().strip()
+    token = secrets.token_urlsafe(32)
+    write_private(path, token)
+    return token

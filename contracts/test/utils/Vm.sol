@@ -23,6 +23,7 @@ interface Vm {
     function getRecordedLogs() external returns (Log[] memory logs);
     function snapshotState() external returns (uint256 snapshotId);
     function revertToState(uint256 snapshotId) external returns (bool success);
+    function toString(uint256 value) external pure returns (string memory);
     function addr(uint256 privateKey) external pure returns (address);
     function label(address account, string calldata newLabel) external;
     function assume(bool condition) external pure;

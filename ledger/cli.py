@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from web3 import Web3
 
 from ledger.cli_audit import audit_app, index_app
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
+from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
-from ledger.services.roles import DocType, Role
+from ledger.services.roles import DocType, FinancingKind, FinancingStatus, Role
 
 app = typer.Typer(
     name="tradeledger",
@@ -32,8 +34,12 @@ app = typer.Typer(
 )
 member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
+finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
+key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
+app.add_typer(finance_app, name="finance")
+app.add_typer(key_app, name="key")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
 
@@ -42,6 +48,9 @@ DataDir = Annotated[
     typer.Option("--data-dir", help="ledger data directory [env: TRADELEDGER_DATA_DIR]"),
 ]
 JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
+AsMember = Annotated[
+    str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
+]
 
 DEMO_MEMBERS = (
     ("Demo Bank A", Role.BANK),
@@ -86,8 +95,32 @@ def _ledger(data_dir: Path | None) -> Iterator[Ledger]:
         ledger.close()
 
 
-def _emit(as_json: bool, payload: dict[str, Any], text: str) -> None:
+def _emit(as_json: bool, payload: Any, text: str) -> None:
     typer.echo(json.dumps(payload, indent=2, default=str) if as_json else text)
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain aligned table for people (no colour, so it pipes and logs cleanly)."""
+    cells = [headers, *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _role_of(ledger: Ledger, address: str) -> str:
+    try:
+        return ledger.db.participant(Web3.to_checksum_address(address)).role
+    except (LedgerError, ValueError):
+        return ""
+
+
+def _actor(address: str) -> str:
+    try:
+        return Web3.to_checksum_address(address)
+    except ValueError:
+        _fail(InvalidInput("--as", "must be a 20-byte hex address"))
+        raise  # unreachable
 
 
 @app.command()
@@ -141,6 +174,19 @@ def init(
         ledger.close()
 
 
+# -- members ------------------------------------------------------------------------------------
+
+
+def _member_row(m: member_svc.Member) -> dict[str, Any]:
+    return {
+        "member_id": m.member_id,
+        "address": m.address,
+        "role": m.role.name.lower(),
+        "active": m.active,
+        "name": m.name,
+    }
+
+
 @member_app.command("add")
 def member_add(
     name: Annotated[str, typer.Argument(help="the member's display name")],
@@ -170,22 +216,86 @@ def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """List the consortium's members."""
     with _ledger(data_dir) as ledger:
         members = _guard(lambda: member_svc.list_members(ledger))
-    rows = [
-        {
-            "member_id": m.member_id,
-            "address": m.address,
-            "role": m.role.name.lower(),
-            "active": m.active,
-            "name": m.name,
-        }
-        for m in members
-    ]
-    text = "\n".join(
-        f"{r['member_id']:>4}  {r['role']:<10} {'active' if r['active'] else 'suspended':<9} "
-        f"{r['address']}  {r['name'] or ''}"
-        for r in rows
+    rows = [_member_row(m) for m in members]
+    text = _table(
+        ["ID", "ROLE", "STATUS", "ADDRESS", "NAME"],
+        [
+            [
+                r["member_id"],
+                r["role"],
+                "active" if r["active"] else "suspended",
+                r["address"],
+                r["name"] or "",
+            ]
+            for r in rows
+        ],
     )
     _emit(as_json, {"members": rows}, text)
+
+
+def _member_change(address: str, data_dir: Path | None, as_json: bool, suspend: bool) -> None:
+    with _ledger(data_dir) as ledger:
+        target = _guard(lambda: member_svc.get_member(ledger, address)).address
+        admin = ledger.manifest.admin_address
+        action = member_svc.suspend_member if suspend else member_svc.reinstate_member
+        tx = _guard(lambda: action(ledger, admin, target))
+        member = _guard(lambda: member_svc.get_member(ledger, target))
+    word = "suspended" if suspend else "reinstated"
+    _emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
+
+
+@member_app.command("suspend")
+def member_suspend(
+    address: Annotated[str, typer.Argument(help="the member's address")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Suspend a member (signed by the consortium admin): its writes revert until reinstated."""
+    _member_change(address, data_dir, as_json, suspend=True)
+
+
+@member_app.command("reinstate")
+def member_reinstate(
+    address: Annotated[str, typer.Argument(help="the member's address")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Reinstate a suspended member (signed by the consortium admin)."""
+    _member_change(address, data_dir, as_json, suspend=False)
+
+
+# -- keys ---------------------------------------------------------------------------------------
+
+
+@key_app.command("rotate")
+def key_rotate(
+    address: Annotated[str, typer.Argument(help="the participant's address")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue a new API key for a participant and revoke its old ones. Shown once."""
+    with _ledger(data_dir) as ledger:
+        key = _guard(lambda: member_svc.rotate_api_key(ledger, address))
+    _emit(
+        as_json,
+        {"address": Web3.to_checksum_address(address), "api_key": key},
+        f"new API key for {address} (shown once; the old keys no longer work): {key}",
+    )
+
+
+@key_app.command("revoke")
+def key_revoke(
+    address: Annotated[str, typer.Argument(help="the participant's address")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke every API key of a participant (its on-chain membership is unchanged)."""
+    with _ledger(data_dir) as ledger:
+        count = _guard(lambda: member_svc.revoke_api_keys(ledger, address))
+    _emit(as_json, {"address": address, "revoked": count}, f"revoked {count} key(s) of {address}")
+
+
+# -- documents ----------------------------------------------------------------------------------
 
 
 def _read_file(path: Path) -> bytes:
@@ -195,24 +305,184 @@ def _read_file(path: Path) -> bytes:
         raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
 
 
-@doc_app.command("register")
-def doc_register(
+def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
+    return {
+        "doc_hash": ex.doc_hash,
+        "format": ex.format,
+        "doc_type": ex.doc_type.name.lower(),
+        "facts": ex.facts,
+        "fingerprints": [
+            {"name": f.name, "value": f.value, "held_by_financing": f.held_by_financing or None}
+            for f in ex.fingerprints
+        ],
+        "registered": ex.registration is not None,
+        "registered_by": ex.registration.registered_by if ex.registration else None,
+        "conflicting_financings": ex.conflicting_financings,
+        "matches": [
+            {
+                "grade": m.grade,
+                "doc_hash": m.doc_hash,
+                "received_by": m.received_by,
+                "agree": list(m.agree),
+                "differ": list(m.differ),
+                "registered": m.registered,
+            }
+            for m in ex.matches
+        ],
+    }
+
+
+def _examined_text(ex: docs.Examined) -> str:
+    lines = [f"document {ex.doc_hash}", f"  read as {ex.format}, type {ex.doc_type.name.lower()}"]
+    facts = ex.facts or {}
+    if facts:
+        seller = (facts.get("seller") or {}).get("ids") or [{}]
+        amount = facts.get("amountMinor")
+        money = f"{amount / 100:,.2f} {facts.get('currency')}" if amount is not None else "-"
+        lines.append(
+            f"  number {facts.get('numberAsWritten') or facts.get('number')}, issued "
+            f"{facts.get('issueDate')}, seller {seller[0].get('scheme', '')}:"
+            f"{seller[0].get('value', '')}, amount {money}"
+        )
+    if ex.registration is not None:
+        lines.append(
+            f"  REGISTERED by {ex.registration.registered_by} at "
+            f"{ex.registration.registered_at.isoformat()} ({ex.registration.status.name.lower()})"
+        )
+    else:
+        lines.append("  not registered on chain")
+    for f in ex.fingerprints:
+        held = f"HELD by active financing {f.held_by_financing}" if f.held_by_financing else "free"
+        lines.append(f"  fingerprint {f.name:<26} {held}")
+    for m in ex.matches:
+        differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
+        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {m.received_by}{differ})")
+    if not ex.matches:
+        lines.append("  no matching file at this gateway")
+    return "\n".join(lines)
+
+
+@doc_app.command("check")
+def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
-    as_member: Annotated[str, typer.Option("--as", help="address of the registering member")],
-    doc_type: Annotated[str, typer.Option("--type", help="document type")] = "other",
+    as_member: Annotated[
+        str | None, typer.Option("--as", help="match only this member's files (default: all)")
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Register a file by its SHA-256 hash, signed by a member whose key this gateway holds."""
-    kind = _guard(lambda: DocType.parse(doc_type))
-    doc_hash = _guard(lambda: docs.file_hash(_read_file(file)))
+    """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
+    Exit 3 when an active financing already holds one of its fingerprints."""
+    data = _guard(lambda: _read_file(file))
     with _ledger(data_dir) as ledger:
-        receipt = _guard(lambda: docs.register(ledger, as_member, doc_hash, kind))
+        actor = _actor(as_member) if as_member else ""
+        role = _role_of(ledger, actor) if actor else "regulator"
+        _, ex = _guard(lambda: docs.examine(ledger, data, actor, role))
+    _emit(as_json, _examined_payload(ex), _examined_text(ex))
+    if ex.conflicting_financings:
+        raise typer.Exit(3)
+
+
+@doc_app.command("receive")
+def doc_receive(
+    file: Annotated[Path, typer.Argument(help="the document file")],
+    as_member: AsMember,
+    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Lodge a file a member received (no chain write), so a bank can finance it."""
+    data = _guard(lambda: _read_file(file))
+    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    actor = _actor(as_member)
+    with _ledger(data_dir) as ledger:
+        ex = _guard(
+            lambda: docs.receive(ledger, actor, _role_of(ledger, actor), data, file.name, kind)
+        )
+    _emit(as_json, _examined_payload(ex), _examined_text(ex))
+
+
+@doc_app.command("register")
+def doc_register(
+    file: Annotated[Path, typer.Argument(help="the document file")],
+    as_member: AsMember,
+    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a file by its SHA-256, signed by a member whose key this gateway holds; the
+    gateway keeps its facts and fingerprints."""
+    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    data = _guard(lambda: _read_file(file))
+    actor = _actor(as_member)
+    with _ledger(data_dir) as ledger:
+        ex, receipt, reg = _guard(
+            lambda: docs.register_file(
+                ledger, actor, _role_of(ledger, actor), data, file.name, kind
+            )
+        )
     _emit(
         as_json,
-        {"doc_hash": "0x" + doc_hash.hex(), "tx_hash": receipt.tx_hash, "block": receipt.block},
-        f"registered 0x{doc_hash.hex()} in block {receipt.block} (tx {receipt.tx_hash})",
+        {**_examined_payload(ex), "tx_hash": receipt.tx_hash, "block": receipt.block},
+        f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
+        f"(tx {receipt.tx_hash})",
     )
+
+
+@doc_app.command("import")
+def doc_import(
+    directory: Annotated[Path, typer.Argument(help="a folder of document files")],
+    as_member: AsMember,
+    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    batch_size: Annotated[int, typer.Option(help="documents per transaction", min=1)] = 100,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register every file in a folder, in batches (one transaction per batch), with a progress
+    bar. Files whose hash is registered already are skipped and listed."""
+    if not directory.is_dir():
+        _fail(InvalidInput("directory", f"{directory} is not a folder"))
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    actor = _actor(as_member)
+    registered: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    with _ledger(data_dir) as ledger:
+        role = _role_of(ledger, actor)
+        size = min(batch_size, _guard(lambda: docs.max_batch(ledger)))
+        pending: list[tuple[Path, docs.Examined]] = []
+
+        def flush() -> None:
+            if not pending:
+                return
+            items = [(docs.parse_doc_hash(e.doc_hash), e.doc_type) for _, e in pending]
+            receipt = _guard(lambda: docs.register_batch(ledger, actor, items))
+            registered.extend(
+                {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block} for p, e in pending
+            )
+            pending.clear()
+
+        with typer.progressbar(
+            files, label="registering", file=sys.stderr, show_pos=True
+        ) as progress:
+            for path in progress:
+                data = _guard(lambda: _read_file(path))  # noqa: B023
+                ex = _guard(
+                    lambda: docs.receive(ledger, actor, role, data, path.name, kind)  # noqa: B023
+                )
+                if ex.registration is not None or any(
+                    e.doc_hash == ex.doc_hash for _, e in pending
+                ):
+                    skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
+                    continue
+                pending.append((path, ex))
+                if len(pending) >= size:
+                    flush()
+            flush()
+    text = f"registered {len(registered)} document(s) from {directory}"
+    if skipped:
+        text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
+    _emit(as_json, {"registered": registered, "skipped": skipped}, text)
 
 
 @doc_app.command("verify")
@@ -253,6 +523,358 @@ def doc_verify(
         f"REGISTERED: {found.doc_hash}\n  by {who}\n  at {found.registered_at.isoformat()}\n"
         f"  type {found.doc_type.name.lower()}, status {found.status.name.lower()}",
     )
+
+
+@doc_app.command("show")
+def doc_show(
+    doc_hash: Annotated[str, typer.Argument(help="the document hash")],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """A document's registration, attestations, financings and history."""
+    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
+    with _ledger(data_dir) as ledger:
+        d = _guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
+    r = d.registration
+    payload = {
+        "doc_hash": r.doc_hash,
+        "doc_type": r.doc_type.name.lower(),
+        "status": r.status.name.lower(),
+        "registered_by": r.registered_by,
+        "registered_at": r.registered_at.isoformat(),
+        "financed_amount": r.financed_amount,
+        "successor": r.successor,
+        "attestations": [a.__dict__ for a in d.attestations],
+        "financings": list(d.financings),
+        "history": [e.__dict__ for e in d.history],
+    }
+    lines = [
+        f"document {r.doc_hash} ({r.doc_type.name.lower()}, {r.status.name.lower()})",
+        f"  registered by {r.registered_by} at {r.registered_at.isoformat()}",
+        f"  financings: {', '.join(map(str, d.financings)) or 'none'}",
+    ]
+    lines += [f"  block {e.block:>5}  {e.event}" for e in d.history]
+    _emit(as_json, payload, "\n".join(lines))
+
+
+@doc_app.command("revoke")
+def doc_revoke(
+    doc_hash: Annotated[str, typer.Argument(help="the document hash")],
+    as_member: AsMember,
+    reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke a document (its registrant, or an admin)."""
+    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
+    with _ledger(data_dir) as ledger:
+        receipt = _guard(lambda: docs.revoke(ledger, _actor(as_member), parsed, reason_code))
+    _emit(as_json, receipt.__dict__, f"revoked {doc_hash} (tx {receipt.tx_hash})")
+
+
+@doc_app.command("supersede")
+def doc_supersede(
+    doc_hash: Annotated[str, typer.Argument(help="the document to replace")],
+    file: Annotated[Path, typer.Argument(help="the amended file")],
+    as_member: AsMember,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replace a document by an amended file (its registrant)."""
+    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
+    data = _guard(lambda: _read_file(file))
+    actor = _actor(as_member)
+    with _ledger(data_dir) as ledger:
+        ex, receipt = _guard(
+            lambda: docs.supersede_with_file(
+                ledger, actor, _role_of(ledger, actor), parsed, data, file.name
+            )
+        )
+    _emit(
+        as_json,
+        {"doc_hash": doc_hash, "new_doc_hash": ex.doc_hash, **receipt.__dict__},
+        f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})",
+    )
+
+
+@doc_app.command("attest")
+def doc_attest(
+    doc_hash: Annotated[str, typer.Argument(help="the document hash")],
+    as_member: AsMember,
+    evidence: Annotated[str | None, typer.Option(help="your own record (hashed)")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Attest that a document matches your own record (ATTESTOR members)."""
+    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
+    with _ledger(data_dir) as ledger:
+        receipt = _guard(lambda: docs.attest(ledger, _actor(as_member), parsed, evidence))
+    _emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
+
+
+# -- financings ---------------------------------------------------------------------------------
+
+
+def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
+    return {
+        "financing_id": f.financing_id,
+        "bank": f.bank,
+        "status": f.status.name.lower(),
+        "kind": f.kind.name.lower(),
+        "currency": f.currency,
+        "amount": f.amount,
+        "drawn": f.drawn,
+        "repaid": f.repaid,
+        "outstanding": f.outstanding,
+        "maturity": f.maturity.isoformat() if f.maturity else None,
+        "reference": f.reference,
+        "documents": [p.__dict__ for p in f.pledges],
+    }
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount / 100:,.2f} {currency}"
+
+
+def _financing_text(f: fin_svc.Financing) -> str:
+    lines = [
+        f"financing {f.financing_id} ({f.status.name.lower()}, {f.kind.name.lower()}) "
+        f"by bank {f.bank}",
+        f"  amount {_money(f.amount, f.currency)}, drawn {_money(f.drawn, f.currency)}, "
+        f"repaid {_money(f.repaid, f.currency)}, maturity "
+        f"{f.maturity.date().isoformat() if f.maturity else '-'}, reference {f.reference or '-'}",
+    ]
+    lines += [
+        f"  pledges {p.doc_hash}: {_money(p.amount, f.currency)} of face value "
+        f"{_money(p.face_value, f.currency)}"
+        for p in f.pledges
+    ]
+    return "\n".join(lines)
+
+
+def _kind(text: str) -> FinancingKind:
+    try:
+        kind = FinancingKind[text.strip().upper()]
+    except KeyError:
+        kind = FinancingKind.NONE
+    if kind is FinancingKind.NONE:
+        allowed = ", ".join(k.name.lower() for k in FinancingKind if k is not FinancingKind.NONE)
+        _fail(InvalidInput("--kind", f"must be one of {allowed}"))
+    return kind
+
+
+def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
+    doc_hash, sep, amount = text.partition("=")
+    if not sep:
+        _fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
+    try:
+        value = int(amount)
+    except ValueError:
+        _fail(InvalidInput(f"--doc[{index}]", "the amount must be an integer in minor units"))
+        raise  # unreachable
+    return fin_svc.PledgeRequest(_guard(lambda: docs.parse_doc_hash(doc_hash)), value)
+
+
+@finance_app.command("create")
+def finance_create(
+    as_member: AsMember,
+    doc: Annotated[
+        list[str], typer.Option("--doc", help="HASH=AMOUNT (minor units); repeat per document")
+    ],
+    currency: Annotated[str, typer.Option(help="ISO 4217, e.g. EUR")],
+    maturity: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    kind: Annotated[str, typer.Option(help="invoice_financing, factoring, …")] = (
+        "invoice_financing"
+    ),
+    reference: Annotated[str, typer.Option(help="your own reference (≤ 32 bytes)")] = "",
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Finance documents the bank lodged at this gateway. Exit 4 when the chain refuses it
+    (the refusal, with its evidence, is recorded on chain)."""
+    from datetime import date
+
+    from ledger.errors import FinancingRefused
+
+    requests = [_pledge(text, i) for i, text in enumerate(doc)]
+    try:
+        due = date.fromisoformat(maturity)
+    except ValueError:
+        _fail(InvalidInput("--maturity", "must be a date YYYY-MM-DD"))
+        raise  # unreachable
+    financing_kind = _kind(kind)
+    with _ledger(data_dir) as ledger:
+        try:
+            created = fin_svc.create(
+                ledger, _actor(as_member), requests, currency, financing_kind, due, reference
+            )
+        except FinancingRefused as refused:
+            _emit(
+                as_json,
+                {"refused": True, **refused.details},
+                f"REFUSED: {refused.message}\n"
+                + "\n".join(f"  {k}: {v}" for k, v in refused.details.items() if v is not None),
+            )
+            raise typer.Exit(4) from None
+        except LedgerError as exc:
+            _fail(exc)
+            raise  # unreachable
+    _emit(as_json, _financing_payload(created), _financing_text(created))
+
+
+def _lifecycle(
+    action: Callable[[Ledger], docs.Receipt],
+    financing_id: int,
+    data_dir: Path | None,
+    as_json: bool,
+) -> None:
+    with _ledger(data_dir) as ledger:
+        receipt = _guard(lambda: action(ledger))
+        f = _guard(lambda: fin_svc.get(ledger, financing_id))
+    _emit(
+        as_json,
+        {**_financing_payload(f), "tx_hash": receipt.tx_hash, "block": receipt.block},
+        _financing_text(f),
+    )
+
+
+FinancingId = Annotated[int, typer.Argument(help="the financing id")]
+AmountArg = Annotated[int, typer.Argument(help="amount in minor units (cents)")]
+
+
+@finance_app.command("drawdown")
+def finance_drawdown(
+    financing_id: FinancingId,
+    amount: AmountArg,
+    as_member: AsMember,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Draw an amount from a financing (its bank)."""
+    actor = _actor(as_member)
+    _lifecycle(
+        lambda ledger: fin_svc.drawdown(ledger, actor, financing_id, amount),
+        financing_id,
+        data_dir,
+        as_json,
+    )
+
+
+@finance_app.command("repay")
+def finance_repay(
+    financing_id: FinancingId,
+    amount: AmountArg,
+    as_member: AsMember,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Record a repayment (its bank)."""
+    actor = _actor(as_member)
+    _lifecycle(
+        lambda ledger: fin_svc.repay(ledger, actor, financing_id, amount),
+        financing_id,
+        data_dir,
+        as_json,
+    )
+
+
+@finance_app.command("close")
+def finance_close(
+    financing_id: FinancingId,
+    as_member: AsMember,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Close a fully repaid financing and release its documents (its bank)."""
+    actor = _actor(as_member)
+    _lifecycle(
+        lambda ledger: fin_svc.close(ledger, actor, financing_id), financing_id, data_dir, as_json
+    )
+
+
+@finance_app.command("cancel")
+def finance_cancel(
+    financing_id: FinancingId,
+    as_member: AsMember,
+    reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Cancel an active financing and release its documents (its bank)."""
+    actor = _actor(as_member)
+    _lifecycle(
+        lambda ledger: fin_svc.cancel(ledger, actor, financing_id, reason_code),
+        financing_id,
+        data_dir,
+        as_json,
+    )
+
+
+@finance_app.command("show")
+def finance_show(
+    financing_id: FinancingId, data_dir: DataDir = None, as_json: JsonFlag = False
+) -> None:
+    """One financing: bank, amounts, maturity, pledged documents."""
+    with _ledger(data_dir) as ledger:
+        f = _guard(lambda: fin_svc.get(ledger, financing_id))
+    _emit(as_json, _financing_payload(f), _financing_text(f))
+
+
+@finance_app.command("list")
+def finance_list(
+    bank: Annotated[str | None, typer.Option(help="only this bank's")] = None,
+    status: Annotated[str | None, typer.Option(help="active, closed or cancelled")] = None,
+    doc: Annotated[str | None, typer.Option(help="only those pledging this document")] = None,
+    cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=fin_svc.MAX_LIMIT)] = fin_svc.DEFAULT_LIMIT,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Financings, filtered; one page at a time (see next_cursor)."""
+    state: FinancingStatus | None = None
+    if status:
+        try:
+            state = FinancingStatus[status.strip().upper()]
+        except KeyError:
+            _fail(InvalidInput("--status", "must be active, closed or cancelled"))
+    doc_hash = _guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
+    with _ledger(data_dir) as ledger:
+        page = _guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))
+    rows = [
+        [
+            f.financing_id,
+            f.status.name.lower(),
+            f.bank,
+            _money(f.amount, f.currency),
+            _money(f.outstanding, f.currency),
+            f.maturity.date().isoformat() if f.maturity else "-",
+            f.reference,
+        ]
+        for f in page.items
+    ]
+    text = _table(["ID", "STATUS", "BANK", "AMOUNT", "OUTSTANDING", "MATURITY", "REF"], rows)
+    if page.next_cursor:
+        text += f"\nmore: --cursor {page.next_cursor}"
+    _emit(
+        as_json,
+        {"items": [_financing_payload(f) for f in page.items], "next_cursor": page.next_cursor},
+        text,
+    )
+
+
+# -- demo ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="where to create the demo ledger (new)")
+    ] = None,
+) -> None:
+    """Tell the story of a double-financing attempt on a fresh embedded chain, in plain words."""
+    from ledger.demo import run_demo
+
+    _guard(lambda: run_demo(data_dir, typer.echo))
 
 
 @app.command()

@@ -49,6 +49,7 @@ from typing import Any
 
 from eth_tester.exceptions import TransactionFailed
 from eth_tester.exceptions import ValidationError as TesterValidationError
+from eth_utils import ValidationError as EVMValidationError
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout as RequestsTimeout
@@ -664,7 +665,7 @@ def translate(exc: BaseException) -> LedgerError:
         return UnknownRevert(str(exc))
     if isinstance(exc, (*_CONNECTION_ERRORS, TimeExhausted)):
         return ChainUnavailable(f"chain node unreachable: {type(exc).__name__}")
-    if isinstance(exc, TesterValidationError):
+    if isinstance(exc, TesterValidationError | EVMValidationError):  # eth-tester / py-evm
         return InvalidInput("transaction", str(exc))
     if isinstance(exc, Web3RPCError | RpcFailure):
         data = revert_data_from_exception(exc)

@@ -49,7 +49,7 @@ from typing import Any
 
 from eth_tester.exceptions import TransactionFailed
 from eth_tester.exceptions import ValidationError as TesterValidationError
-from eth_utils import ValidationError as EVMValidationError
+from eth_utils.exceptions import ValidationError as EVMValidationError
 from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout as RequestsTimeout

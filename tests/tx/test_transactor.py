@@ -138,7 +138,9 @@ def test_the_same_idempotency_key_applies_a_write_once(network: Network) -> None
     first = bank.send_call(register_call(network, "idem"), idempotency_key="req-1")
     receipt = bank.wait(first)
     again = bank.send_call(register_call(network, "idem"), idempotency_key="req-1")
-    assert again.tx_hash == first.tx_hash and again.nonce == first.nonce and again.replayed
+    assert again.tx_hash == first.tx_hash
+    assert again.nonce == first.nonce
+    assert again.replayed
     assert bank.wait(again)["transactionHash"] == receipt["transactionHash"]
     # without a key the same call is a new transaction, refused as a duplicate
     with pytest.raises(ERRORS["DocumentAlreadyRegistered"]):

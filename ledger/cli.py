@@ -462,8 +462,9 @@ def doc_import(
             )
             pending.clear()
 
+        # the bar is for people, on stderr; --json output stays clean for scripts
         with typer.progressbar(
-            files, label="registering", file=sys.stderr, show_pos=True
+            files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
         ) as progress:
             for path in progress:
                 data = _guard(lambda: _read_file(path))  # noqa: B023

@@ -1,0 +1,165 @@
+"""The ``tradeledger`` CLI on a real embedded chain (Typer's CliRunner, one process)."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger.cli import app
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
+FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
+
+
+class Cli:
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.runner = CliRunner()
+
+    def run(self, *args: str, code: int = 0, stdout_only: bool = False) -> str:
+        result = self.runner.invoke(app, [*args, "--data-dir", str(self.data_dir)], env=FAST)
+        assert result.exit_code == code, (args, result.output, result.exception)
+        assert "Traceback" not in result.output
+        return result.stdout if stdout_only else result.output
+
+    def json(self, *args: str, code: int = 0) -> Any:
+        return json.loads(self.run(*args, "--json", code=code, stdout_only=True))
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    runner = Cli(tmp_path / "ledger")
+    runner.json("init", "--demo")
+    return runner
+
+
+def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) -> None:
+    members = cli.json("member", "list")["members"]
+    by_role = {m["role"]: m["address"] for m in members}
+    bank = by_role["bank"]
+    exporter = by_role["enterprise"]
+    table = cli.run("member", "list")
+    assert table.splitlines()[0].split() == ["ID", "ROLE", "STATUS", "ADDRESS", "NAME"]
+    bank_b = cli.json("member", "add", "Bank B", "--role", "bank")["address"]
+
+    ubl, cii = tmp_path / "invoice.xml", tmp_path / "invoice-cii.xml"
+    ubl.write_bytes(UBL)
+    cii.write_bytes(CII)
+    registered = cli.json("doc", "register", str(ubl), "--as", exporter)
+    assert registered["doc_type"] == "invoice"
+    assert registered["registered"] is False  # as checked before this registration
+    assert "REGISTERED" in cli.run("doc", "verify", str(ubl))
+
+    cli.json("doc", "receive", str(ubl), "--as", bank)
+    created = cli.json(
+        "finance",
+        "create",
+        "--as",
+        bank,
+        "--doc",
+        f"{registered['doc_hash']}=374000",
+        "--currency",
+        "DKK",
+        "--maturity",
+        "2099-12-31",
+        "--reference",
+        "A-1",
+    )
+    fid = created["financing_id"]
+    assert created["documents"][0]["face_value"] == 467_500
+
+    checked = cli.json("doc", "check", str(cii), code=3)
+    assert checked["conflicting_financings"] == [fid]
+    assert checked["matches"][0]["grade"] == "same_document"
+    assert "HELD by active financing" in cli.run("doc", "check", str(cii), code=3)
+    cli.json("doc", "receive", str(cii), "--as", bank_b)
+    refused = cli.json(
+        "finance",
+        "create",
+        "--as",
+        bank_b,
+        "--doc",
+        f"{checked['doc_hash']}=1000",
+        "--currency",
+        "DKK",
+        "--maturity",
+        "2099-12-31",
+        code=4,
+    )
+    assert refused["reason"] == "FINGERPRINT_PLEDGED"
+    assert refused["conflicting_financing_id"] == fid
+
+    assert cli.json("finance", "drawdown", str(fid), "374000", "--as", bank)["drawn"] == 374_000
+    assert cli.json("finance", "repay", str(fid), "374000", "--as", bank)["outstanding"] == 0
+    assert cli.json("finance", "close", str(fid), "--as", bank)["status"] == "closed"
+    assert "closed" in cli.run("finance", "show", str(fid))
+    listed = cli.json("finance", "list", "--status", "closed")
+    assert [f["financing_id"] for f in listed["items"]] == [fid]
+    assert cli.run("finance", "list").splitlines()[0].startswith("ID")
+    other_bank = cli.run("finance", "drawdown", str(fid), "1", "--as", bank_b, code=1)
+    assert "NotFinancingBank" in other_bank
+
+
+def test_import_a_folder_with_progress(cli: Cli, tmp_path: Path) -> None:
+    exporter = next(
+        m["address"] for m in cli.json("member", "list")["members"] if m["role"] == "enterprise"
+    )
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"doc{i}.txt").write_text(f"document {i}")
+    (folder / "invoice.xml").write_bytes(UBL)
+    first = cli.runner.invoke(
+        app,
+        [
+            "doc",
+            "import",
+            str(folder),
+            "--as",
+            exporter,
+            "--batch-size",
+            "4",
+            "--data-dir",
+            str(cli.data_dir),
+        ],
+        env=FAST,
+    )
+    assert first.exit_code == 0, first.output
+    assert "registering" in first.output  # the progress bar (stderr, mixed in by the runner)
+    assert "registered 6 document(s)" in first.output
+    again = cli.json("doc", "import", str(folder), "--as", exporter)
+    assert again["registered"] == []
+    assert len(again["skipped"]) == 6
+    detail = cli.json("doc", "show", again["skipped"][0]["doc_hash"])
+    assert detail["registered_by"] == exporter
+
+
+def test_keys_members_and_clear_errors(cli: Cli, tmp_path: Path) -> None:
+    bank = next(m for m in cli.json("member", "list")["members"] if m["role"] == "bank")
+    rotated = cli.json("key", "rotate", bank["address"])
+    assert rotated["api_key"].startswith("tl_")
+    assert cli.json("key", "revoke", bank["address"])["revoked"] == 1
+    assert cli.json("member", "suspend", bank["address"])["active"] is False
+    assert cli.json("member", "reinstate", bank["address"])["active"] is True
+    bad = cli.run("doc", "register", str(tmp_path / "missing.pdf"), "--as", bank["address"], code=2)
+    assert bad.startswith("error: file: cannot read")
+    assert "must be 32 bytes" in cli.run("doc", "show", "nope", code=2)
+    assert "is not a member" in cli.run("member", "suspend", "0x" + "12" * 20, code=1)
+
+
+def test_demo_tells_the_story(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--data-dir", str(tmp_path / "demo")], env=FAST)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "REFUSES" in out
+    assert "FINGERPRINT_PLEDGED" in out
+    assert "conflicting financing: 1 (by Bank A)" in out
+    assert "refused: Bank B" in out
+    assert "DrawdownRecorded" in out
+    assert "RepaymentRecorded" in out

@@ -25,6 +25,7 @@ from web3 import Web3
 from ledger.errors import InvalidInput
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import (
+    CursorRow,
     DocumentRow,
     EventRefRow,
     EventRow,
@@ -271,8 +272,6 @@ class Financeability:
 
 
 def indexed_block(session: Session) -> int:
-    from ledger.indexer.models import CursorRow
-
     cursor = session.get(CursorRow, 1)
     return cursor.last_block if cursor is not None else -1
 
@@ -561,7 +560,10 @@ def financeable(
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
     doc = parse_hash(doc_hash, "doc_hash") if doc_hash else None
     fps = sorted({parse_hash(f, "fingerprint") for f in fingerprints})
-    with index.sessions() as session:
+    cursor_q = select(CursorRow.last_block).where(CursorRow.id == 1).scalar_subquery()
+    # Core rows on one pooled connection: this is the hot path a bank's gateway calls before
+    # every financing (see docs/benchmarks-index.md)
+    with index.engine.connect() as conn:
         result = Financeability(
             doc_hash=doc,
             registered=None,
@@ -570,46 +572,59 @@ def financeable(
             face_value=None,
             financed_amount=0,
             financeable=True,
-            indexed_block=indexed_block(session),
         )
-        if doc is not None:
-            row = session.get(DocumentRow, doc)
-            result.registered = row is not None
-            if row is None:
+        if doc is None:
+            result.indexed_block = int(conn.execute(select(cursor_q)).scalar_one_or_none() or -1)
+        else:
+            head = conn.execute(
+                select(cursor_q, DocumentRow.status, DocumentRow.registrant).outerjoin_from(
+                    select(cursor_q.label("c")).subquery(),
+                    DocumentRow,
+                    DocumentRow.doc_hash == doc,
+                )
+            ).one()
+            result.indexed_block = int(head[0] if head[0] is not None else -1)
+            result.registered = head[1] is not None
+            if head[1] is None:
                 result.reasons.append(RefusalReason.DOCUMENT_NOT_REGISTERED.name)
             else:
-                status = DocStatus(row.status)
+                status = DocStatus(head[1])
                 result.status = status.name
-                result.registrant = row.registrant
+                result.registrant = head[2]
                 if status is DocStatus.REVOKED:
                     result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)
                 elif status is DocStatus.SUPERSEDED:
                     result.reasons.append(RefusalReason.DOCUMENT_SUPERSEDED.name)
-            pledges = session.execute(
-                select(PledgeRow, FinancingRow.bank, FinancingRow.tx_hash)
+            pledges = conn.execute(
+                select(
+                    PledgeRow.financing_id,
+                    FinancingRow.bank,
+                    PledgeRow.amount,
+                    PledgeRow.face_value,
+                    PledgeRow.block_number,
+                    FinancingRow.tx_hash,
+                )
                 .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
                 .where(PledgeRow.doc_hash == doc, PledgeRow.active)
             ).all()
-            for pledge, bank, tx_hash in pledges:
-                result.face_value = int(pledge.face_value)
-                result.financed_amount += int(pledge.amount)
+            for financing_id, bank, amount, face, block, tx_hash in pledges:
+                result.face_value = int(face)
+                result.financed_amount += int(amount)
                 result.matches.append(
-                    Match(
-                        int(pledge.financing_id),
-                        bank,
-                        doc,
-                        None,
-                        int(pledge.amount),
-                        pledge.block_number,
-                        tx_hash,
-                    )
+                    Match(int(financing_id), bank, doc, None, int(amount), block, tx_hash)
                 )
             if result.face_value is not None and result.financed_amount >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
         if fps:
-            held = session.execute(
+            held = conn.execute(
                 select(
-                    PledgeFingerprintRow, FinancingRow.bank, PledgeRow.amount, FinancingRow.tx_hash
+                    PledgeFingerprintRow.financing_id,
+                    FinancingRow.bank,
+                    PledgeFingerprintRow.doc_hash,
+                    PledgeFingerprintRow.fingerprint,
+                    PledgeRow.amount,
+                    PledgeFingerprintRow.block_number,
+                    FinancingRow.tx_hash,
                 )
                 .join(
                     FinancingRow,
@@ -625,16 +640,10 @@ def financeable(
                 .where(PledgeFingerprintRow.fingerprint.in_(fps), PledgeFingerprintRow.active)
                 .order_by(PledgeFingerprintRow.fingerprint)
             ).all()
-            for holder, bank, amount, tx_hash in held:
+            for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash in held:
                 result.matches.append(
                     Match(
-                        int(holder.financing_id),
-                        bank,
-                        holder.doc_hash,
-                        holder.fingerprint,
-                        int(amount),
-                        holder.block_number,
-                        tx_hash,
+                        int(financing_id), bank, held_doc, fingerprint, int(amount), block, tx_hash
                     )
                 )
             if held:

@@ -1,0 +1,247 @@
+"""Benchmark of the event index's read side (issue #7): not a test.
+
+For each size (documents in the index) it fills an index directly in SQL with synthetic but
+realistic rows — documents, financings (one in two documents financed, 80 % of those active),
+pledges with three keyed fingerprints each, and one event per document — then measures, through
+the API (FastAPI TestClient, a real gateway app with authentication), the latency of
+``GET /v1/audit/financeable?doc_hash=…&fingerprint=…×3`` (p50/p99), and, for the largest size,
+the peak Python memory (tracemalloc) and RSS of streaming an export of every event.
+
+    .venv/bin/python scripts/bench_queries.py                      # 10k, 100k, 1M
+    .venv/bin/python scripts/bench_queries.py --sizes 10000 --json
+
+The chain is only needed for the gateway's own startup (an embedded network with one bank).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import create_engine  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from ledger.config import Settings  # noqa: E402
+from ledger.indexer import EventIndex  # noqa: E402
+from ledger.indexer.models import Base  # noqa: E402
+from ledger.network import Ledger, init_network  # noqa: E402
+from ledger.services import audit  # noqa: E402
+from ledger.services import members as member_svc  # noqa: E402
+from ledger.services.roles import Role  # noqa: E402
+
+BANKS = [f"0x{hashlib.sha256(f'bank{i}'.encode()).hexdigest()[:40]}" for i in range(20)]
+FIRMS = [f"0x{hashlib.sha256(f'firm{i}'.encode()).hexdigest()[:40]}" for i in range(2000)]
+CURRENCIES = ["EUR", "USD", "GBP", "CNY", "SGD"]
+BASE_TIME = 1_767_225_600  # 2026-01-01
+
+
+def hx(*parts: object) -> str:
+    return "0x" + hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
+
+
+def fill(path: Path, size: int, chain_id: int, contract: str, head: int, head_hash: str) -> float:
+    """Synthetic rows for ``size`` documents; returns seconds taken."""
+    started = time.perf_counter()
+    engine = create_engine(f"sqlite:///{path}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute(
+        "INSERT INTO index_cursor VALUES (1, ?, ?, 1, ?, ?)", (chain_id, contract, head, head_hash)
+    )
+    chunk = 50_000
+    for start in range(0, size, chunk):
+        docs, fins, pledges, fps, events = [], [], [], [], []
+        for i in range(start, min(start + chunk, size)):
+            doc = hx("doc", i)
+            block = 10 + i // 50
+            t = BASE_TIME + block * 2
+            firm = FIRMS[i % len(FIRMS)]
+            docs.append((doc, 1, firm, 1, None, None, block, t))
+            args = f'{{"docHash":"{doc}","docType":1,"registrant":"{firm}"}}'
+            events.append(
+                (
+                    block,
+                    i % 50,
+                    hx("b", block),
+                    t,
+                    hx("tx", i),
+                    0,
+                    "DocumentRegistered",
+                    args,
+                    "",
+                    "0x",
+                )
+            )
+            if i % 2 == 0:
+                fid = i // 2 + 1
+                status = 1 if i % 10 else 2
+                face = 100_000 + (i % 997) * 100
+                fins.append(
+                    (
+                        fid,
+                        BANKS[i % len(BANKS)],
+                        1,
+                        CURRENCIES[i % 5],
+                        face // 2,
+                        t + 86400 * 90,
+                        hx("ref", i),
+                        status,
+                        face // 4,
+                        0,
+                        block,
+                        t,
+                        hx("tx", i),
+                    )
+                )
+                pledges.append((fid, doc, face // 2, face, status == 1, block, t))
+                for k in range(3):
+                    fps.append((hx("fp", i, k), fid, doc, status == 1, block, t))
+        db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)", docs)
+        db.executemany("INSERT INTO financings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", fins)
+        db.executemany("INSERT INTO pledges VALUES (?,?,?,?,?,?,?)", pledges)
+        db.executemany("INSERT INTO pledge_fingerprints VALUES (?,?,?,?,?,?)", fps)
+        db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?)", events)
+        db.commit()
+    db.execute("ANALYZE")
+    db.commit()
+    db.close()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def bench_size(
+    ledger: Ledger, settings: Settings, bank_key: str, size: int, queries: int, work: Path
+) -> dict[str, Any]:
+    path = work / f"index-{size}.sqlite"
+    head = ledger.head_block()
+    head_hash = "0x" + bytes(ledger.w3.eth.get_block(head)["hash"]).hex()
+    fill_s = fill(path, size, ledger.chain_id, str(ledger.contract.address), head, head_hash)
+    ledger.settings = settings.model_copy(update={"index_url": f"sqlite:///{path}"})
+    app = create_app(ledger.settings, ledger)
+    rng = random.Random(size)
+    headers = {"Authorization": f"Bearer {bank_key}"}
+    latencies: list[float] = []
+    with TestClient(app) as client:
+
+        def ask() -> float:
+            i = rng.randrange(size)
+            params: list[tuple[str, str]] = [("doc_hash", hx("doc", i))]
+            params += [("fingerprint", hx("fp", i, k)) for k in range(3)]
+            started = time.perf_counter()
+            response = client.get("/v1/audit/financeable", params=params, headers=headers)
+            elapsed = time.perf_counter() - started
+            assert response.status_code == 200, response.text
+            return elapsed
+
+        for _ in range(min(200, queries)):
+            ask()
+        latencies = [ask() for _ in range(queries)]
+    index = EventIndex.for_ledger(ledger)
+    service: list[float] = []
+    for _ in range(queries):
+        i = rng.randrange(size)
+        started = time.perf_counter()
+        audit.financeable(index, hx("doc", i), [hx("fp", i, k) for k in range(3)])
+        service.append(time.perf_counter() - started)
+    index.close()
+    ms = 1000.0
+    return {
+        "documents": size,
+        "fill_seconds": round(fill_s, 1),
+        "index_mb": round(path.stat().st_size / 2**20, 1),
+        "api_p50_ms": round(statistics.median(latencies) * ms, 3),
+        "api_p99_ms": round(percentile(latencies, 0.99) * ms, 3),
+        "service_p50_ms": round(statistics.median(service) * ms, 3),
+        "service_p99_ms": round(percentile(service, 0.99) * ms, 3),
+        "queries": queries,
+    }
+
+
+def bench_export(ledger: Ledger) -> dict[str, Any]:
+    index = EventIndex.for_ledger(ledger)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    tracemalloc.start()
+    started = time.perf_counter()
+    lines = 0
+    size = 0
+    for line in audit.export_events(index, "jsonl"):
+        lines += 1
+        size += len(line)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    index.close()
+    return {
+        "events": lines,
+        "bytes": size,
+        "seconds": round(elapsed, 1),
+        "tracemalloc_peak_mb": round(peak / 2**20, 2),
+        "max_rss_growth_mb": round((rss_after - rss_before) / 1024, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="tl-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    settings = Settings(data_dir=work / "ledger", keystore_scrypt_n=2**10, chain_sync="normal")
+    ledger, _admin_key = init_network(settings, "Bench admin")
+    try:
+        bank = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bench bank", Role.BANK)
+        results = []
+        for size in sizes:
+            results.append(bench_size(ledger, settings, bank.api_key, size, args.queries, work))
+            if not args.json:
+                print(json.dumps(results[-1]), file=sys.stderr)
+        export = bench_export(ledger)  # the largest index is the last one opened
+        if not args.json:
+            print(json.dumps(export), file=sys.stderr)
+    finally:
+        ledger.close()
+    report = {"financeable": results, "export": export, "cpus": __import__("os").cpu_count()}
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print("documents   api p50   api p99   service p50   service p99   index MB")
+        for r in results:
+            print(
+                f"{r['documents']:>9}  {r['api_p50_ms']:>7.3f}  {r['api_p99_ms']:>8.3f}  "
+                f"{r['service_p50_ms']:>11.3f}  {r['service_p99_ms']:>12.3f}  {r['index_mb']:>8}"
+            )
+        print(
+            f"export of {export['events']} events: {export['seconds']} s, tracemalloc peak "
+            f"{export['tracemalloc_peak_mb']} MB, RSS growth {export['max_rss_growth_mb']} MB"
+        )
+
+
+if __name__ == "__main__":
+    main()

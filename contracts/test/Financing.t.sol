@@ -487,6 +487,16 @@ contract FinancingTest is LedgerTest {
         assertEq(ledger.fingerprintHolder(fpA[0]), id, "still held");
     }
 
+    function test_release_with_fingerprints_swapped_between_documents_reverts() public {
+        uint256 id = _financeTwo();
+        ITradeLedger.DocumentRelease[] memory r = new ITradeLedger.DocumentRelease[](2);
+        r[0] = ITradeLedger.DocumentRelease(A, fpB);
+        r[1] = ITradeLedger.DocumentRelease(B, fpA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, A, fpB[0]));
+        vm.prank(bank);
+        ledger.cancelFinancing(id, 1, r);
+    }
+
     function test_close_cancel_only_by_own_bank() public {
         uint256 id = _financeTwo();
         ITradeLedger.DocumentRelease[] memory r = _releaseTwo();

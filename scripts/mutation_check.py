@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Check that the Foundry suite catches deliberately broken variants of the contracts.
+
+    python scripts/mutation_check.py            # every mutant; exit 1 unless all are caught
+    python scripts/mutation_check.py --list     # describe the mutants
+    python scripts/mutation_check.py -m no-suspension-check
+
+Each mutant is one exact text replacement in one contract source, applied to a temporary copy
+of the tree (contracts/, foundry.toml, scripts/solc, a symlink to node_modules); the working
+tree is never touched. A mutant is caught when ``forge test`` fails on it; the failing tests are
+reported, so we know which test guards which rule.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FORGE = ROOT / "node_modules" / "@foundry-rs" / "forge-linux-amd64" / "bin" / "forge"
+FIN = "contracts/modules/FinancingRegistry.sol"
+MEM = "contracts/modules/Membership.sol"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    rule: str
+    path: str
+    old: str
+    new: str
+
+
+MUTANTS = (
+    Mutant(
+        "no-cumulative-face-value-check",
+        "a document is never financed beyond its face value across financings",
+        FIN,
+        " || uint64(doc >> _FINANCED_SHIFT) > pledgedFaceValue - amount",
+        "",
+    ),
+    Mutant(
+        "fingerprint-lock-not-checked",
+        "a fingerprint held by an active financing cannot be pledged again",
+        FIN,
+        "conflicting = uint64(_locks[fps[j]]);",
+        "conflicting = 0;",
+    ),
+    Mutant(
+        "release-does-not-decrement",
+        "close/cancel take the financing's amounts off its documents",
+        FIN,
+        "uint256 financed = uint64(doc >> _FINANCED_SHIFT) - amount;",
+        "uint256 financed = uint64(doc >> _FINANCED_SHIFT);",
+    ),
+    Mutant(
+        "drawdown-limit-off-by-one",
+        "total drawn never exceeds the financed amount",
+        FIN,
+        "if (amount > available) revert DrawdownExceedsFinancing",
+        "if (amount > available + 1) revert DrawdownExceedsFinancing",
+    ),
+    Mutant(
+        "suspended-member-may-write",
+        "a suspended member's writes revert",
+        MEM,
+        "if (packed & _ACTIVE_BIT == 0) revert MemberNotActive(account);",
+        "",
+    ),
+    Mutant(
+        "release-ignores-document-tag",
+        "a release must name the document each fingerprint was pledged for",
+        FIN,
+        "if (uint64(lock) != financingId || lock & _TAG_MASK != tag) {",
+        "if (uint64(lock) != financingId || tag == 0) {",
+    ),
+)
+
+FAIL_LINE = re.compile(r"^\[FAIL[^\]]*\]\s+(\S+?)\(")
+SUITE_LINE = re.compile(r"^Ran \d+ tests? for (\S+)")
+
+
+def copy_tree(dest: Path) -> None:
+    shutil.copytree(ROOT / "contracts", dest / "contracts")
+    shutil.copy2(ROOT / "foundry.toml", dest / "foundry.toml")
+    (dest / "scripts").mkdir()
+    shutil.copy2(ROOT / "scripts" / "solc", dest / "scripts" / "solc")
+    (dest / "node_modules").symlink_to(ROOT / "node_modules")
+
+
+def apply(mutant: Mutant, tree: Path) -> None:
+    path = tree / mutant.path
+    text = path.read_text()
+    count = text.count(mutant.old)
+    if count != 1:
+        raise SystemExit(f"{mutant.name}: pattern found {count} times in {mutant.path}, not once")
+    path.write_text(text.replace(mutant.old, mutant.new))
+
+
+def run_forge(forge: Path, tree: Path) -> tuple[int, list[str]]:
+    """Run the suite in `tree`; return (exit code, failing tests as Suite.test)."""
+    proc = subprocess.run(
+        [str(forge), "test", "--offline"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    failing: list[str] = []
+    suite = "?"
+    for line in proc.stdout.splitlines():
+        if line.startswith("Failing tests:"):
+            break  # forge repeats the failures in a summary; the per-suite lines suffice
+        if m := SUITE_LINE.match(line):
+            suite = m.group(1).rsplit(":", 1)[-1]
+        elif m := FAIL_LINE.match(line):
+            name = f"{suite}.{m.group(1)}"
+            if name not in failing:
+                failing.append(name)
+    if proc.returncode != 0 and not failing:
+        # a compile error or a crash: not a catch by a test
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+    return proc.returncode, failing
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--list", action="store_true", help="describe the mutants and exit")
+    parser.add_argument("-m", "--mutant", action="append", help="run only this mutant (repeatable)")
+    args = parser.parse_args()
+    mutants = [m for m in MUTANTS if not args.mutant or m.name in args.mutant]
+    if args.list:
+        for m in MUTANTS:
+            print(f"{m.name}: breaks '{m.rule}' ({m.path})")
+            print(f"  - {m.old}\n  + {m.new or '(deleted)'}")
+        return 0
+    forge = Path(os.environ.get("FORGE", DEFAULT_FORGE))
+    survivors = []
+    for mutant in mutants:
+        with tempfile.TemporaryDirectory(prefix="tradeledger-mutant-") as tmp:
+            tree = Path(tmp)
+            copy_tree(tree)
+            apply(mutant, tree)
+            code, failing = run_forge(forge, tree)
+        if code != 0 and failing:
+            more = f" (+{len(failing) - 6} more)" if len(failing) > 6 else ""
+            shown = ", ".join(failing[:6]) + more
+            print(f"CAUGHT   {mutant.name}: {len(failing)} failing test(s): {shown}", flush=True)
+        else:
+            survivors.append(mutant.name)
+            why = "suite passed" if code == 0 else "forge failed without a failing test"
+            print(f"SURVIVED {mutant.name}: {why}", flush=True)
+    if survivors:
+        print(f"{len(survivors)} mutant(s) not caught: {survivors}", file=sys.stderr)
+        return 1
+    print(f"all {len(mutants)} mutants caught")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

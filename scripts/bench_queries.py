@@ -3,7 +3,8 @@
 For each size (documents in the index) it fills an index directly in SQL with synthetic but
 realistic rows — documents, financings (one in two documents financed, 80 % of those active),
 pledges with three keyed fingerprints each, and one event per document — then measures, through
-the API (FastAPI TestClient, a real gateway app with authentication), the latency of
+the API (a real uvicorn on 127.0.0.1 with a keep-alive client, or ``--via testclient``; the real
+gateway app with authentication), the latency of
 ``GET /v1/audit/financeable?doc_hash=…&fingerprint=…×3`` (p50/p99), and, for the largest size,
 the peak Python memory (tracemalloc) and RSS of streaming an export of every event.
 
@@ -16,22 +17,28 @@ The chain is only needed for the gateway's own startup (an embedded network with
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import random
 import resource
+import socket
 import sqlite3
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
+import uvicorn  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
@@ -131,8 +138,42 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+@contextlib.contextmanager
+def _client(app: Any, via: str) -> Iterator[Any]:
+    """TestClient (in-process ASGI), or a real uvicorn on 127.0.0.1 and an HTTP/1.1 keep-alive
+    client."""
+    if via == "testclient":
+        with TestClient(app) as client:
+            yield client
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(30)
+
+
 def bench_size(
-    ledger: Ledger, settings: Settings, bank_key: str, size: int, queries: int, work: Path
+    ledger: Ledger,
+    settings: Settings,
+    bank_key: str,
+    size: int,
+    queries: int,
+    work: Path,
+    via: str,
 ) -> dict[str, Any]:
     path = work / f"index-{size}.sqlite"
     head = ledger.head_block()
@@ -143,7 +184,7 @@ def bench_size(
     rng = random.Random(size)
     headers = {"Authorization": f"Bearer {bank_key}"}
     latencies: list[float] = []
-    with TestClient(app) as client:
+    with _client(app, via) as client:
 
         def ask() -> float:
             i = rng.randrange(size)
@@ -176,6 +217,7 @@ def bench_size(
         "service_p50_ms": round(statistics.median(service) * ms, 3),
         "service_p99_ms": round(percentile(service, 0.99) * ms, 3),
         "queries": queries,
+        "via": via,
     }
 
 
@@ -209,6 +251,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--via", choices=("uvicorn", "testclient"), default="uvicorn", help="how to call the API"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = args.workdir or Path(tempfile.mkdtemp(prefix="tl-bench-"))
@@ -219,7 +264,9 @@ def main() -> None:
         bank = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bench bank", Role.BANK)
         results = []
         for size in sizes:
-            results.append(bench_size(ledger, settings, bank.api_key, size, args.queries, work))
+            results.append(
+                bench_size(ledger, settings, bank.api_key, size, args.queries, work, args.via)
+            )
             if not args.json:
                 print(json.dumps(results[-1]), file=sys.stderr)
         export = bench_export(ledger)  # the largest index is the last one opened

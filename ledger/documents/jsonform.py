@@ -26,6 +26,7 @@ code such as ``0088``, or ``PARTY`` (no scheme). Unknown keys are ignored.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -44,6 +45,11 @@ from .normalise import (
 
 #: the largest JSON form accepted, in bytes
 MAX_JSON_BYTES = 1024 * 1024
+#: the deepest nesting of objects and arrays accepted (the form needs 4)
+MAX_JSON_DEPTH = 32
+
+#: the tokens that matter for nesting: an escape pair, a quote, a bracket (linear to scan)
+_JSON_TOKEN = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
 
 #: accepted ``documentType`` values → (type, credit note?)
 DOCUMENT_TYPES: dict[str, tuple[DocumentType, bool]] = {
@@ -75,6 +81,10 @@ def read_json_form(data: bytes) -> DocumentFacts:
     """The key facts of a JSON form."""
     if len(data) > MAX_JSON_BYTES:
         raise InvalidInput("json", f"a JSON form larger than {MAX_JSON_BYTES} bytes is refused")
+    # Checked before parsing: the json module recurses per level, and a process that raised the
+    # recursion limit (py-evm sets 100000) would crash on a deeply nested document.
+    if _nesting_depth(data) > MAX_JSON_DEPTH:
+        raise InvalidInput("json", f"a JSON form nested deeper than {MAX_JSON_DEPTH} is refused")
     try:
         form = json.loads(
             data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant
@@ -89,6 +99,26 @@ def read_json_form(data: bytes) -> DocumentFacts:
         raise
     except InvalidInput as exc:
         raise DocumentFormatError(exc.field, exc.rule) from None
+
+
+def _nesting_depth(data: bytes) -> int:
+    """The deepest nesting of ``{``/``[`` outside strings (an upper bound for malformed JSON)."""
+    if data.count(b"[") + data.count(b"{") <= MAX_JSON_DEPTH:
+        return 0
+    depth = deepest = 0
+    in_string = False
+    for match in _JSON_TOKEN.finditer(data):
+        token = match.group()
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:
+            continue
+        elif token in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 def _no_constant(name: str) -> Any:

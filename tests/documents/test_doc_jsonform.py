@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import date
 from typing import Any
 
 import pytest
 
 from ledger.documents import DocumentFormat, DocumentType, IdScheme, PartyId, read_document
-from ledger.errors import DocumentFormatError
+from ledger.errors import DocumentFormatError, InvalidInput
 
 
 def form(**overrides: Any) -> bytes:
@@ -136,10 +138,33 @@ def test_a_form_that_is_not_well_formed_json_is_a_format_error() -> None:
         read_document(b'{"documentType": "Invoice", ')
 
 
-def test_a_deeply_nested_form_is_refused() -> None:
-    data = b'{"documentType": "Invoice", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    with pytest.raises(DocumentFormatError):
+@pytest.mark.parametrize("depth", [33, 100_000])
+def test_a_deeply_nested_form_is_refused_before_parsing(depth: int) -> None:
+    # Importing py-evm raises the recursion limit to 100000; the json module would then crash
+    # the whole process (segfault) on this input instead of raising RecursionError.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(100_000)
+    try:
+        data = b'{"documentType": "Invoice", "x": ' + b"[" * depth + b"]" * depth + b"}"
+        started = time.perf_counter()
+        with pytest.raises(InvalidInput, match="nested deeper"):
+            read_document(data)
+        assert time.perf_counter() - started < 1.0
+    finally:
+        sys.setrecursionlimit(previous)
+
+
+def test_a_hostile_unterminated_string_is_scanned_in_linear_time() -> None:
+    data = b'{"documentType": "Invoice", "x": ' + b"[" * 40 + b'"\\' * 300_000
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput):
         read_document(data)
+    assert time.perf_counter() - started < 2.0
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    facts = read_document(form(note="[[[[{{{{" * 20, tags=[["a"], ["b"]])).facts
+    assert facts is not None
 
 
 def test_a_json_number_amount_is_exact() -> None:

@@ -54,8 +54,8 @@ abstract contract DocumentRegistry is Membership {
     /// @inheritdoc ITradeLedger
     function revokeDocument(bytes32 docHash, uint8 reasonCode) external {
         bool byOwner = msg.sender == owner();
-        uint32 callerId;
-        Role role;
+        uint32 callerId = 0; // read only when !byOwner
+        Role role = Role.NONE;
         if (!byOwner) {
             (callerId, role) = _activeMember(msg.sender);
             if (role == Role.REGULATOR) revert RoleNotAllowed(msg.sender, role);

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import Network
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from conftest import Network
 
 
 @pytest.fixture

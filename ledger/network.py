@@ -206,6 +206,12 @@ def init_network(
         w3, client = rpc.connect(settings)
         chain_id = int(w3.eth.chain_id)
         backend = settings.chain_url
+        if funding is None and settings.gas_pricing != "zero":
+            raise LedgerStateError(
+                f"gas costs something on {settings.chain_url}: set TRADELEDGER_FUNDING_KEY_FILE "
+                "(a funded account that pays for the admin), or TRADELEDGER_GAS_PRICING=zero on "
+                "a free-gas network"
+            )
     fees = FeePolicy(w3, settings.gas_pricing)
     if funding is not None and settings.gas_pricing != "zero":
         funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout, rpc=client)

@@ -6,9 +6,9 @@ import io
 
 from lxml import etree
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
+from pypdf.errors import LimitReachedError, PyPdfError
 
-from ledger.errors import DocumentFormatError
+from ledger.errors import DocumentFormatError, InvalidInput
 
 from .cii import is_cii
 from .xmlsafe import MAX_XML_BYTES, parse_untrusted_xml
@@ -57,18 +57,26 @@ def embedded_cii(data: bytes) -> etree._Element | None:
 
 
 def _attachments(data: bytes) -> list[tuple[str, bytes]]:
+    """The XML attachments (name, content). Other attachments are not decompressed."""
     try:
         reader = PdfReader(io.BytesIO(data))
-        found: list[tuple[str, bytes]] = []
-        for name, blobs in reader.attachments.items():
-            for blob in blobs:
-                if len(blob) > MAX_XML_BYTES:
-                    raise DocumentFormatError(
-                        f"attachment {name}", f"larger than {MAX_XML_BYTES} bytes"
-                    )
-                found.append((str(name), bytes(blob)))
-        return found
-    except DocumentFormatError:
-        raise
+        files = list(reader.attachment_list)
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        return []
+        return []  # not a PDF pypdf can open: a raw file
+    found: list[tuple[str, bytes]] = []
+    for embedded in files:
+        name = str(embedded.name)
+        if not name.lower().endswith(".xml"):
+            continue
+        try:
+            blob = bytes(embedded.content)
+        except LimitReachedError:
+            raise InvalidInput(
+                f"attachment {name}", "decompresses beyond the size limit (a compression bomb?)"
+            ) from None
+        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
+            raise DocumentFormatError(f"attachment {name}", "cannot be read") from None
+        if len(blob) > MAX_XML_BYTES:
+            raise InvalidInput(f"attachment {name}", f"larger than {MAX_XML_BYTES} bytes")
+        found.append((name, blob))
+    return found

@@ -84,3 +84,30 @@ def test_an_incomplete_embedded_invoice_names_the_missing_field() -> None:
 
 def test_a_broken_pdf_is_raw() -> None:
     assert read_document(b"%PDF-1.7\n garbage \x00\x01").format is DocumentFormat.RAW
+
+
+def test_a_compression_bomb_attachment_is_refused() -> None:
+    import time
+    import zlib
+
+    from pypdf.generic import NameObject
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    embedded = writer.add_attachment("factur-x.xml", b"<x/>")
+    stream = embedded._embedded_file  # no public API writes a pre-compressed stream
+    stream._data = zlib.compress(b" " * (100 * 1024 * 1024), 9)  # ~100 kB → 100 MB
+    stream[NameObject("/Filter")] = NameObject("/FlateDecode")
+    out = io.BytesIO()
+    writer.write(out)
+    assert len(out.getvalue()) < 1024 * 1024
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput) as info:
+        read_document(out.getvalue())
+    assert time.perf_counter() - started < 10
+    assert info.value.field == "attachment factur-x.xml"
+
+
+def test_an_oversized_attachment_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="larger than"):
+        read_document(pdf_with({"factur-x.xml": b"<" + b" " * (11 * 1024 * 1024)}))

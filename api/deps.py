@@ -106,7 +106,8 @@ class IdempotencyMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        #: one lock per (participant, key) in flight, with how many requests hold or await it
+        self._locks: dict[tuple[str, str], tuple[asyncio.Lock, int]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
@@ -140,11 +141,33 @@ class IdempotencyMiddleware:
             headers.get(b"content-type", b"").decode("latin-1"),
             body,
         )
-        lock = self._locks.setdefault((participant.address, key), asyncio.Lock())
+        slot = (participant.address, key)
+        lock, users = self._locks.get(slot, (asyncio.Lock(), 0))
+        self._locks[slot] = (lock, users + 1)
+        try:
+            await self._once(scope, send, ledger, participant.address, key, digest, body, lock)
+        finally:
+            lock, users = self._locks[slot]
+            if users <= 1:
+                del self._locks[slot]
+            else:
+                self._locks[slot] = (lock, users - 1)
+
+    async def _once(
+        self,
+        scope: Scope,
+        send: Send,
+        ledger: Ledger,
+        address: str,
+        key: str,
+        digest: str,
+        body: bytes,
+        lock: asyncio.Lock,
+    ) -> None:
         async with lock:
             try:
                 found = await anyio.to_thread.run_sync(
-                    ledger.db.idempotent_result, participant.address, key, digest
+                    ledger.db.idempotent_result, address, key, digest
                 )
             except Conflict as exc:
                 await _send_json(send, 409, error_body(exc))
@@ -170,7 +193,7 @@ class IdempotencyMiddleware:
                 text = captured["body"].decode("utf-8") or "null"
                 await anyio.to_thread.run_sync(
                     ledger.db.store_idempotent_result,
-                    participant.address,
+                    address,
                     key,
                     digest,
                     captured["status"],

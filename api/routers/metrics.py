@@ -4,13 +4,14 @@ writes that reached the chain by outcome.
 Each app has its own registry (several apps can live in one process, as in the tests).
 ``tradeledger_chain_writes_total{outcome}`` counts write requests that signed for the chain:
 ``success``, ``refused`` (a financing the contract refused and recorded), ``reverted`` (a
-contract error or a role the contract would refuse), ``unavailable`` (chain unreachable),
-``error``, and ``replayed`` (an ``Idempotency-Key`` retry answered from the first response,
-no chain write).
+contract error), ``unavailable`` (chain unreachable), ``error``, and ``replayed`` (an
+``Idempotency-Key`` retry answered from the first response, no chain write). A write the gateway
+refuses itself (a role, bad input, an unknown record) never reaches the chain and is not counted.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -64,7 +65,12 @@ def _is_chain_write(method: str, path: str) -> bool:
     return path not in _READ_ONLY_POSTS and not path.startswith(_NON_CHAIN_PREFIXES)
 
 
-def _outcome(status: int, body_start: bytes, replayed: bool) -> str:
+_ERROR_CODE = re.compile(rb'"error"\s*:\s*"([^"]+)"')
+
+
+def _outcome(status: int, body_start: bytes, replayed: bool) -> str | None:
+    """The chain-write outcome of a write request, or None when it never reached the chain
+    (refused by the gateway itself: a role, bad input, an unknown record)."""
     if replayed:
         return "replayed"
     if status < 400:
@@ -73,9 +79,12 @@ def _outcome(status: int, body_start: bytes, replayed: bool) -> str:
         return "unavailable"
     if status >= 500:
         return "error"
-    if b'"financing_refused"' in body_start:
+    found = _ERROR_CODE.search(body_start)
+    code = found.group(1).decode() if found else ""
+    if code == "financing_refused":
         return "refused"
-    return "reverted"
+    # contract errors carry the Solidity error's name (CamelCase); gateway errors snake_case
+    return "reverted" if code[:1].isupper() else None
 
 
 class MetricsMiddleware:
@@ -97,8 +106,8 @@ class MetricsMiddleware:
                 seen["status"] = int(message["status"])
                 names = {k.lower() for k, _ in message.get("headers", [])}
                 seen["replayed"] = REPLAYED_HEADER.lower().encode() in names
-            elif message["type"] == "http.response.body" and len(seen["body"]) < 200:
-                seen["body"] += message.get("body", b"")[:200]
+            elif message["type"] == "http.response.body" and len(seen["body"]) < 400:
+                seen["body"] += message.get("body", b"")[:400]
             await send(message)
 
         try:
@@ -109,9 +118,10 @@ class MetricsMiddleware:
             method = scope["method"]
             self.metrics.requests.labels(method, label, str(seen["status"])).inc()
             self.metrics.latency.labels(method, label).observe(time.perf_counter() - started)
-            if _is_chain_write(method, scope["path"]) and seen["status"] not in (401, 422):
+            if _is_chain_write(method, scope["path"]):
                 outcome = _outcome(seen["status"], seen["body"], seen["replayed"])
-                self.metrics.chain_writes.labels(outcome).inc()
+                if outcome is not None:
+                    self.metrics.chain_writes.labels(outcome).inc()
 
 
 @router.get("/metrics", include_in_schema=False)

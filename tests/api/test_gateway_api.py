@@ -224,3 +224,11 @@ def test_metrics_count_requests_and_chain_writes(client: TestClient, network: Ne
     assert 'tradeledger_chain_writes_total{outcome="refused"} 1.0' in text
     assert 'route="/v1/financings",status="201"' in text
     assert "tradeledger_http_request_seconds_bucket" in text
+    # a write the gateway refuses itself (role) never reaches the chain and is not counted
+    client.post("/v1/financings", json={}, headers=network.regulator.headers)
+    assert "reverted" not in client.get("/metrics").text
+    schema = client.get("/openapi.json").json()
+    assert {"/v1/financings", "/v1/documents/check", "/v1/keys/{address}/rotate"} <= set(
+        schema["paths"]
+    )
+    assert client.get("/docs").status_code == 200

@@ -7,9 +7,10 @@ the gateway database.
 Backends
     ``settings`` and ``network`` (and everything built on them) run on the backend chosen with
     ``--backend`` (or ``TRADELEDGER_TEST_BACKEND``): ``embedded`` (default), ``anvil``, or
-    ``all`` (each such test once per backend, ids ``[embedded]`` / ``[anvil]``). So the whole
-    suite runs against anvil with ``pytest --backend anvil``. Tests marked
-    ``@pytest.mark.both_backends`` always run on both; anvil-backed params carry
+    ``all`` (each such test once per backend, ids ``[embedded]`` / ``[anvil]``). Every test that
+    depends on the backend carries the ``backend`` mark, so CI runs the ledger suite again on
+    anvil with ``TRADELEDGER_TEST_BACKEND=anvil pytest -m "not slow and backend"``. Tests marked
+    ``@pytest.mark.both_backends`` run on both in the default run; anvil-backed params carry
     ``@pytest.mark.anvil`` (deselect with ``-m 'not anvil'``) and are skipped when the anvil
     binary is not installed. One anvil process serves the session (127.0.0.1, a free port,
     killed at teardown); every test deploys its own contract on it, funded from anvil's first
@@ -55,15 +56,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "both_backends: run on the embedded chain and on anvil whatever --backend says"
+        "markers",
+        "both_backends: run on the embedded chain and on anvil in the default run "
+        "(on the chosen backend only with --backend anvil)",
     )
+    config.addinivalue_line(
+        "markers", "backend: set on every test that runs on a chain backend (select with -m)"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if "backend" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.backend)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
     chosen = metafunc.config.getoption("--backend")
-    if metafunc.definition.get_closest_marker("both_backends") is not None or chosen == "all":
+    both = metafunc.definition.get_closest_marker("both_backends") is not None
+    if chosen == "all" or (both and chosen == "embedded"):
         names: tuple[str, ...] = BACKENDS
     else:
         names = (chosen,)

@@ -25,8 +25,9 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"])
 OVERSIGHT = ("regulator", "admin")
 
 
-def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
-    """The app's event index (opened by the lifespan's follower, else on first use)."""
+async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
+    """The app's event index (opened by the lifespan's follower, else on first use). Async: it
+    does no I/O once opened, so it costs no worker-thread hop on the hot path."""
     index: EventIndex | None = getattr(request.app.state, "audit_index", None)
     if index is None:
         index = EventIndex.for_ledger(ledger)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
+from api.limits import JsonDepthLimit
 from api.routers import audit, documents, financings, health, keys, members, metrics, node
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     # added last runs first: metrics see every response, including idempotent replays
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(JsonDepthLimit)  # outermost: before anything parses a body
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(members.router)

@@ -21,6 +21,8 @@ from web3.middleware import combine_middleware
 from web3.types import RPCEndpoint
 
 from ledger.chain.embedded import READER_ADDRESS
+from ledger.errors import InvalidInput
+from ledger.jsondepth import check_json_depth
 from ledger.keys import write_private
 from ledger.revert import revert_data_from_exception
 
@@ -83,8 +85,9 @@ class JsonRpcBridge:
     def handle_bytes(self, body: bytes) -> Any:
         """A raw request body (whatever its content type, as nodes accept it)."""
         try:
+            check_json_depth(body)
             request = json.loads(body)
-        except ValueError:
+        except (ValueError, InvalidInput):
             return _error(None, -32700, "parse error")
         return self.handle(request)
 

@@ -12,7 +12,8 @@ Backends
     anvil with ``TRADELEDGER_TEST_BACKEND=anvil pytest -m "not slow and backend"``. Tests marked
     ``@pytest.mark.both_backends`` run on both in the default run; anvil-backed params carry
     ``@pytest.mark.anvil`` (deselect with ``-m 'not anvil'``) and are skipped when the anvil
-    binary is not installed. One anvil process serves the session (127.0.0.1, a free port,
+    binary is not installed. ``@pytest.mark.embedded_only("why")`` skips a test's anvil param
+    (for features of the embedded chain itself). One anvil process serves the session (127.0.0.1, a free port,
     killed at teardown); every test deploys its own contract on it, funded from anvil's first
     dev account (``funding_key_file``).
 """
@@ -63,6 +64,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "backend: set on every test that runs on a chain backend (select with -m)"
     )
+    config.addinivalue_line(
+        "markers",
+        "embedded_only(reason): a backend test that only makes sense on the embedded chain",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -80,12 +85,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         names: tuple[str, ...] = BACKENDS
     else:
         names = (chosen,)
+    only = metafunc.definition.get_closest_marker("embedded_only")
+
+    def marks(name: str) -> list[pytest.MarkDecorator]:
+        if name != "anvil":
+            return []
+        if only is not None:
+            reason = only.args[0] if only.args else "embedded chain only"
+            return [pytest.mark.anvil, pytest.mark.skip(reason=reason)]
+        return [pytest.mark.anvil]
+
     metafunc.parametrize(
         "backend",
-        [
-            pytest.param(name, marks=[pytest.mark.anvil] if name == "anvil" else [], id=name)
-            for name in names
-        ],
+        [pytest.param(name, marks=marks(name), id=name) for name in names],
         scope="function",
     )
 

@@ -13,9 +13,9 @@ Backends
     ``@pytest.mark.both_backends`` run on both in the default run; anvil-backed params carry
     ``@pytest.mark.anvil`` (deselect with ``-m 'not anvil'``) and are skipped when the anvil
     binary is not installed. ``@pytest.mark.embedded_only("why")`` skips a test's anvil param
-    (for features of the embedded chain itself). One anvil process serves the session (127.0.0.1, a free port,
-    killed at teardown); every test deploys its own contract on it, funded from anvil's first
-    dev account (``funding_key_file``).
+    (for features of the embedded chain itself). One anvil process serves the session
+    (127.0.0.1, a free port, killed at teardown); every test deploys its own contract on it,
+    funded from anvil's first dev account (``funding_key_file``).
 """
 
 from __future__ import annotations

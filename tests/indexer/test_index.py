@@ -59,7 +59,7 @@ class IndexSuite:
 
     @pytest.fixture
     def index(self, storied: Storied, url: str) -> EventIndex:
-        idx = new_index(storied.ledger, url, block_range=4)
+        idx = new_index(storied.ledger, url, block_range=8)
         yield idx  # type: ignore[misc]
         idx.close()
 
@@ -143,7 +143,7 @@ class IndexSuite:
             index.catch_up()
         assert index.cursor()[0] == committed[-1]
         index.close()
-        resumed = new_index(storied.ledger, url, block_range=4)
+        resumed = new_index(storied.ledger, url, block_range=8)
         try:
             resumed.catch_up()
             keys = event_keys(resumed)

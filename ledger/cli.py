@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from web3 import Web3
 
+from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError
@@ -901,10 +902,21 @@ def serve(
         "  authenticate with: Authorization: Bearer <api key>",
         err=True,
     )
+    if ledger.node is not None:
+        # other local processes (the CLI, Ethereum clients) reach the chain through /rpc
+        bridge.advertise(
+            settings.data_dir, f"http://{_loopback(settings.host)}:{settings.port}/rpc"
+        )
     try:
         uvicorn.run(create_app(settings, ledger), host=settings.host, port=settings.port)
     finally:
+        bridge.withdraw(settings.data_dir)
         ledger.close()
+
+
+def _loopback(host: str) -> str:
+    """The address a local client uses to reach a server bound to ``host``."""
+    return "127.0.0.1" if host in ("0.0.0.0", "", "localhost") else host  # noqa: S104
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ from web3 import Web3
 from web3.contract import Contract
 
 from ledger.artifacts import artifact_sha256, load_artifact
-from ledger.chain import rpc
-from ledger.chain.embedded import EmbeddedNode, open_embedded
+from ledger.chain import bridge, rpc
+from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
 from ledger.errors import Conflict, LedgerStateError
 from ledger.gatewaydb import GatewayDB
@@ -119,6 +119,7 @@ class Ledger:
             self.settings.receipt_timeout,
             rpc=self.rpc,
             journal=self.journal,
+            raw_sender=self.node.send_raw_batch if self.node is not None else None,
         )
         transactor.recover()
         return transactor
@@ -146,8 +147,15 @@ def open_ledger(settings: Settings) -> Ledger:
             raise LedgerStateError(
                 f"this network runs on {manifest.backend}: set TRADELEDGER_CHAIN_URL"
             )
-        node = open_embedded(settings.chain_dir, manifest.chain_id, settings.chain_sync)
-        w3 = node.w3
+        try:
+            node = open_embedded(settings.chain_dir, manifest.chain_id, settings.chain_sync)
+            w3 = node.w3
+        except ChainInUse:
+            # a running gateway holds the chain: use it through its JSON-RPC bridge
+            served = bridge.advertised_node(settings.data_dir, settings.secrets_dir)
+            if served is None:
+                raise
+            w3, client = rpc.connect(settings, served[0], served[1])
     else:
         w3, client = rpc.connect(settings)
         if int(w3.eth.chain_id) != manifest.chain_id:

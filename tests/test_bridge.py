@@ -5,9 +5,15 @@ reverts as typed errors — while the gateway process holds the chain."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -15,12 +21,16 @@ from web3 import Web3
 
 from api.app import create_app
 from ledger.artifacts import load_artifact
+from ledger.chain import bridge
 from ledger.chain.bridge import node_token
 from ledger.errors import Forbidden as ForbiddenError
+from ledger.network import init_network, open_ledger
 from ledger.revert import ERRORS
+from ledger.services import members as member_svc
+from ledger.services.roles import Role
 from ledger.tx import FeePolicy, Transactor
-from tests.conftest import Network
-from tests.test_persistence import _free_port
+from tests.conftest import Network, make_settings
+from tests.test_persistence import _free_port, _start_server
 
 
 @pytest.fixture
@@ -78,3 +88,45 @@ def test_the_bridge_refuses_clients_without_the_token(served: str, network: Netw
         with pytest.raises(Exception, match="403"):
             _client(served, token).eth.block_number  # noqa: B018
     assert issubclass(ERRORS["RoleNotAllowed"], ForbiddenError)
+
+
+def test_the_cli_works_while_the_server_holds_the_chain(tmp_path: Path) -> None:
+    data_dir = tmp_path / "l"
+    settings = make_settings(data_dir)
+    ledger, _ = init_network(settings)
+    exporter = member_svc.add_member(
+        ledger, ledger.manifest.admin_address, "Exporter", Role.ENTERPRISE
+    )
+    ledger.close()
+    env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": str(settings.keystore_scrypt_n)}
+    server = _start_server(data_dir, _free_port(), env)
+    try:
+        invoice = tmp_path / "invoice.txt"
+        invoice.write_bytes(b"an invoice registered while the server runs")
+
+        def cli(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "ledger.cli", *args, "--data-dir", str(data_dir)],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+
+        added = cli("member", "add", "Bank C", "--role", "bank", "--json")
+        assert added.returncode == 0, added.stderr
+        assert json.loads(added.stdout)["api_key"].startswith("tl_")
+        registered = cli("doc", "register", str(invoice), "--as", exporter.member.address, "--json")
+        assert registered.returncode == 0, registered.stderr
+        verified = cli("doc", "verify", str(invoice), "--json")
+        assert verified.returncode == 0, verified.stderr
+        assert json.loads(verified.stdout)["registered_by"] == exporter.member.address
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    # the server is gone: its advertisement no longer counts and the chain opens directly
+    assert bridge.advertised_node(data_dir, settings.secrets_dir) is None
+    reopened = open_ledger(settings)
+    assert reopened.node is not None
+    reopened.close()

@@ -10,7 +10,9 @@ reverts come back as JSON-RPC errors carrying the revert data, as a real node se
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -144,3 +146,34 @@ def node_token(secrets_dir: Path) -> str:
     token = secrets.token_urlsafe(32)
     write_private(path, token)
     return token
+
+
+def advertise(data_dir: Path, rpc_url: str) -> None:
+    """Tell local clients where this process serves the chain (``DATA_DIR/node.json``)."""
+    (data_dir / NODE_FILE).write_text(json.dumps({"rpc_url": rpc_url, "pid": os.getpid()}))
+
+
+def withdraw(data_dir: Path) -> None:
+    """Stop advertising (the file is also ignored once its process is gone)."""
+    path = data_dir / NODE_FILE
+    with contextlib.suppress(FileNotFoundError):
+        if json.loads(path.read_text()).get("pid") == os.getpid():
+            path.unlink()
+
+
+def advertised_node(data_dir: Path, secrets_dir: Path) -> tuple[str, dict[str, str]] | None:
+    """The URL and headers of the process serving this data directory's chain, if one is."""
+    path = data_dir / NODE_FILE
+    try:
+        info = json.loads(path.read_text())
+        url = str(info["rpc_url"])
+        pid = int(info["pid"])
+    except (FileNotFoundError, ValueError, KeyError, TypeError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by another user
+    return url, {"X-Node-Token": node_token(secrets_dir)}

@@ -58,9 +58,16 @@ class RpcFailure(Exception):
 class RpcClient:
     """A thread-safe JSON-RPC client over HTTP with batch requests."""
 
-    def __init__(self, url: str, timeout: float = 30.0, batch_size: int = 200) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 30.0,
+        batch_size: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.url = url
         self.timeout = timeout
+        self.headers = dict(headers or {})
         self.batch_size = max(batch_size, 1)
         self._batches = batch_size > 1
         self._ids = itertools.count(1)
@@ -75,7 +82,9 @@ class RpcClient:
 
     def _post(self, payload: Any) -> Any:
         try:
-            response = self._session().post(self.url, json=payload, timeout=self.timeout)
+            response = self._session().post(
+                self.url, json=payload, timeout=self.timeout, headers=self.headers
+            )
         except (requests.ConnectionError, requests.Timeout, OSError) as exc:
             raise ChainUnavailable(
                 f"chain node unreachable: {type(exc).__name__}", url=self.url
@@ -180,14 +189,22 @@ def _result(answer: Any) -> Any:
     return answer.get("result")
 
 
-def connect(settings: Settings) -> tuple[Web3, RpcClient]:
-    """Web3 and a batch client for the JSON-RPC node at ``settings.chain_url``."""
-    url = settings.chain_url
-    w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": settings.rpc_timeout}))
+def connect(
+    settings: Settings, url: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[Web3, RpcClient]:
+    """Web3 and a batch client for the JSON-RPC node at ``url`` (default
+    ``settings.chain_url``), sending ``headers`` with every request."""
+    url = url or settings.chain_url
+    request_headers = {"Content-Type": "application/json", **(headers or {})}
+    w3 = Web3(
+        Web3.HTTPProvider(
+            url, request_kwargs={"timeout": settings.rpc_timeout, "headers": request_headers}
+        )
+    )
     if settings.rpc_poa:
         # QBFT/IBFT/Clique networks put validator data in extraData (longer than 32 bytes)
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-    client = RpcClient(url, settings.rpc_timeout, settings.rpc_batch_size)
+    client = RpcClient(url, settings.rpc_timeout, settings.rpc_batch_size, headers)
     try:
         chain_id = int(client.call("eth_chainId"), 16)
     except ChainUnavailable:

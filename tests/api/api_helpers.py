@@ -6,13 +6,15 @@ import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from conftest import Network, Participant
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network, Participant
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
@@ -46,6 +48,7 @@ def lodge(client: TestClient, who: Participant, data: bytes) -> dict[str, Any]:
 def finance(
     client: TestClient, bank: Participant, doc_hash: str, amount: int = 374_000, **extra: Any
 ) -> Any:
+
     body = {
         "documents": [{"doc_hash": doc_hash, "amount": amount}],
         "currency": "DKK",

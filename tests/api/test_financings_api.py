@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from api_helpers import CII, UBL, client_fixture, finance, lodge
-from conftest import Network
 from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
 
 __all__ = ["client_fixture"]
 
@@ -93,6 +97,7 @@ def test_lifecycle_drawdown_repay_close_and_list(client: TestClient, network: Ne
 def test_another_bank_cannot_draw_and_unknown_financing_is_404(
     client: TestClient, network: Network
 ) -> None:
+
     ubl = lodge(client, network.bank, UBL)
     fid = finance(client, network.bank, ubl["doc_hash"]).json()["financing_id"]
     other = client.post(

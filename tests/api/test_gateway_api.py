@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from api_helpers import BILL, CII, UBL, client_fixture, finance, lodge, unique_file, xml
-from conftest import Network
 from fastapi.testclient import TestClient
 
 from ledger.errors import ChainUnavailable
 from ledger.services import documents as docs
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
 
 __all__ = ["client_fixture"]
 
@@ -186,6 +190,7 @@ def test_members_suspend_and_reinstate(client: TestClient, network: Network) -> 
 def test_errors_never_leak_a_stack_trace(
     client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("secret internals /srv/keys")
 

@@ -4,11 +4,10 @@ allows, and the contract itself refuses the others (the API mirrors it, it does 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from api_helpers import UBL, client_fixture, finance, lodge, register, unique_file
-from conftest import Network, Participant
 from fastapi.testclient import TestClient
 from httpx import Response
 
@@ -18,10 +17,13 @@ from ledger.services import documents as docs
 from ledger.services import members as member_svc
 from ledger.services.roles import DocType, Role
 
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network, Participant
+
 __all__ = ["client_fixture"]
 
 ROLES = ("admin", "bank", "enterprise", "regulator", "attestor")
-Call = Callable[[TestClient, Network, Participant], Response]
+Call = Callable[[TestClient, "Network", "Participant"], Response]
 
 
 def _doc_of(client: TestClient, net: Network, who: Participant) -> str:

@@ -21,7 +21,7 @@ from ledger.network import Ledger, init_network
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services import members as member_svc
-from ledger.services.roles import FinancingKind, Role
+from ledger.services.roles import FinancingKind, RefusalReason, Role
 
 Say = Callable[[str], None]
 
@@ -139,7 +139,8 @@ def _story(ledger: Ledger, say: Say) -> None:
     except FinancingRefused as refused:
         d = refused.details
         say(
-            f"   {names[bank_b]} tries anyway and the ledger REFUSES it:\n"
+            f"   {names[bank_b]} tries anyway (its gateway first registers the CII file's hash, "
+            f"which nobody had) and the ledger REFUSES the financing:\n"
             f"     reason:                {d['reason']}\n"
             f"     document:              {d['doc_hash']}\n"
             f"     conflicting financing: {d['conflicting_financing_id']} "
@@ -158,11 +159,11 @@ def _story(ledger: Ledger, say: Say) -> None:
         f"{_money(state.outstanding, currency)}."
     )
     say(f"7. The regulator ({names[regulator]}) audits the invoice and the refusals:")
-    for line in _audit(ledger, invoice.doc_hash, seen.doc_hash, names):
+    for line in _audit(ledger, [invoice.doc_hash, bl.doc_hash, seen.doc_hash], names):
         say("   " + line)
 
 
-def _audit(ledger: Ledger, invoice: str, twin: str, names: dict[str, str]) -> list[str]:
+def _audit(ledger: Ledger, doc_hashes: list[str], names: dict[str, str]) -> list[str]:
     """The regulator's view: from the event index (ledger.services.audit) when available,
     else straight from the contract's event logs."""
     lines: list[str] = []
@@ -174,7 +175,7 @@ def _audit(ledger: Ledger, invoice: str, twin: str, names: dict[str, str]) -> li
         try:
             index.catch_up()
             events = []
-            for doc in (invoice, twin):
+            for doc in doc_hashes:
                 events += audit.timeline(index, doc, limit=audit.MAX_LIMIT).items
             seen: set[tuple[int, int]] = set()
             for e in sorted(events, key=lambda e: (e.block_number, e.log_index)):
@@ -194,7 +195,7 @@ def _audit(ledger: Ledger, invoice: str, twin: str, names: dict[str, str]) -> li
             index.close()
     except Exception:  # the audit service is optional here: read the chain instead
         lines = []
-    for doc in (invoice, twin):
+    for doc in doc_hashes:
         detail = docs.detail(ledger, docs.parse_doc_hash(doc), "", "regulator")
         lines += [f"block {e.block:>3}  {e.event}{_args(e.args, names)}" for e in detail.history]
     lines += [
@@ -211,5 +212,7 @@ def _args(args: dict[str, object], names: dict[str, str]) -> str:
         value = args.get(key)
         if value is None:
             continue
+        if key == "reason":
+            value = RefusalReason(int(str(value))).name
         shown.append(f"{key}={names.get(str(value), value)}")
     return f" ({', '.join(shown)})" if shown else ""

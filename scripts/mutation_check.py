@@ -83,7 +83,9 @@ MUTANTS = (
     ),
 )
 
-FAIL_LINE = re.compile(r"^\[FAIL[^\]]*\]\s+(\S+?)\(")
+FAIL_LINE = re.compile(r"^\[FAIL.*\]\s+(\w+)\(\)")
+# an invariant failure prints the test name on a later line: " invariant_x() (runs: 17, ..."
+INVARIANT_NAME = re.compile(r"^\s+(\w+)\(\) \(runs:")
 SUITE_LINE = re.compile(r"^Ran \d+ tests? for (\S+)")
 
 
@@ -115,15 +117,21 @@ def run_forge(forge: Path, tree: Path) -> tuple[int, list[str]]:
     )
     failing: list[str] = []
     suite = "?"
+    pending = False
     for line in proc.stdout.splitlines():
         if line.startswith("Failing tests:"):
             break  # forge repeats the failures in a summary; the per-suite lines suffice
+        name = None
         if m := SUITE_LINE.match(line):
             suite = m.group(1).rsplit(":", 1)[-1]
         elif m := FAIL_LINE.match(line):
-            name = f"{suite}.{m.group(1)}"
-            if name not in failing:
-                failing.append(name)
+            name = m.group(1)
+        elif line.startswith("[FAIL"):
+            pending = True
+        elif pending and (m := INVARIANT_NAME.match(line)):
+            name, pending = m.group(1), False
+        if name and f"{suite}.{name}" not in failing:
+            failing.append(f"{suite}.{name}")
     if proc.returncode != 0 and not failing:
         # a compile error or a crash: not a catch by a test
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
@@ -150,9 +158,9 @@ def main() -> int:
             apply(mutant, tree)
             code, failing = run_forge(forge, tree)
         if code != 0 and failing:
-            more = f" (+{len(failing) - 6} more)" if len(failing) > 6 else ""
-            shown = ", ".join(failing[:6]) + more
-            print(f"CAUGHT   {mutant.name}: {len(failing)} failing test(s): {shown}", flush=True)
+            print(f"CAUGHT   {mutant.name}: {len(failing)} failing test(s)", flush=True)
+            for name in failing:
+                print(f"           {name}", flush=True)
         else:
             survivors.append(mutant.name)
             why = "suite passed" if code == 0 else "forge failed without a failing test"

@@ -36,9 +36,11 @@ class BackgroundFollower:
             self._stop.wait(self.interval)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop following, wait for the thread, release the index's connections."""
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
+        self.index.close()
 
     def lag(self) -> int | None:
         """Blocks behind the head, or None when the chain or the index cannot be read."""

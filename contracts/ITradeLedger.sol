@@ -306,6 +306,8 @@ interface ITradeLedger {
 
     /// @notice Move a member's signing key from `oldAccount` to `newAccount`. Owner, ADMIN
     ///         (non-admin members only), or the member itself (`msg.sender == oldAccount`).
+    /// @dev Added in issue #3: the member itself must be active and not a REGULATOR (a regulator
+    ///      writes nothing; the owner or an ADMIN rotates its key).
     function rotateMemberKey(address oldAccount, address newAccount) external;
 
     /// @notice The member record of `account` (role NONE and id 0 when unknown).

@@ -127,17 +127,22 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
     def apply_raw_batch(self, raws: list[bytes]) -> list[BaseException | None]:
         """Apply many raw transactions and seal them in as few blocks as fit (one commit each).
 
-        eth-tester mines a block per transaction; a batch here fills one block (the next one
-        when the block's gas limit is reached), so a batch costs one block seal and one SQLite
-        commit instead of one per transaction. A transaction the chain refuses (nonce, funds,
-        chain id) is reported in its slot and the others go on; a revert is not a refusal (it
+        eth-tester mines a block per transaction, and py-evm's incremental
+        ``apply_transaction`` rebuilds the block's transaction and receipt tries on every call
+        (quadratic in the block's size). A batch here is applied with ``mine_all``: the tries
+        are built once per block, one block seal and one SQLite commit per block (a new block
+        when the declared gas would pass the gas limit). If the chain refuses a transaction
+        (nonce, funds, chain id), that block is redone one transaction at a time and the
+        refusal is reported in its slot while the others go on; a revert is not a refusal (it
         is mined with status 0, as on any node). Nothing is acknowledged before its block is
-        committed, so the kill -9 guarantee holds.
+        committed, so the kill -9 guarantee holds. (Blocks sealed here bypass eth-tester's
+        ``eth_newFilter`` bookkeeping; ``eth_getLogs`` sees them like any block.)
         """
-        results: list[BaseException | None] = []
-        applied = 0
-        builder = self.chain.get_vm().get_transaction_builder()
-        for raw in raws:
+        chain: Any = self.chain
+        results: list[BaseException | None] = [None] * len(raws)
+        builder = chain.get_vm().get_transaction_builder()
+        decoded: list[tuple[int, Any]] = []
+        for slot, raw in enumerate(raws):
             try:
                 transaction = builder.decode(raw)
                 tx_chain_id = getattr(transaction, "chain_id", None)
@@ -146,19 +151,48 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                         f"transaction signed for chain id {tx_chain_id}; this chain's id is "
                         f"{self.chain_id}"
                     )
-                header = self.chain.header
-                if applied and header.gas_used + transaction.gas > header.gas_limit:
-                    self.mine_blocks(1)
-                    applied = 0
-                self.chain.apply_transaction(transaction)
             except Exception as exc:  # reported per transaction, as a node does
-                results.append(exc)
+                results[slot] = exc
             else:
-                results.append(None)
+                decoded.append((slot, transaction))
+        gas_limit = int(chain.header.gas_limit)
+        block: list[tuple[int, Any]] = []
+        declared = 0
+        for slot, transaction in decoded:
+            if block and declared + transaction.gas > gas_limit:
+                self._seal(block, results)
+                block, declared = [], 0
+            block.append((slot, transaction))
+            declared += transaction.gas
+        if block:
+            self._seal(block, results)
+        return results
+
+    def _seal(self, block: list[tuple[int, Any]], results: list[BaseException | None]) -> None:
+        chain: Any = self.chain
+        if not chain.get_block().transactions:
+            try:
+                chain.mine_all(
+                    [transaction for _, transaction in block],
+                    coinbase=b"\0" * 20,
+                    mix_hash=os.urandom(32),
+                    blob_gas_used=0,
+                )
+            except Exception:  # noqa: S110 - some transaction is refused: one at a time below
+                pass
+            else:
+                self.store.commit()
+                return
+        applied = 0
+        for slot, transaction in block:
+            try:
+                chain.apply_transaction(transaction)
+            except Exception as exc:
+                results[slot] = exc
+            else:
                 applied += 1
         if applied:
             self.mine_blocks(1)
-        return results
 
     # -- indexed lookups ----------------------------------------------------------------------
 
@@ -182,12 +216,48 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         return serialize_transaction(block, transaction, index, is_pending)
 
     def get_transaction_receipt(self, transaction_hash: bytes) -> Any:
-        block, transaction, index = self._locate(transaction_hash)
-        is_pending = block.number == self.chain.get_block().number
-        receipts = block.get_receipts(self.chain.chaindb)
-        return serialize_transaction_receipt(
-            block, receipts, transaction, index, is_pending, self.chain.get_vm()
+        """The receipt, reading only this transaction and the receipts it needs (its own and
+        the previous one, for gas used) instead of the whole block: a block sealed from a
+        batch holds hundreds of transactions."""
+        chain: Any = self.chain
+        try:
+            number, index = chain.get_canonical_transaction_index(transaction_hash)
+        except (EVMTransactionNotFound, KeyError):
+            block, transaction, index = self._locate(transaction_hash)  # the pending block
+            is_pending = block.number == chain.get_block().number
+            receipts = block.get_receipts(chain.chaindb)
+            return serialize_transaction_receipt(
+                block, receipts, transaction, index, is_pending, chain.get_vm()
+            )
+        chaindb = chain.chaindb
+        header = chaindb.get_canonical_block_header_by_number(number)
+        vm_class = chain.get_vm_class_for_block_number(number)
+        transaction = chaindb.get_transaction_by_index(
+            number, index, vm_class.get_transaction_builder()
         )
+        receipt_builder = vm_class.get_receipt_builder()
+        receipts = {
+            i: chaindb.get_receipt_by_index(number, i, receipt_builder)
+            for i in {index, max(index - 1, 0)}
+        }
+        return serialize_transaction_receipt(
+            _SealedBlock(header), receipts, transaction, index, False, chain.get_vm()
+        )
+
+
+@dataclass(frozen=True)
+class _SealedBlock:
+    """What eth-tester's receipt serializer reads of a block: hash, number, header."""
+
+    header: Any
+
+    @property
+    def hash(self) -> bytes:
+        return bytes(self.header.hash)
+
+    @property
+    def number(self) -> int:
+        return int(self.header.block_number)
 
 
 class LockedTesterProvider(EthereumTesterProvider):

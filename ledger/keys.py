@@ -27,7 +27,6 @@ from typing import Any, Protocol, runtime_checkable
 
 import coincurve
 import requests
-import rlp
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
@@ -73,39 +72,67 @@ def _as_int(value: Any) -> int:
     return int(value)
 
 
+def _rlp_int(value: int) -> bytes:
+    return value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
+
+
+def _rlp_bytes(data: bytes) -> bytes:
+    if len(data) == 1 and data[0] < 0x80:
+        return data
+    return _rlp_prefix(len(data), 0x80) + data
+
+
+def _rlp_prefix(length: int, offset: int) -> bytes:
+    if length < 56:
+        return bytes([offset + length])
+    encoded = _rlp_int(length)
+    return bytes([offset + 55 + len(encoded)]) + encoded
+
+
+def _rlp_list(items: list[bytes]) -> bytes:
+    """RLP of a list whose items are already encoded."""
+    body = b"".join(items)
+    return _rlp_prefix(len(body), 0xC0) + body
+
+
 def lean_sign(key: coincurve.PrivateKey, transaction: dict[str, Any]) -> bytes | None:
     """Sign an EIP-1559 or legacy EIP-155 transaction without access list; None for any
-    other shape (the caller then uses eth-account)."""
+    other shape (the caller then uses eth-account). Hand-rolled RLP for these two fixed
+    shapes; tests check the bytes equal eth-account's."""
     fields = set(transaction) - {"type", "from"}
     kind = transaction.get("type")
     if any(name not in transaction for name in ("nonce", "gas", "chainId")):
         return None
-    to = _as_bytes(transaction.get("to"))
-    data = _as_bytes(transaction.get("data"))
-    value = _as_int(transaction.get("value", 0))
+    to = _rlp_bytes(_as_bytes(transaction.get("to")))
+    data = _rlp_bytes(_as_bytes(transaction.get("data")))
+    value = _rlp_bytes(_rlp_int(_as_int(transaction.get("value", 0))))
     nonce, gas, chain_id = (_as_int(transaction[name]) for name in ("nonce", "gas", "chainId"))
+
+    def num(n: int) -> bytes:
+        return _rlp_bytes(_rlp_int(n))
+
     if fields <= _EIP1559_FIELDS and "maxFeePerGas" in fields and kind in (None, 2, "0x2"):
         body = [
-            chain_id,
-            nonce,
-            _as_int(transaction["maxPriorityFeePerGas"]),
-            _as_int(transaction["maxFeePerGas"]),
-            gas,
+            num(chain_id),
+            num(nonce),
+            num(_as_int(transaction["maxPriorityFeePerGas"])),
+            num(_as_int(transaction["maxFeePerGas"])),
+            num(gas),
             to,
             value,
             data,
-            [],
+            b"\xc0",  # empty access list
         ]
-        signature = key.sign_recoverable(keccak(b"\x02" + rlp.encode(body)), hasher=None)
-        r, s, y = signature[:32], signature[32:64], signature[64]
-        return b"\x02" + bytes(rlp.encode([*body, y, int.from_bytes(r), int.from_bytes(s)]))
+        signature = key.sign_recoverable(keccak(b"\x02" + _rlp_list(body)), hasher=None)
+        r, s = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
+        return b"\x02" + _rlp_list([*body, num(signature[64]), num(r), num(s)])
     if fields <= _LEGACY_FIELDS and "gasPrice" in fields and kind in (None, 0, "0x0"):
-        body = [nonce, _as_int(transaction["gasPrice"]), gas, to, value, data]
-        digest = keccak(rlp.encode([*body, chain_id, 0, 0]))
+        body = [num(nonce), num(_as_int(transaction["gasPrice"])), num(gas), to, value, data]
+        digest = keccak(_rlp_list([*body, num(chain_id), b"\x80", b"\x80"]))
         signature = key.sign_recoverable(digest, hasher=None)
         v = signature[64] + 35 + 2 * chain_id
-        r_int, s_int = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
-        return bytes(rlp.encode([*body, v, r_int, s_int]))
+        r, s = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
+        return _rlp_list([*body, num(v), num(r), num(s)])
     return None
 
 

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eth_hash.auto import keccak
 from eth_tester.exceptions import TransactionFailed
 from eth_tester.exceptions import ValidationError as TesterValidationError
 from eth_utils.exceptions import ValidationError as EVMValidationError
@@ -366,7 +367,7 @@ class Transactor:
         nonce = self._next_nonce
         full = {**tx, **fees, "nonce": nonce, "chainId": self.chain_id}
         raw = self.signer.sign_transaction(full)
-        item = _Pending(nonce, raw, HexBytes(Web3.keccak(raw)), key, fees)
+        item = _Pending(nonce, raw, HexBytes(keccak(raw)), key, fees)
         self._next_nonce = nonce + 1
         if key is not None:
             self._by_key[key] = item

@@ -16,6 +16,7 @@ anvil to a Besu consortium changes configuration, not code.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections.abc import Sequence
@@ -25,7 +26,6 @@ from typing import Any
 import requests
 from hexbytes import HexBytes
 from web3 import Web3
-from web3._utils.method_formatters import receipt_formatter
 from web3.datastructures import AttributeDict
 from web3.middleware import ExtraDataToPOAMiddleware
 from web3.types import TxReceipt
@@ -170,9 +170,49 @@ class RpcClient:
         return int(self.call("eth_getTransactionCount", [address, "latest"]), 16)
 
 
+_INT_FIELDS = frozenset(
+    {
+        "blockNumber",
+        "cumulativeGasUsed",
+        "effectiveGasPrice",
+        "gasUsed",
+        "status",
+        "transactionIndex",
+        "type",
+        "blobGasUsed",
+        "blobGasPrice",
+        "logIndex",
+    }
+)
+_BYTES_FIELDS = frozenset({"blockHash", "transactionHash", "logsBloom", "root", "data"})
+_ADDRESS_FIELDS = frozenset({"from", "to", "contractAddress", "address"})
+
+
+@functools.lru_cache(maxsize=4096)
+def _checksum(address: str) -> str:
+    return str(Web3.to_checksum_address(address))
+
+
+def _format_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _INT_FIELDS:
+        return int(value, 16) if isinstance(value, str) else value
+    if name in _BYTES_FIELDS:
+        return HexBytes(value)
+    if name in _ADDRESS_FIELDS:
+        return _checksum(value)
+    if name == "topics":
+        return [HexBytes(topic) for topic in value]
+    if name == "logs":
+        return [{k: _format_value(k, v) for k, v in log.items()} for log in value]
+    return value
+
+
 def format_receipt(raw: dict[str, Any]) -> TxReceipt:
-    """A raw JSON receipt as web3 returns it (ints, HexBytes, formatted logs)."""
-    formatted = receipt_formatter(raw)
+    """A raw JSON receipt as web3 returns it (ints, HexBytes, checksummed addresses, formatted
+    logs), without web3's generic formatter pipeline (the hot path polls thousands)."""
+    formatted = {name: _format_value(name, value) for name, value in raw.items()}
     return AttributeDict.recursive(formatted)  # type: ignore[no-any-return]
 
 

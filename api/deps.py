@@ -32,7 +32,7 @@ WRITE_ROLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     ledger: Ledger = request.app.state.ledger
     return ledger
 
@@ -40,13 +40,17 @@ def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-def get_participant(
+async def get_participant(
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Participant:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send `Authorization: Bearer <api key>`")
-    return ledger.db.authenticate(credentials.credentials)
+    # a key checked moments ago is served from memory, without a thread hop or a query
+    cached = ledger.db.authenticate_cached(credentials.credentials)
+    if cached is not None:
+        return cached
+    return await anyio.to_thread.run_sync(ledger.db.authenticate, credentials.credentials)
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,6 +37,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from ledger.errors import Conflict, NotFound, Unauthorized
 
 API_KEY_PREFIX = "tl"
+#: how long this process trusts a key it has checked (revocations elsewhere apply after it)
+AUTH_CACHE_SECONDS = 2.0
+AUTH_CACHE_SIZE = 10_000
 
 
 class Base(DeclarativeBase):
@@ -154,6 +158,7 @@ class GatewayDB:
     """Participants, API keys and idempotency records of one gateway."""
 
     def __init__(self, url: str) -> None:
+        self._auth_cache: dict[str, tuple[bytes, Participant, float]] = {}
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         Base.metadata.create_all(self.engine)
@@ -207,12 +212,37 @@ class GatewayDB:
             )
         return f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
+    def authenticate_cached(self, api_key: str) -> Participant | None:
+        """The participant of a key this process checked in the last ``AUTH_CACHE_SECONDS``,
+        without touching the database; None when it must be checked (``authenticate``).
+
+        A revocation made by this process takes effect at once; one made by another process
+        sharing the database (the CLI) within ``AUTH_CACHE_SECONDS``."""
+        parts = api_key.split("_", 2)
+        if len(parts) != 3:
+            return None
+        cached = self._auth_cache.get(parts[1])
+        if cached is None:
+            return None
+        digest, participant, expires = cached
+        if time.monotonic() > expires or not hmac.compare_digest(digest, _digest(parts[2])):
+            return None
+        return participant
+
     def authenticate(self, api_key: str) -> Participant:
         """The participant an API key acts as, or Unauthorized."""
         parts = api_key.split("_", 2)
         if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
             raise Unauthorized("malformed API key")
         _, key_id, secret = parts
+        participant = self._authenticate(key_id, secret)
+        if len(self._auth_cache) > AUTH_CACHE_SIZE:
+            self._auth_cache.clear()
+        expires = time.monotonic() + AUTH_CACHE_SECONDS
+        self._auth_cache[key_id] = (_digest(secret), participant, expires)
+        return participant
+
+    def _authenticate(self, key_id: str, secret: str) -> Participant:
         with self.session() as s:
             row = s.get(ApiKeyRow, key_id)
             expected = row.secret_sha256 if row is not None else b"\0" * 32
@@ -224,6 +254,9 @@ class GatewayDB:
 
     def revoke_api_keys(self, address: str) -> int:
         """Revoke every key of ``address``; returns how many were active."""
+        for key_id, (_, participant, _) in list(self._auth_cache.items()):
+            if participant.address == address:
+                self._auth_cache.pop(key_id, None)
         with self.session() as s, s.begin():
             rows = s.scalars(
                 select(ApiKeyRow).where(ApiKeyRow.address == address, ~ApiKeyRow.revoked)

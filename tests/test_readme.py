@@ -1,0 +1,49 @@
+"""The README stays true: every command it shows exists with the options it uses, and its
+quickstart scripts exist."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text()
+COMMANDS = sorted(set(re.findall(r"`(?:\.venv/bin/)?(tradeledger [^`]+)`", README)))
+
+
+def _command_path_and_options(command: str) -> tuple[list[str], list[str]]:
+    words = shlex.split(command.replace("…", ""))[1:]
+    path: list[str] = []
+    for word in words:
+        if not re.fullmatch(r"[a-z]+", word):
+            break
+        path.append(word)
+    options = [w.split("=")[0] for w in words if w.startswith("--")]
+    return path, options
+
+
+def test_the_readme_shows_commands() -> None:
+    assert len(COMMANDS) >= 20
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_readme_command_exists_with_its_options(command: str) -> None:
+    path, options = _command_path_and_options(command)
+    result = CliRunner().invoke(app, [*path, "--help"], terminal_width=200)
+    assert result.exit_code == 0, f"{command}: {result.output}"
+    for option in options:
+        assert option in result.output, f"{command}: no option {option}"
+
+
+def test_the_quickstart_scripts_exist() -> None:
+    assert "./scripts/start.sh" in README
+    assert "./scripts/test.sh" in README
+    for script in ("scripts/start.sh", "scripts/test.sh"):
+        assert (ROOT / script).stat().st_mode & 0o111
+    assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()

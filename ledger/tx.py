@@ -87,6 +87,8 @@ GAS_MARGIN = 1.25
 PRIORITY_FEE = 10**9
 #: how long idempotency keys are remembered in the journal (seconds)
 IDEMPOTENCY_RETENTION = 7 * 24 * 3600
+#: prune confirmed journal entries every this many sent transactions
+PRUNE_EVERY = 5_000
 
 _CONNECTION_ERRORS = (RequestsConnectionError, RequestsTimeout, ConnectionError, OSError)
 
@@ -268,6 +270,7 @@ class Transactor:
         self._next_nonce: int | None = None
         self._queue: list[_Pending] = []
         self._by_key: dict[str, _Pending] = {}
+        self._since_prune = 0
 
     @property
     def address(self) -> str:
@@ -444,6 +447,18 @@ class Transactor:
                 nonce_error = nonce_error or _nonce_used(answer) or _nonce_gap(answer)
         if refused:
             self._refused(refused, nonce_error)
+        self._since_prune += len(fresh)
+        if self.journal is not None and self._since_prune >= PRUNE_EVERY:
+            self._since_prune = 0
+            try:
+                confirmed = self._chain_nonce("latest")
+            except LedgerError:
+                return
+            self.journal.prune(self._address, confirmed, IDEMPOTENCY_RETENTION)
+            with self._lock:  # keyed entries stay in the journal; memory keeps recent ones
+                if len(self._by_key) > PRUNE_EVERY:
+                    for key in [k for k, v in self._by_key.items() if v.nonce < confirmed]:
+                        del self._by_key[key]
 
     def _send_raw(self, raws: list[bytes]) -> list[BaseException | None]:
         """Send raw transactions; per transaction, None or the node's refusal."""

@@ -131,8 +131,9 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         ``apply_transaction`` rebuilds the block's transaction and receipt tries on every call
         (quadratic in the block's size). A batch here is applied with ``mine_all``: the tries
         are built once per block, one block seal and one SQLite commit per block (a new block
-        when the declared gas would pass the gas limit). If the chain refuses a transaction
-        (nonce, funds, chain id), that block is redone one transaction at a time and the
+        when the declared gas would pass the gas target, so the base fee never rises). If the
+        chain refuses a transaction (nonce, funds, chain id), that block is redone one
+        transaction at a time and the
         refusal is reported in its slot while the others go on; a revert is not a refusal (it
         is mined with status 0, as on any node). Nothing is acknowledged before its block is
         committed, so the kill -9 guarantee holds. (Blocks sealed here bypass eth-tester's
@@ -155,7 +156,10 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                 results[slot] = exc
             else:
                 decoded.append((slot, transaction))
-        gas_limit = int(chain.header.gas_limit)
+        # fill blocks up to the EIP-1559 gas *target* (half the limit), not the limit: fuller
+        # blocks would raise the base fee 12.5% a block, and eth-tester's calls (1 gwei)
+        # would soon be refused
+        gas_limit = int(chain.header.gas_limit) // 2
         block: list[tuple[int, Any]] = []
         declared = 0
         for slot, transaction in decoded:

@@ -213,3 +213,27 @@ def test_sent_hash_is_the_keccak_of_the_raw_transaction(network: Network) -> Non
     tx = network.ledger.w3.eth.get_transaction(sent.tx_hash)
     assert HexBytes(tx["hash"]) == sent.tx_hash
     assert tx["nonce"] == sent.nonce
+
+
+def test_heavy_batches_keep_reads_working(network: Network) -> None:
+    """Blocks sealed from batches stay at the gas target: the base fee does not climb, so
+    reads (eth_call) and later writes keep working."""
+    bank = network.ledger.transactor(network.bank.address)
+    contract = network.ledger.contract
+    txs = []
+    for n in range(30):
+        docs = [doc(f"heavy-{n}-{i}") for i in range(100)]
+        call = contract.functions.registerDocuments(docs, [int(DocType.INVOICE)] * 100)
+        txs.append(
+            {
+                "to": contract.address,
+                "data": call._encode_transaction_data(),
+                "gas": 3_200_000,
+                "value": 0,
+            }
+        )
+    receipts = bank.wait_many(bank.send_many(txs))
+    assert all(not isinstance(r, LedgerError) and r["status"] == 1 for r in receipts)
+    base_fee = int(network.ledger.w3.eth.get_block("latest")["baseFeePerGas"])
+    assert base_fee <= 10**9
+    assert contract.functions.isIssued(doc("heavy-29-99")).call()

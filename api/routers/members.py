@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, require_role
+from ledger.errors import InvalidInput
 from ledger.services import members as svc
 from ledger.services.roles import Role
 
@@ -46,9 +47,30 @@ def _public(member: svc.Member) -> MemberPublic:
     )
 
 
-@router.get("", response_model=list[MemberPublic])
-def list_members(ledger: LedgerDep, participant: ParticipantDep) -> list[MemberPublic]:
-    return [_public(m) for m in svc.list_members(ledger)]
+class MemberPage(BaseModel):
+    items: list[MemberPublic]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
+
+
+@router.get("", response_model=MemberPage)
+def list_members(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> MemberPage:
+    """Members by id, paginated by cursor."""
+    after = 0
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
+        after = int(cursor)
+    members = svc.list_members(ledger, after, limit)
+    more = bool(members) and members[-1].member_id < svc.member_count(ledger)
+    return MemberPage(
+        items=[_public(m) for m in members],
+        next_cursor=str(members[-1].member_id) if more else None,
+    )
 
 
 @router.get("/{address}", response_model=MemberPublic)

@@ -172,8 +172,21 @@ def test_keys_rotate_and_revoke(client: TestClient, network: Network) -> None:
 
 def test_members_suspend_and_reinstate(client: TestClient, network: Network) -> None:
     admin = network.admin.headers
-    members = client.get("/v1/members", headers=network.bank.headers).json()
+    members = client.get("/v1/members", headers=network.bank.headers).json()["items"]
     assert {m["role"] for m in members} == {"admin", "bank", "enterprise", "regulator", "attestor"}
+    # the same list, two members a page
+    paged: list[dict[str, object]] = []
+    cursor: str | None = None
+    for _ in range(10):
+        query = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/v1/members", params=query, headers=network.bank.headers).json()
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == members
+    bad = client.get("/v1/members", params={"cursor": "x"}, headers=network.bank.headers)
+    assert bad.status_code == 422
     suspended = client.post(f"/v1/members/{network.enterprise.address}/suspend", headers=admin)
     assert suspended.json()["active"] is False
     refused = client.post("/v1/documents", files=unique_file(), headers=network.enterprise.headers)

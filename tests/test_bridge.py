@@ -32,6 +32,8 @@ from ledger.tx import FeePolicy, Transactor
 from tests.conftest import Network, make_settings
 from tests.test_persistence import _free_port, _start_server
 
+pytestmark = pytest.mark.embedded_only("the /rpc bridge serves the embedded chain")
+
 
 @pytest.fixture
 def served(network: Network) -> Iterator[str]:

@@ -154,7 +154,7 @@ def test_a_status_0_receipt_is_the_typed_solidity_error(network: Network) -> Non
     bank = network.ledger.transactor(network.bank.address)
     bank.transact(register_call(network, "twice"), 120_000)
     sent = bank.send_call(register_call(network, "twice"), gas=200_000)
-    receipt = network.ledger.w3.eth.get_transaction_receipt(sent.tx_hash)
+    receipt = network.ledger.w3.eth.wait_for_transaction_receipt(sent.tx_hash, timeout=30)
     assert receipt["status"] == 0
     with pytest.raises(ERRORS["DocumentAlreadyRegistered"]) as raised:
         bank.wait(sent, replay=register_call(network, "twice"))

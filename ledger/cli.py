@@ -7,19 +7,17 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 from web3 import Web3
 
 from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
-from ledger.config import Settings
+from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
 from ledger.errors import InvalidInput, LedgerError
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
@@ -44,11 +42,6 @@ app.add_typer(key_app, name="key")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="ledger data directory [env: TRADELEDGER_DATA_DIR]"),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
 ]
@@ -59,45 +52,6 @@ DEMO_MEMBERS = (
     ("Demo Regulator", Role.REGULATOR),
     ("Demo Customs", Role.ATTESTOR),
 )
-
-T = TypeVar("T")
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    try:
-        return Settings(**overrides)
-    except ValueError as exc:
-        _fail(InvalidInput("settings", str(exc)))
-        raise  # unreachable
-
-
-def _fail(error: LedgerError) -> None:
-    typer.echo(f"error: {error.message}", err=True)
-    raise typer.Exit(2 if isinstance(error, InvalidInput) else 1)
-
-
-def _guard(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except LedgerError as exc:
-        _fail(exc)
-        raise  # unreachable
-
-
-@contextmanager
-def _ledger(data_dir: Path | None) -> Iterator[Ledger]:
-    ledger = _guard(lambda: open_ledger(_settings(data_dir)))
-    try:
-        yield ledger
-    finally:
-        ledger.close()
-
-
-def _emit(as_json: bool, payload: Any, text: str) -> None:
-    typer.echo(json.dumps(payload, indent=2, default=str) if as_json else text)
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -120,7 +74,7 @@ def _actor(address: str) -> str:
     try:
         return Web3.to_checksum_address(address)
     except ValueError:
-        _fail(InvalidInput("--as", "must be a 20-byte hex address"))
+        fail(InvalidInput("--as", "must be a 20-byte hex address"))
         raise  # unreachable
 
 
@@ -134,13 +88,13 @@ def init(
     as_json: JsonFlag = False,
 ) -> None:
     """Create a network: deploy the contract, create the admin, write the manifest."""
-    settings = _settings(data_dir)
-    ledger, api_key = _guard(lambda: init_network(settings, admin_name))
+    settings = settings_for(data_dir)
+    ledger, api_key = guard(lambda: init_network(settings, admin_name))
     try:
         created: list[dict[str, Any]] = []
         if demo:
             for name, role in DEMO_MEMBERS:
-                new = _guard(
+                new = guard(
                     lambda n=name, r=role: member_svc.add_member(  # type: ignore[misc]
                         ledger, ledger.manifest.admin_address, n, r
                     )
@@ -170,7 +124,7 @@ def init(
             f"  {m['role']:<10} {m['name']:<16} {m['address']}  API key: {m['api_key']}"
             for m in created
         ]
-        _emit(as_json, payload, "\n".join(lines))
+        emit(as_json, payload, "\n".join(lines))
     finally:
         ledger.close()
 
@@ -197,14 +151,14 @@ def member_add(
     as_json: JsonFlag = False,
 ) -> None:
     """Onboard a member: create its key and membership, print its address and API key once."""
-    parsed = _guard(lambda: Role.parse(role))
-    with _ledger(data_dir) as ledger:
-        new = _guard(
+    parsed = guard(lambda: Role.parse(role))
+    with opened_ledger(data_dir) as ledger:
+        new = guard(
             lambda: member_svc.add_member(
                 ledger, ledger.manifest.admin_address, name, parsed, legal_id
             )
         )
-    _emit(
+    emit(
         as_json,
         {"address": new.member.address, "api_key": new.api_key, "member_id": new.member.member_id},
         f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
@@ -215,8 +169,8 @@ def member_add(
 @member_app.command("list")
 def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """List the consortium's members."""
-    with _ledger(data_dir) as ledger:
-        members = _guard(lambda: member_svc.list_members(ledger))
+    with opened_ledger(data_dir) as ledger:
+        members = guard(lambda: member_svc.list_members(ledger))
     rows = [_member_row(m) for m in members]
     text = _table(
         ["ID", "ROLE", "STATUS", "ADDRESS", "NAME"],
@@ -231,18 +185,18 @@ def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
             for r in rows
         ],
     )
-    _emit(as_json, {"members": rows}, text)
+    emit(as_json, {"members": rows}, text)
 
 
 def _member_change(address: str, data_dir: Path | None, as_json: bool, suspend: bool) -> None:
-    with _ledger(data_dir) as ledger:
-        target = _guard(lambda: member_svc.get_member(ledger, address)).address
+    with opened_ledger(data_dir) as ledger:
+        target = guard(lambda: member_svc.get_member(ledger, address)).address
         admin = ledger.manifest.admin_address
         action = member_svc.suspend_member if suspend else member_svc.reinstate_member
-        tx = _guard(lambda: action(ledger, admin, target))
-        member = _guard(lambda: member_svc.get_member(ledger, target))
+        tx = guard(lambda: action(ledger, admin, target))
+        member = guard(lambda: member_svc.get_member(ledger, target))
     word = "suspended" if suspend else "reinstated"
-    _emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
+    emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
 
 
 @member_app.command("suspend")
@@ -275,9 +229,9 @@ def key_rotate(
     as_json: JsonFlag = False,
 ) -> None:
     """Issue a new API key for a participant and revoke its old ones. Shown once."""
-    with _ledger(data_dir) as ledger:
-        key = _guard(lambda: member_svc.rotate_api_key(ledger, address))
-    _emit(
+    with opened_ledger(data_dir) as ledger:
+        key = guard(lambda: member_svc.rotate_api_key(ledger, address))
+    emit(
         as_json,
         {"address": Web3.to_checksum_address(address), "api_key": key},
         f"new API key for {address} (shown once; the old keys no longer work): {key}",
@@ -291,9 +245,9 @@ def key_revoke(
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke every API key of a participant (its on-chain membership is unchanged)."""
-    with _ledger(data_dir) as ledger:
-        count = _guard(lambda: member_svc.revoke_api_keys(ledger, address))
-    _emit(as_json, {"address": address, "revoked": count}, f"revoked {count} key(s) of {address}")
+    with opened_ledger(data_dir) as ledger:
+        count = guard(lambda: member_svc.revoke_api_keys(ledger, address))
+    emit(as_json, {"address": address, "revoked": count}, f"revoked {count} key(s) of {address}")
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -374,12 +328,12 @@ def doc_check(
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
     Exit 3 when an active financing already holds one of its fingerprints."""
-    data = _guard(lambda: _read_file(file))
-    with _ledger(data_dir) as ledger:
+    data = guard(lambda: _read_file(file))
+    with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
         role = _role_of(ledger, actor) if actor else "regulator"
-        _, ex = _guard(lambda: docs.examine(ledger, data, actor, role))
-    _emit(as_json, _examined_payload(ex), _examined_text(ex))
+        _, ex = guard(lambda: docs.examine(ledger, data, actor, role))
+    emit(as_json, _examined_payload(ex), _examined_text(ex))
     if ex.conflicting_financings:
         raise typer.Exit(3)
 
@@ -393,14 +347,14 @@ def doc_receive(
     as_json: JsonFlag = False,
 ) -> None:
     """Lodge a file a member received (no chain write), so a bank can finance it."""
-    data = _guard(lambda: _read_file(file))
-    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    data = guard(lambda: _read_file(file))
+    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
     actor = _actor(as_member)
-    with _ledger(data_dir) as ledger:
-        ex = _guard(
+    with opened_ledger(data_dir) as ledger:
+        ex = guard(
             lambda: docs.receive(ledger, actor, _role_of(ledger, actor), data, file.name, kind)
         )
-    _emit(as_json, _examined_payload(ex), _examined_text(ex))
+    emit(as_json, _examined_payload(ex), _examined_text(ex))
 
 
 @doc_app.command("register")
@@ -413,16 +367,16 @@ def doc_register(
 ) -> None:
     """Register a file by its SHA-256, signed by a member whose key this gateway holds; the
     gateway keeps its facts and fingerprints."""
-    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
-    data = _guard(lambda: _read_file(file))
+    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
-    with _ledger(data_dir) as ledger:
-        ex, receipt, reg = _guard(
+    with opened_ledger(data_dir) as ledger:
+        ex, receipt, reg = guard(
             lambda: docs.register_file(
                 ledger, actor, _role_of(ledger, actor), data, file.name, kind
             )
         )
-    _emit(
+    emit(
         as_json,
         {**_examined_payload(ex), "tx_hash": receipt.tx_hash, "block": receipt.block},
         f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
@@ -442,22 +396,22 @@ def doc_import(
     """Register every file in a folder, in batches (one transaction per batch), with a progress
     bar. Files whose hash is registered already are skipped and listed."""
     if not directory.is_dir():
-        _fail(InvalidInput("directory", f"{directory} is not a folder"))
+        fail(InvalidInput("directory", f"{directory} is not a folder"))
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
-    kind = _guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
-    with _ledger(data_dir) as ledger:
+    with opened_ledger(data_dir) as ledger:
         role = _role_of(ledger, actor)
-        size = min(batch_size, _guard(lambda: docs.max_batch(ledger)))
+        size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
         pending: list[tuple[Path, docs.Examined]] = []
 
         def flush() -> None:
             if not pending:
                 return
             items = [(docs.parse_doc_hash(e.doc_hash), e.doc_type) for _, e in pending]
-            receipt = _guard(lambda: docs.register_batch(ledger, actor, items))
+            receipt = guard(lambda: docs.register_batch(ledger, actor, items))
             registered.extend(
                 {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block} for p, e in pending
             )
@@ -468,8 +422,8 @@ def doc_import(
             files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
         ) as progress:
             for path in progress:
-                data = _guard(lambda: _read_file(path))  # noqa: B023
-                ex = _guard(
+                data = guard(lambda: _read_file(path))  # noqa: B023
+                ex = guard(
                     lambda: docs.receive(ledger, actor, role, data, path.name, kind)  # noqa: B023
                 )
                 if ex.registration is not None or any(
@@ -484,7 +438,7 @@ def doc_import(
     text = f"registered {len(registered)} document(s) from {directory}"
     if skipped:
         text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
-    _emit(as_json, {"registered": registered, "skipped": skipped}, text)
+    emit(as_json, {"registered": registered, "skipped": skipped}, text)
 
 
 @doc_app.command("verify")
@@ -494,9 +448,9 @@ def doc_verify(
     as_json: JsonFlag = False,
 ) -> None:
     """Say whether this exact file was registered, by whom and when. Exit 1 if not."""
-    doc_hash = _guard(lambda: docs.file_hash(_read_file(file)))
-    with _ledger(data_dir) as ledger:
-        found = _guard(lambda: docs.find_registration(ledger, doc_hash))
+    doc_hash = guard(lambda: docs.file_hash(_read_file(file)))
+    with opened_ledger(data_dir) as ledger:
+        found = guard(lambda: docs.find_registration(ledger, doc_hash))
         name = None
         if found is not None:
             try:
@@ -504,14 +458,14 @@ def doc_verify(
             except LedgerError:
                 name = None
     if found is None:
-        _emit(
+        emit(
             as_json,
             {"doc_hash": "0x" + doc_hash.hex(), "registered": False},
             f"NOT REGISTERED: 0x{doc_hash.hex()}",
         )
         raise typer.Exit(1)
     who = f"{name} ({found.registered_by})" if name else found.registered_by
-    _emit(
+    emit(
         as_json,
         {
             "doc_hash": found.doc_hash,
@@ -534,9 +488,9 @@ def doc_show(
     as_json: JsonFlag = False,
 ) -> None:
     """A document's registration, attestations, financings and history."""
-    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
-    with _ledger(data_dir) as ledger:
-        d = _guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
+    parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    with opened_ledger(data_dir) as ledger:
+        d = guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
     r = d.registration
     payload = {
         "doc_hash": r.doc_hash,
@@ -556,7 +510,7 @@ def doc_show(
         f"  financings: {', '.join(map(str, d.financings)) or 'none'}",
     ]
     lines += [f"  block {e.block:>5}  {e.event}" for e in d.history]
-    _emit(as_json, payload, "\n".join(lines))
+    emit(as_json, payload, "\n".join(lines))
 
 
 @doc_app.command("revoke")
@@ -568,10 +522,10 @@ def doc_revoke(
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke a document (its registrant, or an admin)."""
-    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
-    with _ledger(data_dir) as ledger:
-        receipt = _guard(lambda: docs.revoke(ledger, _actor(as_member), parsed, reason_code))
-    _emit(as_json, receipt.__dict__, f"revoked {doc_hash} (tx {receipt.tx_hash})")
+    parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    with opened_ledger(data_dir) as ledger:
+        receipt = guard(lambda: docs.revoke(ledger, _actor(as_member), parsed, reason_code))
+    emit(as_json, receipt.__dict__, f"revoked {doc_hash} (tx {receipt.tx_hash})")
 
 
 @doc_app.command("supersede")
@@ -583,16 +537,16 @@ def doc_supersede(
     as_json: JsonFlag = False,
 ) -> None:
     """Replace a document by an amended file (its registrant)."""
-    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
-    data = _guard(lambda: _read_file(file))
+    parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
-    with _ledger(data_dir) as ledger:
-        ex, receipt = _guard(
+    with opened_ledger(data_dir) as ledger:
+        ex, receipt = guard(
             lambda: docs.supersede_with_file(
                 ledger, actor, _role_of(ledger, actor), parsed, data, file.name
             )
         )
-    _emit(
+    emit(
         as_json,
         {"doc_hash": doc_hash, "new_doc_hash": ex.doc_hash, **receipt.__dict__},
         f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})",
@@ -608,10 +562,10 @@ def doc_attest(
     as_json: JsonFlag = False,
 ) -> None:
     """Attest that a document matches your own record (ATTESTOR members)."""
-    parsed = _guard(lambda: docs.parse_doc_hash(doc_hash))
-    with _ledger(data_dir) as ledger:
-        receipt = _guard(lambda: docs.attest(ledger, _actor(as_member), parsed, evidence))
-    _emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
+    parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    with opened_ledger(data_dir) as ledger:
+        receipt = guard(lambda: docs.attest(ledger, _actor(as_member), parsed, evidence))
+    emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
 
 
 # -- financings ---------------------------------------------------------------------------------
@@ -661,20 +615,20 @@ def _kind(text: str) -> FinancingKind:
         kind = FinancingKind.NONE
     if kind is FinancingKind.NONE:
         allowed = ", ".join(k.name.lower() for k in FinancingKind if k is not FinancingKind.NONE)
-        _fail(InvalidInput("--kind", f"must be one of {allowed}"))
+        fail(InvalidInput("--kind", f"must be one of {allowed}"))
     return kind
 
 
 def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
     doc_hash, sep, amount = text.partition("=")
     if not sep:
-        _fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
+        fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
     try:
         value = int(amount)
     except ValueError:
-        _fail(InvalidInput(f"--doc[{index}]", "the amount must be an integer in minor units"))
+        fail(InvalidInput(f"--doc[{index}]", "the amount must be an integer in minor units"))
         raise  # unreachable
-    return fin_svc.PledgeRequest(_guard(lambda: docs.parse_doc_hash(doc_hash)), value)
+    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), value)
 
 
 @finance_app.command("create")
@@ -702,16 +656,16 @@ def finance_create(
     try:
         due = date.fromisoformat(maturity)
     except ValueError:
-        _fail(InvalidInput("--maturity", "must be a date YYYY-MM-DD"))
+        fail(InvalidInput("--maturity", "must be a date YYYY-MM-DD"))
         raise  # unreachable
     financing_kind = _kind(kind)
-    with _ledger(data_dir) as ledger:
+    with opened_ledger(data_dir) as ledger:
         try:
             created = fin_svc.create(
                 ledger, _actor(as_member), requests, currency, financing_kind, due, reference
             )
         except FinancingRefused as refused:
-            _emit(
+            emit(
                 as_json,
                 {"refused": True, **refused.details},
                 f"REFUSED: {refused.message}\n"
@@ -719,9 +673,9 @@ def finance_create(
             )
             raise typer.Exit(4) from None
         except LedgerError as exc:
-            _fail(exc)
+            fail(exc)
             raise  # unreachable
-    _emit(as_json, _financing_payload(created), _financing_text(created))
+    emit(as_json, _financing_payload(created), _financing_text(created))
 
 
 def _lifecycle(
@@ -730,10 +684,10 @@ def _lifecycle(
     data_dir: Path | None,
     as_json: bool,
 ) -> None:
-    with _ledger(data_dir) as ledger:
-        receipt = _guard(lambda: action(ledger))
-        f = _guard(lambda: fin_svc.get(ledger, financing_id))
-    _emit(
+    with opened_ledger(data_dir) as ledger:
+        receipt = guard(lambda: action(ledger))
+        f = guard(lambda: fin_svc.get(ledger, financing_id))
+    emit(
         as_json,
         {**_financing_payload(f), "tx_hash": receipt.tx_hash, "block": receipt.block},
         _financing_text(f),
@@ -817,9 +771,9 @@ def finance_show(
     financing_id: FinancingId, data_dir: DataDir = None, as_json: JsonFlag = False
 ) -> None:
     """One financing: bank, amounts, maturity, pledged documents."""
-    with _ledger(data_dir) as ledger:
-        f = _guard(lambda: fin_svc.get(ledger, financing_id))
-    _emit(as_json, _financing_payload(f), _financing_text(f))
+    with opened_ledger(data_dir) as ledger:
+        f = guard(lambda: fin_svc.get(ledger, financing_id))
+    emit(as_json, _financing_payload(f), _financing_text(f))
 
 
 @finance_app.command("list")
@@ -838,10 +792,10 @@ def finance_list(
         try:
             state = FinancingStatus[status.strip().upper()]
         except KeyError:
-            _fail(InvalidInput("--status", "must be active, closed or cancelled"))
-    doc_hash = _guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
-    with _ledger(data_dir) as ledger:
-        page = _guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))
+            fail(InvalidInput("--status", "must be active, closed or cancelled"))
+    doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
+    with opened_ledger(data_dir) as ledger:
+        page = guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))
     rows = [
         [
             f.financing_id,
@@ -857,7 +811,7 @@ def finance_list(
     text = _table(["ID", "STATUS", "BANK", "AMOUNT", "OUTSTANDING", "MATURITY", "REF"], rows)
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
-    _emit(
+    emit(
         as_json,
         {"items": [_financing_payload(f) for f in page.items], "next_cursor": page.next_cursor},
         text,
@@ -876,7 +830,7 @@ def demo(
     """Tell the story of a double-financing attempt on a fresh embedded chain, in plain words."""
     from ledger.demo import run_demo
 
-    _guard(lambda: run_demo(data_dir, typer.echo))
+    guard(lambda: run_demo(data_dir, typer.echo))
 
 
 @app.command()
@@ -890,12 +844,12 @@ def serve(
 
     from api.app import create_app
 
-    settings = _settings(data_dir)
+    settings = settings_for(data_dir)
     if host is not None:
         settings.host = host
     if port is not None:
         settings.port = port
-    ledger = _guard(lambda: open_ledger(settings))
+    ledger = guard(lambda: open_ledger(settings))
     typer.echo(
         f"tradeledger serving {settings.data_dir} at http://{settings.host}:{settings.port}\n"
         f"  API docs: http://{settings.host}:{settings.port}/docs\n"

@@ -8,15 +8,14 @@ non-zero (2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from ledger.config import Settings
-from ledger.errors import InvalidInput, LedgerError
+from ledger.cli_common import DataDir, JsonFlag, emit, guard, settings_for
 from ledger.indexer import EventIndex, verify
 from ledger.network import open_ledger
 from ledger.services import audit
@@ -24,50 +23,19 @@ from ledger.services import audit
 index_app = typer.Typer(help="The event index (SQL copy of the chain).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_args_is_help=True)
 
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", help="ledger data directory [env: TRADELEDGER_DATA_DIR]"),
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
 SinceOpt = Annotated[str | None, typer.Option(help="from this block time (ISO 8601)")]
 UntilOpt = Annotated[str | None, typer.Option(help="up to this block time (ISO 8601)")]
-
-T = TypeVar("T")
-
-
-def _fail(error: LedgerError) -> None:
-    typer.echo(f"error: {error.message}", err=True)
-    raise typer.Exit(2 if isinstance(error, InvalidInput) else 1)
-
-
-def _guard(action: Callable[[], T]) -> T:
-    try:
-        return action()
-    except LedgerError as exc:
-        _fail(exc)
-        raise  # unreachable
-
-
-def _settings(data_dir: Path | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if data_dir is not None:
-        overrides["data_dir"] = data_dir
-    try:
-        return Settings(**overrides)
-    except ValueError as exc:
-        _fail(InvalidInput("settings", str(exc)))
-        raise  # unreachable
 
 
 @contextmanager
 def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]:
     """The ledger's index, caught up to the chain head."""
-    ledger = _guard(lambda: open_ledger(_settings(data_dir)))
+    ledger = guard(lambda: open_ledger(settings_for(data_dir)))
     try:
-        index = _guard(lambda: EventIndex.for_ledger(ledger))
+        index = guard(lambda: EventIndex.for_ledger(ledger))
         try:
             if catch_up:
-                _guard(index.catch_up)
+                guard(index.catch_up)
             yield index
         finally:
             index.close()
@@ -75,12 +43,8 @@ def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]
         ledger.close()
 
 
-def _emit(as_json: bool, payload: Any, text: str) -> None:
-    typer.echo(json.dumps(payload, indent=2, default=str) if as_json else text)
-
-
 def _status_payload(index: EventIndex) -> dict[str, Any]:
-    return dict(_guard(index.status).__dict__)
+    return dict(guard(index.status).__dict__)
 
 
 @index_app.command("status")
@@ -88,7 +52,7 @@ def index_status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Where the index stands: last indexed block, head, lag, events (does not catch up)."""
     with _index(data_dir, catch_up=False) as index:
         payload = _status_payload(index)
-    _emit(
+    emit(
         as_json,
         payload,
         f"indexed to block {payload['last_block']} of {payload['head_block']} "
@@ -100,17 +64,17 @@ def index_status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Drop the index and rebuild it from the chain, from the deployment block."""
     with _index(data_dir, catch_up=False) as index:
-        written = _guard(index.rebuild)
+        written = guard(index.rebuild)
         payload = _status_payload(index)
     payload["written"] = written
-    _emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
+    emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
 
 
 @audit_app.command("verify")
 def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Prove the index equals the chain; exit 1 and name the first divergence if not."""
     with _index(data_dir) as index:
-        report = _guard(lambda: verify(index))
+        report = guard(lambda: verify(index))
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -127,7 +91,7 @@ def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         text = (
             f"DIFFERENT: chain {report.chain_events} events, index {report.index_events}; {where}"
         )
-    _emit(as_json, report.to_dict(), text)
+    emit(as_json, report.to_dict(), text)
     if not report.equal:
         raise typer.Exit(1)
 
@@ -141,9 +105,9 @@ def audit_export(
     data_dir: DataDir = None,
 ) -> None:
     """Export every indexed event (block, log index, tx hash, event, args), streamed."""
-    period = _guard(lambda: audit.Period.parse(since, until))
+    period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        lines = _guard(lambda: audit.export_events(index, fmt, period))
+        lines = guard(lambda: audit.export_events(index, fmt, period))
         count = 0
         if str(out) == "-":
             for line in lines:
@@ -166,12 +130,12 @@ def audit_timeline(
     as_json: JsonFlag = False,
 ) -> None:
     """A document's full history, including the financings that pledge it."""
-    period = _guard(lambda: audit.Period.parse(since, until))
+    period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
         items: list[audit.EventRecord] = []
         after: str | None = None
         while True:
-            page = _guard(
+            page = guard(
                 lambda: audit.timeline(index, doc_hash, period, after, audit.MAX_LIMIT)  # noqa: B023
             )
             items += page.items
@@ -183,7 +147,7 @@ def audit_timeline(
         f"{json.dumps(e.args, sort_keys=True)}  tx {e.tx_hash}"
         for e in items
     ]
-    _emit(
+    emit(
         as_json,
         {"doc_hash": doc_hash, "events": [e.__dict__ for e in items]},
         "\n".join(lines) or "no events",
@@ -200,12 +164,12 @@ def audit_refusals(
     as_json: JsonFlag = False,
 ) -> None:
     """Refused financing attempts over a period: bank, document, reason, conflict."""
-    period = _guard(lambda: audit.Period.parse(since, until))
+    period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
         items: list[audit.Refusal] = []
         after: str | None = None
         while True:
-            page = _guard(
+            page = guard(
                 lambda: audit.refusals(index, period, bank, reason, after, audit.MAX_LIMIT)  # noqa: B023
             )
             items += page.items
@@ -217,4 +181,4 @@ def audit_refusals(
         f"conflict {r.conflicting_financing_id or '-'}  tx {r.tx_hash}"
         for r in items
     ]
-    _emit(as_json, {"refusals": [r.__dict__ for r in items]}, "\n".join(lines) or "no refusals")
+    emit(as_json, {"refusals": [r.__dict__ for r in items]}, "\n".join(lines) or "no refusals")

@@ -609,14 +609,7 @@ def _financing_text(f: fin_svc.Financing) -> str:
 
 
 def _kind(text: str) -> FinancingKind:
-    try:
-        kind = FinancingKind[text.strip().upper()]
-    except KeyError:
-        kind = FinancingKind.NONE
-    if kind is FinancingKind.NONE:
-        allowed = ", ".join(k.name.lower() for k in FinancingKind if k is not FinancingKind.NONE)
-        fail(InvalidInput("--kind", f"must be one of {allowed}"))
-    return kind
+    return guard(lambda: FinancingKind.parse(text, "--kind"))
 
 
 def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
@@ -787,12 +780,7 @@ def finance_list(
     as_json: JsonFlag = False,
 ) -> None:
     """Financings, filtered; one page at a time (see next_cursor)."""
-    state: FinancingStatus | None = None
-    if status:
-        try:
-            state = FinancingStatus[status.strip().upper()]
-        except KeyError:
-            fail(InvalidInput("--status", "must be active, closed or cancelled"))
+    state = guard(lambda: FinancingStatus.parse(status, "--status")) if status else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
     with opened_ledger(data_dir) as ledger:
         page = guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))

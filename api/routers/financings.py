@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, require
-from ledger.errors import InvalidInput
 from ledger.services import documents as docs
 from ledger.services import financing as svc
 from ledger.services.roles import FinancingKind, FinancingStatus
@@ -82,24 +81,11 @@ class FinancingWritten(BaseModel):
 
 
 def _kind(text: str) -> FinancingKind:
-    try:
-        kind = FinancingKind[text.strip().upper()]
-    except KeyError:
-        kind = FinancingKind.NONE
-    if kind is FinancingKind.NONE:
-        allowed = ", ".join(k.name.lower() for k in FinancingKind if k is not FinancingKind.NONE)
-        raise InvalidInput("kind", f"must be one of {allowed}", value=text)
-    return kind
+    return FinancingKind.parse(text, "kind")
 
 
 def _status(text: str) -> FinancingStatus:
-    try:
-        value = FinancingStatus[text.strip().upper()]
-    except KeyError:
-        value = FinancingStatus.NONE
-    if value is FinancingStatus.NONE:
-        raise InvalidInput("status", "must be one of active, closed, cancelled", value=text)
-    return value
+    return FinancingStatus.parse(text, "status")
 
 
 def public(f: svc.Financing) -> FinancingPublic:

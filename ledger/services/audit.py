@@ -413,11 +413,7 @@ def refusals(
     if bank:
         conditions.append(RefusalRow.bank == parse_address(bank, "bank"))
     if reason:
-        try:
-            code = RefusalReason[reason.strip().upper()]
-        except KeyError:
-            allowed = ", ".join(r.name.lower() for r in RefusalReason if r.value)
-            raise InvalidInput("reason", f"must be one of {allowed}", value=reason) from None
+        code = RefusalReason.parse(reason, "reason")
         conditions.append(RefusalRow.reason == int(code))
     with index.sessions() as session:
         return _refusal_rows(session, conditions, after, limit)

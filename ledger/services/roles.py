@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 from enum import IntEnum
+from typing import Self
 
 from ledger.errors import InvalidInput
 
 
-class Role(IntEnum):
+class ContractEnum(IntEnum):
+    """An enum of the contract; value 0 (``NONE``) is never a valid input."""
+
+    @classmethod
+    def parse(cls, text: str, field: str) -> Self:
+        """The member named ``text`` (any case), or InvalidInput naming ``field`` and the
+        allowed names."""
+        member = cls.__members__.get(text.strip().upper())
+        if member is None or member.value == 0:
+            allowed = ", ".join(m.name.lower() for m in cls if m.value != 0)
+            raise InvalidInput(field, f"must be one of {allowed}", value=text)
+        return member
+
+
+class Role(ContractEnum):
     NONE = 0
     ADMIN = 1
     BANK = 2
@@ -17,17 +32,10 @@ class Role(IntEnum):
 
     @classmethod
     def parse(cls, text: str, field: str = "role") -> Role:
-        try:
-            role = cls[text.strip().upper()]
-        except KeyError:
-            role = cls.NONE
-        if role is cls.NONE:
-            allowed = ", ".join(r.name.lower() for r in cls if r is not cls.NONE)
-            raise InvalidInput(field, f"must be one of {allowed}", value=text)
-        return role
+        return super().parse(text, field)
 
 
-class DocType(IntEnum):
+class DocType(ContractEnum):
     NONE = 0
     INVOICE = 1
     BILL_OF_LADING = 2
@@ -40,24 +48,17 @@ class DocType(IntEnum):
 
     @classmethod
     def parse(cls, text: str, field: str = "doc_type") -> DocType:
-        try:
-            value = cls[text.strip().upper()]
-        except KeyError:
-            value = cls.NONE
-        if value is cls.NONE:
-            allowed = ", ".join(r.name.lower() for r in cls if r is not cls.NONE)
-            raise InvalidInput(field, f"must be one of {allowed}", value=text)
-        return value
+        return super().parse(text, field)
 
 
-class DocStatus(IntEnum):
+class DocStatus(ContractEnum):
     NONE = 0
     ACTIVE = 1
     REVOKED = 2
     SUPERSEDED = 3
 
 
-class FinancingKind(IntEnum):
+class FinancingKind(ContractEnum):
     NONE = 0
     INVOICE_FINANCING = 1
     FACTORING = 2
@@ -66,14 +67,14 @@ class FinancingKind(IntEnum):
     OTHER = 5
 
 
-class FinancingStatus(IntEnum):
+class FinancingStatus(ContractEnum):
     NONE = 0
     ACTIVE = 1
     CLOSED = 2
     CANCELLED = 3
 
 
-class RefusalReason(IntEnum):
+class RefusalReason(ContractEnum):
     NONE = 0
     DOCUMENT_NOT_REGISTERED = 1
     DOCUMENT_REVOKED = 2

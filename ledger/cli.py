@@ -85,10 +85,23 @@ def init(
     admin_name: Annotated[str, typer.Option(help="the consortium admin's name")] = (
         "Consortium admin"
     ),
+    chain_url: Annotated[
+        str | None,
+        typer.Option(
+            help="a JSON-RPC node instead of the embedded chain [env: TRADELEDGER_CHAIN_URL]"
+        ),
+    ] = None,
+    funding_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="a funded key that pays the admin's first gas on a JSON-RPC network "
+            "[env: TRADELEDGER_FUNDING_KEY_FILE]"
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create a network: deploy the contract, create the admin, write the manifest."""
-    settings = settings_for(data_dir)
+    settings = settings_for(data_dir, chain_url=chain_url, funding_key_file=funding_key_file)
     ledger, api_key = guard(lambda: init_network(settings, admin_name))
     try:
         created: list[dict[str, Any]] = []

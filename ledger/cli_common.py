@@ -42,9 +42,9 @@ def guard(action: Callable[[], T]) -> T:
         raise  # unreachable
 
 
-def settings_for(data_dir: Path | None) -> Settings:
-    """The settings, with ``--data-dir`` over the environment."""
-    overrides: dict[str, Any] = {}
+def settings_for(data_dir: Path | None, **options: Any) -> Settings:
+    """The settings, with ``--data-dir`` and the other given options over the environment."""
+    overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
     try:

@@ -139,6 +139,12 @@ class AnvilNode:
         self.process.wait(timeout=10)
 
 
+#: anvil's automine seals one block per arriving request with whatever fits its gas limit and
+#: leaves the rest pending until the next request; a limit well above one batch of our writes
+#: (30 x 3.2M gas) keeps a burst from being stranded in the pool
+ANVIL_GAS_LIMIT = "300000000"
+
+
 def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
     """Start anvil on a free loopback port and wait (bounded) until it answers."""
     if not ANVIL.exists():
@@ -151,6 +157,8 @@ def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
             "127.0.0.1",
             "--port",
             str(port),
+            "--gas-limit",
+            ANVIL_GAS_LIMIT,
             "--balance",
             "100000000000",
             "--silent",

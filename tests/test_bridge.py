@@ -29,15 +29,14 @@ from ledger.revert import ERRORS
 from ledger.services import members as member_svc
 from ledger.services.roles import Role
 from ledger.tx import FeePolicy, Transactor
-from tests.conftest import Network, make_settings
-from tests.test_persistence import _free_port, _start_server
+from tests.conftest import Network, free_port, make_settings, start_gateway
 
 pytestmark = pytest.mark.embedded_only("the /rpc bridge serves the embedded chain")
 
 
 @pytest.fixture
 def served(network: Network) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     app = create_app(network.ledger.settings, network.ledger)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -101,7 +100,7 @@ def test_the_cli_works_while_the_server_holds_the_chain(tmp_path: Path) -> None:
     )
     ledger.close()
     env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": str(settings.keystore_scrypt_n)}
-    server = _start_server(data_dir, _free_port(), env)
+    server = start_gateway(data_dir, free_port(), env)
     try:
         invoice = tmp_path / "invoice.txt"
         invoice.write_bytes(b"an invoice registered while the server runs")

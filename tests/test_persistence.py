@@ -8,10 +8,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -27,7 +23,7 @@ from ledger.services import documents as docs
 from ledger.services import members as member_svc
 from ledger.services.roles import DocType, Role
 from ledger.tx import translate
-from tests.conftest import make_settings
+from tests.conftest import free_port, make_settings, start_gateway
 
 
 def test_restart_resumes_at_the_same_head_with_every_document(tmp_path: Path) -> None:
@@ -94,42 +90,6 @@ def test_transactions_signed_for_another_chain_are_refused(tmp_path: Path) -> No
         ledger.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start_server(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "ledger.cli",
-            "serve",
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not become healthy within 60 s")
-
-
 @pytest.mark.parametrize("sync", ["full", "normal"])
 def test_kill_9_loses_no_acknowledged_registration(tmp_path: Path, sync: str) -> None:
     data_dir = tmp_path / "l"
@@ -148,8 +108,8 @@ def test_kill_9_loses_no_acknowledged_registration(tmp_path: Path, sync: str) ->
     headers = {"Authorization": f"Bearer {exporter.api_key}"}
     acknowledged: list[str] = []
     for round_ in range(2):
-        port = _free_port()
-        server = _start_server(data_dir, port, env)
+        port = free_port()
+        server = start_gateway(data_dir, port, env)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
                 for i in range(8):

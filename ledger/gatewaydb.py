@@ -235,18 +235,19 @@ class GatewayDB:
         if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
             raise Unauthorized("malformed API key")
         _, key_id, secret = parts
-        participant = self._authenticate(key_id, secret)
+        digest = _digest(secret)
+        participant = self._authenticate(key_id, digest)
         if len(self._auth_cache) > AUTH_CACHE_SIZE:
             self._auth_cache.clear()
         expires = time.monotonic() + AUTH_CACHE_SECONDS
-        self._auth_cache[key_id] = (_digest(secret), participant, expires)
+        self._auth_cache[key_id] = (digest, participant, expires)
         return participant
 
-    def _authenticate(self, key_id: str, secret: str) -> Participant:
+    def _authenticate(self, key_id: str, digest: bytes) -> Participant:
         with self.session() as s:
             row = s.get(ApiKeyRow, key_id)
             expected = row.secret_sha256 if row is not None else b"\0" * 32
-            matches = hmac.compare_digest(expected, _digest(secret))
+            matches = hmac.compare_digest(expected, digest)
             if row is None or not matches or row.revoked:
                 raise Unauthorized("unknown or revoked API key")
             address = row.address

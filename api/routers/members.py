@@ -65,11 +65,10 @@ def list_members(
         if not cursor.isdigit():
             raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
         after = int(cursor)
-    members = svc.list_members(ledger, after, limit)
-    more = bool(members) and members[-1].member_id < svc.member_count(ledger)
+    members, continue_after = svc.members_page(ledger, after, limit)
     return MemberPage(
         items=[_public(m) for m in members],
-        next_cursor=str(members[-1].member_id) if more else None,
+        next_cursor=None if continue_after is None else str(continue_after),
     )
 
 

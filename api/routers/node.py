@@ -34,12 +34,12 @@ async def json_rpc(
     client = request.client.host if request.client else ""
     if client not in LOOPBACK:
         raise Forbidden("the node's JSON-RPC is served to loopback clients only")
-    expected = node_token(ledger.settings.secrets_dir)
+    served: tuple[JsonRpcBridge, str] | None = getattr(request.app.state, "rpc_bridge", None)
+    if served is None:
+        served = (JsonRpcBridge(ledger.w3), node_token(ledger.settings.secrets_dir))
+        request.app.state.rpc_bridge = served
+    bridge, expected = served
     if x_node_token is None or not hmac.compare_digest(x_node_token, expected):
         raise Forbidden("missing or wrong X-Node-Token")
-    bridge: JsonRpcBridge | None = getattr(request.app.state, "rpc_bridge", None)
-    if bridge is None:
-        bridge = JsonRpcBridge(ledger.w3)
-        request.app.state.rpc_bridge = bridge
     body = await request.body()
     return JSONResponse(await anyio.to_thread.run_sync(bridge.handle_bytes, body))

@@ -98,19 +98,23 @@ def get_member(ledger: Ledger, address: str) -> Member:
     return _from_record(record, _local_name(ledger, address))
 
 
-def list_members(ledger: Ledger, after_id: int = 0, limit: int | None = None) -> list[Member]:
-    """Members ever onboarded, by id: those after ``after_id``, at most ``limit`` of them."""
+def list_members(ledger: Ledger) -> list[Member]:
+    """Every member ever onboarded, by id."""
+    return members_page(ledger, 0, None)[0]
+
+
+def members_page(
+    ledger: Ledger, after_id: int, limit: int | None
+) -> tuple[list[Member], int | None]:
+    """Members by id after ``after_id``, at most ``limit`` of them, and the id to continue
+    after (None when these are the last)."""
     count = int(ledger.contract.functions.memberCount().call())
     last = count if limit is None else min(count, after_id + limit)
     members = []
     for member_id in range(after_id + 1, last + 1):
         record = ledger.contract.functions.memberById(member_id).call()
         members.append(_from_record(record, _local_name(ledger, str(record[1]))))
-    return members
-
-
-def member_count(ledger: Ledger) -> int:
-    return int(ledger.contract.functions.memberCount().call())
+    return members, (last if last < count else None)
 
 
 def suspend_member(ledger: Ledger, actor: str, address: str) -> str:

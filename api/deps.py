@@ -17,6 +17,7 @@ from api.errors import error_body
 from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauthorized
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
+from ledger.services.writekeys import check_key
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -56,6 +57,17 @@ async def get_participant(
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
+async def get_write_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` (checked by :class:`IdempotencyMiddleware`), handed
+    to the service so the transaction layer binds it to one signed transaction; None lets the
+    service generate one."""
+    key = request.scope.get("state", {}).get(STATE_KEY)
+    return str(key) if key is not None else None
+
+
+WriteKeyDep = Annotated[str | None, Depends(get_write_key)]
+
+
 def require_role(participant: Participant, *roles: str) -> None:
     """Refuse (403) a participant whose role is not one of ``roles`` — mirrors the contract."""
     if participant.role not in roles:
@@ -74,8 +86,11 @@ def require(participant: Participant, action: str) -> None:
 # -- Idempotency-Key -------------------------------------------------------------------------
 
 IDEMPOTENCY_HEADER = b"idempotency-key"
+#: where the middleware leaves the checked key for :func:`get_write_key`
+STATE_KEY = "idempotency_key"
+#: statuses that are not final outcomes of a write: never stored, the client retries them
+_TRANSIENT_STATUSES = frozenset({408, 425, 429})
 REPLAYED_HEADER = "Idempotent-Replayed"
-MAX_KEY_LENGTH = 200
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 Scope = MutableMapping[str, Any]
@@ -101,11 +116,17 @@ def request_digest(method: str, path: str, query: bytes, content_type: str, body
 class IdempotencyMiddleware:
     """A write sent with ``Idempotency-Key`` is applied once per (participant, key).
 
-    The first response (any status below 500) is stored with a digest of the request; a retry
-    with the same key and the same request gets that response again, marked
-    ``Idempotent-Replayed: true``, and nothing is written twice. The same key with a different
-    request is a 409. Concurrent retries of one key wait for the first to finish. A 5xx (e.g.
-    the chain unreachable) is not stored, so the client may retry it.
+    Before the write runs, the key is bound to a digest of the request (the same key with a
+    different request is a 409, even after a crash) and handed to the service, which hands it
+    to the transaction layer: there it is bound to one signed transaction in the journal
+    *before* that transaction is sent (:mod:`ledger.tx`). So a retry — whether the first
+    attempt committed, is still pending, or was lost with the process — returns the outcome of
+    that one transaction, never a second one.
+
+    The first *final* response (2xx, 4xx) is stored and replayed to later retries, marked
+    ``Idempotent-Replayed: true``. A transient one — 5xx (chain unreachable, a transaction the
+    node refused, a timeout) or 408/425/429 — is never stored: the retry runs the write again,
+    which finds its journaled transaction. Concurrent retries of one key wait for the first.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -122,10 +143,10 @@ class IdempotencyMiddleware:
         if raw_key is None:
             await self.app(scope, receive, send)
             return
-        key = raw_key.decode("latin-1").strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            rule = f"must be 1..{MAX_KEY_LENGTH} characters"
-            await _send_json(send, 422, error_body(InvalidInput("Idempotency-Key", rule)))
+        try:
+            key = check_key(raw_key.decode("latin-1"), "Idempotency-Key")
+        except InvalidInput as exc:
+            await _send_json(send, 422, error_body(exc))
             return
         ledger: Ledger = scope["app"].state.ledger
         auth = headers.get(b"authorization", b"").decode("latin-1")
@@ -173,6 +194,8 @@ class IdempotencyMiddleware:
                 found = await anyio.to_thread.run_sync(
                     ledger.db.idempotent_result, address, key, digest
                 )
+                if found is None:
+                    await anyio.to_thread.run_sync(ledger.db.begin_idempotent, address, key, digest)
             except Conflict as exc:
                 await _send_json(send, 409, error_body(exc))
                 return
@@ -180,6 +203,7 @@ class IdempotencyMiddleware:
                 status, stored = found
                 await _send_json(send, status, json.loads(stored), replayed=True)
                 return
+            scope.setdefault("state", {})[STATE_KEY] = key
             captured: dict[str, Any] = {"status": 500, "body": b""}
 
             async def replay_receive() -> Message:
@@ -193,7 +217,7 @@ class IdempotencyMiddleware:
                 await send(message)
 
             await self.app(scope, replay_receive, capture_send)
-            if captured["status"] < 500:
+            if captured["status"] < 500 and captured["status"] not in _TRANSIENT_STATUSES:
                 text = captured["body"].decode("utf-8") or "null"
                 await anyio.to_thread.run_sync(
                     ledger.db.store_idempotent_result,

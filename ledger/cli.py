@@ -24,6 +24,7 @@ from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
 from ledger.services.roles import DocType, FinancingKind, FinancingStatus, Role
+from ledger.services.writekeys import sub_key, write_key
 
 app = typer.Typer(
     name="tradeledger",
@@ -44,6 +45,14 @@ app.add_typer(audit_app, name="audit")
 
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
+]
+IdemKey = Annotated[
+    str | None,
+    typer.Option(
+        "--idempotency-key",
+        help="name this write: repeating the command with the same key (after a crash, a lost "
+        "answer, or through the API's Idempotency-Key) applies it once and prints its outcome",
+    ),
 ]
 
 DEMO_MEMBERS = (
@@ -160,6 +169,7 @@ def member_add(
     name: Annotated[str, typer.Argument(help="the member's display name")],
     role: Annotated[str, typer.Option(help="bank, enterprise, regulator, attestor or admin")],
     legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -168,7 +178,12 @@ def member_add(
     with opened_ledger(data_dir) as ledger:
         new = guard(
             lambda: member_svc.add_member(
-                ledger, ledger.manifest.admin_address, name, parsed, legal_id
+                ledger,
+                ledger.manifest.admin_address,
+                name,
+                parsed,
+                legal_id,
+                idempotency_key=idempotency_key,
             )
         )
     emit(
@@ -201,12 +216,14 @@ def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     emit(as_json, {"members": rows}, text)
 
 
-def _member_change(address: str, data_dir: Path | None, as_json: bool, suspend: bool) -> None:
+def _member_change(
+    address: str, data_dir: Path | None, as_json: bool, suspend: bool, key: str | None
+) -> None:
     with opened_ledger(data_dir) as ledger:
         target = guard(lambda: member_svc.get_member(ledger, address)).address
         admin = ledger.manifest.admin_address
         action = member_svc.suspend_member if suspend else member_svc.reinstate_member
-        tx = guard(lambda: action(ledger, admin, target))
+        tx = guard(lambda: action(ledger, admin, target, idempotency_key=key))
         member = guard(lambda: member_svc.get_member(ledger, target))
     word = "suspended" if suspend else "reinstated"
     emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
@@ -215,21 +232,23 @@ def _member_change(address: str, data_dir: Path | None, as_json: bool, suspend: 
 @member_app.command("suspend")
 def member_suspend(
     address: Annotated[str, typer.Argument(help="the member's address")],
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Suspend a member (signed by the consortium admin): its writes revert until reinstated."""
-    _member_change(address, data_dir, as_json, suspend=True)
+    _member_change(address, data_dir, as_json, True, idempotency_key)
 
 
 @member_app.command("reinstate")
 def member_reinstate(
     address: Annotated[str, typer.Argument(help="the member's address")],
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Reinstate a suspended member (signed by the consortium admin)."""
-    _member_change(address, data_dir, as_json, suspend=False)
+    _member_change(address, data_dir, as_json, False, idempotency_key)
 
 
 # -- keys ---------------------------------------------------------------------------------------
@@ -375,6 +394,7 @@ def doc_register(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: AsMember,
     doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -386,7 +406,13 @@ def doc_register(
     with opened_ledger(data_dir) as ledger:
         ex, receipt, reg = guard(
             lambda: docs.register_file(
-                ledger, actor, _role_of(ledger, actor), data, file.name, kind
+                ledger,
+                actor,
+                _role_of(ledger, actor),
+                data,
+                file.name,
+                kind,
+                idempotency_key=idempotency_key,
             )
         )
     emit(
@@ -403,6 +429,7 @@ def doc_import(
     as_member: AsMember,
     doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
     batch_size: Annotated[int, typer.Option(help="documents per transaction", min=1)] = 100,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -424,7 +451,15 @@ def doc_import(
             if not pending:
                 return
             items = [(docs.parse_doc_hash(e.doc_hash), e.doc_type) for _, e in pending]
-            receipt = guard(lambda: docs.register_batch(ledger, actor, items))
+            # each batch is named by its first document: a re-run replays, never duplicates
+            batch_key = (
+                sub_key(write_key(idempotency_key), "batch-" + pending[0][1].doc_hash)
+                if idempotency_key
+                else None
+            )
+            receipt = guard(
+                lambda: docs.register_batch(ledger, actor, items, idempotency_key=batch_key)
+            )
             registered.extend(
                 {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block} for p, e in pending
             )
@@ -531,13 +566,18 @@ def doc_revoke(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: AsMember,
     reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Revoke a document (its registrant, or an admin)."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     with opened_ledger(data_dir) as ledger:
-        receipt = guard(lambda: docs.revoke(ledger, _actor(as_member), parsed, reason_code))
+        receipt = guard(
+            lambda: docs.revoke(
+                ledger, _actor(as_member), parsed, reason_code, idempotency_key=idempotency_key
+            )
+        )
     emit(as_json, receipt.__dict__, f"revoked {doc_hash} (tx {receipt.tx_hash})")
 
 
@@ -546,6 +586,7 @@ def doc_supersede(
     doc_hash: Annotated[str, typer.Argument(help="the document to replace")],
     file: Annotated[Path, typer.Argument(help="the amended file")],
     as_member: AsMember,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -556,7 +597,13 @@ def doc_supersede(
     with opened_ledger(data_dir) as ledger:
         ex, receipt = guard(
             lambda: docs.supersede_with_file(
-                ledger, actor, _role_of(ledger, actor), parsed, data, file.name
+                ledger,
+                actor,
+                _role_of(ledger, actor),
+                parsed,
+                data,
+                file.name,
+                idempotency_key=idempotency_key,
             )
         )
     emit(
@@ -571,13 +618,18 @@ def doc_attest(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: AsMember,
     evidence: Annotated[str | None, typer.Option(help="your own record (hashed)")] = None,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Attest that a document matches your own record (ATTESTOR members)."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     with opened_ledger(data_dir) as ledger:
-        receipt = guard(lambda: docs.attest(ledger, _actor(as_member), parsed, evidence))
+        receipt = guard(
+            lambda: docs.attest(
+                ledger, _actor(as_member), parsed, evidence, idempotency_key=idempotency_key
+            )
+        )
     emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
 
 
@@ -649,6 +701,7 @@ def finance_create(
         "invoice_financing"
     ),
     reference: Annotated[str, typer.Option(help="your own reference (≤ 32 bytes)")] = "",
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -668,7 +721,14 @@ def finance_create(
     with opened_ledger(data_dir) as ledger:
         try:
             created = fin_svc.create(
-                ledger, _actor(as_member), requests, currency, financing_kind, due, reference
+                ledger,
+                _actor(as_member),
+                requests,
+                currency,
+                financing_kind,
+                due,
+                reference,
+                idempotency_key=idempotency_key,
             )
         except FinancingRefused as refused:
             emit(
@@ -709,13 +769,16 @@ def finance_drawdown(
     financing_id: FinancingId,
     amount: AmountArg,
     as_member: AsMember,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Draw an amount from a financing (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
-        lambda ledger: fin_svc.drawdown(ledger, actor, financing_id, amount),
+        lambda ledger: fin_svc.drawdown(
+            ledger, actor, financing_id, amount, idempotency_key=idempotency_key
+        ),
         financing_id,
         data_dir,
         as_json,
@@ -727,13 +790,16 @@ def finance_repay(
     financing_id: FinancingId,
     amount: AmountArg,
     as_member: AsMember,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Record a repayment (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
-        lambda ledger: fin_svc.repay(ledger, actor, financing_id, amount),
+        lambda ledger: fin_svc.repay(
+            ledger, actor, financing_id, amount, idempotency_key=idempotency_key
+        ),
         financing_id,
         data_dir,
         as_json,
@@ -744,13 +810,17 @@ def finance_repay(
 def finance_close(
     financing_id: FinancingId,
     as_member: AsMember,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Close a fully repaid financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
-        lambda ledger: fin_svc.close(ledger, actor, financing_id), financing_id, data_dir, as_json
+        lambda ledger: fin_svc.close(ledger, actor, financing_id, idempotency_key=idempotency_key),
+        financing_id,
+        data_dir,
+        as_json,
     )
 
 
@@ -759,13 +829,16 @@ def finance_cancel(
     financing_id: FinancingId,
     as_member: AsMember,
     reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Cancel an active financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
-        lambda ledger: fin_svc.cancel(ledger, actor, financing_id, reason_code),
+        lambda ledger: fin_svc.cancel(
+            ledger, actor, financing_id, reason_code, idempotency_key=idempotency_key
+        ),
         financing_id,
         data_dir,
         as_json,

@@ -11,6 +11,7 @@
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
     ├── ChainUnavailable             the node cannot be reached                        → 503
+    │   └── TransactionRejected      the node refused a transaction (nonce, fees, funds) → 503
     ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
     └── ContractError                a revert, named exactly like the Solidity error
         └── one subclass per custom error in the ABI (see ledger.revert), e.g.
@@ -93,6 +94,14 @@ class ChainUnavailable(LedgerError):
     """The chain node cannot be reached."""
 
     code = "chain_unavailable"
+
+
+class TransactionRejected(ChainUnavailable):
+    """The node refused a signed transaction (not a revert): a nonce another process took,
+    fees, funds. Transient for the caller: nothing was applied, and an idempotent result is
+    never stored for it."""
+
+    code = "transaction_rejected"
 
 
 class LedgerStateError(LedgerError):

@@ -77,6 +77,18 @@ class IdempotencyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PendingMemberRow(Base):
+    """The key created for a member onboarding under an idempotency key (so a retry after a
+    crash onboards the same address, never a second one)."""
+
+    __tablename__ = "pending_member"
+
+    admin: Mapped[str] = mapped_column(String(42), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    address: Mapped[str] = mapped_column(String(42))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ReceivedDocumentRow(Base):
     """A file a participant handed to this gateway: its facts, never its bytes."""
 
@@ -412,14 +424,41 @@ class GatewayDB:
                     "Idempotency-Key reused with a different request",
                     idempotency_key=key,
                 )
+            if row.status_code == 0:
+                return None  # bound, no final response yet: the write runs (again)
             return row.status_code, row.response_json
+
+    def begin_idempotent(self, address: str, key: str, request_sha256: str) -> None:
+        """Bind ``(address, key)`` to the request digest before the write runs (status 0:
+        in progress), so the key can never be reused for another request, even after a crash.
+        Raises Conflict when it is bound to a different request."""
+        try:
+            with self.session() as s, s.begin():
+                row = s.get(IdempotencyRow, (address, key))
+                if row is None:
+                    s.add(
+                        IdempotencyRow(
+                            address=address,
+                            key=key,
+                            request_sha256=request_sha256,
+                            status_code=0,
+                            response_json="",
+                            created_at=_now(),
+                        )
+                    )
+                    return
+        except IntegrityError:
+            pass  # a concurrent request bound it first: compare below
+        self.idempotent_result(address, key, request_sha256)
 
     def store_idempotent_result(
         self, address: str, key: str, request_sha256: str, status_code: int, body: str
     ) -> None:
+        """Store the final response of a write (the first final response stands)."""
         try:
             with self.session() as s, s.begin():
-                if s.get(IdempotencyRow, (address, key)) is None:
+                row = s.get(IdempotencyRow, (address, key))
+                if row is None:
                     s.add(
                         IdempotencyRow(
                             address=address,
@@ -430,8 +469,25 @@ class GatewayDB:
                             created_at=_now(),
                         )
                     )
+                elif row.status_code == 0 and row.request_sha256 == request_sha256:
+                    row.status_code = status_code
+                    row.response_json = body
         except IntegrityError:
             pass  # a concurrent request stored it first: the first response stands
+
+    def pending_member(self, admin: str, key: str) -> str | None:
+        """The address created for an onboarding under ``key`` by ``admin``, if any."""
+        with self.session() as s:
+            row = s.get(PendingMemberRow, (admin, key))
+            return row.address if row is not None else None
+
+    def bind_pending_member(self, admin: str, key: str, address: str) -> None:
+        with self.session() as s, s.begin():
+            s.add(PendingMemberRow(admin=admin, key=key, address=address, created_at=_now()))
+
+    def has_participant(self, address: str) -> bool:
+        with self.session() as s:
+            return s.get(ParticipantRow, address) is not None
 
     def close(self) -> None:
         self.engine.dispose()

@@ -39,11 +39,12 @@ Reverts
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,13 @@ from web3.exceptions import (
 from web3.types import TxReceipt
 
 from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
-from ledger.errors import ChainUnavailable, InvalidInput, LedgerError
+from ledger.errors import (
+    ChainUnavailable,
+    Conflict,
+    InvalidInput,
+    LedgerError,
+    TransactionRejected,
+)
 from ledger.keys import Signer
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
 
@@ -89,6 +96,8 @@ PRIORITY_FEE = 10**9
 IDEMPOTENCY_RETENTION = 7 * 24 * 3600
 #: prune confirmed journal entries every this many sent transactions
 PRUNE_EVERY = 5_000
+#: how often a send is re-signed when another process of the same key took its nonce
+NONCE_ATTEMPTS = 8
 
 _CONNECTION_ERRORS = (RequestsConnectionError, RequestsTimeout, ConnectionError, OSError)
 
@@ -140,79 +149,162 @@ class FeePolicy:
 
 @dataclass(frozen=True)
 class JournalEntry:
+    """One signed transaction as the journal keeps it."""
+
     sender: str
     nonce: int
     tx_hash: bytes
     raw: bytes
     idempotency_key: str | None
+    #: SHA-256 of the call (to, value, data) the key was first used for; None for fillers
+    call_digest: bytes | None = None
+    #: the hash of a dead transaction of the same key this one replaces
+    replaces: bytes | None = None
 
 
 class TxJournal:
-    """Signed transactions by (sender, nonce), with their idempotency keys, in SQLite."""
+    """Signed transactions of this data directory, with the idempotency key each one answers.
+
+    One row per signed transaction (keyed by its hash). ``(sender, idem_key)`` is unique: an
+    idempotency key is bound to exactly one signed transaction, *before* that transaction is
+    sent, together with a digest of the call it carries (so the same key cannot silently name a
+    different write). Every process of a data directory (the gateway, the CLI beside it) shares
+    the file, so a key means the same write on both surfaces.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._conn = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
         self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a key's binding survives power loss as long as the chain's block does
+        self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute(
-            "CREATE TABLE IF NOT EXISTS tx (sender TEXT NOT NULL, nonce INTEGER NOT NULL,"
-            " tx_hash BLOB NOT NULL, raw BLOB NOT NULL, idem_key TEXT, created REAL NOT NULL,"
-            " PRIMARY KEY (sender, nonce))"
+            "CREATE TABLE IF NOT EXISTS signed_tx (tx_hash BLOB PRIMARY KEY,"
+            " sender TEXT NOT NULL, nonce INTEGER NOT NULL, raw BLOB NOT NULL, idem_key TEXT,"
+            " call_digest BLOB, created REAL NOT NULL)"
         )
         self._conn.execute(
-            "CREATE UNIQUE INDEX IF NOT EXISTS tx_key ON tx (sender, idem_key)"
+            "CREATE UNIQUE INDEX IF NOT EXISTS signed_tx_key ON signed_tx (sender, idem_key)"
             " WHERE idem_key IS NOT NULL"
         )
+        self._conn.execute(
+            "CREATE INDEX IF NOT EXISTS signed_tx_nonce ON signed_tx (sender, nonce)"
+        )
+        self._migrate_v1()
         self._lock = threading.Lock()
 
-    def record(self, entries: Sequence[JournalEntry]) -> None:
-        """Write entries (replacing any earlier transaction with the same sender and nonce)."""
+    def _migrate_v1(self) -> None:
+        """Carry over the first release's table (one row per sender and nonce, no digest)."""
+        old = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'tx'"
+        ).fetchone()
+        if old is None:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO signed_tx (tx_hash, sender, nonce, raw, idem_key,"
+                " call_digest, created) SELECT tx_hash, sender, nonce, raw, idem_key, NULL,"
+                " created FROM tx"
+            )
+            self._conn.execute("DROP TABLE tx")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def record(self, entries: Sequence[JournalEntry]) -> list[JournalEntry | None]:
+        """Write ``entries`` before they are sent; an entry's ``replaces`` row (a dead
+        transaction of the same key) is removed in the same transaction.
+
+        Returns, per entry, None when written, or the entry already bound to its key by another
+        process (the caller must not send its own then).
+        """
         now = time.time()
-        rows = [(e.sender, e.nonce, e.tx_hash, e.raw, e.idempotency_key, now) for e in entries]
+        out: list[JournalEntry | None] = []
         with self._lock:
-            self._conn.execute("BEGIN")
+            self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.executemany("INSERT OR REPLACE INTO tx VALUES (?, ?, ?, ?, ?, ?)", rows)
+                for e in entries:
+                    if e.replaces is not None:
+                        self._conn.execute("DELETE FROM signed_tx WHERE tx_hash = ?", (e.replaces,))
+                    try:
+                        self._conn.execute(
+                            "INSERT INTO signed_tx VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (
+                                e.tx_hash,
+                                e.sender,
+                                e.nonce,
+                                e.raw,
+                                e.idempotency_key,
+                                e.call_digest,
+                                now,
+                            ),
+                        )
+                    except sqlite3.IntegrityError:
+                        out.append(self._by_key_locked(e.sender, e.idempotency_key))
+                    else:
+                        out.append(None)
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
             self._conn.execute("COMMIT")
+        return out
 
     def forget(self, sender: str, nonce: int, tx_hash: bytes) -> None:
-        """Remove the entry of a transaction the node refused (it was never sent)."""
+        """Remove the entry of a transaction the node refused (it was never accepted)."""
         with self._lock:
             self._conn.execute(
-                "DELETE FROM tx WHERE sender = ? AND nonce = ? AND tx_hash = ?",
+                "DELETE FROM signed_tx WHERE sender = ? AND nonce = ? AND tx_hash = ?",
                 (sender, nonce, tx_hash),
             )
 
     def by_key(self, sender: str, key: str) -> JournalEntry | None:
+        """The transaction bound to ``(sender, key)``, if any."""
         with self._lock:
-            row = self._conn.execute(
-                "SELECT nonce, tx_hash, raw FROM tx WHERE sender = ? AND idem_key = ?",
-                (sender, key),
-            ).fetchone()
+            return self._by_key_locked(sender, key)
+
+    def _by_key_locked(self, sender: str, key: str | None) -> JournalEntry | None:
+        if key is None:
+            return None
+        row = self._conn.execute(
+            "SELECT nonce, tx_hash, raw, call_digest FROM signed_tx"
+            " WHERE sender = ? AND idem_key = ?",
+            (sender, key),
+        ).fetchone()
         if row is None:
             return None
-        return JournalEntry(sender, int(row[0]), bytes(row[1]), bytes(row[2]), key)
+        digest = bytes(row[3]) if row[3] is not None else None
+        return JournalEntry(sender, int(row[0]), bytes(row[1]), bytes(row[2]), key, digest)
 
     def from_nonce(self, sender: str, nonce: int) -> list[JournalEntry]:
         """Entries of ``sender`` with a nonce at or above ``nonce``, in nonce order."""
         with self._lock:
             rows = self._conn.execute(
-                "SELECT nonce, tx_hash, raw, idem_key FROM tx WHERE sender = ? AND nonce >= ?"
-                " ORDER BY nonce",
+                "SELECT nonce, tx_hash, raw, idem_key, call_digest FROM signed_tx"
+                " WHERE sender = ? AND nonce >= ? ORDER BY nonce",
                 (sender, nonce),
             ).fetchall()
-        return [JournalEntry(sender, int(r[0]), bytes(r[1]), bytes(r[2]), r[3]) for r in rows]
+        return [
+            JournalEntry(
+                sender,
+                int(r[0]),
+                bytes(r[1]),
+                bytes(r[2]),
+                r[3],
+                bytes(r[4]) if r[4] is not None else None,
+            )
+            for r in rows
+        ]
 
     def prune(self, sender: str, below_nonce: int, retention: float) -> None:
         """Drop confirmed entries: unkeyed ones at once, keyed ones after ``retention``."""
         with self._lock:
             self._conn.execute(
-                "DELETE FROM tx WHERE sender = ? AND nonce < ?"
+                "DELETE FROM signed_tx WHERE sender = ? AND nonce < ?"
                 " AND (idem_key IS NULL OR created < ?)",
                 (sender, below_nonce, time.time() - retention),
             )
@@ -237,7 +329,27 @@ class _Pending:
     replay: bool = False
     done: bool = False
     error: LedgerError | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    #: the call digest bound to ``key`` (journaled with it)
+    digest: bytes | None = None
+    #: the dead transaction of the same key this one replaces in the journal
+    replaces: bytes | None = None
+    #: a replayed transaction the node answered "nonce already used" for: mined, or dead
+    nonce_used: bool = False
+    #: a fresh transaction refused because its nonce was taken (another process of the key)
+    nonce_conflict: bool = False
+
+
+def call_digest(tx: dict[str, Any]) -> bytes:
+    """What an idempotency key is bound to: SHA-256 of the call's ``to``, ``value`` and
+    ``data`` (not its nonce, fees or gas, which a re-signed transaction may change)."""
+    to = str(tx.get("to") or "").lower().encode()
+    value = int(tx.get("value", 0) or 0).to_bytes(32, "big")
+    data = tx.get("data") or b""
+    payload = bytes(HexBytes(data))
+    digest = hashlib.sha256()
+    for part in (to, value, payload):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return digest.digest()
 
 
 class Transactor:
@@ -297,18 +409,20 @@ class Transactor:
     ) -> Sent:
         """Estimate (unless ``gas`` is given), sign and send a contract call.
 
-        With ``idempotency_key``, a repeated call (even after a gateway restart, when the
-        ledger has a journal) resubmits the first call's signed transaction instead of
-        estimating and signing a new one: the write is applied once.
+        With ``idempotency_key``, a repeated call (even after a gateway restart, or from
+        another process of the same data directory) resubmits the first call's signed
+        transaction instead of estimating and signing a new one: the write is applied once.
+        Raises :class:`ledger.errors.Conflict` when the key was used for a different call.
         """
-        if idempotency_key is not None:
-            known = self._known(idempotency_key)
-            if known is not None:
-                return self._resubmit(known)
-        if gas is None:
-            gas = self.estimate(call)
         data = call._encode_transaction_data()
-        tx = {"to": call.address, "data": data, "gas": gas, "value": 0}
+        tx: dict[str, Any] = {"to": call.address, "data": data, "value": 0}
+        if idempotency_key is not None:
+            with self._lock:
+                known = self._known_locked(idempotency_key, call_digest(tx))
+            if known is not None:
+                tx["gas"] = gas  # None: estimated only if the journaled bytes are found dead
+                return self.send(tx, idempotency_key=idempotency_key)
+        tx["gas"] = gas if gas is not None else self.estimate(call)
         return self.send(tx, idempotency_key=idempotency_key)
 
     def send(self, tx: dict[str, Any], *, idempotency_key: str | None = None) -> Sent:
@@ -321,26 +435,80 @@ class Transactor:
         idempotency_keys: Sequence[str | None] | None = None,
     ) -> list[Sent]:
         """Sign ``txs`` with consecutive nonces and send them in one batch; raises the first
-        refusal after the others were sent (their nonces stay consistent)."""
+        refusal after the others were sent (their nonces stay consistent).
+
+        A transaction whose key is bound already is not signed again: its journaled bytes are
+        resent (``Sent.replayed``). A nonce taken by another process of the same key is
+        resolved here — re-read from the chain, re-signed, resent — never returned to the
+        caller; so is a keyed transaction found dead (its nonce used by another transaction,
+        no receipt of its own: it can never be mined), which is re-signed under the same key.
+        """
         keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(txs)
         if len(keys) != len(txs):
             raise InvalidInput("idempotency_keys", "must match the transactions in length")
-        fees = self.fees.fields() if txs else {}
-        items: list[_Pending] = []
-        with self._lock:
-            for tx, key in zip(txs, keys, strict=True):
-                known = self._known_locked(key) if key is not None else None
-                if known is not None:
-                    items.append(_Pending(known.nonce, known.raw, known.tx_hash, key, {}, True))
-                    continue
-                item = self._prepare(tx, fees, key)
-                items.append(item)
-            self._queue.extend(items)
-        self._flush_until(items)
-        for item in items:
-            if item.error is not None:
-                raise item.error
-        return [Sent(item.tx_hash, item.nonce, item.replay) for item in items]
+        digests = [
+            call_digest(tx) if key is not None else None for tx, key in zip(txs, keys, strict=True)
+        ]
+        results: list[Sent | None] = [None] * len(txs)
+        errors: list[LedgerError | None] = [None] * len(txs)
+        dead: dict[int, bytes] = {}
+        todo = list(range(len(txs)))
+        txs = [dict(tx) for tx in txs]
+        for attempt in range(NONCE_ATTEMPTS):
+            for i in todo:  # a dead transaction sent as a replay has no gas of its own yet
+                if i in dead and not txs[i].get("gas"):
+                    txs[i]["gas"] = self._estimate_tx(txs[i])
+            fees = self.fees.fields()
+            items: dict[int, _Pending] = {}
+            with self._lock:
+                for i in todo:
+                    key = keys[i]
+                    known = None if i in dead else self._known_locked(key, digests[i])
+                    if known is not None:
+                        items[i] = _Pending(
+                            known.nonce,
+                            known.raw,
+                            known.tx_hash,
+                            key,
+                            {},
+                            True,
+                            digest=known.digest,
+                        )
+                    elif not txs[i].get("gas") and "data" in txs[i]:
+                        continue  # bound when checked, gone since: estimated next round
+                    else:
+                        items[i] = self._prepare(txs[i], fees, key, digests[i], dead.get(i) or None)
+                self._queue.extend(items.values())
+            for i in todo:
+                if i not in items:
+                    dead.setdefault(i, b"")
+            self._flush_until(list(items.values()))
+            todo = []
+            for i, item in items.items():
+                if item.nonce_used and not self._mined(item.tx_hash):
+                    dead[i] = bytes(item.tx_hash)  # its nonce went to another transaction
+                    self._forget_key(item)
+                    todo.append(i)
+                elif item.nonce_conflict:
+                    todo.append(i)  # another process of this key took the nonce: re-sign
+                elif item.error is not None:
+                    errors[i] = item.error
+                else:
+                    results[i] = Sent(item.tx_hash, item.nonce, item.replay)
+            if not todo:
+                break
+            if attempt:
+                time.sleep(min(0.05 * attempt, 0.5))
+        for i in todo:
+            errors[i] = TransactionRejected(
+                "the signing key's nonce kept moving under this gateway (another process is "
+                "sending for the same member): nothing was applied, retry",
+                sender=self._address,
+            )
+        for error in errors:
+            if error is not None:
+                raise error
+        return [r for r in results if r is not None]
 
     async def asend_call(
         self,
@@ -364,45 +532,91 @@ class Transactor:
 
     # nonce allocation and signing: caller holds self._lock
 
-    def _prepare(self, tx: dict[str, Any], fees: dict[str, int], key: str | None) -> _Pending:
+    def _prepare(
+        self,
+        tx: dict[str, Any],
+        fees: dict[str, int],
+        key: str | None,
+        digest: bytes | None,
+        replaces: bytes | None,
+    ) -> _Pending:
         if self._next_nonce is None:
             self._next_nonce = self._chain_nonce("pending")
         nonce = self._next_nonce
         full = {**tx, **fees, "nonce": nonce, "chainId": self.chain_id}
         raw = self.signer.sign_transaction(full)
-        item = _Pending(nonce, raw, HexBytes(keccak(raw)), key, fees)
+        item = _Pending(nonce, raw, HexBytes(keccak(raw)), key, fees, digest=digest)
+        item.replaces = replaces
         self._next_nonce = nonce + 1
         if key is not None:
             self._by_key[key] = item
         return item
 
-    def _known(self, key: str) -> _Pending | None:
-        with self._lock:
-            return self._known_locked(key)
-
-    def _known_locked(self, key: str | None) -> _Pending | None:
+    def _known_locked(self, key: str | None, digest: bytes | None) -> _Pending | None:
+        """The transaction already bound to ``key`` (memory, else the journal), or None.
+        Raises Conflict when the key is bound to a different call."""
         if key is None:
             return None
         found = self._by_key.get(key)
-        if found is not None and found.error is None:
-            return found
-        if self.journal is not None:
-            entry = self.journal.by_key(self._address, key)
-            if entry is not None:
-                item = _Pending(entry.nonce, entry.raw, HexBytes(entry.tx_hash), key, {}, True)
-                item.done = True
-                self._by_key[key] = item
-                return item
-        return None
+        if found is None or found.error is not None:
+            found = None
+            if self.journal is not None:
+                entry = self.journal.by_key(self._address, key)
+                if entry is not None:
+                    found = _Pending(
+                        entry.nonce,
+                        entry.raw,
+                        HexBytes(entry.tx_hash),
+                        key,
+                        {},
+                        True,
+                        digest=entry.call_digest,
+                    )
+                    found.done = True
+                    self._by_key[key] = found
+        if found is None:
+            return None
+        if digest is not None and found.digest is not None and found.digest != digest:
+            raise Conflict(
+                "this idempotency key was already used for a different write",
+                idempotency_key=key,
+            )
+        return found
 
-    def _resubmit(self, known: _Pending) -> Sent:
-        item = _Pending(known.nonce, known.raw, known.tx_hash, known.key, {}, True)
+    def _estimate_tx(self, tx: dict[str, Any]) -> int:
+        """Gas for a raw call ``tx`` with margin (a revert raises its typed error)."""
+        try:
+            params: Any = {
+                "from": self.address,
+                "to": tx.get("to"),
+                "data": tx.get("data", b""),
+                "value": tx.get("value", 0),
+            }
+            gas = self.w3.eth.estimate_gas(params)
+        except Exception as exc:
+            raise translate(exc) from None
+        return int(gas * GAS_MARGIN) + 10_000
+
+    def _forget_key(self, item: _Pending) -> None:
         with self._lock:
-            self._queue.append(item)
-        self._flush_until([item])
-        if item.error is not None:
-            raise item.error
-        return Sent(item.tx_hash, item.nonce, True)
+            current = self._by_key.get(item.key) if item.key is not None else None
+            if current is not None and item.key is not None and current.tx_hash == item.tx_hash:
+                del self._by_key[item.key]
+
+    def _mined(self, tx_hash: HexBytes) -> bool:
+        """Whether the chain has a receipt for ``tx_hash``."""
+        try:
+            if self.rpc is not None:
+                answer = self.rpc.receipts([tx_hash])[0]
+                if isinstance(answer, RpcError):
+                    raise RpcFailure(answer)
+                return answer is not None
+            self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return False
+        except Exception as exc:
+            raise translate(exc) from None
+        return True
 
     # the wire: whoever holds the flush lock sends everything queued, in nonce order
 
@@ -416,14 +630,26 @@ class Transactor:
 
     def _dispatch(self, batch: list[_Pending]) -> None:
         fresh = [item for item in batch if not item.replay]
+        taken: list[_Pending] = []  # keys bound meanwhile by another process: not sent
         try:
             if self.journal is not None and fresh:
-                self.journal.record(
+                bound = self.journal.record(
                     [
-                        JournalEntry(self._address, i.nonce, bytes(i.tx_hash), i.raw, i.key)
+                        JournalEntry(
+                            self._address,
+                            i.nonce,
+                            bytes(i.tx_hash),
+                            i.raw,
+                            i.key,
+                            i.digest,
+                            i.replaces,
+                        )
                         for i in fresh
                     ]
                 )
+                taken = [item for item, other in zip(fresh, bound, strict=True) if other]
+                if taken:
+                    batch = [item for item in batch if item not in taken]
             answers = self._send_raw([item.raw for item in batch])
         except Exception as exc:
             # the node may or may not have them: keep the journal (recover() rebroadcasts, a
@@ -433,6 +659,8 @@ class Transactor:
                 item.error, item.done = error, True
             self.resync()
             return
+        for item in taken:
+            item.done, item.nonce_conflict = True, True
         refused: list[_Pending] = []
         nonce_error = False
         for item, answer in zip(batch, answers, strict=True):
@@ -440,13 +668,15 @@ class Transactor:
             if answer is None or _already_known(answer):
                 continue
             if item.replay and _nonce_used(answer):
-                continue  # the resubmitted transaction is already mined
+                item.nonce_used = True  # mined already — or dead: send_many looks
+                continue
             item.error = translate(answer)
             if not item.replay:
                 refused.append(item)
-                nonce_error = nonce_error or _nonce_used(answer) or _nonce_gap(answer)
-        if refused:
-            self._refused(refused, nonce_error)
+                if _nonce_used(answer) or _nonce_gap(answer):
+                    nonce_error = item.nonce_conflict = True
+        if refused or taken:
+            self._refused(refused + taken, nonce_error)
         self._since_prune += len(fresh)
         if self.journal is not None and self._since_prune >= PRUNE_EVERY:
             self._since_prune = 0
@@ -488,7 +718,7 @@ class Transactor:
                 if item.key is not None and self._by_key.get(item.key) is item:
                     del self._by_key[item.key]
             if self.journal is not None:
-                for item in refused:
+                for item in refused:  # (a key taken by another process wrote no row)
                     self.journal.forget(self._address, item.nonce, bytes(item.tx_hash))
             if nonce_error or self._next_nonce is None:
                 self._next_nonce = None  # another process used this key: re-read the chain
@@ -690,10 +920,10 @@ def translate(exc: BaseException) -> LedgerError:
     if isinstance(exc, (*_CONNECTION_ERRORS, TimeExhausted)):
         return ChainUnavailable(f"chain node unreachable: {type(exc).__name__}")
     if isinstance(exc, TesterValidationError | EVMValidationError):  # eth-tester / py-evm
-        return InvalidInput("transaction", str(exc))
+        return TransactionRejected(f"the node refused the transaction: {exc}")
     if isinstance(exc, Web3RPCError | RpcFailure):
         data = revert_data_from_exception(exc)
         if data is not None and len(data) >= 4 and "revert" in str(exc).lower():
             return decode_revert(data)
-        return InvalidInput("transaction", f"rejected by the node: {exc}")
+        return TransactionRejected(f"the node refused the transaction: {exc}")
     return LedgerError(f"unexpected chain error: {type(exc).__name__}: {exc}")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, File, Form, UploadFile, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, require
+from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import documents as docs
 from ledger.services.roles import DocType
@@ -226,6 +226,7 @@ def register_document(
     ledger: LedgerDep,
     participant: ParticipantDep,
     file: FileField,
+    write_key: WriteKeyDep,
     doc_type: DocTypeField = None,
 ) -> DocumentRegistered:
     """Register a file by its SHA-256, signed by the caller's key. The gateway reads the file,
@@ -239,6 +240,7 @@ def register_document(
         _read(file),
         file.filename,
         _doc_type(doc_type),
+        idempotency_key=write_key,
     )
     return _registered(ex, receipt, reg)
 
@@ -247,6 +249,7 @@ def register_document(
 def register_json_form(
     ledger: LedgerDep,
     participant: ParticipantDep,
+    write_key: WriteKeyDep,
     form: Annotated[
         dict[str, Any],
         Body(
@@ -267,7 +270,7 @@ def register_json_form(
     require(participant, "document.register")
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(
-        ledger, participant.address, participant.role, data, "form.json"
+        ledger, participant.address, participant.role, data, "form.json", idempotency_key=write_key
     )
     if ex.format != "json":
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
@@ -279,6 +282,7 @@ def register_batch(
     ledger: LedgerDep,
     participant: ParticipantDep,
     files: Annotated[list[UploadFile], File(description="the document files (1..256)")],
+    write_key: WriteKeyDep,
     doc_type: DocTypeField = None,
 ) -> BatchRegistered:
     """Register many files in one transaction (contract ``registerDocuments``): all or none."""
@@ -289,6 +293,7 @@ def register_batch(
         participant.role,
         [(_read(f), f.filename) for f in files],
         _doc_type(doc_type),
+        idempotency_key=write_key,
     )
     return BatchRegistered(
         block=receipt.block, tx_hash=receipt.tx_hash, documents=[_examined(e) for e in exs]
@@ -371,13 +376,18 @@ def revoke_document(
     ledger: LedgerDep,
     participant: ParticipantDep,
     doc_hash: str,
+    write_key: WriteKeyDep,
     body: RevokeRequest | None = None,
 ) -> Written:
     """Revoke a document: its registrant, or an admin."""
     require(participant, "document.revoke")
     parsed = docs.parse_doc_hash(doc_hash)
     receipt = docs.revoke(
-        ledger, participant.address, parsed, (body or RevokeRequest()).reason_code
+        ledger,
+        participant.address,
+        parsed,
+        (body or RevokeRequest()).reason_code,
+        idempotency_key=write_key,
     )
     return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)
 
@@ -386,13 +396,23 @@ def revoke_document(
     "/{doc_hash}/supersede", status_code=status.HTTP_201_CREATED, response_model=Superseded
 )
 def supersede_document(
-    ledger: LedgerDep, participant: ParticipantDep, doc_hash: str, file: FileField
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    doc_hash: str,
+    file: FileField,
+    write_key: WriteKeyDep,
 ) -> Superseded:
     """Replace a document by an amended file (registered with the same type): its registrant."""
     require(participant, "document.supersede")
     parsed = docs.parse_doc_hash(doc_hash)
     ex, receipt = docs.supersede_with_file(
-        ledger, participant.address, participant.role, parsed, _read(file), file.filename
+        ledger,
+        participant.address,
+        participant.role,
+        parsed,
+        _read(file),
+        file.filename,
+        idempotency_key=write_key,
     )
     return Superseded(
         doc_hash=docs.hex32(parsed),
@@ -407,10 +427,17 @@ def attest_document(
     ledger: LedgerDep,
     participant: ParticipantDep,
     doc_hash: str,
+    write_key: WriteKeyDep,
     body: AttestRequest | None = None,
 ) -> Written:
     """Attest that the document matches the attestor's own record (customs, carrier, warehouse)."""
     require(participant, "document.attest")
     parsed = docs.parse_doc_hash(doc_hash)
-    receipt = docs.attest(ledger, participant.address, parsed, (body or AttestRequest()).evidence)
+    receipt = docs.attest(
+        ledger,
+        participant.address,
+        parsed,
+        (body or AttestRequest()).evidence,
+        idempotency_key=write_key,
+    )
     return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)

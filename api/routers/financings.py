@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, require
+from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.services import documents as docs
 from ledger.services import financing as svc
 from ledger.services.roles import FinancingKind, FinancingStatus
@@ -125,7 +125,7 @@ def _written(ledger: LedgerDep, financing_id: int, receipt: docs.Receipt) -> Fin
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingPublic)
 def create_financing(
-    ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate
+    ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate, write_key: WriteKeyDep
 ) -> FinancingPublic:
     """Finance documents you lodged at this gateway. The gateway computes their fingerprints and
     face values from the files it holds, registers a hash the chain does not know yet, and sorts
@@ -144,6 +144,7 @@ def create_financing(
         _kind(body.kind),
         body.maturity,
         body.reference,
+        idempotency_key=write_key,
     )
     return public(created)
 
@@ -179,29 +180,43 @@ def get_financing(
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)
 def drawdown(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    financing_id: int,
+    body: AmountRequest,
+    write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Draw ``amount`` (never beyond the financed amount). The financing's bank only."""
     require(participant, "financing.write")
-    receipt = svc.drawdown(ledger, participant.address, financing_id, body.amount)
+    receipt = svc.drawdown(
+        ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
+    )
     return _written(ledger, financing_id, receipt)
 
 
 @router.post("/{financing_id}/repay", response_model=FinancingWritten)
 def repay(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    financing_id: int,
+    body: AmountRequest,
+    write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Record a repayment (never beyond what was drawn). The financing's bank only."""
     require(participant, "financing.write")
-    receipt = svc.repay(ledger, participant.address, financing_id, body.amount)
+    receipt = svc.repay(
+        ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
+    )
     return _written(ledger, financing_id, receipt)
 
 
 @router.post("/{financing_id}/close", response_model=FinancingWritten)
-def close(ledger: LedgerDep, participant: ParticipantDep, financing_id: int) -> FinancingWritten:
+def close(
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, write_key: WriteKeyDep
+) -> FinancingWritten:
     """Close a fully repaid financing and release its documents and fingerprints."""
     require(participant, "financing.write")
-    receipt = svc.close(ledger, participant.address, financing_id)
+    receipt = svc.close(ledger, participant.address, financing_id, idempotency_key=write_key)
     return _written(ledger, financing_id, receipt)
 
 
@@ -210,11 +225,16 @@ def cancel(
     ledger: LedgerDep,
     participant: ParticipantDep,
     financing_id: int,
+    write_key: WriteKeyDep,
     body: CancelRequest | None = None,
 ) -> FinancingWritten:
     """Cancel an active financing with a reason code and release its documents."""
     require(participant, "financing.write")
     receipt = svc.cancel(
-        ledger, participant.address, financing_id, (body or CancelRequest()).reason_code
+        ledger,
+        participant.address,
+        financing_id,
+        (body or CancelRequest()).reason_code,
+        idempotency_key=write_key,
     )
     return _written(ledger, financing_id, receipt)

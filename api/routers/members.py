@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, require_role
+from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require_role
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
 from ledger.services.roles import Role
@@ -78,11 +78,18 @@ def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> 
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberCreated)
-def add_member(ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate) -> MemberCreated:
+def add_member(
+    ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate, write_key: WriteKeyDep
+) -> MemberCreated:
     """Onboard a member: a new key held by this gateway, on-chain membership, an API key."""
     require_role(participant, "admin")
     created = svc.add_member(
-        ledger, participant.address, body.name, Role.parse(body.role), body.legal_id
+        ledger,
+        participant.address,
+        body.name,
+        Role.parse(body.role),
+        body.legal_id,
+        idempotency_key=write_key,
     )
     return MemberCreated(
         **_public(created.member).model_dump(),
@@ -97,19 +104,25 @@ class MemberChanged(MemberPublic):
 
 
 @router.post("/{address}/suspend", response_model=MemberChanged)
-def suspend_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberChanged:
+def suspend_member(
+    ledger: LedgerDep, participant: ParticipantDep, address: str, write_key: WriteKeyDep
+) -> MemberChanged:
     """Suspend a member: its writes revert until reinstated (its API keys stay; revoke them too
     with ``POST /v1/keys/{address}/revoke`` if needed)."""
     require_role(participant, "admin")
     member = svc.get_member(ledger, address)
-    tx = svc.suspend_member(ledger, participant.address, member.address)
+    tx = svc.suspend_member(ledger, participant.address, member.address, idempotency_key=write_key)
     return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)
 
 
 @router.post("/{address}/reinstate", response_model=MemberChanged)
-def reinstate_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberChanged:
+def reinstate_member(
+    ledger: LedgerDep, participant: ParticipantDep, address: str, write_key: WriteKeyDep
+) -> MemberChanged:
     """Reinstate a suspended member."""
     require_role(participant, "admin")
     member = svc.get_member(ledger, address)
-    tx = svc.reinstate_member(ledger, participant.address, member.address)
+    tx = svc.reinstate_member(
+        ledger, participant.address, member.address, idempotency_key=write_key
+    )
     return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)

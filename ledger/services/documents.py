@@ -33,6 +33,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import ReceivedDocument
 from ledger.network import Ledger
 from ledger.services.roles import DocStatus, DocType
+from ledger.services.writekeys import write_key
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 ZERO32 = b"\0" * 32
@@ -364,6 +365,8 @@ def register_file(
     data: bytes,
     filename: str | None = None,
     doc_type: DocType | None = None,
+    *,
+    idempotency_key: str | None = None,
 ) -> tuple[Examined, Receipt, Registration]:
     """Lodge a file and register its hash on chain, signed by ``actor``.
 
@@ -371,18 +374,33 @@ def register_file(
     because the hash is registered already): the participant did hand it to this gateway.
     """
     examined = receive(ledger, actor, role, data, filename, doc_type)
-    receipt = register(ledger, actor, parse_doc_hash(examined.doc_hash), examined.doc_type)
+    receipt = register(
+        ledger,
+        actor,
+        parse_doc_hash(examined.doc_hash),
+        examined.doc_type,
+        idempotency_key=idempotency_key,
+    )
     registration = get_registration(ledger, parse_doc_hash(examined.doc_hash))
     return examined, receipt, registration
 
 
-def register(ledger: Ledger, actor: str, doc_hash: bytes, doc_type: DocType) -> Receipt:
-    """Register ``doc_hash`` as ``doc_type``, signed by ``actor``."""
+def register(
+    ledger: Ledger,
+    actor: str,
+    doc_hash: bytes,
+    doc_type: DocType,
+    *,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Register ``doc_hash`` as ``doc_type``, signed by ``actor``, exactly once per
+    ``idempotency_key`` (see :mod:`ledger.services.writekeys`)."""
     if doc_type is DocType.NONE:
         raise InvalidInput("doc_type", "must not be none")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.registerDocument(doc_hash, int(doc_type))
+            ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 
@@ -391,7 +409,13 @@ def max_batch(ledger: Ledger) -> int:
     return int(ledger.contract.functions.MAX_BATCH().call())
 
 
-def register_batch(ledger: Ledger, actor: str, items: Sequence[tuple[bytes, DocType]]) -> Receipt:
+def register_batch(
+    ledger: Ledger,
+    actor: str,
+    items: Sequence[tuple[bytes, DocType]],
+    *,
+    idempotency_key: str | None = None,
+) -> Receipt:
     """Register many hashes in one transaction (all or nothing)."""
     if not items:
         raise InvalidInput("documents", "must not be empty")
@@ -403,7 +427,8 @@ def register_batch(ledger: Ledger, actor: str, items: Sequence[tuple[bytes, DocT
         raise InvalidInput("documents", "the same document appears twice in the batch")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.registerDocuments(hashes, [int(t) for _, t in items])
+            ledger.contract.functions.registerDocuments(hashes, [int(t) for _, t in items]),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 
@@ -414,29 +439,50 @@ def register_files(
     role: str,
     files: Sequence[tuple[bytes, str | None]],
     doc_type: DocType | None = None,
+    *,
+    idempotency_key: str | None = None,
 ) -> tuple[list[Examined], Receipt]:
     """Lodge several files and register them in one transaction."""
     examined = [receive(ledger, actor, role, data, name, doc_type) for data, name in files]
     receipt = register_batch(
-        ledger, actor, [(parse_doc_hash(e.doc_hash), e.doc_type) for e in examined]
+        ledger,
+        actor,
+        [(parse_doc_hash(e.doc_hash), e.doc_type) for e in examined],
+        idempotency_key=idempotency_key,
     )
     return examined, receipt
 
 
-def revoke(ledger: Ledger, actor: str, doc_hash: bytes, reason_code: int = 0) -> Receipt:
+def revoke(
+    ledger: Ledger,
+    actor: str,
+    doc_hash: bytes,
+    reason_code: int = 0,
+    *,
+    idempotency_key: str | None = None,
+) -> Receipt:
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.revokeDocument(doc_hash, reason_code)
+            ledger.contract.functions.revokeDocument(doc_hash, reason_code),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 
 
-def supersede(ledger: Ledger, actor: str, old_hash: bytes, new_hash: bytes) -> Receipt:
+def supersede(
+    ledger: Ledger,
+    actor: str,
+    old_hash: bytes,
+    new_hash: bytes,
+    *,
+    idempotency_key: str | None = None,
+) -> Receipt:
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.supersedeDocument(old_hash, new_hash)
+            ledger.contract.functions.supersedeDocument(old_hash, new_hash),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 
@@ -448,11 +494,14 @@ def supersede_with_file(
     old_hash: bytes,
     data: bytes,
     filename: str | None = None,
+    *,
+    idempotency_key: str | None = None,
 ) -> tuple[Examined, Receipt]:
     """Lodge the amendment ``data`` and mark ``old_hash`` superseded by it."""
     old = get_registration(ledger, old_hash)
     examined = receive(ledger, actor, role, data, filename, old.doc_type)
-    return examined, supersede(ledger, actor, old_hash, parse_doc_hash(examined.doc_hash))
+    new_hash = parse_doc_hash(examined.doc_hash)
+    return examined, supersede(ledger, actor, old_hash, new_hash, idempotency_key=idempotency_key)
 
 
 def evidence_hash(evidence: str | None) -> bytes:
@@ -465,10 +514,18 @@ def evidence_hash(evidence: str | None) -> bytes:
         return hashlib.sha256(evidence.encode()).digest()
 
 
-def attest(ledger: Ledger, actor: str, doc_hash: bytes, evidence: str | None = None) -> Receipt:
+def attest(
+    ledger: Ledger,
+    actor: str,
+    doc_hash: bytes,
+    evidence: str | None = None,
+    *,
+    idempotency_key: str | None = None,
+) -> Receipt:
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.attestDocument(doc_hash, evidence_hash(evidence))
+            ledger.contract.functions.attestDocument(doc_hash, evidence_hash(evidence)),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 

@@ -27,6 +27,7 @@ from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services.roles import DocType, FinancingKind, FinancingStatus, RefusalReason
+from ledger.services.writekeys import sub_key, write_key
 
 MAX_UINT64 = 2**64 - 1
 DEFAULT_LIMIT = 50
@@ -141,8 +142,15 @@ def create(
     kind: FinancingKind,
     maturity: date | datetime | int,
     reference: str = "",
+    *,
+    idempotency_key: str | None = None,
 ) -> Financing:
-    """Register a financing against documents ``actor`` lodged here. See the module docstring."""
+    """Register a financing against documents ``actor`` lodged here. See the module docstring.
+
+    Exactly once per ``idempotency_key``: a retry (after a crash, a lost answer) returns the
+    financing that key created — or the refusal it received — and never a second attempt.
+    """
+    key = write_key(idempotency_key)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
     if kind is FinancingKind.NONE:
@@ -151,7 +159,7 @@ def create(
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise InvalidInput("currency", "must be an ISO 4217 code of three letters")
     seen: set[bytes] = set()
-    key = ledger.fingerprint_key()
+    fingerprint_key = ledger.fingerprint_key()
     pledges: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
     names: dict[bytes, str] = {}
     for i, req in enumerate(requests):
@@ -170,7 +178,7 @@ def create(
                 f"documents[{i}].amount",
                 f"must not exceed the document's face value {facts.amount_minor}",
             )
-        fps = compute_fingerprints(facts, key)
+        fps = compute_fingerprints(facts, fingerprint_key)
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
         pledges.append((req.doc_hash, amount, facts.amount_minor, values, facts))
@@ -180,7 +188,13 @@ def create(
     pledges.sort(key=lambda p: p[0])
     for doc_hash, _, _, _, facts in pledges:
         if docs.find_registration(ledger, doc_hash) is None:
-            docs.register(ledger, actor, doc_hash, DocType[facts.doc_type.value])
+            docs.register(
+                ledger,
+                actor,
+                doc_hash,
+                DocType[facts.doc_type.value],
+                idempotency_key=sub_key(key, "register-" + docs.hex32(doc_hash)),
+            )
     call = ledger.contract.functions.registerFinancing(
         [(h, a, f, v) for h, a, f, v, _ in pledges],
         currency.encode("ascii"),
@@ -188,7 +202,7 @@ def create(
         maturity_at,
         reference_bytes(reference),
     )
-    receipt = ledger.transactor(actor).transact(call)
+    receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:
         args = refused[0]["args"]
@@ -247,17 +261,39 @@ def _tx(raw: Any) -> docs.Receipt:
     return docs.Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
 
 
-def drawdown(ledger: Ledger, actor: str, financing_id: int, amount: int) -> docs.Receipt:
+def drawdown(
+    ledger: Ledger,
+    actor: str,
+    financing_id: int,
+    amount: int,
+    *,
+    idempotency_key: str | None = None,
+) -> docs.Receipt:
+    """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``."""
     _amount(amount, "amount")
     return _tx(
-        ledger.transactor(actor).transact(ledger.contract.functions.drawdown(financing_id, amount))
+        ledger.transactor(actor).transact(
+            ledger.contract.functions.drawdown(financing_id, amount),
+            idempotency_key=write_key(idempotency_key),
+        )
     )
 
 
-def repay(ledger: Ledger, actor: str, financing_id: int, amount: int) -> docs.Receipt:
+def repay(
+    ledger: Ledger,
+    actor: str,
+    financing_id: int,
+    amount: int,
+    *,
+    idempotency_key: str | None = None,
+) -> docs.Receipt:
+    """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``."""
     _amount(amount, "amount")
     return _tx(
-        ledger.transactor(actor).transact(ledger.contract.functions.repay(financing_id, amount))
+        ledger.transactor(actor).transact(
+            ledger.contract.functions.repay(financing_id, amount),
+            idempotency_key=write_key(idempotency_key),
+        )
     )
 
 
@@ -275,22 +311,33 @@ def releases(ledger: Ledger, financing_id: int) -> list[tuple[bytes, list[bytes]
     ]
 
 
-def close(ledger: Ledger, actor: str, financing_id: int) -> docs.Receipt:
+def close(
+    ledger: Ledger, actor: str, financing_id: int, *, idempotency_key: str | None = None
+) -> docs.Receipt:
     rel = releases(ledger, financing_id)
     return _tx(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.closeFinancing(financing_id, rel)
+            ledger.contract.functions.closeFinancing(financing_id, rel),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 
 
-def cancel(ledger: Ledger, actor: str, financing_id: int, reason_code: int = 0) -> docs.Receipt:
+def cancel(
+    ledger: Ledger,
+    actor: str,
+    financing_id: int,
+    reason_code: int = 0,
+    *,
+    idempotency_key: str | None = None,
+) -> docs.Receipt:
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
     rel = releases(ledger, financing_id)
     return _tx(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.cancelFinancing(financing_id, reason_code, rel)
+            ledger.contract.functions.cancelFinancing(financing_id, reason_code, rel),
+            idempotency_key=write_key(idempotency_key),
         )
     )
 

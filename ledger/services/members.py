@@ -9,6 +9,7 @@ from web3 import Web3
 from ledger.errors import InvalidInput, NotFound
 from ledger.network import MEMBER_FUNDING, Ledger, legal_id_hash
 from ledger.services.roles import Role
+from ledger.services.writekeys import sub_key, write_key
 
 MAX_NAME_LENGTH = 200
 
@@ -42,25 +43,48 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
-def add_member(ledger: Ledger, actor: str, name: str, role: Role, legal_id: str = "") -> NewMember:
-    """Create a key for a new member, fund it, onboard it on chain, and issue its API key."""
+def add_member(
+    ledger: Ledger,
+    actor: str,
+    name: str,
+    role: Role,
+    legal_id: str = "",
+    *,
+    idempotency_key: str | None = None,
+) -> NewMember:
+    """Create a key for a new member, fund it, onboard it on chain, and issue its API key.
+
+    Exactly once per ``idempotency_key``: a retry onboards the same address (the key created
+    by the first attempt), replays its transactions, and issues a fresh API key in place of
+    the one whose answer was lost (the earlier one is revoked).
+    """
     name = _check_name(name)
+    key = write_key(idempotency_key)
     admin = ledger.transactor(actor)
-    call_preview = ledger.contract.functions.addMember(
-        Web3.to_checksum_address("0x" + "11" * 20), int(role), legal_id_hash(legal_id), name
-    )
-    admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
-    signer = ledger.keystore.create()
+    address = ledger.db.pending_member(admin.address, key)
+    if address is None:
+        call_preview = ledger.contract.functions.addMember(
+            Web3.to_checksum_address("0x" + "11" * 20), int(role), legal_id_hash(legal_id), name
+        )
+        admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
+        address = ledger.keystore.create().address
+        ledger.db.bind_pending_member(admin.address, key, address)
     if ledger.settings.gas_pricing != "zero":
-        admin.wait(admin.send({"to": signer.address, "value": MEMBER_FUNDING, "gas": 21000}))
-    call = ledger.contract.functions.addMember(
-        signer.address, int(role), legal_id_hash(legal_id), name
-    )
-    receipt = admin.transact(call)
-    ledger.db.add_participant(signer.address, name, role.name.lower())
-    api_key = ledger.db.create_api_key(signer.address)
+        admin.wait(
+            admin.send(
+                {"to": address, "value": MEMBER_FUNDING, "gas": 21000},
+                idempotency_key=sub_key(key, "fund"),
+            )
+        )
+    call = ledger.contract.functions.addMember(address, int(role), legal_id_hash(legal_id), name)
+    receipt = admin.transact(call, idempotency_key=sub_key(key, "add"))
+    if ledger.db.has_participant(address):
+        api_key = ledger.db.rotate_api_key(address)  # the first answer was lost
+    else:
+        ledger.db.add_participant(address, name, role.name.lower())
+        api_key = ledger.db.create_api_key(address)
     return NewMember(
-        member=get_member(ledger, signer.address),
+        member=get_member(ledger, address),
         api_key=api_key,
         tx_hash=receipt["transactionHash"].to_0x_hex(),
         block=int(receipt["blockNumber"]),
@@ -117,16 +141,22 @@ def members_page(
     return members, (last if last < count else None)
 
 
-def suspend_member(ledger: Ledger, actor: str, address: str) -> str:
+def suspend_member(
+    ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
+) -> str:
     receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.suspendMember(Web3.to_checksum_address(address))
+        ledger.contract.functions.suspendMember(get_member_address(address)),
+        idempotency_key=write_key(idempotency_key),
     )
     return str(receipt["transactionHash"].to_0x_hex())
 
 
-def reinstate_member(ledger: Ledger, actor: str, address: str) -> str:
+def reinstate_member(
+    ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
+) -> str:
     receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.reinstateMember(Web3.to_checksum_address(address))
+        ledger.contract.functions.reinstateMember(get_member_address(address)),
+        idempotency_key=write_key(idempotency_key),
     )
     return str(receipt["transactionHash"].to_0x_hex())
 

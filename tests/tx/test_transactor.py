@@ -14,7 +14,7 @@ from eth_account import Account
 from hexbytes import HexBytes
 from web3 import Web3
 
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import InvalidInput, LedgerError, TransactionRejected
 from ledger.keys import LocalSigner
 from ledger.revert import ERRORS
 from ledger.services.roles import DocType
@@ -91,7 +91,7 @@ def test_asyncio_tasks_share_one_transactor(network: Network) -> None:
 def test_a_refused_send_gives_its_nonce_back(network: Network) -> None:
     bank = network.ledger.transactor(network.bank.address)
     start = chain_nonce(network, bank.address)
-    with pytest.raises(InvalidInput):  # intrinsic gas too low: the node refuses it
+    with pytest.raises(TransactionRejected):  # intrinsic gas too low: the node refuses it
         bank.send_call(register_call(network, "refused"), gas=1_000)
     receipt = bank.transact(register_call(network, "after refusal"), 120_000)
     assert receipt["status"] == 1
@@ -107,7 +107,7 @@ def test_a_refusal_inside_a_batch_leaves_no_gap(network: Network) -> None:
         data = register_call(network, label)._encode_transaction_data()
         return {"to": contract, "data": data, "gas": gas, "value": 0}
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TransactionRejected):
         bank.send_many([tx("b1", 120_000), tx("b2", 1_000), tx("b3", 120_000)])
     after = bank.transact(register_call(network, "b4"), 120_000)
     assert after["status"] == 1
@@ -127,9 +127,11 @@ def test_another_process_using_the_key_resyncs_the_nonce(network: Network) -> No
     # a second gateway (another Transactor over the same key) moves the nonce on
     other = Transactor(ledger.w3, bank.signer, ledger.chain_id, ledger.fees, rpc=ledger.rpc)
     other.transact(register_call(network, "elsewhere"), 120_000)
-    with pytest.raises(InvalidInput):  # nonce too low: refused, and the nonce is re-read
-        bank.send_call(register_call(network, "stale"), 120_000)
+    # nonce too low: resolved inside the transactor (re-read, re-signed), never the caller's
+    stale = bank.transact(register_call(network, "stale"), 120_000)
+    assert stale["status"] == 1
     assert bank.transact(register_call(network, "resynced"), 120_000)["status"] == 1
+    assert network.ledger.contract.functions.isIssued(doc("stale")).call()
 
 
 def test_the_same_idempotency_key_applies_a_write_once(network: Network) -> None:
@@ -203,7 +205,7 @@ def test_a_signer_for_another_chain_is_refused(network: Network) -> None:
     wrong = Transactor(
         ledger.w3, LocalSigner(account), ledger.chain_id + 1, ledger.fees, rpc=ledger.rpc
     )
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TransactionRejected):
         wrong.send({"to": account.address, "value": 0, "gas": 21_000})
 
 

@@ -14,7 +14,7 @@ from eth_account import Account
 from hexbytes import HexBytes
 from web3 import Web3
 
-from ledger.errors import InvalidInput, LedgerError, TransactionRejected
+from ledger.errors import LedgerError, TransactionRejected
 from ledger.keys import LocalSigner
 from ledger.revert import ERRORS
 from ledger.services.roles import DocType

@@ -217,7 +217,8 @@ class IdempotencyMiddleware:
                 await send(message)
 
             await self.app(scope, replay_receive, capture_send)
-            if captured["status"] < 500 and captured["status"] not in _TRANSIENT_STATUSES:
+            final = captured["status"] < 500 and captured["status"] not in _TRANSIENT_STATUSES
+            if final and not _carries_secret(captured["body"]):
                 text = captured["body"].decode("utf-8") or "null"
                 await anyio.to_thread.run_sync(
                     ledger.db.store_idempotent_result,
@@ -227,6 +228,18 @@ class IdempotencyMiddleware:
                     captured["status"],
                     text,
                 )
+
+
+def _carries_secret(body: bytes) -> bool:
+    """Whether a response shows a secret (an API key, shown once). Such a response is never
+    stored as an idempotent result: the key stays bound to its request, and a retry runs the
+    write again — on chain it replays the one transaction, and it issues a fresh API key in
+    place of the one whose answer was lost (revoking it)."""
+    try:
+        payload = json.loads(body or b"null")
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and "api_key" in payload
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -120,3 +120,29 @@ def test_a_transient_failure_is_never_stored(client: TestClient, network: Networ
     retried = client.post("/v1/documents", files=files, headers=headers)
     assert retried.status_code == 201, retried.text
     assert "Idempotent-Replayed" not in retried.headers
+
+
+def test_no_secret_is_stored_in_an_idempotency_record(
+    client: TestClient, network: Network
+) -> None:
+    """An onboarding's answer shows the new member's API key once: it is never stored. A retry
+    under the same key onboards no second member; it shows a fresh key and revokes the lost
+    one."""
+    headers = {**network.admin.headers, "Idempotency-Key": "onboard-d"}
+    body = {"name": "Bank D", "role": "bank"}
+    before = network.ledger.contract.functions.memberCount().call()
+    first = client.post("/v1/members", json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    secret = first.json()["api_key"]
+    with network.ledger.db.session() as s:
+        stored = [row.response_json for row in s.query(IdempotencyRow).all()]
+    assert stored
+    assert not any(secret in text for text in stored)
+    again = client.post("/v1/members", json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json()["address"] == first.json()["address"]
+    assert network.ledger.contract.functions.memberCount().call() == before + 1
+    fresh = {"Authorization": f"Bearer {again.json()['api_key']}"}
+    assert client.get("/v1/members", headers=fresh).status_code == 200
+    lost = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/v1/members", headers=lost).status_code == 401

@@ -122,9 +122,7 @@ def test_a_transient_failure_is_never_stored(client: TestClient, network: Networ
     assert "Idempotent-Replayed" not in retried.headers
 
 
-def test_no_secret_is_stored_in_an_idempotency_record(
-    client: TestClient, network: Network
-) -> None:
+def test_no_secret_is_stored_in_an_idempotency_record(client: TestClient, network: Network) -> None:
     """An onboarding's answer shows the new member's API key once: it is never stored. A retry
     under the same key onboards no second member; it shows a fresh key and revokes the lost
     one."""

@@ -56,7 +56,7 @@ from ledger.documents.writers import (
 )
 from ledger.documents.xmlsafe import parse_untrusted_xml
 
-DEFAULT_CORPUS = Path(__file__).parents[2] / "shared/corpus/einvoices"
+DEFAULT_CORPUS = Path(__file__).parents[1] / "tests" / "data" / "einvoices"
 
 #: which corpus files carry the same business invoice (checked by hand against the files:
 #: seller VAT id, invoice number, issue date, amount due). Files not listed stand alone.

@@ -39,8 +39,8 @@ from ledger.network import Ledger, init_network
 from ledger.services import members as member_svc
 from ledger.services.roles import Role
 
-#: the EN 16931 sample invoices shipped beside the repository (../shared/corpus/einvoices)
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "einvoices"
+#: the EN 16931 sample invoices kept in the repository (tests/data/einvoices, EUPL v1.2)
+CORPUS = Path(__file__).resolve().parent / "data" / "einvoices"
 ROOT = Path(__file__).resolve().parents[1]
 ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "anvil"
 #: anvil's first dev account (public, well-known test key)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ledger.documents import ParsedDocument, read_document
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared/corpus/einvoices"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "einvoices"
 CORPUS_FILES = sorted(p for p in CORPUS.rglob("*.xml") if p.parent.name in ("ubl", "cii"))
 #: a consortium fingerprint key for tests (32 bytes)
 KEY = bytes(range(32))

@@ -23,7 +23,15 @@ from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
-from ledger.services.roles import DocType, FinancingKind, FinancingStatus, Role
+from ledger.services.roles import (
+    CancellationReason,
+    DocType,
+    FinancingKind,
+    FinancingStatus,
+    RevocationReason,
+    Role,
+    reason_help,
+)
 from ledger.services.writekeys import sub_key, write_key
 
 app = typer.Typer(
@@ -539,6 +547,9 @@ def doc_show(
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     with opened_ledger(data_dir) as ledger:
         d = guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
+        ledger_names = {
+            m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
+        }
     r = d.registration
     payload = {
         "doc_hash": r.doc_hash,
@@ -552,20 +563,38 @@ def doc_show(
         "financings": list(d.financings),
         "history": [e.__dict__ for e in d.history],
     }
+    status = r.status.name
+    if r.successor:
+        status += f" by {r.successor}"
     lines = [
-        f"document {r.doc_hash} ({r.doc_type.name.lower()}, {r.status.name.lower()})",
-        f"  registered by {r.registered_by} at {r.registered_at.isoformat()}",
+        f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
+        f"  registered by {_member_label(ledger_names, r.registered_by)} "
+        f"at {r.registered_at.isoformat()}",
         f"  financings: {', '.join(map(str, d.financings)) or 'none'}",
+        f"  attestations: {len(d.attestations) or 'none'}",
     ]
-    lines += [f"  block {e.block:>5}  {e.event}" for e in d.history]
+    lines += [
+        f"    by {_member_label(ledger_names, a.attestor)} (evidence {a.evidence_hash}, "
+        f"block {a.block})"
+        for a in d.attestations
+    ]
+    lines.append("  history:")
+    lines += [f"    block {e.block:>5}  {e.event}  tx {e.tx_hash}" for e in d.history]
     emit(as_json, payload, "\n".join(lines))
+
+
+def _member_label(names: dict[str, str], address: str) -> str:
+    name = names.get(address)
+    return f"{name} ({address})" if name else address
 
 
 @doc_app.command("revoke")
 def doc_revoke(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: AsMember,
-    reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    reason_code: Annotated[
+        int, typer.Option(help=reason_help(RevocationReason), min=0, max=255)
+    ] = 0,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -828,7 +857,9 @@ def finance_close(
 def finance_cancel(
     financing_id: FinancingId,
     as_member: AsMember,
-    reason_code: Annotated[int, typer.Option(help="0..255", min=0, max=255)] = 0,
+    reason_code: Annotated[
+        int, typer.Option(help=reason_help(CancellationReason), min=0, max=255)
+    ] = 0,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,

@@ -26,6 +26,15 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
+step "curl (the README's examples use it; tests/test_readme_session.py runs them)"
+if ! command -v curl >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl >/dev/null
+  else
+    echo "curl not found: the README session test will be skipped" >&2
+  fi
+fi
+
 step "PostgreSQL server for the index tests"
 if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -83,3 +83,41 @@ class RefusalReason(ContractEnum):
     FACE_VALUE_MISMATCH = 5
     EXCEEDS_FACE_VALUE = 6
     FINGERPRINT_PLEDGED = 7
+
+
+class RevocationReason(IntEnum):
+    """What a document revocation's ``reasonCode`` (uint8) means. The contract stores any
+    0..255; the gateway documents and decodes these, named after the ISO 20022 cancellation
+    reason codes where one fits (DUPL, FRAD, CUST, TECH). Other values are shown as numbers."""
+
+    UNSPECIFIED = 0
+    ISSUED_IN_ERROR = 1  # TECH: registered by mistake (wrong file, wrong type)
+    DUPLICATE = 2  # DUPL: the same document registered twice
+    CANCELLED_BY_ISSUER = 3  # CUST: the trade or the document was cancelled
+    FRAUD_SUSPECTED = 4  # FRAD
+    REPLACED_ELSEWHERE = 5  # replaced by a document not registered here (else: supersede)
+
+
+class CancellationReason(IntEnum):
+    """What a financing cancellation's ``reasonCode`` (uint8) means (ISO 20022 names where one
+    fits). Other values are shown as numbers."""
+
+    UNSPECIFIED = 0
+    BOOKED_IN_ERROR = 1  # TECH
+    DUPLICATE = 2  # DUPL: the same financing booked twice
+    REQUESTED_BY_CUSTOMER = 3  # CUST
+    FRAUD_SUSPECTED = 4  # FRAD
+    DOCUMENT_REVOKED = 5  # a pledged document was revoked or found altered
+
+
+def reason_name(table: type[IntEnum], code: int) -> str:
+    """The documented name of ``code`` in ``table`` (lower case), else the number as text."""
+    try:
+        return table(code).name.lower()
+    except ValueError:
+        return str(code)
+
+
+def reason_help(table: type[IntEnum]) -> str:
+    """``0 unspecified, 1 issued_in_error, …`` for help texts."""
+    return ", ".join(f"{m.value} {m.name.lower()}" for m in table)

@@ -764,8 +764,13 @@ class Transactor:
             if entries:
                 answers = self._send_raw([entry.raw for entry in entries])
                 for entry, answer in zip(entries, answers, strict=True):
-                    if answer is not None and not _already_known(answer):
-                        self.journal.forget(self._address, entry.nonce, entry.tx_hash)
+                    if answer is None or _already_known(answer):
+                        continue
+                    if _nonce_used(answer) and self._mined(HexBytes(entry.tx_hash)):
+                        continue  # mined since the nonce was read (another process sent it)
+                    # refused: never accepted, so its bytes can never be mined; a retry of its
+                    # key signs anew
+                    self.journal.forget(self._address, entry.nonce, entry.tx_hash)
             self._next_nonce = None
         return len(entries)
 

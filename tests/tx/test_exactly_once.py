@@ -124,3 +124,24 @@ def test_a_key_names_one_write(network: Network) -> None:
             register_call(network, "another write"), idempotency_key="k-once"
         )
     assert not network.ledger.contract.functions.isIssued(doc("another write")).call()
+
+
+def test_recover_keeps_the_binding_of_a_transaction_mined_meanwhile(network: Network) -> None:
+    """A second process (the CLI beside the gateway) opens its transactor just as the gateway's
+    keyed transaction is mined: its rebroadcast answers "nonce used", and the binding must stay
+    (else the key's retry would sign a second write)."""
+    bank = fresh_transactor(network)
+    bank.transact(register_call(network, "mined meanwhile"), idempotency_key="k-meanwhile")
+    entry = network.ledger.journal.by_key(bank.address, "k-meanwhile")
+    assert entry is not None
+    # the nonce read before the transaction was mined: recover sees it as in flight
+    late = fresh_transactor(network, recover=False)
+    real = late._chain_nonce
+    late._chain_nonce = lambda block: entry.nonce  # type: ignore[method-assign]
+    late.recover()
+    late._chain_nonce = real  # type: ignore[method-assign]
+    assert network.ledger.journal.by_key(bank.address, "k-meanwhile") is not None
+    again = fresh_transactor(network).send_call(
+        register_call(network, "mined meanwhile"), idempotency_key="k-meanwhile"
+    )
+    assert again.replayed

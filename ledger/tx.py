@@ -301,11 +301,13 @@ class TxJournal:
         ]
 
     def prune(self, sender: str, below_nonce: int, retention: float) -> None:
-        """Drop confirmed entries: unkeyed ones at once, keyed ones after ``retention``."""
+        """Drop confirmed entries: unkeyed ones and those of gateway-generated keys (``auto:``,
+        which only the gateway's own in-flight retries use) at once, client keys after
+        ``retention``."""
         with self._lock:
             self._conn.execute(
                 "DELETE FROM signed_tx WHERE sender = ? AND nonce < ?"
-                " AND (idem_key IS NULL OR created < ?)",
+                " AND (idem_key IS NULL OR idem_key LIKE 'auto:%' OR created < ?)",
                 (sender, below_nonce, time.time() - retention),
             )
 

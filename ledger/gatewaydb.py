@@ -496,7 +496,30 @@ class GatewayDB:
         query = query.order_by(ReceivedDocumentRow.received_at, ReceivedDocumentRow.doc_hash)
         with self.session() as s:
             rows = s.scalars(query.limit(limit + 1)).all()
-            return [self._received(s, r) for r in rows[:limit]], len(rows) > limit
+            page = rows[:limit]
+            prints: dict[str, list[tuple[str, str]]] = {r.doc_hash: [] for r in page}
+            for fp in s.scalars(
+                select(ReceivedFingerprintRow).where(
+                    ReceivedFingerprintRow.received_by == received_by,
+                    ReceivedFingerprintRow.doc_hash.in_(list(prints)),
+                )
+            ):
+                prints[fp.doc_hash].append((fp.name, fp.fingerprint))
+            found = [
+                ReceivedDocument(
+                    doc_hash=r.doc_hash,
+                    received_by=r.received_by,
+                    format=r.format,
+                    size=r.size,
+                    filename=r.filename,
+                    doc_type=r.doc_type,
+                    facts_json=r.facts_json,
+                    received_at=r.received_at,
+                    fingerprints=tuple(sorted(prints[r.doc_hash])),
+                )
+                for r in page
+            ]
+            return found, len(rows) > limit
 
     # -- financing pledges -------------------------------------------------------------------
 

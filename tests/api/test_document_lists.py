@@ -241,6 +241,13 @@ def test_lodged_files_are_searched_by_number_seller_and_buyer(
     assert item["facts"]["number"] == "INV42"
     assert item["facts"]["seller"]["name"] == "Müller Maschinenbau GmbH"
     assert item["received_at"]
+    # the database's search hands back each file whole, fingerprints included
+    rows, more = network.ledger.db.search_received(bank.address, number="TOSL110")
+    assert not more
+    assert rows == network.ledger.db.received(ubl, bank.address) + network.ledger.db.received(
+        cii, bank.address
+    )
+    assert all(r.fingerprints for r in rows)
 
 
 def test_a_member_never_sees_another_members_lodged_files(

@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit
+from api.openapi_responses import CHAIN_RESOURCE, HEALTH_RESPONSES, errors
+from api.pages import install_pages
 from api.routers import audit, documents, financings, health, keys, members, metrics, node
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
@@ -39,8 +41,11 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         version="0.1.0",
         description="A permissioned ledger for trade-finance records. Authenticate with "
         "`Authorization: Bearer <api key>`. Writes accept an `Idempotency-Key` header. "
-        "See docs/api.md.",
+        'Every error answers `{"error", "message", "details"}`. See docs/api.md.',
         lifespan=lifespan,
+        # served from the package by install_pages, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     app.state.metrics = metrics.Metrics()
@@ -48,12 +53,16 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(JsonDepthLimit)  # outermost: before anything parses a body
-    app.include_router(health.router)
+    install_pages(app)
+    # the error statuses each router's routes answer (api/openapi_responses.py)
+    app.include_router(health.router, responses=HEALTH_RESPONSES)
     app.include_router(metrics.router)
-    app.include_router(members.router)
-    app.include_router(keys.router)
-    app.include_router(documents.router)
-    app.include_router(audit.router)
-    app.include_router(financings.router)
+    app.include_router(members.router, responses=CHAIN_RESOURCE)
+    app.include_router(keys.router, responses=CHAIN_RESOURCE)
+    # before documents.router: /v1/documents/lodged is not a {doc_hash}
+    app.include_router(documents.listing, responses=CHAIN_RESOURCE)
+    app.include_router(documents.router, responses=CHAIN_RESOURCE)
+    app.include_router(audit.router, responses=errors(401, 403, 422, 503))
+    app.include_router(financings.router, responses=CHAIN_RESOURCE)
     app.include_router(node.router)
     return app

@@ -662,6 +662,132 @@ def doc_attest(
     emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
 
 
+CursorOpt = Annotated[str | None, typer.Option(help="next_cursor of a previous page")]
+ListLimitOpt = Annotated[int, typer.Option(min=1, max=docs.MAX_LIST_LIMIT, help="items per page")]
+
+
+def _listed_payload(d: docs.ListedDocument) -> dict[str, Any]:
+    return {
+        "doc_hash": d.doc_hash,
+        "doc_type": d.doc_type.name.lower(),
+        "status": d.status.name.lower(),
+        "registered_by": d.registered_by,
+        "registered_at": d.registered_at.isoformat(),
+        "registered_block": d.registered_block,
+        "successor": d.successor,
+        "revoke_reason": d.revoke_reason,
+    }
+
+
+@doc_app.command("list")
+def doc_list(
+    registrant: Annotated[str | None, typer.Option(help="only this member's")] = None,
+    doc_type: Annotated[
+        str | None, typer.Option("--type", help="invoice, bill_of_lading, …")
+    ] = None,
+    status: Annotated[str | None, typer.Option(help="active, revoked or superseded")] = None,
+    registered_from: Annotated[
+        str | None, typer.Option("--from", help="registered at or after (ISO 8601 or Unix s)")
+    ] = None,
+    registered_to: Annotated[
+        str | None, typer.Option("--to", help="registered at or before (ISO 8601 or Unix s)")
+    ] = None,
+    cursor: CursorOpt = None,
+    limit: ListLimitOpt = docs.DEFAULT_LIST_LIMIT,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Registered documents, oldest first, filtered; one page at a time (see next_cursor).
+    Read from the event index, caught up to the chain first."""
+    from ledger.indexer import EventIndex
+
+    where = guard(
+        lambda: docs.DocumentFilter.parse(
+            registrant, doc_type, status, registered_from, registered_to
+        )
+    )
+    with opened_ledger(data_dir) as ledger:
+        index = guard(lambda: EventIndex.for_ledger(ledger))
+        try:
+            page = guard(lambda: docs.list_documents(index, where, cursor, limit))
+        finally:
+            index.close()
+    rows = [
+        [
+            d.doc_hash,
+            d.doc_type.name.lower(),
+            d.status.name.lower(),
+            d.registered_by,
+            d.registered_at.isoformat(),
+        ]
+        for d in page.items
+    ]
+    text = _table(["DOC HASH", "TYPE", "STATUS", "REGISTERED BY", "REGISTERED AT"], rows)
+    if page.next_cursor:
+        text += f"\nmore: --cursor {page.next_cursor}"
+    emit(
+        as_json,
+        {
+            "items": [_listed_payload(d) for d in page.items],
+            "next_cursor": page.next_cursor,
+            "indexed_block": page.indexed_block,
+        },
+        text,
+    )
+
+
+def _party_text(party: dict[str, Any] | None) -> str:
+    if not party:
+        return "-"
+    ids = party.get("ids") or [{}]
+    return str(party.get("name") or f"{ids[0].get('scheme', '')}:{ids[0].get('value', '')}")
+
+
+@doc_app.command("search")
+def doc_search(
+    as_member: AsMember,
+    invoice_number: Annotated[
+        str | None, typer.Option(help="the document number (BT-1), compared normalised")
+    ] = None,
+    seller: Annotated[
+        str | None, typer.Option(help="the seller's VAT id (BT-31) or id, or part of its name")
+    ] = None,
+    buyer: Annotated[
+        str | None, typer.Option(help="the buyer's VAT id (BT-48) or id, or part of its name")
+    ] = None,
+    cursor: CursorOpt = None,
+    limit: ListLimitOpt = docs.DEFAULT_LIST_LIMIT,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The files a member lodged at this gateway (received or registered) matching every
+    given criterion, oldest first; only that member's files."""
+    actor = _actor(as_member)
+    with opened_ledger(data_dir) as ledger:
+        page = guard(
+            lambda: docs.search_lodged(ledger, actor, invoice_number, seller, buyer, cursor, limit)
+        )
+    rows = [
+        [
+            d.doc_hash,
+            (d.facts or {}).get("numberAsWritten") or (d.facts or {}).get("number") or "-",
+            _party_text((d.facts or {}).get("seller")),
+            _party_text((d.facts or {}).get("buyer")),
+            d.format,
+            d.received_at.isoformat(),
+        ]
+        for d in page.items
+    ]
+    text = _table(["DOC HASH", "NUMBER", "SELLER", "BUYER", "FORMAT", "RECEIVED"], rows)
+    if page.next_cursor:
+        text += f"\nmore: --cursor {page.next_cursor}"
+    payload = {
+        "items": [{**d.__dict__, "received_at": d.received_at.isoformat()} for d in page.items],
+        "next_cursor": page.next_cursor,
+    }
+    emit(as_json, payload, text)
+
+
 # -- financings ---------------------------------------------------------------------------------
 
 

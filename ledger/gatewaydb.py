@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -22,12 +23,17 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    ColumnElement,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
+    and_,
     create_engine,
+    exists,
+    or_,
     select,
 )
 from sqlalchemy.engine import Engine
@@ -115,6 +121,21 @@ class ReceivedFingerprintRow(Base):
     name: Mapped[str] = mapped_column(String(60))
 
 
+class ReceivedTermRow(Base):
+    """A searchable fact of a received file: its number (BT-1), a seller or buyer identifier
+    (BT-31 / BT-48 VAT id, LEI, …) as normalised, a seller or buyer name (BT-27 / BT-44)
+    case-folded. Derived from ``facts_json``; rebuilt for files stored before it existed."""
+
+    __tablename__ = "received_terms"
+
+    received_by: Mapped[str] = mapped_column(String(42), primary_key=True)
+    doc_hash: Mapped[str] = mapped_column(String(66), primary_key=True)
+    term: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), primary_key=True)
+
+    __table_args__ = (Index("ix_received_terms_value", "received_by", "term", "value"),)
+
+
 class PledgeRow(Base):
     """A document a financing pledged, with the fingerprints it pledged (for close/cancel)."""
 
@@ -143,6 +164,15 @@ class ReceivedDocument:
 
 
 @dataclass(frozen=True)
+class PartyQuery:
+    """A seller or buyer searched for: any of ``ids`` (normalised identifiers) equal to one of
+    the party's, or ``name`` (case-folded) within its name."""
+
+    ids: frozenset[str]
+    name: str
+
+
+@dataclass(frozen=True)
 class StoredPledge:
     financing_id: int
     doc_hash: str
@@ -162,6 +192,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def search_terms(facts_json: str | None) -> list[tuple[str, str]]:
+    """The (term, value) pairs a received file is searched by, from its stored facts: its
+    number, each seller / buyer identifier (already normalised) and name (case-folded)."""
+    if not facts_json:
+        return []
+    facts = json.loads(facts_json)
+    found: set[tuple[str, str]] = set()
+    if facts.get("number"):
+        found.add(("number", str(facts["number"])))
+    for role in ("seller", "buyer"):
+        party = facts.get(role) or {}
+        for party_id in party.get("ids") or ():
+            found.add((f"{role}_id", str(party_id["value"])[:500]))
+        if party.get("name"):
+            found.add((f"{role}_name", str(party["name"]).casefold()[:500]))
+    return sorted(found)
+
+
 def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
@@ -175,6 +223,7 @@ class GatewayDB:
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._index_unsearchable_files()
 
     def session(self) -> Session:
         return self._sessions()
@@ -327,6 +376,12 @@ class GatewayDB:
                         fingerprint=value, doc_hash=doc_hash, received_by=received_by, name=name
                     )
                 )
+            for term, value in search_terms(facts_json):
+                s.add(
+                    ReceivedTermRow(
+                        received_by=received_by, doc_hash=doc_hash, term=term, value=value
+                    )
+                )
 
     def _received(self, s: Session, row: ReceivedDocumentRow) -> ReceivedDocument:
         fps = s.scalars(
@@ -374,6 +429,109 @@ class GatewayDB:
                 if row is not None:
                     found.append(self._received(s, row))
             return found
+
+    def _index_unsearchable_files(self) -> None:
+        """Give the files stored before ``received_terms`` existed their search terms (every
+        file with facts has at least its number; a file without terms was never indexed)."""
+        with self.session() as s, s.begin():
+            rows = s.execute(
+                select(
+                    ReceivedDocumentRow.received_by,
+                    ReceivedDocumentRow.doc_hash,
+                    ReceivedDocumentRow.facts_json,
+                ).where(
+                    ReceivedDocumentRow.facts_json.is_not(None),
+                    ~exists().where(
+                        ReceivedTermRow.received_by == ReceivedDocumentRow.received_by,
+                        ReceivedTermRow.doc_hash == ReceivedDocumentRow.doc_hash,
+                    ),
+                )
+            ).all()
+            for received_by, doc_hash, facts_json in rows:
+                for term, value in search_terms(facts_json):
+                    s.add(
+                        ReceivedTermRow(
+                            received_by=received_by, doc_hash=doc_hash, term=term, value=value
+                        )
+                    )
+
+    def search_received(
+        self,
+        received_by: str,
+        number: str | None = None,
+        seller: PartyQuery | None = None,
+        buyer: PartyQuery | None = None,
+        after: tuple[datetime, str] | None = None,
+        limit: int = 100,
+    ) -> tuple[list[ReceivedDocument], bool]:
+        """The files ``received_by`` handed this gateway that match every given criterion,
+        by (received_at, doc_hash); ``after`` is the last (received_at, doc_hash) of the
+        previous page. Returns at most ``limit`` files and whether more follow.
+
+        ``number`` is compared with the document number as normalised (BT-1); a party matches
+        when one of its identifiers equals one of ``ids`` or ``name`` occurs in its name."""
+
+        def has(term: str, condition: ColumnElement[bool]) -> ColumnElement[bool]:
+            return exists().where(
+                ReceivedTermRow.received_by == ReceivedDocumentRow.received_by,
+                ReceivedTermRow.doc_hash == ReceivedDocumentRow.doc_hash,
+                ReceivedTermRow.term == term,
+                condition,
+            )
+
+        def party(role: str, wanted: PartyQuery) -> ColumnElement[bool]:
+            found = [
+                has(f"{role}_name", ReceivedTermRow.value.contains(wanted.name, autoescape=True))
+            ]
+            if wanted.ids:
+                found.append(has(f"{role}_id", ReceivedTermRow.value.in_(sorted(wanted.ids))))
+            return or_(*found)
+
+        query = select(ReceivedDocumentRow).where(ReceivedDocumentRow.received_by == received_by)
+        if number is not None:
+            query = query.where(has("number", ReceivedTermRow.value == number))
+        if seller is not None:
+            query = query.where(party("seller", seller))
+        if buyer is not None:
+            query = query.where(party("buyer", buyer))
+        if after is not None:
+            stamp, doc_hash = after
+            query = query.where(
+                or_(
+                    ReceivedDocumentRow.received_at > stamp,
+                    and_(
+                        ReceivedDocumentRow.received_at == stamp,
+                        ReceivedDocumentRow.doc_hash > doc_hash,
+                    ),
+                )
+            )
+        query = query.order_by(ReceivedDocumentRow.received_at, ReceivedDocumentRow.doc_hash)
+        with self.session() as s:
+            rows = s.scalars(query.limit(limit + 1)).all()
+            page = rows[:limit]
+            prints: dict[str, list[tuple[str, str]]] = {r.doc_hash: [] for r in page}
+            for fp in s.scalars(
+                select(ReceivedFingerprintRow).where(
+                    ReceivedFingerprintRow.received_by == received_by,
+                    ReceivedFingerprintRow.doc_hash.in_(list(prints)),
+                )
+            ):
+                prints[fp.doc_hash].append((fp.name, fp.fingerprint))
+            found = [
+                ReceivedDocument(
+                    doc_hash=r.doc_hash,
+                    received_by=r.received_by,
+                    format=r.format,
+                    size=r.size,
+                    filename=r.filename,
+                    doc_type=r.doc_type,
+                    facts_json=r.facts_json,
+                    received_at=r.received_at,
+                    fingerprints=tuple(sorted(prints[r.doc_hash])),
+                )
+                for r in page
+            ]
+            return found, len(rows) > limit
 
     # -- financing pledges -------------------------------------------------------------------
 

@@ -44,6 +44,15 @@ if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
   fi
 fi
 
+step "chromium for the browser tests (Debian's; playwright drives it, downloads no browser)"
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "/usr/bin/chromium not found: the browser tests (-m browser) will be skipped" >&2
+  fi
+fi
+
 step "lint and format (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -3,14 +3,16 @@ verify."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, File, Form, UploadFile, status
+from fastapi import APIRouter, Body, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
-from ledger.errors import InvalidInput
+from api.routers.audit import IndexDep
+from ledger.errors import Forbidden, InvalidInput
 from ledger.services import documents as docs
 from ledger.services.roles import DocType
 
@@ -441,3 +443,168 @@ def attest_document(
         idempotency_key=write_key,
     )
     return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)
+
+
+# -- lists and searches -------------------------------------------------------------------------
+# A router of their own, included before ``router``: ``/v1/documents/lodged`` must be matched
+# before ``/v1/documents/{doc_hash}``.
+
+listing = APIRouter(prefix="/v1/documents", tags=["documents"])
+
+#: roles that may list every member's registrations; the others list their own
+LIST_ALL_ROLES = ("regulator", "admin")
+
+
+class DocumentListed(BaseModel):
+    """A registration, as the event index holds it (``GET /v1/documents/{doc_hash}`` has
+    everything around it)."""
+
+    doc_hash: str
+    doc_type: str
+    status: str = Field(description="active, revoked or superseded")
+    registered_by: str
+    registered_at: datetime = Field(description="the registration block's time")
+    registered_block: int
+    successor: str | None = Field(description="the document that superseded this one")
+    revoke_reason: int | None = Field(description="the reason code of a revocation")
+
+
+class DocumentListPage(BaseModel):
+    items: list[DocumentListed]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
+    indexed_block: int = Field(description="the list is complete up to this block")
+
+
+class LodgedPublic(BaseModel):
+    """A file you handed this gateway (received or registered): what it was read as."""
+
+    doc_hash: str
+    format: str = Field(description="raw, ubl, cii, facturx or json")
+    doc_type: str
+    size: int = Field(description="bytes")
+    filename: str | None
+    received_at: datetime
+    facts: dict[str, Any] | None = Field(
+        description="the key facts read from the file (number BT-1, seller, buyer, amount)"
+    )
+
+
+class LodgedPage(BaseModel):
+    items: list[LodgedPublic]
+    next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
+
+
+ListCursor = Annotated[str | None, Query(description="next_cursor of the previous page")]
+ListLimit = Annotated[int, Query(ge=1, le=docs.MAX_LIST_LIMIT)]
+
+
+@listing.get("", response_model=DocumentListPage)
+def list_documents(
+    index: IndexDep,
+    participant: ParticipantDep,
+    registrant: Annotated[
+        str | None,
+        Query(
+            description="the registrant's address; default for banks, enterprises and "
+            "attestors: the caller (they list their own registrations only)"
+        ),
+    ] = None,
+    doc_type: Annotated[
+        str | None,
+        Query(alias="type", description="invoice, bill_of_lading, warehouse_receipt, …"),
+    ] = None,
+    status: Annotated[str | None, Query(description="active, revoked or superseded")] = None,
+    registered_from: Annotated[
+        str | None,
+        Query(alias="from", description="registered at or after (ISO 8601 or Unix seconds)"),
+    ] = None,
+    registered_to: Annotated[
+        str | None,
+        Query(alias="to", description="registered at or before (ISO 8601 or Unix seconds)"),
+    ] = None,
+    cursor: ListCursor = None,
+    limit: ListLimit = docs.DEFAULT_LIST_LIMIT,
+) -> DocumentListPage:
+    """Registrations, oldest first, filtered by registrant, type, status and registration
+    time; paginated by cursor. REGULATOR and ADMIN list everyone's; the other roles their own
+    (another ``registrant`` is a 403)."""
+    where = docs.DocumentFilter.parse(registrant, doc_type, status, registered_from, registered_to)
+    if participant.role not in LIST_ALL_ROLES:
+        if where.registrant is None:
+            where = replace(where, registrant=participant.address)
+        elif where.registrant.lower() != participant.address.lower():
+            raise Forbidden(
+                f"role {participant.role} may list its own registrations only",
+                role=participant.role,
+                registrant=where.registrant,
+            )
+    page = docs.list_documents(index, where, cursor, limit)
+    return DocumentListPage(
+        items=[
+            DocumentListed(
+                doc_hash=d.doc_hash,
+                doc_type=d.doc_type.name.lower(),
+                status=d.status.name.lower(),
+                registered_by=d.registered_by,
+                registered_at=d.registered_at,
+                registered_block=d.registered_block,
+                successor=d.successor,
+                revoke_reason=d.revoke_reason,
+            )
+            for d in page.items
+        ],
+        next_cursor=page.next_cursor,
+        indexed_block=page.indexed_block,
+    )
+
+
+@listing.get("/lodged", response_model=LodgedPage)
+def search_lodged(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    invoice_number: Annotated[
+        str | None,
+        Query(
+            max_length=docs.MAX_SEARCH_TEXT,
+            description="the document number (BT-1), compared normalised: INV-0042 finds INV42",
+        ),
+    ] = None,
+    seller: Annotated[
+        str | None,
+        Query(
+            max_length=docs.MAX_SEARCH_TEXT,
+            description="the seller's VAT id (BT-31) or another identifier, or part of its "
+            "name (BT-27)",
+        ),
+    ] = None,
+    buyer: Annotated[
+        str | None,
+        Query(
+            max_length=docs.MAX_SEARCH_TEXT,
+            description="the buyer's VAT id (BT-48) or another identifier, or part of its "
+            "name (BT-44)",
+        ),
+    ] = None,
+    cursor: ListCursor = None,
+    limit: ListLimit = docs.DEFAULT_LIST_LIMIT,
+) -> LodgedPage:
+    """The files you handed this gateway (received or registered), oldest first, matching
+    every given criterion; paginated by cursor. Only ever your own files, whatever your role."""
+    page = docs.search_lodged(
+        ledger, participant.address, invoice_number, seller, buyer, cursor, limit
+    )
+    return LodgedPage(
+        items=[
+            LodgedPublic(
+                doc_hash=d.doc_hash,
+                format=d.format,
+                doc_type=d.doc_type,
+                size=d.size,
+                filename=d.filename,
+                received_at=d.received_at,
+                facts=d.facts,
+            )
+            for d in page.items
+        ],
+        next_cursor=page.next_cursor,
+    )

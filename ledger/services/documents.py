@@ -10,6 +10,7 @@ registered, an active financing holds one of the fingerprints) is consortium-wid
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import and_, or_, select
 from web3 import Web3
 
 from ledger.documents import (
@@ -29,9 +31,13 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.facts import DocumentFormat
-from ledger.errors import InvalidInput, NotFound
-from ledger.gatewaydb import ReceivedDocument
+from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
+from ledger.errors import ChainUnavailable, InvalidInput, NotFound
+from ledger.gatewaydb import PartyQuery, ReceivedDocument
+from ledger.indexer import EventIndex
+from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.network import Ledger
+from ledger.services.audit import parse_address, parse_time
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
 
@@ -611,3 +617,262 @@ def detail(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> DocumentDe
         history=tuple(_event(log) for log in history),
         held=held_copy(ledger, doc_hash, actor, role),
     )
+
+
+# -- lists and searches ---------------------------------------------------------------------
+#
+# Registrations are listed from the event index (``ledger.indexer``, the SQL copy of the chain:
+# a filtered, paginated query there is the fast path), caught up to the chain head first so a
+# document registered a moment ago is listed. The files a participant lodged here are searched
+# in the gateway database, only ever among that participant's own files.
+
+DEFAULT_LIST_LIMIT = 100
+MAX_LIST_LIMIT = 500
+#: how many block ranges a list catches the index up before answering (the follower does the
+#: rest in the background; ``indexed_block`` says how far an answer is complete)
+LIST_CATCH_UP_RANGES = 4
+MAX_SEARCH_TEXT = 200
+
+
+@dataclass(frozen=True)
+class ListedDocument:
+    """A registration as the index holds it."""
+
+    doc_hash: str
+    doc_type: DocType
+    status: DocStatus
+    registered_by: str
+    registered_at: datetime
+    registered_block: int
+    successor: str | None
+    revoke_reason: int | None
+
+
+@dataclass(frozen=True)
+class DocumentPage:
+    """One page of a list: ``next_cursor`` continues it (None: done); the list is complete up
+    to block ``indexed_block``."""
+
+    items: list[ListedDocument]
+    next_cursor: str | None
+    indexed_block: int
+
+
+@dataclass(frozen=True)
+class DocumentFilter:
+    """Which registrations to list; every field optional (None: any)."""
+
+    registrant: str | None = None
+    doc_type: DocType | None = None
+    status: DocStatus | None = None
+    registered_from: int | None = None  # Unix seconds, inclusive
+    registered_to: int | None = None  # Unix seconds, inclusive
+
+    @classmethod
+    def parse(
+        cls,
+        registrant: str | None = None,
+        doc_type: str | None = None,
+        status: str | None = None,
+        registered_from: str | None = None,
+        registered_to: str | None = None,
+    ) -> DocumentFilter:
+        """Filters from text, as the API and the CLI take them; InvalidInput names the field
+        (``registrant``, ``type``, ``status``, ``from``, ``to``) and its rule."""
+        found = cls(
+            registrant=parse_address(registrant, "registrant") if registrant else None,
+            doc_type=DocType.parse(doc_type, "type") if doc_type else None,
+            status=DocStatus.parse(status, "status") if status else None,
+            registered_from=parse_time(registered_from, "from"),
+            registered_to=parse_time(registered_to, "to"),
+        )
+        if (
+            found.registered_from is not None
+            and found.registered_to is not None
+            and found.registered_from > found.registered_to
+        ):
+            raise InvalidInput("to", "must not be before from")
+        return found
+
+
+def _list_cursor(text: str | None) -> tuple[int, str] | None:
+    """(registered block, doc hash) of the last item of the previous page."""
+    if not text:
+        return None
+    block, _, doc_hash = text.partition("-")
+    cleaned = doc_hash.lower()
+    if (
+        not block.isdigit()
+        or len(cleaned) != 66
+        or not cleaned.startswith("0x")
+        or any(c not in "0123456789abcdef" for c in cleaned[2:])
+    ):
+        raise InvalidInput("cursor", "must be a next_cursor returned by this list", value=text)
+    return int(block), cleaned
+
+
+def _check_limit(limit: int, maximum: int) -> int:
+    if not 1 <= limit <= maximum:
+        raise InvalidInput("limit", f"must be 1..{maximum}")
+    return limit
+
+
+def list_documents(
+    index: EventIndex,
+    where: DocumentFilter = DocumentFilter(),
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIST_LIMIT,
+) -> DocumentPage:
+    """Registrations matching ``where``, oldest first (by block, then hash), one page.
+
+    The index is first caught up to the chain head (at most ``LIST_CATCH_UP_RANGES`` block
+    ranges; when the chain does not answer, the page is served from the index as it stands).
+    Raises InvalidInput for a bad ``cursor`` or ``limit`` (1..``MAX_LIST_LIMIT``).
+    """
+    limit = _check_limit(limit, MAX_LIST_LIMIT)
+    after = _list_cursor(cursor)
+    with contextlib.suppress(ChainUnavailable):  # serve what is indexed: see indexed_block
+        index.catch_up(max_ranges=LIST_CATCH_UP_RANGES)
+    query = select(DocumentRow)
+    if where.registrant is not None:
+        query = query.where(DocumentRow.registrant == where.registrant)
+    if where.doc_type is not None:
+        query = query.where(DocumentRow.doc_type == int(where.doc_type))
+    if where.status is not None:
+        query = query.where(DocumentRow.status == int(where.status))
+    if where.registered_from is not None:
+        query = query.where(DocumentRow.registered_time >= where.registered_from)
+    if where.registered_to is not None:
+        query = query.where(DocumentRow.registered_time <= where.registered_to)
+    if after is not None:
+        block, last_hash = after
+        query = query.where(
+            or_(
+                DocumentRow.registered_block > block,
+                and_(DocumentRow.registered_block == block, DocumentRow.doc_hash > last_hash),
+            )
+        )
+    query = query.order_by(DocumentRow.registered_block, DocumentRow.doc_hash).limit(limit + 1)
+    with index.sessions() as session:
+        rows = list(session.scalars(query))
+        indexed = session.get(CursorRow, 1)
+        indexed_block = indexed.last_block if indexed is not None else -1
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = [
+        ListedDocument(
+            doc_hash=r.doc_hash,
+            doc_type=DocType(r.doc_type),
+            status=DocStatus(r.status),
+            registered_by=r.registrant,
+            registered_at=datetime.fromtimestamp(r.registered_time, UTC),
+            registered_block=r.registered_block,
+            successor=r.successor,
+            revoke_reason=r.revoke_reason,
+        )
+        for r in rows
+    ]
+    next_cursor = f"{rows[-1].registered_block}-{rows[-1].doc_hash}" if more and rows else None
+    return DocumentPage(items, next_cursor, indexed_block)
+
+
+@dataclass(frozen=True)
+class LodgedDocument:
+    """A file a participant handed this gateway: what it was read as, never its bytes."""
+
+    doc_hash: str
+    format: str
+    doc_type: str
+    size: int
+    filename: str | None
+    received_at: datetime
+    facts: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class LodgedPage:
+    items: list[LodgedDocument]
+    next_cursor: str | None
+
+
+def _party_query(text: str | None, field_name: str) -> PartyQuery | None:
+    """A seller or buyer to look for: an identifier (VAT id, LEI, GLN, …, compared in the
+    normalised form) or a part of the registered name (case-insensitive)."""
+    if text is None:
+        return None
+    if len(text) > MAX_SEARCH_TEXT:
+        raise InvalidInput(field_name, f"must be at most {MAX_SEARCH_TEXT} characters")
+    name = clean_text(text).casefold()
+    if not name:
+        raise InvalidInput(field_name, "must not be empty")
+    try:
+        ids = frozenset(
+            {normalise_identifier(text, field_name), normalise_vat_id(text, None, field_name)}
+        )
+    except InvalidInput:
+        ids = frozenset()  # no identifier in it (e.g. only punctuation): the name may match
+    return PartyQuery(ids=ids, name=name)
+
+
+def _lodged_cursor(text: str | None) -> tuple[datetime, str] | None:
+    if not text:
+        return None
+    stamp, _, doc_hash = text.partition("|")
+    try:
+        return _utc(datetime.fromisoformat(stamp)), parse_doc_hash(doc_hash, "cursor").hex()
+    except (ValueError, InvalidInput):
+        raise InvalidInput("cursor", "must be a next_cursor returned by this list") from None
+
+
+def search_lodged(
+    ledger: Ledger,
+    actor: str,
+    invoice_number: str | None = None,
+    seller: str | None = None,
+    buyer: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIST_LIMIT,
+) -> LodgedPage:
+    """The files ``actor`` lodged at this gateway (received or registered), oldest first,
+    matching every given criterion — never another participant's files, whatever the role.
+
+    ``invoice_number``: the document number (EN 16931 BT-1), compared normalised
+    (``INV-0042`` finds ``INV42``). ``seller`` / ``buyer``: an identifier of the party (VAT id
+    BT-31 / BT-48, LEI, legal or party id) or a part of its name (BT-27 / BT-44). Raises
+    InvalidInput naming the field for an empty or over-long criterion, a bad cursor or limit.
+    """
+    limit = _check_limit(limit, MAX_LIST_LIMIT)
+    number = None
+    if invoice_number is not None:
+        if len(invoice_number) > MAX_SEARCH_TEXT:
+            raise InvalidInput("invoice_number", f"must be at most {MAX_SEARCH_TEXT} characters")
+        number = normalise_identifier(invoice_number, "invoice_number")
+    after = _lodged_cursor(cursor)
+    rows, more = ledger.db.search_received(
+        received_by=actor,
+        number=number,
+        seller=_party_query(seller, "seller"),
+        buyer=_party_query(buyer, "buyer"),
+        after=(after[0], hex32(bytes.fromhex(after[1]))) if after else None,
+        limit=limit,
+    )
+    items = [
+        LodgedDocument(
+            doc_hash=r.doc_hash,
+            format=r.format,
+            doc_type=r.doc_type or "other",
+            size=r.size,
+            filename=r.filename,
+            received_at=_utc(r.received_at),
+            facts=json.loads(r.facts_json) if r.facts_json else None,
+        )
+        for r in rows
+    ]
+    last = items[-1] if more and items else None
+    next_cursor = f"{last.received_at.isoformat()}|{last.doc_hash}" if last else None
+    return LodgedPage(items, next_cursor)
+
+
+def _utc(moment: datetime) -> datetime:
+    """SQLite hands back naive date-times; the gateway stores UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

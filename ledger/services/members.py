@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.network import MEMBER_FUNDING, Ledger, legal_id_hash
+from ledger.network import Ledger, legal_id_hash, member_funding
 from ledger.services.roles import Role
 
 MAX_NAME_LENGTH = 200
@@ -51,8 +51,9 @@ def add_member(ledger: Ledger, actor: str, name: str, role: Role, legal_id: str 
     )
     admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
     signer = ledger.keystore.create()
-    if ledger.settings.gas_pricing != "zero":
-        admin.wait(admin.send({"to": signer.address, "value": MEMBER_FUNDING, "gas": 21000}))
+    funding = member_funding(ledger)
+    if funding:
+        admin.wait(admin.send({"to": signer.address, "value": funding, "gas": 21000}))
     call = ledger.contract.functions.addMember(
         signer.address, int(role), legal_id_hash(legal_id), name
     )

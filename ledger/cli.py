@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -42,6 +44,30 @@ app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
+
+
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    try:
+        installed = package_version("tradeledger")
+    except PackageNotFoundError:
+        installed = "(not installed: run pip install -e .)"
+    typer.echo(f"tradeledger {installed}")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """A permissioned ledger for trade-finance records."""
+
 
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")

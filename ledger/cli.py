@@ -122,7 +122,7 @@ def init(
         Path | None,
         typer.Option(
             help="a funded key that pays for the admin on a JSON-RPC network with priced gas: "
-            "init asks it for what the deployment and onboarding up to 10 members need at the "
+            "init asks it for what the deployment and onboarding up to 50 members need at the "
             "node's gas price, and says how much and from which address when it lacks it "
             "[env: TRADELEDGER_FUNDING_KEY_FILE]"
         ),

@@ -35,7 +35,7 @@ EMBEDDED_MEMBER_FUNDING = 10**21
 #: an upper bound of the gas of one ``addMember`` (a 200-character name, with margin)
 ADD_MEMBER_GAS = 300_000
 #: the members the admin can onboard (fund and add) on what ``init`` asks the funder for
-ADMIN_RESERVE_MEMBERS = 10
+ADMIN_RESERVE_MEMBERS = 50
 #: headroom on the admin's own gas: the base fee may rise before it is spent
 FEE_HEADROOM = 2
 FINGERPRINT_KEY_FILE = "fingerprint.key"
@@ -319,26 +319,56 @@ def _ether(wei: int, rounding: str = ROUND_FLOOR) -> str:
     return f"{amount:f}".rstrip("0").rstrip(".") + " ETH"
 
 
-def _check_funder(w3: Web3, funder: str, need: int, fees: FeePolicy) -> None:
-    """Refuse, saying how much is needed and from which address, when the funder lacks it."""
-    total = need + 21_000 * fee_cap(fees)  # the transfer's own gas
+def require_funds(
+    w3: Web3, payer: str, needed: int, fees: FeePolicy, who: str, purpose: str
+) -> None:
+    """Raise LedgerStateError naming ``payer`` (``who``: "the admin"), what it holds, the
+    ``needed`` wei and what for (``purpose``) when it holds less; chain errors as usual."""
     try:
-        held = int(w3.eth.get_balance(Web3.to_checksum_address(funder)))
+        held = int(w3.eth.get_balance(Web3.to_checksum_address(payer)))
     except Exception as exc:
         raise translate(exc) from None
-    if held < total:
-        needed, missing = _ether(total, ROUND_CEILING), _ether(total - held, ROUND_CEILING)
-        gwei = f"{fee_cap(fees) / 10**9:g}"
-        raise LedgerStateError(
-            f"the funding account {funder} holds {_ether(held)}; creating the network needs "
-            f"{needed} from it (the contract's deployment and onboarding up to "
-            f"{ADMIN_RESERVE_MEMBERS} members, each funded for {MEMBER_GAS_BUDGET:,} gas, at "
-            f"{gwei} gwei per gas): send it {missing} more, or set TRADELEDGER_GAS_PRICING=zero "
-            "on a free-gas network",
-            funder=funder,
-            needed_wei=total,
-            balance_wei=held,
+    if held >= needed:
+        return
+    gwei = f"{fee_cap(fees) / 10**9:g}"
+    need, missing = _ether(needed, ROUND_CEILING), _ether(needed - held, ROUND_CEILING)
+    raise LedgerStateError(
+        f"{who} {payer} holds {_ether(held)}; {purpose} needs {need} from it "
+        f"(at {gwei} gwei per gas): send it {missing} more, or set "
+        "TRADELEDGER_GAS_PRICING=zero on a free-gas network",
+        payer=payer,
+        needed_wei=needed,
+        balance_wei=held,
+    )
+
+
+def _check_funder(w3: Web3, funder: str, need: int, fees: FeePolicy) -> None:
+    """Refuse, saying how much is needed and from which address, when the funder lacks it."""
+    require_funds(
+        w3,
+        funder,
+        need + 21_000 * fee_cap(fees),  # and the transfer's own gas
+        fees,
+        "the funding account",
+        f"creating the network (the contract's deployment and onboarding "
+        f"up to {ADMIN_RESERVE_MEMBERS} members, each funded for {MEMBER_GAS_BUDGET:,} gas)",
+    )
+
+
+def require_member_funding(ledger: Ledger, admin: str) -> int:
+    """The wei a new member gets (:func:`member_funding`), after checking that ``admin`` can
+    pay it and the transfer: LedgerStateError naming the admin and the amounts if not."""
+    funding = member_funding(ledger)
+    if funding:
+        require_funds(
+            ledger.w3,
+            admin,
+            funding + 21_000 * fee_cap(ledger.fees),
+            ledger.fees,
+            "the admin",
+            f"onboarding a member ({_ether(funding, ROUND_CEILING)} for its gas, and the transfer)",
         )
+    return funding
 
 
 def _write_secret(settings: Settings, name: str, text: str) -> None:

@@ -87,3 +87,22 @@ def test_a_funder_with_too_little_is_told_how_much_and_from_where(
     anvil_node.rpc("anvil_setBalance", [funder, hex(int(needed * ETHER))])
     retried = _run(anvil_node, data_dir, "init", "--funding-key-file", str(key_file), "--json")
     assert retried.exit_code == 0, retried.output
+
+
+def test_an_admin_that_ran_out_is_told_how_much_to_onboard_a_member(
+    anvil_node: AnvilNode, tmp_path: Path
+) -> None:
+    _, key_file = _funder(anvil_node, tmp_path, 5_000 * ETHER)
+    data_dir = tmp_path / "ledger"
+    created = _run(anvil_node, data_dir, "init", "--funding-key-file", str(key_file), "--json")
+    assert created.exit_code == 0, created.output
+    admin = json.loads(created.stdout)["admin"]["address"]
+    anvil_node.rpc("anvil_setBalance", [admin, hex(10**15)])  # spent down to 0.001 ether
+    keys_before = sorted(data_dir.rglob("*.json"))
+
+    refused = _run(anvil_node, data_dir, "member", "add", "Bank C", "--role", "bank")
+    assert refused.exit_code == 1, refused.output
+    message = refused.stderr
+    assert f"the admin {admin} holds 0.001 ETH; onboarding a member" in message
+    assert re.search(r"needs [0-9.]+ ETH from it .*: send it [0-9.]+ ETH more", message), message
+    assert sorted(data_dir.rglob("*.json")) == keys_before  # no key made for a member not added

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.network import Ledger, legal_id_hash, member_funding
+from ledger.network import Ledger, legal_id_hash, require_member_funding
 from ledger.services.roles import Role
 
 MAX_NAME_LENGTH = 200
@@ -50,8 +50,8 @@ def add_member(ledger: Ledger, actor: str, name: str, role: Role, legal_id: str 
         Web3.to_checksum_address("0x" + "11" * 20), int(role), legal_id_hash(legal_id), name
     )
     admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
+    funding = require_member_funding(ledger, admin.address)  # refuse early, naming the amount
     signer = ledger.keystore.create()
-    funding = member_funding(ledger)
     if funding:
         admin.wait(admin.send({"to": signer.address, "value": funding, "gas": 21000}))
     call = ledger.contract.functions.addMember(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,6 +25,7 @@ from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
+from ledger.services import verify as verify_svc
 from ledger.services.roles import (
     CancellationReason,
     DocType,
@@ -50,6 +53,30 @@ app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
+
+
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    try:
+        installed = package_version("tradeledger")
+    except PackageNotFoundError:
+        installed = "(not installed: run pip install -e .)"
+    typer.echo(f"tradeledger {installed}")
+    raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="print the version and exit"
+        ),
+    ] = False,
+) -> None:
+    """A permissioned ledger for trade-finance records."""
+
 
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
@@ -111,7 +138,9 @@ def init(
     funding_key_file: Annotated[
         Path | None,
         typer.Option(
-            help="a funded key that pays the admin's first gas on a JSON-RPC network "
+            help="a funded key that pays for the admin on a JSON-RPC network with priced gas: "
+            "init asks it for what the deployment and onboarding up to 50 members need at the "
+            "node's gas price, and says how much and from which address when it lacks it "
             "[env: TRADELEDGER_FUNDING_KEY_FILE]"
         ),
     ] = None,
@@ -497,44 +526,84 @@ def doc_import(
     emit(as_json, {"registered": registered, "skipped": skipped}, text)
 
 
-@doc_app.command("verify")
+#: ``doc verify`` exit codes: 0 only for a document registered *and* active
+VERIFY_EXIT = {
+    verify_svc.VerifyStatus.ACTIVE: 0,
+    verify_svc.VerifyStatus.NOT_REGISTERED: 3,
+    verify_svc.VerifyStatus.REVOKED: 4,
+    verify_svc.VerifyStatus.SUPERSEDED: 5,
+}
+
+
+def _verify_text(v: verify_svc.Verification) -> str:
+    """The answer for people: the status on the first line, then the evidence."""
+    status = verify_svc.VerifyStatus
+    reg = v.registration
+    if reg is None:
+        lines = ["NOT REGISTERED: no document with this file's hash is on the ledger"]
+        lines += [f"  {t.form.description}: {t.doc_hash} (not registered)" for t in v.tried]
+        return "\n".join(lines)
+    if v.status is status.ACTIVE:
+        lines = [f"REGISTERED and active: {reg.doc_hash}"]
+    elif v.status is status.REVOKED:
+        lines = [f"REVOKED: {reg.doc_hash} (registered, then revoked: do not rely on it)"]
+        r = v.revocation
+        if r is not None:
+            by = f"{r.by_name} ({r.by})" if r.by_name else r.by
+            lines.append(f"  revoked by {by} at {r.at.isoformat()}, reason code {r.reason_code}")
+    else:
+        lines = [
+            f"SUPERSEDED by {reg.successor}: {reg.doc_hash} "
+            "(replaced by an amended document: rely on the successor)"
+        ]
+        current = v.current_status.name.lower() if v.current_status is not None else "unknown"
+        if v.current_version is not None and v.current_version != reg.successor:
+            lines.append(f"  current version: {v.current_version} ({current})")
+        else:
+            lines.append(f"  the successor is {current}")
+    who = f"{v.registrant_name} ({reg.registered_by})" if v.registrant_name else reg.registered_by
+    lines.append(f"  registered by {who}")
+    lines.append(f"  at {reg.registered_at.isoformat()}, type {reg.doc_type.name.lower()}")
+    lines.append(f"  hashed: {v.hashed.description}")
+    lines += [
+        f"  ({t.form.description}: {t.doc_hash} is not registered)"
+        for t in v.tried
+        if not t.registered
+    ]
+    return "\n".join(lines)
+
+
+@doc_app.command(
+    "verify",
+    epilog="Exit status: 0 registered and active; 3 not registered; 4 revoked; 5 superseded "
+    "(by an amended document, named); 1 or 2 when the check itself failed.",
+)
 def doc_verify(
     file: Annotated[Path, typer.Argument(help="the file to verify")],
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Say whether this exact file was registered, by whom and when. Exit 1 if not."""
-    doc_hash = guard(lambda: docs.file_hash(_read_file(file)))
+    """Say whether this file is registered AND active: the status comes first (REGISTERED and
+    active, REVOKED, SUPERSEDED by 0x…, NOT REGISTERED), then by whom and when. The file's
+    bytes are hashed (SHA-256); when that hash is unknown and the file is a JSON object, its
+    canonical JSON form (as POST /v1/documents/json registers it) is tried too, and the answer
+    says which one matched."""
+    data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
-        found = guard(lambda: docs.find_registration(ledger, doc_hash))
-        name = None
-        if found is not None:
-            try:
-                name = member_svc.get_member(ledger, found.registered_by).name
-            except LedgerError:
-                name = None
-    if found is None:
-        emit(
-            as_json,
-            {"doc_hash": "0x" + doc_hash.hex(), "registered": False},
-            f"NOT REGISTERED: 0x{doc_hash.hex()}",
-        )
-        raise typer.Exit(1)
-    who = f"{name} ({found.registered_by})" if name else found.registered_by
-    emit(
-        as_json,
-        {
-            "doc_hash": found.doc_hash,
-            "registered": True,
-            "registered_by": found.registered_by,
-            "registered_by_name": name,
-            "registered_at": found.registered_at.isoformat(),
-            "doc_type": found.doc_type.name.lower(),
-            "status": found.status.name.lower(),
-        },
-        f"REGISTERED: {found.doc_hash}\n  by {who}\n  at {found.registered_at.isoformat()}\n"
-        f"  type {found.doc_type.name.lower()}, status {found.status.name.lower()}",
-    )
+        v = guard(lambda: verify_svc.verify_file(ledger, data))
+    payload = v.summary()
+    reg = v.registration
+    if reg is not None:
+        payload |= {
+            "registered_by": reg.registered_by,
+            "registered_by_name": v.registrant_name,
+            "registered_at": reg.registered_at.isoformat(),
+            "doc_type": reg.doc_type.name.lower(),
+        }
+    emit(as_json, payload, _verify_text(v))
+    code = VERIFY_EXIT[v.status]
+    if code:
+        raise typer.Exit(code)
 
 
 @doc_app.command("show")

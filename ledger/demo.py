@@ -40,13 +40,22 @@ def _short(value: str) -> str:
 
 
 def run_demo(data_dir: Path | None, say: Say = print) -> None:
-    """Run the story in ``data_dir`` (a new temporary directory by default)."""
-    if data_dir is None:
-        data_dir = Path(tempfile.mkdtemp(prefix="tradeledger-demo-"))
-    elif (data_dir / "manifest.json").exists():
-        raise LedgerStateError(f"{data_dir} already holds a ledger: give a new --data-dir")
+    """Run the story in ``data_dir``, which is kept; by default in a new temporary directory,
+    removed when the story ends (or fails)."""
+    if data_dir is not None:
+        if (data_dir / "manifest.json").exists():
+            raise LedgerStateError(f"{data_dir} already holds a ledger: give a new --data-dir")
+        _run(data_dir, say)
+        return
+    with tempfile.TemporaryDirectory(prefix="tradeledger-demo-") as temporary:
+        _run(Path(temporary), say, temporary=True)
+    say(f"\n(The demo ledger in {temporary} was removed; give --data-dir to keep one.)")
+
+
+def _run(data_dir: Path, say: Say, temporary: bool = False) -> None:
     settings = Settings(data_dir=data_dir, keystore_scrypt_n=2**12, chain_sync="normal")
-    say(f"A fresh consortium ledger on an embedded chain in {data_dir}\n")
+    where = "a temporary directory, " if temporary else ""
+    say(f"A fresh consortium ledger on an embedded chain in {where}{data_dir}\n")
     ledger, _ = init_network(settings, "Consortium admin")
     try:
         _story(ledger, say)

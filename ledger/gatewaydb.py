@@ -92,6 +92,8 @@ class PendingMemberRow(Base):
     admin: Mapped[str] = mapped_column(String(42), primary_key=True)
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     address: Mapped[str] = mapped_column(String(42))
+    #: the gas money sent to it (wei, as decimal text: it can exceed 64 bits)
+    funding: Mapped[str] = mapped_column(String(80), default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -633,15 +635,20 @@ class GatewayDB:
         except IntegrityError:
             pass  # a concurrent request stored it first: the first response stands
 
-    def pending_member(self, admin: str, key: str) -> str | None:
-        """The address created for an onboarding under ``key`` by ``admin``, if any."""
+    def pending_member(self, admin: str, key: str) -> tuple[str, int] | None:
+        """The address created for an onboarding under ``key`` by ``admin`` and the funding
+        (wei) decided for it, if any."""
         with self.session() as s:
             row = s.get(PendingMemberRow, (admin, key))
-            return row.address if row is not None else None
+            return (row.address, int(row.funding)) if row is not None else None
 
-    def bind_pending_member(self, admin: str, key: str, address: str) -> None:
+    def bind_pending_member(self, admin: str, key: str, address: str, funding: int) -> None:
         with self.session() as s, s.begin():
-            s.add(PendingMemberRow(admin=admin, key=key, address=address, created_at=_now()))
+            s.add(
+                PendingMemberRow(
+                    admin=admin, key=key, address=address, funding=str(funding), created_at=_now()
+                )
+            )
 
     def has_participant(self, address: str) -> bool:
         with self.session() as s:

@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import threading
 from datetime import UTC, datetime
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from web3 import Web3
 from web3.contract import Contract
@@ -26,8 +27,17 @@ from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 
-#: wei sent to each new member on networks where gas costs something
-MEMBER_FUNDING = 10**21
+#: gas a new member is funded for on a JSON-RPC network where gas costs something (about
+#: 20,000 single or 40,000 batched document registrations, or 7,000 financings: docs/gas.md)
+MEMBER_GAS_BUDGET = 1_000_000_000
+#: wei sent to a new member on the embedded chain, whose ether the admin mints at genesis
+EMBEDDED_MEMBER_FUNDING = 10**21
+#: an upper bound of the gas of one ``addMember`` (a 200-character name, with margin)
+ADD_MEMBER_GAS = 300_000
+#: the members the admin can onboard (fund and add) on what ``init`` asks the funder for
+ADMIN_RESERVE_MEMBERS = 50
+#: headroom on the admin's own gas: the base fee may rise before it is spent
+FEE_HEADROOM = 2
 FINGERPRINT_KEY_FILE = "fingerprint.key"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
@@ -198,12 +208,13 @@ def init_network(
         settings.keystore_passphrase,
         settings.keystore_scrypt_n,
     )
-    admin = keystore.create()
     node: EmbeddedNode | None = None
     client: rpc.RpcClient | None = None
+    admin: LocalSigner | None = None
     if funding is None and settings.funding_key_file is not None and not settings.embedded:
         funding = signer_from_key(_read_key_file(settings))
     if settings.embedded:
+        admin = keystore.create()
         node = open_embedded(
             settings.chain_dir, settings.chain_id, settings.chain_sync, create_funding=admin.address
         )
@@ -221,15 +232,33 @@ def init_network(
                 "a free-gas network"
             )
     fees = FeePolicy(w3, settings.gas_pricing)
-    if funding is not None and settings.gas_pricing != "zero":
-        funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout, rpc=client)
-        funder.wait(funder.send({"to": admin.address, "value": MEMBER_FUNDING * 100, "gas": 21000}))
-    deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     artifact = load_artifact("TradeLedger")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
     constructor = factory.constructor(admin_name, legal_id_hash(admin_legal_id))
     data = constructor.data_in_transaction
-    gas = int(w3.eth.estimate_gas({"from": admin.address, "data": data}) * 1.2)
+    # the deployment's gas does not depend on its sender: with a funder, estimated before the
+    # admin key exists, so a funder that cannot pay is refused before anything is written
+    if admin is None and funding is None:
+        admin = keystore.create()
+    estimator = admin or funding
+    assert estimator is not None
+    try:
+        sender = Web3.to_checksum_address(estimator.address)
+        gas = int(w3.eth.estimate_gas({"from": sender, "data": data}) * 1.2)
+    except Exception as exc:
+        raise translate(exc) from None
+    need = 0
+    funder: Transactor | None = None
+    if funding is not None and settings.gas_pricing != "zero":
+        need = admin_funding(fees, gas)
+        if need:
+            funder = Transactor(w3, funding, chain_id, fees, settings.receipt_timeout, rpc=client)
+            _check_funder(w3, funder.address, need, fees)
+    if admin is None:
+        admin = keystore.create()
+    if funder is not None:
+        funder.wait(funder.send({"to": admin.address, "value": need, "gas": 21000}))
+    deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
     key = secrets.token_bytes(32)
     _write_secret(settings, FINGERPRINT_KEY_FILE, key.hex())
@@ -251,6 +280,95 @@ def init_network(
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key
+
+
+def fee_cap(fees: FeePolicy) -> int:
+    """The most a unit of gas may cost now (wei): the EIP-1559 fee cap or the legacy gas price;
+    0 on a free-gas network."""
+    fields = fees.fields()
+    return int(fields.get("maxFeePerGas", fields.get("gasPrice", 0)))
+
+
+def member_funding(ledger: Ledger) -> int:
+    """Wei sent to a new member so it can pay for its own writes: none on a free-gas network
+    (``gas_pricing`` zero), ``MEMBER_GAS_BUDGET`` gas at the node's current fee cap on a
+    JSON-RPC network, ``EMBEDDED_MEMBER_FUNDING`` on the embedded chain."""
+    if ledger.settings.gas_pricing == "zero":
+        return 0
+    if ledger.node is not None:
+        return EMBEDDED_MEMBER_FUNDING
+    return _member_funding(ledger.fees)
+
+
+def _member_funding(fees: FeePolicy) -> int:
+    return MEMBER_GAS_BUDGET * fee_cap(fees)
+
+
+def admin_funding(fees: FeePolicy, deployment_gas: int) -> int:
+    """Wei the funding account gives the new admin (0 on a free-gas network): the deployment
+    and the onboarding of up to ``ADMIN_RESERVE_MEMBERS`` members (a transfer and an
+    ``addMember`` each, with ``FEE_HEADROOM``), plus each such member's funding."""
+    price = fee_cap(fees)
+    admin_gas = deployment_gas + ADMIN_RESERVE_MEMBERS * (21_000 + ADD_MEMBER_GAS)
+    return admin_gas * price * FEE_HEADROOM + ADMIN_RESERVE_MEMBERS * _member_funding(fees)
+
+
+def _ether(wei: int, rounding: str = ROUND_FLOOR) -> str:
+    """``wei`` in ether to 6 decimals (rounded up for an amount needed, down for one held)."""
+    amount = (Decimal(wei) / Decimal(10**18)).quantize(Decimal("0.000001"), rounding=rounding)
+    return f"{amount:f}".rstrip("0").rstrip(".") + " ETH"
+
+
+def require_funds(
+    w3: Web3, payer: str, needed: int, fees: FeePolicy, who: str, purpose: str
+) -> None:
+    """Raise LedgerStateError naming ``payer`` (``who``: "the admin"), what it holds, the
+    ``needed`` wei and what for (``purpose``) when it holds less; chain errors as usual."""
+    try:
+        held = int(w3.eth.get_balance(Web3.to_checksum_address(payer)))
+    except Exception as exc:
+        raise translate(exc) from None
+    if held >= needed:
+        return
+    gwei = f"{fee_cap(fees) / 10**9:g}"
+    need, missing = _ether(needed, ROUND_CEILING), _ether(needed - held, ROUND_CEILING)
+    raise LedgerStateError(
+        f"{who} {payer} holds {_ether(held)}; {purpose} needs {need} from it "
+        f"(at {gwei} gwei per gas): send it {missing} more, or set "
+        "TRADELEDGER_GAS_PRICING=zero on a free-gas network",
+        payer=payer,
+        needed_wei=needed,
+        balance_wei=held,
+    )
+
+
+def _check_funder(w3: Web3, funder: str, need: int, fees: FeePolicy) -> None:
+    """Refuse, saying how much is needed and from which address, when the funder lacks it."""
+    require_funds(
+        w3,
+        funder,
+        need + 21_000 * fee_cap(fees),  # and the transfer's own gas
+        fees,
+        "the funding account",
+        f"creating the network (the contract's deployment and onboarding "
+        f"up to {ADMIN_RESERVE_MEMBERS} members, each funded for {MEMBER_GAS_BUDGET:,} gas)",
+    )
+
+
+def require_member_funding(ledger: Ledger, admin: str) -> int:
+    """The wei a new member gets (:func:`member_funding`), after checking that ``admin`` can
+    pay it and the transfer: LedgerStateError naming the admin and the amounts if not."""
+    funding = member_funding(ledger)
+    if funding:
+        require_funds(
+            ledger.w3,
+            admin,
+            funding + 21_000 * fee_cap(ledger.fees),
+            ledger.fees,
+            "the admin",
+            f"onboarding a member ({_ether(funding, ROUND_CEILING)} for its gas, and the transfer)",
+        )
+    return funding
 
 
 def _write_secret(settings: Settings, name: str, text: str) -> None:

@@ -9,12 +9,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
+# the pyproject.toml of the last successful install: install again only when it changed (the
+# install is editable, so code changes need none) or when .venv lacks tradeledger
+STAMP=.venv/.installed-pyproject.toml
 if [ ! -x .venv/bin/python ]; then
-  echo "creating .venv and installing tradeledger…" >&2
+  echo "creating .venv…" >&2
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e . >&2
+if [ ! -x .venv/bin/tradeledger ] || ! cmp -s pyproject.toml "$STAMP"; then
+  echo "installing tradeledger into .venv…" >&2
+  rm -f "$STAMP"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e . >&2
+  cp pyproject.toml "$STAMP"
+fi
 
 DATA_DIR=${TRADELEDGER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tradeledger}
 export TRADELEDGER_DATA_DIR="$DATA_DIR"

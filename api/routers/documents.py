@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
@@ -14,6 +14,7 @@ from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from api.routers.audit import IndexDep
 from ledger.errors import Forbidden, InvalidInput
 from ledger.services import documents as docs
+from ledger.services import verify as verify_svc
 from ledger.services.roles import DocType
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -138,10 +139,37 @@ class DocumentDetail(DocumentPublic):
     )
 
 
-class VerifyResult(BaseModel):
+class HashTriedPublic(BaseModel):
+    form: Literal["file_bytes", "canonical_json"] = Field(
+        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
+        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it"
+    )
     doc_hash: str
     registered: bool
-    valid: bool
+
+
+class RevocationPublic(BaseModel):
+    by: str
+    by_name: str | None
+    reason_code: int
+    block: int
+    at: datetime
+
+
+class VerifyResult(BaseModel):
+    """Whether a file is registered *and* active; ``status`` says which, first."""
+
+    doc_hash: str = Field(description="the hash that matched (else that of the file's bytes)")
+    status: Literal["active", "revoked", "superseded", "not_registered"]
+    active: bool = Field(description="registered and in force: the only status to rely on")
+    registered: bool
+    valid: bool = Field(description="the same as active (kept for older clients)")
+    superseded_by: str | None = Field(description="the amended document that replaced it")
+    current_version: str | None = Field(description="the end of the chain of amendments")
+    current_status: str | None
+    hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
+    tried: list[HashTriedPublic]
+    revocation: RevocationPublic | None
     registration: DocumentPublic | None
 
 
@@ -340,14 +368,15 @@ def verify_document(
     participant: ParticipantDep,
     file: Annotated[UploadFile, File(description="the file to verify")],
 ) -> VerifyResult:
-    """Was this exact file registered, by whom, when, and is it still valid? (no write)"""
-    doc_hash = docs.file_hash(_read(file))
-    found = docs.find_registration(ledger, doc_hash)
+    """Is this file registered *and* active (``status``: active, revoked, superseded — with
+    ``superseded_by`` — or not_registered), by whom and when? The file's bytes are hashed; when
+    unknown and the file is a JSON object, its canonical JSON form too (``hashed`` says which
+    matched). No write."""
+    v = verify_svc.verify_file(ledger, _read(file))
     return VerifyResult(
-        doc_hash=docs.hex32(doc_hash),
-        registered=found is not None,
-        valid=found is not None and found.status.name == "ACTIVE",
-        registration=_public(found) if found else None,
+        **v.summary(),
+        valid=v.active,
+        registration=_public(v.registration) if v.registration else None,
     )
 
 

@@ -11,7 +11,18 @@ What eth-tester does not do and this module adds:
 * refusing transactions signed for another chain id (eth-tester alone mines them);
 * receipt and transaction lookups through py-evm's transaction index instead of a scan of
   every block (eth-tester's own lookup is linear in the chain length);
-* a lock around the provider, because py-evm is not thread-safe.
+* a lock around the provider, because py-evm is not thread-safe;
+* blocks dated when they are sealed (see below).
+
+Block times. py-evm (and so eth-tester) builds the *next* block's header the moment a block is
+sealed, and stamps it then: on a chain that seals only when a transaction arrives, a block sealed
+after 80 s of quiet would carry a time 80 s before its transactions existed — backdating, on a
+provenance ledger. Here, when the first transaction enters an empty pending block (and before an
+empty block or a whole batch is sealed), the pending header is restamped with
+``max(now, parent + 1)`` — never earlier than it was. The transactions then execute with that
+``block.timestamp`` and the block is sealed in the same locked request, so a block's time is its
+sealing time to the second, and always after its parent's. (At more than one block a second the
+``parent + 1`` rule runs ahead of the wall clock; it never runs behind it.)
 """
 
 from __future__ import annotations
@@ -19,6 +30,8 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +82,37 @@ def _chain_class(chain_id: int) -> type[MiningChain]:
         def get_transaction_builder(self) -> Any:
             return super().get_vm().get_transaction_builder()
 
+        # -- block times: the pending block is dated when it starts to be filled or sealed --
+
+        #: the wall clock that dates blocks (Unix seconds); tests may put their own here
+        clock: Callable[[], float] = staticmethod(time.time)
+
+        def stamp_pending(self) -> None:
+            """Date the (still empty) pending block now: ``max(now, parent + 1)``, and never
+            earlier than it already is (an explicit ``time_travel`` stays)."""
+            header = self.header
+            parent = self.chaindb.get_block_header_by_hash(header.parent_hash)
+            stamp = max(int(self.clock()), int(parent.timestamp) + 1, int(header.timestamp))
+            if stamp != header.timestamp:
+                self.set_header_timestamp(stamp)
+
+        def apply_transaction(self, transaction: Any) -> Any:
+            if self.header.gas_used == 0:  # the first transaction of this block
+                self.stamp_pending()
+            return super().apply_transaction(transaction)
+
+        def mine_all(
+            self, transactions: Any, *args: Any, parent_header: Any = None, **kwargs: Any
+        ) -> Any:
+            if parent_header is None and self.header.gas_used == 0:
+                self.stamp_pending()
+            return super().mine_all(transactions, *args, parent_header=parent_header, **kwargs)
+
+        def mine_block_extended(self, *args: Any, **kwargs: Any) -> Any:
+            if self.header.gas_used == 0:  # an empty block: dated when sealed
+                self.stamp_pending()
+            return super().mine_block_extended(*args, **kwargs)
+
     EmbeddedChain.chain_id = chain_id
     return EmbeddedChain
 
@@ -103,6 +147,18 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
             store.commit()
         else:
             self.chain = chain_class(base_db)
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The wall clock that dates blocks (Unix seconds; ``time.time`` unless replaced)."""
+        chain: Any = self.chain
+        clock: Callable[[], float] = chain.clock
+        return clock
+
+    @clock.setter
+    def clock(self, clock: Callable[[], float]) -> None:
+        chain: Any = self.chain
+        chain.clock = clock
 
     # -- persistence: one commit per sealed block -----------------------------------------
 

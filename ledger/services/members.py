@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.network import MEMBER_FUNDING, Ledger, legal_id_hash
+from ledger.network import Ledger, legal_id_hash, require_member_funding
 from ledger.services.roles import Role
 from ledger.services.writekeys import sub_key, write_key
 
@@ -61,18 +61,21 @@ def add_member(
     name = _check_name(name)
     key = write_key(idempotency_key)
     admin = ledger.transactor(actor)
-    address = ledger.db.pending_member(admin.address, key)
-    if address is None:
+    pending = ledger.db.pending_member(admin.address, key)
+    if pending is None:
         call_preview = ledger.contract.functions.addMember(
             Web3.to_checksum_address("0x" + "11" * 20), int(role), legal_id_hash(legal_id), name
         )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
+        funding = require_member_funding(ledger, admin.address)  # refuse early, naming it
         address = ledger.keystore.create().address
-        ledger.db.bind_pending_member(admin.address, key, address)
-    if ledger.settings.gas_pricing != "zero":
+        ledger.db.bind_pending_member(admin.address, key, address, funding)
+    else:
+        address, funding = pending  # a retry: the same address, the same transfer
+    if funding:
         admin.wait(
             admin.send(
-                {"to": address, "value": MEMBER_FUNDING, "gas": 21000},
+                {"to": address, "value": funding, "gas": 21000},
                 idempotency_key=sub_key(key, "fund"),
             )
         )

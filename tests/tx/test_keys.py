@@ -18,7 +18,7 @@ from web3 import Web3
 from ledger.config import Settings
 from ledger.errors import LedgerStateError
 from ledger.keys import Keystore, LocalSigner, RemoteSigner
-from ledger.network import MEMBER_FUNDING
+from ledger.network import member_funding
 from ledger.services.roles import DocType, Role
 from tests.conftest import Network, make_settings
 
@@ -157,7 +157,8 @@ def test_a_remote_signer_sends_for_a_member(
     assert remote.address == signing_service.account.address
     admin = ledger.transactor(network.admin.address)
     if ledger.settings.gas_pricing != "zero":
-        admin.wait(admin.send({"to": remote.address, "value": MEMBER_FUNDING, "gas": 21_000}))
+        funding = member_funding(ledger)
+        admin.wait(admin.send({"to": remote.address, "value": funding, "gas": 21_000}))
     admin.transact(
         ledger.contract.functions.addMember(remote.address, int(Role.BANK), b"\0" * 32, "HSM bank")
     )

@@ -1,0 +1,266 @@
+"""Verifying a file: was it registered, is it still in force, and what exactly was hashed.
+
+A verifier must never read "valid" for a document that is not, so the answer leads with the
+document's *status*, in one of four words:
+
+``active``
+    registered and in force (the only answer a verifier may rely on);
+``revoked``
+    registered, then revoked by its registrant or an admin (who, when and the reason code are
+    given);
+``superseded``
+    registered, then replaced by an amended document: ``superseded_by`` names the successor and
+    ``current_version`` the end of the chain of amendments;
+``not_registered``
+    neither hash below is on the ledger.
+
+What is hashed. A document hash is SHA-256 of the bytes that were registered. A file registered
+as a file (``tradeledger doc register``, ``POST /v1/documents``) is hashed as its own bytes
+(``file_bytes``). A JSON form sent to ``POST /v1/documents/json`` is registered as its
+*canonical* JSON — sorted keys, no whitespace, UTF-8 — (``canonical_json``), which is not the
+bytes of the pretty-printed file a user holds. :func:`verify_file` tries the file's bytes first
+and, when they are unknown and the file is a JSON object, its canonical JSON form; it says which
+one matched (``hashed``) and lists every hash it tried.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from web3 import Web3
+
+from ledger.documents.jsonform import MAX_JSON_BYTES
+from ledger.errors import LedgerError
+from ledger.jsondepth import json_depth
+from ledger.network import Ledger
+from ledger.services import documents as docs
+from ledger.services import members as member_svc
+from ledger.services.roles import DocStatus
+
+#: how far a chain of amendments is followed to its current version
+MAX_SUCCESSORS = 64
+#: JSON nested deeper than this is not a JSON form and is not parsed (see ``ledger.jsondepth``)
+MAX_FORM_DEPTH = 32
+
+
+class VerifyStatus(StrEnum):
+    """A verified file's status (see the module docstring)."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    NOT_REGISTERED = "not_registered"
+
+
+class HashedForm(StrEnum):
+    """What was hashed: the file's own bytes, or the canonical JSON form of its content."""
+
+    FILE_BYTES = "file_bytes"
+    CANONICAL_JSON = "canonical_json"
+
+    @property
+    def description(self) -> str:
+        if self is HashedForm.FILE_BYTES:
+            return "SHA-256 of the file's bytes"
+        return (
+            "SHA-256 of the file's canonical JSON form (sorted keys, no whitespace, UTF-8), "
+            "as POST /v1/documents/json registers it"
+        )
+
+
+@dataclass(frozen=True)
+class HashTried:
+    """One hash of the file that was looked up on the ledger."""
+
+    form: HashedForm
+    doc_hash: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """Who revoked a document, when (block time, UTC) and with which reason code (0..255)."""
+
+    by: str
+    by_name: str | None
+    reason_code: int
+    block: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The answer for one file.
+
+    ``doc_hash`` is the hash that matched (``hashed`` says of what), or the file-bytes hash
+    when none did; ``tried`` lists every hash looked up, in order.
+    """
+
+    doc_hash: str
+    hashed: HashedForm
+    tried: tuple[HashTried, ...]
+    registration: docs.Registration | None
+    registrant_name: str | None = None
+    revocation: Revocation | None = None
+    #: the end of the chain of amendments and its status (superseded documents only)
+    current_version: str | None = None
+    current_status: DocStatus | None = None
+
+    @property
+    def status(self) -> VerifyStatus:
+        if self.registration is None:
+            return VerifyStatus.NOT_REGISTERED
+        return {
+            DocStatus.ACTIVE: VerifyStatus.ACTIVE,
+            DocStatus.REVOKED: VerifyStatus.REVOKED,
+            DocStatus.SUPERSEDED: VerifyStatus.SUPERSEDED,
+        }[self.registration.status]
+
+    @property
+    def active(self) -> bool:
+        """Registered and in force: the only status a verifier may rely on."""
+        return self.status is VerifyStatus.ACTIVE
+
+    @property
+    def superseded_by(self) -> str | None:
+        return self.registration.successor if self.registration is not None else None
+
+    def summary(self) -> dict[str, Any]:
+        """The answer as JSON-ready fields (the API's verify body and ``doc verify --json``
+        share them): status, active, registered, superseded_by, current_version,
+        current_status, hashed, tried, revocation."""
+        revocation = self.revocation
+        return {
+            "doc_hash": self.doc_hash,
+            "status": self.status.value,
+            "active": self.active,
+            "registered": self.registration is not None,
+            "superseded_by": self.superseded_by,
+            "current_version": self.current_version,
+            "current_status": (
+                self.current_status.name.lower() if self.current_status is not None else None
+            ),
+            "hashed": self.hashed.value,
+            "tried": [
+                {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
+                for t in self.tried
+            ],
+            "revocation": (
+                {
+                    "by": revocation.by,
+                    "by_name": revocation.by_name,
+                    "reason_code": revocation.reason_code,
+                    "block": revocation.block,
+                    "at": revocation.at.isoformat(),
+                }
+                if revocation is not None
+                else None
+            ),
+        }
+
+
+def canonical_form(data: bytes) -> bytes | None:
+    """The canonical JSON bytes of ``data`` when it is a JSON object (a JSON form), else None.
+
+    The same bytes ``POST /v1/documents/json`` registers for that object. Files larger than a
+    JSON form may be, or nested deeper than one plausibly is, are not parsed.
+    """
+    if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    if json_depth(data) > MAX_FORM_DEPTH:
+        return None
+    try:
+        form = json.loads(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(form, dict):
+        return None
+    return docs.canonical_json(form)
+
+
+def verify_file(ledger: Ledger, data: bytes) -> Verification:
+    """Look ``data`` up on the ledger: by its bytes, then (when those are unknown and it is a
+    JSON object) by its canonical JSON form.
+
+    Raises InvalidInput for an empty or too large file; chain errors as ``ledger.errors``.
+    """
+    raw_hash = docs.file_hash(data)
+    candidates: list[tuple[HashedForm, bytes]] = [(HashedForm.FILE_BYTES, raw_hash)]
+    canonical = canonical_form(data)
+    if canonical is not None and canonical != data:
+        candidates.append((HashedForm.CANONICAL_JSON, docs.file_hash(canonical)))
+    tried: list[HashTried] = []
+    for form, doc_hash in candidates:
+        found = docs.find_registration(ledger, doc_hash)
+        tried.append(HashTried(form, docs.hex32(doc_hash), found is not None))
+        if found is not None:
+            return _describe(ledger, found, form, tuple(tried))
+    return Verification(
+        doc_hash=docs.hex32(raw_hash),
+        hashed=HashedForm.FILE_BYTES,
+        tried=tuple(tried),
+        registration=None,
+    )
+
+
+def _describe(
+    ledger: Ledger, found: docs.Registration, form: HashedForm, tried: tuple[HashTried, ...]
+) -> Verification:
+    revocation = _revocation(ledger, found) if found.status is DocStatus.REVOKED else None
+    current: docs.Registration | None = None
+    if found.status is DocStatus.SUPERSEDED:
+        current = _current_version(ledger, found)
+    return Verification(
+        doc_hash=found.doc_hash,
+        hashed=form,
+        tried=tried,
+        registration=found,
+        registrant_name=member_name(ledger, found.registered_by),
+        revocation=revocation,
+        current_version=current.doc_hash if current is not None else None,
+        current_status=current.status if current is not None else None,
+    )
+
+
+def member_name(ledger: Ledger, address: str) -> str | None:
+    """The member's name as this gateway knows it, or None."""
+    try:
+        return member_svc.get_member(ledger, address).name
+    except LedgerError:
+        return None
+
+
+def _current_version(ledger: Ledger, found: docs.Registration) -> docs.Registration:
+    """Follow ``successor`` links to the document that replaced all the others."""
+    current = found
+    for _ in range(MAX_SUCCESSORS):
+        if current.successor is None:
+            break
+        nxt = docs.find_registration(ledger, docs.parse_doc_hash(current.successor))
+        if nxt is None:
+            break
+        current = nxt
+    return current
+
+
+def _revocation(ledger: Ledger, found: docs.Registration) -> Revocation | None:
+    logs: list[Any] = docs.logs(
+        ledger, "DocumentRevoked", docHash=docs.parse_doc_hash(found.doc_hash)
+    )
+    if not logs:
+        return None
+    log = logs[-1]
+    by = Web3.to_checksum_address(log["args"]["by"])
+    block = int(log["blockNumber"])
+    at = datetime.fromtimestamp(int(ledger.w3.eth.get_block(block)["timestamp"]), UTC)
+    return Revocation(
+        by=by,
+        by_name=member_name(ledger, by),
+        reason_code=int(log["args"]["reasonCode"]),
+        block=block,
+        at=at,
+    )

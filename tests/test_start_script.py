@@ -1,0 +1,92 @@
+"""``scripts/start.sh`` installs only when it must: when ``.venv`` is missing or lacks the
+gateway, or when ``pyproject.toml`` changed since the last install — not on every start.
+
+The script runs for real (bash) in a copy of the repository's layout whose ``.venv`` holds
+recording stand-ins for its Python and ``tradeledger``, so the test sees exactly which
+installs and commands the script ran without downloading anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDER = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "$CALLS"
+"""
+#: pip's editable install puts the ``tradeledger`` entry point in .venv/bin, as a real one does
+PYTHON = (
+    RECORDER
+    + """if [ "$*" = "-m pip install --quiet --disable-pip-version-check -e ." ]; then
+  cp "$0" "$(dirname "$0")/tradeledger"
+fi
+"""
+)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """scripts/start.sh and pyproject.toml, with a .venv of recording executables."""
+    root = tmp_path / "repo"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / "scripts" / "start.sh", root / "scripts" / "start.sh")
+    shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name, text in (("python", PYTHON), ("tradeledger", RECORDER)):
+        (bin_dir / name).write_text(text)
+        (bin_dir / name).chmod(0o755)
+    return root
+
+
+def _start(root: Path, tmp_path: Path) -> list[str]:
+    """Run start.sh on an existing ledger; the commands it ran, one line each."""
+    calls = tmp_path / "calls.log"
+    calls.unlink(missing_ok=True)
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    (data_dir / "manifest.json").write_text("{}")  # a ledger exists: no init
+    env = {**os.environ, "CALLS": str(calls), "TRADELEDGER_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        ["bash", str(root / "scripts" / "start.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return calls.read_text().splitlines()
+
+
+def _installs(calls: list[str]) -> list[str]:
+    return [c for c in calls if c.startswith("python -m pip install")]
+
+
+def test_start_installs_once_then_only_when_pyproject_changes(
+    checkout: Path, tmp_path: Path
+) -> None:
+    first = _start(checkout, tmp_path)
+    assert any(c.endswith("-e .") for c in _installs(first))
+    assert first[-1].startswith("tradeledger serve")
+
+    again = _start(checkout, tmp_path)
+    assert _installs(again) == []  # nothing changed: no reinstall
+    assert again == ["tradeledger serve --host 127.0.0.1 --port 8000"]
+
+    pyproject = checkout / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + "\n# a new dependency\n")
+    assert _installs(_start(checkout, tmp_path))  # changed: installed again
+    assert _installs(_start(checkout, tmp_path)) == []
+
+
+def test_start_installs_when_the_venv_lacks_the_gateway(checkout: Path, tmp_path: Path) -> None:
+    _start(checkout, tmp_path)
+    (checkout / ".venv" / "bin" / "tradeledger").unlink()
+    calls = _start(checkout, tmp_path)
+    assert _installs(calls)

@@ -671,13 +671,7 @@ def finance_create(
                 ledger, _actor(as_member), requests, currency, financing_kind, due, reference
             )
         except FinancingRefused as refused:
-            emit(
-                as_json,
-                {"refused": True, **refused.details},
-                f"REFUSED: {refused.message}\n"
-                + "\n".join(f"  {k}: {v}" for k, v in refused.details.items() if v is not None),
-            )
-            raise typer.Exit(4) from None
+            fail(refused, code=4)
         except LedgerError as exc:
             fail(exc)
             raise  # unreachable

@@ -36,6 +36,7 @@ from ledger.services.roles import (
 from ledger.words import (
     NO_NAMES,
     Names,
+    checksummed,
     currency_code,
     enum_name,
     financing_money,
@@ -62,7 +63,7 @@ def _doc(args: Args, key: str = "docHash") -> str:
 #: one sentence per custom error of the contract's ABI (keyed by the Solidity error's name)
 SENTENCES: dict[str, Sentence] = {
     # -- membership
-    "NotAMember": lambda a, n: f"{a['account']} is not a member of the consortium",
+    "NotAMember": lambda a, n: f"{checksummed(a['account'])} is not a member of the consortium",
     "MemberNotActive": lambda a, n: (
         f"{who(a['account'], n)} is suspended and may not write until reinstated"
     ),
@@ -89,7 +90,7 @@ SENTENCES: dict[str, Sentence] = {
     "OwnableUnauthorizedAccount": lambda a, n: (
         f"{who(a['account'], n)} is not the contract's owner: only the owner may do this"
     ),
-    "OwnableInvalidOwner": lambda a, n: f"{a['owner']} cannot own the contract",
+    "OwnableInvalidOwner": lambda a, n: f"{checksummed(a['owner'])} cannot own the contract",
     # -- documents
     "DocumentAlreadyRegistered": lambda a, n: (
         f"{_doc(a)} is already registered, by {who(a['registrant'], n)} at "

@@ -211,8 +211,8 @@ def refusal_sentence(details: Args) -> str:
         )
     held = [f"financing {holding} of {holder}"] if holding and holder else []
     held += [
-        f"financing {h['financing_id']} of {_named(h, 'bank')} for "
-        f"{money(int(h['amount']), currency)}"
+        f"financing {h['financing_id']} of {_named(h, 'bank')}"
+        + (f" for {money(int(h['amount']), currency)}" if h.get("amount") is not None else "")
         for h in details.get("holders") or ()
         if h.get("financing_id") != holding
     ]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 from eth_utils.address import to_checksum_address
@@ -130,6 +131,7 @@ def is_zero(value: bytes | str | None) -> bool:
 # -- who --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a ledger has few members, and a keccak per line is an export's cost
 def checksummed(address: str) -> str:
     """An address in its EIP-55 mixed-case form (as given when it is not an address)."""
     try:

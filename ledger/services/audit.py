@@ -462,96 +462,125 @@ def _refusal_rows(
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
+    history = _PledgeHistory.of(session, [r for r, _ in rows])
     names = IndexNames(session)
-    items = [_refusal(session, names, r, bank) for r, bank in rows]
+    items = [_refusal(history, names, r, bank) for r, bank in rows]
     last = rows[-1][0] if rows else None
     cursor = f"{last.block_number}-{last.log_index}" if more and last is not None else None
     return Page(items, cursor, indexed_block(session))
 
 
-def _before(block: int, log: int) -> ColumnElement[bool]:
-    """Events strictly before (block, log) in chain order."""
-    return or_(
-        EventRow.block_number < block,
-        and_(EventRow.block_number == block, EventRow.log_index < log),
-    )
+@dataclass
+class _PledgeHistory:
+    """What a page of refusals needs to replay "who held this document then", read in a fixed
+    number of queries whatever the page's size: the pledges of the documents concerned, the
+    close/cancel events of their financings, and those financings' bank and currency."""
 
+    #: (fingerprint, financing id) → the document that financing pledged with that fingerprint
+    holding: dict[tuple[str, int], str]
+    #: document → [(block, log, financing id, amount, face value)] in chain order
+    pledges: dict[str, list[tuple[int, int, int, int, int]]]
+    #: financing id → (block, log) of its close or cancel
+    released: dict[int, tuple[int, int]]
+    #: financing id → (bank, currency)
+    financings: dict[int, tuple[str, str]]
 
-def _held_then(
-    session: Session, doc_hash: str, block: int, log: int
-) -> tuple[int | None, list[tuple[int, int]], str | None]:
-    """(face value on record, [(financing id, amount)] of the active financings holding it,
-    their currency) of ``doc_hash`` just before the event at (block, log), replayed from the
-    indexed events."""
-    on_doc = and_(
-        EventRefRow.block_number == EventRow.block_number,
-        EventRefRow.log_index == EventRow.log_index,
-    )
-    pledged = [
-        json.loads(args)
-        for args in session.scalars(
-            select(EventRow.args)
-            .join(EventRefRow, on_doc)
-            .where(
-                EventRefRow.kind == "doc",
-                EventRefRow.ref == doc_hash,
-                EventRow.event == "DocumentPledged",
-                _before(block, log),
+    @classmethod
+    def of(cls, session: Session, rows: Sequence[RefusalRow]) -> _PledgeHistory:
+        zero = "0x" + "00" * 32
+        asked = {(r.fingerprint, int(r.conflicting_financing_id)) for r in rows}
+        asked = {(fp, fid) for fp, fid in asked if fp != zero and fid}
+        holding: dict[tuple[str, int], str] = {}
+        if asked:
+            found = session.execute(
+                select(
+                    PledgeFingerprintRow.fingerprint,
+                    PledgeFingerprintRow.financing_id,
+                    PledgeFingerprintRow.doc_hash,
+                ).where(PledgeFingerprintRow.fingerprint.in_(sorted({fp for fp, _ in asked})))
             )
-            .order_by(EventRow.block_number, EventRow.log_index)
-        )
-    ]
-    if not pledged:
-        return None, [], None
-    ids = sorted({str(p["financingId"]) for p in pledged})
-    released = set(
-        session.scalars(
-            select(EventRefRow.ref)
-            .join(EventRow, on_doc)
-            .where(
-                EventRefRow.kind == "fin",
-                EventRefRow.ref.in_(ids),
-                EventRow.event.in_(("FinancingClosed", "FinancingCancelled")),
-                _before(block, log),
+            holding = {(fp, int(fid)): doc for fp, fid, doc in found if (fp, int(fid)) in asked}
+        docs = {r.doc_hash for r in rows} | set(holding.values())
+        pledges: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        if docs:
+            pledged = session.execute(
+                select(EventRefRow.ref, EventRow.block_number, EventRow.log_index, EventRow.args)
+                .join(
+                    EventRow,
+                    and_(
+                        EventRefRow.block_number == EventRow.block_number,
+                        EventRefRow.log_index == EventRow.log_index,
+                    ),
+                )
+                .where(
+                    EventRefRow.kind == "doc",
+                    EventRefRow.ref.in_(sorted(docs)),
+                    EventRow.event == "DocumentPledged",
+                )
+                .order_by(EventRow.block_number, EventRow.log_index)
             )
-        )
-    )
-    holders = [
-        (int(p["financingId"]), int(p["amount"]))
-        for p in pledged
-        if str(p["financingId"]) not in released
-    ]
-    currency = session.scalar(
-        select(FinancingRow.currency).where(
-            FinancingRow.financing_id == int(pledged[-1]["financingId"])
-        )
-    )
-    return int(pledged[-1]["faceValue"]), holders, currency
+            for doc, block, log, args in pledged:
+                a = json.loads(args)
+                pledges.setdefault(doc, []).append(
+                    (block, log, int(a["financingId"]), int(a["amount"]), int(a["faceValue"]))
+                )
+        ids = sorted({p[2] for found in pledges.values() for p in found})
+        released: dict[int, tuple[int, int]] = {}
+        financings: dict[int, tuple[str, str]] = {}
+        if ids:
+            ended = session.execute(
+                select(EventRefRow.ref, EventRow.block_number, EventRow.log_index)
+                .join(
+                    EventRow,
+                    and_(
+                        EventRefRow.block_number == EventRow.block_number,
+                        EventRefRow.log_index == EventRow.log_index,
+                    ),
+                )
+                .where(
+                    EventRefRow.kind == "fin",
+                    EventRefRow.ref.in_([str(i) for i in ids]),
+                    EventRow.event.in_(("FinancingClosed", "FinancingCancelled")),
+                )
+            )
+            released = {int(ref): (block, log) for ref, block, log in ended}
+            financings = {
+                int(fid): (bank, currency)
+                for fid, bank, currency in session.execute(
+                    select(
+                        FinancingRow.financing_id, FinancingRow.bank, FinancingRow.currency
+                    ).where(FinancingRow.financing_id.in_(ids))
+                )
+            }
+        return cls(holding, pledges, released, financings)
+
+    def held_then(
+        self, doc_hash: str, block: int, log: int
+    ) -> tuple[int | None, list[tuple[int, int]], str | None]:
+        """(face value on record, [(financing id, amount)] of the active financings holding
+        it, their currency) of ``doc_hash`` just before the event at (block, log)."""
+        before = [p for p in self.pledges.get(doc_hash, []) if (p[0], p[1]) < (block, log)]
+        if not before:
+            return None, [], None
+        holders = [
+            (fid, amount)
+            for _, _, fid, amount, _ in before
+            if not (fid in self.released and self.released[fid] < (block, log))
+        ]
+        currency = self.financings.get(before[-1][2], ("", None))[1]
+        return before[-1][4], holders, currency
 
 
-def _refusal(session: Session, names: IndexNames, r: RefusalRow, bank: str | None) -> Refusal:
+def _refusal(
+    history: _PledgeHistory, names: IndexNames, r: RefusalRow, bank: str | None
+) -> Refusal:
     fingerprint = None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint
     conflicting = int(r.conflicting_financing_id)
     holding = r.doc_hash
     if fingerprint is not None and conflicting:
-        holding = (
-            session.scalar(
-                select(PledgeFingerprintRow.doc_hash).where(
-                    PledgeFingerprintRow.fingerprint == fingerprint,
-                    PledgeFingerprintRow.financing_id == conflicting,
-                )
-            )
-            or r.doc_hash
-        )
-    face, holders, currency = _held_then(session, holding, r.block_number, r.log_index)
+        holding = history.holding.get((fingerprint, conflicting), r.doc_hash)
+    face, holders, currency = history.held_then(holding, r.block_number, r.log_index)
     held = sum(amount for _, amount in holders)
-    banks = dict(
-        session.execute(
-            select(FinancingRow.financing_id, FinancingRow.bank).where(
-                FinancingRow.financing_id.in_([f for f, _ in holders])
-            )
-        ).all()
-    )
     details: dict[str, Any] = {
         "block_number": r.block_number,
         "log_index": r.log_index,
@@ -575,8 +604,12 @@ def _refusal(session: Session, names: IndexNames, r: RefusalRow, bank: str | Non
         "holders": [
             {
                 "financing_id": financing_id,
-                "bank": banks.get(financing_id),
-                "bank_name": names.member(banks[financing_id]) if financing_id in banks else None,
+                "bank": history.financings[financing_id][0]
+                if financing_id in history.financings
+                else None,
+                "bank_name": names.member(history.financings[financing_id][0])
+                if financing_id in history.financings
+                else None,
                 "amount": amount,
             }
             for financing_id, amount in holders
@@ -872,9 +905,9 @@ def export_events(
 
 def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\n")
     if fmt == "csv":
-        writer.writeheader()
+        writer.writerow(CSV_COLUMNS)
         yield _drain(buffer)
     # names are read on a session of their own: the export's cursor streams on the first
     with index.sessions() as session, index.sessions() as lookups:
@@ -882,32 +915,28 @@ def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
         for block, log, tx, block_hash, time, name, args in session.execute(query):
             decoded = decode_event(name, json.loads(args), names)
             if fmt == "csv":
+                fields = decoded.fields
                 writer.writerow(
-                    {
-                        **{k: _cell(v) for k, v in decoded.fields.items() if k in CSV_COLUMNS},
-                        "block_number": block,
-                        "log_index": log,
-                        "tx_hash": tx,
-                        "block_hash": block_hash,
-                        "block_time": iso(time),
-                        "event": name,
-                        "summary": decoded.summary,
-                    }
+                    [
+                        block,
+                        log,
+                        tx,
+                        block_hash,
+                        iso(time),
+                        name,
+                        decoded.summary,
+                        *["" if fields.get(c) is None else fields[c] for c in FIELD_COLUMNS],
+                    ]
                 )
                 yield _drain(buffer)
             else:
-                fields = json.dumps(decoded.fields, separators=(",", ":"), ensure_ascii=False)
+                fields_json = json.dumps(decoded.fields, separators=(",", ":"), ensure_ascii=False)
                 summary = json.dumps(decoded.summary, ensure_ascii=False)
                 yield (
                     f'{{"block_number":{block},"log_index":{log},"tx_hash":"{tx}",'
-                    f'"block_hash":"{block_hash}","block_time":"{iso(time)}",'
-                    f'"event":"{name}","args":{args},"fields":{fields},"summary":{summary}}}\n'
+                    f'"block_hash":"{block_hash}","block_time":"{iso(time)}","event":"{name}",'
+                    f'"args":{args},"fields":{fields_json},"summary":{summary}}}\n'
                 )
-
-
-def _cell(value: Any) -> Any:
-    """A decoded field as a CSV cell (None: empty)."""
-    return "" if value is None else value
 
 
 def _drain(buffer: io.StringIO) -> str:

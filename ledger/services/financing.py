@@ -192,7 +192,7 @@ def create(
     receipt = ledger.transactor(actor).transact(call)
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:
-        asked = {h: (a, f) for h, a, f, _, _ in pledges}
+        asked = {h: (a, f, v) for h, a, f, v, _ in pledges}
         raise refused_error(ledger, actor, refused[0]["args"], receipt, currency, asked, names)
     registered = ledger.contract.events.FinancingRegistered().process_receipt(
         receipt, errors=DISCARD

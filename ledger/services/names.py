@@ -2,7 +2,9 @@
 :class:`ledger.words.Names` the API and the CLI hand to :mod:`ledger.messages`.
 
 Members are named from this gateway's own participants first, then from the chain's
-``MemberAdded`` events; a financing's currency comes from its ``FinancingRegistered`` event.
+``MemberAdded`` events; a financing's currency from the record of a document it pledged when this
+gateway made it, else from its ``FinancingRegistered`` event. (On the embedded chain a log query
+scans every block, so the gateway's own records come first.)
 Answers are cached for the life of the object (one request, one command). A lookup that fails
 (the chain does not answer, an unknown address) answers None: naming never turns one error into
 another.
@@ -58,6 +60,15 @@ class LedgerNames:
 
     def _currency(self, financing_id: int) -> str | None:
         if not 0 < financing_id < 2**256:
+            return None
+        try:
+            # a financing this gateway made: its document's record names the currency (a
+            # contract read, where the event would cost a scan of the embedded chain's logs)
+            for pledge in self.ledger.db.pledges(financing_id):
+                record = docs.find_registration(self.ledger, bytes.fromhex(pledge.doc_hash[2:]))
+                if record is not None and record.currency:
+                    return record.currency
+        except LedgerError:
             return None
         try:
             found = docs.logs(self.ledger, "FinancingRegistered", financingId=financing_id)

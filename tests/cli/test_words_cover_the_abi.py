@@ -14,6 +14,7 @@ from ledger.eventwords import DECODERS, EVENT_FIELDS, FIELD_COLUMNS, decode_even
 from ledger.messages import SENTENCES, describe, error_body
 from ledger.revert import ERRORS, UnknownRevert
 from ledger.services.audit import CSV_COLUMNS
+from ledger.services.roles import RefusalReason
 from tests.cli.cli_helpers import RAW_REPR
 
 ABI = load_artifact("TradeLedger")["abi"]
@@ -129,3 +130,29 @@ def test_each_event_decodes_to_its_fields(name: str) -> None:
     for key in ("kind", "role", "doc_type", "reason"):
         if key in decoded.fields:
             assert not str(decoded.fields[key]).isdigit()  # enum names, never numbers
+
+
+@pytest.mark.parametrize("reason", [r for r in RefusalReason if r is not RefusalReason.NONE])
+def test_every_refusal_reason_reads_as_words(reason: RefusalReason) -> None:
+    details: dict[str, Any] = {
+        "reason": reason.name,
+        "doc_hash": "0x" + "ab" * 32,
+        "bank": ADDRESS,
+        "bank_name": "Bank B",
+        "currency": "DKK",
+        "document_currency": "EUR",
+        "requested_amount": 100_000,
+        "stated_face_value": 467_000,
+        "face_value": 467_500,
+        "already_financed": 374_000,
+        "headroom": 93_500,
+        "holders": [{"financing_id": 1, "bank": "0x37b6", "bank_name": "Bank A", "amount": None}],
+    }
+    if reason is RefusalReason.FINGERPRINT_PLEDGED:
+        details |= {"conflicting_financing_id": 1, "conflicting_bank": "0x37b6"}
+    text = describe(FinancingRefused("raw", **details))
+    assert text.startswith(f"financing refused for Bank B ({ADDRESS}): document 0xabab") or (
+        text.startswith(f"financing refused for Bank B ({ADDRESS}): 1,000.00 DKK more on")
+    )
+    assert "None" not in text
+    assert reason.name not in text  # said in words, not the enum's name

@@ -1,8 +1,11 @@
 """The one table from the gateway's exception classes to HTTP statuses.
 
 Every error response has the same body: ``{"error": <name>, "message": ..., "details": {...}}``
-where ``error`` is the exception's code — for contract reverts, the Solidity error's name — and
-``details`` its arguments. No stack trace ever reaches a client.
+where ``error`` is the exception's code — for contract reverts, the Solidity error's name —,
+``details`` its arguments (machine fields, as the chain gives them), and ``message`` the same
+in words for people (:func:`ledger.messages.describe`: role and status names, amounts in major
+units with their currency, members by name). The CLI prints this body on ``--json``. No stack
+trace ever reaches a client.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
+from ledger import messages
 from ledger.errors import (
     ChainUnavailable,
     Conflict,
+    ContractError,
     Forbidden,
     InvalidInput,
     LedgerError,
@@ -24,6 +30,9 @@ from ledger.errors import (
     NotFound,
     Unauthorized,
 )
+from ledger.network import Ledger
+from ledger.services.names import LedgerNames
+from ledger.words import NO_NAMES, Names
 
 log = logging.getLogger("tradeledger.api")
 
@@ -47,26 +56,15 @@ def status_for(error: LedgerError) -> int:
     return 500
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
+def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
+    """The one error body (:func:`ledger.messages.error_body`): ``error``, ``message`` in words
+    (members named and financings' currencies known through ``names``), ``details``."""
+    return messages.error_body(error, names)
 
 
-def error_body(error: LedgerError) -> dict[str, Any]:
-    """The one error body: its name, message and arguments (for bad input, also the field and
-    the rule it broke — contract input errors name their first argument)."""
-    details = dict(error.details)
-    if isinstance(error, InvalidInput):
-        details.setdefault("field", error.field)
-        details.setdefault("rule", error.rule)
-    return {"error": error.code, "message": error.message, "details": _jsonable(details)}
+def _described(ledger: Ledger | None, error: LedgerError) -> dict[str, Any]:
+    """The body, with names read from ``ledger`` (blocking: run it in a worker thread)."""
+    return error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -76,7 +74,13 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(error_body(exc), status_code=status, headers=headers)
+        if isinstance(exc, ContractError):  # its words name members: read them off the loop
+            body = await run_in_threadpool(
+                _described, getattr(request.app.state, "ledger", None), exc
+            )
+        else:
+            body = error_body(exc)
+        return JSONResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

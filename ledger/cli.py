@@ -955,13 +955,7 @@ def finance_create(
                 idempotency_key=idempotency_key,
             )
         except FinancingRefused as refused:
-            emit(
-                as_json,
-                {"refused": True, **refused.details},
-                f"REFUSED: {refused.message}\n"
-                + "\n".join(f"  {k}: {v}" for k, v in refused.details.items() if v is not None),
-            )
-            raise typer.Exit(4) from None
+            fail(refused, code=4)
         except LedgerError as exc:
             fail(exc)
             raise  # unreachable

@@ -1,24 +1,40 @@
 """``tradeledger index …`` and ``tradeledger audit …``: the event index from the command line.
 
 Commands that read the index first catch it up to the chain head, so they work without a
-running gateway. ``--json`` prints one JSON object for scripts; errors print one line and exit
-non-zero (2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index differs).
+running gateway. For people, every output is decoded: event names and one sentence each, ISO 8601
+UTC times, currency codes, amounts in major units with their currency, reference text, enum names
+and members' names beside their addresses (:mod:`ledger.eventwords`), with the block, log index and
+transaction hash to check each line on chain. ``--json`` prints one JSON object for scripts (the
+API's shape: raw ``args`` beside the decoded ``fields``); errors print one line and exit non-zero
+(2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index differs).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 
-from ledger.cli_common import DataDir, JsonFlag, emit, guard, settings_for
+from ledger.cli_common import (
+    DataDir,
+    JsonFlag,
+    emit,
+    fail,
+    guard,
+    naming,
+    settings_for,
+    table,
+)
+from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, verify
 from ledger.network import open_ledger
 from ledger.services import audit
+from ledger.words import money, who
 
 index_app = typer.Typer(help="The event index (SQL copy of the chain).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_args_is_help=True)
@@ -32,13 +48,14 @@ def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]
     """The ledger's index, caught up to the chain head."""
     ledger = guard(lambda: open_ledger(settings_for(data_dir)))
     try:
-        index = guard(lambda: EventIndex.for_ledger(ledger))
-        try:
-            if catch_up:
-                guard(index.catch_up)
-            yield index
-        finally:
-            index.close()
+        with naming(ledger):
+            index = guard(lambda: EventIndex.for_ledger(ledger))
+            try:
+                if catch_up:
+                    guard(index.catch_up)
+                yield index
+            finally:
+                index.close()
     finally:
         ledger.close()
 
@@ -121,6 +138,28 @@ def audit_export(
             typer.echo(f"wrote {count - (fmt == 'csv')} events to {out}", err=True)
 
 
+def _all_pages(fetch: Callable[[str | None], audit.Page]) -> list[Any]:
+    """Every item of a paginated query, page after page."""
+    items: list[Any] = []
+    after: str | None = None
+    while True:
+        page = guard(lambda: fetch(after))  # noqa: B023
+        items += page.items
+        after = page.next_cursor
+        if after is None:
+            return items
+
+
+def _event_lines(events: list[audit.EventRecord]) -> str:
+    """Each event: when, what, where on chain; then its sentence."""
+    width = max((len(e.event) for e in events), default=0)
+    return "\n".join(
+        f"{e.block_time}  {e.event:<{width}}  block {e.block_number} log {e.log_index}  "
+        f"tx {e.tx_hash}\n  {e.summary}"
+        for e in events
+    )
+
+
 @audit_app.command("timeline")
 def audit_timeline(
     doc_hash: Annotated[str, typer.Argument(help="the document hash (64 hex digits)")],
@@ -129,29 +168,75 @@ def audit_timeline(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """A document's full history, including the financings that pledge it."""
+    """A document's full history, including the financings that pledge it, decoded."""
     period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        items: list[audit.EventRecord] = []
-        after: str | None = None
-        while True:
-            page = guard(
-                lambda: audit.timeline(index, doc_hash, period, after, audit.MAX_LIMIT)  # noqa: B023
-            )
-            items += page.items
-            after = page.next_cursor
-            if after is None:
-                break
-    lines = [
-        f"{e.block_time}  block {e.block_number:>8} log {e.log_index:>3}  {e.event:<20} "
-        f"{json.dumps(e.args, sort_keys=True)}  tx {e.tx_hash}"
-        for e in items
-    ]
+        items: list[audit.EventRecord] = _all_pages(
+            lambda after: audit.timeline(index, doc_hash, period, after, audit.MAX_LIMIT)
+        )
     emit(
         as_json,
         {"doc_hash": doc_hash, "events": [e.__dict__ for e in items]},
-        "\n".join(lines) or "no events",
+        _event_lines(items) or "no events",
     )
+
+
+@audit_app.command("activity")
+def audit_activity(
+    address: Annotated[str, typer.Argument(help="the member's address")],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Everything a member did or was named in (a financing's events count for its bank)."""
+    period = guard(lambda: audit.Period.parse(since, until))
+    with _index(data_dir) as index:
+        items: list[audit.EventRecord] = _all_pages(
+            lambda after: audit.member_activity(index, address, period, after, audit.MAX_LIMIT)
+        )
+    emit(
+        as_json,
+        {"address": address, "events": [e.__dict__ for e in items]},
+        _event_lines(items) or "no events",
+    )
+
+
+def _refusal_text(r: audit.Refusal) -> str:
+    """One refusal for people: the refused bank and the holding bank apart, with the numbers."""
+    lines = [
+        f"{r.block_time}  {r.reason}  block {r.block_number} log {r.log_index}  tx {r.tx_hash}",
+        f"  refused:   {_named(r.bank, r.bank_name)}"
+        + (f", reference {r.reference}" if r.reference else ""),
+        f"  document:  {r.doc_hash}",
+    ]
+    if r.conflicting_financing_id:
+        held = f"  held by:   financing {r.conflicting_financing_id} of " + (
+            _named(r.conflicting_bank, r.conflicting_bank_name) if r.conflicting_bank else "?"
+        )
+        if r.holding_doc_hash:
+            held += f", on document {r.holding_doc_hash} (the same invoice)"
+        if r.fingerprint:
+            held += f", fingerprint {r.fingerprint}"
+        lines.append(held)
+    lines += [
+        f"  held by:   financing {h['financing_id']} of {_named(h['bank'], h['bank_name'])} "
+        f"for {money(h['amount'], r.currency)}"
+        for h in r.holders
+        if h["financing_id"] != r.conflicting_financing_id
+    ]
+    if r.face_value is not None and r.already_financed is not None and r.headroom is not None:
+        lines.append(
+            f"  numbers:   face value {money(r.face_value, r.currency)}, already financed "
+            f"{money(r.already_financed, r.currency)}, headroom {money(r.headroom, r.currency)}"
+        )
+    return "\n".join(lines)
+
+
+def _named(address: str | None, name: str | None) -> str:
+    if not address:
+        return "-"
+    return f"{name} ({address})" if name else address
 
 
 @audit_app.command("refusals")
@@ -163,22 +248,107 @@ def audit_refusals(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Refused financing attempts over a period: bank, document, reason, conflict."""
+    """Refused financing attempts: the refused bank, the document, the reason, the financing
+    and bank holding it, and the numbers (face value, already financed, headroom)."""
     period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        items: list[audit.Refusal] = []
+        items: list[audit.Refusal] = _all_pages(
+            lambda after: audit.refusals(index, period, bank, reason, after, audit.MAX_LIMIT)
+        )
+    emit(
+        as_json,
+        {"refusals": [r.__dict__ for r in items]},
+        "\n".join(_refusal_text(r) for r in items) or "no refusals",
+    )
+
+
+@audit_app.command("duplicates")
+def audit_duplicates(
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Suspected duplicates: refusals because a document was already financed (a fingerprint
+    held, or its face value exceeded), and fingerprints pledged by more than one financing."""
+    period = guard(lambda: audit.Period.parse(since, until))
+    refused: list[audit.Refusal] = []
+    repeated: list[audit.RepeatedFingerprint] = []
+    with _index(data_dir) as index:
         after: str | None = None
-        while True:
-            page = guard(
-                lambda: audit.refusals(index, period, bank, reason, after, audit.MAX_LIMIT)  # noqa: B023
+        fingerprints_after: str | None = None
+        more_refusals = more_fingerprints = True
+        while more_refusals or more_fingerprints:
+            found = guard(
+                partial(audit.duplicates, index, period, after, fingerprints_after, audit.MAX_LIMIT)
             )
-            items += page.items
-            after = page.next_cursor
-            if after is None:
-                break
-    lines = [
-        f"{r.block_time}  {r.reason:<24} bank {r.bank} doc {r.doc_hash} "
-        f"conflict {r.conflicting_financing_id or '-'}  tx {r.tx_hash}"
-        for r in items
-    ]
-    emit(as_json, {"refusals": [r.__dict__ for r in items]}, "\n".join(lines) or "no refusals")
+            if more_refusals:
+                refused += found.refusals.items
+                after = found.refusals.next_cursor
+                more_refusals = after is not None
+            if more_fingerprints:
+                repeated += found.repeated_fingerprints.items
+                fingerprints_after = found.repeated_fingerprints.next_cursor
+                more_fingerprints = fingerprints_after is not None
+    lines = [f"refusals of a document already financed: {len(refused)}"]
+    lines += [_refusal_text(r) for r in refused]
+    lines.append(f"fingerprints pledged by more than one financing: {len(repeated)}")
+    for item in repeated:
+        lines.append(f"fingerprint {item.fingerprint}: {item.financings} financings")
+        lines += [
+            f"  financing {p.financing_id} of {_named(p.bank, p.bank_name)} on document "
+            f"{p.doc_hash} ({'active' if p.active else 'released'}), {p.block_time}, "
+            f"block {p.block_number}, tx {p.tx_hash}"
+            for p in item.pledges
+        ]
+    emit(
+        as_json,
+        {
+            "refusals": [r.__dict__ for r in refused],
+            "repeated_fingerprints": [asdict(r) for r in repeated],
+        },
+        "\n".join(lines),
+    )
+
+
+@audit_app.command("exposure")
+def audit_exposure(
+    by: Annotated[str, typer.Option(help="bank or enterprise")] = "bank",
+    member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Active financed amounts by currency, per bank or per enterprise (the registrant of the
+    pledged documents); ``--since``/``--until`` select financings by registration time."""
+    period = guard(lambda: audit.Period.parse(since, until))
+    if by not in ("bank", "enterprise"):
+        fail(InvalidInput("--by", "must be bank or enterprise", value=by))
+    grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
+    with _index(data_dir) as index:
+        rows = guard(lambda: audit.exposure(index, grouping, member, period))
+        with index.sessions() as session:
+            names = audit.IndexNames(session)
+            named = [{**r.__dict__, "member_name": names.member(r.member)} for r in rows]
+            text = table(
+                ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"],
+                [
+                    [
+                        who(r.member, names),
+                        r.currency,
+                        r.financings,
+                        money(r.financed, r.currency),
+                        money(r.drawn, r.currency),
+                        money(r.repaid, r.currency),
+                        money(r.outstanding, r.currency),
+                    ]
+                    for r in rows
+                ],
+            )
+        last = index.cursor()[0]
+    emit(
+        as_json,
+        {"by": by, "items": named, "indexed_block": last},
+        text if rows else "no active financings",
+    )

@@ -1,14 +1,19 @@
 """What every ``tradeledger`` command shares: options, settings, error exit, output.
 
-Errors print one line naming the problem and exit non-zero (2 for bad input, 1 otherwise),
-never a stack trace. ``--json`` prints one JSON object for scripts.
+Errors print one line in words for people (:func:`ledger.messages.describe`: members by name,
+amounts in major units with their currency, role and status names) and exit non-zero (2 for bad
+input, 1 otherwise, 4 for a refused financing), never a stack trace. With ``--json`` a command
+prints one JSON object for scripts, and on failure the API's error body
+(``{"error", "message", "details"}``, :func:`ledger.messages.error_body`) on stdout.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,7 +21,10 @@ import typer
 
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError
+from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
+from ledger.services.names import LedgerNames
+from ledger.words import NO_NAMES
 
 DataDir = Annotated[
     Path | None,
@@ -27,10 +35,33 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="print JSON")]
 T = TypeVar("T")
 
 
-def fail(error: LedgerError) -> None:
-    """Print the error in one line and exit: 2 for bad input, 1 otherwise."""
-    typer.echo(f"error: {error.message}", err=True)
-    raise typer.Exit(2 if isinstance(error, InvalidInput) else 1)
+#: the ledger the running command opened (names members and currencies in its errors)
+_OPEN_LEDGER: ContextVar[Ledger | None] = ContextVar("tradeledger_cli_ledger", default=None)
+
+
+def _wants_json() -> bool:
+    """Did the running command get ``--json``? (Its ``as_json`` parameter, read from the
+    command's Click context: newer Typer carries its own copy of Click, older Typer uses Click.)"""
+    for module in ("typer._click.globals", "click"):
+        try:
+            context = importlib.import_module(module).get_current_context(silent=True)
+        except ImportError:
+            continue
+        if context is not None:
+            return bool(context.params.get("as_json"))
+    return False
+
+
+def fail(error: LedgerError, code: int | None = None) -> None:
+    """Print the error in words and exit: ``code``, else 2 for bad input and 1 otherwise.
+    With ``--json``, print the API's error body on stdout instead."""
+    ledger = _OPEN_LEDGER.get()
+    body = error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES)
+    if _wants_json():
+        typer.echo(json.dumps(body, indent=2))
+    else:
+        typer.echo(f"error: {body['message']}", err=True)
+    raise typer.Exit(code if code is not None else 2 if isinstance(error, InvalidInput) else 1)
 
 
 def guard(action: Callable[[], T]) -> T:
@@ -59,9 +90,29 @@ def opened_ledger(data_dir: Path | None) -> Iterator[Ledger]:
     """The ledger of ``data_dir``, closed when the command ends."""
     ledger = guard(lambda: open_ledger(settings_for(data_dir)))
     try:
-        yield ledger
+        with naming(ledger):
+            yield ledger
     finally:
         ledger.close()
+
+
+@contextmanager
+def naming(ledger: Ledger) -> Iterator[None]:
+    """While open, errors the command prints name members and currencies from ``ledger``."""
+    token = _OPEN_LEDGER.set(ledger)
+    try:
+        yield
+    finally:
+        _OPEN_LEDGER.reset(token)
+
+
+def table(headers: list[str], rows: list[list[Any]]) -> str:
+    """A plain aligned table for people (no colour, so it pipes and logs cleanly)."""
+    cells = [headers, *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 def emit(as_json: bool, payload: Any, text: str) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from web3 import Web3
 
 from ledger.errors import InvalidInput
+from ledger.eventwords import FIELD_COLUMNS, decode_event
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import (
     CursorRow,
@@ -30,17 +31,23 @@ from ledger.indexer.models import (
     EventRefRow,
     EventRow,
     FinancingRow,
+    MemberRow,
     PledgeFingerprintRow,
     PledgeRow,
     RefusalRow,
 )
+from ledger.messages import refusal_sentence
 from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason
+from ledger.words import Names, iso_time, reference_text
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 #: refusal reasons that point at a document shown twice
 DUPLICATE_REASONS = (RefusalReason.FINGERPRINT_PLEDGED, RefusalReason.EXCEEDS_FACE_VALUE)
 EXPORT_FORMATS = ("csv", "jsonl")
+#: where each event is on chain, then what it says: its sentence and one column per decoded
+#: field (the union of every event's fields, ``ledger.eventwords.FIELD_COLUMNS``; empty when an
+#: event has no such field)
 CSV_COLUMNS = (
     "block_number",
     "log_index",
@@ -48,7 +55,8 @@ CSV_COLUMNS = (
     "block_hash",
     "block_time",
     "event",
-    "args",
+    "summary",
+    *FIELD_COLUMNS,
 )
 
 
@@ -137,7 +145,48 @@ def _after(
 
 
 def iso(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+    """Unix seconds as ISO 8601 UTC (``2026-03-01T09:30:12Z``)."""
+    return iso_time(seconds)
+
+
+# -- names ------------------------------------------------------------------------------------
+
+
+class IndexNames:
+    """:class:`ledger.words.Names` read from the index: members' names (also under the
+    addresses they rotated away from) and financings' currencies, cached per query."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._members: dict[str, str] | None = None
+        self._currencies: dict[int, str | None] = {}
+
+    def _load_members(self) -> dict[str, str]:
+        found = {
+            a.lower(): n for a, n in self.session.execute(select(MemberRow.address, MemberRow.name))
+        }
+        by_id = dict(self.session.execute(select(MemberRow.member_id, MemberRow.name)).all())
+        rotated = self.session.scalars(
+            select(EventRow.args).where(EventRow.event == "MemberKeyRotated")
+        )
+        for args in rotated:
+            moved = json.loads(args)
+            name = by_id.get(int(moved["memberId"]))
+            if name:
+                found.setdefault(str(moved["oldAccount"]).lower(), name)
+        return found
+
+    def member(self, address: str) -> str | None:
+        if self._members is None:
+            self._members = self._load_members()
+        return self._members.get(str(address).lower()) or None
+
+    def financing_currency(self, financing_id: int) -> str | None:
+        if financing_id not in self._currencies:
+            self._currencies[financing_id] = self.session.scalar(
+                select(FinancingRow.currency).where(FinancingRow.financing_id == financing_id)
+            )
+        return self._currencies[financing_id]
 
 
 # -- outputs ----------------------------------------------------------------------------------
@@ -145,7 +194,11 @@ def iso(seconds: int) -> str:
 
 @dataclass(frozen=True)
 class EventRecord:
-    """One event, with everything needed to find it on chain."""
+    """One event, with everything needed to find it on chain (``block_number``, ``log_index``,
+    ``tx_hash``, ``block_hash``; ``args`` exactly as the chain gives them: enum numbers, ``0x``
+    hex bytes, Unix seconds, minor units) and the same decoded for people: ``block_time`` in
+    ISO 8601 UTC, ``fields`` (names, codes, major units with ``currency``, member names beside
+    addresses; :mod:`ledger.eventwords`) and ``summary``, one sentence."""
 
     block_number: int
     log_index: int
@@ -154,9 +207,13 @@ class EventRecord:
     block_time: str
     event: str
     args: dict[str, Any]
+    fields: dict[str, Any]
+    summary: str
 
     @classmethod
-    def of(cls, row: EventRow) -> EventRecord:
+    def of(cls, row: EventRow, names: Names) -> EventRecord:
+        args = json.loads(row.args)
+        decoded = decode_event(row.event, args, names)
         return cls(
             block_number=row.block_number,
             log_index=row.log_index,
@@ -164,7 +221,9 @@ class EventRecord:
             block_hash=row.block_hash,
             block_time=iso(row.block_time),
             event=row.event,
-            args=json.loads(row.args),
+            args=args,
+            fields=decoded.fields,
+            summary=decoded.summary,
         )
 
 
@@ -184,23 +243,46 @@ class Page:
 
 @dataclass(frozen=True)
 class Refusal:
+    """A refused financing attempt. ``bank`` is the refused bank, ``conflicting_bank`` the bank
+    holding the financing in the way, each with its name. The numbers, in minor units of
+    ``currency``, are the ledger's when the attempt was refused: the ``face_value`` on record of
+    the document concerned (for ``FINGERPRINT_PLEDGED``, the document that holds the fingerprint,
+    ``holding_doc_hash``), what active financings held against it (``already_financed``) and
+    what was left (``headroom``); None when no financing had recorded a face value yet (the
+    event does not carry the attempt's own amounts). ``holders`` names the active financings
+    holding that document then (``financing_id``, ``bank``, ``bank_name``, ``amount``): for
+    ``EXCEEDS_FACE_VALUE`` the chain names no conflicting financing, they are the ones in the
+    way. ``bank_reference`` is the raw ``bytes32``,
+    ``reference`` its text; ``summary`` says it all in one sentence."""
+
     block_number: int
     log_index: int
     tx_hash: str
     block_time: str
     bank: str
+    bank_name: str | None
     doc_hash: str
     reason: str
     conflicting_financing_id: int
     conflicting_bank: str | None
+    conflicting_bank_name: str | None
     fingerprint: str | None
     bank_reference: str
+    reference: str
+    holding_doc_hash: str | None
+    currency: str | None
+    face_value: int | None
+    already_financed: int | None
+    headroom: int | None
+    holders: list[dict[str, Any]]
+    summary: str
 
 
 @dataclass(frozen=True)
 class FingerprintPledge:
     financing_id: int
     bank: str
+    bank_name: str | None
     doc_hash: str
     active: bool
     block_number: int
@@ -315,7 +397,8 @@ def _event_page(
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = f"{rows[-1].block_number}-{rows[-1].log_index}" if more and rows else None
-    return Page([EventRecord.of(r) for r in rows], cursor, indexed_block(session))
+    names = IndexNames(session)
+    return Page([EventRecord.of(r, names) for r in rows], cursor, indexed_block(session))
 
 
 def _ref(kind: str, refs: Sequence[str]) -> ColumnElement[bool]:
@@ -379,25 +462,162 @@ def _refusal_rows(
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    items = [
-        Refusal(
-            block_number=r.block_number,
-            log_index=r.log_index,
-            tx_hash=r.tx_hash,
-            block_time=iso(r.block_time),
-            bank=r.bank,
-            doc_hash=r.doc_hash,
-            reason=RefusalReason(r.reason).name,
-            conflicting_financing_id=int(r.conflicting_financing_id),
-            conflicting_bank=bank,
-            fingerprint=None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint,
-            bank_reference=r.bank_reference,
-        )
-        for r, bank in rows
-    ]
+    history = _PledgeHistory.of(session, [r for r, _ in rows])
+    names = IndexNames(session)
+    items = [_refusal(history, names, r, bank) for r, bank in rows]
     last = rows[-1][0] if rows else None
     cursor = f"{last.block_number}-{last.log_index}" if more and last is not None else None
     return Page(items, cursor, indexed_block(session))
+
+
+@dataclass
+class _PledgeHistory:
+    """What a page of refusals needs to replay "who held this document then", read in a fixed
+    number of queries whatever the page's size: the pledges of the documents concerned, the
+    close/cancel events of their financings, and those financings' bank and currency."""
+
+    #: (fingerprint, financing id) → the document that financing pledged with that fingerprint
+    holding: dict[tuple[str, int], str]
+    #: document → [(block, log, financing id, amount, face value)] in chain order
+    pledges: dict[str, list[tuple[int, int, int, int, int]]]
+    #: financing id → (block, log) of its close or cancel
+    released: dict[int, tuple[int, int]]
+    #: financing id → (bank, currency)
+    financings: dict[int, tuple[str, str]]
+
+    @classmethod
+    def of(cls, session: Session, rows: Sequence[RefusalRow]) -> _PledgeHistory:
+        zero = "0x" + "00" * 32
+        asked = {(r.fingerprint, int(r.conflicting_financing_id)) for r in rows}
+        asked = {(fp, fid) for fp, fid in asked if fp != zero and fid}
+        holding: dict[tuple[str, int], str] = {}
+        if asked:
+            found = session.execute(
+                select(
+                    PledgeFingerprintRow.fingerprint,
+                    PledgeFingerprintRow.financing_id,
+                    PledgeFingerprintRow.doc_hash,
+                ).where(PledgeFingerprintRow.fingerprint.in_(sorted({fp for fp, _ in asked})))
+            )
+            holding = {(fp, int(fid)): doc for fp, fid, doc in found if (fp, int(fid)) in asked}
+        docs = {r.doc_hash for r in rows} | set(holding.values())
+        pledges: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        if docs:
+            pledged = session.execute(
+                select(EventRefRow.ref, EventRow.block_number, EventRow.log_index, EventRow.args)
+                .join(
+                    EventRow,
+                    and_(
+                        EventRefRow.block_number == EventRow.block_number,
+                        EventRefRow.log_index == EventRow.log_index,
+                    ),
+                )
+                .where(
+                    EventRefRow.kind == "doc",
+                    EventRefRow.ref.in_(sorted(docs)),
+                    EventRow.event == "DocumentPledged",
+                )
+                .order_by(EventRow.block_number, EventRow.log_index)
+            )
+            for doc, block, log, args in pledged:
+                a = json.loads(args)
+                pledges.setdefault(doc, []).append(
+                    (block, log, int(a["financingId"]), int(a["amount"]), int(a["faceValue"]))
+                )
+        ids = sorted({p[2] for found in pledges.values() for p in found})
+        released: dict[int, tuple[int, int]] = {}
+        financings: dict[int, tuple[str, str]] = {}
+        if ids:
+            ended = session.execute(
+                select(EventRefRow.ref, EventRow.block_number, EventRow.log_index)
+                .join(
+                    EventRow,
+                    and_(
+                        EventRefRow.block_number == EventRow.block_number,
+                        EventRefRow.log_index == EventRow.log_index,
+                    ),
+                )
+                .where(
+                    EventRefRow.kind == "fin",
+                    EventRefRow.ref.in_([str(i) for i in ids]),
+                    EventRow.event.in_(("FinancingClosed", "FinancingCancelled")),
+                )
+            )
+            released = {int(ref): (block, log) for ref, block, log in ended}
+            financings = {
+                int(fid): (bank, currency)
+                for fid, bank, currency in session.execute(
+                    select(
+                        FinancingRow.financing_id, FinancingRow.bank, FinancingRow.currency
+                    ).where(FinancingRow.financing_id.in_(ids))
+                )
+            }
+        return cls(holding, pledges, released, financings)
+
+    def held_then(
+        self, doc_hash: str, block: int, log: int
+    ) -> tuple[int | None, list[tuple[int, int]], str | None]:
+        """(face value on record, [(financing id, amount)] of the active financings holding
+        it, their currency) of ``doc_hash`` just before the event at (block, log)."""
+        before = [p for p in self.pledges.get(doc_hash, []) if (p[0], p[1]) < (block, log)]
+        if not before:
+            return None, [], None
+        holders = [
+            (fid, amount)
+            for _, _, fid, amount, _ in before
+            if not (fid in self.released and self.released[fid] < (block, log))
+        ]
+        currency = self.financings.get(before[-1][2], ("", None))[1]
+        return before[-1][4], holders, currency
+
+
+def _refusal(
+    history: _PledgeHistory, names: IndexNames, r: RefusalRow, bank: str | None
+) -> Refusal:
+    fingerprint = None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint
+    conflicting = int(r.conflicting_financing_id)
+    holding = r.doc_hash
+    if fingerprint is not None and conflicting:
+        holding = history.holding.get((fingerprint, conflicting), r.doc_hash)
+    face, holders, currency = history.held_then(holding, r.block_number, r.log_index)
+    held = sum(amount for _, amount in holders)
+    details: dict[str, Any] = {
+        "block_number": r.block_number,
+        "log_index": r.log_index,
+        "tx_hash": r.tx_hash,
+        "block_time": iso(r.block_time),
+        "bank": r.bank,
+        "bank_name": names.member(r.bank),
+        "doc_hash": r.doc_hash,
+        "reason": RefusalReason(r.reason).name,
+        "conflicting_financing_id": conflicting,
+        "conflicting_bank": bank,
+        "conflicting_bank_name": names.member(bank) if bank else None,
+        "fingerprint": fingerprint,
+        "bank_reference": r.bank_reference,
+        "reference": reference_text(r.bank_reference),
+        "holding_doc_hash": holding if holding != r.doc_hash else None,
+        "currency": currency,
+        "face_value": face,
+        "already_financed": held if face is not None else None,
+        "headroom": max(face - held, 0) if face is not None else None,
+        "holders": [
+            {
+                "financing_id": financing_id,
+                "bank": history.financings[financing_id][0]
+                if financing_id in history.financings
+                else None,
+                "bank_name": names.member(history.financings[financing_id][0])
+                if financing_id in history.financings
+                else None,
+                "amount": amount,
+            }
+            for financing_id, amount in holders
+        ],
+    }
+    # the currency on record is the document's (the first financing's)
+    summary = refusal_sentence({**details, "document_currency": currency})
+    return Refusal(**details, summary=summary)
 
 
 def refusals(
@@ -453,6 +673,7 @@ def duplicates(
         repeated = session.execute(repeated_q).all()
         more = len(repeated) > limit
         repeated = repeated[:limit]
+        names = IndexNames(session)
         items = []
         for fingerprint, count in repeated:
             pledges = session.execute(
@@ -475,6 +696,7 @@ def duplicates(
                         FingerprintPledge(
                             financing_id=int(p.financing_id),
                             bank=bank,
+                            bank_name=names.member(bank),
                             doc_hash=p.doc_hash,
                             active=p.active,
                             block_number=p.block_number,
@@ -687,16 +909,33 @@ def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
     if fmt == "csv":
         writer.writerow(CSV_COLUMNS)
         yield _drain(buffer)
-    with index.sessions() as session:
+    # names are read on a session of their own: the export's cursor streams on the first
+    with index.sessions() as session, index.sessions() as lookups:
+        names = IndexNames(lookups)
         for block, log, tx, block_hash, time, name, args in session.execute(query):
+            decoded = decode_event(name, json.loads(args), names)
             if fmt == "csv":
-                writer.writerow((block, log, tx, block_hash, iso(time), name, args))
+                fields = decoded.fields
+                writer.writerow(
+                    [
+                        block,
+                        log,
+                        tx,
+                        block_hash,
+                        iso(time),
+                        name,
+                        decoded.summary,
+                        *["" if fields.get(c) is None else fields[c] for c in FIELD_COLUMNS],
+                    ]
+                )
                 yield _drain(buffer)
             else:
+                fields_json = json.dumps(decoded.fields, separators=(",", ":"), ensure_ascii=False)
+                summary = json.dumps(decoded.summary, ensure_ascii=False)
                 yield (
                     f'{{"block_number":{block},"log_index":{log},"tx_hash":"{tx}",'
-                    f'"block_hash":"{block_hash}","block_time":"{iso(time)}",'
-                    f'"event":"{name}","args":{args}}}\n'
+                    f'"block_hash":"{block_hash}","block_time":"{iso(time)}","event":"{name}",'
+                    f'"args":{args},"fields":{fields_json},"summary":{summary}}}\n'
                 )
 
 

@@ -22,10 +22,11 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from ledger.documents import DocumentFacts, compute_fingerprints
-from ledger.errors import FinancingRefused, InvalidInput, NotFound
+from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
 from ledger.services import documents as docs
+from ledger.services.refusal import refused_error
 from ledger.services.roles import DocType, FinancingKind, FinancingStatus, RefusalReason
 from ledger.services.writekeys import sub_key, write_key
 
@@ -205,21 +206,8 @@ def create(
     receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:
-        args = refused[0]["args"]
-        reason = RefusalReason(int(args["reason"]))
-        fingerprint = bytes(args["fingerprint"])
-        conflicting = int(args["conflictingFinancingId"])
-        raise FinancingRefused(
-            _refusal_message(reason, bytes(args["docHash"]), conflicting),
-            reason=reason.name,
-            doc_hash=docs.hex32(args["docHash"]),
-            conflicting_financing_id=conflicting or None,
-            fingerprint=docs.hex32(fingerprint) if any(fingerprint) else None,
-            fingerprint_kind=names.get(fingerprint),
-            bank=actor,
-            tx_hash=receipt["transactionHash"].to_0x_hex(),
-            block=int(receipt["blockNumber"]),
-        )
+        asked = {h: (a, f, v) for h, a, f, v, _ in pledges}
+        raise refused_error(ledger, actor, refused[0]["args"], receipt, currency, asked, names)
     registered = ledger.contract.events.FinancingRegistered().process_receipt(
         receipt, errors=DISCARD
     )
@@ -232,26 +220,6 @@ def create(
         ],
     )
     return get(ledger, financing_id)
-
-
-def _refusal_message(reason: RefusalReason, doc_hash: bytes, conflicting: int) -> str:
-    doc = docs.hex32(doc_hash)
-    texts = {
-        RefusalReason.FINGERPRINT_PLEDGED: (
-            f"document {doc} is already pledged to active financing {conflicting} "
-            "(the same invoice, perhaps in another format)"
-        ),
-        RefusalReason.EXCEEDS_FACE_VALUE: (
-            f"document {doc} would be financed beyond its face value"
-            + (f" (financing {conflicting} holds it)" if conflicting else "")
-        ),
-        RefusalReason.FACE_VALUE_MISMATCH: f"document {doc} was financed at another face value",
-        RefusalReason.CURRENCY_MISMATCH: f"document {doc} was first financed in another currency",
-        RefusalReason.DOCUMENT_REVOKED: f"document {doc} is revoked",
-        RefusalReason.DOCUMENT_SUPERSEDED: f"document {doc} is superseded by an amendment",
-        RefusalReason.DOCUMENT_NOT_REGISTERED: f"document {doc} is not registered",
-    }
-    return "financing refused: " + texts.get(reason, reason.name)
 
 
 # -- lifecycle ----------------------------------------------------------------------------

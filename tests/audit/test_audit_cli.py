@@ -9,6 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ledger.cli import app
+from ledger.services import audit
 
 ENV = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
 
@@ -74,7 +75,7 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     )
     assert code == 0, out
     lines = target.read_text().splitlines()
-    assert lines[0] == "block_number,log_index,tx_hash,block_hash,block_time,event,args"
+    assert lines[0] == ",".join(audit.CSV_COLUMNS)  # one column per decoded field
     assert len(lines) == status["events"] + 1
 
     code, out = run("audit", "refusals", "--data-dir", data, "--json")

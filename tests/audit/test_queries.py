@@ -191,7 +191,7 @@ class AuditSuite:
         table = list(csv.DictReader(io.StringIO(text)))
         assert [r["event"] for r in table] == ["FinancingRefused", "FinancingRefused"]
         assert list(table[0]) == list(audit.CSV_COLUMNS)
-        assert json.loads(table[0]["args"])["reason"] == 7
+        assert table[0]["reason"] == "fingerprint_pledged"  # decoded: one column per field
         with pytest.raises(InvalidInput):
             audit.export_events(index, "xml")
 

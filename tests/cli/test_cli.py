@@ -92,8 +92,9 @@ def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) ->
         "2099-12-31",
         code=4,
     )
-    assert refused["reason"] == "FINGERPRINT_PLEDGED"
-    assert refused["conflicting_financing_id"] == fid
+    assert refused["error"] == "financing_refused"  # the API's 409 body
+    assert refused["details"]["reason"] == "FINGERPRINT_PLEDGED"
+    assert refused["details"]["conflicting_financing_id"] == fid
 
     assert cli.json("finance", "drawdown", str(fid), "374000", "--as", bank)["drawn"] == 374_000
     assert cli.json("finance", "repay", str(fid), "374000", "--as", bank)["outstanding"] == 0
@@ -103,7 +104,7 @@ def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) ->
     assert [f["financing_id"] for f in listed["items"]] == [fid]
     assert cli.run("finance", "list").splitlines()[0].startswith("ID")
     other_bank = cli.run("finance", "drawdown", str(fid), "1", "--as", bank_b, code=1)
-    assert "NotFinancingBank" in other_bank
+    assert f"is not the bank of financing {fid}" in other_bank
 
 
 def test_import_a_folder_with_progress(cli: Cli, tmp_path: Path) -> None:

@@ -1,0 +1,298 @@
+"""Errors in words for people: the one place that turns any :class:`~ledger.errors.LedgerError`
+into a sentence, for the API's error body and the CLI's error line alike.
+
+A contract revert arrives as a class named like the Solidity error, carrying its arguments
+(:mod:`ledger.revert`); its ``message`` is the raw form (``RoleNotAllowed(account='0x…',
+role=4)``), which stays the machine's and the log's. :func:`describe` gives the sentence instead:
+role and status names for numbers, amounts in major units with their currency when the
+financing's currency is knowable, members by name beside their address::
+
+    repayment of 9,999.99 DKK exceeds the outstanding 520.00 DKK on financing 7
+
+Every custom error of the contract's ABI has a sentence in :data:`SENTENCES` (a test holds this
+true for every error the ABI declares). A refused financing (not a revert: an event) is told by
+:func:`refusal_sentence` from the numbers the gateway put in its details. Every other gateway
+error already carries a sentence as its ``message``.
+
+:func:`error_body` is the one error body, ``{"error", "message", "details"}``: the HTTP API
+answers it (``api.errors``) and ``tradeledger … --json`` prints it on failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError
+from ledger.services.roles import (
+    ContractEnum,
+    DocStatus,
+    DocType,
+    FinancingKind,
+    FinancingStatus,
+    RefusalReason,
+    Role,
+)
+from ledger.words import (
+    NO_NAMES,
+    Names,
+    checksummed,
+    currency_code,
+    enum_name,
+    financing_money,
+    hex_of,
+    iso_time,
+    jsonable,
+    money,
+    who,
+)
+
+Args = Mapping[str, Any]
+Sentence = Callable[[Args, Names], str]
+
+
+def _allowed(enum: type[ContractEnum]) -> str:
+    names = [m.name.lower() for m in enum if m.value != 0]
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _doc(args: Args, key: str = "docHash") -> str:
+    return f"document {hex_of(args[key])}"
+
+
+#: one sentence per custom error of the contract's ABI (keyed by the Solidity error's name)
+SENTENCES: dict[str, Sentence] = {
+    # -- membership
+    "NotAMember": lambda a, n: f"{checksummed(a['account'])} is not a member of the consortium",
+    "MemberNotActive": lambda a, n: (
+        f"{who(a['account'], n)} is suspended and may not write until reinstated"
+    ),
+    "RoleNotAllowed": lambda a, n: (
+        f"{who(a['account'], n)} has the role {enum_name(Role, a['role'])}, which may not do this"
+    ),
+    "MemberAlreadyExists": lambda a, n: (
+        f"{who(a['account'], n)} is already member {a['memberId']} of the consortium"
+    ),
+    "InvalidRole": lambda a, n: f"role {a['role']} is not a role: use {_allowed(Role)}",
+    "ZeroAddress": lambda a, n: "an address is the zero address (0x000…000)",
+    "MemberAlreadySuspended": lambda a, n: f"{who(a['account'], n)} is already suspended",
+    "MemberNotSuspended": lambda a, n: (
+        f"{who(a['account'], n)} is not suspended, so there is nothing to reinstate"
+    ),
+    "OnlyOwnerManagesAdmins": lambda a, n: (
+        f"{who(a['account'], n)} is an admin member: only the consortium's owner may manage "
+        "admin members"
+    ),
+    "OwnershipRenounceDisabled": lambda a, n: (
+        "the contract's ownership cannot be renounced (an ownerless ledger could never manage "
+        "its admins again)"
+    ),
+    "OwnableUnauthorizedAccount": lambda a, n: (
+        f"{who(a['account'], n)} is not the contract's owner: only the owner may do this"
+    ),
+    "OwnableInvalidOwner": lambda a, n: f"{checksummed(a['owner'])} cannot own the contract",
+    # -- documents
+    "DocumentAlreadyRegistered": lambda a, n: (
+        f"{_doc(a)} is already registered, by {who(a['registrant'], n)} at "
+        f"{iso_time(a['registeredAt'])}"
+    ),
+    "DocumentNotRegistered": lambda a, n: f"{_doc(a)} is not registered",
+    "DocumentNotActive": lambda a, n: (
+        f"{_doc(a)} is {enum_name(DocStatus, a['status'])}, not active"
+    ),
+    "NotDocumentRegistrant": lambda a, n: (
+        f"{who(a['account'], n)} did not register {_doc(a)}: only its registrant may do this"
+    ),
+    "InvalidDocumentType": lambda a, n: (
+        f"document type {a['docType']} is not a document type: use {_allowed(DocType)}"
+    ),
+    "ZeroDocumentHash": lambda a, n: "the document hash is zero (0x000…000)",
+    "EmptyBatch": lambda a, n: "the batch is empty: give at least one document",
+    "BatchTooLarge": lambda a, n: (
+        f"a batch of {a['size']} is too large: at most {a['max']} in one transaction"
+    ),
+    "LengthMismatch": lambda a, n: (
+        f"{a['actual']} items were given where {a['expected']} were expected (the lists must "
+        "be of the same length)"
+    ),
+    "AlreadyAttested": lambda a, n: f"{who(a['attestor'], n)} has already attested {_doc(a)}",
+    "SelfSupersession": lambda a, n: f"{_doc(a)} cannot supersede itself",
+    # -- financing
+    "ZeroAmount": lambda a, n: "an amount is zero: amounts must be positive",
+    "InvalidCurrency": lambda a, n: (
+        f"currency {currency_code(a['currency'])!r} is not an ISO 4217 code of three "
+        "upper-case letters"
+    ),
+    "InvalidFinancingKind": lambda a, n: (
+        f"financing kind {a['kind']} is not a kind: use {_allowed(FinancingKind)}"
+    ),
+    "InvalidMaturity": lambda a, n: (
+        f"maturity {iso_time(a['maturity'])} is not in the future (it must be after the "
+        "current block's time)"
+    ),
+    "InvalidFingerprintCount": lambda a, n: (
+        f"{_doc(a)} carries {a['count']} fingerprints: at least one and at most the "
+        "contract's MAX_FINGERPRINTS are allowed"
+    ),
+    "DocumentsNotSorted": lambda a, n: (
+        f"the pledged documents must be in strictly ascending hash order (document "
+        f"{a['index']} is out of order)"
+    ),
+    "FingerprintsNotSorted": lambda a, n: (
+        f"the fingerprints of {_doc(a)} must be strictly ascending (fingerprint {a['index']} "
+        "is out of order)"
+    ),
+    "DuplicatePledge": lambda a, n: (
+        f"one financing pledges fingerprint {hex_of(a['fingerprint'])} twice: two of its "
+        "documents are the same invoice"
+    ),
+    "AmountOverflow": lambda a, n: (
+        "the pledged amounts add up to more than the ledger can hold (2^64 - 1 minor units)"
+    ),
+    "FinancingNotFound": lambda a, n: f"there is no financing {a['financingId']}",
+    "NotFinancingBank": lambda a, n: (
+        f"{who(a['account'], n)} is not the bank of financing {a['financingId']}: only that "
+        "bank may do this"
+    ),
+    "FinancingNotActive": lambda a, n: (
+        f"financing {a['financingId']} is {enum_name(FinancingStatus, a['status'])}, not active"
+    ),
+    "DrawdownExceedsFinancing": lambda a, n: (
+        f"a drawdown of {financing_money(a['requested'], a['financingId'], n)} exceeds the "
+        f"{financing_money(a['available'], a['financingId'], n)} still undrawn on financing "
+        f"{a['financingId']}"
+    ),
+    "RepaymentExceedsOutstanding": lambda a, n: (
+        f"repayment of {financing_money(a['requested'], a['financingId'], n)} exceeds the "
+        f"outstanding {financing_money(a['outstanding'], a['financingId'], n)} on financing "
+        f"{a['financingId']}"
+    ),
+    "FinancingNotRepaid": lambda a, n: (
+        f"financing {a['financingId']} cannot be closed: "
+        f"{financing_money(a['outstanding'], a['financingId'], n)} drawn is not yet repaid"
+    ),
+    "ReleaseMismatch": lambda a, n: (
+        f"financing {a['financingId']} does not hold fingerprint {hex_of(a['fingerprint'])} "
+        f"for {_doc(a)}: a release must hand back exactly what the financing pledged"
+    ),
+    "IncompleteRelease": lambda a, n: (
+        f"closing or cancelling financing {a['financingId']} must hand back all "
+        f"{a['expected']} pledged fingerprints; {a['actual']} were given"
+    ),
+}
+
+
+def _unknown_revert(args: Args, names: Names) -> str:
+    data = args.get("data") or ""
+    return (
+        f"the contract refused the transaction ({data or 'no revert data'}): the revert "
+        "matches no error the gateway knows"
+    )
+
+
+def refusal_sentence(details: Args) -> str:
+    """A refused financing in words, from the details the gateway gives it
+    (``ledger.services.refusal``): the reason, the holding financing and bank, the numbers."""
+    reason = str(details.get("reason", ""))
+    doc = details.get("doc_hash", "")
+    currency = details.get("currency")
+    bank = _named(details, "bank")
+    holder = _named(details, "conflicting_bank")
+    holding = details.get("conflicting_financing_id")
+
+    def m(key: str) -> str:
+        return money(int(details[key]), currency)
+
+    numbers = ""
+    if details.get("face_value") is not None and details.get("already_financed") is not None:
+        numbers = (
+            f"; face value {m('face_value')}, already financed {m('already_financed')}, "
+            f"headroom {m('headroom')}"
+        )
+    held = [f"financing {holding} of {holder}"] if holding and holder else []
+    held += [
+        f"financing {h['financing_id']} of {_named(h, 'bank')}"
+        + (f" for {money(int(h['amount']), currency)}" if h.get("amount") is not None else "")
+        for h in details.get("holders") or ()
+        if h.get("financing_id") != holding
+    ]
+    held_by = f" (held by {', '.join(held)})" if held else ""
+    if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
+        kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
+        other = details.get("holding_doc_hash")
+        same = (
+            f"is the same invoice as document {other}, which is" if other and other != doc else "is"
+        )
+        text = (
+            f"document {doc} {same} already pledged to active financing {holding} of "
+            f"{holder}: a fingerprint{kind} of the invoice is held there{numbers}"
+        )
+    elif reason == RefusalReason.EXCEEDS_FACE_VALUE.name:
+        if details.get("requested_amount") is not None:
+            text = f"{m('requested_amount')} more on document {doc} would exceed its face value"
+        else:
+            text = f"document {doc} would be financed beyond its face value"
+        text += f"{held_by}{numbers}"
+    elif reason == RefusalReason.FACE_VALUE_MISMATCH.name:
+        text = f"document {doc} was first financed at another face value"
+        stated = details.get("stated_face_value")
+        if details.get("face_value") is not None:
+            text = f"document {doc} was first financed at face value {m('face_value')}"
+            if stated is not None:
+                text += f", not {money(int(stated), currency)}"
+    elif reason == RefusalReason.CURRENCY_MISMATCH.name:
+        first = details.get("document_currency")
+        text = f"document {doc} was first financed in {first or 'another currency'}"
+        if first and currency and first != currency:
+            text += f", not {currency}"
+    elif reason == RefusalReason.DOCUMENT_REVOKED.name:
+        text = f"document {doc} is revoked"
+    elif reason == RefusalReason.DOCUMENT_SUPERSEDED.name:
+        text = f"document {doc} is superseded by an amendment"
+    elif reason == RefusalReason.DOCUMENT_NOT_REGISTERED.name:
+        text = f"document {doc} is not registered"
+    else:
+        text = f"document {doc}: {reason.lower() or 'no reason given'}"
+    return f"financing refused for {bank}: {text}"
+
+
+def _named(details: Args, key: str) -> str:
+    address = details.get(key)
+    name = details.get(f"{key}_name")
+    if not address:
+        return "another bank"
+    return f"{name} ({address})" if name else str(address)
+
+
+def describe(error: LedgerError, names: Names = NO_NAMES) -> str:
+    """``error`` in one sentence for people (see the module docstring). ``names`` tells
+    members' names and financings' currencies; without it, addresses and minor units."""
+    if isinstance(error, FinancingRefused):
+        return refusal_sentence(error.details)
+    if isinstance(error, ContractError):
+        name = type(error).__name__
+        sentence = SENTENCES.get(name, _unknown_revert)
+        try:
+            return sentence(error.details, names)
+        except (KeyError, ValueError, TypeError):
+            # arguments that do not fit the sentence (another contract version): say what we have
+            shown = ", ".join(f"{k} {jsonable(v)}" for k, v in error.details.items())
+            return f"the contract refused the transaction with {name}" + (
+                f" ({shown})" if shown else ""
+            )
+    return error.message
+
+
+def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
+    """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
+    name), ``message`` (:func:`describe`) and ``details`` (the arguments; for bad input also the
+    ``field`` and the ``rule`` it broke — contract input errors name their first argument)."""
+    details = dict(error.details)
+    if isinstance(error, InvalidInput):
+        details.setdefault("field", error.field)
+        details.setdefault("rule", error.rule)
+    return {
+        "error": error.code,
+        "message": describe(error, names),
+        "details": jsonable(details),
+    }

@@ -1,0 +1,77 @@
+"""Who an address is and which currency a financing is in, read from an open ledger: the
+:class:`ledger.words.Names` the API and the CLI hand to :mod:`ledger.messages`.
+
+Members are named from this gateway's own participants first, then from the chain's
+``MemberAdded`` events; a financing's currency from the record of a document it pledged when this
+gateway made it, else from its ``FinancingRegistered`` event. (On the embedded chain a log query
+scans every block, so the gateway's own records come first.)
+Answers are cached for the life of the object (one request, one command). A lookup that fails
+(the chain does not answer, an unknown address) answers None: naming never turns one error into
+another.
+"""
+
+from __future__ import annotations
+
+from web3 import Web3
+
+from ledger.errors import LedgerError
+from ledger.network import Ledger
+from ledger.services import documents as docs
+from ledger.words import currency_code
+
+
+class LedgerNames:
+    """:class:`ledger.words.Names` over an open :class:`~ledger.network.Ledger`."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._members: dict[str, str | None] = {}
+        self._currencies: dict[int, str | None] = {}
+
+    def member(self, address: str) -> str | None:
+        key = str(address).lower()
+        if key not in self._members:
+            self._members[key] = self._member(str(address))
+        return self._members[key]
+
+    def _member(self, address: str) -> str | None:
+        try:
+            checksummed = Web3.to_checksum_address(address)
+        except ValueError:
+            return None
+        try:
+            name = self.ledger.db.participant(checksummed).name
+            if name:
+                return name
+        except LedgerError:
+            pass
+        try:
+            found = docs.logs(self.ledger, "MemberAdded", account=checksummed)
+        except LedgerError:  # the chain does not answer: no name, not another error
+            return None
+        if not found:
+            return None
+        return str(found[-1]["args"]["name"]) or None
+
+    def financing_currency(self, financing_id: int) -> str | None:
+        if financing_id not in self._currencies:
+            self._currencies[financing_id] = self._currency(financing_id)
+        return self._currencies[financing_id]
+
+    def _currency(self, financing_id: int) -> str | None:
+        if not 0 < financing_id < 2**256:
+            return None
+        try:
+            # a financing this gateway made: its document's record names the currency (a
+            # contract read, where the event would cost a scan of the embedded chain's logs)
+            for pledge in self.ledger.db.pledges(financing_id):
+                record = docs.find_registration(self.ledger, bytes.fromhex(pledge.doc_hash[2:]))
+                if record is not None and record.currency:
+                    return record.currency
+        except LedgerError:
+            return None
+        try:
+            found = docs.logs(self.ledger, "FinancingRegistered", financingId=financing_id)
+        except LedgerError:  # the chain does not answer: no name, not another error
+            return None
+        return currency_code(bytes(found[0]["args"]["currency"])) if found else None

@@ -1,0 +1,166 @@
+"""The small vocabulary every readable output shares: money, times, names, codes.
+
+The chain speaks in minor units, Unix seconds, ``bytes3`` currencies, ``bytes32`` references,
+enum numbers and addresses. People read major units with their currency (``9,999.99 DKK``),
+ISO 8601 UTC times, ``DKK``, ``A-42``, ``regulator`` and ``Bank A (0x…)``. These helpers turn
+the first into the second; :mod:`ledger.messages` (errors) and :mod:`ledger.eventwords` (events)
+build their sentences from them, for the API and the CLI alike.
+
+Who an address is, and which currency a financing is in, is known only to a layer that can read
+the chain or the index. That layer passes a :class:`Names` (``ledger.services.names.LedgerNames``
+over the chain and the gateway's members, ``ledger.services.audit.IndexNames`` over the index);
+:data:`NO_NAMES` knows nothing, and every helper still answers without it.
+
+Bottom layer: imports only :mod:`ledger.documents.currencies` and the contract's enums
+(:mod:`ledger.services.roles`, a leaf module with no imports of its own but ``ledger.errors``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any, Protocol
+
+from eth_utils.address import to_checksum_address
+
+from ledger.documents.currencies import minor_unit_exponent
+from ledger.services.roles import ContractEnum
+
+
+class Names(Protocol):
+    """What a layer that can read the ledger knows about addresses and financings."""
+
+    def member(self, address: str) -> str | None:
+        """The display name of the member at ``address``, or None when unknown."""
+
+    def financing_currency(self, financing_id: int) -> str | None:
+        """The ISO 4217 code of financing ``financing_id``, or None when unknown."""
+
+
+class _NoNames:
+    """Knows no names and no currencies."""
+
+    def member(self, address: str) -> str | None:
+        return None
+
+    def financing_currency(self, financing_id: int) -> str | None:
+        return None
+
+
+#: a :class:`Names` that knows nothing (every helper still answers)
+NO_NAMES: Names = _NoNames()
+
+
+# -- money ------------------------------------------------------------------------------------
+
+
+def major(amount: int, currency: str) -> str:
+    """``amount`` minor units of ``currency`` as a plain decimal in major units:
+    ``major(374000, "DKK") == "3740.00"``, ``major(5, "JPY") == "5"``."""
+    exponent = minor_unit_exponent(currency)
+    value = Decimal(int(amount)).scaleb(-exponent)
+    return f"{value:.{exponent}f}"
+
+
+def money(amount: int, currency: str | None) -> str:
+    """``amount`` minor units for people: ``9,999.99 DKK``; without a known currency, the
+    minor units, said so (``999999 minor units``)."""
+    if not currency:
+        return f"{int(amount):,} minor units"
+    exponent = minor_unit_exponent(currency)
+    value = Decimal(int(amount)).scaleb(-exponent)
+    return f"{value:,.{exponent}f} {currency}"
+
+
+# -- time -------------------------------------------------------------------------------------
+
+
+def iso_time(seconds: int) -> str:
+    """Unix seconds as ISO 8601 UTC: ``2026-03-01T09:30:12Z``."""
+    return datetime.fromtimestamp(int(seconds), UTC).isoformat().replace("+00:00", "Z")
+
+
+# -- chain codes ------------------------------------------------------------------------------
+
+
+def _raw(value: bytes | str) -> bytes:
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    text = value.removeprefix("0x")
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        return value.encode()
+
+
+def hex_of(value: bytes | str) -> str:
+    """Bytes (or hex text) as lower-case ``0x`` hex."""
+    return "0x" + _raw(value).hex()
+
+
+def currency_code(value: bytes | str) -> str:
+    """A ``bytes3`` currency (bytes or ``0x444b4b``) as its code: ``DKK``."""
+    return _raw(value).rstrip(b"\0").decode("ascii", errors="replace")
+
+
+def reference_text(value: bytes | str) -> str:
+    """A ``bytes32`` reference (UTF-8, right-padded with zeros) as text: ``A-42``."""
+    return _raw(value).rstrip(b"\0").decode("utf-8", errors="replace")
+
+
+def enum_name(enum: type[ContractEnum], value: int | str) -> str:
+    """An enum number as its lower-case name (``role 4`` → ``regulator``); an unknown number
+    stays a number, said so."""
+    try:
+        return enum(int(value)).name.lower()
+    except ValueError:
+        return f"unknown {enum.__name__} {value}"
+
+
+def enum_words(enum: type[ContractEnum], value: int | str) -> str:
+    """An enum number in words: ``INVOICE_FINANCING`` → ``invoice financing``."""
+    return enum_name(enum, value).replace("_", " ")
+
+
+def is_zero(value: bytes | str | None) -> bool:
+    """True for None, empty or all-zero bytes (the contract's "none")."""
+    return value is None or not any(_raw(value))
+
+
+# -- who --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)  # a ledger has few members, and a keccak per line is an export's cost
+def checksummed(address: str) -> str:
+    """An address in its EIP-55 mixed-case form (as given when it is not an address)."""
+    try:
+        return str(to_checksum_address(str(address)))
+    except ValueError:
+        return str(address)
+
+
+def who(address: str, names: Names = NO_NAMES) -> str:
+    """A member as people read it: ``Bank A (0x5aAe…)`` when its name is known, else the
+    (checksummed) address."""
+    address = checksummed(address)
+    name = names.member(address)
+    return f"{name} ({address})" if name else address
+
+
+def financing_money(amount: int, financing_id: int, names: Names = NO_NAMES) -> str:
+    """An amount of financing ``financing_id``, in its currency when ``names`` knows it."""
+    return money(amount, names.financing_currency(int(financing_id)))
+
+
+def jsonable(value: Any) -> Any:
+    """Bytes as ``0x`` hex, tuples as lists, anything else unknown as text (JSON-safe)."""
+    if isinstance(value, bytes | bytearray):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)

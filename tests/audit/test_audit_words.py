@@ -1,0 +1,206 @@
+"""What a regulator reads, decoded: through the real ``tradeledger audit`` commands and the real
+API on the embedded chain. Event names and one sentence each, ISO 8601 UTC times, currency codes
+(never ``0x444b4b``), amounts in major units with their currency, reference text, enum names,
+members' names beside their addresses; the CSV export one column per field; refusals with their
+numbers and the holding bank named apart from the refused one. The raw values an auditor checks
+on chain (``args``, ``tx_hash``, block, log index) stay beside the decoded ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from ledger.eventwords import EVENT_FIELDS
+from ledger.services import audit
+from tests.cli.cli_helpers import ISO_UTC, Story, build_story
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    return build_story(tmp_path_factory.mktemp("audit-words"))
+
+
+def test_timeline_for_people_is_decoded(story: Story) -> None:
+    bank_a = story.address("Demo Bank A")
+    text = story.cli.run("audit", "timeline", story.ubl_hash).stdout
+    assert "0x444b4b" not in text  # the currency as bytes
+    assert '{"' not in text  # no JSON blob of raw arguments
+    assert ISO_UTC.match(text)
+    assert (
+        f"Demo Bank A ({bank_a}) registered financing {story.financing_id}: invoice financing "
+        "of 3,740.00 DKK, maturity 2099-12-31, reference A-42"
+    ) in text
+    assert (
+        f"financing {story.financing_id} pledged document {story.ubl_hash} for 3,740.00 DKK of "
+        "its 4,675.00 DKK face value"
+    ) in text
+    assert f"520.00 DKK drawn from financing {story.financing_id}" in text
+    exporter = story.address("Demo Exporter")
+    assert f"registered as invoice by Demo Exporter ({exporter})" in text
+    assert "exceeds face value, reference B-78" in text  # Bank B's refusal, on this document
+
+
+def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> None:
+    events = story.cli.json("audit", "timeline", story.ubl_hash)["events"]
+    registered = next(e for e in events if e["event"] == "FinancingRegistered")
+    assert registered["args"]["currency"] == "0x444b4b"  # as on chain, to check it there
+    assert registered["args"]["amount"] == 374_000
+    assert registered["fields"] == {
+        "financing_id": story.financing_id,
+        "bank": story.address("Demo Bank A"),
+        "bank_name": "Demo Bank A",
+        "kind": "invoice_financing",
+        "currency": "DKK",
+        "amount": "3740.00",
+        "maturity": "2099-12-31T00:00:00Z",
+        "bank_reference": "A-42",
+    }
+    assert ISO_UTC.fullmatch(registered["block_time"])
+    assert registered["tx_hash"].startswith("0x")
+    assert isinstance(registered["block_number"], int)
+    refused = [e for e in events if e["event"] == "FinancingRefused"]
+    # the refusal its financing caused (the CII file), and the one naming it
+    assert [e["fields"]["reason"] for e in refused] == [
+        "fingerprint_pledged",
+        "exceeds_face_value",
+    ]
+    assert {e["fields"]["bank_name"] for e in refused} == {"Bank B"}
+
+
+def test_csv_export_has_one_column_per_field(story: Story) -> None:
+    target = story.tmp / "audit.csv"
+    story.cli.run("audit", "export", "--format", "csv", "--out", str(target))
+    rows = list(csv.DictReader(io.StringIO(target.read_text())))
+    assert rows
+    assert list(rows[0]) == list(audit.CSV_COLUMNS)
+    assert "args" not in rows[0]
+    financing = next(r for r in rows if r["event"] == "FinancingRegistered")
+    assert (financing["currency"], financing["amount"], financing["bank_reference"]) == (
+        "DKK",
+        "3740.00",
+        "A-42",
+    )
+    assert (financing["bank_name"], financing["kind"]) == ("Demo Bank A", "invoice_financing")
+    assert ISO_UTC.fullmatch(financing["block_time"])
+    assert ISO_UTC.fullmatch(financing["maturity"])
+    drawn = next(r for r in rows if r["event"] == "DrawdownRecorded")
+    assert (drawn["amount"], drawn["total_drawn"], drawn["currency"]) == ("520.00", "520.00", "DKK")
+    joined = next(r for r in rows if r["event"] == "MemberAdded" and r["role"] == "regulator")
+    assert joined["account_name"] == "Demo Regulator"
+    for row in rows:  # a field an event does not have stays empty
+        unused = set(audit.CSV_COLUMNS[7:]) - set(EVENT_FIELDS[row["event"]])
+        assert all(row[c] == "" for c in unused), row["event"]
+        assert row["summary"]
+
+
+def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
+    bank_a, bank_b = story.address("Demo Bank A"), story.address("Bank B")
+    text = story.cli.run("audit", "refusals").stdout
+    assert "FINGERPRINT_PLEDGED" in text
+    assert "EXCEEDS_FACE_VALUE" in text
+    assert f"refused:   Bank B ({bank_b}), reference B-77" in text
+    assert (
+        f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}), on document "
+        f"{story.ubl_hash} (the same invoice)"
+    ) in text
+    assert (
+        f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}) for 3,740.00 DKK"
+        in text
+    )
+    assert (
+        text.count(
+            "numbers:   face value 4,675.00 DKK, already financed 3,740.00 DKK, headroom 935.00 DKK"
+        )
+        == 2
+    )
+    [pledged, exceeded] = story.cli.json("audit", "refusals")["refusals"]
+    assert (pledged["bank"], pledged["bank_name"]) == (bank_b, "Bank B")
+    assert (pledged["conflicting_bank"], pledged["conflicting_bank_name"]) == (
+        bank_a,
+        "Demo Bank A",
+    )
+    assert (pledged["doc_hash"], pledged["holding_doc_hash"]) == (story.cii_hash, story.ubl_hash)
+    for refusal in (pledged, exceeded):
+        assert (refusal["face_value"], refusal["already_financed"], refusal["headroom"]) == (
+            467_500,
+            374_000,
+            93_500,
+        )
+        assert refusal["currency"] == "DKK"
+    assert exceeded["conflicting_financing_id"] == 0  # the chain names none for this reason
+    assert exceeded["holders"] == [
+        {
+            "financing_id": story.financing_id,
+            "bank": bank_a,
+            "bank_name": "Demo Bank A",
+            "amount": 374_000,
+        }
+    ]
+    assert exceeded["reference"] == "B-78"
+
+
+def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
+    bank_a = story.address("Demo Bank A")
+    activity = story.cli.run("audit", "activity", bank_a).stdout
+    assert f"Demo Bank A ({bank_a}) joined as member" in activity
+    assert "520.00 DKK drawn from financing" in activity
+    assert story.cli.json("audit", "activity", bank_a)["events"][0]["fields"]["role"] == "bank"
+
+    duplicates = story.cli.run("audit", "duplicates").stdout
+    assert "refusals of a document already financed: 2" in duplicates
+    assert "FINGERPRINT_PLEDGED" in duplicates
+
+    exposure = story.cli.run("audit", "exposure").stdout.splitlines()
+    assert exposure[0].split() == [
+        "MEMBER",
+        "CURRENCY",
+        "FINANCINGS",
+        "FINANCED",
+        "DRAWN",
+        "REPAID",
+        "OUTSTANDING",
+    ]
+    assert exposure[2].startswith(f"Demo Bank A ({bank_a})")
+    assert "3,740.00 DKK" in exposure[2]
+    [row] = story.cli.json("audit", "exposure")["items"]
+    assert (row["member"], row["member_name"], row["financed"]) == (bank_a, "Demo Bank A", 374_000)
+    by_enterprise = story.cli.run("audit", "exposure", "--by", "enterprise").stdout
+    assert f"Demo Exporter ({story.address('Demo Exporter')})" in by_enterprise
+    wrong = story.cli.run("audit", "exposure", "--by", "country", code=2)
+    assert wrong.stderr.strip() == "error: --by: must be bank or enterprise"
+
+
+def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
+    regulator = story.headers("Demo Regulator")
+    with story.api() as client:
+        timeline = client.get(
+            f"/v1/audit/documents/{story.ubl_hash}/timeline", headers=regulator
+        ).json()
+        refusals = client.get("/v1/audit/refusals", headers=regulator).json()
+        exported = client.get("/v1/audit/export", params={"format": "csv"}, headers=regulator)
+        lines = client.get("/v1/audit/export", params={"format": "jsonl"}, headers=regulator)
+    registered = next(e for e in timeline["items"] if e["event"] == "FinancingRegistered")
+    assert registered["fields"]["currency"] == "DKK"
+    assert registered["fields"]["amount"] == "3740.00"
+    assert registered["fields"]["bank_reference"] == "A-42"
+    assert registered["args"]["bankReference"].startswith("0x412d3432")
+    assert "invoice financing of 3,740.00 DKK" in registered["summary"]
+
+    pledged = refusals["items"][0]
+    assert pledged["conflicting_bank_name"] == "Demo Bank A"
+    assert pledged["bank_name"] == "Bank B"
+    assert pledged["headroom"] == 93_500
+    assert "headroom 935.00 DKK" in pledged["summary"]
+
+    table = list(csv.DictReader(io.StringIO(exported.text)))
+    assert list(table[0]) == list(audit.CSV_COLUMNS)
+    assert next(r for r in table if r["event"] == "FinancingRegistered")["currency"] == "DKK"
+    events = [json.loads(line) for line in lines.text.splitlines()]
+    pledge = next(e for e in events if e["event"] == "DocumentPledged")
+    assert pledge["fields"]["face_value"] == "4675.00"
+    assert pledge["args"]["faceValue"] == 467_500
+    assert "for 3,740.00 DKK of its 4,675.00 DKK face value" in pledge["summary"]

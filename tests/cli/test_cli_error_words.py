@@ -1,0 +1,187 @@
+"""What a person reads when a command fails: words, never a raw revert; and ``--json`` prints the
+API's error body. On the real embedded chain, through the real ``tradeledger`` command.
+
+One test per kind of error: a role refused, a repayment beyond the outstanding amount, a
+document registered twice, a refused financing, an unknown record, bad input. Each asserts the
+sentence (member names, amounts in major units with their currency, role names) and that no
+``Name(arg=…)`` repr reaches the user. Then the same failures through HTTP give the same body.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from tests.cli.cli_helpers import ISO_UTC, RAW_REPR, Story, build_story
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    return build_story(tmp_path_factory.mktemp("words"))
+
+
+def _one_error_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert lines[0].startswith("error: "), text
+    assert not RAW_REPR.search(text), text
+    return lines[0]
+
+
+def test_role_refused_names_the_member_and_its_role(story: Story) -> None:
+    other = story.tmp / "memo.txt"
+    other.write_text("a memo the regulator may not register")
+    regulator = story.address("Demo Regulator")
+    failed = story.cli.run("doc", "register", str(other), "--as", regulator, code=1)
+    line = _one_error_line(failed.stderr)
+    assert line == (
+        f"error: Demo Regulator ({regulator}) has the role regulator, which may not do this"
+    )
+    body = story.cli.json("doc", "register", str(other), "--as", regulator, code=1)
+    assert body["error"] == "RoleNotAllowed"
+    assert body["details"] == {"account": regulator.lower(), "role": 4}  # machine fields kept
+    assert body["message"] == line.removeprefix("error: ")
+
+
+def test_repayment_beyond_the_outstanding_amount_is_in_major_units_with_currency(
+    story: Story,
+) -> None:
+    fid = str(story.financing_id)
+    bank = story.address("Demo Bank A")
+    failed = story.cli.run("finance", "repay", fid, "999999", "--as", bank, code=1)
+    assert _one_error_line(failed.stderr) == (
+        f"error: repayment of 9,999.99 DKK exceeds the outstanding 520.00 DKK on financing {fid}"
+    )
+    drawn = story.cli.run("finance", "drawdown", fid, "9999999", "--as", bank, code=1)
+    assert _one_error_line(drawn.stderr) == (
+        f"error: a drawdown of 99,999.99 DKK exceeds the 3,220.00 DKK still undrawn on "
+        f"financing {fid}"
+    )
+    early = story.cli.run("finance", "close", fid, "--as", bank, code=1)
+    assert _one_error_line(early.stderr) == (
+        f"error: financing {fid} cannot be closed: 520.00 DKK drawn is not yet repaid"
+    )
+
+
+def test_a_document_registered_twice_names_who_and_when(story: Story) -> None:
+    exporter = story.address("Demo Exporter")
+    failed = story.cli.run(
+        "doc", "register", str(story.tmp / "invoice.xml"), "--as", exporter, code=1
+    )
+    line = _one_error_line(failed.stderr)
+    assert line.startswith(
+        f"error: document {story.ubl_hash} is already registered, by Demo Exporter ({exporter}) at "
+    )
+    assert ISO_UTC.search(line)
+
+
+def test_a_refused_financing_gives_both_banks_and_the_numbers(story: Story) -> None:
+    bank_b, bank_a = story.address("Bank B"), story.address("Demo Bank A")
+    failed = story.cli.run(
+        "finance",
+        "create",
+        "--as",
+        bank_b,
+        "--doc",
+        f"{story.ubl_hash}=100000",
+        "--currency",
+        "DKK",
+        "--maturity",
+        "2099-12-31",
+        code=4,
+    )
+    assert _one_error_line(failed.stderr) == (
+        f"error: financing refused for Bank B ({bank_b}): 1,000.00 DKK more on document "
+        f"{story.ubl_hash} would exceed its face value (held by financing "
+        f"{story.financing_id} of Demo Bank A ({bank_a}) for 3,740.00 DKK); face value "
+        "4,675.00 DKK, already financed 3,740.00 DKK, headroom 935.00 DKK"
+    )
+    body = story.refused_cii  # the same invoice as CII, --json: the API's 409 body
+    assert body["error"] == "financing_refused"
+    details = body["details"]
+    assert details["reason"] == "FINGERPRINT_PLEDGED"
+    assert (details["bank"], details["bank_name"]) == (bank_b, "Bank B")
+    assert (details["conflicting_bank"], details["conflicting_bank_name"]) == (
+        bank_a,
+        "Demo Bank A",
+    )
+    assert details["holding_doc_hash"] == story.ubl_hash
+    assert (details["face_value"], details["already_financed"], details["headroom"]) == (
+        467_500,
+        374_000,
+        93_500,
+    )
+    assert (details["requested_amount"], details["currency"]) == (100_000, "DKK")
+    assert "face value 4,675.00 DKK, already financed 3,740.00 DKK" in body["message"]
+    assert f"is the same invoice as document {story.ubl_hash}" in body["message"]
+
+
+def test_unknown_records_are_said_plainly(story: Story) -> None:
+    bank = story.address("Demo Bank A")
+    revert = story.cli.run("finance", "drawdown", "99", "100", "--as", bank, code=1)
+    assert _one_error_line(revert.stderr) == "error: there is no financing 99"
+    missing = story.cli.run("member", "suspend", "0x" + "12" * 20, code=1)
+    assert "is not a member" in _one_error_line(missing.stderr)
+    body = story.cli.json("finance", "drawdown", "99", "100", "--as", bank, code=1)
+    assert body == {
+        "error": "FinancingNotFound",
+        "message": "there is no financing 99",
+        "details": {"financingId": 99},
+    }
+
+
+def test_bad_input_names_the_field_and_the_rule(story: Story) -> None:
+    bank = story.address("Demo Bank A")
+    zero = story.cli.run("finance", "repay", str(story.financing_id), "0", "--as", bank, code=2)
+    assert _one_error_line(zero.stderr) == (
+        "error: amount: must be a positive amount in minor units"
+    )
+    body = story.cli.json("doc", "show", "nope", code=2)
+    assert body["error"] == "invalid_input"
+    assert (body["details"]["field"], body["message"]) == (
+        "doc_hash",
+        "doc_hash: must be 32 bytes as 64 hex digits",
+    )
+
+
+def test_the_cli_json_error_is_the_http_error_body(story: Story) -> None:
+    fid = story.financing_id
+    bank = story.address("Demo Bank A")
+    cli_bodies = {
+        "repay": story.cli.json("finance", "repay", str(fid), "999999", "--as", bank, code=1),
+        "drawdown": story.cli.json(
+            "finance", "drawdown", str(fid), "9999999", "--as", bank, code=1
+        ),
+        "close": story.cli.json("finance", "close", str(fid), "--as", bank, code=1),
+    }
+    with story.api() as client:
+        h = story.headers("Demo Bank A")
+        http = {
+            "repay": client.post(f"/v1/financings/{fid}/repay", json={"amount": 999999}, headers=h),
+            "drawdown": client.post(
+                f"/v1/financings/{fid}/drawdown", json={"amount": 9999999}, headers=h
+            ),
+            "close": client.post(f"/v1/financings/{fid}/close", headers=h),
+        }
+        refused = client.post(
+            "/v1/financings",
+            json={
+                "documents": [{"doc_hash": story.cii_hash, "amount": 100_000}],
+                "currency": "DKK",
+                "maturity": "2099-12-31",
+                "reference": "B-77",
+            },
+            headers=story.headers("Bank B"),
+        )
+    for name, response in http.items():
+        assert response.status_code == 409, response.text
+        assert response.json() == cli_bodies[name], name
+    assert refused.status_code == 409
+    over_http = refused.json()
+    by_cli = copy.deepcopy(story.refused_cii)
+    for body in (over_http, by_cli):  # another attempt: another transaction
+        body["details"].pop("tx_hash")
+        body["details"].pop("block")
+    assert over_http == by_cli
+    assert not RAW_REPR.search(over_http["message"])

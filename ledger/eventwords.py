@@ -23,7 +23,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ledger.services.roles import DocType, FinancingKind, RefusalReason, Role
+from ledger.services.roles import (
+    CancellationReason,
+    DocType,
+    FinancingKind,
+    RefusalReason,
+    RevocationReason,
+    Role,
+    reason_name,
+)
 from ledger.words import (
     NO_NAMES,
     Names,
@@ -135,10 +143,11 @@ def _document_revoked(a: Args, names: Names) -> DecodedEvent:
     f: Fields = {"doc_hash": hex_of(a["docHash"])}
     _member(f, "by", a["by"], names)
     f["reason_code"] = int(a["reasonCode"])
+    f["reason_name"] = reason_name(RevocationReason, f["reason_code"])
     return DecodedEvent(
         f,
-        f"document {f['doc_hash']} revoked by {who(a['by'], names)}, reason code "
-        f"{f['reason_code']}",
+        f"document {f['doc_hash']} revoked by {who(a['by'], names)}, reason "
+        f"{f['reason_code']} ({f['reason_name']})",
     )
 
 
@@ -250,10 +259,15 @@ def _financing_closed(a: Args, names: Names) -> DecodedEvent:
 
 def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
-    f: Fields = {"financing_id": fid, "reason_code": int(a["reasonCode"])}
+    code = int(a["reasonCode"])
+    f: Fields = {
+        "financing_id": fid,
+        "reason_code": code,
+        "reason_name": reason_name(CancellationReason, code),
+    }
     return DecodedEvent(
         f,
-        f"financing {fid} cancelled, reason code {f['reason_code']}; its documents released",
+        f"financing {fid} cancelled, reason {code} ({f['reason_name']}); its documents released",
     )
 
 
@@ -299,7 +313,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "OwnershipTransferStarted": _OWNERS,
     "OwnershipTransferred": _OWNERS,
     "DocumentRegistered": ("doc_hash", "registrant", "registrant_name", "doc_type"),
-    "DocumentRevoked": ("doc_hash", "by", "by_name", "reason_code"),
+    "DocumentRevoked": ("doc_hash", "by", "by_name", "reason_code", "reason_name"),
     "DocumentSuperseded": ("doc_hash", "new_doc_hash", "by", "by_name"),
     "DocumentAttested": ("doc_hash", "attestor", "attestor_name", "evidence_hash"),
     "FinancingRegistered": (
@@ -332,7 +346,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "DrawdownRecorded": (*_MOVE, "total_drawn"),
     "RepaymentRecorded": (*_MOVE, "total_repaid"),
     "FinancingClosed": ("financing_id",),
-    "FinancingCancelled": ("financing_id", "reason_code"),
+    "FinancingCancelled": ("financing_id", "reason_code", "reason_name"),
 }
 
 #: the union of every event's fields, in a fixed order (the CSV export's decoded columns)
@@ -351,6 +365,7 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "bank_reference",
     "reason",
     "reason_code",
+    "reason_name",
     "conflicting_financing_id",
     "fingerprint",
     "fingerprints",

@@ -23,10 +23,9 @@ from .facts import (
     Line,
     Party,
     PartyId,
-    RejectedId,
     check_party_id,
 )
-from .identifiers import icd_codes
+from .identifiers import RejectedId, icd_codes
 from .normalise import (
     clean_text,
     normalise_country,
@@ -144,8 +143,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
         issue = required(f"{d.document}/ram:IssueDateTime/udt:DateTimeString", "BT-2")
         issue_date = parse_cii_date(text_of(issue) or "", issue.get("format"), "ram:IssueDateTime")
         due_el = root.find(
-            f"{d.settlement}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/"
-            "udt:DateTimeString",
+            f"{d.settlement}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",
             ns,
         )
         due_text = text_of(due_el)
@@ -305,7 +303,9 @@ def _party(party: etree._Element, ns: dict[str, str]) -> Party:
             ids.append(check_party_id(IdScheme.LEI, value))
         elif scheme and scheme not in icd_codes():
             ids.append(
-                RejectedId(f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code")
+                RejectedId(
+                    f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code"
+                )
             )
         else:
             ids.append(

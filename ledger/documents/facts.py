@@ -10,14 +10,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from ledger.errors import InvalidInput
 
-from .identifiers import RejectedId, compact, icd_id, lei_id, shape_problem, tax_id, vat_id
+from .identifiers import RejectedId, compact, icd_id, legal_id, lei_id, shape_problem, tax_id, vat_id
 from .normalise import (
     clean_text,
     normalise_currency,
@@ -72,6 +72,7 @@ IDENTITY_SCHEMES: frozenset[IdScheme] = frozenset(
     {IdScheme.VAT, IdScheme.LEI, IdScheme.LEGAL, IdScheme.TAX}
 )
 _SCHEME_ORDER = {scheme: i for i, scheme in enumerate(IdScheme)}
+_IDENTITY_NAMES = frozenset(s.value for s in IDENTITY_SCHEMES)
 
 
 @dataclass(frozen=True, order=True)
@@ -147,6 +148,8 @@ def _problem(pid: PartyId, country: str | None) -> str | None:
         return icd_id(code, number)[1]
     if scheme is IdScheme.TAX:
         return tax_id(value, country)[1]
+    if scheme is IdScheme.LEGAL:
+        return legal_id(value, country)[1]
     return shape_problem(value)
 
 
@@ -163,13 +166,16 @@ def check_party_id(
     that is not an ISO 6523 ICD, …). ``legal_scheme`` is the ICD code of a legal registration
     (BT-30 scheme): the number is checked under it, and stored without it."""
     kind = IdScheme(scheme)
-    shown = f"{kind.value}" + (f" {icd}" if icd else "") + (f" {legal_scheme}" if legal_scheme else "")
+    shown = (
+        f"{kind.value}" + (f" {icd}" if icd else "") + (f" {legal_scheme}" if legal_scheme else "")
+    )
     if not value.strip():
         return RejectedId(shown, value, "is empty")
     if kind is IdScheme.LEGAL and legal_scheme:
         _, problem = icd_id(legal_scheme, value)
         if problem is not None:
             return RejectedId(shown, value.strip(), problem)
+        country = None  # checked under its own scheme: the country's register does not apply
     try:
         pid = make_party_id(kind, value, country=country, icd=icd)
     except InvalidInput as exc:
@@ -231,12 +237,32 @@ class Party:
 
     @property
     def key_ids(self) -> tuple[PartyId, ...]:
-        """The identifiers a party is keyed on: its identity identifiers, or, when it has none,
-        its strongest identifier (what ``seller_number`` fingerprints and the grade use)."""
+        """The identifiers a party is keyed on (what fingerprints and the grade use): its identity
+        identifiers (VAT, LEI, legal registration, tax id), strongest first. A party without one
+        is keyed on its strongest identifier (GLN, other ICD, party id, else its name) — except a
+        party whose file claims an identity (a VAT number, LEI, legal or tax registration) that
+        failed every check: it is not keyed at all. Its GLN or name cannot stand in for the
+        identity it claims (location codes and names are shared between companies), and the
+        failed value must never be keyed on; ``unkeyed`` tells the caller."""
         identity = self.identity_ids
         if identity:
             return identity
+        if self.unkeyed:
+            return ()
         return (self.ids[0],) if self.ids else ()
+
+    @property
+    def unkeyed(self) -> bool:
+        """The party claims an identity, and every identity identifier it gave failed its check."""
+        if self.identity_ids:
+            return False
+        return any(r.scheme.split(" ")[0] in _IDENTITY_NAMES for r in self.rejected)
+
+    @property
+    def key(self) -> PartyId | None:
+        """The strongest key identifier (``key_ids[0]``), or ``None``."""
+        keys = self.key_ids
+        return keys[0] if keys else None
 
     def compare(self, other: Party) -> tuple[frozenset[IdScheme], frozenset[IdScheme]]:
         """The schemes on which two parties agree (share a value) and conflict (both carry the

@@ -101,8 +101,8 @@ def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
     seen: set[Any] = set()
     count = 0
     for name, stream in specs:
-        key = getattr(stream, "indirect_reference", None) or id(stream)
-        key = (key.idnum, key.generation) if hasattr(key, "idnum") else key
+        ref = getattr(stream, "indirect_reference", None)
+        key: Any = (ref.idnum, ref.generation) if ref is not None else id(stream)
         if key in seen:
             continue
         seen.add(key)
@@ -129,7 +129,7 @@ def _content(name: str, stream: Any) -> bytes:
 
 def _filespecs(reader: PdfReader) -> Iterator[tuple[str, Any]]:
     """(name, embedded-file stream) from the name tree, the /AF arrays and the annotations."""
-    catalog = reader.trailer["/Root"].get_object()
+    catalog: Any = reader.trailer["/Root"].get_object()
     names = catalog.get("/Names")
     if names is not None:
         tree = names.get_object().get("/EmbeddedFiles")

@@ -15,7 +15,7 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
   identity identifier (VAT, LEI, legal registration, tax id — each checked by its scheme, see
   ``identifiers.py``); if the seller has none, one for its strongest identifier. Catches an
   altered copy (same number, other amount or date).
-- ``seller_buyer_amount_date`` — document type, seller and buyer (strongest identifier of
+- ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
 - ``full`` — every key fact: type, credit-note flag, seller, buyer, number, issue and due date,
   amount, currency.
@@ -111,12 +111,18 @@ def type_label(facts: DocumentFacts) -> str:
 
 
 def _party_fields(party: Party | None) -> list[str | None]:
-    primary = party.primary if party else None
-    return [primary.scheme.value, primary.value] if primary else [None, None]
+    key = party.key if party else None
+    return [key.scheme.value, key.value] if key else [None, None]
 
 
 def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
-    """The inputs of every fingerprint of ``facts``, in a stable order (see the module doc)."""
+    """The inputs of every fingerprint of ``facts``, in a stable order (see the module doc).
+
+    None when the seller is ``unkeyed`` (it claims an identity, and every identity identifier
+    it gave fails its check): such a document is matched only by its bytes, and the gateway
+    says so (``ledger.services.documents`` notice ``seller_unkeyed``)."""
+    if facts.seller is not None and facts.seller.unkeyed:
+        return []
     label = type_label(facts)
     issue = facts.issue_date.isoformat() if facts.issue_date else None
     due = facts.due_date.isoformat() if facts.due_date else None
@@ -211,5 +217,7 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
     for s in facts.seller.key_ids:
         for b in facts.buyer.key_ids:
             fields = (type_label(facts), s.scheme.value, s.value, b.scheme.value, b.value)
-            found.append((f"parties:{s.scheme.value}/{b.scheme.value}", _mac(key, "parties", fields)))
+            found.append(
+                (f"parties:{s.scheme.value}/{b.scheme.value}", _mac(key, "parties", fields))
+            )
     return found

@@ -20,7 +20,9 @@ The checks (python-stdnum does the arithmetic; nothing here computes a check dig
 - ``ICD`` — the code must be in the ISO 6523 ICD list (``data/iso6523_icd.csv``, from the Peppol
   BIS Billing 3.0 code lists); for the codes whose numbers python-stdnum knows (SIRENE, SIRET,
   Swedish and Norwegian organisation numbers, CVR, …) the number must also pass.
-- ``LEGAL`` (BT-30) — with an ICD scheme, as ``ICD``; without one, shape only.
+- ``LEGAL`` (BT-30) — with an ICD scheme, as ``ICD``; without one, by the business register of
+  the party's country where python-stdnum knows it (``NO`` organisation number, ``DK`` CVR,
+  ``SE``, ``FI``, ``FR``, ``BE``, ``EE``, ``IS``), else shape only.
 - ``TAX`` (BT-32) — the country's tax-number module where python-stdnum has one (``DE``: Steuer-
   nummer), else shape only.
 - ``PARTY`` — shape only (it is weak anyway).
@@ -83,6 +85,18 @@ TAX_VALIDATORS: dict[str, tuple[str, ...]] = {
     "PT": ("pt.nif",),
     "SE": ("se.orgnr",),
 }
+#: national business registers python-stdnum validates, for a legal registration id (BT-30)
+#: written without a scheme: the party's country picks the register
+LEGAL_VALIDATORS: dict[str, tuple[str, ...]] = {
+    "BE": ("be.vat",),
+    "DK": ("dk.cvr",),
+    "EE": ("ee.registrikood",),
+    "FI": ("fi.ytunnus",),
+    "FR": ("fr.siren", "fr.siret"),
+    "IS": ("is_.kennitala",),
+    "NO": ("no.orgnr",),
+    "SE": ("se.orgnr",),
+}
 _VAT_PREFIX_ALIASES = {"GR": "EL"}
 _VAT_MODULE_COUNTRY = {"EL": "gr", "XI": "gb"}
 _SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
@@ -110,6 +124,10 @@ def icd_codes() -> dict[str, str]:
     """The ISO 6523 ICD code list: code → name (235 codes, 0002–0240)."""
     with ICD_LIST_PATH.open(encoding="utf-8", newline="") as handle:
         return {row["code"]: row["name"] for row in csv.DictReader(handle)}
+
+
+def _why(exc: ValidationError) -> str:
+    return str(getattr(exc, "message", "") or exc).rstrip(".").lower()
 
 
 @cache
@@ -141,7 +159,7 @@ def _stdnum(module: str, value: str) -> str | None:
     try:
         _module(module).validate(value)
     except ValidationError as exc:
-        return f"fails {module.replace('_', '')} ({exc.message.rstrip('.').lower()})"
+        return f"fails {module.replace('_', '')} ({_why(exc)})"
     except (ValueError, TypeError, IndexError, KeyError):
         return f"fails {module.replace('_', '')}"
     return None
@@ -179,7 +197,7 @@ def vat_id(value: str, country: str | None) -> tuple[str | None, str | None]:
     try:
         canonical = str(module.validate(prefix + number))
     except ValidationError as exc:
-        return None, f"is not a valid {prefix} VAT number ({exc.message.rstrip('.').lower()})"
+        return None, f"is not a valid {prefix} VAT number ({_why(exc)})"
     except (ValueError, TypeError, IndexError, KeyError):
         return None, f"is not a valid {prefix} VAT number"
     canonical = compact(canonical)
@@ -219,6 +237,22 @@ def tax_id(value: str, country: str | None) -> tuple[str | None, str | None]:
     if problem is not None:
         return None, problem
     modules = TAX_VALIDATORS.get((country or "").upper(), ())
+    if modules:
+        failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
+        if len(failures) == len(modules):
+            return None, failures[0]
+    return text, None
+
+
+@cache
+def legal_id(value: str, country: str | None) -> tuple[str | None, str | None]:
+    """``(compact id, None)`` or ``(None, reason)`` for a legal registration id written without
+    a scheme: checked by the register of the party's country where python-stdnum knows it."""
+    text = compact(value)
+    problem = shape_problem(text)
+    if problem is not None:
+        return None, problem
+    modules = LEGAL_VALIDATORS.get((country or "").upper(), ())
     if modules:
         failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
         if len(failures) == len(modules):

@@ -113,7 +113,9 @@ def _part_of(part: tuple[Line, ...], whole: tuple[Line, ...]) -> bool:
     for line in whole:
         by_item.setdefault(line.item, []).append(line)
     for line in part:
-        options = [w for w in by_item.get(line.item, []) if left[w] and w.amount_minor >= line.amount_minor]
+        options = [
+            w for w in by_item.get(line.item, []) if left[w] and w.amount_minor >= line.amount_minor
+        ]
         if not options:
             return False
         left[min(options, key=lambda w: w.amount_minor)] -= 1
@@ -191,9 +193,7 @@ def find_suspicions(
         if adds:
             names = ", ".join(_name(dict(pool)[i]) for i in adds)
             reasons.append(f"with invoice(s) {names} the parts add up to {_money(whole)}")
-        parts.append(
-            Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ())))
-        )
+        parts.append(Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ()))))
     exact = [s for s in parts if any(r.startswith("with invoice(s)") for r in s.reasons)]
     found += exact or parts
     # known invoices as parts of the candidate

@@ -13,10 +13,9 @@ from .facts import (
     Line,
     Party,
     PartyId,
-    RejectedId,
     check_party_id,
 )
-from .identifiers import icd_codes
+from .identifiers import RejectedId, icd_codes
 from .normalise import (
     clean_text,
     normalise_country,
@@ -198,5 +197,7 @@ def _legal_id(value: str, scheme: str, country: str | None) -> PartyId | Rejecte
     if scheme in {"0199", "LEI"}:
         return check_party_id(IdScheme.LEI, value)
     if scheme and scheme not in icd_codes():
-        return RejectedId(f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code")
+        return RejectedId(
+            f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code"
+        )
     return check_party_id(IdScheme.LEGAL, value, country=country, legal_scheme=scheme or None)

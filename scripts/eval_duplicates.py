@@ -50,11 +50,11 @@ from ledger.documents import (
     onchain_fingerprints,
     read_document,
 )
+from ledger.documents.cii import NS as CII_NS
+from ledger.documents.currencies import minor_unit_exponent
 from ledger.documents.facts import Line
 from ledger.documents.normalise import normalise_identifier, normalise_number
 from ledger.documents.suspicion import find_suspicions
-from ledger.documents.cii import NS as CII_NS
-from ledger.documents.currencies import minor_unit_exponent
 from ledger.documents.ubl import NS as UBL_NS
 from ledger.documents.writers import (
     amount_text,
@@ -633,7 +633,10 @@ def evaluate_fieldcases(folder: Path, key: bytes) -> dict[str, object]:
     re_ = doc("reissue/c-reissued-471102-R1-new-date.cii.xml").facts
     p1 = doc("split/b1-part-471102-1.cii.xml").facts
     p2 = doc("split/b2-part-471102-2.cii.xml").facts
-    assert orig and re_ and p1 and p2
+    assert orig
+    assert re_
+    assert p1
+    assert p2
     out["reissue"] = [s.kind.value for s in find_suspicions(re_, [("a", orig)])]
     out["split"] = [s.kind.value for s in find_suspicions(p2, [("a", orig), ("b1", p1)])]
     return out
@@ -642,10 +645,19 @@ def evaluate_fieldcases(folder: Path, key: bytes) -> dict[str, object]:
 # --- suspicion: planted re-issues and splits, distinct invoices of the same parties ---------
 
 ITEMS = (
-    "Trennblätter A4", "Copy paper 80 g", "Steel bolts M8", "Pallet EUR 1200x800",
-    "Consulting hours", "Freight Hamburg-Oslo", "Software licence", "Toner cartridge",
-    "Safety gloves", "Cable 3x1.5 mm2", "Office chair", "Laptop stand",
-)  # fmt: skip
+    "Trennblätter A4",
+    "Copy paper 80 g",
+    "Steel bolts M8",
+    "Pallet EUR 1200x800",
+    "Consulting hours",
+    "Freight Hamburg-Oslo",
+    "Software licence",
+    "Toner cartridge",
+    "Safety gloves",
+    "Cable 3x1.5 mm2",
+    "Office chair",
+    "Laptop stand",
+)
 
 
 def _synthetic_lines(rng: random.Random, count: int) -> list[Line]:
@@ -705,9 +717,14 @@ def evaluate_suspicion(pairs: int, seed: int = 11) -> dict[str, object]:
 
         # planted: re-issue under a new number and date
         reissue = _invoice(
-            seller, buyer, f"{2024}-{n:05d}-R", issued + timedelta(days=rng.randrange(1, 46)),
-            lines, total, refs,
-        )  # fmt: skip
+            seller,
+            buyer,
+            f"{2024}-{n:05d}-R",
+            issued + timedelta(days=rng.randrange(1, 46)),
+            lines,
+            total,
+            refs,
+        )
         planted["reissue"] += 1
         found["reissue"] += hit(reissue, known)
         # planted: split by amount (the same lines), 2 or 3 parts, the same issue date
@@ -727,13 +744,16 @@ def evaluate_suspicion(pairs: int, seed: int = 11) -> dict[str, object]:
             first = _invoice(seller, buyer, f"{2024}-{n:05d}-A", issued, lines[:cut], refs=refs)
             second = _invoice(seller, buyer, f"{2024}-{n:05d}-B", issued, lines[cut:], refs=refs)
             planted["split_by_lines"] += 1
-            found["split_by_lines"] += hit(second, known + [("p0", first)])
+            found["split_by_lines"] += hit(second, [*known, ("p0", first)])
         # distinct: another order (other lines, amounts, date, order reference)
         other = _invoice(
-            seller, buyer, f"{2024}-{n + 50000:05d}", issued + timedelta(days=rng.randrange(1, 90)),
+            seller,
+            buyer,
+            f"{2024}-{n + 50000:05d}",
+            issued + timedelta(days=rng.randrange(1, 90)),
             _synthetic_lines(rng, rng.randrange(1, 6)),
             refs={"order": f"PO-{n}-2"} if refs else {},
-        )  # fmt: skip
+        )
         negatives["another_order"] += 1
         flagged["another_order"] += hit(other, known)
         # distinct: the next month of a recurring invoice, with its invoicing period
@@ -758,9 +778,13 @@ def evaluate_suspicion(pairs: int, seed: int = 11) -> dict[str, object]:
         # distinct: a smaller follow-up order of some of the same items, another day and order
         if len(lines) >= 2:
             follow = _invoice(
-                seller, buyer, f"{2024}-{n + 80000:05d}", issued + timedelta(days=rng.randrange(7, 60)),
-                lines[:1], refs={"order": f"PO-{n}-3"},
-            )  # fmt: skip
+                seller,
+                buyer,
+                f"{2024}-{n + 80000:05d}",
+                issued + timedelta(days=rng.randrange(7, 60)),
+                lines[:1],
+                refs={"order": f"PO-{n}-3"},
+            )
             negatives["follow_up_order"] += 1
             flagged["follow_up_order"] += hit(
                 follow,

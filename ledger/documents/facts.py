@@ -17,7 +17,16 @@ from typing import Any
 
 from ledger.errors import InvalidInput
 
-from .identifiers import RejectedId, compact, icd_id, legal_id, lei_id, shape_problem, tax_id, vat_id
+from .identifiers import (
+    RejectedId,
+    compact,
+    icd_id,
+    legal_id,
+    lei_id,
+    shape_problem,
+    tax_id,
+    vat_id,
+)
 from .normalise import (
     clean_text,
     normalise_currency,

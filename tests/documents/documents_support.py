@@ -26,7 +26,7 @@ def corpus_bytes(rel: str) -> bytes:
 
 
 def field_bytes(rel: str) -> bytes:
-    """A field case's bytes by its path under ``fieldcases/`` (``sbdh/base-example-in-sbdh.xml``)."""
+    """A field case's bytes by its path under ``fieldcases/`` (``sbdh/….xml``)."""
     return (FIELDCASES / rel).read_bytes()
 
 

@@ -268,7 +268,8 @@ def test_a_zugferd_1_attached_anywhere_is_read(how: str) -> None:
 
 @pytest.mark.parametrize("how", ["names", "af", "annotation"])
 def test_a_pdf_carrying_xml_that_is_no_invoice_is_an_error_not_a_plain_file(how: str) -> None:
-    xml = b'<?xml version="1.0"?><!-- x --><DespatchAdvice xmlns="urn:example"><ID>1</ID></DespatchAdvice>'
+    xml = b'<?xml version="1.0"?><!-- x --><DespatchAdvice xmlns="urn:example"><ID>1</ID>'
+    xml += b"</DespatchAdvice>"
     with pytest.raises(DocumentFormatError) as info:
         read_document(_pdf(xml, how, "invoice.xml"))
     assert info.value.field == "attachment invoice.xml"

@@ -353,12 +353,29 @@ def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
             }
             for m in ex.matches
         ],
+        "credit_note": bool((ex.facts or {}).get("creditNote")),
+        "suspicious": ex.suspicious,
+        "suspicions": [
+            {"kind": x.kind, "reasons": list(x.reasons), "documents": list(x.documents)}
+            for x in ex.suspicions
+        ],
+        "notices": [
+            {
+                "kind": n.kind,
+                "message": n.message,
+                "documents": list(n.documents),
+                "financings": list(n.financings),
+            }
+            for n in ex.notices
+        ],
+        "financeable_amount": ex.financeable_amount,
     }
 
 
 def _examined_text(ex: docs.Examined) -> str:
-    lines = [f"document {ex.doc_hash}", f"  read as {ex.format}, type {ex.doc_type.name.lower()}"]
     facts = ex.facts or {}
+    kind = ex.doc_type.name.lower() + (" (CREDIT NOTE)" if facts.get("creditNote") else "")
+    lines = [f"document {ex.doc_hash}", f"  read as {ex.format}, type {kind}"]
     if facts:
         seller = (facts.get("seller") or {}).get("ids") or [{}]
         amount = facts.get("amountMinor")
@@ -382,7 +399,19 @@ def _examined_text(ex: docs.Examined) -> str:
         differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
         lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {m.received_by}{differ})")
     if not ex.matches:
-        lines.append("  no matching file at this gateway")
+        lines.append(
+            "  no matching file at this gateway"
+            + (
+                " (the financing holding it was lodged elsewhere)"
+                if ex.conflicting_financings
+                else ""
+            )
+        )
+    for x in ex.suspicions:
+        lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
+        lines.extend(f"    involves {d}" for d in x.documents)
+    for n in ex.notices:
+        lines.append(f"  note ({n.kind}): {n.message}")
     return "\n".join(lines)
 
 

@@ -20,32 +20,41 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
+import re
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 from pathlib import Path
 
 from lxml import etree
+from stdnum.iso7064 import mod_11_10
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ledger.documents import (
     DocumentFacts,
     DocumentFormat,
+    DocumentType,
     MatchGrade,
     ParsedDocument,
     Party,
     compute_fingerprints,
     grade,
+    grade_facts,
     make_party_id,
+    onchain_fingerprints,
     read_document,
 )
 from ledger.documents.cii import NS as CII_NS
 from ledger.documents.currencies import minor_unit_exponent
+from ledger.documents.facts import Line
+from ledger.documents.normalise import normalise_identifier, normalise_number
+from ledger.documents.suspicion import find_suspicions
 from ledger.documents.ubl import NS as UBL_NS
 from ledger.documents.writers import (
     amount_text,
@@ -197,13 +206,16 @@ def _issue_el(root: etree._Element) -> etree._Element:
 
 
 def respell_identifiers(data: bytes) -> bytes:
-    """Number in lower case with a leading-zero pad and a hyphen; VAT ids lower case, spaced."""
+    """Number in lower case with a leading-zero pad on its first digit group and a hyphen where
+    letters meet digits; VAT ids lower case, spaced."""
     root = _tree(data)
     number = _number_el(root)
     text = (number.text or "").strip()
     first_digit = next((i for i, c in enumerate(text) if c.isdigit()), len(text))
-    padded = text[:first_digit] + ("00" if first_digit < len(text) else "") + text[first_digit:]
-    number.text = f" {padded.lower()[:2]}-{padded.lower()[2:]} "
+    sep = "-" if 0 < first_digit < len(text) and text[first_digit - 1].isalpha() else ""
+    padded = text[:first_digit] + sep + ("00" if first_digit < len(text) else "")
+    padded += text[first_digit:]
+    number.text = f" {padded.lower()} "
     for vat in _vat_els(root):
         value = (vat.text or "").strip().lower()
         vat.text = " ".join(value[i : i + 3] for i in range(0, len(value), 3))
@@ -297,9 +309,15 @@ def facturx(doc: ParsedDocument, data: bytes) -> bytes:
     return write_facturx(data if doc.format is DocumentFormat.CII else write_cii(doc.facts))
 
 
+def valid_de_vat(n: int) -> str:
+    """A German VAT number whose ISO 7064 mod 11,10 check digit passes (``n`` < 10**8)."""
+    body = f"{10_000_000 + n:08d}"
+    return f"DE{body}{mod_11_10.calc_check_digit(body)}"
+
+
 def other_seller(facts: DocumentFacts, n: int) -> DocumentFacts:
-    vat = make_party_id("VAT", f"99{n:07d}", country="FR")
-    return replace(facts, seller=Party.of([vat], name=f"Other seller {n}", country="FR"))
+    vat = make_party_id("VAT", valid_de_vat(n), country="DE")
+    return replace(facts, seller=Party.of([vat], name=f"Other seller {n}", country="DE"))
 
 
 def other_invoice(facts: DocumentFacts) -> DocumentFacts:
@@ -369,6 +387,11 @@ def _pairs(pool: list[Item]) -> Iterator[tuple[Item, Item]]:
     yield from combinations(pool, 2)
 
 
+def _unkeyed(item: Item) -> bool:
+    facts = item.doc.facts
+    return facts is not None and facts.seller is not None and facts.seller.unkeyed
+
+
 def evaluate(pool: list[Item], key: bytes) -> dict[str, object]:
     predicted: Counter[str] = Counter()
     actual: Counter[str] = Counter()
@@ -380,11 +403,17 @@ def evaluate(pool: list[Item], key: bytes) -> dict[str, object]:
     fingerprints = {
         id(item): {f.name: f.value for f in compute_fingerprints(item.doc, key)} for item in pool
     }
+    unkeyed: Counter[str] = Counter()
+    unkeyed_graded = 0
     for a, b in _pairs(pool):
         want = truth(a, b)
         got_match = grade(a.doc, b.doc)
         got = got_match.grade if got_match else None
         want_s, got_s = (want.value if want else "none"), (got.value if got else "none")
+        if want is not MatchGrade.IDENTICAL and (_unkeyed(a) or _unkeyed(b)):
+            unkeyed[want_s] += 1
+            unkeyed_graded += got is not None
+            continue
         actual[want_s] += 1
         predicted[got_s] += 1
         confusion[(want_s, got_s)] += 1
@@ -418,7 +447,364 @@ def evaluate(pool: list[Item], key: bytes) -> dict[str, object]:
         "distinct_pairs_graded_any_match": distinct - correct["none"],
         "distinct_pairs_sharing_a_fingerprint": fp_shared["none"],
         "confusion": {f"{w}->{g}": n for (w, g), n in sorted(confusion.items())},
+        "unkeyed_pairs": dict(unkeyed),
+        "unkeyed_pairs_graded": unkeyed_graded,
         "first_errors": errors,
+    }
+
+
+# --- document numbers: collisions among distinct numbers, re-typed copies ---------------------
+
+#: numbering schemes seen on real invoices; each yields distinct numbers (one issuer's series)
+NUMBER_FORMATS: tuple[tuple[str, str], ...] = (
+    ("day/month/year", "FV {d}/{m}/{y}"),
+    ("month/day/year", "RE {m}-{d}-{y}"),
+    ("seq/month/year", "{n}/{m}/{y}"),
+    ("year/seq", "{y}/{n}"),
+    ("year-seq padded", "INV-{y}-{n:05d}"),
+    ("prefix padded", "F{n:07d}"),
+    ("date-seq", "{y}{m:02d}{d:02d}-{n}"),
+    ("seq.year", "{n}.{y}"),
+    ("branch/seq/year", "{b}/{n}/{y}"),
+    ("year month seq", "{y} {m} {n}"),
+)
+
+
+def distinct_numbers(per_format: int, seed: int = 7) -> list[tuple[str, str]]:
+    """(format name, number) — distinct numbers of each format (no two equal strings)."""
+    rng = random.Random(seed)
+    out: list[tuple[str, str]] = []
+    for name, pattern in NUMBER_FORMATS:
+        seen: set[str] = set()
+        for _ in range(per_format * 20):  # date-only formats have one number per day
+            if len(seen) >= per_format:
+                break
+            day = date(1980, 1, 1) + timedelta(days=rng.randrange(60 * 365))
+            text = pattern.format(
+                d=day.day,
+                m=day.month,
+                y=day.year,
+                n=rng.randrange(1, 30000),
+                b=rng.randrange(1, 40),
+            )
+            seen.add(text)
+        out += [(name, t) for t in sorted(seen)]
+    return out
+
+
+def _retype(number: str, rng: random.Random) -> str:
+    """A re-typed copy that keeps every digit group: case, separator kinds and spaces, zeros
+    added to or dropped from a group, a separator dropped or added where letters meet digits,
+    full-width characters."""
+    pieces = re.findall(r"\d+|[A-Za-z]+|[^A-Za-z\d]+", number)
+    out: list[str] = []
+    for i, piece in enumerate(pieces):
+        if piece.isdigit():
+            choice = rng.random()
+            if choice < 0.3:
+                piece = "0" + piece
+            elif choice < 0.5:
+                piece = piece.lstrip("0") or "0"
+        elif piece.isalpha():
+            piece = piece.lower() if rng.random() < 0.5 else piece
+        else:
+            between_digits = 0 < i < len(pieces) - 1 and pieces[i - 1][-1:].isdigit()
+            between_digits = between_digits and pieces[i + 1][:1].isdigit()
+            if between_digits:
+                piece = rng.choice(["/", "-", ".", " / ", "_", " "])
+            else:
+                piece = rng.choice(["", " ", "-", piece])
+        out.append(piece)
+    text = "".join(out)
+    if rng.random() < 0.1:
+        text = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+    return f" {text} " if rng.random() < 0.2 else text
+
+
+def _squash(number: str) -> str:
+    """A re-typed copy that drops the separators between digit groups (information lost)."""
+    return re.sub(r"(?<=\d)[\s./\-_]+(?=\d)", "", number)
+
+
+def evaluate_numbers(per_format: int, key: bytes, seed: int = 7) -> dict[str, object]:
+    """Collisions among distinct numbers under today's rule and under the v1 rule (separators
+    removed), and how re-typed copies meet."""
+    numbers = distinct_numbers(per_format, seed)
+    rng = random.Random(seed + 1)
+
+    def collisions(rule: Callable[[str], str]) -> tuple[int, list[str]]:
+        by: dict[str, str] = {}
+        count, examples = 0, []
+        for _, text in numbers:
+            canon = rule(text)
+            if canon in by and by[canon] != text:
+                count += 1
+                if len(examples) < 3:
+                    examples.append(f"{by[canon]!r} and {text!r} -> {canon!r}")
+            by.setdefault(canon, text)
+        return count, examples
+
+    new, new_examples = collisions(normalise_number)
+    old, old_examples = collisions(normalise_identifier)
+    sample = rng.sample(numbers, min(20_000, len(numbers)))
+    met = sum(normalise_number(_retype(t, rng)) == normalise_number(t) for _, t in sample)
+    squashable = [t for _, t in sample if _squash(t) != t][:300]
+    squash_met = sum(normalise_number(_squash(t)) == normalise_number(t) for t in squashable)
+    caught = 0
+    seller = Party.of([make_party_id("VAT", valid_de_vat(1))], name="Seller")
+    buyer = Party.of([make_party_id("VAT", valid_de_vat(2))], name="Buyer")
+    for text in squashable:
+        facts = [
+            DocumentFacts.create(
+                DocumentType.INVOICE,
+                t,
+                issue_date=date(2024, 3, 1),
+                seller=seller,
+                buyer=buyer,
+                amount_minor=123_456,
+                currency="EUR",
+            )
+            for t in (text, _squash(text))
+        ]
+        match = grade_facts(facts[1], facts[0])
+        shared = set(onchain_fingerprints(facts[0], key)) & set(onchain_fingerprints(facts[1], key))
+        caught += bool(match is not None and shared)
+    return {
+        "distinct_numbers": len(numbers),
+        "formats": len(NUMBER_FORMATS),
+        "collisions": new,
+        "collision_examples": new_examples,
+        "collisions_v1_rule": old,
+        "collision_examples_v1_rule": old_examples,
+        "retyped_copies": len(sample),
+        "retyped_copies_meeting": met,
+        "squashed_copies": len(squashable),
+        "squashed_copies_meeting": squash_met,
+        "squashed_copies_caught_by_another_fingerprint": caught,
+    }
+
+
+# --- the field cases -----------------------------------------------------------------------
+
+DEFAULT_FIELDCASES = Path(__file__).resolve().parents[1] / "tests/documents/fieldcases"
+
+
+def evaluate_fieldcases(folder: Path, key: bytes) -> dict[str, object]:
+    """What the readers, fingerprints, grades and suspicions say on each field case."""
+
+    def doc(rel: str) -> ParsedDocument:
+        return read_document((folder / rel).read_bytes())
+
+    def shared(a: ParsedDocument, b: ParsedDocument) -> int:
+        return len(set(onchain_fingerprints(a, key)) & set(onchain_fingerprints(b, key)))
+
+    out: dict[str, object] = {}
+    a, b = (
+        doc("identifiers-placeholder/a-seller1-TOSL108.xml"),
+        doc("identifiers-placeholder/b-seller2-TOSL108.xml"),
+    )
+    out["identifiers-placeholder"] = {
+        "shared_fingerprints": shared(a, b),
+        "graded": bool(grade(a, b)),
+    }
+    a, b = doc("number-collision/a-FV-1-12-2023.xml"), doc("number-collision/b-FV-11-2-2023.xml")
+    out["number-collision"] = {"shared_fingerprints": shared(a, b), "graded": bool(grade(a, b))}
+    for rel in (
+        "zugferd1/ZUGFeRD_1p0_BASIC_Einfach.pdf",
+        "facturx-attachment/b-attachment-named-invoice.xml.pdf",
+        "sbdh/base-example-in-sbdh.xml",
+    ):
+        d = doc(rel)
+        f = d.facts
+        out[rel.split("/")[0]] = {
+            "format": d.format.value,
+            "number": f.number_as_written if f else None,
+            "amount": amount_text(f) if f else None,
+        }
+    note = doc("credit-note/base-creditnote-correction.xml").facts
+    out["credit-note"] = {
+        "credit_note": bool(note and note.credit_note),
+        "references": list(note.invoice_refs) if note else [],
+        "shares_a_fingerprint_with_its_invoice": shared(
+            doc("credit-note/base-creditnote-correction.xml"), doc("credit-note/base-example.xml")
+        ),
+    }
+    orig = doc("reissue/a-original-471102.cii.xml").facts
+    re_ = doc("reissue/c-reissued-471102-R1-new-date.cii.xml").facts
+    p1 = doc("split/b1-part-471102-1.cii.xml").facts
+    p2 = doc("split/b2-part-471102-2.cii.xml").facts
+    assert orig
+    assert re_
+    assert p1
+    assert p2
+    out["reissue"] = [s.kind.value for s in find_suspicions(re_, [("a", orig)])]
+    out["split"] = [s.kind.value for s in find_suspicions(p2, [("a", orig), ("b1", p1)])]
+    return out
+
+
+# --- suspicion: planted re-issues and splits, distinct invoices of the same parties ---------
+
+ITEMS = (
+    "Trennblätter A4",
+    "Copy paper 80 g",
+    "Steel bolts M8",
+    "Pallet EUR 1200x800",
+    "Consulting hours",
+    "Freight Hamburg-Oslo",
+    "Software licence",
+    "Toner cartridge",
+    "Safety gloves",
+    "Cable 3x1.5 mm2",
+    "Office chair",
+    "Laptop stand",
+)
+
+
+def _synthetic_lines(rng: random.Random, count: int) -> list[Line]:
+    items = rng.sample(ITEMS, count)
+    return [
+        Line(i.upper(), str(q), q * rng.randrange(100, 50_000))
+        for i, q in ((item, rng.randrange(1, 40)) for item in items)
+    ]
+
+
+def _invoice(
+    seller: Party,
+    buyer: Party,
+    number: str,
+    issued: date,
+    lines: list[Line],
+    amount: int | None = None,
+    refs: dict[str, str] | None = None,
+) -> DocumentFacts:
+    total = amount if amount is not None else sum(line.amount_minor for line in lines) * 119 // 100
+    return DocumentFacts.create(
+        DocumentType.INVOICE,
+        number,
+        issue_date=issued,
+        due_date=issued + timedelta(days=30),
+        seller=seller,
+        buyer=buyer,
+        amount_minor=total,
+        currency="EUR",
+        lines=lines,
+        references=refs or {},
+    )
+
+
+def evaluate_suspicion(pairs: int, seed: int = 11) -> dict[str, object]:
+    """Recall on planted re-issues and splits, false suspicion among distinct invoices of the
+    same seller and buyer (by kind of distinct invoice)."""
+    rng = random.Random(seed)
+    planted: Counter[str] = Counter()
+    found: Counter[str] = Counter()
+    negatives: Counter[str] = Counter()
+    flagged: Counter[str] = Counter()
+    for n in range(pairs):
+        seller = Party.of([make_party_id("VAT", valid_de_vat(2 * n))], name=f"Seller {n}")
+        buyer = Party.of([make_party_id("VAT", valid_de_vat(2 * n + 1))], name=f"Buyer {n}")
+        issued = date(2024, 1, 1) + timedelta(days=rng.randrange(300))
+        lines = _synthetic_lines(rng, rng.randrange(1, 6))
+        refs = {"order": f"PO-{n}", "delivery_date": issued.isoformat()}
+        if rng.random() < 0.5:
+            refs = {}
+        base = _invoice(seller, buyer, f"{2024}-{n:05d}", issued, lines, refs=refs)
+        known = [("base", base)]
+        total = base.amount_minor or 0
+
+        def hit(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> bool:
+            return any("base" in s.documents for s in find_suspicions(candidate, pool))
+
+        # planted: re-issue under a new number and date
+        reissue = _invoice(
+            seller,
+            buyer,
+            f"{2024}-{n:05d}-R",
+            issued + timedelta(days=rng.randrange(1, 46)),
+            lines,
+            total,
+            refs,
+        )
+        planted["reissue"] += 1
+        found["reissue"] += hit(reissue, known)
+        # planted: split by amount (the same lines), 2 or 3 parts, the same issue date
+        cuts = sorted(rng.sample(range(1, total), rng.choice([1, 2])))
+        amounts = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+        parts = [
+            _invoice(seller, buyer, f"{2024}-{n:05d}-{i + 1}", issued, lines, amt, refs)
+            for i, amt in enumerate(amounts)
+        ]
+        planted["split_by_amount"] += 1
+        found["split_by_amount"] += hit(
+            parts[-1], known + [(f"p{i}", p) for i, p in enumerate(parts[:-1])]
+        )
+        # planted: split by lines (each part bills some of the lines), the same issue date
+        if len(lines) >= 2:
+            cut = rng.randrange(1, len(lines))
+            first = _invoice(seller, buyer, f"{2024}-{n:05d}-A", issued, lines[:cut], refs=refs)
+            second = _invoice(seller, buyer, f"{2024}-{n:05d}-B", issued, lines[cut:], refs=refs)
+            planted["split_by_lines"] += 1
+            found["split_by_lines"] += hit(second, [*known, ("p0", first)])
+        # distinct: another order (other lines, amounts, date, order reference)
+        other = _invoice(
+            seller,
+            buyer,
+            f"{2024}-{n + 50000:05d}",
+            issued + timedelta(days=rng.randrange(1, 90)),
+            _synthetic_lines(rng, rng.randrange(1, 6)),
+            refs={"order": f"PO-{n}-2"} if refs else {},
+        )
+        negatives["another_order"] += 1
+        flagged["another_order"] += hit(other, known)
+        # distinct: the next month of a recurring invoice, with its invoicing period
+        month = issued + timedelta(days=31)
+        with_period = dict(
+            refs, period=f"{month.isoformat()}/{(month + timedelta(days=30)).isoformat()}"
+        )
+        base_period = dict(refs, period=f"{issued.isoformat()}/{month.isoformat()}")
+        recurring = _invoice(
+            seller, buyer, f"{2024}-{n + 60000:05d}", month, lines, total, with_period
+        )
+        negatives["recurring_with_period"] += 1
+        flagged["recurring_with_period"] += hit(
+            recurring, [("base", replace(base, references=tuple(sorted(base_period.items()))))]
+        )
+        # distinct: the next month of a recurring invoice that names no period or delivery
+        bare = _invoice(seller, buyer, f"{2024}-{n + 70000:05d}", month, lines, total)
+        negatives["recurring_without_references"] += 1
+        flagged["recurring_without_references"] += hit(
+            bare, [("base", replace(base, references=()))]
+        )
+        # distinct: a smaller follow-up order of some of the same items, another day and order
+        if len(lines) >= 2:
+            follow = _invoice(
+                seller,
+                buyer,
+                f"{2024}-{n + 80000:05d}",
+                issued + timedelta(days=rng.randrange(7, 60)),
+                lines[:1],
+                refs={"order": f"PO-{n}-3"},
+            )
+            negatives["follow_up_order"] += 1
+            flagged["follow_up_order"] += hit(
+                follow,
+                [("base", replace(base, references=tuple(sorted({"order": f"PO-{n}"}.items()))))],
+            )
+    recall = {k: found[k] / planted[k] for k in planted}
+    false_rate = {k: flagged[k] / negatives[k] for k in negatives}
+    return {
+        "planted": dict(planted),
+        "found": dict(found),
+        "recall": recall,
+        "recall_all": sum(found.values()) / sum(planted.values()),
+        "distinct": dict(negatives),
+        "falsely_suspected": dict(flagged),
+        "false_suspicion_rate": false_rate,
+        "false_suspicion_rate_all": sum(flagged.values()) / sum(negatives.values()),
+        "false_suspicion_rate_with_references": (
+            sum(flagged[k] for k in negatives if k != "recurring_without_references")
+            / sum(negatives[k] for k in negatives if k != "recurring_without_references")
+        ),
     }
 
 
@@ -431,10 +817,19 @@ def _show(value: float | int | None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--fieldcases", type=Path, default=DEFAULT_FIELDCASES)
+    parser.add_argument(
+        "--numbers-per-format", type=int, default=12_000, help="distinct numbers per format"
+    )
+    parser.add_argument("--suspicion-pairs", type=int, default=2_000, help="seller/buyer pairs")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
+    key = os.urandom(32)
     pool = build_pool(args.corpus)
-    result = evaluate(pool, key=os.urandom(32))
+    result = evaluate(pool, key=key)
+    result["numbers"] = evaluate_numbers(args.numbers_per_format, key)
+    result["fieldcases"] = evaluate_fieldcases(args.fieldcases, key)
+    result["suspicion"] = evaluate_suspicion(args.suspicion_pairs)
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -455,10 +850,33 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['distinct_pairs_graded_same_document']}), sharing a fingerprint: "
         f"{result['distinct_pairs_sharing_a_fingerprint']}"
     )
+    print(
+        f"pairs not keyed (a seller whose identity identifiers all fail their check): "
+        f"{sum(result['unkeyed_pairs'].values())} {result['unkeyed_pairs']}, graded as a match: "
+        f"{result['unkeyed_pairs_graded']}"
+    )
     errors = result["first_errors"]
     assert isinstance(errors, list)
     for line in errors:
         print("  ", line)
+    numbers = result["numbers"]
+    print(
+        f"numbers: {numbers['distinct_numbers']} distinct in {numbers['formats']} formats, "
+        f"collisions {numbers['collisions']} (v1 rule: {numbers['collisions_v1_rule']}, e.g. "
+        f"{'; '.join(numbers['collision_examples_v1_rule'][:1])}); re-typed copies meeting "
+        f"{numbers['retyped_copies_meeting']}/{numbers['retyped_copies']}; copies with digit "
+        f"groups run together meeting {numbers['squashed_copies_meeting']}/"
+        f"{numbers['squashed_copies']}, caught by another fingerprint and graded "
+        f"{numbers['squashed_copies_caught_by_another_fingerprint']}/{numbers['squashed_copies']}"
+    )
+    print("field cases:", json.dumps(result["fieldcases"]))
+    sus = result["suspicion"]
+    print(
+        f"suspicion: recall {sus['recall_all']:.3f} {json.dumps(sus['recall'])}; false suspicion "
+        f"{sus['false_suspicion_rate_all']:.3f} "
+        f"(with references {sus['false_suspicion_rate_with_references']:.3f}) "
+        f"{json.dumps(sus['false_suspicion_rate'])}"
+    )
     return 0
 
 

@@ -61,6 +61,21 @@ class MatchPublic(BaseModel):
     registered: bool
 
 
+class SuspicionPublic(BaseModel):
+    kind: str = Field(description="reissue, split_part or split_whole")
+    reasons: list[str]
+    documents: list[str] = Field(description="the hashes of the files involved")
+
+
+class NoticePublic(BaseModel):
+    kind: str = Field(
+        description="credit_note, credit_note_financed_invoice, credited or identifier_rejected"
+    )
+    message: str
+    documents: list[str]
+    financings: list[int]
+
+
 class DocumentExamined(BaseModel):
     """What the gateway read from a file and what the ledger already holds about it."""
 
@@ -74,6 +89,15 @@ class DocumentExamined(BaseModel):
     registration: DocumentPublic | None
     conflicting_financings: list[int]
     matches: list[MatchPublic]
+    credit_note: bool = Field(description="the file is a credit note (never financeable)")
+    suspicious: bool = Field(
+        description="it looks like a re-issue or a split of a file held here (never a block)"
+    )
+    suspicions: list[SuspicionPublic]
+    notices: list[NoticePublic]
+    financeable_amount: int | None = Field(
+        description="an invoice's amount due net of the credit notes lodged here (minor units)"
+    )
 
 
 class DocumentRegistered(DocumentPublic):
@@ -224,6 +248,22 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
         registration=_public(ex.registration) if ex.registration else None,
         conflicting_financings=ex.conflicting_financings,
         matches=_matches(ex),
+        credit_note=bool((ex.facts or {}).get("creditNote")),
+        suspicious=ex.suspicious,
+        suspicions=[
+            SuspicionPublic(kind=x.kind, reasons=list(x.reasons), documents=list(x.documents))
+            for x in ex.suspicions
+        ],
+        notices=[
+            NoticePublic(
+                kind=n.kind,
+                message=n.message,
+                documents=list(n.documents),
+                financings=list(n.financings),
+            )
+            for n in ex.notices
+        ],
+        financeable_amount=ex.financeable_amount,
     )
 
 

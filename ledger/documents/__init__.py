@@ -6,6 +6,7 @@ Typical use by a gateway::
     doc = read_document(data)                         # ParsedDocument (raises DocumentFormatError)
     fps = onchain_fingerprints(doc, consortium_key)   # sorted unique bytes32 for the contract
     matches = find_matches(doc, known_documents)      # graded, explained
+    suspicions = find_suspicions(doc.facts, [(id, facts), ...])  # re-issue / split, never a block
 
 See ``docs/documents.md`` for the normalisation rules, the JSON form and measured accuracy.
 """
@@ -18,9 +19,11 @@ from .facts import (
     DocumentFormat,
     DocumentType,
     IdScheme,
+    Line,
     ParsedDocument,
     Party,
     PartyId,
+    check_party_id,
     make_party_id,
 )
 from .fingerprints import (
@@ -31,7 +34,9 @@ from .fingerprints import (
     compute_fingerprints,
     onchain_fingerprints,
 )
+from .identifiers import RejectedId
 from .matching import Match, MatchGrade, find_matches, grade, grade_facts
+from .suspicion import Suspicion, SuspicionKind, find_suspicions
 
 __all__ = [
     "FINGERPRINT_VERSION",
@@ -42,15 +47,21 @@ __all__ = [
     "Fingerprint",
     "FingerprintKind",
     "IdScheme",
+    "Line",
     "Match",
     "MatchGrade",
     "ParsedDocument",
     "Party",
     "PartyId",
+    "RejectedId",
+    "Suspicion",
+    "SuspicionKind",
+    "check_party_id",
     "compute_fingerprints",
     "detect_format",
     "document_hash",
     "find_matches",
+    "find_suspicions",
     "grade",
     "grade_facts",
     "make_party_id",

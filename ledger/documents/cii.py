@@ -1,13 +1,39 @@
-"""Reader for UN/CEFACT Cross Industry Invoice D16B (EN 16931 CII syntax binding, Factur-X)."""
+"""Reader for the UN/CEFACT Cross Industry Invoice family: CII D16B (EN 16931 CII syntax binding,
+Factur-X, ZUGFeRD 2, XRechnung CII) and ZUGFeRD 1.0 (``rsm:CrossIndustryDocument``, all profiles:
+BASIC, COMFORT, EXTENDED).
+
+ZUGFeRD 1.0 is the older CII draft (D13B, RAM version 12) under FeRD's own root: the same parties,
+amounts and dates under other element names (``HeaderExchangedDocument`` for ``ExchangedDocument``,
+``ApplicableSupplyChainTradeSettlement`` for ``ApplicableHeaderTradeSettlement``, …). One reader
+walks both through a table of paths (``Dialect``).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
 
-from .facts import DocumentFacts, DocumentType, IdScheme, Party, PartyId, make_party_id
-from .normalise import normalise_country, parse_cii_date, parse_xml_decimal, to_minor_units
+from .facts import (
+    DocumentFacts,
+    DocumentType,
+    IdScheme,
+    Line,
+    Party,
+    PartyId,
+    check_party_id,
+)
+from .identifiers import RejectedId, icd_codes
+from .normalise import (
+    clean_text,
+    normalise_country,
+    parse_cii_date,
+    parse_xml_decimal,
+    plain_decimal,
+    to_minor_units,
+)
 from .ubl import CREDIT_NOTE_TYPE_CODES
 from .xmlsafe import local_name, namespace, text_of
 
@@ -15,38 +41,110 @@ RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT}
-_WHERE = "required by UN/CEFACT CII D16B"
 
-_TRANSACTION = "rsm:SupplyChainTradeTransaction"
-_AGREEMENT = f"{_TRANSACTION}/ram:ApplicableHeaderTradeAgreement"
-_SETTLEMENT = f"{_TRANSACTION}/ram:ApplicableHeaderTradeSettlement"
-_SUMMATION = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+#: ZUGFeRD 1.0 (FeRD, 2014): root rsm:CrossIndustryDocument
+ZF1_RSM = "urn:ferd:CrossIndustryDocument:invoice:1p0"
+ZF1_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:12"
+ZF1_UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15"
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """Where one CII dialect keeps the facts (paths relative to the root or to a line)."""
+
+    name: str
+    root: str
+    ns: dict[str, str]
+    document: str
+    agreement: str
+    delivery: str
+    settlement: str
+    summation: str
+    line_item: str
+    line_quantity: str
+    line_amount: str
+    reference_id: str  # the id element of a referenced document
+    despatch: str
+
+    @property
+    def where(self) -> str:
+        return f"required by {self.name}"
+
+
+D16B = Dialect(
+    name="UN/CEFACT CII D16B",
+    root="CrossIndustryInvoice",
+    ns=NS,
+    document="rsm:ExchangedDocument",
+    agreement="rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement",
+    delivery="rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeDelivery",
+    settlement="rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement",
+    summation="ram:SpecifiedTradeSettlementHeaderMonetarySummation",
+    line_item="rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem",
+    line_quantity="ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
+    line_amount=(
+        "ram:SpecifiedLineTradeSettlement/"
+        "ram:SpecifiedTradeSettlementLineMonetarySummation/ram:LineTotalAmount"
+    ),
+    reference_id="ram:IssuerAssignedID",
+    despatch="ram:DespatchAdviceReferencedDocument",
+)
+ZUGFERD1 = Dialect(
+    name="ZUGFeRD 1.0",
+    root="CrossIndustryDocument",
+    ns={"rsm": ZF1_RSM, "ram": ZF1_RAM, "udt": ZF1_UDT},
+    document="rsm:HeaderExchangedDocument",
+    agreement="rsm:SpecifiedSupplyChainTradeTransaction/ram:ApplicableSupplyChainTradeAgreement",
+    delivery="rsm:SpecifiedSupplyChainTradeTransaction/ram:ApplicableSupplyChainTradeDelivery",
+    settlement="rsm:SpecifiedSupplyChainTradeTransaction/ram:ApplicableSupplyChainTradeSettlement",
+    summation="ram:SpecifiedTradeSettlementMonetarySummation",
+    line_item="rsm:SpecifiedSupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem",
+    line_quantity="ram:SpecifiedSupplyChainTradeDelivery/ram:BilledQuantity",
+    line_amount=(
+        "ram:SpecifiedSupplyChainTradeSettlement/"
+        "ram:SpecifiedTradeSettlementMonetarySummation/ram:LineTotalAmount"
+    ),
+    reference_id="ram:ID",
+    despatch="ram:DeliveryNoteReferencedDocument",
+)
+_DIALECTS = {(D16B.root, RSM): D16B, (ZUGFERD1.root, ZF1_RSM): ZUGFERD1}
+
+
+def dialect_of(root: etree._Element) -> Dialect | None:
+    """The CII dialect of ``root``, or ``None`` if it is not a CII invoice root."""
+    return _DIALECTS.get((local_name(root), namespace(root)))
 
 
 def is_cii(root: etree._Element) -> bool:
-    """Whether ``root`` is a CII CrossIndustryInvoice."""
-    return local_name(root) == "CrossIndustryInvoice" and namespace(root) == RSM
+    """Whether ``root`` is a CII CrossIndustryInvoice (D16B) or a ZUGFeRD 1.0
+    CrossIndustryDocument."""
+    return dialect_of(root) is not None
 
 
 def read_cii(root: etree._Element) -> DocumentFacts:
-    """The key facts of a CII CrossIndustryInvoice."""
-    if not is_cii(root):
-        raise DocumentFormatError("root element", "must be a CII rsm:CrossIndustryInvoice")
+    """The key facts of a CII CrossIndustryInvoice or ZUGFeRD 1.0 CrossIndustryDocument."""
+    d = dialect_of(root)
+    if d is None:
+        raise DocumentFormatError(
+            "root element",
+            "must be a CII rsm:CrossIndustryInvoice or a ZUGFeRD 1.0 rsm:CrossIndustryDocument",
+        )
+    ns = d.ns
 
     def required(path: str, bt: str) -> etree._Element:
-        element = root.find(path, NS)
+        element = root.find(path, ns)
         if element is None or text_of(element) is None:
-            raise DocumentFormatError(path.split("/")[-1], f"{_WHERE} ({bt})")
+            raise DocumentFormatError(path.split("/")[-1], f"{d.where} ({bt})")
         return element
 
     try:
-        number = text_of(required("rsm:ExchangedDocument/ram:ID", "BT-1")) or ""
-        type_code = text_of(root.find("rsm:ExchangedDocument/ram:TypeCode", NS))
-        issue = required("rsm:ExchangedDocument/ram:IssueDateTime/udt:DateTimeString", "BT-2")
+        number = text_of(required(f"{d.document}/ram:ID", "BT-1")) or ""
+        type_code = text_of(root.find(f"{d.document}/ram:TypeCode", ns))
+        issue = required(f"{d.document}/ram:IssueDateTime/udt:DateTimeString", "BT-2")
         issue_date = parse_cii_date(text_of(issue) or "", issue.get("format"), "ram:IssueDateTime")
         due_el = root.find(
-            f"{_SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",
-            NS,
+            f"{d.settlement}/ram:SpecifiedTradePaymentTerms/ram:DueDateDateTime/udt:DateTimeString",
+            ns,
         )
         due_text = text_of(due_el)
         due_date = (
@@ -54,72 +152,163 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             if due_el is not None and due_text
             else None
         )
-        currency = text_of(required(f"{_SETTLEMENT}/ram:InvoiceCurrencyCode", "BT-5")) or ""
+        currency = text_of(required(f"{d.settlement}/ram:InvoiceCurrencyCode", "BT-5")) or ""
         currency = currency.upper()
-        seller_el = root.find(f"{_AGREEMENT}/ram:SellerTradeParty", NS)
+        seller_el = root.find(f"{d.agreement}/ram:SellerTradeParty", ns)
         if seller_el is None:
-            raise DocumentFormatError("ram:SellerTradeParty", f"{_WHERE} (BG-4)")
-        buyer_el = root.find(f"{_AGREEMENT}/ram:BuyerTradeParty", NS)
+            raise DocumentFormatError("ram:SellerTradeParty", f"{d.where} (BG-4)")
+        buyer_el = root.find(f"{d.agreement}/ram:BuyerTradeParty", ns)
         if buyer_el is None:
-            raise DocumentFormatError("ram:BuyerTradeParty", f"{_WHERE} (BG-7)")
-        amount_el = _amount(root, "ram:DuePayableAmount", currency)
+            raise DocumentFormatError("ram:BuyerTradeParty", f"{d.where} (BG-7)")
+        amount_el = _amount(root, d, "ram:DuePayableAmount", currency)
         if amount_el is None:
-            amount_el = _amount(root, "ram:GrandTotalAmount", currency)
+            amount_el = _amount(root, d, "ram:GrandTotalAmount", currency)
         if amount_el is None:
-            raise DocumentFormatError("ram:DuePayableAmount", f"{_WHERE} (BT-115)")
+            raise DocumentFormatError("ram:DuePayableAmount", f"{d.where} (BT-115)")
         field = f"ram:{local_name(amount_el)}"
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
+        invoice_refs = [
+            ref
+            for el in root.findall(
+                f"{d.settlement}/ram:InvoiceReferencedDocument/{d.reference_id}", ns
+            )
+            if (ref := text_of(el))
+        ]
         return DocumentFacts.create(
             DocumentType.INVOICE,
             number,
             issue_date=issue_date,
             due_date=due_date,
-            seller=_party(seller_el),
-            buyer=_party(buyer_el),
+            seller=_party(seller_el, ns),
+            buyer=_party(buyer_el, ns),
             amount_minor=to_minor_units(amount, currency, field),
             currency=currency,
             credit_note=type_code in CREDIT_NOTE_TYPE_CODES,
+            lines=_lines(root, d, currency),
+            references=_references(root, d),
+            invoice_refs=invoice_refs,
         )
     except DocumentFormatError:
         raise
     except InvalidInput as exc:
-        raise DocumentFormatError(exc.field, f"{exc.rule} ({_WHERE})") from None
+        raise DocumentFormatError(exc.field, f"{exc.rule} ({d.where})") from None
 
 
-def _amount(root: etree._Element, tag: str, currency: str) -> etree._Element | None:
+def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree._Element | None:
     """The amount in the invoice currency (GrandTotalAmount may repeat in the VAT currency)."""
-    for element in root.findall(f"{_SUMMATION}/{tag}", NS):
+    for element in root.findall(f"{d.settlement}/{d.summation}/{tag}", d.ns):
         stated = (element.get("currencyID") or currency).strip().upper()
         if stated == currency and text_of(element) is not None:
             return element
     return None
 
 
-def _party(party: etree._Element) -> Party:
-    country = normalise_country(
-        text_of(party.find("ram:PostalTradeAddress/ram:CountryID", NS)), "ram:CountryID"
+def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] | None:
+    """The invoice lines (BG-25), or ``None`` when there are none or one cannot be read."""
+    found: list[Line] = []
+    for line in root.findall(d.line_item, d.ns):
+        product = line.find("ram:SpecifiedTradeProduct", d.ns)
+        item = None
+        if product is not None:
+            item = (
+                text_of(product.find("ram:Name", d.ns))
+                or text_of(product.find("ram:SellerAssignedID", d.ns))
+                or text_of(product.find("ram:GlobalID", d.ns))
+            )
+        quantity = text_of(line.find(d.line_quantity, d.ns))
+        amount = text_of(line.find(d.line_amount, d.ns))
+        if not (item and quantity and amount):
+            return None
+        try:
+            found.append(
+                Line(
+                    clean_text(item).upper(),
+                    plain_decimal(parse_xml_decimal(quantity, "ram:BilledQuantity")),
+                    to_minor_units(parse_xml_decimal(amount, "ram:LineTotalAmount"), currency),
+                )
+            )
+        except InvalidInput:
+            return None
+    return tuple(found) or None
+
+
+def _date_text(element: etree._Element | None) -> str | None:
+    text = text_of(element)
+    if element is None or text is None:
+        return None
+    try:
+        return parse_cii_date(text, element.get("format"), "date").isoformat()
+    except InvalidInput:
+        return clean_text(text)
+
+
+def _references(root: etree._Element, d: Dialect) -> dict[str, str]:
+    """The references that tie an invoice to one delivery (BT-11..16, BT-72..74)."""
+    ns, ref = d.ns, d.reference_id
+    refs: dict[str, str] = {}
+    for kind, path in (
+        ("order", f"{d.agreement}/ram:BuyerOrderReferencedDocument/{ref}"),
+        ("contract", f"{d.agreement}/ram:ContractReferencedDocument/{ref}"),
+        ("project", f"{d.agreement}/ram:SpecifiedProcuringProject/ram:ID"),
+        ("despatch", f"{d.delivery}/{d.despatch}/{ref}"),
+        ("receipt", f"{d.delivery}/ram:ReceivingAdviceReferencedDocument/{ref}"),
+    ):
+        value = text_of(root.find(path, ns))
+        if value:
+            refs[kind] = clean_text(value).upper()
+    delivered = _date_text(
+        root.find(
+            f"{d.delivery}/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+            "udt:DateTimeString",
+            ns,
+        )
     )
-    ids: list[PartyId] = []
-    for ident in party.findall("ram:ID", NS):
+    if delivered:
+        refs["delivery_date"] = delivered
+    period = f"{d.settlement}/ram:BillingSpecifiedPeriod"
+    start = _date_text(root.find(f"{period}/ram:StartDateTime/udt:DateTimeString", ns))
+    end = _date_text(root.find(f"{period}/ram:EndDateTime/udt:DateTimeString", ns))
+    if start or end:
+        refs["period"] = f"{start or ''}/{end or ''}"
+    return refs
+
+
+def _party(party: etree._Element, ns: dict[str, str]) -> Party:
+    country = normalise_country(
+        text_of(party.find("ram:PostalTradeAddress/ram:CountryID", ns)), "ram:CountryID"
+    )
+    ids: list[PartyId | RejectedId] = []
+    for ident in party.findall("ram:ID", ns):
         value = text_of(ident)
         if value:
             scheme = (ident.get("schemeID") or "").strip()
             kind = IdScheme.ICD if scheme else IdScheme.PARTY
-            ids.append(make_party_id(kind, value, icd=scheme))
-    for ident in party.findall("ram:GlobalID", NS):
+            ids.append(check_party_id(kind, value, icd=scheme))
+    for ident in party.findall("ram:GlobalID", ns):
         value = text_of(ident)
         if value:
-            ids.append(make_party_id(IdScheme.ICD, value, icd=ident.get("schemeID")))
-    for tax in party.findall("ram:SpecifiedTaxRegistration/ram:ID", NS):
+            scheme = (ident.get("schemeID") or "").strip()
+            ids.append(check_party_id(IdScheme.ICD, value, icd=scheme or None))
+    for tax in party.findall("ram:SpecifiedTaxRegistration/ram:ID", ns):
         value = text_of(tax)
         if value:
             scheme = (tax.get("schemeID") or "").strip().upper()
             kind = IdScheme.VAT if scheme == "VA" else IdScheme.TAX
-            ids.append(make_party_id(kind, value, country=country))
-    legal = party.find("ram:SpecifiedLegalOrganization/ram:ID", NS)
+            ids.append(check_party_id(kind, value, country=country))
+    legal = party.find("ram:SpecifiedLegalOrganization/ram:ID", ns)
     value = text_of(legal)
     if legal is not None and value:
         scheme = (legal.get("schemeID") or "").strip()
-        kind = IdScheme.LEI if scheme in {"0199", "LEI"} else IdScheme.LEGAL
-        ids.append(make_party_id(kind, value))
-    return Party.of(ids, name=text_of(party.find("ram:Name", NS)), country=country)
+        if scheme in {"0199", "LEI"}:
+            ids.append(check_party_id(IdScheme.LEI, value))
+        elif scheme and scheme not in icd_codes():
+            ids.append(
+                RejectedId(
+                    f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code"
+                )
+            )
+        else:
+            ids.append(
+                check_party_id(IdScheme.LEGAL, value, country=country, legal_scheme=scheme or None)
+            )
+    return Party.of(ids, name=text_of(party.find("ram:Name", ns)), country=country)

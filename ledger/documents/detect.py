@@ -8,14 +8,15 @@ from lxml import etree
 
 from ledger.errors import DocumentFormatError
 
-from .cii import RSM, is_cii, read_cii
+from .cii import is_cii, read_cii
+from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_sbdh, unwrap
 from .facts import DocumentFacts, DocumentFormat, ParsedDocument
-from .facturx import embedded_cii, is_pdf
+from .facturx import embedded_invoice, is_pdf
 from .jsonform import looks_like_json_form, read_json_form
-from .ubl import UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS, is_ubl, read_ubl
+from .ubl import is_ubl, read_ubl
 from .xmlsafe import parse_untrusted_xml
 
-_XML_CLAIMS = (UBL_INVOICE_NS.encode(), UBL_CREDIT_NOTE_NS.encode(), RSM.encode())
+_XML_CLAIMS = tuple(ns.encode() for ns in INVOICE_NAMESPACES)
 _LEADING = b"\xef\xbb\xbf \t\r\n"
 
 
@@ -31,20 +32,27 @@ def _claims_xml_invoice(data: bytes) -> bool:
     return head.startswith(b"<") and any(claim in data for claim in _XML_CLAIMS)
 
 
+def _invoice_format(root: etree._Element) -> DocumentFormat | None:
+    if is_ubl(root):
+        return DocumentFormat.UBL
+    if is_cii(root):
+        return DocumentFormat.CII
+    return None
+
+
 def _classify(data: bytes) -> tuple[DocumentFormat, etree._Element | None]:
     if is_pdf(data):
-        root = embedded_cii(data)
-        return (DocumentFormat.FACTURX, root) if root is not None else (DocumentFormat.RAW, None)
+        found = embedded_invoice(data)
+        return (DocumentFormat.FACTURX, found[1]) if found else (DocumentFormat.RAW, None)
     if _claims_xml_invoice(data):
-        root = parse_untrusted_xml(data)
-        if is_ubl(root):
-            return DocumentFormat.UBL, root
-        if is_cii(root):
-            return DocumentFormat.CII, root
-        if any(claim in data for claim in _XML_CLAIMS):
+        parsed = parse_untrusted_xml(data)
+        root = unwrap(parsed)
+        fmt = _invoice_format(root)
+        if fmt is not None:
+            return fmt, root
+        if is_sbdh(parsed) or any(claim in data for claim in _XML_CLAIMS):
             raise DocumentFormatError(
-                "root element",
-                "must be a UBL 2.1 Invoice or CreditNote or a CII rsm:CrossIndustryInvoice",
+                "root element", f"{describe(root)} is not an invoice: must be {ACCEPTED}"
             )
         return DocumentFormat.RAW, None
     if looks_like_json_form(data):
@@ -55,10 +63,12 @@ def _classify(data: bytes) -> tuple[DocumentFormat, etree._Element | None]:
 def detect_format(data: bytes) -> DocumentFormat:
     """The format ``data`` is in, judged from its content.
 
-    A PDF is Factur-X only if it embeds a CII invoice; XML is UBL or CII by its root element; a
-    JSON object with a ``documentType`` is the JSON form; anything else is ``raw``. Raises
-    ``DocumentFormatError``/``InvalidInput`` for a file that claims to be XML of an invoice but
-    is unsafe or not well-formed.
+    A PDF is ``facturx`` when it carries an invoice as an embedded file (any name, in the
+    name tree, an ``/AF`` array or an annotation; ``facturx.py``); XML is UBL or CII (D16B or
+    ZUGFeRD 1.0) by its root element, also inside an SBDH envelope; a JSON object with a
+    ``documentType`` is the JSON form; anything else is ``raw``. Raises
+    ``DocumentFormatError``/``InvalidInput`` for a file that claims to be an invoice (XML with an
+    invoice namespace, a PDF carrying XML) but is unsafe, not well-formed or not an invoice.
     """
     return _classify(data)[0]
 
@@ -71,9 +81,9 @@ def read_document(data: bytes) -> ParsedDocument:
     """
     fmt, root = _classify(data)
     facts: DocumentFacts | None = None
-    if fmt is DocumentFormat.UBL and root is not None:
+    if root is not None and is_ubl(root):
         facts = read_ubl(root)
-    elif fmt in (DocumentFormat.CII, DocumentFormat.FACTURX) and root is not None:
+    elif root is not None and is_cii(root):
         facts = read_cii(root)
     elif fmt is DocumentFormat.JSON_FORM:
         facts = read_json_form(data)

@@ -7,17 +7,37 @@ through JSON, so a gateway can store the facts in SQL and grade a match later wi
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from ledger.errors import InvalidInput
 
-from .normalise import clean_text, normalise_currency, normalise_identifier, normalise_vat_id
+from .identifiers import (
+    RejectedId,
+    compact,
+    icd_id,
+    legal_id,
+    lei_id,
+    shape_problem,
+    tax_id,
+    vat_id,
+)
+from .normalise import (
+    clean_text,
+    normalise_currency,
+    normalise_identifier,
+    normalise_number,
+    normalise_vat_id,
+)
 
-FACTS_SCHEMA_VERSION = 1
+#: 2 added lines, references and rejected identifiers; version 1 facts still load
+FACTS_SCHEMA_VERSION = 2
+_READABLE_VERSIONS = frozenset({1, 2})
 
 
 class DocumentType(StrEnum):
@@ -61,6 +81,7 @@ IDENTITY_SCHEMES: frozenset[IdScheme] = frozenset(
     {IdScheme.VAT, IdScheme.LEI, IdScheme.LEGAL, IdScheme.TAX}
 )
 _SCHEME_ORDER = {scheme: i for i, scheme in enumerate(IdScheme)}
+_IDENTITY_NAMES = frozenset(s.value for s in IDENTITY_SCHEMES)
 
 
 @dataclass(frozen=True, order=True)
@@ -77,7 +98,13 @@ class PartyId:
 def make_party_id(
     scheme: IdScheme | str, value: str, *, country: str | None = None, icd: str | None = None
 ) -> PartyId:
-    """A normalised ``PartyId``. VAT ids get the country prefix; ICD 0199 becomes LEI, 0088 GLN."""
+    """A normalised ``PartyId`` (not yet checked: see ``check_party_id``).
+
+    VAT ids get the country prefix and, when valid, python-stdnum's compact form; ICD 0199
+    becomes LEI, 0088 GLN, another code ``ICD`` with the value ``"<icd>:<id>"``; an ICD scheme
+    without a code is a plain party id. Values under a scheme with check digits are only
+    compacted (upper case, separators removed), never stripped of leading zeros.
+    """
     kind = IdScheme(scheme)
     if kind is IdScheme.ICD:
         code = (icd or "").strip()
@@ -86,35 +113,126 @@ def make_party_id(
         elif code == "0088":
             kind = IdScheme.GLN
         elif code:
-            return PartyId(kind, f"{code}:{normalise_identifier(value, 'partyId')}")
+            return PartyId(kind, f"{code}:{_compact_id(value)}")
         else:
             kind = IdScheme.PARTY
     if kind is IdScheme.VAT:
-        return PartyId(kind, normalise_vat_id(value, country))
+        canonical, _ = vat_id(value, country)
+        return PartyId(kind, canonical or normalise_vat_id(value, country))
     if kind is IdScheme.NAME:
         return PartyId(kind, clean_text(value).upper())
+    if kind in (IdScheme.LEI, IdScheme.GLN):
+        return PartyId(kind, _compact_id(value))
     return PartyId(kind, normalise_identifier(value, "partyId"))
+
+
+def _compact_id(value: str) -> str:
+    text = compact(unicodedata.normalize("NFKC", value))
+    if not text:
+        raise InvalidInput("partyId", "must contain at least one letter or digit")
+    return text
+
+
+def party_id_problem(pid: PartyId, country: str | None = None) -> str | None:
+    """Why ``pid`` must not identify a party (see ``identifiers.py``), or ``None``."""
+    return _problem(pid, country)
+
+
+@cache
+def _problem(pid: PartyId, country: str | None) -> str | None:
+    scheme, value = pid.scheme, pid.value
+    if scheme is IdScheme.NAME:
+        return None
+    if scheme is IdScheme.VAT:
+        canonical, problem = vat_id(value, country)
+        if problem is None and canonical != value:
+            return "is not in canonical form"
+        return problem
+    if scheme is IdScheme.LEI:
+        return lei_id(value)[1]
+    if scheme is IdScheme.GLN:
+        return icd_id("0088", value)[1]
+    if scheme is IdScheme.ICD:
+        code, _, number = value.partition(":")
+        return icd_id(code, number)[1]
+    if scheme is IdScheme.TAX:
+        return tax_id(value, country)[1]
+    if scheme is IdScheme.LEGAL:
+        return legal_id(value, country)[1]
+    return shape_problem(value)
+
+
+def check_party_id(
+    scheme: IdScheme | str,
+    value: str,
+    *,
+    country: str | None = None,
+    icd: str | None = None,
+    legal_scheme: str | None = None,
+) -> PartyId | RejectedId:
+    """The ``PartyId`` for an identifier a file carries, or a ``RejectedId`` saying why it is not
+    one (``Foretaksregisteret`` as a tax id, a VAT number whose check digits fail, a scheme code
+    that is not an ISO 6523 ICD, …). ``legal_scheme`` is the ICD code of a legal registration
+    (BT-30 scheme): the number is checked under it, and stored without it."""
+    kind = IdScheme(scheme)
+    shown = (
+        f"{kind.value}" + (f" {icd}" if icd else "") + (f" {legal_scheme}" if legal_scheme else "")
+    )
+    if not value.strip():
+        return RejectedId(shown, value, "is empty")
+    if kind is IdScheme.LEGAL and legal_scheme:
+        _, problem = icd_id(legal_scheme, value)
+        if problem is not None:
+            return RejectedId(shown, value.strip(), problem)
+        country = None  # checked under its own scheme: the country's register does not apply
+    try:
+        pid = make_party_id(kind, value, country=country, icd=icd)
+    except InvalidInput as exc:
+        return RejectedId(shown, value.strip(), exc.rule)
+    problem = _problem(pid, country)
+    return pid if problem is None else RejectedId(shown, value.strip(), problem)
 
 
 @dataclass(frozen=True)
 class Party:
-    """A seller, buyer, issuer or consignee: its identifiers (sorted, de-duplicated) and name."""
+    """A seller, buyer, issuer or consignee: its usable identifiers (sorted, de-duplicated, each
+    checked by its scheme), the ones rejected with the reason, and its name."""
 
     ids: tuple[PartyId, ...]
     #: for people; not compared (two files may spell the name differently)
     name: str | None = field(default=None, compare=False)
     country: str | None = field(default=None, compare=False)
+    #: identifiers the file carries that failed their scheme's check; never compared or keyed
+    rejected: tuple[RejectedId, ...] = field(default=(), compare=False)
 
     @classmethod
     def of(
-        cls, ids: Iterable[PartyId], name: str | None = None, country: str | None = None
+        cls,
+        ids: Iterable[PartyId | RejectedId],
+        name: str | None = None,
+        country: str | None = None,
     ) -> Party:
-        """A party with its ids sorted strongest first; the name becomes a NAME id if no id."""
-        unique = sorted(set(ids), key=lambda p: (_SCHEME_ORDER[p.scheme], p.value))
+        """A party with its usable ids sorted strongest first. Every ``PartyId`` is checked by
+        its scheme (``party_id_problem``) and moved to ``rejected`` if it fails; the name
+        becomes a NAME id only if no usable id is left."""
+        usable: set[PartyId] = set()
+        rejected: list[RejectedId] = []
+        for item in ids:
+            if isinstance(item, RejectedId):
+                rejected.append(item)
+                continue
+            problem = _problem(item, country)
+            if problem is None:
+                usable.add(item)
+            else:
+                rejected.append(RejectedId(item.scheme.value, item.value, problem))
+        unique = sorted(usable, key=lambda p: (_SCHEME_ORDER[p.scheme], p.value))
+        if any(p.scheme is IdScheme.NAME for p in unique) and len(unique) > 1:
+            unique = [p for p in unique if p.scheme is not IdScheme.NAME]
         shown = clean_text(name) if name and clean_text(name) else None
         if not unique and shown:
             unique = [make_party_id(IdScheme.NAME, shown)]
-        return cls(ids=tuple(unique), name=shown, country=country)
+        return cls(ids=tuple(unique), name=shown, country=country, rejected=tuple(rejected))
 
     @property
     def primary(self) -> PartyId | None:
@@ -125,6 +243,35 @@ class Party:
     def identity_ids(self) -> tuple[PartyId, ...]:
         """The identifiers of the legal person itself (VAT, LEI, legal registration, tax id)."""
         return tuple(p for p in self.ids if p.scheme in IDENTITY_SCHEMES)
+
+    @property
+    def key_ids(self) -> tuple[PartyId, ...]:
+        """The identifiers a party is keyed on (what fingerprints and the grade use): its identity
+        identifiers (VAT, LEI, legal registration, tax id), strongest first. A party without one
+        is keyed on its strongest identifier (GLN, other ICD, party id, else its name) — except a
+        party whose file claims an identity (a VAT number, LEI, legal or tax registration) that
+        failed every check: it is not keyed at all. Its GLN or name cannot stand in for the
+        identity it claims (location codes and names are shared between companies), and the
+        failed value must never be keyed on; ``unkeyed`` tells the caller."""
+        identity = self.identity_ids
+        if identity:
+            return identity
+        if self.unkeyed:
+            return ()
+        return (self.ids[0],) if self.ids else ()
+
+    @property
+    def unkeyed(self) -> bool:
+        """The party claims an identity, and every identity identifier it gave failed its check."""
+        if self.identity_ids:
+            return False
+        return any(r.scheme.split(" ")[0] in _IDENTITY_NAMES for r in self.rejected)
+
+    @property
+    def key(self) -> PartyId | None:
+        """The strongest key identifier (``key_ids[0]``), or ``None``."""
+        keys = self.key_ids
+        return keys[0] if keys else None
 
     def compare(self, other: Party) -> tuple[frozenset[IdScheme], frozenset[IdScheme]]:
         """The schemes on which two parties agree (share a value) and conflict (both carry the
@@ -149,12 +296,48 @@ class Party:
             "ids": [{"scheme": p.scheme.value, "value": p.value} for p in self.ids],
             "name": self.name,
             "country": self.country,
+            "rejected": [r.to_dict() for r in self.rejected],
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Party:
-        ids = tuple(PartyId(IdScheme(i["scheme"]), str(i["value"])) for i in data["ids"])
-        return cls(ids=ids, name=data.get("name"), country=data.get("country"))
+        """The inverse of ``to_dict``; identifiers are checked again (facts stored before a
+        check existed lose the identifiers that fail it)."""
+        ids: list[PartyId | RejectedId] = [
+            PartyId(IdScheme(i["scheme"]), str(i["value"])) for i in data["ids"]
+        ]
+        ids += [RejectedId.from_dict(r) for r in data.get("rejected") or []]
+        return cls.of(ids, name=data.get("name"), country=data.get("country"))
+
+
+@dataclass(frozen=True, order=True)
+class Line:
+    """One invoice line (EN 16931 BG-25), for comparing invoices that are not the same document:
+    the item (BT-153 name, else BT-155/BT-157 id, upper case, spaces collapsed), the invoiced
+    quantity (BT-129, as a plain decimal string) and the line net amount (BT-131, minor units)."""
+
+    item: str
+    quantity: str
+    amount_minor: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"item": self.item, "quantity": self.quantity, "amountMinor": self.amount_minor}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Line:
+        return cls(str(data["item"]), str(data["quantity"]), int(data["amountMinor"]))
+
+
+#: the references a document may carry (``DocumentFacts.references`` keys), EN 16931 terms
+REFERENCE_KINDS = (
+    "order",  # BT-13 purchase order reference
+    "contract",  # BT-12 contract reference
+    "despatch",  # BT-16 despatch advice reference
+    "receipt",  # BT-15 receiving advice reference
+    "project",  # BT-11 project reference
+    "delivery_date",  # BT-72 actual delivery date
+    "period",  # BT-73/BT-74 invoicing period, "start/end"
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +346,12 @@ class DocumentFacts:
 
     ``amount_minor`` is the face value in the currency's minor units: for an invoice the amount
     due for payment (EN 16931 BT-115), or the total with VAT (BT-112) when BT-115 is absent.
-    A credit note is an ``INVOICE`` with ``credit_note=True``.
+    A credit note is an ``INVOICE`` with ``credit_note=True``; ``invoice_refs`` are the numbers
+    of the invoices it corrects (BT-25, normalised).
+
+    ``lines`` (``None`` when the format carries none) and ``references`` are not key facts: they
+    are compared only to say whether two different documents look like a re-issue or a split
+    of one invoice (``suspicion.py``), never for a grade or a fingerprint.
     """
 
     doc_type: DocumentType
@@ -177,9 +365,12 @@ class DocumentFacts:
     credit_note: bool = False
     #: the document number as written in the file (for people; never compared)
     number_as_written: str = field(default="", compare=False)
+    lines: tuple[Line, ...] | None = field(default=None, compare=False)
+    references: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    invoice_refs: tuple[str, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
-        if self.number != normalise_identifier(self.number, "number"):
+        if self.number != normalise_number(self.number, "number"):
             raise InvalidInput("number", "must be normalised (use DocumentFacts.create)")
         if self.currency is not None and self.currency != normalise_currency(self.currency):
             raise InvalidInput("currency", "must be an upper-case ISO 4217 code")
@@ -199,11 +390,16 @@ class DocumentFacts:
         amount_minor: int | None = None,
         currency: str | None = None,
         credit_note: bool = False,
+        lines: Iterable[Line] | None = None,
+        references: Mapping[str, str] | None = None,
+        invoice_refs: Iterable[str] = (),
     ) -> DocumentFacts:
-        """Facts from raw values: the number and currency are normalised here."""
+        """Facts from raw values: the number, the invoice references and the currency are
+        normalised here."""
+        refs = tuple(sorted({normalise_number(r, "invoiceReference") for r in invoice_refs}))
         return cls(
             doc_type=doc_type,
-            number=normalise_identifier(number, "number"),
+            number=normalise_number(number, "number"),
             issue_date=issue_date,
             due_date=due_date,
             seller=seller,
@@ -212,7 +408,14 @@ class DocumentFacts:
             currency=normalise_currency(currency) if currency is not None else None,
             credit_note=credit_note,
             number_as_written=number.strip(),
+            lines=tuple(sorted(lines)) if lines is not None else None,
+            references=tuple(sorted((references or {}).items())),
+            invoice_refs=refs,
         )
+
+    @property
+    def reference_map(self) -> dict[str, str]:
+        return dict(self.references)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict (dates as ISO 8601 strings)."""
@@ -228,16 +431,24 @@ class DocumentFacts:
             "buyer": self.buyer.to_dict() if self.buyer else None,
             "amountMinor": self.amount_minor,
             "currency": self.currency,
+            "invoiceReferences": list(self.invoice_refs),
+            "references": dict(self.references),
+            "lines": [line.to_dict() for line in self.lines] if self.lines is not None else None,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocumentFacts:
-        """The inverse of ``to_dict``."""
-        if data.get("version") != FACTS_SCHEMA_VERSION:
+        """The inverse of ``to_dict``; also reads version 1 facts (their number is normalised
+        again by today's rule, their party identifiers checked again)."""
+        if data.get("version") not in _READABLE_VERSIONS:
             raise InvalidInput("version", f"facts schema version must be {FACTS_SCHEMA_VERSION}")
+        lines = data.get("lines")
+        number = str(data["number"])
+        if data.get("version") == 1:
+            number = normalise_number(data.get("numberAsWritten") or number, "number")
         return cls(
             doc_type=DocumentType(data["docType"]),
-            number=data["number"],
+            number=number,
             issue_date=date.fromisoformat(data["issueDate"]) if data.get("issueDate") else None,
             due_date=date.fromisoformat(data["dueDate"]) if data.get("dueDate") else None,
             seller=Party.from_dict(data["seller"]) if data.get("seller") else None,
@@ -246,6 +457,9 @@ class DocumentFacts:
             currency=data.get("currency"),
             credit_note=bool(data.get("creditNote", False)),
             number_as_written=data.get("numberAsWritten", ""),
+            lines=tuple(Line.from_dict(x) for x in lines) if lines is not None else None,
+            references=tuple(sorted((data.get("references") or {}).items())),
+            invoice_refs=tuple(data.get("invoiceReferences") or ()),
         )
 
 

@@ -1,8 +1,31 @@
-"""Factur-X / ZUGFeRD: a PDF/A-3 that carries the invoice as an embedded CII XML attachment."""
+"""Invoices inside PDFs: Factur-X, ZUGFeRD 1.0 and 2.x, XRechnung, or any PDF/A-3 that carries the
+invoice as an embedded file.
+
+Where a PDF keeps its embedded files, and all of them are searched:
+
+- the document's ``EmbeddedFiles`` name tree (what most tools write);
+- the ``/AF`` (associated files) arrays of the document catalog and of each page (PDF/A-3: a
+  file may be attached *only* there);
+- file-attachment annotations (``/Subtype /FileAttachment``) on the pages.
+
+The invoice is found by parsing every embedded file that is XML and looking at its root element
+(through an SBDH envelope if there is one) — never by its name, its extension or its first bytes:
+a file called ``invoice.xml``, ``data`` or ``ZUGFeRD-invoice.xml``, or one that opens with a long
+licence comment, is found the same way. A PDF that carries XML but no invoice the readers can
+read is an error that says so (``DocumentFormatError`` naming the attachment): it is never
+registered as a plain file that could then never be financed. A PDF without XML attachments is a
+plain file.
+
+Checked and not used: the ``factur-x`` package (PyPI) finds the XML only under the names
+``factur-x.xml``/``zugferd-invoice.xml``/``order-x.xml`` in the ``EmbeddedFiles`` tree, which is
+the fault this module fixes; pypdf (already a dependency) reads every place above.
+"""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from typing import Any
 
 from lxml import etree
 from pypdf import PdfReader
@@ -10,15 +33,18 @@ from pypdf.errors import LimitReachedError, PyPdfError
 
 from ledger.errors import DocumentFormatError, InvalidInput
 
-from .cii import is_cii
+from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_invoice_root, unwrap
 from .xmlsafe import MAX_XML_BYTES, parse_untrusted_xml
 
-#: attachment names Factur-X 1.0 / ZUGFeRD 1 and 2 / XRechnung use for the invoice XML
-KNOWN_ATTACHMENT_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
 #: the largest PDF the reader opens, in bytes (larger files are treated as raw)
 MAX_PDF_BYTES = 50 * 1024 * 1024
+#: the most embedded files looked at in one PDF
+MAX_ATTACHMENTS = 64
+#: the most pages whose /AF and annotations are looked at
+MAX_PAGES = 500
 
-_CII_MARKER = b"CrossIndustryInvoice"
+_READ_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError)
+_LEADING = b"\xef\xbb\xbf \t\r\n"
 
 
 def is_pdf(data: bytes) -> bool:
@@ -26,57 +52,135 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:1024]
 
 
-def embedded_cii(data: bytes) -> etree._Element | None:
-    """The parsed CII root of a Factur-X/ZUGFeRD PDF, or ``None`` if the PDF carries none.
+def looks_like_xml(blob: bytes) -> bool:
+    """Whether an embedded file is XML at all (then it is parsed; its root decides the rest)."""
+    head = blob.lstrip(_LEADING)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
+        return True
+    return head.startswith(b"<")
 
-    A PDF that cannot be opened is not an error (it is still a file to register); an embedded
-    invoice attachment that is not a valid CII document is (``DocumentFormatError``).
+
+def embedded_invoice(data: bytes) -> tuple[str, etree._Element] | None:
+    """``(attachment name, invoice root)`` of the invoice a PDF carries, or ``None`` when the
+    PDF carries no XML (or cannot be opened: it is then a plain file).
+
+    Raises ``DocumentFormatError`` when XML is attached but none of it is an invoice the
+    readers read (the first invoice found wins otherwise); ``InvalidInput`` for an
+    attachment that is too large or decompresses beyond the limit.
     """
     if not is_pdf(data) or len(data) > MAX_PDF_BYTES:
         return None
-    attachments = _attachments(data)
-    if not attachments:
-        return None
-    by_name = {name.lower(): (name, blob) for name, blob in attachments}
-    candidates = [by_name[n] for n in KNOWN_ATTACHMENT_NAMES if n in by_name]
-    candidates += [
-        (name, blob)
-        for name, blob in attachments
-        if name.lower().endswith(".xml")
-        and name.lower() not in KNOWN_ATTACHMENT_NAMES
-        and _CII_MARKER in blob[:4096]
-    ]
-    for name, blob in candidates:
-        root = parse_untrusted_xml(blob, field=f"attachment {name}")
-        if not is_cii(root):
-            raise DocumentFormatError(
-                f"attachment {name}", "must be a UN/CEFACT CII CrossIndustryInvoice (Factur-X)"
-            )
-        return root
+    found: list[tuple[str, etree._Element]] = []
+    not_invoices: list[tuple[str, str]] = []
+    for name, blob in _embedded_files(data):
+        if not looks_like_xml(blob):
+            continue
+        field = f"attachment {name}"
+        root = unwrap(parse_untrusted_xml(blob, field=field), field)
+        if is_invoice_root(root):
+            found.append((name, root))
+        else:
+            claims = any(ns.encode() in blob for ns in INVOICE_NAMESPACES)
+            why = "claims an invoice namespace but its root is" if claims else "its root is"
+            not_invoices.append((field, f"is XML but not an invoice ({why} {describe(root)})"))
+    if found:
+        return found[0]
+    if not_invoices:
+        field, why = not_invoices[0]
+        raise DocumentFormatError(field, f"{why}; the gateway reads {ACCEPTED}")
     return None
 
 
-def _attachments(data: bytes) -> list[tuple[str, bytes]]:
-    """The XML attachments (name, content). Other attachments are not decompressed."""
+def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
+    """Every embedded file of the PDF, once: (name, content)."""
     try:
         reader = PdfReader(io.BytesIO(data))
-        files = list(reader.attachment_list)
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError):
-        return []  # not a PDF pypdf can open: a raw file
-    found: list[tuple[str, bytes]] = []
-    for embedded in files:
-        name = str(embedded.name)
-        if not name.lower().endswith(".xml"):
+        specs = list(_filespecs(reader))
+    except _READ_ERRORS:
+        return  # not a PDF pypdf can open: a raw file
+    seen: set[Any] = set()
+    count = 0
+    for name, stream in specs:
+        ref = getattr(stream, "indirect_reference", None)
+        key: Any = (ref.idnum, ref.generation) if ref is not None else id(stream)
+        if key in seen:
             continue
-        try:
-            blob = bytes(embedded.content)
-        except LimitReachedError:
-            raise InvalidInput(
-                f"attachment {name}", "decompresses beyond the size limit (a compression bomb?)"
-            ) from None
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError):
-            raise DocumentFormatError(f"attachment {name}", "cannot be read") from None
-        if len(blob) > MAX_XML_BYTES:
-            raise InvalidInput(f"attachment {name}", f"larger than {MAX_XML_BYTES} bytes")
-        found.append((name, blob))
-    return found
+        seen.add(key)
+        count += 1
+        if count > MAX_ATTACHMENTS:
+            raise InvalidInput("file", f"carries more than {MAX_ATTACHMENTS} embedded files")
+        yield name, _content(name, stream)
+
+
+def _content(name: str, stream: Any) -> bytes:
+    field = f"attachment {name}"
+    try:
+        blob = bytes(stream.get_data())
+    except LimitReachedError:
+        raise InvalidInput(
+            field, "decompresses beyond the size limit (a compression bomb?)"
+        ) from None
+    except _READ_ERRORS:
+        raise DocumentFormatError(field, "cannot be read") from None
+    if len(blob) > MAX_XML_BYTES:
+        raise InvalidInput(field, f"larger than {MAX_XML_BYTES} bytes")
+    return blob
+
+
+def _filespecs(reader: PdfReader) -> Iterator[tuple[str, Any]]:
+    """(name, embedded-file stream) from the name tree, the /AF arrays and the annotations."""
+    catalog: Any = reader.trailer["/Root"].get_object()
+    names = catalog.get("/Names")
+    if names is not None:
+        tree = names.get_object().get("/EmbeddedFiles")
+        if tree is not None:
+            yield from _name_tree(tree.get_object(), depth=0)
+    yield from _af(catalog)
+    for index, page in enumerate(reader.pages):
+        if index >= MAX_PAGES:
+            break
+        yield from _af(page)
+        for annot in page.get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") == "/FileAttachment" and annot.get("/FS") is not None:
+                spec = _spec(annot["/FS"])
+                if spec is not None:
+                    yield spec
+
+
+def _name_tree(node: Any, depth: int) -> Iterator[tuple[str, Any]]:
+    if depth > 16:
+        return
+    pairs = node.get("/Names") or []
+    for i in range(1, len(pairs), 2):
+        spec = _spec(pairs[i], str(pairs[i - 1]))
+        if spec is not None:
+            yield spec
+    for kid in node.get("/Kids") or []:
+        yield from _name_tree(kid.get_object(), depth + 1)
+
+
+def _af(holder: Any) -> Iterator[tuple[str, Any]]:
+    files = holder.get("/AF")
+    if files is None:
+        return
+    for item in files.get_object():
+        spec = _spec(item)
+        if spec is not None:
+            yield spec
+
+
+def _spec(ref: Any, fallback: str = "") -> tuple[str, Any] | None:
+    """(name, stream) of a file specification, or ``None`` if it embeds no file."""
+    spec = ref.get_object()
+    if not hasattr(spec, "get"):
+        return None
+    ef = spec.get("/EF")
+    if ef is None:
+        return None
+    ef = ef.get_object()
+    stream = ef.get("/F") or ef.get("/UF")
+    if stream is None:
+        return None
+    name = str(spec.get("/UF") or spec.get("/F") or fallback or "(unnamed)")
+    return name, stream.get_object()

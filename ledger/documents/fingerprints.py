@@ -8,15 +8,25 @@ Each fingerprint is the HMAC of: a version tag, its kind (domain separation), th
 each written as a presence byte, a 4-byte big-endian length and the UTF-8 bytes, so that fields
 can never run into each other (``("AB", "C")`` ≠ ``("A", "BC")``).
 
-Kinds, loosest first:
+Kinds, loosest first (``fingerprint_inputs`` builds their fields; ``matching.py`` grades two
+documents by comparing the same inputs, so a shared fingerprint and a graded match are one fact):
 
-- ``seller_number`` — document type, one seller identity identifier, document number. One per
-  seller identity identifier (VAT, LEI, legal registration, tax id); if the seller has none, one
-  for its strongest identifier. Catches an altered copy (same number, other amount or date).
-- ``seller_buyer_amount_date`` — document type, seller and buyer (strongest identifier of
+- ``seller_number`` — document type, one seller key identifier, document number. One per seller
+  identity identifier (VAT, LEI, legal registration, tax id — each checked by its scheme, see
+  ``identifiers.py``); if the seller has none, one for its strongest identifier. Catches an
+  altered copy (same number, other amount or date).
+- ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
 - ``full`` — every key fact: type, credit-note flag, seller, buyer, number, issue and due date,
   amount, currency.
+
+The document type of a credit note is ``INVOICE/CREDIT_NOTE`` in every fingerprint: a credit note
+is never the same document as the invoice it corrects, even under the same number.
+
+Lookup keys (``lookup_keys``) are keyed the same way but never go on chain: the gateway stores
+them with a received file to find, without reading every file, the invoices of the same seller
+and buyer (``parties``, for suspicion) and the credit notes that reference an invoice
+(``credits``: the ``seller_number`` fingerprint of the invoice a credit note corrects).
 """
 
 from __future__ import annotations
@@ -29,12 +39,14 @@ from cryptography.hazmat.primitives import hashes, hmac
 
 from ledger.errors import InvalidInput
 
-from .facts import DocumentFacts, ParsedDocument, Party, PartyId
+from .facts import DocumentFacts, ParsedDocument, Party
 
 #: changes whenever a normalisation rule or the MAC input layout changes
-FINGERPRINT_VERSION = "tradeledger/fingerprint/v1"
+FINGERPRINT_VERSION = "tradeledger/fingerprint/v2"
 #: the shortest consortium fingerprint key accepted, in bytes
 MIN_KEY_BYTES = 32
+#: the document type label of a credit note (an INVOICE with the credit-note flag)
+CREDIT_NOTE_LABEL = "INVOICE/CREDIT_NOTE"
 
 
 class FingerprintKind(StrEnum):
@@ -59,6 +71,19 @@ class Fingerprint:
         return f"{self.kind.value}:{self.basis}" if self.basis else self.kind.value
 
 
+@dataclass(frozen=True)
+class FingerprintInput:
+    """What one fingerprint covers, before the MAC: its kind, basis and field values."""
+
+    kind: FingerprintKind
+    basis: str
+    fields: tuple[str | None, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind.value}:{self.basis}" if self.basis else self.kind.value
+
+
 def _check_key(key: bytes) -> None:
     if not isinstance(key, bytes | bytearray) or len(key) < MIN_KEY_BYTES:
         raise InvalidInput("fingerprint_key", f"must be at least {MIN_KEY_BYTES} bytes")
@@ -71,56 +96,58 @@ def _field(value: str | None) -> bytes:
     return b"\x01" + len(data).to_bytes(4, "big") + data
 
 
-def _mac(key: bytes, kind: FingerprintKind, fields: Iterable[str | None]) -> bytes:
+def _mac(key: bytes, kind: str, fields: Iterable[str | None]) -> bytes:
     mac = hmac.HMAC(bytes(key), hashes.SHA256())
     mac.update(_field(FINGERPRINT_VERSION))
-    mac.update(_field(kind.value))
+    mac.update(_field(kind))
     for value in fields:
         mac.update(_field(value))
     return mac.finalize()
 
 
+def type_label(facts: DocumentFacts) -> str:
+    """The document type as fingerprints carry it (a credit note has its own)."""
+    return CREDIT_NOTE_LABEL if facts.credit_note else facts.doc_type.value
+
+
 def _party_fields(party: Party | None) -> list[str | None]:
-    primary = party.primary if party else None
-    return [primary.scheme.value, primary.value] if primary else [None, None]
+    key = party.key if party else None
+    return [key.scheme.value, key.value] if key else [None, None]
 
 
-def _seller_number_ids(seller: Party | None) -> list[PartyId]:
-    if seller is None:
+def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
+    """The inputs of every fingerprint of ``facts``, in a stable order (see the module doc).
+
+    None when the seller is ``unkeyed`` (it claims an identity, and every identity identifier
+    it gave fails its check): such a document is matched only by its bytes, and the gateway
+    says so (``ledger.services.documents`` notice ``seller_unkeyed``)."""
+    if facts.seller is not None and facts.seller.unkeyed:
         return []
-    identity = list(seller.identity_ids)
-    if identity:
-        return identity
-    return [seller.primary] if seller.primary else []
-
-
-def compute_fingerprints(document: ParsedDocument | DocumentFacts, key: bytes) -> list[Fingerprint]:
-    """All fingerprints of a document (none for a raw file), in a stable order."""
-    _check_key(key)
-    facts = document.facts if isinstance(document, ParsedDocument) else document
-    if facts is None:
-        return []
-    doc_type = facts.doc_type.value
+    label = type_label(facts)
     issue = facts.issue_date.isoformat() if facts.issue_date else None
     due = facts.due_date.isoformat() if facts.due_date else None
     amount = str(facts.amount_minor) if facts.amount_minor is not None else None
-    found: list[Fingerprint] = []
-    for pid in _seller_number_ids(facts.seller):
-        value = _mac(
-            key, FingerprintKind.SELLER_NUMBER, [doc_type, pid.scheme, pid.value, facts.number]
+    found: list[FingerprintInput] = []
+    for pid in facts.seller.key_ids if facts.seller else ():
+        found.append(
+            FingerprintInput(
+                FingerprintKind.SELLER_NUMBER,
+                pid.scheme.value,
+                (label, pid.scheme.value, pid.value, facts.number),
+            )
         )
-        found.append(Fingerprint(FingerprintKind.SELLER_NUMBER, pid.scheme.value, value))
     seller = _party_fields(facts.seller)
     buyer = _party_fields(facts.buyer)
     if amount is not None and issue is not None and seller[0] is not None:
-        value = _mac(
-            key,
-            FingerprintKind.SELLER_BUYER_AMOUNT_DATE,
-            [doc_type, *seller, *buyer, amount, facts.currency, issue],
+        found.append(
+            FingerprintInput(
+                FingerprintKind.SELLER_BUYER_AMOUNT_DATE,
+                "",
+                (label, *seller, *buyer, amount, facts.currency, issue),
+            )
         )
-        found.append(Fingerprint(FingerprintKind.SELLER_BUYER_AMOUNT_DATE, "", value))
-    full_fields = [
-        doc_type,
+    full = (
+        label,
         "credit_note" if facts.credit_note else "",
         *seller,
         *buyer,
@@ -129,13 +156,68 @@ def compute_fingerprints(document: ParsedDocument | DocumentFacts, key: bytes) -
         due,
         amount,
         facts.currency,
-    ]
-    found.append(
-        Fingerprint(FingerprintKind.FULL, "", _mac(key, FingerprintKind.FULL, full_fields))
     )
+    found.append(FingerprintInput(FingerprintKind.FULL, "", full))
     return found
+
+
+def _facts(document: ParsedDocument | DocumentFacts) -> DocumentFacts | None:
+    return document.facts if isinstance(document, ParsedDocument) else document
+
+
+def compute_fingerprints(document: ParsedDocument | DocumentFacts, key: bytes) -> list[Fingerprint]:
+    """All fingerprints of a document (none for a raw file), in a stable order."""
+    _check_key(key)
+    facts = _facts(document)
+    if facts is None:
+        return []
+    return [
+        Fingerprint(i.kind, i.basis, _mac(key, i.kind.value, i.fields))
+        for i in fingerprint_inputs(facts)
+    ]
 
 
 def onchain_fingerprints(document: ParsedDocument | DocumentFacts, key: bytes) -> list[bytes]:
     """The fingerprints as the contract takes them: bytes32 values, strictly ascending, unique."""
     return sorted({fp.value for fp in compute_fingerprints(document, key)})
+
+
+def invoice_number_fingerprints(facts: DocumentFacts, number: str, key: bytes) -> list[bytes]:
+    """The ``seller_number`` fingerprints of the invoice ``number`` (normalised) of the seller of
+    ``facts``: what a credit note that references that invoice (BT-25) looks it up by."""
+    _check_key(key)
+    return [
+        _mac(key, FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number))
+        for p in (facts.seller.key_ids if facts.seller else ())
+    ]
+
+
+def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tuple[str, bytes]]:
+    """Keys the gateway stores with a received file and never puts on chain, as (name, value):
+
+    - ``parties:<seller scheme>/<buyer scheme>`` — one per seller key id × buyer key id, for
+      invoices (not credit notes): finds the other invoices of the same seller and buyer.
+    - ``credits:<seller scheme>`` — for a credit note, one per referenced invoice and seller key
+      id: the ``seller_number`` fingerprint of the invoice it corrects.
+    """
+    _check_key(key)
+    facts = _facts(document)
+    if facts is None or facts.seller is None:
+        return []
+    found: list[tuple[str, bytes]] = []
+    if facts.credit_note:
+        for number in facts.invoice_refs:
+            for pid, value in zip(
+                facts.seller.key_ids, invoice_number_fingerprints(facts, number, key), strict=True
+            ):
+                found.append((f"credits:{pid.scheme.value}", value))
+        return found
+    if facts.buyer is None:
+        return found
+    for s in facts.seller.key_ids:
+        for b in facts.buyer.key_ids:
+            fields = (type_label(facts), s.scheme.value, s.value, b.scheme.value, b.value)
+            found.append(
+                (f"parties:{s.scheme.value}/{b.scheme.value}", _mac(key, "parties", fields))
+            )
+    return found

@@ -34,7 +34,14 @@ from typing import Any
 from ledger.errors import DocumentFormatError, InvalidInput
 
 from .currencies import minor_unit_exponent
-from .facts import DocumentFacts, DocumentType, IdScheme, Party, PartyId, make_party_id
+from .facts import (
+    DocumentFacts,
+    DocumentType,
+    IdScheme,
+    Party,
+    PartyId,
+    make_party_id,
+)
 from .normalise import (
     normalise_country,
     normalise_currency,

@@ -1,20 +1,27 @@
 """Grading a candidate document against known ones, with the reasons.
 
-Grades, strongest first:
+The grade comes from the same rules as the fingerprints: two documents are related exactly when
+one of their fingerprint inputs (``fingerprints.fingerprint_inputs``) is equal — i.e. when they
+would share a fingerprint on chain — and ``Match.basis`` names those fingerprints. So a bank is
+never refused on a fingerprint the grader cannot explain, and never told of a match the chain
+would not refuse. Grades, strongest first:
 
 - ``identical`` — the same bytes (same SHA-256).
-- ``same_document`` — the same seller, type and number, and no key fact differs (buyer, amount,
-  currency, issue date, due date, credit-note flag): the same document in another format or
-  layout.
-- ``altered`` — the same seller, type and number but some key fact differs (the dangerous case:
-  an altered copy); or the same seller, buyer, amount, currency and issue date under another
-  number (a re-numbered copy; the ``seller_buyer_amount_date`` fingerprint refuses it on chain).
+- ``same_document`` — related, the same number, and no key fact differs (buyer, amount, currency,
+  issue date, due date, credit-note flag, the parties' identity identifiers): the same document in
+  another format or layout.
+- ``altered`` — related but some key fact differs (the dangerous case: an altered copy under the
+  same number, or a re-numbered copy with the same seller, buyer, amount, currency and date).
 
-Parties are compared with ``Party.same_as``: a different VAT id (or LEI, legal id, tax id) makes a
-different seller, so two sellers' invoices that merely share a number never match. A fact that
-only one side carries (e.g. a due date one format omits) is neither agreement nor difference.
-Grading works on stored facts alone (``DocumentFacts.from_dict``), so a gateway can grade the
-documents its SQL index returns for a fingerprint without their files.
+Parties agree when they share a key identifier (``Party.key_ids``: identity identifiers checked
+by their scheme) or, failing that, share an identifier without contradicting identity ids
+(``Party.same_as``). When they share a key identifier but another identity identifier differs,
+the party agrees and ``seller_identifiers`` / ``buyer_identifiers`` is listed among the
+differences. A fact that only one side carries (e.g. a due date one format omits) is neither
+agreement nor difference. Grading works on stored facts alone (``DocumentFacts.from_dict``).
+
+Documents that are *not* related but look like a re-issue or a split of one invoice are not
+graded here: see ``suspicion.py``.
 """
 
 from __future__ import annotations
@@ -23,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .facts import DocumentFacts, ParsedDocument, Party
+from .facts import IDENTITY_SCHEMES, DocumentFacts, ParsedDocument, Party
+from .fingerprints import fingerprint_inputs
 
 
 class MatchGrade(StrEnum):
@@ -46,25 +54,47 @@ FIELDS = (
     "issue_date",
     "due_date",
     "credit_note",
+    "seller_identifiers",
+    "buyer_identifiers",
 )
 
 
 @dataclass(frozen=True)
 class Match:
-    """A graded match: which fields agree, which differ, and the known document's hash."""
+    """A graded match: which fields agree, which differ, the fingerprints the two documents share
+    (``basis``) and the known document's hash."""
 
     grade: MatchGrade
     agree: tuple[str, ...]
     differ: tuple[str, ...]
     known_hash: bytes | None = None
+    basis: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
             "grade": self.grade.value,
             "agree": list(self.agree),
             "differ": list(self.differ),
+            "basis": list(self.basis),
             "knownHash": "0x" + self.known_hash.hex() if self.known_hash else None,
         }
+
+
+def party_relation(a: Party | None, b: Party | None) -> tuple[bool | None, bool]:
+    """(agree, identifiers conflict) of two parties: agree is True when they share a key
+    identifier, or share any identifier with no identity identifier contradicting; False when
+    they contradict; None when one is absent or nothing can be compared."""
+    if a is None or b is None:
+        return None, False
+    agree_schemes, conflict_schemes = a.compare(b)
+    identity_conflict = bool(conflict_schemes & IDENTITY_SCHEMES)
+    if set(a.key_ids) & set(b.key_ids):
+        return True, identity_conflict
+    if agree_schemes and not identity_conflict:
+        return True, False
+    if conflict_schemes:
+        return False, False
+    return None, False
 
 
 def _compare(candidate: DocumentFacts, known: DocumentFacts) -> dict[str, bool | None]:
@@ -73,38 +103,46 @@ def _compare(candidate: DocumentFacts, known: DocumentFacts) -> dict[str, bool |
     def eq(a: object, b: object) -> bool | None:
         return None if a is None or b is None else a == b
 
-    def parties(a: Party | None, b: Party | None) -> bool | None:
-        return None if a is None or b is None else a.same_as(b)
-
+    seller, seller_conflict = party_relation(candidate.seller, known.seller)
+    buyer, buyer_conflict = party_relation(candidate.buyer, known.buyer)
     return {
         "doc_type": candidate.doc_type == known.doc_type,
-        "seller": parties(candidate.seller, known.seller),
+        "seller": seller,
         "number": candidate.number == known.number,
-        "buyer": parties(candidate.buyer, known.buyer),
+        "buyer": buyer,
         "amount": eq(candidate.amount_minor, known.amount_minor),
         "currency": eq(candidate.currency, known.currency),
         "issue_date": eq(candidate.issue_date, known.issue_date),
         "due_date": eq(candidate.due_date, known.due_date),
         "credit_note": candidate.credit_note == known.credit_note,
+        "seller_identifiers": False if seller_conflict else None,
+        "buyer_identifiers": False if buyer_conflict else None,
     }
+
+
+def shared_fingerprints(candidate: DocumentFacts, known: DocumentFacts) -> tuple[str, ...]:
+    """The names of the fingerprints the two documents share (equal inputs, so equal values
+    under any key)."""
+    theirs = {(i.kind, i.basis, i.fields) for i in fingerprint_inputs(known)}
+    return tuple(
+        i.name for i in fingerprint_inputs(candidate) if (i.kind, i.basis, i.fields) in theirs
+    )
 
 
 def grade_facts(
     candidate: DocumentFacts, known: DocumentFacts, known_hash: bytes | None = None
 ) -> Match | None:
-    """The grade of ``candidate`` against ``known`` from their facts, or ``None``."""
+    """The grade of ``candidate`` against ``known`` from their facts, or ``None`` when they
+    share no fingerprint."""
+    basis = shared_fingerprints(candidate, known)
+    if not basis:
+        return None
     result = _compare(candidate, known)
     agree = tuple(f for f in FIELDS if result[f] is True)
     differ = tuple(f for f in FIELDS if result[f] is False)
-    if not (result["doc_type"] and result["seller"]):
-        return None
-    if result["number"]:
-        grade = MatchGrade.ALTERED if differ else MatchGrade.SAME_DOCUMENT
-        return Match(grade, agree, differ, known_hash)
-    renumbered = all(result[f] for f in ("buyer", "amount", "currency", "issue_date"))
-    if renumbered:
-        return Match(MatchGrade.ALTERED, agree, differ, known_hash)
-    return None
+    same = result["number"] and not differ
+    grade = MatchGrade.SAME_DOCUMENT if same else MatchGrade.ALTERED
+    return Match(grade, agree, differ, known_hash, basis)
 
 
 def grade(candidate: ParsedDocument, known: ParsedDocument) -> Match | None:

@@ -37,7 +37,8 @@ def clean_text(value: str) -> str:
 
 
 def normalise_identifier(value: str, field: str = "identifier") -> str:
-    """An identifier (document number, party id) in canonical form.
+    """A party identifier without a check-digit scheme (legal registration, tax id, party id) in
+    canonical form (document numbers use ``normalise_number``).
 
     NFKC, upper case, separators (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
     dropped from every run of digits (``INV-0042`` → ``INV42``). Raises ``InvalidInput`` if
@@ -51,6 +52,36 @@ def normalise_identifier(value: str, field: str = "identifier") -> str:
     if len(text) > MAX_IDENTIFIER_LENGTH:
         raise InvalidInput(field, f"longer than {MAX_IDENTIFIER_LENGTH} characters")
     return text
+
+
+def normalise_number(value: str, field: str = "number") -> str:
+    """A document number in canonical form, so that re-typed copies meet and different numbers
+    stay different.
+
+    NFKC and upper case; the text is cut at every run of separators (whitespace ``. - / _ : ,
+    ; | \\ ( )``); leading zeros are dropped from every run of digits (``0`` stays); the pieces
+    are joined again with nothing between them, except where a piece ending in a digit meets a
+    piece starting with a digit: that boundary is written ``-``. So ``FV 1/12/2023`` →
+    ``FV1-12-2023`` and ``FV 11/2/2023`` → ``FV11-2-2023`` stay apart, while ``fv 01.12.2023``,
+    ``FV-1-12-2023`` and ``FV1/12/2023`` all meet ``FV1-12-2023``; ``INV-0042`` → ``INV42``;
+    ``2024/001`` → ``2024-1``. Raises ``InvalidInput`` if nothing is left or it is too long.
+    """
+    text = unicodedata.normalize("NFKC", value).upper()
+    pieces = [
+        _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", piece)
+        for piece in _SEPARATORS.split(text)
+        if piece
+    ]
+    out = ""
+    for piece in pieces:
+        if out and out[-1].isdigit() and piece[0].isdigit():
+            out += "-"
+        out += piece
+    if not out:
+        raise InvalidInput(field, "must contain at least one letter or digit")
+    if len(out) > MAX_IDENTIFIER_LENGTH:
+        raise InvalidInput(field, f"longer than {MAX_IDENTIFIER_LENGTH} characters")
+    return out
 
 
 def normalise_country(value: str | None, field: str = "country") -> str | None:
@@ -96,6 +127,12 @@ def parse_xml_decimal(value: str, field: str) -> Decimal:
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
         raise InvalidInput(field, "must be a decimal number such as 1234.56")
     return Decimal(text)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: ``20.0000`` → ``20``, ``2.50`` → ``2.5``."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
 
 
 def parse_amount_text(value: str, field: str, exponent: int = 2) -> Decimal:

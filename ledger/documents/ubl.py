@@ -6,8 +6,24 @@ from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
 
-from .facts import DocumentFacts, DocumentType, IdScheme, Party, PartyId, make_party_id
-from .normalise import normalise_country, parse_iso_date, parse_xml_decimal, to_minor_units
+from .facts import (
+    DocumentFacts,
+    DocumentType,
+    IdScheme,
+    Line,
+    Party,
+    PartyId,
+    check_party_id,
+)
+from .identifiers import RejectedId, icd_codes
+from .normalise import (
+    clean_text,
+    normalise_country,
+    parse_iso_date,
+    parse_xml_decimal,
+    plain_decimal,
+    to_minor_units,
+)
 from .xmlsafe import local_name, namespace, text_of
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -72,6 +88,11 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
         amount_currency = (amount_el.get("currencyID") or currency_code).strip().upper()
         field = f"cbc:{local_name(amount_el)}"
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
+        invoice_refs = [
+            ref
+            for el in root.findall("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
+            if (ref := text_of(el))
+        ]
         return DocumentFacts.create(
             DocumentType.INVOICE,
             number,
@@ -82,6 +103,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             amount_minor=to_minor_units(amount, amount_currency, field),
             currency=amount_currency,
             credit_note=credit_note,
+            lines=_lines(root, kind, amount_currency),
+            references=_references(root),
+            invoice_refs=invoice_refs,
         )
     except DocumentFormatError:
         raise
@@ -89,32 +113,91 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
         raise DocumentFormatError(exc.field, f"{exc.rule} ({where})") from None
 
 
+def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:
+    """The invoice lines (BG-25), or ``None`` when there are none or one cannot be read (lines
+    only feed the suspicion checks; a file is never refused for them)."""
+    quantity_tag = "InvoicedQuantity" if kind == "Invoice" else "CreditedQuantity"
+    found: list[Line] = []
+    for line in root.findall(f"cac:{kind}Line", NS):
+        item = (
+            text_of(line.find("cac:Item/cbc:Name", NS))
+            or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))
+            or text_of(line.find("cac:Item/cac:StandardItemIdentification/cbc:ID", NS))
+        )
+        quantity = text_of(line.find(f"cbc:{quantity_tag}", NS))
+        amount = text_of(line.find("cbc:LineExtensionAmount", NS))
+        if not (item and quantity and amount):
+            return None
+        try:
+            found.append(
+                Line(
+                    clean_text(item).upper(),
+                    plain_decimal(parse_xml_decimal(quantity, quantity_tag)),
+                    to_minor_units(parse_xml_decimal(amount, "LineExtensionAmount"), currency),
+                )
+            )
+        except InvalidInput:
+            return None
+    return tuple(found) or None
+
+
+def _references(root: etree._Element) -> dict[str, str]:
+    """The references that tie an invoice to one delivery (BT-11..16, BT-72..74)."""
+    refs: dict[str, str] = {}
+    for kind, path in (
+        ("order", "cac:OrderReference/cbc:ID"),
+        ("contract", "cac:ContractDocumentReference/cbc:ID"),
+        ("despatch", "cac:DespatchDocumentReference/cbc:ID"),
+        ("receipt", "cac:ReceiptDocumentReference/cbc:ID"),
+        ("project", "cac:ProjectReference/cbc:ID"),
+        ("delivery_date", "cac:Delivery/cbc:ActualDeliveryDate"),
+    ):
+        value = text_of(root.find(path, NS))
+        if value:
+            refs[kind] = clean_text(value).upper()
+    start = text_of(root.find("cac:InvoicePeriod/cbc:StartDate", NS))
+    end = text_of(root.find("cac:InvoicePeriod/cbc:EndDate", NS))
+    if start or end:
+        refs["period"] = f"{start or ''}/{end or ''}"
+    return refs
+
+
 def _party(party: etree._Element) -> Party:
     country = normalise_country(
         text_of(party.find("cac:PostalAddress/cac:Country/cbc:IdentificationCode", NS)),
         "cbc:IdentificationCode",
     )
-    ids: list[PartyId] = []
+    ids: list[PartyId | RejectedId] = []
     for ident in party.findall("cac:PartyIdentification/cbc:ID", NS):
         value = text_of(ident)
         if value:
             scheme = (ident.get("schemeID") or "").strip()
             kind = IdScheme.ICD if scheme else IdScheme.PARTY
-            ids.append(make_party_id(kind, value, icd=scheme))
+            ids.append(check_party_id(kind, value, icd=scheme))
     for tax in party.findall("cac:PartyTaxScheme", NS):
         value = text_of(tax.find("cbc:CompanyID", NS))
         if value:
             tax_scheme = (text_of(tax.find("cac:TaxScheme/cbc:ID", NS)) or "").upper()
             kind = IdScheme.VAT if tax_scheme == "VAT" else IdScheme.TAX
-            ids.append(make_party_id(kind, value, country=country))
+            ids.append(check_party_id(kind, value, country=country))
     legal = party.find("cac:PartyLegalEntity", NS)
     name = text_of(party.find("cac:PartyName/cbc:Name", NS))
     if legal is not None:
         company = legal.find("cbc:CompanyID", NS)
         value = text_of(company)
         if company is not None and value:
-            scheme = (company.get("schemeID") or "").strip()
-            kind = IdScheme.LEI if scheme in {"0199", "LEI"} else IdScheme.LEGAL
-            ids.append(make_party_id(kind, value))
+            ids.append(_legal_id(value, (company.get("schemeID") or "").strip(), country))
         name = text_of(legal.find("cbc:RegistrationName", NS)) or name
     return Party.of(ids, name=name, country=country)
+
+
+def _legal_id(value: str, scheme: str, country: str | None) -> PartyId | RejectedId:
+    """A legal registration id (BT-30): an LEI under 0199, else checked under its ICD scheme
+    when it has one (a scheme that is not an ICD code is refused)."""
+    if scheme in {"0199", "LEI"}:
+        return check_party_id(IdScheme.LEI, value)
+    if scheme and scheme not in icd_codes():
+        return RejectedId(
+            f"LEGAL {scheme}", value, f"scheme {scheme!r} is not an ISO 6523 ICD code"
+        )
+    return check_party_id(IdScheme.LEGAL, value, country=country, legal_scheme=scheme or None)

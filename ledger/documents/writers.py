@@ -93,9 +93,23 @@ def write_ubl(facts: DocumentFacts) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
+def _with_rejected(party: Party) -> list[PartyId]:
+    """The party's ids and, written back as they came, the ones its file carried that failed
+    their check (so that a copy reads back to the same party, rejections included)."""
+    ids = [p for p in party.ids if p.scheme is not IdScheme.NAME]
+    for rejected in party.rejected:
+        scheme, _, under = rejected.scheme.partition(" ")
+        if under:  # rejected under a scheme code the writers do not write back
+            continue
+        if scheme in IdScheme.__members__ and scheme != "ICD" and rejected.value.strip():
+            ids.append(PartyId(IdScheme(scheme), rejected.value))
+    return ids
+
+
 def _ubl_party(element: etree._Element, party: Party) -> None:
     cbc, cac = f"{{{CBC}}}", f"{{{CAC}}}"
-    for pid in party.ids:
+    all_ids = _with_rejected(party)
+    for pid in all_ids:
         if pid.scheme is IdScheme.PARTY:
             _sub(_sub(element, cac + "PartyIdentification"), cbc + "ID", pid.value)
         elif pid.scheme in (IdScheme.GLN, IdScheme.ICD):
@@ -104,7 +118,7 @@ def _ubl_party(element: etree._Element, party: Party) -> None:
     if party.country:
         address = _sub(element, cac + "PostalAddress")
         _sub(_sub(address, cac + "Country"), cbc + "IdentificationCode", party.country)
-    for pid in party.ids:
+    for pid in all_ids:
         if pid.scheme in (IdScheme.VAT, IdScheme.TAX):
             tax = _sub(element, cac + "PartyTaxScheme")
             _sub(tax, cbc + "CompanyID", pid.value)
@@ -115,7 +129,7 @@ def _ubl_party(element: etree._Element, party: Party) -> None:
             )
     legal = _sub(element, cac + "PartyLegalEntity")
     _sub(legal, cbc + "RegistrationName", party.name or "")
-    for pid in party.ids:
+    for pid in all_ids:
         if pid.scheme is IdScheme.LEGAL:
             _sub(legal, cbc + "CompanyID", pid.value)
         elif pid.scheme is IdScheme.LEI:
@@ -160,15 +174,16 @@ def write_cii(facts: DocumentFacts) -> bytes:
 
 def _cii_party(element: etree._Element, party: Party) -> None:
     ram = f"{{{RAM}}}"
-    for pid in party.ids:
+    all_ids = _with_rejected(party)
+    for pid in all_ids:
         if pid.scheme is IdScheme.PARTY:
             _sub(element, ram + "ID", pid.value)
-    for pid in party.ids:
+    for pid in all_ids:
         if pid.scheme in (IdScheme.GLN, IdScheme.ICD):
             code, value = _icd_value(pid)
             _sub(element, ram + "GlobalID", value, schemeID=code)
     _sub(element, ram + "Name", party.name or "")
-    for pid in party.ids:
+    for pid in all_ids:
         if pid.scheme in (IdScheme.LEGAL, IdScheme.LEI):
             legal = _sub(element, ram + "SpecifiedLegalOrganization")
             if pid.scheme is IdScheme.LEI:
@@ -178,7 +193,7 @@ def _cii_party(element: etree._Element, party: Party) -> None:
     if party.country:
         address = _sub(element, ram + "PostalTradeAddress")
         _sub(address, ram + "CountryID", party.country)
-    for pid in party.ids:
+    for pid in all_ids:
         if pid.scheme in (IdScheme.VAT, IdScheme.TAX):
             registration = _sub(element, ram + "SpecifiedTaxRegistration")
             scheme = "VA" if pid.scheme is IdScheme.VAT else "FC"
@@ -216,7 +231,7 @@ def form_dict(facts: DocumentFacts) -> dict[str, object]:
 
 def _form_party(party: Party) -> dict[str, object]:
     ids: list[dict[str, str]] = []
-    for pid in party.ids:
+    for pid in _with_rejected(party):
         if pid.scheme is IdScheme.NAME:
             continue
         if pid.scheme is IdScheme.ICD:

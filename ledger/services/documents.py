@@ -31,7 +31,11 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.facts import DocumentFormat
+from ledger.documents.fingerprints import invoice_number_fingerprints, lookup_keys
+from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
+from ledger.documents.suspicion import find_suspicions
+from ledger.documents.writers import amount_text
 from ledger.errors import ChainUnavailable, InvalidInput, NotFound
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
@@ -93,6 +97,29 @@ class GradedMatch:
 
 
 @dataclass(frozen=True)
+class SuspicionInfo:
+    """A file that is not the candidate but looks like it was re-issued or split from it (or it
+    from them): never a block, a reason to look (``ledger.documents.suspicion``)."""
+
+    kind: str
+    reasons: tuple[str, ...]
+    documents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the caller should know about a file: ``credit_note`` (it is one and cannot be
+    financed), ``credit_note_financed_invoice`` (it corrects an invoice an active financing
+    holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
+    ``identifier_rejected`` (a party identifier failed its scheme's check and is not used)."""
+
+    kind: str
+    message: str
+    documents: tuple[str, ...] = ()
+    financings: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
 class Examined:
     """A file read by the gateway: facts, fingerprints and what the ledger already knows."""
 
@@ -104,6 +131,14 @@ class Examined:
     fingerprints: tuple[FingerprintInfo, ...]
     registration: Registration | None
     matches: tuple[GradedMatch, ...]
+    suspicions: tuple[SuspicionInfo, ...] = ()
+    notices: tuple[Notice, ...] = ()
+    #: an invoice's amount due net of the credit notes lodged here (None: not an invoice)
+    financeable_amount: int | None = None
+
+    @property
+    def suspicious(self) -> bool:
+        return bool(self.suspicions)
 
     @property
     def conflicting_financings(self) -> list[int]:
@@ -314,6 +349,7 @@ def examine(
             for m in matches
             if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
         ]
+    suspicions, notices, financeable = _look_around(ledger, parsed, actor, role)
     examined = Examined(
         doc_hash=hex32(parsed.doc_hash),
         format=parsed.format.value,
@@ -323,8 +359,133 @@ def examine(
         fingerprints=infos,
         registration=find_registration(ledger, parsed.doc_hash),
         matches=tuple(matches),
+        suspicions=suspicions,
+        notices=notices,
+        financeable_amount=financeable,
     )
     return parsed, examined
+
+
+#: prefixes of the lookup keys stored beside the fingerprints (never on chain)
+LOOKUP_PREFIXES = ("parties:", "credits:")
+
+
+def is_lookup_key(name: str) -> bool:
+    """Whether a stored fingerprint row is a local lookup key, not an on-chain fingerprint."""
+    return name.startswith(LOOKUP_PREFIXES)
+
+
+def _money(facts: DocumentFacts, amount: int) -> str:
+    from dataclasses import replace
+
+    return f"{amount_text(replace(facts, amount_minor=amount))} {facts.currency}"
+
+
+def credit_notes_for(ledger: Ledger, facts: DocumentFacts) -> list[tuple[str, DocumentFacts]]:
+    """The credit notes lodged at this gateway (by anyone) that correct the invoice ``facts``
+    (BT-25 names its number, same seller, same currency): (doc hash, facts), one per credit
+    note however many copies were lodged."""
+    if facts.credit_note or facts.seller is None:
+        return []
+    values = [
+        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.fingerprint_key())
+    ]
+    found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
+    for row in ledger.db.received_with_fingerprints(values, None):
+        note = _facts_of(row)
+        if note is None or not note.credit_note or facts.number not in note.invoice_refs:
+            continue
+        if (
+            note.currency != facts.currency
+            or party_relation(note.seller, facts.seller)[0] is not True
+        ):
+            continue
+        found.setdefault((note.number, note.amount_minor), (row.doc_hash, note))
+    return sorted(found.values())
+
+
+def financeable_amount(ledger: Ledger, facts: DocumentFacts) -> int | None:
+    """An invoice's amount due net of the credit notes lodged against it (minor units); ``None``
+    for a credit note or a document without an amount."""
+    if facts.credit_note or facts.amount_minor is None:
+        return None
+    credited = sum(n.amount_minor or 0 for _, n in credit_notes_for(ledger, facts))
+    return facts.amount_minor - credited
+
+
+def _look_around(
+    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str
+) -> tuple[tuple[SuspicionInfo, ...], tuple[Notice, ...], int | None]:
+    """Suspicions (re-issue, split), credit-note notices and the financeable value of a file."""
+    facts = parsed.facts
+    if facts is None:
+        return (), (), None
+    key = ledger.fingerprint_key()
+    notices: list[Notice] = []
+    for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
+        for rejected in party.rejected if party else ():
+            notices.append(
+                Notice(
+                    "identifier_rejected",
+                    f"{role_name} identifier {rejected.scheme} {rejected.value!r} is not used: "
+                    f"{rejected.reason}",
+                )
+            )
+    if facts.credit_note:
+        notices.append(
+            Notice(
+                "credit_note",
+                "this is a credit note (it reduces what the buyer owes): it is not a receivable "
+                "and cannot be financed",
+            )
+        )
+        for number in facts.invoice_refs:
+            values = invoice_number_fingerprints(facts, number, key)
+            held = sorted({h for v in values if (h := fingerprint_holder(ledger, v))})
+            invoices = sorted(
+                {
+                    r.doc_hash
+                    for r in ledger.db.received_with_fingerprints(
+                        [hex32(v) for v in values], match_scope(actor, role)
+                    )
+                }
+            )
+            if held:
+                notices.append(
+                    Notice(
+                        "credit_note_financed_invoice",
+                        f"this credit note corrects invoice {number}, which active financing "
+                        f"{', '.join(map(str, held))} holds: the invoice's financeable value "
+                        f"falls by {_money(facts, facts.amount_minor or 0)}",
+                        documents=tuple(invoices),
+                        financings=tuple(held),
+                    )
+                )
+        return (), tuple(notices), None
+    financeable = financeable_amount(ledger, facts)
+    notes = credit_notes_for(ledger, facts)
+    if notes:
+        notices.append(
+            Notice(
+                "credited",
+                f"{len(notes)} credit note(s) lodged here correct this invoice: its financeable "
+                f"value is {_money(facts, financeable or 0)} of "
+                f"{_money(facts, facts.amount_minor or 0)}",
+                documents=tuple(h for h, _ in notes),
+            )
+        )
+    names = [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
+    own = hex32(parsed.doc_hash)
+    known = [
+        (row.doc_hash, f)
+        for row in ledger.db.received_with_fingerprints(names, match_scope(actor, role))
+        if row.doc_hash != own and (f := _facts_of(row)) is not None
+    ]
+    unique = list({h: (h, f) for h, f in known}.values())
+    suspicions = tuple(
+        SuspicionInfo(s.kind.value, s.reasons, s.documents) for s in find_suspicions(facts, unique)
+    )
+    return suspicions, tuple(notices), financeable
 
 
 def _store(
@@ -334,7 +495,9 @@ def _store(
     doc_type: DocType,
     filename: str | None,
 ) -> None:
-    fps = compute_fingerprints(parsed, ledger.fingerprint_key())
+    key = ledger.fingerprint_key()
+    fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
+    fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
     ledger.db.store_received(
         doc_hash=hex32(parsed.doc_hash),
         received_by=actor,
@@ -343,7 +506,7 @@ def _store(
         filename=filename,
         doc_type=doc_type.name.lower(),
         facts_json=json.dumps(parsed.facts.to_dict()) if parsed.facts else None,
-        fingerprints=[(f.name, hex32(f.value)) for f in fps],
+        fingerprints=fps,
     )
 
 
@@ -559,7 +722,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     parsed = ParsedDocument(
         format=DocumentFormat(row.format), doc_hash=doc_hash, size=row.size, facts=facts
     )
-    values = [v for _, v in row.fingerprints]
+    values = [v for name, v in row.fingerprints if not is_lookup_key(name)]
     matches = [
         m
         for m in _grade_against(ledger, parsed, values, match_scope(actor, role))
@@ -568,6 +731,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
         for name, value in row.fingerprints
+        if not is_lookup_key(name)
     )
     return Examined(
         doc_hash=row.doc_hash,

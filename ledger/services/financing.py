@@ -132,6 +132,23 @@ def _facts_held(ledger: Ledger, actor: str, doc_hash: bytes, index: int) -> Docu
     return facts
 
 
+def _check_receivable(facts: DocumentFacts, index: int) -> None:
+    """A credit note (UBL CreditNote, type code 381 and the other EN 16931 credit-note codes) is
+    not a receivable, and neither is a document whose amount due is not positive."""
+    field = f"documents[{index}].doc_hash"
+    if facts.credit_note:
+        raise InvalidInput(
+            field,
+            "is a credit note: a credit note reduces what the buyer owes and cannot be financed",
+        )
+    if facts.amount_minor is not None and facts.amount_minor <= 0:
+        raise InvalidInput(
+            field,
+            f"has an amount due of {facts.amount_minor} (BT-115): only a positive amount due "
+            "can be financed",
+        )
+
+
 # -- create -------------------------------------------------------------------------------
 
 
@@ -174,10 +191,19 @@ def create(
                 "currency", f"must be the document's currency {facts.currency}", doc_index=i
             )
         assert facts.amount_minor is not None  # checked in _facts_held
+        _check_receivable(facts, i)
         if amount > facts.amount_minor:
             raise InvalidInput(
                 f"documents[{i}].amount",
                 f"must not exceed the document's face value {facts.amount_minor}",
+            )
+        net = docs.financeable_amount(ledger, facts)
+        if net is not None and amount > net:
+            raise InvalidInput(
+                f"documents[{i}].amount",
+                f"must not exceed the invoice's value net of the credit notes lodged against it "
+                f"({net} of face value {facts.amount_minor})",
+                financeable_amount=net,
             )
         fps = compute_fingerprints(facts, fingerprint_key)
         names.update({f.value: f.name for f in fps})

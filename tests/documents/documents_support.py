@@ -10,7 +10,11 @@ from pathlib import Path
 
 from ledger.documents import ParsedDocument, read_document
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "einvoices"
+HERE = Path(__file__).resolve().parent
+#: the EN 16931 examples kept in the repository (tests/data/einvoices, EUPL v1.2; see its README)
+CORPUS = HERE.parent / "data" / "einvoices"
+#: a copy of ../shared/fieldcases (Peppol BIS 3 examples, ZUGFeRD corpus; see its README)
+FIELDCASES = HERE / "fieldcases"
 CORPUS_FILES = sorted(p for p in CORPUS.rglob("*.xml") if p.parent.name in ("ubl", "cii"))
 #: a consortium fingerprint key for tests (32 bytes)
 KEY = bytes(range(32))
@@ -19,6 +23,39 @@ KEY = bytes(range(32))
 def corpus_bytes(rel: str) -> bytes:
     """A corpus file's bytes by its path relative to the corpus (``ubl/guide-example1.xml``)."""
     return (CORPUS / rel).read_bytes()
+
+
+def field_bytes(rel: str) -> bytes:
+    """A field case's bytes by its path under ``fieldcases/`` (``sbdh/….xml``)."""
+    return (FIELDCASES / rel).read_bytes()
+
+
+def field_doc(rel: str) -> ParsedDocument:
+    return read_document(field_bytes(rel))
+
+
+#: the corpus's example identifiers whose check digits fail, and valid ones of the same country
+#: (the gateway never keys a party on a failing identifier, so tests that need a keyed seller
+#: use ``valid_corpus_doc``)
+VALID_IDS = (
+    (b"NO123456789MVA", b"NO123456785MVA"),
+    (b"NO987654321MVA", b"NO987654325MVA"),
+    (b">123456789<", b">123456785<"),
+    (b">987654321<", b">987654325<"),
+    (b"DK16356706", b"DK13585628"),
+)
+
+
+def valid_corpus_bytes(rel: str) -> bytes:
+    """A corpus file with its failing example identifiers replaced by valid ones."""
+    data = corpus_bytes(rel)
+    for bad, good in VALID_IDS:
+        data = data.replace(bad, good)
+    return data
+
+
+def valid_corpus_doc(rel: str) -> ParsedDocument:
+    return read_document(valid_corpus_bytes(rel))
 
 
 def corpus_doc(rel: str) -> ParsedDocument:

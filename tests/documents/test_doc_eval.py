@@ -27,7 +27,8 @@ def _load() -> ModuleType:
 def test_recall_is_complete_and_distinct_invoices_never_match(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert _load().main(["--corpus", str(CORPUS), "--json"]) == 0
+    args = ["--corpus", str(CORPUS), "--json", "--numbers-per-format", "10000"]
+    assert _load().main([*args, "--suspicion-pairs", "300"]) == 0
     result = json.loads(capsys.readouterr().out)
     grades = result["grades"]
     assert result["documents"] >= 25 * 10
@@ -42,3 +43,21 @@ def test_recall_is_complete_and_distinct_invoices_never_match(
     assert (
         grades["same_document"]["share_full_fingerprint"] == grades["same_document"]["truth_pairs"]
     )
+    # a seller whose identifiers all fail their check is never keyed, so never matched
+    assert result["unkeyed_pairs_graded"] == 0
+    numbers = result["numbers"]
+    assert numbers["distinct_numbers"] >= 100_000
+    assert numbers["collisions"] == 0
+    assert numbers["collisions_v1_rule"] > 0  # the old rule merged FV 1/12 and FV 11/2
+    assert numbers["retyped_copies_meeting"] == numbers["retyped_copies"]
+    assert numbers["squashed_copies_caught_by_another_fingerprint"] == numbers["squashed_copies"]
+    field = result["fieldcases"]
+    assert field["identifiers-placeholder"] == {"shared_fingerprints": 0, "graded": False}
+    assert field["number-collision"] == {"shared_fingerprints": 0, "graded": False}
+    assert field["zugferd1"]["amount"] == "235.62"
+    assert field["facturx-attachment"]["amount"] == "529.87"
+    assert field["reissue"] == ["reissue"]
+    assert field["split"] == ["split_part"]
+    suspicion = result["suspicion"]
+    assert suspicion["recall_all"] == 1.0
+    assert suspicion["false_suspicion_rate_with_references"] == 0.0

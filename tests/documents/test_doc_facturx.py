@@ -58,11 +58,18 @@ def test_a_pdf_with_only_unrelated_attachments_is_raw() -> None:
     assert doc.facts is None
 
 
-def test_a_factur_x_attachment_that_is_not_cii_is_a_format_error() -> None:
+def test_a_ubl_invoice_attached_to_a_pdf_is_read() -> None:
     ubl = corpus_bytes("ubl/ubl-tc434-example1.xml")
+    doc = read_document(pdf_with({"factur-x.xml": ubl}))
+    assert doc.format is DocumentFormat.FACTURX
+    assert doc.facts == corpus_doc("ubl/ubl-tc434-example1.xml").facts
+
+
+def test_an_attached_xml_that_is_no_invoice_is_a_format_error_not_a_raw_file() -> None:
     with pytest.raises(DocumentFormatError) as info:
-        read_document(pdf_with({"factur-x.xml": ubl}))
+        read_document(pdf_with({"factur-x.xml": b"<?xml version='1.0'?><order><id>1</id></order>"}))
     assert info.value.field == "attachment factur-x.xml"
+    assert "not an invoice" in info.value.rule
 
 
 def test_a_hostile_attachment_is_refused() -> None:

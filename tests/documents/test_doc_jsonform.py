@@ -19,7 +19,7 @@ def form(**overrides: Any) -> bytes:
         "documentType": "BillOfLading",
         "documentNumber": "MAEU-000123456",
         "issueDate": "2024-03-01",
-        "issuer": {"id": "DE 123 456 789", "scheme": "VAT", "name": "Carrier GmbH"},
+        "issuer": {"id": "DE 136 695 976", "scheme": "VAT", "name": "Carrier GmbH"},
         "consignee": {"ids": [{"id": "529900T8BM49AURSDO55", "scheme": "LEI"}]},
         "totalAmount": {"value": "1.234,56", "currency": "eur"},
     }
@@ -42,7 +42,7 @@ def test_a_bill_of_lading() -> None:
     assert facts.amount_minor == 123456
     assert facts.currency == "EUR"
     assert facts.seller is not None
-    assert facts.seller.ids == (PartyId(IdScheme.VAT, "DE123456789"),)
+    assert facts.seller.ids == (PartyId(IdScheme.VAT, "DE136695976"),)
     assert facts.buyer is not None
     assert facts.buyer.primary == PartyId(IdScheme.LEI, "529900T8BM49AURSDO55")
 
@@ -75,7 +75,7 @@ def test_seller_and_buyer_are_synonyms_of_issuer_and_consignee() -> None:
         form(
             issuer=None,
             consignee=None,
-            seller={"id": "de123456789", "scheme": "vat"},
+            seller={"id": "de136695976", "scheme": "vat"},
             buyer={"id": "529900T8BM49AURSDO55", "scheme": "LEI"},
         )
     ).facts
@@ -90,11 +90,11 @@ def test_a_certificate_of_origin_needs_no_amount() -> None:
 
 
 def test_vat_ids_take_the_party_country() -> None:
-    issuer = {"id": "123456789", "scheme": "VAT", "country": "de"}
+    issuer = {"id": "136695976", "scheme": "VAT", "country": "de"}
     facts = read_document(form(issuer=issuer)).facts
     assert facts is not None
     assert facts.seller is not None
-    assert facts.seller.primary == PartyId(IdScheme.VAT, "DE123456789")
+    assert facts.seller.primary == PartyId(IdScheme.VAT, "DE136695976")
 
 
 def test_icd_schemes_and_parties_without_scheme() -> None:

@@ -1,0 +1,54 @@
+"""Which XML roots hold an invoice, and the envelopes around one.
+
+A Peppol access point delivers a document inside a Standard Business Document (UN/CEFACT SBDH,
+``StandardBusinessDocument``): a header naming sender, receiver and document type, then the
+business document itself as the next element. The reader looks through the envelope and reads
+the invoice inside; the document hash stays the hash of the file as received.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from ledger.errors import DocumentFormatError
+
+from .cii import RSM, ZF1_RSM, is_cii
+from .ubl import UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS, is_ubl
+from .xmlsafe import local_name, namespace
+
+SBDH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+#: the namespaces whose presence means "this XML claims to be an invoice"
+INVOICE_NAMESPACES = (UBL_INVOICE_NS, UBL_CREDIT_NOTE_NS, RSM, ZF1_RSM)
+#: what the readers accept, for error messages
+ACCEPTED = (
+    "a UBL 2.1 Invoice or CreditNote, a CII D16B rsm:CrossIndustryInvoice (Factur-X, ZUGFeRD 2, "
+    "XRechnung) or a ZUGFeRD 1.0 rsm:CrossIndustryDocument, bare or in an SBDH envelope"
+)
+
+
+def is_sbdh(root: etree._Element) -> bool:
+    """Whether ``root`` is a Standard Business Document envelope."""
+    return local_name(root) == "StandardBusinessDocument" and namespace(root) == SBDH_NS
+
+
+def unwrap(root: etree._Element, field: str = "root element") -> etree._Element:
+    """The business document inside an SBDH envelope (the first element after the header), or
+    ``root`` itself when it is not an envelope. Raises ``DocumentFormatError`` for an envelope
+    with no document."""
+    if not is_sbdh(root):
+        return root
+    for child in root:
+        if isinstance(child.tag, str) and local_name(child) != "StandardBusinessDocumentHeader":
+            return child
+    raise DocumentFormatError(field, "the StandardBusinessDocument envelope carries no document")
+
+
+def is_invoice_root(root: etree._Element) -> bool:
+    """Whether ``root`` (already unwrapped) is an invoice the readers read."""
+    return is_ubl(root) or is_cii(root)
+
+
+def describe(root: etree._Element) -> str:
+    """``{namespace}localname`` of a root, for error messages."""
+    ns = namespace(root)
+    return f"{{{ns}}}{local_name(root)}" if ns else local_name(root)

@@ -1,0 +1,268 @@
+"""Party identifiers checked by their scheme before anything is keyed on them.
+
+A party identifier is evidence of identity only if it is one: the Norwegian rule NO-R-002 makes
+every seller write the literal text ``Foretaksregisteret`` as a tax registration, example files
+carry VAT numbers whose check digits fail, and a SEPA creditor id is written with a scheme code
+that is not an ISO 6523 ICD. Keying two parties on such a value makes different sellers one, and a
+bank is refused a financing nobody made. So every identifier a reader finds goes through
+:func:`check_party_id` first, and only the ones that pass become ``PartyId`` values (the others are
+kept, with the reason, as ``RejectedId`` for people to see; they never reach a fingerprint or a
+grade).
+
+The checks (python-stdnum does the arithmetic; nothing here computes a check digit by hand):
+
+- ``VAT`` — the country prefix (or the party's country) picks the country's VAT module; its
+  format and check digits must pass. Greece is ``EL``; Norway's ``MVA`` suffix is added when an
+  organisation number stands alone. A country python-stdnum has no module for is checked for
+  shape only (letters and digits, at least four digits).
+- ``LEI`` — ISO 17442 (ISO 7064 mod 97-10 check digits).
+- ``GLN`` (ICD 0088) — 13 digits with the GS1 check digit.
+- ``ICD`` — the code must be in the ISO 6523 ICD list (``data/iso6523_icd.csv``, from the Peppol
+  BIS Billing 3.0 code lists); for the codes whose numbers python-stdnum knows (SIRENE, SIRET,
+  Swedish and Norwegian organisation numbers, CVR, …) the number must also pass.
+- ``LEGAL`` (BT-30) — with an ICD scheme, as ``ICD``; without one, by the business register of
+  the party's country where python-stdnum knows it (``NO`` organisation number, ``DK`` CVR,
+  ``SE``, ``FI``, ``FR``, ``BE``, ``EE``, ``IS``), else shape only.
+- ``TAX`` (BT-32) — the country's tax-number module where python-stdnum has one (``DE``: Steuer-
+  nummer), else shape only.
+- ``PARTY`` — shape only (it is weak anyway).
+
+"Shape only" means: after removing separators, 1–50 characters of letters and digits with at
+least one digit, and not a placeholder (every digit the same, as ``000000`` or ``999999999``).
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from stdnum import get_cc_module
+from stdnum.exceptions import ValidationError
+
+#: where the ISO 6523 ICD code list ships (code, name)
+ICD_LIST_PATH = Path(__file__).with_name("data") / "iso6523_icd.csv"
+
+#: ICD codes whose identifiers python-stdnum validates (format and check digits)
+ICD_VALIDATORS: dict[str, str] = {
+    "0002": "fr.siren",
+    "0007": "se.orgnr",
+    "0009": "fr.siret",
+    "0088": "ean",
+    "0151": "au.abn",
+    "0183": "ch.uid",
+    "0184": "dk.cvr",
+    "0188": "jp.cn",
+    "0191": "ee.registrikood",
+    "0192": "no.orgnr",
+    "0195": "sg.uen",
+    "0196": "is_.kennitala",
+    "0199": "lei",
+    "0204": "de.leitweg",
+    "0208": "be.vat",
+    "0210": "it.codicefiscale",
+    "0211": "it.iva",
+    "0212": "fi.ytunnus",
+    "0213": "fi.alv",
+    "0218": "lv.pvn",
+}
+#: ICD codes whose identifiers have a fixed digit count but no check digit
+ICD_DIGITS: dict[str, int] = {"0060": 9, "0106": 8, "0190": 20, "0200": 9, "0217": 12}
+#: national tax numbers other than VAT (BT-32) python-stdnum validates, by country
+TAX_VALIDATORS: dict[str, tuple[str, ...]] = {
+    "AT": ("at.tin",),
+    "DE": ("de.stnr", "de.idnr"),
+    "ES": ("es.nif",),
+    "FR": ("fr.nif", "fr.siren"),
+    "IT": ("it.codicefiscale",),
+    "NO": ("no.orgnr",),
+    "PL": ("pl.nip",),
+    "PT": ("pt.nif",),
+    "SE": ("se.orgnr",),
+}
+#: national business registers python-stdnum validates, for a legal registration id (BT-30)
+#: written without a scheme: the party's country picks the register
+LEGAL_VALIDATORS: dict[str, tuple[str, ...]] = {
+    "BE": ("be.vat",),
+    "DK": ("dk.cvr",),
+    "EE": ("ee.registrikood",),
+    "FI": ("fi.ytunnus",),
+    "FR": ("fr.siren", "fr.siret"),
+    "IS": ("is_.kennitala",),
+    "NO": ("no.orgnr",),
+    "SE": ("se.orgnr",),
+}
+_VAT_PREFIX_ALIASES = {"GR": "EL"}
+_VAT_MODULE_COUNTRY = {"EL": "gr", "XI": "gb"}
+_SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
+_SHAPE = re.compile(r"^[A-Z0-9]{1,50}$")
+
+
+@dataclass(frozen=True)
+class RejectedId:
+    """An identifier a file carries that is not used: its kind, the value as written, and why."""
+
+    scheme: str
+    value: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"scheme": self.scheme, "value": self.value, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RejectedId:
+        return cls(str(data["scheme"]), str(data["value"]), str(data["reason"]))
+
+
+@cache
+def icd_codes() -> dict[str, str]:
+    """The ISO 6523 ICD code list: code → name (235 codes, 0002–0240)."""
+    with ICD_LIST_PATH.open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["name"] for row in csv.DictReader(handle)}
+
+
+def _why(exc: ValidationError) -> str:
+    return str(getattr(exc, "message", "") or exc).rstrip(".").lower()
+
+
+@cache
+def _module(name: str) -> ModuleType:
+    return importlib.import_module(f"stdnum.{name}")
+
+
+def compact(value: str) -> str:
+    """Upper case, separators removed (no other change)."""
+    return _SEPARATORS.sub("", value.strip().upper())
+
+
+def shape_problem(value: str) -> str | None:
+    """Why ``value`` (compacted) cannot be an identifier, or ``None``."""
+    if not value:
+        return "is empty"
+    if not _SHAPE.match(value):
+        return "must be letters and digits only (1 to 50)"
+    digits = [c for c in value if c.isdigit()]
+    if not digits:
+        return "has no digit: it is text, not an identifier"
+    if len(digits) >= 3 and len(set(digits)) == 1 and len(digits) == len(value):
+        return "is a placeholder (every digit the same)"
+    return None
+
+
+def _stdnum(module: str, value: str) -> str | None:
+    """Why python-stdnum's ``module`` refuses ``value``, or ``None`` if it passes."""
+    try:
+        _module(module).validate(value)
+    except ValidationError as exc:
+        return f"fails {module.replace('_', '')} ({_why(exc)})"
+    except (ValueError, TypeError, IndexError, KeyError):
+        return f"fails {module.replace('_', '')}"
+    return None
+
+
+@cache
+def vat_id(value: str, country: str | None) -> tuple[str | None, str | None]:
+    """``(canonical VAT id, None)`` or ``(None, reason)``.
+
+    The canonical form is the country prefix (``EL`` for Greece) and python-stdnum's compact
+    number: ``no 123 456 785 mva`` → ``NO123456785MVA``; ``123456789`` with country ``DE`` is
+    checked as ``DE123456789``.
+    """
+    text = compact(value)
+    if not text:
+        return None, "is empty"
+    if len(text) >= 2 and text[:2].isalpha():
+        prefix, number = text[:2], text[2:]
+    elif country:
+        prefix, number = country.upper(), text
+    else:
+        return None, "has no country prefix and the party has no country"
+    prefix = _VAT_PREFIX_ALIASES.get(prefix, prefix)
+    try:
+        module = get_cc_module(_VAT_MODULE_COUNTRY.get(prefix, prefix.lower()), "vat")
+    except (ImportError, ValueError):
+        module = None
+    if module is None:
+        problem = shape_problem(number)
+        if problem is not None or sum(c.isdigit() for c in number) < 4:
+            return None, f"is not a VAT number of {prefix} ({problem or 'too few digits'})"
+        return prefix + number, None
+    if prefix == "NO" and number.isdigit():
+        number += "MVA"  # the organisation number alone; the VAT id adds MVA
+    try:
+        canonical = str(module.validate(prefix + number))
+    except ValidationError as exc:
+        return None, f"is not a valid {prefix} VAT number ({_why(exc)})"
+    except (ValueError, TypeError, IndexError, KeyError):
+        return None, f"is not a valid {prefix} VAT number"
+    canonical = compact(canonical)
+    if not canonical.startswith(prefix) and not (prefix == "EL" and canonical.startswith("GR")):
+        canonical = prefix + canonical
+    return canonical, None
+
+
+@cache
+def icd_id(code: str, value: str) -> tuple[str | None, str | None]:
+    """``(compact identifier, None)`` or ``(None, reason)`` for an identifier under ICD ``code``."""
+    code = code.strip()
+    if code not in icd_codes():
+        return None, f"scheme {code!r} is not an ISO 6523 ICD code"
+    text = compact(value)
+    problem = shape_problem(text)
+    if problem is not None:
+        return None, problem
+    module = ICD_VALIDATORS.get(code)
+    if module is not None:
+        failed = _stdnum(module, text)
+        if failed is not None:
+            return None, failed
+    digits = ICD_DIGITS.get(code)
+    if digits is not None and not (text.isdigit() and len(text) == digits):
+        return None, f"must be {digits} digits under ICD {code}"
+    if code == "0088" and len(text) != 13:
+        return None, "must be 13 digits (GLN)"
+    return text, None
+
+
+@cache
+def tax_id(value: str, country: str | None) -> tuple[str | None, str | None]:
+    """``(compact tax number, None)`` or ``(None, reason)`` for a tax registration (BT-32)."""
+    text = compact(value)
+    problem = shape_problem(text)
+    if problem is not None:
+        return None, problem
+    modules = TAX_VALIDATORS.get((country or "").upper(), ())
+    if modules:
+        failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
+        if len(failures) == len(modules):
+            return None, failures[0]
+    return text, None
+
+
+@cache
+def legal_id(value: str, country: str | None) -> tuple[str | None, str | None]:
+    """``(compact id, None)`` or ``(None, reason)`` for a legal registration id written without
+    a scheme: checked by the register of the party's country where python-stdnum knows it."""
+    text = compact(value)
+    problem = shape_problem(text)
+    if problem is not None:
+        return None, problem
+    modules = LEGAL_VALIDATORS.get((country or "").upper(), ())
+    if modules:
+        failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
+        if len(failures) == len(modules):
+            return None, failures[0]
+    return text, None
+
+
+@cache
+def lei_id(value: str) -> tuple[str | None, str | None]:
+    """``(LEI, None)`` or ``(None, reason)``: ISO 17442, 20 characters, mod 97-10 check digits."""
+    text = compact(value)
+    failed = _stdnum("lei", text)
+    return (None, failed) if failed else (text, None)

@@ -1,0 +1,218 @@
+"""Suspicious, not certain: different invoices that look like one receivable financed twice.
+
+Factoring-fraud reports describe two tricks no fingerprint catches, because every key fact that
+a fingerprint covers is changed:
+
+- **Re-issue** — the same invoice issued again under a new number and a new date: the same
+  seller, buyer, currency, amount and lines.
+- **Split** — one invoice cut into several whose amounts add up to it: the same seller, buyer
+  and lines (all of them, or a share of them), each part for less.
+
+Both are *suspicions*: they are reported at check time with the reasons and the documents
+involved, and never block anything or become a grade (``matching.py`` grades documents that
+share a fingerprint; a pair graded there is not looked at here). Honest invoices can look the
+same — a monthly subscription bills the same lines every month — so a pair is not suspicious
+when a reference both invoices carry says they are about different deliveries (a different
+order, despatch advice, receiving advice, delivery date or invoicing period, EN 16931 BT-13,
+BT-15, BT-16, BT-72, BT-73/74). A split part must also be tied to its invoice: the same issue
+date, a shared reference, or amounts that add up exactly. ``scripts/eval_duplicates.py``
+measures recall on planted re-issues and splits and the false-suspicion rate among distinct
+invoices of the same seller and buyer (``docs/documents.md``).
+
+Only facts are compared (``DocumentFacts.lines`` and ``references``), so a gateway checks a file
+against the facts it stored, without their files.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from itertools import combinations
+
+from .facts import DocumentFacts, Line
+from .matching import grade_facts, party_relation
+
+#: references that say which delivery an invoice is for: a difference clears a pair
+DELIVERY_REFERENCES = ("order", "despatch", "receipt", "delivery_date", "period")
+#: the most other parts tried when looking for amounts that add up
+MAX_PARTS = 12
+
+
+class SuspicionKind(StrEnum):
+    """What a suspicious pair (or group) looks like."""
+
+    REISSUE = "reissue"  # the candidate re-issues a known invoice
+    SPLIT_PART = "split_part"  # the candidate is a part of a known invoice
+    SPLIT_WHOLE = "split_whole"  # known invoices are parts of the candidate
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """A suspicion: its kind, the reasons in words, and the known documents involved (their
+    ids as the caller gave them, e.g. document hashes)."""
+
+    kind: SuspicionKind
+    reasons: tuple[str, ...]
+    documents: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "reasons": list(self.reasons),
+            "documents": list(self.documents),
+        }
+
+
+def _money(facts: DocumentFacts) -> str:
+    from .writers import amount_text  # the writer knows the currency's decimals
+
+    return f"{amount_text(facts)} {facts.currency}"
+
+
+def _name(facts: DocumentFacts) -> str:
+    return facts.number_as_written or facts.number
+
+
+def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
+    """Both invoices (no credit note) of the same seller and buyer in one currency, with lines,
+    different numbers, and not already graded a match."""
+    if candidate.credit_note or known.credit_note or candidate.doc_type != known.doc_type:
+        return False
+    if candidate.currency is None or candidate.currency != known.currency:
+        return False
+    if candidate.amount_minor is None or known.amount_minor is None:
+        return False
+    if not candidate.lines or not known.lines or candidate.number == known.number:
+        return False
+    if party_relation(candidate.seller, known.seller)[0] is not True:
+        return False
+    if party_relation(candidate.buyer, known.buyer)[0] is not True:
+        return False
+    return grade_facts(candidate, known) is None
+
+
+def _reference_contradiction(a: DocumentFacts, b: DocumentFacts) -> str | None:
+    ra, rb = a.reference_map, b.reference_map
+    for kind in DELIVERY_REFERENCES:
+        if kind in ra and kind in rb and ra[kind] != rb[kind]:
+            return kind
+    return None
+
+
+def _shared_references(a: DocumentFacts, b: DocumentFacts) -> list[str]:
+    ra, rb = a.reference_map, b.reference_map
+    return [f"same {k.replace('_', ' ')} {ra[k]}" for k in sorted(ra) if k in rb and ra[k] == rb[k]]
+
+
+def _part_of(part: tuple[Line, ...], whole: tuple[Line, ...]) -> bool:
+    """Every line of ``part`` is a line of ``whole`` (same item) for at most its amount."""
+    left = Counter(whole)
+    by_item: dict[str, list[Line]] = {}
+    for line in whole:
+        by_item.setdefault(line.item, []).append(line)
+    for line in part:
+        options = [
+            w for w in by_item.get(line.item, []) if left[w] and w.amount_minor >= line.amount_minor
+        ]
+        if not options:
+            return False
+        left[min(options, key=lambda w: w.amount_minor)] -= 1
+    return True
+
+
+def _tied(part: DocumentFacts, whole: DocumentFacts) -> list[str]:
+    reasons = _shared_references(part, whole)
+    if part.issue_date is not None and part.issue_date == whole.issue_date:
+        reasons.insert(0, f"same issue date {part.issue_date.isoformat()}")
+    return reasons
+
+
+def _adds_up(total: int, first: int, others: Sequence[tuple[str, int]]) -> list[str] | None:
+    """The ids of a subset of ``others`` whose amounts with ``first`` make ``total``."""
+    pool = list(others)[:MAX_PARTS]
+    for size in range(0, len(pool) + 1):
+        for combo in combinations(pool, size):
+            if first + sum(a for _, a in combo) == total:
+                return [i for i, _ in combo]
+    return None
+
+
+def find_suspicions(
+    candidate: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
+) -> list[Suspicion]:
+    """Why ``candidate`` looks like a re-issue or a split of the ``known`` invoices (pairs of an
+    id, e.g. a document hash, and stored facts), or ``[]``. Never raises for odd facts: a pair
+    that cannot be compared is skipped."""
+    pool = [(i, k) for i, k in known if _comparable(candidate, k)]
+    pool = [(i, k) for i, k in pool if _reference_contradiction(candidate, k) is None]
+    found: list[Suspicion] = []
+    assert candidate.amount_minor is not None or not pool
+    for ident, k in pool:
+        if k.amount_minor == candidate.amount_minor and sorted(k.lines or ()) == sorted(
+            candidate.lines or ()
+        ):
+            reasons = [
+                f"same seller, buyer, amount {_money(k)} and {len(k.lines or ())} line(s) as "
+                f"invoice {_name(k)}",
+                f"new number {_name(candidate)} (was {_name(k)})",
+            ]
+            if candidate.issue_date != k.issue_date and candidate.issue_date and k.issue_date:
+                reasons.append(
+                    f"new issue date {candidate.issue_date.isoformat()} "
+                    f"(was {k.issue_date.isoformat()})"
+                )
+            reasons += _shared_references(candidate, k)
+            found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,)))
+    amount = candidate.amount_minor or 0
+    # the candidate as a part of a known invoice
+    wholes = [
+        (i, k)
+        for i, k in pool
+        if (k.amount_minor or 0) > amount and _part_of(candidate.lines or (), k.lines or ())
+    ]
+    parts: list[Suspicion] = []
+    for ident, whole in wholes:
+        siblings = [
+            (i, s.amount_minor or 0)
+            for i, s in pool
+            if i != ident
+            and (s.amount_minor or 0) < (whole.amount_minor or 0)
+            and _part_of(s.lines or (), whole.lines or ())
+        ]
+        adds = _adds_up(whole.amount_minor or 0, amount, siblings)
+        tied = _tied(candidate, whole)
+        if adds is None and not tied:
+            continue
+        reasons = [
+            f"same seller, buyer and lines as invoice {_name(whole)} ({_money(whole)}) for "
+            f"{_money(candidate)}",
+            *tied,
+        ]
+        if adds:
+            names = ", ".join(_name(dict(pool)[i]) for i in adds)
+            reasons.append(f"with invoice(s) {names} the parts add up to {_money(whole)}")
+        parts.append(Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ()))))
+    exact = [s for s in parts if any(r.startswith("with invoice(s)") for r in s.reasons)]
+    found += exact or parts
+    # known invoices as parts of the candidate
+    known_parts = [
+        (i, k)
+        for i, k in pool
+        if (k.amount_minor or 0) < amount and _part_of(k.lines or (), candidate.lines or ())
+    ]
+    if known_parts:
+        amounts = [(i, k.amount_minor or 0) for i, k in known_parts]
+        adds = _adds_up(amount, 0, amounts)
+        tied = [i for i, k in known_parts if _tied(k, candidate)]
+        involved = adds if adds else tied
+        if involved:
+            names = ", ".join(_name(dict(pool)[i]) for i in involved)
+            reasons = [f"invoice(s) {names} have the same seller, buyer and lines for less"]
+            if adds:
+                reasons.append(f"their amounts add up to this invoice's {_money(candidate)}")
+            else:
+                reasons += _tied(dict(pool)[involved[0]], candidate)
+            found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
+    return found

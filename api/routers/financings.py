@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, require
@@ -16,6 +16,10 @@ from ledger.services.roles import FinancingKind, FinancingStatus
 router = APIRouter(prefix="/v1/financings", tags=["financings"])
 
 Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)")]
+FinancingId = Annotated[
+    int,
+    Path(ge=1, le=svc.MAX_FINANCING_ID, description="the financing's id (numbered from 1)"),
+]
 
 
 class PledgeCreate(BaseModel):
@@ -172,14 +176,14 @@ def list_financings(
 
 @router.get("/{financing_id}", response_model=FinancingPublic)
 def get_financing(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId
 ) -> FinancingPublic:
     return public(svc.get(ledger, financing_id))
 
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)
 def drawdown(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId, body: AmountRequest
 ) -> FinancingWritten:
     """Draw ``amount`` (never beyond the financed amount). The financing's bank only."""
     require(participant, "financing.write")
@@ -189,7 +193,7 @@ def drawdown(
 
 @router.post("/{financing_id}/repay", response_model=FinancingWritten)
 def repay(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, body: AmountRequest
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId, body: AmountRequest
 ) -> FinancingWritten:
     """Record a repayment (never beyond what was drawn). The financing's bank only."""
     require(participant, "financing.write")
@@ -198,7 +202,9 @@ def repay(
 
 
 @router.post("/{financing_id}/close", response_model=FinancingWritten)
-def close(ledger: LedgerDep, participant: ParticipantDep, financing_id: int) -> FinancingWritten:
+def close(
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId
+) -> FinancingWritten:
     """Close a fully repaid financing and release its documents and fingerprints."""
     require(participant, "financing.write")
     receipt = svc.close(ledger, participant.address, financing_id)
@@ -209,7 +215,7 @@ def close(ledger: LedgerDep, participant: ParticipantDep, financing_id: int) -> 
 def cancel(
     ledger: LedgerDep,
     participant: ParticipantDep,
-    financing_id: int,
+    financing_id: FinancingId,
     body: CancelRequest | None = None,
 ) -> FinancingWritten:
     """Cancel an active financing with a reason code and release its documents."""

@@ -86,7 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
             {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                # a whole body that is not what the route takes is named "body"
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
                 "rule": e.get("msg", ""),
             }
             for e in exc.errors()

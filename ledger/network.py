@@ -54,6 +54,43 @@ def legal_id_hash(legal_id: str) -> bytes:
     return hashlib.sha256(normalised.encode()).digest() if normalised else b"\0" * 32
 
 
+def load_fingerprint_key(settings: Settings, manifest: Manifest) -> bytes:
+    """The consortium fingerprint key (``DATA_DIR/secrets/fingerprint.key``, hex), checked
+    against the manifest's key id.
+
+    Raises :class:`~ledger.errors.LedgerStateError`, naming the file and what to do, when it is
+    missing, unreadable, not a hex key, or another network's key. It is an operator's message
+    at start-up (it names a server path): a gateway that cannot compute fingerprints refuses to
+    start rather than answer 500 to every document call.
+    """
+    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
+    remedy = (
+        f"every gateway of this network needs the consortium's fingerprint key (key id "
+        f"{manifest.fingerprint_key_id}): get it out of band from the network's creator and "
+        f"put it at {path}, mode 0600 (docs/deploy-besu.md, 'The fingerprint key')"
+    )
+    try:
+        text = path.read_text().strip()
+    except FileNotFoundError:
+        raise LedgerStateError(f"no fingerprint key at {path}: {remedy}") from None
+    except OSError as exc:
+        raise LedgerStateError(
+            f"cannot read the fingerprint key at {path} ({exc.strerror}): {remedy}"
+        ) from None
+    try:
+        key = bytes.fromhex(text.removeprefix("0x"))
+    except ValueError:
+        key = b""
+    if not key:
+        raise LedgerStateError(f"{path} holds no hex fingerprint key: {remedy}")
+    found = fingerprint_key_id(key)
+    if found != manifest.fingerprint_key_id:
+        raise LedgerStateError(
+            f"the fingerprint key at {path} (key id {found}) is not this network's: {remedy}"
+        )
+    return key
+
+
 class Ledger:
     """An open network, as one gateway sees it."""
 
@@ -68,6 +105,9 @@ class Ledger:
         self.settings = settings
         self.w3 = w3
         self.manifest = manifest
+        # first: a gateway without the network's key must not start (every document call
+        # needs it), and nothing is open yet to close when it refuses
+        self._fingerprint_key = load_fingerprint_key(settings, manifest)
         self.node = node
         #: the batch JSON-RPC client (None on the embedded chain)
         self.rpc = rpc_client
@@ -92,13 +132,8 @@ class Ledger:
         return self.manifest.chain_id
 
     def fingerprint_key(self) -> bytes:
-        path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
-        if not path.exists():
-            raise LedgerStateError(f"no fingerprint key at {path}")
-        key = bytes.fromhex(path.read_text().strip())
-        if fingerprint_key_id(key) != self.manifest.fingerprint_key_id:
-            raise LedgerStateError("the fingerprint key does not match the network's key id")
-        return key
+        """The consortium fingerprint key, read and checked once when the ledger was opened."""
+        return self._fingerprint_key
 
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""
@@ -182,7 +217,12 @@ def open_ledger(settings: Settings) -> Ledger:
             "the contract at the manifest's address is not the deployed artifact",
             address=manifest.contract_address,
         )
-    return Ledger(settings, w3, manifest, node, client)
+    try:
+        return Ledger(settings, w3, manifest, node, client)
+    except LedgerStateError:
+        if node is not None:
+            node.close()
+        raise
 
 
 def init_network(

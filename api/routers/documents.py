@@ -29,8 +29,18 @@ DocTypeField = Annotated[
 # -- models -----------------------------------------------------------------------------------
 
 
+class FinancedPublic(BaseModel):
+    """What the chain fixed when the document was first financed."""
+
+    currency: str = Field(description="ISO 4217 code of every financing of this document")
+    face_value: int = Field(description="the face value the first financing recorded, minor units")
+    financed_amount: int = Field(
+        description="the amount active financings hold now, minor units (0 once released)"
+    )
+
+
 class DocumentPublic(BaseModel):
-    """A document's on-chain registration."""
+    """A document's on-chain registration, with its face value where the caller may see it."""
 
     doc_hash: str
     doc_type: str
@@ -38,9 +48,22 @@ class DocumentPublic(BaseModel):
     registered_by: str
     registrant_id: int
     registered_at: datetime
-    currency: str | None
-    face_value: int
-    financed_amount: int
+    currency: str | None = Field(
+        description="ISO 4217; see face_value_source. Null when neither the chain nor a file "
+        "the caller lodged says it"
+    )
+    face_value: int | None = Field(
+        description="minor units; see face_value_source. Null (never a placeholder 0) when "
+        "neither the chain nor a file the caller lodged says it"
+    )
+    face_value_source: Literal["chain", "facts"] | None = Field(
+        description="chain: fixed on chain by the first financing; facts: read from the file "
+        "the caller lodged (EN 16931 BT-115), the document not yet financed"
+    )
+    financed: FinancedPublic | None = Field(
+        description="the chain's financing record of the document; null: not yet financed"
+    )
+    financed_amount: int = Field(description="held by active financings, minor units")
     successor: str | None
 
 
@@ -200,7 +223,22 @@ class VerifyResult(BaseModel):
 # -- conversions -------------------------------------------------------------------------------
 
 
-def _public(reg: docs.Registration) -> DocumentPublic:
+def _public(reg: docs.Registration, facts: dict[str, Any] | None = None) -> DocumentPublic:
+    """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (their face value
+    and currency stand in until the chain fixes them at the first financing)."""
+    financed = None
+    face_value: int | None = None
+    currency: str | None = None
+    source: Literal["chain", "facts"] | None = None
+    if reg.face_value and reg.currency:
+        financed = FinancedPublic(
+            currency=reg.currency,
+            face_value=reg.face_value,
+            financed_amount=reg.financed_amount,
+        )
+        face_value, currency, source = reg.face_value, reg.currency, "chain"
+    elif facts is not None and isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
+        face_value, currency, source = int(facts["amountMinor"]), str(facts["currency"]), "facts"
     return DocumentPublic(
         doc_hash=reg.doc_hash,
         doc_type=reg.doc_type.name.lower(),
@@ -208,8 +246,10 @@ def _public(reg: docs.Registration) -> DocumentPublic:
         registered_by=reg.registered_by,
         registrant_id=reg.registrant_id,
         registered_at=reg.registered_at,
-        currency=reg.currency,
-        face_value=reg.face_value,
+        currency=currency,
+        face_value=face_value,
+        face_value_source=source,
+        financed=financed,
         financed_amount=reg.financed_amount,
         successor=reg.successor,
     )
@@ -245,7 +285,7 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
         facts=ex.facts,
         fingerprints=_fingerprints(ex),
         registered=ex.registration is not None,
-        registration=_public(ex.registration) if ex.registration else None,
+        registration=_public(ex.registration, ex.facts) if ex.registration else None,
         conflicting_financings=ex.conflicting_financings,
         matches=_matches(ex),
         credit_note=bool((ex.facts or {}).get("creditNote")),
@@ -279,7 +319,7 @@ def _registered(
     ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration
 ) -> DocumentRegistered:
     return DocumentRegistered(
-        **_public(reg).model_dump(),
+        **_public(reg, ex.facts).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
         facts=ex.facts,
@@ -426,7 +466,7 @@ def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) 
     copy this gateway holds for the caller with its matches."""
     d = docs.detail(ledger, docs.parse_doc_hash(doc_hash), participant.address, participant.role)
     return DocumentDetail(
-        **_public(d.registration).model_dump(),
+        **_public(d.registration, d.held.facts if d.held else None).model_dump(),
         attestations=[
             AttestationPublic(
                 attestor=a.attestor, evidence_hash=a.evidence_hash, block=a.block, tx_hash=a.tx_hash

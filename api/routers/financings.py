@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
@@ -16,6 +16,10 @@ from ledger.services.roles import FinancingKind, FinancingStatus
 router = APIRouter(prefix="/v1/financings", tags=["financings"])
 
 Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)")]
+FinancingId = Annotated[
+    int,
+    Path(ge=1, le=svc.MAX_FINANCING_ID, description="the financing's id (numbered from 1)"),
+]
 
 
 class PledgeCreate(BaseModel):
@@ -173,7 +177,7 @@ def list_financings(
 
 @router.get("/{financing_id}", response_model=FinancingPublic)
 def get_financing(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int
+    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId
 ) -> FinancingPublic:
     return public(svc.get(ledger, financing_id))
 
@@ -182,7 +186,7 @@ def get_financing(
 def drawdown(
     ledger: LedgerDep,
     participant: ParticipantDep,
-    financing_id: int,
+    financing_id: FinancingId,
     body: AmountRequest,
     write_key: WriteKeyDep,
 ) -> FinancingWritten:
@@ -198,7 +202,7 @@ def drawdown(
 def repay(
     ledger: LedgerDep,
     participant: ParticipantDep,
-    financing_id: int,
+    financing_id: FinancingId,
     body: AmountRequest,
     write_key: WriteKeyDep,
 ) -> FinancingWritten:
@@ -212,7 +216,10 @@ def repay(
 
 @router.post("/{financing_id}/close", response_model=FinancingWritten)
 def close(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: int, write_key: WriteKeyDep
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    financing_id: FinancingId,
+    write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Close a fully repaid financing and release its documents and fingerprints."""
     require(participant, "financing.write")
@@ -224,7 +231,7 @@ def close(
 def cancel(
     ledger: LedgerDep,
     participant: ParticipantDep,
-    financing_id: int,
+    financing_id: FinancingId,
     write_key: WriteKeyDep,
     body: CancelRequest | None = None,
 ) -> FinancingWritten:

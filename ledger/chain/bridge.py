@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from eth.exceptions import PyEVMError, UnrecognizedTransactionType
 from eth_tester.exceptions import TransactionFailed, ValidationError
+from eth_utils.exceptions import ValidationError as EVMValidationError
 from web3 import Web3
 from web3.middleware import combine_middleware
 from web3.types import RPCEndpoint
@@ -25,6 +29,7 @@ from web3.types import RPCEndpoint
 from ledger.chain.embedded import READER_ADDRESS
 from ledger.errors import InvalidInput
 from ledger.jsondepth import check_json_depth
+from ledger.jsonsafe import jsonable
 from ledger.keys import write_private
 from ledger.revert import revert_data_from_exception
 
@@ -53,26 +58,27 @@ ALLOWED_METHODS = frozenset(
     }
 )
 
+log = logging.getLogger("tradeledger.bridge")
+
 NODE_FILE = "node.json"
 TOKEN_FILE = "node.token"  # noqa: S105 - a file name, not a secret
 
 
 def _wire(value: Any) -> Any:
-    """eth-tester results → JSON-RPC wire values (ints become hex quantities)."""
+    """eth-tester results → JSON-RPC wire values: ints become hex quantities, everything else
+    as :func:`ledger.jsonsafe.jsonable` makes it (bytes as 0x hex, mappings, lists)."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
         return hex(value)
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         if "logIndex" in value:
             # eth-tester marks logs {"type": "mined"}; nodes send no such field
             value = {k: v for k, v in value.items() if k != "type"}
-        return {k: _wire(v) for k, v in value.items()}
+        return {str(k): _wire(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_wire(v) for v in value]
-    return value
+    return jsonable(value)
 
 
 class JsonRpcBridge:
@@ -110,6 +116,8 @@ class JsonRpcBridge:
         params = request.get("params") or []
         if method not in ALLOWED_METHODS:
             return _error(request_id, -32601, f"method {method} is not available")
+        if not isinstance(params, list):
+            return _error(request_id, -32602, "invalid params: params must be an array")
         if method == "eth_chainId":
             return {"jsonrpc": "2.0", "id": request_id, "result": hex(self._chain_id)}
         if method == "net_version":
@@ -123,15 +131,33 @@ class JsonRpcBridge:
         except TransactionFailed as exc:
             data = revert_data_from_exception(exc)
             return _error(request_id, 3, "execution reverted", "0x" + data.hex() if data else None)
-        except ValidationError as exc:
-            return _error(request_id, -32000, str(exc))
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValidationError, EVMValidationError, PyEVMError) as exc:
+            # the chain refused a transaction or a value (nonce, funds, chain id, size): a
+            # node answers -32000 with the reason, e.g. "nonce too low" for a replayed one
+            return _error(request_id, -32000, _refusal_message(exc))
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
             return _error(request_id, -32602, f"invalid params: {exc}")
+        except Exception:
+            # whatever else fails answers as JSON-RPC, never as an HTTP 500
+            log.exception("JSON-RPC %s failed", method)
+            return _error(request_id, -32603, "internal error")
         if "error" in response:
             error = response["error"]
             message = error.get("message", "error") if isinstance(error, dict) else str(error)
             return _error(request_id, -32000, message)
         return {"jsonrpc": "2.0", "id": request_id, "result": _wire(response.get("result"))}
+
+
+def _refusal_message(exc: Exception) -> str:
+    """The chain's reason for refusing, in the words nodes use where one applies."""
+    if isinstance(exc, UnrecognizedTransactionType):
+        return f"transaction type {exc.args[0] if exc.args else '?'} is not supported"
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if "nonce" in lowered and ("expected" in lowered or "too low" in lowered):
+        # py-evm: "Invalid transaction nonce: Expected 1, but got 0"; geth: "nonce too low"
+        return f"nonce too low: {text}"
+    return text
 
 
 def _error(request_id: Any, code: int, message: str, data: str | None = None) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from typing import Any
 from hexbytes import HexBytes
 from web3.contract import Contract
 
+from ledger.jsonsafe import jsonable
+
 
 def to_hex(value: bytes | HexBytes | str) -> str:
     if isinstance(value, str):
@@ -17,20 +19,9 @@ def to_hex(value: bytes | HexBytes | str) -> str:
     return "0x" + bytes(value).hex()
 
 
-def jsonable(value: Any) -> Any:
-    """Bytes as lower-case 0x hex, tuples as lists; addresses stay checksummed strings."""
-    if isinstance(value, bytes | bytearray):
-        return "0x" + bytes(value).hex()
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    return value
-
-
 def canonical_json(args: Mapping[str, Any]) -> str:
-    """The one text form of decoded arguments (sorted keys, no spaces): what the index stores
-    and what verify() hashes."""
+    """The one text form of decoded arguments (sorted keys, no spaces, bytes as 0x hex, see
+    :mod:`ledger.jsonsafe`): what the index stores and what verify() hashes."""
     return json.dumps(jsonable(args), sort_keys=True, separators=(",", ":"))
 
 

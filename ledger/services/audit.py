@@ -41,6 +41,10 @@ from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason
 from ledger.words import Names, iso_time, reference_text
 
 DEFAULT_LIMIT = 100
+#: the last second of year 9999: the latest time a query may name (Unix seconds)
+MAX_TIME = 253_402_300_799
+#: block numbers and log indexes in a cursor: the index's signed 64-bit columns
+MAX_POSITION = 2**63 - 1
 MAX_LIMIT = 1000
 #: refusal reasons that point at a document shown twice
 DUPLICATE_REASONS = (RefusalReason.FINGERPRINT_PLEDGED, RefusalReason.EXCEEDS_FACE_VALUE)
@@ -92,6 +96,8 @@ def parse_time(text: str | None, field_name: str) -> int | None:
         return None
     text = text.strip()
     if text.isdigit():
+        if int(text) > MAX_TIME:
+            raise InvalidInput(field_name, f"Unix seconds must be at most {MAX_TIME} (year 9999)")
         return int(text)
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -130,9 +136,12 @@ def _event_cursor(after: str | None) -> tuple[int, int] | None:
         return None
     try:
         block, log = after.split("-", 1)
-        return int(block), int(log)
+        position = int(block), int(log)
     except ValueError:
         raise InvalidInput("cursor", "is not a cursor this API returned", value=after) from None
+    if not all(0 <= p <= MAX_POSITION for p in position):
+        raise InvalidInput("cursor", "is not a cursor this API returned", value=after)
+    return position
 
 
 def _after(
@@ -717,8 +726,10 @@ def exposure(
     member: str | None = None,
     period: Period = Period(),
 ) -> list[Exposure]:
-    """Active financed amounts per currency: per bank (its ACTIVE financings), or per
-    enterprise (the registrant of the pledged documents, by pledged amount). ``period``
+    """Active financed, drawn, repaid and outstanding amounts per currency (minor units): per
+    bank (its ACTIVE financings), or per enterprise (the registrant of the pledged documents:
+    the pledged amount, and each financing's drawn and repaid amounts shared among its
+    documents in proportion to their pledged amounts, see :func:`_shares`). ``period``
     selects financings by their registration time."""
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
@@ -744,28 +755,62 @@ def exposure(
             ]
         if by != "enterprise":
             raise InvalidInput("by", "must be bank or enterprise", value=by)
-        per_enterprise = (
+        pledges = (
             select(
                 DocumentRow.registrant,
                 FinancingRow.currency,
-                func.count(func.distinct(FinancingRow.financing_id)),
-                func.sum(PledgeRow.amount),
+                FinancingRow.financing_id,
+                FinancingRow.drawn,
+                FinancingRow.repaid,
+                PledgeRow.doc_hash,
+                PledgeRow.amount,
             )
             .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
             .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
             .where(active, *period.clause(FinancingRow.registered_time))
-            .group_by(DocumentRow.registrant, FinancingRow.currency)
-            .order_by(DocumentRow.registrant, FinancingRow.currency)
+            .order_by(FinancingRow.financing_id, PledgeRow.doc_hash)
         )
         if member:
-            per_enterprise = per_enterprise.where(
-                DocumentRow.registrant == parse_address(member, "member")
+            # every pledge of the member's financings: the shares need the whole financing
+            theirs = (
+                select(PledgeRow.financing_id)
+                .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
+                .where(DocumentRow.registrant == parse_address(member, "member"))
             )
-        # drawn/repaid are per financing, not per document: shown for banks only
-        return [
-            Exposure(e, c, int(n), int(a), 0, 0, 0)
-            for e, c, n, a in session.execute(per_enterprise)
-        ]
+            pledges = pledges.where(FinancingRow.financing_id.in_(theirs))
+        by_financing: dict[int, list[Any]] = {}
+        for row in session.execute(pledges):
+            by_financing.setdefault(int(row.financing_id), []).append(row)
+    totals: dict[tuple[str, str], list[int]] = {}
+    ids: dict[tuple[str, str], set[int]] = {}
+    for financing_id, rows in by_financing.items():
+        amounts = [int(r.amount) for r in rows]
+        drawn = _shares(int(rows[0].drawn), amounts)
+        repaid = _shares(int(rows[0].repaid), amounts)
+        for r, amount, d, p in zip(rows, amounts, drawn, repaid, strict=True):
+            key = (str(r.registrant), str(r.currency))
+            total = totals.setdefault(key, [0, 0, 0])
+            total[0] += amount
+            total[1] += d
+            total[2] += p
+            ids.setdefault(key, set()).add(financing_id)
+    wanted = parse_address(member, "member") if member else None
+    return [
+        Exposure(e, c, len(ids[(e, c)]), a, d, p, d - p)
+        for (e, c), (a, d, p) in sorted(totals.items())
+        if wanted is None or e == wanted
+    ]
+
+
+def _shares(total: int, weights: Sequence[int]) -> list[int]:
+    """``total`` split in proportion to ``weights``, in whole minor units that add up to it
+    (each share rounded down, the remainder to the last): a financing's drawn or repaid
+    amount shared among the documents it pledges."""
+    whole = sum(weights)
+    if whole <= 0:
+        return [0] * len(weights)
+    shares = [total * w // whole for w in weights[:-1]]
+    return [*shares, total - sum(shares)]
 
 
 def financeable(

@@ -14,10 +14,11 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 from web3 import Web3
 
@@ -40,12 +41,15 @@ from ledger.errors import ChainUnavailable, InvalidInput, NotFound
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
 from ledger.indexer.models import CursorRow, DocumentRow
+from ledger.jsonsafe import jsonable
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+#: the largest face value the contract can record: uint64 minor units
+MAX_FACE_VALUE = 2**64 - 1
 ZERO32 = b"\0" * 32
 #: roles whose graded matches cover every file this gateway holds (supervision)
 SEE_ALL_ROLES = frozenset({"regulator"})
@@ -186,6 +190,25 @@ def check_size(data: bytes) -> None:
         raise InvalidInput("file", f"must be at most {MAX_FILE_BYTES} bytes")
 
 
+def check_face_value(facts: DocumentFacts) -> None:
+    """Refuse (:class:`InvalidInput`, field ``amount``) a face value the ledger cannot hold.
+
+    The contract records a face value as uint64 minor units; a file with a larger amount due
+    (EN 16931 BT-115, or BT-112 when BT-115 is absent) could be lodged and registered but
+    never financed, so it is refused when it is read.
+    """
+    amount = facts.amount_minor
+    if amount is not None and amount > MAX_FACE_VALUE:
+        raise InvalidInput(
+            "amount",
+            "the face value (EN 16931 BT-115, amount due for payment) must be at most "
+            f"{MAX_FACE_VALUE} minor units (64 bits)",
+            term="BT-115",
+            value=str(amount),
+            currency=facts.currency,
+        )
+
+
 def parse_doc_hash(text: str, field_name: str = "doc_hash") -> bytes:
     """A document hash from 64 hex digits (0x optional)."""
     cleaned = text.strip().lower().removeprefix("0x")
@@ -219,6 +242,37 @@ def logs(ledger: Ledger, event: str, **filters: Any) -> list[Any]:
         )
     except Exception as exc:
         raise translate(exc) from None
+
+
+def logs_naming(
+    ledger: Ledger, events: Sequence[str], position: int, value: bytes | Sequence[bytes]
+) -> list[Any]:
+    """The logs of any of ``events`` whose indexed argument in topic ``position`` (1..3) is
+    ``value`` (32 bytes, or any of several), decoded like :func:`logs`, in chain order: one
+    ``eth_getLogs`` (a topic filter ORs the values in a position) instead of one per event."""
+    from ledger.tx import translate
+
+    by_topic = {bytes(HexBytes(ledger.contract.events[name]().topic)): name for name in events}
+    values = [value] if isinstance(value, bytes) else list(value)
+    wanted: list[Any] = [hex32(v) for v in values]
+    topics: list[Any] = [[hex32(t) for t in by_topic], *([None] * (position - 1)), wanted]
+    try:
+        found = ledger.w3.eth.get_logs(
+            {
+                "address": ledger.contract.address,
+                "fromBlock": ledger.manifest.deployment_block,
+                "toBlock": "latest",
+                "topics": topics,
+            }
+        )
+        decoded = [
+            ledger.contract.events[by_topic[bytes(HexBytes(log["topics"][0]))]]().process_log(log)
+            for log in found
+            if log["topics"] and bytes(HexBytes(log["topics"][0])) in by_topic
+        ]
+    except Exception as exc:
+        raise translate(exc) from None
+    return sorted(decoded, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
 
 
 def _receipt(raw: Any) -> Receipt:
@@ -336,6 +390,8 @@ def examine(
     """Read ``data`` and say what the ledger and this gateway know about it. No write."""
     check_size(data)
     parsed = read_document(data)
+    if parsed.facts is not None:
+        check_face_value(parsed.facts)
     key = ledger.fingerprint_key()
     fps = compute_fingerprints(parsed, key)
     values = [hex32(f.value) for f in fps]
@@ -551,7 +607,17 @@ def register_file(
         idempotency_key=idempotency_key,
     )
     registration = get_registration(ledger, parse_doc_hash(examined.doc_hash))
-    return examined, receipt, registration
+    return _registered_now(examined, registration), receipt, registration
+
+
+def _registered_now(examined: Examined, registration: Registration) -> Examined:
+    """``examined`` (read before the write) as it stands once its hash is registered: its
+    registration, and the matches that are copies of the same file marked registered."""
+    matches = tuple(
+        replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
+        for m in examined.matches
+    )
+    return replace(examined, registration=registration, matches=matches)
 
 
 def register(
@@ -611,7 +677,8 @@ def register_files(
     *,
     idempotency_key: str | None = None,
 ) -> tuple[list[Examined], Receipt]:
-    """Lodge several files and register them in one transaction."""
+    """Lodge several files and register them in one transaction. Each returned
+    :class:`Examined` carries its registration as the chain holds it after that transaction."""
     examined = [receive(ledger, actor, role, data, name, doc_type) for data, name in files]
     receipt = register_batch(
         ledger,
@@ -619,7 +686,10 @@ def register_files(
         [(parse_doc_hash(e.doc_hash), e.doc_type) for e in examined],
         idempotency_key=idempotency_key,
     )
-    return examined, receipt
+    registered = [
+        _registered_now(e, get_registration(ledger, parse_doc_hash(e.doc_hash))) for e in examined
+    ]
+    return registered, receipt
 
 
 def revoke(
@@ -703,12 +773,14 @@ def attest(
 
 
 def _event(log: Any) -> DocumentEvent:
-    args = {k: (hex32(v) if isinstance(v, bytes) else v) for k, v in dict(log["args"]).items()}
+    """A decoded log as a history entry; its arguments JSON-safe (``bytes32[]`` fingerprints,
+    ``bytes3`` currencies and every other chain value as :func:`ledger.jsonsafe.jsonable`
+    makes them)."""
     return DocumentEvent(
         event=str(log["event"]),
         block=int(log["blockNumber"]),
         tx_hash=log["transactionHash"].to_0x_hex(),
-        args=args,
+        args=jsonable(dict(log["args"])),
     )
 
 
@@ -745,9 +817,27 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     )
 
 
+#: a document's history: events whose first indexed argument is the document (for
+#: DocumentSuperseded, the old document: the amendment's own history starts at its registration)
+_DOC_FIRST_EVENTS = (
+    "DocumentRegistered",
+    "DocumentRevoked",
+    "DocumentSuperseded",
+    "DocumentAttested",
+)
+#: … and those whose second one is (DocumentPledged: financingId first; FinancingRefused: bank)
+_DOC_SECOND_EVENTS = ("DocumentPledged", "FinancingRefused")
+
+
 def detail(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> DocumentDetail:
     """A document's registration, attestations, financings, history and held copy."""
     registration = get_registration(ledger, doc_hash)
+    # two log queries: the events naming the document in their first topic, then in their
+    # second (a financing's pledge or refusal names the financing or the bank first)
+    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash) + logs_naming(
+        ledger, _DOC_SECOND_EVENTS, 2, doc_hash
+    )
+    history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
     attestations = tuple(
         Attestation(
             attestor=str(log["args"]["attestor"]),
@@ -755,25 +845,18 @@ def detail(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> DocumentDe
             block=int(log["blockNumber"]),
             tx_hash=log["transactionHash"].to_0x_hex(),
         )
-        for log in logs(ledger, "DocumentAttested", docHash=doc_hash)
+        for log in history
+        if log["event"] == "DocumentAttested"
     )
     financings = tuple(
         sorted(
             {
                 int(log["args"]["financingId"])
-                for log in logs(ledger, "DocumentPledged", docHash=doc_hash)
+                for log in history
+                if log["event"] == "DocumentPledged"
             }
         )
     )
-    history = [
-        *logs(ledger, "DocumentRegistered", docHash=doc_hash),
-        *logs(ledger, "DocumentRevoked", docHash=doc_hash),
-        *logs(ledger, "DocumentSuperseded", oldDocHash=doc_hash),
-        *logs(ledger, "DocumentAttested", docHash=doc_hash),
-        *logs(ledger, "DocumentPledged", docHash=doc_hash),
-        *logs(ledger, "FinancingRefused", docHash=doc_hash),
-    ]
-    history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
     return DocumentDetail(
         registration=registration,
         attestations=attestations,

@@ -31,6 +31,9 @@ from ledger.services.roles import DocType, FinancingKind, FinancingStatus, Refus
 from ledger.services.writekeys import sub_key, write_key
 
 MAX_UINT64 = 2**64 - 1
+#: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
+#: the index's SQL columns are signed 64-bit integers, so no financing id is above this
+MAX_FINANCING_ID = 2**63 - 1
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 
@@ -102,6 +105,16 @@ def maturity_seconds(maturity: date | datetime | int) -> int:
     return int(maturity)
 
 
+def check_financing_id(financing_id: int, field: str = "financing_id") -> int:
+    """``financing_id`` if it can name a financing (1..``MAX_FINANCING_ID``), else
+    :class:`InvalidInput` naming ``field``."""
+    if not 1 <= financing_id <= MAX_FINANCING_ID:
+        raise InvalidInput(
+            field, f"must be a financing id, 1..{MAX_FINANCING_ID}", value=str(financing_id)
+        )
+    return financing_id
+
+
 def _amount(value: int, field: str) -> int:
     if value <= 0:
         raise InvalidInput(field, "must be a positive amount in minor units")
@@ -129,6 +142,7 @@ def _facts_held(ledger: Ledger, actor: str, doc_hash: bytes, index: int) -> Docu
             "document with an amount is needed)",
             doc_hash=docs.hex32(doc_hash),
         )
+    docs.check_face_value(facts)  # a file lodged before the gateway refused such values
     return facts
 
 
@@ -264,6 +278,7 @@ def drawdown(
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
     """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``."""
+    check_financing_id(financing_id)
     _amount(amount, "amount")
     return _tx(
         ledger.transactor(actor).transact(
@@ -282,6 +297,7 @@ def repay(
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
     """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``."""
+    check_financing_id(financing_id)
     _amount(amount, "amount")
     return _tx(
         ledger.transactor(actor).transact(
@@ -308,6 +324,7 @@ def releases(ledger: Ledger, financing_id: int) -> list[tuple[bytes, list[bytes]
 def close(
     ledger: Ledger, actor: str, financing_id: int, *, idempotency_key: str | None = None
 ) -> docs.Receipt:
+    check_financing_id(financing_id)
     rel = releases(ledger, financing_id)
     return _tx(
         ledger.transactor(actor).transact(
@@ -325,6 +342,7 @@ def cancel(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
+    check_financing_id(financing_id)
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
     rel = releases(ledger, financing_id)
@@ -340,27 +358,52 @@ def cancel(
 
 
 def _pledges_on_chain(ledger: Ledger, financing_id: int) -> list[Pledge]:
-    found = [
+    return _pledges_from(docs.logs(ledger, "DocumentPledged", financingId=financing_id))
+
+
+def _pledges_from(found: Sequence[Any]) -> list[Pledge]:
+    """The pledges recorded by the DocumentPledged events among ``found``, by document hash."""
+    pledges = [
         Pledge(
             doc_hash=docs.hex32(log["args"]["docHash"]),
             amount=int(log["args"]["amount"]),
             face_value=int(log["args"]["faceValue"]),
             fingerprints=tuple(docs.hex32(f) for f in log["args"]["fingerprints"]),
         )
-        for log in docs.logs(ledger, "DocumentPledged", financingId=financing_id)
+        for log in found
+        if log["event"] == "DocumentPledged"
     ]
-    return sorted(found, key=lambda p: p.doc_hash)
+    return sorted(pledges, key=lambda p: p.doc_hash)
 
 
 def get(ledger: Ledger, financing_id: int) -> Financing:
-    """The financing ``financing_id``, or NotFound."""
-    if financing_id <= 0:
-        raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
+    """The financing ``financing_id``; NotFound when there is none, InvalidInput when the id
+    is outside 1..``MAX_FINANCING_ID``."""
+    check_financing_id(financing_id)
     record = ledger.contract.functions.getFinancing(financing_id).call()
-    bank, _bank_id, status, kind, _docs, _fps, amount, drawn, repaid = record
-    if FinancingStatus(status) is FinancingStatus.NONE:
+    if FinancingStatus(record[2]) is FinancingStatus.NONE:
         raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
-    events = docs.logs(ledger, "FinancingRegistered", financingId=financing_id)
+    return _financings(ledger, [(financing_id, record)])[0]
+
+
+def _financings(ledger: Ledger, records: Sequence[tuple[int, Any]]) -> list[Financing]:
+    """Financings from their ``getFinancing`` records and their registration and pledge
+    events, read in one log query for them all (both events name the financing first)."""
+    found = docs.logs_naming(
+        ledger,
+        ("FinancingRegistered", "DocumentPledged"),
+        1,
+        [fid.to_bytes(32, "big") for fid, _ in records],
+    )
+    by_id: dict[int, list[Any]] = {}
+    for log in found:
+        by_id.setdefault(int(log["args"]["financingId"]), []).append(log)
+    return [_financing(fid, record, by_id.get(fid, [])) for fid, record in records]
+
+
+def _financing(financing_id: int, record: Any, found: list[Any]) -> Financing:
+    bank, _bank_id, status, kind, _docs, _fps, amount, drawn, repaid = record
+    events = [log for log in found if log["event"] == "FinancingRegistered"]
     ev = events[0]["args"] if events else None
     return Financing(
         financing_id=financing_id,
@@ -375,7 +418,7 @@ def get(ledger: Ledger, financing_id: int) -> Financing:
         reference=reference_text(ev["bankReference"]) if ev else "",
         registered_block=int(events[0]["blockNumber"]) if events else 0,
         registered_tx=events[0]["transactionHash"].to_0x_hex() if events else "",
-        pledges=tuple(_pledges_on_chain(ledger, financing_id)),
+        pledges=tuple(_pledges_from(found)),
     )
 
 
@@ -419,13 +462,13 @@ def list_financings(
     else:
         count = int(ledger.contract.functions.financingCount().call())
         ids = list(range(1, count + 1))
-    items: list[Financing] = []
+    chosen: list[tuple[int, Any]] = []
     last = after
     more = False
     for fid in ids:
         if fid <= after:
             continue
-        if len(items) == limit:
+        if len(chosen) == limit:
             more = True
             break
         last = fid
@@ -434,7 +477,8 @@ def list_financings(
             continue
         if status is not None and FinancingStatus(record[2]) is not status:
             continue
-        items.append(get(ledger, fid))
+        chosen.append((fid, record))
+    items = _financings(ledger, chosen) if chosen else []
     return Page(items=items, next_cursor=str(last) if more else None)
 
 

@@ -10,7 +10,17 @@ from fastapi import FastAPI
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit
-from api.routers import audit, documents, financings, health, keys, members, metrics, node
+from api.routers import (
+    audit,
+    documents,
+    financings,
+    governance,
+    health,
+    keys,
+    members,
+    metrics,
+    node,
+)
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
 from ledger.indexer.background import start_follower
@@ -51,6 +61,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(members.router)
+    app.include_router(governance.router)
     app.include_router(keys.router)
     app.include_router(documents.router)
     app.include_router(audit.router)

@@ -173,7 +173,10 @@ def member_add(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Onboard a member: create its key and membership, print its address and API key once."""
+    """Onboard a CUSTODIAL member: this gateway creates and holds its key (e.g. an enterprise
+    that uses its bank's gateway). An organisation that runs its own gateway joins with its own
+    key instead: `tradeledger join` there, `tradeledger member approve FILE` here. Prints its
+    address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
     parsed = guard(lambda: Role.parse(role))
     with opened_ledger(data_dir) as ledger:
         new = guard(
@@ -186,11 +189,156 @@ def member_add(
                 idempotency_key=idempotency_key,
             )
         )
+    pending = new.proposal is not None and not new.proposal.executed
+    payload: dict[str, Any] = {
+        "address": new.member.address,
+        "api_key": new.api_key,
+        "member_id": new.member.member_id,
+    }
+    text = (
+        f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
+        f"API key (shown once): {new.api_key}"
+    )
+    if pending:
+        assert new.proposal is not None
+        payload["proposal_id"] = new.proposal.proposal_id
+        text = (
+            f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
+            f"{new.member.address}, {_approvals(new.proposal)}\nAPI key (shown once): "
+            f"{new.api_key}"
+        )
+    emit(as_json, payload, text)
+
+
+# -- governance ---------------------------------------------------------------------------------
+
+
+def _approvals(p: member_svc.Proposal) -> str:
+    if p.executed:
+        return "executed"
+    return f"pending: {p.approvals} of {p.threshold} approvals"
+
+
+def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
+    return {
+        "proposal_id": p.proposal_id,
+        "action": p.action.name.lower(),
+        "status": p.status,
+        "approvals": p.approvals,
+        "threshold": p.threshold,
+        "proposer": p.proposer,
+        "account": p.account,
+        "new_account": p.new_account,
+        "role": p.role.name.lower() if p.role is not None else None,
+        "name": p.name,
+        "data": p.data,
+        "tx_hash": p.tx_hash,
+    }
+
+
+@member_app.command("propose")
+def member_propose(
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="add-member, suspend-member, reinstate-member, rotate-key, set-threshold or "
+            "set-fingerprint-key-id"
+        ),
+    ],
+    account: Annotated[str | None, typer.Option(help="the member concerned")] = None,
+    new_account: Annotated[str | None, typer.Option(help="rotate-key: the new key")] = None,
+    role: Annotated[str | None, typer.Option(help="add-member: the role")] = None,
+    name: Annotated[str, typer.Option(help="add-member: the name")] = "",
+    legal_id: Annotated[str, typer.Option(help="add-member: legal id, e.g. an LEI")] = "",
+    threshold: Annotated[int | None, typer.Option(help="set-threshold: the new M", min=1)] = None,
+    key_id: Annotated[str | None, typer.Option(help="set-fingerprint-key-id: 0x + 64 hex")] = None,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose a consortium change, signed by this gateway's admin (its approval counts). It
+    takes effect once M admins approved it (at once when M = 1)."""
+    parsed = guard(lambda: member_svc.ProposalAction.parse(action))
+    parsed_role = guard(lambda: Role.parse(role)) if role is not None else None
+    data: bytes | int = b""
+    if parsed == member_svc.ProposalAction.SET_THRESHOLD:
+        if threshold is None:
+            fail(InvalidInput("--threshold", "is required for set-threshold"))
+        assert threshold is not None
+        data = threshold
+    elif key_id is not None:
+        try:
+            data = bytes.fromhex(key_id.removeprefix("0x"))
+        except ValueError:
+            fail(InvalidInput("--key-id", "must be 0x and 64 hex digits"))
+    with opened_ledger(data_dir) as ledger:
+        made = guard(
+            lambda: member_svc.propose(
+                ledger,
+                ledger.manifest.admin_address,
+                parsed,
+                account=account,
+                new_account=new_account,
+                role=parsed_role,
+                legal_id=legal_id,
+                name=name,
+                data=data,
+                idempotency_key=idempotency_key,
+            )
+        )
     emit(
         as_json,
-        {"address": new.member.address, "api_key": new.api_key, "member_id": new.member.member_id},
-        f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
-        f"API key (shown once): {new.api_key}",
+        _proposal_row(made),
+        f"proposal {made.proposal_id} ({made.action.name.lower()}): {_approvals(made)}",
+    )
+
+
+@member_app.command("approve-proposal")
+def member_approve_proposal(
+    proposal_id: Annotated[int, typer.Argument(help="the proposal's id")],
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve a proposal, signed by this gateway's admin; it takes effect at M approvals."""
+    with opened_ledger(data_dir) as ledger:
+        approved = guard(
+            lambda: member_svc.approve_proposal(
+                ledger,
+                ledger.manifest.admin_address,
+                proposal_id,
+                idempotency_key=idempotency_key,
+            )
+        )
+    emit(
+        as_json,
+        _proposal_row(approved),
+        f"proposal {approved.proposal_id} ({approved.action.name.lower()}): {_approvals(approved)}",
+    )
+
+
+@member_app.command("proposals")
+def member_proposals(
+    pending: Annotated[bool, typer.Option(help="only pending proposals")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List governance proposals (M, N and every proposal with its approvals)."""
+    with opened_ledger(data_dir) as ledger:
+        state = guard(lambda: member_svc.governance(ledger))
+        found, _ = guard(lambda: member_svc.list_proposals(ledger, pending_only=pending))
+    rows = [_proposal_row(p) for p in found]
+    text = f"M = {state.threshold} of N = {state.admin_count} admins\n" + _table(
+        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME"],
+        [
+            [r["proposal_id"], r["action"], r["status"], r["approvals"], r["account"], r["name"]]
+            for r in rows
+        ],
+    )
+    emit(
+        as_json,
+        {"threshold": state.threshold, "admin_count": state.admin_count, "proposals": rows},
+        text,
     )
 
 
@@ -226,6 +374,8 @@ def _member_change(
         tx = guard(lambda: action(ledger, admin, target, idempotency_key=key))
         member = guard(lambda: member_svc.get_member(ledger, target))
     word = "suspended" if suspend else "reinstated"
+    if member.active == suspend:  # above M = 1: a proposal, not yet in effect
+        word = "proposed to " + ("suspend" if suspend else "reinstate")
     emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
 
 

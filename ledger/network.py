@@ -31,11 +31,62 @@ MEMBER_FUNDING = 10**21
 FINGERPRINT_KEY_FILE = "fingerprint.key"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
+#: present while a member that joined with its own key waits for the consortium's approval
+JOIN_STATE_FILE = "join.json"
+
+
+def fingerprint_key_digest(key: bytes) -> bytes:
+    """The 32-byte id of the consortium fingerprint key the contract stores (never the key)."""
+    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).digest()
 
 
 def fingerprint_key_id(key: bytes) -> str:
-    """A public identifier of the consortium fingerprint key (never the key itself)."""
-    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).hexdigest()[:16]
+    """A public identifier of the consortium fingerprint key (never the key itself): the first
+    16 hex digits of :func:`fingerprint_key_digest`, as the manifest records it."""
+    return fingerprint_key_digest(key).hex()[:16]
+
+
+def check_fingerprint_key(settings: Settings, contract: Contract) -> bytes:
+    """Refuse a gateway whose fingerprint key is not the consortium's (issue #13).
+
+    Reads the key id the contract stores (set at deployment, changed only by an M-of-N
+    proposal) and compares it with the id of ``DATA_DIR/secrets/fingerprint.key``. Returns the
+    on-chain id (32 bytes). Raises LedgerStateError, with a message naming both ids, when the
+    key differs: such a gateway would compute fingerprints no other bank can match, and the
+    same invoice could be financed twice. A gateway still joining (``DATA_DIR/join.json``
+    present, no key yet) passes: its key is delivered encrypted when the admins approve it.
+    Without a key and not joining, it also refuses to start.
+    """
+    try:
+        on_chain = bytes(contract.functions.fingerprintKeyId().call())
+    except Exception as exc:
+        raise translate(exc) from None
+    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
+    if not path.exists():
+        if (settings.data_dir / JOIN_STATE_FILE).exists():
+            return on_chain
+        raise LedgerStateError(
+            f"no fingerprint key at {path}: this gateway cannot fingerprint invoices; a member "
+            "receives the consortium's key when its join is approved (`tradeledger join finish`)",
+            path=str(path),
+        )
+    try:
+        key = bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        raise LedgerStateError(f"{path} holds no hex fingerprint key", path=str(path)) from None
+    local = fingerprint_key_digest(key)
+    if local != on_chain:
+        raise LedgerStateError(
+            f"the fingerprint key in {path} (id {local.hex()[:16]}) is not the consortium's "
+            f"(the contract holds id {on_chain.hex()[:16]}): refusing to start, because this "
+            "gateway's fingerprints would never match another bank's and the same invoice could "
+            "be financed twice. Restore the consortium's key (an approved member imports it with "
+            "`tradeledger join finish`).",
+            path=str(path),
+            local_key_id=local.hex()[:16],
+            chain_key_id=on_chain.hex()[:16],
+        )
+    return on_chain
 
 
 def legal_id_hash(legal_id: str) -> bytes:
@@ -74,6 +125,8 @@ class Ledger:
         )
         self.db = GatewayDB(settings.gateway_db())
         self.fees = FeePolicy(w3, settings.gas_pricing)
+        #: the consortium's fingerprint key id as the contract stores it (32 bytes)
+        self.chain_fingerprint_key_id = b""
         self._transactors: dict[str, Transactor] = {}
         self._lock = threading.Lock()
 
@@ -86,8 +139,8 @@ class Ledger:
         if not path.exists():
             raise LedgerStateError(f"no fingerprint key at {path}")
         key = bytes.fromhex(path.read_text().strip())
-        if fingerprint_key_id(key) != self.manifest.fingerprint_key_id:
-            raise LedgerStateError("the fingerprint key does not match the network's key id")
+        if fingerprint_key_digest(key) != self.chain_fingerprint_key_id:
+            raise LedgerStateError("the fingerprint key does not match the consortium's key id")
         return key
 
     def transactor(self, address: str) -> Transactor:
@@ -172,7 +225,13 @@ def open_ledger(settings: Settings) -> Ledger:
             "the contract at the manifest's address is not the deployed artifact",
             address=manifest.contract_address,
         )
-    return Ledger(settings, w3, manifest, node, client)
+    ledger = Ledger(settings, w3, manifest, node, client)
+    try:
+        ledger.chain_fingerprint_key_id = check_fingerprint_key(settings, ledger.contract)
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
 
 
 def init_network(
@@ -180,12 +239,18 @@ def init_network(
     admin_name: str = "Consortium admin",
     admin_legal_id: str = "",
     funding: Signer | None = None,
+    *,
+    threshold: int = 1,
+    co_admins: tuple[str, ...] = (),
 ) -> tuple[Ledger, str]:
     """Create a network: admin key, chain (embedded) or connection, contract, manifest.
 
     Returns the open ledger and the admin's first API key. On a JSON-RPC network where gas
     costs something, ``funding`` (or the key in ``settings.funding_key_file``) pays for the
-    admin's transactions and the funding of members.
+    admin's transactions and the funding of members. ``threshold`` is M, the ADMIN approvals
+    a membership change needs (1: the single operator acts alone, as before), at most
+    1 + len(``co_admins``) (addresses of further ADMINs, who hold their own keys). The id of
+    the new fingerprint key is stored in the contract.
     """
     if settings.manifest_path.exists():
         raise Conflict(
@@ -227,11 +292,20 @@ def init_network(
     deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     artifact = load_artifact("TradeLedger")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    constructor = factory.constructor(admin_name, legal_id_hash(admin_legal_id))
-    data = constructor.data_in_transaction
-    gas = int(w3.eth.estimate_gas({"from": admin.address, "data": data}) * 1.2)
-    receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
     key = secrets.token_bytes(32)
+    constructor = factory.constructor(
+        admin_name,
+        legal_id_hash(admin_legal_id),
+        [Web3.to_checksum_address(a) for a in co_admins],
+        threshold,
+        fingerprint_key_digest(key),
+    )
+    data = constructor.data_in_transaction
+    try:
+        gas = int(w3.eth.estimate_gas({"from": admin.address, "data": data}) * 1.2)
+    except Exception as exc:
+        raise translate(exc) from None
+    receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
     _write_secret(settings, FINGERPRINT_KEY_FILE, key.hex())
     manifest = Manifest(
         chain_id=chain_id,
@@ -248,6 +322,7 @@ def init_network(
     )
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)
+    ledger.chain_fingerprint_key_id = fingerprint_key_digest(key)
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key

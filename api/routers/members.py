@@ -34,6 +34,10 @@ class MemberCreated(MemberPublic):
     api_key: str = Field(description="shown once: store it now")
     tx_hash: str
     block: int
+    proposal_id: int | None = Field(
+        default=None,
+        description="above M = 1: the pending proposal; the member exists once M admins approve",
+    )
 
 
 def _public(member: svc.Member) -> MemberPublic:
@@ -81,7 +85,10 @@ def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> 
 def add_member(
     ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate, write_key: WriteKeyDep
 ) -> MemberCreated:
-    """Onboard a member: a new key held by this gateway, on-chain membership, an API key."""
+    """Onboard a custodial member: a new key held by THIS gateway (for an organisation that uses
+    this gateway, e.g. an enterprise at its bank), on-chain membership, an API key. A member that
+    runs its own gateway joins with its own key instead (``POST /v1/members/approve``). Above
+    M = 1 this makes a proposal (``proposal_id``) that takes effect once M admins approved."""
     require_role(participant, "admin")
     created = svc.add_member(
         ledger,
@@ -96,6 +103,7 @@ def add_member(
         api_key=created.api_key,
         tx_hash=created.tx_hash,
         block=created.block,
+        proposal_id=created.proposal.proposal_id if created.proposal is not None else None,
     )
 
 

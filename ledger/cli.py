@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 from web3 import Web3
 
+from ledger import join as join_mod
 from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
@@ -36,10 +37,15 @@ member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
 finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
+join_app = typer.Typer(
+    help="Join a consortium with keys made here, in this gateway's own data directory.",
+    invoke_without_command=True,
+)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
 app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
+app.add_typer(join_app, name="join")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
 
@@ -315,6 +321,126 @@ def member_approve_proposal(
         _proposal_row(approved),
         f"proposal {approved.proposal_id} ({approved.action.name.lower()}): {_approvals(approved)}",
     )
+
+
+@member_app.command("approve")
+def member_approve(
+    file: Annotated[Path, typer.Argument(help="the join request file a new member wrote")],
+    envelope_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the sealed fingerprint key as a file (`tradeledger join finish "
+            "FILE` imports it; it is on chain in any case)"
+        ),
+    ] = None,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve a join request (signed by the member's own key): onboard the member by its
+    address and deliver the fingerprint key sealed to its encryption key. Signed by this
+    gateway's admin; above M = 1 it is a proposal the other admins approve."""
+    request = guard(lambda: join_mod.read_request(file))
+    with opened_ledger(data_dir) as ledger:
+        made = guard(
+            lambda: member_svc.approve_join(
+                ledger,
+                ledger.manifest.admin_address,
+                request,
+                idempotency_key=idempotency_key,
+            )
+        )
+        key_id = ledger.chain_fingerprint_key_id
+    if envelope_out is not None and made.envelope is not None:
+        envelope = bytes.fromhex(made.envelope.removeprefix("0x"))
+        join_mod.write_envelope_file(envelope_out, request.address, key_id, envelope)
+    row = _proposal_row(made)
+    row["delivery_tx"] = made.delivery_tx
+    text = (
+        f"proposal {made.proposal_id}: add {request.name} ({request.role}) at {request.address}, "
+        f"{_approvals(made)}"
+    )
+    if made.delivery_tx is not None:
+        text += f"\nfingerprint key delivered, sealed to the member (tx {made.delivery_tx})"
+    emit(as_json, row, text)
+
+
+@join_app.callback()
+def join(
+    ctx: typer.Context,
+    chain_url: Annotated[str | None, typer.Option(help="the consortium's JSON-RPC node")] = None,
+    contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
+    name: Annotated[str | None, typer.Option(help="your organisation's name")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="bank, enterprise, regulator, attestor or admin")
+    ] = None,
+    legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
+    out: Annotated[Path | None, typer.Option(help="where to write the join request")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create this organisation's signing and encryption keys here, check the deployed contract
+    against this gateway's artifact, and write a join request signed by the new key for an
+    admin to approve (`tradeledger member approve FILE`). Prints the address and the first API
+    key of this gateway (shown once). `tradeledger serve` finishes joining once approved."""
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [
+        flag
+        for flag, value in (
+            ("--chain-url", chain_url),
+            ("--contract", contract),
+            ("--name", name),
+            ("--role", role),
+            ("--out", out),
+        )
+        if value is None
+    ]
+    if missing:
+        fail(InvalidInput(missing[0], "is required"))
+    settings = settings_for(data_dir, chain_url=chain_url)
+    joined = guard(
+        lambda: join_mod.create_join(
+            settings, str(contract), str(name), str(role), legal_id, Path(str(out))
+        )
+    )
+    emit(
+        as_json,
+        {
+            "address": joined.address,
+            "api_key": joined.api_key,
+            "request": str(joined.request_path),
+            "data_dir": str(joined.data_dir),
+            "encryption_key": joined.request.encryption_key,
+        },
+        f"joining as {joined.address} ({joined.request.role}) from {joined.data_dir}\n"
+        f"  join request: {joined.request_path} (send it to a consortium admin)\n"
+        f"  API key of this gateway (shown once): {joined.api_key}",
+    )
+
+
+@join_app.command("finish")
+def join_finish(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Finish joining: once the membership is on chain, import the fingerprint key sealed to
+    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself."""
+    with opened_ledger(data_dir) as ledger:
+        done = guard(lambda: join_mod.finish_join(ledger.settings, ledger.contract, file))
+        address = ledger.manifest.admin_address
+    if not done:
+        typer.echo(
+            f"error: {address} is not a member yet, or its fingerprint key has not been "
+            "delivered: an admin approves the join request first",
+            err=True,
+        )
+        raise typer.Exit(1)
+    emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
 
 
 @member_app.command("proposals")

@@ -22,22 +22,21 @@ from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
 from ledger.errors import Conflict, LedgerStateError
 from ledger.gatewaydb import GatewayDB
+from ledger.join import (
+    FINGERPRINT_KEY_FILE,
+    JOIN_STATE_FILE,
+    fingerprint_key_digest,
+    finish_join,
+    joining_address,
+)
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 
 #: wei sent to each new member on networks where gas costs something
 MEMBER_FUNDING = 10**21
-FINGERPRINT_KEY_FILE = "fingerprint.key"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
-#: present while a member that joined with its own key waits for the consortium's approval
-JOIN_STATE_FILE = "join.json"
-
-
-def fingerprint_key_digest(key: bytes) -> bytes:
-    """The 32-byte id of the consortium fingerprint key the contract stores (never the key)."""
-    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).digest()
 
 
 def fingerprint_key_id(key: bytes) -> str:
@@ -135,7 +134,15 @@ class Ledger:
         return self.manifest.chain_id
 
     def fingerprint_key(self) -> bytes:
+        """The consortium's fingerprint key (checked against the id on chain). A gateway still
+        joining fetches it first (see ``ledger/join.py``)."""
         path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
+        joining = not path.exists() and joining_address(self.settings) is not None
+        if joining and not finish_join(self.settings, self.contract):
+            raise LedgerStateError(
+                "this gateway is still joining: its membership or the consortium's "
+                "fingerprint key is not on chain yet (an admin approves the join request)"
+            )
         if not path.exists():
             raise LedgerStateError(f"no fingerprint key at {path}")
         key = bytes.fromhex(path.read_text().strip())
@@ -228,6 +235,8 @@ def open_ledger(settings: Settings) -> Ledger:
     ledger = Ledger(settings, w3, manifest, node, client)
     try:
         ledger.chain_fingerprint_key_id = check_fingerprint_key(settings, ledger.contract)
+        if joining_address(settings) is not None:
+            finish_join(settings, ledger.contract)  # a member approved meanwhile finishes here
     except BaseException:
         ledger.close()
         raise

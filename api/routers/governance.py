@@ -37,6 +37,9 @@ class ProposalPublic(BaseModel):
     data: str
     name: str
     tx_hash: str | None = None
+    delivery_tx: str | None = Field(
+        default=None, description="the fingerprint key delivered to a member that joined"
+    )
 
 
 class ProposalCreate(BaseModel):
@@ -76,6 +79,7 @@ def public(p: svc.Proposal) -> ProposalPublic:
         data=p.data,
         name=p.name,
         tx_hash=p.tx_hash,
+        delivery_tx=p.delivery_tx,
     )
 
 

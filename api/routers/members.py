@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require_role
+from api.routers.governance import ProposalPublic, public
 from ledger.errors import InvalidInput
+from ledger.join import JoinRequest
 from ledger.services import members as svc
 from ledger.services.roles import Role
 
@@ -105,6 +107,23 @@ def add_member(
         block=created.block,
         proposal_id=created.proposal.proposal_id if created.proposal is not None else None,
     )
+
+
+@router.post("/approve", response_model=ProposalPublic)
+def approve_join(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    request: Annotated[dict[str, Any], Body(description="the join request file's JSON")],
+    write_key: WriteKeyDep,
+) -> ProposalPublic:
+    """Approve a join request (ADMIN): verify its signature, onboard the member by its address
+    (a proposal: in effect at once with M = 1), fund it, and deliver the fingerprint key sealed
+    to the member's encryption key. The member's signing key never reaches this gateway."""
+    require_role(participant, "admin")
+    made = svc.approve_join(
+        ledger, participant.address, JoinRequest.parse(request), idempotency_key=write_key
+    )
+    return public(made)
 
 
 class MemberChanged(MemberPublic):

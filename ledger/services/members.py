@@ -11,6 +11,7 @@ make a proposal instead and return it pending.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from ledger.errors import InvalidInput, NotFound
+from ledger.join import JoinRequest, seal_fingerprint_key
 from ledger.network import MEMBER_FUNDING, Ledger, legal_id_hash
 from ledger.services.roles import Role
 from ledger.services.writekeys import sub_key, write_key
@@ -91,6 +93,10 @@ class Proposal:
     data: str
     name: str
     tx_hash: str | None = None
+    #: when this call executed an ADD_MEMBER carrying an encryption key: the transaction that
+    #: delivered the fingerprint key to the new member, and the sealed envelope (0x hex)
+    delivery_tx: str | None = None
+    envelope: str | None = None
 
     @property
     def executed(self) -> bool:
@@ -359,10 +365,87 @@ def propose(
     call = ledger.contract.functions.propose(
         _input(action, account, new_account, role, legal_id, data, name)
     )
-    receipt = ledger.transactor(actor).transact(call, idempotency_key=write_key(idempotency_key))
+    key = write_key(idempotency_key)
+    receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
     proposal = _proposal_of_receipt(ledger, receipt)
     if proposal is None:  # pragma: no cover - a successful propose always emits it
         raise NotFound("the proposal event is missing from the receipt")
+    return _after_execution(ledger, actor, proposal, key)
+
+
+def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
+    """A member that joined with its own encryption key receives the fingerprint key, sealed
+    to it, from the admin whose call put it on chain (``ledger/join.py``)."""
+    if not proposal.executed or proposal.action != ProposalAction.ADD_MEMBER:
+        return proposal
+    recipient = bytes.fromhex(proposal.data.removeprefix("0x"))
+    if not any(recipient) or proposal.account is None:
+        return proposal  # a custodial member: its key is at this gateway
+    tx, envelope = deliver_fingerprint_key(
+        ledger, actor, proposal.account, recipient, idempotency_key=sub_key(key, "deliver")
+    )
+    return dataclasses.replace(proposal, delivery_tx=tx, envelope="0x" + envelope.hex())
+
+
+def deliver_fingerprint_key(
+    ledger: Ledger,
+    actor: str,
+    address: str,
+    encryption_key: bytes,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[str, bytes]:
+    """Publish the consortium's fingerprint key sealed (HPKE) to member ``address``'s X25519
+    ``encryption_key``; returns the transaction hash and the envelope. ADMIN only."""
+    address = get_member_address(address)
+    envelope = seal_fingerprint_key(ledger.fingerprint_key(), encryption_key, address)
+    receipt = ledger.transactor(actor).transact(
+        ledger.contract.functions.deliverFingerprintKey(address, envelope),
+        idempotency_key=write_key(idempotency_key),
+    )
+    return receipt["transactionHash"].to_0x_hex(), envelope
+
+
+def approve_join(
+    ledger: Ledger, actor: str, request: JoinRequest, *, idempotency_key: str | None = None
+) -> Proposal:
+    """Onboard the member that wrote ``request`` (a signed join request), by its address.
+
+    Verifies the signature (InvalidInput ``signature``) and that the request is for this
+    consortium (InvalidInput ``contract``/``chain_id``), proposes ADD_MEMBER carrying the
+    member's encryption key, funds its address where gas costs something, and — once the
+    proposal is in effect (at once with M = 1) — delivers the fingerprint key sealed to it. No
+    part of the member's signing key is involved. Exactly once per ``idempotency_key``."""
+    request.verify()
+    if request.chain_id != ledger.chain_id:
+        raise InvalidInput(
+            "chain_id", f"the request is for chain {request.chain_id}, this is {ledger.chain_id}"
+        )
+    contract = Web3.to_checksum_address(ledger.manifest.contract_address)
+    if request.contract != contract:
+        raise InvalidInput(
+            "contract", f"the request is for the consortium at {request.contract}, not {contract}"
+        )
+    key = write_key(idempotency_key)
+    proposal = propose(
+        ledger,
+        actor,
+        ProposalAction.ADD_MEMBER,
+        account=request.address,
+        role=Role.parse(request.role),
+        legal_id=request.legal_id,
+        name=request.name,
+        data=request.encryption_public_key,
+        idempotency_key=sub_key(key, "add"),
+    )
+    if ledger.settings.gas_pricing != "zero":
+        admin = ledger.transactor(actor)
+        admin.wait(
+            admin.send(
+                {"to": request.address, "value": MEMBER_FUNDING, "gas": 21000},
+                idempotency_key=sub_key(key, "fund"),
+            )
+        )
     return proposal
 
 
@@ -374,11 +457,12 @@ def approve_proposal(
     ProposalAlreadyApproved), Forbidden for a non-admin."""
     if proposal_id < 1:
         raise InvalidInput("proposal_id", "must be a proposal id (>= 1)")
+    key = write_key(idempotency_key)
     receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.approveProposal(proposal_id),
-        idempotency_key=write_key(idempotency_key),
+        ledger.contract.functions.approveProposal(proposal_id), idempotency_key=key
     )
-    return get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
+    approved = get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
+    return _after_execution(ledger, actor, approved, key)
 
 
 def _proposal_of_receipt(ledger: Ledger, receipt: object) -> Proposal | None:

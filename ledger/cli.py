@@ -365,6 +365,49 @@ def member_approve(
     emit(as_json, row, text)
 
 
+@member_app.command("rotate-fingerprint-key")
+def member_rotate_fingerprint_key(
+    deliver_only: Annotated[
+        bool,
+        typer.Option(
+            help="only deliver this gateway's current key, sealed, to every joined member "
+            "(after the M-th approval of a rotation made here)"
+        ),
+    ] = False,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rotate the consortium's fingerprint key (all banks move together): propose the new key's
+    id; once in effect, install it here and deliver it sealed to every member that joined.
+    Pledges made under the old key keep their fingerprints until released."""
+    with opened_ledger(data_dir) as ledger:
+        admin = ledger.manifest.admin_address
+        if deliver_only:
+            delivered = guard(
+                lambda: member_svc.deliver_to_members(
+                    ledger, admin, idempotency_key=idempotency_key
+                )
+            )
+            emit(
+                as_json,
+                {"delivered_to": list(delivered)},
+                f"fingerprint key delivered, sealed, to {len(delivered)} members",
+            )
+            return
+        rotation = guard(
+            lambda: member_svc.rotate_fingerprint_key(
+                ledger, admin, idempotency_key=idempotency_key
+            )
+        )
+    row = {**_proposal_row(rotation.proposal), "delivered_to": list(rotation.delivered_to)}
+    text = f"proposal {rotation.proposal.proposal_id} (new fingerprint key id): "
+    text += _approvals(rotation.proposal)
+    if rotation.proposal.executed:
+        text += f"; installed here, delivered sealed to {len(rotation.delivered_to)} members"
+    emit(as_json, row, text)
+
+
 @join_app.callback()
 def join(
     ctx: typer.Context,

@@ -59,6 +59,8 @@ from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
 
 FINGERPRINT_KEY_FILE = "fingerprint.key"
+#: a new fingerprint key an admin proposed, installed once the proposal is in effect
+FINGERPRINT_NEXT_FILE = "fingerprint.key.next"
 #: present while a member that joined with its own key waits for the consortium's approval
 JOIN_STATE_FILE = "join.json"
 #: the member's X25519 private key (raw, hex), for data addressed to it
@@ -357,19 +359,32 @@ def joining_address(settings: Settings) -> str | None:
 
 
 def finish_join(settings: Settings, contract: Contract, envelope_file: Path | None = None) -> bool:
-    """Finish joining once the membership is on chain: open the delivered fingerprint key
+    """Finish joining once the membership is on chain: import the delivered fingerprint key
     (from ``envelope_file``, else the newest ``FingerprintKeyDelivered`` for this member on
-    chain), store it, and drop the joining mark. True when done (or not joining); False while
-    the membership or the key is not there yet. LedgerStateError when a delivered envelope does
+    chain) and drop the joining mark. True when done (or not joining); False while the
+    membership or the key is not there yet. LedgerStateError when a delivered envelope does
     not open or holds another key."""
     address = joining_address(settings)
     if address is None:
         return True
+    if not import_fingerprint_key(settings, contract, address, envelope_file):
+        return False
+    (settings.data_dir / JOIN_STATE_FILE).unlink()
+    return True
+
+
+def import_fingerprint_key(
+    settings: Settings, contract: Contract, address: str, envelope_file: Path | None = None
+) -> bool:
+    """Import the consortium's *current* fingerprint key sealed to member ``address`` (this
+    gateway's member): from ``envelope_file``, else from the newest ``FingerprintKeyDelivered``
+    for it under the key id the contract holds. A key it replaces is kept beside it
+    (``fingerprint.key.<id>``). False when ``address`` is not a member or nothing was
+    delivered under the current id."""
     record = contract.functions.memberOf(address).call()
     if int(record[0]) == 0:
         return False
     key_id = bytes(contract.functions.fingerprintKeyId().call())
-    private = _encryption_key(settings)
     envelope: bytes | None = None
     if envelope_file is not None:
         envelope = _read_envelope_file(envelope_file, address, key_id)
@@ -382,10 +397,34 @@ def finish_join(settings: Settings, contract: Contract, envelope_file: Path | No
             envelope = bytes(logs[-1]["args"]["envelope"])
     if envelope is None:
         return False
-    key = open_fingerprint_key(envelope, private, address, key_id)
-    write_private(settings.secrets_dir / FINGERPRINT_KEY_FILE, key.hex())
-    (settings.data_dir / JOIN_STATE_FILE).unlink()
+    install_fingerprint_key(
+        settings, open_fingerprint_key(envelope, _encryption_key(settings), address, key_id)
+    )
     return True
+
+
+def install_fingerprint_key(settings: Settings, key: bytes) -> None:
+    """Make ``key`` this gateway's fingerprint key, keeping the one it replaces as
+    ``secrets/fingerprint.key.<id>`` (mode 0600)."""
+    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
+    if path.exists():
+        old = path.read_text().strip()
+        try:
+            old_id = fingerprint_key_digest(bytes.fromhex(old)).hex()[:16]
+        except ValueError:
+            old_id = "unreadable"
+        write_private(settings.secrets_dir / f"{FINGERPRINT_KEY_FILE}.{old_id}", old)
+    write_private(path, key.hex())
+
+
+def rotated_from(contract: Contract, key_id: bytes) -> bytes | None:
+    """The id the consortium's fingerprint key moved to from ``key_id`` (an M-of-N
+    ``SET_FINGERPRINT_KEY_ID`` proposal), or None when ``key_id`` was never the current one."""
+    start = int(contract.functions.deploymentBlock().call())
+    for log in contract.events.FingerprintKeyIdChanged().get_logs(from_block=start):
+        if bytes(log["args"]["oldKeyId"]) == key_id:
+            return bytes(log["args"]["newKeyId"])
+    return None
 
 
 def _read_envelope_file(path: Path, address: str, key_id: bytes) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 
 from web3 import Web3
@@ -24,15 +25,21 @@ from ledger.errors import Conflict, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.join import (
     FINGERPRINT_KEY_FILE,
+    FINGERPRINT_NEXT_FILE,
     JOIN_STATE_FILE,
     fingerprint_key_digest,
     finish_join,
+    import_fingerprint_key,
+    install_fingerprint_key,
     joining_address,
+    rotated_from,
 )
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 
+#: how often a running gateway re-reads the fingerprint key id on chain (seconds)
+FINGERPRINT_RECHECK_SECONDS = 5.0
 #: wei sent to each new member on networks where gas costs something
 MEMBER_FUNDING = 10**21
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
@@ -45,7 +52,9 @@ def fingerprint_key_id(key: bytes) -> str:
     return fingerprint_key_digest(key).hex()[:16]
 
 
-def check_fingerprint_key(settings: Settings, contract: Contract) -> bytes:
+def check_fingerprint_key(
+    settings: Settings, contract: Contract, member: str | None = None
+) -> bytes:
     """Refuse a gateway whose fingerprint key is not the consortium's (issue #13).
 
     Reads the key id the contract stores (set at deployment, changed only by an M-of-N
@@ -55,6 +64,11 @@ def check_fingerprint_key(settings: Settings, contract: Contract) -> bytes:
     same invoice could be financed twice. A gateway still joining (``DATA_DIR/join.json``
     present, no key yet) passes: its key is delivered encrypted when the admins approve it.
     Without a key and not joining, it also refuses to start.
+
+    Rotation (all gateways move together): when the local key is the one the consortium
+    rotated away from, the gateway installs the new key — its own proposed one
+    (``fingerprint.key.next``), or the one delivered sealed to ``member`` on chain — and
+    starts; until the new key reaches it, it refuses to start, saying so.
     """
     try:
         on_chain = bytes(contract.functions.fingerprintKeyId().call())
@@ -74,6 +88,8 @@ def check_fingerprint_key(settings: Settings, contract: Contract) -> bytes:
     except ValueError:
         raise LedgerStateError(f"{path} holds no hex fingerprint key", path=str(path)) from None
     local = fingerprint_key_digest(key)
+    if local != on_chain and _take_rotated_key(settings, contract, local, on_chain, member):
+        return on_chain
     if local != on_chain:
         raise LedgerStateError(
             f"the fingerprint key in {path} (id {local.hex()[:16]}) is not the consortium's "
@@ -86,6 +102,31 @@ def check_fingerprint_key(settings: Settings, contract: Contract) -> bytes:
             chain_key_id=on_chain.hex()[:16],
         )
     return on_chain
+
+
+def _take_rotated_key(
+    settings: Settings, contract: Contract, local: bytes, on_chain: bytes, member: str | None
+) -> bool:
+    """Install the consortium's new fingerprint key after a rotation away from ``local``."""
+    proposed = settings.secrets_dir / FINGERPRINT_NEXT_FILE
+    if proposed.exists():
+        key = bytes.fromhex(proposed.read_text().strip())
+        if fingerprint_key_digest(key) == on_chain:
+            install_fingerprint_key(settings, key)
+            proposed.unlink()
+            return True
+    if rotated_from(contract, local) is None:
+        return False
+    if member is not None and import_fingerprint_key(settings, contract, member):
+        return True
+    raise LedgerStateError(
+        f"the consortium rotated its fingerprint key (id {local.hex()[:16]} -> "
+        f"{on_chain.hex()[:16]}) and the new key has not reached this gateway yet: an admin "
+        "delivers it sealed to this member (`tradeledger member rotate-fingerprint-key "
+        "--deliver-only`)",
+        local_key_id=local.hex()[:16],
+        chain_key_id=on_chain.hex()[:16],
+    )
 
 
 def legal_id_hash(legal_id: str) -> bytes:
@@ -126,6 +167,7 @@ class Ledger:
         self.fees = FeePolicy(w3, settings.gas_pricing)
         #: the consortium's fingerprint key id as the contract stores it (32 bytes)
         self.chain_fingerprint_key_id = b""
+        self._key_checked_at = time.monotonic()
         self._transactors: dict[str, Transactor] = {}
         self._lock = threading.Lock()
 
@@ -145,10 +187,27 @@ class Ledger:
             )
         if not path.exists():
             raise LedgerStateError(f"no fingerprint key at {path}")
+        self._follow_rotation()
         key = bytes.fromhex(path.read_text().strip())
         if fingerprint_key_digest(key) != self.chain_fingerprint_key_id:
             raise LedgerStateError("the fingerprint key does not match the consortium's key id")
         return key
+
+    def _follow_rotation(self) -> None:
+        """A running gateway follows a fingerprint key rotation (re-reading the id on chain at
+        most every FINGERPRINT_RECHECK_SECONDS): it never fingerprints under a retired key."""
+        now = time.monotonic()
+        if now - self._key_checked_at < FINGERPRINT_RECHECK_SECONDS:
+            return
+        try:
+            on_chain = bytes(self.contract.functions.fingerprintKeyId().call())
+        except Exception as exc:
+            raise translate(exc) from None
+        if on_chain != self.chain_fingerprint_key_id:
+            self.chain_fingerprint_key_id = check_fingerprint_key(
+                self.settings, self.contract, self.manifest.admin_address
+            )
+        self._key_checked_at = now
 
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""
@@ -234,7 +293,9 @@ def open_ledger(settings: Settings) -> Ledger:
         )
     ledger = Ledger(settings, w3, manifest, node, client)
     try:
-        ledger.chain_fingerprint_key_id = check_fingerprint_key(settings, ledger.contract)
+        ledger.chain_fingerprint_key_id = check_fingerprint_key(
+            settings, ledger.contract, manifest.admin_address
+        )
         if joining_address(settings) is not None:
             finish_join(settings, ledger.contract)  # a member approved meanwhile finishes here
     except BaseException:

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import secrets
 from dataclasses import dataclass
 
 from web3 import Web3
 from web3.logs import DISCARD
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.join import JoinRequest, seal_fingerprint_key
-from ledger.network import MEMBER_FUNDING, Ledger, legal_id_hash
+from ledger.join import (
+    FINGERPRINT_NEXT_FILE,
+    JoinRequest,
+    fingerprint_key_digest,
+    seal_fingerprint_key,
+)
+from ledger.keys import write_private
+from ledger.network import MEMBER_FUNDING, Ledger, check_fingerprint_key, legal_id_hash
 from ledger.services.roles import Role
 from ledger.services.writekeys import sub_key, write_key
 
@@ -531,3 +538,74 @@ def get_member_address(address: str) -> str:
         return Web3.to_checksum_address(address)
     except ValueError:
         raise InvalidInput("address", "must be a 20-byte hex address") from None
+
+
+# -- fingerprint key rotation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A fingerprint key rotation: the proposal, and the members the new key was delivered to
+    (sealed to each one's encryption key) once it is in effect."""
+
+    proposal: Proposal
+    delivered_to: tuple[str, ...]
+
+
+def rotate_fingerprint_key(
+    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
+) -> Rotation:
+    """Propose a new consortium fingerprint key (its id, via SET_FINGERPRINT_KEY_ID).
+
+    The new key is kept in ``secrets/fingerprint.key.next`` (a retry reuses it). When the
+    proposal is in effect (at once with M = 1) this gateway installs it — the old one is kept
+    as ``fingerprint.key.<id>`` — and delivers it sealed to every member that joined with an
+    encryption key. Above M = 1 the gateway installs it on its next start after the M-th
+    approval; then run :func:`deliver_to_members`. Pledges made under the old key keep their
+    fingerprints until released (close/cancel hand back the stored ones)."""
+    key = write_key(idempotency_key)
+    path = ledger.settings.secrets_dir / FINGERPRINT_NEXT_FILE
+    if path.exists():
+        new = bytes.fromhex(path.read_text().strip())
+    else:
+        new = secrets.token_bytes(32)
+        write_private(path, new.hex())
+    proposal = propose(
+        ledger,
+        actor,
+        ProposalAction.SET_FINGERPRINT_KEY_ID,
+        data=fingerprint_key_digest(new),
+        idempotency_key=sub_key(key, "propose"),
+    )
+    if not proposal.executed:
+        return Rotation(proposal, ())
+    ledger.chain_fingerprint_key_id = check_fingerprint_key(
+        ledger.settings, ledger.contract, ledger.manifest.admin_address
+    )
+    delivered = deliver_to_members(ledger, actor, idempotency_key=sub_key(key, "deliver"))
+    return Rotation(proposal, delivered)
+
+
+def deliver_to_members(
+    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
+) -> tuple[str, ...]:
+    """Deliver this gateway's (current) fingerprint key, sealed, to every member that joined
+    with an encryption key and is still a member under that address. Returns the addresses."""
+    key = write_key(idempotency_key)
+    recipients: dict[str, bytes] = {}
+    found, _ = list_proposals(ledger)
+    for p in found:
+        if p.action != ProposalAction.ADD_MEMBER or not p.executed or p.account is None:
+            continue
+        encryption = bytes.fromhex(p.data.removeprefix("0x"))
+        if any(encryption):
+            recipients[p.account] = encryption
+    delivered = []
+    for address, encryption in recipients.items():
+        if int(ledger.contract.functions.memberOf(address).call()[0]) == 0:
+            continue  # its key moved: it joins again under the new one
+        deliver_fingerprint_key(
+            ledger, actor, address, encryption, idempotency_key=sub_key(key, address.lower())
+        )
+        delivered.append(address)
+    return tuple(delivered)

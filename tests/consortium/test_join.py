@@ -5,7 +5,10 @@ sealed to the member — in process (the four-gateway test runs each gateway as 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +20,18 @@ from api.app import create_app
 from ledger.cli import app as cli_app
 from ledger.config import Settings
 from ledger.errors import LedgerStateError
-from ledger.join import FINGERPRINT_KEY_FILE, JOIN_STATE_FILE
+from ledger.join import FINGERPRINT_KEY_FILE, JOIN_STATE_FILE, fingerprint_key_digest, read_request
 from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
+from ledger.services import documents as docs
+from ledger.services import financing as fin
 from ledger.services import members as svc
-from ledger.services.roles import Role
+from ledger.services.roles import FinancingKind, Role
 from tests.conftest import AnvilNode, make_settings
 
 pytestmark = pytest.mark.anvil
 FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 
 
 @pytest.fixture
@@ -159,3 +165,63 @@ def test_join_refuses_a_contract_that_is_not_the_artifact(
     )
     assert "is not the TradeLedger artifact" in refused["output"]
     assert not (data_dir / "manifest.json").exists()
+
+
+def test_fingerprint_key_rotation_moves_every_gateway_and_keeps_old_pledges(
+    tmp_path: Path,
+    anvil_node: AnvilNode,
+    operator: tuple[Ledger, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ledger, _ = operator
+    admin = ledger.manifest.admin_address
+    contract = ledger.manifest.contract_address
+    joined, bank_dir = join(tmp_path, anvil_node, contract, "Bank R", "bank")
+    other, other_dir = join(tmp_path, anvil_node, contract, "Bank S", "bank")
+    for request in (joined["request"], other["request"]):
+        svc.approve_join(ledger, admin, read_request(Path(request)))
+    exporter = svc.add_member(ledger, admin, "Exporter", Role.ENTERPRISE)
+    invoice, _, _ = docs.register_file(ledger, exporter.member.address, "enterprise", UBL, "i.xml")
+    old_key = ledger.fingerprint_key()
+    open_ledger(member_settings(other_dir, anvil_node)).close()  # Bank S holds the old key
+
+    bank = open_ledger(member_settings(bank_dir, anvil_node))
+    try:
+        me = joined["address"]
+        docs.receive(bank, me, "bank", UBL, "invoice.xml")
+        pledge = fin.PledgeRequest(docs.parse_doc_hash(invoice.doc_hash), 374_000)
+        financed = fin.create(
+            bank, me, [pledge], "DKK", FinancingKind.INVOICE_FINANCING,
+            datetime.now(UTC) + timedelta(days=90), "R-1",
+        )  # fmt: skip
+        old_fps = {f.value for f in docs.examine(bank, UBL, me, "bank")[1].fingerprints}
+
+        rotation = svc.rotate_fingerprint_key(ledger, admin)
+        assert rotation.proposal.executed
+        assert set(rotation.delivered_to) == {me, other["address"]}
+        new_key = ledger.fingerprint_key()
+        assert new_key != old_key
+        state = svc.governance(ledger)
+        assert state.fingerprint_key_id == "0x" + fingerprint_key_digest(new_key).hex()
+
+        # the running bank gateway follows the rotation: it never fingerprints under the old key
+        monkeypatch.setattr("ledger.network.FINGERPRINT_RECHECK_SECONDS", 0.0)
+        assert bank.fingerprint_key() == new_key
+        new_fps = {f.value for f in docs.examine(bank, UBL, me, "bank")[1].fingerprints}
+        assert new_fps.isdisjoint(old_fps)  # every future fingerprint changes
+        # the pledge made under the old key is released with the fingerprints it pledged
+        fin.cancel(bank, me, financed.financing_id, 1)
+        assert fin.get(bank, financed.financing_id).status.name == "CANCELLED"
+    finally:
+        bank.close()
+
+    # a stopped gateway still holding the old key takes the new one sealed to it when it starts
+    restarted = open_ledger(member_settings(other_dir, anvil_node))
+    try:
+        assert restarted.fingerprint_key() == new_key
+    finally:
+        restarted.close()
+    # an unrelated wrong key is still refused (only the key rotated away from is replaced)
+    (bank_dir / "secrets" / FINGERPRINT_KEY_FILE).write_text(os.urandom(32).hex())
+    with pytest.raises(LedgerStateError, match="is not the consortium's"):
+        open_ledger(member_settings(bank_dir, anvil_node))

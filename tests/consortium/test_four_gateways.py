@@ -210,8 +210,18 @@ def test_four_organisations_four_gateways(
         assert items[0]["bank"] == bank_b.address
         assert items[0]["conflicting_financing_id"] == first["financing_id"]
 
-        # governance: a second admin, M = 2; one admin's proposal alone changes nothing
-        admin2 = cli(op_env, "member", "add", "Operator deputy", "--role", "admin", *op_dir)
+        # governance: a second organisation joins as ADMIN with its own key, M becomes 2, and
+        # one admin's proposal alone changes nothing
+        co_dir = tmp_path / "co_admin"
+        co_request = tmp_path / "co_admin.join.json"
+        co = cli(
+            chain,
+            "join", "--chain-url", anvil_node.url, "--contract", contract,
+            "--name", "Co-operator", "--role", "admin", "--out", str(co_request),
+            "--data-dir", str(co_dir),
+        )  # fmt: skip
+        cli(op_env, "member", "approve", str(co_request), *op_dir)
+        assert Org("co_admin", co_dir).own_keys() == {co["address"].lower()}
         raised = cli(op_env, "member", "propose", "set-threshold", "--threshold", "2", *op_dir)
         assert raised["status"] == "executed"
         proposal = http.post(
@@ -227,11 +237,17 @@ def test_four_organisations_four_gateways(
             f"{regulator.url}/v1/governance/proposals?pending=true", headers=regulator.headers
         )
         assert [p["action"] for p in pending.json()["items"]] == ["suspend_member"]
+        # the operator alone cannot act directly either
+        direct = http.post(
+            f"{operator.url}/v1/members/{bank_b.address}/suspend", headers=operator.headers
+        )
+        assert direct.status_code == 200, direct.text
+        assert direct.json()["active"] is True  # it only made a second proposal
         pid = proposal.json()["proposal_id"]
-        deputy = {"Authorization": f"Bearer {admin2['api_key']}"}
-        done = http.post(f"{operator.url}/v1/governance/proposals/{pid}/approve", headers=deputy)
-        assert done.status_code == 200, done.text
-        assert done.json()["status"] == "executed"
+        done = cli(
+            chain, "member", "approve-proposal", str(pid), "--data-dir", str(co_dir)
+        )  # the co-operator approves at its own gateway, with its own key
+        assert done["status"] == "executed"
         member = http.get(f"{regulator.url}/v1/members/{bank_b.address}", headers=regulator.headers)
         assert member.json()["active"] is False
 

@@ -37,10 +37,7 @@ member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
 finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
-join_app = typer.Typer(
-    help="Join a consortium with keys made here, in this gateway's own data directory.",
-    invoke_without_command=True,
-)
+join_app = typer.Typer(invoke_without_command=True)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
 app.add_typer(finance_app, name="finance")

@@ -225,3 +225,37 @@ def test_fingerprint_key_rotation_moves_every_gateway_and_keeps_old_pledges(
     (bank_dir / "secrets" / FINGERPRINT_KEY_FILE).write_text(os.urandom(32).hex())
     with pytest.raises(LedgerStateError, match="is not the consortium's"):
         open_ledger(member_settings(bank_dir, anvil_node))
+
+
+def test_M2_join_takes_effect_and_delivers_at_the_second_admins_approval(
+    tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
+) -> None:
+    ledger, _ = operator
+    admin = ledger.manifest.admin_address
+    contract = ledger.manifest.contract_address
+    co, co_dir = join(tmp_path, anvil_node, contract, "Co-operator", "admin")
+    svc.approve_join(ledger, admin, read_request(Path(co["request"])))
+    svc.propose(ledger, admin, svc.ProposalAction.SET_THRESHOLD, data=2)
+    joined, bank_dir = join(tmp_path, anvil_node, contract, "Bank M", "bank")
+
+    pending = svc.approve_join(ledger, admin, read_request(Path(joined["request"])))
+    assert not pending.executed
+    assert pending.delivery_tx is None
+    waiting = open_ledger(member_settings(bank_dir, anvil_node))
+    with pytest.raises(LedgerStateError, match="still joining"):
+        waiting.fingerprint_key()
+    waiting.close()
+
+    co_ledger = open_ledger(member_settings(co_dir, anvil_node))  # its own gateway, own key
+    try:
+        assert co_ledger.fingerprint_key() == ledger.fingerprint_key()
+        done = svc.approve_proposal(co_ledger, co["address"], pending.proposal_id)
+    finally:
+        co_ledger.close()
+    assert done.executed
+    assert done.delivery_tx is not None  # the admin whose approval took effect delivered it
+    bank = open_ledger(member_settings(bank_dir, anvil_node))
+    try:
+        assert bank.fingerprint_key() == ledger.fingerprint_key()
+    finally:
+        bank.close()

@@ -12,7 +12,17 @@ from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit
 from api.openapi_responses import CHAIN_RESOURCE, HEALTH_RESPONSES, errors
 from api.pages import install_pages
-from api.routers import audit, documents, financings, health, keys, members, metrics, node
+from api.routers import (
+    audit,
+    documents,
+    financings,
+    governance,
+    health,
+    keys,
+    members,
+    metrics,
+    node,
+)
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
 from ledger.indexer.background import start_follower
@@ -58,6 +68,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.include_router(health.router, responses=HEALTH_RESPONSES)
     app.include_router(metrics.router)
     app.include_router(members.router, responses=CHAIN_RESOURCE)
+    app.include_router(governance.router, responses=CHAIN_RESOURCE)
     app.include_router(keys.router, responses=CHAIN_RESOURCE)
     # before documents.router: /v1/documents/lodged is not a {doc_hash}
     app.include_router(documents.listing, responses=CHAIN_RESOURCE)

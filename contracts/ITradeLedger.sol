@@ -72,6 +72,28 @@ interface ITradeLedger {
         FINGERPRINT_PLEDGED
     }
 
+    /// @notice What a governance proposal changes (issue #13). NONE is never stored.
+    /// @dev ADD_MEMBER onboards `account` (an ADMIN: adds an admin); SUSPEND_MEMBER of an ADMIN
+    ///      removes it from the admins who count; ROTATE_KEY moves `account`'s key to
+    ///      `newAccount`; SET_THRESHOLD sets M to uint256(`data`); SET_FINGERPRINT_KEY_ID stores
+    ///      `data` as the consortium fingerprint key id.
+    enum ProposalAction {
+        NONE,
+        ADD_MEMBER,
+        SUSPEND_MEMBER,
+        REINSTATE_MEMBER,
+        ROTATE_KEY,
+        SET_THRESHOLD,
+        SET_FINGERPRINT_KEY_ID
+    }
+
+    /// @notice Lifecycle of a proposal. NONE means no such proposal.
+    enum ProposalStatus {
+        NONE,
+        PENDING,
+        EXECUTED
+    }
+
     /// @notice One document pledged to a financing.
     /// @param docHash SHA-256 of the document file the bank holds (must be registered and ACTIVE)
     /// @param amount the part of this financing secured by the document, minor units, > 0
@@ -114,6 +136,34 @@ interface ITradeLedger {
         bytes32 legalIdHash;
     }
 
+    /// @notice What a governance proposal asks for (the fields an action does not use are zero).
+    /// @param action what changes
+    /// @param account the member concerned (the new member for ADD_MEMBER)
+    /// @param newAccount ROTATE_KEY: the member's new signing key
+    /// @param role ADD_MEMBER: the new member's role
+    /// @param legalIdHash ADD_MEMBER: SHA-256 of the new member's legal id
+    /// @param data ADD_MEMBER: the member's X25519 encryption public key (zero for a custodial
+    ///        member); SET_THRESHOLD: the new M; SET_FINGERPRINT_KEY_ID: the new key id
+    /// @param name ADD_MEMBER: the new member's name
+    struct ProposalInput {
+        ProposalAction action;
+        address account;
+        address newAccount;
+        Role role;
+        bytes32 legalIdHash;
+        bytes32 data;
+        string name;
+    }
+
+    /// @notice A stored proposal: its input, who proposed it, its status and approvals so far.
+    struct ProposalRecord {
+        ProposalInput input;
+        address proposer;
+        ProposalStatus status;
+        uint40 proposedAt;
+        uint8 approvals;
+    }
+
     /// @notice A financing's record as stored (one storage slot, plus the bank's address).
     struct FinancingRecord {
         address bank;
@@ -150,6 +200,29 @@ interface ITradeLedger {
     /// @notice Thrown by renounceOwnership: an ownerless ledger could never manage its ADMINs again.
     /// @dev Added in issue #3 (not in the first interface draft).
     error OwnershipRenounceDisabled();
+
+    // ---------------------------------------------------------------- errors: governance
+
+    /// @notice Thrown when a change is made directly while it needs `threshold` (> 1) approvals:
+    ///         propose it instead.
+    error ProposalRequired(uint8 threshold);
+    /// @notice Thrown when no proposal has id `proposalId`.
+    error ProposalNotFound(uint256 proposalId);
+    /// @notice Thrown when approving `proposalId`, which is no longer pending (`status`).
+    error ProposalNotPending(uint256 proposalId, ProposalStatus status);
+    /// @notice Thrown when `admin` approves `proposalId` a second time.
+    error ProposalAlreadyApproved(uint256 proposalId, address admin);
+    /// @notice Thrown when a proposal's action is NONE or out of range.
+    error InvalidProposalAction(uint8 action);
+    /// @notice Thrown when a threshold M is 0, above 255, or above the `admins` active ADMINs.
+    error InvalidThreshold(uint256 threshold, uint256 admins);
+    /// @notice Thrown when suspending an ADMIN would leave fewer active ADMINs (`admins`) than
+    ///         the `threshold` M, so that no proposal could ever pass again.
+    error AdminsBelowThreshold(uint256 admins, uint8 threshold);
+    /// @notice Thrown when a fingerprint key id is zero.
+    error ZeroFingerprintKeyId();
+    /// @notice Thrown when a fingerprint key envelope is empty or longer than `max` bytes.
+    error InvalidEnvelope(uint256 length, uint256 max);
 
     // ---------------------------------------------------------------- errors: documents
 
@@ -230,6 +303,31 @@ interface ITradeLedger {
         uint32 indexed memberId, address indexed oldAccount, address indexed newAccount, address by
     );
 
+    // ---------------------------------------------------------------- events: governance
+
+    /// @notice Emitted when ADMIN `proposer` proposed `proposalId`; see getProposal for its input.
+    event ProposalCreated(
+        uint256 indexed proposalId,
+        ProposalAction indexed action,
+        address indexed proposer,
+        address account,
+        address newAccount,
+        Role role,
+        bytes32 data
+    );
+    /// @notice Emitted when `admin` approved `proposalId`; `approvals` so far, `threshold` needed.
+    event ProposalApproved(uint256 indexed proposalId, address indexed admin, uint8 approvals, uint8 threshold);
+    /// @notice Emitted when `proposalId` reached its threshold and took effect.
+    event ProposalExecuted(uint256 indexed proposalId, ProposalAction indexed action);
+    /// @notice Emitted when the approvals threshold M changed (at deployment from 0).
+    event ThresholdChanged(uint8 oldThreshold, uint8 newThreshold);
+    /// @notice Emitted when the consortium's fingerprint key id changed (at deployment from 0).
+    event FingerprintKeyIdChanged(bytes32 oldKeyId, bytes32 newKeyId);
+    /// @notice Emitted when ADMIN `by` delivered the fingerprint key `keyId` to member `account`,
+    ///         encrypted to the member's X25519 key (`envelope`: ephemeral public key, nonce,
+    ///         AES-GCM ciphertext; only the member can open it).
+    event FingerprintKeyDelivered(address indexed account, bytes32 indexed keyId, address by, bytes envelope);
+
     // ---------------------------------------------------------------- events: documents
 
     /// @notice Emitted when `docHash` was registered by `registrant` as `docType`.
@@ -293,19 +391,22 @@ interface ITradeLedger {
     // ---------------------------------------------------------------- membership
 
     /// @notice Onboard `account` with `role`. Owner: any role; ADMIN members: any but ADMIN.
+    ///         Only while the threshold is 1 (else ProposalRequired: use propose).
     /// @return memberId the new member's id (ids start at 1 and never change)
     function addMember(address account, Role role, bytes32 legalIdHash, string calldata name)
         external
         returns (uint32 memberId);
 
-    /// @notice Suspend `account`: its writes revert until reinstated. Owner or ADMIN.
+    /// @notice Suspend `account`: its writes revert until reinstated. Owner or ADMIN, only while
+    ///         the threshold is 1 (else ProposalRequired: use propose).
     function suspendMember(address account) external;
 
-    /// @notice Reinstate a suspended `account`. Owner or ADMIN.
+    /// @notice Reinstate a suspended `account`. Owner or ADMIN, only while the threshold is 1.
     function reinstateMember(address account) external;
 
     /// @notice Move a member's signing key from `oldAccount` to `newAccount`. Owner, ADMIN
-    ///         (non-admin members only), or the member itself (`msg.sender == oldAccount`).
+    ///         (non-admin members only), or the member itself (`msg.sender == oldAccount`). Above
+    ///         threshold 1 only the member itself; another's key is rotated by a proposal.
     /// @dev Added in issue #3: the member itself must be active and not a REGULATOR (a regulator
     ///      writes nothing; the owner or an ADMIN rotates its key).
     function rotateMemberKey(address oldAccount, address newAccount) external;
@@ -318,6 +419,45 @@ interface ITradeLedger {
 
     /// @notice How many members were ever onboarded (the highest id).
     function memberCount() external view returns (uint32);
+
+    // ---------------------------------------------------------------- governance (issue #13)
+
+    /// @notice Propose a membership or consortium change; the proposer's approval is counted at
+    ///         once, so with threshold 1 it takes effect in this call. Active ADMINs (and, with
+    ///         threshold 1, the owner). With threshold 1 only the owner may touch ADMINs or the
+    ///         consortium settings; above 1 every change needs M ADMIN approvals instead.
+    /// @return proposalId the new proposal's id (ids start at 1)
+    function propose(ProposalInput calldata input) external returns (uint256 proposalId);
+
+    /// @notice Approve `proposalId`; it takes effect when M active ADMINs have approved it.
+    function approveProposal(uint256 proposalId) external;
+
+    /// @notice The stored proposal `proposalId` (status NONE when unknown).
+    function getProposal(uint256 proposalId) external view returns (ProposalRecord memory);
+
+    /// @notice Whether `admin` approved `proposalId`.
+    function hasApproved(uint256 proposalId, address admin) external view returns (bool);
+
+    /// @notice How many proposals were ever made (the highest id).
+    function proposalCount() external view returns (uint256);
+
+    /// @notice M: how many ADMIN approvals a change needs.
+    function threshold() external view returns (uint8);
+
+    /// @notice N: how many active ADMIN members there are.
+    function adminCount() external view returns (uint32);
+
+    /// @notice The id of the consortium's fingerprint key (SHA-256 of a domain tag and the key;
+    ///         never the key). Every gateway checks its key against it before it starts.
+    function fingerprintKeyId() external view returns (bytes32);
+
+    /// @notice The block the contract was deployed in: where a new member's gateway starts
+    ///         following the chain.
+    function deploymentBlock() external view returns (uint64);
+
+    /// @notice Deliver the fingerprint key to member `account`, encrypted to its own encryption
+    ///         key (see FingerprintKeyDelivered). Active ADMIN or owner; `account` must be a member.
+    function deliverFingerprintKey(address account, bytes calldata envelope) external;
 
     // ---------------------------------------------------------------- documents
 

@@ -13,10 +13,20 @@ import {FinancingRegistry} from "./modules/FinancingRegistry.sol";
 /// @dev Linearization: ITradeLedger, Ownable2Step -> Membership -> DocumentRegistry ->
 ///      FinancingRegistry -> TradeLedger.
 contract TradeLedger is ITradeLedger, Ownable2Step, FinancingRegistry {
-    /// @notice The deployer becomes the owner and ADMIN member 1.
-    constructor(string memory adminName, bytes32 adminLegalIdHash) Ownable(msg.sender) {
+    /// @notice The deployer becomes the owner and ADMIN member 1; `coAdmins` become ADMIN members
+    ///         2.. (unnamed); `initialThreshold` is M, the ADMIN approvals a change needs (1 for a
+    ///         single operator, at most 1 + coAdmins.length); `initialFingerprintKeyId` is the id
+    ///         of the consortium's fingerprint key, which every gateway checks its own against.
+    constructor(
+        string memory adminName,
+        bytes32 adminLegalIdHash,
+        address[] memory coAdmins,
+        uint8 initialThreshold,
+        bytes32 initialFingerprintKeyId
+    ) Ownable(msg.sender) {
         uint32 memberId = _storeMember(msg.sender, Role.ADMIN, adminLegalIdHash);
         emit MemberAdded(memberId, msg.sender, Role.ADMIN, adminLegalIdHash, adminName);
+        _initGovernance(coAdmins, initialThreshold, initialFingerprintKeyId);
     }
 
     /// @notice Disabled (reverts OwnershipRenounceDisabled): an ownerless ledger could never

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from web3 import Web3
 
+from ledger import join as join_mod
 from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
@@ -31,6 +32,7 @@ from ledger.services.roles import (
     DocType,
     FinancingKind,
     FinancingStatus,
+    ProposalAction,
     RevocationReason,
     Role,
     reason_help,
@@ -47,10 +49,12 @@ member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
 finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
+join_app = typer.Typer(invoke_without_command=True)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
 app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
+app.add_typer(join_app, name="join")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
 
@@ -210,7 +214,10 @@ def member_add(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Onboard a member: create its key and membership, print its address and API key once."""
+    """Onboard a CUSTODIAL member: this gateway creates and holds its key (e.g. an enterprise
+    that uses its bank's gateway). An organisation that runs its own gateway joins with its own
+    key instead: `tradeledger join` there, `tradeledger member approve FILE` here. Prints its
+    address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
     parsed = guard(lambda: Role.parse(role))
     with opened_ledger(data_dir) as ledger:
         new = guard(
@@ -223,11 +230,319 @@ def member_add(
                 idempotency_key=idempotency_key,
             )
         )
+    pending = new.proposal is not None and not new.proposal.executed
+    payload: dict[str, Any] = {
+        "address": new.member.address,
+        "api_key": new.api_key,
+        "member_id": new.member.member_id,
+    }
+    text = (
+        f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
+        f"API key (shown once): {new.api_key}"
+    )
+    if pending:
+        assert new.proposal is not None
+        payload["proposal_id"] = new.proposal.proposal_id
+        text = (
+            f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
+            f"{new.member.address}, {_approvals(new.proposal)}\nAPI key (shown once): "
+            f"{new.api_key}"
+        )
+    emit(as_json, payload, text)
+
+
+# -- governance ---------------------------------------------------------------------------------
+
+
+def _approvals(p: member_svc.Proposal) -> str:
+    if p.executed:
+        return "executed"
+    return f"pending: {p.approvals} of {p.threshold} approvals"
+
+
+def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
+    return {
+        "proposal_id": p.proposal_id,
+        "action": p.action.name.lower(),
+        "status": p.status,
+        "approvals": p.approvals,
+        "threshold": p.threshold,
+        "proposer": p.proposer,
+        "account": p.account,
+        "new_account": p.new_account,
+        "role": p.role.name.lower() if p.role is not None else None,
+        "name": p.name,
+        "data": p.data,
+        "tx_hash": p.tx_hash,
+    }
+
+
+@member_app.command("propose")
+def member_propose(
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="add-member, suspend-member, reinstate-member, rotate-key, set-threshold or "
+            "set-fingerprint-key-id"
+        ),
+    ],
+    account: Annotated[str | None, typer.Option(help="the member concerned")] = None,
+    new_account: Annotated[str | None, typer.Option(help="rotate-key: the new key")] = None,
+    role: Annotated[str | None, typer.Option(help="add-member: the role")] = None,
+    name: Annotated[str, typer.Option(help="add-member: the name")] = "",
+    legal_id: Annotated[str, typer.Option(help="add-member: legal id, e.g. an LEI")] = "",
+    threshold: Annotated[int | None, typer.Option(help="set-threshold: the new M", min=1)] = None,
+    key_id: Annotated[str | None, typer.Option(help="set-fingerprint-key-id: 0x + 64 hex")] = None,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Propose a consortium change, signed by this gateway's admin (its approval counts). It
+    takes effect once M admins approved it (at once when M = 1)."""
+    parsed = guard(lambda: ProposalAction.parse(action))
+    parsed_role = guard(lambda: Role.parse(role)) if role is not None else None
+    data: bytes | int = b""
+    if parsed == ProposalAction.SET_THRESHOLD:
+        if threshold is None:
+            fail(InvalidInput("--threshold", "is required for set-threshold"))
+        assert threshold is not None
+        data = threshold
+    elif key_id is not None:
+        try:
+            data = bytes.fromhex(key_id.removeprefix("0x"))
+        except ValueError:
+            fail(InvalidInput("--key-id", "must be 0x and 64 hex digits"))
+    with opened_ledger(data_dir) as ledger:
+        made = guard(
+            lambda: member_svc.propose(
+                ledger,
+                ledger.manifest.admin_address,
+                parsed,
+                account=account,
+                new_account=new_account,
+                role=parsed_role,
+                legal_id=legal_id,
+                name=name,
+                data=data,
+                idempotency_key=idempotency_key,
+            )
+        )
     emit(
         as_json,
-        {"address": new.member.address, "api_key": new.api_key, "member_id": new.member.member_id},
-        f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
-        f"API key (shown once): {new.api_key}",
+        _proposal_row(made),
+        f"proposal {made.proposal_id} ({made.action.name.lower()}): {_approvals(made)}",
+    )
+
+
+@member_app.command("approve-proposal")
+def member_approve_proposal(
+    proposal_id: Annotated[int, typer.Argument(help="the proposal's id")],
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve a proposal, signed by this gateway's admin; it takes effect at M approvals."""
+    with opened_ledger(data_dir) as ledger:
+        approved = guard(
+            lambda: member_svc.approve_proposal(
+                ledger,
+                ledger.manifest.admin_address,
+                proposal_id,
+                idempotency_key=idempotency_key,
+            )
+        )
+    emit(
+        as_json,
+        _proposal_row(approved),
+        f"proposal {approved.proposal_id} ({approved.action.name.lower()}): {_approvals(approved)}",
+    )
+
+
+@member_app.command("approve")
+def member_approve(
+    file: Annotated[Path, typer.Argument(help="the join request file a new member wrote")],
+    envelope_out: Annotated[
+        Path | None,
+        typer.Option(
+            help="also write the sealed fingerprint key as a file (`tradeledger join finish "
+            "FILE` imports it; it is on chain in any case)"
+        ),
+    ] = None,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Approve a join request (signed by the member's own key): onboard the member by its
+    address and deliver the fingerprint key sealed to its encryption key. Signed by this
+    gateway's admin; above M = 1 it is a proposal the other admins approve."""
+    request = guard(lambda: join_mod.read_request(file))
+    with opened_ledger(data_dir) as ledger:
+        made = guard(
+            lambda: member_svc.approve_join(
+                ledger,
+                ledger.manifest.admin_address,
+                request,
+                idempotency_key=idempotency_key,
+            )
+        )
+        key_id = ledger.chain_fingerprint_key_id
+    if envelope_out is not None and made.envelope is not None:
+        envelope = bytes.fromhex(made.envelope.removeprefix("0x"))
+        join_mod.write_envelope_file(envelope_out, request.address, key_id, envelope)
+    row = _proposal_row(made)
+    row["delivery_tx"] = made.delivery_tx
+    text = (
+        f"proposal {made.proposal_id}: add {request.name} ({request.role}) at {request.address}, "
+        f"{_approvals(made)}"
+    )
+    if made.delivery_tx is not None:
+        text += f"\nfingerprint key delivered, sealed to the member (tx {made.delivery_tx})"
+    emit(as_json, row, text)
+
+
+@member_app.command("rotate-fingerprint-key")
+def member_rotate_fingerprint_key(
+    deliver_only: Annotated[
+        bool,
+        typer.Option(
+            help="only deliver this gateway's current key, sealed, to every joined member "
+            "(after the M-th approval of a rotation made here)"
+        ),
+    ] = False,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Rotate the consortium's fingerprint key (all banks move together): propose the new key's
+    id; once in effect, install it here and deliver it sealed to every member that joined.
+    Pledges made under the old key keep their fingerprints until released."""
+    with opened_ledger(data_dir) as ledger:
+        admin = ledger.manifest.admin_address
+        if deliver_only:
+            delivered = guard(
+                lambda: member_svc.deliver_to_members(
+                    ledger, admin, idempotency_key=idempotency_key
+                )
+            )
+            emit(
+                as_json,
+                {"delivered_to": list(delivered)},
+                f"fingerprint key delivered, sealed, to {len(delivered)} members",
+            )
+            return
+        rotation = guard(
+            lambda: member_svc.rotate_fingerprint_key(
+                ledger, admin, idempotency_key=idempotency_key
+            )
+        )
+    row = {**_proposal_row(rotation.proposal), "delivered_to": list(rotation.delivered_to)}
+    text = f"proposal {rotation.proposal.proposal_id} (new fingerprint key id): "
+    text += _approvals(rotation.proposal)
+    if rotation.proposal.executed:
+        text += f"; installed here, delivered sealed to {len(rotation.delivered_to)} members"
+    emit(as_json, row, text)
+
+
+@join_app.callback()
+def join(
+    ctx: typer.Context,
+    chain_url: Annotated[str | None, typer.Option(help="the consortium's JSON-RPC node")] = None,
+    contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
+    name: Annotated[str | None, typer.Option(help="your organisation's name")] = None,
+    role: Annotated[
+        str | None, typer.Option(help="bank, enterprise, regulator, attestor or admin")
+    ] = None,
+    legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
+    out: Annotated[Path | None, typer.Option(help="where to write the join request")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create this organisation's signing and encryption keys here, check the deployed contract
+    against this gateway's artifact, and write a join request signed by the new key for an
+    admin to approve (`tradeledger member approve FILE`). Prints the address and the first API
+    key of this gateway (shown once). `tradeledger serve` finishes joining once approved."""
+    if ctx.invoked_subcommand is not None:
+        return
+    missing = [
+        flag
+        for flag, value in (
+            ("--chain-url", chain_url),
+            ("--contract", contract),
+            ("--name", name),
+            ("--role", role),
+            ("--out", out),
+        )
+        if value is None
+    ]
+    if missing:
+        fail(InvalidInput(missing[0], "is required"))
+    settings = settings_for(data_dir, chain_url=chain_url)
+    joined = guard(
+        lambda: join_mod.create_join(
+            settings, str(contract), str(name), str(role), legal_id, Path(str(out))
+        )
+    )
+    emit(
+        as_json,
+        {
+            "address": joined.address,
+            "api_key": joined.api_key,
+            "request": str(joined.request_path),
+            "data_dir": str(joined.data_dir),
+            "encryption_key": joined.request.encryption_key,
+        },
+        f"joining as {joined.address} ({joined.request.role}) from {joined.data_dir}\n"
+        f"  join request: {joined.request_path} (send it to a consortium admin)\n"
+        f"  API key of this gateway (shown once): {joined.api_key}",
+    )
+
+
+@join_app.command("finish")
+def join_finish(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Finish joining: once the membership is on chain, import the fingerprint key sealed to
+    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself."""
+    with opened_ledger(data_dir) as ledger:
+        done = guard(lambda: join_mod.finish_join(ledger.settings, ledger.contract, file))
+        address = ledger.manifest.admin_address
+    if not done:
+        typer.echo(
+            f"error: {address} is not a member yet, or its fingerprint key has not been "
+            "delivered: an admin approves the join request first",
+            err=True,
+        )
+        raise typer.Exit(1)
+    emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
+
+
+@member_app.command("proposals")
+def member_proposals(
+    pending: Annotated[bool, typer.Option(help="only pending proposals")] = False,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List governance proposals (M, N and every proposal with its approvals)."""
+    with opened_ledger(data_dir) as ledger:
+        state = guard(lambda: member_svc.governance(ledger))
+        found, _ = guard(lambda: member_svc.list_proposals(ledger, pending_only=pending))
+    rows = [_proposal_row(p) for p in found]
+    text = f"M = {state.threshold} of N = {state.admin_count} admins\n" + _table(
+        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME"],
+        [
+            [r["proposal_id"], r["action"], r["status"], r["approvals"], r["account"], r["name"]]
+            for r in rows
+        ],
+    )
+    emit(
+        as_json,
+        {"threshold": state.threshold, "admin_count": state.admin_count, "proposals": rows},
+        text,
     )
 
 
@@ -263,6 +578,8 @@ def _member_change(
         tx = guard(lambda: action(ledger, admin, target, idempotency_key=key))
         member = guard(lambda: member_svc.get_member(ledger, target))
     word = "suspended" if suspend else "reinstated"
+    if member.active == suspend:  # above M = 1: a proposal, not yet in effect
+        word = "proposed to " + ("suspend" if suspend else "reinstate")
     emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
 
 

@@ -27,6 +27,7 @@ from ledger.services.roles import (
     CancellationReason,
     DocType,
     FinancingKind,
+    ProposalAction,
     RefusalReason,
     RevocationReason,
     Role,
@@ -271,6 +272,78 @@ def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
     )
 
 
+def _action_name(value: Any) -> str:
+    try:
+        return ProposalAction(int(value)).name.lower()
+    except ValueError:
+        return str(int(value))
+
+
+def _proposal_created(a: Args, names: Names) -> DecodedEvent:
+    pid = int(a["proposalId"])
+    action = _action_name(a["action"])
+    f: Fields = {"proposal_id": pid, "action": action}
+    _member(f, "proposer", a["proposer"], names)
+    _member(f, "account", a["account"], names)
+    f["new_account"] = a["newAccount"]
+    f["role"] = enum_name(Role, a["role"]) if int(a["role"]) else None
+    f["data"] = hex_of(a["data"])
+    return DecodedEvent(
+        f,
+        f"proposal {pid}: {action.replace('_', ' ')} {who(a['account'], names)}, proposed by "
+        f"{who(a['proposer'], names)}",
+    )
+
+
+def _proposal_approved(a: Args, names: Names) -> DecodedEvent:
+    pid = int(a["proposalId"])
+    f: Fields = {"proposal_id": pid}
+    _member(f, "admin", a["admin"], names)
+    f["approvals"] = int(a["approvals"])
+    f["threshold"] = int(a["threshold"])
+    return DecodedEvent(
+        f,
+        f"proposal {pid} approved by {who(a['admin'], names)} "
+        f"({f['approvals']} of {f['threshold']})",
+    )
+
+
+def _proposal_executed(a: Args, names: Names) -> DecodedEvent:
+    pid = int(a["proposalId"])
+    action = _action_name(a["action"])
+    return DecodedEvent(
+        {"proposal_id": pid, "action": action},
+        f"proposal {pid} took effect ({action.replace('_', ' ')})",
+    )
+
+
+def _threshold_changed(a: Args, names: Names) -> DecodedEvent:
+    old, new = int(a["oldThreshold"]), int(a["newThreshold"])
+    return DecodedEvent(
+        {"old_threshold": old, "new_threshold": new},
+        f"the approvals a change needs went from {old} to {new}",
+    )
+
+
+def _fingerprint_key_id_changed(a: Args, names: Names) -> DecodedEvent:
+    f: Fields = {"old_key_id": hex_of(a["oldKeyId"]), "new_key_id": hex_of(a["newKeyId"])}
+    return DecodedEvent(
+        f, f"the consortium's fingerprint key was rotated (new key id {f['new_key_id'][:18]}…)"
+    )
+
+
+def _fingerprint_key_delivered(a: Args, names: Names) -> DecodedEvent:
+    f: Fields = {}
+    _member(f, "account", a["account"], names)
+    f["key_id"] = hex_of(a["keyId"])
+    _member(f, "by", a["by"], names)
+    return DecodedEvent(
+        f,
+        f"the fingerprint key was delivered, sealed, to {who(a['account'], names)} by "
+        f"{who(a['by'], names)}",
+    )
+
+
 #: one decoder per event of the contract's ABI
 DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
     "MemberAdded": _member_added,
@@ -290,6 +363,12 @@ DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
     "RepaymentRecorded": _movement("repaid on", "totalRepaid", "total_repaid"),
     "FinancingClosed": _financing_closed,
     "FinancingCancelled": _financing_cancelled,
+    "ProposalCreated": _proposal_created,
+    "ProposalApproved": _proposal_approved,
+    "ProposalExecuted": _proposal_executed,
+    "ThresholdChanged": _threshold_changed,
+    "FingerprintKeyIdChanged": _fingerprint_key_id_changed,
+    "FingerprintKeyDelivered": _fingerprint_key_delivered,
 }
 
 _MEMBER = ("member_id",)
@@ -347,6 +426,22 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "RepaymentRecorded": (*_MOVE, "total_repaid"),
     "FinancingClosed": ("financing_id",),
     "FinancingCancelled": ("financing_id", "reason_code", "reason_name"),
+    "ProposalCreated": (
+        "proposal_id",
+        "action",
+        "proposer",
+        "proposer_name",
+        "account",
+        "account_name",
+        "new_account",
+        "role",
+        "data",
+    ),
+    "ProposalApproved": ("proposal_id", "admin", "admin_name", "approvals", "threshold"),
+    "ProposalExecuted": ("proposal_id", "action"),
+    "ThresholdChanged": ("old_threshold", "new_threshold"),
+    "FingerprintKeyIdChanged": ("old_key_id", "new_key_id"),
+    "FingerprintKeyDelivered": ("account", "account_name", "key_id", "by", "by_name"),
 }
 
 #: the union of every event's fields, in a fixed order (the CSV export's decoded columns)
@@ -389,6 +484,20 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "previous_owner_name",
     "new_owner",
     "new_owner_name",
+    "proposal_id",
+    "action",
+    "proposer",
+    "proposer_name",
+    "admin",
+    "admin_name",
+    "approvals",
+    "threshold",
+    "data",
+    "old_threshold",
+    "new_threshold",
+    "old_key_id",
+    "new_key_id",
+    "key_id",
 )
 
 

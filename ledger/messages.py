@@ -30,6 +30,7 @@ from ledger.services.roles import (
     DocType,
     FinancingKind,
     FinancingStatus,
+    ProposalStatus,
     RefusalReason,
     Role,
 )
@@ -178,6 +179,32 @@ SENTENCES: dict[str, Sentence] = {
     "IncompleteRelease": lambda a, n: (
         f"closing or cancelling financing {a['financingId']} must hand back all "
         f"{a['expected']} pledged fingerprints; {a['actual']} were given"
+    ),
+    # -- governance (M of N admins)
+    "ProposalRequired": lambda a, n: (
+        f"this change needs {a['threshold']} admins' approval: propose it "
+        "(`tradeledger member propose`, POST /v1/governance/proposals) instead of doing it directly"
+    ),
+    "ProposalNotFound": lambda a, n: f"there is no proposal {a['proposalId']}",
+    "ProposalNotPending": lambda a, n: (
+        f"proposal {a['proposalId']} is {enum_name(ProposalStatus, a['status'])}, not pending: "
+        "it can no longer be approved"
+    ),
+    "ProposalAlreadyApproved": lambda a, n: (
+        f"{who(a['admin'], n)} has already approved proposal {a['proposalId']}"
+    ),
+    "InvalidProposalAction": lambda a, n: f"proposal action {a['action']} is not an action",
+    "InvalidThreshold": lambda a, n: (
+        f"a threshold of {a['threshold']} approvals is not possible with {a['admins']} active "
+        "admins: it must be between 1 and the number of active admins"
+    ),
+    "AdminsBelowThreshold": lambda a, n: (
+        f"this would leave {a['admins']} active admins, fewer than the {a['threshold']} "
+        "approvals a change needs: lower the threshold first"
+    ),
+    "ZeroFingerprintKeyId": lambda a, n: "the fingerprint key id is zero",
+    "InvalidEnvelope": lambda a, n: (
+        f"the sealed key envelope is {a['length']} bytes: at most {a['max']}"
     ),
 }
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import time
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -23,6 +24,17 @@ from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
 from ledger.errors import Conflict, LedgerStateError
 from ledger.gatewaydb import GatewayDB
+from ledger.join import (
+    FINGERPRINT_KEY_FILE,
+    FINGERPRINT_NEXT_FILE,
+    JOIN_STATE_FILE,
+    fingerprint_key_digest,
+    finish_join,
+    import_fingerprint_key,
+    install_fingerprint_key,
+    joining_address,
+    rotated_from,
+)
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
@@ -38,57 +50,99 @@ ADD_MEMBER_GAS = 300_000
 ADMIN_RESERVE_MEMBERS = 50
 #: headroom on the admin's own gas: the base fee may rise before it is spent
 FEE_HEADROOM = 2
-FINGERPRINT_KEY_FILE = "fingerprint.key"
+#: how often a running gateway re-reads the fingerprint key id on chain (seconds)
+FINGERPRINT_RECHECK_SECONDS = 5.0
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
 
 
 def fingerprint_key_id(key: bytes) -> str:
-    """A public identifier of the consortium fingerprint key (never the key itself)."""
-    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).hexdigest()[:16]
+    """A public identifier of the consortium fingerprint key (never the key itself): the first
+    16 hex digits of :func:`fingerprint_key_digest`, as the manifest records it."""
+    return fingerprint_key_digest(key).hex()[:16]
+
+
+def check_fingerprint_key(
+    settings: Settings, contract: Contract, member: str | None = None
+) -> bytes:
+    """Refuse a gateway whose fingerprint key is not the consortium's (issue #13).
+
+    Reads the key id the contract stores (set at deployment, changed only by an M-of-N
+    proposal) and compares it with the id of ``DATA_DIR/secrets/fingerprint.key``. Returns the
+    on-chain id (32 bytes). Raises LedgerStateError, with a message naming both ids, when the
+    key differs: such a gateway would compute fingerprints no other bank can match, and the
+    same invoice could be financed twice. A gateway still joining (``DATA_DIR/join.json``
+    present, no key yet) passes: its key is delivered encrypted when the admins approve it.
+    Without a key and not joining, it also refuses to start.
+
+    Rotation (all gateways move together): when the local key is the one the consortium
+    rotated away from, the gateway installs the new key — its own proposed one
+    (``fingerprint.key.next``), or the one delivered sealed to ``member`` on chain — and
+    starts; until the new key reaches it, it refuses to start, saying so.
+    """
+    try:
+        on_chain = bytes(contract.functions.fingerprintKeyId().call())
+    except Exception as exc:
+        raise translate(exc) from None
+    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
+    if not path.exists():
+        if (settings.data_dir / JOIN_STATE_FILE).exists():
+            return on_chain
+        raise LedgerStateError(
+            f"no fingerprint key at {path}: this gateway cannot fingerprint invoices; a member "
+            "receives the consortium's key when its join is approved (`tradeledger join finish`)",
+            path=str(path),
+        )
+    try:
+        key = bytes.fromhex(path.read_text().strip())
+    except ValueError:
+        raise LedgerStateError(f"{path} holds no hex fingerprint key", path=str(path)) from None
+    local = fingerprint_key_digest(key)
+    if local != on_chain and _take_rotated_key(settings, contract, local, on_chain, member):
+        return on_chain
+    if local != on_chain:
+        raise LedgerStateError(
+            f"the fingerprint key in {path} (id {local.hex()[:16]}) is not the consortium's "
+            f"(the contract holds id {on_chain.hex()[:16]}): refusing to start, because this "
+            "gateway's fingerprints would never match another bank's and the same invoice could "
+            "be financed twice. Restore the consortium's key (an approved member imports it with "
+            "`tradeledger join finish`).",
+            path=str(path),
+            local_key_id=local.hex()[:16],
+            chain_key_id=on_chain.hex()[:16],
+        )
+    return on_chain
+
+
+def _take_rotated_key(
+    settings: Settings, contract: Contract, local: bytes, on_chain: bytes, member: str | None
+) -> bool:
+    """Install the consortium's new fingerprint key after a rotation away from ``local``."""
+    proposed = settings.secrets_dir / FINGERPRINT_NEXT_FILE
+    if proposed.exists():
+        key = bytes.fromhex(proposed.read_text().strip())
+        if fingerprint_key_digest(key) == on_chain:
+            install_fingerprint_key(settings, key)
+            proposed.unlink()
+            return True
+    if rotated_from(contract, local) is None:
+        return False
+    if member is not None and import_fingerprint_key(settings, contract, member):
+        return True
+    raise LedgerStateError(
+        f"the consortium rotated its fingerprint key (id {local.hex()[:16]} -> "
+        f"{on_chain.hex()[:16]}) and the new key has not reached this gateway yet: an admin "
+        "delivers it sealed to this member (`tradeledger member rotate-fingerprint-key "
+        "--deliver-only`)",
+        local_key_id=local.hex()[:16],
+        chain_key_id=on_chain.hex()[:16],
+    )
 
 
 def legal_id_hash(legal_id: str) -> bytes:
     """The on-chain form of a legal id (e.g. an LEI): SHA-256 of its normalised text."""
     normalised = "".join(legal_id.split()).upper()
     return hashlib.sha256(normalised.encode()).digest() if normalised else b"\0" * 32
-
-
-def load_fingerprint_key(settings: Settings, manifest: Manifest) -> bytes:
-    """The consortium fingerprint key (``DATA_DIR/secrets/fingerprint.key``, hex), checked
-    against the manifest's key id.
-
-    Raises :class:`~ledger.errors.LedgerStateError`, naming the file and what to do, when it is
-    missing, unreadable, not a hex key, or another network's key. It is an operator's message
-    at start-up (it names a server path): a gateway that cannot compute fingerprints refuses to
-    start rather than answer 500 to every document call.
-    """
-    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
-    remedy = (
-        f"every gateway of this network needs the consortium's fingerprint key (key id "
-        f"{manifest.fingerprint_key_id}): get it out of band from the network's creator and "
-        f"put it at {path}, mode 0600 (docs/deploy-besu.md, 'The fingerprint key')"
-    )
-    try:
-        text = path.read_text().strip()
-    except FileNotFoundError:
-        raise LedgerStateError(f"no fingerprint key at {path}: {remedy}") from None
-    except OSError as exc:
-        raise LedgerStateError(
-            f"cannot read the fingerprint key at {path} ({exc.strerror}): {remedy}"
-        ) from None
-    try:
-        key = bytes.fromhex(text.removeprefix("0x"))
-    except ValueError:
-        key = b""
-    if not key:
-        raise LedgerStateError(f"{path} holds no hex fingerprint key: {remedy}")
-    found = fingerprint_key_id(key)
-    if found != manifest.fingerprint_key_id:
-        raise LedgerStateError(
-            f"the fingerprint key at {path} (key id {found}) is not this network's: {remedy}"
-        )
-    return key
 
 
 class Ledger:
@@ -105,9 +159,6 @@ class Ledger:
         self.settings = settings
         self.w3 = w3
         self.manifest = manifest
-        # first: a gateway without the network's key must not start (every document call
-        # needs it), and nothing is open yet to close when it refuses
-        self._fingerprint_key = load_fingerprint_key(settings, manifest)
         self.node = node
         #: the batch JSON-RPC client (None on the embedded chain)
         self.rpc = rpc_client
@@ -124,6 +175,9 @@ class Ledger:
         )
         self.db = GatewayDB(settings.gateway_db())
         self.fees = FeePolicy(w3, settings.gas_pricing)
+        #: the consortium's fingerprint key id as the contract stores it (32 bytes)
+        self.chain_fingerprint_key_id = b""
+        self._key_checked_at = time.monotonic()
         self._transactors: dict[str, Transactor] = {}
         self._lock = threading.Lock()
 
@@ -132,8 +186,38 @@ class Ledger:
         return self.manifest.chain_id
 
     def fingerprint_key(self) -> bytes:
-        """The consortium fingerprint key, read and checked once when the ledger was opened."""
-        return self._fingerprint_key
+        """The consortium's fingerprint key (checked against the id on chain). A gateway still
+        joining fetches it first (see ``ledger/join.py``)."""
+        path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
+        joining = not path.exists() and joining_address(self.settings) is not None
+        if joining and not finish_join(self.settings, self.contract):
+            raise LedgerStateError(
+                "this gateway is still joining: its membership or the consortium's "
+                "fingerprint key is not on chain yet (an admin approves the join request)"
+            )
+        if not path.exists():
+            raise LedgerStateError(f"no fingerprint key at {path}")
+        self._follow_rotation()
+        key = bytes.fromhex(path.read_text().strip())
+        if fingerprint_key_digest(key) != self.chain_fingerprint_key_id:
+            raise LedgerStateError("the fingerprint key does not match the consortium's key id")
+        return key
+
+    def _follow_rotation(self) -> None:
+        """A running gateway follows a fingerprint key rotation (re-reading the id on chain at
+        most every FINGERPRINT_RECHECK_SECONDS): it never fingerprints under a retired key."""
+        now = time.monotonic()
+        if now - self._key_checked_at < FINGERPRINT_RECHECK_SECONDS:
+            return
+        try:
+            on_chain = bytes(self.contract.functions.fingerprintKeyId().call())
+        except Exception as exc:
+            raise translate(exc) from None
+        if on_chain != self.chain_fingerprint_key_id:
+            self.chain_fingerprint_key_id = check_fingerprint_key(
+                self.settings, self.contract, self.manifest.admin_address
+            )
+        self._key_checked_at = now
 
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""
@@ -217,12 +301,17 @@ def open_ledger(settings: Settings) -> Ledger:
             "the contract at the manifest's address is not the deployed artifact",
             address=manifest.contract_address,
         )
+    ledger = Ledger(settings, w3, manifest, node, client)
     try:
-        return Ledger(settings, w3, manifest, node, client)
-    except LedgerStateError:
-        if node is not None:
-            node.close()
+        ledger.chain_fingerprint_key_id = check_fingerprint_key(
+            settings, ledger.contract, manifest.admin_address
+        )
+        if joining_address(settings) is not None:
+            finish_join(settings, ledger.contract)  # a member approved meanwhile finishes here
+    except BaseException:
+        ledger.close()
         raise
+    return ledger
 
 
 def init_network(
@@ -230,12 +319,18 @@ def init_network(
     admin_name: str = "Consortium admin",
     admin_legal_id: str = "",
     funding: Signer | None = None,
+    *,
+    threshold: int = 1,
+    co_admins: tuple[str, ...] = (),
 ) -> tuple[Ledger, str]:
     """Create a network: admin key, chain (embedded) or connection, contract, manifest.
 
     Returns the open ledger and the admin's first API key. On a JSON-RPC network where gas
     costs something, ``funding`` (or the key in ``settings.funding_key_file``) pays for the
-    admin's transactions and the funding of members.
+    admin's transactions and the funding of members. ``threshold`` is M, the ADMIN approvals
+    a membership change needs (1: the single operator acts alone, as before), at most
+    1 + len(``co_admins``) (addresses of further ADMINs, who hold their own keys). The id of
+    the new fingerprint key is stored in the contract.
     """
     if settings.manifest_path.exists():
         raise Conflict(
@@ -274,7 +369,14 @@ def init_network(
     fees = FeePolicy(w3, settings.gas_pricing)
     artifact = load_artifact("TradeLedger")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    constructor = factory.constructor(admin_name, legal_id_hash(admin_legal_id))
+    key = secrets.token_bytes(32)
+    constructor = factory.constructor(
+        admin_name,
+        legal_id_hash(admin_legal_id),
+        [Web3.to_checksum_address(a) for a in co_admins],
+        threshold,
+        fingerprint_key_digest(key),
+    )
     data = constructor.data_in_transaction
     # the deployment's gas does not depend on its sender: with a funder, estimated before the
     # admin key exists, so a funder that cannot pay is refused before anything is written
@@ -300,7 +402,6 @@ def init_network(
         funder.wait(funder.send({"to": admin.address, "value": need, "gas": 21000}))
     deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
-    key = secrets.token_bytes(32)
     _write_secret(settings, FINGERPRINT_KEY_FILE, key.hex())
     manifest = Manifest(
         chain_id=chain_id,
@@ -317,6 +418,7 @@ def init_network(
     )
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)
+    ledger.chain_fingerprint_key_id = fingerprint_key_digest(key)
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key

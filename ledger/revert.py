@@ -40,6 +40,7 @@ CATEGORY: dict[str, type[LedgerError]] = {
     "NotDocumentRegistrant": Forbidden,
     "NotFinancingBank": Forbidden,
     "OwnableUnauthorizedAccount": Forbidden,
+    "ProposalNotFound": NotFound,
     # unknown record
     "DocumentNotRegistered": NotFound,
     "FinancingNotFound": NotFound,
@@ -55,6 +56,10 @@ CATEGORY: dict[str, type[LedgerError]] = {
     "DrawdownExceedsFinancing": Conflict,
     "RepaymentExceedsOutstanding": Conflict,
     "FinancingNotRepaid": Conflict,
+    "ProposalRequired": Conflict,
+    "ProposalNotPending": Conflict,
+    "ProposalAlreadyApproved": Conflict,
+    "AdminsBelowThreshold": Conflict,
     # malformed input
     "InvalidRole": InvalidInput,
     "ZeroAddress": InvalidInput,
@@ -75,6 +80,10 @@ CATEGORY: dict[str, type[LedgerError]] = {
     "ReleaseMismatch": InvalidInput,
     "IncompleteRelease": InvalidInput,
     "OwnableInvalidOwner": InvalidInput,
+    "InvalidProposalAction": InvalidInput,
+    "InvalidThreshold": InvalidInput,
+    "ZeroFingerprintKeyId": InvalidInput,
+    "InvalidEnvelope": InvalidInput,
 }
 
 

@@ -512,6 +512,28 @@ class Transactor:
                 raise error
         return [r for r in results if r is not None]
 
+    def replay(self, key: str) -> Sent | None:
+        """Resend the transaction already bound to ``key`` (its journaled bytes), whatever call
+        it carries; None when no transaction is bound, or the bound one is dead (its nonce went
+        to another transaction: the binding is dropped, the caller signs anew). For a write whose
+        exact call is decided at its first attempt (a transfer at that moment's fee cap)."""
+        with self._lock:
+            known = self._known_locked(key, None)
+        if known is None:
+            return None
+        item = _Pending(known.nonce, known.raw, known.tx_hash, key, {}, True, digest=known.digest)
+        with self._lock:
+            self._queue.append(item)
+        self._flush_until([item])
+        if item.error is not None:
+            raise item.error
+        if item.nonce_used and not self._mined(item.tx_hash):
+            self._forget_key(item)
+            if self.journal is not None:
+                self.journal.forget(self._address, item.nonce, bytes(item.tx_hash))
+            return None
+        return Sent(item.tx_hash, item.nonce, True)
+
     async def asend_call(
         self,
         call: ContractFunction,

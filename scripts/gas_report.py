@@ -48,7 +48,7 @@ class Chain:
         self.abi = artifact["abi"]
         self.admin = self._funded_account("admin")
         factory = self.w3.eth.contract(abi=self.abi, bytecode=artifact["bytecode"])
-        deploy = factory.constructor("Consortium admin", h("admin-legal-id"))
+        deploy = factory.constructor("Consortium admin", h("admin-legal-id"), [], 1, h("fp-key"))
         receipt = self._send(self.admin, deploy)
         self.ledger = self.w3.eth.contract(address=receipt["contractAddress"], abi=self.abi)
         self.deploy_gas = int(receipt["gasUsed"])

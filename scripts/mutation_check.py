@@ -40,6 +40,27 @@ class Mutant:
 
 MUTANTS = (
     Mutant(
+        "governance-threshold-ignored",
+        "a proposal takes effect only when M active ADMINs approved it",
+        MEM,
+        "if (m == 1 || _validApprovals(proposalId) >= m) {",
+        "if (true) {",
+    ),
+    Mutant(
+        "governance-double-approval",
+        "an ADMIN approves a proposal once",
+        MEM,
+        "if (_approved[proposalId][msg.sender]) revert ProposalAlreadyApproved(",
+        "if (false) revert ProposalAlreadyApproved(",
+    ),
+    Mutant(
+        "governance-direct-change-above-M1",
+        "above M = 1 no single key changes the consortium directly",
+        MEM,
+        "if (m > 1) revert ProposalRequired(m);",
+        "",
+    ),
+    Mutant(
         "no-cumulative-face-value-check",
         "a document is never financed beyond its face value across financings",
         FIN,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Body, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require_role
+from api.routers.governance import ProposalPublic, public
 from ledger.errors import InvalidInput
+from ledger.join import JoinRequest
 from ledger.services import members as svc
 from ledger.services.roles import Role
 
@@ -34,6 +36,10 @@ class MemberCreated(MemberPublic):
     api_key: str = Field(description="shown once: store it now")
     tx_hash: str
     block: int
+    proposal_id: int | None = Field(
+        default=None,
+        description="above M = 1: the pending proposal; the member exists once M admins approve",
+    )
 
 
 def _public(member: svc.Member) -> MemberPublic:
@@ -81,7 +87,10 @@ def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> 
 def add_member(
     ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate, write_key: WriteKeyDep
 ) -> MemberCreated:
-    """Onboard a member: a new key held by this gateway, on-chain membership, an API key."""
+    """Onboard a custodial member: a new key held by THIS gateway (for an organisation that uses
+    this gateway, e.g. an enterprise at its bank), on-chain membership, an API key. A member that
+    runs its own gateway joins with its own key instead (``POST /v1/members/approve``). Above
+    M = 1 this makes a proposal (``proposal_id``) that takes effect once M admins approved."""
     require_role(participant, "admin")
     created = svc.add_member(
         ledger,
@@ -96,7 +105,25 @@ def add_member(
         api_key=created.api_key,
         tx_hash=created.tx_hash,
         block=created.block,
+        proposal_id=created.proposal.proposal_id if created.proposal is not None else None,
     )
+
+
+@router.post("/approve", response_model=ProposalPublic)
+def approve_join(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    request: Annotated[dict[str, Any], Body(description="the join request file's JSON")],
+    write_key: WriteKeyDep,
+) -> ProposalPublic:
+    """Approve a join request (ADMIN): verify its signature, onboard the member by its address
+    (a proposal: in effect at once with M = 1), fund it, and deliver the fingerprint key sealed
+    to the member's encryption key. The member's signing key never reaches this gateway."""
+    require_role(participant, "admin")
+    made = svc.approve_join(
+        ledger, participant.address, JoinRequest.parse(request), idempotency_key=write_key
+    )
+    return public(made)
 
 
 class MemberChanged(MemberPublic):

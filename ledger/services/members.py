@@ -1,14 +1,38 @@
-"""Onboarding and managing consortium members."""
+"""Onboarding and managing consortium members, and the governance that changes them.
+
+Governance (issue #13): adding, suspending or reinstating a member, rotating another member's
+key, adding or removing (suspending) an ADMIN, and changing M or the fingerprint key id are
+*proposals* — data with an id, stored by the contract — that take effect when M active ADMINs
+have approved them. M is set at deployment and changed only by M of N. With M = 1 (the
+single-machine default) a proposal takes effect in the transaction that makes it, and the direct
+calls (``add_member``, ``suspend_member``, ``reinstate_member``) work as before; above 1 they
+make a proposal instead and return it pending.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 from dataclasses import dataclass
 
 from web3 import Web3
+from web3.logs import DISCARD
 
 from ledger.errors import InvalidInput, NotFound
-from ledger.network import Ledger, legal_id_hash, require_member_funding
-from ledger.services.roles import Role
+from ledger.join import (
+    FINGERPRINT_NEXT_FILE,
+    JoinRequest,
+    fingerprint_key_digest,
+    seal_fingerprint_key,
+)
+from ledger.keys import write_private
+from ledger.network import (
+    Ledger,
+    check_fingerprint_key,
+    legal_id_hash,
+    require_member_funding,
+)
+from ledger.services.roles import ProposalAction, Role
 from ledger.services.writekeys import sub_key, write_key
 
 MAX_NAME_LENGTH = 200
@@ -28,10 +52,57 @@ class Member:
 
 @dataclass(frozen=True)
 class NewMember:
+    """A member onboarded by this gateway (custodial: it holds the member's key).
+
+    Above M = 1 ``proposal`` is the pending proposal and ``member`` has id 0 and is inactive
+    until M admins approved it; the API key works for reads at once."""
+
     member: Member
     api_key: str
     tx_hash: str
     block: int
+    proposal: Proposal | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A governance proposal as the contract stores it.
+
+    ``data`` is 32 bytes hex: the new member's X25519 encryption key (ADD_MEMBER; zero for a
+    custodial member), the new M (SET_THRESHOLD) or the new fingerprint key id."""
+
+    proposal_id: int
+    action: ProposalAction
+    status: str  # "pending" | "executed"
+    proposer: str
+    approvals: int
+    threshold: int
+    proposed_at: int  # unix seconds
+    account: str | None
+    new_account: str | None
+    role: Role | None
+    legal_id_hash: str
+    data: str
+    name: str
+    tx_hash: str | None = None
+    #: when this call executed an ADD_MEMBER carrying an encryption key: the transaction that
+    #: delivered the fingerprint key to the new member, and the sealed envelope (0x hex)
+    delivery_tx: str | None = None
+    envelope: str | None = None
+
+    @property
+    def executed(self) -> bool:
+        return self.status == "executed"
+
+
+@dataclass(frozen=True)
+class Governance:
+    """M, N and the fingerprint key id, as the contract holds them."""
+
+    threshold: int
+    admin_count: int
+    proposal_count: int
+    fingerprint_key_id: str  # 0x + 64 hex
 
 
 def _check_name(name: str) -> str:
@@ -61,11 +132,18 @@ def add_member(
     name = _check_name(name)
     key = write_key(idempotency_key)
     admin = ledger.transactor(actor)
+    governed = threshold(ledger) > 1
     pending = ledger.db.pending_member(admin.address, key)
     if pending is None:
-        call_preview = ledger.contract.functions.addMember(
-            Web3.to_checksum_address("0x" + "11" * 20), int(role), legal_id_hash(legal_id), name
-        )
+        preview = Web3.to_checksum_address("0x" + "11" * 20)
+        if governed:
+            call_preview = ledger.contract.functions.propose(
+                _input(ProposalAction.ADD_MEMBER, preview, None, role, legal_id, b"", name)
+            )
+        else:
+            call_preview = ledger.contract.functions.addMember(
+                preview, int(role), legal_id_hash(legal_id), name
+            )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
         funding = require_member_funding(ledger, admin.address)  # refuse early, naming it
         address = ledger.keystore.create().address
@@ -79,18 +157,31 @@ def add_member(
                 idempotency_key=sub_key(key, "fund"),
             )
         )
-    call = ledger.contract.functions.addMember(address, int(role), legal_id_hash(legal_id), name)
+    if governed:
+        call = ledger.contract.functions.propose(
+            _input(ProposalAction.ADD_MEMBER, address, None, role, legal_id, b"", name)
+        )
+    else:
+        call = ledger.contract.functions.addMember(
+            address, int(role), legal_id_hash(legal_id), name
+        )
     receipt = admin.transact(call, idempotency_key=sub_key(key, "add"))
     if ledger.db.has_participant(address):
         api_key = ledger.db.rotate_api_key(address)  # the first answer was lost
     else:
         ledger.db.add_participant(address, name, role.name.lower())
         api_key = ledger.db.create_api_key(address)
+    proposal = _proposal_of_receipt(ledger, receipt) if governed else None
+    if proposal is not None and not proposal.executed:
+        member = Member(0, address, role, False, "0x" + legal_id_hash(legal_id).hex(), name)
+    else:
+        member = get_member(ledger, address)
     return NewMember(
-        member=get_member(ledger, address),
+        member=member,
         api_key=api_key,
         tx_hash=receipt["transactionHash"].to_0x_hex(),
         block=int(receipt["blockNumber"]),
+        proposal=proposal,
     )
 
 
@@ -147,6 +238,16 @@ def members_page(
 def suspend_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
 ) -> str:
+    """Suspend ``address`` at once (M = 1), or propose it (M > 1). Returns the tx hash."""
+    if threshold(ledger) > 1:
+        made = propose(
+            ledger,
+            actor,
+            ProposalAction.SUSPEND_MEMBER,
+            account=address,
+            idempotency_key=idempotency_key,
+        )
+        return str(made.tx_hash)
     receipt = ledger.transactor(actor).transact(
         ledger.contract.functions.suspendMember(get_member_address(address)),
         idempotency_key=write_key(idempotency_key),
@@ -157,11 +258,257 @@ def suspend_member(
 def reinstate_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
 ) -> str:
+    """Reinstate ``address`` at once (M = 1), or propose it (M > 1). Returns the tx hash."""
+    if threshold(ledger) > 1:
+        made = propose(
+            ledger,
+            actor,
+            ProposalAction.REINSTATE_MEMBER,
+            account=address,
+            idempotency_key=idempotency_key,
+        )
+        return str(made.tx_hash)
     receipt = ledger.transactor(actor).transact(
         ledger.contract.functions.reinstateMember(get_member_address(address)),
         idempotency_key=write_key(idempotency_key),
     )
     return str(receipt["transactionHash"].to_0x_hex())
+
+
+# -- governance ------------------------------------------------------------------------------
+
+_ZERO_ADDRESS = "0x" + "00" * 20
+
+
+def threshold(ledger: Ledger) -> int:
+    """M: how many ADMIN approvals a change needs."""
+    return int(ledger.contract.functions.threshold().call())
+
+
+def governance(ledger: Ledger) -> Governance:
+    """M, N, the number of proposals and the fingerprint key id."""
+    functions = ledger.contract.functions
+    return Governance(
+        threshold=int(functions.threshold().call()),
+        admin_count=int(functions.adminCount().call()),
+        proposal_count=int(functions.proposalCount().call()),
+        fingerprint_key_id="0x" + bytes(functions.fingerprintKeyId().call()).hex(),
+    )
+
+
+def _bytes32(value: bytes | int) -> bytes:
+    if isinstance(value, int):
+        return value.to_bytes(32, "big")
+    if len(value) > 32:
+        raise InvalidInput("data", "must be at most 32 bytes")
+    return value.rjust(32, b"\0")
+
+
+def _input(
+    action: ProposalAction,
+    account: str | None,
+    new_account: str | None,
+    role: Role | None,
+    legal_id: str,
+    data: bytes | int,
+    name: str,
+) -> tuple[int, str, str, int, bytes, bytes, str]:
+    return (
+        int(action),
+        account or _ZERO_ADDRESS,
+        new_account or _ZERO_ADDRESS,
+        int(role) if role is not None else 0,
+        legal_id_hash(legal_id) if legal_id else b"\0" * 32,
+        _bytes32(data),
+        name,
+    )
+
+
+def propose(
+    ledger: Ledger,
+    actor: str,
+    action: ProposalAction,
+    *,
+    account: str | None = None,
+    new_account: str | None = None,
+    role: Role | None = None,
+    legal_id: str = "",
+    name: str = "",
+    data: bytes | int = b"",
+    idempotency_key: str | None = None,
+) -> Proposal:
+    """Make a proposal as ADMIN ``actor`` (its own approval counted). With M = 1 it takes
+    effect at once (the returned proposal is ``executed``).
+
+    Raises InvalidInput for a bad address/role/name, Forbidden for a non-admin (or, with
+    M = 1, a non-owner touching ADMINs), Conflict/NotFound as the contract decides."""
+    if account is not None:
+        account = get_member_address(account)
+    if new_account is not None:
+        try:
+            new_account = Web3.to_checksum_address(new_account)
+        except ValueError:
+            raise InvalidInput("new_account", "must be a 20-byte hex address") from None
+    if action == ProposalAction.ADD_MEMBER:
+        name = _check_name(name)
+        if role is None:
+            raise InvalidInput("role", "is required to add a member")
+    if action == ProposalAction.ROTATE_KEY and new_account is None:
+        raise InvalidInput("new_account", "is required to rotate a key")
+    if action == ProposalAction.SET_THRESHOLD and not (isinstance(data, int) and data >= 1):
+        raise InvalidInput("threshold", "must be a whole number >= 1")
+    call = ledger.contract.functions.propose(
+        _input(action, account, new_account, role, legal_id, data, name)
+    )
+    key = write_key(idempotency_key)
+    receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
+    proposal = _proposal_of_receipt(ledger, receipt)
+    if proposal is None:  # pragma: no cover - a successful propose always emits it
+        raise NotFound("the proposal event is missing from the receipt")
+    return _after_execution(ledger, actor, proposal, key)
+
+
+def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
+    """A member that joined with its own encryption key receives the fingerprint key, sealed
+    to it, from the admin whose call put it on chain (``ledger/join.py``)."""
+    if not proposal.executed or proposal.action != ProposalAction.ADD_MEMBER:
+        return proposal
+    recipient = bytes.fromhex(proposal.data.removeprefix("0x"))
+    if not any(recipient) or proposal.account is None:
+        return proposal  # a custodial member: its key is at this gateway
+    tx, envelope = deliver_fingerprint_key(
+        ledger, actor, proposal.account, recipient, idempotency_key=sub_key(key, "deliver")
+    )
+    return dataclasses.replace(proposal, delivery_tx=tx, envelope="0x" + envelope.hex())
+
+
+def deliver_fingerprint_key(
+    ledger: Ledger,
+    actor: str,
+    address: str,
+    encryption_key: bytes,
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[str, bytes]:
+    """Publish the consortium's fingerprint key sealed (HPKE) to member ``address``'s X25519
+    ``encryption_key``; returns the transaction hash and the envelope. ADMIN only."""
+    address = get_member_address(address)
+    envelope = seal_fingerprint_key(ledger.fingerprint_key(), encryption_key, address)
+    receipt = ledger.transactor(actor).transact(
+        ledger.contract.functions.deliverFingerprintKey(address, envelope),
+        idempotency_key=write_key(idempotency_key),
+    )
+    return receipt["transactionHash"].to_0x_hex(), envelope
+
+
+def approve_join(
+    ledger: Ledger, actor: str, request: JoinRequest, *, idempotency_key: str | None = None
+) -> Proposal:
+    """Onboard the member that wrote ``request`` (a signed join request), by its address.
+
+    Verifies the signature (InvalidInput ``signature``) and that the request is for this
+    consortium (InvalidInput ``contract``/``chain_id``), proposes ADD_MEMBER carrying the
+    member's encryption key, funds its address where gas costs something, and — once the
+    proposal is in effect (at once with M = 1) — delivers the fingerprint key sealed to it. No
+    part of the member's signing key is involved. Exactly once per ``idempotency_key``."""
+    request.verify()
+    if request.chain_id != ledger.chain_id:
+        raise InvalidInput(
+            "chain_id", f"the request is for chain {request.chain_id}, this is {ledger.chain_id}"
+        )
+    contract = Web3.to_checksum_address(ledger.manifest.contract_address)
+    if request.contract != contract:
+        raise InvalidInput(
+            "contract", f"the request is for the consortium at {request.contract}, not {contract}"
+        )
+    key = write_key(idempotency_key)
+    proposal = propose(
+        ledger,
+        actor,
+        ProposalAction.ADD_MEMBER,
+        account=request.address,
+        role=Role.parse(request.role),
+        legal_id=request.legal_id,
+        name=request.name,
+        data=request.encryption_public_key,
+        idempotency_key=sub_key(key, "add"),
+    )
+    admin = ledger.transactor(actor)
+    fund_key = sub_key(key, "fund")
+    sent = admin.replay(fund_key)  # a retry: the transfer decided at the first attempt
+    if sent is None:
+        funding = require_member_funding(ledger, admin.address)
+        if funding:
+            sent = admin.send(
+                {"to": request.address, "value": funding, "gas": 21000},
+                idempotency_key=fund_key,
+            )
+    if sent is not None:
+        admin.wait(sent)
+    return proposal
+
+
+def approve_proposal(
+    ledger: Ledger, actor: str, proposal_id: int, *, idempotency_key: str | None = None
+) -> Proposal:
+    """Approve proposal ``proposal_id`` as ADMIN ``actor``; it takes effect when M active
+    ADMINs approved it. Raises NotFound (ProposalNotFound), Conflict (ProposalNotPending,
+    ProposalAlreadyApproved), Forbidden for a non-admin."""
+    if proposal_id < 1:
+        raise InvalidInput("proposal_id", "must be a proposal id (>= 1)")
+    key = write_key(idempotency_key)
+    receipt = ledger.transactor(actor).transact(
+        ledger.contract.functions.approveProposal(proposal_id), idempotency_key=key
+    )
+    approved = get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
+    return _after_execution(ledger, actor, approved, key)
+
+
+def _proposal_of_receipt(ledger: Ledger, receipt: object) -> Proposal | None:
+    created = ledger.contract.events.ProposalCreated().process_receipt(receipt, errors=DISCARD)
+    if not created:
+        return None
+    tx = receipt["transactionHash"].to_0x_hex()  # type: ignore[index]
+    return get_proposal(ledger, int(created[0]["args"]["proposalId"]), tx_hash=tx)
+
+
+def get_proposal(ledger: Ledger, proposal_id: int, *, tx_hash: str | None = None) -> Proposal:
+    """Proposal ``proposal_id``, or NotFound."""
+    record = ledger.contract.functions.getProposal(proposal_id).call()
+    (action, account, new_account, role, legal, data, name), proposer, status, at, approvals = (
+        record
+    )
+    if int(status) == 0:
+        raise NotFound(f"no proposal {proposal_id}", proposal_id=proposal_id)
+    return Proposal(
+        proposal_id=proposal_id,
+        action=ProposalAction(int(action)),
+        status="pending" if int(status) == 1 else "executed",
+        proposer=str(proposer),
+        approvals=int(approvals),
+        threshold=threshold(ledger),
+        proposed_at=int(at),
+        account=None if int(account, 16) == 0 else str(account),
+        new_account=None if int(new_account, 16) == 0 else str(new_account),
+        role=Role(int(role)) if int(role) else None,
+        legal_id_hash="0x" + bytes(legal).hex(),
+        data="0x" + bytes(data).hex(),
+        name=str(name),
+        tx_hash=tx_hash,
+    )
+
+
+def list_proposals(
+    ledger: Ledger, after_id: int = 0, limit: int | None = None, *, pending_only: bool = False
+) -> tuple[list[Proposal], int | None]:
+    """Proposals by id after ``after_id`` (at most ``limit`` read), and the id to continue
+    after (None when these are the last)."""
+    count = int(ledger.contract.functions.proposalCount().call())
+    last = count if limit is None else min(count, after_id + limit)
+    found = [get_proposal(ledger, i) for i in range(after_id + 1, last + 1)]
+    if pending_only:
+        found = [p for p in found if not p.executed]
+    return found, (last if last < count else None)
 
 
 def rotate_api_key(ledger: Ledger, address: str) -> str:
@@ -183,3 +530,74 @@ def get_member_address(address: str) -> str:
         return Web3.to_checksum_address(address)
     except ValueError:
         raise InvalidInput("address", "must be a 20-byte hex address") from None
+
+
+# -- fingerprint key rotation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A fingerprint key rotation: the proposal, and the members the new key was delivered to
+    (sealed to each one's encryption key) once it is in effect."""
+
+    proposal: Proposal
+    delivered_to: tuple[str, ...]
+
+
+def rotate_fingerprint_key(
+    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
+) -> Rotation:
+    """Propose a new consortium fingerprint key (its id, via SET_FINGERPRINT_KEY_ID).
+
+    The new key is kept in ``secrets/fingerprint.key.next`` (a retry reuses it). When the
+    proposal is in effect (at once with M = 1) this gateway installs it — the old one is kept
+    as ``fingerprint.key.<id>`` — and delivers it sealed to every member that joined with an
+    encryption key. Above M = 1 the gateway installs it on its next start after the M-th
+    approval; then run :func:`deliver_to_members`. Pledges made under the old key keep their
+    fingerprints until released (close/cancel hand back the stored ones)."""
+    key = write_key(idempotency_key)
+    path = ledger.settings.secrets_dir / FINGERPRINT_NEXT_FILE
+    if path.exists():
+        new = bytes.fromhex(path.read_text().strip())
+    else:
+        new = secrets.token_bytes(32)
+        write_private(path, new.hex())
+    proposal = propose(
+        ledger,
+        actor,
+        ProposalAction.SET_FINGERPRINT_KEY_ID,
+        data=fingerprint_key_digest(new),
+        idempotency_key=sub_key(key, "propose"),
+    )
+    if not proposal.executed:
+        return Rotation(proposal, ())
+    ledger.chain_fingerprint_key_id = check_fingerprint_key(
+        ledger.settings, ledger.contract, ledger.manifest.admin_address
+    )
+    delivered = deliver_to_members(ledger, actor, idempotency_key=sub_key(key, "deliver"))
+    return Rotation(proposal, delivered)
+
+
+def deliver_to_members(
+    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
+) -> tuple[str, ...]:
+    """Deliver this gateway's (current) fingerprint key, sealed, to every member that joined
+    with an encryption key and is still a member under that address. Returns the addresses."""
+    key = write_key(idempotency_key)
+    recipients: dict[str, bytes] = {}
+    found, _ = list_proposals(ledger)
+    for p in found:
+        if p.action != ProposalAction.ADD_MEMBER or not p.executed or p.account is None:
+            continue
+        encryption = bytes.fromhex(p.data.removeprefix("0x"))
+        if any(encryption):
+            recipients[p.account] = encryption
+    delivered = []
+    for address, encryption in recipients.items():
+        if int(ledger.contract.functions.memberOf(address).call()[0]) == 0:
+            continue  # its key moved: it joins again under the new one
+        deliver_fingerprint_key(
+            ledger, actor, address, encryption, idempotency_key=sub_key(key, address.lower())
+        )
+        delivered.append(address)
+    return tuple(delivered)

@@ -121,3 +121,30 @@ def reason_name(table: type[IntEnum], code: int) -> str:
 def reason_help(table: type[IntEnum]) -> str:
     """``0 unspecified, 1 issued_in_error, …`` for help texts."""
     return ", ".join(f"{m.value} {m.name.lower()}" for m in table)
+
+
+class ProposalAction(IntEnum):
+    """What a governance proposal changes (``ITradeLedger.ProposalAction``)."""
+
+    ADD_MEMBER = 1
+    SUSPEND_MEMBER = 2
+    REINSTATE_MEMBER = 3
+    ROTATE_KEY = 4
+    SET_THRESHOLD = 5
+    SET_FINGERPRINT_KEY_ID = 6
+
+    @classmethod
+    def parse(cls, text: str) -> ProposalAction:
+        try:
+            return cls[text.strip().upper().replace("-", "_")]
+        except KeyError:
+            allowed = ", ".join(a.name.lower() for a in cls)
+            raise InvalidInput("action", f"must be one of {allowed}") from None
+
+
+class ProposalStatus(ContractEnum):
+    """A governance proposal's state (``ITradeLedger.ProposalStatus``)."""
+
+    NONE = 0
+    PENDING = 1
+    EXECUTED = 2

@@ -522,7 +522,7 @@ def test_a_gateway_without_the_network_fingerprint_key_refuses_to_start(tmp_path
     key_file.write_text("ab" * 32)  # another network's key
     with pytest.raises(LedgerStateError) as foreign:
         open_ledger(settings)
-    assert "is not this network's" in foreign.value.message
+    assert "is not the consortium's" in foreign.value.message
 
     # `tradeledger serve` says so and exits instead of serving 500s
     key_file.unlink()

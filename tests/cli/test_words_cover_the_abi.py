@@ -41,6 +41,8 @@ def _sample(kind: str, name: str) -> Any:
         return b"dk1"
     if kind.startswith("bytes32[]"):
         return [b"\x11" * 32]
+    if kind == "bytes":  # dynamic bytes (e.g. a sealed key envelope)
+        return b"\xab" * 40
     if kind.startswith("bytes"):
         return b"\xab" * int(kind[5:])
     if kind == "string":

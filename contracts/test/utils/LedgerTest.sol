@@ -35,13 +35,14 @@ abstract contract LedgerTest {
     bytes3 internal constant EUR = "EUR";
     bytes3 internal constant USD = "USD";
     bytes32 internal constant REF = "bank-ref-1";
+    bytes32 internal constant FP_KEY_ID = keccak256("fingerprint-key-id");
 
     error AssertionFailed(string what);
 
     function setUp() public virtual {
         vm.warp(T0);
         vm.prank(owner);
-        ledger = new TradeLedger("Consortium operator", keccak256("owner-legal-id"));
+        ledger = new TradeLedger("Consortium operator", keccak256("owner-legal-id"), noCoAdmins(), 1, FP_KEY_ID);
         vm.startPrank(owner);
         ledger.addMember(admin, ITradeLedger.Role.ADMIN, keccak256("admin"), "Admin");
         ledger.addMember(bank, ITradeLedger.Role.BANK, keccak256("bank"), "Bank One");
@@ -63,6 +64,10 @@ abstract contract LedgerTest {
     }
 
     // ---------------------------------------------------------------- builders
+
+    function noCoAdmins() internal pure returns (address[] memory) {
+        return new address[](0);
+    }
 
     /// @dev A document hash (keccak, not the sha256 precompile: a precompile call would be
     ///      "the next call" after vm.expectRevert).

@@ -1,0 +1,169 @@
+"""Governance: proposals that change the consortium once M of N admins approve them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+from pydantic import BaseModel, Field
+
+from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
+from ledger.errors import InvalidInput
+from ledger.services import members as svc
+from ledger.services.roles import ProposalAction, Role
+
+router = APIRouter(prefix="/v1/governance", tags=["governance"])
+
+
+class GovernancePublic(BaseModel):
+    threshold: int = Field(description="M: ADMIN approvals a change needs")
+    admin_count: int = Field(description="N: active ADMIN members")
+    proposal_count: int
+    fingerprint_key_id: str = Field(description="0x + 64 hex: id of the fingerprint key")
+
+
+class ProposalPublic(BaseModel):
+    proposal_id: int
+    action: str
+    status: str = Field(description="pending | executed")
+    proposer: str
+    approvals: int
+    threshold: int
+    proposed_at: int = Field(description="unix seconds")
+    account: str | None
+    new_account: str | None
+    role: str | None
+    legal_id_hash: str
+    data: str
+    name: str
+    tx_hash: str | None = None
+    delivery_tx: str | None = Field(
+        default=None, description="the fingerprint key delivered to a member that joined"
+    )
+
+
+class ProposalCreate(BaseModel):
+    action: str = Field(
+        description="add_member, suspend_member, reinstate_member, rotate_key, set_threshold, "
+        "set_fingerprint_key_id"
+    )
+    account: str | None = None
+    new_account: str | None = None
+    role: str | None = None
+    legal_id: Annotated[str, Field(max_length=100)] = ""
+    name: Annotated[str, Field(max_length=200)] = ""
+    threshold: Annotated[int | None, Field(ge=1, le=255)] = None
+    data: str | None = Field(
+        default=None, description="0x + up to 64 hex (encryption key, fingerprint key id)"
+    )
+
+
+class ProposalPage(BaseModel):
+    items: list[ProposalPublic]
+    next_cursor: str | None
+
+
+def public(p: svc.Proposal) -> ProposalPublic:
+    return ProposalPublic(
+        proposal_id=p.proposal_id,
+        action=p.action.name.lower(),
+        status=p.status,
+        proposer=p.proposer,
+        approvals=p.approvals,
+        threshold=p.threshold,
+        proposed_at=p.proposed_at,
+        account=p.account,
+        new_account=p.new_account,
+        role=p.role.name.lower() if p.role is not None else None,
+        legal_id_hash=p.legal_id_hash,
+        data=p.data,
+        name=p.name,
+        tx_hash=p.tx_hash,
+        delivery_tx=p.delivery_tx,
+    )
+
+
+@router.get("", response_model=GovernancePublic)
+def get_governance(ledger: LedgerDep, participant: ParticipantDep) -> GovernancePublic:
+    """M, N and the fingerprint key id as the contract holds them."""
+    g = svc.governance(ledger)
+    return GovernancePublic(**g.__dict__)
+
+
+@router.get("/proposals", response_model=ProposalPage)
+def list_proposals(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    pending: Annotated[bool, Query(description="only pending proposals")] = False,
+) -> ProposalPage:
+    """Every proposal by id (any participant, e.g. a regulator, may read them)."""
+    after = 0
+    if cursor is not None:
+        if not cursor.isdigit():
+            raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
+        after = int(cursor)
+    found, continue_after = svc.list_proposals(ledger, after, limit, pending_only=pending)
+    return ProposalPage(
+        items=[public(p) for p in found],
+        next_cursor=None if continue_after is None else str(continue_after),
+    )
+
+
+@router.get("/proposals/{proposal_id}", response_model=ProposalPublic)
+def get_proposal(
+    ledger: LedgerDep, participant: ParticipantDep, proposal_id: int
+) -> ProposalPublic:
+    return public(svc.get_proposal(ledger, proposal_id))
+
+
+def _data(body: ProposalCreate) -> bytes | int:
+    if body.threshold is not None:
+        return body.threshold
+    if body.data is None:
+        return b""
+    text = body.data.removeprefix("0x")
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise InvalidInput("data", "must be 0x and hex digits") from None
+    if len(raw) > 32:
+        raise InvalidInput("data", "must be at most 32 bytes")
+    return raw
+
+
+@router.post("/proposals", status_code=status.HTTP_201_CREATED, response_model=ProposalPublic)
+def create_proposal(
+    ledger: LedgerDep, participant: ParticipantDep, body: ProposalCreate, write_key: WriteKeyDep
+) -> ProposalPublic:
+    """Propose a change (ADMIN); the proposer's approval counts. With M = 1 it takes effect
+    at once (status ``executed``)."""
+    require(participant, "member.manage")
+    action = ProposalAction.parse(body.action)
+    if action == ProposalAction.SET_THRESHOLD and body.threshold is None:
+        raise InvalidInput("threshold", "is required for set_threshold")
+    made = svc.propose(
+        ledger,
+        participant.address,
+        action,
+        account=body.account,
+        new_account=body.new_account,
+        role=Role.parse(body.role) if body.role is not None else None,
+        legal_id=body.legal_id,
+        name=body.name,
+        data=_data(body),
+        idempotency_key=write_key,
+    )
+    return public(made)
+
+
+@router.post("/proposals/{proposal_id}/approve", response_model=ProposalPublic)
+def approve_proposal(
+    ledger: LedgerDep, participant: ParticipantDep, proposal_id: int, write_key: WriteKeyDep
+) -> ProposalPublic:
+    """Approve a proposal (ADMIN); it takes effect when M active ADMINs approved it."""
+    require(participant, "member.manage")
+    return public(
+        svc.approve_proposal(ledger, participant.address, proposal_id, idempotency_key=write_key)
+    )

@@ -1,0 +1,270 @@
+"""One consortium, four organisations, four gateway processes on anvil (issue #13).
+
+The operator (admin), bank A, bank B and a regulator each have their own data directory and run
+their own `tradeledger serve`. Nothing is copied between the directories: bank A, bank B and the
+regulator join with keys they make themselves (`tradeledger join`), the operator approves the
+join requests (`tradeledger member approve FILE`), and the fingerprint key reaches each of them
+sealed to its own encryption key, on chain. Then the double-financing story runs across the
+gateways, and the test checks who holds which key, that a gateway with a wrong fingerprint key
+refuses to start, and that with M = 2 one admin's proposal alone changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from ledger.cli import app as cli_app
+from ledger.join import FINGERPRINT_KEY_FILE
+from ledger.keys import Keystore
+from tests.conftest import AnvilNode, free_port, start_gateway
+
+pytestmark = pytest.mark.anvil
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
+FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
+MATURITY = (datetime.now(UTC) + timedelta(days=90)).date().isoformat()
+
+
+class Org:
+    """One organisation: its data directory, its API key, and (once served) its gateway."""
+
+    def __init__(self, name: str, data_dir: Path) -> None:
+        self.name = name
+        self.data_dir = data_dir
+        self.address = ""
+        self.api_key = ""
+        self.url = ""
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    def own_keys(self) -> set[str]:
+        keystore = Keystore(self.data_dir / "keystore", self.data_dir / "secrets")
+        return set(keystore.addresses())
+
+
+def cli(env: dict[str, str], *args: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli_app, [*args, "--json"], env={**FAST, **env})
+    assert result.exit_code == 0, (args, result.output)
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
+
+
+def wait_for(check: Any, what: str, timeout: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def orgs(tmp_path: Path) -> Iterator[dict[str, Org]]:
+    made = {
+        name: Org(name, tmp_path / name) for name in ("operator", "bank_a", "bank_b", "regulator")
+    }
+    try:
+        yield made
+    finally:
+        for org in made.values():
+            if org.process is not None:
+                org.process.terminate()
+                try:
+                    org.process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    org.process.kill()
+                    org.process.wait(timeout=5)
+
+
+def serve(org: Org, node: AnvilNode) -> None:
+    port = free_port()
+    env = {**os.environ, **FAST, "TRADELEDGER_CHAIN_URL": node.url}
+    org.process = start_gateway(org.data_dir, port, env)
+    org.url = f"http://127.0.0.1:{port}"
+
+
+def test_four_organisations_four_gateways(
+    tmp_path: Path, anvil_node: AnvilNode, anvil_funding_key_file: Path, orgs: dict[str, Org]
+) -> None:
+    chain = {"TRADELEDGER_CHAIN_URL": anvil_node.url}
+    operator, bank_a, bank_b, regulator = (
+        orgs["operator"],
+        orgs["bank_a"],
+        orgs["bank_b"],
+        orgs["regulator"],
+    )
+    op_env = {**chain, "TRADELEDGER_FUNDING_KEY_FILE": str(anvil_funding_key_file)}
+    op_dir = ["--data-dir", str(operator.data_dir)]
+
+    # the operator deploys; an enterprise is custodial at the operator's gateway
+    created = cli(op_env, "init", "--admin-name", "Operator", *op_dir)
+    operator.address, operator.api_key = created["admin"]["address"], created["admin"]["api_key"]
+    contract = created["contract"]
+    exporter = cli(op_env, "member", "add", "Exporter", "--role", "enterprise", *op_dir)
+
+    # three organisations join with keys they make in their own directories
+    requests: dict[str, Path] = {}
+    for org, role in ((bank_a, "bank"), (bank_b, "bank"), (regulator, "regulator")):
+        requests[org.name] = tmp_path / f"{org.name}.join.json"
+        joined = cli(
+            chain,
+            "join",
+            "--chain-url", anvil_node.url,
+            "--contract", contract,
+            "--name", org.name,
+            "--role", role,
+            "--out", str(requests[org.name]),
+            "--data-dir", str(org.data_dir),
+        )  # fmt: skip
+        org.address, org.api_key = joined["address"], joined["api_key"]
+
+    # the operator approves bank A and the regulator; bank B's gateway starts before its own
+    # approval and finishes joining by itself when it first needs the fingerprint key
+    for org in (bank_a, regulator):
+        approved = cli(op_env, "member", "approve", str(requests[org.name]), *op_dir)
+        assert approved["status"] == "executed"
+        assert approved["delivery_tx"]
+    serve(bank_b, anvil_node)
+    approved = cli(op_env, "member", "approve", str(requests["bank_b"]), *op_dir)
+    assert approved["status"] == "executed"
+    for org in (operator, bank_a, regulator):
+        serve(org, anvil_node)
+
+    # no data directory holds another organisation's signing key
+    ex = exporter["address"].lower()
+    assert operator.own_keys() == {operator.address.lower(), ex}
+    for org in (bank_a, bank_b, regulator):
+        assert org.own_keys() == {org.address.lower()}, org.name
+    key = (operator.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip()
+    for org in (bank_a, regulator):  # delivered (bank B's arrives on first use, below)
+        assert (org.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip() == key
+
+    with httpx.Client(timeout=60) as http:
+        # the enterprise registers the invoice at the operator's gateway
+        exporter_headers = {"Authorization": f"Bearer {exporter['api_key']}"}
+        files = {"file": ("invoice.xml", UBL, "application/xml")}
+        registered = http.post(
+            f"{operator.url}/v1/documents", files=files, headers=exporter_headers
+        )
+        assert registered.status_code == 201, registered.text
+        doc_hash = registered.json()["doc_hash"]
+
+        # bank A lodges and finances it at its own gateway, signing with its own key
+        lodged = http.post(
+            f"{bank_a.url}/v1/documents/receive", files=files, headers=bank_a.headers
+        )
+        assert lodged.status_code == 200, lodged.text
+        assert lodged.json()["doc_hash"] == doc_hash
+        body = {
+            "documents": [{"doc_hash": doc_hash, "amount": 374_000}],
+            "currency": "DKK",
+            "kind": "invoice_financing",
+            "maturity": MATURITY,
+            "reference": "A-42",
+        }
+        financed = http.post(f"{bank_a.url}/v1/financings", json=body, headers=bank_a.headers)
+        assert financed.status_code == 201, financed.text
+        first = financed.json()
+        assert first["bank"] == bank_a.address
+
+        # bank B lodges the CII twin at its own gateway and is refused, with evidence
+        twin = {"file": ("invoice-cii.xml", CII, "application/xml")}
+        seen = http.post(f"{bank_b.url}/v1/documents/receive", files=twin, headers=bank_b.headers)
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["conflicting_financings"] == [first["financing_id"]]
+        body = {**body, "documents": [{"doc_hash": seen.json()["doc_hash"], "amount": 100_000}]}
+        refused = http.post(f"{bank_b.url}/v1/financings", json=body, headers=bank_b.headers)
+        assert refused.status_code == 409, refused.text
+        details = refused.json()["details"]
+        assert details["reason"] == "FINGERPRINT_PLEDGED"
+        assert details["conflicting_financing_id"] == first["financing_id"]
+        assert (bank_b.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip() == key
+
+        # the regulator's own gateway shows the refusal
+        def refusal_seen() -> list[dict[str, Any]]:
+            answer = http.get(f"{regulator.url}/v1/audit/refusals", headers=regulator.headers)
+            assert answer.status_code == 200, answer.text
+            items: list[dict[str, Any]] = answer.json()["items"]
+            return items
+
+        items = wait_for(refusal_seen, "the refusal in the regulator's index")
+        assert items[0]["bank"] == bank_b.address
+        assert items[0]["conflicting_financing_id"] == first["financing_id"]
+
+        # governance: a second organisation joins as ADMIN with its own key, M becomes 2, and
+        # one admin's proposal alone changes nothing
+        co_dir = tmp_path / "co_admin"
+        co_request = tmp_path / "co_admin.join.json"
+        co = cli(
+            chain,
+            "join", "--chain-url", anvil_node.url, "--contract", contract,
+            "--name", "Co-operator", "--role", "admin", "--out", str(co_request),
+            "--data-dir", str(co_dir),
+        )  # fmt: skip
+        cli(op_env, "member", "approve", str(co_request), *op_dir)
+        assert Org("co_admin", co_dir).own_keys() == {co["address"].lower()}
+        raised = cli(op_env, "member", "propose", "set-threshold", "--threshold", "2", *op_dir)
+        assert raised["status"] == "executed"
+        proposal = http.post(
+            f"{operator.url}/v1/governance/proposals",
+            json={"action": "suspend_member", "account": bank_b.address},
+            headers=operator.headers,
+        )
+        assert proposal.status_code == 201, proposal.text
+        assert proposal.json()["status"] == "pending"
+        member = http.get(f"{regulator.url}/v1/members/{bank_b.address}", headers=regulator.headers)
+        assert member.json()["active"] is True
+        pending = http.get(
+            f"{regulator.url}/v1/governance/proposals?pending=true", headers=regulator.headers
+        )
+        assert [p["action"] for p in pending.json()["items"]] == ["suspend_member"]
+        # the operator alone cannot act directly either
+        direct = http.post(
+            f"{operator.url}/v1/members/{bank_b.address}/suspend", headers=operator.headers
+        )
+        assert direct.status_code == 200, direct.text
+        assert direct.json()["active"] is True  # it only made a second proposal
+        pid = proposal.json()["proposal_id"]
+        done = cli(
+            chain, "member", "approve-proposal", str(pid), "--data-dir", str(co_dir)
+        )  # the co-operator approves at its own gateway, with its own key
+        assert done["status"] == "executed"
+        member = http.get(f"{regulator.url}/v1/members/{bank_b.address}", headers=regulator.headers)
+        assert member.json()["active"] is False
+
+    # a gateway whose fingerprint key is not the consortium's refuses to start, saying why
+    assert bank_b.process is not None
+    bank_b.process.terminate()
+    bank_b.process.wait(timeout=15)
+    bank_b.process = None
+    (bank_b.data_dir / "secrets" / FINGERPRINT_KEY_FILE).write_text(os.urandom(32).hex())
+    started = subprocess.run(
+        [sys.executable, "-m", "ledger.cli", "serve", "--data-dir", str(bank_b.data_dir),
+         "--port", str(free_port())],
+        env={**os.environ, **FAST, **chain},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert started.returncode == 1
+    assert "is not the consortium's" in started.stderr
+    assert "Traceback" not in started.stderr

@@ -1,0 +1,216 @@
+"""Governance on the real embedded chain (issue #13): proposals, M of N approvals, through the
+services, the API and the CLI; and the fingerprint key id the contract holds.
+
+The contract rules themselves have a forge test each (contracts/test/Governance.t.sol); these
+tests show that the gateway surfaces them: with M = 1 today's commands work at once, with M = 2
+one admin alone changes nothing and a second approval does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from api.app import create_app
+from ledger.cli import app as cli_app
+from ledger.errors import LedgerStateError, NotFound
+from ledger.network import (
+    FINGERPRINT_KEY_FILE,
+    fingerprint_key_digest,
+    fingerprint_key_id,
+    init_network,
+    open_ledger,
+)
+from ledger.services import members as svc
+from ledger.services.roles import Role
+from tests.conftest import Network, Participant, make_settings
+
+FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
+
+
+@pytest.fixture
+def two_of_two(network: Network) -> tuple[Network, Participant]:
+    """The test network with a second (custodial) ADMIN and M raised to 2 by the owner."""
+    ledger = network.ledger
+    added = svc.add_member(ledger, network.admin.address, "Second admin", Role.ADMIN)
+    admin2 = Participant("Second admin", Role.ADMIN, added.member.address, added.api_key)
+    raised = svc.propose(ledger, network.admin.address, svc.ProposalAction.SET_THRESHOLD, data=2)
+    assert raised.executed
+    assert svc.governance(ledger).threshold == 2
+    return network, admin2
+
+
+@pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")
+def test_M1_default_changes_at_once_and_chain_holds_the_key_id(network: Network) -> None:
+    ledger = network.ledger
+    state = svc.governance(ledger)
+    assert (state.threshold, state.admin_count) == (1, 1)
+    key = bytes.fromhex((ledger.settings.secrets_dir / FINGERPRINT_KEY_FILE).read_text())
+    assert state.fingerprint_key_id == "0x" + fingerprint_key_digest(key).hex()
+    assert ledger.manifest.fingerprint_key_id == fingerprint_key_id(key)
+    # a proposal by the only admin takes effect in its own transaction
+    made = svc.propose(
+        ledger,
+        network.admin.address,
+        svc.ProposalAction.SUSPEND_MEMBER,
+        account=network.bank.address,
+    )
+    assert made.executed
+    assert made.approvals == 1
+    assert not svc.get_member(ledger, network.bank.address).active
+    # and the direct call still works as before
+    svc.reinstate_member(ledger, network.admin.address, network.bank.address)
+    assert svc.get_member(ledger, network.bank.address).active
+
+
+@pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")
+def test_M2_one_admin_alone_changes_nothing_second_approval_does(
+    two_of_two: tuple[Network, Participant],
+) -> None:
+    network, admin2 = two_of_two
+    ledger = network.ledger
+    new = svc.add_member(ledger, network.admin.address, "Bank C", Role.BANK)
+    assert new.proposal is not None
+    assert not new.proposal.executed
+    assert (new.proposal.approvals, new.proposal.threshold) == (1, 2)
+    with pytest.raises(NotFound):
+        svc.get_member(ledger, new.member.address)
+    suspended = svc.suspend_member(ledger, network.admin.address, network.bank.address)
+    assert suspended.startswith("0x")
+    assert svc.get_member(ledger, network.bank.address).active, "one admin alone"
+
+    approved = svc.approve_proposal(ledger, admin2.address, new.proposal.proposal_id)
+    assert approved.executed
+    assert svc.get_member(ledger, new.member.address).role == Role.BANK
+
+
+@pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")
+def test_M2_over_the_api(two_of_two: tuple[Network, Participant]) -> None:
+    network, admin2 = two_of_two
+    with TestClient(create_app(network.ledger.settings, network.ledger)) as client:
+        body = {"action": "suspend_member", "account": network.bank.address}
+        made = client.post("/v1/governance/proposals", json=body, headers=network.admin.headers)
+        assert made.status_code == 201, made.text
+        proposal = made.json()
+        assert (proposal["status"], proposal["approvals"], proposal["threshold"]) == (
+            "pending",
+            1,
+            2,
+        )
+        pid = proposal["proposal_id"]
+        # the same admin again: refused, naming the proposal and the admin
+        again = client.post(
+            f"/v1/governance/proposals/{pid}/approve", headers=network.admin.headers
+        )
+        assert again.status_code == 409, again.text
+        assert "ProposalAlreadyApproved" in again.text
+        # not an admin
+        bank = client.post(f"/v1/governance/proposals/{pid}/approve", headers=network.bank.headers)
+        assert bank.status_code == 403
+        # the regulator sees the pending proposal
+        seen = client.get(
+            "/v1/governance/proposals?pending=true", headers=network.regulator.headers
+        )
+        assert seen.status_code == 200
+        assert [p["proposal_id"] for p in seen.json()["items"]] == [pid]
+        member = client.get(f"/v1/members/{network.bank.address}", headers=network.admin.headers)
+        assert member.json()["active"] is True
+
+        done = client.post(f"/v1/governance/proposals/{pid}/approve", headers=admin2.headers)
+        assert done.status_code == 200, done.text
+        assert done.json()["status"] == "executed"
+        member = client.get(f"/v1/members/{network.bank.address}", headers=network.admin.headers)
+        assert member.json()["active"] is False
+        closed = client.post(f"/v1/governance/proposals/{pid}/approve", headers=admin2.headers)
+        assert closed.status_code == 409
+        assert "ProposalNotPending" in closed.text
+        unknown = client.post("/v1/governance/proposals/99/approve", headers=admin2.headers)
+        assert unknown.status_code == 404
+        bad = client.post(
+            "/v1/governance/proposals",
+            json={"action": "abolish"},
+            headers=network.admin.headers,
+        )
+        assert bad.status_code == 422
+        assert "action" in bad.text
+        state = client.get("/v1/governance", headers=network.regulator.headers).json()
+        assert (state["threshold"], state["admin_count"]) == (2, 2)
+
+
+def test_cli_propose_and_approve(tmp_path: Path) -> None:
+    runner = CliRunner()
+    data_dir = tmp_path / "ledger"
+
+    def run(*args: str) -> dict[str, object]:
+        result = runner.invoke(cli_app, [*args, "--data-dir", str(data_dir), "--json"], env=FAST)
+        assert result.exit_code == 0, (args, result.output)
+        loaded: dict[str, object] = json.loads(result.stdout)
+        return loaded
+
+    run("init")
+    made = run(
+        "member",
+        "propose",
+        "add-member",
+        "--account",
+        "0x" + "ab" * 20,
+        "--role",
+        "bank",
+        "--name",
+        "Joined Bank",
+    )
+    assert made["status"] == "executed"
+    listed = run("member", "proposals")
+    assert listed["threshold"] == 1
+    assert [p["action"] for p in listed["proposals"]] == ["add_member"]  # type: ignore[union-attr]
+    added = run("member", "add", "Custodial Exporter", "--role", "enterprise")
+    assert added["member_id"] == 3
+    refused = runner.invoke(
+        cli_app, ["member", "approve-proposal", "1", "--data-dir", str(data_dir)], env=FAST
+    )
+    assert refused.exit_code == 1
+    assert "proposal 1 is executed, not pending" in refused.output
+    assert "Traceback" not in refused.output
+
+
+# -- the fingerprint key on chain ------------------------------------------------------------
+
+
+def test_wrong_fingerprint_key_refuses_to_start(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "ledger")
+    ledger, _ = init_network(settings, "Op")
+    ledger.close()
+    wrong = os.urandom(32)
+    (settings.secrets_dir / FINGERPRINT_KEY_FILE).write_text(wrong.hex())
+    # editing the manifest's key id does not help: the contract holds the id
+    manifest = json.loads(settings.manifest_path.read_text())
+    manifest["fingerprint_key_id"] = fingerprint_key_id(wrong)
+    settings.manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(LedgerStateError, match="is not the consortium's"):
+        open_ledger(settings)
+    served = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ledger.cli",
+            "serve",
+            "--data-dir",
+            str(settings.data_dir),
+            "--port",
+            "1",
+        ],
+        env={**os.environ, **FAST},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert served.returncode == 1
+    assert "is not the consortium's" in served.stderr
+    assert "Traceback" not in served.stderr

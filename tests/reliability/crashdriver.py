@@ -55,8 +55,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from eth_typing import HexStr
 from web3 import Web3
 
+from ledger.chain.embedded import open_embedded
+from ledger.config import Settings
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import members as member_svc
 from ledger.services.roles import Role
@@ -88,7 +91,7 @@ class CrashConfig:
     enterprise_workers: int = 1
     seed: int = 1
     #: how long the gateway serves between a restart and the next kill (seconds, uniform)
-    up_seconds: tuple[float, float] = (0.5, 3.0)
+    up_seconds: tuple[float, float] = (1.0, 6.0)
     #: how long the gateway stays dead before it is restarted (seconds, uniform)
     down_seconds: tuple[float, float] = (0.0, 0.5)
     #: a write still unanswered after this long is reported (seconds)
@@ -113,6 +116,9 @@ class CrashReport:
     writes: Counter[str] = field(default_factory=Counter)
     #: writes whose first answer was lost and that were sent again with the same key
     retried: Counter[str] = field(default_factory=Counter)
+    #: retried writes whose transaction was already in a block when the gateway died (or the
+    #: node stopped): the retry had to return that transaction's outcome, not apply it again
+    retried_committed: Counter[str] = field(default_factory=Counter)
     #: answers marked ``Idempotent-Replayed: true`` (a stored final outcome)
     replayed: int = 0
     #: answers that were not answers (connection errors, timeouts, statuses) by kind
@@ -146,6 +152,8 @@ class CrashReport:
             "writes": dict(sorted(self.writes.items())),
             "retried": dict(sorted(self.retried.items())),
             "retried_total": sum(self.retried.values()),
+            "retried_committed": dict(sorted(self.retried_committed.items())),
+            "retried_committed_total": sum(self.retried_committed.values()),
             "replayed": self.replayed,
             "lost_answers": dict(sorted(self.lost_answers.items())),
             "in_flight_at_kill": self.in_flight_at_kill,
@@ -166,6 +174,9 @@ class CrashReport:
             f"({f['retried_total']} retried after a lost answer, {self.replayed} replayed), "
             f"{self.seconds:.0f} s",
             "  writes: " + ", ".join(f"{k} {v}" for k, v in f["writes"].items()),
+            "  retried: " + ", ".join(f"{k} {v}" for k, v in f["retried"].items()),
+            "  retried, already in a block when the gateway died: "
+            + ", ".join(f"{k} {v}" for k, v in f["retried_committed"].items()),
             "  lost answers: " + ", ".join(f"{k} {v}" for k, v in f["lost_answers"].items()),
             f"  lost {f['lost']}  applied twice {f['applied_twice']}  own retry refused "
             f"{f['own_retry_refused']}  unexpected {f['unexpected']}",
@@ -243,14 +254,16 @@ class AnvilProcess:
             self.kill()
             raise RuntimeError("anvil did not stop within its timeout") from None
 
-    def restart(self) -> None:
-        """Stop (dumping the state) and start again on the same port (loading it)."""
+    def restart(self) -> int:
+        """Stop (dumping the state) and start again on the same port (loading it); returns
+        the head before the stop."""
         before = self.block_number()
         self.stop()
         self.start()
         after = self.block_number()
         if after < before:
             raise RuntimeError(f"anvil lost blocks across dump/load: {before} -> {after}")
+        return before
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -355,6 +368,19 @@ class Answer:
     replayed: bool
 
 
+def _block_of(body: Any) -> int | None:
+    """The block of the transaction an answer names (a write, a financing, a refusal)."""
+    if not isinstance(body, dict):
+        return None
+    for found in (body.get("block"), body.get("registered_block")):
+        if isinstance(found, int):
+            return found
+    details = body.get("details")
+    if isinstance(details, dict) and isinstance(details.get("block"), int):
+        return int(details["block"])
+    return None
+
+
 @dataclass
 class Fin:
     """A financing as its bank knows it from the acknowledged writes."""
@@ -389,8 +415,17 @@ class Ledgerbook:
 class Run:
     """Shared state of one run: the gateway's address, what was acknowledged, the counters."""
 
-    def __init__(self, config: CrashConfig, gateway: GatewayProcess, members: dict[str, Member]):
+    def __init__(
+        self,
+        config: CrashConfig,
+        settings: Settings,
+        chain_id: int,
+        gateway: GatewayProcess,
+        members: dict[str, Member],
+    ) -> None:
         self.config = config
+        self.settings = settings
+        self.chain_id = chain_id
         self.gateway = gateway
         self.members = members
         self.report = CrashReport(config.backend, config.seed)
@@ -398,12 +433,41 @@ class Run:
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.in_flight = 0
+        #: writes answered so far (any final status)
+        self.answers = 0
         self.counter = 0
         self.tag = f"r{config.seed}"
         #: invoices the enterprise registered, waiting for a bank to finance them
         self.offered: list[Doc] = []
         #: bank name -> active financings it keeps open (targets of provoked refusals)
         self.kept: dict[str, list[Fin]] = defaultdict(list)
+        #: (time, chain head) of each kill and node stop
+        self.disruptions: list[tuple[float, int]] = []
+        #: (operation, time of the first attempt, time answered, block of its transaction)
+        self.retried_writes: list[tuple[str, float, float, int | None]] = []
+
+    def classify_retries(self) -> None:
+        """Count the retried writes whose transaction was in a block already when the
+        disruption that lost their answer happened."""
+        for op, first, answered, block in self.retried_writes:
+            heads = [head for at, head in self.disruptions if first < at < answered]
+            if heads and block is not None and block <= heads[0]:
+                self.report.retried_committed[op] += 1
+
+    def wait_for_answers(self, since: int, timeout: float) -> None:
+        """Wait (bounded) until a write was answered after ``since`` answers: the restarted
+        gateway is doing work again."""
+        deadline = time.monotonic() + timeout
+        while self.answers <= since and time.monotonic() < deadline and not self.stop.is_set():
+            time.sleep(0.05)
+
+    def embedded_head(self) -> int:
+        """The head of the embedded chain as the killed gateway left it on disk."""
+        node = open_embedded(self.settings.chain_dir, self.chain_id, self.settings.chain_sync)
+        try:
+            return int(node.w3.eth.block_number)
+        finally:
+            node.close()
 
     def next_number(self) -> int:
         with self.lock:
@@ -454,7 +518,8 @@ class Api:
         records it (a 409: own retry refused; anything else: unexpected) and returns None."""
         run = self.run
         headers = {"Authorization": f"Bearer {self.member.api_key}", "Idempotency-Key": key}
-        deadline = time.monotonic() + run.config.request_deadline
+        first = time.monotonic()
+        deadline = first + run.config.request_deadline
         attempts = 0
         delay = 0.05
         while True:
@@ -483,10 +548,12 @@ class Api:
         replayed = response.headers.get("idempotent-replayed") == "true"
         answer = Answer(response.status_code, body, attempts, replayed)
         with run.lock:
+            run.answers += 1
             if replayed:
                 run.report.replayed += 1
             if attempts > 1:
                 run.report.retried[op] += 1
+                run.retried_writes.append((op, first, time.monotonic(), _block_of(body)))
         if answer.status == expect:
             with run.lock:
                 run.report.writes[op] += 1
@@ -557,7 +624,7 @@ def enterprise_worker(run: Run, index: int) -> None:
                 )
                 if len(run.offered) < 40:
                     run.offered.append(doc)
-            time.sleep(rng.uniform(0, 0.05))
+            time.sleep(rng.uniform(0.1, 0.6))  # leave the gateway to the banks too
     finally:
         api.close()
 
@@ -593,7 +660,7 @@ class BankWorker:
         repayable = [f for f in self.active if f.drawn > f.repaid]
         closable = [f for f in open_ if f.drawn > 0 and f.drawn == f.repaid]
         roll = rng.random()
-        if len(open_) < 2 or roll < 0.18:
+        if not open_ or roll < 0.15:
             self.create()
         elif roll < 0.23:
             self.provoke()
@@ -683,10 +750,13 @@ class BankWorker:
         )
         if answer is None:
             return
+        # refused as already pledged (naming the target) or as beyond the face value (naming
+        # the target, or no financing when the sum of the pledges is what exceeds it)
         details = answer.body.get("details", {})
         if (
             answer.body.get("error") != "financing_refused"
-            or details.get("conflicting_financing_id") != target.fid
+            or details.get("doc_hash") != target.doc.doc_hash
+            or details.get("conflicting_financing_id") not in (target.fid, None)
         ):
             run.note("unexpected", f"provoked {reference}: {json.dumps(answer.body)[:300]}")
             return
@@ -787,25 +857,36 @@ def killer(run: Run, anvil: AnvilProcess | None, started: float) -> None:
     node_restarts = config.node_restarts if anvil is not None else 0
     events = ["kill"] * config.kills + ["node"] * node_restarts
     rng.shuffle(events)
+    mark = 0  # answers when the gateway (or node) last came back
     for event in events:
         if time.monotonic() - started > config.max_duration:
             run.note("unexpected", f"run cut short after {config.max_duration:.0f} s")
             return
+        # a random moment once the gateway does work again (so kills do not only ever hit
+        # the retries of the previous one)
+        run.wait_for_answers(since=mark, timeout=60.0)
         time.sleep(rng.uniform(*config.up_seconds))
         with run.lock:
             in_flight = run.in_flight
         if event == "node":
             assert anvil is not None
-            anvil.restart()
+            at, head = time.monotonic(), anvil.restart()
             with run.lock:
                 run.report.node_restarts += 1
+                run.disruptions.append((at, head))
+                mark = run.answers
             continue
+        at = time.monotonic()
         run.gateway.kill()
+        head = anvil.block_number() if anvil is not None else run.embedded_head()
         with run.lock:
             run.report.kills += 1
             run.report.in_flight_at_kill.append(in_flight)
+            run.disruptions.append((at, head))
         time.sleep(rng.uniform(*config.down_seconds))
         run.gateway.start()
+        with run.lock:
+            mark = run.answers
 
 
 # -- setting up, running, auditing -----------------------------------------------------------
@@ -813,9 +894,9 @@ def killer(run: Run, anvil: AnvilProcess | None, started: float) -> None:
 
 def _setup(
     config: CrashConfig, root: Path, anvil: AnvilProcess | None
-) -> tuple[Path, dict[str, str], dict[str, Member]]:
-    """Create the ledger (admin, two banks, an enterprise) with the services; the gateway's
-    environment."""
+) -> tuple[Settings, dict[str, str], dict[str, Member], int]:
+    """Create the ledger (admin, two banks, an enterprise) with the services; its settings,
+    the gateway's environment, the members with their API keys, the chain id."""
     data_dir = root / "ledger"
     overrides: dict[str, object] = {"keystore_scrypt_n": SCRYPT_N, "chain_sync": config.chain_sync}
     env = {
@@ -830,6 +911,7 @@ def _setup(
     ledger, _ = init_network(settings, "Crash suite admin")
     try:
         admin = ledger.manifest.admin_address
+        chain_id = ledger.chain_id
         members = {}
         for name, label, role in (
             ("bank_a", "Bank A", Role.BANK),
@@ -840,7 +922,7 @@ def _setup(
             members[name] = Member(label, new.member.address, new.api_key)
     finally:
         ledger.close()
-    return data_dir, env, members
+    return settings, env, members, chain_id
 
 
 def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
@@ -857,10 +939,10 @@ def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
     try:
         if anvil is not None:
             anvil.start()
-        data_dir, env, members = _setup(config, root, anvil)
-        gateway = GatewayProcess(data_dir, env, root / "gateway.log")
+        settings, env, members, chain_id = _setup(config, root, anvil)
+        gateway = GatewayProcess(settings.data_dir, env, root / "gateway.log")
         gateway.start()
-        run = Run(config, gateway, members)
+        run = Run(config, settings, chain_id, gateway, members)
         for i in range(config.enterprise_workers):
             threads.append(threading.Thread(target=enterprise_worker, args=(run, i), daemon=True))
         for bank, other in (("bank_a", "bank_b"), ("bank_b", "bank_a")):
@@ -879,10 +961,8 @@ def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
             if any(thread.is_alive() for thread in threads):
                 run.note("unexpected", "a client thread did not finish its last write")
         gateway.stop()
-        settings_overrides: dict[str, object] = {"chain_sync": config.chain_sync}
-        if anvil is not None:
-            settings_overrides.update(chain_url=anvil.url, gas_pricing="zero")
-        ledger = open_ledger(make_settings(data_dir, **settings_overrides))
+        run.classify_retries()
+        ledger = open_ledger(settings)  # the chain as a restarted gateway finds it
         try:
             audit(ledger, run)
         finally:
@@ -969,7 +1049,7 @@ def audit(ledger: Ledger, run: Run) -> None:
             twice.append(f"financing {reference} of {bank} registered {n} times")
 
     # drawdowns and repayments: per financing, the acknowledged amounts exactly
-    for event, acked, name in (
+    for event, told_writes, name in (
         ("DrawdownRecorded", book.drawdowns, "drawdown"),
         ("RepaymentRecorded", book.repayments, "repayment"),
     ):
@@ -977,7 +1057,7 @@ def audit(ledger: Ledger, run: Run) -> None:
         for log in logs(event):
             on_chain[int(log["args"]["financingId"])][int(log["args"]["amount"])] += 1
         told: dict[int, Counter[int]] = defaultdict(Counter)
-        for _, fid, amount, _ in acked:
+        for _, fid, amount, _ in told_writes:
             told[fid][amount] += 1
         for fid in sorted(set(on_chain) | set(told)):
             for amount, n in (told[fid] - on_chain[fid]).items():
@@ -1043,17 +1123,17 @@ def audit(ledger: Ledger, run: Run) -> None:
         if len(writes) > 1:
             twice.append(f"one transaction {tx} answered {len(writes)} writes: {writes}")
         try:
-            receipt = w3.eth.get_transaction_receipt(tx)
+            receipt = w3.eth.get_transaction_receipt(HexStr(tx))
         except Exception:  # no receipt: not on chain
             lost.append(f"{writes[0]}: its transaction {tx} is not on chain")
             continue
         if receipt["status"] != 1:
             lost.append(f"{writes[0]}: its transaction {tx} reverted")
-    sent = {m: int(w3.eth.get_transaction_count(m)) for m in members}
+    sent = {m: int(w3.eth.get_transaction_count(Web3.to_checksum_address(m))) for m in members}
     expected_count: Counter[str] = Counter()
     for tx in expected_txs:
         with suppress(Exception):
-            expected_count[w3.eth.get_transaction(tx)["from"]] += 1
+            expected_count[w3.eth.get_transaction(HexStr(tx))["from"]] += 1
     if any(sent[m] != expected_count[m] for m in members):
         _scan_member_txs(ledger, run, members, expected_txs, start, head)
 
@@ -1066,7 +1146,8 @@ def _scan_member_txs(
     contract = ledger.contract.address
     for number in range(start, head + 1):
         block = w3.eth.get_block(number, full_transactions=True)
-        for tx in block["transactions"]:
+        transactions: list[Any] = list(block["transactions"])
+        for tx in transactions:
             sender = tx["from"]
             if sender not in members or tx["hash"].to_0x_hex() in expected:
                 continue

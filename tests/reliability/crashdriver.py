@@ -131,8 +131,19 @@ class CrashReport:
     unexpected: list[str] = field(default_factory=list)
     #: observations that are not counted (the chain audit counts their cause)
     notes: list[str] = field(default_factory=list)
+    #: per kind of finding, the keys found already (a transaction hash, mostly): one cause
+    #: seen by several checks counts once
+    seen: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set), repr=False)
     seconds: float = 0.0
     blocks: int = 0
+
+    def add(self, kind: str, text: str, key: str | None = None) -> None:
+        """Record a finding of ``kind`` (``lost``, ``applied_twice``, ...) once per ``key``."""
+        if key is not None:
+            if key in self.seen[kind]:
+                return
+            self.seen[kind].add(key)
+        getattr(self, kind).append(text)
 
     @property
     def chain_writes(self) -> int:
@@ -477,9 +488,9 @@ class Run:
     def key(self, op: str) -> str:
         return f"{self.tag}-{op}-{self.next_number()}"
 
-    def note(self, kind: str, text: str) -> None:
+    def note(self, kind: str, text: str, key: str | None = None) -> None:
         with self.lock:
-            getattr(self.report, kind).append(text)
+            self.report.add(kind, text, key)
 
 
 class Api:
@@ -562,7 +573,10 @@ class Api:
             f"{op} by {self.member.name} key {key}: {answer.status} after {attempts} "
             f"attempt(s){' (replayed)' if replayed else ''}: {json.dumps(body)[:300]}"
         )
-        run.note("own_retry_refused" if answer.status == 409 else "unexpected", text)
+        # a refusal recorded on chain is keyed by its transaction (the audit finds it too)
+        details = body.get("details") if isinstance(body, dict) else None
+        tx = details.get("tx_hash") if isinstance(details, dict) else None
+        run.note("own_retry_refused" if answer.status == 409 else "unexpected", text, tx or key)
         return None
 
 
@@ -979,23 +993,17 @@ def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
 
 
 def audit(ledger: Ledger, run: Run) -> None:
-    """Compare what the clients were told (``run.book``) with the chain; fill the report."""
+    """Compare what the clients were told (``run.book``) with the chain; fill the report.
+
+    Findings are keyed by transaction hash, so one extra transaction seen by several checks
+    (its event, the financing's totals, the member's nonce) counts once."""
     book, report = run.book, run.report
     contract = ledger.contract
     w3 = ledger.w3
     start = ledger.manifest.deployment_block
     head = int(w3.eth.block_number)
     report.blocks = head - start
-
-    def logs(event: str) -> list[Any]:
-        found: list[Any] = []
-        for low in range(start, head + 1, 2000):
-            found.extend(
-                getattr(contract.events, event).get_logs(
-                    from_block=low, to_block=min(low + 1999, head)
-                )
-            )
-        return found
+    members = {m.address for m in run.members.values()}
 
     def h32(value: bytes) -> str:
         return "0x" + bytes(value).hex()
@@ -1003,145 +1011,140 @@ def audit(ledger: Ledger, run: Run) -> None:
     def ref(value: bytes) -> str:
         return bytes(value).rstrip(b"\0").decode()
 
-    lost, twice, refused = report.lost, report.applied_twice, report.own_retry_refused
-    members = {m.address for m in run.members.values()}
-
-    # documents: every acknowledged registration on chain, by its registrant, once
-    registered: dict[str, list[Any]] = defaultdict(list)
-    for log in logs("DocumentRegistered"):
-        registered[h32(log["args"]["docHash"])].append(log)
-    expected_docs = {doc: who for who, doc, _ in book.registrations}
-    expected_docs.update(book.registered_by_financing)
-    for doc, who in expected_docs.items():
-        found = registered.get(doc, [])
-        if not found:
-            lost.append(f"registration of {doc} by {who} not on chain")
-        elif Web3.to_checksum_address(found[0]["args"]["registrant"]) != who:
-            lost.append(f"{doc} registered by {found[0]['args']['registrant']}, not {who}")
-    for doc, found in registered.items():
-        if Web3.to_checksum_address(found[0]["args"]["registrant"]) not in members:
-            continue
-        if doc not in expected_docs:
-            twice.append(f"{doc} registered on chain without an acknowledged write")
-        for extra in found[1:]:
-            twice.append(f"{doc} registered again in {extra['transactionHash'].to_0x_hex()}")
-
-    # financings: one FinancingRegistered per acknowledged create, with its id and reference
-    by_id = {int(log["args"]["financingId"]): log for log in logs("FinancingRegistered")}
-    per_ref = Counter(
-        (log["args"]["bank"], ref(log["args"]["bankReference"])) for log in by_id.values()
+    # every event of the contract, by transaction
+    events: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    names = (
+        "DocumentRegistered",
+        "FinancingRegistered",
+        "DrawdownRecorded",
+        "RepaymentRecorded",
+        "FinancingClosed",
+        "FinancingRefused",
     )
-    acked_refs = {(bank, reference) for bank, reference, _, _ in book.creates}
-    for bank, reference, fid, _ in book.creates:
-        log = by_id.get(fid)
-        if (
-            log is None
-            or log["args"]["bank"] != bank
-            or ref(log["args"]["bankReference"]) != reference
-        ):
-            lost.append(f"financing {fid} ({reference}) of {bank} not on chain as acknowledged")
-    for (bank, reference), n in per_ref.items():
-        if bank not in members:
-            continue
-        if (bank, reference) not in acked_refs:
-            twice.append(f"financing {reference} of {bank} on chain {n}x, never acknowledged")
-        elif n > 1:
-            twice.append(f"financing {reference} of {bank} registered {n} times")
+    for name in names:
+        for low in range(start, head + 1, 2000):
+            for log in getattr(contract.events, name).get_logs(
+                from_block=low, to_block=min(low + 1999, head)
+            ):
+                events[log["transactionHash"].to_0x_hex()].append((name, log["args"]))
 
-    # drawdowns and repayments: per financing, the acknowledged amounts exactly
-    for event, told_writes, name in (
+    def emitted(tx: str, name: str, **expected: Any) -> bool:
+        return any(
+            n == name and all(args[k] == v for k, v in expected.items()) for n, args in events[tx]
+        )
+
+    # lost: each acknowledged write's own transaction is on chain, succeeded, and did it
+    acked: dict[str, list[str]] = defaultdict(list)
+    checks: list[tuple[str, str, bool]] = []
+    for who, doc, tx in book.registrations:
+        acked[tx].append(f"register {doc} by {who}")
+        ok = emitted(tx, "DocumentRegistered", registrant=who, docHash=bytes.fromhex(doc[2:]))
+        checks.append((tx, acked[tx][-1], ok))
+    for bank, reference, fid, tx in book.creates:
+        acked[tx].append(f"financing {fid} ({reference}) of {bank}")
+        ok = emitted(tx, "FinancingRegistered", financingId=fid, bank=bank)
+        ok = ok and any(
+            ref(a["bankReference"]) == reference
+            for n, a in events[tx]
+            if n == "FinancingRegistered"
+        )
+        checks.append((tx, acked[tx][-1], ok))
+    for event, amounts, verb in (
         ("DrawdownRecorded", book.drawdowns, "drawdown"),
         ("RepaymentRecorded", book.repayments, "repayment"),
     ):
-        on_chain: dict[int, Counter[int]] = defaultdict(Counter)
-        for log in logs(event):
-            on_chain[int(log["args"]["financingId"])][int(log["args"]["amount"])] += 1
-        told: dict[int, Counter[int]] = defaultdict(Counter)
-        for _, fid, amount, _ in told_writes:
-            told[fid][amount] += 1
-        for fid in sorted(set(on_chain) | set(told)):
-            for amount, n in (told[fid] - on_chain[fid]).items():
-                lost.append(f"{n} {name}(s) of {amount} on financing {fid} not on chain")
-            for amount, n in (on_chain[fid] - told[fid]).items():
-                twice.append(
-                    f"{n} {name}(s) of {amount} on financing {fid} beyond the acknowledged"
-                )
-    for _, _, fid, _ in book.creates:
-        record = contract.functions.getFinancing(fid).call()
-        drawn = sum(a for _, f, a, _ in book.drawdowns if f == fid)
-        repaid = sum(a for _, f, a, _ in book.repayments if f == fid)
-        if (int(record[7]), int(record[8])) != (drawn, repaid):
-            (twice if int(record[7]) > drawn or int(record[8]) > repaid else lost).append(
-                f"financing {fid}: drawn/repaid on chain {record[7]}/{record[8]}, "
-                f"acknowledged {drawn}/{repaid}"
-            )
-
-    # closes
-    closed = Counter(int(log["args"]["financingId"]) for log in logs("FinancingClosed"))
-    acked_closes = Counter(fid for _, fid, _ in book.closes)
-    for fid, n in acked_closes.items():
-        if closed[fid] < n:
-            lost.append(f"close of financing {fid} not on chain")
-    for fid, n in closed.items():
-        if n > acked_closes[fid]:
-            twice.append(f"financing {fid} closed {n}x on chain, {acked_closes[fid]} acknowledged")
-
-    # refusals: only the provoked ones, each once
-    provoked = {(bank, reference) for bank, reference, _, _, _ in book.provoked}
-    refusals = Counter(
-        (log["args"]["bank"], ref(log["args"]["bankReference"])) for log in logs("FinancingRefused")
-    )
-    for (bank, reference), n in refusals.items():
-        if (bank, reference) not in provoked:
-            refused.append(f"FinancingRefused on chain for {bank}'s own write {reference}")
-        elif n > 1:
-            twice.append(f"provoked refusal {reference} recorded {n} times")
-    for bank, reference, _, _, _ in book.provoked:
-        if refusals[(bank, reference)] == 0:
-            lost.append(f"provoked refusal {reference} not on chain")
-
-    # transactions: each acknowledged write answered by its own transaction, mined, status 1;
-    # every member transaction on chain answers exactly one acknowledged write
-    acked: dict[str, list[str]] = defaultdict(list)
-    for _, doc, tx in book.registrations:
-        acked[tx].append(f"register {doc}")
-    for _, reference, _, tx in book.creates:
-        acked[tx].append(f"finance {reference}")
-    for _, fid, amount, tx in book.drawdowns:
-        acked[tx].append(f"drawdown {amount} on {fid}")
-    for _, fid, amount, tx in book.repayments:
-        acked[tx].append(f"repay {amount} on {fid}")
+        for _, fid, amount, tx in amounts:
+            acked[tx].append(f"{verb} of {amount} on financing {fid}")
+            ok = emitted(tx, event, financingId=fid, amount=amount)
+            checks.append((tx, acked[tx][-1], ok))
     for _, fid, tx in book.closes:
-        acked[tx].append(f"close {fid}")
-    for _, reference, _, _, tx in book.provoked:
-        acked[tx].append(f"provoked {reference}")
+        acked[tx].append(f"close of financing {fid}")
+        checks.append((tx, acked[tx][-1], emitted(tx, "FinancingClosed", financingId=fid)))
+    for bank, reference, doc, _, tx in book.provoked:
+        acked[tx].append(f"provoked refusal {reference} of {bank}")
+        ok = emitted(tx, "FinancingRefused", bank=bank, docHash=bytes.fromhex(doc[2:]))
+        checks.append((tx, acked[tx][-1], ok))
+    for tx, what, ok in checks:
+        if not ok:
+            try:
+                status = w3.eth.get_transaction_receipt(HexStr(tx))["status"]
+                why = f"its transaction {tx} (status {status}) does not record it"
+            except Exception:  # no receipt: not on chain
+                why = f"its transaction {tx} is not on chain"
+            report.add("lost", f"{what}: {why}", tx)
+    for tx, answered in acked.items():
+        if len(answered) > 1:
+            report.add("applied_twice", f"one transaction {tx} answered {answered}", "shared:" + tx)
+
+    # the second transaction of a financing on a document the chain did not know yet
     expected_txs = set(acked)
-    for doc in book.registered_by_financing:
-        for log in registered.get(doc, [])[:1]:
-            expected_txs.add(log["transactionHash"].to_0x_hex())
-    for tx, writes in acked.items():
-        if len(writes) > 1:
-            twice.append(f"one transaction {tx} answered {len(writes)} writes: {writes}")
-        try:
-            receipt = w3.eth.get_transaction_receipt(HexStr(tx))
-        except Exception:  # no receipt: not on chain
-            lost.append(f"{writes[0]}: its transaction {tx} is not on chain")
+    registered_by: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for tx, found in events.items():
+        for name, args in found:
+            if name == "DocumentRegistered":
+                registered_by[h32(args["docHash"])].append((args["registrant"], tx))
+    for doc, bank in book.registered_by_financing.items():
+        mine = [tx for who, tx in registered_by[doc] if who == bank]
+        if not mine:
+            report.add("lost", f"registration of {doc} for {bank}'s financing not on chain", doc)
+        expected_txs.update(mine[:1])
+
+    # applied twice: any member write on chain that is not the one transaction of an
+    # acknowledged write (by its event; and by the member's nonce, else by scanning blocks)
+    provoked = {tx for *_, tx in book.provoked}
+    for tx, found in events.items():
+        if tx in expected_txs:
             continue
-        if receipt["status"] != 1:
-            lost.append(f"{writes[0]}: its transaction {tx} reverted")
+        for name, args in found:
+            actor = args.get("registrant", args.get("bank"))
+            if name == "FinancingRefused" and actor in members and tx not in provoked:
+                report.add(
+                    "own_retry_refused",
+                    f"FinancingRefused on chain for {actor}'s own write "
+                    f"{ref(args['bankReference'])} in {tx}",
+                    tx,
+                )
+            if actor in members or name in (
+                "DrawdownRecorded",
+                "RepaymentRecorded",
+                "FinancingClosed",
+            ):
+                report.add(
+                    "applied_twice", f"{name} {dict(args)} in {tx}: no acknowledged write", tx
+                )
     sent = {m: int(w3.eth.get_transaction_count(Web3.to_checksum_address(m))) for m in members}
     expected_count: Counter[str] = Counter()
     for tx in expected_txs:
         with suppress(Exception):
             expected_count[w3.eth.get_transaction(HexStr(tx))["from"]] += 1
     if any(sent[m] != expected_count[m] for m in members):
-        _scan_member_txs(ledger, run, members, expected_txs, start, head)
+        _scan_member_txs(ledger, report, members, expected_txs, start, head)
+
+    # and the state agrees: each financing's totals are the acknowledged sums
+    for _, _, fid, _ in book.creates:
+        record = contract.functions.getFinancing(fid).call()
+        drawn = sum(a for _, f, a, _ in book.drawdowns if f == fid)
+        repaid = sum(a for _, f, a, _ in book.repayments if f == fid)
+        on_chain = (int(record[7]), int(record[8]))
+        if on_chain != (drawn, repaid):
+            kind = "applied_twice" if on_chain[0] > drawn or on_chain[1] > repaid else "lost"
+            report.add(
+                kind,
+                f"financing {fid}: drawn/repaid on chain {on_chain[0]}/{on_chain[1]}, "
+                f"acknowledged {drawn}/{repaid}",
+                f"financing:{fid}",
+            )
 
 
 def _scan_member_txs(
-    ledger: Ledger, run: Run, members: set[str], expected: set[str], start: int, head: int
+    ledger: Ledger,
+    report: CrashReport,
+    members: set[str],
+    expected: set[str],
+    start: int,
+    head: int,
 ) -> None:
-    """Find the member transactions that answer no acknowledged write (slow: every block)."""
+    """Find the member transactions that answer no acknowledged write (every block)."""
     w3 = ledger.w3
     contract = ledger.contract.address
     for number in range(start, head + 1):
@@ -1149,13 +1152,16 @@ def _scan_member_txs(
         transactions: list[Any] = list(block["transactions"])
         for tx in transactions:
             sender = tx["from"]
-            if sender not in members or tx["hash"].to_0x_hex() in expected:
+            tx_hash = tx["hash"].to_0x_hex()
+            if sender not in members or tx_hash in expected:
                 continue
             if tx["to"] == sender and tx["value"] == 0 and not bytes(tx["input"]):
                 continue  # a filler: a zero-value self-transfer that closed a nonce hole
             status = w3.eth.get_transaction_receipt(tx["hash"])["status"]
-            run.report.applied_twice.append(
-                f"transaction {tx['hash'].to_0x_hex()} of {sender} (to "
-                f"{'the contract' if tx['to'] == contract else tx['to']}, status {status}) "
-                "answers no acknowledged write"
+            to = "the contract" if tx["to"] == contract else tx["to"]
+            report.add(
+                "applied_twice",
+                f"transaction {tx_hash} of {sender} (to {to}, status {status}) answers no "
+                "acknowledged write",
+                tx_hash,
             )

@@ -75,15 +75,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print()
         print(
-            "backend   kills  node restarts  chain writes  retried  lost  applied twice  "
-            "own retry refused"
+            "backend   kills  node restarts  chain writes  retried  (in a block)  lost  "
+            "applied twice  own retry refused  unexpected"
         )
         for r in reports:
             f = r.figures()
             print(
                 f"{r.backend:<9} {r.kills:>5}  {r.node_restarts:>13}  {r.chain_writes:>12}  "
-                f"{f['retried_total']:>7}  {f['lost']:>4}  {f['applied_twice']:>13}  "
-                f"{f['own_retry_refused']:>17}"
+                f"{f['retried_total']:>7}  {f['retried_committed_total']:>12}  {f['lost']:>4}  "
+                f"{f['applied_twice']:>13}  {f['own_retry_refused']:>17}  {f['unexpected']:>10}"
             )
     return 0 if all(r.ok for r in reports) else 1
 

@@ -162,7 +162,7 @@ class CrashReport:
             "chain_writes": self.chain_writes,
             "writes": dict(sorted(self.writes.items())),
             "retried": dict(sorted(self.retried.items())),
-            "retried_total": sum(self.retried.values()),
+            "retried_total": sum(n for op, n in self.retried.items() if op != "lodge"),
             "retried_committed": dict(sorted(self.retried_committed.items())),
             "retried_committed_total": sum(self.retried_committed.values()),
             "replayed": self.replayed,
@@ -183,7 +183,8 @@ class CrashReport:
             f"backend {self.backend} (seed {self.seed}): {self.kills} kills, "
             f"{self.node_restarts} node restarts, {self.chain_writes} acknowledged chain writes "
             f"({f['retried_total']} retried after a lost answer, {self.replayed} replayed), "
-            f"{self.seconds:.0f} s",
+            f"{self.blocks} blocks, {self.seconds:.0f} s",
+            f"  requests in flight at the kills: {_spread(self.in_flight_at_kill)}",
             "  writes: " + ", ".join(f"{k} {v}" for k, v in f["writes"].items()),
             "  retried: " + ", ".join(f"{k} {v}" for k, v in f["retried"].items()),
             "  retried, already in a block when the gateway died: "
@@ -196,6 +197,13 @@ class CrashReport:
             for item in getattr(self, name)[:10]:
                 lines.append(f"  {name}: {item}")
         return "\n".join(lines)
+
+
+def _spread(values: list[int]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    return f"min {ordered[0]}, median {ordered[len(ordered) // 2]}, max {ordered[-1]}"
 
 
 # -- processes ----------------------------------------------------------------------------

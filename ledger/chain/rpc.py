@@ -25,10 +25,10 @@ from typing import Any
 
 import requests
 from hexbytes import HexBytes
-from web3 import Web3
+from web3 import HTTPProvider, Web3
 from web3.datastructures import AttributeDict
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.types import TxReceipt
+from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from ledger.config import Settings
 from ledger.errors import ChainUnavailable, LedgerStateError
@@ -229,6 +229,20 @@ def _result(answer: Any) -> Any:
     return answer.get("result")
 
 
+class _Provider(HTTPProvider):
+    """web3's HTTP provider, raising :class:`ChainUnavailable` (503) when the node cannot be
+    reached, like :class:`RpcClient` — so a contract read while the node restarts is not a
+    500."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        try:
+            return super().make_request(method, params)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise ChainUnavailable(
+                f"chain node unreachable: {type(exc).__name__}", url=str(self.endpoint_uri)
+            ) from None
+
+
 def connect(
     settings: Settings, url: str | None = None, headers: dict[str, str] | None = None
 ) -> tuple[Web3, RpcClient]:
@@ -237,9 +251,7 @@ def connect(
     url = url or settings.chain_url
     request_headers = {"Content-Type": "application/json", **(headers or {})}
     w3 = Web3(
-        Web3.HTTPProvider(
-            url, request_kwargs={"timeout": settings.rpc_timeout, "headers": request_headers}
-        )
+        _Provider(url, request_kwargs={"timeout": settings.rpc_timeout, "headers": request_headers})
     )
     if settings.rpc_poa:
         # QBFT/IBFT/Clique networks put validator data in extraData (longer than 32 bytes)

@@ -17,7 +17,7 @@ from eth_tester import exceptions as tester_errors
 from web3 import Web3
 
 from ledger.chain.embedded import open_embedded
-from ledger.errors import InvalidInput, LedgerStateError
+from ledger.errors import LedgerStateError, TransactionRejected
 from ledger.network import init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import members as member_svc
@@ -82,7 +82,9 @@ def test_transactions_signed_for_another_chain_are_refused(tmp_path: Path) -> No
             with pytest.raises(tester_errors.ValidationError) as raised:
                 ledger.w3.eth.send_raw_transaction(raw)
             error = translate(raised.value)
-            assert isinstance(error, InvalidInput)
+            # the node's refusal of a signed transaction: the gateway's own fault, never the
+            # client's input — a 503 never stored under an idempotency key
+            assert isinstance(error, TransactionRejected)
             assert f"chain id {chain_id}" in error.message
         assert ledger.head_block() == head
         assert ledger.w3.eth.chain_id == settings.chain_id

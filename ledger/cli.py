@@ -400,6 +400,32 @@ def member_approve(
     emit(as_json, row, text)
 
 
+@member_app.command("deliver-fingerprint-key")
+def member_deliver_fingerprint_key(
+    address: Annotated[str, typer.Argument(help="the member that lost or lacks the key")],
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Deliver the consortium's current fingerprint key again, sealed to a member that joined
+    with its own encryption key (its join request's), on chain. The member then runs
+    `tradeledger key fetch-fingerprint-key`. Signed by this gateway's admin."""
+    with opened_ledger(data_dir) as ledger:
+        admin = ledger.manifest.admin_address
+        tx = guard(
+            lambda: member_svc.redeliver_fingerprint_key(
+                ledger, admin, address, idempotency_key=idempotency_key
+            )
+        )
+    target = Web3.to_checksum_address(address)
+    emit(
+        as_json,
+        {"address": target, "delivery_tx": tx},
+        f"fingerprint key delivered, sealed to {target} (tx {tx}); there, run "
+        "`tradeledger key fetch-fingerprint-key`",
+    )
+
+
 @member_app.command("rotate-fingerprint-key")
 def member_rotate_fingerprint_key(
     deliver_only: Annotated[
@@ -507,18 +533,34 @@ def join_finish(
     as_json: JsonFlag = False,
 ) -> None:
     """Finish joining: once the membership is on chain, import the fingerprint key sealed to
-    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself."""
-    with opened_ledger(data_dir) as ledger:
-        done = guard(lambda: join_mod.finish_join(ledger.settings, ledger.contract, file))
-        address = ledger.manifest.admin_address
-    if not done:
-        typer.echo(
-            f"error: {address} is not a member yet, or its fingerprint key has not been "
-            "delivered: an admin approves the join request first",
-            err=True,
-        )
-        raise typer.Exit(1)
+    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself. Also
+    re-imports a lost or broken key (the same as `tradeledger key fetch-fingerprint-key`)."""
+    settings = settings_for(data_dir)
+    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
     emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
+
+
+@key_app.command("fetch-fingerprint-key")
+def key_fetch_fingerprint_key(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-import the consortium's current fingerprint key: the copy sealed on chain to this
+    gateway's member (FingerprintKeyDelivered), opened with the member's own encryption key.
+    For a lost, deleted or wrong `secrets/fingerprint.key` (the replaced one is kept beside it).
+    When none was delivered to this member, an admin runs `tradeledger member
+    deliver-fingerprint-key ADDRESS`."""
+    settings = settings_for(data_dir)
+    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
+    emit(
+        as_json,
+        {"address": address, "fingerprint_key": "imported"},
+        f"the consortium's fingerprint key, sealed to {address}, is imported",
+    )
 
 
 @member_app.command("proposals")

@@ -401,6 +401,39 @@ def deliver_fingerprint_key(
     return receipt["transactionHash"].to_0x_hex(), envelope
 
 
+def encryption_key_of(ledger: Ledger, address: str) -> bytes | None:
+    """The X25519 encryption key member ``address`` joined with (the data of its executed
+    ADD_MEMBER proposal), or None for a custodial member or an address never added so."""
+    address = get_member_address(address)
+    found: bytes | None = None
+    for p in list_proposals(ledger)[0]:
+        if p.action == ProposalAction.ADD_MEMBER and p.executed and p.account == address:
+            encryption = bytes.fromhex(p.data.removeprefix("0x"))
+            found = encryption if any(encryption) else None
+    return found
+
+
+def redeliver_fingerprint_key(
+    ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
+) -> str:
+    """Deliver the current fingerprint key again, sealed to member ``address`` (one that
+    lost or broke its copy, or missed a rotation); returns the transaction hash. ADMIN only.
+    Raises NotFound when ``address`` is not a member, InvalidInput when it joined without an
+    encryption key (a custodial member: its key is at the gateway that holds its keys)."""
+    member = get_member(ledger, address)
+    encryption = encryption_key_of(ledger, member.address)
+    if encryption is None:
+        raise InvalidInput(
+            "address",
+            f"{member.address} did not join with its own encryption key (a custodial member "
+            "uses the fingerprint key of the gateway that holds its signing key)",
+        )
+    tx, _ = deliver_fingerprint_key(
+        ledger, actor, member.address, encryption, idempotency_key=idempotency_key
+    )
+    return tx
+
+
 def approve_join(
     ledger: Ledger, actor: str, request: JoinRequest, *, idempotency_key: str | None = None
 ) -> Proposal:

@@ -696,9 +696,7 @@ def list_proposals(
     count = int(ledger.contract.functions.proposalCount().call())
     last = count if limit is None else min(count, after_id + limit)
     history = _History(ledger, None) if last > after_id else None
-    found = [
-        _read_proposal(ledger, i, history) for i in range(after_id + 1, last + 1) if history
-    ]
+    found = [_read_proposal(ledger, i, history) for i in range(after_id + 1, last + 1) if history]
     if pending_only:
         found = [p for p in found if not p.executed]
     return found, (last if last < count else None)

@@ -23,6 +23,7 @@ from ledger.errors import (
     ChainUnavailable,
     Conflict,
     ContractError,
+    FingerprintKeyPending,
     Forbidden,
     InvalidInput,
     LedgerError,
@@ -44,6 +45,7 @@ STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (ChainUnavailable, 503),
+    (FingerprintKeyPending, 503),
     (LedgerStateError, 500),
     (LedgerError, 500),
 )

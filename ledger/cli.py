@@ -257,7 +257,13 @@ def member_add(
 def _approvals(p: member_svc.Proposal) -> str:
     if p.executed:
         return "executed"
+    if p.status == "moot":
+        return f"moot (its effect already holds; {p.approvals} of {p.threshold} approvals)"
     return f"pending: {p.approvals} of {p.threshold} approvals"
+
+
+def _who(address: str, name: str | None) -> str:
+    return f"{name} ({address})" if name else address
 
 
 def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
@@ -268,6 +274,9 @@ def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
         "approvals": p.approvals,
         "threshold": p.threshold,
         "proposer": p.proposer,
+        "proposer_name": p.proposer_name,
+        "approvers": [a.__dict__ for a in p.approvers],
+        "proposed_at": p.proposed_at,
         "account": p.account,
         "new_account": p.new_account,
         "role": p.role.name.lower() if p.role is not None else None,
@@ -400,6 +409,32 @@ def member_approve(
     emit(as_json, row, text)
 
 
+@member_app.command("deliver-fingerprint-key")
+def member_deliver_fingerprint_key(
+    address: Annotated[str, typer.Argument(help="the member that lost or lacks the key")],
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Deliver the consortium's current fingerprint key again, sealed to a member that joined
+    with its own encryption key (its join request's), on chain. The member then runs
+    `tradeledger key fetch-fingerprint-key`. Signed by this gateway's admin."""
+    with opened_ledger(data_dir) as ledger:
+        admin = ledger.manifest.admin_address
+        tx = guard(
+            lambda: member_svc.redeliver_fingerprint_key(
+                ledger, admin, address, idempotency_key=idempotency_key
+            )
+        )
+    target = Web3.to_checksum_address(address)
+    emit(
+        as_json,
+        {"address": target, "delivery_tx": tx},
+        f"fingerprint key delivered, sealed to {target} (tx {tx}); there, run "
+        "`tradeledger key fetch-fingerprint-key`",
+    )
+
+
 @member_app.command("rotate-fingerprint-key")
 def member_rotate_fingerprint_key(
     deliver_only: Annotated[
@@ -507,18 +542,34 @@ def join_finish(
     as_json: JsonFlag = False,
 ) -> None:
     """Finish joining: once the membership is on chain, import the fingerprint key sealed to
-    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself."""
-    with opened_ledger(data_dir) as ledger:
-        done = guard(lambda: join_mod.finish_join(ledger.settings, ledger.contract, file))
-        address = ledger.manifest.admin_address
-    if not done:
-        typer.echo(
-            f"error: {address} is not a member yet, or its fingerprint key has not been "
-            "delivered: an admin approves the join request first",
-            err=True,
-        )
-        raise typer.Exit(1)
+    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself. Also
+    re-imports a lost or broken key (the same as `tradeledger key fetch-fingerprint-key`)."""
+    settings = settings_for(data_dir)
+    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
     emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
+
+
+@key_app.command("fetch-fingerprint-key")
+def key_fetch_fingerprint_key(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Re-import the consortium's current fingerprint key: the copy sealed on chain to this
+    gateway's member (FingerprintKeyDelivered), opened with the member's own encryption key.
+    For a lost, deleted or wrong `secrets/fingerprint.key` (the replaced one is kept beside it).
+    When none was delivered to this member, an admin runs `tradeledger member
+    deliver-fingerprint-key ADDRESS`."""
+    settings = settings_for(data_dir)
+    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
+    emit(
+        as_json,
+        {"address": address, "fingerprint_key": "imported"},
+        f"the consortium's fingerprint key, sealed to {address}, is imported",
+    )
 
 
 @member_app.command("proposals")
@@ -532,16 +583,33 @@ def member_proposals(
         state = guard(lambda: member_svc.governance(ledger))
         found, _ = guard(lambda: member_svc.list_proposals(ledger, pending_only=pending))
     rows = [_proposal_row(p) for p in found]
-    text = f"M = {state.threshold} of N = {state.admin_count} admins\n" + _table(
-        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME"],
+    text = (
+        f"M = {state.threshold} of N = {state.admin_count} admins, fingerprint key id "
+        f"{state.fingerprint_key_id}\n"
+    )
+    text += _table(
+        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME", "APPROVED BY"],
         [
-            [r["proposal_id"], r["action"], r["status"], r["approvals"], r["account"], r["name"]]
-            for r in rows
+            [
+                p.proposal_id,
+                p.action.name.lower(),
+                p.status,
+                f"{p.approvals} of {p.threshold}",
+                p.account or p.data,
+                p.name,
+                ", ".join(a.name or a.admin for a in p.approvers),
+            ]
+            for p in found
         ],
     )
     emit(
         as_json,
-        {"threshold": state.threshold, "admin_count": state.admin_count, "proposals": rows},
+        {
+            "threshold": state.threshold,
+            "admin_count": state.admin_count,
+            "fingerprint_key_id": state.fingerprint_key_id,
+            "proposals": rows,
+        },
         text,
     )
 
@@ -575,12 +643,22 @@ def _member_change(
         target = guard(lambda: member_svc.get_member(ledger, address)).address
         admin = ledger.manifest.admin_address
         action = member_svc.suspend_member if suspend else member_svc.reinstate_member
-        tx = guard(lambda: action(ledger, admin, target, idempotency_key=key))
+        change = guard(lambda: action(ledger, admin, target, idempotency_key=key))
         member = guard(lambda: member_svc.get_member(ledger, target))
-    word = "suspended" if suspend else "reinstated"
-    if member.active == suspend:  # above M = 1: a proposal, not yet in effect
-        word = "proposed to " + ("suspend" if suspend else "reinstate")
-    emit(as_json, {**_member_row(member), "tx_hash": tx}, f"{word} {target} (tx {tx})")
+    verb = "suspend" if suspend else "reinstate"
+    row: dict[str, Any] = {**_member_row(member), "tx_hash": change.tx_hash}
+    done = "suspended" if suspend else "reinstated"
+    text = f"{done} {_who(target, member.name)} (tx {change.tx_hash})"
+    made = change.proposal
+    if made is not None:
+        row["proposal"] = _proposal_row(made)
+        if not made.executed:
+            text = (
+                f"proposal {made.proposal_id}: {verb} {_who(target, member.name)}, "
+                f"{_approvals(made)} (tx {change.tx_hash}); another admin approves it with "
+                f"`tradeledger member approve-proposal {made.proposal_id}`"
+            )
+    emit(as_json, row, text)
 
 
 @member_app.command("suspend")
@@ -590,7 +668,9 @@ def member_suspend(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Suspend a member (signed by the consortium admin): its writes revert until reinstated."""
+    """Suspend a member, signed by this gateway's admin: its writes revert until reinstated.
+    Above M = 1 this makes a proposal (printed with its id and "pending: 1 of M approvals")
+    that takes effect once M admins approved it."""
     _member_change(address, data_dir, as_json, True, idempotency_key)
 
 
@@ -601,7 +681,8 @@ def member_reinstate(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Reinstate a suspended member (signed by the consortium admin)."""
+    """Reinstate a suspended member, signed by this gateway's admin. Above M = 1 this makes a
+    proposal (printed with its id and "pending: 1 of M approvals") that M admins approve."""
     _member_change(address, data_dir, as_json, False, idempotency_key)
 
 

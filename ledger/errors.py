@@ -13,6 +13,8 @@
     ├── ChainUnavailable             the node cannot be reached                        → 503
     │   └── TransactionRejected      the node refused a transaction (nonce, fees, funds) → 503
     ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
+    │   └── FingerprintKeyPending    the consortium's fingerprint key has not reached   → 503
+    │                                this gateway yet (joining, or a rotation)
     └── ContractError                a revert, named exactly like the Solidity error
         └── one subclass per custom error in the ABI (see ledger.revert), e.g.
             DocumentAlreadyRegistered, RoleNotAllowed, DrawdownExceedsFinancing …
@@ -108,6 +110,15 @@ class LedgerStateError(LedgerError):
     """The data directory, deployment manifest or keystores are missing or unusable."""
 
     code = "ledger_state_error"
+
+
+class FingerprintKeyPending(LedgerStateError):
+    """An expected, transient state: this gateway does not hold the consortium's current
+    fingerprint key yet (its join is not approved, or a rotation's new key has not been
+    delivered to it). The message says what to do (an admin delivers it; the member fetches
+    it with ``tradeledger key fetch-fingerprint-key``)."""
+
+    code = "fingerprint_key_pending"
 
 
 class ContractError(LedgerError):

@@ -53,7 +53,7 @@ from web3.contract import Contract
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import rpc
 from ledger.config import Settings
-from ledger.errors import Conflict, InvalidInput, LedgerStateError
+from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
@@ -401,6 +401,68 @@ def import_fingerprint_key(
         settings, open_fingerprint_key(envelope, _encryption_key(settings), address, key_id)
     )
     return True
+
+
+#: the command a member runs to (re-)import the key sealed to it on chain
+FETCH_COMMAND = "tradeledger key fetch-fingerprint-key"
+#: the command an admin runs to seal the current key to one member again
+DELIVER_COMMAND = "tradeledger member deliver-fingerprint-key"
+
+
+def show_key_id(key_id: bytes) -> str:
+    """The one form of a fingerprint key id shown to people and clients: 0x + 64 hex."""
+    return "0x" + key_id.hex()
+
+
+def not_delivered(address: str, key_id: bytes) -> FingerprintKeyPending:
+    """The error for a member to which no copy of the current key was delivered on chain."""
+    return FingerprintKeyPending(
+        f"no copy of the consortium's fingerprint key (id {show_key_id(key_id)}) was delivered "
+        f"sealed to {address} on chain: ask a consortium admin to run `{DELIVER_COMMAND} "
+        f"{address}`, then run `{FETCH_COMMAND}` here",
+        address=address,
+        chain_key_id=show_key_id(key_id),
+    )
+
+
+def fetch_fingerprint_key(settings: Settings, envelope_file: Path | None = None) -> str:
+    """Re-import the consortium's current fingerprint key into ``settings.data_dir``: open
+    the newest copy sealed to this gateway's member (``FingerprintKeyDelivered`` under the
+    key id the contract holds) with the member's own encryption key, or ``envelope_file``.
+
+    Works whatever the local key is — missing, unreadable or wrong (a lost or broken
+    ``secrets/fingerprint.key``), or still joining — because it does not open the ledger
+    (opening refuses a wrong key). A replaced key is kept as ``fingerprint.key.<id>``.
+    Returns the member's address. Raises FingerprintKeyPending when the member is not on
+    chain yet or nothing was delivered to it under the current id (naming the admin
+    command that re-delivers it), LedgerStateError when the envelope does not open or this
+    is an embedded (single-gateway) ledger, ChainUnavailable."""
+    manifest = Manifest.read(settings.manifest_path)
+    address = Web3.to_checksum_address(manifest.admin_address)
+    if settings.embedded:
+        raise LedgerStateError(
+            "this ledger runs on the embedded chain: its fingerprint key exists only in "
+            f"{settings.secrets_dir} (restore it from a backup of the data directory)",
+            path=str(settings.secrets_dir / FINGERPRINT_KEY_FILE),
+        )
+    w3, _client = rpc.connect(settings)
+    contract = w3.eth.contract(
+        address=Web3.to_checksum_address(manifest.contract_address),
+        abi=load_artifact("TradeLedger")["abi"],
+    )
+    key_id = bytes(contract.functions.fingerprintKeyId().call())
+    if int(contract.functions.memberOf(address).call()[0]) == 0:
+        raise FingerprintKeyPending(
+            f"{address} is not a member yet: an admin approves its join request first "
+            "(`tradeledger member approve FILE`)",
+            address=address,
+        )
+    if not import_fingerprint_key(settings, contract, address, envelope_file):
+        raise not_delivered(address, key_id)
+    state = settings.data_dir / JOIN_STATE_FILE
+    if state.exists():
+        state.unlink()
+    return address
 
 
 def install_fingerprint_key(settings: Settings, key: bytes) -> None:

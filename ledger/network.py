@@ -22,9 +22,11 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
-from ledger.errors import Conflict, LedgerStateError
+from ledger.errors import Conflict, FingerprintKeyPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.join import (
+    DELIVER_COMMAND,
+    FETCH_COMMAND,
     FINGERPRINT_KEY_FILE,
     FINGERPRINT_NEXT_FILE,
     JOIN_STATE_FILE,
@@ -34,6 +36,7 @@ from ledger.join import (
     install_fingerprint_key,
     joining_address,
     rotated_from,
+    show_key_id,
 )
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
@@ -89,27 +92,33 @@ def check_fingerprint_key(
         if (settings.data_dir / JOIN_STATE_FILE).exists():
             return on_chain
         raise LedgerStateError(
-            f"no fingerprint key at {path}: this gateway cannot fingerprint invoices; a member "
-            "receives the consortium's key when its join is approved (`tradeledger join finish`)",
+            f"no fingerprint key at {path}: this gateway cannot fingerprint invoices. A member "
+            f"re-imports the copy sealed to it on chain with `{FETCH_COMMAND}` (if none was "
+            f"delivered to it, a consortium admin runs `{DELIVER_COMMAND} ADDRESS`)",
             path=str(path),
         )
     try:
         key = bytes.fromhex(path.read_text().strip())
     except ValueError:
-        raise LedgerStateError(f"{path} holds no hex fingerprint key", path=str(path)) from None
+        raise LedgerStateError(
+            f"{path} holds no hex fingerprint key: re-import the consortium's key sealed to this "
+            f"member on chain with `{FETCH_COMMAND}`",
+            path=str(path),
+        ) from None
     local = fingerprint_key_digest(key)
     if local != on_chain and _take_rotated_key(settings, contract, local, on_chain, member):
         return on_chain
     if local != on_chain:
         raise LedgerStateError(
-            f"the fingerprint key in {path} (id {local.hex()[:16]}) is not the consortium's "
-            f"(the contract holds id {on_chain.hex()[:16]}): refusing to start, because this "
+            f"the fingerprint key in {path} (id {show_key_id(local)}) is not the consortium's "
+            f"(the contract holds id {show_key_id(on_chain)}): refusing to start, because this "
             "gateway's fingerprints would never match another bank's and the same invoice could "
-            "be financed twice. Restore the consortium's key (an approved member imports it with "
-            "`tradeledger join finish`).",
+            "be financed twice. Re-import the consortium's key sealed to this member on chain "
+            f"with `{FETCH_COMMAND}` (if none was delivered to it, a consortium admin runs "
+            f"`{DELIVER_COMMAND} ADDRESS`).",
             path=str(path),
-            local_key_id=local.hex()[:16],
-            chain_key_id=on_chain.hex()[:16],
+            local_key_id=show_key_id(local),
+            chain_key_id=show_key_id(on_chain),
         )
     return on_chain
 
@@ -129,13 +138,14 @@ def _take_rotated_key(
         return False
     if member is not None and import_fingerprint_key(settings, contract, member):
         return True
-    raise LedgerStateError(
-        f"the consortium rotated its fingerprint key (id {local.hex()[:16]} -> "
-        f"{on_chain.hex()[:16]}) and the new key has not reached this gateway yet: an admin "
-        "delivers it sealed to this member (`tradeledger member rotate-fingerprint-key "
-        "--deliver-only`)",
-        local_key_id=local.hex()[:16],
-        chain_key_id=on_chain.hex()[:16],
+    raise FingerprintKeyPending(
+        f"the consortium rotated its fingerprint key (id {show_key_id(local)} -> "
+        f"{show_key_id(on_chain)}) and the new key has not reached this gateway yet: a "
+        f"consortium admin delivers it sealed to this member (`{DELIVER_COMMAND} "
+        f"{member or 'ADDRESS'}`, or `tradeledger member rotate-fingerprint-key --deliver-only` "
+        f"for every member), then this gateway takes it at its next request or `{FETCH_COMMAND}`",
+        local_key_id=show_key_id(local),
+        chain_key_id=show_key_id(on_chain),
     )
 
 
@@ -191,12 +201,17 @@ class Ledger:
         path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
         joining = not path.exists() and joining_address(self.settings) is not None
         if joining and not finish_join(self.settings, self.contract):
-            raise LedgerStateError(
+            raise FingerprintKeyPending(
                 "this gateway is still joining: its membership or the consortium's "
-                "fingerprint key is not on chain yet (an admin approves the join request)"
+                "fingerprint key is not on chain yet (an admin approves the join request; "
+                f"then `{FETCH_COMMAND}`, or the next request, imports the key)"
             )
         if not path.exists():
-            raise LedgerStateError(f"no fingerprint key at {path}")
+            raise LedgerStateError(
+                f"no fingerprint key at {path}: re-import the copy sealed to this member on "
+                f"chain with `{FETCH_COMMAND}`",
+                path=str(path),
+            )
         self._follow_rotation()
         key = bytes.fromhex(path.read_text().strip())
         if fingerprint_key_digest(key) != self.chain_fingerprint_key_id:

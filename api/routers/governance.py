@@ -22,21 +22,37 @@ class GovernancePublic(BaseModel):
     fingerprint_key_id: str = Field(description="0x + 64 hex: id of the fingerprint key")
 
 
+class ApprovalPublic(BaseModel):
+    admin: str
+    name: str | None = Field(description="the admin's on-chain name")
+    approved_at: str = Field(description="ISO 8601, UTC")
+    tx_hash: str
+
+
 class ProposalPublic(BaseModel):
     proposal_id: int
     action: str
-    status: str = Field(description="pending | executed")
+    status: str = Field(
+        description="pending | executed | moot (pending, but its effect already holds: it can "
+        "never take effect)"
+    )
     proposer: str
+    proposer_name: str | None = None
     approvals: int
-    threshold: int
-    proposed_at: int = Field(description="unix seconds")
+    threshold: int = Field(description="M it passed under (executed), else today's M")
+    approvers: list[ApprovalPublic] = Field(
+        default_factory=list, description="who approved it and when (the proposer first)"
+    )
+    proposed_at: str = Field(description="ISO 8601, UTC")
     account: str | None
     new_account: str | None
     role: str | None
     legal_id_hash: str
     data: str
-    name: str
-    tx_hash: str | None = None
+    name: str = Field(description="the new member's name, or the named member's on-chain name")
+    tx_hash: str | None = Field(
+        default=None, description="this call's transaction, else the one that created it"
+    )
     delivery_tx: str | None = Field(
         default=None, description="the fingerprint key delivered to a member that joined"
     )
@@ -69,8 +85,10 @@ def public(p: svc.Proposal) -> ProposalPublic:
         action=p.action.name.lower(),
         status=p.status,
         proposer=p.proposer,
+        proposer_name=p.proposer_name,
         approvals=p.approvals,
         threshold=p.threshold,
+        approvers=[ApprovalPublic(**a.__dict__) for a in p.approvers],
         proposed_at=p.proposed_at,
         account=p.account,
         new_account=p.new_account,

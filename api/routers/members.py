@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require_role
@@ -39,6 +39,9 @@ class MemberCreated(MemberPublic):
     proposal_id: int | None = Field(
         default=None,
         description="above M = 1: the pending proposal; the member exists once M admins approve",
+    )
+    proposal: ProposalPublic | None = Field(
+        default=None, description="above M = 1 (status 202): the proposal this call made"
     )
 
 
@@ -83,14 +86,24 @@ def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> 
     return _public(svc.get_member(ledger, address))
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=MemberCreated)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MemberCreated,
+    responses={202: {"description": "above M = 1: proposed, pending (see `proposal`)"}},
+)
 def add_member(
-    ledger: LedgerDep, participant: ParticipantDep, body: MemberCreate, write_key: WriteKeyDep
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    body: MemberCreate,
+    write_key: WriteKeyDep,
+    response: Response,
 ) -> MemberCreated:
     """Onboard a custodial member: a new key held by THIS gateway (for an organisation that uses
     this gateway, e.g. an enterprise at its bank), on-chain membership, an API key. A member that
     runs its own gateway joins with its own key instead (``POST /v1/members/approve``). Above
-    M = 1 this makes a proposal (``proposal_id``) that takes effect once M admins approved."""
+    M = 1 this makes a proposal and answers 202 with it (``proposal``: id, status, approvals of
+    M); the member exists once M admins approved it."""
     require_role(participant, "admin")
     created = svc.add_member(
         ledger,
@@ -100,56 +113,102 @@ def add_member(
         body.legal_id,
         idempotency_key=write_key,
     )
+    pending = created.proposal is not None and not created.proposal.executed
+    if pending:
+        response.status_code = status.HTTP_202_ACCEPTED
     return MemberCreated(
         **_public(created.member).model_dump(),
         api_key=created.api_key,
         tx_hash=created.tx_hash,
         block=created.block,
         proposal_id=created.proposal.proposal_id if created.proposal is not None else None,
+        proposal=public(created.proposal) if created.proposal is not None else None,
     )
 
 
-@router.post("/approve", response_model=ProposalPublic)
+@router.post(
+    "/approve",
+    response_model=ProposalPublic,
+    responses={202: {"description": "above M = 1: proposed, pending M approvals"}},
+)
 def approve_join(
     ledger: LedgerDep,
     participant: ParticipantDep,
     request: Annotated[dict[str, Any], Body(description="the join request file's JSON")],
     write_key: WriteKeyDep,
+    response: Response,
 ) -> ProposalPublic:
     """Approve a join request (ADMIN): verify its signature, onboard the member by its address
     (a proposal: in effect at once with M = 1), fund it, and deliver the fingerprint key sealed
-    to the member's encryption key. The member's signing key never reaches this gateway."""
+    to the member's encryption key. The member's signing key never reaches this gateway. Above
+    M = 1 the proposal is pending: 202 (409 when the same member is already proposed)."""
     require_role(participant, "admin")
     made = svc.approve_join(
         ledger, participant.address, JoinRequest.parse(request), idempotency_key=write_key
     )
+    if not made.executed:
+        response.status_code = status.HTTP_202_ACCEPTED
     return public(made)
 
 
 class MemberChanged(MemberPublic):
     tx_hash: str
+    proposal: ProposalPublic | None = Field(
+        default=None,
+        description="above M = 1 (status 202): the proposal this call made; the change takes "
+        "effect once M admins approved it",
+    )
 
 
-@router.post("/{address}/suspend", response_model=MemberChanged)
+_PROPOSED: dict[int | str, dict[str, Any]] = {
+    202: {"description": "above M = 1: proposed, pending (see `proposal`)"}
+}
+
+
+def _changed(
+    ledger: LedgerDep, change: svc.Change, address: str, response: Response
+) -> MemberChanged:
+    if change.proposal is not None and not change.proposal.executed:
+        response.status_code = status.HTTP_202_ACCEPTED
+    return MemberChanged(
+        **_public(svc.get_member(ledger, address)).model_dump(),
+        tx_hash=change.tx_hash,
+        proposal=public(change.proposal) if change.proposal is not None else None,
+    )
+
+
+@router.post("/{address}/suspend", response_model=MemberChanged, responses=_PROPOSED)
 def suspend_member(
-    ledger: LedgerDep, participant: ParticipantDep, address: str, write_key: WriteKeyDep
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    address: str,
+    write_key: WriteKeyDep,
+    response: Response,
 ) -> MemberChanged:
     """Suspend a member: its writes revert until reinstated (its API keys stay; revoke them too
-    with ``POST /v1/keys/{address}/revoke`` if needed)."""
+    with ``POST /v1/keys/{address}/revoke`` if needed). Above M = 1 this is a proposal: 202
+    with ``proposal`` (409 when an identical proposal is already pending)."""
     require_role(participant, "admin")
     member = svc.get_member(ledger, address)
-    tx = svc.suspend_member(ledger, participant.address, member.address, idempotency_key=write_key)
-    return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)
-
-
-@router.post("/{address}/reinstate", response_model=MemberChanged)
-def reinstate_member(
-    ledger: LedgerDep, participant: ParticipantDep, address: str, write_key: WriteKeyDep
-) -> MemberChanged:
-    """Reinstate a suspended member."""
-    require_role(participant, "admin")
-    member = svc.get_member(ledger, address)
-    tx = svc.reinstate_member(
+    change = svc.suspend_member(
         ledger, participant.address, member.address, idempotency_key=write_key
     )
-    return MemberChanged(**_public(svc.get_member(ledger, member.address)).model_dump(), tx_hash=tx)
+    return _changed(ledger, change, member.address, response)
+
+
+@router.post("/{address}/reinstate", response_model=MemberChanged, responses=_PROPOSED)
+def reinstate_member(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    address: str,
+    write_key: WriteKeyDep,
+    response: Response,
+) -> MemberChanged:
+    """Reinstate a suspended member. Above M = 1 this is a proposal: 202 with ``proposal``
+    (409 when an identical proposal is already pending)."""
+    require_role(participant, "admin")
+    member = svc.get_member(ledger, address)
+    change = svc.reinstate_member(
+        ledger, participant.address, member.address, idempotency_key=write_key
+    )
+    return _changed(ledger, change, member.address, response)

@@ -29,7 +29,18 @@ DOC_ACTIVE, DOC_REVOKED, DOC_SUPERSEDED = 1, 2, 3
 FIN_ACTIVE, FIN_CLOSED, FIN_CANCELLED = 1, 2, 3
 
 #: argument names that hold a member's address, per event
-ADDRESS_ARGS = ("account", "oldAccount", "newAccount", "by", "registrant", "attestor", "bank")
+#: (``proposer`` and ``admin``: an admin's proposals and approvals are part of its activity)
+ADDRESS_ARGS = (
+    "account",
+    "oldAccount",
+    "newAccount",
+    "by",
+    "registrant",
+    "attestor",
+    "bank",
+    "proposer",
+    "admin",
+)
 
 
 def _int(value: Any) -> int:

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from web3 import Web3
 from web3.logs import DISCARD
 
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.join import (
     FINGERPRINT_NEXT_FILE,
     JoinRequest,
@@ -65,19 +68,35 @@ class NewMember:
 
 
 @dataclass(frozen=True)
+class Approval:
+    """One ADMIN's approval of a proposal (a ``ProposalApproved`` event); the proposer's own
+    approval is the first."""
+
+    admin: str
+    name: str | None  # the admin's on-chain name
+    approved_at: str  # ISO 8601, UTC (the block's time)
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class Proposal:
-    """A governance proposal as the contract stores it.
+    """A governance proposal as the contract stores it, with who approved it.
 
     ``data`` is 32 bytes hex: the new member's X25519 encryption key (ADD_MEMBER; zero for a
-    custodial member), the new M (SET_THRESHOLD) or the new fingerprint key id."""
+    custodial member), the new M (SET_THRESHOLD) or the new fingerprint key id.
+    ``status`` is ``moot`` for a pending proposal whose effect already holds (the member is
+    already suspended, M already has that value, ...): it can never take effect.
+    ``threshold`` is the M it passed under (executed), else today's M. ``name`` is the new
+    member's name (ADD_MEMBER) or the on-chain name of the member concerned. ``tx_hash`` is the
+    transaction of the call that returned it, else the one that created the proposal."""
 
     proposal_id: int
     action: ProposalAction
-    status: str  # "pending" | "executed"
+    status: str  # "pending" | "executed" | "moot"
     proposer: str
     approvals: int
     threshold: int
-    proposed_at: int  # unix seconds
+    proposed_at: str  # ISO 8601, UTC
     account: str | None
     new_account: str | None
     role: Role | None
@@ -89,10 +108,21 @@ class Proposal:
     #: delivered the fingerprint key to the new member, and the sealed envelope (0x hex)
     delivery_tx: str | None = None
     envelope: str | None = None
+    proposer_name: str | None = None
+    approvers: tuple[Approval, ...] = field(default=())
 
     @property
     def executed(self) -> bool:
         return self.status == "executed"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A member write (suspend, reinstate): its transaction, and above M = 1 the proposal it
+    made (pending until M admins approved it)."""
+
+    tx_hash: str
+    proposal: Proposal | None = None
 
 
 @dataclass(frozen=True)
@@ -197,7 +227,28 @@ def _from_record(record: tuple, name: str | None) -> Member:  # type: ignore[typ
     )
 
 
-def _local_name(ledger: Ledger, address: str) -> str | None:
+def chain_names(ledger: Ledger) -> dict[str, str]:
+    """Every member's on-chain name (``MemberAdded``), by lower-case address, following key
+    rotations (``MemberKeyRotated``): the same names at every gateway."""
+    start = int(ledger.contract.functions.deploymentBlock().call())
+    events = ledger.contract.events
+    names: dict[str, str] = {}
+    by_id: dict[int, str] = {}
+    for log in events.MemberAdded().get_logs(from_block=start):
+        by_id[int(log["args"]["memberId"])] = str(log["args"]["name"])
+        names[str(log["args"]["account"]).lower()] = str(log["args"]["name"])
+    for log in events.MemberKeyRotated().get_logs(from_block=start):
+        name = by_id.get(int(log["args"]["memberId"]))
+        if name is not None:
+            names[str(log["args"]["newAccount"]).lower()] = name
+    return names
+
+
+def _name(ledger: Ledger, names: dict[str, str], address: str) -> str | None:
+    """The on-chain name of ``address``, else the name this gateway gave it, else None."""
+    found = names.get(address.lower())
+    if found:
+        return found
     try:
         return ledger.db.participant(address).name
     except NotFound:
@@ -213,7 +264,7 @@ def get_member(ledger: Ledger, address: str) -> Member:
     record = ledger.contract.functions.memberOf(address).call()
     if int(record[0]) == 0:
         raise NotFound(f"{address} is not a member", address=address)
-    return _from_record(record, _local_name(ledger, address))
+    return _from_record(record, _name(ledger, chain_names(ledger), address))
 
 
 def list_members(ledger: Ledger) -> list[Member]:
@@ -229,50 +280,41 @@ def members_page(
     count = int(ledger.contract.functions.memberCount().call())
     last = count if limit is None else min(count, after_id + limit)
     members = []
+    names = chain_names(ledger) if last > after_id else {}
     for member_id in range(after_id + 1, last + 1):
         record = ledger.contract.functions.memberById(member_id).call()
-        members.append(_from_record(record, _local_name(ledger, str(record[1]))))
+        members.append(_from_record(record, _name(ledger, names, str(record[1]))))
     return members, (last if last < count else None)
 
 
 def suspend_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
-) -> str:
-    """Suspend ``address`` at once (M = 1), or propose it (M > 1). Returns the tx hash."""
-    if threshold(ledger) > 1:
-        made = propose(
-            ledger,
-            actor,
-            ProposalAction.SUSPEND_MEMBER,
-            account=address,
-            idempotency_key=idempotency_key,
-        )
-        return str(made.tx_hash)
-    receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.suspendMember(get_member_address(address)),
-        idempotency_key=write_key(idempotency_key),
-    )
-    return str(receipt["transactionHash"].to_0x_hex())
+) -> Change:
+    """Suspend ``address`` at once (M = 1), or propose it (M > 1: ``proposal`` is pending;
+    Conflict when an identical proposal is already pending)."""
+    return _member_change(ledger, actor, address, True, idempotency_key)
 
 
 def reinstate_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
-) -> str:
-    """Reinstate ``address`` at once (M = 1), or propose it (M > 1). Returns the tx hash."""
+) -> Change:
+    """Reinstate ``address`` at once (M = 1), or propose it (M > 1: ``proposal`` is pending;
+    Conflict when an identical proposal is already pending)."""
+    return _member_change(ledger, actor, address, False, idempotency_key)
+
+
+def _member_change(
+    ledger: Ledger, actor: str, address: str, suspend: bool, idempotency_key: str | None
+) -> Change:
     if threshold(ledger) > 1:
-        made = propose(
-            ledger,
-            actor,
-            ProposalAction.REINSTATE_MEMBER,
-            account=address,
-            idempotency_key=idempotency_key,
-        )
-        return str(made.tx_hash)
-    receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.reinstateMember(get_member_address(address)),
-        idempotency_key=write_key(idempotency_key),
-    )
-    return str(receipt["transactionHash"].to_0x_hex())
+        action = ProposalAction.SUSPEND_MEMBER if suspend else ProposalAction.REINSTATE_MEMBER
+        made = propose(ledger, actor, action, account=address, idempotency_key=idempotency_key)
+        return Change(str(made.tx_hash), made)
+    functions = ledger.contract.functions
+    target = get_member_address(address)
+    call = functions.suspendMember(target) if suspend else functions.reinstateMember(target)
+    receipt = ledger.transactor(actor).transact(call, idempotency_key=write_key(idempotency_key))
+    return Change(str(receipt["transactionHash"].to_0x_hex()))
 
 
 # -- governance ------------------------------------------------------------------------------
@@ -361,11 +403,45 @@ def propose(
         _input(action, account, new_account, role, legal_id, data, name)
     )
     key = write_key(idempotency_key)
-    receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
+    transactor = ledger.transactor(actor)
+    if ledger.journal.by_key(transactor.address, key) is None:  # not a retry of this call
+        _refuse_duplicate(ledger, action, account, new_account, _bytes32(data))
+    receipt = transactor.transact(call, idempotency_key=key)
     proposal = _proposal_of_receipt(ledger, receipt)
     if proposal is None:  # pragma: no cover - a successful propose always emits it
         raise NotFound("the proposal event is missing from the receipt")
     return _after_execution(ledger, actor, proposal, key)
+
+
+def _refuse_duplicate(
+    ledger: Ledger,
+    action: ProposalAction,
+    account: str | None,
+    new_account: str | None,
+    data: bytes,
+) -> None:
+    """Conflict naming the pending proposal that already asks for the same change (approve
+    that one instead): two would leave one pending forever once the other took effect."""
+    if int(ledger.contract.functions.threshold().call()) == 1:
+        return  # every proposal takes effect in its own transaction
+    for p in list_proposals(ledger, pending_only=True)[0]:
+        if p.status != "pending" or p.action != action:
+            continue
+        same_data = action not in _DATA_ACTIONS or p.data == "0x" + data.hex()
+        if p.account == account and p.new_account == new_account and same_data:
+            raise Conflict(
+                f"proposal {p.proposal_id} already proposes this "
+                f"({action.name.lower()} {account or p.data}) and is pending, "
+                f"{p.approvals} of {p.threshold} approvals: approve it "
+                f"(`tradeledger member approve-proposal {p.proposal_id}`) instead",
+                proposal_id=p.proposal_id,
+                approvals=p.approvals,
+                threshold=p.threshold,
+            )
+
+
+#: actions whose effect is their ``data`` (a new M, a new key id)
+_DATA_ACTIONS = (ProposalAction.SET_THRESHOLD, ProposalAction.SET_FINGERPRINT_KEY_ID)
 
 
 def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
@@ -399,6 +475,39 @@ def deliver_fingerprint_key(
         idempotency_key=write_key(idempotency_key),
     )
     return receipt["transactionHash"].to_0x_hex(), envelope
+
+
+def encryption_key_of(ledger: Ledger, address: str) -> bytes | None:
+    """The X25519 encryption key member ``address`` joined with (the data of its executed
+    ADD_MEMBER proposal), or None for a custodial member or an address never added so."""
+    address = get_member_address(address)
+    found: bytes | None = None
+    for p in list_proposals(ledger)[0]:
+        if p.action == ProposalAction.ADD_MEMBER and p.executed and p.account == address:
+            encryption = bytes.fromhex(p.data.removeprefix("0x"))
+            found = encryption if any(encryption) else None
+    return found
+
+
+def redeliver_fingerprint_key(
+    ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
+) -> str:
+    """Deliver the current fingerprint key again, sealed to member ``address`` (one that
+    lost or broke its copy, or missed a rotation); returns the transaction hash. ADMIN only.
+    Raises NotFound when ``address`` is not a member, InvalidInput when it joined without an
+    encryption key (a custodial member: its key is at the gateway that holds its keys)."""
+    member = get_member(ledger, address)
+    encryption = encryption_key_of(ledger, member.address)
+    if encryption is None:
+        raise InvalidInput(
+            "address",
+            f"{member.address} did not join with its own encryption key (a custodial member "
+            "uses the fingerprint key of the gateway that holds its signing key)",
+        )
+    tx, _ = deliver_fingerprint_key(
+        ledger, actor, member.address, encryption, idempotency_key=idempotency_key
+    )
+    return tx
 
 
 def approve_join(
@@ -472,40 +581,122 @@ def _proposal_of_receipt(ledger: Ledger, receipt: object) -> Proposal | None:
     return get_proposal(ledger, int(created[0]["args"]["proposalId"]), tx_hash=tx)
 
 
+class _History:
+    """The ProposalCreated / ProposalApproved events of some proposals, block times and the
+    members' on-chain names: what a proposal's who and when are read from."""
+
+    def __init__(self, ledger: Ledger, proposal_id: int | None) -> None:
+        self.ledger = ledger
+        start = int(ledger.contract.functions.deploymentBlock().call())
+        filters: dict[str, Any] = {} if proposal_id is None else {"proposalId": proposal_id}
+        events = ledger.contract.events
+        self.created: dict[int, Any] = {}
+        for log in events.ProposalCreated().get_logs(argument_filters=filters, from_block=start):
+            self.created[int(log["args"]["proposalId"])] = log
+        self.approved: dict[int, list[Any]] = defaultdict(list)
+        for log in events.ProposalApproved().get_logs(argument_filters=filters, from_block=start):
+            self.approved[int(log["args"]["proposalId"])].append(log)
+        self.names = chain_names(ledger)
+        self._times: dict[int, str] = {}
+        self.threshold = threshold(ledger)
+        self.key_id = bytes(ledger.contract.functions.fingerprintKeyId().call())
+
+    def time(self, block: int) -> str:
+        if block not in self._times:
+            stamp = int(self.ledger.w3.eth.get_block(block)["timestamp"])
+            self._times[block] = _iso(stamp)
+        return self._times[block]
+
+    def name(self, address: str) -> str | None:
+        return _name(self.ledger, self.names, address)
+
+
+def _iso(unix_seconds: int) -> str:
+    return datetime.fromtimestamp(unix_seconds, UTC).isoformat(timespec="seconds")
+
+
 def get_proposal(ledger: Ledger, proposal_id: int, *, tx_hash: str | None = None) -> Proposal:
-    """Proposal ``proposal_id``, or NotFound."""
+    """Proposal ``proposal_id`` with its approvers, or NotFound."""
+    return _read_proposal(ledger, proposal_id, _History(ledger, proposal_id), tx_hash)
+
+
+def _read_proposal(
+    ledger: Ledger, proposal_id: int, history: _History, tx_hash: str | None = None
+) -> Proposal:
     record = ledger.contract.functions.getProposal(proposal_id).call()
     (action, account, new_account, role, legal, data, name), proposer, status, at, approvals = (
         record
     )
     if int(status) == 0:
         raise NotFound(f"no proposal {proposal_id}", proposal_id=proposal_id)
-    return Proposal(
+    approved = history.approved.get(proposal_id, [])
+    executed = int(status) != 1
+    # the M it passed under: the threshold its executing approval carried
+    passed_under = int(approved[-1]["args"]["threshold"]) if executed and approved else None
+    created = history.created.get(proposal_id)
+    account_text = None if int(account, 16) == 0 else str(account)
+    made = Proposal(
         proposal_id=proposal_id,
         action=ProposalAction(int(action)),
-        status="pending" if int(status) == 1 else "executed",
+        status="executed" if executed else "pending",
         proposer=str(proposer),
         approvals=int(approvals),
-        threshold=threshold(ledger),
-        proposed_at=int(at),
-        account=None if int(account, 16) == 0 else str(account),
+        threshold=passed_under if passed_under is not None else history.threshold,
+        proposed_at=_iso(int(at)),
+        account=account_text,
         new_account=None if int(new_account, 16) == 0 else str(new_account),
         role=Role(int(role)) if int(role) else None,
         legal_id_hash="0x" + bytes(legal).hex(),
         data="0x" + bytes(data).hex(),
-        name=str(name),
-        tx_hash=tx_hash,
+        name=str(name) or (history.name(account_text) or "" if account_text else ""),
+        tx_hash=tx_hash or (created["transactionHash"].to_0x_hex() if created else None),
+        proposer_name=history.name(str(proposer)),
+        approvers=tuple(
+            Approval(
+                admin=str(log["args"]["admin"]),
+                name=history.name(str(log["args"]["admin"])),
+                approved_at=history.time(int(log["blockNumber"])),
+                tx_hash=log["transactionHash"].to_0x_hex(),
+            )
+            for log in approved
+        ),
     )
+    if not executed and _holds_already(ledger, made, history):
+        made = dataclasses.replace(made, status="moot")
+    return made
+
+
+def _holds_already(ledger: Ledger, p: Proposal, history: _History) -> bool:
+    """Whether the effect of pending proposal ``p`` already holds, so it can never execute."""
+    functions = ledger.contract.functions
+    if p.action == ProposalAction.SET_THRESHOLD:
+        return int(p.data, 16) == history.threshold
+    if p.action == ProposalAction.SET_FINGERPRINT_KEY_ID:
+        return p.data == "0x" + history.key_id.hex()
+    if p.account is None:
+        return False
+    member_id, _account, _role, active, _legal = functions.memberOf(p.account).call()
+    if p.action == ProposalAction.ADD_MEMBER:
+        return int(member_id) != 0
+    if p.action == ProposalAction.SUSPEND_MEMBER:
+        return int(member_id) != 0 and not bool(active)
+    if p.action == ProposalAction.REINSTATE_MEMBER:
+        return int(member_id) != 0 and bool(active)
+    if p.action == ProposalAction.ROTATE_KEY:
+        return int(member_id) == 0  # the old key already moved
+    return False
 
 
 def list_proposals(
     ledger: Ledger, after_id: int = 0, limit: int | None = None, *, pending_only: bool = False
 ) -> tuple[list[Proposal], int | None]:
     """Proposals by id after ``after_id`` (at most ``limit`` read), and the id to continue
-    after (None when these are the last)."""
+    after (None when these are the last). ``pending_only`` keeps those still pending on chain
+    (status ``pending`` or ``moot``)."""
     count = int(ledger.contract.functions.proposalCount().call())
     last = count if limit is None else min(count, after_id + limit)
-    found = [get_proposal(ledger, i) for i in range(after_id + 1, last + 1)]
+    history = _History(ledger, None) if last > after_id else None
+    found = [_read_proposal(ledger, i, history) for i in range(after_id + 1, last + 1) if history]
     if pending_only:
         found = [p for p in found if not p.executed]
     return found, (last if last < count else None)

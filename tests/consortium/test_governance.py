@@ -83,7 +83,8 @@ def test_M2_one_admin_alone_changes_nothing_second_approval_does(
     with pytest.raises(NotFound):
         svc.get_member(ledger, new.member.address)
     suspended = svc.suspend_member(ledger, network.admin.address, network.bank.address)
-    assert suspended.startswith("0x")
+    assert suspended.proposal is not None
+    assert suspended.tx_hash.startswith("0x")
     assert svc.get_member(ledger, network.bank.address).active, "one admin alone"
 
     approved = svc.approve_proposal(ledger, admin2.address, new.proposal.proposal_id)

@@ -79,9 +79,19 @@ def test_every_status_a_route_returns_is_declared(client: TestClient, network: N
     created = finance(client, network.bank, lodged, amount=1000)
     assert created.status_code == 201, created.text
     financing = str(created.json()["financing_id"])
-    known = {"doc_hash": doc, "financing_id": financing, "address": network.enterprise.address}
-    unknown = {"doc_hash": "0x" + "77" * 32, "financing_id": "999999", "address": "0x" + "12" * 20}
-    malformed = {"doc_hash": "0x12", "financing_id": "x", "address": "nobody"}
+    known = {
+        "doc_hash": doc,
+        "financing_id": financing,
+        "address": network.enterprise.address,
+        "proposal_id": "1",
+    }
+    unknown = {
+        "doc_hash": "0x" + "77" * 32,
+        "financing_id": "999999",
+        "address": "0x" + "12" * 20,
+        "proposal_id": "999999",
+    }
+    malformed = {"doc_hash": "0x12", "financing_id": "x", "address": "nobody", "proposal_id": "x"}
     callers: list[dict[str, str]] = [{}, {"Authorization": "Bearer tl_nope_nope"}]
     callers += [p.headers for p in network.by_role().values()]
 

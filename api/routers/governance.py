@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
 from ledger.services.roles import ProposalAction, Role
+
+#: a proposal id as the contract numbers them (from 1; the gateway's SQL keeps signed 64 bits)
+ProposalId = Annotated[
+    int, Path(ge=1, le=2**63 - 1, description="the proposal's id (numbered from 1)")
+]
 
 router = APIRouter(prefix="/v1/governance", tags=["governance"])
 
@@ -131,7 +136,7 @@ def list_proposals(
 
 @router.get("/proposals/{proposal_id}", response_model=ProposalPublic)
 def get_proposal(
-    ledger: LedgerDep, participant: ParticipantDep, proposal_id: int
+    ledger: LedgerDep, participant: ParticipantDep, proposal_id: ProposalId
 ) -> ProposalPublic:
     return public(svc.get_proposal(ledger, proposal_id))
 
@@ -178,7 +183,7 @@ def create_proposal(
 
 @router.post("/proposals/{proposal_id}/approve", response_model=ProposalPublic)
 def approve_proposal(
-    ledger: LedgerDep, participant: ParticipantDep, proposal_id: int, write_key: WriteKeyDep
+    ledger: LedgerDep, participant: ParticipantDep, proposal_id: ProposalId, write_key: WriteKeyDep
 ) -> ProposalPublic:
     """Approve a proposal (ADMIN); it takes effect when M active ADMINs approved it."""
     require(participant, "member.manage")

@@ -78,6 +78,7 @@ class World:
     client: TestClient
     docs: dict[str, str] = field(default_factory=dict)
     financings: dict[str, int] = field(default_factory=dict)
+    proposals: dict[str, int] = field(default_factory=dict)
     expect_doc: dict[str, Expected] = field(default_factory=dict)
     expect_fin: dict[str, Expected] = field(default_factory=dict)
     #: the keyed fingerprints of each financed document, as its bank's gateway computed them
@@ -232,6 +233,14 @@ def populate(w: World) -> World:
     )
     assert set(w.docs) == set(DOC_STATES)
     assert set(w.financings) == set(FIN_STATES)
+    # a governance proposal (M = 1: it takes effect at once)
+    proposal = w.ok(
+        "POST",
+        "/v1/governance/proposals",
+        net.admin,
+        json={"action": "set_threshold", "threshold": 1},
+    )
+    w.proposals["executed"] = int(proposal["proposal_id"])
     w.catch_up()
     return w
 

@@ -23,7 +23,7 @@ from lifecycle import DOC_STATES, FIN_STATES, ROLES, SAMPLE_FACE, Route, World, 
 from lifecycle import served_routes as routes_of
 
 #: the path parameters this test has samples for (a new one needs a line in ``path_samples``)
-SAMPLED_PATH_PARAMS = frozenset({"doc_hash", "financing_id", "address"})
+SAMPLED_PATH_PARAMS = frozenset({"doc_hash", "financing_id", "address", "proposal_id"})
 #: query parameters filled with samples (one call per sample, the others left at their default)
 SAMPLED_QUERY_PARAMS = frozenset(
     {"doc", "doc_hash", "member", "bank", "by", "format", "status", "event", "fingerprint"}
@@ -58,6 +58,7 @@ def path_samples(w: World) -> dict[str, list[tuple[str, str]]]:
         "doc_hash": [(s, w.docs[s]) for s in DOC_STATES],
         "financing_id": [(s, str(w.financings[s])) for s in FIN_STATES],
         "address": [(role, w.who(role).address) for role in ROLES],
+        "proposal_id": [(s, str(p)) for s, p in w.proposals.items()],
     }
 
 
@@ -73,6 +74,8 @@ def query_samples(w: World, route: Route) -> list[tuple[str, dict[str, str]]]:
             calls += [(f"member={r}", {name: w.who(r).address}) for r in ROLES]
         elif name == "bank":
             calls += [("bank", {name: w.net.bank.address})]
+        elif name == "status" and route.path.startswith("/v1/documents"):
+            calls += [(f"status={s}", {name: s}) for s in ("active", "revoked", "superseded")]
         elif name == "status":
             calls += [(f"status={s}", {name: s}) for s in ("active", "closed", "cancelled")]
         elif name == "event":

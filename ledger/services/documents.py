@@ -570,19 +570,21 @@ def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Ho
     return tuple(found)
 
 
-def unkeyed_reason(facts: DocumentFacts | None) -> str | None:
+def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str | None:
     """Why a document has no fingerprint, in words — its seller claims an identity (VAT
     number, LEI, legal or tax registration) and every such identifier failed its check: which
-    value, which rule —; None when it has fingerprints (or is a raw file, without facts)."""
+    value, which rule (``values``; False when they are said beside it) —; None when it has
+    fingerprints (or is a raw file, without facts)."""
     seller = facts.seller if facts is not None else None
     if seller is None or not seller.unkeyed:
         return None
     failed = "; ".join(f"{r.scheme} {r.value!r} {r.reason}" for r in seller.rejected)
+    which = f" ({failed})" if values else ""
     return (
-        f"the seller's identifiers failed their checks ({failed}), so the document has no "
-        "fingerprint: a document is keyed on its seller's VAT number, LEI, legal or tax "
-        "registration, and without one no bank can finance it and a copy in another format "
-        "is not recognised (a corrected document with a valid identifier can be)"
+        f"the seller's identifiers failed their checks{which}, so the document has no "
+        "fingerprint: no bank can finance it and a copy in another format is not recognised; "
+        "a document is keyed on its seller's VAT number, LEI, legal or tax registration, and "
+        "a corrected one with a valid identifier can be financed"
     )
 
 
@@ -651,7 +653,7 @@ def _look_around(
                     f"{rejected.reason}",
                 )
             )
-    unkeyed = unkeyed_reason(facts)
+    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
     if unkeyed is not None:
         notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
     if facts.credit_note:

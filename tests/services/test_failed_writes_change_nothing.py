@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from importlib import resources
-from typing import Any
 
 import pytest
 
@@ -53,15 +52,10 @@ def snapshot(net: Network) -> tuple[dict[str, int], int]:
     return nonces(net), registered
 
 
-def finance(net: Network, who: str, doc_hash: str, amount: int, **extra: Any) -> fin.Financing:
+def finance(net: Network, who: str, doc_hash: str, amount: int) -> fin.Financing:
+    request = [fin.PledgeRequest(docs.parse_doc_hash(doc_hash), amount)]
     return fin.create(
-        net.ledger,
-        who,
-        [fin.PledgeRequest(docs.parse_doc_hash(doc_hash), amount)],
-        "DKK",
-        FinancingKind.INVOICE_FINANCING,
-        MATURITY,
-        **{"reference": "R-1", **extra},
+        net.ledger, who, request, "DKK", FinancingKind.INVOICE_FINANCING, MATURITY, "R-1"
     )
 
 
@@ -76,14 +70,17 @@ def test_a_document_without_fingerprints_is_refused_in_words_before_any_write(
     )
     assert lodged.fingerprints == ()
     kinds = [n.kind for n in lodged.notices]
-    assert "identifier_rejected" in kinds and "seller_unkeyed" in kinds
+    assert "identifier_rejected" in kinds
+    assert "seller_unkeyed" in kinds
     before = snapshot(network)
     with pytest.raises(InvalidInput) as refused:
         finance(network, bank, lodged.doc_hash, 50_000)
     error = refused.value
     assert error.field == "documents[0].doc_hash"
-    assert "DK11111111" in error.rule and "check digit" in error.rule
-    assert "failed their checks" in error.rule and "fingerprints:" not in error.rule
+    assert "DK11111111" in error.rule
+    assert "check digit" in error.rule
+    assert "failed their checks" in error.rule
+    assert "fingerprints:" not in error.rule
     assert error.details["rejected_identifiers"][0]["value"] == "DK11111111"
     assert snapshot(network) == before
     assert docs.find_registration(ledger, docs.parse_doc_hash(lodged.doc_hash)) is None
@@ -109,31 +106,22 @@ def test_more_fingerprints_than_the_contract_takes_are_refused_before_any_write(
 
 
 @pytest.mark.parametrize(
-    ("extra", "field"),
+    ("reference", "maturity", "field"),
     [
-        ({"reference": "R" * 40}, "reference"),  # checked after the registration until now
-        ({"maturity": datetime.now(UTC) - timedelta(days=1)}, "maturity"),
+        ("R" * 40, MATURITY, "reference"),  # checked after the registration until now
+        ("R-2", datetime.now(UTC) - timedelta(days=1), "maturity"),
     ],
     ids=["reference-too-long", "maturity-past"],
 )
 def test_bad_financing_input_registers_no_document(
-    network: Network, extra: dict[str, Any], field: str
+    network: Network, reference: str, maturity: datetime, field: str
 ) -> None:
     ledger, bank = network.ledger, network.bank.address
     lodged = docs.receive(ledger, bank, "bank", UBL)
+    request = [fin.PledgeRequest(docs.parse_doc_hash(lodged.doc_hash), 100_000)]
     before = snapshot(network)
     with pytest.raises(InvalidInput) as refused:
-        if "maturity" in extra:
-            fin.create(
-                ledger,
-                bank,
-                [fin.PledgeRequest(docs.parse_doc_hash(lodged.doc_hash), 100_000)],
-                "DKK",
-                FinancingKind.FACTORING,
-                extra["maturity"],
-            )
-        else:
-            finance(network, bank, lodged.doc_hash, 100_000, **extra)
+        fin.create(ledger, bank, request, "DKK", FinancingKind.FACTORING, maturity, reference)
     assert refused.value.field == field
     assert snapshot(network) == before
     assert docs.find_registration(ledger, docs.parse_doc_hash(lodged.doc_hash)) is None

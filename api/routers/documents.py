@@ -442,14 +442,15 @@ def register_json_form(
         ),
     ],
 ) -> DocumentRegistered:
-    """Register a document given as JSON facts (the JSON form of ``ledger.documents``)."""
+    """Register a document given as JSON facts (the JSON form of ``ledger.documents``). A body
+    that is not a JSON form (no ``documentType``) is refused before anything is written."""
     require(participant, "document.register")
+    if "documentType" not in form:
+        raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(
         ledger, participant.address, participant.role, data, "form.json", idempotency_key=write_key
     )
-    if ex.format != "json":
-        raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     return _registered(ex, receipt, reg)
 
 

@@ -350,3 +350,17 @@ def test_an_attestation_without_evidence_is_refused(world: World) -> None:
             url, json={"evidence": "MRN 24DK000123"}, headers=world.headers("Demo Customs")
         )
         assert ok.status_code == 201, ok.text
+
+
+def test_import_prints_the_notices_of_the_files_it_registers(world: World) -> None:
+    folder = world.tmp / "outbox"
+    folder.mkdir()
+    (folder / "bv21.json").write_bytes(invoice_form("BV-21", "DK11111111"))
+    (folder / "contract.txt").write_bytes(b"sales contract 21")
+    out = world.cli.run("doc", "import", str(folder), "--as", world.address("Demo Exporter"))
+    lines = out.stdout.splitlines()
+    assert lines[0] == f"registered 2 document(s) from {folder}"
+    assert any(
+        line.startswith(f"  {folder / 'bv21.json'}: note (seller_unkeyed)") for line in lines
+    ), lines
+    world.cli.run("doc", "verify", str(folder / "contract.txt"))

@@ -21,14 +21,17 @@ from ledger import join as join_mod
 from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
+from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
 from ledger.services import verify as verify_svc
+from ledger.services.names import LedgerNames
 from ledger.services.roles import (
     CancellationReason,
+    DocStatus,
     DocType,
     FinancingKind,
     FinancingStatus,
@@ -38,6 +41,7 @@ from ledger.services.roles import (
     reason_help,
 )
 from ledger.services.writekeys import sub_key, write_key
+from ledger.words import Names, money, who
 
 app = typer.Typer(
     name="tradeledger",
@@ -739,7 +743,18 @@ def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
         ],
         "registered": ex.registration is not None,
         "registered_by": ex.registration.registered_by if ex.registration else None,
+        "status": ex.registration.status.name.lower() if ex.registration else "not_registered",
+        "successor": ex.registration.successor if ex.registration else None,
+        "hashed": ex.hashed.value,
+        "tried": [
+            {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
+            for t in ex.tried
+        ],
         "conflicting_financings": ex.conflicting_financings,
+        "held_by": [
+            {"financing_id": h.financing_id, "bank": h.bank, "made_here": h.made_here}
+            for h in ex.holders
+        ],
         "matches": [
             {
                 "grade": m.grade,
@@ -770,47 +785,128 @@ def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
     }
 
 
-def _examined_text(ex: docs.Examined) -> str:
+def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
+    """A document's status for people, the same for ``doc verify`` and ``doc check``: the
+    status first (REGISTERED and active, REVOKED, SUPERSEDED by 0x…, NOT REGISTERED), then —
+    once — what to rely on, who registered it and when, and what was hashed."""
+    status = verify_svc.VerifyStatus
+    reg = v.registration
+    if reg is None:
+        lines = ["NOT REGISTERED: no document with this file's hash is on the ledger"]
+        lines += [f"  {t.form.description}: {t.doc_hash} (not registered)" for t in v.tried]
+        return lines
+    if v.status is status.ACTIVE:
+        lines = [f"REGISTERED and active: {reg.doc_hash}"]
+    elif v.status is status.REVOKED:
+        lines = [f"REVOKED: {reg.doc_hash} (registered, then revoked: do not rely on it)"]
+        lines += _revoked_by(v.revocation, names)
+    else:
+        lines = [f"SUPERSEDED by {reg.successor}: {reg.doc_hash} (replaced by an amended document)"]
+        lines += _current_version_lines(v, names)
+    lines.append(f"  registered by {who(reg.registered_by, names)}")
+    lines.append(f"  at {reg.registered_at.isoformat()}, type {reg.doc_type.name.lower()}")
+    lines.append(f"  hashed: {v.hashed.description}")
+    lines += [
+        f"  ({t.form.description}: {t.doc_hash} is not registered)"
+        for t in v.tried
+        if not t.registered
+    ]
+    return lines
+
+
+def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  ") -> list[str]:
+    if r is None:
+        return []
+    by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
+    return [f"{indent}revoked by {by} at {r.at.isoformat()}, reason code {r.reason_code}"]
+
+
+def _current_version_lines(v: verify_svc.Verification, names: Names) -> list[str]:
+    """Where the chain of amendments ends, and whether that version is in force (said once)."""
+    current = v.current_version
+    if current is None or v.current_status is None:
+        return ["  current version: unknown (the chain of amendments could not be followed)"]
+    which = " (the successor)" if current == v.superseded_by else ""
+    state = v.current_status.name.lower()
+    if v.current_status is DocStatus.ACTIVE:
+        return [f"  current version: {current} ({state}){which}: rely on it, not on this file"]
+    if v.current_status is DocStatus.REVOKED:
+        return [
+            f"  current version: {current} ({state}){which}: no version of this document is in "
+            "force",
+            *_revoked_by(v.current_revocation, names, "    "),
+        ]
+    return [
+        f"  current version: {current} ({state}){which}: amended more than "
+        f"{verify_svc.MAX_SUCCESSORS} times, not followed further"
+    ]
+
+
+def _notice_lines(ex: docs.Examined) -> list[str]:
+    """What the caller should know about a file (rejected identifiers, a seller without a
+    valid identity, a credit note, …): the same notices the API and ``--json`` give."""
+    return [f"  note ({n.kind}): {n.message}" for n in ex.notices]
+
+
+def _examined_text(ex: docs.Examined, v: verify_svc.Verification, names: Names) -> str:
     facts = ex.facts or {}
     kind = ex.doc_type.name.lower() + (" (CREDIT NOTE)" if facts.get("creditNote") else "")
-    lines = [f"document {ex.doc_hash}", f"  read as {ex.format}, type {kind}"]
+    lines = _status_lines(v, names)
+    lines.append(f"document {ex.doc_hash}")
+    lines.append(f"  read as {ex.format}, type {kind}")
     if facts:
         seller = (facts.get("seller") or {}).get("ids") or [{}]
         amount = facts.get("amountMinor")
-        money = f"{amount / 100:,.2f} {facts.get('currency')}" if amount is not None else "-"
+        shown = money(amount, facts.get("currency")) if amount is not None else "-"
         lines.append(
             f"  number {facts.get('numberAsWritten') or facts.get('number')}, issued "
             f"{facts.get('issueDate')}, seller {seller[0].get('scheme', '')}:"
-            f"{seller[0].get('value', '')}, amount {money}"
+            f"{seller[0].get('value', '')}, amount {shown}"
         )
-    if ex.registration is not None:
-        lines.append(
-            f"  REGISTERED by {ex.registration.registered_by} at "
-            f"{ex.registration.registered_at.isoformat()} ({ex.registration.status.name.lower()})"
-        )
-    else:
-        lines.append("  not registered on chain")
     for f in ex.fingerprints:
         held = f"HELD by active financing {f.held_by_financing}" if f.held_by_financing else "free"
         lines.append(f"  fingerprint {f.name:<26} {held}")
+    if not ex.fingerprints and ex.facts is not None:
+        lines.append("  no fingerprint: this document cannot be financed (see the notes below)")
+    for h in ex.holders:
+        # where the financing was made matters only to a caller who sees every file here
+        where = ""
+        if ex.sees_all:
+            where = ", made at this gateway" if h.made_here else ", made through another gateway"
+        lines.append(
+            f"  a fingerprint is held by active financing {h.financing_id} of "
+            f"{who(h.bank, names)}{where}"
+        )
     for m in ex.matches:
         differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
-        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {m.received_by}{differ})")
-    if not ex.matches:
         lines.append(
-            "  no matching file at this gateway"
-            + (
-                " (the financing holding it was lodged elsewhere)"
-                if ex.conflicting_financings
-                else ""
-            )
+            f"  match {m.grade.upper()}: {m.doc_hash} (from {who(m.received_by, names)}{differ})"
         )
+    if not ex.matches:
+        lines += _no_match_lines(ex)
     for x in ex.suspicions:
         lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
         lines.extend(f"    involves {d}" for d in x.documents)
-    for n in ex.notices:
-        lines.append(f"  note ({n.kind}): {n.message}")
+    lines += _notice_lines(ex)
     return "\n".join(lines)
+
+
+def _no_match_lines(ex: docs.Examined) -> list[str]:
+    """No file this caller may see matches: say what is true. A member sees matches only among
+    its own files (a regulator among every file here)."""
+    if ex.sees_all:
+        return ["  no matching file at this gateway"]
+    return [
+        "  no matching file among your own files at this gateway (you see matches only "
+        "among the files you lodged)"
+    ]
+
+
+def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
+    """The status of the document a checked file is, as ``doc verify`` gives it."""
+    return verify_svc.describe(
+        ledger, ex.registration, ex.hashed, ex.tried, docs.parse_doc_hash(ex.doc_hash)
+    )
 
 
 @doc_app.command("check")
@@ -829,7 +925,8 @@ def doc_check(
         actor = _actor(as_member) if as_member else ""
         role = _role_of(ledger, actor) if actor else "regulator"
         _, ex = guard(lambda: docs.examine(ledger, data, actor, role))
-    emit(as_json, _examined_payload(ex), _examined_text(ex))
+        text = guard(lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger)))
+    emit(as_json, _examined_payload(ex), text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
 
@@ -842,7 +939,9 @@ def doc_receive(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Lodge a file a member received (no chain write), so a bank can finance it."""
+    """Lodge a file a member received (no chain write), so a bank can finance it. A JSON file
+    registered as its canonical form (POST /v1/documents/json) is lodged under that document's
+    hash, as doc verify finds it."""
     data = guard(lambda: _read_file(file))
     kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
     actor = _actor(as_member)
@@ -850,7 +949,9 @@ def doc_receive(
         ex = guard(
             lambda: docs.receive(ledger, actor, _role_of(ledger, actor), data, file.name, kind)
         )
-    emit(as_json, _examined_payload(ex), _examined_text(ex))
+        text = guard(lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger)))
+        lodged = f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}"
+    emit(as_json, _examined_payload(ex), f"{lodged}\n{text}")
 
 
 @doc_app.command("register")
@@ -879,11 +980,15 @@ def doc_register(
                 idempotency_key=idempotency_key,
             )
         )
+    text = [
+        f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
+        f"(tx {receipt.tx_hash})",
+        *_notice_lines(ex),
+    ]
     emit(
         as_json,
         {**_examined_payload(ex), "tx_hash": receipt.tx_hash, "block": receipt.block},
-        f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
-        f"(tx {receipt.tx_hash})",
+        "\n".join(text),
     )
 
 
@@ -909,23 +1014,35 @@ def doc_import(
     with opened_ledger(data_dir) as ledger:
         role = _role_of(ledger, actor)
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
-        pending: list[tuple[Path, docs.Examined]] = []
+        pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
+        notes: list[str] = []
 
         def flush() -> None:
             if not pending:
                 return
-            items = [(docs.parse_doc_hash(e.doc_hash), e.doc_type) for _, e in pending]
             # each batch is named by its first document: a re-run replays, never duplicates
             batch_key = (
-                sub_key(write_key(idempotency_key), "batch-" + pending[0][1].doc_hash)
+                sub_key(write_key(idempotency_key), "batch-" + pending[0][2].doc_hash)
                 if idempotency_key
                 else None
             )
-            receipt = guard(
-                lambda: docs.register_batch(ledger, actor, items, idempotency_key=batch_key)
+            # checked and simulated first: a batch the chain refuses lodges no file
+            done, receipt = guard(
+                lambda: docs.register_examined(
+                    ledger,
+                    actor,
+                    [(parsed, e, p.name) for p, parsed, e in pending],
+                    idempotency_key=batch_key,
+                )
             )
             registered.extend(
-                {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block} for p, e in pending
+                {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block}
+                for p, _, e in pending
+            )
+            notes.extend(
+                f"  {p}: note ({n.kind}): {n.message}"
+                for (p, _, _), e in zip(pending, done, strict=True)
+                for n in e.notices
             )
             pending.clear()
 
@@ -935,22 +1052,24 @@ def doc_import(
         ) as progress:
             for path in progress:
                 data = guard(lambda: _read_file(path))  # noqa: B023
-                ex = guard(
-                    lambda: docs.receive(ledger, actor, role, data, path.name, kind)  # noqa: B023
+                parsed, ex = guard(
+                    lambda: docs.examine(ledger, data, actor, role, kind, exclude_self=True)  # noqa: B023
                 )
                 if ex.registration is not None or any(
-                    e.doc_hash == ex.doc_hash for _, e in pending
+                    e.doc_hash == ex.doc_hash for _, _, e in pending
                 ):
+                    # kept as a file the member handed over, as doc receive keeps it
+                    guard(lambda: docs.lodge(ledger, parsed, actor, ex.doc_type, path.name))  # noqa: B023
                     skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
                     continue
-                pending.append((path, ex))
+                pending.append((path, parsed, ex))
                 if len(pending) >= size:
                     flush()
             flush()
     text = f"registered {len(registered)} document(s) from {directory}"
     if skipped:
         text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
-    emit(as_json, {"registered": registered, "skipped": skipped}, text)
+    emit(as_json, {"registered": registered, "skipped": skipped}, "\n".join([text, *notes]))
 
 
 #: ``doc verify`` exit codes: 0 only for a document registered *and* active
@@ -962,42 +1081,9 @@ VERIFY_EXIT = {
 }
 
 
-def _verify_text(v: verify_svc.Verification) -> str:
+def _verify_text(v: verify_svc.Verification, names: Names) -> str:
     """The answer for people: the status on the first line, then the evidence."""
-    status = verify_svc.VerifyStatus
-    reg = v.registration
-    if reg is None:
-        lines = ["NOT REGISTERED: no document with this file's hash is on the ledger"]
-        lines += [f"  {t.form.description}: {t.doc_hash} (not registered)" for t in v.tried]
-        return "\n".join(lines)
-    if v.status is status.ACTIVE:
-        lines = [f"REGISTERED and active: {reg.doc_hash}"]
-    elif v.status is status.REVOKED:
-        lines = [f"REVOKED: {reg.doc_hash} (registered, then revoked: do not rely on it)"]
-        r = v.revocation
-        if r is not None:
-            by = f"{r.by_name} ({r.by})" if r.by_name else r.by
-            lines.append(f"  revoked by {by} at {r.at.isoformat()}, reason code {r.reason_code}")
-    else:
-        lines = [
-            f"SUPERSEDED by {reg.successor}: {reg.doc_hash} "
-            "(replaced by an amended document: rely on the successor)"
-        ]
-        current = v.current_status.name.lower() if v.current_status is not None else "unknown"
-        if v.current_version is not None and v.current_version != reg.successor:
-            lines.append(f"  current version: {v.current_version} ({current})")
-        else:
-            lines.append(f"  the successor is {current}")
-    who = f"{v.registrant_name} ({reg.registered_by})" if v.registrant_name else reg.registered_by
-    lines.append(f"  registered by {who}")
-    lines.append(f"  at {reg.registered_at.isoformat()}, type {reg.doc_type.name.lower()}")
-    lines.append(f"  hashed: {v.hashed.description}")
-    lines += [
-        f"  ({t.form.description}: {t.doc_hash} is not registered)"
-        for t in v.tried
-        if not t.registered
-    ]
-    return "\n".join(lines)
+    return "\n".join(_status_lines(v, names))
 
 
 @doc_app.command(
@@ -1018,6 +1104,7 @@ def doc_verify(
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         v = guard(lambda: verify_svc.verify_file(ledger, data))
+        text = guard(lambda: _verify_text(v, LedgerNames(ledger)))
     payload = v.summary()
     reg = v.registration
     if reg is not None:
@@ -1027,7 +1114,7 @@ def doc_verify(
             "registered_at": reg.registered_at.isoformat(),
             "doc_type": reg.doc_type.name.lower(),
         }
-    emit(as_json, payload, _verify_text(v))
+    emit(as_json, payload, text)
     code = VERIFY_EXIT[v.status]
     if code:
         raise typer.Exit(code)
@@ -1039,7 +1126,9 @@ def doc_show(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """A document's registration, attestations, financings and history."""
+    """A document's registration, attestations, financings and history: its registration,
+    attestations, revocation or supersession, pledges, refusals naming it, and the drawdowns,
+    repayments, closing or cancelling of every financing that pledges it, each in words."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     with opened_ledger(data_dir) as ledger:
         d = guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
@@ -1074,8 +1163,10 @@ def doc_show(
         f"block {a.block})"
         for a in d.attestations
     ]
-    lines.append("  history:")
-    lines += [f"    block {e.block:>5}  {e.event}  tx {e.tx_hash}" for e in d.history]
+    lines.append("  history (the document and the financings that pledge it):")
+    lines += [
+        f"    block {e.block:>5}  {e.summary or e.event}  (tx {e.tx_hash})" for e in d.history
+    ]
     emit(as_json, payload, "\n".join(lines))
 
 
@@ -1133,8 +1224,15 @@ def doc_supersede(
         )
     emit(
         as_json,
-        {"doc_hash": doc_hash, "new_doc_hash": ex.doc_hash, **receipt.__dict__},
-        f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})",
+        {
+            "doc_hash": doc_hash,
+            "new_doc_hash": ex.doc_hash,
+            **receipt.__dict__,
+            "notices": _examined_payload(ex)["notices"],
+        },
+        "\n".join(
+            [f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})", *_notice_lines(ex)]
+        ),
     )
 
 
@@ -1142,13 +1240,21 @@ def doc_supersede(
 def doc_attest(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: AsMember,
-    evidence: Annotated[str | None, typer.Option(help="your own record (hashed)")] = None,
+    evidence: Annotated[
+        str | None,
+        typer.Option(
+            help="required: your own record the document matches (e.g. a customs declaration "
+            "number), as text (hashed with SHA-256) or 64 hex digits of its hash"
+        ),
+    ] = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Attest that a document matches your own record (ATTESTOR members)."""
+    """Attest that a document matches your own record (ATTESTOR members). The evidence is
+    required: an attestation without it would vouch for nothing."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    guard(lambda: docs.evidence_hash(evidence))  # refused before the ledger is opened
     with opened_ledger(data_dir) as ledger:
         receipt = guard(
             lambda: docs.attest(

@@ -92,17 +92,41 @@ class SuspicionPublic(BaseModel):
 
 class NoticePublic(BaseModel):
     kind: str = Field(
-        description="credit_note, credit_note_financed_invoice, credited or identifier_rejected"
+        description="credit_note, credit_note_financed_invoice, credited, identifier_rejected "
+        "or seller_unkeyed (every identity identifier of the seller failed its check: the "
+        "document has no fingerprint and cannot be financed)"
     )
     message: str
     documents: list[str]
     financings: list[int]
 
 
+class HashTriedPublic(BaseModel):
+    form: Literal["file_bytes", "canonical_json"] = Field(
+        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
+        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it"
+    )
+    doc_hash: str
+    registered: bool
+
+
+class HolderPublic(BaseModel):
+    """An active financing holding a fingerprint of the file."""
+
+    financing_id: int
+    bank: str = Field(description="the financing's bank, as the chain records it")
+    made_here: bool = Field(description="this gateway made the financing (the file is lodged here)")
+
+
 class DocumentExamined(BaseModel):
     """What the gateway read from a file and what the ledger already holds about it."""
 
-    doc_hash: str
+    doc_hash: str = Field(
+        description="the document the file is: the SHA-256 of its bytes, or of its canonical "
+        "JSON form when that is what is registered (see hashed)"
+    )
+    hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
+    tried: list[HashTriedPublic] = Field(description="every hash looked up on the ledger")
     format: str
     size: int
     doc_type: str
@@ -111,7 +135,13 @@ class DocumentExamined(BaseModel):
     registered: bool
     registration: DocumentPublic | None
     conflicting_financings: list[int]
-    matches: list[MatchPublic]
+    held_by: list[HolderPublic] = Field(
+        description="the active financings holding one of its fingerprints, with their banks"
+    )
+    matches: list[MatchPublic] = Field(
+        description="files this gateway holds that match: among your own files (a regulator: "
+        "among every file here)"
+    )
     credit_note: bool = Field(description="the file is a credit note (never financeable)")
     suspicious: bool = Field(
         description="it looks like a re-issue or a split of a file held here (never a block)"
@@ -129,6 +159,10 @@ class DocumentRegistered(DocumentPublic):
     facts: dict[str, Any] | None
     fingerprints: list[FingerprintPublic]
     matches: list[MatchPublic]
+    notices: list[NoticePublic] = Field(
+        description="what you should know about the file: rejected identifiers, a seller "
+        "without a valid identity (no fingerprint: it cannot be financed), a credit note, …"
+    )
 
 
 class BatchRegistered(BaseModel):
@@ -147,6 +181,7 @@ class Written(BaseModel):
 
 class Superseded(Written):
     new_doc_hash: str
+    notices: list[NoticePublic] = Field(description="what you should know about the amendment")
 
 
 class RevokeRequest(BaseModel):
@@ -155,12 +190,15 @@ class RevokeRequest(BaseModel):
 
 class AttestRequest(BaseModel):
     evidence: Annotated[
-        str | None,
+        str,
         Field(
+            min_length=1,
             max_length=500,
-            description="the attestor's own record: 64 hex digits, or text (hashed with SHA-256)",
+            description="required: the attestor's own record the document matches (a customs "
+            "declaration number, a manifest or warehouse entry) — 64 hex digits of its hash, or "
+            "text (hashed with SHA-256); an attestation without evidence would vouch for nothing",
         ),
-    ] = None
+    ]
 
 
 class AttestationPublic(BaseModel):
@@ -174,25 +212,28 @@ class EventPublic(BaseModel):
     event: str
     block: int
     tx_hash: str
-    args: dict[str, Any]
+    args: dict[str, Any] = Field(
+        description="the event's arguments as the chain gives them (enum numbers, 0x hex, Unix "
+        "seconds, minor units)"
+    )
+    fields: dict[str, Any] = Field(
+        description="the same, decoded: enum names, currency codes, amounts in major units "
+        "beside their currency, ISO 8601 times, reference text, member names beside addresses"
+    )
+    summary: str = Field(description="the event in one sentence")
 
 
 class DocumentDetail(DocumentPublic):
     attestations: list[AttestationPublic]
     financings: list[int]
-    history: list[EventPublic]
+    history: list[EventPublic] = Field(
+        description="in chain order: the document's registration, attestations, revocation or "
+        "supersession, pledges and refusals naming it, and the registration, drawdowns, "
+        "repayments, closing or cancelling of every financing that pledges it"
+    )
     held: DocumentExamined | None = Field(
         description="the copy of this file this gateway holds for you, with its matches"
     )
-
-
-class HashTriedPublic(BaseModel):
-    form: Literal["file_bytes", "canonical_json"] = Field(
-        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
-        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it"
-    )
-    doc_hash: str
-    registered: bool
 
 
 class RevocationPublic(BaseModel):
@@ -214,6 +255,13 @@ class VerifyResult(BaseModel):
     superseded_by: str | None = Field(description="the amended document that replaced it")
     current_version: str | None = Field(description="the end of the chain of amendments")
     current_status: str | None
+    current_revocation: RevocationPublic | None = Field(
+        description="who revoked the current version, when it is revoked"
+    )
+    in_force: str | None = Field(
+        description="the version to rely on: this document when active, the current version "
+        "of a superseded one when that is active; null when no version is in force"
+    )
     hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
     tried: list[HashTriedPublic]
     revocation: RevocationPublic | None
@@ -276,9 +324,30 @@ def _matches(ex: docs.Examined) -> list[MatchPublic]:
     ]
 
 
+def _tried(ex: docs.Examined) -> list[HashTriedPublic]:
+    return [
+        HashTriedPublic(form=t.form.value, doc_hash=t.doc_hash, registered=t.registered)
+        for t in ex.tried
+    ]
+
+
+def _notices(ex: docs.Examined) -> list[NoticePublic]:
+    return [
+        NoticePublic(
+            kind=n.kind,
+            message=n.message,
+            documents=list(n.documents),
+            financings=list(n.financings),
+        )
+        for n in ex.notices
+    ]
+
+
 def _examined(ex: docs.Examined) -> DocumentExamined:
     return DocumentExamined(
         doc_hash=ex.doc_hash,
+        hashed=ex.hashed.value,
+        tried=_tried(ex),
         format=ex.format,
         size=ex.size,
         doc_type=ex.doc_type.name.lower(),
@@ -287,6 +356,10 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
         registered=ex.registration is not None,
         registration=_public(ex.registration, ex.facts) if ex.registration else None,
         conflicting_financings=ex.conflicting_financings,
+        held_by=[
+            HolderPublic(financing_id=h.financing_id, bank=h.bank, made_here=h.made_here)
+            for h in ex.holders
+        ],
         matches=_matches(ex),
         credit_note=bool((ex.facts or {}).get("creditNote")),
         suspicious=ex.suspicious,
@@ -294,15 +367,7 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
             SuspicionPublic(kind=x.kind, reasons=list(x.reasons), documents=list(x.documents))
             for x in ex.suspicions
         ],
-        notices=[
-            NoticePublic(
-                kind=n.kind,
-                message=n.message,
-                documents=list(n.documents),
-                financings=list(n.financings),
-            )
-            for n in ex.notices
-        ],
+        notices=_notices(ex),
         financeable_amount=ex.financeable_amount,
     )
 
@@ -325,6 +390,7 @@ def _registered(
         facts=ex.facts,
         fingerprints=_fingerprints(ex),
         matches=_matches(ex),
+        notices=_notices(ex),
     )
 
 
@@ -370,20 +436,21 @@ def register_json_form(
                     "documentType": "BillOfLading",
                     "documentNumber": "MAEU-123456789",
                     "issueDate": "2024-03-01",
-                    "issuer": {"id": "DE123456789", "scheme": "VAT"},
+                    "issuer": {"id": "DE136695976", "scheme": "VAT"},
                 }
             ],
         ),
     ],
 ) -> DocumentRegistered:
-    """Register a document given as JSON facts (the JSON form of ``ledger.documents``)."""
+    """Register a document given as JSON facts (the JSON form of ``ledger.documents``). A body
+    that is not a JSON form (no ``documentType``) is refused before anything is written."""
     require(participant, "document.register")
+    if "documentType" not in form:
+        raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(
         ledger, participant.address, participant.role, data, "form.json", idempotency_key=write_key
     )
-    if ex.format != "json":
-        raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     return _registered(ex, receipt, reg)
 
 
@@ -418,7 +485,9 @@ def receive_document(
     doc_type: DocTypeField = None,
 ) -> DocumentExamined:
     """Lodge a file the caller received (e.g. the invoice a bank is asked to finance) without
-    registering it: the gateway keeps its facts and fingerprints so a financing can pledge it."""
+    registering it: the gateway keeps its facts and fingerprints so a financing can pledge it,
+    under the document the file is (a JSON file registered through ``/v1/documents/json`` is
+    lodged under that registration's hash: ``doc_hash``, ``hashed``)."""
     return _examined(
         docs.receive(
             ledger,
@@ -436,8 +505,10 @@ def check_document(
     ledger: LedgerDep, participant: ParticipantDep, file: FileField
 ) -> DocumentExamined:
     """Read a file and say what the ledger already holds about it (no write): its facts and
-    fingerprints, whether its hash is registered, which active financings hold one of its
-    fingerprints, and graded matches against files this gateway holds."""
+    fingerprints, whether it is registered (by its bytes, or — a JSON file — by its canonical
+    JSON form, as verify finds it: ``hashed``), which active financings hold one of its
+    fingerprints and whose they are, graded matches against your files at this gateway (a
+    regulator's: every file here), and notices."""
     _, ex = docs.examine(ledger, _read(file), participant.address, participant.role)
     return _examined(ex)
 
@@ -475,7 +546,14 @@ def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) 
         ],
         financings=list(d.financings),
         history=[
-            EventPublic(event=e.event, block=e.block, tx_hash=e.tx_hash, args=e.args)
+            EventPublic(
+                event=e.event,
+                block=e.block,
+                tx_hash=e.tx_hash,
+                args=e.args,
+                fields=e.fields,
+                summary=e.summary,
+            )
             for e in d.history
         ],
         held=_examined(d.held) if d.held else None,
@@ -530,6 +608,7 @@ def supersede_document(
         new_doc_hash=ex.doc_hash,
         block=receipt.block,
         tx_hash=receipt.tx_hash,
+        notices=_notices(ex),
     )
 
 
@@ -539,17 +618,14 @@ def attest_document(
     participant: ParticipantDep,
     doc_hash: str,
     write_key: WriteKeyDep,
-    body: AttestRequest | None = None,
+    body: AttestRequest,
 ) -> Written:
-    """Attest that the document matches the attestor's own record (customs, carrier, warehouse)."""
+    """Attest that the document matches the attestor's own record (customs, carrier, warehouse):
+    ``evidence`` is required (422 naming it when missing or blank)."""
     require(participant, "document.attest")
     parsed = docs.parse_doc_hash(doc_hash)
     receipt = docs.attest(
-        ledger,
-        participant.address,
-        parsed,
-        (body or AttestRequest()).evidence,
-        idempotency_key=write_key,
+        ledger, participant.address, parsed, body.evidence, idempotency_key=write_key
     )
     return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)
 

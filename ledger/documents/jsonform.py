@@ -10,7 +10,7 @@ total amount). The schema is written down, with an example, in ``docs/documents.
       "issueDate": "2024-03-01",                 // required: YYYY-MM-DD, YYYYMMDD, DD.MM.YYYY,
                                                  //   DD/MM/YYYY when unambiguous
       "dueDate": "2024-04-30",                   // optional (invoices, warehouse receipts)
-      "issuer": {"id": "DE123456789", "scheme": "VAT", "country": "DE", "name": "..."},
+      "issuer": {"id": "DE136695976", "scheme": "VAT", "country": "DE", "name": "..."},
                                                  // required; "seller" is a synonym
       "consignee": {"ids": [{"id": "...", "scheme": "LEI"}, ...], "name": "..."},
                                                  // optional; "buyer" is a synonym

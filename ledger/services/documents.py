@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from hexbytes import HexBytes
@@ -33,19 +34,23 @@ from ledger.documents import (
 )
 from ledger.documents.facts import DocumentFormat
 from ledger.documents.fingerprints import invoice_number_fingerprints, lookup_keys
+from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.writers import amount_text
 from ledger.errors import ChainUnavailable, InvalidInput, NotFound
+from ledger.eventwords import decode_event
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
 from ledger.indexer.models import CursorRow, DocumentRow
+from ledger.jsondepth import json_depth
 from ledger.jsonsafe import jsonable
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
+from ledger.words import Names
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
@@ -115,7 +120,9 @@ class Notice:
     """Something the caller should know about a file: ``credit_note`` (it is one and cannot be
     financed), ``credit_note_financed_invoice`` (it corrects an invoice an active financing
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
-    ``identifier_rejected`` (a party identifier failed its scheme's check and is not used)."""
+    ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
+    ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
+    cannot be financed)."""
 
     kind: str
     message: str
@@ -123,9 +130,61 @@ class Notice:
     financings: tuple[int, ...] = ()
 
 
+class HashedForm(StrEnum):
+    """What a document hash is of: the file's own bytes, or the canonical JSON form of its
+    content (sorted keys, no whitespace, UTF-8), as ``POST /v1/documents/json`` registers it."""
+
+    FILE_BYTES = "file_bytes"
+    CANONICAL_JSON = "canonical_json"
+
+    @property
+    def description(self) -> str:
+        if self is HashedForm.FILE_BYTES:
+            return "SHA-256 of the file's bytes"
+        return (
+            "SHA-256 of the file's canonical JSON form (sorted keys, no whitespace, UTF-8), "
+            "as POST /v1/documents/json registers it"
+        )
+
+
+@dataclass(frozen=True)
+class HashTried:
+    """One hash of a file that was looked up on the ledger."""
+
+    form: HashedForm
+    doc_hash: str
+    registered: bool
+
+
+@dataclass(frozen=True)
+class FileLookup:
+    """Which document of the ledger a file is (:func:`lookup_file`): ``doc_hash`` is the hash
+    that is registered (``hashed`` says of what), or that of the file's bytes when none is;
+    ``tried`` lists every hash looked up, in order."""
+
+    doc_hash: bytes
+    hashed: HashedForm
+    tried: tuple[HashTried, ...]
+    registration: Registration | None
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An active financing holding a fingerprint of a file: its bank (from the chain), and
+    whether this gateway made it (it holds the pledges, so the file was lodged here)."""
+
+    financing_id: int
+    bank: str
+    made_here: bool
+
+
 @dataclass(frozen=True)
 class Examined:
-    """A file read by the gateway: facts, fingerprints and what the ledger already knows."""
+    """A file read by the gateway: facts, fingerprints and what the ledger already knows.
+
+    ``doc_hash`` is the document the file is: the hash of its bytes, or — a JSON file whose
+    canonical form is registered and whose bytes are not — that of its canonical JSON form
+    (``hashed``, with every hash looked up in ``tried``)."""
 
     doc_hash: str
     format: str
@@ -139,6 +198,13 @@ class Examined:
     notices: tuple[Notice, ...] = ()
     #: an invoice's amount due net of the credit notes lodged here (None: not an invoice)
     financeable_amount: int | None = None
+    hashed: HashedForm = HashedForm.FILE_BYTES
+    tried: tuple[HashTried, ...] = ()
+    #: the active financings holding one of its fingerprints, with their banks
+    holders: tuple[Holder, ...] = ()
+    #: whether ``matches`` cover every file this gateway holds (a regulator), not only the
+    #: caller's own
+    sees_all: bool = False
 
     @property
     def suspicious(self) -> bool:
@@ -159,10 +225,17 @@ class Attestation:
 
 @dataclass(frozen=True)
 class DocumentEvent:
+    """One event of a document's history: ``args`` as the chain gives them (JSON-safe: enum
+    numbers, 0x hex, Unix seconds, minor units), ``fields`` decoded beside them (names,
+    currency codes, major units, ISO times: ``ledger.eventwords``) and a ``summary``
+    sentence."""
+
     event: str
     block: int
     tx_hash: str
     args: dict[str, Any] = field(default_factory=dict)
+    fields: dict[str, Any] = field(default_factory=dict)
+    summary: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,6 +300,45 @@ def hex32(value: bytes) -> str:
 def canonical_json(form: dict[str, Any]) -> bytes:
     """The bytes a JSON form is registered as: sorted keys, no spaces, UTF-8."""
     return json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical_form(data: bytes) -> bytes | None:
+    """The canonical JSON bytes of ``data`` when it is a JSON object, else None: the bytes
+    ``POST /v1/documents/json`` registers for that object. Files larger than a JSON form may
+    be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed."""
+    if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        return None
+    try:
+        form = json.loads(data)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(form, dict):
+        return None
+    return canonical_json(form)
+
+
+def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> FileLookup:
+    """Which registered document ``data`` is: looked up by the SHA-256 of its bytes, then —
+    when that is unknown and the file is a JSON object — by its canonical JSON form (a JSON
+    form registered through ``POST /v1/documents/json``). The one rule ``doc verify``,
+    ``doc check`` and ``doc receive`` share. ``raw_hash``: the file's SHA-256, when known.
+
+    Raises InvalidInput for an empty or too large file; chain errors as ``ledger.errors``.
+    """
+    raw = raw_hash if raw_hash is not None else file_hash(data)
+    candidates: list[tuple[HashedForm, bytes]] = [(HashedForm.FILE_BYTES, raw)]
+    canonical = canonical_form(data)
+    if canonical is not None and canonical != data:
+        candidates.append((HashedForm.CANONICAL_JSON, hashlib.sha256(canonical).digest()))
+    tried: list[HashTried] = []
+    for form, doc_hash in candidates:
+        found = find_registration(ledger, doc_hash)
+        tried.append(HashTried(form, hex32(doc_hash), found is not None))
+        if found is not None:
+            return FileLookup(doc_hash, form, tuple(tried), found)
+    return FileLookup(raw, HashedForm.FILE_BYTES, tuple(tried), None)
 
 
 def logs(ledger: Ledger, event: str, **filters: Any) -> list[Any]:
@@ -386,12 +498,28 @@ def examine(
     role: str,
     doc_type: DocType | None = None,
     exclude_self: bool = False,
+    *,
+    as_registered: bool = True,
 ) -> tuple[ParsedDocument, Examined]:
-    """Read ``data`` and say what the ledger and this gateway know about it. No write."""
+    """Read ``data`` and say what the ledger and this gateway know about it. No write.
+
+    ``as_registered``: find the document the file is as :func:`lookup_file` does (a JSON file
+    registered as its canonical form is that document); False: the file's own bytes, as a
+    registration of the file anchors them.
+    """
     check_size(data)
     parsed = read_document(data)
     if parsed.facts is not None:
         check_face_value(parsed.facts)
+    if as_registered:
+        found = lookup_file(ledger, data, parsed.doc_hash)
+        parsed = replace(parsed, doc_hash=found.doc_hash)
+    else:
+        registration = find_registration(ledger, parsed.doc_hash)
+        tried = (
+            HashTried(HashedForm.FILE_BYTES, hex32(parsed.doc_hash), registration is not None),
+        )
+        found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration)
     key = ledger.fingerprint_key()
     fps = compute_fingerprints(parsed, key)
     values = [hex32(f.value) for f in fps]
@@ -413,13 +541,51 @@ def examine(
         doc_type=_doc_type_of(parsed, doc_type),
         facts=parsed.facts.to_dict() if parsed.facts else None,
         fingerprints=infos,
-        registration=find_registration(ledger, parsed.doc_hash),
+        registration=found.registration,
         matches=tuple(matches),
         suspicions=suspicions,
         notices=notices,
         financeable_amount=financeable,
+        hashed=found.hashed,
+        tried=found.tried,
+        holders=holders(ledger, infos),
+        sees_all=match_scope(actor, role) is None,
     )
     return parsed, examined
+
+
+def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Holder, ...]:
+    """The active financings holding any of ``fingerprints``, each with its bank as the chain
+    records it and whether this gateway made it."""
+    found = []
+    for financing_id in sorted({f.held_by_financing for f in fingerprints if f.held_by_financing}):
+        record = ledger.contract.functions.getFinancing(financing_id).call()
+        found.append(
+            Holder(
+                financing_id=financing_id,
+                bank=Web3.to_checksum_address(record[0]),
+                made_here=bool(ledger.db.pledges(financing_id)),
+            )
+        )
+    return tuple(found)
+
+
+def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str | None:
+    """Why a document has no fingerprint, in words — its seller claims an identity (VAT
+    number, LEI, legal or tax registration) and every such identifier failed its check: which
+    value, which rule (``values``; False when they are said beside it) —; None when it has
+    fingerprints (or is a raw file, without facts)."""
+    seller = facts.seller if facts is not None else None
+    if seller is None or not seller.unkeyed:
+        return None
+    failed = "; ".join(f"{r.scheme} {r.value!r} {r.reason}" for r in seller.rejected)
+    which = f" ({failed})" if values else ""
+    return (
+        f"the seller's identifiers failed their checks{which}, so the document has no "
+        "fingerprint: no bank can finance it and a copy in another format is not recognised; "
+        "a document is keyed on its seller's VAT number, LEI, legal or tax registration, and "
+        "a corrected one with a valid identifier can be financed"
+    )
 
 
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
@@ -487,6 +653,9 @@ def _look_around(
                     f"{rejected.reason}",
                 )
             )
+    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
+    if unkeyed is not None:
+        notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
     if facts.credit_note:
         notices.append(
             Notice(
@@ -544,13 +713,15 @@ def _look_around(
     return suspicions, tuple(notices), financeable
 
 
-def _store(
+def lodge(
     ledger: Ledger,
     parsed: ParsedDocument,
     actor: str,
     doc_type: DocType,
     filename: str | None,
 ) -> None:
+    """Keep a file ``actor`` handed this gateway, read by :func:`examine`: its facts,
+    fingerprints and lookup keys (never its bytes), under ``parsed.doc_hash``."""
     key = ledger.fingerprint_key()
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
@@ -576,11 +747,35 @@ def receive(
 ) -> Examined:
     """Lodge a file ``actor`` received (facts + fingerprints) at this gateway; no chain write.
 
-    The matches are computed before the file is stored, so they show what was there already.
+    The file is kept under the document it is (:func:`lookup_file`): a JSON file registered
+    as its canonical form through ``POST /v1/documents/json`` is lodged under that hash, so a
+    bank can finance the registered document. The matches are computed before the file is
+    stored, so they show what was there already.
     """
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True)
-    _store(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename)
     return examined
+
+
+# -- writes: every check that can be made is made before anything is written ---------------
+#
+# A request that fails changes nothing: the file is read and checked, the chain write is
+# simulated (``eth_estimateGas`` runs it on the current state and raises the contract's error),
+# and only then is the file lodged and the transaction sent. A retry of a write that was sent
+# (its idempotency key is bound in the journal) is not simulated again: it returns the outcome
+# of the transaction it sent.
+
+
+def sent_already(ledger: Ledger, actor: str, key: str) -> bool:
+    """Whether a transaction of ``actor`` is bound to ``key`` (a retry of a write sent before)."""
+    return ledger.journal.by_key(ledger.transactor(actor).address, key) is not None
+
+
+def refuse_early(ledger: Ledger, actor: str, call: Any, key: str) -> None:
+    """Raise the error the chain would raise for ``call`` sent by ``actor`` now (a simulation:
+    nothing is written), unless ``key`` is bound to a transaction already (a retry)."""
+    if not sent_already(ledger, actor, key):
+        ledger.transactor(actor).estimate(call)
 
 
 def register_file(
@@ -593,20 +788,21 @@ def register_file(
     *,
     idempotency_key: str | None = None,
 ) -> tuple[Examined, Receipt, Registration]:
-    """Lodge a file and register its hash on chain, signed by ``actor``.
+    """Lodge a file and register the SHA-256 of its bytes on chain, signed by ``actor``.
 
-    The file is kept as received even when the chain refuses the registration (for instance
-    because the hash is registered already): the participant did hand it to this gateway.
+    All or nothing: the file is read and the registration simulated first; a file the chain
+    would refuse (registered already, a role that may not register, a suspended member) is
+    refused with the contract's error and is not lodged. A retry with the same
+    ``idempotency_key`` returns the first registration.
     """
-    examined = receive(ledger, actor, role, data, filename, doc_type)
-    receipt = register(
-        ledger,
-        actor,
-        parse_doc_hash(examined.doc_hash),
-        examined.doc_type,
-        idempotency_key=idempotency_key,
+    key = write_key(idempotency_key)
+    parsed, examined = examine(
+        ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False
     )
-    registration = get_registration(ledger, parse_doc_hash(examined.doc_hash))
+    refuse_early(ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key)
+    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    receipt = register(ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key)
+    registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt, registration
 
 
@@ -617,7 +813,18 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
         replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
         for m in examined.matches
     )
-    return replace(examined, registration=registration, matches=matches)
+    tried = tuple(
+        replace(t, registered=True) if t.doc_hash == examined.doc_hash else t
+        for t in examined.tried
+    )
+    return replace(examined, registration=registration, matches=matches, tried=tried)
+
+
+def _registration(ledger: Ledger, doc_hash: bytes, doc_type: DocType) -> Any:
+    """The contract call registering ``doc_hash`` as ``doc_type`` (InvalidInput for none)."""
+    if doc_type is DocType.NONE:
+        raise InvalidInput("doc_type", "must not be none")
+    return ledger.contract.functions.registerDocument(doc_hash, int(doc_type))
 
 
 def register(
@@ -630,11 +837,9 @@ def register(
 ) -> Receipt:
     """Register ``doc_hash`` as ``doc_type``, signed by ``actor``, exactly once per
     ``idempotency_key`` (see :mod:`ledger.services.writekeys`)."""
-    if doc_type is DocType.NONE:
-        raise InvalidInput("doc_type", "must not be none")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
+            _registration(ledger, doc_hash, doc_type),
             idempotency_key=write_key(idempotency_key),
         )
     )
@@ -642,6 +847,25 @@ def register(
 
 def max_batch(ledger: Ledger) -> int:
     return int(ledger.contract.functions.MAX_BATCH().call())
+
+
+def _batch_registration(ledger: Ledger, items: Sequence[tuple[bytes, DocType]]) -> Any:
+    """The contract call registering ``items`` in one transaction, after the checks the
+    contract makes that need no chain state: 1..``MAX_BATCH`` documents, each once, no type
+    ``none`` (InvalidInput naming ``documents``)."""
+    if not items:
+        raise InvalidInput("documents", "must not be empty")
+    limit = max_batch(ledger)
+    if len(items) > limit:
+        raise InvalidInput(
+            "documents", f"at most {limit} documents per batch (the contract's MAX_BATCH)"
+        )
+    hashes = [h for h, _ in items]
+    if len(set(hashes)) != len(hashes):
+        raise InvalidInput("documents", "the same document appears twice in the batch")
+    if any(t is DocType.NONE for _, t in items):
+        raise InvalidInput("doc_type", "must not be none")
+    return ledger.contract.functions.registerDocuments(hashes, [int(t) for _, t in items])
 
 
 def register_batch(
@@ -652,18 +876,9 @@ def register_batch(
     idempotency_key: str | None = None,
 ) -> Receipt:
     """Register many hashes in one transaction (all or nothing)."""
-    if not items:
-        raise InvalidInput("documents", "must not be empty")
-    limit = max_batch(ledger)
-    if len(items) > limit:
-        raise InvalidInput("documents", f"at most {limit} documents per batch")
-    hashes = [h for h, _ in items]
-    if len(set(hashes)) != len(hashes):
-        raise InvalidInput("documents", "the same document appears twice in the batch")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.registerDocuments(hashes, [int(t) for _, t in items]),
-            idempotency_key=write_key(idempotency_key),
+            _batch_registration(ledger, items), idempotency_key=write_key(idempotency_key)
         )
     )
 
@@ -678,16 +893,45 @@ def register_files(
     idempotency_key: str | None = None,
 ) -> tuple[list[Examined], Receipt]:
     """Lodge several files and register them in one transaction. Each returned
-    :class:`Examined` carries its registration as the chain holds it after that transaction."""
-    examined = [receive(ledger, actor, role, data, name, doc_type) for data, name in files]
-    receipt = register_batch(
-        ledger,
-        actor,
-        [(parse_doc_hash(e.doc_hash), e.doc_type) for e in examined],
-        idempotency_key=idempotency_key,
+    :class:`Examined` carries its registration as the chain holds it after that transaction.
+
+    All or nothing: every file is read, the batch checked (size, the same file twice) and its
+    registration simulated before any file is lodged or anything sent. InvalidInput names the
+    file (``files[i]``) that cannot be read."""
+    key = write_key(idempotency_key)
+    read: list[tuple[ParsedDocument, Examined, str | None]] = []
+    for i, (data, name) in enumerate(files):
+        try:
+            parsed, examined = examine(
+                ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False
+            )
+        except InvalidInput as exc:
+            raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+        read.append((parsed, examined, name))
+    return register_examined(ledger, actor, read, idempotency_key=key)
+
+
+def register_examined(
+    ledger: Ledger,
+    actor: str,
+    read: Sequence[tuple[ParsedDocument, Examined, str | None]],
+    *,
+    idempotency_key: str | None = None,
+) -> tuple[list[Examined], Receipt]:
+    """Register files already read by :func:`examine` — (parsed, examined, file name) — in one
+    transaction, by the hash of each file's bytes: the batch is checked and its registration
+    simulated, and only then are the files lodged and the transaction sent."""
+    key = write_key(idempotency_key)
+    call = _batch_registration(
+        ledger, [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     )
+    refuse_early(ledger, actor, call, key)
+    for parsed, examined, name in read:
+        lodge(ledger, parsed, actor, examined.doc_type, name)
+    receipt = _receipt(ledger.transactor(actor).transact(call, idempotency_key=key))
     registered = [
-        _registered_now(e, get_registration(ledger, parse_doc_hash(e.doc_hash))) for e in examined
+        _registered_now(examined, get_registration(ledger, parsed.doc_hash))
+        for parsed, examined, _ in read
     ]
     return registered, receipt
 
@@ -736,21 +980,44 @@ def supersede_with_file(
     *,
     idempotency_key: str | None = None,
 ) -> tuple[Examined, Receipt]:
-    """Lodge the amendment ``data`` and mark ``old_hash`` superseded by it."""
+    """Lodge the amendment ``data`` and mark ``old_hash`` superseded by it (the amendment is
+    registered with the old document's type). All or nothing: the file is read and the
+    supersession simulated before the file is lodged; a refusal (not the registrant, the old
+    document not active, the amendment registered already) lodges nothing."""
+    key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
-    examined = receive(ledger, actor, role, data, filename, old.doc_type)
-    new_hash = parse_doc_hash(examined.doc_hash)
-    return examined, supersede(ledger, actor, old_hash, new_hash, idempotency_key=idempotency_key)
+    parsed, examined = examine(
+        ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False
+    )
+    call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
+    refuse_early(ledger, actor, call, key)
+    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    receipt = _receipt(ledger.transactor(actor).transact(call, idempotency_key=key))
+    registration = get_registration(ledger, parsed.doc_hash)
+    return _registered_now(examined, registration), receipt
+
+
+#: what ``evidence`` must be, in words (the API and the CLI say it)
+EVIDENCE_RULE = (
+    "is required: your own record the document matches (a customs declaration number, a "
+    "manifest or warehouse entry), as text or as 64 hex digits of its hash; an attestation "
+    "without evidence would vouch for nothing"
+)
 
 
 def evidence_hash(evidence: str | None) -> bytes:
-    """The attestor's evidence reference: 64 hex digits as given, else SHA-256 of the text."""
-    if not evidence:
-        return ZERO32
+    """The attestor's evidence reference: 64 hex digits as given, else SHA-256 of the text.
+    InvalidInput (``evidence``) when there is none, or only white space, or all zeros."""
+    text = evidence or ""
+    if not text.strip():
+        raise InvalidInput("evidence", EVIDENCE_RULE)
     try:
-        return parse_doc_hash(evidence, "evidence")
+        found = parse_doc_hash(text, "evidence")
     except InvalidInput:
-        return hashlib.sha256(evidence.encode()).digest()
+        return hashlib.sha256(text.encode()).digest()
+    if found == ZERO32:
+        raise InvalidInput("evidence", EVIDENCE_RULE)
+    return found
 
 
 def attest(
@@ -761,6 +1028,8 @@ def attest(
     *,
     idempotency_key: str | None = None,
 ) -> Receipt:
+    """Attest ``doc_hash`` as ATTESTOR ``actor`` with ``evidence`` (required: see
+    :func:`evidence_hash`), exactly once per ``idempotency_key``."""
     return _receipt(
         ledger.transactor(actor).transact(
             ledger.contract.functions.attestDocument(doc_hash, evidence_hash(evidence)),
@@ -772,15 +1041,19 @@ def attest(
 # -- a document with everything around it -----------------------------------------------
 
 
-def _event(log: Any) -> DocumentEvent:
+def _event(log: Any, names: Names) -> DocumentEvent:
     """A decoded log as a history entry; its arguments JSON-safe (``bytes32[]`` fingerprints,
     ``bytes3`` currencies and every other chain value as :func:`ledger.jsonsafe.jsonable`
-    makes them)."""
+    makes them), with their decoded fields and sentence beside them."""
+    args = jsonable(dict(log["args"]))
+    decoded = decode_event(str(log["event"]), args, names)
     return DocumentEvent(
         event=str(log["event"]),
         block=int(log["blockNumber"]),
         tx_hash=log["transactionHash"].to_0x_hex(),
-        args=jsonable(dict(log["args"])),
+        args=args,
+        fields=jsonable(decoded.fields),
+        summary=decoded.summary,
     )
 
 
@@ -814,6 +1087,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         fingerprints=infos,
         registration=find_registration(ledger, doc_hash),
         matches=tuple(matches),
+        holders=holders(ledger, infos),
+        sees_all=match_scope(actor, role) is None,
     )
 
 
@@ -827,17 +1102,44 @@ _DOC_FIRST_EVENTS = (
 )
 #: … and those whose second one is (DocumentPledged: financingId first; FinancingRefused: bank)
 _DOC_SECOND_EVENTS = ("DocumentPledged", "FinancingRefused")
+#: … and the life of every financing that pledged it (each names the financing first)
+_FINANCING_EVENTS = (
+    "FinancingRegistered",
+    "DrawdownRecorded",
+    "RepaymentRecorded",
+    "FinancingClosed",
+    "FinancingCancelled",
+)
 
 
-def detail(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> DocumentDetail:
-    """A document's registration, attestations, financings, history and held copy."""
+def detail(
+    ledger: Ledger, doc_hash: bytes, actor: str, role: str, names: Names | None = None
+) -> DocumentDetail:
+    """A document's registration, attestations, financings, history and held copy.
+
+    The history is everything that happened to the document — registration, attestations,
+    revocation or supersession, pledges, refusals naming it — and the life of every financing
+    that pledged it (registration, drawdowns, repayments, close, cancel), in chain order, each
+    event decoded (``names``: who the addresses are; default: this ledger's members).
+    """
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
     registration = get_registration(ledger, doc_hash)
-    # two log queries: the events naming the document in their first topic, then in their
-    # second (a financing's pledge or refusal names the financing or the bank first)
+    # log queries: the events naming the document in their first topic, then in their second
+    # (a financing's pledge or refusal names the financing or the bank first), then the events
+    # of the financings that pledged it
     history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash) + logs_naming(
         ledger, _DOC_SECOND_EVENTS, 2, doc_hash
     )
+    pledged = sorted(
+        {int(log["args"]["financingId"]) for log in history if log["event"] == "DocumentPledged"}
+    )
+    if pledged:
+        history += logs_naming(
+            ledger, _FINANCING_EVENTS, 1, [fid.to_bytes(32, "big") for fid in pledged]
+        )
     history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+    names = names if names is not None else LedgerNames(ledger)
     attestations = tuple(
         Attestation(
             attestor=str(log["args"]["attestor"]),
@@ -848,20 +1150,11 @@ def detail(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> DocumentDe
         for log in history
         if log["event"] == "DocumentAttested"
     )
-    financings = tuple(
-        sorted(
-            {
-                int(log["args"]["financingId"])
-                for log in history
-                if log["event"] == "DocumentPledged"
-            }
-        )
-    )
     return DocumentDetail(
         registration=registration,
         attestations=attestations,
-        financings=financings,
-        history=tuple(_event(log) for log in history),
+        financings=tuple(pledged),
+        history=tuple(_event(log, names) for log in history),
         held=held_copy(ledger, doc_hash, actor, role),
     )
 

@@ -7,6 +7,17 @@ face value and currency from the file's facts, registers the hash first if the c
 know it yet, sorts the pledges by hash as the contract requires, and turns a ``FinancingRefused``
 event in the receipt into :class:`ledger.errors.FinancingRefused` naming the reason, the
 document, the conflicting financing and the fingerprint.
+
+A request that fails writes nothing. Before the first transaction :func:`create` checks
+everything it can without the chain (amounts, currency, maturity, reference, kind, credit
+notes, 1..``MAX_FINGERPRINTS`` fingerprints per document and 1..``MAX_PLEDGES`` documents — both
+read from the contract —, no fingerprint shared by two pledged documents, the total within 64
+bits), then simulates the registrations and the financing (``eth_estimateGas``: the contract
+runs on the current state, so a role that may not finance or a suspended member is refused with
+the contract's own error). A *refusal* is not a failure: the chain records it on purpose (the
+regulator audits every refused attempt), and a document nobody had registered is registered
+first so that the refusal names the real reason (``FINGERPRINT_PLEDGED``), not
+``DOCUMENT_NOT_REGISTERED``.
 """
 
 from __future__ import annotations
@@ -166,6 +177,47 @@ def _check_receivable(facts: DocumentFacts, index: int) -> None:
 # -- create -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What the contract accepts in one financing (its public constants)."""
+
+    max_pledges: int
+    max_fingerprints: int
+
+
+def limits(ledger: Ledger) -> Limits:
+    """The contract's ``MAX_PLEDGES`` (documents per financing) and ``MAX_FINGERPRINTS`` (per
+    document), read from the deployed contract."""
+    functions = ledger.contract.functions
+    return Limits(int(functions.MAX_PLEDGES().call()), int(functions.MAX_FINGERPRINTS().call()))
+
+
+def _check_fingerprint_count(facts: DocumentFacts, count: int, most: int, index: int) -> None:
+    """A document the contract would refuse for its number of fingerprints is refused here,
+    saying why in words (InvalidInput naming ``documents[index].doc_hash``)."""
+    field = f"documents[{index}].doc_hash"
+    if count == 0:
+        why = docs.unkeyed_reason(facts) or "the file's facts give no fingerprint"
+        raise InvalidInput(
+            field,
+            f"cannot be financed: {why}",
+            fingerprints=0,
+            rejected_identifiers=[
+                r.to_dict() for r in (facts.seller.rejected if facts.seller else ())
+            ],
+        )
+    if count > most:
+        keys = ", ".join(str(p) for p in (facts.seller.key_ids if facts.seller else ()))
+        raise InvalidInput(
+            field,
+            f"cannot be financed: its facts give {count} fingerprints and the contract accepts "
+            f"at most {most} per document (MAX_FINGERPRINTS); one is made per identity "
+            f"identifier of the seller, and this seller carries {keys}",
+            fingerprints=count,
+            max_fingerprints=most,
+        )
+
+
 def create(
     ledger: Ledger,
     actor: str,
@@ -181,19 +233,33 @@ def create(
 
     Exactly once per ``idempotency_key``: a retry (after a crash, a lost answer) returns the
     financing that key created — or the refusal it received — and never a second attempt.
+    Raises InvalidInput (422) naming the field for anything wrong with the request, the
+    contract's typed error when the chain would revert, :class:`ledger.errors.FinancingRefused`
+    (409) when the chain refused and recorded the attempt; only the last writes anything.
     """
     key = write_key(idempotency_key)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
+    most = limits(ledger)
+    if len(requests) > most.max_pledges:
+        raise InvalidInput(
+            "documents",
+            f"must name at most {most.max_pledges} documents (the contract's MAX_PLEDGES)",
+        )
     if kind is FinancingKind.NONE:
         raise InvalidInput("kind", "must not be none")
     currency = currency.strip().upper()
     if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
         raise InvalidInput("currency", "must be an ISO 4217 code of three letters")
+    maturity_at = maturity_seconds(maturity)
+    if not time.time() < maturity_at < 2**40:
+        raise InvalidInput("maturity", "must be in the future")
+    bank_reference = reference_bytes(reference)
     seen: set[bytes] = set()
     fingerprint_key = ledger.fingerprint_key()
     pledges: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
     names: dict[bytes, str] = {}
+    owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
     for i, req in enumerate(requests):
         if req.doc_hash in seen:
             raise InvalidInput(f"documents[{i}].doc_hash", "appears twice")
@@ -222,27 +288,43 @@ def create(
         fps = compute_fingerprints(facts, fingerprint_key)
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
+        _check_fingerprint_count(facts, len(values), most.max_fingerprints, i)
+        for value in values:
+            if value in owner:
+                raise InvalidInput(
+                    f"documents[{i}].doc_hash",
+                    f"is the same document as documents[{owner[value]}] (they share the "
+                    f"fingerprint {names[value]}): pledge it once",
+                    doc_hash=docs.hex32(req.doc_hash),
+                )
+            owner[value] = i
         pledges.append((req.doc_hash, amount, facts.amount_minor, values, facts))
-    maturity_at = maturity_seconds(maturity)
-    if not time.time() < maturity_at < 2**40:
-        raise InvalidInput("maturity", "must be in the future")
+    if sum(p[1] for p in pledges) > MAX_UINT64:
+        raise InvalidInput("documents", "the amounts must add up to at most 2**64 - 1 minor units")
     pledges.sort(key=lambda p: p[0])
-    for doc_hash, _, _, _, facts in pledges:
-        if docs.find_registration(ledger, doc_hash) is None:
-            docs.register(
-                ledger,
-                actor,
-                doc_hash,
-                DocType[facts.doc_type.value],
-                idempotency_key=sub_key(key, "register-" + docs.hex32(doc_hash)),
-            )
     call = ledger.contract.functions.registerFinancing(
         [(h, a, f, v) for h, a, f, v, _ in pledges],
         currency.encode("ascii"),
         int(kind),
         maturity_at,
-        reference_bytes(reference),
+        bank_reference,
     )
+    unregistered = [
+        (doc_hash, DocType[facts.doc_type.value], sub_key(key, "register-" + docs.hex32(doc_hash)))
+        for doc_hash, _, _, _, facts in pledges
+        if docs.find_registration(ledger, doc_hash) is None
+    ]
+    # simulated before anything is sent: a refusal by the contract writes nothing
+    for doc_hash, doc_type, register_key in unregistered:
+        docs.refuse_early(
+            ledger,
+            actor,
+            ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
+            register_key,
+        )
+    docs.refuse_early(ledger, actor, call, key)
+    for doc_hash, doc_type, register_key in unregistered:
+        docs.register(ledger, actor, doc_hash, doc_type, idempotency_key=register_key)
     receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:

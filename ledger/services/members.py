@@ -531,6 +531,10 @@ def approve_join(
             "contract", f"the request is for the consortium at {request.contract}, not {contract}"
         )
     key = write_key(idempotency_key)
+    admin = ledger.transactor(actor)
+    fund_key = sub_key(key, "fund")
+    if ledger.journal.by_key(admin.address, fund_key) is None:
+        require_member_funding(ledger, admin.address)  # refuse before proposing, naming it
     proposal = propose(
         ledger,
         actor,
@@ -542,8 +546,6 @@ def approve_join(
         data=request.encryption_public_key,
         idempotency_key=sub_key(key, "add"),
     )
-    admin = ledger.transactor(actor)
-    fund_key = sub_key(key, "fund")
     sent = admin.replay(fund_key)  # a retry: the transfer decided at the first attempt
     if sent is None:
         funding = require_member_funding(ledger, admin.address)

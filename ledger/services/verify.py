@@ -9,8 +9,10 @@ document's *status*, in one of four words:
     registered, then revoked by its registrant or an admin (who, when and the reason code are
     given);
 ``superseded``
-    registered, then replaced by an amended document: ``superseded_by`` names the successor and
-    ``current_version`` the end of the chain of amendments;
+    registered, then replaced by an amended document: ``superseded_by`` names the successor,
+    ``current_version`` the end of the chain of amendments and ``current_status`` its status
+    (who revoked it, when it is revoked: ``current_revocation``); ``in_force`` names the
+    version to rely on, or is null when none is;
 ``not_registered``
     neither hash below is on the ledger.
 
@@ -20,12 +22,13 @@ as a file (``tradeledger doc register``, ``POST /v1/documents``) is hashed as it
 *canonical* JSON — sorted keys, no whitespace, UTF-8 — (``canonical_json``), which is not the
 bytes of the pretty-printed file a user holds. :func:`verify_file` tries the file's bytes first
 and, when they are unknown and the file is a JSON object, its canonical JSON form; it says which
-one matched (``hashed``) and lists every hash it tried.
+one matched (``hashed``) and lists every hash it tried. The lookup is
+:func:`ledger.services.documents.lookup_file`, which ``doc check`` and ``doc receive`` use too,
+so the three always agree on which document a file is.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -33,18 +36,17 @@ from typing import Any
 
 from web3 import Web3
 
-from ledger.documents.jsonform import MAX_JSON_BYTES
 from ledger.errors import LedgerError
-from ledger.jsondepth import json_depth
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import members as member_svc
+from ledger.services.documents import HashedForm as HashedForm
+from ledger.services.documents import HashTried as HashTried
+from ledger.services.documents import canonical_form as canonical_form
 from ledger.services.roles import DocStatus
 
 #: how far a chain of amendments is followed to its current version
 MAX_SUCCESSORS = 64
-#: JSON nested deeper than this is not a JSON form and is not parsed (see ``ledger.jsondepth``)
-MAX_FORM_DEPTH = 32
 
 
 class VerifyStatus(StrEnum):
@@ -54,31 +56,6 @@ class VerifyStatus(StrEnum):
     REVOKED = "revoked"
     SUPERSEDED = "superseded"
     NOT_REGISTERED = "not_registered"
-
-
-class HashedForm(StrEnum):
-    """What was hashed: the file's own bytes, or the canonical JSON form of its content."""
-
-    FILE_BYTES = "file_bytes"
-    CANONICAL_JSON = "canonical_json"
-
-    @property
-    def description(self) -> str:
-        if self is HashedForm.FILE_BYTES:
-            return "SHA-256 of the file's bytes"
-        return (
-            "SHA-256 of the file's canonical JSON form (sorted keys, no whitespace, UTF-8), "
-            "as POST /v1/documents/json registers it"
-        )
-
-
-@dataclass(frozen=True)
-class HashTried:
-    """One hash of the file that was looked up on the ledger."""
-
-    form: HashedForm
-    doc_hash: str
-    registered: bool
 
 
 @dataclass(frozen=True)
@@ -106,9 +83,11 @@ class Verification:
     registration: docs.Registration | None
     registrant_name: str | None = None
     revocation: Revocation | None = None
-    #: the end of the chain of amendments and its status (superseded documents only)
+    #: the end of the chain of amendments and its status (superseded documents only), and
+    #: who revoked it when it is revoked
     current_version: str | None = None
     current_status: DocStatus | None = None
+    current_revocation: Revocation | None = None
 
     @property
     def status(self) -> VerifyStatus:
@@ -129,11 +108,20 @@ class Verification:
     def superseded_by(self) -> str | None:
         return self.registration.successor if self.registration is not None else None
 
+    @property
+    def in_force(self) -> str | None:
+        """The version of this document a verifier may rely on: this one when active, the
+        current version of a superseded one when that is active; None when no version is."""
+        if self.active:
+            return self.doc_hash
+        if self.status is VerifyStatus.SUPERSEDED and self.current_status is DocStatus.ACTIVE:
+            return self.current_version
+        return None
+
     def summary(self) -> dict[str, Any]:
         """The answer as JSON-ready fields (the API's verify body and ``doc verify --json``
         share them): status, active, registered, superseded_by, current_version,
-        current_status, hashed, tried, revocation."""
-        revocation = self.revocation
+        current_status, current_revocation, in_force, hashed, tried, revocation."""
         return {
             "doc_hash": self.doc_hash,
             "status": self.status.value,
@@ -149,71 +137,57 @@ class Verification:
                 {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
                 for t in self.tried
             ],
-            "revocation": (
-                {
-                    "by": revocation.by,
-                    "by_name": revocation.by_name,
-                    "reason_code": revocation.reason_code,
-                    "block": revocation.block,
-                    "at": revocation.at.isoformat(),
-                }
-                if revocation is not None
-                else None
-            ),
+            "current_revocation": _revocation_fields(self.current_revocation),
+            "in_force": self.in_force,
+            "revocation": _revocation_fields(self.revocation),
         }
 
 
-def canonical_form(data: bytes) -> bytes | None:
-    """The canonical JSON bytes of ``data`` when it is a JSON object (a JSON form), else None.
-
-    The same bytes ``POST /v1/documents/json`` registers for that object. Files larger than a
-    JSON form may be, or nested deeper than one plausibly is, are not parsed.
-    """
-    if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+def _revocation_fields(revocation: Revocation | None) -> dict[str, Any] | None:
+    if revocation is None:
         return None
-    if json_depth(data) > MAX_FORM_DEPTH:
-        return None
-    try:
-        form = json.loads(data)
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return None
-    if not isinstance(form, dict):
-        return None
-    return docs.canonical_json(form)
+    return {
+        "by": revocation.by,
+        "by_name": revocation.by_name,
+        "reason_code": revocation.reason_code,
+        "block": revocation.block,
+        "at": revocation.at.isoformat(),
+    }
 
 
 def verify_file(ledger: Ledger, data: bytes) -> Verification:
     """Look ``data`` up on the ledger: by its bytes, then (when those are unknown and it is a
-    JSON object) by its canonical JSON form.
+    JSON object) by its canonical JSON form — :func:`ledger.services.documents.lookup_file`,
+    the rule ``doc check`` and ``doc receive`` share.
 
     Raises InvalidInput for an empty or too large file; chain errors as ``ledger.errors``.
     """
-    raw_hash = docs.file_hash(data)
-    candidates: list[tuple[HashedForm, bytes]] = [(HashedForm.FILE_BYTES, raw_hash)]
-    canonical = canonical_form(data)
-    if canonical is not None and canonical != data:
-        candidates.append((HashedForm.CANONICAL_JSON, docs.file_hash(canonical)))
-    tried: list[HashTried] = []
-    for form, doc_hash in candidates:
-        found = docs.find_registration(ledger, doc_hash)
-        tried.append(HashTried(form, docs.hex32(doc_hash), found is not None))
-        if found is not None:
-            return _describe(ledger, found, form, tuple(tried))
-    return Verification(
-        doc_hash=docs.hex32(raw_hash),
-        hashed=HashedForm.FILE_BYTES,
-        tried=tuple(tried),
-        registration=None,
-    )
+    found = docs.lookup_file(ledger, data)
+    return describe(ledger, found.registration, found.hashed, found.tried, found.doc_hash)
 
 
-def _describe(
-    ledger: Ledger, found: docs.Registration, form: HashedForm, tried: tuple[HashTried, ...]
+def describe(
+    ledger: Ledger,
+    found: docs.Registration | None,
+    form: HashedForm,
+    tried: tuple[HashTried, ...],
+    doc_hash: bytes | None = None,
 ) -> Verification:
+    """The status of a registration ``found`` for a file (None: not registered; ``doc_hash``
+    then names the file's hash): who registered it, who revoked it, and the current version of
+    a superseded document with its status. ``form`` and ``tried``: what was hashed."""
+    if found is None:
+        shown = docs.hex32(doc_hash) if doc_hash is not None else tried[0].doc_hash
+        return Verification(doc_hash=shown, hashed=form, tried=tried, registration=None)
     revocation = _revocation(ledger, found) if found.status is DocStatus.REVOKED else None
     current: docs.Registration | None = None
     if found.status is DocStatus.SUPERSEDED:
         current = _current_version(ledger, found)
+    current_revocation = (
+        _revocation(ledger, current)
+        if current is not None and current.status is DocStatus.REVOKED
+        else None
+    )
     return Verification(
         doc_hash=found.doc_hash,
         hashed=form,
@@ -223,6 +197,7 @@ def _describe(
         revocation=revocation,
         current_version=current.doc_hash if current is not None else None,
         current_status=current.status if current is not None else None,
+        current_revocation=current_revocation,
     )
 
 

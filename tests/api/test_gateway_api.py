@@ -60,7 +60,9 @@ def test_check_register_and_read_with_matches(client: TestClient, network: Netwo
     )
     assert attested.status_code == 201
     again = client.post(
-        f"/v1/documents/{body['doc_hash']}/attest", json={}, headers=network.attestor.headers
+        f"/v1/documents/{body['doc_hash']}/attest",
+        json={"evidence": "customs MRN 24DK000124"},
+        headers=network.attestor.headers,
     )
     assert again.status_code == 409
     assert again.json()["error"] == "AlreadyAttested"

@@ -122,7 +122,7 @@ def test_a_superseded_document_names_its_successor_and_exits_5(cli: Cli, tmp_pat
 
     text = cli.run("doc", "verify", str(first_file), code=SUPERSEDED)
     assert text.splitlines()[0].startswith(f"SUPERSEDED by {v2}: {v1}")
-    assert "the successor is active" in text
+    assert f"current version: {v2} (active) (the successor): rely on it" in text
     answer = cli.json("doc", "verify", str(first_file), code=SUPERSEDED)
     assert (answer["status"], answer["active"], answer["superseded_by"]) == (
         "superseded",

@@ -630,7 +630,7 @@ def enterprise_worker(run: Run, index: int) -> None:
 
 def _enterprise_loop(run: Run, member: Member, api: Api, rng: random.Random) -> None:
     while not run.stop.is_set():
-        doc = invoice(run, "Nordic Exporters A/S", "DK12345678")
+        doc = invoice(run, "Nordic Exporters A/S", "DK13585628")  # a valid CVR (python-stdnum)
         key = run.key("register")
         if rng.random() < 0.3:
             answer = api.write(
@@ -709,7 +709,7 @@ class BankWorker:
         with run.lock:
             offered = run.offered.pop(0) if run.offered and self.rng.random() < 0.6 else None
         own = offered is None
-        doc = offered or invoice(run, f"Supplier {self.prefix} Oy", "FI02368432")
+        doc = offered or invoice(run, f"Supplier {self.prefix} Oy", "FI01120389")
         if not self.lodge(doc):
             return
         amount = self.rng.randint(doc.face // 2, doc.face)

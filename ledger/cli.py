@@ -36,6 +36,7 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
+    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
 
@@ -216,7 +217,7 @@ def member_add(
 ) -> None:
     """Onboard a CUSTODIAL member: this gateway creates and holds its key (e.g. an enterprise
     that uses its bank's gateway). An organisation that runs its own gateway joins with its own
-    key instead: `tradeledger join` there, `tradeledger member approve FILE` here. Prints its
+    key instead: "tradeledger join" there, "tradeledger member approve FILE" here. Prints its
     address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
     parsed = guard(lambda: Role.parse(role))
     with opened_ledger(data_dir) as ledger:
@@ -231,18 +232,22 @@ def member_add(
             )
         )
     pending = new.proposal is not None and not new.proposal.executed
-    payload: dict[str, Any] = {
-        "address": new.member.address,
-        "api_key": new.api_key,
-        "member_id": new.member.member_id,
-    }
+    # the API's response model for the same operation (POST /v1/members): one shape for both
+    from api.routers.members import MemberCreated, _public
+
+    payload = MemberCreated(
+        **_public(new.member).model_dump(),
+        api_key=new.api_key,
+        tx_hash=new.tx_hash,
+        block=new.block,
+        proposal_id=new.proposal.proposal_id if new.proposal is not None else None,
+    ).model_dump(mode="json")
     text = (
         f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
         f"API key (shown once): {new.api_key}"
     )
     if pending:
         assert new.proposal is not None
-        payload["proposal_id"] = new.proposal.proposal_id
         text = (
             f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
             f"{new.member.address}, {_approvals(new.proposal)}\nAPI key (shown once): "
@@ -364,8 +369,8 @@ def member_approve(
     envelope_out: Annotated[
         Path | None,
         typer.Option(
-            help="also write the sealed fingerprint key as a file (`tradeledger join finish "
-            "FILE` imports it; it is on chain in any case)"
+            help='also write the sealed fingerprint key as a file ("tradeledger join finish '
+            'FILE" imports it; it is on chain in any case)'
         ),
     ] = None,
     idempotency_key: IdemKey = None,
@@ -459,8 +464,8 @@ def join(
 ) -> None:
     """Create this organisation's signing and encryption keys here, check the deployed contract
     against this gateway's artifact, and write a join request signed by the new key for an
-    admin to approve (`tradeledger member approve FILE`). Prints the address and the first API
-    key of this gateway (shown once). `tradeledger serve` finishes joining once approved."""
+    admin to approve ("tradeledger member approve FILE"). Prints the address and the first API
+    key of this gateway (shown once). "tradeledger serve" finishes joining once approved."""
     if ctx.invoked_subcommand is not None:
         return
     missing = [
@@ -507,7 +512,7 @@ def join_finish(
     as_json: JsonFlag = False,
 ) -> None:
     """Finish joining: once the membership is on chain, import the fingerprint key sealed to
-    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself."""
+    this gateway (from FILE or from the chain). "tradeledger serve" does this by itself."""
     with opened_ledger(data_dir) as ledger:
         done = guard(lambda: join_mod.finish_join(ledger.settings, ledger.contract, file))
         address = ledger.manifest.admin_address
@@ -798,9 +803,12 @@ def doc_register(
                 idempotency_key=idempotency_key,
             )
         )
+    # the API's response model for the same operation (POST /v1/documents): one shape for both
+    from api.routers.documents import _registered
+
     emit(
         as_json,
-        {**_examined_payload(ex), "tx_hash": receipt.tx_hash, "block": receipt.block},
+        _registered(ex, receipt, reg).model_dump(mode="json"),
         f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
         f"(tx {receipt.tx_hash})",
     )
@@ -896,7 +904,8 @@ def _verify_text(v: verify_svc.Verification) -> str:
         r = v.revocation
         if r is not None:
             by = f"{r.by_name} ({r.by})" if r.by_name else r.by
-            lines.append(f"  revoked by {by} at {r.at.isoformat()}, reason code {r.reason_code}")
+            reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
+            lines.append(f"  revoked by {by} at {r.at.isoformat()}, reason code {reason}")
     else:
         lines = [
             f"SUPERSEDED by {reg.successor}: {reg.doc_hash} "

@@ -11,6 +11,7 @@ trace ever reaches a client.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -69,6 +70,49 @@ def _described(ledger: Ledger | None, error: LedgerError) -> dict[str, Any]:
     return error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES)
 
 
+#: where a request value came from (the first part of a validation error's location)
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def field_name(loc: Sequence[str | int]) -> str:
+    """A request value's name as the client wrote it: ``documents[0].amount`` for the body
+    location ``("body", "documents", 0, "amount")``, ``format`` for ``("query", "format")``;
+    ``body`` for the body as a whole."""
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def validation_problem(error: Mapping[str, Any]) -> dict[str, str]:
+    """One FastAPI/pydantic validation error as ``{"field", "rule"}`` in words: a body that is
+    not JSON is the field ``body`` (``invalid JSON at position 9: Expecting value``), a number
+    that overflows (``1e400``) is said to be too large for its field."""
+    kind = error.get("type", "")
+    loc = tuple(error.get("loc", ()))
+    ctx = error.get("ctx") or {}
+    if kind == "json_invalid":
+        position = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else None
+        reason = str(ctx.get("error") or "not JSON")
+        where = f" at position {position}" if position is not None else ""
+        return {"field": "body", "rule": f"invalid JSON{where}: {reason}"}
+    field = field_name(loc)
+    if kind == "finite_number":
+        return {
+            "field": field,
+            "rule": f"is a number too large for {field} (it overflows to infinity): send a "
+            "whole number within the field's range",
+        }
+    if kind == "missing":
+        return {"field": field, "rule": "is required"}
+    if kind in ("model_attributes_type", "dict_type") and field == "body":
+        return {"field": field, "rule": "must be a JSON object"}
+    return {"field": field, "rule": str(error.get("msg", ""))}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def _ledger_error(request: Request, exc: LedgerError) -> JSONResponse:
@@ -86,14 +130,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [
-            {
-                # a whole body that is not what the route takes is named "body"
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-                "rule": e.get("msg", ""),
-            }
-            for e in exc.errors()
-        ]
+        problems = [validation_problem(e) for e in exc.errors()]
         first = problems[0] if problems else {"field": "request", "rule": "invalid"}
         body = {
             "error": "invalid_input",

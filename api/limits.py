@@ -4,6 +4,7 @@ before FastAPI parses them (see ``ledger.jsondepth`` for why a parser must never
 from __future__ import annotations
 
 import json
+import math
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -45,6 +46,8 @@ class JsonDepthLimit:
         body = b"".join(chunks)
         try:
             check_json_depth(body)
+            if scope.get("path") != "/rpc":
+                check_json_numbers(body)
         except InvalidInput as exc:
             await _refuse(send, exc)
             return
@@ -59,6 +62,46 @@ class JsonDepthLimit:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def check_json_numbers(body: bytes) -> None:
+    """Refuse (:class:`InvalidInput` naming the field) a JSON body with a number no field can
+    take: one that overflows a float (``1e400`` would reach the route as infinity), ``NaN`` or
+    ``Infinity`` (which Python's parser accepts), or an integer too long to convert. A body that
+    is not JSON is left to the route's own parsing (its 422 names the position)."""
+    if not body.strip():
+        return
+    try:
+        value = json.loads(body)
+    except json.JSONDecodeError:
+        return
+    except ValueError as exc:  # an integer beyond Python's digit limit for int()
+        raise InvalidInput("body", f"holds a number too large for any field ({exc})") from None
+    where = _non_finite(value, "")
+    if where is not None:
+        field = where or "body"
+        raise InvalidInput(
+            field,
+            f"is a number too large for {field} (or NaN/Infinity, which JSON does not allow): "
+            "send a whole number within the field's range",
+        )
+
+
+def _non_finite(value: object, path: str) -> str | None:
+    """The path (``documents[0].amount``) of the first non-finite number in ``value``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _non_finite(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = _non_finite(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 async def _refuse(send: Send, error: InvalidInput) -> None:

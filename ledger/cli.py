@@ -39,6 +39,7 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
+    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, who
@@ -220,7 +221,7 @@ def member_add(
 ) -> None:
     """Onboard a CUSTODIAL member: this gateway creates and holds its key (e.g. an enterprise
     that uses its bank's gateway). An organisation that runs its own gateway joins with its own
-    key instead: `tradeledger join` there, `tradeledger member approve FILE` here. Prints its
+    key instead: "tradeledger join" there, "tradeledger member approve FILE" here. Prints its
     address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
     parsed = guard(lambda: Role.parse(role))
     with opened_ledger(data_dir) as ledger:
@@ -235,18 +236,22 @@ def member_add(
             )
         )
     pending = new.proposal is not None and not new.proposal.executed
-    payload: dict[str, Any] = {
-        "address": new.member.address,
-        "api_key": new.api_key,
-        "member_id": new.member.member_id,
-    }
+    # the API's response model for the same operation (POST /v1/members): one shape for both
+    from api.routers.members import MemberCreated, _public
+
+    payload = MemberCreated(
+        **_public(new.member).model_dump(),
+        api_key=new.api_key,
+        tx_hash=new.tx_hash,
+        block=new.block,
+        proposal_id=new.proposal.proposal_id if new.proposal is not None else None,
+    ).model_dump(mode="json")
     text = (
         f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
         f"API key (shown once): {new.api_key}"
     )
     if pending:
         assert new.proposal is not None
-        payload["proposal_id"] = new.proposal.proposal_id
         text = (
             f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
             f"{new.member.address}, {_approvals(new.proposal)}\nAPI key (shown once): "
@@ -377,8 +382,8 @@ def member_approve(
     envelope_out: Annotated[
         Path | None,
         typer.Option(
-            help="also write the sealed fingerprint key as a file (`tradeledger join finish "
-            "FILE` imports it; it is on chain in any case)"
+            help='also write the sealed fingerprint key as a file ("tradeledger join finish '
+            'FILE" imports it; it is on chain in any case)'
         ),
     ] = None,
     idempotency_key: IdemKey = None,
@@ -422,7 +427,7 @@ def member_deliver_fingerprint_key(
 ) -> None:
     """Deliver the consortium's current fingerprint key again, sealed to a member that joined
     with its own encryption key (its join request's), on chain. The member then runs
-    `tradeledger key fetch-fingerprint-key`. Signed by this gateway's admin."""
+    "tradeledger key fetch-fingerprint-key". Signed by this gateway's admin."""
     with opened_ledger(data_dir) as ledger:
         admin = ledger.manifest.admin_address
         tx = guard(
@@ -498,8 +503,8 @@ def join(
 ) -> None:
     """Create this organisation's signing and encryption keys here, check the deployed contract
     against this gateway's artifact, and write a join request signed by the new key for an
-    admin to approve (`tradeledger member approve FILE`). Prints the address and the first API
-    key of this gateway (shown once). `tradeledger serve` finishes joining once approved."""
+    admin to approve ("tradeledger member approve FILE"). Prints the address and the first API
+    key of this gateway (shown once). "tradeledger serve" finishes joining once approved."""
     if ctx.invoked_subcommand is not None:
         return
     missing = [
@@ -546,8 +551,8 @@ def join_finish(
     as_json: JsonFlag = False,
 ) -> None:
     """Finish joining: once the membership is on chain, import the fingerprint key sealed to
-    this gateway (from FILE or from the chain). `tradeledger serve` does this by itself. Also
-    re-imports a lost or broken key (the same as `tradeledger key fetch-fingerprint-key`)."""
+    this gateway (from FILE or from the chain). "tradeledger serve" does this by itself. Also
+    re-imports a lost or broken key (the same as "tradeledger key fetch-fingerprint-key")."""
     settings = settings_for(data_dir)
     address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
     emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
@@ -564,9 +569,9 @@ def key_fetch_fingerprint_key(
 ) -> None:
     """Re-import the consortium's current fingerprint key: the copy sealed on chain to this
     gateway's member (FingerprintKeyDelivered), opened with the member's own encryption key.
-    For a lost, deleted or wrong `secrets/fingerprint.key` (the replaced one is kept beside it).
-    When none was delivered to this member, an admin runs `tradeledger member
-    deliver-fingerprint-key ADDRESS`."""
+    For a lost, deleted or wrong secrets/fingerprint.key (the replaced one is kept beside it).
+    When none was delivered to this member, an admin runs "tradeledger member
+    deliver-fingerprint-key ADDRESS"."""
     settings = settings_for(data_dir)
     address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
     emit(
@@ -818,7 +823,8 @@ def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  
     if r is None:
         return []
     by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
-    return [f"{indent}revoked by {by} at {r.at.isoformat()}, reason code {r.reason_code}"]
+    reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
+    return [f"{indent}revoked by {by} at {r.at.isoformat()}, reason code {reason}"]
 
 
 def _current_version_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -980,6 +986,9 @@ def doc_register(
                 idempotency_key=idempotency_key,
             )
         )
+    # the API's response model for the same operation (POST /v1/documents): one shape for both
+    from api.routers.documents import _registered
+
     text = [
         f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
         f"(tx {receipt.tx_hash})",
@@ -987,7 +996,7 @@ def doc_register(
     ]
     emit(
         as_json,
-        {**_examined_payload(ex), "tx_hash": receipt.tx_hash, "block": receipt.block},
+        _registered(ex, receipt, reg).model_dump(mode="json"),
         "\n".join(text),
     )
 

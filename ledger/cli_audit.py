@@ -32,9 +32,10 @@ from ledger.cli_common import (
 )
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, verify
-from ledger.network import open_ledger
+from ledger.network import Ledger, open_ledger
 from ledger.services import audit
-from ledger.words import money, who
+from ledger.services.roles import RefusalReason
+from ledger.words import money
 
 index_app = typer.Typer(help="The event index (SQL copy of the chain).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_args_is_help=True)
@@ -44,8 +45,10 @@ UntilOpt = Annotated[str | None, typer.Option(help="up to this block time (ISO 8
 
 
 @contextmanager
-def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]:
-    """The ledger's index, caught up to the chain head."""
+def _ledger_index(
+    data_dir: Path | None, catch_up: bool = True
+) -> Iterator[tuple[Ledger, EventIndex]]:
+    """The ledger and its index, caught up to the chain head."""
     ledger = guard(lambda: open_ledger(settings_for(data_dir)))
     try:
         with naming(ledger):
@@ -53,11 +56,18 @@ def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]
             try:
                 if catch_up:
                     guard(index.catch_up)
-                yield index
+                yield ledger, index
             finally:
                 index.close()
     finally:
         ledger.close()
+
+
+@contextmanager
+def _index(data_dir: Path | None, catch_up: bool = True) -> Iterator[EventIndex]:
+    """The ledger's index, caught up to the chain head."""
+    with _ledger_index(data_dir, catch_up) as (_, index):
+        yield index
 
 
 def _status_payload(index: EventIndex) -> dict[str, Any]:
@@ -119,12 +129,21 @@ def audit_export(
     fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "jsonl",
     since: SinceOpt = None,
     until: UntilOpt = None,
+    event: Annotated[
+        list[str] | None,
+        typer.Option("--event", help="only this event, e.g. FinancingRefused (repeat for each)"),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export every indexed event (block, log index, tx hash, event, args), streamed."""
     period = guard(lambda: audit.Period.parse(since, until))
+    events = [guard(partial(audit.parse_event_name, e, "--event")) for e in event or ()]
+    if fmt not in audit.EXPORT_FORMATS:
+        fail(
+            InvalidInput("--format", f"must be one of {', '.join(audit.EXPORT_FORMATS)}", value=fmt)
+        )
     with _index(data_dir) as index:
-        lines = guard(lambda: audit.export_events(index, fmt, period))
+        lines = guard(lambda: audit.export_events(index, fmt, period, events))
         count = 0
         if str(out) == "-":
             for line in lines:
@@ -148,6 +167,12 @@ def _all_pages(fetch: Callable[[str | None], audit.Page]) -> list[Any]:
         after = page.next_cursor
         if after is None:
             return items
+
+
+def _page(items: list[Any], indexed_block: int) -> dict[str, Any]:
+    """Every item of a paginated query in the API's page shape (``items``, ``next_cursor``,
+    ``indexed_block``): the command read all pages, so ``next_cursor`` is null."""
+    return audit.Page(items, None, indexed_block).to_dict()
 
 
 def _event_lines(events: list[audit.EventRecord]) -> str:
@@ -174,11 +199,8 @@ def audit_timeline(
         items: list[audit.EventRecord] = _all_pages(
             lambda after: audit.timeline(index, doc_hash, period, after, audit.MAX_LIMIT)
         )
-    emit(
-        as_json,
-        {"doc_hash": doc_hash, "events": [e.__dict__ for e in items]},
-        _event_lines(items) or "no events",
-    )
+        last = index.cursor()[0]
+    emit(as_json, _page(items, last), _event_lines(items) or "no events")
 
 
 @audit_app.command("activity")
@@ -195,11 +217,8 @@ def audit_activity(
         items: list[audit.EventRecord] = _all_pages(
             lambda after: audit.member_activity(index, address, period, after, audit.MAX_LIMIT)
         )
-    emit(
-        as_json,
-        {"address": address, "events": [e.__dict__ for e in items]},
-        _event_lines(items) or "no events",
-    )
+        last = index.cursor()[0]
+    emit(as_json, _page(items, last), _event_lines(items) or "no events")
 
 
 def _refusal_text(r: audit.Refusal) -> str:
@@ -210,6 +229,12 @@ def _refusal_text(r: audit.Refusal) -> str:
         + (f", reference {r.reference}" if r.reference else ""),
         f"  document:  {r.doc_hash}",
     ]
+    if r.requested_amount is not None:
+        asked = f"  asked:     {money(r.requested_amount, r.requested_currency or r.currency)}"
+        if r.stated_face_value is not None:
+            stated = money(r.stated_face_value, r.requested_currency or r.currency)
+            asked += f" (face value read from its file: {stated})"
+        lines.append(asked)
     if r.conflicting_financing_id:
         held = f"  held by:   financing {r.conflicting_financing_id} of " + (
             _named(r.conflicting_bank, r.conflicting_bank_name) if r.conflicting_bank else "?"
@@ -226,10 +251,13 @@ def _refusal_text(r: audit.Refusal) -> str:
         if h["financing_id"] != r.conflicting_financing_id
     ]
     if r.face_value is not None and r.already_financed is not None and r.headroom is not None:
-        lines.append(
+        numbers = (
             f"  numbers:   face value {money(r.face_value, r.currency)}, already financed "
             f"{money(r.already_financed, r.currency)}, headroom {money(r.headroom, r.currency)}"
         )
+        if r.headroom == 0 and (r.holders or r.conflicting_financing_id):
+            numbers += " (nothing can be financed while the invoice's fingerprints are held)"
+        lines.append(numbers)
     return "\n".join(lines)
 
 
@@ -249,15 +277,19 @@ def audit_refusals(
     as_json: JsonFlag = False,
 ) -> None:
     """Refused financing attempts: the refused bank, the document, the reason, the financing
-    and bank holding it, and the numbers (face value, already financed, headroom)."""
+    and bank holding it, what was asked, and the numbers (face value, already financed, and
+    headroom: what could actually be financed)."""
     period = guard(lambda: audit.Period.parse(since, until))
+    if reason:
+        guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
         items: list[audit.Refusal] = _all_pages(
             lambda after: audit.refusals(index, period, bank, reason, after, audit.MAX_LIMIT)
         )
+        last = index.cursor()[0]
     emit(
         as_json,
-        {"refusals": [r.__dict__ for r in items]},
+        _page(items, last),
         "\n".join(_refusal_text(r) for r in items) or "no refusals",
     )
 
@@ -290,6 +322,7 @@ def audit_duplicates(
                 repeated += found.repeated_fingerprints.items
                 fingerprints_after = found.repeated_fingerprints.next_cursor
                 more_fingerprints = fingerprints_after is not None
+        last = index.cursor()[0]
     lines = [f"refusals of a document already financed: {len(refused)}"]
     lines += [_refusal_text(r) for r in refused]
     lines.append(f"fingerprints pledged by more than one financing: {len(repeated)}")
@@ -303,10 +336,7 @@ def audit_duplicates(
         ]
     emit(
         as_json,
-        {
-            "refusals": [r.__dict__ for r in refused],
-            "repeated_fingerprints": [asdict(r) for r in repeated],
-        },
+        {"refusals": _page(refused, last), "repeated_fingerprints": _page(repeated, last)},
         "\n".join(lines),
     )
 
@@ -320,35 +350,45 @@ def audit_exposure(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Active financed amounts by currency, per bank or per enterprise (the registrant of the
-    pledged documents); ``--since``/``--until`` select financings by registration time."""
+    """Active financed amounts by currency, per bank or per enterprise. The enterprise is the
+    borrower of the pledged documents, never the bank that financed them: the registrant when
+    it is an enterprise, else the enterprise named by the seller of a file lodged here, else
+    the one that registered the same invoice (HOW says which). --since and --until select
+    financings by their registration time."""
     period = guard(lambda: audit.Period.parse(since, until))
     if by not in ("bank", "enterprise"):
-        fail(InvalidInput("--by", "must be bank or enterprise", value=by))
+        fail(InvalidInput("--by", "must be one of bank, enterprise", value=by))
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
-    with _index(data_dir) as index:
-        rows = guard(lambda: audit.exposure(index, grouping, member, period))
-        with index.sessions() as session:
-            names = audit.IndexNames(session)
-            named = [{**r.__dict__, "member_name": names.member(r.member)} for r in rows]
-            text = table(
-                ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"],
-                [
-                    [
-                        who(r.member, names),
-                        r.currency,
-                        r.financings,
-                        money(r.financed, r.currency),
-                        money(r.drawn, r.currency),
-                        money(r.repaid, r.currency),
-                        money(r.outstanding, r.currency),
-                    ]
-                    for r in rows
-                ],
-            )
+    with _ledger_index(data_dir) as (ledger, index):
+        rows = guard(lambda: audit.exposure(index, grouping, member, period, ledger.db))
         last = index.cursor()[0]
+    headers = ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"]
+    text = table(
+        headers + (["HOW"] if grouping == "enterprise" else []),
+        [
+            [
+                _exposed(r),
+                r.currency,
+                r.financings,
+                money(r.financed, r.currency),
+                money(r.drawn, r.currency),
+                money(r.repaid, r.currency),
+                money(r.outstanding, r.currency),
+                *([", ".join(r.attributed_by or ())] if grouping == "enterprise" else []),
+            ]
+            for r in rows
+        ],
+    )
     emit(
         as_json,
-        {"by": by, "items": named, "indexed_block": last},
+        {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last},
         text if rows else "no active financings",
     )
+
+
+def _exposed(row: audit.Exposure) -> str:
+    """Who an exposure row is: the member by name, else the seller as its file names it."""
+    if row.member:
+        return _named(row.member, row.member_name)
+    seller = ", ".join(x for x in (row.seller_name, row.seller_id) if x)
+    return f"seller {seller} (not a member)" if seller else "unattributed"

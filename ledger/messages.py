@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ledger.artifacts import load_artifact
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError
 from ledger.services.roles import (
     ContractEnum,
@@ -217,6 +218,31 @@ def _unknown_revert(args: Args, names: Names) -> str:
     )
 
 
+#: refusals after which the document takes no financing at all, whatever its numbers
+_NOT_FINANCEABLE = frozenset(
+    {
+        RefusalReason.DOCUMENT_NOT_REGISTERED.name,
+        RefusalReason.DOCUMENT_REVOKED.name,
+        RefusalReason.DOCUMENT_SUPERSEDED.name,
+    }
+)
+
+
+def refusal_headroom(
+    face_value: int | None, already_financed: int | None, *, held: bool, reason: str = ""
+) -> int | None:
+    """What can actually be financed on a document (minor units), as a refusal states it: 0
+    while an active financing holds one of the invoice's fingerprints (``held``: the chain then
+    refuses any amount, whatever the face value leaves) or when the document is not active
+    (``reason`` one of the ``DOCUMENT_*`` refusals); else ``face_value - already_financed``,
+    never below 0. None when the face value or the financed amount is not known."""
+    if face_value is None or already_financed is None:
+        return None
+    if held or reason in _NOT_FINANCEABLE:
+        return 0
+    return max(int(face_value) - int(already_financed), 0)
+
+
 def refusal_sentence(details: Args) -> str:
     """A refused financing in words, from the details the gateway gives it
     (``ledger.services.refusal``): the reason, the holding financing and bank, the numbers."""
@@ -230,11 +256,10 @@ def refusal_sentence(details: Args) -> str:
     def m(key: str) -> str:
         return money(int(details[key]), currency)
 
-    numbers = ""
-    if details.get("face_value") is not None and details.get("already_financed") is not None:
-        numbers = (
-            f"; face value {m('face_value')}, already financed {m('already_financed')}, "
-            f"headroom {m('headroom')}"
+    asked = ""
+    if details.get("requested_amount") is not None:
+        asked = money(
+            int(details["requested_amount"]), details.get("requested_currency") or currency
         )
     held = [f"financing {holding} of {holder}"] if holding and holder else []
     held += [
@@ -243,6 +268,25 @@ def refusal_sentence(details: Args) -> str:
         for h in details.get("holders") or ()
         if h.get("financing_id") != holding
     ]
+    numbers = ""
+    if details.get("face_value") is not None and details.get("already_financed") is not None:
+        numbers = (
+            f"; face value {m('face_value')}, already financed {m('already_financed')}, "
+            f"headroom {m('headroom')}"
+        )
+        holder_ids = [holding] if holding else []
+        holder_ids += [
+            h["financing_id"]
+            for h in details.get("holders") or ()
+            if h.get("financing_id") not in holder_ids
+        ]
+        if details.get("headroom") == 0 and holder_ids:
+            ids = ", ".join(str(i) for i in holder_ids)
+            plural = "s" if len(holder_ids) > 1 else ""
+            numbers += (
+                f" (no amount can be financed while financing{plural} {ids} hold"
+                f"{'' if plural else 's'} the invoice's fingerprints)"
+            )
     held_by = f" (held by {', '.join(held)})" if held else ""
     if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
         kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
@@ -255,8 +299,8 @@ def refusal_sentence(details: Args) -> str:
             f"{holder}: a fingerprint{kind} of the invoice is held there{numbers}"
         )
     elif reason == RefusalReason.EXCEEDS_FACE_VALUE.name:
-        if details.get("requested_amount") is not None:
-            text = f"{m('requested_amount')} more on document {doc} would exceed its face value"
+        if asked:
+            text = f"{asked} more on document {doc} would exceed its face value"
         else:
             text = f"document {doc} would be financed beyond its face value"
         text += f"{held_by}{numbers}"
@@ -280,6 +324,8 @@ def refusal_sentence(details: Args) -> str:
         text = f"document {doc} is not registered"
     else:
         text = f"document {doc}: {reason.lower() or 'no reason given'}"
+    if asked and reason != RefusalReason.EXCEEDS_FACE_VALUE.name:
+        text += f"; asked for {asked}"
     return f"financing refused for {bank}: {text}"
 
 
@@ -310,14 +356,83 @@ def describe(error: LedgerError, names: Names = NO_NAMES) -> str:
     return error.message
 
 
+#: the contract's enums by their ABI name (``enum ITradeLedger.DocStatus``)
+_ABI_ENUMS: dict[str, type[ContractEnum]] = {
+    "Role": Role,
+    "DocStatus": DocStatus,
+    "DocType": DocType,
+    "FinancingKind": FinancingKind,
+    "FinancingStatus": FinancingStatus,
+    "ProposalStatus": ProposalStatus,
+    "RefusalReason": RefusalReason,
+}
+#: the Solidity type the contract keeps times in (Unix seconds)
+_TIME_TYPE = "uint40"
+#: arguments that are amounts of the error's ``financingId``
+_AMOUNT_ARGS = frozenset({"requested", "available", "outstanding"})
+
+
+def _error_inputs() -> dict[str, list[tuple[str, str, str]]]:
+    """Each custom error of the ABI → its inputs as (name, type, internalType)."""
+    abi = load_artifact("TradeLedger")["abi"]
+    return {
+        e["name"]: [(i["name"], i["type"], i.get("internalType", "")) for i in e["inputs"]]
+        for e in abi
+        if e["type"] == "error"
+    }
+
+
+_ERROR_INPUTS = _error_inputs()
+
+
+def decoded_details(error: ContractError, names: Names = NO_NAMES) -> dict[str, Any]:
+    """What a contract error's raw arguments mean, to put beside them in ``details``: for an
+    enum argument ``<arg>_name`` (``status: 2`` → ``status_name: "revoked"``), for a time
+    ``<arg>_iso`` (``registeredAt`` → ``registeredAt_iso``, ISO 8601 UTC), for a ``bytes3``
+    currency ``<arg>_code`` (``DKK``), for a member's address ``<arg>_name`` (its name, when
+    ``names`` knows it), and for amounts of a financing its ``currency`` when ``names`` knows it.
+    Read from the ABI's types, so every error is covered."""
+    details = error.details
+    decoded: dict[str, Any] = {}
+    for arg, abi_type, internal in _ERROR_INPUTS.get(type(error).__name__, ()):
+        if arg not in details:
+            continue
+        value = details[arg]
+        enum = _ABI_ENUMS.get(internal.rsplit(".", 1)[-1]) if internal.startswith("enum ") else None
+        try:
+            if enum is not None:
+                decoded[f"{arg}_name"] = enum_name(enum, value)
+            elif abi_type == _TIME_TYPE:
+                decoded[f"{arg}_iso"] = iso_time(int(value))
+            elif abi_type == "bytes3":
+                decoded[f"{arg}_code"] = currency_code(value)
+            elif abi_type == "address" and (name := names.member(checksummed(value))):
+                decoded[f"{arg}_name"] = name
+        except (ValueError, TypeError, OverflowError, OSError):
+            continue
+    if "financingId" in details and _AMOUNT_ARGS & set(details):
+        try:
+            currency = names.financing_currency(int(details["financingId"]))
+        except (ValueError, TypeError):
+            currency = None
+        if currency:
+            decoded["currency"] = currency
+    return decoded
+
+
 def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
-    name), ``message`` (:func:`describe`) and ``details`` (the arguments; for bad input also the
-    ``field`` and the ``rule`` it broke — contract input errors name their first argument)."""
+    name, for the gateway's own errors snake_case; never renamed, clients depend on it),
+    ``message`` (:func:`describe`) and ``details`` (the arguments, raw; for bad input also the
+    ``field`` and the ``rule`` it broke — contract input errors name their first argument —,
+    and for contract errors their decoded values beside the raw ones, :func:`decoded_details`)."""
     details = dict(error.details)
     if isinstance(error, InvalidInput):
         details.setdefault("field", error.field)
         details.setdefault("rule", error.rule)
+    if isinstance(error, ContractError):
+        for key, value in decoded_details(error, names).items():
+            details.setdefault(key, value)
     return {
         "error": error.code,
         "message": describe(error, names),

@@ -8,6 +8,7 @@ Every answer says up to which block it is complete (``indexed_block``).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -122,33 +123,44 @@ def duplicates(
 @router.get("/exposure")
 def exposure(
     index: IndexDep,
+    ledger: LedgerDep,
     participant: ParticipantDep,
     by: Annotated[Literal["bank", "enterprise"], Query()] = "bank",
     member: Annotated[str | None, Query(description="one bank or enterprise")] = None,
     since: Since = None,
     until: Until = None,
 ) -> dict[str, Any]:
-    """Active financed amounts by currency, per bank or per enterprise (document registrant).
-    Others than REGULATOR/ADMIN: their own only (``member`` defaults to the caller)."""
+    """Active financed amounts by currency, per bank or per enterprise — the borrower of the
+    pledged documents, never the bank that financed them (docs/audit.md: the registrant when it
+    is an enterprise, else the enterprise named by the lodged file's seller, else the one that
+    registered the same invoice; ``attributed_by`` says which). Others than REGULATOR/ADMIN:
+    their own only (``member`` defaults to the caller)."""
     if participant.role not in OVERSIGHT:
         member = member or participant.address
         _own_or_oversight(participant, member)
     period = audit.Period.parse(since, until)
-    rows = audit.exposure(index, by, member, period)
+    rows = audit.exposure(index, by, member, period, ledger.db)
     last = index.cursor()[0]
-    return {"by": by, "items": [r.__dict__ for r in rows], "indexed_block": last}
+    return {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last}
 
 
 @router.get("/financeable")
 def financeable(
     index: IndexDep,
+    ledger: LedgerDep,
     participant: ParticipantDep,
     doc_hash: Annotated[str | None, Query()] = None,
     fingerprint: Annotated[list[str] | None, Query(description="repeat for each")] = None,
 ) -> dict[str, Any]:
-    """Is this document financeable, and which active pledges hold it or its fingerprints?"""
+    """Is this document financeable, and which active pledges hold it or its fingerprints?
+    With ``doc_hash`` the document's own fingerprints are checked too: those pledged on chain
+    for it and those of the file of that hash the caller lodged here. ``face_value`` is the
+    chain's, else the caller's lodged file's (``face_value_source``); ``headroom`` is what can
+    actually be financed now (0 while another financing holds one of its fingerprints)."""
     require_role(participant, *OVERSIGHT, "bank")
-    return audit.financeable(index, doc_hash, fingerprint or ()).to_dict()
+    return audit.financeable(
+        index, doc_hash, fingerprint or (), ledger.db, participant.address
+    ).to_dict()
 
 
 @router.get("/export")
@@ -158,7 +170,10 @@ def export(
     format: Annotated[Literal["csv", "jsonl"], Query()] = "jsonl",
     since: Since = None,
     until: Until = None,
-    event: Annotated[list[str] | None, Query(description="only these events")] = None,
+    event: Annotated[
+        list[str] | None,
+        Query(description="only these events (repeat for each), e.g. FinancingRefused"),
+    ] = None,
 ) -> StreamingResponse:
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
     block, transaction and log index."""

@@ -7,6 +7,7 @@ Each app has its own registry (several apps can live in one process, as in the t
 contract error), ``unavailable`` (chain unreachable), ``error``, and ``replayed`` (an
 ``Idempotency-Key`` retry answered from the first response, no chain write). A write the gateway
 refuses itself (a role, bad input, an unknown record) never reaches the chain and is not counted.
+Every request is counted under its route's template, replays included (:func:`route_label`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.routing import compile_path
 
 from api.deps import REPLAYED_HEADER, ASGIApp, Message, Receive, Scope, Send
 
@@ -87,12 +89,42 @@ def _outcome(status: int, body_start: bytes, replayed: bool) -> str | None:
     return "reverted" if code[:1].isupper() else None
 
 
+def route_label(scope: Scope, templates: RouteTemplates) -> str:
+    """The route template a request is counted under (``/v1/financings/{financing_id}``). A
+    request the router answered carries its route in the scope; one answered before routing —
+    an ``Idempotency-Key`` replay — is matched against the app's documented paths here, so
+    replays count under their route. ``unmatched`` only for a path no route takes."""
+    path = getattr(scope.get("route"), "path", None)
+    if path:
+        return str(path)
+    return templates.match(scope) or "unmatched"
+
+
+class RouteTemplates:
+    """The app's path templates (its OpenAPI ``paths``), compiled once on first use."""
+
+    def __init__(self) -> None:
+        self._compiled: list[tuple[re.Pattern[str], str]] | None = None
+
+    def match(self, scope: Scope) -> str | None:
+        if self._compiled is None:
+            app = scope.get("app")
+            openapi = getattr(app, "openapi", None)
+            paths = openapi().get("paths", {}) if callable(openapi) else {}
+            # literal paths first: /v1/documents/check before /v1/documents/{doc_hash}
+            ordered = sorted(paths, key=lambda p: "{" in p)
+            self._compiled = [(compile_path(p)[0], p) for p in ordered]
+        path = scope.get("path", "")
+        return next((t for pattern, t in self._compiled if pattern.match(path)), None)
+
+
 class MetricsMiddleware:
     """Counts and times every HTTP request (outermost, so it sees idempotent replays)."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
+        self.templates = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,8 +145,7 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, watch)
         finally:
-            route = scope.get("route")
-            label = getattr(route, "path", None) or "unmatched"
+            label = route_label(scope, self.templates)
             method = scope["method"]
             self.metrics.requests.labels(method, label, str(seen["status"])).inc()
             self.metrics.latency.labels(method, label).observe(time.perf_counter() - started)

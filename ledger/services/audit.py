@@ -16,14 +16,16 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 from web3 import Web3
+from web3.exceptions import Web3Exception
 
-from ledger.errors import InvalidInput
-from ledger.eventwords import FIELD_COLUMNS, decode_event
+from ledger.errors import InvalidInput, LedgerError
+from ledger.eventwords import DECODERS, FIELD_COLUMNS, decode_event
+from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import (
     CursorRow,
@@ -36,9 +38,10 @@ from ledger.indexer.models import (
     PledgeRow,
     RefusalRow,
 )
-from ledger.messages import refusal_sentence
-from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason
-from ledger.words import Names, iso_time, reference_text
+from ledger.messages import refusal_headroom, refusal_sentence
+from ledger.network import legal_id_hash
+from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason, Role
+from ledger.words import Names, currency_code, hex_of, iso_time, reference_text
 
 DEFAULT_LIMIT = 100
 #: the last second of year 9999: the latest time a query may name (Unix seconds)
@@ -123,6 +126,20 @@ def parse_address(text: str, field_name: str = "address") -> str:
         return str(Web3.to_checksum_address(text.strip()))
     except ValueError:
         raise InvalidInput(field_name, "must be a 20-byte hex address", value=text) from None
+
+
+#: the contract's event names (every event of the ABI has a decoder), for the export's filter
+EVENT_NAMES = tuple(sorted(DECODERS))
+
+
+def parse_event_name(text: str, field_name: str = "event") -> str:
+    """A contract event's name as the ABI spells it (any case: ``financingrefused`` →
+    ``FinancingRefused``), or :class:`InvalidInput` naming ``field_name`` and listing them."""
+    wanted = text.strip().lower()
+    for name in EVENT_NAMES:
+        if name.lower() == wanted:
+            return name
+    raise InvalidInput(field_name, f"must be one of {', '.join(EVENT_NAMES)}", value=text)
 
 
 def _limit(limit: int) -> int:
@@ -253,16 +270,25 @@ class Page:
 @dataclass(frozen=True)
 class Refusal:
     """A refused financing attempt. ``bank`` is the refused bank, ``conflicting_bank`` the bank
-    holding the financing in the way, each with its name. The numbers, in minor units of
-    ``currency``, are the ledger's when the attempt was refused: the ``face_value`` on record of
-    the document concerned (for ``FINGERPRINT_PLEDGED``, the document that holds the fingerprint,
-    ``holding_doc_hash``), what active financings held against it (``already_financed``) and
-    what was left (``headroom``); None when no financing had recorded a face value yet (the
-    event does not carry the attempt's own amounts). ``holders`` names the active financings
-    holding that document then (``financing_id``, ``bank``, ``bank_name``, ``amount``): for
+    holding the financing in the way, each with its name.
+
+    What the refused bank asked, from the refused transaction's input (the ``FinancingRefused``
+    event does not carry it; :func:`attempted`): ``requested_amount`` for this document, in minor
+    units of ``requested_currency``, and the face value its gateway read from its file
+    (``stated_face_value``); None when the transaction was not a direct ``registerFinancing``
+    call.
+
+    The numbers, in minor units of ``currency``, are the ledger's when the attempt was refused:
+    the ``face_value`` on record of the document concerned (for ``FINGERPRINT_PLEDGED``, the
+    document that holds the fingerprint, ``holding_doc_hash``), what active financings held
+    against it (``already_financed``) and what could actually be financed (``headroom``: 0 while
+    an active financing held the invoice's fingerprints — the chain then refuses any amount — or
+    when the document was not active, else ``face_value - already_financed``); None when no
+    financing had recorded a face value yet. ``holders`` names the active financings holding
+    that document then (``financing_id``, ``bank``, ``bank_name``, ``amount``): for
     ``EXCEEDS_FACE_VALUE`` the chain names no conflicting financing, they are the ones in the
-    way. ``bank_reference`` is the raw ``bytes32``,
-    ``reference`` its text; ``summary`` says it all in one sentence."""
+    way. ``bank_reference`` is the raw ``bytes32``, ``reference`` its text; ``summary`` says it
+    all in one sentence."""
 
     block_number: int
     log_index: int
@@ -283,6 +309,9 @@ class Refusal:
     face_value: int | None
     already_financed: int | None
     headroom: int | None
+    requested_amount: int | None
+    requested_currency: str | None
+    stated_face_value: int | None
     holders: list[dict[str, Any]]
     summary: str
 
@@ -320,13 +349,24 @@ class Duplicates:
 
 @dataclass(frozen=True)
 class Exposure:
-    member: str
+    """One row of exposure: ``member`` (a bank, or the enterprise that borrows; None when no
+    member is known for the seller, see ``seller_name``/``seller_id``) and its ``member_name``;
+    in minor units of ``currency``: ``financed`` (pledged), ``drawn``, ``repaid`` and
+    ``outstanding`` (drawn - repaid) over ``financings`` active financings. Per enterprise,
+    ``attributed_by`` lists how its documents' borrower was found (:data:`ATTRIBUTIONS`); per
+    bank it is None."""
+
+    member: str | None
     currency: str
     financings: int
     financed: int
     drawn: int
     repaid: int
     outstanding: int
+    member_name: str | None = None
+    attributed_by: list[str] | None = None
+    seller_name: str | None = None
+    seller_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -344,6 +384,20 @@ class Match:
 
 @dataclass
 class Financeability:
+    """Whether a document can be financed now, as the index (the chain's copy) sees it.
+
+    ``status`` and ``registrant`` are the registration's; ``face_value`` (minor units of
+    ``currency``) is the chain's — fixed by the document's first financing, ``face_value_source``
+    ``chain`` — else read from the caller's own lodged file of that hash (``facts``, EN 16931
+    BT-115), else None. ``financed_amount`` is what active financings hold on it. ``fingerprints``
+    are the ones checked: those given, those pledged on chain for this hash, and those of the
+    caller's lodged file of this hash. ``matches`` are the active pledges holding the document
+    or any of them. ``financeable`` is false when ``reasons`` (named like the contract's
+    ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
+    not financeable (while another financing holds one of the invoice's fingerprints the chain
+    refuses any amount), else ``face_value - financed_amount``; None when the face value is
+    not known."""
+
     doc_hash: str | None
     registered: bool | None
     status: str | None
@@ -351,12 +405,187 @@ class Financeability:
     face_value: int | None
     financed_amount: int
     financeable: bool
+    currency: str | None = None
+    face_value_source: Literal["chain", "facts"] | None = None
+    headroom: int | None = None
+    fingerprints: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     indexed_block: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# -- who borrows ------------------------------------------------------------------------------
+
+
+class LodgedFiles(Protocol):
+    """The files participants handed a gateway — their facts and keyed fingerprints, never
+    their bytes (``ledger.gatewaydb.GatewayDB``)."""
+
+    def received(self, doc_hash: str, received_by: str | None = None) -> list[ReceivedDocument]:
+        """The stored copies of ``doc_hash`` (of one participant, or of all)."""
+
+    def received_with_fingerprints(
+        self, fingerprints: list[str], received_by: str | None = None
+    ) -> list[ReceivedDocument]:
+        """Files holding any of ``fingerprints`` (of one participant, or of all)."""
+
+
+#: how the borrower of a pledged document was found, strongest first (see :func:`borrowers`)
+ATTRIBUTIONS = ("registrant", "seller_legal_id", "same_invoice", "seller_facts", "unattributed")
+
+
+@dataclass(frozen=True)
+class Borrower:
+    """Who a financed document's money is lent to: an ENTERPRISE member (``member``, its
+    ``member_name``), or — when the ledger knows no member for it — the seller as the lodged
+    file names it (``seller_name``, ``seller_id`` as ``SCHEME:value``). ``attributed_by`` is
+    one of :data:`ATTRIBUTIONS`."""
+
+    member: str | None
+    member_name: str | None
+    attributed_by: str
+    seller_name: str | None = None
+    seller_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What exposure rows group by: the member, else the seller, else nobody."""
+        if self.member:
+            return self.member
+        if self.seller_id or self.seller_name:
+            return f"seller:{self.seller_id or ''}:{(self.seller_name or '').casefold()}"
+        return "unattributed"
+
+
+def _seller(files: Sequence[ReceivedDocument]) -> tuple[str | None, list[tuple[str, str]]]:
+    """The seller (BG-4) of the first of ``files`` whose facts name one: its name (BT-27)
+    and identifiers as (scheme, value), strongest first."""
+    for f in files:
+        if not f.facts_json:
+            continue
+        seller = (json.loads(f.facts_json) or {}).get("seller") or {}
+        ids = [(str(i["scheme"]), str(i["value"])) for i in seller.get("ids") or () if i]
+        if ids or seller.get("name"):
+            return seller.get("name") or None, ids
+    return None, []
+
+
+def borrowers(
+    session: Session, doc_hashes: Sequence[str], lodged: LodgedFiles | None = None
+) -> dict[str, Borrower]:
+    """The borrower of each pledged document in ``doc_hashes``, decided from what the ledger
+    knows, in this order (docs/audit.md, "Exposure by enterprise"):
+
+    1. ``registrant`` — the member that registered the hash, when it is an ENTERPRISE (a bank's
+       gateway registers a hash the chain does not know before financing it: that bank is never
+       the borrower);
+    2. ``seller_legal_id`` — the ENTERPRISE whose legal id (stored hashed on chain) is one of the
+       seller's identifiers (BT-29/BT-30/BT-31) in a file of that hash lodged at this gateway;
+    3. ``same_invoice`` — the ENTERPRISE that registered another hash carrying one of this
+       document's fingerprints (pledged on chain, or of a file of this hash lodged here): the
+       same invoice in another format; the earliest such registration;
+    4. ``seller_facts`` — no member known: the seller as the lodged file names it (``member``
+       None, ``seller_name``, ``seller_id``);
+    5. ``unattributed`` — nothing known (``member`` None).
+    """
+    docs = sorted(set(doc_hashes))
+    if not docs:
+        return {}
+    enterprise = int(Role.ENTERPRISE)
+    members = session.execute(
+        select(MemberRow.address, MemberRow.name, MemberRow.legal_id_hash).where(
+            MemberRow.role == enterprise
+        )
+    ).all()
+    enterprises = {str(a).lower(): (str(a), n or None) for a, n, _ in members}
+    zero = "0x" + "00" * 32
+    by_legal_id = {
+        str(h).lower(): (str(a), n or None) for a, n, h in members if h and str(h).lower() != zero
+    }
+    registered = {
+        d: (str(r), int(b))
+        for d, r, b in session.execute(
+            select(
+                DocumentRow.doc_hash, DocumentRow.registrant, DocumentRow.registered_block
+            ).where(DocumentRow.doc_hash.in_(docs))
+        )
+    }
+    found: dict[str, Borrower] = {}
+    pending: list[str] = []
+    for doc in docs:
+        registrant = registered.get(doc, ("", 0))[0]
+        if registrant.lower() in enterprises:
+            address, name = enterprises[registrant.lower()]
+            found[doc] = Borrower(address, name, "registrant")
+        else:
+            pending.append(doc)
+    if not pending:
+        return found
+    pledged: dict[str, set[str]] = {}
+    for doc, fingerprint in session.execute(
+        select(PledgeFingerprintRow.doc_hash, PledgeFingerprintRow.fingerprint).where(
+            PledgeFingerprintRow.doc_hash.in_(pending)
+        )
+    ):
+        pledged.setdefault(doc, set()).add(fingerprint)
+    for doc in pending:
+        files = lodged.received(doc) if lodged is not None else []
+        seller_name, seller_ids = _seller(files)
+        for _, value in seller_ids:
+            hit = by_legal_id.get("0x" + legal_id_hash(value).hex())
+            if hit is not None:
+                found[doc] = Borrower(hit[0], hit[1], "seller_legal_id")
+                break
+        if doc in found:
+            continue
+        fingerprints = set(pledged.get(doc, set()))
+        fingerprints |= {value for f in files for _, value in f.fingerprints}
+        same = _same_invoice_registrants(session, doc, sorted(fingerprints), lodged)
+        for registrant, _ in sorted(same, key=lambda s: s[1]):
+            if registrant.lower() in enterprises:
+                address, name = enterprises[registrant.lower()]
+                found[doc] = Borrower(address, name, "same_invoice")
+                break
+        if doc in found:
+            continue
+        if seller_name or seller_ids:
+            scheme_value = f"{seller_ids[0][0]}:{seller_ids[0][1]}" if seller_ids else None
+            found[doc] = Borrower(None, None, "seller_facts", seller_name, scheme_value)
+        else:
+            found[doc] = Borrower(None, None, "unattributed")
+    return found
+
+
+def _same_invoice_registrants(
+    session: Session, doc: str, fingerprints: list[str], lodged: LodgedFiles | None
+) -> list[tuple[str, int]]:
+    """(registrant, registration block) of the other registered hashes that carry one of
+    ``fingerprints``: pledged on chain with it, or a file lodged here with it."""
+    if not fingerprints:
+        return []
+    others = set(
+        session.scalars(
+            select(PledgeFingerprintRow.doc_hash).where(
+                PledgeFingerprintRow.fingerprint.in_(fingerprints)
+            )
+        )
+    )
+    if lodged is not None:
+        others |= {f.doc_hash for f in lodged.received_with_fingerprints(fingerprints)}
+    others.discard(doc)
+    if not others:
+        return []
+    return [
+        (str(r), int(b))
+        for r, b in session.execute(
+            select(DocumentRow.registrant, DocumentRow.registered_block).where(
+                DocumentRow.doc_hash.in_(sorted(others))
+            )
+        )
+    ]
 
 
 # -- queries ----------------------------------------------------------------------------------
@@ -453,6 +682,7 @@ def member_activity(
 
 
 def _refusal_rows(
+    index: EventIndex,
     session: Session,
     conditions: Sequence[ColumnElement[bool]],
     after: str | None,
@@ -473,7 +703,8 @@ def _refusal_rows(
     rows = rows[:limit]
     history = _PledgeHistory.of(session, [r for r, _ in rows])
     names = IndexNames(session)
-    items = [_refusal(history, names, r, bank) for r, bank in rows]
+    attempts = attempted(index, [r.tx_hash for r, _ in rows])
+    items = [_refusal(history, names, r, bank, attempts.get(r.tx_hash)) for r, bank in rows]
     last = rows[-1][0] if rows else None
     cursor = f"{last.block_number}-{last.log_index}" if more and last is not None else None
     return Page(items, cursor, indexed_block(session))
@@ -580,8 +811,53 @@ class _PledgeHistory:
         return before[-1][4], holders, currency
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What a refused ``registerFinancing`` transaction asked, read from its input (the
+    ``FinancingRefused`` event does not carry it): its ``currency`` and, per pledged document,
+    (amount, the face value the bank's gateway stated, the fingerprints), minor units."""
+
+    currency: str
+    pledges: dict[str, tuple[int, int, tuple[str, ...]]]
+
+
+def attempted(index: EventIndex, tx_hashes: Sequence[str]) -> dict[str, Attempt]:
+    """The :class:`Attempt` of each transaction in ``tx_hashes`` that is a direct call of the
+    contract's ``registerFinancing``, decoded from its input with the contract's ABI
+    (``eth_getTransactionByHash``; one read per transaction). A transaction the chain cannot
+    give, or that called something else (a wrapper contract), is left out; so is every one when
+    the node does not answer (after its first failed read, not one per refusal)."""
+    found: dict[str, Attempt] = {}
+    for tx_hash in sorted(set(tx_hashes)):
+        try:
+            tx = index.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            if str(tx.get("to") or "").lower() != index.contract_address.lower():
+                continue
+            function, params = index.contract.decode_function_input(tx["input"])
+        except (LedgerError, OSError):
+            break  # the node does not answer: the refusals stand without what was asked
+        except (Web3Exception, ValueError, KeyError, TypeError):
+            continue  # not found, or not the contract's call: nothing to read
+        if function.fn_name != "registerFinancing":
+            continue
+        pledges: dict[str, tuple[int, int, tuple[str, ...]]] = {}
+        for pledge in params["pledges"]:
+            doc, amount, face, fps = (
+                (pledge["docHash"], pledge["amount"], pledge["faceValue"], pledge["fingerprints"])
+                if isinstance(pledge, dict)
+                else tuple(pledge)
+            )
+            pledges[hex_of(doc)] = (int(amount), int(face), tuple(hex_of(f) for f in fps))
+        found[tx_hash] = Attempt(currency_code(params["currency"]), pledges)
+    return found
+
+
 def _refusal(
-    history: _PledgeHistory, names: IndexNames, r: RefusalRow, bank: str | None
+    history: _PledgeHistory,
+    names: IndexNames,
+    r: RefusalRow,
+    bank: str | None,
+    attempt: Attempt | None,
 ) -> Refusal:
     fingerprint = None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint
     conflicting = int(r.conflicting_financing_id)
@@ -590,6 +866,9 @@ def _refusal(
         holding = history.holding.get((fingerprint, conflicting), r.doc_hash)
     face, holders, currency = history.held_then(holding, r.block_number, r.log_index)
     held = sum(amount for _, amount in holders)
+    reason = RefusalReason(r.reason).name
+    asked = attempt.pledges.get(r.doc_hash) if attempt is not None else None
+    requested_currency = attempt.currency if attempt is not None else None
     details: dict[str, Any] = {
         "block_number": r.block_number,
         "log_index": r.log_index,
@@ -598,7 +877,7 @@ def _refusal(
         "bank": r.bank,
         "bank_name": names.member(r.bank),
         "doc_hash": r.doc_hash,
-        "reason": RefusalReason(r.reason).name,
+        "reason": reason,
         "conflicting_financing_id": conflicting,
         "conflicting_bank": bank,
         "conflicting_bank_name": names.member(bank) if bank else None,
@@ -609,7 +888,12 @@ def _refusal(
         "currency": currency,
         "face_value": face,
         "already_financed": held if face is not None else None,
-        "headroom": max(face - held, 0) if face is not None else None,
+        "headroom": refusal_headroom(
+            face, held, held=bool(holders) or bool(fingerprint and conflicting), reason=reason
+        ),
+        "requested_amount": asked[0] if asked is not None else None,
+        "requested_currency": requested_currency,
+        "stated_face_value": asked[1] if asked is not None else None,
         "holders": [
             {
                 "financing_id": financing_id,
@@ -624,8 +908,11 @@ def _refusal(
             for financing_id, amount in holders
         ],
     }
-    # the currency on record is the document's (the first financing's)
-    summary = refusal_sentence({**details, "document_currency": currency})
+    # as in the refused bank's 409: ``currency`` the attempt's, ``document_currency`` the one
+    # on record (the document's first financing's)
+    summary = refusal_sentence(
+        {**details, "currency": currency or requested_currency, "document_currency": currency}
+    )
     return Refusal(**details, summary=summary)
 
 
@@ -645,7 +932,7 @@ def refusals(
         code = RefusalReason.parse(reason, "reason")
         conditions.append(RefusalRow.reason == int(code))
     with index.sessions() as session:
-        return _refusal_rows(session, conditions, after, limit)
+        return _refusal_rows(index, session, conditions, after, limit)
 
 
 def duplicates(
@@ -663,7 +950,7 @@ def duplicates(
         *period.clause(RefusalRow.block_time),
     ]
     with index.sessions() as session:
-        refused = _refusal_rows(session, conditions, after, limit)
+        refused = _refusal_rows(index, session, conditions, after, limit)
         repeated_q = (
             select(
                 PledgeFingerprintRow.fingerprint,
@@ -725,14 +1012,25 @@ def exposure(
     by: Literal["bank", "enterprise"],
     member: str | None = None,
     period: Period = Period(),
+    lodged: LodgedFiles | None = None,
 ) -> list[Exposure]:
     """Active financed, drawn, repaid and outstanding amounts per currency (minor units): per
-    bank (its ACTIVE financings), or per enterprise (the registrant of the pledged documents:
-    the pledged amount, and each financing's drawn and repaid amounts shared among its
-    documents in proportion to their pledged amounts, see :func:`_shares`). ``period``
-    selects financings by their registration time."""
+    bank (its ACTIVE financings), or per enterprise — the **borrower** of the pledged documents,
+    never the bank that financed them (:func:`borrowers`: the registrant when it is an
+    enterprise, else the enterprise named by the seller's identifiers in a file lodged here,
+    else the enterprise that registered the same invoice, else the seller as the file names it,
+    ``member`` None): the pledged amount, and each financing's drawn and repaid amounts shared
+    among its documents in proportion to their pledged amounts (:func:`_shares`). ``lodged``
+    (the gateway's files, ``ledger.gatewaydb.GatewayDB``) lets the rule read the facts and
+    fingerprints of files lodged here. ``period`` selects financings by their registration
+    time. Rows name the member (``member_name``); per enterprise they say how each was found
+    (``attributed_by``)."""
+    if by not in ("bank", "enterprise"):
+        raise InvalidInput("by", "must be one of bank, enterprise", value=by)
+    wanted = parse_address(member, "member") if member else None
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
+        names = IndexNames(session)
         if by == "bank":
             query = (
                 select(
@@ -747,17 +1045,16 @@ def exposure(
                 .group_by(FinancingRow.bank, FinancingRow.currency)
                 .order_by(FinancingRow.bank, FinancingRow.currency)
             )
-            if member:
-                query = query.where(FinancingRow.bank == parse_address(member, "member"))
+            if wanted:
+                query = query.where(FinancingRow.bank == wanted)
             return [
-                Exposure(b, c, int(n), int(a), int(d), int(r), int(d) - int(r))
+                Exposure(
+                    b, c, int(n), int(a), int(d), int(r), int(d) - int(r), names.member(b), None
+                )
                 for b, c, n, a, d, r in session.execute(query)
             ]
-        if by != "enterprise":
-            raise InvalidInput("by", "must be bank or enterprise", value=by)
         pledges = (
             select(
-                DocumentRow.registrant,
                 FinancingRow.currency,
                 FinancingRow.financing_id,
                 FinancingRow.drawn,
@@ -766,40 +1063,64 @@ def exposure(
                 PledgeRow.amount,
             )
             .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-            .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
             .where(active, *period.clause(FinancingRow.registered_time))
             .order_by(FinancingRow.financing_id, PledgeRow.doc_hash)
         )
-        if member:
-            # every pledge of the member's financings: the shares need the whole financing
-            theirs = (
-                select(PledgeRow.financing_id)
-                .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
-                .where(DocumentRow.registrant == parse_address(member, "member"))
-            )
-            pledges = pledges.where(FinancingRow.financing_id.in_(theirs))
         by_financing: dict[int, list[Any]] = {}
         for row in session.execute(pledges):
             by_financing.setdefault(int(row.financing_id), []).append(row)
+        found = borrowers(
+            session, sorted({r.doc_hash for rows in by_financing.values() for r in rows}), lodged
+        )
     totals: dict[tuple[str, str], list[int]] = {}
     ids: dict[tuple[str, str], set[int]] = {}
+    who_of: dict[tuple[str, str], Borrower] = {}
+    how: dict[tuple[str, str], set[str]] = {}
     for financing_id, rows in by_financing.items():
         amounts = [int(r.amount) for r in rows]
         drawn = _shares(int(rows[0].drawn), amounts)
         repaid = _shares(int(rows[0].repaid), amounts)
         for r, amount, d, p in zip(rows, amounts, drawn, repaid, strict=True):
-            key = (str(r.registrant), str(r.currency))
+            borrower = found[r.doc_hash]
+            if wanted is not None and (borrower.member or "").lower() != wanted.lower():
+                continue
+            key = (borrower.key, str(r.currency))
             total = totals.setdefault(key, [0, 0, 0])
             total[0] += amount
             total[1] += d
             total[2] += p
             ids.setdefault(key, set()).add(financing_id)
-    wanted = parse_address(member, "member") if member else None
-    return [
-        Exposure(e, c, len(ids[(e, c)]), a, d, p, d - p)
-        for (e, c), (a, d, p) in sorted(totals.items())
-        if wanted is None or e == wanted
-    ]
+            who_of.setdefault(key, borrower)
+            how.setdefault(key, set()).add(borrower.attributed_by)
+    rows_out = []
+    for key, (a, d, p) in totals.items():
+        b = who_of[key]
+        rows_out.append(
+            Exposure(
+                member=b.member,
+                currency=key[1],
+                financings=len(ids[key]),
+                financed=a,
+                drawn=d,
+                repaid=p,
+                outstanding=d - p,
+                member_name=b.member_name,
+                attributed_by=sorted(how[key]),
+                seller_name=b.seller_name,
+                seller_id=b.seller_id,
+            )
+        )
+    # members first (by address), then the sellers no member could be found for
+    return sorted(
+        rows_out,
+        key=lambda e: (
+            e.member is None,
+            e.member or "",
+            e.seller_id or "",
+            e.seller_name or "",
+            e.currency,
+        ),
+    )
 
 
 def _shares(total: int, weights: Sequence[int]) -> list[int]:
@@ -814,15 +1135,27 @@ def _shares(total: int, weights: Sequence[int]) -> list[int]:
 
 
 def financeable(
-    index: EventIndex, doc_hash: str | None = None, fingerprints: Sequence[str] = ()
+    index: EventIndex,
+    doc_hash: str | None = None,
+    fingerprints: Sequence[str] = (),
+    lodged: LodgedFiles | None = None,
+    caller: str | None = None,
 ) -> Financeability:
     """Is this document financeable, and what does it match? By document hash and/or the
-    fingerprints a bank's gateway computed: the document's status, its active financed amount,
-    and the active pledges holding any of the fingerprints (or the document)."""
+    fingerprints a bank's gateway computed (see :class:`Financeability`). With a document hash
+    the document's own fingerprints are checked too — those pledged on chain for it, and those
+    of ``caller``'s file of that hash in ``lodged`` (the gateway's files) — so a document held
+    under another hash (its other format) is not financeable without naming a fingerprint."""
     if doc_hash is None and not fingerprints:
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
     doc = parse_hash(doc_hash, "doc_hash") if doc_hash else None
-    fps = sorted({parse_hash(f, "fingerprint") for f in fingerprints})
+    fps = {parse_hash(f, "fingerprint") for f in fingerprints}
+    own_file = None
+    if doc is not None and lodged is not None and caller:
+        mine = lodged.received(doc, caller)
+        own_file = mine[0] if mine else None
+        if own_file is not None:
+            fps |= {value for _, value in own_file.fingerprints}
     cursor_q = select(CursorRow.last_block).where(CursorRow.id == 1).scalar_subquery()
     # Core rows on one pooled connection: this is the hot path a bank's gateway calls before
     # every financing (see docs/benchmarks-index.md)
@@ -858,26 +1191,51 @@ def financeable(
                     result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)
                 elif status is DocStatus.SUPERSEDED:
                     result.reasons.append(RefusalReason.DOCUMENT_SUPERSEDED.name)
+            # every pledge of the document, active or released: the first fixed its face value
+            # and currency on chain for good
             pledges = conn.execute(
                 select(
                     PledgeRow.financing_id,
                     FinancingRow.bank,
+                    FinancingRow.currency,
                     PledgeRow.amount,
                     PledgeRow.face_value,
+                    PledgeRow.active,
                     PledgeRow.block_number,
                     FinancingRow.tx_hash,
                 )
                 .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-                .where(PledgeRow.doc_hash == doc, PledgeRow.active)
+                .where(PledgeRow.doc_hash == doc)
+                .order_by(PledgeRow.block_number, PledgeRow.financing_id)
             ).all()
-            for financing_id, bank, amount, face, block, tx_hash in pledges:
-                result.face_value = int(face)
+            for financing_id, bank, currency, amount, face, active, block, tx_hash in pledges:
+                if result.face_value is None:
+                    result.face_value, result.currency = int(face), str(currency)
+                    result.face_value_source = "chain"
+                if not active:
+                    continue
                 result.financed_amount += int(amount)
                 result.matches.append(
                     Match(int(financing_id), bank, doc, None, int(amount), block, tx_hash)
                 )
+            if result.face_value is None and own_file is not None and own_file.facts_json:
+                facts = json.loads(own_file.facts_json) or {}
+                if isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
+                    result.face_value, result.currency = (
+                        int(facts["amountMinor"]),
+                        facts["currency"],
+                    )
+                    result.face_value_source = "facts"
             if result.face_value is not None and result.financed_amount >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
+            fps |= set(
+                conn.scalars(
+                    select(PledgeFingerprintRow.fingerprint).where(
+                        PledgeFingerprintRow.doc_hash == doc
+                    )
+                )
+            )
+        result.fingerprints = sorted(fps)
         if fps:
             held = conn.execute(
                 select(
@@ -900,7 +1258,10 @@ def financeable(
                         PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
                     ),
                 )
-                .where(PledgeFingerprintRow.fingerprint.in_(fps), PledgeFingerprintRow.active)
+                .where(
+                    PledgeFingerprintRow.fingerprint.in_(result.fingerprints),
+                    PledgeFingerprintRow.active,
+                )
                 .order_by(PledgeFingerprintRow.fingerprint)
             ).all()
             for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash in held:
@@ -912,6 +1273,10 @@ def financeable(
             if held:
                 result.reasons.append(RefusalReason.FINGERPRINT_PLEDGED.name)
         result.financeable = not result.reasons
+        if result.face_value is not None:
+            result.headroom = (
+                max(result.face_value - result.financed_amount, 0) if result.financeable else 0
+            )
         return result
 
 
@@ -928,7 +1293,8 @@ def export_events(
     """Every indexed event in chain order as CSV or JSON lines, one string per line, streamed
     (server-side cursor, ``batch`` rows in memory at a time)."""
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInput("format", "must be csv or jsonl", value=fmt)
+        raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
+    events = [parse_event_name(e) for e in events]
     query = (
         select(
             EventRow.block_number,
@@ -944,7 +1310,7 @@ def export_events(
         .execution_options(yield_per=batch, stream_results=True)
     )
     if events:
-        query = query.where(EventRow.event.in_(list(events)))
+        query = query.where(EventRow.event.in_(sorted(set(events))))
     return _stream(index, query, fmt)
 
 

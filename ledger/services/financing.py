@@ -40,6 +40,7 @@ from ledger.services import documents as docs
 from ledger.services.refusal import refused_error
 from ledger.services.roles import DocType, FinancingKind, FinancingStatus, RefusalReason
 from ledger.services.writekeys import sub_key, write_key
+from ledger.words import money
 
 MAX_UINT64 = 2**64 - 1
 #: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
@@ -169,7 +170,8 @@ def _check_receivable(facts: DocumentFacts, index: int) -> None:
     if facts.amount_minor is not None and facts.amount_minor <= 0:
         raise InvalidInput(
             field,
-            f"has an amount due of {facts.amount_minor} (BT-115): only a positive amount due "
+            f"has an amount due of {money(facts.amount_minor, facts.currency)} (BT-115): only a "
+            "positive amount due "
             "can be financed",
         )
 
@@ -275,14 +277,18 @@ def create(
         if amount > facts.amount_minor:
             raise InvalidInput(
                 f"documents[{i}].amount",
-                f"must not exceed the document's face value {facts.amount_minor}",
+                "must not exceed the document's face value "
+                f"{money(facts.amount_minor, facts.currency)}",
+                face_value=facts.amount_minor,
+                currency=facts.currency,
             )
         net = docs.financeable_amount(ledger, facts)
         if net is not None and amount > net:
             raise InvalidInput(
                 f"documents[{i}].amount",
                 f"must not exceed the invoice's value net of the credit notes lodged against it "
-                f"({net} of face value {facts.amount_minor})",
+                f"({money(net, facts.currency)} of face value "
+                f"{money(facts.amount_minor, facts.currency)})",
                 financeable_amount=net,
             )
         fps = compute_fingerprints(facts, fingerprint_key)

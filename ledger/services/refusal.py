@@ -20,8 +20,11 @@ Its ``details``, amounts in minor units of ``currency``:
     what the refused bank asked, and the face value its gateway read from its file;
 ``face_value``, ``already_financed``, ``headroom``
     the invoice's face value (on record, else as read from the file), the amount active
-    financings hold against it, and what is left (``face_value - already_financed``, never
-    below 0); None when not known here;
+    financings hold against it, and what can actually be financed
+    (:func:`ledger.messages.refusal_headroom`): 0 while an active financing holds one of the
+    invoice's fingerprints — the chain refuses any amount then, whatever the face value leaves —
+    or when the document is not active, else ``face_value - already_financed``; None when not
+    known here;
 ``holders``
     the active financings holding the invoice — the one the chain named and every holder of one
     of its fingerprints (``financing_id``, ``bank``, ``bank_name``, ``amount`` pledged on it, None
@@ -39,7 +42,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ledger.errors import FinancingRefused
-from ledger.messages import refusal_sentence
+from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services.names import LedgerNames
@@ -158,7 +161,9 @@ def refused_error(
         "stated_face_value": stated_face,
         "face_value": face if numbers else None,
         "already_financed": financed if numbers else None,
-        "headroom": max(face - financed, 0) if face is not None and financed is not None else None,
+        # what can actually be financed: nothing while a financing holds the invoice's
+        # fingerprints (the chain then refuses any amount, whatever the face value leaves)
+        "headroom": refusal_headroom(face, financed, held=bool(holders), reason=reason.name),
         "document_currency": record.currency if record is not None else None,
         "holders": holders,
         "tx_hash": receipt["transactionHash"].to_0x_hex(),

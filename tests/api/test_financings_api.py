@@ -118,7 +118,7 @@ def test_financing_input_is_checked_naming_the_field(client: TestClient, network
         (finance(client, network.bank, ubl["doc_hash"], amount=467_501), "documents[0].amount"),
         (finance(client, network.bank, ubl["doc_hash"], kind="gift"), "kind"),
         (finance(client, network.bank, ubl["doc_hash"], maturity="2001-01-01"), "maturity"),
-        (finance(client, network.bank, ubl["doc_hash"], amount=0), "documents.0.amount"),
+        (finance(client, network.bank, ubl["doc_hash"], amount=0), "documents[0].amount"),
     ]
     for response, field in cases:
         assert response.status_code == 422, response.text

@@ -275,7 +275,17 @@ def test_exposure_by_enterprise_counts_drawdowns_and_repayments(world: World) ->
             )
             assert response.status_code == 200, response.text
             items = response.json()["items"]
-            assert items == [{"member": member.address, **want}], (by, role, items)
+            how = ["registrant"] if by == "enterprise" else None
+            assert items == [
+                {
+                    "member": member.address,
+                    **want,
+                    "member_name": member.name,
+                    "attributed_by": how,
+                    "seller_name": None,
+                    "seller_id": None,
+                }
+            ], (by, role, items)
 
 
 def test_a_registered_invoice_shows_its_face_value_from_the_lodged_file(world: World) -> None:

@@ -44,7 +44,7 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
 
     code, out = run("audit", "timeline", registered["doc_hash"], "--data-dir", data, "--json")
     assert code == 0, out
-    [event] = json.loads(out)["events"]
+    [event] = json.loads(out)["items"]  # the API's page shape
     assert event["event"] == "DocumentRegistered"
     assert event["tx_hash"] == registered["tx_hash"]
     assert event["block_number"] == registered["block"]
@@ -80,7 +80,7 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
 
     code, out = run("audit", "refusals", "--data-dir", data, "--json")
     assert code == 0
-    assert json.loads(out) == {"refusals": []}
+    assert json.loads(out)["items"] == []
 
     code, out = run("index", "rebuild", "--data-dir", data, "--json")
     assert code == 0, out

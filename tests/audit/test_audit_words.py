@@ -45,7 +45,7 @@ def test_timeline_for_people_is_decoded(story: Story) -> None:
 
 
 def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> None:
-    events = story.cli.json("audit", "timeline", story.ubl_hash)["events"]
+    events = story.cli.json("audit", "timeline", story.ubl_hash)["items"]
     registered = next(e for e in events if e["event"] == "FinancingRegistered")
     assert registered["args"]["currency"] == "0x444b4b"  # as on chain, to check it there
     assert registered["args"]["amount"] == 374_000
@@ -111,13 +111,17 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
         f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}) for 3,740.00 DKK"
         in text
     )
+    # headroom is what can actually be financed: nothing while financing 1 holds the invoice
     assert (
         text.count(
-            "numbers:   face value 4,675.00 DKK, already financed 3,740.00 DKK, headroom 935.00 DKK"
+            "numbers:   face value 4,675.00 DKK, already financed 3,740.00 DKK, headroom 0.00 DKK "
+            "(nothing can be financed while the invoice's fingerprints are held)"
         )
         == 2
     )
-    [pledged, exceeded] = story.cli.json("audit", "refusals")["refusals"]
+    # what the refused bank asked, read from the refused transaction's input
+    assert text.count("asked:     1,000.00 DKK (face value read from its file: 4,675.00 DKK)") == 2
+    [pledged, exceeded] = story.cli.json("audit", "refusals")["items"]
     assert (pledged["bank"], pledged["bank_name"]) == (bank_b, "Bank B")
     assert (pledged["conflicting_bank"], pledged["conflicting_bank_name"]) == (
         bank_a,
@@ -128,9 +132,11 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
         assert (refusal["face_value"], refusal["already_financed"], refusal["headroom"]) == (
             467_500,
             374_000,
-            93_500,
+            0,
         )
         assert refusal["currency"] == "DKK"
+        assert (refusal["requested_amount"], refusal["requested_currency"]) == (100_000, "DKK")
+        assert refusal["stated_face_value"] == 467_500
     assert exceeded["conflicting_financing_id"] == 0  # the chain names none for this reason
     assert exceeded["holders"] == [
         {
@@ -148,7 +154,7 @@ def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
     activity = story.cli.run("audit", "activity", bank_a).stdout
     assert f"Demo Bank A ({bank_a}) joined as member" in activity
     assert "520.00 DKK drawn from financing" in activity
-    assert story.cli.json("audit", "activity", bank_a)["events"][0]["fields"]["role"] == "bank"
+    assert story.cli.json("audit", "activity", bank_a)["items"][0]["fields"]["role"] == "bank"
 
     duplicates = story.cli.run("audit", "duplicates").stdout
     assert "refusals of a document already financed: 2" in duplicates
@@ -171,7 +177,7 @@ def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
     by_enterprise = story.cli.run("audit", "exposure", "--by", "enterprise").stdout
     assert f"Demo Exporter ({story.address('Demo Exporter')})" in by_enterprise
     wrong = story.cli.run("audit", "exposure", "--by", "country", code=2)
-    assert wrong.stderr.strip() == "error: --by: must be bank or enterprise"
+    assert wrong.stderr.strip() == "error: --by: must be one of bank, enterprise"
 
 
 def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
@@ -193,8 +199,9 @@ def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
     pledged = refusals["items"][0]
     assert pledged["conflicting_bank_name"] == "Demo Bank A"
     assert pledged["bank_name"] == "Bank B"
-    assert pledged["headroom"] == 93_500
-    assert "headroom 935.00 DKK" in pledged["summary"]
+    assert pledged["headroom"] == 0
+    assert "headroom 0.00 DKK" in pledged["summary"]
+    assert pledged["requested_amount"] == 100_000
 
     table = list(csv.DictReader(io.StringIO(exported.text)))
     assert list(table[0]) == list(audit.CSV_COLUMNS)

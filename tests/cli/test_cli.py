@@ -53,7 +53,7 @@ def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) ->
     cii.write_bytes(CII)
     registered = cli.json("doc", "register", str(ubl), "--as", exporter)
     assert registered["doc_type"] == "invoice"
-    assert registered["registered"] is True  # the document this command just registered
+    assert registered["status"] == "active"  # the document this command just registered
     assert registered["registered_by"] == exporter
     assert "REGISTERED" in cli.run("doc", "verify", str(ubl))
 

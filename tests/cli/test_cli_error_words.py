@@ -40,7 +40,13 @@ def test_role_refused_names_the_member_and_its_role(story: Story) -> None:
     )
     body = story.cli.json("doc", "register", str(other), "--as", regulator, code=1)
     assert body["error"] == "RoleNotAllowed"
-    assert body["details"] == {"account": regulator.lower(), "role": 4}  # machine fields kept
+    # machine fields kept as the chain gives them, their meaning beside them
+    assert body["details"] == {
+        "account": regulator.lower(),
+        "role": 4,
+        "account_name": "Demo Regulator",
+        "role_name": "regulator",
+    }
     assert body["message"] == line.removeprefix("error: ")
 
 
@@ -95,7 +101,8 @@ def test_a_refused_financing_gives_both_banks_and_the_numbers(story: Story) -> N
         f"error: financing refused for Bank B ({bank_b}): 1,000.00 DKK more on document "
         f"{story.ubl_hash} would exceed its face value (held by financing "
         f"{story.financing_id} of Demo Bank A ({bank_a}) for 3,740.00 DKK); face value "
-        "4,675.00 DKK, already financed 3,740.00 DKK, headroom 935.00 DKK"
+        "4,675.00 DKK, already financed 3,740.00 DKK, headroom 0.00 DKK (no amount can be "
+        f"financed while financing {story.financing_id} holds the invoice's fingerprints)"
     )
     body = story.refused_cii  # the same invoice as CII, --json: the API's 409 body
     assert body["error"] == "financing_refused"
@@ -110,7 +117,7 @@ def test_a_refused_financing_gives_both_banks_and_the_numbers(story: Story) -> N
     assert (details["face_value"], details["already_financed"], details["headroom"]) == (
         467_500,
         374_000,
-        93_500,
+        0,  # what can actually be financed while financing 1 holds the invoice
     )
     assert (details["requested_amount"], details["currency"]) == (100_000, "DKK")
     assert "face value 4,675.00 DKK, already financed 3,740.00 DKK" in body["message"]

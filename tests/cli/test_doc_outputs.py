@@ -158,7 +158,7 @@ def test_check_and_verify_lead_with_the_status_and_name_the_current_version_once
         "in force"
     )
     assert verified[2].startswith(f"    revoked by Demo Exporter ({me}) at ")
-    assert verified[2].endswith("reason code 3")
+    assert verified[2].endswith("reason code 3 (cancelled_by_issuer)")
     text = "\n".join(verified)
     assert "rely on the successor" not in text
     assert "the successor is" not in text

@@ -1,0 +1,272 @@
+"""What the API says back, for people and programs (issue #11, a fresh user's report), over HTTP
+on the real embedded chain: every enum-like filter refuses an unknown value naming the field and
+the allowed values; amounts in errors are in major units with their currency; contract error
+details carry their decoded meaning beside the raw values; a bad body is named ``body`` and said
+in words; idempotent replays are counted under their route in /metrics."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from api_helpers import UBL, client_fixture, finance, lodge, register, unique_file
+from fastapi.testclient import TestClient
+
+from ledger import messages
+from ledger.errors import ContractError
+from ledger.revert import ERRORS
+from ledger.words import NO_NAMES
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+# -- 4. unknown filter values ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "allowed"),
+    [
+        (
+            "/v1/audit/export",
+            {"format": "csv", "event": "Bogus"},
+            "event",
+            ("FinancingRefused", "DocumentRegistered"),
+        ),
+        ("/v1/audit/export", {"format": "xml"}, "format", ("csv", "jsonl")),
+        ("/v1/audit/exposure", {"by": "country"}, "by", ("bank", "enterprise")),
+        ("/v1/audit/refusals", {"reason": "bogus"}, "reason", ("fingerprint_pledged",)),
+        ("/v1/documents", {"type": "letter"}, "type", ("invoice", "bill_of_lading")),
+        ("/v1/documents", {"status": "gone"}, "status", ("active", "revoked")),
+        ("/v1/financings", {"status": "open"}, "status", ("active", "closed", "cancelled")),
+    ],
+)
+def test_an_unknown_filter_value_is_422_naming_the_field_and_the_allowed_values(
+    client: TestClient,
+    network: Network,
+    path: str,
+    params: dict[str, str],
+    field: str,
+    allowed: tuple[str, ...],
+) -> None:
+    response = client.get(path, params=params, headers=network.regulator.headers)
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error"] == "invalid_input"
+    assert body["details"]["field"] == field
+    assert body["message"].startswith(f"{field}: ")
+    for name in allowed:
+        assert name in body["details"]["rule"]
+
+
+def test_the_export_filter_takes_event_names_in_any_case(
+    client: TestClient, network: Network
+) -> None:
+    register(client, network.enterprise)
+    client.app.state.audit_index.catch_up()  # type: ignore[attr-defined]
+    response = client.get(
+        "/v1/audit/export",
+        params={"format": "jsonl", "event": "documentregistered"},
+        headers=network.regulator.headers,
+    )
+    assert response.status_code == 200
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert rows
+    assert {r["event"] for r in rows} == {"DocumentRegistered"}
+
+
+# -- 6. numbers in errors ------------------------------------------------------------------------
+
+
+def test_amounts_in_errors_are_in_major_units_with_their_currency(
+    client: TestClient, network: Network
+) -> None:
+    bank = network.bank
+    doc = lodge(client, bank, UBL)["doc_hash"]
+    over = finance(client, bank, doc, amount=500_000)
+    assert over.status_code == 422, over.text
+    body = over.json()
+    assert body["details"]["field"] == "documents[0].amount"
+    assert "face value 4,675.00 DKK" in body["message"]
+    assert "467500" not in body["message"]
+    assert (body["details"]["face_value"], body["details"]["currency"]) == (467_500, "DKK")
+
+    negative = json.dumps(
+        {
+            "documentType": "Invoice",
+            "documentNumber": "NEG-1",
+            "issueDate": "2026-01-10",
+            "issuer": {"id": "DK13585628", "scheme": "VAT", "name": "SellerCompany"},
+            "totalAmount": {"value": "-100.00", "currency": "DKK"},
+        }
+    ).encode()
+    owed = lodge(client, bank, negative)["doc_hash"]
+    refused = finance(client, bank, owed, amount=1_000)
+    assert refused.status_code == 422, refused.text
+    assert "amount due of -100.00 DKK (BT-115)" in refused.json()["message"]
+
+
+def test_contract_error_details_carry_their_meaning_beside_the_raw_values(
+    client: TestClient, network: Network
+) -> None:
+    ent = network.enterprise
+    files = unique_file("twice")
+    doc = register(client, ent, files)
+    again = client.post("/v1/documents", files=files, headers=ent.headers)
+    assert again.status_code == 409
+    details = again.json()["details"]
+    assert again.json()["error"] == "DocumentAlreadyRegistered"  # the Solidity name, kept
+    assert isinstance(details["registeredAt"], int)  # raw, as the chain gives it
+    at = datetime.fromtimestamp(details["registeredAt"], UTC)
+    assert details["registeredAt_iso"] == at.isoformat().replace("+00:00", "Z")
+    assert details["registrant_name"] == "Exporter"
+
+    revoked = client.post(
+        f"/v1/documents/{doc}/revoke", json={"reason_code": 3}, headers=ent.headers
+    )
+    assert revoked.status_code == 200, revoked.text
+    attested = client.post(
+        f"/v1/documents/{doc}/attest", json={"evidence": "x"}, headers=network.attestor.headers
+    )
+    assert attested.status_code == 409, attested.text
+    assert attested.json()["error"] == "DocumentNotActive"
+    assert (attested.json()["details"]["status"], attested.json()["details"]["status_name"]) == (
+        2,
+        "revoked",
+    )
+
+    bank = network.bank
+    pledged = lodge(client, bank, UBL)["doc_hash"]
+    made = finance(client, bank, pledged, amount=100_000)
+    assert made.status_code == 201, made.text
+    fid = made.json()["financing_id"]
+    repaid = client.post(
+        f"/v1/financings/{fid}/repay", json={"amount": 5_000}, headers=bank.headers
+    )
+    assert repaid.status_code == 409
+    assert repaid.json()["error"] == "RepaymentExceedsOutstanding"
+    assert repaid.json()["details"]["requested"] == 5_000
+    assert repaid.json()["details"]["currency"] == "DKK"
+    assert "50.00 DKK" in repaid.json()["message"]
+
+
+def _sample(abi_type: str) -> Any:
+    if abi_type == "address":
+        return "0x" + "12" * 20
+    if abi_type.startswith("bytes"):
+        return b"DKK" if abi_type == "bytes3" else b"\x01" * 32
+    return 2
+
+
+def test_every_enum_and_time_argument_of_the_abi_is_decoded() -> None:
+    from ledger.artifacts import load_artifact
+
+    checked = 0
+    for entry in load_artifact("TradeLedger")["abi"]:
+        if entry["type"] != "error":
+            continue
+        error = ERRORS[entry["name"]](*[_sample(i["type"]) for i in entry["inputs"]])
+        assert isinstance(error, ContractError)
+        decoded = messages.decoded_details(error, NO_NAMES)
+        body = messages.error_body(error)["details"]
+        for arg in entry["inputs"]:
+            if arg.get("internalType", "").startswith("enum "):
+                assert decoded[f"{arg['name']}_name"], entry["name"]
+                assert not str(body[f"{arg['name']}_name"]).isdigit()
+                checked += 1
+            if arg["type"] == "uint40":
+                assert body[f"{arg['name']}_iso"].endswith("Z"), entry["name"]
+                checked += 1
+            assert body[arg["name"]] is not None  # the raw value stays
+    assert checked >= 6  # status x3, role, registeredAt, maturity
+
+
+# -- 7. bad bodies --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "rule"),
+    [
+        ("/v1/financings", b"not json", "body", "invalid JSON at position 0: Expecting value"),
+        ("/v1/financings", b'{"currency": "DKK",', "body", "invalid JSON at position 19"),
+        ("/v1/financings/1/drawdown", b'{"amount": 1e400}', "amount", "a number too large"),
+        ("/v1/financings/1/drawdown", b'{"amount": NaN}', "amount", "a number too large"),
+        (
+            "/v1/financings",
+            b'{"documents": [{"doc_hash": "0x01", "amount": 1e400}], "currency": "DKK"}',
+            "documents[0].amount",
+            "a number too large for documents[0].amount",
+        ),
+        ("/v1/financings", b"[1, 2]", "body", "must be a JSON object"),
+    ],
+)
+def test_a_bad_body_is_said_in_words_naming_the_field(
+    client: TestClient, network: Network, path: str, body: bytes, field: str, rule: str
+) -> None:
+    response = client.post(
+        path, content=body, headers={**network.bank.headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    details = response.json()["details"]
+    assert details["field"] == field
+    assert rule in details["rule"]
+    assert "decode error" not in response.json()["message"]
+    assert "well-formed" not in response.json()["message"]
+
+
+def test_a_json_form_with_an_overflowing_number_names_its_field(
+    client: TestClient, network: Network
+) -> None:
+    form = (
+        b'{"documentType": "Invoice", "documentNumber": "BIG-1", "issueDate": "2026-01-10", '
+        b'"issuer": {"id": "DK13585628", "scheme": "VAT"}, '
+        b'"totalAmount": {"value": 1e400, "currency": "DKK"}}'
+    )
+    response = client.post(
+        "/v1/documents/json",
+        content=form,
+        headers={**network.enterprise.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["details"]["field"] == "totalAmount.value"
+    assert "a number too large" in body["message"]
+
+
+# -- 9. /metrics ----------------------------------------------------------------------------------
+
+
+def test_idempotent_replays_are_counted_under_their_route(
+    client: TestClient, network: Network
+) -> None:
+    headers = {**network.enterprise.headers, "Idempotency-Key": "metrics-replay-1"}
+    files = unique_file("replayed")
+    first = client.post("/v1/documents", files=files, headers=headers)
+    again = client.post("/v1/documents", files=files, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    doc = first.json()["doc_hash"]
+    for _ in range(2):
+        revoke = client.post(
+            f"/v1/documents/{doc}/revoke",
+            json={"reason_code": 1},
+            headers={**network.enterprise.headers, "Idempotency-Key": "metrics-replay-2"},
+        )
+        assert revoke.status_code == 200
+    text = client.get("/metrics").text
+    assert 'route="unmatched"' not in text
+    assert (
+        'tradeledger_http_requests_total{method="POST",route="/v1/documents",status="201"} 2.0'
+        in text
+    )
+    assert (
+        'tradeledger_http_requests_total{method="POST",route="/v1/documents/{doc_hash}/revoke",'
+        'status="200"} 2.0' in text
+    )
+    assert 'tradeledger_chain_writes_total{outcome="replayed"} 2.0' in text
+    assert client.get("/v1/nowhere").status_code == 404
+    assert 'route="unmatched"' in client.get("/metrics").text  # only for a path no route takes

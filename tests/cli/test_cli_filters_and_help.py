@@ -1,0 +1,89 @@
+"""The CLI side of a fresh user's report (issue #11): every enum-like option refuses an unknown
+value naming the option and the allowed values (exit 2), help texts are plain text (no reST
+markup), and a revoked document's reason is named, not only numbered."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.main import get_command
+
+from ledger.cli import app
+from tests.cli.cli_helpers import Cli
+
+#: what a help text must not show: reST roles and literals, Markdown code spans
+MARKUP = re.compile(r"``|:(?:func|class|mod|meth|data|attr):|`[^`]+`")
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    runner = Cli(tmp_path_factory.mktemp("filters") / "ledger")
+    runner.json("init", "--demo")
+    return runner
+
+
+EXPORT = ("audit", "export", "--out", "-")
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "allowed"),
+    [
+        ((*EXPORT, "--event", "Bogus"), "--event", ("FinancingRefused", "DocumentRegistered")),
+        ((*EXPORT, "--format", "xml"), "--format", ("csv", "jsonl")),
+        (("audit", "refusals", "--reason", "bogus"), "--reason", ("fingerprint_pledged",)),
+        (("audit", "exposure", "--by", "country"), "--by", ("bank", "enterprise")),
+        (("doc", "list", "--type", "letter"), "type", ("invoice", "bill_of_lading")),
+        (("doc", "list", "--status", "gone"), "status", ("active", "revoked")),
+        (("finance", "list", "--status", "open"), "--status", ("active", "closed", "cancelled")),
+        (("member", "add", "X", "--role", "king"), "role", ("bank", "enterprise")),
+    ],
+)
+def test_an_unknown_option_value_names_the_option_and_the_allowed_values(
+    cli: Cli, args: tuple[str, ...], option: str, allowed: tuple[str, ...]
+) -> None:
+    failed = cli.run(*args, code=2)
+    assert failed.stderr.startswith(f"error: {option}: "), failed.output
+    for name in allowed:
+        assert name in failed.stderr
+    if args[:2] != EXPORT[:2]:  # the export writes a file, it has no --json
+        body = cli.json(*args, code=2)  # --json: the API's error body
+        assert body["error"] == "invalid_input"
+        assert body["details"]["field"] == option
+
+
+def test_the_export_takes_an_event_filter_like_the_api(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "members.csv"
+    cli.run("audit", "export", "--format", "csv", "--out", str(out), "--event", "memberadded")
+    rows = out.read_text().splitlines()[1:]
+    assert len(rows) == 5  # the demo's members
+    assert all(",MemberAdded," in row for row in rows)
+
+
+def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, object]]:
+    found = [(" ".join(path) or "tradeledger", command)]
+    for name, sub in getattr(command, "commands", {}).items():
+        found += _commands(sub, (*path, name))
+    return found
+
+
+def test_help_texts_are_plain_text() -> None:
+    marked = []
+    for name, command in _commands(get_command(app)):
+        texts = [getattr(command, "help", None) or ""]
+        texts += [getattr(p, "help", None) or "" for p in getattr(command, "params", ())]
+        marked += [f"{name}: {t[:80]}" for t in texts if MARKUP.search(t)]
+    assert marked == []
+
+
+def test_a_revoked_document_names_its_reason(cli: Cli, tmp_path: Path) -> None:
+    exporter = next(
+        m["address"] for m in cli.json("member", "list")["members"] if m["role"] == "enterprise"
+    )
+    note = tmp_path / "note.txt"
+    note.write_text("an order that was cancelled")
+    doc_hash = cli.json("doc", "register", str(note), "--as", exporter)["doc_hash"]
+    cli.run("doc", "revoke", doc_hash, "--as", exporter, "--reason-code", "3")
+    verified = cli.run("doc", "verify", str(note), code=4)
+    assert "reason code 3 (cancelled_by_issuer)" in verified.stdout

@@ -185,6 +185,22 @@ def _event_lines(events: list[audit.EventRecord]) -> str:
     )
 
 
+def _emit_events(
+    data_dir: Path | None,
+    as_json: bool,
+    since: str | None,
+    until: str | None,
+    page: Callable[[EventIndex, audit.Period, str | None], audit.Page],
+) -> None:
+    """Print every page of an event query (timeline, activity): decoded lines, or the API's
+    page shape with ``--json``."""
+    period = guard(lambda: audit.Period.parse(since, until))
+    with _index(data_dir) as index:
+        items: list[audit.EventRecord] = _all_pages(lambda after: page(index, period, after))
+        last = index.cursor()[0]
+    emit(as_json, _page(items, last), _event_lines(items) or "no events")
+
+
 @audit_app.command("timeline")
 def audit_timeline(
     doc_hash: Annotated[str, typer.Argument(help="the document hash (64 hex digits)")],
@@ -194,13 +210,15 @@ def audit_timeline(
     as_json: JsonFlag = False,
 ) -> None:
     """A document's full history, including the financings that pledge it, decoded."""
-    period = guard(lambda: audit.Period.parse(since, until))
-    with _index(data_dir) as index:
-        items: list[audit.EventRecord] = _all_pages(
-            lambda after: audit.timeline(index, doc_hash, period, after, audit.MAX_LIMIT)
-        )
-        last = index.cursor()[0]
-    emit(as_json, _page(items, last), _event_lines(items) or "no events")
+    _emit_events(
+        data_dir,
+        as_json,
+        since,
+        until,
+        lambda index, period, after: audit.timeline(
+            index, doc_hash, period, after, audit.MAX_LIMIT
+        ),
+    )
 
 
 @audit_app.command("activity")
@@ -212,13 +230,15 @@ def audit_activity(
     as_json: JsonFlag = False,
 ) -> None:
     """Everything a member did or was named in (a financing's events count for its bank)."""
-    period = guard(lambda: audit.Period.parse(since, until))
-    with _index(data_dir) as index:
-        items: list[audit.EventRecord] = _all_pages(
-            lambda after: audit.member_activity(index, address, period, after, audit.MAX_LIMIT)
-        )
-        last = index.cursor()[0]
-    emit(as_json, _page(items, last), _event_lines(items) or "no events")
+    _emit_events(
+        data_dir,
+        as_json,
+        since,
+        until,
+        lambda index, period, after: audit.member_activity(
+            index, address, period, after, audit.MAX_LIMIT
+        ),
+    )
 
 
 def _refusal_text(r: audit.Refusal) -> str:

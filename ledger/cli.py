@@ -123,6 +123,14 @@ def _role_of(ledger: Ledger, address: str) -> str:
         return ""
 
 
+def _actor_option(address: str, option: str) -> str:
+    try:
+        return Web3.to_checksum_address(address)
+    except ValueError:
+        fail(InvalidInput(option, "must be a 20-byte hex address"))
+        raise  # unreachable
+
+
 def _actor(address: str) -> str:
     try:
         return Web3.to_checksum_address(address)
@@ -153,11 +161,29 @@ def init(
             "[env: TRADELEDGER_FUNDING_KEY_FILE]"
         ),
     ] = None,
+    threshold: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=255,
+            help="M: the admin approvals a membership change needs (1: the operator acts alone)",
+        ),
+    ] = 1,
+    co_admin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="the address of a further admin, who holds its own key (repeat per admin); "
+            "M may be at most 1 + their number"
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Create a network: deploy the contract, create the admin, write the manifest."""
     settings = settings_for(data_dir, chain_url=chain_url, funding_key_file=funding_key_file)
-    ledger, api_key = guard(lambda: init_network(settings, admin_name))
+    co_admins = tuple(_actor_option(a, "--co-admin") for a in co_admin or ())
+    ledger, api_key = guard(
+        lambda: init_network(settings, admin_name, threshold=threshold, co_admins=co_admins)
+    )
     try:
         created: list[dict[str, Any]] = []
         if demo:

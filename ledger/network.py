@@ -22,7 +22,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
-from ledger.errors import Conflict, FingerprintKeyPending, LedgerStateError
+from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.join import (
     DELIVER_COMMAND,
@@ -350,6 +350,13 @@ def init_network(
     if settings.manifest_path.exists():
         raise Conflict(
             f"a ledger already exists in {settings.data_dir}", data_dir=str(settings.data_dir)
+        )
+    admins = 1 + len(set(co_admins))
+    if not 1 <= threshold <= admins:  # refused before anything is created
+        raise InvalidInput(
+            "threshold",
+            f"must be between 1 and the number of admins ({admins}: you and {admins - 1} "
+            "co-admin(s))",
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     keystore = Keystore(

@@ -215,3 +215,30 @@ def test_wrong_fingerprint_key_refuses_to_start(tmp_path: Path) -> None:
     assert served.returncode == 1
     assert "is not the consortium's" in served.stderr
     assert "Traceback" not in served.stderr
+
+
+def test_init_sets_the_threshold_and_co_admins_and_refuses_an_impossible_one(
+    tmp_path: Path,
+) -> None:
+    """M is set at deployment from the CLI; an M the admins cannot reach is refused before
+    anything is created (a retry with a right M then works in the same directory)."""
+    runner = CliRunner()
+    data_dir = tmp_path / "m2"
+    refused = runner.invoke(
+        cli_app, ["init", "--data-dir", str(data_dir), "--threshold", "2"], env=FAST
+    )
+    assert refused.exit_code == 2, refused.output
+    assert "threshold" in refused.output
+    assert not (data_dir / "chain").exists()
+    co_admin = "0x" + "aa" * 20
+    made = runner.invoke(
+        cli_app,
+        ["init", "--data-dir", str(data_dir), "--threshold", "2", "--co-admin", co_admin],
+        env=FAST,
+    )
+    assert made.exit_code == 0, made.output
+    shown = runner.invoke(
+        cli_app, ["member", "proposals", "--data-dir", str(data_dir), "--json"], env=FAST
+    )
+    assert json.loads(shown.output)["threshold"] == 2
+    assert json.loads(shown.output)["admin_count"] == 2

@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import importlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -232,27 +233,26 @@ def icd_id(code: str, value: str) -> tuple[str | None, str | None]:
 @cache
 def tax_id(value: str, country: str | None) -> tuple[str | None, str | None]:
     """``(compact tax number, None)`` or ``(None, reason)`` for a tax registration (BT-32)."""
-    text = compact(value)
-    problem = shape_problem(text)
-    if problem is not None:
-        return None, problem
-    modules = TAX_VALIDATORS.get((country or "").upper(), ())
-    if modules:
-        failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
-        if len(failures) == len(modules):
-            return None, failures[0]
-    return text, None
+    return _checked_by_country(value, country, TAX_VALIDATORS)
 
 
 @cache
 def legal_id(value: str, country: str | None) -> tuple[str | None, str | None]:
     """``(compact id, None)`` or ``(None, reason)`` for a legal registration id written without
     a scheme: checked by the register of the party's country where python-stdnum knows it."""
+    return _checked_by_country(value, country, LEGAL_VALIDATORS)
+
+
+def _checked_by_country(
+    value: str, country: str | None, validators: Mapping[str, tuple[str, ...]]
+) -> tuple[str | None, str | None]:
+    """``value`` compacted and checked by its shape, then by the python-stdnum modules of its
+    country in ``validators`` (valid when any one accepts it; no module: the shape only)."""
     text = compact(value)
     problem = shape_problem(text)
     if problem is not None:
         return None, problem
-    modules = LEGAL_VALIDATORS.get((country or "").upper(), ())
+    modules = validators.get((country or "").upper(), ())
     if modules:
         failures = [f for m in modules if (f := _stdnum(m, text)) is not None]
         if len(failures) == len(modules):

@@ -123,19 +123,12 @@ def _role_of(ledger: Ledger, address: str) -> str:
         return ""
 
 
-def _actor_option(address: str, option: str) -> str:
+def _actor(address: str, option: str = "--as") -> str:
+    """``address`` checksummed, or exit 2 naming ``option``."""
     try:
         return Web3.to_checksum_address(address)
     except ValueError:
         fail(InvalidInput(option, "must be a 20-byte hex address"))
-        raise  # unreachable
-
-
-def _actor(address: str) -> str:
-    try:
-        return Web3.to_checksum_address(address)
-    except ValueError:
-        fail(InvalidInput("--as", "must be a 20-byte hex address"))
         raise  # unreachable
 
 
@@ -180,7 +173,7 @@ def init(
 ) -> None:
     """Create a network: deploy the contract, create the admin, write the manifest."""
     settings = settings_for(data_dir, chain_url=chain_url, funding_key_file=funding_key_file)
-    co_admins = tuple(_actor_option(a, "--co-admin") for a in co_admin or ())
+    co_admins = tuple(_actor(a, "--co-admin") for a in co_admin or ())
     ledger, api_key = guard(
         lambda: init_network(settings, admin_name, threshold=threshold, co_admins=co_admins)
     )

@@ -771,11 +771,14 @@ def sent_already(ledger: Ledger, actor: str, key: str) -> bool:
     return ledger.journal.by_key(ledger.transactor(actor).address, key) is not None
 
 
-def refuse_early(ledger: Ledger, actor: str, call: Any, key: str) -> None:
+def refuse_early(ledger: Ledger, actor: str, call: Any, key: str) -> int | None:
     """Raise the error the chain would raise for ``call`` sent by ``actor`` now (a simulation:
-    nothing is written), unless ``key`` is bound to a transaction already (a retry)."""
-    if not sent_already(ledger, actor, key):
-        ledger.transactor(actor).estimate(call)
+    nothing is written), unless ``key`` is bound to a transaction already (a retry). Returns
+    the gas the simulation estimated (with margin), for sending ``call`` on the state it ran
+    on without executing it a second time; None for a retry (its bytes are resent)."""
+    if sent_already(ledger, actor, key):
+        return None
+    return ledger.transactor(actor).estimate(call)
 
 
 def register_file(
@@ -799,9 +802,13 @@ def register_file(
     parsed, examined = examine(
         ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False
     )
-    refuse_early(ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key)
+    gas = refuse_early(
+        ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key
+    )
     lodge(ledger, parsed, actor, examined.doc_type, filename)
-    receipt = register(ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key)
+    receipt = register(
+        ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
+    )
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt, registration
 
@@ -834,12 +841,15 @@ def register(
     doc_type: DocType,
     *,
     idempotency_key: str | None = None,
+    gas: int | None = None,
 ) -> Receipt:
     """Register ``doc_hash`` as ``doc_type``, signed by ``actor``, exactly once per
-    ``idempotency_key`` (see :mod:`ledger.services.writekeys`)."""
+    ``idempotency_key`` (see :mod:`ledger.services.writekeys`); ``gas`` from a simulation
+    just made (:func:`refuse_early`), else estimated here."""
     return _receipt(
         ledger.transactor(actor).transact(
             _registration(ledger, doc_hash, doc_type),
+            gas,
             idempotency_key=write_key(idempotency_key),
         )
     )
@@ -925,10 +935,10 @@ def register_examined(
     call = _batch_registration(
         ledger, [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     )
-    refuse_early(ledger, actor, call, key)
+    gas = refuse_early(ledger, actor, call, key)
     for parsed, examined, name in read:
         lodge(ledger, parsed, actor, examined.doc_type, name)
-    receipt = _receipt(ledger.transactor(actor).transact(call, idempotency_key=key))
+    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registered = [
         _registered_now(examined, get_registration(ledger, parsed.doc_hash))
         for parsed, examined, _ in read
@@ -990,9 +1000,9 @@ def supersede_with_file(
         ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False
     )
     call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
-    refuse_early(ledger, actor, call, key)
+    gas = refuse_early(ledger, actor, call, key)
     lodge(ledger, parsed, actor, examined.doc_type, filename)
-    receipt = _receipt(ledger.transactor(actor).transact(call, idempotency_key=key))
+    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt
 

@@ -321,17 +321,23 @@ def create(
         if docs.find_registration(ledger, doc_hash) is None
     ]
     # simulated before anything is sent: a refusal by the contract writes nothing
-    for doc_hash, doc_type, register_key in unregistered:
+    register_gas = [
         docs.refuse_early(
             ledger,
             actor,
             ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
             register_key,
         )
-    docs.refuse_early(ledger, actor, call, key)
-    for doc_hash, doc_type, register_key in unregistered:
-        docs.register(ledger, actor, doc_hash, doc_type, idempotency_key=register_key)
-    receipt = ledger.transactor(actor).transact(call, idempotency_key=key)
+        for doc_hash, doc_type, register_key in unregistered
+    ]
+    gas = docs.refuse_early(ledger, actor, call, key)
+    if unregistered:
+        # simulated before its documents are registered, the financing ran the cheaper
+        # "not registered" refusal path: estimated again once they are
+        gas = None
+    for (doc_hash, doc_type, register_key), doc_gas in zip(unregistered, register_gas, strict=True):
+        docs.register(ledger, actor, doc_hash, doc_type, idempotency_key=register_key, gas=doc_gas)
+    receipt = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:
         asked = {h: (a, f, v) for h, a, f, v, _ in pledges}

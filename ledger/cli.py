@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from web3 import Web3
 
+from ledger import cli_proof
 from ledger import join as join_mod
 from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
@@ -1726,6 +1727,10 @@ def serve(
 def _loopback(host: str) -> str:
     """The address a local client uses to reach a server bound to ``host``."""
     return "127.0.0.1" if host in ("0.0.0.0", "", "localhost") else host  # noqa: S104
+
+
+#: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)
+cli_proof.add_commands(doc_app)
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from api.routers.audit import IndexDep
 from ledger.errors import Forbidden, InvalidInput
 from ledger.services import documents as docs
+from ledger.services import openattestation as oa
+from ledger.services import proof as proof_svc
 from ledger.services import verify as verify_svc
 from ledger.services.roles import DocType
 
@@ -557,6 +559,75 @@ def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) 
             for e in d.history
         ],
         held=_examined(d.held) if d.held else None,
+    )
+
+
+@router.get("/{doc_hash}/proof", response_model=proof_svc.Proof)
+def document_proof(
+    ledger: LedgerDep, participant: ParticipantDep, doc_hash: str
+) -> proof_svc.Proof:
+    """A proof bundle of the document (docs/proofs.md): its hash, the chain and contract, the
+    registration transaction, block and time, the registrant's member record, its status as of
+    the head block and its attestations — everything a third party needs to check it against
+    any node of the chain without trusting this gateway (``tradeledger doc verify-proof PROOF
+    FILE --rpc URL``). Made from the hash alone, so ``document.hash.of`` is null: a verifier
+    hashes the file's bytes and, for a JSON file, its canonical JSON form. Any member may ask:
+    every fact in it is on chain."""
+    return proof_svc.make_proof(ledger, docs.parse_doc_hash(doc_hash))
+
+
+class OpenAttestationRegistered(BaseModel):
+    """Where a wrapped OpenAttestation document's Merkle root was registered."""
+
+    doc_hash: str = Field(description="the Merkle root, as registered (revoke it by this hash)")
+    merkle_root: str = Field(description="signature.merkleRoot of the wrapped document")
+    target_hash: str = Field(description="signature.targetHash of the wrapped document")
+    document_store: str = Field(description="this ledger's contract, as the document names it")
+    doc_type: str
+    block: int
+    tx_hash: str
+    registration: DocumentPublic
+
+
+@router.post(
+    "/openattestation",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OpenAttestationRegistered,
+)
+def register_openattestation(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    write_key: WriteKeyDep,
+    document: Annotated[
+        dict[str, Any],
+        Body(
+            description="a wrapped OpenAttestation v2 (TradeTrust) document whose issuers name "
+            "this ledger's contract (GET /health: contract) as their documentStore"
+        ),
+    ],
+    doc_type: Annotated[
+        str | None,
+        Query(description="invoice, bill_of_lading, …; default: $template.name, else other"),
+    ] = None,
+) -> OpenAttestationRegistered:
+    """Register a wrapped OpenAttestation v2 document by its Merkle root, signed by the
+    caller's key, so that the TradeTrust verifiers (tt-verify, oa-verify) pointed at this
+    chain report it issued — and revoked after ``POST /v1/documents/{merkle_root}/revoke``.
+    The gateway checks the document's shape and its documentStore, not its Merkle tree (the
+    verifier does) and keeps no copy of it. Issuer identity (DNS-TXT) is not covered."""
+    require(participant, "document.register")
+    done = oa.register_wrapped(
+        ledger, participant.address, document, _doc_type(doc_type), idempotency_key=write_key
+    )
+    return OpenAttestationRegistered(
+        doc_hash=done.registration.doc_hash,
+        merkle_root=done.registration.doc_hash,
+        target_hash=done.document.target_hash,
+        document_store=done.document.document_stores[0],
+        doc_type=done.doc_type.name.lower(),
+        block=done.receipt.block,
+        tx_hash=done.receipt.tx_hash,
+        registration=_public(done.registration),
     )
 
 

@@ -22,6 +22,8 @@ from api_helpers import unique_file
 from lifecycle import DOC_STATES, FIN_STATES, ROLES, SAMPLE_FACE, Route, World, open_world, populate
 from lifecycle import served_routes as routes_of
 
+from ledger.services import documents as docs
+
 #: the path parameters this test has samples for (a new one needs a line in ``path_samples``)
 SAMPLED_PATH_PARAMS = frozenset({"doc_hash", "financing_id", "address", "proposal_id"})
 #: query parameters filled with samples (one call per sample, the others left at their default)
@@ -184,6 +186,11 @@ def test_every_read_of_every_state_as_every_role(world: World) -> None:
     assert not failures, f"{len(failures)} of {calls} reads wrong:\n" + "\n".join(failures[:40])
 
 
+def _iso(registered: docs.Registration) -> str:
+    """A registration time as the API writes it (ISO 8601, UTC as Z)."""
+    return registered.registered_at.isoformat().replace("+00:00", "Z")
+
+
 def key_field_problems(w: World, path: str, label: str, role: str, body: Any) -> list[str]:
     """What is wrong with the key fields of a 200 answer (status, amounts, face value)."""
     problems: list[str] = []
@@ -227,6 +234,14 @@ def key_field_problems(w: World, path: str, label: str, role: str, body: Any) ->
             )
         if label == "superseded" and not body["successor"]:
             problems.append("no successor named")
+    elif path == "/v1/documents/{doc_hash}/proof":
+        # the proof bundle says what the chain says: the document, its status, who registered it
+        same("document", body["document"]["doc_hash"], w.docs[label])
+        same("status", body["status"]["status"], w.expect_doc[label].status)
+        registered = docs.get_registration(w.net.ledger, docs.parse_doc_hash(w.docs[label]))
+        same("registrant", body["registration"]["signed_by"], registered.registered_by)
+        same("registered_at", body["registration"]["registered_at"], _iso(registered))
+        same("chain", body["network"]["chain_id"], w.net.ledger.chain_id)
     elif path == "/v1/financings/{financing_id}":
         exp = w.expect_fin[label]
         same("status", body["status"], exp.status)

@@ -21,7 +21,7 @@ def _command_path_and_options(command: str) -> tuple[list[str], list[str]]:
     words = shlex.split(command.replace("…", ""))[1:]
     path: list[str] = []
     for word in words:
-        if not re.fullmatch(r"[a-z]+", word):
+        if not re.fullmatch(r"[a-z]+(-[a-z]+)*", word):  # doc verify-proof
             break
         path.append(word)
     options = [w.split("=")[0] for w in words if w.startswith("--")]

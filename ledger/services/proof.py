@@ -950,6 +950,12 @@ def _status_check(
         problems.append(f"it is {status.name.lower()}, the proof says {claimed.status}")
     problems += _claimed_event_problems(chain, claimed.revocation, revoked, "revocation")
     problems += _claimed_event_problems(chain, claimed.supersession, superseded, "supersession")
+    stated = claimed.revocation or claimed.supersession
+    if stated is not None and stated.block_number > claimed.as_of_block:
+        problems.append(
+            f"the proof says {claimed.status} as of block {claimed.as_of_block}, by an event of "
+            f"the later block {stated.block_number}"
+        )
     if problems:
         c.fail("status", Outcome.RECORD_MISMATCH, "the status: " + "; ".join(problems))
         return status, None, None

@@ -226,6 +226,13 @@ def test_revoked_since_the_proof_was_made(network: Network, story: dict[str, Any
     false = _verify(ledger, proof_svc.parse_proof(json.dumps(edited)), data)
     assert false.outcome is Outcome.RECORD_MISMATCH
     edited = json.loads(now.model_dump_json())
+    edited["status"]["as_of_block"] = proof.status.as_of_block  # before the revocation
+    edited["status"]["as_of_block_hash"] = proof.status.as_of_block_hash
+    edited["status"]["as_of"] = proof.status.as_of.isoformat()
+    early = _verify(ledger, proof_svc.parse_proof(json.dumps(edited)), data)
+    assert early.outcome is Outcome.RECORD_MISMATCH
+    assert "by an event of the later block" in str(early.summary())
+    edited = json.loads(now.model_dump_json())
     edited["status"]["revocation"]["reason_code"] = 1
     assert _verify(ledger, proof_svc.parse_proof(json.dumps(edited)), data).outcome is (
         Outcome.RECORD_MISMATCH

@@ -76,10 +76,15 @@ def doc_prove(
     with opened_ledger(data_dir) as ledger:
         found = guard(lambda: docs.lookup_file(ledger, data))
         if found.registration is None:
+            hint = (
+                ": it is an OpenAttestation document, registered by its Merkle root (doc "
+                "register-oa) and checked with a TradeTrust verifier (docs/proofs.md)"
+                if _is_openattestation(data)
+                else ": there is nothing to prove"
+            )
             fail(
                 NotFound(
-                    f"{file} is not registered (SHA-256 {found.tried[0].doc_hash}): there is "
-                    "nothing to prove",
+                    f"{file} is not registered (SHA-256 {found.tried[0].doc_hash}){hint}",
                     doc_hash=found.tried[0].doc_hash,
                 ),
                 NOT_REGISTERED_EXIT,
@@ -102,6 +107,11 @@ def doc_prove(
         f"{proof.network.chain_id}), {proof.status.status} as of block "
         f"{proof.status.as_of_block}",
     )
+
+
+def _is_openattestation(data: bytes) -> bool:
+    canonical = docs.canonical_form(data)
+    return canonical is not None and json.loads(canonical).get("version") == oa.OA_V2
 
 
 def _write(path: Path, text: str) -> None:

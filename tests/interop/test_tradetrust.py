@@ -145,6 +145,12 @@ def test_the_tradetrust_verifier_reads_our_registry(
         )
         assert cli.exit_code == 0, cli.output
         assert json.loads(cli.stdout)["merkle_root"] == "0x" + batch_a["signature"]["merkleRoot"]
+        # a proof bundle is for files registered by their SHA-256: the CLI says what to use
+        prove = CliRunner().invoke(
+            cli_app, ["doc", "prove", str(wrapped), "--data-dir", str(ledger.settings.data_dir)]
+        )
+        assert prove.exit_code == 3, prove.output
+        assert "OpenAttestation document" in prove.output
         # the same root again (the batch's other document) is refused, naming who has it
         again = client.post("/v1/documents/openattestation", json=batch_b, headers=ent)
         assert again.status_code == 409, again.text

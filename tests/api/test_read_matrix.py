@@ -24,6 +24,9 @@ from api_helpers import unique_file
 from lifecycle import DOC_STATES, FIN_STATES, ROLES, SAMPLE_FACE, Route, World, open_world, populate
 from lifecycle import served_routes as routes_of
 
+from ledger.services.roles import Role
+from tests.conftest import Participant
+
 #: the path parameters this test has samples for (a new one needs a line in ``path_samples``)
 SAMPLED_PATH_PARAMS = frozenset({"doc_hash", "financing_id", "address", "proposal_id"})
 #: query parameters filled with samples (one call per sample, the others left at their default)
@@ -384,3 +387,63 @@ def test_a_batch_says_its_documents_are_registered(world: World) -> None:
     for d in documents:
         assert d["registration"]["registered_by"] == w.net.enterprise.address
         assert d["registration"]["status"] == "active"
+
+
+#: the reads that serve a member's own history: a member not active on chain keeps these
+OWN_HISTORY = frozenset(
+    {
+        "/v1/documents",
+        "/v1/documents/lodged",
+        "/v1/documents/{doc_hash}",
+        "/v1/audit/documents/{doc_hash}/timeline",
+        "/v1/audit/members/{address}/activity",
+        "/v1/members/{address}",
+    }
+)
+
+
+def test_every_read_as_a_suspended_member(world: World) -> None:
+    """Every GET route as a member the admins suspended: its own history (its documents, their
+    timelines, its activity, its record, its lodged files) is 200; everything else under /v1,
+    and another member's history, is 403 ``member_suspended`` naming the rule."""
+    w = world
+    made = w.ok("POST", "/v1/members", w.net.admin, json={"name": "Halted", "role": "enterprise"})
+    halted = Participant("Halted", Role.ENTERPRISE, made["address"], made["api_key"])
+    own_doc = w.ok("POST", "/v1/documents", halted, files=unique_file("halted"))["doc_hash"]
+    w.ok("POST", f"/v1/members/{halted.address}/suspend", w.net.admin)
+    w.catch_up()
+    samples = path_samples(w)
+    own = {"doc_hash": own_doc, "address": halted.address}
+    failures: list[str] = []
+    calls = 0
+    for route in _get_routes(w):
+        if route.path_params:
+            (name,) = route.path_params
+            variants = [(label, {name: value}, {}) for label, value in samples[name]]
+            if name in own:
+                variants.append(("own", {name: own[name]}, {}))
+        else:
+            variants = [(label, {}, query) for label, query in query_samples(w, route)]
+        for label, path_params, query in variants:
+            url = route.path
+            for name, value in path_params.items():
+                url = url.replace("{" + name + "}", quote(value, safe=""))
+            response = w.client.get(url, params=query, headers=halted.headers)
+            calls += 1
+            where = f"GET {url} {query or ''} [{label}]"
+            if not route.path.startswith("/v1/"):
+                continue  # pages, /health, /metrics: no participant
+            mine = route.path in OWN_HISTORY and (not route.path_params or label == "own")
+            if mine:
+                if response.status_code != 200:
+                    failures.append(f"{where}: {response.status_code}, expected 200")
+                continue
+            body = response.json()
+            if response.status_code != 403 or body.get("error") != "member_suspended":
+                failures.append(f"{where}: {response.status_code} {body.get('error')}")
+            elif "only read its own history" not in body["message"]:
+                failures.append(f"{where}: the message does not name the rule")
+    listed = w.ok("GET", "/v1/documents", halted)["items"]
+    assert [d["doc_hash"] for d in listed] == [own_doc]
+    assert calls > 100
+    assert not failures, f"{len(failures)} of {calls} reads wrong:\n" + "\n".join(failures[:40])

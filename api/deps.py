@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio
@@ -17,6 +18,7 @@ from api.errors import error_body
 from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauthorized
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
+from ledger.services import standing
 from ledger.services.writekeys import check_key
 
 _bearer = HTTPBearer(auto_error=False)
@@ -41,20 +43,52 @@ async def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
-async def get_participant(
+async def get_reader(
     ledger: LedgerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Participant:
+    """The authenticated participant, with its on-chain standing (``active``): for the routes
+    that serve a member's own history, which a suspended member may still read
+    (:data:`HistoryReaderDep`; each such route keeps such a reader to its own records)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send `Authorization: Bearer <api key>`")
     # a key checked moments ago is served from memory, without a thread hop or a query
-    cached = ledger.db.authenticate_cached(credentials.credentials)
-    if cached is not None:
-        return cached
-    return await anyio.to_thread.run_sync(ledger.db.authenticate, credentials.credentials)
+    found = ledger.db.authenticate_cached(credentials.credentials)
+    if found is None:
+        found = await anyio.to_thread.run_sync(ledger.db.authenticate, credentials.credentials)
+    cache = standing.cache_of(ledger)
+    known = cache.cached(found.address)
+    if known is None:
+        known = await anyio.to_thread.run_sync(cache.read, found.address)
+    return found if known.active else replace(found, active=False)
+
+
+HistoryReaderDep = Annotated[Participant, Depends(get_reader)]
+
+
+async def get_participant(reader: HistoryReaderDep) -> Participant:
+    """The authenticated participant, refused (403 ``member_suspended``) unless it is an
+    active member on chain: a suspended member keeps no off-chain powers."""
+    if not reader.active:
+        raise inactive(reader, "do this")
+    return reader
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
+
+
+def inactive(participant: Participant, what: str) -> LedgerError:
+    """The 403 for a participant not active on chain that asked to do ``what``."""
+    return standing.refuse_inactive(participant.address, what)
+
+
+def own_history_only(participant: Participant, owner: str | None, what: str) -> None:
+    """Refuse (403 ``member_suspended``) a participant not active on chain reading ``what``
+    of another member (``owner``; None: of nobody in particular, e.g. a list of everyone's)."""
+    if participant.active:
+        return
+    if owner is None or owner.lower() != participant.address.lower():
+        raise inactive(participant, f"read {what}")
 
 
 async def get_write_key(request: Request) -> str | None:

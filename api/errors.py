@@ -30,6 +30,7 @@ from ledger.errors import (
     LedgerError,
     LedgerStateError,
     NotFound,
+    RateLimited,
     Unauthorized,
 )
 from ledger.network import Ledger
@@ -45,6 +46,7 @@ STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
     (Unauthorized, 401),
     (Forbidden, 403),
     (Conflict, 409),
+    (RateLimited, 429),
     (ChainUnavailable, 503),
     (FingerprintKeyPending, 503),
     (LedgerStateError, 500),
@@ -120,6 +122,8 @@ def install_error_handlers(app: FastAPI) -> None:
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, RateLimited):
+            headers = {"Retry-After": str(exc.retry_after)}
         if isinstance(exc, ContractError):  # its words name members: read them off the loop
             body = await run_in_threadpool(
                 _described, getattr(request.app.state, "ledger", None), exc

@@ -32,7 +32,8 @@ class ErrorBody(BaseModel):
     error: str = Field(
         description="the error's name: a contract revert's Solidity error name (e.g. "
         "DocumentAlreadyRegistered, RoleNotAllowed), else unauthorized, forbidden, not_found, "
-        "conflict, financing_refused, invalid_input, document_format_error, chain_unavailable"
+        "conflict, financing_refused, invalid_input, document_format_error, member_suspended, "
+        "rate_limited, chain_unavailable"
     )
     message: str = Field(description="what went wrong, for people")
     details: dict[str, Any] = Field(
@@ -85,7 +86,9 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
     403: {
         "model": ErrorBody,
         "description": "The caller's role may not do this, or the record is another member's "
-        "(`error`: forbidden, or the contract's error such as RoleNotAllowed, NotRegistrant).",
+        "(`error`: forbidden, or the contract's error such as RoleNotAllowed, NotRegistrant); "
+        "or the caller is not an active member on chain (`error`: member_suspended): it may "
+        "only read its own history.",
     },
     404: {
         "model": ErrorBody,
@@ -102,6 +105,18 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
         "model": InvalidInputBody,
         "description": "Bad input: `details.field` names the input, `details.rule` the rule it "
         "broke (also a malformed `Idempotency-Key`).",
+    },
+    429: {
+        "model": ErrorBody,
+        "description": "Too many fingerprint evaluations by this participant within the window "
+        "(`error`: rate_limited; `details.limit` per `details.window_seconds`, "
+        "`details.retry_after`). Retry after the `Retry-After` header's seconds.",
+        "headers": {
+            "Retry-After": {
+                "description": "seconds until the next evaluation is allowed",
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        },
     },
     503: {
         "model": ErrorBody,

@@ -29,6 +29,8 @@ from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
 from ledger.services import verify as verify_svc
+from ledger.services.disclosure import sees_financing
+from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
 from ledger.services.roles import (
     CancellationReason,
@@ -756,7 +758,19 @@ def _read_file(path: Path) -> bytes:
         raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
 
 
-def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
+def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:
+    """Whether active financings hold the document ``ex`` is, for a caller who may learn it
+    (``ledger.services.disclosure``); None otherwise, or when it is not registered."""
+    reg = ex.registration
+    if reg is None or not sees_financing(role, actor, reg.registered_by):
+        return None
+    return reg.financed_amount > 0
+
+
+def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
+    """The ``--json`` answer of doc check / receive; fingerprints and holders ``null`` for a
+    role without them (the same as the API)."""
+    shown = ex.fingerprints_shown
     return {
         "doc_hash": ex.doc_hash,
         "format": ex.format,
@@ -765,8 +779,11 @@ def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
         "fingerprints": [
             {"name": f.name, "value": f.value, "held_by_financing": f.held_by_financing or None}
             for f in ex.fingerprints
-        ],
+        ]
+        if shown
+        else None,
         "registered": ex.registration is not None,
+        "is_financed": _is_financed(ex, actor, role),
         "registered_by": ex.registration.registered_by if ex.registration else None,
         "status": ex.registration.status.name.lower() if ex.registration else "not_registered",
         "successor": ex.registration.successor if ex.registration else None,
@@ -775,11 +792,13 @@ def _examined_payload(ex: docs.Examined) -> dict[str, Any]:
             {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
             for t in ex.tried
         ],
-        "conflicting_financings": ex.conflicting_financings,
+        "conflicting_financings": ex.conflicting_financings if shown else None,
         "held_by": [
             {"financing_id": h.financing_id, "bank": h.bank, "made_here": h.made_here}
             for h in ex.holders
-        ],
+        ]
+        if shown
+        else None,
         "matches": [
             {
                 "grade": m.grade,
@@ -874,7 +893,9 @@ def _notice_lines(ex: docs.Examined) -> list[str]:
     return [f"  note ({n.kind}): {n.message}" for n in ex.notices]
 
 
-def _examined_text(ex: docs.Examined, v: verify_svc.Verification, names: Names) -> str:
+def _examined_text(
+    ex: docs.Examined, v: verify_svc.Verification, names: Names, actor: str, role: str
+) -> str:
     facts = ex.facts or {}
     kind = ex.doc_type.name.lower() + (" (CREDIT NOTE)" if facts.get("creditNote") else "")
     lines = _status_lines(v, names)
@@ -892,8 +913,15 @@ def _examined_text(ex: docs.Examined, v: verify_svc.Verification, names: Names) 
     for f in ex.fingerprints:
         held = f"HELD by active financing {f.held_by_financing}" if f.held_by_financing else "free"
         lines.append(f"  fingerprint {f.name:<26} {held}")
-    if not ex.fingerprints and ex.facts is not None:
+    if not ex.fingerprints_shown:
+        lines.append(
+            f"  fingerprints: not shown to role {role or 'unknown'} (banks and regulators only)"
+        )
+    elif not ex.fingerprints and ex.facts is not None:
         lines.append("  no fingerprint: this document cannot be financed (see the notes below)")
+    financed = _is_financed(ex, actor, role)
+    if financed is not None and not ex.fingerprints_shown:
+        lines.append(f"  financed: {'yes, active financings hold it' if financed else 'no'}")
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
         where = ""
@@ -945,14 +973,19 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing already holds one of its fingerprints."""
+    Exit 3 when an active financing already holds one of its fingerprints. With --as, what
+    that member's API key would see (fingerprints and holders: banks and regulators only), and
+    the evaluation counts towards its limit; every evaluation is logged for the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
         role = _role_of(ledger, actor) if actor else "regulator"
-        _, ex = guard(lambda: docs.examine(ledger, data, actor, role))
-        text = guard(lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger)))
-    emit(as_json, _examined_payload(ex), text)
+        via = Via("check", "tradeledger doc check", limited=bool(actor))
+        _, ex = guard(lambda: docs.examine(ledger, data, actor, role, via=via))
+        text = guard(
+            lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
+        )
+    emit(as_json, _examined_payload(ex, actor, role), text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
 
@@ -971,13 +1004,15 @@ def doc_receive(
     data = guard(lambda: _read_file(file))
     kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
     actor = _actor(as_member)
+    via = Via("receive", "tradeledger doc receive", limited=True)
     with opened_ledger(data_dir) as ledger:
-        ex = guard(
-            lambda: docs.receive(ledger, actor, _role_of(ledger, actor), data, file.name, kind)
+        role = _role_of(ledger, actor)
+        ex = guard(lambda: docs.receive(ledger, actor, role, data, file.name, kind, via=via))
+        text = guard(
+            lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
-        text = guard(lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger)))
         lodged = f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}"
-    emit(as_json, _examined_payload(ex), f"{lodged}\n{text}")
+    emit(as_json, _examined_payload(ex, actor, role), f"{lodged}\n{text}")
 
 
 @doc_app.command("register")
@@ -995,19 +1030,22 @@ def doc_register(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        role = _role_of(ledger, actor)
         ex, receipt, reg = guard(
             lambda: docs.register_file(
                 ledger,
                 actor,
-                _role_of(ledger, actor),
+                role,
                 data,
                 file.name,
                 kind,
                 idempotency_key=idempotency_key,
+                via=Via("register", "tradeledger doc register", limited=True),
             )
         )
     # the API's response model for the same operation (POST /v1/documents): one shape for both
     from api.routers.documents import _registered
+    from ledger.gatewaydb import Participant
 
     text = [
         f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
@@ -1016,7 +1054,7 @@ def doc_register(
     ]
     emit(
         as_json,
-        _registered(ex, receipt, reg).model_dump(mode="json"),
+        _registered(ex, receipt, reg, Participant(actor, "", role)).model_dump(mode="json"),
         "\n".join(text),
     )
 
@@ -1040,6 +1078,7 @@ def doc_import(
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
+    via = Via("register", "tradeledger doc import", limited=True)
     with opened_ledger(data_dir) as ledger:
         role = _role_of(ledger, actor)
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
@@ -1082,7 +1121,15 @@ def doc_import(
             for path in progress:
                 data = guard(lambda: _read_file(path))  # noqa: B023
                 parsed, ex = guard(
-                    lambda: docs.examine(ledger, data, actor, role, kind, exclude_self=True)  # noqa: B023
+                    lambda: docs.examine(
+                        ledger,
+                        data,  # noqa: B023
+                        actor,
+                        role,
+                        kind,
+                        exclude_self=True,
+                        via=via,
+                    )
                 )
                 if ex.registration is not None or any(
                     e.doc_hash == ex.doc_hash for _, _, e in pending
@@ -1240,15 +1287,17 @@ def doc_supersede(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        role = _role_of(ledger, actor)
         ex, receipt = guard(
             lambda: docs.supersede_with_file(
                 ledger,
                 actor,
-                _role_of(ledger, actor),
+                role,
                 parsed,
                 data,
                 file.name,
                 idempotency_key=idempotency_key,
+                via=Via("supersede", "tradeledger doc supersede", limited=True),
             )
         )
     emit(
@@ -1257,7 +1306,7 @@ def doc_supersede(
             "doc_hash": doc_hash,
             "new_doc_hash": ex.doc_hash,
             **receipt.__dict__,
-            "notices": _examined_payload(ex)["notices"],
+            "notices": _examined_payload(ex, actor, role)["notices"],
         },
         "\n".join(
             [f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})", *_notice_lines(ex)]

@@ -27,6 +27,7 @@ from ledger.cli_common import (
     fail,
     guard,
     naming,
+    opened_ledger,
     settings_for,
     table,
 )
@@ -34,6 +35,7 @@ from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, verify
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit
+from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
 from ledger.words import money
 
@@ -412,3 +414,43 @@ def _exposed(row: audit.Exposure) -> str:
         return _named(row.member, row.member_name)
     seller = ", ".join(x for x in (row.seller_name, row.seller_id) if x)
     return f"seller {seller} (not a member)" if seller else "unattributed"
+
+
+@audit_app.command("fingerprint-checks")
+def audit_fingerprint_checks(
+    participant: Annotated[
+        str | None, typer.Option(help="only this participant's evaluations (address)")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="from this time (ISO 8601)")] = None,
+    until: Annotated[str | None, typer.Option(help="up to this time (ISO 8601)")] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Every evaluation of a file's fingerprints at this gateway (the regulator's log, as
+    GET /v1/audit/fingerprint-checks gives it): who, when, through which endpoint, how many
+    fingerprints were looked up and how many an active financing held, and the outcome —
+    rate_limited marks a check refused past the participant's limit. Never the file."""
+    with opened_ledger(data_dir) as ledger:
+        items: list[checks.CheckRecord] = []
+        cursor: str | None = None
+        while True:
+            page = guard(
+                partial(
+                    checks.checks_page, ledger, participant, since, until, cursor, checks.MAX_LIMIT
+                )
+            )
+            items += page.items
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+    lines = [
+        f"{c.at}  {c.action:<9} {_named(c.participant or None, c.participant_name):<40}  "
+        f"{c.role:<10} evaluated {c.evaluated:>3}, held {c.matched:>3}  {c.outcome}  "
+        f"({c.endpoint})"
+        for c in items
+    ]
+    emit(
+        as_json,
+        checks.CheckPage(items, None).to_dict(),
+        "\n".join(lines) or "no fingerprint evaluations",
+    )

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     keystore_scrypt_n: int = Field(default=2**18, ge=2**10)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    #: most fingerprint evaluations (``/v1/documents/check`` and ``/receive``, ``doc check`` and
+    #: ``doc receive --as``) one participant may make per ``fingerprint_check_window`` seconds;
+    #: 0: no limit (docs/privacy.md)
+    fingerprint_check_limit: int = Field(default=30, ge=0)
+    #: the window of ``fingerprint_check_limit``, in seconds
+    fingerprint_check_window: int = Field(default=60, ge=1)
+    #: how long a participant's on-chain standing (active or suspended) is trusted once read,
+    #: in seconds; a suspension made through this gateway applies at once (docs/privacy.md)
+    member_status_cache_seconds: float = Field(default=2.0, ge=0)
 
     @field_validator("chain_url")
     @classmethod

@@ -8,8 +8,12 @@
     ├── NotFound (LookupError)       an unknown document, member, financing, key      → 404
     ├── Unauthorized                 no or unknown API key                             → 401
     ├── Forbidden                    the caller's role may not do this                → 403
+    │   └── MemberSuspended          the caller is not an active member on chain: it   → 403
+    │                                may only read its own history
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
+    ├── RateLimited                  too many requests of one kind in a time window    → 429
+    │                                (``retry_after`` seconds: the Retry-After header)
     ├── ChainUnavailable             the node cannot be reached                        → 503
     │   └── TransactionRejected      the node refused a transaction (nonce, fees, funds) → 503
     ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
@@ -78,6 +82,29 @@ class Forbidden(LedgerError):
     """The caller is known but may not do this."""
 
     code = "forbidden"
+
+
+class MemberSuspended(Forbidden):
+    """The caller's membership is not active on chain (suspended, or not yet approved): it
+    keeps no off-chain powers and may only read its own history (``rule`` says so)."""
+
+    code = "member_suspended"
+
+
+class RateLimited(LedgerError):
+    """Too many requests of one kind by one participant within a window. ``limit`` requests
+    per ``window`` seconds are allowed; ``retry_after`` (whole seconds, at least 1) says when
+    the next one will be."""
+
+    code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, limit: int, window: int, retry_after: int, **details: Any
+    ) -> None:
+        super().__init__(
+            message, limit=limit, window_seconds=window, retry_after=retry_after, **details
+        )
+        self.retry_after = max(1, retry_after)
 
 
 class Conflict(LedgerError):

@@ -150,6 +150,47 @@ class PledgeRow(Base):
     fingerprints_json: Mapped[str] = mapped_column(Text)
 
 
+class FingerprintCheckRow(Base):
+    """One evaluation of a file's keyed fingerprints against the chain (which active financing
+    holds each), logged for the regulator: who, when, through which endpoint, how many
+    fingerprints were looked up and how many were held — never the file, its facts or the
+    fingerprints themselves (``ledger.services.fingerprint_checks``)."""
+
+    __tablename__ = "fingerprint_checks"
+
+    check_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    #: Unix time in milliseconds
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+    participant: Mapped[str] = mapped_column(String(42))
+    role: Mapped[str] = mapped_column(String(20))
+    #: check, receive, register or supersede
+    action: Mapped[str] = mapped_column(String(20))
+    endpoint: Mapped[str] = mapped_column(String(80))
+    files: Mapped[int] = mapped_column(Integer, default=1)
+    evaluated: Mapped[int] = mapped_column(Integer, default=0)
+    matched: Mapped[int] = mapped_column(Integer, default=0)
+    #: None while the evaluation runs; "ok", "rate_limited", or the error code that ended it
+    outcome: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+    __table_args__ = (Index("ix_fingerprint_checks_participant", "participant", "at_ms"),)
+
+
+@dataclass(frozen=True)
+class FingerprintCheck:
+    """A logged fingerprint evaluation (see :class:`FingerprintCheckRow`)."""
+
+    check_id: int
+    at_ms: int
+    participant: str
+    role: str
+    action: str
+    endpoint: str
+    files: int
+    evaluated: int
+    matched: int
+    outcome: str | None
+
+
 @dataclass(frozen=True)
 class ReceivedDocument:
     """A file this gateway received, as stored."""
@@ -188,6 +229,9 @@ class Participant:
     address: str
     name: str
     role: str
+    #: whether its membership is active on chain, as the API read it for this request
+    #: (``ledger.services.standing``); False: suspended or not yet approved
+    active: bool = True
 
 
 def _now() -> datetime:
@@ -649,6 +693,105 @@ class GatewayDB:
                     admin=admin, key=key, address=address, funding=str(funding), created_at=_now()
                 )
             )
+
+    # -- the fingerprint-check log ----------------------------------------------------------
+
+    def add_fingerprint_check(
+        self,
+        at_ms: int,
+        participant: str,
+        role: str,
+        action: str,
+        endpoint: str,
+        files: int = 1,
+        outcome: str | None = None,
+    ) -> int:
+        """Log an evaluation that starts now (``outcome`` None) or was refused (``outcome``);
+        returns its id."""
+        with self.session() as s, s.begin():
+            row = FingerprintCheckRow(
+                at_ms=at_ms,
+                participant=participant,
+                role=role,
+                action=action,
+                endpoint=endpoint[:80],
+                files=files,
+                evaluated=0,
+                matched=0,
+                outcome=outcome,
+            )
+            s.add(row)
+            s.flush()
+            return int(row.check_id)
+
+    def finish_fingerprint_check(
+        self, check_id: int, evaluated: int, matched: int, outcome: str
+    ) -> None:
+        """Record how an evaluation ended: fingerprints looked up, how many were held."""
+        with self.session() as s, s.begin():
+            row = s.get(FingerprintCheckRow, check_id)
+            if row is not None:
+                row.evaluated, row.matched, row.outcome = evaluated, matched, outcome[:60]
+
+    def counted_fingerprint_checks(
+        self, participant: str, actions: frozenset[str], since_ms: int
+    ) -> list[int]:
+        """The times (Unix ms, oldest first) of ``participant``'s evaluations of ``actions``
+        since ``since_ms`` that count towards its limit: those running or done, not those
+        refused or failed."""
+        with self.session() as s:
+            return list(
+                s.scalars(
+                    select(FingerprintCheckRow.at_ms)
+                    .where(
+                        FingerprintCheckRow.participant == participant,
+                        FingerprintCheckRow.at_ms >= since_ms,
+                        FingerprintCheckRow.action.in_(sorted(actions)),
+                        or_(
+                            FingerprintCheckRow.outcome.is_(None),
+                            FingerprintCheckRow.outcome == "ok",
+                        ),
+                    )
+                    .order_by(FingerprintCheckRow.at_ms)
+                )
+            )
+
+    def fingerprint_checks(
+        self,
+        participant: str | None = None,
+        since_ms: int | None = None,
+        until_ms: int | None = None,
+        after_id: int = 0,
+        limit: int = 100,
+    ) -> tuple[list[FingerprintCheck], bool]:
+        """Logged evaluations by id (oldest first) after ``after_id``, filtered; at most
+        ``limit`` of them, and whether more follow."""
+        query = select(FingerprintCheckRow).where(FingerprintCheckRow.check_id > after_id)
+        if participant is not None:
+            query = query.where(FingerprintCheckRow.participant == participant)
+        if since_ms is not None:
+            query = query.where(FingerprintCheckRow.at_ms >= since_ms)
+        if until_ms is not None:
+            query = query.where(FingerprintCheckRow.at_ms <= until_ms)
+        query = query.order_by(FingerprintCheckRow.check_id).limit(limit + 1)
+        with self.session() as s:
+            rows = s.scalars(query).all()
+            found = [
+                FingerprintCheck(
+                    r.check_id,
+                    r.at_ms,
+                    r.participant,
+                    r.role,
+                    r.action,
+                    r.endpoint,
+                    r.files,
+                    r.evaluated,
+                    r.matched,
+                    r.outcome,
+                )
+                for r in rows[:limit]
+            ]
+            return found, len(rows) > limit
 
     def has_participant(self, address: str) -> bool:
         with self.session() as s:

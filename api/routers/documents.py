@@ -1,5 +1,11 @@
 """Documents: lodge, check, register (file, JSON form, batch), read, revoke, supersede, attest,
-verify."""
+verify.
+
+What each answer shows follows ``ledger.services.disclosure`` (docs/privacy.md): fingerprints and
+their holders to banks and regulators only (``null`` for the others), a document's financing to
+banks, regulators, admins and its own registrant only. Every evaluation of a file's fingerprints
+is logged for the regulator; ``/check`` and ``/receive`` are rate-limited per participant (429).
+A member not active on chain may only read its own documents and lodged files."""
 
 from __future__ import annotations
 
@@ -10,13 +16,30 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, File, Form, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
+from api.deps import (
+    HistoryReaderDep,
+    LedgerDep,
+    ParticipantDep,
+    WriteKeyDep,
+    own_history_only,
+    require,
+)
+from api.openapi_responses import errors
 from api.routers.audit import IndexDep
 from ledger.errors import Forbidden, InvalidInput
+from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services import verify as verify_svc
+from ledger.services.disclosure import (
+    FINANCING_EVENTS,
+    sees_financing,
+    sees_fingerprints,
+    withhold_event,
+)
+from ledger.services.fingerprint_checks import Via
+from ledger.services.names import LedgerNames
 from ledger.services.roles import DocType
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -63,13 +86,25 @@ class DocumentPublic(BaseModel):
         "the caller lodged (EN 16931 BT-115), the document not yet financed"
     )
     financed: FinancedPublic | None = Field(
-        description="the chain's financing record of the document; null: not yet financed"
+        description="the chain's financing record of the document; null: not yet financed, "
+        "or not shown to you (see is_financed)"
     )
-    financed_amount: int = Field(description="held by active financings, minor units")
+    financed_amount: int | None = Field(
+        description="held by active financings, minor units; null: not shown to you"
+    )
+    is_financed: bool | None = Field(
+        default=None,
+        description="whether active financings hold this document now. Shown to banks, "
+        "regulators and admins, and to the member that registered it; null for the others, "
+        "who learn nothing about the financing of a document they did not register "
+        "(docs/privacy.md)",
+    )
     successor: str | None
 
 
 class FingerprintPublic(BaseModel):
+    """A keyed fingerprint of the file (shown to banks and regulators only)."""
+
     name: str = Field(description="what the fingerprint covers, e.g. seller_number:VAT")
     value: str
     held_by_financing: int | None = Field(
@@ -133,12 +168,19 @@ class DocumentExamined(BaseModel):
     size: int
     doc_type: str
     facts: dict[str, Any] | None
-    fingerprints: list[FingerprintPublic]
+    fingerprints: list[FingerprintPublic] | None = Field(
+        description="its keyed fingerprints, each with the active financing holding it; null: "
+        "not shown to your role (banks and regulators only, docs/privacy.md)"
+    )
     registered: bool
     registration: DocumentPublic | None
-    conflicting_financings: list[int]
-    held_by: list[HolderPublic] = Field(
-        description="the active financings holding one of its fingerprints, with their banks"
+    conflicting_financings: list[int] | None = Field(
+        description="the active financings holding one of its fingerprints; null: not shown "
+        "to your role"
+    )
+    held_by: list[HolderPublic] | None = Field(
+        description="the active financings holding one of its fingerprints, with their banks; "
+        "null: not shown to your role"
     )
     matches: list[MatchPublic] = Field(
         description="files this gateway holds that match: among your own files (a regulator: "
@@ -159,7 +201,10 @@ class DocumentRegistered(DocumentPublic):
     block: int
     tx_hash: str
     facts: dict[str, Any] | None
-    fingerprints: list[FingerprintPublic]
+    fingerprints: list[FingerprintPublic] | None = Field(
+        description="its keyed fingerprints; null: not shown to your role (banks and "
+        "regulators only)"
+    )
     matches: list[MatchPublic]
     notices: list[NoticePublic] = Field(
         description="what you should know about the file: rejected identifiers, a seller "
@@ -227,11 +272,16 @@ class EventPublic(BaseModel):
 
 class DocumentDetail(DocumentPublic):
     attestations: list[AttestationPublic]
-    financings: list[int]
+    financings: list[int] | None = Field(
+        description="the financings that pledged it; null: not shown to you (an enterprise or "
+        "attestor sees those of the documents it registered)"
+    )
     history: list[EventPublic] = Field(
         description="in chain order: the document's registration, attestations, revocation or "
         "supersession, pledges and refusals naming it, and the registration, drawdowns, "
-        "repayments, closing or cancelling of every financing that pledges it"
+        "repayments, closing or cancelling of every financing that pledges it (the financing "
+        "events only to those shown its financing; fingerprints and the financing holding "
+        "them null except for banks and regulators)"
     )
     held: DocumentExamined | None = Field(
         description="the copy of this file this gateway holds for you, with its matches"
@@ -273,14 +323,18 @@ class VerifyResult(BaseModel):
 # -- conversions -------------------------------------------------------------------------------
 
 
-def _public(reg: docs.Registration, facts: dict[str, Any] | None = None) -> DocumentPublic:
+def _public(
+    reg: docs.Registration, facts: dict[str, Any] | None = None, *, financing_shown: bool = True
+) -> DocumentPublic:
     """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (their face value
-    and currency stand in until the chain fixes them at the first financing)."""
+    and currency stand in until the chain fixes them at the first financing).
+    ``financing_shown``: False withholds everything the chain says of its financing (the
+    caller may not learn it, :func:`_shows_financing`)."""
     financed = None
     face_value: int | None = None
     currency: str | None = None
     source: Literal["chain", "facts"] | None = None
-    if reg.face_value and reg.currency:
+    if reg.face_value and reg.currency and financing_shown:
         financed = FinancedPublic(
             currency=reg.currency,
             face_value=reg.face_value,
@@ -300,12 +354,19 @@ def _public(reg: docs.Registration, facts: dict[str, Any] | None = None) -> Docu
         face_value=face_value,
         face_value_source=source,
         financed=financed,
-        financed_amount=reg.financed_amount,
+        financed_amount=reg.financed_amount if financing_shown else None,
+        is_financed=reg.financed_amount > 0 if financing_shown else None,
         successor=reg.successor,
     )
 
 
-def _fingerprints(ex: docs.Examined) -> list[FingerprintPublic]:
+def _shows_financing(who: Participant, reg: docs.Registration | None) -> bool:
+    return sees_financing(who.role, who.address, reg.registered_by if reg else None)
+
+
+def _fingerprints(ex: docs.Examined) -> list[FingerprintPublic] | None:
+    if not ex.fingerprints_shown:
+        return None
     return [
         FingerprintPublic(name=f.name, value=f.value, held_by_financing=f.held_by_financing or None)
         for f in ex.fingerprints
@@ -345,7 +406,15 @@ def _notices(ex: docs.Examined) -> list[NoticePublic]:
     ]
 
 
-def _examined(ex: docs.Examined) -> DocumentExamined:
+def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
+    """``ex`` for the wire, as ``who`` may see it (its fingerprints and holders were withheld
+    by the service already for a role without them)."""
+    shown = ex.fingerprints_shown
+    registration = None
+    if ex.registration is not None:
+        registration = _public(
+            ex.registration, ex.facts, financing_shown=_shows_financing(who, ex.registration)
+        )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
         hashed=ex.hashed.value,
@@ -356,12 +425,14 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
         facts=ex.facts,
         fingerprints=_fingerprints(ex),
         registered=ex.registration is not None,
-        registration=_public(ex.registration, ex.facts) if ex.registration else None,
-        conflicting_financings=ex.conflicting_financings,
+        registration=registration,
+        conflicting_financings=ex.conflicting_financings if shown else None,
         held_by=[
             HolderPublic(financing_id=h.financing_id, bank=h.bank, made_here=h.made_here)
             for h in ex.holders
-        ],
+        ]
+        if shown
+        else None,
         matches=_matches(ex),
         credit_note=bool((ex.facts or {}).get("creditNote")),
         suspicious=ex.suspicious,
@@ -374,6 +445,14 @@ def _examined(ex: docs.Examined) -> DocumentExamined:
     )
 
 
+def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEvent:
+    """``event`` without fingerprints and the financing holding them (a role without them)."""
+    args, fields, summary = withhold_event(
+        event.event, event.args, event.fields, event.summary, names
+    )
+    return replace(event, args=args, fields=fields, summary=summary)
+
+
 def _doc_type(text: str | None) -> DocType | None:
     return DocType.parse(text) if text else None
 
@@ -383,10 +462,10 @@ def _read(file: UploadFile) -> bytes:
 
 
 def _registered(
-    ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration
+    ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration, who: Participant
 ) -> DocumentRegistered:
     return DocumentRegistered(
-        **_public(reg, ex.facts).model_dump(),
+        **_public(reg, ex.facts, financing_shown=_shows_financing(who, reg)).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
         facts=ex.facts,
@@ -419,8 +498,9 @@ def register_document(
         file.filename,
         _doc_type(doc_type),
         idempotency_key=write_key,
+        via=Via("register", "POST /v1/documents", limited=True),
     )
-    return _registered(ex, receipt, reg)
+    return _registered(ex, receipt, reg, participant)
 
 
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
@@ -451,9 +531,15 @@ def register_json_form(
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(
-        ledger, participant.address, participant.role, data, "form.json", idempotency_key=write_key
+        ledger,
+        participant.address,
+        participant.role,
+        data,
+        "form.json",
+        idempotency_key=write_key,
+        via=Via("register", "POST /v1/documents/json", limited=True),
     )
-    return _registered(ex, receipt, reg)
+    return _registered(ex, receipt, reg, participant)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchRegistered)
@@ -473,13 +559,16 @@ def register_batch(
         [(_read(f), f.filename) for f in files],
         _doc_type(doc_type),
         idempotency_key=write_key,
+        via=Via("register", "POST /v1/documents/batch", limited=True),
     )
     return BatchRegistered(
-        block=receipt.block, tx_hash=receipt.tx_hash, documents=[_examined(e) for e in exs]
+        block=receipt.block,
+        tx_hash=receipt.tx_hash,
+        documents=[_examined(e, participant) for e in exs],
     )
 
 
-@router.post("/receive", response_model=DocumentExamined)
+@router.post("/receive", response_model=DocumentExamined, responses=errors(429))
 def receive_document(
     ledger: LedgerDep,
     participant: ParticipantDep,
@@ -489,7 +578,9 @@ def receive_document(
     """Lodge a file the caller received (e.g. the invoice a bank is asked to finance) without
     registering it: the gateway keeps its facts and fingerprints so a financing can pledge it,
     under the document the file is (a JSON file registered through ``/v1/documents/json`` is
-    lodged under that registration's hash: ``doc_hash``, ``hashed``)."""
+    lodged under that registration's hash: ``doc_hash``, ``hashed``). Its fingerprints are
+    evaluated like ``/check``'s: logged, rate-limited per participant (429), and shown with
+    their holders to banks and regulators only."""
     return _examined(
         docs.receive(
             ledger,
@@ -498,21 +589,33 @@ def receive_document(
             _read(file),
             file.filename,
             _doc_type(doc_type),
-        )
+            via=Via("receive", "POST /v1/documents/receive", limited=True),
+        ),
+        participant,
     )
 
 
-@router.post("/check", response_model=DocumentExamined)
+@router.post("/check", response_model=DocumentExamined, responses=errors(429))
 def check_document(
     ledger: LedgerDep, participant: ParticipantDep, file: FileField
 ) -> DocumentExamined:
-    """Read a file and say what the ledger already holds about it (no write): its facts and
-    fingerprints, whether it is registered (by its bytes, or — a JSON file — by its canonical
-    JSON form, as verify finds it: ``hashed``), which active financings hold one of its
-    fingerprints and whose they are, graded matches against your files at this gateway (a
-    regulator's: every file here), and notices."""
-    _, ex = docs.examine(ledger, _read(file), participant.address, participant.role)
-    return _examined(ex)
+    """Read a file and say what the ledger already holds about it (no write): its facts,
+    whether it is registered (by its bytes, or — a JSON file — by its canonical JSON form, as
+    verify finds it: ``hashed``), graded matches against your files at this gateway (a
+    regulator's: every file here), and notices. To banks and regulators also its fingerprints,
+    which active financings hold one of them and whose they are; to the member that registered
+    the document, whether it is financed (``registration.is_financed``); to the others nothing
+    about its financing (docs/privacy.md). Every evaluation is logged for the regulator
+    (``GET /v1/audit/fingerprint-checks``) and counts towards the caller's limit
+    (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT`` per ``…_WINDOW`` seconds: 429 past it)."""
+    _, ex = docs.examine(
+        ledger,
+        _read(file),
+        participant.address,
+        participant.role,
+        via=Via("check", "POST /v1/documents/check", limited=True),
+    )
+    return _examined(ex, participant)
 
 
 @router.post("/verify", response_model=VerifyResult)
@@ -526,27 +629,45 @@ def verify_document(
     unknown and the file is a JSON object, its canonical JSON form too (``hashed`` says which
     matched). No write."""
     v = verify_svc.verify_file(ledger, _read(file))
+    reg = v.registration
     return VerifyResult(
         **v.summary(),
         valid=v.active,
-        registration=_public(v.registration) if v.registration else None,
+        registration=_public(reg, financing_shown=_shows_financing(participant, reg))
+        if reg
+        else None,
     )
 
 
 @router.get("/{doc_hash}", response_model=DocumentDetail)
-def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) -> DocumentDetail:
+def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str) -> DocumentDetail:
     """Provenance (who registered it, when), status, attestations, financings, history, and the
-    copy this gateway holds for the caller with its matches."""
-    d = docs.detail(ledger, docs.parse_doc_hash(doc_hash), participant.address, participant.role)
+    copy this gateway holds for the caller with its matches. The financings and their events
+    only to those who may learn of the document's financing (banks, regulators, admins, its
+    registrant); fingerprints and their holders to banks and regulators only. A member not
+    active on chain reads only the documents it registered (403 ``member_suspended``)."""
+    parsed = docs.parse_doc_hash(doc_hash)
+    if not participant.active:
+        own_history_only(participant, docs.get_registration(ledger, parsed).registered_by, "it")
+    names = LedgerNames(ledger)
+    d = docs.detail(ledger, parsed, participant.address, participant.role, names)
+    shows_financing = _shows_financing(participant, d.registration)
+    history = [e for e in d.history if shows_financing or e.event not in FINANCING_EVENTS]
+    if not sees_fingerprints(participant.role):
+        history = [_withheld(e, names) for e in history]
     return DocumentDetail(
-        **_public(d.registration, d.held.facts if d.held else None).model_dump(),
+        **_public(
+            d.registration,
+            d.held.facts if d.held else None,
+            financing_shown=shows_financing,
+        ).model_dump(),
         attestations=[
             AttestationPublic(
                 attestor=a.attestor, evidence_hash=a.evidence_hash, block=a.block, tx_hash=a.tx_hash
             )
             for a in d.attestations
         ],
-        financings=list(d.financings),
+        financings=list(d.financings) if shows_financing else None,
         history=[
             EventPublic(
                 event=e.event,
@@ -556,9 +677,9 @@ def get_document(ledger: LedgerDep, participant: ParticipantDep, doc_hash: str) 
                 fields=e.fields,
                 summary=e.summary,
             )
-            for e in d.history
+            for e in history
         ],
-        held=_examined(d.held) if d.held else None,
+        held=_examined(d.held, participant) if d.held else None,
     )
 
 
@@ -673,6 +794,7 @@ def supersede_document(
         _read(file),
         file.filename,
         idempotency_key=write_key,
+        via=Via("supersede", "POST /v1/documents/{doc_hash}/supersede", limited=True),
     )
     return Superseded(
         doc_hash=docs.hex32(parsed),
@@ -757,7 +879,7 @@ ListLimit = Annotated[int, Query(ge=1, le=docs.MAX_LIST_LIMIT)]
 @listing.get("", response_model=DocumentListPage)
 def list_documents(
     index: IndexDep,
-    participant: ParticipantDep,
+    participant: HistoryReaderDep,
     registrant: Annotated[
         str | None,
         Query(
@@ -782,10 +904,13 @@ def list_documents(
     limit: ListLimit = docs.DEFAULT_LIST_LIMIT,
 ) -> DocumentListPage:
     """Registrations, oldest first, filtered by registrant, type, status and registration
-    time; paginated by cursor. REGULATOR and ADMIN list everyone's; the other roles their own
-    (another ``registrant`` is a 403)."""
+    time; paginated by cursor. REGULATOR and ADMIN list everyone's; the other roles — and any
+    member not active on chain — their own (another ``registrant`` is a 403)."""
     where = docs.DocumentFilter.parse(registrant, doc_type, status, registered_from, registered_to)
-    if participant.role not in LIST_ALL_ROLES:
+    if not participant.active:
+        own_history_only(participant, where.registrant or participant.address, "them")
+        where = replace(where, registrant=participant.address)
+    elif participant.role not in LIST_ALL_ROLES:
         if where.registrant is None:
             where = replace(where, registrant=participant.address)
         elif where.registrant.lower() != participant.address.lower():
@@ -817,7 +942,7 @@ def list_documents(
 @listing.get("/lodged", response_model=LodgedPage)
 def search_lodged(
     ledger: LedgerDep,
-    participant: ParticipantDep,
+    participant: HistoryReaderDep,
     invoice_number: Annotated[
         str | None,
         Query(

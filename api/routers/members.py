@@ -7,7 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require_role
+from api.deps import (
+    HistoryReaderDep,
+    LedgerDep,
+    ParticipantDep,
+    WriteKeyDep,
+    own_history_only,
+    require_role,
+)
 from api.routers.governance import ProposalPublic, public
 from ledger.errors import InvalidInput
 from ledger.join import JoinRequest
@@ -82,8 +89,11 @@ def list_members(
 
 
 @router.get("/{address}", response_model=MemberPublic)
-def get_member(ledger: LedgerDep, participant: ParticipantDep, address: str) -> MemberPublic:
-    return _public(svc.get_member(ledger, address))
+def get_member(ledger: LedgerDep, participant: HistoryReaderDep, address: str) -> MemberPublic:
+    """A member's record (a member not active on chain: its own only)."""
+    member = svc.get_member(ledger, address)
+    own_history_only(participant, member.address, "another member's record")
+    return _public(member)
 
 
 @router.post(

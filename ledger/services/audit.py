@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -24,7 +24,7 @@ from web3 import Web3
 from web3.exceptions import Web3Exception
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.eventwords import DECODERS, FIELD_COLUMNS, decode_event
+from ledger.eventwords import DECODERS, FIELD_COLUMNS, DecodedEvent, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import (
@@ -44,6 +44,10 @@ from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason, Rol
 from ledger.words import Names, currency_code, hex_of, iso_time, reference_text
 
 DEFAULT_LIMIT = 100
+#: an event with what a reader may not see taken out: (args, fields, summary)
+Withheld = tuple[dict[str, Any], dict[str, Any], str]
+#: takes it out: (event name, args, fields, summary, names) → :data:`Withheld`
+Withhold = Callable[[str, dict[str, Any], dict[str, Any], str, Names], Withheld]
 #: the last second of year 9999: the latest time a query may name (Unix seconds)
 MAX_TIME = 253_402_300_799
 #: block numbers and log indexes in a cursor: the index's signed 64-bit columns
@@ -602,6 +606,7 @@ def _event_page(
     period: Period,
     after: str | None,
     limit: int,
+    exclude: Sequence[str] = (),
 ) -> Page:
     limit = _limit(limit)
     keys = (
@@ -614,6 +619,7 @@ def _event_page(
             ),
         )
         .where(or_(*conditions), *period.clause(EventRow.block_time))
+        .where(*([EventRow.event.not_in(sorted(exclude))] if exclude else []))
         .where(*_after(EventRefRow.block_number, EventRefRow.log_index, _event_cursor(after)))
         .distinct()
         .order_by(EventRefRow.block_number, EventRefRow.log_index)
@@ -649,10 +655,12 @@ def timeline(
     period: Period = Period(),
     after: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    exclude: Sequence[str] = (),
 ) -> Page:
     """A document's history: registration, attestations, revocation, supersession, refusals
     naming it, and every event of the financings that pledge it (pledges, drawdowns,
-    repayments, close, cancel, refusals those financings caused)."""
+    repayments, close, cancel, refusals those financings caused) — but the events named in
+    ``exclude`` (e.g. the financing events, for a reader who may not learn of them)."""
     doc = parse_hash(doc_hash, "doc_hash")
     with index.sessions() as session:
         financings = [
@@ -664,7 +672,7 @@ def timeline(
         conditions = [_ref("doc", [doc])]
         if financings:
             conditions.append(_ref("fin", financings))
-        return _event_page(session, conditions, period, after, limit)
+        return _event_page(session, conditions, period, after, limit, exclude)
 
 
 def member_activity(
@@ -1289,9 +1297,12 @@ def export_events(
     period: Period = Period(),
     events: Sequence[str] = (),
     batch: int = 1000,
+    withhold: Withhold | None = None,
 ) -> Iterator[str]:
     """Every indexed event in chain order as CSV or JSON lines, one string per line, streamed
-    (server-side cursor, ``batch`` rows in memory at a time)."""
+    (server-side cursor, ``batch`` rows in memory at a time). ``withhold``: what a reader may
+    not see is taken out of each event — (name, args, fields, summary, names) → (args, fields,
+    summary) — e.g. fingerprints (``ledger.services.disclosure.withhold_event``)."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
     events = [parse_event_name(e) for e in events]
@@ -1311,10 +1322,15 @@ def export_events(
     )
     if events:
         query = query.where(EventRow.event.in_(sorted(set(events))))
-    return _stream(index, query, fmt)
+    return _stream(index, query, fmt, withhold)
 
 
-def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
+def _stream(
+    index: EventIndex,
+    query: Any,
+    fmt: str,
+    withhold: Withhold | None = None,
+) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if fmt == "csv":
@@ -1324,7 +1340,14 @@ def _stream(index: EventIndex, query: Any, fmt: str) -> Iterator[str]:
     with index.sessions() as session, index.sessions() as lookups:
         names = IndexNames(lookups)
         for block, log, tx, block_hash, time, name, args in session.execute(query):
-            decoded = decode_event(name, json.loads(args), names)
+            raw = json.loads(args)
+            decoded = decode_event(name, raw, names)
+            if withhold is not None:
+                raw, withheld_fields, summary = withhold(
+                    name, raw, decoded.fields, decoded.summary, names
+                )
+                decoded = DecodedEvent(withheld_fields, summary)
+                args = json.dumps(raw, separators=(",", ":"))
             if fmt == "csv":
                 fields = decoded.fields
                 writer.writerow(

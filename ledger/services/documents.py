@@ -6,6 +6,10 @@ the gateway database, per participant. Graded matches (identical / same_document
 computed against those stored facts: a participant sees matches against the files *it* lodged;
 a regulator sees matches against every file this gateway holds. On-chain evidence (the hash is
 registered, an active financing holds one of the fingerprints) is consortium-wide.
+
+Fingerprints and their holders are shown to banks and regulators only; every evaluation of a
+file against the chain is logged and, for checks, rate-limited per participant
+(:mod:`ledger.services.disclosure`, :mod:`ledger.services.fingerprint_checks`).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.writers import amount_text
-from ledger.errors import ChainUnavailable, InvalidInput, NotFound
+from ledger.errors import ChainUnavailable, InvalidInput, LedgerError, NotFound
 from ledger.eventwords import decode_event
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
@@ -47,7 +51,9 @@ from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
 from ledger.jsonsafe import jsonable
 from ledger.network import Ledger
+from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import parse_address, parse_time
+from ledger.services.disclosure import FINGERPRINT_ROLES, sees_fingerprints
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
 from ledger.words import Names
@@ -205,6 +211,9 @@ class Examined:
     #: whether ``matches`` cover every file this gateway holds (a regulator), not only the
     #: caller's own
     sees_all: bool = False
+    #: False: the caller's role is not given fingerprints and holders (``fingerprints`` and
+    #: ``holders`` are empty because they are withheld, not because there are none)
+    fingerprints_shown: bool = True
 
     @property
     def suspicious(self) -> bool:
@@ -436,6 +445,22 @@ def fingerprint_holder(ledger: Ledger, fingerprint: bytes) -> int:
     return int(ledger.contract.functions.fingerprintHolder(fingerprint).call())
 
 
+class _Lookups:
+    """The ``fingerprintHolder`` lookups of one evaluation, counted for the fingerprint-check
+    log (how many were made, how many found a holder)."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self.evaluated = 0
+        self.matched = 0
+
+    def holder(self, fingerprint: bytes) -> int:
+        found = fingerprint_holder(self.ledger, fingerprint)
+        self.evaluated += 1
+        self.matched += 1 if found else 0
+        return found
+
+
 # -- examining a file ---------------------------------------------------------------------
 
 
@@ -500,13 +525,48 @@ def examine(
     exclude_self: bool = False,
     *,
     as_registered: bool = True,
+    via: checks.Via = checks.SERVICE_CHECK,
 ) -> tuple[ParsedDocument, Examined]:
-    """Read ``data`` and say what the ledger and this gateway know about it. No write.
+    """Read ``data`` and say what the ledger and this gateway know about it, as ``actor`` of
+    ``role`` may see it (fingerprints and holders: banks and regulators only,
+    :mod:`ledger.services.disclosure`). No chain write.
 
     ``as_registered``: find the document the file is as :func:`lookup_file` does (a JSON file
     registered as its canonical form is that document); False: the file's own bytes, as a
     registration of the file anchors them.
+
+    The evaluation is logged for the regulator as asked ``via`` an endpoint, and — a limited
+    ``via`` — admitted first: RateLimited past the participant's limit, MemberSuspended for a
+    member not active on chain (:mod:`ledger.services.fingerprint_checks`).
     """
+    check_id = checks.admit(ledger, actor, role, via)
+    lookups = _Lookups(ledger)
+    try:
+        parsed, examined = _examine(
+            ledger, data, actor, role, doc_type, exclude_self, as_registered, lookups
+        )
+    except LedgerError as exc:
+        checks.finish(ledger, check_id, lookups.evaluated, lookups.matched, exc.code)
+        raise
+    except Exception:
+        checks.finish(ledger, check_id, lookups.evaluated, lookups.matched, "internal_error")
+        raise
+    checks.finish(ledger, check_id, lookups.evaluated, lookups.matched)
+    if not sees_fingerprints(role):
+        examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
+    return parsed, examined
+
+
+def _examine(
+    ledger: Ledger,
+    data: bytes,
+    actor: str,
+    role: str,
+    doc_type: DocType | None,
+    exclude_self: bool,
+    as_registered: bool,
+    lookups: _Lookups,
+) -> tuple[ParsedDocument, Examined]:
     check_size(data)
     parsed = read_document(data)
     if parsed.facts is not None:
@@ -523,9 +583,7 @@ def examine(
     key = ledger.fingerprint_key()
     fps = compute_fingerprints(parsed, key)
     values = [hex32(f.value) for f in fps]
-    infos = tuple(
-        FingerprintInfo(f.name, hex32(f.value), fingerprint_holder(ledger, f.value)) for f in fps
-    )
+    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
     matches = _grade_against(ledger, parsed, values, match_scope(actor, role))
     if exclude_self:
         matches = [
@@ -533,7 +591,7 @@ def examine(
             for m in matches
             if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
         ]
-    suspicions, notices, financeable = _look_around(ledger, parsed, actor, role)
+    suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     examined = Examined(
         doc_hash=hex32(parsed.doc_hash),
         format=parsed.format.value,
@@ -603,17 +661,19 @@ def _money(facts: DocumentFacts, amount: int) -> str:
     return f"{amount_text(replace(facts, amount_minor=amount))} {facts.currency}"
 
 
-def credit_notes_for(ledger: Ledger, facts: DocumentFacts) -> list[tuple[str, DocumentFacts]]:
-    """The credit notes lodged at this gateway (by anyone) that correct the invoice ``facts``
-    (BT-25 names its number, same seller, same currency): (doc hash, facts), one per credit
-    note however many copies were lodged."""
+def credit_notes_for(
+    ledger: Ledger, facts: DocumentFacts, scope: str | None = None
+) -> list[tuple[str, DocumentFacts]]:
+    """The credit notes lodged at this gateway — by anyone, or by ``scope`` only — that correct
+    the invoice ``facts`` (BT-25 names its number, same seller, same currency): (doc hash,
+    facts), one per credit note however many copies were lodged."""
     if facts.credit_note or facts.seller is None:
         return []
     values = [
         hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.fingerprint_key())
     ]
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
-    for row in ledger.db.received_with_fingerprints(values, None):
+    for row in ledger.db.received_with_fingerprints(values, scope):
         note = _facts_of(row)
         if note is None or not note.credit_note or facts.number not in note.invoice_refs:
             continue
@@ -626,19 +686,43 @@ def credit_notes_for(ledger: Ledger, facts: DocumentFacts) -> list[tuple[str, Do
     return sorted(found.values())
 
 
-def financeable_amount(ledger: Ledger, facts: DocumentFacts) -> int | None:
-    """An invoice's amount due net of the credit notes lodged against it (minor units); ``None``
-    for a credit note or a document without an amount."""
+def financeable_amount(
+    ledger: Ledger, facts: DocumentFacts, scope: str | None = None
+) -> int | None:
+    """An invoice's amount due net of the credit notes lodged against it (minor units) — by
+    anyone, or by ``scope`` only; ``None`` for a credit note or a document without an
+    amount."""
     if facts.credit_note or facts.amount_minor is None:
         return None
-    credited = sum(n.amount_minor or 0 for _, n in credit_notes_for(ledger, facts))
+    credited = sum(n.amount_minor or 0 for _, n in credit_notes_for(ledger, facts, scope))
     return facts.amount_minor - credited
 
 
+def _notes_scope(actor: str, role: str) -> str | None:
+    """Whose credit notes lodged here a caller's answers take into account: everyone's for a
+    bank or a regulator (a bank must not finance what a buyer's credit note cancelled), the
+    caller's own for the others (another participant's files are not theirs to learn of)."""
+    return None if role in FINGERPRINT_ROLES else actor
+
+
+def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) -> tuple[str, ...]:
+    """Of ``invoices`` (hashes of the caller's own files), those it registered that active
+    financings hold now (by the document's own record on chain)."""
+    found = []
+    for doc_hash in invoices:
+        reg = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+        if reg is not None and reg.registered_by.lower() == actor.lower() and reg.financed_amount:
+            found.append(doc_hash)
+    return tuple(found)
+
+
 def _look_around(
-    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str
+    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str, lookups: _Lookups
 ) -> tuple[tuple[SuspicionInfo, ...], tuple[Notice, ...], int | None]:
-    """Suspicions (re-issue, split), credit-note notices and the financeable value of a file."""
+    """Suspicions (re-issue, split), credit-note notices and the financeable value of a file.
+
+    A credit note's notice names the financings holding the invoice it corrects to banks and
+    regulators; to the others only whether an invoice they registered is financed."""
     facts = parsed.facts
     if facts is None:
         return (), (), None
@@ -666,7 +750,7 @@ def _look_around(
         )
         for number in facts.invoice_refs:
             values = invoice_number_fingerprints(facts, number, key)
-            held = sorted({h for v in values if (h := fingerprint_holder(ledger, v))})
+            held = sorted({h for v in values if (h := lookups.holder(v))})
             invoices = sorted(
                 {
                     r.doc_hash
@@ -675,7 +759,7 @@ def _look_around(
                     )
                 }
             )
-            if held:
+            if held and sees_fingerprints(role):
                 notices.append(
                     Notice(
                         "credit_note_financed_invoice",
@@ -686,9 +770,20 @@ def _look_around(
                         financings=tuple(held),
                     )
                 )
+            elif held and (mine := _financed_own_invoices(ledger, invoices, actor)):
+                notices.append(
+                    Notice(
+                        "credit_note_financed_invoice",
+                        f"this credit note corrects invoice {number}, which you registered "
+                        "and which is financed: the invoice's financeable value falls by "
+                        f"{_money(facts, facts.amount_minor or 0)}",
+                        documents=mine,
+                    )
+                )
         return (), tuple(notices), None
-    financeable = financeable_amount(ledger, facts)
-    notes = credit_notes_for(ledger, facts)
+    scope = _notes_scope(actor, role)
+    financeable = financeable_amount(ledger, facts, scope)
+    notes = credit_notes_for(ledger, facts, scope)
     if notes:
         notices.append(
             Notice(
@@ -744,15 +839,18 @@ def receive(
     data: bytes,
     filename: str | None = None,
     doc_type: DocType | None = None,
+    *,
+    via: checks.Via = checks.SERVICE_RECEIVE,
 ) -> Examined:
     """Lodge a file ``actor`` received (facts + fingerprints) at this gateway; no chain write.
 
     The file is kept under the document it is (:func:`lookup_file`): a JSON file registered
     as its canonical form through ``POST /v1/documents/json`` is lodged under that hash, so a
     bank can finance the registered document. The matches are computed before the file is
-    stored, so they show what was there already.
+    stored, so they show what was there already. The evaluation is logged (and, a limited
+    ``via``, admitted) as :func:`examine` says.
     """
-    parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True)
+    parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
     lodge(ledger, parsed, actor, examined.doc_type, filename)
     return examined
 
@@ -790,6 +888,7 @@ def register_file(
     doc_type: DocType | None = None,
     *,
     idempotency_key: str | None = None,
+    via: checks.Via = checks.SERVICE_REGISTER,
 ) -> tuple[Examined, Receipt, Registration]:
     """Lodge a file and register the SHA-256 of its bytes on chain, signed by ``actor``.
 
@@ -800,7 +899,7 @@ def register_file(
     """
     key = write_key(idempotency_key)
     parsed, examined = examine(
-        ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False
+        ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False, via=via
     )
     gas = refuse_early(
         ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key
@@ -901,6 +1000,7 @@ def register_files(
     doc_type: DocType | None = None,
     *,
     idempotency_key: str | None = None,
+    via: checks.Via = checks.SERVICE_REGISTER,
 ) -> tuple[list[Examined], Receipt]:
     """Lodge several files and register them in one transaction. Each returned
     :class:`Examined` carries its registration as the chain holds it after that transaction.
@@ -913,7 +1013,14 @@ def register_files(
     for i, (data, name) in enumerate(files):
         try:
             parsed, examined = examine(
-                ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False
+                ledger,
+                data,
+                actor,
+                role,
+                doc_type,
+                exclude_self=True,
+                as_registered=False,
+                via=via,
             )
         except InvalidInput as exc:
             raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
@@ -989,6 +1096,7 @@ def supersede_with_file(
     filename: str | None = None,
     *,
     idempotency_key: str | None = None,
+    via: checks.Via = checks.SERVICE_SUPERSEDE,
 ) -> tuple[Examined, Receipt]:
     """Lodge the amendment ``data`` and mark ``old_hash`` superseded by it (the amendment is
     registered with the old document's type). All or nothing: the file is read and the
@@ -997,7 +1105,7 @@ def supersede_with_file(
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
     parsed, examined = examine(
-        ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False
+        ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False, via=via
     )
     call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
     gas = refuse_early(ledger, actor, call, key)
@@ -1068,7 +1176,8 @@ def _event(log: Any, names: Names) -> DocumentEvent:
 
 
 def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examined | None:
-    """What this gateway holds of ``doc_hash`` for ``actor``, with its matches."""
+    """What this gateway holds of ``doc_hash`` for ``actor``, with its matches (fingerprints
+    and their holders for banks and regulators only)."""
     rows = ledger.db.received(hex32(doc_hash), match_scope(actor, role))
     if not rows:
         return None
@@ -1083,10 +1192,11 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         for m in _grade_against(ledger, parsed, values, match_scope(actor, role))
         if m.doc_hash != hex32(doc_hash)
     ]
+    shown = sees_fingerprints(role)  # the others are never given them: not even looked up
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
         for name, value in row.fingerprints
-        if not is_lookup_key(name)
+        if shown and not is_lookup_key(name)
     )
     return Examined(
         doc_hash=row.doc_hash,
@@ -1099,6 +1209,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         matches=tuple(matches),
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
+        fingerprints_shown=shown,
     )
 
 

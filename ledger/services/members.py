@@ -36,6 +36,7 @@ from ledger.network import (
     require_member_funding,
 )
 from ledger.services.roles import ProposalAction, Role
+from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
 
 MAX_NAME_LENGTH = 200
@@ -58,7 +59,8 @@ class NewMember:
     """A member onboarded by this gateway (custodial: it holds the member's key).
 
     Above M = 1 ``proposal`` is the pending proposal and ``member`` has id 0 and is inactive
-    until M admins approved it; the API key works for reads at once."""
+    until M admins approved it; until then its API key reads only its own history (nothing
+    yet: ``ledger.services.standing``)."""
 
     member: Member
     api_key: str
@@ -314,6 +316,7 @@ def _member_change(
     target = get_member_address(address)
     call = functions.suspendMember(target) if suspend else functions.reinstateMember(target)
     receipt = ledger.transactor(actor).transact(call, idempotency_key=write_key(idempotency_key))
+    membership_changed(ledger)  # a suspension applies to this gateway's next request
     return Change(str(receipt["transactionHash"].to_0x_hex()))
 
 
@@ -446,7 +449,10 @@ _DATA_ACTIONS = (ProposalAction.SET_THRESHOLD, ProposalAction.SET_FINGERPRINT_KE
 
 def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
     """A member that joined with its own encryption key receives the fingerprint key, sealed
-    to it, from the admin whose call put it on chain (``ledger/join.py``)."""
+    to it, from the admin whose call put it on chain (``ledger/join.py``). Any executed
+    proposal makes this gateway read members' standing again (``ledger.services.standing``)."""
+    if proposal.executed:
+        membership_changed(ledger)
     if not proposal.executed or proposal.action != ProposalAction.ADD_MEMBER:
         return proposal
     recipient = bytes.fromhex(proposal.data.removeprefix("0x"))

@@ -1,6 +1,8 @@
 """Every read (GET) route × every resource in every lifecycle state × every role, over HTTP on
 the real embedded chain: no 5xx, the body parses as what its content type says, the role gets
 exactly the access the API documents, and the key fields (status, amounts, face value) are true.
+Fingerprints and their holders reach banks and regulators only, and a document's financing only
+those who may learn of it (docs/privacy.md): no other role's answer carries one.
 
 The GET routes are read from the app itself (its OpenAPI, and the routes left out of it), so a
 new read endpoint is called here without anyone adding it — and this test fails if the endpoint
@@ -23,6 +25,8 @@ from lifecycle import DOC_STATES, FIN_STATES, ROLES, SAMPLE_FACE, Route, World, 
 from lifecycle import served_routes as routes_of
 
 from ledger.services import documents as docs
+from ledger.services.roles import Role
+from tests.conftest import Participant
 
 #: the path parameters this test has samples for (a new one needs a line in ``path_samples``)
 SAMPLED_PATH_PARAMS = frozenset({"doc_hash", "financing_id", "address", "proposal_id"})
@@ -32,9 +36,29 @@ SAMPLED_QUERY_PARAMS = frozenset(
 )
 OVERSIGHT = ("admin", "regulator")
 #: read routes only oversight (regulator, admin) may call; others answer 403
-OVERSIGHT_ONLY = frozenset(
-    {"/v1/audit/refusals", "/v1/audit/duplicates", "/v1/audit/export", "/v1/audit/verify"}
+OVERSIGHT_ONLY = frozenset({"/v1/audit/export", "/v1/audit/verify"})
+#: read routes only a regulator may call: fingerprints, their holders, the check log
+REGULATOR_ONLY = frozenset(
+    {"/v1/audit/refusals", "/v1/audit/duplicates", "/v1/audit/fingerprint-checks"}
 )
+#: roles given fingerprints and their holders
+FINGERPRINT_ROLES = ("bank", "bank_b", "regulator")
+#: roles that read the financing of any document (the others: of those they registered)
+FINANCING_ROLES = ("admin", "bank", "bank_b", "regulator")
+FINANCING_EVENTS = frozenset(
+    {
+        "FinancingRegistered",
+        "DocumentPledged",
+        "FinancingRefused",
+        "DrawdownRecorded",
+        "RepaymentRecorded",
+        "FinancingClosed",
+        "FinancingCancelled",
+    }
+)
+#: the financings' routes are the confidential-financings rewrite's: their answers are not
+#: checked for fingerprints here yet (they still show pledged fingerprints to every member)
+FINANCINGS_REWRITE = ("/v1/financings",)
 NEVER_FINANCED = ("registered", "attested", "refused", "revoked", "superseded")
 FIN_EVENTS = {
     "drawn": "DrawdownRecorded",
@@ -96,8 +120,10 @@ def expected_status(route: Route, role: str, w: World, params: dict[str, str]) -
     path = route.path
     if path in OVERSIGHT_ONLY:
         return 200 if oversight else 403
+    if path in REGULATOR_ONLY:
+        return 200 if role == "regulator" else 403
     if path == "/v1/audit/financeable":
-        if not oversight and role not in ("bank", "bank_b"):
+        if role not in FINGERPRINT_ROLES:
             return 403
         return 200 if ("doc_hash" in params or "fingerprint" in params) else 422
     if path == "/v1/audit/members/{address}/activity":
@@ -182,6 +208,12 @@ def test_every_read_of_every_state_as_every_role(world: World) -> None:
                     f"{where}: {problem}"
                     for problem in key_field_problems(w, route.path, label, role, body)
                 ]
+                if role not in FINGERPRINT_ROLES and not route.path.startswith(FINANCINGS_REWRITE):
+                    failures += [
+                        f"{where}: fingerprint {f[:14]}… shown"
+                        for f in sorted({f for fps in w.fingerprints.values() for f in fps})
+                        if f[2:] in response.text.lower()
+                    ]
     assert calls > 500
     assert not failures, f"{len(failures)} of {calls} reads wrong:\n" + "\n".join(failures[:40])
 
@@ -191,8 +223,25 @@ def _iso(registered: docs.Registration) -> str:
     return registered.registered_at.isoformat().replace("+00:00", "Z")
 
 
+_REGISTRANTS: dict[str, str] = {}
+
+
+def registrant(w: World, label: str) -> str:
+    """Who registered the document of state ``label`` (the public record)."""
+    doc = w.docs[label]
+    if doc not in _REGISTRANTS:
+        _REGISTRANTS[doc] = w.ok("GET", f"/v1/documents/{doc}", w.net.regulator)["registered_by"]
+    return _REGISTRANTS[doc]
+
+
+def shows_financing(w: World, label: str, role: str) -> bool:
+    """Whether ``role`` may learn of the financing of the document of state ``label``."""
+    return role in FINANCING_ROLES or registrant(w, label) == w.who(role).address
+
+
 def key_field_problems(w: World, path: str, label: str, role: str, body: Any) -> list[str]:
-    """What is wrong with the key fields of a 200 answer (status, amounts, face value)."""
+    """What is wrong with the key fields of a 200 answer (status, amounts, face value), and
+    with what it shows of fingerprints and financing to ``role``."""
     problems: list[str] = []
 
     def same(what: str, got: Any, want: Any) -> None:
@@ -202,15 +251,35 @@ def key_field_problems(w: World, path: str, label: str, role: str, body: Any) ->
     if path == "/v1/documents/{doc_hash}":
         exp = w.expect_doc[label]
         same("status", body["status"], exp.status)
-        same("financed_amount", body["financed_amount"], exp.financed_amount)
         events = [e["event"] for e in body["history"]]
+        if not shows_financing(w, label, role):
+            # a document it did not register: nothing about its financing
+            same("financed_amount", body["financed_amount"], None)
+            same("is_financed", body["is_financed"], None)
+            same("financed", body["financed"], None)
+            same("financings", body["financings"], None)
+            wanted = [e for e in exp.events if e not in FINANCING_EVENTS]
+            if not set(wanted) <= set(events) or FINANCING_EVENTS & set(events):
+                problems.append(f"history {events}: expected {wanted}, no financing event")
+            sees_facts = exp.face_value is not None and role in exp.lodged_by
+            same("face_value", body["face_value"], exp.face_value if sees_facts else None)
+            same("currency", body["currency"], "DKK" if sees_facts else None)
+            same("face_value_source", body["face_value_source"], "facts" if sees_facts else None)
+            return problems
+        same("financed_amount", body["financed_amount"], exp.financed_amount)
+        same("is_financed", body["is_financed"], exp.financed_amount > 0)
         if not set(exp.events) <= set(events):
             problems.append(f"history {events} lacks {exp.events}")
         for event in body["history"]:
             if event["event"] == "DocumentPledged":
                 fps = event["args"]["fingerprints"]
-                if not fps or not all(isinstance(f, str) and len(f) == 66 for f in fps):
+                if role not in FINGERPRINT_ROLES:
+                    same("pledged fingerprints", fps, None)
+                elif not fps or not all(isinstance(f, str) and len(f) == 66 for f in fps):
                     problems.append(f"pledged fingerprints not 0x hex: {fps!r}")
+            if event["event"] == "FinancingRefused" and role not in FINGERPRINT_ROLES:
+                same("refusal's fingerprint", event["args"]["fingerprint"], None)
+                same("refusal's holder", event["args"]["conflictingFinancingId"], None)
         if label in NEVER_FINANCED:
             same("financed", body["financed"], None)
             sees_facts = exp.face_value is not None and (
@@ -256,6 +325,10 @@ def key_field_problems(w: World, path: str, label: str, role: str, body: Any) ->
         wanted = set(w.expect_doc[label].events)
         if label in FIN_EVENTS:
             wanted.add(FIN_EVENTS[label])
+        if not shows_financing(w, label, role):
+            wanted -= FINANCING_EVENTS
+            if events & FINANCING_EVENTS:
+                problems.append(f"timeline shows financing events {events & FINANCING_EVENTS}")
         if not wanted <= events:
             problems.append(f"timeline {sorted(events)} lacks {sorted(wanted - events)}")
     elif path == "/v1/financings" and label in DOC_STATES:
@@ -328,3 +401,63 @@ def test_a_batch_says_its_documents_are_registered(world: World) -> None:
     for d in documents:
         assert d["registration"]["registered_by"] == w.net.enterprise.address
         assert d["registration"]["status"] == "active"
+
+
+#: the reads that serve a member's own history: a member not active on chain keeps these
+OWN_HISTORY = frozenset(
+    {
+        "/v1/documents",
+        "/v1/documents/lodged",
+        "/v1/documents/{doc_hash}",
+        "/v1/audit/documents/{doc_hash}/timeline",
+        "/v1/audit/members/{address}/activity",
+        "/v1/members/{address}",
+    }
+)
+
+
+def test_every_read_as_a_suspended_member(world: World) -> None:
+    """Every GET route as a member the admins suspended: its own history (its documents, their
+    timelines, its activity, its record, its lodged files) is 200; everything else under /v1,
+    and another member's history, is 403 ``member_suspended`` naming the rule."""
+    w = world
+    made = w.ok("POST", "/v1/members", w.net.admin, json={"name": "Halted", "role": "enterprise"})
+    halted = Participant("Halted", Role.ENTERPRISE, made["address"], made["api_key"])
+    own_doc = w.ok("POST", "/v1/documents", halted, files=unique_file("halted"))["doc_hash"]
+    w.ok("POST", f"/v1/members/{halted.address}/suspend", w.net.admin)
+    w.catch_up()
+    samples = path_samples(w)
+    own = {"doc_hash": own_doc, "address": halted.address}
+    failures: list[str] = []
+    calls = 0
+    for route in _get_routes(w):
+        if route.path_params:
+            (name,) = route.path_params
+            variants = [(label, {name: value}, {}) for label, value in samples[name]]
+            if name in own:
+                variants.append(("own", {name: own[name]}, {}))
+        else:
+            variants = [(label, {}, query) for label, query in query_samples(w, route)]
+        for label, path_params, query in variants:
+            url = route.path
+            for name, value in path_params.items():
+                url = url.replace("{" + name + "}", quote(value, safe=""))
+            response = w.client.get(url, params=query, headers=halted.headers)
+            calls += 1
+            where = f"GET {url} {query or ''} [{label}]"
+            if not route.path.startswith("/v1/"):
+                continue  # pages, /health, /metrics: no participant
+            mine = route.path in OWN_HISTORY and (not route.path_params or label == "own")
+            if mine:
+                if response.status_code != 200:
+                    failures.append(f"{where}: {response.status_code}, expected 200")
+                continue
+            body = response.json()
+            if response.status_code != 403 or body.get("error") != "member_suspended":
+                failures.append(f"{where}: {response.status_code} {body.get('error')}")
+            elif "only read its own history" not in body["message"]:
+                failures.append(f"{where}: the message does not name the rule")
+    listed = w.ok("GET", "/v1/documents", halted)["items"]
+    assert [d["doc_hash"] for d in listed] == [own_doc]
+    assert calls > 100
+    assert not failures, f"{len(failures)} of {calls} reads wrong:\n" + "\n".join(failures[:40])

@@ -1,0 +1,208 @@
+"""The fingerprint-check log and its rate limit: who evaluated files against the chain's
+fingerprint locks, when, through which endpoint, and how often.
+
+Evaluating a file — computing its keyed fingerprints and asking the contract which active
+financing holds each (``fingerprintHolder``) — is what makes the check endpoint useful to a bank
+and, unchecked, an oracle: someone guessing a seller's invoice numbers learns which one is
+financed. Three things keep it honest (docs/privacy.md):
+
+1. **Every evaluation is logged** in the gateway database (``fingerprint_checks``): the
+   participant and its role, the time, the action (``check``, ``receive``, ``register``,
+   ``supersede``) and the endpoint, how many fingerprints were looked up and how many were held
+   by an active financing, and the outcome (``ok``, ``rate_limited`` or the error that ended
+   it). Never the file, its hash, its facts or its fingerprints. REGULATOR participants read the
+   log (``GET /v1/audit/fingerprint-checks``, ``tradeledger audit fingerprint-checks``).
+2. **Checks are rate-limited per participant**: at most ``Settings.fingerprint_check_limit``
+   evaluations by ``check`` and ``receive`` (the API's ``/v1/documents/check`` and
+   ``/receive``, the CLI's ``doc check`` and ``doc receive --as``) per
+   ``fingerprint_check_window`` seconds; one more is refused with :class:`RateLimited` (HTTP 429
+   with ``Retry-After``) and logged as ``rate_limited``. Evaluations that are running or done
+   count; those refused, or that failed (a file that cannot be read), do not. The count is read
+   from the log, so every process of a data directory shares it and it survives a restart
+   (within one process it is exact; two processes admitting at the same instant may pass one
+   over).
+3. Only a member **active on chain** evaluates (``ledger.services.standing``).
+
+What an evaluation shows, and to whom, is :mod:`ledger.services.disclosure`.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ledger.errors import InvalidInput, NotFound, RateLimited
+from ledger.gatewaydb import FingerprintCheck
+from ledger.network import Ledger
+from ledger.services.audit import parse_address, parse_time
+from ledger.services.standing import require_active
+
+#: the actions whose evaluations count towards the limit
+LIMITED_ACTIONS = frozenset({"check", "receive"})
+ACTIONS = ("check", "receive", "register", "supersede")
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+#: one admission at a time in this process, so the limit is exact within it
+_ADMISSION = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Via:
+    """Where an evaluation was asked for: ``action`` (check, receive, register, supersede),
+    ``endpoint`` (``POST /v1/documents/check``, ``tradeledger doc check``) and whether the
+    per-participant limit applies (``limited``: a participant acting through its API key or
+    the CLI's ``--as``; the gateway's own calls, such as the demo, are logged, not limited)."""
+
+    action: str
+    endpoint: str
+    limited: bool = False
+
+
+#: the gateway's own evaluations (services called directly): logged, never limited
+SERVICE_CHECK = Via("check", "service")
+SERVICE_RECEIVE = Via("receive", "service")
+SERVICE_REGISTER = Via("register", "service")
+SERVICE_SUPERSEDE = Via("supersede", "service")
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def admit(ledger: Ledger, actor: str, role: str, via: Via) -> int:
+    """Log an evaluation by ``actor`` that starts now and return its id, for :func:`finish`.
+
+    For a limited ``via`` of a participant (``actor`` non-empty): :class:`MemberSuspended`
+    when it is not an active member on chain, and :class:`RateLimited` — logged as
+    ``rate_limited`` — when ``check`` and ``receive`` evaluations already reached the limit
+    within the window."""
+    if via.action not in ACTIONS:
+        raise ValueError(f"unknown fingerprint-check action {via.action!r}")
+    if via.limited and actor:
+        require_active(ledger, actor, "evaluate fingerprints")
+    settings = ledger.settings
+    limit, window = settings.fingerprint_check_limit, settings.fingerprint_check_window
+    with _ADMISSION:
+        now = _now_ms()
+        if via.limited and actor and limit and via.action in LIMITED_ACTIONS:
+            counted = ledger.db.counted_fingerprint_checks(
+                actor, LIMITED_ACTIONS, now - window * 1000
+            )
+            if len(counted) >= limit:
+                ledger.db.add_fingerprint_check(
+                    now, actor, role, via.action, via.endpoint, outcome="rate_limited"
+                )
+                # the evaluation that frees a place is the one ``limit`` places from the end
+                free_at = counted[len(counted) - limit] + window * 1000
+                retry = max(1, math.ceil((free_at - now) / 1000))
+                raise RateLimited(
+                    f"{actor} made {len(counted)} fingerprint evaluations (check, receive) in "
+                    f"the last {window} s: the limit is {limit} per {window} s "
+                    f"(TRADELEDGER_FINGERPRINT_CHECK_LIMIT); retry in {retry} s",
+                    limit=limit,
+                    window=window,
+                    retry_after=retry,
+                    participant=actor,
+                    rule="fingerprint_check_limit",
+                )
+        return ledger.db.add_fingerprint_check(now, actor, role, via.action, via.endpoint)
+
+
+def finish(
+    ledger: Ledger, check_id: int, evaluated: int, matched: int, outcome: str = "ok"
+) -> None:
+    """Record how evaluation ``check_id`` ended: ``evaluated`` fingerprints looked up on chain,
+    ``matched`` of them held by an active financing; ``outcome`` ``ok`` or an error's code."""
+    ledger.db.finish_fingerprint_check(check_id, evaluated, matched, outcome)
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """A logged evaluation as the regulator reads it (``at``: ISO 8601 UTC)."""
+
+    check_id: int
+    at: str
+    participant: str
+    participant_name: str | None
+    role: str
+    action: str
+    endpoint: str
+    evaluated: int
+    matched: int
+    outcome: str
+
+
+@dataclass(frozen=True)
+class CheckPage:
+    items: list[CheckRecord]
+    next_cursor: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": [asdict(i) for i in self.items], "next_cursor": self.next_cursor}
+
+
+def _cursor(text: str | None) -> int:
+    if not text:
+        return 0
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidInput("cursor", "must be a next_cursor returned by this list", value=text)
+    return int(text)
+
+
+def _name(ledger: Ledger, address: str, known: dict[str, str | None]) -> str | None:
+    if address not in known:
+        try:
+            known[address] = ledger.db.participant(address).name if address else None
+        except NotFound:
+            known[address] = None
+    return known[address]
+
+
+def checks_page(
+    ledger: Ledger,
+    participant: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> CheckPage:
+    """Logged evaluations, oldest first, of one ``participant`` (an address) or everyone's,
+    between ``since`` and ``until`` (ISO 8601 or Unix seconds, inclusive); paginated by
+    ``cursor`` (the ``next_cursor`` of the previous page). InvalidInput names a bad field."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
+    who = parse_address(participant, "participant") if participant else None
+    start, end = parse_time(since, "since"), parse_time(until, "until")
+    if start is not None and end is not None and start > end:
+        raise InvalidInput("until", "must not be before since")
+    rows, more = ledger.db.fingerprint_checks(
+        who,
+        start * 1000 if start is not None else None,
+        end * 1000 + 999 if end is not None else None,
+        _cursor(cursor),
+        limit,
+    )
+    names: dict[str, str | None] = {}
+    items = [_record(ledger, r, names) for r in rows]
+    return CheckPage(items, str(rows[-1].check_id) if more and rows else None)
+
+
+def _record(ledger: Ledger, row: FingerprintCheck, names: dict[str, str | None]) -> CheckRecord:
+    at = datetime.fromtimestamp(row.at_ms / 1000, UTC)
+    return CheckRecord(
+        check_id=row.check_id,
+        at=at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        participant=row.participant,
+        participant_name=_name(ledger, row.participant, names),
+        role=row.role,
+        action=row.action,
+        endpoint=row.endpoint,
+        evaluated=row.evaluated,
+        matched=row.matched,
+        outcome=row.outcome or "running",
+    )

@@ -1,0 +1,129 @@
+"""A participant's standing on chain: is its membership active right now?
+
+A member the admins suspended (``MemberSuspended``), or one whose onboarding proposal has not yet
+reached M approvals (member id 0), keeps no off-chain powers at a gateway either: it may only
+read its own history (docs/privacy.md). The gateway reads the standing from the contract
+(``memberOf``) and trusts what it read for ``Settings.member_status_cache_seconds`` (default
+2 s), so an authenticated request costs at most one contract call per participant per period.
+
+How promptly a suspension applies:
+
+- made through this gateway (``POST /v1/members/{a}/suspend``, a proposal approved here, the
+  CLI's ``member suspend`` on this data directory's chain when the server made it): the cache is
+  dropped when the change is sent, so the next request is refused;
+- made anywhere else (another gateway of the consortium, another process): within
+  ``member_status_cache_seconds`` of this gateway's node seeing the block.
+
+A reinstatement applies as promptly.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import weakref
+from dataclasses import dataclass
+
+from web3 import Web3
+
+from ledger.errors import MemberSuspended
+from ledger.network import Ledger
+
+#: why a member is not active, in words (the error's ``rule``)
+RULE = (
+    "a member that is not active on chain (suspended, or not yet approved) may only read its "
+    "own history: its own documents and its own activity"
+)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A member's standing as the contract holds it: ``member_id`` 0 means not (yet) a
+    member."""
+
+    address: str
+    member_id: int
+    active: bool
+
+    @property
+    def reason(self) -> str:
+        return "suspended" if self.member_id else "not an approved member"
+
+
+class StandingCache:
+    """Standings read from the chain, trusted for ``ttl`` seconds."""
+
+    def __init__(self, ledger: Ledger, ttl: float) -> None:
+        self._ledger = ledger
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._known: dict[str, tuple[Standing, float]] = {}
+
+    def cached(self, address: str) -> Standing | None:
+        """The standing of ``address`` read less than ``ttl`` ago, without a chain call."""
+        found = self._known.get(address.lower())
+        if found is None or time.monotonic() > found[1]:
+            return None
+        return found[0]
+
+    def read(self, address: str) -> Standing:
+        """The standing of ``address`` (cached, else read from the contract)."""
+        found = self.cached(address)
+        if found is not None:
+            return found
+        record = self._ledger.contract.functions.memberOf(Web3.to_checksum_address(address)).call()
+        standing = Standing(address, int(record[0]), int(record[0]) != 0 and bool(record[3]))
+        with self._lock:
+            if len(self._known) > 10_000:
+                self._known.clear()
+            self._known[address.lower()] = (standing, time.monotonic() + self._ttl)
+        return standing
+
+    def forget(self) -> None:
+        """Drop every cached standing (a membership changed through this gateway)."""
+        with self._lock:
+            self._known.clear()
+
+
+_CACHES: weakref.WeakKeyDictionary[Ledger, StandingCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def cache_of(ledger: Ledger) -> StandingCache:
+    """The standing cache of ``ledger`` (one per open ledger)."""
+    with _CACHES_LOCK:
+        found = _CACHES.get(ledger)
+        if found is None:
+            found = StandingCache(ledger, ledger.settings.member_status_cache_seconds)
+            _CACHES[ledger] = found
+        return found
+
+
+def standing(ledger: Ledger, address: str) -> Standing:
+    """The on-chain standing of ``address`` (see the module docstring for how fresh)."""
+    return cache_of(ledger).read(address)
+
+
+def membership_changed(ledger: Ledger) -> None:
+    """A suspension, reinstatement or onboarding was sent through this gateway: read every
+    standing again on the next request."""
+    cache_of(ledger).forget()
+
+
+def refuse_inactive(
+    address: str, what: str, reason: str = "not an active member (suspended, or not yet approved)"
+) -> MemberSuspended:
+    """The error for ``address``, not active on chain (``reason``), asking to do ``what``."""
+    return MemberSuspended(
+        f"{address} is {reason} on chain and may not {what}: {RULE}",
+        address=address,
+        standing=reason,
+        rule=RULE,
+    )
+
+
+def require_active(ledger: Ledger, address: str, what: str) -> None:
+    """Raise :class:`MemberSuspended` unless ``address`` is an active member on chain."""
+    found = standing(ledger, address)
+    if not found.active:
+        raise refuse_inactive(address, what, found.reason)

@@ -90,6 +90,14 @@ def _options(
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
 ]
+ReadAs = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="read as this member: its encryption key at this gateway opens the financing terms "
+        "sealed to it (without it, only the public part is shown)",
+    ),
+]
 IdemKey = Annotated[
     str | None,
     typer.Option(
@@ -1422,19 +1430,27 @@ def doc_search(
 
 
 def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
+    t = f.terms
     return {
         "financing_id": f.financing_id,
         "bank": f.bank,
         "status": f.status.name.lower(),
-        "kind": f.kind.name.lower(),
-        "currency": f.currency,
-        "amount": f.amount,
-        "drawn": f.drawn,
-        "repaid": f.repaid,
-        "outstanding": f.outstanding,
-        "maturity": f.maturity.isoformat() if f.maturity else None,
-        "reference": f.reference,
-        "documents": [p.__dict__ for p in f.pledges],
+        "registered_at": f.registered_at.isoformat(),
+        "fingerprint_count": f.fingerprint_count,
+        "fingerprints": list(f.fingerprints),
+        "terms_commitment": f.terms_commitment,
+        "confidential": t is None,
+        "kind": t.kind.name.lower() if t else None,
+        "currency": t.currency if t else None,
+        "amount": t.amount if t else None,
+        "drawn": t.drawn if t else None,
+        "repaid": t.repaid if t else None,
+        "outstanding": t.outstanding if t else None,
+        "maturity": t.maturity.isoformat() if t else None,
+        "reference": t.reference if t else None,
+        "commitment_holds": t.commitment_holds if t else None,
+        "documents": [p.__dict__ for p in t.pledges] if t else [],
+        "entries": [e.__dict__ for e in t.entries] if t else [],
     }
 
 
@@ -1443,18 +1459,29 @@ def _money(amount: int, currency: str) -> str:
 
 
 def _financing_text(f: fin_svc.Financing) -> str:
+    t = f.terms
+    head = (
+        f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
+        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints locked"
+    )
+    if t is None:
+        return head + (
+            "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
+            "registrants; pass --as MEMBER to read them with that member's key)"
+        )
     lines = [
-        f"financing {f.financing_id} ({f.status.name.lower()}, {f.kind.name.lower()}) "
-        f"by bank {f.bank}",
-        f"  amount {_money(f.amount, f.currency)}, drawn {_money(f.drawn, f.currency)}, "
-        f"repaid {_money(f.repaid, f.currency)}, maturity "
-        f"{f.maturity.date().isoformat() if f.maturity else '-'}, reference {f.reference or '-'}",
+        head + f", {t.kind.name.lower()}",
+        f"  amount {_money(t.amount, t.currency)}, drawn {_money(t.drawn, t.currency)}, "
+        f"repaid {_money(t.repaid, t.currency)}, maturity {t.maturity.date().isoformat()}, "
+        f"reference {t.reference or '-'}",
     ]
     lines += [
-        f"  pledges {p.doc_hash}: {_money(p.amount, f.currency)} of face value "
-        f"{_money(p.face_value, f.currency)}"
-        for p in f.pledges
+        f"  pledges {p.doc_hash}: {_money(p.amount, t.currency)} of face value "
+        f"{_money(p.face_value, t.currency)}"
+        for p in t.pledges
     ]
+    if not t.commitment_holds:
+        lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
     return "\n".join(lines)
 
 
@@ -1524,6 +1551,7 @@ def finance_create(
 
 
 def _lifecycle(
+    reader: str,
     action: Callable[[Ledger], docs.Receipt],
     financing_id: int,
     data_dir: Path | None,
@@ -1531,7 +1559,7 @@ def _lifecycle(
 ) -> None:
     with opened_ledger(data_dir) as ledger:
         receipt = guard(lambda: action(ledger))
-        f = guard(lambda: fin_svc.get(ledger, financing_id))
+        f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(
         as_json,
         {**_financing_payload(f), "tx_hash": receipt.tx_hash, "block": receipt.block},
@@ -1555,6 +1583,7 @@ def finance_drawdown(
     """Draw an amount from a financing (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.drawdown(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
@@ -1576,6 +1605,7 @@ def finance_repay(
     """Record a repayment (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.repay(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
@@ -1596,6 +1626,7 @@ def finance_close(
     """Close a fully repaid financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.close(ledger, actor, financing_id, idempotency_key=idempotency_key),
         financing_id,
         data_dir,
@@ -1617,6 +1648,7 @@ def finance_cancel(
     """Cancel an active financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.cancel(
             ledger, actor, financing_id, reason_code, idempotency_key=idempotency_key
         ),
@@ -1628,11 +1660,16 @@ def finance_cancel(
 
 @finance_app.command("show")
 def finance_show(
-    financing_id: FinancingId, data_dir: DataDir = None, as_json: JsonFlag = False
+    financing_id: FinancingId,
+    as_member: ReadAs = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """One financing: bank, amounts, maturity, pledged documents."""
+    """One financing: bank, status, and — for a reader whose key opens them — amounts,
+    maturity, pledged documents, drawdowns and repayments."""
+    reader = _actor(as_member) if as_member else None
     with opened_ledger(data_dir) as ledger:
-        f = guard(lambda: fin_svc.get(ledger, financing_id))
+        f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
@@ -1643,23 +1680,30 @@ def finance_list(
     doc: Annotated[str | None, typer.Option(help="only those pledging this document")] = None,
     cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     limit: Annotated[int, typer.Option(min=1, max=fin_svc.MAX_LIMIT)] = fin_svc.DEFAULT_LIMIT,
+    as_member: ReadAs = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Financings, filtered; one page at a time (see next_cursor)."""
+    """Financings, filtered; one page at a time (see next_cursor). Terms only where the
+    reader's key (--as) opens them."""
+    reader = _actor(as_member) if as_member else None
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
     with opened_ledger(data_dir) as ledger:
-        page = guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))
+        page = guard(
+            lambda: fin_svc.list_financings(
+                ledger, bank, state, doc_hash, cursor, limit, reader=reader
+            )
+        )
     rows = [
         [
             f.financing_id,
             f.status.name.lower(),
             f.bank,
-            _money(f.amount, f.currency),
-            _money(f.outstanding, f.currency),
-            f.maturity.date().isoformat() if f.maturity else "-",
-            f.reference,
+            _money(f.terms.amount, f.terms.currency) if f.terms else "confidential",
+            _money(f.terms.outstanding, f.terms.currency) if f.terms else "-",
+            f.terms.maturity.date().isoformat() if f.terms else "-",
+            f.terms.reference if f.terms else "-",
         ]
         for f in page.items
     ]

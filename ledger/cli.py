@@ -1178,7 +1178,6 @@ def doc_show(
         "status": r.status.name.lower(),
         "registered_by": r.registered_by,
         "registered_at": r.registered_at.isoformat(),
-        "financed_amount": r.financed_amount,
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings),

@@ -29,16 +29,6 @@ DocTypeField = Annotated[
 # -- models -----------------------------------------------------------------------------------
 
 
-class FinancedPublic(BaseModel):
-    """What the chain fixed when the document was first financed."""
-
-    currency: str = Field(description="ISO 4217 code of every financing of this document")
-    face_value: int = Field(description="the face value the first financing recorded, minor units")
-    financed_amount: int = Field(
-        description="the amount active financings hold now, minor units (0 once released)"
-    )
-
-
 class DocumentPublic(BaseModel):
     """A document's on-chain registration, with its face value where the caller may see it."""
 
@@ -49,21 +39,17 @@ class DocumentPublic(BaseModel):
     registrant_id: int
     registered_at: datetime
     currency: str | None = Field(
-        description="ISO 4217; see face_value_source. Null when neither the chain nor a file "
-        "the caller lodged says it"
+        description="ISO 4217, from the file the caller lodged; null when the caller lodged "
+        "none (whether and for how much a document is financed is confidential: "
+        "docs/privacy.md)"
     )
     face_value: int | None = Field(
-        description="minor units; see face_value_source. Null (never a placeholder 0) when "
-        "neither the chain nor a file the caller lodged says it"
+        description="minor units (EN 16931 BT-115), from the file the caller lodged; null "
+        "(never a placeholder 0) when the caller lodged none"
     )
-    face_value_source: Literal["chain", "facts"] | None = Field(
-        description="chain: fixed on chain by the first financing; facts: read from the file "
-        "the caller lodged (EN 16931 BT-115), the document not yet financed"
+    face_value_source: Literal["facts"] | None = Field(
+        description="facts: read from the file the caller lodged; null: not known to the caller"
     )
-    financed: FinancedPublic | None = Field(
-        description="the chain's financing record of the document; null: not yet financed"
-    )
-    financed_amount: int = Field(description="held by active financings, minor units")
     successor: str | None
 
 
@@ -272,20 +258,12 @@ class VerifyResult(BaseModel):
 
 
 def _public(reg: docs.Registration, facts: dict[str, Any] | None = None) -> DocumentPublic:
-    """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (their face value
-    and currency stand in until the chain fixes them at the first financing)."""
-    financed = None
+    """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
+    face value: whether a document is financed, and for how much, is confidential)."""
     face_value: int | None = None
     currency: str | None = None
-    source: Literal["chain", "facts"] | None = None
-    if reg.face_value and reg.currency:
-        financed = FinancedPublic(
-            currency=reg.currency,
-            face_value=reg.face_value,
-            financed_amount=reg.financed_amount,
-        )
-        face_value, currency, source = reg.face_value, reg.currency, "chain"
-    elif facts is not None and isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
+    source: Literal["facts"] | None = None
+    if facts is not None and isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
         face_value, currency, source = int(facts["amountMinor"]), str(facts["currency"]), "facts"
     return DocumentPublic(
         doc_hash=reg.doc_hash,
@@ -297,8 +275,6 @@ def _public(reg: docs.Registration, facts: dict[str, Any] | None = None) -> Docu
         currency=currency,
         face_value=face_value,
         face_value_source=source,
-        financed=financed,
-        financed_amount=reg.financed_amount,
         successor=reg.successor,
     )
 

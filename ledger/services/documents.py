@@ -70,9 +70,6 @@ class Registration:
     registered_by: str
     registrant_id: int
     registered_at: datetime
-    currency: str | None
-    face_value: int
-    financed_amount: int
     successor: str | None
 
 
@@ -405,7 +402,7 @@ def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
 def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
     """The on-chain record of ``doc_hash``, or NotFound."""
     record = ledger.contract.functions.getDocument(doc_hash).call()
-    (registrant, registrant_id, registered_at, doc_type, status, currency, face, financed) = record
+    (registrant, registrant_id, registered_at, doc_type, status) = record
     if DocStatus(status) is DocStatus.NONE:
         raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
     successor = bytes(ledger.contract.functions.successorOf(doc_hash).call())
@@ -416,9 +413,6 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
         registered_by=Web3.to_checksum_address(registrant),
         registrant_id=int(registrant_id),
         registered_at=datetime.fromtimestamp(int(registered_at), UTC),
-        currency=bytes(currency).decode("ascii") if any(bytes(currency)) else None,
-        face_value=int(face),
-        financed_amount=int(financed),
         successor=hex32(successor) if any(successor) else None,
     )
 
@@ -1110,16 +1104,32 @@ _DOC_FIRST_EVENTS = (
     "DocumentSuperseded",
     "DocumentAttested",
 )
-#: … and those whose second one is (DocumentPledged: financingId first; FinancingRefused: bank)
-_DOC_SECOND_EVENTS = ("DocumentPledged", "FinancingRefused")
-#: … and the life of every financing that pledged it (each names the financing first)
+#: … and the life of every financing that pledged it (each names the financing first); which
+#: financings pledge a document is confidential: only those the reader's key opens are found
 _FINANCING_EVENTS = (
     "FinancingRegistered",
-    "DrawdownRecorded",
-    "RepaymentRecorded",
+    "FinancingEntryRecorded",
     "FinancingClosed",
     "FinancingCancelled",
 )
+
+
+def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list[int]:
+    """The ids of the financings pledging ``doc_hash`` whose terms ``reader``'s key opens."""
+    from ledger.services import financing  # it imports this module
+
+    if not reader:
+        return []
+    found: list[int] = []
+    cursor: str | None = None
+    while True:
+        page = financing.list_financings(
+            ledger, doc_hash=doc_hash, cursor=cursor, limit=financing.MAX_LIMIT, reader=reader
+        )
+        found += [f.financing_id for f in page.items]
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
 
 
 def detail(
@@ -1128,9 +1138,10 @@ def detail(
     """A document's registration, attestations, financings, history and held copy.
 
     The history is everything that happened to the document — registration, attestations,
-    revocation or supersession, pledges, refusals naming it — and the life of every financing
-    that pledged it (registration, drawdowns, repayments, close, cancel), in chain order, each
-    event decoded (``names``: who the addresses are; default: this ledger's members).
+    revocation or supersession — and the life of every financing that pledged it *whose terms
+    ``actor``'s encryption key opens* (registration, entries, close, cancel: which financings
+    pledge a document is confidential, docs/privacy.md), in chain order, each event decoded
+    (``names``: who the addresses are; default: this ledger's members).
     """
     from ledger.services.names import LedgerNames  # it reads documents: imported when used
 
@@ -1138,12 +1149,8 @@ def detail(
     # log queries: the events naming the document in their first topic, then in their second
     # (a financing's pledge or refusal names the financing or the bank first), then the events
     # of the financings that pledged it
-    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash) + logs_naming(
-        ledger, _DOC_SECOND_EVENTS, 2, doc_hash
-    )
-    pledged = sorted(
-        {int(log["args"]["financingId"]) for log in history if log["event"] == "DocumentPledged"}
-    )
+    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash)
+    pledged = financings_readable_by(ledger, doc_hash, actor)
     if pledged:
         history += logs_naming(
             ledger, _FINANCING_EVENTS, 1, [fid.to_bytes(32, "big") for fid in pledged]

@@ -1159,15 +1159,23 @@ def doc_verify(
 @doc_app.command("show")
 def doc_show(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
+    as_member: ReadAs = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """A document's registration, attestations, financings and history: its registration,
-    attestations, revocation or supersession, pledges, refusals naming it, and the drawdowns,
-    repayments, closing or cancelling of every financing that pledges it, each in words."""
+    attestations, revocation or supersession, and — read with the key of --as (the financing
+    bank, a regulator, the document's registrant) — the refusals naming it and the entries,
+    closing or cancelling of every financing that pledges it, each in words."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    reader = _actor(as_member) if as_member else ""
     with opened_ledger(data_dir) as ledger:
-        d = guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
+        role = (
+            ledger.db.participant(reader).role
+            if reader and ledger.db.has_participant(reader)
+            else ""
+        )
+        d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
         }

@@ -208,7 +208,7 @@ def _audit(
     except Exception:  # the audit service is optional here: read the chain instead
         lines = []
     for doc in doc_hashes:
-        detail = docs.detail(ledger, docs.parse_doc_hash(doc), "", "regulator")
+        detail = docs.detail(ledger, docs.parse_doc_hash(doc), regulator, "regulator")
         lines += [f"block {e.block:>3}  {e.event}{_args(e.args, names)}" for e in detail.history]
     lines += [
         f"refused: {names.get(r.bank, r.bank)} on {_short(r.doc_hash or '')} — "

@@ -1149,7 +1149,10 @@ def detail(
     # log queries: the events naming the document in their first topic, then in their second
     # (a financing's pledge or refusal names the financing or the bank first), then the events
     # of the financings that pledged it
+    from ledger.services.financing import refusal_logs_naming  # it imports this module
+
     history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash)
+    history += refusal_logs_naming(ledger, doc_hash, actor)
     pledged = financings_readable_by(ledger, doc_hash, actor)
     if pledged:
         history += logs_naming(

@@ -975,6 +975,27 @@ class Refusal:
     currency: str | None
 
 
+def refusal_logs_naming(ledger: Ledger, doc_hash: bytes, reader: str | None) -> list[Any]:
+    """The ``FinancingRefused`` logs whose sealed terms ``reader``'s key opens and that name
+    ``doc_hash`` (which document a refusal concerns is confidential)."""
+    keys = _reader_keys(ledger, reader)
+    if not keys:
+        return []
+    ctx = context(ledger)
+    wanted = docs.hex32(doc_hash)
+    found = []
+    for log in docs.logs(ledger, "FinancingRefused"):
+        opened = conf.open_terms(bytes(log["args"]["terms"]), keys, ctx)
+        if opened is None:
+            continue
+        payload = opened[0].payload
+        named = {d.get("doc_hash") for d in payload.get("documents", [])}
+        named.add((payload.get("refusal") or {}).get("doc_hash"))
+        if wanted in named:
+            found.append(log)
+    return found
+
+
 def refusals(ledger: Ledger, reader: str | None = None) -> list[Refusal]:
     """Every refused financing attempt recorded on chain; the details of those ``reader``'s
     key opens."""

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from ledger.revert import ERRORS
 from ledger.errors import FinancingRefused, InvalidInput
+from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind, FinancingStatus
@@ -61,7 +61,8 @@ def test_same_invoice_in_another_format_is_refused_with_evidence(network: Networ
     assert details["fingerprint_kind"]
     # the holder's terms are bank A's: bank B learns who holds the invoice and since when
     assert details["conflicting_bank"] == bank
-    assert "holders" not in details and "already_financed" not in details
+    assert "holders" not in details
+    assert "already_financed" not in details
     # the refusal is on chain, sealed: the refused bank and the regulator read it, no one else
     regulator = network.regulator.address
     assert [r.reason.name for r in fin.refusals(ledger, reader=regulator) if r.reason] == [
@@ -73,7 +74,9 @@ def test_same_invoice_in_another_format_is_refused_with_evidence(network: Networ
     # bank B sees bank A's financing exists, never its terms; the regulator reads them
     assert fin.get(ledger, first.financing_id, reader=bank_b).terms is None
     seen = fin.get(ledger, first.financing_id, reader=regulator).terms
-    assert seen is not None and seen.amount == 374_000 and seen.reference == "A-001"
+    assert seen is not None
+    assert seen.amount == 374_000
+    assert seen.reference == "A-001"
 
     fin.drawdown(ledger, bank, first.financing_id, 300_000)
     with pytest.raises(ERRORS["DrawdownExceedsFinancing"]):
@@ -86,7 +89,8 @@ def test_same_invoice_in_another_format_is_refused_with_evidence(network: Networ
         fin.drawdown(ledger, bank_b, first.financing_id, 1)
     fin.repay(ledger, bank, first.financing_id, 300_000)
     state = fin.get(ledger, first.financing_id, reader=regulator).terms
-    assert state is not None and (state.drawn, state.repaid) == (300_000, 300_000)
+    assert state is not None
+    assert (state.drawn, state.repaid) == (300_000, 300_000)
     assert [e.type for e in state.entries] == ["drawdown", "repayment"]
     fin.close(ledger, bank, first.financing_id)
     assert fin.get(ledger, first.financing_id).status is FinancingStatus.CLOSED

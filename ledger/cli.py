@@ -722,6 +722,28 @@ def member_reinstate(
     _member_change(address, data_dir, as_json, False, idempotency_key)
 
 
+@member_app.command("publish-key")
+def member_publish_key(
+    as_member: AsMember,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Publish the X25519 encryption key of a member whose keys this gateway holds (made if
+    missing), signed by the member: financing terms are sealed only to members that published
+    one. `member add` and `join` publish it already; this is for members added before."""
+    actor = _actor(as_member)
+    with opened_ledger(data_dir) as ledger:
+        tx_hash = guard(
+            lambda: member_svc.publish_encryption_key(
+                ledger, actor, idempotency_key=idempotency_key
+            )
+        )
+    emit(
+        as_json, {"address": actor, "tx_hash": tx_hash}, f"published the key of {actor}: {tx_hash}"
+    )
+
+
 # -- keys ---------------------------------------------------------------------------------------
 
 
@@ -1662,6 +1684,30 @@ def finance_cancel(
         financing_id,
         data_dir,
         as_json,
+    )
+
+
+@finance_app.command("share")
+def finance_share(
+    reader: Annotated[str, typer.Argument(help="the member to share with (a regulator)")],
+    as_member: AsMember,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Seal the terms of every financing --as reads (a bank: its own; a regulator: all it
+    reads) to READER's published key, on chain: how a regulator that joined later reads the
+    financings registered before it joined (docs/privacy.md)."""
+    actor = _actor(as_member)
+    target = _actor(reader, "READER")
+    with opened_ledger(data_dir) as ledger:
+        shared = guard(
+            lambda: fin_svc.share_with(ledger, actor, target, idempotency_key=idempotency_key)
+        )
+    emit(
+        as_json,
+        {"reader": target, "financing_ids": shared},
+        f"shared {len(shared)} financings with {target}",
     )
 
 

@@ -6,8 +6,9 @@ documents' registrants can open (:mod:`ledger.confidential`, ``docs/privacy.md``
 that need the clear terms are checked here, by the bank's gateway, before it signs — and
 re-checked by the regulator's ``tradeledger audit verify``:
 
-- a pledged document is registered and ACTIVE (a document nobody had registered is registered
-  first, by the bank), its currency is the financing's, the amount is within its face value
+- a pledged document, if registered, is ACTIVE (one nobody registered is financed without
+  registering it: a registration next to the financing would name the document to everyone),
+  its currency is the financing's, the amount is within its face value
   (net of credit notes lodged here) — one active financing at a time holds a document, since its
   fingerprints are locked exclusively;
 - a drawdown stays within the undrawn amount, a repayment within what is outstanding, and a
@@ -57,7 +58,6 @@ from ledger.services import documents as docs
 from ledger.services.refusal import refused_error
 from ledger.services.roles import (
     DocStatus,
-    DocType,
     FinancingKind,
     FinancingStatus,
     RefusalReason,
@@ -355,7 +355,7 @@ def _terms_payload(
     currency: str,
     maturity_at: int,
     reference: str,
-    pledges: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts, str]],
+    pledges: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts, str | None]],
 ) -> dict[str, Any]:
     return {
         "v": TERMS_VERSION,
@@ -475,24 +475,16 @@ def create(
     docs.refuse_early(
         ledger, actor, ledger.contract.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
-    # documents nobody registered yet are registered first, by the bank
-    for doc_hash, _, _, _, facts in checked:
-        if docs.find_registration(ledger, doc_hash) is None:
-            register_key = sub_key(key, "register-" + docs.hex32(doc_hash))
-            doc_type = DocType[facts.doc_type.value]
-            gas = docs.refuse_early(
-                ledger,
-                actor,
-                ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
-                register_key,
-            )
-            docs.register(ledger, actor, doc_hash, doc_type, idempotency_key=register_key, gas=gas)
+    # A document nobody registered is *not* registered now: a registration by the bank in the
+    # same breath as its financing would tell everyone which document it finances. Its hash
+    # is in the sealed terms; its fingerprints lock it against a second financing all the same.
     pledges = []
     refusal: dict[str, Any] | None = None
     for doc_hash, amount, face, values, facts in checked:
-        record = docs.get_registration(ledger, doc_hash)
-        pledges.append((doc_hash, amount, face, values, facts, record.registered_by))
-        if refusal is None and record.status is not DocStatus.ACTIVE:
+        record = docs.find_registration(ledger, doc_hash)
+        registrant = record.registered_by if record is not None else None
+        pledges.append((doc_hash, amount, face, values, facts, registrant))
+        if refusal is None and record is not None and record.status is not DocStatus.ACTIVE:
             reason = (
                 RefusalReason.DOCUMENT_REVOKED
                 if record.status is DocStatus.REVOKED
@@ -512,7 +504,7 @@ def create(
                 }
                 break
     payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
-    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges}))
+    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
     ctx = context(ledger)
     if refusal is not None:
         payload["type"] = "refusal"

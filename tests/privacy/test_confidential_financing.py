@@ -155,7 +155,8 @@ def _chain_dump(url: str) -> str:
     head = int(str(rpc_call(url, "eth_blockNumber")), 16)
     parts: list[str] = []
     logs = rpc_call(url, "eth_getLogs", [{"fromBlock": "0x0", "toBlock": hex(head)}])
-    assert isinstance(logs, list) and logs, "the chain has logs"
+    assert isinstance(logs, list)
+    assert logs, "the chain has logs"
     for log in logs:
         parts.append(str(log["data"]))
         parts += [str(t) for t in log["topics"]]

@@ -731,7 +731,7 @@ def member_publish_key(
 ) -> None:
     """Publish the X25519 encryption key of a member whose keys this gateway holds (made if
     missing), signed by the member: financing terms are sealed only to members that published
-    one. `member add` and `join` publish it already; this is for members added before."""
+    one. "member add" and "join" publish it already; this is for members added before."""
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
         tx_hash = guard(

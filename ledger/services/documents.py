@@ -50,7 +50,7 @@ from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
-from ledger.words import Names
+from ledger.words import Names, major, money, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
@@ -1170,13 +1170,80 @@ def detail(
         for log in history
         if log["event"] == "DocumentAttested"
     )
+    events = [_event(log, names) for log in history]
+    if pledged or any(e.event == "FinancingRefused" for e in events):
+        events = _opened_events(ledger, events, pledged, actor, names)
     return DocumentDetail(
         registration=registration,
         attestations=attestations,
         financings=tuple(pledged),
-        history=tuple(_event(log, names) for log in history),
+        history=tuple(events),
         held=held_copy(ledger, doc_hash, actor, role),
     )
+
+
+def _opened_events(
+    ledger: Ledger, events: list[DocumentEvent], pledged: list[int], reader: str, names: Names
+) -> list[DocumentEvent]:
+    """The financing events of a history in words for ``reader``, who opens their sealed terms
+    (the chain's arguments carry ciphertext: the envelopes are dropped from ``args``)."""
+    from ledger.services import financing  # it imports this module
+
+    by_tx: dict[str, tuple[str, dict[str, Any], str]] = {}
+    for fid in pledged:
+        f = financing.get(ledger, fid, reader=reader)
+        t = f.terms
+        if t is None:
+            continue
+        by_tx[f.registered_tx] = (
+            "FinancingRegistered",
+            {
+                "financing_id": fid,
+                "bank": f.bank,
+                "bank_name": names.member(f.bank) if names else None,
+                "kind": t.kind.name.lower(),
+                "currency": t.currency,
+                "amount": major(t.amount, t.currency),
+                "maturity": t.maturity.isoformat(),
+                "reference": t.reference,
+            },
+            f"financing {fid} registered by {who(f.bank, names)}: "
+            f"{money(t.amount, t.currency)} ({t.kind.name.lower()}), maturity "
+            f"{t.maturity.date().isoformat()}, reference {t.reference or '-'}",
+        )
+        drawn = repaid = 0
+        for entry in t.entries:
+            if entry.type == "drawdown":
+                drawn += entry.amount
+                total, verb = drawn, f"drawn from financing {fid}"
+            else:
+                repaid += entry.amount
+                total, verb = repaid, f"repaid on financing {fid}"
+            by_tx[entry.tx_hash] = (
+                "FinancingEntryRecorded",
+                {
+                    "financing_id": fid,
+                    "type": entry.type,
+                    "currency": t.currency,
+                    "amount": major(entry.amount, t.currency),
+                    "total": major(total, t.currency),
+                },
+                f"{money(entry.amount, t.currency)} {verb} ({money(total, t.currency)} in total)",
+            )
+    for e in events:
+        if e.event == "FinancingRefused" and isinstance(e.args.get("terms"), str):
+            refusal = financing.open_refusal(ledger, bytes.fromhex(e.args["terms"][2:]), reader)
+            if refusal is not None:
+                by_tx[e.tx_hash] = ("FinancingRefused", *refusal)
+    out = []
+    for e in events:
+        args = {k: v for k, v in e.args.items() if k not in ("terms", "entry", "fingerprints")}
+        opened = by_tx.get(e.tx_hash)
+        if opened is not None and opened[0] == e.event:
+            out.append(replace(e, args=args, fields=opened[1], summary=opened[2]))
+        else:
+            out.append(replace(e, args=args))
+    return out
 
 
 # -- lists and searches ---------------------------------------------------------------------

@@ -988,6 +988,35 @@ def refusal_logs_naming(ledger: Ledger, doc_hash: bytes, reader: str | None) -> 
     return found
 
 
+def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str, Any], str] | None:
+    """A refusal's sealed terms in words for ``reader`` (fields, sentence), or None when its
+    key does not open them."""
+    opened = conf.open_terms(envelope, _reader_keys(ledger, reader), context(ledger))
+    if opened is None:
+        return None
+    payload = opened[0].payload
+    refusal = payload.get("refusal") or {}
+    currency = str(payload.get("currency", ""))
+    fields = {
+        "bank": payload.get("bank"),
+        "reason": refusal.get("reason"),
+        "doc_hash": refusal.get("doc_hash"),
+        "conflicting_financing_id": refusal.get("conflicting_financing_id"),
+        "fingerprint": refusal.get("fingerprint"),
+        "currency": currency,
+        "amount": money(int(payload.get("amount", 0)), currency),
+        "reference": payload.get("reference"),
+    }
+    held = refusal.get("conflicting_financing_id")
+    sentence = (
+        f"financing refused for {payload.get('bank')}: {refusal.get('reason')} on document "
+        f"{refusal.get('doc_hash')}"
+        + (f", held by financing {held}" if held else "")
+        + f"; asked for {fields['amount']}"
+    )
+    return fields, sentence
+
+
 def refusals(ledger: Ledger, reader: str | None = None) -> list[Refusal]:
     """Every refused financing attempt recorded on chain; the details of those ``reader``'s
     key opens."""

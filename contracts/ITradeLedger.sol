@@ -3,11 +3,17 @@ pragma solidity 0.8.30;
 
 /// @title ITradeLedger — the public surface of the tradeledger consortium contract
 /// @notice One deployed contract holds membership, the document registry and the financing
-///         registry, so that the rules that bind them (a suspended member cannot write; a revoked
-///         document cannot be financed; a document is never financed beyond its face value) are
-///         checked in one place, atomically, without cross-contract calls.
+///         registry, so that the rules that bind them (a suspended member cannot write; a
+///         fingerprint is held by at most one active financing) are checked in one place,
+///         atomically, without cross-contract calls.
 /// @dev Renaming an error, event or function here is a breaking change: selectors are public API.
-///      All amounts are integers in the currency's minor units (cents) and fit in uint64.
+///      Financing terms are confidential (issue #14): on chain a financing is its bank, its
+///      status, the fingerprints it locks, a commitment to its terms and the terms themselves as
+///      an envelope encrypted to the financing bank, every regulator and the documents'
+///      registrants (docs/privacy.md). The rules that need clear amounts are checked by the
+///      bank's gateway before it signs and re-checked by the regulator's audit; their errors are
+///      declared here so that one taxonomy names them everywhere. Amounts are integers in the
+///      currency's minor units (cents) and fit in uint64.
 interface ITradeLedger {
     // ---------------------------------------------------------------- types
 
@@ -94,37 +100,14 @@ interface ITradeLedger {
         EXECUTED
     }
 
-    /// @notice One document pledged to a financing.
-    /// @param docHash SHA-256 of the document file the bank holds (must be registered and ACTIVE)
-    /// @param amount the part of this financing secured by the document, minor units, > 0
-    /// @param faceValue the document's face value in minor units as the bank's gateway read it;
-    ///        the first financing records it, later ones must state the same value
-    /// @param fingerprints keyed fingerprints the bank's gateway computed from the file,
-    ///        strictly ascending, 1..MAX_FINGERPRINTS
-    struct DocumentPledge {
-        bytes32 docHash;
-        uint64 amount;
-        uint64 faceValue;
-        bytes32[] fingerprints;
-    }
-
-    /// @notice What must be handed back to release one pledged document at close or cancel:
-    ///         exactly the fingerprints the financing pledged for it (amounts are read on chain).
-    struct DocumentRelease {
-        bytes32 docHash;
-        bytes32[] fingerprints;
-    }
-
-    /// @notice A document's record as stored (one storage slot).
+    /// @notice A document's record as stored (one storage slot). Whether and for how much a
+    ///         document is financed is confidential: it is not part of the record.
     struct DocumentRecord {
         address registrant;
         uint32 registrantId;
         uint40 registeredAt;
         DocType docType;
         DocStatus status;
-        bytes3 currency;
-        uint64 faceValue;
-        uint64 financedAmount;
     }
 
     /// @notice A member's record.
@@ -164,17 +147,15 @@ interface ITradeLedger {
         uint8 approvals;
     }
 
-    /// @notice A financing's record as stored (one storage slot, plus the bank's address).
+    /// @notice A financing's public record (one storage slot, plus the bank's address): who
+    ///         financed, when, its status and how many fingerprints it locks. Its terms are in
+    ///         the encrypted envelopes of FinancingRegistered and FinancingEntryRecorded.
     struct FinancingRecord {
         address bank;
         uint32 bankId;
         FinancingStatus status;
-        FinancingKind kind;
-        uint8 docCount;
         uint8 fingerprintCount;
-        uint64 amount;
-        uint64 drawn;
-        uint64 repaid;
+        uint40 registeredAt;
     }
 
     // ---------------------------------------------------------------- errors: membership
@@ -221,6 +202,8 @@ interface ITradeLedger {
     error AdminsBelowThreshold(uint256 admins, uint8 threshold);
     /// @notice Thrown when a fingerprint key id is zero.
     error ZeroFingerprintKeyId();
+    /// @notice Thrown when an encryption public key would be zero.
+    error ZeroEncryptionKey();
     /// @notice Thrown when a fingerprint key envelope is empty or longer than `max` bytes.
     error InvalidEnvelope(uint256 length, uint256 max);
 
@@ -250,6 +233,10 @@ interface ITradeLedger {
     error SelfSupersession(bytes32 docHash);
 
     // ---------------------------------------------------------------- errors: financing
+    // Checked by the bank's gateway before it signs (terms are confidential, see the contract
+    // notice): ZeroAmount, InvalidCurrency, InvalidFinancingKind, InvalidMaturity,
+    // InvalidFingerprintCount, DuplicatePledge, AmountOverflow, DrawdownExceedsFinancing,
+    // RepaymentExceedsOutstanding, FinancingNotRepaid. The contract reverts with the others.
 
     /// @notice Thrown when an amount is zero.
     error ZeroAmount();
@@ -261,10 +248,14 @@ interface ITradeLedger {
     error InvalidMaturity(uint40 maturity);
     /// @notice Thrown when a pledge for `docHash` carries no fingerprint or more than allowed.
     error InvalidFingerprintCount(bytes32 docHash, uint256 count);
-    /// @notice Thrown when pledged documents are not in strictly ascending docHash order.
-    error DocumentsNotSorted(uint256 index);
-    /// @notice Thrown when the fingerprints of `docHash` are not strictly ascending.
-    error FingerprintsNotSorted(bytes32 docHash, uint256 index);
+    /// @notice Thrown when a financing locks no fingerprint or more than `max`.
+    error FingerprintCountOutOfRange(uint256 count, uint256 max);
+    /// @notice Thrown when a financing's fingerprints are not strictly ascending (at `index`).
+    error FingerprintsNotSorted(uint256 index);
+    /// @notice Thrown when a terms envelope is empty or longer than `max` bytes.
+    error InvalidTermsLength(uint256 length, uint256 max);
+    /// @notice Thrown when a commitment to terms is zero.
+    error ZeroCommitment();
     /// @notice Thrown when one financing pledges the same fingerprint for two documents.
     error DuplicatePledge(bytes32 fingerprint);
     /// @notice Thrown when the sum of the pledged amounts overflows uint64.
@@ -281,11 +272,10 @@ interface ITradeLedger {
     error RepaymentExceedsOutstanding(uint256 financingId, uint256 requested, uint256 outstanding);
     /// @notice Thrown when closing a financing that still has `outstanding` drawn and unrepaid.
     error FinancingNotRepaid(uint256 financingId, uint256 outstanding);
-    /// @notice Thrown when a release names a fingerprint that `financingId` does not hold for
-    ///         that document.
-    error ReleaseMismatch(uint256 financingId, bytes32 docHash, bytes32 fingerprint);
-    /// @notice Thrown when a release does not hand back every document and fingerprint of the
-    ///         financing (`expected` fingerprints, `actual` given).
+    /// @notice Thrown when a release names a fingerprint that `financingId` does not hold.
+    error ReleaseMismatch(uint256 financingId, bytes32 fingerprint);
+    /// @notice Thrown when a release does not hand back every fingerprint of the financing
+    ///         (`expected` fingerprints, `actual` given, strictly ascending).
     error IncompleteRelease(uint256 financingId, uint256 expected, uint256 actual);
 
     // ---------------------------------------------------------------- events: membership
@@ -296,6 +286,9 @@ interface ITradeLedger {
     );
     /// @notice Emitted when member `memberId` was suspended by `by`; its writes now revert.
     event MemberSuspended(uint32 indexed memberId, address indexed account, address indexed by);
+    /// @notice Emitted when member `memberId` published `publicKey`, its X25519 key for the
+    ///         envelopes other members encrypt to it.
+    event EncryptionKeySet(uint32 indexed memberId, address indexed account, bytes32 publicKey);
     /// @notice Emitted when member `memberId` was reinstated by `by`.
     event MemberReinstated(uint32 indexed memberId, address indexed account, address indexed by);
     /// @notice Emitted when member `memberId`'s signing key moved from `oldAccount` to `newAccount`.
@@ -341,39 +334,26 @@ interface ITradeLedger {
 
     // ---------------------------------------------------------------- events: financing
 
-    /// @notice Emitted when `bank` registered financing `financingId`.
+    /// @notice Emitted when `bank` registered financing `financingId`, locking `fingerprints`.
+    /// @param termsCommitment SHA-256 commitment to the terms (salted; opened by the envelope)
+    /// @param terms the terms (amounts, currency, kind, maturity, reference, documents) as an
+    ///        envelope only the bank, the regulators and the documents' registrants can open
     event FinancingRegistered(
-        uint256 indexed financingId,
-        address indexed bank,
-        FinancingKind kind,
-        bytes3 currency,
-        uint64 amount,
-        uint40 maturity,
-        bytes32 bankReference
+        uint256 indexed financingId, address indexed bank, bytes32 termsCommitment, bytes32[] fingerprints, bytes terms
     );
-    /// @notice Emitted for each document pledged to `financingId`.
-    event DocumentPledged(
-        uint256 indexed financingId, bytes32 indexed docHash, uint64 amount, uint64 faceValue, bytes32[] fingerprints
-    );
-    /// @notice Emitted when `bank`'s attempt to finance `docHash` was refused; nothing changed.
-    /// @param conflictingFinancingId the active financing holding the fingerprint or the document,
-    ///        0 when the refusal is not caused by another financing
-    /// @param fingerprint the conflicting fingerprint for FINGERPRINT_PLEDGED, else zero
-    event FinancingRefused(
-        address indexed bank,
-        bytes32 indexed docHash,
-        uint256 indexed conflictingFinancingId,
-        RefusalReason reason,
-        bytes32 fingerprint,
-        bytes32 bankReference
-    );
-    /// @notice Emitted when `amount` was drawn from `financingId`; `totalDrawn` after it.
-    event DrawdownRecorded(uint256 indexed financingId, uint64 amount, uint64 totalDrawn);
-    /// @notice Emitted when `amount` was repaid on `financingId`; `totalRepaid` after it.
-    event RepaymentRecorded(uint256 indexed financingId, uint64 amount, uint64 totalRepaid);
-    /// @notice Emitted when `financingId` was closed fully repaid; its documents are released.
+    /// @notice Emitted when `bank`'s attempt to finance was refused; nothing changed. Who tried
+    ///         and against what is inside `terms` (for the bank and the regulators).
+    event FinancingRefused(address indexed bank, bytes32 termsCommitment, bytes terms);
+    /// @notice Emitted when the bank recorded an entry (a drawdown or a repayment, confidential
+    ///         which) on `financingId`, sealed under the financing's data key.
+    event FinancingEntryRecorded(uint256 indexed financingId, bytes32 entryCommitment, bytes entry);
+    /// @notice Emitted when `by` shared the data key of `financingId` with more readers (a
+    ///         regulator that joined later), sealed to each.
+    event TermsShared(uint256 indexed financingId, address indexed by, bytes keys);
+    /// @notice Emitted when `financingId` was closed; its fingerprints are released.
     event FinancingClosed(uint256 indexed financingId);
-    /// @notice Emitted when `financingId` was cancelled with `reasonCode`; its documents are released.
+    /// @notice Emitted when `financingId` was cancelled with `reasonCode`; its fingerprints are
+    ///         released.
     event FinancingCancelled(uint256 indexed financingId, uint8 reasonCode);
 
     // ---------------------------------------------------------------- limits
@@ -382,11 +362,17 @@ interface ITradeLedger {
     /// @notice The most documents registerDocuments accepts in one call (256).
     function MAX_BATCH() external view returns (uint256);
 
-    /// @notice The most fingerprints one pledged document may carry (8).
+    /// @notice The most fingerprints one pledged document may carry (8; checked by the gateway).
     function MAX_FINGERPRINTS() external view returns (uint256);
 
-    /// @notice The most documents one financing may pledge (16).
+    /// @notice The most documents one financing may pledge (16; checked by the gateway).
     function MAX_PLEDGES() external view returns (uint256);
+
+    /// @notice The longest terms, entry or shared-keys envelope accepted, in bytes.
+    function MAX_TERMS() external view returns (uint256);
+
+    /// @notice The most fingerprints one financing may lock (MAX_PLEDGES x MAX_FINGERPRINTS).
+    function MAX_FINANCING_FINGERPRINTS() external view returns (uint256);
 
     // ---------------------------------------------------------------- membership
 
@@ -419,6 +405,20 @@ interface ITradeLedger {
 
     /// @notice How many members were ever onboarded (the highest id).
     function memberCount() external view returns (uint32);
+
+    /// @notice Publish the caller's X25519 public key for the envelopes encrypted to it (an
+    ///         ADD_MEMBER proposal's `data` publishes it at onboarding). Any active member.
+    function setEncryptionKey(bytes32 publicKey) external;
+
+    /// @notice The X25519 public key `account` published (zero when none).
+    function encryptionKeyOf(address account) external view returns (bytes32);
+
+    /// @notice The active members of `role` with a published encryption key, and their keys:
+    ///         whom a financing's terms are encrypted to (the regulators).
+    function encryptionRecipients(Role role)
+        external
+        view
+        returns (address[] memory accounts, bytes32[] memory publicKeys);
 
     // ---------------------------------------------------------------- governance (issue #13)
 
@@ -495,44 +495,45 @@ interface ITradeLedger {
 
     // ---------------------------------------------------------------- financing
 
-    /// @notice Register a financing against `pledges` (strictly ascending docHash). BANK only.
-    ///         A business refusal (see RefusalReason) does not revert: it emits FinancingRefused,
-    ///         changes no balance and returns 0. Malformed input reverts.
+    /// @notice Register a financing that locks `fingerprints` (strictly ascending,
+    ///         1..MAX_FINANCING_FINGERPRINTS), with `termsCommitment` and the encrypted `terms`.
+    ///         Active BANK only. When any fingerprint is held by an active financing the attempt
+    ///         is refused: it emits FinancingRefused, changes nothing and returns 0. The bank's
+    ///         gateway checks every rule that needs the clear terms before it signs.
     /// @return financingId the new financing's id (ids start at 1), or 0 when refused
-    function registerFinancing(
-        DocumentPledge[] calldata pledges,
-        bytes3 currency,
-        FinancingKind kind,
-        uint40 maturity,
-        bytes32 bankReference
-    ) external returns (uint256 financingId);
-
-    /// @notice Dry run of registerFinancing's business checks for the caller-independent rules.
-    /// @return reason NONE when financeable
-    /// @return docHash the first document that failed
-    /// @return conflictingFinancingId the financing in the way, if any
-    /// @return fingerprint the conflicting fingerprint, if any
-    function checkFinancing(DocumentPledge[] calldata pledges, bytes3 currency)
+    function registerFinancing(bytes32[] calldata fingerprints, bytes32 termsCommitment, bytes calldata terms)
         external
-        view
-        returns (RefusalReason reason, bytes32 docHash, uint256 conflictingFinancingId, bytes32 fingerprint);
+        returns (uint256 financingId);
 
-    /// @notice Draw `amount` from `financingId`; total drawn never exceeds the financed amount.
-    function drawdown(uint256 financingId, uint64 amount) external;
+    /// @notice Record a financing attempt the bank's gateway refused before sending it (the
+    ///         reason and the documents are inside the encrypted `terms`). Active BANK only.
+    function recordRefusal(bytes32 termsCommitment, bytes calldata terms) external;
 
-    /// @notice Repay `amount` on `financingId`; total repaid never exceeds total drawn.
-    function repay(uint256 financingId, uint64 amount) external;
+    /// @notice Record an entry (a drawdown or a repayment) on the caller's active financing,
+    ///         encrypted under the financing's data key. Its bank only.
+    function recordEntry(uint256 financingId, bytes32 entryCommitment, bytes calldata entry) external;
 
-    /// @notice Close a fully repaid financing and release its documents and fingerprints.
-    function closeFinancing(uint256 financingId, DocumentRelease[] calldata releases) external;
+    /// @notice Share the data key of `financingId` with more readers (`keys`: the key sealed to
+    ///         each). The financing's bank (active) or an active REGULATOR.
+    function shareTerms(uint256 financingId, bytes calldata keys) external;
 
-    /// @notice Cancel an active financing with `reasonCode` and release its documents and
-    ///         fingerprints. Its bank only.
-    function cancelFinancing(uint256 financingId, uint8 reasonCode, DocumentRelease[] calldata releases)
+    /// @notice Close an active financing and release its fingerprints (all of them, strictly
+    ///         ascending). Its bank only; the gateway checks it is fully repaid.
+    function closeFinancing(uint256 financingId, bytes32[] calldata fingerprints) external;
+
+    /// @notice Cancel an active financing with `reasonCode` and release its fingerprints. Its
+    ///         bank only.
+    function cancelFinancing(uint256 financingId, uint8 reasonCode, bytes32[] calldata fingerprints)
         external;
 
-    /// @notice The record of `financingId` (status NONE when unknown).
+    /// @notice The public record of `financingId` (status NONE when unknown).
     function getFinancing(uint256 financingId) external view returns (FinancingRecord memory);
+
+    /// @notice The active financings holding each of `fingerprints` (0 where none).
+    function fingerprintHolders(bytes32[] calldata fingerprints)
+        external
+        view
+        returns (uint256[] memory financingIds);
 
     /// @notice The active financing holding `fingerprint`, or 0.
     function fingerprintHolder(bytes32 fingerprint) external view returns (uint256 financingId);

@@ -93,6 +93,14 @@ def _options(
 AsMember = Annotated[
     str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
 ]
+ReadAs = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="read as this member: its encryption key at this gateway opens the financing terms "
+        "sealed to it (without it, only the public part is shown)",
+    ),
+]
 IdemKey = Annotated[
     str | None,
     typer.Option(
@@ -717,6 +725,28 @@ def member_reinstate(
     _member_change(address, data_dir, as_json, False, idempotency_key)
 
 
+@member_app.command("publish-key")
+def member_publish_key(
+    as_member: AsMember,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Publish the X25519 encryption key of a member whose keys this gateway holds (made if
+    missing), signed by the member: financing terms are sealed only to members that published
+    one. "member add" and "join" publish it already; this is for members added before."""
+    actor = _actor(as_member)
+    with opened_ledger(data_dir) as ledger:
+        tx_hash = guard(
+            lambda: member_svc.publish_encryption_key(
+                ledger, actor, idempotency_key=idempotency_key
+            )
+        )
+    emit(
+        as_json, {"address": actor, "tx_hash": tx_hash}, f"published the key of {actor}: {tx_hash}"
+    )
+
+
 # -- keys ---------------------------------------------------------------------------------------
 
 
@@ -764,7 +794,7 @@ def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:
     reg = ex.registration
     if reg is None or not sees_financing(role, actor, reg.registered_by):
         return None
-    return reg.financed_amount > 0
+    return ex.locked
 
 
 def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
@@ -1199,15 +1229,23 @@ def doc_verify(
 @doc_app.command("show")
 def doc_show(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
+    as_member: ReadAs = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """A document's registration, attestations, financings and history: its registration,
-    attestations, revocation or supersession, pledges, refusals naming it, and the drawdowns,
-    repayments, closing or cancelling of every financing that pledges it, each in words."""
+    attestations, revocation or supersession, and — read with the key of --as (the financing
+    bank, a regulator, the document's registrant) — the refusals naming it and the entries,
+    closing or cancelling of every financing that pledges it, each in words."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    reader = _actor(as_member) if as_member else ""
     with opened_ledger(data_dir) as ledger:
-        d = guard(lambda: docs.detail(ledger, parsed, "", "regulator"))
+        role = (
+            ledger.db.participant(reader).role
+            if reader and ledger.db.has_participant(reader)
+            else ""
+        )
+        d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
         }
@@ -1218,7 +1256,6 @@ def doc_show(
         "status": r.status.name.lower(),
         "registered_by": r.registered_by,
         "registered_at": r.registered_at.isoformat(),
-        "financed_amount": r.financed_amount,
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings),
@@ -1472,19 +1509,27 @@ def doc_search(
 
 
 def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
+    t = f.terms
     return {
         "financing_id": f.financing_id,
         "bank": f.bank,
         "status": f.status.name.lower(),
-        "kind": f.kind.name.lower(),
-        "currency": f.currency,
-        "amount": f.amount,
-        "drawn": f.drawn,
-        "repaid": f.repaid,
-        "outstanding": f.outstanding,
-        "maturity": f.maturity.isoformat() if f.maturity else None,
-        "reference": f.reference,
-        "documents": [p.__dict__ for p in f.pledges],
+        "registered_at": f.registered_at.isoformat(),
+        "fingerprint_count": f.fingerprint_count,
+        "fingerprints": list(f.fingerprints),
+        "terms_commitment": f.terms_commitment,
+        "confidential": t is None,
+        "kind": t.kind.name.lower() if t else None,
+        "currency": t.currency if t else None,
+        "amount": t.amount if t else None,
+        "drawn": t.drawn if t else None,
+        "repaid": t.repaid if t else None,
+        "outstanding": t.outstanding if t else None,
+        "maturity": t.maturity.isoformat() if t else None,
+        "reference": t.reference if t else None,
+        "commitment_holds": t.commitment_holds if t else None,
+        "documents": [p.__dict__ for p in t.pledges] if t else [],
+        "entries": [e.__dict__ for e in t.entries] if t else [],
     }
 
 
@@ -1493,18 +1538,29 @@ def _money(amount: int, currency: str) -> str:
 
 
 def _financing_text(f: fin_svc.Financing) -> str:
+    t = f.terms
+    head = (
+        f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
+        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints locked"
+    )
+    if t is None:
+        return head + (
+            "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
+            "registrants; pass --as MEMBER to read them with that member's key)"
+        )
     lines = [
-        f"financing {f.financing_id} ({f.status.name.lower()}, {f.kind.name.lower()}) "
-        f"by bank {f.bank}",
-        f"  amount {_money(f.amount, f.currency)}, drawn {_money(f.drawn, f.currency)}, "
-        f"repaid {_money(f.repaid, f.currency)}, maturity "
-        f"{f.maturity.date().isoformat() if f.maturity else '-'}, reference {f.reference or '-'}",
+        head + f", {t.kind.name.lower()}",
+        f"  amount {_money(t.amount, t.currency)}, drawn {_money(t.drawn, t.currency)}, "
+        f"repaid {_money(t.repaid, t.currency)}, maturity {t.maturity.date().isoformat()}, "
+        f"reference {t.reference or '-'}",
     ]
     lines += [
-        f"  pledges {p.doc_hash}: {_money(p.amount, f.currency)} of face value "
-        f"{_money(p.face_value, f.currency)}"
-        for p in f.pledges
+        f"  pledges {p.doc_hash}: {_money(p.amount, t.currency)} of face value "
+        f"{_money(p.face_value, t.currency)}"
+        for p in t.pledges
     ]
+    if not t.commitment_holds:
+        lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
     return "\n".join(lines)
 
 
@@ -1574,6 +1630,7 @@ def finance_create(
 
 
 def _lifecycle(
+    reader: str,
     action: Callable[[Ledger], docs.Receipt],
     financing_id: int,
     data_dir: Path | None,
@@ -1581,7 +1638,7 @@ def _lifecycle(
 ) -> None:
     with opened_ledger(data_dir) as ledger:
         receipt = guard(lambda: action(ledger))
-        f = guard(lambda: fin_svc.get(ledger, financing_id))
+        f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(
         as_json,
         {**_financing_payload(f), "tx_hash": receipt.tx_hash, "block": receipt.block},
@@ -1605,6 +1662,7 @@ def finance_drawdown(
     """Draw an amount from a financing (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.drawdown(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
@@ -1626,6 +1684,7 @@ def finance_repay(
     """Record a repayment (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.repay(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
@@ -1646,6 +1705,7 @@ def finance_close(
     """Close a fully repaid financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.close(ledger, actor, financing_id, idempotency_key=idempotency_key),
         financing_id,
         data_dir,
@@ -1667,6 +1727,7 @@ def finance_cancel(
     """Cancel an active financing and release its documents (its bank)."""
     actor = _actor(as_member)
     _lifecycle(
+        actor,
         lambda ledger: fin_svc.cancel(
             ledger, actor, financing_id, reason_code, idempotency_key=idempotency_key
         ),
@@ -1676,13 +1737,42 @@ def finance_cancel(
     )
 
 
+@finance_app.command("share")
+def finance_share(
+    reader: Annotated[str, typer.Argument(help="the member to share with (a regulator)")],
+    as_member: AsMember,
+    idempotency_key: IdemKey = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Seal the terms of every financing --as reads (a bank: its own; a regulator: all it
+    reads) to READER's published key, on chain: how a regulator that joined later reads the
+    financings registered before it joined (docs/privacy.md)."""
+    actor = _actor(as_member)
+    target = _actor(reader, "READER")
+    with opened_ledger(data_dir) as ledger:
+        shared = guard(
+            lambda: fin_svc.share_with(ledger, actor, target, idempotency_key=idempotency_key)
+        )
+    emit(
+        as_json,
+        {"reader": target, "financing_ids": shared},
+        f"shared {len(shared)} financings with {target}",
+    )
+
+
 @finance_app.command("show")
 def finance_show(
-    financing_id: FinancingId, data_dir: DataDir = None, as_json: JsonFlag = False
+    financing_id: FinancingId,
+    as_member: ReadAs = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """One financing: bank, amounts, maturity, pledged documents."""
+    """One financing: bank, status, and — for a reader whose key opens them — amounts,
+    maturity, pledged documents, drawdowns and repayments."""
+    reader = _actor(as_member) if as_member else None
     with opened_ledger(data_dir) as ledger:
-        f = guard(lambda: fin_svc.get(ledger, financing_id))
+        f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
@@ -1693,23 +1783,30 @@ def finance_list(
     doc: Annotated[str | None, typer.Option(help="only those pledging this document")] = None,
     cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     limit: Annotated[int, typer.Option(min=1, max=fin_svc.MAX_LIMIT)] = fin_svc.DEFAULT_LIMIT,
+    as_member: ReadAs = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Financings, filtered; one page at a time (see next_cursor)."""
+    """Financings, filtered; one page at a time (see next_cursor). Terms only where the
+    reader's key (--as) opens them."""
+    reader = _actor(as_member) if as_member else None
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
     with opened_ledger(data_dir) as ledger:
-        page = guard(lambda: fin_svc.list_financings(ledger, bank, state, doc_hash, cursor, limit))
+        page = guard(
+            lambda: fin_svc.list_financings(
+                ledger, bank, state, doc_hash, cursor, limit, reader=reader
+            )
+        )
     rows = [
         [
             f.financing_id,
             f.status.name.lower(),
             f.bank,
-            _money(f.amount, f.currency),
-            _money(f.outstanding, f.currency),
-            f.maturity.date().isoformat() if f.maturity else "-",
-            f.reference,
+            _money(f.terms.amount, f.terms.currency) if f.terms else "confidential",
+            _money(f.terms.outstanding, f.terms.currency) if f.terms else "-",
+            f.terms.maturity.date().isoformat() if f.terms else "-",
+            f.terms.reference if f.terms else "-",
         ]
         for f in page.items
     ]

@@ -161,18 +161,21 @@ def _story(ledger: Ledger, say: Say) -> None:
 
     drawn = fin.drawdown(ledger, bank_a, first.financing_id, amount)
     repaid = fin.repay(ledger, bank_a, first.financing_id, amount // 2)
-    state = fin.get(ledger, first.financing_id)
+    state = fin.get(ledger, first.financing_id, reader=bank_a)
+    assert state.terms is not None  # the bank reads its own financing
     say(
         f"6. {names[bank_a]} pays out {_money(amount, currency)} (block {drawn.block}); the "
         f"exporter repays {_money(amount // 2, currency)} (block {repaid.block}). Outstanding: "
-        f"{_money(state.outstanding, currency)}."
+        f"{_money(state.terms.outstanding, currency)}."
     )
     say(f"7. The regulator ({names[regulator]}) audits the invoice and the refusals:")
-    for line in _audit(ledger, [invoice.doc_hash, bl.doc_hash, seen.doc_hash], names):
+    for line in _audit(ledger, [invoice.doc_hash, bl.doc_hash, seen.doc_hash], names, regulator):
         say("   " + line)
 
 
-def _audit(ledger: Ledger, doc_hashes: list[str], names: dict[str, str]) -> list[str]:
+def _audit(
+    ledger: Ledger, doc_hashes: list[str], names: dict[str, str], regulator: str
+) -> list[str]:
     """The regulator's view: from the event index (ledger.services.audit) when available,
     else straight from the contract's event logs."""
     lines: list[str] = []
@@ -205,12 +208,13 @@ def _audit(ledger: Ledger, doc_hashes: list[str], names: dict[str, str]) -> list
     except Exception:  # the audit service is optional here: read the chain instead
         lines = []
     for doc in doc_hashes:
-        detail = docs.detail(ledger, docs.parse_doc_hash(doc), "", "regulator")
+        detail = docs.detail(ledger, docs.parse_doc_hash(doc), regulator, "regulator")
         lines += [f"block {e.block:>3}  {e.event}{_args(e.args, names)}" for e in detail.history]
     lines += [
-        f"refused: {names.get(r.bank, r.bank)} on {_short(r.doc_hash)} — {r.reason.name}, "
+        f"refused: {names.get(r.bank, r.bank)} on {_short(r.doc_hash or '')} — "
+        f"{r.reason.name if r.reason else 'confidential'}, "
         f"in the way: financing {r.conflicting_financing_id}"
-        for r in fin.refusals(ledger)
+        for r in fin.refusals(ledger, reader=regulator)
     ]
     return lines
 

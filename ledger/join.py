@@ -65,6 +65,8 @@ FINGERPRINT_NEXT_FILE = "fingerprint.key.next"
 JOIN_STATE_FILE = "join.json"
 #: the member's X25519 private key (raw, hex), for data addressed to it
 ENCRYPTION_KEY_FILE = "encryption.key"
+#: one X25519 key per member served here, by address (see ledger/encryptionkeys.py)
+ENCRYPTION_KEYS_DIR = "encryption"
 JOIN_REQUEST_KIND = "tradeledger-join-request"
 ENVELOPE_KIND = "tradeledger-fingerprint-key"
 #: HPKE suite of the fingerprint key envelope (RFC 9180)
@@ -303,6 +305,13 @@ def create_join(
         serialization.NoEncryption(),
     )
     write_private(settings.secrets_dir / ENCRYPTION_KEY_FILE, raw_private.hex())
+    # the same key opens the financing envelopes sealed to this member (ledger/encryptionkeys.py)
+    write_private(
+        settings.secrets_dir
+        / ENCRYPTION_KEYS_DIR
+        / f"{str(account.address).lower().removeprefix('0x')}.key",
+        raw_private.hex(),
+    )
     public = encryption.public_key().public_bytes(
         serialization.Encoding.Raw, serialization.PublicFormat.Raw
     )

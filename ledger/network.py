@@ -22,6 +22,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
+from ledger.encryptionkeys import EncryptionKeyring
 from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.join import (
@@ -184,6 +185,8 @@ class Ledger:
             settings.keystore_scrypt_n,
         )
         self.db = GatewayDB(settings.gateway_db())
+        #: the X25519 keys that open financing envelopes, one per member served here
+        self.encryption_keys = EncryptionKeyring(settings.secrets_dir)
         self.fees = FeePolicy(w3, settings.gas_pricing)
         #: the consortium's fingerprint key id as the contract stores it (32 bytes)
         self.chain_fingerprint_key_id = b""

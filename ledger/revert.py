@@ -84,6 +84,10 @@ CATEGORY: dict[str, type[LedgerError]] = {
     "InvalidThreshold": InvalidInput,
     "ZeroFingerprintKeyId": InvalidInput,
     "InvalidEnvelope": InvalidInput,
+    "ZeroEncryptionKey": InvalidInput,
+    "FingerprintCountOutOfRange": InvalidInput,
+    "InvalidTermsLength": InvalidInput,
+    "ZeroCommitment": InvalidInput,
 }
 
 

@@ -29,6 +29,7 @@ from api.routers.audit import IndexDep
 from ledger.errors import Forbidden, InvalidInput
 from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
+from ledger.services import financing as fin_svc
 from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services import verify as verify_svc
@@ -40,7 +41,7 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocType
+from ledger.services.roles import DocType, FinancingStatus
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -54,16 +55,6 @@ DocTypeField = Annotated[
 # -- models -----------------------------------------------------------------------------------
 
 
-class FinancedPublic(BaseModel):
-    """What the chain fixed when the document was first financed."""
-
-    currency: str = Field(description="ISO 4217 code of every financing of this document")
-    face_value: int = Field(description="the face value the first financing recorded, minor units")
-    financed_amount: int = Field(
-        description="the amount active financings hold now, minor units (0 once released)"
-    )
-
-
 class DocumentPublic(BaseModel):
     """A document's on-chain registration, with its face value where the caller may see it."""
 
@@ -74,30 +65,24 @@ class DocumentPublic(BaseModel):
     registrant_id: int
     registered_at: datetime
     currency: str | None = Field(
-        description="ISO 4217; see face_value_source. Null when neither the chain nor a file "
-        "the caller lodged says it"
+        description="ISO 4217, from the file the caller lodged; null when the caller lodged "
+        "none (whether and for how much a document is financed is confidential: "
+        "docs/privacy.md)"
     )
     face_value: int | None = Field(
-        description="minor units; see face_value_source. Null (never a placeholder 0) when "
-        "neither the chain nor a file the caller lodged says it"
+        description="minor units (EN 16931 BT-115), from the file the caller lodged; null "
+        "(never a placeholder 0) when the caller lodged none"
     )
-    face_value_source: Literal["chain", "facts"] | None = Field(
-        description="chain: fixed on chain by the first financing; facts: read from the file "
-        "the caller lodged (EN 16931 BT-115), the document not yet financed"
-    )
-    financed: FinancedPublic | None = Field(
-        description="the chain's financing record of the document; null: not yet financed, "
-        "or not shown to you (see is_financed)"
-    )
-    financed_amount: int | None = Field(
-        description="held by active financings, minor units; null: not shown to you"
+    face_value_source: Literal["facts"] | None = Field(
+        description="facts: read from the file the caller lodged; null: not known to the caller"
     )
     is_financed: bool | None = Field(
         default=None,
-        description="whether active financings hold this document now. Shown to banks, "
-        "regulators and admins, and to the member that registered it; null for the others, "
-        "who learn nothing about the financing of a document they did not register "
-        "(docs/privacy.md)",
+        description="whether an active financing holds this document now, as far as you may "
+        "learn it: from the fingerprints of the file you sent or lodged (their locks are "
+        "public), else from the financings whose sealed terms you read. Null when not known "
+        "to you, or for a member that did not register it and is neither a bank nor a "
+        "regulator (docs/privacy.md)",
     )
     successor: str | None
 
@@ -324,24 +309,20 @@ class VerifyResult(BaseModel):
 
 
 def _public(
-    reg: docs.Registration, facts: dict[str, Any] | None = None, *, financing_shown: bool = True
+    reg: docs.Registration,
+    facts: dict[str, Any] | None = None,
+    *,
+    financing_shown: bool = True,
+    is_financed: bool | None = None,
 ) -> DocumentPublic:
-    """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (their face value
-    and currency stand in until the chain fixes them at the first financing).
-    ``financing_shown``: False withholds everything the chain says of its financing (the
-    caller may not learn it, :func:`_shows_financing`)."""
-    financed = None
+    """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
+    face value: whether a document is financed, and for how much, is confidential).
+    ``financing_shown``: False withholds ``is_financed`` (the caller may not learn it,
+    :func:`_shows_financing`)."""
     face_value: int | None = None
     currency: str | None = None
-    source: Literal["chain", "facts"] | None = None
-    if reg.face_value and reg.currency and financing_shown:
-        financed = FinancedPublic(
-            currency=reg.currency,
-            face_value=reg.face_value,
-            financed_amount=reg.financed_amount,
-        )
-        face_value, currency, source = reg.face_value, reg.currency, "chain"
-    elif facts is not None and isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
+    source: Literal["facts"] | None = None
+    if facts is not None and isinstance(facts.get("amountMinor"), int) and facts.get("currency"):
         face_value, currency, source = int(facts["amountMinor"]), str(facts["currency"]), "facts"
     return DocumentPublic(
         doc_hash=reg.doc_hash,
@@ -353,9 +334,7 @@ def _public(
         currency=currency,
         face_value=face_value,
         face_value_source=source,
-        financed=financed,
-        financed_amount=reg.financed_amount if financing_shown else None,
-        is_financed=reg.financed_amount > 0 if financing_shown else None,
+        is_financed=is_financed if financing_shown else None,
         successor=reg.successor,
     )
 
@@ -413,7 +392,10 @@ def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
     registration = None
     if ex.registration is not None:
         registration = _public(
-            ex.registration, ex.facts, financing_shown=_shows_financing(who, ex.registration)
+            ex.registration,
+            ex.facts,
+            financing_shown=_shows_financing(who, ex.registration),
+            is_financed=_locked(ex),
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
@@ -445,6 +427,26 @@ def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
     )
 
 
+def _locked(ex: docs.Examined) -> bool | None:
+    """Whether an active financing locks one of the examined file's fingerprints (public on
+    chain); None when the file gives no fingerprint."""
+    return ex.locked
+
+
+def _is_financed(ledger: LedgerDep, d: docs.DocumentDetail, role: str) -> bool | None:
+    """Whether an active financing holds the document, as far as the caller may learn it: the
+    locks of the fingerprints of the copy it lodged here, else the financings whose terms it
+    reads (a regulator reads them all); None when it cannot tell."""
+    if d.held is not None and d.held.fingerprints:
+        return any(f.held_by_financing for f in d.held.fingerprints)
+    active = [
+        fid for fid in d.financings if fin_svc.get(ledger, fid).status is FinancingStatus.ACTIVE
+    ]
+    if active or role == "regulator":
+        return bool(active)
+    return None
+
+
 def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEvent:
     """``event`` without fingerprints and the financing holding them (a role without them)."""
     args, fields, summary = withhold_event(
@@ -465,7 +467,9 @@ def _registered(
     ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration, who: Participant
 ) -> DocumentRegistered:
     return DocumentRegistered(
-        **_public(reg, ex.facts, financing_shown=_shows_financing(who, reg)).model_dump(),
+        **_public(
+            reg, ex.facts, financing_shown=_shows_financing(who, reg), is_financed=_locked(ex)
+        ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
         facts=ex.facts,
@@ -660,6 +664,7 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             d.registration,
             d.held.facts if d.held else None,
             financing_shown=shows_financing,
+            is_financed=_is_financed(ledger, d, participant.role),
         ).model_dump(),
         attestations=[
             AttestationPublic(

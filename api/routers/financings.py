@@ -9,11 +9,15 @@ from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
+from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import financing as svc
 from ledger.services.roles import FinancingKind, FinancingStatus
 
 router = APIRouter(prefix="/v1/financings", tags=["financings"])
+
+#: the roles that are given fingerprints (the duplicate rule's locks) and their holders
+FINGERPRINT_ROLES = ("bank", "regulator")
 
 Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)")]
 FinancingId = Annotated[
@@ -45,24 +49,50 @@ class PledgePublic(BaseModel):
     doc_hash: str
     amount: int
     face_value: int
-    fingerprints: list[str]
+    registrant: str | None = None
+    fingerprints: list[str] | None = Field(
+        default=None, description="banks and regulators only (null for other roles)"
+    )
+
+
+class EntryPublic(BaseModel):
+    type: str = Field(description="drawdown or repayment")
+    amount: int = Field(description="minor units")
+    block: int
+    tx_hash: str
 
 
 class FinancingPublic(BaseModel):
+    """A financing. Its terms (``kind`` … ``documents``, ``entries``) are confidential: they are
+    given only to a reader whose encryption key opens them — the financing bank, the regulators
+    and the registrants of its documents (docs/privacy.md); for everyone else they are null and
+    ``confidential`` is true."""
+
     financing_id: int
     bank: str
     status: str
-    kind: str
-    currency: str
-    amount: int
-    drawn: int
-    repaid: int
-    outstanding: int
-    maturity: datetime | None
-    reference: str
+    registered_at: datetime
     registered_block: int
     registered_tx: str
-    documents: list[PledgePublic]
+    fingerprint_count: int
+    terms_commitment: str = Field(description="SHA-256 commitment to the terms, on chain")
+    confidential: bool = Field(description="true: the terms are not yours to read")
+    fingerprints: list[str] | None = Field(
+        default=None, description="the fingerprints it locks; banks and regulators only"
+    )
+    kind: str | None = None
+    currency: str | None = None
+    amount: int | None = None
+    drawn: int | None = None
+    repaid: int | None = None
+    outstanding: int | None = None
+    maturity: datetime | None = None
+    reference: str | None = None
+    commitment_holds: bool | None = Field(
+        default=None, description="the terms and entries open to the commitments on chain"
+    )
+    documents: list[PledgePublic] = []
+    entries: list[EntryPublic] = []
 
 
 class FinancingPage(BaseModel):
@@ -92,36 +122,55 @@ def _status(text: str) -> FinancingStatus:
     return FinancingStatus.parse(text, "status")
 
 
-def public(f: svc.Financing) -> FinancingPublic:
+def public(f: svc.Financing, role: str) -> FinancingPublic:
+    """``f`` as ``role`` may see it: fingerprints for banks and regulators only; terms as the
+    service opened them with the reader's key."""
+    sees_fingerprints = role in FINGERPRINT_ROLES
+    t = f.terms
     return FinancingPublic(
         financing_id=f.financing_id,
         bank=f.bank,
         status=f.status.name.lower(),
-        kind=f.kind.name.lower(),
-        currency=f.currency,
-        amount=f.amount,
-        drawn=f.drawn,
-        repaid=f.repaid,
-        outstanding=f.outstanding,
-        maturity=f.maturity,
-        reference=f.reference,
+        registered_at=f.registered_at,
         registered_block=f.registered_block,
         registered_tx=f.registered_tx,
+        fingerprint_count=f.fingerprint_count,
+        terms_commitment=f.terms_commitment,
+        confidential=t is None,
+        fingerprints=list(f.fingerprints) if sees_fingerprints else None,
+        kind=t.kind.name.lower() if t else None,
+        currency=t.currency if t else None,
+        amount=t.amount if t else None,
+        drawn=t.drawn if t else None,
+        repaid=t.repaid if t else None,
+        outstanding=t.outstanding if t else None,
+        maturity=t.maturity if t else None,
+        reference=t.reference if t else None,
+        commitment_holds=t.commitment_holds if t else None,
         documents=[
             PledgePublic(
                 doc_hash=p.doc_hash,
                 amount=p.amount,
                 face_value=p.face_value,
-                fingerprints=list(p.fingerprints),
+                registrant=p.registrant,
+                fingerprints=list(p.fingerprints) if sees_fingerprints else None,
             )
-            for p in f.pledges
+            for p in (t.pledges if t else ())
+        ],
+        entries=[
+            EntryPublic(type=e.type, amount=e.amount, block=e.block, tx_hash=e.tx_hash)
+            for e in (t.entries if t else ())
         ],
     )
 
 
-def _written(ledger: LedgerDep, financing_id: int, receipt: docs.Receipt) -> FinancingWritten:
+def _written(
+    ledger: LedgerDep, participant: Participant, financing_id: int, receipt: docs.Receipt
+) -> FinancingWritten:
     return FinancingWritten(
-        financing=public(svc.get(ledger, financing_id)),
+        financing=public(
+            svc.get(ledger, financing_id, reader=participant.address), participant.role
+        ),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
     )
@@ -132,9 +181,11 @@ def create_financing(
     ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate, write_key: WriteKeyDep
 ) -> FinancingPublic:
     """Finance documents you lodged at this gateway. The gateway computes their fingerprints and
-    face values from the files it holds, registers a hash the chain does not know yet, and sorts
-    the pledges. A refusal (409 ``financing_refused``) names the reason, the document, the
-    conflicting financing and the fingerprint — and is recorded on chain for the regulator."""
+    face values from the files it holds, registers a hash the chain does not know yet, checks the
+    amount rules, and seals the terms to you, the regulators and the documents' registrants. A
+    refusal (409 ``financing_refused``) names the reason, the document, the conflicting
+    financing (its bank and date only) and the fingerprint — and is recorded on chain, sealed,
+    for the regulator."""
     require(participant, "financing.write")
     requests = [
         svc.PledgeRequest(docs.parse_doc_hash(d.doc_hash, f"documents[{i}].doc_hash"), d.amount)
@@ -150,7 +201,7 @@ def create_financing(
         body.reference,
         idempotency_key=write_key,
     )
-    return public(created)
+    return public(created, participant.role)
 
 
 @router.get("", response_model=FinancingPage)
@@ -163,7 +214,8 @@ def list_financings(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=svc.MAX_LIMIT)] = svc.DEFAULT_LIMIT,
 ) -> FinancingPage:
-    """Financings by id, filtered by bank, status or pledged document; paginated by cursor."""
+    """Financings by id, filtered by bank, status or pledged document (among those whose terms
+    you read); paginated by cursor. Terms only for their readers (see FinancingPublic)."""
     page = svc.list_financings(
         ledger,
         bank=bank,
@@ -171,15 +223,19 @@ def list_financings(
         doc_hash=docs.parse_doc_hash(doc, "doc") if doc else None,
         cursor=cursor,
         limit=limit,
+        reader=participant.address,
     )
-    return FinancingPage(items=[public(f) for f in page.items], next_cursor=page.next_cursor)
+    return FinancingPage(
+        items=[public(f, participant.role) for f in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.get("/{financing_id}", response_model=FinancingPublic)
 def get_financing(
     ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId
 ) -> FinancingPublic:
-    return public(svc.get(ledger, financing_id))
+    """A financing: its public part for everyone, its terms for its readers only."""
+    return public(svc.get(ledger, financing_id, reader=participant.address), participant.role)
 
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)
@@ -195,7 +251,7 @@ def drawdown(
     receipt = svc.drawdown(
         ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
     )
-    return _written(ledger, financing_id, receipt)
+    return _written(ledger, participant, financing_id, receipt)
 
 
 @router.post("/{financing_id}/repay", response_model=FinancingWritten)
@@ -211,7 +267,7 @@ def repay(
     receipt = svc.repay(
         ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
     )
-    return _written(ledger, financing_id, receipt)
+    return _written(ledger, participant, financing_id, receipt)
 
 
 @router.post("/{financing_id}/close", response_model=FinancingWritten)
@@ -224,7 +280,7 @@ def close(
     """Close a fully repaid financing and release its documents and fingerprints."""
     require(participant, "financing.write")
     receipt = svc.close(ledger, participant.address, financing_id, idempotency_key=write_key)
-    return _written(ledger, financing_id, receipt)
+    return _written(ledger, participant, financing_id, receipt)
 
 
 @router.post("/{financing_id}/cancel", response_model=FinancingWritten)
@@ -244,4 +300,4 @@ def cancel(
         (body or CancelRequest()).reason_code,
         idempotency_key=write_key,
     )
-    return _written(ledger, financing_id, receipt)
+    return _written(ledger, participant, financing_id, receipt)

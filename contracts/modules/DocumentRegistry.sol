@@ -8,27 +8,23 @@ import {Membership} from "./Membership.sol";
 /// @notice A document is anchored once. Its registrant (by member id, so a rotated key keeps its
 ///         documents) may revoke or supersede it; ADMIN members and the owner may revoke it;
 ///         ATTESTOR members attest it.
-/// @dev One storage slot per document (see `_docs`), written once at registration; the financing
-///      registry keeps the document's currency, face value and financed amount in the same slot.
+/// @dev One storage slot per document (see `_docs`), written at registration and on a status
+///      change. Whether a document is financed is confidential and not stored here (issue #14).
 abstract contract DocumentRegistry is Membership {
     /// @notice The most documents registerDocuments accepts in one call.
     uint256 public constant MAX_BATCH = 256;
 
     // doc slot: registrantId uint32 (0..31) | registeredAt uint40 (32..71) | docType uint8
-    // (72..79) | status uint8 (80..87) | currency bytes3 (88..111) | faceValue uint64 (112..175)
-    // | financedAmount uint64 (176..239). A registered document's slot is never zero.
+    // (72..79) | status uint8 (80..87). A registered document's slot is never zero.
     uint256 internal constant _AT_SHIFT = 32;
     uint256 internal constant _TYPE_SHIFT = 72;
     uint256 internal constant _STATUS_SHIFT = 80;
-    uint256 internal constant _CURRENCY_SHIFT = 88;
-    uint256 internal constant _FACE_SHIFT = 112;
-    uint256 internal constant _FINANCED_SHIFT = 176;
     uint256 internal constant _STATUS_MASK = uint256(0xff) << _STATUS_SHIFT;
     uint256 internal constant _S_ACTIVE = 1; // uint8(DocStatus.ACTIVE)
     uint256 internal constant _S_REVOKED = 2;
     uint256 internal constant _S_SUPERSEDED = 3;
 
-    mapping(bytes32 docHash => uint256 packed) internal _docs;
+    mapping(bytes32 docHash => uint256 packed) private _docs;
     mapping(bytes32 docHash => bytes32 successor) private _successors;
     mapping(bytes32 docHash => mapping(uint32 attestorId => uint40 at)) private _attestations;
 
@@ -103,10 +99,7 @@ abstract contract DocumentRegistry is Membership {
             registrantId: uint32(doc),
             registeredAt: uint40(doc >> _AT_SHIFT),
             docType: DocType(uint8(doc >> _TYPE_SHIFT)),
-            status: DocStatus(uint8(doc >> _STATUS_SHIFT)),
-            currency: bytes3(uint24(doc >> _CURRENCY_SHIFT)),
-            faceValue: uint64(doc >> _FACE_SHIFT),
-            financedAmount: uint64(doc >> _FINANCED_SHIFT)
+            status: DocStatus(uint8(doc >> _STATUS_SHIFT))
         });
     }
 

@@ -31,6 +31,8 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
 
     mapping(address account => uint256 packed) private _memberSlots;
     mapping(uint32 memberId => MemberInfo) private _memberInfo;
+    /// @dev each member's X25519 public key for envelope encryption (zero: none published)
+    mapping(uint32 memberId => bytes32 publicKey) private _encryptionKeys;
 
     /// @dev The counters share one slot. Because `_memberCount` is non-zero from the
     ///      constructor on, bumping `_financingCount` is always a non-zero to non-zero write
@@ -132,6 +134,43 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     }
 
     /// @inheritdoc ITradeLedger
+    function setEncryptionKey(bytes32 publicKey) external {
+        (uint32 memberId,) = _activeMember(msg.sender);
+        _setEncryptionKey(memberId, msg.sender, publicKey);
+    }
+
+    /// @inheritdoc ITradeLedger
+    function encryptionKeyOf(address account) external view returns (bytes32) {
+        return _encryptionKeys[_idOf(account)];
+    }
+
+    /// @inheritdoc ITradeLedger
+    function encryptionRecipients(Role role)
+        external
+        view
+        returns (address[] memory accounts, bytes32[] memory publicKeys)
+    {
+        uint32 n = _memberCount;
+        accounts = new address[](n);
+        publicKeys = new bytes32[](n);
+        uint256 found = 0;
+        for (uint32 id = 1; id <= n; ++id) {
+            bytes32 publicKey = _encryptionKeys[id];
+            if (publicKey == bytes32(0)) continue;
+            address account = _memberInfo[id].account;
+            uint256 packed = _memberSlots[account];
+            if (packed & _ACTIVE_BIT == 0 || Role(uint8(packed >> _ROLE_SHIFT)) != role) continue;
+            accounts[found] = account;
+            publicKeys[found] = publicKey;
+            ++found;
+        }
+        assembly ("memory-safe") {
+            mstore(accounts, found)
+            mstore(publicKeys, found)
+        }
+    }
+
+    /// @inheritdoc ITradeLedger
     function getProposal(uint256 proposalId) external view returns (ProposalRecord memory) {
         return _proposals[proposalId];
     }
@@ -224,6 +263,12 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
         if (existing != 0) revert MemberAlreadyExists(account, existing);
         memberId = _storeMember(account, role, legalIdHash);
         emit MemberAdded(memberId, account, role, legalIdHash, name);
+    }
+
+    function _setEncryptionKey(uint32 memberId, address account, bytes32 publicKey) private {
+        if (publicKey == bytes32(0)) revert ZeroEncryptionKey();
+        _encryptionKeys[memberId] = publicKey;
+        emit EncryptionKeySet(memberId, account, publicKey);
     }
 
     function _suspend(address account, bool mayTouchAdmin) private {
@@ -340,7 +385,9 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
         ProposalInput storage input = p.input;
         ProposalAction action = input.action;
         if (action == ProposalAction.ADD_MEMBER) {
-            _addMember(input.account, input.role, input.legalIdHash, input.name, mayTouchAdmin);
+            uint32 memberId =
+                _addMember(input.account, input.role, input.legalIdHash, input.name, mayTouchAdmin);
+            if (input.data != bytes32(0)) _setEncryptionKey(memberId, input.account, input.data);
         } else if (action == ProposalAction.SUSPEND_MEMBER) {
             _suspend(input.account, mayTouchAdmin);
         } else if (action == ProposalAction.REINSTATE_MEMBER) {

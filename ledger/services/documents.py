@@ -56,7 +56,7 @@ from ledger.services.audit import parse_address, parse_time
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_fingerprints
 from ledger.services.roles import DocStatus, DocType
 from ledger.services.writekeys import write_key
-from ledger.words import Names
+from ledger.words import Names, major, money, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
@@ -76,9 +76,6 @@ class Registration:
     registered_by: str
     registrant_id: int
     registered_at: datetime
-    currency: str | None
-    face_value: int
-    financed_amount: int
     successor: str | None
 
 
@@ -214,6 +211,9 @@ class Examined:
     #: False: the caller's role is not given fingerprints and holders (``fingerprints`` and
     #: ``holders`` are empty because they are withheld, not because there are none)
     fingerprints_shown: bool = True
+    #: whether an active financing locks one of its fingerprints (public on chain; None: the
+    #: file gives no fingerprint) — kept when the fingerprints themselves are withheld
+    locked: bool | None = None
 
     @property
     def suspicious(self) -> bool:
@@ -414,7 +414,7 @@ def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
 def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
     """The on-chain record of ``doc_hash``, or NotFound."""
     record = ledger.contract.functions.getDocument(doc_hash).call()
-    (registrant, registrant_id, registered_at, doc_type, status, currency, face, financed) = record
+    (registrant, registrant_id, registered_at, doc_type, status) = record
     if DocStatus(status) is DocStatus.NONE:
         raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
     successor = bytes(ledger.contract.functions.successorOf(doc_hash).call())
@@ -425,9 +425,6 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
         registered_by=Web3.to_checksum_address(registrant),
         registrant_id=int(registrant_id),
         registered_at=datetime.fromtimestamp(int(registered_at), UTC),
-        currency=bytes(currency).decode("ascii") if any(bytes(currency)) else None,
-        face_value=int(face),
-        financed_amount=int(financed),
         successor=hex32(successor) if any(successor) else None,
     )
 
@@ -552,6 +549,8 @@ def examine(
         checks.finish(ledger, check_id, lookups.evaluated, lookups.matched, "internal_error")
         raise
     checks.finish(ledger, check_id, lookups.evaluated, lookups.matched)
+    locked = any(f.held_by_financing for f in examined.fingerprints)
+    examined = replace(examined, locked=locked if examined.fingerprints else None)
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
     return parsed, examined
@@ -707,11 +706,21 @@ def _notes_scope(actor: str, role: str) -> str | None:
 
 def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) -> tuple[str, ...]:
     """Of ``invoices`` (hashes of the caller's own files), those it registered that active
-    financings hold now (by the document's own record on chain)."""
+    financings hold now (by the public locks on the fingerprints of its lodged copy)."""
     found = []
     for doc_hash in invoices:
         reg = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
-        if reg is not None and reg.registered_by.lower() == actor.lower() and reg.financed_amount:
+        if reg is None or reg.registered_by.lower() != actor.lower():
+            continue
+        values = [
+            bytes.fromhex(v[2:])
+            for row in ledger.db.received(doc_hash, actor)
+            for name, v in row.fingerprints
+            if not is_lookup_key(name)
+        ]
+        if values and any(
+            int(h) for h in ledger.contract.functions.fingerprintHolders(values).call()
+        ):
             found.append(doc_hash)
     return tuple(found)
 
@@ -1221,16 +1230,32 @@ _DOC_FIRST_EVENTS = (
     "DocumentSuperseded",
     "DocumentAttested",
 )
-#: … and those whose second one is (DocumentPledged: financingId first; FinancingRefused: bank)
-_DOC_SECOND_EVENTS = ("DocumentPledged", "FinancingRefused")
-#: … and the life of every financing that pledged it (each names the financing first)
+#: … and the life of every financing that pledged it (each names the financing first); which
+#: financings pledge a document is confidential: only those the reader's key opens are found
 _FINANCING_EVENTS = (
     "FinancingRegistered",
-    "DrawdownRecorded",
-    "RepaymentRecorded",
+    "FinancingEntryRecorded",
     "FinancingClosed",
     "FinancingCancelled",
 )
+
+
+def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list[int]:
+    """The ids of the financings pledging ``doc_hash`` whose terms ``reader``'s key opens."""
+    from ledger.services import financing  # it imports this module
+
+    if not reader:
+        return []
+    found: list[int] = []
+    cursor: str | None = None
+    while True:
+        page = financing.list_financings(
+            ledger, doc_hash=doc_hash, cursor=cursor, limit=financing.MAX_LIMIT, reader=reader
+        )
+        found += [f.financing_id for f in page.items]
+        if page.next_cursor is None:
+            return found
+        cursor = page.next_cursor
 
 
 def detail(
@@ -1239,9 +1264,10 @@ def detail(
     """A document's registration, attestations, financings, history and held copy.
 
     The history is everything that happened to the document — registration, attestations,
-    revocation or supersession, pledges, refusals naming it — and the life of every financing
-    that pledged it (registration, drawdowns, repayments, close, cancel), in chain order, each
-    event decoded (``names``: who the addresses are; default: this ledger's members).
+    revocation or supersession — and the life of every financing that pledged it *whose terms
+    ``actor``'s encryption key opens* (registration, entries, close, cancel: which financings
+    pledge a document is confidential, docs/privacy.md), in chain order, each event decoded
+    (``names``: who the addresses are; default: this ledger's members).
     """
     from ledger.services.names import LedgerNames  # it reads documents: imported when used
 
@@ -1249,12 +1275,11 @@ def detail(
     # log queries: the events naming the document in their first topic, then in their second
     # (a financing's pledge or refusal names the financing or the bank first), then the events
     # of the financings that pledged it
-    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash) + logs_naming(
-        ledger, _DOC_SECOND_EVENTS, 2, doc_hash
-    )
-    pledged = sorted(
-        {int(log["args"]["financingId"]) for log in history if log["event"] == "DocumentPledged"}
-    )
+    from ledger.services.financing import refusal_logs_naming  # it imports this module
+
+    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash)
+    history += refusal_logs_naming(ledger, doc_hash, actor)
+    pledged = financings_readable_by(ledger, doc_hash, actor)
     if pledged:
         history += logs_naming(
             ledger, _FINANCING_EVENTS, 1, [fid.to_bytes(32, "big") for fid in pledged]
@@ -1271,13 +1296,80 @@ def detail(
         for log in history
         if log["event"] == "DocumentAttested"
     )
+    events = [_event(log, names) for log in history]
+    if pledged or any(e.event == "FinancingRefused" for e in events):
+        events = _opened_events(ledger, events, pledged, actor, names)
     return DocumentDetail(
         registration=registration,
         attestations=attestations,
         financings=tuple(pledged),
-        history=tuple(_event(log, names) for log in history),
+        history=tuple(events),
         held=held_copy(ledger, doc_hash, actor, role),
     )
+
+
+def _opened_events(
+    ledger: Ledger, events: list[DocumentEvent], pledged: list[int], reader: str, names: Names
+) -> list[DocumentEvent]:
+    """The financing events of a history in words for ``reader``, who opens their sealed terms
+    (the chain's arguments carry ciphertext: the envelopes are dropped from ``args``)."""
+    from ledger.services import financing  # it imports this module
+
+    by_tx: dict[str, tuple[str, dict[str, Any], str]] = {}
+    for fid in pledged:
+        f = financing.get(ledger, fid, reader=reader)
+        t = f.terms
+        if t is None:
+            continue
+        by_tx[f.registered_tx] = (
+            "FinancingRegistered",
+            {
+                "financing_id": fid,
+                "bank": f.bank,
+                "bank_name": names.member(f.bank) if names else None,
+                "kind": t.kind.name.lower(),
+                "currency": t.currency,
+                "amount": major(t.amount, t.currency),
+                "maturity": t.maturity.isoformat(),
+                "reference": t.reference,
+            },
+            f"financing {fid} registered by {who(f.bank, names)}: "
+            f"{money(t.amount, t.currency)} ({t.kind.name.lower()}), maturity "
+            f"{t.maturity.date().isoformat()}, reference {t.reference or '-'}",
+        )
+        drawn = repaid = 0
+        for entry in t.entries:
+            if entry.type == "drawdown":
+                drawn += entry.amount
+                total, verb = drawn, f"drawn from financing {fid}"
+            else:
+                repaid += entry.amount
+                total, verb = repaid, f"repaid on financing {fid}"
+            by_tx[entry.tx_hash] = (
+                "FinancingEntryRecorded",
+                {
+                    "financing_id": fid,
+                    "type": entry.type,
+                    "currency": t.currency,
+                    "amount": major(entry.amount, t.currency),
+                    "total": major(total, t.currency),
+                },
+                f"{money(entry.amount, t.currency)} {verb} ({money(total, t.currency)} in total)",
+            )
+    for e in events:
+        if e.event == "FinancingRefused" and isinstance(e.args.get("terms"), str):
+            refusal = financing.open_refusal(ledger, bytes.fromhex(e.args["terms"][2:]), reader)
+            if refusal is not None:
+                by_tx[e.tx_hash] = ("FinancingRefused", *refusal)
+    out = []
+    for e in events:
+        args = {k: v for k, v in e.args.items() if k not in ("terms", "entry", "fingerprints")}
+        opened = by_tx.get(e.tx_hash)
+        if opened is not None and opened[0] == e.event:
+            out.append(replace(e, args=args, fields=opened[1], summary=opened[2]))
+        else:
+            out.append(replace(e, args=args))
+    return out
 
 
 # -- lists and searches ---------------------------------------------------------------------

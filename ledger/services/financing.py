@@ -1,44 +1,68 @@
-"""Financings: a bank pledges documents it holds, draws, repays, closes or cancels.
+"""Financings: a bank pledges documents it holds, draws, repays, closes or cancels — confidentially.
+
+On chain a financing is its bank, its status, the fingerprints it locks (the duplicate rule)
+and its terms as an envelope only the financing bank, the regulators and the pledged
+documents' registrants can open (:mod:`ledger.confidential`, ``docs/privacy.md``). So the rules
+that need the clear terms are checked here, by the bank's gateway, before it signs — and
+re-checked by the regulator's ``tradeledger audit verify``:
+
+- a pledged document, if registered, is ACTIVE (one nobody registered is financed without
+  registering it: a registration next to the financing would name the document to everyone),
+  its currency is the financing's, the amount is within its face value
+  (net of credit notes lodged here) — one active financing at a time holds a document, since its
+  fingerprints are locked exclusively;
+- a drawdown stays within the undrawn amount, a repayment within what is outstanding, and a
+  financing is closed only when fully repaid.
 
 The authoritative duplicate check happens on chain, on fingerprints the *bank's* gateway
-computed from the file the bank lodged here — never on what a borrower declared. So
-:func:`create` refuses a document hash this gateway holds no file for (from that bank), reads the
-face value and currency from the file's facts, registers the hash first if the chain does not
-know it yet, sorts the pledges by hash as the contract requires, and turns a ``FinancingRefused``
-event in the receipt into :class:`ledger.errors.FinancingRefused` naming the reason, the
-document, the conflicting financing and the fingerprint.
+computed from the file the bank lodged here — never on what a borrower declared. Before
+sending, :func:`create` asks the chain who holds each fingerprint (a read: nothing of the
+attempt reaches the chain); a held fingerprint, or a document that is revoked or superseded,
+makes a *refusal*, recorded on chain as an encrypted ``recordRefusal`` (the regulator audits
+every refused attempt; others see only that the bank was refused) and raised as
+:class:`ledger.errors.FinancingRefused`. Two banks racing for the same fingerprint in one block
+are settled by the contract, which refuses the second.
 
-A request that fails writes nothing. Before the first transaction :func:`create` checks
-everything it can without the chain (amounts, currency, maturity, reference, kind, credit
-notes, 1..``MAX_FINGERPRINTS`` fingerprints per document and 1..``MAX_PLEDGES`` documents — both
-read from the contract —, no fingerprint shared by two pledged documents, the total within 64
-bits), then simulates the registrations and the financing (``eth_estimateGas``: the contract
-runs on the current state, so a role that may not finance or a suspended member is refused with
-the contract's own error). A *refusal* is not a failure: the chain records it on purpose (the
-regulator audits every refused attempt), and a document nobody had registered is registered
-first so that the refusal names the real reason (``FINGERPRINT_PLEDGED``), not
-``DOCUMENT_NOT_REGISTERED``.
+Every write is exactly once per idempotency key: a retry replays the transaction the key is
+bound to (envelopes are salted, so the same request seals to different bytes: the first
+attempt's transaction is the one that counts). Entries of one financing are serialised through
+a lock file in the data directory, so two concurrent drawdowns cannot both pass the check.
+
+Reads decrypt with the *reader's* encryption key (:mod:`ledger.encryptionkeys`): a financing
+whose envelope that key does not open comes back with ``terms`` None — its public part only.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from web3 import Web3
+from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
+from web3.types import TxReceipt
 
+from ledger import confidential as conf
 from ledger.documents import DocumentFacts, compute_fingerprints
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
+from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.refusal import refused_error
-from ledger.services.roles import DocType, FinancingKind, FinancingStatus, RefusalReason
+from ledger.services.roles import (
+    DocStatus,
+    FinancingKind,
+    FinancingStatus,
+    RefusalReason,
+    Role,
+)
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import money
 
@@ -48,6 +72,8 @@ MAX_UINT64 = 2**64 - 1
 MAX_FINANCING_ID = 2**63 - 1
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+TERMS_VERSION = 1
+LOCK_FILE = "financing.lock"
 
 
 @dataclass(frozen=True)
@@ -62,29 +88,60 @@ class Pledge:
     amount: int
     face_value: int
     fingerprints: tuple[str, ...]
+    registrant: str | None = None
 
 
 @dataclass(frozen=True)
-class Financing:
-    """A financing as the chain records it (plus its registration event)."""
+class Entry:
+    """A drawdown or a repayment, as its sealed entry says (amount in minor units)."""
 
-    financing_id: int
-    bank: str
-    status: FinancingStatus
+    type: str  # "drawdown" | "repayment"
+    amount: int
+    block: int
+    tx_hash: str
+    commitment: str
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What only the financing's readers see (amounts in minor units of ``currency``)."""
+
     kind: FinancingKind
     currency: str
     amount: int
     drawn: int
     repaid: int
-    maturity: datetime | None
+    maturity: datetime
     reference: str
-    registered_block: int
-    registered_tx: str
     pledges: tuple[Pledge, ...]
+    entries: tuple[Entry, ...]
+    #: the terms opened to the commitment recorded on chain (a regulator's proof)
+    commitment_holds: bool = True
 
     @property
     def outstanding(self) -> int:
         return self.drawn - self.repaid
+
+
+@dataclass(frozen=True)
+class Financing:
+    """A financing: its public part as the chain records it, and its ``terms`` when the
+    reader's key opens them (None otherwise)."""
+
+    financing_id: int
+    bank: str
+    status: FinancingStatus
+    fingerprint_count: int
+    registered_at: datetime
+    registered_block: int
+    registered_tx: str
+    terms_commitment: str
+    fingerprints: tuple[str, ...]
+    terms: Terms | None
+
+    @property
+    def readable(self) -> bool:
+        return self.terms is not None
 
 
 @dataclass(frozen=True)
@@ -220,6 +277,108 @@ def _check_fingerprint_count(facts: DocumentFacts, count: int, most: int, index:
         )
 
 
+# -- envelopes: context, readers, keys ----------------------------------------------------
+
+
+def context(ledger: Ledger) -> conf.Context:
+    """The chain id and contract an envelope is bound to."""
+    return conf.Context(ledger.chain_id, bytes.fromhex(ledger.contract.address[2:]))
+
+
+def _public_key(ledger: Ledger, address: str) -> bytes | None:
+    key = bytes(ledger.contract.functions.encryptionKeyOf(address).call())
+    return key if any(key) else None
+
+
+def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
+    """The X25519 public keys a financing's terms are sealed to: the bank, every active
+    regulator, and the registrants of its documents (those that published a key).
+    LedgerStateError when the bank itself published none (it could not read its own book)."""
+    own = _public_key(ledger, bank)
+    if own is None:
+        from ledger.errors import LedgerStateError
+
+        raise LedgerStateError(
+            f"bank {bank} has published no encryption key on chain, so its financings could "
+            "not be sealed to it: `tradeledger member publish-key --as BANK` publishes one",
+            bank=bank,
+        )
+    _, regulator_keys = ledger.contract.functions.encryptionRecipients(int(Role.REGULATOR)).call()
+    keys = [own, *(bytes(k) for k in regulator_keys)]
+    for registrant in registrants:
+        found = _public_key(ledger, registrant)
+        if found is not None:
+            keys.append(found)
+    return list(dict.fromkeys(keys))
+
+
+def _reader_keys(ledger: Ledger, reader: str | None) -> list[Any]:
+    if reader is None:
+        return []
+    key = ledger.encryption_keys.key_for(reader)
+    return [key] if key is not None else []
+
+
+@contextmanager
+def _entry_lock(ledger: Ledger) -> Iterator[None]:
+    """Serialise check-then-write of financing entries across this data directory's
+    processes (the gateway and a CLI)."""
+    path = ledger.settings.data_dir / LOCK_FILE
+    fd = open(path, "a+")  # noqa: SIM115 — held for the lock's lifetime
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        fd.close()
+
+
+def _send_once(
+    ledger: Ledger, actor: str, key: str, build: Callable[[], tuple[ContractFunction, int | None]]
+) -> TxReceipt:
+    """The receipt of the transaction ``key`` is bound to (a retry), else of the call ``build``
+    checks and seals now (returning it with its gas, or None to estimate)."""
+    transactor = ledger.transactor(actor)
+    sent = transactor.replay(key)
+    if sent is not None:
+        return transactor.wait(sent)
+    call, gas = build()
+    return transactor.transact(call, gas, idempotency_key=key)
+
+
+# -- create -------------------------------------------------------------------------------
+
+
+def _terms_payload(
+    bank: str,
+    kind: FinancingKind,
+    currency: str,
+    maturity_at: int,
+    reference: str,
+    pledges: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts, str | None]],
+) -> dict[str, Any]:
+    return {
+        "v": TERMS_VERSION,
+        "type": "financing",
+        "bank": bank,
+        "kind": kind.name,
+        "currency": currency,
+        "amount": sum(p[1] for p in pledges),
+        "maturity": maturity_at,
+        "reference": reference,
+        "documents": [
+            {
+                "doc_hash": docs.hex32(h),
+                "amount": a,
+                "face_value": f,
+                "registrant": registrant,
+                "fingerprints": [docs.hex32(x) for x in v],
+            }
+            for h, a, f, v, _, registrant in pledges
+        ],
+    }
+
+
 def create(
     ledger: Ledger,
     actor: str,
@@ -237,9 +396,13 @@ def create(
     financing that key created — or the refusal it received — and never a second attempt.
     Raises InvalidInput (422) naming the field for anything wrong with the request, the
     contract's typed error when the chain would revert, :class:`ledger.errors.FinancingRefused`
-    (409) when the chain refused and recorded the attempt; only the last writes anything.
+    (409) when the attempt was refused (and recorded, encrypted); only the last writes anything.
     """
     key = write_key(idempotency_key)
+    transactor = ledger.transactor(actor)
+    replayed = transactor.replay(key)
+    if replayed is not None:
+        return _outcome(ledger, actor, transactor.wait(replayed), None)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
     most = limits(ledger)
@@ -256,10 +419,10 @@ def create(
     maturity_at = maturity_seconds(maturity)
     if not time.time() < maturity_at < 2**40:
         raise InvalidInput("maturity", "must be in the future")
-    bank_reference = reference_bytes(reference)
+    reference_bytes(reference)  # at most 32 bytes of UTF-8, as before the terms were sealed
     seen: set[bytes] = set()
     fingerprint_key = ledger.fingerprint_key()
-    pledges: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
+    checked: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
     names: dict[bytes, str] = {}
     owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
     for i, req in enumerate(requests):
@@ -304,56 +467,108 @@ def create(
                     doc_hash=docs.hex32(req.doc_hash),
                 )
             owner[value] = i
-        pledges.append((req.doc_hash, amount, facts.amount_minor, values, facts))
-    if sum(p[1] for p in pledges) > MAX_UINT64:
+        checked.append((req.doc_hash, amount, facts.amount_minor, values, facts))
+    if sum(p[1] for p in checked) > MAX_UINT64:
         raise InvalidInput("documents", "the amounts must add up to at most 2**64 - 1 minor units")
-    pledges.sort(key=lambda p: p[0])
-    call = ledger.contract.functions.registerFinancing(
-        [(h, a, f, v) for h, a, f, v, _ in pledges],
-        currency.encode("ascii"),
-        int(kind),
-        maturity_at,
-        bank_reference,
+    checked.sort(key=lambda p: p[0])
+    # the bank's own role and standing, as the contract would judge them (nothing is sent)
+    docs.refuse_early(
+        ledger, actor, ledger.contract.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
-    unregistered = [
-        (doc_hash, DocType[facts.doc_type.value], sub_key(key, "register-" + docs.hex32(doc_hash)))
-        for doc_hash, _, _, _, facts in pledges
-        if docs.find_registration(ledger, doc_hash) is None
-    ]
-    # simulated before anything is sent: a refusal by the contract writes nothing
-    register_gas = [
-        docs.refuse_early(
-            ledger,
-            actor,
-            ledger.contract.functions.registerDocument(doc_hash, int(doc_type)),
-            register_key,
+    # A document nobody registered is *not* registered now: a registration by the bank in the
+    # same breath as its financing would tell everyone which document it finances. Its hash
+    # is in the sealed terms; its fingerprints lock it against a second financing all the same.
+    pledges = []
+    refusal: dict[str, Any] | None = None
+    for doc_hash, amount, face, values, facts in checked:
+        record = docs.find_registration(ledger, doc_hash)
+        registrant = record.registered_by if record is not None else None
+        pledges.append((doc_hash, amount, face, values, facts, registrant))
+        if refusal is None and record is not None and record.status is not DocStatus.ACTIVE:
+            reason = (
+                RefusalReason.DOCUMENT_REVOKED
+                if record.status is DocStatus.REVOKED
+                else RefusalReason.DOCUMENT_SUPERSEDED
+            )
+            refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
+    every = sorted(v for p in pledges for v in p[3])
+    if refusal is None:
+        holders = ledger.contract.functions.fingerprintHolders(every).call()
+        for value, holder in zip(every, holders, strict=True):
+            if int(holder):
+                refusal = {
+                    "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
+                    "doc_hash": docs.hex32(next(p[0] for p in pledges if value in p[3])),
+                    "conflicting_financing_id": int(holder),
+                    "fingerprint": docs.hex32(value),
+                }
+                break
+    payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
+    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
+    ctx = context(ledger)
+    if refusal is not None:
+        payload["type"] = "refusal"
+        payload["refusal"] = refusal
+        sealed = conf.seal_terms(payload, readers, ctx)
+        receipt = transactor.transact(
+            ledger.contract.functions.recordRefusal(sealed.commitment, sealed.envelope),
+            idempotency_key=key,
         )
-        for doc_hash, doc_type, register_key in unregistered
-    ]
-    gas = docs.refuse_early(ledger, actor, call, key)
-    if unregistered:
-        # simulated before its documents are registered, the financing ran the cheaper
-        # "not registered" refusal path: estimated again once they are
-        gas = None
-    for (doc_hash, doc_type, register_key), doc_gas in zip(unregistered, register_gas, strict=True):
-        docs.register(ledger, actor, doc_hash, doc_type, idempotency_key=register_key, gas=doc_gas)
-    receipt = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
+        return _outcome(ledger, actor, receipt, names)
+    sealed = conf.seal_terms(payload, readers, ctx)
+    receipt = transactor.transact(
+        ledger.contract.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
+        idempotency_key=key,
+    )
+    financing = _outcome(ledger, actor, receipt, names)
+    ledger.db.store_pledges(
+        financing.financing_id,
+        [
+            StoredPledge(
+                financing.financing_id, docs.hex32(h), a, f, tuple(docs.hex32(x) for x in v)
+            )
+            for h, a, f, v, _, _ in pledges
+        ],
+    )
+    return financing
+
+
+def _outcome(
+    ledger: Ledger, actor: str, receipt: TxReceipt, names: dict[bytes, str] | None
+) -> Financing:
+    """The financing a receipt registered, or the FinancingRefused error for the refusal it
+    recorded (from the sealed terms, which the refused bank opens with its own key)."""
     refused = ledger.contract.events.FinancingRefused().process_receipt(receipt, errors=DISCARD)
     if refused:
-        asked = {h: (a, f, v) for h, a, f, v, _ in pledges}
-        raise refused_error(ledger, actor, refused[0]["args"], receipt, currency, asked, names)
+        opened = conf.open_terms(
+            bytes(refused[0]["args"]["terms"]), _reader_keys(ledger, actor), context(ledger)
+        )
+        payload = opened[0].payload if opened else {}
+        if "refusal" not in payload:
+            # refused by the contract itself (another bank locked a fingerprint in between):
+            # the holder as the chain says it at that block
+            payload = dict(payload)
+            payload["refusal"] = _race_refusal(ledger, payload, int(receipt["blockNumber"]))
+        raise refused_error(ledger, actor, payload, receipt, names or {})
     registered = ledger.contract.events.FinancingRegistered().process_receipt(
         receipt, errors=DISCARD
     )
-    financing_id = int(registered[0]["args"]["financingId"])
-    ledger.db.store_pledges(
-        financing_id,
-        [
-            StoredPledge(financing_id, docs.hex32(h), a, f, tuple(docs.hex32(x) for x in v))
-            for h, a, f, v, _ in pledges
-        ],
-    )
-    return get(ledger, financing_id)
+    return get(ledger, int(registered[0]["args"]["financingId"]), reader=actor)
+
+
+def _race_refusal(ledger: Ledger, payload: dict[str, Any], block: int) -> dict[str, Any]:
+    for document in payload.get("documents", []):
+        values = [bytes.fromhex(f[2:]) for f in document["fingerprints"]]
+        holders = ledger.contract.functions.fingerprintHolders(values).call(block_identifier=block)
+        for value, holder in zip(values, holders, strict=True):
+            if int(holder):
+                return {
+                    "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
+                    "doc_hash": document["doc_hash"],
+                    "conflicting_financing_id": int(holder),
+                    "fingerprint": docs.hex32(value),
+                }
+    return {"reason": RefusalReason.FINGERPRINT_PLEDGED.name}
 
 
 # -- lifecycle ----------------------------------------------------------------------------
@@ -361,6 +576,72 @@ def create(
 
 def _tx(raw: Any) -> docs.Receipt:
     return docs.Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
+
+
+def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Terms, bytes]:
+    """The financing ``actor`` registered, its terms and data key, checked as the contract
+    would (its bank, active) — the contract's own typed errors."""
+    check_financing_id(financing_id)
+    found = _read(ledger, financing_id, actor)
+    if found is None:
+        raise ERRORS["FinancingNotFound"](financing_id)
+    financing, data_key = found
+    if Web3.to_checksum_address(financing.bank) != Web3.to_checksum_address(actor):
+        raise ERRORS["NotFinancingBank"](financing_id, actor)
+    if financing.status is not FinancingStatus.ACTIVE:
+        raise ERRORS["FinancingNotActive"](financing_id, int(financing.status))
+    if financing.terms is None or data_key is None:
+        from ledger.errors import LedgerStateError
+
+        raise LedgerStateError(
+            f"financing {financing_id}'s terms do not open with {actor}'s encryption key on "
+            "this gateway (restore the key from a backup of the data directory)",
+            financing_id=financing_id,
+        )
+    return financing, financing.terms, data_key
+
+
+def _entry(
+    ledger: Ledger,
+    actor: str,
+    financing_id: int,
+    amount: int,
+    entry_type: str,
+    idempotency_key: str | None,
+) -> docs.Receipt:
+    check_financing_id(financing_id)
+    _amount(amount, "amount")
+    key = write_key(idempotency_key)
+
+    def build() -> tuple[ContractFunction, int | None]:
+        _, terms, data_key = _own_terms(ledger, actor, financing_id)
+        if entry_type == "drawdown":
+            available = terms.amount - terms.drawn
+            if amount > available:
+                raise ERRORS["DrawdownExceedsFinancing"](financing_id, amount, available)
+        elif amount > terms.outstanding:
+            raise ERRORS["RepaymentExceedsOutstanding"](financing_id, amount, terms.outstanding)
+        drawn = terms.drawn + (amount if entry_type == "drawdown" else 0)
+        repaid = terms.repaid + (amount if entry_type == "repayment" else 0)
+        sealed = conf.seal_entry(
+            {
+                "v": TERMS_VERSION,
+                "type": entry_type,
+                "amount": amount,
+                "total_drawn": drawn,
+                "total_repaid": repaid,
+            },
+            data_key,
+            context(ledger),
+            financing_id,
+        )
+        call = ledger.contract.functions.recordEntry(
+            financing_id, sealed.commitment, sealed.envelope
+        )
+        return call, None
+
+    with _entry_lock(ledger):
+        return _tx(_send_once(ledger, actor, key, build))
 
 
 def drawdown(
@@ -371,15 +652,9 @@ def drawdown(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
-    """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``."""
-    check_financing_id(financing_id)
-    _amount(amount, "amount")
-    return _tx(
-        ledger.transactor(actor).transact(
-            ledger.contract.functions.drawdown(financing_id, amount),
-            idempotency_key=write_key(idempotency_key),
-        )
-    )
+    """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``.
+    DrawdownExceedsFinancing (409) when it exceeds the undrawn amount."""
+    return _entry(ledger, actor, financing_id, amount, "drawdown", idempotency_key)
 
 
 def repay(
@@ -390,41 +665,44 @@ def repay(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
-    """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``."""
+    """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``.
+    RepaymentExceedsOutstanding (409) when it exceeds what is outstanding."""
+    return _entry(ledger, actor, financing_id, amount, "repayment", idempotency_key)
+
+
+def _release(
+    ledger: Ledger,
+    actor: str,
+    financing_id: int,
+    idempotency_key: str | None,
+    call_for: Callable[[list[bytes]], ContractFunction],
+    repaid_first: bool,
+) -> docs.Receipt:
     check_financing_id(financing_id)
-    _amount(amount, "amount")
-    return _tx(
-        ledger.transactor(actor).transact(
-            ledger.contract.functions.repay(financing_id, amount),
-            idempotency_key=write_key(idempotency_key),
-        )
-    )
+    key = write_key(idempotency_key)
 
+    def build() -> tuple[ContractFunction, int | None]:
+        financing, terms, _ = _own_terms(ledger, actor, financing_id)
+        if repaid_first and terms.outstanding != 0:
+            raise ERRORS["FinancingNotRepaid"](financing_id, terms.outstanding)
+        return call_for([bytes.fromhex(f[2:]) for f in financing.fingerprints]), None
 
-def releases(ledger: Ledger, financing_id: int) -> list[tuple[bytes, list[bytes]]]:
-    """What close/cancel must hand back: from the gateway DB, else the DocumentPledged events."""
-    stored = ledger.db.pledges(financing_id)
-    if stored:
-        return [
-            (bytes.fromhex(p.doc_hash[2:]), [bytes.fromhex(f[2:]) for f in p.fingerprints])
-            for p in stored
-        ]
-    return [
-        (bytes.fromhex(p.doc_hash[2:]), [bytes.fromhex(f[2:]) for f in p.fingerprints])
-        for p in _pledges_on_chain(ledger, financing_id)
-    ]
+    with _entry_lock(ledger):
+        return _tx(_send_once(ledger, actor, key, build))
 
 
 def close(
     ledger: Ledger, actor: str, financing_id: int, *, idempotency_key: str | None = None
 ) -> docs.Receipt:
-    check_financing_id(financing_id)
-    rel = releases(ledger, financing_id)
-    return _tx(
-        ledger.transactor(actor).transact(
-            ledger.contract.functions.closeFinancing(financing_id, rel),
-            idempotency_key=write_key(idempotency_key),
-        )
+    """Close a fully repaid financing, releasing its fingerprints. FinancingNotRepaid (409)
+    while anything drawn is outstanding."""
+    return _release(
+        ledger,
+        actor,
+        financing_id,
+        idempotency_key,
+        lambda fps: ledger.contract.functions.closeFinancing(financing_id, fps),
+        True,
     )
 
 
@@ -436,84 +714,177 @@ def cancel(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
-    check_financing_id(financing_id)
+    """Cancel an active financing with ``reason_code`` (0..255), releasing its fingerprints."""
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
-    rel = releases(ledger, financing_id)
-    return _tx(
-        ledger.transactor(actor).transact(
-            ledger.contract.functions.cancelFinancing(financing_id, reason_code, rel),
-            idempotency_key=write_key(idempotency_key),
-        )
+    return _release(
+        ledger,
+        actor,
+        financing_id,
+        idempotency_key,
+        lambda fps: ledger.contract.functions.cancelFinancing(financing_id, reason_code, fps),
+        False,
     )
+
+
+def share_with(
+    ledger: Ledger, actor: str, reader: str, *, idempotency_key: str | None = None
+) -> list[int]:
+    """Seal the data key of every financing ``actor`` can read to ``reader``'s published key
+    (a regulator that joined later) and record it on chain (``shareTerms``), one transaction
+    per financing not yet readable by ``reader``. ``actor``: the financing bank (its own
+    financings) or a regulator (all it reads). Returns the financing ids shared."""
+    public = _public_key(ledger, reader)
+    if public is None:
+        raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
+    key = write_key(idempotency_key)
+    shared = []
+    count = int(ledger.contract.functions.financingCount().call())
+    ctx = context(ledger)
+    for financing_id in range(1, count + 1):
+        found = _read(ledger, financing_id, actor)
+        if found is None or found[1] is None:
+            continue
+        envelope = conf.seal_shared_key(found[1], [public], ctx)
+        ledger.transactor(actor).transact(
+            ledger.contract.functions.shareTerms(financing_id, envelope),
+            idempotency_key=sub_key(key, f"share-{financing_id}"),
+        )
+        shared.append(financing_id)
+    return shared
 
 
 # -- reading ------------------------------------------------------------------------------
 
 
-def _pledges_on_chain(ledger: Ledger, financing_id: int) -> list[Pledge]:
-    return _pledges_from(docs.logs(ledger, "DocumentPledged", financingId=financing_id))
-
-
-def _pledges_from(found: Sequence[Any]) -> list[Pledge]:
-    """The pledges recorded by the DocumentPledged events among ``found``, by document hash."""
-    pledges = [
-        Pledge(
-            doc_hash=docs.hex32(log["args"]["docHash"]),
-            amount=int(log["args"]["amount"]),
-            face_value=int(log["args"]["faceValue"]),
-            fingerprints=tuple(docs.hex32(f) for f in log["args"]["fingerprints"]),
-        )
-        for log in found
-        if log["event"] == "DocumentPledged"
-    ]
-    return sorted(pledges, key=lambda p: p.doc_hash)
-
-
-def get(ledger: Ledger, financing_id: int) -> Financing:
-    """The financing ``financing_id``; NotFound when there is none, InvalidInput when the id
-    is outside 1..``MAX_FINANCING_ID``."""
-    check_financing_id(financing_id)
+def _read(
+    ledger: Ledger, financing_id: int, reader: str | None
+) -> tuple[Financing, bytes | None] | None:
+    """The financing and (when ``reader``'s key opens it) its data key; None when unknown."""
     record = ledger.contract.functions.getFinancing(financing_id).call()
     if FinancingStatus(record[2]) is FinancingStatus.NONE:
-        raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
-    return _financings(ledger, [(financing_id, record)])[0]
-
-
-def _financings(ledger: Ledger, records: Sequence[tuple[int, Any]]) -> list[Financing]:
-    """Financings from their ``getFinancing`` records and their registration and pledge
-    events, read in one log query for them all (both events name the financing first)."""
+        return None
     found = docs.logs_naming(
         ledger,
-        ("FinancingRegistered", "DocumentPledged"),
+        ("FinancingRegistered", "FinancingEntryRecorded", "TermsShared"),
         1,
-        [fid.to_bytes(32, "big") for fid, _ in records],
+        [financing_id.to_bytes(32, "big")],
     )
-    by_id: dict[int, list[Any]] = {}
-    for log in found:
-        by_id.setdefault(int(log["args"]["financingId"]), []).append(log)
-    return [_financing(fid, record, by_id.get(fid, [])) for fid, record in records]
+    return _assemble(ledger, financing_id, record, found, reader)
 
 
-def _financing(financing_id: int, record: Any, found: list[Any]) -> Financing:
-    bank, _bank_id, status, kind, _docs, _fps, amount, drawn, repaid = record
-    events = [log for log in found if log["event"] == "FinancingRegistered"]
-    ev = events[0]["args"] if events else None
-    return Financing(
+def _assemble(
+    ledger: Ledger, financing_id: int, record: Any, found: Sequence[Any], reader: str | None
+) -> tuple[Financing, bytes | None]:
+    bank, _bank_id, status, fingerprint_count, registered_at = record
+    registered = [log for log in found if log["event"] == "FinancingRegistered"]
+    ev = registered[0] if registered else None
+    keys = _reader_keys(ledger, reader)
+    ctx = context(ledger)
+    terms: Terms | None = None
+    data_key: bytes | None = None
+    if ev is not None and keys:
+        envelope = bytes(ev["args"]["terms"])
+        opened_terms = conf.open_terms(envelope, keys, ctx)
+        opened = opened_terms[0] if opened_terms else None
+        if opened is None:
+            for log in found:
+                if log["event"] == "TermsShared":
+                    shared = conf.open_shared_key(bytes(log["args"]["keys"]), keys, ctx)
+                    if shared is not None:
+                        opened = conf.open_terms_with_key(envelope, shared[0], ctx)
+                        if opened is not None:
+                            break
+        if opened is not None:
+            data_key = opened.data_key
+            holds = conf.commitment(opened.plaintext) == bytes(ev["args"]["termsCommitment"])
+            terms = _terms(opened.payload, found, data_key, ctx, financing_id, holds)
+    financing = Financing(
         financing_id=financing_id,
         bank=Web3.to_checksum_address(bank),
         status=FinancingStatus(status),
-        kind=FinancingKind(kind),
-        currency=bytes(ev["currency"]).decode("ascii") if ev else "",
-        amount=int(amount),
-        drawn=int(drawn),
-        repaid=int(repaid),
-        maturity=datetime.fromtimestamp(int(ev["maturity"]), UTC) if ev else None,
-        reference=reference_text(ev["bankReference"]) if ev else "",
-        registered_block=int(events[0]["blockNumber"]) if events else 0,
-        registered_tx=events[0]["transactionHash"].to_0x_hex() if events else "",
-        pledges=tuple(_pledges_from(found)),
+        fingerprint_count=int(fingerprint_count),
+        registered_at=datetime.fromtimestamp(int(registered_at), UTC),
+        registered_block=int(ev["blockNumber"]) if ev else 0,
+        registered_tx=ev["transactionHash"].to_0x_hex() if ev else "",
+        terms_commitment=docs.hex32(ev["args"]["termsCommitment"]) if ev else "",
+        fingerprints=tuple(docs.hex32(f) for f in ev["args"]["fingerprints"]) if ev else (),
+        terms=terms,
     )
+    return financing, data_key
+
+
+def _terms(
+    payload: dict[str, Any],
+    found: Sequence[Any],
+    data_key: bytes,
+    ctx: conf.Context,
+    financing_id: int,
+    holds: bool,
+) -> Terms:
+    entries = []
+    drawn = repaid = 0
+    for log in found:
+        if log["event"] != "FinancingEntryRecorded":
+            continue
+        opened = conf.open_entry(bytes(log["args"]["entry"]), data_key, ctx, financing_id)
+        if opened is None:
+            holds = False
+            continue
+        if conf.commitment(opened.plaintext) != bytes(log["args"]["entryCommitment"]):
+            holds = False
+        body = opened.payload
+        amount = int(body["amount"])
+        if body["type"] == "drawdown":
+            drawn += amount
+        else:
+            repaid += amount
+        entries.append(
+            Entry(
+                type=str(body["type"]),
+                amount=amount,
+                block=int(log["blockNumber"]),
+                tx_hash=log["transactionHash"].to_0x_hex(),
+                commitment=docs.hex32(log["args"]["entryCommitment"]),
+            )
+        )
+    return Terms(
+        kind=FinancingKind[str(payload["kind"])],
+        currency=str(payload["currency"]),
+        amount=int(payload["amount"]),
+        drawn=drawn,
+        repaid=repaid,
+        maturity=datetime.fromtimestamp(int(payload["maturity"]), UTC),
+        reference=str(payload.get("reference", "")),
+        pledges=tuple(
+            sorted(
+                (
+                    Pledge(
+                        doc_hash=str(d["doc_hash"]),
+                        amount=int(d["amount"]),
+                        face_value=int(d["face_value"]),
+                        fingerprints=tuple(str(f) for f in d["fingerprints"]),
+                        registrant=str(d.get("registrant")) if d.get("registrant") else None,
+                    )
+                    for d in payload.get("documents", [])
+                ),
+                key=lambda p: p.doc_hash,
+            )
+        ),
+        entries=tuple(entries),
+        commitment_holds=holds,
+    )
+
+
+def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financing:
+    """The financing ``financing_id``, with its terms when ``reader``'s encryption key opens
+    them; NotFound when there is none, InvalidInput when the id is outside
+    1..``MAX_FINANCING_ID``."""
+    check_financing_id(financing_id)
+    found = _read(ledger, financing_id, reader)
+    if found is None:
+        raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
+    return found[0]
 
 
 def _cursor(text: str | None) -> int:
@@ -535,8 +906,11 @@ def list_financings(
     doc_hash: bytes | None = None,
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    reader: str | None = None,
 ) -> Page:
-    """Financings by ascending id, filtered; ``next_cursor`` continues after the last one."""
+    """Financings by ascending id, filtered; ``next_cursor`` continues after the last one.
+    ``doc_hash`` keeps those whose terms ``reader`` opens and that pledge that document
+    (which document a financing is against is confidential)."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
     after = _cursor(cursor)
@@ -546,22 +920,12 @@ def list_financings(
             bank_address = Web3.to_checksum_address(bank)
         except ValueError:
             raise InvalidInput("bank", "must be a 20-byte hex address") from None
-    if doc_hash is not None:
-        ids = sorted(
-            {
-                int(log["args"]["financingId"])
-                for log in docs.logs(ledger, "DocumentPledged", docHash=doc_hash)
-            }
-        )
-    else:
-        count = int(ledger.contract.functions.financingCount().call())
-        ids = list(range(1, count + 1))
-    chosen: list[tuple[int, Any]] = []
+    wanted = docs.hex32(doc_hash) if doc_hash is not None else None
+    count = int(ledger.contract.functions.financingCount().call())
+    chosen: list[Financing] = []
     last = after
     more = False
-    for fid in ids:
-        if fid <= after:
-            continue
+    for fid in range(after + 1, count + 1):
         if len(chosen) == limit:
             more = True
             break
@@ -571,37 +935,111 @@ def list_financings(
             continue
         if status is not None and FinancingStatus(record[2]) is not status:
             continue
-        chosen.append((fid, record))
-    items = _financings(ledger, chosen) if chosen else []
-    return Page(items=items, next_cursor=str(last) if more else None)
+        if wanted is not None:
+            found = _read(ledger, fid, reader)
+            if found is None or found[0].terms is None:
+                continue
+            if not any(p.doc_hash == wanted for p in found[0].terms.pledges):
+                continue
+            chosen.append(found[0])
+            continue
+        found = _read(ledger, fid, reader)
+        if found is not None:
+            chosen.append(found[0])
+    return Page(items=chosen, next_cursor=str(last) if more else None)
 
 
 @dataclass(frozen=True)
 class Refusal:
+    """A refused attempt: public part (bank, block, transaction) and, for a reader whose key
+    opens it, what was asked and why (None otherwise)."""
+
     bank: str
-    doc_hash: str
-    conflicting_financing_id: int
-    reason: RefusalReason
-    fingerprint: str | None
-    reference: str
     block: int
     tx_hash: str
+    readable: bool
+    doc_hash: str | None
+    conflicting_financing_id: int | None
+    reason: RefusalReason | None
+    fingerprint: str | None
+    reference: str | None
+    amount: int | None
+    currency: str | None
 
 
-def refusals(ledger: Ledger) -> list[Refusal]:
-    """Every refused financing attempt recorded on chain."""
-    return [
-        Refusal(
-            bank=str(log["args"]["bank"]),
-            doc_hash=docs.hex32(log["args"]["docHash"]),
-            conflicting_financing_id=int(log["args"]["conflictingFinancingId"]),
-            reason=RefusalReason(int(log["args"]["reason"])),
-            fingerprint=docs.hex32(log["args"]["fingerprint"])
-            if any(bytes(log["args"]["fingerprint"]))
-            else None,
-            reference=reference_text(log["args"]["bankReference"]),
-            block=int(log["blockNumber"]),
-            tx_hash=log["transactionHash"].to_0x_hex(),
+def refusal_logs_naming(ledger: Ledger, doc_hash: bytes, reader: str | None) -> list[Any]:
+    """The ``FinancingRefused`` logs whose sealed terms ``reader``'s key opens and that name
+    ``doc_hash`` (which document a refusal concerns is confidential)."""
+    keys = _reader_keys(ledger, reader)
+    if not keys:
+        return []
+    ctx = context(ledger)
+    wanted = docs.hex32(doc_hash)
+    found = []
+    for log in docs.logs(ledger, "FinancingRefused"):
+        opened = conf.open_terms(bytes(log["args"]["terms"]), keys, ctx)
+        if opened is None:
+            continue
+        payload = opened[0].payload
+        named = {d.get("doc_hash") for d in payload.get("documents", [])}
+        named.add((payload.get("refusal") or {}).get("doc_hash"))
+        if wanted in named:
+            found.append(log)
+    return found
+
+
+def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str, Any], str] | None:
+    """A refusal's sealed terms in words for ``reader`` (fields, sentence), or None when its
+    key does not open them."""
+    opened = conf.open_terms(envelope, _reader_keys(ledger, reader), context(ledger))
+    if opened is None:
+        return None
+    payload = opened[0].payload
+    refusal = payload.get("refusal") or {}
+    currency = str(payload.get("currency", ""))
+    fields = {
+        "bank": payload.get("bank"),
+        "reason": refusal.get("reason"),
+        "doc_hash": refusal.get("doc_hash"),
+        "conflicting_financing_id": refusal.get("conflicting_financing_id"),
+        "fingerprint": refusal.get("fingerprint"),
+        "currency": currency,
+        "amount": money(int(payload.get("amount", 0)), currency),
+        "reference": payload.get("reference"),
+    }
+    held = refusal.get("conflicting_financing_id")
+    sentence = (
+        f"financing refused for {payload.get('bank')}: {refusal.get('reason')} on document "
+        f"{refusal.get('doc_hash')}"
+        + (f", held by financing {held}" if held else "")
+        + f"; asked for {fields['amount']}"
+    )
+    return fields, sentence
+
+
+def refusals(ledger: Ledger, reader: str | None = None) -> list[Refusal]:
+    """Every refused financing attempt recorded on chain; the details of those ``reader``'s
+    key opens."""
+    keys = _reader_keys(ledger, reader)
+    ctx = context(ledger)
+    out = []
+    for log in docs.logs(ledger, "FinancingRefused"):
+        opened = conf.open_terms(bytes(log["args"]["terms"]), keys, ctx) if keys else None
+        payload = opened[0].payload if opened else None
+        refusal = (payload or {}).get("refusal") or {}
+        out.append(
+            Refusal(
+                bank=str(log["args"]["bank"]),
+                block=int(log["blockNumber"]),
+                tx_hash=log["transactionHash"].to_0x_hex(),
+                readable=payload is not None,
+                doc_hash=refusal.get("doc_hash") if payload else None,
+                conflicting_financing_id=refusal.get("conflicting_financing_id"),
+                reason=RefusalReason[refusal["reason"]] if refusal.get("reason") else None,
+                fingerprint=refusal.get("fingerprint"),
+                reference=payload.get("reference") if payload else None,
+                amount=int(payload["amount"]) if payload else None,
+                currency=payload.get("currency") if payload else None,
+            )
         )
-        for log in docs.logs(ledger, "FinancingRefused")
-    ]
+    return out

@@ -182,6 +182,8 @@ def add_member(
         ledger.db.bind_pending_member(admin.address, key, address, funding)
     else:
         address, funding = pending  # a retry: the same address, the same transfer
+    # the member's X25519 key, for the financing envelopes sealed to it (issue #14)
+    encryption_key = ledger.encryption_keys.create(address)
     if funding:
         admin.wait(
             admin.send(
@@ -191,13 +193,15 @@ def add_member(
         )
     if governed:
         call = ledger.contract.functions.propose(
-            _input(ProposalAction.ADD_MEMBER, address, None, role, legal_id, b"", name)
+            _input(ProposalAction.ADD_MEMBER, address, None, role, legal_id, encryption_key, name)
         )
     else:
         call = ledger.contract.functions.addMember(
             address, int(role), legal_id_hash(legal_id), name
         )
     receipt = admin.transact(call, idempotency_key=sub_key(key, "add"))
+    if not governed:
+        publish_encryption_key(ledger, address, idempotency_key=sub_key(key, "encryption-key"))
     if ledger.db.has_participant(address):
         api_key = ledger.db.rotate_api_key(address)  # the first answer was lost
     else:
@@ -215,6 +219,20 @@ def add_member(
         block=int(receipt["blockNumber"]),
         proposal=proposal,
     )
+
+
+def publish_encryption_key(
+    ledger: Ledger, address: str, *, idempotency_key: str | None = None
+) -> str:
+    """Publish member ``address``'s X25519 public key on chain (``setEncryptionKey``, signed by
+    the member), making one in this gateway's keyring if it has none; the transaction hash.
+    Financing terms are sealed only to members that published a key."""
+    public = ledger.encryption_keys.create(address)
+    receipt = ledger.transactor(address).transact(
+        ledger.contract.functions.setEncryptionKey(public),
+        idempotency_key=write_key(idempotency_key),
+    )
+    return str(receipt["transactionHash"].to_0x_hex())
 
 
 def _from_record(record: tuple, name: str | None) -> Member:  # type: ignore[type-arg]

@@ -12,12 +12,13 @@ another.
 
 from __future__ import annotations
 
+import json
+
 from web3 import Web3
 
 from ledger.errors import LedgerError
 from ledger.network import Ledger
 from ledger.services import documents as docs
-from ledger.words import currency_code
 
 
 class LedgerNames:
@@ -59,19 +60,16 @@ class LedgerNames:
         return self._currencies[financing_id]
 
     def _currency(self, financing_id: int) -> str | None:
-        if not 0 < financing_id < 2**256:
+        """The currency of a financing this gateway made (its terms are confidential: from
+        the facts of the files it pledged, which this gateway holds), else None."""
+        if not 0 < financing_id < 2**63:
             return None
         try:
-            # a financing this gateway made: its document's record names the currency (a
-            # contract read, where the event would cost a scan of the embedded chain's logs)
             for pledge in self.ledger.db.pledges(financing_id):
-                record = docs.find_registration(self.ledger, bytes.fromhex(pledge.doc_hash[2:]))
-                if record is not None and record.currency:
-                    return record.currency
+                for row in self.ledger.db.received(pledge.doc_hash):
+                    currency = json.loads(row.facts_json or "{}").get("currency")
+                    if currency:
+                        return str(currency)
         except LedgerError:
             return None
-        try:
-            found = docs.logs(self.ledger, "FinancingRegistered", financingId=financing_id)
-        except LedgerError:  # the chain does not answer: no name, not another error
-            return None
-        return currency_code(bytes(found[0]["args"]["currency"])) if found else None
+        return None

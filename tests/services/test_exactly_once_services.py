@@ -62,8 +62,10 @@ def test_a_retried_drawdown_and_repayment_are_applied_once(network: Network) -> 
     for _ in range(2):
         fin.repay(network.ledger, network.bank.address, fid, 150_000, idempotency_key="rp-1")
         restart(network)
-    after = fin.get(network.ledger, fid)
+    after = fin.get(network.ledger, fid, reader=network.bank.address).terms
+    assert after is not None
     assert (after.drawn, after.repaid) == (150_000, 150_000)
+    assert len(after.entries) == 3  # dd-1, dd-2, rp-1: each once
     for _ in range(2):
         fin.close(network.ledger, network.bank.address, fid, idempotency_key="close-1")
         restart(network)

@@ -1,9 +1,24 @@
-"""Audit: what regulators read from the event index, and the proof that it equals the chain.
+"""Audit: what members read from the event index, and the proof that it equals the chain.
 
-Who may read what: REGULATOR and ADMIN read everything. Any member may read a document's
-timeline; a BANK, ENTERPRISE or ATTESTOR reads its own activity and exposure only (403
-otherwise). Banks may also ask whether a document is financeable (they must, before financing).
-Every answer says up to which block it is complete (``indexed_block``).
+Financing terms are confidential (docs/privacy.md): every answer is built for the caller
+(``ledger.services.audit.Viewer``) from what its own encryption key opens. Who may ask what:
+
+* document timeline — any active member: the document's own history for everyone, the events
+  of the financings the caller reads (the regulator; the financing bank; the enterprise that
+  registered a financed document), the refusals the caller reads;
+* member activity — REGULATOR and ADMIN any member; others their own address (403 otherwise);
+  a financing's terms decoded only where the caller reads them;
+* refusals — REGULATOR all (in full where its key opens them), a BANK its own, ADMIN only that
+  they happened; ENTERPRISE and ATTESTOR 403;
+* duplicates, financeable — BANK and REGULATOR (fingerprints and their holders are theirs only);
+* exposure — REGULATOR (all it reads), BANK and ENTERPRISE their own; ATTESTOR and ADMIN 403
+  (they read no terms);
+* export — REGULATOR and ADMIN (ADMIN: the public part, without fingerprints);
+* verify — REGULATOR and ADMIN: the index equals the chain; for a REGULATOR also the re-check of
+  every financing rule that moved off chain, with its own key (``rules``).
+
+A suspended member reads only its own activity. Every answer says up to which block it is
+complete (``indexed_block``).
 """
 
 from __future__ import annotations
@@ -13,17 +28,21 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import LedgerDep, ParticipantDep, require_role
 from ledger.errors import Forbidden
 from ledger.gatewaydb import Participant
-from ledger.indexer import EventIndex, verify
+from ledger.indexer import EventIndex, check_rules, verify
+from ledger.indexer.models import MemberRow
 from ledger.services import audit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 OVERSIGHT = ("regulator", "admin")
+#: the roles given fingerprints and their holders (as ``api.routers.financings``)
+FINGERPRINT_ROLES = ("bank", "regulator")
 
 
 async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
@@ -43,6 +62,28 @@ Since = Annotated[
 Until = Annotated[str | None, Query(description="up to this block time (inclusive)")]
 Cursor = Annotated[str | None, Query(alias="cursor", description="next_cursor of the last page")]
 Limit = Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)]
+
+
+def _suspended(index: EventIndex, participant: Participant) -> bool:
+    with index.sessions() as session:
+        active = session.scalar(
+            select(MemberRow.active).where(MemberRow.address == participant.address)
+        )
+    return active is False
+
+
+def _viewer(index: EventIndex, participant: Participant, own: str | None = None) -> audit.Viewer:
+    """The caller as the audit service reads for it. A suspended member may read its own
+    activity only (``own``: the address asked about, when the call is about one member)."""
+    if _suspended(index, participant) and (
+        own is None or audit.parse_address(own).lower() != participant.address.lower()
+    ):
+        raise Forbidden(
+            "a suspended member reads only its own activity",
+            role=participant.role,
+            address=participant.address,
+        )
+    return audit.Viewer.of(participant.address, participant.role)
 
 
 def _own_or_oversight(participant: Participant, address: str) -> None:
@@ -66,9 +107,11 @@ def document_timeline(
     after: Cursor = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """A document's full history, including the events of the financings that pledge it."""
+    """A document's history: its own events, and the events of the financings that pledge it
+    and the refusals naming it that the caller may read."""
+    viewer = _viewer(index, participant)
     period = audit.Period.parse(since, until)
-    return audit.timeline(index, doc_hash, period, after, limit).to_dict()
+    return audit.timeline(index, doc_hash, period, after, limit, viewer).to_dict()
 
 
 @router.get("/members/{address}/activity")
@@ -82,9 +125,10 @@ def member_activity(
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
     """Everything a member did or was named in. Others than REGULATOR/ADMIN: own address only."""
+    viewer = _viewer(index, participant, own=address)
     _own_or_oversight(participant, address)
     period = audit.Period.parse(since, until)
-    return audit.member_activity(index, address, period, after, limit).to_dict()
+    return audit.member_activity(index, address, period, after, limit, viewer).to_dict()
 
 
 @router.get("/refusals")
@@ -98,10 +142,12 @@ def refusals(
     after: Cursor = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """Refused financing attempts: bank, document, reason, conflicting financing."""
-    require_role(participant, *OVERSIGHT)
+    """Refused financing attempts: the regulator all (bank, document, reason, conflicting
+    financing, what was asked), a bank its own, an admin only that they happened."""
+    require_role(participant, *OVERSIGHT, "bank")
+    viewer = _viewer(index, participant)
     period = audit.Period.parse(since, until)
-    return audit.refusals(index, period, bank, reason, after, limit).to_dict()
+    return audit.refusals(index, period, bank, reason, after, limit, viewer).to_dict()
 
 
 @router.get("/duplicates")
@@ -114,10 +160,12 @@ def duplicates(
     fingerprints_after: Annotated[str | None, Query()] = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """Suspected duplicates: duplicate-pledge refusals, and fingerprints pledged repeatedly."""
-    require_role(participant, *OVERSIGHT)
+    """Suspected duplicates: the duplicate-pledge refusals the caller reads, and fingerprints
+    locked by more than one financing over time."""
+    require_role(participant, *FINGERPRINT_ROLES)
+    viewer = _viewer(index, participant)
     period = audit.Period.parse(since, until)
-    return audit.duplicates(index, period, after, fingerprints_after, limit).to_dict()
+    return audit.duplicates(index, period, after, fingerprints_after, limit, viewer).to_dict()
 
 
 @router.get("/exposure")
@@ -133,13 +181,15 @@ def exposure(
     """Active financed amounts by currency, per bank or per enterprise — the borrower of the
     pledged documents, never the bank that financed them (docs/audit.md: the registrant when it
     is an enterprise, else the enterprise named by the lodged file's seller, else the one that
-    registered the same invoice; ``attributed_by`` says which). Others than REGULATOR/ADMIN:
-    their own only (``member`` defaults to the caller)."""
-    if participant.role not in OVERSIGHT:
+    registered the same invoice; ``attributed_by`` says which) — over the financings the caller
+    reads in full. BANK and ENTERPRISE: their own only (``member`` defaults to the caller)."""
+    require_role(participant, "regulator", "bank", "enterprise")
+    viewer = _viewer(index, participant)
+    if participant.role != "regulator":
         member = member or participant.address
         _own_or_oversight(participant, member)
     period = audit.Period.parse(since, until)
-    rows = audit.exposure(index, by, member, period, ledger.db)
+    rows = audit.exposure(index, by, member, period, ledger.db, viewer)
     last = index.cursor()[0]
     return {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last}
 
@@ -152,14 +202,17 @@ def financeable(
     doc_hash: Annotated[str | None, Query()] = None,
     fingerprint: Annotated[list[str] | None, Query(description="repeat for each")] = None,
 ) -> dict[str, Any]:
-    """Is this document financeable, and which active pledges hold it or its fingerprints?
-    With ``doc_hash`` the document's own fingerprints are checked too: those pledged on chain
-    for it and those of the file of that hash the caller lodged here. ``face_value`` is the
-    chain's, else the caller's lodged file's (``face_value_source``); ``headroom`` is what can
-    actually be financed now (0 while another financing holds one of its fingerprints)."""
-    require_role(participant, *OVERSIGHT, "bank")
+    """Is this document financeable, and which active financings pledge it (those the caller
+    reads) or lock its fingerprints (any: the locks are public to banks)? With ``doc_hash`` the
+    document's own fingerprints are checked too: those the caller's financings pledged for it
+    and those of the file of that hash the caller lodged here. ``face_value`` is the one the
+    caller's financings recorded, else the caller's lodged file's (``face_value_source``);
+    ``headroom`` is what can actually be financed now (0 while a financing locks one of its
+    fingerprints)."""
+    require_role(participant, *FINGERPRINT_ROLES)
+    viewer = _viewer(index, participant)
     return audit.financeable(
-        index, doc_hash, fingerprint or (), ledger.db, participant.address
+        index, doc_hash, fingerprint or (), ledger.db, participant.address, viewer
     ).to_dict()
 
 
@@ -176,10 +229,12 @@ def export(
     ] = None,
 ) -> StreamingResponse:
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
-    block, transaction and log index."""
+    block, transaction and log index. A financing's terms are decoded only where the caller
+    reads them."""
     require_role(participant, *OVERSIGHT)
+    viewer = _viewer(index, participant)
     period = audit.Period.parse(since, until)
-    lines = audit.export_events(index, format, period, event or ())
+    lines = audit.export_events(index, format, period, event or (), viewer=viewer)
     media = "text/csv" if format == "csv" else "application/x-ndjson"
     name = f"tradeledger-events.{format}"
     return StreamingResponse(
@@ -188,9 +243,20 @@ def export(
 
 
 @router.get("/verify")
-async def verify_index(index: IndexDep, participant: ParticipantDep) -> dict[str, Any]:
+async def verify_index(
+    index: IndexDep, ledger: LedgerDep, participant: ParticipantDep
+) -> dict[str, Any]:
     """Prove the index equals the chain (counts per event and a running keccak hash), or name
-    the first record where they differ."""
+    the first record where they differ. For a REGULATOR also ``rules``: every financing opened
+    with its own key and every rule that moved off chain re-checked, each breach named (null
+    for an admin, who reads no terms)."""
     require_role(participant, *OVERSIGHT)
+    _viewer(index, participant)
     report = await run_in_threadpool(verify, index)
-    return report.to_dict()
+    body = report.to_dict()
+    body["rules"] = None
+    if participant.role == "regulator":
+        keys = audit.regulator_keys(index, ledger.encryption_keys, participant.address, "caller")
+        rules = await run_in_threadpool(check_rules, index, keys)
+        body["rules"] = rules.to_dict()
+    return body

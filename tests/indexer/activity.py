@@ -118,10 +118,12 @@ def finance(
     edit: Callable[[dict[str, Any]], None] | None = None,
     sealed_to: Sequence[bytes] | None = None,
     fingerprints: Sequence[bytes] | None = None,
+    commitment: bytes | None = None,
 ) -> int:
     """Register a financing signed by ``bank`` (no gateway check): its id, 0 when the chain
     refused it. ``edit`` changes the payload before sealing, ``sealed_to`` replaces the readers,
-    ``fingerprints`` the locks sent (default: the pledged documents' own)."""
+    ``fingerprints`` the locks sent (default: the pledged documents' own), ``commitment`` the
+    commitment sent (default: the plaintext's)."""
     payload = terms_payload(ledger, bank, pledges, currency, reference)
     if edit is not None:
         edit(payload)
@@ -130,7 +132,7 @@ def finance(
     sealed = conf.seal_terms(payload, readers, context(ledger))
     locks = fingerprints if fingerprints is not None else [f for p in pledges for f in p[3]]
     call = ledger.contract.functions.registerFinancing(
-        sorted(set(locks)), sealed.commitment, sealed.envelope
+        sorted(set(locks)), commitment or sealed.commitment, sealed.envelope
     )
     receipt = ledger.transactor(bank).transact(call)
     logs = ledger.contract.events.FinancingRegistered().process_receipt(receipt, errors=DISCARD)

@@ -20,6 +20,7 @@ handed a row, a sum or a sentence built from terms it may not read.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,8 +28,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, false, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
 from ledger.errors import InvalidInput
@@ -227,62 +239,98 @@ class Viewer:
     def sees_fingerprints(self) -> bool:
         return self.role in FINGERPRINT_ROLES
 
+    @property
+    def reading_role(self) -> str:
+        """The role that decides what it reads ("" for a member without an address)."""
+        return self.role if self.address or self.role == "gateway" else ""
+
 
 #: the gateway itself: everything the keys at this data directory open
 GATEWAY = Viewer(None, "gateway")
 
 
+#: the tables as the readability conditions name them inside a correlated EXISTS (made once:
+#: an alias adapts its columns on first use, which would cost more than the query)
+_FINANCING = aliased(FinancingRow, name="readable_financing")
+_PLEDGE = aliased(PledgeRow, name="readable_pledge")
+_DOCUMENT = aliased(DocumentRow, name="readable_document")
+
+
+def _readable(
+    role: str, column: Any, key: str | None = None, address: str | None = None
+) -> ColumnElement[bool]:
+    """``column`` (a financing id) names a financing a reader of ``role`` reads in full (see
+    :class:`Viewer`): its key opened it (``readers``) and the table allows it. ``key`` (the
+    reader's lower-case address) and ``address`` are bound parameters ``viewer_key`` and
+    ``viewer_address``; left None, they are given when the statement is executed (a statement
+    built once and kept, :func:`_financeable_statements`)."""
+    f = _FINANCING
+    if role == "gateway":
+        return exists().where(f.financing_id == column, f.opened.is_(True))
+    if role not in ("regulator", "bank", "enterprise"):
+        return false()
+    viewer_key = bindparam("viewer_key", key, type_=String)
+    viewer_address = bindparam("viewer_address", address, type_=String)
+    reader = exists().where(
+        ReaderRow.kind == "fin",
+        ReaderRow.ref == cast(column, String(80)),
+        ReaderRow.reader == viewer_key,
+    )
+    if role == "bank":
+        return and_(reader, exists().where(f.financing_id == column, f.bank == viewer_address))
+    if role == "enterprise":
+        registered = exists().where(
+            _PLEDGE.financing_id == column,
+            _DOCUMENT.doc_hash == _PLEDGE.doc_hash,
+            _DOCUMENT.registrant == viewer_address,
+        )
+        return and_(reader, registered)
+    return reader
+
+
+#: the most look-ups an :class:`Access` keeps before it forgets them all
+_CACHE_SIZE = 4096
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
 class Access:
-    """What one :class:`Viewer` reads of the index's confidential rows, as SQL conditions and
-    cached look-ups (one per query)."""
+    """What one :class:`Viewer` reads of the index's confidential rows, as SQL conditions
+    (correlated ``EXISTS`` on the ``readers`` primary key: a handful of index look-ups per row,
+    whatever the size of the index) and cached look-ups (one :class:`Access` per query)."""
 
     def __init__(self, session: Session, viewer: Viewer) -> None:
         self.session = session
         self.viewer = viewer
-        self._financings: set[int] | None = None
-        self._refusals: set[str] | None = None
+        # bounded (see _remember): an export streams a million events in constant memory
+        self._financings: dict[int, bool] = {}
+        self._refusals: dict[str, bool] = {}
         self._terms: dict[int, dict[str, Any] | None] = {}
 
     # -- financings
 
-    def financings(self) -> Select[Any]:
-        """The ids of the financings the viewer reads in full (a subquery)."""
-        v = self.viewer
-        query = select(FinancingRow.financing_id)
-        if v.role == "gateway":
-            return query.where(FinancingRow.opened.is_(True))
-        if v.role not in ("regulator", "bank", "enterprise") or not v.address:
-            return query.where(false())
-        query = query.join(
-            ReaderRow,
-            and_(
-                ReaderRow.kind == "fin",
-                ReaderRow.ref == cast(FinancingRow.financing_id, String(80)),
-                ReaderRow.reader == v.key,
-            ),
-        )
-        if v.role == "bank":
-            query = query.where(FinancingRow.bank == v.address)
-        elif v.role == "enterprise":
-            registered = (
-                select(PledgeRow.financing_id)
-                .join(DocumentRow, DocumentRow.doc_hash == PledgeRow.doc_hash)
-                .where(DocumentRow.registrant == v.address)
-            )
-            query = query.where(FinancingRow.financing_id.in_(registered))
-        return query
-
     def readable(self, column: Any) -> ColumnElement[bool]:
-        """``column`` (a financing id) names a financing the viewer reads."""
-        found: ColumnElement[bool] = column.in_(self.financings())
-        return found
+        """``column`` (a financing id) names a financing the viewer reads in full."""
+        v = self.viewer
+        return _readable(v.reading_role, column, v.key, v.address)
 
     def reads(self, financing_id: int | None) -> bool:
         if financing_id is None:
             return False
-        if self._financings is None:
-            self._financings = {int(i) for i in self.session.scalars(self.financings())}
-        return int(financing_id) in self._financings
+        financing_id = int(financing_id)
+        if financing_id not in self._financings:
+            found = self.session.scalar(
+                select(FinancingRow.financing_id).where(
+                    FinancingRow.financing_id == financing_id,
+                    self.readable(FinancingRow.financing_id),
+                )
+            )
+            _remember(self._financings, financing_id, found is not None)
+        return self._financings[financing_id]
 
     # -- refusals
 
@@ -303,18 +351,20 @@ class Access:
             return RefusalRow.opened.is_(True)
         if v.role not in ("regulator", "bank") or not v.address:
             return false()
-        readers = select(ReaderRow.ref).where(ReaderRow.kind == "ref", ReaderRow.reader == v.key)
-        found = RefusalRow.ref.in_(readers)
+        found = exists().where(
+            ReaderRow.kind == "ref", ReaderRow.ref == RefusalRow.ref, ReaderRow.reader == v.key
+        )
         if v.role == "bank":
             return and_(found, RefusalRow.bank == v.address)
         return found
 
     def reads_refusal(self, row: RefusalRow) -> bool:
-        if self._refusals is None:
-            self._refusals = set(
-                self.session.scalars(select(RefusalRow.ref).where(self.refusals_read()))
+        if row.ref not in self._refusals:
+            found = self.session.scalar(
+                select(RefusalRow.ref).where(RefusalRow.ref == row.ref, self.refusals_read())
             )
-        return row.ref in self._refusals
+            _remember(self._refusals, row.ref, found is not None)
+        return self._refusals[row.ref]
 
     # -- clear payloads
 
@@ -324,7 +374,7 @@ class Access:
         if not self.reads(financing_id):
             return None
         if financing_id not in self._terms:
-            self._terms[financing_id] = self._load_terms(financing_id)
+            _remember(self._terms, financing_id, self._load_terms(financing_id))
         return self._terms[financing_id]
 
     def _load_terms(self, financing_id: int) -> dict[str, Any] | None:
@@ -1470,6 +1520,69 @@ def _shares(total: int, weights: Sequence[int]) -> list[int]:
     return [*shares, total - sum(shares)]
 
 
+@dataclass(frozen=True)
+class _FinanceableStatements:
+    cursor: Any
+    head: Any
+    pledges: Any
+    fingerprints: Any
+    held: Any
+
+
+@functools.cache
+def _financeable_statements(role: str) -> _FinanceableStatements:
+    """The statements of :func:`financeable` for a reader of ``role``, built once (their
+    parameters: ``doc``, ``fps``, ``viewer_key``, ``viewer_address``)."""
+    doc = bindparam("doc", type_=String)
+    cursor_q = select(CursorRow.last_block).where(CursorRow.id == 1).scalar_subquery()
+    return _FinanceableStatements(
+        cursor=select(cursor_q),
+        head=select(cursor_q, DocumentRow.status, DocumentRow.registrant).outerjoin_from(
+            select(cursor_q.label("c")).subquery(), DocumentRow, DocumentRow.doc_hash == doc
+        ),
+        pledges=select(
+            PledgeRow.financing_id,
+            FinancingRow.bank,
+            FinancingRow.currency,
+            PledgeRow.amount,
+            PledgeRow.face_value,
+            PledgeRow.active,
+            PledgeRow.block_number,
+            FinancingRow.tx_hash,
+        )
+        .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
+        .where(PledgeRow.doc_hash == doc, _readable(role, PledgeRow.financing_id))
+        .order_by(PledgeRow.block_number, PledgeRow.financing_id),
+        fingerprints=select(PledgeFingerprintRow.fingerprint).where(
+            PledgeFingerprintRow.doc_hash == doc,
+            _readable(role, PledgeFingerprintRow.financing_id),
+        ),
+        held=select(
+            PledgeFingerprintRow.financing_id,
+            FinancingRow.bank,
+            PledgeFingerprintRow.doc_hash,
+            PledgeFingerprintRow.fingerprint,
+            PledgeRow.amount,
+            PledgeFingerprintRow.block_number,
+            FinancingRow.tx_hash,
+            _readable(role, PledgeFingerprintRow.financing_id).label("readable"),
+        )
+        .join(FinancingRow, FinancingRow.financing_id == PledgeFingerprintRow.financing_id)
+        .outerjoin(
+            PledgeRow,
+            and_(
+                PledgeRow.financing_id == PledgeFingerprintRow.financing_id,
+                PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
+            ),
+        )
+        .where(
+            PledgeFingerprintRow.fingerprint.in_(bindparam("fps", expanding=True)),
+            PledgeFingerprintRow.active.is_(True),
+        )
+        .order_by(PledgeFingerprintRow.fingerprint),
+    )
+
+
 def financeable(
     index: EventIndex,
     doc_hash: str | None = None,
@@ -1495,8 +1608,11 @@ def financeable(
         own_file = mine[0] if mine else None
         if own_file is not None:
             fps |= {value for _, value in own_file.fingerprints}
-    with index.sessions() as session:
-        access = Access(session, viewer)
+    statements = _financeable_statements(viewer.reading_role)
+    # Core rows on one pooled connection, from statements built once per role: this is the
+    # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
+    with index.engine.connect() as conn:
+        params = {"viewer_key": viewer.key, "viewer_address": viewer.address, "doc": doc}
         result = Financeability(
             doc_hash=doc,
             registered=None,
@@ -1505,38 +1621,26 @@ def financeable(
             face_value=None,
             financed_amount=0,
             financeable=True,
-            indexed_block=indexed_block(session),
         )
-        if doc is not None:
-            registration = session.get(DocumentRow, doc)
-            result.registered = registration is not None
-            if registration is None:
+        if doc is None:
+            result.indexed_block = int(conn.execute(statements.cursor).scalar_one_or_none() or -1)
+        else:
+            head = conn.execute(statements.head, params).one()
+            result.indexed_block = int(head[0] if head[0] is not None else -1)
+            result.registered = head[1] is not None
+            if head[1] is None:
                 result.reasons.append(RefusalReason.DOCUMENT_NOT_REGISTERED.name)
             else:
-                status = DocStatus(registration.status)
+                status = DocStatus(head[1])
                 result.status = status.name
-                result.registrant = registration.registrant
+                result.registrant = head[2]
                 if status is DocStatus.REVOKED:
                     result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)
                 elif status is DocStatus.SUPERSEDED:
                     result.reasons.append(RefusalReason.DOCUMENT_SUPERSEDED.name)
             # every pledge of the document the viewer reads, active or released: the first
             # recorded its face value and currency
-            pledges = session.execute(
-                select(
-                    PledgeRow.financing_id,
-                    FinancingRow.bank,
-                    FinancingRow.currency,
-                    PledgeRow.amount,
-                    PledgeRow.face_value,
-                    PledgeRow.active,
-                    PledgeRow.block_number,
-                    FinancingRow.tx_hash,
-                )
-                .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-                .where(PledgeRow.doc_hash == doc, access.readable(PledgeRow.financing_id))
-                .order_by(PledgeRow.block_number, PledgeRow.financing_id)
-            ).all()
+            pledges = conn.execute(statements.pledges, params).all()
             for financing_id, bank, currency, amount, face, active, block, tx_hash in pledges:
                 if result.face_value is None:
                     result.face_value, result.currency = int(face), str(currency)
@@ -1557,46 +1661,14 @@ def financeable(
                     result.face_value_source = "facts"
             if result.face_value is not None and result.financed_amount >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
-            fps |= {
-                str(f)
-                for f in session.scalars(
-                    select(PledgeFingerprintRow.fingerprint).where(
-                        PledgeFingerprintRow.doc_hash == doc,
-                        access.readable(PledgeFingerprintRow.financing_id),
-                    )
-                )
-            }
+            if pledges:  # the fingerprints a financing the viewer reads pledged for it
+                fps |= {str(f) for f in conn.scalars(statements.fingerprints, params)}
         result.fingerprints = sorted(fps)
         if fps:
-            held = session.execute(
-                select(
-                    PledgeFingerprintRow.financing_id,
-                    FinancingRow.bank,
-                    PledgeFingerprintRow.doc_hash,
-                    PledgeFingerprintRow.fingerprint,
-                    PledgeRow.amount,
-                    PledgeFingerprintRow.block_number,
-                    FinancingRow.tx_hash,
-                )
-                .join(
-                    FinancingRow,
-                    FinancingRow.financing_id == PledgeFingerprintRow.financing_id,
-                )
-                .outerjoin(
-                    PledgeRow,
-                    and_(
-                        PledgeRow.financing_id == PledgeFingerprintRow.financing_id,
-                        PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
-                    ),
-                )
-                .where(
-                    PledgeFingerprintRow.fingerprint.in_(result.fingerprints),
-                    PledgeFingerprintRow.active.is_(True),
-                )
-                .order_by(PledgeFingerprintRow.fingerprint)
-            ).all()
-            for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash in held:
-                readable = access.reads(int(financing_id))
+            # the locks are public; their document and amount only for a reader (decided in
+            # the same statement)
+            held = conn.execute(statements.held, {**params, "fps": result.fingerprints}).all()
+            for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash, readable in held:
                 result.matches.append(
                     Match(
                         int(financing_id),

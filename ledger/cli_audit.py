@@ -6,7 +6,13 @@ UTC times, currency codes, amounts in major units with their currency, reference
 and members' names beside their addresses (:mod:`ledger.eventwords`), with the block, log index and
 transaction hash to check each line on chain. ``--json`` prints one JSON object for scripts (the
 API's shape: raw ``args`` beside the decoded ``fields``); errors print one line and exit non-zero
-(2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index differs).
+(2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index differs from the chain or
+a financing rule was broken).
+
+Financing terms are confidential (docs/privacy.md). ``--as ADDRESS`` answers as that member
+would be answered by the API (``ledger.services.audit.Viewer``: the regulator what its key opens,
+a bank its own book, …); without it a command shows everything the encryption keys in this data
+directory open — its operator holds them all.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.errors import InvalidInput
-from ledger.indexer import EventIndex, verify
+from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit
 from ledger.services import fingerprint_checks as checks
@@ -44,6 +50,14 @@ audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_arg
 
 SinceOpt = Annotated[str | None, typer.Option(help="from this block time (ISO 8601)")]
 UntilOpt = Annotated[str | None, typer.Option(help="up to this block time (ISO 8601)")]
+ReadAsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as",
+        help="answer as this member (what its own encryption key opens; default: everything "
+        "the keys of this data directory open)",
+    ),
+]
 
 
 @contextmanager
@@ -100,10 +114,25 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 
 
 @audit_app.command("verify")
-def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
-    """Prove the index equals the chain; exit 1 and name the first divergence if not."""
-    with _index(data_dir) as index:
+def audit_verify(
+    as_member: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="re-check the financing rules with this regulator's key (default: every "
+            "regulator whose key this gateway holds)",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Prove the index equals the chain (exit 1 and name the first divergence if not), then —
+    with a regulator's key at this gateway — open every financing and re-check each rule that
+    moved off chain (exit 1 and name every breach)."""
+    with _ledger_index(data_dir) as (ledger, index):
         report = guard(lambda: verify(index))
+        keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
+        rules = guard(lambda: check_rules(index, keys)) if keys else None
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -120,9 +149,31 @@ def audit_verify(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         text = (
             f"DIFFERENT: chain {report.chain_events} events, index {report.index_events}; {where}"
         )
-    emit(as_json, report.to_dict(), text)
-    if not report.equal:
+    payload = report.to_dict()
+    payload["rules"] = rules.to_dict() if rules is not None else None
+    emit(as_json, payload, text + "\n" + _rules_text(rules))
+    if not report.equal or (rules is not None and not rules.clean):
         raise typer.Exit(1)
+
+
+def _rules_text(rules: RulesReport | None) -> str:
+    if rules is None:
+        return (
+            "RULES NOT CHECKED: this gateway holds no regulator's encryption key (run the audit "
+            "at the regulator's gateway)"
+        )
+    seen = (
+        f"{rules.financings} financings ({rules.opened} opened by regulator "
+        f"{', '.join(rules.regulators)}), {rules.entries} entries, {rules.refusals} refusals"
+    )
+    if rules.clean:
+        return f"RULES HOLD: {seen}"
+    lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}"]
+    lines += [
+        f"  {b.rule}  block {b.block_number} log {b.log_index}  tx {b.tx_hash}\n    {b.message}"
+        for b in rules.breaches
+    ]
+    return "\n".join(lines)
 
 
 @audit_app.command("export")
@@ -135,6 +186,7 @@ def audit_export(
         list[str] | None,
         typer.Option("--event", help="only this event, e.g. FinancingRefused (repeat for each)"),
     ] = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
 ) -> None:
     """Export every indexed event (block, log index, tx hash, event, args), streamed."""
@@ -145,7 +197,8 @@ def audit_export(
             InvalidInput("--format", f"must be one of {', '.join(audit.EXPORT_FORMATS)}", value=fmt)
         )
     with _index(data_dir) as index:
-        lines = guard(lambda: audit.export_events(index, fmt, period, events))
+        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        lines = guard(lambda: audit.export_events(index, fmt, period, events, viewer=viewer))
         count = 0
         if str(out) == "-":
             for line in lines:
@@ -192,13 +245,17 @@ def _emit_events(
     as_json: bool,
     since: str | None,
     until: str | None,
-    page: Callable[[EventIndex, audit.Period, str | None], audit.Page],
+    as_member: str | None,
+    page: Callable[[EventIndex, audit.Period, str | None, audit.Viewer], audit.Page],
 ) -> None:
-    """Print every page of an event query (timeline, activity): decoded lines, or the API's
-    page shape with ``--json``."""
+    """Print every page of an event query (timeline, activity) as ``as_member`` reads it:
+    decoded lines, or the API's page shape with ``--json``."""
     period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        items: list[audit.EventRecord] = _all_pages(lambda after: page(index, period, after))
+        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        items: list[audit.EventRecord] = _all_pages(
+            lambda after: page(index, period, after, viewer)
+        )
         last = index.cursor()[0]
     emit(as_json, _page(items, last), _event_lines(items) or "no events")
 
@@ -208,17 +265,20 @@ def audit_timeline(
     doc_hash: Annotated[str, typer.Argument(help="the document hash (64 hex digits)")],
     since: SinceOpt = None,
     until: UntilOpt = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """A document's full history, including the financings that pledge it, decoded."""
+    """A document's history, including the financings that pledge it and the refusals naming
+    it (those the reader may read), decoded."""
     _emit_events(
         data_dir,
         as_json,
         since,
         until,
-        lambda index, period, after: audit.timeline(
-            index, doc_hash, period, after, audit.MAX_LIMIT
+        as_member,
+        lambda index, period, after, viewer: audit.timeline(
+            index, doc_hash, period, after, audit.MAX_LIMIT, viewer
         ),
     )
 
@@ -228,6 +288,7 @@ def audit_activity(
     address: Annotated[str, typer.Argument(help="the member's address")],
     since: SinceOpt = None,
     until: UntilOpt = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -237,16 +298,24 @@ def audit_activity(
         as_json,
         since,
         until,
-        lambda index, period, after: audit.member_activity(
-            index, address, period, after, audit.MAX_LIMIT
+        as_member,
+        lambda index, period, after, viewer: audit.member_activity(
+            index, address, period, after, audit.MAX_LIMIT, viewer
         ),
     )
 
 
 def _refusal_text(r: audit.Refusal) -> str:
-    """One refusal for people: the refused bank and the holding bank apart, with the numbers."""
+    """One refusal for people: the refused bank and the holding bank apart, with the numbers;
+    for a reader who may not read it, only that it happened."""
+    where = f"block {r.block_number} log {r.log_index}  tx {r.tx_hash}"
+    if r.confidential:
+        return (
+            f"{r.block_time}  REFUSED (confidential)  {where}\n"
+            f"  refused:   {_named(r.bank, r.bank_name)}"
+        )
     lines = [
-        f"{r.block_time}  {r.reason}  block {r.block_number} log {r.log_index}  tx {r.tx_hash}",
+        f"{r.block_time}  {r.reason}  {where}",
         f"  refused:   {_named(r.bank, r.bank_name)}"
         + (f", reference {r.reference}" if r.reference else ""),
         f"  document:  {r.doc_hash}",
@@ -280,6 +349,8 @@ def _refusal_text(r: audit.Refusal) -> str:
         if r.headroom == 0 and (r.holders or r.conflicting_financing_id):
             numbers += " (nothing can be financed while the invoice's fingerprints are held)"
         lines.append(numbers)
+    elif r.headroom == 0:
+        lines.append("  numbers:   headroom 0 (nothing can be financed on this document now)")
     return "\n".join(lines)
 
 
@@ -295,18 +366,22 @@ def audit_refusals(
     until: UntilOpt = None,
     bank: Annotated[str | None, typer.Option(help="only this bank's attempts")] = None,
     reason: Annotated[str | None, typer.Option(help="e.g. fingerprint_pledged")] = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Refused financing attempts: the refused bank, the document, the reason, the financing
     and bank holding it, what was asked, and the numbers (face value, already financed, and
-    headroom: what could actually be financed)."""
+    headroom: what could actually be financed) — where the reader may read them."""
     period = guard(lambda: audit.Period.parse(since, until))
     if reason:
         guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
+        viewer = guard(lambda: audit.viewer_of(index, as_member))
         items: list[audit.Refusal] = _all_pages(
-            lambda after: audit.refusals(index, period, bank, reason, after, audit.MAX_LIMIT)
+            lambda after: audit.refusals(
+                index, period, bank, reason, after, audit.MAX_LIMIT, viewer
+            )
         )
         last = index.cursor()[0]
     emit(
@@ -320,21 +395,31 @@ def audit_refusals(
 def audit_duplicates(
     since: SinceOpt = None,
     until: UntilOpt = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Suspected duplicates: refusals because a document was already financed (a fingerprint
-    held, or its face value exceeded), and fingerprints pledged by more than one financing."""
+    held, or its face value exceeded), and fingerprints locked by more than one financing."""
     period = guard(lambda: audit.Period.parse(since, until))
     refused: list[audit.Refusal] = []
     repeated: list[audit.RepeatedFingerprint] = []
     with _index(data_dir) as index:
+        viewer = guard(lambda: audit.viewer_of(index, as_member))
         after: str | None = None
         fingerprints_after: str | None = None
         more_refusals = more_fingerprints = True
         while more_refusals or more_fingerprints:
             found = guard(
-                partial(audit.duplicates, index, period, after, fingerprints_after, audit.MAX_LIMIT)
+                partial(
+                    audit.duplicates,
+                    index,
+                    period,
+                    after,
+                    fingerprints_after,
+                    audit.MAX_LIMIT,
+                    viewer,
+                )
             )
             if more_refusals:
                 refused += found.refusals.items
@@ -351,8 +436,9 @@ def audit_duplicates(
     for item in repeated:
         lines.append(f"fingerprint {item.fingerprint}: {item.financings} financings")
         lines += [
-            f"  financing {p.financing_id} of {_named(p.bank, p.bank_name)} on document "
-            f"{p.doc_hash} ({'active' if p.active else 'released'}), {p.block_time}, "
+            f"  financing {p.financing_id} of {_named(p.bank, p.bank_name)}"
+            + (f" on document {p.doc_hash}" if p.doc_hash else "")
+            + f" ({'active' if p.active else 'released'}), {p.block_time}, "
             f"block {p.block_number}, tx {p.tx_hash}"
             for p in item.pledges
         ]
@@ -369,6 +455,7 @@ def audit_exposure(
     member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -382,7 +469,8 @@ def audit_exposure(
         fail(InvalidInput("--by", "must be one of bank, enterprise", value=by))
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
     with _ledger_index(data_dir) as (ledger, index):
-        rows = guard(lambda: audit.exposure(index, grouping, member, period, ledger.db))
+        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        rows = guard(lambda: audit.exposure(index, grouping, member, period, ledger.db, viewer))
         last = index.cursor()[0]
     headers = ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"]
     text = table(

@@ -10,7 +10,13 @@ spreadsheets need them decoded. :func:`decode_event` turns one event's raw argum
   text (``A-42``), hashes as ``0x`` hex, and each address with the member's name beside it
   (``bank`` and ``bank_name``);
 * ``summary`` — the event in one sentence (``Bank A (0x…) registered financing 1: invoice
-  financing of 3,740.00 DKK, maturity 2027-06-30, reference A-42``).
+  financing of 3,740.00 DKK, maturity 2027-06-30, reference A-42, against document 0x… for
+  3,740.00 DKK of its 4,675.00 DKK face value; 2 fingerprints locked``).
+
+A financing's terms, entries and refusals are envelopes on chain (issue #14): their confidential
+fields are decoded only from a clear payload the caller hands in under :data:`CLEAR_KEY` (the
+audit service does so for a reader the privacy table allows), else they are None and the
+sentence says the terms are confidential.
 
 Every event of the contract's ABI has a decoder in :data:`DECODERS` and its fields listed in
 :data:`EVENT_FIELDS`; :data:`FIELD_COLUMNS` is their union, in a fixed order: the CSV export's
@@ -28,7 +34,6 @@ from ledger.services.roles import (
     DocType,
     FinancingKind,
     ProposalAction,
-    RefusalReason,
     RevocationReason,
     Role,
     reason_name,
@@ -36,7 +41,6 @@ from ledger.services.roles import (
 from ledger.words import (
     NO_NAMES,
     Names,
-    currency_code,
     enum_name,
     enum_words,
     hex_of,
@@ -44,7 +48,6 @@ from ledger.words import (
     iso_time,
     major,
     money,
-    reference_text,
     who,
 )
 
@@ -174,88 +177,181 @@ def _document_attested(a: Args, names: Names) -> DecodedEvent:
 
 
 # -- financing --------------------------------------------------------------------------------
+#
+# A financing's terms are confidential (issue #14): on chain its events carry a commitment and an
+# envelope. The layer that opened the envelope for a reader allowed to see it (the audit service,
+# over the index) passes the clear payload under CLEAR_KEY in the arguments; without it the
+# confidential fields are None and the sentence says the terms are confidential. HIDE_FINGERPRINTS
+# set true withholds the fingerprints a financing locks (given to banks and regulators only).
+
+#: the arguments key under which a reader's clear payload is handed to a decoder
+CLEAR_KEY = "_clear"
+#: the arguments key that, set true, withholds the fingerprints from the decoded fields
+HIDE_FINGERPRINTS = "_hide_fingerprints"
+
+
+def _clear(a: Args) -> Mapping[str, Any] | None:
+    found = a.get(CLEAR_KEY)
+    return found if isinstance(found, Mapping) else None
+
+
+def _kind_name(value: Any) -> str:
+    """A kind as the terms spell it (``INVOICE_FINANCING``) or as a number, lower case."""
+    if isinstance(value, str) and not value.isdigit():
+        return value.lower()
+    return enum_name(FinancingKind, value)
+
+
+def _documents(clear: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [d for d in clear.get("documents") or () if isinstance(d, Mapping)]
+
+
+def _terms_fields(f: Fields, clear: Mapping[str, Any] | None) -> str | None:
+    currency = str(clear["currency"]) if clear and clear.get("currency") else None
+    f["currency"] = currency
+    f["amount"] = _amount(clear["amount"], currency) if clear and "amount" in clear else None
+    f["maturity"] = iso_time(int(clear["maturity"])) if clear and clear.get("maturity") else None
+    f["reference"] = str(clear.get("reference") or "") if clear else None
+    return currency
 
 
 def _financing_registered(a: Args, names: Names) -> DecodedEvent:
-    currency = currency_code(a["currency"])
+    clear = _clear(a)
+    fingerprints = [hex_of(x) for x in a.get("fingerprints") or ()]
+    hidden = bool(a.get(HIDE_FINGERPRINTS))
     f: Fields = {"financing_id": int(a["financingId"])}
     _member(f, "bank", a["bank"], names)
-    f["kind"] = enum_name(FinancingKind, a["kind"])
-    f["currency"] = currency
-    f["amount"] = _amount(a["amount"], currency)
-    f["maturity"] = iso_time(a["maturity"])
-    f["bank_reference"] = reference_text(a["bankReference"])
-    ref = f", reference {f['bank_reference']}" if f["bank_reference"] else ""
-    return DecodedEvent(
-        f,
-        f"{who(a['bank'], names)} registered financing {f['financing_id']}: "
-        f"{enum_words(FinancingKind, a['kind'])} of {money(int(a['amount']), currency)}, "
-        f"maturity {f['maturity'][:10]}{ref}",
+    f["confidential"] = clear is None
+    f["terms_commitment"] = hex_of(a["termsCommitment"])
+    f["fingerprint_count"] = len(fingerprints)
+    f["fingerprints"] = None if hidden else " ".join(fingerprints)
+    f["kind"] = _kind_name(clear["kind"]) if clear and clear.get("kind") else None
+    currency = _terms_fields(f, clear)
+    documents = _documents(clear) if clear else []
+    f["doc_hash"] = " ".join(str(d["doc_hash"]) for d in documents) if clear else None
+    f["doc_amount"] = (
+        " ".join(str(_amount(d["amount"], currency)) for d in documents) if clear else None
     )
-
-
-def _document_pledged(a: Args, names: Names) -> DecodedEvent:
-    fid = int(a["financingId"])
-    currency = names.financing_currency(fid)
-    fingerprints = [hex_of(x) for x in a["fingerprints"]]
-    f: Fields = {
-        "financing_id": fid,
-        "doc_hash": hex_of(a["docHash"]),
-        "currency": currency,
-        "amount": _amount(a["amount"], currency),
-        "face_value": _amount(a["faceValue"], currency),
-        "fingerprints": " ".join(fingerprints),
-    }
+    f["face_value"] = (
+        " ".join(str(_amount(d["face_value"], currency)) for d in documents) if clear else None
+    )
+    locks = f"{f['fingerprint_count']} fingerprint" + ("s" if f["fingerprint_count"] != 1 else "")
+    who_ = who(a["bank"], names)
+    if clear is None:
+        return DecodedEvent(
+            f,
+            f"{who_} registered financing {f['financing_id']}, locking {locks} (its terms are "
+            "confidential)",
+        )
+    ref = f", reference {f['reference']}" if f["reference"] else ""
+    against = "; ".join(
+        f"document {d['doc_hash']} for {money(int(d['amount']), currency)} of its "
+        f"{money(int(d['face_value']), currency)} face value"
+        for d in documents
+    )
+    maturity = f", maturity {f['maturity'][:10]}" if f["maturity"] else ""
     return DecodedEvent(
         f,
-        f"financing {fid} pledged document {f['doc_hash']} for "
-        f"{money(int(a['amount']), currency)} of its {money(int(a['faceValue']), currency)} "
-        f"face value ({len(fingerprints)} fingerprints)",
+        f"{who_} registered financing {f['financing_id']}: "
+        f"{str(f['kind'] or 'financing').replace('_', ' ')} of "
+        f"{money(int(clear.get('amount') or 0), currency)}{maturity}{ref}"
+        + (f", against {against}" if against else "")
+        + f"; {locks} locked",
     )
 
 
 def _financing_refused(a: Args, names: Names) -> DecodedEvent:
-    conflicting = int(a["conflictingFinancingId"])
+    clear = _clear(a)
+    refusal: Mapping[str, Any] = (clear.get("refusal") or {}) if clear else {}
+    conflicting = int(refusal.get("conflicting_financing_id") or 0)
     f: Fields = {}
     _member(f, "bank", a["bank"], names)
-    f["doc_hash"] = hex_of(a["docHash"])
-    f["reason"] = enum_name(RefusalReason, a["reason"])
+    f["confidential"] = clear is None
+    f["terms_commitment"] = hex_of(a["termsCommitment"])
+    f["doc_hash"] = str(refusal["doc_hash"]) if refusal.get("doc_hash") else None
+    reason = str(refusal.get("reason") or "")
+    f["reason"] = reason.lower() or None
     f["conflicting_financing_id"] = conflicting or None
-    f["fingerprint"] = None if is_zero(a["fingerprint"]) else hex_of(a["fingerprint"])
-    f["bank_reference"] = reference_text(a["bankReference"])
+    fingerprint = refusal.get("fingerprint")
+    f["fingerprint"] = (
+        hex_of(fingerprint)
+        if fingerprint is not None and not is_zero(fingerprint) and not a.get(HIDE_FINGERPRINTS)
+        else None
+    )
+    _terms_fields(f, clear)
+    del f["maturity"]
+    if clear is None:
+        return DecodedEvent(
+            f, f"a financing by {who(a['bank'], names)} was refused (what it asked is confidential)"
+        )
     held = f", held by financing {conflicting}" if conflicting else ""
-    ref = f", reference {f['bank_reference']}" if f["bank_reference"] else ""
+    ref = f", reference {f['reference']}" if f["reference"] else ""
     return DecodedEvent(
         f,
-        f"financing of document {f['doc_hash']} by {who(a['bank'], names)} refused: "
-        f"{enum_words(RefusalReason, a['reason'])}{held}{ref}",
+        f"financing of document {f['doc_hash'] or '(unnamed)'} by {who(a['bank'], names)} "
+        f"refused: {(reason or 'no reason given').lower().replace('_', ' ')}{held}{ref}",
     )
 
 
-def _movement(kind: str, total_key: str, total_field: str) -> Callable[[Args, Names], DecodedEvent]:
-    def decode(a: Args, names: Names) -> DecodedEvent:
-        fid = int(a["financingId"])
-        currency = names.financing_currency(fid)
-        f: Fields = {
-            "financing_id": fid,
-            "currency": currency,
-            "amount": _amount(a["amount"], currency),
-            total_field: _amount(a[total_key], currency),
-        }
+def _financing_entry(a: Args, names: Names) -> DecodedEvent:
+    fid = int(a["financingId"])
+    clear = _clear(a)
+    currency = str(clear["currency"]) if clear and clear.get("currency") else None
+    f: Fields = {
+        "financing_id": fid,
+        "confidential": clear is None,
+        "entry_commitment": hex_of(a["entryCommitment"]),
+        "entry_type": str(clear["type"]) if clear and clear.get("type") else None,
+        "currency": currency,
+        "amount": _amount(clear["amount"], currency) if clear and "amount" in clear else None,
+        "total_drawn": _amount(clear["total_drawn"], currency)
+        if clear and "total_drawn" in clear
+        else None,
+        "total_repaid": _amount(clear["total_repaid"], currency)
+        if clear and "total_repaid" in clear
+        else None,
+    }
+    if clear is None or f["amount"] is None:
         return DecodedEvent(
             f,
-            f"{money(int(a['amount']), currency)} {kind} financing {fid} "
-            f"({money(int(a[total_key]), currency)} in total)",
+            f"an entry (a drawdown or a repayment) was recorded on financing {fid} (confidential)",
         )
+    drawdown = f["entry_type"] == "drawdown"
+    total_key = "total_drawn" if drawdown else "total_repaid"
+    total = int(clear.get(total_key) or 0)
+    verb = "drawn from" if drawdown else "repaid on"
+    return DecodedEvent(
+        f,
+        f"{money(int(clear['amount']), currency)} {verb} financing {fid} "
+        f"({money(total, currency)} in total)",
+    )
 
-    return decode
+
+def _terms_shared(a: Args, names: Names) -> DecodedEvent:
+    fid = int(a["financingId"])
+    f: Fields = {"financing_id": fid}
+    _member(f, "by", a["by"], names)
+    return DecodedEvent(
+        f,
+        f"the terms of financing {fid} were shared, sealed, with more readers by "
+        f"{who(a['by'], names)}",
+    )
+
+
+def _encryption_key_set(a: Args, names: Names) -> DecodedEvent:
+    f: Fields = {"member_id": int(a["memberId"])}
+    _member(f, "account", a["account"], names)
+    f["public_key"] = hex_of(a["publicKey"])
+    return DecodedEvent(
+        f,
+        f"member {f['member_id']} {who(a['account'], names)} published its encryption key "
+        f"{f['public_key'][:18]}…",
+    )
 
 
 def _financing_closed(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
-    return DecodedEvent(
-        {"financing_id": fid}, f"financing {fid} closed, fully repaid; its documents released"
-    )
+    return DecodedEvent({"financing_id": fid}, f"financing {fid} closed; its fingerprints released")
 
 
 def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
@@ -268,7 +364,7 @@ def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
     }
     return DecodedEvent(
         f,
-        f"financing {fid} cancelled, reason {code} ({f['reason_name']}); its documents released",
+        f"financing {fid} cancelled, reason {code} ({f['reason_name']}); its fingerprints released",
     )
 
 
@@ -356,11 +452,11 @@ DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
     "DocumentRevoked": _document_revoked,
     "DocumentSuperseded": _document_superseded,
     "DocumentAttested": _document_attested,
+    "EncryptionKeySet": _encryption_key_set,
     "FinancingRegistered": _financing_registered,
-    "DocumentPledged": _document_pledged,
     "FinancingRefused": _financing_refused,
-    "DrawdownRecorded": _movement("drawn from", "totalDrawn", "total_drawn"),
-    "RepaymentRecorded": _movement("repaid on", "totalRepaid", "total_repaid"),
+    "FinancingEntryRecorded": _financing_entry,
+    "TermsShared": _terms_shared,
     "FinancingClosed": _financing_closed,
     "FinancingCancelled": _financing_cancelled,
     "ProposalCreated": _proposal_created,
@@ -374,7 +470,6 @@ DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
 _MEMBER = ("member_id",)
 _CHANGE = (*_MEMBER, "account", "account_name", "by", "by_name")
 _OWNERS = ("previous_owner", "previous_owner_name", "new_owner", "new_owner_name")
-_MOVE = ("financing_id", "currency", "amount")
 
 #: the decoded fields of each event, in order
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -395,35 +490,48 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "DocumentRevoked": ("doc_hash", "by", "by_name", "reason_code", "reason_name"),
     "DocumentSuperseded": ("doc_hash", "new_doc_hash", "by", "by_name"),
     "DocumentAttested": ("doc_hash", "attestor", "attestor_name", "evidence_hash"),
+    "EncryptionKeySet": (*_MEMBER, "account", "account_name", "public_key"),
     "FinancingRegistered": (
         "financing_id",
         "bank",
         "bank_name",
+        "confidential",
+        "terms_commitment",
+        "fingerprint_count",
+        "fingerprints",
         "kind",
         "currency",
         "amount",
         "maturity",
-        "bank_reference",
-    ),
-    "DocumentPledged": (
-        "financing_id",
+        "reference",
         "doc_hash",
-        "currency",
-        "amount",
+        "doc_amount",
         "face_value",
-        "fingerprints",
     ),
     "FinancingRefused": (
         "bank",
         "bank_name",
+        "confidential",
+        "terms_commitment",
         "doc_hash",
         "reason",
         "conflicting_financing_id",
         "fingerprint",
-        "bank_reference",
+        "currency",
+        "amount",
+        "reference",
     ),
-    "DrawdownRecorded": (*_MOVE, "total_drawn"),
-    "RepaymentRecorded": (*_MOVE, "total_repaid"),
+    "FinancingEntryRecorded": (
+        "financing_id",
+        "confidential",
+        "entry_commitment",
+        "entry_type",
+        "currency",
+        "amount",
+        "total_drawn",
+        "total_repaid",
+    ),
+    "TermsShared": ("financing_id", "by", "by_name"),
     "FinancingClosed": ("financing_id",),
     "FinancingCancelled": ("financing_id", "reason_code", "reason_name"),
     "ProposalCreated": (
@@ -450,19 +558,25 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "new_doc_hash",
     "doc_type",
     "financing_id",
+    "confidential",
+    "terms_commitment",
+    "entry_commitment",
+    "entry_type",
     "kind",
     "currency",
     "amount",
+    "doc_amount",
     "face_value",
     "total_drawn",
     "total_repaid",
     "maturity",
-    "bank_reference",
+    "reference",
     "reason",
     "reason_code",
     "reason_name",
     "conflicting_financing_id",
     "fingerprint",
+    "fingerprint_count",
     "fingerprints",
     "evidence_hash",
     "bank",
@@ -476,6 +590,7 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "account_name",
     "role",
     "legal_id_hash",
+    "public_key",
     "old_account",
     "new_account",
     "by",

@@ -136,14 +136,19 @@ SENTENCES: dict[str, Sentence] = {
         f"{_doc(a)} carries {a['count']} fingerprints: at least one and at most the "
         "contract's MAX_FINGERPRINTS are allowed"
     ),
-    "DocumentsNotSorted": lambda a, n: (
-        f"the pledged documents must be in strictly ascending hash order (document "
-        f"{a['index']} is out of order)"
-    ),
     "FingerprintsNotSorted": lambda a, n: (
-        f"the fingerprints of {_doc(a)} must be strictly ascending (fingerprint {a['index']} "
-        "is out of order)"
+        f"the fingerprints a financing locks or releases must be strictly ascending "
+        f"(fingerprint {a['index']} is out of order)"
     ),
+    "FingerprintCountOutOfRange": lambda a, n: (
+        f"a financing locking {a['count']} fingerprints is not possible: at least one and at "
+        f"most {a['max']} (the contract's MAX_FINANCING_FINGERPRINTS)"
+    ),
+    "InvalidTermsLength": lambda a, n: (
+        f"the sealed terms, entry or shared keys are {a['length']} bytes: at least 1 and at "
+        f"most {a['max']} are allowed"
+    ),
+    "ZeroCommitment": lambda a, n: "the commitment to the sealed terms is zero (0x000…000)",
     "DuplicatePledge": lambda a, n: (
         f"one financing pledges fingerprint {hex_of(a['fingerprint'])} twice: two of its "
         "documents are the same invoice"
@@ -174,8 +179,8 @@ SENTENCES: dict[str, Sentence] = {
         f"{financing_money(a['outstanding'], a['financingId'], n)} drawn is not yet repaid"
     ),
     "ReleaseMismatch": lambda a, n: (
-        f"financing {a['financingId']} does not hold fingerprint {hex_of(a['fingerprint'])} "
-        f"for {_doc(a)}: a release must hand back exactly what the financing pledged"
+        f"financing {a['financingId']} does not hold fingerprint {hex_of(a['fingerprint'])}: "
+        "a release must hand back exactly the fingerprints the financing locked"
     ),
     "IncompleteRelease": lambda a, n: (
         f"closing or cancelling financing {a['financingId']} must hand back all "
@@ -204,6 +209,9 @@ SENTENCES: dict[str, Sentence] = {
         "approvals a change needs: lower the threshold first"
     ),
     "ZeroFingerprintKeyId": lambda a, n: "the fingerprint key id is zero",
+    "ZeroEncryptionKey": lambda a, n: (
+        "the encryption public key is zero (0x000…000): publish the member's X25519 key"
+    ),
     "InvalidEnvelope": lambda a, n: (
         f"the sealed key envelope is {a['length']} bytes: at most {a['max']}"
     ),

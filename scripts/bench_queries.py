@@ -45,7 +45,7 @@ from sqlalchemy import create_engine  # noqa: E402
 from api.app import create_app  # noqa: E402
 from ledger.config import Settings  # noqa: E402
 from ledger.indexer import EventIndex  # noqa: E402
-from ledger.indexer.models import Base  # noqa: E402
+from ledger.indexer.models import SCHEMA_VERSION, Base  # noqa: E402
 from ledger.network import Ledger, init_network  # noqa: E402
 from ledger.services import audit  # noqa: E402
 from ledger.services import members as member_svc  # noqa: E402
@@ -53,6 +53,7 @@ from ledger.services.roles import Role  # noqa: E402
 
 BANKS = [f"0x{hashlib.sha256(f'bank{i}'.encode()).hexdigest()[:40]}" for i in range(20)]
 FIRMS = [f"0x{hashlib.sha256(f'firm{i}'.encode()).hexdigest()[:40]}" for i in range(2000)]
+REGULATOR = f"0x{hashlib.sha256(b'regulator').hexdigest()[:40]}"
 CURRENCIES = ["EUR", "USD", "GBP", "CNY", "SGD"]
 BASE_TIME = 1_767_225_600  # 2026-01-01
 
@@ -61,21 +62,35 @@ def hx(*parts: object) -> str:
     return "0x" + hashlib.sha256("/".join(map(str, parts)).encode()).hexdigest()
 
 
-def fill(path: Path, size: int, chain_id: int, contract: str, head: int, head_hash: str) -> float:
-    """Synthetic rows for ``size`` documents; returns seconds taken."""
+def fill(
+    path: Path,
+    size: int,
+    chain_id: int,
+    contract: str,
+    head: int,
+    head_hash: str,
+    caller: str,
+    reader_keys: str,
+) -> float:
+    """Synthetic rows for ``size`` documents; returns seconds taken. Financings are opened
+    (their terms in the index) with readers: their bank, a regulator and the registrant; one in
+    20 is ``caller``'s own (the bank asking), the rest other banks'."""
     started = time.perf_counter()
     engine = create_engine(f"sqlite:///{path}")
     Base.metadata.create_all(engine)
     engine.dispose()
+    banks = [caller, *BANKS[1:]]
     db = sqlite3.connect(path)
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     db.execute(
         "INSERT INTO index_cursor VALUES (1, ?, ?, 1, ?, ?)", (chain_id, contract, head, head_hash)
     )
+    # the gateway's keys as they are: the follower must not replay these synthetic projections
+    db.execute("INSERT INTO index_meta VALUES (1, ?, ?)", (SCHEMA_VERSION, reader_keys))
     chunk = 50_000
     for start in range(0, size, chunk):
-        docs, fins, pledges, fps, events = [], [], [], [], []
+        docs, fins, pledges, fps, events, readers = [], [], [], [], [], []
         for i in range(start, min(start + chunk, size)):
             doc = hx("doc", i)
             block = 10 + i // 50
@@ -101,30 +116,52 @@ def fill(path: Path, size: int, chain_id: int, contract: str, head: int, head_ha
                 fid = i // 2 + 1
                 status = 1 if i % 10 else 2
                 face = 100_000 + (i % 997) * 100
+                bank = banks[i % len(banks)]
                 fins.append(
                     (
                         fid,
-                        BANKS[i % len(BANKS)],
+                        bank,
+                        status,
+                        3,
+                        block,
+                        i % 50,
+                        t,
+                        hx("tx", i),
+                        hx("commitment", i),
+                        True,
+                        True,
                         1,
                         CURRENCIES[i % 5],
                         face // 2,
                         t + 86400 * 90,
-                        hx("ref", i),
-                        status,
+                        f"REF-{i}",
                         face // 4,
                         0,
-                        block,
-                        t,
-                        hx("tx", i),
                     )
                 )
-                pledges.append((fid, doc, face // 2, face, status == 1, block, t))
+                pledges.append((fid, doc, face // 2, face, firm, status == 1, block, t))
                 for k in range(3):
                     fps.append((hx("fp", i, k), fid, doc, status == 1, block, t))
+                readers += [("fin", str(fid), r.lower()) for r in (bank, REGULATOR, firm)]
         db.executemany("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?)", docs)
-        db.executemany("INSERT INTO financings VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", fins)
-        db.executemany("INSERT INTO pledges VALUES (?,?,?,?,?,?,?)", pledges)
-        db.executemany("INSERT INTO pledge_fingerprints VALUES (?,?,?,?,?,?)", fps)
+        db.executemany(
+            "INSERT INTO financings (financing_id, bank, status, fingerprint_count, "
+            "registered_block, registered_log, registered_time, tx_hash, terms_commitment, "
+            "opened, commitment_ok, kind, currency, amount, maturity, reference, drawn, repaid) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            fins,
+        )
+        db.executemany(
+            "INSERT INTO pledges (financing_id, doc_hash, amount, face_value, registrant, active, "
+            "block_number, block_time) VALUES (?,?,?,?,?,?,?,?)",
+            pledges,
+        )
+        db.executemany(
+            "INSERT INTO pledge_fingerprints (fingerprint, financing_id, doc_hash, active, "
+            "block_number, block_time) VALUES (?,?,?,?,?,?)",
+            fps,
+        )
+        db.executemany("INSERT INTO readers (kind, ref, reader) VALUES (?,?,?)", readers)
         db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?)", events)
         db.commit()
     db.execute("ANALYZE")
@@ -169,7 +206,7 @@ def _client(app: Any, via: str) -> Iterator[Any]:
 def bench_size(
     ledger: Ledger,
     settings: Settings,
-    bank_key: str,
+    bank: member_svc.NewMember,
     size: int,
     queries: int,
     work: Path,
@@ -178,7 +215,21 @@ def bench_size(
     path = work / f"index-{size}.sqlite"
     head = ledger.head_block()
     head_hash = "0x" + bytes(ledger.w3.eth.get_block(head)["hash"]).hex()
-    fill_s = fill(path, size, ledger.chain_id, str(ledger.contract.address), head, head_hash)
+    keys = EventIndex.for_ledger(ledger, f"sqlite:///{work / 'keys.sqlite'}")
+    reader_keys = keys.opener.fingerprint()
+    keys.close()
+    address = str(bank.member.address)
+    fill_s = fill(
+        path,
+        size,
+        ledger.chain_id,
+        str(ledger.contract.address),
+        head,
+        head_hash,
+        address,
+        reader_keys,
+    )
+    bank_key = bank.api_key
     ledger.settings = settings.model_copy(update={"index_url": f"sqlite:///{path}"})
     app = create_app(ledger.settings, ledger)
     rng = random.Random(size)
@@ -200,11 +251,12 @@ def bench_size(
             ask()
         latencies = [ask() for _ in range(queries)]
     index = EventIndex.for_ledger(ledger)
+    viewer = audit.Viewer.of(address, "bank")
     service: list[float] = []
     for _ in range(queries):
         i = rng.randrange(size)
         started = time.perf_counter()
-        audit.financeable(index, hx("doc", i), [hx("fp", i, k) for k in range(3)])
+        audit.financeable(index, hx("doc", i), [hx("fp", i, k) for k in range(3)], viewer=viewer)
         service.append(time.perf_counter() - started)
     index.close()
     ms = 1000.0
@@ -264,9 +316,7 @@ def main() -> None:
         bank = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bench bank", Role.BANK)
         results = []
         for size in sizes:
-            results.append(
-                bench_size(ledger, settings, bank.api_key, size, args.queries, work, args.via)
-            )
+            results.append(bench_size(ledger, settings, bank, size, args.queries, work, args.via))
             if not args.json:
                 print(json.dumps(results[-1]), file=sys.stderr)
         export = bench_export(ledger)  # the largest index is the last one opened

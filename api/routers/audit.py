@@ -1,14 +1,26 @@
-"""Audit: what regulators read from the event index, and the proof that it equals the chain.
+"""Audit: what members read from the event index, and the proof that it equals the chain.
 
-Who may read what: a REGULATOR reads everything; an ADMIN everything but fingerprints and the
-views made of them. Any member may read a document's timeline (an ENTERPRISE or ATTESTOR
-without the financing events of a document it did not register); a BANK, ENTERPRISE or ATTESTOR
-reads its own activity and exposure only (403 otherwise). Fingerprints and the financing holding
-them are given to banks and regulators only (``null`` for the others); the views made of them —
-whether a document is financeable (banks must ask before financing), repeated fingerprints,
-refusals — to banks or regulators only, and the fingerprint-check log to regulators
-(``ledger.services.disclosure``, docs/privacy.md). A member not active on chain reads its own
-activity and its own documents' timelines only. Every index answer says up to which block it is
+Financing terms are confidential (docs/privacy.md): every answer is built for the caller
+(``ledger.services.audit.Viewer``) from what its own encryption key opens. Who may ask what:
+
+* document timeline — any active member: the document's own history for everyone, the events
+  of the financings the caller reads (the regulator; the financing bank; the enterprise that
+  registered a financed document), the refusals the caller reads;
+* member activity — REGULATOR and ADMIN any member; others their own address (403 otherwise);
+  a financing's terms decoded only where the caller reads them;
+* refusals — REGULATOR all (in full where its key opens them), a BANK its own, ADMIN only that
+  they happened; ENTERPRISE and ATTESTOR 403;
+* duplicates, financeable — BANK and REGULATOR (fingerprints and their holders are theirs only);
+* exposure — REGULATOR (all it reads), BANK and ENTERPRISE their own; ATTESTOR and ADMIN 403
+  (they read no terms);
+* export — REGULATOR and ADMIN (ADMIN: the public part, without fingerprints);
+* verify — REGULATOR and ADMIN: the index equals the chain; for a REGULATOR also the re-check of
+  every financing rule that moved off chain, with its own key (``rules``).
+
+* fingerprint-checks — REGULATOR: every evaluation of a file's fingerprints at this gateway.
+
+A member not active on chain reads only its own activity and its own documents' timelines.
+Every answer says up to which block it is
 complete (``indexed_block``).
 """
 
@@ -24,23 +36,16 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only, require_role
 from ledger.errors import Forbidden
 from ledger.gatewaydb import Participant
-from ledger.indexer import EventIndex, verify
-from ledger.network import Ledger
+from ledger.indexer import EventIndex, check_rules, verify
 from ledger.services import audit
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
-from ledger.services.disclosure import (
-    FINANCING_EVENTS,
-    event_dict_for,
-    sees_financing,
-    sees_fingerprints,
-    withhold_event,
-)
-from ledger.services.names import LedgerNames
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 OVERSIGHT = ("regulator", "admin")
+#: the roles given fingerprints and their holders (as ``api.routers.financings``)
+FINGERPRINT_ROLES = ("bank", "regulator")
 
 
 async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
@@ -62,6 +67,12 @@ Cursor = Annotated[str | None, Query(alias="cursor", description="next_cursor of
 Limit = Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)]
 
 
+def _viewer(participant: Participant) -> audit.Viewer:
+    """The caller as the audit service reads for it (a member not active on chain was kept to
+    its own records by ``HistoryReaderDep`` / ``own_history_only`` already)."""
+    return audit.Viewer.of(participant.address, participant.role)
+
+
 def _own_or_oversight(participant: Participant, address: str) -> None:
     if participant.role in OVERSIGHT:
         return
@@ -71,15 +82,6 @@ def _own_or_oversight(participant: Participant, address: str) -> None:
             role=participant.role,
             address=address,
         )
-
-
-def _events_for(ledger: Ledger, participant: Participant, page: dict[str, Any]) -> dict[str, Any]:
-    """An event page as ``participant`` may see it: fingerprints and their holders withheld
-    from a role without them."""
-    if sees_fingerprints(participant.role):
-        return page
-    names = LedgerNames(ledger)
-    return {**page, "items": [event_dict_for(participant.role, e, names) for e in page["items"]]}
 
 
 @router.get("/documents/{doc_hash}/timeline")
@@ -93,26 +95,22 @@ def document_timeline(
     after: Cursor = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """A document's full history, including the events of the financings that pledge it —
-    those only to a reader who may learn of its financing (banks, regulators, admins, its
-    registrant; docs/privacy.md). A member not active on chain: its own documents only."""
-    registration = docs.find_registration(ledger, docs.parse_doc_hash(doc_hash))
-    registrant = registration.registered_by if registration else None
-    own_history_only(participant, registrant, "its timeline")
+    """A document's history: its own events, and the events of the financings that pledge it
+    and the refusals naming it that the caller may read. A member not active on chain: the
+    documents it registered only."""
+    if not participant.active:
+        registration = docs.find_registration(ledger, docs.parse_doc_hash(doc_hash))
+        own_history_only(
+            participant, registration.registered_by if registration else None, "its timeline"
+        )
+    viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
-    hidden = (
-        ()
-        if sees_financing(participant.role, participant.address, registrant)
-        else sorted(FINANCING_EVENTS)
-    )
-    page = audit.timeline(index, doc_hash, period, after, limit, exclude=hidden).to_dict()
-    return _events_for(ledger, participant, page)
+    return audit.timeline(index, doc_hash, period, after, limit, viewer).to_dict()
 
 
 @router.get("/members/{address}/activity")
 def member_activity(
     index: IndexDep,
-    ledger: LedgerDep,
     participant: HistoryReaderDep,
     address: str,
     since: Since = None,
@@ -123,10 +121,10 @@ def member_activity(
     """Everything a member did or was named in. Others than REGULATOR/ADMIN, and any member
     not active on chain: own address only."""
     own_history_only(participant, audit.parse_address(address), "its activity")
+    viewer = _viewer(participant)
     _own_or_oversight(participant, address)
     period = audit.Period.parse(since, until)
-    page = audit.member_activity(index, address, period, after, limit).to_dict()
-    return _events_for(ledger, participant, page)
+    return audit.member_activity(index, address, period, after, limit, viewer).to_dict()
 
 
 @router.get("/refusals")
@@ -140,12 +138,12 @@ def refusals(
     after: Cursor = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """Refused financing attempts: bank, document, reason, conflicting financing and the
-    fingerprint it holds. REGULATOR only (an admin is the operator, not a supervisor of
-    fingerprints: docs/privacy.md)."""
-    require_role(participant, "regulator")
+    """Refused financing attempts: the regulator all (bank, document, reason, conflicting
+    financing, what was asked), a bank its own, an admin only that they happened."""
+    require_role(participant, *OVERSIGHT, "bank")
+    viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
-    return audit.refusals(index, period, bank, reason, after, limit).to_dict()
+    return audit.refusals(index, period, bank, reason, after, limit, viewer).to_dict()
 
 
 @router.get("/duplicates")
@@ -158,11 +156,12 @@ def duplicates(
     fingerprints_after: Annotated[str | None, Query()] = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
-    """Suspected duplicates: duplicate-pledge refusals, and fingerprints pledged repeatedly.
-    REGULATOR only (they are fingerprints and their holders)."""
-    require_role(participant, "regulator")
+    """Suspected duplicates: the duplicate-pledge refusals the caller reads, and fingerprints
+    locked by more than one financing over time."""
+    require_role(participant, *FINGERPRINT_ROLES)
+    viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
-    return audit.duplicates(index, period, after, fingerprints_after, limit).to_dict()
+    return audit.duplicates(index, period, after, fingerprints_after, limit, viewer).to_dict()
 
 
 @router.get("/exposure")
@@ -178,13 +177,15 @@ def exposure(
     """Active financed amounts by currency, per bank or per enterprise — the borrower of the
     pledged documents, never the bank that financed them (docs/audit.md: the registrant when it
     is an enterprise, else the enterprise named by the lodged file's seller, else the one that
-    registered the same invoice; ``attributed_by`` says which). Others than REGULATOR/ADMIN:
-    their own only (``member`` defaults to the caller)."""
-    if participant.role not in OVERSIGHT:
+    registered the same invoice; ``attributed_by`` says which) — over the financings the caller
+    reads in full. BANK and ENTERPRISE: their own only (``member`` defaults to the caller)."""
+    require_role(participant, "regulator", "bank", "enterprise")
+    viewer = _viewer(participant)
+    if participant.role != "regulator":
         member = member or participant.address
         _own_or_oversight(participant, member)
     period = audit.Period.parse(since, until)
-    rows = audit.exposure(index, by, member, period, ledger.db)
+    rows = audit.exposure(index, by, member, period, ledger.db, viewer)
     last = index.cursor()[0]
     return {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last}
 
@@ -197,15 +198,17 @@ def financeable(
     doc_hash: Annotated[str | None, Query()] = None,
     fingerprint: Annotated[list[str] | None, Query(description="repeat for each")] = None,
 ) -> dict[str, Any]:
-    """Is this document financeable, and which active pledges hold it or its fingerprints?
-    With ``doc_hash`` the document's own fingerprints are checked too: those pledged on chain
-    for it and those of the file of that hash the caller lodged here. ``face_value`` is the
-    chain's, else the caller's lodged file's (``face_value_source``); ``headroom`` is what can
-    actually be financed now (0 while another financing holds one of its fingerprints).
-    BANK and REGULATOR only: it names fingerprints and their holders."""
-    require_role(participant, "regulator", "bank")
+    """Is this document financeable, and which active financings pledge it (those the caller
+    reads) or lock its fingerprints (any: the locks are public to banks)? With ``doc_hash`` the
+    document's own fingerprints are checked too: those the caller's financings pledged for it
+    and those of the file of that hash the caller lodged here. ``face_value`` is the one the
+    caller's financings recorded, else the caller's lodged file's (``face_value_source``);
+    ``headroom`` is what can actually be financed now (0 while a financing locks one of its
+    fingerprints)."""
+    require_role(participant, *FINGERPRINT_ROLES)
+    viewer = _viewer(participant)
     return audit.financeable(
-        index, doc_hash, fingerprint or (), ledger.db, participant.address
+        index, doc_hash, fingerprint or (), ledger.db, participant.address, viewer
     ).to_dict()
 
 
@@ -222,17 +225,37 @@ def export(
     ] = None,
 ) -> StreamingResponse:
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
-    block, transaction and log index. An admin's export has fingerprints and the financing
-    holding them ``null`` (empty in CSV)."""
+    block, transaction and log index. A financing's terms are decoded only where the caller
+    reads them."""
     require_role(participant, *OVERSIGHT)
+    viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
-    withhold = None if sees_fingerprints(participant.role) else withhold_event
-    lines = audit.export_events(index, format, period, event or (), withhold=withhold)
+    lines = audit.export_events(index, format, period, event or (), viewer=viewer)
     media = "text/csv" if format == "csv" else "application/x-ndjson"
     name = f"tradeledger-events.{format}"
     return StreamingResponse(
         lines, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+@router.get("/verify")
+async def verify_index(
+    index: IndexDep, ledger: LedgerDep, participant: ParticipantDep
+) -> dict[str, Any]:
+    """Prove the index equals the chain (counts per event and a running keccak hash), or name
+    the first record where they differ. For a REGULATOR also ``rules``: every financing opened
+    with its own key and every rule that moved off chain re-checked, each breach named (null
+    for an admin, who reads no terms)."""
+    require_role(participant, *OVERSIGHT)
+    _viewer(participant)
+    report = await run_in_threadpool(verify, index)
+    body = report.to_dict()
+    body["rules"] = None
+    if participant.role == "regulator":
+        keys = audit.regulator_keys(index, ledger.encryption_keys, participant.address, "caller")
+        rules = await run_in_threadpool(check_rules, index, keys)
+        body["rules"] = rules.to_dict()
+    return body
 
 
 @router.get("/fingerprint-checks")
@@ -257,12 +280,3 @@ def fingerprint_checks(
     Paginated by cursor. REGULATOR only."""
     require_role(participant, "regulator")
     return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
-
-
-@router.get("/verify")
-async def verify_index(index: IndexDep, participant: ParticipantDep) -> dict[str, Any]:
-    """Prove the index equals the chain (counts per event and a running keccak hash), or name
-    the first record where they differ."""
-    require_role(participant, *OVERSIGHT)
-    report = await run_in_threadpool(verify, index)
-    return report.to_dict()

@@ -2,13 +2,26 @@
 
 * :mod:`ledger.indexer.models` — tables (``events``, cursor, projections)
 * :mod:`ledger.indexer.follower` — :class:`EventIndex`: ``catch_up``, ``rebuild``, ``status``
+* :mod:`ledger.indexer.opener` — financing envelopes opened with the gateway's keys
 * :mod:`ledger.indexer.verify` — :func:`verify`: the index equals the chain, or where it differs
+* :mod:`ledger.indexer.rules` — :func:`check_rules`: the regulator's re-check of the financing
+  rules the chain cannot see
 * :mod:`ledger.indexer.background` — the gateway's follower thread
 """
 
 from __future__ import annotations
 
 from ledger.indexer.follower import EventIndex, IndexStatus
+from ledger.indexer.rules import Breach, RulesReport, check_rules
 from ledger.indexer.verify import Divergence, VerifyReport, verify
 
-__all__ = ["Divergence", "EventIndex", "IndexStatus", "VerifyReport", "verify"]
+__all__ = [
+    "Breach",
+    "Divergence",
+    "EventIndex",
+    "IndexStatus",
+    "RulesReport",
+    "VerifyReport",
+    "check_rules",
+    "verify",
+]

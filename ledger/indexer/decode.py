@@ -46,6 +46,9 @@ class Decoder:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self._by_topic: dict[str, str] = {}
+        #: each event's argument names, in ABI order (an argument may be named like a mapping
+        #: method — ``TermsShared.keys`` —, so the decoded arguments are read by name)
+        self._inputs: dict[str, list[str]] = {}
         for item in contract.abi:
             entry: dict[str, Any] = dict(item)
             if entry.get("type") != "event":
@@ -53,6 +56,7 @@ class Decoder:
             name = str(entry["name"])
             event = contract.events[name]()
             self._by_topic[to_hex(event.topic)] = name
+            self._inputs[name] = [str(i["name"]) for i in entry.get("inputs", [])]
 
     @property
     def event_names(self) -> list[str]:
@@ -65,6 +69,7 @@ class Decoder:
             return None
         name = self._by_topic[topics[0]]
         decoded = self.contract.events[name]().process_log(log)
+        args = decoded["args"]
         return RawEvent(
             block_number=int(log["blockNumber"]),
             log_index=int(log["logIndex"]),
@@ -72,7 +77,7 @@ class Decoder:
             tx_hash=to_hex(log["transactionHash"]),
             tx_index=int(log["transactionIndex"]),
             event=name,
-            args=canonical_json(dict(decoded["args"])),
+            args=canonical_json({key: args[key] for key in self._inputs[name]}),
             topics=",".join(topics),
             data=to_hex(log["data"]),
         )

@@ -10,7 +10,13 @@ Guarantees (see docs/audit.md):
   common ancestor, deletes everything above it, replays the projections from the surviving
   events, and indexes forward again;
 * **one index, one network** — the cursor row names the chain id and contract; an index built for
-  another network is refused, never mixed.
+  another network is refused, never mixed;
+* **one layout** — ``index_meta`` names the schema version; an index of another version (one
+  written before financings were confidential, say) is dropped on open and indexed again;
+* **the gateway's keys** — financing envelopes are opened with every encryption key the gateway
+  holds (:mod:`ledger.indexer.opener`); when that set of keys changes (a member added here, a key
+  restored), the projections are replayed from the stored events so that what the new key opens
+  is indexed too.
 """
 
 from __future__ import annotations
@@ -21,25 +27,30 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, inspect, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import BlockNotFound
 
+from ledger import confidential as conf
 from ledger.errors import ChainUnavailable, LedgerError, LedgerStateError
 from ledger.indexer import projections
 from ledger.indexer.db import make_engine
 from ledger.indexer.decode import Decoder, RawEvent, to_hex
 from ledger.indexer.models import (
     PROJECTIONS,
+    SCHEMA_VERSION,
     Base,
     BlockRow,
     CursorRow,
     EventRefRow,
     EventRow,
+    IndexMetaRow,
 )
+from ledger.indexer.opener import Keyring, Opener
 
 if TYPE_CHECKING:
     from ledger.network import Ledger
@@ -86,6 +97,7 @@ class EventIndex:
         deployment_block: int,
         url: str,
         block_range: int = DEFAULT_BLOCK_RANGE,
+        keyring: Keyring | None = None,
     ) -> None:
         self.w3 = w3
         self.contract = contract
@@ -100,12 +112,50 @@ class EventIndex:
         #: test hooks: called inside a range's transaction before commit / after commit
         self.before_commit: Callable[[int, int], None] | None = None
         self.after_commit: Callable[[int, int], None] | None = None
+        #: opens financing envelopes with the gateway's keys (``keyring``; None: public part)
+        self.opener = Opener(
+            conf.Context(chain_id, bytes.fromhex(self.contract_address.removeprefix("0x"))),
+            keyring,
+        )
+        self._synced_keys: str | None = None
+        self._ensure_schema()
+
+    def _ensure_schema(self) -> None:
+        """Create the tables; drop and recreate them first when they are of another schema
+        version (the index is disposable: the next catch_up indexes the chain again)."""
+        tables = set(inspect(self.engine).get_table_names())
+        ours = {t.name for t in Base.metadata.sorted_tables}
+        if tables & ours:
+            version = None
+            if IndexMetaRow.__tablename__ in tables:
+                with self.engine.connect() as connection:
+                    version = connection.scalar(
+                        select(IndexMetaRow.schema_version).where(IndexMetaRow.id == 1)
+                    )
+            if version != SCHEMA_VERSION:
+                Base.metadata.drop_all(self.engine)
         Base.metadata.create_all(self.engine)
+        self._ensure_meta()
+
+    def _ensure_meta(self) -> None:
+        try:
+            with self.sessions.begin() as session:
+                if session.get(IndexMetaRow, 1) is None:
+                    session.add(
+                        IndexMetaRow(
+                            id=1,
+                            schema_version=SCHEMA_VERSION,
+                            reader_keys=self.opener.fingerprint(),
+                        )
+                    )
+        except IntegrityError:
+            pass  # another process wrote it first
 
     @classmethod
     def for_ledger(
         cls, ledger: Ledger, url: str | None = None, block_range: int = DEFAULT_BLOCK_RANGE
     ) -> EventIndex:
+        """The index of ``ledger``'s network, opening envelopes with its gateway's keys."""
         return cls(
             ledger.w3,
             ledger.contract,
@@ -113,6 +163,7 @@ class EventIndex:
             ledger.manifest.deployment_block,
             url or ledger.settings.index_db_url(),
             block_range,
+            ledger.encryption_keys,
         )
 
     def close(self) -> None:
@@ -216,6 +267,7 @@ class EventIndex:
         written = 0
         ranges = 0
         with self._lock:
+            self._sync_keys()
             while max_ranges is None or ranges < max_ranges:
                 target = self.head() if to_block is None else min(to_block, self.head())
                 last, last_hash = self.cursor()
@@ -232,6 +284,23 @@ class EventIndex:
                     continue
                 ranges += 1
         return written
+
+    def _sync_keys(self) -> None:
+        """Replay the projections when the gateway's keys are not those they were opened
+        with (``index_meta.reader_keys``)."""
+        self.opener.refresh()
+        keys = self.opener.fingerprint()
+        if keys == self._synced_keys:
+            return
+        with self.sessions.begin() as session:
+            meta = session.get(IndexMetaRow, 1, with_for_update=True)
+            if meta is None:
+                meta = IndexMetaRow(id=1, schema_version=SCHEMA_VERSION, reader_keys=keys)
+                session.add(meta)
+            elif meta.reader_keys != keys:
+                self._replay(session)
+                meta.reader_keys = keys
+        self._synced_keys = keys
 
     def _index_range(self, expected_last: int, first: int, last: int) -> int:
         end_before = self.block(last)
@@ -290,7 +359,9 @@ class EventIndex:
                         kind=kind, ref=ref, block_number=e.block_number, log_index=e.log_index
                     )
                 )
-            projections.apply(session, e.event, args, e.block_number, e.log_index, time, e.tx_hash)
+            projections.apply(
+                session, e.event, args, e.block_number, e.log_index, time, e.tx_hash, self.opener
+            )
             session.flush()
 
     # -- reorgs ---------------------------------------------------------------------------------
@@ -327,6 +398,7 @@ class EventIndex:
         return top
 
     def _replay(self, session: Session) -> None:
+        self.opener.data_keys.clear()
         for table in PROJECTIONS:
             session.execute(delete(table))
         session.flush()
@@ -341,7 +413,9 @@ class EventIndex:
             ).order_by(EventRow.block_number, EventRow.log_index)
         ).all()
         for name, args, number, log_index, time, tx_hash in rows:
-            projections.apply(session, name, json.loads(args), number, log_index, time, tx_hash)
+            projections.apply(
+                session, name, json.loads(args), number, log_index, time, tx_hash, self.opener
+            )
             session.flush()
 
     # -- rebuild --------------------------------------------------------------------------------
@@ -351,4 +425,7 @@ class EventIndex:
         with self._lock:
             Base.metadata.drop_all(self.engine)
             Base.metadata.create_all(self.engine)
+            self.opener.data_keys.clear()
+            self._synced_keys = None
+            self._ensure_meta()
         return self.catch_up()

@@ -1,28 +1,43 @@
 """Projections: the tables the audit queries read, derived from events in chain order.
 
 ``apply`` is the one function that folds an event into the projections; the follower calls it
-for each new event and a reorg replays it over the surviving events, so both paths agree.
-``refs`` says which documents, financings and members an event concerns (for timelines and
-member activity).
+for each new event and a reorg (or a change of the gateway's keys) replays it over the stored
+events, so both paths agree. ``refs`` says which documents, financings and members an event
+concerns publicly (for timelines and member activity): which document a financing pledges is
+confidential and lives only in the projections of opened terms (``pledges``).
+
+Financing envelopes are opened with every key the gateway holds (:mod:`ledger.indexer.opener`):
+when one opens, the financing (its pledges, entries) or refusal gets its clear terms and a
+``readers`` row per member whose key opened it; when none does, only the public part is written
+(id, bank, status, time, fingerprint count and the fingerprints it locks).
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
+from ledger import confidential as conf
 from ledger.indexer.models import (
     INT64_MAX,
     AttestationRow,
     DocumentRow,
+    EntryRow,
+    EventRefRow,
+    EventRow,
     FinancingRow,
     MemberRow,
     PledgeFingerprintRow,
     PledgeRow,
+    ReaderRow,
     RefusalRow,
 )
+from ledger.indexer.opener import OpenedEnvelope, Opener
+from ledger.indexer.terms import Terms, parse_entry, parse_terms
+from ledger.services.roles import RefusalReason
 
 # enum values (contracts/ITradeLedger.sol)
 DOC_ACTIVE, DOC_REVOKED, DOC_SUPERSEDED = 1, 2, 3
@@ -43,14 +58,214 @@ ADDRESS_ARGS = (
 )
 
 
+#: an opener without keys: the public part of every financing only
+NO_KEYS = Opener(conf.Context(0, b"\0" * 20))
+
+
 def _int(value: Any) -> int:
     """An amount or id for a signed 64-bit column (saturating; events.args keeps it exact)."""
     return min(int(value), INT64_MAX)
 
 
-def _currency(value: str) -> str:
-    raw = bytes.fromhex(value.removeprefix("0x"))
-    return raw.decode("ascii", errors="replace").rstrip("\0")
+def _bytes(value: str) -> bytes:
+    return bytes.fromhex(str(value).removeprefix("0x"))
+
+
+def refusal_ref(block_number: int, log_index: int) -> str:
+    """How ``readers`` names a refusal: its place on chain."""
+    return f"{block_number}-{log_index}"
+
+
+def _add_readers(session: Session, kind: str, ref: str, readers: tuple[str, ...]) -> None:
+    for reader in readers:
+        if session.get(ReaderRow, (kind, ref, reader)) is None:
+            session.add(ReaderRow(kind=kind, ref=ref, reader=reader))
+
+
+def _event_args(session: Session, financing_id: int, events: tuple[str, ...]) -> list[Any]:
+    """The stored events ``events`` of ``financing_id`` (EventRow), in chain order."""
+    return list(
+        session.scalars(
+            select(EventRow)
+            .join(
+                EventRefRow,
+                and_(
+                    EventRefRow.block_number == EventRow.block_number,
+                    EventRefRow.log_index == EventRow.log_index,
+                ),
+            )
+            .where(
+                EventRefRow.kind == "fin",
+                EventRefRow.ref == str(financing_id),
+                EventRow.event.in_(events),
+            )
+            .order_by(EventRow.block_number, EventRow.log_index)
+        )
+    )
+
+
+def data_key(session: Session, opener: Opener, financing_id: int) -> bytes | None:
+    """The data key of ``financing_id`` if a key here opens it: from memory, else by opening
+    its stored envelope again (directly, or through a ``TermsShared``)."""
+    if financing_id in opener.data_keys:
+        return opener.data_keys[financing_id]
+    found = _event_args(session, financing_id, ("FinancingRegistered", "TermsShared"))
+    for row in found:
+        args = json.loads(row.args)
+        if row.event == "FinancingRegistered":
+            opened = opener.terms(_bytes(args["terms"]), _bytes(args["termsCommitment"]))
+            key = opened.data_key if opened is not None else None
+        else:
+            shared = opener.shared(_bytes(args["keys"]))
+            key = shared[0] if shared is not None else None
+        if key is not None:
+            opener.data_keys[financing_id] = key
+            return key
+    return None
+
+
+def _fill_terms(
+    session: Session,
+    financing: FinancingRow,
+    opened: OpenedEnvelope,
+    terms: Terms,
+    opener: Opener,
+) -> None:
+    """Write opened ``terms`` into ``financing``, its pledges and its locks' documents; open
+    the entries recorded before (when the terms were opened late, through ``TermsShared``)."""
+    financing_id = financing.financing_id
+    financing.opened = True
+    financing.commitment_ok = opened.commitment_ok
+    financing.kind = int(terms.kind) if terms.kind is not None else None
+    financing.currency = terms.currency[:3]
+    financing.amount = _int(terms.amount)
+    financing.maturity = _int(terms.maturity)
+    financing.reference = terms.reference
+    financing.drawn = 0
+    financing.repaid = 0
+    opener.data_keys[financing_id] = opened.data_key
+    _add_readers(session, "fin", str(financing_id), opened.readers)
+    active = financing.status == FIN_ACTIVE
+    doc_of: dict[str, str] = {}
+    for document in terms.documents:
+        if session.get(PledgeRow, (financing_id, document.doc_hash)) is not None:
+            continue  # pledged twice in one financing: the first counts (the audit names it)
+        session.add(
+            PledgeRow(
+                financing_id=financing_id,
+                doc_hash=document.doc_hash,
+                amount=_int(document.amount),
+                face_value=_int(document.face_value),
+                registrant=document.registrant,
+                active=active,
+                block_number=financing.registered_block,
+                block_time=financing.registered_time,
+            )
+        )
+        for fingerprint in document.fingerprints:
+            doc_of.setdefault(fingerprint, document.doc_hash)
+    session.flush()
+    for lock in session.scalars(
+        select(PledgeFingerprintRow).where(PledgeFingerprintRow.financing_id == financing_id)
+    ):
+        lock.doc_hash = doc_of.get(lock.fingerprint)
+    for entry in session.scalars(
+        select(EntryRow)
+        .where(EntryRow.financing_id == financing_id, EntryRow.opened.is_(False))
+        .order_by(EntryRow.block_number, EntryRow.log_index)
+    ):
+        row = session.get(EventRow, (entry.block_number, entry.log_index))
+        if row is not None:
+            args = json.loads(row.args)
+            _open_entry(session, financing, entry, _bytes(args["entry"]), opener)
+
+
+def _open_entry(
+    session: Session, financing: FinancingRow, entry: EntryRow, envelope: bytes, opener: Opener
+) -> None:
+    key = opener.data_keys.get(financing.financing_id)
+    if key is None:
+        return
+    found = opener.entry(envelope, key, financing.financing_id, _bytes(entry.entry_commitment))
+    if found is None:
+        return
+    payload, ok = found
+    parsed = parse_entry(payload)
+    entry.opened = True
+    entry.commitment_ok = ok
+    if parsed is None:
+        return
+    entry.entry_type = parsed.type
+    entry.amount = _int(parsed.amount)
+    entry.total_drawn = None if parsed.total_drawn is None else _int(parsed.total_drawn)
+    entry.total_repaid = None if parsed.total_repaid is None else _int(parsed.total_repaid)
+    if parsed.type == "drawdown":
+        financing.drawn = _int((financing.drawn or 0) + parsed.amount)
+    else:
+        financing.repaid = _int((financing.repaid or 0) + parsed.amount)
+
+
+def _refusal(
+    session: Session,
+    args: dict[str, Any],
+    block_number: int,
+    log_index: int,
+    block_time: int,
+    tx_hash: str,
+    opener: Opener,
+) -> None:
+    row = RefusalRow(
+        block_number=block_number,
+        log_index=log_index,
+        tx_hash=tx_hash,
+        block_time=block_time,
+        bank=args["bank"],
+        ref=refusal_ref(block_number, log_index),
+        terms_commitment=args["termsCommitment"],
+        opened=False,
+    )
+    session.add(row)
+    opened = opener.terms(_bytes(args["terms"]), _bytes(args["termsCommitment"]))
+    terms = parse_terms(opened.payload) if opened is not None else None
+    if opened is None or terms is None:
+        return
+    row.opened = True
+    row.commitment_ok = opened.commitment_ok
+    row.reference = terms.reference
+    row.currency = terms.currency[:3]
+    _add_readers(session, "ref", refusal_ref(block_number, log_index), opened.readers)
+    refusal = terms.refusal
+    if refusal is None:
+        # refused by the contract itself (another bank locked a fingerprint in between): the
+        # lock in the way, as the index stands at this event
+        for document in terms.documents:
+            held = session.scalars(
+                select(PledgeFingerprintRow)
+                .where(
+                    PledgeFingerprintRow.fingerprint.in_(document.fingerprints),
+                    PledgeFingerprintRow.active.is_(True),
+                )
+                .order_by(PledgeFingerprintRow.fingerprint)
+            ).first()
+            if held is not None:
+                row.reason = int(RefusalReason.FINGERPRINT_PLEDGED)
+                row.doc_hash = document.doc_hash
+                row.conflicting_financing_id = held.financing_id
+                row.fingerprint = held.fingerprint
+                break
+        else:
+            row.reason = int(RefusalReason.FINGERPRINT_PLEDGED)
+    else:
+        row.reason = int(refusal.reason) if refusal.reason is not None else None
+        row.doc_hash = refusal.doc_hash
+        row.conflicting_financing_id = (
+            _int(refusal.conflicting_financing_id) if refusal.conflicting_financing_id else None
+        )
+        row.fingerprint = refusal.fingerprint
+    asked = terms.document(row.doc_hash)
+    if asked is not None:
+        row.requested_amount = _int(asked.amount)
+        row.stated_face_value = _int(asked.face_value)
 
 
 def apply(
@@ -61,8 +276,12 @@ def apply(
     log_index: int,
     block_time: int,
     tx_hash: str,
+    opener: Opener | None = None,
 ) -> None:
-    """Fold one event into the projections."""
+    """Fold one event into the projections, opening financing envelopes with ``opener``'s
+    keys (None: none, the public part only)."""
+    if opener is None:
+        opener = NO_KEYS
     if name == "MemberAdded":
         session.add(
             MemberRow(
@@ -116,70 +335,78 @@ def apply(
                 block_time=block_time,
             )
         )
+    elif name == "EncryptionKeySet":
+        member = session.get(MemberRow, int(args["memberId"]))
+        if member is not None:
+            member.encryption_key = args["publicKey"]
+            member.encryption_key_block = block_number
     elif name == "FinancingRegistered":
-        session.add(
-            FinancingRow(
-                financing_id=_int(args["financingId"]),
-                bank=args["bank"],
-                kind=int(args["kind"]),
-                currency=_currency(args["currency"]),
-                amount=_int(args["amount"]),
-                maturity=int(args["maturity"]),
-                bank_reference=args["bankReference"],
-                status=FIN_ACTIVE,
-                drawn=0,
-                repaid=0,
-                registered_block=block_number,
-                registered_time=block_time,
-                tx_hash=tx_hash,
-            )
-        )
-    elif name == "DocumentPledged":
         financing_id = _int(args["financingId"])
-        session.add(
-            PledgeRow(
-                financing_id=financing_id,
-                doc_hash=args["docHash"],
-                amount=_int(args["amount"]),
-                face_value=_int(args["faceValue"]),
-                active=True,
-                block_number=block_number,
-                block_time=block_time,
-            )
+        created = FinancingRow(
+            financing_id=financing_id,
+            bank=args["bank"],
+            status=FIN_ACTIVE,
+            fingerprint_count=len(args["fingerprints"]),
+            registered_block=block_number,
+            registered_log=log_index,
+            registered_time=block_time,
+            tx_hash=tx_hash,
+            terms_commitment=args["termsCommitment"],
+            opened=False,
         )
-        for fingerprint in args["fingerprints"]:
+        session.add(created)
+        for fingerprint in dict.fromkeys(args["fingerprints"]):
             session.add(
                 PledgeFingerprintRow(
                     fingerprint=fingerprint,
                     financing_id=financing_id,
-                    doc_hash=args["docHash"],
+                    doc_hash=None,
                     active=True,
                     block_number=block_number,
                     block_time=block_time,
                 )
             )
+        session.flush()
+        opener.data_keys.pop(financing_id, None)  # a reorg may have reused the id
+        opened = opener.terms(_bytes(args["terms"]), _bytes(args["termsCommitment"]))
+        terms = parse_terms(opened.payload) if opened is not None else None
+        if opened is not None and terms is not None:
+            _fill_terms(session, created, opened, terms, opener)
     elif name == "FinancingRefused":
-        session.add(
-            RefusalRow(
-                block_number=block_number,
-                log_index=log_index,
-                tx_hash=tx_hash,
-                block_time=block_time,
-                bank=args["bank"],
-                doc_hash=args["docHash"],
-                conflicting_financing_id=_int(args["conflictingFinancingId"]),
-                reason=int(args["reason"]),
-                fingerprint=args["fingerprint"],
-                bank_reference=args["bankReference"],
-            )
+        _refusal(session, args, block_number, log_index, block_time, tx_hash, opener)
+    elif name == "FinancingEntryRecorded":
+        financing_id = _int(args["financingId"])
+        entry = EntryRow(
+            block_number=block_number,
+            log_index=log_index,
+            financing_id=financing_id,
+            tx_hash=tx_hash,
+            block_time=block_time,
+            entry_commitment=args["entryCommitment"],
+            opened=False,
         )
-    elif name in ("DrawdownRecorded", "RepaymentRecorded"):
-        financing = session.get(FinancingRow, _int(args["financingId"]))
-        if financing is not None:
-            if name == "DrawdownRecorded":
-                financing.drawn = _int(args["totalDrawn"])
-            else:
-                financing.repaid = _int(args["totalRepaid"])
+        session.add(entry)
+        financing = session.get(FinancingRow, financing_id)
+        if financing is not None and financing.opened:
+            data_key(session, opener, financing_id)
+            _open_entry(session, financing, entry, _bytes(args["entry"]), opener)
+    elif name == "TermsShared":
+        financing_id = _int(args["financingId"])
+        financing = session.get(FinancingRow, financing_id)
+        shared = opener.shared(_bytes(args["keys"]))
+        if financing is not None and shared is not None:
+            key, readers = shared
+            _add_readers(session, "fin", str(financing_id), readers)
+            if not financing.opened:
+                registered = _event_args(session, financing_id, ("FinancingRegistered",))
+                if registered:
+                    stored = json.loads(registered[0].args)
+                    opened = opener.terms_with_key(
+                        _bytes(stored["terms"]), key, _bytes(stored["termsCommitment"]), readers
+                    )
+                    terms = parse_terms(opened.payload) if opened is not None else None
+                    if opened is not None and terms is not None:
+                        _fill_terms(session, financing, opened, terms, opener)
     elif name in ("FinancingClosed", "FinancingCancelled"):
         financing_id = _int(args["financingId"])
         financing = session.get(FinancingRow, financing_id)
@@ -197,7 +424,9 @@ def apply(
 
 
 def refs(session: Session, name: str, args: dict[str, Any]) -> set[tuple[str, str]]:
-    """(kind, ref) pairs an event concerns: ``doc`` hash, ``fin`` id, ``mem`` address (lower)."""
+    """(kind, ref) pairs an event concerns publicly: ``doc`` hash, ``fin`` id, ``mem`` address
+    (lower). A financing's events count for its bank; which documents it pledges is not
+    public and is not a ref (see ``pledges``)."""
     found: set[tuple[str, str]] = set()
     for key in ("docHash", "oldDocHash", "newDocHash"):
         if key in args:
@@ -211,6 +440,4 @@ def refs(session: Session, name: str, args: dict[str, Any]) -> set[tuple[str, st
         financing = session.get(FinancingRow, financing_id)
         if financing is not None:
             found.add(("mem", financing.bank.lower()))
-    if name == "FinancingRefused" and int(args["conflictingFinancingId"]) != 0:
-        found.add(("fin", str(_int(args["conflictingFinancingId"]))))
     return found

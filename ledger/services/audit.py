@@ -6,48 +6,66 @@ it is complete (``indexed_block``). Every row carries its block number, transact
 index so it can be checked against the chain with any Ethereum client. Lists are paginated by an
 opaque cursor (``next_cursor``); every query takes a time range (``since``/``until``: ISO 8601 or
 Unix seconds, compared with the block's timestamp, both inclusive).
+
+Financing terms are confidential (issue #14, ``docs/privacy.md``). The index holds the clear
+terms of every envelope a key at this gateway opened, with the members whose keys opened it
+(``readers``); every query here answers **one reader** (:class:`Viewer`): the regulator what its
+key opens, a bank its own financings in full and only the public part of the others (id, bank,
+status, time, fingerprint count), an enterprise the financings of documents it registered, an
+attestor or an admin nothing of a financing's terms. Fingerprints and their holders go to banks
+and regulators only. :class:`Access` turns that rule into SQL conditions, so a reader is never
+handed a row, a sum or a sentence built from terms it may not read.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session, aliased
 from web3 import Web3
-from web3.exceptions import Web3Exception
 
-from ledger.errors import InvalidInput, LedgerError
-from ledger.eventwords import DECODERS, FIELD_COLUMNS, DecodedEvent, decode_event
+from ledger.errors import InvalidInput
+from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import (
     CursorRow,
     DocumentRow,
+    EntryRow,
     EventRefRow,
     EventRow,
     FinancingRow,
     MemberRow,
     PledgeFingerprintRow,
     PledgeRow,
+    ReaderRow,
     RefusalRow,
 )
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
-from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason, Role
-from ledger.words import Names, currency_code, hex_of, iso_time, reference_text
+from ledger.services.roles import DocStatus, FinancingKind, FinancingStatus, RefusalReason, Role
+from ledger.words import Names, iso_time, who
 
 DEFAULT_LIMIT = 100
-#: an event with what a reader may not see taken out: (args, fields, summary)
-Withheld = tuple[dict[str, Any], dict[str, Any], str]
-#: takes it out: (event name, args, fields, summary, names) → :data:`Withheld`
-Withhold = Callable[[str, dict[str, Any], dict[str, Any], str, Names], Withheld]
 #: the last second of year 9999: the latest time a query may name (Unix seconds)
 MAX_TIME = 253_402_300_799
 #: block numbers and log indexes in a cursor: the index's signed 64-bit columns
@@ -179,17 +197,283 @@ def iso(seconds: int) -> str:
     return iso_time(seconds)
 
 
+# -- who reads ----------------------------------------------------------------------------------
+
+#: the roles given the fingerprints a financing locks, and their holders (docs/privacy.md)
+FINGERPRINT_ROLES = ("bank", "regulator", "gateway")
+#: the refusal reasons that say the document takes no financing at all
+_DOCUMENT_REASONS = (
+    RefusalReason.DOCUMENT_NOT_REGISTERED.name,
+    RefusalReason.DOCUMENT_REVOKED.name,
+    RefusalReason.DOCUMENT_SUPERSEDED.name,
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who reads the index, and so what of the financings it is given (``docs/privacy.md``).
+
+    ``role`` is the member's role name (``regulator``, ``bank``, ``enterprise``, ``attestor``,
+    ``admin``), or ``gateway`` (:data:`GATEWAY`, ``address`` None): the gateway's operator at its
+    own data directory, who holds every key there and reads all that they open.
+
+    A financing's terms are given in full to a reader the table allows whose key opened them:
+    the regulator (every financing its key opens), the financing bank (its own), an enterprise
+    (the financings of documents it registered). Everyone else gets the public part: id, bank,
+    status, time, fingerprint count. Fingerprints and their holders go to banks and regulators
+    only. A refused attempt is read in full by the regulator and by the refused bank; an admin
+    sees only that a refusal happened (and which bank sent it, as the chain shows)."""
+
+    address: str | None
+    role: str
+
+    @classmethod
+    def of(cls, address: str, role: str) -> Viewer:
+        return cls(parse_address(address), role.lower())
+
+    @property
+    def key(self) -> str:
+        return (self.address or "").lower()
+
+    @property
+    def sees_fingerprints(self) -> bool:
+        return self.role in FINGERPRINT_ROLES
+
+    @property
+    def reading_role(self) -> str:
+        """The role that decides what it reads ("" for a member without an address)."""
+        return self.role if self.address or self.role == "gateway" else ""
+
+
+#: the gateway itself: everything the keys at this data directory open
+GATEWAY = Viewer(None, "gateway")
+
+
+#: the tables as the readability conditions name them inside a correlated EXISTS (made once:
+#: an alias adapts its columns on first use, which would cost more than the query)
+_FINANCING = aliased(FinancingRow, name="readable_financing")
+_PLEDGE = aliased(PledgeRow, name="readable_pledge")
+_DOCUMENT = aliased(DocumentRow, name="readable_document")
+
+
+def _readable(
+    role: str, column: Any, key: str | None = None, address: str | None = None
+) -> ColumnElement[bool]:
+    """``column`` (a financing id) names a financing a reader of ``role`` reads in full (see
+    :class:`Viewer`): its key opened it (``readers``) and the table allows it. ``key`` (the
+    reader's lower-case address) and ``address`` are bound parameters ``viewer_key`` and
+    ``viewer_address``; left None, they are given when the statement is executed (a statement
+    built once and kept, :func:`_financeable_statements`)."""
+    f = _FINANCING
+    if role == "gateway":
+        return exists().where(f.financing_id == column, f.opened.is_(True))
+    if role not in ("regulator", "bank", "enterprise"):
+        return false()
+    viewer_key = bindparam("viewer_key", key, type_=String)
+    viewer_address = bindparam("viewer_address", address, type_=String)
+    reader = exists().where(
+        ReaderRow.kind == "fin",
+        ReaderRow.ref == cast(column, String(80)),
+        ReaderRow.reader == viewer_key,
+    )
+    if role == "bank":
+        return and_(reader, exists().where(f.financing_id == column, f.bank == viewer_address))
+    if role == "enterprise":
+        registered = exists().where(
+            _PLEDGE.financing_id == column,
+            _DOCUMENT.doc_hash == _PLEDGE.doc_hash,
+            _DOCUMENT.registrant == viewer_address,
+        )
+        return and_(reader, registered)
+    return reader
+
+
+#: the most look-ups an :class:`Access` keeps before it forgets them all
+_CACHE_SIZE = 4096
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[key] = value
+
+
+class Access:
+    """What one :class:`Viewer` reads of the index's confidential rows, as SQL conditions
+    (correlated ``EXISTS`` on the ``readers`` primary key: a handful of index look-ups per row,
+    whatever the size of the index) and cached look-ups (one :class:`Access` per query)."""
+
+    def __init__(self, session: Session, viewer: Viewer) -> None:
+        self.session = session
+        self.viewer = viewer
+        # bounded (see _remember): an export streams a million events in constant memory
+        self._financings: dict[int, bool] = {}
+        self._refusals: dict[str, bool] = {}
+        self._terms: dict[int, dict[str, Any] | None] = {}
+
+    # -- financings
+
+    def readable(self, column: Any) -> ColumnElement[bool]:
+        """``column`` (a financing id) names a financing the viewer reads in full."""
+        v = self.viewer
+        return _readable(v.reading_role, column, v.key, v.address)
+
+    def reads(self, financing_id: int | None) -> bool:
+        if financing_id is None:
+            return False
+        financing_id = int(financing_id)
+        if financing_id not in self._financings:
+            found = self.session.scalar(
+                select(FinancingRow.financing_id).where(
+                    FinancingRow.financing_id == financing_id,
+                    self.readable(FinancingRow.financing_id),
+                )
+            )
+            _remember(self._financings, financing_id, found is not None)
+        return self._financings[financing_id]
+
+    # -- refusals
+
+    def refusals_listed(self) -> list[ColumnElement[bool]]:
+        """Which refusals the viewer is shown at all: all (regulator, admin: only that they
+        happened), a bank its own, nobody else any."""
+        role = self.viewer.role
+        if role in ("gateway", "regulator", "admin"):
+            return []
+        if role == "bank":
+            return [RefusalRow.bank == self.viewer.address]
+        return [false()]
+
+    def refusals_read(self) -> ColumnElement[bool]:
+        """Which refusals the viewer reads in full (what was asked, and why)."""
+        v = self.viewer
+        if v.role == "gateway":
+            return RefusalRow.opened.is_(True)
+        if v.role not in ("regulator", "bank") or not v.address:
+            return false()
+        found = exists().where(
+            ReaderRow.kind == "ref", ReaderRow.ref == RefusalRow.ref, ReaderRow.reader == v.key
+        )
+        if v.role == "bank":
+            return and_(found, RefusalRow.bank == v.address)
+        return found
+
+    def reads_refusal(self, row: RefusalRow) -> bool:
+        if row.ref not in self._refusals:
+            found = self.session.scalar(
+                select(RefusalRow.ref).where(RefusalRow.ref == row.ref, self.refusals_read())
+            )
+            _remember(self._refusals, row.ref, found is not None)
+        return self._refusals[row.ref]
+
+    # -- clear payloads
+
+    def terms(self, financing_id: int) -> dict[str, Any] | None:
+        """The terms of ``financing_id`` in the shape of its sealed payload, when the viewer
+        reads them (else None)."""
+        if not self.reads(financing_id):
+            return None
+        if financing_id not in self._terms:
+            _remember(self._terms, financing_id, self._load_terms(financing_id))
+        return self._terms[financing_id]
+
+    def _load_terms(self, financing_id: int) -> dict[str, Any] | None:
+        f = self.session.get(FinancingRow, financing_id)
+        if f is None or not f.opened:
+            return None
+        pledges = self.session.scalars(
+            select(PledgeRow)
+            .where(PledgeRow.financing_id == financing_id)
+            .order_by(PledgeRow.doc_hash)
+        ).all()
+        kind = FinancingKind(f.kind).name if f.kind in {int(k) for k in FinancingKind} else None
+        return {
+            "kind": kind,
+            "currency": f.currency,
+            "amount": f.amount,
+            "maturity": f.maturity,
+            "reference": f.reference,
+            "drawn": f.drawn,
+            "repaid": f.repaid,
+            "documents": [
+                {
+                    "doc_hash": p.doc_hash,
+                    "amount": p.amount,
+                    "face_value": p.face_value,
+                    "registrant": p.registrant,
+                }
+                for p in pledges
+            ],
+        }
+
+    def currency(self, financing_id: int) -> str | None:
+        terms = self.terms(financing_id)
+        return str(terms["currency"]) if terms and terms.get("currency") else None
+
+    def clear(self, event: str, args: Mapping[str, Any], block: int, log: int) -> Any:
+        """The clear payload of a financing event for :func:`ledger.eventwords.decode_event`
+        (under ``CLEAR_KEY``), when the viewer reads it; else None."""
+        if event == "FinancingRegistered":
+            return self.terms(int(args["financingId"]))
+        if event == "FinancingEntryRecorded":
+            financing_id = int(args["financingId"])
+            terms = self.terms(financing_id)
+            entry = self.session.get(EntryRow, (block, log))
+            if terms is None or entry is None or entry.amount is None:
+                return None
+            return {
+                "type": entry.entry_type,
+                "amount": entry.amount,
+                "total_drawn": entry.total_drawn,
+                "total_repaid": entry.total_repaid,
+                "currency": terms["currency"],
+            }
+        if event == "FinancingRefused":
+            row = self.session.get(RefusalRow, (block, log))
+            if row is None or not self.reads_refusal(row):
+                return None
+            return {
+                "currency": row.currency,
+                "amount": row.requested_amount,
+                "reference": row.reference,
+                "refusal": {
+                    "reason": RefusalReason(row.reason).name if row.reason else None,
+                    "doc_hash": row.doc_hash,
+                    "conflicting_financing_id": row.conflicting_financing_id,
+                    "fingerprint": row.fingerprint,
+                },
+            }
+        return None
+
+    def shown_args(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The raw arguments as the viewer is given them: without the fingerprints a financing
+        locks unless the viewer sees fingerprints."""
+        if self.viewer.sees_fingerprints or "fingerprints" not in args:
+            return args
+        return {k: v for k, v in args.items() if k != "fingerprints"}
+
+    def decode(self, event: str, args: dict[str, Any], block: int, log: int, names: Names) -> Any:
+        decoding: dict[str, Any] = dict(args)
+        clear = self.clear(event, args, block, log)
+        if clear is not None:
+            decoding[CLEAR_KEY] = clear
+        if not self.viewer.sees_fingerprints:
+            decoding[HIDE_FINGERPRINTS] = True
+        return decode_event(event, decoding, names)
+
+
 # -- names ------------------------------------------------------------------------------------
 
 
 class IndexNames:
     """:class:`ledger.words.Names` read from the index: members' names (also under the
-    addresses they rotated away from) and financings' currencies, cached per query."""
+    addresses they rotated away from) and financings' currencies — those the reader may read
+    (``access``; without it, none), cached per query."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, access: Access | None = None) -> None:
         self.session = session
+        self.access = access
         self._members: dict[str, str] | None = None
-        self._currencies: dict[int, str | None] = {}
 
     def _load_members(self) -> dict[str, str]:
         found = {
@@ -212,11 +496,7 @@ class IndexNames:
         return self._members.get(str(address).lower()) or None
 
     def financing_currency(self, financing_id: int) -> str | None:
-        if financing_id not in self._currencies:
-            self._currencies[financing_id] = self.session.scalar(
-                select(FinancingRow.currency).where(FinancingRow.financing_id == financing_id)
-            )
-        return self._currencies[financing_id]
+        return self.access.currency(financing_id) if self.access is not None else None
 
 
 # -- outputs ----------------------------------------------------------------------------------
@@ -226,9 +506,11 @@ class IndexNames:
 class EventRecord:
     """One event, with everything needed to find it on chain (``block_number``, ``log_index``,
     ``tx_hash``, ``block_hash``; ``args`` exactly as the chain gives them: enum numbers, ``0x``
-    hex bytes, Unix seconds, minor units) and the same decoded for people: ``block_time`` in
-    ISO 8601 UTC, ``fields`` (names, codes, major units with ``currency``, member names beside
-    addresses; :mod:`ledger.eventwords`) and ``summary``, one sentence."""
+    hex bytes — a financing's terms as its envelope —, Unix seconds, minor units; the
+    fingerprints a financing locks only to banks and regulators) and the same decoded for
+    people: ``block_time`` in ISO 8601 UTC, ``fields`` (names, codes, major units with
+    ``currency``, members' names beside addresses, and a financing's clear terms when the
+    reader may read them; :mod:`ledger.eventwords`) and ``summary``, one sentence."""
 
     block_number: int
     log_index: int
@@ -241,9 +523,9 @@ class EventRecord:
     summary: str
 
     @classmethod
-    def of(cls, row: EventRow, names: Names) -> EventRecord:
+    def of(cls, row: EventRow, names: Names, access: Access) -> EventRecord:
         args = json.loads(row.args)
-        decoded = decode_event(row.event, args, names)
+        decoded = access.decode(row.event, args, row.block_number, row.log_index, names)
         return cls(
             block_number=row.block_number,
             log_index=row.log_index,
@@ -251,7 +533,7 @@ class EventRecord:
             block_hash=row.block_hash,
             block_time=iso(row.block_time),
             event=row.event,
-            args=args,
+            args=access.shown_args(args),
             fields=decoded.fields,
             summary=decoded.summary,
         )
@@ -273,26 +555,26 @@ class Page:
 
 @dataclass(frozen=True)
 class Refusal:
-    """A refused financing attempt. ``bank`` is the refused bank, ``conflicting_bank`` the bank
-    holding the financing in the way, each with its name.
+    """A refused financing attempt. ``bank`` (the refused bank, with its name), where and when
+    are public; the rest is in the attempt's envelope and given only to a reader allowed to
+    read it (the regulator, the refused bank): otherwise ``confidential`` is true and those
+    fields are None.
 
-    What the refused bank asked, from the refused transaction's input (the ``FinancingRefused``
-    event does not carry it; :func:`attempted`): ``requested_amount`` for this document, in minor
-    units of ``requested_currency``, and the face value its gateway read from its file
-    (``stated_face_value``); None when the transaction was not a direct ``registerFinancing``
-    call.
+    For a reader: the document (``doc_hash``), the ``reason`` (a ``RefusalReason`` name), the
+    financing in the way (``conflicting_financing_id``, 0 when none; its bank
+    ``conflicting_bank``, public) and the ``fingerprint`` held; the bank's ``reference``; what
+    it asked for this document (``requested_amount`` in minor units of ``requested_currency``)
+    and the face value its gateway read from its file (``stated_face_value``).
 
-    The numbers, in minor units of ``currency``, are the ledger's when the attempt was refused:
-    the ``face_value`` on record of the document concerned (for ``FINGERPRINT_PLEDGED``, the
-    document that holds the fingerprint, ``holding_doc_hash``), what active financings held
-    against it (``already_financed``) and what could actually be financed (``headroom``: 0 while
-    an active financing held the invoice's fingerprints — the chain then refuses any amount — or
-    when the document was not active, else ``face_value - already_financed``); None when no
-    financing had recorded a face value yet. ``holders`` names the active financings holding
-    that document then (``financing_id``, ``bank``, ``bank_name``, ``amount``): for
-    ``EXCEEDS_FACE_VALUE`` the chain names no conflicting financing, they are the ones in the
-    way. ``bank_reference`` is the raw ``bytes32``, ``reference`` its text; ``summary`` says it
-    all in one sentence."""
+    The numbers, in minor units of ``currency``, are replayed from the financings the reader
+    reads as they stood at the refusal: the ``face_value`` they recorded for the document
+    concerned (for ``FINGERPRINT_PLEDGED``, the document that holds the fingerprint,
+    ``holding_doc_hash``, when the reader reads that financing), what they held against it
+    (``already_financed``), the financings holding it (``holders``: ``financing_id``, ``bank``,
+    ``bank_name``, ``amount``) and ``headroom``: 0 while a financing held one of the invoice's
+    fingerprints (the chain refuses any amount) or when the document was not active, else
+    ``face_value - already_financed``. ``commitment_holds``: the envelope opened to the
+    commitment on chain. ``summary`` says it all in one sentence."""
 
     block_number: int
     log_index: int
@@ -300,14 +582,16 @@ class Refusal:
     block_time: str
     bank: str
     bank_name: str | None
-    doc_hash: str
-    reason: str
-    conflicting_financing_id: int
+    confidential: bool
+    terms_commitment: str
+    commitment_holds: bool | None
+    doc_hash: str | None
+    reason: str | None
+    conflicting_financing_id: int | None
     conflicting_bank: str | None
     conflicting_bank_name: str | None
     fingerprint: str | None
-    bank_reference: str
-    reference: str
+    reference: str | None
     holding_doc_hash: str | None
     currency: str | None
     face_value: int | None
@@ -322,10 +606,12 @@ class Refusal:
 
 @dataclass(frozen=True)
 class FingerprintPledge:
+    """A financing that locked the fingerprint; ``doc_hash`` only when the reader reads it."""
+
     financing_id: int
     bank: str
     bank_name: str | None
-    doc_hash: str
+    doc_hash: str | None
     active: bool
     block_number: int
     tx_hash: str
@@ -356,9 +642,9 @@ class Exposure:
     """One row of exposure: ``member`` (a bank, or the enterprise that borrows; None when no
     member is known for the seller, see ``seller_name``/``seller_id``) and its ``member_name``;
     in minor units of ``currency``: ``financed`` (pledged), ``drawn``, ``repaid`` and
-    ``outstanding`` (drawn - repaid) over ``financings`` active financings. Per enterprise,
-    ``attributed_by`` lists how its documents' borrower was found (:data:`ATTRIBUTIONS`); per
-    bank it is None."""
+    ``outstanding`` (drawn - repaid) over ``financings`` active financings the reader reads.
+    Per enterprise, ``attributed_by`` lists how its documents' borrower was found
+    (:data:`ATTRIBUTIONS`); per bank it is None."""
 
     member: str | None
     currency: str
@@ -375,13 +661,14 @@ class Exposure:
 
 @dataclass(frozen=True)
 class Match:
-    """An active pledge that holds a fingerprint (or the document) asked about."""
+    """An active financing that locks a fingerprint (or pledges the document) asked about;
+    ``doc_hash`` and ``amount`` only when the reader reads that financing."""
 
     financing_id: int
     bank: str
-    doc_hash: str
+    doc_hash: str | None
     fingerprint: str | None
-    amount: int
+    amount: int | None
     block_number: int
     tx_hash: str
 
@@ -390,17 +677,18 @@ class Match:
 class Financeability:
     """Whether a document can be financed now, as the index (the chain's copy) sees it.
 
-    ``status`` and ``registrant`` are the registration's; ``face_value`` (minor units of
-    ``currency``) is the chain's — fixed by the document's first financing, ``face_value_source``
-    ``chain`` — else read from the caller's own lodged file of that hash (``facts``, EN 16931
-    BT-115), else None. ``financed_amount`` is what active financings hold on it. ``fingerprints``
-    are the ones checked: those given, those pledged on chain for this hash, and those of the
-    caller's lodged file of this hash. ``matches`` are the active pledges holding the document
-    or any of them. ``financeable`` is false when ``reasons`` (named like the contract's
+    ``status`` and ``registrant`` are the registration's (public). ``face_value`` (minor units
+    of ``currency``) is the one the financings the caller reads recorded for it
+    (``face_value_source`` ``financings``), else the caller's own lodged file of that hash
+    (``facts``, EN 16931 BT-115), else None. ``financed_amount`` is what the active financings
+    the caller reads hold on it. ``fingerprints`` are the ones checked: those given, those the
+    caller's financings pledged for this hash, and those of the caller's lodged file of this
+    hash. ``matches`` are the active financings that pledge the document (readable to the
+    caller) or lock any of those fingerprints (public locks: their document and amount only
+    when readable). ``financeable`` is false when ``reasons`` (named like the contract's
     ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
-    not financeable (while another financing holds one of the invoice's fingerprints the chain
-    refuses any amount), else ``face_value - financed_amount``; None when the face value is
-    not known."""
+    not financeable, else ``face_value - financed_amount``; None when the face value is not
+    known."""
 
     doc_hash: str | None
     registered: bool | None
@@ -410,7 +698,7 @@ class Financeability:
     financed_amount: int
     financeable: bool
     currency: str | None = None
-    face_value_source: Literal["chain", "facts"] | None = None
+    face_value_source: Literal["financings", "facts"] | None = None
     headroom: int | None = None
     fingerprints: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -477,11 +765,21 @@ def _seller(files: Sequence[ReceivedDocument]) -> tuple[str | None, list[tuple[s
     return None, []
 
 
+def _lodged_by(viewer: Viewer) -> str | None:
+    """Whose lodged files a query may read: all of this gateway's for the gateway and the
+    regulator, else the viewer's own."""
+    return None if viewer.role in ("gateway", "regulator") else viewer.address
+
+
 def borrowers(
-    session: Session, doc_hashes: Sequence[str], lodged: LodgedFiles | None = None
+    session: Session,
+    doc_hashes: Sequence[str],
+    lodged: LodgedFiles | None = None,
+    access: Access | None = None,
 ) -> dict[str, Borrower]:
     """The borrower of each pledged document in ``doc_hashes``, decided from what the ledger
-    knows, in this order (docs/audit.md, "Exposure by enterprise"):
+    knows — and the reader may read (``access``; default: the gateway's view) — in this order
+    (docs/audit.md, "Exposure by enterprise"):
 
     1. ``registrant`` — the member that registered the hash, when it is an ENTERPRISE (a bank's
        gateway registers a hash the chain does not know before financing it: that bank is never
@@ -489,12 +787,14 @@ def borrowers(
     2. ``seller_legal_id`` — the ENTERPRISE whose legal id (stored hashed on chain) is one of the
        seller's identifiers (BT-29/BT-30/BT-31) in a file of that hash lodged at this gateway;
     3. ``same_invoice`` — the ENTERPRISE that registered another hash carrying one of this
-       document's fingerprints (pledged on chain, or of a file of this hash lodged here): the
-       same invoice in another format; the earliest such registration;
+       document's fingerprints (pledged by a financing the reader reads, or of a file of this
+       hash lodged here): the same invoice in another format; the earliest such registration;
     4. ``seller_facts`` — no member known: the seller as the lodged file names it (``member``
        None, ``seller_name``, ``seller_id``);
     5. ``unattributed`` — nothing known (``member`` None).
     """
+    access = access or Access(session, GATEWAY)
+    by = _lodged_by(access.viewer)
     docs = sorted(set(doc_hashes))
     if not docs:
         return {}
@@ -529,14 +829,15 @@ def borrowers(
     if not pending:
         return found
     pledged: dict[str, set[str]] = {}
-    for doc, fingerprint in session.execute(
+    for pledged_doc, fingerprint in session.execute(
         select(PledgeFingerprintRow.doc_hash, PledgeFingerprintRow.fingerprint).where(
-            PledgeFingerprintRow.doc_hash.in_(pending)
+            PledgeFingerprintRow.doc_hash.in_(pending),
+            access.readable(PledgeFingerprintRow.financing_id),
         )
     ):
-        pledged.setdefault(doc, set()).add(fingerprint)
+        pledged.setdefault(str(pledged_doc), set()).add(fingerprint)
     for doc in pending:
-        files = lodged.received(doc) if lodged is not None else []
+        files = lodged.received(doc, by) if lodged is not None else []
         seller_name, seller_ids = _seller(files)
         for _, value in seller_ids:
             hit = by_legal_id.get("0x" + legal_id_hash(value).hex())
@@ -547,7 +848,7 @@ def borrowers(
             continue
         fingerprints = set(pledged.get(doc, set()))
         fingerprints |= {value for f in files for _, value in f.fingerprints}
-        same = _same_invoice_registrants(session, doc, sorted(fingerprints), lodged)
+        same = _same_invoice_registrants(session, doc, sorted(fingerprints), lodged, access)
         for registrant, _ in sorted(same, key=lambda s: s[1]):
             if registrant.lower() in enterprises:
                 address, name = enterprises[registrant.lower()]
@@ -564,21 +865,32 @@ def borrowers(
 
 
 def _same_invoice_registrants(
-    session: Session, doc: str, fingerprints: list[str], lodged: LodgedFiles | None
+    session: Session,
+    doc: str,
+    fingerprints: list[str],
+    lodged: LodgedFiles | None,
+    access: Access,
 ) -> list[tuple[str, int]]:
     """(registrant, registration block) of the other registered hashes that carry one of
-    ``fingerprints``: pledged on chain with it, or a file lodged here with it."""
+    ``fingerprints``: pledged with it by a financing the reader reads, or a file lodged here
+    with it."""
     if not fingerprints:
         return []
-    others = set(
-        session.scalars(
+    others = {
+        str(d)
+        for d in session.scalars(
             select(PledgeFingerprintRow.doc_hash).where(
-                PledgeFingerprintRow.fingerprint.in_(fingerprints)
+                PledgeFingerprintRow.fingerprint.in_(fingerprints),
+                PledgeFingerprintRow.doc_hash.is_not(None),
+                access.readable(PledgeFingerprintRow.financing_id),
             )
         )
-    )
+    }
     if lodged is not None:
-        others |= {f.doc_hash for f in lodged.received_with_fingerprints(fingerprints)}
+        others |= {
+            f.doc_hash
+            for f in lodged.received_with_fingerprints(fingerprints, _lodged_by(access.viewer))
+        }
     others.discard(doc)
     if not others:
         return []
@@ -602,47 +914,59 @@ def indexed_block(session: Session) -> int:
 
 def _event_page(
     session: Session,
+    access: Access,
     conditions: Sequence[ColumnElement[bool]],
+    keys: Sequence[tuple[int, int]],
     period: Period,
     after: str | None,
     limit: int,
-    exclude: Sequence[str] = (),
 ) -> Page:
+    """One page of the events named by refs matching ``conditions`` and of those at ``keys``
+    (block, log index), in chain order, decoded for ``access``'s viewer."""
     limit = _limit(limit)
-    keys = (
-        select(EventRefRow.block_number, EventRefRow.log_index)
-        .join(
-            EventRow,
-            and_(
-                EventRow.block_number == EventRefRow.block_number,
-                EventRow.log_index == EventRefRow.log_index,
-            ),
-        )
-        .where(or_(*conditions), *period.clause(EventRow.block_time))
-        .where(*([EventRow.event.not_in(sorted(exclude))] if exclude else []))
-        .where(*_after(EventRefRow.block_number, EventRefRow.log_index, _event_cursor(after)))
-        .distinct()
-        .order_by(EventRefRow.block_number, EventRefRow.log_index)
-        .limit(limit + 1)
-    ).subquery()
-    rows = list(
-        session.scalars(
-            select(EventRow)
+    position = _event_cursor(after)
+    rows: list[EventRow] = []
+    if conditions:
+        by_ref = (
+            select(EventRefRow.block_number, EventRefRow.log_index)
             .join(
-                keys,
+                EventRow,
                 and_(
-                    EventRow.block_number == keys.c.block_number,
-                    EventRow.log_index == keys.c.log_index,
+                    EventRow.block_number == EventRefRow.block_number,
+                    EventRow.log_index == EventRefRow.log_index,
                 ),
             )
-            .order_by(EventRow.block_number, EventRow.log_index)
+            .where(or_(*conditions), *period.clause(EventRow.block_time))
+            .where(*_after(EventRefRow.block_number, EventRefRow.log_index, position))
+            .distinct()
+            .order_by(EventRefRow.block_number, EventRefRow.log_index)
+            .limit(limit + 1)
+        ).subquery()
+        rows += session.scalars(
+            select(EventRow).join(
+                by_ref,
+                and_(
+                    EventRow.block_number == by_ref.c.block_number,
+                    EventRow.log_index == by_ref.c.log_index,
+                ),
+            )
         )
-    )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    cursor = f"{rows[-1].block_number}-{rows[-1].log_index}" if more and rows else None
-    names = IndexNames(session)
-    return Page([EventRecord.of(r, names) for r in rows], cursor, indexed_block(session))
+    if keys:
+        rows += session.scalars(
+            select(EventRow)
+            .where(
+                or_(*(and_(EventRow.block_number == b, EventRow.log_index == g) for b, g in keys))
+            )
+            .where(*period.clause(EventRow.block_time))
+            .where(*_after(EventRow.block_number, EventRow.log_index, position))
+        )
+    unique = {(r.block_number, r.log_index): r for r in rows}
+    ordered = [unique[k] for k in sorted(unique)]
+    more = len(ordered) > limit
+    ordered = ordered[:limit]
+    cursor = f"{ordered[-1].block_number}-{ordered[-1].log_index}" if more and ordered else None
+    names = IndexNames(session, access)
+    return Page([EventRecord.of(r, names, access) for r in ordered], cursor, indexed_block(session))
 
 
 def _ref(kind: str, refs: Sequence[str]) -> ColumnElement[bool]:
@@ -655,24 +979,40 @@ def timeline(
     period: Period = Period(),
     after: str | None = None,
     limit: int = DEFAULT_LIMIT,
-    exclude: Sequence[str] = (),
+    viewer: Viewer = GATEWAY,
 ) -> Page:
-    """A document's history: registration, attestations, revocation, supersession, refusals
-    naming it, and every event of the financings that pledge it (pledges, drawdowns,
-    repayments, close, cancel, refusals those financings caused) — but the events named in
-    ``exclude`` (e.g. the financing events, for a reader who may not learn of them)."""
+    """A document's history as ``viewer`` may read it: its registration, attestations,
+    revocation and supersession (public), every event of the financings that pledge it and
+    the viewer reads (registration, entries, shared keys, close, cancel), and the refusals
+    naming it or caused by those financings that the viewer reads."""
     doc = parse_hash(doc_hash, "doc_hash")
     with index.sessions() as session:
-        financings = [
-            str(f)
-            for f in session.scalars(
-                select(PledgeRow.financing_id).where(PledgeRow.doc_hash == doc)
-            )
-        ]
+        access = Access(session, viewer)
+        financings = sorted(
+            {
+                int(f)
+                for f in session.scalars(
+                    select(PledgeRow.financing_id).where(
+                        PledgeRow.doc_hash == doc, access.readable(PledgeRow.financing_id)
+                    )
+                )
+            }
+        )
         conditions = [_ref("doc", [doc])]
         if financings:
-            conditions.append(_ref("fin", financings))
-        return _event_page(session, conditions, period, after, limit, exclude)
+            conditions.append(_ref("fin", [str(f) for f in financings]))
+        naming = [RefusalRow.doc_hash == doc]
+        if financings:
+            naming.append(RefusalRow.conflicting_financing_id.in_(financings))
+        refused = [
+            (int(b), int(g))
+            for b, g in session.execute(
+                select(RefusalRow.block_number, RefusalRow.log_index).where(
+                    or_(*naming), access.refusals_read(), *access.refusals_listed()
+                )
+            )
+        ]
+        return _event_page(session, access, conditions, refused, period, after, limit)
 
 
 def member_activity(
@@ -681,48 +1021,65 @@ def member_activity(
     period: Period = Period(),
     after: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    viewer: Viewer = GATEWAY,
 ) -> Page:
     """Every event a member did or is named in (by address; financing events count for the
-    financing's bank)."""
+    financing's bank) — public on chain — decoded as ``viewer`` may read them."""
     member = parse_address(address).lower()
     with index.sessions() as session:
-        return _event_page(session, [_ref("mem", [member])], period, after, limit)
+        access = Access(session, viewer)
+        return _event_page(session, access, [_ref("mem", [member])], [], period, after, limit)
 
 
 def _refusal_rows(
-    index: EventIndex,
     session: Session,
+    access: Access,
     conditions: Sequence[ColumnElement[bool]],
     after: str | None,
     limit: int,
 ) -> Page:
     limit = _limit(limit)
-    conflicting = FinancingRow.__table__.alias("conflicting")
     query = (
-        select(RefusalRow, conflicting.c.bank)
-        .outerjoin(conflicting, conflicting.c.financing_id == RefusalRow.conflicting_financing_id)
+        select(RefusalRow)
         .where(*conditions)
         .where(*_after(RefusalRow.block_number, RefusalRow.log_index, _event_cursor(after)))
         .order_by(RefusalRow.block_number, RefusalRow.log_index)
         .limit(limit + 1)
     )
-    rows = session.execute(query).all()
+    rows = list(session.scalars(query))
     more = len(rows) > limit
     rows = rows[:limit]
-    history = _PledgeHistory.of(session, [r for r, _ in rows])
-    names = IndexNames(session)
-    attempts = attempted(index, [r.tx_hash for r, _ in rows])
-    items = [_refusal(history, names, r, bank, attempts.get(r.tx_hash)) for r, bank in rows]
-    last = rows[-1][0] if rows else None
+    readable = [r for r in rows if access.reads_refusal(r)]
+    history = _PledgeHistory.of(session, readable, access)
+    conflicting_ids = sorted({int(r.conflicting_financing_id or 0) for r in readable} - {0})
+    banks = (
+        dict(
+            session.execute(
+                select(FinancingRow.financing_id, FinancingRow.bank).where(
+                    FinancingRow.financing_id.in_(conflicting_ids)
+                )
+            ).all()
+        )
+        if conflicting_ids
+        else {}
+    )
+    names = IndexNames(session, access)
+    items = [
+        _refusal(history, names, r, banks.get(r.conflicting_financing_id or 0))
+        if access.reads_refusal(r)
+        else _confidential_refusal(names, r)
+        for r in rows
+    ]
+    last = rows[-1] if rows else None
     cursor = f"{last.block_number}-{last.log_index}" if more and last is not None else None
     return Page(items, cursor, indexed_block(session))
 
 
 @dataclass
 class _PledgeHistory:
-    """What a page of refusals needs to replay "who held this document then", read in a fixed
-    number of queries whatever the page's size: the pledges of the documents concerned, the
-    close/cancel events of their financings, and those financings' bank and currency."""
+    """What a page of refusals needs to replay "who held this document then", from the
+    financings the reader reads, in a fixed number of queries whatever the page's size: their
+    pledges of the documents concerned, their close/cancel events, their bank and currency."""
 
     #: (fingerprint, financing id) → the document that financing pledged with that fingerprint
     holding: dict[tuple[str, int], str]
@@ -734,10 +1091,12 @@ class _PledgeHistory:
     financings: dict[int, tuple[str, str]]
 
     @classmethod
-    def of(cls, session: Session, rows: Sequence[RefusalRow]) -> _PledgeHistory:
-        zero = "0x" + "00" * 32
-        asked = {(r.fingerprint, int(r.conflicting_financing_id)) for r in rows}
-        asked = {(fp, fid) for fp, fid in asked if fp != zero and fid}
+    def of(cls, session: Session, rows: Sequence[RefusalRow], access: Access) -> _PledgeHistory:
+        asked = {
+            (r.fingerprint, int(r.conflicting_financing_id))
+            for r in rows
+            if r.fingerprint and r.conflicting_financing_id
+        }
         holding: dict[tuple[str, int], str] = {}
         if asked:
             found = session.execute(
@@ -745,37 +1104,44 @@ class _PledgeHistory:
                     PledgeFingerprintRow.fingerprint,
                     PledgeFingerprintRow.financing_id,
                     PledgeFingerprintRow.doc_hash,
-                ).where(PledgeFingerprintRow.fingerprint.in_(sorted({fp for fp, _ in asked})))
+                ).where(
+                    PledgeFingerprintRow.fingerprint.in_(sorted({fp for fp, _ in asked})),
+                    PledgeFingerprintRow.doc_hash.is_not(None),
+                    access.readable(PledgeFingerprintRow.financing_id),
+                )
             )
-            holding = {(fp, int(fid)): doc for fp, fid, doc in found if (fp, int(fid)) in asked}
-        docs = {r.doc_hash for r in rows} | set(holding.values())
+            holding = {
+                (fp, int(fid)): str(doc) for fp, fid, doc in found if (fp, int(fid)) in asked
+            }
+        docs = {str(r.doc_hash) for r in rows if r.doc_hash} | set(holding.values())
         pledges: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        financings: dict[int, tuple[str, str]] = {}
         if docs:
             pledged = session.execute(
-                select(EventRefRow.ref, EventRow.block_number, EventRow.log_index, EventRow.args)
-                .join(
-                    EventRow,
-                    and_(
-                        EventRefRow.block_number == EventRow.block_number,
-                        EventRefRow.log_index == EventRow.log_index,
-                    ),
+                select(
+                    PledgeRow.doc_hash,
+                    PledgeRow.block_number,
+                    FinancingRow.registered_log,
+                    PledgeRow.financing_id,
+                    PledgeRow.amount,
+                    PledgeRow.face_value,
+                    FinancingRow.bank,
+                    FinancingRow.currency,
                 )
+                .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
                 .where(
-                    EventRefRow.kind == "doc",
-                    EventRefRow.ref.in_(sorted(docs)),
-                    EventRow.event == "DocumentPledged",
+                    PledgeRow.doc_hash.in_(sorted(docs)),
+                    access.readable(PledgeRow.financing_id),
                 )
-                .order_by(EventRow.block_number, EventRow.log_index)
+                .order_by(PledgeRow.block_number, FinancingRow.registered_log)
             )
-            for doc, block, log, args in pledged:
-                a = json.loads(args)
+            for doc, block, log, fid, amount, face, bank, currency in pledged:
                 pledges.setdefault(doc, []).append(
-                    (block, log, int(a["financingId"]), int(a["amount"]), int(a["faceValue"]))
+                    (int(block), int(log), int(fid), int(amount), int(face))
                 )
-        ids = sorted({p[2] for found in pledges.values() for p in found})
+                financings[int(fid)] = (bank, str(currency or ""))
         released: dict[int, tuple[int, int]] = {}
-        financings: dict[int, tuple[str, str]] = {}
-        if ids:
+        if financings:
             ended = session.execute(
                 select(EventRefRow.ref, EventRow.block_number, EventRow.log_index)
                 .join(
@@ -787,19 +1153,11 @@ class _PledgeHistory:
                 )
                 .where(
                     EventRefRow.kind == "fin",
-                    EventRefRow.ref.in_([str(i) for i in ids]),
+                    EventRefRow.ref.in_([str(i) for i in financings]),
                     EventRow.event.in_(("FinancingClosed", "FinancingCancelled")),
                 )
             )
             released = {int(ref): (block, log) for ref, block, log in ended}
-            financings = {
-                int(fid): (bank, currency)
-                for fid, bank, currency in session.execute(
-                    select(
-                        FinancingRow.financing_id, FinancingRow.bank, FinancingRow.currency
-                    ).where(FinancingRow.financing_id.in_(ids))
-                )
-            }
         return cls(holding, pledges, released, financings)
 
     def held_then(
@@ -815,68 +1173,59 @@ class _PledgeHistory:
             for _, _, fid, amount, _ in before
             if not (fid in self.released and self.released[fid] < (block, log))
         ]
-        currency = self.financings.get(before[-1][2], ("", None))[1]
-        return before[-1][4], holders, currency
+        currency = self.financings.get(before[0][2], ("", None))[1] or None
+        return before[0][4], holders, currency
 
 
-@dataclass(frozen=True)
-class Attempt:
-    """What a refused ``registerFinancing`` transaction asked, read from its input (the
-    ``FinancingRefused`` event does not carry it): its ``currency`` and, per pledged document,
-    (amount, the face value the bank's gateway stated, the fingerprints), minor units."""
-
-    currency: str
-    pledges: dict[str, tuple[int, int, tuple[str, ...]]]
-
-
-def attempted(index: EventIndex, tx_hashes: Sequence[str]) -> dict[str, Attempt]:
-    """The :class:`Attempt` of each transaction in ``tx_hashes`` that is a direct call of the
-    contract's ``registerFinancing``, decoded from its input with the contract's ABI
-    (``eth_getTransactionByHash``; one read per transaction). A transaction the chain cannot
-    give, or that called something else (a wrapper contract), is left out; so is every one when
-    the node does not answer (after its first failed read, not one per refusal)."""
-    found: dict[str, Attempt] = {}
-    for tx_hash in sorted(set(tx_hashes)):
-        try:
-            tx = index.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
-            if str(tx.get("to") or "").lower() != index.contract_address.lower():
-                continue
-            function, params = index.contract.decode_function_input(tx["input"])
-        except (LedgerError, OSError):
-            break  # the node does not answer: the refusals stand without what was asked
-        except (Web3Exception, ValueError, KeyError, TypeError):
-            continue  # not found, or not the contract's call: nothing to read
-        if function.fn_name != "registerFinancing":
-            continue
-        pledges: dict[str, tuple[int, int, tuple[str, ...]]] = {}
-        for pledge in params["pledges"]:
-            doc, amount, face, fps = (
-                (pledge["docHash"], pledge["amount"], pledge["faceValue"], pledge["fingerprints"])
-                if isinstance(pledge, dict)
-                else tuple(pledge)
-            )
-            pledges[hex_of(doc)] = (int(amount), int(face), tuple(hex_of(f) for f in fps))
-        found[tx_hash] = Attempt(currency_code(params["currency"]), pledges)
-    return found
+def _confidential_refusal(names: IndexNames, r: RefusalRow) -> Refusal:
+    """A refusal as those who may not read it see it: that it happened, who sent it, when."""
+    return Refusal(
+        block_number=r.block_number,
+        log_index=r.log_index,
+        tx_hash=r.tx_hash,
+        block_time=iso(r.block_time),
+        bank=r.bank,
+        bank_name=names.member(r.bank),
+        confidential=True,
+        terms_commitment=r.terms_commitment,
+        commitment_holds=None,
+        doc_hash=None,
+        reason=None,
+        conflicting_financing_id=None,
+        conflicting_bank=None,
+        conflicting_bank_name=None,
+        fingerprint=None,
+        reference=None,
+        holding_doc_hash=None,
+        currency=None,
+        face_value=None,
+        already_financed=None,
+        headroom=None,
+        requested_amount=None,
+        requested_currency=None,
+        stated_face_value=None,
+        holders=[],
+        summary=f"a financing by {who(r.bank, names)} was refused (what it asked, and why, is "
+        "confidential)",
+    )
 
 
 def _refusal(
-    history: _PledgeHistory,
-    names: IndexNames,
-    r: RefusalRow,
-    bank: str | None,
-    attempt: Attempt | None,
+    history: _PledgeHistory, names: IndexNames, r: RefusalRow, bank: str | None
 ) -> Refusal:
-    fingerprint = None if r.fingerprint == "0x" + "00" * 32 else r.fingerprint
-    conflicting = int(r.conflicting_financing_id)
-    holding = r.doc_hash
+    fingerprint = r.fingerprint or None
+    conflicting = int(r.conflicting_financing_id or 0)
+    doc = str(r.doc_hash or "")
+    holding = doc
     if fingerprint is not None and conflicting:
-        holding = history.holding.get((fingerprint, conflicting), r.doc_hash)
+        holding = history.holding.get((fingerprint, conflicting), doc)
     face, holders, currency = history.held_then(holding, r.block_number, r.log_index)
     held = sum(amount for _, amount in holders)
-    reason = RefusalReason(r.reason).name
-    asked = attempt.pledges.get(r.doc_hash) if attempt is not None else None
-    requested_currency = attempt.currency if attempt is not None else None
+    reason = RefusalReason(r.reason).name if r.reason else None
+    held_flag = bool(holders) or bool(fingerprint and conflicting)
+    headroom = refusal_headroom(face, held, held=held_flag, reason=reason or "")
+    if headroom is None and (held_flag or reason in _DOCUMENT_REASONS):
+        headroom = 0  # nothing can be financed, whatever the face value
     details: dict[str, Any] = {
         "block_number": r.block_number,
         "log_index": r.log_index,
@@ -884,24 +1233,24 @@ def _refusal(
         "block_time": iso(r.block_time),
         "bank": r.bank,
         "bank_name": names.member(r.bank),
+        "confidential": False,
+        "terms_commitment": r.terms_commitment,
+        "commitment_holds": r.commitment_ok,
         "doc_hash": r.doc_hash,
         "reason": reason,
         "conflicting_financing_id": conflicting,
         "conflicting_bank": bank,
         "conflicting_bank_name": names.member(bank) if bank else None,
         "fingerprint": fingerprint,
-        "bank_reference": r.bank_reference,
-        "reference": reference_text(r.bank_reference),
-        "holding_doc_hash": holding if holding != r.doc_hash else None,
+        "reference": r.reference,
+        "holding_doc_hash": holding if holding != doc else None,
         "currency": currency,
         "face_value": face,
         "already_financed": held if face is not None else None,
-        "headroom": refusal_headroom(
-            face, held, held=bool(holders) or bool(fingerprint and conflicting), reason=reason
-        ),
-        "requested_amount": asked[0] if asked is not None else None,
-        "requested_currency": requested_currency,
-        "stated_face_value": asked[1] if asked is not None else None,
+        "headroom": headroom,
+        "requested_amount": r.requested_amount,
+        "requested_currency": r.currency,
+        "stated_face_value": r.stated_face_value,
         "holders": [
             {
                 "financing_id": financing_id,
@@ -917,9 +1266,9 @@ def _refusal(
         ],
     }
     # as in the refused bank's 409: ``currency`` the attempt's, ``document_currency`` the one
-    # on record (the document's first financing's)
+    # the earlier financings of the document recorded
     summary = refusal_sentence(
-        {**details, "currency": currency or requested_currency, "document_currency": currency}
+        {**details, "currency": currency or r.currency, "document_currency": currency}
     )
     return Refusal(**details, summary=summary)
 
@@ -931,16 +1280,22 @@ def refusals(
     reason: str | None = None,
     after: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    viewer: Viewer = GATEWAY,
 ) -> Page:
-    """Refused financing attempts: who tried, which document, why, and the financing in the way."""
+    """Refused financing attempts as ``viewer`` may see them: the regulator all (in full where
+    its key opens them), a bank its own, an admin that they happened; who tried, which
+    document, why, and the financing in the way. ``reason`` keeps the refusals the viewer reads
+    with that reason."""
     conditions = period.clause(RefusalRow.block_time)
     if bank:
         conditions.append(RefusalRow.bank == parse_address(bank, "bank"))
-    if reason:
-        code = RefusalReason.parse(reason, "reason")
-        conditions.append(RefusalRow.reason == int(code))
+    code = RefusalReason.parse(reason, "reason") if reason else None
     with index.sessions() as session:
-        return _refusal_rows(index, session, conditions, after, limit)
+        access = Access(session, viewer)
+        conditions += access.refusals_listed()
+        if code is not None:
+            conditions += [RefusalRow.reason == int(code), access.refusals_read()]
+        return _refusal_rows(session, access, conditions, after, limit)
 
 
 def duplicates(
@@ -949,16 +1304,24 @@ def duplicates(
     after: str | None = None,
     fingerprints_after: str | None = None,
     limit: int = DEFAULT_LIMIT,
+    viewer: Viewer = GATEWAY,
 ) -> Duplicates:
-    """Suspected duplicates: refusals because a fingerprint was already pledged or the face
-    value was exceeded, and fingerprints pledged by more than one financing over time."""
+    """Suspected duplicates: the refusals ``viewer`` reads because a fingerprint was already
+    locked or the face value was exceeded, and fingerprints locked by more than one financing
+    over time (public locks: for banks and regulators; each financing's document only when the
+    viewer reads it)."""
     limit = _limit(limit)
-    conditions = [
-        RefusalRow.reason.in_([int(r) for r in DUPLICATE_REASONS]),
-        *period.clause(RefusalRow.block_time),
-    ]
     with index.sessions() as session:
-        refused = _refusal_rows(index, session, conditions, after, limit)
+        access = Access(session, viewer)
+        conditions = [
+            RefusalRow.reason.in_([int(r) for r in DUPLICATE_REASONS]),
+            access.refusals_read(),
+            *access.refusals_listed(),
+            *period.clause(RefusalRow.block_time),
+        ]
+        refused = _refusal_rows(session, access, conditions, after, limit)
+        if not viewer.sees_fingerprints:
+            return Duplicates(refused, Page([], None, indexed_block(session)))
         repeated_q = (
             select(
                 PledgeFingerprintRow.fingerprint,
@@ -977,7 +1340,7 @@ def duplicates(
         repeated = session.execute(repeated_q).all()
         more = len(repeated) > limit
         repeated = repeated[:limit]
-        names = IndexNames(session)
+        names = IndexNames(session, access)
         items = []
         for fingerprint, count in repeated:
             pledges = session.execute(
@@ -1001,7 +1364,7 @@ def duplicates(
                             financing_id=int(p.financing_id),
                             bank=bank,
                             bank_name=names.member(bank),
-                            doc_hash=p.doc_hash,
+                            doc_hash=p.doc_hash if access.reads(p.financing_id) else None,
                             active=p.active,
                             block_number=p.block_number,
                             tx_hash=tx_hash,
@@ -1021,24 +1384,28 @@ def exposure(
     member: str | None = None,
     period: Period = Period(),
     lodged: LodgedFiles | None = None,
+    viewer: Viewer = GATEWAY,
 ) -> list[Exposure]:
-    """Active financed, drawn, repaid and outstanding amounts per currency (minor units): per
-    bank (its ACTIVE financings), or per enterprise — the **borrower** of the pledged documents,
-    never the bank that financed them (:func:`borrowers`: the registrant when it is an
-    enterprise, else the enterprise named by the seller's identifiers in a file lodged here,
-    else the enterprise that registered the same invoice, else the seller as the file names it,
-    ``member`` None): the pledged amount, and each financing's drawn and repaid amounts shared
-    among its documents in proportion to their pledged amounts (:func:`_shares`). ``lodged``
-    (the gateway's files, ``ledger.gatewaydb.GatewayDB``) lets the rule read the facts and
-    fingerprints of files lodged here. ``period`` selects financings by their registration
-    time. Rows name the member (``member_name``); per enterprise they say how each was found
-    (``attributed_by``)."""
+    """Active financed, drawn, repaid and outstanding amounts per currency (minor units), over
+    the financings ``viewer`` reads in full: per bank (its ACTIVE financings), or per
+    enterprise — the **borrower** of the pledged documents, never the bank that financed them
+    (:func:`borrowers`: the registrant when it is an enterprise, else the enterprise named by
+    the seller's identifiers in a file lodged here, else the enterprise that registered the
+    same invoice, else the seller as the file names it, ``member`` None): the pledged amount,
+    and each financing's drawn and repaid amounts shared among its documents in proportion to
+    their pledged amounts (:func:`_shares`). ``lodged`` (the gateway's files,
+    ``ledger.gatewaydb.GatewayDB``) lets the rule read the facts and fingerprints of files
+    lodged here (the viewer's own, or all for the regulator). ``period`` selects financings by
+    their registration time. Rows name the member (``member_name``); per enterprise they say
+    how each was found (``attributed_by``)."""
     if by not in ("bank", "enterprise"):
         raise InvalidInput("by", "must be one of bank, enterprise", value=by)
     wanted = parse_address(member, "member") if member else None
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
-        names = IndexNames(session)
+        access = Access(session, viewer)
+        readable = access.readable(FinancingRow.financing_id)
+        names = IndexNames(session, access)
         if by == "bank":
             query = (
                 select(
@@ -1049,7 +1416,7 @@ def exposure(
                     func.sum(FinancingRow.drawn),
                     func.sum(FinancingRow.repaid),
                 )
-                .where(active, *period.clause(FinancingRow.registered_time))
+                .where(active, readable, *period.clause(FinancingRow.registered_time))
                 .group_by(FinancingRow.bank, FinancingRow.currency)
                 .order_by(FinancingRow.bank, FinancingRow.currency)
             )
@@ -1057,7 +1424,15 @@ def exposure(
                 query = query.where(FinancingRow.bank == wanted)
             return [
                 Exposure(
-                    b, c, int(n), int(a), int(d), int(r), int(d) - int(r), names.member(b), None
+                    b,
+                    str(c),
+                    int(n),
+                    int(a or 0),
+                    int(d or 0),
+                    int(r or 0),
+                    int(d or 0) - int(r or 0),
+                    names.member(b),
+                    None,
                 )
                 for b, c, n, a, d, r in session.execute(query)
             ]
@@ -1071,14 +1446,17 @@ def exposure(
                 PledgeRow.amount,
             )
             .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-            .where(active, *period.clause(FinancingRow.registered_time))
+            .where(active, readable, *period.clause(FinancingRow.registered_time))
             .order_by(FinancingRow.financing_id, PledgeRow.doc_hash)
         )
         by_financing: dict[int, list[Any]] = {}
         for row in session.execute(pledges):
             by_financing.setdefault(int(row.financing_id), []).append(row)
         found = borrowers(
-            session, sorted({r.doc_hash for rows in by_financing.values() for r in rows}), lodged
+            session,
+            sorted({r.doc_hash for rows in by_financing.values() for r in rows}),
+            lodged,
+            access,
         )
     totals: dict[tuple[str, str], list[int]] = {}
     ids: dict[tuple[str, str], set[int]] = {}
@@ -1086,8 +1464,8 @@ def exposure(
     how: dict[tuple[str, str], set[str]] = {}
     for financing_id, rows in by_financing.items():
         amounts = [int(r.amount) for r in rows]
-        drawn = _shares(int(rows[0].drawn), amounts)
-        repaid = _shares(int(rows[0].repaid), amounts)
+        drawn = _shares(int(rows[0].drawn or 0), amounts)
+        repaid = _shares(int(rows[0].repaid or 0), amounts)
         for r, amount, d, p in zip(rows, amounts, drawn, repaid, strict=True):
             borrower = found[r.doc_hash]
             if wanted is not None and (borrower.member or "").lower() != wanted.lower():
@@ -1142,18 +1520,84 @@ def _shares(total: int, weights: Sequence[int]) -> list[int]:
     return [*shares, total - sum(shares)]
 
 
+@dataclass(frozen=True)
+class _FinanceableStatements:
+    cursor: Any
+    head: Any
+    pledges: Any
+    fingerprints: Any
+    held: Any
+
+
+@functools.cache
+def _financeable_statements(role: str) -> _FinanceableStatements:
+    """The statements of :func:`financeable` for a reader of ``role``, built once (their
+    parameters: ``doc``, ``fps``, ``viewer_key``, ``viewer_address``)."""
+    doc = bindparam("doc", type_=String)
+    cursor_q = select(CursorRow.last_block).where(CursorRow.id == 1).scalar_subquery()
+    return _FinanceableStatements(
+        cursor=select(cursor_q),
+        head=select(cursor_q, DocumentRow.status, DocumentRow.registrant).outerjoin_from(
+            select(cursor_q.label("c")).subquery(), DocumentRow, DocumentRow.doc_hash == doc
+        ),
+        pledges=select(
+            PledgeRow.financing_id,
+            FinancingRow.bank,
+            FinancingRow.currency,
+            PledgeRow.amount,
+            PledgeRow.face_value,
+            PledgeRow.active,
+            PledgeRow.block_number,
+            FinancingRow.tx_hash,
+        )
+        .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
+        .where(PledgeRow.doc_hash == doc, _readable(role, PledgeRow.financing_id))
+        .order_by(PledgeRow.block_number, PledgeRow.financing_id),
+        fingerprints=select(PledgeFingerprintRow.fingerprint).where(
+            PledgeFingerprintRow.doc_hash == doc,
+            _readable(role, PledgeFingerprintRow.financing_id),
+        ),
+        held=select(
+            PledgeFingerprintRow.financing_id,
+            FinancingRow.bank,
+            PledgeFingerprintRow.doc_hash,
+            PledgeFingerprintRow.fingerprint,
+            PledgeRow.amount,
+            PledgeFingerprintRow.block_number,
+            FinancingRow.tx_hash,
+            _readable(role, PledgeFingerprintRow.financing_id).label("readable"),
+        )
+        .join(FinancingRow, FinancingRow.financing_id == PledgeFingerprintRow.financing_id)
+        .outerjoin(
+            PledgeRow,
+            and_(
+                PledgeRow.financing_id == PledgeFingerprintRow.financing_id,
+                PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
+            ),
+        )
+        .where(
+            PledgeFingerprintRow.fingerprint.in_(bindparam("fps", expanding=True)),
+            PledgeFingerprintRow.active.is_(True),
+        )
+        .order_by(PledgeFingerprintRow.fingerprint),
+    )
+
+
 def financeable(
     index: EventIndex,
     doc_hash: str | None = None,
     fingerprints: Sequence[str] = (),
     lodged: LodgedFiles | None = None,
     caller: str | None = None,
+    viewer: Viewer = GATEWAY,
 ) -> Financeability:
     """Is this document financeable, and what does it match? By document hash and/or the
     fingerprints a bank's gateway computed (see :class:`Financeability`). With a document hash
-    the document's own fingerprints are checked too — those pledged on chain for it, and those
-    of ``caller``'s file of that hash in ``lodged`` (the gateway's files) — so a document held
-    under another hash (its other format) is not financeable without naming a fingerprint."""
+    the document's own fingerprints are checked too — those the financings ``viewer`` reads
+    pledged for it, and those of ``caller``'s file of that hash in ``lodged`` (the gateway's
+    files) — so a document held under another hash (its other format) is not financeable
+    without naming a fingerprint. A lock by a financing the viewer does not read is a match
+    without its document or amount: which document another bank financed is confidential."""
     if doc_hash is None and not fingerprints:
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
     doc = parse_hash(doc_hash, "doc_hash") if doc_hash else None
@@ -1164,10 +1608,11 @@ def financeable(
         own_file = mine[0] if mine else None
         if own_file is not None:
             fps |= {value for _, value in own_file.fingerprints}
-    cursor_q = select(CursorRow.last_block).where(CursorRow.id == 1).scalar_subquery()
-    # Core rows on one pooled connection: this is the hot path a bank's gateway calls before
-    # every financing (see docs/benchmarks-index.md)
+    statements = _financeable_statements(viewer.reading_role)
+    # Core rows on one pooled connection, from statements built once per role: this is the
+    # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
     with index.engine.connect() as conn:
+        params = {"viewer_key": viewer.key, "viewer_address": viewer.address, "doc": doc}
         result = Financeability(
             doc_hash=doc,
             registered=None,
@@ -1178,15 +1623,9 @@ def financeable(
             financeable=True,
         )
         if doc is None:
-            result.indexed_block = int(conn.execute(select(cursor_q)).scalar_one_or_none() or -1)
+            result.indexed_block = int(conn.execute(statements.cursor).scalar_one_or_none() or -1)
         else:
-            head = conn.execute(
-                select(cursor_q, DocumentRow.status, DocumentRow.registrant).outerjoin_from(
-                    select(cursor_q.label("c")).subquery(),
-                    DocumentRow,
-                    DocumentRow.doc_hash == doc,
-                )
-            ).one()
+            head = conn.execute(statements.head, params).one()
             result.indexed_block = int(head[0] if head[0] is not None else -1)
             result.registered = head[1] is not None
             if head[1] is None:
@@ -1199,27 +1638,13 @@ def financeable(
                     result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)
                 elif status is DocStatus.SUPERSEDED:
                     result.reasons.append(RefusalReason.DOCUMENT_SUPERSEDED.name)
-            # every pledge of the document, active or released: the first fixed its face value
-            # and currency on chain for good
-            pledges = conn.execute(
-                select(
-                    PledgeRow.financing_id,
-                    FinancingRow.bank,
-                    FinancingRow.currency,
-                    PledgeRow.amount,
-                    PledgeRow.face_value,
-                    PledgeRow.active,
-                    PledgeRow.block_number,
-                    FinancingRow.tx_hash,
-                )
-                .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-                .where(PledgeRow.doc_hash == doc)
-                .order_by(PledgeRow.block_number, PledgeRow.financing_id)
-            ).all()
+            # every pledge of the document the viewer reads, active or released: the first
+            # recorded its face value and currency
+            pledges = conn.execute(statements.pledges, params).all()
             for financing_id, bank, currency, amount, face, active, block, tx_hash in pledges:
                 if result.face_value is None:
                     result.face_value, result.currency = int(face), str(currency)
-                    result.face_value_source = "chain"
+                    result.face_value_source = "financings"
                 if not active:
                     continue
                 result.financed_amount += int(amount)
@@ -1236,46 +1661,23 @@ def financeable(
                     result.face_value_source = "facts"
             if result.face_value is not None and result.financed_amount >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
-            fps |= set(
-                conn.scalars(
-                    select(PledgeFingerprintRow.fingerprint).where(
-                        PledgeFingerprintRow.doc_hash == doc
-                    )
-                )
-            )
+            if pledges:  # the fingerprints a financing the viewer reads pledged for it
+                fps |= {str(f) for f in conn.scalars(statements.fingerprints, params)}
         result.fingerprints = sorted(fps)
         if fps:
-            held = conn.execute(
-                select(
-                    PledgeFingerprintRow.financing_id,
-                    FinancingRow.bank,
-                    PledgeFingerprintRow.doc_hash,
-                    PledgeFingerprintRow.fingerprint,
-                    PledgeRow.amount,
-                    PledgeFingerprintRow.block_number,
-                    FinancingRow.tx_hash,
-                )
-                .join(
-                    FinancingRow,
-                    FinancingRow.financing_id == PledgeFingerprintRow.financing_id,
-                )
-                .join(
-                    PledgeRow,
-                    and_(
-                        PledgeRow.financing_id == PledgeFingerprintRow.financing_id,
-                        PledgeRow.doc_hash == PledgeFingerprintRow.doc_hash,
-                    ),
-                )
-                .where(
-                    PledgeFingerprintRow.fingerprint.in_(result.fingerprints),
-                    PledgeFingerprintRow.active,
-                )
-                .order_by(PledgeFingerprintRow.fingerprint)
-            ).all()
-            for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash in held:
+            # the locks are public; their document and amount only for a reader (decided in
+            # the same statement)
+            held = conn.execute(statements.held, {**params, "fps": result.fingerprints}).all()
+            for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash, readable in held:
                 result.matches.append(
                     Match(
-                        int(financing_id), bank, held_doc, fingerprint, int(amount), block, tx_hash
+                        int(financing_id),
+                        bank,
+                        held_doc if readable else None,
+                        fingerprint,
+                        int(amount) if readable and amount is not None else None,
+                        block,
+                        tx_hash,
                     )
                 )
             if held:
@@ -1297,12 +1699,12 @@ def export_events(
     period: Period = Period(),
     events: Sequence[str] = (),
     batch: int = 1000,
-    withhold: Withhold | None = None,
+    viewer: Viewer = GATEWAY,
 ) -> Iterator[str]:
     """Every indexed event in chain order as CSV or JSON lines, one string per line, streamed
-    (server-side cursor, ``batch`` rows in memory at a time). ``withhold``: what a reader may
-    not see is taken out of each event — (name, args, fields, summary, names) → (args, fields,
-    summary) — e.g. fingerprints (``ledger.services.disclosure.withhold_event``)."""
+    (server-side cursor, ``batch`` rows in memory at a time), decoded as ``viewer`` may read
+    them: a financing's terms only where the viewer reads them, its fingerprints only for banks
+    and regulators."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
     events = [parse_event_name(e) for e in events]
@@ -1322,32 +1724,23 @@ def export_events(
     )
     if events:
         query = query.where(EventRow.event.in_(sorted(set(events))))
-    return _stream(index, query, fmt, withhold)
+    return _stream(index, query, fmt, viewer)
 
 
-def _stream(
-    index: EventIndex,
-    query: Any,
-    fmt: str,
-    withhold: Withhold | None = None,
-) -> Iterator[str]:
+def _stream(index: EventIndex, query: Any, fmt: str, viewer: Viewer) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if fmt == "csv":
         writer.writerow(CSV_COLUMNS)
         yield _drain(buffer)
-    # names are read on a session of their own: the export's cursor streams on the first
+    # names and terms are read on a session of their own: the export's cursor streams on the
+    # first
     with index.sessions() as session, index.sessions() as lookups:
-        names = IndexNames(lookups)
+        access = Access(lookups, viewer)
+        names = IndexNames(lookups, access)
         for block, log, tx, block_hash, time, name, args in session.execute(query):
             raw = json.loads(args)
-            decoded = decode_event(name, raw, names)
-            if withhold is not None:
-                raw, withheld_fields, summary = withhold(
-                    name, raw, decoded.fields, decoded.summary, names
-                )
-                decoded = DecodedEvent(withheld_fields, summary)
-                args = json.dumps(raw, separators=(",", ":"))
+            decoded = access.decode(name, raw, block, log, names)
             if fmt == "csv":
                 fields = decoded.fields
                 writer.writerow(
@@ -1364,12 +1757,18 @@ def _stream(
                 )
                 yield _drain(buffer)
             else:
+                shown = access.shown_args(raw)
+                args_json = (
+                    args
+                    if shown is raw
+                    else json.dumps(shown, sort_keys=True, separators=(",", ":"))
+                )
                 fields_json = json.dumps(decoded.fields, separators=(",", ":"), ensure_ascii=False)
                 summary = json.dumps(decoded.summary, ensure_ascii=False)
                 yield (
                     f'{{"block_number":{block},"log_index":{log},"tx_hash":"{tx}",'
                     f'"block_hash":"{block_hash}","block_time":"{iso(time)}","event":"{name}",'
-                    f'"args":{args},"fields":{fields_json},"summary":{summary}}}\n'
+                    f'"args":{args_json},"fields":{fields_json},"summary":{summary}}}\n'
                 )
 
 
@@ -1378,3 +1777,57 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+# -- who asks, and the regulator's keys ---------------------------------------------------------
+
+
+def member_of(index: EventIndex, address: str, field_name: str = "address") -> MemberRow:
+    """The member at ``address`` as the index knows it; InvalidInput naming ``field_name``
+    when no member has that address."""
+    wanted = parse_address(address, field_name)
+    with index.sessions() as session:
+        found = session.scalars(select(MemberRow).where(MemberRow.address == wanted)).first()
+    if found is None:
+        raise InvalidInput(field_name, "is not a member of the consortium", value=address)
+    return found
+
+
+def viewer_of(index: EventIndex, address: str | None, field_name: str = "--as") -> Viewer:
+    """The :class:`Viewer` for member ``address`` (its role read from the index), or
+    :data:`GATEWAY` when ``address`` is None."""
+    if address is None:
+        return GATEWAY
+    member = member_of(index, address, field_name)
+    return Viewer(member.address, Role(member.role).name.lower())
+
+
+def regulator_keys(
+    index: EventIndex, keyring: Any, address: str | None = None, field_name: str = "--as"
+) -> list[tuple[str, Any]]:
+    """(address, X25519 private key) of the active regulators whose encryption key
+    ``keyring`` (``ledger.encryptionkeys.EncryptionKeyring``) holds — only ``address`` when
+    given (InvalidInput naming ``field_name`` when it is no regulator, or its key is not
+    here)."""
+    with index.sessions() as session:
+        regulators = list(
+            session.scalars(
+                select(MemberRow.address).where(
+                    MemberRow.role == int(Role.REGULATOR), MemberRow.active.is_(True)
+                )
+            )
+        )
+    if address is not None:
+        wanted = parse_address(address, field_name)
+        if wanted not in regulators:
+            raise InvalidInput(field_name, "is not an active regulator", value=address)
+        regulators = [wanted]
+    found = [(a, keyring.key_for(a)) for a in regulators]
+    if address is not None and found[0][1] is None:
+        raise InvalidInput(
+            field_name,
+            "this gateway holds no encryption key of that regulator: run the audit at the "
+            "regulator's own gateway",
+            value=address,
+        )
+    return [(a, k) for a, k in found if k is not None]

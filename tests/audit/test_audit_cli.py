@@ -1,14 +1,19 @@
 """``tradeledger index …`` and ``tradeledger audit …`` on a fresh ledger, without a server:
-each command catches the index up first."""
+each command catches the index up first. ``audit verify`` proves the index equals the chain and,
+with the regulator's key at this gateway, that every financing rule holds — or names the
+breach, exiting 1."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+from indexer.activity import finance, h
 from typer.testing import CliRunner
 
 from ledger.cli import app
+from ledger.config import Settings
+from ledger.network import open_ledger
 from ledger.services import audit
 
 ENV = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
@@ -59,6 +64,12 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     report = json.loads(out)
     assert report["equal"] is True
     assert report["index_counts"]["DocumentRegistered"] == 1
+    regulator = next(m for m in members if m["role"] == "regulator")["address"]
+    assert report["rules"]["clean"] is True
+    assert report["rules"]["regulators"] == [regulator.lower()]
+    code, out = run("audit", "verify", "--data-dir", data)
+    assert code == 0, out
+    assert "RULES HOLD: 0 financings" in out
 
     target = tmp_path / "events.csv"
     code, out = run(
@@ -89,3 +100,34 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     code, out = run("audit", "export", "--format", "xml", "--out", str(target), "--data-dir", data)
     assert code == 2
     assert "format" in out
+
+    # a bank signs around its gateway: the document financed beyond its face value
+    bank = next(m for m in members if m["role"] == "bank")["address"]
+    ledger = open_ledger(Settings(data_dir=data, keystore_scrypt_n=1024, chain_sync="normal"))
+    try:
+        doc = bytes.fromhex(registered["doc_hash"][2:])
+        assert finance(ledger, bank, [(doc, 90_000, 50_000, [h("fp-cli")])], "DKK")
+    finally:
+        ledger.close()
+    code, out = run("audit", "verify", "--data-dir", data)
+    assert code == 1, out
+    assert "EQUAL" in out  # the index is the chain's copy: the chain holds the breach
+    assert "RULES BROKEN: 1 breaches" in out
+    assert "EXCEEDS_FACE_VALUE" in out
+    assert "for 900.00 DKK, beyond its face value 500.00 DKK" in out
+    code, out = run("audit", "verify", "--as", bank, "--data-dir", data)
+    assert code == 2
+    assert "--as: is not an active regulator" in out
+
+    # the registrant reads the financing of its document; the customs attestor does not
+    def timeline(reader: str) -> str:
+        code, out = run(
+            "audit", "timeline", registered["doc_hash"], "--as", reader, "--data-dir", data
+        )
+        assert code == 0, out
+        return out
+
+    assert "for 900.00 DKK of its 500.00 DKK face value" in timeline(exporter)
+    customs = next(m for m in members if m["role"] == "attestor")["address"]
+    assert "900.00" not in timeline(customs)
+    assert "registered financing 1" not in timeline(customs)

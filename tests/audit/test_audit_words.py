@@ -3,7 +3,9 @@ API on the embedded chain. Event names and one sentence each, ISO 8601 UTC times
 (never ``0x444b4b``), amounts in major units with their currency, reference text, enum names,
 members' names beside their addresses; the CSV export one column per field; refusals with their
 numbers and the holding bank named apart from the refused one. The raw values an auditor checks
-on chain (``args``, ``tx_hash``, block, log index) stay beside the decoded ones.
+on chain (``args``, ``tx_hash``, block, log index; a financing's terms as their envelope) stay
+beside the decoded ones. A financing's terms are decoded for the regulator (and the gateway's own
+view); read as another bank, they stay confidential.
 """
 
 from __future__ import annotations
@@ -26,38 +28,50 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
 
 def test_timeline_for_people_is_decoded(story: Story) -> None:
     bank_a = story.address("Demo Bank A")
-    text = story.cli.run("audit", "timeline", story.ubl_hash).stdout
-    assert "0x444b4b" not in text  # the currency as bytes
+    regulator = story.address("Demo Regulator")
+    text = story.cli.run("audit", "timeline", story.ubl_hash, "--as", regulator).stdout
     assert '{"' not in text  # no JSON blob of raw arguments
     assert ISO_UTC.match(text)
     assert (
         f"Demo Bank A ({bank_a}) registered financing {story.financing_id}: invoice financing "
-        "of 3,740.00 DKK, maturity 2099-12-31, reference A-42"
-    ) in text
-    assert (
-        f"financing {story.financing_id} pledged document {story.ubl_hash} for 3,740.00 DKK of "
-        "its 4,675.00 DKK face value"
+        f"of 3,740.00 DKK, maturity 2099-12-31, reference A-42, against document "
+        f"{story.ubl_hash} for 3,740.00 DKK of its 4,675.00 DKK face value"
     ) in text
     assert f"520.00 DKK drawn from financing {story.financing_id}" in text
     exporter = story.address("Demo Exporter")
     assert f"registered as invoice by Demo Exporter ({exporter})" in text
-    assert "exceeds face value, reference B-78" in text  # Bank B's refusal, on this document
+    # Bank B's refusals: on this document, and on its other form that the financing holds
+    assert "fingerprint pledged, held by financing 1, reference B-78" in text
+    assert "reference B-77" in text
+    # read as Bank B, the timeline keeps bank A's terms to itself
+    as_b = story.cli.run("audit", "timeline", story.ubl_hash, "--as", story.address("Bank B"))
+    assert "3,740.00" not in as_b.stdout
+    assert "A-42" not in as_b.stdout
 
 
 def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> None:
     events = story.cli.json("audit", "timeline", story.ubl_hash)["items"]
     registered = next(e for e in events if e["event"] == "FinancingRegistered")
-    assert registered["args"]["currency"] == "0x444b4b"  # as on chain, to check it there
-    assert registered["args"]["amount"] == 374_000
-    assert registered["fields"] == {
+    # as on chain, to check it there: the commitment and the sealed terms, never in clear
+    assert registered["args"]["terms"].startswith("0x01")
+    assert "374000" not in json.dumps(registered["args"])
+    fields = registered["fields"]
+    assert fields["terms_commitment"] == registered["args"]["termsCommitment"]
+    assert fields["fingerprints"].split() == registered["args"]["fingerprints"]
+    assert {k: v for k, v in fields.items() if k not in ("terms_commitment", "fingerprints")} == {
         "financing_id": story.financing_id,
         "bank": story.address("Demo Bank A"),
         "bank_name": "Demo Bank A",
+        "confidential": False,
+        "fingerprint_count": len(registered["args"]["fingerprints"]),
         "kind": "invoice_financing",
         "currency": "DKK",
         "amount": "3740.00",
         "maturity": "2099-12-31T00:00:00Z",
-        "bank_reference": "A-42",
+        "reference": "A-42",
+        "doc_hash": story.ubl_hash,
+        "doc_amount": "3740.00",
+        "face_value": "4675.00",
     }
     assert ISO_UTC.fullmatch(registered["block_time"])
     assert registered["tx_hash"].startswith("0x")
@@ -66,8 +80,9 @@ def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> Non
     # the refusal its financing caused (the CII file), and the one naming it
     assert [e["fields"]["reason"] for e in refused] == [
         "fingerprint_pledged",
-        "exceeds_face_value",
+        "fingerprint_pledged",
     ]
+    assert [e["fields"]["doc_hash"] for e in refused] == [story.cii_hash, story.ubl_hash]
     assert {e["fields"]["bank_name"] for e in refused} == {"Bank B"}
 
 
@@ -79,7 +94,7 @@ def test_csv_export_has_one_column_per_field(story: Story) -> None:
     assert list(rows[0]) == list(audit.CSV_COLUMNS)
     assert "args" not in rows[0]
     financing = next(r for r in rows if r["event"] == "FinancingRegistered")
-    assert (financing["currency"], financing["amount"], financing["bank_reference"]) == (
+    assert (financing["currency"], financing["amount"], financing["reference"]) == (
         "DKK",
         "3740.00",
         "A-42",
@@ -87,8 +102,13 @@ def test_csv_export_has_one_column_per_field(story: Story) -> None:
     assert (financing["bank_name"], financing["kind"]) == ("Demo Bank A", "invoice_financing")
     assert ISO_UTC.fullmatch(financing["block_time"])
     assert ISO_UTC.fullmatch(financing["maturity"])
-    drawn = next(r for r in rows if r["event"] == "DrawdownRecorded")
-    assert (drawn["amount"], drawn["total_drawn"], drawn["currency"]) == ("520.00", "520.00", "DKK")
+    drawn = next(r for r in rows if r["event"] == "FinancingEntryRecorded")
+    assert (drawn["entry_type"], drawn["amount"], drawn["total_drawn"], drawn["currency"]) == (
+        "drawdown",
+        "520.00",
+        "520.00",
+        "DKK",
+    )
     joined = next(r for r in rows if r["event"] == "MemberAdded" and r["role"] == "regulator")
     assert joined["account_name"] == "Demo Regulator"
     for row in rows:  # a field an event does not have stays empty
@@ -100,17 +120,13 @@ def test_csv_export_has_one_column_per_field(story: Story) -> None:
 def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
     bank_a, bank_b = story.address("Demo Bank A"), story.address("Bank B")
     text = story.cli.run("audit", "refusals").stdout
-    assert "FINGERPRINT_PLEDGED" in text
-    assert "EXCEEDS_FACE_VALUE" in text
+    assert text.count("FINGERPRINT_PLEDGED") == 2
     assert f"refused:   Bank B ({bank_b}), reference B-77" in text
+    assert f"refused:   Bank B ({bank_b}), reference B-78" in text
     assert (
         f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}), on document "
         f"{story.ubl_hash} (the same invoice)"
     ) in text
-    assert (
-        f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}) for 3,740.00 DKK"
-        in text
-    )
     # headroom is what can actually be financed: nothing while financing 1 holds the invoice
     assert (
         text.count(
@@ -119,16 +135,14 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
         )
         == 2
     )
-    # what the refused bank asked, read from the refused transaction's input
+    # what the refused bank asked, from its sealed attempt
     assert text.count("asked:     1,000.00 DKK (face value read from its file: 4,675.00 DKK)") == 2
-    [pledged, exceeded] = story.cli.json("audit", "refusals")["items"]
-    assert (pledged["bank"], pledged["bank_name"]) == (bank_b, "Bank B")
-    assert (pledged["conflicting_bank"], pledged["conflicting_bank_name"]) == (
-        bank_a,
-        "Demo Bank A",
-    )
-    assert (pledged["doc_hash"], pledged["holding_doc_hash"]) == (story.cii_hash, story.ubl_hash)
-    for refusal in (pledged, exceeded):
+    [cii, ubl] = story.cli.json("audit", "refusals")["items"]
+    assert (cii["bank"], cii["bank_name"]) == (bank_b, "Bank B")
+    assert (cii["conflicting_bank"], cii["conflicting_bank_name"]) == (bank_a, "Demo Bank A")
+    assert (cii["doc_hash"], cii["holding_doc_hash"]) == (story.cii_hash, story.ubl_hash)
+    assert (ubl["doc_hash"], ubl["holding_doc_hash"]) == (story.ubl_hash, None)
+    for refusal in (cii, ubl):
         assert (refusal["face_value"], refusal["already_financed"], refusal["headroom"]) == (
             467_500,
             374_000,
@@ -137,16 +151,23 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
         assert refusal["currency"] == "DKK"
         assert (refusal["requested_amount"], refusal["requested_currency"]) == (100_000, "DKK")
         assert refusal["stated_face_value"] == 467_500
-    assert exceeded["conflicting_financing_id"] == 0  # the chain names none for this reason
-    assert exceeded["holders"] == [
-        {
-            "financing_id": story.financing_id,
-            "bank": bank_a,
-            "bank_name": "Demo Bank A",
-            "amount": 374_000,
-        }
+        assert refusal["conflicting_financing_id"] == story.financing_id
+        assert refusal["holders"] == [
+            {
+                "financing_id": story.financing_id,
+                "bank": bank_a,
+                "bank_name": "Demo Bank A",
+                "amount": 374_000,
+            }
+        ]
+    assert (cii["reference"], ubl["reference"]) == ("B-77", "B-78")
+    # bank B reads its own refusals, without bank A's numbers; bank A none of bank B's
+    own = story.cli.json("audit", "refusals", "--as", bank_b)["items"]
+    assert [(r["reference"], r["face_value"], r["holders"]) for r in own] == [
+        ("B-77", None, []),
+        ("B-78", None, []),
     ]
-    assert exceeded["reference"] == "B-78"
+    assert story.cli.json("audit", "refusals", "--as", bank_a)["items"] == []
 
 
 def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
@@ -159,6 +180,8 @@ def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
     duplicates = story.cli.run("audit", "duplicates").stdout
     assert "refusals of a document already financed: 2" in duplicates
     assert "FINGERPRINT_PLEDGED" in duplicates
+    as_exporter = story.cli.run("audit", "duplicates", "--as", story.address("Demo Exporter"))
+    assert "refusals of a document already financed: 0" in as_exporter.stdout
 
     exposure = story.cli.run("audit", "exposure").stdout.splitlines()
     assert exposure[0].split() == [
@@ -192,8 +215,7 @@ def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
     registered = next(e for e in timeline["items"] if e["event"] == "FinancingRegistered")
     assert registered["fields"]["currency"] == "DKK"
     assert registered["fields"]["amount"] == "3740.00"
-    assert registered["fields"]["bank_reference"] == "A-42"
-    assert registered["args"]["bankReference"].startswith("0x412d3432")
+    assert registered["fields"]["reference"] == "A-42"
     assert "invoice financing of 3,740.00 DKK" in registered["summary"]
 
     pledged = refusals["items"][0]
@@ -207,7 +229,7 @@ def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
     assert list(table[0]) == list(audit.CSV_COLUMNS)
     assert next(r for r in table if r["event"] == "FinancingRegistered")["currency"] == "DKK"
     events = [json.loads(line) for line in lines.text.splitlines()]
-    pledge = next(e for e in events if e["event"] == "DocumentPledged")
-    assert pledge["fields"]["face_value"] == "4675.00"
-    assert pledge["args"]["faceValue"] == 467_500
-    assert "for 3,740.00 DKK of its 4,675.00 DKK face value" in pledge["summary"]
+    financed = next(e for e in events if e["event"] == "FinancingRegistered")
+    assert financed["fields"]["face_value"] == "4675.00"
+    assert financed["fields"]["doc_hash"] == story.ubl_hash
+    assert "for 3,740.00 DKK of its 4,675.00 DKK face value" in financed["summary"]

@@ -7,7 +7,7 @@ registers the CII hash in Bank B's name and finances 4,000.00 DKK of it. Bank A 
 file and is refused twice (100.00 DKK, then the 675.00 DKK the old "headroom" promised): the
 invoice's fingerprints are held. Bank B also finances two JSON-form invoices its gateway registers
 itself: one whose seller's LEI is the legal id of the enterprise "Legal Co", one whose seller is
-no member; and a third it cancels at once (its face value stays on chain).
+no member; and a third it cancels at once (its face value stays in its sealed terms).
 """
 
 from __future__ import annotations
@@ -177,11 +177,11 @@ def test_exposure_by_enterprise_names_the_borrower_never_the_bank(
     assert nobody["attributed_by"] == ["seller_facts"]
     assert len(body["items"]) == 3  # the cancelled financing is no exposure
 
-    # the enterprise's own call answers its own exposure
+    # the enterprise's own call answers only from terms sealed to it: Bank B financed the CII
+    # form, which Bank B's gateway registered, so the terms are sealed to Bank B, the regulator
+    # and that registrant — Acme's key opens nothing, and its own answer shows nothing
     own = answers["exposure_acme"]
-    assert [(r["member"], r["financed"]) for r in own["items"]] == [
-        (world.address("Acme"), 400_000)
-    ]
+    assert own["items"] == []
     # ... and the bank's own call by enterprise lists nothing as the bank's
     bank_b = answers["exposure_bank_b"]
     assert bank_b["items"] == []
@@ -216,7 +216,9 @@ def test_financeable_by_hash_sees_the_invoice_held_under_another_hash(
     assert answer["financeable"] is False
     assert answer["reasons"] == ["FINGERPRINT_PLEDGED"]
     assert {m["financing_id"] for m in answer["matches"]} == {world.financings["cii"]}
-    assert {m["doc_hash"] for m in answer["matches"]} == {world.docs["cii"]}
+    assert {m["bank"] for m in answer["matches"]} == {world.address("Bank B")}
+    # which document Bank B financed, and for how much, is Bank B's
+    assert {(m["doc_hash"], m["amount"]) for m in answer["matches"]} == {(None, None)}
     # the UBL hash was never financed: its face value is the one Bank A's file states
     assert (answer["face_value"], answer["currency"], answer["face_value_source"]) == (
         467_500,
@@ -226,22 +228,23 @@ def test_financeable_by_hash_sees_the_invoice_held_under_another_hash(
     assert answer["headroom"] == 0
 
 
-def test_financeable_by_hash_uses_the_fingerprints_pledged_on_chain(
+def test_financeable_by_hash_uses_the_fingerprints_pledged_in_the_terms(
     world: World, answers: dict[str, Any]
 ) -> None:
-    # the regulator lodged nothing: the CII hash's own pledged fingerprints are held
+    # the regulator lodged nothing: the CII hash's own pledged fingerprints (from the terms its
+    # key opens) are held
     answer = answers["financeable_cii"]
     assert answer["financeable"] is False
     assert answer["reasons"] == ["FINGERPRINT_PLEDGED"]
-    assert (answer["face_value"], answer["face_value_source"]) == (467_500, "chain")
+    assert (answer["face_value"], answer["face_value_source"]) == (467_500, "financings")
     assert (answer["financed_amount"], answer["headroom"]) == (400_000, 0)
-    # a released document keeps the face value its first financing fixed on chain
+    # a released document keeps the face value its first financing recorded
     free = answers["financeable_cancelled"]
     assert free["financeable"] is True
     assert (free["face_value"], free["currency"], free["face_value_source"]) == (
         80_000,
         "DKK",
-        "chain",
+        "financings",
     )
     assert (free["financed_amount"], free["headroom"]) == (0, 80_000)
 
@@ -253,9 +256,10 @@ def test_a_refusals_headroom_can_be_used(world: World, answers: dict[str, Any]) 
     body = json.loads(world.refused["small"].stdout)  # the API's 409 body, --json
     details = body["details"]
     assert details["reason"] == "FINGERPRINT_PLEDGED"
-    assert (details["face_value"], details["already_financed"]) == (467_500, 400_000)
     assert details["headroom"] == 0
-    assert "headroom 0.00 DKK (no amount can be financed while financing" in body["message"]
+    # what Bank B financed is Bank B's: the refused bank is not told
+    assert "400000" not in json.dumps(details)
+    assert "4,000.00" not in body["message"]
     # the old answer (face value - financed = 675.00 DKK) was refused just the same
     again = json.loads(world.refused["old_headroom"].stdout)["details"]
     assert again["reason"] == "FINGERPRINT_PLEDGED"
@@ -270,7 +274,7 @@ def test_a_refusals_headroom_can_be_used(world: World, answers: dict[str, Any]) 
 # -- 5. the regulator sees what the refused bank asked -------------------------------------------
 
 
-def test_refusals_say_what_was_asked_from_the_transaction_input(
+def test_refusals_say_what_was_asked_from_the_sealed_attempt(
     world: World, answers: dict[str, Any]
 ) -> None:
     rows = answers["refusals"]["items"]

@@ -15,15 +15,20 @@ from sqlalchemy import delete, func, select, update
 
 from ledger.errors import LedgerStateError
 from ledger.indexer import EventIndex, verify
+from ledger.indexer.db import make_engine
 from ledger.indexer.models import (
+    SCHEMA_VERSION,
     AttestationRow,
     CursorRow,
     DocumentRow,
+    EntryRow,
     EventRow,
     FinancingRow,
+    IndexMetaRow,
     MemberRow,
     PledgeFingerprintRow,
     PledgeRow,
+    ReaderRow,
     RefusalRow,
 )
 from ledger.services.roles import DocStatus, FinancingStatus, RefusalReason
@@ -91,42 +96,151 @@ class IndexSuite:
 
     def test_projections_follow_the_story(self, storied: Storied, index: EventIndex) -> None:
         index.catch_up()
+        net = storied.net
         d, f = storied.story.docs, storied.story.financings
         with index.sessions() as s:
             assert s.get(DocumentRow, hx(d["inv3"])).status == DocStatus.REVOKED
             bl1 = s.get(DocumentRow, hx(d["bl1"]))
             assert bl1.status == DocStatus.SUPERSEDED
             assert bl1.successor == hx(d["bl1v2"])
-            assert s.get(DocumentRow, hx(d["inv1"])).registrant == storied.net.enterprise.address
+            assert s.get(DocumentRow, hx(d["inv1"])).registrant == net.enterprise.address
+            # the gateway holds every member's key: the terms are opened, drawn and repaid
+            # summed from the sealed entries
             f1 = s.get(FinancingRow, f["f1"])
             assert (f1.status, f1.drawn, f1.repaid) == (FinancingStatus.CLOSED, 50000, 50000)
+            assert (f1.opened, f1.commitment_ok, f1.reference) == (True, True, "ref")
             assert s.get(FinancingRow, f["f2"]).status == FinancingStatus.CANCELLED
             f3 = s.get(FinancingRow, f["f3"])
             assert (f3.status, f3.currency, f3.amount) == (FinancingStatus.ACTIVE, "EUR", 30000)
+            assert f3.fingerprint_count == 1
             assert s.get(PledgeRow, (f["f3"], hx(d["inv2"]))).active
             assert not s.get(PledgeRow, (f["f2"], hx(d["inv2"]))).active
             fp = hx(storied.story.fingerprints["inv2"][0])
             holders = s.scalars(
                 select(PledgeFingerprintRow).where(PledgeFingerprintRow.fingerprint == fp)
             ).all()
-            assert {(h.financing_id, h.active) for h in holders} == {
-                (f["f2"], False),
-                (f["f3"], True),
+            assert {(h.financing_id, h.doc_hash, h.active) for h in holders} == {
+                (f["f2"], hx(d["inv2"]), False),
+                (f["f3"], hx(d["inv2"]), True),
             }
-            reasons = sorted(r.reason for r in s.scalars(select(RefusalRow)))
-            assert reasons == [RefusalReason.DOCUMENT_REVOKED, RefusalReason.FINGERPRINT_PLEDGED]
-            dup = s.scalars(
-                select(RefusalRow).where(RefusalRow.reason == RefusalReason.FINGERPRINT_PLEDGED)
-            ).one()
-            assert dup.bank == storied.net.bank_b.address
+            entries = s.scalars(
+                select(EntryRow)
+                .where(EntryRow.financing_id == f["f1"])
+                .order_by(EntryRow.block_number)
+            ).all()
+            assert [(e.entry_type, e.amount, e.commitment_ok) for e in entries] == [
+                ("drawdown", 50000, True),
+                ("repayment", 20000, True),
+                ("repayment", 30000, True),
+            ]
+            # whose keys opened what: the bank, the regulator and the registrant, never bank B
+            readers = set(
+                s.scalars(
+                    select(ReaderRow.reader).where(
+                        ReaderRow.kind == "fin", ReaderRow.ref == str(f["f1"])
+                    )
+                )
+            )
+            assert readers == {
+                net.bank.address.lower(),
+                net.regulator.address.lower(),
+                net.enterprise.address.lower(),
+            }
+            refusals = s.scalars(select(RefusalRow).order_by(RefusalRow.block_number)).all()
+            assert [r.reason for r in refusals] == [
+                RefusalReason.FINGERPRINT_PLEDGED,
+                RefusalReason.DOCUMENT_REVOKED,
+            ]
+            dup = refusals[0]  # refused by the contract: the lock in the way, from the index
+            assert dup.bank == net.bank_b.address
+            assert dup.doc_hash == hx(d["inv2"])
             assert dup.conflicting_financing_id == f["f1"]
             assert dup.fingerprint == hx(storied.story.fingerprints["inv1"][0])
+            assert (dup.requested_amount, dup.stated_face_value, dup.reference) == (
+                10000,
+                50000,
+                "dup",
+            )
+            assert refusals[1].doc_hash == hx(d["inv3"])
             assert s.scalar(select(func.count()).select_from(MemberRow)) == 6
             attestor = s.scalars(
-                select(MemberRow).where(MemberRow.address == storied.net.attestor.address)
+                select(MemberRow).where(MemberRow.address == net.attestor.address)
             ).one()
             assert attestor.active  # suspended, then reinstated
-            assert s.get(AttestationRow, (hx(d["bl1"]), storied.net.attestor.address)) is not None
+            assert attestor.encryption_key is not None
+            assert s.get(AttestationRow, (hx(d["bl1"]), net.attestor.address)) is not None
+
+    def test_without_keys_only_the_public_part_is_indexed(self, storied: Storied, url: str) -> None:
+        ledger = storied.ledger
+        index = EventIndex(
+            ledger.w3, ledger.contract, ledger.chain_id, ledger.manifest.deployment_block, url
+        )
+        try:
+            index.catch_up()
+            d, f = storied.story.docs, storied.story.financings
+            with index.sessions() as s:
+                f3 = s.get(FinancingRow, f["f3"])
+                assert (f3.bank, f3.status, f3.fingerprint_count) == (
+                    storied.net.bank.address,
+                    FinancingStatus.ACTIVE,
+                    1,
+                )
+                assert not f3.opened
+                assert (f3.currency, f3.amount, f3.reference, f3.drawn) == (None, None, None, None)
+                assert s.scalar(select(func.count()).select_from(PledgeRow)) == 0
+                assert s.scalar(select(func.count()).select_from(ReaderRow)) == 0
+                # the fingerprint locks are public: indexed from the event, without the document
+                fp = hx(storied.story.fingerprints["inv2"][0])
+                locks = s.scalars(
+                    select(PledgeFingerprintRow).where(PledgeFingerprintRow.fingerprint == fp)
+                ).all()
+                assert {(x.financing_id, x.doc_hash, x.active) for x in locks} == {
+                    (f["f2"], None, False),
+                    (f["f3"], None, True),
+                }
+                refused = s.scalars(select(RefusalRow)).all()
+                assert [(r.bank, r.opened, r.doc_hash) for r in refused] == [
+                    (storied.net.bank_b.address, False, None),
+                    (storied.net.bank_b.address, False, None),
+                ]
+                assert not s.scalars(select(EntryRow).where(EntryRow.opened.is_(True))).all()
+                assert hx(d["inv1"]) in set(s.scalars(select(DocumentRow.doc_hash)))
+            # the gateway's keys arrive (a key restored): the projections are replayed, opened
+            index.opener.keyring = ledger.encryption_keys
+            index.catch_up()
+            with index.sessions() as s:
+                assert s.get(FinancingRow, f["f3"]).amount == 30000
+                assert s.get(FinancingRow, f["f1"]).repaid == 50000
+            assert verify(index).equal
+        finally:
+            index.close()
+
+    def test_an_index_of_an_older_layout_is_dropped_and_rebuilt(
+        self, storied: Storied, url: str
+    ) -> None:
+        engine = make_engine(url)
+        with engine.begin() as connection:  # the layout before financings were confidential
+            connection.exec_driver_sql(
+                "CREATE TABLE financings (financing_id BIGINT PRIMARY KEY, bank VARCHAR(42), "
+                "kind INTEGER NOT NULL, currency VARCHAR(3) NOT NULL, amount BIGINT NOT NULL, "
+                "bank_reference VARCHAR(66) NOT NULL)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO financings VALUES (1, '0x00', 1, 'EUR', 100, '0x00')"
+            )
+        engine.dispose()
+        index = new_index(storied.ledger, url, block_range=50)
+        try:
+            index.catch_up()
+            with index.sessions() as s:
+                meta = s.get(IndexMetaRow, 1)
+                assert meta.schema_version == SCHEMA_VERSION
+                f1 = s.get(FinancingRow, storied.story.financings["f1"])
+                assert f1.bank == storied.net.bank.address
+                assert f1.opened
+            assert verify(index).equal
+        finally:
+            index.close()
 
     def test_a_failure_between_ranges_resumes_without_gaps_or_doubles(
         self, storied: Storied, index: EventIndex, url: str
@@ -203,10 +317,12 @@ class IndexSuite:
         assert good.equal
         assert good.chain_hash == good.index_hash
         with index.sessions() as s:
-            target = s.scalars(select(EventRow).where(EventRow.event == "DrawdownRecorded")).one()
+            target = s.scalars(
+                select(EventRow).where(EventRow.event == "FinancingEntryRecorded")
+            ).first()
             block, log, tx = target.block_number, target.log_index, target.tx_hash
             args = json.loads(target.args)
-        args["amount"] += 1  # a tampered amount
+        args["entryCommitment"] = "0x" + "ab" * 32  # a tampered commitment
         with index.sessions.begin() as s:
             s.execute(
                 update(EventRow)

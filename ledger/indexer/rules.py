@@ -1,0 +1,601 @@
+"""The regulator's re-check of every financing rule that moved off chain.
+
+Since financings are confidential (issue #14) the contract enforces only the duplicate rule (a
+fingerprint is locked by at most one active financing). The rules that need clear amounts are
+checked by the bank's gateway before it signs — and a bank that signs around its gateway is
+not stopped by the chain. :func:`check_rules` is the regulator's proof that none did: it replays
+the contract's events **from the index's ``events`` table** (which :func:`ledger.indexer.verify`
+proves equal to the chain), opens every envelope with the regulator's own key(s) — not with
+whatever else the gateway holds — and names each breach.
+
+The rules, each a :class:`Breach` ``rule`` code:
+
+``SEALED_WITHOUT_REGULATOR``
+    a financing's terms do not open with the key of a regulator that had published it before
+    the financing was registered (and no ``TermsShared`` gave it the data key since);
+``NOT_SHARED_WITH_REGULATOR``
+    the same for a regulator that published its key after the financing: its terms were never
+    shared with it (``shareTerms``);
+``REFUSAL_SEALED_WITHOUT_REGULATOR``
+    a refused attempt recorded after the regulator published its key does not open with it;
+``TERMS_COMMITMENT_MISMATCH``, ``ENTRY_COMMITMENT_MISMATCH``
+    an envelope's plaintext does not hash (SHA-256) to the commitment recorded beside it;
+``TERMS_MALFORMED``, ``ENTRY_MALFORMED``, ``ENTRY_UNREADABLE``
+    an envelope the regulator opens holds no terms / entry of the expected shape, or an entry
+    does not open with its financing's data key;
+``TERMS_INCONSISTENT``
+    the terms' amount is not the sum of their documents' amounts, name no document or one
+    document twice, or name another bank than the one that sent them;
+``FINGERPRINTS_MISMATCH``
+    the fingerprints locked on chain are not those the terms give for their documents (a
+    duplicate could go unseen);
+``DOCUMENT_NOT_REGISTERED``, ``DOCUMENT_REVOKED``, ``DOCUMENT_SUPERSEDED``
+    a financed document was not registered and ACTIVE when the financing was registered;
+``AMOUNT_NOT_POSITIVE``
+    a document's amount or an entry's amount is zero or negative;
+``EXCEEDS_FACE_VALUE``
+    a document is financed beyond its face value — by one financing, or by the financings
+    active on it together;
+``CURRENCY_MISMATCH``, ``FACE_VALUE_MISMATCH``
+    successive financings of a document in another currency, or stating another face value,
+    than its first financing;
+``DRAWDOWN_EXCEEDS_FINANCING``, ``REPAYMENT_EXCEEDS_DRAWN``
+    the running drawn amount exceeds the financed amount, or the running repaid amount the
+    drawn amount;
+``ENTRY_TOTALS_INCONSISTENT``
+    an entry's stated ``total_drawn`` / ``total_repaid`` are not the running totals;
+``CLOSED_NOT_REPAID``
+    a financing was closed while part of what was drawn was not repaid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import select
+
+from ledger import confidential as conf
+from ledger.indexer.follower import EventIndex
+from ledger.indexer.models import EventRow
+from ledger.indexer.terms import Terms, parse_entry, parse_terms
+from ledger.services.roles import DocStatus
+from ledger.words import money
+
+#: every rule code :func:`check_rules` may name, in the order of the module docstring
+RULES = (
+    "SEALED_WITHOUT_REGULATOR",
+    "NOT_SHARED_WITH_REGULATOR",
+    "REFUSAL_SEALED_WITHOUT_REGULATOR",
+    "TERMS_COMMITMENT_MISMATCH",
+    "ENTRY_COMMITMENT_MISMATCH",
+    "TERMS_MALFORMED",
+    "ENTRY_MALFORMED",
+    "ENTRY_UNREADABLE",
+    "TERMS_INCONSISTENT",
+    "FINGERPRINTS_MISMATCH",
+    "DOCUMENT_NOT_REGISTERED",
+    "DOCUMENT_REVOKED",
+    "DOCUMENT_SUPERSEDED",
+    "AMOUNT_NOT_POSITIVE",
+    "EXCEEDS_FACE_VALUE",
+    "CURRENCY_MISMATCH",
+    "FACE_VALUE_MISMATCH",
+    "DRAWDOWN_EXCEEDS_FINANCING",
+    "REPAYMENT_EXCEEDS_DRAWN",
+    "ENTRY_TOTALS_INCONSISTENT",
+    "CLOSED_NOT_REPAID",
+)
+
+
+@dataclass(frozen=True)
+class Breach:
+    """One broken rule: its ``rule`` code, a sentence, and where on chain (the event that
+    broke it: block, log index, transaction); the financing, document and regulator concerned
+    when there is one."""
+
+    rule: str
+    message: str
+    block_number: int
+    log_index: int
+    tx_hash: str
+    financing_id: int | None = None
+    doc_hash: str | None = None
+    regulator: str | None = None
+
+
+@dataclass
+class RulesReport:
+    """The re-check's outcome: the ``regulators`` whose keys opened the envelopes, how many
+    financings, entries and refusals were seen (``opened``: financings the regulators read),
+    and every :class:`Breach`, in chain order. ``clean`` when there is none."""
+
+    regulators: list[str]
+    financings: int = 0
+    opened: int = 0
+    entries: int = 0
+    refusals: int = 0
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.breaches
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["clean"] = self.clean
+        return out
+
+
+@dataclass
+class _Financing:
+    financing_id: int
+    bank: str
+    block: int
+    log: int
+    tx_hash: str
+    envelope: bytes
+    commitment: bytes
+    fingerprints: tuple[str, ...]
+    readers: set[str] = field(default_factory=set)
+    data_key: bytes | None = None
+    terms: Terms | None = None
+    drawn: int = 0
+    repaid: int = 0
+    active: bool = True
+
+
+@dataclass
+class _Document:
+    status: DocStatus
+    currency: str | None = None
+    face_value: int | None = None
+    #: financing id → amount, while that financing is active
+    held: dict[int, int] = field(default_factory=dict)
+
+
+class _Row(NamedTuple):
+    """An indexed event: where it is and its decoded arguments."""
+
+    block_number: int
+    log_index: int
+    tx_hash: str
+    event: str
+    args: dict[str, Any]
+
+
+#: the events each pass reads
+_KEY_EVENTS = ("FinancingRegistered", "TermsShared")
+_RULE_EVENTS = (
+    "DocumentRegistered",
+    "DocumentRevoked",
+    "DocumentSuperseded",
+    "EncryptionKeySet",
+    "FinancingRegistered",
+    "FinancingEntryRecorded",
+    "FinancingClosed",
+    "FinancingCancelled",
+    "FinancingRefused",
+)
+
+
+def _rows(index: EventIndex, events: Sequence[str]) -> Iterator[_Row]:
+    """The indexed ``events`` in chain order, streamed."""
+    with index.sessions() as session:
+        found = session.execute(
+            select(
+                EventRow.block_number,
+                EventRow.log_index,
+                EventRow.tx_hash,
+                EventRow.event,
+                EventRow.args,
+            )
+            .where(EventRow.event.in_(events))
+            .order_by(EventRow.block_number, EventRow.log_index)
+            .execution_options(yield_per=1000)
+        )
+        for block, log, tx, event, args in found:
+            yield _Row(int(block), int(log), str(tx), str(event), json.loads(args))
+
+
+def _bytes(value: Any) -> bytes:
+    return bytes.fromhex(str(value).removeprefix("0x"))
+
+
+class _Check:
+    def __init__(self, index: EventIndex, keys: Sequence[tuple[str, X25519PrivateKey]]) -> None:
+        self.context = index.opener.context
+        self.keys = [(a.lower(), k) for a, k in keys]
+        self.report = RulesReport(regulators=[a for a, _ in self.keys])
+        self.financings: dict[int, _Financing] = {}
+        self.documents: dict[str, _Document] = {}
+        #: regulator address (lower) → the block it published its key at
+        self.published: dict[str, int] = {}
+
+    def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
+        self.report.breaches.append(
+            Breach(rule, message, row.block_number, row.log_index, row.tx_hash, **where)
+        )
+
+    # -- pass 1: who can read what, and the data keys
+
+    def open_keys(self, rows: Iterable[_Row]) -> None:
+        for row in rows:
+            args = row.args
+            if row.event == "FinancingRegistered":
+                f = _Financing(
+                    financing_id=int(args["financingId"]),
+                    bank=str(args["bank"]),
+                    block=row.block_number,
+                    log=row.log_index,
+                    tx_hash=row.tx_hash,
+                    envelope=_bytes(args["terms"]),
+                    commitment=_bytes(args["termsCommitment"]),
+                    fingerprints=tuple(str(x).lower() for x in args["fingerprints"]),
+                )
+                self.financings[f.financing_id] = f
+                for address, key in self.keys:
+                    opened = conf.open_terms(f.envelope, [key], self.context)
+                    if opened is not None:
+                        f.readers.add(address)
+                        f.data_key = f.data_key or opened[0].data_key
+            elif row.event == "TermsShared":
+                shared_to = self.financings.get(int(args["financingId"]))
+                if shared_to is None:
+                    continue
+                for address, key in self.keys:
+                    shared = conf.open_shared_key(_bytes(args["keys"]), [key], self.context)
+                    if shared is not None:
+                        shared_to.readers.add(address)
+                        shared_to.data_key = shared_to.data_key or shared[0]
+
+    # -- pass 2: the rules, in chain order
+
+    def replay(self, rows: Iterable[_Row]) -> None:
+        for row in rows:
+            name, args = row.event, row.args
+            if name == "DocumentRegistered":
+                self.documents[str(args["docHash"]).lower()] = _Document(DocStatus.ACTIVE)
+            elif name == "DocumentRevoked":
+                self._status(args["docHash"], DocStatus.REVOKED)
+            elif name == "DocumentSuperseded":
+                self._status(args["oldDocHash"], DocStatus.SUPERSEDED)
+            elif name == "EncryptionKeySet":
+                account = str(args["account"]).lower()
+                if any(a == account for a, _ in self.keys):
+                    self.published.setdefault(account, row.block_number)
+            elif name == "FinancingRegistered":
+                self._registered(row, self.financings[int(args["financingId"])])
+            elif name == "FinancingEntryRecorded":
+                self._entry(row, args)
+            elif name in ("FinancingClosed", "FinancingCancelled"):
+                self._released(row, int(args["financingId"]), name == "FinancingClosed")
+            elif name == "FinancingRefused":
+                self._refused(row, args)
+
+    def _status(self, doc_hash: Any, status: DocStatus) -> None:
+        found = self.documents.get(str(doc_hash).lower())
+        if found is not None:
+            found.status = status
+
+    def _unread(self, row: _Row, f: _Financing) -> None:
+        for address, _ in self.keys:
+            if address in f.readers:
+                continue
+            at = self.published.get(address)
+            if at is not None and at <= f.block:
+                self.breach(
+                    "SEALED_WITHOUT_REGULATOR",
+                    f"financing {f.financing_id} of {f.bank} is sealed without regulator "
+                    f"{address}, whose key was published at block {at}, before it: the "
+                    "regulator cannot read its terms",
+                    row,
+                    financing_id=f.financing_id,
+                    regulator=address,
+                )
+            else:
+                self.breach(
+                    "NOT_SHARED_WITH_REGULATOR",
+                    f"financing {f.financing_id} of {f.bank} was registered before regulator "
+                    f"{address} published its key and its terms were never shared with it "
+                    "(shareTerms): the regulator cannot read them",
+                    row,
+                    financing_id=f.financing_id,
+                    regulator=address,
+                )
+
+    def _registered(self, row: _Row, f: _Financing) -> None:
+        self.report.financings += 1
+        self._unread(row, f)
+        if f.data_key is None:
+            return
+        self.report.opened += 1
+        opened = conf.open_terms_with_key(f.envelope, f.data_key, self.context)
+        fid = f.financing_id
+        if opened is None:
+            self.breach(
+                "TERMS_MALFORMED",
+                f"financing {fid}'s terms do not open with their own data key",
+                row,
+                financing_id=fid,
+            )
+            return
+        if hashlib.sha256(opened.plaintext).digest() != f.commitment:
+            self.breach(
+                "TERMS_COMMITMENT_MISMATCH",
+                f"financing {fid}'s terms do not hash to the commitment recorded on chain "
+                f"(0x{f.commitment.hex()}): what the regulator reads is not what the bank "
+                "committed to",
+                row,
+                financing_id=fid,
+            )
+        terms = parse_terms(opened.payload)
+        if terms is None:
+            self.breach(
+                "TERMS_MALFORMED",
+                f"financing {fid}'s terms are not a financing's terms (amounts, currency, "
+                "maturity, documents)",
+                row,
+                financing_id=fid,
+            )
+            return
+        f.terms = terms
+        self._consistent(row, f, terms)
+        for document in terms.documents:
+            self._document(row, f, terms, document.doc_hash, document.amount, document.face_value)
+
+    def _consistent(self, row: _Row, f: _Financing, terms: Terms) -> None:
+        fid = f.financing_id
+        hashes = [d.doc_hash for d in terms.documents]
+        problems = []
+        if not hashes:
+            problems.append("they name no document")
+        if len(set(hashes)) != len(hashes):
+            problems.append("they pledge one document twice")
+        total = sum(d.amount for d in terms.documents)
+        if hashes and total != terms.amount:
+            problems.append(
+                f"their amount {money(terms.amount, terms.currency)} is not the sum of their "
+                f"documents' amounts {money(total, terms.currency)}"
+            )
+        if terms.bank is not None and terms.bank.lower() != f.bank.lower():
+            problems.append(f"they name bank {terms.bank}, not {f.bank} that sent them")
+        if problems:
+            self.breach(
+                "TERMS_INCONSISTENT",
+                f"financing {fid}'s terms are inconsistent: " + "; ".join(problems),
+                row,
+                financing_id=fid,
+            )
+        stated = {fp for d in terms.documents for fp in d.fingerprints}
+        if stated != set(f.fingerprints):
+            self.breach(
+                "FINGERPRINTS_MISMATCH",
+                f"financing {fid} locks {len(f.fingerprints)} fingerprints on chain that are "
+                f"not the {len(stated)} its terms give for its documents: a duplicate of those "
+                "documents would not be refused",
+                row,
+                financing_id=fid,
+            )
+
+    def _document(
+        self,
+        row: _Row,
+        f: _Financing,
+        terms: Terms,
+        doc: str,
+        amount: int,
+        face_value: int,
+    ) -> None:
+        fid, currency = f.financing_id, terms.currency
+        where = {"financing_id": fid, "doc_hash": doc}
+        found = self.documents.get(doc)
+        if found is None or found.status is DocStatus.NONE:
+            self.breach(
+                "DOCUMENT_NOT_REGISTERED",
+                f"financing {fid} finances document {doc}, which was not registered when the "
+                "financing was",
+                row,
+                **where,
+            )
+        elif found.status is not DocStatus.ACTIVE:
+            rule = (
+                "DOCUMENT_REVOKED" if found.status is DocStatus.REVOKED else "DOCUMENT_SUPERSEDED"
+            )
+            self.breach(
+                rule,
+                f"financing {fid} finances document {doc}, which was "
+                f"{found.status.name.lower()} when the financing was registered",
+                row,
+                **where,
+            )
+        if amount <= 0:
+            self.breach(
+                "AMOUNT_NOT_POSITIVE",
+                f"financing {fid} finances document {doc} for {money(amount, currency)}",
+                row,
+                **where,
+            )
+        if amount > face_value:
+            self.breach(
+                "EXCEEDS_FACE_VALUE",
+                f"financing {fid} finances document {doc} for {money(amount, currency)}, "
+                f"beyond its face value {money(face_value, currency)}",
+                row,
+                **where,
+            )
+        record = (
+            found
+            if found is not None
+            else self.documents.setdefault(doc, _Document(DocStatus.NONE))
+        )
+        if record.currency is not None and record.currency != currency:
+            self.breach(
+                "CURRENCY_MISMATCH",
+                f"financing {fid} finances document {doc} in {currency}; its first financing "
+                f"was in {record.currency}",
+                row,
+                **where,
+            )
+        if record.face_value is not None and record.face_value != face_value:
+            self.breach(
+                "FACE_VALUE_MISMATCH",
+                f"financing {fid} states document {doc}'s face value as "
+                f"{money(face_value, currency)}; its first financing stated "
+                f"{money(record.face_value, record.currency or currency)}",
+                row,
+                **where,
+            )
+        held = sum(record.held.values())
+        limit = record.face_value if record.face_value is not None else face_value
+        if held and held + amount > limit and amount <= face_value:
+            self.breach(
+                "EXCEEDS_FACE_VALUE",
+                f"financing {fid} finances document {doc} for {money(amount, currency)} while "
+                f"active financings {', '.join(str(i) for i in sorted(record.held))} hold "
+                f"{money(held, currency)} of its {money(limit, currency)} face value",
+                row,
+                **where,
+            )
+        if record.currency is None:
+            record.currency = currency
+        if record.face_value is None:
+            record.face_value = face_value
+        record.held[fid] = amount
+
+    def _entry(self, row: _Row, args: dict[str, Any]) -> None:
+        self.report.entries += 1
+        fid = int(args["financingId"])
+        f = self.financings.get(fid)
+        if f is None or f.data_key is None:
+            return  # an unread financing is named once, at its registration
+        opened = conf.open_entry(_bytes(args["entry"]), f.data_key, self.context, fid)
+        if opened is None:
+            self.breach(
+                "ENTRY_UNREADABLE",
+                f"an entry of financing {fid} does not open with the financing's data key",
+                row,
+                financing_id=fid,
+            )
+            return
+        if hashlib.sha256(opened.plaintext).digest() != _bytes(args["entryCommitment"]):
+            self.breach(
+                "ENTRY_COMMITMENT_MISMATCH",
+                f"an entry of financing {fid} does not hash to the commitment recorded on chain",
+                row,
+                financing_id=fid,
+            )
+        entry = parse_entry(opened.payload)
+        if entry is None:
+            self.breach(
+                "ENTRY_MALFORMED",
+                f"an entry of financing {fid} is neither a drawdown nor a repayment with an amount",
+                row,
+                financing_id=fid,
+            )
+            return
+        currency = f.terms.currency if f.terms is not None else None
+        if entry.amount <= 0:
+            self.breach(
+                "AMOUNT_NOT_POSITIVE",
+                f"a {entry.type} of {money(entry.amount, currency)} on financing {fid}",
+                row,
+                financing_id=fid,
+            )
+        if entry.type == "drawdown":
+            f.drawn += entry.amount
+            if f.terms is not None and f.drawn > f.terms.amount:
+                self.breach(
+                    "DRAWDOWN_EXCEEDS_FINANCING",
+                    f"a drawdown of {money(entry.amount, currency)} brings financing {fid} to "
+                    f"{money(f.drawn, currency)} drawn, beyond its "
+                    f"{money(f.terms.amount, currency)}",
+                    row,
+                    financing_id=fid,
+                )
+        else:
+            f.repaid += entry.amount
+            if f.repaid > f.drawn:
+                self.breach(
+                    "REPAYMENT_EXCEEDS_DRAWN",
+                    f"a repayment of {money(entry.amount, currency)} brings financing {fid} to "
+                    f"{money(f.repaid, currency)} repaid, beyond the "
+                    f"{money(f.drawn, currency)} drawn",
+                    row,
+                    financing_id=fid,
+                )
+        stated = (entry.total_drawn, entry.total_repaid)
+        if stated != (f.drawn, f.repaid):
+            self.breach(
+                "ENTRY_TOTALS_INCONSISTENT",
+                f"an entry of financing {fid} states {_totals(stated, currency)}; the entries "
+                f"add up to {_totals((f.drawn, f.repaid), currency)}",
+                row,
+                financing_id=fid,
+            )
+
+    def _released(self, row: _Row, fid: int, closed: bool) -> None:
+        f = self.financings.get(fid)
+        if f is None:
+            return
+        f.active = False
+        for record in self.documents.values():
+            record.held.pop(fid, None)
+        if closed and f.data_key is not None and f.drawn != f.repaid:
+            currency = f.terms.currency if f.terms is not None else None
+            self.breach(
+                "CLOSED_NOT_REPAID",
+                f"financing {fid} was closed with {money(f.drawn - f.repaid, currency)} drawn "
+                "and not repaid",
+                row,
+                financing_id=fid,
+            )
+
+    def _refused(self, row: _Row, args: dict[str, Any]) -> None:
+        self.report.refusals += 1
+        envelope = _bytes(args["terms"])
+        for address, key in self.keys:
+            opened = conf.open_terms(envelope, [key], self.context)
+            if opened is None:
+                at = self.published.get(address)
+                if at is not None and at <= row.block_number:
+                    self.breach(
+                        "REFUSAL_SEALED_WITHOUT_REGULATOR",
+                        f"a refused attempt by {args['bank']} is sealed without regulator "
+                        f"{address}: the regulator cannot read who tried what",
+                        row,
+                        regulator=address,
+                    )
+                continue
+            if hashlib.sha256(opened[0].plaintext).digest() != _bytes(args["termsCommitment"]):
+                self.breach(
+                    "TERMS_COMMITMENT_MISMATCH",
+                    f"a refused attempt by {args['bank']} does not hash to the commitment "
+                    "recorded on chain",
+                    row,
+                    regulator=address,
+                )
+
+
+def _totals(totals: tuple[int | None, int | None], currency: str | None) -> str:
+    drawn, repaid = totals
+    say = [
+        f"{money(drawn, currency)} drawn" if drawn is not None else "no drawn total",
+        f"{money(repaid, currency)} repaid" if repaid is not None else "no repaid total",
+    ]
+    return " and ".join(say)
+
+
+def check_rules(index: EventIndex, keys: Sequence[tuple[str, X25519PrivateKey]]) -> RulesReport:
+    """Re-check every off-chain financing rule over the index's events, opening envelopes with
+    ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
+    module docstring). Read the index up to its last block; run :func:`ledger.indexer.verify`
+    to prove those events are the chain's."""
+    check = _Check(index, keys)
+    check.open_keys(_rows(index, _KEY_EVENTS))
+    check.replay(_rows(index, _RULE_EVENTS))
+    return check.report

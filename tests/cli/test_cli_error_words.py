@@ -9,9 +9,8 @@ sentence (member names, amounts in major units with their currency, role names) 
 
 from __future__ import annotations
 
-import json
-
 import copy
+import json
 
 import pytest
 

@@ -292,7 +292,8 @@ def _public_key(ledger: Ledger, address: str) -> bytes | None:
 
 def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
     """The X25519 public keys a financing's terms are sealed to: the bank, every active
-    regulator, and the registrants of its documents (those that published a key).
+    regulator, and those registrants of its documents that are enterprises (a bank that
+    registered a document reads no rival's terms on it) and published a key.
     LedgerStateError when the bank itself published none (it could not read its own book)."""
     own = _public_key(ledger, bank)
     if own is None:
@@ -306,6 +307,9 @@ def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[by
     _, regulator_keys = ledger.contract.functions.encryptionRecipients(int(Role.REGULATOR)).call()
     keys = [own, *(bytes(k) for k in regulator_keys)]
     for registrant in registrants:
+        record = ledger.contract.functions.memberOf(registrant).call()
+        if Role(int(record[2])) is not Role.ENTERPRISE:
+            continue
         found = _public_key(ledger, registrant)
         if found is not None:
             keys.append(found)
@@ -504,9 +508,10 @@ def create(
                 }
                 break
     payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
-    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
     ctx = context(ledger)
     if refusal is not None:
+        # who tried, against what: the refused bank and the regulators only (docs/privacy.md)
+        readers = readers_of(ledger, actor, [])
         payload["type"] = "refusal"
         payload["refusal"] = refusal
         sealed = conf.seal_terms(payload, readers, ctx)
@@ -515,6 +520,7 @@ def create(
             idempotency_key=key,
         )
         return _outcome(ledger, actor, receipt, names)
+    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
     sealed = conf.seal_terms(payload, readers, ctx)
     receipt = transactor.transact(
         ledger.contract.functions.registerFinancing(every, sealed.commitment, sealed.envelope),

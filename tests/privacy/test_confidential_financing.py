@@ -25,7 +25,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import (
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ledger.network import init_network
+from tests.conftest import (
     AnvilNode,
     Network,
     Participant,
@@ -34,10 +38,6 @@ from conftest import (
     rpc_call,
     start_anvil,
 )
-from fastapi.testclient import TestClient
-
-from api.app import create_app
-from ledger.network import init_network
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "api"))
 from lifecycle import invoice, served_routes

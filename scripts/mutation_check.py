@@ -3,7 +3,7 @@
 
     python scripts/mutation_check.py            # every mutant; exit 1 unless all are caught
     python scripts/mutation_check.py --list     # describe the mutants
-    python scripts/mutation_check.py -m no-suspension-check
+    python scripts/mutation_check.py -m suspended-member-may-write
 
 Each mutant is one exact text replacement in one contract source, applied to a temporary copy
 of the tree (contracts/, foundry.toml, scripts/solc, a symlink to node_modules); the working
@@ -61,34 +61,6 @@ MUTANTS = (
         "",
     ),
     Mutant(
-        "no-cumulative-face-value-check",
-        "a document is never financed beyond its face value across financings",
-        FIN,
-        " || uint64(doc >> _FINANCED_SHIFT) > pledgedFaceValue - amount",
-        "",
-    ),
-    Mutant(
-        "fingerprint-lock-not-checked",
-        "a fingerprint held by an active financing cannot be pledged again",
-        FIN,
-        "conflicting = uint64(_locks[fps[j]]);",
-        "conflicting = 0;",
-    ),
-    Mutant(
-        "release-does-not-decrement",
-        "close/cancel take the financing's amounts off its documents",
-        FIN,
-        "uint256 financed = uint64(doc >> _FINANCED_SHIFT) - amount;",
-        "uint256 financed = uint64(doc >> _FINANCED_SHIFT);",
-    ),
-    Mutant(
-        "drawdown-limit-off-by-one",
-        "total drawn never exceeds the financed amount",
-        FIN,
-        "if (amount > available) revert DrawdownExceedsFinancing",
-        "if (amount > available + 1) revert DrawdownExceedsFinancing",
-    ),
-    Mutant(
         "suspended-member-may-write",
         "a suspended member's writes revert",
         MEM,
@@ -96,11 +68,70 @@ MUTANTS = (
         "",
     ),
     Mutant(
-        "release-ignores-document-tag",
-        "a release must name the document each fingerprint was pledged for",
+        "fingerprint-lock-not-checked",
+        "a fingerprint held by an active financing cannot be locked again",
         FIN,
-        "if (uint64(lock) != financingId || lock & _TAG_MASK != tag) {",
-        "if (uint64(lock) != financingId || tag == 0) {",
+        "if (!held && _locks[fingerprints[i]] != 0) held = true;",
+        "",
+    ),
+    Mutant(
+        "refusal-locks-as-it-checks",
+        "a refused attempt changes nothing (here: one pass locks while checking, so a "
+        "refusal leaves the fingerprints before the held one locked)",
+        FIN,
+        "if (!held && _locks[fingerprints[i]] != 0) held = true;",
+        "if (!held && _locks[fingerprints[i]] != 0) held = true;\n"
+        "            if (!held) _locks[fingerprints[i]] = _financingCount + 1;",
+    ),
+    Mutant(
+        "release-keeps-lock",
+        "close/cancel free the financing's fingerprints",
+        FIN,
+        "delete _locks[fp];",
+        "",
+    ),
+    Mutant(
+        "release-count-not-checked",
+        "close/cancel hand back every fingerprint of the financing",
+        FIN,
+        "if (n != expected) revert IncompleteRelease(financingId, expected, n);",
+        "",
+    ),
+    Mutant(
+        "release-accepts-any-held-fingerprint",
+        "a release frees only this financing's fingerprints, never another's",
+        FIN,
+        "if (_locks[fp] != financingId) revert ReleaseMismatch(financingId, fp);",
+        "if (_locks[fp] == 0) revert ReleaseMismatch(financingId, fp);",
+    ),
+    Mutant(
+        "any-bank-writes-any-financing",
+        "only the financing's bank records entries, closes or cancels it",
+        FIN,
+        "if (fin == 0) revert FinancingNotFound(financingId);\n"
+        "        if (uint32(fin) != callerId) revert NotFinancingBank(financingId, msg.sender);",
+        "if (fin == 0) revert FinancingNotFound(financingId);",
+    ),
+    Mutant(
+        "entry-on-inactive-financing",
+        "no entry, close or cancel on a closed or cancelled financing",
+        FIN,
+        "if (status != _F_ACTIVE) revert FinancingNotActive(financingId, FinancingStatus(status));",
+        "",
+    ),
+    Mutant(
+        "recipients-include-suspended",
+        "terms are encrypted only to active members (a suspended regulator is no recipient)",
+        MEM,
+        "if (packed & _ACTIVE_BIT == 0 || Role(uint8(packed >> _ROLE_SHIFT)) != role) continue;",
+        "if (Role(uint8(packed >> _ROLE_SHIFT)) != role) continue;",
+    ),
+    Mutant(
+        "onboarding-key-ignored",
+        "an ADD_MEMBER proposal's data publishes the new member's encryption key",
+        MEM,
+        "if (input.data != bytes32(0)) _setEncryptionKey(memberId, input.account, input.data);",
+        "",
     ),
 )
 

@@ -51,12 +51,16 @@ abstract contract FinancingRegistry is DocumentRegistry {
         if (n == 0 || n > MAX_FINANCING_FINGERPRINTS) {
             revert FingerprintCountOutOfRange(n, MAX_FINANCING_FINGERPRINTS);
         }
+        // the whole list is validated even after a held fingerprint: a malformed request
+        // reverts whether or not it would have been refused
+        bool held = false;
         for (uint256 i = 0; i < n; ++i) {
             if (i > 0 && fingerprints[i] <= fingerprints[i - 1]) revert FingerprintsNotSorted(i);
-            if (_locks[fingerprints[i]] != 0) {
-                emit FinancingRefused(msg.sender, termsCommitment, terms);
-                return 0;
-            }
+            if (!held && _locks[fingerprints[i]] != 0) held = true;
+        }
+        if (held) {
+            emit FinancingRefused(msg.sender, termsCommitment, terms);
+            return 0;
         }
         financingId = ++_financingCount;
         _financings[financingId] = uint256(bankId) | (_F_ACTIVE << _F_STATUS_SHIFT)

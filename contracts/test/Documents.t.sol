@@ -20,11 +20,27 @@ contract DocumentsTest is LedgerTest {
         assertEq(r.registeredAt, T0, "time");
         assertEq(uint8(r.docType), uint8(ITradeLedger.DocType.BILL_OF_LADING), "type");
         assertEq(uint8(r.status), uint8(ITradeLedger.DocStatus.ACTIVE), "status");
-        assertEq(uint24(r.currency), 0, "no currency");
-        assertEq(r.faceValue, 0, "no face value");
-        assertEq(r.financedAmount, 0, "not financed");
         assertTrue(ledger.isIssued(d), "issued");
         assertTrue(!ledger.isRevoked(d), "not revoked");
+    }
+
+    /// @dev Whether and for how much a document is financed is confidential (issue #14): the
+    ///      record is exactly registrant, registrant id, time, type and status, and a financing
+    ///      of the document's fingerprints leaves it as it was.
+    function test_record_says_nothing_about_financing() public {
+        bytes32 d = doc("inv");
+        register(enterprise, d);
+        (bool ok, bytes memory before) = address(ledger).staticcall(abi.encodeCall(ledger.getDocument, (d)));
+        assertTrue(ok, "getDocument");
+        assertEq(before.length, 5 * 32, "five fields, no currency, face value or financed amount");
+        assertEq(
+            before,
+            abi.encode(enterprise, uint32(5), T0, ITradeLedger.DocType.INVOICE, ITradeLedger.DocStatus.ACTIVE),
+            "encoded record"
+        );
+        finance(bank, fps("inv", 3));
+        (, bytes memory afterwards) = address(ledger).staticcall(abi.encodeCall(ledger.getDocument, (d)));
+        assertEq(afterwards, before, "a financing does not touch the document record");
     }
 
     function test_register_twice_names_first_registration() public {

@@ -2,61 +2,70 @@
 pragma solidity 0.8.30;
 
 import {LedgerTest} from "./utils/LedgerTest.sol";
+import {Vm} from "./utils/Vm.sol";
 import {ITradeLedger} from "../ITradeLedger.sol";
 
+/// @notice Confidential financings (issue #14): on chain a financing is its bank, its status, the
+///         fingerprints it locks, a commitment and an encrypted envelope. The contract enforces
+///         the duplicate rule (a fingerprint is held by at most one active financing), who may
+///         write, and the shape of the envelopes; the amount rules are the gateway's and the
+///         audit's (Python tests).
 contract FinancingTest is LedgerTest {
-    bytes32 internal A;
-    bytes32 internal B;
-    bytes32[] internal fpA;
-    bytes32[] internal fpB;
+    bytes32 internal constant C_B = keccak256("commitment B");
+    bytes32 internal constant ENTRY_C = keccak256("entry commitment");
+    uint256 internal constant MAX_TERMS = 8192;
+
+    bytes32[] internal fpA; // 3 fingerprints, financed by `bank` in most tests
+    bytes32[] internal fpB; // 2 fingerprints
+    bytes internal termsB;
+    bytes internal entry;
 
     function setUp() public override {
         super.setUp();
-        // two documents in ascending order
-        bytes32 x = doc("invoice-x");
-        bytes32 y = doc("invoice-y");
-        (A, B) = x < y ? (x, y) : (y, x);
-        register(enterprise, A);
-        register(enterprise, B);
         fpA = fps("A", 3);
         fpB = fps("B", 2);
+        termsB = envelope("terms B", TERMS_ONE_DOC);
+        entry = envelope("entry", 120);
     }
 
-    function _two(uint64 amountA, uint64 amountB) internal view returns (ITradeLedger.DocumentPledge[] memory p) {
-        p = new ITradeLedger.DocumentPledge[](2);
-        p[0] = ITradeLedger.DocumentPledge(A, amountA, 1000, fpA);
-        p[1] = ITradeLedger.DocumentPledge(B, amountB, 500, fpB);
+    // ---------------------------------------------------------------- helpers
+
+    function _register(address who, bytes32[] memory f, bytes32 c, bytes memory t) internal returns (uint256 id) {
+        vm.prank(who);
+        id = ledger.registerFinancing(f, c, t);
     }
 
-    function _releaseTwo() internal view returns (ITradeLedger.DocumentRelease[] memory r) {
-        r = new ITradeLedger.DocumentRelease[](2);
-        r[0] = ITradeLedger.DocumentRelease(A, fpA);
-        r[1] = ITradeLedger.DocumentRelease(B, fpB);
+    function _assertHolders(bytes32[] memory f, uint256 expected, string memory what) internal view {
+        uint256[] memory ids = ledger.fingerprintHolders(f);
+        assertEq(ids.length, f.length, string.concat(what, ": holders length"));
+        for (uint256 i = 0; i < f.length; ++i) {
+            assertEq(ledger.fingerprintHolder(f[i]), expected, what);
+            assertEq(ids[i], expected, string.concat(what, " (batch read)"));
+        }
     }
 
-    function _financeTwo() internal returns (uint256) {
-        return finance(bank, _two(600, 400));
+    function _assertStatus(uint256 id, ITradeLedger.FinancingStatus status, string memory what) internal view {
+        assertEq(uint8(ledger.getFinancing(id).status), uint8(status), what);
     }
 
-    function _expectRefused(address who, bytes32 docHash, uint256 conflicting, ITradeLedger.RefusalReason reason, bytes32 fp)
-        internal
-    {
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.FinancingRefused(who, docHash, conflicting, reason, fp, REF);
+    /// @dev The recorded logs are exactly one FinancingRefused(bank_, c, t) from the ledger.
+    function _assertOnlyRefusalLogged(address bank_, bytes32 c, bytes memory t) internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "exactly one event");
+        assertEq(logs[0].emitter, address(ledger), "emitter");
+        assertEq(logs[0].topics.length, 2, "topics");
+        assertEq(logs[0].topics[0], ITradeLedger.FinancingRefused.selector, "event");
+        assertEq(logs[0].topics[1], bytes32(uint256(uint160(bank_))), "bank topic");
+        assertEq(logs[0].data, abi.encode(c, t), "commitment and terms");
     }
 
     // ---------------------------------------------------------------- register
 
-    function test_finance_records_everything_and_emits() public {
+    function test_register_locks_fingerprints_records_and_emits() public {
+        bytes memory t = terms();
         vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.FinancingRegistered(
-            1, bank, ITradeLedger.FinancingKind.INVOICE_FINANCING, EUR, 1000, MATURITY, REF
-        );
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.DocumentPledged(1, A, 600, 1000, fpA);
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.DocumentPledged(1, B, 400, 500, fpB);
-        uint256 id = _financeTwo();
+        emit ITradeLedger.FinancingRegistered(1, bank, COMMITMENT, fpA, t);
+        uint256 id = finance(bank, fpA);
         assertEq(id, 1, "id");
         assertEq(ledger.financingCount(), 1, "count");
 
@@ -64,465 +73,502 @@ contract FinancingTest is LedgerTest {
         assertEq(f.bank, bank, "bank");
         assertEq(f.bankId, 3, "bank id");
         assertEq(uint8(f.status), uint8(ITradeLedger.FinancingStatus.ACTIVE), "status");
-        assertEq(uint8(f.kind), uint8(ITradeLedger.FinancingKind.INVOICE_FINANCING), "kind");
-        assertEq(f.docCount, 2, "docs");
-        assertEq(f.fingerprintCount, 5, "fps");
-        assertEq(f.amount, 1000, "amount");
-        assertEq(f.drawn, 0, "drawn");
-        assertEq(f.repaid, 0, "repaid");
-
-        ITradeLedger.DocumentRecord memory d = ledger.getDocument(A);
-        assertEq(uint24(d.currency), uint24(EUR), "currency");
-        assertEq(d.faceValue, 1000, "face");
-        assertEq(d.financedAmount, 600, "financed");
-        assertEq(ledger.getDocument(B).financedAmount, 400, "financed B");
-        for (uint256 i = 0; i < 3; ++i) {
-            assertEq(ledger.fingerprintHolder(fpA[i]), 1, "holder");
-        }
-        (ITradeLedger.RefusalReason reason,,,) = ledger.checkFinancing(_two(1, 1), EUR);
-        assertEq(uint8(reason), uint8(ITradeLedger.RefusalReason.FINGERPRINT_PLEDGED), "check after");
+        assertEq(f.fingerprintCount, 3, "fingerprint count");
+        assertEq(f.registeredAt, T0, "registered at");
+        _assertHolders(fpA, id, "locked");
+        _assertHolders(fpB, 0, "others free");
     }
 
-    function test_second_bank_may_finance_remaining_face_value() public {
-        finance(bank, pledge1(A, 600, 1000, fps("A1", 1)));
-        uint256 id = finance(bank2, pledge1(A, 400, 1000, fps("A2", 1)));
-        assertEq(id, 2, "second");
-        assertEq(ledger.getDocument(A).financedAmount, 1000, "full");
+    /// @dev The only event is FinancingRegistered: no document, amount or pledge in clear.
+    function test_register_emits_one_event_with_every_argument() public {
+        bytes memory t = terms();
+        vm.recordLogs();
+        finance(bank, fpA);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event");
+        assertEq(logs[0].topics.length, 3, "topics");
+        assertEq(logs[0].topics[0], ITradeLedger.FinancingRegistered.selector, "event");
+        assertEq(logs[0].topics[1], bytes32(uint256(1)), "id topic");
+        assertEq(logs[0].topics[2], bytes32(uint256(uint160(bank))), "bank topic");
+        assertEq(logs[0].data, abi.encode(COMMITMENT, fpA, t), "data");
     }
 
-    // ---------------------------------------------------------------- refusals (one per reason)
-
-    function _refusal(ITradeLedger.DocumentPledge[] memory p, bytes3 ccy) internal {
-        uint256 countBefore = ledger.financingCount();
-        vm.prank(bank2);
-        uint256 id = ledger.registerFinancing(p, ccy, ITradeLedger.FinancingKind.FACTORING, MATURITY, REF);
-        assertEq(id, 0, "refused returns 0");
-        assertEq(ledger.financingCount(), countBefore, "nothing registered");
+    function test_ids_are_sequential_and_record_their_bank_and_time() public {
+        finance(bank, fpA);
+        vm.warp(T0 + 100);
+        uint256 id = _register(bank2, fpB, C_B, termsB);
+        assertEq(id, 2, "second id");
+        ITradeLedger.FinancingRecord memory f = ledger.getFinancing(id);
+        assertEq(f.bank, bank2, "bank");
+        assertEq(f.bankId, 4, "bank id");
+        assertEq(f.fingerprintCount, 2, "count");
+        assertEq(f.registeredAt, T0 + 100, "time");
+        assertEq(ledger.financingCount(), 2, "count");
+        _assertHolders(fpA, 1, "first");
+        _assertHolders(fpB, 2, "second");
     }
 
-    function test_refused_DOCUMENT_NOT_REGISTERED() public {
-        bytes32 u = doc("unknown");
-        _expectRefused(bank2, u, 0, ITradeLedger.RefusalReason.DOCUMENT_NOT_REGISTERED, 0);
-        _refusal(pledge1(u, 1, 10, fpA), EUR);
-    }
-
-    function test_refused_DOCUMENT_REVOKED() public {
+    /// @dev The contract does not know which document is financed (confidential): "a revoked,
+    ///      superseded or unregistered document cannot be financed" is the gateway's rule and
+    ///      the audit's (docs/rules.md), not the contract's.
+    function test_contract_does_not_check_documents() public {
+        bytes32 d = doc("revoked");
+        register(enterprise, d);
         vm.prank(enterprise);
-        ledger.revokeDocument(A, 1);
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.DOCUMENT_REVOKED, 0);
-        _refusal(pledge1(A, 1, 10, fpA), EUR);
+        ledger.revokeDocument(d, 1);
+        vm.record();
+        assertEq(finance(bank, fpA), 1, "financed: the contract sees fingerprints only");
+        (, bytes32[] memory writes) = vm.accesses(address(ledger));
+        // the counters slot, the financing slot and one lock per fingerprint
+        assertEq(writes.length, 2 + fpA.length, "writes");
     }
 
-    function test_refused_DOCUMENT_SUPERSEDED() public {
-        vm.prank(enterprise);
-        ledger.supersedeDocument(A, doc("A-v2"));
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.DOCUMENT_SUPERSEDED, 0);
-        _refusal(pledge1(A, 1, 10, fpA), EUR);
-    }
-
-    function test_refused_CURRENCY_MISMATCH() public {
-        finance(bank, pledge1(A, 100, 1000, fps("A1", 1)));
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.CURRENCY_MISMATCH, 0);
-        _refusal(pledge1(A, 100, 1000, fps("A2", 1)), USD);
-    }
-
-    function test_refused_FACE_VALUE_MISMATCH() public {
-        finance(bank, pledge1(A, 100, 1000, fps("A1", 1)));
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.FACE_VALUE_MISMATCH, 0);
-        _refusal(pledge1(A, 100, 2000, fps("A2", 1)), EUR);
-    }
-
-    function test_refused_EXCEEDS_FACE_VALUE_single() public {
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.EXCEEDS_FACE_VALUE, 0);
-        _refusal(pledge1(A, 1001, 1000, fpA), EUR);
-    }
-
-    function test_refused_EXCEEDS_FACE_VALUE_cumulative() public {
-        finance(bank, pledge1(A, 600, 1000, fps("A1", 1)));
-        _expectRefused(bank2, A, 0, ITradeLedger.RefusalReason.EXCEEDS_FACE_VALUE, 0);
-        _refusal(pledge1(A, 401, 1000, fps("A2", 1)), EUR);
-        // exactly the rest is fine
-        assertEq(finance(bank2, pledge1(A, 400, 1000, fps("A2", 1))), 2, "rest");
-    }
-
-    function test_refused_FINGERPRINT_PLEDGED_names_holder() public {
-        finance(bank, pledge1(A, 100, 1000, fpA));
-        // the same invoice re-registered in another format: another hash, same fingerprint
-        bytes32 other = doc("A-as-xml");
-        register(enterprise2, other);
-        bytes32[] memory f = new bytes32[](2);
-        f[0] = fpA[1];
-        f[1] = bytes32(type(uint256).max);
-        _expectRefused(bank2, other, 1, ITradeLedger.RefusalReason.FINGERPRINT_PLEDGED, fpA[1]);
-        _refusal(pledge1(other, 100, 1000, f), EUR);
-        (ITradeLedger.RefusalReason reason, bytes32 d, uint256 holder, bytes32 fp) =
-            ledger.checkFinancing(pledge1(other, 100, 1000, f), EUR);
-        assertEq(uint8(reason), uint8(ITradeLedger.RefusalReason.FINGERPRINT_PLEDGED), "reason");
-        assertEq(d, other, "doc");
-        assertEq(holder, 1, "holder");
-        assertEq(fp, fpA[1], "fp");
-    }
-
-    function test_refusal_reports_first_failing_document_and_changes_nothing() public {
-        vm.prank(enterprise);
-        ledger.revokeDocument(B, 1);
-        _expectRefused(bank2, B, 0, ITradeLedger.RefusalReason.DOCUMENT_REVOKED, 0);
-        _refusal(_two(100, 100), EUR);
-        assertEq(ledger.getDocument(A).financedAmount, 0, "A untouched");
-        assertEq(uint24(ledger.getDocument(A).currency), 0, "A currency untouched");
-        assertEq(ledger.fingerprintHolder(fpA[0]), 0, "no lock");
-    }
-
-    function test_refusal_order_revoked_before_exceeds() public {
-        vm.prank(enterprise);
-        ledger.revokeDocument(A, 1);
-        (ITradeLedger.RefusalReason reason,,,) = ledger.checkFinancing(pledge1(A, 2000, 1000, fpA), EUR);
-        assertEq(uint8(reason), uint8(ITradeLedger.RefusalReason.DOCUMENT_REVOKED), "order");
-    }
-
-    function test_refusal_still_reverts_on_later_malformed_document() public {
-        ITradeLedger.DocumentPledge[] memory p = _two(100, 0);
-        p[0].docHash = bytes32(uint256(1)); // unregistered (a refusal) and below B
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroAmount.selector));
+    function test_register_max_fingerprints_and_terms() public {
+        bytes32[] memory f = fps("max", 128);
+        uint256 id = _register(bank, f, COMMITMENT, envelope("max", MAX_TERMS));
+        assertEq(ledger.getFinancing(id).fingerprintCount, 128, "128 fit the count");
+        _assertHolders(f, id, "all locked");
         vm.prank(bank);
-        ledger.registerFinancing(p, EUR, ITradeLedger.FinancingKind.FACTORING, MATURITY, REF);
+        ledger.closeFinancing(id, f);
+        _assertHolders(f, 0, "all released");
     }
 
-    function test_checkFinancing_none_when_financeable() public view {
-        (ITradeLedger.RefusalReason reason, bytes32 d, uint256 c, bytes32 fp) = ledger.checkFinancing(_two(1, 1), EUR);
-        assertEq(uint8(reason), 0, "none");
-        assertEq(d, 0, "doc");
-        assertEq(c, 0, "conflict");
-        assertEq(fp, 0, "fp");
+    // ---------------------------------------------------------------- refusals
+
+    /// @dev A request with one held fingerprint (first, middle or last) is refused: one
+    ///      FinancingRefused event, id 0, no storage written, its free fingerprints stay free.
+    function test_refused_when_any_fingerprint_is_held() public {
+        uint256 held = finance(bank, fpA);
+        bytes32[] memory fresh = fps("fresh", 4);
+        for (uint256 k = 0; k < fpA.length; ++k) {
+            bytes32[] memory f = merge(fresh, fps1(fpA[k]));
+            vm.recordLogs();
+            vm.record();
+            uint256 id = _register(bank2, f, C_B, termsB);
+            assertNoLedgerWrites("refusal");
+            _assertOnlyRefusalLogged(bank2, C_B, termsB);
+            assertEq(id, 0, "refused returns 0");
+            assertEq(ledger.financingCount(), 1, "nothing registered");
+            _assertHolders(fresh, 0, "free fingerprints stay free");
+            _assertHolders(fpA, held, "held stays held");
+        }
+        // every fingerprint of the request held
+        assertEq(_register(bank2, fpA, C_B, termsB), 0, "all held");
     }
 
-    // ---------------------------------------------------------------- malformed input reverts
+    function test_refused_for_the_same_bank_too() public {
+        finance(bank, fpA);
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.FinancingRefused(bank, C_B, termsB);
+        assertEq(_register(bank, fps1(fpA[2]), C_B, termsB), 0, "refused");
+        assertEq(ledger.financingCount(), 1, "count");
+    }
 
-    function _expectFinanceRevert(bytes memory err, ITradeLedger.DocumentPledge[] memory p, bytes3 ccy, uint8 kind, uint40 maturity)
-        internal
-    {
+    function test_released_fingerprints_can_be_financed_again_by_anyone() public {
+        uint256 id = finance(bank, fpA);
+        closeAs(bank, id, fpA);
+        assertEq(_register(bank2, fpA, C_B, termsB), 2, "refinanced");
+        _assertHolders(fpA, 2, "new holder");
+        _assertStatus(id, ITradeLedger.FinancingStatus.CLOSED, "old one stays closed");
+    }
+
+    function test_recordRefusal_emits_and_changes_nothing() public {
+        finance(bank, fpA);
+        vm.recordLogs();
+        vm.record();
+        vm.prank(bank2);
+        ledger.recordRefusal(C_B, termsB);
+        assertNoLedgerWrites("recordRefusal");
+        _assertOnlyRefusalLogged(bank2, C_B, termsB);
+        assertEq(ledger.financingCount(), 1, "count");
+        _assertHolders(fpA, 1, "locks");
+    }
+
+    function test_recordRefusal_errors() public {
+        vm.startPrank(bank);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroCommitment.selector));
+        ledger.recordRefusal(0, termsB);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, 0, MAX_TERMS));
+        ledger.recordRefusal(C_B, "");
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, MAX_TERMS + 1, MAX_TERMS));
+        ledger.recordRefusal(C_B, new bytes(MAX_TERMS + 1));
+        ledger.recordRefusal(C_B, new bytes(MAX_TERMS));
+        vm.stopPrank();
+    }
+
+    // ---------------------------------------------------------------- malformed requests revert
+
+    function _expectRegisterRevert(bytes memory err, bytes32[] memory f, bytes32 c, bytes memory t) internal {
         vm.expectRevert(err);
         vm.prank(bank);
-        ledger.registerFinancing(p, ccy, ITradeLedger.FinancingKind(kind), maturity, REF);
+        ledger.registerFinancing(f, c, t);
     }
 
-    function test_reverts_on_malformed_input() public {
-        ITradeLedger.DocumentPledge[] memory none = new ITradeLedger.DocumentPledge[](0);
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.EmptyBatch.selector), none, EUR, 1, MATURITY);
-
-        ITradeLedger.DocumentPledge[] memory many = new ITradeLedger.DocumentPledge[](17);
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.BatchTooLarge.selector, 17, 16), many, EUR, 1, MATURITY);
-
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidCurrency.selector, bytes3("eur")), _two(1, 1), "eur", 1, MATURITY
+    function test_register_malformed_reverts() public {
+        bytes memory t = terms();
+        _expectRegisterRevert(
+            abi.encodeWithSelector(ITradeLedger.FingerprintCountOutOfRange.selector, 0, 128), new bytes32[](0), COMMITMENT, t
         );
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidCurrency.selector, bytes3("EU")), _two(1, 1), "EU", 1, MATURITY
+        _expectRegisterRevert(
+            abi.encodeWithSelector(ITradeLedger.FingerprintCountOutOfRange.selector, 129, 128), fps("many", 129), COMMITMENT, t
         );
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidCurrency.selector, bytes3("E@R")), _two(1, 1), "E@R", 1, MATURITY
-        );
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidFinancingKind.selector, uint8(0)), _two(1, 1), EUR, 0, MATURITY
-        );
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.InvalidMaturity.selector, T0), _two(1, 1), EUR, 1, T0);
-
-        ITradeLedger.DocumentPledge[] memory p = _two(1, 1);
-        (p[0], p[1]) = (p[1], p[0]);
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.DocumentsNotSorted.selector, 1), p, EUR, 1, MATURITY);
-
-        p = _two(1, 1);
-        p[1].docHash = A;
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.DocumentsNotSorted.selector, 1), p, EUR, 1, MATURITY);
-
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.ZeroDocumentHash.selector), pledge1(0, 1, 1, fpA), EUR, 1, MATURITY
-        );
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.ZeroAmount.selector), _two(0, 1), EUR, 1, MATURITY);
-
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidFingerprintCount.selector, A, 0),
-            pledge1(A, 1, 1, new bytes32[](0)),
-            EUR,
-            1,
-            MATURITY
-        );
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.InvalidFingerprintCount.selector, A, 9),
-            pledge1(A, 1, 1, fps("nine", 9)),
-            EUR,
-            1,
-            MATURITY
-        );
-        bytes32[] memory unsorted = fps("u", 3);
-        (unsorted[1], unsorted[2]) = (unsorted[2], unsorted[1]);
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, A, 2),
-            pledge1(A, 1, 1, unsorted),
-            EUR,
-            1,
-            MATURITY
-        );
-        bytes32[] memory twice = fps("t", 2);
+        bytes32[] memory unsorted = fps("u", 4);
+        (unsorted[2], unsorted[3]) = (unsorted[3], unsorted[2]);
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 3), unsorted, COMMITMENT, t);
+        bytes32[] memory twice = fps("t", 3);
         twice[1] = twice[0];
-        _expectFinanceRevert(
-            abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, A, 1),
-            pledge1(A, 1, 1, twice),
-            EUR,
-            1,
-            MATURITY
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 1), twice, COMMITMENT, t);
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.ZeroCommitment.selector), fpA, 0, t);
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, 0, MAX_TERMS), fpA, COMMITMENT, "");
+        _expectRegisterRevert(
+            abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, MAX_TERMS + 1, MAX_TERMS),
+            fpA,
+            COMMITMENT,
+            new bytes(MAX_TERMS + 1)
         );
+        assertEq(ledger.financingCount(), 0, "nothing registered");
+        _assertHolders(fpA, 0, "nothing locked");
     }
 
-    function test_duplicate_fingerprint_across_documents_reverts() public {
-        ITradeLedger.DocumentPledge[] memory p = _two(1, 1);
-        bytes32[] memory f = new bytes32[](2);
-        (f[0], f[1]) = (fpA[1], bytes32(type(uint256).max));
-        p[1].fingerprints = f;
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.DuplicatePledge.selector, fpA[1]), p, EUR, 1, MATURITY);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.DuplicatePledge.selector, fpA[1]));
-        ledger.checkFinancing(p, EUR);
+    /// @dev A malformed request reverts even when one of its fingerprints is held: it is never
+    ///      recorded as a refusal (the list is checked to its end).
+    function test_malformed_request_reverts_even_when_a_fingerprint_is_held() public {
+        finance(bank, fpA);
+        // the held fingerprint first, the order broken after it
+        bytes32[] memory f = new bytes32[](3);
+        (f[0], f[1], f[2]) = (fpA[0], bytes32(type(uint256).max), bytes32(uint256(fpA[0]) + 1));
+        vm.recordLogs();
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 2), f, C_B, termsB);
+        assertEq(vm.getRecordedLogs().length, 0, "no refusal recorded");
+        f[2] = f[1]; // a repeated fingerprint after the held one
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 2), f, C_B, termsB);
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.ZeroCommitment.selector), fpA, 0, termsB);
+        _expectRegisterRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, 0, MAX_TERMS), fpA, C_B, "");
     }
 
-    function test_duplicate_reverts_even_when_fingerprint_is_held_elsewhere() public {
-        finance(bank2, pledge1(A, 1, 1000, fps1(fpA[0])));
-        ITradeLedger.DocumentPledge[] memory p = _two(1, 1);
-        p[1].fingerprints = fps1(fpA[0]);
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.DuplicatePledge.selector, fpA[0]), p, EUR, 1, MATURITY);
+    // ---------------------------------------------------------------- entries
+
+    function test_recordEntry_by_its_bank_emits_and_writes_nothing() public {
+        uint256 id = finance(bank, fpA);
+        for (uint256 i = 0; i < 3; ++i) {
+            bytes memory e = envelope(string.concat("entry-", vm.toString(i)), 100 + i);
+            bytes32 c = keccak256(e);
+            vm.expectEmit(true, true, true, true, address(ledger));
+            emit ITradeLedger.FinancingEntryRecorded(id, c, e);
+            vm.record();
+            vm.prank(bank);
+            ledger.recordEntry(id, c, e);
+            assertNoLedgerWrites("recordEntry");
+        }
+        _assertStatus(id, ITradeLedger.FinancingStatus.ACTIVE, "still active");
+        _assertHolders(fpA, id, "still locked");
     }
 
-    function test_amount_overflow_reverts() public {
-        ITradeLedger.DocumentPledge[] memory p = _two(type(uint64).max, 1);
-        _expectFinanceRevert(abi.encodeWithSelector(ITradeLedger.AmountOverflow.selector), p, EUR, 1, MATURITY);
-    }
-
-    // ---------------------------------------------------------------- drawdown / repay
-
-    function test_drawdown_and_repay_within_limits() public {
-        uint256 id = _financeTwo();
+    function test_recordEntry_errors() public {
+        uint256 id = finance(bank, fpA);
         vm.startPrank(bank);
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.DrawdownRecorded(id, 700, 700);
-        ledger.drawdown(id, 700);
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.DrawdownRecorded(id, 300, 1000);
-        ledger.drawdown(id, 300);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.DrawdownExceedsFinancing.selector, id, 1, 0));
-        ledger.drawdown(id, 1);
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.RepaymentRecorded(id, 1000, 1000);
-        ledger.repay(id, 1000);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.RepaymentExceedsOutstanding.selector, id, 1, 0));
-        ledger.repay(id, 1);
-        vm.stopPrank();
-        ITradeLedger.FinancingRecord memory f = ledger.getFinancing(id);
-        assertEq(f.drawn, 1000, "drawn");
-        assertEq(f.repaid, 1000, "repaid");
-    }
-
-    function test_drawdown_limit_exact_boundary() public {
-        uint256 id = _financeTwo();
-        vm.startPrank(bank);
-        ledger.drawdown(id, 400);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.DrawdownExceedsFinancing.selector, id, 601, 600));
-        ledger.drawdown(id, 601);
-        ledger.drawdown(id, 600);
-        ledger.repay(id, 300);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.RepaymentExceedsOutstanding.selector, id, 701, 700));
-        ledger.repay(id, 701);
-        vm.stopPrank();
-    }
-
-    function test_drawdown_repay_errors() public {
-        uint256 id = _financeTwo();
-        vm.startPrank(bank);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroAmount.selector));
-        ledger.drawdown(id, 0);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroAmount.selector));
-        ledger.repay(id, 0);
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, 99));
-        ledger.drawdown(99, 1);
+        ledger.recordEntry(99, ENTRY_C, entry);
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, 0));
-        ledger.repay(0, 1);
+        ledger.recordEntry(0, ENTRY_C, entry);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroCommitment.selector));
+        ledger.recordEntry(id, 0, entry);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, 0, MAX_TERMS));
+        ledger.recordEntry(id, ENTRY_C, "");
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, MAX_TERMS + 1, MAX_TERMS));
+        ledger.recordEntry(id, ENTRY_C, new bytes(MAX_TERMS + 1));
         vm.stopPrank();
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, bank2));
         vm.prank(bank2);
-        ledger.drawdown(id, 1);
+        ledger.recordEntry(id, ENTRY_C, entry);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, enterprise, ITradeLedger.Role.ENTERPRISE)
+        );
+        vm.prank(enterprise);
+        ledger.recordEntry(id, ENTRY_C, entry);
+    }
+
+    function test_no_entry_on_a_closed_or_cancelled_financing() public {
+        uint256 closed = finance(bank, fpA);
+        uint256 cancelled = _register(bank, fpB, C_B, termsB);
+        closeAs(bank, closed, fpA);
+        vm.prank(bank);
+        ledger.cancelFinancing(cancelled, 4, fpB);
+        vm.startPrank(bank);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, closed, ITradeLedger.FinancingStatus.CLOSED)
+        );
+        ledger.recordEntry(closed, ENTRY_C, entry);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITradeLedger.FinancingNotActive.selector, cancelled, ITradeLedger.FinancingStatus.CANCELLED
+            )
+        );
+        ledger.recordEntry(cancelled, ENTRY_C, entry);
+        vm.stopPrank();
+    }
+
+    // ---------------------------------------------------------------- shareTerms
+
+    function test_shareTerms_by_bank_or_regulator_on_any_status() public {
+        uint256 id = finance(bank, fpA);
+        bytes memory keys = envelope("keys", 160);
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.TermsShared(id, bank, keys);
+        vm.record();
+        vm.prank(bank);
+        ledger.shareTerms(id, keys);
+        assertNoLedgerWrites("shareTerms");
+        closeAs(bank, id, fpA);
+        // a regulator that joined later is given the key of a closed financing
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.TermsShared(id, regulator, keys);
+        vm.prank(regulator);
+        ledger.shareTerms(id, keys);
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.TermsShared(id, bank, keys);
+        vm.prank(bank);
+        ledger.shareTerms(id, keys);
+    }
+
+    function test_shareTerms_errors() public {
+        uint256 id = finance(bank, fpA);
+        bytes memory keys = envelope("keys", 80);
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, bank2));
         vm.prank(bank2);
-        ledger.repay(id, 1);
+        ledger.shareTerms(id, keys);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, 7));
+        vm.prank(regulator);
+        ledger.shareTerms(7, keys);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, 0, MAX_TERMS));
+        vm.prank(regulator);
+        ledger.shareTerms(id, "");
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidTermsLength.selector, MAX_TERMS + 1, MAX_TERMS));
+        vm.prank(bank);
+        ledger.shareTerms(id, new bytes(MAX_TERMS + 1));
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, admin, ITradeLedger.Role.ADMIN));
+        vm.prank(admin);
+        ledger.shareTerms(id, keys);
+        vm.prank(bank);
+        ledger.shareTerms(id, new bytes(MAX_TERMS));
     }
 
     // ---------------------------------------------------------------- close / cancel
 
-    function test_close_releases_documents_and_fingerprints() public {
-        uint256 id = _financeTwo();
-        vm.startPrank(bank);
-        ledger.drawdown(id, 500);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotRepaid.selector, id, 500));
-        ledger.closeFinancing(id, _releaseTwo());
-        ledger.repay(id, 500);
+    function test_close_releases_exactly_its_fingerprints_and_emits() public {
+        uint256 id = finance(bank, fpA);
+        uint256 other = _register(bank2, fpB, C_B, termsB);
         vm.expectEmit(true, true, true, true, address(ledger));
         emit ITradeLedger.FinancingClosed(id);
-        ledger.closeFinancing(id, _releaseTwo());
-        vm.stopPrank();
-
-        assertEq(uint8(ledger.getFinancing(id).status), uint8(ITradeLedger.FinancingStatus.CLOSED), "closed");
-        ITradeLedger.DocumentRecord memory d = ledger.getDocument(A);
-        assertEq(d.financedAmount, 0, "released");
-        assertEq(d.faceValue, 1000, "face value kept");
-        assertEq(uint24(d.currency), uint24(EUR), "currency kept");
-        assertEq(ledger.fingerprintHolder(fpA[0]), 0, "fp free");
-        assertEq(ledger.fingerprintHolder(fpB[1]), 0, "fp free");
-        // the documents can be financed again, by anyone, at the recorded face value
-        assertEq(finance(bank2, _two(1000, 500)), 2, "refinanced");
+        closeAs(bank, id, fpA);
+        ITradeLedger.FinancingRecord memory f = ledger.getFinancing(id);
+        assertEq(uint8(f.status), uint8(ITradeLedger.FinancingStatus.CLOSED), "closed");
+        assertEq(f.fingerprintCount, 3, "count kept");
+        assertEq(f.bank, bank, "bank kept");
+        assertEq(f.registeredAt, T0, "time kept");
+        _assertHolders(fpA, 0, "released");
+        _assertHolders(fpB, other, "the other financing keeps its locks");
 
         vm.expectRevert(
             abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, id, ITradeLedger.FinancingStatus.CLOSED)
         );
+        closeAs(bank, id, fpA);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, id, ITradeLedger.FinancingStatus.CLOSED)
+        );
         vm.prank(bank);
-        ledger.drawdown(id, 1);
+        ledger.cancelFinancing(id, 1, fpA);
     }
 
-    function test_close_without_drawdown() public {
-        uint256 id = _financeTwo();
-        vm.prank(bank);
-        ledger.closeFinancing(id, _releaseTwo());
-        assertEq(uint8(ledger.getFinancing(id).status), uint8(ITradeLedger.FinancingStatus.CLOSED), "closed");
-    }
-
-    function test_cancel_any_time_with_reason() public {
-        uint256 id = _financeTwo();
-        vm.startPrank(bank);
-        ledger.drawdown(id, 500);
+    function test_cancel_releases_with_reason_and_only_once() public {
+        uint256 id = finance(bank, fpA);
         vm.expectEmit(true, true, true, true, address(ledger));
         emit ITradeLedger.FinancingCancelled(id, 9);
-        ledger.cancelFinancing(id, 9, _releaseTwo());
+        vm.prank(bank);
+        ledger.cancelFinancing(id, 9, fpA);
+        _assertStatus(id, ITradeLedger.FinancingStatus.CANCELLED, "cancelled");
+        _assertHolders(fpA, 0, "released");
         vm.expectRevert(
             abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, id, ITradeLedger.FinancingStatus.CANCELLED)
         );
-        ledger.cancelFinancing(id, 9, _releaseTwo());
-        vm.stopPrank();
-        assertEq(ledger.getDocument(B).financedAmount, 0, "released");
-    }
-
-    function test_release_only_decrements_this_financings_share() public {
-        uint256 first = finance(bank, pledge1(A, 300, 1000, fps("A1", 2)));
-        finance(bank2, pledge1(A, 500, 1000, fps("A2", 2)));
         vm.prank(bank);
-        ledger.cancelFinancing(first, 1, release1(A, fps("A1", 2)));
-        assertEq(ledger.getDocument(A).financedAmount, 500, "other financing stays");
+        ledger.cancelFinancing(id, 9, fpA);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, id, ITradeLedger.FinancingStatus.CANCELLED)
+        );
+        closeAs(bank, id, fpA);
     }
 
-    function test_close_after_document_revoked_still_releases() public {
-        uint256 id = _financeTwo();
-        vm.prank(enterprise);
-        ledger.revokeDocument(A, 1);
-        vm.prank(bank);
-        ledger.closeFinancing(id, _releaseTwo());
-        assertEq(ledger.getDocument(A).financedAmount, 0, "released");
-    }
-
-    function test_release_errors() public {
-        uint256 id = _financeTwo();
-        uint256 other = finance(bank, pledge1(doc("zz"), 1, 1, fps("zz", 1)));
-        other;
-        ITradeLedger.DocumentRelease[] memory r;
+    function test_close_and_cancel_errors_for_unknown_financing() public {
         vm.startPrank(bank);
-
-        // missing a whole document
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, 5, 3));
-        ledger.closeFinancing(id, release1(A, fpA));
-
-        // missing one fingerprint
-        r = _releaseTwo();
-        r[0].fingerprints = fps("A", 3);
-        bytes32[] memory two = new bytes32[](2);
-        (two[0], two[1]) = (r[0].fingerprints[0], r[0].fingerprints[1]);
-        r[0].fingerprints = two;
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, 5, 4));
-        ledger.cancelFinancing(id, 1, r);
-
-        // a fingerprint of another document of the same financing
-        r = _releaseTwo();
-        r[1].fingerprints = fps1(fpA[0]);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, B, fpA[0]));
-        ledger.closeFinancing(id, r);
-
-        // a fingerprint not held by this financing
-        r = _releaseTwo();
-        r[1].fingerprints = fps1(fps("zz", 1)[0]);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, B, fps("zz", 1)[0]));
-        ledger.closeFinancing(id, r);
-
-        // the same fingerprint twice
-        r = _releaseTwo();
-        r[1].fingerprints = fps1(fpA[0]);
-        r = release1(A, fpA);
-        ITradeLedger.DocumentRelease[] memory dup = new ITradeLedger.DocumentRelease[](2);
-        dup[0] = ITradeLedger.DocumentRelease(A, fpA);
-        dup[1] = ITradeLedger.DocumentRelease(A, fpA);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.DocumentsNotSorted.selector, 1));
-        ledger.closeFinancing(id, dup);
-
-        // documents out of order
-        r = _releaseTwo();
-        (r[0], r[1]) = (r[1], r[0]);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.DocumentsNotSorted.selector, 1));
-        ledger.closeFinancing(id, r);
-
-        // an empty release entry
-        r = _releaseTwo();
-        r[1].fingerprints = new bytes32[](0);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidFingerprintCount.selector, B, 0));
-        ledger.closeFinancing(id, r);
-
-        // nothing at all
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, 5, 0));
-        ledger.closeFinancing(id, new ITradeLedger.DocumentRelease[](0));
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, 5));
+        ledger.closeFinancing(5, fpA);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, 0));
+        ledger.cancelFinancing(0, 1, fpA);
         vm.stopPrank();
-
-        // still intact
-        assertEq(ledger.getDocument(A).financedAmount, 600, "intact");
-        assertEq(ledger.fingerprintHolder(fpA[0]), id, "still held");
     }
 
-    function test_release_with_fingerprints_swapped_between_documents_reverts() public {
-        uint256 id = _financeTwo();
-        ITradeLedger.DocumentRelease[] memory r = new ITradeLedger.DocumentRelease[](2);
-        r[0] = ITradeLedger.DocumentRelease(A, fpB);
-        r[1] = ITradeLedger.DocumentRelease(B, fpA);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, A, fpB[0]));
-        vm.prank(bank);
-        ledger.cancelFinancing(id, 1, r);
+    /// @dev Every wrong release, through close and through cancel, reverts with its exact
+    ///      error and leaves every lock in place.
+    function test_release_must_hand_back_exactly_the_financings_fingerprints() public {
+        uint256 id = finance(bank, fpA);
+        uint256 other = _register(bank2, fpB, C_B, termsB);
+        bytes32 free = keccak256("free fingerprint");
+
+        bytes32[][] memory lists = new bytes32[][](9);
+        bytes[] memory errs = new bytes[](9);
+        // nothing
+        lists[0] = new bytes32[](0);
+        errs[0] = abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, 3, 0);
+        // one missing
+        lists[1] = new bytes32[](2);
+        (lists[1][0], lists[1][1]) = (fpA[0], fpA[2]);
+        errs[1] = abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, 3, 2);
+        // one replaced by another financing's fingerprint
+        lists[2] = merge(fps1(fpA[0]), merge(fps1(fpA[1]), fps1(fpB[0])));
+        errs[2] = abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, fpB[0]);
+        // one replaced by a free fingerprint
+        lists[3] = merge(fps1(fpA[1]), merge(fps1(fpA[2]), fps1(free)));
+        errs[3] = abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, free);
+        // all of them plus another financing's
+        lists[4] = merge(fpA, fps1(fpB[1]));
+        errs[4] = abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, fpB[1]);
+        // all of them plus a free one
+        lists[5] = merge(fpA, fps1(free));
+        errs[5] = abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, free);
+        // the other financing's list
+        lists[6] = fpB;
+        errs[6] = abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, fpB[0]);
+        // out of order
+        lists[7] = new bytes32[](3);
+        (lists[7][0], lists[7][1], lists[7][2]) = (fpA[1], fpA[0], fpA[2]);
+        errs[7] = abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 1);
+        // one twice, so the count matches
+        lists[8] = new bytes32[](3);
+        (lists[8][0], lists[8][1], lists[8][2]) = (fpA[0], fpA[1], fpA[1]);
+        errs[8] = abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 2);
+
+        for (uint256 i = 0; i < lists.length; ++i) {
+            vm.expectRevert(errs[i]);
+            closeAs(bank, id, lists[i]);
+            vm.expectRevert(errs[i]);
+            vm.prank(bank);
+            ledger.cancelFinancing(id, 1, lists[i]);
+        }
+        _assertStatus(id, ITradeLedger.FinancingStatus.ACTIVE, "still active");
+        _assertHolders(fpA, id, "still locked");
+        _assertHolders(fpB, other, "other still locked");
+        _assertHolders(fps1(free), 0, "free stays free");
     }
 
-    function test_close_cancel_only_by_own_bank() public {
-        uint256 id = _financeTwo();
-        ITradeLedger.DocumentRelease[] memory r = _releaseTwo();
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, bank2));
-        vm.prank(bank2);
-        ledger.closeFinancing(id, r);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, bank2));
-        vm.prank(bank2);
-        ledger.cancelFinancing(id, 1, r);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, admin, ITradeLedger.Role.ADMIN));
-        vm.prank(admin);
-        ledger.cancelFinancing(id, 1, r);
+    function test_close_cancel_entry_only_by_its_own_bank() public {
+        uint256 id = finance(bank, fpA);
+        address[4] memory others = [bank2, admin, owner, regulator];
+        for (uint256 i = 0; i < others.length; ++i) {
+            address who = others[i];
+            bytes memory err = who == bank2
+                ? abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, who)
+                : abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, who, ledger.memberOf(who).role);
+            vm.expectRevert(err);
+            closeAs(who, id, fpA);
+            vm.expectRevert(err);
+            vm.prank(who);
+            ledger.cancelFinancing(id, 1, fpA);
+            vm.expectRevert(err);
+            vm.prank(who);
+            ledger.recordEntry(id, ENTRY_C, entry);
+        }
+        _assertHolders(fpA, id, "still locked");
     }
 
-    function test_suspended_bank_cannot_operate_its_financing() public {
-        uint256 id = _financeTwo();
+    function test_suspended_bank_cannot_operate_its_financing_until_reinstated() public {
+        uint256 id = finance(bank, fpA);
         vm.prank(admin);
         ledger.suspendMember(bank);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, bank));
-        vm.prank(bank);
-        ledger.drawdown(id, 1);
+        bytes memory err = abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, bank);
+        vm.startPrank(bank);
+        vm.expectRevert(err);
+        ledger.recordEntry(id, ENTRY_C, entry);
+        vm.expectRevert(err);
+        ledger.closeFinancing(id, fpA);
+        vm.expectRevert(err);
+        ledger.cancelFinancing(id, 1, fpA);
+        vm.expectRevert(err);
+        ledger.shareTerms(id, entry);
+        vm.expectRevert(err);
+        ledger.registerFinancing(fpB, C_B, termsB);
+        vm.expectRevert(err);
+        ledger.recordRefusal(C_B, termsB);
+        vm.stopPrank();
+        // its locks stay; a regulator may still share the terms
+        _assertHolders(fpA, id, "locks stay");
+        vm.prank(regulator);
+        ledger.shareTerms(id, entry);
+        vm.prank(admin);
+        ledger.reinstateMember(bank);
+        closeAs(bank, id, fpA);
+        _assertHolders(fpA, 0, "released after reinstatement");
     }
 
-    function test_views_unknown_financing() public view {
-        assertEq(ledger.getFinancing(42).bank, address(0), "none");
-        assertEq(uint8(ledger.getFinancing(42).status), 0, "none");
+    // ---------------------------------------------------------------- views and limits
+
+    function test_views_unknown_financing_and_free_fingerprints() public {
+        ITradeLedger.FinancingRecord memory f = ledger.getFinancing(42);
+        assertEq(f.bank, address(0), "bank");
+        assertEq(f.bankId, 0, "bank id");
+        assertEq(uint8(f.status), 0, "status NONE");
+        assertEq(f.fingerprintCount, 0, "count");
+        assertEq(f.registeredAt, 0, "time");
+        assertEq(ledger.getFinancing(0).bank, address(0), "id 0");
         assertEq(ledger.fingerprintHolder(bytes32("x")), 0, "free");
+        assertEq(ledger.fingerprintHolders(new bytes32[](0)).length, 0, "empty batch read");
+        uint256 id = finance(bank, fpA);
+        bytes32[] memory mixed = new bytes32[](4);
+        (mixed[0], mixed[1], mixed[2], mixed[3]) = (fpB[0], fpA[2], fpA[2], fpA[0]);
+        uint256[] memory ids = ledger.fingerprintHolders(mixed); // any order, repeats allowed
+        assertEq(ids[0], 0, "free");
+        assertEq(ids[1], id, "held");
+        assertEq(ids[2], id, "held, repeated");
+        assertEq(ids[3], id, "held");
+    }
+
+    function test_limits() public view {
+        assertEq(ledger.MAX_FINGERPRINTS(), 8, "per document");
+        assertEq(ledger.MAX_PLEDGES(), 16, "documents per financing");
+        assertEq(ledger.MAX_FINANCING_FINGERPRINTS(), 128, "per financing");
+        assertEq(ledger.MAX_TERMS(), MAX_TERMS, "envelope bytes");
+    }
+
+    /// @dev Random split of a pool between two financings: each fingerprint is held by at most
+    ///      one, a refusal changes nothing, and a release frees exactly the releasing one's.
+    function testFuzz_two_financings_share_nothing(uint256 maskA, uint256 maskB) public {
+        bytes32[] memory pool = fps("pool", 12);
+        bytes32[] memory a = _subset(pool, maskA | 1);
+        bytes32[] memory b = _subset(pool, maskB | 2);
+        uint256 idA = finance(bank, a);
+        uint256 idB = _register(bank2, b, C_B, termsB);
+        bool overlap = (maskA | 1) & (maskB | 2) & 0xfff != 0;
+        assertEq(idB, overlap ? 0 : 2, "refused exactly when they overlap");
+        for (uint256 i = 0; i < pool.length; ++i) {
+            uint256 expected = (maskA | 1) & (1 << i) != 0 ? idA : ((!overlap && (maskB | 2) & (1 << i) != 0) ? 2 : 0);
+            assertEq(ledger.fingerprintHolder(pool[i]), expected, "holder");
+        }
+        closeAs(bank, idA, a);
+        for (uint256 i = 0; i < pool.length; ++i) {
+            uint256 expected = (!overlap && (maskB | 2) & (1 << i) != 0) ? 2 : 0;
+            assertEq(ledger.fingerprintHolder(pool[i]), expected, "after release");
+        }
+    }
+
+    function _subset(bytes32[] memory pool, uint256 mask) internal pure returns (bytes32[] memory out) {
+        uint256 n = 0;
+        for (uint256 i = 0; i < pool.length; ++i) {
+            if (mask & (1 << i) != 0) ++n;
+        }
+        out = new bytes32[](n);
+        n = 0;
+        for (uint256 i = 0; i < pool.length; ++i) {
+            if (mask & (1 << i) != 0) out[n++] = pool[i];
+        }
     }
 }

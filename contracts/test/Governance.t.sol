@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {LedgerTest} from "./utils/LedgerTest.sol";
+import {Vm} from "./utils/Vm.sol";
 import {ITradeLedger} from "../ITradeLedger.sol";
 import {TradeLedger} from "../TradeLedger.sol";
 
@@ -102,6 +103,8 @@ contract GovernanceTest is LedgerTest {
         vm.expectEmit(true, true, true, true, address(ledger));
         emit ITradeLedger.MemberAdded(14, newcomer, ITradeLedger.Role.BANK, keccak256("lei"), "Joiner");
         vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.EncryptionKeySet(14, newcomer, ENC_KEY);
+        vm.expectEmit(true, true, true, true, address(ledger));
         emit ITradeLedger.ProposalExecuted(1, ITradeLedger.ProposalAction.ADD_MEMBER);
         uint256 id = propose(admin, addInput(newcomer, ITradeLedger.Role.BANK));
         assertEq(id, 1, "id");
@@ -111,7 +114,57 @@ contract GovernanceTest is LedgerTest {
         assertEq(p.proposer, admin, "proposer");
         assertEq(p.approvals, 1, "approvals");
         assertEq(p.input.data, ENC_KEY, "encryption key kept with the proposal");
+        assertEq(ledger.encryptionKeyOf(newcomer), ENC_KEY, "encryption key published");
         assertTrue(ledger.hasApproved(id, admin), "approved");
+    }
+
+    // ---------------------------------------------------------------- encryption key at onboarding
+
+    function test_add_member_without_key_publishes_none() public {
+        ITradeLedger.ProposalInput memory input = addInput(newcomer, ITradeLedger.Role.REGULATOR);
+        input.data = 0; // a custodial member: its gateway publishes the key later
+        vm.recordLogs();
+        propose(owner, input);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != ITradeLedger.EncryptionKeySet.selector, "no EncryptionKeySet");
+        }
+        assertTrue(isMember(newcomer), "member");
+        assertEq(ledger.encryptionKeyOf(newcomer), bytes32(0), "no key");
+        (address[] memory regs,) = ledger.encryptionRecipients(ITradeLedger.Role.REGULATOR);
+        assertEq(regs.length, 0, "not a recipient without a key");
+        // it publishes one itself
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.EncryptionKeySet(14, newcomer, ENC_KEY);
+        vm.prank(newcomer);
+        ledger.setEncryptionKey(ENC_KEY);
+        (regs,) = ledger.encryptionRecipients(ITradeLedger.Role.REGULATOR);
+        assertEq(regs.length, 1, "a recipient now");
+    }
+
+    function test_M2_key_published_when_the_proposal_executes() public {
+        withTwoOfTwo();
+        uint256 id = propose(admin, addInput(newcomer, ITradeLedger.Role.REGULATOR));
+        assertEq(ledger.encryptionKeyOf(newcomer), bytes32(0), "nothing before execution");
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.MemberAdded(14, newcomer, ITradeLedger.Role.REGULATOR, keccak256("lei"), "Joiner");
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.EncryptionKeySet(14, newcomer, ENC_KEY);
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.ProposalExecuted(id, ITradeLedger.ProposalAction.ADD_MEMBER);
+        approve(owner, id);
+        assertEq(ledger.encryptionKeyOf(newcomer), ENC_KEY, "published");
+        (address[] memory regs, bytes32[] memory keys) = ledger.encryptionRecipients(ITradeLedger.Role.REGULATOR);
+        assertEq(regs.length, 1, "one regulator with a key");
+        assertEq(regs[0], newcomer, "the new regulator");
+        assertEq(keys[0], ENC_KEY, "its key");
+    }
+
+    /// @dev The key rides only on ADD_MEMBER: another action's `data` is not a key.
+    function test_other_actions_data_is_not_a_key() public {
+        propose(owner, thresholdInput(2));
+        assertEq(ledger.encryptionKeyOf(owner), bytes32(0), "the proposer got no key");
+        assertEq(ledger.encryptionKeyOf(address(0)), bytes32(0), "nor the zero address");
     }
 
     function test_M1_owner_rules_still_hold_for_proposals() public {

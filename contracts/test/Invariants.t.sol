@@ -6,95 +6,68 @@ import {Vm} from "./utils/Vm.sol";
 import {ITradeLedger} from "../ITradeLedger.sol";
 import {TradeLedger} from "../TradeLedger.sol";
 
-/// @notice Random operations by random members on a small pool of documents and fingerprints,
-///         so that financings overlap. A ghost model predicts each outcome; any disagreement is
-///         counted in `violations` (a handler revert would be discarded by the fuzzer).
+/// @notice Random financing operations by random callers (the right bank most of the time) on a
+///         small shared pool of fingerprints, so that financings overlap; random encryption keys
+///         and suspensions. A ghost model predicts each outcome — success, refusal, or the exact
+///         revert data — and any disagreement is counted in `violations` (a handler revert would
+///         be discarded by the fuzzer).
 contract LedgerHandler {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     TradeLedger internal immutable ledger;
     address internal immutable admin;
-    address[2] internal banks;
-    address[3] internal registrants; // enterprise, enterprise2, bank (banks register too)
-    address[4] internal suspendable; // bank, bank2, enterprise, enterprise2
+    /// @dev every member of the fixture, in member-id order, then one unknown address
+    address[] public people;
+    /// @dev who calls the financing functions (weighted towards the two banks)
+    address[] internal actors;
+    /// @dev whom `toggleSuspension` suspends and reinstates
+    address[] internal suspendable;
 
-    uint256 internal constant DOCS = 16;
-    uint256 internal constant FPS = 24;
-    uint40 internal constant MATURITY = 4_000_000_000;
-
-    /// @dev the current document of each pool slot; a revoked or superseded one is replaced by
-    ///      a fresh hash (its successor, for supersession) so the pool never runs dry
-    bytes32[DOCS] public docs;
-    /// @dev every document hash the pool ever held (the invariants check all of them)
-    bytes32[] public allDocs;
-    uint256 internal generation;
+    uint256 public constant FPS = 24;
     bytes32[FPS] public fingerprints;
-
-    struct GhostDoc {
-        address registrant;
-        uint8 status; // 0 none, 1 active, 2 revoked, 3 superseded
-        bytes3 currency;
-        uint64 faceValue;
-    }
+    bytes32 internal constant COMMITMENT = keccak256("handler-commitment");
+    bytes4 internal constant OK = 0x00000000;
+    bytes4 internal constant REFUSED = 0xffffffff;
 
     struct GhostFinancing {
         address bank;
-        uint8 status; // 1 active, 2 closed, 3 cancelled
-        uint64 amount;
-        uint64 drawn;
-        uint64 repaid;
-        bytes32[] docs;
-        uint64[] amounts;
-        bytes32[][] fps;
+        uint8 status; // 0 none, 1 active, 2 closed, 3 cancelled
+        uint40 registeredAt;
+        bytes32[] fps;
     }
 
-    mapping(bytes32 => GhostDoc) public ghostDoc;
     mapping(uint256 => GhostFinancing) internal ghostFin;
     mapping(bytes32 => uint256) public ghostHolder;
-    mapping(address => bool) public ghostSuspended;
+    mapping(address => ITradeLedger.Role) public ghostRole;
+    mapping(address => bool) public ghostActive;
+    mapping(address => bytes32) public ghostKey;
     uint256 public financings;
     uint256 public violations;
     string public lastViolation;
-    mapping(bytes32 => uint256) public calls;
-    mapping(bytes32 => uint256) public successes;
-    mapping(uint8 => uint256) public refusals;
+    /// @dev how often each (operation, outcome) happened; the outcome is OK, REFUSED or the
+    ///      error selector
+    mapping(bytes32 => uint256) public outcomes;
 
-    constructor(TradeLedger ledger_, address admin_, address[2] memory banks_, address[2] memory enterprises) {
+    constructor(TradeLedger ledger_, address admin_, address[] memory people_, address[] memory actors_, address[] memory suspendable_) {
         ledger = ledger_;
         admin = admin_;
-        banks = banks_;
-        registrants = [enterprises[0], enterprises[1], banks_[0]];
-        suspendable = [banks_[0], banks_[1], enterprises[0], enterprises[1]];
-        for (uint256 i = 0; i < DOCS; ++i) {
-            docs[i] = keccak256(abi.encode("inv-doc", i));
-            allDocs.push(docs[i]);
-            // most of the pool starts registered, so that short fuzz runs reach financing
-            if (i < DOCS - 4) _registerNow(docs[i], registrants[i % 3]);
+        people = people_;
+        actors = actors_;
+        suspendable = suspendable_;
+        for (uint256 i = 0; i < people_.length; ++i) {
+            ITradeLedger.MemberRecord memory m = ledger_.memberOf(people_[i]);
+            ghostRole[people_[i]] = m.role;
+            ghostActive[people_[i]] = m.active;
         }
         for (uint256 i = 0; i < FPS; ++i) {
             fingerprints[i] = keccak256(abi.encode("inv-fp", i));
         }
     }
 
-    function allDocsLength() external view returns (uint256) {
-        return allDocs.length;
-    }
+    // ---------------------------------------------------------------- model helpers
 
-    function _replaceSlot(uint256 slot, bytes32 next) internal {
-        docs[slot] = next;
-        allDocs.push(next);
-        // a fresh document is usually registered right away (by an active registrant)
-        if (ghostDoc[next].status == 0 && uint256(next) % 4 != 0) {
-            address who = registrants[uint256(next) % 3];
-            if (!ghostSuspended[who]) _registerNow(next, who);
-        }
-    }
-
-    function _registerNow(bytes32 d, address who) internal {
-        vm.prank(who);
-        ledger.registerDocument(d, ITradeLedger.DocType.INVOICE);
-        ghostDoc[d].registrant = who;
-        ghostDoc[d].status = 1;
+    function seen(string memory op, bytes4 outcome) public view returns (uint256) {
+        return outcomes[keccak256(abi.encode(op, outcome))];
     }
 
     function _violation(string memory what) internal {
@@ -102,149 +75,78 @@ contract LedgerHandler {
         lastViolation = what;
     }
 
-    function _expect(bool ok, bool expected, string memory what) internal {
-        if (ok != expected) _violation(string.concat(what, ok ? ": succeeded, model says revert" : ": reverted, model says ok"));
-    }
-
-    // ---------------------------------------------------------------- documents
-
-    function registerDoc(uint256 actorSeed, uint256 docSeed) external {
-        calls["registerDoc"]++;
-        address who = registrants[actorSeed % 3];
-        bytes32 d = docs[docSeed % DOCS];
-        bool expected = !ghostSuspended[who] && ghostDoc[d].status == 0;
-        vm.prank(who);
-        try ledger.registerDocument(d, ITradeLedger.DocType.INVOICE) {
-            ghostDoc[d].registrant = who;
-            ghostDoc[d].status = 1;
-            _expect(true, expected, "register");
-        } catch {
-            _expect(false, expected, "register");
+    /// @dev Compares an outcome with the model's: `expected` empty = success. Returns whether
+    ///      the call succeeded; counts the outcome.
+    function _check(string memory op, bool ok, bytes memory ret, bytes memory expected) internal returns (bool) {
+        bytes4 outcome = ok ? OK : bytes4(ret);
+        outcomes[keccak256(abi.encode(op, outcome))]++;
+        if (ok && expected.length != 0) _violation(string.concat(op, ": succeeded, model says revert"));
+        if (!ok && expected.length == 0) _violation(string.concat(op, ": reverted, model says ok"));
+        if (!ok && expected.length != 0 && keccak256(ret) != keccak256(expected)) {
+            _violation(string.concat(op, ": wrong revert data"));
         }
+        return ok;
     }
 
-    function revokeDoc(uint256 actorSeed, uint256 docSeed) external {
-        calls["revokeDoc"]++;
-        if (actorSeed % 3 != 0) return; // rarer than registration, or the pool runs dry
-        bytes32 d = docs[docSeed % DOCS];
-        // the registrant most of the time, sometimes the admin, sometimes someone else
-        uint256 pick = (actorSeed / 3) % 4;
-        address who = pick == 0 ? admin : (pick == 1 ? registrants[(actorSeed / 12) % 3] : ghostDoc[d].registrant);
-        if (who == address(0)) who = registrants[0];
-        GhostDoc storage g = ghostDoc[d];
-        bool expected = !ghostSuspended[who] && g.status == 1 && (who == admin || who == g.registrant);
-        vm.prank(who);
-        try ledger.revokeDocument(d, 1) {
-            g.status = 2;
-            _replaceSlot(docSeed % DOCS, keccak256(abi.encode("inv-doc", docSeed % DOCS, ++generation)));
-            successes["revoke"]++;
-            _expect(true, expected, "revoke");
-        } catch {
-            _expect(false, expected, "revoke");
+    /// @dev The error for `who` calling a BANK-only function ("" when allowed).
+    function _bankError(address who) internal view returns (bytes memory) {
+        ITradeLedger.Role role = ghostRole[who];
+        if (role == ITradeLedger.Role.NONE) return abi.encodeWithSelector(ITradeLedger.NotAMember.selector, who);
+        if (!ghostActive[who]) return abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, who);
+        if (role != ITradeLedger.Role.BANK) return abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, who, role);
+        return "";
+    }
+
+    /// @dev The error for `who` writing on financing `id` as its bank ("" when allowed).
+    function _ownActiveError(uint256 id, address who) internal view returns (bytes memory err) {
+        err = _bankError(who);
+        if (err.length != 0) return err;
+        GhostFinancing storage f = ghostFin[id];
+        if (f.status == 0) return abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, id);
+        if (f.bank != who) return abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, who);
+        if (f.status != 1) {
+            return abi.encodeWithSelector(ITradeLedger.FinancingNotActive.selector, id, ITradeLedger.FinancingStatus(f.status));
         }
     }
 
-    function supersedeDoc(uint256 docSeed, uint256 newSeed) external {
-        calls["supersedeDoc"]++;
-        if (newSeed % 3 != 0) return;
-        bytes32 d = docs[docSeed % DOCS];
-        // mostly a fresh amendment; sometimes a pool document (already registered or not)
-        bytes32 n = newSeed % 5 == 0 ? docs[(newSeed / 5) % DOCS] : keccak256(abi.encode("amend", d, newSeed));
-        GhostDoc storage g = ghostDoc[d];
-        address who = g.registrant == address(0) ? registrants[0] : g.registrant;
-        bool expected = !ghostSuspended[who] && g.status == 1 && g.registrant == who && n != d && ghostDoc[n].status == 0;
-        vm.prank(who);
-        try ledger.supersedeDocument(d, n) {
-            g.status = 3;
-            successes["supersede"]++;
-            ghostDoc[n].registrant = who;
-            ghostDoc[n].status = 1;
-            uint256 taken = newSeed / 5 % DOCS;
-            if (docs[taken] == n) _replaceSlot(taken, keccak256(abi.encode("inv-doc", 99, ++generation)));
-            _replaceSlot(docSeed % DOCS, n);
-            _expect(true, expected, "supersede");
-        } catch {
-            _expect(false, expected, "supersede");
+    /// @dev A release hands back strictly ascending fingerprints, each held by `id`, all of them.
+    function _releaseError(uint256 id, bytes32[] memory list) internal view returns (bytes memory) {
+        for (uint256 i = 0; i < list.length; ++i) {
+            if (i > 0 && list[i] <= list[i - 1]) return abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, i);
+            if (ghostHolder[list[i]] != id) return abi.encodeWithSelector(ITradeLedger.ReleaseMismatch.selector, id, list[i]);
+        }
+        uint256 n = ghostFin[id].fps.length;
+        if (list.length != n) return abi.encodeWithSelector(ITradeLedger.IncompleteRelease.selector, id, n, list.length);
+        return "";
+    }
+
+    /// @dev A digest of everything a financing write may change: the count and every lock of
+    ///      the pool and of every financing.
+    function _digest() internal view returns (bytes32 d) {
+        d = keccak256(abi.encode(ledger.financingCount()));
+        for (uint256 i = 0; i < FPS; ++i) {
+            d = keccak256(abi.encode(d, ledger.fingerprintHolder(fingerprints[i])));
+        }
+        for (uint256 id = 1; id <= financings; ++id) {
+            d = keccak256(abi.encode(d, ledger.getFinancing(id)));
+            d = keccak256(abi.encode(d, ledger.fingerprintHolders(ghostFin[id].fps)));
         }
     }
 
-    // ---------------------------------------------------------------- financing
-
-    struct Plan {
-        ITradeLedger.DocumentPledge[] pledges;
-        bytes3 currency;
-        ITradeLedger.RefusalReason reason;
-        uint256 total;
+    function _pick(uint256 seed) internal view returns (uint256) {
+        // sometimes an unknown id (0 or the next one)
+        if (seed % 13 == 0) return seed % 2 == 0 ? 0 : financings + 1;
+        if (financings == 0) return 0;
+        return 1 + seed % financings;
     }
 
-    /// @dev Up to three ascending documents, each with 1..3 fingerprints drawn without
-    ///      replacement from the shared pool (so different financings overlap).
-    function _plan(uint256 seed) internal view returns (Plan memory plan) {
-        uint256 nDocs = 1 + seed % 3;
-        bool[DOCS] memory usedDoc;
-        bool[FPS] memory usedFp;
-        bytes32[] memory chosen = new bytes32[](nDocs);
-        uint256 n = 0;
-        for (uint256 i = 0; i < nDocs; ++i) {
-            uint256 r = uint256(keccak256(abi.encode(seed, "doc", i)));
-            if (r % 6 == 0) {
-                // a retired (revoked or superseded) document, or any document ever seen
-                bytes32 old = allDocs[(r >> 8) % allDocs.length];
-                bool dup = false;
-                for (uint256 j = 0; j < n; ++j) {
-                    dup = dup || chosen[j] == old;
-                }
-                if (!dup) chosen[n++] = old;
-                continue;
-            }
-            uint256 k = r % DOCS;
-            if (usedDoc[k]) continue;
-            usedDoc[k] = true;
-            bool dup2 = false;
-            for (uint256 j = 0; j < n; ++j) {
-                dup2 = dup2 || chosen[j] == docs[k];
-            }
-            if (!dup2) chosen[n++] = docs[k];
-        }
-        // sort ascending
-        for (uint256 i = 1; i < n; ++i) {
-            bytes32 key = chosen[i];
-            uint256 j = i;
-            while (j > 0 && chosen[j - 1] > key) {
-                chosen[j] = chosen[j - 1];
-                --j;
-            }
-            chosen[j] = key;
-        }
-        plan.currency = (seed >> 128) % 4 == 0 ? bytes3("USD") : bytes3("EUR");
-        plan.pledges = new ITradeLedger.DocumentPledge[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            uint256 r = uint256(keccak256(abi.encode(seed, "pledge", i)));
-            uint256 nf = 1 + r % 3;
-            bytes32[] memory f = new bytes32[](nf);
-            uint256 m = 0;
-            for (uint256 j = 0; j < nf; ++j) {
-                uint256 k = uint256(keccak256(abi.encode(r, j))) % FPS;
-                if (usedFp[k]) continue;
-                usedFp[k] = true;
-                f[m++] = fingerprints[k];
-            }
-            assembly ("memory-safe") {
-                mstore(f, m)
-            }
-            if (m == 0) {
-                // every candidate was taken by an earlier document: use a fresh one
-                f = new bytes32[](1);
-                f[0] = keccak256(abi.encode(seed, "fresh", i));
-            }
-            _sort(f);
-            GhostDoc storage g = ghostDoc[chosen[i]];
-            uint64 face = g.faceValue != 0 && r % 11 != 0 ? g.faceValue : uint64(100 + (r >> 8) % 1000);
-            uint64 amount = uint64(1 + (r >> 32) % (r % 5 == 0 ? uint256(face) * 3 / 2 : uint256(face) * 2 / 3));
-            plan.pledges[i] = ITradeLedger.DocumentPledge(chosen[i], amount, face, f);
-            plan.total += amount;
-        }
-        plan.reason = _modelReason(plan);
+    /// @dev The financing's bank five times in eight, the other bank once, else anyone.
+    function _actorFor(uint256 id, uint256 seed) internal view returns (address) {
+        address bank = ghostFin[id].bank;
+        uint256 k = seed % 8;
+        if (bank != address(0) && k < 5) return bank;
+        if (k == 5) return bank == actors[0] ? actors[1] : actors[0];
+        return actors[(seed / 8) % actors.length];
     }
 
     function _sort(bytes32[] memory a) internal pure {
@@ -259,213 +161,256 @@ contract LedgerHandler {
         }
     }
 
-    function _modelReason(Plan memory plan) internal view returns (ITradeLedger.RefusalReason) {
-        for (uint256 i = 0; i < plan.pledges.length; ++i) {
-            ITradeLedger.DocumentPledge memory p = plan.pledges[i];
-            GhostDoc storage g = ghostDoc[p.docHash];
-            if (g.status == 0) return ITradeLedger.RefusalReason.DOCUMENT_NOT_REGISTERED;
-            if (g.status == 2) return ITradeLedger.RefusalReason.DOCUMENT_REVOKED;
-            if (g.status == 3) return ITradeLedger.RefusalReason.DOCUMENT_SUPERSEDED;
-            if (g.currency != bytes3(0) && g.currency != plan.currency) return ITradeLedger.RefusalReason.CURRENCY_MISMATCH;
-            if (g.faceValue != 0 && g.faceValue != p.faceValue) return ITradeLedger.RefusalReason.FACE_VALUE_MISMATCH;
-            if (uint256(ghostFinanced(p.docHash)) + p.amount > p.faceValue) {
-                return ITradeLedger.RefusalReason.EXCEEDS_FACE_VALUE;
-            }
-            for (uint256 j = 0; j < p.fingerprints.length; ++j) {
-                if (ghostHolder[p.fingerprints[j]] != 0) return ITradeLedger.RefusalReason.FINGERPRINT_PLEDGED;
-            }
+    /// @dev 1..4 distinct pool fingerprints, ascending; sometimes one outside the pool.
+    function _request(uint256 seed) internal view returns (bytes32[] memory f) {
+        uint256 want = 1 + seed % 4;
+        bool[FPS] memory used;
+        f = new bytes32[](want + 1);
+        uint256 n = 0;
+        for (uint256 j = 0; j < want; ++j) {
+            uint256 k = uint256(keccak256(abi.encode(seed, j))) % FPS;
+            if (used[k]) continue;
+            used[k] = true;
+            f[n++] = fingerprints[k];
         }
-        return ITradeLedger.RefusalReason.NONE;
+        if ((seed >> 64) % 8 == 0) f[n++] = keccak256(abi.encode("outside", seed));
+        assembly ("memory-safe") {
+            mstore(f, n)
+        }
+        _sort(f);
     }
 
-    function finance(uint256 bankSeed, uint256 seed) external {
-        calls["finance"]++;
-        address who = banks[bankSeed % 2];
-        Plan memory plan = _plan(seed);
-        if (!ghostSuspended[who]) {
-            (ITradeLedger.RefusalReason checked,,,) = ledger.checkFinancing(plan.pledges, plan.currency);
-            if (checked != plan.reason) _violation("checkFinancing disagrees with the model");
+    // ---------------------------------------------------------------- financing
+
+    function finance(uint256 actorSeed, uint256 seed) external {
+        address who = actorSeed % 3 != 0 ? actors[actorSeed % 2] : actors[(actorSeed / 3) % actors.length];
+        bytes32[] memory f = _request(seed);
+        bytes memory err = _bankError(who);
+        if (f.length > 1 && (seed >> 96) % 12 == 0) {
+            (f[0], f[1]) = (f[1], f[0]); // malformed
+            if (err.length == 0) err = abi.encodeWithSelector(ITradeLedger.FingerprintsNotSorted.selector, 1);
         }
+        bool held = false;
+        for (uint256 i = 0; i < f.length; ++i) {
+            held = held || ghostHolder[f[i]] != 0;
+        }
+        vm.warp(block.timestamp + (seed >> 128) % 1000);
+        bytes memory t = abi.encodePacked(keccak256(abi.encode("terms", seed)));
+        bytes32 before = _digest();
+        vm.recordLogs();
         vm.prank(who);
-        try ledger.registerFinancing(plan.pledges, plan.currency, ITradeLedger.FinancingKind.FACTORING, MATURITY, "r")
-        returns (uint256 id) {
-            if (ghostSuspended[who]) _violation("suspended bank financed");
-            if ((id != 0) != (plan.reason == ITradeLedger.RefusalReason.NONE)) {
-                _violation(id != 0 ? "financed although the model refuses" : "refused although the model accepts");
+        try ledger.registerFinancing(f, COMMITMENT, t) returns (uint256 id) {
+            Vm.Log[] memory logs = vm.getRecordedLogs();
+            if (err.length != 0) {
+                _check("finance", true, "", err);
+            } else if (held) {
+                outcomes[keccak256(abi.encode("finance", REFUSED))]++;
+                if (id != 0) _violation("financed although a fingerprint is held");
+                if (_digest() != before) _violation("a refusal changed state");
+                if (logs.length != 1 || logs[0].topics[0] != ITradeLedger.FinancingRefused.selector) {
+                    _violation("a refusal without exactly one FinancingRefused");
+                }
+            } else {
+                outcomes[keccak256(abi.encode("finance", OK))]++;
+                if (id == 0) _violation("refused although every fingerprint is free");
+                if (logs.length != 1 || logs[0].topics[0] != ITradeLedger.FinancingRegistered.selector) {
+                    _violation("a financing without exactly one FinancingRegistered");
+                }
+                _record(id, who, f);
             }
-            if (id != 0) _record(id, who, plan);
-            if (id != 0) successes["finance"]++;
-            else refusals[uint8(plan.reason)]++;
-        } catch {
-            if (!ghostSuspended[who]) _violation("registerFinancing reverted");
+        } catch (bytes memory ret) {
+            vm.getRecordedLogs();
+            _check("finance", false, ret, err);
         }
     }
 
-    function _record(uint256 id, address who, Plan memory plan) internal {
+    function _record(uint256 id, address who, bytes32[] memory f) internal {
         if (id != financings + 1) _violation("financing ids not sequential");
         financings = id;
-        GhostFinancing storage f = ghostFin[id];
-        f.bank = who;
-        f.status = 1;
-        f.amount = uint64(plan.total);
-        for (uint256 i = 0; i < plan.pledges.length; ++i) {
-            ITradeLedger.DocumentPledge memory p = plan.pledges[i];
-            f.docs.push(p.docHash);
-            f.amounts.push(p.amount);
-            f.fps.push(p.fingerprints);
-            GhostDoc storage g = ghostDoc[p.docHash];
-            g.currency = plan.currency;
-            g.faceValue = p.faceValue;
-            for (uint256 j = 0; j < p.fingerprints.length; ++j) {
-                ghostHolder[p.fingerprints[j]] = id;
+        GhostFinancing storage g = ghostFin[id];
+        g.bank = who;
+        g.status = 1;
+        g.registeredAt = uint40(block.timestamp);
+        for (uint256 i = 0; i < f.length; ++i) {
+            g.fps.push(f[i]);
+            ghostHolder[f[i]] = id;
+        }
+    }
+
+    function recordRefusal(uint256 actorSeed) external {
+        address who = actorSeed % 2 == 0 ? actors[actorSeed % 4 / 2] : actors[(actorSeed / 2) % actors.length];
+        bytes32 before = _digest();
+        vm.prank(who);
+        (bool ok, bytes memory ret) =
+            address(ledger).call(abi.encodeCall(ledger.recordRefusal, (COMMITMENT, hex"0badc0de")));
+        _check("recordRefusal", ok, ret, _bankError(who));
+        if (_digest() != before) _violation("recordRefusal changed state");
+    }
+
+    function recordEntry(uint256 finSeed, uint256 actorSeed) external {
+        uint256 id = _pick(finSeed);
+        address who = _actorFor(id, actorSeed);
+        bytes32 before = _digest();
+        vm.prank(who);
+        (bool ok, bytes memory ret) =
+            address(ledger).call(abi.encodeCall(ledger.recordEntry, (id, COMMITMENT, hex"e0e0")));
+        _check("recordEntry", ok, ret, _ownActiveError(id, who));
+        if (_digest() != before) _violation("recordEntry changed state");
+    }
+
+    function shareTerms(uint256 finSeed, uint256 actorSeed) external {
+        uint256 id = _pick(finSeed);
+        address who = _actorFor(id, actorSeed);
+        bytes memory err;
+        ITradeLedger.Role role = ghostRole[who];
+        if (role == ITradeLedger.Role.NONE) err = abi.encodeWithSelector(ITradeLedger.NotAMember.selector, who);
+        else if (!ghostActive[who]) err = abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, who);
+        else if (ghostFin[id].status == 0) err = abi.encodeWithSelector(ITradeLedger.FinancingNotFound.selector, id);
+        else if (role == ITradeLedger.Role.BANK && ghostFin[id].bank != who) {
+            err = abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, id, who);
+        } else if (role != ITradeLedger.Role.BANK && role != ITradeLedger.Role.REGULATOR) {
+            err = abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, who, role);
+        }
+        bytes32 before = _digest();
+        vm.prank(who);
+        (bool ok, bytes memory ret) = address(ledger).call(abi.encodeCall(ledger.shareTerms, (id, hex"6b6579")));
+        _check("shareTerms", ok, ret, err);
+        if (_digest() != before) _violation("shareTerms changed state");
+    }
+
+    /// @dev The release list: exact most of the time, else one of the wrong ones.
+    function _releaseList(uint256 id, uint256 variant) internal view returns (bytes32[] memory r) {
+        bytes32[] storage own = ghostFin[id].fps;
+        uint256 v = variant % 10;
+        if (v < 6 || own.length == 0) return own;
+        if (v == 6) {
+            // one missing
+            r = new bytes32[](own.length - 1);
+            for (uint256 i = 0; i < r.length; ++i) {
+                r[i] = own[i + 1];
+            }
+            return r;
+        }
+        if (v == 7 || v == 8) {
+            // one more from the pool (another financing's, or free), or one replaced by it
+            bytes32 extra = fingerprints[(variant / 10) % FPS];
+            r = new bytes32[](own.length + (v == 7 ? 1 : 0));
+            for (uint256 i = 0; i < own.length; ++i) {
+                r[i] = own[i];
+            }
+            r[v == 7 ? own.length : 0] = extra;
+            _sort(r);
+            return r;
+        }
+        // out of order (or a repeat when there is one fingerprint only)
+        r = new bytes32[](own.length < 2 ? 2 : own.length);
+        for (uint256 i = 0; i < r.length; ++i) {
+            r[i] = own[(r.length - 1 - i) % own.length];
+        }
+    }
+
+    function _release(uint256 finSeed, uint256 actorSeed, uint256 variant, bool closing) internal {
+        uint256 id = _pick(finSeed);
+        address who = _actorFor(id, actorSeed);
+        bytes32[] memory list = _releaseList(id, variant);
+        bytes memory err = _ownActiveError(id, who);
+        if (err.length == 0) err = _releaseError(id, list);
+        vm.prank(who);
+        (bool ok, bytes memory ret) = address(ledger).call(
+            closing
+                ? abi.encodeCall(ledger.closeFinancing, (id, list))
+                : abi.encodeCall(ledger.cancelFinancing, (id, uint8(variant), list))
+        );
+        if (_check(closing ? "close" : "cancel", ok, ret, err)) {
+            GhostFinancing storage f = ghostFin[id];
+            f.status = closing ? 2 : 3;
+            for (uint256 i = 0; i < f.fps.length; ++i) {
+                ghostHolder[f.fps[i]] = 0;
             }
         }
     }
 
-    function _pick(uint256 seed) internal view returns (uint256 id) {
-        if (financings == 0) return 0;
-        return 1 + seed % financings;
+    function close(uint256 finSeed, uint256 actorSeed, uint256 variant) external {
+        _release(finSeed, actorSeed, variant, true);
     }
 
-    function drawdown(uint256 finSeed, uint64 amount) external {
-        calls["drawdown"]++;
-        uint256 id = _pick(finSeed);
-        if (id == 0) return;
-        GhostFinancing storage f = ghostFin[id];
-        amount = uint64(amount % (uint256(f.amount - f.drawn) + 3)); // includes 0 and over-limit
-        bool expected = f.status == 1 && !ghostSuspended[f.bank] && amount > 0 && amount <= f.amount - f.drawn;
-        vm.prank(f.bank);
-        try ledger.drawdown(id, amount) {
-            f.drawn += amount;
-            successes["drawdown"]++;
-            _expect(true, expected, "drawdown");
-        } catch {
-            _expect(false, expected, "drawdown");
-        }
-    }
-
-    function repay(uint256 finSeed, uint64 amount) external {
-        calls["repay"]++;
-        uint256 id = _pick(finSeed);
-        if (id == 0) return;
-        GhostFinancing storage f = ghostFin[id];
-        amount = uint64(amount % (uint256(f.drawn - f.repaid) + 3));
-        bool expected = f.status == 1 && !ghostSuspended[f.bank] && amount > 0 && amount <= f.drawn - f.repaid;
-        vm.prank(f.bank);
-        try ledger.repay(id, amount) {
-            f.repaid += amount;
-            successes["repay"]++;
-            _expect(true, expected, "repay");
-        } catch {
-            _expect(false, expected, "repay");
-        }
-    }
-
-    function _releases(GhostFinancing storage f) internal view returns (ITradeLedger.DocumentRelease[] memory r) {
-        r = new ITradeLedger.DocumentRelease[](f.docs.length);
-        for (uint256 i = 0; i < f.docs.length; ++i) {
-            r[i] = ITradeLedger.DocumentRelease(f.docs[i], f.fps[i]);
-        }
-    }
-
-    function _released(uint256 id, uint8 status) internal {
-        GhostFinancing storage f = ghostFin[id];
-        f.status = status;
-        for (uint256 i = 0; i < f.docs.length; ++i) {
-            for (uint256 j = 0; j < f.fps[i].length; ++j) {
-                ghostHolder[f.fps[i][j]] = 0;
-            }
-        }
-    }
-
-    function close(uint256 finSeed, bool repayFirst) external {
-        calls["close"]++;
-        uint256 id = _pick(finSeed);
-        if (id == 0) return;
-        GhostFinancing storage f = ghostFin[id];
-        if (repayFirst && f.status == 1 && !ghostSuspended[f.bank] && f.drawn > f.repaid) {
-            vm.prank(f.bank);
-            ledger.repay(id, f.drawn - f.repaid);
-            f.repaid = f.drawn;
-        }
-        bool expected = f.status == 1 && !ghostSuspended[f.bank] && f.drawn == f.repaid;
-        vm.prank(f.bank);
-        try ledger.closeFinancing(id, _releases(f)) {
-            _released(id, 2);
-            successes["close"]++;
-            _expect(true, expected, "close");
-        } catch {
-            _expect(false, expected, "close");
-        }
-    }
-
-    function cancel(uint256 finSeed, bool dropOneFingerprint) external {
-        calls["cancel"]++;
-        uint256 id = _pick(finSeed);
-        if (id == 0) return;
-        GhostFinancing storage f = ghostFin[id];
-        ITradeLedger.DocumentRelease[] memory r = _releases(f);
-        bool incomplete = false;
-        if (dropOneFingerprint && r[0].fingerprints.length > 1) {
-            bytes32[] memory shorter = new bytes32[](r[0].fingerprints.length - 1);
-            for (uint256 j = 0; j < shorter.length; ++j) {
-                shorter[j] = r[0].fingerprints[j];
-            }
-            r[0].fingerprints = shorter;
-            incomplete = true;
-        }
-        bool expected = f.status == 1 && !ghostSuspended[f.bank] && !incomplete;
-        vm.prank(f.bank);
-        try ledger.cancelFinancing(id, 4, r) {
-            _released(id, 3);
-            successes["cancel"]++;
-            _expect(true, expected, "cancel");
-        } catch {
-            _expect(false, expected, "cancel");
-        }
+    function cancel(uint256 finSeed, uint256 actorSeed, uint256 variant) external {
+        _release(finSeed, actorSeed, variant, false);
     }
 
     // ---------------------------------------------------------------- membership
 
+    function setEncryptionKey(uint256 whoSeed, uint256 keySeed) external {
+        address who = people[whoSeed % people.length];
+        bytes32 key = keySeed % 7 == 0 ? bytes32(0) : keccak256(abi.encode("x25519", keySeed));
+        bytes memory err;
+        if (ghostRole[who] == ITradeLedger.Role.NONE) err = abi.encodeWithSelector(ITradeLedger.NotAMember.selector, who);
+        else if (!ghostActive[who]) err = abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, who);
+        else if (key == 0) err = abi.encodeWithSelector(ITradeLedger.ZeroEncryptionKey.selector);
+        vm.prank(who);
+        (bool ok, bytes memory ret) = address(ledger).call(abi.encodeCall(ledger.setEncryptionKey, (key)));
+        if (_check("setEncryptionKey", ok, ret, err)) ghostKey[who] = key;
+    }
+
     function toggleSuspension(uint256 seed) external {
-        calls["toggleSuspension"]++;
-        address who = suspendable[seed % 4];
+        address who = suspendable[seed % suspendable.length];
+        // suspensions are rarer than reinstatements, so members are active most of the time
+        if (ghostActive[who] && (seed >> 8) % 3 != 0) return;
         vm.prank(admin);
-        if (ghostSuspended[who]) {
-            ledger.reinstateMember(who);
-        } else {
+        if (ghostActive[who]) {
             ledger.suspendMember(who);
+        } else {
+            ledger.reinstateMember(who);
         }
-        ghostSuspended[who] = !ghostSuspended[who];
+        ghostActive[who] = !ghostActive[who];
+        outcomes[keccak256(abi.encode("toggleSuspension", OK))]++;
     }
 
     // ---------------------------------------------------------------- ghost reads
 
-    function ghostFinanced(bytes32 d) public view returns (uint256 sum) {
-        for (uint256 id = 1; id <= financings; ++id) {
-            GhostFinancing storage f = ghostFin[id];
-            if (f.status != 1) continue;
-            for (uint256 i = 0; i < f.docs.length; ++i) {
-                if (f.docs[i] == d) sum += f.amounts[i];
-            }
-        }
+    function peopleCount() external view returns (uint256) {
+        return people.length;
     }
 
-    function ghostFinancing(uint256 id) external view returns (address, uint8, uint64, uint64, uint64) {
+    function ghostFinancing(uint256 id)
+        external
+        view
+        returns (address bank, uint8 status, uint40 registeredAt, bytes32[] memory fps)
+    {
         GhostFinancing storage f = ghostFin[id];
-        return (f.bank, f.status, f.amount, f.drawn, f.repaid);
+        return (f.bank, f.status, f.registeredAt, f.fps);
     }
 
-    /// @dev How many active ghost financings pledge fingerprint `fp` (must be <= 1).
+    /// @dev How many active ghost financings lock `fp` (the rule: at most one).
     function ghostHolders(bytes32 fp) external view returns (uint256 count) {
         for (uint256 id = 1; id <= financings; ++id) {
             GhostFinancing storage f = ghostFin[id];
             if (f.status != 1) continue;
-            for (uint256 i = 0; i < f.docs.length; ++i) {
-                for (uint256 j = 0; j < f.fps[i].length; ++j) {
-                    if (f.fps[i][j] == fp) ++count;
-                }
+            for (uint256 j = 0; j < f.fps.length; ++j) {
+                if (f.fps[j] == fp) ++count;
             }
+        }
+    }
+
+    /// @dev The model's encryption recipients of `role`: active members of the role with a key,
+    ///      in member-id order.
+    function ghostRecipients(ITradeLedger.Role role)
+        external
+        view
+        returns (address[] memory accounts, bytes32[] memory keys)
+    {
+        accounts = new address[](people.length);
+        keys = new bytes32[](people.length);
+        uint256 n = 0;
+        for (uint256 i = 0; i < people.length; ++i) {
+            address p = people[i];
+            if (ghostRole[p] != role || !ghostActive[p] || ghostKey[p] == 0) continue;
+            (accounts[n], keys[n]) = (p, ghostKey[p]);
+            ++n;
+        }
+        assembly ("memory-safe") {
+            mstore(accounts, n)
+            mstore(keys, n)
         }
     }
 }
@@ -475,7 +420,17 @@ contract InvariantsTest is LedgerTest {
 
     function setUp() public override {
         super.setUp();
-        handler = new LedgerHandler(ledger, admin, [bank, bank2], [enterprise, enterprise2]);
+        address[] memory people = new address[](14);
+        (people[0], people[1], people[2], people[3], people[4]) = (owner, admin, bank, bank2, enterprise);
+        (people[5], people[6], people[7], people[8], people[9]) = (enterprise2, regulator, attestor, attestor2, suspendedAdmin);
+        (people[10], people[11], people[12], people[13]) = (suspendedBank, suspendedEnterprise, suspendedAttestor, stranger);
+        address[] memory actors = new address[](8);
+        (actors[0], actors[1], actors[2], actors[3]) = (bank, bank2, suspendedBank, enterprise);
+        (actors[4], actors[5], actors[6], actors[7]) = (regulator, admin, attestor, stranger);
+        address[] memory suspendable = new address[](6);
+        (suspendable[0], suspendable[1], suspendable[2]) = (bank, bank2, suspendedBank);
+        (suspendable[3], suspendable[4], suspendable[5]) = (enterprise, regulator, attestor);
+        handler = new LedgerHandler(ledger, admin, people, actors, suspendable);
     }
 
     /// @notice forge: fuzz only the handler's functions
@@ -484,73 +439,126 @@ contract InvariantsTest is LedgerTest {
         t[0] = address(handler);
     }
 
+    function _step(uint256 r) internal {
+        uint256 op = r % 20;
+        if (op < 6) handler.finance(r >> 8, r >> 16);
+        else if (op < 9) handler.recordEntry(r >> 8, r >> 24);
+        else if (op < 12) handler.close(r >> 8, r >> 24, r >> 40);
+        else if (op < 14) handler.cancel(r >> 8, r >> 24, r >> 40);
+        else if (op == 14) handler.recordRefusal(r >> 8);
+        else if (op == 15) handler.shareTerms(r >> 8, r >> 24);
+        else if (op < 18) handler.setEncryptionKey(r >> 8, r >> 24);
+        else if (r % 3 == 0) handler.toggleSuspension(r >> 8);
+        else handler.finance(r >> 8, r >> 16);
+    }
+
     /// @notice The handler reaches every path the invariants are about (a deterministic walk).
     function test_handler_exercises_every_path() public {
-        for (uint256 i = 0; i < 600; ++i) {
-            uint256 r = uint256(keccak256(abi.encode(i)));
-            uint256 op = r % 10;
-            if (op < 2) handler.registerDoc(r >> 8, r >> 16);
-            else if (op == 2) handler.revokeDoc(r >> 8, r >> 16);
-            else if (op == 3) handler.supersedeDoc(r >> 8, r >> 16);
-            else if (op < 6) handler.finance(r >> 8, r >> 16);
-            else if (op == 6) handler.drawdown(r >> 8, uint64(r >> 16));
-            else if (op == 7) handler.repay(r >> 8, uint64(r >> 16));
-            else if (op == 8) handler.close(r >> 8, (r >> 16) % 2 == 0);
-            else if (r % 31 == 0) handler.toggleSuspension(r >> 8);
-            else handler.cancel(r >> 8, (r >> 16) % 3 == 0);
+        for (uint256 i = 0; i < 800; ++i) {
+            _step(uint256(keccak256(abi.encode(i))));
+            if (i % 50 == 49) _checkAll();
         }
         assertEq(handler.violations(), 0, "violations");
-        string[6] memory ops = ["finance", "drawdown", "repay", "close", "cancel", "revoke"];
-        for (uint256 i = 0; i < ops.length; ++i) {
-            assertTrue(handler.successes(bytes32(bytes(ops[i]))) > 0, string.concat("never succeeded: ", ops[i]));
-        }
-        for (uint8 reason = 1; reason <= 7; ++reason) {
-            assertTrue(handler.refusals(reason) > 0, string.concat("refusal reason never seen: ", vm.toString(reason)));
-        }
+        _seen("finance", 0x00000000);
+        _seen("finance", 0xffffffff);
+        _seen("finance", ITradeLedger.FingerprintsNotSorted.selector);
+        _seen("finance", ITradeLedger.RoleNotAllowed.selector);
+        _seen("finance", ITradeLedger.MemberNotActive.selector);
+        _seen("finance", ITradeLedger.NotAMember.selector);
+        _seen("recordRefusal", 0x00000000);
+        _seen("recordEntry", 0x00000000);
+        _seen("recordEntry", ITradeLedger.NotFinancingBank.selector);
+        _seen("recordEntry", ITradeLedger.FinancingNotActive.selector);
+        _seen("recordEntry", ITradeLedger.FinancingNotFound.selector);
+        _seen("shareTerms", 0x00000000);
+        _seen("shareTerms", ITradeLedger.RoleNotAllowed.selector);
+        _seen("close", 0x00000000);
+        _seen("cancel", 0x00000000);
+        _seen("close", ITradeLedger.ReleaseMismatch.selector);
+        _seen("close", ITradeLedger.IncompleteRelease.selector);
+        _seen("close", ITradeLedger.FingerprintsNotSorted.selector);
+        _seen("cancel", ITradeLedger.ReleaseMismatch.selector);
+        _seen("close", ITradeLedger.FinancingNotActive.selector);
+        _seen("setEncryptionKey", 0x00000000);
+        _seen("setEncryptionKey", ITradeLedger.ZeroEncryptionKey.selector);
+        _seen("setEncryptionKey", ITradeLedger.MemberNotActive.selector);
+        _seen("toggleSuspension", 0x00000000);
+    }
+
+    function _seen(string memory op, bytes4 outcome) internal view {
+        assertTrue(handler.seen(op, outcome) > 0, string.concat("never seen: ", op, " ", vm.toString(uint256(uint32(outcome)))));
+    }
+
+    function _checkAll() internal view {
+        invariant_model_agrees_with_every_outcome();
+        invariant_fingerprint_held_by_at_most_one_active_financing_which_holder_names();
+        invariant_financings_match_the_model_and_hold_exactly_their_fingerprints();
+        invariant_encryption_recipients_are_active_members_of_the_role_with_a_key();
     }
 
     function invariant_model_agrees_with_every_outcome() public view {
         if (handler.violations() != 0) revert AssertionFailed(handler.lastViolation());
     }
 
-    function invariant_document_financed_amount_is_sum_of_active_pledges_and_within_face_value() public view {
-        uint256 n = handler.allDocsLength();
+    function invariant_fingerprint_held_by_at_most_one_active_financing_which_holder_names() public view {
+        uint256 n = handler.FPS();
+        bytes32[] memory pool = new bytes32[](n);
         for (uint256 i = 0; i < n; ++i) {
-            bytes32 d = handler.allDocs(i);
-            ITradeLedger.DocumentRecord memory r = ledger.getDocument(d);
-            assertEq(r.financedAmount, handler.ghostFinanced(d), "financedAmount == sum of active pledges");
-            assertTrue(r.financedAmount <= r.faceValue, "financedAmount <= faceValue");
-            (, uint8 status,,) = handler.ghostDoc(d);
-            assertEq(uint8(r.status), status, "document status");
+            pool[i] = handler.fingerprints(i);
         }
-    }
-
-    function invariant_fingerprint_held_by_at_most_one_active_financing() public view {
-        for (uint256 i = 0; i < 24; ++i) {
-            bytes32 fp = handler.fingerprints(i);
-            uint256 holders = handler.ghostHolders(fp);
-            assertTrue(holders <= 1, "fingerprint pledged twice");
+        uint256[] memory holders = ledger.fingerprintHolders(pool);
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 fp = pool[i];
+            assertTrue(handler.ghostHolders(fp) <= 1, "fingerprint locked by two active financings");
             uint256 holder = ledger.fingerprintHolder(fp);
             assertEq(holder, handler.ghostHolder(fp), "fingerprintHolder");
-            if (holder != 0) {
-                assertEq(uint8(ledger.getFinancing(holder).status), 1, "holder is active");
+            assertEq(holders[i], holder, "fingerprintHolders");
+            if (holder == 0) continue;
+            assertEq(uint8(ledger.getFinancing(holder).status), 1, "the holder is active");
+            (,,, bytes32[] memory own) = handler.ghostFinancing(holder);
+            bool found = false;
+            for (uint256 j = 0; j < own.length; ++j) {
+                found = found || own[j] == fp;
             }
+            assertTrue(found, "the holder locked this fingerprint itself");
         }
     }
 
-    function invariant_financing_drawn_and_repaid_within_limits() public view {
+    function invariant_financings_match_the_model_and_hold_exactly_their_fingerprints() public view {
         uint256 n = ledger.financingCount();
-        assertEq(n, handler.financings(), "financing count");
+        assertEq(n, handler.financings(), "financing count (refusals register nothing)");
         for (uint256 id = 1; id <= n; ++id) {
             ITradeLedger.FinancingRecord memory f = ledger.getFinancing(id);
-            (address bankAddr, uint8 status, uint64 amount, uint64 drawn, uint64 repaid) = handler.ghostFinancing(id);
-            assertTrue(f.drawn <= f.amount, "drawn <= amount");
-            assertTrue(f.repaid <= f.drawn, "repaid <= drawn");
+            (address bankAddr, uint8 status, uint40 at, bytes32[] memory own) = handler.ghostFinancing(id);
             assertEq(f.bank, bankAddr, "bank");
+            assertEq(f.bankId, ledger.memberOf(bankAddr).id, "bank id");
             assertEq(uint8(f.status), status, "status");
-            assertEq(f.amount, amount, "amount");
-            assertEq(f.drawn, drawn, "drawn");
-            assertEq(f.repaid, repaid, "repaid");
+            assertEq(f.fingerprintCount, own.length, "fingerprint count");
+            assertEq(f.registeredAt, at, "registered at");
+            uint256[] memory holders = ledger.fingerprintHolders(own);
+            for (uint256 j = 0; j < own.length; ++j) {
+                if (status == 1) assertEq(holders[j], id, "an active financing holds all its fingerprints");
+                else assertTrue(holders[j] != id, "a released financing holds none");
+            }
+        }
+        assertEq(uint8(ledger.getFinancing(n + 1).status), 0, "no financing beyond the count");
+    }
+
+    function invariant_encryption_recipients_are_active_members_of_the_role_with_a_key() public view {
+        for (uint8 r = 0; r <= uint8(ITradeLedger.Role.ATTESTOR); ++r) {
+            ITradeLedger.Role role = ITradeLedger.Role(r);
+            (address[] memory a, bytes32[] memory k) = ledger.encryptionRecipients(role);
+            (address[] memory ga, bytes32[] memory gk) = handler.ghostRecipients(role);
+            assertEq(a.length, ga.length, "recipients count");
+            assertEq(k.length, ga.length, "keys count");
+            for (uint256 i = 0; i < a.length; ++i) {
+                assertEq(a[i], ga[i], "recipient");
+                assertEq(k[i], gk[i], "recipient key");
+            }
+        }
+        for (uint256 i = 0; i < handler.peopleCount(); ++i) {
+            address p = handler.people(i);
+            assertEq(ledger.encryptionKeyOf(p), handler.ghostKey(p), "encryptionKeyOf");
         }
     }
 }

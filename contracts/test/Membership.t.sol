@@ -9,6 +9,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 contract MembershipTest is LedgerTest {
     address internal newcomer = vm.addr(0xC0FFEE);
     address internal newKey = vm.addr(0xBEEF);
+    bytes32 internal constant ENC_KEY = keccak256("x25519 public key");
 
     // ---------------------------------------------------------------- constructor
 
@@ -24,6 +25,8 @@ contract MembershipTest is LedgerTest {
         assertEq(ledger.MAX_BATCH(), 256, "max batch");
         assertEq(ledger.MAX_FINGERPRINTS(), 8, "max fps");
         assertEq(ledger.MAX_PLEDGES(), 16, "max pledges");
+        assertEq(ledger.MAX_FINANCING_FINGERPRINTS(), 128, "max fps per financing");
+        assertEq(ledger.MAX_TERMS(), 8192, "max envelope");
     }
 
     function test_constructor_emits_MemberAdded() public {
@@ -155,9 +158,12 @@ contract MembershipTest is LedgerTest {
 
     // ---------------------------------------------------------------- key rotation
 
-    function test_rotate_own_key_keeps_id_documents_and_financings() public {
+    function test_rotate_own_key_keeps_id_documents_financings_and_encryption_key() public {
         register(bank, doc("inv"));
-        uint256 id = finance(bank, pledge1(doc("inv"), 100, 1000, fps("inv", 2)));
+        bytes32[] memory f = fps("inv", 2);
+        uint256 id = finance(bank, f);
+        vm.prank(bank);
+        ledger.setEncryptionKey(ENC_KEY);
 
         vm.expectEmit(true, true, true, true, address(ledger));
         emit ITradeLedger.MemberKeyRotated(3, bank, newKey, bank);
@@ -169,16 +175,21 @@ contract MembershipTest is LedgerTest {
         assertEq(ledger.memberById(3).account, newKey, "by id");
         assertEq(ledger.getDocument(doc("inv")).registrant, newKey, "doc attributed to id");
         assertEq(ledger.getFinancing(id).bank, newKey, "financing attributed to id");
+        assertEq(ledger.encryptionKeyOf(newKey), ENC_KEY, "encryption key follows the id");
+        assertEq(ledger.encryptionKeyOf(bank), bytes32(0), "old address has no key");
+        (address[] memory accounts,) = ledger.encryptionRecipients(ITradeLedger.Role.BANK);
+        assertEq(accounts.length, 1, "one bank recipient");
+        assertEq(accounts[0], newKey, "listed under its new address");
 
+        bytes memory e = hex"0102";
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotAMember.selector, bank));
         vm.prank(bank);
-        ledger.drawdown(id, 10);
+        ledger.recordEntry(id, keccak256(e), e);
 
         vm.startPrank(newKey);
-        ledger.drawdown(id, 10);
-        ledger.repay(id, 10);
+        ledger.recordEntry(id, keccak256(e), e);
         ledger.revokeDocument(doc("inv"), 1);
-        ledger.closeFinancing(id, release1(doc("inv"), fps("inv", 2)));
+        ledger.closeFinancing(id, f);
         vm.stopPrank();
     }
 
@@ -233,6 +244,114 @@ contract MembershipTest is LedgerTest {
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotAMember.selector, newcomer));
         ledger.rotateMemberKey(newcomer, newKey);
         vm.stopPrank();
+    }
+
+    // ---------------------------------------------------------------- encryption keys (issue #14)
+
+    function test_setEncryptionKey_by_every_active_member_emits_and_stores() public {
+        address[6] memory who = [owner, admin, bank, enterprise, regulator, attestor];
+        uint32[6] memory ids = [uint32(1), 2, 3, 5, 7, 8];
+        for (uint256 i = 0; i < who.length; ++i) {
+            bytes32 key = keccak256(abi.encode("key", i));
+            vm.expectEmit(true, true, true, true, address(ledger));
+            emit ITradeLedger.EncryptionKeySet(ids[i], who[i], key);
+            vm.prank(who[i]);
+            ledger.setEncryptionKey(key);
+            assertEq(ledger.encryptionKeyOf(who[i]), key, "stored");
+        }
+        // a new key replaces the old one
+        vm.expectEmit(true, true, true, true, address(ledger));
+        emit ITradeLedger.EncryptionKeySet(3, bank, ENC_KEY);
+        vm.prank(bank);
+        ledger.setEncryptionKey(ENC_KEY);
+        assertEq(ledger.encryptionKeyOf(bank), ENC_KEY, "replaced");
+        assertEq(ledger.encryptionKeyOf(bank2), bytes32(0), "none published");
+        assertEq(ledger.encryptionKeyOf(newcomer), bytes32(0), "unknown address");
+    }
+
+    function test_setEncryptionKey_errors() public {
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroEncryptionKey.selector));
+        vm.prank(bank);
+        ledger.setEncryptionKey(0);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotAMember.selector, newcomer));
+        vm.prank(newcomer);
+        ledger.setEncryptionKey(ENC_KEY);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.MemberNotActive.selector, suspendedBank));
+        vm.prank(suspendedBank);
+        ledger.setEncryptionKey(ENC_KEY);
+        assertEq(ledger.encryptionKeyOf(suspendedBank), bytes32(0), "nothing stored");
+    }
+
+    function _setKey(address who, bytes32 key) internal {
+        vm.prank(who);
+        ledger.setEncryptionKey(key);
+    }
+
+    function _assertRecipients(ITradeLedger.Role role, address[] memory accounts, bytes32[] memory keys, string memory what)
+        internal
+        view
+    {
+        (address[] memory a, bytes32[] memory k) = ledger.encryptionRecipients(role);
+        assertEq(a.length, accounts.length, string.concat(what, ": count"));
+        assertEq(k.length, accounts.length, string.concat(what, ": keys count"));
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            assertEq(a[i], accounts[i], string.concat(what, ": account"));
+            assertEq(k[i], keys[i], string.concat(what, ": key"));
+        }
+    }
+
+    /// @dev Only active members of the role that published a key, in member-id order; a
+    ///      suspension takes a member out at once and a reinstatement puts it back.
+    function test_encryptionRecipients_only_active_members_of_the_role_with_a_key() public {
+        address regulator2 = vm.addr(0x4E2);
+        address regulator3 = vm.addr(0x4E3);
+        vm.startPrank(owner);
+        ledger.addMember(regulator2, ITradeLedger.Role.REGULATOR, 0, "Regulator 2"); // id 14
+        ledger.addMember(regulator3, ITradeLedger.Role.REGULATOR, 0, "Regulator 3"); // id 15, no key
+        vm.stopPrank();
+        _assertRecipients(ITradeLedger.Role.REGULATOR, new address[](0), new bytes32[](0), "none published yet");
+
+        _setKey(regulator2, "k-reg2");
+        _setKey(regulator, "k-reg");
+        _setKey(bank, "k-bank");
+        _setKey(enterprise, "k-ent");
+        _setKey(attestor, "k-att");
+        _setKey(admin, "k-adm");
+
+        address[] memory regs = new address[](2);
+        bytes32[] memory regKeys = new bytes32[](2);
+        (regs[0], regs[1]) = (regulator, regulator2); // ids 7 and 14: id order, not key order
+        (regKeys[0], regKeys[1]) = (bytes32("k-reg"), bytes32("k-reg2"));
+        _assertRecipients(ITradeLedger.Role.REGULATOR, regs, regKeys, "regulators with a key");
+        address[] memory one = new address[](1);
+        bytes32[] memory oneKey = new bytes32[](1);
+        (one[0], oneKey[0]) = (bank, bytes32("k-bank"));
+        _assertRecipients(ITradeLedger.Role.BANK, one, oneKey, "banks (bank2 has no key)");
+        (one[0], oneKey[0]) = (enterprise, bytes32("k-ent"));
+        _assertRecipients(ITradeLedger.Role.ENTERPRISE, one, oneKey, "enterprises");
+        (one[0], oneKey[0]) = (attestor, bytes32("k-att"));
+        _assertRecipients(ITradeLedger.Role.ATTESTOR, one, oneKey, "attestors");
+        (one[0], oneKey[0]) = (admin, bytes32("k-adm"));
+        _assertRecipients(ITradeLedger.Role.ADMIN, one, oneKey, "admins");
+        _assertRecipients(ITradeLedger.Role.NONE, new address[](0), new bytes32[](0), "role NONE");
+
+        // a suspended member keeps its key but is no recipient until reinstated
+        vm.prank(admin);
+        ledger.suspendMember(regulator);
+        (one[0], oneKey[0]) = (regulator2, bytes32("k-reg2"));
+        _assertRecipients(ITradeLedger.Role.REGULATOR, one, oneKey, "suspended regulator left out");
+        assertEq(ledger.encryptionKeyOf(regulator), bytes32("k-reg"), "key kept while suspended");
+        vm.prank(admin);
+        ledger.suspendMember(bank);
+        _assertRecipients(ITradeLedger.Role.BANK, new address[](0), new bytes32[](0), "suspended bank left out");
+        vm.prank(admin);
+        ledger.reinstateMember(regulator);
+        _assertRecipients(ITradeLedger.Role.REGULATOR, regs, regKeys, "reinstated");
+        // a later key for regulator3 adds it at its id's place
+        _setKey(regulator3, "k-reg3");
+        (address[] memory all,) = ledger.encryptionRecipients(ITradeLedger.Role.REGULATOR);
+        assertEq(all.length, 3, "three regulators");
+        assertEq(all[2], regulator3, "id order");
     }
 
     // ---------------------------------------------------------------- ownership

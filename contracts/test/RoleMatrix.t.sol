@@ -24,21 +24,24 @@ contract RoleMatrixTest is LedgerTest {
     uint256 internal constant CALLERS = 8;
     address internal newcomer = vm.addr(0xC0FFEE);
     address internal newKey = vm.addr(0xBEEF);
+    address internal suspendedRegulator = vm.addr(0x54E);
     bytes32 internal docE; // registered by `enterprise`
-    bytes32 internal docF; // financed by `bank`
-    bytes32[] internal fpF;
+    bytes32[] internal fpF; // locked by `bank`'s financing
     uint256 internal financingId;
+    bytes internal entry = hex"a1b2c3d4e5f6";
 
     function setUp() public override {
         super.setUp();
         docE = doc("enterprise-doc");
-        docF = doc("financed-doc");
         register(enterprise, docE);
-        register(enterprise, docF);
         fpF = fps("F", 2);
-        financingId = finance(bank, pledge1(docF, 500, 1000, fpF));
+        financingId = finance(bank, fpF);
         vm.prank(bank);
-        ledger.drawdown(financingId, 100);
+        ledger.recordEntry(financingId, keccak256(entry), entry);
+        vm.startPrank(owner);
+        ledger.addMember(suspendedRegulator, ITradeLedger.Role.REGULATOR, 0, "S Reg");
+        ledger.suspendMember(suspendedRegulator);
+        vm.stopPrank();
     }
 
     function _who(Caller c, address suspended) internal view returns (address) {
@@ -239,52 +242,131 @@ contract RoleMatrixTest is LedgerTest {
 
     function test_matrix_registerFinancing() public {
         _matrix(
-            abi.encodeCall(
-                ledger.registerFinancing,
-                (pledge1(docE, 1, 10, fps("E", 1)), EUR, ITradeLedger.FinancingKind.FACTORING, MATURITY, REF)
-            ),
+            abi.encodeCall(ledger.registerFinancing, (fps("E", 3), COMMITMENT, terms())),
             suspendedBank,
             _mask(Caller.BANK),
             noSpecial
         );
     }
 
-    function test_matrix_drawdown() public {
-        _matrix(abi.encodeCall(ledger.drawdown, (financingId, 1)), suspendedBank, _mask(Caller.BANK), noSpecial);
+    /// @dev A refused attempt (a fingerprint is held) is still a BANK-only write.
+    function test_matrix_registerFinancing_refused() public {
+        _matrix(
+            abi.encodeCall(ledger.registerFinancing, (fpF, COMMITMENT, terms())), suspendedBank, _mask(Caller.BANK), noSpecial
+        );
     }
 
-    function test_matrix_repay() public {
-        _matrix(abi.encodeCall(ledger.repay, (financingId, 1)), suspendedBank, _mask(Caller.BANK), noSpecial);
+    function test_matrix_recordRefusal() public {
+        _matrix(abi.encodeCall(ledger.recordRefusal, (COMMITMENT, terms())), suspendedBank, _mask(Caller.BANK), noSpecial);
+    }
+
+    function test_matrix_recordEntry() public {
+        _matrix(
+            abi.encodeCall(ledger.recordEntry, (financingId, keccak256(entry), entry)),
+            suspendedBank,
+            _mask(Caller.BANK),
+            noSpecial
+        );
+    }
+
+    function test_matrix_shareTerms() public {
+        bytes memory keys = envelope("keys", 80);
+        // a suspended bank and a suspended regulator: both refused as not active
+        _matrix(abi.encodeCall(ledger.shareTerms, (financingId, keys)), suspendedBank, _mask(Caller.BANK, Caller.REGULATOR), noSpecial);
+        _matrix(
+            abi.encodeCall(ledger.shareTerms, (financingId, keys)),
+            suspendedRegulator,
+            _mask(Caller.BANK, Caller.REGULATOR),
+            noSpecial
+        );
     }
 
     function test_matrix_closeFinancing() public {
-        vm.prank(bank);
-        ledger.repay(financingId, 100);
-        _matrix(
-            abi.encodeCall(ledger.closeFinancing, (financingId, release1(docF, fpF))), suspendedBank, _mask(Caller.BANK), noSpecial
-        );
+        _matrix(abi.encodeCall(ledger.closeFinancing, (financingId, fpF)), suspendedBank, _mask(Caller.BANK), noSpecial);
     }
 
     function test_matrix_cancelFinancing() public {
-        _matrix(
-            abi.encodeCall(ledger.cancelFinancing, (financingId, 2, release1(docF, fpF))),
-            suspendedBank,
-            _mask(Caller.BANK),
-            noSpecial
-        );
+        _matrix(abi.encodeCall(ledger.cancelFinancing, (financingId, 2, fpF)), suspendedBank, _mask(Caller.BANK), noSpecial);
     }
 
     /// @dev A second bank is a BANK but not this financing's bank.
     function test_other_bank_is_refused_on_every_financing_operation() public {
+        bytes memory err = abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, financingId, bank2);
         vm.startPrank(bank2);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, financingId, bank2));
-        ledger.drawdown(financingId, 1);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, financingId, bank2));
-        ledger.repay(financingId, 1);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, financingId, bank2));
-        ledger.closeFinancing(financingId, release1(docF, fpF));
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotFinancingBank.selector, financingId, bank2));
-        ledger.cancelFinancing(financingId, 1, release1(docF, fpF));
+        vm.expectRevert(err);
+        ledger.recordEntry(financingId, keccak256(entry), entry);
+        vm.expectRevert(err);
+        ledger.shareTerms(financingId, entry);
+        vm.expectRevert(err);
+        ledger.closeFinancing(financingId, fpF);
+        vm.expectRevert(err);
+        ledger.cancelFinancing(financingId, 1, fpF);
         vm.stopPrank();
+        assertEq(ledger.fingerprintHolder(fpF[0]), financingId, "still held");
+    }
+
+    // ---------------------------------------------------------------- encryption keys, governance
+
+    function test_matrix_setEncryptionKey() public {
+        bytes memory data = abi.encodeCall(ledger.setEncryptionKey, (keccak256("x25519")));
+        uint256 members = _mask(Caller.OWNER, Caller.ADMIN, Caller.BANK) | _mask(Caller.ENTERPRISE, Caller.REGULATOR, Caller.ATTESTOR);
+        _matrix(data, suspendedBank, members, noSpecial);
+        _matrix(data, suspendedRegulator, members, noSpecial);
+        _matrix(data, suspendedAdmin, members, noSpecial);
+    }
+
+    function test_matrix_deliverFingerprintKey() public {
+        _matrix(
+            abi.encodeCall(ledger.deliverFingerprintKey, (bank, hex"0102030405")),
+            suspendedAdmin,
+            _mask(Caller.OWNER, Caller.ADMIN),
+            noSpecial
+        );
+    }
+
+    function test_matrix_propose() public {
+        ITradeLedger.ProposalInput memory input = ITradeLedger.ProposalInput(
+            ITradeLedger.ProposalAction.ADD_MEMBER, newcomer, address(0), ITradeLedger.Role.BANK, 0, keccak256("k"), "n"
+        );
+        _matrix(abi.encodeCall(ledger.propose, (input)), suspendedAdmin, _mask(Caller.OWNER, Caller.ADMIN), noSpecial);
+    }
+
+    /// @dev With M = 2 a pending proposal by `admin`: the other active ADMIN (the owner's
+    ///      member) approves; `admin` has approved already.
+    function test_matrix_approveProposal() public {
+        ITradeLedger.ProposalInput memory m2 = ITradeLedger.ProposalInput(
+            ITradeLedger.ProposalAction.SET_THRESHOLD, address(0), address(0), ITradeLedger.Role.NONE, 0, bytes32(uint256(2)), ""
+        );
+        vm.prank(owner);
+        ledger.propose(m2);
+        ITradeLedger.ProposalInput memory input = ITradeLedger.ProposalInput(
+            ITradeLedger.ProposalAction.ADD_MEMBER, newcomer, address(0), ITradeLedger.Role.BANK, 0, 0, "n"
+        );
+        vm.prank(admin);
+        uint256 id = ledger.propose(input);
+        bytes[CALLERS] memory s;
+        s[uint256(Caller.ADMIN)] = abi.encodeWithSelector(ITradeLedger.ProposalAlreadyApproved.selector, id, admin);
+        _matrix(abi.encodeCall(ledger.approveProposal, (id)), suspendedAdmin, _mask(Caller.OWNER), s);
+    }
+
+    function test_matrix_acceptOwnership() public {
+        vm.prank(owner);
+        ledger.transferOwnership(newcomer);
+        bytes[CALLERS] memory s;
+        for (uint256 i = 0; i < CALLERS; ++i) {
+            s[i] = abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, _who(Caller(i), suspendedAdmin));
+        }
+        _matrix(abi.encodeCall(ledger.acceptOwnership, ()), suspendedAdmin, 0, s);
+        vm.prank(newcomer);
+        ledger.acceptOwnership();
+        assertEq(ledger.owner(), newcomer, "only the pending owner accepts");
+    }
+
+    function test_matrix_renounceOwnership() public {
+        bytes[CALLERS] memory s;
+        for (uint256 i = 0; i < CALLERS; ++i) {
+            s[i] = abi.encodeWithSelector(ITradeLedger.OwnershipRenounceDisabled.selector);
+        }
+        _matrix(abi.encodeCall(ledger.renounceOwnership, ()), suspendedAdmin, 0, s);
     }
 }

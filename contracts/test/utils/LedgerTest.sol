@@ -31,11 +31,13 @@ abstract contract LedgerTest {
     address internal suspendedAttestor = vm.addr(0x5A7);
 
     uint40 internal constant T0 = 1_750_000_000;
-    uint40 internal constant MATURITY = T0 + 365 days;
-    bytes3 internal constant EUR = "EUR";
-    bytes3 internal constant USD = "USD";
-    bytes32 internal constant REF = "bank-ref-1";
     bytes32 internal constant FP_KEY_ID = keccak256("fingerprint-key-id");
+    /// @dev the commitment the default financing carries (any non-zero word: the contract
+    ///      only checks that it is not zero; the gateway computes a salted SHA-256)
+    bytes32 internal constant COMMITMENT = keccak256("terms-commitment");
+    /// @dev a realistic terms envelope for one document: ~200 bytes of header, 80 per recipient
+    ///      (the bank, a regulator, the registrant) and a 300-byte payload
+    uint256 internal constant TERMS_ONE_DOC = 200 + 3 * 80 + 300;
 
     error AssertionFailed(string what);
 
@@ -101,22 +103,31 @@ abstract contract LedgerTest {
         }
     }
 
-    function pledge1(bytes32 docHash, uint64 amount, uint64 faceValue, bytes32[] memory fp)
-        internal
-        pure
-        returns (ITradeLedger.DocumentPledge[] memory p)
-    {
-        p = new ITradeLedger.DocumentPledge[](1);
-        p[0] = ITradeLedger.DocumentPledge(docHash, amount, faceValue, fp);
+    /// @dev `length` pseudo-random bytes standing for ciphertext (an envelope or sealed keys).
+    function envelope(string memory seed, uint256 length) internal pure returns (bytes memory out) {
+        out = new bytes(length);
+        bytes32 word;
+        for (uint256 i = 0; i < length; ++i) {
+            if (i % 32 == 0) word = keccak256(abi.encode(seed, i));
+            out[i] = word[i % 32];
+        }
     }
 
-    function release1(bytes32 docHash, bytes32[] memory fp)
-        internal
-        pure
-        returns (ITradeLedger.DocumentRelease[] memory r)
-    {
-        r = new ITradeLedger.DocumentRelease[](1);
-        r[0] = ITradeLedger.DocumentRelease(docHash, fp);
+    /// @dev The terms envelope of the default financing.
+    function terms() internal pure returns (bytes memory) {
+        return envelope("terms", TERMS_ONE_DOC);
+    }
+
+    /// @dev `a` and `b` merged into one ascending list (both ascending, no common element).
+    function merge(bytes32[] memory a, bytes32[] memory b) internal pure returns (bytes32[] memory out) {
+        out = new bytes32[](a.length + b.length);
+        for (uint256 i = 0; i < a.length; ++i) {
+            out[i] = a[i];
+        }
+        for (uint256 i = 0; i < b.length; ++i) {
+            out[a.length + i] = b[i];
+        }
+        sortBytes32(out);
     }
 
     function register(address who, bytes32 docHash) internal {
@@ -124,9 +135,17 @@ abstract contract LedgerTest {
         ledger.registerDocument(docHash, ITradeLedger.DocType.INVOICE);
     }
 
-    function finance(address who, ITradeLedger.DocumentPledge[] memory p) internal returns (uint256 id) {
+    /// @dev `who` registers a financing locking `fp` with the default commitment and terms.
+    function finance(address who, bytes32[] memory fp) internal returns (uint256 id) {
+        bytes memory t = terms();
         vm.prank(who);
-        id = ledger.registerFinancing(p, EUR, ITradeLedger.FinancingKind.INVOICE_FINANCING, MATURITY, REF);
+        id = ledger.registerFinancing(fp, COMMITMENT, t);
+    }
+
+    /// @dev The financing's bank closes it, handing back `fp`.
+    function closeAs(address who, uint256 id, bytes32[] memory fp) internal {
+        vm.prank(who);
+        ledger.closeFinancing(id, fp);
     }
 
     // ---------------------------------------------------------------- assertions
@@ -145,6 +164,17 @@ abstract contract LedgerTest {
 
     function assertEq(address a, address b, string memory what) internal pure {
         if (a != b) revert AssertionFailed(what);
+    }
+
+    function assertEq(bytes memory a, bytes memory b, string memory what) internal pure {
+        if (keccak256(a) != keccak256(b)) revert AssertionFailed(what);
+    }
+
+    /// @dev After `vm.record()` and a call: the call wrote no storage slot of the ledger (so it
+    ///      changed nothing but the log).
+    function assertNoLedgerWrites(string memory what) internal {
+        (, bytes32[] memory writes) = vm.accesses(address(ledger));
+        assertEq(writes.length, 0, string.concat(what, ": storage writes"));
     }
 
     function _u(uint256 v) private pure returns (string memory) {

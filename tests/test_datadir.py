@@ -125,7 +125,7 @@ def test_a_gateway_refuses_a_data_directory_others_can_read(tmp_path: Path) -> N
     ]
 
     # the command the message names is the whole fix
-    subprocess.run(refused.value.details["fix"], shell=True, check=True, timeout=30)  # noqa: S602
+    subprocess.run(refused.value.details["fix"], shell=True, check=True, timeout=30)
     check_private(settings.data_dir)
     open_ledger(settings).close()
 
@@ -137,7 +137,7 @@ def test_the_cli_names_the_exposed_files_and_the_fix(tmp_path: Path) -> None:
     (settings.secrets_dir / "fingerprint.key").chmod(0o640)
     env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": "1024"}
     done = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "member", "list", "--data-dir", str(settings.data_dir)],
+        [sys.executable, "-m", "ledger.cli", "member", "list", f"--data-dir={settings.data_dir}"],
         env=env,
         capture_output=True,
         text=True,

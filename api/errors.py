@@ -30,6 +30,7 @@ from ledger.errors import (
     LedgerError,
     LedgerStateError,
     NotFound,
+    PayloadTooLarge,
     Unauthorized,
 )
 from ledger.network import Ledger
@@ -45,6 +46,7 @@ STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
     (Unauthorized, 401),
     (Forbidden, 403),
     (Conflict, 409),
+    (PayloadTooLarge, 413),
     (ChainUnavailable, 503),
     (FingerprintKeyPending, 503),
     (LedgerStateError, 500),

@@ -23,6 +23,10 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: the largest request body the API reads by default: a 20 MB document (the most a reader takes,
+#: ``ledger.services.documents.MAX_FILE_BYTES``) with room for the multipart framing
+DEFAULT_MAX_BODY_BYTES = 24 * 1024 * 1024
+
 
 def default_data_dir() -> Path:
     """The per-user data directory: ``$XDG_DATA_HOME/tradeledger`` or ``~/.local/share/...``."""
@@ -93,7 +97,7 @@ class Settings(BaseSettings):
     # -- request handling (issue #15; docs/security.md) ------------------------------------------
     #: the largest request body the API reads, whatever its content type (bytes); larger ones
     #: are answered 413 while streaming, before more is read
-    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
     #: ``/metrics`` answers requests carrying ``Authorization: Bearer <this token>`` (empty: only
     #: an admin's or a regulator's API key)
     metrics_token: str = Field(default="", repr=False)

@@ -10,6 +10,7 @@
     ├── Forbidden                    the caller's role may not do this                → 403
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
+    ├── PayloadTooLarge              a request body past the gateway's limit           → 413
     ├── ChainUnavailable             the node cannot be reached                        → 503
     │   └── TransactionRejected      the node refused a transaction (nonce, fees, funds) → 503
     ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
@@ -90,6 +91,13 @@ class FinancingRefused(Conflict):
     """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
 
     code = "financing_refused"
+
+
+class PayloadTooLarge(LedgerError):
+    """A request body larger than the gateway reads (``Settings.max_body_bytes``); ``limit``
+    names it in bytes."""
+
+    code = "payload_too_large"
 
 
 class ChainUnavailable(LedgerError):

@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.state.settings = settings
     app.state.metrics = metrics.Metrics()
     # added last runs first: metrics (outermost) see every response, including idempotent
     # replays and the guard's 401/413; the guard authenticates and caps the body before anything

@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     def _no_placeholder(cls, value: str) -> str:
         return _check_passphrase(value)
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("must be empty (API keys only) or at least 16 characters")
+        return _check_passphrase(value)
+
     @model_validator(mode="after")
     def _passphrase_from_file(self) -> Settings:
         if self.keystore_passphrase_file is not None and not self.keystore_passphrase:

@@ -91,9 +91,7 @@ def test_a_development_ledger_is_protected_before_it_runs_in_production(tmp_path
     assert len(list(development.secrets_dir.glob("*.pass"))) == 2
 
     outside = _secret(tmp_path / "run" / "keystore")
-    production = make_settings(
-        data_dir, environment="production", keystore_passphrase_file=outside
-    )
+    production = make_settings(data_dir, environment="production", keystore_passphrase_file=outside)
     with pytest.raises(LedgerStateError) as refused:
         open_ledger(production)
     assert "tradeledger keystore protect" in refused.value.message

@@ -3,7 +3,9 @@
 A keystore is the standard Ethereum JSON keystore (v3) encrypted with scrypt. Its passphrase
 comes from ``TRADELEDGER_KEYSTORE_PASSPHRASE`` when set, else from the file named by
 ``TRADELEDGER_KEYSTORE_PASSPHRASE_FILE`` (a Docker/Kubernetes secret), otherwise from a random
-per-key secret file ``secrets/<address>.pass`` (mode 0600) written when the key is created.
+per-key secret file ``secrets/<address>.pass`` (mode 0600) written when the key is created — in
+development only: in production the passphrase must come from outside the data directory
+(``ledger.config``), and :meth:`Keystore.protect` moves a development keystore to it.
 Keys are decrypted once, when a participant's transactor is first needed, then kept in memory;
 they are never logged (``repr`` shows the address only) and never returned by any API.
 

@@ -521,6 +521,7 @@ def test_a_gateway_without_the_network_fingerprint_key_refuses_to_start(tmp_path
     assert str(key_file) in missing.value.message  # the operator learns where it goes
 
     key_file.write_text("ab" * 32)  # another network's key
+    key_file.chmod(0o600)  # (a key readable by others is refused before it is looked at)
     with pytest.raises(LedgerStateError) as foreign:
         open_ledger(settings)
     assert "is not the consortium's" in foreign.value.message
@@ -550,4 +551,5 @@ def test_a_gateway_without_the_network_fingerprint_key_refuses_to_start(tmp_path
     assert "Traceback" not in served.stderr
 
     key_file.write_text(good)
+    key_file.chmod(0o600)
     open_ledger(settings).close()  # with its key back, it opens

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
-from api.limits import JsonDepthLimit
+from api.limits import JsonDepthLimit, RequestGuard
 from api.openapi_responses import CHAIN_RESOURCE, HEALTH_RESPONSES, errors
 from api.pages import install_pages
 from api.routers import (
@@ -21,7 +21,6 @@ from api.routers import (
     keys,
     members,
     metrics,
-    node,
 )
 from ledger.config import Settings, get_settings
 from ledger.indexer import EventIndex
@@ -58,11 +57,15 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.state.settings = settings
     app.state.metrics = metrics.Metrics()
-    # added last runs first: metrics see every response, including idempotent replays
+    # added last runs first: metrics (outermost) see every response, including idempotent
+    # replays and the guard's 401/413; the guard authenticates and caps the body before anything
+    # reads it (api/limits.py); then JSON is checked before anything parses it
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(JsonDepthLimit)
+    app.add_middleware(RequestGuard, max_body=settings.max_body_bytes)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(JsonDepthLimit)  # outermost: before anything parses a body
     install_pages(app)
     # the error statuses each router's routes answer (api/openapi_responses.py)
     app.include_router(health.router, responses=HEALTH_RESPONSES)
@@ -75,5 +78,4 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
     app.include_router(documents.router, responses=CHAIN_RESOURCE)
     app.include_router(audit.router, responses=errors(401, 403, 422, 503))
     app.include_router(financings.router, responses=CHAIN_RESOURCE)
-    app.include_router(node.router)
     return app

@@ -30,6 +30,7 @@ from ledger.errors import (
     LedgerError,
     LedgerStateError,
     NotFound,
+    PayloadTooLarge,
     RateLimited,
     Unauthorized,
 )
@@ -47,6 +48,7 @@ STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
     (Forbidden, 403),
     (Conflict, 409),
     (RateLimited, 429),
+    (PayloadTooLarge, 413),
     (ChainUnavailable, 503),
     (FingerprintKeyPending, 503),
     (LedgerStateError, 500),

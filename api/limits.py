@@ -1,19 +1,119 @@
-"""ASGI middleware: refuse JSON request bodies nested deeper than ``MAX_JSON_DEPTH`` (422)
-before FastAPI parses them (see ``ledger.jsondepth`` for why a parser must never see them)."""
+"""ASGI middleware that bound what a request may cost before any route sees it (issue #15).
+
+:class:`RequestGuard` (outermost but for the metrics) does two things, in this order:
+
+1. **Authenticate before reading a body.** A request to ``/v1/…`` (every route there takes an API
+   key) must carry a valid ``Authorization: Bearer <api key>``; without one it is answered 401 and
+   its body is never read (the connection is closed, so nothing drains it either). A 300 MB
+   upload without a key costs the gateway nothing.
+2. **One body limit, for every content type, while streaming.** ``Settings.max_body_bytes``: a
+   declared ``Content-Length`` above it is answered 413 at once; a body without one (chunked) is
+   counted as it arrives and answered 413 the moment it passes the limit — whoever is reading it
+   (the ``Idempotency-Key`` middleware, the JSON checks, the multipart parser) gets no more of it.
+   The 413 names the limit.
+
+:class:`JsonDepthLimit` then refuses JSON bodies nested deeper than ``MAX_JSON_DEPTH`` (422)
+before FastAPI parses them (see ``ledger.jsondepth`` for why a parser must never see them).
+"""
 
 from __future__ import annotations
 
 import json
 import math
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.deps import authenticate
 from api.errors import error_body
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
+from ledger.network import Ledger
 
-#: the largest JSON body the API accepts (files go as multipart, not JSON)
-MAX_JSON_BODY = 5 * 1024 * 1024
+#: paths whose every route authenticates with an API key (the guard checks it first)
+AUTHENTICATED_PREFIX = "/v1/"
+
+
+class BodyTooLarge(HTTPException):
+    """Raised into whoever reads a body past the limit. An ``HTTPException``, so FastAPI's body
+    parsing lets it through rather than calling it a malformed body; :class:`RequestGuard`
+    answers it."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is larger than {limit} bytes")
+
+
+def too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the request body is larger than the limit of {limit} bytes ({limit / 2**20:g} MiB): "
+        "send a smaller file (or fewer files at once)",
+        limit=limit,
+    )
+
+
+class RequestGuard:
+    """Authenticate ``/v1/`` requests before their body is read; cap every body at
+    ``max_body`` bytes while it streams (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if scope.get("path", "").startswith(AUTHENTICATED_PREFIX):
+            ledger: Ledger = scope["app"].state.ledger
+            try:
+                await authenticate(ledger, headers.get(b"authorization", b"").decode("latin-1"))
+            except LedgerError as exc:
+                await send_error(send, 401, exc)
+                return
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+            await send_error(send, 413, too_large(self.max_body))
+            return
+        seen = {"size": 0, "over": False, "started": False}
+
+        async def limited_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                seen["size"] += len(message.get("body", b""))
+                if seen["size"] > self.max_body:
+                    seen["over"] = True
+                    raise BodyTooLarge(self.max_body)
+            return message
+
+        async def watched_send(message: Message) -> None:
+            if seen["over"]:
+                return  # an answer to a body the app never got whole: the 413 replaces it
+            if message["type"] == "http.response.start":
+                seen["started"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except Exception:
+            if not seen["over"]:
+                raise
+        if seen["over"] and not seen["started"]:
+            await send_error(send, 413, too_large(self.max_body))
+
+
+async def send_error(send: Send, status: int, error: LedgerError) -> None:
+    """The one error body, closing the connection (a body left unread is never drained)."""
+    payload = json.dumps(error_body(error)).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"connection", b"close"),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 class JsonDepthLimit:
@@ -26,28 +126,21 @@ class JsonDepthLimit:
             return
         headers = dict(scope.get("headers") or [])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-        if "json" not in content_type and scope.get("path") != "/rpc":
+        if "json" not in content_type:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []
-        size = 0
         more = True
-        while more:
+        while more:  # bounded: RequestGuard stops the body at Settings.max_body_bytes
             message = await receive()
             if message["type"] != "http.request":
                 break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > MAX_JSON_BODY:
-                await _refuse(send, InvalidInput("body", f"must be at most {MAX_JSON_BODY} bytes"))
-                return
-            chunks.append(chunk)
+            chunks.append(message.get("body", b""))
             more = bool(message.get("more_body"))
         body = b"".join(chunks)
         try:
             check_json_depth(body)
-            if scope.get("path") != "/rpc":
-                check_json_numbers(body)
+            check_json_numbers(body)
         except InvalidInput as exc:
             await _refuse(send, exc)
             return

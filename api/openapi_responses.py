@@ -138,7 +138,6 @@ class HealthUnavailable(BaseModel):
     """``/health`` when the chain does not answer."""
 
     status: str = Field(examples=["unavailable"])
-    chain: str = Field(description="why the chain did not answer")
 
 
 #: ``/health`` needs no key and takes no input: it only answers 503 when the chain is down

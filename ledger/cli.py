@@ -19,11 +19,12 @@ from web3 import Web3
 
 from ledger import cli_proof
 from ledger import join as join_mod
-from ledger.chain import bridge
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
+from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
+from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
@@ -57,11 +58,13 @@ member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
 doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
 finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
+keystore_app = typer.Typer(help="The encrypted signing keys of this gateway.", no_args_is_help=True)
 join_app = typer.Typer(invoke_without_command=True)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
 app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
+app.add_typer(keystore_app, name="keystore")
 app.add_typer(join_app, name="join")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
@@ -776,6 +779,29 @@ def key_revoke(
     with opened_ledger(data_dir) as ledger:
         count = guard(lambda: member_svc.revoke_api_keys(ledger, address))
     emit(as_json, {"address": address, "revoked": count}, f"revoked {count} key(s) of {address}")
+
+
+@keystore_app.command("protect")
+def keystore_protect(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Re-encrypt the signing keys whose passphrases are files in the data directory
+    (secrets/*.pass, as development makes them) under the passphrase from
+    TRADELEDGER_KEYSTORE_PASSPHRASE_FILE or TRADELEDGER_KEYSTORE_PASSPHRASE, and delete those
+    files. Run it (with the server stopped) before starting a ledger made in development with
+    TRADELEDGER_ENVIRONMENT=production."""
+    settings = settings_for(data_dir)
+    keystore = Keystore(
+        settings.keystore_dir,
+        settings.secrets_dir,
+        settings.keystore_passphrase,
+        settings.keystore_scrypt_n,
+    )
+    done = guard(keystore.protect)
+    emit(
+        as_json,
+        {"protected": done},
+        f"{len(done)} key(s) re-encrypted under the external passphrase; "
+        "no passphrase is left in the data directory",
+    )
 
 
 # -- documents ----------------------------------------------------------------------------------
@@ -1841,10 +1867,10 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address [default: 127.0.0.1]")] = None,
     port: Annotated[int | None, typer.Option(help="port [default: 8000]")] = None,
 ) -> None:
-    """Start the REST gateway (OpenAPI docs at /docs)."""
-    import uvicorn
-
+    """Start the REST gateway (OpenAPI docs at /docs). On the embedded chain, the chain's
+    JSON-RPC is served to local clients on a loopback port of its own (DATA_DIR/node.json)."""
     from api.app import create_app
+    from api.serve import Gateway
 
     settings = settings_for(data_dir)
     if host is not None:
@@ -1852,27 +1878,19 @@ def serve(
     if port is not None:
         settings.port = port
     ledger = guard(lambda: open_ledger(settings))
-    typer.echo(
-        f"tradeledger serving {settings.data_dir} at http://{settings.host}:{settings.port}\n"
-        f"  API docs: http://{settings.host}:{settings.port}/docs\n"
-        "  authenticate with: Authorization: Bearer <api key>",
-        err=True,
-    )
-    if ledger.node is not None:
-        # other local processes (the CLI, Ethereum clients) reach the chain through /rpc
-        bridge.advertise(
-            settings.data_dir, f"http://{_loopback(settings.host)}:{settings.port}/rpc"
-        )
     try:
-        uvicorn.run(create_app(settings, ledger), host=settings.host, port=settings.port)
+        gateway = guard(lambda: Gateway(settings, ledger, create_app(settings, ledger)))
+        node = f"\n  node JSON-RPC (this machine only): {gateway.bridge_url}"
+        typer.echo(
+            f"tradeledger serving {settings.data_dir} at http://{settings.host}:{settings.port}\n"
+            f"  API docs: http://{settings.host}:{settings.port}/docs\n"
+            "  authenticate with: Authorization: Bearer <api key>"
+            + (node if gateway.bridge_url else ""),
+            err=True,
+        )
+        gateway.run()
     finally:
-        bridge.withdraw(settings.data_dir)
         ledger.close()
-
-
-def _loopback(host: str) -> str:
-    """The address a local client uses to reach a server bound to ``host``."""
-    return "127.0.0.1" if host in ("0.0.0.0", "", "localhost") else host  # noqa: S104
 
 
 #: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)
@@ -1880,7 +1898,9 @@ cli_proof.add_commands(doc_app)
 
 
 def main() -> None:
-    """Console entry point."""
+    """Console entry point. Everything the command creates is private (umask 0077: the data
+    directory's files, exports, join requests; ``ledger/datadir.py``)."""
+    restrict_umask()
     sys.exit(app())
 
 

@@ -23,11 +23,20 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: the largest request body the API reads by default: a 20 MB document (the most a reader takes,
+#: ``ledger.services.documents.MAX_FILE_BYTES``) with room for the multipart framing
+DEFAULT_MAX_BODY_BYTES = 24 * 1024 * 1024
+
 
 def default_data_dir() -> Path:
     """The per-user data directory: ``$XDG_DATA_HOME/tradeledger`` or ``~/.local/share/...``."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "tradeledger"
+
+
+def _inside(path: Path, directory: Path) -> bool:
+    """Whether ``path`` is ``directory`` or lies under it, symbolic links resolved."""
+    return path.resolve().is_relative_to(directory.resolve())
 
 
 def _check_passphrase(value: str) -> str:
@@ -69,12 +78,16 @@ class Settings(BaseSettings):
     funding_key_file: Path | None = None
     #: how long to wait for a receipt before reporting the chain unavailable (seconds)
     receipt_timeout: float = Field(default=120.0, gt=0)
-    #: which environment this is; placeholder secrets are refused outside "development"
+    #: which environment this is. "production" refuses to start without a keystore passphrase
+    #: from outside the data directory (``keystore_passphrase`` or ``keystore_passphrase_file``
+    #: elsewhere): development's per-key passphrase files sit beside the keys
     environment: Literal["development", "production"] = "development"
     #: passphrase for keystores; empty: per-key random passphrases in ``data_dir/secrets``
+    #: (development only)
     keystore_passphrase: str = Field(default="", repr=False)
-    #: a file holding the keystore passphrase (a Docker/Kubernetes secret); used when
-    #: ``keystore_passphrase`` is empty
+    #: a file holding the keystore passphrase (a Docker/Kubernetes secret, a systemd credential,
+    #: a file a KMS agent renders); used when ``keystore_passphrase`` is empty. In production it
+    #: must lie outside the data directory
     keystore_passphrase_file: Path | None = None
     #: scrypt cost of new keystores (2**18 is geth's default; tests lower it)
     keystore_scrypt_n: int = Field(default=2**18, ge=2**10)
@@ -90,6 +103,38 @@ class Settings(BaseSettings):
     #: in seconds; a suspension made through this gateway applies at once (docs/privacy.md)
     member_status_cache_seconds: float = Field(default=2.0, ge=0)
 
+    # -- request handling (issue #15; docs/security.md) ------------------------------------------
+    #: the largest request body the API reads, whatever its content type (bytes); larger ones
+    #: are answered 413 while streaming, before more is read
+    max_body_bytes: int = Field(default=DEFAULT_MAX_BODY_BYTES, ge=1024)
+    #: ``/metrics`` answers requests carrying ``Authorization: Bearer <this token>`` (empty: only
+    #: an admin's or a regulator's API key)
+    metrics_token: str = Field(default="", repr=False)
+    #: most connections served at once; more are answered 503 (uvicorn ``limit_concurrency``)
+    max_connections: int = Field(default=200, ge=1)
+    #: an idle keep-alive connection is closed after this many seconds
+    keep_alive_timeout: int = Field(default=5, ge=1)
+    #: a connection whose request head (request line and headers) is not complete this many
+    #: seconds after it opened, or after its last response, is closed
+    header_timeout: float = Field(default=10.0, gt=0)
+    #: the most bytes of request headers uvicorn's HTTP parser (h11) buffers before it refuses
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    #: seconds a stopping server lets requests in flight finish
+    shutdown_timeout: int = Field(default=30, ge=1)
+
+    # -- the embedded chain's JSON-RPC bridge (a loopback listener of its own) ----------------
+    #: its port on 127.0.0.1 (0: a free port chosen at start, advertised in DATA_DIR/node.json)
+    bridge_port: int = Field(default=0, ge=0, le=65535)
+    #: most calls in one JSON-RPC batch
+    bridge_max_batch: int = Field(default=200, ge=1)
+    #: most blocks the eth_getLogs calls of one request scan together
+    bridge_max_log_blocks: int = Field(default=5_000, ge=1)
+    #: largest JSON-RPC answer (bytes)
+    bridge_max_response: int = Field(default=10 * 1024 * 1024, ge=1024)
+    #: JSON-RPC client: most blocks one eth_getLogs call asks a node for; longer ranges are sent
+    #: in parts (nodes cap ranges: Besu's --rpc-max-logs-range, the bridge's max_log_blocks)
+    rpc_log_range: int = Field(default=2_000, ge=1)
+
     @field_validator("chain_url")
     @classmethod
     def _chain_url_scheme(cls, value: str) -> str:
@@ -102,9 +147,26 @@ class Settings(BaseSettings):
     def _no_placeholder(cls, value: str) -> str:
         return _check_passphrase(value)
 
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("must be empty (API keys only) or at least 16 characters")
+        return _check_passphrase(value)
+
     @model_validator(mode="after")
     def _passphrase_from_file(self) -> Settings:
         if self.keystore_passphrase_file is not None and not self.keystore_passphrase:
+            if self.environment == "production" and _inside(
+                self.keystore_passphrase_file, self.data_dir
+            ):
+                raise ValueError(
+                    f"keystore_passphrase_file: {self.keystore_passphrase_file} lies inside the "
+                    f"data directory {self.data_dir}; in production the passphrase must come "
+                    "from outside it (a secret mounted elsewhere, or "
+                    "TRADELEDGER_KEYSTORE_PASSPHRASE), or a copy of the directory is a copy of "
+                    "every key"
+                )
             try:
                 text = self.keystore_passphrase_file.read_text().rstrip("\r\n")
             except OSError as exc:
@@ -114,6 +176,15 @@ class Settings(BaseSettings):
             if not text:
                 raise ValueError("keystore_passphrase_file: the file is empty")
             self.keystore_passphrase = _check_passphrase(text)
+        if self.environment == "production" and not self.keystore_passphrase:
+            raise ValueError(
+                "keystore_passphrase: environment is production but no keystore passphrase "
+                "source is set: set TRADELEDGER_KEYSTORE_PASSPHRASE_FILE (a file outside the "
+                "data directory: a Docker/Kubernetes secret, a systemd credential, a file a KMS "
+                "agent renders) or TRADELEDGER_KEYSTORE_PASSPHRASE. Without one each key's "
+                f"passphrase is written beside it in {self.data_dir / 'secrets'}, so a copy of "
+                "the directory is a copy of every key (docs/security.md)"
+            )
         return self
 
     # -- paths -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@
     │                                may only read its own history
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
+    ├── PayloadTooLarge              a request body past the gateway's limit           → 413
     ├── RateLimited                  too many requests of one kind in a time window    → 429
     │                                (``retry_after`` seconds: the Retry-After header)
     ├── ChainUnavailable             the node cannot be reached                        → 503
@@ -117,6 +118,13 @@ class FinancingRefused(Conflict):
     """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
 
     code = "financing_refused"
+
+
+class PayloadTooLarge(LedgerError):
+    """A request body larger than the gateway reads (``Settings.max_body_bytes``); ``limit``
+    names it in bytes."""
+
+    code = "payload_too_large"
 
 
 class ChainUnavailable(LedgerError):

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
+from ledger.datadir import private_sqlite
 from ledger.errors import Conflict, NotFound, Unauthorized
 
 API_KEY_PREFIX = "tl"
@@ -266,6 +267,7 @@ class GatewayDB:
     def __init__(self, url: str) -> None:
         self._auth_cache: dict[str, tuple[bytes, Participant, float]] = {}
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
+        private_sqlite(url)
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

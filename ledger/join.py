@@ -53,6 +53,7 @@ from web3.contract import Contract
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import rpc
 from ledger.config import Settings
+from ledger.datadir import make_private
 from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
@@ -289,7 +290,7 @@ def create_join(
     key_id = bytes(contract.functions.fingerprintKeyId().call())
     deployment_block = int(contract.functions.deploymentBlock().call())
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     keystore = Keystore(
         settings.keystore_dir,
         settings.secrets_dir,
@@ -342,8 +343,9 @@ def create_join(
         fingerprint_key_id=key_id.hex()[:16],
         created_at=request.created_at,
     ).write(settings.manifest_path)
-    (settings.data_dir / JOIN_STATE_FILE).write_text(
-        json.dumps({"address": request.address, "role": role, "name": name}, indent=2) + "\n"
+    write_private(
+        settings.data_dir / JOIN_STATE_FILE,
+        json.dumps({"address": request.address, "role": role, "name": name}, indent=2) + "\n",
     )
     db = GatewayDB(settings.gateway_db())
     try:

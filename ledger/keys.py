@@ -3,7 +3,9 @@
 A keystore is the standard Ethereum JSON keystore (v3) encrypted with scrypt. Its passphrase
 comes from ``TRADELEDGER_KEYSTORE_PASSPHRASE`` when set, else from the file named by
 ``TRADELEDGER_KEYSTORE_PASSPHRASE_FILE`` (a Docker/Kubernetes secret), otherwise from a random
-per-key secret file ``secrets/<address>.pass`` (mode 0600) written when the key is created.
+per-key secret file ``secrets/<address>.pass`` (mode 0600) written when the key is created — in
+development only: in production the passphrase must come from outside the data directory
+(``ledger.config``), and :meth:`Keystore.protect` moves a development keystore to it.
 Keys are decrypted once, when a participant's transactor is first needed, then kept in memory;
 they are never logged (``repr`` shows the address only) and never returned by any API.
 
@@ -20,7 +22,6 @@ times faster than eth-account's general path — and anything else with eth-acco
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -32,6 +33,7 @@ from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 from web3 import Web3
 
+from ledger.datadir import write_private as write_private  # re-exported: callers import it here
 from ledger.errors import LedgerStateError
 
 #: scrypt cost for new keystores (n = 2**18 is the geth default)
@@ -280,17 +282,49 @@ class Keystore:
             raise LedgerStateError(f"wrong passphrase for the keystore of {address}") from None
         return LocalSigner(Account.from_key(key))
 
+    def passphrase_files(self) -> list[Path]:
+        """The per-key passphrase files in ``secrets/`` (how development keeps passphrases)."""
+        if not self.secrets_dir.exists():
+            return []
+        return sorted(self.secrets_dir.glob("*.pass"))
+
+    def protect(self) -> list[str]:
+        """Re-encrypt every keystore whose passphrase is a per-key file in ``secrets/`` under
+        this keystore's passphrase (from outside the data directory), then delete that file.
+        Each keystore is replaced atomically, so a crash leaves it under one of the two
+        passphrases, with its file still there if it is still needed. Returns the addresses
+        re-encrypted. Raises LedgerStateError without a passphrase, or when a keystore does not
+        open with its file's passphrase."""
+        if not self._passphrase:
+            raise LedgerStateError(
+                "no keystore passphrase to protect the keys with: set "
+                "TRADELEDGER_KEYSTORE_PASSPHRASE_FILE (outside the data directory) or "
+                "TRADELEDGER_KEYSTORE_PASSPHRASE"
+            )
+        done: list[str] = []
+        for secret in self.passphrase_files():
+            address = Web3.to_checksum_address("0x" + secret.stem)
+            path = self._path(address)
+            if path.exists():
+                try:
+                    key = Account.decrypt(json.loads(path.read_text()), secret.read_text())
+                except ValueError:
+                    raise LedgerStateError(
+                        f"the keystore of {address} does not open with {secret}"
+                    ) from None
+                encrypted = Account.encrypt(
+                    key, self._passphrase, kdf="scrypt", iterations=self._scrypt_n
+                )
+                staged = path.with_suffix(".tmp")
+                write_private(staged, json.dumps(encrypted))
+                staged.replace(path)
+                done.append(address)
+            secret.unlink()
+        return done
+
     def addresses(self) -> list[str]:
         if not self.keystore_dir.exists():
             return []
         return sorted(
             "0x" + path.stem for path in self.keystore_dir.glob("*.json") if len(path.stem) == 40
         )
-
-
-def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)

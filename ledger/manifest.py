@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ledger.datadir import write_private
 from ledger.errors import LedgerStateError
 
 MANIFEST_VERSION = 1
@@ -36,9 +37,8 @@ class Manifest:
     version: int = MANIFEST_VERSION
 
     def write(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
+        write_private(tmp, json.dumps(asdict(self), indent=2, sort_keys=True) + "\n")
         tmp.replace(path)
 
     @classmethod

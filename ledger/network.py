@@ -22,6 +22,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
+from ledger.datadir import check_private, make_private, private_sqlite
 from ledger.encryptionkeys import EncryptionKeyring
 from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
@@ -56,6 +57,8 @@ ADMIN_RESERVE_MEMBERS = 50
 FEE_HEADROOM = 2
 #: how often a running gateway re-reads the fingerprint key id on chain (seconds)
 FINGERPRINT_RECHECK_SECONDS = 5.0
+#: re-encrypts development keystores under the external passphrase (``ledger/cli.py``)
+PROTECT_COMMAND = "tradeledger keystore protect"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
 
@@ -174,6 +177,7 @@ class Ledger:
         #: the batch JSON-RPC client (None on the embedded chain)
         self.rpc = rpc_client
         self.journal = TxJournal(settings.data_dir / TX_JOURNAL_FILE)
+        private_sqlite(settings.index_db_url())  # the index opens it later (ledger/indexer)
         abi = load_artifact("TradeLedger")["abi"]
         self.contract: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(manifest.contract_address), abi=abi
@@ -285,8 +289,11 @@ class Ledger:
 
 
 def open_ledger(settings: Settings) -> Ledger:
-    """Open the network in ``settings.data_dir``."""
+    """Open the network in ``settings.data_dir``. Refuses (LedgerStateError) a data directory
+    that is open to other users of the machine (:func:`ledger.datadir.check_private`)."""
     manifest = Manifest.read(settings.manifest_path)
+    check_private(settings.data_dir)
+    check_passphrase_files(settings)
     node: EmbeddedNode | None = None
     client: rpc.RpcClient | None = None
     if settings.embedded:
@@ -332,6 +339,24 @@ def open_ledger(settings: Settings) -> Ledger:
     return ledger
 
 
+def check_passphrase_files(settings: Settings) -> None:
+    """In production, refuse (LedgerStateError) keystores whose passphrase is a file beside
+    them in ``secrets/`` (made in development), naming the files and the command that
+    re-encrypts the keys under the external passphrase (``tradeledger keystore protect``)."""
+    if settings.environment != "production":
+        return
+    keystore = Keystore(settings.keystore_dir, settings.secrets_dir)
+    found = keystore.passphrase_files()
+    if found:
+        raise LedgerStateError(
+            f"environment is production but {len(found)} keystore passphrase(s) lie in the data "
+            f"directory ({', '.join(str(p) for p in found[:5])}): a copy of the directory is a "
+            f"copy of those keys. Re-encrypt them under the external passphrase with "
+            f"`{PROTECT_COMMAND} --data-dir {settings.data_dir}`",
+            files=[str(p) for p in found],
+        )
+
+
 def init_network(
     settings: Settings,
     admin_name: str = "Consortium admin",
@@ -361,7 +386,7 @@ def init_network(
             f"must be between 1 and the number of admins ({admins}: you and {admins - 1} "
             "co-admin(s))",
         )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_private(settings.data_dir)
     keystore = Keystore(
         settings.keystore_dir,
         settings.secrets_dir,

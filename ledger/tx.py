@@ -67,6 +67,7 @@ from web3.exceptions import (
 from web3.types import TxReceipt
 
 from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
+from ledger.datadir import private_sqlite
 from ledger.errors import (
     ChainUnavailable,
     Conflict,
@@ -174,7 +175,7 @@ class TxJournal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite(path)
         self._conn = sqlite3.connect(
             path, isolation_level=None, check_same_thread=False, timeout=30.0
         )

@@ -9,19 +9,24 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-# the pyproject.toml of the last successful install: install again only when it changed (the
-# install is editable, so code changes need none) or when .venv lacks tradeledger
-STAMP=.venv/.installed-pyproject.toml
+# exactly what was tested: every package pinned with its hashes in requirements/ (pip refuses a
+# file whose hash differs), then the gateway itself, editable, built by the pinned setuptools.
+# Install again only when the lock files or pyproject.toml changed since the last install (code
+# changes need none: the install is editable) or when .venv lacks tradeledger.
+LOCKS=(pyproject.toml requirements/build.txt requirements/run.txt)
+STAMP=.venv/.installed-lock
+PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
 if [ ! -x .venv/bin/python ]; then
   echo "creating .venv…" >&2
   "$PYTHON" -m venv .venv
 fi
-if [ ! -x .venv/bin/tradeledger ] || ! cmp -s pyproject.toml "$STAMP"; then
+if [ ! -x .venv/bin/tradeledger ] || ! cat "${LOCKS[@]}" | cmp -s - "$STAMP"; then
   echo "installing tradeledger into .venv…" >&2
   rm -f "$STAMP"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e . >&2
-  cp pyproject.toml "$STAMP"
+  "${PIP[@]}" --require-hashes -r requirements/build.txt >&2
+  "${PIP[@]}" --require-hashes -r requirements/run.txt >&2
+  "${PIP[@]}" --no-deps --no-build-isolation -e . >&2
+  cat "${LOCKS[@]}" > "$STAMP"
 fi
 
 DATA_DIR=${TRADELEDGER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tradeledger}

@@ -13,8 +13,12 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "python dependencies"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+# exactly what was tested: every package pinned with its hashes (requirements/dev.txt, made by
+# scripts/lock.sh); pip refuses a file whose hash differs. Then the project itself, editable.
+PIP=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+"${PIP[@]}" --require-hashes -r requirements/build.txt
+"${PIP[@]}" --require-hashes -r requirements/dev.txt
+"${PIP[@]}" --no-deps --no-build-isolation -e .
 
 step "node toolchain (solc-js, forge, anvil — pinned in package-lock.json)"
 if ! command -v npm >/dev/null 2>&1; then

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from api import limits as api_limits
 from api.routers import documents as documents_router
-from ledger import jsondepth
+from ledger import config, jsondepth
 from ledger.documents import compute_fingerprints, facturx, jsonform, read_document, xmlsafe
 from ledger.services import documents as docs
 
@@ -102,7 +101,7 @@ def test_the_limits_table_states_the_limits_the_code_applies() -> None:
         "MAX_XML_BYTES": [xmlsafe.MAX_XML_BYTES, xmlsafe.MAX_XML_DEPTH],
         "MAX_PDF_BYTES": [facturx.MAX_PDF_BYTES, facturx.MAX_ATTACHMENTS, facturx.MAX_PAGES],
         "jsonform.MAX_JSON_BYTES": [jsonform.MAX_JSON_BYTES, jsonform.MAX_JSON_DEPTH],
-        "MAX_JSON_BODY": [api_limits.MAX_JSON_BODY, jsondepth.MAX_JSON_DEPTH],
+        "DEFAULT_MAX_BODY_BYTES": [config.DEFAULT_MAX_BODY_BYTES, jsondepth.MAX_JSON_DEPTH],
         "contract `MAX_BATCH`": [constant("MAX_BATCH")],
         "contract `MAX_PLEDGES`": [constant("MAX_PLEDGES")],
         "contract `MAX_FINGERPRINTS`": [constant("MAX_FINGERPRINTS")],

@@ -1,5 +1,6 @@
 """``scripts/start.sh`` installs only when it must: when ``.venv`` is missing or lacks the
-gateway, or when ``pyproject.toml`` changed since the last install — not on every start.
+gateway, or when ``pyproject.toml`` or a lock file changed since the last install — not on every
+start; and it installs from the hash-pinned lock files (issue #15), never an unpinned resolve.
 
 The script runs for real (bash) in a copy of the repository's layout whose ``.venv`` holds
 recording stand-ins for its Python and ``tradeledger``, so the test sees exactly which
@@ -22,7 +23,8 @@ echo "$(basename "$0") $*" >> "$CALLS"
 #: pip's editable install puts the ``tradeledger`` entry point in .venv/bin, as a real one does
 PYTHON = (
     RECORDER
-    + """if [ "$*" = "-m pip install --quiet --disable-pip-version-check -e ." ]; then
+    + """if [ "$*" = "-m pip install --quiet --disable-pip-version-check --no-deps \
+--no-build-isolation -e ." ]; then
   cp "$0" "$(dirname "$0")/tradeledger"
 fi
 """
@@ -36,6 +38,7 @@ def checkout(tmp_path: Path) -> Path:
     (root / "scripts").mkdir(parents=True)
     shutil.copy2(ROOT / "scripts" / "start.sh", root / "scripts" / "start.sh")
     shutil.copy2(ROOT / "pyproject.toml", root / "pyproject.toml")
+    shutil.copytree(ROOT / "requirements", root / "requirements")
     bin_dir = root / ".venv" / "bin"
     bin_dir.mkdir(parents=True)
     for name, text in (("python", PYTHON), ("tradeledger", RECORDER)):
@@ -68,6 +71,15 @@ def _installs(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith("python -m pip install")]
 
 
+def test_start_installs_from_the_hash_pinned_locks(checkout: Path, tmp_path: Path) -> None:
+    flags = "python -m pip install --quiet --disable-pip-version-check"
+    assert _installs(_start(checkout, tmp_path)) == [
+        f"{flags} --require-hashes -r requirements/build.txt",
+        f"{flags} --require-hashes -r requirements/run.txt",
+        f"{flags} --no-deps --no-build-isolation -e .",
+    ]
+
+
 def test_start_installs_once_then_only_when_pyproject_changes(
     checkout: Path, tmp_path: Path
 ) -> None:
@@ -82,6 +94,11 @@ def test_start_installs_once_then_only_when_pyproject_changes(
     pyproject = checkout / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n# a new dependency\n")
     assert _installs(_start(checkout, tmp_path))  # changed: installed again
+    assert _installs(_start(checkout, tmp_path)) == []
+
+    lock = checkout / "requirements" / "run.txt"
+    lock.write_text(lock.read_text() + "\n# a new pin\n")
+    assert _installs(_start(checkout, tmp_path))  # the lock changed: installed again
     assert _installs(_start(checkout, tmp_path)) == []
 
 

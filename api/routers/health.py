@@ -1,8 +1,13 @@
-"""Liveness of the gateway and reachability of the chain."""
+"""Liveness: is the gateway up and does its chain answer — and nothing else.
+
+``/health`` needs no credentials, so it says no more than ``ok`` or ``unavailable``: no head
+block, index lag, contract or chain message (block heights and lags tell how busy the ledger is;
+a chain error may name an internal host). Those are in ``/metrics``, which needs credentials.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import LedgerDep
@@ -12,25 +17,11 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health")
-def health(ledger: LedgerDep, request: Request) -> JSONResponse:
-    """200 with the head block when the chain answers, 503 when it does not. ``index_lag``:
-    blocks the event index is behind the head (null when no follower runs)."""
+def health(ledger: LedgerDep) -> JSONResponse:
+    """200 ``{"status": "ok"}`` when the chain answers, 503 ``{"status": "unavailable"}`` when
+    it does not. Details (head block, index lag) are in ``/metrics``."""
     try:
-        head = ledger.head_block()
-    except LedgerError as exc:
-        return JSONResponse({"status": "unavailable", "chain": exc.message}, status_code=503)
-    return JSONResponse(
-        {
-            "status": "ok",
-            "chain_id": ledger.chain_id,
-            "head_block": head,
-            "contract": ledger.manifest.contract_address,
-            "backend": ledger.manifest.backend,
-            "index_lag": _index_lag(request),
-        }
-    )
-
-
-def _index_lag(request: Request) -> int | None:
-    follower = getattr(request.app.state, "audit_follower", None)
-    return None if follower is None else follower.lag()
+        ledger.head_block()
+    except LedgerError:
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})

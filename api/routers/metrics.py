@@ -1,5 +1,10 @@
-"""Prometheus metrics at ``/metrics``: requests by route and status, latency by route, and
-writes that reached the chain by outcome.
+"""Prometheus metrics at ``/metrics``: requests by route and status, latency by route, writes
+that reached the chain by outcome, the chain's head block and the index's lag.
+
+They show how busy each route is, so ``/metrics`` needs credentials (issue #15): ``Authorization:
+Bearer <token>`` with the scraper's token (``TRADELEDGER_METRICS_TOKEN``), or the API key of an
+admin or a regulator (who may read the whole audit trail anyway). No credentials: 401; a key of
+another role: 403.
 
 Each app has its own registry (several apps can live in one process, as in the tests).
 ``tradeledger_chain_writes_total{outcome}`` counts write requests that signed for the chain:
@@ -12,22 +17,37 @@ Every request is counted under its route's template, replays included (:func:`ro
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+import anyio
+from fastapi import APIRouter, Header, Request
 from fastapi.responses import Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
 from starlette.routing import compile_path
 
-from api.deps import REPLAYED_HEADER, ASGIApp, Message, Receive, Scope, Send
+from api.deps import (
+    REPLAYED_HEADER,
+    ASGIApp,
+    LedgerDep,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    authenticate,
+    require_role,
+)
+from ledger.config import Settings
+from ledger.errors import LedgerError, Unauthorized
 
 router = APIRouter(tags=["health"])
 
@@ -57,6 +77,16 @@ class Metrics:
             "tradeledger_chain_writes",
             "write requests that signed for the chain, by outcome",
             ["outcome"],
+            registry=self.registry,
+        )
+        self.head_block = Gauge(
+            "tradeledger_chain_head_block",
+            "the chain's head block when scraped (-1: the chain did not answer)",
+            registry=self.registry,
+        )
+        self.index_lag = Gauge(
+            "tradeledger_index_lag_blocks",
+            "blocks the event index is behind the head (-1: no follower runs)",
             registry=self.registry,
         )
 
@@ -155,8 +185,38 @@ class MetricsMiddleware:
                     self.metrics.chain_writes.labels(outcome).inc()
 
 
+#: who may read /metrics with an API key
+METRICS_ROLES = ("admin", "regulator")
+
+
 @router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> Response:
-    """Prometheus text exposition."""
-    registry: CollectorRegistry = request.app.state.metrics.registry
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+async def metrics(
+    request: Request,
+    ledger: LedgerDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """Prometheus text exposition, for the metrics token or an admin's or regulator's key."""
+    settings: Settings = request.app.state.settings
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "send `Authorization: Bearer <token>` with the metrics token "
+            "(TRADELEDGER_METRICS_TOKEN) or an admin's or a regulator's API key"
+        )
+    expected = settings.metrics_token
+    if not (expected and hmac.compare_digest(token.encode(), expected.encode())):
+        require_role(await authenticate(ledger, f"Bearer {token}"), *METRICS_ROLES)
+    state: Metrics = request.app.state.metrics
+    follower = getattr(request.app.state, "audit_follower", None)
+
+    def read_gauges() -> bytes:  # blocking reads: in a worker thread
+        try:
+            state.head_block.set(ledger.head_block())
+        except LedgerError:
+            state.head_block.set(-1)
+        state.index_lag.set(-1 if follower is None else follower.lag())
+        return bytes(generate_latest(state.registry))
+
+    text = await anyio.to_thread.run_sync(read_gauges)
+    return Response(text, media_type=CONTENT_TYPE_LATEST)

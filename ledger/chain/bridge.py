@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,10 +82,30 @@ def _wire(value: Any) -> Any:
     return jsonable(value)
 
 
-class JsonRpcBridge:
-    """Answers JSON-RPC requests from the embedded chain behind ``w3``."""
+#: JSON-RPC error code of a request over one of the bridge's limits (as Infura and geth use it)
+LIMIT_EXCEEDED = -32005
 
-    def __init__(self, w3: Web3) -> None:
+
+@dataclass(frozen=True)
+class BridgeLimits:
+    """What one request to the bridge may cost (``Settings.bridge_*``).
+
+    ``max_batch``: calls in one batch. ``max_log_blocks``: blocks the ``eth_getLogs`` calls of
+    one request scan together (the embedded chain reads every block of a range; a batch of
+    300 whole-chain scans once held it for a minute). ``max_response``: bytes of one answer
+    (a batch's answers together); a call whose answer would pass it is answered with an error
+    instead, and so is every later call of the batch.
+    """
+
+    max_batch: int = 200
+    max_log_blocks: int = 5_000
+    max_response: int = 10 * 1024 * 1024
+
+
+class JsonRpcBridge:
+    """Answers JSON-RPC requests from the embedded chain behind ``w3``, within ``limits``."""
+
+    def __init__(self, w3: Web3, limits: BridgeLimits | None = None) -> None:
         provider = w3.provider
         self._lock = provider._request_lock  # type: ignore[attr-defined]
         middleware = tuple(provider._middleware)  # type: ignore[attr-defined]
@@ -92,23 +113,41 @@ class JsonRpcBridge:
             middleware=middleware, w3=w3, provider_request_fn=provider.make_request
         )
         self._chain_id: int = provider._chain_id  # type: ignore[attr-defined]
+        self.limits = limits or BridgeLimits()
 
-    def handle_bytes(self, body: bytes) -> Any:
-        """A raw request body (whatever its content type, as nodes accept it)."""
+    def handle_bytes(self, body: bytes) -> bytes:
+        """A raw request body (whatever its content type, as nodes accept it) → the JSON answer."""
         try:
             check_json_depth(body)
             request = json.loads(body)
         except (ValueError, InvalidInput):
-            return _error(None, -32700, "parse error")
-        return self.handle(request)
+            return _dump(_error(None, -32700, "parse error"))
+        return self.answer(request)
 
     def handle(self, request: Any) -> Any:
-        """One JSON-RPC request object, or a batch (list) of them."""
-        if isinstance(request, list):
-            return [self._one(item) for item in request]
-        return self._one(request)
+        """One JSON-RPC request object, or a batch (list) of them → the answer as JSON values."""
+        return json.loads(self.answer(request))
 
-    def _one(self, request: Any) -> dict[str, Any]:
+    def answer(self, request: Any) -> bytes:
+        """One JSON-RPC request object, or a batch (list) of them → the JSON answer (bytes)."""
+        budget = _Budget(self.limits)
+        if not isinstance(request, list):
+            return budget.fit(self._one(request, budget))
+        if not request:
+            return _dump(_error(None, -32600, "invalid request: empty batch"))
+        if len(request) > self.limits.max_batch:
+            return _dump(
+                _error(
+                    None,
+                    LIMIT_EXCEEDED,
+                    f"batch too large: {len(request)} calls; this node answers at most "
+                    f"{self.limits.max_batch} calls per batch (send the rest in another request)",
+                )
+            )
+        parts = [budget.fit(self._one(item, budget)) for item in request]
+        return b"[" + b",".join(parts) + b"]"
+
+    def _one(self, request: Any, budget: _Budget) -> dict[str, Any]:
         if not isinstance(request, dict) or not isinstance(request.get("method"), str):
             return _error(None, -32600, "invalid request")
         request_id = request.get("id")
@@ -118,6 +157,12 @@ class JsonRpcBridge:
             return _error(request_id, -32601, f"method {method} is not available")
         if not isinstance(params, list):
             return _error(request_id, -32602, "invalid params: params must be an array")
+        if budget.spent:
+            return _error(request_id, LIMIT_EXCEEDED, budget.spent)
+        if method == "eth_getLogs":
+            refused = self._log_range(params, budget)
+            if refused is not None:
+                return _error(request_id, LIMIT_EXCEEDED, refused)
         if method == "eth_chainId":
             return {"jsonrpc": "2.0", "id": request_id, "result": hex(self._chain_id)}
         if method == "net_version":
@@ -146,6 +191,71 @@ class JsonRpcBridge:
             message = error.get("message", "error") if isinstance(error, dict) else str(error)
             return _error(request_id, -32000, message)
         return {"jsonrpc": "2.0", "id": request_id, "result": _wire(response.get("result"))}
+
+    def _log_range(self, params: list[Any], budget: _Budget) -> str | None:
+        """Charge an ``eth_getLogs`` call's block range to the request's budget; the refusal
+        message when it does not fit (a malformed filter is left to the chain's own error)."""
+        query = params[0] if params else None
+        if not isinstance(query, dict) or query.get("blockHash") is not None:
+            return None
+        try:
+            head: int | None = None
+
+            def number(tag: Any) -> int:
+                nonlocal head
+                if isinstance(tag, str) and tag.startswith("0x"):
+                    return int(tag, 16)
+                if isinstance(tag, int) and not isinstance(tag, bool):
+                    return tag
+                if tag == "earliest":
+                    return 0
+                if head is None:
+                    with self._lock:
+                        found = self._request(RPCEndpoint("eth_blockNumber"), [])["result"]
+                    head = found if isinstance(found, int) else int(str(found), 16)
+                return head
+
+            first = number(query.get("fromBlock", "latest"))
+            last = number(query.get("toBlock", "latest"))
+        except (ValueError, TypeError, KeyError):
+            return None
+        blocks = max(0, last - first + 1)
+        left = self.limits.max_log_blocks - budget.log_blocks
+        if blocks > left:
+            return (
+                f"block range too large: eth_getLogs over {blocks} blocks ({first}..{last}); "
+                f"this node scans at most {self.limits.max_log_blocks} blocks per request "
+                f"({left} left in this one): split the range"
+            )
+        budget.log_blocks += blocks
+        return None
+
+
+class _Budget:
+    """What one request has used of its :class:`BridgeLimits`."""
+
+    def __init__(self, limits: BridgeLimits) -> None:
+        self.limits = limits
+        self.log_blocks = 0
+        self.size = 0
+        #: once the response is full: why every later call is refused
+        self.spent = ""
+
+    def fit(self, answer: dict[str, Any]) -> bytes:
+        """``answer`` as JSON, or an error in its place once the response would be too large."""
+        data = _dump(answer)
+        if self.size + len(data) > self.limits.max_response:
+            self.spent = (
+                f"response too large: the answers pass {self.limits.max_response} bytes; "
+                "ask for less (fewer calls, a shorter block range)"
+            )
+            data = _dump(_error(answer.get("id"), LIMIT_EXCEEDED, self.spent))
+        self.size += len(data)
+        return data
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _refusal_message(exc: Exception) -> str:
@@ -179,7 +289,7 @@ def node_token(secrets_dir: Path) -> str:
 
 def advertise(data_dir: Path, rpc_url: str) -> None:
     """Tell local clients where this process serves the chain (``DATA_DIR/node.json``)."""
-    (data_dir / NODE_FILE).write_text(json.dumps({"rpc_url": rpc_url, "pid": os.getpid()}))
+    write_private(data_dir / NODE_FILE, json.dumps({"rpc_url": rpc_url, "pid": os.getpid()}))
 
 
 def withdraw(data_dir: Path) -> None:

@@ -57,6 +57,7 @@ from web3.providers.eth_tester import EthereumTesterProvider
 from web3.types import RPCEndpoint, RPCResponse
 
 from ledger.chain.store import BlockCommitStore, SyncMode
+from ledger.datadir import private_dir
 from ledger.errors import LedgerStateError
 
 #: the genesis gas limit: large enough for batches of 256 documents
@@ -374,7 +375,7 @@ def open_embedded(
     """Open the embedded chain stored in ``chain_dir``, or with ``create_funding`` (the address
     the genesis funds) create a new one there."""
     create = create_funding is not None
-    chain_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(chain_dir)
     db_path = chain_dir / CHAIN_DB_NAME
     if create and db_path.exists():
         raise LedgerStateError(f"a chain already exists at {db_path}", path=str(db_path))

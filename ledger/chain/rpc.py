@@ -232,9 +232,58 @@ def _result(answer: Any) -> Any:
 class _Provider(HTTPProvider):
     """web3's HTTP provider, raising :class:`ChainUnavailable` (503) when the node cannot be
     reached, like :class:`RpcClient` — so a contract read while the node restarts is not a
-    500."""
+    500 — and asking for the logs of a long block range in parts of at most ``log_range``
+    blocks (nodes refuse long ranges: Besu, and the embedded chain's bridge)."""
+
+    def __init__(self, url: str, log_range: int, **kwargs: Any) -> None:
+        super().__init__(url, **kwargs)
+        self.log_range = max(1, log_range)
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        if method == "eth_getLogs":
+            in_parts = self._logs_in_parts(params)
+            if in_parts is not None:
+                return in_parts
+        return self._send(method, params)
+
+    def _logs_in_parts(self, params: Any) -> RPCResponse | None:
+        """The logs of a range longer than ``log_range``, fetched part by part (None: the
+        range is short, or not a plain block range, and is sent as it is)."""
+        query = params[0] if isinstance(params, list | tuple) and params else None
+        if not isinstance(query, dict) or query.get("blockHash") is not None:
+            return None
+        head: int | None = None
+
+        def number(tag: Any) -> int:
+            nonlocal head
+            if isinstance(tag, int) and not isinstance(tag, bool):
+                return tag
+            if isinstance(tag, str) and tag.startswith("0x"):
+                return int(tag, 16)
+            if tag == "earliest":
+                return 0
+            if head is None:
+                head = int(str(self._send(RPCEndpoint("eth_blockNumber"), [])["result"]), 16)
+            return head
+
+        try:
+            first = number(query.get("fromBlock", "latest"))
+            last = number(query.get("toBlock", "latest"))
+        except (ValueError, TypeError, KeyError):
+            return None
+        if last - first + 1 <= self.log_range:
+            return None
+        logs: list[Any] = []
+        for start in range(first, last + 1, self.log_range):
+            end = min(start + self.log_range - 1, last)
+            part = {**query, "fromBlock": hex(start), "toBlock": hex(end)}
+            answer = self._send(RPCEndpoint("eth_getLogs"), [part])
+            if "error" in answer:
+                return answer
+            logs.extend(answer.get("result") or [])
+        return RPCResponse(jsonrpc="2.0", id=0, result=logs)
+
+    def _send(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         try:
             return super().make_request(method, params)
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -251,7 +300,11 @@ def connect(
     url = url or settings.chain_url
     request_headers = {"Content-Type": "application/json", **(headers or {})}
     w3 = Web3(
-        _Provider(url, request_kwargs={"timeout": settings.rpc_timeout, "headers": request_headers})
+        _Provider(
+            url,
+            settings.rpc_log_range,
+            request_kwargs={"timeout": settings.rpc_timeout, "headers": request_headers},
+        )
     )
     if settings.rpc_poa:
         # QBFT/IBFT/Clique networks put validator data in extraData (longer than 32 bytes)

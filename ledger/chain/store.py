@@ -15,6 +15,8 @@ from typing import Literal
 
 from eth.db.backends.base import BaseDB
 
+from ledger.datadir import private_sqlite
+
 SyncMode = Literal["full", "normal"]
 
 _DELETED = object()
@@ -25,6 +27,7 @@ class BlockCommitStore(BaseDB):
 
     def __init__(self, path: Path, sync: SyncMode = "full") -> None:
         self.path = path
+        private_sqlite(path)
         self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._conn.execute("PRAGMA journal_mode=WAL")
         # full: a sealed block survives power loss; normal: survives a process crash (kill -9)

@@ -49,6 +49,7 @@ from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger import confidential as conf
+from ledger.datadir import private_file
 from ledger.documents import DocumentFacts, compute_fingerprints
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
@@ -327,7 +328,7 @@ def _reader_keys(ledger: Ledger, reader: str | None) -> list[Any]:
 def _entry_lock(ledger: Ledger) -> Iterator[None]:
     """Serialise check-then-write of financing entries across this data directory's
     processes (the gateway and a CLI)."""
-    path = ledger.settings.data_dir / LOCK_FILE
+    path = private_file(ledger.settings.data_dir / LOCK_FILE)
     fd = open(path, "a+")  # noqa: SIM115 — held for the lock's lifetime
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)

@@ -130,7 +130,9 @@ def expected_status(route: Route, role: str, w: World, params: dict[str, str]) -
         return 200 if oversight or params["address"] == me else 403
     if path == "/v1/audit/exposure":
         return 200 if oversight or params.get("member", me) == me else 403
-    if path.startswith("/v1/") or path in ("/health", "/metrics", "/openapi.json"):
+    if path == "/metrics":  # it shows every route's volume: oversight only (issue #15)
+        return 200 if oversight else 403
+    if path.startswith("/v1/") or path in ("/health", "/openapi.json"):
         return 200
     return None
 

@@ -257,7 +257,7 @@ def test_idempotent_replays_are_counted_under_their_route(
             headers={**network.enterprise.headers, "Idempotency-Key": "metrics-replay-2"},
         )
         assert revoke.status_code == 200
-    text = client.get("/metrics").text
+    text = client.get("/metrics", headers=network.admin.headers).text
     assert 'route="unmatched"' not in text
     assert (
         'tradeledger_http_requests_total{method="POST",route="/v1/documents",status="201"} 2.0'
@@ -268,5 +268,6 @@ def test_idempotent_replays_are_counted_under_their_route(
         'status="200"} 2.0' in text
     )
     assert 'tradeledger_chain_writes_total{outcome="replayed"} 2.0' in text
-    assert client.get("/v1/nowhere").status_code == 404
-    assert 'route="unmatched"' in client.get("/metrics").text  # only for a path no route takes
+    assert client.get("/v1/nowhere", headers=network.admin.headers).status_code == 404
+    # only for a path no route takes
+    assert 'route="unmatched"' in client.get("/metrics", headers=network.admin.headers).text

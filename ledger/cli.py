@@ -820,7 +820,7 @@ def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:
     reg = ex.registration
     if reg is None or not sees_financing(role, actor, reg.registered_by):
         return None
-    return ex.locked
+    return ex.financed
 
 
 def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
@@ -1099,9 +1099,13 @@ def doc_register(
                 via=Via("register", "tradeledger doc register", limited=True),
             )
         )
-    # the API's response model for the same operation (POST /v1/documents): one shape for both
-    from api.routers.documents import _registered
-    from ledger.gatewaydb import Participant
+        # the API's response model for the same operation (POST /v1/documents): one shape
+        from api.routers.documents import _registered
+        from ledger.gatewaydb import Participant
+
+        payload = _registered(ledger, ex, receipt, reg, Participant(actor, "", role)).model_dump(
+            mode="json"
+        )
 
     text = [
         f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
@@ -1110,7 +1114,7 @@ def doc_register(
     ]
     emit(
         as_json,
-        _registered(ex, receipt, reg, Participant(actor, "", role)).model_dump(mode="json"),
+        payload,
         "\n".join(text),
     )
 

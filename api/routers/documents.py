@@ -28,8 +28,8 @@ from api.openapi_responses import errors
 from api.routers.audit import IndexDep
 from ledger.errors import Forbidden, InvalidInput
 from ledger.gatewaydb import Participant
+from ledger.network import Ledger
 from ledger.services import documents as docs
-from ledger.services import financing as fin_svc
 from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services import verify as verify_svc
@@ -41,7 +41,7 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocType, FinancingStatus
+from ledger.services.roles import DocType
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -385,7 +385,7 @@ def _notices(ex: docs.Examined) -> list[NoticePublic]:
     ]
 
 
-def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
+def _examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExamined:
     """``ex`` for the wire, as ``who`` may see it (its fingerprints and holders were withheld
     by the service already for a role without them)."""
     shown = ex.fingerprints_shown
@@ -395,7 +395,7 @@ def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
             ex.registration,
             ex.facts,
             financing_shown=_shows_financing(who, ex.registration),
-            is_financed=_locked(ex),
+            is_financed=_financed(ledger, ex, who),
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
@@ -427,24 +427,10 @@ def _examined(ex: docs.Examined, who: Participant) -> DocumentExamined:
     )
 
 
-def _locked(ex: docs.Examined) -> bool | None:
-    """Whether an active financing locks one of the examined file's fingerprints (public on
-    chain); None when the file gives no fingerprint."""
-    return ex.locked
-
-
-def _is_financed(ledger: LedgerDep, d: docs.DocumentDetail, role: str) -> bool | None:
-    """Whether an active financing holds the document, as far as the caller may learn it: the
-    locks of the fingerprints of the copy it lodged here, else the financings whose terms it
-    reads (a regulator reads them all); None when it cannot tell."""
-    if d.held is not None and d.held.fingerprints:
-        return any(f.held_by_financing for f in d.held.fingerprints)
-    active = [
-        fid for fid in d.financings if fin_svc.get(ledger, fid).status is FinancingStatus.ACTIVE
-    ]
-    if active or role == "regulator":
-        return bool(active)
-    return None
+def _financed(ledger: Ledger, ex: docs.Examined, who: Participant) -> bool | None:
+    """Whether the examined document is financed, as ``who`` may learn it (computed by the
+    service for the caller: :func:`ledger.services.documents.is_financed`)."""
+    return ex.financed
 
 
 def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEvent:
@@ -464,11 +450,20 @@ def _read(file: UploadFile) -> bytes:
 
 
 def _registered(
-    ex: docs.Examined, receipt: docs.Receipt, reg: docs.Registration, who: Participant
+    ledger: Ledger,
+    ex: docs.Examined,
+    receipt: docs.Receipt,
+    reg: docs.Registration,
+    who: Participant,
 ) -> DocumentRegistered:
     return DocumentRegistered(
         **_public(
-            reg, ex.facts, financing_shown=_shows_financing(who, reg), is_financed=_locked(ex)
+            reg,
+            ex.facts,
+            financing_shown=_shows_financing(who, reg),
+            is_financed=docs.is_financed(
+                ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, ex.locked
+            ),
         ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
@@ -504,7 +499,7 @@ def register_document(
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents", limited=True),
     )
-    return _registered(ex, receipt, reg, participant)
+    return _registered(ledger, ex, receipt, reg, participant)
 
 
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
@@ -543,7 +538,7 @@ def register_json_form(
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/json", limited=True),
     )
-    return _registered(ex, receipt, reg, participant)
+    return _registered(ledger, ex, receipt, reg, participant)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchRegistered)
@@ -568,7 +563,7 @@ def register_batch(
     return BatchRegistered(
         block=receipt.block,
         tx_hash=receipt.tx_hash,
-        documents=[_examined(e, participant) for e in exs],
+        documents=[_examined(ledger, e, participant) for e in exs],
     )
 
 
@@ -586,6 +581,7 @@ def receive_document(
     evaluated like ``/check``'s: logged, rate-limited per participant (429), and shown with
     their holders to banks and regulators only."""
     return _examined(
+        ledger,
         docs.receive(
             ledger,
             participant.address,
@@ -619,7 +615,7 @@ def check_document(
         participant.role,
         via=Via("check", "POST /v1/documents/check", limited=True),
     )
-    return _examined(ex, participant)
+    return _examined(ledger, ex, participant)
 
 
 @router.post("/verify", response_model=VerifyResult)
@@ -664,7 +660,17 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             d.registration,
             d.held.facts if d.held else None,
             financing_shown=shows_financing,
-            is_financed=_is_financed(ledger, d, participant.role),
+            is_financed=docs.is_financed(
+                ledger,
+                parsed,
+                participant.address,
+                participant.role,
+                any(f.held_by_financing for f in d.held.fingerprints)
+                if d.held and d.held.fingerprints
+                else None,
+            )
+            if shows_financing
+            else None,
         ).model_dump(),
         attestations=[
             AttestationPublic(
@@ -684,7 +690,7 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             )
             for e in history
         ],
-        held=_examined(d.held, participant) if d.held else None,
+        held=_examined(ledger, d.held, participant) if d.held else None,
     )
 
 

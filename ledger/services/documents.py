@@ -53,8 +53,8 @@ from ledger.jsonsafe import jsonable
 from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import parse_address, parse_time
-from ledger.services.disclosure import FINGERPRINT_ROLES, sees_fingerprints
-from ledger.services.roles import DocStatus, DocType
+from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
+from ledger.services.roles import DocStatus, DocType, FinancingStatus
 from ledger.services.writekeys import write_key
 from ledger.words import Names, major, money, who
 
@@ -214,6 +214,9 @@ class Examined:
     #: whether an active financing locks one of its fingerprints (public on chain; None: the
     #: file gives no fingerprint) — kept when the fingerprints themselves are withheld
     locked: bool | None = None
+    #: whether it is financed, as the caller may learn it (:func:`is_financed`; None: not
+    #: registered, not the caller's to learn, or not known)
+    financed: bool | None = None
 
     @property
     def suspicious(self) -> bool:
@@ -551,6 +554,14 @@ def examine(
     checks.finish(ledger, check_id, lookups.evaluated, lookups.matched)
     locked = any(f.held_by_financing for f in examined.fingerprints)
     examined = replace(examined, locked=locked if examined.fingerprints else None)
+    reg = examined.registration
+    if reg is not None and sees_financing(role, actor, reg.registered_by):
+        examined = replace(
+            examined,
+            financed=is_financed(
+                ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, examined.locked
+            ),
+        )
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
     return parsed, examined
@@ -1256,6 +1267,22 @@ def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list
         if page.next_cursor is None:
             return found
         cursor = page.next_cursor
+
+
+def is_financed(
+    ledger: Ledger, doc_hash: bytes, actor: str, role: str, locked: bool | None
+) -> bool | None:
+    """Whether an active financing holds ``doc_hash``, as ``actor`` of ``role`` may learn it:
+    a bank or a regulator from the public locks of the file's fingerprints (``locked``); any
+    other member only from the financings *of this exact document* sealed to it — never from
+    fingerprints, which would tell a forged copy with the same facts whether the real one is
+    financed. None when it cannot tell."""
+    from ledger.services import financing  # it imports this module
+
+    if sees_fingerprints(role) and locked is not None:
+        return locked
+    readable = financings_readable_by(ledger, doc_hash, actor)
+    return any(financing.get(ledger, fid).status is FinancingStatus.ACTIVE for fid in readable)
 
 
 def detail(

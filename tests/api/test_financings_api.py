@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from api_helpers import CII, UBL, client_fixture, finance, lodge
@@ -39,9 +40,17 @@ def test_refusal_names_reason_document_financing_and_fingerprint(
     assert details["fingerprint"] in first["documents"][0]["fingerprints"]
     assert details["fingerprint_kind"]
 
-    # the refused attempt is on the document's record, for everybody who looks
-    detail = client.get(f"/v1/documents/{cii['doc_hash']}", headers=network.regulator.headers)
-    assert "FinancingRefused" in [e["event"] for e in detail.json()["history"]]
+    # the refused attempt is on chain, sealed: the regulator reads it, bank A does not
+    deadline = time.monotonic() + 30  # the index follows the chain in the background
+    while True:
+        seen = client.get("/v1/audit/refusals", headers=network.regulator.headers)
+        assert seen.status_code == 200, seen.text
+        if seen.json()["indexed_block"] >= details["block"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert cii["doc_hash"] in seen.text
+    theirs = client.get("/v1/audit/refusals", headers=network.bank.headers)
+    assert cii["doc_hash"] not in theirs.text
 
 
 def test_lifecycle_drawdown_repay_close_and_list(client: TestClient, network: Network) -> None:

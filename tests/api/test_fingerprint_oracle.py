@@ -53,9 +53,9 @@ HOLDER_KEYS = frozenset(
         "holding_doc_hash",
     }
 )
-#: routes the lead's confidential-financings rewrite owns (they still show pledged fingerprints
-#: to every member today: see the report of this branch); every other route is checked
-FINANCINGS_REWRITE = frozenset({"/v1/financings", "/v1/financings/{financing_id}"})
+#: routes left out of the oracle test (none: the financings routes give fingerprints to banks and
+#: regulators only since the terms are sealed)
+FINANCINGS_REWRITE: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -171,15 +171,12 @@ def test_banks_and_regulators_are_given_fingerprints_and_holders(oracle: Oracle)
     # the exporter registered the invoice: it learns that it is financed (a boolean), and the
     # chain's record of its own document; an attestor or another enterprise learns nothing
     own = o.post(net.enterprise, "/v1/documents/check", files=xml(data)).json()["registration"]
-    assert (own["is_financed"], own["financed_amount"]) == (True, 100_000)
+    assert own["is_financed"] is True
+    assert "financed_amount" not in own  # the amount is in the sealed terms, not the record
     for who in (net.attestor, o.other):
         theirs = o.post(who, "/v1/documents/check", files=xml(data)).json()["registration"]
         assert theirs["registered_by"] == net.enterprise.address  # the public record
-        assert (theirs["is_financed"], theirs["financed"], theirs["financed_amount"]) == (
-            None,
-            None,
-            None,
-        )
+        assert theirs["is_financed"] is None
 
 
 def test_a_document_read_shows_financing_and_fingerprints_by_role(oracle: Oracle) -> None:
@@ -189,27 +186,33 @@ def test_a_document_read_shows_financing_and_fingerprints_by_role(oracle: Oracle
     def events(body: dict[str, Any]) -> list[str]:
         return [e["event"] for e in body["history"]]
 
+    # bank B is no reader of bank A's financing: the public record only
     bank = o.get(net.bank_b, path).json()
-    pledged = next(e for e in bank["history"] if e["event"] == "DocumentPledged")
-    assert set(pledged["args"]["fingerprints"]) == set(o.fingerprints)
-    assert bank["financings"] == [o.financing_id]
+    assert bank["financings"] == []
+    assert "FinancingRegistered" not in events(bank)
+    regulator = o.get(net.regulator, path).json()
+    assert regulator["financings"] == [o.financing_id]
+    assert "FinancingRegistered" in events(regulator)
     owner = o.get(net.enterprise, path)
     assert owner.json()["is_financed"] is True
     assert owner.json()["financings"] == [o.financing_id]
-    assert "DocumentPledged" in events(owner.json())
+    assert "FinancingRegistered" in events(owner.json())
     assert leaks(o, owner) == []  # its own document: the financing, never the fingerprints
     admin = o.get(net.admin, path)
-    assert "DocumentPledged" in events(admin.json())
+    assert "FinancingRegistered" not in events(admin.json())  # the operator reads no terms
     assert leaks(o, admin) == []
     for who in (net.attestor, o.prober):
         response = o.get(who, path)
         body = response.json()
         assert events(body) == ["DocumentRegistered"], who.role
-        assert (body["financings"], body["is_financed"], body["financed"]) == (None, None, None)
+        assert (body["financings"], body["is_financed"]) == (None, None)
         assert leaks(o, response) == []
     # the same rule on the timeline
     timeline = f"/v1/audit/documents/{o.doc}/timeline"
-    assert "DocumentPledged" in {e["event"] for e in o.get(net.bank_b, timeline).json()["items"]}
+    seen = {e["event"] for e in o.get(net.regulator, timeline).json()["items"]}
+    assert "FinancingRegistered" in seen
+    bank_b = {e["event"] for e in o.get(net.bank_b, timeline).json()["items"]}
+    assert "FinancingRegistered" not in bank_b
     probed = o.get(o.prober, timeline)
     assert [e["event"] for e in probed.json()["items"]] == ["DocumentRegistered"]
     assert leaks(o, o.get(net.admin, timeline)) == []
@@ -224,12 +227,17 @@ def test_the_views_made_of_fingerprints_are_for_banks_and_regulators(oracle: Ora
     for who in (net.admin, net.enterprise, net.attestor):
         assert o.get(who, "/v1/audit/financeable", params=query).status_code == 403
         assert o.get(who, "/v1/audit/duplicates").status_code == 403
+    for who in (net.enterprise, net.attestor):
         assert o.get(who, "/v1/audit/refusals").status_code == 403
+    # the operator learns that refusals happened, no more (docs/privacy.md)
+    refusals = o.get(net.admin, "/v1/audit/refusals")
+    assert refusals.status_code == 200
+    assert leaks(o, refusals) == []
     # an admin exports the audit trail without fingerprints; a regulator with them
     for fmt in ("jsonl", "csv"):
         mine = o.get(net.admin, "/v1/audit/export", params={"format": fmt})
         assert mine.status_code == 200
-        assert "DocumentPledged" in mine.text
+        assert "FinancingRegistered" in mine.text
         assert leaks(o, mine) == [], fmt
         full = o.get(net.regulator, "/v1/audit/export", params={"format": fmt})
         assert all(f[2:] in full.text for f in o.fingerprints), fmt

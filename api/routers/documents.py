@@ -78,11 +78,11 @@ class DocumentPublic(BaseModel):
     )
     is_financed: bool | None = Field(
         default=None,
-        description="whether an active financing holds this document now, as far as you may "
-        "learn it: from the fingerprints of the file you sent or lodged (their locks are "
-        "public), else from the financings whose sealed terms you read. Null when not known "
-        "to you, or for a member that did not register it and is neither a bank nor a "
-        "regulator (docs/privacy.md)",
+        description="whether an active financing pledges this exact document, from the "
+        "financings whose sealed terms you read: true or false for a regulator and for the "
+        "member that registered it; true or null for a bank (it reads its own book only) and "
+        "the operator; null for the others (docs/privacy.md). Whether the same invoice is held "
+        "under another hash is in a bank's check answer (held_by)",
     )
     successor: str | None
 
@@ -462,7 +462,7 @@ def _registered(
             ex.facts,
             financing_shown=_shows_financing(who, reg),
             is_financed=docs.is_financed(
-                ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, ex.locked
+                ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, reg.registered_by
             ),
         ).model_dump(),
         block=receipt.block,
@@ -661,13 +661,7 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             d.held.facts if d.held else None,
             financing_shown=shows_financing,
             is_financed=docs.is_financed(
-                ledger,
-                parsed,
-                participant.address,
-                participant.role,
-                any(f.held_by_financing for f in d.held.fingerprints)
-                if d.held and d.held.fingerprints
-                else None,
+                ledger, parsed, participant.address, participant.role, d.registration.registered_by
             )
             if shows_financing
             else None,

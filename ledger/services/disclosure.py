@@ -32,10 +32,9 @@ FINANCING_ROLES = frozenset({"bank", "regulator", "admin"})
 FINANCING_EVENTS = frozenset(
     {
         "FinancingRegistered",
-        "DocumentPledged",
         "FinancingRefused",
-        "DrawdownRecorded",
-        "RepaymentRecorded",
+        "FinancingEntryRecorded",
+        "TermsShared",
         "FinancingClosed",
         "FinancingCancelled",
     }

@@ -559,7 +559,7 @@ def examine(
         examined = replace(
             examined,
             financed=is_financed(
-                ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, examined.locked
+                ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, reg.registered_by
             ),
         )
     if not sees_fingerprints(role):
@@ -1270,19 +1270,21 @@ def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list
 
 
 def is_financed(
-    ledger: Ledger, doc_hash: bytes, actor: str, role: str, locked: bool | None
+    ledger: Ledger, doc_hash: bytes, actor: str, role: str, registered_by: str | None
 ) -> bool | None:
-    """Whether an active financing holds ``doc_hash``, as ``actor`` of ``role`` may learn it:
-    a bank or a regulator from the public locks of the file's fingerprints (``locked``); any
-    other member only from the financings *of this exact document* sealed to it — never from
-    fingerprints, which would tell a forged copy with the same facts whether the real one is
-    financed. None when it cannot tell."""
+    """Whether an active financing pledges this exact document, as ``actor`` (of ``role``) can
+    know it: from the financings whose sealed terms its key opens. True when one of them is
+    active; False when none is and the caller would read any — a regulator (sealed to every
+    one) or the document's registrant (sealed to it); None otherwise (a bank or the operator
+    reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
+    copy with the same facts shares (banks read those as ``held_by``)."""
     from ledger.services import financing  # it imports this module
 
-    if sees_fingerprints(role) and locked is not None:
-        return locked
     readable = financings_readable_by(ledger, doc_hash, actor)
-    return any(financing.get(ledger, fid).status is FinancingStatus.ACTIVE for fid in readable)
+    if any(financing.get(ledger, fid).status is FinancingStatus.ACTIVE for fid in readable):
+        return True
+    mine = registered_by is not None and registered_by.lower() == actor.lower()
+    return False if role == "regulator" or mine else None
 
 
 def detail(

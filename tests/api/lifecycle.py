@@ -156,7 +156,7 @@ def populate(w: World) -> World:
         face_value=SAMPLE_FACE,
         financed_amount=100_000,
         lodged_by=("enterprise", "bank"),
-        events=("DocumentRegistered", "DocumentPledged"),
+        events=("DocumentRegistered", "FinancingRegistered"),
     )
     # drawn
     fid = financed("drawn", invoice("LC-DRAWN", "5002.00"), 200_000, 500_200)
@@ -168,7 +168,7 @@ def populate(w: World) -> World:
         face_value=500_200,
         financed_amount=200_000,
         lodged_by=("enterprise", "bank"),
-        events=("DocumentRegistered", "DocumentPledged"),
+        events=("DocumentRegistered", "FinancingRegistered"),
     )
     # repaid: drawn in full, repaid in part (still active, outstanding 180,000)
     fid = financed("repaid", invoice("LC-REPAID", "5003.00"), 300_000, 500_300)
@@ -181,7 +181,7 @@ def populate(w: World) -> World:
         face_value=500_300,
         financed_amount=300_000,
         lodged_by=("enterprise", "bank"),
-        events=("DocumentRegistered", "DocumentPledged"),
+        events=("DocumentRegistered", "FinancingRegistered"),
     )
     # closed: drawn, repaid in full, closed (the document is released)
     fid = financed("closed", invoice("LC-CLOSED", "5004.00"), 400_000, 500_400)
@@ -194,7 +194,7 @@ def populate(w: World) -> World:
         "active",
         face_value=500_400,
         lodged_by=("enterprise", "bank"),
-        events=("DocumentRegistered", "DocumentPledged"),
+        events=("DocumentRegistered", "FinancingRegistered"),
     )
     # cancelled
     fid = financed("cancelled", invoice("LC-CANCELLED", "5005.00"), 50_000, 500_500)
@@ -205,9 +205,12 @@ def populate(w: World) -> World:
         "active",
         face_value=500_500,
         lodged_by=("enterprise", "bank"),
-        events=("DocumentRegistered", "DocumentPledged"),
+        events=("DocumentRegistered", "FinancingRegistered"),
     )
-    # refused: Bank B lodges the CII twin of Bank A's financed invoice; the chain refuses it
+    # refused: Bank B registers and lodges the CII twin of Bank A's financed invoice; its
+    # attempt is refused (a financing registers no document: registering it here makes the
+    # refused document one the matrix can read)
+    w.ok("POST", "/v1/documents", bank_b, files=xml(CII, "twin.xml"))
     twin = lodge(w.client, bank_b, CII)["doc_hash"]
     refused = finance(w.client, bank_b, twin, amount=1_000, reference="refused")
     assert refused.status_code == 409, refused.text

@@ -38,9 +38,9 @@ OVERSIGHT = ("admin", "regulator")
 #: read routes only oversight (regulator, admin) may call; others answer 403
 OVERSIGHT_ONLY = frozenset({"/v1/audit/export", "/v1/audit/verify"})
 #: read routes only a regulator may call: fingerprints, their holders, the check log
-REGULATOR_ONLY = frozenset(
-    {"/v1/audit/refusals", "/v1/audit/duplicates", "/v1/audit/fingerprint-checks"}
-)
+REGULATOR_ONLY = frozenset({"/v1/audit/fingerprint-checks"})
+#: read routes for banks and regulators only (fingerprints and their holders)
+BANKS_AND_REGULATOR = frozenset({"/v1/audit/duplicates"})
 #: roles given fingerprints and their holders
 FINGERPRINT_ROLES = ("bank", "bank_b", "regulator")
 #: roles that read the financing of any document (the others: of those they registered)
@@ -48,21 +48,20 @@ FINANCING_ROLES = ("admin", "bank", "bank_b", "regulator")
 FINANCING_EVENTS = frozenset(
     {
         "FinancingRegistered",
-        "DocumentPledged",
         "FinancingRefused",
-        "DrawdownRecorded",
-        "RepaymentRecorded",
+        "FinancingEntryRecorded",
+        "TermsShared",
         "FinancingClosed",
         "FinancingCancelled",
     }
 )
-#: the financings' routes are the confidential-financings rewrite's: their answers are not
-#: checked for fingerprints here yet (they still show pledged fingerprints to every member)
-FINANCINGS_REWRITE = ("/v1/financings",)
+#: routes whose answers are not checked for fingerprints here (none: every route gives them to
+#: banks and regulators only)
+FINANCINGS_REWRITE: tuple[str, ...] = ()
 NEVER_FINANCED = ("registered", "attested", "refused", "revoked", "superseded")
 FIN_EVENTS = {
-    "drawn": "DrawdownRecorded",
-    "repaid": "RepaymentRecorded",
+    "drawn": "FinancingEntryRecorded",
+    "repaid": "FinancingEntryRecorded",
     "closed": "FinancingClosed",
     "cancelled": "FinancingCancelled",
 }
@@ -105,7 +104,7 @@ def query_samples(w: World, route: Route) -> list[tuple[str, dict[str, str]]]:
         elif name == "status":
             calls += [(f"status={s}", {name: s}) for s in ("active", "closed", "cancelled")]
         elif name == "event":
-            calls += [("event", {name: "DocumentPledged"})]
+            calls += [("event", {name: "FinancingRegistered"})]
         elif name == "fingerprint":
             calls += [("fingerprint", {name: fingerprint})]
         elif "enum" in schema:
@@ -122,14 +121,20 @@ def expected_status(route: Route, role: str, w: World, params: dict[str, str]) -
         return 200 if oversight else 403
     if path in REGULATOR_ONLY:
         return 200 if role == "regulator" else 403
+    if path in BANKS_AND_REGULATOR:
+        return 200 if role in FINGERPRINT_ROLES else 403
+    if path == "/v1/audit/refusals":  # a bank its own, the admin that they happened
+        return 200 if role in (*FINGERPRINT_ROLES, "admin") else 403
     if path == "/v1/audit/financeable":
         if role not in FINGERPRINT_ROLES:
             return 403
         return 200 if ("doc_hash" in params or "fingerprint" in params) else 422
     if path == "/v1/audit/members/{address}/activity":
         return 200 if oversight or params["address"] == me else 403
-    if path == "/v1/audit/exposure":
-        return 200 if oversight or params.get("member", me) == me else 403
+    if path == "/v1/audit/exposure":  # the operator reads no terms
+        if role in ("admin", "attestor"):
+            return 403
+        return 200 if role == "regulator" or params.get("member", me) == me else 403
     if path == "/metrics":  # it shows every route's volume: oversight only (issue #15)
         return 200 if oversight else 403
     if path.startswith("/v1/") or path in ("/health", "/openapi.json"):
@@ -241,6 +246,15 @@ def shows_financing(w: World, label: str, role: str) -> bool:
     return role in FINANCING_ROLES or registrant(w, label) == w.who(role).address
 
 
+def reads(label: str, role: str) -> bool:
+    """Whether ``role``'s key opens the sealed terms about the document of state ``label``:
+    Bank A's financings are sealed to Bank A, the regulator and the exporter that registered
+    every financed document; Bank B's refused attempt to Bank B and the regulator."""
+    if label == "refused":
+        return role in ("bank_b", "regulator")
+    return label in FIN_STATES and role in ("bank", "enterprise", "regulator")
+
+
 def key_field_problems(w: World, path: str, label: str, role: str, body: Any) -> list[str]:
     """What is wrong with the key fields of a 200 answer (status, amounts, face value), and
     with what it shows of fingerprints and financing to ``role``."""
@@ -254,55 +268,36 @@ def key_field_problems(w: World, path: str, label: str, role: str, body: Any) ->
         exp = w.expect_doc[label]
         same("status", body["status"], exp.status)
         events = [e["event"] for e in body["history"]]
+        for gone in ("financed", "financed_amount"):  # no longer on chain: sealed terms
+            if gone in body:
+                problems.append(f"{gone} is shown")
+        public = [e for e in exp.events if e not in FINANCING_EVENTS]
+        if not set(public) <= set(events):
+            problems.append(f"history {events} lacks {public}")
         if not shows_financing(w, label, role):
             # a document it did not register: nothing about its financing
-            same("financed_amount", body["financed_amount"], None)
             same("is_financed", body["is_financed"], None)
-            same("financed", body["financed"], None)
             same("financings", body["financings"], None)
-            wanted = [e for e in exp.events if e not in FINANCING_EVENTS]
-            if not set(wanted) <= set(events) or FINANCING_EVENTS & set(events):
-                problems.append(f"history {events}: expected {wanted}, no financing event")
-            sees_facts = exp.face_value is not None and role in exp.lodged_by
-            same("face_value", body["face_value"], exp.face_value if sees_facts else None)
-            same("currency", body["currency"], "DKK" if sees_facts else None)
-            same("face_value_source", body["face_value_source"], "facts" if sees_facts else None)
-            return problems
-        same("financed_amount", body["financed_amount"], exp.financed_amount)
-        same("is_financed", body["is_financed"], exp.financed_amount > 0)
-        if not set(exp.events) <= set(events):
-            problems.append(f"history {events} lacks {exp.events}")
-        for event in body["history"]:
-            if event["event"] == "DocumentPledged":
-                fps = event["args"]["fingerprints"]
-                if role not in FINGERPRINT_ROLES:
-                    same("pledged fingerprints", fps, None)
-                elif not fps or not all(isinstance(f, str) and len(f) == 66 for f in fps):
-                    problems.append(f"pledged fingerprints not 0x hex: {fps!r}")
-            if event["event"] == "FinancingRefused" and role not in FINGERPRINT_ROLES:
-                same("refusal's fingerprint", event["args"]["fingerprint"], None)
-                same("refusal's holder", event["args"]["conflictingFinancingId"], None)
-        if label in NEVER_FINANCED:
-            same("financed", body["financed"], None)
-            sees_facts = exp.face_value is not None and (
-                role in exp.lodged_by or role == "regulator"
-            )
-            same("face_value", body["face_value"], exp.face_value if sees_facts else None)
-            same("currency", body["currency"], "DKK" if sees_facts else None)
-            same("face_value_source", body["face_value_source"], "facts" if sees_facts else None)
         else:
-            same("face_value", body["face_value"], exp.face_value)
-            same("currency", body["currency"], "DKK")
-            same("face_value_source", body["face_value_source"], "chain")
-            same(
-                "financed",
-                body["financed"],
-                {
-                    "currency": "DKK",
-                    "face_value": exp.face_value,
-                    "financed_amount": exp.financed_amount,
-                },
-            )
+            is_financed = body["is_financed"]
+            if is_financed is not None or role == "regulator":
+                # never "financed" for what is not, nor the other way round
+                same("is_financed", is_financed, exp.financed_amount > 0)
+        shown = FINANCING_EVENTS & set(events)
+        if reads(label, role) and shows_financing(w, label, role):
+            wanted = set(exp.events) & FINANCING_EVENTS
+            if not wanted <= shown:
+                problems.append(f"history {events} lacks {sorted(wanted - shown)}")
+        elif shown:
+            problems.append(f"history shows {sorted(shown)} to a role that reads no terms")
+        for event in body["history"]:
+            for sealed in ("terms", "entry", "fingerprints"):
+                if event["args"].get(sealed) is not None:
+                    problems.append(f"{event['event']} shows its {sealed}")
+        sees_facts = exp.face_value is not None and (role in exp.lodged_by or role == "regulator")
+        same("face_value", body["face_value"], exp.face_value if sees_facts else None)
+        same("currency", body["currency"], "DKK" if sees_facts else None)
+        same("face_value_source", body["face_value_source"], "facts" if sees_facts else None)
         if label == "superseded" and not body["successor"]:
             problems.append("no successor named")
     elif path == "/v1/documents/{doc_hash}/proof":
@@ -316,28 +311,34 @@ def key_field_problems(w: World, path: str, label: str, role: str, body: Any) ->
     elif path == "/v1/financings/{financing_id}":
         exp = w.expect_fin[label]
         same("status", body["status"], exp.status)
-        same("amount", body["amount"], exp.amount)
-        same("drawn", body["drawn"], exp.drawn)
-        same("repaid", body["repaid"], exp.repaid)
-        same("outstanding", body["outstanding"], exp.drawn - exp.repaid)
-        same("currency", body["currency"], "DKK")
-        same("documents", [d["doc_hash"] for d in body["documents"]], [w.docs[label]])
+        if role in ("bank", "enterprise", "regulator"):
+            same("confidential", body["confidential"], False)
+            same("amount", body["amount"], exp.amount)
+            same("drawn", body["drawn"], exp.drawn)
+            same("repaid", body["repaid"], exp.repaid)
+            same("outstanding", body["outstanding"], exp.drawn - exp.repaid)
+            same("currency", body["currency"], "DKK")
+            same("documents", [d["doc_hash"] for d in body["documents"]], [w.docs[label]])
+        else:
+            same("confidential", body["confidential"], True)
+            same("amount", body["amount"], None)
+            same("documents", body["documents"], [])
     elif path == "/v1/audit/documents/{doc_hash}/timeline":
         events = {e["event"] for e in body["items"]}
         wanted = set(w.expect_doc[label].events)
         if label in FIN_EVENTS:
             wanted.add(FIN_EVENTS[label])
-        if not shows_financing(w, label, role):
+        if not (shows_financing(w, label, role) and reads(label, role)):
             wanted -= FINANCING_EVENTS
             if events & FINANCING_EVENTS:
                 problems.append(f"timeline shows financing events {events & FINANCING_EVENTS}")
         if not wanted <= events:
             problems.append(f"timeline {sorted(events)} lacks {sorted(wanted - events)}")
     elif path == "/v1/financings" and label in DOC_STATES:
+        # which document a financing is against: only for those who read its terms
         ids = [f["financing_id"] for f in body["items"]]
-        same(
-            "financings of the document", ids, [w.financings[label]] if label in FIN_STATES else []
-        )
+        mine = label in FIN_STATES and reads(label, role)
+        same("financings of the document", ids, [w.financings[label]] if mine else [])
     elif path == "/v1/audit/financeable" and label in DOC_STATES:
         same("registered", body["registered"], True)
     return problems
@@ -359,7 +360,7 @@ def test_exposure_by_enterprise_counts_drawdowns_and_repayments(world: World) ->
     assert want["drawn"] == 450_000
     assert want["outstanding"] == 330_000
     for by, member in (("enterprise", w.net.enterprise), ("bank", w.net.bank)):
-        for role in ("regulator", "admin", "enterprise" if by == "enterprise" else "bank"):
+        for role in ("regulator", "enterprise" if by == "enterprise" else "bank"):
             response = w.client.get(
                 "/v1/audit/exposure", params={"by": by}, headers=w.who(role).headers
             )
@@ -386,11 +387,11 @@ def test_a_registered_invoice_shows_its_face_value_from_the_lodged_file(world: W
     mine = w.ok("GET", f"/v1/documents/{doc}", w.net.enterprise)
     assert (mine["face_value"], mine["currency"]) == (SAMPLE_FACE, "DKK")
     assert mine["face_value_source"] == "facts"
-    assert mine["financed"] is None
+    assert "financed" not in mine  # whether and how much: sealed terms, not the record
     assert mine["held"]["facts"]["amountMinor"] == SAMPLE_FACE
     # another member holds no copy of the file: nothing is made up for it
     theirs = w.ok("GET", f"/v1/documents/{doc}", w.net.bank_b)
-    assert (theirs["face_value"], theirs["currency"], theirs["financed"]) == (None, None, None)
+    assert (theirs["face_value"], theirs["currency"], theirs["is_financed"]) == (None, None, None)
 
 
 def test_a_batch_says_its_documents_are_registered(world: World) -> None:

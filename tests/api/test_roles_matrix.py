@@ -184,7 +184,7 @@ def test_the_contract_refuses_what_the_api_refuses(network: Network) -> None:
         if role not in WRITE_ROLES["member.manage"]:
             with pytest.raises(Forbidden):
                 ledger.transactor(who.address).estimate(add)
-        finance = ledger.contract.functions.registerFinancing([], b"EUR", 1, 2**39, b"\0" * 32)
+        finance = ledger.contract.functions.registerFinancing([b"\x01" * 32], b"\x02" * 32, b"\x03")
         if role not in WRITE_ROLES["financing.write"]:
             with pytest.raises(Forbidden):
                 ledger.transactor(who.address).estimate(finance)

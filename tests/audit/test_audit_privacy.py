@@ -200,4 +200,4 @@ def test_a_suspended_member_reads_only_its_own_activity(client: TestClient, book
     ):
         answer = client.get(path, headers=h_)
         assert answer.status_code == 403, path
-        assert answer.json()["error"] == "forbidden"
+        assert answer.json()["error"] == "member_suspended"

@@ -29,8 +29,9 @@ The rules, each a :class:`Breach` ``rule`` code:
 ``FINGERPRINTS_MISMATCH``
     the fingerprints locked on chain are not those the terms give for their documents (a
     duplicate could go unseen);
-``DOCUMENT_NOT_REGISTERED``, ``DOCUMENT_REVOKED``, ``DOCUMENT_SUPERSEDED``
-    a financed document was not registered and ACTIVE when the financing was registered;
+``DOCUMENT_REVOKED``, ``DOCUMENT_SUPERSEDED``
+    a financed document was revoked or superseded when the financing was registered (one
+    nobody registered may be financed: registering it would name it to everyone);
 ``AMOUNT_NOT_POSITIVE``
     a document's amount or an entry's amount is zero or negative;
 ``EXCEEDS_FACE_VALUE``
@@ -78,7 +79,6 @@ RULES = (
     "ENTRY_UNREADABLE",
     "TERMS_INCONSISTENT",
     "FINGERPRINTS_MISMATCH",
-    "DOCUMENT_NOT_REGISTERED",
     "DOCUMENT_REVOKED",
     "DOCUMENT_SUPERSEDED",
     "AMOUNT_NOT_POSITIVE",
@@ -394,15 +394,9 @@ class _Check:
         fid, currency = f.financing_id, terms.currency
         where = {"financing_id": fid, "doc_hash": doc}
         found = self.documents.get(doc)
-        if found is None or found.status is DocStatus.NONE:
-            self.breach(
-                "DOCUMENT_NOT_REGISTERED",
-                f"financing {fid} finances document {doc}, which was not registered when the "
-                "financing was",
-                row,
-                **where,
-            )
-        elif found.status is not DocStatus.ACTIVE:
+        # a document nobody registered may be financed without registering it (registering it
+        # beside the financing would name it to everyone: docs/privacy.md)
+        if found is not None and found.status not in (DocStatus.NONE, DocStatus.ACTIVE):
             rule = (
                 "DOCUMENT_REVOKED" if found.status is DocStatus.REVOKED else "DOCUMENT_SUPERSEDED"
             )

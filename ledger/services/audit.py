@@ -1628,9 +1628,7 @@ def financeable(
             head = conn.execute(statements.head, params).one()
             result.indexed_block = int(head[0] if head[0] is not None else -1)
             result.registered = head[1] is not None
-            if head[1] is None:
-                result.reasons.append(RefusalReason.DOCUMENT_NOT_REGISTERED.name)
-            else:
+            if head[1] is not None:  # an unregistered document may be financed (unregistered)
                 status = DocStatus(head[1])
                 result.status = status.name
                 result.registrant = head[2]

@@ -175,7 +175,6 @@ EXPECTED = {
     ("FACE_VALUE_MISMATCH", "currency"),
     ("DOCUMENT_REVOKED", "revoked"),
     ("DOCUMENT_SUPERSEDED", "superseded"),
-    ("DOCUMENT_NOT_REGISTERED", "unregistered"),
     ("SEALED_WITHOUT_REGULATOR", "sealed"),
     ("ENTRY_COMMITMENT_MISMATCH", "entry_commitment"),
     ("TERMS_COMMITMENT_MISMATCH", "terms_commitment"),

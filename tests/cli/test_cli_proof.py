@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger import cli
+from ledger.chain import bridge
 from ledger.cli import app
 from ledger.cli_proof import PROOF_EXIT
 from ledger.network import init_network
@@ -90,7 +91,11 @@ def served(tmp_path: Path) -> Iterator[dict[str, Any]]:
 def test_a_counterparty_checks_a_proof_through_the_served_gateway(
     served: dict[str, Any], tmp_path: Path
 ) -> None:
-    data_dir, rpc = served["data_dir"], served["url"] + "/rpc"
+    data_dir = served["data_dir"]
+    # the bridge the gateway advertises, on its own loopback listener (issue #15)
+    advertised = bridge.advertised_node(Path(data_dir), Path(data_dir) / "secrets")
+    assert advertised is not None
+    rpc = advertised[0]
     invoice = tmp_path / "invoice.txt"
     invoice.write_bytes(INVOICE)
     proof = tmp_path / "invoice.proof.json"

@@ -1288,7 +1288,7 @@ def doc_show(
         "registered_at": r.registered_at.isoformat(),
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
-        "financings": list(d.financings),
+        "financings": list(d.financings) if reader else None,
         "history": [e.__dict__ for e in d.history],
     }
     status = r.status.name
@@ -1298,7 +1298,9 @@ def doc_show(
         f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
         f"  registered by {_member_label(ledger_names, r.registered_by)} "
         f"at {r.registered_at.isoformat()}",
-        f"  financings: {', '.join(map(str, d.financings)) or 'none'}",
+        f"  financings: {', '.join(map(str, d.financings)) or 'none you read'}"
+        if reader
+        else "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)",
         f"  attestations: {len(d.attestations) or 'none'}",
     ]
     lines += [
@@ -1571,7 +1573,8 @@ def _financing_text(f: fin_svc.Financing) -> str:
     t = f.terms
     head = (
         f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
-        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints locked"
+        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints "
+        + ("locked" if f.status is FinancingStatus.ACTIVE else "released")
     )
     if t is None:
         return head + (

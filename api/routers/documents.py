@@ -428,9 +428,20 @@ def _examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentEx
 
 
 def _financed(ledger: Ledger, ex: docs.Examined, who: Participant) -> bool | None:
-    """Whether the examined document is financed, as ``who`` may learn it (computed by the
-    service for the caller: :func:`ledger.services.documents.is_financed`)."""
-    return ex.financed
+    """Whether the examined document is financed, as ``who`` may learn it
+    (:func:`ledger.services.documents.is_financed`; computed by the service for an examined
+    file, here for a held copy)."""
+    if ex.financed is not None or ex.registration is None:
+        return ex.financed
+    if not _shows_financing(who, ex.registration):
+        return None
+    return docs.is_financed(
+        ledger,
+        docs.parse_doc_hash(ex.doc_hash),
+        who.address,
+        who.role,
+        ex.registration.registered_by,
+    )
 
 
 def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEvent:

@@ -4,7 +4,9 @@ Each bank sends through its own gateway — its own ``Ledger`` opened on the dat
 (anvil), or its own thread and transactor in the one process that owns the embedded chain — and
 all 20 transactions are released by one barrier (on anvil they are then mined in one block).
 Exactly one financing is registered; the 19 others are recorded as ``FinancingRefused`` events
-naming the winner, with reason FINGERPRINT_PLEDGED or EXCEEDS_FACE_VALUE.
+(their terms sealed, as each bank sent them); the invoice's fingerprints are locked once, by the
+winner. The bank's gateway checks the fingerprint holders before it sends, but in a race
+every gateway sees them free: the contract alone settles it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 from web3.logs import DISCARD
 
+from ledger import confidential as conf
 from ledger.network import Ledger, open_ledger
 from ledger.services import members as member_svc
 from ledger.services.roles import DocType, Role
@@ -27,9 +30,6 @@ pytestmark = pytest.mark.both_backends
 
 BANKS = 20
 FACE_VALUE = 1_000_000  # 10,000.00 EUR in cents
-FINGERPRINT_PLEDGED = 7
-EXCEEDS_FACE_VALUE = 6
-INVOICE_FINANCING = 1
 
 
 def test_twenty_banks_race_for_one_invoice(network: Network, backend: str) -> None:
@@ -46,8 +46,17 @@ def test_twenty_banks_race_for_one_invoice(network: Network, backend: str) -> No
     )
     # every bank's gateway computed the same keyed fingerprints from the file it received
     fingerprints = sorted(hashlib.sha256(f"fp{i}".encode()).digest() for i in range(3))
-    pledges = [(invoice, FACE_VALUE, FACE_VALUE, fingerprints)]
     maturity = int(time.time()) + 90 * 86_400
+    context = conf.Context(ledger.chain_id, bytes.fromhex(contract.address[2:]))
+    reader = conf.public_bytes(conf.new_private_key())
+    sealed = [
+        conf.seal_terms(
+            {"amount": FACE_VALUE, "maturity": maturity, "reference": f"ref-{i}"},
+            [reader],
+            context,
+        )
+        for i in range(BANKS)
+    ]
 
     # one gateway per bank on anvil; threads sharing the process's chain on embedded
     gateways: list[Ledger] = (
@@ -61,9 +70,7 @@ def test_twenty_banks_race_for_one_invoice(network: Network, backend: str) -> No
         calls = [
             t.w3.eth.contract(
                 address=contract.address, abi=contract.abi
-            ).functions.registerFinancing(
-                pledges, b"EUR", INVOICE_FINANCING, maturity, f"ref-{i}".encode().ljust(32, b"\0")
-            )
+            ).functions.registerFinancing(fingerprints, sealed[i].commitment, sealed[i].envelope)
             for i, t in enumerate(transactors)
         ]
         gas = [t.estimate(c) for t, c in zip(transactors, calls, strict=True)]
@@ -117,15 +124,11 @@ def test_twenty_banks_race_for_one_invoice(network: Network, backend: str) -> No
     assert winner["financingId"] == 1
     assert len(refused) == BANKS - 1
     assert {e["args"]["bank"] for e in refused} | {winner["bank"]} == set(banks)
-    for event in refused:
-        assert event["args"]["docHash"] == invoice
-        reason = event["args"]["reason"]
-        assert reason in (FINGERPRINT_PLEDGED, EXCEEDS_FACE_VALUE)
-        if reason == FINGERPRINT_PLEDGED:  # names the financing holding the fingerprint
-            assert event["args"]["conflictingFinancingId"] == winner["financingId"]
-            assert event["args"]["fingerprint"] in fingerprints
+    by_bank = {banks[i]: sealed[i] for i in range(BANKS)}
+    for event in refused:  # each refusal records what that bank sent, sealed
+        mine = by_bank[event["args"]["bank"]]
+        assert event["args"]["termsCommitment"] == mine.commitment
+        assert event["args"]["terms"] == mine.envelope
     assert contract.functions.financingCount().call() == 1
-    record = contract.functions.getDocument(invoice).call()
-    assert record[7] == FACE_VALUE  # financedAmount: once, never more than the face value
     for fingerprint in fingerprints:
         assert contract.functions.fingerprintHolder(fingerprint).call() == 1

@@ -59,6 +59,14 @@ def recorded() -> dict[str, float]:
         return dict(_FIGURES)
 
 
+def restore(snapshot: dict[str, float]) -> None:
+    """Put every figure back as ``snapshot`` (from :func:`recorded`) had it: a test that plants
+    a fault to show a check can fail leaves no trace in the figures."""
+    with _LOCK:
+        _FIGURES.clear()
+        _FIGURES.update(snapshot)
+
+
 def _shown(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"

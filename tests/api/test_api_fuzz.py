@@ -241,3 +241,24 @@ def test_unknown_paths_and_methods_answer_in_the_error_body(fuzz: Fuzz) -> None:
     assert wrong.status_code == 405
     assert wrong.json()["error"] == "method_not_allowed"
     assert "GET" in wrong.headers["allow"]
+
+
+def test_the_fuzzing_sees_a_server_error(fuzz: Fuzz, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The figure can fail: an operation whose service breaks is a 5xx problem, with its input."""
+    from ledger.services import members
+
+    def broken(ledger: Any) -> None:
+        raise RuntimeError("planted")
+
+    monkeypatch.setattr(members, "governance", broken)
+    (operation,) = [o for o in _operations(fuzz) if o.label == "GET /v1/governance"]
+    counted = figures.recorded()
+    planted = Fuzz(fuzz.world, fuzz.schema, fuzz.spec, fuzz.known, dict(fuzz.keys))
+    _fuzz_operation(planted, operation, "regulator", 2)
+    assert planted.problems["regulator"]
+    assert all("GET /v1/governance as regulator" in p for p in planted.problems["regulator"])
+    # the ASGI transport re-raises what the app's catch-all answered with a 500
+    assert any(
+        ": 500 " in p or "raised RuntimeError: planted" in p for p in planted.problems["regulator"]
+    )
+    figures.restore(counted)  # the planted fault is not one of the figures

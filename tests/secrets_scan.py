@@ -44,6 +44,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -317,8 +318,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     roots = [Path(basetemp)] if basetemp is not None else []
     if not roots and not _LOGS:
         return
+    started = time.monotonic()
     report = scan(roots, _LOGS)
     _REPORT.append(report)
+    figures.put("secrets scan: seconds", round(time.monotonic() - started, 1))
     figures.put("secrets scan: files scanned", report.files)
     figures.put("secrets scan: MB scanned", round(report.bytes / 1e6, 1))
     figures.put("secrets scan: logs scanned", report.logs)

@@ -262,3 +262,31 @@ def test_the_fuzzing_sees_a_server_error(fuzz: Fuzz, monkeypatch: pytest.MonkeyP
         ": 500 " in p or "raised RuntimeError: planted" in p for p in planted.problems["regulator"]
     )
     figures.restore(counted)  # the planted fault is not one of the figures
+
+
+_NOT_ASCII_DIGITS = [
+    ("/v1/members", {"cursor": "¹"}),
+    ("/v1/governance/proposals", {"cursor": "²"}),
+    ("/v1/documents", {"cursor": "¹-0x" + "ab" * 32}),
+    ("/v1/audit/refusals", {"since": "¹"}),
+    ("/v1/audit/export", {"until": "¹"}),
+    ("/v1/audit/documents/0x" + "ab" * 32 + "/timeline", {"until": "¹"}),
+]
+
+
+@pytest.mark.xfail(
+    reason="reported to the lead (#15 figures): str.isdigit() accepts '¹', int() does not — "
+    "api/routers/members.py and governance.py (cursor), ledger/services/documents.py "
+    "(_list_cursor), ledger/services/audit.py (parse_time); remove this mark with the fix",
+    strict=True,
+)
+def test_a_superscript_digit_in_a_cursor_or_time_is_bad_input(fuzz: Fuzz) -> None:
+    """Found by the long run: ``GET /v1/audit/documents/{doc_hash}/timeline?until=¹`` as the
+    regulator answered 500 (ValueError): ``'¹'.isdigit()`` is true but ``int('¹')`` fails. The
+    same check guards every cursor and time filter."""
+    w = fuzz.world
+    answers = {
+        url: w.client.get(url, params=query, headers=w.net.regulator.headers)
+        for url, query in _NOT_ASCII_DIGITS
+    }
+    assert {url: r.status_code for url, r in answers.items()} == dict.fromkeys(answers, 422)

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger import messages
 from ledger.errors import (
@@ -144,6 +145,18 @@ def install_error_handlers(app: FastAPI) -> None:
             "details": {"field": first["field"], "rule": first["rule"], "problems": problems},
         }
         return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Starlette's own refusals, in the one error body: a multipart body its parser cannot
+        # read (400: bad input like any other, so 422), an unknown path (404), a method the path
+        # does not serve (405, with its Allow header)
+        if exc.status_code == 400:
+            problem = InvalidInput("body", f"cannot be read: {exc.detail}")
+            return JSONResponse(error_body(problem), status_code=422)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        body = {"error": code, "message": str(exc.detail), "details": {}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.tree:
+        # the other checkout's modules, not this tree's editable install
+        sys.meta_path[:] = [f for f in sys.meta_path if "editable" not in type(f).__module__]
         sys.path.insert(0, str(args.tree.resolve()))
     result = run(args)
     if args.json:

@@ -46,6 +46,8 @@ ANVIL = ROOT / "node_modules" / "@foundry-rs" / "anvil-linux-amd64" / "bin" / "a
 #: anvil's first dev account (public, well-known test key)
 ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 BACKENDS = ("embedded", "anvil")
+#: the figures a run measured, and the scan for secrets it left behind (docs/security.md)
+pytest_plugins = ("tests.figures", "tests.secrets_scan")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

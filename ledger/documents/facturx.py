@@ -43,7 +43,18 @@ MAX_ATTACHMENTS = 64
 #: the most pages whose /AF and annotations are looked at
 MAX_PAGES = 500
 
-_READ_ERRORS = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError)
+#: what pypdf raises on a malformed file; NotImplementedError for a stream filter it does not
+#: know (``/Filter /A``): found by fuzzing (tests/documents/test_doc_fuzz.py)
+_READ_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    OSError,
+    NotImplementedError,
+)
 _LEADING = b"\xef\xbb\xbf \t\r\n"
 
 

@@ -16,6 +16,7 @@ from ledger.errors import Forbidden
 from ledger.services import documents as docs
 from ledger.services import members as member_svc
 from ledger.services.roles import DocType, Role
+from tests import figures
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network, Participant
@@ -154,6 +155,8 @@ def test_each_write_endpoint_by_each_role(client: TestClient, network: Network) 
             who = network.by_role()[role]
             response = call(client, network, who)
             seen[endpoint, role] = response.status_code
+            figures.add("access matrix: writes (endpoint x role), calls")
+            figures.add("access matrix: leaks", role not in allowed and response.is_success)
             if role in allowed:
                 # repaying what was never drawn: the chain refuses it for its own reason
                 expected = (409,) if endpoint.endswith("/repay") else (200, 201)

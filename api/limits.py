@@ -72,7 +72,12 @@ class RequestGuard:
                 await send_error(send, 401, exc)
                 return
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body:
+        if (
+            declared is not None
+            and declared.isascii()
+            and declared.isdigit()
+            and int(declared) > self.max_body
+        ):
             await send_error(send, 413, too_large(self.max_body))
             return
         seen = {"size": 0, "over": False, "started": False}

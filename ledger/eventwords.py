@@ -197,7 +197,7 @@ def _clear(a: Args) -> Mapping[str, Any] | None:
 
 def _kind_name(value: Any) -> str:
     """A kind as the terms spell it (``INVOICE_FINANCING``) or as a number, lower case."""
-    if isinstance(value, str) and not value.isdigit():
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
         return value.lower()
     return enum_name(FinancingKind, value)
 

@@ -124,7 +124,7 @@ def list_proposals(
     """Every proposal by id (any participant, e.g. a regulator, may read them)."""
     after = 0
     if cursor is not None:
-        if not cursor.isdigit():
+        if not (cursor.isascii() and cursor.isdigit()):
             raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
         after = int(cursor)
     found, continue_after = svc.list_proposals(ledger, after, limit, pending_only=pending)

@@ -78,7 +78,7 @@ def list_members(
     """Members by id, paginated by cursor."""
     after = 0
     if cursor is not None:
-        if not cursor.isdigit():
+        if not (cursor.isascii() and cursor.isdigit()):
             raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
         after = int(cursor)
     members, continue_after = svc.members_page(ledger, after, limit)

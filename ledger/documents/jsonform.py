@@ -217,7 +217,7 @@ def _party_id(value: str, scheme: str | None, country: str | None, where: str) -
     if scheme is None:
         return make_party_id(IdScheme.PARTY, value)
     upper = scheme.upper()
-    if upper.isdigit() and len(upper) == 4:
+    if upper.isascii() and upper.isdigit() and len(upper) == 4:
         return make_party_id(IdScheme.ICD, value, icd=upper)
     kind = _SCHEMES.get(upper)
     if kind is None or kind is IdScheme.ICD:

@@ -120,7 +120,7 @@ def parse_time(text: str | None, field_name: str) -> int | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         if int(text) > MAX_TIME:
             raise InvalidInput(field_name, f"Unix seconds must be at most {MAX_TIME} (year 9999)")
         return int(text)

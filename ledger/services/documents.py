@@ -1484,7 +1484,7 @@ def _list_cursor(text: str | None) -> tuple[int, str] | None:
     block, _, doc_hash = text.partition("-")
     cleaned = doc_hash.lower()
     if (
-        not block.isdigit()
+        not (block.isascii() and block.isdigit())
         or len(cleaned) != 66
         or not cleaned.startswith("0x")
         or any(c not in "0123456789abcdef" for c in cleaned[2:])

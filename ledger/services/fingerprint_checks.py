@@ -149,7 +149,7 @@ class CheckPage:
 def _cursor(text: str | None) -> int:
     if not text:
         return 0
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise InvalidInput("cursor", "must be a next_cursor returned by this list", value=text)
     return int(text)
 

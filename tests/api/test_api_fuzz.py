@@ -271,15 +271,11 @@ _NOT_ASCII_DIGITS = [
     ("/v1/audit/refusals", {"since": "¹"}),
     ("/v1/audit/export", {"until": "¹"}),
     ("/v1/audit/documents/0x" + "ab" * 32 + "/timeline", {"until": "¹"}),
+    ("/v1/audit/fingerprint-checks", {"cursor": "³"}),
+    ("/v1/financings", {"cursor": "¹"}),
 ]
 
 
-@pytest.mark.xfail(
-    reason="reported to the lead (#15 figures): str.isdigit() accepts '¹', int() does not — "
-    "api/routers/members.py and governance.py (cursor), ledger/services/documents.py "
-    "(_list_cursor), ledger/services/audit.py (parse_time); remove this mark with the fix",
-    strict=True,
-)
 def test_a_superscript_digit_in_a_cursor_or_time_is_bad_input(fuzz: Fuzz) -> None:
     """Found by the long run: ``GET /v1/audit/documents/{doc_hash}/timeline?until=¹`` as the
     regulator answered 500 (ValueError): ``'¹'.isdigit()`` is true but ``int('¹')`` fails. The

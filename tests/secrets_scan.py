@@ -15,7 +15,8 @@ What counts as a secret, and its one allowed place
     keystore passphrase       ``secrets/<address>.pass``            a data directory's
                                                                     ``secrets/`` (mode 0700)
     fingerprint key           ``secrets/fingerprint.key*``          a ``secrets/`` directory
-    encryption key (X25519)   ``secrets/encryption.key``            a ``secrets/`` directory
+    encryption key (X25519)   ``secrets/encryption.key``            a ``secrets/`` directory (or its
+                                                                    ``encryption/`` keyring)
     node token                ``secrets/node.token``                a ``secrets/`` directory
     any other secrets file    ``secrets/*``                         a ``secrets/`` directory
     API key                   the ``tl_<16 hex>_<43 chars>`` format nowhere (only its SHA-256 is
@@ -217,7 +218,11 @@ def _allowed(path: Path, secret: Secret) -> bool:
     clear (its keystore holds it encrypted, which the text search cannot match)."""
     if secret.kind == "keystore private key":
         return False
-    return path.parent.name == "secrets"
+    # the secrets directory itself, or its encryption/ keyring (one X25519 key per member
+    # served: ledger/encryptionkeys.py)
+    return path.parent.name == "secrets" or (
+        path.parent.name == "encryption" and path.parent.parent.name == "secrets"
+    )
 
 
 def _chunks(path: Path) -> Iterator[tuple[int, bytes]]:

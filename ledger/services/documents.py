@@ -1253,17 +1253,22 @@ _FINANCING_EVENTS = (
 
 def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list[int]:
     """The ids of the financings pledging ``doc_hash`` whose terms ``reader``'s key opens."""
+    return [f.financing_id for f in _readable_financings(ledger, doc_hash, reader)]
+
+
+def _readable_financings(ledger: Ledger, doc_hash: bytes, reader: str) -> list[Any]:
+    """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens (read once)."""
     from ledger.services import financing  # it imports this module
 
     if not reader:
         return []
-    found: list[int] = []
+    found: list[Any] = []
     cursor: str | None = None
     while True:
         page = financing.list_financings(
             ledger, doc_hash=doc_hash, cursor=cursor, limit=financing.MAX_LIMIT, reader=reader
         )
-        found += [f.financing_id for f in page.items]
+        found += page.items
         if page.next_cursor is None:
             return found
         cursor = page.next_cursor
@@ -1278,10 +1283,8 @@ def is_financed(
     one) or the document's registrant (sealed to it); None otherwise (a bank or the operator
     reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
     copy with the same facts shares (banks read those as ``held_by``)."""
-    from ledger.services import financing  # it imports this module
-
-    readable = financings_readable_by(ledger, doc_hash, actor)
-    if any(financing.get(ledger, fid).status is FinancingStatus.ACTIVE for fid in readable):
+    readable = _readable_financings(ledger, doc_hash, actor)
+    if any(f.status is FinancingStatus.ACTIVE for f in readable):
         return True
     mine = registered_by is not None and registered_by.lower() == actor.lower()
     return False if role == "regulator" or mine else None

@@ -942,17 +942,15 @@ def list_financings(
             continue
         if status is not None and FinancingStatus(record[2]) is not status:
             continue
-        if wanted is not None:
-            found = _read(ledger, fid, reader)
-            if found is None or found[0].terms is None:
-                continue
-            if not any(p.doc_hash == wanted for p in found[0].terms.pledges):
-                continue
-            chosen.append(found[0])
-            continue
         found = _read(ledger, fid, reader)
-        if found is not None:
-            chosen.append(found[0])
+        if found is None:
+            continue
+        terms = found[0].terms
+        if wanted is not None and (
+            terms is None or not any(p.doc_hash == wanted for p in terms.pledges)
+        ):
+            continue
+        chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)
 
 

@@ -99,6 +99,9 @@ IDEMPOTENCY_RETENTION = 7 * 24 * 3600
 PRUNE_EVERY = 5_000
 #: how often a send is re-signed when another process of the same key took its nonce
 NONCE_ATTEMPTS = 8
+#: seconds a transaction whose nonce a block used is given to show its receipt before it is
+#: called dead (a node may publish the receipt just after the nonce moves)
+DEAD_RECEIPT_GRACE = 1.0
 
 _CONNECTION_ERRORS = (RequestsConnectionError, RequestsTimeout, ConnectionError, OSError)
 
@@ -488,7 +491,7 @@ class Transactor:
             self._flush_until(list(items.values()))
             todo = []
             for i, item in items.items():
-                if item.nonce_used and not self._mined(item.tx_hash):
+                if item.nonce_used and self._dead(item.tx_hash, item.nonce):
                     dead[i] = bytes(item.tx_hash)  # its nonce went to another transaction
                     self._forget_key(item)
                     todo.append(i)
@@ -528,7 +531,7 @@ class Transactor:
         self._flush_until([item])
         if item.error is not None:
             raise item.error
-        if item.nonce_used and not self._mined(item.tx_hash):
+        if item.nonce_used and self._dead(item.tx_hash, item.nonce):
             self._forget_key(item)
             if self.journal is not None:
                 self.journal.forget(self._address, item.nonce, bytes(item.tx_hash))
@@ -627,6 +630,26 @@ class Transactor:
             current = self._by_key.get(item.key) if item.key is not None else None
             if current is not None and item.key is not None and current.tx_hash == item.tx_hash:
                 del self._by_key[item.key]
+
+    def _dead(self, tx_hash: HexBytes, nonce: int) -> bool:
+        """Whether a transaction the node answered "nonce too low" for can never be mined: a
+        block holds its nonce (the latest nonce is past it) and the receipt is not its own.
+
+        A node also answers "nonce too low" for bytes still in its pool (a replay racing the
+        rebroadcast of ``recover``): those are pending, not dead. Re-signing them would send
+        the write a second time, which reverts, and the caller would get that revert instead
+        of its answer. The nonce is read first; a node may still publish the receipt of the
+        block that used the nonce a moment after its nonce moved, so the receipt is looked for
+        for up to DEAD_RECEIPT_GRACE seconds before the transaction is called dead (a rare
+        path: it costs nothing when the node answers plainly)."""
+        if self._chain_nonce("latest") <= nonce:
+            return False
+        deadline = time.monotonic() + DEAD_RECEIPT_GRACE
+        while not self._mined(tx_hash):
+            if time.monotonic() > deadline:
+                return True
+            time.sleep(0.05)
+        return False
 
     def _mined(self, tx_hash: HexBytes) -> bool:
         """Whether the chain has a receipt for ``tx_hash``."""
@@ -791,8 +814,8 @@ class Transactor:
                 for entry, answer in zip(entries, answers, strict=True):
                     if answer is None or _already_known(answer):
                         continue
-                    if _nonce_used(answer) and self._mined(HexBytes(entry.tx_hash)):
-                        continue  # mined since the nonce was read (another process sent it)
+                    if _nonce_used(answer) and not self._dead(HexBytes(entry.tx_hash), entry.nonce):
+                        continue  # mined, or pending, since the nonce was read
                     # refused: never accepted, so its bytes can never be mined; a retry of its
                     # key signs anew
                     self.journal.forget(self._address, entry.nonce, entry.tx_hash)

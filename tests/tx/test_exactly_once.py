@@ -12,7 +12,7 @@ from web3 import Web3
 from ledger.errors import ChainUnavailable, Conflict
 from ledger.services.roles import DocType
 from ledger.tx import Transactor
-from tests.conftest import Network
+from tests.conftest import Network, rpc_call
 
 pytestmark = pytest.mark.both_backends
 
@@ -145,3 +145,39 @@ def test_recover_keeps_the_binding_of_a_transaction_mined_meanwhile(network: Net
         register_call(network, "mined meanwhile"), idempotency_key="k-meanwhile"
     )
     assert again.replayed
+
+
+def test_a_replay_the_node_calls_nonce_too_low_while_pending_is_not_dead(
+    network: Network, backend: str
+) -> None:
+    """A retry races the restart's rebroadcast: the node answers "nonce too low" for bytes still
+    waiting in its pool. They are pending, not dead: the retry answers with them, and the write
+    is applied once (re-signing them sent a second write that reverted, and the caller got
+    DocumentAlreadyRegistered for its own registration)."""
+    if backend != "anvil":
+        pytest.skip("the embedded chain mines on send: nothing is ever pending")
+    url = network.ledger.settings.chain_url
+    first = fresh_transactor(network)
+    start = chain_nonce(network, first.address)
+    rpc_call(url, "evm_setAutomine", [False])
+    try:
+        pooled = first.send_call(
+            register_call(network, "pooled"), 150_000, idempotency_key="k-pool"
+        )
+
+        def pool_says_nonce_too_low(raws: list[bytes]) -> list[BaseException | None]:
+            return [ValueError("nonce too low") for _ in raws]
+
+        retry = fresh_transactor(network, recover=False, raw_sender=pool_says_nonce_too_low)
+        sent = retry.send_call(register_call(network, "pooled"), idempotency_key="k-pool")
+        assert sent.replayed
+        assert sent.tx_hash == pooled.tx_hash
+        assert retry.replay("k-pool") is not None  # the replay path keeps the binding too
+    finally:
+        rpc_call(url, "evm_setAutomine", [True])
+        rpc_call(url, "evm_mine")
+    assert first.wait(pooled)["status"] == 1
+    assert chain_nonce(network, first.address) == start + 1
+    bound = network.ledger.journal.by_key(first.address, "k-pool")
+    assert bound is not None
+    assert bound.tx_hash == bytes(pooled.tx_hash)

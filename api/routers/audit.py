@@ -178,10 +178,13 @@ def exposure(
     pledged documents, never the bank that financed them (docs/audit.md: the registrant when it
     is an enterprise, else the enterprise named by the lodged file's seller, else the one that
     registered the same invoice; ``attributed_by`` says which) — over the financings the caller
-    reads in full. BANK and ENTERPRISE: their own only (``member`` defaults to the caller)."""
+    reads in full. BANK and ENTERPRISE read their own book only: grouped by their own kind
+    (a bank ``by=bank``, an enterprise ``by=enterprise``) ``member`` defaults to the caller and
+    names no other member (403); grouped by the other kind — a bank's borrowers, an
+    enterprise's banks — ``member`` picks one of them within the caller's own book."""
     require_role(participant, "regulator", "bank", "enterprise")
     viewer = _viewer(participant)
-    if participant.role != "regulator":
+    if participant.role == by:
         member = member or participant.address
         _own_or_oversight(participant, member)
     period = audit.Period.parse(since, until)

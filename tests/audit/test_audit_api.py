@@ -142,6 +142,28 @@ def test_members_read_timelines_and_their_own_records_only(
     )
     assert ent.status_code == 200
     assert ent.json()["items"][0]["financed"] == 30000
+    # each reads its book grouped by the other kind: the bank its borrowers, the enterprise
+    # its banks (both came back empty: the caller's address filtered the other kind)
+    lent = client.get("/v1/audit/exposure", params={"by": "enterprise"}, headers=net.bank.headers)
+    assert [(i["member"], i["financed"]) for i in lent.json()["items"]] == [
+        (net.enterprise.address, 30000)
+    ]
+    one = client.get(
+        "/v1/audit/exposure",
+        params={"by": "enterprise", "member": net.enterprise.address},
+        headers=net.bank.headers,
+    )
+    assert [i["member"] for i in one.json()["items"]] == [net.enterprise.address]
+    lenders = client.get(
+        "/v1/audit/exposure", params={"by": "bank"}, headers=net.enterprise.headers
+    )
+    assert [(i["member"], i["financed"]) for i in lenders.json()["items"]] == [
+        (net.bank.address, 30000)
+    ]
+    nothing = client.get(
+        "/v1/audit/exposure", params={"by": "enterprise"}, headers=net.bank_b.headers
+    )
+    assert nothing.json()["items"] == []
     for who in (net.attestor, net.admin):  # they read no terms
         assert client.get("/v1/audit/exposure", headers=who.headers).status_code == 403
 

@@ -251,6 +251,10 @@ class AuditSuite:
         assert audit.exposure(index, "bank", viewer=as_(net.bank_b)) == []
         own = audit.exposure(index, "enterprise", viewer=as_(net.enterprise))
         assert [(e.member, e.financed) for e in own] == [(net.enterprise.address, 30000)]
+        # the bank reads its own book by borrower: the enterprise it lent to
+        lent = audit.exposure(index, "enterprise", viewer=as_(net.bank))
+        assert [(e.member, e.financed) for e in lent] == [(net.enterprise.address, 30000)]
+        assert audit.exposure(index, "enterprise", viewer=as_(net.bank_b)) == []
         assert audit.exposure(index, "bank", viewer=as_(net.attestor)) == []
 
     def test_financeable_and_what_it_matches(self, storied: Storied, index: EventIndex) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from pydantic import ValidationError
 
-from ledger.config import Settings
+from ledger.config import Settings, settings_problems
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
@@ -80,6 +81,12 @@ def settings_for(data_dir: Path | None, **options: Any) -> Settings:
         overrides["data_dir"] = data_dir
     try:
         return Settings(**overrides)
+    except ValidationError as exc:
+        problems = settings_problems(exc)
+        field, rule = problems[0]
+        others = "".join(f"; {f}: {r}" for f, r in problems[1:])
+        fail(InvalidInput(field, rule + others))
+        raise  # unreachable
     except ValueError as exc:
         fail(InvalidInput("settings", str(exc)))
         raise  # unreachable

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: the largest request body the API reads by default: a 20 MB document (the most a reader takes,
@@ -214,6 +214,21 @@ class Settings(BaseSettings):
 
     def gateway_db(self) -> str:
         return self.gateway_db_url or f"sqlite:///{self.data_dir / 'gateway.sqlite'}"
+
+
+def settings_problems(exc: ValidationError) -> list[tuple[str, str]]:
+    """What is wrong with the settings, as (field, rule) pairs a person reads: the field is
+    the setting's name (a check across settings names its field first, ``"field: rule"``),
+    without pydantic's error type, input dump and documentation link."""
+    problems: list[tuple[str, str]] = []
+    for error in exc.errors(include_url=False, include_input=False):
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        loc = ".".join(str(part) for part in error.get("loc", ()))
+        if not loc:
+            head, sep, rest = text.partition(": ")
+            loc, text = (head, rest) if sep and head.isidentifier() else ("settings", text)
+        problems.append((loc, text))
+    return problems
 
 
 @lru_cache(maxsize=1)

@@ -138,3 +138,7 @@ def test_serve_in_production_without_a_passphrase_says_what_to_set(tmp_path: Pat
     assert done.returncode == 2
     assert "TRADELEDGER_KEYSTORE_PASSPHRASE_FILE" in done.stderr
     assert "Traceback" not in done.stderr
+    # one line naming the setting and the rule, not pydantic's dump of every setting given
+    assert done.stderr.startswith("error: keystore_passphrase: environment is production")
+    for dump in ("validation error", "input_value", "errors.pydantic.dev", "type=value_error"):
+        assert dump not in done.stderr

@@ -29,6 +29,7 @@ from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import members as member_svc
+from ledger.services import standing
 from ledger.services import verify as verify_svc
 from ledger.services.disclosure import sees_financing
 from ledger.services.fingerprint_checks import Via
@@ -135,6 +136,19 @@ def _role_of(ledger: Ledger, address: str) -> str:
         return ledger.db.participant(Web3.to_checksum_address(address)).role
     except (LedgerError, ValueError):
         return ""
+
+
+def _refuse_inactive_reader(
+    ledger: Ledger, reader: str | None, what: str, owner: str | None = None
+) -> None:
+    """Read ``--as`` a member the way the API serves it: one not active on chain (suspended,
+    or not yet approved) reads its own history only — ``what`` of ``owner`` when ``owner`` is
+    itself, nothing of anyone else's (exit 1, ``member_suspended``)."""
+    if not reader:
+        return
+    found = guard(lambda: standing.standing(ledger, reader))
+    if not found.active and (owner or "").lower() != reader.lower():
+        fail(standing.refuse_inactive(reader, f"read {what}", found.reason))
 
 
 def _actor(address: str, option: str = "--as") -> str:
@@ -1035,6 +1049,7 @@ def doc_check(
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
+        _refuse_inactive_reader(ledger, actor, "a check of the ledger")
         role = _role_of(ledger, actor) if actor else "regulator"
         via = Via("check", "tradeledger doc check", limited=bool(actor))
         _, ex = guard(lambda: docs.examine(ledger, data, actor, role, via=via))
@@ -1275,6 +1290,9 @@ def doc_show(
             if reader and ledger.db.has_participant(reader)
             else ""
         )
+        if reader:
+            registration = guard(lambda: docs.get_registration(ledger, parsed))
+            _refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
         d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
@@ -1805,6 +1823,7 @@ def finance_show(
     maturity, pledged documents, drawdowns and repayments."""
     reader = _actor(as_member) if as_member else None
     with opened_ledger(data_dir) as ledger:
+        _refuse_inactive_reader(ledger, reader, "financings")
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(as_json, _financing_payload(f), _financing_text(f))
 
@@ -1826,6 +1845,7 @@ def finance_list(
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
     with opened_ledger(data_dir) as ledger:
+        _refuse_inactive_reader(ledger, reader, "financings")
         page = guard(
             lambda: fin_svc.list_financings(
                 ledger, bank, state, doc_hash, cursor, limit, reader=reader

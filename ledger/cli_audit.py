@@ -40,7 +40,7 @@ from ledger.cli_common import (
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
-from ledger.services import audit
+from ledger.services import audit, standing
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
 from ledger.words import money
@@ -58,6 +58,21 @@ ReadAsOpt = Annotated[
         "the keys of this data directory open)",
     ),
 ]
+
+
+def _viewer(
+    index: EventIndex, as_member: str | None, what: str, owner: str | None = None
+) -> audit.Viewer:
+    """The viewer of ``--as``, read the way the API serves that member: one not active on chain
+    (suspended, or not yet approved) reads its own history only — ``what`` of ``owner`` when
+    ``owner`` is itself, nothing of anyone else's (``member_suspended``)."""
+    viewer = guard(lambda: audit.viewer_of(index, as_member))
+    if as_member is None:
+        return viewer
+    member = guard(lambda: audit.member_of(index, as_member, "--as"))
+    if not member.active and (owner or "").lower() != member.address.lower():
+        fail(standing.refuse_inactive(member.address, f"read {what}"))
+    return viewer
 
 
 @contextmanager
@@ -197,7 +212,7 @@ def audit_export(
             InvalidInput("--format", f"must be one of {', '.join(audit.EXPORT_FORMATS)}", value=fmt)
         )
     with _index(data_dir) as index:
-        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        viewer = _viewer(index, as_member, "an export")
         lines = guard(lambda: audit.export_events(index, fmt, period, events, viewer=viewer))
         count = 0
         if str(out) == "-":
@@ -247,12 +262,15 @@ def _emit_events(
     until: str | None,
     as_member: str | None,
     page: Callable[[EventIndex, audit.Period, str | None, audit.Viewer], audit.Page],
+    what: str,
+    owner: Callable[[EventIndex], str | None],
 ) -> None:
     """Print every page of an event query (timeline, activity) as ``as_member`` reads it:
-    decoded lines, or the API's page shape with ``--json``."""
+    decoded lines, or the API's page shape with ``--json``. ``owner`` says whose history it
+    is (a member not active on chain reads its own only)."""
     period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        viewer = _viewer(index, as_member, what, owner(index))
         items: list[audit.EventRecord] = _all_pages(
             lambda after: page(index, period, after, viewer)
         )
@@ -280,6 +298,8 @@ def audit_timeline(
         lambda index, period, after, viewer: audit.timeline(
             index, doc_hash, period, after, audit.MAX_LIMIT, viewer
         ),
+        "its timeline",
+        lambda index: audit.registrant_of(index, doc_hash),
     )
 
 
@@ -302,6 +322,8 @@ def audit_activity(
         lambda index, period, after, viewer: audit.member_activity(
             index, address, period, after, audit.MAX_LIMIT, viewer
         ),
+        "its activity",
+        lambda index: address,
     )
 
 
@@ -377,7 +399,7 @@ def audit_refusals(
     if reason:
         guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
-        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        viewer = _viewer(index, as_member, "refusals")
         items: list[audit.Refusal] = _all_pages(
             lambda after: audit.refusals(
                 index, period, bank, reason, after, audit.MAX_LIMIT, viewer
@@ -405,7 +427,7 @@ def audit_duplicates(
     refused: list[audit.Refusal] = []
     repeated: list[audit.RepeatedFingerprint] = []
     with _index(data_dir) as index:
-        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        viewer = _viewer(index, as_member, "duplicates")
         after: str | None = None
         fingerprints_after: str | None = None
         more_refusals = more_fingerprints = True
@@ -469,7 +491,7 @@ def audit_exposure(
         fail(InvalidInput("--by", "must be one of bank, enterprise", value=by))
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
     with _ledger_index(data_dir) as (ledger, index):
-        viewer = guard(lambda: audit.viewer_of(index, as_member))
+        viewer = _viewer(index, as_member, "exposure")
         rows = guard(lambda: audit.exposure(index, grouping, member, period, ledger.db, viewer))
         last = index.cursor()[0]
     headers = ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"]

@@ -1791,6 +1791,19 @@ def member_of(index: EventIndex, address: str, field_name: str = "address") -> M
     return found
 
 
+def registrant_of(index: EventIndex, doc_hash: str) -> str | None:
+    """Who registered ``doc_hash`` as the index knows it (None: not registered, or a malformed
+    hash — the query itself names that)."""
+    try:
+        wanted = parse_hash(doc_hash, "doc_hash")
+    except InvalidInput:
+        return None
+    with index.sessions() as session:
+        return session.scalars(
+            select(DocumentRow.registrant).where(DocumentRow.doc_hash == wanted)
+        ).first()
+
+
 def viewer_of(index: EventIndex, address: str | None, field_name: str = "--as") -> Viewer:
     """The :class:`Viewer` for member ``address`` (its role read from the index), or
     :data:`GATEWAY` when ``address`` is None."""

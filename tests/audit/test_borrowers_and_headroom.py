@@ -182,9 +182,19 @@ def test_exposure_by_enterprise_names_the_borrower_never_the_bank(
     # and that registrant — Acme's key opens nothing, and its own answer shows nothing
     own = answers["exposure_acme"]
     assert own["items"] == []
-    # ... and the bank's own call by enterprise lists nothing as the bank's
-    bank_b = answers["exposure_bank_b"]
-    assert bank_b["items"] == []
+    # ... and the bank's own call by enterprise reads its own book by borrower (it came back
+    # empty): every financing here is Bank B's, so the same amounts as the regulator's, never
+    # the bank itself. The rules read only what Bank B may read: Acme's UBL file was lodged
+    # by Acme, so the CII financing falls to the seller its own file names
+    bank_b = {
+        (r["member_name"] or r["seller_name"]): r for r in answers["exposure_bank_b"]["items"]
+    }
+    assert not banks & {r["member"] for r in bank_b.values()}
+    assert {k: (r["financed"], r["attributed_by"]) for k, r in bank_b.items()} == {
+        "Legal Co": (50_000, ["seller_legal_id"]),
+        "Nobody Ltd": (20_000, ["seller_facts"]),
+        "SellerCompany": (400_000, ["seller_facts"]),
+    }
     # per bank, the bank's exposure is still there
     per_bank = answers["exposure_per_bank"]
     [row] = per_bank["items"]

@@ -1,0 +1,57 @@
+"""``--as`` a member the admins suspended reads through the CLI what the API serves it: its own
+history only (docs/privacy.md, "A suspended member"). It used to read every financing its key
+opened, while the same member's API key was refused (403 ``member_suspended``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.cli.cli_helpers import Story, build_story
+
+REFUSED = "may not read"
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
+    built = build_story(tmp_path_factory.mktemp("suspended"))
+    built.cli.json("member", "suspend", built.address("Demo Bank A"))
+    built.cli.json("member", "suspend", built.address("Demo Exporter"))
+    return built
+
+
+def test_a_suspended_bank_reads_no_financing_through_the_cli(story: Story) -> None:
+    cli, bank_a = story.cli, story.address("Demo Bank A")
+    fid = str(story.financing_id)
+    for args in (
+        ("finance", "show", fid, "--as", bank_a),
+        ("finance", "list", "--as", bank_a),
+        ("audit", "exposure", "--as", bank_a),
+        ("audit", "refusals", "--as", bank_a),
+        ("audit", "duplicates", "--as", bank_a),
+        ("audit", "activity", story.address("Bank B"), "--as", bank_a),
+        ("audit", "timeline", story.ubl_hash, "--as", bank_a),
+        ("doc", "show", story.ubl_hash, "--as", bank_a),
+    ):
+        out = cli.run(*args, code=1).stderr
+        assert REFUSED in out, (args, out)
+        assert "suspended" in out, (args, out)
+    # the API answers that member the same way
+    with story.api() as client:
+        answer = client.get(f"/v1/financings/{fid}", headers=story.headers("Demo Bank A"))
+        assert answer.status_code == 403
+        assert answer.json()["error"] == "member_suspended"
+
+
+def test_a_suspended_member_still_reads_its_own_history(story: Story, tmp_path: Path) -> None:
+    cli = story.cli
+    exporter, bank_a = story.address("Demo Exporter"), story.address("Demo Bank A")
+    # the exporter registered the invoice: its record and timeline are its own history
+    shown = cli.json("doc", "show", story.ubl_hash, "--as", exporter)
+    assert shown["registered_by"] == exporter
+    timeline = cli.json("audit", "timeline", story.ubl_hash, "--as", exporter)
+    assert timeline["items"][0]["event"] == "DocumentRegistered"
+    assert cli.json("audit", "activity", bank_a, "--as", bank_a)["items"]
+    # and the gateway itself (no --as) reads everything, suspended members' books included
+    assert cli.json("finance", "show", str(story.financing_id))["bank"] == bank_a

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit, RequestGuard
 from api.openapi_responses import CHAIN_RESOURCE, HEALTH_RESPONSES, errors
 from api.pages import install_pages
+from api.querycheck import reject_unknown_query
 from api.routers import (
     audit,
     documents,
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         # served from the package by install_pages, not from a CDN
         docs_url=None,
         redoc_url=None,
+        # a misspelt filter is a 422, not an unfiltered answer (api/querycheck.py)
+        dependencies=[Depends(reject_unknown_query)],
     )
     install_error_handlers(app)
     app.state.settings = settings

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ledger import messages
 from ledger.errors import (
     ChainUnavailable,
+    EvaluatorUnavailable,
     Conflict,
     ContractError,
     FingerprintKeyPending,
@@ -51,6 +52,7 @@ STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
     (RateLimited, 429),
     (PayloadTooLarge, 413),
     (ChainUnavailable, 503),
+    (EvaluatorUnavailable, 503),
     (FingerprintKeyPending, 503),
     (LedgerStateError, 500),
     (LedgerError, 500),

@@ -141,6 +141,15 @@ class TransactionRejected(ChainUnavailable):
     code = "transaction_rejected"
 
 
+class EvaluatorUnavailable(LedgerError):
+    """The fingerprint evaluator cannot be reached, refused this gateway, or answered with a
+    proof that does not verify against the evaluator key on chain: no fingerprint that goes on
+    chain can be computed, so a bank cannot finance and a check cannot say who holds a
+    document (docs/fingerprints.md). ``reason`` says which."""
+
+    code = "evaluator_unavailable"
+
+
 class LedgerStateError(LedgerError):
     """The data directory, deployment manifest or keystores are missing or unusable."""
 

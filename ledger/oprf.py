@@ -58,6 +58,10 @@ def _check_input(data: bytes) -> bytes:
     return data
 
 
+def _blinded_input(data: bytes) -> _v.BlindedInput:
+    return _guard("invalid blinded element", lambda: _v.BlindedInput.deserialize(bytes(data)))
+
+
 class PublicKey:
     """The evaluator's public key ``pkS`` (32 bytes, as the chain stores it)."""
 
@@ -118,10 +122,7 @@ class Evaluator:
         (one evaluated element each, one proof)."""
         if not blinded:
             raise OprfError("an evaluation batch holds at least one element")
-        elements = [
-            _guard("invalid blinded element", lambda b=b: _v.BlindedInput.deserialize(bytes(b)))
-            for b in blinded
-        ]
+        elements = [_blinded_input(b) for b in blinded]
         out = _guard("evaluation", lambda: self._inner.evaluate_batch(elements))
         return bytes(out.serialize())
 
@@ -169,9 +170,10 @@ class Client:
         parsed = _guard(
             "invalid evaluator answer", lambda: _v.VerifiableBatchOutput.deserialize(output)
         )
+        inners = [c._inner for c in clients]
         found = _guard(
             "the evaluator's proof does not verify",
-            lambda: _v.Client.finalize_batch([c._inner for c in clients], parsed, public_key._inner),
+            lambda: _v.Client.finalize_batch(inners, parsed, public_key._inner),
         )
         if len(found) != len(clients):
             raise OprfError("the evaluator answered a different number of elements")

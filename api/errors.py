@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ledger import messages
 from ledger.errors import (
     ChainUnavailable,
-    EvaluatorUnavailable,
     Conflict,
     ContractError,
+    EvaluatorUnavailable,
     FingerprintKeyPending,
     Forbidden,
     InvalidInput,

@@ -35,6 +35,8 @@ from typing import Any
 
 from eth_account import Account
 from eth_account.messages import encode_defunct
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 
 from ledger.errors import Conflict, InvalidInput, LedgerStateError
 from ledger.oprf import Evaluator, OprfError
@@ -58,18 +60,21 @@ DEFAULT_WINDOW = 600
 ROLE_BANK = 2
 ROLE_REGULATOR = 4
 
-#: (role number, active) of an address on chain; role 0: not a member
-MemberOf = Callable[[str], tuple[int, bool]]
+#: (role number, active) of an address (second argument) in the consortium whose contract
+#: address is the first; role 0: not a member. Raises Refused for a consortium not served.
+MemberOf = Callable[[str, str], tuple[int, bool]]
 
 
 def request_digest(
-    label: bytes, member: str, timestamp: int, nonce: str, items: Sequence[str]
+    label: bytes, consortium: str, member: str, timestamp: int, nonce: str, items: Sequence[str]
 ) -> bytes:
-    """SHA-256 over the label, the member's address (lower case), the timestamp (seconds), the
-    nonce (hex) and each item (hex), each length-prefixed: what the member signs (EIP-191)."""
+    """SHA-256 over the label, the consortium's contract address and the member's address (lower
+    case), the timestamp (seconds), the nonce (hex) and each item (hex), each length-prefixed:
+    what the member signs (EIP-191)."""
     h = hashlib.sha256()
     for part in (
         label,
+        consortium.lower().encode(),
         member.lower().encode(),
         str(timestamp).encode(),
         nonce.encode(),
@@ -79,21 +84,36 @@ def request_digest(
     return h.digest()
 
 
-def sign_request(
-    private_key: bytes, label: bytes, items: Sequence[str], now: float | None = None
-) -> dict[str, Any]:
-    """The signed envelope of a request by the holder of ``private_key`` (a member's chain key):
-    ``{"member", "timestamp", "nonce", "signature"}`` (hex), to which the caller adds its items."""
+#: signs a 32-byte digest with a member's chain key (EIP-191), giving 65 bytes
+SignDigest = Callable[[bytes], bytes]
+
+
+def key_signer(private_key: bytes) -> SignDigest:
+    """A :data:`SignDigest` over a raw private key (tests, tools)."""
     account = Account.from_key(private_key)
+    return lambda digest: bytes(account.sign_message(encode_defunct(primitive=digest)).signature)
+
+
+def sign_request(
+    consortium: str,
+    member: str,
+    sign: SignDigest,
+    label: bytes,
+    items: Sequence[str],
+    now: float | None = None,
+) -> dict[str, Any]:
+    """The signed envelope of a request by ``member`` of the consortium whose contract is at
+    ``consortium`` (``sign`` holds the member's chain key): ``{"consortium", "member",
+    "timestamp", "nonce", "signature"}`` (hex), to which the caller adds its items."""
     timestamp = int(time.time() if now is None else now)
     nonce = secrets.token_hex(16)
-    digest = request_digest(label, account.address, timestamp, nonce, items)
-    signed = account.sign_message(encode_defunct(primitive=digest))
+    signature = sign(request_digest(label, consortium, member, timestamp, nonce, items))
     return {
-        "member": account.address,
+        "consortium": consortium,
+        "member": member,
         "timestamp": timestamp,
         "nonce": nonce,
-        "signature": bytes(signed.signature).hex(),
+        "signature": signature.hex(),
     }
 
 
@@ -214,14 +234,20 @@ class EvaluatorService:
     def public_key(self) -> bytes:
         return self._evaluator.public_key.to_bytes()
 
-    def _authenticate(self, body: dict[str, Any], label: bytes, items: Sequence[str]) -> str:
+    def _authenticate(
+        self, body: dict[str, Any], label: bytes, items: Sequence[str]
+    ) -> tuple[str, str]:
+        """(consortium, member) of a request whose signature, time and nonce are good."""
         try:
+            consortium = str(body["consortium"])
             member = str(body["member"])
             timestamp = int(body["timestamp"])
             nonce = str(body["nonce"])
             signature = bytes.fromhex(str(body["signature"]))
         except (KeyError, TypeError, ValueError):
-            raise Refused(422, "invalid_input", "member, timestamp, nonce and signature") from None
+            raise Refused(
+                422, "invalid_input", "consortium, member, timestamp, nonce and signature"
+            ) from None
         if not 16 <= len(nonce) <= 64:
             raise Refused(422, "invalid_input", "nonce: 16 to 64 hex digits")
         now = time.time()
@@ -229,7 +255,7 @@ class EvaluatorService:
             raise Refused(
                 401, "stale_request", f"timestamp is not within {REPLAY_WINDOW_SECONDS} s"
             )
-        digest = request_digest(label, member, timestamp, nonce, items)
+        digest = request_digest(label, consortium, member, timestamp, nonce, items)
         try:
             signer = Account.recover_message(encode_defunct(primitive=digest), signature=signature)
         except Exception:
@@ -244,7 +270,7 @@ class EvaluatorService:
             if key in self._nonces:
                 raise Refused(401, "replayed_request", "this nonce was used already")
             self._nonces[key] = now
-        return str(signer)
+        return consortium, str(signer)
 
     def _admit(self, member: str, count: int) -> None:
         now = time.monotonic()
@@ -270,9 +296,11 @@ class EvaluatorService:
         if not isinstance(blinded, list) or not 1 <= len(blinded) <= MAX_BATCH:
             raise Refused(422, "invalid_input", f"blinded: 1 to {MAX_BATCH} hex elements")
         items = [str(b) for b in blinded]
-        member = self._authenticate(body, EVALUATE_LABEL, items)
+        consortium, member = self._authenticate(body, EVALUATE_LABEL, items)
         try:
-            role, active = self._member_of(member)
+            role, active = self._member_of(consortium, member)
+        except Refused:
+            raise
         except Exception:
             raise Refused(503, "chain_unavailable", "the chain cannot be read") from None
         if role != ROLE_BANK:
@@ -302,18 +330,20 @@ class EvaluatorService:
         limit = body.get("limit", 500)
         if not isinstance(after, int) or not isinstance(limit, int) or not 1 <= limit <= 5000:
             raise Refused(422, "invalid_input", "after: an integer; limit: 1 to 5000")
-        reader = self._authenticate(body, READ_LOG_LABEL, [who, str(after), str(limit)])
-        role, active = self._member_of(reader)
+        consortium, reader = self._authenticate(body, READ_LOG_LABEL, [who, str(after), str(limit)])
+        try:
+            role, active = self._member_of(consortium, reader)
+        except Refused:
+            raise
+        except Exception:
+            raise Refused(503, "chain_unavailable", "the chain cannot be read") from None
         if role != ROLE_REGULATOR or not active:
             raise Refused(403, "not_a_regulator", "only an active regulator reads the log")
         return self.log.read(who or None, after, limit)
 
 
-def create_app(service: EvaluatorService) -> Any:
+def create_app(service: EvaluatorService) -> FastAPI:
     """The evaluator's FastAPI app around ``service``."""
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse, Response
-
     app = FastAPI(title="tradeledger fingerprint evaluator", docs_url=None, redoc_url=None)
 
     def refused(exc: Refused) -> JSONResponse:
@@ -357,20 +387,29 @@ def create_app(service: EvaluatorService) -> Any:
     return app
 
 
-def chain_member_of(chain_url: str, contract_address: str) -> MemberOf:
-    """``memberOf`` read over JSON-RPC from the consortium's contract."""
+def chain_member_of(
+    chain_url: str, contract_address: str, headers: dict[str, str] | None = None
+) -> MemberOf:
+    """``memberOf`` read over JSON-RPC from the consortium's contract (``headers``: e.g. the
+    embedded chain bridge's node token)."""
     from web3 import Web3
 
     from ledger.artifacts import load_artifact
 
-    w3 = Web3(Web3.HTTPProvider(chain_url, request_kwargs={"timeout": 10}))
+    w3 = Web3(
+        Web3.HTTPProvider(chain_url, request_kwargs={"timeout": 10, "headers": headers or {}})
+    )
     contract = w3.eth.contract(
         address=Web3.to_checksum_address(contract_address), abi=load_artifact("TradeLedger")["abi"]
     )
 
-    def member_of(address: str) -> tuple[int, bool]:
+    def member_of(consortium: str, address: str) -> tuple[int, bool]:
+        if consortium.lower() != contract.address.lower():
+            raise Refused(403, "wrong_consortium", f"this evaluator serves {contract.address}")
         record = contract.functions.memberOf(Web3.to_checksum_address(address)).call()
-        return int(record[0]), int(record[0]) != 0 and bool(record[3])
+        return int(record[2]), int(record[0]) != 0 and bool(
+            record[3]
+        )  # (id, account, role, active, ...)
 
     return member_of
 

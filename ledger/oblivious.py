@@ -20,7 +20,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 
 from ledger.errors import EvaluatorUnavailable, InvalidInput, MemberSuspended, RateLimited
-from ledger.evaluator import EVALUATE_LABEL, sign_request
+from ledger.evaluator import EVALUATE_LABEL, SignDigest, sign_request
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -30,21 +30,26 @@ DEFAULT_TIMEOUT = 10.0
 class EvaluatorClient:
     """Evaluates fingerprint inputs through the evaluator at ``url``.
 
-    ``public_key`` reads the evaluator's 32-byte public key as the chain holds it (read on every
-    batch, so a rotation on chain applies at once)."""
+    ``consortium`` is the contract's address; ``public_key`` reads the evaluator's 32-byte
+    public key as the chain holds it (on every batch: a rotation on chain applies at once)."""
 
     def __init__(
-        self, url: str, public_key: Callable[[], bytes], timeout: float = DEFAULT_TIMEOUT
+        self,
+        url: str,
+        consortium: str,
+        public_key: Callable[[], bytes],
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        self.consortium = consortium
         if url and not url.startswith(("http://", "https://")):
             raise InvalidInput("evaluator_url", "must be an http:// or https:// URL")
         self.url = url.rstrip("/")
         self._public_key = public_key
         self.timeout = timeout
 
-    def outputs(self, private_key: bytes, inputs: Sequence[bytes]) -> list[bytes]:
-        """The 64-byte OPRF outputs of ``inputs``, in order, for the member whose chain key is
-        ``private_key``. Raises as the module doc says."""
+    def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:
+        """The 64-byte OPRF outputs of ``inputs``, in order, for ``member`` (``sign`` signs with
+        its chain key). Raises as the module doc says."""
         if not inputs:
             return []
         if not self.url:
@@ -62,7 +67,7 @@ class EvaluatorClient:
             ) from None
         clients = [Client.blind(i) for i in inputs]
         items = [c.blinded.hex() for c in clients]
-        body = sign_request(private_key, EVALUATE_LABEL, items)
+        body = sign_request(self.consortium, member, sign, EVALUATE_LABEL, items)
         body["blinded"] = items
         answer = self._post("/v1/evaluate", body)
         try:

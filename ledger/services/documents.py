@@ -37,13 +37,23 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.facts import DocumentFormat
-from ledger.documents.fingerprints import invoice_number_fingerprints, lookup_keys
+from ledger.documents.fingerprints import (
+    fingerprint_inputs,
+    invoice_number_fingerprints,
+    lookup_keys,
+)
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.writers import amount_text
-from ledger.errors import ChainUnavailable, InvalidInput, LedgerError, NotFound
+from ledger.errors import (
+    ChainUnavailable,
+    EvaluatorUnavailable,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+)
 from ledger.eventwords import decode_event
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
@@ -125,7 +135,9 @@ class Notice:
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
-    cannot be financed)."""
+    cannot be financed), ``holders_unknown`` (the fingerprints a financing locks could not be
+    evaluated for the caller — not a bank, or the evaluator is unavailable — so whether an
+    active financing holds the file is not known: it is never reported as "not financed")."""
 
     kind: str
     message: str
@@ -590,10 +602,10 @@ def _examine(
             HashTried(HashedForm.FILE_BYTES, hex32(parsed.doc_hash), registration is not None),
         )
         found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration)
-    key = ledger.fingerprint_key()
-    fps = compute_fingerprints(parsed, key)
-    values = [hex32(f.value) for f in fps]
-    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
+    # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
+    # (the evaluator's, for a bank) find the financings holding the file
+    values = [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
+    infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
     matches = _grade_against(ledger, parsed, values, match_scope(actor, role))
     if exclude_self:
         matches = [
@@ -602,6 +614,8 @@ def _examine(
             if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
         ]
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
+    if unknown is not None:
+        notices = (*notices, unknown)
     examined = Examined(
         doc_hash=hex32(parsed.doc_hash),
         format=parsed.format.value,
@@ -620,6 +634,32 @@ def _examine(
         sees_all=match_scope(actor, role) is None,
     )
     return parsed, examined
+
+
+def _onchain_infos(
+    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str, lookups: _Lookups
+) -> tuple[tuple[FingerprintInfo, ...], Notice | None]:
+    """The on-chain fingerprints of a file with the financing holding each, or none and a
+    ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
+    gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
+    refusing. RateLimited and MemberSuspended from the evaluator pass through."""
+    if parsed.facts is None or not fingerprint_inputs(parsed.facts):
+        return (), None
+    if role != "bank":
+        return (), Notice(
+            "holders_unknown",
+            "whether an active financing holds this file is not known here: the fingerprints "
+            "a financing locks are evaluated for banks only",
+        )
+    try:
+        fps = ledger.oblivious_fingerprints(actor, parsed)
+    except EvaluatorUnavailable as exc:
+        return (), Notice(
+            "holders_unknown",
+            f"whether an active financing holds this file is not known: {exc.message}",
+        )
+    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
+    return infos, None
 
 
 def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Holder, ...]:
@@ -680,7 +720,7 @@ def credit_notes_for(
     if facts.credit_note or facts.seller is None:
         return []
     values = [
-        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.fingerprint_key())
+        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.lookup_key())
     ]
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     for row in ledger.db.received_with_fingerprints(values, scope):
@@ -746,7 +786,7 @@ def _look_around(
     facts = parsed.facts
     if facts is None:
         return (), (), None
-    key = ledger.fingerprint_key()
+    key = ledger.lookup_key()  # the lookups below are this gateway's own, never on chain
     notices: list[Notice] = []
     for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         for rejected in party.rejected if party else ():
@@ -837,7 +877,7 @@ def lodge(
 ) -> None:
     """Keep a file ``actor`` handed this gateway, read by :func:`examine`: its facts,
     fingerprints and lookup keys (never its bytes), under ``parsed.doc_hash``."""
-    key = ledger.fingerprint_key()
+    key = ledger.lookup_key()  # this gateway's own key: what it keeps never goes on chain
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
     ledger.db.store_received(

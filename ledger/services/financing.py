@@ -50,7 +50,7 @@ from web3.types import TxReceipt
 
 from ledger import confidential as conf
 from ledger.datadir import private_file
-from ledger.documents import DocumentFacts, compute_fingerprints
+from ledger.documents import DocumentFacts
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
@@ -426,7 +426,6 @@ def create(
         raise InvalidInput("maturity", "must be in the future")
     reference_bytes(reference)  # at most 32 bytes of UTF-8, as before the terms were sealed
     seen: set[bytes] = set()
-    fingerprint_key = ledger.fingerprint_key()
     checked: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
     names: dict[bytes, str] = {}
     owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
@@ -459,7 +458,7 @@ def create(
                 f"{money(facts.amount_minor, facts.currency)})",
                 financeable_amount=net,
             )
-        fps = compute_fingerprints(facts, fingerprint_key)
+        fps = ledger.oblivious_fingerprints(actor, facts)  # the evaluator's: no key here
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
         _check_fingerprint_count(facts, len(values), most.max_fingerprints, i)

@@ -1126,7 +1126,16 @@ def doc_import(
                     e.doc_hash == ex.doc_hash for _, _, e in pending
                 ):
                     # kept as a file the member handed over, as doc receive keeps it
-                    guard(lambda: docs.lodge(ledger, parsed, actor, ex.doc_type, path.name))  # noqa: B023
+                    guard(
+                        lambda: docs.lodge(
+                            ledger,
+                            parsed,  # noqa: B023
+                            actor,
+                            ex.doc_type,  # noqa: B023
+                            path.name,  # noqa: B023
+                            onchain=ex.fingerprints,  # noqa: B023
+                        )
+                    )
                     skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
                     continue
                 pending.append((path, parsed, ex))

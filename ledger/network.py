@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -187,6 +188,15 @@ class Ledger:
                 self._lookup_key = bytes.fromhex(path.read_text().strip())
             return self._lookup_key
 
+    def evaluator_client(self) -> EvaluatorClient:
+        """A client of the consortium's evaluator (``settings.evaluator_url``)."""
+        return EvaluatorClient(
+            self.settings.evaluator_url,
+            self.manifest.contract_address,
+            self.evaluator_key,
+            self.settings.evaluator_timeout,
+        )
+
     def oblivious_fingerprints(
         self, actor: str, document: ParsedDocument | DocumentFacts
     ) -> list[Fingerprint]:
@@ -194,6 +204,11 @@ class Ledger:
         whose key this gateway holds) by the consortium's evaluator, its proof checked against
         the key on chain. EvaluatorUnavailable, RateLimited, MemberSuspended: see
         :mod:`ledger.oblivious`."""
+        return oblivious_fingerprints(document, lambda inputs: self.evaluate(actor, inputs))
+
+    def evaluate(self, actor: str, inputs: Sequence[bytes]) -> list[bytes]:
+        """The 64-byte OPRF outputs of ``inputs`` for member ``actor``, from the evaluator,
+        each proof checked against the key on chain (raises as :mod:`ledger.oblivious`)."""
         signer = self.transactor(actor).signer
         sign = getattr(signer, "sign_digest", None)
         if sign is None:
@@ -201,15 +216,7 @@ class Ledger:
                 "this member's key is held by a remote signer that cannot sign evaluator requests",
                 reason="remote_signer",
             )
-        client = EvaluatorClient(
-            self.settings.evaluator_url,
-            self.manifest.contract_address,
-            self.evaluator_key,
-            self.settings.evaluator_timeout,
-        )
-        return oblivious_fingerprints(
-            document, lambda inputs: client.outputs(signer.address, sign, inputs)
-        )
+        return self.evaluator_client().outputs(signer.address, sign, inputs)
 
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""

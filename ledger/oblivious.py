@@ -19,8 +19,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 
-from ledger.errors import EvaluatorUnavailable, InvalidInput, MemberSuspended, RateLimited
-from ledger.evaluator import EVALUATE_LABEL, SignDigest, sign_request
+from ledger.errors import (
+    EvaluatorUnavailable,
+    Forbidden,
+    InvalidInput,
+    MemberSuspended,
+    RateLimited,
+)
+from ledger.evaluator import EVALUATE_LABEL, READ_LOG_LABEL, SignDigest, sign_request
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -79,6 +85,26 @@ class EvaluatorClient:
                 reason="bad_proof",
             ) from None
 
+    def read_log(
+        self,
+        member: str,
+        sign: SignDigest,
+        filter_member: str = "",
+        after: int = 0,
+        limit: int = 500,
+    ) -> list[dict[str, object]]:
+        """The evaluator's log of evaluations (``id``, ``member``, ``at`` unix seconds, ``count``
+        of inputs, ``outcome``), read by ``member``, an active regulator (Forbidden/
+        EvaluatorUnavailable otherwise). ``filter_member``: one member's entries only."""
+        items = [filter_member, str(after), str(limit)]
+        body = sign_request(self.consortium, member, sign, READ_LOG_LABEL, items)
+        body.update(filter_member=filter_member, after=after, limit=limit)
+        found = self._post("/v1/evaluations", body)
+        entries = found.get("evaluations")
+        if not isinstance(entries, list):
+            raise EvaluatorUnavailable("the evaluator answered no log", reason="bad_answer")
+        return [dict(e) for e in entries if isinstance(e, dict)]
+
     def _post(self, path: str, body: dict[str, object]) -> dict[str, object]:
         request = urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
             self.url + path,
@@ -119,6 +145,8 @@ def _refusal(exc: urllib.error.HTTPError) -> Exception:
         )
     if code == "member_suspended":
         return MemberSuspended(f"the fingerprint evaluator refused: {message}")
+    if code in ("not_a_regulator", "not_a_bank"):
+        return Forbidden(f"the fingerprint evaluator refused: {message}")
     return EvaluatorUnavailable(
         f"the fingerprint evaluator refused ({exc.code} {code}): {message}",
         reason=code or f"http_{exc.code}",

@@ -230,6 +230,17 @@ def invoice_number_fingerprints(facts: DocumentFacts, number: str, key: bytes) -
     ]
 
 
+def invoice_number_inputs(facts: DocumentFacts, number: str) -> list[bytes]:
+    """The OPRF inputs of the ``seller_number`` fingerprints of invoice ``number`` of the seller
+    of ``facts`` (what :func:`invoice_number_fingerprints` MACs), for the on-chain values."""
+    return [
+        oprf_input(
+            FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number)
+        )
+        for p in (facts.seller.key_ids if facts.seller else ())
+    ]
+
+
 def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tuple[str, bytes]]:
     """Keys the gateway stores with a received file and never puts on chain, as (name, value):
 

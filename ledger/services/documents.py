@@ -40,7 +40,9 @@ from ledger.documents.facts import DocumentFormat
 from ledger.documents.fingerprints import (
     fingerprint_inputs,
     invoice_number_fingerprints,
+    invoice_number_inputs,
     lookup_keys,
+    onchain_value,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
@@ -698,11 +700,25 @@ def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str |
 
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
 LOOKUP_PREFIXES = ("parties:", "credits:")
+#: a stored row holding an on-chain fingerprint (the evaluator's, for a bank) under its name
+ONCHAIN_PREFIX = "onchain:"
 
 
 def is_lookup_key(name: str) -> bool:
-    """Whether a stored fingerprint row is a local lookup key, not an on-chain fingerprint."""
+    """Whether a stored fingerprint row is a local lookup key, not a fingerprint."""
     return name.startswith(LOOKUP_PREFIXES)
+
+
+def local_values(rows: Sequence[tuple[str, str]]) -> list[str]:
+    """The gateway-local fingerprints (lookup key) of a received file's stored rows: what
+    matches files kept here. Never compared with the chain."""
+    return [v for n, v in rows if not is_lookup_key(n) and not n.startswith(ONCHAIN_PREFIX)]
+
+
+def onchain_rows(rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The on-chain fingerprints stored with a received file, (name, 0x value): kept when a
+    bank lodged it (evaluated then); none for a file lodged by another role."""
+    return [(n.removeprefix(ONCHAIN_PREFIX), v) for n, v in rows if n.startswith(ONCHAIN_PREFIX)]
 
 
 def _money(facts: DocumentFacts, amount: int) -> str:
@@ -763,17 +779,41 @@ def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) 
         reg = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
         if reg is None or reg.registered_by.lower() != actor.lower():
             continue
-        values = [
-            bytes.fromhex(v[2:])
-            for row in ledger.db.received(doc_hash, actor)
-            for name, v in row.fingerprints
-            if not is_lookup_key(name)
-        ]
+        values = _stored_onchain(ledger, [doc_hash])
         if values and any(
             int(h) for h in ledger.contract.functions.fingerprintHolders(values).call()
         ):
             found.append(doc_hash)
     return tuple(found)
+
+
+def _stored_onchain(ledger: Ledger, doc_hashes: Sequence[str]) -> list[bytes]:
+    """The on-chain fingerprints stored with any copy of ``doc_hashes`` lodged here (a bank's
+    gateway stores them when it lodges a file): the same document has the same ones whoever
+    lodged it, so a role that cannot have them evaluated can still ask the chain about it."""
+    return sorted(
+        {
+            bytes.fromhex(v[2:])
+            for doc_hash in doc_hashes
+            for row in ledger.db.received(doc_hash, None)
+            for _, v in onchain_rows(row.fingerprints)
+        }
+    )
+
+
+def _invoice_onchain(
+    ledger: Ledger, facts: DocumentFacts, number: str, actor: str, role: str
+) -> list[bytes]:
+    """The on-chain ``seller_number`` fingerprints of invoice ``number`` of the seller of a
+    credit note, evaluated for a bank (none for another role, or while the evaluator is
+    unavailable: the financing holding the invoice is then not named)."""
+    inputs = invoice_number_inputs(facts, number)
+    if role != "bank" or not inputs:
+        return []
+    try:
+        return [onchain_value(o) for o in ledger.evaluate(actor, inputs)]
+    except EvaluatorUnavailable:
+        return []
 
 
 def _look_around(
@@ -810,7 +850,6 @@ def _look_around(
         )
         for number in facts.invoice_refs:
             values = invoice_number_fingerprints(facts, number, key)
-            held = sorted({h for v in values if (h := lookups.holder(v))})
             invoices = sorted(
                 {
                     r.doc_hash
@@ -819,6 +858,10 @@ def _look_around(
                     )
                 }
             )
+            onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
+                ledger, invoices
+            )
+            held = sorted({h for v in onchain if (h := lookups.holder(v))})
             if held and sees_fingerprints(role):
                 notices.append(
                     Notice(
@@ -874,12 +917,17 @@ def lodge(
     actor: str,
     doc_type: DocType,
     filename: str | None,
+    *,
+    onchain: Sequence[FingerprintInfo] = (),
 ) -> None:
     """Keep a file ``actor`` handed this gateway, read by :func:`examine`: its facts,
-    fingerprints and lookup keys (never its bytes), under ``parsed.doc_hash``."""
+    fingerprints and lookup keys under this gateway's own key, and the ``onchain``
+    fingerprints :func:`examine` had evaluated for a bank (never the file's bytes), under
+    ``parsed.doc_hash``."""
     key = ledger.lookup_key()  # this gateway's own key: what it keeps never goes on chain
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
+    fps += [(ONCHAIN_PREFIX + f.name, f.value) for f in onchain]
     ledger.db.store_received(
         doc_hash=hex32(parsed.doc_hash),
         received_by=actor,
@@ -911,7 +959,7 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     return examined
 
 
@@ -964,7 +1012,7 @@ def register_file(
     gas = refuse_early(
         ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key
     )
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     receipt = register(
         ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
     )
@@ -1104,7 +1152,7 @@ def register_examined(
     )
     gas = refuse_early(ledger, actor, call, key)
     for parsed, examined, name in read:
-        lodge(ledger, parsed, actor, examined.doc_type, name)
+        lodge(ledger, parsed, actor, examined.doc_type, name, onchain=examined.fingerprints)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registered = [
         _registered_now(examined, get_registration(ledger, parsed.doc_hash))
@@ -1169,7 +1217,7 @@ def supersede_with_file(
     )
     call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
     gas = refuse_early(ledger, actor, call, key)
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt
@@ -1246,7 +1294,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     parsed = ParsedDocument(
         format=DocumentFormat(row.format), doc_hash=doc_hash, size=row.size, facts=facts
     )
-    values = [v for name, v in row.fingerprints if not is_lookup_key(name)]
+    values = local_values(row.fingerprints)
     matches = [
         m
         for m in _grade_against(ledger, parsed, values, match_scope(actor, role))
@@ -1255,8 +1303,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     shown = sees_fingerprints(role)  # the others are never given them: not even looked up
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
-        for name, value in row.fingerprints
-        if shown and not is_lookup_key(name)
+        for name, value in (onchain_rows(row.fingerprints) if shown else [])
     )
     return Examined(
         doc_hash=row.doc_hash,

@@ -93,6 +93,13 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture
+def session_evaluator() -> SessionEvaluator:
+    """The session's fingerprint evaluator (the one every test network's key on chain is)."""
+    assert EVALUATOR is not None
+    return EVALUATOR
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if EVALUATOR is not None:
         EVALUATOR.stop()

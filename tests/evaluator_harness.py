@@ -34,16 +34,18 @@ from ledger.oprf import Evaluator
 class SessionEvaluator:
     """One evaluator for the session: ``url``, ``service`` (limit, log) and ``stop()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_LIMIT, window: int = DEFAULT_WINDOW) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="tradeledger-evaluator-"))
+        #: the secret seed (kept here only so a test can look for it where it must not be)
+        self.seed = Evaluator.new_seed()
         self._contracts: dict[str, Any] = {}
         self._lock = threading.Lock()
         self.service = EvaluatorService(
-            Evaluator.from_seed(Evaluator.new_seed()),
+            Evaluator.from_seed(self.seed),
             EvaluationLog(self.dir / LOG_FILE),
             self.member_of,
-            DEFAULT_LIMIT,
-            DEFAULT_WINDOW,
+            limit,
+            window,
         )
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +56,8 @@ from ledger.manifest import Manifest
 
 #: the consortium-wide fingerprint key file of releases before issue #18 (none is made now)
 FINGERPRINT_KEY_FILE = "fingerprint.key"
+#: a gateway's own key for the fingerprints it keeps off chain (ledger.network.read_lookup_key)
+LOOKUP_KEY_FILE = "lookup.key"
 #: present while a member that joined with its own key waits for the consortium's approval
 JOIN_STATE_FILE = "join.json"
 #: the member's X25519 private key (raw, hex), for data addressed to it
@@ -248,6 +251,7 @@ def create_join(
         serialization.NoEncryption(),
     )
     write_private(settings.secrets_dir / ENCRYPTION_KEY_FILE, raw_private.hex())
+    write_private(settings.secrets_dir / LOOKUP_KEY_FILE, secrets.token_bytes(32).hex())
     # the same key opens the financing envelopes sealed to this member (ledger/encryptionkeys.py)
     write_private(
         settings.secrets_dir

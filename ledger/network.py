@@ -31,7 +31,7 @@ from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints
 from ledger.encryptionkeys import EncryptionKeyring
 from ledger.errors import Conflict, EvaluatorUnavailable, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
-from ledger.join import finish_join, joining_address
+from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
 from ledger.oblivious import EvaluatorClient
@@ -51,12 +51,32 @@ ADMIN_RESERVE_MEMBERS = 50
 FEE_HEADROOM = 2
 #: how often a running gateway re-reads the fingerprint key id on chain (seconds)
 FINGERPRINT_RECHECK_SECONDS = 5.0
-#: this gateway's own key for the fingerprints it keeps off chain (in ``secrets/``)
-LOOKUP_KEY_FILE = "lookup.key"
 #: re-encrypts development keystores under the external passphrase (``ledger/cli.py``)
 PROTECT_COMMAND = "tradeledger keystore protect"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
 TX_JOURNAL_FILE = "txjournal.sqlite"
+
+
+def create_lookup_key(settings: Settings) -> None:
+    """Create this gateway's lookup key (``secrets/lookup.key``, 32 random bytes, 0600)."""
+    write_private(settings.secrets_dir / LOOKUP_KEY_FILE, secrets.token_bytes(32).hex())
+
+
+def read_lookup_key(settings: Settings) -> bytes:
+    """This gateway's lookup key. LedgerStateError if it is missing or unreadable: a new one
+    would silently stop every file kept here from matching (restore it from a backup)."""
+    path = settings.secrets_dir / LOOKUP_KEY_FILE
+    try:
+        key = bytes.fromhex(path.read_text().strip())
+    except (OSError, ValueError):
+        key = b""
+    if len(key) != 32:
+        raise LedgerStateError(
+            f"no usable lookup key at {path}: the files this gateway keeps are found by it. "
+            "Restore it from a backup of the data directory",
+            path=str(path),
+        )
+    return key
 
 
 def read_evaluator_key(contract: Contract) -> bytes:
@@ -182,10 +202,7 @@ class Ledger:
         use). It computes no on-chain fingerprint: those come from the evaluator."""
         with self._lock:
             if self._lookup_key is None:
-                path = self.settings.secrets_dir / LOOKUP_KEY_FILE
-                if not path.exists():
-                    write_private(path, secrets.token_bytes(32).hex())
-                self._lookup_key = bytes.fromhex(path.read_text().strip())
+                self._lookup_key = read_lookup_key(self.settings)
             return self._lookup_key
 
     def evaluator_client(self) -> EvaluatorClient:
@@ -429,6 +446,7 @@ def init_network(
         funder.wait(funder.send({"to": admin.address, "value": need, "gas": 21000}))
     deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
+    create_lookup_key(settings)
     manifest = Manifest(
         chain_id=chain_id,
         contract_address=str(receipt["contractAddress"]),
@@ -445,7 +463,6 @@ def init_network(
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)
     ledger.chain_fingerprint_key_id = evaluator_key
-    ledger.lookup_key()
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key

@@ -1879,12 +1879,16 @@ def evaluator_public_key(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> N
 def evaluator_serve(
     data_dir: EvaluatorDir,
     chain_url: Annotated[
-        str, typer.Option(envvar="TRADELEDGER_CHAIN_URL", help="the consortium's JSON-RPC node")
-    ],
-    contract: Annotated[str, typer.Option(help="the TradeLedger contract address")],
-    node_token_file: Annotated[
+        str | None,
+        typer.Option(envvar="TRADELEDGER_CHAIN_URL", help="the consortium's JSON-RPC node"),
+    ] = None,
+    contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
+    gateway_data_dir: Annotated[
         Path | None,
-        typer.Option(help="on the embedded chain: the serving gateway's secrets/node.token"),
+        typer.Option(
+            help="instead of --chain-url/--contract on the embedded chain: read the chain "
+            "through the bridge of the gateway serving it from this directory (read only)"
+        ),
     ] = None,
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8600,
@@ -1901,8 +1905,12 @@ def evaluator_serve(
 
     guard(lambda: ev.check_limit(limit, window))
     key = guard(lambda: ev.load_key(data_dir))
-    headers = {"X-Node-Token": node_token_file.read_text().strip()} if node_token_file else {}
-    member_of = ev.chain_member_of(chain_url, contract, headers)
+    if gateway_data_dir is not None:
+        member_of = ev.gateway_member_of(gateway_data_dir)
+    elif chain_url and contract:
+        member_of = ev.chain_member_of(chain_url, contract)
+    else:
+        fail(InvalidInput("chain_url", "give --chain-url and --contract, or --gateway-data-dir"))
     service = ev.EvaluatorService(
         key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window
     )

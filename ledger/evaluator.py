@@ -414,6 +414,30 @@ def chain_member_of(
     return member_of
 
 
+def gateway_member_of(gateway_dir: Path) -> MemberOf:
+    """``memberOf`` read through the JSON-RPC bridge of the gateway serving the embedded chain in
+    ``gateway_dir`` (its manifest names the contract; its node.json and node token the bridge).
+    Only read: nothing of the evaluator goes there. Refused 503 until that gateway serves."""
+    from ledger.chain.bridge import advertised_node
+    from ledger.manifest import Manifest
+
+    found: list[MemberOf] = []
+
+    def member_of(consortium: str, address: str) -> tuple[int, bool]:
+        if not found:
+            try:
+                manifest = Manifest.read(gateway_dir / "manifest.json")
+            except Exception:
+                raise Refused(503, "chain_unavailable", "the gateway has no ledger yet") from None
+            served = advertised_node(gateway_dir, gateway_dir / "secrets")
+            if served is None:
+                raise Refused(503, "chain_unavailable", "the gateway does not serve its chain")
+            found.append(chain_member_of(served[0], manifest.contract_address, served[1]))
+        return found[0](consortium, address)
+
+    return member_of
+
+
 def check_limit(limit: int, window: int) -> None:
     """InvalidInput unless the limit is >= 0 (0: none) and the window >= 1 second."""
     if limit < 0:

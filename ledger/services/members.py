@@ -100,10 +100,6 @@ class Proposal:
     data: str
     name: str
     tx_hash: str | None = None
-    #: when this call executed an ADD_MEMBER carrying an encryption key: the transaction that
-    #: delivered the fingerprint key to the new member, and the sealed envelope (0x hex)
-    delivery_tx: str | None = None
-    envelope: str | None = None
     proposer_name: str | None = None
     approvers: tuple[Approval, ...] = field(default=())
 
@@ -128,7 +124,7 @@ class Governance:
     threshold: int
     admin_count: int
     proposal_count: int
-    fingerprint_key_id: str  # 0x + 64 hex
+    fingerprint_key_id: str  # 0x + 64 hex: the fingerprint evaluator's public key
 
 
 def _check_name(name: str) -> str:

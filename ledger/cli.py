@@ -24,7 +24,7 @@ from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledge
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
-from ledger.keys import Keystore
+from ledger.keys import Keystore, LocalSigner
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
@@ -1916,6 +1916,43 @@ def evaluator_serve(
     )
     typer.echo(f"fingerprint evaluator serving at http://{host}:{port}", err=True)
     uvicorn.run(ev.create_app(service), host=host, port=port, log_level="warning")
+
+
+@evaluator_app.command("log")
+def evaluator_log(
+    member: Annotated[
+        str | None, typer.Option(help="only this member's evaluations (0x address)")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="the regulator reading (default: this gateway's)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=5000, help="most entries")] = 500,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The fingerprint evaluator's log (who had how many fingerprints evaluated, when, and each
+    refusal — never an input), read at TRADELEDGER_EVALUATOR_URL by a regulator's gateway with a
+    request signed by the regulator's own key."""
+    with opened_ledger(data_dir) as ledger:
+        reader = _actor(actor) if actor else ledger.manifest.admin_address
+        signer = ledger.transactor(reader).signer
+        if not isinstance(signer, LocalSigner):
+            fail(InvalidInput("as", "its key is held by a remote signer"))
+        signs: Callable[[bytes], bytes] = signer.sign_digest  # type: ignore[attr-defined]
+        entries = guard(
+            lambda: ledger.evaluator_client().read_log(
+                reader,
+                signs,
+                filter_member=_actor(member, "--member") if member else "",
+                limit=limit,
+            )
+        )
+    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in entries]
+    emit(
+        as_json,
+        {"evaluations": entries},
+        _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows),
+    )
 
 
 #: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)

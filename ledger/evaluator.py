@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sqlite3
@@ -40,6 +41,8 @@ from fastapi.responses import JSONResponse, Response
 
 from ledger.errors import Conflict, InvalidInput, LedgerStateError
 from ledger.oprf import Evaluator, OprfError
+
+log = logging.getLogger("tradeledger.evaluator")
 
 KEY_FILE = "evaluator.key"
 LOG_FILE = "evaluations.sqlite"
@@ -301,7 +304,8 @@ class EvaluatorService:
             role, active = self._member_of(consortium, member)
         except Refused:
             raise
-        except Exception:
+        except Exception as exc:
+            log.warning("memberOf of %s could not be read: %s", member, exc)
             raise Refused(503, "chain_unavailable", "the chain cannot be read") from None
         if role != ROLE_BANK:
             self.log.add(member, len(items), "not_a_bank")
@@ -397,7 +401,13 @@ def chain_member_of(
     from ledger.artifacts import load_artifact
 
     w3 = Web3(
-        Web3.HTTPProvider(chain_url, request_kwargs={"timeout": 10, "headers": headers or {}})
+        Web3.HTTPProvider(
+            chain_url,
+            request_kwargs={
+                "timeout": 10,
+                "headers": {"Content-Type": "application/json", **(headers or {})},
+            },
+        )
     )
     contract = w3.eth.contract(
         address=Web3.to_checksum_address(contract_address), abi=load_artifact("TradeLedger")["abi"]

@@ -226,8 +226,13 @@ class Examined:
     #: ``holders`` are empty because they are withheld, not because there are none)
     fingerprints_shown: bool = True
     #: whether an active financing locks one of its fingerprints (public on chain; None: the
-    #: file gives no fingerprint) — kept when the fingerprints themselves are withheld
+    #: file gives no fingerprint, or they could not be evaluated for the caller) — kept when
+    #: the fingerprints themselves are withheld
     locked: bool | None = None
+    #: False: the on-chain fingerprints could not be evaluated for the caller (not a bank, or
+    #: the evaluator is unavailable: notice ``holders_unknown``), so ``holders`` being empty
+    #: says nothing about whether the file is financed
+    holders_known: bool = True
     #: whether it is financed, as the caller may learn it (:func:`is_financed`; None: not
     #: registered, not the caller's to learn, or not known)
     financed: bool | None = None
@@ -634,6 +639,7 @@ def _examine(
         tried=found.tried,
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
+        holders_known=unknown is None,
     )
     return parsed, examined
 
@@ -1317,6 +1323,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
         fingerprints_shown=shown,
+        # a copy lodged by a non-bank kept no on-chain fingerprints: its holders are not known
+        holders_known=bool(infos) or not local_values(row.fingerprints),
     )
 
 

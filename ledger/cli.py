@@ -779,12 +779,13 @@ def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any
             {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
             for t in ex.tried
         ],
-        "conflicting_financings": ex.conflicting_financings if shown else None,
+        # unknown holders (not a bank, or the evaluator is down) are null, never [] (#18)
+        "conflicting_financings": ex.conflicting_financings if shown and ex.holders_known else None,
         "held_by": [
             {"financing_id": h.financing_id, "bank": h.bank, "made_here": h.made_here}
             for h in ex.holders
         ]
-        if shown
+        if shown and ex.holders_known
         else None,
         "matches": [
             {

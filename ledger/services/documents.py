@@ -650,9 +650,16 @@ def _onchain_infos(
     """The on-chain fingerprints of a file with the financing holding each, or none and a
     ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
     gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
-    refusing. RateLimited and MemberSuspended from the evaluator pass through."""
+    refusing. A regulator gets the ones a bank stored here with a copy of the same document,
+    when there is one. RateLimited and MemberSuspended from the evaluator pass through."""
     if parsed.facts is None or not fingerprint_inputs(parsed.facts):
         return (), None
+    if role != "bank" and sees_fingerprints(role):
+        stored = _stored_onchain_of_same(ledger, parsed)
+        if stored:
+            return tuple(
+                FingerprintInfo(n, v, lookups.holder(bytes.fromhex(v[2:]))) for n, v in stored
+            ), None
     if role != "bank":
         return (), Notice(
             "holders_unknown",
@@ -791,6 +798,21 @@ def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) 
         ):
             found.append(doc_hash)
     return tuple(found)
+
+
+def _stored_onchain_of_same(ledger: Ledger, parsed: ParsedDocument) -> list[tuple[str, str]]:
+    """The on-chain fingerprints a bank's gateway stored here with a copy of a document with
+    exactly the same key facts (the same local ``full`` fingerprint, hence the same OPRF
+    inputs): how a regulator, which has none evaluated, still learns who holds a file."""
+    full = [
+        hex32(f.value)
+        for f in compute_fingerprints(parsed, ledger.lookup_key())
+        if f.kind.value == "full"
+    ]
+    for row in ledger.db.received_with_fingerprints(full, None) if full else []:
+        if (found := onchain_rows(row.fingerprints)) and full[0] in local_values(row.fingerprints):
+            return found
+    return []
 
 
 def _stored_onchain(ledger: Ledger, doc_hashes: Sequence[str]) -> list[bytes]:

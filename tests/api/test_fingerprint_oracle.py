@@ -147,25 +147,24 @@ def _holder_fields(value: Any, where: str) -> list[str]:
 # -- who is given fingerprints and holders ---------------------------------------------------
 
 
-def test_banks_are_given_fingerprints_and_holders(oracle: Oracle) -> None:
+def test_banks_and_regulators_are_given_fingerprints_and_holders(oracle: Oracle) -> None:
     o, net = oracle, oracle.net
     data = invoice(SECRET, "4675.00")
-    body = o.post(net.bank_b, "/v1/documents/check", files=xml(data)).json()
-    assert {f["value"] for f in body["fingerprints"]} == set(o.fingerprints)
-    assert body["conflicting_financings"] == [o.financing_id]
-    assert body["held_by"][0]["financing_id"] == o.financing_id
-    assert body["held_by"][0]["bank"] == net.bank.address
-    assert body["registration"]["is_financed"] is None  # bank B reads only its own book
-    # the regulator reads every financing, but has no fingerprints evaluated (issue #18: the
-    # evaluator serves banks only): the holders of a file are unknown to it, and said so
-    body = o.post(net.regulator, "/v1/documents/check", files=xml(data)).json()
-    assert body["registration"]["is_financed"] is True
-    assert (body["fingerprints"], body["held_by"], body["conflicting_financings"]) == (
-        [],
-        None,
-        None,
-    )
-    assert "holders_unknown" in {n["kind"] for n in body["notices"]}
+    for who in (net.bank_b, net.regulator):
+        body = o.post(who, "/v1/documents/check", files=xml(data)).json()
+        assert {f["value"] for f in body["fingerprints"]} == set(o.fingerprints), who.role
+        assert body["conflicting_financings"] == [o.financing_id]
+        assert body["held_by"][0]["financing_id"] == o.financing_id
+        assert body["held_by"][0]["bank"] == net.bank.address
+        # this exact document: the regulator reads every financing; bank B only its own book
+        want = True if who is net.regulator else None
+        assert body["registration"]["is_financed"] is want
+    # a regulator has no fingerprints evaluated (the evaluator serves banks): it was given
+    # the ones bank A's gateway stored here with its copy; for a file no bank lodged here, the
+    # holders are unknown to it, and said so
+    other = o.post(net.regulator, "/v1/documents/check", files=xml(guess(7))).json()
+    assert (other["fingerprints"], other["held_by"]) == ([], None)
+    assert "holders_unknown" in {n["kind"] for n in other["notices"]}
     # the others get null — withheld, not "none" — and never a holder
     for who in (net.admin, net.attestor, o.other, net.enterprise):
         response = o.post(who, "/v1/documents/check", files=xml(data))

@@ -97,11 +97,10 @@ def test_check_as_a_member_shows_what_its_key_would(world: World) -> None:
             w.cli.json("doc", "check", str(w.invoice), "--as", w.address(who))["is_financed"]
             is None
         )
-    # without --as: the operator of the data directory, not a bank: since issue #18 it has no
-    # fingerprints evaluated, so the holders are unknown to it (null, not "none"; no exit 3)
-    operator = w.cli.json("doc", "check", str(w.invoice))
-    assert operator["held_by"] is None
-    assert "holders_unknown" in {n["kind"] for n in operator["notices"]}
+    # without --as: the operator of the data directory, as a regulator: it has no fingerprints
+    # evaluated (issue #18) but is given the ones bank A's gateway stored with its copy
+    operator = w.cli.json("doc", "check", str(w.invoice), code=HELD)
+    assert operator["held_by"][0]["financing_id"] == w.financing_id
 
 
 def test_the_log_of_evaluations_and_the_limit(world: World) -> None:
@@ -113,7 +112,7 @@ def test_the_log_of_evaluations_and_the_limit(world: World) -> None:
     refused = w.check("--as", prober, code=1, **limit)
     assert "the limit is 2 per 60 s" in refused.stderr
     # the operator (no --as) is not a participant: never limited
-    w.check(**limit)
+    w.check(code=HELD, **limit)
 
     log = w.cli.json("audit", "fingerprint-checks", "--participant", prober)
     outcomes = [(i["action"], i["endpoint"], i["outcome"]) for i in log["items"]]

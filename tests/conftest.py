@@ -70,7 +70,7 @@ def _registering_init(self: Ledger, *args: object, **kwargs: object) -> None:
     (the ledger holds no evaluator key: it only lends its contract handle for reads)."""
     _ledger_init(self, *args, **kwargs)  # type: ignore[arg-type]
     if EVALUATOR is not None:
-        EVALUATOR.register(self.contract)
+        EVALUATOR.register(self.contract, self.settings.data_dir)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -27,6 +27,7 @@ from ledger.evaluator import (
     EvaluatorService,
     Refused,
     create_app,
+    gateway_member_of,
 )
 from ledger.oprf import Evaluator
 
@@ -63,17 +64,25 @@ class SessionEvaluator:
                 raise RuntimeError("the session's fingerprint evaluator did not start")
             time.sleep(0.02)
 
-    def register(self, contract: Any) -> None:
-        """Let the evaluator read ``memberOf`` of the consortium at ``contract.address``."""
+    def register(self, contract: Any, data_dir: Path | None = None) -> None:
+        """Let the evaluator read ``memberOf`` of the consortium at ``contract.address``: through
+        that handle, or — once it is closed (a gateway process holds the embedded chain now) —
+        through the bridge of the gateway serving ``data_dir``, as ``start.sh`` runs it."""
         with self._lock:
-            self._contracts[str(contract.address).lower()] = contract
+            self._contracts[str(contract.address).lower()] = (contract, data_dir)
 
     def member_of(self, consortium: str, address: str) -> tuple[int, bool]:
         with self._lock:
-            contract = self._contracts.get(consortium.lower())
-        if contract is None:
+            found = self._contracts.get(consortium.lower())
+        if found is None:
             raise Refused(403, "wrong_consortium", f"this evaluator does not serve {consortium}")
-        record = contract.functions.memberOf(address).call()
+        contract, data_dir = found
+        try:
+            record = contract.functions.memberOf(address).call()
+        except Exception:
+            if data_dir is None:
+                raise
+            return gateway_member_of(data_dir)(consortium, address)
         return int(record[2]), int(record[0]) != 0 and bool(
             record[3]
         )  # (id, account, role, active, ...)

@@ -157,10 +157,9 @@ class LedgerStateError(LedgerError):
 
 
 class FingerprintKeyPending(LedgerStateError):
-    """An expected, transient state: this gateway does not hold the consortium's current
-    fingerprint key yet (its join is not approved, or a rotation's new key has not been
-    delivered to it). The message says what to do (an admin delivers it; the member fetches
-    it with ``tradeledger key fetch-fingerprint-key``)."""
+    """An expected, transient state: this gateway's member is still joining (its membership is
+    not on chain yet; an admin approves its join request). The name and code are kept from the
+    fingerprint key delivery that issue #18 removed."""
 
     code = "fingerprint_key_pending"
 

@@ -557,10 +557,6 @@ def require_member_funding(ledger: Ledger, admin: str) -> int:
     return funding
 
 
-def _write_secret(settings: Settings, name: str, text: str) -> None:
-    write_private(settings.secrets_dir / name, text)
-
-
 def _read_key_file(settings: Settings) -> str:
     path = settings.funding_key_file
     assert path is not None

@@ -191,8 +191,8 @@ def init(
     evaluator_key: Annotated[
         str | None,
         typer.Option(
-            help="the fingerprint evaluator's public key (64 hex, printed by `tradeledger "
-            "evaluator init`) [env: TRADELEDGER_EVALUATOR_PUBLIC_KEY; default: read from "
+            help="the fingerprint evaluator's public key (64 hex, printed by tradeledger "
+            "evaluator init) [env: TRADELEDGER_EVALUATOR_PUBLIC_KEY; default: read from "
             "TRADELEDGER_EVALUATOR_URL]"
         ),
     ] = None,
@@ -455,7 +455,7 @@ def member_approve(
 @member_app.command("rotate-evaluator-key")
 def member_rotate_evaluator_key(
     public_key: Annotated[
-        str, typer.Argument(help="the new evaluator's public key (64 hex, `evaluator init`)")
+        str, typer.Argument(help="the new evaluator's public key (64 hex, evaluator init)")
     ],
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
@@ -1854,7 +1854,7 @@ EvaluatorDir = Annotated[
 @evaluator_app.command("init")
 def evaluator_init(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
     """Create the evaluator's secret key (DATA_DIR/evaluator.key, mode 0600) and print its
-    public key, which the consortium puts on chain (`tradeledger init --evaluator-key`)."""
+    public key, which the consortium puts on chain ("tradeledger init --evaluator-key")."""
     from ledger import evaluator as ev
 
     if (data_dir / "manifest.json").exists():

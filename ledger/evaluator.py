@@ -20,6 +20,7 @@ It answers, over HTTP (:func:`create_app`):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -29,7 +30,7 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -446,6 +447,46 @@ def gateway_member_of(gateway_dir: Path) -> MemberOf:
         return found[0](consortium, address)
 
     return member_of
+
+
+def contract_member_of(contract: Any) -> MemberOf:
+    """``memberOf`` through a web3 contract handle of this process (the demo's embedded chain)."""
+
+    def member_of(consortium: str, address: str) -> tuple[int, bool]:
+        if consortium.lower() != str(contract.address).lower():
+            raise Refused(403, "wrong_consortium", f"this evaluator serves {contract.address}")
+        record = contract.functions.memberOf(address).call()
+        return int(record[2]), int(record[0]) != 0 and bool(record[3])  # (id, account, role, …)
+
+    return member_of
+
+
+@contextlib.contextmanager
+def served_in_thread(service: EvaluatorService) -> Iterator[str]:
+    """Serve ``service`` with uvicorn on 127.0.0.1 (a free port) in a thread of this process
+    for the ``with`` block (``tradeledger demo``); yields its URL. Bounded start and stop."""
+    import socket
+
+    import uvicorn
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise LedgerStateError("the fingerprint evaluator did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 def check_limit(limit: int, window: int) -> None:

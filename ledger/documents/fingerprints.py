@@ -38,7 +38,7 @@ and buyer (``parties``, for suspicion) and the credit notes that reference an in
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -141,6 +141,28 @@ def oblivious_fingerprints(
     return [
         Fingerprint(i.kind, i.basis, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)
     ]
+
+
+def oblivious_fingerprints_many(
+    documents: Sequence[DocumentFacts], evaluate: Callable[[list[bytes]], list[bytes]]
+) -> list[list[Fingerprint]]:
+    """:func:`oblivious_fingerprints` of several documents in one evaluation (one request, one
+    proof), in order."""
+    per_doc = [fingerprint_inputs(d) for d in documents]
+    flat = [oprf_input(i.kind.value, i.fields) for inputs in per_doc for i in inputs]
+    outputs = evaluate(flat) if flat else []
+    found: list[list[Fingerprint]] = []
+    at = 0
+    for inputs in per_doc:
+        mine = outputs[at : at + len(inputs)]
+        at += len(inputs)
+        found.append(
+            [
+                Fingerprint(i.kind, i.basis, onchain_value(o))
+                for i, o in zip(inputs, mine, strict=True)
+            ]
+        )
+    return found
 
 
 def type_label(facts: DocumentFacts) -> str:

@@ -24,7 +24,7 @@ from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledge
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
-from ledger.keys import Keystore
+from ledger.keys import Keystore, LocalSigner
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
@@ -61,12 +61,17 @@ finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
 key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
 keystore_app = typer.Typer(help="The encrypted signing keys of this gateway.", no_args_is_help=True)
 join_app = typer.Typer(invoke_without_command=True)
+evaluator_app = typer.Typer(
+    help="The consortium's fingerprint evaluator (its own process and data directory).",
+    no_args_is_help=True,
+)
 app.add_typer(member_app, name="member")
 app.add_typer(doc_app, name="doc")
 app.add_typer(finance_app, name="finance")
 app.add_typer(key_app, name="key")
 app.add_typer(keystore_app, name="keystore")
 app.add_typer(join_app, name="join")
+app.add_typer(evaluator_app, name="evaluator")
 app.add_typer(index_app, name="index")
 app.add_typer(audit_app, name="audit")
 
@@ -197,10 +202,21 @@ def init(
             "M may be at most 1 + their number"
         ),
     ] = None,
+    evaluator_key: Annotated[
+        str | None,
+        typer.Option(
+            help="the fingerprint evaluator's public key (64 hex, printed by tradeledger "
+            "evaluator init) [env: TRADELEDGER_EVALUATOR_PUBLIC_KEY; default: read from "
+            "TRADELEDGER_EVALUATOR_URL]"
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Create a network: deploy the contract, create the admin, write the manifest."""
+    """Create a network: deploy the contract with the fingerprint evaluator's public key,
+    create the admin, write the manifest."""
     settings = settings_for(data_dir, chain_url=chain_url, funding_key_file=funding_key_file)
+    if evaluator_key is not None:
+        settings.evaluator_public_key = evaluator_key
     co_admins = tuple(_actor(a, "--co-admin") for a in co_admin or ())
     ledger, api_key = guard(
         lambda: init_network(settings, admin_name, threshold=threshold, co_admins=co_admins)
@@ -426,20 +442,13 @@ def member_approve_proposal(
 @member_app.command("approve")
 def member_approve(
     file: Annotated[Path, typer.Argument(help="the join request file a new member wrote")],
-    envelope_out: Annotated[
-        Path | None,
-        typer.Option(
-            help='also write the sealed fingerprint key as a file ("tradeledger join finish '
-            'FILE" imports it; it is on chain in any case)'
-        ),
-    ] = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Approve a join request (signed by the member's own key): onboard the member by its
-    address and deliver the fingerprint key sealed to its encryption key. Signed by this
-    gateway's admin; above M = 1 it is a proposal the other admins approve."""
+    address. Signed by this gateway's admin; above M = 1 it is a proposal the other admins
+    approve."""
     request = guard(lambda: join_mod.read_request(file))
     with opened_ledger(data_dir) as ledger:
         made = guard(
@@ -450,88 +459,41 @@ def member_approve(
                 idempotency_key=idempotency_key,
             )
         )
-        key_id = ledger.chain_fingerprint_key_id
-    if envelope_out is not None and made.envelope is not None:
-        envelope = bytes.fromhex(made.envelope.removeprefix("0x"))
-        join_mod.write_envelope_file(envelope_out, request.address, key_id, envelope)
-    row = _proposal_row(made)
-    row["delivery_tx"] = made.delivery_tx
     text = (
         f"proposal {made.proposal_id}: add {request.name} ({request.role}) at {request.address}, "
         f"{_approvals(made)}"
     )
-    if made.delivery_tx is not None:
-        text += f"\nfingerprint key delivered, sealed to the member (tx {made.delivery_tx})"
-    emit(as_json, row, text)
+    emit(as_json, _proposal_row(made), text)
 
 
-@member_app.command("deliver-fingerprint-key")
-def member_deliver_fingerprint_key(
-    address: Annotated[str, typer.Argument(help="the member that lost or lacks the key")],
+@member_app.command("rotate-evaluator-key")
+def member_rotate_evaluator_key(
+    public_key: Annotated[
+        str, typer.Argument(help="the new evaluator's public key (64 hex, evaluator init)")
+    ],
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Deliver the consortium's current fingerprint key again, sealed to a member that joined
-    with its own encryption key (its join request's), on chain. The member then runs
-    "tradeledger key fetch-fingerprint-key". Signed by this gateway's admin."""
+    """Propose the fingerprint evaluator's new public key (all gateways move together once in
+    effect). Financings locked under the old key keep their fingerprints until released
+    (docs/fingerprints.md)."""
+    try:
+        key = bytes.fromhex(public_key.removeprefix("0x"))
+    except ValueError:
+        fail(InvalidInput("public_key", "must be 64 hex digits"))
     with opened_ledger(data_dir) as ledger:
         admin = ledger.manifest.admin_address
-        tx = guard(
-            lambda: member_svc.redeliver_fingerprint_key(
-                ledger, admin, address, idempotency_key=idempotency_key
+        proposal = guard(
+            lambda: member_svc.rotate_evaluator_key(
+                ledger, admin, key, idempotency_key=idempotency_key
             )
         )
-    target = Web3.to_checksum_address(address)
     emit(
         as_json,
-        {"address": target, "delivery_tx": tx},
-        f"fingerprint key delivered, sealed to {target} (tx {tx}); there, run "
-        "`tradeledger key fetch-fingerprint-key`",
+        _proposal_row(proposal),
+        f"proposal {proposal.proposal_id} (new evaluator key): {_approvals(proposal)}",
     )
-
-
-@member_app.command("rotate-fingerprint-key")
-def member_rotate_fingerprint_key(
-    deliver_only: Annotated[
-        bool,
-        typer.Option(
-            help="only deliver this gateway's current key, sealed, to every joined member "
-            "(after the M-th approval of a rotation made here)"
-        ),
-    ] = False,
-    idempotency_key: IdemKey = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Rotate the consortium's fingerprint key (all banks move together): propose the new key's
-    id; once in effect, install it here and deliver it sealed to every member that joined.
-    Pledges made under the old key keep their fingerprints until released."""
-    with opened_ledger(data_dir) as ledger:
-        admin = ledger.manifest.admin_address
-        if deliver_only:
-            delivered = guard(
-                lambda: member_svc.deliver_to_members(
-                    ledger, admin, idempotency_key=idempotency_key
-                )
-            )
-            emit(
-                as_json,
-                {"delivered_to": list(delivered)},
-                f"fingerprint key delivered, sealed, to {len(delivered)} members",
-            )
-            return
-        rotation = guard(
-            lambda: member_svc.rotate_fingerprint_key(
-                ledger, admin, idempotency_key=idempotency_key
-            )
-        )
-    row = {**_proposal_row(rotation.proposal), "delivered_to": list(rotation.delivered_to)}
-    text = f"proposal {rotation.proposal.proposal_id} (new fingerprint key id): "
-    text += _approvals(rotation.proposal)
-    if rotation.proposal.executed:
-        text += f"; installed here, delivered sealed to {len(rotation.delivered_to)} members"
-    emit(as_json, row, text)
 
 
 @join_app.callback()
@@ -589,43 +551,12 @@ def join(
 
 
 @join_app.command("finish")
-def join_finish(
-    file: Annotated[
-        Path | None,
-        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
-    ] = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Finish joining: once the membership is on chain, import the fingerprint key sealed to
-    this gateway (from FILE or from the chain). "tradeledger serve" does this by itself. Also
-    re-imports a lost or broken key (the same as "tradeledger key fetch-fingerprint-key")."""
+def join_finish(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
+    """Finish joining once the membership is on chain ("tradeledger serve" does this by
+    itself)."""
     settings = settings_for(data_dir)
-    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
+    address = guard(lambda: join_mod.finish_join_now(settings))
     emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
-
-
-@key_app.command("fetch-fingerprint-key")
-def key_fetch_fingerprint_key(
-    file: Annotated[
-        Path | None,
-        typer.Argument(help="a fingerprint key envelope file (default: read it from the chain)"),
-    ] = None,
-    data_dir: DataDir = None,
-    as_json: JsonFlag = False,
-) -> None:
-    """Re-import the consortium's current fingerprint key: the copy sealed on chain to this
-    gateway's member (FingerprintKeyDelivered), opened with the member's own encryption key.
-    For a lost, deleted or wrong secrets/fingerprint.key (the replaced one is kept beside it).
-    When none was delivered to this member, an admin runs "tradeledger member
-    deliver-fingerprint-key ADDRESS"."""
-    settings = settings_for(data_dir)
-    address = guard(lambda: join_mod.fetch_fingerprint_key(settings, file))
-    emit(
-        as_json,
-        {"address": address, "fingerprint_key": "imported"},
-        f"the consortium's fingerprint key, sealed to {address}, is imported",
-    )
 
 
 @member_app.command("proposals")
@@ -640,7 +571,7 @@ def member_proposals(
         found, _ = guard(lambda: member_svc.list_proposals(ledger, pending_only=pending))
     rows = [_proposal_row(p) for p in found]
     text = (
-        f"M = {state.threshold} of N = {state.admin_count} admins, fingerprint key id "
+        f"M = {state.threshold} of N = {state.admin_count} admins, fingerprint evaluator key "
         f"{state.fingerprint_key_id}\n"
     )
     text += _table(
@@ -862,12 +793,13 @@ def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any
             {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
             for t in ex.tried
         ],
-        "conflicting_financings": ex.conflicting_financings if shown else None,
+        # unknown holders (not a bank, or the evaluator is down) are null, never [] (#18)
+        "conflicting_financings": ex.conflicting_financings if shown and ex.holders_known else None,
         "held_by": [
             {"financing_id": h.financing_id, "bank": h.bank, "made_here": h.made_here}
             for h in ex.holders
         ]
-        if shown
+        if shown and ex.holders_known
         else None,
         "matches": [
             {
@@ -1210,7 +1142,16 @@ def doc_import(
                     e.doc_hash == ex.doc_hash for _, _, e in pending
                 ):
                     # kept as a file the member handed over, as doc receive keeps it
-                    guard(lambda: docs.lodge(ledger, parsed, actor, ex.doc_type, path.name))  # noqa: B023
+                    guard(
+                        lambda: docs.lodge(
+                            ledger,
+                            parsed,  # noqa: B023
+                            actor,
+                            ex.doc_type,  # noqa: B023
+                            path.name,  # noqa: B023
+                            onchain=ex.fingerprints,  # noqa: B023
+                        )
+                    )
                     skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
                     continue
                 pending.append((path, parsed, ex))
@@ -1918,6 +1859,121 @@ def serve(
         gateway.run()
     finally:
         ledger.close()
+
+
+EvaluatorDir = Annotated[
+    Path,
+    typer.Option(
+        "--data-dir",
+        envvar="TRADELEDGER_EVALUATOR_DIR",
+        help="the evaluator's own directory (never a gateway's data directory)",
+    ),
+]
+
+
+@evaluator_app.command("init")
+def evaluator_init(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
+    """Create the evaluator's secret key (DATA_DIR/evaluator.key, mode 0600) and print its
+    public key, which the consortium puts on chain ("tradeledger init --evaluator-key")."""
+    from ledger import evaluator as ev
+
+    if (data_dir / "manifest.json").exists():
+        fail(InvalidInput("data_dir", "is a gateway's data directory: use a directory of its own"))
+    public = guard(lambda: ev.init_key(data_dir))
+    emit(
+        as_json,
+        {"data_dir": str(data_dir), "public_key": public.hex()},
+        f"evaluator key created in {data_dir}\n  public key: {public.hex()}",
+    )
+
+
+@evaluator_app.command("public-key")
+def evaluator_public_key(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
+    """Print the evaluator's public key."""
+    from ledger import evaluator as ev
+
+    public = guard(lambda: ev.load_key(data_dir)).public_key.to_bytes().hex()
+    emit(as_json, {"public_key": public}, public)
+
+
+@evaluator_app.command("serve")
+def evaluator_serve(
+    data_dir: EvaluatorDir,
+    chain_url: Annotated[
+        str | None,
+        typer.Option(envvar="TRADELEDGER_CHAIN_URL", help="the consortium's JSON-RPC node"),
+    ] = None,
+    contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
+    gateway_data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="instead of --chain-url/--contract on the embedded chain: read the chain "
+            "through the bridge of the gateway serving it from this directory (read only)"
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8600,
+    limit: Annotated[
+        int, typer.Option(help="inputs one member may have evaluated per window (0: none)")
+    ] = 256,
+    window: Annotated[int, typer.Option(help="the window of --limit, in seconds")] = 600,
+) -> None:
+    """Serve the evaluator: signed evaluation requests from active banks, rate-limited per
+    member and logged (member, time, count) in DATA_DIR/evaluations.sqlite for the regulator."""
+    import uvicorn
+
+    from ledger import evaluator as ev
+
+    guard(lambda: ev.check_limit(limit, window))
+    key = guard(lambda: ev.load_key(data_dir))
+    if gateway_data_dir is not None:
+        member_of = ev.gateway_member_of(gateway_data_dir)
+    elif chain_url and contract:
+        member_of = ev.chain_member_of(chain_url, contract)
+    else:
+        fail(InvalidInput("chain_url", "give --chain-url and --contract, or --gateway-data-dir"))
+    service = ev.EvaluatorService(
+        key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window
+    )
+    typer.echo(f"fingerprint evaluator serving at http://{host}:{port}", err=True)
+    uvicorn.run(ev.create_app(service), host=host, port=port, log_level="warning")
+
+
+@evaluator_app.command("log")
+def evaluator_log(
+    member: Annotated[
+        str | None, typer.Option(help="only this member's evaluations (0x address)")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--as", help="the regulator reading (default: this gateway's)")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=5000, help="most entries")] = 500,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The fingerprint evaluator's log (who had how many fingerprints evaluated, when, and each
+    refusal — never an input), read at TRADELEDGER_EVALUATOR_URL by a regulator's gateway with a
+    request signed by the regulator's own key."""
+    with opened_ledger(data_dir) as ledger:
+        reader = _actor(actor) if actor else ledger.manifest.admin_address
+        signer = ledger.transactor(reader).signer
+        if not isinstance(signer, LocalSigner):
+            fail(InvalidInput("as", "its key is held by a remote signer"))
+        signs: Callable[[bytes], bytes] = signer.sign_digest  # type: ignore[attr-defined]
+        entries = guard(
+            lambda: ledger.evaluator_client().read_log(
+                reader,
+                signs,
+                filter_member=_actor(member, "--member") if member else "",
+                limit=limit,
+            )
+        )
+    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in entries]
+    emit(
+        as_json,
+        {"evaluations": entries},
+        _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows),
+    )
 
 
 #: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)

@@ -7,7 +7,7 @@ override it. Every path the ledger writes lives under ``data_dir``::
       manifest.json          deployment: chain id, contract address, deployment block, hashes
       chain/chain.sqlite     the embedded chain (py-evm state, blocks, receipts)
       keystore/*.json        encrypted keystores (scrypt), one per participant
-      secrets/               keystore passphrases and the fingerprint key (mode 0600)
+      secrets/               keystore passphrases and the gateway's lookup key (mode 0600)
       gateway.sqlite         participant-private gateway state: API keys (hashed), idempotency
                              records, facts of the files this gateway received
       index.sqlite           the event index (disposable, rebuildable from the chain)
@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     fingerprint_check_limit: int = Field(default=30, ge=0)
     #: the window of ``fingerprint_check_limit``, in seconds
     fingerprint_check_window: int = Field(default=60, ge=1)
+    #: the consortium's fingerprint evaluator (``tradeledger evaluator serve``), e.g.
+    #: ``http://127.0.0.1:8600``: a bank's gateway has the fingerprints a financing locks
+    #: evaluated there (docs/fingerprints.md); empty: this gateway cannot finance
+    evaluator_url: str = ""
+    #: the evaluator's public key (64 hex) ``init`` puts on chain; empty: read from
+    #: ``evaluator_url``
+    evaluator_public_key: str = ""
+    #: seconds to wait for the evaluator
+    evaluator_timeout: float = Field(default=10.0, gt=0)
     #: how long a participant's on-chain standing (active or suspended) is trusted once read,
     #: in seconds; a suspension made through this gateway applies at once (docs/privacy.md)
     member_status_cache_seconds: float = Field(default=2.0, ge=0)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+from ledger import evaluator as ev
 from ledger.config import Settings
 from ledger.errors import FinancingRefused, LedgerStateError
 from ledger.network import Ledger, init_network
@@ -56,11 +57,23 @@ def _run(data_dir: Path, say: Say, temporary: bool = False) -> None:
     settings = Settings(data_dir=data_dir, keystore_scrypt_n=2**12, chain_sync="normal")
     where = "a temporary directory, " if temporary else ""
     say(f"A fresh consortium ledger on an embedded chain in {where}{data_dir}\n")
-    ledger, _ = init_network(settings, "Consortium admin")
-    try:
-        _story(ledger, say)
-    finally:
-        ledger.close()
+    # the consortium's fingerprint evaluator: its key in a directory of its own (never the
+    # ledger's), served beside the story for its length (docs/fingerprints.md)
+    with tempfile.TemporaryDirectory(prefix="tradeledger-demo-evaluator-") as evaluator_dir:
+        public = ev.init_key(Path(evaluator_dir) / "evaluator")
+        ledger, _ = init_network(settings, "Consortium admin", evaluator_key=public)
+        try:
+            service = ev.EvaluatorService(
+                ev.load_key(Path(evaluator_dir) / "evaluator"),
+                ev.EvaluationLog(Path(evaluator_dir) / "evaluator" / ev.LOG_FILE),
+                ev.contract_member_of(ledger.contract),
+            )
+            with ev.served_in_thread(service) as url:
+                ledger.settings.evaluator_url = url
+                _story(ledger, say)
+            service.log.close()
+        finally:
+            ledger.close()
 
 
 def _story(ledger: Ledger, say: Say) -> None:

@@ -141,6 +141,15 @@ class TransactionRejected(ChainUnavailable):
     code = "transaction_rejected"
 
 
+class EvaluatorUnavailable(LedgerError):
+    """The fingerprint evaluator cannot be reached, refused this gateway, or answered with a
+    proof that does not verify against the evaluator key on chain: no fingerprint that goes on
+    chain can be computed, so a bank cannot finance and a check cannot say who holds a
+    document (docs/fingerprints.md). ``reason`` says which."""
+
+    code = "evaluator_unavailable"
+
+
 class LedgerStateError(LedgerError):
     """The data directory, deployment manifest or keystores are missing or unusable."""
 
@@ -148,10 +157,9 @@ class LedgerStateError(LedgerError):
 
 
 class FingerprintKeyPending(LedgerStateError):
-    """An expected, transient state: this gateway does not hold the consortium's current
-    fingerprint key yet (its join is not approved, or a rotation's new key has not been
-    delivered to it). The message says what to do (an admin delivers it; the member fetches
-    it with ``tradeledger key fetch-fingerprint-key``)."""
+    """An expected, transient state: this gateway's member is still joining (its membership is
+    not on chain yet; an admin approves its join request). The name and code are kept from the
+    fingerprint key delivery that issue #18 removed."""
 
     code = "fingerprint_key_pending"
 

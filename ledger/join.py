@@ -19,18 +19,12 @@ in the order it happens:
    key of the address it names), funds the address where gas costs something, and proposes
    ADD_MEMBER for that address, carrying the member's encryption key in the proposal. No part
    of the member's signing key ever leaves its data directory.
-3. **Key delivery.** When the proposal takes effect (at once with M = 1, at the M-th approval
-   otherwise) the approving admin's gateway seals the consortium's fingerprint key to the
-   member's encryption key with HPKE (RFC 9180, base mode: DHKEM(X25519, HKDF-SHA256),
-   HKDF-SHA256, AES-256-GCM, via ``cryptography``), the info string binding it to the member's
-   address and the key id, and publishes the sealed envelope on chain
-   (``deliverFingerprintKey`` → ``FingerprintKeyDelivered``). The envelope can also travel as a
-   file (:func:`write_envelope_file`, imported with ``tradeledger join finish FILE``).
-4. **Finishing** (:func:`finish_join`). The member's gateway, when it opens (``tradeledger
-   serve``) or the first time it needs the key, checks that its membership is on chain, opens
-   the newest envelope addressed to it, checks that the key's id is the one the contract holds,
-   stores it in ``secrets/fingerprint.key`` and removes ``join.json``. From then on it is an
-   ordinary gateway that signs only with its own key.
+3. **Finishing** (:func:`finish_join`). The member's gateway, when it opens (``tradeledger
+   serve``) or the first time it needs its membership, checks that its membership is on chain
+   and removes ``join.json``. From then on it is an ordinary gateway that signs only with its
+   own key. No fingerprint key is delivered: there is none to deliver. The fingerprints a
+   financing locks come from the consortium's evaluator (issue #18, docs/fingerprints.md),
+   whose public key is on chain.
 """
 
 from __future__ import annotations
@@ -38,13 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import secrets
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import hpke, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from web3 import Web3
@@ -59,9 +54,10 @@ from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
 
+#: the consortium-wide fingerprint key file of releases before issue #18 (none is made now)
 FINGERPRINT_KEY_FILE = "fingerprint.key"
-#: a new fingerprint key an admin proposed, installed once the proposal is in effect
-FINGERPRINT_NEXT_FILE = "fingerprint.key.next"
+#: a gateway's own key for the fingerprints it keeps off chain (ledger.network.read_lookup_key)
+LOOKUP_KEY_FILE = "lookup.key"
 #: present while a member that joined with its own key waits for the consortium's approval
 JOIN_STATE_FILE = "join.json"
 #: the member's X25519 private key (raw, hex), for data addressed to it
@@ -69,17 +65,8 @@ ENCRYPTION_KEY_FILE = "encryption.key"
 #: one X25519 key per member served here, by address (see ledger/encryptionkeys.py)
 ENCRYPTION_KEYS_DIR = "encryption"
 JOIN_REQUEST_KIND = "tradeledger-join-request"
-ENVELOPE_KIND = "tradeledger-fingerprint-key"
-#: HPKE suite of the fingerprint key envelope (RFC 9180)
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
-_INFO = b"tradeledger/fingerprint-key/v1\0"
 _JOIN_ROLES = ("admin", "bank", "enterprise", "regulator", "attestor")
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
-
-
-def fingerprint_key_digest(key: bytes) -> bytes:
-    """The 32-byte id of the consortium fingerprint key the contract stores (never the key)."""
-    return hashlib.sha256(b"tradeledger/fingerprint-key-id\0" + key).digest()
 
 
 # -- the join request ---------------------------------------------------------------------------
@@ -182,48 +169,6 @@ def read_request(path: Path) -> JoinRequest:
     return request
 
 
-# -- the fingerprint key envelope -------------------------------------------------------------
-
-
-def _info(address: str, key_id: bytes) -> bytes:
-    return _INFO + bytes.fromhex(Web3.to_checksum_address(address)[2:]) + key_id
-
-
-def seal_fingerprint_key(key: bytes, recipient: bytes, address: str) -> bytes:
-    """HPKE-seal the fingerprint ``key`` to the X25519 public key ``recipient`` (32 bytes) of
-    member ``address``: the encapsulated key (32 bytes) then the ciphertext and tag (48)."""
-    public = X25519PublicKey.from_public_bytes(recipient)
-    return _SUITE.encrypt(key, public, info=_info(address, fingerprint_key_digest(key)))
-
-
-def open_fingerprint_key(
-    envelope: bytes, private: X25519PrivateKey, address: str, key_id: bytes
-) -> bytes:
-    """Open an envelope sealed by :func:`seal_fingerprint_key` for ``address`` and the key
-    whose id is ``key_id``; LedgerStateError when it does not open or is another key."""
-    try:
-        key = _SUITE.decrypt(envelope, private, info=_info(address, key_id))
-    except Exception:
-        raise LedgerStateError(
-            f"the fingerprint key envelope for {address} does not open with this gateway's "
-            "encryption key"
-        ) from None
-    if fingerprint_key_digest(key) != key_id:
-        raise LedgerStateError("the delivered fingerprint key is not the consortium's")
-    return key
-
-
-def write_envelope_file(path: Path, address: str, key_id: bytes, envelope: bytes) -> None:
-    """The envelope as a file for ``tradeledger join finish FILE`` (sealed: safe to mail)."""
-    payload = {
-        "kind": ENVELOPE_KIND,
-        "address": Web3.to_checksum_address(address),
-        "key_id": "0x" + key_id.hex(),
-        "envelope": "0x" + envelope.hex(),
-    }
-    path.write_text(json.dumps(payload, indent=2) + "\n")
-
-
 # -- the member's side --------------------------------------------------------------------------
 
 
@@ -306,6 +251,7 @@ def create_join(
         serialization.NoEncryption(),
     )
     write_private(settings.secrets_dir / ENCRYPTION_KEY_FILE, raw_private.hex())
+    write_private(settings.secrets_dir / LOOKUP_KEY_FILE, secrets.token_bytes(32).hex())
     # the same key opens the financing envelopes sealed to this member (ledger/encryptionkeys.py)
     write_private(
         settings.secrets_dir
@@ -369,151 +315,35 @@ def joining_address(settings: Settings) -> str | None:
         raise LedgerStateError(f"unreadable join state {path}", path=str(path)) from None
 
 
-def finish_join(settings: Settings, contract: Contract, envelope_file: Path | None = None) -> bool:
-    """Finish joining once the membership is on chain: import the delivered fingerprint key
-    (from ``envelope_file``, else the newest ``FingerprintKeyDelivered`` for this member on
-    chain) and drop the joining mark. True when done (or not joining); False while the
-    membership or the key is not there yet. LedgerStateError when a delivered envelope does
-    not open or holds another key."""
+def finish_join(settings: Settings, contract: Contract) -> bool:
+    """Finish joining once the membership is on chain: drop the joining mark. True when done
+    (or not joining); False while the membership is not on chain yet."""
     address = joining_address(settings)
     if address is None:
         return True
-    if not import_fingerprint_key(settings, contract, address, envelope_file):
+    if int(contract.functions.memberOf(address).call()[0]) == 0:
         return False
     (settings.data_dir / JOIN_STATE_FILE).unlink()
     return True
 
 
-def import_fingerprint_key(
-    settings: Settings, contract: Contract, address: str, envelope_file: Path | None = None
-) -> bool:
-    """Import the consortium's *current* fingerprint key sealed to member ``address`` (this
-    gateway's member): from ``envelope_file``, else from the newest ``FingerprintKeyDelivered``
-    for it under the key id the contract holds. A key it replaces is kept beside it
-    (``fingerprint.key.<id>``). False when ``address`` is not a member or nothing was
-    delivered under the current id."""
-    record = contract.functions.memberOf(address).call()
-    if int(record[0]) == 0:
-        return False
-    key_id = bytes(contract.functions.fingerprintKeyId().call())
-    envelope: bytes | None = None
-    if envelope_file is not None:
-        envelope = _read_envelope_file(envelope_file, address, key_id)
-    else:
-        start = int(contract.functions.deploymentBlock().call())
-        logs = contract.events.FingerprintKeyDelivered().get_logs(
-            argument_filters={"account": address, "keyId": key_id}, from_block=start
-        )
-        if logs:
-            envelope = bytes(logs[-1]["args"]["envelope"])
-    if envelope is None:
-        return False
-    install_fingerprint_key(
-        settings, open_fingerprint_key(envelope, _encryption_key(settings), address, key_id)
-    )
-    return True
-
-
-#: the command a member runs to (re-)import the key sealed to it on chain
-FETCH_COMMAND = "tradeledger key fetch-fingerprint-key"
-#: the command an admin runs to seal the current key to one member again
-DELIVER_COMMAND = "tradeledger member deliver-fingerprint-key"
-
-
-def show_key_id(key_id: bytes) -> str:
-    """The one form of a fingerprint key id shown to people and clients: 0x + 64 hex."""
-    return "0x" + key_id.hex()
-
-
-def not_delivered(address: str, key_id: bytes) -> FingerprintKeyPending:
-    """The error for a member to which no copy of the current key was delivered on chain."""
-    return FingerprintKeyPending(
-        f"no copy of the consortium's fingerprint key (id {show_key_id(key_id)}) was delivered "
-        f"sealed to {address} on chain: ask a consortium admin to run `{DELIVER_COMMAND} "
-        f"{address}`, then run `{FETCH_COMMAND}` here",
-        address=address,
-        chain_key_id=show_key_id(key_id),
-    )
-
-
-def fetch_fingerprint_key(settings: Settings, envelope_file: Path | None = None) -> str:
-    """Re-import the consortium's current fingerprint key into ``settings.data_dir``: open
-    the newest copy sealed to this gateway's member (``FingerprintKeyDelivered`` under the
-    key id the contract holds) with the member's own encryption key, or ``envelope_file``.
-
-    Works whatever the local key is — missing, unreadable or wrong (a lost or broken
-    ``secrets/fingerprint.key``), or still joining — because it does not open the ledger
-    (opening refuses a wrong key). A replaced key is kept as ``fingerprint.key.<id>``.
-    Returns the member's address. Raises FingerprintKeyPending when the member is not on
-    chain yet or nothing was delivered to it under the current id (naming the admin
-    command that re-delivers it), LedgerStateError when the envelope does not open or this
-    is an embedded (single-gateway) ledger, ChainUnavailable."""
+def finish_join_now(settings: Settings) -> str:
+    """``tradeledger join finish``: finish joining without opening the ledger. Returns the
+    member's address. JoinPending while the membership is not on chain; LedgerStateError on
+    the embedded chain (no one joins it)."""
     manifest = Manifest.read(settings.manifest_path)
     address = Web3.to_checksum_address(manifest.admin_address)
     if settings.embedded:
-        raise LedgerStateError(
-            "this ledger runs on the embedded chain: its fingerprint key exists only in "
-            f"{settings.secrets_dir} (restore it from a backup of the data directory)",
-            path=str(settings.secrets_dir / FINGERPRINT_KEY_FILE),
-        )
+        raise LedgerStateError("this ledger runs on the embedded chain: no one joins it")
     w3, _client = rpc.connect(settings)
     contract = w3.eth.contract(
         address=Web3.to_checksum_address(manifest.contract_address),
         abi=load_artifact("TradeLedger")["abi"],
     )
-    key_id = bytes(contract.functions.fingerprintKeyId().call())
-    if int(contract.functions.memberOf(address).call()[0]) == 0:
+    if not finish_join(settings, contract):
         raise FingerprintKeyPending(
             f"{address} is not a member yet: an admin approves its join request first "
             "(`tradeledger member approve FILE`)",
             address=address,
         )
-    if not import_fingerprint_key(settings, contract, address, envelope_file):
-        raise not_delivered(address, key_id)
-    state = settings.data_dir / JOIN_STATE_FILE
-    if state.exists():
-        state.unlink()
     return address
-
-
-def install_fingerprint_key(settings: Settings, key: bytes) -> None:
-    """Make ``key`` this gateway's fingerprint key, keeping the one it replaces as
-    ``secrets/fingerprint.key.<id>`` (mode 0600)."""
-    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
-    if path.exists():
-        old = path.read_text().strip()
-        try:
-            old_id = fingerprint_key_digest(bytes.fromhex(old)).hex()[:16]
-        except ValueError:
-            old_id = "unreadable"
-        write_private(settings.secrets_dir / f"{FINGERPRINT_KEY_FILE}.{old_id}", old)
-    write_private(path, key.hex())
-
-
-def rotated_from(contract: Contract, key_id: bytes) -> bytes | None:
-    """The id the consortium's fingerprint key moved to from ``key_id`` (an M-of-N
-    ``SET_FINGERPRINT_KEY_ID`` proposal), or None when ``key_id`` was never the current one."""
-    start = int(contract.functions.deploymentBlock().call())
-    for log in contract.events.FingerprintKeyIdChanged().get_logs(from_block=start):
-        if bytes(log["args"]["oldKeyId"]) == key_id:
-            return bytes(log["args"]["newKeyId"])
-    return None
-
-
-def _read_envelope_file(path: Path, address: str, key_id: bytes) -> bytes:
-    try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
-    except ValueError:
-        raise InvalidInput("file", f"{path} is not JSON") from None
-    if not isinstance(data, dict) or data.get("kind") != ENVELOPE_KIND:
-        raise InvalidInput("kind", f"must be {ENVELOPE_KIND!r}")
-    if str(data.get("address", "")).lower() != address.lower():
-        raise InvalidInput("address", f"the envelope is for {data.get('address')}, not {address}")
-    if str(data.get("key_id", "")).lower() != "0x" + key_id.hex():
-        raise InvalidInput("key_id", "is not the consortium's current fingerprint key id")
-    try:
-        return bytes.fromhex(str(data["envelope"]).removeprefix("0x"))
-    except (KeyError, ValueError):
-        raise InvalidInput("envelope", "must be 0x and hex digits") from None

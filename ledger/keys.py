@@ -29,6 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 import coincurve
 import requests
 from eth_account import Account
+from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 from web3 import Web3
@@ -154,6 +155,10 @@ class LocalSigner:
         if raw is not None:
             return raw
         return bytes(self._account.sign_transaction(transaction).raw_transaction)
+
+    def sign_digest(self, digest: bytes) -> bytes:
+        """An EIP-191 signature (65 bytes) of a 32-byte digest (fingerprint evaluator requests)."""
+        return bytes(self._account.sign_message(encode_defunct(primitive=digest)).signature)
 
     def __repr__(self) -> str:  # never show the key
         return f"LocalSigner({self.address})"

@@ -9,9 +9,12 @@ use, then kept in memory).
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import threading
 import time
+import urllib.request
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -23,25 +26,16 @@ from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
 from ledger.config import Settings
 from ledger.datadir import check_private, make_private, private_sqlite
+from ledger.documents.facts import DocumentFacts, ParsedDocument
+from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints
 from ledger.encryptionkeys import EncryptionKeyring
-from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
+from ledger.errors import Conflict, EvaluatorUnavailable, InvalidInput, LedgerStateError
 from ledger.gatewaydb import GatewayDB
-from ledger.join import (
-    DELIVER_COMMAND,
-    FETCH_COMMAND,
-    FINGERPRINT_KEY_FILE,
-    FINGERPRINT_NEXT_FILE,
-    JOIN_STATE_FILE,
-    fingerprint_key_digest,
-    finish_join,
-    import_fingerprint_key,
-    install_fingerprint_key,
-    joining_address,
-    rotated_from,
-    show_key_id,
-)
+from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
+from ledger.oblivious import EvaluatorClient
+from ledger.oprf import OprfError, PublicKey
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 
 #: gas a new member is funded for on a JSON-RPC network where gas costs something (about
@@ -63,94 +57,82 @@ PROTECT_COMMAND = "tradeledger keystore protect"
 TX_JOURNAL_FILE = "txjournal.sqlite"
 
 
-def fingerprint_key_id(key: bytes) -> str:
-    """A public identifier of the consortium fingerprint key (never the key itself): the first
-    16 hex digits of :func:`fingerprint_key_digest`, as the manifest records it."""
-    return fingerprint_key_digest(key).hex()[:16]
+def create_lookup_key(settings: Settings) -> None:
+    """Create this gateway's lookup key (``secrets/lookup.key``, 32 random bytes, 0600)."""
+    write_private(settings.secrets_dir / LOOKUP_KEY_FILE, secrets.token_bytes(32).hex())
 
 
-def check_fingerprint_key(
-    settings: Settings, contract: Contract, member: str | None = None
-) -> bytes:
-    """Refuse a gateway whose fingerprint key is not the consortium's (issue #13).
-
-    Reads the key id the contract stores (set at deployment, changed only by an M-of-N
-    proposal) and compares it with the id of ``DATA_DIR/secrets/fingerprint.key``. Returns the
-    on-chain id (32 bytes). Raises LedgerStateError, with a message naming both ids, when the
-    key differs: such a gateway would compute fingerprints no other bank can match, and the
-    same invoice could be financed twice. A gateway still joining (``DATA_DIR/join.json``
-    present, no key yet) passes: its key is delivered encrypted when the admins approve it.
-    Without a key and not joining, it also refuses to start.
-
-    Rotation (all gateways move together): when the local key is the one the consortium
-    rotated away from, the gateway installs the new key — its own proposed one
-    (``fingerprint.key.next``), or the one delivered sealed to ``member`` on chain — and
-    starts; until the new key reaches it, it refuses to start, saying so.
-    """
-    try:
-        on_chain = bytes(contract.functions.fingerprintKeyId().call())
-    except Exception as exc:
-        raise translate(exc) from None
-    path = settings.secrets_dir / FINGERPRINT_KEY_FILE
-    if not path.exists():
-        if (settings.data_dir / JOIN_STATE_FILE).exists():
-            return on_chain
-        raise LedgerStateError(
-            f"no fingerprint key at {path}: this gateway cannot fingerprint invoices. A member "
-            f"re-imports the copy sealed to it on chain with `{FETCH_COMMAND}` (if none was "
-            f"delivered to it, a consortium admin runs `{DELIVER_COMMAND} ADDRESS`)",
-            path=str(path),
-        )
+def read_lookup_key(settings: Settings) -> bytes:
+    """This gateway's lookup key. LedgerStateError if it is missing or unreadable: a new one
+    would silently stop every file kept here from matching (restore it from a backup)."""
+    path = settings.secrets_dir / LOOKUP_KEY_FILE
     try:
         key = bytes.fromhex(path.read_text().strip())
-    except ValueError:
+    except (OSError, ValueError):
+        key = b""
+    if len(key) != 32:
         raise LedgerStateError(
-            f"{path} holds no hex fingerprint key: re-import the consortium's key sealed to this "
-            f"member on chain with `{FETCH_COMMAND}`",
+            f"no usable lookup key at {path}: the files this gateway keeps are found by it. "
+            "Restore it from a backup of the data directory",
             path=str(path),
-        ) from None
-    local = fingerprint_key_digest(key)
-    if local != on_chain and _take_rotated_key(settings, contract, local, on_chain, member):
-        return on_chain
-    if local != on_chain:
-        raise LedgerStateError(
-            f"the fingerprint key in {path} (id {show_key_id(local)}) is not the consortium's "
-            f"(the contract holds id {show_key_id(on_chain)}): refusing to start, because this "
-            "gateway's fingerprints would never match another bank's and the same invoice could "
-            "be financed twice. Re-import the consortium's key sealed to this member on chain "
-            f"with `{FETCH_COMMAND}` (if none was delivered to it, a consortium admin runs "
-            f"`{DELIVER_COMMAND} ADDRESS`).",
-            path=str(path),
-            local_key_id=show_key_id(local),
-            chain_key_id=show_key_id(on_chain),
         )
-    return on_chain
+    return key
 
 
-def _take_rotated_key(
-    settings: Settings, contract: Contract, local: bytes, on_chain: bytes, member: str | None
-) -> bool:
-    """Install the consortium's new fingerprint key after a rotation away from ``local``."""
-    proposed = settings.secrets_dir / FINGERPRINT_NEXT_FILE
-    if proposed.exists():
-        key = bytes.fromhex(proposed.read_text().strip())
-        if fingerprint_key_digest(key) == on_chain:
-            install_fingerprint_key(settings, key)
-            proposed.unlink()
-            return True
-    if rotated_from(contract, local) is None:
-        return False
-    if member is not None and import_fingerprint_key(settings, contract, member):
-        return True
-    raise FingerprintKeyPending(
-        f"the consortium rotated its fingerprint key (id {show_key_id(local)} -> "
-        f"{show_key_id(on_chain)}) and the new key has not reached this gateway yet: a "
-        f"consortium admin delivers it sealed to this member (`{DELIVER_COMMAND} "
-        f"{member or 'ADDRESS'}`, or `tradeledger member rotate-fingerprint-key --deliver-only` "
-        f"for every member), then this gateway takes it at its next request or `{FETCH_COMMAND}`",
-        local_key_id=show_key_id(local),
-        chain_key_id=show_key_id(on_chain),
-    )
+def read_evaluator_key(contract: Contract) -> bytes:
+    """The fingerprint evaluator's 32-byte public key (RFC 9497 ``pkS``) as the consortium put it
+    on chain: the contract slot ``fingerprintKeyId`` (set at deployment, changed only by an
+    M-of-N ``SET_FINGERPRINT_KEY_ID`` proposal) holds it. ChainUnavailable if unreadable."""
+    try:
+        return bytes(contract.functions.fingerprintKeyId().call())
+    except Exception as exc:
+        raise translate(exc) from None
+
+
+def fetch_evaluator_key(url: str, timeout: float = 10.0) -> bytes:
+    """The public key the evaluator at ``url`` announces (``GET /v1/public-key``): what
+    ``init`` puts on chain when no key is given. EvaluatorUnavailable if it cannot be read."""
+    if not url.startswith(("http://", "https://")):
+        raise InvalidInput("evaluator_url", "must be an http:// or https:// URL")
+    try:
+        with urllib.request.urlopen(  # noqa: S310 (http(s) only, checked above)
+            url.rstrip("/") + "/v1/public-key", timeout=timeout
+        ) as response:
+            key = bytes.fromhex(str(json.loads(response.read())["public_key"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EvaluatorUnavailable(
+            f"the fingerprint evaluator at {url} cannot be reached ({exc})", reason="unreachable"
+        ) from None
+    PublicKey.from_bytes(key)
+    return key
+
+
+def evaluator_key_from(settings: Settings, key: bytes | None) -> bytes:
+    """The evaluator key ``init`` deploys with: ``key``, else ``settings.evaluator_public_key``,
+    else the one the evaluator at ``settings.evaluator_url`` announces. InvalidInput if none is
+    given or it is not a ristretto255 public key."""
+    if key is None and settings.evaluator_public_key:
+        try:
+            key = bytes.fromhex(settings.evaluator_public_key.removeprefix("0x"))
+        except ValueError:
+            raise InvalidInput("evaluator_public_key", "must be 64 hex digits") from None
+    if key is None and settings.evaluator_url:
+        key = fetch_evaluator_key(settings.evaluator_url, settings.evaluator_timeout)
+    if key is None:
+        raise InvalidInput(
+            "evaluator_public_key",
+            "is required: create the consortium's fingerprint evaluator with `tradeledger "
+            "evaluator init --data-dir EVALUATOR_DIR` (a directory of its own, never a "
+            "gateway's) and give its public key (--evaluator-key) or URL "
+            "(TRADELEDGER_EVALUATOR_URL)",
+        )
+    try:
+        PublicKey.from_bytes(key)
+    except OprfError:
+        raise InvalidInput(
+            "evaluator_public_key", "must be a 32-byte ristretto255 public key"
+        ) from None
+    return key
 
 
 def legal_id_hash(legal_id: str) -> bytes:
@@ -195,6 +177,7 @@ class Ledger:
         #: the consortium's fingerprint key id as the contract stores it (32 bytes)
         self.chain_fingerprint_key_id = b""
         self._key_checked_at = time.monotonic()
+        self._lookup_key: bytes | None = None
         self._transactors: dict[str, Transactor] = {}
         self._lock = threading.Lock()
 
@@ -202,44 +185,55 @@ class Ledger:
     def chain_id(self) -> int:
         return self.manifest.chain_id
 
-    def fingerprint_key(self) -> bytes:
-        """The consortium's fingerprint key (checked against the id on chain). A gateway still
-        joining fetches it first (see ``ledger/join.py``)."""
-        path = self.settings.secrets_dir / FINGERPRINT_KEY_FILE
-        joining = not path.exists() and joining_address(self.settings) is not None
-        if joining and not finish_join(self.settings, self.contract):
-            raise FingerprintKeyPending(
-                "this gateway is still joining: its membership or the consortium's "
-                "fingerprint key is not on chain yet (an admin approves the join request; "
-                f"then `{FETCH_COMMAND}`, or the next request, imports the key)"
-            )
-        if not path.exists():
-            raise LedgerStateError(
-                f"no fingerprint key at {path}: re-import the copy sealed to this member on "
-                f"chain with `{FETCH_COMMAND}`",
-                path=str(path),
-            )
-        self._follow_rotation()
-        key = bytes.fromhex(path.read_text().strip())
-        if fingerprint_key_digest(key) != self.chain_fingerprint_key_id:
-            raise LedgerStateError("the fingerprint key does not match the consortium's key id")
-        return key
-
-    def _follow_rotation(self) -> None:
-        """A running gateway follows a fingerprint key rotation (re-reading the id on chain at
-        most every FINGERPRINT_RECHECK_SECONDS): it never fingerprints under a retired key."""
+    def evaluator_key(self) -> bytes:
+        """The evaluator's public key on chain, re-read at most every
+        FINGERPRINT_RECHECK_SECONDS (a rotation on chain applies within that time)."""
         now = time.monotonic()
-        if now - self._key_checked_at < FINGERPRINT_RECHECK_SECONDS:
-            return
-        try:
-            on_chain = bytes(self.contract.functions.fingerprintKeyId().call())
-        except Exception as exc:
-            raise translate(exc) from None
-        if on_chain != self.chain_fingerprint_key_id:
-            self.chain_fingerprint_key_id = check_fingerprint_key(
-                self.settings, self.contract, self.manifest.admin_address
+        if not self.chain_fingerprint_key_id or (
+            now - self._key_checked_at >= FINGERPRINT_RECHECK_SECONDS
+        ):
+            self.chain_fingerprint_key_id = read_evaluator_key(self.contract)
+            self._key_checked_at = now
+        return self.chain_fingerprint_key_id
+
+    def lookup_key(self) -> bytes:
+        """This gateway's own random key for the fingerprints and lookup keys it keeps with
+        received files and never puts on chain (``secrets/lookup.key``, 0600, made on first
+        use). It computes no on-chain fingerprint: those come from the evaluator."""
+        with self._lock:
+            if self._lookup_key is None:
+                self._lookup_key = read_lookup_key(self.settings)
+            return self._lookup_key
+
+    def evaluator_client(self) -> EvaluatorClient:
+        """A client of the consortium's evaluator (``settings.evaluator_url``)."""
+        return EvaluatorClient(
+            self.settings.evaluator_url,
+            self.manifest.contract_address,
+            self.evaluator_key,
+            self.settings.evaluator_timeout,
+        )
+
+    def oblivious_fingerprints(
+        self, actor: str, document: ParsedDocument | DocumentFacts
+    ) -> list[Fingerprint]:
+        """The on-chain fingerprints of ``document``, evaluated for member ``actor`` (a bank
+        whose key this gateway holds) by the consortium's evaluator, its proof checked against
+        the key on chain. EvaluatorUnavailable, RateLimited, MemberSuspended: see
+        :mod:`ledger.oblivious`."""
+        return oblivious_fingerprints(document, lambda inputs: self.evaluate(actor, inputs))
+
+    def evaluate(self, actor: str, inputs: Sequence[bytes]) -> list[bytes]:
+        """The 64-byte OPRF outputs of ``inputs`` for member ``actor``, from the evaluator,
+        each proof checked against the key on chain (raises as :mod:`ledger.oblivious`)."""
+        signer = self.transactor(actor).signer
+        sign = getattr(signer, "sign_digest", None)
+        if sign is None:
+            raise EvaluatorUnavailable(
+                "this member's key is held by a remote signer that cannot sign evaluator requests",
+                reason="remote_signer",
             )
-        self._key_checked_at = now
+        return self.evaluator_client().outputs(signer.address, sign, inputs)
 
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""
@@ -328,9 +322,7 @@ def open_ledger(settings: Settings) -> Ledger:
         )
     ledger = Ledger(settings, w3, manifest, node, client)
     try:
-        ledger.chain_fingerprint_key_id = check_fingerprint_key(
-            settings, ledger.contract, manifest.admin_address
-        )
+        ledger.chain_fingerprint_key_id = read_evaluator_key(ledger.contract)
         if joining_address(settings) is not None:
             finish_join(settings, ledger.contract)  # a member approved meanwhile finishes here
     except BaseException:
@@ -365,6 +357,7 @@ def init_network(
     *,
     threshold: int = 1,
     co_admins: tuple[str, ...] = (),
+    evaluator_key: bytes | None = None,
 ) -> tuple[Ledger, str]:
     """Create a network: admin key, chain (embedded) or connection, contract, manifest.
 
@@ -372,13 +365,15 @@ def init_network(
     costs something, ``funding`` (or the key in ``settings.funding_key_file``) pays for the
     admin's transactions and the funding of members. ``threshold`` is M, the ADMIN approvals
     a membership change needs (1: the single operator acts alone, as before), at most
-    1 + len(``co_admins``) (addresses of further ADMINs, who hold their own keys). The id of
-    the new fingerprint key is stored in the contract.
+    1 + len(``co_admins``) (addresses of further ADMINs, who hold their own keys). The
+    fingerprint evaluator's public key (:func:`evaluator_key_from`) is stored in the contract;
+    no fingerprint key is created or kept.
     """
     if settings.manifest_path.exists():
         raise Conflict(
             f"a ledger already exists in {settings.data_dir}", data_dir=str(settings.data_dir)
         )
+    evaluator_key = evaluator_key_from(settings, evaluator_key)
     admins = 1 + len(set(co_admins))
     if not 1 <= threshold <= admins:  # refused before anything is created
         raise InvalidInput(
@@ -419,13 +414,12 @@ def init_network(
     fees = FeePolicy(w3, settings.gas_pricing)
     artifact = load_artifact("TradeLedger")
     factory = w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
-    key = secrets.token_bytes(32)
     constructor = factory.constructor(
         admin_name,
         legal_id_hash(admin_legal_id),
         [Web3.to_checksum_address(a) for a in co_admins],
         threshold,
-        fingerprint_key_digest(key),
+        evaluator_key,
     )
     data = constructor.data_in_transaction
     # the deployment's gas does not depend on its sender: with a funder, estimated before the
@@ -452,7 +446,7 @@ def init_network(
         funder.wait(funder.send({"to": admin.address, "value": need, "gas": 21000}))
     deployer = Transactor(w3, admin, chain_id, fees, settings.receipt_timeout, rpc=client)
     receipt = deployer.wait(deployer.send({"data": data, "gas": gas, "value": 0}))
-    _write_secret(settings, FINGERPRINT_KEY_FILE, key.hex())
+    create_lookup_key(settings)
     manifest = Manifest(
         chain_id=chain_id,
         contract_address=str(receipt["contractAddress"]),
@@ -463,12 +457,12 @@ def init_network(
         evm_version=artifact["compiler"]["evmVersion"],
         admin_address=admin.address,
         backend=backend,
-        fingerprint_key_id=fingerprint_key_id(key),
+        fingerprint_key_id=evaluator_key.hex()[:16],
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)
-    ledger.chain_fingerprint_key_id = fingerprint_key_digest(key)
+    ledger.chain_fingerprint_key_id = evaluator_key
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key
@@ -561,10 +555,6 @@ def require_member_funding(ledger: Ledger, admin: str) -> int:
             f"onboarding a member ({_ether(funding, ROUND_CEILING)} for its gas, and the transfer)",
         )
     return funding
-
-
-def _write_secret(settings: Settings, name: str, text: str) -> None:
-    write_private(settings.secrets_dir / name, text)
 
 
 def _read_key_file(settings: Settings) -> str:

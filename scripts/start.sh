@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Start a tradeledger on the embedded chain: install what it needs, create the ledger on first
-# run (printing the admin's API key once), then serve the REST gateway.
+# Start a tradeledger on the embedded chain: install what it needs, create the fingerprint
+# evaluator's key and the ledger on first run (printing the admin's API key once), then serve the
+# REST gateway and the evaluator (docs/fingerprints.md) beside it.
 #
 #   ./scripts/start.sh                 # data in ${TRADELEDGER_DATA_DIR:-~/.local/share/tradeledger}
 #   ./scripts/start.sh --demo          # first run also creates one member of each role
 #   TRADELEDGER_PORT=9000 ./scripts/start.sh
+# The evaluator keeps its key in its own directory, ${TRADELEDGER_EVALUATOR_DIR:-DATA_DIR-evaluator},
+# never in the gateway's, and serves on 127.0.0.1:${TRADELEDGER_EVALUATOR_PORT:-8600}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,8 +34,14 @@ fi
 
 DATA_DIR=${TRADELEDGER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tradeledger}
 export TRADELEDGER_DATA_DIR="$DATA_DIR"
+EVALUATOR_DIR=${TRADELEDGER_EVALUATOR_DIR:-$DATA_DIR-evaluator}
+EVALUATOR_PORT=${TRADELEDGER_EVALUATOR_PORT:-8600}
+export TRADELEDGER_EVALUATOR_URL=${TRADELEDGER_EVALUATOR_URL:-http://127.0.0.1:$EVALUATOR_PORT}
+if [ ! -f "$EVALUATOR_DIR/evaluator.key" ]; then
+  .venv/bin/tradeledger evaluator init --data-dir "$EVALUATOR_DIR" >&2
+fi
 if [ ! -f "$DATA_DIR/manifest.json" ]; then
-  init_args=()
+  init_args=(--evaluator-key "$(.venv/bin/tradeledger evaluator public-key --data-dir "$EVALUATOR_DIR")")
   if [ "${1:-}" = "--demo" ]; then init_args+=(--demo); fi
   .venv/bin/tradeledger init "${init_args[@]}"
   echo "Keep the API keys above: they are shown once." >&2
@@ -40,4 +49,9 @@ else
   echo "using the ledger in $DATA_DIR (API keys were shown when it was created;" \
     "\`tradeledger key rotate ADDRESS\` issues a new one)" >&2
 fi
-exec .venv/bin/tradeledger serve --host "${TRADELEDGER_HOST:-127.0.0.1}" --port "${TRADELEDGER_PORT:-8000}"
+# the evaluator reads members' standing through the gateway's chain bridge (read only)
+.venv/bin/tradeledger evaluator serve --data-dir "$EVALUATOR_DIR" --gateway-data-dir "$DATA_DIR" \
+  --port "$EVALUATOR_PORT" &
+EVALUATOR_PID=$!
+trap 'kill "$EVALUATOR_PID" 2>/dev/null || true' EXIT
+.venv/bin/tradeledger serve --host "${TRADELEDGER_HOST:-127.0.0.1}" --port "${TRADELEDGER_PORT:-8000}"

@@ -38,6 +38,7 @@ from ledger.config import Settings
 from ledger.network import Ledger, init_network
 from ledger.services import members as member_svc
 from ledger.services.roles import Role
+from tests.evaluator_harness import SessionEvaluator
 
 #: the EN 16931 sample invoices kept in the repository (tests/data/einvoices, EUPL v1.2)
 CORPUS = Path(__file__).resolve().parent / "data" / "einvoices"
@@ -59,7 +60,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+#: the session's fingerprint evaluator (tests/evaluator_harness.py), started at configure time
+EVALUATOR: SessionEvaluator | None = None
+_ledger_init = Ledger.__init__
+
+
+def _registering_init(self: Ledger, *args: object, **kwargs: object) -> None:
+    """Ledger.__init__, then the session evaluator may read this consortium's ``memberOf``
+    (the ledger holds no evaluator key: it only lends its contract handle for reads)."""
+    _ledger_init(self, *args, **kwargs)  # type: ignore[arg-type]
+    if EVALUATOR is not None:
+        EVALUATOR.register(self.contract, self.settings.data_dir)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global EVALUATOR
+    if EVALUATOR is None and not hasattr(config, "workerinput"):
+        EVALUATOR = SessionEvaluator()
+        os.environ["TRADELEDGER_EVALUATOR_URL"] = EVALUATOR.url
+        Ledger.__init__ = _registering_init  # type: ignore[method-assign]
     config.addinivalue_line(
         "markers",
         "both_backends: run on the embedded chain and on anvil in the default run "
@@ -72,6 +91,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "embedded_only(reason): a backend test that only makes sense on the embedded chain",
     )
+
+
+@pytest.fixture
+def session_evaluator() -> SessionEvaluator:
+    """The session's fingerprint evaluator (the one every test network's key on chain is)."""
+    assert EVALUATOR is not None
+    return EVALUATOR
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if EVALUATOR is not None:
+        EVALUATOR.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

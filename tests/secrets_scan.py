@@ -14,7 +14,8 @@ What counts as a secret, and its one allowed place
                               its ``secrets/<address>.pass``        encrypted, in its keystore)
     keystore passphrase       ``secrets/<address>.pass``            a data directory's
                                                                     ``secrets/`` (mode 0700)
-    fingerprint key           ``secrets/fingerprint.key*``          a ``secrets/`` directory
+    lookup key                ``secrets/lookup.key``                a ``secrets/`` directory
+    fingerprint key (old)     ``secrets/fingerprint.key*``          a ``secrets/`` directory
     encryption key (X25519)   ``secrets/encryption.key``            a ``secrets/`` directory (or its
                                                                     ``encryption/`` keyring)
     node token                ``secrets/node.token``                a ``secrets/`` directory
@@ -28,7 +29,7 @@ other file of the run — SQLite databases and their WAL/journal files included 
 log. Values are searched as text (hex in either case, with or without ``0x``; base64 and
 base64url; the passphrase or token itself) in every file, and as raw bytes in the files of the
 same test directory. A secret in a ``secrets/`` directory of *another* data directory is not
-found (consortium members hold the same fingerprint key). Publicly known test keys (anvil's dev
+found (a copy restored from a backup is in its place). Publicly known test keys (anvil's dev
 account) are not secrets.
 
 Run by pytest after every session (``pytest_plugins`` in ``tests/conftest.py``; turn it off
@@ -141,6 +142,8 @@ def collect_secrets(root: Path) -> tuple[list[Secret], int]:
             name = path.name
             if name.endswith(".pass"):
                 kind = "keystore passphrase"
+            elif name == "lookup.key":
+                kind = "lookup key"
             elif name.startswith("fingerprint.key"):
                 kind = "fingerprint key"
             elif name.startswith("encryption.key"):

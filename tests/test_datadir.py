@@ -134,7 +134,7 @@ def test_the_cli_names_the_exposed_files_and_the_fix(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "ledger")
     ledger, _ = init_network(settings)
     ledger.close()
-    (settings.secrets_dir / "fingerprint.key").chmod(0o640)
+    (settings.secrets_dir / "lookup.key").chmod(0o640)
     env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": "1024"}
     done = subprocess.run(
         [sys.executable, "-m", "ledger.cli", "member", "list", f"--data-dir={settings.data_dir}"],
@@ -145,7 +145,7 @@ def test_the_cli_names_the_exposed_files_and_the_fix(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 1
-    assert "fingerprint.key (0640)" in done.stderr
+    assert "lookup.key (0640)" in done.stderr
     assert f"chmod -R go-rwx {settings.data_dir}" in done.stderr
     assert "Traceback" not in done.stderr
 

@@ -1,7 +1,7 @@
 """The secrets scan finds a secret left outside its place, and only there (tests/secrets_scan.py).
 
 Every check plants a real secret of a real ledger (a keystore's private key, its passphrase, the
-fingerprint key, an API key) where a fault would leave it — a log, a SQLite database, a JSON
+lookup key, an API key) where a fault would leave it — a log, a SQLite database, a JSON
 file — and the scan must name it; the ledger's own files must scan clean.
 """
 
@@ -48,7 +48,7 @@ def test_a_fresh_data_directory_scans_clean(ledger_dir: tuple[Path, str]) -> Non
     data_dir, _ = ledger_dir
     report = scan([data_dir.parents[1]])
     assert report.findings == []
-    # two keystores decrypted (admin, member), their passphrases, and the fingerprint key
+    # two keystores decrypted (admin, member), their passphrases, and the lookup key
     assert report.secrets >= 5
     assert report.keystores_unchecked == 0
     assert report.files >= 8
@@ -85,25 +85,25 @@ def test_a_passphrase_in_a_log_and_a_key_in_sqlite_are_found(
     with sqlite3.connect(data_dir / "leak.sqlite") as db:
         db.execute("create table responses (body text)")
         db.execute("insert into responses values (?)", (json.dumps({"api_key": api_key}),))
-    fingerprint_key = (data_dir / "secrets" / "fingerprint.key").read_text().strip()
-    (data_dir / "export.json").write_text(json.dumps({"k": fingerprint_key}))
+    lookup_key = (data_dir / "secrets" / "lookup.key").read_text().strip()
+    (data_dir / "export.json").write_text(json.dumps({"k": lookup_key}))
     findings = scan([data_dir.parents[1]]).findings
     assert sorted((f.kind, Path(f.where).name) for f in findings) == [
         ("API key", "leak.sqlite"),
-        ("fingerprint key", "export.json"),
         ("keystore passphrase", "gateway.log"),
+        ("lookup key", "export.json"),
     ]
 
 
 def test_a_secret_in_another_data_directorys_secrets_is_in_its_place(
     ledger_dir: tuple[Path, str],
 ) -> None:
-    """A consortium member holds the same fingerprint key in its own secrets/."""
+    """A copy of a key in another data directory's secrets/ (a restored backup) is in its place."""
     data_dir, _ = ledger_dir
     other = data_dir.parent / "member-b"
     (other / "secrets").mkdir(parents=True)
     (other / "keystore").mkdir()
-    shutil.copy(data_dir / "secrets" / "fingerprint.key", other / "secrets" / "fingerprint.key")
+    shutil.copy(data_dir / "secrets" / "lookup.key", other / "secrets" / "lookup.key")
     assert scan([data_dir.parents[1]]).findings == []
 
 

@@ -67,6 +67,12 @@ def _start(root: Path, tmp_path: Path) -> list[str]:
     return calls.read_text().splitlines()
 
 
+def _served(calls: list[str]) -> list[str]:
+    """The gateway's and the evaluator's serve commands (the evaluator runs in the background:
+    its line may come first or second)."""
+    return sorted(c for c in calls if " serve " in f"{c} ")
+
+
 def _installs(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith("python -m pip install")]
 
@@ -85,11 +91,18 @@ def test_start_installs_once_then_only_when_pyproject_changes(
 ) -> None:
     first = _start(checkout, tmp_path)
     assert any(c.endswith("-e .") for c in _installs(first))
-    assert first[-1].startswith("tradeledger serve")
+    assert "tradeledger serve --host 127.0.0.1 --port 8000" in first
 
     again = _start(checkout, tmp_path)
     assert _installs(again) == []  # nothing changed: no reinstall
-    assert again == ["tradeledger serve --host 127.0.0.1 --port 8000"]
+    evaluator = tmp_path / "data-evaluator"
+    assert _served(again) == [
+        f"tradeledger evaluator serve --data-dir {evaluator} --gateway-data-dir "
+        f"{tmp_path / 'data'} --port 8600",
+        "tradeledger serve --host 127.0.0.1 --port 8000",
+    ]
+    # the evaluator's key is made in its own directory, never the gateway's
+    assert f"tradeledger evaluator init --data-dir {evaluator}" in first
 
     pyproject = checkout / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n# a new dependency\n")

@@ -408,12 +408,13 @@ def _examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentEx
         fingerprints=_fingerprints(ex),
         registered=ex.registration is not None,
         registration=registration,
-        conflicting_financings=ex.conflicting_financings if shown else None,
+        # unknown holders (issue #18: not a bank, or the evaluator is down) are null, never []
+        conflicting_financings=ex.conflicting_financings if shown and ex.holders_known else None,
         held_by=[
             HolderPublic(financing_id=h.financing_id, bank=h.bank, made_here=h.made_here)
             for h in ex.holders
         ]
-        if shown
+        if shown and ex.holders_known
         else None,
         matches=_matches(ex),
         credit_note=bool((ex.facts or {}).get("creditNote")),

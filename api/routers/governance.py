@@ -24,7 +24,9 @@ class GovernancePublic(BaseModel):
     threshold: int = Field(description="M: ADMIN approvals a change needs")
     admin_count: int = Field(description="N: active ADMIN members")
     proposal_count: int
-    fingerprint_key_id: str = Field(description="0x + 64 hex: id of the fingerprint key")
+    fingerprint_key_id: str = Field(
+        description="0x + 64 hex: the fingerprint evaluator's public key (RFC 9497 ristretto255)"
+    )
 
 
 class ApprovalPublic(BaseModel):
@@ -57,9 +59,6 @@ class ProposalPublic(BaseModel):
     name: str = Field(description="the new member's name, or the named member's on-chain name")
     tx_hash: str | None = Field(
         default=None, description="this call's transaction, else the one that created it"
-    )
-    delivery_tx: str | None = Field(
-        default=None, description="the fingerprint key delivered to a member that joined"
     )
 
 
@@ -102,7 +101,6 @@ def public(p: svc.Proposal) -> ProposalPublic:
         data=p.data,
         name=p.name,
         tx_hash=p.tx_hash,
-        delivery_tx=p.delivery_tx,
     )
 
 

@@ -23,6 +23,12 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
 The document type of a credit note is ``INVOICE/CREDIT_NOTE`` in every fingerprint: a credit note
 is never the same document as the invoice it corrects, even under the same number.
 
+Oblivious fingerprints (issue #18, docs/fingerprints.md): the fingerprint that goes on chain is
+``SHA-256(ONCHAIN_LABEL || OPRF output)`` where the OPRF (RFC 9497, :mod:`ledger.oprf`) is
+evaluated by the consortium's evaluator on the same canonical encoding the MAC covers
+(:func:`oprf_input`), so equal facts still give equal fingerprints. A gateway computes it only
+through the evaluator (:func:`oblivious_fingerprints`); it holds no key that could.
+
 Lookup keys (``lookup_keys``) are keyed the same way but never go on chain: the gateway stores
 them with a received file to find, without reading every file, the invoices of the same seller
 and buyer (``parties``, for suspicion) and the credit notes that reference an invoice
@@ -31,7 +37,8 @@ and buyer (``parties``, for suspicion) and the credit notes that reference an in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,7 +49,9 @@ from ledger.errors import InvalidInput
 from .facts import DocumentFacts, ParsedDocument, Party
 
 #: changes whenever a normalisation rule or the MAC input layout changes
-FINGERPRINT_VERSION = "tradeledger/fingerprint/v2"
+FINGERPRINT_VERSION = "tradeledger/fingerprint/v3"
+#: the label hashed with an OPRF output into an on-chain fingerprint
+ONCHAIN_LABEL = b"tradeledger/fingerprint/v3/onchain"
 #: the shortest consortium fingerprint key accepted, in bytes
 MIN_KEY_BYTES = 32
 #: the document type label of a credit note (an INVOICE with the credit-note flag)
@@ -103,6 +112,57 @@ def _mac(key: bytes, kind: str, fields: Iterable[str | None]) -> bytes:
     for value in fields:
         mac.update(_field(value))
     return mac.finalize()
+
+
+def oprf_input(kind: str, fields: Iterable[str | None]) -> bytes:
+    """The canonical encoding of one fingerprint's input: exactly what :func:`_mac` covers
+    (version tag, kind, then each field with its presence byte and length)."""
+    return b"".join([_field(FINGERPRINT_VERSION), _field(kind), *(_field(v) for v in fields)])
+
+
+def onchain_value(output: bytes) -> bytes:
+    """The bytes32 fingerprint of a 64-byte OPRF output."""
+    if len(output) != 64:
+        raise InvalidInput("output", "an OPRF output is 64 bytes")
+    return hashlib.sha256(ONCHAIN_LABEL + bytes(output)).digest()
+
+
+def oblivious_fingerprints(
+    document: ParsedDocument | DocumentFacts, evaluate: Callable[[list[bytes]], list[bytes]]
+) -> list[Fingerprint]:
+    """The on-chain fingerprints of a document, in the order of :func:`compute_fingerprints`.
+    ``evaluate`` maps OPRF inputs to their 64-byte outputs in one batch (the evaluator:
+    :meth:`ledger.oblivious.EvaluatorClient.outputs`); its errors pass through."""
+    facts = _facts(document)
+    inputs = fingerprint_inputs(facts) if facts is not None else []
+    if not inputs:
+        return []
+    outputs = evaluate([oprf_input(i.kind.value, i.fields) for i in inputs])
+    return [
+        Fingerprint(i.kind, i.basis, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)
+    ]
+
+
+def oblivious_fingerprints_many(
+    documents: Sequence[DocumentFacts], evaluate: Callable[[list[bytes]], list[bytes]]
+) -> list[list[Fingerprint]]:
+    """:func:`oblivious_fingerprints` of several documents in one evaluation (one request, one
+    proof), in order."""
+    per_doc = [fingerprint_inputs(d) for d in documents]
+    flat = [oprf_input(i.kind.value, i.fields) for inputs in per_doc for i in inputs]
+    outputs = evaluate(flat) if flat else []
+    found: list[list[Fingerprint]] = []
+    at = 0
+    for inputs in per_doc:
+        mine = outputs[at : at + len(inputs)]
+        at += len(inputs)
+        found.append(
+            [
+                Fingerprint(i.kind, i.basis, onchain_value(o))
+                for i, o in zip(inputs, mine, strict=True)
+            ]
+        )
+    return found
 
 
 def type_label(facts: DocumentFacts) -> str:
@@ -188,6 +248,17 @@ def invoice_number_fingerprints(facts: DocumentFacts, number: str, key: bytes) -
     _check_key(key)
     return [
         _mac(key, FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number))
+        for p in (facts.seller.key_ids if facts.seller else ())
+    ]
+
+
+def invoice_number_inputs(facts: DocumentFacts, number: str) -> list[bytes]:
+    """The OPRF inputs of the ``seller_number`` fingerprints of invoice ``number`` of the seller
+    of ``facts`` (what :func:`invoice_number_fingerprints` MACs), for the on-chain values."""
+    return [
+        oprf_input(
+            FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number)
+        )
         for p in (facts.seller.key_ids if facts.seller else ())
     ]
 

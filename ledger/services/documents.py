@@ -37,13 +37,25 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.facts import DocumentFormat
-from ledger.documents.fingerprints import invoice_number_fingerprints, lookup_keys
+from ledger.documents.fingerprints import (
+    fingerprint_inputs,
+    invoice_number_fingerprints,
+    invoice_number_inputs,
+    lookup_keys,
+    onchain_value,
+)
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.writers import amount_text
-from ledger.errors import ChainUnavailable, InvalidInput, LedgerError, NotFound
+from ledger.errors import (
+    ChainUnavailable,
+    EvaluatorUnavailable,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+)
 from ledger.eventwords import decode_event
 from ledger.gatewaydb import PartyQuery, ReceivedDocument
 from ledger.indexer import EventIndex
@@ -125,7 +137,9 @@ class Notice:
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
-    cannot be financed)."""
+    cannot be financed), ``holders_unknown`` (the fingerprints a financing locks could not be
+    evaluated for the caller — not a bank, or the evaluator is unavailable — so whether an
+    active financing holds the file is not known: it is never reported as "not financed")."""
 
     kind: str
     message: str
@@ -212,8 +226,13 @@ class Examined:
     #: ``holders`` are empty because they are withheld, not because there are none)
     fingerprints_shown: bool = True
     #: whether an active financing locks one of its fingerprints (public on chain; None: the
-    #: file gives no fingerprint) — kept when the fingerprints themselves are withheld
+    #: file gives no fingerprint, or they could not be evaluated for the caller) — kept when
+    #: the fingerprints themselves are withheld
     locked: bool | None = None
+    #: False: the on-chain fingerprints could not be evaluated for the caller (not a bank, or
+    #: the evaluator is unavailable: notice ``holders_unknown``), so ``holders`` being empty
+    #: says nothing about whether the file is financed
+    holders_known: bool = True
     #: whether it is financed, as the caller may learn it (:func:`is_financed`; None: not
     #: registered, not the caller's to learn, or not known)
     financed: bool | None = None
@@ -590,10 +609,10 @@ def _examine(
             HashTried(HashedForm.FILE_BYTES, hex32(parsed.doc_hash), registration is not None),
         )
         found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration)
-    key = ledger.fingerprint_key()
-    fps = compute_fingerprints(parsed, key)
-    values = [hex32(f.value) for f in fps]
-    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
+    # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
+    # (the evaluator's, for a bank) find the financings holding the file
+    values = [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
+    infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
     matches = _grade_against(ledger, parsed, values, match_scope(actor, role))
     if exclude_self:
         matches = [
@@ -602,6 +621,8 @@ def _examine(
             if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
         ]
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
+    if unknown is not None:
+        notices = (*notices, unknown)
     examined = Examined(
         doc_hash=hex32(parsed.doc_hash),
         format=parsed.format.value,
@@ -618,8 +639,42 @@ def _examine(
         tried=found.tried,
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
+        holders_known=unknown is None,
     )
     return parsed, examined
+
+
+def _onchain_infos(
+    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str, lookups: _Lookups
+) -> tuple[tuple[FingerprintInfo, ...], Notice | None]:
+    """The on-chain fingerprints of a file with the financing holding each, or none and a
+    ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
+    gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
+    refusing. A regulator gets the ones a bank stored here with a copy of the same document,
+    when there is one. RateLimited and MemberSuspended from the evaluator pass through."""
+    if parsed.facts is None or not fingerprint_inputs(parsed.facts):
+        return (), None
+    if role != "bank" and sees_fingerprints(role):
+        stored = _stored_onchain_of_same(ledger, parsed)
+        if stored:
+            return tuple(
+                FingerprintInfo(n, v, lookups.holder(bytes.fromhex(v[2:]))) for n, v in stored
+            ), None
+    if role != "bank":
+        return (), Notice(
+            "holders_unknown",
+            "whether an active financing holds this file is not known here: the fingerprints "
+            "a financing locks are evaluated for banks only",
+        )
+    try:
+        fps = ledger.oblivious_fingerprints(actor, parsed)
+    except EvaluatorUnavailable as exc:
+        return (), Notice(
+            "holders_unknown",
+            f"whether an active financing holds this file is not known: {exc.message}",
+        )
+    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
+    return infos, None
 
 
 def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Holder, ...]:
@@ -658,11 +713,25 @@ def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str |
 
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
 LOOKUP_PREFIXES = ("parties:", "credits:")
+#: a stored row holding an on-chain fingerprint (the evaluator's, for a bank) under its name
+ONCHAIN_PREFIX = "onchain:"
 
 
 def is_lookup_key(name: str) -> bool:
-    """Whether a stored fingerprint row is a local lookup key, not an on-chain fingerprint."""
+    """Whether a stored fingerprint row is a local lookup key, not a fingerprint."""
     return name.startswith(LOOKUP_PREFIXES)
+
+
+def local_values(rows: Sequence[tuple[str, str]]) -> list[str]:
+    """The gateway-local fingerprints (lookup key) of a received file's stored rows: what
+    matches files kept here. Never compared with the chain."""
+    return [v for n, v in rows if not is_lookup_key(n) and not n.startswith(ONCHAIN_PREFIX)]
+
+
+def onchain_rows(rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The on-chain fingerprints stored with a received file, (name, 0x value): kept when a
+    bank lodged it (evaluated then); none for a file lodged by another role."""
+    return [(n.removeprefix(ONCHAIN_PREFIX), v) for n, v in rows if n.startswith(ONCHAIN_PREFIX)]
 
 
 def _money(facts: DocumentFacts, amount: int) -> str:
@@ -680,7 +749,7 @@ def credit_notes_for(
     if facts.credit_note or facts.seller is None:
         return []
     values = [
-        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.fingerprint_key())
+        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.lookup_key())
     ]
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     for row in ledger.db.received_with_fingerprints(values, scope):
@@ -723,17 +792,56 @@ def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) 
         reg = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
         if reg is None or reg.registered_by.lower() != actor.lower():
             continue
-        values = [
-            bytes.fromhex(v[2:])
-            for row in ledger.db.received(doc_hash, actor)
-            for name, v in row.fingerprints
-            if not is_lookup_key(name)
-        ]
+        values = _stored_onchain(ledger, [doc_hash])
         if values and any(
             int(h) for h in ledger.contract.functions.fingerprintHolders(values).call()
         ):
             found.append(doc_hash)
     return tuple(found)
+
+
+def _stored_onchain_of_same(ledger: Ledger, parsed: ParsedDocument) -> list[tuple[str, str]]:
+    """The on-chain fingerprints a bank's gateway stored here with a copy of a document with
+    exactly the same key facts (the same local ``full`` fingerprint, hence the same OPRF
+    inputs): how a regulator, which has none evaluated, still learns who holds a file."""
+    full = [
+        hex32(f.value)
+        for f in compute_fingerprints(parsed, ledger.lookup_key())
+        if f.kind.value == "full"
+    ]
+    for row in ledger.db.received_with_fingerprints(full, None) if full else []:
+        if (found := onchain_rows(row.fingerprints)) and full[0] in local_values(row.fingerprints):
+            return found
+    return []
+
+
+def _stored_onchain(ledger: Ledger, doc_hashes: Sequence[str]) -> list[bytes]:
+    """The on-chain fingerprints stored with any copy of ``doc_hashes`` lodged here (a bank's
+    gateway stores them when it lodges a file): the same document has the same ones whoever
+    lodged it, so a role that cannot have them evaluated can still ask the chain about it."""
+    return sorted(
+        {
+            bytes.fromhex(v[2:])
+            for doc_hash in doc_hashes
+            for row in ledger.db.received(doc_hash, None)
+            for _, v in onchain_rows(row.fingerprints)
+        }
+    )
+
+
+def _invoice_onchain(
+    ledger: Ledger, facts: DocumentFacts, number: str, actor: str, role: str
+) -> list[bytes]:
+    """The on-chain ``seller_number`` fingerprints of invoice ``number`` of the seller of a
+    credit note, evaluated for a bank (none for another role, or while the evaluator is
+    unavailable: the financing holding the invoice is then not named)."""
+    inputs = invoice_number_inputs(facts, number)
+    if role != "bank" or not inputs:
+        return []
+    try:
+        return [onchain_value(o) for o in ledger.evaluate(actor, inputs)]
+    except EvaluatorUnavailable:
+        return []
 
 
 def _look_around(
@@ -746,7 +854,7 @@ def _look_around(
     facts = parsed.facts
     if facts is None:
         return (), (), None
-    key = ledger.fingerprint_key()
+    key = ledger.lookup_key()  # the lookups below are this gateway's own, never on chain
     notices: list[Notice] = []
     for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         for rejected in party.rejected if party else ():
@@ -770,7 +878,6 @@ def _look_around(
         )
         for number in facts.invoice_refs:
             values = invoice_number_fingerprints(facts, number, key)
-            held = sorted({h for v in values if (h := lookups.holder(v))})
             invoices = sorted(
                 {
                     r.doc_hash
@@ -779,6 +886,10 @@ def _look_around(
                     )
                 }
             )
+            onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
+                ledger, invoices
+            )
+            held = sorted({h for v in onchain if (h := lookups.holder(v))})
             if held and sees_fingerprints(role):
                 notices.append(
                     Notice(
@@ -834,12 +945,17 @@ def lodge(
     actor: str,
     doc_type: DocType,
     filename: str | None,
+    *,
+    onchain: Sequence[FingerprintInfo] = (),
 ) -> None:
     """Keep a file ``actor`` handed this gateway, read by :func:`examine`: its facts,
-    fingerprints and lookup keys (never its bytes), under ``parsed.doc_hash``."""
-    key = ledger.fingerprint_key()
+    fingerprints and lookup keys under this gateway's own key, and the ``onchain``
+    fingerprints :func:`examine` had evaluated for a bank (never the file's bytes), under
+    ``parsed.doc_hash``."""
+    key = ledger.lookup_key()  # this gateway's own key: what it keeps never goes on chain
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
+    fps += [(ONCHAIN_PREFIX + f.name, f.value) for f in onchain]
     ledger.db.store_received(
         doc_hash=hex32(parsed.doc_hash),
         received_by=actor,
@@ -871,7 +987,7 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     return examined
 
 
@@ -924,7 +1040,7 @@ def register_file(
     gas = refuse_early(
         ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key
     )
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     receipt = register(
         ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
     )
@@ -1064,7 +1180,7 @@ def register_examined(
     )
     gas = refuse_early(ledger, actor, call, key)
     for parsed, examined, name in read:
-        lodge(ledger, parsed, actor, examined.doc_type, name)
+        lodge(ledger, parsed, actor, examined.doc_type, name, onchain=examined.fingerprints)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registered = [
         _registered_now(examined, get_registration(ledger, parsed.doc_hash))
@@ -1129,7 +1245,7 @@ def supersede_with_file(
     )
     call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
     gas = refuse_early(ledger, actor, call, key)
-    lodge(ledger, parsed, actor, examined.doc_type, filename)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt
@@ -1206,7 +1322,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     parsed = ParsedDocument(
         format=DocumentFormat(row.format), doc_hash=doc_hash, size=row.size, facts=facts
     )
-    values = [v for name, v in row.fingerprints if not is_lookup_key(name)]
+    values = local_values(row.fingerprints)
     matches = [
         m
         for m in _grade_against(ledger, parsed, values, match_scope(actor, role))
@@ -1215,8 +1331,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     shown = sees_fingerprints(role)  # the others are never given them: not even looked up
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
-        for name, value in row.fingerprints
-        if shown and not is_lookup_key(name)
+        for name, value in (onchain_rows(row.fingerprints) if shown else [])
     )
     return Examined(
         doc_hash=row.doc_hash,
@@ -1230,6 +1345,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
         fingerprints_shown=shown,
+        # a copy lodged by a non-bank kept no on-chain fingerprints: its holders are not known
+        holders_known=bool(infos) or not local_values(row.fingerprints),
     )
 
 

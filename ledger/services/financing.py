@@ -50,7 +50,8 @@ from web3.types import TxReceipt
 
 from ledger import confidential as conf
 from ledger.datadir import private_file
-from ledger.documents import DocumentFacts, compute_fingerprints
+from ledger.documents import DocumentFacts
+from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
@@ -426,10 +427,10 @@ def create(
         raise InvalidInput("maturity", "must be in the future")
     reference_bytes(reference)  # at most 32 bytes of UTF-8, as before the terms were sealed
     seen: set[bytes] = set()
-    fingerprint_key = ledger.fingerprint_key()
     checked: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []
     names: dict[bytes, str] = {}
     owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
+    held: list[tuple[int, PledgeRequest, int, DocumentFacts]] = []
     for i, req in enumerate(requests):
         if req.doc_hash in seen:
             raise InvalidInput(f"documents[{i}].doc_hash", "appears twice")
@@ -459,7 +460,15 @@ def create(
                 f"{money(facts.amount_minor, facts.currency)})",
                 financeable_amount=net,
             )
-        fps = compute_fingerprints(facts, fingerprint_key)
+        _check_fingerprint_count(facts, len(fingerprint_inputs(facts)), most.max_fingerprints, i)
+        held.append((i, req, amount, facts))
+    # every document's fingerprints in one evaluation (one request, one proof): the
+    # evaluator's, checked against its key on chain; this gateway holds no key that computes them
+    evaluated = oblivious_fingerprints_many(
+        [facts for _, _, _, facts in held], lambda inputs: ledger.evaluate(actor, inputs)
+    )
+    for (i, req, amount, facts), fps in zip(held, evaluated, strict=True):
+        assert facts.amount_minor is not None
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
         _check_fingerprint_count(facts, len(values), most.max_fingerprints, i)

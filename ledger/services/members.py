@@ -12,7 +12,6 @@ make a proposal instead and return it pending.
 from __future__ import annotations
 
 import dataclasses
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,17 +21,12 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from ledger.errors import Conflict, InvalidInput, NotFound
-from ledger.join import (
-    FINGERPRINT_NEXT_FILE,
-    JoinRequest,
-    fingerprint_key_digest,
-    seal_fingerprint_key,
-)
-from ledger.keys import write_private
+from ledger.join import JoinRequest
 from ledger.network import (
     Ledger,
-    check_fingerprint_key,
+    evaluator_key_from,
     legal_id_hash,
+    read_evaluator_key,
     require_member_funding,
 )
 from ledger.services.roles import ProposalAction, Role
@@ -106,10 +100,6 @@ class Proposal:
     data: str
     name: str
     tx_hash: str | None = None
-    #: when this call executed an ADD_MEMBER carrying an encryption key: the transaction that
-    #: delivered the fingerprint key to the new member, and the sealed envelope (0x hex)
-    delivery_tx: str | None = None
-    envelope: str | None = None
     proposer_name: str | None = None
     approvers: tuple[Approval, ...] = field(default=())
 
@@ -134,7 +124,7 @@ class Governance:
     threshold: int
     admin_count: int
     proposal_count: int
-    fingerprint_key_id: str  # 0x + 64 hex
+    fingerprint_key_id: str  # 0x + 64 hex: the fingerprint evaluator's public key
 
 
 def _check_name(name: str) -> str:
@@ -466,39 +456,12 @@ _DATA_ACTIONS = (ProposalAction.SET_THRESHOLD, ProposalAction.SET_FINGERPRINT_KE
 
 
 def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
-    """A member that joined with its own encryption key receives the fingerprint key, sealed
-    to it, from the admin whose call put it on chain (``ledger/join.py``). Any executed
-    proposal makes this gateway read members' standing again (``ledger.services.standing``)."""
+    """Any executed proposal makes this gateway read members' standing again
+    (``ledger.services.standing``). No key is delivered to a new member: the fingerprints it
+    needs come from the consortium's evaluator (docs/fingerprints.md)."""
     if proposal.executed:
         membership_changed(ledger)
-    if not proposal.executed or proposal.action != ProposalAction.ADD_MEMBER:
-        return proposal
-    recipient = bytes.fromhex(proposal.data.removeprefix("0x"))
-    if not any(recipient) or proposal.account is None:
-        return proposal  # a custodial member: its key is at this gateway
-    tx, envelope = deliver_fingerprint_key(
-        ledger, actor, proposal.account, recipient, idempotency_key=sub_key(key, "deliver")
-    )
-    return dataclasses.replace(proposal, delivery_tx=tx, envelope="0x" + envelope.hex())
-
-
-def deliver_fingerprint_key(
-    ledger: Ledger,
-    actor: str,
-    address: str,
-    encryption_key: bytes,
-    *,
-    idempotency_key: str | None = None,
-) -> tuple[str, bytes]:
-    """Publish the consortium's fingerprint key sealed (HPKE) to member ``address``'s X25519
-    ``encryption_key``; returns the transaction hash and the envelope. ADMIN only."""
-    address = get_member_address(address)
-    envelope = seal_fingerprint_key(ledger.fingerprint_key(), encryption_key, address)
-    receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.deliverFingerprintKey(address, envelope),
-        idempotency_key=write_key(idempotency_key),
-    )
-    return receipt["transactionHash"].to_0x_hex(), envelope
+    return proposal
 
 
 def encryption_key_of(ledger: Ledger, address: str) -> bytes | None:
@@ -511,27 +474,6 @@ def encryption_key_of(ledger: Ledger, address: str) -> bytes | None:
             encryption = bytes.fromhex(p.data.removeprefix("0x"))
             found = encryption if any(encryption) else None
     return found
-
-
-def redeliver_fingerprint_key(
-    ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
-) -> str:
-    """Deliver the current fingerprint key again, sealed to member ``address`` (one that
-    lost or broke its copy, or missed a rotation); returns the transaction hash. ADMIN only.
-    Raises NotFound when ``address`` is not a member, InvalidInput when it joined without an
-    encryption key (a custodial member: its key is at the gateway that holds its keys)."""
-    member = get_member(ledger, address)
-    encryption = encryption_key_of(ledger, member.address)
-    if encryption is None:
-        raise InvalidInput(
-            "address",
-            f"{member.address} did not join with its own encryption key (a custodial member "
-            "uses the fingerprint key of the gateway that holds its signing key)",
-        )
-    tx, _ = deliver_fingerprint_key(
-        ledger, actor, member.address, encryption, idempotency_key=idempotency_key
-    )
-    return tx
 
 
 def approve_join(
@@ -752,69 +694,23 @@ def get_member_address(address: str) -> str:
 # -- fingerprint key rotation ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rotation:
-    """A fingerprint key rotation: the proposal, and the members the new key was delivered to
-    (sealed to each one's encryption key) once it is in effect."""
-
-    proposal: Proposal
-    delivered_to: tuple[str, ...]
-
-
-def rotate_fingerprint_key(
-    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
-) -> Rotation:
-    """Propose a new consortium fingerprint key (its id, via SET_FINGERPRINT_KEY_ID).
-
-    The new key is kept in ``secrets/fingerprint.key.next`` (a retry reuses it). When the
-    proposal is in effect (at once with M = 1) this gateway installs it — the old one is kept
-    as ``fingerprint.key.<id>`` — and delivers it sealed to every member that joined with an
-    encryption key. Above M = 1 the gateway installs it on its next start after the M-th
-    approval; then run :func:`deliver_to_members`. Pledges made under the old key keep their
-    fingerprints until released (close/cancel hand back the stored ones)."""
-    key = write_key(idempotency_key)
-    path = ledger.settings.secrets_dir / FINGERPRINT_NEXT_FILE
-    if path.exists():
-        new = bytes.fromhex(path.read_text().strip())
-    else:
-        new = secrets.token_bytes(32)
-        write_private(path, new.hex())
+def rotate_evaluator_key(
+    ledger: Ledger, actor: str, new_key: bytes, *, idempotency_key: str | None = None
+) -> Proposal:
+    """Propose the fingerprint evaluator's new public key (32 bytes) via
+    SET_FINGERPRINT_KEY_ID; in effect at once with M = 1, else after M approvals. From then on
+    every gateway checks the evaluator's proofs against the new key, and fingerprints are the
+    new key's: financings locked under the old key keep their fingerprints until released
+    (docs/fingerprints.md, "Key rotation"). InvalidInput unless ``new_key`` is a ristretto255
+    public key."""
+    new_key = evaluator_key_from(ledger.settings, new_key)
     proposal = propose(
         ledger,
         actor,
         ProposalAction.SET_FINGERPRINT_KEY_ID,
-        data=fingerprint_key_digest(new),
-        idempotency_key=sub_key(key, "propose"),
+        data=new_key,
+        idempotency_key=idempotency_key,
     )
-    if not proposal.executed:
-        return Rotation(proposal, ())
-    ledger.chain_fingerprint_key_id = check_fingerprint_key(
-        ledger.settings, ledger.contract, ledger.manifest.admin_address
-    )
-    delivered = deliver_to_members(ledger, actor, idempotency_key=sub_key(key, "deliver"))
-    return Rotation(proposal, delivered)
-
-
-def deliver_to_members(
-    ledger: Ledger, actor: str, *, idempotency_key: str | None = None
-) -> tuple[str, ...]:
-    """Deliver this gateway's (current) fingerprint key, sealed, to every member that joined
-    with an encryption key and is still a member under that address. Returns the addresses."""
-    key = write_key(idempotency_key)
-    recipients: dict[str, bytes] = {}
-    found, _ = list_proposals(ledger)
-    for p in found:
-        if p.action != ProposalAction.ADD_MEMBER or not p.executed or p.account is None:
-            continue
-        encryption = bytes.fromhex(p.data.removeprefix("0x"))
-        if any(encryption):
-            recipients[p.account] = encryption
-    delivered = []
-    for address, encryption in recipients.items():
-        if int(ledger.contract.functions.memberOf(address).call()[0]) == 0:
-            continue  # its key moved: it joins again under the new one
-        deliver_fingerprint_key(
-            ledger, actor, address, encryption, idempotency_key=sub_key(key, address.lower())
-        )
-        delivered.append(address)
-    return tuple(delivered)
+    if proposal.executed:
+        ledger.chain_fingerprint_key_id = read_evaluator_key(ledger.contract)
+    return proposal

@@ -18,9 +18,6 @@ import copy
 import hashlib
 import itertools
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,11 +32,12 @@ from lifecycle import Route, World, invoice, open_world, populate, served_routes
 
 from api.bridge import BridgeApp
 from ledger.chain.bridge import node_token
-from ledger.errors import LedgerStateError
-from ledger.network import FINGERPRINT_KEY_FILE, init_network, open_ledger
+from ledger.errors import InvalidInput, LedgerStateError
+from ledger.join import LOOKUP_KEY_FILE
+from ledger.network import init_network, open_ledger
 from ledger.services.documents import MAX_FACE_VALUE
 from ledger.services.financing import MAX_FINANCING_ID
-from tests.conftest import free_port, make_settings
+from tests.conftest import make_settings
 
 HOSTILE_PATH = (
     "0",
@@ -507,49 +505,38 @@ def test_a_replayed_raw_transaction_on_rpc_is_a_json_rpc_error(world: World) -> 
     assert batch[1]["error"]["code"] == -32600
 
 
-def test_a_gateway_without_the_network_fingerprint_key_refuses_to_start(tmp_path: Path) -> None:
+def test_a_network_needs_an_evaluator_key_and_a_gateway_its_lookup_key(tmp_path: Path) -> None:
+    """No fingerprint key exists any more (issue #18): ``init`` refuses without the evaluator's
+    public key, naming what to do, and a gateway whose lookup key is lost says so instead of
+    silently making a new one (the files it keeps would never match again)."""
+    bare = make_settings(tmp_path / "bare", evaluator_url="", evaluator_public_key="")
+    with pytest.raises(InvalidInput) as refused:
+        init_network(bare)
+    assert refused.value.field == "evaluator_public_key"
+    assert "tradeledger evaluator init" in refused.value.rule
+    not_a_key = make_settings(tmp_path / "bad", evaluator_url="", evaluator_public_key="00" * 32)
+    with pytest.raises(InvalidInput, match="ristretto255"):
+        init_network(not_a_key)
+
     settings = make_settings(tmp_path / "ledger")
     ledger, _ = init_network(settings)
     ledger.close()
-    key_file = settings.secrets_dir / FINGERPRINT_KEY_FILE
+    assert not (settings.secrets_dir / "fingerprint.key").exists()
+    key_file = settings.secrets_dir / LOOKUP_KEY_FILE
     good = key_file.read_text()
-
     key_file.unlink()
-    with pytest.raises(LedgerStateError) as missing:
-        open_ledger(settings)
-    assert "no fingerprint key" in missing.value.message
-    assert str(key_file) in missing.value.message  # the operator learns where it goes
-
-    key_file.write_text("ab" * 32)  # another network's key
-    key_file.chmod(0o600)  # (a key readable by others is refused before it is looked at)
-    with pytest.raises(LedgerStateError) as foreign:
-        open_ledger(settings)
-    assert "is not the consortium's" in foreign.value.message
-
-    # `tradeledger serve` says so and exits instead of serving 500s
-    key_file.unlink()
-    env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": str(settings.keystore_scrypt_n)}
-    served = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ledger.cli",
-            "serve",
-            "--data-dir",
-            str(settings.data_dir),
-            "--port",
-            str(free_port()),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert served.returncode != 0
-    assert "no fingerprint key" in served.stderr
-    assert "Traceback" not in served.stderr
-
+    opened = open_ledger(settings)
+    try:
+        with pytest.raises(LedgerStateError) as missing:
+            opened.lookup_key()
+    finally:
+        opened.close()
+    assert str(key_file) in missing.value.message
+    assert "backup" in missing.value.message
     key_file.write_text(good)
     key_file.chmod(0o600)
-    open_ledger(settings).close()  # with its key back, it opens
+    opened = open_ledger(settings)
+    try:
+        assert opened.lookup_key() == bytes.fromhex(good.strip())
+    finally:
+        opened.close()

@@ -3,10 +3,12 @@
 The operator (admin), bank A, bank B and a regulator each have their own data directory and run
 their own `tradeledger serve`. Nothing is copied between the directories: bank A, bank B and the
 regulator join with keys they make themselves (`tradeledger join`), the operator approves the
-join requests (`tradeledger member approve FILE`), and the fingerprint key reaches each of them
-sealed to its own encryption key, on chain. Then the double-financing story runs across the
-gateways, and the test checks who holds which key, that a gateway with a wrong fingerprint key
-refuses to start, and that with M = 2 one admin's proposal alone changes nothing.
+join requests (`tradeledger member approve FILE`). The consortium's fingerprint evaluator runs as
+its own process with its own directory (`tradeledger evaluator serve`, issue #18); its public key
+is on chain. Then the double-financing story runs across the gateways, and the test checks who
+holds which key (no gateway holds the evaluator's), that the regulator reads the evaluator's log
+through its own gateway, that with M = 2 one admin's proposal alone changes nothing, and that
+with the evaluator stopped a bank cannot finance and says so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ledger.cli import app as cli_app
+from ledger.evaluator import KEY_FILE as EVALUATOR_KEY_FILE
 from ledger.join import FINGERPRINT_KEY_FILE
 from ledger.keys import Keystore
 from tests.conftest import AnvilNode, free_port, start_gateway
@@ -78,6 +81,40 @@ def wait_for(check: Any, what: str, timeout: float = 30.0) -> Any:
 
 
 @pytest.fixture
+def evaluator_dir(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    """The evaluator's own directory; its process (started by the test) is stopped here."""
+    state: dict[str, Any] = {"dir": tmp_path / "evaluator", "process": None}
+    try:
+        yield state
+    finally:
+        process = state["process"]
+        if process is not None and process.poll() is None:
+            process.terminate()
+            process.wait(timeout=15)
+
+
+def start_evaluator(state: dict[str, Any], node: AnvilNode, contract: str) -> str:
+    """`tradeledger evaluator serve` on 127.0.0.1 (bounded wait until it answers)."""
+    port = free_port()
+    state["process"] = subprocess.Popen(
+        [sys.executable, "-m", "ledger.cli", "evaluator", "serve", "--data-dir",
+         str(state["dir"]), "--chain-url", node.url, "--contract", contract,
+         "--port", str(port)],
+        env={**os.environ, **FAST}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{url}/v1/public-key", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_for(up, "the evaluator to answer")
+    return url
+
+
+@pytest.fixture
 def orgs(tmp_path: Path) -> Iterator[dict[str, Org]]:
     made = {
         name: Org(name, tmp_path / name) for name in ("operator", "bank_a", "bank_b", "regulator")
@@ -95,15 +132,24 @@ def orgs(tmp_path: Path) -> Iterator[dict[str, Org]]:
                     org.process.wait(timeout=5)
 
 
-def serve(org: Org, node: AnvilNode) -> None:
+def serve(org: Org, node: AnvilNode, evaluator: str) -> None:
     port = free_port()
-    env = {**os.environ, **FAST, "TRADELEDGER_CHAIN_URL": node.url}
+    env = {
+        **os.environ,
+        **FAST,
+        "TRADELEDGER_CHAIN_URL": node.url,
+        "TRADELEDGER_EVALUATOR_URL": evaluator,
+    }
     org.process = start_gateway(org.data_dir, port, env)
     org.url = f"http://127.0.0.1:{port}"
 
 
 def test_four_organisations_four_gateways(
-    tmp_path: Path, anvil_node: AnvilNode, anvil_funding_key_file: Path, orgs: dict[str, Org]
+    tmp_path: Path,
+    anvil_node: AnvilNode,
+    anvil_funding_key_file: Path,
+    orgs: dict[str, Org],
+    evaluator_dir: dict[str, Any],
 ) -> None:
     chain = {"TRADELEDGER_CHAIN_URL": anvil_node.url}
     operator, bank_a, bank_b, regulator = (
@@ -115,10 +161,17 @@ def test_four_organisations_four_gateways(
     op_env = {**chain, "TRADELEDGER_FUNDING_KEY_FILE": str(anvil_funding_key_file)}
     op_dir = ["--data-dir", str(operator.data_dir)]
 
-    # the operator deploys; an enterprise is custodial at the operator's gateway
-    created = cli(op_env, "init", "--admin-name", "Operator", *op_dir)
+    # the evaluator's key is made in its own directory; the operator deploys with its public
+    # key; an enterprise is custodial at the operator's gateway
+    made = cli({}, "evaluator", "init", "--data-dir", str(evaluator_dir["dir"]))
+    created = cli(
+        op_env, "init", "--admin-name", "Operator", "--evaluator-key", made["public_key"], *op_dir
+    )
     operator.address, operator.api_key = created["admin"]["address"], created["admin"]["api_key"]
     contract = created["contract"]
+    evaluator = start_evaluator(evaluator_dir, anvil_node, contract)
+    chain = {**chain, "TRADELEDGER_EVALUATOR_URL": evaluator}
+    op_env = {**op_env, "TRADELEDGER_EVALUATOR_URL": evaluator}
     exporter = cli(op_env, "member", "add", "Exporter", "--role", "enterprise", *op_dir)
 
     # three organisations join with keys they make in their own directories
@@ -138,25 +191,27 @@ def test_four_organisations_four_gateways(
         org.address, org.api_key = joined["address"], joined["api_key"]
 
     # the operator approves bank A and the regulator; bank B's gateway starts before its own
-    # approval and finishes joining by itself when it first needs the fingerprint key
+    # approval and finishes joining by itself
     for org in (bank_a, regulator):
         approved = cli(op_env, "member", "approve", str(requests[org.name]), *op_dir)
         assert approved["status"] == "executed"
-        assert approved["delivery_tx"]
-    serve(bank_b, anvil_node)
+    serve(bank_b, anvil_node, evaluator)
     approved = cli(op_env, "member", "approve", str(requests["bank_b"]), *op_dir)
     assert approved["status"] == "executed"
     for org in (operator, bank_a, regulator):
-        serve(org, anvil_node)
+        serve(org, anvil_node, evaluator)
 
     # no data directory holds another organisation's signing key
     ex = exporter["address"].lower()
     assert operator.own_keys() == {operator.address.lower(), ex}
     for org in (bank_a, bank_b, regulator):
         assert org.own_keys() == {org.address.lower()}, org.name
-    key = (operator.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip()
-    for org in (bank_a, regulator):  # delivered (bank B's arrives on first use, below)
-        assert (org.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip() == key
+    # and none holds a fingerprint key: the evaluator's key is in its own directory only
+    seed = (evaluator_dir["dir"] / EVALUATOR_KEY_FILE).read_text().strip()
+    for org in (operator, bank_a, bank_b, regulator):
+        for path in org.data_dir.rglob("*"):
+            assert path.name not in (FINGERPRINT_KEY_FILE, EVALUATOR_KEY_FILE), path
+            assert not path.is_file() or seed.encode() not in path.read_bytes(), path
 
     with httpx.Client(timeout=60) as http:
         # the enterprise registers the invoice at the operator's gateway
@@ -197,7 +252,13 @@ def test_four_organisations_four_gateways(
         details = refused.json()["details"]
         assert details["reason"] == "FINGERPRINT_PLEDGED"
         assert details["conflicting_financing_id"] == first["financing_id"]
-        assert (bank_b.data_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip() == key
+
+        # the regulator reads the evaluator's log through its own gateway's CLI, signed with its
+        # own key: both banks' evaluations, counted, never an input
+        log = cli(chain, "evaluator", "log", "--data-dir", str(regulator.data_dir))
+        members = {e["member"] for e in log["evaluations"] if e["outcome"] == "evaluated"}
+        assert members == {bank_a.address, bank_b.address}
+        assert all(set(e) == {"id", "member", "at", "count", "outcome"} for e in log["evaluations"])
 
         # the regulator's own gateway shows the refusal
         def refusal_seen() -> list[dict[str, Any]]:
@@ -251,20 +312,17 @@ def test_four_organisations_four_gateways(
         member = http.get(f"{regulator.url}/v1/members/{bank_b.address}", headers=regulator.headers)
         assert member.json()["active"] is False
 
-    # a gateway whose fingerprint key is not the consortium's refuses to start, saying why
-    assert bank_b.process is not None
-    bank_b.process.terminate()
-    bank_b.process.wait(timeout=15)
-    bank_b.process = None
-    (bank_b.data_dir / "secrets" / FINGERPRINT_KEY_FILE).write_text(os.urandom(32).hex())
-    started = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "serve", "--data-dir", str(bank_b.data_dir),
-         "--port", str(free_port())],
-        env={**os.environ, **FAST, **chain},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert started.returncode == 1
-    assert "is not the consortium's" in started.stderr
-    assert "Traceback" not in started.stderr
+    # the evaluator stopped: bank A cannot finance and says so; a check says holders are unknown
+    evaluator_dir["process"].terminate()
+    evaluator_dir["process"].wait(timeout=15)
+    with httpx.Client(timeout=60) as http:
+        files = {"file": ("invoice.xml", UBL, "application/xml")}
+        seen = http.post(f"{bank_a.url}/v1/documents/check", files=files, headers=bank_a.headers)
+        assert seen.status_code == 200, seen.text
+        assert seen.json()["held_by"] is None  # unknown, not "not financed"
+        assert seen.json()["conflicting_financings"] is None
+        assert "holders_unknown" in {n["kind"] for n in seen.json()["notices"]}
+        body = {**body, "documents": [{"doc_hash": doc_hash, "amount": 1_000}], "reference": "A-43"}
+        down = http.post(f"{bank_a.url}/v1/financings", json=body, headers=bank_a.headers)
+        assert down.status_code == 503, down.text
+        assert down.json()["error"] == "evaluator_unavailable"

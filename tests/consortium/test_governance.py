@@ -1,5 +1,5 @@
 """Governance on the real embedded chain (issue #13): proposals, M of N approvals, through the
-services, the API and the CLI; and the fingerprint key id the contract holds.
+services, the API and the CLI; and the fingerprint evaluator key the contract holds.
 
 The contract rules themselves have a forge test each (contracts/test/Governance.t.sol); these
 tests show that the gateway surfaces them: with M = 1 today's commands work at once, with M = 2
@@ -9,9 +9,7 @@ one admin alone changes nothing and a second approval does.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -20,19 +18,16 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from ledger.cli import app as cli_app
-from ledger.errors import LedgerStateError, NotFound
-from ledger.network import (
-    FINGERPRINT_KEY_FILE,
-    fingerprint_key_digest,
-    fingerprint_key_id,
-    init_network,
-    open_ledger,
-)
+from ledger.documents import read_document
+from ledger.errors import EvaluatorUnavailable, InvalidInput, NotFound
+from ledger.network import init_network, open_ledger
 from ledger.services import members as svc
 from ledger.services.roles import Role
 from tests.conftest import Network, Participant, make_settings
+from tests.evaluator_harness import SessionEvaluator
 
 FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 
 
 @pytest.fixture
@@ -48,13 +43,15 @@ def two_of_two(network: Network) -> tuple[Network, Participant]:
 
 
 @pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")
-def test_M1_default_changes_at_once_and_chain_holds_the_key_id(network: Network) -> None:
+def test_M1_default_changes_at_once_and_chain_holds_the_evaluator_key(
+    network: Network, session_evaluator: SessionEvaluator
+) -> None:
     ledger = network.ledger
     state = svc.governance(ledger)
     assert (state.threshold, state.admin_count) == (1, 1)
-    key = bytes.fromhex((ledger.settings.secrets_dir / FINGERPRINT_KEY_FILE).read_text())
-    assert state.fingerprint_key_id == "0x" + fingerprint_key_digest(key).hex()
-    assert ledger.manifest.fingerprint_key_id == fingerprint_key_id(key)
+    key = session_evaluator.service.public_key
+    assert state.fingerprint_key_id == "0x" + key.hex()
+    assert ledger.manifest.fingerprint_key_id == key.hex()[:16]
     # a proposal by the only admin takes effect in its own transaction
     made = svc.propose(
         ledger,
@@ -181,40 +178,37 @@ def test_cli_propose_and_approve(tmp_path: Path) -> None:
     assert "Traceback" not in refused.output
 
 
-# -- the fingerprint key on chain ------------------------------------------------------------
+# -- the evaluator key on chain -------------------------------------------------------------
 
 
-def test_wrong_fingerprint_key_refuses_to_start(tmp_path: Path) -> None:
+def test_the_evaluator_key_on_chain_decides(
+    tmp_path: Path, session_evaluator: SessionEvaluator
+) -> None:
+    """Editing the manifest does not change whose proofs a gateway accepts; only a proposal
+    does, and it takes a ristretto255 public key only."""
     settings = make_settings(tmp_path / "ledger")
     ledger, _ = init_network(settings, "Op")
+    bank = svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
     ledger.close()
-    wrong = os.urandom(32)
-    (settings.secrets_dir / FINGERPRINT_KEY_FILE).write_text(wrong.hex())
-    # editing the manifest's key id does not help: the contract holds the id
     manifest = json.loads(settings.manifest_path.read_text())
-    manifest["fingerprint_key_id"] = fingerprint_key_id(wrong)
+    manifest["fingerprint_key_id"] = "00" * 8
     settings.manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(LedgerStateError, match="is not the consortium's"):
-        open_ledger(settings)
-    served = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ledger.cli",
-            "serve",
-            "--data-dir",
-            str(settings.data_dir),
-            "--port",
-            "1",
-        ],
-        env={**os.environ, **FAST},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert served.returncode == 1
-    assert "is not the consortium's" in served.stderr
-    assert "Traceback" not in served.stderr
+    ledger = open_ledger(settings)
+    try:
+        assert ledger.evaluator_key() == session_evaluator.service.public_key
+        assert ledger.oblivious_fingerprints(bank.member.address, read_document(UBL))
+        with pytest.raises(InvalidInput, match="ristretto255"):
+            svc.rotate_evaluator_key(ledger, ledger.manifest.admin_address, b"\x01" * 32)
+        rogue = SessionEvaluator()
+        try:
+            rogue.register(ledger.contract)
+            ledger.settings.evaluator_url = rogue.url  # an evaluator whose key is not on chain
+            with pytest.raises(EvaluatorUnavailable, match="does not verify"):
+                ledger.oblivious_fingerprints(bank.member.address, read_document(UBL))
+        finally:
+            rogue.stop()
+    finally:
+        ledger.close()
 
 
 def test_init_sets_the_threshold_and_co_admins_and_refuses_an_impossible_one(

@@ -1,11 +1,11 @@
 """Joining with one's own keys, on anvil (issue #13): `tradeledger join` in the member's own data
-directory, approval by an admin over the API and the CLI, and the fingerprint key delivered
-sealed to the member — in process (the four-gateway test runs each gateway as a process)."""
+directory, approval by an admin over the API and the CLI — in process (the four-gateway test runs
+each gateway as a process). No fingerprint key is delivered (issue #18): a joined bank has its
+fingerprints evaluated by the consortium's evaluator, whose key rotation is tested here."""
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 from api.app import create_app
 from ledger.cli import app as cli_app
 from ledger.config import Settings
-from ledger.errors import LedgerStateError
-from ledger.join import FINGERPRINT_KEY_FILE, JOIN_STATE_FILE, fingerprint_key_digest, read_request
+from ledger.documents import read_document
+from ledger.errors import EvaluatorUnavailable, Forbidden
+from ledger.join import FINGERPRINT_KEY_FILE, JOIN_STATE_FILE, LOOKUP_KEY_FILE, read_request
 from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
@@ -28,6 +29,7 @@ from ledger.services import financing as fin
 from ledger.services import members as svc
 from ledger.services.roles import FinancingKind, Role
 from tests.conftest import AnvilNode, make_settings
+from tests.evaluator_harness import SessionEvaluator
 
 pytestmark = pytest.mark.anvil
 FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
@@ -69,7 +71,7 @@ def member_settings(data_dir: Path, node: AnvilNode) -> Settings:
     return make_settings(data_dir, chain_url=node.url)
 
 
-def test_join_approve_over_the_api_delivers_the_key_sealed(
+def test_join_approve_over_the_api_and_the_joined_bank_has_fingerprints_evaluated(
     tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
 ) -> None:
     ledger, admin_key = operator
@@ -83,11 +85,13 @@ def test_join_approve_over_the_api_delivers_the_key_sealed(
         joined["address"].lower()
     ]
     assert joined["address"].lower() not in ledger.keystore.addresses()
-    # before approval: not a member, its gateway opens (joining) but has no fingerprint key
+    # before approval: not a member, its gateway opens (joining); the evaluator refuses it
     waiting = open_ledger(member_settings(bank_dir, anvil_node))
-    with pytest.raises(LedgerStateError, match="still joining"):
-        waiting.fingerprint_key()
-    waiting.close()
+    try:
+        with pytest.raises(Forbidden, match="only a bank"):
+            waiting.oblivious_fingerprints(joined["address"], read_document(UBL))
+    finally:
+        waiting.close()
 
     headers = {"Authorization": f"Bearer {admin_key}"}
     with TestClient(create_app(ledger.settings, ledger)) as client:
@@ -106,7 +110,7 @@ def test_join_approve_over_the_api_delivers_the_key_sealed(
         assert approved.status_code == 200, approved.text
         body = approved.json()
         assert body["status"] == "executed"
-        assert body["delivery_tx"] is not None
+        assert "delivery_tx" not in body  # nothing is delivered
         again = client.post("/v1/members/approve", json=request, headers=headers)
         assert again.status_code == 409  # already a member
 
@@ -116,15 +120,18 @@ def test_join_approve_over_the_api_delivers_the_key_sealed(
     # the bank's own gateway finishes joining by itself when it opens
     bank = open_ledger(member_settings(bank_dir, anvil_node))
     try:
-        assert bank.fingerprint_key() == ledger.fingerprint_key()
+        assert bank.oblivious_fingerprints(joined["address"], read_document(UBL))
         assert not (bank_dir / JOIN_STATE_FILE).exists()
+        assert not (bank_dir / "secrets" / FINGERPRINT_KEY_FILE).exists()
+        assert (bank_dir / "secrets" / LOOKUP_KEY_FILE).exists()  # its own, made at join
+        assert bank.lookup_key() != ledger.lookup_key()
         assert bank.manifest.admin_address == joined["address"]
         assert bank.db.authenticate(joined["api_key"]).address == joined["address"]
     finally:
         bank.close()
 
 
-def test_join_approve_from_the_cli_and_file_delivery(
+def test_join_approve_and_finish_from_the_cli(
     tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
 ) -> None:
     ledger, _ = operator
@@ -132,11 +139,9 @@ def test_join_approve_from_the_cli_and_file_delivery(
     joined, reg_dir = join(tmp_path, anvil_node, contract, "Regulator", "regulator")
     op_dir = ledger.settings.data_dir
     ledger.close()  # the CLI opens the operator's data directory itself
-    envelope = tmp_path / "regulator.key.json"
     result = CliRunner().invoke(
         cli_app,
-        ["member", "approve", joined["request"], "--envelope-out", str(envelope),
-         "--data-dir", str(op_dir), "--json"],
+        ["member", "approve", joined["request"], "--data-dir", str(op_dir), "--json"],
         env={**FAST, "TRADELEDGER_CHAIN_URL": anvil_node.url,
              "TRADELEDGER_FUNDING_KEY_FILE": str(ledger.settings.funding_key_file)},
     )  # fmt: skip
@@ -144,16 +149,14 @@ def test_join_approve_from_the_cli_and_file_delivery(
     approved = json.loads(result.stdout)
     assert approved["status"] == "executed"
     assert approved["role"] == "regulator"
-    # the envelope file is sealed: it does not hold the key in clear
-    key_hex = (op_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip()
-    assert key_hex not in envelope.read_text()
     result = CliRunner().invoke(
         cli_app,
-        ["join", "finish", str(envelope), "--data-dir", str(reg_dir)],
+        ["join", "finish", "--data-dir", str(reg_dir)],
         env={**FAST, "TRADELEDGER_CHAIN_URL": anvil_node.url},
     )
     assert result.exit_code == 0, result.output
-    assert (reg_dir / "secrets" / FINGERPRINT_KEY_FILE).read_text().strip() == key_hex
+    assert not (reg_dir / JOIN_STATE_FILE).exists()
+    assert not (reg_dir / "secrets" / FINGERPRINT_KEY_FILE).exists()
 
 
 def test_join_refuses_a_contract_that_is_not_the_artifact(
@@ -167,26 +170,26 @@ def test_join_refuses_a_contract_that_is_not_the_artifact(
     assert not (data_dir / "manifest.json").exists()
 
 
-def test_fingerprint_key_rotation_moves_every_gateway_and_keeps_old_pledges(
+def test_evaluator_key_rotation_moves_every_gateway_and_keeps_old_pledges(
     tmp_path: Path,
     anvil_node: AnvilNode,
     operator: tuple[Ledger, str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The consortium moves to a new evaluator (a new key on chain): a running bank gateway
+    refuses the old evaluator's answers at once, fingerprints change, and a pledge made under
+    the old key is still released with the fingerprints it locked."""
     ledger, _ = operator
     admin = ledger.manifest.admin_address
     contract = ledger.manifest.contract_address
     joined, bank_dir = join(tmp_path, anvil_node, contract, "Bank R", "bank")
-    other, other_dir = join(tmp_path, anvil_node, contract, "Bank S", "bank")
-    for request in (joined["request"], other["request"]):
-        svc.approve_join(ledger, admin, read_request(Path(request)))
+    svc.approve_join(ledger, admin, read_request(Path(joined["request"])))
     exporter = svc.add_member(ledger, admin, "Exporter", Role.ENTERPRISE)
     invoice, _, _ = docs.register_file(ledger, exporter.member.address, "enterprise", UBL, "i.xml")
-    old_key = ledger.fingerprint_key()
-    open_ledger(member_settings(other_dir, anvil_node)).close()  # Bank S holds the old key
-
+    new_evaluator = SessionEvaluator()
     bank = open_ledger(member_settings(bank_dir, anvil_node))
     try:
+        new_evaluator.register(bank.contract)
         me = joined["address"]
         docs.receive(bank, me, "bank", UBL, "invoice.xml")
         pledge = fin.PledgeRequest(docs.parse_doc_hash(invoice.doc_hash), 374_000)
@@ -196,38 +199,27 @@ def test_fingerprint_key_rotation_moves_every_gateway_and_keeps_old_pledges(
         )  # fmt: skip
         old_fps = {f.value for f in docs.examine(bank, UBL, me, "bank")[1].fingerprints}
 
-        rotation = svc.rotate_fingerprint_key(ledger, admin)
-        assert rotation.proposal.executed
-        assert set(rotation.delivered_to) == {me, other["address"]}
-        new_key = ledger.fingerprint_key()
-        assert new_key != old_key
-        state = svc.governance(ledger)
-        assert state.fingerprint_key_id == "0x" + fingerprint_key_digest(new_key).hex()
-
-        # the running bank gateway follows the rotation: it never fingerprints under the old key
+        new_key = new_evaluator.service.public_key
+        proposal = svc.rotate_evaluator_key(ledger, admin, new_key)
+        assert proposal.executed
+        assert svc.governance(ledger).fingerprint_key_id == "0x" + new_key.hex()
+        # the running bank gateway follows the rotation: the old evaluator's proofs are refused
         monkeypatch.setattr("ledger.network.FINGERPRINT_RECHECK_SECONDS", 0.0)
-        assert bank.fingerprint_key() == new_key
+        with pytest.raises(EvaluatorUnavailable, match="does not verify"):
+            bank.oblivious_fingerprints(me, read_document(UBL))
+        bank.settings.evaluator_url = new_evaluator.url
         new_fps = {f.value for f in docs.examine(bank, UBL, me, "bank")[1].fingerprints}
+        assert new_fps
         assert new_fps.isdisjoint(old_fps)  # every future fingerprint changes
         # the pledge made under the old key is released with the fingerprints it pledged
         fin.cancel(bank, me, financed.financing_id, 1)
         assert fin.get(bank, financed.financing_id).status.name == "CANCELLED"
     finally:
         bank.close()
-
-    # a stopped gateway still holding the old key takes the new one sealed to it when it starts
-    restarted = open_ledger(member_settings(other_dir, anvil_node))
-    try:
-        assert restarted.fingerprint_key() == new_key
-    finally:
-        restarted.close()
-    # an unrelated wrong key is still refused (only the key rotated away from is replaced)
-    (bank_dir / "secrets" / FINGERPRINT_KEY_FILE).write_text(os.urandom(32).hex())
-    with pytest.raises(LedgerStateError, match="is not the consortium's"):
-        open_ledger(member_settings(bank_dir, anvil_node))
+        new_evaluator.stop()
 
 
-def test_M2_join_takes_effect_and_delivers_at_the_second_admins_approval(
+def test_M2_join_takes_effect_at_the_second_admins_approval(
     tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
 ) -> None:
     ledger, _ = operator
@@ -240,22 +232,22 @@ def test_M2_join_takes_effect_and_delivers_at_the_second_admins_approval(
 
     pending = svc.approve_join(ledger, admin, read_request(Path(joined["request"])))
     assert not pending.executed
-    assert pending.delivery_tx is None
     waiting = open_ledger(member_settings(bank_dir, anvil_node))
-    with pytest.raises(LedgerStateError, match="still joining"):
-        waiting.fingerprint_key()
-    waiting.close()
+    try:
+        with pytest.raises(Forbidden, match="only a bank"):
+            waiting.oblivious_fingerprints(joined["address"], read_document(UBL))
+    finally:
+        waiting.close()
 
     co_ledger = open_ledger(member_settings(co_dir, anvil_node))  # its own gateway, own key
     try:
-        assert co_ledger.fingerprint_key() == ledger.fingerprint_key()
         done = svc.approve_proposal(co_ledger, co["address"], pending.proposal_id)
     finally:
         co_ledger.close()
     assert done.executed
-    assert done.delivery_tx is not None  # the admin whose approval took effect delivered it
     bank = open_ledger(member_settings(bank_dir, anvil_node))
     try:
-        assert bank.fingerprint_key() == ledger.fingerprint_key()
+        assert bank.oblivious_fingerprints(joined["address"], read_document(UBL))
+        assert not (bank_dir / JOIN_STATE_FILE).exists()
     finally:
         bank.close()

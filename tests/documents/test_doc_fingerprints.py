@@ -21,9 +21,10 @@ from ledger.documents import (
     onchain_fingerprints,
     read_document,
 )
-from ledger.documents.fingerprints import FINGERPRINT_VERSION
+from ledger.documents.fingerprints import FINGERPRINT_VERSION, onchain_value, oprf_input
 from ledger.documents.writers import write_cii, write_facturx, write_json_form, write_ubl
 from ledger.errors import InvalidInput
+from ledger.oprf import Evaluator
 
 SELLER = Party.of([make_party_id(IdScheme.VAT, "DE136695976")], name="Seller GmbH")
 BUYER = Party.of([make_party_id(IdScheme.LEI, "529900T8BM49AURSDO55")])
@@ -57,8 +58,10 @@ def test_kinds_and_sizes() -> None:
 
 
 def test_a_pinned_value_so_a_rule_change_cannot_go_unnoticed() -> None:
-    """Fingerprints are on chain: a change in normalisation or layout must bump the version."""
-    assert FINGERPRINT_VERSION == "tradeledger/fingerprint/v2"
+    """Fingerprints are on chain: a change in normalisation or layout must bump the version.
+    The local (MAC) and the on-chain (OPRF, here under the RFC 9497 A.1.2 test key) values of
+    one input are pinned."""
+    assert FINGERPRINT_VERSION == "tradeledger/fingerprint/v3"
 
     def field(text: str) -> bytes:
         return b"\x01" + len(text.encode()).to_bytes(4, "big") + text.encode()
@@ -76,7 +79,12 @@ def test_a_pinned_value_so_a_rule_change_cannot_go_unnoticed() -> None:
     )
     expected = std_hmac.new(KEY, message, hashlib.sha256).digest()
     assert by_name(invoice())["seller_number:VAT"] == expected
-    assert expected.hex() == "f6931fd796e4b2dc61a21b41e0c04d3f749a0ad8f64fe097c2ea44c800ee2b1e"
+    assert expected.hex() == "0786ebb608f75cc098545b45c6fb450da25827cf9635f043a2cc8b88ebd83c2f"
+    # the on-chain fingerprint: the OPRF of the same bytes, hashed with its label
+    assert message == oprf_input("seller_number", ("INVOICE", "VAT", "DE136695976", "INV2024-42"))
+    evaluator = Evaluator.from_seed(bytes([0xA3]) * 32, b"test key")
+    onchain = onchain_value(evaluator.evaluate_known_input(message))
+    assert onchain.hex() == "6749f488ab44d2df6653a895bfec5b998f5c2e8b8fb87859bd7f3ef29d79e17c"
 
 
 def test_the_same_invoice_in_every_format_has_the_same_fingerprints() -> None:

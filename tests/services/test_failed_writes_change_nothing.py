@@ -15,7 +15,7 @@ from importlib import resources
 
 import pytest
 
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import Forbidden, InvalidInput, LedgerError
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind
@@ -154,14 +154,16 @@ def test_the_same_invoice_twice_in_one_financing_is_refused_before_any_write(
 
 
 def test_a_member_that_may_not_finance_registers_nothing(network: Network) -> None:
-    """An enterprise (through the CLI or the services, which do not check roles) is refused by
-    the contract's own rule — simulated, so its document is not registered on the way."""
+    """An enterprise (through the CLI or the services, which do not check roles) is refused —
+    by the fingerprint evaluator, which evaluates for banks only, before the contract's own
+    rule is even simulated — so its document is not registered on the way."""
     ledger, me = network.ledger, network.enterprise.address
     lodged = docs.receive(ledger, me, "enterprise", UBL)
     before = snapshot(network)
     with pytest.raises(LedgerError) as refused:
         finance(network, me, lodged.doc_hash, 100_000)
-    assert type(refused.value).__name__ == "RoleNotAllowed"
+    assert isinstance(refused.value, Forbidden)
+    assert "only a bank" in refused.value.message
     assert snapshot(network) == before
     assert docs.find_registration(ledger, docs.parse_doc_hash(lodged.doc_hash)) is None
 

@@ -1,0 +1,153 @@
+"""A bank gateway's side of oblivious fingerprints (docs/fingerprints.md).
+
+The gateway blinds the canonical fingerprint inputs (:func:`ledger.documents.fingerprints.
+oprf_input`), sends them in one batch signed with the member's chain key to the evaluator
+(:mod:`ledger.evaluator`), verifies the evaluator's proof against the public key the consortium
+put on chain, unblinds, and hashes each 64-byte output to the bytes32 the contract takes
+(:func:`ledger.documents.fingerprints.onchain_value`). The gateway never holds the OPRF key:
+without the evaluator it cannot compute a single on-chain fingerprint.
+
+Errors: EvaluatorUnavailable (the evaluator is unreachable, refuses this member, or its proof
+does not verify — never a fingerprint), RateLimited (the evaluator's limit for this member,
+with its Retry-After), MemberSuspended (the evaluator read this member as suspended).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+
+from ledger.errors import (
+    EvaluatorUnavailable,
+    Forbidden,
+    InvalidInput,
+    MemberSuspended,
+    RateLimited,
+)
+from ledger.evaluator import EVALUATE_LABEL, READ_LOG_LABEL, SignDigest, sign_request
+from ledger.oprf import Client, OprfError, PublicKey
+
+#: seconds to wait for the evaluator
+DEFAULT_TIMEOUT = 10.0
+
+
+class EvaluatorClient:
+    """Evaluates fingerprint inputs through the evaluator at ``url``.
+
+    ``consortium`` is the contract's address; ``public_key`` reads the evaluator's 32-byte
+    public key as the chain holds it (on every batch: a rotation on chain applies at once)."""
+
+    def __init__(
+        self,
+        url: str,
+        consortium: str,
+        public_key: Callable[[], bytes],
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.consortium = consortium
+        if url and not url.startswith(("http://", "https://")):
+            raise InvalidInput("evaluator_url", "must be an http:// or https:// URL")
+        self.url = url.rstrip("/")
+        self._public_key = public_key
+        self.timeout = timeout
+
+    def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:
+        """The 64-byte OPRF outputs of ``inputs``, in order, for ``member`` (``sign`` signs with
+        its chain key). Raises as the module doc says."""
+        if not inputs:
+            return []
+        if not self.url:
+            raise EvaluatorUnavailable(
+                "no fingerprint evaluator is configured (TRADELEDGER_EVALUATOR_URL): this "
+                "gateway cannot compute the fingerprints a financing locks",
+                reason="not_configured",
+            )
+        try:
+            key = PublicKey.from_bytes(self._public_key())
+        except OprfError:
+            raise EvaluatorUnavailable(
+                "the evaluator key on chain is not a ristretto255 public key",
+                reason="bad_chain_key",
+            ) from None
+        clients = [Client.blind(i) for i in inputs]
+        items = [c.blinded.hex() for c in clients]
+        body = sign_request(self.consortium, member, sign, EVALUATE_LABEL, items)
+        body["blinded"] = items
+        answer = self._post("/v1/evaluate", body)
+        try:
+            return Client.finalize_batch(clients, bytes.fromhex(str(answer["output"])), key)
+        except (OprfError, KeyError, ValueError):
+            raise EvaluatorUnavailable(
+                "the evaluator's answer does not verify against the evaluator key on chain: "
+                "no fingerprint was computed",
+                reason="bad_proof",
+            ) from None
+
+    def read_log(
+        self,
+        member: str,
+        sign: SignDigest,
+        filter_member: str = "",
+        after: int = 0,
+        limit: int = 500,
+    ) -> list[dict[str, object]]:
+        """The evaluator's log of evaluations (``id``, ``member``, ``at`` unix seconds, ``count``
+        of inputs, ``outcome``), read by ``member``, an active regulator (Forbidden/
+        EvaluatorUnavailable otherwise). ``filter_member``: one member's entries only."""
+        items = [filter_member, str(after), str(limit)]
+        body = sign_request(self.consortium, member, sign, READ_LOG_LABEL, items)
+        body.update(filter_member=filter_member, after=after, limit=limit)
+        found = self._post("/v1/evaluations", body)
+        entries = found.get("evaluations")
+        if not isinstance(entries, list):
+            raise EvaluatorUnavailable("the evaluator answered no log", reason="bad_answer")
+        return [dict(e) for e in entries if isinstance(e, dict)]
+
+    def _post(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        request = urllib.request.Request(  # noqa: S310 (http(s) only: __init__)
+            self.url + path,
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                found = json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            raise _refusal(exc) from None
+        except (OSError, ValueError) as exc:
+            raise EvaluatorUnavailable(
+                f"the fingerprint evaluator at {self.url} cannot be reached ({exc}): this "
+                "gateway cannot compute on-chain fingerprints until it is back",
+                reason="unreachable",
+            ) from None
+        if not isinstance(found, dict):
+            raise EvaluatorUnavailable("the evaluator answered no JSON object", reason="bad_answer")
+        return found
+
+
+def _refusal(exc: urllib.error.HTTPError) -> Exception:
+    try:
+        body = json.loads(exc.read())
+        code, message = str(body.get("error", "")), str(body.get("message", ""))
+    except (ValueError, AttributeError, OSError):
+        code, message = "", ""
+    if exc.code == 429:
+        retry = int(exc.headers.get("Retry-After", "1") or 1)
+        return RateLimited(
+            f"the fingerprint evaluator's limit for this member is reached: {message}",
+            limit=0,
+            window=0,
+            retry_after=retry,
+            source="evaluator",
+        )
+    if code == "member_suspended":
+        return MemberSuspended(f"the fingerprint evaluator refused: {message}")
+    if code in ("not_a_regulator", "not_a_bank"):
+        return Forbidden(f"the fingerprint evaluator refused: {message}")
+    return EvaluatorUnavailable(
+        f"the fingerprint evaluator refused ({exc.code} {code}): {message}",
+        reason=code or f"http_{exc.code}",
+    )

@@ -1,0 +1,223 @@
+"""Oblivious fingerprints end to end (issue #18): a bank's gateway, the consortium's evaluator over
+HTTP (the session's real service, tests/evaluator_harness.py), the real embedded chain.
+
+What a user relies on: the fingerprints a financing locks come only from the evaluator, proof
+checked against the key on chain; no gateway holds a key that could compute them; the evaluator
+serves active banks only, refuses replays and forgeries, rate-limits each member (a dictionary of
+guessed invoice numbers hits the limit) and logs every evaluation for the regulator.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+
+import httpx
+import pytest
+
+from api.errors import status_for
+from ledger.documents import read_document
+from ledger.documents.fingerprints import (
+    compute_fingerprints,
+    fingerprint_inputs,
+    onchain_value,
+    oprf_input,
+)
+from ledger.documents.normalise import normalise_number
+from ledger.errors import EvaluatorUnavailable, Forbidden, LedgerError, MemberSuspended, RateLimited
+from ledger.evaluator import EVALUATE_LABEL, LOG_FILE, EvaluationLog, sign_request
+from ledger.oprf import Client
+from ledger.services import documents as docs
+from ledger.services import financing as fin
+from ledger.services import members as member_svc
+from ledger.services.roles import FinancingKind
+from tests.conftest import Network
+from tests.evaluator_harness import SessionEvaluator
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+MATURITY = datetime.now(UTC) + timedelta(days=90)
+#: the attack the issue names: a financed invoice number found in 111 guesses
+GUESSES = 111
+
+
+def _sign(network: Network, address: str):  # type: ignore[no-untyped-def]
+    return network.ledger.transactor(address).signer.sign_digest  # type: ignore[attr-defined]
+
+
+def _finance(network: Network, bank: str, doc_hash: str) -> fin.Financing:
+    return fin.create(
+        network.ledger,
+        bank,
+        [fin.PledgeRequest(docs.parse_doc_hash(doc_hash), 100_000)],
+        "DKK",
+        FinancingKind.INVOICE_FINANCING,
+        MATURITY,
+    )
+
+
+def _dead_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"  # nothing listens once closed
+
+
+def test_the_on_chain_fingerprints_are_the_evaluators(
+    network: Network, session_evaluator: SessionEvaluator
+) -> None:
+    """What a bank locks is SHA-256(label, OPRF output) of the canonical facts: the evaluator's
+    own evaluation of the same bytes gives the same values; the gateway's local ones differ."""
+    parsed = read_document(UBL)
+    assert parsed.facts is not None
+    got = network.ledger.oblivious_fingerprints(network.bank.address, parsed)
+    evaluator = session_evaluator.service._evaluator
+    expected = [
+        onchain_value(evaluator.evaluate_known_input(oprf_input(i.kind.value, i.fields)))
+        for i in fingerprint_inputs(parsed.facts)
+    ]
+    assert [f.value for f in got] == expected
+    local = compute_fingerprints(parsed, network.ledger.lookup_key())
+    assert not {f.value for f in local} & set(expected)
+    # the chain holds the evaluator's public key, and the gateway checks proofs against it
+    assert network.ledger.evaluator_key() == evaluator.public_key.to_bytes()
+
+
+def test_only_active_banks_have_fingerprints_evaluated(network: Network) -> None:
+    ledger = network.ledger
+    parsed = read_document(UBL)
+    for who in (network.enterprise, network.regulator, network.attestor, network.admin):
+        with pytest.raises(Forbidden, match="only a bank"):
+            ledger.oblivious_fingerprints(who.address, parsed)
+    member_svc.suspend_member(ledger, network.admin.address, network.bank_b.address)
+    with pytest.raises(MemberSuspended):
+        ledger.oblivious_fingerprints(network.bank_b.address, parsed)
+    # a check by a non-bank says holders are unknown, never "not financed"
+    seen = docs.examine(ledger, UBL, network.enterprise.address, "enterprise")[1]
+    assert seen.locked is None
+    assert "holders_unknown" in {n.kind for n in seen.notices}
+
+
+def test_forged_replayed_stale_and_foreign_requests_are_refused(
+    network: Network, session_evaluator: SessionEvaluator
+) -> None:
+    bank = network.bank.address
+    consortium = network.ledger.manifest.contract_address
+    items = [Client.blind(b"guess").blinded.hex()]
+
+    def post(body: dict[str, object]) -> httpx.Response:
+        return httpx.post(f"{session_evaluator.url}/v1/evaluate", json=body, timeout=10)
+
+    body = {**sign_request(consortium, bank, _sign(network, bank), EVALUATE_LABEL, items)}
+    body["blinded"] = items
+    assert post(body).status_code == 200
+    again = post(body)
+    assert (again.status_code, again.json()["error"]) == (401, "replayed_request")
+    stale = sign_request(
+        consortium, bank, _sign(network, bank), EVALUATE_LABEL, items, now=time.time() - 3600
+    )
+    refused = post({**stale, "blinded": items})
+    assert (refused.status_code, refused.json()["error"]) == (401, "stale_request")
+    # bank B signs a request in bank A's name
+    forged = sign_request(
+        consortium, bank, _sign(network, network.bank_b.address), EVALUATE_LABEL, items
+    )
+    refused = post({**forged, "blinded": items})
+    assert (refused.status_code, refused.json()["error"]) == (401, "bad_signature")
+    # a request for another consortium, properly signed
+    other = sign_request("0x" + "11" * 20, bank, _sign(network, bank), EVALUATE_LABEL, items)
+    refused = post({**other, "blinded": items})
+    assert (refused.status_code, refused.json()["error"]) == (403, "wrong_consortium")
+    # a changed element after signing
+    tampered = sign_request(consortium, bank, _sign(network, bank), EVALUATE_LABEL, items)
+    refused = post({**tampered, "blinded": [Client.blind(b"other").blinded.hex()]})
+    assert (refused.status_code, refused.json()["error"]) == (401, "bad_signature")
+
+
+def test_a_dictionary_attack_hits_the_limit_and_shows_in_the_regulators_log(
+    network: Network, session_evaluator: SessionEvaluator
+) -> None:
+    """Bank B guesses the invoice numbers of bank A's client in the seller's numbering style,
+    straight against the evaluator with its own key (what a bank that skips its gateway's
+    checks would do). Before 111 guesses the evaluator answers 429 with Retry-After; the
+    regulator reads each evaluation and the refusals in the evaluator's log, never an input."""
+    ledger, attacker = network.ledger, network.bank_b.address
+    ubl = docs.receive(ledger, network.bank.address, "bank", UBL)
+    _finance(network, network.bank.address, ubl.doc_hash)  # honest financing: not limited
+    facts = read_document(UBL).facts
+    assert facts is not None
+    client = ledger.evaluator_client()
+    sign = _sign(network, attacker)
+    answered = 0
+    limited: RateLimited | None = None
+    for n in range(GUESSES):
+        guess = replace(facts, number=normalise_number(f"TOSL{n:03d}"))
+        inputs = [oprf_input(i.kind.value, i.fields) for i in fingerprint_inputs(guess)]
+        try:
+            client.outputs(attacker, sign, inputs)
+        except RateLimited as exc:
+            limited = exc
+            break
+        answered += 1
+    assert limited is not None, "111 guesses were all evaluated"
+    per_guess = len(fingerprint_inputs(facts))
+    assert answered * per_guess <= session_evaluator.service.limit < GUESSES * per_guess
+    assert limited.retry_after >= 1
+    assert status_for(limited) == 429
+
+    regulator = network.regulator.address
+    entries = client.read_log(regulator, _sign(network, regulator), filter_member=attacker)
+    outcomes = [e["outcome"] for e in entries]
+    assert outcomes.count("evaluated") == answered
+    assert outcomes[-1] == "rate_limited"
+    assert sum(int(str(e["count"])) for e in entries if e["outcome"] == "evaluated") == (
+        answered * per_guess
+    )
+    assert all(set(e) == {"id", "member", "at", "count", "outcome"} for e in entries)
+    # persisted: the evaluator's SQLite file holds the same entries
+    on_disk = EvaluationLog(session_evaluator.dir / LOG_FILE).read(attacker)
+    assert [e.outcome for e in on_disk] == outcomes
+    # only a regulator reads the log
+    with pytest.raises(Forbidden):
+        client.read_log(attacker, sign)
+
+
+def test_a_bank_gateway_cannot_fingerprint_without_the_evaluator(
+    network: Network, session_evaluator: SessionEvaluator
+) -> None:
+    ledger, bank = network.ledger, network.bank.address
+    ubl = docs.receive(ledger, bank, "bank", UBL)
+    _finance(network, bank, ubl.doc_hash)
+    # no key in the gateway's data directory: no fingerprint key file, no copy of the seed
+    seed = session_evaluator.seed
+    for path in ledger.settings.data_dir.rglob("*"):
+        assert not path.name.startswith("fingerprint.key"), path
+        if path.is_file():
+            data = path.read_bytes()
+            assert seed not in data, path
+            assert seed.hex().encode() not in data, path
+    # the evaluator stopped (nothing listens): financing fails, saying why; a check says
+    # holders are unknown instead of "not financed"
+    ledger.settings.evaluator_url = _dead_url()
+    seen = docs.receive(ledger, network.bank_b.address, "bank", UBL)
+    assert seen.locked is None
+    assert seen.fingerprints == ()
+    assert "holders_unknown" in {n.kind for n in seen.notices}
+    with pytest.raises(EvaluatorUnavailable, match="cannot be reached") as down:
+        _finance(network, network.bank_b.address, seen.doc_hash)
+    assert status_for(down.value) == 503
+
+
+def test_an_answer_under_another_key_is_an_error_never_a_fingerprint(network: Network) -> None:
+    rogue = SessionEvaluator()  # a real evaluator, but not the one whose key is on chain
+    try:
+        rogue.register(network.ledger.contract)
+        network.ledger.settings.evaluator_url = rogue.url
+        ubl = docs.receive(network.ledger, network.bank.address, "bank", UBL)
+        with pytest.raises(EvaluatorUnavailable, match="does not verify") as refused:
+            _finance(network, network.bank.address, ubl.doc_hash)
+        assert isinstance(refused.value, LedgerError)
+        assert docs.find_registration(network.ledger, docs.parse_doc_hash(ubl.doc_hash)) is None
+    finally:
+        rogue.stop()

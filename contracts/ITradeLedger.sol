@@ -81,8 +81,8 @@ interface ITradeLedger {
     /// @notice What a governance proposal changes (issue #13). NONE is never stored.
     /// @dev ADD_MEMBER onboards `account` (an ADMIN: adds an admin); SUSPEND_MEMBER of an ADMIN
     ///      removes it from the admins who count; ROTATE_KEY moves `account`'s key to
-    ///      `newAccount`; SET_THRESHOLD sets M to uint256(`data`); SET_FINGERPRINT_KEY_ID stores
-    ///      `data` as the consortium fingerprint key id.
+    ///      `newAccount`; SET_THRESHOLD sets M to uint256(`data`); SET_FINGERPRINT_EVALUATOR stores
+    ///      `data` as the fingerprint evaluator's public key (docs/fingerprints.md).
     enum ProposalAction {
         NONE,
         ADD_MEMBER,
@@ -90,7 +90,7 @@ interface ITradeLedger {
         REINSTATE_MEMBER,
         ROTATE_KEY,
         SET_THRESHOLD,
-        SET_FINGERPRINT_KEY_ID
+        SET_FINGERPRINT_EVALUATOR
     }
 
     /// @notice Lifecycle of a proposal. NONE means no such proposal.
@@ -126,7 +126,7 @@ interface ITradeLedger {
     /// @param role ADD_MEMBER: the new member's role
     /// @param legalIdHash ADD_MEMBER: SHA-256 of the new member's legal id
     /// @param data ADD_MEMBER: the member's X25519 encryption public key (zero for a custodial
-    ///        member); SET_THRESHOLD: the new M; SET_FINGERPRINT_KEY_ID: the new key id
+    ///        member); SET_THRESHOLD: the new M; SET_FINGERPRINT_EVALUATOR: the evaluator's new public key
     /// @param name ADD_MEMBER: the new member's name
     struct ProposalInput {
         ProposalAction action;
@@ -200,12 +200,10 @@ interface ITradeLedger {
     /// @notice Thrown when suspending an ADMIN would leave fewer active ADMINs (`admins`) than
     ///         the `threshold` M, so that no proposal could ever pass again.
     error AdminsBelowThreshold(uint256 admins, uint8 threshold);
-    /// @notice Thrown when a fingerprint key id is zero.
-    error ZeroFingerprintKeyId();
+    /// @notice Thrown when the fingerprint evaluator's public key would be zero.
+    error ZeroFingerprintEvaluatorKey();
     /// @notice Thrown when an encryption public key would be zero.
     error ZeroEncryptionKey();
-    /// @notice Thrown when a fingerprint key envelope is empty or longer than `max` bytes.
-    error InvalidEnvelope(uint256 length, uint256 max);
 
     // ---------------------------------------------------------------- errors: documents
 
@@ -314,12 +312,8 @@ interface ITradeLedger {
     event ProposalExecuted(uint256 indexed proposalId, ProposalAction indexed action);
     /// @notice Emitted when the approvals threshold M changed (at deployment from 0).
     event ThresholdChanged(uint8 oldThreshold, uint8 newThreshold);
-    /// @notice Emitted when the consortium's fingerprint key id changed (at deployment from 0).
-    event FingerprintKeyIdChanged(bytes32 oldKeyId, bytes32 newKeyId);
-    /// @notice Emitted when ADMIN `by` delivered the fingerprint key `keyId` to member `account`,
-    ///         encrypted to the member's X25519 key (`envelope`: ephemeral public key, nonce,
-    ///         AES-GCM ciphertext; only the member can open it).
-    event FingerprintKeyDelivered(address indexed account, bytes32 indexed keyId, address by, bytes envelope);
+    /// @notice Emitted when the fingerprint evaluator's public key changed (at deployment from 0).
+    event FingerprintEvaluatorKeyChanged(bytes32 oldKey, bytes32 newKey);
 
     // ---------------------------------------------------------------- events: documents
 
@@ -447,17 +441,14 @@ interface ITradeLedger {
     /// @notice N: how many active ADMIN members there are.
     function adminCount() external view returns (uint32);
 
-    /// @notice The id of the consortium's fingerprint key (SHA-256 of a domain tag and the key;
-    ///         never the key). Every gateway checks its key against it before it starts.
-    function fingerprintKeyId() external view returns (bytes32);
+    /// @notice The public key (ristretto255, 32 bytes compressed) of the evaluator the consortium
+    ///         designates to compute fingerprints (RFC 9497 VOPRF). Its private key is at the
+    ///         evaluator only; every bank's gateway checks the evaluator's proofs against this.
+    function fingerprintEvaluatorKey() external view returns (bytes32);
 
     /// @notice The block the contract was deployed in: where a new member's gateway starts
     ///         following the chain.
     function deploymentBlock() external view returns (uint64);
-
-    /// @notice Deliver the fingerprint key to member `account`, encrypted to its own encryption
-    ///         key (see FingerprintKeyDelivered). Active ADMIN or owner; `account` must be a member.
-    function deliverFingerprintKey(address account, bytes calldata envelope) external;
 
     // ---------------------------------------------------------------- documents
 

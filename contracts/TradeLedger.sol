@@ -15,18 +15,18 @@ import {FinancingRegistry} from "./modules/FinancingRegistry.sol";
 contract TradeLedger is ITradeLedger, Ownable2Step, FinancingRegistry {
     /// @notice The deployer becomes the owner and ADMIN member 1; `coAdmins` become ADMIN members
     ///         2.. (unnamed); `initialThreshold` is M, the ADMIN approvals a change needs (1 for a
-    ///         single operator, at most 1 + coAdmins.length); `initialFingerprintKeyId` is the id
-    ///         of the consortium's fingerprint key, which every gateway checks its own against.
+    ///         single operator, at most 1 + coAdmins.length); `initialFingerprintEvaluatorKey`
+    ///         is the public key of the consortium's fingerprint evaluator (RFC 9497).
     constructor(
         string memory adminName,
         bytes32 adminLegalIdHash,
         address[] memory coAdmins,
         uint8 initialThreshold,
-        bytes32 initialFingerprintKeyId
+        bytes32 initialFingerprintEvaluatorKey
     ) Ownable(msg.sender) {
         uint32 memberId = _storeMember(msg.sender, Role.ADMIN, adminLegalIdHash);
         emit MemberAdded(memberId, msg.sender, Role.ADMIN, adminLegalIdHash, adminName);
-        _initGovernance(coAdmins, initialThreshold, initialFingerprintKeyId);
+        _initGovernance(coAdmins, initialThreshold, initialFingerprintEvaluatorKey);
     }
 
     /// @notice Disabled (reverts OwnershipRenounceDisabled): an ownerless ledger could never

@@ -364,7 +364,7 @@ def member_propose(
         str,
         typer.Argument(
             help="add-member, suspend-member, reinstate-member, rotate-key, set-threshold or "
-            "set-fingerprint-key-id"
+            "set-fingerprint-evaluator"
         ),
     ],
     account: Annotated[str | None, typer.Option(help="the member concerned")] = None,
@@ -373,7 +373,10 @@ def member_propose(
     name: Annotated[str, typer.Option(help="add-member: the name")] = "",
     legal_id: Annotated[str, typer.Option(help="add-member: legal id, e.g. an LEI")] = "",
     threshold: Annotated[int | None, typer.Option(help="set-threshold: the new M", min=1)] = None,
-    key_id: Annotated[str | None, typer.Option(help="set-fingerprint-key-id: 0x + 64 hex")] = None,
+    evaluator_key: Annotated[
+        str | None,
+        typer.Option(help="set-fingerprint-evaluator: its public key, 0x + 64 hex"),
+    ] = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -388,11 +391,11 @@ def member_propose(
             fail(InvalidInput("--threshold", "is required for set-threshold"))
         assert threshold is not None
         data = threshold
-    elif key_id is not None:
+    elif evaluator_key is not None:
         try:
-            data = bytes.fromhex(key_id.removeprefix("0x"))
+            data = bytes.fromhex(evaluator_key.removeprefix("0x"))
         except ValueError:
-            fail(InvalidInput("--key-id", "must be 0x and 64 hex digits"))
+            fail(InvalidInput("--evaluator-key", "must be 0x and 64 hex digits"))
     with opened_ledger(data_dir) as ledger:
         made = guard(
             lambda: member_svc.propose(
@@ -572,7 +575,7 @@ def member_proposals(
     rows = [_proposal_row(p) for p in found]
     text = (
         f"M = {state.threshold} of N = {state.admin_count} admins, fingerprint evaluator key "
-        f"{state.fingerprint_key_id}\n"
+        f"{state.fingerprint_evaluator_key}\n"
     )
     text += _table(
         ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME", "APPROVED BY"],
@@ -594,7 +597,7 @@ def member_proposals(
         {
             "threshold": state.threshold,
             "admin_count": state.admin_count,
-            "fingerprint_key_id": state.fingerprint_key_id,
+            "fingerprint_evaluator_key": state.fingerprint_evaluator_key,
             "proposals": rows,
         },
         text,

@@ -18,8 +18,8 @@
     ├── ChainUnavailable             the node cannot be reached                        → 503
     │   └── TransactionRejected      the node refused a transaction (nonce, fees, funds) → 503
     ├── LedgerStateError             the data directory, manifest or keys are unusable → 500
-    │   └── FingerprintKeyPending    the consortium's fingerprint key has not reached   → 503
-    │                                this gateway yet (joining, or a rotation)
+    │   └── JoinPending              this gateway's member is still joining (its       → 503
+    │                                membership is not on chain yet)
     └── ContractError                a revert, named exactly like the Solidity error
         └── one subclass per custom error in the ABI (see ledger.revert), e.g.
             DocumentAlreadyRegistered, RoleNotAllowed, DrawdownExceedsFinancing …
@@ -156,12 +156,11 @@ class LedgerStateError(LedgerError):
     code = "ledger_state_error"
 
 
-class FingerprintKeyPending(LedgerStateError):
+class JoinPending(LedgerStateError):
     """An expected, transient state: this gateway's member is still joining (its membership is
-    not on chain yet; an admin approves its join request). The name and code are kept from the
-    fingerprint key delivery that issue #18 removed."""
+    not on chain yet; an admin approves its join request)."""
 
-    code = "fingerprint_key_pending"
+    code = "join_pending"
 
 
 class ContractError(LedgerError):

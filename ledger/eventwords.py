@@ -421,22 +421,13 @@ def _threshold_changed(a: Args, names: Names) -> DecodedEvent:
     )
 
 
-def _fingerprint_key_id_changed(a: Args, names: Names) -> DecodedEvent:
-    f: Fields = {"old_key_id": hex_of(a["oldKeyId"]), "new_key_id": hex_of(a["newKeyId"])}
-    return DecodedEvent(
-        f, f"the consortium's fingerprint key was rotated (new key id {f['new_key_id'][:18]}…)"
-    )
-
-
-def _fingerprint_key_delivered(a: Args, names: Names) -> DecodedEvent:
-    f: Fields = {}
-    _member(f, "account", a["account"], names)
-    f["key_id"] = hex_of(a["keyId"])
-    _member(f, "by", a["by"], names)
+def _fingerprint_evaluator_key_changed(a: Args, names: Names) -> DecodedEvent:
+    f: Fields = {"old_key": hex_of(a["oldKey"]), "new_key": hex_of(a["newKey"])}
     return DecodedEvent(
         f,
-        f"the fingerprint key was delivered, sealed, to {who(a['account'], names)} by "
-        f"{who(a['by'], names)}",
+        "the fingerprint evaluator's public key was "
+        + ("set" if int(f["old_key"], 16) == 0 else "rotated")
+        + f" (new key {f['new_key'][:18]}…)",
     )
 
 
@@ -463,8 +454,7 @@ DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
     "ProposalApproved": _proposal_approved,
     "ProposalExecuted": _proposal_executed,
     "ThresholdChanged": _threshold_changed,
-    "FingerprintKeyIdChanged": _fingerprint_key_id_changed,
-    "FingerprintKeyDelivered": _fingerprint_key_delivered,
+    "FingerprintEvaluatorKeyChanged": _fingerprint_evaluator_key_changed,
 }
 
 _MEMBER = ("member_id",)
@@ -548,8 +538,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
     "ProposalApproved": ("proposal_id", "admin", "admin_name", "approvals", "threshold"),
     "ProposalExecuted": ("proposal_id", "action"),
     "ThresholdChanged": ("old_threshold", "new_threshold"),
-    "FingerprintKeyIdChanged": ("old_key_id", "new_key_id"),
-    "FingerprintKeyDelivered": ("account", "account_name", "key_id", "by", "by_name"),
+    "FingerprintEvaluatorKeyChanged": ("old_key", "new_key"),
 }
 
 #: the union of every event's fields, in a fixed order (the CSV export's decoded columns)
@@ -610,9 +599,8 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "data",
     "old_threshold",
     "new_threshold",
-    "old_key_id",
-    "new_key_id",
-    "key_id",
+    "old_key",
+    "new_key",
 )
 
 

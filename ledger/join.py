@@ -10,7 +10,7 @@ in the order it happens:
    data addressed to it (``secrets/encryption.key``). It reads the deployed contract, refuses it
    unless its code is byte for byte the artifact this gateway ships (SHA-256 of the runtime
    code), and writes the manifest from what the chain says (chain id, contract, deployment
-   block, fingerprint key id). It then writes a :class:`JoinRequest` — address, encryption
+   block, fingerprint evaluator key). It then writes a :class:`JoinRequest` — address, encryption
    public key, name, role asked for, legal id, chain id and contract — signed by the new key
    (EIP-191 ``personal_sign`` over the request's canonical JSON), and issues the first API key
    of its own gateway. ``DATA_DIR/join.json`` marks the directory as *joining*.
@@ -49,7 +49,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import rpc
 from ledger.config import Settings
 from ledger.datadir import make_private
-from ledger.errors import Conflict, FingerprintKeyPending, InvalidInput, LedgerStateError
+from ledger.errors import Conflict, InvalidInput, JoinPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
@@ -232,7 +232,7 @@ def create_join(
         )
     artifact = load_artifact("TradeLedger")
     contract = w3.eth.contract(address=contract_address, abi=artifact["abi"])
-    key_id = bytes(contract.functions.fingerprintKeyId().call())
+    key_id = bytes(contract.functions.fingerprintEvaluatorKey().call())
     deployment_block = int(contract.functions.deploymentBlock().call())
 
     make_private(settings.data_dir)
@@ -286,7 +286,7 @@ def create_join(
         # the member this gateway acts for (its own key), not the consortium's operator
         admin_address=str(account.address),
         backend=settings.chain_url,
-        fingerprint_key_id=key_id.hex()[:16],
+        fingerprint_evaluator_key=key_id.hex()[:16],
         created_at=request.created_at,
     ).write(settings.manifest_path)
     write_private(
@@ -341,7 +341,7 @@ def finish_join_now(settings: Settings) -> str:
         abi=load_artifact("TradeLedger")["abi"],
     )
     if not finish_join(settings, contract):
-        raise FingerprintKeyPending(
+        raise JoinPending(
             f"{address} is not a member yet: an admin approves its join request first "
             "(`tradeledger member approve FILE`)",
             address=address,

@@ -32,7 +32,7 @@ class Manifest:
     #: "embedded" or the JSON-RPC URL used at deployment
     backend: str
     #: identifies the consortium's fingerprint key (a hash of it, never the key)
-    fingerprint_key_id: str
+    fingerprint_evaluator_key: str
     created_at: str
     version: int = MANIFEST_VERSION
 

@@ -208,12 +208,9 @@ SENTENCES: dict[str, Sentence] = {
         f"this would leave {a['admins']} active admins, fewer than the {a['threshold']} "
         "approvals a change needs: lower the threshold first"
     ),
-    "ZeroFingerprintKeyId": lambda a, n: "the fingerprint key id is zero",
+    "ZeroFingerprintEvaluatorKey": lambda a, n: "the fingerprint evaluator's public key is zero",
     "ZeroEncryptionKey": lambda a, n: (
         "the encryption public key is zero (0x000…000): publish the member's X25519 key"
-    ),
-    "InvalidEnvelope": lambda a, n: (
-        f"the sealed key envelope is {a['length']} bytes: at most {a['max']}"
     ),
 }
 

@@ -49,7 +49,7 @@ ADD_MEMBER_GAS = 300_000
 ADMIN_RESERVE_MEMBERS = 50
 #: headroom on the admin's own gas: the base fee may rise before it is spent
 FEE_HEADROOM = 2
-#: how often a running gateway re-reads the fingerprint key id on chain (seconds)
+#: how often a running gateway re-reads the fingerprint evaluator's key on chain (seconds)
 FINGERPRINT_RECHECK_SECONDS = 5.0
 #: re-encrypts development keystores under the external passphrase (``ledger/cli.py``)
 PROTECT_COMMAND = "tradeledger keystore protect"
@@ -81,10 +81,10 @@ def read_lookup_key(settings: Settings) -> bytes:
 
 def read_evaluator_key(contract: Contract) -> bytes:
     """The fingerprint evaluator's 32-byte public key (RFC 9497 ``pkS``) as the consortium put it
-    on chain: the contract slot ``fingerprintKeyId`` (set at deployment, changed only by an
-    M-of-N ``SET_FINGERPRINT_KEY_ID`` proposal) holds it. ChainUnavailable if unreadable."""
+    on chain: the contract slot ``fingerprintEvaluatorKey`` (set at deployment, changed only by an
+    M-of-N ``SET_FINGERPRINT_EVALUATOR`` proposal) holds it. ChainUnavailable if unreadable."""
     try:
-        return bytes(contract.functions.fingerprintKeyId().call())
+        return bytes(contract.functions.fingerprintEvaluatorKey().call())
     except Exception as exc:
         raise translate(exc) from None
 
@@ -174,8 +174,8 @@ class Ledger:
         #: the X25519 keys that open financing envelopes, one per member served here
         self.encryption_keys = EncryptionKeyring(settings.secrets_dir)
         self.fees = FeePolicy(w3, settings.gas_pricing)
-        #: the consortium's fingerprint key id as the contract stores it (32 bytes)
-        self.chain_fingerprint_key_id = b""
+        #: the fingerprint evaluator's public key as the contract stores it (32 bytes)
+        self.chain_evaluator_key = b""
         self._key_checked_at = time.monotonic()
         self._lookup_key: bytes | None = None
         self._transactors: dict[str, Transactor] = {}
@@ -189,12 +189,12 @@ class Ledger:
         """The evaluator's public key on chain, re-read at most every
         FINGERPRINT_RECHECK_SECONDS (a rotation on chain applies within that time)."""
         now = time.monotonic()
-        if not self.chain_fingerprint_key_id or (
+        if not self.chain_evaluator_key or (
             now - self._key_checked_at >= FINGERPRINT_RECHECK_SECONDS
         ):
-            self.chain_fingerprint_key_id = read_evaluator_key(self.contract)
+            self.chain_evaluator_key = read_evaluator_key(self.contract)
             self._key_checked_at = now
-        return self.chain_fingerprint_key_id
+        return self.chain_evaluator_key
 
     def lookup_key(self) -> bytes:
         """This gateway's own random key for the fingerprints and lookup keys it keeps with
@@ -322,7 +322,7 @@ def open_ledger(settings: Settings) -> Ledger:
         )
     ledger = Ledger(settings, w3, manifest, node, client)
     try:
-        ledger.chain_fingerprint_key_id = read_evaluator_key(ledger.contract)
+        ledger.chain_evaluator_key = read_evaluator_key(ledger.contract)
         if joining_address(settings) is not None:
             finish_join(settings, ledger.contract)  # a member approved meanwhile finishes here
     except BaseException:
@@ -457,12 +457,12 @@ def init_network(
         evm_version=artifact["compiler"]["evmVersion"],
         admin_address=admin.address,
         backend=backend,
-        fingerprint_key_id=evaluator_key.hex()[:16],
+        fingerprint_evaluator_key=evaluator_key.hex()[:16],
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)
-    ledger.chain_fingerprint_key_id = evaluator_key
+    ledger.chain_evaluator_key = evaluator_key
     ledger.db.add_participant(admin.address, admin_name, "admin")
     api_key = ledger.db.create_api_key(admin.address)
     return ledger, api_key

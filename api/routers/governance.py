@@ -24,7 +24,7 @@ class GovernancePublic(BaseModel):
     threshold: int = Field(description="M: ADMIN approvals a change needs")
     admin_count: int = Field(description="N: active ADMIN members")
     proposal_count: int
-    fingerprint_key_id: str = Field(
+    fingerprint_evaluator_key: str = Field(
         description="0x + 64 hex: the fingerprint evaluator's public key (RFC 9497 ristretto255)"
     )
 
@@ -65,7 +65,7 @@ class ProposalPublic(BaseModel):
 class ProposalCreate(BaseModel):
     action: str = Field(
         description="add_member, suspend_member, reinstate_member, rotate_key, set_threshold, "
-        "set_fingerprint_key_id"
+        "set_fingerprint_evaluator"
     )
     account: str | None = None
     new_account: str | None = None
@@ -74,7 +74,7 @@ class ProposalCreate(BaseModel):
     name: Annotated[str, Field(max_length=200)] = ""
     threshold: Annotated[int | None, Field(ge=1, le=255)] = None
     data: str | None = Field(
-        default=None, description="0x + up to 64 hex (encryption key, fingerprint key id)"
+        default=None, description="0x + up to 64 hex (encryption key, fingerprint evaluator key)"
     )
 
 
@@ -106,7 +106,7 @@ def public(p: svc.Proposal) -> ProposalPublic:
 
 @router.get("", response_model=GovernancePublic)
 def get_governance(ledger: LedgerDep, participant: ParticipantDep) -> GovernancePublic:
-    """M, N and the fingerprint key id as the contract holds them."""
+    """M, N and the fingerprint evaluator's key as the contract holds them."""
     g = svc.governance(ledger)
     return GovernancePublic(**g.__dict__)
 

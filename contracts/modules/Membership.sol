@@ -26,8 +26,6 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     /// @dev packed member slot: id uint32 (bits 0..31) | role uint8 (32..39) | active (bit 40)
     uint256 internal constant _ROLE_SHIFT = 32;
     uint256 internal constant _ACTIVE_BIT = 1 << 40;
-    /// @dev the longest fingerprint key envelope accepted (ephemeral key, nonce, ciphertext, tag)
-    uint256 internal constant _MAX_ENVELOPE = 256;
 
     mapping(address account => uint256 packed) private _memberSlots;
     mapping(uint32 memberId => MemberInfo) private _memberInfo;
@@ -45,7 +43,7 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     uint32 private _adminCount;
     uint64 private _deploymentBlock;
 
-    bytes32 private _fingerprintKeyId;
+    bytes32 private _fingerprintEvaluatorKey;
     uint256 private _proposalCount;
     mapping(uint256 proposalId => ProposalRecord) private _proposals;
     mapping(uint256 proposalId => address[]) private _approvers;
@@ -124,16 +122,6 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     }
 
     /// @inheritdoc ITradeLedger
-    function deliverFingerprintKey(address account, bytes calldata envelope) external {
-        _requireManager();
-        if (_idOf(account) == 0) revert NotAMember(account);
-        if (envelope.length == 0 || envelope.length > _MAX_ENVELOPE) {
-            revert InvalidEnvelope(envelope.length, _MAX_ENVELOPE);
-        }
-        emit FingerprintKeyDelivered(account, _fingerprintKeyId, msg.sender, envelope);
-    }
-
-    /// @inheritdoc ITradeLedger
     function setEncryptionKey(bytes32 publicKey) external {
         (uint32 memberId,) = _activeMember(msg.sender);
         _setEncryptionKey(memberId, msg.sender, publicKey);
@@ -196,8 +184,8 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     }
 
     /// @inheritdoc ITradeLedger
-    function fingerprintKeyId() external view returns (bytes32) {
-        return _fingerprintKeyId;
+    function fingerprintEvaluatorKey() external view returns (bytes32) {
+        return _fingerprintEvaluatorKey;
     }
 
     /// @inheritdoc ITradeLedger
@@ -237,14 +225,14 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
     }
 
     /// @dev Deployment: the co-ADMINs beside the deployer, M and the fingerprint key id.
-    function _initGovernance(address[] memory coAdmins, uint8 initialThreshold, bytes32 keyId)
+    function _initGovernance(address[] memory coAdmins, uint8 initialThreshold, bytes32 evaluatorKey)
         internal
     {
         for (uint256 i = 0; i < coAdmins.length; ++i) {
             _addMember(coAdmins[i], Role.ADMIN, bytes32(0), "", true);
         }
         _setThreshold(initialThreshold, true);
-        _setFingerprintKeyId(keyId, true);
+        _setFingerprintEvaluatorKey(evaluatorKey, true);
         _deploymentBlock = uint64(block.number);
     }
 
@@ -314,12 +302,12 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
         emit ThresholdChanged(old, uint8(newThreshold));
     }
 
-    function _setFingerprintKeyId(bytes32 keyId, bool mayTouchAdmin) private {
+    function _setFingerprintEvaluatorKey(bytes32 key, bool mayTouchAdmin) private {
         if (!mayTouchAdmin) revert OnlyOwnerManagesAdmins(msg.sender);
-        if (keyId == bytes32(0)) revert ZeroFingerprintKeyId();
-        bytes32 old = _fingerprintKeyId;
-        _fingerprintKeyId = keyId;
-        emit FingerprintKeyIdChanged(old, keyId);
+        if (key == bytes32(0)) revert ZeroFingerprintEvaluatorKey();
+        bytes32 old = _fingerprintEvaluatorKey;
+        _fingerprintEvaluatorKey = key;
+        emit FingerprintEvaluatorKeyChanged(old, key);
     }
 
     /// @dev Reverts ProposalRequired unless M is 1 (a direct change is a one-approval proposal).
@@ -349,8 +337,8 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
         } else if (action == ProposalAction.SET_THRESHOLD) {
             uint256 m = uint256(input.data);
             if (m == 0 || m > type(uint8).max || m > _adminCount) revert InvalidThreshold(m, _adminCount);
-        } else if (action == ProposalAction.SET_FINGERPRINT_KEY_ID) {
-            if (input.data == bytes32(0)) revert ZeroFingerprintKeyId();
+        } else if (action == ProposalAction.SET_FINGERPRINT_EVALUATOR) {
+            if (input.data == bytes32(0)) revert ZeroFingerprintEvaluatorKey();
         } else {
             if (uint32(_memberSlots[input.account]) == 0) revert NotAMember(input.account);
             if (action == ProposalAction.ROTATE_KEY && input.newAccount == address(0)) revert ZeroAddress();
@@ -397,7 +385,7 @@ abstract contract Membership is ITradeLedger, Ownable2Step {
         } else if (action == ProposalAction.SET_THRESHOLD) {
             _setThreshold(uint256(input.data), mayTouchAdmin);
         } else {
-            _setFingerprintKeyId(input.data, mayTouchAdmin);
+            _setFingerprintEvaluatorKey(input.data, mayTouchAdmin);
         }
         emit ProposalExecuted(proposalId, action);
     }

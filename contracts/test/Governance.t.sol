@@ -58,10 +58,10 @@ contract GovernanceTest is LedgerTest {
 
     // ---------------------------------------------------------------- deployment
 
-    function test_deployment_sets_M_N_and_fingerprint_key_id() public view {
+    function test_deployment_sets_M_N_and_fingerprint_evaluator_key() public view {
         assertEq(ledger.threshold(), 1, "M");
         assertEq(ledger.adminCount(), 2, "N: owner and admin (suspendedAdmin does not count)");
-        assertEq(ledger.fingerprintKeyId(), FP_KEY_ID, "key id");
+        assertEq(ledger.fingerprintEvaluatorKey(), EVALUATOR_KEY, "evaluator key");
         assertEq(ledger.proposalCount(), 0, "no proposal yet");
         assertEq(ledger.deploymentBlock(), block.number, "deployment block");
     }
@@ -73,8 +73,8 @@ contract GovernanceTest is LedgerTest {
         vm.expectEmit(true, true, true, true);
         emit ITradeLedger.ThresholdChanged(0, 2);
         vm.expectEmit(true, true, true, true);
-        emit ITradeLedger.FingerprintKeyIdChanged(0, FP_KEY_ID);
-        TradeLedger l = new TradeLedger("Op", 0, co, 2, FP_KEY_ID);
+        emit ITradeLedger.FingerprintEvaluatorKeyChanged(0, EVALUATOR_KEY);
+        TradeLedger l = new TradeLedger("Op", 0, co, 2, EVALUATOR_KEY);
         assertEq(l.threshold(), 2, "M");
         assertEq(l.adminCount(), 3, "N");
         assertEq(uint8(l.memberOf(admin3).role), uint8(ITradeLedger.Role.ADMIN), "co-admin");
@@ -82,12 +82,12 @@ contract GovernanceTest is LedgerTest {
         l.addMember(newcomer, ITradeLedger.Role.BANK, 0, "alone");
     }
 
-    function test_deployment_refuses_M_above_N_zero_M_and_zero_key_id() public {
+    function test_deployment_refuses_M_above_N_zero_M_and_zero_evaluator_key() public {
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidThreshold.selector, 2, 1));
-        new TradeLedger("Op", 0, noCoAdmins(), 2, FP_KEY_ID);
+        new TradeLedger("Op", 0, noCoAdmins(), 2, EVALUATOR_KEY);
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidThreshold.selector, 0, 1));
-        new TradeLedger("Op", 0, noCoAdmins(), 0, FP_KEY_ID);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroFingerprintKeyId.selector));
+        new TradeLedger("Op", 0, noCoAdmins(), 0, EVALUATOR_KEY);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroFingerprintEvaluatorKey.selector));
         new TradeLedger("Op", 0, noCoAdmins(), 1, 0);
     }
 
@@ -295,13 +295,13 @@ contract GovernanceTest is LedgerTest {
         id = propose(admin3, targetInput(ITradeLedger.ProposalAction.SUSPEND_MEMBER, owner));
         approve(admin, id);
         assertEq(ledger.adminCount(), 2, "admin removed");
-        // the fingerprint key id
-        ITradeLedger.ProposalInput memory fk = targetInput(ITradeLedger.ProposalAction.SET_FINGERPRINT_KEY_ID, address(0));
+        // the fingerprint evaluator's key
+        ITradeLedger.ProposalInput memory fk = targetInput(ITradeLedger.ProposalAction.SET_FINGERPRINT_EVALUATOR, address(0));
         fk.data = keccak256("new key");
         id = propose(admin, fk);
-        assertEq(ledger.fingerprintKeyId(), FP_KEY_ID, "old key until approved");
+        assertEq(ledger.fingerprintEvaluatorKey(), EVALUATOR_KEY, "old key until approved");
         approve(admin3, id);
-        assertEq(ledger.fingerprintKeyId(), keccak256("new key"), "new key id");
+        assertEq(ledger.fingerprintEvaluatorKey(), keccak256("new key"), "new evaluator key");
     }
 
     function test_M_changes_only_by_M_of_N() public {
@@ -358,31 +358,9 @@ contract GovernanceTest is LedgerTest {
         ledger.propose(targetInput(ITradeLedger.ProposalAction.SUSPEND_MEMBER, newcomer));
         vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidProposalAction.selector, uint8(0)));
         ledger.propose(targetInput(ITradeLedger.ProposalAction.NONE, bank));
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroFingerprintKeyId.selector));
-        ledger.propose(targetInput(ITradeLedger.ProposalAction.SET_FINGERPRINT_KEY_ID, address(0)));
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.ZeroFingerprintEvaluatorKey.selector));
+        ledger.propose(targetInput(ITradeLedger.ProposalAction.SET_FINGERPRINT_EVALUATOR, address(0)));
         vm.stopPrank();
         assertEq(ledger.proposalCount(), 0, "none stored");
-    }
-
-    // ---------------------------------------------------------------- fingerprint key delivery
-
-    function test_deliverFingerprintKey() public {
-        bytes memory envelope = hex"0102030405";
-        vm.expectEmit(true, true, true, true, address(ledger));
-        emit ITradeLedger.FingerprintKeyDelivered(bank, FP_KEY_ID, admin, envelope);
-        vm.prank(admin);
-        ledger.deliverFingerprintKey(bank, envelope);
-        vm.prank(bank);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, bank, ITradeLedger.Role.BANK));
-        ledger.deliverFingerprintKey(bank, envelope);
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.NotAMember.selector, newcomer));
-        ledger.deliverFingerprintKey(newcomer, envelope);
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidEnvelope.selector, 0, 256));
-        ledger.deliverFingerprintKey(bank, "");
-        vm.prank(admin);
-        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.InvalidEnvelope.selector, 257, 256));
-        ledger.deliverFingerprintKey(bank, new bytes(257));
     }
 }

@@ -32,7 +32,7 @@ contract MembershipTest is LedgerTest {
     function test_constructor_emits_MemberAdded() public {
         vm.expectEmit(true, true, true, true);
         emit ITradeLedger.MemberAdded(1, address(this), ITradeLedger.Role.ADMIN, bytes32("lid"), "Op");
-        new TradeLedger("Op", bytes32("lid"), noCoAdmins(), 1, FP_KEY_ID);
+        new TradeLedger("Op", bytes32("lid"), noCoAdmins(), 1, EVALUATOR_KEY);
     }
 
     // ---------------------------------------------------------------- addMember

@@ -315,15 +315,6 @@ contract RoleMatrixTest is LedgerTest {
         _matrix(data, suspendedAdmin, members, noSpecial);
     }
 
-    function test_matrix_deliverFingerprintKey() public {
-        _matrix(
-            abi.encodeCall(ledger.deliverFingerprintKey, (bank, hex"0102030405")),
-            suspendedAdmin,
-            _mask(Caller.OWNER, Caller.ADMIN),
-            noSpecial
-        );
-    }
-
     function test_matrix_propose() public {
         ITradeLedger.ProposalInput memory input = ITradeLedger.ProposalInput(
             ITradeLedger.ProposalAction.ADD_MEMBER, newcomer, address(0), ITradeLedger.Role.BANK, 0, keccak256("k"), "n"

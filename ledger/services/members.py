@@ -1,7 +1,7 @@
 """Onboarding and managing consortium members, and the governance that changes them.
 
 Governance (issue #13): adding, suspending or reinstating a member, rotating another member's
-key, adding or removing (suspending) an ADMIN, and changing M or the fingerprint key id are
+key, adding or removing (suspending) an ADMIN, and changing M or the fingerprint evaluator's key are
 *proposals* — data with an id, stored by the contract — that take effect when M active ADMINs
 have approved them. M is set at deployment and changed only by M of N. With M = 1 (the
 single-machine default) a proposal takes effect in the transaction that makes it, and the direct
@@ -79,7 +79,7 @@ class Proposal:
     """A governance proposal as the contract stores it, with who approved it.
 
     ``data`` is 32 bytes hex: the new member's X25519 encryption key (ADD_MEMBER; zero for a
-    custodial member), the new M (SET_THRESHOLD) or the new fingerprint key id.
+    custodial member), the new M (SET_THRESHOLD) or the evaluator's new public key.
     ``status`` is ``moot`` for a pending proposal whose effect already holds (the member is
     already suspended, M already has that value, ...): it can never take effect.
     ``threshold`` is the M it passed under (executed), else today's M. ``name`` is the new
@@ -119,12 +119,12 @@ class Change:
 
 @dataclass(frozen=True)
 class Governance:
-    """M, N and the fingerprint key id, as the contract holds them."""
+    """M, N and the fingerprint evaluator's public key, as the contract holds them."""
 
     threshold: int
     admin_count: int
     proposal_count: int
-    fingerprint_key_id: str  # 0x + 64 hex: the fingerprint evaluator's public key
+    fingerprint_evaluator_key: str  # 0x + 64 hex: the fingerprint evaluator's public key
 
 
 def _check_name(name: str) -> str:
@@ -339,13 +339,13 @@ def threshold(ledger: Ledger) -> int:
 
 
 def governance(ledger: Ledger) -> Governance:
-    """M, N, the number of proposals and the fingerprint key id."""
+    """M, N, the number of proposals and the fingerprint evaluator's key."""
     functions = ledger.contract.functions
     return Governance(
         threshold=int(functions.threshold().call()),
         admin_count=int(functions.adminCount().call()),
         proposal_count=int(functions.proposalCount().call()),
-        fingerprint_key_id="0x" + bytes(functions.fingerprintKeyId().call()).hex(),
+        fingerprint_evaluator_key="0x" + bytes(functions.fingerprintEvaluatorKey().call()).hex(),
     )
 
 
@@ -452,7 +452,7 @@ def _refuse_duplicate(
 
 
 #: actions whose effect is their ``data`` (a new M, a new key id)
-_DATA_ACTIONS = (ProposalAction.SET_THRESHOLD, ProposalAction.SET_FINGERPRINT_KEY_ID)
+_DATA_ACTIONS = (ProposalAction.SET_THRESHOLD, ProposalAction.SET_FINGERPRINT_EVALUATOR)
 
 
 def _after_execution(ledger: Ledger, actor: str, proposal: Proposal, key: str) -> Proposal:
@@ -567,7 +567,7 @@ class _History:
         self.names = chain_names(ledger)
         self._times: dict[int, str] = {}
         self.threshold = threshold(ledger)
-        self.key_id = bytes(ledger.contract.functions.fingerprintKeyId().call())
+        self.key_id = bytes(ledger.contract.functions.fingerprintEvaluatorKey().call())
 
     def time(self, block: int) -> str:
         if block not in self._times:
@@ -639,7 +639,7 @@ def _holds_already(ledger: Ledger, p: Proposal, history: _History) -> bool:
     functions = ledger.contract.functions
     if p.action == ProposalAction.SET_THRESHOLD:
         return int(p.data, 16) == history.threshold
-    if p.action == ProposalAction.SET_FINGERPRINT_KEY_ID:
+    if p.action == ProposalAction.SET_FINGERPRINT_EVALUATOR:
         return p.data == "0x" + history.key_id.hex()
     if p.account is None:
         return False
@@ -698,7 +698,7 @@ def rotate_evaluator_key(
     ledger: Ledger, actor: str, new_key: bytes, *, idempotency_key: str | None = None
 ) -> Proposal:
     """Propose the fingerprint evaluator's new public key (32 bytes) via
-    SET_FINGERPRINT_KEY_ID; in effect at once with M = 1, else after M approvals. From then on
+    SET_FINGERPRINT_EVALUATOR; in effect at once with M = 1, else after M approvals. From then on
     every gateway checks the evaluator's proofs against the new key, and fingerprints are the
     new key's: financings locked under the old key keep their fingerprints until released
     (docs/fingerprints.md, "Key rotation"). InvalidInput unless ``new_key`` is a ristretto255
@@ -707,10 +707,10 @@ def rotate_evaluator_key(
     proposal = propose(
         ledger,
         actor,
-        ProposalAction.SET_FINGERPRINT_KEY_ID,
+        ProposalAction.SET_FINGERPRINT_EVALUATOR,
         data=new_key,
         idempotency_key=idempotency_key,
     )
     if proposal.executed:
-        ledger.chain_fingerprint_key_id = read_evaluator_key(ledger.contract)
+        ledger.chain_evaluator_key = read_evaluator_key(ledger.contract)
     return proposal

@@ -131,7 +131,7 @@ class ProposalAction(IntEnum):
     REINSTATE_MEMBER = 3
     ROTATE_KEY = 4
     SET_THRESHOLD = 5
-    SET_FINGERPRINT_KEY_ID = 6
+    SET_FINGERPRINT_EVALUATOR = 6
 
     @classmethod
     def parse(cls, text: str) -> ProposalAction:

@@ -50,8 +50,8 @@ def test_M1_default_changes_at_once_and_chain_holds_the_evaluator_key(
     state = svc.governance(ledger)
     assert (state.threshold, state.admin_count) == (1, 1)
     key = session_evaluator.service.public_key
-    assert state.fingerprint_key_id == "0x" + key.hex()
-    assert ledger.manifest.fingerprint_key_id == key.hex()[:16]
+    assert state.fingerprint_evaluator_key == "0x" + key.hex()
+    assert ledger.manifest.fingerprint_evaluator_key == key.hex()[:16]
     # a proposal by the only admin takes effect in its own transaction
     made = svc.propose(
         ledger,
@@ -191,7 +191,7 @@ def test_the_evaluator_key_on_chain_decides(
     bank = svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
     ledger.close()
     manifest = json.loads(settings.manifest_path.read_text())
-    manifest["fingerprint_key_id"] = "00" * 8
+    manifest["fingerprint_evaluator_key"] = "00" * 8
     settings.manifest_path.write_text(json.dumps(manifest))
     ledger = open_ledger(settings)
     try:

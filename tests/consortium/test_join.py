@@ -202,7 +202,7 @@ def test_evaluator_key_rotation_moves_every_gateway_and_keeps_old_pledges(
         new_key = new_evaluator.service.public_key
         proposal = svc.rotate_evaluator_key(ledger, admin, new_key)
         assert proposal.executed
-        assert svc.governance(ledger).fingerprint_key_id == "0x" + new_key.hex()
+        assert svc.governance(ledger).fingerprint_evaluator_key == "0x" + new_key.hex()
         # the running bank gateway follows the rotation: the old evaluator's proofs are refused
         monkeypatch.setattr("ledger.network.FINGERPRINT_RECHECK_SECONDS", 0.0)
         with pytest.raises(EvaluatorUnavailable, match="does not verify"):

@@ -122,5 +122,5 @@ def test_cli_suspend_above_M1_prints_the_proposal_and_refuses_a_duplicate(
     refused = run("member", "suspend", bank, code=1)
     assert "already proposes this" in refused
     listed = run("member", "proposals")
-    assert "fingerprint key id 0x" in listed
+    assert "fingerprint evaluator key 0x" in listed
     assert "Bank A" in listed.splitlines()[-1]  # NAME of a suspend proposal

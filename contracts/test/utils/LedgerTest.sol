@@ -31,7 +31,7 @@ abstract contract LedgerTest {
     address internal suspendedAttestor = vm.addr(0x5A7);
 
     uint40 internal constant T0 = 1_750_000_000;
-    bytes32 internal constant FP_KEY_ID = keccak256("fingerprint-key-id");
+    bytes32 internal constant EVALUATOR_KEY = keccak256("fingerprint-evaluator-key");
     /// @dev the commitment the default financing carries (any non-zero word: the contract
     ///      only checks that it is not zero; the gateway computes a salted SHA-256)
     bytes32 internal constant COMMITMENT = keccak256("terms-commitment");
@@ -44,7 +44,7 @@ abstract contract LedgerTest {
     function setUp() public virtual {
         vm.warp(T0);
         vm.prank(owner);
-        ledger = new TradeLedger("Consortium operator", keccak256("owner-legal-id"), noCoAdmins(), 1, FP_KEY_ID);
+        ledger = new TradeLedger("Consortium operator", keccak256("owner-legal-id"), noCoAdmins(), 1, EVALUATOR_KEY);
         vm.startPrank(owner);
         ledger.addMember(admin, ITradeLedger.Role.ADMIN, keccak256("admin"), "Admin");
         ledger.addMember(bank, ITradeLedger.Role.BANK, keccak256("bank"), "Bank One");

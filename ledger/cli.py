@@ -1920,6 +1920,14 @@ def evaluator_serve(
         int, typer.Option(help="inputs one member may have evaluated per window (0: none)")
     ] = 256,
     window: Annotated[int, typer.Option(help="the window of --limit, in seconds")] = 600,
+    standing_ttl: Annotated[
+        float,
+        typer.Option(
+            help="seconds a member's standing read on chain is trusted (a suspension applies "
+            "within it)",
+            min=0,
+        ),
+    ] = 2.0,
 ) -> None:
     """Serve the evaluator: signed evaluation requests from active banks, rate-limited per
     member and logged (member, time, count) in DATA_DIR/evaluations.sqlite for the regulator."""
@@ -1936,7 +1944,7 @@ def evaluator_serve(
     else:
         fail(InvalidInput("chain_url", "give --chain-url and --contract, or --gateway-data-dir"))
     service = ev.EvaluatorService(
-        key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window
+        key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window, standing_ttl
     )
     typer.echo(f"fingerprint evaluator serving at http://{host}:{port}", err=True)
     uvicorn.run(ev.create_app(service), host=host, port=port, log_level="warning")

@@ -60,6 +60,9 @@ MAX_BATCH = 128
 DEFAULT_LIMIT = 256
 #: default window of the limit (seconds)
 DEFAULT_WINDOW = 600
+#: seconds a member's standing read from memberOf is trusted (as a gateway trusts one,
+#: ``Settings.member_status_cache_seconds``): a suspension applies within this time
+STANDING_TTL_SECONDS = 2.0
 #: memberOf role numbers (ledger.services.roles.Role)
 ROLE_BANK = 2
 ROLE_REGULATOR = 4
@@ -224,6 +227,7 @@ class EvaluatorService:
         member_of: MemberOf,
         limit: int = DEFAULT_LIMIT,
         window: int = DEFAULT_WINDOW,
+        standing_ttl: float = STANDING_TTL_SECONDS,
     ) -> None:
         self._evaluator = evaluator
         self.log = log
@@ -233,6 +237,8 @@ class EvaluatorService:
         self._spent: dict[str, deque[tuple[float, int]]] = {}
         self._nonces: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._standing_ttl = standing_ttl
+        self._standings: dict[tuple[str, str], tuple[tuple[int, bool], float]] = {}
 
     @property
     def public_key(self) -> bytes:
@@ -294,6 +300,22 @@ class EvaluatorService:
                 )
             spent.append((now, count))
 
+    def _standing(self, consortium: str, member: str) -> tuple[int, bool]:
+        """(role, active) of ``member`` from ``memberOf``, trusted for ``standing_ttl`` seconds
+        (as a gateway trusts a standing: a suspension applies within that time)."""
+        key = (consortium.lower(), member.lower())
+        now = time.monotonic()
+        with self._lock:
+            found = self._standings.get(key)
+        if found is not None and found[1] > now:
+            return found[0]
+        standing = self._member_of(consortium, member)
+        with self._lock:
+            if len(self._standings) > 10_000:
+                self._standings.clear()
+            self._standings[key] = (standing, now + self._standing_ttl)
+        return standing
+
     def evaluate(self, body: dict[str, Any]) -> bytes:
         """Evaluate a signed batch (see the module doc). Raises Refused."""
         blinded = body.get("blinded")
@@ -302,7 +324,7 @@ class EvaluatorService:
         items = [str(b) for b in blinded]
         consortium, member = self._authenticate(body, EVALUATE_LABEL, items)
         try:
-            role, active = self._member_of(consortium, member)
+            role, active = self._standing(consortium, member)
         except Refused:
             raise
         except Exception as exc:

@@ -47,6 +47,7 @@ class SessionEvaluator:
             self.member_of,
             limit,
             window,
+            standing_ttl=0,  # tests suspend members between calls: read every standing anew
         )
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))

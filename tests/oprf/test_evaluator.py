@@ -10,13 +10,16 @@ guessed invoice numbers hits the limit) and logs every evaluation for the regula
 from __future__ import annotations
 
 import socket
+import tempfile
 import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from pathlib import Path
 
 import httpx
 import pytest
+from eth_account import Account
 
 from api.errors import status_for
 from ledger.documents import read_document
@@ -28,8 +31,17 @@ from ledger.documents.fingerprints import (
 )
 from ledger.documents.normalise import normalise_number
 from ledger.errors import EvaluatorUnavailable, Forbidden, LedgerError, MemberSuspended, RateLimited
-from ledger.evaluator import EVALUATE_LABEL, LOG_FILE, EvaluationLog, sign_request
-from ledger.oprf import Client
+from ledger.evaluator import (
+    EVALUATE_LABEL,
+    LOG_FILE,
+    ROLE_BANK,
+    EvaluationLog,
+    EvaluatorService,
+    Refused,
+    key_signer,
+    sign_request,
+)
+from ledger.oprf import Client, Evaluator
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services import members as member_svc
@@ -221,3 +233,44 @@ def test_an_answer_under_another_key_is_an_error_never_a_fingerprint(network: Ne
         assert docs.find_registration(network.ledger, docs.parse_doc_hash(ubl.doc_hash)) is None
     finally:
         rogue.stop()
+
+
+def test_the_evaluator_trusts_a_standing_it_read_for_its_ttl_only() -> None:
+    """memberOf is read once per member per ``standing_ttl`` (as a gateway caches standings),
+    so a suspension applies within that time — and at once with a TTL of 0."""
+    reads: list[str] = []
+    standing = {"active": True}
+
+    def member_of(consortium: str, address: str) -> tuple[int, bool]:
+        reads.append(address)
+        return ROLE_BANK, standing["active"]
+
+    account = Account.create()
+    consortium = "0x" + "11" * 20
+
+    def body() -> dict[str, object]:
+        items = [Client.blind(b"input").blinded.hex()]
+        signed = sign_request(
+            consortium, account.address, key_signer(account.key), EVALUATE_LABEL, items
+        )
+        return {**signed, "blinded": items}
+
+    cached = EvaluatorService(
+        Evaluator.from_seed(Evaluator.new_seed()),
+        EvaluationLog(Path(tempfile.mkdtemp()) / "l"),
+        member_of,
+        standing_ttl=60,
+    )
+    cached.evaluate(body())
+    standing["active"] = False
+    cached.evaluate(body())  # within the TTL: the standing read a moment ago
+    assert len(reads) == 1
+    fresh = EvaluatorService(
+        Evaluator.from_seed(Evaluator.new_seed()),
+        EvaluationLog(Path(tempfile.mkdtemp()) / "l"),
+        member_of,
+        standing_ttl=0,
+    )
+    with pytest.raises(Refused, match="suspended"):
+        fresh.evaluate(body())
+    assert len(reads) == 2

@@ -19,7 +19,7 @@ is switched off for it (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT=0``). Anvil runs w
 
     .venv/bin/python scripts/bench_api.py                       # both backends, 10k documents
     .venv/bin/python scripts/bench_api.py --backends anvil --lodged 100000 --registered 100000
-    .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # cProfile the gateway process
+    .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # py-spy the gateway process
 
 Prints a table (and ``--json`` the results); writes nothing else.
 """
@@ -202,18 +202,9 @@ def serving(prepared: Prepared, profile: Path | None):
     port = txbench_free_port()
     env = {**os.environ, **prepared.env}
     command = [str(TRADELEDGER), "serve", "--port", str(port)]
-    if profile is not None:
-        command = [
-            str(ROOT / ".venv" / "bin" / "python"),
-            "-m",
-            "cProfile",
-            "-o",
-            str(profile),
-            str(TRADELEDGER),
-            "serve",
-            "--port",
-            str(port),
-        ]
+    if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
+        spy = [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "-r", "100", "-f", "raw"]
+        command = [*spy, "-o", str(profile), "--", *command]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while True:
@@ -360,7 +351,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
     prepared = prepare(
         backend, work / f"{backend}-api", url, args.registered, args.lodged, args.batch
     )
-    profile = args.profile / f"{backend}.prof" if args.profile else None
+    profile = args.profile / f"{backend}.txt" if args.profile else None
     with serving(prepared, profile) as port:
         drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
         out["rest_single"] = drive(port, prepared.api_key, args.clients, single_n, 1)
@@ -396,7 +387,9 @@ def main() -> None:
     parser.add_argument("--lodged", type=int, default=10_000)
     parser.add_argument("--checks", type=int, default=300, help="check requests (p50/p99)")
     parser.add_argument("--anvil-block-time", type=int, default=0, help="0: automine")
-    parser.add_argument("--profile", type=Path, help="directory for cProfile output")
+    parser.add_argument(
+        "--profile", type=Path, help="directory for py-spy profiles (collapsed stacks) of the gateway"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.profile:

@@ -959,8 +959,20 @@ def _registered_by(
 ) -> list[Registration]:
     """The registrations of ``hashes`` just registered by ``actor`` in one transaction, from
     one read of the chain (the first one's record: the rest share its registrant, its id and
-    its block time; a new registration has no successor)."""
-    first = get_registration(ledger, hashes[0])
+    its block time; a new registration has no successor, so ``successorOf`` is not read)."""
+    record = ledger.contract.functions.getDocument(hashes[0]).call()
+    (registrant, registrant_id, registered_at, _, status) = record
+    if DocStatus(status) is DocStatus.NONE:
+        raise NotFound(f"document {hex32(hashes[0])} is not registered", doc_hash=hex32(hashes[0]))
+    first = Registration(
+        doc_hash=hex32(hashes[0]),
+        doc_type=types[0],
+        status=DocStatus(status),
+        registered_by=Web3.to_checksum_address(registrant),
+        registrant_id=int(registrant_id),
+        registered_at=datetime.fromtimestamp(int(registered_at), UTC),
+        successor=None,
+    )
     return [
         replace(first, doc_hash=hex32(h), doc_type=t) if i else first
         for i, (h, t) in enumerate(zip(hashes, types, strict=True))
@@ -969,7 +981,9 @@ def _registered_by(
 
 def _registered_now(examined: Examined, registration: Registration) -> Examined:
     """``examined`` (read before the write) as it stands once its hash is registered: its
-    registration, and the matches that are copies of the same file marked registered."""
+    registration, and the matches that are copies of the same file marked registered. A file
+    that was not registered when it was read is not financed (``financed`` False: nothing can
+    pledge a document before its registration), so nobody reads the financings for it."""
     matches = tuple(
         replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
         for m in examined.matches
@@ -978,7 +992,10 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
         replace(t, registered=True) if t.doc_hash == examined.doc_hash else t
         for t in examined.tried
     )
-    return replace(examined, registration=registration, matches=matches, tried=tried)
+    financed = False if examined.registration is None else examined.financed
+    return replace(
+        examined, registration=registration, matches=matches, tried=tried, financed=financed
+    )
 
 
 def _registration(ledger: Ledger, doc_hash: bytes, doc_type: DocType) -> Any:

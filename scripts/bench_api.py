@@ -67,7 +67,7 @@ from ledger.services import members as member_svc  # noqa: E402
 from ledger.services.roles import Role  # noqa: E402
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
-TRADELEDGER = ROOT / ".venv" / "bin" / "tradeledger"
+PYTHON = sys.executable
 ANVIL_FLAGS = (
     "--block-base-fee-per-gas",
     "0",
@@ -200,10 +200,12 @@ def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
 @contextmanager
 def serving(prepared: Prepared, profile: Path | None):
     port = txbench_free_port()
-    env = {**os.environ, **prepared.env}
-    command = [str(TRADELEDGER), "serve", "--port", str(port)]
+    # ``tradeledger serve`` of the tree this script is in (PYTHONPATH first: a copy of an older
+    # tree measures that tree's gateway with the same script)
+    env = {**os.environ, **prepared.env, "PYTHONPATH": str(ROOT)}
+    command = [PYTHON, "-m", "ledger.cli", "serve", "--port", str(port)]
     if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
-        spy = [str(ROOT / ".venv" / "bin" / "py-spy"), "record", "-r", "100", "-f", "raw"]
+        spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
         command = [*spy, "-o", str(profile), "--", *command]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120

@@ -123,6 +123,9 @@ class ReceivedFingerprintRow(Base):
     received_by: Mapped[str] = mapped_column(String(42), primary_key=True)
     name: Mapped[str] = mapped_column(String(60))
 
+    #: a file's own fingerprints (``_received``), without a scan of every file's (issue #16)
+    __table_args__ = (Index("ix_received_fingerprints_file", "doc_hash", "received_by"),)
+
 
 class ReceivedTermRow(Base):
     """A searchable fact of a received file: its number (BT-1), a seller or buyer identifier
@@ -270,6 +273,8 @@ class GatewayDB:
         private_sqlite(url)
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         Base.metadata.create_all(self.engine)
+        for index in ReceivedFingerprintRow.__table__.indexes:  # added to an existing table
+            index.create(self.engine, checkfirst=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._index_unsearchable_files()
 

@@ -54,7 +54,7 @@ def test_concurrent_registrations_each_get_their_own_result_once(network: Networ
     )
     for i, result in enumerate(results):
         assert not isinstance(result, BaseException), result
-        examined, receipt, registration = result
+        examined, _, registration = result
         wanted = docs.hex32(docs.file_hash(files[i]))
         assert examined.doc_hash == registration.doc_hash == wanted  # its own answer
         assert registration.registered_by == me
@@ -88,8 +88,7 @@ def test_a_refused_registration_in_a_shared_block_fails_alone(network: Network) 
     who = [network.enterprise.address, network.bank.address]
     roles = ["enterprise", "bank"]
     calls: list[Callable[[], Any]] = [
-        lambda i=i: docs.register_file(ledger, who[i], roles[i], same, "same.txt")
-        for i in range(2)
+        lambda i=i: docs.register_file(ledger, who[i], roles[i], same, "same.txt") for i in range(2)
     ]
     calls += [
         lambda i=i: docs.register_file(ledger, who[0], roles[0], others[i], f"o{i}.txt")
@@ -99,7 +98,8 @@ def test_a_refused_registration_in_a_shared_block_fails_alone(network: Network) 
     duplicates = results[:2]
     won = [r for r in duplicates if not isinstance(r, BaseException)]
     lost = [r for r in duplicates if isinstance(r, BaseException)]
-    assert len(won) == 1 and len(lost) == 1
+    assert len(won) == 1
+    assert len(lost) == 1
     assert isinstance(lost[0], LedgerError)
     assert type(lost[0]).__name__ == "DocumentAlreadyRegistered"
     winner = won[0][2].registered_by

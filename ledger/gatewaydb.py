@@ -273,7 +273,7 @@ class GatewayDB:
         private_sqlite(url)
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         Base.metadata.create_all(self.engine)
-        for index in ReceivedFingerprintRow.__table__.indexes:  # added to an existing table
+        for index in ReceivedFingerprintRow.__table_args__:  # added to an existing table
             index.create(self.engine, checkfirst=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._index_unsearchable_files()

@@ -210,7 +210,11 @@ def serving(prepared: Prepared, profile: Path | None):
     if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
         spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
         command = [*spy, "-o", str(profile), "--", *command]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
+    log(f"  gateway log: {server_log}")
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
+    )
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -223,7 +227,7 @@ def serving(prepared: Prepared, profile: Path | None):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            err = process.stderr.read().decode() if process.stderr else ""
+            err = server_log.read_text(errors="replace")
             raise RuntimeError(f"the gateway did not start: {err[-2000:]}")
         time.sleep(0.1)
     try:

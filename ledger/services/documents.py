@@ -879,9 +879,11 @@ def receive(
 #
 # A request that fails changes nothing: the file is read and checked, the chain write is
 # simulated (``eth_estimateGas`` runs it on the current state and raises the contract's error),
-# and only then is the file lodged and the transaction sent. A retry of a write that was sent
-# (its idempotency key is bound in the journal) is not simulated again: it returns the outcome
-# of the transaction it sent.
+# and only then is the file lodged and the transaction sent. A registration of a file not
+# registered yet is not simulated (issue #16: its gas is known); its file is lodged once it is
+# mined, and one the chain refuses all the same raises the contract's error from its receipt.
+# A retry of a write that was sent (its idempotency key is bound in the journal) is not
+# simulated again: it returns the outcome of the transaction it sent.
 
 
 def sent_already(ledger: Ledger, actor: str, key: str) -> bool:
@@ -930,7 +932,7 @@ def register_file(
         ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
     )
     lodge(ledger, parsed, actor, examined.doc_type, filename)
-    registration = _registered_by(ledger, actor, [parsed.doc_hash], [examined.doc_type])[0]
+    registration = _registered_by(ledger, [parsed.doc_hash], [examined.doc_type])[0]
     return _registered_now(examined, registration), receipt, registration
 
 
@@ -955,9 +957,9 @@ def _registration_gas(
 
 
 def _registered_by(
-    ledger: Ledger, actor: str, hashes: Sequence[bytes], types: Sequence[DocType]
+    ledger: Ledger, hashes: Sequence[bytes], types: Sequence[DocType]
 ) -> list[Registration]:
-    """The registrations of ``hashes`` just registered by ``actor`` in one transaction, from
+    """The registrations of ``hashes`` just registered in one transaction, from
     one read of the chain (the first one's record: the rest share its registrant, its id and
     its block time; a new registration has no successor, so ``successorOf`` is not read)."""
     record = ledger.contract.functions.getDocument(hashes[0]).call()
@@ -1108,8 +1110,9 @@ def register_examined(
     idempotency_key: str | None = None,
 ) -> tuple[list[Examined], Receipt]:
     """Register files already read by :func:`examine` — (parsed, examined, file name) — in one
-    transaction, by the hash of each file's bytes: the batch is checked and its registration
-    simulated, and only then are the files lodged and the transaction sent."""
+    transaction, by the hash of each file's bytes: the batch is checked (and simulated when one
+    of the files is registered already, which raises the contract's error), the transaction
+    sent with its known gas, and the files lodged once it is mined (:func:`register_file`)."""
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items)
@@ -1120,7 +1123,7 @@ def register_examined(
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     for parsed, examined, name in read:
         lodge(ledger, parsed, actor, examined.doc_type, name)
-    found = _registered_by(ledger, actor, [h for h, _ in items], [t for _, t in items])
+    found = _registered_by(ledger, [h for h, _ in items], [t for _, t in items])
     registered = [
         _registered_now(examined, registration)
         for (_, examined, _), registration in zip(read, found, strict=True)

@@ -14,9 +14,8 @@ an HSM, a cloud KMS or a remote signer implements :class:`Signer` (an ``address`
 ``sign_transaction``) without touching callers. :class:`RemoteSigner` is one: it asks a signing
 service over HTTP (the key never enters the gateway's process).
 
-:class:`LocalSigner` signs the two transaction shapes the gateway sends (EIP-1559 and legacy
-EIP-155, no access list) with a lean path — RLP and libsecp256k1 through coincurve, about ten
-times faster than eth-account's general path — and anything else with eth-account.
+:class:`LocalSigner` signs with eth-account (its RLP and libsecp256k1 through coincurve): the
+chain, not signing, limits the write path (docs/benchmarks.md, issue #16).
 """
 
 from __future__ import annotations
@@ -26,12 +25,10 @@ import secrets
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-import coincurve
 import requests
 from eth_account import Account
 from eth_account.messages import encode_defunct
 from eth_account.signers.local import LocalAccount
-from eth_hash.auto import keccak
 from web3 import Web3
 
 from ledger.datadir import write_private as write_private  # re-exported: callers import it here
@@ -55,12 +52,6 @@ class Signer(Protocol):
         ...
 
 
-_EIP1559_FIELDS = frozenset(
-    {"chainId", "nonce", "maxPriorityFeePerGas", "maxFeePerGas", "gas", "to", "value", "data"}
-)
-_LEGACY_FIELDS = frozenset({"chainId", "nonce", "gasPrice", "gas", "to", "value", "data"})
-
-
 def _as_bytes(value: Any) -> bytes:
     if value is None:
         return b""
@@ -69,91 +60,17 @@ def _as_bytes(value: Any) -> bytes:
     return bytes(value)
 
 
-def _as_int(value: Any) -> int:
-    if isinstance(value, str):
-        return int(value, 16) if value.startswith("0x") else int(value)
-    return int(value)
-
-
-def _rlp_int(value: int) -> bytes:
-    return value.to_bytes((value.bit_length() + 7) // 8, "big") if value else b""
-
-
-def _rlp_bytes(data: bytes) -> bytes:
-    if len(data) == 1 and data[0] < 0x80:
-        return data
-    return _rlp_prefix(len(data), 0x80) + data
-
-
-def _rlp_prefix(length: int, offset: int) -> bytes:
-    if length < 56:
-        return bytes([offset + length])
-    encoded = _rlp_int(length)
-    return bytes([offset + 55 + len(encoded)]) + encoded
-
-
-def _rlp_list(items: list[bytes]) -> bytes:
-    """RLP of a list whose items are already encoded."""
-    body = b"".join(items)
-    return _rlp_prefix(len(body), 0xC0) + body
-
-
-def lean_sign(key: coincurve.PrivateKey, transaction: dict[str, Any]) -> bytes | None:
-    """Sign an EIP-1559 or legacy EIP-155 transaction without access list; None for any
-    other shape (the caller then uses eth-account). Hand-rolled RLP for these two fixed
-    shapes; tests check the bytes equal eth-account's."""
-    fields = set(transaction) - {"type", "from"}
-    kind = transaction.get("type")
-    if any(name not in transaction for name in ("nonce", "gas", "chainId")):
-        return None
-    to = _rlp_bytes(_as_bytes(transaction.get("to")))
-    data = _rlp_bytes(_as_bytes(transaction.get("data")))
-    value = _rlp_bytes(_rlp_int(_as_int(transaction.get("value", 0))))
-    nonce, gas, chain_id = (_as_int(transaction[name]) for name in ("nonce", "gas", "chainId"))
-
-    def num(n: int) -> bytes:
-        return _rlp_bytes(_rlp_int(n))
-
-    if fields <= _EIP1559_FIELDS and "maxFeePerGas" in fields and kind in (None, 2, "0x2"):
-        body = [
-            num(chain_id),
-            num(nonce),
-            num(_as_int(transaction["maxPriorityFeePerGas"])),
-            num(_as_int(transaction["maxFeePerGas"])),
-            num(gas),
-            to,
-            value,
-            data,
-            b"\xc0",  # empty access list
-        ]
-        signature = key.sign_recoverable(keccak(b"\x02" + _rlp_list(body)), hasher=None)
-        r, s = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
-        return b"\x02" + _rlp_list([*body, num(signature[64]), num(r), num(s)])
-    if fields <= _LEGACY_FIELDS and "gasPrice" in fields and kind in (None, 0, "0x0"):
-        body = [num(nonce), num(_as_int(transaction["gasPrice"])), num(gas), to, value, data]
-        digest = keccak(_rlp_list([*body, num(chain_id), b"\x80", b"\x80"]))
-        signature = key.sign_recoverable(digest, hasher=None)
-        v = signature[64] + 35 + 2 * chain_id
-        r, s = int.from_bytes(signature[:32]), int.from_bytes(signature[32:64])
-        return _rlp_list([*body, num(v), num(r), num(s)])
-    return None
-
-
 class LocalSigner:
-    """A signer over a private key held in this process (lean path, eth-account otherwise)."""
+    """A signer over a private key held in this process (eth-account)."""
 
     def __init__(self, account: LocalAccount) -> None:
         self._account = account
-        self._key = coincurve.PrivateKey(bytes(account.key))
 
     @property
     def address(self) -> str:
         return str(self._account.address)
 
     def sign_transaction(self, transaction: dict[str, Any]) -> bytes:
-        raw = lean_sign(self._key, transaction)
-        if raw is not None:
-            return raw
         return bytes(self._account.sign_transaction(transaction).raw_transaction)
 
     def sign_digest(self, digest: bytes) -> bytes:

@@ -1,7 +1,7 @@
 """Throughput of the gateway's write path: confirmed document registrations per second.
 
 Measures, on the embedded chain and on anvil, through the gateway's transaction layer
-(``Ledger.transactor`` → ``Transactor.send_many`` → ``wait_many``: nonce allocation, lean
+(``Ledger.transactor`` → ``Transactor.send_many`` → ``wait_many``: nonce allocation,
 signing, the transaction journal, JSON-RPC batches, receipts polled in batches):
 
 * single — one document per transaction (``registerDocument``);
@@ -330,7 +330,7 @@ def write_docs(path: Path, results: dict[str, Any], command: str) -> None:
         "# Benchmarks",
         "",
         "Confirmed document registrations per second through the gateway's transaction layer",
-        "(`Transactor.send_many` → `wait_many`: nonce allocation, lean signing, the transaction",
+        "(`Transactor.send_many` → `wait_many`: nonce allocation, signing, the transaction",
         "journal, JSON-RPC batch requests, receipts polled in batches). Medians of "
         f"{results['runs']} runs.",
         "Written by `scripts/bench.py`; see *Analysis* below for what the numbers mean.",

@@ -473,7 +473,9 @@ def _registered(
             reg,
             ex.facts,
             financing_shown=_shows_financing(who, reg),
-            is_financed=docs.is_financed(
+            is_financed=ex.financed
+            if ex.financed is not None
+            else docs.is_financed(
                 ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, reg.registered_by
             ),
         ).model_dump(),

@@ -995,9 +995,11 @@ def receive(
 #
 # A request that fails changes nothing: the file is read and checked, the chain write is
 # simulated (``eth_estimateGas`` runs it on the current state and raises the contract's error),
-# and only then is the file lodged and the transaction sent. A retry of a write that was sent
-# (its idempotency key is bound in the journal) is not simulated again: it returns the outcome
-# of the transaction it sent.
+# and only then is the file lodged and the transaction sent. A registration of a file not
+# registered yet is not simulated (issue #16: its gas is known); its file is lodged once it is
+# mined, and one the chain refuses all the same raises the contract's error from its receipt.
+# A retry of a write that was sent (its idempotency key is bound in the journal) is not
+# simulated again: it returns the outcome of the transaction it sent.
 
 
 def sent_already(ledger: Ledger, actor: str, key: str) -> bool:
@@ -1028,29 +1030,78 @@ def register_file(
 ) -> tuple[Examined, Receipt, Registration]:
     """Lodge a file and register the SHA-256 of its bytes on chain, signed by ``actor``.
 
-    All or nothing: the file is read and the registration simulated first; a file the chain
-    would refuse (registered already, a role that may not register, a suspended member) is
-    refused with the contract's error and is not lodged. A retry with the same
-    ``idempotency_key`` returns the first registration.
+    All or nothing: the file is read first and lodged only once its registration is mined; a
+    file the chain refuses (registered already, a role that may not register, a suspended
+    member) is refused with the contract's error and is not lodged. A retry with the same
+    ``idempotency_key`` returns the first registration (and lodges the file, if the first
+    attempt stopped between the two). No simulation when the file is not registered yet: the
+    gas of a registration is known (:data:`REGISTER_GAS`), and the registration is read back
+    once (:func:`_registered_by`).
     """
     key = write_key(idempotency_key)
     parsed, examined = examine(
         ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False, via=via
     )
-    gas = refuse_early(
-        ledger, actor, _registration(ledger, parsed.doc_hash, examined.doc_type), key
-    )
-    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
+    call = _registration(ledger, parsed.doc_hash, examined.doc_type)
+    gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
     receipt = register(
         ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
     )
-    registration = get_registration(ledger, parsed.doc_hash)
+    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
+    registration = _registered_by(ledger, [parsed.doc_hash], [examined.doc_type])[0]
     return _registered_now(examined, registration), receipt, registration
+
+
+#: gas of ``registerDocument`` (51k measured; margin for a network that prices storage higher)
+REGISTER_GAS = 80_000
+#: gas of ``registerDocuments`` per document and per transaction (25.4k + 26k measured)
+REGISTER_MANY_GAS = (32_000, 60_000)
+
+
+def _registration_gas(
+    ledger: Ledger, actor: str, call: Any, key: str, examined: Sequence[Examined], known: int
+) -> int | None:
+    """Gas for sending a registration: ``known`` (no simulation) when none of the files is
+    registered yet, as :func:`examine` just read; else the simulation of :func:`refuse_early`,
+    which raises the contract's error (DocumentAlreadyRegistered) — unless ``key`` is a retry
+    of a registration sent before (None: its bytes are resent). A registration the chain
+    refuses all the same (the member suspended since its standing was read) is mined with
+    status 0 and raises the contract's error from its receipt; nothing is lodged then."""
+    if any(e.registration is not None for e in examined):
+        return refuse_early(ledger, actor, call, key)
+    return known
+
+
+def _registered_by(
+    ledger: Ledger, hashes: Sequence[bytes], types: Sequence[DocType]
+) -> list[Registration]:
+    """The registrations of ``hashes`` just registered in one transaction, from
+    one read of the chain (the first one's record: the rest share its registrant, its id and
+    its block time; a new registration has no successor, so ``successorOf`` is not read)."""
+    record = ledger.contract.functions.getDocument(hashes[0]).call()
+    (registrant, registrant_id, registered_at, _, status) = record
+    if DocStatus(status) is DocStatus.NONE:
+        raise NotFound(f"document {hex32(hashes[0])} is not registered", doc_hash=hex32(hashes[0]))
+    first = Registration(
+        doc_hash=hex32(hashes[0]),
+        doc_type=types[0],
+        status=DocStatus(status),
+        registered_by=Web3.to_checksum_address(registrant),
+        registrant_id=int(registrant_id),
+        registered_at=datetime.fromtimestamp(int(registered_at), UTC),
+        successor=None,
+    )
+    return [
+        replace(first, doc_hash=hex32(h), doc_type=t) if i else first
+        for i, (h, t) in enumerate(zip(hashes, types, strict=True))
+    ]
 
 
 def _registered_now(examined: Examined, registration: Registration) -> Examined:
     """``examined`` (read before the write) as it stands once its hash is registered: its
-    registration, and the matches that are copies of the same file marked registered."""
+    registration, and the matches that are copies of the same file marked registered. A file
+    that was not registered when it was read is not financed (``financed`` False: nothing can
+    pledge a document before its registration), so nobody reads the financings for it."""
     matches = tuple(
         replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
         for m in examined.matches
@@ -1059,7 +1110,10 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
         replace(t, registered=True) if t.doc_hash == examined.doc_hash else t
         for t in examined.tried
     )
-    return replace(examined, registration=registration, matches=matches, tried=tried)
+    financed = False if examined.registration is None else examined.financed
+    return replace(
+        examined, registration=registration, matches=matches, tried=tried, financed=financed
+    )
 
 
 def _registration(ledger: Ledger, doc_hash: bytes, doc_type: DocType) -> Any:
@@ -1172,19 +1226,23 @@ def register_examined(
     idempotency_key: str | None = None,
 ) -> tuple[list[Examined], Receipt]:
     """Register files already read by :func:`examine` — (parsed, examined, file name) — in one
-    transaction, by the hash of each file's bytes: the batch is checked and its registration
-    simulated, and only then are the files lodged and the transaction sent."""
+    transaction, by the hash of each file's bytes: the batch is checked (and simulated when one
+    of the files is registered already, which raises the contract's error), the transaction
+    sent with its known gas, and the files lodged once it is mined (:func:`register_file`)."""
     key = write_key(idempotency_key)
-    call = _batch_registration(
-        ledger, [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
+    items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
+    call = _batch_registration(ledger, items)
+    per_doc, per_tx = REGISTER_MANY_GAS
+    gas = _registration_gas(
+        ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
     )
-    gas = refuse_early(ledger, actor, call, key)
+    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     for parsed, examined, name in read:
         lodge(ledger, parsed, actor, examined.doc_type, name, onchain=examined.fingerprints)
-    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
+    found = _registered_by(ledger, [h for h, _ in items], [t for _, t in items])
     registered = [
-        _registered_now(examined, get_registration(ledger, parsed.doc_hash))
-        for parsed, examined, _ in read
+        _registered_now(examined, registration)
+        for (_, examined, _), registration in zip(read, found, strict=True)
     ]
     return registered, receipt
 

@@ -1,4 +1,4 @@
-"""Keys: the lean signer signs byte-for-byte like eth-account; passphrases from a file;
+"""Keys: the local signer signs byte-for-byte like eth-account; passphrases from a file;
 keys never shown; a remote signing service stands in for a local key without touching callers."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ TOKEN = "s3cr3t-signing-token"
         {"gasPrice": 1, "data": "0x", "accessList": []},  # another shape: eth-account's path
     ],
 )
-def test_the_lean_signer_signs_like_eth_account(tx: dict[str, Any]) -> None:
+def test_the_local_signer_signs_like_eth_account(tx: dict[str, Any]) -> None:
     account = Account.create()
     full = {"to": account.address, "value": 0, "gas": 60_000, "nonce": 7, "chainId": 1515200}
     full.update(tx)

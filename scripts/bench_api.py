@@ -1,0 +1,451 @@
+"""Throughput of the REST gateway beside the transaction layer's, in the same run (issue #16).
+
+Per backend (the embedded default and anvil), in one run:
+
+* **transaction layer** — ``Transactor.send_many`` → ``wait_many`` of single-document
+  transactions and of 100-document batches (``scripts/bench.py``'s measurement);
+* **REST single** — ``--clients`` concurrent clients, each POSTing small files one per request
+  to ``/v1/documents`` of a real ``tradeledger serve`` process, over HTTP;
+* **REST batch** — the same clients POSTing ``--batch`` files per request to
+  ``/v1/documents/batch``;
+* **check** — p50 / p99 latency of ``POST /v1/documents/check`` of a UBL invoice (one client,
+  sequential) with ``--lodged`` files lodged at the gateway and ``--registered`` documents
+  registered on chain;
+
+and the ratios REST / transaction layer. The gateway process is started with
+``tradeledger serve`` (the same code path as ``scripts/start.sh``); the fingerprint-check limit
+is switched off for it (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT=0``). Anvil runs with
+``--block-base-fee-per-gas 0 --gas-price 0`` and automine (``--anvil-block-time`` to change it).
+
+    .venv/bin/python scripts/bench_api.py                       # both backends, 10k documents
+    .venv/bin/python scripts/bench_api.py --backends anvil --lodged 100000 --registered 100000
+    .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # py-spy the gateway process
+
+Prints a table (and ``--json`` the results); writes nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench as txbench  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from ledger.config import Settings  # noqa: E402
+from ledger.documents.detect import read_document  # noqa: E402
+from ledger.documents.fingerprints import compute_fingerprints, lookup_keys  # noqa: E402
+from ledger.gatewaydb import (  # noqa: E402
+    ReceivedDocumentRow,
+    ReceivedFingerprintRow,
+    ReceivedTermRow,
+    search_terms,
+)
+from ledger.network import init_network  # noqa: E402
+from ledger.services import documents as docs  # noqa: E402
+from ledger.services import members as member_svc  # noqa: E402
+from ledger.services.roles import Role  # noqa: E402
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+PYTHON = sys.executable
+ANVIL_FLAGS = (
+    "--block-base-fee-per-gas",
+    "0",
+    "--gas-price",
+    "0",
+    "--gas-limit",
+    "4000000000",
+    "--disable-code-size-limit",
+)
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- a gateway with N documents ----------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    settings: Settings
+    env: dict[str, str]
+    api_key: str
+    address: str
+
+
+def settings_for(backend: str, data_dir: Path, url: str) -> tuple[Settings, dict[str, str]]:
+    env = {
+        "TRADELEDGER_DATA_DIR": str(data_dir),
+        "TRADELEDGER_KEYSTORE_SCRYPT_N": str(2**10),
+        "TRADELEDGER_FINGERPRINT_CHECK_LIMIT": "0",
+        "TRADELEDGER_MAX_CONNECTIONS": "1000",
+    }
+    if backend == "anvil":
+        key_file = data_dir.parent / f"{data_dir.name}.fundingkey"
+        key_file.write_text(txbench.ANVIL_KEY)
+        env.update(
+            TRADELEDGER_CHAIN_URL=url,
+            TRADELEDGER_FUNDING_KEY_FILE=str(key_file),
+            TRADELEDGER_RECEIPT_TIMEOUT="600",
+        )
+    else:
+        env["TRADELEDGER_CHAIN_SYNC"] = "normal"
+    names = {k.removeprefix("TRADELEDGER_").lower(): v for k, v in env.items()}
+    return Settings(**names), env
+
+
+def prepare(
+    backend: str, data_dir: Path, url: str, registered: int, lodged: int, batch: int
+) -> Prepared:
+    """A new ledger with one bank member; ``registered`` documents registered on chain by it
+    (batches through the transaction layer) and ``lodged`` files lodged at its gateway."""
+    settings, env = settings_for(backend, data_dir, url)
+    ledger, _ = init_network(settings, "Bench admin")
+    try:
+        new = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
+        address = new.member.address
+        if registered:
+            sender = ledger.transactor(address)
+            source = txbench.DocSource(int.from_bytes(os.urandom(4), "big"))
+            t0 = time.perf_counter()
+            done = 0
+            while done < registered:
+                n = min(batch * 50, registered - done)
+                data = [txbench.encode_many(source.take(batch)) for _ in range(-(-n // batch))]
+                bench = txbench.Bench(ledger, sender, source)
+                ok, _, _ = txbench.run_txs(bench, data, 30_000 * batch + 200_000)
+                if ok != len(data):
+                    raise RuntimeError("registering the background documents failed")
+                done += n
+            log(f"  {done:,} documents registered in {time.perf_counter() - t0:.0f} s")
+        if lodged:
+            t0 = time.perf_counter()
+            lodge_synthetic(ledger, address, lodged)
+            # and the invoice the check asks about: it finds this copy (an identical match)
+            docs.receive(ledger, address, "bank", UBL, "invoice.xml")
+            log(f"  {lodged:,} files lodged in {time.perf_counter() - t0:.0f} s")
+    finally:
+        ledger.close()
+    return Prepared(settings, env, new.api_key, address)
+
+
+def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
+    """``n`` lodged invoices like the demo UBL invoice (other numbers): the rows
+    ``lodge`` writes, inserted in bulk, with fingerprints and lookup keys of their own (random:
+    no other file shares them, as for invoices of other sellers and buyers)."""
+    parsed = read_document(UBL)
+    facts = json.loads(json.dumps(parsed.facts.to_dict())) if parsed.facts else {}
+    key = ledger.fingerprint_key()
+    # the template's own fingerprint names, random values (no two files share one)
+    names = [f.name for f in compute_fingerprints(parsed, key)]
+    names += [name for name, _ in lookup_keys(parsed, key)]
+    now = datetime.now(UTC)
+    step = 5_000
+    for start in range(0, n, step):
+        rows, fps, terms = [], [], []
+        for i in range(start, min(start + step, n)):
+            doc_hash = "0x" + os.urandom(32).hex()
+            facts["number"] = f"SYN-{i}"
+            facts_json = json.dumps(facts)
+            rows.append(
+                {
+                    "doc_hash": doc_hash,
+                    "received_by": address,
+                    "format": parsed.format.value,
+                    "size": parsed.size,
+                    "filename": f"syn-{i}.xml",
+                    "doc_type": "invoice",
+                    "facts_json": facts_json,
+                    "received_at": now,
+                }
+            )
+            for name in names:
+                fp = "0x" + os.urandom(32).hex()
+                fps.append(
+                    {"fingerprint": fp, "doc_hash": doc_hash, "received_by": address, "name": name}
+                )
+            for term, value in search_terms(facts_json):
+                terms.append(
+                    {"received_by": address, "doc_hash": doc_hash, "term": term, "value": value}
+                )
+        with ledger.db.session() as s, s.begin():
+            s.execute(insert(ReceivedDocumentRow), rows)
+            s.execute(insert(ReceivedFingerprintRow), fps)
+            if terms:
+                s.execute(insert(ReceivedTermRow), terms)
+
+
+# -- the gateway process -----------------------------------------------------------------------
+
+
+@contextmanager
+def serving(prepared: Prepared, profile: Path | None):
+    port = txbench_free_port()
+    # ``tradeledger serve`` of the tree this script is in (PYTHONPATH first: a copy of an older
+    # tree measures that tree's gateway with the same script)
+    env = {**os.environ, **prepared.env, "PYTHONPATH": str(ROOT)}
+    command = [PYTHON, "-m", "ledger.cli", "serve", "--port", str(port)]
+    if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
+        spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
+        command = [*spy, "-o", str(profile), "--", *command]
+    server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
+    log(f"  gateway log: {server_log}")
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            err = server_log.read_text(errors="replace")
+            raise RuntimeError(f"the gateway did not start: {err[-2000:]}")
+        time.sleep(0.1)
+    try:
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def txbench_free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def multipart(files: list[tuple[str, bytes]], field: str) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, data in files:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{name}"\r\nContent-Type: text/plain\r\n\r\n'.encode()
+            + data
+            + b"\r\n"
+        )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class Client:
+    def __init__(self, port: int, api_key: str) -> None:
+        self.port = port
+        self.api_key = api_key
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+
+    def post(self, path: str, files: list[tuple[str, bytes]], field: str) -> tuple[int, bytes]:
+        body, ctype = multipart(files, field)
+        headers = {
+            "Authorization": f"Bearer {self.api_key}",
+            "Content-Type": ctype,
+            "Idempotency-Key": uuid.uuid4().hex,
+        }
+        for attempt in range(2):
+            try:
+                self.conn.request("POST", path, body, headers)
+                response = self.conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def drive(port: int, api_key: str, clients: int, requests: int, per_request: int) -> float:
+    """Documents registered per second by ``clients`` concurrent clients sending
+    ``requests`` requests in all, ``per_request`` files each (1: ``/v1/documents``)."""
+    path, field = (
+        ("/v1/documents", "file") if per_request == 1 else ("/v1/documents/batch", "files")
+    )
+    tag = uuid.uuid4().hex
+    failures: list[str] = []
+    counter = iter(range(requests))
+    lock = threading.Lock()
+
+    def work(c: int) -> None:
+        client = Client(port, api_key)
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            files = [(f"f{i}-{j}.txt", f"{tag} {i} {j}".encode()) for j in range(per_request)]
+            status, body = client.post(path, files, field)
+            if status != 201:
+                failures.append(f"{status} {body[:300]!r}")
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
+    return requests * per_request / elapsed
+
+
+def check_latency(port: int, api_key: str, n: int) -> dict[str, float]:
+    client = Client(port, api_key)
+    times = []
+    for i in range(n + 10):
+        t0 = time.perf_counter()
+        status, body = client.post("/v1/documents/check", [("invoice.xml", UBL)], "file")
+        elapsed = time.perf_counter() - t0
+        if status != 200:
+            raise RuntimeError(f"check: {status} {body[:300]!r}")
+        if i >= 10:  # warm-up
+            times.append(elapsed * 1000)
+    times.sort()
+    return {
+        "p50_ms": statistics.median(times),
+        "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+        "n": len(times),
+    }
+
+
+# -- one backend -------------------------------------------------------------------------------
+
+
+def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    single_n = args.single_embedded if backend == "embedded" else args.single_anvil
+    log(f"{backend}: transaction layer")
+    bench = txbench.open_bench(backend, work / f"{backend}-tx", url)
+    try:
+        out["tx_single"], _ = txbench.single_run(bench, single_n)
+        log(f"  send_many single: {out['tx_single']:,.0f} tx/s")
+        out["tx_batched"], _ = txbench.batched_run(bench, args.batch * args.batches, args.batch)
+        log(f"  send_many batched: {out['tx_batched']:,.0f} docs/s")
+    finally:
+        bench.ledger.close()
+    log(f"{backend}: gateway with {args.registered:,} registered, {args.lodged:,} lodged")
+    prepared = prepare(
+        backend, work / f"{backend}-api", url, args.registered, args.lodged, args.batch
+    )
+    profile = args.profile / f"{backend}.txt" if args.profile else None
+    with serving(prepared, profile) as port:
+        drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
+        out["rest_single"] = drive(port, prepared.api_key, args.clients, single_n, 1)
+        log(f"  REST single ({args.clients} clients): {out['rest_single']:,.0f} docs/s")
+        out["rest_batch"] = drive(
+            port, prepared.api_key, args.clients, max(args.batches, args.clients), args.batch
+        )
+        log(f"  REST batch ({args.batch} files/request): {out['rest_batch']:,.0f} docs/s")
+        out["check"] = check_latency(port, prepared.api_key, args.checks)
+        log(
+            f"  check p50 {out['check']['p50_ms']:.1f} ms, p99 {out['check']['p99_ms']:.1f} ms"
+            f" ({args.lodged:,} lodged, {args.registered:,} registered)"
+        )
+    out["ratio_single"] = out["rest_single"] / out["tx_single"]
+    out["ratio_batch"] = out["rest_batch"] / out["tx_batched"]
+    return out
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="embedded,anvil")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--single-embedded", type=int, default=400, help="requests / txs")
+    parser.add_argument("--single-anvil", type=int, default=2_000, help="requests / txs")
+    parser.add_argument("--batch", type=int, default=100, help="documents per batch")
+    parser.add_argument("--batches", type=int, default=16, help="batches per measurement")
+    parser.add_argument("--registered", type=int, default=10_000)
+    parser.add_argument("--lodged", type=int, default=10_000)
+    parser.add_argument("--checks", type=int, default=300, help="check requests (p50/p99)")
+    parser.add_argument("--anvil-block-time", type=int, default=0, help="0: automine")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="directory for py-spy profiles (collapsed stacks) of the gateway",
+    )
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_before": load(),
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
+    work = Path(tempfile.mkdtemp(prefix="tradeledger-bench-api-"))
+    try:
+        for backend in [b.strip() for b in args.backends.split(",") if b.strip()]:
+            if backend == "anvil":
+                extra = list(ANVIL_FLAGS)
+                if args.anvil_block_time:
+                    extra += ["--block-time", str(args.anvil_block_time)]
+                with txbench.anvil(*extra) as url:
+                    results[backend] = bench_backend(backend, url, args, work)
+            else:
+                results[backend] = bench_backend(backend, "", args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    results["load_after"] = load()
+    print(f"\n{results['date']}; {results['load_before']} before, {results['load_after']} after")
+    print(
+        "| backend | send_many 1 doc/tx | REST single | ratio | send_many batched | REST batch |"
+        " ratio | check p50 / p99 |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for backend in ("embedded", "anvil"):
+        r = results.get(backend)
+        if not r:
+            continue
+        print(
+            f"| {backend} | {r['tx_single']:,.0f} | {r['rest_single']:,.0f} | "
+            f"{r['ratio_single']:.0%} | {r['tx_batched']:,.0f} | {r['rest_batch']:,.0f} | "
+            f"{r['ratio_batch']:.0%} | {r['check']['p50_ms']:.1f} / {r['check']['p99_ms']:.1f} ms |"
+        )
+    if args.json:
+        print(json.dumps(results, indent=2))
+    with suppress(Exception):
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

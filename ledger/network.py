@@ -235,6 +235,24 @@ class Ledger:
             )
         return self.evaluator_client().outputs(signer.address, sign, inputs)
 
+    def evaluation_log(
+        self, reader: str, filter_member: str = "", after: int = 0, limit: int = 500
+    ) -> list[dict[str, object]]:
+        """The evaluator's log (``id``, ``member``, ``at`` unix seconds, ``count`` of inputs,
+        ``outcome``; never an input), read with a request signed by ``reader``, a regulator whose
+        key this gateway holds (the evaluator refuses anyone else: Forbidden). EvaluatorUnavailable
+        when it cannot be reached or the key is held by a remote signer."""
+        signer = self.transactor(reader).signer
+        sign = getattr(signer, "sign_digest", None)
+        if sign is None:
+            raise EvaluatorUnavailable(
+                "this member's key is held by a remote signer that cannot sign evaluator requests",
+                reason="remote_signer",
+            )
+        return self.evaluator_client().read_log(
+            signer.address, sign, filter_member=filter_member, after=after, limit=limit
+        )
+
     def transactor(self, address: str) -> Transactor:
         """The transactor of a participant whose keystore this gateway holds."""
         address = Web3.to_checksum_address(address)

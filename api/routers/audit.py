@@ -18,6 +18,7 @@ Financing terms are confidential (docs/privacy.md): every answer is built for th
   every financing rule that moved off chain, with its own key (``rules``).
 
 * fingerprint-checks — REGULATOR: every evaluation of a file's fingerprints at this gateway.
+* fingerprint-evaluations — REGULATOR: the consortium evaluator's log, read with its own key.
 
 A member not active on chain reads only its own activity and its own documents' timelines.
 Every answer says up to which block it is
@@ -34,6 +35,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only, require_role
+from api.openapi_responses import errors
 from ledger.errors import Forbidden
 from ledger.gatewaydb import Participant
 from ledger.indexer import EventIndex, check_rules, verify
@@ -283,3 +285,26 @@ def fingerprint_checks(
     Paginated by cursor. REGULATOR only."""
     require_role(participant, "regulator")
     return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
+
+
+@router.get("/fingerprint-evaluations", responses=errors(429, 503))
+async def fingerprint_evaluations(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    member: Annotated[
+        str | None, Query(description="only this member's evaluations (0x address)")
+    ] = None,
+    after: Annotated[int, Query(ge=0, description="entries after this id")] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> dict[str, Any]:
+    """The consortium evaluator's log (issue #18, docs/fingerprints.md), read with a request
+    signed by the calling regulator's own key: every evaluation of on-chain fingerprints any
+    bank's gateway asked for — ``member``, ``at`` (Unix seconds), ``count`` of inputs and
+    ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input.
+    REGULATOR only; 503 ``evaluator_unavailable`` when the evaluator cannot be reached."""
+    require_role(participant, "regulator")
+    wanted = audit.parse_address(member, "member") if member else ""
+    entries = await run_in_threadpool(
+        ledger.evaluation_log, participant.address, wanted, after, limit
+    )
+    return {"evaluations": entries}

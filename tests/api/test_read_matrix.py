@@ -40,7 +40,7 @@ OVERSIGHT = ("admin", "regulator")
 #: read routes only oversight (regulator, admin) may call; others answer 403
 OVERSIGHT_ONLY = frozenset({"/v1/audit/export", "/v1/audit/verify"})
 #: read routes only a regulator may call: fingerprints, their holders, the check log
-REGULATOR_ONLY = frozenset({"/v1/audit/fingerprint-checks"})
+REGULATOR_ONLY = frozenset({"/v1/audit/fingerprint-checks", "/v1/audit/fingerprint-evaluations"})
 #: read routes for banks and regulators only (fingerprints and their holders)
 BANKS_AND_REGULATOR = frozenset({"/v1/audit/duplicates"})
 #: roles given fingerprints and their holders

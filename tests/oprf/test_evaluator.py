@@ -20,7 +20,9 @@ from pathlib import Path
 import httpx
 import pytest
 from eth_account import Account
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.errors import status_for
 from ledger.documents import read_document
 from ledger.documents.fingerprints import (
@@ -193,6 +195,14 @@ def test_a_dictionary_attack_hits_the_limit_and_shows_in_the_regulators_log(
     # only a regulator reads the log
     with pytest.raises(Forbidden):
         client.read_log(attacker, sign)
+    # the regulator reads the same log through its gateway's API; a bank is refused there
+    with TestClient(create_app(ledger.settings, ledger)) as api:
+        path = "/v1/audit/fingerprint-evaluations"
+        answer = api.get(path, params={"member": attacker}, headers=network.regulator.headers)
+        assert answer.status_code == 200, answer.text
+        assert [e["outcome"] for e in answer.json()["evaluations"]] == outcomes
+        for who in (network.bank, network.bank_b, network.enterprise, network.admin):
+            assert api.get(path, headers=who.headers).status_code == 403
 
 
 def test_a_bank_gateway_cannot_fingerprint_without_the_evaluator(

@@ -517,3 +517,49 @@ def check_limit(limit: int, window: int) -> None:
         raise InvalidInput("limit", "must be 0 (no limit) or more")
     if window < 1:
         raise InvalidInput("window", "must be at least 1 second")
+
+
+class LateMemberOf:
+    """A :data:`MemberOf` answered by a function set once the consortium exists (``target``):
+    an evaluator must run before ``init`` puts its public key on chain, and only then can it
+    read ``memberOf``. Refused 503 until then."""
+
+    def __init__(self) -> None:
+        self.target: MemberOf | None = None
+
+    def __call__(self, consortium: str, address: str) -> tuple[int, bool]:
+        if self.target is None:
+            raise Refused(503, "chain_unavailable", "the consortium's chain is not known yet")
+        return self.target(consortium, address)
+
+
+@dataclass(frozen=True)
+class ScratchEvaluator:
+    """A throwaway evaluator served in this process (benchmarks): its ``url``, ``public_key``
+    (32 bytes, for ``init``), ``service`` and ``member_of`` (set its ``target`` after init)."""
+
+    url: str
+    public_key: bytes
+    service: EvaluatorService
+    member_of: LateMemberOf
+
+
+@contextlib.contextmanager
+def scratch_evaluator(work_dir: Path, limit: int = 0) -> Iterator[ScratchEvaluator]:
+    """A fresh evaluator key (never written to disk), its log in ``work_dir``, no rate limit
+    unless ``limit``, served on 127.0.0.1 for the ``with`` block (bounded start and stop). For
+    benchmarks and probes; a consortium runs ``tradeledger evaluator serve``."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    member_of = LateMemberOf()
+    service = EvaluatorService(
+        Evaluator.from_seed(Evaluator.new_seed()),
+        EvaluationLog(work_dir / LOG_FILE),
+        member_of,
+        limit,
+        DEFAULT_WINDOW,
+    )
+    try:
+        with served_in_thread(service) as url:
+            yield ScratchEvaluator(url, service.public_key, service, member_of)
+    finally:
+        service.log.close()

@@ -27,6 +27,7 @@ Prints a table (and ``--json`` the results); writes nothing else.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -53,6 +54,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import bench as txbench  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
+from ledger import evaluator as ev  # noqa: E402
 from ledger.config import Settings  # noqa: E402
 from ledger.documents.detect import read_document  # noqa: E402
 from ledger.documents.fingerprints import compute_fingerprints, lookup_keys  # noqa: E402
@@ -117,12 +119,22 @@ def settings_for(backend: str, data_dir: Path, url: str) -> tuple[Settings, dict
 
 
 def prepare(
-    backend: str, data_dir: Path, url: str, registered: int, lodged: int, batch: int
+    backend: str,
+    data_dir: Path,
+    url: str,
+    registered: int,
+    lodged: int,
+    batch: int,
+    scratch: ev.ScratchEvaluator,
 ) -> Prepared:
     """A new ledger with one bank member; ``registered`` documents registered on chain by it
-    (batches through the transaction layer) and ``lodged`` files lodged at its gateway."""
+    (batches through the transaction layer) and ``lodged`` files lodged at its gateway. Its
+    fingerprints are evaluated by ``scratch`` (issue #18), in this process and then by the
+    served gateway (which reads it at ``TRADELEDGER_EVALUATOR_URL``)."""
     settings, env = settings_for(backend, data_dir, url)
-    ledger, _ = init_network(settings, "Bench admin")
+    settings.evaluator_url = env["TRADELEDGER_EVALUATOR_URL"] = scratch.url
+    ledger, _ = init_network(settings, "Bench admin", evaluator_key=scratch.public_key)
+    scratch.member_of.target = ev.contract_member_of(ledger.contract)
     try:
         new = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
         address = new.member.address
@@ -147,7 +159,13 @@ def prepare(
             docs.receive(ledger, address, "bank", UBL, "invoice.xml")
             log(f"  {lodged:,} files lodged in {time.perf_counter() - t0:.0f} s")
     finally:
+        contract = ledger.manifest.contract_address
         ledger.close()
+    # the served gateway holds the embedded chain: the evaluator reads memberOf through it
+    if backend == "embedded":
+        scratch.member_of.target = ev.gateway_member_of(data_dir)
+    else:
+        scratch.member_of.target = ev.chain_member_of(url, contract)
     return Prepared(settings, env, new.api_key, address)
 
 
@@ -157,7 +175,7 @@ def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
     no other file shares them, as for invoices of other sellers and buyers)."""
     parsed = read_document(UBL)
     facts = json.loads(json.dumps(parsed.facts.to_dict())) if parsed.facts else {}
-    key = ledger.fingerprint_key()
+    key = ledger.lookup_key()  # gateway-local fingerprints (on-chain ones: the evaluator's)
     # the template's own fingerprint names, random values (no two files share one)
     names = [f.name for f in compute_fingerprints(parsed, key)]
     names += [name for name, _ in lookup_keys(parsed, key)]
@@ -359,11 +377,13 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
     finally:
         bench.ledger.close()
     log(f"{backend}: gateway with {args.registered:,} registered, {args.lodged:,} lodged")
-    prepared = prepare(
-        backend, work / f"{backend}-api", url, args.registered, args.lodged, args.batch
-    )
-    profile = args.profile / f"{backend}.txt" if args.profile else None
-    with serving(prepared, profile) as port:
+    with contextlib.ExitStack() as stack:
+        scratch = stack.enter_context(ev.scratch_evaluator(work / f"{backend}-evaluator"))
+        prepared = prepare(
+            backend, work / f"{backend}-api", url, args.registered, args.lodged, args.batch, scratch
+        )
+        profile = args.profile / f"{backend}.txt" if args.profile else None
+        port = stack.enter_context(serving(prepared, profile))
         drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
         out["rest_single"] = drive(port, prepared.api_key, args.clients, single_n, 1)
         log(f"  REST single ({args.clients} clients): {out['rest_single']:,.0f} docs/s")

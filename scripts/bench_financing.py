@@ -18,6 +18,7 @@ one terms envelope on its own (this tree only).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -67,7 +68,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from ledger.services.roles import FinancingKind, Role
 
     template = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        extra: dict[str, Any] = {}
+        try:  # a tree with oblivious fingerprints (issue #18) finances through an evaluator
+            from ledger import evaluator as ev
+        except ImportError:
+            ev = None  # type: ignore[assignment]
+        if ev is not None:
+            scratch = stack.enter_context(ev.scratch_evaluator(Path(tmp) / "evaluator"))
+            extra["evaluator_key"] = scratch.public_key
         values: dict[str, Any] = {
             "data_dir": Path(tmp) / "ledger",
             "keystore_scrypt_n": 2**10,
@@ -76,7 +85,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.chain_url:
             values["chain_url"] = args.chain_url
             values["funding_key_file"] = args.funding_key_file
-        ledger, _ = init_network(Settings(**values), "Bench admin")
+        if ev is not None:
+            values["evaluator_url"] = scratch.url
+        ledger, _ = init_network(Settings(**values), "Bench admin", **extra)
+        if ev is not None:
+            scratch.member_of.target = ev.contract_member_of(ledger.contract)
         try:
             admin = ledger.manifest.admin_address
             bank = members.add_member(ledger, admin, "Bench bank", Role.BANK).member.address

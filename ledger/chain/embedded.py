@@ -321,20 +321,69 @@ class _SealedBlock:
         return int(self.header.block_number)
 
 
+#: the methods whose answers carry logs (their ``logIndex`` is made block-wide)
+_LOG_METHODS = frozenset(
+    {"eth_getLogs", "eth_getFilterLogs", "eth_getFilterChanges", "eth_getTransactionReceipt"}
+)
+#: blocks whose per-transaction log offsets are kept (a mined block's never change)
+_OFFSET_CACHE_BLOCKS = 4096
+
+
 class LockedTesterProvider(EthereumTesterProvider):
     """EthereumTesterProvider whose requests run one at a time (py-evm is not thread-safe),
-    answering ``eth_chainId`` with this chain's id (eth-tester's provider hard-codes its own)."""
+    answering ``eth_chainId`` with this chain's id (eth-tester's provider hard-codes its own),
+    and numbering logs as JSON-RPC does.
+
+    eth-tester numbers each transaction's logs from 0, so the logs of a block of several
+    transactions (a batch the gateway sends at once) shared ``logIndex`` 0 — and everything
+    keyed by (block, log index), the event index first of all, saw one event where there were
+    several. Every log answered here carries its index in the block: the logs of the block's
+    earlier transactions come first (Ethereum JSON-RPC, ``eth_getLogs``)."""
 
     def __init__(self, tester: EthereumTester, chain_id: int) -> None:
         super().__init__(tester)
         self._request_lock = threading.RLock()
         self._chain_id = chain_id
+        self._log_offsets: dict[str, list[int]] = {}
 
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         if method == "eth_chainId":
             return {"jsonrpc": "2.0", "id": 0, "result": hex(self._chain_id)}
         with self._request_lock:
-            return super().make_request(method, params)
+            response = super().make_request(method, params)
+            if method in _LOG_METHODS and response.get("result"):
+                response = {**response, "result": self._block_wide(response["result"])}
+            return response
+
+    def _block_wide(self, result: Any) -> Any:
+        if isinstance(result, list | tuple):
+            return [self._block_wide_log(log) for log in result]
+        if isinstance(result, dict) and isinstance(result.get("logs"), list):
+            return {**result, "logs": [self._block_wide_log(log) for log in result["logs"]]}
+        return result
+
+    def _block_wide_log(self, log: Any) -> Any:
+        if not isinstance(log, dict) or log.get("block_hash") is None:
+            return log  # pending, or not a log (a filter's block hashes)
+        offsets = self._offsets(log["block_hash"])
+        index = int(log["transaction_index"])
+        return {**log, "log_index": offsets[index] + int(log["log_index"])}
+
+    def _offsets(self, block_hash: Any) -> list[int]:
+        """How many logs the block's transactions before each one emitted (by its index)."""
+        key = block_hash if isinstance(block_hash, str) else encode_hex(block_hash)
+        found = self._log_offsets.get(key)
+        if found is None:
+            block = self.ethereum_tester.get_block_by_hash(key)
+            found, total = [], 0
+            for tx in block["transactions"]:
+                found.append(total)
+                tx_hash = tx if isinstance(tx, str | bytes) else tx["hash"]
+                total += len(self.ethereum_tester.get_transaction_receipt(tx_hash)["logs"])
+            if len(self._log_offsets) >= _OFFSET_CACHE_BLOCKS:
+                self._log_offsets.clear()
+            self._log_offsets[key] = found
+        return found
 
 
 @dataclass

@@ -374,12 +374,14 @@ class LockedTesterProvider(EthereumTesterProvider):
         key = block_hash if isinstance(block_hash, str) else encode_hex(block_hash)
         found = self._log_offsets.get(key)
         if found is None:
-            block = self.ethereum_tester.get_block_by_hash(key)
+            tester = self.ethereum_tester
+            assert tester is not None  # given at construction
+            block = tester.get_block_by_hash(key)
             found, total = [], 0
             for tx in block["transactions"]:
                 found.append(total)
                 tx_hash = tx if isinstance(tx, str | bytes) else tx["hash"]
-                total += len(self.ethereum_tester.get_transaction_receipt(tx_hash)["logs"])
+                total += len(tester.get_transaction_receipt(tx_hash)["logs"])
             if len(self._log_offsets) >= _OFFSET_CACHE_BLOCKS:
                 self._log_offsets.clear()
             self._log_offsets[key] = found

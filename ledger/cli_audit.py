@@ -153,6 +153,11 @@ def audit_verify(
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
             f"running hash {report.index_hash}"
         )
+        if report.behind_blocks:
+            text += (
+                f"\nBEHIND: the chain's head is block {report.head_block}; "
+                f"{report.behind_blocks} blocks are not indexed yet (not verified)"
+            )
     else:
         d = report.divergence
         where = (

@@ -67,6 +67,10 @@ class VerifyReport:
     chain_counts: dict[str, int] = field(default_factory=dict)
     index_counts: dict[str, int] = field(default_factory=dict)
     divergence: Divergence | None = None
+    #: the chain's head when the check ran, and how many blocks past ``last_block`` the index
+    #: had not reached: ``equal`` covers blocks up to ``last_block`` only
+    head_block: int = 0
+    behind_blocks: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.__dict__)
@@ -116,8 +120,10 @@ def _index_records(index: EventIndex, last: int) -> Iterator[dict[str, Any]]:
 
 
 def verify(index: EventIndex) -> VerifyReport:
-    """Compare the index with the chain up to the index's last block."""
+    """Compare the index with the chain up to the index's last block; ``behind_blocks`` says
+    how far that is from the chain's head (``equal`` is about the indexed blocks only)."""
     last, last_hash = index.cursor()
+    head = index.head()
     on_chain = index.block(last)
     hash_ok = on_chain is not None and on_chain.hash == last_hash
     chain_h, index_h = ZERO, ZERO
@@ -145,6 +151,8 @@ def verify(index: EventIndex) -> VerifyReport:
         chain_counts=dict(sorted(chain_counts.items())),
         index_counts=dict(sorted(index_counts.items())),
         divergence=divergence,
+        head_block=head,
+        behind_blocks=max(0, head - last),
     )
 
 

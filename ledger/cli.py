@@ -21,6 +21,7 @@ from ledger import cli_proof
 from ledger import join as join_mod
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
+from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
@@ -221,6 +222,7 @@ def init(
     ledger, api_key = guard(
         lambda: init_network(settings, admin_name, threshold=threshold, co_admins=co_admins)
     )
+    record_evaluator_url(settings)
     try:
         created: list[dict[str, Any]] = []
         if demo:
@@ -1849,6 +1851,7 @@ def serve(
     if port is not None:
         settings.port = port
     ledger = guard(lambda: open_ledger(settings))
+    record_evaluator_url(settings)  # the CLI beside this server reaches the same evaluator
     try:
         gateway = guard(lambda: Gateway(settings, ledger, create_app(settings, ledger)))
         node = f"\n  node JSON-RPC (this machine only): {gateway.bridge_url}"

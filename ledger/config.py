@@ -15,6 +15,7 @@ override it. Every path the ledger writes lives under ``data_dir``::
 
 from __future__ import annotations
 
+import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,10 @@ def default_data_dir() -> Path:
     """The per-user data directory: ``$XDG_DATA_HOME/tradeledger`` or ``~/.local/share/...``."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "tradeledger"
+
+
+#: where a data directory keeps the evaluator URL its gateway was served with
+EVALUATOR_FILE = "evaluator.json"
 
 
 def _inside(path: Path, directory: Path) -> bool:
@@ -196,6 +201,21 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _evaluator_url_from_data_dir(self) -> Settings:
+        """Without TRADELEDGER_EVALUATOR_URL, the URL the gateway of this data directory was
+        last served with (:func:`record_evaluator_url`): the CLI in a second terminal reaches
+        the same evaluator as the server beside it."""
+        if not self.evaluator_url:
+            path = self.data_dir / EVALUATOR_FILE
+            try:
+                found = json.loads(path.read_text()).get("url", "")
+            except (OSError, ValueError, AttributeError):
+                found = ""
+            if isinstance(found, str) and found.startswith(("http://", "https://")):
+                self.evaluator_url = found
+        return self
+
     # -- paths -------------------------------------------------------------------------------
 
     @property
@@ -238,6 +258,23 @@ def settings_problems(exc: ValidationError) -> list[tuple[str, str]]:
             loc, text = (head, rest) if sep and head.isidentifier() else ("settings", text)
         problems.append((loc, text))
     return problems
+
+
+def record_evaluator_url(settings: Settings) -> None:
+    """Keep ``settings.evaluator_url`` in DATA_DIR/evaluator.json (when set and not kept yet),
+    where the settings of later processes on this data directory find it."""
+    if not settings.evaluator_url or not settings.data_dir.is_dir():
+        return
+    path = settings.data_dir / EVALUATOR_FILE
+    text = json.dumps({"url": settings.evaluator_url}) + "\n"
+    try:
+        if path.exists() and path.read_text() == text:
+            return
+    except OSError:
+        pass
+    from ledger.datadir import write_private
+
+    write_private(path, text)
 
 
 @lru_cache(maxsize=1)

@@ -924,6 +924,11 @@ def _examined_text(
         lines.append(
             f"  fingerprints: not shown to role {role or 'unknown'} (banks and regulators only)"
         )
+    elif not ex.holders_known:
+        lines.append(
+            "  fingerprints: UNKNOWN — whether an active financing holds this document could "
+            "not be checked (see the notes below)"
+        )
     elif not ex.fingerprints and ex.facts is not None:
         lines.append("  no fingerprint: this document cannot be financed (see the notes below)")
     financed = _is_financed(ex, actor, role)
@@ -980,7 +985,9 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing already holds one of its fingerprints. With --as, what
+    Exit 3 when an active financing already holds one of its fingerprints, 4 when that could
+    not be checked (the evaluator unavailable, or no fingerprints evaluated for the caller:
+    never 0, which says nothing holds it). With --as, what
     that member's API key would see (fingerprints and holders: banks and regulators only), and
     the evaluation counts towards its limit; every evaluation is logged for the regulator."""
     data = guard(lambda: _read_file(file))
@@ -996,6 +1003,8 @@ def doc_check(
     emit(as_json, _examined_payload(ex, actor, role), text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
+    if ex.fingerprints_shown and not ex.holders_known:
+        raise typer.Exit(4)  # never 0 ("nothing holds it") when that could not be checked
 
 
 @doc_app.command("receive")

@@ -226,6 +226,10 @@ def test_a_bank_gateway_cannot_fingerprint_without_the_evaluator(
     assert seen.locked is None
     assert seen.fingerprints == ()
     assert "holders_unknown" in {n.kind for n in seen.notices}
+    # what `doc check --as BANK` reads to exit 4 and say UNKNOWN (it exited 0 with "no
+    # fingerprint: this document cannot be financed")
+    assert seen.fingerprints_shown
+    assert not seen.holders_known
     with pytest.raises(EvaluatorUnavailable, match="cannot be reached") as down:
         _finance(network, network.bank_b.address, seen.doc_hash)
     assert status_for(down.value) == 503

@@ -249,9 +249,9 @@ async def verify_index(
 ) -> dict[str, Any]:
     """Prove the index equals the chain (counts per event and a running keccak hash), or name
     the first record where they differ. ``equal`` covers the blocks indexed so far
-    (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is. For a REGULATOR also ``rules``: every financing opened
-    with its own key and every rule that moved off chain re-checked, each breach named (null
-    for an admin, who reads no terms)."""
+    (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
+    For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
+    moved off chain re-checked, each breach named (null for an admin, who reads no terms)."""
     require_role(participant, *OVERSIGHT)
     _viewer(participant)
     report = await run_in_threadpool(verify, index)

@@ -29,6 +29,7 @@ from ledger.network import (
     read_evaluator_key,
     require_member_funding,
 )
+from ledger.oprf import OprfError, PublicKey
 from ledger.services.roles import ProposalAction, Role
 from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
@@ -410,6 +411,17 @@ def propose(
         raise InvalidInput("new_account", "is required to rotate a key")
     if action == ProposalAction.SET_THRESHOLD and not (isinstance(data, int) and data >= 1):
         raise InvalidInput("threshold", "must be a whole number >= 1")
+    if action == ProposalAction.SET_FINGERPRINT_EVALUATOR:
+        # the contract refuses only zero; a key that is no ristretto255 point would stop every
+        # bank's financing (no evaluator proof could ever verify against it)
+        try:
+            PublicKey.from_bytes(bytes(data) if isinstance(data, bytes | bytearray) else b"")
+        except OprfError:
+            raise InvalidInput(
+                "data",
+                "must be the evaluator's public key: 32 bytes (64 hex digits) encoding a "
+                "ristretto255 point (`tradeledger evaluator public-key`)",
+            ) from None
     call = ledger.contract.functions.propose(
         _input(action, account, new_account, role, legal_id, data, name)
     )
@@ -483,9 +495,9 @@ def approve_join(
 
     Verifies the signature (InvalidInput ``signature``) and that the request is for this
     consortium (InvalidInput ``contract``/``chain_id``), proposes ADD_MEMBER carrying the
-    member's encryption key, funds its address where gas costs something, and — once the
-    proposal is in effect (at once with M = 1) — delivers the fingerprint key sealed to it. No
-    part of the member's signing key is involved. Exactly once per ``idempotency_key``."""
+    member's encryption key and funds its address where gas costs something (no key is
+    delivered: fingerprints come from the consortium's evaluator). No part of the member's
+    signing key is involved. Exactly once per ``idempotency_key``."""
     request.verify()
     if request.chain_id != ledger.chain_id:
         raise InvalidInput(

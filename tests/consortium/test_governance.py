@@ -65,6 +65,18 @@ def test_M1_default_changes_at_once_and_chain_holds_the_evaluator_key(
     # and the direct call still works as before
     svc.reinstate_member(ledger, network.admin.address, network.bank.address)
     assert svc.get_member(ledger, network.bank.address).active
+    # an evaluator key that is no ristretto255 point is refused before it reaches the chain
+    # (the contract refuses only zero; on chain it would stop every bank's financing)
+    for bad in (b"\xff" * 32, b"\x01" * 31, b""):
+        with pytest.raises(InvalidInput, match="ristretto255") as refused:
+            svc.propose(
+                ledger,
+                network.admin.address,
+                svc.ProposalAction.SET_FINGERPRINT_EVALUATOR,
+                data=bad,
+            )
+        assert refused.value.field == "data"
+    assert svc.governance(ledger).fingerprint_evaluator_key == "0x" + key.hex()
 
 
 @pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -1962,13 +1963,44 @@ def evaluator_serve(
     uvicorn.run(ev.create_app(service), host=host, port=port, log_level="warning")
 
 
+def _regulator_here(ledger: Ledger) -> str:
+    """The regulator whose key this gateway holds (exit 2 naming --as when none, or several)."""
+    here = [
+        p.address
+        for p in guard(lambda: ledger.db.participants())
+        if p.role == "regulator" and ledger.keystore.holds(p.address)
+    ]
+    if len(here) != 1:
+        fail(
+            InvalidInput(
+                "--as",
+                "name the regulator reading the log (this gateway holds "
+                + (f"{len(here)} regulators' keys" if here else "no regulator's key")
+                + "): only an active regulator may read it",
+            )
+        )
+    return here[0]
+
+
+def _iso(at: object) -> str:
+    """Unix seconds as ISO 8601 UTC (the evaluator's log times)."""
+    try:
+        return datetime.fromtimestamp(int(str(at)), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, OverflowError, OSError):
+        return str(at)
+
+
 @evaluator_app.command("log")
 def evaluator_log(
     member: Annotated[
         str | None, typer.Option(help="only this member's evaluations (0x address)")
     ] = None,
     actor: Annotated[
-        str | None, typer.Option("--as", help="the regulator reading (default: this gateway's)")
+        str | None,
+        typer.Option(
+            "--as",
+            help="the regulator reading (default: the regulator whose key this gateway holds)",
+        ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=5000, help="most entries")] = 500,
     data_dir: DataDir = None,
@@ -1978,7 +2010,7 @@ def evaluator_log(
     refusal — never an input), read at TRADELEDGER_EVALUATOR_URL by a regulator's gateway with a
     request signed by the regulator's own key."""
     with opened_ledger(data_dir) as ledger:
-        reader = _actor(actor) if actor else ledger.manifest.admin_address
+        reader = _actor(actor) if actor else _regulator_here(ledger)
         signer = ledger.transactor(reader).signer
         if not isinstance(signer, LocalSigner):
             fail(InvalidInput("as", "its key is held by a remote signer"))
@@ -1991,7 +2023,7 @@ def evaluator_log(
                 limit=limit,
             )
         )
-    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in entries]
+    rows = [[e["id"], e["member"], _iso(e["at"]), e["count"], e["outcome"]] for e in entries]
     emit(
         as_json,
         {"evaluations": entries},

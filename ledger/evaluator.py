@@ -127,11 +127,20 @@ def sign_request(
 class Refused(Exception):
     """A request the evaluator refuses: its HTTP status, code and message (and Retry-After)."""
 
-    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int = 0,
+        **details: int,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        #: figures the caller may act on (a rate limit's ``limit`` and ``window_seconds``)
+        self.details = details
 
 
 # -- the key ---------------------------------------------------------------------------------
@@ -297,6 +306,8 @@ class EvaluatorService:
                     f"{member} may have {self.limit} inputs evaluated per {self.window} s "
                     f"({used} used)",
                     retry_after=max(1, retry),
+                    limit=self.limit,
+                    window_seconds=self.window,
                 )
             spent.append((now, count))
 
@@ -376,7 +387,9 @@ def create_app(service: EvaluatorService) -> FastAPI:
     def refused(exc: Refused) -> JSONResponse:
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
         return JSONResponse(
-            {"error": exc.code, "message": str(exc)}, status_code=exc.status, headers=headers
+            {"error": exc.code, "message": str(exc), **exc.details},
+            status_code=exc.status,
+            headers=headers,
         )
 
     async def body_of(request: Request) -> dict[str, Any]:

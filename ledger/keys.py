@@ -166,6 +166,10 @@ class Keystore:
     def _path(self, address: str) -> Path:
         return self.keystore_dir / f"{address.lower().removeprefix('0x')}.json"
 
+    def holds(self, address: str) -> bool:
+        """Whether this keystore has a key file for ``address`` (not whether it opens)."""
+        return self._path(address).is_file()
+
     def _secret_path(self, address: str) -> Path:
         return self.secrets_dir / f"{address.lower().removeprefix('0x')}.pass"
 

@@ -129,6 +129,7 @@ class EvaluatorClient:
 
 
 def _refusal(exc: urllib.error.HTTPError) -> Exception:
+    body: dict[str, object] = {}
     try:
         body = json.loads(exc.read())
         code, message = str(body.get("error", "")), str(body.get("message", ""))
@@ -136,10 +137,11 @@ def _refusal(exc: urllib.error.HTTPError) -> Exception:
         code, message = "", ""
     if exc.code == 429:
         retry = int(exc.headers.get("Retry-After", "1") or 1)
+        limit, window = body.get("limit"), body.get("window_seconds")
         return RateLimited(
             f"the fingerprint evaluator's limit for this member is reached: {message}",
-            limit=0,
-            window=0,
+            limit=limit if isinstance(limit, int) else 0,
+            window=window if isinstance(window, int) else 0,
             retry_after=retry,
             source="evaluator",
         )

@@ -179,6 +179,9 @@ def test_a_dictionary_attack_hits_the_limit_and_shows_in_the_regulators_log(
     assert answered * per_guess <= session_evaluator.service.limit < GUESSES * per_guess
     assert limited.retry_after >= 1
     assert status_for(limited) == 429
+    # the 429 says which limit (it said 0 per 0 s)
+    assert limited.details["limit"] == session_evaluator.service.limit
+    assert limited.details["window_seconds"] == session_evaluator.service.window
 
     regulator = network.regulator.address
     entries = client.read_log(regulator, _sign(network, regulator), filter_member=attacker)

@@ -385,6 +385,18 @@ def _terms_payload(
     }
 
 
+def _require_bank(ledger: Ledger, actor: str) -> None:
+    """RoleNotAllowed (403), as the contract would revert, unless ``actor`` is a BANK member:
+    checked before anything is evaluated, so a non-bank's attempt is the role error (not the
+    evaluator's refusal) and does not count against, or show in, the evaluator's log."""
+    record = ledger.contract.functions.memberOf(Web3.to_checksum_address(actor)).call()
+    member_id, role = int(record[0]), int(record[2])
+    if member_id == 0:
+        raise ERRORS["NotAMember"](actor)
+    if role != int(Role.BANK):
+        raise ERRORS["RoleNotAllowed"](actor, role)
+
+
 def create(
     ledger: Ledger,
     actor: str,
@@ -409,6 +421,7 @@ def create(
     replayed = transactor.replay(key)
     if replayed is not None:
         return _outcome(ledger, actor, transactor.wait(replayed), None)
+    _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
     most = limits(ledger)

@@ -30,6 +30,7 @@ from ledger.network import (
     require_member_funding,
 )
 from ledger.oprf import OprfError, PublicKey
+from ledger.revert import ERRORS
 from ledger.services.roles import ProposalAction, Role
 from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
@@ -302,7 +303,15 @@ def suspend_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
 ) -> Change:
     """Suspend ``address`` at once (M = 1), or propose it (M > 1: ``proposal`` is pending;
-    Conflict when an identical proposal is already pending)."""
+    Conflict when an identical proposal is already pending). AdminsBelowThreshold (409) for the
+    last active ADMIN: with M = 1 the contract lets its owner do that (the owner's key, on the
+    operator's host, can reinstate), but through a gateway it would lock every admin out."""
+    target = get_member_address(address)
+    record = ledger.contract.functions.memberOf(target).call()
+    if int(record[2]) == int(Role.ADMIN) and bool(record[3]):
+        admins = int(ledger.contract.functions.adminCount().call())
+        if admins <= 1:
+            raise ERRORS["AdminsBelowThreshold"](admins - 1, threshold(ledger))
     return _member_change(ledger, actor, address, True, idempotency_key)
 
 

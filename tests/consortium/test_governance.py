@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from ledger.cli import app as cli_app
 from ledger.documents import read_document
-from ledger.errors import EvaluatorUnavailable, InvalidInput, NotFound
+from ledger.errors import Conflict, EvaluatorUnavailable, InvalidInput, NotFound
 from ledger.network import init_network, open_ledger
 from ledger.services import members as svc
 from ledger.services.roles import Role
@@ -77,6 +77,12 @@ def test_M1_default_changes_at_once_and_chain_holds_the_evaluator_key(
             )
         assert refused.value.field == "data"
     assert svc.governance(ledger).fingerprint_evaluator_key == "0x" + key.hex()
+    # the only admin cannot suspend itself through a gateway: every admin call would then be
+    # refused, with nobody left to reinstate it but the owner's key on the operator's host
+    with pytest.raises(Conflict) as alone:
+        svc.suspend_member(ledger, network.admin.address, network.admin.address)
+    assert type(alone.value).__name__ == "AdminsBelowThreshold"
+    assert svc.get_member(ledger, network.admin.address).active
 
 
 @pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")

@@ -26,7 +26,7 @@ from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
-from ledger.keys import Keystore, LocalSigner
+from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
@@ -2011,18 +2011,8 @@ def evaluator_log(
     request signed by the regulator's own key."""
     with opened_ledger(data_dir) as ledger:
         reader = _actor(actor) if actor else _regulator_here(ledger)
-        signer = ledger.transactor(reader).signer
-        if not isinstance(signer, LocalSigner):
-            fail(InvalidInput("as", "its key is held by a remote signer"))
-        signs: Callable[[bytes], bytes] = signer.sign_digest  # type: ignore[attr-defined]
-        entries = guard(
-            lambda: ledger.evaluator_client().read_log(
-                reader,
-                signs,
-                filter_member=_actor(member, "--member") if member else "",
-                limit=limit,
-            )
-        )
+        wanted = _actor(member, "--member") if member else ""
+        entries = guard(lambda: ledger.evaluation_log(reader, wanted, limit=limit))
     rows = [[e["id"], e["member"], _iso(e["at"]), e["count"], e["outcome"]] for e in entries]
     emit(
         as_json,

@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
@@ -226,14 +226,20 @@ class Ledger:
     def evaluate(self, actor: str, inputs: Sequence[bytes]) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs`` for member ``actor``, from the evaluator,
         each proof checked against the key on chain (raises as :mod:`ledger.oblivious`)."""
-        signer = self.transactor(actor).signer
+        address, sign = self._evaluator_signer(actor)
+        return self.evaluator_client().outputs(address, sign, inputs)
+
+    def _evaluator_signer(self, member: str) -> tuple[str, Callable[[bytes], bytes]]:
+        """(address, digest signer) of ``member`` for evaluator requests; EvaluatorUnavailable
+        when its key is held by a remote signer that signs transactions only."""
+        signer = self.transactor(member).signer
         sign = getattr(signer, "sign_digest", None)
         if sign is None:
             raise EvaluatorUnavailable(
                 "this member's key is held by a remote signer that cannot sign evaluator requests",
                 reason="remote_signer",
             )
-        return self.evaluator_client().outputs(signer.address, sign, inputs)
+        return signer.address, sign
 
     def evaluation_log(
         self, reader: str, filter_member: str = "", after: int = 0, limit: int = 500
@@ -242,15 +248,9 @@ class Ledger:
         ``outcome``; never an input), read with a request signed by ``reader``, a regulator whose
         key this gateway holds (the evaluator refuses anyone else: Forbidden). EvaluatorUnavailable
         when it cannot be reached or the key is held by a remote signer."""
-        signer = self.transactor(reader).signer
-        sign = getattr(signer, "sign_digest", None)
-        if sign is None:
-            raise EvaluatorUnavailable(
-                "this member's key is held by a remote signer that cannot sign evaluator requests",
-                reason="remote_signer",
-            )
+        address, sign = self._evaluator_signer(reader)
         return self.evaluator_client().read_log(
-            signer.address, sign, filter_member=filter_member, after=after, limit=limit
+            address, sign, filter_member=filter_member, after=after, limit=limit
         )
 
     def transactor(self, address: str) -> Transactor:

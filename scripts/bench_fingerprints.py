@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from importlib import resources
 from pathlib import Path
@@ -33,20 +31,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import uvicorn  # noqa: E402
-from web3 import Web3  # noqa: E402
 
+from ledger import evaluator as ev  # noqa: E402
 from ledger.config import Settings  # noqa: E402
 from ledger.documents import read_document  # noqa: E402
-from ledger.evaluator import (  # noqa: E402
-    LOG_FILE,
-    EvaluationLog,
-    EvaluatorService,
-    Refused,
-    create_app,
-)
 from ledger.network import init_network  # noqa: E402
-from ledger.oprf import Evaluator  # noqa: E402
 from ledger.services import documents as docs  # noqa: E402
 from ledger.services import members as member_svc  # noqa: E402
 from ledger.services.roles import Role  # noqa: E402
@@ -77,40 +66,17 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="bench-fingerprints-"))
-    contracts: dict[str, Any] = {}
-
-    def member_of(consortium: str, address: str) -> tuple[int, bool]:
-        contract = contracts.get(consortium.lower())
-        if contract is None:
-            raise Refused(403, "wrong_consortium", consortium)
-        record = contract.functions.memberOf(Web3.to_checksum_address(address)).call()
-        return int(record[2]), int(record[0]) != 0 and bool(record[3])
-
-    (work / "evaluator").mkdir()
-    service = EvaluatorService(
-        Evaluator.from_seed(Evaluator.new_seed()),
-        EvaluationLog(work / "evaluator" / LOG_FILE),
-        member_of,
-        limit=0,
+    # the real evaluator app, served by uvicorn on 127.0.0.1 in this process, limit off
+    scratch_cm = ev.scratch_evaluator(work / "evaluator")
+    scratch = scratch_cm.__enter__()
+    settings = Settings(  # type: ignore[call-arg]
+        data_dir=work / "ledger",
+        keystore_scrypt_n=2**10,
+        chain_sync="normal",
+        evaluator_url=scratch.url,
     )
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise SystemExit("the evaluator did not start")
-        time.sleep(0.02)
-
-    os.environ["TRADELEDGER_EVALUATOR_URL"] = f"http://127.0.0.1:{port}"
-    settings = Settings(data_dir=work / "ledger", keystore_scrypt_n=2**10, chain_sync="normal")  # type: ignore[call-arg]
-    ledger, _ = init_network(settings, "Bench admin")
-    contracts[ledger.contract.address.lower()] = ledger.contract
+    ledger, _ = init_network(settings, "Bench admin", evaluator_key=scratch.public_key)
+    scratch.member_of.target = ev.contract_member_of(ledger.contract)
     admin = ledger.manifest.admin_address
     bank = member_svc.add_member(ledger, admin, "Bank", Role.BANK).member.address
     ent = member_svc.add_member(ledger, admin, "Exporter", Role.ENTERPRISE).member.address
@@ -131,8 +97,7 @@ def main() -> None:
         check_bank.append(t2 - t1)
         check_ent.append(t3 - t2)
     ledger.close()
-    server.should_exit = True
-    thread.join(timeout=10)
+    scratch_cm.__exit__(None, None, None)
 
     result = {
         "checks": args.checks,

@@ -52,6 +52,8 @@ EVALUATE_LABEL = b"tradeledger/evaluate/v1"
 READ_LOG_LABEL = b"tradeledger/evaluations/read/v1"
 #: a signed request is accepted this many seconds either side of the evaluator's clock
 REPLAY_WINDOW_SECONDS = 120
+#: the largest log entry id (SQLite's INTEGER)
+MAX_LOG_ID = 2**63 - 1
 #: the most blinded elements in one request (MAX_PLEDGES 16 x MAX_FINGERPRINTS 8)
 MAX_BATCH = 128
 #: default limit: inputs one member may have evaluated per window. A bank's largest financing
@@ -366,8 +368,15 @@ class EvaluatorService:
         who = str(body.get("filter_member") or "")
         after = body.get("after", 0)
         limit = body.get("limit", 500)
-        if not isinstance(after, int) or not isinstance(limit, int) or not 1 <= limit <= 5000:
-            raise Refused(422, "invalid_input", "after: an integer; limit: 1 to 5000")
+        if (
+            not isinstance(after, int)
+            or not 0 <= after <= MAX_LOG_ID
+            or not isinstance(limit, int)
+            or not 1 <= limit <= 5000
+        ):
+            raise Refused(
+                422, "invalid_input", f"after: an integer 0 to {MAX_LOG_ID}; limit: 1 to 5000"
+            )
         consortium, reader = self._authenticate(body, READ_LOG_LABEL, [who, str(after), str(limit)])
         try:
             role, active = self._member_of(consortium, reader)

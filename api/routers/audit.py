@@ -295,7 +295,7 @@ async def fingerprint_evaluations(
     member: Annotated[
         str | None, Query(description="only this member's evaluations (0x address)")
     ] = None,
-    after: Annotated[int, Query(ge=0, description="entries after this id")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="entries after this id")] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """The consortium evaluator's log (issue #18, docs/fingerprints.md), read with a request

@@ -51,7 +51,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,7 @@ import httpx
 from eth_typing import HexStr
 from web3 import Web3
 
+from ledger import evaluator as ev
 from ledger.chain.embedded import open_embedded
 from ledger.config import Settings
 from ledger.network import Ledger, init_network, open_ledger
@@ -917,10 +918,15 @@ def killer(run: Run, anvil: AnvilProcess | None, started: float) -> None:
 
 
 def _setup(
-    config: CrashConfig, root: Path, anvil: AnvilProcess | None
+    config: CrashConfig,
+    root: Path,
+    anvil: AnvilProcess | None,
+    scratch: ev.ScratchEvaluator | None = None,
 ) -> tuple[Settings, dict[str, str], dict[str, Member], int]:
     """Create the ledger (admin, two banks, an enterprise) with the services; its settings,
-    the gateway's environment, the members with their API keys, the chain id."""
+    the gateway's environment, the members with their API keys, the chain id. Fingerprints
+    are evaluated by the session's evaluator (TRADELEDGER_EVALUATOR_URL, under pytest) or by
+    ``scratch`` (the standalone script), and the gateway process is told where it is."""
     data_dir = root / "ledger"
     overrides: dict[str, object] = {"keystore_scrypt_n": SCRYPT_N, "chain_sync": config.chain_sync}
     env = {
@@ -931,8 +937,21 @@ def _setup(
     if anvil is not None:
         overrides.update(chain_url=anvil.url, gas_pricing="zero")
         env.update(TRADELEDGER_CHAIN_URL=anvil.url, TRADELEDGER_GAS_PRICING="zero")
+    if scratch is not None:
+        overrides["evaluator_url"] = scratch.url
     settings = make_settings(data_dir, **overrides)
-    ledger, _ = init_network(settings, "Crash suite admin")
+    env["TRADELEDGER_EVALUATOR_URL"] = settings.evaluator_url
+    ledger, _ = init_network(
+        settings,
+        "Crash suite admin",
+        evaluator_key=scratch.public_key if scratch is not None else None,
+    )
+    if scratch is not None:  # the gateway process holds an embedded chain: read through it
+        scratch.member_of.target = (
+            ev.gateway_member_of(data_dir)
+            if anvil is None
+            else ev.chain_member_of(anvil.url, ledger.manifest.contract_address)
+        )
     try:
         admin = ledger.manifest.admin_address
         chain_id = ledger.chain_id
@@ -960,10 +979,14 @@ def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
     gateway: GatewayProcess | None = None
     threads: list[threading.Thread] = []
     run: Run | None = None
+    stack = ExitStack()
     try:
         if anvil is not None:
             anvil.start()
-        settings, env, members, chain_id = _setup(config, root, anvil)
+        scratch = None
+        if not os.environ.get("TRADELEDGER_EVALUATOR_URL"):  # the script, outside pytest
+            scratch = stack.enter_context(ev.scratch_evaluator(root / "evaluator"))
+        settings, env, members, chain_id = _setup(config, root, anvil, scratch)
         gateway = GatewayProcess(settings.data_dir, env, root / "gateway.log")
         gateway.start()
         run = Run(config, settings, chain_id, gateway, members)
@@ -1000,6 +1023,7 @@ def run_crash_suite(config: CrashConfig, root: Path) -> CrashReport:
             gateway.kill()
         if anvil is not None:
             anvil.kill()
+        stack.close()
 
 
 def audit(ledger: Ledger, run: Run) -> None:

@@ -457,16 +457,7 @@ def chain_member_of(
     contract = w3.eth.contract(
         address=Web3.to_checksum_address(contract_address), abi=load_artifact("TradeLedger")["abi"]
     )
-
-    def member_of(consortium: str, address: str) -> tuple[int, bool]:
-        if consortium.lower() != contract.address.lower():
-            raise Refused(403, "wrong_consortium", f"this evaluator serves {contract.address}")
-        record = contract.functions.memberOf(Web3.to_checksum_address(address)).call()
-        return int(record[2]), int(record[0]) != 0 and bool(
-            record[3]
-        )  # (id, account, role, active, ...)
-
-    return member_of
+    return contract_member_of(contract)
 
 
 def gateway_member_of(gateway_dir: Path) -> MemberOf:
@@ -494,12 +485,15 @@ def gateway_member_of(gateway_dir: Path) -> MemberOf:
 
 
 def contract_member_of(contract: Any) -> MemberOf:
-    """``memberOf`` through a web3 contract handle of this process (the demo's embedded chain)."""
+    """``memberOf`` through a web3 contract handle (the demo's embedded chain, or a JSON-RPC
+    node's: :func:`chain_member_of`); Refused 403 ``wrong_consortium`` for another contract."""
+
+    from web3 import Web3
 
     def member_of(consortium: str, address: str) -> tuple[int, bool]:
         if consortium.lower() != str(contract.address).lower():
             raise Refused(403, "wrong_consortium", f"this evaluator serves {contract.address}")
-        record = contract.functions.memberOf(address).call()
+        record = contract.functions.memberOf(Web3.to_checksum_address(address)).call()
         return int(record[2]), int(record[0]) != 0 and bool(record[3])  # (id, account, role, …)
 
     return member_of

@@ -26,6 +26,7 @@ from ledger.evaluator import (
     EvaluationLog,
     EvaluatorService,
     Refused,
+    contract_member_of,
     create_app,
     gateway_member_of,
 )
@@ -79,14 +80,13 @@ class SessionEvaluator:
             raise Refused(403, "wrong_consortium", f"this evaluator does not serve {consortium}")
         contract, data_dir = found
         try:
-            record = contract.functions.memberOf(address).call()
+            return contract_member_of(contract)(consortium, address)
+        except Refused:
+            raise
         except Exception:
             if data_dir is None:
                 raise
             return gateway_member_of(data_dir)(consortium, address)
-        return int(record[2]), int(record[0]) != 0 and bool(
-            record[3]
-        )  # (id, account, role, active, ...)
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -241,10 +241,8 @@ class IdempotencyMiddleware:
         async with lock:
             try:
                 found = await anyio.to_thread.run_sync(
-                    ledger.db.idempotent_result, address, key, digest
+                    ledger.db.claim_idempotent, address, key, digest
                 )
-                if found is None:
-                    await anyio.to_thread.run_sync(ledger.db.begin_idempotent, address, key, digest)
             except Conflict as exc:
                 await _send_json(send, 409, error_body(exc))
                 return

@@ -17,6 +17,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -195,6 +196,21 @@ class FingerprintCheck:
     evaluated: int
     matched: int
     outcome: str | None
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file to keep (:meth:`GatewayDB.store_received_many`): its facts as JSON, its
+    fingerprints and lookup keys as (name, 0x-hex value)."""
+
+    doc_hash: str
+    received_by: str
+    fmt: str
+    size: int
+    filename: str | None
+    doc_type: str | None
+    facts_json: str | None
+    fingerprints: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -423,33 +439,52 @@ class GatewayDB:
         fingerprints: list[tuple[str, str]],
     ) -> None:
         """Record that ``received_by`` handed this gateway the file ``doc_hash`` (idempotent)."""
+        self.store_received_many(
+            [
+                ReceivedFile(
+                    doc_hash, received_by, fmt, size, filename, doc_type, facts_json, fingerprints
+                )
+            ]
+        )
+
+    def store_received_many(self, files: Sequence[ReceivedFile]) -> None:
+        """Record ``files`` in one transaction (each idempotent: one already kept for its
+        ``received_by`` is left as it is)."""
+        seen: set[tuple[str, str]] = set()
         with self.session() as s, s.begin():
-            if s.get(ReceivedDocumentRow, (doc_hash, received_by)) is not None:
-                return
-            s.add(
-                ReceivedDocumentRow(
-                    doc_hash=doc_hash,
-                    received_by=received_by,
-                    format=fmt,
-                    size=size,
-                    filename=filename,
-                    doc_type=doc_type,
-                    facts_json=facts_json,
-                    received_at=_now(),
-                )
-            )
-            for name, value in fingerprints:
+            for f in files:
+                if (f.doc_hash, f.received_by) in seen:
+                    continue
+                seen.add((f.doc_hash, f.received_by))
+                if s.get(ReceivedDocumentRow, (f.doc_hash, f.received_by)) is not None:
+                    continue
                 s.add(
-                    ReceivedFingerprintRow(
-                        fingerprint=value, doc_hash=doc_hash, received_by=received_by, name=name
+                    ReceivedDocumentRow(
+                        doc_hash=f.doc_hash,
+                        received_by=f.received_by,
+                        format=f.fmt,
+                        size=f.size,
+                        filename=f.filename,
+                        doc_type=f.doc_type,
+                        facts_json=f.facts_json,
+                        received_at=_now(),
                     )
                 )
-            for term, value in search_terms(facts_json):
-                s.add(
-                    ReceivedTermRow(
-                        received_by=received_by, doc_hash=doc_hash, term=term, value=value
+                for name, value in f.fingerprints:
+                    s.add(
+                        ReceivedFingerprintRow(
+                            fingerprint=value,
+                            doc_hash=f.doc_hash,
+                            received_by=f.received_by,
+                            name=name,
+                        )
                     )
-                )
+                for term, value in search_terms(f.facts_json):
+                    s.add(
+                        ReceivedTermRow(
+                            received_by=f.received_by, doc_hash=f.doc_hash, term=term, value=value
+                        )
+                    )
 
     def _received(self, s: Session, row: ReceivedDocumentRow) -> ReceivedDocument:
         fps = s.scalars(
@@ -654,10 +689,13 @@ class GatewayDB:
                 return None  # bound, no final response yet: the write runs (again)
             return row.status_code, row.response_json
 
-    def begin_idempotent(self, address: str, key: str, request_sha256: str) -> None:
-        """Bind ``(address, key)`` to the request digest before the write runs (status 0:
-        in progress), so the key can never be reused for another request, even after a crash.
-        Raises Conflict when it is bound to a different request."""
+    def claim_idempotent(
+        self, address: str, key: str, request_sha256: str
+    ) -> tuple[int, str] | None:
+        """The stored response of an earlier write with this key, if any; else bind
+        ``(address, key)`` to the request digest before the write runs (status 0: in progress),
+        so the key can never be reused for another request, even after a crash — one
+        transaction. Raises Conflict when the key is bound to a different request."""
         try:
             with self.session() as s, s.begin():
                 row = s.get(IdempotencyRow, (address, key))
@@ -672,10 +710,10 @@ class GatewayDB:
                             created_at=_now(),
                         )
                     )
-                    return
+                    return None
         except IntegrityError:
             pass  # a concurrent request bound it first: compare below
-        self.idempotent_result(address, key, request_sha256)
+        return self.idempotent_result(address, key, request_sha256)
 
     def store_idempotent_result(
         self, address: str, key: str, request_sha256: str, status_code: int, body: str
@@ -727,9 +765,11 @@ class GatewayDB:
         endpoint: str,
         files: int = 1,
         outcome: str | None = None,
+        evaluated: int = 0,
+        matched: int = 0,
     ) -> int:
-        """Log an evaluation that starts now (``outcome`` None) or was refused (``outcome``);
-        returns its id."""
+        """Log an evaluation that starts now (``outcome`` None), was refused or has ended
+        (``outcome``, with the fingerprints it ``evaluated`` and ``matched``); returns its id."""
         with self.session() as s, s.begin():
             row = FingerprintCheckRow(
                 at_ms=at_ms,
@@ -738,22 +778,13 @@ class GatewayDB:
                 action=action,
                 endpoint=endpoint[:80],
                 files=files,
-                evaluated=0,
-                matched=0,
-                outcome=outcome,
+                evaluated=evaluated,
+                matched=matched,
+                outcome=None if outcome is None else outcome[:60],
             )
             s.add(row)
             s.flush()
             return int(row.check_id)
-
-    def finish_fingerprint_check(
-        self, check_id: int, evaluated: int, matched: int, outcome: str
-    ) -> None:
-        """Record how an evaluation ended: fingerprints looked up, how many were held."""
-        with self.session() as s, s.begin():
-            row = s.get(FingerprintCheckRow, check_id)
-            if row is not None:
-                row.evaluated, row.matched, row.outcome = evaluated, matched, outcome[:60]
 
     def counted_fingerprint_checks(
         self, participant: str, actions: frozenset[str], since_ms: int

@@ -23,13 +23,26 @@ from web3.contract import Contract
 
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
-from ledger.chain.embedded import ChainInUse, EmbeddedNode, open_embedded
+from ledger.chain.embedded import ChainInUse, EmbeddedNode, LockedTesterProvider, open_embedded
+from ledger.chain.lean import (
+    EthCall,
+    LeanContract,
+    provider_eth_call,
+    rpc_eth_call,
+    tester_eth_call,
+)
 from ledger.config import Settings
 from ledger.datadir import check_private, make_private, private_sqlite
 from ledger.documents.facts import DocumentFacts, ParsedDocument
 from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints
 from ledger.encryptionkeys import EncryptionKeyring
-from ledger.errors import Conflict, EvaluatorUnavailable, InvalidInput, LedgerStateError
+from ledger.errors import (
+    Conflict,
+    EvaluatorUnavailable,
+    InvalidInput,
+    LedgerError,
+    LedgerStateError,
+)
 from ledger.gatewaydb import GatewayDB
 from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
@@ -141,6 +154,19 @@ def legal_id_hash(legal_id: str) -> bytes:
     return hashlib.sha256(normalised.encode()).digest() if normalised else b"\0" * 32
 
 
+def _eth_call(w3: Web3, node: EmbeddedNode | None, client: rpc.RpcClient | None) -> EthCall:
+    """How a :class:`LeanContract` call reaches the chain: the batch client of a JSON-RPC node,
+    eth-tester under the embedded provider's request lock, else web3's provider."""
+    if client is not None:
+        return rpc_eth_call(client)
+    provider = w3.provider
+    if node is not None and isinstance(provider, LockedTesterProvider):
+        return tester_eth_call(
+            provider.ethereum_tester, provider.request_lock, str(w3.eth.default_account)
+        )
+    return provider_eth_call(w3)
+
+
 class Ledger:
     """An open network, as one gateway sees it."""
 
@@ -164,6 +190,11 @@ class Ledger:
         self.contract: Contract = w3.eth.contract(
             address=Web3.to_checksum_address(manifest.contract_address), abi=abi
         )
+        #: the same contract's functions without web3's per-call work (the hot reads and
+        #: writes of the REST path, issue #16; ledger/chain/lean.py)
+        self.calls = LeanContract(
+            w3, manifest.contract_address, abi, _eth_call(w3, node, rpc_client)
+        )
         self.keystore = Keystore(
             settings.keystore_dir,
             settings.secrets_dir,
@@ -179,6 +210,7 @@ class Ledger:
         self._key_checked_at = time.monotonic()
         self._lookup_key: bytes | None = None
         self._transactors: dict[str, Transactor] = {}
+        self._block_times: dict[int, int] = {}
         self._lock = threading.Lock()
 
     @property
@@ -195,6 +227,30 @@ class Ledger:
             self.chain_evaluator_key = read_evaluator_key(self.contract)
             self._key_checked_at = now
         return self.chain_evaluator_key
+
+    def block_time(self, number: int) -> int:
+        """The timestamp (Unix seconds) of block ``number``, as its header has it: read once per
+        block (a block's header never changes once the block is read as mined; the 64 last
+        asked are kept). Raises ChainUnavailable for a node that cannot be reached."""
+        with self._lock:
+            found = self._block_times.get(number)
+        if found is not None:
+            return found
+        try:
+            if self.rpc is not None:
+                block = self.rpc.call("eth_getBlockByNumber", [hex(number), False])
+                found = int(str(block["timestamp"]), 16)
+            else:
+                found = int(self.w3.eth.get_block(number)["timestamp"])
+        except LedgerError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from None
+        with self._lock:
+            if len(self._block_times) >= 64:
+                self._block_times.pop(next(iter(self._block_times)))
+            self._block_times[number] = found
+        return found
 
     def lookup_key(self) -> bytes:
         """This gateway's own random key for the fingerprints and lookup keys it keeps with

@@ -56,7 +56,6 @@ from hexbytes import HexBytes
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import Timeout as RequestsTimeout
 from web3 import Web3
-from web3.contract.contract import ContractFunction
 from web3.exceptions import (
     ContractCustomError,
     ContractLogicError,
@@ -66,6 +65,7 @@ from web3.exceptions import (
 )
 from web3.types import TxReceipt
 
+from ledger.chain.lean import ContractCall
 from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
 from ledger.datadir import private_sqlite
 from ledger.errors import (
@@ -396,7 +396,7 @@ class Transactor:
 
     # -- building -----------------------------------------------------------------------
 
-    def estimate(self, call: ContractFunction) -> int:
+    def estimate(self, call: ContractCall) -> int:
         """Gas for ``call`` with margin; a revert here raises its typed error."""
         try:
             gas = call.estimate_gas({"from": self.address})
@@ -408,7 +408,7 @@ class Transactor:
 
     def send_call(
         self,
-        call: ContractFunction,
+        call: ContractCall,
         gas: int | None = None,
         *,
         idempotency_key: str | None = None,
@@ -540,7 +540,7 @@ class Transactor:
 
     async def asend_call(
         self,
-        call: ContractFunction,
+        call: ContractCall,
         gas: int | None = None,
         *,
         idempotency_key: str | None = None,
@@ -550,7 +550,7 @@ class Transactor:
 
     async def atransact(
         self,
-        call: ContractFunction,
+        call: ContractCall,
         gas: int | None = None,
         *,
         idempotency_key: str | None = None,
@@ -824,7 +824,7 @@ class Transactor:
 
     # -- receipts -------------------------------------------------------------------------
 
-    def wait(self, sent: Sent, replay: ContractFunction | None = None) -> TxReceipt:
+    def wait(self, sent: Sent, replay: ContractCall | None = None) -> TxReceipt:
         """Wait for the receipt; status 0 becomes the typed error (replaying ``replay``)."""
         if self.rpc is not None:
             result = self._wait_rpc([sent.tx_hash])[0]
@@ -840,7 +840,7 @@ class Transactor:
     def wait_many(
         self,
         sents: Sequence[Sent],
-        replays: Sequence[ContractFunction | None] | None = None,
+        replays: Sequence[ContractCall | None] | None = None,
     ) -> list[TxReceipt | LedgerError]:
         """Receipts of many transactions, polled in batches over JSON-RPC; a status-0 receipt
         or a missing one is returned as its error instead."""
@@ -893,7 +893,7 @@ class Transactor:
 
     def transact(
         self,
-        call: ContractFunction,
+        call: ContractCall,
         gas: int | None = None,
         *,
         idempotency_key: str | None = None,
@@ -902,7 +902,7 @@ class Transactor:
         sent = self.send_call(call, gas, idempotency_key=idempotency_key)
         return self.wait(sent, replay=call)
 
-    def _revert_error(self, receipt: TxReceipt, replay: ContractFunction | None) -> LedgerError:
+    def _revert_error(self, receipt: TxReceipt, replay: ContractCall | None) -> LedgerError:
         if replay is not None:
             # the state before the block, then after it (when an earlier transaction of the
             # same block caused the revert, e.g. the same document twice in one block)

@@ -31,7 +31,7 @@ import fcntl
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -130,6 +130,8 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         self.store = store
         self.chain_id = chain_id
         self.account_keys = ()
+        #: log offsets of the blocks sealed here, by block hash (see ``_sealed_offsets``)
+        self.log_offsets: dict[str, list[int]] = {}
         chain_class = _chain_class(chain_id)
         base_db = AtomicDB(store)
         if funded_address is not None:
@@ -233,7 +235,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         chain: Any = self.chain
         if not chain.get_block().transactions:
             try:
-                chain.mine_all(
+                imported, receipts, _ = chain.mine_all(
                     [transaction for _, transaction in block],
                     coinbase=b"\0" * 20,
                     mix_hash=os.urandom(32),
@@ -243,6 +245,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                 pass
             else:
                 self.store.commit()
+                self._sealed_offsets(imported.imported_block.hash, receipts)
                 return
         applied = 0
         for slot, transaction in block:
@@ -254,6 +257,18 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                 applied += 1
         if applied:
             self.mine_blocks(1)
+
+    def _sealed_offsets(self, block_hash: bytes, receipts: Sequence[Any]) -> None:
+        """Keep how many logs the transactions before each one of a block just sealed
+        emitted (by its index): what :class:`LockedTesterProvider` numbers its logs by,
+        known here without reading the block back."""
+        offsets, total = [], 0
+        for receipt in receipts:
+            offsets.append(total)
+            total += len(receipt.logs)
+        if len(self.log_offsets) >= _OFFSET_CACHE_BLOCKS:
+            self.log_offsets.clear()
+        self.log_offsets[encode_hex(block_hash)] = offsets
 
     # -- indexed lookups ----------------------------------------------------------------------
 
@@ -346,6 +361,11 @@ class LockedTesterProvider(EthereumTesterProvider):
         self._chain_id = chain_id
         self._log_offsets: dict[str, list[int]] = {}
 
+    @property
+    def request_lock(self) -> threading.RLock:
+        """Held for every request (and by direct eth-tester calls, ledger/chain/lean.py)."""
+        return self._request_lock
+
     def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         if method == "eth_chainId":
             return {"jsonrpc": "2.0", "id": 0, "result": hex(self._chain_id)}
@@ -373,9 +393,11 @@ class LockedTesterProvider(EthereumTesterProvider):
         """How many logs the block's transactions before each one emitted (by its index)."""
         key = block_hash if isinstance(block_hash, str) else encode_hex(block_hash)
         found = self._log_offsets.get(key)
+        tester = self.ethereum_tester
+        assert tester is not None  # given at construction
+        if found is None:  # sealed by apply_raw_batch: counted then
+            found = getattr(tester.backend, "log_offsets", {}).get(key.lower())
         if found is None:
-            tester = self.ethereum_tester
-            assert tester is not None  # given at construction
             block = tester.get_block_by_hash(key)
             found, total = [], 0
             for tx in block["transactions"]:

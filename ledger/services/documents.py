@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -57,7 +58,7 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.eventwords import decode_event
-from ledger.gatewaydb import PartyQuery, ReceivedDocument
+from ledger.gatewaydb import PartyQuery, ReceivedDocument, ReceivedFile
 from ledger.indexer import EventIndex
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
@@ -67,6 +68,7 @@ from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.roles import DocStatus, DocType, FinancingStatus
+from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
 from ledger.words import Names, major, money, who
 
@@ -435,11 +437,11 @@ def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
 
 def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
     """The on-chain record of ``doc_hash``, or NotFound."""
-    record = ledger.contract.functions.getDocument(doc_hash).call()
+    record = ledger.calls.functions.getDocument(doc_hash).call()
     (registrant, registrant_id, registered_at, doc_type, status) = record
     if DocStatus(status) is DocStatus.NONE:
         raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
-    successor = bytes(ledger.contract.functions.successorOf(doc_hash).call())
+    successor = bytes(ledger.calls.functions.successorOf(doc_hash).call())
     return Registration(
         doc_hash=hex32(doc_hash),
         doc_type=DocType(doc_type),
@@ -461,7 +463,7 @@ def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
 
 def fingerprint_holder(ledger: Ledger, fingerprint: bytes) -> int:
     """The active financing holding ``fingerprint`` on chain, or 0."""
-    return int(ledger.contract.functions.fingerprintHolder(fingerprint).call())
+    return int(ledger.calls.functions.fingerprintHolder(fingerprint).call())
 
 
 class _Lookups:
@@ -473,10 +475,16 @@ class _Lookups:
         self.evaluated = 0
         self.matched = 0
 
-    def holder(self, fingerprint: bytes) -> int:
-        found = fingerprint_holder(self.ledger, fingerprint)
-        self.evaluated += 1
-        self.matched += 1 if found else 0
+    def holders(self, fingerprints: Sequence[bytes]) -> list[int]:
+        """The active financing holding each of ``fingerprints`` (0: none), in one call."""
+        if not fingerprints:
+            return []
+        found = [
+            int(h)
+            for h in self.ledger.calls.functions.fingerprintHolders(list(fingerprints)).call()
+        ]
+        self.evaluated += len(found)
+        self.matched += sum(1 for h in found if h)
         return found
 
 
@@ -488,9 +496,14 @@ def _facts_of(row: ReceivedDocument) -> DocumentFacts | None:
 
 
 def _grade_against(
-    ledger: Ledger, parsed: ParsedDocument, fp_values: list[str], scope: str | None
+    ledger: Ledger,
+    parsed: ParsedDocument,
+    fp_values: list[str],
+    scope: str | None,
+    known: dict[str, bool] | None = None,
 ) -> list[GradedMatch]:
-    """Graded matches of ``parsed`` against the stored files in ``scope`` (None: all)."""
+    """Graded matches of ``parsed`` against the stored files in ``scope`` (None: all).
+    ``known``: whether documents are registered, as just read (by 0x-hash; not read again)."""
     candidates = {
         (r.doc_hash, r.received_by): r
         for r in ledger.db.received(hex32(parsed.doc_hash), scope)
@@ -510,7 +523,7 @@ def _grade_against(
             found.append((match, row))
     order = {"identical": 0, "same_document": 1, "altered": 2}
     found.sort(key=lambda m: (order[m[0].grade.value], m[1].doc_hash, m[1].received_by))
-    registered: dict[str, bool] = {}
+    registered: dict[str, bool] = dict(known or {})
     result = []
     for match, row in found:
         if row.doc_hash not in registered:
@@ -558,19 +571,37 @@ def examine(
     ``via`` — admitted first: RateLimited past the participant's limit, MemberSuspended for a
     member not active on chain (:mod:`ledger.services.fingerprint_checks`).
     """
-    check_id = checks.admit(ledger, actor, role, via)
-    lookups = _Lookups(ledger)
-    try:
+    with _logged(ledger, actor, role, via) as lookups:
         parsed, examined = _examine(
             ledger, data, actor, role, doc_type, exclude_self, as_registered, lookups
         )
+    return parsed, _disclosed(ledger, examined, actor, role)
+
+
+@contextmanager
+def _logged(
+    ledger: Ledger, actor: str, role: str, via: checks.Via, files: int = 1
+) -> Iterator[_Lookups]:
+    """Admit an evaluation of ``files`` files by ``actor`` (RateLimited, MemberSuspended: see
+    :func:`examine`) and log it when the block ends, with its lookups and its outcome (the
+    code of the error that ended it)."""
+    admitted = checks.admit(ledger, actor, role, via, files)
+    lookups = _Lookups(ledger)
+    try:
+        yield lookups
     except LedgerError as exc:
-        checks.finish(ledger, check_id, lookups.evaluated, lookups.matched, exc.code)
+        checks.finish(ledger, admitted, lookups.evaluated, lookups.matched, exc.code)
         raise
     except Exception:
-        checks.finish(ledger, check_id, lookups.evaluated, lookups.matched, "internal_error")
+        checks.finish(ledger, admitted, lookups.evaluated, lookups.matched, "internal_error")
         raise
-    checks.finish(ledger, check_id, lookups.evaluated, lookups.matched)
+    checks.finish(ledger, admitted, lookups.evaluated, lookups.matched)
+
+
+def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Examined:
+    """``examined`` as ``actor`` of ``role`` may read it: whether a financing locks it, whether
+    it is financed (for whom may see it), fingerprints and holders only for banks and
+    regulators (:mod:`ledger.services.disclosure`)."""
     locked = any(f.held_by_financing for f in examined.fingerprints)
     examined = replace(examined, locked=locked if examined.fingerprints else None)
     reg = examined.registration
@@ -583,7 +614,7 @@ def examine(
         )
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
-    return parsed, examined
+    return examined
 
 
 def _examine(
@@ -613,7 +644,13 @@ def _examine(
     # (the evaluator's, for a bank) find the financings holding the file
     values = [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
     infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
-    matches = _grade_against(ledger, parsed, values, match_scope(actor, role))
+    matches = _grade_against(
+        ledger,
+        parsed,
+        values,
+        match_scope(actor, role),
+        {t.doc_hash: t.registered for t in found.tried},
+    )
     if exclude_self:
         matches = [
             m
@@ -657,8 +694,9 @@ def _onchain_infos(
     if role != "bank" and sees_fingerprints(role):
         stored = _stored_onchain_of_same(ledger, parsed)
         if stored:
+            held = lookups.holders([bytes.fromhex(v[2:]) for _, v in stored])
             return tuple(
-                FingerprintInfo(n, v, lookups.holder(bytes.fromhex(v[2:]))) for n, v in stored
+                FingerprintInfo(n, v, h) for (n, v), h in zip(stored, held, strict=True)
             ), None
     if role != "bank":
         return (), Notice(
@@ -673,7 +711,10 @@ def _onchain_infos(
             "holders_unknown",
             f"whether an active financing holds this file is not known: {exc.message}",
         )
-    infos = tuple(FingerprintInfo(f.name, hex32(f.value), lookups.holder(f.value)) for f in fps)
+    held = lookups.holders([f.value for f in fps])
+    infos = tuple(
+        FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
+    )
     return infos, None
 
 
@@ -682,7 +723,7 @@ def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Ho
     records it and whether this gateway made it."""
     found = []
     for financing_id in sorted({f.held_by_financing for f in fingerprints if f.held_by_financing}):
-        record = ledger.contract.functions.getFinancing(financing_id).call()
+        record = ledger.calls.functions.getFinancing(financing_id).call()
         found.append(
             Holder(
                 financing_id=financing_id,
@@ -793,9 +834,7 @@ def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) 
         if reg is None or reg.registered_by.lower() != actor.lower():
             continue
         values = _stored_onchain(ledger, [doc_hash])
-        if values and any(
-            int(h) for h in ledger.contract.functions.fingerprintHolders(values).call()
-        ):
+        if values and any(int(h) for h in ledger.calls.functions.fingerprintHolders(values).call()):
             found.append(doc_hash)
     return tuple(found)
 
@@ -889,7 +928,7 @@ def _look_around(
             onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
                 ledger, invoices
             )
-            held = sorted({h for v in onchain if (h := lookups.holder(v))})
+            held = sorted({h for h in lookups.holders(list(onchain)) if h})
             if held and sees_fingerprints(role):
                 notices.append(
                     Notice(
@@ -952,11 +991,23 @@ def lodge(
     fingerprints and lookup keys under this gateway's own key, and the ``onchain``
     fingerprints :func:`examine` had evaluated for a bank (never the file's bytes), under
     ``parsed.doc_hash``."""
+    ledger.db.store_received_many([_kept(ledger, parsed, actor, doc_type, filename, onchain)])
+
+
+def _kept(
+    ledger: Ledger,
+    parsed: ParsedDocument,
+    actor: str,
+    doc_type: DocType,
+    filename: str | None,
+    onchain: Sequence[FingerprintInfo],
+) -> ReceivedFile:
+    """What :func:`lodge` keeps of a file (see there)."""
     key = ledger.lookup_key()  # this gateway's own key: what it keeps never goes on chain
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
     fps += [(ONCHAIN_PREFIX + f.name, f.value) for f in onchain]
-    ledger.db.store_received(
+    return ReceivedFile(
         doc_hash=hex32(parsed.doc_hash),
         received_by=actor,
         fmt=parsed.format.value,
@@ -1044,12 +1095,10 @@ def register_file(
     )
     call = _registration(ledger, parsed.doc_hash, examined.doc_type)
     gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
-    receipt = register(
-        ledger, actor, parsed.doc_hash, examined.doc_type, idempotency_key=key, gas=gas
-    )
+    mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
-    registration = _registered_by(ledger, [parsed.doc_hash], [examined.doc_type])[0]
-    return _registered_now(examined, registration), receipt, registration
+    registration = _registered_by(ledger, mined, [parsed.doc_hash], [examined.doc_type])[0]
+    return _registered_now(examined, registration), _receipt(mined), registration
 
 
 #: gas of ``registerDocument`` (51k measured; margin for a network that prices storage higher)
@@ -1072,13 +1121,61 @@ def _registration_gas(
     return known
 
 
+#: topic 0 of ``DocumentRegistered(bytes32 indexed docHash, address indexed registrant, DocType)``
+DOCUMENT_REGISTERED_TOPIC = Web3.keccak(text="DocumentRegistered(bytes32,address,uint8)")
+
+
 def _registered_by(
+    ledger: Ledger, mined: Any, hashes: Sequence[bytes], types: Sequence[DocType]
+) -> list[Registration]:
+    """The registrations of ``hashes`` just registered (as ``types``) in the transaction whose
+    receipt is ``mined``, from the receipt itself (issue #16: no read after the write): its
+    ``DocumentRegistered`` events name each document and its registrant, the block's header
+    gives the time (read once per block), the registrant's member id is its standing (an id
+    never changes once given). A new registration has no successor. When the receipt does not
+    carry every event (a node that trims logs), the chain is read instead (``getDocument``)."""
+    registrants: dict[bytes, str] = {}
+    contract = ledger.calls.address.lower()
+    for log in mined["logs"]:
+        topics = log["topics"]
+        if (
+            len(topics) == 3
+            and str(log["address"]).lower() == contract
+            and bytes(topics[0]) == DOCUMENT_REGISTERED_TOPIC
+        ):
+            registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
+    if any(bytes(h) not in registrants for h in hashes):
+        return _registered_on_chain(ledger, hashes, types)
+    at = datetime.fromtimestamp(ledger.block_time(int(mined["blockNumber"])), UTC)
+    ids: dict[str, int] = {}
+    found = []
+    for doc_hash, doc_type in zip(hashes, types, strict=True):
+        registrant = registrants[bytes(doc_hash)]
+        if registrant not in ids:
+            ids[registrant] = standing(ledger, registrant).member_id
+        if not ids[registrant]:
+            return _registered_on_chain(ledger, hashes, types)
+        found.append(
+            Registration(
+                doc_hash=hex32(doc_hash),
+                doc_type=doc_type,
+                status=DocStatus.ACTIVE,
+                registered_by=registrant,
+                registrant_id=ids[registrant],
+                registered_at=at,
+                successor=None,
+            )
+        )
+    return found
+
+
+def _registered_on_chain(
     ledger: Ledger, hashes: Sequence[bytes], types: Sequence[DocType]
 ) -> list[Registration]:
-    """The registrations of ``hashes`` just registered in one transaction, from
-    one read of the chain (the first one's record: the rest share its registrant, its id and
-    its block time; a new registration has no successor, so ``successorOf`` is not read)."""
-    record = ledger.contract.functions.getDocument(hashes[0]).call()
+    """The registrations of ``hashes`` just registered in one transaction, from one read of
+    the chain (the first one's record: the rest share its registrant, its id and its block
+    time; a new registration has no successor, so ``successorOf`` is not read)."""
+    record = ledger.calls.functions.getDocument(hashes[0]).call()
     (registrant, registrant_id, registered_at, _, status) = record
     if DocStatus(status) is DocStatus.NONE:
         raise NotFound(f"document {hex32(hashes[0])} is not registered", doc_hash=hex32(hashes[0]))
@@ -1120,7 +1217,7 @@ def _registration(ledger: Ledger, doc_hash: bytes, doc_type: DocType) -> Any:
     """The contract call registering ``doc_hash`` as ``doc_type`` (InvalidInput for none)."""
     if doc_type is DocType.NONE:
         raise InvalidInput("doc_type", "must not be none")
-    return ledger.contract.functions.registerDocument(doc_hash, int(doc_type))
+    return ledger.calls.functions.registerDocument(doc_hash, int(doc_type))
 
 
 def register(
@@ -1145,7 +1242,7 @@ def register(
 
 
 def max_batch(ledger: Ledger) -> int:
-    return int(ledger.contract.functions.MAX_BATCH().call())
+    return int(ledger.calls.functions.MAX_BATCH().call())
 
 
 def _batch_registration(ledger: Ledger, items: Sequence[tuple[bytes, DocType]]) -> Any:
@@ -1164,7 +1261,7 @@ def _batch_registration(ledger: Ledger, items: Sequence[tuple[bytes, DocType]]) 
         raise InvalidInput("documents", "the same document appears twice in the batch")
     if any(t is DocType.NONE for _, t in items):
         raise InvalidInput("doc_type", "must not be none")
-    return ledger.contract.functions.registerDocuments(hashes, [int(t) for _, t in items])
+    return ledger.calls.functions.registerDocuments(hashes, [int(t) for _, t in items])
 
 
 def register_batch(
@@ -1200,21 +1297,16 @@ def register_files(
     file (``files[i]``) that cannot be read."""
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
-    for i, (data, name) in enumerate(files):
-        try:
-            parsed, examined = examine(
-                ledger,
-                data,
-                actor,
-                role,
-                doc_type,
-                exclude_self=True,
-                as_registered=False,
-                via=via,
-            )
-        except InvalidInput as exc:
-            raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
-        read.append((parsed, examined, name))
+    # one evaluation of the batch's files in the fingerprint-check log
+    with _logged(ledger, actor, role, via, files=len(files)) as lookups:
+        for i, (data, name) in enumerate(files):
+            try:
+                parsed, examined = _examine(
+                    ledger, data, actor, role, doc_type, True, False, lookups
+                )
+            except InvalidInput as exc:
+                raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+            read.append((parsed, _disclosed(ledger, examined, actor, role), name))
     return register_examined(ledger, actor, read, idempotency_key=key)
 
 
@@ -1236,15 +1328,19 @@ def register_examined(
     gas = _registration_gas(
         ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
     )
-    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
-    for parsed, examined, name in read:
-        lodge(ledger, parsed, actor, examined.doc_type, name, onchain=examined.fingerprints)
-    found = _registered_by(ledger, [h for h, _ in items], [t for _, t in items])
+    mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
+    ledger.db.store_received_many(
+        [
+            _kept(ledger, parsed, actor, examined.doc_type, name, examined.fingerprints)
+            for parsed, examined, name in read
+        ]
+    )  # one transaction for the batch's files
+    found = _registered_by(ledger, mined, [h for h, _ in items], [t for _, t in items])
     registered = [
         _registered_now(examined, registration)
         for (_, examined, _), registration in zip(read, found, strict=True)
     ]
-    return registered, receipt
+    return registered, _receipt(mined)
 
 
 def revoke(
@@ -1259,7 +1355,7 @@ def revoke(
         raise InvalidInput("reason_code", "must be 0..255")
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.revokeDocument(doc_hash, reason_code),
+            ledger.calls.functions.revokeDocument(doc_hash, reason_code),
             idempotency_key=write_key(idempotency_key),
         )
     )
@@ -1275,7 +1371,7 @@ def supersede(
 ) -> Receipt:
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.supersedeDocument(old_hash, new_hash),
+            ledger.calls.functions.supersedeDocument(old_hash, new_hash),
             idempotency_key=write_key(idempotency_key),
         )
     )
@@ -1301,7 +1397,7 @@ def supersede_with_file(
     parsed, examined = examine(
         ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False, via=via
     )
-    call = ledger.contract.functions.supersedeDocument(old_hash, parsed.doc_hash)
+    call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
     gas = refuse_early(ledger, actor, call, key)
     lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
@@ -1344,7 +1440,7 @@ def attest(
     :func:`evidence_hash`), exactly once per ``idempotency_key``."""
     return _receipt(
         ledger.transactor(actor).transact(
-            ledger.contract.functions.attestDocument(doc_hash, evidence_hash(evidence)),
+            ledger.calls.functions.attestDocument(doc_hash, evidence_hash(evidence)),
             idempotency_key=write_key(idempotency_key),
         )
     )

@@ -44,11 +44,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from web3 import Web3
-from web3.contract.contract import ContractFunction
 from web3.logs import DISCARD
 from web3.types import TxReceipt
 
 from ledger import confidential as conf
+from ledger.chain.lean import ContractCall
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
@@ -249,7 +249,7 @@ class Limits:
 def limits(ledger: Ledger) -> Limits:
     """The contract's ``MAX_PLEDGES`` (documents per financing) and ``MAX_FINGERPRINTS`` (per
     document), read from the deployed contract."""
-    functions = ledger.contract.functions
+    functions = ledger.calls.functions
     return Limits(int(functions.MAX_PLEDGES().call()), int(functions.MAX_FINGERPRINTS().call()))
 
 
@@ -288,7 +288,7 @@ def context(ledger: Ledger) -> conf.Context:
 
 
 def _public_key(ledger: Ledger, address: str) -> bytes | None:
-    key = bytes(ledger.contract.functions.encryptionKeyOf(address).call())
+    key = bytes(ledger.calls.functions.encryptionKeyOf(address).call())
     return key if any(key) else None
 
 
@@ -306,10 +306,10 @@ def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[by
             "not be sealed to it: `tradeledger member publish-key --as BANK` publishes one",
             bank=bank,
         )
-    _, regulator_keys = ledger.contract.functions.encryptionRecipients(int(Role.REGULATOR)).call()
+    _, regulator_keys = ledger.calls.functions.encryptionRecipients(int(Role.REGULATOR)).call()
     keys = [own, *(bytes(k) for k in regulator_keys)]
     for registrant in registrants:
-        record = ledger.contract.functions.memberOf(registrant).call()
+        record = ledger.calls.functions.memberOf(registrant).call()
         if Role(int(record[2])) is not Role.ENTERPRISE:
             continue
         found = _public_key(ledger, registrant)
@@ -340,7 +340,7 @@ def _entry_lock(ledger: Ledger) -> Iterator[None]:
 
 
 def _send_once(
-    ledger: Ledger, actor: str, key: str, build: Callable[[], tuple[ContractFunction, int | None]]
+    ledger: Ledger, actor: str, key: str, build: Callable[[], tuple[ContractCall, int | None]]
 ) -> TxReceipt:
     """The receipt of the transaction ``key`` is bound to (a retry), else of the call ``build``
     checks and seals now (returning it with its gas, or None to estimate)."""
@@ -389,7 +389,7 @@ def _require_bank(ledger: Ledger, actor: str) -> None:
     """RoleNotAllowed (403), as the contract would revert, unless ``actor`` is a BANK member:
     checked before anything is evaluated, so a non-bank's attempt is the role error (not the
     evaluator's refusal) and does not count against, or show in, the evaluator's log."""
-    record = ledger.contract.functions.memberOf(Web3.to_checksum_address(actor)).call()
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()
     member_id, role = int(record[0]), int(record[2])
     if member_id == 0:
         raise ERRORS["NotAMember"](actor)
@@ -500,7 +500,7 @@ def create(
     checked.sort(key=lambda p: p[0])
     # the bank's own role and standing, as the contract would judge them (nothing is sent)
     docs.refuse_early(
-        ledger, actor, ledger.contract.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
+        ledger, actor, ledger.calls.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
     # A document nobody registered is *not* registered now: a registration by the bank in the
     # same breath as its financing would tell everyone which document it finances. Its hash
@@ -520,7 +520,7 @@ def create(
             refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
     every = sorted(v for p in pledges for v in p[3])
     if refusal is None:
-        holders = ledger.contract.functions.fingerprintHolders(every).call()
+        holders = ledger.calls.functions.fingerprintHolders(every).call()
         for value, holder in zip(every, holders, strict=True):
             if int(holder):
                 refusal = {
@@ -539,14 +539,14 @@ def create(
         payload["refusal"] = refusal
         sealed = conf.seal_terms(payload, readers, ctx)
         receipt = transactor.transact(
-            ledger.contract.functions.recordRefusal(sealed.commitment, sealed.envelope),
+            ledger.calls.functions.recordRefusal(sealed.commitment, sealed.envelope),
             idempotency_key=key,
         )
         return _outcome(ledger, actor, receipt, names)
     readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
     sealed = conf.seal_terms(payload, readers, ctx)
     receipt = transactor.transact(
-        ledger.contract.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
+        ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
         idempotency_key=key,
     )
     financing = _outcome(ledger, actor, receipt, names)
@@ -588,7 +588,7 @@ def _outcome(
 def _race_refusal(ledger: Ledger, payload: dict[str, Any], block: int) -> dict[str, Any]:
     for document in payload.get("documents", []):
         values = [bytes.fromhex(f[2:]) for f in document["fingerprints"]]
-        holders = ledger.contract.functions.fingerprintHolders(values).call(block_identifier=block)
+        holders = ledger.calls.functions.fingerprintHolders(values).call(block_identifier=block)
         for value, holder in zip(values, holders, strict=True):
             if int(holder):
                 return {
@@ -642,7 +642,7 @@ def _entry(
     _amount(amount, "amount")
     key = write_key(idempotency_key)
 
-    def build() -> tuple[ContractFunction, int | None]:
+    def build() -> tuple[ContractCall, int | None]:
         _, terms, data_key = _own_terms(ledger, actor, financing_id)
         if entry_type == "drawdown":
             available = terms.amount - terms.drawn
@@ -664,9 +664,7 @@ def _entry(
             context(ledger),
             financing_id,
         )
-        call = ledger.contract.functions.recordEntry(
-            financing_id, sealed.commitment, sealed.envelope
-        )
+        call = ledger.calls.functions.recordEntry(financing_id, sealed.commitment, sealed.envelope)
         return call, None
 
     with _entry_lock(ledger):
@@ -704,13 +702,13 @@ def _release(
     actor: str,
     financing_id: int,
     idempotency_key: str | None,
-    call_for: Callable[[list[bytes]], ContractFunction],
+    call_for: Callable[[list[bytes]], ContractCall],
     repaid_first: bool,
 ) -> docs.Receipt:
     check_financing_id(financing_id)
     key = write_key(idempotency_key)
 
-    def build() -> tuple[ContractFunction, int | None]:
+    def build() -> tuple[ContractCall, int | None]:
         financing, terms, _ = _own_terms(ledger, actor, financing_id)
         if repaid_first and terms.outstanding != 0:
             raise ERRORS["FinancingNotRepaid"](financing_id, terms.outstanding)
@@ -730,7 +728,7 @@ def close(
         actor,
         financing_id,
         idempotency_key,
-        lambda fps: ledger.contract.functions.closeFinancing(financing_id, fps),
+        lambda fps: ledger.calls.functions.closeFinancing(financing_id, fps),
         True,
     )
 
@@ -751,7 +749,7 @@ def cancel(
         actor,
         financing_id,
         idempotency_key,
-        lambda fps: ledger.contract.functions.cancelFinancing(financing_id, reason_code, fps),
+        lambda fps: ledger.calls.functions.cancelFinancing(financing_id, reason_code, fps),
         False,
     )
 
@@ -768,7 +766,7 @@ def share_with(
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
     key = write_key(idempotency_key)
     shared = []
-    count = int(ledger.contract.functions.financingCount().call())
+    count = int(ledger.calls.functions.financingCount().call())
     ctx = context(ledger)
     for financing_id in range(1, count + 1):
         found = _read(ledger, financing_id, actor)
@@ -776,7 +774,7 @@ def share_with(
             continue
         envelope = conf.seal_shared_key(found[1], [public], ctx)
         ledger.transactor(actor).transact(
-            ledger.contract.functions.shareTerms(financing_id, envelope),
+            ledger.calls.functions.shareTerms(financing_id, envelope),
             idempotency_key=sub_key(key, f"share-{financing_id}"),
         )
         shared.append(financing_id)
@@ -790,7 +788,7 @@ def _read(
     ledger: Ledger, financing_id: int, reader: str | None
 ) -> tuple[Financing, bytes | None] | None:
     """The financing and (when ``reader``'s key opens it) its data key; None when unknown."""
-    record = ledger.contract.functions.getFinancing(financing_id).call()
+    record = ledger.calls.functions.getFinancing(financing_id).call()
     if FinancingStatus(record[2]) is FinancingStatus.NONE:
         return None
     found = docs.logs_naming(
@@ -950,7 +948,7 @@ def list_financings(
         except ValueError:
             raise InvalidInput("bank", "must be a 20-byte hex address") from None
     wanted = docs.hex32(doc_hash) if doc_hash is not None else None
-    count = int(ledger.contract.functions.financingCount().call())
+    count = int(ledger.calls.functions.financingCount().call())
     chosen: list[Financing] = []
     last = after
     more = False
@@ -959,7 +957,7 @@ def list_financings(
             more = True
             break
         last = fid
-        record = ledger.contract.functions.getFinancing(fid).call()
+        record = ledger.calls.functions.getFinancing(fid).call()
         if bank_address and Web3.to_checksum_address(record[0]) != bank_address:
             continue
         if status is not None and FinancingStatus(record[2]) is not status:

@@ -18,9 +18,11 @@ financed. Three things keep it honest (docs/privacy.md):
    ``fingerprint_check_window`` seconds; one more is refused with :class:`RateLimited` (HTTP 429
    with ``Retry-After``) and logged as ``rate_limited``. Evaluations that are running or done
    count; those refused, or that failed (a file that cannot be read), do not. The count is read
-   from the log, so every process of a data directory shares it and it survives a restart
-   (within one process it is exact; two processes admitting at the same instant may pass one
-   over).
+   from the log, so every process of a data directory shares it and it survives a restart,
+   plus the evaluations running in this process (within one process it is exact; two
+   processes admitting at the same instant may pass one over). An evaluation is logged once,
+   complete, when it ends (issue #16); one cut short by a crash of the gateway, whose answer
+   never left it, is not.
 3. Only a member **active on chain** evaluates (``ledger.services.standing``).
 
 What an evaluation shows, and to whom, is :mod:`ledger.services.disclosure`.
@@ -74,51 +76,95 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def admit(ledger: Ledger, actor: str, role: str, via: Via) -> int:
-    """Log an evaluation by ``actor`` that starts now and return its id, for :func:`finish`.
+@dataclass(frozen=True)
+class Admission:
+    """An evaluation admitted by :func:`admit`, logged by :func:`finish` when it ends: one row,
+    complete, written once (issue #16: one commit per evaluation, not two). While it runs it
+    counts towards its participant's limit in this process (:data:`_RUNNING`)."""
 
+    at_ms: int
+    actor: str
+    role: str
+    via: Via
+    counted: bool
+    files: int = 1
+
+
+#: evaluations admitted and not finished in this process, that count towards a limit: their
+#: start times by participant (the log has no row for them yet)
+_RUNNING: dict[str, list[int]] = {}
+
+
+def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Admission:
+    """Admit an evaluation by ``actor`` of ``files`` files that starts now; :func:`finish`
+    logs it.
     For a limited ``via`` of a participant (``actor`` non-empty): :class:`MemberSuspended`
     when it is not an active member on chain, and :class:`RateLimited` — logged as
-    ``rate_limited`` — when ``check`` and ``receive`` evaluations already reached the limit
-    within the window."""
+    ``rate_limited`` — when ``check`` and ``receive`` evaluations (logged, or running in this
+    process) already reached the limit within the window."""
     if via.action not in ACTIONS:
         raise ValueError(f"unknown fingerprint-check action {via.action!r}")
     if via.limited and actor:
         require_active(ledger, actor, "evaluate fingerprints")
     settings = ledger.settings
     limit, window = settings.fingerprint_check_limit, settings.fingerprint_check_window
+    counts = bool(via.limited and actor and limit and via.action in LIMITED_ACTIONS)
+    if not counts:
+        return Admission(_now_ms(), actor, role, via, counted=False, files=files)
     with _ADMISSION:
         now = _now_ms()
-        if via.limited and actor and limit and via.action in LIMITED_ACTIONS:
-            counted = ledger.db.counted_fingerprint_checks(
-                actor, LIMITED_ACTIONS, now - window * 1000
+        since = now - window * 1000
+        running = [t for t in _RUNNING.get(actor, []) if t >= since]
+        counted = sorted(
+            ledger.db.counted_fingerprint_checks(actor, LIMITED_ACTIONS, since) + running
+        )
+        if len(counted) >= limit:
+            ledger.db.add_fingerprint_check(
+                now, actor, role, via.action, via.endpoint, outcome="rate_limited"
             )
-            if len(counted) >= limit:
-                ledger.db.add_fingerprint_check(
-                    now, actor, role, via.action, via.endpoint, outcome="rate_limited"
-                )
-                # the evaluation that frees a place is the one ``limit`` places from the end
-                free_at = counted[len(counted) - limit] + window * 1000
-                retry = max(1, math.ceil((free_at - now) / 1000))
-                raise RateLimited(
-                    f"{actor} made {len(counted)} fingerprint evaluations (check, receive) in "
-                    f"the last {window} s: the limit is {limit} per {window} s "
-                    f"(TRADELEDGER_FINGERPRINT_CHECK_LIMIT); retry in {retry} s",
-                    limit=limit,
-                    window=window,
-                    retry_after=retry,
-                    participant=actor,
-                    rule="fingerprint_check_limit",
-                )
-        return ledger.db.add_fingerprint_check(now, actor, role, via.action, via.endpoint)
+            # the evaluation that frees a place is the one ``limit`` places from the end
+            free_at = counted[len(counted) - limit] + window * 1000
+            retry = max(1, math.ceil((free_at - now) / 1000))
+            raise RateLimited(
+                f"{actor} made {len(counted)} fingerprint evaluations (check, receive) in "
+                f"the last {window} s: the limit is {limit} per {window} s "
+                f"(TRADELEDGER_FINGERPRINT_CHECK_LIMIT); retry in {retry} s",
+                limit=limit,
+                window=window,
+                retry_after=retry,
+                participant=actor,
+                rule="fingerprint_check_limit",
+            )
+        _RUNNING.setdefault(actor, []).append(now)
+        return Admission(now, actor, role, via, counted=True, files=files)
 
 
 def finish(
-    ledger: Ledger, check_id: int, evaluated: int, matched: int, outcome: str = "ok"
+    ledger: Ledger, admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
 ) -> None:
-    """Record how evaluation ``check_id`` ended: ``evaluated`` fingerprints looked up on chain,
+    """Log evaluation ``admitted`` as it ended: ``evaluated`` fingerprints looked up on chain,
     ``matched`` of them held by an active financing; ``outcome`` ``ok`` or an error's code."""
-    ledger.db.finish_fingerprint_check(check_id, evaluated, matched, outcome)
+    via = admitted.via
+    try:
+        ledger.db.add_fingerprint_check(
+            admitted.at_ms,
+            admitted.actor,
+            admitted.role,
+            via.action,
+            via.endpoint,
+            files=admitted.files,
+            outcome=outcome,
+            evaluated=evaluated,
+            matched=matched,
+        )
+    finally:
+        if admitted.counted:
+            with _ADMISSION:
+                running = _RUNNING.get(admitted.actor, [])
+                if admitted.at_ms in running:
+                    running.remove(admitted.at_ms)
+                if not running:
+                    _RUNNING.pop(admitted.actor, None)
 
 
 @dataclass(frozen=True)

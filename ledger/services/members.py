@@ -161,11 +161,11 @@ def add_member(
     if pending is None:
         preview = Web3.to_checksum_address("0x" + "11" * 20)
         if governed:
-            call_preview = ledger.contract.functions.propose(
+            call_preview = ledger.calls.functions.propose(
                 _input(ProposalAction.ADD_MEMBER, preview, None, role, legal_id, b"", name)
             )
         else:
-            call_preview = ledger.contract.functions.addMember(
+            call_preview = ledger.calls.functions.addMember(
                 preview, int(role), legal_id_hash(legal_id), name
             )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
@@ -184,13 +184,11 @@ def add_member(
             )
         )
     if governed:
-        call = ledger.contract.functions.propose(
+        call = ledger.calls.functions.propose(
             _input(ProposalAction.ADD_MEMBER, address, None, role, legal_id, encryption_key, name)
         )
     else:
-        call = ledger.contract.functions.addMember(
-            address, int(role), legal_id_hash(legal_id), name
-        )
+        call = ledger.calls.functions.addMember(address, int(role), legal_id_hash(legal_id), name)
     receipt = admin.transact(call, idempotency_key=sub_key(key, "add"))
     if not governed:
         publish_encryption_key(ledger, address, idempotency_key=sub_key(key, "encryption-key"))
@@ -221,7 +219,7 @@ def publish_encryption_key(
     Financing terms are sealed only to members that published a key."""
     public = ledger.encryption_keys.create(address)
     receipt = ledger.transactor(address).transact(
-        ledger.contract.functions.setEncryptionKey(public),
+        ledger.calls.functions.setEncryptionKey(public),
         idempotency_key=write_key(idempotency_key),
     )
     return str(receipt["transactionHash"].to_0x_hex())
@@ -242,7 +240,7 @@ def _from_record(record: tuple, name: str | None) -> Member:  # type: ignore[typ
 def chain_names(ledger: Ledger) -> dict[str, str]:
     """Every member's on-chain name (``MemberAdded``), by lower-case address, following key
     rotations (``MemberKeyRotated``): the same names at every gateway."""
-    start = int(ledger.contract.functions.deploymentBlock().call())
+    start = int(ledger.calls.functions.deploymentBlock().call())
     events = ledger.contract.events
     names: dict[str, str] = {}
     by_id: dict[int, str] = {}
@@ -273,7 +271,7 @@ def get_member(ledger: Ledger, address: str) -> Member:
         address = Web3.to_checksum_address(address)
     except ValueError:
         raise InvalidInput("address", "must be a 20-byte hex address") from None
-    record = ledger.contract.functions.memberOf(address).call()
+    record = ledger.calls.functions.memberOf(address).call()
     if int(record[0]) == 0:
         raise NotFound(f"{address} is not a member", address=address)
     return _from_record(record, _name(ledger, chain_names(ledger), address))
@@ -289,12 +287,12 @@ def members_page(
 ) -> tuple[list[Member], int | None]:
     """Members by id after ``after_id``, at most ``limit`` of them, and the id to continue
     after (None when these are the last)."""
-    count = int(ledger.contract.functions.memberCount().call())
+    count = int(ledger.calls.functions.memberCount().call())
     last = count if limit is None else min(count, after_id + limit)
     members = []
     names = chain_names(ledger) if last > after_id else {}
     for member_id in range(after_id + 1, last + 1):
-        record = ledger.contract.functions.memberById(member_id).call()
+        record = ledger.calls.functions.memberById(member_id).call()
         members.append(_from_record(record, _name(ledger, names, str(record[1]))))
     return members, (last if last < count else None)
 
@@ -307,9 +305,9 @@ def suspend_member(
     last active ADMIN: with M = 1 the contract lets its owner do that (the owner's key, on the
     operator's host, can reinstate), but through a gateway it would lock every admin out."""
     target = get_member_address(address)
-    record = ledger.contract.functions.memberOf(target).call()
+    record = ledger.calls.functions.memberOf(target).call()
     if int(record[2]) == int(Role.ADMIN) and bool(record[3]):
-        admins = int(ledger.contract.functions.adminCount().call())
+        admins = int(ledger.calls.functions.adminCount().call())
         if admins <= 1:
             raise ERRORS["AdminsBelowThreshold"](admins - 1, threshold(ledger))
     return _member_change(ledger, actor, address, True, idempotency_key)
@@ -330,7 +328,7 @@ def _member_change(
         action = ProposalAction.SUSPEND_MEMBER if suspend else ProposalAction.REINSTATE_MEMBER
         made = propose(ledger, actor, action, account=address, idempotency_key=idempotency_key)
         return Change(str(made.tx_hash), made)
-    functions = ledger.contract.functions
+    functions = ledger.calls.functions
     target = get_member_address(address)
     call = functions.suspendMember(target) if suspend else functions.reinstateMember(target)
     receipt = ledger.transactor(actor).transact(call, idempotency_key=write_key(idempotency_key))
@@ -345,12 +343,12 @@ _ZERO_ADDRESS = "0x" + "00" * 20
 
 def threshold(ledger: Ledger) -> int:
     """M: how many ADMIN approvals a change needs."""
-    return int(ledger.contract.functions.threshold().call())
+    return int(ledger.calls.functions.threshold().call())
 
 
 def governance(ledger: Ledger) -> Governance:
     """M, N, the number of proposals and the fingerprint evaluator's key."""
-    functions = ledger.contract.functions
+    functions = ledger.calls.functions
     return Governance(
         threshold=int(functions.threshold().call()),
         admin_count=int(functions.adminCount().call()),
@@ -431,7 +429,7 @@ def propose(
                 "must be the evaluator's public key: 32 bytes (64 hex digits) encoding a "
                 "ristretto255 point (`tradeledger evaluator public-key`)",
             ) from None
-    call = ledger.contract.functions.propose(
+    call = ledger.calls.functions.propose(
         _input(action, account, new_account, role, legal_id, data, name)
     )
     key = write_key(idempotency_key)
@@ -454,7 +452,7 @@ def _refuse_duplicate(
 ) -> None:
     """Conflict naming the pending proposal that already asks for the same change (approve
     that one instead): two would leave one pending forever once the other took effect."""
-    if int(ledger.contract.functions.threshold().call()) == 1:
+    if int(ledger.calls.functions.threshold().call()) == 1:
         return  # every proposal takes effect in its own transaction
     for p in list_proposals(ledger, pending_only=True)[0]:
         if p.status != "pending" or p.action != action:
@@ -556,7 +554,7 @@ def approve_proposal(
         raise InvalidInput("proposal_id", "must be a proposal id (>= 1)")
     key = write_key(idempotency_key)
     receipt = ledger.transactor(actor).transact(
-        ledger.contract.functions.approveProposal(proposal_id), idempotency_key=key
+        ledger.calls.functions.approveProposal(proposal_id), idempotency_key=key
     )
     approved = get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
     return _after_execution(ledger, actor, approved, key)
@@ -576,7 +574,7 @@ class _History:
 
     def __init__(self, ledger: Ledger, proposal_id: int | None) -> None:
         self.ledger = ledger
-        start = int(ledger.contract.functions.deploymentBlock().call())
+        start = int(ledger.calls.functions.deploymentBlock().call())
         filters: dict[str, Any] = {} if proposal_id is None else {"proposalId": proposal_id}
         events = ledger.contract.events
         self.created: dict[int, Any] = {}
@@ -588,7 +586,7 @@ class _History:
         self.names = chain_names(ledger)
         self._times: dict[int, str] = {}
         self.threshold = threshold(ledger)
-        self.key_id = bytes(ledger.contract.functions.fingerprintEvaluatorKey().call())
+        self.key_id = bytes(ledger.calls.functions.fingerprintEvaluatorKey().call())
 
     def time(self, block: int) -> str:
         if block not in self._times:
@@ -612,7 +610,7 @@ def get_proposal(ledger: Ledger, proposal_id: int, *, tx_hash: str | None = None
 def _read_proposal(
     ledger: Ledger, proposal_id: int, history: _History, tx_hash: str | None = None
 ) -> Proposal:
-    record = ledger.contract.functions.getProposal(proposal_id).call()
+    record = ledger.calls.functions.getProposal(proposal_id).call()
     (action, account, new_account, role, legal, data, name), proposer, status, at, approvals = (
         record
     )
@@ -657,7 +655,7 @@ def _read_proposal(
 
 def _holds_already(ledger: Ledger, p: Proposal, history: _History) -> bool:
     """Whether the effect of pending proposal ``p`` already holds, so it can never execute."""
-    functions = ledger.contract.functions
+    functions = ledger.calls.functions
     if p.action == ProposalAction.SET_THRESHOLD:
         return int(p.data, 16) == history.threshold
     if p.action == ProposalAction.SET_FINGERPRINT_EVALUATOR:
@@ -682,7 +680,7 @@ def list_proposals(
     """Proposals by id after ``after_id`` (at most ``limit`` read), and the id to continue
     after (None when these are the last). ``pending_only`` keeps those still pending on chain
     (status ``pending`` or ``moot``)."""
-    count = int(ledger.contract.functions.proposalCount().call())
+    count = int(ledger.calls.functions.proposalCount().call())
     last = count if limit is None else min(count, after_id + limit)
     history = _History(ledger, None) if last > after_id else None
     found = [_read_proposal(ledger, i, history) for i in range(after_id + 1, last + 1) if history]

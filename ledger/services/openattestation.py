@@ -177,7 +177,7 @@ def register_wrapped(
     wrapped = read_wrapped(document, ledger.manifest.contract_address)
     kind = doc_type_of(wrapped, doc_type)
     key = write_key(idempotency_key)
-    call = ledger.contract.functions.registerDocument(wrapped.merkle_root, int(kind))
+    call = ledger.calls.functions.registerDocument(wrapped.merkle_root, int(kind))
     gas = docs.refuse_early(ledger, actor, call, key)
     receipt = docs.register(ledger, actor, wrapped.merkle_root, kind, idempotency_key=key, gas=gas)
     return Registered(wrapped, kind, receipt, docs.get_registration(ledger, wrapped.merkle_root))

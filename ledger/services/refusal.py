@@ -53,7 +53,7 @@ def refused_error(
     conflicting_bank = None
     conflicting_at = None
     if conflicting:
-        record = ledger.contract.functions.getFinancing(conflicting).call()
+        record = ledger.calls.functions.getFinancing(conflicting).call()
         conflicting_bank = str(record[0])
         conflicting_at = datetime.fromtimestamp(int(record[4]), UTC).isoformat()
     fingerprint = refusal.get("fingerprint")

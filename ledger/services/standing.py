@@ -71,7 +71,7 @@ class StandingCache:
         found = self.cached(address)
         if found is not None:
             return found
-        record = self._ledger.contract.functions.memberOf(Web3.to_checksum_address(address)).call()
+        record = self._ledger.calls.functions.memberOf(Web3.to_checksum_address(address)).call()
         standing = Standing(address, int(record[0]), int(record[0]) != 0 and bool(record[3]))
         with self._lock:
             if len(self._known) > 10_000:

@@ -1,0 +1,103 @@
+"""The lean contract calls (ledger/chain/lean.py, issue #16) answer exactly what web3.py's
+contract calls answer — the same values, the same Python shapes — for every view function
+of the contract that takes no argument or the arguments of a live ledger, before and after
+writes; they revert with the same typed error; and a transaction sent from a lean call is
+mined as one sent from web3's. Both backends."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from ledger.errors import LedgerError
+from ledger.revert import ContractError
+from ledger.services import documents as docs
+from ledger.tx import translate
+from tests.conftest import Network
+
+pytestmark = pytest.mark.both_backends
+
+
+def outcome(call: Any, block: Any) -> Any:
+    """A call's answer, or the code of the typed error it raises (a revert)."""
+    try:
+        return call.call(block_identifier=block)
+    except Exception as exc:
+        return ("raised", translate(exc).code)
+
+
+def both(network: Network, name: str, *args: Any, block: Any = "latest") -> tuple[Any, Any]:
+    ledger = network.ledger
+    web3_answer = outcome(getattr(ledger.contract.functions, name)(*args), block)
+    lean_answer = outcome(getattr(ledger.calls.functions, name)(*args), block)
+    return web3_answer, lean_answer
+
+
+def same(network: Network, name: str, *args: Any, block: Any = "latest") -> Any:
+    web3_answer, lean_answer = both(network, name, *args, block=block)
+    assert lean_answer == web3_answer, name
+    assert type(lean_answer) is type(web3_answer), name
+    if isinstance(web3_answer, list | tuple):
+        for a, b in zip(web3_answer, lean_answer, strict=True):
+            assert type(a) is type(b), name
+    return lean_answer
+
+
+def test_every_argumentless_view_answers_as_web3(network: Network) -> None:
+    abi = network.ledger.contract.abi
+    views = [
+        e["name"]
+        for e in abi
+        if e.get("type") == "function"
+        and e.get("stateMutability") in ("view", "pure")
+        and not e.get("inputs")
+    ]
+    assert len(views) >= 5
+    for name in views:
+        same(network, name)
+
+
+def test_reads_of_a_live_ledger_answer_as_web3(network: Network) -> None:
+    ledger, me = network.ledger, network.enterprise.address
+    data = os.urandom(24)
+    _, _, registration = docs.register_file(ledger, me, "enterprise", data, "f.bin")
+    doc_hash = bytes.fromhex(registration.doc_hash[2:])
+    record = same(network, "getDocument", doc_hash)
+    assert record[1] == registration.registrant_id
+    assert record[0] == me  # checksummed
+    same(network, "getDocument", os.urandom(32))  # never registered: status none
+    same(network, "successorOf", doc_hash)
+    for participant in network.by_role().values():
+        same(network, "memberOf", participant.address)
+    same(network, "memberById", 1)
+    same(network, "fingerprintHolders", [os.urandom(32) for _ in range(3)])
+    same(network, "fingerprintHolders", [])
+    head = ledger.w3.eth.block_number
+    same(network, "getDocument", doc_hash, block=head - 1)  # before it was registered
+    assert ledger.calls.functions.getDocument(doc_hash).call(block_identifier=head - 1)[4] == 0
+
+
+def test_a_revert_is_the_contracts_typed_error(network: Network) -> None:
+    ledger, me = network.ledger, network.enterprise.address
+    _, _, registration = docs.register_file(ledger, me, "enterprise", os.urandom(24), "f.bin")
+    doc_hash = bytes.fromhex(registration.doc_hash[2:])
+    call = ledger.calls.functions.registerDocument(doc_hash, 1)
+    with pytest.raises(ContractError) as raised:
+        call.call({"from": me})
+    assert raised.value.code == "DocumentAlreadyRegistered"
+    with pytest.raises(LedgerError) as estimated:
+        ledger.transactor(me).estimate(call)
+    assert estimated.value.code == "DocumentAlreadyRegistered"
+    # the same call through web3 names the same error
+    web3_call = ledger.contract.functions.registerDocument(doc_hash, 1)
+    assert call._encode_transaction_data() == web3_call._encode_transaction_data()
+    with pytest.raises(LedgerError) as web3_raised:
+        ledger.transactor(me).estimate(web3_call)
+    assert web3_raised.value.code == raised.value.code
+
+
+def test_an_unknown_function_is_an_attribute_error(network: Network) -> None:
+    with pytest.raises(AttributeError, match="noSuchFunction"):
+        network.ledger.calls.functions.noSuchFunction()

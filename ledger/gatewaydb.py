@@ -214,6 +214,36 @@ class ReceivedFile:
 
 
 @dataclass(frozen=True)
+class CheckEntry:
+    """One evaluation for the fingerprint-check log (``fingerprint_checks``): when it started
+    (Unix ms), who and through which ``action`` / ``endpoint``, how many ``files``, how many
+    fingerprints it ``evaluated`` and ``matched``, its ``outcome`` (None: running)."""
+
+    at_ms: int
+    participant: str
+    role: str
+    action: str
+    endpoint: str
+    files: int = 1
+    evaluated: int = 0
+    matched: int = 0
+    outcome: str | None = None
+
+    def row(self) -> FingerprintCheckRow:
+        return FingerprintCheckRow(
+            at_ms=self.at_ms,
+            participant=self.participant,
+            role=self.role,
+            action=self.action,
+            endpoint=self.endpoint[:80],
+            files=self.files,
+            evaluated=self.evaluated,
+            matched=self.matched,
+            outcome=None if self.outcome is None else self.outcome[:60],
+        )
+
+
+@dataclass(frozen=True)
 class ReceivedDocument:
     """A file this gateway received, as stored."""
 
@@ -447,11 +477,15 @@ class GatewayDB:
             ]
         )
 
-    def store_received_many(self, files: Sequence[ReceivedFile]) -> None:
+    def store_received_many(
+        self, files: Sequence[ReceivedFile], checks: Sequence[CheckEntry] = ()
+    ) -> None:
         """Record ``files`` in one transaction (each idempotent: one already kept for its
-        ``received_by`` is left as it is)."""
+        ``received_by`` is left as it is), with the fingerprint-check log's ``checks`` of the
+        evaluations that read them (one commit for both: issue #16)."""
         seen: set[tuple[str, str]] = set()
         with self.session() as s, s.begin():
+            s.add_all([entry.row() for entry in checks])
             for f in files:
                 if (f.doc_hash, f.received_by) in seen:
                     continue
@@ -770,18 +804,11 @@ class GatewayDB:
     ) -> int:
         """Log an evaluation that starts now (``outcome`` None), was refused or has ended
         (``outcome``, with the fingerprints it ``evaluated`` and ``matched``); returns its id."""
+        entry = CheckEntry(
+            at_ms, participant, role, action, endpoint, files, evaluated, matched, outcome
+        )
         with self.session() as s, s.begin():
-            row = FingerprintCheckRow(
-                at_ms=at_ms,
-                participant=participant,
-                role=role,
-                action=action,
-                endpoint=endpoint[:80],
-                files=files,
-                evaluated=evaluated,
-                matched=matched,
-                outcome=None if outcome is None else outcome[:60],
-            )
+            row = entry.row()
             s.add(row)
             s.flush()
             return int(row.check_id)

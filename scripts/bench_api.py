@@ -82,6 +82,10 @@ ANVIL_FLAGS = (
 )
 
 
+#: the bench gateway's metrics token: the bench reads the index lag at ``/metrics``
+METRICS_TOKEN = uuid.uuid4().hex
+
+
 def log(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -103,6 +107,7 @@ def settings_for(backend: str, data_dir: Path, url: str) -> tuple[Settings, dict
         "TRADELEDGER_KEYSTORE_SCRYPT_N": str(2**10),
         "TRADELEDGER_FINGERPRINT_CHECK_LIMIT": "0",
         "TRADELEDGER_MAX_CONNECTIONS": "1000",
+        "TRADELEDGER_METRICS_TOKEN": METRICS_TOKEN,
     }
     if backend == "anvil":
         key_file = data_dir.parent / f"{data_dir.name}.fundingkey"
@@ -249,6 +254,7 @@ def serving(prepared: Prepared, profile: Path | None):
             raise RuntimeError(f"the gateway did not start: {err[-2000:]}")
         time.sleep(0.1)
     try:
+        wait_for_index(port, deadline=time.monotonic() + 1800)
         yield port
     finally:
         process.send_signal(signal.SIGINT)
@@ -257,6 +263,36 @@ def serving(prepared: Prepared, profile: Path | None):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def index_lag(port: int) -> int | None:
+    """The gateway's index lag in blocks (``tradeledger_index_lag_blocks``), None unknown."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+        text = conn.getresponse().read().decode()
+    except (OSError, http.client.HTTPException):
+        return None
+    finally:
+        conn.close()
+    for line in text.splitlines():
+        if line.startswith("tradeledger_index_lag_blocks"):
+            return int(float(line.split()[-1]))
+    return None
+
+
+def wait_for_index(port: int, deadline: float) -> None:
+    """Measure a gateway in its steady state: once its event index has caught up with the
+    documents registered before it started (a gateway that has run a while), not while its
+    background follower reads thousands of blocks (under the embedded chain's one lock)."""
+    t0 = time.perf_counter()
+    while time.monotonic() < deadline:
+        lag = index_lag(port)
+        if lag is not None and lag <= 1:
+            log(f"  index caught up in {time.perf_counter() - t0:.0f} s")
+            return
+        time.sleep(0.5)
+    log("  the index did not catch up before the deadline: measuring anyway")
 
 
 def txbench_free_port() -> int:

@@ -58,7 +58,7 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.eventwords import decode_event
-from ledger.gatewaydb import PartyQuery, ReceivedDocument, ReceivedFile
+from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedFile
 from ledger.indexer import EventIndex
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
@@ -571,31 +571,74 @@ def examine(
     ``via`` — admitted first: RateLimited past the participant's limit, MemberSuspended for a
     member not active on chain (:mod:`ledger.services.fingerprint_checks`).
     """
-    with _logged(ledger, actor, role, via) as lookups:
+    with _logged(ledger, actor, role, via) as evaluation:
         parsed, examined = _examine(
-            ledger, data, actor, role, doc_type, exclude_self, as_registered, lookups
+            ledger, data, actor, role, doc_type, exclude_self, as_registered, evaluation.lookups
         )
     return parsed, _disclosed(ledger, examined, actor, role)
+
+
+class _Evaluation:
+    """An evaluation being made (:func:`_logged`): its lookups and, once it ended well and
+    its caller took it (``keep``), its log entry for the caller to write with the files it
+    lodges — one commit for both."""
+
+    def __init__(self, ledger: Ledger, admitted: checks.Admission) -> None:
+        self.lookups = _Lookups(ledger)
+        self.admitted = admitted
+        self.kept = False
+
+    def keep(self) -> None:
+        """The caller writes the entry (:attr:`entry`) — with its files, or on its own when
+        what follows the evaluation fails (:func:`_write_alone`)."""
+        self.kept = True
+
+    def entry(self, outcome: str = "ok") -> CheckEntry:
+        return checks.entry(self.admitted, self.lookups.evaluated, self.lookups.matched, outcome)
 
 
 @contextmanager
 def _logged(
     ledger: Ledger, actor: str, role: str, via: checks.Via, files: int = 1
-) -> Iterator[_Lookups]:
+) -> Iterator[_Evaluation]:
     """Admit an evaluation of ``files`` files by ``actor`` (RateLimited, MemberSuspended: see
     :func:`examine`) and log it when the block ends, with its lookups and its outcome (the
-    code of the error that ended it)."""
-    admitted = checks.admit(ledger, actor, role, via, files)
-    lookups = _Lookups(ledger)
+    code of the error that ended it) — unless it ended well and the caller keeps its entry to
+    write it with the files it lodges (:meth:`_Evaluation.keep`)."""
+    evaluation = _Evaluation(ledger, checks.admit(ledger, actor, role, via, files))
     try:
-        yield lookups
+        yield evaluation
     except LedgerError as exc:
-        checks.finish(ledger, admitted, lookups.evaluated, lookups.matched, exc.code)
+        _write_alone(ledger, evaluation, exc.code)
         raise
     except Exception:
-        checks.finish(ledger, admitted, lookups.evaluated, lookups.matched, "internal_error")
+        _write_alone(ledger, evaluation, "internal_error")
         raise
-    checks.finish(ledger, admitted, lookups.evaluated, lookups.matched)
+    if evaluation.kept:
+        checks.release(evaluation.admitted)
+    else:
+        _write_alone(ledger, evaluation)
+
+
+def _write_alone(ledger: Ledger, evaluation: _Evaluation, outcome: str = "ok") -> None:
+    try:
+        checks.write(ledger, evaluation.entry(outcome))
+    finally:
+        checks.release(evaluation.admitted)
+
+
+@contextmanager
+def _kept_with_files(ledger: Ledger, evaluation: _Evaluation) -> Iterator[list[CheckEntry]]:
+    """The log entry of an evaluation that ended well, for the block to write with the files
+    it lodges; written on its own (outcome ``ok``: the evaluation did end well) when the
+    block fails before that — a write the chain refused, an unreachable node."""
+    pending = [evaluation.entry()]
+    try:
+        yield pending
+    except BaseException:
+        if pending:
+            checks.write(ledger, pending[0])
+        raise
 
 
 def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Examined:
@@ -1090,13 +1133,19 @@ def register_file(
     once (:func:`_registered_by`).
     """
     key = write_key(idempotency_key)
-    parsed, examined = examine(
-        ledger, data, actor, role, doc_type, exclude_self=True, as_registered=False, via=via
-    )
-    call = _registration(ledger, parsed.doc_hash, examined.doc_type)
-    gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
-    mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
-    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
+    with _logged(ledger, actor, role, via) as evaluation:
+        parsed, examined = _examine(
+            ledger, data, actor, role, doc_type, True, False, evaluation.lookups
+        )
+        evaluation.keep()
+    examined = _disclosed(ledger, examined, actor, role)
+    with _kept_with_files(ledger, evaluation) as logged:
+        call = _registration(ledger, parsed.doc_hash, examined.doc_type)
+        gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
+        mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
+        kept = _kept(ledger, parsed, actor, examined.doc_type, filename, examined.fingerprints)
+        ledger.db.store_received_many([kept], checks=logged)
+        logged.clear()
     registration = _registered_by(ledger, mined, [parsed.doc_hash], [examined.doc_type])[0]
     return _registered_now(examined, registration), _receipt(mined), registration
 
@@ -1298,16 +1347,18 @@ def register_files(
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
     # one evaluation of the batch's files in the fingerprint-check log
-    with _logged(ledger, actor, role, via, files=len(files)) as lookups:
+    with _logged(ledger, actor, role, via, files=len(files)) as evaluation:
         for i, (data, name) in enumerate(files):
             try:
                 parsed, examined = _examine(
-                    ledger, data, actor, role, doc_type, True, False, lookups
+                    ledger, data, actor, role, doc_type, True, False, evaluation.lookups
                 )
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
             read.append((parsed, _disclosed(ledger, examined, actor, role), name))
-    return register_examined(ledger, actor, read, idempotency_key=key)
+        evaluation.keep()
+    with _kept_with_files(ledger, evaluation) as logged:
+        return register_examined(ledger, actor, read, idempotency_key=key, logged=logged)
 
 
 def register_examined(
@@ -1316,11 +1367,14 @@ def register_examined(
     read: Sequence[tuple[ParsedDocument, Examined, str | None]],
     *,
     idempotency_key: str | None = None,
+    logged: list[CheckEntry] | None = None,
 ) -> tuple[list[Examined], Receipt]:
     """Register files already read by :func:`examine` — (parsed, examined, file name) — in one
     transaction, by the hash of each file's bytes: the batch is checked (and simulated when one
     of the files is registered already, which raises the contract's error), the transaction
-    sent with its known gas, and the files lodged once it is mined (:func:`register_file`)."""
+    sent with its known gas, and the files lodged once it is mined (:func:`register_file`).
+    ``logged``: the fingerprint-check log entries of the evaluation that read the files,
+    written in the same database transaction as the files (and emptied once written)."""
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items)
@@ -1333,8 +1387,11 @@ def register_examined(
         [
             _kept(ledger, parsed, actor, examined.doc_type, name, examined.fingerprints)
             for parsed, examined, name in read
-        ]
-    )  # one transaction for the batch's files
+        ],
+        checks=logged or (),
+    )  # one transaction for the batch's files (and the log entry of their evaluation)
+    if logged:
+        logged.clear()  # written
     found = _registered_by(ledger, mined, [h for h, _ in items], [t for _, t in items])
     registered = [
         _registered_now(examined, registration)

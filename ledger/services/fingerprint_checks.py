@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ledger.errors import InvalidInput, NotFound, RateLimited
-from ledger.gatewaydb import FingerprintCheck
+from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.standing import require_active
@@ -139,32 +139,60 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
         return Admission(now, actor, role, via, counted=True, files=files)
 
 
+def entry(admitted: Admission, evaluated: int, matched: int, outcome: str = "ok") -> CheckEntry:
+    """The log entry of evaluation ``admitted`` as it ended: ``evaluated`` fingerprints looked
+    up on chain, ``matched`` of them held by an active financing; ``outcome`` ``ok`` or an
+    error's code. Written by :func:`finish`, or by the caller with the files it read
+    (:meth:`GatewayDB.store_received_many`); :func:`release` either way."""
+    via = admitted.via
+    return CheckEntry(
+        admitted.at_ms,
+        admitted.actor,
+        admitted.role,
+        via.action,
+        via.endpoint,
+        files=admitted.files,
+        evaluated=evaluated,
+        matched=matched,
+        outcome=outcome,
+    )
+
+
+def release(admitted: Admission) -> None:
+    """Stop counting ``admitted`` as running (its log entry is written, or being written)."""
+    if not admitted.counted:
+        return
+    with _ADMISSION:
+        running = _RUNNING.get(admitted.actor, [])
+        if admitted.at_ms in running:
+            running.remove(admitted.at_ms)
+        if not running:
+            _RUNNING.pop(admitted.actor, None)
+
+
 def finish(
     ledger: Ledger, admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
 ) -> None:
-    """Log evaluation ``admitted`` as it ended: ``evaluated`` fingerprints looked up on chain,
-    ``matched`` of them held by an active financing; ``outcome`` ``ok`` or an error's code."""
-    via = admitted.via
+    """Log evaluation ``admitted`` as it ended (see :func:`entry`)."""
     try:
-        ledger.db.add_fingerprint_check(
-            admitted.at_ms,
-            admitted.actor,
-            admitted.role,
-            via.action,
-            via.endpoint,
-            files=admitted.files,
-            outcome=outcome,
-            evaluated=evaluated,
-            matched=matched,
-        )
+        write(ledger, entry(admitted, evaluated, matched, outcome))
     finally:
-        if admitted.counted:
-            with _ADMISSION:
-                running = _RUNNING.get(admitted.actor, [])
-                if admitted.at_ms in running:
-                    running.remove(admitted.at_ms)
-                if not running:
-                    _RUNNING.pop(admitted.actor, None)
+        release(admitted)
+
+
+def write(ledger: Ledger, logged: CheckEntry) -> None:
+    """Write one log entry on its own."""
+    ledger.db.add_fingerprint_check(
+        logged.at_ms,
+        logged.participant,
+        logged.role,
+        logged.action,
+        logged.endpoint,
+        files=logged.files,
+        outcome=logged.outcome,
+        evaluated=logged.evaluated,
+        matched=logged.matched,
+    )
 
 
 @dataclass(frozen=True)

@@ -1195,7 +1195,7 @@ def _registered_by(
             registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
     if any(bytes(h) not in registrants for h in hashes):
         return _registered_on_chain(ledger, hashes, types)
-    at = datetime.fromtimestamp(ledger.block_time(int(mined["blockNumber"])), UTC)
+    at = datetime.fromtimestamp(_block_time_of(ledger, mined), UTC)
     ids: dict[str, int] = {}
     found = []
     for doc_hash, doc_type in zip(hashes, types, strict=True):
@@ -1216,6 +1216,18 @@ def _registered_by(
             )
         )
     return found
+
+
+def _block_time_of(ledger: Ledger, mined: Any) -> int:
+    """The timestamp of the block of receipt ``mined``: the receipt's own ``blockTimestamp``
+    when the node gives one (anvil, reth: the same node's word as its block header), else
+    the block's header (:meth:`Ledger.block_time`)."""
+    stamp = mined.get("blockTimestamp")
+    if isinstance(stamp, str) and stamp.startswith("0x"):
+        return int(stamp, 16)
+    if isinstance(stamp, int) and not isinstance(stamp, bool):
+        return stamp
+    return ledger.block_time(int(mined["blockNumber"]))
 
 
 def _registered_on_chain(

@@ -7,6 +7,7 @@ mined as one sent from web3's. Both backends."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -64,9 +65,24 @@ def test_reads_of_a_live_ledger_answer_as_web3(network: Network) -> None:
     data = os.urandom(24)
     _, _, registration = docs.register_file(ledger, me, "enterprise", data, "f.bin")
     doc_hash = bytes.fromhex(registration.doc_hash[2:])
+    head = ledger.w3.eth.block_number
     record = same(network, "getDocument", doc_hash)
     assert record[1] == registration.registrant_id
     assert record[0] == me  # checksummed
+    # the answer read from the receipt (issue #16) is the chain's record, time included
+    assert registration.registered_by == record[0]
+    assert registration.registered_at == datetime.fromtimestamp(record[2], UTC)
+    registered, _ = docs.register_files(
+        ledger, me, "enterprise", [(os.urandom(24), "a.bin"), (os.urandom(24), "b.bin")]
+    )
+    for examined in registered:
+        assert examined.registration is not None
+        chain = ledger.calls.functions.getDocument(
+            bytes.fromhex(examined.registration.doc_hash[2:])
+        ).call()
+        assert examined.registration.registered_at == datetime.fromtimestamp(chain[2], UTC)
+        assert examined.registration.registrant_id == chain[1]
+        assert examined.registration.registered_by == chain[0]
     same(network, "getDocument", os.urandom(32))  # never registered: status none
     same(network, "successorOf", doc_hash)
     for participant in network.by_role().values():
@@ -74,7 +90,6 @@ def test_reads_of_a_live_ledger_answer_as_web3(network: Network) -> None:
     same(network, "memberById", 1)
     same(network, "fingerprintHolders", [os.urandom(32) for _ in range(3)])
     same(network, "fingerprintHolders", [])
-    head = ledger.w3.eth.block_number
     same(network, "getDocument", doc_hash, block=head - 1)  # before it was registered
     assert ledger.calls.functions.getDocument(doc_hash).call(block_identifier=head - 1)[4] == 0
 

@@ -9,8 +9,9 @@ Per backend (the embedded default and anvil), in one run:
 * **REST batch** — the same clients POSTing ``--batch`` files per request to
   ``/v1/documents/batch``;
 * **check** — p50 / p99 latency of ``POST /v1/documents/check`` of a UBL invoice (one client,
-  sequential) with ``--lodged`` files lodged at the gateway and ``--registered`` documents
-  registered on chain;
+  sequential, as the bank: its fingerprints are evaluated by the evaluator; no
+  ``Idempotency-Key``, a check writes nothing on chain) with ``--lodged`` files lodged at the
+  gateway and ``--registered`` documents registered on chain;
 
 and the ratios REST / transaction layer. The gateway process is started with
 ``tradeledger serve`` (the same code path as ``scripts/start.sh``); the fingerprint-check limit
@@ -323,13 +324,15 @@ class Client:
         self.api_key = api_key
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
-    def post(self, path: str, files: list[tuple[str, bytes]], field: str) -> tuple[int, bytes]:
+    def post(
+        self, path: str, files: list[tuple[str, bytes]], field: str, *, write: bool = True
+    ) -> tuple[int, bytes]:
+        """POST ``files``; a write (``write``) with an ``Idempotency-Key``, as a client that
+        retries safely sends it; a check (a read) without one."""
         body, ctype = multipart(files, field)
-        headers = {
-            "Authorization": f"Bearer {self.api_key}",
-            "Content-Type": ctype,
-            "Idempotency-Key": uuid.uuid4().hex,
-        }
+        headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": ctype}
+        if write:
+            headers["Idempotency-Key"] = uuid.uuid4().hex
         for attempt in range(2):
             try:
                 self.conn.request("POST", path, body, headers)
@@ -383,7 +386,9 @@ def check_latency(port: int, api_key: str, n: int) -> dict[str, float]:
     times = []
     for i in range(n + 10):
         t0 = time.perf_counter()
-        status, body = client.post("/v1/documents/check", [("invoice.xml", UBL)], "file")
+        status, body = client.post(
+            "/v1/documents/check", [("invoice.xml", UBL)], "file", write=False
+        )
         elapsed = time.perf_counter() - t0
         if status != 200:
             raise RuntimeError(f"check: {status} {body[:300]!r}")

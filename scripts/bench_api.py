@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import bench as txbench  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
+from web3.types import RPCEndpoint  # noqa: E402
 
 from ledger import evaluator as ev  # noqa: E402
 from ledger.config import Settings  # noqa: E402
@@ -144,6 +145,10 @@ def prepare(
     try:
         new = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
         address = new.member.address
+        if backend == "anvil":  # 100,000 documents need more gas than a member is funded for
+            ledger.w3.provider.make_request(
+                RPCEndpoint("anvil_setBalance"), [address, hex(10**24)]
+            )
         if registered:
             sender = ledger.transactor(address)
             source = txbench.DocSource(int.from_bytes(os.urandom(4), "big"))

@@ -146,9 +146,7 @@ def prepare(
         new = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bank", Role.BANK)
         address = new.member.address
         if backend == "anvil":  # 100,000 documents need more gas than a member is funded for
-            ledger.w3.provider.make_request(
-                RPCEndpoint("anvil_setBalance"), [address, hex(10**24)]
-            )
+            ledger.w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [address, hex(10**24)])
         if registered:
             sender = ledger.transactor(address)
             source = txbench.DocSource(int.from_bytes(os.urandom(4), "big"))

@@ -41,8 +41,6 @@ from ledger.revert import UnknownRevert, decode_revert, revert_data_from_excepti
 #: ``eth_call`` of (transaction, block) → the returned bytes; raises the translated error
 EthCall = Callable[[dict[str, Any], int | str], bytes]
 
-ZERO_ADDRESS = "0x" + "00" * 20
-
 
 class ContractCall(Protocol):
     """What the transaction layer needs of a contract call (web3's or :class:`LeanFunction`)."""
@@ -108,9 +106,12 @@ class LeanFunction:
 
     def call(self, transaction: Any = None, block_identifier: Any = "latest") -> Any:
         """The function's result at ``block_identifier`` (``"latest"`` or a number), as web3.py
-        returns it; ``transaction``'s ``from`` is the caller (else the zero address)."""
-        sender = (transaction or {}).get("from") or ZERO_ADDRESS
-        tx = {"from": sender, "to": self.address, "data": self._encode_transaction_data()}
+        returns it; ``transaction``'s ``from`` is the caller (else none is sent: the node's
+        default caller, the embedded chain's funded reader)."""
+        tx = {"to": self.address, "data": self._encode_transaction_data()}
+        sender = (transaction or {}).get("from")
+        if sender:  # else no caller: the node's default (the embedded chain's reader)
+            tx["from"] = sender
         block = "latest" if block_identifier is None else block_identifier
         raw = self._contract.eth_call(tx, block)
         signature = self._signature
@@ -125,12 +126,13 @@ class LeanFunction:
         return shaped[0] if len(shaped) == 1 else shaped
 
     def estimate_gas(self, transaction: Any = None) -> int:
-        sender = (transaction or {}).get("from") or ZERO_ADDRESS
-        return int(
-            self._contract.w3.eth.estimate_gas(
-                {"from": sender, "to": self.address, "data": self._encode_transaction_data()}
-            )
-        )
+        """Gas for sending this call from ``transaction``'s ``from`` (web3's ``eth_estimateGas``;
+        a revert raises web3's error, which :func:`ledger.tx.translate` types)."""
+        tx: dict[str, Any] = {"to": self.address, "data": self._encode_transaction_data()}
+        sender = (transaction or {}).get("from")
+        if sender:
+            tx["from"] = sender
+        return int(self._contract.w3.eth.estimate_gas(tx))  # type: ignore[arg-type]
 
 
 class _Functions:
@@ -209,7 +211,7 @@ def tester_eth_call(tester: Any, lock: threading.RLock, reader: str) -> EthCall:
     from eth_tester.exceptions import TransactionFailed
 
     def call(tx: dict[str, Any], block: int | str) -> bytes:
-        if tx.get("from") in (None, ZERO_ADDRESS):
+        if not tx.get("from"):
             tx = {**tx, "from": reader}
         try:
             with lock:

@@ -20,6 +20,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from web3 import Web3
 from web3.contract import Contract
+from web3.exceptions import BlockNotFound
 
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
@@ -37,6 +38,7 @@ from ledger.documents.facts import DocumentFacts, ParsedDocument
 from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints
 from ledger.encryptionkeys import EncryptionKeyring
 from ledger.errors import (
+    ChainUnavailable,
     Conflict,
     EvaluatorUnavailable,
     InvalidInput,
@@ -231,7 +233,8 @@ class Ledger:
     def block_time(self, number: int) -> int:
         """The timestamp (Unix seconds) of block ``number``, as its header has it: read once per
         block (a block's header never changes once the block is read as mined; the 64 last
-        asked are kept). Raises ChainUnavailable for a node that cannot be reached."""
+        asked are kept). Raises ChainUnavailable for a node that cannot be reached or does not
+        have the block yet."""
         with self._lock:
             found = self._block_times.get(number)
         if found is not None:
@@ -239,13 +242,22 @@ class Ledger:
         try:
             if self.rpc is not None:
                 block = self.rpc.call("eth_getBlockByNumber", [hex(number), False])
-                found = int(str(block["timestamp"]), 16)
             else:
-                found = int(self.w3.eth.get_block(number)["timestamp"])
+                block = self.w3.eth.get_block(number)
+        except BlockNotFound:
+            block = None
         except LedgerError:
             raise
         except Exception as exc:
             raise translate(exc) from None
+        if not block or "timestamp" not in block:
+            # a node behind the one that mined it (several nodes behind one address)
+            raise ChainUnavailable(
+                f"the chain node has no block {number} yet: retry (the write is done)",
+                block=number,
+            )
+        stamp = block["timestamp"]
+        found = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
         with self._lock:
             if len(self._block_times) >= 64:
                 self._block_times.pop(next(iter(self._block_times)))

@@ -5,10 +5,10 @@ Keccak-256 of every function signature, every time), then runs its middleware (t
 is fetched again for each ``eth_call``) and formatters. On the REST path that was a third of
 the served gateway's samples on anvil and half the time of a read on the embedded chain
 (docs/benchmarks.md). :class:`LeanContract` does the same work once per contract: selectors and
-ABI types are computed when it is built; a call is then ``eth_abi`` encoding, one ``eth_call``
+ABI types are computed when it is built; a call is then ABI encoding, one ``eth_call``
 (through :class:`~ledger.chain.rpc.RpcClient` on a JSON-RPC node, straight to eth-tester on
-the embedded chain, under its request lock) and ``eth_abi`` decoding. Encoding and decoding
-are eth-abi's (the library web3.py itself uses); nothing of the ABI is ours.
+the embedded chain, under its request lock) and ABI decoding. Encoding and decoding are
+web3.py's own strict eth-abi codec (``w3.codec``); nothing of the ABI is ours.
 
 A :class:`LeanFunction` answers what the gateway asks of a web3 ``ContractFunction``:
 ``call`` (results shaped as web3.py shapes them: checksum addresses, ``bytes``, lists for
@@ -26,8 +26,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from eth_abi.abi import decode as abi_decode
-from eth_abi.abi import encode as abi_encode
 from eth_typing import HexStr
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
@@ -35,7 +33,7 @@ from web3 import Web3
 from web3.types import RPCEndpoint
 
 from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
-from ledger.errors import ChainUnavailable, LedgerError
+from ledger.errors import LedgerError
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
 
 #: ``eth_call`` of (transaction, block) → the returned bytes; raises the translated error
@@ -101,7 +99,8 @@ class LeanFunction:
         return self._contract.address
 
     def _encode_transaction_data(self) -> HexStr:
-        encoded = abi_encode(list(self._signature.inputs), list(self.args))
+        # web3's strict codec: a bytes32 given 31 bytes is refused, not padded
+        encoded = self._contract.w3.codec.encode(list(self._signature.inputs), list(self.args))
         return HexStr("0x" + (self._signature.selector + encoded).hex())
 
     def call(self, transaction: Any = None, block_identifier: Any = "latest") -> Any:
@@ -116,7 +115,7 @@ class LeanFunction:
         raw = self._contract.eth_call(tx, block)
         signature = self._signature
         try:
-            values = abi_decode(list(signature.output_types), raw)
+            values = self._contract.w3.codec.decode(list(signature.output_types), raw)
         except Exception as exc:  # not this contract's answer (wrong address, empty code)
             raise LedgerError(
                 f"unexpected answer to {signature.name}: {type(exc).__name__}",
@@ -195,9 +194,7 @@ def rpc_eth_call(client: RpcClient) -> EthCall:
         try:
             answer = client.call("eth_call", [tx, tag])
         except RpcFailure as exc:
-            if "revert" in str(exc).lower():
-                return _raise(_revert(exc))
-            return _raise(LedgerError(f"the node refused the call: {exc}"))
+            return _raise(_translated(exc))
         return bytes.fromhex(str(answer)[2:])
 
     return call
@@ -234,20 +231,23 @@ def provider_eth_call(w3: Web3) -> EthCall:
         except LedgerError:
             raise
         except Exception as exc:
-            if "revert" in str(exc).lower():
-                return _raise(_revert(exc))
-            return _raise(ChainUnavailable(f"chain node unreachable: {type(exc).__name__}"))
+            return _raise(_translated(exc))
         error = answer.get("error")
         if error is not None:
             failure = RpcFailure(
                 RpcError(int(error.get("code", 0)), str(error.get("message")), error.get("data"))
             )
-            if "revert" in str(failure).lower():
-                return _raise(_revert(failure))
-            return _raise(LedgerError(f"the node refused the call: {failure}"))
+            return _raise(_translated(failure))
         return bytes.fromhex(str(answer.get("result", "0x"))[2:])
 
     return call
+
+
+def _translated(exc: BaseException) -> LedgerError:
+    """The gateway's error for a failed call, as web3's calls get it (ledger.tx.translate)."""
+    from ledger.tx import translate  # ledger.tx sends lean calls: imported when needed
+
+    return translate(exc)
 
 
 def _raise(error: LedgerError) -> bytes:

@@ -611,7 +611,7 @@ def _logged(
     except LedgerError as exc:
         _write_alone(ledger, evaluation, exc.code)
         raise
-    except Exception:
+    except BaseException:
         _write_alone(ledger, evaluation, "internal_error")
         raise
     if evaluation.kept:
@@ -621,10 +621,8 @@ def _logged(
 
 
 def _write_alone(ledger: Ledger, evaluation: _Evaluation, outcome: str = "ok") -> None:
-    try:
-        checks.write(ledger, evaluation.entry(outcome))
-    finally:
-        checks.release(evaluation.admitted)
+    lookups = evaluation.lookups
+    checks.finish(ledger, evaluation.admitted, lookups.evaluated, lookups.matched, outcome)
 
 
 @contextmanager
@@ -1138,15 +1136,17 @@ def register_file(
             ledger, data, actor, role, doc_type, True, False, evaluation.lookups
         )
         evaluation.keep()
-    examined = _disclosed(ledger, examined, actor, role)
     with _kept_with_files(ledger, evaluation) as logged:
+        examined = _disclosed(ledger, examined, actor, role)
         call = _registration(ledger, parsed.doc_hash, examined.doc_type)
         gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
         mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
         kept = _kept(ledger, parsed, actor, examined.doc_type, filename, examined.fingerprints)
         ledger.db.store_received_many([kept], checks=logged)
         logged.clear()
-    registration = _registered_by(ledger, mined, [parsed.doc_hash], [examined.doc_type])[0]
+    registration = _registered_by(
+        ledger, mined, [parsed.doc_hash], [examined.doc_type], fresh=examined.registration is None
+    )[0]
     return _registered_now(examined, registration), _receipt(mined), registration
 
 
@@ -1175,14 +1175,23 @@ DOCUMENT_REGISTERED_TOPIC = Web3.keccak(text="DocumentRegistered(bytes32,address
 
 
 def _registered_by(
-    ledger: Ledger, mined: Any, hashes: Sequence[bytes], types: Sequence[DocType]
+    ledger: Ledger,
+    mined: Any,
+    hashes: Sequence[bytes],
+    types: Sequence[DocType],
+    *,
+    fresh: bool = True,
 ) -> list[Registration]:
-    """The registrations of ``hashes`` just registered (as ``types``) in the transaction whose
-    receipt is ``mined``, from the receipt itself (issue #16: no read after the write): its
-    ``DocumentRegistered`` events name each document and its registrant, the block's header
-    gives the time (read once per block), the registrant's member id is its standing (an id
-    never changes once given). A new registration has no successor. When the receipt does not
-    carry every event (a node that trims logs), the chain is read instead (``getDocument``)."""
+    """The registrations of ``hashes`` registered (as ``types``) in the transaction whose
+    receipt is ``mined``. ``fresh`` (none of them was registered when the request read them):
+    from the receipt itself (issue #16: no read after the write) — its ``DocumentRegistered``
+    events name each document and its registrant, the block gives the time, the registrant's
+    member id is its standing (an id never changes once given), a new registration is active
+    and has no successor. Otherwise — a retry replaying a registration sent before, since
+    perhaps revoked or superseded — and when the receipt does not carry every event (a node
+    that trims logs), each record is read from the chain as it stands now."""
+    if not fresh:
+        return [get_registration(ledger, bytes(h)) for h in hashes]
     registrants: dict[bytes, str] = {}
     contract = ledger.calls.address.lower()
     for log in mined["logs"]:
@@ -1194,7 +1203,7 @@ def _registered_by(
         ):
             registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
     if any(bytes(h) not in registrants for h in hashes):
-        return _registered_on_chain(ledger, hashes, types)
+        return [get_registration(ledger, bytes(h)) for h in hashes]
     at = datetime.fromtimestamp(_block_time_of(ledger, mined), UTC)
     ids: dict[str, int] = {}
     found = []
@@ -1203,7 +1212,7 @@ def _registered_by(
         if registrant not in ids:
             ids[registrant] = standing(ledger, registrant).member_id
         if not ids[registrant]:
-            return _registered_on_chain(ledger, hashes, types)
+            return [get_registration(ledger, bytes(h)) for h in hashes]
         found.append(
             Registration(
                 doc_hash=hex32(doc_hash),
@@ -1228,31 +1237,6 @@ def _block_time_of(ledger: Ledger, mined: Any) -> int:
     if isinstance(stamp, int) and not isinstance(stamp, bool):
         return stamp
     return ledger.block_time(int(mined["blockNumber"]))
-
-
-def _registered_on_chain(
-    ledger: Ledger, hashes: Sequence[bytes], types: Sequence[DocType]
-) -> list[Registration]:
-    """The registrations of ``hashes`` just registered in one transaction, from one read of
-    the chain (the first one's record: the rest share its registrant, its id and its block
-    time; a new registration has no successor, so ``successorOf`` is not read)."""
-    record = ledger.calls.functions.getDocument(hashes[0]).call()
-    (registrant, registrant_id, registered_at, _, status) = record
-    if DocStatus(status) is DocStatus.NONE:
-        raise NotFound(f"document {hex32(hashes[0])} is not registered", doc_hash=hex32(hashes[0]))
-    first = Registration(
-        doc_hash=hex32(hashes[0]),
-        doc_type=types[0],
-        status=DocStatus(status),
-        registered_by=Web3.to_checksum_address(registrant),
-        registrant_id=int(registrant_id),
-        registered_at=datetime.fromtimestamp(int(registered_at), UTC),
-        successor=None,
-    )
-    return [
-        replace(first, doc_hash=hex32(h), doc_type=t) if i else first
-        for i, (h, t) in enumerate(zip(hashes, types, strict=True))
-    ]
 
 
 def _registered_now(examined: Examined, registration: Registration) -> Examined:
@@ -1404,7 +1388,13 @@ def register_examined(
     )  # one transaction for the batch's files (and the log entry of their evaluation)
     if logged:
         logged.clear()  # written
-    found = _registered_by(ledger, mined, [h for h, _ in items], [t for _, t in items])
+    found = _registered_by(
+        ledger,
+        mined,
+        [h for h, _ in items],
+        [t for _, t in items],
+        fresh=all(e.registration is None for _, e, _ in read),
+    )
     registered = [
         _registered_now(examined, registration)
         for (_, examined, _), registration in zip(read, found, strict=True)

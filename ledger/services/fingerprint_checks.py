@@ -19,10 +19,11 @@ financed. Three things keep it honest (docs/privacy.md):
    with ``Retry-After``) and logged as ``rate_limited``. Evaluations that are running or done
    count; those refused, or that failed (a file that cannot be read), do not. The count is read
    from the log, so every process of a data directory shares it and it survives a restart,
-   plus the evaluations running in this process (within one process it is exact; two
-   processes admitting at the same instant may pass one over). An evaluation is logged once,
-   complete, when it ends (issue #16); one cut short by a crash of the gateway, whose answer
-   never left it, is not.
+   plus the evaluations running in this process (within one process it is exact; another
+   process of the data directory, such as the CLI beside the gateway, sees this one's
+   evaluations once they end, so together they may pass over by as many as run at once).
+   An evaluation is logged once, complete, when it ends (issue #16); one cut short by a crash
+   of the gateway, whose answer never left it, is not.
 3. Only a member **active on chain** evaluates (``ledger.services.standing``).
 
 What an evaluation shows, and to whom, is :mod:`ledger.services.disclosure`.
@@ -163,21 +164,32 @@ def release(admitted: Admission) -> None:
     if not admitted.counted:
         return
     with _ADMISSION:
-        running = _RUNNING.get(admitted.actor, [])
-        if admitted.at_ms in running:
-            running.remove(admitted.at_ms)
-        if not running:
-            _RUNNING.pop(admitted.actor, None)
+        _release_locked(admitted)
+
+
+def _release_locked(admitted: Admission) -> None:
+    running = _RUNNING.get(admitted.actor, [])
+    if admitted.at_ms in running:
+        running.remove(admitted.at_ms)
+    if not running:
+        _RUNNING.pop(admitted.actor, None)
 
 
 def finish(
     ledger: Ledger, admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
 ) -> None:
-    """Log evaluation ``admitted`` as it ended (see :func:`entry`)."""
-    try:
-        write(ledger, entry(admitted, evaluated, matched, outcome))
-    finally:
-        release(admitted)
+    """Log evaluation ``admitted`` as it ended (see :func:`entry`). One that counts towards a
+    limit is written and stops counting as running in one step under the admission lock, so
+    an admission never counts it twice (running and logged) nor misses it."""
+    logged = entry(admitted, evaluated, matched, outcome)
+    if not admitted.counted:
+        write(ledger, logged)
+        return
+    with _ADMISSION:
+        try:
+            write(ledger, logged)
+        finally:
+            _release_locked(admitted)
 
 
 def write(ledger: Ledger, logged: CheckEntry) -> None:

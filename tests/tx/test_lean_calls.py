@@ -11,10 +11,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from eth_abi.exceptions import EncodingError
 
 from ledger.errors import LedgerError
 from ledger.revert import ContractError
 from ledger.services import documents as docs
+from ledger.services.roles import DocStatus
 from ledger.tx import translate
 from tests.conftest import Network
 
@@ -116,3 +118,27 @@ def test_a_revert_is_the_contracts_typed_error(network: Network) -> None:
 def test_an_unknown_function_is_an_attribute_error(network: Network) -> None:
     with pytest.raises(AttributeError, match="noSuchFunction"):
         network.ledger.calls.functions.noSuchFunction()
+
+
+def test_a_replayed_registration_answers_the_record_as_it_stands(network: Network) -> None:
+    """A retry of a registration whose first answer was lost replays the transaction it sent;
+    when the document was revoked since, the answer says so (it is read from the chain, not
+    built from the old receipt)."""
+    ledger, me = network.ledger, network.enterprise.address
+    data = os.urandom(24)
+    _, _, first = docs.register_file(
+        ledger, me, "enterprise", data, "f.bin", idempotency_key="replayed-registration"
+    )
+    assert first.status is DocStatus.ACTIVE
+    docs.revoke(ledger, me, bytes.fromhex(first.doc_hash[2:]), 1)
+    _, _, again = docs.register_file(
+        ledger, me, "enterprise", data, "f.bin", idempotency_key="replayed-registration"
+    )
+    assert again.status is DocStatus.REVOKED
+    assert again.registered_at == first.registered_at
+    assert again.registrant_id == first.registrant_id
+
+
+def test_short_bytes32_arguments_are_refused_not_padded(network: Network) -> None:
+    with pytest.raises(EncodingError):
+        network.ledger.calls.functions.getDocument(b"\x01" * 31).call()

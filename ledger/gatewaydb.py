@@ -218,18 +218,20 @@ class ReceivedFile:
 @dataclass(frozen=True)
 class CheckEntry:
     """One evaluation for the fingerprint-check log (``fingerprint_checks``): when it started
-    (Unix ms), who and through which ``action`` / ``endpoint``, how many ``files``, how many
-    fingerprints it ``evaluated`` and ``matched``, its ``outcome`` (None: running)."""
+    (Unix ms), who and through which ``action`` / ``endpoint``, its ``outcome`` (``ok``,
+    ``rate_limited`` or an error's code), how many ``files``, how many fingerprints it
+    ``evaluated`` and ``matched``. (Rows of an earlier release may have no outcome: an
+    evaluation logged when it started and cut short.)"""
 
     at_ms: int
     participant: str
     role: str
     action: str
     endpoint: str
+    outcome: str
     files: int = 1
     evaluated: int = 0
     matched: int = 0
-    outcome: str | None = None
 
     def row(self) -> FingerprintCheckRow:
         return FingerprintCheckRow(
@@ -241,7 +243,7 @@ class CheckEntry:
             files=self.files,
             evaluated=self.evaluated,
             matched=self.matched,
-            outcome=None if self.outcome is None else self.outcome[:60],
+            outcome=self.outcome[:60],
         )
 
 
@@ -806,23 +808,8 @@ class GatewayDB:
 
     # -- the fingerprint-check log ----------------------------------------------------------
 
-    def add_fingerprint_check(
-        self,
-        at_ms: int,
-        participant: str,
-        role: str,
-        action: str,
-        endpoint: str,
-        files: int = 1,
-        outcome: str | None = None,
-        evaluated: int = 0,
-        matched: int = 0,
-    ) -> int:
-        """Log an evaluation that starts now (``outcome`` None), was refused or has ended
-        (``outcome``, with the fingerprints it ``evaluated`` and ``matched``); returns its id."""
-        entry = CheckEntry(
-            at_ms, participant, role, action, endpoint, files, evaluated, matched, outcome
-        )
+    def add_fingerprint_check(self, entry: CheckEntry) -> int:
+        """Log an evaluation that was refused or has ended; returns its id."""
         with self._writing() as s:
             row = entry.row()
             s.add(row)

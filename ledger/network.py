@@ -25,13 +25,7 @@ from web3.exceptions import BlockNotFound
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, LockedTesterProvider, open_embedded
-from ledger.chain.lean import (
-    EthCall,
-    LeanContract,
-    provider_eth_call,
-    rpc_eth_call,
-    tester_eth_call,
-)
+from ledger.chain.lean import EthCall, LeanContract, rpc_eth_call, tester_eth_call
 from ledger.config import Settings
 from ledger.datadir import check_private, make_private, private_sqlite
 from ledger.documents.facts import DocumentFacts, ParsedDocument
@@ -156,17 +150,18 @@ def legal_id_hash(legal_id: str) -> bytes:
     return hashlib.sha256(normalised.encode()).digest() if normalised else b"\0" * 32
 
 
-def _eth_call(w3: Web3, node: EmbeddedNode | None, client: rpc.RpcClient | None) -> EthCall:
-    """How a :class:`LeanContract` call reaches the chain: the batch client of a JSON-RPC node,
-    eth-tester under the embedded provider's request lock, else web3's provider."""
+def _eth_call(w3: Web3, client: rpc.RpcClient | None) -> EthCall:
+    """How a :class:`LeanContract` call reaches the chain: the batch client of a JSON-RPC node
+    (the CLI beside a running gateway too: its bridge), else eth-tester under the embedded
+    provider's request lock — a ledger is opened on one or the other."""
     if client is not None:
         return rpc_eth_call(client)
     provider = w3.provider
-    if node is not None and isinstance(provider, LockedTesterProvider):
-        return tester_eth_call(
-            provider.ethereum_tester, provider.request_lock, str(w3.eth.default_account)
-        )
-    return provider_eth_call(w3)
+    if not isinstance(provider, LockedTesterProvider):
+        raise LedgerStateError("a ledger runs on the embedded chain or a JSON-RPC node")
+    return tester_eth_call(
+        provider.ethereum_tester, provider.request_lock, str(w3.eth.default_account)
+    )
 
 
 class Ledger:
@@ -194,9 +189,7 @@ class Ledger:
         )
         #: the same contract's functions without web3's per-call work (the hot reads and
         #: writes of the REST path, issue #16; ledger/chain/lean.py)
-        self.calls = LeanContract(
-            w3, manifest.contract_address, abi, _eth_call(w3, node, rpc_client)
-        )
+        self.calls = LeanContract(w3, manifest.contract_address, abi, _eth_call(w3, rpc_client))
         self.keystore = Keystore(
             settings.keystore_dir,
             settings.secrets_dir,

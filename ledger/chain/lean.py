@@ -30,9 +30,8 @@ from eth_typing import HexStr
 from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 from web3 import Web3
-from web3.types import RPCEndpoint
 
-from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
+from ledger.chain.rpc import RpcClient, RpcFailure
 from ledger.errors import LedgerError
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
 
@@ -217,28 +216,6 @@ def tester_eth_call(tester: Any, lock: threading.RLock, reader: str) -> EthCall:
             first = exc.args[0] if exc.args else None
             return _raise(_revert(first if isinstance(first, Exception) else exc))
         return bytes.fromhex(str(answer)[2:]) if isinstance(answer, str) else bytes(answer)
-
-    return call
-
-
-def provider_eth_call(w3: Web3) -> EthCall:
-    """``eth_call`` through ``w3``'s provider, below its middleware (any other backend)."""
-
-    def call(tx: dict[str, Any], block: int | str) -> bytes:
-        tag = hex(block) if isinstance(block, int) else block
-        try:
-            answer = w3.provider.make_request(RPCEndpoint("eth_call"), [tx, tag])
-        except LedgerError:
-            raise
-        except Exception as exc:
-            return _raise(_translated(exc))
-        error = answer.get("error")
-        if error is not None:
-            failure = RpcFailure(
-                RpcError(int(error.get("code", 0)), str(error.get("message")), error.get("data"))
-            )
-            return _raise(_translated(failure))
-        return bytes.fromhex(str(answer.get("result", "0x"))[2:])
 
     return call
 

@@ -589,8 +589,8 @@ class _Evaluation:
         self.kept = False
 
     def keep(self) -> None:
-        """The caller writes the entry (:attr:`entry`) — with its files, or on its own when
-        what follows the evaluation fails (:func:`_write_alone`)."""
+        """The caller writes the entry (:meth:`entry`) — with its files, or on its own when
+        what follows the evaluation fails (:func:`_kept_with_files`)."""
         self.kept = True
 
     def entry(self, outcome: str = "ok") -> CheckEntry:
@@ -635,7 +635,7 @@ def _kept_with_files(ledger: Ledger, evaluation: _Evaluation) -> Iterator[list[C
         yield pending
     except BaseException:
         if pending:
-            checks.write(ledger, pending[0])
+            ledger.db.add_fingerprint_check(pending[0])
         raise
 
 
@@ -1190,8 +1190,15 @@ def _registered_by(
     and has no successor. Otherwise — a retry replaying a registration sent before, since
     perhaps revoked or superseded — and when the receipt does not carry every event (a node
     that trims logs), each record is read from the chain as it stands now."""
-    if not fresh:
-        return [get_registration(ledger, bytes(h)) for h in hashes]
+    found = _from_receipt(ledger, mined, hashes, types) if fresh else None
+    return found if found is not None else [get_registration(ledger, bytes(h)) for h in hashes]
+
+
+def _from_receipt(
+    ledger: Ledger, mined: Any, hashes: Sequence[bytes], types: Sequence[DocType]
+) -> list[Registration] | None:
+    """The new registrations of ``hashes`` as receipt ``mined`` carries them (see
+    :func:`_registered_by`); None when it does not carry them all."""
     registrants: dict[bytes, str] = {}
     contract = ledger.calls.address.lower()
     for log in mined["logs"]:
@@ -1203,28 +1210,23 @@ def _registered_by(
         ):
             registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
     if any(bytes(h) not in registrants for h in hashes):
-        return [get_registration(ledger, bytes(h)) for h in hashes]
+        return None
+    ids = {r: standing(ledger, r).member_id for r in set(registrants.values())}
+    if not all(ids.values()):
+        return None
     at = datetime.fromtimestamp(_block_time_of(ledger, mined), UTC)
-    ids: dict[str, int] = {}
-    found = []
-    for doc_hash, doc_type in zip(hashes, types, strict=True):
-        registrant = registrants[bytes(doc_hash)]
-        if registrant not in ids:
-            ids[registrant] = standing(ledger, registrant).member_id
-        if not ids[registrant]:
-            return [get_registration(ledger, bytes(h)) for h in hashes]
-        found.append(
-            Registration(
-                doc_hash=hex32(doc_hash),
-                doc_type=doc_type,
-                status=DocStatus.ACTIVE,
-                registered_by=registrant,
-                registrant_id=ids[registrant],
-                registered_at=at,
-                successor=None,
-            )
+    return [
+        Registration(
+            doc_hash=hex32(doc_hash),
+            doc_type=doc_type,
+            status=DocStatus.ACTIVE,
+            registered_by=registrants[bytes(doc_hash)],
+            registrant_id=ids[registrants[bytes(doc_hash)]],
+            registered_at=at,
+            successor=None,
         )
-    return found
+        for doc_hash, doc_type in zip(hashes, types, strict=True)
+    ]
 
 
 def _block_time_of(ledger: Ledger, mined: Any) -> int:

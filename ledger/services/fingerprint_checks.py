@@ -121,7 +121,7 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
         )
         if len(counted) >= limit:
             ledger.db.add_fingerprint_check(
-                now, actor, role, via.action, via.endpoint, outcome="rate_limited"
+                CheckEntry(now, actor, role, via.action, via.endpoint, "rate_limited")
             )
             # the evaluation that frees a place is the one ``limit`` places from the end
             free_at = counted[len(counted) - limit] + window * 1000
@@ -152,10 +152,10 @@ def entry(admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
         admitted.role,
         via.action,
         via.endpoint,
+        outcome,
         files=admitted.files,
         evaluated=evaluated,
         matched=matched,
-        outcome=outcome,
     )
 
 
@@ -183,28 +183,13 @@ def finish(
     an admission never counts it twice (running and logged) nor misses it."""
     logged = entry(admitted, evaluated, matched, outcome)
     if not admitted.counted:
-        write(ledger, logged)
+        ledger.db.add_fingerprint_check(logged)
         return
     with _ADMISSION:
         try:
-            write(ledger, logged)
+            ledger.db.add_fingerprint_check(logged)
         finally:
             _release_locked(admitted)
-
-
-def write(ledger: Ledger, logged: CheckEntry) -> None:
-    """Write one log entry on its own."""
-    ledger.db.add_fingerprint_check(
-        logged.at_ms,
-        logged.participant,
-        logged.role,
-        logged.action,
-        logged.endpoint,
-        files=logged.files,
-        outcome=logged.outcome,
-        evaluated=logged.evaluated,
-        matched=logged.matched,
-    )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import json
 import pytest
 
 from tests.cli.cli_helpers import ISO_UTC, RAW_REPR, Story, build_story
+from tests.leaks import mentions
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +121,7 @@ def test_a_refused_financing_gives_both_banks_and_the_numbers(story: Story) -> N
     assert details["headroom"] == 0  # nothing can be financed while financing 1 holds it
     assert (details["requested_amount"], details["currency"]) == (100_000, "DKK")
     assert details["stated_face_value"] == 467_500  # what bank B's own file says
-    assert "374000" not in json.dumps(details)
+    assert not mentions(json.dumps(details), "374000")
     assert "3,740.00" not in body["message"]
 
 

@@ -18,11 +18,18 @@ Block times. py-evm (and so eth-tester) builds the *next* block's header the mom
 sealed, and stamps it then: on a chain that seals only when a transaction arrives, a block sealed
 after 80 s of quiet would carry a time 80 s before its transactions existed — backdating, on a
 provenance ledger. Here, when the first transaction enters an empty pending block (and before an
-empty block or a whole batch is sealed), the pending header is restamped with
-``max(now, parent + 1)`` — never earlier than it was. The transactions then execute with that
-``block.timestamp`` and the block is sealed in the same locked request, so a block's time is its
-sealing time to the second, and always after its parent's. (At more than one block a second the
-``parent + 1`` rule runs ahead of the wall clock; it never runs behind it.)
+empty block or a whole batch is sealed), the pending header is restamped with the wall clock's
+second, ``max(now, parent)``. The transactions then execute with that ``block.timestamp`` and
+the block is sealed in the same locked request, so a block's time is its sealing time to the
+second: never before its transactions arrived, never after the answer that acknowledged them.
+
+Blocks sealed within the same second share that second. Ethereum's header rule asks a block to
+be *strictly* later than its parent (``parent + 1``); a chain that seals more than one block a
+second under that rule runs ahead of the clock (a tryout saw 17 s), and a registration is then
+dated after its own acknowledgement. The embedded chain has one sealer and no consensus that
+needs the strict rule, so its VM accepts a block dated in its parent's second (``>=``). Nodes
+that keep the strict rule date blocks truly by sealing at most one a second (Besu QBFT's block
+period, anvil ``--block-time 1``); anvil's automine runs ahead like the old rule did.
 """
 
 from __future__ import annotations
@@ -69,10 +76,24 @@ GENESIS_BALANCE = 10**30
 READER_ADDRESS = Web3.to_checksum_address(Web3.keccak(text="tradeledger/reader")[:20])
 
 
+class SameSecondPragueVM(PragueVM):
+    """Prague, except that a block may be dated in its parent's second (``>=``, not ``>``).
+
+    Every other check of the header stands: it is made against the parent as it is, with only
+    the parent's time read one second earlier when the two share a second.
+    """
+
+    @classmethod
+    def validate_header(cls, header: Any, parent_header: Any) -> None:
+        if parent_header is not None and header.timestamp == parent_header.timestamp:
+            parent_header = parent_header.copy(timestamp=parent_header.timestamp - 1)
+        super().validate_header(header, parent_header)
+
+
 def _chain_class(chain_id: int) -> type[MiningChain]:
     class EmbeddedChain(MiningChain):
         vm_configuration: tuple[tuple[BlockNumber, type[VirtualMachineAPI]], ...] = (
-            (BlockNumber(0), PragueVM),
+            (BlockNumber(0), SameSecondPragueVM),
         )
 
         def create_header_from_parent(self, parent_header: Any, **header_params: Any) -> Any:
@@ -89,11 +110,11 @@ def _chain_class(chain_id: int) -> type[MiningChain]:
         clock: Callable[[], float] = staticmethod(time.time)
 
         def stamp_pending(self) -> None:
-            """Date the (still empty) pending block now: ``max(now, parent + 1)``, and never
-            earlier than it already is (an explicit ``time_travel`` stays)."""
+            """Date the (still empty) pending block now: the clock's second, or its parent's
+            if the clock stepped back (a block is never dated before its parent)."""
             header = self.header
             parent = self.chaindb.get_block_header_by_hash(header.parent_hash)
-            stamp = max(int(self.clock()), int(parent.timestamp) + 1, int(header.timestamp))
+            stamp = max(int(self.clock()), int(parent.timestamp))
             if stamp != header.timestamp:
                 self.set_header_timestamp(stamp)
 

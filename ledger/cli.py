@@ -1020,7 +1020,7 @@ def doc_receive(
     registered as its canonical form (POST /v1/documents/json) is lodged under that document's
     hash, as doc verify finds it."""
     data = guard(lambda: _read_file(file))
-    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     actor = _actor(as_member)
     via = Via("receive", "tradeledger doc receive", limited=True)
     with opened_ledger(data_dir) as ledger:
@@ -1044,7 +1044,7 @@ def doc_register(
 ) -> None:
     """Register a file by its SHA-256, signed by a member whose key this gateway holds; the
     gateway keeps its facts and fingerprints."""
-    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
@@ -1096,7 +1096,7 @@ def doc_import(
     if not directory.is_dir():
         fail(InvalidInput("directory", f"{directory} is not a folder"))
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
-    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []

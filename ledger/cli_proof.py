@@ -201,7 +201,7 @@ def doc_register_oa(
     """Register a wrapped OpenAttestation v2 (TradeTrust) document by its Merkle root: its
     issuers' documentStore must be this ledger's contract. TradeTrust verifiers then report it
     issued (and revoked after doc revoke ROOT). Issuer identity by DNS is not checked here."""
-    kind = guard(lambda: DocType.parse(doc_type)) if doc_type else None
+    kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     document = guard(lambda: _json(_read(wrapped, "file")))
     try:
         actor = Web3.to_checksum_address(as_member)

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, File, Form, Query, UploadFile, status
+from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
 from api.deps import (
@@ -46,10 +46,22 @@ from ledger.services.roles import DocType
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
 FileField = Annotated[UploadFile, File(description="the document file")]
-DocTypeField = Annotated[
+_DocTypeForm = Annotated[
     str | None,
     Form(description="invoice, bill_of_lading, …; default: detected from the file, else other"),
 ]
+
+
+async def _form_doc_type(request: Request, doc_type: _DocTypeForm = None) -> DocType | None:
+    """The ``doc_type`` form field: a type, or None when the field is left out. FastAPI hands
+    an optional form field sent empty (``-F doc_type=``, a script's unset variable) to the
+    route as absent; here an empty one is refused, as in a query, instead of being detected."""
+    if doc_type is None and "doc_type" in (await request.form()):
+        return _doc_type("")
+    return _doc_type(doc_type)
+
+
+DocTypeField = Annotated[DocType | None, Depends(_form_doc_type)]
 
 
 # -- models -----------------------------------------------------------------------------------
@@ -454,7 +466,9 @@ def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEve
 
 
 def _doc_type(text: str | None) -> DocType | None:
-    return DocType.parse(text) if text else None
+    """The type named by ``text``; None when it was not given. An empty name is no type: it
+    raises InvalidInput naming ``doc_type`` and the allowed names."""
+    return None if text is None else DocType.parse(text, "doc_type")
 
 
 def _read(file: UploadFile) -> bytes:
@@ -509,7 +523,7 @@ def register_document(
         participant.role,
         _read(file),
         file.filename,
-        _doc_type(doc_type),
+        doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents", limited=True),
     )
@@ -570,7 +584,7 @@ def register_batch(
         participant.address,
         participant.role,
         [(_read(f), f.filename) for f in files],
-        _doc_type(doc_type),
+        doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/batch", limited=True),
     )
@@ -602,7 +616,7 @@ def receive_document(
             participant.role,
             _read(file),
             file.filename,
-            _doc_type(doc_type),
+            doc_type,
             via=Via("receive", "POST /v1/documents/receive", limited=True),
         ),
         participant,

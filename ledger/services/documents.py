@@ -628,14 +628,17 @@ def _write_alone(ledger: Ledger, evaluation: _Evaluation, outcome: str = "ok") -
 @contextmanager
 def _kept_with_files(ledger: Ledger, evaluation: _Evaluation) -> Iterator[list[CheckEntry]]:
     """The log entry of an evaluation that ended well, for the block to write with the files
-    it lodges; written on its own (outcome ``ok``: the evaluation did end well) when the
-    block fails before that — a write the chain refused, an unreachable node."""
+    it lodges; written on its own when the block fails before that, with the outcome of the
+    request: the code of the error that ended it (a write the chain refused:
+    ``DocumentAlreadyRegistered``; an unreachable node: ``chain_unavailable``), as for an
+    evaluation that failed — never ``ok`` for a request that was refused."""
     pending = [evaluation.entry()]
     try:
         yield pending
-    except BaseException:
+    except BaseException as exc:
         if pending:
-            ledger.db.add_fingerprint_check(pending[0])
+            code = exc.code if isinstance(exc, LedgerError) else "internal_error"
+            ledger.db.add_fingerprint_check(evaluation.entry(code))
         raise
 
 

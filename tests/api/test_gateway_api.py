@@ -256,3 +256,24 @@ def test_metrics_count_requests_and_chain_writes(client: TestClient, network: Ne
         schema["paths"]
     )
     assert client.get("/docs").status_code == 200
+
+
+def test_a_replayed_registration_is_the_answer_as_given(
+    client: TestClient, network: Network
+) -> None:
+    """docs/api.md: a stored response is replayed as it was given (the document's status at
+    registration); the document as it stands is read with GET."""
+    h = network.enterprise.headers
+    upload = {"file": ("replayed.txt", b"registered, then revoked", "text/plain")}
+    keyed = {**h, "Idempotency-Key": "reg-then-revoke"}
+    first = client.post("/v1/documents", files=upload, headers=keyed)
+    assert first.status_code == 201, first.text
+    doc_hash = first.json()["doc_hash"]
+    revoked = client.post(f"/v1/documents/{doc_hash}/revoke", json={"reason_code": 4}, headers=h)
+    assert revoked.status_code == 200, revoked.text
+    again = client.post("/v1/documents", files=upload, headers=keyed)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert again.json()["status"] == "active"
+    now = client.get(f"/v1/documents/{doc_hash}", headers=h).json()
+    assert (now["status"], now["registered_at"]) == ("revoked", first.json()["registered_at"])

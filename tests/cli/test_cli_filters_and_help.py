@@ -25,6 +25,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Cli:
 
 
 EXPORT = ("audit", "export", "--out", "-")
+HERE, DIR = str(Path(__file__)), str(Path(__file__).parent)
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,11 @@ EXPORT = ("audit", "export", "--out", "-")
         (("doc", "list", "--status", "gone"), "status", ("active", "revoked")),
         (("finance", "list", "--status", "open"), "--status", ("active", "closed", "cancelled")),
         (("member", "add", "X", "--role", "king"), "role", ("bank", "enterprise")),
+        # a write's type sent empty (a script's unset variable) is refused, not detected
+        (("doc", "register", HERE, "--as", "1", "--type", ""), "--type", ("invoice", "other")),
+        (("doc", "register", HERE, "--as", "1", "--type", "letter"), "--type", ("invoice",)),
+        (("doc", "receive", HERE, "--as", "1", "--type", ""), "--type", ("invoice", "other")),
+        (("doc", "import", DIR, "--as", "1", "--type", ""), "--type", ("invoice", "other")),
     ],
 )
 def test_an_unknown_option_value_names_the_option_and_the_allowed_values(

@@ -1,8 +1,8 @@
 """Every evaluation is in the fingerprint-check log exactly once, complete, however its request
 ends (issue #16 writes each entry once — with the lodged files when a registration succeeds,
 on its own otherwise): a registration, a batch (one entry for its files), a registration the
-chain refuses (the evaluation itself ended well: ``ok``), a file that cannot be read (its
-error's code), a check."""
+chain refuses and a file that cannot be read (each with the code of the error that ended the
+request: a refused request is never logged ``ok``), a check."""
 
 from __future__ import annotations
 
@@ -62,7 +62,11 @@ def test_a_refused_registration_is_logged_and_lodges_nothing(network: Network) -
         docs.register_file(ledger, other, "bank", data, "a.bin")
     assert refused.value.code == "DocumentAlreadyRegistered"
     (entry,) = entries(network, before)
-    assert (entry.participant, entry.action, entry.outcome) == (other, "register", "ok")
+    assert (entry.participant, entry.action, entry.outcome) == (
+        other,
+        "register",
+        "DocumentAlreadyRegistered",
+    )
     assert not ledger.db.received(docs.hex32(docs.file_hash(data)), other)
 
 
@@ -82,3 +86,15 @@ def test_a_check_is_logged_once(network: Network) -> None:
     docs.examine(ledger, os.urandom(40), me, "bank")
     (entry,) = entries(network, before)
     assert (entry.participant, entry.action, entry.outcome) == (me, "check", "ok")
+
+
+def test_a_batch_the_chain_refuses_is_logged_with_the_refusal(network: Network) -> None:
+    ledger, me, other = network.ledger, network.enterprise.address, network.bank.address
+    taken = os.urandom(40)
+    docs.register_file(ledger, me, "enterprise", taken, "taken.bin")
+    before = last_id(network)
+    with pytest.raises(LedgerError) as refused:
+        docs.register_files(ledger, other, "bank", [(os.urandom(40), "new.bin"), (taken, "t")])
+    (entry,) = entries(network, before)
+    assert (entry.action, entry.files, entry.outcome) == ("register", 2, refused.value.code)
+    assert entry.outcome != "ok"

@@ -45,7 +45,9 @@ from typing import Any
 
 from eth.abc import VirtualMachineAPI
 from eth.chains.base import MiningChain
+from eth.constants import BLANK_ROOT_HASH
 from eth.db.atomic import AtomicDB
+from eth.exceptions import HeaderNotFound
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.typing import AccountDetails
 from eth.vm.forks.prague import PragueVM
@@ -291,6 +293,60 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
             self.log_offsets.clear()
         self.log_offsets[encode_hex(block_hash)] = offsets
 
+    # -- the event index's reads: logs and headers straight from py-evm ------------------------
+
+    def logs(self, address: str, first: int, last: int) -> list[dict[str, Any]]:
+        """The logs ``address`` emitted in canonical blocks ``first..last`` (up to the head),
+        as ``eth_getLogs`` answers them on a node: 0x hex strings and numbers, log indexes
+        counted across the block, in chain order. Read from the stored headers and receipts:
+        no transaction is decoded, and a block without transactions is one header read."""
+        chain: Any = self.chain
+        chaindb = chain.chaindb
+        emitter = to_canonical_address(address)
+        head = int(chaindb.get_canonical_head().block_number)
+        found: list[dict[str, Any]] = []
+        for number in range(max(0, first), min(last, head) + 1):
+            header = chaindb.get_canonical_block_header_by_number(BlockNumber(number))
+            if header.transaction_root == BLANK_ROOT_HASH:
+                continue
+            receipts = chaindb.get_receipts(
+                header, chain.get_vm_class(header).get_receipt_builder()
+            )
+            tx_hashes: tuple[Hash32, ...] | None = None
+            log_index = 0
+            for tx_index, receipt in enumerate(receipts):
+                for log in receipt.logs:
+                    if log.address == emitter:
+                        if tx_hashes is None:
+                            tx_hashes = chaindb.get_block_transaction_hashes(header)
+                        found.append(
+                            {
+                                "address": address,
+                                "blockNumber": hex(number),
+                                "blockHash": encode_hex(header.hash),
+                                "transactionHash": encode_hex(tx_hashes[tx_index]),
+                                "transactionIndex": hex(tx_index),
+                                "logIndex": hex(log_index),
+                                "topics": [
+                                    encode_hex(topic.to_bytes(32, "big")) for topic in log.topics
+                                ],
+                                "data": encode_hex(log.data),
+                                "removed": False,
+                            }
+                        )
+                    log_index += 1
+        return found
+
+    def header(self, number: int) -> tuple[str, int] | None:
+        """The hash (0x hex) and time (Unix seconds) of canonical block ``number``; None when
+        the chain is shorter."""
+        chaindb: Any = self.chain.chaindb
+        try:
+            header = chaindb.get_canonical_block_header_by_number(BlockNumber(number))
+        except HeaderNotFound:
+            return None
+        return encode_hex(header.hash), int(header.timestamp)
+
     # -- indexed lookups ----------------------------------------------------------------------
 
     def _locate(self, transaction_hash: bytes) -> tuple[Any, Any, int]:
@@ -450,6 +506,17 @@ class EmbeddedNode:
         None or the refusal."""
         with self.w3.provider._request_lock:  # type: ignore[attr-defined]
             return self.backend.apply_raw_batch(raws)
+
+    def logs(self, address: str, first: int, last: int) -> list[dict[str, Any]]:
+        """``eth_getLogs`` of ``address`` over blocks ``first..last``, read straight from the
+        chain's store (see :meth:`PersistentPyEVMBackend.logs`)."""
+        with self.w3.provider._request_lock:  # type: ignore[attr-defined]
+            return self.backend.logs(address, first, last)
+
+    def header(self, number: int) -> tuple[str, int] | None:
+        """Hash and time of canonical block ``number``, or None (the chain is shorter)."""
+        with self.w3.provider._request_lock:  # type: ignore[attr-defined]
+            return self.backend.header(number)
 
 
 class ChainInUse(LedgerStateError):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from eth_utils.address import to_checksum_address
 from hexbytes import HexBytes
 from web3.contract import Contract
 
@@ -40,44 +41,99 @@ class RawEvent:
     data: str
 
 
+@dataclass(frozen=True)
+class _EventLayout:
+    """How one event's log is laid out: its indexed arguments in the topics after the first,
+    the others ABI-encoded in the data (names and types in ABI order)."""
+
+    name: str
+    names: tuple[str, ...]
+    indexed: tuple[tuple[str, str], ...]  # (name, type) per topic after the first
+    data_names: tuple[str, ...]
+    data_types: tuple[str, ...]
+
+
 class Decoder:
-    """Decodes the logs of one contract by their first topic."""
+    """Decodes the logs of one contract by their first topic.
+
+    A log is decoded with web3's own strict eth-abi codec (``w3.codec``): each indexed argument
+    from its topic, the others from the data, addresses checksummed — what web3's
+    ``process_log`` returns for these events (none has a struct or an indexed dynamic type),
+    without its per-log work of rebuilding the event's ABI (issue #16: that was most of the
+    follower's time). ``tests/indexer/test_decoder.py`` compares the two on every event.
+    """
 
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
-        self._by_topic: dict[str, str] = {}
-        #: each event's argument names, in ABI order (an argument may be named like a mapping
-        #: method — ``TermsShared.keys`` —, so the decoded arguments are read by name)
-        self._inputs: dict[str, list[str]] = {}
+        self._codec = contract.w3.codec
+        self._by_topic: dict[str, _EventLayout] = {}
         for item in contract.abi:
             entry: dict[str, Any] = dict(item)
             if entry.get("type") != "event":
                 continue
-            name = str(entry["name"])
-            event = contract.events[name]()
-            self._by_topic[to_hex(event.topic)] = name
-            self._inputs[name] = [str(i["name"]) for i in entry.get("inputs", [])]
+            inputs = [dict(i) for i in entry.get("inputs", [])]
+            if any(str(i["type"]).startswith("tuple") for i in inputs):
+                raise ValueError(f"event {entry['name']}: struct arguments are not decoded here")
+            topic = to_hex(contract.events[str(entry["name"])]().topic)
+            data = [i for i in inputs if not i.get("indexed")]
+            self._by_topic[topic] = _EventLayout(
+                name=str(entry["name"]),
+                names=tuple(str(i["name"]) for i in inputs),
+                indexed=tuple((str(i["name"]), str(i["type"])) for i in inputs if i.get("indexed")),
+                data_names=tuple(str(i["name"]) for i in data),
+                data_types=tuple(str(i["type"]) for i in data),
+            )
 
     @property
     def event_names(self) -> list[str]:
-        return sorted(self._by_topic.values())
+        return sorted(layout.name for layout in self._by_topic.values())
 
     def decode(self, log: Mapping[str, Any]) -> RawEvent | None:
-        """The decoded event, or None for a log that is not one of the contract's events."""
+        """The decoded event, or None for a log that is not one of the contract's events.
+        ``log`` as web3 gives it (bytes) or as a node's JSON-RPC answer has it (0x hex)."""
         topics = [to_hex(t) for t in log["topics"]]
-        if not topics or topics[0] not in self._by_topic:
+        layout = self._by_topic.get(topics[0]) if topics else None
+        if layout is None:
             return None
-        name = self._by_topic[topics[0]]
-        decoded = self.contract.events[name]().process_log(log)
-        args = decoded["args"]
+        if len(topics) != len(layout.indexed) + 1:
+            raise ValueError(
+                f"{layout.name}: {len(topics) - 1} indexed topics, the ABI has "
+                f"{len(layout.indexed)}"
+            )
+        data = _bytes(log["data"])
+        args: dict[str, Any] = {}
+        for (name, kind), topic in zip(layout.indexed, topics[1:], strict=True):
+            args[name] = self._normal(kind, self._codec.decode([kind], _bytes(topic))[0])
+        values = self._codec.decode(layout.data_types, data)
+        for name, kind, value in zip(layout.data_names, layout.data_types, values, strict=True):
+            args[name] = self._normal(kind, value)
         return RawEvent(
-            block_number=int(log["blockNumber"]),
-            log_index=int(log["logIndex"]),
+            block_number=_int(log["blockNumber"]),
+            log_index=_int(log["logIndex"]),
             block_hash=to_hex(log["blockHash"]),
             tx_hash=to_hex(log["transactionHash"]),
-            tx_index=int(log["transactionIndex"]),
-            event=name,
-            args=canonical_json({key: args[key] for key in self._inputs[name]}),
+            tx_index=_int(log["transactionIndex"]),
+            event=layout.name,
+            args=canonical_json({key: args[key] for key in layout.names}),
             topics=",".join(topics),
-            data=to_hex(log["data"]),
+            data="0x" + data.hex(),
         )
+
+    @staticmethod
+    def _normal(kind: str, value: Any) -> Any:
+        """Addresses checksummed, as web3 returns them (an ``address[]`` element-wise)."""
+        if kind == "address":
+            return to_checksum_address(value)
+        if kind.startswith("address["):
+            return [to_checksum_address(v) for v in value]
+        return value
+
+
+def _bytes(value: bytes | HexBytes | str) -> bytes:
+    if isinstance(value, str):
+        return bytes.fromhex(value[2:] if value.startswith("0x") else value)
+    return bytes(value)
+
+
+def _int(value: int | str) -> int:
+    return int(value, 16) if isinstance(value, str) else int(value)

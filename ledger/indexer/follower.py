@@ -54,6 +54,7 @@ from ledger.indexer.models import (
 from ledger.indexer.opener import Keyring, Opener
 
 if TYPE_CHECKING:
+    from ledger.chain.embedded import EmbeddedNode
     from ledger.network import Ledger
 
 #: blocks per eth_getLogs call and per SQL transaction
@@ -100,11 +101,15 @@ class EventIndex:
         block_range: int = DEFAULT_BLOCK_RANGE,
         keyring: Keyring | None = None,
         rpc: RpcClient | None = None,
+        node: EmbeddedNode | None = None,
     ) -> None:
         self.w3 = w3
-        #: a JSON-RPC node's batch client: heads and blocks read without web3's per-call work,
-        #: a range's blocks in one round trip (issue #16); None: through ``w3``
+        #: a JSON-RPC node's batch client: heads, blocks and logs read without web3's per-call
+        #: work, a range's blocks in one round trip (issue #16); None: through ``w3``
         self.rpc = rpc
+        #: the embedded chain: blocks and logs read from its store, without eth-tester's and
+        #: web3's formatting of each (issue #16); None: through ``rpc`` or ``w3``
+        self.node = node
         self.contract = contract
         self.chain_id = chain_id
         self.contract_address = str(contract.address)
@@ -170,6 +175,7 @@ class EventIndex:
             block_range,
             ledger.encryption_keys,
             ledger.rpc,
+            ledger.node,
         )
 
     def close(self) -> None:
@@ -197,6 +203,10 @@ class EventIndex:
         """The canonical block ``number``, or None when the chain is shorter."""
         return self.blocks([number])[number]
 
+    def _node_block(self, node: EmbeddedNode, number: int) -> Block | None:
+        found: tuple[str, int] | None = self._rpc(lambda: node.header(number))
+        return None if found is None else Block(number, found[0], found[1])
+
     def _web3_block(self, number: int) -> Block | None:
         try:
             raw = self._rpc(lambda: self.w3.eth.get_block(number))
@@ -206,7 +216,9 @@ class EventIndex:
 
     def blocks(self, numbers: Sequence[int]) -> dict[int, Block | None]:
         """The canonical blocks ``numbers`` (None: the chain is shorter), in one JSON-RPC
-        batch on a node, one read each on the embedded chain."""
+        batch on a node, from the store's headers on the embedded chain."""
+        if self.node is not None:
+            return {number: self._node_block(self.node, number) for number in numbers}
         if self.rpc is None:
             return {number: self._web3_block(number) for number in numbers}
         rpc = self.rpc
@@ -229,12 +241,27 @@ class EventIndex:
         return out
 
     def chain_events(self, first: int, last: int) -> list[RawEvent]:
-        """The contract's decoded events in blocks ``first..last``, in chain order."""
-        logs = self._rpc(
-            lambda: self.w3.eth.get_logs(
-                {"address": self.contract.address, "fromBlock": first, "toBlock": last}
+        """The contract's decoded events in blocks ``first..last``, in chain order (on a node
+        read as its JSON-RPC answer, without web3's formatting of each log)."""
+        if self.node is not None:
+            node, address = self.node, self.contract_address
+            logs = self._rpc(lambda: node.logs(address, first, last))
+        elif self.rpc is not None:
+            rpc = self.rpc
+            query = {
+                "address": self.contract.address,
+                "fromBlock": hex(first),
+                "toBlock": hex(last),
+            }
+            logs = self._rpc(lambda: rpc.call("eth_getLogs", [query]))
+            if not isinstance(logs, list):
+                raise ChainUnavailable(f"chain read failed: eth_getLogs answered {logs!r:.200}")
+        else:
+            logs = self._rpc(
+                lambda: self.w3.eth.get_logs(
+                    {"address": self.contract.address, "fromBlock": first, "toBlock": last}
+                )
             )
-        )
         events = [e for e in (self.decoder.decode(log) for log in logs) if e is not None]
         events.sort(key=lambda e: (e.block_number, e.log_index))
         return events
@@ -397,7 +424,10 @@ class EventIndex:
             projections.apply(
                 session, e.event, args, e.block_number, e.log_index, time, e.tx_hash, self.opener
             )
-            session.flush()
+        # one flush for the range: the rows of each table go in batched INSERTs (a projection
+        # that reads a row an earlier event of the range added finds it: the session
+        # autoflushes before any read)
+        session.flush()
 
     # -- reorgs ---------------------------------------------------------------------------------
 
@@ -451,7 +481,7 @@ class EventIndex:
             projections.apply(
                 session, name, json.loads(args), number, log_index, time, tx_hash, self.opener
             )
-            session.flush()
+        session.flush()
 
     # -- rebuild --------------------------------------------------------------------------------
 

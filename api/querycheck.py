@@ -1,11 +1,18 @@
-"""Unknown query parameters are refused, not ignored.
+"""Unknown and repeated query parameters are refused, not ignored.
 
 A misspelt filter (``?stauts=active``, ``?regisrant=0x…``) used to answer as if no filter had
 been given: a full, plausible page that the caller takes for the filtered one. Every route now
 answers 422 ``invalid_input`` naming the parameter and the ones the route takes.
+
+A parameter given twice (``?status=active&status=revoked``) was read as its last value, so the
+caller got one of the two filters without being told which. It is refused the same way, naming
+the parameter, unless the route takes a list for it (``?fingerprint=…&fingerprint=…``).
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from typing import Any, get_args, get_origin
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
@@ -13,31 +20,52 @@ from fastapi.routing import APIRoute
 
 from ledger.errors import InvalidInput
 
-_KNOWN: dict[int, frozenset[str]] = {}
+#: per route: the query parameters it takes, and those of them it takes as a list
+_KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
 
 
-def _query_names(dependant: Dependant) -> set[str]:
+def _takes_many(annotation: Any) -> bool:
+    """Whether a parameter annotated ``annotation`` is a list (``list[str] | None`` too)."""
+    if get_origin(annotation) in (list, tuple, set, frozenset):
+        return True
+    return any(_takes_many(arg) for arg in get_args(annotation) if arg is not type(None))
+
+
+def _query_names(dependant: Dependant) -> tuple[set[str], set[str]]:
     names = {p.alias for p in dependant.query_params}
+    many = {p.alias for p in dependant.query_params if _takes_many(p.field_info.annotation)}
     for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
+        sub_names, sub_many = _query_names(sub)
+        names |= sub_names
+        many |= sub_many
+    return names, many
 
 
-def _known(route: APIRoute) -> frozenset[str]:
+def _known(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
     found = _KNOWN.get(id(route))
     if found is None:
-        found = frozenset(_query_names(route.dependant))
+        names, many = _query_names(route.dependant)
+        found = frozenset(names), frozenset(many)
         _KNOWN[id(route)] = found
     return found
 
 
 async def reject_unknown_query(request: Request) -> None:
     """Raise InvalidInput (422) when the query string names a parameter the route does not
-    take: ``field`` is that parameter, ``rule`` lists the ones it takes."""
+    take (``field`` is that parameter, ``rule`` lists the ones it takes), or gives one it
+    takes once more than once (``field`` is that parameter)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
-    known = _known(route)
+    known, many = _known(route)
+    counts = Counter(name for name, _ in request.query_params.multi_items())
+    repeated = sorted(n for n, c in counts.items() if c > 1 and n in known and n not in many)
+    if repeated:
+        raise InvalidInput(
+            repeated[0],
+            "is given more than once: give it once (a list is not taken here)",
+            repeated=repeated,
+        )
     unknown = sorted(set(request.query_params.keys()) - known)
     if unknown:
         takes = ", ".join(sorted(known)) if known else "none"

@@ -507,3 +507,37 @@ def test_an_unknown_query_parameter_is_refused_on_every_read(world: World) -> No
         if plain.status_code == 422 and "stauts" in plain.text:
             failures.append(f"GET {url}: refused without the unknown parameter")
     assert not failures, "\n".join(failures)
+
+
+def test_a_query_parameter_given_twice_is_refused_on_every_read(world: World) -> None:
+    """``?status=active&status=revoked`` was read as its last value: one of two filters, the
+    caller not told which. Every GET route answers 422 naming a parameter given twice — except
+    one it takes as a list (``fingerprint``), which keeps every value."""
+    w = world
+    samples = path_samples(w)
+    failures: list[str] = []
+    checked = 0
+    for route in _get_routes(w):
+        if not route.path.startswith("/v1/"):
+            continue
+        url = route.path
+        for name in route.path_params:
+            url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+        for name, _required, schema in route.query:
+            takes_list = schema.get("type") == "array" or any(
+                option.get("type") == "array" for option in schema.get("anyOf", [])
+            )
+            others = [(n, "1") for n, required, _s in route.query if required and n != name]
+            twice = w.client.get(
+                url, params=[*others, (name, "1"), (name, "2")], headers=w.net.regulator.headers
+            )
+            checked += 1
+            is_json = twice.headers.get("content-type", "").startswith("application/json")
+            field = twice.json().get("details", {}).get("field") if is_json else None
+            if takes_list:
+                if twice.status_code == 422 and "more than once" in twice.text:
+                    failures.append(f"GET {url} ?{name} twice: a list parameter refused")
+            elif twice.status_code != 422 or field != name or "more than once" not in twice.text:
+                failures.append(f"GET {url} ?{name} twice: {twice.status_code} {twice.text[:200]}")
+    assert checked > 20
+    assert not failures, "\n".join(failures)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_utils.address import to_checksum_address
@@ -123,10 +124,16 @@ class Decoder:
     def _normal(kind: str, value: Any) -> Any:
         """Addresses checksummed, as web3 returns them (an ``address[]`` element-wise)."""
         if kind == "address":
-            return to_checksum_address(value)
+            return _checksummed(value)
         if kind.startswith("address["):
-            return [to_checksum_address(v) for v in value]
+            return [_checksummed(v) for v in value]
         return value
+
+
+@lru_cache(maxsize=4096)
+def _checksummed(address: str) -> str:
+    """EIP-55 form of ``address`` (a Keccak-256 each: the same few members sign most logs)."""
+    return to_checksum_address(address)
 
 
 def _bytes(value: bytes | HexBytes | str) -> bytes:

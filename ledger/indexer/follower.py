@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, inspect, select
+from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -398,35 +398,44 @@ class EventIndex:
     def _write(
         self, session: Session, events: Iterable[RawEvent], blocks: Mapping[int, Block]
     ) -> None:
+        """Store ``events`` and fold each into the projections, in chain order.
+
+        The events and their refs go in as plain batched INSERTs (no ORM object per row): they
+        are held back only until a projection that may read stored events runs (a financing's
+        envelopes are opened from its earlier events), so every projection reads the index as
+        it stood at its own event. A range of registrations is two INSERT statements."""
+        stored: list[dict[str, Any]] = []
+        refs: list[dict[str, Any]] = []
         for e in events:
             time = blocks[e.block_number].time
-            session.add(
-                EventRow(
-                    block_number=e.block_number,
-                    log_index=e.log_index,
-                    block_hash=e.block_hash,
-                    block_time=time,
-                    tx_hash=e.tx_hash,
-                    tx_index=e.tx_index,
-                    event=e.event,
-                    args=e.args,
-                    topics=e.topics,
-                    data=e.data,
-                )
-            )
             args = json.loads(e.args)
-            for kind, ref in projections.refs(session, e.event, args):
-                session.add(
-                    EventRefRow(
-                        kind=kind, ref=ref, block_number=e.block_number, log_index=e.log_index
-                    )
-                )
+            stored.append(
+                {
+                    "block_number": e.block_number,
+                    "log_index": e.log_index,
+                    "block_hash": e.block_hash,
+                    "block_time": time,
+                    "tx_hash": e.tx_hash,
+                    "tx_index": e.tx_index,
+                    "event": e.event,
+                    "args": e.args,
+                    "topics": e.topics,
+                    "data": e.data,
+                }
+            )
+            refs.extend(
+                {"kind": kind, "ref": ref, "block_number": e.block_number, "log_index": e.log_index}
+                for kind, ref in projections.refs(session, e.event, args)
+            )
+            if e.event not in projections.READS_NO_EVENTS:
+                _insert_rows(session, stored, refs)
             projections.apply(
                 session, e.event, args, e.block_number, e.log_index, time, e.tx_hash, self.opener
             )
-        # one flush for the range: the rows of each table go in batched INSERTs (a projection
-        # that reads a row an earlier event of the range added finds it: the session
-        # autoflushes before any read)
+        _insert_rows(session, stored, refs)
+        # the projections' rows: one flush for the range (batched INSERTs; a projection that
+        # reads a row an earlier event of the range added finds it: the session autoflushes
+        # before any read)
         session.flush()
 
     # -- reorgs ---------------------------------------------------------------------------------
@@ -494,3 +503,15 @@ class EventIndex:
             self._synced_keys = None
             self._ensure_meta()
         return self.catch_up()
+
+
+def _insert_rows(
+    session: Session, stored: list[dict[str, Any]], refs: list[dict[str, Any]]
+) -> None:
+    """INSERT the held-back events and refs (one statement each), and forget them."""
+    if stored:
+        session.execute(insert(EventRow.__table__), stored)  # type: ignore[arg-type]
+        stored.clear()
+    if refs:
+        session.execute(insert(EventRefRow.__table__), refs)  # type: ignore[arg-type]
+        refs.clear()

@@ -423,6 +423,22 @@ def apply(
         )
 
 
+#: events whose projection reads no stored event (``events``, ``event_refs``): the follower
+#: may hold their rows back and insert many at once
+READS_NO_EVENTS = frozenset(
+    {
+        "DocumentRegistered",
+        "DocumentRevoked",
+        "DocumentSuperseded",
+        "DocumentAttested",
+        "MemberAdded",
+        "MemberSuspended",
+        "MemberReinstated",
+        "MemberKeyRotated",
+    }
+)
+
+
 def refs(session: Session, name: str, args: dict[str, Any]) -> set[tuple[str, str]]:
     """(kind, ref) pairs an event concerns publicly: ``doc`` hash, ``fin`` id, ``mem`` address
     (lower). A financing's events count for its bank; which documents it pledges is not

@@ -19,6 +19,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RECORDER = """#!/usr/bin/env bash
 echo "$(basename "$0") $*" >> "$CALLS"
+# the gateway runs in the foreground until stopped; the evaluator was started in the background
+# just before it: a stand-in that returned at once let the script's exit trap kill the
+# evaluator's stand-in before it had recorded itself (a flaky test, not a fault of the script)
+if [ "$1" = "serve" ]; then
+  for _ in $(seq 100); do grep -q "evaluator serve" "$CALLS" && break; sleep 0.05; done
+fi
 """
 #: pip's editable install puts the ``tradeledger`` entry point in .venv/bin, as a real one does
 PYTHON = (

@@ -161,8 +161,9 @@ def _story(ledger: Ledger, say: Say) -> None:
     except FinancingRefused as refused:
         d = refused.details
         say(
-            f"   {names[bank_b]} tries anyway (its gateway first registers the CII file's hash, "
-            f"which nobody had) and the ledger REFUSES the financing:\n"
+            f"   {names[bank_b]} tries anyway, pledging the CII file's hash (which nobody "
+            f"registered: a bank pledges what it received) and the ledger REFUSES the "
+            f"financing:\n"
             f"     reason:                {d['reason']}\n"
             f"     document:              {d['doc_hash']}\n"
             f"     conflicting financing: {d['conflicting_financing_id']} "

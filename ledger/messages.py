@@ -296,11 +296,14 @@ def refusal_sentence(details: Args) -> str:
     if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
         kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
         other = details.get("holding_doc_hash")
-        same = (
-            f"is the same invoice as document {other}, which is" if other and other != doc else "is"
-        )
+        if other and other != doc:
+            pledged = f"document {doc} is the same invoice as document {other}, which is"
+        elif other == doc:
+            pledged = f"document {doc} is"
+        else:  # the holder's pledges are its own: which copy it pledged is not known here
+            pledged = f"the invoice of document {doc} (this file or another copy of it) is"
         text = (
-            f"document {doc} {same} already pledged to active financing {holding} of "
+            f"{pledged} already pledged to active financing {holding} of "
             f"{holder}: a fingerprint{kind} of the invoice is held there{numbers}"
         )
     elif reason == RefusalReason.EXCEEDS_FACE_VALUE.name:

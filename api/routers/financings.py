@@ -8,7 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
+from api.deps import (
+    HistoryReaderDep,
+    LedgerDep,
+    ParticipantDep,
+    WriteKeyDep,
+    own_history_only,
+    require,
+)
 from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import financing as svc
@@ -207,7 +214,7 @@ def create_financing(
 @router.get("", response_model=FinancingPage)
 def list_financings(
     ledger: LedgerDep,
-    participant: ParticipantDep,
+    participant: HistoryReaderDep,
     bank: Annotated[str | None, Query(description="the bank's address")] = None,
     status: Annotated[str | None, Query(description="active, closed or cancelled")] = None,
     doc: Annotated[str | None, Query(description="a pledged document hash")] = None,
@@ -215,7 +222,11 @@ def list_financings(
     limit: Annotated[int, Query(ge=1, le=svc.MAX_LIMIT)] = svc.DEFAULT_LIMIT,
 ) -> FinancingPage:
     """Financings by id, filtered by bank, status or pledged document (among those whose terms
-    you read); paginated by cursor. Terms only for their readers (see FinancingPublic)."""
+    you read); paginated by cursor. Terms only for their readers (see FinancingPublic). A
+    bank the admins suspended lists its own financings only (the default ``bank`` then)."""
+    if not participant.active:
+        own_history_only(participant, bank or participant.address, "another bank's financings")
+        bank = participant.address
     page = svc.list_financings(
         ledger,
         bank=bank,
@@ -232,10 +243,13 @@ def list_financings(
 
 @router.get("/{financing_id}", response_model=FinancingPublic)
 def get_financing(
-    ledger: LedgerDep, participant: ParticipantDep, financing_id: FinancingId
+    ledger: LedgerDep, participant: HistoryReaderDep, financing_id: FinancingId
 ) -> FinancingPublic:
-    """A financing: its public part for everyone, its terms for its readers only."""
-    return public(svc.get(ledger, financing_id, reader=participant.address), participant.role)
+    """A financing: its public part for everyone, its terms for its readers only. A bank the
+    admins suspended reads its own financings only (403 ``member_suspended`` otherwise)."""
+    found = svc.get(ledger, financing_id, reader=participant.address)
+    own_history_only(participant, found.bank, "another bank's financing")
+    return public(found, participant.role)
 
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)

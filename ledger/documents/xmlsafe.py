@@ -19,6 +19,7 @@ MAX_XML_BYTES = 10 * 1024 * 1024
 #: the deepest element nesting accepted (UBL and CII invoices stay below 15)
 MAX_XML_DEPTH = 64
 
+_TOO_DEEP = f"XML nested deeper than {MAX_XML_DEPTH} levels is refused"
 _DOCTYPE = re.compile(rb"<!\s*DOCTYPE", re.IGNORECASE)
 _ENTITY = re.compile(rb"<!\s*ENTITY", re.IGNORECASE)
 
@@ -45,6 +46,8 @@ def parse_untrusted_xml(data: bytes, field: str = "xml") -> etree._Element:
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
+        if "depth" in (exc.msg or "").lower():  # libxml2 stops at 256 levels: the same rule
+            raise InvalidInput(field, _TOO_DEEP) from None
         raise DocumentFormatError(field, f"not well-formed XML: {exc.msg}") from None
     if root is None:
         raise DocumentFormatError(field, "empty XML document")
@@ -61,7 +64,7 @@ def _check_depth(root: etree._Element, field: str) -> None:
     while stack:
         element, depth = stack.pop()
         if depth > MAX_XML_DEPTH:
-            raise InvalidInput(field, f"XML nested deeper than {MAX_XML_DEPTH} levels is refused")
+            raise InvalidInput(field, _TOO_DEEP)
         for child in element:
             if isinstance(child.tag, str):
                 stack.append((child, depth + 1))

@@ -435,6 +435,12 @@ def test_a_suspended_member_reads_only_its_own_history(oracle: Oracle) -> None:
     bank = Participant("Bank S", Role.BANK, member.member.address, member.api_key)
     own = o.post(bank, "/v1/documents", files=unique_file("bank-s")).json()["doc_hash"]
     assert o.post(bank, "/v1/documents/check", files=xml(guess(7))).status_code == 200
+    own_invoice = o.post(
+        bank, "/v1/documents/receive", files=xml(invoice("LC-BANK-S-0001", "1000.00"))
+    ).json()["doc_hash"]
+    own_financing = finance(o.client, bank, own_invoice, amount=50_000)
+    assert own_financing.status_code == 201, own_financing.text
+    own_financing_id = own_financing.json()["financing_id"]
     suspended = o.post(net.admin, f"/v1/members/{bank.address}/suspend")
     assert suspended.status_code == 200, suspended.text
 
@@ -450,7 +456,10 @@ def test_a_suspended_member_reads_only_its_own_history(oracle: Oracle) -> None:
         "finance": finance(o.client, bank, own, amount=1),
         "members": o.get(bank, "/v1/members"),
         "governance": o.get(bank, "/v1/governance"),
-        "financings": o.get(bank, "/v1/financings"),
+        "another bank's financings": o.get(
+            bank, "/v1/financings", params={"bank": net.bank.address}
+        ),
+        "another bank's financing": o.get(bank, f"/v1/financings/{o.financing_id}"),
         "another's document": o.get(bank, f"/v1/documents/{o.doc}"),
         "another's timeline": o.get(bank, f"/v1/audit/documents/{o.doc}/timeline"),
         "another's activity": o.get(bank, f"/v1/audit/members/{net.bank.address}/activity"),
@@ -478,6 +487,10 @@ def test_a_suspended_member_reads_only_its_own_history(oracle: Oracle) -> None:
     assert "MemberSuspended" in {e["event"] for e in activity.json()["items"]}
     assert o.get(bank, f"/v1/members/{bank.address}").json()["active"] is False
     assert o.get(bank, "/v1/documents/lodged").status_code == 200
+    # and its own financings (a bank's history): read, listed, and no other bank's
+    assert o.get(bank, f"/v1/financings/{own_financing_id}").json()["bank"] == bank.address
+    mine = o.get(bank, "/v1/financings").json()["items"]
+    assert [f["financing_id"] for f in mine] == [own_financing_id]
 
     # reinstated here: at once again
     assert o.post(net.admin, f"/v1/members/{bank.address}/reinstate").status_code == 200

@@ -103,8 +103,10 @@ def test_a_refused_financing_gives_both_banks_and_the_numbers(story: Story) -> N
     )
     line = _one_error_line(failed.stderr)
     assert line.startswith(
-        f"error: financing refused for Bank B ({bank_b}): document {story.ubl_hash} is already "
-        f"pledged to active financing {story.financing_id} of Demo Bank A ({bank_a})"
+        # bank B cannot read which file bank A pledged: the sentence speaks of the invoice
+        f"error: financing refused for Bank B ({bank_b}): the invoice of document "
+        f"{story.ubl_hash} (this file or another copy of it) is already pledged to active "
+        f"financing {story.financing_id} of Demo Bank A ({bank_a})"
     ), line
     assert "asked for 1,000.00 DKK" in line
     assert "3,740.00" not in line  # bank A's amount is bank A's

@@ -1,0 +1,38 @@
+"""A refusal for a pledged fingerprint says what is known, and no more.
+
+A tryout: bank B was told "document 0x1f5c… is already pledged to active financing 1" about a
+copy (CII) of an invoice that bank A had pledged as another file (UBL): 0x1f5c itself was never
+pledged. The holder's pledges are its own, so a refused bank usually does not know which copy
+the holder pledged; the sentence then speaks of the invoice, not the file.
+"""
+
+from __future__ import annotations
+
+from ledger.messages import refusal_sentence
+
+BASE = {
+    "reason": "FINGERPRINT_PLEDGED",
+    "doc_hash": "0x1f5c",
+    "bank": "0xB",
+    "bank_name": "Bank B",
+    "conflicting_financing_id": 1,
+    "conflicting_bank": "0xA",
+    "conflicting_bank_name": "Bank A",
+}
+
+
+def test_an_unknown_holding_copy_is_not_named_as_the_document() -> None:
+    text = refusal_sentence(BASE)
+    assert "document 0x1f5c is already pledged" not in text
+    assert (
+        "the invoice of document 0x1f5c (this file or another copy of it) is already pledged"
+        in (text)
+    )
+    assert "active financing 1 of Bank A" in text
+
+
+def test_a_known_holding_copy_is_named() -> None:
+    other = refusal_sentence({**BASE, "holding_doc_hash": "0x1ae6"})
+    assert "document 0x1f5c is the same invoice as document 0x1ae6, which is already" in other
+    same = refusal_sentence({**BASE, "holding_doc_hash": "0x1f5c"})
+    assert "document 0x1f5c is already pledged to active financing 1" in same

@@ -150,7 +150,7 @@ def _refuse_same_name(ledger: Ledger, name: str, account: str | None) -> None:
     """Conflict naming the member (its id and address) — or the pending ADD_MEMBER proposal —
     that already has ``name``, compared by :func:`name_key`: messages, CSV exports and the
     audit name members by name, so two of one name would be one to a reader. ``account`` (the
-    address being added, on a retry) is not a clash with itself. The contract does not refuse
+    address a proposal adds) is not a clash with itself. The contract does not refuse
     a duplicate name: this gateway check is the only one."""
     key = name_key(name)
     for m in list_members(ledger):
@@ -208,7 +208,6 @@ def add_member(
     admin = ledger.transactor(actor)
     governed = threshold(ledger) > 1
     pending = ledger.db.pending_member(admin.address, key)
-    _refuse_same_name(ledger, name, pending[0] if pending is not None else None)
     if pending is None:
         preview = Web3.to_checksum_address("0x" + "11" * 20)
         if governed:
@@ -220,6 +219,7 @@ def add_member(
                 preview, int(role), legal_id_hash(legal_id), name
             )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
+        _refuse_same_name(ledger, name, None)  # a retry (below) finishes what passed it
         funding = require_member_funding(ledger, admin.address)  # refuse early, naming it
         address = ledger.keystore.create().address
         ledger.db.bind_pending_member(admin.address, key, address, funding)
@@ -489,6 +489,7 @@ def propose(
     if ledger.journal.by_key(transactor.address, key) is None:  # not a retry of this call
         _refuse_duplicate(ledger, action, account, new_account, _bytes32(data))
         if action == ProposalAction.ADD_MEMBER:
+            transactor.estimate(call)  # a non-admin is refused as such (403), not for the name
             _refuse_same_name(ledger, name, account)
     receipt = transactor.transact(call, idempotency_key=key)
     proposal = _proposal_of_receipt(ledger, receipt)

@@ -49,6 +49,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import rpc
 from ledger.config import Settings
 from ledger.datadir import make_private
+from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, JoinPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
@@ -212,6 +213,7 @@ def create_join(
         raise InvalidInput("name", "must be 1..200 characters")
     if len(legal_id) > 100:
         raise InvalidInput("legal_id", "must be at most 100 characters")
+    legal_id = check_member_legal_id(legal_id)  # an LEI, a VAT id, a GLN or <ICD>:<id>
     if settings.embedded:
         raise InvalidInput("chain_url", "is required: a member joins a network over JSON-RPC")
     if not Web3.is_address(contract_address):

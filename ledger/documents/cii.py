@@ -29,6 +29,7 @@ from .identifiers import RejectedId, icd_codes
 from .normalise import (
     clean_text,
     normalise_country,
+    normalise_currency,
     parse_cii_date,
     parse_xml_decimal,
     plain_decimal,
@@ -152,8 +153,10 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             if due_el is not None and due_text
             else None
         )
-        currency = text_of(required(f"{d.settlement}/ram:InvoiceCurrencyCode", "BT-5")) or ""
-        currency = currency.upper()
+        currency = normalise_currency(
+            text_of(required(f"{d.settlement}/ram:InvoiceCurrencyCode", "BT-5")) or "",
+            "ram:InvoiceCurrencyCode",
+        )
         seller_el = root.find(f"{d.agreement}/ram:SellerTradeParty", ns)
         if seller_el is None:
             raise DocumentFormatError("ram:SellerTradeParty", f"{d.where} (BG-4)")

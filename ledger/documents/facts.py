@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger.errors import InvalidInput
 
+from .currencies import is_currency_shape
 from .identifiers import (
     RejectedId,
     compact,
@@ -372,7 +373,9 @@ class DocumentFacts:
     def __post_init__(self) -> None:
         if self.number != normalise_number(self.number, "number"):
             raise InvalidInput("number", "must be normalised (use DocumentFacts.create)")
-        if self.currency is not None and self.currency != normalise_currency(self.currency):
+        # the shape only: facts stored before the ISO 4217 list was checked must stay readable
+        # (every reader checks the list, through DocumentFacts.create)
+        if self.currency is not None and not is_currency_shape(self.currency):
             raise InvalidInput("currency", "must be an upper-case ISO 4217 code")
         if (self.amount_minor is None) != (self.currency is None):
             raise InvalidInput("amount", "an amount needs a currency and a currency an amount")

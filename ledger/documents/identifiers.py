@@ -46,6 +46,8 @@ from typing import Any
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 
+from ledger.errors import InvalidInput
+
 #: where the ISO 6523 ICD code list ships (code, name)
 ICD_LIST_PATH = Path(__file__).with_name("data") / "iso6523_icd.csv"
 
@@ -266,3 +268,62 @@ def lei_id(value: str) -> tuple[str | None, str | None]:
     text = compact(value)
     failed = _stdnum("lei", text)
     return (None, failed) if failed else (text, None)
+
+
+#: the forms a member's legal id may take (``member add --legal-id``), as the refusal names them
+MEMBER_LEGAL_ID_FORMS = (
+    "an LEI (ISO 17442: 20 characters with mod 97-10 check digits), a VAT id with its country "
+    "prefix (EN 16931 BT-31), a GLN (13 digits with the GS1 check digit), or an identifier "
+    "under an ISO 6523 ICD scheme written <ICD>:<id> (BT-29/BT-30, e.g. 0192:987654325)"
+)
+_ICD_PREFIXED = re.compile(r"^\s*(\d{4})\s*:\s*(.+)$", re.DOTALL)
+
+
+def member_legal_id(value: str) -> tuple[str | None, str | None]:
+    """``(canonical legal id, None)`` or ``(None, reason)`` for a member's legal id.
+
+    A member's legal id is compared (hashed, ``ledger.network.legal_id_hash``) with the seller
+    identifiers of lodged files to attribute a borrower (``docs/audit.md``), so it takes the
+    forms and the canonical values those identifiers have (``facts.make_party_id``): an LEI, a
+    GLN, a VAT id with its country prefix, or ``<ICD>:<id>`` (ICD 0199 is an LEI, 0088 a GLN,
+    written bare). Each is checked by its scheme (python-stdnum; the ICD code against the ISO
+    6523 list). A bare national registration number is refused: without its scheme or country
+    it cannot be checked, nor matched.
+    """
+    prefixed = _ICD_PREFIXED.match(value)
+    if prefixed is not None:
+        code, number = prefixed[1], prefixed[2]
+        canonical, problem = icd_id(code, number)
+        if canonical is None:
+            return None, f"is not an identifier under ISO 6523 ICD {code} ({problem})"
+        if code == "0199":
+            return lei_id(canonical)
+        return (canonical, None) if code == "0088" else (f"{code}:{canonical}", None)
+    text = compact(value)
+    if not text:
+        return None, "is empty"
+    if len(text) == 20 and text.isalnum():
+        canonical, problem = lei_id(text)
+        if canonical is None:
+            return None, f"is not a valid LEI, ISO 17442 ({problem})"
+        return canonical, None
+    if len(text) == 13 and text.isdigit():
+        canonical, problem = icd_id("0088", text)
+        return (canonical, None) if canonical else (None, f"is not a valid GLN ({problem})")
+    if len(text) >= 2 and text[:2].isalpha():
+        canonical, problem = vat_id(text, None)
+        if canonical is not None:
+            return canonical, None
+        return None, f"must be {MEMBER_LEGAL_ID_FORMS}; read as a VAT id it {problem}"
+    return None, f"must be {MEMBER_LEGAL_ID_FORMS}"
+
+
+def check_member_legal_id(value: str, field: str = "legal_id") -> str:
+    """A member's legal id in canonical form ("" when none is given), else
+    :class:`InvalidInput` naming ``field`` and the rule (:func:`member_legal_id`)."""
+    if not value.strip():
+        return ""
+    canonical, problem = member_legal_id(value)
+    if canonical is None:
+        raise InvalidInput(field, problem or "is not a legal id", value=value.strip())
+    return canonical

@@ -156,11 +156,19 @@ def _facts(form: Mapping[str, Any]) -> DocumentFacts:
     amount_minor, currency = _total(form.get("totalAmount"))
     if doc_type is DocumentType.INVOICE and amount_minor is None:
         raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
+    issue_date = parse_form_date(issue_text, "issueDate")
+    due_date = parse_form_date(due_text, "dueDate") if due_text else None
+    if due_date is not None and due_date < issue_date:
+        raise InvalidInput(
+            "dueDate",
+            f"the payment due date {due_date.isoformat()} (EN 16931 BT-9) must not be before "
+            f"the issue date {issue_date.isoformat()} (BT-2)",
+        )
     return DocumentFacts.create(
         doc_type,
         number,
-        issue_date=parse_form_date(issue_text, "issueDate"),
-        due_date=parse_form_date(due_text, "dueDate") if due_text else None,
+        issue_date=issue_date,
+        due_date=due_date,
         seller=seller,
         buyer=buyer,
         amount_minor=amount_minor,
@@ -243,4 +251,12 @@ def _total(value: Any) -> tuple[int | None, str | None]:
         amount = Decimal(raw)
     else:
         raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
-    return to_minor_units(amount, currency, "totalAmount.value"), currency
+    minor = to_minor_units(amount, currency, "totalAmount.value")
+    if minor < 0:
+        raise InvalidInput(
+            "totalAmount.value",
+            "must not be negative: the total (EN 16931 BT-112/BT-115) is stated as a positive "
+            "amount, and a credit is a documentType CreditNote with a positive amount (as an "
+            "EN 16931 credit note, type 381, states it)",
+        )
+    return minor, currency

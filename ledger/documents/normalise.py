@@ -14,12 +14,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ledger.errors import InvalidInput
 
-from .currencies import minor_unit_exponent
+from .currencies import check_currency, minor_unit_exponent
 
 #: characters people put inside identifiers and numbers that carry no meaning
 _SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
 _DIGIT_RUN = re.compile(r"\d+")
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _VAT_PREFIX = re.compile(r"^[A-Z]{2}")
 
@@ -114,11 +113,9 @@ def normalise_vat_id(value: str, country: str | None, field: str = "vatId") -> s
 
 
 def normalise_currency(value: str, field: str = "currency") -> str:
-    """An ISO 4217 alphabetic code, upper case: `` eur `` → ``EUR``."""
-    text = value.strip().upper()
-    if not _CURRENCY.match(text):
-        raise InvalidInput(field, "must be an ISO 4217 code of three letters such as EUR")
-    return text
+    """An active ISO 4217 alphabetic code, upper case: `` eur `` → ``EUR``; ``ZZZ`` is refused
+    (:func:`ledger.documents.currencies.check_currency`)."""
+    return check_currency(value, field)
 
 
 def parse_xml_decimal(value: str, field: str) -> Decimal:

@@ -19,6 +19,7 @@ from .identifiers import RejectedId, icd_codes
 from .normalise import (
     clean_text,
     normalise_country,
+    normalise_currency,
     parse_iso_date,
     parse_xml_decimal,
     plain_decimal,
@@ -66,7 +67,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             root.find("cac:PaymentMeans/cbc:PaymentDueDate", NS)
         )
         due_date = parse_iso_date(due_text, "cbc:DueDate") if due_text else None
-        currency_code = required("cbc:DocumentCurrencyCode", "BT-5").upper()
+        currency_code = normalise_currency(
+            required("cbc:DocumentCurrencyCode", "BT-5"), "cbc:DocumentCurrencyCode"
+        )
         type_code = text_of(root.find(f"cbc:{kind}TypeCode", NS))
         credit_note = kind == "CreditNote" or type_code in CREDIT_NOTE_TYPE_CODES
 
@@ -85,8 +88,10 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             amount_el = total.find("cbc:TaxInclusiveAmount", NS)
         if amount_el is None or text_of(amount_el) is None:
             raise DocumentFormatError("cbc:PayableAmount", f"{where} (BT-115)")
-        amount_currency = (amount_el.get("currencyID") or currency_code).strip().upper()
         field = f"cbc:{local_name(amount_el)}"
+        amount_currency = normalise_currency(
+            amount_el.get("currencyID") or currency_code, f"{field}/@currencyID"
+        )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
         invoice_refs = [
             ref

@@ -51,6 +51,7 @@ from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
+from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
@@ -432,9 +433,7 @@ def create(
         )
     if kind is FinancingKind.NONE:
         raise InvalidInput("kind", "must not be none")
-    currency = currency.strip().upper()
-    if len(currency) != 3 or not currency.isascii() or not currency.isalpha():
-        raise InvalidInput("currency", "must be an ISO 4217 code of three letters")
+    currency = check_currency(currency, "currency")  # an active ISO 4217 code
     maturity_at = maturity_seconds(maturity)
     if not time.time() < maturity_at < 2**40:
         raise InvalidInput("maturity", "must be in the future")

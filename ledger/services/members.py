@@ -12,6 +12,7 @@ make a proposal instead and return it pending.
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any
 from web3 import Web3
 from web3.logs import DISCARD
 
+from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.join import JoinRequest
 from ledger.network import (
@@ -138,6 +140,53 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
+def name_key(name: str) -> str:
+    """What two members' names are compared by: NFKC, whitespace collapsed, case folded
+    (``Demo  bank a`` is ``Demo Bank A``)."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _refuse_same_name(ledger: Ledger, name: str, account: str | None) -> None:
+    """Conflict naming the member (its id and address) — or the pending ADD_MEMBER proposal —
+    that already has ``name``, compared by :func:`name_key`: messages, CSV exports and the
+    audit name members by name, so two of one name would be one to a reader. ``account`` (the
+    address a proposal adds) is not a clash with itself. The contract does not refuse
+    a duplicate name: this gateway check is the only one."""
+    key = name_key(name)
+    for m in list_members(ledger):
+        if m.name is None or name_key(m.name) != key:
+            continue
+        if account is not None and m.address.lower() == account.lower():
+            continue
+        raise Conflict(
+            f"member {m.member_id} at {m.address} is already named {m.name!r}: members are "
+            "named in messages, CSV exports and the audit, so a name (compared ignoring case "
+            "and extra spaces) names one member; choose another name",
+            field="name",
+            rule="must not be the name of another member",
+            member_id=m.member_id,
+            address=m.address,
+            name=m.name,
+        )
+    if int(ledger.calls.functions.threshold().call()) == 1:
+        return  # every proposal took effect in its own transaction: none is pending
+    for p in list_proposals(ledger, pending_only=True)[0]:
+        if p.status != "pending" or p.action != ProposalAction.ADD_MEMBER:
+            continue
+        if name_key(p.name) != key or (account is not None and p.account == account):
+            continue
+        raise Conflict(
+            f"proposal {p.proposal_id} (pending) already adds a member named {p.name!r} at "
+            f"{p.account}: a name (compared ignoring case and extra spaces) names one member; "
+            "choose another name",
+            field="name",
+            rule="must not be the name of another member",
+            proposal_id=p.proposal_id,
+            address=p.account,
+            name=p.name,
+        )
+
+
 def add_member(
     ledger: Ledger,
     actor: str,
@@ -154,6 +203,7 @@ def add_member(
     the one whose answer was lost (the earlier one is revoked).
     """
     name = _check_name(name)
+    legal_id = check_member_legal_id(legal_id)
     key = write_key(idempotency_key)
     admin = ledger.transactor(actor)
     governed = threshold(ledger) > 1
@@ -169,6 +219,7 @@ def add_member(
                 preview, int(role), legal_id_hash(legal_id), name
             )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
+        _refuse_same_name(ledger, name, None)  # a retry (below) finishes what passed it
         funding = require_member_funding(ledger, admin.address)  # refuse early, naming it
         address = ledger.keystore.create().address
         ledger.db.bind_pending_member(admin.address, key, address, funding)
@@ -410,6 +461,7 @@ def propose(
             new_account = Web3.to_checksum_address(new_account)
         except ValueError:
             raise InvalidInput("new_account", "must be a 20-byte hex address") from None
+    legal_id = check_member_legal_id(legal_id)
     if action == ProposalAction.ADD_MEMBER:
         name = _check_name(name)
         if role is None:
@@ -436,6 +488,9 @@ def propose(
     transactor = ledger.transactor(actor)
     if ledger.journal.by_key(transactor.address, key) is None:  # not a retry of this call
         _refuse_duplicate(ledger, action, account, new_account, _bytes32(data))
+        if action == ProposalAction.ADD_MEMBER:
+            transactor.estimate(call)  # a non-admin is refused as such (403), not for the name
+            _refuse_same_name(ledger, name, account)
     receipt = transactor.transact(call, idempotency_key=key)
     proposal = _proposal_of_receipt(ledger, receipt)
     if proposal is None:  # pragma: no cover - a successful propose always emits it

@@ -95,15 +95,13 @@ def test_amounts_in_errors_are_in_major_units_with_their_currency(
     assert "467500" not in body["message"]
     assert (body["details"]["face_value"], body["details"]["currency"]) == (467_500, "DKK")
 
-    negative = json.dumps(
-        {
-            "documentType": "Invoice",
-            "documentNumber": "NEG-1",
-            "issueDate": "2026-01-10",
-            "issuer": {"id": "DK13585628", "scheme": "VAT", "name": "SellerCompany"},
-            "totalAmount": {"value": "-100.00", "currency": "DKK"},
-        }
-    ).encode()
+    # EN 16931 lets a UBL invoice state a negative amount due (BT-115, prepaid beyond the
+    # total): it is read, and refused for financing (a JSON form's negative total is refused
+    # when it is read: tests/documents/test_doc_standard_fields.py)
+    negative = UBL.replace(b"<cbc:ID>TOSL110</cbc:ID>", b"<cbc:ID>NEG-1</cbc:ID>", 1).replace(
+        b'<cbc:PayableAmount currencyID="DKK">4675.00',
+        b'<cbc:PayableAmount currencyID="DKK">-100.00',
+    )
     owed = lodge(client, bank, negative)["doc_hash"]
     refused = finance(client, bank, owed, amount=1_000)
     assert refused.status_code == 422, refused.text

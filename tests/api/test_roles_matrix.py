@@ -3,6 +3,7 @@ allows, and the contract itself refuses the others (the API mirrors it, it does 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -106,9 +107,13 @@ def _member_add(c: TestClient, n: Network, p: Participant) -> Response:
     return c.post("/v1/members", json={"name": "New Co", "role": "enterprise"}, headers=p.headers)
 
 
+_SPARES = itertools.count(1)
+
+
 def _spare(n: Network) -> str:
     """A member nobody else in the matrix uses (so suspending it or its key harms no row)."""
-    return member_svc.add_member(n.ledger, n.admin.address, "Spare", Role.ENTERPRISE).member.address
+    name = f"Spare {next(_SPARES)}"  # one name, one member
+    return member_svc.add_member(n.ledger, n.admin.address, name, Role.ENTERPRISE).member.address
 
 
 def _suspend(c: TestClient, n: Network, p: Participant) -> Response:

@@ -92,12 +92,11 @@ def test_the_same_invoice_in_every_format_has_the_same_fingerprints() -> None:
         doc = read_document(path.read_bytes())
         assert doc.facts is not None
         want = onchain_fingerprints(doc, KEY)
-        for other in (
-            write_ubl(doc.facts),
-            write_cii(doc.facts),
-            write_json_form(doc.facts),
-            write_facturx(write_cii(doc.facts)),
-        ):
+        others = [write_ubl(doc.facts), write_cii(doc.facts), write_facturx(write_cii(doc.facts))]
+        due, issue = doc.facts.due_date, doc.facts.issue_date
+        if not (due and issue and due < issue):  # the JSON form refuses BT-9 before BT-2
+            others.append(write_json_form(doc.facts))
+        for other in others:
             assert onchain_fingerprints(read_document(other), KEY) == want, path.name
 
 

@@ -210,7 +210,7 @@ def test_the_ubl_error_reads_like_the_standard() -> None:
             "cii/CII_example1.xml",
             b">EUR</ram:InvoiceCurrencyCode>",
             b">EURO</ram:InvoiceCurrencyCode>",
-            "currency",
+            "ram:InvoiceCurrencyCode",
         ),
     ],
 )

@@ -17,6 +17,7 @@ directory open — its operator holds them all.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -222,7 +223,8 @@ def audit_export(
         count = 0
         if str(out) == "-":
             for line in lines:
-                typer.echo(line, nl=False)
+                # the data exactly (typer.echo would strip escape sequences off a pipe)
+                sys.stdout.write(line)
                 count += 1
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:

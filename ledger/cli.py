@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -60,7 +59,7 @@ from ledger.services.roles import (
     reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import Names, money, visible, visible_lines, who
+from ledger.words import Names, money, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
     name="tradeledger",
@@ -871,7 +870,7 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         lines = [f"SUPERSEDED by {reg.successor}: {reg.doc_hash} (replaced by an amended document)"]
         lines += _current_version_lines(v, names)
     lines.append(f"  registered by {who(reg.registered_by, names)}")
-    lines.append(f"  at {reg.registered_at.isoformat()}, type {reg.doc_type.name.lower()}")
+    lines.append(f"  at {utc_text(reg.registered_at)}, type {reg.doc_type.name.lower()}")
     lines.append(f"  hashed: {v.hashed.description}")
     lines += [
         f"  ({t.form.description}: {t.doc_hash} is not registered)"
@@ -886,7 +885,7 @@ def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  
         return []
     by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
     reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
-    return [f"{indent}revoked by {by} at {r.at.isoformat()}, reason code {reason}"]
+    return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
 
 def _current_version_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -1233,7 +1232,7 @@ def doc_verify(
         payload |= {
             "registered_by": reg.registered_by,
             "registered_by_name": v.registrant_name,
-            "registered_at": reg.registered_at.isoformat(),
+            "registered_at": utc_text(reg.registered_at),
             "doc_type": reg.doc_type.name.lower(),
         }
     emit(as_json, payload, text)
@@ -1274,7 +1273,7 @@ def doc_show(
         "doc_type": r.doc_type.name.lower(),
         "status": r.status.name.lower(),
         "registered_by": r.registered_by,
-        "registered_at": r.registered_at.isoformat(),
+        "registered_at": utc_text(r.registered_at),
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings) if reader else None,
@@ -1286,7 +1285,7 @@ def doc_show(
     lines = [
         f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
         f"  registered by {_member_label(ledger_names, r.registered_by)} "
-        f"at {r.registered_at.isoformat()}",
+        f"at {utc_text(r.registered_at)}",
         f"  financings: {', '.join(map(str, d.financings)) or 'none you read'}"
         if reader
         else "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)",
@@ -1410,7 +1409,7 @@ def _listed_payload(d: docs.ListedDocument) -> dict[str, Any]:
         "doc_type": d.doc_type.name.lower(),
         "status": d.status.name.lower(),
         "registered_by": d.registered_by,
-        "registered_at": d.registered_at.isoformat(),
+        "registered_at": utc_text(d.registered_at),
         "registered_block": d.registered_block,
         "successor": d.successor,
         "revoke_reason": d.revoke_reason,
@@ -1456,7 +1455,7 @@ def doc_list(
             d.doc_type.name.lower(),
             d.status.name.lower(),
             d.registered_by,
-            d.registered_at.isoformat(),
+            utc_text(d.registered_at),
         ]
         for d in page.items
     ]
@@ -1512,7 +1511,7 @@ def doc_search(
             _party_text((d.facts or {}).get("seller")),
             _party_text((d.facts or {}).get("buyer")),
             d.format,
-            d.received_at.isoformat(),
+            utc_text(d.received_at, "microseconds"),
         ]
         for d in page.items
     ]
@@ -1520,7 +1519,10 @@ def doc_search(
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
     payload = {
-        "items": [{**d.__dict__, "received_at": d.received_at.isoformat()} for d in page.items],
+        "items": [
+            {**d.__dict__, "received_at": utc_text(d.received_at, "microseconds")}
+            for d in page.items
+        ],
         "next_cursor": page.next_cursor,
     }
     emit(as_json, payload, text)
@@ -1535,7 +1537,7 @@ def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
         "financing_id": f.financing_id,
         "bank": f.bank,
         "status": f.status.name.lower(),
-        "registered_at": f.registered_at.isoformat(),
+        "registered_at": utc_text(f.registered_at),
         "fingerprint_count": f.fingerprint_count,
         "fingerprints": list(f.fingerprints),
         "terms_commitment": f.terms_commitment,
@@ -1546,7 +1548,7 @@ def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
         "drawn": t.drawn if t else None,
         "repaid": t.repaid if t else None,
         "outstanding": t.outstanding if t else None,
-        "maturity": t.maturity.isoformat() if t else None,
+        "maturity": utc_text(t.maturity) if t else None,
         "reference": t.reference if t else None,
         "commitment_holds": t.commitment_holds if t else None,
         "documents": [p.__dict__ for p in t.pledges] if t else [],
@@ -1562,7 +1564,7 @@ def _financing_text(f: fin_svc.Financing) -> str:
     t = f.terms
     head = (
         f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
-        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints "
+        f"{utc_text(f.registered_at)}, {f.fingerprint_count} fingerprints "
         + ("locked" if f.status is FinancingStatus.ACTIVE else "released")
     )
     if t is None:
@@ -2001,7 +2003,7 @@ def _regulator_here(ledger: Ledger) -> str:
 def _iso(at: object) -> str:
     """Unix seconds as ISO 8601 UTC (the evaluator's log times)."""
     try:
-        return datetime.fromtimestamp(int(str(at)), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_text(int(str(at)))
     except (ValueError, OverflowError, OSError):
         return str(at)
 

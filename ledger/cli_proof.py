@@ -33,7 +33,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services.proof import Outcome
 from ledger.services.roles import DocType
-from ledger.words import visible
+from ledger.words import utc_text, visible
 
 #: ``doc verify-proof`` exit codes: 0 only for a file that is the proof's document, registered
 #: as the proof says and active; 3, 4, 5 mean what they mean for ``doc verify``
@@ -114,7 +114,7 @@ def doc_prove(
         {"out": str(out), "doc_hash": proof.document.doc_hash, "status": proof.status.status},
         visible(
             f"proof of {proof.document.doc_hash} written to {out}: registered by {who} at "
-            f"{reg.registered_at.isoformat()} (block {reg.block_number}, chain "
+            f"{utc_text(reg.registered_at)} (block {reg.block_number}, chain "
             f"{proof.network.chain_id}), {proof.status.status} as of block "
             f"{proof.status.as_of_block}"
         ),

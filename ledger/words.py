@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import Annotated, Any, Literal, Protocol
 
 from eth_utils.address import to_checksum_address
-from pydantic import PlainSerializer
+from pydantic import PlainSerializer, WithJsonSchema
 
 from ledger.documents.currencies import minor_unit_exponent
 from ledger.services.roles import ContractEnum
@@ -101,14 +101,19 @@ def iso_time(seconds: int) -> str:
     return utc_text(int(seconds))
 
 
+#: how an output time is described in the OpenAPI schema: RFC 3339 text
+_TIME_SCHEMA = WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")
 #: a pydantic ``datetime`` field written in JSON as :func:`utc_text` (whole seconds, ``Z``)
 UtcSeconds = Annotated[
-    datetime, PlainSerializer(lambda t: utc_text(t), return_type=str, when_used="json")
+    datetime,
+    PlainSerializer(lambda t: utc_text(t), return_type=str, when_used="json"),
+    _TIME_SCHEMA,
 ]
 #: a pydantic ``datetime`` field of the gateway's own clock, written with its microseconds
 UtcMicroseconds = Annotated[
     datetime,
     PlainSerializer(lambda t: utc_text(t, "microseconds"), return_type=str, when_used="json"),
+    _TIME_SCHEMA,
 ]
 
 
@@ -185,7 +190,10 @@ def financing_money(amount: int, financing_id: int, names: Names = NO_NAMES) -> 
 
 
 def jsonable(value: Any) -> Any:
-    """Bytes as ``0x`` hex, tuples as lists, anything else unknown as text (JSON-safe)."""
+    """Bytes as ``0x`` hex, tuples as lists, a ``datetime`` as :func:`utc_text`, anything else
+    unknown as text (JSON-safe)."""
+    if isinstance(value, datetime):
+        return utc_text(value, "microseconds" if value.microsecond else "seconds")
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     if isinstance(value, dict):

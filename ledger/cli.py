@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -21,7 +20,18 @@ from web3 import Web3
 from ledger import cli_proof
 from ledger import join as join_mod
 from ledger.cli_audit import audit_app, index_app
-from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
+from ledger.cli_common import (
+    DataDir,
+    JsonFlag,
+    emit,
+    fail,
+    guard,
+    lines_text,
+    opened_ledger,
+    say,
+    settings_for,
+    table,
+)
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
@@ -49,7 +59,7 @@ from ledger.services.roles import (
     reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import Names, money, who
+from ledger.words import Names, money, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
     name="tradeledger",
@@ -130,12 +140,8 @@ DEMO_MEMBERS = (
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    """A plain aligned table for people (no colour, so it pipes and logs cleanly)."""
-    cells = [headers, *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    """A plain aligned table for people, each cell shown safely (:func:`cli_common.table`)."""
+    return table(headers, rows)
 
 
 def _role_of(ledger: Ledger, address: str) -> str:
@@ -258,7 +264,7 @@ def init(
             f"  {m['role']:<10} {m['name']:<16} {m['address']}  API key: {m['api_key']}"
             for m in created
         ]
-        emit(as_json, payload, "\n".join(lines))
+        emit(as_json, payload, lines_text(lines))
     finally:
         ledger.close()
 
@@ -312,16 +318,20 @@ def member_add(
         block=new.block,
         proposal_id=new.proposal.proposal_id if new.proposal is not None else None,
     ).model_dump(mode="json")
-    text = (
-        f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}\n"
-        f"API key (shown once): {new.api_key}"
+    text = lines_text(
+        [
+            f"member {new.member.member_id} {name} ({parsed.name.lower()}) at {new.member.address}",
+            f"API key (shown once): {new.api_key}",
+        ]
     )
     if pending:
         assert new.proposal is not None
-        text = (
-            f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
-            f"{new.member.address}, {_approvals(new.proposal)}\nAPI key (shown once): "
-            f"{new.api_key}"
+        text = lines_text(
+            [
+                f"proposal {new.proposal.proposal_id}: add {name} ({parsed.name.lower()}) at "
+                f"{new.member.address}, {_approvals(new.proposal)}",
+                f"API key (shown once): {new.api_key}",
+            ]
         )
     emit(as_json, payload, text)
 
@@ -465,7 +475,7 @@ def member_approve(
                 idempotency_key=idempotency_key,
             )
         )
-    text = (
+    text = visible(
         f"proposal {made.proposal_id}: add {request.name} ({request.role}) at {request.address}, "
         f"{_approvals(made)}"
     )
@@ -550,9 +560,13 @@ def join(
             "data_dir": str(joined.data_dir),
             "encryption_key": joined.request.encryption_key,
         },
-        f"joining as {joined.address} ({joined.request.role}) from {joined.data_dir}\n"
-        f"  join request: {joined.request_path} (send it to a consortium admin)\n"
-        f"  API key of this gateway (shown once): {joined.api_key}",
+        lines_text(
+            [
+                f"joining as {joined.address} ({joined.request.role}) from {joined.data_dir}",
+                f"  join request: {joined.request_path} (send it to a consortium admin)",
+                f"  API key of this gateway (shown once): {joined.api_key}",
+            ]
+        ),
     )
 
 
@@ -641,12 +655,12 @@ def _member_change(
     verb = "suspend" if suspend else "reinstate"
     row: dict[str, Any] = {**_member_row(member), "tx_hash": change.tx_hash}
     done = "suspended" if suspend else "reinstated"
-    text = f"{done} {_who(target, member.name)} (tx {change.tx_hash})"
+    text = visible(f"{done} {_who(target, member.name)} (tx {change.tx_hash})")
     made = change.proposal
     if made is not None:
         row["proposal"] = _proposal_row(made)
         if not made.executed:
-            text = (
+            text = visible(
                 f"proposal {made.proposal_id}: {verb} {_who(target, member.name)}, "
                 f"{_approvals(made)} (tx {change.tx_hash}); another admin approves it with "
                 f"`tradeledger member approve-proposal {made.proposal_id}`"
@@ -856,7 +870,7 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         lines = [f"SUPERSEDED by {reg.successor}: {reg.doc_hash} (replaced by an amended document)"]
         lines += _current_version_lines(v, names)
     lines.append(f"  registered by {who(reg.registered_by, names)}")
-    lines.append(f"  at {reg.registered_at.isoformat()}, type {reg.doc_type.name.lower()}")
+    lines.append(f"  at {utc_text(reg.registered_at)}, type {reg.doc_type.name.lower()}")
     lines.append(f"  hashed: {v.hashed.description}")
     lines += [
         f"  ({t.form.description}: {t.doc_hash} is not registered)"
@@ -871,7 +885,7 @@ def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  
         return []
     by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
     reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
-    return [f"{indent}revoked by {by} at {r.at.isoformat()}, reason code {reason}"]
+    return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
 
 def _current_version_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -955,7 +969,7 @@ def _examined_text(
         lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
         lines.extend(f"    involves {d}" for d in x.documents)
     lines += _notice_lines(ex)
-    return "\n".join(lines)
+    return lines_text(lines)
 
 
 def _no_match_lines(ex: docs.Examined) -> list[str]:
@@ -1029,7 +1043,7 @@ def doc_receive(
         text = guard(
             lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
-        lodged = f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}"
+        lodged = visible(f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}")
     emit(as_json, _examined_payload(ex, actor, role), f"{lodged}\n{text}")
 
 
@@ -1077,7 +1091,7 @@ def doc_register(
     emit(
         as_json,
         payload,
-        "\n".join(text),
+        lines_text(text),
     )
 
 
@@ -1176,7 +1190,7 @@ def doc_import(
     text = f"registered {len(registered)} document(s) from {directory}"
     if skipped:
         text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
-    emit(as_json, {"registered": registered, "skipped": skipped}, "\n".join([text, *notes]))
+    emit(as_json, {"registered": registered, "skipped": skipped}, lines_text([text, *notes]))
 
 
 #: ``doc verify`` exit codes: 0 only for a document registered *and* active
@@ -1190,7 +1204,7 @@ VERIFY_EXIT = {
 
 def _verify_text(v: verify_svc.Verification, names: Names) -> str:
     """The answer for people: the status on the first line, then the evidence."""
-    return "\n".join(_status_lines(v, names))
+    return lines_text(_status_lines(v, names))
 
 
 @doc_app.command(
@@ -1218,7 +1232,7 @@ def doc_verify(
         payload |= {
             "registered_by": reg.registered_by,
             "registered_by_name": v.registrant_name,
-            "registered_at": reg.registered_at.isoformat(),
+            "registered_at": utc_text(reg.registered_at),
             "doc_type": reg.doc_type.name.lower(),
         }
     emit(as_json, payload, text)
@@ -1259,7 +1273,7 @@ def doc_show(
         "doc_type": r.doc_type.name.lower(),
         "status": r.status.name.lower(),
         "registered_by": r.registered_by,
-        "registered_at": r.registered_at.isoformat(),
+        "registered_at": utc_text(r.registered_at),
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings) if reader else None,
@@ -1271,7 +1285,7 @@ def doc_show(
     lines = [
         f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
         f"  registered by {_member_label(ledger_names, r.registered_by)} "
-        f"at {r.registered_at.isoformat()}",
+        f"at {utc_text(r.registered_at)}",
         f"  financings: {', '.join(map(str, d.financings)) or 'none you read'}"
         if reader
         else "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)",
@@ -1286,7 +1300,7 @@ def doc_show(
     lines += [
         f"    block {e.block:>5}  {e.summary or e.event}  (tx {e.tx_hash})" for e in d.history
     ]
-    emit(as_json, payload, "\n".join(lines))
+    emit(as_json, payload, lines_text(lines))
 
 
 def _member_label(names: dict[str, str], address: str) -> str:
@@ -1351,7 +1365,7 @@ def doc_supersede(
             **receipt.__dict__,
             "notices": _examined_payload(ex, actor, role)["notices"],
         },
-        "\n".join(
+        lines_text(
             [f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})", *_notice_lines(ex)]
         ),
     )
@@ -1395,7 +1409,7 @@ def _listed_payload(d: docs.ListedDocument) -> dict[str, Any]:
         "doc_type": d.doc_type.name.lower(),
         "status": d.status.name.lower(),
         "registered_by": d.registered_by,
-        "registered_at": d.registered_at.isoformat(),
+        "registered_at": utc_text(d.registered_at),
         "registered_block": d.registered_block,
         "successor": d.successor,
         "revoke_reason": d.revoke_reason,
@@ -1441,7 +1455,7 @@ def doc_list(
             d.doc_type.name.lower(),
             d.status.name.lower(),
             d.registered_by,
-            d.registered_at.isoformat(),
+            utc_text(d.registered_at),
         ]
         for d in page.items
     ]
@@ -1497,7 +1511,7 @@ def doc_search(
             _party_text((d.facts or {}).get("seller")),
             _party_text((d.facts or {}).get("buyer")),
             d.format,
-            d.received_at.isoformat(),
+            utc_text(d.received_at, "microseconds"),
         ]
         for d in page.items
     ]
@@ -1505,7 +1519,10 @@ def doc_search(
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
     payload = {
-        "items": [{**d.__dict__, "received_at": d.received_at.isoformat()} for d in page.items],
+        "items": [
+            {**d.__dict__, "received_at": utc_text(d.received_at, "microseconds")}
+            for d in page.items
+        ],
         "next_cursor": page.next_cursor,
     }
     emit(as_json, payload, text)
@@ -1520,7 +1537,7 @@ def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
         "financing_id": f.financing_id,
         "bank": f.bank,
         "status": f.status.name.lower(),
-        "registered_at": f.registered_at.isoformat(),
+        "registered_at": utc_text(f.registered_at),
         "fingerprint_count": f.fingerprint_count,
         "fingerprints": list(f.fingerprints),
         "terms_commitment": f.terms_commitment,
@@ -1531,7 +1548,7 @@ def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
         "drawn": t.drawn if t else None,
         "repaid": t.repaid if t else None,
         "outstanding": t.outstanding if t else None,
-        "maturity": t.maturity.isoformat() if t else None,
+        "maturity": utc_text(t.maturity) if t else None,
         "reference": t.reference if t else None,
         "commitment_holds": t.commitment_holds if t else None,
         "documents": [p.__dict__ for p in t.pledges] if t else [],
@@ -1547,7 +1564,7 @@ def _financing_text(f: fin_svc.Financing) -> str:
     t = f.terms
     head = (
         f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
-        f"{f.registered_at.isoformat()}, {f.fingerprint_count} fingerprints "
+        f"{utc_text(f.registered_at)}, {f.fingerprint_count} fingerprints "
         + ("locked" if f.status is FinancingStatus.ACTIVE else "released")
     )
     if t is None:
@@ -1568,7 +1585,7 @@ def _financing_text(f: fin_svc.Financing) -> str:
     ]
     if not t.commitment_holds:
         lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
-    return "\n".join(lines)
+    return lines_text(lines)
 
 
 def _kind(text: str) -> FinancingKind:
@@ -1841,7 +1858,7 @@ def demo(
     """Tell the story of a double-financing attempt on a fresh embedded chain, in plain words."""
     from ledger.demo import run_demo
 
-    guard(lambda: run_demo(data_dir, typer.echo))
+    guard(lambda: run_demo(data_dir, lambda text: typer.echo(visible_lines(text))))
 
 
 @app.command()
@@ -1866,7 +1883,8 @@ def serve(
         gateway = guard(lambda: Gateway(settings, ledger, create_app(settings, ledger)))
         node = f"\n  node JSON-RPC (this machine only): {gateway.bridge_url}"
         typer.echo(
-            f"tradeledger serving {settings.data_dir} at http://{settings.host}:{settings.port}\n"
+            f"tradeledger serving {visible(str(settings.data_dir))} at "
+            f"http://{settings.host}:{settings.port}\n"
             f"  API docs: http://{settings.host}:{settings.port}/docs\n"
             "  authenticate with: Authorization: Bearer <api key>"
             + (node if gateway.bridge_url else ""),
@@ -1959,7 +1977,7 @@ def evaluator_serve(
     service = ev.EvaluatorService(
         key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window, standing_ttl
     )
-    typer.echo(f"fingerprint evaluator serving at http://{host}:{port}", err=True)
+    say(f"fingerprint evaluator serving at http://{host}:{port}", err=True)
     uvicorn.run(ev.create_app(service), host=host, port=port, log_level="warning")
 
 
@@ -1985,7 +2003,7 @@ def _regulator_here(ledger: Ledger) -> str:
 def _iso(at: object) -> str:
     """Unix seconds as ISO 8601 UTC (the evaluator's log times)."""
     try:
-        return datetime.fromtimestamp(int(str(at)), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return utc_text(int(str(at)))
     except (ValueError, OverflowError, OSError):
         return str(at)
 

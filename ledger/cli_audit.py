@@ -17,6 +17,7 @@ directory open — its operator holds them all.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -32,8 +33,10 @@ from ledger.cli_common import (
     emit,
     fail,
     guard,
+    lines_text,
     naming,
     opened_ledger,
+    say,
     settings_for,
     table,
 )
@@ -189,11 +192,12 @@ def _rules_text(rules: RulesReport | None) -> str:
     if rules.clean:
         return f"RULES HOLD: {seen}"
     lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}"]
-    lines += [
-        f"  {b.rule}  block {b.block_number} log {b.log_index}  tx {b.tx_hash}\n    {b.message}"
-        for b in rules.breaches
-    ]
-    return "\n".join(lines)
+    for b in rules.breaches:
+        lines += [
+            f"  {b.rule}  block {b.block_number} log {b.log_index}  tx {b.tx_hash}",
+            f"    {b.message}",
+        ]
+    return lines_text(lines)
 
 
 @audit_app.command("export")
@@ -222,14 +226,15 @@ def audit_export(
         count = 0
         if str(out) == "-":
             for line in lines:
-                typer.echo(line, nl=False)
+                # the data exactly (typer.echo would strip escape sequences off a pipe)
+                sys.stdout.write(line)
                 count += 1
         else:
             with out.open("w", encoding="utf-8", newline="") as handle:
                 for line in lines:
                     handle.write(line)
                     count += 1
-            typer.echo(f"wrote {count - (fmt == 'csv')} events to {out}", err=True)
+            say(f"wrote {count - (fmt == 'csv')} events to {out}", err=True)
 
 
 def _all_pages(fetch: Callable[[str | None], audit.Page]) -> list[Any]:
@@ -253,10 +258,14 @@ def _page(items: list[Any], indexed_block: int) -> dict[str, Any]:
 def _event_lines(events: list[audit.EventRecord]) -> str:
     """Each event: when, what, where on chain; then its sentence."""
     width = max((len(e.event) for e in events), default=0)
-    return "\n".join(
-        f"{e.block_time}  {e.event:<{width}}  block {e.block_number} log {e.log_index}  "
-        f"tx {e.tx_hash}\n  {e.summary}"
+    return lines_text(
+        line
         for e in events
+        for line in (
+            f"{e.block_time}  {e.event:<{width}}  block {e.block_number} log {e.log_index}  "
+            f"tx {e.tx_hash}",
+            f"  {e.summary}",
+        )
     )
 
 
@@ -337,9 +346,11 @@ def _refusal_text(r: audit.Refusal) -> str:
     for a reader who may not read it, only that it happened."""
     where = f"block {r.block_number} log {r.log_index}  tx {r.tx_hash}"
     if r.confidential:
-        return (
-            f"{r.block_time}  REFUSED (confidential)  {where}\n"
-            f"  refused:   {_named(r.bank, r.bank_name)}"
+        return lines_text(
+            [
+                f"{r.block_time}  REFUSED (confidential)  {where}",
+                f"  refused:   {_named(r.bank, r.bank_name)}",
+            ]
         )
     lines = [
         f"{r.block_time}  {r.reason}  {where}",
@@ -378,7 +389,7 @@ def _refusal_text(r: audit.Refusal) -> str:
         lines.append(numbers)
     elif r.headroom == 0:
         lines.append("  numbers:   headroom 0 (nothing can be financed on this document now)")
-    return "\n".join(lines)
+    return lines_text(lines)
 
 
 def _named(address: str | None, name: str | None) -> str:
@@ -457,12 +468,13 @@ def audit_duplicates(
                 fingerprints_after = found.repeated_fingerprints.next_cursor
                 more_fingerprints = fingerprints_after is not None
         last = index.cursor()[0]
+    # each refusal's lines are shown safely by _refusal_text; the other lines here
     lines = [f"refusals of a document already financed: {len(refused)}"]
     lines += [_refusal_text(r) for r in refused]
-    lines.append(f"fingerprints pledged by more than one financing: {len(repeated)}")
+    repeats = [f"fingerprints pledged by more than one financing: {len(repeated)}"]
     for item in repeated:
-        lines.append(f"fingerprint {item.fingerprint}: {item.financings} financings")
-        lines += [
+        repeats.append(f"fingerprint {item.fingerprint}: {item.financings} financings")
+        repeats += [
             f"  financing {p.financing_id} of {_named(p.bank, p.bank_name)}"
             + (f" on document {p.doc_hash}" if p.doc_hash else "")
             + f" ({'active' if p.active else 'released'}), {p.block_time}, "
@@ -472,7 +484,7 @@ def audit_duplicates(
     emit(
         as_json,
         {"refusals": _page(refused, last), "repeated_fingerprints": _page(repeated, last)},
-        "\n".join(lines),
+        "\n".join([*lines, lines_text(repeats)]),
     )
 
 
@@ -567,5 +579,5 @@ def audit_fingerprint_checks(
     emit(
         as_json,
         checks.CheckPage(items, None).to_dict(),
-        "\n".join(lines) or "no fingerprint evaluations",
+        lines_text(lines) or "no fingerprint evaluations",
     )

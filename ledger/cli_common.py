@@ -5,13 +5,23 @@ amounts in major units with their currency, role and status names) and exit non-
 input, 1 otherwise, 4 for a refused financing), never a stack trace. With ``--json`` a command
 prints one JSON object for scripts, and on failure the API's error body
 (``{"error", "message", "details"}``, :func:`ledger.messages.error_body`) on stdout.
+
+Text for people is built from what members and files say (document facts, names, references,
+file names, reasons). A terminal acts on control characters instead of showing them: a CR in a
+document number would let the rest of the number overwrite the real one, a bidi override would
+reorder the line. Every line printed for people passes through one place,
+:func:`ledger.words.visible` (called by :func:`emit`, :func:`table`, :func:`lines_text`,
+:func:`say` and :func:`fail`): C0, DEL, C1, line separators and bidi controls are shown as their
+escapes (``\\r``, ``\\x1b``, ``\\u202e``). A line break inside one value (a name with an LF)
+is escaped where the value becomes a line: :func:`lines_text` and :func:`table` escape each line
+or cell whole. JSON (``--json``) stays exact: ``json.dumps`` escapes control characters itself.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -25,7 +35,7 @@ from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
 from ledger.services.names import LedgerNames
-from ledger.words import NO_NAMES
+from ledger.words import NO_NAMES, visible, visible_lines
 
 DataDir = Annotated[
     Path | None,
@@ -61,7 +71,7 @@ def fail(error: LedgerError, code: int | None = None) -> None:
     if _wants_json():
         typer.echo(json.dumps(body, indent=2))
     else:
-        typer.echo(f"error: {body['message']}", err=True)
+        typer.echo(f"error: {visible(body['message'])}", err=True)
     raise typer.Exit(code if code is not None else 2 if isinstance(error, InvalidInput) else 1)
 
 
@@ -114,14 +124,29 @@ def naming(ledger: Ledger) -> Iterator[None]:
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
-    """A plain aligned table for people (no colour, so it pipes and logs cleanly)."""
-    cells = [headers, *[["" if c is None else str(c) for c in r] for r in rows]]
+    """A plain aligned table for people (no colour, so it pipes and logs cleanly); each cell
+    :func:`ledger.words.visible` (one line, control characters escaped)."""
+    cells = [headers, *[["" if c is None else visible(str(c)) for c in r] for r in rows]]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
+def lines_text(lines: Iterable[str]) -> str:
+    """``lines`` for people, joined: each one line, :func:`ledger.words.visible` whole, so a
+    line break inside a value it holds is shown as ``\\n`` instead of starting a line of its
+    own (an item holding an intended line break must be given as two items)."""
+    return "\n".join(visible(line) for line in lines)
+
+
 def emit(as_json: bool, payload: Any, text: str) -> None:
-    """Print ``payload`` as JSON, or ``text`` for people."""
-    typer.echo(json.dumps(payload, indent=2, default=str) if as_json else text)
+    """Print ``payload`` as JSON, or ``text`` for people with every control character but its
+    line breaks escaped (:func:`ledger.words.visible_lines`)."""
+    typer.echo(json.dumps(payload, indent=2, default=str) if as_json else visible_lines(text))
+
+
+def say(line: str, err: bool = False) -> None:
+    """Print one ``line`` for people (stderr with ``err``), :func:`ledger.words.visible` whole:
+    the way a command prints a line that is not :func:`emit`'s."""
+    typer.echo(visible(line), err=err)

@@ -16,7 +16,16 @@ from typing import Annotated
 import typer
 from web3 import Web3
 
-from ledger.cli_common import DataDir, JsonFlag, emit, fail, guard, opened_ledger, settings_for
+from ledger.cli_common import (
+    DataDir,
+    JsonFlag,
+    emit,
+    fail,
+    guard,
+    lines_text,
+    opened_ledger,
+    settings_for,
+)
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.jsondepth import check_json_depth
 from ledger.services import documents as docs
@@ -24,6 +33,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services.proof import Outcome
 from ledger.services.roles import DocType
+from ledger.words import utc_text, visible
 
 #: ``doc verify-proof`` exit codes: 0 only for a file that is the proof's document, registered
 #: as the proof says and active; 3, 4, 5 mean what they mean for ``doc verify``
@@ -102,10 +112,12 @@ def doc_prove(
     emit(
         as_json,
         {"out": str(out), "doc_hash": proof.document.doc_hash, "status": proof.status.status},
-        f"proof of {proof.document.doc_hash} written to {out}: registered by {who} at "
-        f"{reg.registered_at.isoformat()} (block {reg.block_number}, chain "
-        f"{proof.network.chain_id}), {proof.status.status} as of block "
-        f"{proof.status.as_of_block}",
+        visible(
+            f"proof of {proof.document.doc_hash} written to {out}: registered by {who} at "
+            f"{utc_text(reg.registered_at)} (block {reg.block_number}, chain "
+            f"{proof.network.chain_id}), {proof.status.status} as of block "
+            f"{proof.status.as_of_block}"
+        ),
     )
 
 
@@ -180,7 +192,7 @@ def _verify_text(result: proof_svc.ProofCheck) -> str:
     ]
     lines += [f"  {words[c.holds]:<5}  {c.name:<12} {c.says}" for c in result.checks]
     lines += [f"  note: {n}" for n in result.notes]
-    return "\n".join(lines)
+    return lines_text(lines)
 
 
 def doc_register_oa(

@@ -54,6 +54,7 @@ from ledger.errors import Conflict, InvalidInput, JoinPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
+from ledger.words import utc_text
 
 #: the consortium-wide fingerprint key file of releases before issue #18 (none is made now)
 FINGERPRINT_KEY_FILE = "fingerprint.key"
@@ -272,7 +273,7 @@ def create_join(
         name=name,
         role=role,
         legal_id=legal_id,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=utc_text(datetime.now(UTC)),
     )
     signature = account.sign_message(encode_defunct(text=request.signed_text())).signature
     request = JoinRequest(**{**asdict(request), "signature": "0x" + bytes(signature).hex()})

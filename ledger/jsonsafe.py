@@ -11,7 +11,8 @@ or the event index without being picked into a typed field goes through :func:`j
 - tuples, lists, sets → lists (sets sorted by their JSON text, so the output is stable);
 - mappings (``dict``, ``AttributeDict``) → ``dict`` with string keys;
 - enums → their lower-case name (an ``IntEnum`` is a name, not a number);
-- ``datetime``/``date`` → ISO 8601 text; ``Decimal`` → its exact text;
+- ``datetime`` → RFC 3339 UTC text ending in ``Z`` (:func:`ledger.words.utc_text`), ``date`` →
+  ``YYYY-MM-DD``; ``Decimal`` → its exact text;
 - ``str``, ``bool``, ``None``, finite floats and ints of any size stay as they are (JSON
   numbers are exact; a uint256 is written in full);
 - anything else → ``str(value)``.
@@ -29,6 +30,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
+
+from ledger.words import utc_text
 
 __all__ = ["jsonable"]
 
@@ -52,7 +55,9 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, set | frozenset):
         items = [jsonable(v) for v in value]
         return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
-    if isinstance(value, datetime | date):
+    if isinstance(value, datetime):
+        return utc_text(value, "microseconds" if value.microsecond else "seconds")
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

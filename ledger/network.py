@@ -46,6 +46,7 @@ from ledger.manifest import Manifest
 from ledger.oblivious import EvaluatorClient
 from ledger.oprf import OprfError, PublicKey
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
+from ledger.words import utc_text
 
 #: gas a new member is funded for on a JSON-RPC network where gas costs something (about
 #: 20,000 single or 40,000 batched document registrations, or 7,000 financings: docs/gas.md)
@@ -537,7 +538,7 @@ def init_network(
         admin_address=admin.address,
         backend=backend,
         fingerprint_evaluator_key=evaluator_key.hex()[:16],
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        created_at=utc_text(datetime.now(UTC)),
     )
     manifest.write(settings.manifest_path)
     ledger = Ledger(settings, w3, manifest, node, client)

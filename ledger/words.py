@@ -17,12 +17,14 @@ Bottom layer: imports only :mod:`ledger.documents.currencies` and the contract's
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from eth_utils.address import to_checksum_address
+from pydantic import PlainSerializer, WithJsonSchema
 
 from ledger.documents.currencies import minor_unit_exponent
 from ledger.services.roles import ContractEnum
@@ -75,10 +77,44 @@ def money(amount: int, currency: str | None) -> str:
 
 # -- time -------------------------------------------------------------------------------------
 
+#: how much of a second a time shows: ``seconds`` for every chain time (a block's timestamp is
+#: whole seconds), a fraction only where the gateway's own clock measured one
+Precision = Literal["seconds", "milliseconds", "microseconds"]
+
+
+def utc_text(moment: datetime | int | float, precision: Precision = "seconds") -> str:
+    """A UTC time as the one RFC 3339 form every output uses: ``2026-03-01T09:30:12Z``, or with
+    ``precision`` ``2026-03-01T09:30:12.345Z`` / ``2026-03-01T09:30:12.345678Z``.
+
+    ``moment`` is a ``datetime`` (an aware one in any zone is converted to UTC; a naive one is
+    read as UTC) or Unix seconds. Raises ``ValueError``/``OverflowError`` as ``datetime`` does for
+    a time outside years 1..9999."""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, UTC)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec=precision).replace("+00:00", "Z")
+
 
 def iso_time(seconds: int) -> str:
-    """Unix seconds as ISO 8601 UTC: ``2026-03-01T09:30:12Z``."""
-    return datetime.fromtimestamp(int(seconds), UTC).isoformat().replace("+00:00", "Z")
+    """Unix seconds as ISO 8601 UTC: ``2026-03-01T09:30:12Z`` (:func:`utc_text`)."""
+    return utc_text(int(seconds))
+
+
+#: how an output time is described in the OpenAPI schema: RFC 3339 text
+_TIME_SCHEMA = WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization")
+#: a pydantic ``datetime`` field written in JSON as :func:`utc_text` (whole seconds, ``Z``)
+UtcSeconds = Annotated[
+    datetime,
+    PlainSerializer(lambda t: utc_text(t), return_type=str, when_used="json"),
+    _TIME_SCHEMA,
+]
+#: a pydantic ``datetime`` field of the gateway's own clock, written with its microseconds
+UtcMicroseconds = Annotated[
+    datetime,
+    PlainSerializer(lambda t: utc_text(t, "microseconds"), return_type=str, when_used="json"),
+    _TIME_SCHEMA,
+]
 
 
 # -- chain codes ------------------------------------------------------------------------------
@@ -154,7 +190,10 @@ def financing_money(amount: int, financing_id: int, names: Names = NO_NAMES) -> 
 
 
 def jsonable(value: Any) -> Any:
-    """Bytes as ``0x`` hex, tuples as lists, anything else unknown as text (JSON-safe)."""
+    """Bytes as ``0x`` hex, tuples as lists, a ``datetime`` as :func:`utc_text`, anything else
+    unknown as text (JSON-safe)."""
+    if isinstance(value, datetime):
+        return utc_text(value, "microseconds" if value.microsecond else "seconds")
     if isinstance(value, bytes | bytearray):
         return "0x" + bytes(value).hex()
     if isinstance(value, dict):
@@ -164,3 +203,56 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return str(value)
+
+
+# -- text that cannot be turned against its reader ---------------------------------------------
+
+#: characters a terminal acts on instead of showing: C0 (with TAB, CR and LF), DEL, C1, the
+#: Unicode line and paragraph separators, and the bidirectional marks, embeddings, overrides and
+#: isolates (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069: "Trojan Source", CVE-2021-42574)
+_CONTROLS = [
+    *range(0x00, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x200E,
+    0x200F,
+    0x2028,
+    0x2029,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+]
+#: each such character as Python writes it in a string literal: ``\r``, ``\x1b``, ``\u202e``
+_VISIBLE = {c: chr(c).encode("unicode_escape").decode("ascii") for c in _CONTROLS}
+
+
+def visible(text: str) -> str:
+    r"""``text`` for a terminal: every control character (``_CONTROLS``: C0 with CR, LF and TAB,
+    DEL, C1, line separators, bidi controls) written out as its escape, everything else unchanged.
+    A document number ``ESC-809`` + ESC ``[2K`` + CR ``FAKE`` is shown as ``ESC-809\x1b[2K\rFAKE``
+    (backslashes and letters): one line, nothing on it overwritten or reordered."""
+    return text.translate(_VISIBLE)
+
+
+def visible_lines(text: str) -> str:
+    """:func:`visible` on each line of ``text``: the line breaks between lines stay."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+#: a cell that is a plain number (an amount, a block number: ``-12.50`` stays a number)
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+#: the first characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection)
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """``value`` safe as a CSV cell that a spreadsheet opens: a text starting with ``=``, ``+``,
+    ``-``, ``@``, TAB or CR gets a leading ``'`` (OWASP's rule for CSV injection: the program
+    then shows the text instead of running it as a formula), unless it is a plain number.
+    Numbers and every other value are returned unchanged."""
+    if (
+        isinstance(value, str)
+        and value.startswith(_FORMULA_STARTS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value

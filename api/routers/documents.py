@@ -10,7 +10,6 @@ A member not active on chain may only read its own documents and lodged files.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
@@ -42,6 +41,7 @@ from ledger.services.disclosure import (
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
 from ledger.services.roles import DocType
+from ledger.words import UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
 
@@ -75,7 +75,7 @@ class DocumentPublic(BaseModel):
     status: str
     registered_by: str
     registrant_id: int
-    registered_at: datetime
+    registered_at: UtcSeconds
     currency: str | None = Field(
         description="ISO 4217, from the file the caller lodged; null when the caller lodged "
         "none (whether and for how much a document is financed is confidential: "
@@ -290,7 +290,7 @@ class RevocationPublic(BaseModel):
     by_name: str | None
     reason_code: int
     block: int
-    at: datetime
+    at: UtcSeconds
 
 
 class VerifyResult(BaseModel):
@@ -874,7 +874,7 @@ class DocumentListed(BaseModel):
     doc_type: str
     status: str = Field(description="active, revoked or superseded")
     registered_by: str
-    registered_at: datetime = Field(description="the registration block's time")
+    registered_at: UtcSeconds = Field(description="the registration block's time")
     registered_block: int
     successor: str | None = Field(description="the document that superseded this one")
     revoke_reason: int | None = Field(description="the reason code of a revocation")
@@ -894,7 +894,9 @@ class LodgedPublic(BaseModel):
     doc_type: str
     size: int = Field(description="bytes")
     filename: str | None
-    received_at: datetime
+    received_at: UtcMicroseconds = Field(
+        description="when this gateway received the file (its own clock, to the microsecond)"
+    )
     facts: dict[str, Any] | None = Field(
         description="the key facts read from the file (number BT-1, seller, buyer, amount)"
     )

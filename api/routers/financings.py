@@ -20,6 +20,7 @@ from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import financing as svc
 from ledger.services.roles import FinancingKind, FinancingStatus
+from ledger.words import UtcSeconds
 
 router = APIRouter(prefix="/v1/financings", tags=["financings"])
 
@@ -78,7 +79,7 @@ class FinancingPublic(BaseModel):
     financing_id: int
     bank: str
     status: str
-    registered_at: datetime
+    registered_at: UtcSeconds
     registered_block: int
     registered_tx: str
     fingerprint_count: int
@@ -93,7 +94,7 @@ class FinancingPublic(BaseModel):
     drawn: int | None = None
     repaid: int | None = None
     outstanding: int | None = None
-    maturity: datetime | None = None
+    maturity: UtcSeconds | None = None
     reference: str | None = None
     commitment_holds: bool | None = Field(
         default=None, description="the terms and entries open to the commitments on chain"

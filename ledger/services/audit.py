@@ -63,7 +63,7 @@ from ledger.indexer.models import (
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
 from ledger.services.roles import DocStatus, FinancingKind, FinancingStatus, RefusalReason, Role
-from ledger.words import Names, iso_time, who
+from ledger.words import Names, iso_time, spreadsheet_cell, who
 
 DEFAULT_LIMIT = 100
 #: the last second of year 9999: the latest time a query may name (Unix seconds)
@@ -1702,7 +1702,9 @@ def export_events(
     """Every indexed event in chain order as CSV or JSON lines, one string per line, streamed
     (server-side cursor, ``batch`` rows in memory at a time), decoded as ``viewer`` may read
     them: a financing's terms only where the viewer reads them, its fingerprints only for banks
-    and regulators."""
+    and regulators. CSV (RFC 4180, CRLF line ends) is safe to open in a spreadsheet: a text cell
+    that would start a formula gets a leading ``'`` (:func:`ledger.words.spreadsheet_cell`).
+    Raises InvalidInput for an unknown ``fmt`` or event name."""
     if fmt not in EXPORT_FORMATS:
         raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
     events = [parse_event_name(e) for e in events]
@@ -1727,7 +1729,10 @@ def export_events(
 
 def _stream(index: EventIndex, query: Any, fmt: str, viewer: Viewer) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: the csv module quotes a cell holding any character of the line
+    # terminator, so a CR or LF in a member's text stays inside its quoted cell instead of
+    # starting a row of its own
+    writer = csv.writer(buffer, lineterminator="\r\n")
     if fmt == "csv":
         writer.writerow(CSV_COLUMNS)
         yield _drain(buffer)
@@ -1741,18 +1746,18 @@ def _stream(index: EventIndex, query: Any, fmt: str, viewer: Viewer) -> Iterator
             decoded = access.decode(name, raw, block, log, names)
             if fmt == "csv":
                 fields = decoded.fields
-                writer.writerow(
-                    [
-                        block,
-                        log,
-                        tx,
-                        block_hash,
-                        iso(time),
-                        name,
-                        decoded.summary,
-                        *["" if fields.get(c) is None else fields[c] for c in FIELD_COLUMNS],
-                    ]
-                )
+                row = [
+                    block,
+                    log,
+                    tx,
+                    block_hash,
+                    iso(time),
+                    name,
+                    decoded.summary,
+                    *["" if fields.get(c) is None else fields[c] for c in FIELD_COLUMNS],
+                ]
+                # a member's text (a name, a reference) must not reach a spreadsheet as a formula
+                writer.writerow([spreadsheet_cell(cell) for cell in row])
                 yield _drain(buffer)
             else:
                 shown = access.shown_args(raw)

@@ -70,7 +70,7 @@ from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_f
 from ledger.services.roles import DocStatus, DocType, FinancingStatus
 from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
-from ledger.words import Names, major, money, who
+from ledger.words import Names, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
@@ -1697,7 +1697,7 @@ def _opened_events(
                 "kind": t.kind.name.lower(),
                 "currency": t.currency,
                 "amount": major(t.amount, t.currency),
-                "maturity": t.maturity.isoformat(),
+                "maturity": utc_text(t.maturity),
                 "reference": t.reference,
             },
             f"financing {fid} registered by {who(f.bank, names)}: "

@@ -43,6 +43,7 @@ from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_time
 from ledger.services.standing import require_active
+from ledger.words import utc_text
 
 #: the actions whose evaluations count towards the limit
 LIMITED_ACTIONS = frozenset({"check", "receive"})
@@ -267,7 +268,7 @@ def _record(ledger: Ledger, row: FingerprintCheck, names: dict[str, str | None])
     at = datetime.fromtimestamp(row.at_ms / 1000, UTC)
     return CheckRecord(
         check_id=row.check_id,
-        at=at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        at=utc_text(at, "milliseconds"),
         participant=row.participant,
         participant_name=_name(ledger, row.participant, names),
         role=row.role,

@@ -15,7 +15,6 @@ import dataclasses
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from web3 import Web3
@@ -36,6 +35,7 @@ from ledger.revert import ERRORS
 from ledger.services.roles import ProposalAction, Role
 from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
+from ledger.words import iso_time
 
 MAX_NAME_LENGTH = 200
 
@@ -654,7 +654,7 @@ class _History:
 
 
 def _iso(unix_seconds: int) -> str:
-    return datetime.fromtimestamp(unix_seconds, UTC).isoformat(timespec="seconds")
+    return iso_time(unix_seconds)
 
 
 def get_proposal(ledger: Ledger, proposal_id: int, *, tx_hash: str | None = None) -> Proposal:

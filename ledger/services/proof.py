@@ -52,6 +52,7 @@ from ledger.network import Ledger, legal_id_hash, open_ledger
 from ledger.services import documents as docs
 from ledger.services.documents import HashedForm
 from ledger.services.roles import DocStatus, DocType, Role
+from ledger.words import UtcSeconds, utc_text
 
 FORMAT: Literal["tradeledger.proof"] = "tradeledger.proof"
 VERSION: Literal[1] = 1
@@ -122,7 +123,7 @@ class ProofRegistration(_Part):
     block_hash: Hex32
     log_index: int = Field(ge=0, description="the DocumentRegistered log's index in the block")
     timestamp: UnixSeconds
-    registered_at: datetime = Field(description="the block's time, ISO 8601 UTC")
+    registered_at: UtcSeconds = Field(description="the block's time, ISO 8601 UTC")
     signed_by: Address = Field(description="the account that signed the registration")
     registrant: ProofMember
 
@@ -132,7 +133,7 @@ class ProofEvent(_Part):
     block_number: Block
     block_hash: Hex32
     timestamp: UnixSeconds
-    at: datetime
+    at: UtcSeconds
 
 
 class ProofRevocation(ProofEvent):
@@ -150,7 +151,7 @@ class ProofStatus(_Part):
     status: Literal["active", "revoked", "superseded"]
     as_of_block: Block
     as_of_block_hash: Hex32
-    as_of: datetime = Field(description="the as_of block's time")
+    as_of: UtcSeconds = Field(description="the as_of block's time")
     revocation: ProofRevocation | None = None
     supersession: ProofSupersession | None = None
 
@@ -177,7 +178,7 @@ class Proof(_Part):
 
     format: Literal["tradeledger.proof"] = FORMAT
     version: Literal[1] = VERSION
-    created_at: datetime
+    created_at: UtcSeconds
     document: ProofDocument
     network: ProofNetwork
     registration: ProofRegistration
@@ -753,12 +754,12 @@ def _registration_checks(c: _Checks, chain: ChainReader, proof: Proof) -> None:
         if int(block["timestamp"]) != reg.timestamp:
             problems.append(
                 f"block {reg.block_number}'s time is {int(block['timestamp'])} "
-                f"({_when(int(block['timestamp'])).isoformat()}), the proof says {reg.timestamp}"
+                f"({utc_text(int(block['timestamp']))}), the proof says {reg.timestamp}"
             )
     if reg.registered_at != _when(reg.timestamp):
         problems.append(
-            f"the proof's registered_at {reg.registered_at.isoformat()} is not its timestamp "
-            f"{reg.timestamp} ({_when(reg.timestamp).isoformat()})"
+            f"the proof's registered_at {utc_text(reg.registered_at)} is not its timestamp "
+            f"{reg.timestamp} ({utc_text(reg.timestamp)})"
         )
     if problems:
         c.fail("block", Outcome.BLOCK_MISMATCH, "; ".join(problems))
@@ -766,7 +767,7 @@ def _registration_checks(c: _Checks, chain: ChainReader, proof: Proof) -> None:
         c.ok(
             "block",
             f"block {reg.block_number} has hash {reg.block_hash} and time "
-            f"{reg.registered_at.isoformat()}, as the proof says",
+            f"{utc_text(reg.registered_at)}, as the proof says",
         )
 
 
@@ -869,7 +870,7 @@ def _record_checks(
         c.ok(
             "record",
             f"the contract holds {proof.document.doc_hash}, registered by member "
-            f"{int(raw[1])} at {reg.registered_at.isoformat()}",
+            f"{int(raw[1])} at {utc_text(reg.registered_at)}",
         )
     _registrant_check(c, chain, proof, int(raw[1]), expected_legal_id)
     return status
@@ -934,8 +935,8 @@ def _status_check(
         return status, None, None
     if claimed.as_of != _when(int(as_of["timestamp"])):
         problems.append(
-            f"block {claimed.as_of_block}'s time is {_when(int(as_of['timestamp'])).isoformat()}, "
-            f"the proof says {claimed.as_of.isoformat()}"
+            f"block {claimed.as_of_block}'s time is {utc_text(int(as_of['timestamp']))}, "
+            f"the proof says {utc_text(claimed.as_of)}"
         )
     revoked = chain.logs("DocumentRevoked", since, docHash=doc_hash)
     superseded = chain.logs("DocumentSuperseded", since, oldDocHash=doc_hash)
@@ -973,7 +974,7 @@ def _status_check(
             "status",
             Outcome.REVOKED,
             f"revoked{since_word}: by {name or by} ({by}) in block {int(log['blockNumber'])} at "
-            f"{when.isoformat()}, reason code {int(log['args']['reasonCode'])}",
+            f"{utc_text(when)}, reason code {int(log['args']['reasonCode'])}",
         )
     else:
         successor = _hex(chain.call("successorOf", doc_hash))

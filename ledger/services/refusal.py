@@ -25,13 +25,13 @@ The message is :func:`ledger.messages.refusal_sentence` of these details.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from ledger.errors import FinancingRefused
 from ledger.messages import refusal_sentence
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
+from ledger.words import iso_time
 
 
 def refused_error(
@@ -55,7 +55,7 @@ def refused_error(
     if conflicting:
         record = ledger.calls.functions.getFinancing(conflicting).call()
         conflicting_bank = str(record[0])
-        conflicting_at = datetime.fromtimestamp(int(record[4]), UTC).isoformat()
+        conflicting_at = iso_time(int(record[4]))
     fingerprint = refusal.get("fingerprint")
     details: dict[str, Any] = {
         "reason": refusal.get("reason"),

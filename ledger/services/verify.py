@@ -44,6 +44,7 @@ from ledger.services.documents import HashedForm as HashedForm
 from ledger.services.documents import HashTried as HashTried
 from ledger.services.documents import canonical_form as canonical_form
 from ledger.services.roles import DocStatus
+from ledger.words import utc_text
 
 #: how far a chain of amendments is followed to its current version
 MAX_SUCCESSORS = 64
@@ -151,7 +152,7 @@ def _revocation_fields(revocation: Revocation | None) -> dict[str, Any] | None:
         "by_name": revocation.by_name,
         "reason_code": revocation.reason_code,
         "block": revocation.block,
-        "at": revocation.at.isoformat(),
+        "at": utc_text(revocation.at),
     }
 
 

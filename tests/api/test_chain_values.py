@@ -55,7 +55,7 @@ def test_other_python_values_become_json_too() -> None:
     safe = jsonable(value)
     json.dumps(safe, allow_nan=False)
     assert safe["1"] == "revoked"
-    assert safe["when"] == "2026-01-31T00:00:00+00:00"
+    assert safe["when"] == "2026-01-31T00:00:00Z"
     assert safe["amount"] == "46.75"
     assert safe["set"] == ["0x01", "0x02"]
     assert safe["raw"] == "0x0a"

@@ -1,4 +1,4 @@
-"""Unknown and repeated query parameters are refused, not ignored.
+"""Unknown, repeated and empty query parameters are refused, not ignored.
 
 A misspelt filter (``?stauts=active``, ``?regisrant=0x…``) used to answer as if no filter had
 been given: a full, plausible page that the caller takes for the filtered one. Every route now
@@ -7,6 +7,13 @@ answers 422 ``invalid_input`` naming the parameter and the ones the route takes.
 A parameter given twice (``?status=active&status=revoked``) was read as its last value, so the
 caller got one of the two filters without being told which. It is refused the same way, naming
 the parameter, unless the route takes a list for it (``?fingerprint=…&fingerprint=…``).
+
+A parameter given empty (``?bank=``: a script's unset variable, ``bank=$BANK``) was read as if it
+had been left out on some routes — every bank's records, 200 — and refused on others. On every
+read (GET) route it is now a 422 naming it: ``must not be empty: leave it out for no filter``
+(``ledger.services.audit.EMPTY_FILTER_RULE``; the CLI refuses an empty option the same way). A
+write's query parameter (``POST /v1/documents/openattestation?doc_type=``) is its route's to
+refuse with its own rule.
 """
 
 from __future__ import annotations
@@ -19,6 +26,10 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from ledger.errors import InvalidInput
+from ledger.services.audit import EMPTY_FILTER_RULE
+
+#: the methods whose query parameters are filters: an empty one is refused here
+_READS = frozenset({"GET", "HEAD"})
 
 #: per route: the query parameters it takes, and those of them it takes as a list
 _KNOWN: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
@@ -52,8 +63,9 @@ def _known(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
 
 async def reject_unknown_query(request: Request) -> None:
     """Raise InvalidInput (422) when the query string names a parameter the route does not
-    take (``field`` is that parameter, ``rule`` lists the ones it takes), or gives one it
-    takes once more than once (``field`` is that parameter)."""
+    take (``field`` is that parameter, ``rule`` lists the ones it takes), gives one it takes
+    once more than once (``field`` is that parameter), or — on a read — gives one empty or
+    blank (``field`` is that parameter, ``rule`` :data:`EMPTY_FILTER_RULE`)."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
@@ -74,3 +86,9 @@ async def reject_unknown_query(request: Request) -> None:
             f"is not a query parameter of {request.method} {route.path} (it takes: {takes})",
             unknown=unknown,
         )
+    if request.method in _READS:
+        empty = sorted(
+            {name for name, value in request.query_params.multi_items() if not value.strip()}
+        )
+        if empty:
+            raise InvalidInput(empty[0], EMPTY_FILTER_RULE, empty=empty)

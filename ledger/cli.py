@@ -32,6 +32,7 @@ from ledger.cli_common import (
     settings_for,
     table,
 )
+from ledger.cli_filters import ReadCommand
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
@@ -1241,7 +1242,7 @@ def doc_verify(
         raise typer.Exit(code)
 
 
-@doc_app.command("show")
+@doc_app.command("show", cls=ReadCommand)
 def doc_show(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: ReadAs = None,
@@ -1253,7 +1254,7 @@ def doc_show(
     bank, a regulator, the document's registrant) — the refusals naming it and the entries,
     closing or cancelling of every financing that pledges it, each in words."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
-    reader = _actor(as_member) if as_member else ""
+    reader = _actor(as_member) if as_member is not None else ""
     with opened_ledger(data_dir) as ledger:
         role = (
             ledger.db.participant(reader).role
@@ -1416,7 +1417,7 @@ def _listed_payload(d: docs.ListedDocument) -> dict[str, Any]:
     }
 
 
-@doc_app.command("list")
+@doc_app.command("list", cls=ReadCommand)
 def doc_list(
     registrant: Annotated[str | None, typer.Option(help="only this member's")] = None,
     doc_type: Annotated[
@@ -1427,7 +1428,10 @@ def doc_list(
         str | None, typer.Option("--from", help="registered at or after (ISO 8601 or Unix s)")
     ] = None,
     registered_to: Annotated[
-        str | None, typer.Option("--to", help="registered at or before (ISO 8601 or Unix s)")
+        str | None,
+        typer.Option(
+            "--to", help="registered at or before (ISO 8601 or Unix s; a date: the whole day, UTC)"
+        ),
     ] = None,
     cursor: CursorOpt = None,
     limit: ListLimitOpt = docs.DEFAULT_LIST_LIMIT,
@@ -1480,7 +1484,7 @@ def _party_text(party: dict[str, Any] | None) -> str:
     return str(party.get("name") or f"{ids[0].get('scheme', '')}:{ids[0].get('value', '')}")
 
 
-@doc_app.command("search")
+@doc_app.command("search", cls=ReadCommand)
 def doc_search(
     as_member: AsMember,
     invoice_number: Annotated[
@@ -1785,7 +1789,7 @@ def finance_share(
     )
 
 
-@finance_app.command("show")
+@finance_app.command("show", cls=ReadCommand)
 def finance_show(
     financing_id: FinancingId,
     as_member: ReadAs = None,
@@ -1794,14 +1798,14 @@ def finance_show(
 ) -> None:
     """One financing: bank, status, and — for a reader whose key opens them — amounts,
     maturity, pledged documents, drawdowns and repayments."""
-    reader = _actor(as_member) if as_member else None
+    reader = _actor(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
         _refuse_inactive_reader(ledger, reader, "financings")
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
-@finance_app.command("list")
+@finance_app.command("list", cls=ReadCommand)
 def finance_list(
     bank: Annotated[str | None, typer.Option(help="only this bank's")] = None,
     status: Annotated[str | None, typer.Option(help="active, closed or cancelled")] = None,
@@ -1814,9 +1818,9 @@ def finance_list(
 ) -> None:
     """Financings, filtered; one page at a time (see next_cursor). Terms only where the
     reader's key (--as) opens them."""
-    reader = _actor(as_member) if as_member else None
-    state = guard(lambda: FinancingStatus.parse(status, "--status")) if status else None
-    doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc else None
+    reader = _actor(as_member) if as_member is not None else None
+    state = guard(lambda: FinancingStatus.parse(status, "--status")) if status is not None else None
+    doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
         _refuse_inactive_reader(ledger, reader, "financings")
         page = guard(
@@ -2008,7 +2012,7 @@ def _iso(at: object) -> str:
         return str(at)
 
 
-@evaluator_app.command("log")
+@evaluator_app.command("log", cls=ReadCommand)
 def evaluator_log(
     member: Annotated[
         str | None, typer.Option(help="only this member's evaluations (0x address)")
@@ -2028,8 +2032,8 @@ def evaluator_log(
     refusal — never an input), read at TRADELEDGER_EVALUATOR_URL by a regulator's gateway with a
     request signed by the regulator's own key."""
     with opened_ledger(data_dir) as ledger:
-        reader = _actor(actor) if actor else _regulator_here(ledger)
-        wanted = _actor(member, "--member") if member else ""
+        reader = _actor(actor) if actor is not None else _regulator_here(ledger)
+        wanted = _actor(member, "--member") if member is not None else ""
         entries = guard(lambda: ledger.evaluation_log(reader, wanted, limit=limit))
     rows = [[e["id"], e["member"], _iso(e["at"]), e["count"], e["outcome"]] for e in entries]
     emit(

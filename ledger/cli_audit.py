@@ -40,6 +40,7 @@ from ledger.cli_common import (
     settings_for,
     table,
 )
+from ledger.cli_filters import ReadCommand
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
@@ -51,8 +52,14 @@ from ledger.words import money
 index_app = typer.Typer(help="The event index (SQL copy of the chain).", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_args_is_help=True)
 
-SinceOpt = Annotated[str | None, typer.Option(help="from this block time (ISO 8601)")]
-UntilOpt = Annotated[str | None, typer.Option(help="up to this block time (ISO 8601)")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(help="from this block time, inclusive (ISO 8601 date or date-time, Unix s)"),
+]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(help="up to this block time, inclusive; a date alone is the whole day (UTC)"),
+]
 ReadAsOpt = Annotated[
     str | None,
     typer.Option(
@@ -131,7 +138,7 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
 
 
-@audit_app.command("verify")
+@audit_app.command("verify", cls=ReadCommand)
 def audit_verify(
     as_member: Annotated[
         str | None,
@@ -200,7 +207,7 @@ def _rules_text(rules: RulesReport | None) -> str:
     return lines_text(lines)
 
 
-@audit_app.command("export")
+@audit_app.command("export", cls=ReadCommand)
 def audit_export(
     out: Annotated[Path, typer.Option("--out", help="file to write ('-' for stdout)")],
     fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "jsonl",
@@ -292,7 +299,7 @@ def _emit_events(
     emit(as_json, _page(items, last), _event_lines(items) or "no events")
 
 
-@audit_app.command("timeline")
+@audit_app.command("timeline", cls=ReadCommand)
 def audit_timeline(
     doc_hash: Annotated[str, typer.Argument(help="the document hash (64 hex digits)")],
     since: SinceOpt = None,
@@ -317,7 +324,7 @@ def audit_timeline(
     )
 
 
-@audit_app.command("activity")
+@audit_app.command("activity", cls=ReadCommand)
 def audit_activity(
     address: Annotated[str, typer.Argument(help="the member's address")],
     since: SinceOpt = None,
@@ -398,7 +405,7 @@ def _named(address: str | None, name: str | None) -> str:
     return f"{name} ({address})" if name else address
 
 
-@audit_app.command("refusals")
+@audit_app.command("refusals", cls=ReadCommand)
 def audit_refusals(
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -412,7 +419,7 @@ def audit_refusals(
     and bank holding it, what was asked, and the numbers (face value, already financed, and
     headroom: what could actually be financed) — where the reader may read them."""
     period = guard(lambda: audit.Period.parse(since, until))
-    if reason:
+    if reason is not None:
         guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
         viewer = _viewer(index, as_member, "refusals")
@@ -429,7 +436,7 @@ def audit_refusals(
     )
 
 
-@audit_app.command("duplicates")
+@audit_app.command("duplicates", cls=ReadCommand)
 def audit_duplicates(
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -488,7 +495,7 @@ def audit_duplicates(
     )
 
 
-@audit_app.command("exposure")
+@audit_app.command("exposure", cls=ReadCommand)
 def audit_exposure(
     by: Annotated[str, typer.Option(help="bank or enterprise")] = "bank",
     member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
@@ -543,13 +550,18 @@ def _exposed(row: audit.Exposure) -> str:
     return f"seller {seller} (not a member)" if seller else "unattributed"
 
 
-@audit_app.command("fingerprint-checks")
+@audit_app.command("fingerprint-checks", cls=ReadCommand)
 def audit_fingerprint_checks(
     participant: Annotated[
         str | None, typer.Option(help="only this participant's evaluations (address)")
     ] = None,
-    since: Annotated[str | None, typer.Option(help="from this time (ISO 8601)")] = None,
-    until: Annotated[str | None, typer.Option(help="up to this time (ISO 8601)")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="from this time, inclusive (ISO 8601 or Unix s)")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(help="up to this time, inclusive; a date alone is the whole day (UTC)"),
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -21,8 +21,11 @@ Financing terms are confidential (docs/privacy.md): every answer is built for th
 * fingerprint-evaluations — REGULATOR: the consortium evaluator's log, read with its own key.
 
 A member not active on chain reads only its own activity and its own documents' timelines.
-Every answer says up to which block it is
-complete (``indexed_block``).
+
+Every read of the index first catches it up to the chain head (``audit.catch_up_for_read``, as
+the document list does), so a write answered a moment ago is in the answer; when the chain does
+not answer, the index is read as it stands. Every answer says up to which block it is complete
+(``indexed_block``; the export in its ``X-Indexed-Block`` header).
 """
 
 from __future__ import annotations
@@ -62,9 +65,21 @@ async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
 
 IndexDep = Annotated[EventIndex, Depends(get_index)]
 Since = Annotated[
-    str | None, Query(description="from this block time on (ISO 8601 or Unix seconds)")
+    str | None,
+    Query(
+        description="from this block time on, inclusive (ISO 8601 date or date-time, or Unix "
+        "seconds)"
+    ),
 ]
-Until = Annotated[str | None, Query(description="up to this block time (inclusive)")]
+Until = Annotated[
+    str | None,
+    Query(
+        description="up to this block time, inclusive (ISO 8601 or Unix seconds); a date alone is "
+        "the whole of that day, UTC"
+    ),
+]
+#: the response header of the export that says up to which block it is complete
+INDEXED_BLOCK_HEADER = "X-Indexed-Block"
 Cursor = Annotated[str | None, Query(alias="cursor", description="next_cursor of the last page")]
 Limit = Annotated[int, Query(ge=1, le=audit.MAX_LIMIT)]
 
@@ -107,6 +122,7 @@ def document_timeline(
         )
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
     return audit.timeline(index, doc_hash, period, after, limit, viewer).to_dict()
 
 
@@ -126,6 +142,7 @@ def member_activity(
     viewer = _viewer(participant)
     _own_or_oversight(participant, address)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
     return audit.member_activity(index, address, period, after, limit, viewer).to_dict()
 
 
@@ -145,6 +162,7 @@ def refusals(
     require_role(participant, *OVERSIGHT, "bank")
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
     return audit.refusals(index, period, bank, reason, after, limit, viewer).to_dict()
 
 
@@ -163,6 +181,7 @@ def duplicates(
     require_role(participant, *FINGERPRINT_ROLES)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
     return audit.duplicates(index, period, after, fingerprints_after, limit, viewer).to_dict()
 
 
@@ -187,9 +206,10 @@ def exposure(
     require_role(participant, "regulator", "bank", "enterprise")
     viewer = _viewer(participant)
     if participant.role == by:
-        member = member or participant.address
+        member = participant.address if member is None else member
         _own_or_oversight(participant, member)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
     rows = audit.exposure(index, by, member, period, ledger.db, viewer)
     last = index.cursor()[0]
     return {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last}
@@ -212,6 +232,7 @@ def financeable(
     fingerprints)."""
     require_role(participant, *FINGERPRINT_ROLES)
     viewer = _viewer(participant)
+    audit.catch_up_for_read(index)
     return audit.financeable(
         index, doc_hash, fingerprint or (), ledger.db, participant.address, viewer
     ).to_dict()
@@ -231,15 +252,22 @@ def export(
 ) -> StreamingResponse:
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
     block, transaction and log index. A financing's terms are decoded only where the caller
-    reads them."""
+    reads them. The ``X-Indexed-Block`` header says up to which block the export is complete."""
     require_role(participant, *OVERSIGHT)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
+    audit.catch_up_for_read(index)
+    indexed = index.cursor()[0]
     lines = audit.export_events(index, format, period, event or (), viewer=viewer)
     media = "text/csv" if format == "csv" else "application/x-ndjson"
     name = f"tradeledger-events.{format}"
     return StreamingResponse(
-        lines, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        lines,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            INDEXED_BLOCK_HEADER: str(indexed),
+        },
     )
 
 
@@ -254,6 +282,7 @@ async def verify_index(
     moved off chain re-checked, each breach named (null for an admin, who reads no terms)."""
     require_role(participant, *OVERSIGHT)
     _viewer(participant)
+    await run_in_threadpool(audit.catch_up_for_read, index)
     report = await run_in_threadpool(verify, index)
     body = report.to_dict()
     body["rules"] = None
@@ -272,9 +301,18 @@ def fingerprint_checks(
         str | None, Query(alias="participant", description="only this participant's (address)")
     ] = None,
     since: Annotated[
-        str | None, Query(description="from this time on (ISO 8601 or Unix seconds)")
+        str | None,
+        Query(
+            description="from this time on, inclusive (ISO 8601 date or date-time, or Unix seconds)"
+        ),
     ] = None,
-    until: Until = None,
+    until: Annotated[
+        str | None,
+        Query(
+            description="up to this time, inclusive (ISO 8601 or Unix seconds); a date alone is "
+            "the whole of that day, UTC"
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=checks.MAX_LIMIT)] = checks.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
@@ -304,7 +342,7 @@ async def fingerprint_evaluations(
     ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input.
     REGULATOR only; 503 ``evaluator_unavailable`` when the evaluator cannot be reached."""
     require_role(participant, "regulator")
-    wanted = audit.parse_address(member, "member") if member else ""
+    wanted = audit.parse_filter(member, "member", audit.parse_address) or ""
     entries = await run_in_threadpool(
         ledger.evaluation_log, participant.address, wanted, after, limit
     )

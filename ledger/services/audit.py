@@ -5,7 +5,10 @@ Every answer is read from the event index (:mod:`ledger.indexer`) and says up to
 it is complete (``indexed_block``). Every row carries its block number, transaction hash and log
 index so it can be checked against the chain with any Ethereum client. Lists are paginated by an
 opaque cursor (``next_cursor``); every query takes a time range (``since``/``until``: ISO 8601 or
-Unix seconds, compared with the block's timestamp, both inclusive).
+Unix seconds, compared with the block's timestamp, both inclusive: a date alone as ``until`` is
+the whole of that day, UTC). A filter given empty is refused (:data:`EMPTY_FILTER_RULE`), never
+read as "no filter". The gateway's API catches the index up to the chain head before it answers
+(:func:`catch_up_for_read`).
 
 Financing terms are confidential (issue #14, ``docs/privacy.md``). The index holds the clear
 terms of every envelope a key at this gateway opened, with the members whose keys opened it
@@ -23,10 +26,10 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
-from ledger.errors import InvalidInput
+from ledger.errors import ChainUnavailable, InvalidInput
 from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
@@ -65,6 +68,8 @@ from ledger.network import legal_id_hash
 from ledger.services.roles import DocStatus, FinancingKind, FinancingStatus, RefusalReason, Role
 from ledger.words import Names, iso_time, spreadsheet_cell, who
 
+T = TypeVar("T")
+
 DEFAULT_LIMIT = 100
 #: the last second of year 9999: the latest time a query may name (Unix seconds)
 MAX_TIME = 253_402_300_799
@@ -74,6 +79,9 @@ MAX_LIMIT = 1000
 #: refusal reasons that point at a document shown twice
 DUPLICATE_REASONS = (RefusalReason.FINGERPRINT_PLEDGED, RefusalReason.EXCEEDS_FACE_VALUE)
 EXPORT_FORMATS = ("csv", "jsonl")
+#: how many block ranges a read catches the index up before answering (the follower does the
+#: rest in the background; ``indexed_block`` says how far an answer is complete)
+READ_CATCH_UP_RANGES = 4
 #: where each event is on chain, then what it says: its sentence and one column per decoded
 #: field (the union of every event's fields, ``ledger.eventwords.FIELD_COLUMNS``; empty when an
 #: event has no such field)
@@ -92,6 +100,32 @@ CSV_COLUMNS = (
 # -- inputs -----------------------------------------------------------------------------------
 
 
+#: the rule an empty filter breaks: a script's unset variable (``?bank=$BANK``) must not read as
+#: "no filter" and answer every bank's records
+EMPTY_FILTER_RULE = "must not be empty: leave it out for no filter"
+#: one day in milliseconds: a date alone as an upper bound reaches the end of that day
+_DAY_MS = 86_400_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def given(text: str | None, field_name: str) -> str | None:
+    """``text`` as given, or None when it was left out (None). Raises :class:`InvalidInput`
+    (``field_name``, :data:`EMPTY_FILTER_RULE`) when it was given empty or blank."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise InvalidInput(field_name, EMPTY_FILTER_RULE)
+    return text
+
+
+def parse_filter(text: str | None, field_name: str, parse: Callable[[str, str], T]) -> T | None:
+    """``parse(text, field_name)``, or None when the filter was left out (None); an empty or
+    blank one raises :class:`InvalidInput` (:data:`EMPTY_FILTER_RULE`), never "no filter"."""
+    found = given(text, field_name)
+    return None if found is None else parse(found, field_name)
+
+
 @dataclass(frozen=True)
 class Period:
     """A closed interval of block timestamps (Unix seconds); None is open."""
@@ -101,10 +135,9 @@ class Period:
 
     @classmethod
     def parse(cls, since: str | None = None, until: str | None = None) -> Period:
-        period = cls(parse_time(since, "since"), parse_time(until, "until"))
-        if period.since is not None and period.until is not None and period.since > period.until:
-            raise InvalidInput("until", "must not be before since")
-        return period
+        """From text as the API and the CLI take it (:func:`parse_bounds`: a date alone as
+        ``until`` is the whole of that day, UTC). InvalidInput names ``since`` or ``until``."""
+        return cls(*parse_bounds(since, until))
 
     def clause(self, column: Any) -> list[ColumnElement[bool]]:
         found: list[ColumnElement[bool]] = []
@@ -115,24 +148,95 @@ class Period:
         return found
 
 
-def parse_time(text: str | None, field_name: str) -> int | None:
-    """ISO 8601 (a date, or a date and time; UTC when no offset) or Unix seconds."""
-    if text is None or not text.strip():
+def parse_instant_ms(text: str | None, field_name: str, *, upper: bool = False) -> int | None:
+    """A time bound as Unix milliseconds, inclusive; None when left out (None).
+
+    ``text`` is ISO 8601 — a date (``2026-01-31``) or a date and time (UTC when it names no
+    offset) — or Unix seconds. A lower bound is the first instant it names. An upper bound
+    (``upper``) is the last instant it names: a date alone reaches the end of that day
+    (``2026-01-31`` → 2026-01-31T23:59:59.999Z), Unix seconds or a time without a fraction the
+    end of that second; a time with a fraction is taken as given. Raises InvalidInput naming
+    ``field_name`` for an empty value, for Unix seconds past year 9999, or for anything else.
+    """
+    found = given(text, field_name)
+    if found is None:
         return None
-    text = text.strip()
-    if text.isascii() and text.isdigit():
-        if int(text) > MAX_TIME:
+    found = found.strip()
+    if found.isascii() and found.isdigit():
+        if int(found) > MAX_TIME:
             raise InvalidInput(field_name, f"Unix seconds must be at most {MAX_TIME} (year 9999)")
-        return int(text)
+        return int(found) * 1000 + (999 if upper else 0)
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        day = date.fromisoformat(found)
+    except ValueError:
+        pass
+    else:
+        start = (datetime.combine(day, time(), UTC) - _EPOCH) // _MS
+        return start + _DAY_MS - 1 if upper else start
+    try:
+        moment = datetime.fromisoformat(found.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            field_name, "must be ISO 8601 (e.g. 2026-01-31T00:00:00Z) or Unix seconds"
+            field_name, "must be ISO 8601 (e.g. 2026-01-31 or 2026-01-31T09:30:00Z) or Unix seconds"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
+    if upper:
+        return (moment - _EPOCH) // _MS + (999 if moment.microsecond == 0 else 0)
+    return -((_EPOCH - moment) // _MS)  # the first whole millisecond at or after it
+
+
+def parse_time(text: str | None, field_name: str, *, upper: bool = False) -> int | None:
+    """A time bound as Unix seconds, inclusive, for a column of whole seconds (a block's
+    time): :func:`parse_instant_ms`, a lower bound rounded up and an upper bound down to the
+    second (``upper``: a date alone is up to 23:59:59 of that day, UTC)."""
+    ms = parse_instant_ms(text, field_name, upper=upper)
+    if ms is None:
+        return None
+    return ms // 1000 if upper else -(-ms // 1000)
+
+
+def parse_bounds_ms(
+    since: str | None,
+    until: str | None,
+    since_field: str = "since",
+    until_field: str = "until",
+) -> tuple[int | None, int | None]:
+    """A closed interval in Unix milliseconds from two bounds (:func:`parse_instant_ms`: a date
+    alone as ``until`` is the whole of that day, UTC); None is open. Raises InvalidInput naming
+    the bound for a bad or empty one, and ``until_field`` when it is before ``since``."""
+    start = parse_instant_ms(since, since_field)
+    end = parse_instant_ms(until, until_field, upper=True)
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(until_field, f"must not be before {since_field}")
+    return start, end
+
+
+def parse_bounds(
+    since: str | None,
+    until: str | None,
+    since_field: str = "since",
+    until_field: str = "until",
+) -> tuple[int | None, int | None]:
+    """:func:`parse_bounds_ms` in whole Unix seconds (for block times): the lower bound rounded
+    up, the upper bound down (``until=2026-01-31`` → 2026-01-31T23:59:59Z)."""
+    start, end = parse_bounds_ms(since, until, since_field, until_field)
+    return (
+        None if start is None else -(-start // 1000),
+        None if end is None else end // 1000,
+    )
+
+
+def catch_up_for_read(index: EventIndex, max_ranges: int = READ_CATCH_UP_RANGES) -> int:
+    """Catch ``index`` up to the chain head before a read answers, so a write answered a
+    moment ago is in the answer: at most ``max_ranges`` block ranges (a far-behind index is
+    left to the follower thread). When the chain does not answer (:class:`ChainUnavailable`)
+    the read is served from the index as it stands — its ``indexed_block`` says how far that
+    is — rather than failing. Returns the number of events written."""
+    try:
+        return index.catch_up(max_ranges=max_ranges)
+    except ChainUnavailable:
+        return 0
 
 
 def parse_hash(text: str, field_name: str) -> str:
@@ -1287,9 +1391,10 @@ def refusals(
     document, why, and the financing in the way. ``reason`` keeps the refusals the viewer reads
     with that reason."""
     conditions = period.clause(RefusalRow.block_time)
-    if bank:
-        conditions.append(RefusalRow.bank == parse_address(bank, "bank"))
-    code = RefusalReason.parse(reason, "reason") if reason else None
+    wanted_bank = parse_filter(bank, "bank", parse_address)
+    if wanted_bank is not None:
+        conditions.append(RefusalRow.bank == wanted_bank)
+    code = parse_filter(reason, "reason", RefusalReason.parse)
     with index.sessions() as session:
         access = Access(session, viewer)
         conditions += access.refusals_listed()
@@ -1400,7 +1505,7 @@ def exposure(
     how each was found (``attributed_by``)."""
     if by not in ("bank", "enterprise"):
         raise InvalidInput("by", "must be one of bank, enterprise", value=by)
-    wanted = parse_address(member, "member") if member else None
+    wanted = parse_filter(member, "member", parse_address)
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
         access = Access(session, viewer)
@@ -1600,7 +1705,7 @@ def financeable(
     without its document or amount: which document another bank financed is confidential."""
     if doc_hash is None and not fingerprints:
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
-    doc = parse_hash(doc_hash, "doc_hash") if doc_hash else None
+    doc = parse_filter(doc_hash, "doc_hash", parse_hash)
     fps = {parse_hash(f, "fingerprint") for f in fingerprints}
     own_file = None
     if doc is not None and lodged is not None and caller:

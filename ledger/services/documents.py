@@ -14,7 +14,6 @@ file against the chain is logged and, for checks, rate-limited per participant
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -51,7 +50,6 @@ from ledger.documents.normalise import clean_text, normalise_identifier, normali
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.writers import amount_text
 from ledger.errors import (
-    ChainUnavailable,
     EvaluatorUnavailable,
     InvalidInput,
     LedgerError,
@@ -65,7 +63,7 @@ from ledger.jsondepth import json_depth
 from ledger.jsonsafe import jsonable
 from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
-from ledger.services.audit import parse_address, parse_time
+from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.roles import DocStatus, DocType, FinancingStatus
 from ledger.services.standing import standing
@@ -1797,22 +1795,19 @@ class DocumentFilter:
         registered_from: str | None = None,
         registered_to: str | None = None,
     ) -> DocumentFilter:
-        """Filters from text, as the API and the CLI take them; InvalidInput names the field
-        (``registrant``, ``type``, ``status``, ``from``, ``to``) and its rule."""
-        found = cls(
-            registrant=parse_address(registrant, "registrant") if registrant else None,
-            doc_type=DocType.parse(doc_type, "type") if doc_type else None,
-            status=DocStatus.parse(status, "status") if status else None,
-            registered_from=parse_time(registered_from, "from"),
-            registered_to=parse_time(registered_to, "to"),
+        """Filters from text, as the API and the CLI take them (None: left out). ``from`` and
+        ``to`` are ISO 8601 or Unix seconds, both inclusive: a date alone as ``to`` is the whole
+        of that day, UTC (``ledger.services.audit.parse_bounds``). InvalidInput names the field
+        (``registrant``, ``type``, ``status``, ``from``, ``to``) and its rule — also for one
+        given empty, which is refused rather than read as "no filter"."""
+        start, end = parse_bounds(registered_from, registered_to, "from", "to")
+        return cls(
+            registrant=parse_filter(registrant, "registrant", parse_address),
+            doc_type=parse_filter(doc_type, "type", DocType.parse),
+            status=parse_filter(status, "status", DocStatus.parse),
+            registered_from=start,
+            registered_to=end,
         )
-        if (
-            found.registered_from is not None
-            and found.registered_to is not None
-            and found.registered_from > found.registered_to
-        ):
-            raise InvalidInput("to", "must not be before from")
-        return found
 
 
 def _list_cursor(text: str | None) -> tuple[int, str] | None:
@@ -1851,8 +1846,7 @@ def list_documents(
     """
     limit = _check_limit(limit, MAX_LIST_LIMIT)
     after = _list_cursor(cursor)
-    with contextlib.suppress(ChainUnavailable):  # serve what is indexed: see indexed_block
-        index.catch_up(max_ranges=LIST_CATCH_UP_RANGES)
+    catch_up_for_read(index, LIST_CATCH_UP_RANGES)  # chain down: what is indexed, see indexed_block
     query = select(DocumentRow)
     if where.registrant is not None:
         query = query.where(DocumentRow.registrant == where.registrant)

@@ -58,6 +58,7 @@ from ledger.gatewaydb import StoredPledge
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
+from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.refusal import refused_error
 from ledger.services.roles import (
     DocStatus,
@@ -936,14 +937,17 @@ def list_financings(
 ) -> Page:
     """Financings by ascending id, filtered; ``next_cursor`` continues after the last one.
     ``doc_hash`` keeps those whose terms ``reader`` opens and that pledge that document
-    (which document a financing is against is confidential)."""
+    (which document a financing is against is confidential). InvalidInput names ``bank`` when
+    it is not an address, or given empty (refused, never read as "every bank's")."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
     after = _cursor(cursor)
     bank_address = None
-    if bank:
+    if bank is not None:  # given empty: refused, not "every bank's"
+        if not bank.strip():
+            raise InvalidInput("bank", EMPTY_FILTER_RULE)
         try:
-            bank_address = Web3.to_checksum_address(bank)
+            bank_address = Web3.to_checksum_address(bank.strip())
         except ValueError:
             raise InvalidInput("bank", "must be a 20-byte hex address") from None
     wanted = docs.hex32(doc_hash) if doc_hash is not None else None

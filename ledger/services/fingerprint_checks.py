@@ -41,7 +41,7 @@ from typing import Any
 from ledger.errors import InvalidInput, NotFound, RateLimited
 from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
-from ledger.services.audit import parse_address, parse_time
+from ledger.services.audit import parse_address, parse_bounds_ms, parse_filter
 from ledger.services.standing import require_active
 from ledger.words import utc_text
 
@@ -244,21 +244,15 @@ def checks_page(
     limit: int = DEFAULT_LIMIT,
 ) -> CheckPage:
     """Logged evaluations, oldest first, of one ``participant`` (an address) or everyone's,
-    between ``since`` and ``until`` (ISO 8601 or Unix seconds, inclusive); paginated by
-    ``cursor`` (the ``next_cursor`` of the previous page). InvalidInput names a bad field."""
+    between ``since`` and ``until`` (ISO 8601 or Unix seconds, inclusive: a date alone as
+    ``until`` is the whole of that day, UTC, up to 23:59:59.999); paginated by ``cursor`` (the
+    ``next_cursor`` of the previous page). InvalidInput names a bad field, and a filter given
+    empty (refused, never read as "no filter")."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
-    who = parse_address(participant, "participant") if participant else None
-    start, end = parse_time(since, "since"), parse_time(until, "until")
-    if start is not None and end is not None and start > end:
-        raise InvalidInput("until", "must not be before since")
-    rows, more = ledger.db.fingerprint_checks(
-        who,
-        start * 1000 if start is not None else None,
-        end * 1000 + 999 if end is not None else None,
-        _cursor(cursor),
-        limit,
-    )
+    who = parse_filter(participant, "participant", parse_address)
+    start_ms, end_ms = parse_bounds_ms(since, until)
+    rows, more = ledger.db.fingerprint_checks(who, start_ms, end_ms, _cursor(cursor), limit)
     names: dict[str, str | None] = {}
     items = [_record(ledger, r, names) for r in rows]
     return CheckPage(items, str(rows[-1].check_id) if more and rows else None)

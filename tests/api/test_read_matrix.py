@@ -25,6 +25,7 @@ from api_helpers import unique_file
 from lifecycle import DOC_STATES, FIN_STATES, ROLES, SAMPLE_FACE, Route, World, open_world, populate
 from lifecycle import served_routes as routes_of
 
+from ledger.services import audit
 from ledger.services import documents as docs
 from ledger.services.roles import Role
 from tests import figures
@@ -545,4 +546,35 @@ def test_a_query_parameter_given_twice_is_refused_on_every_read(world: World) ->
             elif twice.status_code != 422 or field != name or "more than once" not in twice.text:
                 failures.append(f"GET {url} ?{name} twice: {twice.status_code} {twice.text[:200]}")
     assert checked > 20
+    assert not failures, "\n".join(failures)
+
+
+def test_a_query_parameter_given_empty_is_refused_on_every_read(world: World) -> None:
+    """``?bank=`` (a script's unset variable: ``bank=$BANK``) answered every bank's records on
+    some routes — read as if left out — and 422 on others. Every GET route now answers 422
+    naming the parameter, ``must not be empty: leave it out for no filter``, for each of its
+    query parameters sent empty (and blank)."""
+    w = world
+    samples = path_samples(w)
+    failures: list[str] = []
+    checked = 0
+    for route in _get_routes(w):
+        if not route.path.startswith("/v1/"):
+            continue
+        url = route.path
+        for name in route.path_params:
+            url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+        for name, _required, _schema in route.query:
+            for blank in ("", " "):
+                answer = w.client.get(url, params={name: blank}, headers=w.net.regulator.headers)
+                checked += 1
+                is_json = answer.headers.get("content-type", "").startswith("application/json")
+                details = answer.json().get("details", {}) if is_json else {}
+                if (
+                    answer.status_code != 422
+                    or details.get("field") != name
+                    or details.get("rule") != audit.EMPTY_FILTER_RULE
+                ):
+                    failures.append(f"GET {url} ?{name}={blank!r}: {answer.status_code} {details}")
+    assert checked > 60
     assert not failures, "\n".join(failures)

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.main import get_command
 
 from ledger.cli import app
+from ledger.cli_filters import ReadCommand
+from ledger.services.audit import EMPTY_FILTER_RULE
 from tests.cli.cli_helpers import Cli
 
 #: what a help text must not show: reST roles and literals, Markdown code spans
@@ -93,3 +96,70 @@ def test_a_revoked_document_names_its_reason(cli: Cli, tmp_path: Path) -> None:
     cli.run("doc", "revoke", doc_hash, "--as", exporter, "--reason-code", "3")
     verified = cli.run("doc", "verify", str(note), code=4)
     assert "reason code 3 (cancelled_by_issuer)" in verified.stdout
+
+
+#: sample values for the arguments and required options of the reading commands
+READ_SAMPLES = {"--as": "0x" + "11" * 20, "--out": "-"}
+
+
+def _reading_commands() -> list[tuple[tuple[str, ...], Any]]:
+    return [
+        (tuple(name.split()), command)
+        for name, command in _commands(get_command(app))
+        if isinstance(command, ReadCommand)
+    ]
+
+
+def test_the_reading_commands_refuse_an_empty_option() -> None:
+    names = {" ".join(words) for words, _ in _reading_commands()}
+    assert {"doc list", "doc search", "finance list", "evaluator log"} <= names
+    audit = get_command(app).commands["audit"].commands  # type: ignore[attr-defined]
+    assert {f"audit {name}" for name in audit} <= names  # every audit command reads
+
+
+def test_an_option_given_empty_is_refused_naming_it_on_every_reading_command(cli: Cli) -> None:
+    """``--bank "$BANK"`` with BANK unset answered every bank's records (``audit refusals``,
+    ``doc list --status ''``, …). Every option of every reading command sent empty (or blank)
+    now ends the command with exit 2 and ``error: --option: must not be empty: leave it out
+    for no filter`` — with ``--json`` the API's error body naming it."""
+    failures: list[str] = []
+    checked = 0
+    for words, command in _reading_commands():
+        arguments = ["1" for p in command.params if p.param_type_name == "argument"]
+        required = [
+            (p.opts[0], READ_SAMPLES[p.opts[0]])
+            for p in command.params
+            if p.param_type_name == "option" and p.required
+        ]
+        for param in command.params:
+            if param.param_type_name != "option" or param.is_flag or param.opts[0] == "--data-dir":
+                continue
+            option = param.opts[0]
+            others = [x for o, v in required if o != option for x in (o, v)]
+            for blank in ("", " "):
+                args = (*words, *arguments, *others, option, blank)
+                failed = cli.runner.invoke(app, [*args, "--data-dir", str(cli.data_dir)])
+                checked += 1
+                expected = f"error: {option}: {EMPTY_FILTER_RULE}"
+                if failed.exit_code != 2 or not failed.stderr.startswith(expected):
+                    failures.append(f"{' '.join(args)!r}: {failed.exit_code} {failed.output!r}")
+            if "--json" in {o for p in command.params for o in p.opts}:
+                body = cli.json(*words, *arguments, *others, option, "", code=2)
+                if body["details"].get("field") != option or body["error"] != "invalid_input":
+                    failures.append(f"{' '.join(words)} {option} '' --json: {body}")
+    assert checked > 60
+    assert not failures, "\n".join(failures)
+
+
+def test_the_filters_named_in_the_report_are_refused_empty(cli: Cli) -> None:
+    for args in (
+        ("doc", "list", "--status", ""),
+        ("doc", "list", "--to", ""),
+        ("audit", "refusals", "--bank", ""),
+        ("audit", "refusals", "--since", ""),
+        ("finance", "list", "--bank", ""),
+    ):
+        failed = cli.run(*args, code=2)
+        assert failed.stderr.startswith(f"error: {args[2]}: must not be empty"), failed.output
+        assert failed.stdout == ""
+    assert "no refusals" in cli.run("audit", "refusals").stdout  # left out: no filter

@@ -1,0 +1,54 @@
+"""An option given empty to a reading command is refused, not read as "no filter".
+
+``tradeledger audit refusals --bank "$BANK"`` with ``BANK`` unset used to answer every bank's
+refusals: the services read an empty filter as a missing one. Every reading command (the
+``doc``/``finance`` lists and shows, ``evaluator log``, every ``audit`` command) is declared with
+``cls=ReadCommand``: before its options are converted, an option given an empty or blank value
+ends the command with ``error: --option: must not be empty: leave it out for no filter`` and
+exit 2 (with ``--json``, the API's error body on stdout) — the words the API answers for an
+empty query parameter (``api/querycheck.py``, ``ledger.services.audit.EMPTY_FILTER_RULE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from typer.core import TyperCommand
+
+from ledger.cli_common import fail
+from ledger.errors import InvalidInput
+from ledger.services.audit import EMPTY_FILTER_RULE
+
+
+def _blank(value: object) -> bool:
+    """A value as the parser read it (a string, a tuple of them for a repeated option, or a
+    flag's value) that is empty or only spaces."""
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, list | tuple):
+        return any(_blank(v) for v in value)
+    return False
+
+
+def empty_options(params: Iterable[Any], given: dict[str, Any]) -> list[str]:
+    """The options (their first spelling, ``--bank``) among ``params`` whose raw value in
+    ``given`` (the parser's ``{name: value}``) is empty or blank."""
+    return [
+        p.opts[0]
+        for p in params
+        if p.param_type_name == "option" and p.name in given and _blank(given[p.name])
+    ]
+
+
+class ReadCommand(TyperCommand):
+    """A command that reads: an option given empty is refused (exit 2, naming it) before any
+    option is converted — so ``--limit ''`` and ``--out ''`` are refused in the same words."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        given, _, _ = self.make_parser(ctx).parse_args(args=list(args))
+        empty = empty_options(self.get_params(ctx), given)
+        if empty:
+            ctx.params["as_json"] = bool(given.get("as_json"))  # fail() answers --json in JSON
+            fail(InvalidInput(empty[0], EMPTY_FILTER_RULE, empty=empty))
+        return list(super().parse_args(ctx, args))

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
+from api.bodycheck import reject_unknown_body
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit, RequestGuard
@@ -56,8 +57,9 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         # served from the package by install_pages, not from a CDN
         docs_url=None,
         redoc_url=None,
-        # a misspelt filter is a 422, not an unfiltered answer (api/querycheck.py)
-        dependencies=[Depends(reject_unknown_query)],
+        # a misspelt filter or body field is a 422, not an answer that ignored it
+        # (api/querycheck.py, api/bodycheck.py)
+        dependencies=[Depends(reject_unknown_query), Depends(reject_unknown_body)],
     )
     install_error_handlers(app)
     app.state.settings = settings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -43,13 +43,31 @@ async def get_ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 
 
+def single_header(headers: Iterable[tuple[bytes, bytes]], name: str) -> bytes | None:
+    """The value of header ``name`` among ASGI ``headers``, None when it is absent. Raises
+    InvalidInput naming the header when it is given more than once: two ``Idempotency-Key``
+    or ``Authorization`` headers name two writes or two callers, and which one was meant is
+    not for the gateway to guess (a dict of the headers keeps the last, Starlette's
+    ``headers.get`` the first)."""
+    wanted = name.lower().encode("latin-1")
+    values = [value for key, value in headers if key.lower() == wanted]
+    if len(values) > 1:
+        raise InvalidInput(
+            name, "is given more than once: send it once per request", count=len(values)
+        )
+    return values[0] if values else None
+
+
 async def get_reader(
     ledger: LedgerDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Participant:
     """The authenticated participant, with its on-chain standing (``active``): for the routes
     that serve a member's own history, which a suspended member may still read
-    (:data:`HistoryReaderDep`; each such route keeps such a reader to its own records)."""
+    (:data:`HistoryReaderDep`; each such route keeps such a reader to its own records).
+    Two ``Authorization`` headers are refused (422 naming it), whichever of them is valid."""
+    single_header(request.scope.get("headers") or [], "Authorization")
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send `Authorization: Bearer <api key>`")
     # a key checked moments ago is served from memory, without a thread hop or a query
@@ -134,7 +152,6 @@ def require(participant: Participant, action: str) -> None:
 
 # -- Idempotency-Key -------------------------------------------------------------------------
 
-IDEMPOTENCY_HEADER = b"idempotency-key"
 #: where the middleware leaves the checked key for :func:`get_write_key`
 STATE_KEY = "idempotency_key"
 #: statuses that are not final outcomes of a write: never stored, the client retries them
@@ -176,6 +193,9 @@ class IdempotencyMiddleware:
     ``Idempotent-Replayed: true``. A transient one — 5xx (chain unreachable, a transaction the
     node refused, a timeout) or 408/425/429 — is never stored: the retry runs the write again,
     which finds its journaled transaction. Concurrent retries of one key wait for the first.
+
+    A write with two ``Idempotency-Key`` (or ``Authorization``) headers is refused (422 naming
+    the header) before any key is bound: which write, or whose, was meant is not guessed.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -187,8 +207,14 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope["method"] not in _WRITE_METHODS:
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
-        raw_key = headers.get(IDEMPOTENCY_HEADER)
+        listed = scope.get("headers") or []
+        headers = dict(listed)
+        try:  # before a key is bound to anything: a retry with one of them is a fresh write
+            raw_key = single_header(listed, "Idempotency-Key")
+            single_header(listed, "Authorization")
+        except InvalidInput as exc:
+            await _send_json(send, 422, error_body(exc))
+            return
         if raw_key is None:
             await self.app(scope, receive, send)
             return

@@ -13,7 +13,8 @@
    The 413 names the limit.
 
 :class:`JsonDepthLimit` then refuses JSON bodies nested deeper than ``MAX_JSON_DEPTH`` (422)
-before FastAPI parses them (see ``ledger.jsondepth`` for why a parser must never see them).
+before FastAPI parses them (see ``ledger.jsondepth`` for why a parser must never see them), and
+those that name a key twice in one object (``ledger.jsonkeys``: FastAPI would keep the last).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from api.deps import authenticate
 from api.errors import error_body
 from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
+from ledger.jsonkeys import loads_unique
 from ledger.network import Ledger
 
 #: paths whose every route authenticates with an API key (the guard checks it first)
@@ -163,14 +165,17 @@ class JsonDepthLimit:
 
 
 def check_json_numbers(body: bytes) -> None:
-    """Refuse (:class:`InvalidInput` naming the field) a JSON body with a number no field can
+    """Refuse (:class:`InvalidInput` naming the field) a JSON body with an object that names a
+    key twice (which value was meant? :mod:`ledger.jsonkeys`), or with a number no field can
     take: one that overflows a float (``1e400`` would reach the route as infinity), ``NaN`` or
     ``Infinity`` (which Python's parser accepts), or an integer too long to convert. A body that
     is not JSON is left to the route's own parsing (its 422 names the position)."""
     if not body.strip():
         return
     try:
-        value = json.loads(body)
+        value = loads_unique(body)
+    except InvalidInput:
+        raise  # an object that names a key twice (ledger.jsonkeys)
     except json.JSONDecodeError:
         return
     except ValueError as exc:  # an integer beyond Python's digit limit for int()

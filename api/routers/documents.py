@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
+from api.bodycheck import JsonInt, RequestBody
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -40,7 +41,7 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocType
+from ledger.services.roles import DocType, RevocationReason, reason_help
 from ledger.words import UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -228,11 +229,20 @@ class Superseded(Written):
     notices: list[NoticePublic] = Field(description="what you should know about the amendment")
 
 
-class RevokeRequest(BaseModel):
-    reason_code: Annotated[int, Field(ge=0, le=255)] = 0
+class RevokeRequest(RequestBody):
+    reason_code: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=255,
+            description="required (a revocation is irreversible: no reason is assumed): "
+            f"0..255; {reason_help(RevocationReason)}; other codes are kept as numbers",
+        ),
+        JsonInt,
+    ]
 
 
-class AttestRequest(BaseModel):
+class AttestRequest(RequestBody):
     evidence: Annotated[
         str,
         Field(
@@ -791,17 +801,14 @@ def revoke_document(
     participant: ParticipantDep,
     doc_hash: str,
     write_key: WriteKeyDep,
-    body: RevokeRequest | None = None,
+    body: RevokeRequest,
 ) -> Written:
-    """Revoke a document: its registrant, or an admin."""
+    """Revoke a document: its registrant, or an admin. The reason code is required (422 naming
+    ``reason_code`` without one)."""
     require(participant, "document.revoke")
     parsed = docs.parse_doc_hash(doc_hash)
     receipt = docs.revoke(
-        ledger,
-        participant.address,
-        parsed,
-        (body or RevokeRequest()).reason_code,
-        idempotency_key=write_key,
+        ledger, participant.address, parsed, body.reason_code, idempotency_key=write_key
     )
     return Written(doc_hash=docs.hex32(parsed), block=receipt.block, tx_hash=receipt.tx_hash)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
+from api.bodycheck import DecimalId, IsoDateTime, JsonInt, RequestBody
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -19,7 +19,12 @@ from api.deps import (
 from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import financing as svc
-from ledger.services.roles import FinancingKind, FinancingStatus
+from ledger.services.roles import (
+    CancellationReason,
+    FinancingKind,
+    FinancingStatus,
+    reason_help,
+)
 from ledger.words import UtcSeconds
 
 router = APIRouter(prefix="/v1/financings", tags=["financings"])
@@ -27,19 +32,20 @@ router = APIRouter(prefix="/v1/financings", tags=["financings"])
 #: the roles that are given fingerprints (the duplicate rule's locks) and their holders
 FINGERPRINT_ROLES = ("bank", "regulator")
 
-Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)")]
+Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)"), JsonInt]
 FinancingId = Annotated[
     int,
     Path(ge=1, le=svc.MAX_FINANCING_ID, description="the financing's id (numbered from 1)"),
+    DecimalId,
 ]
 
 
-class PledgeCreate(BaseModel):
+class PledgeCreate(RequestBody):
     doc_hash: Annotated[str, Field(description="SHA-256 of a file you lodged at this gateway")]
     amount: Amount
 
 
-class FinancingCreate(BaseModel):
+class FinancingCreate(RequestBody):
     documents: Annotated[list[PledgeCreate], Field(min_length=1, max_length=16)]
     currency: Annotated[str, Field(min_length=3, max_length=3, examples=["EUR"])]
     kind: Annotated[
@@ -49,7 +55,7 @@ class FinancingCreate(BaseModel):
             "other"
         ),
     ] = "invoice_financing"
-    maturity: Annotated[date | datetime, Field(description="ISO 8601 date or date-time")]
+    maturity: Annotated[IsoDateTime, Field(description="ISO 8601 date or date-time")]
     reference: Annotated[str, Field(max_length=32, description="your own reference")] = ""
 
 
@@ -108,12 +114,21 @@ class FinancingPage(BaseModel):
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
 
 
-class AmountRequest(BaseModel):
+class AmountRequest(RequestBody):
     amount: Amount
 
 
-class CancelRequest(BaseModel):
-    reason_code: Annotated[int, Field(ge=0, le=255)] = 0
+class CancelRequest(RequestBody):
+    reason_code: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=255,
+            description="required (a cancellation is irreversible: no reason is assumed): "
+            f"0..255; {reason_help(CancellationReason)}; other codes are kept as numbers",
+        ),
+        JsonInt,
+    ]
 
 
 class FinancingWritten(BaseModel):
@@ -304,15 +319,12 @@ def cancel(
     participant: ParticipantDep,
     financing_id: FinancingId,
     write_key: WriteKeyDep,
-    body: CancelRequest | None = None,
+    body: CancelRequest,
 ) -> FinancingWritten:
-    """Cancel an active financing with a reason code and release its documents."""
+    """Cancel an active financing with a reason code (required: 422 naming ``reason_code``
+    without one) and release its documents."""
     require(participant, "financing.write")
     receipt = svc.cancel(
-        ledger,
-        participant.address,
-        financing_id,
-        (body or CancelRequest()).reason_code,
-        idempotency_key=write_key,
+        ledger, participant.address, financing_id, body.reason_code, idempotency_key=write_key
     )
     return _written(ledger, participant, financing_id, receipt)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
+from api.bodycheck import DecimalId, JsonInt, RequestBody
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
@@ -14,7 +15,7 @@ from ledger.services.roles import ProposalAction, Role
 
 #: a proposal id as the contract numbers them (from 1; the gateway's SQL keeps signed 64 bits)
 ProposalId = Annotated[
-    int, Path(ge=1, le=2**63 - 1, description="the proposal's id (numbered from 1)")
+    int, Path(ge=1, le=2**63 - 1, description="the proposal's id (numbered from 1)"), DecimalId
 ]
 
 router = APIRouter(prefix="/v1/governance", tags=["governance"])
@@ -62,7 +63,7 @@ class ProposalPublic(BaseModel):
     )
 
 
-class ProposalCreate(BaseModel):
+class ProposalCreate(RequestBody):
     action: str = Field(
         description="add_member, suspend_member, reinstate_member, rotate_key, set_threshold, "
         "set_fingerprint_evaluator"
@@ -72,7 +73,7 @@ class ProposalCreate(BaseModel):
     role: str | None = None
     legal_id: Annotated[str, Field(max_length=100)] = ""
     name: Annotated[str, Field(max_length=200)] = ""
-    threshold: Annotated[int | None, Field(ge=1, le=255)] = None
+    threshold: Annotated[int, Field(ge=1, le=255), JsonInt] | None = None
     data: str | None = Field(
         default=None, description="0x + up to 64 hex (encryption key, fingerprint evaluator key)"
     )
@@ -139,6 +140,37 @@ def get_proposal(
     return public(svc.get_proposal(ledger, proposal_id))
 
 
+#: the fields each action takes beside ``action``: the contract reads no others
+#: (``contracts/modules/Membership.sol``, ``_execute``); add_member's ``data`` is the new
+#: member's encryption key
+ACTION_FIELDS: dict[ProposalAction, tuple[str, ...]] = {
+    ProposalAction.ADD_MEMBER: ("account", "role", "name", "legal_id", "data"),
+    ProposalAction.SUSPEND_MEMBER: ("account",),
+    ProposalAction.REINSTATE_MEMBER: ("account",),
+    ProposalAction.ROTATE_KEY: ("account", "new_account"),
+    ProposalAction.SET_THRESHOLD: ("threshold",),
+    ProposalAction.SET_FINGERPRINT_EVALUATOR: ("data",),
+}
+
+
+def _refuse_unused(body: ProposalCreate, action: ProposalAction) -> None:
+    """Raise InvalidInput naming a field given (not null, not empty) that ``action`` does not
+    take: it would be recorded in the proposal and never act (``threshold`` beside ``data``
+    for set_fingerprint_evaluator, an ``account`` for set_threshold)."""
+    takes = ACTION_FIELDS[action]
+    unused = sorted(
+        name
+        for name in body.model_fields_set - {"action"}
+        if getattr(body, name) not in (None, "") and name not in takes
+    )
+    if unused:
+        raise InvalidInput(
+            unused[0],
+            f"is not taken by {action.name.lower()} (it takes: {', '.join(takes)})",
+            unused=unused,
+        )
+
+
 def _data(body: ProposalCreate) -> bytes | int:
     if body.threshold is not None:
         return body.threshold
@@ -159,9 +191,13 @@ def create_proposal(
     ledger: LedgerDep, participant: ParticipantDep, body: ProposalCreate, write_key: WriteKeyDep
 ) -> ProposalPublic:
     """Propose a change (ADMIN); the proposer's approval counts. With M = 1 it takes effect
-    at once (status ``executed``)."""
+    at once (status ``executed``). A field the action does not take is a 422 naming it:
+    add_member takes account, role, name, legal_id and data (its encryption key);
+    suspend_member and reinstate_member account; rotate_key account and new_account;
+    set_threshold threshold; set_fingerprint_evaluator data."""
     require(participant, "member.manage")
     action = ProposalAction.parse(body.action)
+    _refuse_unused(body, action)
     if action == ProposalAction.SET_THRESHOLD and body.threshold is None:
         raise InvalidInput("threshold", "is required for set_threshold")
     made = svc.propose(

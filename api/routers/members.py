@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
+from api.bodycheck import RequestBody
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -33,7 +34,7 @@ class MemberPublic(BaseModel):
     name: str | None
 
 
-class MemberCreate(BaseModel):
+class MemberCreate(RequestBody):
     name: Annotated[str, Field(min_length=1, max_length=200)]
     role: str
     legal_id: Annotated[str, Field(max_length=100)] = ""

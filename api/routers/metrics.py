@@ -45,6 +45,7 @@ from api.deps import (
     Send,
     authenticate,
     require_role,
+    single_header,
 )
 from ledger.config import Settings
 from ledger.errors import LedgerError, Unauthorized
@@ -197,6 +198,7 @@ async def metrics(
 ) -> Response:
     """Prometheus text exposition, for the metrics token or an admin's or regulator's key."""
     settings: Settings = request.app.state.settings
+    single_header(request.scope.get("headers") or [], "Authorization")  # two: whose was meant?
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:

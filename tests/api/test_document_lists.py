@@ -110,7 +110,9 @@ def test_filters_by_type_status_and_period(client: TestClient, network: Network)
     bill = register(client, ent, {"file": ("bl.json", BILL, "application/json")})
     revoked = register(client, ent)
     old = register(client, ent)
-    response = client.post(f"/v1/documents/{revoked}/revoke", json={}, headers=ent.headers)
+    response = client.post(
+        f"/v1/documents/{revoked}/revoke", json={"reason_code": 0}, headers=ent.headers
+    )
     assert response.status_code == 200, response.text
     response = client.post(
         f"/v1/documents/{old}/supersede", files=unique_file("amended"), headers=ent.headers

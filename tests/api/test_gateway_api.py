@@ -110,7 +110,9 @@ def test_json_form_batch_supersede_and_revoke(client: TestClient, network: Netwo
     assert new.status_code == 201, new.text
     old = client.get(f"/v1/documents/{hashes[0]}", headers=h).json()
     assert (old["status"], old["successor"]) == ("superseded", new.json()["new_doc_hash"])
-    not_mine = client.post(f"/v1/documents/{hashes[1]}/revoke", headers=network.bank.headers)
+    not_mine = client.post(
+        f"/v1/documents/{hashes[1]}/revoke", json={"reason_code": 4}, headers=network.bank.headers
+    )
     assert not_mine.status_code == 403
     assert not_mine.json()["error"] == "NotDocumentRegistrant"
     revoked = client.post(f"/v1/documents/{hashes[1]}/revoke", json={"reason_code": 4}, headers=h)

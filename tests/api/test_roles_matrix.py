@@ -36,7 +36,9 @@ def _doc_of(client: TestClient, net: Network, who: Participant) -> str:
 
 def _financing_of(client: TestClient, net: Network) -> int:
     for active in list(_FINANCING.values()):  # release the invoice for the next row
-        client.post(f"/v1/financings/{active}/cancel", headers=net.bank.headers)
+        client.post(
+            f"/v1/financings/{active}/cancel", json={"reason_code": 0}, headers=net.bank.headers
+        )
     ubl = lodge(client, net.bank, UBL)
     response = finance(client, net.bank, ubl["doc_hash"], amount=1000)
     assert response.status_code == 201, response.text

@@ -1,0 +1,303 @@
+"""A write's body holds what its route takes, as that route takes it — or it is refused (422).
+
+Every write is a signed, irreversible chain action, so nothing in its body may be guessed:
+
+* **Unknown fields** are refused, naming the field and the ones the route takes, never ignored:
+  ``"legalid"`` for ``legal_id`` used to onboard a member with an all-zero legal id hash,
+  ``-F doctype=invoice`` to register the file as ``other``. So are fields sent to a route that
+  takes no body (``{"reason_code": 3}`` to ``…/close``). Checked here, on every route and at
+  every depth of a JSON body (``documents[0].extra``), naming what the route or the object
+  takes (:func:`reject_unknown_body`); the request models forbid them too (:class:`RequestBody`,
+  ``extra="forbid"``).
+* **A form field given twice** (``-F file=@a -F file=@b``: only ``b`` was registered, ``a``
+  silently lost) is refused naming it, unless the route takes a list (``files`` of
+  ``/v1/documents/batch``). A JSON object that names a key twice is refused before any route
+  sees it (:mod:`ledger.jsonkeys`, in :class:`api.limits.JsonDepthLimit`).
+* **A body left out** of a route that requires one is refused naming its first required field
+  (``reason_code`` of a revocation), not "body".
+* **Wrongly typed values** are refused, not coerced (:data:`JsonInt`: no ``true`` for 1, no
+  ``"100"``, no ``100.0``; :data:`IsoDateTime`: no Unix seconds for a date).
+
+The same for query parameters is :mod:`api.querycheck`.
+"""
+
+from __future__ import annotations
+
+import email.message
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args, get_origin
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.params import Form
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic_core import PydanticCustomError
+
+from api.querycheck import _takes_many
+from ledger.errors import InvalidInput
+
+#: the methods whose body a route reads (the others send none)
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+# -- request models ---------------------------------------------------------------------------
+
+
+class RequestBody(BaseModel):
+    """A write's JSON body: a field its model does not declare is refused (422 naming it),
+    at any depth, never ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _given(value: object) -> str:
+    """``value`` as the client wrote it in JSON, for an error message (``true``, ``"100"``)."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _json_int(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError(
+        "int_type",
+        "must be a whole number written as a JSON integer (such as 374000), not {given}",
+        {"given": _given(value)},
+    )
+
+
+#: an integer as JSON writes one: ``true`` is not 1, ``"100"`` is not 100 and neither is
+#: ``100.0``: each is refused naming the field, never coerced. Put it last,
+#: ``Annotated[int, Field(ge=0), JsonInt]``, so that the bounds stay in the OpenAPI schema
+JsonInt = BeforeValidator(_json_int)
+
+
+def _iso_text(value: object) -> object:
+    if isinstance(value, str) and value.strip():
+        try:
+            float(value)
+        except ValueError:
+            return value
+    raise PydanticCustomError(
+        "iso_date",
+        "must be an ISO 8601 date or date-time as text (such as 2026-03-31 or "
+        "2026-03-31T12:00:00Z), not {given}",
+        {"given": _given(value)},
+    )
+
+
+#: a date or date-time in ISO 8601 text: a number (``20260331``, Unix seconds, also as a
+#: string) is refused, where pydantic would read it as seconds since 1970
+IsoDateTime = Annotated[date | datetime, BeforeValidator(_iso_text)]
+
+
+def _decimal_digits(value: object) -> object:
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise PydanticCustomError(
+            "int_parsing",
+            "must be written in decimal digits (such as 7), not {given}",
+            {"given": _given(value)},
+        )
+    return value
+
+
+#: a path's numeric id in plain decimal digits: ``1.0``, ``+1``, `` 1`` or ``1_000`` (which
+#: pydantic reads as 1 and 1000) are refused. Put it last, like :data:`JsonInt`
+DecimalId = BeforeValidator(_decimal_digits)
+
+
+# -- what a route takes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Takes:
+    """The body a route takes: ``none``; ``form`` fields (``names``; ``many``: those it takes
+    as a list); a JSON object of a ``model`` (``required``: the fields it cannot do without,
+    when the body itself is required); or a ``free`` JSON body (a document: any keys)."""
+
+    kind: Literal["none", "form", "model", "free"]
+    names: frozenset[str] = frozenset()
+    many: frozenset[str] = frozenset()
+    model: type[BaseModel] | None = None
+    required: tuple[str, ...] = ()
+
+
+_TAKES: dict[int, _Takes] = {}
+
+
+def _body_params(dependant: Dependant) -> Iterable[Any]:
+    yield from dependant.body_params
+    for sub in dependant.dependencies:
+        yield from _body_params(sub)
+
+
+def _model(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model a value annotated ``annotation`` is, or holds a list of (``Model``,
+    ``Model | None``, ``list[Model]``), else None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if get_origin(annotation) is Annotated:
+        return _model(get_args(annotation)[0])
+    models = {m for m in map(_model, get_args(annotation)) if m is not None}
+    return models.pop() if len(models) == 1 else None
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s fields as JSON names them, with their annotations."""
+    return {info.alias or name: info.annotation for name, info in model.model_fields.items()}
+
+
+def _read_route(route: APIRoute) -> _Takes:
+    params = list(_body_params(route.dependant))
+    if not params:
+        return _Takes("none")
+    forms = [p for p in params if isinstance(p.field_info, Form)]
+    if forms:
+        many = {p.alias for p in forms if _takes_many(p.field_info.annotation)}
+        return _Takes("form", frozenset(p.alias for p in forms), frozenset(many))
+    model = _model(params[0].field_info.annotation) if len(params) == 1 else None
+    if model is None:
+        return _Takes("free")
+    required: tuple[str, ...] = ()
+    if params[0].field_info.is_required():
+        required = tuple(
+            info.alias or name for name, info in model.model_fields.items() if info.is_required()
+        )
+    return _Takes("model", model=model, required=required)
+
+
+def _takes(route: APIRoute) -> _Takes:
+    found = _TAKES.get(id(route))
+    if found is None:
+        found = _TAKES[id(route)] = _read_route(route)
+    return found
+
+
+# -- the check --------------------------------------------------------------------------------
+
+
+def _content_type(request: Request) -> tuple[str, str]:
+    """The body's media type as (maintype, subtype), lower case."""
+    message = email.message.Message()
+    message["content-type"] = request.headers.get("content-type", "")
+    return message.get_content_maintype(), message.get_content_subtype()
+
+
+def _is_json(kind: tuple[str, str]) -> bool:
+    """Whether FastAPI reads a body of media type ``kind`` as JSON."""
+    return kind[0] == "application" and (kind[1] == "json" or kind[1].endswith("+json"))
+
+
+def _is_form(kind: tuple[str, str]) -> bool:
+    return kind in (("multipart", "form-data"), ("application", "x-www-form-urlencoded"))
+
+
+def _check_names(names: list[str], takes: _Takes, where: str, what: str) -> None:
+    """Raise InvalidInput naming the first of ``names`` (form fields, or the keys of a body
+    sent to a route that takes none) given twice though taken once, else the first unknown."""
+    counts = Counter(names)
+    repeated = sorted(n for n, c in counts.items() if c > 1 and n in takes.names - takes.many)
+    if repeated:
+        raise InvalidInput(
+            repeated[0],
+            "is given more than once: give it once (a list is not taken here)",
+            repeated=repeated,
+        )
+    unknown = sorted(set(counts) - takes.names)
+    if unknown:
+        if takes.names:
+            rule = f"is not {what} of {where} (it takes: {', '.join(sorted(takes.names))})"
+        else:
+            rule = f"is not taken: {where} takes no body"
+        raise InvalidInput(unknown[0], rule, unknown=unknown)
+
+
+def _check_fields(data: Any, model: type[BaseModel], path: str, where: str) -> None:
+    """Raise InvalidInput naming the first key of ``data`` (at ``path``, ``documents[0]``) that
+    is not a field of ``model``, and its nested models' in turn. Whatever else is wrong with
+    ``data`` (not an object, a bad value) is the model's to say."""
+    if isinstance(data, list):
+        for i, item in enumerate(data):
+            _check_fields(item, model, f"{path}[{i}]", where)
+        return
+    if not isinstance(data, dict):
+        return
+    fields = _fields(model)
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        place = f"{path} in {where}" if path else where
+        raise InvalidInput(
+            f"{path}.{unknown[0]}" if path else unknown[0],
+            f"is not a field of {place} (it takes: {', '.join(sorted(fields))})",
+            unknown=unknown,
+        )
+    for name, annotation in fields.items():
+        inner = _model(annotation)
+        if inner is not None and name in data:
+            _check_fields(data[name], inner, f"{path}.{name}" if path else name, where)
+
+
+async def _sent_names(request: Request, kind: tuple[str, str]) -> list[str] | None:
+    """The top-level names of a body a route takes no part of: its JSON object's keys or form
+    fields; None for any other body (JSON ``{}`` and form fields: none)."""
+    if _is_json(kind):
+        try:
+            data = await request.json()
+        except ValueError:  # not JSON (nor UTF-8): no names to give
+            return None
+        return list(data) if isinstance(data, dict) else None
+    if _is_form(kind):
+        form = await request.form()
+        try:
+            return [name for name, _ in form.multi_items()]
+        finally:
+            await form.close()
+    return None
+
+
+async def reject_unknown_body(request: Request) -> None:
+    """Raise InvalidInput (422) when a write's body names a field its route does not take
+    (``field`` is that field, ``rule`` lists the ones it takes), gives a form field it takes
+    once more than once, is left out where the route requires fields (``field``: the first
+    of them), or is sent to a route that takes none. See the module docstring."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or request.method not in _BODY_METHODS:
+        return
+    takes = _takes(route)
+    if takes.kind == "free":
+        return
+    where = f"{request.method} {route.path}"
+    kind = _content_type(request)
+    if takes.kind == "form":
+        if _is_form(kind):  # FastAPI parsed it already: this is its cached copy
+            form = await request.form()
+            _check_names([name for name, _ in form.multi_items()], takes, where, "a form field")
+        return
+    body = await request.body()
+    if takes.kind == "model":
+        empty = not body.strip() or (_is_json(kind) and await request.json() is None)
+        if empty and takes.required:
+            raise InvalidInput(
+                takes.required[0],
+                f"is required (the body is empty: send a JSON object with "
+                f"{', '.join(takes.required)})",
+                missing=list(takes.required),
+            )
+        if not empty and _is_json(kind) and takes.model is not None:
+            _check_fields(await request.json(), takes.model, "", where)
+        return
+    if not body.strip():
+        return
+    names = await _sent_names(request, kind)
+    if names is None:
+        raise InvalidInput("body", f"must be empty: {where} takes no body")
+    _check_names(names, takes, where, "a field")

@@ -1800,8 +1800,9 @@ def finance_show(
     maturity, pledged documents, drawdowns and repayments."""
     reader = _actor(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
-        _refuse_inactive_reader(ledger, reader, "financings")
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
+        # a suspended bank reads its own financings (its history), as through the API
+        _refuse_inactive_reader(ledger, reader, "another bank's financing", f.bank)
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
@@ -1822,7 +1823,10 @@ def finance_list(
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status is not None else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
-        _refuse_inactive_reader(ledger, reader, "financings")
+        if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
+            # a suspended bank lists its own financings only (its history), as through the API
+            _refuse_inactive_reader(ledger, reader, "another bank's financings", bank or reader)
+            bank = reader
         page = guard(
             lambda: fin_svc.list_financings(
                 ledger, bank, state, doc_hash, cursor, limit, reader=reader

@@ -21,12 +21,13 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     return built
 
 
-def test_a_suspended_bank_reads_no_financing_through_the_cli(story: Story) -> None:
-    cli, bank_a = story.cli, story.address("Demo Bank A")
+def test_a_suspended_bank_reads_no_other_book_through_the_cli(story: Story) -> None:
+    cli, bank_a, bank_b = story.cli, story.address("Demo Bank A"), story.address("Bank B")
+    exporter = story.address("Demo Exporter")
     fid = str(story.financing_id)
     for args in (
-        ("finance", "show", fid, "--as", bank_a),
-        ("finance", "list", "--as", bank_a),
+        ("finance", "show", fid, "--as", exporter),  # the exporter's invoice, bank A's book
+        ("finance", "list", "--bank", bank_b, "--as", bank_a),
         ("audit", "exposure", "--as", bank_a),
         ("audit", "refusals", "--as", bank_a),
         ("audit", "duplicates", "--as", bank_a),
@@ -37,11 +38,29 @@ def test_a_suspended_bank_reads_no_financing_through_the_cli(story: Story) -> No
         out = cli.run(*args, code=1).stderr
         assert REFUSED in out, (args, out)
         assert "suspended" in out, (args, out)
-    # the API answers that member the same way
+    # the API answers those members the same way
     with story.api() as client:
-        answer = client.get(f"/v1/financings/{fid}", headers=story.headers("Demo Bank A"))
+        answer = client.get(f"/v1/financings/{fid}", headers=story.headers("Demo Exporter"))
         assert answer.status_code == 403
         assert answer.json()["error"] == "member_suspended"
+        others = client.get(
+            "/v1/financings", params={"bank": bank_b}, headers=story.headers("Demo Bank A")
+        )
+        assert others.status_code == 403
+
+
+def test_a_suspended_bank_reads_its_own_financings(story: Story) -> None:
+    """Its financings are its own history: read through the CLI and the API alike."""
+    cli, bank_a = story.cli, story.address("Demo Bank A")
+    fid = story.financing_id
+    shown = cli.json("finance", "show", str(fid), "--as", bank_a)
+    assert (shown["financing_id"], shown["bank"]) == (fid, bank_a)
+    listed = cli.json("finance", "list", "--as", bank_a)["items"]
+    assert {f["bank"] for f in listed} == {bank_a}
+    with story.api() as client:
+        answer = client.get(f"/v1/financings/{fid}", headers=story.headers("Demo Bank A"))
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["bank"] == bank_a
 
 
 def test_a_suspended_member_still_reads_its_own_history(story: Story, tmp_path: Path) -> None:

@@ -153,8 +153,14 @@ def test_every_refusal_reason_reads_as_words(reason: RefusalReason) -> None:
     if reason is RefusalReason.FINGERPRINT_PLEDGED:
         details |= {"conflicting_financing_id": 1, "conflicting_bank": "0x37b6"}
     text = describe(FinancingRefused("raw", **details))
-    assert text.startswith(f"financing refused for Bank B ({ADDRESS}): document 0xabab") or (
-        text.startswith(f"financing refused for Bank B ({ADDRESS}): 1,000.00 DKK more on")
+    assert (
+        text.startswith(f"financing refused for Bank B ({ADDRESS}): document 0xabab")
+        or (
+            text.startswith(
+                f"financing refused for Bank B ({ADDRESS}): the invoice of document 0xab"
+            )
+        )
+        or (text.startswith(f"financing refused for Bank B ({ADDRESS}): 1,000.00 DKK more on"))
     )
     assert "None" not in text
     assert reason.name not in text  # said in words, not the enum's name

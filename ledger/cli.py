@@ -1314,8 +1314,13 @@ def doc_revoke(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: AsMember,
     reason_code: Annotated[
-        int, typer.Option(help=reason_help(RevocationReason), min=0, max=255)
-    ] = 0,
+        int,
+        typer.Option(
+            help=reason_help(RevocationReason) + " (required: a revocation cannot be undone)",
+            min=0,
+            max=255,
+        ),
+    ],
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -1746,8 +1751,13 @@ def finance_cancel(
     financing_id: FinancingId,
     as_member: AsMember,
     reason_code: Annotated[
-        int, typer.Option(help=reason_help(CancellationReason), min=0, max=255)
-    ] = 0,
+        int,
+        typer.Option(
+            help=reason_help(CancellationReason) + " (required: a cancellation cannot be undone)",
+            min=0,
+            max=255,
+        ),
+    ],
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -1802,7 +1812,7 @@ def finance_show(
     with opened_ledger(data_dir) as ledger:
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
         # a suspended bank reads its own financings (its history), as through the API
-        _refuse_inactive_reader(ledger, reader, "another bank's financing", f.bank)
+        _refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
@@ -1825,7 +1835,7 @@ def finance_list(
     with opened_ledger(data_dir) as ledger:
         if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
             # a suspended bank lists its own financings only (its history), as through the API
-            _refuse_inactive_reader(ledger, reader, "another bank's financings", bank or reader)
+            _refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
             bank = reader
         page = guard(
             lambda: fin_svc.list_financings(

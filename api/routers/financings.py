@@ -241,7 +241,7 @@ def list_financings(
     you read); paginated by cursor. Terms only for their readers (see FinancingPublic). A
     bank the admins suspended lists its own financings only (the default ``bank`` then)."""
     if not participant.active:
-        own_history_only(participant, bank or participant.address, "another bank's financings")
+        own_history_only(participant, bank or participant.address, "financings of another bank")
         bank = participant.address
     page = svc.list_financings(
         ledger,
@@ -264,7 +264,7 @@ def get_financing(
     """A financing: its public part for everyone, its terms for its readers only. A bank the
     admins suspended reads its own financings only (403 ``member_suspended`` otherwise)."""
     found = svc.get(ledger, financing_id, reader=participant.address)
-    own_history_only(participant, found.bank, "another bank's financing")
+    own_history_only(participant, found.bank, "a financing of another bank")
     return public(found, participant.role)
 
 

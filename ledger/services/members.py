@@ -131,7 +131,25 @@ class Governance:
     fingerprint_evaluator_key: str  # 0x + 64 hex: the fingerprint evaluator's public key
 
 
+#: Unicode categories a member's name may not hold: controls, invisible format characters
+#: (zero-width spaces and joiners, bidi controls), line and paragraph separators — a name with
+#: one reads like another member's in every message, CSV export and audit line
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
 def _check_name(name: str) -> str:
+    """``name`` with its runs of whitespace collapsed; InvalidInput naming ``name`` when it is
+    empty, too long, or holds a control or invisible format character."""
+    hidden = next(
+        (c for c in name if unicodedata.category(c) in _HIDDEN_CATEGORIES and not c.isspace()),
+        None,
+    )
+    if hidden is not None:
+        raise InvalidInput(
+            "name",
+            f"must not contain control or invisible characters (U+{ord(hidden):04X}): a name "
+            "that looks like another member's misleads every reader",
+        )
     cleaned = " ".join(name.split())
     if not cleaned:
         raise InvalidInput("name", "must not be empty")
@@ -466,6 +484,14 @@ def propose(
         name = _check_name(name)
         if role is None:
             raise InvalidInput("role", "is required to add a member")
+    needs_account = {
+        ProposalAction.ADD_MEMBER: "to add a member",
+        ProposalAction.SUSPEND_MEMBER: "to suspend a member",
+        ProposalAction.REINSTATE_MEMBER: "to reinstate a member",
+        ProposalAction.ROTATE_KEY: "to rotate a key",
+    }
+    if action in needs_account and account is None:
+        raise InvalidInput("account", f"is required {needs_account[action]}")
     if action == ProposalAction.ROTATE_KEY and new_account is None:
         raise InvalidInput("new_account", "is required to rotate a key")
     if action == ProposalAction.SET_THRESHOLD and not (isinstance(data, int) and data >= 1):

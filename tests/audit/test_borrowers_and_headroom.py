@@ -122,7 +122,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     w.financings["cancelled"] = json.loads(w.finance("Bank B", "cancelled", 30_000).stdout)[
         "financing_id"
     ]
-    w.cli.json("finance", "cancel", str(w.financings["cancelled"]), "--as", bank_b)
+    w.cli.json(
+        "finance", "cancel", str(w.financings["cancelled"]), "--as", bank_b, "--reason-code", "2"
+    )
     return w
 
 

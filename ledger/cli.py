@@ -41,6 +41,7 @@ from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
+from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
 from ledger.services import standing
 from ledger.services import verify as verify_svc
@@ -2018,14 +2019,6 @@ def _regulator_here(ledger: Ledger) -> str:
     return here[0]
 
 
-def _iso(at: object) -> str:
-    """Unix seconds as ISO 8601 UTC (the evaluator's log times)."""
-    try:
-        return utc_text(int(str(at)))
-    except (ValueError, OverflowError, OSError):
-        return str(at)
-
-
 @evaluator_app.command("log", cls=ReadCommand)
 def evaluator_log(
     member: Annotated[
@@ -2039,6 +2032,7 @@ def evaluator_log(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=5000, help="most entries")] = 500,
+    cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -2048,13 +2042,13 @@ def evaluator_log(
     with opened_ledger(data_dir) as ledger:
         reader = _actor(actor) if actor is not None else _regulator_here(ledger)
         wanted = _actor(member, "--member") if member is not None else ""
-        entries = guard(lambda: ledger.evaluation_log(reader, wanted, limit=limit))
-    rows = [[e["id"], e["member"], _iso(e["at"]), e["count"], e["outcome"]] for e in entries]
-    emit(
-        as_json,
-        {"evaluations": entries},
-        _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows),
-    )
+        page = guard(
+            lambda: checks_svc.evaluations_page(
+                ledger, reader, wanted, checks_svc.cursor_id(cursor), limit
+            )
+        )
+    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in page["items"]]
+    emit(as_json, page, _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows))
 
 
 #: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from web3 import Web3
@@ -41,6 +41,7 @@ from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
+from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
 from ledger.services import standing
 from ledger.services import verify as verify_svc
@@ -150,6 +151,9 @@ def _role_of(ledger: Ledger, address: str) -> str:
         return ledger.db.participant(Web3.to_checksum_address(address)).role
     except (LedgerError, ValueError):
         return ""
+
+
+_T = TypeVar("_T")
 
 
 def _refuse_inactive_reader(
@@ -1110,7 +1114,12 @@ def doc_import(
     bar. Files whose hash is registered already are skipped and listed."""
     if not directory.is_dir():
         fail(InvalidInput("directory", f"{directory} is not a folder"))
-    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    found = sorted(p for p in directory.rglob("*") if p.is_file() or p.is_symlink())
+    # a link may point anywhere on the machine (/etc/…): never followed; a hidden file is left
+    # alone; both are listed as passed over, with why
+    why = {p: _passed_over_why(directory, p) for p in found}
+    passed_over = [{"file": str(p), "why": w} for p, w in why.items() if w is not None]
+    files = [p for p, w in why.items() if w is None]
     kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []
@@ -1156,16 +1165,19 @@ def doc_import(
             files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
         ) as progress:
             for path in progress:
-                data = guard(lambda: _read_file(path))  # noqa: B023
+                data = guard(lambda: _naming_file(path, lambda: _read_file(path)))  # noqa: B023
                 parsed, ex = guard(
-                    lambda: docs.examine(
-                        ledger,
-                        data,  # noqa: B023
-                        actor,
-                        role,
-                        kind,
-                        exclude_self=True,
-                        via=via,
+                    lambda: _naming_file(
+                        path,  # noqa: B023
+                        lambda: docs.examine(
+                            ledger,
+                            data,  # noqa: B023
+                            actor,
+                            role,
+                            kind,
+                            exclude_self=True,
+                            via=via,
+                        ),
                     )
                 )
                 if ex.registration is not None or any(
@@ -1191,7 +1203,34 @@ def doc_import(
     text = f"registered {len(registered)} document(s) from {directory}"
     if skipped:
         text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
-    emit(as_json, {"registered": registered, "skipped": skipped}, lines_text([text, *notes]))
+    passed = [f"  {s['file']}: skipped, {s['why']}" for s in passed_over]
+    emit(
+        as_json,
+        {"registered": registered, "skipped": skipped, "passed_over": passed_over},
+        lines_text([text, *notes, *passed]),
+    )
+
+
+def _passed_over_why(directory: Path, path: Path) -> str | None:
+    """Why ``doc import`` leaves ``path`` (found under ``directory``) alone, or None."""
+    parts = path.relative_to(directory).parts
+    if any((directory.joinpath(*parts[:i])).is_symlink() for i in range(1, len(parts) + 1)):
+        return "a symbolic link (not followed)"
+    if any(part.startswith(".") for part in parts):
+        return "a hidden file"
+    return None
+
+
+def _naming_file(path: Path, action: Callable[[], _T]) -> _T:
+    """``action()``, its error (if any) naming the file of a folder it was about: the message
+    starts with the path and ``details.file`` holds it."""
+    try:
+        return action()
+    except LedgerError as exc:
+        exc.message = f"{path}: {exc.message}"
+        exc.details = {**exc.details, "file": str(path)}
+        exc.args = (exc.message,)
+        raise
 
 
 #: ``doc verify`` exit codes: 0 only for a document registered *and* active
@@ -2018,14 +2057,6 @@ def _regulator_here(ledger: Ledger) -> str:
     return here[0]
 
 
-def _iso(at: object) -> str:
-    """Unix seconds as ISO 8601 UTC (the evaluator's log times)."""
-    try:
-        return utc_text(int(str(at)))
-    except (ValueError, OverflowError, OSError):
-        return str(at)
-
-
 @evaluator_app.command("log", cls=ReadCommand)
 def evaluator_log(
     member: Annotated[
@@ -2039,6 +2070,7 @@ def evaluator_log(
         ),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=5000, help="most entries")] = 500,
+    cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -2048,13 +2080,13 @@ def evaluator_log(
     with opened_ledger(data_dir) as ledger:
         reader = _actor(actor) if actor is not None else _regulator_here(ledger)
         wanted = _actor(member, "--member") if member is not None else ""
-        entries = guard(lambda: ledger.evaluation_log(reader, wanted, limit=limit))
-    rows = [[e["id"], e["member"], _iso(e["at"]), e["count"], e["outcome"]] for e in entries]
-    emit(
-        as_json,
-        {"evaluations": entries},
-        _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows),
-    )
+        page = guard(
+            lambda: checks_svc.evaluations_page(
+                ledger, reader, wanted, checks_svc.cursor_id(cursor), limit
+            )
+        )
+    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in page["items"]]
+    emit(as_json, page, _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows))
 
 
 #: doc prove, doc verify-proof, doc register-oa (after the other doc commands in the help)

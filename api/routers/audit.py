@@ -333,17 +333,23 @@ async def fingerprint_evaluations(
     member: Annotated[
         str | None, Query(description="only this member's evaluations (0x address)")
     ] = None,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="entries after this id")] = 0,
+    cursor: Annotated[
+        str | None, Query(description="next_cursor of the previous page (an entry id)")
+    ] = None,
+    after: Annotated[
+        int, Query(ge=0, le=2**63 - 1, description="entries after this id (as cursor)")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> dict[str, Any]:
     """The consortium evaluator's log (issue #18, docs/fingerprints.md), read with a request
     signed by the calling regulator's own key: every evaluation of on-chain fingerprints any
-    bank's gateway asked for — ``member``, ``at`` (Unix seconds), ``count`` of inputs and
-    ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input.
-    REGULATOR only; 503 ``evaluator_unavailable`` when the evaluator cannot be reached."""
+    bank's gateway asked for — ``member``, ``at`` (RFC 3339 UTC), ``count`` of inputs and
+    ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input; a
+    page ``{"items", "next_cursor"}`` like every list. REGULATOR only; 503
+    ``evaluator_unavailable`` when the evaluator cannot be reached."""
     require_role(participant, "regulator")
     wanted = audit.parse_filter(member, "member", audit.parse_address) or ""
-    entries = await run_in_threadpool(
-        ledger.evaluation_log, participant.address, wanted, after, limit
+    start = after if cursor is None else checks.cursor_id(cursor)
+    return await run_in_threadpool(
+        checks.evaluations_page, ledger, participant.address, wanted, start, limit
     )
-    return {"evaluations": entries}

@@ -792,7 +792,8 @@ class Financeability:
     when readable). ``financeable`` is false when ``reasons`` (named like the contract's
     ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
     not financeable, else ``face_value - financed_amount``; None when the face value is not
-    known."""
+    known. ``status`` is the registration's (``active``, ``revoked``, ``superseded``; None when
+    not registered)."""
 
     doc_hash: str | None
     registered: bool | None
@@ -1735,7 +1736,7 @@ def financeable(
             result.registered = head[1] is not None
             if head[1] is not None:  # an unregistered document may be financed (unregistered)
                 status = DocStatus(head[1])
-                result.status = status.name
+                result.status = status.name.lower()  # as every other output names it
                 result.registrant = head[2]
                 if status is DocStatus.REVOKED:
                     result.reasons.append(RefusalReason.DOCUMENT_REVOKED.name)

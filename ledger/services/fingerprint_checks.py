@@ -38,7 +38,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ledger.errors import InvalidInput, NotFound, RateLimited
+from ledger.errors import EvaluatorUnavailable, InvalidInput, NotFound, RateLimited
 from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_bounds_ms, parse_filter
@@ -218,6 +218,12 @@ class CheckPage:
         return {"items": [asdict(i) for i in self.items], "next_cursor": self.next_cursor}
 
 
+def cursor_id(text: str | None) -> int:
+    """The entry id a ``next_cursor`` names (0: none given); InvalidInput naming ``cursor``
+    for anything a list did not return."""
+    return _cursor(text)
+
+
 def _cursor(text: str | None) -> int:
     if not text:
         return 0
@@ -272,3 +278,21 @@ def _record(ledger: Ledger, row: FingerprintCheck, names: dict[str, str | None])
         matched=row.matched,
         outcome=row.outcome or "running",
     )
+
+
+def evaluations_page(
+    ledger: Ledger, reader: str, member: str = "", after: int = 0, limit: int = 500
+) -> dict[str, Any]:
+    """The consortium evaluator's log as a list page, read with ``reader``'s key (a regulator):
+    ``{"items": [{"id", "member", "at" (RFC 3339 UTC), "count", "outcome"}], "next_cursor"}``
+    (``next_cursor``: the last id when the page is full, to pass as the next ``cursor``; None
+    at the end). Raises as :meth:`Ledger.evaluation_log` (Forbidden, EvaluatorUnavailable)."""
+    entries = ledger.evaluation_log(reader, member, after, limit)
+    try:
+        items = [{**entry, "at": utc_text(int(str(entry["at"])))} for entry in entries]
+    except (KeyError, ValueError, OverflowError):
+        raise EvaluatorUnavailable(
+            "the evaluator's log holds an entry without a valid time", reason="bad_answer"
+        ) from None
+    last = entries[-1].get("id") if entries and len(entries) >= limit else None
+    return {"items": items, "next_cursor": None if last is None else str(last)}

@@ -290,7 +290,7 @@ class AuditSuite:
             index, hx(s.docs["inv1"]), [hx(f) for f in s.fingerprints["inv1"]], viewer=as_(net.bank)
         )
         assert released.financeable  # f1 was closed: its fingerprints are free again
-        assert released.status == "ACTIVE"
+        assert released.status == "active"
         assert released.matches == []
         assert (released.face_value, released.face_value_source) == (100000, "financings")
         assert released.headroom == 100000

@@ -142,6 +142,34 @@ def test_import_a_folder_with_progress(cli: Cli, tmp_path: Path) -> None:
     assert detail["registered_by"] == exporter
 
 
+def test_an_import_names_the_file_it_refuses_and_follows_no_link(cli: Cli, tmp_path: Path) -> None:
+    """A tryout: ``doc import`` of a folder said ``error: file: must not be empty`` without
+    naming the file, registered a symbolic link's target (``/etc/hostname``), and passed over a
+    hidden file without saying so."""
+    exporter = next(
+        m["address"] for m in cli.json("member", "list")["members"] if m["role"] == "enterprise"
+    )
+    outside = tmp_path / "outside.txt"
+    outside.write_text("a file outside the folder")
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    (folder / "kept.txt").write_text("a document of the folder")
+    (folder / ".hidden.txt").write_text("hidden")
+    (folder / "link.txt").symlink_to(outside)
+    (folder / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    done = cli.json("doc", "import", str(folder), "--as", exporter)
+    assert [Path(r["file"]).name for r in done["registered"]] == ["kept.txt"]
+    why = {Path(p["file"]).relative_to(folder).parts[0]: p["why"] for p in done["passed_over"]}
+    assert why["link.txt"] == why["linked-dir"] == "a symbolic link (not followed)"
+    assert why[".hidden.txt"] == "a hidden file"
+    (folder / "empty.txt").write_text("")
+    refused = cli.json("doc", "import", str(folder), "--as", exporter, code=2)
+    assert refused["details"]["file"] == str(folder / "empty.txt")
+    assert refused["message"].startswith(f"{folder / 'empty.txt'}: ")
+    said = cli.run("doc", "import", str(folder), "--as", exporter, code=2)
+    assert f"error: {folder / 'empty.txt'}: " in said
+
+
 def test_keys_members_and_clear_errors(cli: Cli, tmp_path: Path) -> None:
     bank = next(m for m in cli.json("member", "list")["members"] if m["role"] == "bank")
     rotated = cli.json("key", "rotate", bank["address"])

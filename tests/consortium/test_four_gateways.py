@@ -256,9 +256,9 @@ def test_four_organisations_four_gateways(
         # the regulator reads the evaluator's log through its own gateway's CLI, signed with its
         # own key: both banks' evaluations, counted, never an input
         log = cli(chain, "evaluator", "log", "--data-dir", str(regulator.data_dir))
-        members = {e["member"] for e in log["evaluations"] if e["outcome"] == "evaluated"}
+        members = {e["member"] for e in log["items"] if e["outcome"] == "evaluated"}
         assert members == {bank_a.address, bank_b.address}
-        assert all(set(e) == {"id", "member", "at", "count", "outcome"} for e in log["evaluations"])
+        assert all(set(e) == {"id", "member", "at", "count", "outcome"} for e in log["items"])
 
         # the regulator's own gateway shows the refusal
         def refusal_seen() -> list[dict[str, Any]]:

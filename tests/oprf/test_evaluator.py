@@ -9,6 +9,7 @@ guessed invoice numbers hits the limit) and logs every evaluation for the regula
 
 from __future__ import annotations
 
+import re
 import socket
 import tempfile
 import time
@@ -203,7 +204,21 @@ def test_a_dictionary_attack_hits_the_limit_and_shows_in_the_regulators_log(
         path = "/v1/audit/fingerprint-evaluations"
         answer = api.get(path, params={"member": attacker}, headers=network.regulator.headers)
         assert answer.status_code == 200, answer.text
-        assert [e["outcome"] for e in answer.json()["evaluations"]] == outcomes
+        page = answer.json()
+        assert [e["outcome"] for e in page["items"]] == outcomes
+        assert page["next_cursor"] is None  # one page
+        # a list page like every list, its times in the one RFC 3339 form
+        assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["at"]) for e in page["items"])
+        first = api.get(
+            path, params={"member": attacker, "limit": 1}, headers=network.regulator.headers
+        )
+        assert first.json()["next_cursor"] == str(page["items"][0]["id"])
+        rest = api.get(
+            path,
+            params={"member": attacker, "cursor": first.json()["next_cursor"]},
+            headers=network.regulator.headers,
+        )
+        assert [e["id"] for e in rest.json()["items"]] == [e["id"] for e in page["items"][1:]]
         for who in (network.bank, network.bank_b, network.enterprise, network.admin):
             assert api.get(path, headers=who.headers).status_code == 403
 

@@ -48,6 +48,7 @@ from ledger.services import verify as verify_svc
 from ledger.services.disclosure import sees_financing
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
+from ledger.services.paging import id_cursor
 from ledger.services.roles import (
     CancellationReason,
     DocStatus,
@@ -2081,9 +2082,7 @@ def evaluator_log(
         reader = _actor(actor) if actor is not None else _regulator_here(ledger)
         wanted = _actor(member, "--member") if member is not None else ""
         page = guard(
-            lambda: checks_svc.evaluations_page(
-                ledger, reader, wanted, checks_svc.cursor_id(cursor), limit
-            )
+            lambda: checks_svc.evaluations_page(ledger, reader, wanted, id_cursor(cursor), limit)
         )
     rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in page["items"]]
     emit(as_json, page, _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows))

@@ -45,6 +45,7 @@ from ledger.indexer import EventIndex, check_rules, verify
 from ledger.services import audit
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
+from ledger.services.paging import id_cursor
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
@@ -349,7 +350,7 @@ async def fingerprint_evaluations(
     ``evaluator_unavailable`` when the evaluator cannot be reached."""
     require_role(participant, "regulator")
     wanted = audit.parse_filter(member, "member", audit.parse_address) or ""
-    start = after if cursor is None else checks.cursor_id(cursor)
+    start = after if cursor is None else id_cursor(cursor)
     return await run_in_threadpool(
         checks.evaluations_page, ledger, participant.address, wanted, start, limit
     )

@@ -59,6 +59,7 @@ from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
+from ledger.services.paging import id_cursor
 from ledger.services.refusal import refused_error
 from ledger.services.roles import (
     DocStatus,
@@ -914,18 +915,6 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
     return found[0]
 
 
-def _cursor(text: str | None) -> int:
-    if text is None or text == "":
-        return 0
-    try:
-        value = int(text)
-    except ValueError:
-        raise InvalidInput("cursor", "must be a cursor returned as next_cursor") from None
-    if value < 0:
-        raise InvalidInput("cursor", "must be a cursor returned as next_cursor")
-    return value
-
-
 def list_financings(
     ledger: Ledger,
     bank: str | None = None,
@@ -941,7 +930,7 @@ def list_financings(
     it is not an address, or given empty (refused, never read as "every bank's")."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
-    after = _cursor(cursor)
+    after = id_cursor(cursor)
     bank_address = None
     if bank is not None:  # given empty: refused, not "every bank's"
         if not bank.strip():

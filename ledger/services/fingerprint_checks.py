@@ -42,6 +42,7 @@ from ledger.errors import EvaluatorUnavailable, InvalidInput, NotFound, RateLimi
 from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_bounds_ms, parse_filter
+from ledger.services.paging import id_cursor
 from ledger.services.standing import require_active
 from ledger.words import utc_text
 
@@ -218,20 +219,6 @@ class CheckPage:
         return {"items": [asdict(i) for i in self.items], "next_cursor": self.next_cursor}
 
 
-def cursor_id(text: str | None) -> int:
-    """The entry id a ``next_cursor`` names (0: none given); InvalidInput naming ``cursor``
-    for anything a list did not return."""
-    return _cursor(text)
-
-
-def _cursor(text: str | None) -> int:
-    if not text:
-        return 0
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
-        raise InvalidInput("cursor", "must be a next_cursor returned by this list", value=text)
-    return int(text)
-
-
 def _name(ledger: Ledger, address: str, known: dict[str, str | None]) -> str | None:
     if address not in known:
         try:
@@ -258,7 +245,7 @@ def checks_page(
         raise InvalidInput("limit", f"must be between 1 and {MAX_LIMIT}")
     who = parse_filter(participant, "participant", parse_address)
     start_ms, end_ms = parse_bounds_ms(since, until)
-    rows, more = ledger.db.fingerprint_checks(who, start_ms, end_ms, _cursor(cursor), limit)
+    rows, more = ledger.db.fingerprint_checks(who, start_ms, end_ms, id_cursor(cursor), limit)
     names: dict[str, str | None] = {}
     items = [_record(ledger, r, names) for r in rows]
     return CheckPage(items, str(rows[-1].check_id) if more and rows else None)

@@ -93,6 +93,13 @@ def test_lifecycle_drawdown_repay_close_and_list(client: TestClient, network: Ne
     ).json()
     assert [f["financing_id"] for f in rest["items"]] == [fid + 1]
     assert rest["next_cursor"] is None
+    # a cursor is exactly what a list returned: int()'s signs, spaces and other digits are not
+    for bad in (" 1", "+1", "-1", "1.0", "\u0661", "1" * 19):
+        refused = client.get(
+            "/v1/financings", params={"cursor": bad}, headers=network.regulator.headers
+        )
+        assert refused.status_code == 422, bad
+        assert refused.json()["details"]["field"] == "cursor"
     by_bank = client.get(
         "/v1/financings", params={"bank": network.bank_b.address}, headers=h
     ).json()

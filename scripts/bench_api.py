@@ -21,6 +21,7 @@ is switched off for it (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT=0``). Anvil runs w
     .venv/bin/python scripts/bench_api.py                       # both backends, 10k documents
     .venv/bin/python scripts/bench_api.py --backends anvil --lodged 100000 --registered 100000
     .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # py-spy the gateway process
+    .venv/bin/python scripts/bench_api.py --floor 2000          # and the bare web stack's rate
 
 Prints a table (and ``--json`` the results); writes nothing else.
 """
@@ -269,6 +270,51 @@ def serving(prepared: Prepared, profile: Path | None):
             process.wait(timeout=10)
 
 
+@contextmanager
+def serving_floor():
+    """``scripts/http_floor.py`` served in its own process: the web stack with nothing behind
+    its route (the ceiling of any REST figure on this machine)."""
+    port = txbench_free_port()
+    process = subprocess.Popen(
+        [PYTHON, str(ROOT / "scripts" / "http_floor.py"), str(port)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise RuntimeError(f"the HTTP floor did not start: {err[-2000:]}")
+        time.sleep(0.1)
+    try:
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def floor_rate(clients: int, requests: int) -> float:
+    """Requests per second the bare web stack answers (``scripts/http_floor.py``), driven
+    exactly as REST single is: ``clients`` clients, one small file per request."""
+    with serving_floor() as port:
+        drive(port, "floor", clients, clients * 20, 1)  # warm-up
+        return drive(port, "floor", clients, requests, 1)
+
+
 def index_lag(port: int) -> int | None:
     """The gateway's index lag in blocks (``tradeledger_index_lag_blocks``), None unknown."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -467,6 +513,13 @@ def main() -> None:
         type=Path,
         help="directory for py-spy profiles (collapsed stacks) of the gateway",
     )
+    parser.add_argument(
+        "--floor",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also drive N requests at the bare web stack (scripts/http_floor.py): the HTTP floor",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.profile:
@@ -489,6 +542,10 @@ def main() -> None:
                 results[backend] = bench_backend(backend, "", args, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    if args.floor:
+        log("HTTP floor: the web stack alone (scripts/http_floor.py)")
+        results["floor"] = floor_rate(args.clients, args.floor)
+        log(f"  bare FastAPI upload route ({args.clients} clients): {results['floor']:,.0f} req/s")
     results["load_after"] = load()
     print(f"\n{results['date']}; {results['load_before']} before, {results['load_after']} after")
     print(
@@ -505,6 +562,19 @@ def main() -> None:
             f"{r['ratio_single']:.0%} | {r['tx_batched']:,.0f} | {r['rest_batch']:,.0f} | "
             f"{r['ratio_batch']:.0%} | {r['check']['p50_ms']:.1f} / {r['check']['p99_ms']:.1f} ms |"
         )
+    if args.floor:
+        print(
+            f"\nHTTP floor (the bare web stack, {args.clients} clients): "
+            f"{results['floor']:,.0f} requests/s"
+        )
+        for backend in ("embedded", "anvil"):
+            r = results.get(backend)
+            if r:
+                print(
+                    f"  {backend}: floor / send_many single "
+                    f"{results['floor'] / r['tx_single']:.0%}, "
+                    f"REST single / floor {r['rest_single'] / results['floor']:.0%}"
+                )
     if args.json:
         print(json.dumps(results, indent=2))
     with suppress(Exception):

@@ -61,6 +61,8 @@ ADMIN_RESERVE_MEMBERS = 50
 FEE_HEADROOM = 2
 #: how often a running gateway re-reads the fingerprint evaluator's key on chain (seconds)
 FINGERPRINT_RECHECK_SECONDS = 5.0
+#: how many hashes a gateway remembers having read registered (32 bytes each: ~4 MB)
+REGISTERED_SEEN_MAX = 65_536
 #: re-encrypts development keystores under the external passphrase (``ledger/cli.py``)
 PROTECT_COMMAND = "tradeledger keystore protect"
 #: the transaction journal (signed transactions by sender and nonce, idempotency keys)
@@ -207,6 +209,7 @@ class Ledger:
         self._lookup_key: bytes | None = None
         self._transactors: dict[str, Transactor] = {}
         self._block_times: dict[int, int] = {}
+        self._registered_seen: dict[bytes, None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -257,6 +260,21 @@ class Ledger:
                 self._block_times.pop(next(iter(self._block_times)))
             self._block_times[number] = found
         return found
+
+    def seen_registered(self, doc_hash: bytes) -> bool:
+        """Whether this process has read ``doc_hash`` as registered on chain. A registration
+        is never undone (revoked and superseded documents stay registered), so a hash once read
+        registered need not be read again to know it *was* registered; its standing (revoked,
+        superseded) still must be. The last ``REGISTERED_SEEN_MAX`` hashes are kept."""
+        with self._lock:
+            return doc_hash in self._registered_seen
+
+    def saw_registered(self, doc_hash: bytes) -> None:
+        """Remember that ``doc_hash`` was read registered (see :meth:`seen_registered`)."""
+        with self._lock:
+            if len(self._registered_seen) >= REGISTERED_SEEN_MAX:
+                self._registered_seen.pop(next(iter(self._registered_seen)))
+            self._registered_seen[doc_hash] = None
 
     def lookup_key(self) -> bytes:
         """This gateway's own random key for the fingerprints and lookup keys it keeps with

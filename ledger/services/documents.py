@@ -459,6 +459,19 @@ def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
         return None
 
 
+def was_registered(ledger: Ledger, doc_hash: bytes) -> bool:
+    """Whether ``doc_hash`` is registered (whatever its standing now: a registration is never
+    undone); read from the chain once, then remembered by the gateway (``Ledger.seen_registered``):
+    a regulator's check of an invoice lodged at many banks read every copy's registration on
+    every check."""
+    if ledger.seen_registered(doc_hash):
+        return True
+    if find_registration(ledger, doc_hash) is None:
+        return False
+    ledger.saw_registered(doc_hash)
+    return True
+
+
 def fingerprint_holder(ledger: Ledger, fingerprint: bytes) -> int:
     """The active financing holding ``fingerprint`` on chain, or 0."""
     return int(ledger.calls.functions.fingerprintHolder(fingerprint).call())
@@ -525,9 +538,7 @@ def _grade_against(
     result = []
     for match, row in found:
         if row.doc_hash not in registered:
-            registered[row.doc_hash] = (
-                find_registration(ledger, bytes.fromhex(row.doc_hash[2:])) is not None
-            )
+            registered[row.doc_hash] = was_registered(ledger, bytes.fromhex(row.doc_hash[2:]))
         result.append(
             GradedMatch(
                 grade=match.grade.value,
@@ -1210,6 +1221,8 @@ def _from_receipt(
             and bytes(topics[0]) == DOCUMENT_REGISTERED_TOPIC
         ):
             registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
+    for doc_hash in registrants:  # mined: registered for good
+        ledger.saw_registered(doc_hash)
     if any(bytes(h) not in registrants for h in hashes):
         return None
     ids = {r: standing(ledger, r).member_id for r in set(registrants.values())}

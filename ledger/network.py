@@ -210,6 +210,7 @@ class Ledger:
         self._transactors: dict[str, Transactor] = {}
         self._block_times: dict[int, int] = {}
         self._registered_seen: dict[bytes, None] = {}
+        self._evaluator_clients = threading.local()
         self._lock = threading.Lock()
 
     @property
@@ -286,13 +287,16 @@ class Ledger:
             return self._lookup_key
 
     def evaluator_client(self) -> EvaluatorClient:
-        """A client of the consortium's evaluator (``settings.evaluator_url``)."""
-        return EvaluatorClient(
-            self.settings.evaluator_url,
-            self.manifest.contract_address,
-            self.evaluator_key,
-            self.settings.evaluator_timeout,
-        )
+        """A client of the consortium's evaluator (``settings.evaluator_url``): one per thread,
+        kept while the URL and timeout stay the same, so its pooled connection is kept alive
+        between requests (a new client per evaluation opened a TCP connection per check)."""
+        url, timeout = self.settings.evaluator_url, self.settings.evaluator_timeout
+        client: EvaluatorClient | None = getattr(self._evaluator_clients, "client", None)
+        if client is None or (client.url, client.timeout) != (url.rstrip("/"), timeout):
+            contract = self.manifest.contract_address
+            client = EvaluatorClient(url, contract, self.evaluator_key, timeout)
+            self._evaluator_clients.client = client
+        return client
 
     def oblivious_fingerprints(
         self, actor: str, document: ParsedDocument | DocumentFacts

@@ -52,8 +52,8 @@ class EvaluatorClient:
         self.url = url.rstrip("/")
         self._public_key = public_key
         self.timeout = timeout
-        #: one pooled, kept-alive connection per thread instead of a TCP connect per batch
-        #: (issue #16: a check's evaluator round trip)
+        #: a pooled, kept-alive connection instead of a TCP connect per batch (issue #16: a
+        #: check's evaluator round trip); the ledger keeps one client per thread
         self._session = requests.Session()
 
     def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:

@@ -13,6 +13,7 @@ import re
 import socket
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -306,3 +307,19 @@ def test_the_evaluator_trusts_a_standing_it_read_for_its_ttl_only() -> None:
     with pytest.raises(Refused, match="suspended"):
         fresh.evaluate(body())
     assert len(reads) == 2
+
+
+def test_the_gateway_keeps_its_connection_to_the_evaluator(network: Network) -> None:
+    """Evaluations from one thread share one kept-alive connection (issue #16: a client per
+    evaluation opened a TCP connection for every check)."""
+    ledger = network.ledger
+    for n in range(2):  # invoices never seen: their fingerprints are evaluated
+        fresh = UBL.replace(b"TOSL110", f"KEEP-{uuid.uuid4().hex[:8]}-{n}".encode())
+        docs.examine(ledger, fresh, network.bank.address, "bank")
+    client = ledger.evaluator_client()
+    assert client is ledger.evaluator_client()
+    pools = client._session.get_adapter(client.url).poolmanager.pools
+    # one host, the evaluator (urllib3's pool container has keys() but cannot be iterated)
+    (pool,) = [pools[key] for key in pools.keys()]  # noqa: SIM118
+    assert pool.num_requests >= 2
+    assert pool.num_connections == 1

@@ -454,6 +454,46 @@ def check_latency(port: int, api_key: str, n: int) -> dict[str, float]:
 # -- one backend -------------------------------------------------------------------------------
 
 
+def clients_run(bench: Any, n: int, clients: int, read_first: bool = True) -> float:
+    """The transaction layer driven as REST clients drive the gateway: ``clients`` threads,
+    each reading the chain once (``read_first``: ``getDocument`` of its document — is it
+    registered?) and then sending one single-document transaction and waiting for its
+    receipt before the next — no
+    HTTP, no database, no file. Concurrent sends share blocks (the transactor's group commit),
+    so a block holds at most ``clients`` transactions. Confirmed transactions per second: what
+    the chain itself allows a gateway serving ``clients`` concurrent clients."""
+    contract = bench.ledger.contract.address
+    docs = bench.docs.take(n)
+    counter = iter(range(n))
+    lock = threading.Lock()
+    failures: list[str] = []
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                return
+            if read_first:
+                with suppress(Exception):  # not registered: the read reverts, as a new file's
+                    bench.ledger.calls.functions.getDocument(docs[i]).call()
+            tx = {"to": contract, "data": txbench.encode_single(docs[i]), "gas": 120_000}
+            (receipt,) = bench.sender.wait_many(bench.sender.send_many([{**tx, "value": 0}]))
+            if isinstance(receipt, Exception) or receipt["status"] != 1:
+                failures.append(repr(receipt)[:300])
+
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - t0
+    if failures:
+        raise RuntimeError(f"{len(failures)} transactions failed, e.g. {failures[0]}")
+    return n / elapsed
+
+
 def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     single_n = args.single_embedded if backend == "embedded" else args.single_anvil
@@ -464,6 +504,16 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
         log(f"  send_many single: {out['tx_single']:,.0f} tx/s")
         out["tx_batched"], _ = txbench.batched_run(bench, args.batch * args.batches, args.batch)
         log(f"  send_many batched: {out['tx_batched']:,.0f} docs/s")
+        out["tx_clients"] = clients_run(bench, single_n, args.clients)
+        log(
+            f"  {args.clients} clients, read then write, one tx each: "
+            f"{out['tx_clients']:,.0f} tx/s (the chain's ceiling for REST single)"
+        )
+        out["tx_clients_write_only"] = clients_run(bench, single_n, args.clients, False)
+        log(
+            f"  {args.clients} clients, write only, one tx each: "
+            f"{out['tx_clients_write_only']:,.0f} tx/s"
+        )
     finally:
         bench.ledger.close()
     log(f"{backend}: gateway with {args.registered:,} registered, {args.lodged:,} lodged")
@@ -562,6 +612,20 @@ def main() -> None:
             f"{r['ratio_single']:.0%} | {r['tx_batched']:,.0f} | {r['rest_batch']:,.0f} | "
             f"{r['ratio_batch']:.0%} | {r['check']['p50_ms']:.1f} / {r['check']['p99_ms']:.1f} ms |"
         )
+    print(
+        "\nThe chain's ceiling for REST single: the transaction layer driven by "
+        f"{args.clients} clients, each reading once and sending one transaction at a time"
+    )
+    for backend in ("embedded", "anvil"):
+        r = results.get(backend)
+        if r:
+            print(
+                f"  {backend}: {r['tx_clients']:,.0f} tx/s = "
+                f"{r['tx_clients'] / r['tx_single']:.0%} of send_many single; "
+                f"REST single is {r['rest_single'] / r['tx_clients']:.0%} of it; "
+                f"without the read {r['tx_clients_write_only']:,.0f} tx/s = "
+                f"{r['tx_clients_write_only'] / r['tx_single']:.0%} of send_many single"
+            )
     if args.floor:
         print(
             f"\nHTTP floor (the bare web stack, {args.clients} clients): "

@@ -90,6 +90,14 @@ def path_samples(w: World) -> dict[str, list[tuple[str, str]]]:
     }
 
 
+def sample_url(route: Route, samples: dict[str, list[tuple[str, str]]]) -> str:
+    """``route``'s path with each path parameter filled with its first sample (quoted)."""
+    url = route.path
+    for name in route.path_params:
+        url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+    return url
+
+
 def query_samples(w: World, route: Route) -> list[tuple[str, dict[str, str]]]:
     """(label, query) calls for a route: its defaults, then one call per sample of each query
     parameter this test knows (every document state for a document parameter)."""
@@ -493,9 +501,7 @@ def test_an_unknown_query_parameter_is_refused_on_every_read(world: World) -> No
     samples = path_samples(w)
     failures: list[str] = []
     for route in _get_routes(w):
-        url = route.path
-        for name in route.path_params:
-            url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+        url = sample_url(route, samples)
         given = {name: "1" for name, required, _schema in route.query if required}
         wrong = w.client.get(
             url, params={**given, "stauts": "active"}, headers=w.net.regulator.headers
@@ -526,9 +532,7 @@ def test_a_query_parameter_given_twice_is_refused_on_every_read(world: World) ->
     for route in _get_routes(w):
         if not route.path.startswith("/v1/"):
             continue
-        url = route.path
-        for name in route.path_params:
-            url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+        url = sample_url(route, samples)
         for name, _required, schema in route.query:
             takes_list = schema.get("type") == "array" or any(
                 option.get("type") == "array" for option in schema.get("anyOf", [])
@@ -561,9 +565,7 @@ def test_a_query_parameter_given_empty_is_refused_on_every_read(world: World) ->
     for route in _get_routes(w):
         if not route.path.startswith("/v1/"):
             continue
-        url = route.path
-        for name in route.path_params:
-            url = url.replace("{" + name + "}", quote(samples[name][0][1], safe=""))
+        url = sample_url(route, samples)
         for name, _required, _schema in route.query:
             for blank in ("", " "):
                 answer = w.client.get(url, params={name: blank}, headers=w.net.regulator.headers)

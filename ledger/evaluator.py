@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import math
 import os
 import secrets
 import sqlite3
@@ -224,6 +225,17 @@ class EvaluationLog:
             rows = self._db.execute(sql, args).fetchall()
         return [Evaluation(*row) for row in rows]
 
+    def spent_since(self, since: int) -> list[tuple[str, int, int]]:
+        """(member, at, count) of the evaluations made at or after ``since`` (Unix seconds),
+        oldest first: what the rate limit counts."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT member, at, count FROM evaluations WHERE outcome = 'evaluated' AND at >= ?"
+                " ORDER BY id",
+                (since,),
+            ).fetchall()
+        return [(str(m), int(a), int(c)) for m, a, c in rows]
+
     def close(self) -> None:
         self._db.close()
 
@@ -245,7 +257,16 @@ class EvaluatorService:
         self._member_of = member_of
         self.limit = limit
         self.window = window
+        #: when this service started (a whole Unix second: it waits for the next one), so
+        #: that a request's timestamp (whole seconds) tells whether it was signed before: such
+        #: a request may have been answered by the process before, whose nonces are not kept
+        self.started = math.ceil(time.time())
+        time.sleep(max(0.0, self.started - time.time()))
+        #: inputs evaluated per member within the window, (Unix seconds, count), counted from
+        #: the persisted log at start: a restart does not give every member a fresh budget
         self._spent: dict[str, deque[tuple[float, int]]] = {}
+        for who, at, count in log.spent_since(self.started - window):
+            self._spent.setdefault(who.lower(), deque()).append((float(at), count))
         self._nonces: dict[str, float] = {}
         self._lock = threading.Lock()
         self._standing_ttl = standing_ttl
@@ -276,6 +297,12 @@ class EvaluatorService:
             raise Refused(
                 401, "stale_request", f"timestamp is not within {REPLAY_WINDOW_SECONDS} s"
             )
+        if timestamp < self.started:
+            # the nonces seen before a restart are not kept: a request signed before it could
+            # be a replay of one already answered
+            raise Refused(
+                401, "stale_request", "signed before the evaluator started: sign it again"
+            )
         digest = request_digest(label, consortium, member, timestamp, nonce, items)
         try:
             signer = Account.recover_message(encode_defunct(primitive=digest), signature=signature)
@@ -294,7 +321,7 @@ class EvaluatorService:
         return consortium, str(signer)
 
     def _admit(self, member: str, count: int) -> None:
-        now = time.monotonic()
+        now = time.time()  # wall clock: the window spans restarts (the log's times)
         with self._lock:
             spent = self._spent.setdefault(member.lower(), deque())
             while spent and spent[0][0] <= now - self.window:

@@ -40,9 +40,11 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         app.state.ledger = open_ledger(settings) if ledger is None else ledger
         follower = start_follower(EventIndex.for_ledger(app.state.ledger))
         app.state.audit_follower, app.state.audit_index = follower, follower.index
+        app.state.ledger.event_index = follower.index
         try:
             yield
         finally:
+            app.state.ledger.event_index = None
             follower.stop()
             if owned:
                 app.state.ledger.close()

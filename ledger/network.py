@@ -17,6 +17,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from typing import TYPE_CHECKING
 
 from web3 import Web3
 from web3.contract import Contract
@@ -47,6 +48,9 @@ from ledger.oblivious import EvaluatorClient
 from ledger.oprf import OprfError, PublicKey
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 from ledger.words import utc_text
+
+if TYPE_CHECKING:
+    from ledger.indexer.follower import EventIndex
 
 #: gas a new member is funded for on a JSON-RPC network where gas costs something (about
 #: 20,000 single or 40,000 batched document registrations, or 7,000 financings: docs/gas.md)
@@ -211,6 +215,10 @@ class Ledger:
         self._block_times: dict[int, int] = {}
         self._registered_seen: dict[bytes, None] = {}
         self._evaluator_clients = threading.local()
+        #: the served gateway's event index (set by the API app while it follows the chain):
+        #: reads narrow their chain searches with it (``ledger.indexer.pledges``); None: every
+        #: read searches the chain itself (the CLI, tools)
+        self.event_index: EventIndex | None = None
         self._lock = threading.Lock()
 
     @property

@@ -1603,11 +1603,19 @@ def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list
 
 
 def _readable_financings(ledger: Ledger, doc_hash: bytes, reader: str) -> list[Any]:
-    """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens (read once)."""
+    """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens (read once),
+    by ascending id. A served gateway asks its event index which financings to read (those
+    it saw pledge the document to ``reader``, and every financing it has not seen yet); each
+    is read and opened from the chain. Without an index, every financing on chain is opened."""
     from ledger.services import financing  # it imports this module
 
     if not reader:
         return []
+    if ledger.event_index is not None:
+        from ledger.indexer.pledges import pledged_to  # the index imports the services' kin
+
+        known = pledged_to(ledger.event_index, hex32(doc_hash), reader)
+        return financing.read_pledging(ledger, doc_hash, reader, known)
     found: list[Any] = []
     cursor: str | None = None
     while True:

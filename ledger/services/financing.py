@@ -55,6 +55,7 @@ from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.errors import InvalidInput, NotFound
 from ledger.gatewaydb import StoredPledge
+from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
@@ -964,6 +965,27 @@ def list_financings(
             continue
         chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)
+
+
+def read_pledging(
+    ledger: Ledger, doc_hash: bytes, reader: str, known: PledgedTo
+) -> list[Financing]:
+    """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens, by ascending
+    id: of ``known.financing_ids`` (the index's candidates) and of every financing above
+    ``known.indexed_up_to`` (not indexed yet), each read and opened from the chain now."""
+    wanted = docs.hex32(doc_hash)
+    count = int(ledger.calls.functions.financingCount().call())
+    ids = [i for i in known.financing_ids if i <= count]
+    ids += range(max(known.indexed_up_to, 0) + 1, count + 1)
+    chosen: list[Financing] = []
+    for fid in sorted(set(ids)):
+        found = _read(ledger, fid, reader)
+        if found is None:
+            continue
+        terms = found[0].terms
+        if terms is not None and any(p.doc_hash == wanted for p in terms.pledges):
+            chosen.append(found[0])
+    return chosen
 
 
 @dataclass(frozen=True)

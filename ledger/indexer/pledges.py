@@ -1,0 +1,62 @@
+"""Which financings pledge a document, for one reader, from the event index (issue #16).
+
+Which document a financing pledges is sealed in its terms: a gateway learns it only by opening
+the terms with a key it holds. The index opens every financing once as it follows the chain
+(``pledges``, ``readers``); without it, the financings of one document were found by opening
+*every* financing on chain — a chain read, a log query and a decryption each — on every read of
+a registered document (its record, its check, whether it is financed).
+
+The index narrows the search; it does not answer it: the caller reads each candidate from the
+chain (its status now, its terms opened again) and reads every financing the index has not seen
+yet (ids above :attr:`PledgedTo.indexed_up_to`), so an answer is never older than the chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import String, cast, func, select
+
+from ledger.errors import ChainUnavailable
+from ledger.indexer.models import FinancingRow, PledgeRow, ReaderRow
+
+if TYPE_CHECKING:
+    from ledger.indexer.follower import EventIndex
+
+#: block ranges a read catches the index up by before it asks (a far-behind index is left to the
+#: follower; the financings it has not seen are read from the chain instead)
+CATCH_UP_RANGES = 1
+
+
+@dataclass(frozen=True)
+class PledgedTo:
+    """``financing_ids``: the financings the index holds that pledge the document and whose
+    terms the reader's key opened (ascending); ``indexed_up_to``: the highest financing id the
+    index holds — every financing above it is unknown to the index."""
+
+    financing_ids: tuple[int, ...]
+    indexed_up_to: int
+
+
+def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
+    """What ``index`` knows of the financings pledging ``doc_hash`` (0x hex) that ``reader``
+    (an address) may open, once caught up to the chain head (at most ``CATCH_UP_RANGES``
+    ranges; as it stands when the chain does not answer)."""
+    with contextlib.suppress(ChainUnavailable):
+        index.catch_up(max_ranges=CATCH_UP_RANGES)
+    with index.sessions() as session:
+        ids = session.scalars(
+            select(PledgeRow.financing_id)
+            .join(
+                ReaderRow,
+                (ReaderRow.kind == "fin")
+                & (ReaderRow.ref == cast(PledgeRow.financing_id, String(80)))
+                & (ReaderRow.reader == reader.lower()),
+            )
+            .where(PledgeRow.doc_hash == doc_hash.lower())
+            .order_by(PledgeRow.financing_id)
+        ).all()
+        top = session.scalar(select(func.max(FinancingRow.financing_id)))
+    return PledgedTo(tuple(int(i) for i in ids), int(top or 0))

@@ -1267,7 +1267,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
     if d["financings"] is not None:
         financings = f"  financings: {', '.join(map(str, d['financings'])) or 'none you read'}"
     elif reader:
-        financings = "  financings: not shown to you (its registrant, banks and regulators only)"
+        financings = "  financings: not shown to you (banks, regulators, admins and its registrant)"
     else:
         financings = (
             "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)"

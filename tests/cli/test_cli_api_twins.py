@@ -36,7 +36,7 @@ from typer.main import get_command
 
 from api.app import create_app
 from ledger.cli import app
-from ledger.cli_filters import ReadCommand
+from ledger.cli_filters import ReadCommand, reads
 from ledger.network import open_ledger
 from ledger.services.documents import HashedForm
 from tests.cli.cli_helpers import UBL, Story, build_story
@@ -405,6 +405,13 @@ def test_every_reading_command_names_its_api_twin() -> None:
         assert bool(cls.api_twin) != bool(cls.no_twin), (name, cls.api_twin, cls.no_twin)
 
 
+def test_a_reading_command_names_a_twin_or_why_it_has_none() -> None:
+    assert reads("GET /v1/members").api_twin == ("GET /v1/members",)
+    assert reads(no_twin="reads no ledger").no_twin == "reads no ledger"
+    with pytest.raises(ValueError, match="names its API twin"):
+        reads()
+
+
 def test_every_twin_is_compared(story: Story) -> None:
     twinned = {name for name, cls in _reading().items() if cls.api_twin}
     assert set(cases(story)) == twinned
@@ -436,3 +443,17 @@ def test_cli_json_is_the_api_answer(
         problems += [f"{command} ({case.label}) {d}" for d in differences(cli, api)]
         problems += [f"{command} ({case.label}) {d}" for d in forms(api)]
     assert not problems, "\n".join(problems)
+
+
+def test_doc_show_says_when_a_documents_financing_is_not_the_readers_to_learn(
+    story: Story,
+) -> None:
+    """An attestor reads no document's financing (the API answers ``financings: null``); the
+    CLI said ``financings: none you read`` and answered ``[]``, as if none pledged it."""
+    h, customs = story.ubl_hash, story.address("Demo Customs")
+    text = story.cli.run("doc", "show", h, "--as", customs).stdout
+    assert "financings: not shown to you" in text
+    assert story.cli.json("doc", "show", h, "--as", customs)["financings"] is None
+    bank = story.cli.run("doc", "show", h, "--as", story.address("Demo Bank A")).stdout
+    assert f"financings: {story.financing_id}" in bank
+    assert "financings: sealed (pass --as MEMBER" in story.cli.run("doc", "show", h).stdout

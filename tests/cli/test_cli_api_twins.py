@@ -77,6 +77,8 @@ WRITES = {
 }
 
 HASH32 = re.compile(r"0x[0-9a-fA-F]{64}")
+#: an amount decoded for people in an event's ``fields``: major units beside its ``currency``
+MAJOR = re.compile(r"-?\d+(\.\d+)?")
 #: the fields that hold an amount: integers in minor units (or null where not shown)
 AMOUNTS = {
     "amount",
@@ -382,7 +384,7 @@ def differences(cli: Any, api: Any, where: str = "$") -> Iterator[str]:
 
 def forms(value: Any, key: str = "", where: str = "$") -> Iterator[str]:
     """Where ``value`` breaks a form users rely on: a 32-byte hash not lower-case hex, an amount
-    not an integer."""
+    not an integer (in an event's decoded ``fields``: not a plain decimal of major units)."""
     if isinstance(value, dict):
         for k, v in value.items():
             yield from forms(v, str(k), f"{where}.{k}")
@@ -391,7 +393,10 @@ def forms(value: Any, key: str = "", where: str = "$") -> Iterator[str]:
             yield from forms(v, key, f"{where}[{i}]")
     elif isinstance(value, str) and HASH32.fullmatch(value) and value != value.lower():
         yield f"{where}: hash {value} is not lower-case hex"
-    elif key in AMOUNTS and not (value is None or type(value) is int) and ".fields." not in where:
+    elif key in AMOUNTS and ".fields." in where:
+        if not (value is None or (isinstance(value, str) and MAJOR.fullmatch(value))):
+            yield f"{where}: decoded amount {value!r} is not a decimal of major units"
+    elif key in AMOUNTS and not (value is None or type(value) is int):
         yield f"{where}: amount {value!r} is not an integer of minor units"
 
 

@@ -32,11 +32,12 @@ from ledger.cli_common import (
     settings_for,
     table,
 )
-from ledger.cli_filters import ReadCommand
+from ledger.cli_filters import reads
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
+from ledger.gatewaydb import Participant
 from ledger.keys import Keystore
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
@@ -315,10 +316,10 @@ def member_add(
         )
     pending = new.proposal is not None and not new.proposal.executed
     # the API's response model for the same operation (POST /v1/members): one shape for both
-    from api.routers.members import MemberCreated, _public
+    from api.routers.members import MemberCreated, public_member
 
     payload = MemberCreated(
-        **_public(new.member).model_dump(),
+        **public_member(new.member).model_dump(),
         api_key=new.api_key,
         tx_hash=new.tx_hash,
         block=new.block,
@@ -585,7 +586,7 @@ def join_finish(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     emit(as_json, {"address": address, "joined": True}, f"{address} has joined")
 
 
-@member_app.command("proposals")
+@member_app.command("proposals", cls=reads("GET /v1/governance", "GET /v1/governance/proposals"))
 def member_proposals(
     pending: Annotated[bool, typer.Option(help="only pending proposals")] = False,
     data_dir: DataDir = None,
@@ -595,7 +596,13 @@ def member_proposals(
     with opened_ledger(data_dir) as ledger:
         state = guard(lambda: member_svc.governance(ledger))
         found, _ = guard(lambda: member_svc.list_proposals(ledger, pending_only=pending))
-    rows = [_proposal_row(p) for p in found]
+    # GET /v1/governance, with every item of GET /v1/governance/proposals: the API's builders
+    from api.routers.governance import governance_public, public
+
+    payload = {
+        **governance_public(state).model_dump(mode="json"),
+        "proposals": [public(p).model_dump(mode="json") for p in found],
+    }
     text = (
         f"M = {state.threshold} of N = {state.admin_count} admins, fingerprint evaluator key "
         f"{state.fingerprint_evaluator_key}\n"
@@ -615,24 +622,18 @@ def member_proposals(
             for p in found
         ],
     )
-    emit(
-        as_json,
-        {
-            "threshold": state.threshold,
-            "admin_count": state.admin_count,
-            "fingerprint_evaluator_key": state.fingerprint_evaluator_key,
-            "proposals": rows,
-        },
-        text,
-    )
+    emit(as_json, payload, text)
 
 
-@member_app.command("list")
+@member_app.command("list", cls=reads("GET /v1/members"))
 def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """List the consortium's members."""
     with opened_ledger(data_dir) as ledger:
         members = guard(lambda: member_svc.list_members(ledger))
-    rows = [_member_row(m) for m in members]
+    from api.routers.members import member_page  # GET /v1/members' answer, every page
+
+    payload = member_page(members, None).model_dump(mode="json")
+    rows = payload["items"]
     text = _table(
         ["ID", "ROLE", "STATUS", "ADDRESS", "NAME"],
         [
@@ -646,7 +647,7 @@ def member_list(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
             for r in rows
         ],
     )
-    emit(as_json, {"members": rows}, text)
+    emit(as_json, payload, text)
 
 
 def _member_change(
@@ -794,67 +795,12 @@ def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:
     return ex.financed
 
 
-def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
-    """The ``--json`` answer of doc check / receive; fingerprints and holders ``null`` for a
-    role without them (the same as the API)."""
-    shown = ex.fingerprints_shown
-    return {
-        "doc_hash": ex.doc_hash,
-        "format": ex.format,
-        "doc_type": ex.doc_type.name.lower(),
-        "facts": ex.facts,
-        "fingerprints": [
-            {"name": f.name, "value": f.value, "held_by_financing": f.held_by_financing or None}
-            for f in ex.fingerprints
-        ]
-        if shown
-        else None,
-        "registered": ex.registration is not None,
-        "is_financed": _is_financed(ex, actor, role),
-        "registered_by": ex.registration.registered_by if ex.registration else None,
-        "status": ex.registration.status.name.lower() if ex.registration else "not_registered",
-        "successor": ex.registration.successor if ex.registration else None,
-        "hashed": ex.hashed.value,
-        "tried": [
-            {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
-            for t in ex.tried
-        ],
-        # unknown holders (not a bank, or the evaluator is down) are null, never [] (#18)
-        "conflicting_financings": ex.conflicting_financings if shown and ex.holders_known else None,
-        "held_by": [
-            {"financing_id": h.financing_id, "bank": h.bank, "made_here": h.made_here}
-            for h in ex.holders
-        ]
-        if shown and ex.holders_known
-        else None,
-        "matches": [
-            {
-                "grade": m.grade,
-                "doc_hash": m.doc_hash,
-                "received_by": m.received_by,
-                "agree": list(m.agree),
-                "differ": list(m.differ),
-                "registered": m.registered,
-            }
-            for m in ex.matches
-        ],
-        "credit_note": bool((ex.facts or {}).get("creditNote")),
-        "suspicious": ex.suspicious,
-        "suspicions": [
-            {"kind": x.kind, "reasons": list(x.reasons), "documents": list(x.documents)}
-            for x in ex.suspicions
-        ],
-        "notices": [
-            {
-                "kind": n.kind,
-                "message": n.message,
-                "documents": list(n.documents),
-                "financings": list(n.financings),
-            }
-            for n in ex.notices
-        ],
-        "financeable_amount": ex.financeable_amount,
-    }
+def _examined_payload(ledger: Ledger, ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
+    """The ``--json`` answer of doc check / receive: the API's (``POST /v1/documents/check``,
+    ``/receive``) for ``actor`` of ``role``, built by the same function."""
+    from api.routers.documents import examined
+
+    return examined(ledger, ex, Participant(actor, "", role)).model_dump(mode="json")
 
 
 def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -996,7 +942,7 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
-@doc_app.command("check")
+@doc_app.command("check", cls=reads("POST /v1/documents/check"))
 def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: Annotated[
@@ -1021,7 +967,8 @@ def doc_check(
         text = guard(
             lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
-    emit(as_json, _examined_payload(ex, actor, role), text)
+        payload = guard(lambda: _examined_payload(ledger, ex, actor, role))
+    emit(as_json, payload, text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
     if ex.fingerprints_shown and not ex.holders_known:
@@ -1050,7 +997,8 @@ def doc_receive(
             lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
         lodged = visible(f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}")
-    emit(as_json, _examined_payload(ex, actor, role), f"{lodged}\n{text}")
+        payload = guard(lambda: _examined_payload(ledger, ex, actor, role))
+    emit(as_json, payload, f"{lodged}\n{text}")
 
 
 @doc_app.command("register")
@@ -1083,7 +1031,6 @@ def doc_register(
         )
         # the API's response model for the same operation (POST /v1/documents): one shape
         from api.routers.documents import _registered
-        from ledger.gatewaydb import Participant
 
         payload = _registered(ledger, ex, receipt, reg, Participant(actor, "", role)).model_dump(
             mode="json"
@@ -1250,6 +1197,7 @@ def _verify_text(v: verify_svc.Verification, names: Names) -> str:
 
 @doc_app.command(
     "verify",
+    cls=reads("POST /v1/documents/verify"),
     epilog="Exit status: 0 registered and active; 3 not registered; 4 revoked; 5 superseded "
     "(by an amended document, named); 1 or 2 when the check itself failed.",
 )
@@ -1267,22 +1215,17 @@ def doc_verify(
     with opened_ledger(data_dir) as ledger:
         v = guard(lambda: verify_svc.verify_file(ledger, data))
         text = guard(lambda: _verify_text(v, LedgerNames(ledger)))
-    payload = v.summary()
-    reg = v.registration
-    if reg is not None:
-        payload |= {
-            "registered_by": reg.registered_by,
-            "registered_by_name": v.registrant_name,
-            "registered_at": utc_text(reg.registered_at),
-            "doc_type": reg.doc_type.name.lower(),
-        }
+    # POST /v1/documents/verify's answer, by the same function (no caller: no financing shown)
+    from api.routers.documents import verify_result
+
+    payload = verify_result(v, Participant("", "", "")).model_dump(mode="json")
     emit(as_json, payload, text)
     code = VERIFY_EXIT[v.status]
     if code:
         raise typer.Exit(code)
 
 
-@doc_app.command("show", cls=ReadCommand)
+@doc_app.command("show", cls=reads("GET /v1/documents/{doc_hash}"))
 def doc_show(
     doc_hash: Annotated[str, typer.Argument(help="the document hash")],
     as_member: ReadAs = None,
@@ -1295,6 +1238,10 @@ def doc_show(
     closing or cancelling of every financing that pledges it, each in words."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     reader = _actor(as_member) if as_member is not None else ""
+    # GET /v1/documents/{doc_hash}'s answer for the reader, by the same function; without --as
+    # a caller of no role: the public part (no financing, no fingerprints)
+    from api.routers.documents import document_detail
+
     with opened_ledger(data_dir) as ledger:
         role = (
             ledger.db.participant(reader).role
@@ -1304,44 +1251,45 @@ def doc_show(
         if reader:
             registration = guard(lambda: docs.get_registration(ledger, parsed))
             _refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
-        d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
+        payload = guard(
+            lambda: document_detail(ledger, parsed, Participant(reader, "", role))
+        ).model_dump(mode="json")
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
         }
-    r = d.registration
-    payload = {
-        "doc_hash": r.doc_hash,
-        "doc_type": r.doc_type.name.lower(),
-        "status": r.status.name.lower(),
-        "registered_by": r.registered_by,
-        "registered_at": utc_text(r.registered_at),
-        "successor": r.successor,
-        "attestations": [a.__dict__ for a in d.attestations],
-        "financings": list(d.financings) if reader else None,
-        "history": [e.__dict__ for e in d.history],
-    }
-    status = r.status.name
-    if r.successor:
-        status += f" by {r.successor}"
+    emit(as_json, payload, _document_text(payload, ledger_names, reader))
+
+
+def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str:
+    """``doc show`` for people, from its JSON answer ``d``."""
+    status = d["status"].upper()
+    if d["successor"]:
+        status += f" by {d['successor']}"
+    if d["financings"] is not None:
+        financings = f"  financings: {', '.join(map(str, d['financings'])) or 'none you read'}"
+    elif reader:
+        financings = "  financings: not shown to you (banks, regulators, admins and its registrant)"
+    else:
+        financings = (
+            "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)"
+        )
     lines = [
-        f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
-        f"  registered by {_member_label(ledger_names, r.registered_by)} "
-        f"at {utc_text(r.registered_at)}",
-        f"  financings: {', '.join(map(str, d.financings)) or 'none you read'}"
-        if reader
-        else "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)",
-        f"  attestations: {len(d.attestations) or 'none'}",
+        f"{status}: document {d['doc_hash']} ({d['doc_type']})",
+        f"  registered by {_member_label(names, d['registered_by'])} at {d['registered_at']}",
+        financings,
+        f"  attestations: {len(d['attestations']) or 'none'}",
     ]
     lines += [
-        f"    by {_member_label(ledger_names, a.attestor)} (evidence {a.evidence_hash}, "
-        f"block {a.block})"
-        for a in d.attestations
+        f"    by {_member_label(names, a['attestor'])} (evidence {a['evidence_hash']}, "
+        f"block {a['block']})"
+        for a in d["attestations"]
     ]
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
-        f"    block {e.block:>5}  {e.summary or e.event}  (tx {e.tx_hash})" for e in d.history
+        f"    block {e['block']:>5}  {e['summary'] or e['event']}  (tx {e['tx_hash']})"
+        for e in d["history"]
     ]
-    emit(as_json, payload, lines_text(lines))
+    return lines_text(lines)
 
 
 def _member_label(names: dict[str, str], address: str) -> str:
@@ -1403,13 +1351,14 @@ def doc_supersede(
                 via=Via("supersede", "tradeledger doc supersede", limited=True),
             )
         )
+        notices = guard(lambda: _examined_payload(ledger, ex, actor, role))["notices"]
     emit(
         as_json,
         {
             "doc_hash": doc_hash,
             "new_doc_hash": ex.doc_hash,
             **receipt.__dict__,
-            "notices": _examined_payload(ex, actor, role)["notices"],
+            "notices": notices,
         },
         lines_text(
             [f"{doc_hash} superseded by {ex.doc_hash} (tx {receipt.tx_hash})", *_notice_lines(ex)]
@@ -1449,20 +1398,7 @@ CursorOpt = Annotated[str | None, typer.Option(help="next_cursor of a previous p
 ListLimitOpt = Annotated[int, typer.Option(min=1, max=docs.MAX_LIST_LIMIT, help="items per page")]
 
 
-def _listed_payload(d: docs.ListedDocument) -> dict[str, Any]:
-    return {
-        "doc_hash": d.doc_hash,
-        "doc_type": d.doc_type.name.lower(),
-        "status": d.status.name.lower(),
-        "registered_by": d.registered_by,
-        "registered_at": utc_text(d.registered_at),
-        "registered_block": d.registered_block,
-        "successor": d.successor,
-        "revoke_reason": d.revoke_reason,
-    }
-
-
-@doc_app.command("list", cls=ReadCommand)
+@doc_app.command("list", cls=reads("GET /v1/documents"))
 def doc_list(
     registrant: Annotated[str | None, typer.Option(help="only this member's")] = None,
     doc_type: Annotated[
@@ -1511,15 +1447,9 @@ def doc_list(
     text = _table(["DOC HASH", "TYPE", "STATUS", "REGISTERED BY", "REGISTERED AT"], rows)
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
-    emit(
-        as_json,
-        {
-            "items": [_listed_payload(d) for d in page.items],
-            "next_cursor": page.next_cursor,
-            "indexed_block": page.indexed_block,
-        },
-        text,
-    )
+    from api.routers.documents import document_list_page  # GET /v1/documents' answer
+
+    emit(as_json, document_list_page(page).model_dump(mode="json"), text)
 
 
 def _party_text(party: dict[str, Any] | None) -> str:
@@ -1529,7 +1459,7 @@ def _party_text(party: dict[str, Any] | None) -> str:
     return str(party.get("name") or f"{ids[0].get('scheme', '')}:{ids[0].get('value', '')}")
 
 
-@doc_app.command("search", cls=ReadCommand)
+@doc_app.command("search", cls=reads("GET /v1/documents/lodged"))
 def doc_search(
     as_member: AsMember,
     invoice_number: Annotated[
@@ -1567,42 +1497,26 @@ def doc_search(
     text = _table(["DOC HASH", "NUMBER", "SELLER", "BUYER", "FORMAT", "RECEIVED"], rows)
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
-    payload = {
-        "items": [
-            {**d.__dict__, "received_at": utc_text(d.received_at, "microseconds")}
-            for d in page.items
-        ],
-        "next_cursor": page.next_cursor,
-    }
-    emit(as_json, payload, text)
+    from api.routers.documents import lodged_page  # GET /v1/documents/lodged's answer
+
+    emit(as_json, lodged_page(page).model_dump(mode="json"), text)
 
 
 # -- financings ---------------------------------------------------------------------------------
 
 
-def _financing_payload(f: fin_svc.Financing) -> dict[str, Any]:
-    t = f.terms
-    return {
-        "financing_id": f.financing_id,
-        "bank": f.bank,
-        "status": f.status.name.lower(),
-        "registered_at": utc_text(f.registered_at),
-        "fingerprint_count": f.fingerprint_count,
-        "fingerprints": list(f.fingerprints),
-        "terms_commitment": f.terms_commitment,
-        "confidential": t is None,
-        "kind": t.kind.name.lower() if t else None,
-        "currency": t.currency if t else None,
-        "amount": t.amount if t else None,
-        "drawn": t.drawn if t else None,
-        "repaid": t.repaid if t else None,
-        "outstanding": t.outstanding if t else None,
-        "maturity": utc_text(t.maturity) if t else None,
-        "reference": t.reference if t else None,
-        "commitment_holds": t.commitment_holds if t else None,
-        "documents": [p.__dict__ for p in t.pledges] if t else [],
-        "entries": [e.__dict__ for e in t.entries] if t else [],
-    }
+def _financing_payload(f: fin_svc.Financing, role: str) -> dict[str, Any]:
+    """``f`` as ``role`` may see it: the API's answer (``GET /v1/financings/{id}``), built by
+    the same function."""
+    from api.routers.financings import public
+
+    return public(f, role).model_dump(mode="json")
+
+
+def _reader_role(ledger: Ledger, reader: str | None) -> str:
+    """The role ``--as`` reads with; without it this gateway's operator, who holds every key of
+    its data directory, reads as a regulator."""
+    return _role_of(ledger, reader) if reader else "regulator"
 
 
 def _money(amount: int, currency: str) -> str:
@@ -1699,7 +1613,7 @@ def finance_create(
         except LedgerError as exc:
             fail(exc)
             raise  # unreachable
-    emit(as_json, _financing_payload(created), _financing_text(created))
+    emit(as_json, _financing_payload(created, "bank"), _financing_text(created))
 
 
 def _lifecycle(
@@ -1714,7 +1628,7 @@ def _lifecycle(
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
     emit(
         as_json,
-        {**_financing_payload(f), "tx_hash": receipt.tx_hash, "block": receipt.block},
+        {**_financing_payload(f, "bank"), "tx_hash": receipt.tx_hash, "block": receipt.block},
         _financing_text(f),
     )
 
@@ -1839,7 +1753,7 @@ def finance_share(
     )
 
 
-@finance_app.command("show", cls=ReadCommand)
+@finance_app.command("show", cls=reads("GET /v1/financings/{financing_id}"))
 def finance_show(
     financing_id: FinancingId,
     as_member: ReadAs = None,
@@ -1853,10 +1767,11 @@ def finance_show(
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
         # a suspended bank reads its own financings (its history), as through the API
         _refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
-    emit(as_json, _financing_payload(f), _financing_text(f))
+        role = _reader_role(ledger, reader)
+    emit(as_json, _financing_payload(f, role), _financing_text(f))
 
 
-@finance_app.command("list", cls=ReadCommand)
+@finance_app.command("list", cls=reads("GET /v1/financings"))
 def finance_list(
     bank: Annotated[str | None, typer.Option(help="only this bank's")] = None,
     status: Annotated[str | None, typer.Option(help="active, closed or cancelled")] = None,
@@ -1882,6 +1797,7 @@ def finance_list(
                 ledger, bank, state, doc_hash, cursor, limit, reader=reader
             )
         )
+        role = _reader_role(ledger, reader)
     rows = [
         [
             f.financing_id,
@@ -1897,11 +1813,9 @@ def finance_list(
     text = _table(["ID", "STATUS", "BANK", "AMOUNT", "OUTSTANDING", "MATURITY", "REF"], rows)
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
-    emit(
-        as_json,
-        {"items": [_financing_payload(f) for f in page.items], "next_cursor": page.next_cursor},
-        text,
-    )
+    from api.routers.financings import financing_page  # GET /v1/financings' answer
+
+    emit(as_json, financing_page(page, role).model_dump(mode="json"), text)
 
 
 # -- demo ---------------------------------------------------------------------------------------
@@ -1979,7 +1893,13 @@ def evaluator_init(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
     )
 
 
-@evaluator_app.command("public-key")
+@evaluator_app.command(
+    "public-key",
+    cls=reads(
+        no_twin="reads the evaluator's own data directory, not a ledger; the key the ledger "
+        "holds is GET /v1/governance's fingerprint_evaluator_key"
+    ),
+)
 def evaluator_public_key(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
     """Print the evaluator's public key."""
     from ledger import evaluator as ev
@@ -2058,7 +1978,7 @@ def _regulator_here(ledger: Ledger) -> str:
     return here[0]
 
 
-@evaluator_app.command("log", cls=ReadCommand)
+@evaluator_app.command("log", cls=reads("GET /v1/audit/fingerprint-evaluations"))
 def evaluator_log(
     member: Annotated[
         str | None, typer.Option(help="only this member's evaluations (0x address)")

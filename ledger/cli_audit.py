@@ -40,7 +40,7 @@ from ledger.cli_common import (
     settings_for,
     table,
 )
-from ledger.cli_filters import ReadCommand
+from ledger.cli_filters import reads
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
@@ -115,7 +115,13 @@ def _status_payload(index: EventIndex) -> dict[str, Any]:
     return dict(guard(index.status).__dict__)
 
 
-@index_app.command("status")
+@index_app.command(
+    "status",
+    cls=reads(
+        no_twin="the index of this data directory as it stands (no catch-up); the API gives "
+        "its lag as metrics (GET /metrics: tradeledger_index_lag_blocks)"
+    ),
+)
 def index_status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Where the index stands: last indexed block, head, lag, events (does not catch up)."""
     with _index(data_dir, catch_up=False) as index:
@@ -138,7 +144,7 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
 
 
-@audit_app.command("verify", cls=ReadCommand)
+@audit_app.command("verify", cls=reads("GET /v1/audit/verify"))
 def audit_verify(
     as_member: Annotated[
         str | None,
@@ -207,7 +213,7 @@ def _rules_text(rules: RulesReport | None) -> str:
     return lines_text(lines)
 
 
-@audit_app.command("export", cls=ReadCommand)
+@audit_app.command("export", cls=reads("GET /v1/audit/export"))
 def audit_export(
     out: Annotated[Path, typer.Option("--out", help="file to write ('-' for stdout)")],
     fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "jsonl",
@@ -299,7 +305,7 @@ def _emit_events(
     emit(as_json, _page(items, last), _event_lines(items) or "no events")
 
 
-@audit_app.command("timeline", cls=ReadCommand)
+@audit_app.command("timeline", cls=reads("GET /v1/audit/documents/{doc_hash}/timeline"))
 def audit_timeline(
     doc_hash: Annotated[str, typer.Argument(help="the document hash (64 hex digits)")],
     since: SinceOpt = None,
@@ -324,7 +330,7 @@ def audit_timeline(
     )
 
 
-@audit_app.command("activity", cls=ReadCommand)
+@audit_app.command("activity", cls=reads("GET /v1/audit/members/{address}/activity"))
 def audit_activity(
     address: Annotated[str, typer.Argument(help="the member's address")],
     since: SinceOpt = None,
@@ -405,7 +411,7 @@ def _named(address: str | None, name: str | None) -> str:
     return f"{name} ({address})" if name else address
 
 
-@audit_app.command("refusals", cls=ReadCommand)
+@audit_app.command("refusals", cls=reads("GET /v1/audit/refusals"))
 def audit_refusals(
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -436,7 +442,7 @@ def audit_refusals(
     )
 
 
-@audit_app.command("duplicates", cls=ReadCommand)
+@audit_app.command("duplicates", cls=reads("GET /v1/audit/duplicates"))
 def audit_duplicates(
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -495,7 +501,7 @@ def audit_duplicates(
     )
 
 
-@audit_app.command("exposure", cls=ReadCommand)
+@audit_app.command("exposure", cls=reads("GET /v1/audit/exposure"))
 def audit_exposure(
     by: Annotated[str, typer.Option(help="bank or enterprise")] = "bank",
     member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
@@ -550,7 +556,7 @@ def _exposed(row: audit.Exposure) -> str:
     return f"seller {seller} (not a member)" if seller else "unattributed"
 
 
-@audit_app.command("fingerprint-checks", cls=ReadCommand)
+@audit_app.command("fingerprint-checks", cls=reads("GET /v1/audit/fingerprint-checks"))
 def audit_fingerprint_checks(
     participant: Annotated[
         str | None, typer.Option(help="only this participant's evaluations (address)")

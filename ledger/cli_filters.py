@@ -12,7 +12,7 @@ empty query parameter (``api/querycheck.py``, ``ledger.services.audit.EMPTY_FILT
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from typer.core import TyperCommand
 
@@ -43,7 +43,15 @@ def empty_options(params: Iterable[Any], given: dict[str, Any]) -> list[str]:
 
 class ReadCommand(TyperCommand):
     """A command that reads: an option given empty is refused (exit 2, naming it) before any
-    option is converted — so ``--limit ''`` and ``--out ''`` are refused in the same words."""
+    option is converted — so ``--limit ''`` and ``--out ''`` are refused in the same words.
+
+    Declared with :func:`reads`, it also names its API twin: the route(s) whose JSON answer its
+    ``--json`` prints for the same caller (``--as``), or why it has none."""
+
+    #: the API routes (``"GET /v1/documents/{doc_hash}"``) whose answer ``--json`` prints
+    api_twin: ClassVar[tuple[str, ...]] = ()
+    #: why a reading command has no API twin (empty when it has one)
+    no_twin: ClassVar[str] = ""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         given, _, _ = self.make_parser(ctx).parse_args(args=list(args))
@@ -52,3 +60,21 @@ class ReadCommand(TyperCommand):
             ctx.params["as_json"] = bool(given.get("as_json"))  # fail() answers --json in JSON
             fail(InvalidInput(empty[0], EMPTY_FILTER_RULE, empty=empty))
         return list(super().parse_args(ctx, args))
+
+
+def reads(*api_twin: str, no_twin: str = "") -> type[ReadCommand]:
+    """The command class of a reading command whose ``--json`` is the answer of ``api_twin``
+    (``"GET /v1/financings/{financing_id}"``; two routes when it joins their answers), or —
+    with no route — ``no_twin`` saying why there is none. ``tests/cli/test_cli_api_twins.py``
+    runs every twin against its routes and compares the two answers field for field.
+
+    Raises ValueError when given neither a route nor a reason."""
+    if not api_twin and not no_twin:
+        raise ValueError("a reading command names its API twin or says why it has none")
+
+    class Twinned(ReadCommand):
+        pass
+
+    Twinned.api_twin = tuple(api_twin)
+    Twinned.no_twin = no_twin
+    return Twinned

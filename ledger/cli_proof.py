@@ -26,6 +26,7 @@ from ledger.cli_common import (
     opened_ledger,
     settings_for,
 )
+from ledger.cli_filters import reads
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.jsondepth import check_json_depth
 from ledger.services import documents as docs
@@ -256,6 +257,13 @@ def _json(data: bytes) -> object:
 
 def add_commands(doc_app: typer.Typer) -> None:
     """Add the commands of this module to ``tradeledger doc``."""
-    doc_app.command("prove")(doc_prove)
-    doc_app.command("verify-proof", epilog=VERIFY_PROOF_EPILOG)(doc_verify_proof)
+    doc_app.command("prove", cls=reads("GET /v1/documents/{doc_hash}/proof"))(doc_prove)
+    doc_app.command(
+        "verify-proof",
+        epilog=VERIFY_PROOF_EPILOG,
+        cls=reads(
+            no_twin="checks a proof bundle against any node of the chain, trusting no gateway "
+            "(the counterparty's check, docs/proofs.md)"
+        ),
+    )(doc_verify_proof)
     doc_app.command("register-oa")(doc_register_oa)

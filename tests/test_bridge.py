@@ -276,7 +276,7 @@ def test_the_cli_reads_long_ranges_through_a_capped_bridge(tmp_path: Path) -> No
             check=False,
         )
         assert listed.returncode == 0, listed.stderr
-        assert sum(1 for m in json.loads(listed.stdout)["members"] if m["role"] == "bank") == 5
+        assert sum(1 for m in json.loads(listed.stdout)["items"] if m["role"] == "bank") == 5
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -407,9 +407,10 @@ def _notices(ex: docs.Examined) -> list[NoticePublic]:
     ]
 
 
-def _examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExamined:
+def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExamined:
     """``ex`` for the wire, as ``who`` may see it (its fingerprints and holders were withheld
-    by the service already for a role without them)."""
+    by the service already for a role without them): the answer of ``POST /v1/documents/check``
+    and ``/receive`` (and of ``tradeledger doc check`` / ``doc receive --json``)."""
     shown = ex.fingerprints_shown
     registration = None
     if ex.registration is not None:
@@ -601,7 +602,7 @@ def register_batch(
     return BatchRegistered(
         block=receipt.block,
         tx_hash=receipt.tx_hash,
-        documents=[_examined(ledger, e, participant) for e in exs],
+        documents=[examined(ledger, e, participant) for e in exs],
     )
 
 
@@ -618,7 +619,7 @@ def receive_document(
     lodged under that registration's hash: ``doc_hash``, ``hashed``). Its fingerprints are
     evaluated like ``/check``'s: logged, rate-limited per participant (429), and shown with
     their holders to banks and regulators only."""
-    return _examined(
+    return examined(
         ledger,
         docs.receive(
             ledger,
@@ -653,7 +654,7 @@ def check_document(
         participant.role,
         via=Via("check", "POST /v1/documents/check", limited=True),
     )
-    return _examined(ledger, ex, participant)
+    return examined(ledger, ex, participant)
 
 
 @router.post("/verify", response_model=VerifyResult)
@@ -666,14 +667,17 @@ def verify_document(
     ``superseded_by`` — or not_registered), by whom and when? The file's bytes are hashed; when
     unknown and the file is a JSON object, its canonical JSON form too (``hashed`` says which
     matched). No write."""
-    v = verify_svc.verify_file(ledger, _read(file))
+    return verify_result(verify_svc.verify_file(ledger, _read(file)), participant)
+
+
+def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
+    """The answer of ``POST /v1/documents/verify`` (and ``tradeledger doc verify --json``):
+    the status first, then the registration as ``who`` may see it."""
     reg = v.registration
     return VerifyResult(
         **v.summary(),
         valid=v.active,
-        registration=_public(reg, financing_shown=_shows_financing(participant, reg))
-        if reg
-        else None,
+        registration=_public(reg, financing_shown=_shows_financing(who, reg)) if reg else None,
     )
 
 
@@ -687,8 +691,17 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
     parsed = docs.parse_doc_hash(doc_hash)
     if not participant.active:
         own_history_only(participant, docs.get_registration(ledger, parsed).registered_by, "it")
+    return document_detail(ledger, parsed, participant)
+
+
+def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> DocumentDetail:
+    """The answer of ``GET /v1/documents/{doc_hash}`` (and ``tradeledger doc show --json``) for
+    ``participant``: what :func:`ledger.services.documents.detail` gives, with the financings
+    and their events only when it may learn of the document's financing, fingerprints only for
+    banks and regulators. A participant of no role (``tradeledger doc show`` without ``--as``)
+    is given the public part. Raises NotFound for an unregistered hash."""
     names = LedgerNames(ledger)
-    d = docs.detail(ledger, parsed, participant.address, participant.role, names)
+    d = docs.detail(ledger, parsed, participant.address, participant.role or "regulator", names)
     shows_financing = _shows_financing(participant, d.registration)
     history = [e for e in d.history if shows_financing or e.event not in FINANCING_EVENTS]
     if not sees_fingerprints(participant.role):
@@ -722,7 +735,7 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             )
             for e in history
         ],
-        held=_examined(ledger, d.held, participant) if d.held else None,
+        held=examined(ledger, d.held, participant) if d.held else None,
     )
 
 
@@ -961,7 +974,11 @@ def list_documents(
                 role=participant.role,
                 registrant=where.registrant,
             )
-    page = docs.list_documents(index, where, cursor, limit)
+    return document_list_page(docs.list_documents(index, where, cursor, limit))
+
+
+def document_list_page(page: docs.DocumentPage) -> DocumentListPage:
+    """The answer of ``GET /v1/documents`` (and ``tradeledger doc list --json``)."""
     return DocumentListPage(
         items=[
             DocumentListed(
@@ -1013,9 +1030,15 @@ def search_lodged(
 ) -> LodgedPage:
     """The files you handed this gateway (received or registered), oldest first, matching
     every given criterion; paginated by cursor. Only ever your own files, whatever your role."""
-    page = docs.search_lodged(
-        ledger, participant.address, invoice_number, seller, buyer, cursor, limit
+    return lodged_page(
+        docs.search_lodged(
+            ledger, participant.address, invoice_number, seller, buyer, cursor, limit
+        )
     )
+
+
+def lodged_page(page: docs.LodgedPage) -> LodgedPage:
+    """The answer of ``GET /v1/documents/lodged`` (and ``tradeledger doc search --json``)."""
     return LodgedPage(
         items=[
             LodgedPublic(

@@ -147,7 +147,8 @@ def _status(text: str) -> FinancingStatus:
 
 def public(f: svc.Financing, role: str) -> FinancingPublic:
     """``f`` as ``role`` may see it: fingerprints for banks and regulators only; terms as the
-    service opened them with the reader's key."""
+    service opened them with the reader's key. The answer of ``GET /v1/financings/{id}`` (and
+    ``tradeledger finance show --json``)."""
     sees_fingerprints = role in FINGERPRINT_ROLES
     t = f.terms
     return FinancingPublic(
@@ -252,9 +253,13 @@ def list_financings(
         limit=limit,
         reader=participant.address,
     )
-    return FinancingPage(
-        items=[public(f, participant.role) for f in page.items], next_cursor=page.next_cursor
-    )
+    return financing_page(page, participant.role)
+
+
+def financing_page(page: svc.Page, role: str) -> FinancingPage:
+    """The answer of ``GET /v1/financings`` (and ``tradeledger finance list --json``): each
+    financing as ``role`` may see it (:func:`public`)."""
+    return FinancingPage(items=[public(f, role) for f in page.items], next_cursor=page.next_cursor)
 
 
 @router.get("/{financing_id}", response_model=FinancingPublic)

@@ -85,6 +85,7 @@ class ProposalPage(BaseModel):
 
 
 def public(p: svc.Proposal) -> ProposalPublic:
+    """``p`` for the wire: an item of ``GET /v1/governance/proposals``."""
     return ProposalPublic(
         proposal_id=p.proposal_id,
         action=p.action.name.lower(),
@@ -108,7 +109,12 @@ def public(p: svc.Proposal) -> ProposalPublic:
 @router.get("", response_model=GovernancePublic)
 def get_governance(ledger: LedgerDep, participant: ParticipantDep) -> GovernancePublic:
     """M, N and the fingerprint evaluator's key as the contract holds them."""
-    g = svc.governance(ledger)
+    return governance_public(svc.governance(ledger))
+
+
+def governance_public(g: svc.Governance) -> GovernancePublic:
+    """The answer of ``GET /v1/governance`` (and, with ``proposals``, of ``tradeledger member
+    proposals --json``)."""
     return GovernancePublic(**g.__dict__)
 
 

@@ -53,7 +53,8 @@ class MemberCreated(MemberPublic):
     )
 
 
-def _public(member: svc.Member) -> MemberPublic:
+def public_member(member: svc.Member) -> MemberPublic:
+    """``member`` for the wire: the answer of ``GET /v1/members/{address}``."""
     return MemberPublic(
         member_id=member.member_id,
         address=member.address,
@@ -83,8 +84,14 @@ def list_members(
             raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
         after = int(cursor)
     members, continue_after = svc.members_page(ledger, after, limit)
+    return member_page(members, continue_after)
+
+
+def member_page(members: list[svc.Member], continue_after: int | None) -> MemberPage:
+    """The answer of ``GET /v1/members`` (and ``tradeledger member list --json``, every page:
+    ``continue_after`` None)."""
     return MemberPage(
-        items=[_public(m) for m in members],
+        items=[public_member(m) for m in members],
         next_cursor=None if continue_after is None else str(continue_after),
     )
 
@@ -94,7 +101,7 @@ def get_member(ledger: LedgerDep, participant: HistoryReaderDep, address: str) -
     """A member's record (a member not active on chain: its own only)."""
     member = svc.get_member(ledger, address)
     own_history_only(participant, member.address, "another member's record")
-    return _public(member)
+    return public_member(member)
 
 
 @router.post(
@@ -128,7 +135,7 @@ def add_member(
     if pending:
         response.status_code = status.HTTP_202_ACCEPTED
     return MemberCreated(
-        **_public(created.member).model_dump(),
+        **public_member(created.member).model_dump(),
         api_key=created.api_key,
         tx_hash=created.tx_hash,
         block=created.block,
@@ -182,7 +189,7 @@ def _changed(
     if change.proposal is not None and not change.proposal.executed:
         response.status_code = status.HTTP_202_ACCEPTED
     return MemberChanged(
-        **_public(svc.get_member(ledger, address)).model_dump(),
+        **public_member(svc.get_member(ledger, address)).model_dump(),
         tx_hash=change.tx_hash,
         proposal=public(change.proposal) if change.proposal is not None else None,
     )

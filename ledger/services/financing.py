@@ -70,7 +70,7 @@ from ledger.services.roles import (
     Role,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import money
+from ledger.words import major, money
 
 MAX_UINT64 = 2**64 - 1
 #: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
@@ -1029,7 +1029,8 @@ def refusal_logs_naming(ledger: Ledger, doc_hash: bytes, reader: str | None) -> 
 
 def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str, Any], str] | None:
     """A refusal's sealed terms in words for ``reader`` (fields, sentence), or None when its
-    key does not open them."""
+    key does not open them. ``fields["amount"]`` is in major units beside ``currency``
+    (``"1000.00"``), as every decoded amount is; the sentence says it with its currency."""
     opened = conf.open_terms(envelope, _reader_keys(ledger, reader), context(ledger))
     if opened is None:
         return None
@@ -1043,7 +1044,7 @@ def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str
         "conflicting_financing_id": refusal.get("conflicting_financing_id"),
         "fingerprint": refusal.get("fingerprint"),
         "currency": currency,
-        "amount": money(int(payload.get("amount", 0)), currency),
+        "amount": major(int(payload.get("amount", 0)), currency),
         "reference": payload.get("reference"),
     }
     held = refusal.get("conflicting_financing_id")
@@ -1051,7 +1052,7 @@ def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str
         f"financing refused for {payload.get('bank')}: {refusal.get('reason')} on document "
         f"{refusal.get('doc_hash')}"
         + (f", held by financing {held}" if held else "")
-        + f"; asked for {fields['amount']}"
+        + f"; asked for {money(int(payload.get('amount', 0)), currency)}"
     )
     return fields, sentence
 

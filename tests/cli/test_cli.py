@@ -40,7 +40,7 @@ def cli(tmp_path: Path) -> Cli:
 
 
 def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) -> None:
-    members = cli.json("member", "list")["members"]
+    members = cli.json("member", "list")["items"]
     by_role = {m["role"]: m["address"] for m in members}
     bank = by_role["bank"]
     exporter = by_role["enterprise"]
@@ -110,7 +110,7 @@ def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) ->
 
 def test_import_a_folder_with_progress(cli: Cli, tmp_path: Path) -> None:
     exporter = next(
-        m["address"] for m in cli.json("member", "list")["members"] if m["role"] == "enterprise"
+        m["address"] for m in cli.json("member", "list")["items"] if m["role"] == "enterprise"
     )
     folder = tmp_path / "inbox"
     folder.mkdir()
@@ -147,7 +147,7 @@ def test_an_import_names_the_file_it_refuses_and_follows_no_link(cli: Cli, tmp_p
     naming the file, registered a symbolic link's target (``/etc/hostname``), and passed over a
     hidden file without saying so."""
     exporter = next(
-        m["address"] for m in cli.json("member", "list")["members"] if m["role"] == "enterprise"
+        m["address"] for m in cli.json("member", "list")["items"] if m["role"] == "enterprise"
     )
     outside = tmp_path / "outside.txt"
     outside.write_text("a file outside the folder")
@@ -171,7 +171,7 @@ def test_an_import_names_the_file_it_refuses_and_follows_no_link(cli: Cli, tmp_p
 
 
 def test_keys_members_and_clear_errors(cli: Cli, tmp_path: Path) -> None:
-    bank = next(m for m in cli.json("member", "list")["members"] if m["role"] == "bank")
+    bank = next(m for m in cli.json("member", "list")["items"] if m["role"] == "bank")
     rotated = cli.json("key", "rotate", bank["address"])
     assert rotated["api_key"].startswith("tl_")
     assert cli.json("key", "revoke", bank["address"])["revoked"] == 1

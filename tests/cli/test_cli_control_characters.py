@@ -145,7 +145,7 @@ def test_a_member_name_and_a_file_name_are_shown_escaped(world: dict[str, Any]) 
     listed = cli.run("member", "list").stdout
     assert_no_raw_controls(listed)
     assert visible(name) in listed
-    assert any(m["name"] == name for m in cli.json("member", "list")["members"])
+    assert any(m["name"] == name for m in cli.json("member", "list")["items"])
     missing = world["tmp"] / "gone\rFAKE\n.json"
     failed = cli.run("doc", "check", str(missing), code=2)
     assert_no_raw_controls(failed.stderr)
@@ -158,7 +158,7 @@ def test_refusals_and_timeline_show_a_reference_escaped(world: dict[str, Any]) -
     cli: Cli = world["cli"]
     path = world["tmp"] / "invoice.xml"
     path.write_bytes(UBL)
-    exporter = next(m for m in cli.json("member", "list")["members"] if m["role"] == "enterprise")
+    exporter = next(m for m in cli.json("member", "list")["items"] if m["role"] == "enterprise")
     doc_hash = cli.json("doc", "register", str(path), "--as", exporter["address"])["doc_hash"]
     cli.json("doc", "receive", str(path), "--as", world["bank"])
     reference = "R\r1\n\u202e2"

@@ -19,7 +19,7 @@ def cli(tmp_path: Path) -> Cli:
 
 
 def _members(cli: Cli) -> dict[str, str]:
-    return {m["role"]: m["address"] for m in cli.json("member", "list")["members"]}
+    return {m["role"]: m["address"] for m in cli.json("member", "list")["items"]}
 
 
 def _file(tmp_path: Path, name: str, data: bytes) -> str:

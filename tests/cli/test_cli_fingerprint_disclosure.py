@@ -83,7 +83,7 @@ def test_check_as_a_member_shows_what_its_key_would(world: World) -> None:
         None,
         None,
     )
-    assert own["is_financed"] is True
+    assert own["registration"]["is_financed"] is True
     text = w.cli.run("doc", "check", str(w.invoice), "--as", exporter).stdout
     assert "fingerprints: not shown to role enterprise (banks and regulators only)" in text
     assert "financed: yes" in text
@@ -94,7 +94,9 @@ def test_check_as_a_member_shows_what_its_key_would(world: World) -> None:
         assert not any(f[2:] in out.stdout.lower() for f in w.fingerprints), who
         assert "financed" not in out.stdout, who
         assert (
-            w.cli.json("doc", "check", str(w.invoice), "--as", w.address(who))["is_financed"]
+            w.cli.json("doc", "check", str(w.invoice), "--as", w.address(who))["registration"][
+                "is_financed"
+            ]
             is None
         )
     # without --as: the operator of the data directory, as a regulator: it has no fingerprints

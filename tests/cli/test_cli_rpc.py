@@ -48,7 +48,7 @@ def test_init_on_a_json_rpc_node_with_a_funding_key(
     )
     assert added.exit_code == 0, added.output
     listed = runner.invoke(app, ["member", "list", "--data-dir", data_dir, "--json"])
-    assert [m["role"] for m in json.loads(listed.output)["members"]] == ["admin", "bank"]
+    assert [m["role"] for m in json.loads(listed.output)["items"]] == ["admin", "bank"]
 
 
 def test_init_refuses_a_chain_url_that_is_not_http(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, dict[str, Any],
 
 
 def _members(cli: Cli) -> list[dict[str, Any]]:
-    listed: list[dict[str, Any]] = cli.json("member", "list")["members"]
+    listed: list[dict[str, Any]] = cli.json("member", "list")["items"]
     return listed
 
 

@@ -275,7 +275,7 @@ def test_check_and_receive_find_a_json_form_registered_through_the_api(world: Wo
     assert "not registered on chain" not in text
 
     lodged = world.cli.json("doc", "receive", str(receipt), "--as", bank_a)
-    assert (lodged["doc_hash"], lodged["hashed"], lodged["status"]) == (
+    assert (lodged["doc_hash"], lodged["hashed"], lodged["registration"]["status"]) == (
         hashes["receipt"],
         "canonical_json",
         "active",

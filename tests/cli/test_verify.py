@@ -78,7 +78,7 @@ def test_an_active_document_verifies_and_exits_0(cli: Cli, tmp_path: Path) -> No
     assert answer["active"] is True
     assert answer["superseded_by"] is None
     assert answer["hashed"] == "file_bytes"
-    assert answer["registered_by"] == me
+    assert answer["registration"]["registered_by"] == me  # the API's registration object
 
 
 def test_a_file_never_registered_says_so_first_and_exits_3(cli: Cli, tmp_path: Path) -> None:

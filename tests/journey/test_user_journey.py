@@ -310,5 +310,5 @@ def test_admin_tasks(gateway: Gateway) -> None:
     assert g.api("GET", f"/v1/members/{new.address}", me)["active"] is False
     g.api("POST", f"/v1/members/{new.address}/reinstate", me)
     _, members = g.cli("member", "list")
-    assert any(m["address"] == new.address and m["active"] for m in members["members"])
+    assert any(m["address"] == new.address and m["active"] for m in members["items"])
     assert g.http.get("/health").status_code == 200

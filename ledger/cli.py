@@ -28,6 +28,7 @@ from ledger.cli_common import (
     guard,
     lines_text,
     opened_ledger,
+    refuse_inactive_reader,
     say,
     settings_for,
     table,
@@ -154,19 +155,6 @@ def _role_of(ledger: Ledger, address: str) -> str:
 
 
 _T = TypeVar("_T")
-
-
-def _refuse_inactive_reader(
-    ledger: Ledger, reader: str | None, what: str, owner: str | None = None
-) -> None:
-    """Read ``--as`` a member the way the API serves it: one not active on chain (suspended,
-    or not yet approved) reads its own history only — ``what`` of ``owner`` when ``owner`` is
-    itself, nothing of anyone else's (exit 1, ``member_suspended``)."""
-    if not reader:
-        return
-    found = guard(lambda: standing.standing(ledger, reader))
-    if not found.active and (owner or "").lower() != reader.lower():
-        fail(standing.refuse_inactive(reader, f"read {what}", found.reason))
 
 
 def _actor(address: str, option: str = "--as") -> str:
@@ -1013,7 +1001,7 @@ def doc_check(
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
-        _refuse_inactive_reader(ledger, actor, "a check of the ledger")
+        refuse_inactive_reader(ledger, actor, "a check of the ledger")
         role = _role_of(ledger, actor) if actor else "regulator"
         via = Via("check", "tradeledger doc check", limited=bool(actor))
         _, ex = guard(lambda: docs.examine(ledger, data, actor, role, via=via))
@@ -1302,7 +1290,7 @@ def doc_show(
         )
         if reader:
             registration = guard(lambda: docs.get_registration(ledger, parsed))
-            _refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
+            refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
         d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
@@ -1851,7 +1839,7 @@ def finance_show(
     with opened_ledger(data_dir) as ledger:
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
         # a suspended bank reads its own financings (its history), as through the API
-        _refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
+        refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
     emit(as_json, _financing_payload(f), _financing_text(f))
 
 
@@ -1874,7 +1862,7 @@ def finance_list(
     with opened_ledger(data_dir) as ledger:
         if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
             # a suspended bank lists its own financings only (its history), as through the API
-            _refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
+            refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
             bank = reader
         page = guard(
             lambda: fin_svc.list_financings(

@@ -728,16 +728,22 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
 
 @router.get("/{doc_hash}/proof", response_model=proof_svc.Proof)
 def document_proof(
-    ledger: LedgerDep, participant: ParticipantDep, doc_hash: str
+    ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
 ) -> proof_svc.Proof:
     """A proof bundle of the document (docs/proofs.md): its hash, the chain and contract, the
     registration transaction, block and time, the registrant's member record, its status as of
     the head block and its attestations — everything a third party needs to check it against
     any node of the chain without trusting this gateway (``tradeledger doc verify-proof PROOF
     FILE --rpc URL``). Made from the hash alone, so ``document.hash.of`` is null: a verifier
-    hashes the file's bytes and, for a JSON file, its canonical JSON form. Any member may ask:
-    every fact in it is on chain."""
-    return proof_svc.make_proof(ledger, docs.parse_doc_hash(doc_hash))
+    hashes the file's bytes and, for a JSON file, its canonical JSON form. Any active member may
+    ask: every fact in it is on chain. A member not active on chain (suspended) may ask for the
+    proofs of the documents it registered, its own history, and no other (403
+    ``member_suspended``), as for ``GET /v1/documents/{hash}``."""
+    parsed = docs.parse_doc_hash(doc_hash)
+    if not participant.active:
+        owner = docs.get_registration(ledger, parsed).registered_by
+        own_history_only(participant, owner, "the proof of another member's document")
+    return proof_svc.make_proof(ledger, parsed)
 
 
 class OpenAttestationRegistered(BaseModel):

@@ -59,10 +59,9 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
-    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import Names, money, utc_text, visible, visible_lines, who
+from ledger.words import NO_NAMES, Names, money, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
     name="tradeledger",
@@ -877,7 +876,7 @@ def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  
     if r is None:
         return []
     by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
-    reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
+    reason = f"{r.reason_code} ({r.reason_name})"
     return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
 
@@ -1306,12 +1305,14 @@ def doc_show(
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings) if reader else None,
         "history": [e.__dict__ for e in d.history],
+        "revocation": d.revocation.fields() if d.revocation else None,
     }
     status = r.status.name
     if r.successor:
         status += f" by {r.successor}"
     lines = [
         f"{status}: document {r.doc_hash} ({r.doc_type.name.lower()})",
+        *_revoked_by(d.revocation, NO_NAMES),  # it carries its revoker's name
         f"  registered by {_member_label(ledger_names, r.registered_by)} "
         f"at {utc_text(r.registered_at)}",
         f"  financings: {', '.join(map(str, d.financings)) or 'none you read'}"

@@ -277,6 +277,20 @@ class EventPublic(BaseModel):
     summary: str = Field(description="the event in one sentence")
 
 
+class RevocationPublic(BaseModel):
+    """Who revoked a document, when and why, from its ``DocumentRevoked`` event."""
+
+    by: str = Field(description="the member that revoked it (its registrant, or an admin)")
+    by_name: str | None = Field(description="its name")
+    reason_code: int = Field(description=f"0..255: {reason_help(RevocationReason)}")
+    reason_name: str = Field(
+        description="the reason code's name (an undocumented code: its number as text)"
+    )
+    at: UtcSeconds = Field(description="when: the revoking block's time")
+    block: int
+    tx_hash: str
+
+
 class DocumentDetail(DocumentPublic):
     attestations: list[AttestationPublic]
     financings: list[int] | None = Field(
@@ -293,14 +307,9 @@ class DocumentDetail(DocumentPublic):
     held: DocumentExamined | None = Field(
         description="the copy of this file this gateway holds for you, with its matches"
     )
-
-
-class RevocationPublic(BaseModel):
-    by: str
-    by_name: str | None
-    reason_code: int
-    block: int
-    at: UtcSeconds
+    revocation: RevocationPublic | None = Field(
+        description="who revoked it, when and why, when its status is revoked (else null)"
+    )
 
 
 class VerifyResult(BaseModel):
@@ -723,6 +732,7 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
             for e in history
         ],
         held=_examined(ledger, d.held, participant) if d.held else None,
+        revocation=RevocationPublic(**d.revocation.fields()) if d.revocation else None,
     )
 
 

@@ -204,6 +204,7 @@ def _refuse_clashes(
     legal_id: str,
     account: str | None,
     *,
+    legal_hash: str | None = None,
     members_only: bool = False,
 ) -> None:
     """Refuse a new member (named ``name``, with canonical ``legal_id``, "" for none, at
@@ -214,10 +215,11 @@ def _refuse_clashes(
     (compared by the hash the chain keeps, ``legal_id_hash`` of the canonical form). Then
     InvalidInput naming ``name`` for a word mixing scripts as spoofed names do
     (:func:`ledger.lookalikes.mixed_script_word`). ``account`` (the address a proposal adds) is
-    not a clash with itself; ``members_only`` leaves pending proposals out. The contract
-    refuses neither: this gateway check is the only one."""
+    not a clash with itself; ``legal_hash`` (0x hex) stands for ``legal_id`` when only the
+    chain's hash is known; ``members_only`` leaves pending proposals out. The contract refuses
+    neither: this gateway check is the only one."""
     key = lookalikes.name_key(name)
-    legal = "0x" + legal_id_hash(legal_id).hex() if legal_id else None
+    legal = legal_hash or ("0x" + legal_id_hash(legal_id).hex() if legal_id else None)
     members = [
         m for m in list_members(ledger) if account is None or m.address.lower() != account.lower()
     ]
@@ -255,7 +257,7 @@ def _refuse_clashes(
                 name=p.name,
             )
     if legal is not None:
-        _refuse_same_legal_id(legal, legal_id, members, pending)
+        _refuse_same_legal_id(legal, legal_id or f"of hash {legal}", members, pending)
     mixed = lookalikes.mixed_script_word(name)
     if mixed is not None:
         word, scripts = mixed
@@ -730,15 +732,34 @@ def approve_proposal(
 ) -> Proposal:
     """Approve proposal ``proposal_id`` as ADMIN ``actor``; it takes effect when M active
     ADMINs approved it. Raises NotFound (ProposalNotFound), Conflict (ProposalNotPending,
-    ProposalAlreadyApproved), Forbidden for a non-admin."""
+    ProposalAlreadyApproved), Forbidden for a non-admin. An ADD_MEMBER proposal made where
+    nothing checked it (another gateway, an older one, the contract called directly) is not
+    approved when its member's name reads like an existing member's, or its legal id hash is
+    one's (Conflict naming ``name`` or ``legal_id``), or a word of its name mixes look-alike
+    scripts (InvalidInput naming ``name``): :func:`_refuse_clashes`."""
     if proposal_id < 1:
         raise InvalidInput("proposal_id", "must be a proposal id (>= 1)")
     key = write_key(idempotency_key)
-    receipt = ledger.transactor(actor).transact(
-        ledger.calls.functions.approveProposal(proposal_id), idempotency_key=key
-    )
+    transactor = ledger.transactor(actor)
+    call = ledger.calls.functions.approveProposal(proposal_id)
+    if ledger.journal.by_key(transactor.address, key) is None:  # not a retry of this call
+        transactor.estimate(call)  # the contract's refusals first (role, unknown, approved)
+        _refuse_clashes_of(ledger, proposal_id)
+    receipt = transactor.transact(call, idempotency_key=key)
     approved = get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
     return _after_execution(ledger, actor, approved, key)
+
+
+def _refuse_clashes_of(ledger: Ledger, proposal_id: int) -> None:
+    """:func:`_refuse_clashes` for pending ADD_MEMBER proposal ``proposal_id`` (against the
+    members only: two pending proposals are refused when the second is made); nothing for any
+    other proposal."""
+    record = ledger.calls.functions.getProposal(proposal_id).call()
+    (action, account, _new, _role, legal, _data, name), _proposer, status, _at, _n = record
+    if int(status) != 1 or int(action) != int(ProposalAction.ADD_MEMBER):
+        return
+    legal_hash = "0x" + bytes(legal).hex() if any(bytes(legal)) else None
+    _refuse_clashes(ledger, str(name), "", str(account), legal_hash=legal_hash, members_only=True)
 
 
 def _proposal_of_receipt(ledger: Ledger, receipt: object) -> Proposal | None:

@@ -243,3 +243,45 @@ def test_a_pending_proposal_holds_its_name_and_legal_id(
         assert (details["field"], details["proposal_id"]) == (field, proposal_id)
         assert f"proposal {proposal_id} (pending)" in refused.json()["message"]
     assert _nonce(network) == before
+
+
+def test_an_unchecked_proposal_is_not_approved_when_it_clashes(
+    client: TestClient, network: Network
+) -> None:
+    """A proposal made where nothing checked it (the contract called directly, another or an
+    older gateway) is not approved into a look-alike of a member or a second member of one
+    legal id: 409 naming the field and the member, and the proposal stays pending."""
+    ledger, admin = network.ledger, network.admin.address
+    holder = member_svc.add_member(ledger, admin, "Nordbank", Role.BANK, LEI).member
+    second = member_svc.add_member(ledger, admin, "Second admin", Role.ADMIN)
+    member_svc.propose(ledger, admin, member_svc.ProposalAction.SET_THRESHOLD, data=2)
+    approver = {"Authorization": f"Bearer {second.api_key}"}
+
+    def unchecked(name: str, legal_id: str, account: str) -> int:
+        call = ledger.calls.functions.propose(
+            member_svc._input(
+                member_svc.ProposalAction.ADD_MEMBER, account, None, Role.BANK, legal_id, b"", name
+            )
+        )
+        receipt = ledger.transactor(admin).transact(call)
+        made = member_svc._proposal_of_receipt(ledger, receipt)
+        assert made is not None
+        return made.proposal_id
+
+    cases = (
+        (unchecked("B\u0430nk A", "", "0x" + "ab" * 20), "name", network.bank.address),
+        (unchecked("Sydbank", LEI, "0x" + "cd" * 20), "legal_id", holder.address),
+    )
+    nonce = ledger.w3.eth.get_transaction_count(second.member.address)
+    for proposal_id, field, address in cases:
+        refused = client.post(f"/v1/governance/proposals/{proposal_id}/approve", headers=approver)
+        assert refused.status_code == 409, refused.text
+        details = refused.json()["details"]
+        assert (details["field"], details["address"]) == (field, address)
+        shown = client.get(f"/v1/governance/proposals/{proposal_id}", headers=approver).json()
+        assert (shown["status"], shown["approvals"]) == ("pending", 1)
+    assert ledger.w3.eth.get_transaction_count(second.member.address) == nonce
+    fine = unchecked("Fynbank", "529900T8BM49AURSDO55", "0x" + "ef" * 20)
+    approved = client.post(f"/v1/governance/proposals/{fine}/approve", headers=approver)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "executed"

@@ -191,11 +191,15 @@ _COMPARED = (
 def _reads_like(name: str, other: str) -> str:
     """Why ``name`` is ``other`` to a reader, for a refusal: the look-alike characters that
     tell them apart, else that only case, width or spacing does."""
-    differ = lookalikes.differing(name, other)
-    if not differ:
+
+    def folded(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    if folded(name) == folded(other):
         return f"{name!r} differs from it only in case, width or spacing"
-    shown = ", ".join(differ)
-    return f"{name!r} reads the same: it differs only in look-alike characters ({shown})"
+    differ = lookalikes.differing(name, other)
+    shown = f" ({', '.join(differ)})" if differ else ""  # none: "rn" for "m"
+    return f"{name!r} reads the same: it differs only in look-alike characters{shown}"
 
 
 def _refuse_clashes(

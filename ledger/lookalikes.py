@@ -38,8 +38,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-from confusable_homoglyphs import categories, confusables
-
 #: marks a right-to-left character in ``confusables.txt``'s comments, which the package parsed
 _LRM = "\u200e"
 
@@ -60,6 +58,8 @@ def prototypes() -> dict[str, str]:
     """Each confusable code point → the prototype that stands for its group (see the module
     docstring). Raises RuntimeError when the package's table is not a set of stars (a table
     this module would misread)."""
+    from confusable_homoglyphs import confusables  # reads its table: imported when first used
+
     links: dict[str, set[str]] = {}
     for source, entries in confusables.confusables_data.items():
         a = str(source).replace(_LRM, "")
@@ -126,6 +126,8 @@ def name_key(name: str) -> str:
 def scripts(text: str) -> frozenset[str]:
     """The Unicode scripts (``Scripts.txt`` names, upper case) of ``text``'s characters,
     without Common and Inherited."""
+    from confusable_homoglyphs import categories  # reads its table: imported when first used
+
     return frozenset(categories.alias(c) for c in text) - _ANY_SCRIPT
 
 

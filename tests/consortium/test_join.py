@@ -5,6 +5,7 @@ fingerprints evaluated by the consortium's evaluator, whose key rotation is test
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from stdnum.iso7064 import mod_97_10
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -50,6 +52,13 @@ def operator(
         ledger.close()
 
 
+def lei_of(name: str) -> str:
+    """A valid LEI of its own for each joining organisation (ISO 17442 check digits): a legal
+    id names one legal entity, so two members may not share one."""
+    body = "549300" + hashlib.sha256(name.encode()).hexdigest().upper()[:12]
+    return body + mod_97_10.calc_check_digits(body)
+
+
 def join(
     tmp_path: Path, node: AnvilNode, contract: str, name: str, role: str, code: int = 0
 ) -> tuple[dict[str, Any], Path]:
@@ -58,7 +67,7 @@ def join(
     result = CliRunner().invoke(
         cli_app,
         ["join", "--chain-url", node.url, "--contract", contract, "--name", name, "--role", role,
-         "--legal-id", "5493001KJTIIGC8Y1R12", "--out", str(out), "--data-dir", str(data_dir),
+         "--legal-id", lei_of(name), "--out", str(out), "--data-dir", str(data_dir),
          "--json"],
         env=FAST,
     )  # fmt: skip

@@ -60,14 +60,20 @@ def lei_of(name: str) -> str:
 
 
 def join(
-    tmp_path: Path, node: AnvilNode, contract: str, name: str, role: str, code: int = 0
+    tmp_path: Path,
+    node: AnvilNode,
+    contract: str,
+    name: str,
+    role: str,
+    code: int = 0,
+    legal_id: str | None = None,
 ) -> tuple[dict[str, Any], Path]:
     data_dir = tmp_path / name.replace(" ", "-").lower()
     out = tmp_path / f"{data_dir.name}.join.json"
     result = CliRunner().invoke(
         cli_app,
         ["join", "--chain-url", node.url, "--contract", contract, "--name", name, "--role", role,
-         "--legal-id", lei_of(name), "--out", str(out), "--data-dir", str(data_dir),
+         "--legal-id", legal_id or lei_of(name), "--out", str(out), "--data-dir", str(data_dir),
          "--json"],
         env=FAST,
     )  # fmt: skip
@@ -260,3 +266,32 @@ def test_M2_join_takes_effect_at_the_second_admins_approval(
         assert not (bank_dir / JOIN_STATE_FILE).exists()
     finally:
         bank.close()
+
+
+def test_approve_refuses_a_join_request_that_is_another_member_to_a_reader_or_in_law(
+    tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
+) -> None:
+    """A join request under a legal id a member has (here in lower case), or under a name that
+    reads like a member's (a Cyrillic ``а``), is refused when the admin approves it: 409
+    naming the field and the member, nothing proposed."""
+    ledger, admin_key = operator
+    contract = ledger.manifest.contract_address
+    lei = "529900T8BM49AURSDO55"
+    first, _ = join(tmp_path, anvil_node, contract, "Bank P", "bank", legal_id=lei)
+    headers = {"Authorization": f"Bearer {admin_key}"}
+    with TestClient(create_app(ledger.settings, ledger)) as client:
+
+        def approve(joined: dict[str, Any]) -> Any:
+            body = json.loads(Path(joined["request"]).read_text())
+            return client.post("/v1/members/approve", json=body, headers=headers)
+
+        assert approve(first).status_code in (200, 201)
+        count = svc.governance(ledger).proposal_count
+        same_lei, _ = join(tmp_path, anvil_node, contract, "Bank Q", "bank", legal_id=lei.lower())
+        look_alike, _ = join(tmp_path, anvil_node, contract, "B\u0430nk P", "bank")
+        for joined, field in ((same_lei, "legal_id"), (look_alike, "name")):
+            refused = approve(joined)
+            assert refused.status_code == 409, refused.text
+            details = refused.json()["details"]
+            assert (details["field"], details["address"]) == (field, first["address"])
+        assert svc.governance(ledger).proposal_count == count

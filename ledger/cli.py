@@ -28,6 +28,7 @@ from ledger.cli_common import (
     guard,
     lines_text,
     opened_ledger,
+    refuse_inactive_reader,
     say,
     settings_for,
     table,
@@ -60,7 +61,6 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
-    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, utc_text, visible, visible_lines, who
@@ -156,19 +156,6 @@ def _role_of(ledger: Ledger, address: str) -> str:
 
 
 _T = TypeVar("_T")
-
-
-def _refuse_inactive_reader(
-    ledger: Ledger, reader: str | None, what: str, owner: str | None = None
-) -> None:
-    """Read ``--as`` a member the way the API serves it: one not active on chain (suspended,
-    or not yet approved) reads its own history only — ``what`` of ``owner`` when ``owner`` is
-    itself, nothing of anyone else's (exit 1, ``member_suspended``)."""
-    if not reader:
-        return
-    found = guard(lambda: standing.standing(ledger, reader))
-    if not found.active and (owner or "").lower() != reader.lower():
-        fail(standing.refuse_inactive(reader, f"read {what}", found.reason))
 
 
 def _actor(address: str, option: str = "--as") -> str:
@@ -832,11 +819,18 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
     return lines
 
 
+def _revocation_line(r: dict[str, Any], names: dict[str, str]) -> list[str]:
+    """``doc show``'s line for a revoked document, from its JSON ``revocation``."""
+    by = f"{r['by_name']} ({r['by']})" if r.get("by_name") else _member_label(names, r["by"])
+    reason = f"{r['reason_code']} ({r['reason_name']})"
+    return [f"  revoked by {by} at {r['at']}, reason code {reason}"]
+
+
 def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  ") -> list[str]:
     if r is None:
         return []
     by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
-    reason = f"{r.reason_code} ({reason_name(RevocationReason, r.reason_code)})"
+    reason = f"{r.reason_code} ({r.reason_name})"
     return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
 
@@ -960,7 +954,7 @@ def doc_check(
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
-        _refuse_inactive_reader(ledger, actor, "a check of the ledger")
+        refuse_inactive_reader(ledger, actor, "a check of the ledger")
         role = _role_of(ledger, actor) if actor else "regulator"
         via = Via("check", "tradeledger doc check", limited=bool(actor))
         _, ex = guard(lambda: docs.examine(ledger, data, actor, role, via=via))
@@ -1250,7 +1244,7 @@ def doc_show(
         )
         if reader:
             registration = guard(lambda: docs.get_registration(ledger, parsed))
-            _refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
+            refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
         payload = guard(
             lambda: document_detail(ledger, parsed, Participant(reader, "", role))
         ).model_dump(mode="json")
@@ -1273,8 +1267,10 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         financings = (
             "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)"
         )
+    revocation = d.get("revocation")
     lines = [
         f"{status}: document {d['doc_hash']} ({d['doc_type']})",
+        *(_revocation_line(revocation, names) if revocation else []),
         f"  registered by {_member_label(names, d['registered_by'])} at {d['registered_at']}",
         financings,
         f"  attestations: {len(d['attestations']) or 'none'}",
@@ -1766,7 +1762,7 @@ def finance_show(
     with opened_ledger(data_dir) as ledger:
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
         # a suspended bank reads its own financings (its history), as through the API
-        _refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
+        refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
         role = _reader_role(ledger, reader)
     emit(as_json, _financing_payload(f, role), _financing_text(f))
 
@@ -1790,7 +1786,7 @@ def finance_list(
     with opened_ledger(data_dir) as ledger:
         if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
             # a suspended bank lists its own financings only (its history), as through the API
-            _refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
+            refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
             bank = reader
         page = guard(
             lambda: fin_svc.list_financings(

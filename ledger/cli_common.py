@@ -34,6 +34,7 @@ from ledger.config import Settings, settings_problems
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
+from ledger.services import standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
 
@@ -82,6 +83,20 @@ def guard(action: Callable[[], T]) -> T:
     except LedgerError as exc:
         fail(exc)
         raise  # unreachable
+
+
+def refuse_inactive_reader(
+    ledger: Ledger, reader: str | None, what: str, owner: str | None = None
+) -> None:
+    """Read ``--as`` a member the way the API serves it: one not active on chain (suspended,
+    or not yet approved) reads its own history only — ``what`` of ``owner`` when ``owner`` is
+    itself, nothing of anyone else's (exit 1, ``member_suspended``). No ``reader``: the
+    gateway's operator, who reads everything."""
+    if not reader:
+        return
+    found = guard(lambda: standing.standing(ledger, reader))
+    if not found.active and (owner or "").lower() != reader.lower():
+        fail(standing.refuse_inactive(reader, f"read {what}", found.reason))
 
 
 def settings_for(data_dir: Path | None, **options: Any) -> Settings:

@@ -24,6 +24,7 @@ from ledger.cli_common import (
     guard,
     lines_text,
     opened_ledger,
+    refuse_inactive_reader,
     settings_for,
 )
 from ledger.cli_filters import reads
@@ -64,6 +65,15 @@ VERIFY_PROOF_EPILOG = (
 )
 
 
+def _address(text: str) -> str:
+    """``text`` checksummed, or exit 2 naming ``--as``."""
+    try:
+        return Web3.to_checksum_address(text)
+    except ValueError:
+        fail(InvalidInput("--as", "must be a 20-byte hex address"))
+        raise  # unreachable
+
+
 def _read(path: Path, field: str) -> bytes:
     try:
         return path.read_bytes()
@@ -76,14 +86,24 @@ def doc_prove(
     out: Annotated[
         Path | None, typer.Option("--out", help="write the proof here (default: print it)")
     ] = None,
+    as_member: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="ask as this member, as its API key would: one the admins suspended gets the "
+            "proofs of the documents it registered, and no other (without it: the operator)",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Make a proof bundle of a registered file: one JSON file with everything a third party
     needs to check, against any node of the chain, that the file was registered by whom and
     when, unaltered, and whether it is still in force (doc verify-proof). Exit 3 when the file
-    is not registered."""
+    is not registered; exit 1 (member_suspended) for --as a suspended member and a document it
+    did not register."""
     data = guard(lambda: _read(file, "file"))
+    reader = _address(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
         found = guard(lambda: docs.lookup_file(ledger, data))
         if found.registration is None:
@@ -100,6 +120,8 @@ def doc_prove(
                 ),
                 NOT_REGISTERED_EXIT,
             )
+        owner = found.registration.registered_by if found.registration else None
+        refuse_inactive_reader(ledger, reader, "the proof of another member's document", owner)
         proof = guard(
             lambda: proof_svc.make_proof(ledger, found.doc_hash, found.hashed, file.name, len(data))
         )

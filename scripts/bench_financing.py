@@ -9,7 +9,10 @@
 A fresh ledger with a bank, a regulator and an enterprise; N distinct invoices lodged by the
 bank (not timed); then, timed, N financings of one invoice each (``financing.create``: the
 gateway's checks, fingerprints, sealing and the transaction), then N drawdowns and N
-repayments. It uses only calls both trees have, so ``--tree`` measures the code before the
+repayments; then, for a sample of the invoices, whether each is financed as the regulator's
+reads ask it (the financings pledging it: every financing on chain searched, then — a tree with
+``ledger.indexer.pledges`` — the served gateway's way, the event index naming the candidates).
+It uses only calls both trees have, so ``--tree`` measures the code before the
 terms were sealed with the same script. Prints operations per second and milliseconds per
 operation (p50, p99); ``--json`` for a machine-readable line. Also times sealing and opening
 one terms envelope on its own (this tree only).
@@ -93,7 +96,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         try:
             admin = ledger.manifest.admin_address
             bank = members.add_member(ledger, admin, "Bench bank", Role.BANK).member.address
-            members.add_member(ledger, admin, "Bench regulator", Role.REGULATOR)
+            regulator = members.add_member(
+                ledger, admin, "Bench regulator", Role.REGULATOR
+            ).member.address
             hashes = [
                 docs.receive(ledger, bank, "bank", _invoice(template, i)).doc_hash
                 for i in range(args.n)
@@ -123,6 +128,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "drawdown", args.n, lambda i: fin.drawdown(ledger, bank, ids[i], 50_000)
             )
             result |= _timed("repay", args.n, lambda i: fin.repay(ledger, bank, ids[i], 50_000))
+            # whether a document is financed, as its record and check ask it of the regulator:
+            # every financing on chain searched, then (a served gateway) the index's candidates
+            sample = [docs.parse_doc_hash(h) for h in hashes[:: max(1, args.n // 20)]]
+
+            def financed(i: int) -> None:
+                assert docs.is_financed(ledger, sample[i], regulator, "regulator", None)
+
+            result |= _timed("financed_chain_search", len(sample), financed)
+            try:
+                from ledger.indexer import EventIndex
+                from ledger.indexer.pledges import pledged_to  # noqa: F401  (this tree has it)
+            except ImportError:
+                pass  # a tree before the index narrowed the reads
+            else:
+                index = EventIndex.for_ledger(ledger)
+                index.catch_up()
+                ledger.event_index = index
+                result |= _timed("financed_index", len(sample), financed)
+                ledger.event_index = None
+                index.close()
         finally:
             ledger.close()
     try:

@@ -277,6 +277,20 @@ class EventPublic(BaseModel):
     summary: str = Field(description="the event in one sentence")
 
 
+class RevocationPublic(BaseModel):
+    """Who revoked a document, when and why, from its ``DocumentRevoked`` event."""
+
+    by: str = Field(description="the member that revoked it (its registrant, or an admin)")
+    by_name: str | None = Field(description="its name")
+    reason_code: int = Field(description=f"0..255: {reason_help(RevocationReason)}")
+    reason_name: str = Field(
+        description="the reason code's name (an undocumented code: its number as text)"
+    )
+    at: UtcSeconds = Field(description="when: the revoking block's time")
+    block: int
+    tx_hash: str
+
+
 class DocumentDetail(DocumentPublic):
     attestations: list[AttestationPublic]
     financings: list[int] | None = Field(
@@ -293,14 +307,9 @@ class DocumentDetail(DocumentPublic):
     held: DocumentExamined | None = Field(
         description="the copy of this file this gateway holds for you, with its matches"
     )
-
-
-class RevocationPublic(BaseModel):
-    by: str
-    by_name: str | None
-    reason_code: int
-    block: int
-    at: UtcSeconds
+    revocation: RevocationPublic | None = Field(
+        description="who revoked it, when and why, when its status is revoked (else null)"
+    )
 
 
 class VerifyResult(BaseModel):
@@ -736,21 +745,28 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
             for e in history
         ],
         held=examined(ledger, d.held, participant) if d.held else None,
+        revocation=RevocationPublic(**d.revocation.fields()) if d.revocation else None,
     )
 
 
 @router.get("/{doc_hash}/proof", response_model=proof_svc.Proof)
 def document_proof(
-    ledger: LedgerDep, participant: ParticipantDep, doc_hash: str
+    ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
 ) -> proof_svc.Proof:
     """A proof bundle of the document (docs/proofs.md): its hash, the chain and contract, the
     registration transaction, block and time, the registrant's member record, its status as of
     the head block and its attestations — everything a third party needs to check it against
     any node of the chain without trusting this gateway (``tradeledger doc verify-proof PROOF
     FILE --rpc URL``). Made from the hash alone, so ``document.hash.of`` is null: a verifier
-    hashes the file's bytes and, for a JSON file, its canonical JSON form. Any member may ask:
-    every fact in it is on chain."""
-    return proof_svc.make_proof(ledger, docs.parse_doc_hash(doc_hash))
+    hashes the file's bytes and, for a JSON file, its canonical JSON form. Any active member may
+    ask: every fact in it is on chain. A member not active on chain (suspended) may ask for the
+    proofs of the documents it registered, its own history, and no other (403
+    ``member_suspended``), as for ``GET /v1/documents/{hash}``."""
+    parsed = docs.parse_doc_hash(doc_hash)
+    if not participant.active:
+        owner = docs.get_registration(ledger, parsed).registered_by
+        own_history_only(participant, owner, "the proof of another member's document")
+    return proof_svc.make_proof(ledger, parsed)
 
 
 class OpenAttestationRegistered(BaseModel):

@@ -65,7 +65,13 @@ from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
-from ledger.services.roles import DocStatus, DocType, FinancingStatus
+from ledger.services.roles import (
+    DocStatus,
+    DocType,
+    FinancingStatus,
+    RevocationReason,
+    reason_name,
+)
 from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
 from ledger.words import Names, major, money, utc_text, who
@@ -270,12 +276,66 @@ class DocumentEvent:
 
 
 @dataclass(frozen=True)
+class Revocation:
+    """Who revoked a document (``by``, its name ``by_name``), when (``at``: the block's time,
+    UTC), why (``reason_code`` 0..255 and its documented name ``reason_name``,
+    :class:`ledger.services.roles.RevocationReason`; an undocumented code is its number), in
+    which transaction and block: read from the ``DocumentRevoked`` event."""
+
+    by: str
+    by_name: str | None
+    reason_code: int
+    reason_name: str
+    block: int
+    tx_hash: str
+    at: datetime
+
+    def fields(self) -> dict[str, Any]:
+        """JSON-ready, under the names the API uses elsewhere (``at`` RFC 3339 UTC)."""
+        return {
+            "by": self.by,
+            "by_name": self.by_name,
+            "reason_code": self.reason_code,
+            "reason_name": self.reason_name,
+            "at": utc_text(self.at),
+            "block": self.block,
+            "tx_hash": self.tx_hash,
+        }
+
+
+def revocation_of(ledger: Ledger, log: Any, names: Names) -> Revocation:
+    """The :class:`Revocation` a ``DocumentRevoked`` log records (``names`` names its
+    revoker); its time is its block's."""
+    by = Web3.to_checksum_address(log["args"]["by"])
+    block = int(log["blockNumber"])
+    code = int(log["args"]["reasonCode"])
+    return Revocation(
+        by=by,
+        by_name=names.member(by),
+        reason_code=code,
+        reason_name=reason_name(RevocationReason, code),
+        block=block,
+        tx_hash=log["transactionHash"].to_0x_hex(),
+        at=datetime.fromtimestamp(int(ledger.w3.eth.get_block(block)["timestamp"]), UTC),
+    )
+
+
+def find_revocation(ledger: Ledger, doc_hash: bytes, names: Names) -> Revocation | None:
+    """The revocation of ``doc_hash`` (None when it was never revoked)."""
+    found: list[Any] = logs(ledger, "DocumentRevoked", docHash=doc_hash)
+    return revocation_of(ledger, found[-1], names) if found else None
+
+
+@dataclass(frozen=True)
 class DocumentDetail:
+    """A document as :func:`detail` reads it; ``revocation`` is set when it is revoked."""
+
     registration: Registration
     attestations: tuple[Attestation, ...]
     financings: tuple[int, ...]
     history: tuple[DocumentEvent, ...]
     held: Examined | None
+    revocation: Revocation | None = None
 
 
 # -- small helpers ------------------------------------------------------------------------
@@ -1682,6 +1742,7 @@ def detail(
         for log in history
         if log["event"] == "DocumentAttested"
     )
+    revoked = [log for log in history if log["event"] == "DocumentRevoked"]
     events = [_event(log, names) for log in history]
     if pledged or any(e.event == "FinancingRefused" for e in events):
         events = _opened_events(ledger, events, pledged, actor, names)
@@ -1691,6 +1752,9 @@ def detail(
         financings=tuple(pledged),
         history=tuple(events),
         held=held_copy(ledger, doc_hash, actor, role),
+        revocation=revocation_of(ledger, revoked[-1], names)
+        if revoked and registration.status is DocStatus.REVOKED
+        else None,
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from web3 import Web3
 from web3.logs import DISCARD
 
+from ledger import lookalikes
 from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.join import JoinRequest
@@ -132,18 +133,40 @@ class Governance:
 
 
 #: Unicode categories a member's name may not hold: controls, invisible format characters
-#: (zero-width spaces and joiners, bidi controls), line and paragraph separators — a name with
-#: one reads like another member's in every message, CSV export and audit line
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+#: (zero-width spaces and joiners, bidi controls), line and paragraph separators, unassigned
+#: and private-use code points (no font shows them as what they are) — a name with one reads
+#: like another member's in every message, CSV export and audit line
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs"})
+#: the default-ignorable code points (Unicode DerivedCoreProperties.txt) outside those
+#: categories: variation selectors (``Variation_Selector``) and the rest of
+#: ``Other_Default_Ignorable_Code_Point`` (PropList.txt) — shown as nothing, so "Nordbank"
+#: with U+FE0F after it reads as "Nordbank"; UTS #39 drops them from a skeleton
+_IGNORABLE_RANGES = (
+    (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
+    (0x115F, 0x1160),  # HANGUL CHOSEONG / JUNGSEONG FILLER
+    (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ, AA
+    (0x180B, 0x180F),  # MONGOLIAN FREE VARIATION SELECTORS (and the vowel separator, Cf)
+    (0x3164, 0x3164),  # HANGUL FILLER
+    (0xFE00, 0xFE0F),  # VARIATION SELECTOR-1..16
+    (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
+    (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17..256
+)
+
+
+def _hidden(c: str) -> bool:
+    if c.isspace():
+        return False
+    point = ord(c)
+    return unicodedata.category(c) in _HIDDEN_CATEGORIES or any(
+        low <= point <= high for low, high in _IGNORABLE_RANGES
+    )
 
 
 def _check_name(name: str) -> str:
     """``name`` with its runs of whitespace collapsed; InvalidInput naming ``name`` when it is
-    empty, too long, or holds a control or invisible format character."""
-    hidden = next(
-        (c for c in name if unicodedata.category(c) in _HIDDEN_CATEGORIES and not c.isspace()),
-        None,
-    )
+    empty, too long, or holds a control, invisible, default-ignorable or unassigned
+    character."""
+    hidden = next((c for c in name if _hidden(c)), None)
     if hidden is not None:
         raise InvalidInput(
             "name",
@@ -158,51 +181,134 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
-def name_key(name: str) -> str:
-    """What two members' names are compared by: NFKC, whitespace collapsed, case folded
-    (``Demo  bank a`` is ``Demo Bank A``)."""
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
+#: what the refusals say two names are compared by
+_COMPARED = (
+    "compared as people read them: ignoring case, width, extra spaces and look-alike "
+    "characters (Unicode TS 39 confusables)"
+)
 
 
-def _refuse_same_name(ledger: Ledger, name: str, account: str | None) -> None:
-    """Conflict naming the member (its id and address) — or the pending ADD_MEMBER proposal —
-    that already has ``name``, compared by :func:`name_key`: messages, CSV exports and the
-    audit name members by name, so two of one name would be one to a reader. ``account`` (the
-    address a proposal adds) is not a clash with itself. The contract does not refuse
-    a duplicate name: this gateway check is the only one."""
-    key = name_key(name)
-    for m in list_members(ledger):
-        if m.name is None or name_key(m.name) != key:
-            continue
-        if account is not None and m.address.lower() == account.lower():
-            continue
-        raise Conflict(
-            f"member {m.member_id} at {m.address} is already named {m.name!r}: members are "
-            "named in messages, CSV exports and the audit, so a name (compared ignoring case "
-            "and extra spaces) names one member; choose another name",
-            field="name",
-            rule="must not be the name of another member",
-            member_id=m.member_id,
-            address=m.address,
-            name=m.name,
+def _reads_like(name: str, other: str) -> str:
+    """Why ``name`` is ``other`` to a reader, for a refusal: the look-alike characters that
+    tell them apart, else that only case, width or spacing does."""
+
+    def folded(text: str) -> str:
+        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+    if folded(name) == folded(other):
+        return f"{name!r} differs from it only in case, width or spacing"
+    differ = lookalikes.differing(name, other)
+    shown = f" ({', '.join(differ)})" if differ else ""  # none: "rn" for "m"
+    return f"{name!r} reads the same: it differs only in look-alike characters{shown}"
+
+
+def _refuse_clashes(
+    ledger: Ledger,
+    name: str,
+    legal_id: str,
+    account: str | None,
+    *,
+    legal_hash: str | None = None,
+    members_only: bool = False,
+) -> None:
+    """Refuse a new member (named ``name``, with canonical ``legal_id``, "" for none, at
+    ``account`` when known) that another member — or a pending ADD_MEMBER proposal — already
+    is to a reader or in law: Conflict naming ``name`` and the member (its id, address and
+    name) whose name reads the same (:func:`ledger.lookalikes.name_key`: case, width, spaces,
+    look-alike characters), else ``legal_id`` and the member whose legal id is the same
+    (compared by the hash the chain keeps, ``legal_id_hash`` of the canonical form). Then
+    InvalidInput naming ``name`` for a word mixing scripts as spoofed names do
+    (:func:`ledger.lookalikes.mixed_script_word`). ``account`` (the address a proposal adds) is
+    not a clash with itself; ``legal_hash`` (0x hex) stands for ``legal_id`` when only the
+    chain's hash is known; ``members_only`` leaves pending proposals out. The contract refuses
+    neither: this gateway check is the only one."""
+    key = lookalikes.name_key(name)
+    legal = legal_hash or ("0x" + legal_id_hash(legal_id).hex() if legal_id else None)
+    members = [
+        m for m in list_members(ledger) if account is None or m.address.lower() != account.lower()
+    ]
+    pending: list[Proposal] = []
+    if not members_only and threshold(ledger) > 1:  # with M = 1 every proposal took effect
+        pending = [
+            p
+            for p in list_proposals(ledger, pending_only=True)[0]
+            if p.status == "pending"
+            and p.action == ProposalAction.ADD_MEMBER
+            and (account is None or p.account != account)
+        ]
+    for m in members:
+        if m.name is not None and lookalikes.name_key(m.name) == key:
+            raise Conflict(
+                f"member {m.member_id} at {m.address} is already named {m.name!r}, and "
+                f"{_reads_like(name, m.name)}: members are named in messages, CSV exports and "
+                f"the audit, so a name ({_COMPARED}) names one member; choose another name",
+                field="name",
+                rule="must not be the name of another member",
+                member_id=m.member_id,
+                address=m.address,
+                name=m.name,
+            )
+    for p in pending:
+        if lookalikes.name_key(p.name) == key:
+            raise Conflict(
+                f"proposal {p.proposal_id} (pending) already adds a member named {p.name!r} at "
+                f"{p.account}, and {_reads_like(name, p.name)}: a name ({_COMPARED}) names one "
+                "member; choose another name",
+                field="name",
+                rule="must not be the name of another member",
+                proposal_id=p.proposal_id,
+                address=p.account,
+                name=p.name,
+            )
+    if legal is not None:
+        _refuse_same_legal_id(legal, legal_id or f"of hash {legal}", members, pending)
+    mixed = lookalikes.mixed_script_word(name)
+    if mixed is not None:
+        word, scripts = mixed
+        raise InvalidInput(
+            "name",
+            f"mixes {' and '.join(sorted(s.title() for s in scripts))} letters in the word "
+            f"{word!r}: a spoofed name does that (Unicode TS 39, moderately restrictive: one "
+            "script per word, or Latin with Han, Japanese kana, Bopomofo or Hangul, or with one "
+            "other script but Cyrillic and Greek); write each word in one script",
+            word=word,
+            scripts=sorted(scripts),
         )
-    if int(ledger.calls.functions.threshold().call()) == 1:
-        return  # every proposal took effect in its own transaction: none is pending
-    for p in list_proposals(ledger, pending_only=True)[0]:
-        if p.status != "pending" or p.action != ProposalAction.ADD_MEMBER:
-            continue
-        if name_key(p.name) != key or (account is not None and p.account == account):
-            continue
-        raise Conflict(
-            f"proposal {p.proposal_id} (pending) already adds a member named {p.name!r} at "
-            f"{p.account}: a name (compared ignoring case and extra spaces) names one member; "
-            "choose another name",
-            field="name",
-            rule="must not be the name of another member",
-            proposal_id=p.proposal_id,
-            address=p.account,
-            name=p.name,
-        )
+
+
+def _refuse_same_legal_id(
+    legal: str, legal_id: str, members: list[Member], pending: list[Proposal]
+) -> None:
+    """Conflict naming ``legal_id`` and the member (or pending proposal) whose legal id hash
+    is ``legal``: a legal id (an LEI, a VAT id, a GLN) identifies one legal entity."""
+    why = (
+        "a legal id identifies one legal entity, which is one member (the audit attributes "
+        "borrowers by it); compared in canonical form, as the chain keeps its hash"
+    )
+    for m in members:
+        if m.legal_id_hash == legal:
+            raise Conflict(
+                f"member {m.member_id} at {m.address} ({m.name or 'unnamed'}) already has the "
+                f"legal id {legal_id}: {why}",
+                field="legal_id",
+                rule="must not be the legal id of another member",
+                member_id=m.member_id,
+                address=m.address,
+                name=m.name,
+                legal_id_hash=legal,
+            )
+    for p in pending:
+        if p.legal_id_hash == legal:
+            raise Conflict(
+                f"proposal {p.proposal_id} (pending) already adds a member with the legal id "
+                f"{legal_id} ({p.name!r} at {p.account}): {why}",
+                field="legal_id",
+                rule="must not be the legal id of another member",
+                proposal_id=p.proposal_id,
+                address=p.account,
+                name=p.name,
+                legal_id_hash=legal,
+            )
 
 
 def add_member(
@@ -237,7 +343,7 @@ def add_member(
                 preview, int(role), legal_id_hash(legal_id), name
             )
         admin.estimate(call_preview)  # refuse early (role, admin rules) before making a key
-        _refuse_same_name(ledger, name, None)  # a retry (below) finishes what passed it
+        _refuse_clashes(ledger, name, legal_id, None)  # a retry (below) finishes what passed it
         funding = require_member_funding(ledger, admin.address)  # refuse early, naming it
         address = ledger.keystore.create().address
         ledger.db.bind_pending_member(admin.address, key, address, funding)
@@ -516,7 +622,7 @@ def propose(
         _refuse_duplicate(ledger, action, account, new_account, _bytes32(data))
         if action == ProposalAction.ADD_MEMBER:
             transactor.estimate(call)  # a non-admin is refused as such (403), not for the name
-            _refuse_same_name(ledger, name, account)
+            _refuse_clashes(ledger, name, legal_id, account)
     receipt = transactor.transact(call, idempotency_key=key)
     proposal = _proposal_of_receipt(ledger, receipt)
     if proposal is None:  # pragma: no cover - a successful propose always emits it
@@ -630,15 +736,34 @@ def approve_proposal(
 ) -> Proposal:
     """Approve proposal ``proposal_id`` as ADMIN ``actor``; it takes effect when M active
     ADMINs approved it. Raises NotFound (ProposalNotFound), Conflict (ProposalNotPending,
-    ProposalAlreadyApproved), Forbidden for a non-admin."""
+    ProposalAlreadyApproved), Forbidden for a non-admin. An ADD_MEMBER proposal made where
+    nothing checked it (another gateway, an older one, the contract called directly) is not
+    approved when its member's name reads like an existing member's, or its legal id hash is
+    one's (Conflict naming ``name`` or ``legal_id``), or a word of its name mixes look-alike
+    scripts (InvalidInput naming ``name``): :func:`_refuse_clashes`."""
     if proposal_id < 1:
         raise InvalidInput("proposal_id", "must be a proposal id (>= 1)")
     key = write_key(idempotency_key)
-    receipt = ledger.transactor(actor).transact(
-        ledger.calls.functions.approveProposal(proposal_id), idempotency_key=key
-    )
+    transactor = ledger.transactor(actor)
+    call = ledger.calls.functions.approveProposal(proposal_id)
+    if ledger.journal.by_key(transactor.address, key) is None:  # not a retry of this call
+        transactor.estimate(call)  # the contract's refusals first (role, unknown, approved)
+        _refuse_clashes_of(ledger, proposal_id)
+    receipt = transactor.transact(call, idempotency_key=key)
     approved = get_proposal(ledger, proposal_id, tx_hash=receipt["transactionHash"].to_0x_hex())
     return _after_execution(ledger, actor, approved, key)
+
+
+def _refuse_clashes_of(ledger: Ledger, proposal_id: int) -> None:
+    """:func:`_refuse_clashes` for pending ADD_MEMBER proposal ``proposal_id`` (against the
+    members only: two pending proposals are refused when the second is made); nothing for any
+    other proposal."""
+    record = ledger.calls.functions.getProposal(proposal_id).call()
+    (action, account, _new, _role, legal, _data, name), _proposer, status, _at, _n = record
+    if int(status) != 1 or int(action) != int(ProposalAction.ADD_MEMBER):
+        return
+    legal_hash = "0x" + bytes(legal).hex() if any(bytes(legal)) else None
+    _refuse_clashes(ledger, str(name), "", str(account), legal_hash=legal_hash, members_only=True)
 
 
 def _proposal_of_receipt(ledger: Ledger, receipt: object) -> Proposal | None:

@@ -30,11 +30,8 @@ so the three always agree on which document a file is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-
-from web3 import Web3
 
 from ledger.errors import LedgerError
 from ledger.network import Ledger
@@ -44,7 +41,6 @@ from ledger.services.documents import HashedForm as HashedForm
 from ledger.services.documents import HashTried as HashTried
 from ledger.services.documents import canonical_form as canonical_form
 from ledger.services.roles import DocStatus
-from ledger.words import utc_text
 
 #: how far a chain of amendments is followed to its current version
 MAX_SUCCESSORS = 64
@@ -59,15 +55,8 @@ class VerifyStatus(StrEnum):
     NOT_REGISTERED = "not_registered"
 
 
-@dataclass(frozen=True)
-class Revocation:
-    """Who revoked a document, when (block time, UTC) and with which reason code (0..255)."""
-
-    by: str
-    by_name: str | None
-    reason_code: int
-    block: int
-    at: datetime
+#: who revoked a document, when and why (the same record ``GET /v1/documents/{hash}`` gives)
+Revocation = docs.Revocation
 
 
 @dataclass(frozen=True)
@@ -145,15 +134,7 @@ class Verification:
 
 
 def _revocation_fields(revocation: Revocation | None) -> dict[str, Any] | None:
-    if revocation is None:
-        return None
-    return {
-        "by": revocation.by,
-        "by_name": revocation.by_name,
-        "reason_code": revocation.reason_code,
-        "block": revocation.block,
-        "at": utc_text(revocation.at),
-    }
+    return revocation.fields() if revocation is not None else None
 
 
 def verify_file(ledger: Ledger, data: bytes) -> Verification:
@@ -224,19 +205,6 @@ def _current_version(ledger: Ledger, found: docs.Registration) -> docs.Registrat
 
 
 def _revocation(ledger: Ledger, found: docs.Registration) -> Revocation | None:
-    logs: list[Any] = docs.logs(
-        ledger, "DocumentRevoked", docHash=docs.parse_doc_hash(found.doc_hash)
-    )
-    if not logs:
-        return None
-    log = logs[-1]
-    by = Web3.to_checksum_address(log["args"]["by"])
-    block = int(log["blockNumber"])
-    at = datetime.fromtimestamp(int(ledger.w3.eth.get_block(block)["timestamp"]), UTC)
-    return Revocation(
-        by=by,
-        by_name=member_name(ledger, by),
-        reason_code=int(log["args"]["reasonCode"]),
-        block=block,
-        at=at,
-    )
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    return docs.find_revocation(ledger, docs.parse_doc_hash(found.doc_hash), LedgerNames(ledger))

@@ -434,6 +434,7 @@ OWN_HISTORY = frozenset(
         "/v1/documents",
         "/v1/documents/lodged",
         "/v1/documents/{doc_hash}",
+        "/v1/documents/{doc_hash}/proof",
         "/v1/audit/documents/{doc_hash}/timeline",
         "/v1/audit/members/{address}/activity",
         "/v1/members/{address}",

@@ -119,3 +119,58 @@ def test_member_add_refuses_a_name_another_member_has(
         "member", "add", "Bank C", "--role", "bank", "--legal-id", "5493001KJTIIGC8Y1R12"
     )
     assert added["name"] == "Bank C"
+
+
+def test_member_add_refuses_a_name_that_reads_like_another_members(
+    demo: tuple[Cli, dict[str, Any], Path],
+) -> None:
+    """``Demo Bank A`` with a Cyrillic ``е``, in fullwidth capitals, or with a Cyrillic ``А``
+    alone: exit 1 naming the member it imitates and the look-alike letter; a Latin word with a
+    Cyrillic letter that imitates no one: exit 2 naming ``name``. Nothing is written."""
+    cli, _, _ = demo
+    first = next(m for m in _members(cli) if m["name"] == "Demo Bank A")
+    before = len(_members(cli))
+    refused = cli.run("member", "add", "D\u0435mo Bank A", "--role", "bank", code=1)
+    assert f"member {first['member_id']} at {first['address']}" in refused.stderr
+    assert "U+0435 CYRILLIC SMALL LETTER IE" in refused.stderr
+    body = cli.json("member", "add", "\uff24\uff25\uff2d\uff2f BANK A", "--role", "bank", code=1)
+    assert body["error"] == "conflict"
+    assert (body["details"]["field"], body["details"]["address"]) == ("name", first["address"])
+    proposed = cli.run(
+        "member", "propose", "add-member", "--account", "0x" + "88" * 20, "--role", "bank",
+        "--name", "Demo Bank \u0410", code=1,
+    )  # fmt: skip
+    assert first["address"] in proposed.stderr
+    mixed = cli.run("member", "add", "Nordb\u0430nk", "--role", "bank", code=2)
+    assert "name" in mixed.stderr
+    assert "Cyrillic and Latin" in mixed.stderr
+    assert len(_members(cli)) == before
+
+
+def test_member_add_refuses_a_legal_id_another_member_has(
+    demo: tuple[Cli, dict[str, Any], Path],
+) -> None:
+    """One legal entity, one member: the same LEI again — in lower case, or under its ISO 6523
+    ICD 0199 — is exit 1 naming ``legal_id`` and the member that has it."""
+    cli, _, _ = demo
+    lei = "7LTWFZYICNSX8D621K86"
+    holder = cli.json("member", "add", "Fynbank", "--role", "bank", "--legal-id", lei)
+    before = len(_members(cli))
+    refused = cli.run(
+        "member", "add", "Vestbank", "--role", "bank", "--legal-id", lei.lower(), code=1
+    )
+    assert f"member {holder['member_id']} at {holder['address']} (Fynbank)" in refused.stderr
+    assert f"legal id {lei}" in refused.stderr
+    body = cli.json("member", "add", "Vestbank", "--role", "bank", "--legal-id", lei, code=1)
+    assert body["details"]["field"] == "legal_id"
+    assert body["details"]["member_id"] == holder["member_id"]
+    proposed = cli.run(
+        "member", "propose", "add-member", "--account", "0x" + "99" * 20, "--role", "bank",
+        "--name", "Vestbank", "--legal-id", f"0199:{lei}", code=1,
+    )  # fmt: skip
+    assert holder["address"] in proposed.stderr
+    assert len(_members(cli)) == before
+    other = cli.json(
+        "member", "add", "Vestbank", "--role", "bank", "--legal-id", "529900T8BM49AURSDO55"
+    )
+    assert other["name"] == "Vestbank"

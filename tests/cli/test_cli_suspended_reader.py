@@ -4,6 +4,7 @@ opened, while the same member's API key was refused (403 ``member_suspended``)."
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,53 @@ def test_a_suspended_member_still_reads_its_own_history(story: Story, tmp_path: 
     assert cli.json("audit", "activity", bank_a, "--as", bank_a)["items"]
     # and the gateway itself (no --as) reads everything, suspended members' books included
     assert cli.json("finance", "show", str(story.financing_id))["bank"] == bank_a
+
+
+def test_a_suspended_enterprise_gets_the_proof_of_its_own_document_only(story: Story) -> None:
+    """A proof bundle of a document is part of its registrant's history: the suspended exporter
+    gets that of the invoice it registered, through the API and the CLI alike, and still not
+    that of a document another member registered (nothing else became readable)."""
+    cli, exporter = story.cli, story.address("Demo Exporter")
+    other = story.tmp / "bank-b-receipt.txt"
+    other.write_bytes(b"warehouse receipt WR-7, registered by Bank B")
+    other_hash = cli.json("doc", "register", str(other), "--as", story.address("Bank B"))[
+        "doc_hash"
+    ]
+    own_file = story.tmp / "invoice.xml"
+    # the CLI: its own document's proof, written and naming it; another's refused, nothing written
+    out = story.tmp / "own.proof.json"
+    made = cli.json("doc", "prove", str(own_file), "--as", exporter, "--out", str(out))
+    assert made["doc_hash"] == story.ubl_hash
+    assert json.loads(out.read_text())["registration"]["signed_by"] == exporter
+    refused_out = story.tmp / "other.proof.json"
+    refused = cli.run(
+        "doc", "prove", str(other), "--as", exporter, "--out", str(refused_out), code=1
+    )
+    assert REFUSED in refused.stderr
+    assert "suspended" in refused.stderr
+    assert not refused_out.exists()
+    body = cli.json("doc", "prove", str(other), "--as", exporter, code=1)
+    assert body["error"] == "member_suspended"
+    # an active member, and the operator (no --as), still get any document's proof
+    assert cli.json("doc", "prove", str(other), "--as", story.address("Bank B"), "--out",
+                    str(story.tmp / "b.proof.json"))["doc_hash"] == other_hash  # fmt: skip
+    with story.api() as client:
+        own = client.get(
+            f"/v1/documents/{story.ubl_hash}/proof", headers=story.headers("Demo Exporter")
+        )
+        assert own.status_code == 200, own.text
+        assert own.json()["document"]["doc_hash"] == story.ubl_hash
+        assert own.json()["registration"]["signed_by"] == exporter
+        theirs = client.get(
+            f"/v1/documents/{other_hash}/proof", headers=story.headers("Demo Exporter")
+        )
+        assert theirs.status_code == 403, theirs.text
+        assert theirs.json()["error"] == "member_suspended"
+        # the suspended bank registered neither: both refused to it
+        for doc_hash in (story.ubl_hash, other_hash):
+            answer = client.get(
+                f"/v1/documents/{doc_hash}/proof", headers=story.headers("Demo Bank A")
+            )
+            assert answer.status_code == 403, answer.text
+        active = client.get(f"/v1/documents/{other_hash}/proof", headers=story.headers("Bank B"))
+        assert active.status_code == 200, active.text

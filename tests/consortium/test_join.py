@@ -5,6 +5,7 @@ fingerprints evaluated by the consortium's evaluator, whose key rotation is test
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from stdnum.iso7064 import mod_97_10
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -50,15 +52,28 @@ def operator(
         ledger.close()
 
 
+def lei_of(name: str) -> str:
+    """A valid LEI of its own for each joining organisation (ISO 17442 check digits): a legal
+    id names one legal entity, so two members may not share one."""
+    body = "549300" + hashlib.sha256(name.encode()).hexdigest().upper()[:12]
+    return body + mod_97_10.calc_check_digits(body)
+
+
 def join(
-    tmp_path: Path, node: AnvilNode, contract: str, name: str, role: str, code: int = 0
+    tmp_path: Path,
+    node: AnvilNode,
+    contract: str,
+    name: str,
+    role: str,
+    code: int = 0,
+    legal_id: str | None = None,
 ) -> tuple[dict[str, Any], Path]:
     data_dir = tmp_path / name.replace(" ", "-").lower()
     out = tmp_path / f"{data_dir.name}.join.json"
     result = CliRunner().invoke(
         cli_app,
         ["join", "--chain-url", node.url, "--contract", contract, "--name", name, "--role", role,
-         "--legal-id", "5493001KJTIIGC8Y1R12", "--out", str(out), "--data-dir", str(data_dir),
+         "--legal-id", legal_id or lei_of(name), "--out", str(out), "--data-dir", str(data_dir),
          "--json"],
         env=FAST,
     )  # fmt: skip
@@ -251,3 +266,32 @@ def test_M2_join_takes_effect_at_the_second_admins_approval(
         assert not (bank_dir / JOIN_STATE_FILE).exists()
     finally:
         bank.close()
+
+
+def test_approve_refuses_a_join_request_that_is_another_member_to_a_reader_or_in_law(
+    tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
+) -> None:
+    """A join request under a legal id a member has (here in lower case), or under a name that
+    reads like a member's (a Cyrillic ``а``), is refused when the admin approves it: 409
+    naming the field and the member, nothing proposed."""
+    ledger, admin_key = operator
+    contract = ledger.manifest.contract_address
+    lei = "529900T8BM49AURSDO55"
+    first, _ = join(tmp_path, anvil_node, contract, "Bank P", "bank", legal_id=lei)
+    headers = {"Authorization": f"Bearer {admin_key}"}
+    with TestClient(create_app(ledger.settings, ledger)) as client:
+
+        def approve(joined: dict[str, Any]) -> Any:
+            body = json.loads(Path(joined["request"]).read_text())
+            return client.post("/v1/members/approve", json=body, headers=headers)
+
+        assert approve(first).status_code in (200, 201)
+        count = svc.governance(ledger).proposal_count
+        same_lei, _ = join(tmp_path, anvil_node, contract, "Bank Q", "bank", legal_id=lei.lower())
+        look_alike, _ = join(tmp_path, anvil_node, contract, "B\u0430nk P", "bank")
+        for joined, field in ((same_lei, "legal_id"), (look_alike, "name")):
+            refused = approve(joined)
+            assert refused.status_code == 409, refused.text
+            details = refused.json()["details"]
+            assert (details["field"], details["address"]) == (field, first["address"])
+        assert svc.governance(ledger).proposal_count == count

@@ -1,0 +1,168 @@
+"""Names that read alike: Unicode Technical Standard #39, "Unicode Security Mechanisms".
+
+A member's name is how people tell members apart in every message, list, CSV export and audit
+line. "Nordbank" written with a Cyrillic ``о`` (U+043E) is another string than "Nordbank" but
+not another name to a reader. This module says when two names read alike and when one name
+mixes scripts the way spoofed names do; ``ledger.services.members`` refuses such names.
+
+**Skeletons (UTS #39 §4, "Confusable Detection").** Two strings are *confusable* when their
+skeletons are equal. ``skeleton(X)``: X in NFD; each code point replaced by its *prototype*
+from the standard's ``confusables.txt`` (``а`` → ``a``, ``1`` → ``l``, ``m`` → ``rn``); NFD
+again. The table is the Unicode Consortium's, as the ``confusable-homoglyphs`` package ships it
+(MIT; pure Python, so it installs on every platform the gateway runs on — PyICU has no wheels
+and needs the ICU system libraries). That package keeps each line of ``confusables.txt`` as a
+link both ways (source ↔ prototype), so the prototype of a character is recovered here: the
+lines link each prototype to all of its sources and nothing else, so every connected group is a
+star around its prototype (checked when the table is loaded), and the prototype is the group's
+centre, or its multi-character string. A group of two single characters has no centre; either
+stands for both (the skeletons compare equal or not just the same).
+
+**What is compared.** :func:`name_key` is the skeleton of the name folded the way people read
+it: NFKC (fullwidth ``Ｎ`` is ``N``, ``ﬁ`` is ``fi``), case folded (``NORDBANK`` is
+``Nordbank``), runs of whitespace as one space — skeleton, fold, skeleton again, so a capital
+look-alike (Cyrillic ``О``) folds to the same letter as the Latin one.
+
+**Mixed scripts (UTS #39 §5.2, restriction levels).** :func:`mixed_script_word` finds a word
+(whitespace-separated) whose letters come from scripts the *moderately restrictive* level does
+not allow together: one script per word, or Latin with Han and Hiragana/Katakana (Japanese),
+Bopomofo (Chinese) or Hangul (Korean), or Latin with one other script except Cyrillic and
+Greek — whose letters are Latin's look-alikes. Common and Inherited characters (digits,
+punctuation, combining marks) go with any script. Scripts are the Unicode ``Scripts.txt``'s,
+as the same package ships them. "Сбербанк (Sberbank)" passes (two words, one script each);
+"Nordbаnk" does not.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+#: marks a right-to-left character in ``confusables.txt``'s comments, which the package parsed
+_LRM = "\u200e"
+
+#: scripts whose letters are Latin's look-alikes: never mixed with Latin, nor with each other
+_LOOKALIKE_SCRIPTS = frozenset({"CYRILLIC", "GREEK"})
+#: script sets UTS #39 allows in one identifier at the highly restrictive level
+_CJK_SETS = (
+    frozenset({"LATIN", "HAN", "HIRAGANA", "KATAKANA"}),
+    frozenset({"LATIN", "HAN", "BOPOMOFO"}),
+    frozenset({"LATIN", "HAN", "HANGUL"}),
+)
+#: pseudo-scripts that go with any script
+_ANY_SCRIPT = frozenset({"COMMON", "INHERITED"})
+
+
+@cache
+def prototypes() -> dict[str, str]:
+    """Each confusable code point → the prototype that stands for its group (see the module
+    docstring). Raises RuntimeError when the package's table is not a set of stars (a table
+    this module would misread)."""
+    from confusable_homoglyphs import confusables  # reads its table: imported when first used
+
+    links: dict[str, set[str]] = {}
+    for source, entries in confusables.confusables_data.items():
+        a = str(source).replace(_LRM, "")
+        for entry in entries:
+            b = str(entry["c"]).replace(_LRM, "")
+            if a and b and a != b:
+                links.setdefault(a, set()).add(b)
+                links.setdefault(b, set()).add(a)
+    mapping: dict[str, str] = {}
+    seen: set[str] = set()
+    for start in links:
+        if start in seen:
+            continue
+        group = _group(links, start)
+        seen |= group
+        prototype = _prototype(links, group)
+        for member in group:
+            if len(member) == 1:
+                mapping[member] = prototype
+    return mapping
+
+
+def _group(links: dict[str, set[str]], start: str) -> set[str]:
+    group: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node not in group:
+            group.add(node)
+            todo.extend(links[node] - group)
+    return group
+
+
+def _prototype(links: dict[str, set[str]], group: set[str]) -> str:
+    longer = [m for m in group if len(m) > 1]
+    centres = [m for m in group if links[m] >= group - {m}]
+    if len(longer) > 1 or not centres:
+        raise RuntimeError(f"confusables table: a group without one prototype: {sorted(group)}")
+    if longer:
+        return longer[0]
+    if len(group) > 2:
+        return centres[0]
+    # two single characters: either stands for both; the one NFD leaves alone, for stability
+    return min(group, key=lambda m: (not unicodedata.is_normalized("NFD", m), m))
+
+
+def skeleton(text: str) -> str:
+    """UTS #39 ``skeleton(text)``: NFD, each code point by its prototype, NFD."""
+    table = prototypes()
+    mapped = "".join(table.get(c, c) for c in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", mapped)
+
+
+def name_key(name: str) -> str:
+    """What two members' names are compared by: two names with the same key read alike
+    (``Nordbank``, ``NORDBANK``, ``Nоrdbank`` with a Cyrillic ``о``, fullwidth ``Ｎordbank``,
+    ``Nordbank`` with two spaces inside)."""
+    folded = unicodedata.normalize("NFKC", name)
+    once = skeleton(folded).casefold()
+    twice = skeleton(unicodedata.normalize("NFKC", once))
+    return " ".join(twice.split())
+
+
+def scripts(text: str) -> frozenset[str]:
+    """The Unicode scripts (``Scripts.txt`` names, upper case) of ``text``'s characters,
+    without Common and Inherited."""
+    from confusable_homoglyphs import categories  # reads its table: imported when first used
+
+    return frozenset(categories.alias(c) for c in text) - _ANY_SCRIPT
+
+
+def allowed_together(found: frozenset[str]) -> bool:
+    """Whether one word may hold letters of all of ``found`` (UTS #39 moderately restrictive:
+    see the module docstring)."""
+    if len(found) <= 1:
+        return True
+    if any(found <= allowed for allowed in _CJK_SETS):
+        return True
+    return len(found) == 2 and "LATIN" in found and not found & _LOOKALIKE_SCRIPTS
+
+
+def mixed_script_word(name: str) -> tuple[str, frozenset[str]] | None:
+    """The first word of ``name`` (NFKC) whose scripts may not go together, with them; None
+    when every word is fine."""
+    for word in unicodedata.normalize("NFKC", name).split():
+        found = scripts(word)
+        if not allowed_together(found):
+            return word, found
+    return None
+
+
+def differing(name: str, other: str) -> list[str]:
+    """The characters of ``name`` (NFKC, case folded) that ``other`` does not have, each as
+    ``U+043E CYRILLIC SMALL LETTER O``: what makes a look-alike differ from the name it
+    imitates (empty when it differs only in case, width or spacing)."""
+    mine = unicodedata.normalize("NFKC", name).casefold()
+    theirs = set(unicodedata.normalize("NFKC", other).casefold())
+    return [_described(c) for c in _unique(mine) if c not in theirs and not c.isspace()]
+
+
+def _unique(text: str) -> Iterable[str]:
+    return dict.fromkeys(text)
+
+
+def _described(c: str) -> str:
+    return f"U+{ord(c):04X} {unicodedata.name(c, 'UNNAMED')}"

@@ -36,6 +36,7 @@ from ledger.errors import (
     RateLimited,
     Unauthorized,
 )
+from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, Names
@@ -98,22 +99,7 @@ def sent_parts(loc: Sequence[str | int], body: Any = _NO_BODY) -> list[str | int
         where, parts = parts[0], parts[1:]
         if where != "body":
             return parts[:1]
-    if body is _NO_BODY:
-        return parts
-    kept: list[str | int] = []
-    current = body
-    for part in parts:
-        if isinstance(current, dict):
-            kept.append(part)
-            current = current.get(part) if isinstance(part, str) else None
-        elif isinstance(current, list) and isinstance(part, int):
-            kept.append(part)
-            current = current[part] if 0 <= part < len(current) else None
-        elif current is None and not kept:
-            kept.append(part)  # the body itself is missing: its fields are named
-        else:
-            break  # below a scalar the client sent: a union member's or validator's tag
-    return kept
+    return parts if body is _NO_BODY else sent_path(parts, body)
 
 
 def field_name(loc: Sequence[str | int], body: Any = _NO_BODY) -> str:
@@ -121,11 +107,7 @@ def field_name(loc: Sequence[str | int], body: Any = _NO_BODY) -> str:
     location ``("body", "documents", 0, "amount")``, ``format`` for ``("query", "format")``;
     ``body`` for the body as a whole. With the ``body`` the client sent, pydantic's own parts
     (a union member, ``maturity.date``) are left out (:func:`sent_parts`): ``maturity``."""
-    parts = sent_parts(loc, body)
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "body"
+    return path_text(sent_parts(loc, body)) or "body"
 
 
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:

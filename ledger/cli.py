@@ -1985,7 +1985,7 @@ def evaluator_init(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
     from ledger import evaluator as ev
 
     if (data_dir / "manifest.json").exists():
-        fail(InvalidInput("data_dir", "is a gateway's data directory: use a directory of its own"))
+        fail(InvalidInput("--data-dir", "is a gateway's data directory: use one of its own"))
     public = guard(lambda: ev.init_key(data_dir))
     emit(
         as_json,
@@ -2046,7 +2046,7 @@ def evaluator_serve(
     elif chain_url and contract:
         member_of = ev.chain_member_of(chain_url, contract)
     else:
-        fail(InvalidInput("chain_url", "give --chain-url and --contract, or --gateway-data-dir"))
+        fail(InvalidInput("--chain-url", "give --chain-url and --contract, or --gateway-data-dir"))
     service = ev.EvaluatorService(
         key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window, standing_ttl
     )

@@ -209,6 +209,25 @@ def test_a_refused_setting_is_named_by_its_variable_or_option(cli: Cli, tmp_path
     assert done.stderr.startswith("error: --chain-url: "), done.stderr
 
 
+def test_settings_read_past_the_settings_object_are_named_by_their_variable(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Settings checked where they are used (the index URL, the evaluator's key) name the
+    variable too, and the evaluator's own commands name their options."""
+    runner = CliRunner()
+    env = {**FAST, "TRADELEDGER_INDEX_URL": "mysql://db"}
+    done = runner.invoke(app, ["audit", "refusals", "--data-dir", str(cli.data_dir)], env=env)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith("error: TRADELEDGER_INDEX_URL: "), done.stderr
+    env = {**FAST, "TRADELEDGER_EVALUATOR_URL": "", "TRADELEDGER_EVALUATOR_PUBLIC_KEY": "zz"}
+    done = runner.invoke(app, ["init", "--data-dir", str(tmp_path / "new")], env=env)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith("error: TRADELEDGER_EVALUATOR_PUBLIC_KEY: "), done.stderr
+    done = runner.invoke(app, ["evaluator", "init", "--data-dir", str(cli.data_dir)], env=FAST)
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith("error: --data-dir: "), done.stderr
+
+
 def test_the_apps_settings_name_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """``uvicorn --factory api.app:create_app`` builds its settings with get_settings()."""
     monkeypatch.setenv("TRADELEDGER_CHAIN_URL", "ftp://node")

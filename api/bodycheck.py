@@ -15,6 +15,10 @@ Every write is a signed, irreversible chain action, so nothing in its body may b
   sees it (:mod:`ledger.jsonkeys`, in :class:`api.limits.JsonDepthLimit`).
 * **A body left out** of a route that requires one is refused naming its first required field
   (``reason_code`` of a revocation), not "body".
+* **A body in another media type than the route reads** is refused naming ``Content-Type``
+  and the type the route takes (a JSON body sent as ``text/plain``, or with no content type,
+  read as "not a JSON object"; a JSON body sent to a file upload), on every route that takes a
+  body (:func:`check_content_type`).
 * **Wrongly typed values** are refused, not coerced (:data:`JsonInt`: no ``true`` for 1, no
   ``"100"``, no ``100.0``; :data:`IsoDateTime`: no Unix seconds for a date).
 
@@ -201,6 +205,35 @@ def _is_form(kind: tuple[str, str]) -> bool:
     return kind in (("multipart", "form-data"), ("application", "x-www-form-urlencoded"))
 
 
+#: the media type each kind of body is sent as, in words for an error
+_EXPECTED_TYPE = {
+    "model": "application/json",
+    "free": "application/json",
+    "form": "multipart/form-data",
+}
+
+
+def check_content_type(request: Request, takes: _Takes, body: bytes, where: str) -> None:
+    """Raise InvalidInput naming ``Content-Type`` when a non-empty ``body`` is not sent as the
+    media type its route reads (JSON for a JSON body, a form for a file upload): a body is
+    never read as another type than it says it is, and the client learns which type to send."""
+    if takes.kind == "none" or not body.strip():
+        return
+    kind = _content_type(request)
+    fits = _is_form(kind) if takes.kind == "form" else _is_json(kind)
+    if fits:
+        return
+    sent = request.headers.get("content-type", "").split(";", 1)[0].strip()
+    expected = _EXPECTED_TYPE[takes.kind]
+    said = f"it was sent as {sent}" if sent else "it was sent with no Content-Type"
+    raise InvalidInput(
+        "Content-Type",
+        f"must be {expected}: {where} reads its body as {expected}, and {said}",
+        expected=expected,
+        sent=sent or None,
+    )
+
+
 def _check_names(names: list[str], takes: _Takes, where: str, what: str) -> None:
     """Raise InvalidInput naming the first of ``names`` (form fields, or the keys of a body
     sent to a route that takes none) given twice though taken once, else the first unknown."""
@@ -273,10 +306,13 @@ async def reject_unknown_body(request: Request) -> None:
     if not isinstance(route, APIRoute) or request.method not in _BODY_METHODS:
         return
     takes = _takes(route)
-    if takes.kind == "free":
-        return
     where = f"{request.method} {route.path}"
     kind = _content_type(request)
+    if takes.kind != "none" and not (takes.kind == "form" and _is_form(kind)):
+        # (a form FastAPI parsed has no body left to read; any other body is still there)
+        check_content_type(request, takes, await request.body(), where)
+    if takes.kind == "free":
+        return
     if takes.kind == "form":
         if _is_form(kind):  # FastAPI parsed it already: this is its cached copy
             form = await request.form()

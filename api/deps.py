@@ -19,7 +19,7 @@ from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauth
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import standing
-from ledger.services.writekeys import check_key
+from ledger.services.writekeys import check_key, write_key
 
 _bearer = HTTPBearer(auto_error=False)
 
@@ -190,8 +190,11 @@ class IdempotencyMiddleware:
     that one transaction, never a second one.
 
     The first *final* response (2xx, 4xx) is stored and replayed to later retries, marked
-    ``Idempotent-Replayed: true``. A transient one — 5xx (chain unreachable, a transaction the
-    node refused, a timeout) or 408/425/429 — is never stored: the retry runs the write again,
+    ``Idempotent-Replayed: true`` — except a 422 of a write that signed nothing under the key
+    (bad input, refused before any transaction): that request changed nothing, so the key is
+    released, and the client's corrected request may use it. A transient one — 5xx (chain
+    unreachable, a transaction the node refused, a timeout) or 408/425/429 — is never stored:
+    the retry runs the write again,
     which finds its journaled transaction. Concurrent retries of one key wait for the first.
 
     A write with two ``Idempotency-Key`` (or ``Authorization``) headers is refused (422 naming
@@ -291,7 +294,13 @@ class IdempotencyMiddleware:
 
             await self.app(scope, replay_receive, capture_send)
             final = captured["status"] < 500 and captured["status"] not in _TRANSIENT_STATUSES
-            if final and not _carries_secret(captured["body"]):
+            if captured["status"] == 422 and not await anyio.to_thread.run_sync(
+                ledger.journal.names_any, write_key(key)
+            ):
+                # refused as invalid before anything was signed: nothing happened to replay,
+                # so the key stays free for the corrected request
+                await anyio.to_thread.run_sync(ledger.db.release_idempotent, address, key, digest)
+            elif final and not _carries_secret(captured["body"]):
                 text = captured["body"].decode("utf-8") or "null"
                 await anyio.to_thread.run_sync(
                     ledger.db.store_idempotent_result,

@@ -36,6 +36,7 @@ from ledger.errors import (
     RateLimited,
     Unauthorized,
 )
+from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, Names
@@ -81,23 +82,39 @@ def _described(ledger: Ledger | None, error: LedgerError) -> dict[str, Any]:
 _LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
 
 
-def field_name(loc: Sequence[str | int]) -> str:
+#: no body was given to walk a location against (:func:`sent_parts`)
+_NO_BODY = object()
+
+
+def sent_parts(loc: Sequence[str | int], body: Any = _NO_BODY) -> list[str | int]:
+    """The parts of a validation error's location that name what the client sent: pydantic
+    adds the member of a union it tried (``("body", "maturity", "date")`` for a maturity that
+    is ``date | datetime``) and the validator's tag, which no client wrote. A part that goes
+    below a value the client sent as a scalar (text, a number) is such a tag, and is dropped;
+    so is everything below a query, path or header parameter, which is one value."""
+    parts = list(loc)
+    if not parts:
+        return parts
+    if parts[0] in _LOCATIONS:
+        where, parts = parts[0], parts[1:]
+        if where != "body":
+            return parts[:1]
+    return parts if body is _NO_BODY else sent_path(parts, body)
+
+
+def field_name(loc: Sequence[str | int], body: Any = _NO_BODY) -> str:
     """A request value's name as the client wrote it: ``documents[0].amount`` for the body
     location ``("body", "documents", 0, "amount")``, ``format`` for ``("query", "format")``;
-    ``body`` for the body as a whole."""
-    parts = list(loc)
-    if parts and parts[0] in _LOCATIONS:
-        parts = parts[1:]
-    name = ""
-    for part in parts:
-        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
-    return name or "body"
+    ``body`` for the body as a whole. With the ``body`` the client sent, pydantic's own parts
+    (a union member, ``maturity.date``) are left out (:func:`sent_parts`): ``maturity``."""
+    return path_text(sent_parts(loc, body)) or "body"
 
 
-def validation_problem(error: Mapping[str, Any]) -> dict[str, str]:
+def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:
     """One FastAPI/pydantic validation error as ``{"field", "rule"}`` in words: a body that is
     not JSON is the field ``body`` (``invalid JSON at position 9: Expecting value``), a number
-    that overflows (``1e400``) is said to be too large for its field."""
+    that overflows (``1e400``) is said to be too large for its field; the field is named as
+    the client sent it (:func:`field_name`, with the ``body`` sent)."""
     kind = error.get("type", "")
     loc = tuple(error.get("loc", ()))
     ctx = error.get("ctx") or {}
@@ -106,7 +123,7 @@ def validation_problem(error: Mapping[str, Any]) -> dict[str, str]:
         reason = str(ctx.get("error") or "not JSON")
         where = f" at position {position}" if position is not None else ""
         return {"field": "body", "rule": f"invalid JSON{where}: {reason}"}
-    field = field_name(loc)
+    field = field_name(loc, body)
     if kind == "finite_number":
         return {
             "field": field,
@@ -139,7 +156,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [validation_problem(e) for e in exc.errors()]
+        body = getattr(exc, "body", None)
+        problems: list[dict[str, str]] = []
+        for error in exc.errors():
+            problem = validation_problem(error, body)
+            if problem["field"] not in {p["field"] for p in problems}:
+                problems.append(problem)  # one per field: a union's members say it once
         first = problems[0] if problems else {"field": "request", "rule": "invalid"}
         body = {
             "error": "invalid_input",

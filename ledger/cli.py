@@ -34,6 +34,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_once import OnceGroup
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
@@ -66,18 +67,22 @@ from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
+    cls=OnceGroup,
     name="tradeledger",
     help="A permissioned ledger for trade-finance records.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-member_app = typer.Typer(help="Consortium members.", no_args_is_help=True)
-doc_app = typer.Typer(help="Trade documents.", no_args_is_help=True)
-finance_app = typer.Typer(help="Financings (a bank's).", no_args_is_help=True)
-key_app = typer.Typer(help="API keys: rotate or revoke.", no_args_is_help=True)
-keystore_app = typer.Typer(help="The encrypted signing keys of this gateway.", no_args_is_help=True)
-join_app = typer.Typer(invoke_without_command=True)
+member_app = typer.Typer(cls=OnceGroup, help="Consortium members.", no_args_is_help=True)
+doc_app = typer.Typer(cls=OnceGroup, help="Trade documents.", no_args_is_help=True)
+finance_app = typer.Typer(cls=OnceGroup, help="Financings (a bank's).", no_args_is_help=True)
+key_app = typer.Typer(cls=OnceGroup, help="API keys: rotate or revoke.", no_args_is_help=True)
+keystore_app = typer.Typer(
+    cls=OnceGroup, help="The encrypted signing keys of this gateway.", no_args_is_help=True
+)
+join_app = typer.Typer(cls=OnceGroup, invoke_without_command=True)
 evaluator_app = typer.Typer(
+    cls=OnceGroup,
     help="The consortium's fingerprint evaluator (its own process and data directory).",
     no_args_is_help=True,
 )
@@ -1071,6 +1076,8 @@ def doc_import(
         role = _role_of(ledger, actor)
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
         pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
+        #: each document met in this import: its place among the files read, and the file
+        seen: dict[str, tuple[int, Path]] = {}
         notes: list[str] = []
 
         def flush() -> None:
@@ -1106,7 +1113,7 @@ def doc_import(
         with typer.progressbar(
             files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
         ) as progress:
-            for path in progress:
+            for index, path in enumerate(progress):
                 data = guard(lambda: _naming_file(path, lambda: _read_file(path)))  # noqa: B023
                 parsed, ex = guard(
                     lambda: _naming_file(
@@ -1118,13 +1125,14 @@ def doc_import(
                             role,
                             kind,
                             exclude_self=True,
+                            registering=True,
                             via=via,
                         ),
                     )
                 )
-                if ex.registration is not None or any(
-                    e.doc_hash == ex.doc_hash for _, _, e in pending
-                ):
+                earlier = seen.get(ex.doc_hash)
+                seen.setdefault(ex.doc_hash, (index, path))
+                if ex.registration is not None or earlier is not None:
                     # kept as a file the member handed over, as doc receive keeps it
                     guard(
                         lambda: docs.lodge(
@@ -1136,7 +1144,13 @@ def doc_import(
                             onchain=ex.fingerprints,  # noqa: B023
                         )
                     )
-                    skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
+                    skip = {"file": str(path), "doc_hash": ex.doc_hash, "index": index}
+                    if earlier is not None:  # a repeat inside this import: which file it repeats
+                        skip |= {"duplicates": str(earlier[1]), "duplicates_index": earlier[0]}
+                        skip["why"] = f"the same document as files[{earlier[0]}] ({earlier[1]})"
+                    else:
+                        skip["why"] = "registered already"
+                    skipped.append(skip)
                     continue
                 pending.append((path, parsed, ex))
                 if len(pending) >= size:
@@ -1144,8 +1158,10 @@ def doc_import(
             flush()
     text = f"registered {len(registered)} document(s) from {directory}"
     if skipped:
-        text += f"; {len(skipped)} already registered: " + ", ".join(s["file"] for s in skipped)
-    passed = [f"  {s['file']}: skipped, {s['why']}" for s in passed_over]
+        text += f"; {len(skipped)} skipped"
+    passed = [f"  files[{s['index']}] {s['file']}: skipped, {s['why']}" for s in skipped] + [
+        f"  {s['file']}: skipped, {s['why']}" for s in passed_over
+    ]
     emit(
         as_json,
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
@@ -1880,7 +1896,7 @@ def evaluator_init(data_dir: EvaluatorDir, as_json: JsonFlag = False) -> None:
     from ledger import evaluator as ev
 
     if (data_dir / "manifest.json").exists():
-        fail(InvalidInput("data_dir", "is a gateway's data directory: use a directory of its own"))
+        fail(InvalidInput("--data-dir", "is a gateway's data directory: use one of its own"))
     public = guard(lambda: ev.init_key(data_dir))
     emit(
         as_json,
@@ -1947,7 +1963,7 @@ def evaluator_serve(
     elif chain_url and contract:
         member_of = ev.chain_member_of(chain_url, contract)
     else:
-        fail(InvalidInput("chain_url", "give --chain-url and --contract, or --gateway-data-dir"))
+        fail(InvalidInput("--chain-url", "give --chain-url and --contract, or --gateway-data-dir"))
     service = ev.EvaluatorService(
         key, ev.EvaluationLog(data_dir / ev.LOG_FILE), member_of, limit, window, standing_ttl
     )

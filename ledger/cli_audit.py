@@ -41,6 +41,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
@@ -49,8 +50,12 @@ from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
 from ledger.words import money
 
-index_app = typer.Typer(help="The event index (SQL copy of the chain).", no_args_is_help=True)
-audit_app = typer.Typer(help="Audit queries and exports for regulators.", no_args_is_help=True)
+index_app = typer.Typer(
+    cls=OnceGroup, help="The event index (SQL copy of the chain).", no_args_is_help=True
+)
+audit_app = typer.Typer(
+    cls=OnceGroup, help="Audit queries and exports for regulators.", no_args_is_help=True
+)
 
 SinceOpt = Annotated[
     str | None,

@@ -28,9 +28,8 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from pydantic import ValidationError
 
-from ledger.config import Settings, settings_problems
+from ledger.config import Settings, load_settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
@@ -104,13 +103,12 @@ def settings_for(data_dir: Path | None, **options: Any) -> Settings:
     overrides: dict[str, Any] = {k: v for k, v in options.items() if v is not None}
     if data_dir is not None:
         overrides["data_dir"] = data_dir
+    # an error names the option that set a value, else its TRADELEDGER_… variable
+    given = {name: "--" + name.replace("_", "-") for name in overrides}
     try:
-        return Settings(**overrides)
-    except ValidationError as exc:
-        problems = settings_problems(exc)
-        field, rule = problems[0]
-        others = "".join(f"; {f}: {r}" for f, r in problems[1:])
-        fail(InvalidInput(field, rule + others))
+        return load_settings(given, **overrides)
+    except InvalidInput as exc:
+        fail(exc)
         raise  # unreachable
     except ValueError as exc:
         fail(InvalidInput("settings", str(exc)))

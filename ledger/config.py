@@ -17,12 +17,18 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ledger.errors import InvalidInput
+
+#: every setting is read from the environment variable of its name with this prefix
+ENV_PREFIX = "TRADELEDGER_"
 
 #: the largest request body the API reads by default: a 20 MB document (the most a reader takes,
 #: ``ledger.services.documents.MAX_FILE_BYTES``) with room for the multipart framing
@@ -53,7 +59,7 @@ def _check_passphrase(value: str) -> str:
 class Settings(BaseSettings):
     """Gateway configuration. Each field can be set as ``TRADELEDGER_<FIELD>``."""
 
-    model_config = SettingsConfigDict(env_prefix="TRADELEDGER_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir)
     #: empty: the embedded chain in ``data_dir/chain``; else a JSON-RPC URL (http/https)
@@ -245,19 +251,48 @@ class Settings(BaseSettings):
         return self.gateway_db_url or f"sqlite:///{self.data_dir / 'gateway.sqlite'}"
 
 
-def settings_problems(exc: ValidationError) -> list[tuple[str, str]]:
-    """What is wrong with the settings, as (field, rule) pairs a person reads: the field is
-    the setting's name (a check across settings names its field first, ``"field: rule"``),
-    without pydantic's error type, input dump and documentation link."""
+def env_name(field: str) -> str:
+    """The environment variable of a setting: ``chain_url`` → ``TRADELEDGER_CHAIN_URL``."""
+    return ENV_PREFIX + field.upper()
+
+
+def settings_problems(
+    exc: ValidationError, given: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """What is wrong with the settings, as (name, rule) pairs a person reads: the name is what
+    the operator set — the environment variable (``TRADELEDGER_PORT``), or the option in
+    ``given`` (``{"chain_url": "--chain-url"}``) that set the field — never the Python field
+    (a check across settings names its field first, ``"field: rule"``), without pydantic's
+    error type, input dump and documentation link."""
+    given = given or {}
     problems: list[tuple[str, str]] = []
     for error in exc.errors(include_url=False, include_input=False):
         text = str(error.get("msg", "")).removeprefix("Value error, ")
-        loc = ".".join(str(part) for part in error.get("loc", ()))
-        if not loc:
+        parts = [str(part) for part in error.get("loc", ())]
+        field = parts[0] if parts else ""
+        if not field:
             head, sep, rest = text.partition(": ")
-            loc, text = (head, rest) if sep and head.isidentifier() else ("settings", text)
-        problems.append((loc, text))
+            field, text = (head, rest) if sep and head.isidentifier() else ("", text)
+        if field in Settings.model_fields:
+            name = given.get(field) or env_name(field)
+        else:
+            name = field or "settings"
+        problems.append((".".join([name, *parts[1:]]), text))
     return problems
+
+
+def load_settings(given: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """The settings from the environment, ``overrides`` over it (``given`` names the option
+    that set each override, for errors). Raises InvalidInput naming the environment variable
+    (or option) whose value is refused and why (:func:`settings_problems`), the others after
+    it in the rule."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = settings_problems(exc, given)
+        field, rule = problems[0]
+        others = "".join(f"; {f}: {r}" for f, r in problems[1:])
+        raise InvalidInput(field, rule + others) from None
 
 
 def record_evaluator_url(settings: Settings) -> None:
@@ -279,5 +314,6 @@ def record_evaluator_url(settings: Settings) -> None:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, built once from the environment."""
-    return Settings()
+    """The process's settings, built once from the environment. Raises InvalidInput naming
+    the environment variable whose value is refused (:func:`load_settings`)."""
+    return load_settings()

@@ -767,6 +767,15 @@ class GatewayDB:
             pass  # a concurrent request bound it first: compare below
         return self.idempotent_result(address, key, request_sha256)
 
+    def release_idempotent(self, address: str, key: str, request_sha256: str) -> None:
+        """Unbind ``(address, key)`` from a request that ended changing nothing (refused as
+        invalid): the key binds nothing until a request runs a write under it. Only a binding
+        still in progress for this very request is released."""
+        with self._writing() as s:
+            row = s.get(IdempotencyRow, (address, key))
+            if row is not None and row.status_code == 0 and row.request_sha256 == request_sha256:
+                s.delete(row)
+
     def store_idempotent_result(
         self, address: str, key: str, request_sha256: str, status_code: int, body: str
     ) -> None:

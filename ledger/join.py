@@ -216,7 +216,10 @@ def create_join(
         raise InvalidInput("legal_id", "must be at most 100 characters")
     legal_id = check_member_legal_id(legal_id)  # an LEI, a VAT id, a GLN or <ICD>:<id>
     if settings.embedded:
-        raise InvalidInput("chain_url", "is required: a member joins a network over JSON-RPC")
+        raise InvalidInput(
+            "--chain-url",
+            "is required (or TRADELEDGER_CHAIN_URL): a member joins a network over JSON-RPC",
+        )
     if not Web3.is_address(contract_address):
         raise InvalidInput("contract", "must be a 20-byte hex address")
     contract_address = Web3.to_checksum_address(contract_address)

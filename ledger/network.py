@@ -27,7 +27,7 @@ from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, LockedTesterProvider, open_embedded
 from ledger.chain.lean import EthCall, LeanContract, rpc_eth_call, tester_eth_call
-from ledger.config import Settings
+from ledger.config import Settings, env_name
 from ledger.datadir import check_private, make_private, private_sqlite
 from ledger.documents.facts import DocumentFacts, ParsedDocument
 from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints
@@ -109,7 +109,7 @@ def fetch_evaluator_key(url: str, timeout: float = 10.0) -> bytes:
     """The public key the evaluator at ``url`` announces (``GET /v1/public-key``): what
     ``init`` puts on chain when no key is given. EvaluatorUnavailable if it cannot be read."""
     if not url.startswith(("http://", "https://")):
-        raise InvalidInput("evaluator_url", "must be an http:// or https:// URL")
+        raise InvalidInput(env_name("evaluator_url"), "must be an http:// or https:// URL")
     try:
         with urllib.request.urlopen(  # noqa: S310 (http(s) only, checked above)
             url.rstrip("/") + "/v1/public-key", timeout=timeout
@@ -123,6 +123,10 @@ def fetch_evaluator_key(url: str, timeout: float = 10.0) -> bytes:
     return key
 
 
+#: where the evaluator's public key is set (``init --evaluator-key`` sets it too), for errors
+_EVALUATOR_KEY = env_name("evaluator_public_key")
+
+
 def evaluator_key_from(settings: Settings, key: bytes | None) -> bytes:
     """The evaluator key ``init`` deploys with: ``key``, else ``settings.evaluator_public_key``,
     else the one the evaluator at ``settings.evaluator_url`` announces. InvalidInput if none is
@@ -131,12 +135,12 @@ def evaluator_key_from(settings: Settings, key: bytes | None) -> bytes:
         try:
             key = bytes.fromhex(settings.evaluator_public_key.removeprefix("0x"))
         except ValueError:
-            raise InvalidInput("evaluator_public_key", "must be 64 hex digits") from None
+            raise InvalidInput(_EVALUATOR_KEY, "must be 64 hex digits") from None
     if key is None and settings.evaluator_url:
         key = fetch_evaluator_key(settings.evaluator_url, settings.evaluator_timeout)
     if key is None:
         raise InvalidInput(
-            "evaluator_public_key",
+            _EVALUATOR_KEY,
             "is required: create the consortium's fingerprint evaluator with `tradeledger "
             "evaluator init --data-dir EVALUATOR_DIR` (a directory of its own, never a "
             "gateway's) and give its public key (--evaluator-key) or URL "
@@ -145,9 +149,7 @@ def evaluator_key_from(settings: Settings, key: bytes | None) -> bytes:
     try:
         PublicKey.from_bytes(key)
     except OprfError:
-        raise InvalidInput(
-            "evaluator_public_key", "must be a 32-byte ristretto255 public key"
-        ) from None
+        raise InvalidInput(_EVALUATOR_KEY, "must be a 32-byte ristretto255 public key") from None
     return key
 
 

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import requests
 
+from ledger.config import env_name
 from ledger.errors import (
     EvaluatorUnavailable,
     Forbidden,
@@ -48,7 +49,7 @@ class EvaluatorClient:
     ) -> None:
         self.consortium = consortium
         if url and not url.startswith(("http://", "https://")):
-            raise InvalidInput("evaluator_url", "must be an http:// or https:// URL")
+            raise InvalidInput(env_name("evaluator_url"), "must be an http:// or https:// URL")
         self.url = url.rstrip("/")
         self._public_key = public_key
         self.timeout = timeout

@@ -271,6 +271,18 @@ class TxJournal:
         with self._lock:
             return self._by_key_locked(sender, key)
 
+    def names_any(self, key: str) -> bool:
+        """Whether any transaction, of any sender, is bound to ``key`` or to one of its parts
+        (``key#part``, :func:`ledger.services.writekeys.sub_key`): whether a write named
+        ``key`` signed anything."""
+        pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT 1 FROM signed_tx WHERE idem_key = ? OR idem_key LIKE ? ESCAPE '\\' LIMIT 1",
+                (key, pattern + "#%"),
+            ).fetchone()
+        return row is not None
+
     def _by_key_locked(self, sender: str, key: str | None) -> JournalEntry | None:
         if key is None:
             return None

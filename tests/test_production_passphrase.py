@@ -139,6 +139,9 @@ def test_serve_in_production_without_a_passphrase_says_what_to_set(tmp_path: Pat
     assert "TRADELEDGER_KEYSTORE_PASSPHRASE_FILE" in done.stderr
     assert "Traceback" not in done.stderr
     # one line naming the setting and the rule, not pydantic's dump of every setting given
-    assert done.stderr.startswith("error: keystore_passphrase: environment is production")
+    # the variable the operator sets, not the Python field
+    assert done.stderr.startswith(
+        "error: TRADELEDGER_KEYSTORE_PASSPHRASE: environment is production"
+    )
     for dump in ("validation error", "input_value", "errors.pydantic.dev", "type=value_error"):
         assert dump not in done.stderr

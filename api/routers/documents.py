@@ -572,7 +572,10 @@ def register_json_form(
     ],
 ) -> DocumentRegistered:
     """Register a document given as JSON facts (the JSON form of ``ledger.documents``). A body
-    that is not a JSON form (no ``documentType``) is refused before anything is written."""
+    that is not a JSON form (no ``documentType``) is refused before anything is written, and so
+    is a form not written as the form is: a key it does not have (at any depth), a text field
+    given as a JSON number, a currency not in upper case (422 naming its JSON path;
+    docs/documents.md, "JSON form")."""
     require(participant, "document.register")
     if "documentType" not in form:
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")

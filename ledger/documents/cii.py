@@ -156,6 +156,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
         currency = normalise_currency(
             text_of(required(f"{d.settlement}/ram:InvoiceCurrencyCode", "BT-5")) or "",
             "ram:InvoiceCurrencyCode",
+            issued=issue_date,
         )
         seller_el = root.find(f"{d.agreement}/ram:SellerTradeParty", ns)
         if seller_el is None:

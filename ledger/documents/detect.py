@@ -73,8 +73,12 @@ def detect_format(data: bytes) -> DocumentFormat:
     return _classify(data)[0]
 
 
-def read_document(data: bytes) -> ParsedDocument:
+def read_document(data: bytes, *, registering: bool = False) -> ParsedDocument:
     """Read any file: its SHA-256, its format and, unless it is ``raw``, its key facts.
+
+    ``registering``: the file is being registered now, so a JSON form is read strictly (an
+    unknown key, a number for text, ``eur`` for ``EUR`` are refused: ``jsonform.py``); reading
+    a file to check, lodge or verify it reads a form as registered forms were read before.
 
     Raises ``DocumentFormatError`` (naming the missing or bad field) when the file claims a
     format but does not conform, and ``InvalidInput`` when it is too large or too deep.
@@ -86,5 +90,5 @@ def read_document(data: bytes) -> ParsedDocument:
     elif root is not None and is_cii(root):
         facts = read_cii(root)
     elif fmt is DocumentFormat.JSON_FORM:
-        facts = read_json_form(data)
+        facts = read_json_form(data, strict=registering)
     return ParsedDocument(format=fmt, doc_hash=document_hash(data), size=len(data), facts=facts)

@@ -408,7 +408,9 @@ class DocumentFacts:
             seller=seller,
             buyer=buyer,
             amount_minor=amount_minor,
-            currency=normalise_currency(currency) if currency is not None else None,
+            currency=normalise_currency(currency, issued=issue_date)
+            if currency is not None
+            else None,
             credit_note=credit_note,
             number_as_written=number.strip(),
             lines=tuple(sorted(lines)) if lines is not None else None,

@@ -20,7 +20,17 @@ total amount). The schema is written down, with an example, in ``docs/documents.
 
 A party has one identifier (``id`` + ``scheme``) or several (``ids``). ``scheme`` is one of
 ``VAT``, ``LEI``, ``LEGAL`` (company registration), ``TAX``, ``GLN``, a four-digit ISO 6523 ICD
-code such as ``0088``, or ``PARTY`` (no scheme). Unknown keys are ignored.
+code such as ``0088``, or ``PARTY`` (no scheme).
+
+Two readings (``strict``). A form being **registered now** (``POST /v1/documents/json``, a
+``.json`` file sent to register, supersede, batch or ``doc import``) is the gateway's own
+schema and is taken as written or refused, naming the field: a key the form does not have
+(:data:`FORM_KEYS`, at any depth: ``issuer.registration``), a text field given as a JSON number
+(``"documentNumber": 12345``: ``must be a JSON string``), a currency not written as ISO 4217
+writes it (``"eur"``). A form **read** to check, lodge or verify a file is read leniently, as
+the gateway read forms before these rules (unknown keys ignored, a number taken as its text, a
+currency upper-cased): a registered document's hash is of its bytes, and a document registered
+then must stay readable.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -77,6 +88,27 @@ _BY_ENUM_NAME = {t.value: (t, False) for t in DocumentType} | {
 _SCHEMES = {s.value: s for s in IdScheme if s is not IdScheme.NAME}
 _WHERE = "required by the tradeledger JSON form"
 
+#: the keys of each object of the form (docs/documents.md, "JSON form"): a new registration
+#: refuses any other
+FORM_KEYS = frozenset(
+    {
+        "documentType",
+        "documentNumber",
+        "issueDate",
+        "dueDate",
+        "issuer",
+        "seller",
+        "consignee",
+        "buyer",
+        "totalAmount",
+    }
+)
+PARTY_KEYS = frozenset({"id", "scheme", "ids", "name", "country"})
+PARTY_ID_KEYS = frozenset({"id", "scheme"})
+TOTAL_KEYS = frozenset({"value", "currency"})
+#: the rule a text field given as another JSON type breaks
+STRING_RULE = "must be a JSON string"
+
 
 def looks_like_json_form(data: bytes) -> bool:
     """Whether ``data`` is a JSON object that names a ``documentType`` (so claims to be a form)."""
@@ -84,8 +116,11 @@ def looks_like_json_form(data: bytes) -> bool:
     return head.startswith(b"{") and b'"documentType"' in data
 
 
-def read_json_form(data: bytes) -> DocumentFacts:
-    """The key facts of a JSON form."""
+def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
+    """The key facts of a JSON form. ``strict``: the form is being registered now, so an
+    unknown key, a number for text and a currency not written as ISO 4217 writes it are
+    refused (see the module docstring). Raises DocumentFormatError naming the field (its JSON
+    path) and the rule; InvalidInput (``json``) for a form too large or too deep."""
     if len(data) > MAX_JSON_BYTES:
         raise InvalidInput("json", f"a JSON form larger than {MAX_JSON_BYTES} bytes is refused")
     # Checked before parsing: the json module recurses per level, and a process that raised the
@@ -101,7 +136,7 @@ def read_json_form(data: bytes) -> DocumentFacts:
     if not isinstance(form, dict):
         raise DocumentFormatError("json", "the form must be a JSON object")
     try:
-        return _facts(form)
+        return _Reader(strict).facts(form)
     except DocumentFormatError:
         raise
     except InvalidInput as exc:
@@ -132,93 +167,164 @@ def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def _facts(form: Mapping[str, Any]) -> DocumentFacts:
-    type_name = _string(form, "documentType")
-    if type_name is None:
-        raise DocumentFormatError("documentType", _WHERE)
-    kind = DOCUMENT_TYPES.get(type_name) or _BY_ENUM_NAME.get(type_name)
-    if kind is None:
-        raise DocumentFormatError(
-            "documentType", f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}"
+class _Reader:
+    """Reads one form, strictly (a new registration) or leniently (see the module docstring)."""
+
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
+
+    def known_keys(self, obj: Mapping[str, Any], keys: frozenset[str], where: str) -> None:
+        """Strict: refuse the first key of ``obj`` (at ``where``) the form does not have."""
+        unknown = sorted(set(obj) - keys)
+        if self.strict and unknown:
+            place = f"{where} in the JSON form" if where else "the JSON form"
+            raise InvalidInput(
+                f"{where}.{unknown[0]}" if where else unknown[0],
+                f"is not a field of {place} (it takes: {', '.join(sorted(keys))})",
+                unknown=unknown,
+            )
+
+    def facts(self, form: Mapping[str, Any]) -> DocumentFacts:
+        self.known_keys(form, FORM_KEYS, "")
+        type_name = self.string(form, "documentType")
+        if type_name is None:
+            raise DocumentFormatError("documentType", _WHERE)
+        kind = DOCUMENT_TYPES.get(type_name) or _BY_ENUM_NAME.get(type_name)
+        if kind is None:
+            raise DocumentFormatError(
+                "documentType", f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}"
+            )
+        doc_type, credit_note = kind
+        number = self.string(form, "documentNumber")
+        if number is None:
+            raise DocumentFormatError("documentNumber", _WHERE)
+        issue_text = self.string(form, "issueDate")
+        if issue_text is None:
+            raise DocumentFormatError("issueDate", _WHERE)
+        due_text = self.string(form, "dueDate")
+        seller = self.party_alias(form, "issuer", "seller")
+        if seller is None:
+            raise DocumentFormatError("issuer", _WHERE)
+        buyer = self.party_alias(form, "consignee", "buyer")
+        issue_date = parse_form_date(issue_text, "issueDate")
+        amount_minor, currency = self.total(form.get("totalAmount"), issue_date)
+        if doc_type is DocumentType.INVOICE and amount_minor is None:
+            raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
+        due_date = parse_form_date(due_text, "dueDate") if due_text else None
+        if due_date is not None and due_date < issue_date:
+            raise InvalidInput(
+                "dueDate",
+                f"the payment due date {due_date.isoformat()} (EN 16931 BT-9) must not be "
+                f"before the issue date {issue_date.isoformat()} (BT-2)",
+            )
+        return DocumentFacts.create(
+            doc_type,
+            number,
+            issue_date=issue_date,
+            due_date=due_date,
+            seller=seller,
+            buyer=buyer,
+            amount_minor=amount_minor,
+            currency=currency,
+            credit_note=credit_note,
         )
-    doc_type, credit_note = kind
-    number = _string(form, "documentNumber")
-    if number is None:
-        raise DocumentFormatError("documentNumber", _WHERE)
-    issue_text = _string(form, "issueDate")
-    if issue_text is None:
-        raise DocumentFormatError("issueDate", _WHERE)
-    due_text = _string(form, "dueDate")
-    seller = _party_alias(form, "issuer", "seller")
-    if seller is None:
-        raise DocumentFormatError("issuer", _WHERE)
-    buyer = _party_alias(form, "consignee", "buyer")
-    amount_minor, currency = _total(form.get("totalAmount"))
-    if doc_type is DocumentType.INVOICE and amount_minor is None:
-        raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
-    issue_date = parse_form_date(issue_text, "issueDate")
-    due_date = parse_form_date(due_text, "dueDate") if due_text else None
-    if due_date is not None and due_date < issue_date:
-        raise InvalidInput(
-            "dueDate",
-            f"the payment due date {due_date.isoformat()} (EN 16931 BT-9) must not be before "
-            f"the issue date {issue_date.isoformat()} (BT-2)",
-        )
-    return DocumentFacts.create(
-        doc_type,
-        number,
-        issue_date=issue_date,
-        due_date=due_date,
-        seller=seller,
-        buyer=buyer,
-        amount_minor=amount_minor,
-        currency=currency,
-        credit_note=credit_note,
-    )
 
-
-def _string(obj: Mapping[str, Any], key: str, prefix: str = "") -> str | None:
-    value = obj.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidInput(prefix + key, "must be a string")
-    text = str(value).strip()
-    return text or None
-
-
-def _party_alias(form: Mapping[str, Any], name: str, alias: str) -> Party | None:
-    if form.get(name) is not None and form.get(alias) is not None:
-        raise InvalidInput(alias, f"give either '{name}' or '{alias}', not both")
-    key = name if form.get(name) is not None else alias
-    value = form.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise InvalidInput(key, "must be an object with id and scheme")
-    return _party(value, key)
-
-
-def _party(obj: Mapping[str, Any], key: str) -> Party:
-    country = normalise_country(_string(obj, "country", f"{key}."), f"{key}.country")
-    entries: list[tuple[str, Mapping[str, Any]]] = []
-    if obj.get("ids") is not None:
-        ids = obj["ids"]
-        if not isinstance(ids, list) or not all(isinstance(i, dict) for i in ids):
-            raise InvalidInput(f"{key}.ids", "must be a list of {id, scheme} objects")
-        entries += [(f"{key}.ids[{n}]", i) for n, i in enumerate(ids)]
-    if obj.get("id") is not None:
-        entries.append((key, obj))
-    party_ids: list[PartyId] = []
-    for where, entry in entries:
-        value = _string(entry, "id", f"{where}.")
+    def string(self, obj: Mapping[str, Any], key: str, prefix: str = "") -> str | None:
+        """The text at ``key``: a JSON string (a JSON number too, read leniently)."""
+        value = obj.get(key)
         if value is None:
-            raise InvalidInput(f"{where}.id", _WHERE)
-        party_ids.append(_party_id(value, _string(entry, "scheme", f"{where}."), country, where))
-    name = _string(obj, "name", f"{key}.")
-    if not party_ids and name is None:
-        raise InvalidInput(f"{key}.id", f"{_WHERE}: a party needs an id or a name")
-    return Party.of(party_ids, name=name, country=country)
+            return None
+        if isinstance(value, str):
+            text = value
+        elif not self.strict and isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)  # as forms were read before: kept readable
+        else:
+            raise InvalidInput(
+                prefix + key, f"{STRING_RULE}, not {_json_kind(value)}", given=_json_kind(value)
+            )
+        return text.strip() or None
+
+    def party_alias(self, form: Mapping[str, Any], name: str, alias: str) -> Party | None:
+        if form.get(name) is not None and form.get(alias) is not None:
+            raise InvalidInput(alias, f"give either '{name}' or '{alias}', not both")
+        key = name if form.get(name) is not None else alias
+        value = form.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            raise InvalidInput(key, "must be an object with id and scheme")
+        return self.party(value, key)
+
+    def party(self, obj: Mapping[str, Any], key: str) -> Party:
+        self.known_keys(obj, PARTY_KEYS, key)
+        country = normalise_country(self.string(obj, "country", f"{key}."), f"{key}.country")
+        entries: list[tuple[str, Mapping[str, Any]]] = []
+        if obj.get("ids") is not None:
+            ids = obj["ids"]
+            if not isinstance(ids, list) or not all(isinstance(i, dict) for i in ids):
+                raise InvalidInput(f"{key}.ids", "must be a list of {id, scheme} objects")
+            entries += [(f"{key}.ids[{n}]", i) for n, i in enumerate(ids)]
+            for where, entry in entries:
+                self.known_keys(entry, PARTY_ID_KEYS, where)
+        if obj.get("id") is not None:
+            entries.append((key, obj))
+        party_ids: list[PartyId] = []
+        for where, entry in entries:
+            value = self.string(entry, "id", f"{where}.")
+            if value is None:
+                raise InvalidInput(f"{where}.id", _WHERE)
+            scheme = self.string(entry, "scheme", f"{where}.")
+            party_ids.append(_party_id(value, scheme, country, where))
+        name = self.string(obj, "name", f"{key}.")
+        if not party_ids and name is None:
+            raise InvalidInput(f"{key}.id", f"{_WHERE}: a party needs an id or a name")
+        return Party.of(party_ids, name=name, country=country)
+
+    def total(self, value: Any, issued: date) -> tuple[int | None, str | None]:
+        if value is None:
+            return None, None
+        if not isinstance(value, dict):
+            raise InvalidInput("totalAmount", "must be an object with value and currency")
+        self.known_keys(value, TOTAL_KEYS, "totalAmount")
+        raw_currency = value.get("currency")
+        currency_text = self.string(value, "currency", "totalAmount.")
+        if currency_text is None:
+            raise InvalidInput("totalAmount.currency", _WHERE)
+        currency = normalise_currency(
+            raw_currency if self.strict and isinstance(raw_currency, str) else currency_text,
+            "totalAmount.currency",
+            issued=issued,
+            exact=self.strict,
+        )
+        raw = value.get("value")
+        if isinstance(raw, str):
+            amount = parse_amount_text(raw, "totalAmount.value", minor_unit_exponent(currency))
+        elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+            amount = Decimal(raw)
+        else:
+            raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
+        minor = to_minor_units(amount, currency, "totalAmount.value")
+        if minor < 0:
+            raise InvalidInput(
+                "totalAmount.value",
+                "must not be negative: the total (EN 16931 BT-112/BT-115) is stated as a "
+                "positive amount, and a credit is a documentType CreditNote with a positive "
+                "amount (as an EN 16931 credit note, type 381, states it)",
+            )
+        return minor, currency
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in words, for an error (``the number 12345``, ``an object``)."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | Decimal):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
 
 
 def _party_id(value: str, scheme: str | None, country: str | None, where: str) -> PartyId:
@@ -233,30 +339,3 @@ def _party_id(value: str, scheme: str | None, country: str | None, where: str) -
             f"{where}.scheme", "must be VAT, LEI, LEGAL, TAX, GLN, PARTY or a 4-digit ICD code"
         )
     return make_party_id(kind, value, country=country)
-
-
-def _total(value: Any) -> tuple[int | None, str | None]:
-    if value is None:
-        return None, None
-    if not isinstance(value, dict):
-        raise InvalidInput("totalAmount", "must be an object with value and currency")
-    currency_text = _string(value, "currency", "totalAmount.")
-    if currency_text is None:
-        raise InvalidInput("totalAmount.currency", _WHERE)
-    currency = normalise_currency(currency_text, "totalAmount.currency")
-    raw = value.get("value")
-    if isinstance(raw, str):
-        amount = parse_amount_text(raw, "totalAmount.value", minor_unit_exponent(currency))
-    elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-        amount = Decimal(raw)
-    else:
-        raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
-    minor = to_minor_units(amount, currency, "totalAmount.value")
-    if minor < 0:
-        raise InvalidInput(
-            "totalAmount.value",
-            "must not be negative: the total (EN 16931 BT-112/BT-115) is stated as a positive "
-            "amount, and a credit is a documentType CreditNote with a positive amount (as an "
-            "EN 16931 credit note, type 381, states it)",
-        )
-    return minor, currency

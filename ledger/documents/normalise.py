@@ -112,10 +112,13 @@ def normalise_vat_id(value: str, country: str | None, field: str = "vatId") -> s
     return text
 
 
-def normalise_currency(value: str, field: str = "currency") -> str:
-    """An active ISO 4217 alphabetic code, upper case: `` eur `` → ``EUR``; ``ZZZ`` is refused
-    (:func:`ledger.documents.currencies.check_currency`)."""
-    return check_currency(value, field)
+def normalise_currency(
+    value: str, field: str = "currency", *, issued: date | None = None, exact: bool = False
+) -> str:
+    """An ISO 4217 alphabetic code in force, upper case: `` eur `` → ``EUR``; ``ZZZ`` is
+    refused; ``issued``: a code withdrawn after that day passes; ``exact``: `` eur `` is
+    refused (:func:`ledger.documents.currencies.check_currency`)."""
+    return check_currency(value, field, issued=issued, exact=exact)
 
 
 def parse_xml_decimal(value: str, field: str) -> Decimal:

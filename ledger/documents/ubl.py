@@ -68,7 +68,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
         )
         due_date = parse_iso_date(due_text, "cbc:DueDate") if due_text else None
         currency_code = normalise_currency(
-            required("cbc:DocumentCurrencyCode", "BT-5"), "cbc:DocumentCurrencyCode"
+            required("cbc:DocumentCurrencyCode", "BT-5"),
+            "cbc:DocumentCurrencyCode",
+            issued=issue_date,
         )
         type_code = text_of(root.find(f"cbc:{kind}TypeCode", NS))
         credit_note = kind == "CreditNote" or type_code in CREDIT_NOTE_TYPE_CODES
@@ -90,7 +92,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             raise DocumentFormatError("cbc:PayableAmount", f"{where} (BT-115)")
         field = f"cbc:{local_name(amount_el)}"
         amount_currency = normalise_currency(
-            amount_el.get("currencyID") or currency_code, f"{field}/@currencyID"
+            amount_el.get("currencyID") or currency_code, f"{field}/@currencyID", issued=issue_date
         )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
         invoice_refs = [

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from ledger.config import env_name
 from ledger.errors import InvalidInput
 
 
@@ -17,7 +18,9 @@ def normalise_url(url: str) -> str:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if not url.startswith(("sqlite", "postgresql+psycopg://")):
-        raise InvalidInput("index_url", "must be a sqlite:// or postgresql:// URL", url=url)
+        raise InvalidInput(
+            env_name("index_url"), "must be a sqlite:// or postgresql:// URL", url=url
+        )
     return url
 
 

@@ -626,6 +626,7 @@ def examine(
     exclude_self: bool = False,
     *,
     as_registered: bool = True,
+    registering: bool = False,
     via: checks.Via = checks.SERVICE_CHECK,
 ) -> tuple[ParsedDocument, Examined]:
     """Read ``data`` and say what the ledger and this gateway know about it, as ``actor`` of
@@ -634,7 +635,8 @@ def examine(
 
     ``as_registered``: find the document the file is as :func:`lookup_file` does (a JSON file
     registered as its canonical form is that document); False: the file's own bytes, as a
-    registration of the file anchors them.
+    registration of the file anchors them. ``registering``: the file is read to be registered
+    now (a JSON form strictly: :func:`ledger.documents.read_document`).
 
     The evaluation is logged for the regulator as asked ``via`` an endpoint, and — a limited
     ``via`` — admitted first: RateLimited past the participant's limit, MemberSuspended for a
@@ -642,7 +644,15 @@ def examine(
     """
     with _logged(ledger, actor, role, via) as evaluation:
         parsed, examined = _examine(
-            ledger, data, actor, role, doc_type, exclude_self, as_registered, evaluation.lookups
+            ledger,
+            data,
+            actor,
+            role,
+            doc_type,
+            exclude_self,
+            as_registered,
+            evaluation.lookups,
+            registering=registering,
         )
     return parsed, _disclosed(ledger, examined, actor, role)
 
@@ -739,9 +749,11 @@ def _examine(
     exclude_self: bool,
     as_registered: bool,
     lookups: _Lookups,
+    *,
+    registering: bool = False,
 ) -> tuple[ParsedDocument, Examined]:
     check_size(data)
-    parsed = read_document(data)
+    parsed = read_document(data, registering=registering)
     if parsed.facts is not None:
         check_face_value(parsed.facts)
     if as_registered:
@@ -1205,7 +1217,7 @@ def register_file(
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
         parsed, examined = _examine(
-            ledger, data, actor, role, doc_type, True, False, evaluation.lookups
+            ledger, data, actor, role, doc_type, True, False, evaluation.lookups, registering=True
         )
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
@@ -1366,10 +1378,16 @@ def max_batch(ledger: Ledger) -> int:
     return int(ledger.calls.functions.MAX_BATCH().call())
 
 
-def _batch_registration(ledger: Ledger, items: Sequence[tuple[bytes, DocType]]) -> Any:
+def _batch_registration(
+    ledger: Ledger,
+    items: Sequence[tuple[bytes, DocType]],
+    names: Sequence[str | None] | None = None,
+    field_name: str = "documents",
+) -> Any:
     """The contract call registering ``items`` in one transaction, after the checks the
-    contract makes that need no chain state: 1..``MAX_BATCH`` documents, each once, no type
-    ``none`` (InvalidInput naming ``documents``)."""
+    contract makes that need no chain state: 1..``MAX_BATCH`` documents (InvalidInput naming
+    ``field_name``), each once (naming the later one's place, ``files[3]``, the one it repeats
+    and the files' ``names`` when known: :func:`check_no_repeat`), no type ``none``."""
     if not items:
         raise InvalidInput("documents", "must not be empty")
     limit = max_batch(ledger)
@@ -1378,11 +1396,43 @@ def _batch_registration(ledger: Ledger, items: Sequence[tuple[bytes, DocType]]) 
             "documents", f"at most {limit} documents per batch (the contract's MAX_BATCH)"
         )
     hashes = [h for h, _ in items]
-    if len(set(hashes)) != len(hashes):
-        raise InvalidInput("documents", "the same document appears twice in the batch")
+    check_no_repeat(hashes, names, field_name)
     if any(t is DocType.NONE for _, t in items):
         raise InvalidInput("doc_type", "must not be none")
     return ledger.calls.functions.registerDocuments(hashes, [int(t) for _, t in items])
+
+
+def check_no_repeat(
+    hashes: Sequence[bytes], names: Sequence[str | None] | None, field_name: str
+) -> None:
+    """Raise InvalidInput naming the first document of a batch that repeats an earlier one:
+    ``files[3]: c.xml is the same document as files[1] (a.xml), 0x…: …``, with
+    ``details.duplicates`` listing every repeated place and the place it repeats."""
+    first: dict[bytes, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for i, doc_hash in enumerate(hashes):
+        if doc_hash in first:
+            repeats.append((i, first[doc_hash]))
+        else:
+            first[doc_hash] = i
+
+    def place(i: int) -> str:
+        name = names[i] if names is not None and i < len(names) else None
+        return f"{field_name}[{i}] ({name})" if name else f"{field_name}[{i}]"
+
+    if repeats:
+        later, earlier = repeats[0]
+        name = names[later] if names is not None and later < len(names) else None
+        raise InvalidInput(
+            f"{field_name}[{later}]",
+            f"{name + ' ' if name else ''}is the same document as {place(earlier)}, "
+            f"{hex32(hashes[later])}: a batch registers each document once",
+            filename=names[later] if names is not None and later < len(names) else None,
+            duplicates=[
+                {"index": i, "duplicates": j, "filename": names[i] if names else None}
+                for i, j in repeats
+            ],
+        )
 
 
 def register_batch(
@@ -1423,7 +1473,15 @@ def register_files(
         for i, (data, name) in enumerate(files):
             try:
                 parsed, examined = _examine(
-                    ledger, data, actor, role, doc_type, True, False, evaluation.lookups
+                    ledger,
+                    data,
+                    actor,
+                    role,
+                    doc_type,
+                    True,
+                    False,
+                    evaluation.lookups,
+                    registering=True,
                 )
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
@@ -1449,7 +1507,7 @@ def register_examined(
     written in the same database transaction as the files (and emptied once written)."""
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
-    call = _batch_registration(ledger, items)
+    call = _batch_registration(ledger, items, [name for _, _, name in read], "files")
     per_doc, per_tx = REGISTER_MANY_GAS
     gas = _registration_gas(
         ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
@@ -1530,7 +1588,15 @@ def supersede_with_file(
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
     parsed, examined = examine(
-        ledger, data, actor, role, old.doc_type, exclude_self=True, as_registered=False, via=via
+        ledger,
+        data,
+        actor,
+        role,
+        old.doc_type,
+        exclude_self=True,
+        as_registered=False,
+        registering=True,
+        via=via,
     )
     call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
     gas = refuse_early(ledger, actor, call, key)

@@ -436,7 +436,8 @@ def create(
         )
     if kind is FinancingKind.NONE:
         raise InvalidInput("kind", "must not be none")
-    currency = check_currency(currency, "currency")  # an active ISO 4217 code
+    # an active ISO 4217 code, as written (``dkk`` is refused, not guessed)
+    currency = check_currency(currency, "currency", exact=True)
     maturity_at = maturity_seconds(maturity)
     if not time.time() < maturity_at < 2**40:
         raise InvalidInput("maturity", "must be in the future")

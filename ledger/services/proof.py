@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ from web3.exceptions import (
 from ledger.artifacts import load_artifact
 from ledger.config import Settings
 from ledger.errors import InvalidInput, LedgerError, LedgerStateError, NotFound
+from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger, legal_id_hash, open_ledger
 from ledger.services import documents as docs
 from ledger.services.documents import HashedForm
@@ -194,7 +196,12 @@ def parse_proof(text: str | bytes) -> Proof:
         return Proof.model_validate_json(text)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"])
+        try:
+            sent: Any = json.loads(text)
+        except ValueError:
+            sent = None
+        # named as the file writes it: ``proof.documents[0].x``, no union member of pydantic's
+        where = path_text(sent_path(tuple(error["loc"]), sent))
         field = f"proof.{where}" if where else "proof"
         raise InvalidInput(field, str(error["msg"]), format=FORMAT, version=VERSION) from None
 

@@ -512,7 +512,7 @@ def test_a_network_needs_an_evaluator_key_and_a_gateway_its_lookup_key(tmp_path:
     bare = make_settings(tmp_path / "bare", evaluator_url="", evaluator_public_key="")
     with pytest.raises(InvalidInput) as refused:
         init_network(bare)
-    assert refused.value.field == "evaluator_public_key"
+    assert refused.value.field == "TRADELEDGER_EVALUATOR_PUBLIC_KEY"  # what the operator sets
     assert "tradeledger evaluator init" in refused.value.rule
     not_a_key = make_settings(tmp_path / "bad", evaluator_url="", evaluator_public_key="00" * 32)
     with pytest.raises(InvalidInput, match="ristretto255"):

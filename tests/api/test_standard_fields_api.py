@@ -96,7 +96,13 @@ def test_a_financing_in_a_currency_that_is_not_iso_4217_is_refused(
         assert words in details["rule"]
     assert _nonce(network, bank.address) == before
     assert client.get("/v1/financings", headers=bank.headers).json()["items"] == []
-    assert finance(client, bank, doc, currency="dkk").status_code == 201
+    # taken as written: ISO 4217 writes codes in upper case, and ``dkk`` is not guessed
+    lower = finance(client, bank, doc, currency="dkk")
+    assert lower.status_code == 422, lower.text
+    assert lower.json()["details"]["field"] == "currency"
+    assert "three upper-case letters" in lower.json()["details"]["rule"]
+    assert _nonce(network, bank.address) == before
+    assert finance(client, bank, doc, currency="DKK").status_code == 201
 
 
 @pytest.mark.parametrize(

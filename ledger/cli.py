@@ -8,7 +8,8 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -794,9 +795,15 @@ def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:
     return ex.financed
 
 
-def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any]:
+def _examined_payload(
+    ex: docs.Examined,
+    actor: str,
+    role: str,
+    registrations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """The ``--json`` answer of doc check / receive; fingerprints and holders ``null`` for a
-    role without them (the same as the API)."""
+    role without them (the same as the API). ``registrations``: every registration of the
+    file, earliest first (:func:`ledger.services.verify.registrations_fields`)."""
     shown = ex.fingerprints_shown
     return {
         "doc_hash": ex.doc_hash,
@@ -819,6 +826,7 @@ def _examined_payload(ex: docs.Examined, actor: str, role: str) -> dict[str, Any
             {"form": t.form.value, "doc_hash": t.doc_hash, "registered": t.registered}
             for t in ex.tried
         ],
+        "registrations": registrations or [],
         # unknown holders (not a bank, or the evaluator is down) are null, never [] (#18)
         "conflicting_financings": ex.conflicting_financings if shown and ex.holders_known else None,
         "held_by": [
@@ -883,6 +891,27 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         for t in v.tried
         if not t.registered
     ]
+    return lines + _registrations_lines(v, names)
+
+
+def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
+    """When the file is registered under more than one hash (its bytes and its canonical JSON
+    form): every registration, earliest first — the answer above is the earliest, never the
+    later one alone."""
+    if len(v.registrations) < 2:
+        return []
+    lines = [
+        f"  REGISTERED {len(v.registrations)} TIMES: this file's bytes and its canonical JSON "
+        "form are both registered; the earliest registration is the document's (shown above):"
+    ]
+    for i, found in enumerate(v.registrations):
+        r = found.registration
+        which = "earliest" if i == 0 else "later"
+        lines.append(
+            f"    {which}: {r.doc_hash} ({found.form.description}) by "
+            f"{who(r.registered_by, names)} at {utc_text(r.registered_at)}, "
+            f"{r.status.name.lower()}"
+        )
     return lines
 
 
@@ -992,7 +1021,12 @@ def _no_match_lines(ex: docs.Examined) -> list[str]:
 def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     """The status of the document a checked file is, as ``doc verify`` gives it."""
     return verify_svc.describe(
-        ledger, ex.registration, ex.hashed, ex.tried, docs.parse_doc_hash(ex.doc_hash)
+        ledger,
+        ex.registration,
+        ex.hashed,
+        ex.tried,
+        docs.parse_doc_hash(ex.doc_hash),
+        ex.registrations,
     )
 
 
@@ -1021,7 +1055,8 @@ def doc_check(
         text = guard(
             lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
-    emit(as_json, _examined_payload(ex, actor, role), text)
+        found = guard(lambda: verify_svc.registrations_fields(ledger, ex.registrations))
+    emit(as_json, _examined_payload(ex, actor, role, found), text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
     if ex.fingerprints_shown and not ex.holders_known:
@@ -1050,7 +1085,8 @@ def doc_receive(
             lambda: _examined_text(ex, _verification(ledger, ex), LedgerNames(ledger), actor, role)
         )
         lodged = visible(f"lodged {ex.doc_hash} for {who(actor, LedgerNames(ledger))}")
-    emit(as_json, _examined_payload(ex, actor, role), f"{lodged}\n{text}")
+        found = guard(lambda: verify_svc.registrations_fields(ledger, ex.registrations))
+    emit(as_json, _examined_payload(ex, actor, role, found), f"{lodged}\n{text}")
 
 
 @doc_app.command("register")
@@ -1181,21 +1217,29 @@ def doc_import(
                         ),
                     )
                 )
-                if ex.registration is not None or any(
-                    e.doc_hash == ex.doc_hash for _, _, e in pending
-                ):
-                    # kept as a file the member handed over, as doc receive keeps it
+                registered_as = _registered_as(ledger, ex, [e for _, _, e in pending])
+                if registered_as is not None:
+                    # kept as a file the member handed over, as doc receive keeps it, under
+                    # the document it is
+                    as_hash = docs.parse_doc_hash(registered_as[0])
                     guard(
                         lambda: docs.lodge(
                             ledger,
-                            parsed,  # noqa: B023
+                            replace(parsed, doc_hash=as_hash),  # noqa: B023
                             actor,
                             ex.doc_type,  # noqa: B023
                             path.name,  # noqa: B023
                             onchain=ex.fingerprints,  # noqa: B023
+                            canonical_hash=ex.canonical_hash,  # noqa: B023
                         )
                     )
-                    skipped.append({"file": str(path), "doc_hash": ex.doc_hash})
+                    skipped.append(
+                        {
+                            "file": str(path),
+                            "doc_hash": registered_as[0],
+                            "hashed": registered_as[1],
+                        }
+                    )
                     continue
                 pending.append((path, parsed, ex))
                 if len(pending) >= size:
@@ -1210,6 +1254,27 @@ def doc_import(
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
         lines_text([text, *notes, *passed]),
     )
+
+
+def _registered_as(
+    ledger: Ledger, ex: docs.Examined, pending: Sequence[docs.Examined]
+) -> tuple[str, str] | None:
+    """The hash under which ``doc import`` finds the document of a file registered already
+    (or about to be, earlier in the same import), and what it is of (file_bytes or
+    canonical_json); None when it is new. A JSON file whose canonical form — or another byte
+    form lodged here — is registered is that document, never registered a second time
+    (:func:`ledger.services.documents.refuse_second_hash`)."""
+    if ex.registration is not None:
+        return ex.doc_hash, ex.hashed.value
+    for e in pending:
+        if e.doc_hash == ex.doc_hash or (
+            ex.canonical_hash is not None and e.canonical_hash == ex.canonical_hash
+        ):
+            return e.doc_hash, docs.HashedForm.FILE_BYTES.value
+    others = guard(lambda: docs.same_document_registrations(ledger, ex.doc_hash, ex.canonical_hash))
+    if others:
+        return others[0].registration.doc_hash, others[0].form.value
+    return None
 
 
 def _passed_over_why(directory: Path, path: Path) -> str | None:

@@ -145,6 +145,30 @@ class HashTriedPublic(BaseModel):
     registered: bool
 
 
+class RegistrationFound(BaseModel):
+    """One registration of a file, under one of its hashes."""
+
+    form: Literal["file_bytes", "canonical_json"] = Field(
+        description="which hash of the file is registered: of its bytes, or of its canonical "
+        "JSON form"
+    )
+    doc_hash: str
+    registered_by: str
+    registered_by_name: str | None
+    registered_at: str = Field(description="the registration block's time, ISO 8601 UTC")
+    status: str = Field(description="active, revoked or superseded")
+    earliest: bool = Field(
+        description="the first registration of the document: the one the answer is about"
+    )
+
+
+_REGISTRATIONS_DOC = (
+    "every registration of the file, earliest first: two when both its bytes and its "
+    "canonical JSON form are registered (another gateway, or before this gateway refused the "
+    "second); the answer is about the earliest, never the later one alone"
+)
+
+
 class HolderPublic(BaseModel):
     """An active financing holding a fingerprint of the file."""
 
@@ -162,6 +186,7 @@ class DocumentExamined(BaseModel):
     )
     hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
     tried: list[HashTriedPublic] = Field(description="every hash looked up on the ledger")
+    registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     format: str
     size: int
     doc_type: str
@@ -323,6 +348,7 @@ class VerifyResult(BaseModel):
     )
     hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
     tried: list[HashTriedPublic]
+    registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     revocation: RevocationPublic | None
     registration: DocumentPublic | None
 
@@ -423,6 +449,10 @@ def _examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentEx
         doc_hash=ex.doc_hash,
         hashed=ex.hashed.value,
         tried=_tried(ex),
+        registrations=[
+            RegistrationFound(**f)
+            for f in verify_svc.registrations_fields(ledger, ex.registrations)
+        ],
         format=ex.format,
         size=ex.size,
         doc_type=ex.doc_type.name.lower(),

@@ -862,6 +862,8 @@ def _examined_payload(
             for n in ex.notices
         ],
         "financeable_amount": ex.financeable_amount,
+        "financing_headroom": ex.financing_headroom,
+        "invoice_pledged": ex.pledged,
     }
 
 
@@ -983,7 +985,11 @@ def _examined_text(
         lines.append("  no fingerprint: this document cannot be financed (see the notes below)")
     financed = _is_financed(ex, actor, role)
     if financed is not None and not ex.fingerprints_shown:
-        lines.append(f"  financed: {'yes, active financings hold it' if financed else 'no'}")
+        lines.append(
+            f"  financed: {'yes, active financings hold it' if financed else 'no'} "
+            "(this exact document)"
+        )
+    lines += _pledged_lines(ex.pledged, ex.financeable_amount, ex.financing_headroom, facts)
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
         where = ""
@@ -1005,6 +1011,29 @@ def _examined_text(
         lines.extend(f"    involves {d}" for d in x.documents)
     lines += _notice_lines(ex)
     return lines_text(lines)
+
+
+def _pledged_lines(
+    pledged: bool | None, financeable: int | None, headroom: int | None, facts: dict[str, Any]
+) -> list[str]:
+    """Whether the invoice is pledged (through this copy or another copy of it) and what is
+    left to finance, for people: never "not financed" for an invoice a financing locks."""
+    lines = []
+    if pledged:
+        lines.append(
+            "  invoice PLEDGED: an active financing locks its fingerprints (through this copy "
+            "or another copy of it, e.g. in another format): no bank can finance it"
+        )
+    elif pledged is False:
+        lines.append("  invoice pledged: no (no active financing locks its fingerprints)")
+    if financeable is not None:
+        currency = facts.get("currency")
+        left = money(headroom, currency) if headroom is not None else "unknown to you"
+        lines.append(
+            f"  financeable amount {money(financeable, currency)} (amount due net of credit "
+            f"notes); left to finance: {left}"
+        )
+    return lines
 
 
 def _no_match_lines(ex: docs.Examined) -> list[str]:
@@ -1370,6 +1399,13 @@ def doc_show(
             registration = guard(lambda: docs.get_registration(ledger, parsed))
             _refuse_inactive_reader(ledger, reader, "it", registration.registered_by)
         d = guard(lambda: docs.detail(ledger, parsed, reader, role or "regulator"))
+        registrant = d.registration.registered_by
+        financed = (
+            guard(lambda: docs.is_financed(ledger, parsed, reader, role, registrant))
+            if reader and sees_financing(role, reader, registrant)
+            else None
+        )
+        pledged = docs.pledged_in_view(d, financed, role or "regulator")
         ledger_names = {
             m.address: m.name for m in guard(lambda: member_svc.list_members(ledger)) if m.name
         }
@@ -1383,6 +1419,10 @@ def doc_show(
         "successor": r.successor,
         "attestations": [a.__dict__ for a in d.attestations],
         "financings": list(d.financings) if reader else None,
+        "is_financed": financed,
+        "invoice_pledged": pledged,
+        "financeable_amount": d.held.financeable_amount if d.held else None,
+        "financing_headroom": d.held.financing_headroom if d.held else None,
         "history": [e.__dict__ for e in d.history],
     }
     status = r.status.name
@@ -1402,6 +1442,14 @@ def doc_show(
         f"block {a.block})"
         for a in d.attestations
     ]
+    if financed is not None:
+        lines.append(f"  financed (this exact document): {'yes' if financed else 'no'}")
+    lines += _pledged_lines(
+        pledged,
+        d.held.financeable_amount if d.held else None,
+        d.held.financing_headroom if d.held else None,
+        (d.held.facts or {}) if d.held else {},
+    )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
         f"    block {e.block:>5}  {e.summary or e.event}  (tx {e.tx_hash})" for e in d.history

@@ -255,10 +255,24 @@ class Examined:
     #: every registration of the file found, earliest first (:func:`lookup_file`): two when
     #: both its bytes and its canonical JSON form are registered; ``registration`` is the first
     registrations: tuple[FoundRegistration, ...] = ()
+    #: whether the *invoice* is pledged — an active financing locks its fingerprints, through
+    #: this copy or another copy with the same facts (another format, another hash) — as the
+    #: caller may learn it (:func:`invoice_pledged`; None: not known, or not its to learn)
+    pledged: bool | None = None
 
     @property
     def suspicious(self) -> bool:
         return bool(self.suspicions)
+
+    @property
+    def financing_headroom(self) -> int | None:
+        """What is left to finance of the invoice (minor units): 0 when it is pledged
+        (``pledged``: an active financing locks its fingerprints, and the contract refuses any
+        other), else ``financeable_amount``; None when the caller cannot know whether it is
+        pledged, or it has no financeable amount."""
+        if self.financeable_amount is None or self.pledged is None:
+            return None
+        return 0 if self.pledged else self.financeable_amount
 
     @property
     def conflicting_financings(self) -> list[int]:
@@ -768,9 +782,52 @@ def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Exa
                 ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, reg.registered_by
             ),
         )
+    examined = replace(examined, pledged=invoice_pledged(ledger, examined, actor, role))
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
     return examined
+
+
+def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:
+    """Whether the invoice ``examined`` is pledged — an active financing locks its
+    fingerprints, through this copy or another copy of it with the same facts (another format,
+    another hash) — as ``actor`` of ``role`` may learn it (docs/privacy.md):
+
+    - True when this exact document is financed (``examined.financed``), or a copy of it among
+      the caller's matches is pledged by an active financing whose sealed terms the caller's
+      key opens (an enterprise that registered the financed copy; a regulator);
+    - for banks and regulators, whose answers carry fingerprints and holders, the public lock
+      itself (``examined.locked``: True or False) when its fingerprints are known here;
+    - None otherwise: an enterprise or attestor learns nothing of financings not sealed to it
+      (a forged copy must not learn that the original is financed), the admin reads neither
+      terms nor holders, and a file whose fingerprints could not be evaluated is not known.
+
+    A file without facts has no fingerprint: only its own financing can pledge it.
+    """
+    if role == "admin":
+        return None
+    if examined.financed:
+        return True
+    if examined.facts is None:
+        return examined.financed
+    if _pledged_through_copy(ledger, examined, actor):
+        return True
+    if sees_fingerprints(role) and examined.locked is not None:
+        return examined.locked
+    return None
+
+
+def _pledged_through_copy(ledger: Ledger, examined: Examined, actor: str) -> bool:
+    """Whether an active financing whose terms ``actor``'s key opens pledges one of the copies
+    of ``examined`` among its matches (another hash with the same fingerprint inputs)."""
+    if not actor:
+        return False
+    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
+    return any(
+        f.status is FinancingStatus.ACTIVE
+        for doc_hash in copies
+        for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor)
+    )
 
 
 def _examine(
@@ -1718,25 +1775,41 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         if m.doc_hash != hex32(doc_hash)
     ]
     shown = sees_fingerprints(role)  # the others are never given them: not even looked up
+    pairs = onchain_rows(row.fingerprints) if shown else []
+    if shown and not pairs and role != "bank":
+        # a regulator: the on-chain fingerprints a bank stored here with a copy of it (as a check)
+        pairs = _stored_onchain_of_same(ledger, parsed)
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
-        for name, value in (onchain_rows(row.fingerprints) if shown else [])
+        for name, value in pairs
     )
-    return Examined(
+    registration = find_registration(ledger, doc_hash)
+    financed = (
+        is_financed(ledger, doc_hash, actor, role, registration.registered_by)
+        if registration is not None and sees_financing(role, actor, registration.registered_by)
+        else None
+    )
+    held = Examined(
         doc_hash=row.doc_hash,
         format=row.format,
         size=row.size,
         doc_type=DocType[(row.doc_type or "other").upper()],
         facts=facts.to_dict() if facts else None,
         fingerprints=infos,
-        registration=find_registration(ledger, doc_hash),
+        registration=registration,
         matches=tuple(matches),
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
         fingerprints_shown=shown,
         # a copy lodged by a non-bank kept no on-chain fingerprints: its holders are not known
         holders_known=bool(infos) or not local_values(row.fingerprints),
+        locked=any(f.held_by_financing for f in infos) if infos else None,
+        financed=financed,
+        financeable_amount=(
+            financeable_amount(ledger, facts, _notes_scope(actor, role)) if facts else None
+        ),
     )
+    return replace(held, pledged=invoice_pledged(ledger, held, actor, role))
 
 
 #: a document's history: events whose first indexed argument is the document (for
@@ -1796,7 +1869,11 @@ def is_financed(
     active; False when none is and the caller would read any — a regulator (sealed to every
     one) or the document's registrant (sealed to it); None otherwise (a bank or the operator
     reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
-    copy with the same facts shares (banks read those as ``held_by``)."""
+    copy with the same facts shares (banks read those as ``held_by``; everyone who may learn it
+    reads them as :func:`invoice_pledged`). None without a reader (the CLI without ``--as``
+    opens no terms: it cannot say "not financed")."""
+    if not actor:
+        return None
     readable = _readable_financings(ledger, doc_hash, actor)
     if any(f.status is FinancingStatus.ACTIVE for f in readable):
         return True
@@ -1852,6 +1929,18 @@ def detail(
         history=tuple(events),
         held=held_copy(ledger, doc_hash, actor, role),
     )
+
+
+def pledged_in_view(detail: DocumentDetail, financed: bool | None, role: str) -> bool | None:
+    """``invoice_pledged`` of a document's view (:func:`detail`) for a caller of ``role`` who
+    reads ``financed`` for it: that of the copy this gateway holds for the caller
+    (:func:`invoice_pledged`), else True when the document itself is financed, else None (no
+    copy held: its fingerprints are not known here)."""
+    if role == "admin":
+        return None
+    if detail.held is not None and detail.held.pledged is not None:
+        return detail.held.pledged
+    return True if financed else None
 
 
 def _opened_events(

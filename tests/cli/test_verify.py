@@ -284,6 +284,22 @@ def test_a_json_document_keeps_its_first_registration_on_every_command(
         {"file": str(folder / "bill.json"), "doc_hash": canonical, "hashed": "canonical_json"}
     ]
 
+    # two byte forms of one new JSON document in one folder: registered once
+    twins = tmp_path / "twins"
+    twins.mkdir()
+    form = {**json.loads(BILL), "documentNumber": "MAEU-TWIN-1"}
+    (twins / "a.json").write_text(json.dumps(form, indent=2))
+    (twins / "b.json").write_text(json.dumps(form))
+    both = cli.json("doc", "import", str(twins), "--as", bank["address"])
+    assert [r["file"] for r in both["registered"]] == [str(twins / "a.json")]
+    assert both["skipped"] == [
+        {
+            "file": str(twins / "b.json"),
+            "doc_hash": both["registered"][0]["doc_hash"],
+            "hashed": "file_bytes",
+        }
+    ]
+
     old = _file(tmp_path, "po.txt", "purchase order 77")
     v1 = cli.json("doc", "register", str(old), "--as", bank["address"])["doc_hash"]
     amended = cli.runner.invoke(

@@ -1587,6 +1587,7 @@ def register_examined(
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items)
     if not sent_already(ledger, actor, key):
+        _refuse_twins([e for _, e, _ in read])
         for i, (_, examined, _) in enumerate(read):
             refuse_second_hash(ledger, examined, file_index=i)
     per_doc, per_tx = REGISTER_MANY_GAS
@@ -1623,6 +1624,25 @@ def register_examined(
         for (_, examined, _), registration in zip(read, found, strict=True)
     ]
     return registered, _receipt(mined)
+
+
+def _refuse_twins(examined: Sequence[Examined]) -> None:
+    """Refuse a batch holding two byte forms of one JSON document (the same canonical JSON
+    form, other bytes): registered together, the one document would have two registrations.
+    InvalidInput naming the second file (``files[i]``) and the first."""
+    first: dict[str, int] = {}
+    for i, e in enumerate(examined):
+        if e.canonical_hash is None:
+            continue
+        if e.canonical_hash in first:
+            j = first[e.canonical_hash]
+            raise InvalidInput(
+                f"files[{i}]",
+                f"is the same JSON document as files[{j}] in other bytes (the same canonical "
+                "JSON form): register it once",
+                canonical_hash=e.canonical_hash,
+            )
+        first[e.canonical_hash] = i
 
 
 def revoke(

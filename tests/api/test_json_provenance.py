@@ -97,6 +97,20 @@ def test_the_bytes_of_a_registered_json_form_are_refused_on_every_write(
     _refused_naming(batch, canonical, a.address, _sha(pretty))
     assert batch.json()["details"]["file_index"] == 1
 
+    # two byte forms of one new JSON document in one batch: the second is named, nothing written
+    twin = {**form, "documentNumber": "MAEU-PROV-TWIN"}
+    twins = client.post(
+        "/v1/documents/batch",
+        files=[
+            ("files", _file(_pretty(twin))["file"]),
+            ("files", _file(json.dumps(twin).encode())["file"]),
+        ],
+        headers=b.headers,
+    )
+    assert twins.status_code == 422, twins.text
+    assert twins.json()["details"]["field"] == "files[1]"
+    assert "files[0]" in twins.json()["details"]["rule"]
+
     old = client.post("/v1/documents", files=unique_file(), headers=b.headers)
     assert old.status_code == 201, old.text
     before = _nonce(network, b)

@@ -8,7 +8,8 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -821,6 +822,27 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         for t in v.tried
         if not t.registered
     ]
+    return lines + _registrations_lines(v, names)
+
+
+def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
+    """When the file is registered under more than one hash (its bytes and its canonical JSON
+    form): every registration, earliest first — the answer above is the earliest, never the
+    later one alone."""
+    if len(v.registrations) < 2:
+        return []
+    lines = [
+        f"  REGISTERED {len(v.registrations)} TIMES: this file's bytes and its canonical JSON "
+        "form are both registered; the earliest registration is the document's (shown above):"
+    ]
+    for i, found in enumerate(v.registrations):
+        r = found.registration
+        which = "earliest" if i == 0 else "later"
+        lines.append(
+            f"    {which}: {r.doc_hash} ({found.form.description}) by "
+            f"{who(r.registered_by, names)} at {utc_text(r.registered_at)}, "
+            f"{r.status.name.lower()}"
+        )
     return lines
 
 
@@ -899,7 +921,11 @@ def _examined_text(
         lines.append("  no fingerprint: this document cannot be financed (see the notes below)")
     financed = _is_financed(ex, actor, role)
     if financed is not None and not ex.fingerprints_shown:
-        lines.append(f"  financed: {'yes, active financings hold it' if financed else 'no'}")
+        lines.append(
+            f"  financed: {'yes, active financings hold it' if financed else 'no'} "
+            "(this exact document)"
+        )
+    lines += _pledged_lines(ex.pledged, ex.financeable_amount, ex.financing_headroom, facts)
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
         where = ""
@@ -923,6 +949,29 @@ def _examined_text(
     return lines_text(lines)
 
 
+def _pledged_lines(
+    pledged: bool | None, financeable: int | None, headroom: int | None, facts: dict[str, Any]
+) -> list[str]:
+    """Whether the invoice is pledged (through this copy or another copy of it) and what is
+    left to finance, for people: never "not financed" for an invoice a financing locks."""
+    lines = []
+    if pledged:
+        lines.append(
+            "  invoice PLEDGED: an active financing locks its fingerprints (through this copy "
+            "or another copy of it, e.g. in another format): no bank can finance it"
+        )
+    elif pledged is False:
+        lines.append("  invoice pledged: no (no active financing locks its fingerprints)")
+    if financeable is not None:
+        currency = facts.get("currency")
+        left = money(headroom, currency) if headroom is not None else "unknown to you"
+        lines.append(
+            f"  financeable amount {money(financeable, currency)} (amount due net of credit "
+            f"notes); left to finance: {left}"
+        )
+    return lines
+
+
 def _no_match_lines(ex: docs.Examined) -> list[str]:
     """No file this caller may see matches: say what is true. A member sees matches only among
     its own files (a regulator among every file here)."""
@@ -937,7 +986,12 @@ def _no_match_lines(ex: docs.Examined) -> list[str]:
 def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     """The status of the document a checked file is, as ``doc verify`` gives it."""
     return verify_svc.describe(
-        ledger, ex.registration, ex.hashed, ex.tried, docs.parse_doc_hash(ex.doc_hash)
+        ledger,
+        ex.registration,
+        ex.hashed,
+        ex.tried,
+        docs.parse_doc_hash(ex.doc_hash),
+        ex.registrations,
     )
 
 
@@ -1130,21 +1184,35 @@ def doc_import(
                         ),
                     )
                 )
-                earlier = seen.get(ex.doc_hash)
+                registered_as = _registered_as(ledger, ex, [e for _, _, e in pending])
+                earlier = seen.get(ex.doc_hash) or (
+                    seen.get(registered_as[0]) if registered_as else None
+                )
                 seen.setdefault(ex.doc_hash, (index, path))
-                if ex.registration is not None or earlier is not None:
-                    # kept as a file the member handed over, as doc receive keeps it
+                if registered_as is not None or earlier is not None:
+                    # kept as a file the member handed over, as doc receive keeps it, under
+                    # the document it is
+                    as_hash = docs.parse_doc_hash(
+                        registered_as[0] if registered_as else ex.doc_hash
+                    )
                     guard(
                         lambda: docs.lodge(
                             ledger,
-                            parsed,  # noqa: B023
+                            replace(parsed, doc_hash=as_hash),  # noqa: B023
                             actor,
                             ex.doc_type,  # noqa: B023
                             path.name,  # noqa: B023
                             onchain=ex.fingerprints,  # noqa: B023
+                            canonical_hash=ex.canonical_hash,  # noqa: B023
                         )
                     )
-                    skip = {"file": str(path), "doc_hash": ex.doc_hash, "index": index}
+                    skip = {
+                        "file": str(path),
+                        "doc_hash": registered_as[0] if registered_as else ex.doc_hash,
+                        "index": index,
+                    }
+                    if registered_as is not None:
+                        skip["hashed"] = registered_as[1]
                     if earlier is not None:  # a repeat inside this import: which file it repeats
                         skip |= {"duplicates": str(earlier[1]), "duplicates_index": earlier[0]}
                         skip["why"] = f"the same document as files[{earlier[0]}] ({earlier[1]})"
@@ -1167,6 +1235,27 @@ def doc_import(
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
         lines_text([text, *notes, *passed]),
     )
+
+
+def _registered_as(
+    ledger: Ledger, ex: docs.Examined, pending: Sequence[docs.Examined]
+) -> tuple[str, str] | None:
+    """The hash under which ``doc import`` finds the document of a file registered already
+    (or about to be, earlier in the same import), and what it is of (file_bytes or
+    canonical_json); None when it is new. A JSON file whose canonical form — or another byte
+    form lodged here — is registered is that document, never registered a second time
+    (:func:`ledger.services.documents.refuse_second_hash`)."""
+    if ex.registration is not None:
+        return ex.doc_hash, ex.hashed.value
+    for e in pending:
+        if e.doc_hash == ex.doc_hash or (
+            ex.canonical_hash is not None and e.canonical_hash == ex.canonical_hash
+        ):
+            return e.doc_hash, docs.HashedForm.FILE_BYTES.value
+    others = guard(lambda: docs.same_document_registrations(ledger, ex.doc_hash, ex.canonical_hash))
+    if others:
+        return others[0].registration.doc_hash, others[0].form.value
+    return None
 
 
 def _passed_over_why(directory: Path, path: Path) -> str | None:
@@ -1296,6 +1385,15 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         f"block {a['block']})"
         for a in d["attestations"]
     ]
+    financed, held = d.get("is_financed"), d.get("held") or {}
+    if financed is not None:
+        lines.append(f"  financed (this exact document): {'yes' if financed else 'no'}")
+    lines += _pledged_lines(
+        d.get("invoice_pledged"),
+        held.get("financeable_amount"),
+        held.get("financing_headroom"),
+        held.get("facts") or {},
+    )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
         f"    block {e['block']:>5}  {e['summary'] or e['event']}  (tx {e['tx_hash']})"

@@ -62,6 +62,23 @@ def _doc(args: Args, key: str = "docHash") -> str:
     return f"document {hex_of(args[key])}"
 
 
+def _another_hash(args: Args) -> str:
+    """The clause a gateway adds to DocumentAlreadyRegistered when the file is the same JSON
+    document as a registration under another hash (``file_hash``, ``hashed``), else ""."""
+    if not args.get("file_hash"):
+        return ""
+    what = (
+        "its canonical JSON form (sorted keys, no whitespace, UTF-8)"
+        if args.get("hashed") == "canonical_json"
+        else "another byte form of it"
+    )
+    return (
+        f": this file ({hex_of(args['file_hash'])}) is the same JSON document, registered as "
+        f"{what}; a second registration under the file's own hash would answer verify in "
+        "place of the first"
+    )
+
+
 #: one sentence per custom error of the contract's ABI (keyed by the Solidity error's name)
 SENTENCES: dict[str, Sentence] = {
     # -- membership
@@ -96,7 +113,7 @@ SENTENCES: dict[str, Sentence] = {
     # -- documents
     "DocumentAlreadyRegistered": lambda a, n: (
         f"{_doc(a)} is already registered, by {who(a['registrant'], n)} at "
-        f"{iso_time(a['registeredAt'])}"
+        f"{iso_time(a['registeredAt'])}" + _another_hash(a)
     ),
     "DocumentNotRegistered": lambda a, n: f"{_doc(a)} is not registered",
     "DocumentNotActive": lambda a, n: (

@@ -94,8 +94,18 @@ class DocumentPublic(BaseModel):
         description="whether an active financing pledges this exact document, from the "
         "financings whose sealed terms you read: true or false for a regulator and for the "
         "member that registered it; true or null for a bank (it reads its own book only) and "
-        "the operator; null for the others (docs/privacy.md). Whether the same invoice is held "
-        "under another hash is in a bank's check answer (held_by)",
+        "the operator; null for the others (docs/privacy.md). false says nothing about other "
+        "copies of the same invoice: read invoice_pledged",
+    )
+    invoice_pledged: bool | None = Field(
+        default=None,
+        description="whether the invoice is pledged: an active financing locks its fingerprints, "
+        "through this copy or another copy with the same facts (another format, another hash), "
+        "so no bank can finance it. true or false for banks and regulators where its "
+        "fingerprints are known (the lock is public on chain); true for a member that reads "
+        "the financing's sealed terms (it registered the pledged copy); null otherwise — not "
+        "known, or not yours to learn (an enterprise or attestor is never told of a financing "
+        "not sealed to it), and for the operator (docs/privacy.md)",
     )
     successor: str | None
 
@@ -145,6 +155,30 @@ class HashTriedPublic(BaseModel):
     registered: bool
 
 
+class RegistrationFound(BaseModel):
+    """One registration of a file, under one of its hashes."""
+
+    form: Literal["file_bytes", "canonical_json"] = Field(
+        description="which hash of the file is registered: of its bytes, or of its canonical "
+        "JSON form"
+    )
+    doc_hash: str
+    registered_by: str
+    registered_by_name: str | None
+    registered_at: str = Field(description="the registration block's time, ISO 8601 UTC")
+    status: str = Field(description="active, revoked or superseded")
+    earliest: bool = Field(
+        description="the first registration of the document: the one the answer is about"
+    )
+
+
+_REGISTRATIONS_DOC = (
+    "every registration of the file, earliest first: two when both its bytes and its "
+    "canonical JSON form are registered (another gateway, or before this gateway refused the "
+    "second); the answer is about the earliest, never the later one alone"
+)
+
+
 class HolderPublic(BaseModel):
     """An active financing holding a fingerprint of the file."""
 
@@ -162,6 +196,7 @@ class DocumentExamined(BaseModel):
     )
     hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
     tried: list[HashTriedPublic] = Field(description="every hash looked up on the ledger")
+    registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     format: str
     size: int
     doc_type: str
@@ -191,7 +226,18 @@ class DocumentExamined(BaseModel):
     suspicions: list[SuspicionPublic]
     notices: list[NoticePublic]
     financeable_amount: int | None = Field(
-        description="an invoice's amount due net of the credit notes lodged here (minor units)"
+        description="an invoice's amount due net of the credit notes lodged here (minor units): "
+        "its value as a receivable, not what is left to finance (a pledged invoice keeps it; "
+        "read financing_headroom)"
+    )
+    financing_headroom: int | None = Field(
+        description="what is left to finance of the invoice (minor units): 0 when it is pledged "
+        "(registration.invoice_pledged / invoice_pledged: an active financing locks its "
+        "fingerprints), else financeable_amount; null when you cannot know whether it is "
+        "pledged"
+    )
+    invoice_pledged: bool | None = Field(
+        description="the same as registration.invoice_pledged, also for a file not registered"
     )
 
 
@@ -332,6 +378,7 @@ class VerifyResult(BaseModel):
     )
     hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
     tried: list[HashTriedPublic]
+    registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     revocation: RevocationPublic | None
     registration: DocumentPublic | None
 
@@ -345,6 +392,7 @@ def _public(
     *,
     financing_shown: bool = True,
     is_financed: bool | None = None,
+    invoice_pledged: bool | None = None,
 ) -> DocumentPublic:
     """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
     face value: whether a document is financed, and for how much, is confidential).
@@ -366,6 +414,7 @@ def _public(
         face_value=face_value,
         face_value_source=source,
         is_financed=is_financed if financing_shown else None,
+        invoice_pledged=invoice_pledged,
         successor=reg.successor,
     )
 
@@ -428,11 +477,16 @@ def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExa
             ex.facts,
             financing_shown=_shows_financing(who, ex.registration),
             is_financed=_financed(ledger, ex, who),
+            invoice_pledged=ex.pledged,
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
         hashed=ex.hashed.value,
         tried=_tried(ex),
+        registrations=[
+            RegistrationFound(**f)
+            for f in verify_svc.registrations_fields(ledger, ex.registrations)
+        ],
         format=ex.format,
         size=ex.size,
         doc_type=ex.doc_type.name.lower(),
@@ -457,6 +511,8 @@ def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExa
         ],
         notices=_notices(ex),
         financeable_amount=ex.financeable_amount,
+        financing_headroom=ex.financing_headroom,
+        invoice_pledged=ex.pledged,
     )
 
 
@@ -512,6 +568,7 @@ def _registered(
             else docs.is_financed(
                 ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, reg.registered_by
             ),
+            invoice_pledged=ex.pledged,
         ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
@@ -715,6 +772,13 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
     names = LedgerNames(ledger)
     d = docs.detail(ledger, parsed, participant.address, participant.role or "regulator", names)
     shows_financing = _shows_financing(participant, d.registration)
+    financed = (
+        docs.is_financed(
+            ledger, parsed, participant.address, participant.role, d.registration.registered_by
+        )
+        if shows_financing
+        else None
+    )
     history = [e for e in d.history if shows_financing or e.event not in FINANCING_EVENTS]
     if not sees_fingerprints(participant.role):
         history = [_withheld(e, names) for e in history]
@@ -723,11 +787,8 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
             d.registration,
             d.held.facts if d.held else None,
             financing_shown=shows_financing,
-            is_financed=docs.is_financed(
-                ledger, parsed, participant.address, participant.role, d.registration.registered_by
-            )
-            if shows_financing
-            else None,
+            is_financed=financed,
+            invoice_pledged=docs.pledged_in_view(d, financed, participant.role),
         ).model_dump(),
         attestations=[
             AttestationPublic(

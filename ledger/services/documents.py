@@ -180,15 +180,28 @@ class HashTried:
 
 
 @dataclass(frozen=True)
+class FoundRegistration:
+    """A registration of a file under one of its hashes (``form``: of its bytes, or of its
+    canonical JSON form)."""
+
+    form: HashedForm
+    registration: Registration
+
+
+@dataclass(frozen=True)
 class FileLookup:
     """Which document of the ledger a file is (:func:`lookup_file`): ``doc_hash`` is the hash
-    that is registered (``hashed`` says of what), or that of the file's bytes when none is;
-    ``tried`` lists every hash looked up, in order."""
+    whose registration is the **earliest** (``hashed`` says of what), or that of the file's
+    bytes when none is registered; ``tried`` lists every hash looked up, in order;
+    ``registrations`` every registration found, earliest first (two when both the file's bytes
+    and its canonical JSON form are registered: by another gateway, or before this gateway
+    refused the second, docs/documents.md)."""
 
     doc_hash: bytes
     hashed: HashedForm
     tried: tuple[HashTried, ...]
     registration: Registration | None
+    registrations: tuple[FoundRegistration, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -242,10 +255,30 @@ class Examined:
     #: whether it is financed, as the caller may learn it (:func:`is_financed`; None: not
     #: registered, not the caller's to learn, or not known)
     financed: bool | None = None
+    #: the SHA-256 (0x hex) of its canonical JSON form when the file is a JSON object (None:
+    #: it is not one), what ``POST /v1/documents/json`` registers it under
+    canonical_hash: str | None = None
+    #: every registration of the file found, earliest first (:func:`lookup_file`): two when
+    #: both its bytes and its canonical JSON form are registered; ``registration`` is the first
+    registrations: tuple[FoundRegistration, ...] = ()
+    #: whether the *invoice* is pledged — an active financing locks its fingerprints, through
+    #: this copy or another copy with the same facts (another format, another hash) — as the
+    #: caller may learn it (:func:`invoice_pledged`; None: not known, or not its to learn)
+    pledged: bool | None = None
 
     @property
     def suspicious(self) -> bool:
         return bool(self.suspicions)
+
+    @property
+    def financing_headroom(self) -> int | None:
+        """What is left to finance of the invoice (minor units): 0 when it is pledged
+        (``pledged``: an active financing locks its fingerprints, and the contract refuses any
+        other), else ``financeable_amount``; None when the caller cannot know whether it is
+        pledged, or it has no financeable amount."""
+        if self.financeable_amount is None or self.pledged is None:
+            return None
+        return 0 if self.pledged else self.financeable_amount
 
     @property
     def conflicting_financings(self) -> list[int]:
@@ -411,12 +444,17 @@ def canonical_form(data: bytes) -> bytes | None:
 
 
 def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> FileLookup:
-    """Which registered document ``data`` is: looked up by the SHA-256 of its bytes, then —
-    when that is unknown and the file is a JSON object — by its canonical JSON form (a JSON
-    form registered through ``POST /v1/documents/json``). The one rule ``doc verify``,
+    """Which registered document ``data`` is: looked up by the SHA-256 of its bytes and —
+    when the file is a JSON object — by that of its canonical JSON form (a JSON form
+    registered through ``POST /v1/documents/json``). The one rule ``doc verify``,
     ``doc check`` and ``doc receive`` share. ``raw_hash``: the file's SHA-256, when known.
 
-    Raises InvalidInput for an empty or too large file; chain errors as ``ledger.errors``.
+    Both hashes are always looked up. When both are registered (another gateway registered
+    the second, or it was registered before this gateway refused it), the file *is* the
+    earliest registration — who registered the document first, and when, is what a verifier
+    relies on — and ``registrations`` lists both, earliest first (ties: the file's bytes
+    first). Raises InvalidInput for an empty or too large file; chain errors as
+    ``ledger.errors``.
     """
     raw = raw_hash if raw_hash is not None else file_hash(data)
     candidates: list[tuple[HashedForm, bytes]] = [(HashedForm.FILE_BYTES, raw)]
@@ -424,12 +462,91 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
     if canonical is not None and canonical != data:
         candidates.append((HashedForm.CANONICAL_JSON, hashlib.sha256(canonical).digest()))
     tried: list[HashTried] = []
+    found: list[tuple[FoundRegistration, bytes]] = []
     for form, doc_hash in candidates:
-        found = find_registration(ledger, doc_hash)
-        tried.append(HashTried(form, hex32(doc_hash), found is not None))
-        if found is not None:
-            return FileLookup(doc_hash, form, tuple(tried), found)
-    return FileLookup(raw, HashedForm.FILE_BYTES, tuple(tried), None)
+        registration = find_registration(ledger, doc_hash)
+        tried.append(HashTried(form, hex32(doc_hash), registration is not None))
+        if registration is not None:
+            found.append((FoundRegistration(form, registration), doc_hash))
+    if not found:
+        return FileLookup(raw, HashedForm.FILE_BYTES, tuple(tried), None)
+    ordered = earliest_first(ledger, [f for f, _ in found])
+    first = ordered[0]
+    first_hash = next(h for f, h in found if f is first)
+    return FileLookup(first_hash, first.form, tuple(tried), first.registration, tuple(ordered))
+
+
+def earliest_first(ledger: Ledger, found: Sequence[FoundRegistration]) -> list[FoundRegistration]:
+    """``found`` in the order they were registered: by block time, and — two in the same
+    second — by the block and log position of their ``DocumentRegistered`` event."""
+    if len({f.registration.registered_at for f in found}) == len(found):
+        return sorted(found, key=lambda f: f.registration.registered_at)
+
+    def position(f: FoundRegistration) -> tuple[datetime, int, int]:
+        events = logs(ledger, "DocumentRegistered", docHash=parse_doc_hash(f.registration.doc_hash))
+        first = events[0] if events else {"blockNumber": 0, "logIndex": 0}
+        return f.registration.registered_at, int(first["blockNumber"]), int(first["logIndex"])
+
+    return sorted(found, key=position)
+
+
+def canonical_hash_of(data: bytes) -> str | None:
+    """The SHA-256 (0x hex) of ``data``'s canonical JSON form when ``data`` is a JSON object
+    (the hash ``POST /v1/documents/json`` registers it under; the file's own hash when the
+    file is that form), else None."""
+    canonical = canonical_form(data)
+    return hex32(hashlib.sha256(canonical).digest()) if canonical is not None else None
+
+
+def same_document_registrations(
+    ledger: Ledger, doc_hash: str, canonical_hash: str | None
+) -> list[FoundRegistration]:
+    """The registrations of the JSON document a file is, under hashes other than the file's
+    own ``doc_hash``, earliest first: its canonical JSON form (``canonical_hash``) on chain,
+    and the byte forms of it lodged at this gateway (a JSON file keeps its canonical hash
+    beside its fingerprints when it is lodged) that are registered. Empty for a file that is
+    not a JSON object. A form registered only through another gateway in a byte form this
+    gateway never saw cannot be known here (every byte form of a JSON object hashes
+    differently): verify then shows both registrations (:func:`lookup_file`)."""
+    if canonical_hash is None:
+        return []
+    found: dict[str, FoundRegistration] = {}
+    if canonical_hash != doc_hash:
+        registration = find_registration(ledger, bytes.fromhex(canonical_hash[2:]))
+        if registration is not None:
+            found[canonical_hash] = FoundRegistration(HashedForm.CANONICAL_JSON, registration)
+    for row in ledger.db.received_with_fingerprints([canonical_hash], None):
+        if row.doc_hash in found or row.doc_hash in (doc_hash, canonical_hash):
+            continue
+        registration = find_registration(ledger, bytes.fromhex(row.doc_hash[2:]))
+        if registration is not None:
+            found[row.doc_hash] = FoundRegistration(HashedForm.FILE_BYTES, registration)
+    return earliest_first(ledger, list(found.values()))
+
+
+def refuse_second_hash(
+    ledger: Ledger, examined: Examined, *, file_index: int | None = None
+) -> None:
+    """Refuse to register a file whose JSON document is registered already under another hash
+    (:func:`same_document_registrations`): a second, later registration of the same document
+    would answer verify for that file in place of the first (who registered it first, and
+    when, is what members rely on). Raises the contract's own 409, DocumentAlreadyRegistered,
+    naming the registered hash, who registered it and when, with ``file_hash`` (this file's
+    hash), ``hashed`` (what the registered hash is of) and ``file_index`` (in a batch)."""
+    from ledger.revert import ERRORS  # built from the ABI at import
+
+    others = same_document_registrations(ledger, examined.doc_hash, examined.canonical_hash)
+    if not others:
+        return
+    first = others[0]
+    reg = first.registration
+    error = ERRORS["DocumentAlreadyRegistered"](
+        bytes.fromhex(reg.doc_hash[2:]), reg.registered_by, int(reg.registered_at.timestamp())
+    )
+    error.details.update(file_hash=examined.doc_hash, hashed=first.form.value)
+    if file_index is not None:
+        error.details["file_index"] = file_index
+    raise error
 
 
 def logs(ledger: Ledger, event: str, **filters: Any) -> list[Any]:
@@ -735,9 +852,52 @@ def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Exa
                 ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, reg.registered_by
             ),
         )
+    examined = replace(examined, pledged=invoice_pledged(ledger, examined, actor, role))
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
     return examined
+
+
+def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:
+    """Whether the invoice ``examined`` is pledged — an active financing locks its
+    fingerprints, through this copy or another copy of it with the same facts (another format,
+    another hash) — as ``actor`` of ``role`` may learn it (docs/privacy.md):
+
+    - True when this exact document is financed (``examined.financed``), or a copy of it among
+      the caller's matches is pledged by an active financing whose sealed terms the caller's
+      key opens (an enterprise that registered the financed copy; a regulator);
+    - for banks and regulators, whose answers carry fingerprints and holders, the public lock
+      itself (``examined.locked``: True or False) when its fingerprints are known here;
+    - None otherwise: an enterprise or attestor learns nothing of financings not sealed to it
+      (a forged copy must not learn that the original is financed), the admin reads neither
+      terms nor holders, and a file whose fingerprints could not be evaluated is not known.
+
+    A file without facts has no fingerprint: only its own financing can pledge it.
+    """
+    if role == "admin":
+        return None
+    if examined.financed:
+        return True
+    if examined.facts is None:
+        return examined.financed
+    if _pledged_through_copy(ledger, examined, actor):
+        return True
+    if sees_fingerprints(role) and examined.locked is not None:
+        return examined.locked
+    return None
+
+
+def _pledged_through_copy(ledger: Ledger, examined: Examined, actor: str) -> bool:
+    """Whether an active financing whose terms ``actor``'s key opens pledges one of the copies
+    of ``examined`` among its matches (another hash with the same fingerprint inputs)."""
+    if not actor:
+        return False
+    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
+    return any(
+        f.status is FinancingStatus.ACTIVE
+        for doc_hash in copies
+        for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor)
+    )
 
 
 def _examine(
@@ -756,6 +916,7 @@ def _examine(
     parsed = read_document(data, registering=registering)
     if parsed.facts is not None:
         check_face_value(parsed.facts)
+    canonical_hash = canonical_hash_of(data)
     if as_registered:
         found = lookup_file(ledger, data, parsed.doc_hash)
         parsed = replace(parsed, doc_hash=found.doc_hash)
@@ -764,7 +925,8 @@ def _examine(
         tried = (
             HashTried(HashedForm.FILE_BYTES, hex32(parsed.doc_hash), registration is not None),
         )
-        found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration)
+        own = (FoundRegistration(HashedForm.FILE_BYTES, registration),) if registration else ()
+        found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration, own)
     # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
     # (the evaluator's, for a bank) find the financings holding the file
     values = [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
@@ -802,6 +964,8 @@ def _examine(
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
         holders_known=unknown is None,
+        canonical_hash=canonical_hash,
+        registrations=found.registrations,
     )
     return parsed, examined
 
@@ -877,8 +1041,11 @@ def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str |
     )
 
 
+#: a stored row holding the SHA-256 of a JSON file's canonical form (its value), so that a
+#: JSON form whose byte form was registered here is known (:func:`same_document_registrations`)
+CANONICAL_PREFIX = "canonical_json:"
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
-LOOKUP_PREFIXES = ("parties:", "credits:")
+LOOKUP_PREFIXES = ("parties:", "credits:", CANONICAL_PREFIX)
 #: a stored row holding an on-chain fingerprint (the evaluator's, for a bank) under its name
 ONCHAIN_PREFIX = "onchain:"
 
@@ -1111,12 +1278,15 @@ def lodge(
     filename: str | None,
     *,
     onchain: Sequence[FingerprintInfo] = (),
+    canonical_hash: str | None = None,
 ) -> None:
     """Keep a file ``actor`` handed this gateway, read by :func:`examine`: its facts,
-    fingerprints and lookup keys under this gateway's own key, and the ``onchain``
-    fingerprints :func:`examine` had evaluated for a bank (never the file's bytes), under
-    ``parsed.doc_hash``."""
-    ledger.db.store_received_many([_kept(ledger, parsed, actor, doc_type, filename, onchain)])
+    fingerprints and lookup keys under this gateway's own key, the ``onchain`` fingerprints
+    :func:`examine` had evaluated for a bank and the hash of its canonical JSON form
+    (``canonical_hash``, a JSON file) — never the file's bytes —, under ``parsed.doc_hash``."""
+    ledger.db.store_received_many(
+        [_kept(ledger, parsed, actor, doc_type, filename, onchain, canonical_hash)]
+    )
 
 
 def _kept(
@@ -1126,12 +1296,15 @@ def _kept(
     doc_type: DocType,
     filename: str | None,
     onchain: Sequence[FingerprintInfo],
+    canonical_hash: str | None = None,
 ) -> ReceivedFile:
     """What :func:`lodge` keeps of a file (see there)."""
     key = ledger.lookup_key()  # this gateway's own key: what it keeps never goes on chain
     fps = [(f.name, hex32(f.value)) for f in compute_fingerprints(parsed, key)]
     fps += [(name, hex32(value)) for name, value in lookup_keys(parsed, key)]
     fps += [(ONCHAIN_PREFIX + f.name, f.value) for f in onchain]
+    if canonical_hash is not None:
+        fps.append((CANONICAL_PREFIX + "sha256", canonical_hash))
     return ReceivedFile(
         doc_hash=hex32(parsed.doc_hash),
         received_by=actor,
@@ -1163,7 +1336,15 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
-    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
+    lodge(
+        ledger,
+        parsed,
+        actor,
+        examined.doc_type,
+        filename,
+        onchain=examined.fingerprints,
+        canonical_hash=examined.canonical_hash,
+    )
     return examined
 
 
@@ -1223,9 +1404,19 @@ def register_file(
     with _kept_with_files(ledger, evaluation) as logged:
         examined = _disclosed(ledger, examined, actor, role)
         call = _registration(ledger, parsed.doc_hash, examined.doc_type)
+        if not sent_already(ledger, actor, key):
+            refuse_second_hash(ledger, examined)
         gas = _registration_gas(ledger, actor, call, key, [examined], REGISTER_GAS)
         mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
-        kept = _kept(ledger, parsed, actor, examined.doc_type, filename, examined.fingerprints)
+        kept = _kept(
+            ledger,
+            parsed,
+            actor,
+            examined.doc_type,
+            filename,
+            examined.fingerprints,
+            examined.canonical_hash,
+        )
         ledger.db.store_received_many([kept], checks=logged)
         logged.clear()
     registration = _registered_by(
@@ -1342,7 +1533,12 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
     )
     financed = False if examined.registration is None else examined.financed
     return replace(
-        examined, registration=registration, matches=matches, tried=tried, financed=financed
+        examined,
+        registration=registration,
+        matches=matches,
+        tried=tried,
+        financed=financed,
+        registrations=(FoundRegistration(HashedForm.FILE_BYTES, registration),),
     )
 
 
@@ -1508,6 +1704,10 @@ def register_examined(
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items, [name for _, _, name in read], "files")
+    if not sent_already(ledger, actor, key):
+        _refuse_twins([e for _, e, _ in read])
+        for i, (_, examined, _) in enumerate(read):
+            refuse_second_hash(ledger, examined, file_index=i)
     per_doc, per_tx = REGISTER_MANY_GAS
     gas = _registration_gas(
         ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
@@ -1515,7 +1715,15 @@ def register_examined(
     mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     ledger.db.store_received_many(
         [
-            _kept(ledger, parsed, actor, examined.doc_type, name, examined.fingerprints)
+            _kept(
+                ledger,
+                parsed,
+                actor,
+                examined.doc_type,
+                name,
+                examined.fingerprints,
+                examined.canonical_hash,
+            )
             for parsed, examined, name in read
         ],
         checks=logged or (),
@@ -1534,6 +1742,25 @@ def register_examined(
         for (_, examined, _), registration in zip(read, found, strict=True)
     ]
     return registered, _receipt(mined)
+
+
+def _refuse_twins(examined: Sequence[Examined]) -> None:
+    """Refuse a batch holding two byte forms of one JSON document (the same canonical JSON
+    form, other bytes): registered together, the one document would have two registrations.
+    InvalidInput naming the second file (``files[i]``) and the first."""
+    first: dict[str, int] = {}
+    for i, e in enumerate(examined):
+        if e.canonical_hash is None:
+            continue
+        if e.canonical_hash in first:
+            j = first[e.canonical_hash]
+            raise InvalidInput(
+                f"files[{i}]",
+                f"is the same JSON document as files[{j}] in other bytes (the same canonical "
+                "JSON form): register it once",
+                canonical_hash=e.canonical_hash,
+            )
+        first[e.canonical_hash] = i
 
 
 def revoke(
@@ -1599,8 +1826,18 @@ def supersede_with_file(
         via=via,
     )
     call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
+    if not sent_already(ledger, actor, key):
+        refuse_second_hash(ledger, examined)
     gas = refuse_early(ledger, actor, call, key)
-    lodge(ledger, parsed, actor, examined.doc_type, filename, onchain=examined.fingerprints)
+    lodge(
+        ledger,
+        parsed,
+        actor,
+        examined.doc_type,
+        filename,
+        onchain=examined.fingerprints,
+        canonical_hash=examined.canonical_hash,
+    )
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt
@@ -1684,25 +1921,41 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         if m.doc_hash != hex32(doc_hash)
     ]
     shown = sees_fingerprints(role)  # the others are never given them: not even looked up
+    pairs = onchain_rows(row.fingerprints) if shown else []
+    if shown and not pairs and role != "bank":
+        # a regulator: the on-chain fingerprints a bank stored here with a copy of it (as a check)
+        pairs = _stored_onchain_of_same(ledger, parsed)
     infos = tuple(
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
-        for name, value in (onchain_rows(row.fingerprints) if shown else [])
+        for name, value in pairs
     )
-    return Examined(
+    registration = find_registration(ledger, doc_hash)
+    financed = (
+        is_financed(ledger, doc_hash, actor, role, registration.registered_by)
+        if registration is not None and sees_financing(role, actor, registration.registered_by)
+        else None
+    )
+    held = Examined(
         doc_hash=row.doc_hash,
         format=row.format,
         size=row.size,
         doc_type=DocType[(row.doc_type or "other").upper()],
         facts=facts.to_dict() if facts else None,
         fingerprints=infos,
-        registration=find_registration(ledger, doc_hash),
+        registration=registration,
         matches=tuple(matches),
         holders=holders(ledger, infos),
         sees_all=match_scope(actor, role) is None,
         fingerprints_shown=shown,
         # a copy lodged by a non-bank kept no on-chain fingerprints: its holders are not known
         holders_known=bool(infos) or not local_values(row.fingerprints),
+        locked=any(f.held_by_financing for f in infos) if infos else None,
+        financed=financed,
+        financeable_amount=(
+            financeable_amount(ledger, facts, _notes_scope(actor, role)) if facts else None
+        ),
     )
+    return replace(held, pledged=invoice_pledged(ledger, held, actor, role))
 
 
 #: a document's history: events whose first indexed argument is the document (for
@@ -1762,7 +2015,11 @@ def is_financed(
     active; False when none is and the caller would read any — a regulator (sealed to every
     one) or the document's registrant (sealed to it); None otherwise (a bank or the operator
     reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
-    copy with the same facts shares (banks read those as ``held_by``)."""
+    copy with the same facts shares (banks read those as ``held_by``; everyone who may learn it
+    reads them as :func:`invoice_pledged`). None without a reader (the CLI without ``--as``
+    opens no terms: it cannot say "not financed")."""
+    if not actor:
+        return None
     readable = _readable_financings(ledger, doc_hash, actor)
     if any(f.status is FinancingStatus.ACTIVE for f in readable):
         return True
@@ -1822,6 +2079,18 @@ def detail(
         if revoked and registration.status is DocStatus.REVOKED
         else None,
     )
+
+
+def pledged_in_view(detail: DocumentDetail, financed: bool | None, role: str) -> bool | None:
+    """``invoice_pledged`` of a document's view (:func:`detail`) for a caller of ``role`` who
+    reads ``financed`` for it: that of the copy this gateway holds for the caller
+    (:func:`invoice_pledged`), else True when the document itself is financed, else None (no
+    copy held: its fingerprints are not known here)."""
+    if role == "admin":
+        return None
+    if detail.held is not None and detail.held.pledged is not None:
+        return detail.held.pledged
+    return True if financed else None
 
 
 def _opened_events(

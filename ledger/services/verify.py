@@ -22,7 +22,14 @@ as a file (``tradeledger doc register``, ``POST /v1/documents``) is hashed as it
 *canonical* JSON — sorted keys, no whitespace, UTF-8 — (``canonical_json``), which is not the
 bytes of the pretty-printed file a user holds. :func:`verify_file` tries the file's bytes first
 and, when they are unknown and the file is a JSON object, its canonical JSON form; it says which
-one matched (``hashed``) and lists every hash it tried. The lookup is
+one matched (``hashed``) and lists every hash it tried.
+
+Both hashes registered. A JSON document can be registered under both (a byte form at one
+gateway, its canonical form at another, or before the gateway refused the second:
+docs/documents.md). Then the answer *is* the earliest registration — who registered the
+document first, and when — and ``registrations`` lists every one, earliest first, each with its
+registrant, time and status (``earliest`` marks the first): never the later one alone. The
+lookup is
 :func:`ledger.services.documents.lookup_file`, which ``doc check`` and ``doc receive`` use too,
 so the three always agree on which document a file is.
 """
@@ -41,6 +48,7 @@ from ledger.services.documents import HashedForm as HashedForm
 from ledger.services.documents import HashTried as HashTried
 from ledger.services.documents import canonical_form as canonical_form
 from ledger.services.roles import DocStatus
+from ledger.words import utc_text
 
 #: how far a chain of amendments is followed to its current version
 MAX_SUCCESSORS = 64
@@ -78,6 +86,11 @@ class Verification:
     current_version: str | None = None
     current_status: DocStatus | None = None
     current_revocation: Revocation | None = None
+    #: every registration of the file (its bytes, its canonical JSON form), earliest first;
+    #: ``registration`` is the first
+    registrations: tuple[docs.FoundRegistration, ...] = ()
+    #: the registrants' names, by address, as this gateway knows them
+    names: tuple[tuple[str, str | None], ...] = ()
 
     @property
     def status(self) -> VerifyStatus:
@@ -130,11 +143,45 @@ class Verification:
             "current_revocation": _revocation_fields(self.current_revocation),
             "in_force": self.in_force,
             "revocation": _revocation_fields(self.revocation),
+            "registrations": [
+                registration_fields(f, i == 0, dict(self.names).get(f.registration.registered_by))
+                for i, f in enumerate(self.registrations)
+            ],
         }
+
+
+def registration_fields(
+    found: docs.FoundRegistration, earliest: bool, name: str | None
+) -> dict[str, Any]:
+    """One registration of a file as JSON-ready fields (``registrations`` in the verify, check
+    and receive answers): which hash (``form``: file_bytes or canonical_json), who registered
+    it (address and name), when (block time, ISO 8601 UTC), its status, and whether it is the
+    earliest."""
+    reg = found.registration
+    return {
+        "form": found.form.value,
+        "doc_hash": reg.doc_hash,
+        "registered_by": reg.registered_by,
+        "registered_by_name": name,
+        "registered_at": utc_text(reg.registered_at),
+        "status": reg.status.name.lower(),
+        "earliest": earliest,
+    }
 
 
 def _revocation_fields(revocation: Revocation | None) -> dict[str, Any] | None:
     return revocation.fields() if revocation is not None else None
+
+
+def registrations_fields(
+    ledger: Ledger, registrations: tuple[docs.FoundRegistration, ...]
+) -> list[dict[str, Any]]:
+    """:func:`registration_fields` of each of ``registrations`` (earliest first), with the
+    registrants' names as this gateway knows them."""
+    return [
+        registration_fields(f, i == 0, member_name(ledger, f.registration.registered_by))
+        for i, f in enumerate(registrations)
+    ]
 
 
 def verify_file(ledger: Ledger, data: bytes) -> Verification:
@@ -145,7 +192,9 @@ def verify_file(ledger: Ledger, data: bytes) -> Verification:
     Raises InvalidInput for an empty or too large file; chain errors as ``ledger.errors``.
     """
     found = docs.lookup_file(ledger, data)
-    return describe(ledger, found.registration, found.hashed, found.tried, found.doc_hash)
+    return describe(
+        ledger, found.registration, found.hashed, found.tried, found.doc_hash, found.registrations
+    )
 
 
 def describe(
@@ -154,13 +203,16 @@ def describe(
     form: HashedForm,
     tried: tuple[HashTried, ...],
     doc_hash: bytes | None = None,
+    registrations: tuple[docs.FoundRegistration, ...] = (),
 ) -> Verification:
     """The status of a registration ``found`` for a file (None: not registered; ``doc_hash``
     then names the file's hash): who registered it, who revoked it, and the current version of
-    a superseded document with its status. ``form`` and ``tried``: what was hashed."""
+    a superseded document with its status. ``form`` and ``tried``: what was hashed;
+    ``registrations``: every registration of the file, earliest (``found``) first."""
     if found is None:
         shown = docs.hex32(doc_hash) if doc_hash is not None else tried[0].doc_hash
         return Verification(doc_hash=shown, hashed=form, tried=tried, registration=None)
+    registrations = registrations or (docs.FoundRegistration(form, found),)
     revocation = _revocation(ledger, found) if found.status is DocStatus.REVOKED else None
     current: docs.Registration | None = None
     if found.status is DocStatus.SUPERSEDED:
@@ -180,6 +232,11 @@ def describe(
         current_version=current.doc_hash if current is not None else None,
         current_status=current.status if current is not None else None,
         current_revocation=current_revocation,
+        registrations=registrations,
+        names=tuple(
+            (r.registration.registered_by, member_name(ledger, r.registration.registered_by))
+            for r in registrations
+        ),
     )
 
 

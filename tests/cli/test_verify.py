@@ -18,6 +18,8 @@ from typer.testing import CliRunner
 from api.app import create_app
 from ledger.cli import app
 from ledger.network import open_ledger
+from ledger.services import documents as docs
+from ledger.services.roles import DocType
 from tests.conftest import make_settings
 
 BILL = resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
@@ -235,3 +237,120 @@ def test_the_api_names_the_successor_of_a_superseded_file(cli: Cli, tmp_path: Pa
     assert body["registration"]["doc_hash"] == v1
     assert unknown.json()["status"] == "not_registered"
     assert unknown.json()["active"] is False
+
+
+def _member(cli: Cli, role: str) -> dict[str, Any]:
+    members: list[dict[str, Any]] = cli.created["members"]  # type: ignore[attr-defined]
+    return next(m for m in members if m["role"] == role)
+
+
+def test_a_json_document_keeps_its_first_registration_on_every_command(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The tryout: the exporter registered a JSON form through the API; the bank then
+    registered the same JSON file's bytes, and verify answered with the bank's later
+    registration. Now ``doc register``, ``doc import`` and ``doc supersede`` refuse (or skip)
+    the file, and when both hashes are registered all the same (another gateway), ``doc
+    verify`` and ``doc check`` answer with the earliest and list both."""
+    exporter, bank = _exporter(cli), _member(cli, "bank")
+    bill = tmp_path / "bill-of-lading.json"
+    bill.write_bytes(BILL)
+    settings = make_settings(cli.data_dir)
+    ledger = open_ledger(settings)
+    try:
+        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
+            headers = {"Authorization": f"Bearer {exporter['api_key']}"}
+            registered = client.post("/v1/documents/json", json=json.loads(BILL), headers=headers)
+            assert registered.status_code == 201, registered.text
+    finally:
+        ledger.close()
+    canonical = registered.json()["doc_hash"]
+
+    refused = cli.runner.invoke(
+        app,
+        ["doc", "register", str(bill), "--as", bank["address"], "--data-dir", str(cli.data_dir)],
+        env=FAST,
+    )
+    assert refused.exit_code == 1, refused.output
+    assert f"document {canonical} is already registered, by Demo Exporter" in refused.output
+    assert "same JSON document" in refused.output
+
+    folder = tmp_path / "import"
+    folder.mkdir()
+    (folder / "bill.json").write_bytes(BILL)
+    imported = cli.json("doc", "import", str(folder), "--as", bank["address"])
+    assert imported["registered"] == []
+    assert imported["skipped"] == [
+        {
+            "file": str(folder / "bill.json"),
+            "doc_hash": canonical,
+            "index": 0,
+            "hashed": "canonical_json",
+            "why": "registered already",
+        }
+    ]
+
+    # two byte forms of one new JSON document in one folder: registered once
+    twins = tmp_path / "twins"
+    twins.mkdir()
+    form = {**json.loads(BILL), "documentNumber": "MAEU-TWIN-1"}
+    (twins / "a.json").write_text(json.dumps(form, indent=2))
+    (twins / "b.json").write_text(json.dumps(form))
+    both = cli.json("doc", "import", str(twins), "--as", bank["address"])
+    assert [r["file"] for r in both["registered"]] == [str(twins / "a.json")]
+    assert both["skipped"] == [
+        {
+            "file": str(twins / "b.json"),
+            "doc_hash": both["registered"][0]["doc_hash"],
+            "index": 1,
+            "hashed": "file_bytes",
+            "duplicates": str(twins / "a.json"),
+            "duplicates_index": 0,
+            "why": f"the same document as files[0] ({twins / 'a.json'})",
+        }
+    ]
+
+    old = _file(tmp_path, "po.txt", "purchase order 77")
+    v1 = cli.json("doc", "register", str(old), "--as", bank["address"])["doc_hash"]
+    amended = cli.runner.invoke(
+        app,
+        [
+            "doc",
+            "supersede",
+            v1,
+            str(bill),
+            "--as",
+            bank["address"],
+            "--data-dir",
+            str(cli.data_dir),
+        ],
+        env=FAST,
+    )
+    assert amended.exit_code == 1, amended.output
+    assert canonical in amended.output
+    cli.run("doc", "verify", str(old), code=ACTIVE)
+    cli.run("doc", "verify", str(bill), code=ACTIVE)
+
+    # another gateway registered the bytes all the same: both are shown, the earliest first
+    ledger = open_ledger(settings)
+    try:
+        docs.register(
+            ledger, bank["address"], bytes.fromhex(_sha(bill)[2:]), DocType.BILL_OF_LADING
+        )
+    finally:
+        ledger.close()
+    text = cli.run("doc", "verify", str(bill), code=ACTIVE)
+    assert text.splitlines()[0] == f"REGISTERED and active: {canonical}"
+    assert f"registered by Demo Exporter ({exporter['address']})" in text
+    assert "REGISTERED 2 TIMES" in text
+    assert f"earliest: {canonical}" in text
+    assert f"later: {_sha(bill)}" in text
+    for command in ("verify", "check"):
+        answer = cli.json("doc", command, str(bill), code=ACTIVE)
+        assert answer["doc_hash"] == canonical
+        assert [
+            (r["doc_hash"], r["registered_by"], r["earliest"]) for r in answer["registrations"]
+        ] == [
+            (canonical, exporter["address"], True),
+            (_sha(bill), bank["address"], False),
+        ]

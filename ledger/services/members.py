@@ -12,7 +12,9 @@ make a proposal instead and return it pending.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import unicodedata
+import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -412,21 +414,47 @@ def _from_record(record: tuple, name: str | None) -> Member:  # type: ignore[typ
     )
 
 
+@dataclass
+class _ChainNames:
+    """The member names read so far from one ledger's chain, up to block ``read_to``."""
+
+    read_to: int = -1
+    names: dict[str, str] = field(default_factory=dict)
+    by_id: dict[int, str] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_CHAIN_NAMES: weakref.WeakKeyDictionary[Ledger, _ChainNames] = weakref.WeakKeyDictionary()
+_CHAIN_NAMES_LOCK = threading.Lock()
+
+
 def chain_names(ledger: Ledger) -> dict[str, str]:
     """Every member's on-chain name (``MemberAdded``), by lower-case address, following key
-    rotations (``MemberKeyRotated``): the same names at every gateway."""
-    start = int(ledger.calls.functions.deploymentBlock().call())
-    events = ledger.contract.events
-    names: dict[str, str] = {}
-    by_id: dict[int, str] = {}
-    for log in events.MemberAdded().get_logs(from_block=start):
-        by_id[int(log["args"]["memberId"])] = str(log["args"]["name"])
-        names[str(log["args"]["account"]).lower()] = str(log["args"]["name"])
-    for log in events.MemberKeyRotated().get_logs(from_block=start):
-        name = by_id.get(int(log["args"]["memberId"]))
-        if name is not None:
-            names[str(log["args"]["newAccount"]).lower()] = name
-    return names
+    rotations (``MemberKeyRotated``): the same names at every gateway.
+
+    The events are read once: each call reads only the blocks mined since the last (names are
+    only ever added; a rotation adds the new address). Every read of a member's name read both
+    events from the deployment block — once per file of a batch's answer."""
+    with _CHAIN_NAMES_LOCK:
+        known = _CHAIN_NAMES.setdefault(ledger, _ChainNames())
+    with known.lock:
+        head = int(ledger.w3.eth.block_number)
+        if known.read_to < head:
+            start = (
+                int(ledger.calls.functions.deploymentBlock().call())
+                if known.read_to < 0
+                else known.read_to + 1
+            )
+            events = ledger.contract.events
+            for log in events.MemberAdded().get_logs(from_block=start, to_block=head):
+                known.by_id[int(log["args"]["memberId"])] = str(log["args"]["name"])
+                known.names[str(log["args"]["account"]).lower()] = str(log["args"]["name"])
+            for log in events.MemberKeyRotated().get_logs(from_block=start, to_block=head):
+                name = known.by_id.get(int(log["args"]["memberId"]))
+                if name is not None:
+                    known.names[str(log["args"]["newAccount"]).lower()] = name
+            known.read_to = head
+        return dict(known.names)
 
 
 def _name(ledger: Ledger, names: dict[str, str], address: str) -> str | None:

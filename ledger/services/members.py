@@ -457,6 +457,12 @@ def chain_names(ledger: Ledger) -> dict[str, str]:
         return dict(known.names)
 
 
+def name_of(ledger: Ledger, address: str) -> str | None:
+    """The name of the member that ``address`` is (or was, before a key rotation) — on chain,
+    else the name this gateway gave it — or None; no ``memberOf`` read (a name never changes)."""
+    return _name(ledger, chain_names(ledger), address)
+
+
 def _name(ledger: Ledger, names: dict[str, str], address: str) -> str | None:
     """The on-chain name of ``address``, else the name this gateway gave it, else None."""
     found = names.get(address.lower())

@@ -241,9 +241,10 @@ def describe(
 
 
 def member_name(ledger: Ledger, address: str) -> str | None:
-    """The member's name as this gateway knows it, or None."""
+    """The member's name as this gateway knows it, or None (from the names read once from the
+    chain: :func:`ledger.services.members.name_of`)."""
     try:
-        return member_svc.get_member(ledger, address).name
+        return member_svc.name_of(ledger, address)
     except LedgerError:
         return None
 

@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -228,6 +229,26 @@ def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
 # -- the gateway process -----------------------------------------------------------------------
 
 
+def wait_healthy(
+    port: int, process: subprocess.Popen[bytes], deadline: float, why: Callable[[], str]
+) -> None:
+    """Wait until ``GET /health`` on ``port`` answers 200; kill ``process`` and raise with
+    ``why()`` (what it wrote) if it exits or ``deadline`` (monotonic) passes first."""
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/health")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"did not start: {why()[-2000:]}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def serving(prepared: Prepared, profile: Path | None):
     port = txbench_free_port()
@@ -244,20 +265,9 @@ def serving(prepared: Prepared, profile: Path | None):
         command, env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
     )
     deadline = time.monotonic() + 120
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            err = server_log.read_text(errors="replace")
-            raise RuntimeError(f"the gateway did not start: {err[-2000:]}")
-        time.sleep(0.1)
+    wait_healthy(
+        port, process, deadline, lambda: "the gateway: " + server_log.read_text(errors="replace")
+    )
     try:
         wait_for_index(port, deadline=time.monotonic() + 1800)
         yield port
@@ -281,21 +291,15 @@ def serving_floor():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                conn.close()
-                break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            err = process.stderr.read().decode(errors="replace") if process.stderr else ""
-            raise RuntimeError(f"the HTTP floor did not start: {err[-2000:]}")
-        time.sleep(0.1)
+    wait_healthy(
+        port,
+        process,
+        time.monotonic() + 60,
+        lambda: (
+            "the HTTP floor: "
+            + (process.stderr.read().decode(errors="replace") if process.stderr else "")
+        ),
+    )
     try:
         yield port
     finally:

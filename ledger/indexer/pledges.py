@@ -25,6 +25,9 @@ from ledger.indexer.models import FinancingRow, PledgeRow, ReaderRow
 if TYPE_CHECKING:
     from ledger.indexer.follower import EventIndex
 
+#: ``FinancingStatus.ACTIVE`` as the index stores it
+FINANCING_ACTIVE = 1
+
 #: block ranges a read catches the index up by before it asks (a far-behind index is left to the
 #: follower; the financings it has not seen are read from the chain instead)
 CATCH_UP_RANGES = 1
@@ -60,3 +63,24 @@ def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
         ).all()
         top = session.scalar(select(func.max(FinancingRow.financing_id)))
     return PledgedTo(tuple(int(i) for i in ids), int(top or 0))
+
+
+def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:
+    """(whether the index holds an active financing whose terms ``reader``'s key did not open,
+    the highest financing id it holds): the caller reads the others from the chain."""
+    opened = (
+        select(ReaderRow.ref)
+        .where(ReaderRow.kind == "fin", ReaderRow.reader == reader.lower())
+        .scalar_subquery()
+    )
+    with index.sessions() as session:
+        found = session.scalar(
+            select(FinancingRow.financing_id)
+            .where(
+                FinancingRow.status == FINANCING_ACTIVE,
+                cast(FinancingRow.financing_id, String(80)).not_in(opened),
+            )
+            .limit(1)
+        )
+        top = session.scalar(select(func.max(FinancingRow.financing_id)))
+    return found is not None, int(top or 0)

@@ -2013,8 +2013,9 @@ def is_financed(
     """Whether an active financing pledges this exact document, as ``actor`` (of ``role``) can
     know it: from the financings whose sealed terms its key opens. True when one of them is
     active; False when none is and the caller would read any — a regulator (sealed to every
-    one) or the document's registrant (sealed to it); None otherwise (a bank or the operator
-    reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
+    one), or the document's registrant when its key opens every active financing (a financing
+    sent before the registration is sealed to no registrant); None otherwise (a bank or the
+    operator reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
     copy with the same facts shares (banks read those as ``held_by``; everyone who may learn it
     reads them as :func:`invoice_pledged`). None without a reader (the CLI without ``--as``
     opens no terms: it cannot say "not financed")."""
@@ -2023,8 +2024,38 @@ def is_financed(
     readable = _readable_financings(ledger, doc_hash, actor)
     if any(f.status is FinancingStatus.ACTIVE for f in readable):
         return True
+    if role == "regulator":
+        return False
     mine = registered_by is not None and registered_by.lower() == actor.lower()
-    return False if role == "regulator" or mine else None
+    if not mine:
+        return None
+    # a financing is sealed to a document's registrant only if there was one when the bank's
+    # gateway sealed it: one sent before the registration (a bank may pledge an unregistered
+    # invoice) pledges it unseen, however late it was mined. "Not financed" is true only when
+    # the registrant opens every active financing.
+    return None if _active_unopened(ledger, actor) else False
+
+
+def _active_unopened(ledger: Ledger, reader: str) -> bool:
+    """Whether an active financing has terms ``reader``'s key does not open (it could pledge
+    anything): from the served gateway's index (every financing it holds), then the chain for
+    those it has not indexed; without an index, the chain."""
+    from ledger.services.financing import opens  # it imports this module
+
+    count = int(ledger.calls.functions.financingCount().call())
+    first = 1
+    if ledger.event_index is not None:
+        from ledger.indexer.pledges import active_unopened  # the index imports the services
+
+        unopened, top = active_unopened(ledger.event_index, reader)
+        if unopened:
+            return True
+        first = top + 1
+    for fid in range(first, count + 1):
+        status = ledger.calls.functions.getFinancing(fid).call()[2]
+        if FinancingStatus(status) is FinancingStatus.ACTIVE and not opens(ledger, fid, reader):
+            return True
+    return False
 
 
 def detail(

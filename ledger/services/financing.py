@@ -968,6 +968,12 @@ def list_financings(
     return Page(items=chosen, next_cursor=str(last) if more else None)
 
 
+def opens(ledger: Ledger, financing_id: int, reader: str) -> bool:
+    """Whether ``reader``'s key opens the terms of financing ``financing_id``."""
+    found = _read(ledger, financing_id, reader)
+    return found is not None and found[0].terms is not None
+
+
 def read_pledging(
     ledger: Ledger, doc_hash: bytes, reader: str, known: PledgedTo
 ) -> list[Financing]:

@@ -1,0 +1,75 @@
+"""A document's registrant never reads "not financed" for a document financed before it was
+registered (a bank may pledge an unregistered invoice; its terms are then sealed to no
+registrant): the registrant reads ``is_financed: null`` (it cannot tell), and ``false`` only
+when no active financing it cannot open predates its registration. Found by a tryout: the
+exporter read ``is_financed: false`` for an invoice a bank had financed an hour before."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+from api_helpers import CII, client_fixture, finance, lodge, register, xml
+from fastapi.testclient import TestClient
+
+from ledger.services import documents as docs
+
+if TYPE_CHECKING:
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+def _invoice(day: int) -> bytes:
+    data = CII.replace(b"TOSL110", f"FB-{uuid.uuid4().hex[:10]}".encode())
+    assert data != CII
+    return data.replace(b"20130410", f"201303{day:02d}".encode())
+
+
+def test_financed_before_it_was_registered_reads_unknown_to_the_registrant(
+    client: TestClient, network: Network
+) -> None:
+    early = _invoice(1)
+    doc_hash = lodge(client, network.bank, early)["doc_hash"]
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    assert register(client, network.enterprise, xml(early, "early.xml")) == doc_hash
+    record = client.get(f"/v1/documents/{doc_hash}", headers=network.enterprise.headers).json()
+    assert record["is_financed"] is None, record  # never "not financed"
+    regulator = client.get(f"/v1/documents/{doc_hash}", headers=network.regulator.headers)
+    assert regulator.json()["is_financed"] is True
+
+    # a document registered later: financing 1 (active, unseen) predates it as well
+    late = _invoice(2)
+    late_hash = register(client, network.enterprise, xml(late, "late.xml"))
+    later = client.get(f"/v1/documents/{late_hash}", headers=network.enterprise.headers).json()
+    assert later["is_financed"] is None
+    # once that financing is cancelled, nothing unseen and active predates it: not financed
+    cancel = client.post(
+        f"/v1/financings/{made.json()['financing_id']}/cancel",
+        json={"reason_code": 1},
+        headers=network.bank.headers,
+    )
+    assert cancel.status_code == 200, cancel.text
+    later = client.get(f"/v1/documents/{late_hash}", headers=network.enterprise.headers).json()
+    assert later["is_financed"] is False
+    # financed after its registration: sealed to the registrant, who reads it
+    assert lodge(client, network.bank, late)["doc_hash"] == late_hash
+    assert finance(client, network.bank, late_hash, amount=50_000).status_code == 201
+    later = client.get(f"/v1/documents/{late_hash}", headers=network.enterprise.headers).json()
+    assert later["is_financed"] is True
+
+
+def test_the_same_rule_without_the_gateways_index(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI reads without the served gateway's index: the chain says the same."""
+    early = _invoice(3)
+    doc_hash = lodge(client, network.bank, early)["doc_hash"]
+    assert finance(client, network.bank, doc_hash, amount=100_000).status_code == 201
+    assert register(client, network.enterprise, xml(early, "early.xml")) == doc_hash
+    monkeypatch.setattr(network.ledger, "event_index", None)
+    me = network.enterprise.address
+    parsed = docs.parse_doc_hash(doc_hash)
+    assert docs.is_financed(network.ledger, parsed, me, "enterprise", me) is None

@@ -255,9 +255,21 @@ class _Reader:
             raise InvalidInput(key, "must be an object with id and scheme")
         return self.party(value, key)
 
+    def as_written_code(self, text: str | None, field: str, what: str) -> None:
+        """A code registered now is taken as written: upper case, as its standard spells it
+        (``dk`` or ``vat`` were upper-cased silently; read leniently, they still are)."""
+        if self.strict and text is not None and text != text.upper():
+            raise InvalidInput(
+                field,
+                f"must be written in upper case ({what}): a form is registered as written",
+                value=text,
+            )
+
     def party(self, obj: Mapping[str, Any], key: str) -> Party:
         self.known_keys(obj, PARTY_KEYS, key)
-        country = normalise_country(self.string(obj, "country", f"{key}."), f"{key}.country")
+        country_text = self.string(obj, "country", f"{key}.")
+        self.as_written_code(country_text, f"{key}.country", "an ISO 3166-1 alpha-2 code")
+        country = normalise_country(country_text, f"{key}.country")
         entries: list[tuple[str, Mapping[str, Any]]] = []
         if obj.get("ids") is not None:
             ids = obj["ids"]
@@ -274,6 +286,7 @@ class _Reader:
             if value is None:
                 raise InvalidInput(f"{where}.id", _WHERE)
             scheme = self.string(entry, "scheme", f"{where}.")
+            self.as_written_code(scheme, f"{where}.scheme", "VAT, LEI, LEGAL, TAX, GLN, PARTY")
             party_ids.append(_party_id(value, scheme, country, where))
         name = self.string(obj, "name", f"{key}.")
         if not party_ids and name is None:
@@ -303,7 +316,7 @@ class _Reader:
             amount = Decimal(raw)
         else:
             raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
-        minor = to_minor_units(amount, currency, "totalAmount.value")
+        minor = to_minor_units(amount, currency, "totalAmount.value", exact=self.strict)
         if minor < 0:
             raise InvalidInput(
                 "totalAmount.value",

@@ -195,17 +195,29 @@ def _grouping_ok(integer: str, sep: str) -> bool:
     )
 
 
-def to_minor_units(amount: Decimal, currency: str, field: str = "amount") -> int:
+def to_minor_units(
+    amount: Decimal, currency: str, field: str = "amount", *, exact: bool = False
+) -> int:
     """An amount in the currency's minor units: ``12.5 EUR`` → ``1250``, ``1250 JPY`` → ``1250``.
 
-    Digits beyond the currency's exponent are rounded half-up (``0.125 EUR`` → ``13``).
+    Digits beyond the currency's exponent (ISO 4217 minor unit) are rounded half-up
+    (``0.125 EUR`` → ``13``) — or, ``exact`` (an amount registered now, taken as written),
+    refused: InvalidInput naming ``field``.
     """
     if not amount.is_finite():
         raise InvalidInput(field, "must be a finite number")
     if abs(amount) >= Decimal(10) ** 30:
         raise InvalidInput(field, "is too large")
     exponent = minor_unit_exponent(currency)
-    scaled = (amount * (Decimal(10) ** exponent)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    unrounded = amount * (Decimal(10) ** exponent)
+    scaled = unrounded.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    if exact and scaled != unrounded:
+        raise InvalidInput(
+            field,
+            f"has more decimals than {currency} has ({exponent}, ISO 4217): an amount is "
+            "registered as written, never rounded",
+            value=str(amount),
+        )
     return int(scaled)
 
 

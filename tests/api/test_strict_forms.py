@@ -151,6 +151,35 @@ def test_a_currency_not_written_as_iso_4217_writes_it_is_refused(
 
 
 @pytest.mark.parametrize(
+    ("amount", "currency"), [(10.123, "EUR"), (1000.999, "EUR"), (0.001, "EUR"), (1.5, "JPY")]
+)
+def test_an_amount_with_more_decimals_than_its_currency_is_refused_not_rounded(
+    world: World, amount: float, currency: str
+) -> None:
+    """A tryout registered 10.123 EUR and read a face value of 10.12: a number was rounded
+    while the same text was refused as ambiguous. Registered as written: refused."""
+    body = _set(form(), "totalAmount", {"value": amount, "currency": currency})
+    for prefix, url, kwargs in registering_sends(world, body):
+        before = head(world)
+        details = refused(send(world, "enterprise", url, **kwargs), prefix + "totalAmount.value")
+        assert "more decimals than" in details["rule"], (url, details)
+        assert head(world) == before, url
+
+
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [("issuer.scheme", "vat"), ("issuer.country", "de"), ("issuer.scheme", "Lei")],
+)
+def test_a_code_not_written_in_upper_case_is_refused(world: World, path: str, written: str) -> None:
+    """``vat`` and ``dk`` were upper-cased silently while ``eur`` was refused."""
+    for prefix, url, kwargs in registering_sends(world, _set(form(), path, written)):
+        before = head(world)
+        details = refused(send(world, "enterprise", url, **kwargs), prefix + path)
+        assert "upper case" in details["rule"], (url, details)
+        assert head(world) == before, url
+
+
+@pytest.mark.parametrize(
     ("path", "field"),
     [
         ("documentNo", "documentNo"),

@@ -468,6 +468,18 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
         tried.append(HashTried(form, hex32(doc_hash), registration is not None))
         if registration is not None:
             found.append((FoundRegistration(form, registration), doc_hash))
+    if not found and canonical is not None:
+        # another byte form of the same JSON document, registered from a file lodged here:
+        # the document this file is (registering it is refused for that reason)
+        others = same_document_registrations(
+            ledger, hex32(raw), hex32(hashlib.sha256(canonical).digest())
+        )
+        if others:
+            first_other = others[0]
+            other_hash = parse_doc_hash(first_other.registration.doc_hash)
+            return FileLookup(
+                other_hash, first_other.form, tuple(tried), first_other.registration, tuple(others)
+            )
     if not found:
         return FileLookup(raw, HashedForm.FILE_BYTES, tuple(tried), None)
     ordered = earliest_first(ledger, [f for f, _ in found])

@@ -198,3 +198,26 @@ def test_both_hashes_registered_verify_answers_with_the_earliest_and_lists_both(
         assert (body["doc_hash"], body["registration"]["registered_by"]) == (canonical, a.address)
         assert [r["earliest"] for r in body["registrations"]] == [True, False]
         assert body["registrations"][1]["registered_by"] == b.address
+
+
+def test_another_byte_form_verifies_as_the_registered_document(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout registered an indented JSON file; the same document minified was refused
+    registration ("the same JSON document, registered as another byte form") and yet verified
+    as not registered. It is that document: verify and check answer with its registration."""
+    a = network.enterprise
+    form = {**FORM, "documentNumber": "MAEU-PROV-9"}
+    pretty = _pretty(form)
+    assert client.post("/v1/documents", files=_file(pretty), headers=a.headers).status_code == 201
+    other = json.dumps(form, separators=(",", ":"), sort_keys=False).encode() + b"\n"
+    assert _sha(other) not in (_sha(pretty), _canonical(form))
+    for who in (network.bank_b, network.regulator, network.attestor):
+        verified = client.post("/v1/documents/verify", files=_file(other), headers=who.headers)
+        assert verified.status_code == 200, verified.text
+        answer = verified.json()
+        assert answer["status"] == "active", answer
+        assert answer["doc_hash"] == _sha(pretty)
+        assert answer["registration"]["registered_by"] == a.address
+        tried = {t["doc_hash"]: t["registered"] for t in answer["tried"]}
+        assert tried[_sha(other)] is False  # this file's own bytes are not registered

@@ -39,9 +39,20 @@ from ledger.errors import (
 from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
+from ledger.surrogates import escape_surrogates
 from ledger.words import NO_NAMES, Names
 
 log = logging.getLogger("tradeledger.api")
+
+
+class ErrorResponse(JSONResponse):
+    """An error body that always renders: text the client sent with a lone surrogate (a key
+    ``"\\udfff"`` named as unknown) is written escaped, never a UnicodeEncodeError
+    (:mod:`ledger.surrogates`)."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(escape_surrogates(content))
+
 
 #: most specific first; the first class an error is an instance of decides its status
 STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
@@ -152,7 +163,7 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         else:
             body = error_body(exc)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return ErrorResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -177,13 +188,13 @@ def install_error_handlers(app: FastAPI) -> None:
         # does not serve (405, with its Allow header)
         if exc.status_code == 400:
             problem = InvalidInput("body", f"cannot be read: {exc.detail}")
-            return JSONResponse(error_body(problem), status_code=422)
+            return ErrorResponse(error_body(problem), status_code=422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         body = {"error": code, "message": str(exc.detail), "details": {}}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = {"error": "internal_error", "message": "internal error", "details": {}}
-        return JSONResponse(body, status_code=500)
+        return ErrorResponse(body, status_code=500)

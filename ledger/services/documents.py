@@ -74,6 +74,7 @@ from ledger.services.roles import (
 )
 from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
+from ledger.surrogates import first_lone_surrogate
 from ledger.words import Names, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -429,7 +430,9 @@ def canonical_json(form: dict[str, Any]) -> bytes:
 def canonical_form(data: bytes) -> bytes | None:
     """The canonical JSON bytes of ``data`` when it is a JSON object, else None: the bytes
     ``POST /v1/documents/json`` registers for that object. Files larger than a JSON form may
-    be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed."""
+    be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed; an
+    object with a lone surrogate in a string or key (``"\\udc80"``) is not Unicode text, so not
+    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`)."""
     if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return None
     if json_depth(data) > MAX_JSON_DEPTH:
@@ -438,8 +441,8 @@ def canonical_form(data: bytes) -> bytes | None:
         form = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(form, dict):
-        return None
+    if not isinstance(form, dict) or first_lone_surrogate(form) is not None:
+        return None  # a lone surrogate is no character: no canonical form (ledger.surrogates)
     return canonical_json(form)
 
 

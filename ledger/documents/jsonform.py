@@ -58,6 +58,7 @@ from .facts import (
 from .normalise import (
     normalise_country,
     normalise_currency,
+    normalise_number,
     parse_amount_text,
     parse_form_date,
     to_minor_units,
@@ -203,6 +204,7 @@ class _Reader:
         number = self.string(form, "documentNumber")
         if number is None:
             raise DocumentFormatError("documentNumber", _WHERE)
+        normalise_number(number, "documentNumber")  # its faults named as the form names it
         issue_text = self.string(form, "issueDate")
         if issue_text is None:
             raise DocumentFormatError("issueDate", _WHERE)

@@ -782,3 +782,35 @@ def test_a_file_whose_json_holds_a_lone_surrogate_is_its_raw_bytes(world: World)
         assert digest in verified.text, verified.text
         assert "canonical_json" not in verified.text, verified.text
 
+
+# -- errors name the field the client sent -----------------------------------------------------
+
+
+def test_a_json_form_number_too_long_is_named_as_the_form_names_it(world: World) -> None:
+    """A ``documentNumber`` of 100,000 characters was refused naming ``number`` (the facts'
+    own name); the client sent ``documentNumber``."""
+    for number in ("X" * 100_000, "---"):
+        form = {**Valid(world).json_form(), "documentNumber": number}
+        before = head(world)
+        refused(send(world, "enterprise", "/v1/documents/json", json=form), "documentNumber")
+        assert head(world) == before
+
+
+def test_a_file_field_must_be_a_file(world: World) -> None:
+    """``curl -F file=x`` (a text field named file) read ``body: Value error, Expected
+    UploadFile``; no body at all read ``body: is required``. Both name ``file`` (``files`` of a
+    batch) on every route that takes a file."""
+    checked = set()
+    for route in _file_routes(world):
+        role, url, _kwargs = Valid(world).request(route)
+        name = "files" if route.path == "/v1/documents/batch" else "file"
+        before = head(world)
+        text = send(world, role, url, data={name: "x"})
+        rule = refused(text, name)["rule"]
+        assert rule.startswith("must be a file (multipart"), rule
+        empty = {"Content-Type": "multipart/form-data; boundary=x"}
+        for missing in (send(world, role, url), send(world, role, url, headers=empty)):
+            assert refused(missing, name)["rule"] == "is required"
+        assert head(world) == before
+        checked.add(route.path)
+    assert {"/v1/documents", "/v1/documents/verify", "/v1/documents/batch"} <= checked

@@ -2332,16 +2332,25 @@ class LodgedPage:
     next_cursor: str | None
 
 
+def _search_criterion(text: str, field_name: str) -> None:
+    """The one rule for every lodged-file search criterion: 1..MAX_SEARCH_TEXT characters, at
+    least one of them a letter or digit (``---``, a NUL or a space alone match nothing a
+    person meant): InvalidInput naming the parameter."""
+    if len(text) > MAX_SEARCH_TEXT:
+        raise InvalidInput(field_name, f"must be at most {MAX_SEARCH_TEXT} characters")
+    if not clean_text(text):
+        raise InvalidInput(field_name, "must not be empty")
+    if not any(c.isalnum() for c in text):
+        raise InvalidInput(field_name, "must contain at least one letter or digit")
+
+
 def _party_query(text: str | None, field_name: str) -> PartyQuery | None:
     """A seller or buyer to look for: an identifier (VAT id, LEI, GLN, …, compared in the
     normalised form) or a part of the registered name (case-insensitive)."""
     if text is None:
         return None
-    if len(text) > MAX_SEARCH_TEXT:
-        raise InvalidInput(field_name, f"must be at most {MAX_SEARCH_TEXT} characters")
+    _search_criterion(text, field_name)
     name = clean_text(text).casefold()
-    if not name:
-        raise InvalidInput(field_name, "must not be empty")
     try:
         ids = frozenset(
             {normalise_identifier(text, field_name), normalise_vat_id(text, None, field_name)}
@@ -2381,8 +2390,7 @@ def search_lodged(
     limit = _check_limit(limit, MAX_LIST_LIMIT)
     number = None
     if invoice_number is not None:
-        if len(invoice_number) > MAX_SEARCH_TEXT:
-            raise InvalidInput("invoice_number", f"must be at most {MAX_SEARCH_TEXT} characters")
+        _search_criterion(invoice_number, "invoice_number")
         number = normalise_identifier(invoice_number, "invoice_number")
     after = _lodged_cursor(cursor)
     rows, more = ledger.db.search_received(

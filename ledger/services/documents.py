@@ -74,7 +74,8 @@ from ledger.services.roles import (
 )
 from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
-from ledger.surrogates import first_lone_surrogate
+from ledger.surrogates import RULE as SURROGATE_RULE
+from ledger.surrogates import escape_surrogates, first_lone_surrogate
 from ledger.words import Names, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -1313,7 +1314,9 @@ def _kept(
         received_by=actor,
         fmt=parsed.format.value,
         size=parsed.size,
-        filename=filename,
+        # a name the OS gave with bytes that are not UTF-8 (``s\xff.txt`` on the command line
+        # reads as a lone surrogate): kept escaped, as text (ledger.surrogates)
+        filename=escape_surrogates(filename),
         doc_type=doc_type.name.lower(),
         facts_json=json.dumps(parsed.facts.to_dict()) if parsed.facts else None,
         fingerprints=fps,
@@ -2342,6 +2345,9 @@ def _search_criterion(text: str, field_name: str) -> None:
         raise InvalidInput(field_name, "must not be empty")
     if not any(c.isalnum() for c in text):
         raise InvalidInput(field_name, "must contain at least one letter or digit")
+    found = first_lone_surrogate(text)
+    if found is not None:  # not text: from a command line's undecodable bytes
+        raise InvalidInput(field_name, SURROGATE_RULE.format(escaped=found[1]))
 
 
 def _party_query(text: str | None, field_name: str) -> PartyQuery | None:

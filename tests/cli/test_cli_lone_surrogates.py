@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from tests.cli.cli_helpers import Cli
@@ -53,3 +54,19 @@ def test_doc_register_verify_and_import_take_such_a_file_as_its_bytes(tmp_path: 
     assert "\\ud800" in refused.stderr
     checked = cli.run("doc", "verify", str(form), code=3)
     assert "Traceback" not in checked.output
+
+
+def test_a_file_name_or_a_criterion_that_is_not_utf_8_never_fails(tmp_path: Path) -> None:
+    """A file named with a byte that is not UTF-8 (``s\\xff.txt``) reaches Python as a lone
+    surrogate: ``doc register`` wrote the registration on chain and then failed with a
+    traceback keeping its name. The name is kept escaped; a search criterion holding one is
+    refused naming it (exit 2)."""
+    cli = Cli(tmp_path / "ledger")
+    created = cli.json("init", "--demo")
+    exporter = next(m for m in created["members"] if m["role"] == "enterprise")["address"]
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/s\xff.txt"))
+    odd.write_bytes(b"a file with an odd name")
+    registered = cli.json("doc", "register", str(odd), "--as", exporter)
+    assert registered["doc_hash"] == "0x" + hashlib.sha256(odd.read_bytes()).hexdigest()
+    refused = cli.run("doc", "search", "--as", exporter, "--seller", "x\udcff", code=2)
+    assert refused.stderr.startswith("error: seller: holds a lone surrogate"), refused

@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger import messages
@@ -39,9 +40,20 @@ from ledger.errors import (
 from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
+from ledger.surrogates import escape_surrogates
 from ledger.words import NO_NAMES, Names
 
 log = logging.getLogger("tradeledger.api")
+
+
+class ErrorResponse(JSONResponse):
+    """An error body that always renders: text the client sent with a lone surrogate (a key
+    ``"\\udfff"`` named as unknown) is written escaped, never a UnicodeEncodeError
+    (:mod:`ledger.surrogates`)."""
+
+    def render(self, content: Any) -> bytes:
+        return super().render(escape_surrogates(content))
+
 
 #: most specific first; the first class an error is an instance of decides its status
 STATUS_TABLE: tuple[tuple[type[LedgerError], int], ...] = (
@@ -110,6 +122,24 @@ def field_name(loc: Sequence[str | int], body: Any = _NO_BODY) -> str:
     return path_text(sent_parts(loc, body)) or "body"
 
 
+def sent_body(body: Any) -> Any:
+    """The body a validation error is walked against (:func:`field_name`): a JSON value as it
+    is; a multipart form as an object of its fields (a list for one given more than once), so
+    ``file`` is named, not ``body``."""
+    if isinstance(body, FormData):
+        return {
+            key: (vals if len(vals) > 1 else vals[0])
+            for key in body
+            for vals in [body.getlist(key)]
+        }
+    return body
+
+
+def _is_upload(error: Mapping[str, Any]) -> bool:
+    """A value error from FastAPI's file check: a form text field where a file was expected."""
+    return "Expected UploadFile" in str(error.get("msg", ""))
+
+
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:
     """One FastAPI/pydantic validation error as ``{"field", "rule"}`` in words: a body that is
     not JSON is the field ``body`` (``invalid JSON at position 9: Expecting value``), a number
@@ -132,6 +162,12 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
         }
     if kind == "missing":
         return {"field": field, "rule": "is required"}
+    if _is_upload(error):
+        return {
+            "field": field,
+            "rule": "must be a file (multipart with a filename: curl -F "
+            f"{field}=@path), not a text field",
+        }
     if kind in ("model_attributes_type", "dict_type") and field == "body":
         return {"field": field, "rule": "must be a JSON object"}
     return {"field": field, "rule": str(error.get("msg", ""))}
@@ -152,11 +188,11 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         else:
             body = error_body(exc)
-        return JSONResponse(body, status_code=status, headers=headers)
+        return ErrorResponse(body, status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-        body = getattr(exc, "body", None)
+        body = sent_body(getattr(exc, "body", None))
         problems: list[dict[str, str]] = []
         for error in exc.errors():
             problem = validation_problem(error, body)
@@ -168,7 +204,7 @@ def install_error_handlers(app: FastAPI) -> None:
             "message": f"{first['field']}: {first['rule']}",
             "details": {"field": first["field"], "rule": first["rule"], "problems": problems},
         }
-        return JSONResponse(body, status_code=422)
+        return ErrorResponse(body, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -177,13 +213,13 @@ def install_error_handlers(app: FastAPI) -> None:
         # does not serve (405, with its Allow header)
         if exc.status_code == 400:
             problem = InvalidInput("body", f"cannot be read: {exc.detail}")
-            return JSONResponse(error_body(problem), status_code=422)
+            return ErrorResponse(error_body(problem), status_code=422)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         body = {"error": code, "message": str(exc.detail), "details": {}}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = {"error": "internal_error", "message": "internal error", "details": {}}
-        return JSONResponse(body, status_code=500)
+        return ErrorResponse(body, status_code=500)

@@ -31,6 +31,8 @@ from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
 from ledger.jsonkeys import loads_unique
 from ledger.network import Ledger
+from ledger.surrogates import RULE as SURROGATE_RULE
+from ledger.surrogates import escape_surrogates, first_lone_surrogate
 
 #: paths whose every route authenticates with an API key (the guard checks it first)
 AUTHENTICATED_PREFIX = "/v1/"
@@ -111,7 +113,7 @@ class RequestGuard:
 
 async def send_error(send: Send, status: int, error: LedgerError) -> None:
     """The one error body, closing the connection (a body left unread is never drained)."""
-    payload = json.dumps(error_body(error)).encode()
+    payload = json.dumps(escape_surrogates(error_body(error)), ensure_ascii=False).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
@@ -169,17 +171,34 @@ def check_json_numbers(body: bytes) -> None:
     key twice (which value was meant? :mod:`ledger.jsonkeys`), or with a number no field can
     take: one that overflows a float (``1e400`` would reach the route as infinity), ``NaN`` or
     ``Infinity`` (which Python's parser accepts), or an integer too long to convert. A body that
-    is not JSON is left to the route's own parsing (its 422 names the position)."""
+    is not JSON is left to the route's own parsing (its 422 names the position). A body that is
+    not UTF-8 (RFC 8259 §8.1: UTF-16 with its BOM, Latin-1) is refused naming ``body``; a string
+    or key with a lone surrogate (``"\\ud800"``: no character) naming where it sits
+    (:mod:`ledger.surrogates`)."""
     if not body.strip():
         return
     try:
-        value = loads_unique(body)
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(
+            "body",
+            f"must be JSON encoded as UTF-8 (RFC 8259 §8.1); byte {exc.start} is not UTF-8"
+            + (
+                " (this body is UTF-16 or UTF-32)" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+            ),
+        ) from None
+    try:
+        value = loads_unique(text)
     except InvalidInput:
         raise  # an object that names a key twice (ledger.jsonkeys)
     except json.JSONDecodeError:
         return
     except ValueError as exc:  # an integer beyond Python's digit limit for int()
         raise InvalidInput("body", f"holds a number too large for any field ({exc})") from None
+    surrogate = first_lone_surrogate(value)
+    if surrogate is not None:
+        field, escaped = surrogate
+        raise InvalidInput(field, SURROGATE_RULE.format(escaped=escaped))
     where = _non_finite(value, "")
     if where is not None:
         field = where or "body"

@@ -35,6 +35,7 @@ from ledger.services.roles import (
     RefusalReason,
     Role,
 )
+from ledger.surrogates import escape_surrogates
 from ledger.words import (
     NO_NAMES,
     Names,
@@ -458,8 +459,10 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     if isinstance(error, ContractError):
         for key, value in decoded_details(error, names).items():
             details.setdefault(key, value)
-    return {
+    body = {
         "error": error.code,
         "message": describe(error, names),
         "details": jsonable(details),
     }
+    escaped: dict[str, Any] = escape_surrogates(body)
+    return escaped  # client text with a lone surrogate: escaped, never a crash

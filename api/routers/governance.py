@@ -11,6 +11,7 @@ from api.bodycheck import DecimalId, JsonInt, RequestBody
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
+from ledger.services.paging import id_cursor
 from ledger.services.roles import ProposalAction, Role
 
 #: a proposal id as the contract numbers them (from 1; the gateway's SQL keeps signed 64 bits)
@@ -127,11 +128,7 @@ def list_proposals(
     pending: Annotated[bool, Query(description="only pending proposals")] = False,
 ) -> ProposalPage:
     """Every proposal by id (any participant, e.g. a regulator, may read them)."""
-    after = 0
-    if cursor is not None:
-        if not (cursor.isascii() and cursor.isdigit()):
-            raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
-        after = int(cursor)
+    after = id_cursor(cursor)
     found, continue_after = svc.list_proposals(ledger, after, limit, pending_only=pending)
     return ProposalPage(
         items=[public(p) for p in found],

@@ -17,9 +17,9 @@ from api.deps import (
     require_role,
 )
 from api.routers.governance import ProposalPublic, public
-from ledger.errors import InvalidInput
 from ledger.join import JoinRequest
 from ledger.services import members as svc
+from ledger.services.paging import id_cursor
 from ledger.services.roles import Role
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
@@ -78,11 +78,7 @@ def list_members(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> MemberPage:
     """Members by id, paginated by cursor."""
-    after = 0
-    if cursor is not None:
-        if not (cursor.isascii() and cursor.isdigit()):
-            raise InvalidInput("cursor", "must be a next_cursor returned by this endpoint")
-        after = int(cursor)
+    after = id_cursor(cursor)
     members, continue_after = svc.members_page(ledger, after, limit)
     return member_page(members, continue_after)
 

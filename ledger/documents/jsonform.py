@@ -43,6 +43,8 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.surrogates import RULE as SURROGATE_RULE
+from ledger.surrogates import first_lone_surrogate
 
 from .currencies import minor_unit_exponent
 from .facts import (
@@ -56,6 +58,7 @@ from .facts import (
 from .normalise import (
     normalise_country,
     normalise_currency,
+    normalise_number,
     parse_amount_text,
     parse_form_date,
     to_minor_units,
@@ -135,6 +138,9 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
         raise DocumentFormatError("json", "not a well-formed UTF-8 JSON document") from None
     if not isinstance(form, dict):
         raise DocumentFormatError("json", "the form must be a JSON object")
+    surrogate = first_lone_surrogate(form)
+    if surrogate is not None:  # no character: the form is not Unicode text (ledger.surrogates)
+        raise DocumentFormatError(surrogate[0], SURROGATE_RULE.format(escaped=surrogate[1]))
     try:
         return _Reader(strict).facts(form)
     except DocumentFormatError:
@@ -198,6 +204,7 @@ class _Reader:
         number = self.string(form, "documentNumber")
         if number is None:
             raise DocumentFormatError("documentNumber", _WHERE)
+        normalise_number(number, "documentNumber")  # its faults named as the form names it
         issue_text = self.string(form, "issueDate")
         if issue_text is None:
             raise DocumentFormatError("issueDate", _WHERE)

@@ -74,6 +74,8 @@ from ledger.services.roles import (
 )
 from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
+from ledger.surrogates import RULE as SURROGATE_RULE
+from ledger.surrogates import escape_surrogates, first_lone_surrogate
 from ledger.words import Names, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -429,7 +431,9 @@ def canonical_json(form: dict[str, Any]) -> bytes:
 def canonical_form(data: bytes) -> bytes | None:
     """The canonical JSON bytes of ``data`` when it is a JSON object, else None: the bytes
     ``POST /v1/documents/json`` registers for that object. Files larger than a JSON form may
-    be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed."""
+    be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed; an
+    object with a lone surrogate in a string or key (``"\\udc80"``) is not Unicode text, so not
+    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`)."""
     if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return None
     if json_depth(data) > MAX_JSON_DEPTH:
@@ -438,8 +442,8 @@ def canonical_form(data: bytes) -> bytes | None:
         form = json.loads(data)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(form, dict):
-        return None
+    if not isinstance(form, dict) or first_lone_surrogate(form) is not None:
+        return None  # a lone surrogate is no character: no canonical form (ledger.surrogates)
     return canonical_json(form)
 
 
@@ -1322,7 +1326,9 @@ def _kept(
         received_by=actor,
         fmt=parsed.format.value,
         size=parsed.size,
-        filename=filename,
+        # a name the OS gave with bytes that are not UTF-8 (``s\xff.txt`` on the command line
+        # reads as a lone surrogate): kept escaped, as text (ledger.surrogates)
+        filename=escape_surrogates(filename),
         doc_type=doc_type.name.lower(),
         facts_json=json.dumps(parsed.facts.to_dict()) if parsed.facts else None,
         fingerprints=fps,
@@ -2372,16 +2378,28 @@ class LodgedPage:
     next_cursor: str | None
 
 
+def _search_criterion(text: str, field_name: str) -> None:
+    """The one rule for every lodged-file search criterion: 1..MAX_SEARCH_TEXT characters, at
+    least one of them a letter or digit (``---``, a NUL or a space alone match nothing a
+    person meant): InvalidInput naming the parameter."""
+    if len(text) > MAX_SEARCH_TEXT:
+        raise InvalidInput(field_name, f"must be at most {MAX_SEARCH_TEXT} characters")
+    if not clean_text(text):
+        raise InvalidInput(field_name, "must not be empty")
+    if not any(c.isalnum() for c in text):
+        raise InvalidInput(field_name, "must contain at least one letter or digit")
+    found = first_lone_surrogate(text)
+    if found is not None:  # not text: from a command line's undecodable bytes
+        raise InvalidInput(field_name, SURROGATE_RULE.format(escaped=found[1]))
+
+
 def _party_query(text: str | None, field_name: str) -> PartyQuery | None:
     """A seller or buyer to look for: an identifier (VAT id, LEI, GLN, …, compared in the
     normalised form) or a part of the registered name (case-insensitive)."""
     if text is None:
         return None
-    if len(text) > MAX_SEARCH_TEXT:
-        raise InvalidInput(field_name, f"must be at most {MAX_SEARCH_TEXT} characters")
+    _search_criterion(text, field_name)
     name = clean_text(text).casefold()
-    if not name:
-        raise InvalidInput(field_name, "must not be empty")
     try:
         ids = frozenset(
             {normalise_identifier(text, field_name), normalise_vat_id(text, None, field_name)}
@@ -2421,8 +2439,7 @@ def search_lodged(
     limit = _check_limit(limit, MAX_LIST_LIMIT)
     number = None
     if invoice_number is not None:
-        if len(invoice_number) > MAX_SEARCH_TEXT:
-            raise InvalidInput("invoice_number", f"must be at most {MAX_SEARCH_TEXT} characters")
+        _search_criterion(invoice_number, "invoice_number")
         number = normalise_identifier(invoice_number, "invoice_number")
     after = _lodged_cursor(cursor)
     rows, more = ledger.db.search_received(

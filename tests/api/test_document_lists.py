@@ -277,6 +277,12 @@ def test_a_member_never_sees_another_members_lodged_files(
         ({"seller": "   "}, "seller"),
         ({"buyer": ""}, "buyer"),
         ({"seller": "x" * 201}, "seller"),
+        # no letter or digit, whatever the parameter (NUL and punctuation passed as text)
+        ({"invoice_number": "\x00"}, "invoice_number"),
+        ({"invoice_number": "--\x00--"}, "invoice_number"),
+        ({"seller": "---"}, "seller"),
+        ({"buyer": "\x00"}, "buyer"),
+        ({"buyer": "(./)"}, "buyer"),
         ({"cursor": "garbage"}, "cursor"),
         ({"cursor": "2026-01-01T00:00:00|0x12"}, "cursor"),
         ({"limit": "0"}, "limit"),

@@ -669,3 +669,148 @@ def test_a_proposal_field_its_action_does_not_take_is_refused(world: World) -> N
     ):
         refused(send(w, "admin", "/v1/governance/proposals", json=body), field)
     assert head(w) == before
+
+
+# -- lone surrogates ---------------------------------------------------------------------------
+
+
+def _string_paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
+    """The key path of every string value in ``value``."""
+    if isinstance(value, str):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _string_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _string_paths(item, (*path, i))
+
+
+def _path_text(path: tuple[Any, ...]) -> str:
+    return _place(path[:-1], path[-1]) if path else "body"
+
+
+def test_a_lone_surrogate_in_a_json_body_is_refused_naming_where_it_sits(world: World) -> None:
+    """``{"\\udfff": 1}`` to /v1/members and ``"documentNumber": "\\ud800"`` were 500s (the
+    error's details, or the canonical form, could not be encoded as UTF-8). A lone surrogate
+    is no character: every JSON write refuses one — in a key or in any string value — naming
+    where it sits, and writes nothing."""
+    w, valid = world, Valid(world)
+    checked = set()
+    for route in writes(w):
+        if "application/json" not in content_of(route):
+            continue
+        if route.path == "/v1/documents/openattestation":
+            role, url, kwargs = "enterprise", route.path, {"json": {"version": "x"}}
+        else:
+            role, url, kwargs = valid.request(route)
+        body = kwargs["json"]
+        cases: list[tuple[Any, str]] = []
+        for path in _object_paths(body):
+            bad = copy.deepcopy(body)
+            _at(bad, path)["\ud800x"] = 2
+            cases.append((bad, _place(path, "\\ud800x")))
+        for path in _string_paths(body):
+            bad = copy.deepcopy(body)
+            _at(bad, path[:-1])[path[-1]] = "A\udc80"
+            cases.append((bad, _path_text(path)))
+        for bad, field in cases:
+            before = head(w)
+            answer = send(w, role, url, **raw_json(kwargs, json.dumps(bad).encode()))
+            details = refused(answer, field)
+            assert "lone surrogate" in details["rule"], details
+            assert "\\udc80" in details["rule"] or "\\ud800" in details["rule"], details
+            assert head(w) == before, (route.path, field)
+            checked.add(route.path)
+    assert {
+        "/v1/members",
+        "/v1/documents/json",
+        "/v1/financings",
+        "/v1/financings/{financing_id}/drawdown",
+        "/v1/documents/openattestation",
+    } <= checked
+    # the fault's own reproductions
+    member = send(w, "admin", "/v1/members", **raw_json({}, b'{"\\udfff":1}'))
+    assert refused(member, "\\udfff")
+    form = {**valid.json_form(), "documentNumber": "\ud800"}
+    answer = send(w, "enterprise", "/v1/documents/json", **raw_json({}, json.dumps(form).encode()))
+    refused(answer, "documentNumber")
+
+
+def test_a_json_body_is_utf_8(world: World) -> None:
+    """A UTF-16 body (with its BOM) was refused as holding "a number too large for any field":
+    it is refused as what it is, not UTF-8 JSON (RFC 8259 §8.1)."""
+    form = Valid(world).json_form()
+    for encoding in ("utf-16", "utf-16-be", "latin-1"):
+        text = json.dumps({**form, "documentNumber": "BL-é"}, ensure_ascii=False)
+        answer = send(
+            world, "enterprise", "/v1/documents/json", **raw_json({}, text.encode(encoding))
+        )
+        details = refused(answer, "body")
+        assert "UTF-8" in details["rule"], details
+        assert "number" not in details["rule"], details
+
+
+def _file_routes(w: World) -> list[Route]:
+    return [r for r in writes(w) if "multipart/form-data" in content_of(r)]
+
+
+def test_a_file_whose_json_holds_a_lone_surrogate_is_its_raw_bytes(world: World) -> None:
+    """``{"any":"\\udc80"}`` uploaded as a file was a 500 on every file route (its canonical
+    form could not be encoded). Such JSON is not Unicode text, so it has no canonical form:
+    the file is its raw bytes — registered, verified, checked and received as them."""
+    w, valid = world, Valid(world)
+    nonce = next(_numbers)
+    for name, data in (
+        ("s.txt", b'{"any":"\\udc80","n":%d}' % nonce),
+        ("s.json", b'{"\\ud800":"x","documentNumber":"\\ud800","n":%d}' % nonce),
+        ("form.json", json.dumps({**valid.json_form(), "documentNumber": "BL-\udc80"}).encode()),
+    ):
+        file = {"file": (name, data, "application/json")}
+        for route in _file_routes(w):
+            role, url, kwargs = valid.request(route)
+            if route.path == "/v1/documents/batch":
+                files: Any = [("files", file["file"]), ("files", unique_file("b")["file"])]
+            else:
+                files = file
+            answer = send(w, role, url, **{**kwargs, "files": files})
+            assert answer.status_code < 500, (route.path, answer.text)
+        # register, then verify: the file's bytes, the same rule on both sides
+        digest = "0x" + hashlib.sha256(data).hexdigest()
+        verified = send(w, "bank", "/v1/documents/verify", files=file)
+        assert verified.status_code == 200, verified.text
+        assert digest in verified.text, verified.text
+        assert "canonical_json" not in verified.text, verified.text
+
+
+# -- errors name the field the client sent -----------------------------------------------------
+
+
+def test_a_json_form_number_too_long_is_named_as_the_form_names_it(world: World) -> None:
+    """A ``documentNumber`` of 100,000 characters was refused naming ``number`` (the facts'
+    own name); the client sent ``documentNumber``."""
+    for number in ("X" * 100_000, "---"):
+        form = {**Valid(world).json_form(), "documentNumber": number}
+        before = head(world)
+        refused(send(world, "enterprise", "/v1/documents/json", json=form), "documentNumber")
+        assert head(world) == before
+
+
+def test_a_file_field_must_be_a_file(world: World) -> None:
+    """``curl -F file=x`` (a text field named file) read ``body: Value error, Expected
+    UploadFile``; no body at all read ``body: is required``. Both name ``file`` (``files`` of a
+    batch) on every route that takes a file."""
+    checked = set()
+    for route in _file_routes(world):
+        role, url, _kwargs = Valid(world).request(route)
+        name = "files" if route.path == "/v1/documents/batch" else "file"
+        before = head(world)
+        text = send(world, role, url, data={name: "x"})
+        rule = refused(text, name)["rule"]
+        assert rule.startswith("must be a file (multipart"), rule
+        empty = {"Content-Type": "multipart/form-data; boundary=x"}
+        for missing in (send(world, role, url), send(world, role, url, headers=empty)):
+            assert refused(missing, name)["rule"] == "is required"
+        assert head(world) == before
+        checked.add(route.path)
+    assert {"/v1/documents", "/v1/documents/verify", "/v1/documents/batch"} <= checked

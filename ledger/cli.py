@@ -35,7 +35,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
-from ledger.cli_once import OnceGroup
+from ledger.cli_once import OnceGroup, is_digits
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
@@ -1669,12 +1669,15 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
     doc_hash, sep, amount = text.partition("=")
     if not sep:
         fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
-    try:
-        value = int(amount)
-    except ValueError:
-        fail(InvalidInput(f"--doc[{index}]", "the amount must be an integer in minor units"))
-        raise  # unreachable
-    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), value)
+    if not is_digits(amount):  # int() takes "+5", " 5", "1_000" and "٥"
+        fail(
+            InvalidInput(
+                f"--doc[{index}]",
+                "the amount must be an integer in minor units, "
+                f"written in decimal digits (such as 12000), not {amount!r}",
+            )
+        )
+    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), int(amount))
 
 
 @finance_app.command("create")

@@ -295,7 +295,7 @@ def member_add(
     that uses its bank's gateway). An organisation that runs its own gateway joins with its own
     key instead: "tradeledger join" there, "tradeledger member approve FILE" here. Prints its
     address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
-    parsed = guard(lambda: Role.parse(role))
+    parsed = guard(lambda: Role.parse(role, "--role"))
     with opened_ledger(data_dir) as ledger:
         new = guard(
             lambda: member_svc.add_member(
@@ -396,8 +396,8 @@ def member_propose(
 ) -> None:
     """Propose a consortium change, signed by this gateway's admin (its approval counts). It
     takes effect once M admins approved it (at once when M = 1)."""
-    parsed = guard(lambda: ProposalAction.parse(action))
-    parsed_role = guard(lambda: Role.parse(role)) if role is not None else None
+    parsed = guard(lambda: ProposalAction.parse(action, "ACTION", sep="-"))
+    parsed_role = guard(lambda: Role.parse(role, "--role")) if role is not None else None
     data: bytes | int = b""
     if parsed == ProposalAction.SET_THRESHOLD:
         if threshold is None:

@@ -25,6 +25,7 @@ from typing import Any
 from typer.core import TyperGroup
 
 from ledger.cli_common import fail
+from ledger.cli_filters import ReadCommand
 from ledger.errors import InvalidInput
 
 #: the rule an option given twice breaks (the API's words for a form field given twice)
@@ -68,7 +69,14 @@ def loose_numbers(command: Any, ctx: Any, given: dict[str, Any]) -> list[tuple[s
             continue
         value = given[param.name]
         values = value if isinstance(value, (list, tuple)) else [value]
-        bad = [v for v in values if isinstance(v, str) and not is_digits(v)]
+        bad = [
+            v
+            for v in values
+            if isinstance(v, str)
+            and not is_digits(v)
+            # a reading command refuses an empty option in its own words (cli_filters)
+            and not (isinstance(command, ReadCommand) and not v.strip())
+        ]
         if bad:
             loose.append((param_name(param), bad[0]))
     return loose

@@ -35,7 +35,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
-from ledger.cli_once import OnceGroup
+from ledger.cli_once import OnceGroup, is_digits
 from ledger.config import record_evaluator_url
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
@@ -295,7 +295,7 @@ def member_add(
     that uses its bank's gateway). An organisation that runs its own gateway joins with its own
     key instead: "tradeledger join" there, "tradeledger member approve FILE" here. Prints its
     address and API key once. Above M = 1 this makes a proposal that M admins must approve."""
-    parsed = guard(lambda: Role.parse(role))
+    parsed = guard(lambda: Role.parse(role, "--role"))
     with opened_ledger(data_dir) as ledger:
         new = guard(
             lambda: member_svc.add_member(
@@ -396,8 +396,8 @@ def member_propose(
 ) -> None:
     """Propose a consortium change, signed by this gateway's admin (its approval counts). It
     takes effect once M admins approved it (at once when M = 1)."""
-    parsed = guard(lambda: ProposalAction.parse(action))
-    parsed_role = guard(lambda: Role.parse(role)) if role is not None else None
+    parsed = guard(lambda: ProposalAction.parse(action, "ACTION", sep="-"))
+    parsed_role = guard(lambda: Role.parse(role, "--role")) if role is not None else None
     data: bytes | int = b""
     if parsed == ProposalAction.SET_THRESHOLD:
         if threshold is None:
@@ -1669,12 +1669,15 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
     doc_hash, sep, amount = text.partition("=")
     if not sep:
         fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
-    try:
-        value = int(amount)
-    except ValueError:
-        fail(InvalidInput(f"--doc[{index}]", "the amount must be an integer in minor units"))
-        raise  # unreachable
-    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), value)
+    if not is_digits(amount):  # int() takes "+5", " 5", "1_000" and "٥"
+        fail(
+            InvalidInput(
+                f"--doc[{index}]",
+                "the amount must be an integer in minor units, "
+                f"written in decimal digits (such as 12000), not {amount!r}",
+            )
+        )
+    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), int(amount))
 
 
 @finance_app.command("create")

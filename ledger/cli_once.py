@@ -8,6 +8,13 @@ before a command (or the group itself) parses its options, one that takes a sing
 is given more than once ends the command with ``error: --amount: is given more than once: give
 it once`` and exit 2 (with ``--json``, the API's error body on stdout). Options that take many
 (``--doc`` of ``finance create``) and counters keep their meaning.
+
+A number is taken as written, as the API takes it: every integer argument and option (amounts,
+ids, reason codes, limits, ports) is plain ASCII decimal digits. Click reads one with ``int()``,
+which takes ``+5``, `` 3``, ``1_000`` and other numerals (``١``): ``finance drawdown 2 "+5"``
+drew 5. Such a value ends the command before it runs with ``error: AMOUNT: must be written in
+decimal digits (such as 7), not '+5'`` and exit 2 (with ``--json``, the API's error body). No
+integer of the CLI takes a negative value (amounts are minor units).
 """
 
 from __future__ import annotations
@@ -18,22 +25,81 @@ from typing import Any
 from typer.core import TyperGroup
 
 from ledger.cli_common import fail
+from ledger.cli_filters import ReadCommand
 from ledger.errors import InvalidInput
 
 #: the rule an option given twice breaks (the API's words for a form field given twice)
 REPEATED_RULE = "is given more than once: give it once (it takes one value)"
 
 
-def repeated_options(command: Any, ctx: Any, args: list[str]) -> tuple[list[str], bool]:
-    """The single-valued options (their first spelling, ``--amount``) that ``args`` give
-    ``command`` more than once, and whether ``--json`` is among ``args``. Arguments the parser
-    cannot read give nothing here: the command's own parsing says what is wrong with them."""
+def digits_rule(given: str) -> str:
+    """The rule a number not in plain decimal digits breaks (the API's words for a path id)."""
+    return f"must be written in decimal digits (such as 7), not {given!r}"
+
+
+def is_digits(text: str) -> bool:
+    """Plain ASCII decimal digits, at least one: no sign, space, ``_`` or other numeral."""
+    return text.isascii() and text.isdigit()
+
+
+def takes_int(param: Any) -> bool:
+    """Does ``param`` read an integer (``int``, ``int | None``, a list of them)? Read from the
+    annotation Typer keeps (``type_descriptor``), else from Click's parameter type."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:
+        annotation = descriptor.annotation
+        return annotation is int or getattr(annotation, "__args__", None) == (int,)
+    return type(getattr(param, "type", None)).__name__ in ("IntParamType", "IntRange")
+
+
+def param_name(param: Any) -> str:
+    """An option by its first spelling (``--amount``), an argument as help shows it
+    (``AMOUNT``)."""
+    if param.param_type_name == "option":
+        return str(param.opts[0])
+    return str(param.metavar or param.name).upper()
+
+
+def loose_numbers(command: Any, ctx: Any, given: dict[str, Any]) -> list[tuple[str, str]]:
+    """The integer parameters of ``command`` that ``given`` (the parser's raw values) writes
+    otherwise than in decimal digits, each with the first such value."""
+    loose: list[tuple[str, str]] = []
+    for param in command.get_params(ctx):
+        if not takes_int(param) or param.name not in given:
+            continue
+        value = given[param.name]
+        values = value if isinstance(value, (list, tuple)) else [value]
+        bad = [
+            v
+            for v in values
+            if isinstance(v, str)
+            and not is_digits(v)
+            # a reading command refuses an empty option in its own words (cli_filters)
+            and not (isinstance(command, ReadCommand) and not v.strip())
+        ]
+        if bad:
+            loose.append((param_name(param), bad[0]))
+    return loose
+
+
+def _parse(command: Any, ctx: Any, args: list[str]) -> tuple[dict[str, Any], list[Any]] | None:
     parser = command.make_parser(ctx)
     parser.allow_interspersed_args = command.allow_interspersed_args
     try:
         given, _, order = parser.parse_args(args=list(args))
     except Exception:
+        return None
+    return dict(given), list(order)
+
+
+def repeated_options(command: Any, ctx: Any, args: list[str]) -> tuple[list[str], bool]:
+    """The single-valued options (their first spelling, ``--amount``) that ``args`` give
+    ``command`` more than once, and whether ``--json`` is among ``args``. Arguments the parser
+    cannot read give nothing here: the command's own parsing says what is wrong with them."""
+    parsed = _parse(command, ctx, args)
+    if parsed is None:
         return [], False
+    given, order = parsed
     counts = Counter(id(p) for p in order)
     repeated = [
         p.opts[0]
@@ -48,12 +114,19 @@ def repeated_options(command: Any, ctx: Any, args: list[str]) -> tuple[list[str]
 
 
 def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
+    """Refuse an option given twice, then a number not written in decimal digits."""
     if ctx.resilient_parsing:
         return  # shell completion
     repeated, as_json = repeated_options(command, ctx, args)
     if repeated:
         ctx.params["as_json"] = as_json  # fail() answers --json in JSON
         fail(InvalidInput(repeated[0], REPEATED_RULE, repeated=repeated))
+    parsed = _parse(command, ctx, args)
+    loose = loose_numbers(command, ctx, parsed[0]) if parsed is not None else []
+    if loose:
+        name, value = loose[0]
+        ctx.params["as_json"] = as_json
+        fail(InvalidInput(name, digits_rule(value), value=value))
 
 
 class OnceGroup(TyperGroup):

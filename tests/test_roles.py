@@ -1,18 +1,32 @@
-"""The contract's enums parse from text the same way everywhere (API, CLI): any case, and NONE
-is never accepted."""
+"""The contract's enums parse from text the same way everywhere (API, CLI): as written, in lower
+case (as the API and the CLI document them), and NONE is never accepted."""
 
 from __future__ import annotations
 
 import pytest
 
 from ledger.errors import InvalidInput
-from ledger.services.roles import DocType, FinancingKind, FinancingStatus, Role
+from ledger.services.roles import DocType, FinancingKind, FinancingStatus, ProposalAction, Role
 
 
-def test_names_parse_in_any_case() -> None:
-    assert Role.parse(" Bank ") is Role.BANK
+def test_names_parse_as_written() -> None:
+    assert Role.parse("bank") is Role.BANK
     assert DocType.parse("bill_of_lading") is DocType.BILL_OF_LADING
-    assert FinancingKind.parse("FACTORING", "kind") is FinancingKind.FACTORING
+    assert FinancingKind.parse("factoring", "kind") is FinancingKind.FACTORING
+    assert ProposalAction.parse("add_member") is ProposalAction.ADD_MEMBER
+    assert ProposalAction.parse("add-member", "ACTION", sep="-") is ProposalAction.ADD_MEMBER
+
+
+@pytest.mark.parametrize("text", [" Bank ", "Bank", "BANK", "bank ", " bank"])
+def test_other_case_or_spaces_are_refused(text: str) -> None:
+    with pytest.raises(InvalidInput, match="role: must be one of admin, bank"):
+        Role.parse(text)
+
+
+@pytest.mark.parametrize("text", ["ADD_MEMBER", "add-member", " add_member"])
+def test_an_action_is_taken_as_written(text: str) -> None:
+    with pytest.raises(InvalidInput, match="action: must be one of add_member, suspend_member"):
+        ProposalAction.parse(text)
 
 
 @pytest.mark.parametrize("text", ["none", "NONE", "", "banker"])
@@ -23,3 +37,16 @@ def test_none_and_unknown_names_name_the_field_and_the_choices(text: str) -> Non
     assert raised.value.rule == "must be one of active, closed, cancelled"
     with pytest.raises(InvalidInput, match="role: must be one of admin, bank"):
         Role.parse(text)
+
+
+def test_a_refusal_reason_is_taken_as_answers_write_it_too() -> None:
+    """A 409's ``details.reason`` and the refusal lists write ``FINGERPRINT_PLEDGED``: a filter
+    copied from an answer is taken; another spelling is not."""
+    from ledger.errors import InvalidInput
+    from ledger.services.roles import RefusalReason
+
+    for text in ("FINGERPRINT_PLEDGED", "fingerprint_pledged"):
+        assert RefusalReason.parse(text, "reason") is RefusalReason.FINGERPRINT_PLEDGED
+    for text in ("Fingerprint_Pledged", " FINGERPRINT_PLEDGED", "NONE", "none"):
+        with pytest.raises(InvalidInput):
+            RefusalReason.parse(text, "reason")

@@ -46,12 +46,15 @@ from ledger.services import audit
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.paging import id_cursor
+from ledger.services.roles import RefusalReason, enum_schema
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
 OVERSIGHT = ("regulator", "admin")
 #: the roles given fingerprints and their holders (as ``api.routers.financings``)
 FINGERPRINT_ROLES = ("bank", "regulator")
+#: a refusal's reason as answers write it (``FINGERPRINT_PLEDGED``): taken by the filter too
+REFUSAL_REASONS_AS_ANSWERED = [r.name for r in RefusalReason if r.value != 0]
 
 
 async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
@@ -154,7 +157,15 @@ def refusals(
     since: Since = None,
     until: Until = None,
     bank: Annotated[str | None, Query(description="only this bank's attempts")] = None,
-    reason: Annotated[str | None, Query(description="e.g. fingerprint_pledged")] = None,
+    reason: Annotated[
+        str | None,
+        Query(
+            description="e.g. fingerprint_pledged (lower case)",
+            json_schema_extra={
+                "enum": [*enum_schema(RefusalReason)["enum"], *REFUSAL_REASONS_AS_ANSWERED]
+            },
+        ),
+    ] = None,
     after: Cursor = None,
     limit: Limit = audit.DEFAULT_LIMIT,
 ) -> dict[str, Any]:
@@ -248,7 +259,11 @@ def export(
     until: Until = None,
     event: Annotated[
         list[str] | None,
-        Query(description="only these events (repeat for each), e.g. FinancingRefused"),
+        Query(
+            description="only these events (repeat for each), as the ABI spells them: "
+            "FinancingRefused",
+            json_schema_extra={"items": {"type": "string", "enum": list(audit.EVENT_NAMES)}},
+        ),
     ] = None,
 ) -> StreamingResponse:
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its

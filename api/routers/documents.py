@@ -41,7 +41,7 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocType, RevocationReason, reason_help
+from ledger.services.roles import DocStatus, DocType, RevocationReason, enum_schema, reason_help
 from ledger.words import UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -49,7 +49,11 @@ router = APIRouter(prefix="/v1/documents", tags=["documents"])
 FileField = Annotated[UploadFile, File(description="the document file")]
 _DocTypeForm = Annotated[
     str | None,
-    Form(description="invoice, bill_of_lading, …; default: detected from the file, else other"),
+    Form(
+        description="invoice, bill_of_lading, … (lower case); default: detected from the file, "
+        "else other",
+        json_schema_extra=enum_schema(DocType),
+    ),
 ]
 
 
@@ -864,7 +868,11 @@ def register_openattestation(
     ],
     doc_type: Annotated[
         str | None,
-        Query(description="invoice, bill_of_lading, …; default: $template.name, else other"),
+        Query(
+            description="invoice, bill_of_lading, … (lower case); default: $template.name, "
+            "else other",
+            json_schema_extra=enum_schema(DocType),
+        ),
     ] = None,
 ) -> OpenAttestationRegistered:
     """Register a wrapped OpenAttestation v2 document by its Merkle root, signed by the
@@ -1024,9 +1032,19 @@ def list_documents(
     ] = None,
     doc_type: Annotated[
         str | None,
-        Query(alias="type", description="invoice, bill_of_lading, warehouse_receipt, …"),
+        Query(
+            alias="type",
+            description="invoice, bill_of_lading, warehouse_receipt, … (lower case)",
+            json_schema_extra=enum_schema(DocType),
+        ),
     ] = None,
-    status: Annotated[str | None, Query(description="active, revoked or superseded")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="active, revoked or superseded",
+            json_schema_extra=enum_schema(DocStatus),
+        ),
+    ] = None,
     registered_from: Annotated[
         str | None,
         Query(alias="from", description="registered at or after (ISO 8601 or Unix seconds)"),

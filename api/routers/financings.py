@@ -23,6 +23,7 @@ from ledger.services.roles import (
     CancellationReason,
     FinancingKind,
     FinancingStatus,
+    enum_schema,
     reason_help,
 )
 from ledger.words import UtcSeconds
@@ -52,7 +53,8 @@ class FinancingCreate(RequestBody):
         str,
         Field(
             description="invoice_financing, factoring, pre_shipment, warehouse_receipt_pledge, "
-            "other"
+            "other",
+            json_schema_extra=enum_schema(FinancingKind),
         ),
     ] = "invoice_financing"
     maturity: Annotated[IsoDateTime, Field(description="ISO 8601 date or date-time")]
@@ -233,7 +235,13 @@ def list_financings(
     ledger: LedgerDep,
     participant: HistoryReaderDep,
     bank: Annotated[str | None, Query(description="the bank's address")] = None,
-    status: Annotated[str | None, Query(description="active, closed or cancelled")] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            description="active, closed or cancelled",
+            json_schema_extra=enum_schema(FinancingStatus),
+        ),
+    ] = None,
     doc: Annotated[str | None, Query(description="a pledged document hash")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=svc.MAX_LIMIT)] = svc.DEFAULT_LIMIT,

@@ -12,7 +12,7 @@ from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
 from ledger.services.paging import id_cursor
-from ledger.services.roles import ProposalAction, Role
+from ledger.services.roles import ProposalAction, Role, enum_schema
 
 #: a proposal id as the contract numbers them (from 1; the gateway's SQL keeps signed 64 bits)
 ProposalId = Annotated[
@@ -67,11 +67,12 @@ class ProposalPublic(BaseModel):
 class ProposalCreate(RequestBody):
     action: str = Field(
         description="add_member, suspend_member, reinstate_member, rotate_key, set_threshold, "
-        "set_fingerprint_evaluator"
+        "set_fingerprint_evaluator",
+        json_schema_extra=enum_schema(ProposalAction),
     )
     account: str | None = None
     new_account: str | None = None
-    role: str | None = None
+    role: str | None = Field(default=None, json_schema_extra=enum_schema(Role))
     legal_id: Annotated[str, Field(max_length=100)] = ""
     name: Annotated[str, Field(max_length=200)] = ""
     threshold: Annotated[int, Field(ge=1, le=255), JsonInt] | None = None

@@ -20,7 +20,7 @@ from api.routers.governance import ProposalPublic, public
 from ledger.join import JoinRequest
 from ledger.services import members as svc
 from ledger.services.paging import id_cursor
-from ledger.services.roles import Role
+from ledger.services.roles import Role, enum_schema
 
 router = APIRouter(prefix="/v1/members", tags=["members"])
 
@@ -36,7 +36,7 @@ class MemberPublic(BaseModel):
 
 class MemberCreate(RequestBody):
     name: Annotated[str, Field(min_length=1, max_length=200)]
-    role: str
+    role: str = Field(json_schema_extra=enum_schema(Role))
     legal_id: Annotated[str, Field(max_length=100)] = ""
 
 

@@ -259,12 +259,11 @@ EVENT_NAMES = tuple(sorted(DECODERS))
 
 
 def parse_event_name(text: str, field_name: str = "event") -> str:
-    """A contract event's name as the ABI spells it (any case: ``financingrefused`` →
-    ``FinancingRefused``), or :class:`InvalidInput` naming ``field_name`` and listing them."""
-    wanted = text.strip().lower()
-    for name in EVENT_NAMES:
-        if name.lower() == wanted:
-            return name
+    """A contract event's name as the ABI spells it (``FinancingRefused``; taken as written:
+    ``financingrefused`` is refused), or :class:`InvalidInput` naming ``field_name`` and listing
+    them."""
+    if text in EVENT_NAMES:
+        return text
     raise InvalidInput(field_name, f"must be one of {', '.join(EVENT_NAMES)}", value=text)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import Self
+from typing import Any, Self
 
 from ledger.errors import InvalidInput
 
@@ -13,13 +13,28 @@ class ContractEnum(IntEnum):
 
     @classmethod
     def parse(cls, text: str, field: str) -> Self:
-        """The member named ``text`` (any case), or InvalidInput naming ``field`` and the
-        allowed names."""
-        member = cls.__members__.get(text.strip().upper())
-        if member is None or member.value == 0:
-            allowed = ", ".join(m.name.lower() for m in cls if m.value != 0)
-            raise InvalidInput(field, f"must be one of {allowed}", value=text)
-        return member
+        """The member named ``text`` as written, in lower case (``invoice``, ``bill_of_lading``),
+        or InvalidInput naming ``field`` and the allowed names. Other case (``INVOICE``) and
+        spaces are refused, as a currency in lower case is: input is taken as written."""
+        for member in cls:
+            if member.value != 0 and member.name.lower() == text:
+                return member
+        raise InvalidInput(field, f"must be one of {allowed_names(cls)}", value=text)
+
+
+def input_names(table: type[IntEnum], sep: str = "_") -> list[str]:
+    """The names an enum takes as input, as written (lower case): the OpenAPI's ``enum``."""
+    return [m.name.lower().replace("_", sep) for m in table if m.value != 0]
+
+
+def enum_schema(table: type[IntEnum]) -> dict[str, Any]:
+    """``{"enum": [...]}`` for the OpenAPI of a field that takes one of ``table``'s names."""
+    return {"enum": input_names(table)}
+
+
+def allowed_names(table: type[IntEnum], sep: str = "_") -> str:
+    """The names an enum takes as input, in lower case: ``bank, enterprise, …``."""
+    return ", ".join(m.name.lower().replace("_", sep) for m in table if m.value != 0)
 
 
 class Role(ContractEnum):
@@ -84,6 +99,16 @@ class RefusalReason(ContractEnum):
     EXCEEDS_FACE_VALUE = 6
     FINGERPRINT_PLEDGED = 7
 
+    @classmethod
+    def parse(cls, text: str, field: str) -> RefusalReason:
+        """As every enum, and also as answers write a refusal's reason (``FINGERPRINT_PLEDGED``,
+        in a 409's ``details.reason`` and the refusal lists): a value copied from an answer is
+        taken as written."""
+        for member in cls:
+            if member.value != 0 and text == member.name:
+                return member
+        return super().parse(text, field)
+
 
 class RevocationReason(IntEnum):
     """What a document revocation's ``reasonCode`` (uint8) means. The contract stores any
@@ -134,12 +159,13 @@ class ProposalAction(IntEnum):
     SET_FINGERPRINT_EVALUATOR = 6
 
     @classmethod
-    def parse(cls, text: str) -> ProposalAction:
-        try:
-            return cls[text.strip().upper().replace("-", "_")]
-        except KeyError:
-            allowed = ", ".join(a.name.lower() for a in cls)
-            raise InvalidInput("action", f"must be one of {allowed}") from None
+    def parse(cls, text: str, field: str = "action", sep: str = "_") -> ProposalAction:
+        """The action named ``text`` as written: lower case, words joined by ``sep`` (``_`` in
+        the API's ``add_member``, ``-`` in the CLI's ``add-member``)."""
+        for action in cls:
+            if action.name.lower().replace("_", sep) == text:
+                return action
+        raise InvalidInput(field, f"must be one of {allowed_names(cls, sep)}", value=text)
 
 
 class ProposalStatus(ContractEnum):

@@ -814,3 +814,104 @@ def test_a_file_field_must_be_a_file(world: World) -> None:
         assert head(world) == before
         checked.add(route.path)
     assert {"/v1/documents", "/v1/documents/verify", "/v1/documents/batch"} <= checked
+
+
+# -- enumerated values: taken as written, in lower case ----------------------------------------
+
+
+def _enum_of(schema: dict[str, Any]) -> list[str]:
+    """The values an OpenAPI schema enumerates (itself, a list's items, or an ``anyOf`` arm)."""
+    for part in [schema, schema.get("items", {}), *schema.get("anyOf", [])]:
+        if part.get("enum"):
+            return list(part["enum"])
+    return []
+
+
+def _other_case(value: str) -> str:
+    """``value`` with its first letter's case changed (``Active``): neither the documented
+    spelling nor the upper-case name a refusal's reason is also answered, and taken, as."""
+    return value[0].swapcase() + value[1:]
+
+
+def test_an_enumerated_query_value_is_taken_as_written(world: World) -> None:
+    """``GET /v1/financings?status=ACTIVE`` was read as ``active``, while a currency was strict
+    about case: every enumerated query parameter of every read takes its documented spelling
+    only, and refuses another case (or a space) naming the parameter and listing its values."""
+    w, checked = world, []
+    for route in served_routes(w.app):
+        if route.method != "GET" or route.path_params:
+            continue
+        for name, _, schema in route.query:
+            values = _enum_of(schema)
+            if not values:
+                continue
+            for value in values:
+                url = route.path
+                for bad in (_other_case(value), f" {value}", f"{value} "):
+                    answer = w.client.get(url, params={name: bad}, headers=w.net.regulator.headers)
+                    details = refused(answer, name)
+                    assert values[0] in details["rule"], answer.text
+                answer = w.client.get(url, params={name: value}, headers=w.net.regulator.headers)
+                assert answer.status_code == 200, (url, name, value, answer.text)
+            checked.append((route.path, name))
+    for expected in [
+        ("/v1/documents", "type"),
+        ("/v1/documents", "status"),
+        ("/v1/financings", "status"),
+        ("/v1/audit/refusals", "reason"),
+        ("/v1/audit/export", "event"),
+    ]:
+        assert expected in checked, checked
+
+
+def _body_enums(w: World, route: Route) -> tuple[str, dict[str, list[str]]]:
+    """(``json`` or ``data``, {field: its values}) of the route's request body."""
+    components = w.app.openapi()["components"]["schemas"]
+    for media, schema in content_of(route).items():
+        ref = schema.get("schema", {}).get("$ref", "")
+        properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+        found = {k: _enum_of(v) for k, v in properties.items() if _enum_of(v)}
+        if found:
+            return ("json" if media == "application/json" else "data"), found
+    return "", {}
+
+
+def test_an_enumerated_body_value_is_taken_as_written(world: World) -> None:
+    """``-F doc_type=INVOICE`` registered a .txt file as an invoice: every enumerated field of
+    every write body (a form field or a JSON key) takes its documented spelling only, and the
+    refusal writes nothing."""
+    w, valid, checked = world, Valid(world), []
+    for route in writes(w):
+        if (route.method, route.path) in FREE_FORM_BODIES or (route.method, route.path) == OWN_KEY:
+            continue
+        where, fields = _body_enums(w, route)
+        for field, values in fields.items():
+            for bad in (_other_case(values[0]), f" {values[0]}"):
+                role, url, kwargs = valid.request(route)
+                if route.path == "/v1/governance/proposals":
+                    kwargs = {
+                        "json": {
+                            "action": "add_member",
+                            "account": Account.create().address,
+                            "role": "bank",
+                            "name": "Case Bank",
+                        }
+                    }
+                if where == "json":
+                    kwargs["json"] = {**kwargs["json"], field: bad}
+                else:
+                    kwargs["data"] = {field: bad}
+                before = head(w)
+                details = refused(send(w, role, url, **kwargs), field)
+                assert "must be one of" in details["rule"], details
+                assert head(w) == before
+            checked.append((route.path, field))
+    for expected in [
+        ("/v1/documents", "doc_type"),
+        ("/v1/documents/batch", "doc_type"),
+        ("/v1/financings", "kind"),
+        ("/v1/members", "role"),
+        ("/v1/governance/proposals", "action"),
+        ("/v1/governance/proposals", "role"),
+    ]:
+        assert expected in checked, checked

@@ -41,7 +41,7 @@ HERE, DIR = str(Path(__file__)), str(Path(__file__).parent)
         (("doc", "list", "--type", "letter"), "type", ("invoice", "bill_of_lading")),
         (("doc", "list", "--status", "gone"), "status", ("active", "revoked")),
         (("finance", "list", "--status", "open"), "--status", ("active", "closed", "cancelled")),
-        (("member", "add", "X", "--role", "king"), "role", ("bank", "enterprise")),
+        (("member", "add", "X", "--role", "king"), "--role", ("bank", "enterprise")),
         # a write's type sent empty (a script's unset variable) is refused, not detected
         (("doc", "register", HERE, "--as", "1", "--type", ""), "--type", ("invoice", "other")),
         (("doc", "register", HERE, "--as", "1", "--type", "letter"), "--type", ("invoice",)),
@@ -64,10 +64,13 @@ def test_an_unknown_option_value_names_the_option_and_the_allowed_values(
 
 def test_the_export_takes_an_event_filter_like_the_api(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "members.csv"
-    cli.run("audit", "export", "--format", "csv", "--out", str(out), "--event", "memberadded")
+    cli.run("audit", "export", "--format", "csv", "--out", str(out), "--event", "MemberAdded")
     rows = out.read_text().splitlines()[1:]
     assert len(rows) == 5  # the demo's members
     assert all(",MemberAdded," in row for row in rows)
+    # taken as written, as the ABI spells it: another case is refused, naming the option
+    refused = cli.run(*EXPORT, "--event", "memberadded", code=2)
+    assert refused.stderr.startswith("error: --event: must be one of"), refused.output
 
 
 def _commands(command: object, path: tuple[str, ...] = ()) -> list[tuple[str, object]]:

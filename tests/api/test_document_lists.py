@@ -121,7 +121,7 @@ def test_filters_by_type_status_and_period(client: TestClient, network: Network)
     successor = response.json()["new_doc_hash"]
 
     assert _hashes(_list(client, ent, type="invoice")) == [invoice]
-    assert _hashes(_list(client, ent, type="BILL_OF_LADING")) == [bill]
+    assert _hashes(_list(client, ent, type="bill_of_lading")) == [bill]
     assert _hashes(_list(client, ent, status="revoked")) == [revoked]
     superseded = _list(client, ent, status="superseded")["items"]
     assert [i["doc_hash"] for i in superseded] == [old]

@@ -63,20 +63,28 @@ def test_an_unknown_filter_value_is_422_naming_the_field_and_the_allowed_values(
         assert name in body["details"]["rule"]
 
 
-def test_the_export_filter_takes_event_names_in_any_case(
+def test_the_export_filter_takes_event_names_as_the_abi_writes_them(
     client: TestClient, network: Network
 ) -> None:
     register(client, network.enterprise)
     client.app.state.audit_index.catch_up()  # type: ignore[attr-defined]
     response = client.get(
         "/v1/audit/export",
-        params={"format": "jsonl", "event": "documentregistered"},
+        params={"format": "jsonl", "event": "DocumentRegistered"},
         headers=network.regulator.headers,
     )
     assert response.status_code == 200
     rows = [json.loads(line) for line in response.text.splitlines()]
     assert rows
     assert {r["event"] for r in rows} == {"DocumentRegistered"}
+    # another spelling is refused naming the filter, not read as another event (taken as written)
+    refused = client.get(
+        "/v1/audit/export",
+        params={"format": "jsonl", "event": "documentregistered"},
+        headers=network.regulator.headers,
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["details"]["field"] == "event"
 
 
 # -- 6. numbers in errors ------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from fastapi.testclient import TestClient
 from lifecycle import Route, World, invoice, served_routes
 
 from api.app import create_app
+from ledger.evaluator import contract_member_of, scratch_evaluator
 from ledger.join import JoinRequest
 from ledger.network import init_network
 from ledger.services import documents as docs
@@ -56,16 +57,21 @@ def fresh_invoice() -> bytes:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A network of one member of each role and its app; this suite lodges and registers more
     files a minute than the fingerprint check limit allows, so here it is off."""
-    settings = make_settings(
-        tmp_path_factory.mktemp("strict") / "ledger", fingerprint_check_limit=0
-    )
-    ledger, admin_key = init_network(settings, "Test admin")
-    try:
-        app = create_app(ledger.settings, ledger)
-        with TestClient(app, raise_server_exceptions=False) as client:
-            yield World(build_network(ledger, admin_key), app, client)
-    finally:
-        ledger.close()
+    work = tmp_path_factory.mktemp("strict")
+    # its own evaluator without a rate limit: the suite's walks finance more invoices in ten
+    # minutes than the session evaluator's limit lets one bank have evaluated
+    with scratch_evaluator(work / "evaluator") as evaluator:
+        settings = make_settings(
+            work / "ledger", fingerprint_check_limit=0, evaluator_url=evaluator.url
+        )
+        ledger, admin_key = init_network(settings, "Test admin", evaluator_key=evaluator.public_key)
+        evaluator.member_of.target = contract_member_of(ledger.contract)
+        try:
+            app = create_app(ledger.settings, ledger)
+            with TestClient(app, raise_server_exceptions=False) as client:
+                yield World(build_network(ledger, admin_key), app, client)
+        finally:
+            ledger.close()
 
 
 def writes(w: World) -> list[Route]:

@@ -119,7 +119,8 @@ def test_the_cli_works_while_the_server_holds_the_chain(tmp_path: Path) -> None:
         assert registered.returncode == 0, registered.stderr
         verified = cli("doc", "verify", str(invoice), "--json")
         assert verified.returncode == 0, verified.stderr
-        assert json.loads(verified.stdout)["registered_by"] == exporter.member.address
+        registration = json.loads(verified.stdout)["registration"]
+        assert registration["registered_by"] == exporter.member.address
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -399,6 +399,17 @@ class Client:
         raise AssertionError("unreachable")
 
 
+def in_threads(clients: int, work: Callable[[], None]) -> float:
+    """Seconds for ``clients`` threads each running ``work`` to finish."""
+    threads = [threading.Thread(target=work) for _ in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
 def drive(port: int, api_key: str, clients: int, requests: int, per_request: int) -> float:
     """Documents registered per second by ``clients`` concurrent clients sending
     ``requests`` requests in all, ``per_request`` files each (1: ``/v1/documents``)."""
@@ -410,7 +421,7 @@ def drive(port: int, api_key: str, clients: int, requests: int, per_request: int
     counter = iter(range(requests))
     lock = threading.Lock()
 
-    def work(c: int) -> None:
+    def work() -> None:
         client = Client(port, api_key)
         while True:
             with lock:
@@ -422,13 +433,7 @@ def drive(port: int, api_key: str, clients: int, requests: int, per_request: int
             if status != 201:
                 failures.append(f"{status} {body[:300]!r}")
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = in_threads(clients, work)
     if failures:
         raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[0]}")
     return requests * per_request / elapsed
@@ -494,13 +499,7 @@ def clients_run(
             if isinstance(receipt, Exception) or receipt["status"] != 1:
                 failures.append(repr(receipt)[:300])
 
-    threads = [threading.Thread(target=work) for _ in range(clients)]
-    t0 = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - t0
+    elapsed = in_threads(clients, work)
     if failures:
         raise RuntimeError(f"{len(failures)} transactions failed, e.g. {failures[0]}")
     return n * per_tx / elapsed

@@ -1196,14 +1196,12 @@ def doc_import(
                         registered_as[0] if registered_as else ex.doc_hash
                     )
                     guard(
-                        lambda: docs.lodge(
+                        lambda: docs.lodge_examined(
                             ledger,
                             replace(parsed, doc_hash=as_hash),  # noqa: B023
+                            ex,  # noqa: B023
                             actor,
-                            ex.doc_type,  # noqa: B023
                             path.name,  # noqa: B023
-                            onchain=ex.fingerprints,  # noqa: B023
-                            canonical_hash=ex.canonical_hash,  # noqa: B023
                         )
                     )
                     skip = {

@@ -1286,6 +1286,22 @@ def _look_around(
     return suspicions, tuple(notices), financeable
 
 
+def lodge_examined(
+    ledger: Ledger, parsed: ParsedDocument, examined: Examined, actor: str, filename: str | None
+) -> None:
+    """:func:`lodge` a file as :func:`examine` read it: its type, the on-chain fingerprints it
+    evaluated and its canonical JSON hash from ``examined``."""
+    lodge(
+        ledger,
+        parsed,
+        actor,
+        examined.doc_type,
+        filename,
+        onchain=examined.fingerprints,
+        canonical_hash=examined.canonical_hash,
+    )
+
+
 def lodge(
     ledger: Ledger,
     parsed: ParsedDocument,
@@ -1354,15 +1370,7 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
-    lodge(
-        ledger,
-        parsed,
-        actor,
-        examined.doc_type,
-        filename,
-        onchain=examined.fingerprints,
-        canonical_hash=examined.canonical_hash,
-    )
+    lodge_examined(ledger, parsed, examined, actor, filename)
     return examined
 
 
@@ -1847,15 +1855,7 @@ def supersede_with_file(
     if not sent_already(ledger, actor, key):
         refuse_second_hash(ledger, examined)
     gas = refuse_early(ledger, actor, call, key)
-    lodge(
-        ledger,
-        parsed,
-        actor,
-        examined.doc_type,
-        filename,
-        onchain=examined.fingerprints,
-        canonical_hash=examined.canonical_hash,
-    )
+    lodge_examined(ledger, parsed, examined, actor, filename)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(examined, registration), receipt

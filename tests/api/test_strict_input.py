@@ -78,6 +78,18 @@ def writes(w: World) -> list[Route]:
     return [r for r in served_routes(w.app) if r.method == "POST"]
 
 
+def json_writes(w: World, valid: Valid) -> Iterator[tuple[Route, str, str, dict[str, Any]]]:
+    """Every write route that takes a JSON body, with a valid request for it: (route, role,
+    url, request keywords with ``json``)."""
+    for route in writes(w):
+        if "application/json" not in content_of(route):
+            continue
+        if route.path == "/v1/documents/openattestation":
+            yield route, "enterprise", route.path, {"json": {"version": "x"}}
+        else:
+            yield (route, *valid.request(route))
+
+
 def content_of(route: Route) -> dict[str, Any]:
     content: dict[str, Any] = route.operation.get("requestBody", {}).get("content", {})
     return content
@@ -503,13 +515,7 @@ def test_a_json_key_given_twice_is_refused_naming_it(world: World) -> None:
     assert refused(answer, "documentNumber")["key"] == "documentNumber"
     assert head(w) == before
     checked = set()
-    for route in writes(w):
-        if "application/json" not in content_of(route):
-            continue
-        if route.path == "/v1/documents/openattestation":
-            role, url, kwargs = "enterprise", route.path, {"json": {"version": "x"}}
-        else:
-            role, url, kwargs = valid.request(route)
+    for route, role, url, kwargs in json_writes(w, valid):
         body = kwargs["json"]
         for path in _object_paths(body):
             obj = _at(body, path)
@@ -703,13 +709,7 @@ def test_a_lone_surrogate_in_a_json_body_is_refused_naming_where_it_sits(world: 
     where it sits, and writes nothing."""
     w, valid = world, Valid(world)
     checked = set()
-    for route in writes(w):
-        if "application/json" not in content_of(route):
-            continue
-        if route.path == "/v1/documents/openattestation":
-            role, url, kwargs = "enterprise", route.path, {"json": {"version": "x"}}
-        else:
-            role, url, kwargs = valid.request(route)
+    for route, role, url, kwargs in json_writes(w, valid):
         body = kwargs["json"]
         cases: list[tuple[Any, str]] = []
         for path in _object_paths(body):

@@ -40,6 +40,7 @@ from sqlalchemy import (
     exists,
     or_,
     select,
+    tuple_,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -545,6 +546,13 @@ class GatewayDB:
                 ReceivedFingerprintRow.received_by == row.received_by,
             )
         ).all()
+        return self._received_row(row, [(f.name, f.fingerprint) for f in fps])
+
+    @staticmethod
+    def _received_row(
+        row: ReceivedDocumentRow, fingerprints: Sequence[tuple[str, str]]
+    ) -> ReceivedDocument:
+        """``row`` with its ``fingerprints`` (name, value) as a :class:`ReceivedDocument`."""
         return ReceivedDocument(
             doc_hash=row.doc_hash,
             received_by=row.received_by,
@@ -554,7 +562,7 @@ class GatewayDB:
             doc_type=row.doc_type,
             facts_json=row.facts_json,
             received_at=row.received_at,
-            fingerprints=tuple(sorted((f.name, f.fingerprint) for f in fps)),
+            fingerprints=tuple(sorted(fingerprints)),
         )
 
     def received(self, doc_hash: str, received_by: str | None = None) -> list[ReceivedDocument]:
@@ -572,18 +580,36 @@ class GatewayDB:
         if not fingerprints:
             return []
         with self.session() as s:
-            query = select(
+            hits = select(
                 ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by
             ).where(ReceivedFingerprintRow.fingerprint.in_(fingerprints))
             if received_by is not None:
-                query = query.where(ReceivedFingerprintRow.received_by == received_by)
-            keys = sorted(set(s.execute(query).tuples().all()))
-            found = []
-            for doc_hash, owner in keys:
-                row = s.get(ReceivedDocumentRow, (doc_hash, owner))
-                if row is not None:
-                    found.append(self._received(s, row))
-            return found
+                hits = hits.where(ReceivedFingerprintRow.received_by == received_by)
+            keys = sorted(set(s.execute(hits).tuples().all()))
+            if not keys:
+                return []
+            # two more queries whatever the number of files found (the files, then all their
+            # fingerprints), not two per file: a check runs this several times (issue #16)
+            pair = tuple_(ReceivedDocumentRow.doc_hash, ReceivedDocumentRow.received_by)
+            rows = s.scalars(select(ReceivedDocumentRow).where(pair.in_(keys))).all()
+            theirs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+            for doc_hash, owner, name, value in s.execute(
+                select(
+                    ReceivedFingerprintRow.doc_hash,
+                    ReceivedFingerprintRow.received_by,
+                    ReceivedFingerprintRow.name,
+                    ReceivedFingerprintRow.fingerprint,
+                ).where(
+                    tuple_(ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by).in_(
+                        keys
+                    )
+                )
+            ).tuples():
+                theirs.setdefault((doc_hash, owner), []).append((name, value))
+            found = [
+                self._received_row(r, theirs.get((r.doc_hash, r.received_by), [])) for r in rows
+            ]
+            return sorted(found, key=lambda r: (r.doc_hash, r.received_by))
 
     def _index_unsearchable_files(self) -> None:
         """Give the files stored before ``received_terms`` existed their search terms (every

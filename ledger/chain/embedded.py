@@ -337,6 +337,11 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                     log_index += 1
         return found
 
+    def head(self) -> tuple[int, str, int]:
+        """The number, hash (0x hex) and time (Unix seconds) of the canonical head."""
+        header = self.chain.chaindb.get_canonical_head()
+        return int(header.block_number), encode_hex(header.hash), int(header.timestamp)
+
     def header(self, number: int) -> tuple[str, int] | None:
         """The hash (0x hex) and time (Unix seconds) of canonical block ``number``; None when
         the chain is shorter."""
@@ -517,6 +522,11 @@ class EmbeddedNode:
         """Hash and time of canonical block ``number``, or None (the chain is shorter)."""
         with self.w3.provider._request_lock:  # type: ignore[attr-defined]
             return self.backend.header(number)
+
+    def head(self) -> tuple[int, str, int]:
+        """Number, hash and time of the canonical head, read from the store."""
+        with self.w3.provider._request_lock:  # type: ignore[attr-defined]
+            return self.backend.head()
 
 
 class ChainInUse(LedgerStateError):

@@ -7,6 +7,8 @@
 * :mod:`ledger.indexer.rules` — :func:`check_rules`: the regulator's re-check of the financing
   rules the chain cannot see
 * :mod:`ledger.indexer.background` — the gateway's follower thread
+* :mod:`ledger.indexer.headreads` — contract reads answered by the index as of the chain's head
+* :mod:`ledger.indexer.pledges` — which financings pledge a document, for one reader
 """
 
 from __future__ import annotations

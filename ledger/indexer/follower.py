@@ -199,6 +199,25 @@ class EventIndex:
             return int(str(self._rpc(lambda: rpc.call("eth_blockNumber"))), 16)
         return int(self._rpc(lambda: self.w3.eth.block_number))
 
+    def head_block(self) -> Block:
+        """The chain's head block (number, hash, time) in one read."""
+        if self.node is not None:
+            node = self.node
+            number, block_hash, time = self._rpc(node.head)
+            return Block(number, block_hash.lower(), time)
+        if self.rpc is not None:
+            rpc = self.rpc
+            answer = self._rpc(lambda: rpc.call("eth_getBlockByNumber", ["latest", False]))
+            if not isinstance(answer, dict):
+                raise ChainUnavailable(f"chain read failed: the head block is {answer!r:.200}")
+            return Block(
+                int(str(answer["number"]), 16),
+                str(answer["hash"]).lower(),
+                int(str(answer["timestamp"]), 16),
+            )
+        raw = self._rpc(lambda: self.w3.eth.get_block("latest"))
+        return Block(int(raw["number"]), to_hex(raw["hash"]), int(raw["timestamp"]))
+
     def block(self, number: int) -> Block | None:
         """The canonical block ``number``, or None when the chain is shorter."""
         return self.blocks([number])[number]
@@ -302,6 +321,15 @@ class EventIndex:
         with self.sessions.begin() as session:
             cursor = self._cursor(session)
             return cursor.last_block, cursor.last_block_hash
+
+    def indexed(self) -> tuple[int, str] | None:
+        """The last indexed block and its hash, read without a write transaction (None: the
+        index has not started)."""
+        with self.engine.connect() as connection:
+            found = connection.execute(
+                select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
+            ).first()
+        return None if found is None else (int(found[0]), str(found[1]))
 
     def status(self) -> IndexStatus:
         last, last_hash = self.cursor()
@@ -473,6 +501,7 @@ class EventIndex:
 
     def _replay(self, session: Session) -> None:
         self.opener.data_keys.clear()
+        projections.forget(session)
         for table in PROJECTIONS:
             session.execute(delete(table))
         session.flush()

@@ -12,8 +12,8 @@ from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: the index's table layout; an index of another version is dropped and rebuilt on open
-#: (2: confidential financings, issue #14)
-SCHEMA_VERSION = 2
+#: (2: confidential financings, issue #14; 3: a document's registrant id, issue #16)
+SCHEMA_VERSION = 3
 
 HASH = String(66)
 ADDRESS = String(42)
@@ -88,6 +88,9 @@ class DocumentRow(Base):
     doc_hash: Mapped[str] = mapped_column(HASH, primary_key=True)
     doc_type: Mapped[int] = mapped_column(Integer)
     registrant: Mapped[str] = mapped_column(ADDRESS, index=True)
+    #: the registrant's member id (``getDocument``'s ``registrantId``); None: not a member
+    #: the index knew at its registration (the chain is read instead)
+    registrant_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     status: Mapped[int] = mapped_column(Integer)  # DocStatus
     successor: Mapped[str | None] = mapped_column(HASH, nullable=True)
     revoke_reason: Mapped[int | None] = mapped_column(Integer, nullable=True)

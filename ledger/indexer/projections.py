@@ -308,6 +308,7 @@ def apply(
                 doc_hash=args["docHash"],
                 doc_type=int(args["docType"]),
                 registrant=args["registrant"],
+                registrant_id=_member_id(session, args["registrant"]),
                 status=DOC_ACTIVE,
                 successor=None,
                 revoke_reason=None,
@@ -437,6 +438,27 @@ READS_NO_EVENTS = frozenset(
         "MemberKeyRotated",
     }
 )
+
+
+_MEMBER_IDS = "member_ids"
+
+
+def forget(session: Session) -> None:
+    """Drop what the projections remembered in ``session`` (before a replay)."""
+    session.info.pop(_MEMBER_IDS, None)
+
+
+def _member_id(session: Session, address: str) -> int | None:
+    """The member id of ``address`` as the index stands (None: no member has it), remembered
+    for the session: a range of registrations by one member reads it once."""
+    known: dict[str, int] = session.info.setdefault(_MEMBER_IDS, {})
+    if address not in known:
+        with session.no_autoflush:
+            found = session.scalar(select(MemberRow.member_id).where(MemberRow.address == address))
+        if found is None:
+            return None
+        known[address] = int(found)
+    return known[address]
 
 
 def refs(session: Session, name: str, args: dict[str, Any]) -> set[tuple[str, str]]:

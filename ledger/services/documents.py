@@ -57,7 +57,7 @@ from ledger.errors import (
 )
 from ledger.eventwords import decode_event
 from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedFile
-from ledger.indexer import EventIndex
+from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
 from ledger.jsonsafe import jsonable
@@ -565,15 +565,16 @@ def refuse_second_hash(
     raise error
 
 
-def logs(ledger: Ledger, event: str, **filters: Any) -> list[Any]:
-    """The contract's ``event`` logs since deployment, filtered on indexed arguments."""
+def logs(ledger: Ledger, event: str, from_block: int | None = None, **filters: Any) -> list[Any]:
+    """The contract's ``event`` logs since ``from_block`` (default: its deployment), filtered
+    on indexed arguments."""
     from ledger.tx import translate
 
     try:
         return list(
             getattr(ledger.contract.events, event).get_logs(
                 argument_filters=filters or None,
-                from_block=ledger.manifest.deployment_block,
+                from_block=max(from_block or 0, ledger.manifest.deployment_block),
             )
         )
     except Exception as exc:
@@ -581,11 +582,16 @@ def logs(ledger: Ledger, event: str, **filters: Any) -> list[Any]:
 
 
 def logs_naming(
-    ledger: Ledger, events: Sequence[str], position: int, value: bytes | Sequence[bytes]
+    ledger: Ledger,
+    events: Sequence[str],
+    position: int,
+    value: bytes | Sequence[bytes],
+    from_block: int | None = None,
 ) -> list[Any]:
     """The logs of any of ``events`` whose indexed argument in topic ``position`` (1..3) is
-    ``value`` (32 bytes, or any of several), decoded like :func:`logs`, in chain order: one
-    ``eth_getLogs`` (a topic filter ORs the values in a position) instead of one per event."""
+    ``value`` (32 bytes, or any of several), since ``from_block`` (default: the contract's
+    deployment), decoded like :func:`logs`, in chain order: one ``eth_getLogs`` (a topic filter
+    ORs the values in a position) instead of one per event."""
     from ledger.tx import translate
 
     by_topic = {bytes(HexBytes(ledger.contract.events[name]().topic)): name for name in events}
@@ -596,7 +602,7 @@ def logs_naming(
         found = ledger.w3.eth.get_logs(
             {
                 "address": ledger.contract.address,
-                "fromBlock": ledger.manifest.deployment_block,
+                "fromBlock": max(from_block or 0, ledger.manifest.deployment_block),
                 "toBlock": "latest",
                 "topics": topics,
             }
@@ -627,7 +633,25 @@ def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
 
 
 def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
-    """The on-chain record of ``doc_hash``, or NotFound."""
+    """The on-chain record of ``doc_hash``, or NotFound. A served gateway answers from its
+    event index when the index vouches for the chain's head (:mod:`ledger.indexer.headreads`:
+    no EVM call), else — and without an index — from the chain."""
+    if ledger.event_index is not None:
+        indexed = headreads.document(ledger.event_index, hex32(doc_hash))
+        if indexed is None:
+            raise NotFound(
+                f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash)
+            )
+        if isinstance(indexed, headreads.IndexedDocument):
+            return Registration(
+                doc_hash=hex32(doc_hash),
+                doc_type=DocType(indexed.doc_type),
+                status=DocStatus(indexed.status),
+                registered_by=Web3.to_checksum_address(indexed.registrant),
+                registrant_id=indexed.registrant_id,
+                registered_at=datetime.fromtimestamp(indexed.registered_time, UTC),
+                successor=indexed.successor,
+            )
     record = ledger.calls.functions.getDocument(doc_hash).call()
     (registrant, registrant_id, registered_at, doc_type, status) = record
     if DocStatus(status) is DocStatus.NONE:
@@ -683,10 +707,16 @@ class _Lookups:
         """The active financing holding each of ``fingerprints`` (0: none), in one call."""
         if not fingerprints:
             return []
-        found = [
-            int(h)
-            for h in self.ledger.calls.functions.fingerprintHolders(list(fingerprints)).call()
-        ]
+        found = None
+        if self.ledger.event_index is not None:  # no EVM call when the index vouches for it
+            found = headreads.fingerprint_holders(
+                self.ledger.event_index, [hex32(f) for f in fingerprints]
+            )
+        if found is None:
+            found = [
+                int(h)
+                for h in self.ledger.calls.functions.fingerprintHolders(list(fingerprints)).call()
+            ]
         self.evaluated += len(found)
         self.matched += sum(1 for h in found if h)
         return found
@@ -1115,14 +1145,19 @@ def credit_notes_for(
 
 
 def financeable_amount(
-    ledger: Ledger, facts: DocumentFacts, scope: str | None = None
+    ledger: Ledger,
+    facts: DocumentFacts,
+    scope: str | None = None,
+    notes: Sequence[tuple[str, DocumentFacts]] | None = None,
 ) -> int | None:
     """An invoice's amount due net of the credit notes lodged against it (minor units) — by
     anyone, or by ``scope`` only; ``None`` for a credit note or a document without an
-    amount."""
+    amount. ``notes``: :func:`credit_notes_for` of the same arguments, when already read."""
     if facts.credit_note or facts.amount_minor is None:
         return None
-    credited = sum(n.amount_minor or 0 for _, n in credit_notes_for(ledger, facts, scope))
+    if notes is None:
+        notes = credit_notes_for(ledger, facts, scope)
+    credited = sum(n.amount_minor or 0 for _, n in notes)
     return facts.amount_minor - credited
 
 
@@ -1260,8 +1295,8 @@ def _look_around(
                 )
         return (), tuple(notices), None
     scope = _notes_scope(actor, role)
-    financeable = financeable_amount(ledger, facts, scope)
     notes = credit_notes_for(ledger, facts, scope)
+    financeable = financeable_amount(ledger, facts, scope, notes)
     if notes:
         notices.append(
             Notice(
@@ -2095,12 +2130,23 @@ def detail(
     # of the financings that pledged it
     from ledger.services.financing import refusal_logs_naming  # it imports this module
 
-    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash)
-    history += refusal_logs_naming(ledger, doc_hash, actor)
     pledged = financings_readable_by(ledger, doc_hash, actor)
+    # a served gateway's index says where each part of the history starts (issue #16: read
+    # from the deployment block, the embedded chain walked every block for every record)
+    start = (
+        headreads.history_start(ledger.event_index, hex32(doc_hash), pledged, actor)
+        if ledger.event_index is not None
+        else None
+    )
+    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash, start.document if start else None)
+    history += refusal_logs_naming(ledger, doc_hash, actor, start.refusals if start else None)
     if pledged:
         history += logs_naming(
-            ledger, _FINANCING_EVENTS, 1, [fid.to_bytes(32, "big") for fid in pledged]
+            ledger,
+            _FINANCING_EVENTS,
+            1,
+            [fid.to_bytes(32, "big") for fid in pledged],
+            start.financings if start else None,
         )
     history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
     names = names if names is not None else LedgerNames(ledger)

@@ -1013,16 +1013,19 @@ class Refusal:
     currency: str | None
 
 
-def refusal_logs_naming(ledger: Ledger, doc_hash: bytes, reader: str | None) -> list[Any]:
-    """The ``FinancingRefused`` logs whose sealed terms ``reader``'s key opens and that name
-    ``doc_hash`` (which document a refusal concerns is confidential)."""
+def refusal_logs_naming(
+    ledger: Ledger, doc_hash: bytes, reader: str | None, from_block: int | None = None
+) -> list[Any]:
+    """The ``FinancingRefused`` logs since ``from_block`` (default: the contract's deployment)
+    whose sealed terms ``reader``'s key opens and that name ``doc_hash`` (which document a
+    refusal concerns is confidential)."""
     keys = _reader_keys(ledger, reader)
     if not keys:
         return []
     ctx = context(ledger)
     wanted = docs.hex32(doc_hash)
     found = []
-    for log in docs.logs(ledger, "FinancingRefused"):
+    for log in docs.logs(ledger, "FinancingRefused", from_block):
         opened = conf.open_terms(bytes(log["args"]["terms"]), keys, ctx)
         if opened is None:
             continue

@@ -1,0 +1,219 @@
+"""Chain reads answered by the event index, never older than the chain (issue #16).
+
+A check, a registration's pre-check and a document's record each read the contract's state:
+whether a document is registered (``getDocument``, ``successorOf``) and which active financing
+holds each of a file's fingerprints (``fingerprintHolders``). On the embedded chain each such
+call runs the EVM over the state trie (~10 ms on py-evm); the served gateway's event index holds
+the same state as rows, folded from the events that made it (``projections``).
+
+The index answers only for a state it can vouch for: :func:`settled` reads the chain's head and
+the index's cursor, checks that the index's last block is the chain's (same hash: no reorg in
+between), and reads the events of the blocks the index has not folded in yet (at most
+``MAX_TAIL`` blocks — farther behind, the caller reads the chain). A read whose answer one of
+those events may change goes to the chain; every other read is answered by the index as of the
+chain's head, which is what a chain read at that moment would answer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import func, select
+
+from ledger.errors import ChainUnavailable
+from ledger.indexer.models import (
+    DocumentRow,
+    EventRefRow,
+    FinancingRow,
+    PledgeFingerprintRow,
+    ReaderRow,
+    RefusalRow,
+)
+
+if TYPE_CHECKING:
+    from ledger.indexer.follower import EventIndex
+
+#: blocks the index may be behind the chain's head and still answer (their events are read and
+#: looked through); farther behind, reads go to the chain
+MAX_TAIL = 16
+
+#: the events that change a document's record (``getDocument``, ``successorOf``)
+DOCUMENT_EVENTS = frozenset({"DocumentRegistered", "DocumentRevoked", "DocumentSuperseded"})
+#: the events that lock or release fingerprints (``fingerprintHolder``)
+LOCK_EVENTS = frozenset({"FinancingRegistered", "FinancingClosed", "FinancingCancelled"})
+
+
+@dataclass(frozen=True)
+class Settled:
+    """The index as of the chain's head: ``indexed`` is its last block (the chain's, same
+    hash); ``tail`` the (event name, arguments) of blocks ``indexed + 1`` up to the head, which
+    the index has not folded in."""
+
+    indexed: int
+    tail: tuple[tuple[str, dict[str, object]], ...]
+
+    def names(self, events: frozenset[str], value: str | None = None) -> bool:
+        """Whether an event of ``events`` in the tail has ``value`` (0x hex, any case) among its
+        arguments (None: any such event)."""
+        wanted = value.lower() if value is not None else None
+        for name, args in self.tail:
+            if name not in events:
+                continue
+            if wanted is None or any(str(v).lower() == wanted for v in args.values()):
+                return True
+        return False
+
+
+def settled(index: EventIndex) -> Settled | None:
+    """The index's standing against the chain's head, or None when it cannot answer for it
+    (more than ``MAX_TAIL`` blocks behind, a reorg under its last block, the chain unreadable:
+    the caller reads the chain)."""
+    try:
+        head = index.head_block()
+        indexed = index.indexed()
+        if indexed is None:
+            return None
+        last, last_hash = indexed
+        if head.number < last or head.number - last > MAX_TAIL:
+            return None
+        if head.number == last:
+            return Settled(last, ()) if head.hash == last_hash.lower() else None
+        block = index.block(last)
+        if block is None or block.hash.lower() != last_hash.lower():
+            return None
+        events = index.chain_events(last + 1, head.number)
+    except ChainUnavailable:
+        return None
+    return Settled(last, tuple((e.event, json.loads(e.args)) for e in events))
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """A document's record as the index holds it (``getDocument`` and ``successorOf``):
+    addresses checksummed, hashes lower-case 0x hex, ``registered_time`` in Unix seconds (the
+    block's), ``doc_type`` and ``status`` as the contract's enums number them."""
+
+    doc_type: int
+    status: int
+    registrant: str
+    registrant_id: int
+    registered_time: int
+    successor: str | None
+
+
+class Unknown:
+    """:func:`document`'s answer when the index cannot vouch for it: read the chain."""
+
+
+UNKNOWN = Unknown()
+
+
+def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | None:
+    """The record of ``doc_hash`` (0x hex) as of the chain's head: an :class:`IndexedDocument`,
+    None when it is not registered, or :data:`UNKNOWN` when the index cannot vouch for the
+    answer (see :func:`settled`; an unindexed event names the document)."""
+    state = settled(index)
+    if state is None or state.names(DOCUMENT_EVENTS, doc_hash):
+        return UNKNOWN
+    with index.sessions() as session:
+        row = session.get(DocumentRow, doc_hash.lower())
+    if row is None:
+        return None
+    if row.registrant_id is None:
+        return UNKNOWN
+    return IndexedDocument(
+        doc_type=row.doc_type,
+        status=row.status,
+        registrant=row.registrant,
+        registrant_id=row.registrant_id,
+        registered_time=row.registered_time,
+        successor=row.successor,
+    )
+
+
+def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[int] | None:
+    """The active financing holding each of ``fingerprints`` (0x hex; 0: none), as
+    ``fingerprintHolders`` answers at the chain's head, or None when the index cannot vouch for
+    it (see :func:`settled`; a financing was registered, closed or cancelled in a block it has
+    not folded in)."""
+    state = settled(index)
+    if state is None or state.names(LOCK_EVENTS):
+        return None
+    wanted = [f.lower() for f in fingerprints]
+    with index.sessions() as session:
+        rows = session.execute(
+            select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
+                PledgeFingerprintRow.fingerprint.in_(set(wanted)),
+                PledgeFingerprintRow.active.is_(True),
+            )
+        ).all()
+    held: dict[str, int] = {}
+    for fingerprint, financing_id in rows:
+        if fingerprint in held:  # two active locks on one fingerprint: the chain decides
+            return None
+        held[fingerprint] = int(financing_id)
+    return [held.get(f, 0) for f in wanted]
+
+
+@dataclass(frozen=True)
+class HistoryStart:
+    """The first blocks a document's history must be read from, for one reader: of the events
+    naming the document, of the financings pledging it, of the refusals the reader opens."""
+
+    document: int
+    financings: int
+    refusals: int
+
+
+def history_start(
+    index: EventIndex, doc_hash: str, financing_ids: Sequence[int], reader: str
+) -> HistoryStart | None:
+    """Where the logs of ``doc_hash``'s history (0x hex) start, from what the index holds:
+    the first block of an indexed event of each kind, else the index's last block (the events
+    it has not seen are later). None when the index's last block
+    is not the chain's (a reorg it has not unwound: read from the deployment block)."""
+    try:
+        indexed = index.indexed()
+        if indexed is None:
+            return None
+        last, last_hash = indexed
+        block = index.block(last)
+    except ChainUnavailable:
+        return None
+    if block is None or block.hash.lower() != last_hash.lower():
+        return None
+    # the events the index has not seen are after ``last``; reading from ``last`` itself keeps
+    # the range inside the chain (a node refuses a ``fromBlock`` above its head)
+    after = last
+    with index.sessions() as session:
+        document = session.scalar(
+            select(func.min(EventRefRow.block_number)).where(
+                EventRefRow.kind == "doc", EventRefRow.ref == doc_hash.lower()
+            )
+        )
+        financings = (
+            session.scalar(
+                select(func.min(FinancingRow.registered_block)).where(
+                    FinancingRow.financing_id.in_(list(financing_ids))
+                )
+            )
+            if financing_ids
+            else None
+        )
+        refusals = session.scalar(
+            select(func.min(RefusalRow.block_number)).join(
+                ReaderRow,
+                (ReaderRow.kind == "ref")
+                & (ReaderRow.ref == RefusalRow.ref)
+                & (ReaderRow.reader == reader.lower()),
+            )
+        )
+    return HistoryStart(
+        *(
+            after if found is None else min(int(found), after)
+            for found in (document, financings, refusals)
+        )
+    )

@@ -1,0 +1,189 @@
+"""A served gateway answers "is it registered?", "which financing holds this fingerprint?"
+and "where does this document's history start?" from its event index when the index vouches
+for the chain's head (issue #16: ``ledger.indexer.headreads``), and its answers are the chain's
+at every distance the index may be behind: a document revoked, superseded or registered, a
+financing registered, refused or cancelled in a block the index has not folded in yet is read
+from the chain, never answered from an older state. Before, every check, registration and
+document record ran ``getDocument`` and ``fingerprintHolders`` through the EVM (~10 ms each on
+py-evm), and every record read its history's logs from the deployment block."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from api_helpers import UBL, client_fixture, finance, lodge, register, unique_file, xml
+from fastapi.testclient import TestClient
+from web3 import Web3
+
+from ledger.indexer import EventIndex, headreads
+from ledger.services import documents as docs
+
+if TYPE_CHECKING:
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+_ISSUED = iter(range(1, 29))
+
+
+def _invoice() -> bytes:
+    """The demo invoice with a number and issue date of its own: its own fingerprints."""
+    day = next(_ISSUED)
+    number = UBL.replace(b"TOSL110", f"HR-{uuid.uuid4().hex[:10]}".encode())
+    return number.replace(
+        b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>2013-02-{day:02d}<".encode()
+    )
+
+
+def _financed(
+    client: TestClient, network: Network, invoice: bytes | None = None
+) -> tuple[str, int]:
+    invoice = invoice or _invoice()
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    return doc_hash, int(made.json()["financing_id"])
+
+
+def _head(network: Network) -> int:
+    return int(network.ledger.w3.eth.block_number)
+
+
+def _contract_reads(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The contract functions called through the EVM from now on (by selector's name)."""
+    calls = network.ledger.calls
+    names = {
+        Web3.keccak(text=signature)[:4].to_0x_hex(): signature.split("(")[0]
+        for signature in (
+            "getDocument(bytes32)",
+            "successorOf(bytes32)",
+            "fingerprintHolders(bytes32[])",
+        )
+    }
+    seen: list[str] = []
+    real = calls.eth_call
+
+    def counted(tx: dict[str, Any], block: Any) -> Any:
+        seen.append(names.get(str(tx["data"])[:10], str(tx["data"])[:10]))
+        return real(tx, block)
+
+    monkeypatch.setattr(calls, "eth_call", counted)
+    return seen
+
+
+def _answers(network: Network, hashes: list[str], fingerprints: list[bytes]) -> Any:
+    """Each document's registration, each fingerprint's holder, and each registered document's
+    record (history included) as every member reads it."""
+    ledger = network.ledger
+    records = [docs.find_registration(ledger, docs.parse_doc_hash(h)) for h in hashes]
+    readers = (network.enterprise, network.bank, network.bank_b, network.regulator)
+    details = [
+        docs.detail(ledger, docs.parse_doc_hash(r.doc_hash), who.address, who.role)
+        for r in records
+        if r is not None
+        for who in readers
+    ]
+    return records, docs._Lookups(ledger).holders(fingerprints), details
+
+
+def test_the_index_answers_as_the_chain_at_every_distance_behind(
+    client: TestClient, network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(headreads, "MAX_TAIL", 3)  # the walk below passes every regime
+    ledger = network.ledger
+    served = ledger.event_index
+    start = _head(network)
+    hashes: list[str] = []
+    revoked = register(client, network.enterprise)
+    old = register(client, network.enterprise)
+    hashes += [revoked, old]
+    answer = client.post(
+        f"/v1/documents/{revoked}/revoke",
+        json={"reason_code": 1},
+        headers=network.enterprise.headers,
+    )
+    assert answer.status_code == 200, answer.text
+    amended = client.post(
+        f"/v1/documents/{old}/supersede",
+        files=unique_file("amended"),
+        headers=network.enterprise.headers,
+    )
+    assert amended.status_code == 201, amended.text
+    hashes.append(amended.json()["new_doc_hash"])
+    cancelled_doc, cancelled = _financed(client, network)
+    kept_invoice = _invoice()
+    kept_doc, kept = _financed(client, network, kept_invoice)
+    hashes += [cancelled_doc, kept_doc]
+    answer = client.post(
+        f"/v1/financings/{cancelled}/cancel", json={"reason_code": 1}, headers=network.bank.headers
+    )
+    assert answer.status_code == 200, answer.text
+    lodge(client, network.bank_b, kept_invoice)
+    refused = finance(client, network.bank_b, kept_doc, amount=1_000)  # held by ``kept``
+    assert refused.status_code == 409, refused.text
+    attested = register(client, network.enterprise)
+    answer = client.post(
+        f"/v1/documents/{attested}/attest",
+        json={"evidence": "customs entry 42"},
+        headers=network.attestor.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    hashes += [attested, "0x" + uuid.uuid4().hex * 2]
+    locked = [
+        bytes(fp)
+        for log in docs.logs(ledger, "FinancingRegistered")
+        for fp in log["args"]["fingerprints"]
+    ]
+    fingerprints = [*locked, b"\x07" * 32]
+    end = _head(network)
+    assert end - start > headreads.MAX_TAIL  # the walk below passes the farthest distance
+
+    ledger.event_index = None
+    chain = _answers(network, hashes, fingerprints)
+    held = chain[1]
+    assert kept in held
+    assert cancelled not in held
+    assert held[-1] == 0
+    records = {r.doc_hash: r for r in chain[0] if r is not None}
+    assert records[revoked].status is docs.DocStatus.REVOKED
+    assert records[old].successor == hashes[2]
+    histories = [[e.event for e in d.history] for d in chain[2]]
+    for event in ("FinancingRefused", "DocumentAttested", "FinancingCancelled"):
+        assert any(event in h for h in histories), event  # the walk below covers each kind
+
+    index = EventIndex.for_ledger(ledger, url=f"sqlite:///{tmp_path / 'index.sqlite'}")
+    try:
+        ledger.event_index = index
+        for block in range(start - 1, end + 1):  # the index behind by every distance, then none
+            index.catch_up(to_block=block)
+            assert _answers(network, hashes, fingerprints) == chain, f"indexed to {block}"
+    finally:
+        ledger.event_index = served
+        index.close()
+
+
+def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoice = _invoice()
+    doc_hash, financing_id = _financed(client, network, invoice)
+    assert network.ledger.event_index is not None
+    network.ledger.event_index.catch_up()
+    reads = _contract_reads(network, monkeypatch)
+    record = client.get(f"/v1/documents/{doc_hash}", headers=network.bank.headers)
+    assert record.status_code == 200, record.text
+    checked = client.post(
+        "/v1/documents/check",
+        files=xml(invoice),
+        headers=network.bank.headers,
+    )
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert body["registered"] is True
+    assert body["registration"]["doc_hash"] == doc_hash
+    assert [h["financing_id"] for h in body["held_by"]] == [financing_id]
+    assert not {"getDocument", "successorOf", "fingerprintHolders"} & set(reads), reads

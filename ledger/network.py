@@ -14,7 +14,8 @@ import secrets
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING
@@ -272,6 +273,26 @@ class Ledger:
             self._block_times[number] = found
         return found
 
+    def logs_since(self, timestamp: int) -> int:
+        """The block to read the logs of something the chain dated ``timestamp`` (Unix
+        seconds) from: none of its events is older. On the embedded chain, whose ``eth_getLogs``
+        walks every block of its range, the first block whose time is ``timestamp`` or later
+        (a binary search over the stored headers: block times never decrease); on a node, whose
+        log index answers a topic query without walking blocks, the contract's deployment."""
+        low = self.manifest.deployment_block
+        if self.node is None:
+            return low
+        node = self.node
+        high = node.head()[0]
+        while low < high:  # the first block in low..high whose time is >= timestamp
+            middle = (low + high) // 2
+            header = node.header(middle)
+            if header is not None and header[1] >= timestamp:
+                high = middle
+            else:
+                low = middle + 1
+        return low
+
     def seen_registered(self, doc_hash: bytes) -> bool:
         """Whether this process has read ``doc_hash`` as registered on chain. A registration
         is never undone (revoked and superseded documents stay registered), so a hash once read
@@ -319,9 +340,30 @@ class Ledger:
 
     def evaluate(self, actor: str, inputs: Sequence[bytes]) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs`` for member ``actor``, from the evaluator,
-        each proof checked against the key on chain (raises as :mod:`ledger.oblivious`)."""
+        each proof checked against the key on chain (raises as :mod:`ledger.oblivious`); in an
+        :meth:`evaluated_together` block, from its one request when it evaluated them all."""
+        together: dict[tuple[str, bytes], bytes] | None = getattr(
+            self._evaluator_clients, "together", None
+        )
+        if together is not None and all((actor, i) in together for i in inputs):
+            return [together[(actor, i)] for i in inputs]
         address, sign = self._evaluator_signer(actor)
         return self.evaluator_client().outputs(address, sign, inputs)
+
+    @contextmanager
+    def evaluated_together(self, actor: str, inputs: Sequence[bytes]) -> Iterator[None]:
+        """Evaluate ``inputs`` for ``actor`` in one request (one round trip, one proof), and
+        answer :meth:`evaluate` of any of them from it in this thread for the ``with`` block:
+        the files of a batch are read one by one, their fingerprints evaluated at once (issue
+        #16: a 100-file batch made 100 evaluator round trips). Raises as :meth:`evaluate`."""
+        outputs = self.evaluate(actor, inputs)
+        self._evaluator_clients.together = {
+            (actor, i): o for i, o in zip(inputs, outputs, strict=True)
+        }
+        try:
+            yield
+        finally:
+            self._evaluator_clients.together = None
 
     def _evaluator_signer(self, member: str) -> tuple[str, Callable[[bytes], bytes]]:
         """(address, digest signer) of ``member`` for evaluator requests; EvaluatorUnavailable

@@ -173,6 +173,9 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
             store.commit()
         else:
             self.chain = chain_class(base_db)
+        #: the committed canonical head (number, hash, time), set after each commit: read
+        #: without the provider's lock, which a block's sealing holds (``EmbeddedNode.head``)
+        self.committed_head = self.head()
 
     @property
     def clock(self) -> Callable[[], float]:
@@ -192,6 +195,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         kwargs = {} if coinbase is None else {"coinbase": coinbase}
         hashes = super().mine_blocks(num_blocks, **kwargs)
         self.store.commit()
+        self.committed_head = self.head()
         return hashes
 
     # -- chain id check ---------------------------------------------------------------------
@@ -268,6 +272,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
                 pass
             else:
                 self.store.commit()
+                self.committed_head = self.head()
                 self._sealed_offsets(imported.imported_block.hash, receipts)
                 return
         applied = 0
@@ -524,9 +529,10 @@ class EmbeddedNode:
             return self.backend.header(number)
 
     def head(self) -> tuple[int, str, int]:
-        """Number, hash and time of the canonical head, read from the store."""
-        with self.w3.provider._request_lock:  # type: ignore[attr-defined]
-            return self.backend.head()
+        """Number, hash and time of the canonical head as last committed: no wait for the
+        provider's lock, which the sealing of a block holds (issue #16: a served gateway's
+        reads ask the head first, and queued behind every seal)."""
+        return self.backend.committed_head
 
 
 class ChainInUse(LedgerStateError):

@@ -17,6 +17,7 @@ chain's head, which is what a chain read at that moment would answer.
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -27,7 +28,6 @@ from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
     DocumentRow,
     EventRefRow,
-    FinancingRow,
     PledgeFingerprintRow,
     ReaderRow,
     RefusalRow,
@@ -81,13 +81,26 @@ def settled(index: EventIndex) -> Settled | None:
             return None
         if head.number == last:
             return Settled(last, ()) if head.hash == last_hash.lower() else None
+        key = (last, last_hash.lower(), head.number, head.hash)
+        known = _TAILS.get(index)
+        if known is not None and known[0] == key:  # the same tail as the last read's
+            return known[1]
         block = index.block(last)
         if block is None or block.hash.lower() != last_hash.lower():
             return None
         events = index.chain_events(last + 1, head.number)
     except ChainUnavailable:
         return None
-    return Settled(last, tuple((e.event, json.loads(e.args)) for e in events))
+    found = Settled(last, tuple((e.event, json.loads(e.args)) for e in events))
+    _TAILS[index] = (key, found)
+    return found
+
+
+#: per index, the last tail read and the (index's last block and hash, head and hash) it was
+#: read for: the files of a batch, read one after another, share it
+_TAILS: weakref.WeakKeyDictionary[EventIndex, tuple[tuple[int, str, int, str], Settled]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True)
@@ -161,20 +174,18 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
 @dataclass(frozen=True)
 class HistoryStart:
     """The first blocks a document's history must be read from, for one reader: of the events
-    naming the document, of the financings pledging it, of the refusals the reader opens."""
+    naming the document, of the refusals the reader opens (which document a refusal concerns
+    is sealed: any of them may)."""
 
     document: int
-    financings: int
     refusals: int
 
 
-def history_start(
-    index: EventIndex, doc_hash: str, financing_ids: Sequence[int], reader: str
-) -> HistoryStart | None:
+def history_start(index: EventIndex, doc_hash: str, reader: str) -> HistoryStart | None:
     """Where the logs of ``doc_hash``'s history (0x hex) start, from what the index holds:
     the first block of an indexed event of each kind, else the index's last block (the events
-    it has not seen are later). None when the index's last block
-    is not the chain's (a reorg it has not unwound: read from the deployment block)."""
+    it has not seen are later). None when the index's last block is not the chain's (a reorg
+    it has not unwound: read from the deployment block)."""
     try:
         indexed = index.indexed()
         if indexed is None:
@@ -187,21 +198,11 @@ def history_start(
         return None
     # the events the index has not seen are after ``last``; reading from ``last`` itself keeps
     # the range inside the chain (a node refuses a ``fromBlock`` above its head)
-    after = last
     with index.sessions() as session:
         document = session.scalar(
             select(func.min(EventRefRow.block_number)).where(
                 EventRefRow.kind == "doc", EventRefRow.ref == doc_hash.lower()
             )
-        )
-        financings = (
-            session.scalar(
-                select(func.min(FinancingRow.registered_block)).where(
-                    FinancingRow.financing_id.in_(list(financing_ids))
-                )
-            )
-            if financing_ids
-            else None
         )
         refusals = session.scalar(
             select(func.min(RefusalRow.block_number)).join(
@@ -212,8 +213,5 @@ def history_start(
             )
         )
     return HistoryStart(
-        *(
-            after if found is None else min(int(found), after)
-            for found in (document, financings, refusals)
-        )
+        *(last if found is None else min(int(found), last) for found in (document, refusals))
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -43,6 +43,7 @@ from ledger.documents.fingerprints import (
     invoice_number_inputs,
     lookup_keys,
     onchain_value,
+    oprf_input,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
@@ -357,7 +358,11 @@ def revocation_of(ledger: Ledger, log: Any, names: Names) -> Revocation:
 
 def find_revocation(ledger: Ledger, doc_hash: bytes, names: Names) -> Revocation | None:
     """The revocation of ``doc_hash`` (None when it was never revoked)."""
-    found: list[Any] = logs(ledger, "DocumentRevoked", docHash=doc_hash)
+    registered = find_registration(ledger, doc_hash)
+    if registered is None:
+        return None
+    since = ledger.logs_since(int(registered.registered_at.timestamp()))
+    found: list[Any] = logs(ledger, "DocumentRevoked", since, docHash=doc_hash)
     return revocation_of(ledger, found[-1], names) if found else None
 
 
@@ -499,7 +504,12 @@ def earliest_first(ledger: Ledger, found: Sequence[FoundRegistration]) -> list[F
         return sorted(found, key=lambda f: f.registration.registered_at)
 
     def position(f: FoundRegistration) -> tuple[datetime, int, int]:
-        events = logs(ledger, "DocumentRegistered", docHash=parse_doc_hash(f.registration.doc_hash))
+        events = logs(
+            ledger,
+            "DocumentRegistered",
+            ledger.logs_since(int(f.registration.registered_at.timestamp())),
+            docHash=parse_doc_hash(f.registration.doc_hash),
+        )
         first = events[0] if events else {"blockNumber": 0, "logIndex": 0}
         return f.registration.registered_at, int(first["blockNumber"]), int(first["logIndex"])
 
@@ -632,12 +642,21 @@ def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
 # -- reading the chain --------------------------------------------------------------------
 
 
+def _state_index(ledger: Ledger) -> EventIndex | None:
+    """The event index that answers the contract's state reads (:mod:`ledger.indexer.headreads`)
+    in place of the chain: a served gateway's on the embedded chain, where each ``eth_call``
+    runs py-evm over the state trie (~10 ms). A node runs them natively (~1 ms on anvil, one
+    round trip: fewer than the index's head, cursor and tail reads): there, the chain."""
+    return ledger.event_index if ledger.node is not None else None
+
+
 def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
-    """The on-chain record of ``doc_hash``, or NotFound. A served gateway answers from its
-    event index when the index vouches for the chain's head (:mod:`ledger.indexer.headreads`:
-    no EVM call), else — and without an index — from the chain."""
-    if ledger.event_index is not None:
-        indexed = headreads.document(ledger.event_index, hex32(doc_hash))
+    """The on-chain record of ``doc_hash``, or NotFound. A served gateway on the embedded
+    chain answers from its event index when the index vouches for the chain's head
+    (:func:`_state_index`, :mod:`ledger.indexer.headreads`: no EVM call), else the chain."""
+    index = _state_index(ledger)
+    if index is not None:
+        indexed = headreads.document(index, hex32(doc_hash))
         if indexed is None:
             raise NotFound(
                 f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash)
@@ -708,10 +727,9 @@ class _Lookups:
         if not fingerprints:
             return []
         found = None
-        if self.ledger.event_index is not None:  # no EVM call when the index vouches for it
-            found = headreads.fingerprint_holders(
-                self.ledger.event_index, [hex32(f) for f in fingerprints]
-            )
+        index = _state_index(self.ledger)
+        if index is not None:  # no EVM call when the index vouches for the answer
+            found = headreads.fingerprint_holders(index, [hex32(f) for f in fingerprints])
         if found is None:
             found = [
                 int(h)
@@ -1725,8 +1743,11 @@ def register_files(
     file (``files[i]``) that cannot be read."""
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
-    # one evaluation of the batch's files in the fingerprint-check log
-    with _logged(ledger, actor, role, via, files=len(files)) as evaluation:
+    # one evaluation of the batch's files in the fingerprint-check log, and at the evaluator
+    with (
+        _logged(ledger, actor, role, via, files=len(files)) as evaluation,
+        _evaluated_together(ledger, actor, role, [data for data, _ in files]),
+    ):
         for i, (data, name) in enumerate(files):
             try:
                 parsed, examined = _examine(
@@ -1746,6 +1767,32 @@ def register_files(
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
         return register_examined(ledger, actor, read, idempotency_key=key, logged=logged)
+
+
+@contextmanager
+def _evaluated_together(
+    ledger: Ledger, actor: str, role: str, files: Sequence[bytes]
+) -> Iterator[None]:
+    """For a bank, the OPRF inputs of every file of a batch evaluated in one request
+    (:meth:`Ledger.evaluated_together`), which each file's examination then reads; nothing
+    when a file cannot be read (the batch is refused as it reads it) or the evaluator is
+    unavailable (each file's examination says so). RateLimited and MemberSuspended pass
+    through, as they would from the first file's evaluation."""
+    inputs: dict[bytes, None] = {}
+    if role == "bank" and len(files) > 1:
+        try:
+            for data in files:
+                check_size(data)
+                facts = read_document(data, registering=True).facts
+                for i in fingerprint_inputs(facts) if facts is not None else ():
+                    inputs[oprf_input(i.kind.value, i.fields)] = None
+        except LedgerError:
+            inputs.clear()
+    with ExitStack() as stack:
+        if inputs:
+            with suppress(EvaluatorUnavailable):
+                stack.enter_context(ledger.evaluated_together(actor, list(inputs)))
+        yield
 
 
 def register_examined(
@@ -2130,23 +2177,32 @@ def detail(
     # of the financings that pledged it
     from ledger.services.financing import refusal_logs_naming  # it imports this module
 
-    pledged = financings_readable_by(ledger, doc_hash, actor)
-    # a served gateway's index says where each part of the history starts (issue #16: read
-    # from the deployment block, the embedded chain walked every block for every record)
+    readable = _readable_financings(ledger, doc_hash, actor)
+    pledged = [f.financing_id for f in readable]
+    # where each part of the history starts (issue #16: read from the deployment block, the
+    # embedded chain walked every block for every record): a served gateway's index says it;
+    # else the document's events are no older than its registration, and a refusal's are
+    # found from the deployment (which document it concerns is sealed)
     start = (
-        headreads.history_start(ledger.event_index, hex32(doc_hash), pledged, actor)
+        headreads.history_start(ledger.event_index, hex32(doc_hash), actor)
         if ledger.event_index is not None
         else None
     )
-    history = logs_naming(ledger, _DOC_FIRST_EVENTS, 1, doc_hash, start.document if start else None)
+    history = logs_naming(
+        ledger,
+        _DOC_FIRST_EVENTS,
+        1,
+        doc_hash,
+        start.document if start else ledger.logs_since(int(registration.registered_at.timestamp())),
+    )
     history += refusal_logs_naming(ledger, doc_hash, actor, start.refusals if start else None)
-    if pledged:
+    if pledged:  # a financing's events are no older than its registration
         history += logs_naming(
             ledger,
             _FINANCING_EVENTS,
             1,
             [fid.to_bytes(32, "big") for fid in pledged],
-            start.financings if start else None,
+            min(f.registered_block for f in readable),
         )
     history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
     names = names if names is not None else LedgerNames(ledger)

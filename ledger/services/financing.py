@@ -799,6 +799,7 @@ def _read(
         ("FinancingRegistered", "FinancingEntryRecorded", "TermsShared"),
         1,
         [financing_id.to_bytes(32, "big")],
+        ledger.logs_since(int(record[4])),  # none of its events is older than its registration
     )
     return _assemble(ledger, financing_id, record, found, reader)
 

@@ -1,0 +1,69 @@
+"""A bank's batch of invoices has its fingerprints evaluated in one request to the evaluator
+(issue #16: a 100-file batch made 100 round trips, one per file), and each file's fingerprints
+are those a check of the file alone computes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from api_helpers import UBL, client_fixture
+from fastapi.testclient import TestClient
+
+from ledger.oblivious import EvaluatorClient
+
+if TYPE_CHECKING:
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+def _invoice(day: int) -> bytes:
+    number = UBL.replace(b"TOSL110", f"BE-{uuid.uuid4().hex[:10]}".encode())
+    return number.replace(
+        b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>2013-01-{day:02d}<".encode()
+    )
+
+
+def _requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of inputs of each request to the evaluator from now on."""
+    sent: list[int] = []
+    real = EvaluatorClient.outputs
+
+    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
+        sent.append(len(inputs))
+        return real(self, member, sign, inputs)
+
+    monkeypatch.setattr(EvaluatorClient, "outputs", counted)
+    return sent
+
+
+def _fingerprints(body: dict[str, Any]) -> list[tuple[str, str]]:
+    return sorted((f["name"], f["value"]) for f in body["fingerprints"])
+
+
+def test_a_banks_batch_is_evaluated_in_one_request(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoices = [_invoice(day) for day in (3, 4, 5)]
+    alone = []
+    for invoice in invoices:  # what a check of each file alone reads
+        checked = client.post(
+            "/v1/documents/check",
+            files={"file": ("i.xml", invoice, "application/xml")},
+            headers=network.bank.headers,
+        )
+        assert checked.status_code == 200, checked.text
+        alone.append(_fingerprints(checked.json()))
+    assert all(alone)
+    sent = _requests(monkeypatch)
+    batch = client.post(
+        "/v1/documents/batch",
+        files=[("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(invoices)],
+        headers=network.bank.headers,
+    )
+    assert batch.status_code == 201, batch.text
+    assert len(sent) == 1, sent
+    assert sent[0] == sum(len(f) for f in alone)
+    assert [_fingerprints(d) for d in batch.json()["documents"]] == alone

@@ -27,6 +27,7 @@ from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 from web3 import Web3
 
+from ledger.controls import refuse_control
 from ledger.documents import (
     DocumentFacts,
     Match,
@@ -2388,6 +2389,7 @@ def _search_criterion(text: str, field_name: str) -> None:
         raise InvalidInput(field_name, "must not be empty")
     if not any(c.isalnum() for c in text):
         raise InvalidInput(field_name, "must contain at least one letter or digit")
+    refuse_control(text, field_name)  # as no registered identifier holds one (ledger.controls)
     found = first_lone_surrogate(text)
     if found is not None:  # not text: from a command line's undecodable bytes
         raise InvalidInput(field_name, SURROGATE_RULE.format(escaped=found[1]))

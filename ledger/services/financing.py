@@ -49,6 +49,7 @@ from web3.types import TxReceipt
 
 from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
+from ledger.controls import refuse_control
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
@@ -160,7 +161,9 @@ class Page:
 
 
 def reference_bytes(reference: str) -> bytes:
-    """The bank's own reference as the contract's bytes32 (UTF-8, right-padded)."""
+    """The bank's own reference as the contract's bytes32 (UTF-8, right-padded); no control
+    character (a NUL would be cut off as padding when read back: ``ledger.controls``)."""
+    refuse_control(reference, "reference")
     data = reference.encode()
     if len(data) > 32:
         raise InvalidInput("reference", "must be at most 32 bytes of UTF-8")

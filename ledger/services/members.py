@@ -185,20 +185,31 @@ def _check_name(name: str) -> str:
 
 #: what the refusals say two names are compared by
 _COMPARED = (
-    "compared as people read them: ignoring case, width, extra spaces and look-alike "
-    "characters (Unicode TS 39 confusables)"
+    "compared as people read them: ignoring case, width, spaces and separators (hyphens, "
+    "underscores, dots) and look-alike characters (Unicode TS 39 confusables)"
 )
 
 
 def _reads_like(name: str, other: str) -> str:
-    """Why ``name`` is ``other`` to a reader, for a refusal: the look-alike characters that
-    tell them apart, else that only case, width or spacing does."""
+    """Why ``name`` is ``other`` to a reader, for a refusal: that it is the same name, else
+    the look-alike characters that tell them apart, else that only case, width, spacing or
+    separators do."""
 
-    def folded(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    def folded(text: str, separators: bool = False) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if separators:
+            text = "".join(" " if lookalikes.is_separator(c) else c for c in text)
+        return " ".join(text.split())
 
+    if name == other:
+        return f"{name!r} is the same name"
     if folded(name) == folded(other):
         return f"{name!r} differs from it only in case, width or spacing"
+    if folded(name, separators=True) == folded(other, separators=True):
+        return (
+            f"{name!r} differs from it only in separators (spaces, hyphens, underscores, dots)"
+            ", case or width"
+        )
     differ = lookalikes.differing(name, other)
     shown = f" ({', '.join(differ)})" if differ else ""  # none: "rn" for "m"
     return f"{name!r} reads the same: it differs only in look-alike characters{shown}"

@@ -13,6 +13,7 @@ from api.deps import (
     LedgerDep,
     ParticipantDep,
     WriteKeyDep,
+    inactive,
     own_history_only,
     require,
 )
@@ -250,7 +251,8 @@ def list_financings(
     you read); paginated by cursor. Terms only for their readers (see FinancingPublic). A
     bank the admins suspended lists its own financings only (the default ``bank`` then)."""
     if not participant.active:
-        own_history_only(participant, bank or participant.address, "financings of another bank")
+        what = svc.not_in_history(participant.role, many=True)
+        own_history_only(participant, bank or participant.address, what)
         bank = participant.address
     page = svc.list_financings(
         ledger,
@@ -274,10 +276,13 @@ def financing_page(page: svc.Page, role: str) -> FinancingPage:
 def get_financing(
     ledger: LedgerDep, participant: HistoryReaderDep, financing_id: FinancingId
 ) -> FinancingPublic:
-    """A financing: its public part for everyone, its terms for its readers only. A bank the
-    admins suspended reads its own financings only (403 ``member_suspended`` otherwise)."""
+    """A financing: its public part for everyone, its terms for its readers only. A member the
+    admins suspended reads only the financings of its own history: a bank its own, an
+    enterprise those pledging a document it registered — as that document's timeline shows
+    them (403 ``member_suspended`` otherwise)."""
     found = svc.get(ledger, financing_id, reader=participant.address)
-    own_history_only(participant, found.bank, "a financing of another bank")
+    if not participant.active and not svc.in_history_of(ledger, found, participant.address):
+        raise inactive(participant, f"read {svc.not_in_history(participant.role)}")
     return public(found, participant.role)
 
 

@@ -920,6 +920,37 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
     return found[0]
 
 
+def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
+    """Whether ``f`` is part of ``reader``'s own history (docs/privacy.md §3, what a member not
+    active on chain may still read): ``reader`` is its bank, or registered a document it
+    pledges — named so in the terms ``reader``'s own key opened, and registered by it on
+    chain. The document's timeline (``GET /v1/documents/{hash}``) shows its registrant those
+    terms already; the financing is the same history."""
+    me = reader.lower()
+    if f.bank.lower() == me:
+        return True
+    for pledge in f.terms.pledges if f.terms is not None else ():
+        if (pledge.registrant or "").lower() != me:
+            continue
+        try:
+            registration = docs.get_registration(ledger, docs.parse_doc_hash(pledge.doc_hash))
+        except (NotFound, InvalidInput):
+            continue
+        if registration.registered_by.lower() == me:
+            return True
+    return False
+
+
+def not_in_history(role: str | None, many: bool = False) -> str:
+    """What a member not active on chain may not read of financings, in its role's words:
+    one financing (:func:`in_history_of`), or a list of a bank's (``many``)."""
+    if role == "bank":
+        return "financings of another bank" if many else "a financing of another bank"
+    if many:
+        return "the financings of a bank"
+    return "a financing that pledges none of the documents it registered"
+
+
 def list_financings(
     ledger: Ledger,
     bank: str | None = None,

@@ -43,7 +43,13 @@ def test_a_proposal_without_its_account_names_it(
 
 
 @pytest.mark.parametrize(
-    "hidden", ["\u200b", "\u202e", "\u2066", "\x1b", "\x7f", "\u00ad", "\ufe0f", "\u3164", "\ue000"]
+    "hidden",
+    # the C0 separators, vertical tab, form feed and NEL are whitespace to Python, yet control
+    # characters: refused, not collapsed to a space (tab, LF and CR are layout, collapsed)
+    [
+        *("\u200b", "\u202e", "\u2066", "\x1b", "\x7f", "\u00ad", "\ufe0f", "\u3164", "\ue000"),
+        *("\x1c", "\x1f", "\x0b", "\x0c", "\x85"),
+    ],
 )
 def test_a_name_with_an_invisible_character_is_refused(
     client: TestClient, network: Network, hidden: str

@@ -1872,13 +1872,16 @@ EVIDENCE_RULE = (
 
 def evidence_hash(evidence: str | None) -> bytes:
     """The attestor's evidence reference: 64 hex digits as given, else SHA-256 of the text.
-    InvalidInput (``evidence``) when there is none, or only white space, or all zeros."""
+    InvalidInput (``evidence``) when there is none, or only white space, or all zeros, or the
+    text holds a control character (a reference: its hash must be reproducible from the
+    record as people read it; ``ledger.controls``)."""
     text = evidence or ""
     if not text.strip():
         raise InvalidInput("evidence", EVIDENCE_RULE)
     try:
         found = parse_doc_hash(text, "evidence")
     except InvalidInput:
+        refuse_control(text, "evidence")
         return hashlib.sha256(text.encode()).digest()
     if found == ZERO32:
         raise InvalidInput("evidence", EVIDENCE_RULE)

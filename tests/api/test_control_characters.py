@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_helpers import MATURITY, lodge, xml
+from api_helpers import MATURITY, lodge, unique_file, xml
 from lifecycle import World, invoice
 from test_strict_forms import _set, form, registering_sends
 from test_strict_input import head, refused, send, world
@@ -130,3 +130,16 @@ def test_a_control_character_in_a_search_criterion_is_refused(world: World, para
     answer = world.client.get(f"/v1/documents/lodged?{param}=INV%001", headers=who)
     details = refused(answer, param)
     assert "U+0000" in details["rule"], details
+
+
+def test_a_control_character_in_attestation_evidence_is_refused(world: World) -> None:
+    """The evidence text is hashed as sent: a reference nobody could hash again from the record
+    as people read it."""
+    doc = world.ok("POST", "/v1/documents", world.who("enterprise"), files=unique_file("att"))
+    url = f"/v1/documents/{doc['doc_hash']}/attest"
+    before = head(world)
+    details = refused(send(world, "attestor", url, json={"evidence": "MRN\x0024DK1"}), "evidence")
+    assert "U+0000" in details["rule"], details
+    assert head(world) == before
+    ok = send(world, "attestor", url, json={"evidence": "MRN 24DK000123"})
+    assert ok.status_code in (200, 201), ok.text

@@ -328,8 +328,8 @@ def test_a_control_character_in_an_identifier_option_is_refused_as_the_api_does(
     cli: Cli, tmp_path: Path
 ) -> None:
     """The CLI twins of tests/api/test_control_characters.py: a financing's reference, a
-    member's legal id and a search criterion holding a control character are exit 2 naming
-    the field, and nothing is written."""
+    member's legal id, a search criterion and an attestation's evidence holding a control
+    character are exit 2 naming the field, and nothing is written."""
     who = members(cli)
     path = write(tmp_path, "cc.json", form("CLI-CC-1"))
     doc = cli.json("doc", "receive", str(path), "--as", who["bank"])["doc_hash"]
@@ -340,6 +340,7 @@ def test_a_control_character_in_an_identifier_option_is_refused_as_the_api_does(
         ),
         "legal_id": ("member", "add", "CC Bank", "--role", "bank", "--legal-id", "LEI\x07"),
         "invoice_number": ("doc", "search", "--as", who["bank"], "--invoice-number", "CLI\x7fCC"),
+        "evidence": ("doc", "attest", doc, "--as", who["attestor"], "--evidence", "MRN\x1b1"),
     }
     before = cli.json("finance", "list", "--as", who["bank"])["items"]
     for field, args in runs.items():

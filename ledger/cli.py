@@ -1901,14 +1901,14 @@ def finance_list(
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status is not None else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
-        if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
-            # a suspended bank lists its own financings only (its history), as through the API
+        active = reader is None or guard(lambda: standing.standing(ledger, reader)).active
+        if not active:
+            # a suspended member lists the financings of its history only, as through the API
             what = fin_svc.not_in_history(_reader_role(ledger, reader), many=True)
             refuse_inactive_reader(ledger, reader, what, bank or reader)
-            bank = reader
         page = guard(
             lambda: fin_svc.list_financings(
-                ledger, bank, state, doc_hash, cursor, limit, reader=reader
+                ledger, bank, state, doc_hash, cursor, limit, reader=reader, history_only=not active
             )
         )
         role = _reader_role(ledger, reader)

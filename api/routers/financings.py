@@ -249,11 +249,12 @@ def list_financings(
 ) -> FinancingPage:
     """Financings by id, filtered by bank, status or pledged document (among those whose terms
     you read); paginated by cursor. Terms only for their readers (see FinancingPublic). A
-    bank the admins suspended lists its own financings only (the default ``bank`` then)."""
+    member the admins suspended lists the financings of its own history only, as
+    ``GET /v1/financings/{id}`` answers it: a bank its own, an enterprise those pledging a
+    document it registered (``bank`` naming another bank: 403)."""
     if not participant.active:
         what = svc.not_in_history(participant.role, many=True)
         own_history_only(participant, bank or participant.address, what)
-        bank = participant.address
     page = svc.list_financings(
         ledger,
         bank=bank,
@@ -262,6 +263,7 @@ def list_financings(
         cursor=cursor,
         limit=limit,
         reader=participant.address,
+        history_only=not participant.active,
     )
     return financing_page(page, participant.role)
 

@@ -959,11 +959,14 @@ def list_financings(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     reader: str | None = None,
+    history_only: bool = False,
 ) -> Page:
     """Financings by ascending id, filtered; ``next_cursor`` continues after the last one.
     ``doc_hash`` keeps those whose terms ``reader`` opens and that pledge that document
-    (which document a financing is against is confidential). InvalidInput names ``bank`` when
-    it is not an address, or given empty (refused, never read as "every bank's")."""
+    (which document a financing is against is confidential); ``history_only`` those of
+    ``reader``'s own history (:func:`in_history_of`: what a member not active on chain lists).
+    InvalidInput names ``bank`` when it is not an address, or given empty (refused, never read
+    as "every bank's")."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
     after = id_cursor(cursor)
@@ -997,6 +1000,8 @@ def list_financings(
         if wanted is not None and (
             terms is None or not any(p.doc_hash == wanted for p in terms.pledges)
         ):
+            continue
+        if history_only and not in_history_of(ledger, found[0], reader or ""):
             continue
         chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)

@@ -160,7 +160,15 @@ def test_a_suspended_enterprise_reads_the_financings_of_its_documents_only(story
     bank_refused = cli.run("finance", "show", str(other), "--as", story.address("Demo Bank A"),
                            code=1).stderr  # fmt: skip
     assert "may not read a financing of another bank" in bank_refused
+    # a list answers as the single read: the financings of its documents, filtered or not
+    for args in ((), ("--doc", story.ubl_hash)):
+        listed = cli.json("finance", "list", *args, "--as", exporter)["items"]
+        assert [f["financing_id"] for f in listed] == [fid], args
+    assert cli.json("finance", "list", "--doc", other_doc, "--as", exporter)["items"] == []
+    banks_list = cli.json("finance", "list", "--as", story.address("Demo Bank A"))["items"]
+    assert {f["financing_id"] for f in banks_list} == {fid}
     # the API answers the same
+    exporter_headers = story.headers("Demo Exporter")
     with story.api() as client:
         mine = client.get(f"/v1/financings/{fid}", headers=story.headers("Demo Exporter"))
         assert mine.status_code == 200, mine.text
@@ -176,6 +184,13 @@ def test_a_suspended_enterprise_reads_the_financings_of_its_documents_only(story
             in (theirs.json()["message"])
         )
         assert "another bank" not in theirs.json()["message"]
+        for params in ({}, {"doc": story.ubl_hash}):
+            listed = client.get("/v1/financings", params=params, headers=exporter_headers)
+            assert listed.status_code == 200, listed.text
+            assert [f["financing_id"] for f in listed.json()["items"]] == [fid], params
+        foreign = client.get("/v1/financings", params={"bank": bank_b}, headers=exporter_headers)
+        assert foreign.status_code == 403, foreign.text
+        assert "another bank" not in foreign.json()["message"]
         banks = client.get(f"/v1/financings/{other}", headers=story.headers("Demo Bank A"))
         assert banks.status_code == 403, banks.text
         assert "a financing of another bank" in banks.json()["message"]

@@ -1876,9 +1876,11 @@ def finance_show(
     reader = _actor(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
-        # a suspended bank reads its own financings (its history), as through the API
-        refuse_inactive_reader(ledger, reader, "a financing of another bank", f.bank)
         role = _reader_role(ledger, reader)
+        # a suspended member reads the financings of its history (a bank's own, an
+        # enterprise's pledging a document it registered), as through the API
+        if reader is not None and not fin_svc.in_history_of(ledger, f, reader):
+            refuse_inactive_reader(ledger, reader, fin_svc.not_in_history(role))
     emit(as_json, _financing_payload(f, role), _financing_text(f))
 
 
@@ -1899,13 +1901,14 @@ def finance_list(
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status is not None else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
-        if reader is not None and not guard(lambda: standing.standing(ledger, reader)).active:
-            # a suspended bank lists its own financings only (its history), as through the API
-            refuse_inactive_reader(ledger, reader, "financings of another bank", bank or reader)
-            bank = reader
+        active = reader is None or guard(lambda: standing.standing(ledger, reader)).active
+        if not active:
+            # a suspended member lists the financings of its history only, as through the API
+            what = fin_svc.not_in_history(_reader_role(ledger, reader), many=True)
+            refuse_inactive_reader(ledger, reader, what, bank or reader)
         page = guard(
             lambda: fin_svc.list_financings(
-                ledger, bank, state, doc_hash, cursor, limit, reader=reader
+                ledger, bank, state, doc_hash, cursor, limit, reader=reader, history_only=not active
             )
         )
         role = _reader_role(ledger, reader)

@@ -54,6 +54,7 @@ from ledger.errors import Conflict, InvalidInput, JoinPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
+from ledger.membernames import check_name
 from ledger.words import utc_text
 
 #: the consortium-wide fingerprint key file of releases before issue #18 (none is made now)
@@ -121,8 +122,7 @@ class JoinRequest:
             raise InvalidInput("encryption_key", "must be 0x and 64 hex digits (X25519)")
         if data["role"] not in _JOIN_ROLES:
             raise InvalidInput("role", f"must be one of {', '.join(_JOIN_ROLES)}")
-        if not " ".join(data["name"].split()) or len(data["name"]) > 200:
-            raise InvalidInput("name", "must be 1..200 characters")
+        check_name(data["name"])  # as adding a member checks it (kept as signed)
         if len(data["legal_id"]) > 100:
             raise InvalidInput("legal_id", "must be at most 100 characters")
         unknown = set(data) - set(cls.__dataclass_fields__)
@@ -209,9 +209,7 @@ def create_join(
     role = role.strip().lower()
     if role not in _JOIN_ROLES:
         raise InvalidInput("role", f"must be one of {', '.join(_JOIN_ROLES)}")
-    name = " ".join(name.split())
-    if not name or len(name) > 200:
-        raise InvalidInput("name", "must be 1..200 characters")
+    name = check_name(name)  # as adding a member checks it: refused now, not at approval
     if len(legal_id) > 100:
         raise InvalidInput("legal_id", "must be at most 100 characters")
     legal_id = check_member_legal_id(legal_id)  # an LEI, a VAT id, a GLN or <ICD>:<id>

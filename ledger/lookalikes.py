@@ -19,8 +19,11 @@ stands for both (the skeletons compare equal or not just the same).
 
 **What is compared.** :func:`name_key` is the skeleton of the name folded the way people read
 it: NFKC (fullwidth ``Ｎ`` is ``N``, ``ﬁ`` is ``fi``), case folded (``NORDBANK`` is
-``Nordbank``), runs of whitespace as one space — skeleton, fold, skeleton again, so a capital
-look-alike (Cyrillic ``О``) folds to the same letter as the Latin one.
+``Nordbank``) — skeleton, fold, skeleton again, so a capital look-alike (Cyrillic ``О``) folds to
+the same letter as the Latin one — and every run of separators (whitespace, hyphens and other
+dashes, underscores and other connectors, dots) as one space, none at either end: ``Bank-C``,
+``Bank_C``, ``Bank.C`` and ``Bank  C`` are ``Bank C`` (``Nordbank`` and ``Nord bank`` stay two
+names: a separator is not nothing).
 
 **Mixed scripts (UTS #39 §5.2, restriction levels).** :func:`mixed_script_word` finds a word
 (whitespace-separated) whose letters come from scripts the *moderately restrictive* level does
@@ -116,11 +119,18 @@ def skeleton(text: str) -> str:
 def name_key(name: str) -> str:
     """What two members' names are compared by: two names with the same key read alike
     (``Nordbank``, ``NORDBANK``, ``Nоrdbank`` with a Cyrillic ``о``, fullwidth ``Ｎordbank``,
-    ``Nordbank`` with two spaces inside)."""
+    ``Nord  bank`` with two spaces inside, ``Nord-bank``, ``Nord_bank``)."""
     folded = unicodedata.normalize("NFKC", name)
     once = skeleton(folded).casefold()
     twice = skeleton(unicodedata.normalize("NFKC", once))
-    return " ".join(twice.split())
+    return " ".join("".join(" " if is_separator(c) else c for c in twice).split())
+
+
+def is_separator(c: str) -> bool:
+    """Whether ``c`` separates the words of a name without being one (see :func:`name_key`):
+    whitespace, a dash (``Pd``: hyphen-minus, hyphen, en dash, …), a connector (``Pc``:
+    underscore, …) or a full stop."""
+    return c.isspace() or c == "." or unicodedata.category(c) in ("Pd", "Pc")
 
 
 def scripts(text: str) -> frozenset[str]:
@@ -154,10 +164,10 @@ def mixed_script_word(name: str) -> tuple[str, frozenset[str]] | None:
 def differing(name: str, other: str) -> list[str]:
     """The characters of ``name`` (NFKC, case folded) that ``other`` does not have, each as
     ``U+043E CYRILLIC SMALL LETTER O``: what makes a look-alike differ from the name it
-    imitates (empty when it differs only in case, width or spacing)."""
+    imitates (empty when it differs only in case, width, spacing or separators)."""
     mine = unicodedata.normalize("NFKC", name).casefold()
     theirs = set(unicodedata.normalize("NFKC", other).casefold())
-    return [_described(c) for c in _unique(mine) if c not in theirs and not c.isspace()]
+    return [_described(c) for c in _unique(mine) if c not in theirs and not is_separator(c)]
 
 
 def _unique(text: str) -> Iterable[str]:

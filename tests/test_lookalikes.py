@@ -26,6 +26,12 @@ from ledger import lookalikes
         ("paypal", "p\u0430yp\u0430l"),
         ("Acme", "\u0391cme"),  # Greek capital alpha
         ("Oslo", "0slo"),  # 0 → O
+        ("Bank C", "Bank-C"),  # separators: hyphen, underscore, dot, runs of them
+        ("Bank C", "Bank_C"),
+        ("Bank C", "Bank.C"),
+        ("Bank C", "Bank \u2010 C"),  # a hyphen (U+2010) between spaces
+        ("Bank C", "bank__c."),
+        ("Nord Bank A S", "Nord-Bank\tA.S."),
     ],
 )
 def test_names_that_read_alike_have_one_key(a: str, b: str) -> None:
@@ -39,6 +45,8 @@ def test_names_that_read_alike_have_one_key(a: str, b: str) -> None:
         ("Bank A", "Bank A2"),
         ("Demo Bank A", "Bank A"),
         ("Nordbank", "Nord bank"),
+        ("Nordbank", "Nord-bank"),  # a separator is not nothing
+        ("Bank AB", "Bank A-B C"),
         ("Société Générale", "Societe Generale"),  # accents are letters, not look-alikes
     ],
 )
@@ -91,3 +99,8 @@ def test_names_in_one_script_per_word_pass(name: str) -> None:
 def test_the_differing_characters_are_named() -> None:
     assert lookalikes.differing("B\u0430nk A", "Bank A") == ["U+0430 CYRILLIC SMALL LETTER A"]
     assert lookalikes.differing("BANK A", "Bank A") == []
+
+
+def test_a_separator_is_not_a_differing_character() -> None:
+    assert lookalikes.differing("Bank-C", "Bank C") == []
+    assert lookalikes.differing("B\u0430nk_C", "Bank C") == ["U+0430 CYRILLIC SMALL LETTER A"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ledger.cli import app
+from ledger.cli import DEMO_MEMBERS, app
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -47,3 +47,21 @@ def test_the_quickstart_scripts_exist() -> None:
     for script in ("scripts/start.sh", "scripts/test.sh"):
         assert (ROOT / script).stat().st_mode & 0o111
     assert "scripts/test.sh" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_readme_names_the_demo_members_and_what_a_second_terminal_and_join_need() -> None:
+    """A new user read "one member of each role" and did not know the demo has one bank, that
+    a ledger started with another data directory needs it in the CLI's terminal too, nor that
+    joining needs a real node."""
+    quickstart = README.split("## Quickstart", 1)[1].split("## Common tasks", 1)[0]
+    for name, _role in DEMO_MEMBERS:
+        assert f"`{name}`" in quickstart, name
+    assert sum(role.name == "BANK" for _, role in DEMO_MEMBERS) == 1
+    assert "one bank" in quickstart
+    session = quickstart.split("A first session", 1)[1].split("```sh", 1)[0]
+    assert "TRADELEDGER_DATA_DIR" in session
+    assert "--data-dir" in session
+    joining = quickstart.rsplit("```", 1)[-1]  # after the first session
+    assert "`tradeledger join`" in joining
+    assert "--chain-url" in joining
+    assert "Besu" in joining

@@ -13,6 +13,7 @@ from api.deps import (
     LedgerDep,
     ParticipantDep,
     WriteKeyDep,
+    inactive,
     own_history_only,
     require,
 )
@@ -248,10 +249,12 @@ def list_financings(
 ) -> FinancingPage:
     """Financings by id, filtered by bank, status or pledged document (among those whose terms
     you read); paginated by cursor. Terms only for their readers (see FinancingPublic). A
-    bank the admins suspended lists its own financings only (the default ``bank`` then)."""
+    member the admins suspended lists the financings of its own history only, as
+    ``GET /v1/financings/{id}`` answers it: a bank its own, an enterprise those pledging a
+    document it registered (``bank`` naming another bank: 403)."""
     if not participant.active:
-        own_history_only(participant, bank or participant.address, "financings of another bank")
-        bank = participant.address
+        what = svc.not_in_history(participant.role, many=True)
+        own_history_only(participant, bank or participant.address, what)
     page = svc.list_financings(
         ledger,
         bank=bank,
@@ -260,6 +263,7 @@ def list_financings(
         cursor=cursor,
         limit=limit,
         reader=participant.address,
+        history_only=not participant.active,
     )
     return financing_page(page, participant.role)
 
@@ -274,10 +278,13 @@ def financing_page(page: svc.Page, role: str) -> FinancingPage:
 def get_financing(
     ledger: LedgerDep, participant: HistoryReaderDep, financing_id: FinancingId
 ) -> FinancingPublic:
-    """A financing: its public part for everyone, its terms for its readers only. A bank the
-    admins suspended reads its own financings only (403 ``member_suspended`` otherwise)."""
+    """A financing: its public part for everyone, its terms for its readers only. A member the
+    admins suspended reads only the financings of its own history: a bank its own, an
+    enterprise those pledging a document it registered — as that document's timeline shows
+    them (403 ``member_suspended`` otherwise)."""
     found = svc.get(ledger, financing_id, reader=participant.address)
-    own_history_only(participant, found.bank, "a financing of another bank")
+    if not participant.active and not svc.in_history_of(ledger, found, participant.address):
+        raise inactive(participant, f"read {svc.not_in_history(participant.role)}")
     return public(found, participant.role)
 
 

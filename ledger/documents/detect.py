@@ -6,7 +6,8 @@ import hashlib
 
 from lxml import etree
 
-from ledger.errors import DocumentFormatError
+from ledger.controls import refuse_control
+from ledger.errors import DocumentFormatError, InvalidInput
 
 from .cii import is_cii, read_cii
 from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_sbdh, unwrap
@@ -90,5 +91,34 @@ def read_document(data: bytes, *, registering: bool = False) -> ParsedDocument:
     elif root is not None and is_cii(root):
         facts = read_cii(root)
     elif fmt is DocumentFormat.JSON_FORM:
-        facts = read_json_form(data, strict=registering)
+        facts = read_json_form(data, strict=registering)  # strict: no control character
+    if registering and facts is not None and root is not None:
+        _refuse_controls(facts, "cbc:ID" if is_ubl(root) else "ram:ID")
     return ParsedDocument(format=fmt, doc_hash=document_hash(data), size=len(data), facts=facts)
+
+
+#: the EN 16931 terms of the identifiers an XML invoice's facts keep
+_PARTY_TERMS = {"seller": "BT-27, BT-29..BT-32", "buyer": "BT-44, BT-46..BT-48"}
+
+
+def _refuse_controls(facts: DocumentFacts, number_field: str) -> None:
+    """An XML invoice registered now: DocumentFormatError naming the first identifier (number,
+    invoice references, party names and identifiers, references) holding a control character
+    other than XML's layout whitespace (``ledger.controls``). Lines and notes are free text."""
+    checks: list[tuple[str | None, str, str]] = [(facts.number_as_written, number_field, "BT-1")]
+    checks += [(ref, "invoiceReference", "BT-25") for ref in facts.invoice_refs]
+    for role, party in (("seller", facts.seller), ("buyer", facts.buyer)):
+        if party is None:
+            continue
+        terms = _PARTY_TERMS[role]
+        checks.append((party.name, f"{role}.name", terms))
+        checks += [(pid.value, f"{role}.id", terms) for pid in party.ids]
+        checks += [(rid.value, f"{role}.id", terms) for rid in party.rejected]
+    checks += [(value, f"references.{kind}", "BT-11..BT-17") for kind, value in facts.references]
+    for text, field, term in checks:
+        try:
+            refuse_control(text, field, allow_layout=True)
+        except InvalidInput as exc:
+            raise DocumentFormatError(
+                exc.field, f"{exc.rule} ({term})", character=exc.details.get("character")
+            ) from None

@@ -46,6 +46,7 @@ from typing import Any
 from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 
+from ledger.controls import refuse_control
 from ledger.errors import InvalidInput
 
 #: where the ISO 6523 ICD code list ships (code, name)
@@ -320,7 +321,9 @@ def member_legal_id(value: str) -> tuple[str | None, str | None]:
 
 def check_member_legal_id(value: str, field: str = "legal_id") -> str:
     """A member's legal id in canonical form ("" when none is given), else
-    :class:`InvalidInput` naming ``field`` and the rule (:func:`member_legal_id`)."""
+    :class:`InvalidInput` naming ``field`` and the rule (:func:`member_legal_id`; no control
+    character: ``ledger.controls``)."""
+    refuse_control(value, field)
     if not value.strip():
         return ""
     canonical, problem = member_legal_id(value)

@@ -42,6 +42,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import first_lone_surrogate
@@ -249,6 +250,8 @@ class _Reader:
             raise InvalidInput(
                 prefix + key, f"{STRING_RULE}, not {_json_kind(value)}", given=_json_kind(value)
             )
+        if self.strict:  # every field of the form is an identifier or a code, one line each
+            refuse_control(text, prefix + key)
         return text.strip() or None
 
     def party_alias(self, form: Mapping[str, Any], name: str, alias: str) -> Party | None:

@@ -27,6 +27,7 @@ from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 from web3 import Web3
 
+from ledger.controls import refuse_control
 from ledger.documents import (
     DocumentFacts,
     Match,
@@ -1953,13 +1954,16 @@ EVIDENCE_RULE = (
 
 def evidence_hash(evidence: str | None) -> bytes:
     """The attestor's evidence reference: 64 hex digits as given, else SHA-256 of the text.
-    InvalidInput (``evidence``) when there is none, or only white space, or all zeros."""
+    InvalidInput (``evidence``) when there is none, or only white space, or all zeros, or the
+    text holds a control character (a reference: its hash must be reproducible from the
+    record as people read it; ``ledger.controls``)."""
     text = evidence or ""
     if not text.strip():
         raise InvalidInput("evidence", EVIDENCE_RULE)
     try:
         found = parse_doc_hash(text, "evidence")
     except InvalidInput:
+        refuse_control(text, "evidence")
         return hashlib.sha256(text.encode()).digest()
     if found == ZERO32:
         raise InvalidInput("evidence", EVIDENCE_RULE)
@@ -2490,6 +2494,7 @@ def _search_criterion(text: str, field_name: str) -> None:
         raise InvalidInput(field_name, "must not be empty")
     if not any(c.isalnum() for c in text):
         raise InvalidInput(field_name, "must contain at least one letter or digit")
+    refuse_control(text, field_name)  # as no registered identifier holds one (ledger.controls)
     found = first_lone_surrogate(text)
     if found is not None:  # not text: from a command line's undecodable bytes
         raise InvalidInput(field_name, SURROGATE_RULE.format(escaped=found[1]))

@@ -49,6 +49,7 @@ from web3.types import TxReceipt
 
 from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
+from ledger.controls import refuse_control
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
@@ -160,7 +161,9 @@ class Page:
 
 
 def reference_bytes(reference: str) -> bytes:
-    """The bank's own reference as the contract's bytes32 (UTF-8, right-padded)."""
+    """The bank's own reference as the contract's bytes32 (UTF-8, right-padded); no control
+    character (a NUL would be cut off as padding when read back: ``ledger.controls``)."""
+    refuse_control(reference, "reference")
     data = reference.encode()
     if len(data) > 32:
         raise InvalidInput("reference", "must be at most 32 bytes of UTF-8")
@@ -918,6 +921,37 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
     return found[0]
 
 
+def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
+    """Whether ``f`` is part of ``reader``'s own history (docs/privacy.md §3, what a member not
+    active on chain may still read): ``reader`` is its bank, or registered a document it
+    pledges — named so in the terms ``reader``'s own key opened, and registered by it on
+    chain. The document's timeline (``GET /v1/documents/{hash}``) shows its registrant those
+    terms already; the financing is the same history."""
+    me = reader.lower()
+    if f.bank.lower() == me:
+        return True
+    for pledge in f.terms.pledges if f.terms is not None else ():
+        if (pledge.registrant or "").lower() != me:
+            continue
+        try:
+            registration = docs.get_registration(ledger, docs.parse_doc_hash(pledge.doc_hash))
+        except (NotFound, InvalidInput):
+            continue
+        if registration.registered_by.lower() == me:
+            return True
+    return False
+
+
+def not_in_history(role: str | None, many: bool = False) -> str:
+    """What a member not active on chain may not read of financings, in its role's words:
+    one financing (:func:`in_history_of`), or a list of a bank's (``many``)."""
+    if role == "bank":
+        return "financings of another bank" if many else "a financing of another bank"
+    if many:
+        return "the financings of a bank"
+    return "a financing that pledges none of the documents it registered"
+
+
 def list_financings(
     ledger: Ledger,
     bank: str | None = None,
@@ -926,11 +960,14 @@ def list_financings(
     cursor: str | None = None,
     limit: int = DEFAULT_LIMIT,
     reader: str | None = None,
+    history_only: bool = False,
 ) -> Page:
     """Financings by ascending id, filtered; ``next_cursor`` continues after the last one.
     ``doc_hash`` keeps those whose terms ``reader`` opens and that pledge that document
-    (which document a financing is against is confidential). InvalidInput names ``bank`` when
-    it is not an address, or given empty (refused, never read as "every bank's")."""
+    (which document a financing is against is confidential); ``history_only`` those of
+    ``reader``'s own history (:func:`in_history_of`: what a member not active on chain lists).
+    InvalidInput names ``bank`` when it is not an address, or given empty (refused, never read
+    as "every bank's")."""
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput("limit", f"must be 1..{MAX_LIMIT}")
     after = id_cursor(cursor)
@@ -964,6 +1001,8 @@ def list_financings(
         if wanted is not None and (
             terms is None or not any(p.doc_hash == wanted for p in terms.pledges)
         ):
+            continue
+        if history_only and not in_history_of(ledger, found[0], reader or ""):
             continue
         chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)

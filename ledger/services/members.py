@@ -26,6 +26,7 @@ from ledger import lookalikes
 from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.join import JoinRequest
+from ledger.membernames import check_name as _check_name
 from ledger.network import (
     Ledger,
     evaluator_key_from,
@@ -39,8 +40,6 @@ from ledger.services.roles import ProposalAction, Role
 from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import iso_time
-
-MAX_NAME_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -134,71 +133,33 @@ class Governance:
     fingerprint_evaluator_key: str  # 0x + 64 hex: the fingerprint evaluator's public key
 
 
-#: Unicode categories a member's name may not hold: controls, invisible format characters
-#: (zero-width spaces and joiners, bidi controls), line and paragraph separators, unassigned
-#: and private-use code points (no font shows them as what they are) — a name with one reads
-#: like another member's in every message, CSV export and audit line
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cn", "Co", "Cs"})
-#: the default-ignorable code points (Unicode DerivedCoreProperties.txt) outside those
-#: categories: variation selectors (``Variation_Selector``) and the rest of
-#: ``Other_Default_Ignorable_Code_Point`` (PropList.txt) — shown as nothing, so "Nordbank"
-#: with U+FE0F after it reads as "Nordbank"; UTS #39 drops them from a skeleton
-_IGNORABLE_RANGES = (
-    (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
-    (0x115F, 0x1160),  # HANGUL CHOSEONG / JUNGSEONG FILLER
-    (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ, AA
-    (0x180B, 0x180F),  # MONGOLIAN FREE VARIATION SELECTORS (and the vowel separator, Cf)
-    (0x3164, 0x3164),  # HANGUL FILLER
-    (0xFE00, 0xFE0F),  # VARIATION SELECTOR-1..16
-    (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
-    (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17..256
-)
-
-
-def _hidden(c: str) -> bool:
-    if c.isspace():
-        return False
-    point = ord(c)
-    return unicodedata.category(c) in _HIDDEN_CATEGORIES or any(
-        low <= point <= high for low, high in _IGNORABLE_RANGES
-    )
-
-
-def _check_name(name: str) -> str:
-    """``name`` with its runs of whitespace collapsed; InvalidInput naming ``name`` when it is
-    empty, too long, or holds a control, invisible, default-ignorable or unassigned
-    character."""
-    hidden = next((c for c in name if _hidden(c)), None)
-    if hidden is not None:
-        raise InvalidInput(
-            "name",
-            f"must not contain control or invisible characters (U+{ord(hidden):04X}): a name "
-            "that looks like another member's misleads every reader",
-        )
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise InvalidInput("name", "must not be empty")
-    if len(cleaned) > MAX_NAME_LENGTH:
-        raise InvalidInput("name", f"must be at most {MAX_NAME_LENGTH} characters")
-    return cleaned
-
-
 #: what the refusals say two names are compared by
 _COMPARED = (
-    "compared as people read them: ignoring case, width, extra spaces and look-alike "
-    "characters (Unicode TS 39 confusables)"
+    "compared as people read them: ignoring case, width, spaces and separators (hyphens, "
+    "underscores, dots) and look-alike characters (Unicode TS 39 confusables)"
 )
 
 
 def _reads_like(name: str, other: str) -> str:
-    """Why ``name`` is ``other`` to a reader, for a refusal: the look-alike characters that
-    tell them apart, else that only case, width or spacing does."""
+    """Why ``name`` is ``other`` to a reader, for a refusal: that it is the same name, else
+    the look-alike characters that tell them apart, else that only case, width, spacing or
+    separators do."""
 
-    def folded(text: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    def folded(text: str, separators: bool = False) -> str:
+        text = unicodedata.normalize("NFKC", text).casefold()
+        if separators:
+            text = "".join(" " if lookalikes.is_separator(c) else c for c in text)
+        return " ".join(text.split())
 
+    if name == other:
+        return f"{name!r} is the same name"
     if folded(name) == folded(other):
         return f"{name!r} differs from it only in case, width or spacing"
+    if folded(name, separators=True) == folded(other, separators=True):
+        return (
+            f"{name!r} differs from it only in separators (spaces, hyphens, underscores, dots)"
+            ", case or width"
+        )
     differ = lookalikes.differing(name, other)
     shown = f" ({', '.join(differ)})" if differ else ""  # none: "rn" for "m"
     return f"{name!r} reads the same: it differs only in look-alike characters{shown}"

@@ -43,7 +43,13 @@ def test_a_proposal_without_its_account_names_it(
 
 
 @pytest.mark.parametrize(
-    "hidden", ["\u200b", "\u202e", "\u2066", "\x1b", "\x7f", "\u00ad", "\ufe0f", "\u3164", "\ue000"]
+    "hidden",
+    # the C0 separators, vertical tab, form feed and NEL are whitespace to Python, yet control
+    # characters: refused, not collapsed to a space (tab, LF and CR are layout, collapsed)
+    [
+        *("\u200b", "\u202e", "\u2066", "\x1b", "\x7f", "\u00ad", "\ufe0f", "\u3164", "\ue000"),
+        *("\x1c", "\x1f", "\x0b", "\x0c", "\x85"),
+    ],
 )
 def test_a_name_with_an_invisible_character_is_refused(
     client: TestClient, network: Network, hidden: str
@@ -91,6 +97,11 @@ def _members(client: TestClient, network: Network) -> list[dict[str, Any]]:
         ("BANK A", None),
         ("\uff22\uff41\uff4e\uff4b \uff21", None),  # fullwidth letters
         ("Bank  a", None),
+        ("Bank-A", "only in separators"),  # separators: a hyphen, an underscore, a dot
+        ("Bank_A", "only in separators"),
+        ("bank.a", "only in separators"),
+        ("Bank - A", "only in separators"),
+        ("Bank A", "'Bank A' is the same name"),  # the very name: said so, plainly
     ],
 )
 def test_a_name_that_reads_like_another_members_is_refused_naming_it(
@@ -270,6 +281,7 @@ def test_an_unchecked_proposal_is_not_approved_when_it_clashes(
 
     cases = (
         (unchecked("B\u0430nk A", "", "0x" + "ab" * 20), "name", network.bank.address),
+        (unchecked("Bank_A", "", "0x" + "ac" * 20), "name", network.bank.address),
         (unchecked("Sydbank", LEI, "0x" + "cd" * 20), "legal_id", holder.address),
     )
     nonce = ledger.w3.eth.get_transaction_count(second.member.address)

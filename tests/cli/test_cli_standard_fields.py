@@ -141,6 +141,12 @@ def test_member_add_refuses_a_name_that_reads_like_another_members(
         "--name", "Demo Bank \u0410", code=1,
     )  # fmt: skip
     assert first["address"] in proposed.stderr
+    for separated in ("Demo-Bank-A", "Demo_Bank_A", "demo.bank.a"):  # separators: one name
+        body = cli.json("member", "add", separated, "--role", "bank", code=1)
+        assert (body["details"]["field"], body["details"]["address"]) == ("name", first["address"])
+        assert "only in separators" in body["message"], body
+    same = cli.run("member", "add", "Demo Bank A", "--role", "bank", code=1)
+    assert "'Demo Bank A' is the same name" in same.stderr
     mixed = cli.run("member", "add", "Nordb\u0430nk", "--role", "bank", code=2)
     assert "name" in mixed.stderr
     assert "Cyrillic and Latin" in mixed.stderr

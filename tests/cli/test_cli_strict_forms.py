@@ -67,6 +67,13 @@ LOOSE = [
         "three upper-case letters",
     ),
     ("unknown key", form("CLI-SF-3", documentNo="x"), "documentNo", "is not a field of"),
+    ("nul in number", form("CLI-SF-5\x00X"), "documentNumber", "control character (U+0000)"),
+    (
+        "escape in a party id",
+        form("CLI-SF-6", issuer={"id": "DE136\x1b695976", "scheme": "VAT"}),
+        "issuer.id",
+        "control character (U+001B)",
+    ),
     (
         "unknown nested key",
         form("CLI-SF-4", issuer={"id": "DE136695976", "scheme": "VAT", "vat": "x"}),
@@ -315,3 +322,29 @@ def test_an_option_that_takes_many_still_does(cli: Cli) -> None:
         ).stdout
     )
     assert "is given more than once" not in answer["message"], answer
+
+
+def test_a_control_character_in_an_identifier_option_is_refused_as_the_api_does(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """The CLI twins of tests/api/test_control_characters.py: a financing's reference, a
+    member's legal id, a search criterion and an attestation's evidence holding a control
+    character are exit 2 naming the field, and nothing is written."""
+    who = members(cli)
+    path = write(tmp_path, "cc.json", form("CLI-CC-1"))
+    doc = cli.json("doc", "receive", str(path), "--as", who["bank"])["doc_hash"]
+    runs = {
+        "reference": (
+            *("finance", "create", "--as", who["bank"], "--doc", f"{doc}=1000"),
+            *("--currency", "EUR", "--maturity", "2099-12-31", "--reference", "R\x1b1"),
+        ),
+        "legal_id": ("member", "add", "CC Bank", "--role", "bank", "--legal-id", "LEI\x07"),
+        "invoice_number": ("doc", "search", "--as", who["bank"], "--invoice-number", "CLI\x7fCC"),
+        "evidence": ("doc", "attest", doc, "--as", who["attestor"], "--evidence", "MRN\x1b1"),
+    }
+    before = cli.json("finance", "list", "--as", who["bank"])["items"]
+    for field, args in runs.items():
+        answer = json.loads(cli.run(*args, "--json", code=2).stdout)
+        assert answer["details"]["field"] == field, answer
+        assert "control character" in answer["details"]["rule"], answer
+    assert cli.json("finance", "list", "--as", who["bank"])["items"] == before

@@ -47,6 +47,7 @@ from stdnum import get_cc_module
 from stdnum.exceptions import ValidationError
 
 from ledger.controls import refuse_control
+from ledger.documents.normalise import without_invisibles
 from ledger.errors import InvalidInput
 
 #: where the ISO 6523 ICD code list ships (code, name)
@@ -140,8 +141,8 @@ def _module(name: str) -> ModuleType:
 
 
 def compact(value: str) -> str:
-    """Upper case, separators removed (no other change)."""
-    return _SEPARATORS.sub("", value.strip().upper())
+    """Upper case, separators and invisible characters removed (no other change)."""
+    return _SEPARATORS.sub("", without_invisibles(value).strip().upper())
 
 
 def shape_problem(value: str) -> str | None:

@@ -29,6 +29,21 @@ _VAT_COUNTRY_ALIASES = {"GR": "EL"}
 MAX_IDENTIFIER_LENGTH = 200
 
 
+def without_invisibles(value: str) -> str:
+    """``value`` without the characters that show nothing: format characters (Unicode
+    category Cf — zero-width space, joiners, bidi marks, soft hyphen, byte-order mark, word
+    joiner) and the control characters that are not whitespace. In an identifier or a document
+    number they change nothing a reader sees, so they must change nothing a fingerprint sees:
+    ``INV\u200b1`` is ``INV1`` (a copy of a financed invoice with one inserted is the same
+    invoice). Whitespace controls stay: they separate."""
+    return "".join(
+        ch for ch in value if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc"})
+
+
 def clean_text(value: str) -> str:
     """NFKC-normalise, trim and collapse inner whitespace (for names, not identifiers)."""
     text = unicodedata.normalize("NFKC", value)
@@ -39,11 +54,12 @@ def normalise_identifier(value: str, field: str = "identifier") -> str:
     """A party identifier without a check-digit scheme (legal registration, tax id, party id) in
     canonical form (document numbers use ``normalise_number``).
 
-    NFKC, upper case, separators (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
+    NFKC, invisible characters removed (:func:`without_invisibles`), upper case, separators
+    (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
     dropped from every run of digits (``INV-0042`` → ``INV42``). Raises ``InvalidInput`` if
     nothing is left.
     """
-    text = unicodedata.normalize("NFKC", value).upper()
+    text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     text = _SEPARATORS.sub("", text)
     text = _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", text)
     if not text:
@@ -57,7 +73,8 @@ def normalise_number(value: str, field: str = "number") -> str:
     """A document number in canonical form, so that re-typed copies meet and different numbers
     stay different.
 
-    NFKC and upper case; the text is cut at every run of separators (whitespace ``. - / _ : ,
+    NFKC, invisible characters removed (:func:`without_invisibles`) and upper case; the text
+    is cut at every run of separators (whitespace ``. - / _ : ,
     ; | \\ ( )``); leading zeros are dropped from every run of digits (``0`` stays); the pieces
     are joined again with nothing between them, except where a piece ending in a digit meets a
     piece starting with a digit: that boundary is written ``-``. So ``FV 1/12/2023`` →
@@ -65,7 +82,7 @@ def normalise_number(value: str, field: str = "number") -> str:
     ``FV-1-12-2023`` and ``FV1/12/2023`` all meet ``FV1-12-2023``; ``INV-0042`` → ``INV42``;
     ``2024/001`` → ``2024-1``. Raises ``InvalidInput`` if nothing is left or it is too long.
     """
-    text = unicodedata.normalize("NFKC", value).upper()
+    text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     pieces = [
         _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", piece)
         for piece in _SEPARATORS.split(text)

@@ -273,6 +273,18 @@ class Ledger:
             self._block_times[number] = found
         return found
 
+    def head_number(self) -> int:
+        """The chain's head block number: on the embedded chain as last committed (no wait for
+        a block being sealed), on a node ``eth_blockNumber``."""
+        if self.node is not None:
+            return self.node.head()[0]
+        try:
+            return int(self.w3.eth.block_number)
+        except LedgerError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from None
+
     def logs_since(self, timestamp: int) -> int:
         """The block to read the logs of something the chain dated ``timestamp`` (Unix
         seconds) from: none of its events is older. On the embedded chain, whose ``eth_getLogs``
@@ -283,7 +295,7 @@ class Ledger:
         if self.node is None:
             return low
         node = self.node
-        high = node.head()[0]
+        high = self.head_number()
         while low < high:  # the first block in low..high whose time is >= timestamp
             middle = (low + high) // 2
             header = node.header(middle)

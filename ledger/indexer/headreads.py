@@ -22,10 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
+    CursorRow,
     DocumentRow,
     EventRefRow,
     PledgeFingerprintRow,
@@ -34,7 +35,7 @@ from ledger.indexer.models import (
 )
 
 if TYPE_CHECKING:
-    from ledger.indexer.follower import EventIndex
+    from ledger.indexer.follower import Block, EventIndex
 
 #: blocks the index may be behind the chain's head and still answer (their events are read and
 #: looked through); farther behind, reads go to the chain
@@ -73,18 +74,25 @@ def settled(index: EventIndex) -> Settled | None:
     the caller reads the chain)."""
     try:
         head = index.head_block()
-        indexed = index.indexed()
-        if indexed is None:
-            return None
-        last, last_hash = indexed
-        if head.number < last or head.number - last > MAX_TAIL:
-            return None
-        if head.number == last:
-            return Settled(last, ()) if head.hash == last_hash.lower() else None
-        key = (last, last_hash.lower(), head.number, head.hash)
-        known = _TAILS.get(index)
-        if known is not None and known[0] == key:  # the same tail as the last read's
-            return known[1]
+    except ChainUnavailable:
+        return None
+    return _settled(index, head, index.indexed())
+
+
+def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) -> Settled | None:
+    """:func:`settled` of an index whose cursor read ``indexed`` after the chain's ``head``."""
+    if indexed is None:
+        return None
+    last, last_hash = indexed
+    if head.number < last or head.number - last > MAX_TAIL:
+        return None
+    if head.number == last:
+        return Settled(last, ()) if head.hash == last_hash.lower() else None
+    key = (last, last_hash.lower(), head.number, head.hash)
+    known = _TAILS.get(index)
+    if known is not None and known[0] == key:  # the same tail as the last read's
+        return known[1]
+    try:
         block = index.block(last)
         if block is None or block.hash.lower() != last_hash.lower():
             return None
@@ -94,6 +102,14 @@ def settled(index: EventIndex) -> Settled | None:
     found = Settled(last, tuple((e.event, json.loads(e.args)) for e in events))
     _TAILS[index] = (key, found)
     return found
+
+
+_CURSOR = select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
+
+
+def _cursor(connection: Connection) -> tuple[int, str] | None:
+    found = connection.execute(_CURSOR).first()
+    return None if found is None else (int(found[0]), str(found[1]))
 
 
 #: per index, the last tail read and the (index's last block and hash, head and hash) it was
@@ -128,22 +144,37 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
     """The record of ``doc_hash`` (0x hex) as of the chain's head: an :class:`IndexedDocument`,
     None when it is not registered, or :data:`UNKNOWN` when the index cannot vouch for the
     answer (see :func:`settled`; an unindexed event names the document)."""
-    state = settled(index)
+    try:
+        head = index.head_block()
+    except ChainUnavailable:
+        return UNKNOWN
+    with index.engine.connect() as connection:  # the cursor and the row as of one moment
+        indexed = _cursor(connection)
+        row = connection.execute(
+            select(
+                DocumentRow.doc_type,
+                DocumentRow.status,
+                DocumentRow.registrant,
+                DocumentRow.registrant_id,
+                DocumentRow.registered_time,
+                DocumentRow.successor,
+            ).where(DocumentRow.doc_hash == doc_hash.lower())
+        ).first()
+    state = _settled(index, head, indexed)
     if state is None or state.names(DOCUMENT_EVENTS, doc_hash):
         return UNKNOWN
-    with index.sessions() as session:
-        row = session.get(DocumentRow, doc_hash.lower())
     if row is None:
         return None
-    if row.registrant_id is None:
+    doc_type, status, registrant, registrant_id, registered_time, successor = row
+    if registrant_id is None:
         return UNKNOWN
     return IndexedDocument(
-        doc_type=row.doc_type,
-        status=row.status,
-        registrant=row.registrant,
-        registrant_id=row.registrant_id,
-        registered_time=row.registered_time,
-        successor=row.successor,
+        doc_type=int(doc_type),
+        status=int(status),
+        registrant=str(registrant),
+        registrant_id=int(registrant_id),
+        registered_time=int(registered_time),
+        successor=None if successor is None else str(successor),
     )
 
 
@@ -152,17 +183,22 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
     ``fingerprintHolders`` answers at the chain's head, or None when the index cannot vouch for
     it (see :func:`settled`; a financing was registered, closed or cancelled in a block it has
     not folded in)."""
-    state = settled(index)
-    if state is None or state.names(LOCK_EVENTS):
+    try:
+        head = index.head_block()
+    except ChainUnavailable:
         return None
     wanted = [f.lower() for f in fingerprints]
-    with index.sessions() as session:
-        rows = session.execute(
+    with index.engine.connect() as connection:  # the cursor and the locks as of one moment
+        indexed = _cursor(connection)
+        rows = connection.execute(
             select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
                 PledgeFingerprintRow.fingerprint.in_(set(wanted)),
                 PledgeFingerprintRow.active.is_(True),
             )
         ).all()
+    state = _settled(index, head, indexed)
+    if state is None or state.names(LOCK_EVENTS):
+        return None
     held: dict[str, int] = {}
     for fingerprint, financing_id in rows:
         if fingerprint in held:  # two active locks on one fingerprint: the chain decides

@@ -399,7 +399,7 @@ def chain_names(ledger: Ledger) -> dict[str, str]:
     with _CHAIN_NAMES_LOCK:
         known = _CHAIN_NAMES.setdefault(ledger, _ChainNames())
     with known.lock:
-        head = int(ledger.w3.eth.block_number)
+        head = ledger.head_number()
         if known.read_to < head:
             start = (
                 int(ledger.calls.functions.deploymentBlock().call())
@@ -420,7 +420,17 @@ def chain_names(ledger: Ledger) -> dict[str, str]:
 
 def name_of(ledger: Ledger, address: str) -> str | None:
     """The name of the member that ``address`` is (or was, before a key rotation) — on chain,
-    else the name this gateway gave it — or None; no ``memberOf`` read (a name never changes)."""
+    else the name this gateway gave it — or None; no ``memberOf`` read (a name never changes).
+    An address already named is answered without reading the chain (a batch's answer names
+    each file's registrant: each read asked the chain for its head, and for the blocks mined
+    since the last, issue #16)."""
+    with _CHAIN_NAMES_LOCK:
+        known = _CHAIN_NAMES.get(ledger)
+    if known is not None:
+        with known.lock:
+            found = known.names.get(address.lower())
+        if found:
+            return found
     return _name(ledger, chain_names(ledger), address)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -58,6 +59,32 @@ def finance(
         **extra,
     }
     return client.post("/v1/financings", json=body, headers=bank.headers)
+
+
+_OWN_INVOICES = itertools.count()
+
+
+def own_invoice(prefix: str = "OWN") -> bytes:
+    """The demo UBL invoice with a number (BT-1) and an issue date (BT-2) of its own, a new one
+    per call: its own fingerprints (448 dates before its due date, then they repeat)."""
+    n = next(_OWN_INVOICES) % 448
+    month_index = n // 28
+    issued = f"{2012 + month_index // 12}-{1 + month_index % 12:02d}-{1 + n % 28:02d}"
+    number = UBL.replace(b"TOSL110", f"{prefix}-{uuid.uuid4().hex[:10]}".encode())
+    return number.replace(b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>{issued}<".encode())
+
+
+def financed_invoice(
+    client: TestClient, network: Network, invoice: bytes | None = None
+) -> tuple[str, int]:
+    """``invoice`` (default: :func:`own_invoice`) registered by the enterprise, lodged and
+    financed (100,000 minor units) by the bank: (its hash, the financing's id)."""
+    invoice = invoice or own_invoice()
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    return doc_hash, int(made.json()["financing_id"])
 
 
 @pytest.fixture(name="client")

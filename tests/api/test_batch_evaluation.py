@@ -4,11 +4,10 @@ are those a check of the file alone computes."""
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import UBL, client_fixture
+from api_helpers import client_fixture, own_invoice
 from fastapi.testclient import TestClient
 
 from ledger.oblivious import EvaluatorClient
@@ -17,13 +16,6 @@ if TYPE_CHECKING:
     from tests.conftest import Network
 
 __all__ = ["client_fixture"]
-
-
-def _invoice(day: int) -> bytes:
-    number = UBL.replace(b"TOSL110", f"BE-{uuid.uuid4().hex[:10]}".encode())
-    return number.replace(
-        b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>2013-01-{day:02d}<".encode()
-    )
 
 
 def _requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -46,7 +38,7 @@ def _fingerprints(body: dict[str, Any]) -> list[tuple[str, str]]:
 def test_a_banks_batch_is_evaluated_in_one_request(
     client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    invoices = [_invoice(day) for day in (3, 4, 5)]
+    invoices = [own_invoice() for _ in range(3)]
     alone = []
     for invoice in invoices:  # what a check of each file alone reads
         checked = client.post(

@@ -14,7 +14,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import UBL, client_fixture, finance, lodge, register, unique_file, xml
+from api_helpers import (
+    client_fixture,
+    finance,
+    financed_invoice,
+    lodge,
+    own_invoice,
+    register,
+    unique_file,
+    xml,
+)
 from fastapi.testclient import TestClient
 from web3 import Web3
 
@@ -25,28 +34,6 @@ if TYPE_CHECKING:
     from tests.conftest import Network
 
 __all__ = ["client_fixture"]
-
-_ISSUED = iter(range(1, 29))
-
-
-def _invoice() -> bytes:
-    """The demo invoice with a number and issue date of its own: its own fingerprints."""
-    day = next(_ISSUED)
-    number = UBL.replace(b"TOSL110", f"HR-{uuid.uuid4().hex[:10]}".encode())
-    return number.replace(
-        b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>2013-02-{day:02d}<".encode()
-    )
-
-
-def _financed(
-    client: TestClient, network: Network, invoice: bytes | None = None
-) -> tuple[str, int]:
-    invoice = invoice or _invoice()
-    doc_hash = register(client, network.enterprise, xml(invoice))
-    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
-    made = finance(client, network.bank, doc_hash, amount=100_000)
-    assert made.status_code == 201, made.text
-    return doc_hash, int(made.json()["financing_id"])
 
 
 def _head(network: Network) -> int:
@@ -114,9 +101,9 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
     )
     assert amended.status_code == 201, amended.text
     hashes.append(amended.json()["new_doc_hash"])
-    cancelled_doc, cancelled = _financed(client, network)
-    kept_invoice = _invoice()
-    kept_doc, kept = _financed(client, network, kept_invoice)
+    cancelled_doc, cancelled = financed_invoice(client, network)
+    kept_invoice = own_invoice()
+    kept_doc, kept = financed_invoice(client, network, kept_invoice)
     hashes += [cancelled_doc, kept_doc]
     answer = client.post(
         f"/v1/financings/{cancelled}/cancel", json={"reason_code": 1}, headers=network.bank.headers
@@ -172,10 +159,10 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
 def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(
     client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    invoice = _invoice()
+    invoice = own_invoice()
     if network.backend != "embedded":
         pytest.skip("a node runs eth_call natively: the gateway reads the chain there")
-    doc_hash, financing_id = _financed(client, network, invoice)
+    doc_hash, financing_id = financed_invoice(client, network, invoice)
     assert network.ledger.event_index is not None
     network.ledger.event_index.catch_up()
     reads = _contract_reads(network, monkeypatch)

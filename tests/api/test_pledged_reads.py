@@ -6,11 +6,10 @@ the logs of and tried to open every financing ever registered."""
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import UBL, client_fixture, finance, lodge, register, xml
+from api_helpers import client_fixture, finance, financed_invoice
 from fastapi.testclient import TestClient
 
 from ledger.indexer import pledges
@@ -20,27 +19,6 @@ if TYPE_CHECKING:
     from tests.conftest import Network
 
 __all__ = ["client_fixture"]
-
-
-_ISSUED = iter(range(1, 29))
-
-
-def _invoice() -> bytes:
-    """The demo invoice with a number and issue date of its own: its own fingerprints."""
-    day = next(_ISSUED)
-    number = UBL.replace(b"TOSL110", f"PR-{uuid.uuid4().hex[:10]}".encode())
-    return number.replace(
-        b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>2013-03-{day:02d}<".encode()
-    )
-
-
-def _financed(client: TestClient, network: Network) -> tuple[str, int]:
-    invoice = _invoice()
-    doc_hash = register(client, network.enterprise, xml(invoice))
-    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
-    made = finance(client, network.bank, doc_hash, amount=100_000)
-    assert made.status_code == 201, made.text
-    return doc_hash, int(made.json()["financing_id"])
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
@@ -59,8 +37,8 @@ def _reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def test_a_documents_record_reads_only_its_own_financings(
     client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    others = [_financed(client, network)[1] for _ in range(3)]
-    doc_hash, mine = _financed(client, network)
+    others = [financed_invoice(client, network)[1] for _ in range(3)]
+    doc_hash, mine = financed_invoice(client, network)
     reads = _reads(monkeypatch)
     for who in (network.regulator, network.bank):
         record = client.get(f"/v1/documents/{doc_hash}", headers=who.headers)
@@ -75,7 +53,7 @@ def test_a_documents_record_reads_only_its_own_financings(
 def test_a_financing_the_index_has_not_seen_is_still_found(
     client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    doc_hash, first = _financed(client, network)
+    doc_hash, first = financed_invoice(client, network)
     cancel = client.post(
         f"/v1/financings/{first}/cancel", json={"reason_code": 1}, headers=network.bank.headers
     )

@@ -2040,9 +2040,18 @@ def evaluator_serve(
     host: Annotated[str, typer.Option(help="bind address")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port")] = 8600,
     limit: Annotated[
-        int, typer.Option(help="inputs one member may have evaluated per window (0: none)")
+        int,
+        typer.Option(
+            envvar="TRADELEDGER_EVALUATOR_LIMIT",
+            help="inputs one member may have evaluated per window (0: none)",
+        ),
     ] = 256,
-    window: Annotated[int, typer.Option(help="the window of --limit, in seconds")] = 600,
+    window: Annotated[
+        int,
+        typer.Option(
+            envvar="TRADELEDGER_EVALUATOR_WINDOW", help="the window of --limit, in seconds"
+        ),
+    ] = 600,
     standing_ttl: Annotated[
         float,
         typer.Option(

@@ -120,10 +120,14 @@ def name_key(name: str) -> str:
     """What two members' names are compared by: two names with the same key read alike
     (``Nordbank``, ``NORDBANK``, ``Nоrdbank`` with a Cyrillic ``о``, fullwidth ``Ｎordbank``,
     ``Nord  bank`` with two spaces inside, ``Nord-bank``, ``Nord_bank``)."""
-    folded = unicodedata.normalize("NFKC", name)
-    once = skeleton(folded).casefold()
+    folded = _spaced(unicodedata.normalize("NFKC", name))  # before the skeleton too: it maps
+    once = skeleton(folded).casefold()  # some dashes (em dash) to letters (U+30FC)
     twice = skeleton(unicodedata.normalize("NFKC", once))
-    return " ".join("".join(" " if is_separator(c) else c for c in twice).split())
+    return " ".join(_spaced(twice).split())
+
+
+def _spaced(text: str) -> str:
+    return "".join(" " if is_separator(c) else c for c in text)
 
 
 def is_separator(c: str) -> bool:

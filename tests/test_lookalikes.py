@@ -7,6 +7,8 @@ name needs."""
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from ledger import lookalikes
@@ -32,6 +34,9 @@ from ledger import lookalikes
         ("Bank C", "Bank \u2010 C"),  # a hyphen (U+2010) between spaces
         ("Bank C", "bank__c."),
         ("Nord Bank A S", "Nord-Bank\tA.S."),
+        ("Bank B", "Bank\u2014B"),  # an em dash, which the skeleton maps to a letter (U+30FC)
+        ("Bank B", "Bank\u2015B"),  # a horizontal bar
+        ("Bank B", "Bank\u2e3aB"),  # a two-em dash
     ],
 )
 def test_names_that_read_alike_have_one_key(a: str, b: str) -> None:
@@ -104,3 +109,10 @@ def test_the_differing_characters_are_named() -> None:
 def test_a_separator_is_not_a_differing_character() -> None:
     assert lookalikes.differing("Bank-C", "Bank C") == []
     assert lookalikes.differing("B\u0430nk_C", "Bank C") == ["U+0430 CYRILLIC SMALL LETTER A"]
+
+
+def test_every_dash_separates_like_a_space() -> None:
+    dashes = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Pd"]
+    assert len(dashes) > 20
+    for dash in dashes:
+        assert lookalikes.name_key(f"Bank{dash}B") == "bank b", hex(ord(dash))

@@ -26,6 +26,7 @@ from typing import Any
 from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 from web3 import Web3
+from web3.datastructures import AttributeDict
 
 from ledger.controls import refuse_control
 from ledger.documents import (
@@ -578,18 +579,80 @@ def refuse_second_hash(
 
 def logs(ledger: Ledger, event: str, from_block: int | None = None, **filters: Any) -> list[Any]:
     """The contract's ``event`` logs since ``from_block`` (default: its deployment), filtered
-    on indexed arguments."""
+    on indexed arguments (bytes32 as bytes, addresses as text), decoded by web3, in chain
+    order."""
+    entry = ledger.contract.events[event]()
+    indexed = [dict(i) for i in entry.abi["inputs"] if i.get("indexed")]
+    topics: list[Any] = [hex32(bytes(HexBytes(entry.topic)))]
+    for position, arg in enumerate(indexed, start=1):
+        if arg["name"] in filters:
+            topics += [None] * (position - len(topics))
+            topics.append(_topic(str(arg["type"]), filters[arg["name"]]))
+    return [entry.process_log(log) for log in _contract_logs(ledger, topics, from_block)]
+
+
+def _topic(abi_type: str, value: Any) -> str:
+    """An indexed argument's topic (0x hex): a bytes32 as it is, an address left-padded."""
+    if abi_type == "address":
+        return "0x" + "0" * 24 + str(value).lower().removeprefix("0x")
+    if abi_type == "bytes32":
+        return hex32(bytes(value))
+    raise ValueError(f"no topic filter for an indexed {abi_type}")
+
+
+def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None) -> list[Any]:
+    """The contract's logs since ``from_block`` (default: its deployment) matching ``topics``
+    (per position: one 0x topic, a list of them, or None for any), as web3 returns them, in
+    chain order. On the embedded chain they are read straight from its store (its headers and
+    receipts, ``EmbeddedNode.logs``): eth-tester's ``eth_getLogs`` formats every block of its
+    range (~16 ms a block: a document's record read 4 s on a 250-block chain, issue #16)."""
     from ledger.tx import translate
 
+    first = max(from_block or 0, ledger.manifest.deployment_block)
     try:
-        return list(
-            getattr(ledger.contract.events, event).get_logs(
-                argument_filters=filters or None,
-                from_block=max(from_block or 0, ledger.manifest.deployment_block),
+        if ledger.node is None:
+            found = ledger.w3.eth.get_logs(
+                {
+                    "address": ledger.contract.address,
+                    "fromBlock": first,
+                    "toBlock": "latest",
+                    "topics": list(topics),
+                }
             )
-        )
+            return sorted(found, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+        raw = ledger.node.logs(ledger.contract.address, first, ledger.head_number())
     except Exception as exc:
         raise translate(exc) from None
+    return [_web3_log(log) for log in raw if _topics_match(log["topics"], topics)]
+
+
+def _topics_match(found: Sequence[str], wanted: Sequence[Any]) -> bool:
+    if len(found) < len(wanted):
+        return False
+    for topic, want in zip(found, wanted, strict=False):
+        if want is None:
+            continue
+        allowed = [want] if isinstance(want, str) else list(want)
+        if topic.lower() not in {a.lower() for a in allowed}:
+            return False
+    return True
+
+
+def _web3_log(raw: dict[str, Any]) -> AttributeDict[str, Any]:
+    """A log as the embedded chain's store gives it (JSON-RPC hex) as web3 formats one."""
+    return AttributeDict(
+        {
+            "address": Web3.to_checksum_address(raw["address"]),
+            "blockHash": HexBytes(raw["blockHash"]),
+            "blockNumber": int(raw["blockNumber"], 16),
+            "data": HexBytes(raw["data"]),
+            "logIndex": int(raw["logIndex"], 16),
+            "removed": False,
+            "topics": [HexBytes(t) for t in raw["topics"]],
+            "transactionHash": HexBytes(raw["transactionHash"]),
+            "transactionIndex": int(raw["transactionIndex"], 16),
+        }
+    )
 
 
 def logs_naming(
@@ -603,29 +666,18 @@ def logs_naming(
     ``value`` (32 bytes, or any of several), since ``from_block`` (default: the contract's
     deployment), decoded like :func:`logs`, in chain order: one ``eth_getLogs`` (a topic filter
     ORs the values in a position) instead of one per event."""
-    from ledger.tx import translate
-
-    by_topic = {bytes(HexBytes(ledger.contract.events[name]().topic)): name for name in events}
+    by_topic = {
+        hex32(bytes(HexBytes(ledger.contract.events[name]().topic))): name for name in events
+    }
     values = [value] if isinstance(value, bytes) else list(value)
     wanted: list[Any] = [hex32(v) for v in values]
-    topics: list[Any] = [[hex32(t) for t in by_topic], *([None] * (position - 1)), wanted]
-    try:
-        found = ledger.w3.eth.get_logs(
-            {
-                "address": ledger.contract.address,
-                "fromBlock": max(from_block or 0, ledger.manifest.deployment_block),
-                "toBlock": "latest",
-                "topics": topics,
-            }
-        )
-        decoded = [
-            ledger.contract.events[by_topic[bytes(HexBytes(log["topics"][0]))]]().process_log(log)
-            for log in found
-            if log["topics"] and bytes(HexBytes(log["topics"][0])) in by_topic
-        ]
-    except Exception as exc:
-        raise translate(exc) from None
-    return sorted(decoded, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+    topics: list[Any] = [list(by_topic), *([None] * (position - 1)), wanted]
+    found = _contract_logs(ledger, topics, from_block)
+    return [
+        ledger.contract.events[by_topic[hex32(bytes(log["topics"][0]))]]().process_log(log)
+        for log in found
+        if log["topics"] and hex32(bytes(log["topics"][0])) in by_topic
+    ]
 
 
 def _receipt(raw: Any) -> Receipt:
@@ -1600,9 +1652,10 @@ def _block_time_of(ledger: Ledger, mined: Any) -> int:
 
 def _registered_now(examined: Examined, registration: Registration) -> Examined:
     """``examined`` (read before the write) as it stands once its hash is registered: its
-    registration, and the matches that are copies of the same file marked registered. A file
-    that was not registered when it was read is not financed (``financed`` False: nothing can
-    pledge a document before its registration), so nobody reads the financings for it."""
+    registration, and the matches that are copies of the same file marked registered. Whether
+    it is financed is read again for the caller (``financed`` None): a bank may have financed
+    the file before it was registered (its terms then name no registrant), and the answer to
+    its registrant must not read "not financed" (found by a tryout: it did)."""
     matches = tuple(
         replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
         for m in examined.matches
@@ -1611,7 +1664,7 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
         replace(t, registered=True) if t.doc_hash == examined.doc_hash else t
         for t in examined.tried
     )
-    financed = False if examined.registration is None else examined.financed
+    financed = None if examined.registration is None else examined.financed
     return replace(
         examined,
         registration=registration,
@@ -1818,9 +1871,18 @@ def register_examined(
         for i, (_, examined, _) in enumerate(read):
             refuse_second_hash(ledger, examined, file_index=i)
     per_doc, per_tx = REGISTER_MANY_GAS
-    gas = _registration_gas(
-        ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
-    )
+    try:
+        gas = _registration_gas(
+            ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
+        )
+    except LedgerError as exc:  # the contract's refusal names a hash: say which file it is
+        found = exc.details.get("docHash")
+        named = hex32(found) if isinstance(found, bytes) else str(found or "").lower()
+        for i, (_, examined, name) in enumerate(read):
+            if named and examined.doc_hash.lower() == named:
+                exc.details.update(file_index=i, filename=name)
+                break
+        raise
     mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     ledger.db.store_received_many(
         [

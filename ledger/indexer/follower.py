@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, inspect, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
@@ -322,13 +322,16 @@ class EventIndex:
             cursor = self._cursor(session)
             return cursor.last_block, cursor.last_block_hash
 
-    def indexed(self) -> tuple[int, str] | None:
+    def indexed(self, connection: Connection | None = None) -> tuple[int, str] | None:
         """The last indexed block and its hash, read without a write transaction (None: the
-        index has not started)."""
-        with self.engine.connect() as connection:
-            found = connection.execute(
-                select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
-            ).first()
+        index has not started); in ``connection`` when given (with other reads, as of one
+        moment)."""
+        query = select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
+        if connection is None:
+            with self.engine.connect() as own:
+                found = own.execute(query).first()
+        else:
+            found = connection.execute(query).first()
         return None if found is None else (int(found[0]), str(found[1]))
 
     def status(self) -> IndexStatus:

@@ -6,7 +6,7 @@ holds each of a file's fingerprints (``fingerprintHolders``). On the embedded ch
 call runs the EVM over the state trie (~10 ms on py-evm); the served gateway's event index holds
 the same state as rows, folded from the events that made it (``projections``).
 
-The index answers only for a state it can vouch for: :func:`settled` reads the chain's head and
+The index answers only for a state it can vouch for: each read takes the chain's head and
 the index's cursor, checks that the index's last block is the chain's (same hash: no reorg in
 between), and reads the events of the blocks the index has not folded in yet (at most
 ``MAX_TAIL`` blocks — farther behind, the caller reads the chain). A read whose answer one of
@@ -22,11 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 
 from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
-    CursorRow,
     DocumentRow,
     EventRefRow,
     PledgeFingerprintRow,
@@ -68,19 +67,10 @@ class Settled:
         return False
 
 
-def settled(index: EventIndex) -> Settled | None:
-    """The index's standing against the chain's head, or None when it cannot answer for it
-    (more than ``MAX_TAIL`` blocks behind, a reorg under its last block, the chain unreadable:
-    the caller reads the chain)."""
-    try:
-        head = index.head_block()
-    except ChainUnavailable:
-        return None
-    return _settled(index, head, index.indexed())
-
-
 def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) -> Settled | None:
-    """:func:`settled` of an index whose cursor read ``indexed`` after the chain's ``head``."""
+    """The standing against the chain's ``head`` of an index whose cursor read ``indexed``
+    after it, or None when it cannot answer for it (more than ``MAX_TAIL`` blocks behind, a
+    reorg under its last block, the chain unreadable: the caller reads the chain)."""
     if indexed is None:
         return None
     last, last_hash = indexed
@@ -92,10 +82,9 @@ def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) ->
     known = _TAILS.get(index)
     if known is not None and known[0] == key:  # the same tail as the last read's
         return known[1]
+    if not _canonical(index, last, last_hash):
+        return None
     try:
-        block = index.block(last)
-        if block is None or block.hash.lower() != last_hash.lower():
-            return None
         events = index.chain_events(last + 1, head.number)
     except ChainUnavailable:
         return None
@@ -104,12 +93,14 @@ def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) ->
     return found
 
 
-_CURSOR = select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
-
-
-def _cursor(connection: Connection) -> tuple[int, str] | None:
-    found = connection.execute(_CURSOR).first()
-    return None if found is None else (int(found[0]), str(found[1]))
+def _canonical(index: EventIndex, last: int, last_hash: str) -> bool:
+    """Whether the index's last block ``last`` (``last_hash``) is the chain's block ``last``
+    (no reorg under it that the index has not unwound)."""
+    try:
+        block = index.block(last)
+    except ChainUnavailable:
+        return False
+    return block is not None and block.hash.lower() == last_hash.lower()
 
 
 #: per index, the last tail read and the (index's last block and hash, head and hash) it was
@@ -143,13 +134,13 @@ UNKNOWN = Unknown()
 def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | None:
     """The record of ``doc_hash`` (0x hex) as of the chain's head: an :class:`IndexedDocument`,
     None when it is not registered, or :data:`UNKNOWN` when the index cannot vouch for the
-    answer (see :func:`settled`; an unindexed event names the document)."""
+    answer (see :func:`_settled`; an unindexed event names the document)."""
     try:
         head = index.head_block()
     except ChainUnavailable:
         return UNKNOWN
     with index.engine.connect() as connection:  # the cursor and the row as of one moment
-        indexed = _cursor(connection)
+        indexed = index.indexed(connection)
         row = connection.execute(
             select(
                 DocumentRow.doc_type,
@@ -181,7 +172,7 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
 def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[int] | None:
     """The active financing holding each of ``fingerprints`` (0x hex; 0: none), as
     ``fingerprintHolders`` answers at the chain's head, or None when the index cannot vouch for
-    it (see :func:`settled`; a financing was registered, closed or cancelled in a block it has
+    it (see :func:`_settled`; a financing was registered, closed or cancelled in a block it has
     not folded in)."""
     try:
         head = index.head_block()
@@ -189,7 +180,7 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
         return None
     wanted = [f.lower() for f in fingerprints]
     with index.engine.connect() as connection:  # the cursor and the locks as of one moment
-        indexed = _cursor(connection)
+        indexed = index.indexed(connection)
         rows = connection.execute(
             select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
                 PledgeFingerprintRow.fingerprint.in_(set(wanted)),
@@ -222,15 +213,11 @@ def history_start(index: EventIndex, doc_hash: str, reader: str) -> HistoryStart
     the first block of an indexed event of each kind, else the index's last block (the events
     it has not seen are later). None when the index's last block is not the chain's (a reorg
     it has not unwound: read from the deployment block)."""
-    try:
-        indexed = index.indexed()
-        if indexed is None:
-            return None
-        last, last_hash = indexed
-        block = index.block(last)
-    except ChainUnavailable:
+    indexed = index.indexed()
+    if indexed is None:
         return None
-    if block is None or block.hash.lower() != last_hash.lower():
+    last, last_hash = indexed
+    if not _canonical(index, last, last_hash):
         return None
     # the events the index has not seen are after ``last``; reading from ``last`` itself keeps
     # the range inside the chain (a node refuses a ``fromBlock`` above its head)

@@ -16,13 +16,12 @@ import hashlib
 import hmac
 import json
 import secrets
-import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BigInteger,
@@ -48,11 +47,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 
 from ledger.datadir import private_sqlite
 from ledger.errors import Conflict, NotFound, Unauthorized
+from ledger.groupcommit import GroupCommit
 
 API_KEY_PREFIX = "tl"
 #: how long this process trusts a key it has checked (revocations elsewhere apply after it)
 AUTH_CACHE_SECONDS = 2.0
 AUTH_CACHE_SIZE = 10_000
+
+T = TypeVar("T")
 
 
 class Base(DeclarativeBase):
@@ -335,9 +337,6 @@ class GatewayDB:
         self._auth_cache: dict[str, tuple[bytes, Participant, float]] = {}
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
         private_sqlite(url)
-        self._write_lock: AbstractContextManager[Any] = (
-            threading.RLock() if url.startswith("sqlite") else nullcontext()
-        )
         self.engine: Engine = create_engine(url, connect_args=connect_args)
         if url.startswith("sqlite"):
             event.listen(self.engine, "connect", _wal)
@@ -345,29 +344,32 @@ class GatewayDB:
         for index in ReceivedFingerprintRow.__table_args__:  # added to an existing table
             index.create(self.engine, checkfirst=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: SQLite lets one writer in at a time: the writes of requests that arrive together
+        #: share one commit (``ledger/groupcommit.py``); PostgreSQL lets them in together
+        self.writes = GroupCommit(self._sessions, grouped=url.startswith("sqlite"))
         self._index_unsearchable_files()
 
     def session(self) -> Session:
         return self._sessions()
 
-    @contextmanager
-    def _writing(self) -> Iterator[Session]:
-        """A write transaction. SQLite lets one writer in at a time, and a writer that finds
-        the database locked waits in its busy handler by sleeping (1, 2, 5 … 100 ms), not
-        woken when the lock frees: under concurrent requests most of a commit was that sleep
-        (issue #16, the REST profile). The writers of this process take turns on a lock
-        instead and meet SQLite's lock only against other processes (the CLI beside the
-        gateway). PostgreSQL: no lock here."""
-        with self._write_lock, self.session() as s, s.begin():
-            yield s
+    def _write(self, write: Callable[[Session], T]) -> T:
+        """Run ``write`` in a committed transaction; its result, or its error. SQLite lets one
+        writer in at a time, and a writer that finds the database locked waits in its busy
+        handler by sleeping (1, 2, 5 … 100 ms), not woken when the lock frees: the writers of
+        this process take turns instead, those that arrive together in one transaction
+        (:class:`GroupCommit`), and meet SQLite's lock only against other processes (the CLI
+        beside the gateway). ``write`` touches only its session: it may run twice."""
+        return self.writes.run(write)
 
     # -- participants ---------------------------------------------------------------------
 
     def add_participant(self, address: str, name: str, role: str) -> Participant:
-        with self._writing() as s:
+        def write(s: Session) -> None:
             if s.get(ParticipantRow, address) is not None:
                 raise Conflict(f"participant {address} exists", address=address)
             s.add(ParticipantRow(address=address, name=name, role=role, created_at=_now()))
+
+        self._write(write)
         return Participant(address, name, role)
 
     def participant(self, address: str) -> Participant:
@@ -383,10 +385,12 @@ class GatewayDB:
             return [Participant(r.address, r.name, r.role) for r in rows]
 
     def set_role(self, address: str, role: str) -> None:
-        with self._writing() as s:
+        def write(s: Session) -> None:
             row = s.get(ParticipantRow, address)
             if row is not None:
                 row.role = role
+
+        self._write(write)
 
     # -- API keys ---------------------------------------------------------------------------
 
@@ -394,8 +398,8 @@ class GatewayDB:
         """A new API key for ``address``; the only time the secret exists in clear."""
         key_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
-        with self._writing() as s:
-            s.add(
+        self._write(
+            lambda s: s.add(
                 ApiKeyRow(
                     key_id=key_id,
                     address=address,
@@ -404,6 +408,7 @@ class GatewayDB:
                     revoked=False,
                 )
             )
+        )
         return f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
     def authenticate_cached(self, api_key: str) -> Participant | None:
@@ -452,13 +457,16 @@ class GatewayDB:
         for key_id, (_, participant, _) in list(self._auth_cache.items()):
             if participant.address == address:
                 self._auth_cache.pop(key_id, None)
-        with self._writing() as s:
+
+        def write(s: Session) -> int:
             rows = s.scalars(
                 select(ApiKeyRow).where(ApiKeyRow.address == address, ~ApiKeyRow.revoked)
             ).all()
             for row in rows:
                 row.revoked = True
             return len(rows)
+
+        return self._write(write)
 
     def rotate_api_key(self, address: str) -> str:
         """Revoke the keys of ``address`` and return a new one."""
@@ -502,8 +510,9 @@ class GatewayDB:
         """Record ``files`` in one transaction (each idempotent: one already kept for its
         ``received_by`` is left as it is), with the fingerprint-check log's ``checks`` of the
         evaluations that read them (one commit for both: issue #16)."""
-        seen: set[tuple[str, str]] = set()
-        with self._writing() as s:
+
+        def write(s: Session) -> None:
+            seen: set[tuple[str, str]] = set()
             s.add_all([entry.row() for entry in checks])
             for f in files:
                 if (f.doc_hash, f.received_by) in seen:
@@ -538,6 +547,8 @@ class GatewayDB:
                             received_by=f.received_by, doc_hash=f.doc_hash, term=term, value=value
                         )
                     )
+
+        self._write(write)
 
     def _received(self, s: Session, row: ReceivedDocumentRow) -> ReceivedDocument:
         fps = s.scalars(
@@ -614,7 +625,8 @@ class GatewayDB:
     def _index_unsearchable_files(self) -> None:
         """Give the files stored before ``received_terms`` existed their search terms (every
         file with facts has at least its number; a file without terms was never indexed)."""
-        with self._writing() as s:
+
+        def write(s: Session) -> None:
             rows = s.execute(
                 select(
                     ReceivedDocumentRow.received_by,
@@ -635,6 +647,8 @@ class GatewayDB:
                             received_by=received_by, doc_hash=doc_hash, term=term, value=value
                         )
                     )
+
+        self._write(write)
 
     def search_received(
         self,
@@ -717,7 +731,7 @@ class GatewayDB:
     # -- financing pledges -------------------------------------------------------------------
 
     def store_pledges(self, financing_id: int, pledges: list[StoredPledge]) -> None:
-        with self._writing() as s:
+        def write(s: Session) -> None:
             for p in pledges:
                 if s.get(PledgeRow, (financing_id, p.doc_hash)) is None:
                     s.add(
@@ -729,6 +743,8 @@ class GatewayDB:
                             fingerprints_json=",".join(p.fingerprints),
                         )
                     )
+
+        self._write(write)
 
     def pledges(self, financing_id: int) -> list[StoredPledge]:
         with self.session() as s:
@@ -774,21 +790,25 @@ class GatewayDB:
         ``(address, key)`` to the request digest before the write runs (status 0: in progress),
         so the key can never be reused for another request, even after a crash — one
         transaction. Raises Conflict when the key is bound to a different request."""
+
+        def write(s: Session) -> bool:
+            if s.get(IdempotencyRow, (address, key)) is not None:
+                return False
+            s.add(
+                IdempotencyRow(
+                    address=address,
+                    key=key,
+                    request_sha256=request_sha256,
+                    status_code=0,
+                    response_json="",
+                    created_at=_now(),
+                )
+            )
+            return True
+
         try:
-            with self._writing() as s:
-                row = s.get(IdempotencyRow, (address, key))
-                if row is None:
-                    s.add(
-                        IdempotencyRow(
-                            address=address,
-                            key=key,
-                            request_sha256=request_sha256,
-                            status_code=0,
-                            response_json="",
-                            created_at=_now(),
-                        )
-                    )
-                    return None
+            if self._write(write):
+                return None
         except IntegrityError:
             pass  # a concurrent request bound it first: compare below
         return self.idempotent_result(address, key, request_sha256)
@@ -797,34 +817,38 @@ class GatewayDB:
         """Unbind ``(address, key)`` from a request that ended changing nothing (refused as
         invalid): the key binds nothing until a request runs a write under it. Only a binding
         still in progress for this very request is released."""
-        with self._writing() as s:
+
+        def write(s: Session) -> None:
             row = s.get(IdempotencyRow, (address, key))
             if row is not None and row.status_code == 0 and row.request_sha256 == request_sha256:
                 s.delete(row)
+
+        self._write(write)
 
     def store_idempotent_result(
         self, address: str, key: str, request_sha256: str, status_code: int, body: str
     ) -> None:
         """Store the final response of a write (the first final response stands)."""
-        try:
-            with self._writing() as s:
-                row = s.get(IdempotencyRow, (address, key))
-                if row is None:
-                    s.add(
-                        IdempotencyRow(
-                            address=address,
-                            key=key,
-                            request_sha256=request_sha256,
-                            status_code=status_code,
-                            response_json=body,
-                            created_at=_now(),
-                        )
+
+        def write(s: Session) -> None:
+            row = s.get(IdempotencyRow, (address, key))
+            if row is None:
+                s.add(
+                    IdempotencyRow(
+                        address=address,
+                        key=key,
+                        request_sha256=request_sha256,
+                        status_code=status_code,
+                        response_json=body,
+                        created_at=_now(),
                     )
-                elif row.status_code == 0 and row.request_sha256 == request_sha256:
-                    row.status_code = status_code
-                    row.response_json = body
-        except IntegrityError:
-            pass  # a concurrent request stored it first: the first response stands
+                )
+            elif row.status_code == 0 and row.request_sha256 == request_sha256:
+                row.status_code = status_code
+                row.response_json = body
+
+        with suppress(IntegrityError):  # a concurrent request stored it first: the first stands
+            self._write(write)
 
     def pending_member(self, admin: str, key: str) -> tuple[str, int] | None:
         """The address created for an onboarding under ``key`` by ``admin`` and the funding
@@ -834,22 +858,26 @@ class GatewayDB:
             return (row.address, int(row.funding)) if row is not None else None
 
     def bind_pending_member(self, admin: str, key: str, address: str, funding: int) -> None:
-        with self._writing() as s:
-            s.add(
+        self._write(
+            lambda s: s.add(
                 PendingMemberRow(
                     admin=admin, key=key, address=address, funding=str(funding), created_at=_now()
                 )
             )
+        )
 
     # -- the fingerprint-check log ----------------------------------------------------------
 
     def add_fingerprint_check(self, entry: CheckEntry) -> int:
         """Log an evaluation that was refused or has ended; returns its id."""
-        with self._writing() as s:
+
+        def write(s: Session) -> int:
             row = entry.row()
             s.add(row)
             s.flush()
             return int(row.check_id)
+
+        return self._write(write)
 
     def counted_fingerprint_checks(
         self, participant: str, actions: frozenset[str], since_ms: int

@@ -470,6 +470,7 @@ class Transactor:
         results: list[Sent | None] = [None] * len(txs)
         errors: list[LedgerError | None] = [None] * len(txs)
         dead: dict[int, bytes] = {}
+        last_answer: dict[int, str] = {}  # why the nonce was taken, for the final refusal
         todo = list(range(len(txs)))
         txs = [dict(tx) for tx in txs]
         for attempt in range(NONCE_ATTEMPTS):
@@ -509,6 +510,7 @@ class Transactor:
                     todo.append(i)
                 elif item.nonce_conflict:
                     todo.append(i)  # another process of this key took the nonce: re-sign
+                    last_answer[i] = str(item.error or "the key was bound by another process")
                 elif item.error is not None:
                     errors[i] = item.error
                 else:
@@ -520,7 +522,8 @@ class Transactor:
         for i in todo:
             errors[i] = TransactionRejected(
                 "the signing key's nonce kept moving under this gateway (another process is "
-                "sending for the same member): nothing was applied, retry",
+                "sending for the same member): nothing was applied, retry (after "
+                f"{NONCE_ATTEMPTS} attempts; the last: {last_answer.get(i, 'no answer')[:300]})",
                 sender=self._address,
             )
         for error in errors:

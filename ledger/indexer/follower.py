@@ -356,27 +356,38 @@ class EventIndex:
 
     # -- following ------------------------------------------------------------------------------
 
-    def catch_up(self, to_block: int | None = None, max_ranges: int | None = None) -> int:
-        """Index up to ``to_block`` (default: the head). Returns the number of events written."""
+    def catch_up(
+        self, to_block: int | None = None, max_ranges: int | None = None, wait: bool = True
+    ) -> int:
+        """Index up to ``to_block`` (default: the head). Returns the number of events written.
+        ``wait=False``: when another thread is catching up already, return 0 at once instead
+        of queueing behind it (for a read that covers what is not indexed by itself)."""
+        if not self._lock.acquire(blocking=wait):
+            return 0
+        try:
+            return self._catch_up_locked(to_block, max_ranges)
+        finally:
+            self._lock.release()
+
+    def _catch_up_locked(self, to_block: int | None, max_ranges: int | None) -> int:
         written = 0
         ranges = 0
-        with self._lock:
-            self._sync_keys()
-            while max_ranges is None or ranges < max_ranges:
-                target = self.head() if to_block is None else min(to_block, self.head())
-                last, last_hash = self.cursor()
-                stored = self.block(last)
-                if stored is None or stored.hash != last_hash:
-                    self._unwind()
-                    continue
-                if last >= target:
-                    break
-                first, end = last + 1, min(last + self.block_range, target)
-                try:
-                    written += self._index_range(last, first, end)
-                except RangeRaced:
-                    continue
-                ranges += 1
+        self._sync_keys()
+        while max_ranges is None or ranges < max_ranges:
+            target = self.head() if to_block is None else min(to_block, self.head())
+            last, last_hash = self.cursor()
+            stored = self.block(last)
+            if stored is None or stored.hash != last_hash:
+                self._unwind()
+                continue
+            if last >= target:
+                break
+            first, end = last + 1, min(last + self.block_range, target)
+            try:
+                written += self._index_range(last, first, end)
+            except RangeRaced:
+                continue
+            ranges += 1
         return written
 
     def _sync_keys(self) -> None:

@@ -46,10 +46,16 @@ class PledgedTo:
 def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
     """What ``index`` knows of the financings pledging ``doc_hash`` (0x hex) that ``reader``
     (an address) may open, once caught up to the chain head (at most ``CATCH_UP_RANGES``
-    ranges; as it stands when the chain does not answer)."""
+    ranges; as it stands when the chain does not answer, or when another thread is catching it
+    up: the caller reads every financing above ``indexed_up_to`` from the chain, so waiting
+    would only queue concurrent requests behind one another — issue #16).
+
+    ``indexed_up_to`` is read before the candidates: a financing indexed between the two reads
+    is then either a candidate or above it, never neither."""
     with contextlib.suppress(ChainUnavailable):
-        index.catch_up(max_ranges=CATCH_UP_RANGES)
+        index.catch_up(max_ranges=CATCH_UP_RANGES, wait=False)
     with index.sessions() as session:
+        top = session.scalar(select(func.max(FinancingRow.financing_id)))
         ids = session.scalars(
             select(PledgeRow.financing_id)
             .join(
@@ -61,19 +67,20 @@ def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
             .where(PledgeRow.doc_hash == doc_hash.lower())
             .order_by(PledgeRow.financing_id)
         ).all()
-        top = session.scalar(select(func.max(FinancingRow.financing_id)))
     return PledgedTo(tuple(int(i) for i in ids), int(top or 0))
 
 
 def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:
     """(whether the index holds an active financing whose terms ``reader``'s key did not open,
-    the highest financing id it holds): the caller reads the others from the chain."""
+    the highest financing id it holds): the caller reads the others from the chain. The
+    highest id is read first (see :func:`pledged_to`)."""
     opened = (
         select(ReaderRow.ref)
         .where(ReaderRow.kind == "fin", ReaderRow.reader == reader.lower())
         .scalar_subquery()
     )
     with index.sessions() as session:
+        top = session.scalar(select(func.max(FinancingRow.financing_id)))
         found = session.scalar(
             select(FinancingRow.financing_id)
             .where(
@@ -82,5 +89,4 @@ def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:
             )
             .limit(1)
         )
-        top = session.scalar(select(func.max(FinancingRow.financing_id)))
     return found is not None, int(top or 0)

@@ -2147,11 +2147,14 @@ def financings_readable_by(ledger: Ledger, doc_hash: bytes, reader: str) -> list
     return [f.financing_id for f in _readable_financings(ledger, doc_hash, reader)]
 
 
-def _readable_financings(ledger: Ledger, doc_hash: bytes, reader: str) -> list[Any]:
+def _readable_financings(
+    ledger: Ledger, doc_hash: bytes, reader: str, count: int | None = None
+) -> list[Any]:
     """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens (read once),
     by ascending id. A served gateway asks its event index which financings to read (those
     it saw pledge the document to ``reader``, and every financing it has not seen yet); each
-    is read and opened from the chain. Without an index, every financing on chain is opened."""
+    is read and opened from the chain. Without an index, every financing on chain is opened.
+    ``count``: the chain's ``financingCount`` if the caller read it already."""
     from ledger.services import financing  # it imports this module
 
     if not reader:
@@ -2160,7 +2163,7 @@ def _readable_financings(ledger: Ledger, doc_hash: bytes, reader: str) -> list[A
         from ledger.indexer.pledges import pledged_to  # the index imports the services' kin
 
         known = pledged_to(ledger.event_index, hex32(doc_hash), reader)
-        return financing.read_pledging(ledger, doc_hash, reader, known)
+        return financing.read_pledging(ledger, doc_hash, reader, known, count)
     found: list[Any] = []
     cursor: str | None = None
     while True:
@@ -2187,7 +2190,8 @@ def is_financed(
     opens no terms: it cannot say "not financed")."""
     if not actor:
         return None
-    readable = _readable_financings(ledger, doc_hash, actor)
+    count = int(ledger.calls.functions.financingCount().call())  # one read for both questions
+    readable = _readable_financings(ledger, doc_hash, actor, count)
     if any(f.status is FinancingStatus.ACTIVE for f in readable):
         return True
     if role == "regulator":
@@ -2199,16 +2203,18 @@ def is_financed(
     # gateway sealed it: one sent before the registration (a bank may pledge an unregistered
     # invoice) pledges it unseen, however late it was mined. "Not financed" is true only when
     # the registrant opens every active financing.
-    return None if _active_unopened(ledger, actor) else False
+    return None if _active_unopened(ledger, actor, count) else False
 
 
-def _active_unopened(ledger: Ledger, reader: str) -> bool:
+def _active_unopened(ledger: Ledger, reader: str, count: int | None = None) -> bool:
     """Whether an active financing has terms ``reader``'s key does not open (it could pledge
     anything): from the served gateway's index (every financing it holds), then the chain for
-    those it has not indexed; without an index, the chain."""
+    those it has not indexed up to ``count`` (default: the chain's ``financingCount`` now);
+    without an index, the chain."""
     from ledger.services.financing import opens  # it imports this module
 
-    count = int(ledger.calls.functions.financingCount().call())
+    if count is None:
+        count = int(ledger.calls.functions.financingCount().call())
     first = 1
     if ledger.event_index is not None:
         from ledger.indexer.pledges import active_unopened  # the index imports the services

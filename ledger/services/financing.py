@@ -1015,13 +1015,15 @@ def opens(ledger: Ledger, financing_id: int, reader: str) -> bool:
 
 
 def read_pledging(
-    ledger: Ledger, doc_hash: bytes, reader: str, known: PledgedTo
+    ledger: Ledger, doc_hash: bytes, reader: str, known: PledgedTo, count: int | None = None
 ) -> list[Financing]:
     """The financings pledging ``doc_hash`` whose terms ``reader``'s key opens, by ascending
     id: of ``known.financing_ids`` (the index's candidates) and of every financing above
-    ``known.indexed_up_to`` (not indexed yet), each read and opened from the chain now."""
+    ``known.indexed_up_to`` (not indexed yet) up to ``count`` (default: the chain's
+    ``financingCount`` now), each read and opened from the chain now."""
     wanted = docs.hex32(doc_hash)
-    count = int(ledger.calls.functions.financingCount().call())
+    if count is None:
+        count = int(ledger.calls.functions.financingCount().call())
     ids = [i for i in known.financing_ids if i <= count]
     ids += range(max(known.indexed_up_to, 0) + 1, count + 1)
     chosen: list[Financing] = []

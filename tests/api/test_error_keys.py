@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from api_helpers import client_fixture, financed_invoice, finance, register, unique_file
+from api_helpers import client_fixture, finance, financed_invoice, register, unique_file
 from fastapi.testclient import TestClient
 
 from ledger import messages
@@ -65,7 +65,8 @@ def test_a_double_registration_names_its_arguments_in_snake_case(
     body = again.json()
     assert body["error"] == "DocumentAlreadyRegistered"
     assert body["details"]["doc_hash"] == doc
-    assert "registered_at" in body["details"] and "registered_at_iso" in body["details"]
+    assert "registered_at" in body["details"]
+    assert "registered_at_iso" in body["details"]
     assert _camel_keys(body["details"]) == []
 
 

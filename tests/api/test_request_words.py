@@ -15,8 +15,8 @@ from api_helpers import UBL, client_fixture, finance, lodge, register, unique_fi
 from fastapi.testclient import TestClient
 
 from ledger import messages
-from ledger.messages import snake_case
 from ledger.errors import ContractError
+from ledger.messages import snake_case
 from ledger.revert import ERRORS
 from ledger.words import NO_NAMES
 

@@ -120,7 +120,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
     payload: dict[str, Any] = {"error": code, "message": message, "details": {}}
-    data = json.dumps(payload).encode()
+    data = json.dumps(payload, separators=(",", ":")).encode()  # compact, as api.errors
     await send(
         {
             "type": "http.response.start",

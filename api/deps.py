@@ -14,7 +14,7 @@ import anyio
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import error_body
+from api.errors import error_body, json_bytes
 from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauthorized
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
@@ -334,7 +334,7 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 async def _send_json(send: Send, status: int, payload: Any, replayed: bool = False) -> None:
-    data = json.dumps(payload).encode()
+    data = json_bytes(payload)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
     if replayed:
         headers.append((REPLAYED_HEADER.lower().encode(), b"true"))

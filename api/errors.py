@@ -10,6 +10,7 @@ trace ever reaches a client.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -46,13 +47,24 @@ from ledger.words import NO_NAMES, Names
 log = logging.getLogger("tradeledger.api")
 
 
+def json_bytes(content: Any) -> bytes:
+    """The one serialisation of every JSON body the gateway writes itself — error bodies from a
+    route, from the middlewares (body too large, a lone surrogate, a reused Idempotency-Key)
+    and replayed answers: compact (no spaces, no newline) and UTF-8 as FastAPI writes a route's
+    answer (:class:`JSONResponse`), so one error reads the same whichever layer refused it.
+    Text with a lone surrogate is written escaped (:mod:`ledger.surrogates`), never a
+    UnicodeEncodeError."""
+    return json.dumps(
+        escape_surrogates(content), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
 class ErrorResponse(JSONResponse):
-    """An error body that always renders: text the client sent with a lone surrogate (a key
-    ``"\\udfff"`` named as unknown) is written escaped, never a UnicodeEncodeError
-    (:mod:`ledger.surrogates`)."""
+    """An error body that always renders (:func:`json_bytes`): text the client sent with a lone
+    surrogate (a key ``"\\udfff"`` named as unknown) is written escaped."""
 
     def render(self, content: Any) -> bytes:
-        return super().render(escape_surrogates(content))
+        return json_bytes(content)
 
 
 #: most specific first; the first class an error is an instance of decides its status

@@ -26,13 +26,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import authenticate
-from api.errors import error_body
+from api.errors import error_body, json_bytes
 from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
 from ledger.jsonkeys import loads_unique
 from ledger.network import Ledger
 from ledger.surrogates import RULE as SURROGATE_RULE
-from ledger.surrogates import escape_surrogates, first_lone_surrogate
+from ledger.surrogates import first_lone_surrogate
 
 #: paths whose every route authenticates with an API key (the guard checks it first)
 AUTHENTICATED_PREFIX = "/v1/"
@@ -113,7 +113,7 @@ class RequestGuard:
 
 async def send_error(send: Send, status: int, error: LedgerError) -> None:
     """The one error body, closing the connection (a body left unread is never drained)."""
-    payload = json.dumps(escape_surrogates(error_body(error)), ensure_ascii=False).encode()
+    payload = json_bytes(error_body(error))
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(payload)).encode()),
@@ -227,12 +227,15 @@ def _non_finite(value: object, path: str) -> str | None:
 
 
 async def _refuse(send: Send, error: InvalidInput) -> None:
-    payload = json.dumps(error_body(error)).encode()
+    payload = json_bytes(error_body(error))
     await send(
         {
             "type": "http.response.start",
             "status": 422,
-            "headers": [(b"content-type", b"application/json")],
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": payload})

@@ -23,7 +23,11 @@ class ErrorBody(BaseModel):
                 {
                     "error": "DocumentAlreadyRegistered",
                     "message": "DocumentAlreadyRegistered(docHash=0x…, registrant='0x…', …)",
-                    "details": {"docHash": "0x…", "registrant": "0x…", "registeredAt": 1767225600},
+                    "details": {
+                        "doc_hash": "0x…",
+                        "registrant": "0x…",
+                        "registered_at": 1767225600,
+                    },
                 }
             ]
         }

@@ -20,6 +20,7 @@ answers it (``api.errors``) and ``tradeledger … --json`` prints it on failure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -446,12 +447,23 @@ def decoded_details(error: ContractError, names: Names = NO_NAMES) -> dict[str, 
     return decoded
 
 
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def snake_case(key: str) -> str:
+    """A details key as the JSON API writes every key: a contract error's argument keeps its
+    Solidity name in ``message`` and the error's code, but is ``doc_hash`` for ``docHash`` (and
+    ``registered_at_iso`` for the decoded ``registeredAt_iso``) in ``details``."""
+    return _HUMP.sub("_", key).lower()
+
+
 def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
     ``message`` (:func:`describe`) and ``details`` (the arguments, raw; for bad input also the
     ``field`` and the ``rule`` it broke — contract input errors name their first argument —,
-    and for contract errors their decoded values beside the raw ones, :func:`decoded_details`)."""
+    and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
+    every key of ``details`` in snake_case (:func:`snake_case`) as in the rest of the API."""
     details = dict(error.details)
     if isinstance(error, InvalidInput):
         details.setdefault("field", error.field)
@@ -459,10 +471,13 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     if isinstance(error, ContractError):
         for key, value in decoded_details(error, names).items():
             details.setdefault(key, value)
+    wire: dict[str, Any] = {}
+    for key, value in details.items():
+        wire.setdefault(snake_case(key), value)
     body = {
         "error": error.code,
         "message": describe(error, names),
-        "details": jsonable(details),
+        "details": jsonable(wire),
     }
     escaped: dict[str, Any] = escape_surrogates(body)
     return escaped  # client text with a lone surrogate: escaped, never a crash

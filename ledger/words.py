@@ -18,6 +18,7 @@ Bottom layer: imports only :mod:`ledger.documents.currencies` and the contract's
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -223,14 +224,28 @@ _CONTROLS = [
 ]
 #: each such character as Python writes it in a string literal: ``\r``, ``\x1b``, ``\u202e``
 _VISIBLE = {c: chr(c).encode("unicode_escape").decode("ascii") for c in _CONTROLS}
+#: a character outside printable ASCII, to look up: a control (Cc), a format character (Cf: a
+#: ZERO WIDTH SPACE, a BOM, a word joiner, a soft hyphen, every bidi control) or a line or
+#: paragraph separator (Zl, Zp) is invisible, or acts, instead of showing
+_NOT_ASCII = re.compile(r"[^\x20-\x7e]")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _shown(match: re.Match[str]) -> str:
+    char = match.group()
+    if ord(char) in _VISIBLE or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+        return char.encode("unicode_escape").decode("ascii")
+    return char
 
 
 def visible(text: str) -> str:
-    r"""``text`` for a terminal: every control character (``_CONTROLS``: C0 with CR, LF and TAB,
-    DEL, C1, line separators, bidi controls) written out as its escape, everything else unchanged.
-    A document number ``ESC-809`` + ESC ``[2K`` + CR ``FAKE`` is shown as ``ESC-809\x1b[2K\rFAKE``
-    (backslashes and letters): one line, nothing on it overwritten or reordered."""
-    return text.translate(_VISIBLE)
+    r"""``text`` for a terminal: every control character (C0 with CR, LF and TAB, DEL, C1) and
+    every invisible one (Unicode format characters, Cf: ``\u200b`` ZERO WIDTH SPACE, ``\ufeff``,
+    the bidi controls; the line and paragraph separators) written out as its escape, everything
+    else unchanged. A document number ``ESC-809`` + ESC ``[2K`` + CR ``FAKE`` is shown as
+    ``ESC-809\x1b[2K\rFAKE`` (backslashes and letters): one line, nothing on it overwritten or
+    reordered; ``INV`` + ZERO WIDTH SPACE + ``-1`` is ``INV\u200b-1``, not a twin of ``INV-1``."""
+    return _NOT_ASCII.sub(_shown, text)
 
 
 def visible_lines(text: str) -> str:

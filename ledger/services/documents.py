@@ -969,10 +969,24 @@ def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Exa
                 ledger, bytes.fromhex(examined.doc_hash[2:]), actor, role, reg.registered_by
             ),
         )
-    examined = replace(examined, pledged=invoice_pledged(ledger, examined, actor, role))
+    examined = with_pledged(ledger, examined, actor, role)
     if not sees_fingerprints(role):
         examined = replace(examined, fingerprints=(), holders=(), fingerprints_shown=False)
     return examined
+
+
+def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> Examined:
+    """``examined`` with ``pledged`` (:func:`invoice_pledged`) as ``actor`` of ``role`` may
+    learn it. Where the caller knows the invoice is pledged — its own document's financing,
+    sealed to it (docs/privacy.md: an enterprise learns that of the documents it registered) —
+    the ``holders_unknown`` notice is dropped: "whether a financing holds this file is not
+    known" beside ``invoice_pledged: true`` contradicts it. Where it is not known, ``pledged``
+    stays None and the notice says why."""
+    pledged = invoice_pledged(ledger, examined, actor, role)
+    notices = examined.notices
+    if pledged:
+        notices = tuple(n for n in notices if n.kind != "holders_unknown")
+    return replace(examined, pledged=pledged, notices=notices)
 
 
 def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:
@@ -2121,7 +2135,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
             financeable_amount(ledger, facts, _notes_scope(actor, role)) if facts else None
         ),
     )
-    return replace(held, pledged=invoice_pledged(ledger, held, actor, role))
+    return with_pledged(ledger, held, actor, role)
 
 
 #: a document's history: events whose first indexed argument is the document (for

@@ -29,4 +29,4 @@ def test_a_registered_file_in_a_batch_is_named(client: TestClient, network: Netw
     details = batch.json()["details"]
     assert details["file_index"] == 1
     assert details["filename"] == "again.txt"
-    assert details["docHash"] == done.json()["doc_hash"]
+    assert details["doc_hash"] == done.json()["doc_hash"]

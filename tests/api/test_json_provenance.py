@@ -66,7 +66,7 @@ def _refused_naming(answer: Any, registered: str, registrant: str, file_hash: st
     assert answer.status_code == 409, answer.text
     body = answer.json()
     assert body["error"] == "DocumentAlreadyRegistered"
-    assert body["details"]["docHash"] == registered
+    assert body["details"]["doc_hash"] == registered
     assert body["details"]["registrant"] == registrant
     assert body["details"]["file_hash"] == file_hash
     assert registered in body["message"]

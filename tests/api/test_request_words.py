@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from ledger import messages
 from ledger.errors import ContractError
+from ledger.messages import snake_case
 from ledger.revert import ERRORS
 from ledger.words import NO_NAMES
 
@@ -126,9 +127,9 @@ def test_contract_error_details_carry_their_meaning_beside_the_raw_values(
     assert again.status_code == 409
     details = again.json()["details"]
     assert again.json()["error"] == "DocumentAlreadyRegistered"  # the Solidity name, kept
-    assert isinstance(details["registeredAt"], int)  # raw, as the chain gives it
-    at = datetime.fromtimestamp(details["registeredAt"], UTC)
-    assert details["registeredAt_iso"] == at.isoformat().replace("+00:00", "Z")
+    assert isinstance(details["registered_at"], int)  # raw, as the chain gives it
+    at = datetime.fromtimestamp(details["registered_at"], UTC)
+    assert details["registered_at_iso"] == at.isoformat().replace("+00:00", "Z")
     assert details["registrant_name"] == "Exporter"
 
     revoked = client.post(
@@ -182,12 +183,12 @@ def test_every_enum_and_time_argument_of_the_abi_is_decoded() -> None:
         for arg in entry["inputs"]:
             if arg.get("internalType", "").startswith("enum "):
                 assert decoded[f"{arg['name']}_name"], entry["name"]
-                assert not str(body[f"{arg['name']}_name"]).isdigit()
+                assert not str(body[f"{snake_case(arg['name'])}_name"]).isdigit()
                 checked += 1
             if arg["type"] == "uint40":
-                assert body[f"{arg['name']}_iso"].endswith("Z"), entry["name"]
+                assert body[f"{snake_case(arg['name'])}_iso"].endswith("Z"), entry["name"]
                 checked += 1
-            assert body[arg["name"]] is not None  # the raw value stays
+            assert body[snake_case(arg["name"])] is not None  # the raw value stays
     assert checked >= 6  # status x3, role, registeredAt, maturity
 
 

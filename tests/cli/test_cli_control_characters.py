@@ -7,12 +7,14 @@ FAKE``), an LF starts a forged line, an ESC sequence clears or moves, a bidi ove
 Through the real ``tradeledger`` commands on the embedded chain, with a JSON-form invoice
 carrying each kind of character in the fields the CLI prints (number, seller and buyer names)
 and a member named with them: every such character comes out as its visible escape (``\\r``,
-``\\x1b``, ``\\u202e``), the line stays one line, and ``--json`` keeps the exact value.
+``\\x1b``, ``\\u202e``; an invisible format character too: ``\\u200b``), the line stays one
+line, and ``--json`` keeps the exact value.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,11 @@ KINDS = {
     "lre": "\u202a",
     "rli": "\u2067",
     "pdi": "\u2069",
+    # invisible, not acting: format characters (Cf) a reader cannot see at all
+    "zero width space": "\u200b",
+    "bom": "\ufeff",
+    "word joiner": "\u2060",
+    "soft hyphen": "\u00ad",
 }
 #: what must never reach the terminal raw (a line break only between lines)
 RAW = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + [
@@ -48,6 +55,7 @@ RAW = [chr(c) for c in (*range(0x20), *range(0x7F, 0xA0))] + [
     "\u2029",
     *map(chr, range(0x202A, 0x202F)),
     *map(chr, range(0x2066, 0x206A)),
+    *(chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"),
 ]
 
 
@@ -63,6 +71,15 @@ def invoice(number: str, seller: str, buyer: str) -> bytes:
             "totalAmount": {"value": "1200.00", "currency": "EUR"},
         }
     ).encode()
+
+
+def test_visible_escapes_every_invisible_character_and_keeps_the_rest() -> None:
+    assert visible("INV\u200b-1") == "INV\\u200b-1"
+    assert visible("\ufeffAcme\u2060 Ltd\u00ad") == "\\ufeffAcme\\u2060 Ltd\\xad"
+    assert visible("Caf\u00e9 \u65e5\u672c \u00a0A") == "Caf\u00e9 \u65e5\u672c \u00a0A"
+    assert visible("a\tb\nc\u202e") == "a\\tb\\nc\\u202e"
+    shown = visible("".join(RAW))
+    assert all(c not in shown for c in RAW)
 
 
 def assert_no_raw_controls(text: str) -> None:

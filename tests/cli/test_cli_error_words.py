@@ -137,7 +137,7 @@ def test_unknown_records_are_said_plainly(story: Story) -> None:
     assert body == {
         "error": "FinancingNotFound",
         "message": "there is no financing 99",
-        "details": {"financingId": 99},
+        "details": {"financing_id": 99},
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from ledger.artifacts import load_artifact
 from ledger.errors import FinancingRefused
 from ledger.eventwords import DECODERS, EVENT_FIELDS, FIELD_COLUMNS, decode_event
-from ledger.messages import SENTENCES, describe, error_body
+from ledger.messages import SENTENCES, describe, error_body, snake_case
 from ledger.revert import ERRORS, UnknownRevert
 from ledger.services.audit import CSV_COLUMNS
 from ledger.services.roles import RefusalReason
@@ -79,7 +79,7 @@ def test_each_error_reads_as_words(name: str) -> None:
         assert "minor units" not in text
     body = error_body(error)
     assert (body["error"], body["message"]) == (name, describe(error))
-    assert set(kinds) <= set(body["details"])
+    assert {snake_case(k) for k in kinds} <= set(body["details"])  # each argument, snake_case
 
 
 def test_enum_arguments_become_names_and_amounts_get_their_currency() -> None:

@@ -21,6 +21,7 @@ is switched off for it (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT=0``). Anvil runs w
     .venv/bin/python scripts/bench_api.py                       # both backends, 10k documents
     .venv/bin/python scripts/bench_api.py --backends anvil --lodged 100000 --registered 100000
     .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # py-spy the gateway process
+    .venv/bin/python scripts/bench_api.py --profile /tmp/prof --profile-gil  # only the GIL's holder
     .venv/bin/python scripts/bench_api.py --floor 2000          # and the bare web stack's rate
 
 Prints a table (and ``--json`` the results); writes nothing else.
@@ -250,7 +251,7 @@ def wait_healthy(
 
 
 @contextmanager
-def serving(prepared: Prepared, profile: Path | None):
+def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
     port = txbench_free_port()
     # ``tradeledger serve`` of the tree this script is in (PYTHONPATH first: a copy of an older
     # tree measures that tree's gateway with the same script)
@@ -258,6 +259,8 @@ def serving(prepared: Prepared, profile: Path | None):
     command = [PYTHON, "-m", "ledger.cli", "serve", "--port", str(port)]
     if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
         spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
+        if gil:  # the interpreter's time: only the thread holding the GIL is sampled
+            spy.append("--gil")
         command = [*spy, "-o", str(profile), "--", *command]
     server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
     log(f"  gateway log: {server_log}")
@@ -541,7 +544,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
             backend, work / f"{backend}-api", url, args.registered, args.lodged, args.batch, scratch
         )
         profile = args.profile / f"{backend}.txt" if args.profile else None
-        port = stack.enter_context(serving(prepared, profile))
+        port = stack.enter_context(serving(prepared, profile, args.profile_gil))
         drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
         out["rest_single"] = drive(port, prepared.api_key, args.clients, single_n, 1)
         log(f"  REST single ({args.clients} clients): {out['rest_single']:,.0f} docs/s")
@@ -580,6 +583,11 @@ def main() -> None:
         "--profile",
         type=Path,
         help="directory for py-spy profiles (collapsed stacks) of the gateway",
+    )
+    parser.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile: sample only the thread holding the GIL (where the CPU goes)",
     )
     parser.add_argument(
         "--floor",

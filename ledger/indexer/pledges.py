@@ -43,17 +43,27 @@ class PledgedTo:
     indexed_up_to: int
 
 
-def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
+def pledged_to(
+    index: EventIndex, doc_hash: str, reader: str, count: int | None = None
+) -> PledgedTo:
     """What ``index`` knows of the financings pledging ``doc_hash`` (0x hex) that ``reader``
-    (an address) may open, once caught up to the chain head (at most ``CATCH_UP_RANGES``
-    ranges; as it stands when the chain does not answer, or when another thread is catching it
-    up: the caller reads every financing above ``indexed_up_to`` from the chain, so waiting
-    would only queue concurrent requests behind one another — issue #16).
+    (an address) may open. When the chain holds financings the index has not seen (``count``,
+    the chain's ``financingCount``, above its highest; always when ``count`` is None) it is
+    first caught up to the head (at most ``CATCH_UP_RANGES`` ranges) — unless the chain does not
+    answer, or another thread is catching it up: the caller reads every financing above
+    ``indexed_up_to`` from the chain, so waiting would only queue concurrent requests behind
+    one another (issue #16). When it has seen them all, the catch-up would add nothing this
+    answer needs (a financing's pledges are indexed with it; its status is read from the
+    chain) and is left to the follower. (Terms shared with ``reader`` later, by a
+    ``TermsShared`` the follower has not folded in yet, are then missing for a moment; such a
+    financing is still an active one ``reader`` has not opened, so the registrant reads
+    "cannot tell", never "not financed": :func:`active_unopened`.)
 
     ``indexed_up_to`` is read before the candidates: a financing indexed between the two reads
     is then either a candidate or above it, never neither."""
-    with contextlib.suppress(ChainUnavailable):
-        index.catch_up(max_ranges=CATCH_UP_RANGES, wait=False)
+    if count is None or _highest_financing(index) < count:
+        with contextlib.suppress(ChainUnavailable):
+            index.catch_up(max_ranges=CATCH_UP_RANGES, wait=False)
     with index.sessions() as session:
         top = session.scalar(select(func.max(FinancingRow.financing_id)))
         ids = session.scalars(
@@ -68,6 +78,11 @@ def pledged_to(index: EventIndex, doc_hash: str, reader: str) -> PledgedTo:
             .order_by(PledgeRow.financing_id)
         ).all()
     return PledgedTo(tuple(int(i) for i in ids), int(top or 0))
+
+
+def _highest_financing(index: EventIndex) -> int:
+    with index.sessions() as session:
+        return int(session.scalar(select(func.max(FinancingRow.financing_id))) or 0)
 
 
 def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:

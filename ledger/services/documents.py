@@ -2176,7 +2176,7 @@ def _readable_financings(
     if ledger.event_index is not None:
         from ledger.indexer.pledges import pledged_to  # the index imports the services' kin
 
-        known = pledged_to(ledger.event_index, hex32(doc_hash), reader)
+        known = pledged_to(ledger.event_index, hex32(doc_hash), reader, count)
         return financing.read_pledging(ledger, doc_hash, reader, known, count)
     found: list[Any] = []
     cursor: str | None = None

@@ -79,3 +79,30 @@ def test_the_same_rule_without_the_gateways_index(
     me = network.enterprise.address
     parsed = docs.parse_doc_hash(doc_hash)
     assert docs.is_financed(network.ledger, parsed, me, "enterprise", me) is None
+
+
+def test_terms_shared_with_the_registrant_later_never_read_not_financed(
+    client: TestClient, network: Network
+) -> None:
+    """The bank shares a financing made before the registration with the registrant: until
+    the gateway's index folds the sharing in, the registrant reads "cannot tell" (the
+    financing is active and unopened in the index), never "not financed"; then "financed"."""
+    from ledger.services import financing as fin_svc
+
+    early = _invoice(4)
+    doc_hash = lodge(client, network.bank, early)["doc_hash"]
+    assert finance(client, network.bank, doc_hash, amount=100_000).status_code == 201
+    assert register(client, network.enterprise, xml(early, "early.xml")) == doc_hash
+    me = network.enterprise.address
+    parsed = docs.parse_doc_hash(doc_hash)
+    ledger = network.ledger
+    assert ledger.event_index is not None
+    ledger.event_index.catch_up()
+    assert docs.is_financed(ledger, parsed, me, "enterprise", me) is None
+    shared = fin_svc.share_with(ledger, network.bank.address, me)
+    assert shared
+    assert docs.is_financed(ledger, parsed, me, "enterprise", me) in (None, True)
+    ledger.event_index.catch_up()
+    assert docs.is_financed(ledger, parsed, me, "enterprise", me) is True
+    record = client.get(f"/v1/documents/{doc_hash}", headers=network.enterprise.headers).json()
+    assert record["is_financed"] is True, record

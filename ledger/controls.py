@@ -17,6 +17,17 @@ control character (Unicode category ``Cc``: C0 ``U+0000``–``U+001F``, DEL ``U+
   identifier: never refused;
 * reading a file to verify, check or receive it is unchanged, so a document registered before
   this rule stays verifiable.
+
+Two kinds of format character (``Cf``) fall under the same rule:
+
+* the bidirectional embeddings, overrides and isolates (``U+202A``–``U+202E``,
+  ``U+2066``–``U+2069``) show a text in another order than it is stored and compared
+  (`Trojan Source`, CVE-2021-42574): ``INV-\u202e123`` reads ``INV-321``. Refused wherever a
+  control character is. (The marks ``U+200E``/``U+200F`` change no order and stay.)
+* a value made only of characters that show nothing (a zero-width space, a byte-order mark,
+  a word joiner, a soft hyphen…) is empty to every reader: an attestation's evidence ``\u200b``
+  vouched for nothing and was accepted. Refused as such. Inside a value they are kept as
+  written, and removed before a fingerprint is made (``ledger.documents.normalise``).
 """
 
 from __future__ import annotations
@@ -25,7 +36,16 @@ import unicodedata
 
 from ledger.errors import InvalidInput
 
-__all__ = ["CONTROL_RULE", "LAYOUT", "first_control", "refuse_control"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "BIDI_RULE",
+    "CONTROL_RULE",
+    "INVISIBLE_RULE",
+    "LAYOUT",
+    "first_control",
+    "refuse_control",
+    "shows_nothing",
+]
 
 #: whitespace XML uses for layout (the only C0 characters XML 1.0 allows)
 LAYOUT = frozenset("\t\n\r")
@@ -34,6 +54,30 @@ CONTROL_RULE = (
     "must not contain a control character (U+{point:04X}): an identifier is compared and shown "
     "as written, and a control character is invisible in every message and list"
 )
+
+
+#: embeddings, overrides and isolates: they reorder what a reader sees (the Bidi_Control
+#: characters other than the marks LRM, RLM and ALM, which reorder nothing)
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+BIDI_RULE = (
+    "must not contain a bidirectional control (U+{point:04X}): it shows the text in another "
+    "order than it is stored and compared"
+)
+
+INVISIBLE_RULE = (
+    "must not be made only of characters that show nothing (U+{point:04X}): to every reader it "
+    "is empty"
+)
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` holds something, all of it invisible: format characters (``Cf``) and
+    control characters, with or without white space (white space alone is an empty value,
+    which each field's own rule decides on)."""
+    if not text.strip():
+        return False
+    return all(c.isspace() or unicodedata.category(c) in ("Cf", "Cc") for c in text)
 
 
 def first_control(text: str, *, allow_layout: bool = False) -> str | None:
@@ -46,10 +90,18 @@ def first_control(text: str, *, allow_layout: bool = False) -> str | None:
 
 
 def refuse_control(text: str | None, field: str, *, allow_layout: bool = False) -> None:
-    """InvalidInput naming ``field`` when ``text`` holds a control character."""
+    """InvalidInput naming ``field`` (and the ``character``, ``U+XXXX``) when ``text`` holds a
+    control character or a bidirectional control, or is made only of invisible characters."""
     if text is None:
         return
     found = first_control(text, allow_layout=allow_layout)
     if found is not None:
         point = ord(found)
         raise InvalidInput(field, CONTROL_RULE.format(point=point), character=f"U+{point:04X}")
+    bidi = next((c for c in text if c in BIDI_CONTROLS), None)
+    if bidi is not None:
+        point = ord(bidi)
+        raise InvalidInput(field, BIDI_RULE.format(point=point), character=f"U+{point:04X}")
+    if shows_nothing(text):
+        point = ord(next(c for c in text if not c.isspace()))
+        raise InvalidInput(field, INVISIBLE_RULE.format(point=point), character=f"U+{point:04X}")

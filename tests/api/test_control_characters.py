@@ -143,3 +143,66 @@ def test_a_control_character_in_attestation_evidence_is_refused(world: World) ->
     assert head(world) == before
     ok = send(world, "attestor", url, json={"evidence": "MRN 24DK000123"})
     assert ok.status_code in (200, 201), ok.text
+
+
+#: what shows nothing: zero-width space, word joiner, byte-order mark, soft hyphen, ZWJ
+INVISIBLES = ("\u200b", "\u2060", "\ufeff", "\u00ad", "\u200d")
+#: what reorders what a reader sees (Trojan Source): RLO, LRE, PDF, RLI, PDI
+BIDI = ("\u202e", "\u202a", "\u202c", "\u2067", "\u2069")
+
+
+@pytest.mark.parametrize("mark", BIDI, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_bidirectional_control_in_an_identifier_is_refused(world: World, mark: str) -> None:
+    """``INV-\u202e123`` shows as ``INV-321``: a number that reads as another."""
+    body = form(documentNumber=f"BIDI-{mark}123")
+    for prefix, url, kwargs in registering_sends(world, body):
+        before = head(world)
+        details = refused(send(world, "enterprise", url, **kwargs), prefix + "documentNumber")
+        assert f"bidirectional control (U+{ord(mark):04X})" in details["rule"], (url, details)
+        assert head(world) == before, url
+    data = invoice("BIDI-XML-1", "4325.00").replace(
+        b"<cbc:ID>BIDI-XML-1</cbc:ID>", f"<cbc:ID>BIDI-{mark}XML-1</cbc:ID>".encode(), 1
+    )
+    refused(send(world, "enterprise", "/v1/documents", files=xml(data)), "cbc:ID")
+
+
+@pytest.mark.parametrize("blank", INVISIBLES, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_value_made_only_of_invisible_characters_is_refused(world: World, blank: str) -> None:
+    """An attestation whose evidence is a zero-width space vouched for nothing and was
+    accepted (a tryout); so was such a financing reference and such a document number."""
+    doc = world.ok("POST", "/v1/documents", world.who("enterprise"), files=unique_file("inv"))
+    url = f"/v1/documents/{doc['doc_hash']}/attest"
+    before = head(world)
+    details = refused(send(world, "attestor", url, json={"evidence": blank}), "evidence")
+    assert "show nothing" in details["rule"], details
+    details = refused(
+        send(world, "attestor", url, json={"evidence": f" {blank}{blank} "}), "evidence"
+    )
+    assert head(world) == before
+    lodged = lodge(world.client, world.net.bank, invoice(f"INVIS-{ord(blank)}", "4326.00"))
+    body = {
+        "documents": [{"doc_hash": lodged["doc_hash"], "amount": 100_000}],
+        "currency": "DKK",
+        "kind": "invoice_financing",
+        "maturity": MATURITY,
+        "reference": blank,
+    }
+    details = refused(send(world, "bank", "/v1/financings", json=body), "reference")
+    assert "show nothing" in details["rule"], details
+    number = form(documentNumber=blank)
+    refused(send(world, "enterprise", "/v1/documents/json", json=number), "documentNumber")
+    assert head(world) == before
+
+
+def test_invisible_characters_inside_a_value_are_kept(world: World) -> None:
+    """Inside a value they are not refused: a number with a zero-width space registers (its
+    fingerprints are those of the number without it: docs/documents.md)."""
+    answer = send(world, "enterprise", "/v1/documents/json", json=form(documentNumber="ZW\u200b1"))
+    assert answer.status_code == 201, answer.text
+    ok = send(
+        world,
+        "attestor",
+        f"/v1/documents/{answer.json()['doc_hash']}/attest",
+        json={"evidence": "MRN\u200b 24DK000124"},
+    )
+    assert ok.status_code in (200, 201), ok.text

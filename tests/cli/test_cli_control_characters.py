@@ -178,15 +178,21 @@ def test_refusals_and_timeline_show_a_reference_escaped(world: dict[str, Any]) -
     exporter = next(m for m in cli.json("member", "list")["items"] if m["role"] == "enterprise")
     doc_hash = cli.json("doc", "register", str(path), "--as", exporter["address"])["doc_hash"]
     cli.json("doc", "receive", str(path), "--as", world["bank"])
-    # a control character in a reference is refused (ledger.controls); a bidi override is not
-    # a control character, and the commands print it escaped
+    # a control character or a bidi override in a reference is refused (ledger.controls); a
+    # zero-width space inside one is kept, and the commands print it escaped
     refused = cli.run(
         *("finance", "create", "--as", world["bank"], "--doc", f"{doc_hash}=10000"),
         *("--currency", "DKK", "--maturity", "2099-12-31", "--reference", "R\r1\n2"),
         code=2,
     )
     assert "reference: must not contain a control character (U+000D)" in refused.stderr
-    reference = "R1\u202e2"
+    refused = cli.run(
+        *("finance", "create", "--as", world["bank"], "--doc", f"{doc_hash}=10000"),
+        *("--currency", "DKK", "--maturity", "2099-12-31", "--reference", "R1\u202e2"),
+        code=2,
+    )
+    assert "reference: must not contain a bidirectional control (U+202E)" in refused.stderr
+    reference = "R1\u200b2"
     cli.run(
         *("finance", "create", "--as", world["bank"], "--doc", f"{doc_hash}=10000"),
         *("--currency", "DKK", "--maturity", "2099-12-31", "--reference", reference),

@@ -32,6 +32,13 @@ def _revoke(client: TestClient, network: Network, doc_hash: str, code: int = 3) 
     return body
 
 
+def _rules(client: TestClient, network: Network) -> dict[str, Any]:
+    verified = client.get("/v1/audit/verify", headers=network.regulator.headers)
+    assert verified.status_code == 200, verified.text
+    rules: dict[str, Any] = verified.json()["rules"]
+    return rules
+
+
 def test_the_bank_reads_revoked_and_its_drawdown_says_so(
     client: TestClient, network: Network
 ) -> None:
@@ -72,6 +79,22 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
     assert doc_hash in notice["message"]
     assert "revoked" in notice["message"]
 
+    # the regulator: the rules hold (the chain does not stop the bank), and it is shown the
+    # active financing on a revoked document, apart from the rules
+    rules = _rules(client, network)
+    assert rules["clean"] is True
+    assert rules["not_in_force"] == [
+        {
+            "financing_id": fid,
+            "bank": network.bank.address,
+            "doc_hash": doc_hash,
+            "status": "revoked",
+            "block_number": revoked["block"],
+            "log_index": rules["not_in_force"][0]["log_index"],
+            "tx_hash": revoked["tx_hash"],
+        }
+    ]
+
     repaid = client.post(
         f"/v1/financings/{fid}/repay", json={"amount": 50_000}, headers=network.bank.headers
     )
@@ -79,6 +102,7 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
     closed = client.post(f"/v1/financings/{fid}/close", headers=network.bank.headers)
     assert closed.status_code == 200, closed.text
     assert [n["kind"] for n in closed.json()["notices"]] == ["document_revoked"]
+    assert _rules(client, network)["not_in_force"] == []  # closed: nothing to follow up
 
 
 def test_a_write_on_a_financing_in_force_has_no_notice(
@@ -91,6 +115,7 @@ def test_a_write_on_a_financing_in_force_has_no_notice(
     assert drawn.status_code == 200, drawn.text
     assert drawn.json()["notices"] == []
     assert drawn.json()["financing"]["documents"][0]["status"] == "active"
+    assert _rules(client, network)["not_in_force"] == []
 
 
 def test_another_bank_still_sees_no_pledged_documents(client: TestClient, network: Network) -> None:

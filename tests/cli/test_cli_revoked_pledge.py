@@ -73,3 +73,19 @@ def test_the_regulator_reads_it_and_another_bank_sees_no_document(story: Story) 
     listed = cli.run("finance", "list", "--as", story.address("Bank B")).stdout
     assert story.ubl_hash not in listed
     assert "warning" not in listed
+
+
+def test_the_regulator_sees_the_active_financing_on_a_revoked_invoice(story: Story) -> None:
+    cli, fid = story.cli, story.financing_id
+    report = cli.json("audit", "verify")
+    assert report["rules"]["clean"] is True  # the on-chain rules: the bank decides
+    (found,) = report["rules"]["not_in_force"]
+    assert (found["financing_id"], found["doc_hash"], found["status"]) == (
+        fid,
+        story.ubl_hash,
+        "revoked",
+    )
+    out = cli.run("audit", "verify").stdout
+    assert "RULES HOLD" in out
+    assert f"active financings on revoked or superseded documents: 1 ({fid})" in out
+    assert f"financing {fid} of {story.address('Demo Bank A')} pledges {story.ubl_hash}" in out

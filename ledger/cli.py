@@ -1615,10 +1615,22 @@ def doc_search(
 
 def _financing_payload(f: fin_svc.Financing, role: str) -> dict[str, Any]:
     """``f`` as ``role`` may see it: the API's answer (``GET /v1/financings/{id}``), built by
-    the same function."""
+    the same function (``f`` read with its documents' status: :func:`_with_status`)."""
     from api.routers.financings import public
 
     return public(f, role).model_dump(mode="json")
+
+
+def _with_status(ledger: Ledger, f: fin_svc.Financing) -> fin_svc.Financing:
+    """``f`` with its pledged documents' status on chain now, where its terms are open."""
+    return guard(lambda: fin_svc.with_document_status(ledger, f))
+
+
+def _warn_documents(f: fin_svc.Financing) -> None:
+    """A warning line (stderr) per pledged document no longer in force: the write went
+    through (the chain does not stop it, the bank decides), the bank is told."""
+    for notice in fin_svc.document_notices(f):
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 def _reader_role(ledger: Ledger, reader: str | None) -> str:
@@ -1651,12 +1663,29 @@ def _financing_text(f: fin_svc.Financing) -> str:
     ]
     lines += [
         f"  pledges {p.doc_hash}: {_money(p.amount, t.currency)} of face value "
-        f"{_money(p.face_value, t.currency)}"
+        f"{_money(p.face_value, t.currency)}" + _document_standing(p)
         for p in t.pledges
     ]
     if not t.commitment_holds:
         lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
     return lines_text(lines)
+
+
+def _document_standing(p: fin_svc.Pledge) -> str:
+    """What a pledge line says of its document's status (nothing before it was looked up)."""
+    if p.document_status is None:
+        return ""
+    if p.revocation is not None:
+        r = p.revocation
+        return (
+            f"; document REVOKED by {r.by_name or r.by} at {utc_text(r.at)} "
+            f"(reason {r.reason_code}: {r.reason_name})"
+        )
+    if p.superseded_by is not None:
+        return f"; document SUPERSEDED by {p.superseded_by}"
+    if not p.in_force:
+        return f"; document {p.document_status.upper()}"
+    return "; document " + p.document_status.replace("_", " ")
 
 
 def _kind(text: str) -> FinancingKind:
@@ -1724,6 +1753,7 @@ def finance_create(
         except LedgerError as exc:
             fail(exc)
             raise  # unreachable
+        created = _with_status(ledger, created)
     emit(as_json, _financing_payload(created, "bank"), _financing_text(created))
 
 
@@ -1736,12 +1766,17 @@ def _lifecycle(
 ) -> None:
     with opened_ledger(data_dir) as ledger:
         receipt = guard(lambda: action(ledger))
-        f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
-    emit(
-        as_json,
-        {**_financing_payload(f, "bank"), "tx_hash": receipt.tx_hash, "block": receipt.block},
-        _financing_text(f),
-    )
+        f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
+    from api.routers.financings import notices
+
+    payload = {
+        **_financing_payload(f, "bank"),
+        "tx_hash": receipt.tx_hash,
+        "block": receipt.block,
+        "notices": [n.model_dump(mode="json") for n in notices(f)],
+    }
+    emit(as_json, payload, _financing_text(f))
+    _warn_documents(f)
 
 
 FinancingId = Annotated[int, typer.Argument(help="the financing id")]
@@ -1881,6 +1916,7 @@ def finance_show(
         # enterprise's pledging a document it registered), as through the API
         if reader is not None and not fin_svc.in_history_of(ledger, f, reader):
             refuse_inactive_reader(ledger, reader, fin_svc.not_in_history(role))
+        f = _with_status(ledger, f)
     emit(as_json, _financing_payload(f, role), _financing_text(f))
 
 
@@ -1911,6 +1947,7 @@ def finance_list(
                 ledger, bank, state, doc_hash, cursor, limit, reader=reader, history_only=not active
             )
         )
+        page = guard(lambda: fin_svc.page_with_document_status(ledger, page))
         role = _reader_role(ledger, reader)
     rows = [
         [
@@ -1925,6 +1962,9 @@ def finance_list(
         for f in page.items
     ]
     text = _table(["ID", "STATUS", "BANK", "AMOUNT", "OUTSTANDING", "MATURITY", "REF"], rows)
+    for f in page.items:
+        for notice in fin_svc.document_notices(f):
+            text += f"\nwarning ({notice.kind}): {notice.message}"
     if page.next_cursor:
         text += f"\nmore: --cursor {page.next_cursor}"
     from api.routers.financings import financing_page  # GET /v1/financings' answer

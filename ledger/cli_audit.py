@@ -208,13 +208,26 @@ def _rules_text(rules: RulesReport | None) -> str:
         f"{', '.join(rules.regulators)}), {rules.entries} entries, {rules.refusals} refusals"
     )
     if rules.clean:
-        return f"RULES HOLD: {seen}"
-    lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}"]
+        lines = [f"RULES HOLD: {seen}"]
+    else:
+        lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}"]
     for b in rules.breaches:
         lines += [
             f"  {b.rule}  block {b.block_number} log {b.log_index}  tx {b.tx_hash}",
             f"    {b.message}",
         ]
+    # not a rule (the chain does not stop such a financing: its bank decides), but followed up
+    found = rules.not_in_force
+    ids = sorted({n.financing_id for n in found})
+    lines.append(
+        f"active financings on revoked or superseded documents: {len(ids)}"
+        + (f" ({', '.join(str(i) for i in ids)})" if ids else "")
+    )
+    lines += [
+        f"  financing {n.financing_id} of {n.bank} pledges {n.doc_hash}, {n.status} at block "
+        f"{n.block_number} log {n.log_index}, tx {n.tx_hash}"
+        for n in found
+    ]
     return lines_text(lines)
 
 

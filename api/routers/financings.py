@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
@@ -17,6 +17,7 @@ from api.deps import (
     own_history_only,
     require,
 )
+from api.routers.documents import NoticePublic, RevocationPublic
 from ledger.gatewaydb import Participant
 from ledger.services import documents as docs
 from ledger.services import financing as svc
@@ -62,6 +63,10 @@ class FinancingCreate(RequestBody):
     reference: Annotated[str, Field(max_length=32, description="your own reference")] = ""
 
 
+#: a pledged document's registration status (``Pledge.document_status``)
+PledgedStatus = Literal["active", "revoked", "superseded", "not_registered"]
+
+
 class PledgePublic(BaseModel):
     doc_hash: str
     amount: int
@@ -69,6 +74,19 @@ class PledgePublic(BaseModel):
     registrant: str | None = None
     fingerprints: list[str] | None = Field(
         default=None, description="banks and regulators only (null for other roles)"
+    )
+    status: PledgedStatus | None = Field(
+        default=None,
+        description="the document's registration status as the chain says it now (the words "
+        "of GET /v1/documents/{hash}; not_registered: financed without a registration). The "
+        "chain does not stop a financing whose document was revoked or superseded: its bank "
+        "decides (docs/rules.md)",
+    )
+    superseded_by: str | None = Field(
+        default=None, description="the amended document that replaced it, when superseded"
+    )
+    revocation: RevocationPublic | None = Field(
+        default=None, description="who revoked it, when and why, when revoked (else null)"
     )
 
 
@@ -138,6 +156,11 @@ class FinancingWritten(BaseModel):
     financing: FinancingPublic
     block: int
     tx_hash: str
+    notices: list[NoticePublic] = Field(
+        description="what the bank should know: document_revoked or document_superseded for "
+        "each pledged document no longer in force (the write went through: the chain does not "
+        "stop it, the bank decides)"
+    )
 
 
 def _kind(text: str) -> FinancingKind:
@@ -181,6 +204,9 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
                 face_value=p.face_value,
                 registrant=p.registrant,
                 fingerprints=list(p.fingerprints) if sees_fingerprints else None,
+                status=cast("PledgedStatus | None", p.document_status),
+                superseded_by=p.superseded_by,
+                revocation=RevocationPublic(**p.revocation.fields()) if p.revocation else None,
             )
             for p in (t.pledges if t else ())
         ],
@@ -191,16 +217,33 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
     )
 
 
+def notices(f: svc.Financing) -> list[NoticePublic]:
+    """The notices of a write on ``f`` (read with its documents' status): a pledged document
+    revoked or superseded (:func:`ledger.services.financing.document_notices`)."""
+    return [
+        NoticePublic(
+            kind=n.kind,
+            message=n.message,
+            documents=list(n.documents),
+            financings=list(n.financings),
+        )
+        for n in svc.document_notices(f)
+    ]
+
+
+def written(f: svc.Financing, role: str, receipt: docs.Receipt) -> FinancingWritten:
+    """The answer of a write on ``f`` (and of ``tradeledger finance drawdown`` … ``--json``):
+    the financing as ``role`` sees it, where the write landed, and its notices."""
+    return FinancingWritten(
+        financing=public(f, role), block=receipt.block, tx_hash=receipt.tx_hash, notices=notices(f)
+    )
+
+
 def _written(
     ledger: LedgerDep, participant: Participant, financing_id: int, receipt: docs.Receipt
 ) -> FinancingWritten:
-    return FinancingWritten(
-        financing=public(
-            svc.get(ledger, financing_id, reader=participant.address), participant.role
-        ),
-        block=receipt.block,
-        tx_hash=receipt.tx_hash,
-    )
+    found = svc.get(ledger, financing_id, reader=participant.address)
+    return written(svc.with_document_status(ledger, found), participant.role, receipt)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingPublic)
@@ -228,7 +271,7 @@ def create_financing(
         body.reference,
         idempotency_key=write_key,
     )
-    return public(created, participant.role)
+    return public(svc.with_document_status(ledger, created), participant.role)
 
 
 @router.get("", response_model=FinancingPage)
@@ -265,12 +308,13 @@ def list_financings(
         reader=participant.address,
         history_only=not participant.active,
     )
-    return financing_page(page, participant.role)
+    return financing_page(svc.page_with_document_status(ledger, page), participant.role)
 
 
 def financing_page(page: svc.Page, role: str) -> FinancingPage:
     """The answer of ``GET /v1/financings`` (and ``tradeledger finance list --json``): each
-    financing as ``role`` may see it (:func:`public`)."""
+    financing as ``role`` may see it (:func:`public`; read with its documents' status:
+    :func:`ledger.services.financing.page_with_document_status`)."""
     return FinancingPage(items=[public(f, role) for f in page.items], next_cursor=page.next_cursor)
 
 
@@ -285,7 +329,7 @@ def get_financing(
     found = svc.get(ledger, financing_id, reader=participant.address)
     if not participant.active and not svc.in_history_of(ledger, found, participant.address):
         raise inactive(participant, f"read {svc.not_in_history(participant.role)}")
-    return public(found, participant.role)
+    return public(svc.with_document_status(ledger, found), participant.role)
 
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from ledger.indexer.follower import EventIndex, IndexStatus
-from ledger.indexer.rules import Breach, RulesReport, check_rules
+from ledger.indexer.rules import Breach, NotInForce, RulesReport, check_rules
 from ledger.indexer.verify import Divergence, VerifyReport, verify
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Divergence",
     "EventIndex",
     "IndexStatus",
+    "NotInForce",
     "RulesReport",
     "VerifyReport",
     "check_rules",

@@ -47,6 +47,11 @@ The rules, each a :class:`Breach` ``rule`` code:
     an entry's stated ``total_drawn`` / ``total_repaid`` are not the running totals;
 ``CLOSED_NOT_REPAID``
     a financing was closed while part of what was drawn was not repaid.
+
+Beside the rules, a finding that breaks none (:class:`NotInForce`): an *active* financing that
+pledges a document revoked or superseded since. The chain does not stop such a financing — its
+bank decides what to do with it (``docs/rules.md``) — so the rules still hold; the regulator is
+shown each one (``RulesReport.not_in_force``) to follow up.
 """
 
 from __future__ import annotations
@@ -108,6 +113,21 @@ class Breach:
     regulator: str | None = None
 
 
+@dataclass(frozen=True)
+class NotInForce:
+    """An active financing (``financing_id`` of ``bank``) that pledges ``doc_hash``, a document
+    ``status`` ``revoked`` or ``superseded`` now — by the event at ``block_number``, ``log_index``,
+    ``tx_hash``. Not a breach: the chain does not stop it, its bank decides."""
+
+    financing_id: int
+    bank: str
+    doc_hash: str
+    status: str
+    block_number: int
+    log_index: int
+    tx_hash: str
+
+
 @dataclass
 class RulesReport:
     """The re-check's outcome: the ``regulators`` whose keys opened the envelopes, how many
@@ -120,6 +140,9 @@ class RulesReport:
     entries: int = 0
     refusals: int = 0
     breaches: list[Breach] = field(default_factory=list)
+    #: active financings the regulators read that pledge a document no longer in force, by id
+    #: (not breaches: ``clean`` is about the rules)
+    not_in_force: list[NotInForce] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -152,6 +175,8 @@ class _Financing:
 @dataclass
 class _Document:
     status: DocStatus
+    #: the event that revoked or superseded it
+    changed: _Row | None = None
     currency: str | None = None
     face_value: int | None = None
     #: financing id → amount, while that financing is active
@@ -261,9 +286,9 @@ class _Check:
             if name == "DocumentRegistered":
                 self.documents[str(args["docHash"]).lower()] = _Document(DocStatus.ACTIVE)
             elif name == "DocumentRevoked":
-                self._status(args["docHash"], DocStatus.REVOKED)
+                self._status(args["docHash"], DocStatus.REVOKED, row)
             elif name == "DocumentSuperseded":
-                self._status(args["oldDocHash"], DocStatus.SUPERSEDED)
+                self._status(args["oldDocHash"], DocStatus.SUPERSEDED, row)
             elif name == "EncryptionKeySet":
                 account = str(args["account"]).lower()
                 if any(a == account for a, _ in self.keys):
@@ -277,10 +302,36 @@ class _Check:
             elif name == "FinancingRefused":
                 self._refused(row, args)
 
-    def _status(self, doc_hash: Any, status: DocStatus) -> None:
+    def _status(self, doc_hash: Any, status: DocStatus, row: _Row) -> None:
         found = self.documents.get(str(doc_hash).lower())
         if found is not None:
             found.status = status
+            found.changed = row
+
+    # -- after the replay: active financings on documents no longer in force
+
+    def not_in_force(self) -> None:
+        for fid in sorted(self.financings):
+            f = self.financings[fid]
+            if not f.active or f.terms is None:
+                continue
+            for document in f.terms.documents:
+                found = self.documents.get(document.doc_hash)
+                if found is None or found.changed is None:
+                    continue
+                if found.status not in (DocStatus.REVOKED, DocStatus.SUPERSEDED):
+                    continue
+                self.report.not_in_force.append(
+                    NotInForce(
+                        financing_id=fid,
+                        bank=f.bank,
+                        doc_hash=document.doc_hash,
+                        status=found.status.name.lower(),
+                        block_number=found.changed.block_number,
+                        log_index=found.changed.log_index,
+                        tx_hash=found.changed.tx_hash,
+                    )
+                )
 
     def _unread(self, row: _Row, f: _Financing) -> None:
         for address, _ in self.keys:
@@ -587,9 +638,11 @@ def _totals(totals: tuple[int | None, int | None], currency: str | None) -> str:
 def check_rules(index: EventIndex, keys: Sequence[tuple[str, X25519PrivateKey]]) -> RulesReport:
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
-    module docstring). Read the index up to its last block; run :func:`ledger.indexer.verify`
-    to prove those events are the chain's."""
+    module docstring), and list the active financings on documents no longer in force
+    (:class:`NotInForce`: not breaches). Read the index up to its last block; run
+    :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))
     check.replay(_rows(index, _RULE_EVENTS))
+    check.not_in_force()
     return check.report

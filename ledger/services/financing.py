@@ -39,7 +39,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,7 +71,7 @@ from ledger.services.roles import (
     Role,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import major, money
+from ledger.words import Names, major, money, utc_text
 
 MAX_UINT64 = 2**64 - 1
 #: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
@@ -81,6 +81,10 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 TERMS_VERSION = 1
 LOCK_FILE = "financing.lock"
+#: a pledged document's status when nobody registered it (``POST /v1/documents/verify``'s word)
+NOT_REGISTERED = "not_registered"
+#: the statuses of a registered document that is no longer in force
+NOT_IN_FORCE = frozenset({DocStatus.REVOKED.name.lower(), DocStatus.SUPERSEDED.name.lower()})
 
 
 @dataclass(frozen=True)
@@ -96,6 +100,19 @@ class Pledge:
     face_value: int
     fingerprints: tuple[str, ...]
     registrant: str | None = None
+    #: the document's registration status as the chain says it now (``active``, ``revoked``,
+    #: ``superseded`` or ``not_registered``: the documents API's words); None until
+    #: :func:`with_document_status` looked it up
+    document_status: str | None = None
+    #: the amended document that replaced it, when ``superseded``
+    superseded_by: str | None = None
+    #: who revoked it, when and why, when ``revoked``
+    revocation: docs.Revocation | None = None
+
+    @property
+    def in_force(self) -> bool:
+        """Not revoked and not superseded (a document nobody registered is financed as such)."""
+        return self.document_status not in NOT_IN_FORCE
 
 
 @dataclass(frozen=True)
@@ -919,6 +936,88 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
     if found is None:
         raise NotFound(f"no financing {financing_id}", financing_id=financing_id)
     return found[0]
+
+
+# -- the pledged documents' standing ------------------------------------------------------
+
+
+def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
+    """``pledge`` with its document's status as the chain says it now, the document that
+    superseded it, and its revocation (read from its ``DocumentRevoked`` event, revoked
+    documents only: one log query and one block read)."""
+    doc_hash = docs.parse_doc_hash(pledge.doc_hash)
+    record = docs.find_registration(ledger, doc_hash)
+    if record is None:
+        return replace(pledge, document_status=NOT_REGISTERED)
+    revocation = None
+    if record.status is DocStatus.REVOKED:
+        since = ledger.logs_since(int(record.registered_at.timestamp()))
+        found: list[Any] = docs.logs(ledger, "DocumentRevoked", since, docHash=doc_hash)
+        if found:
+            if names is None:
+                from ledger.services.names import LedgerNames  # it reads documents
+
+                names = LedgerNames(ledger)
+            revocation = docs.revocation_of(ledger, found[-1], names)
+    return replace(
+        pledge,
+        document_status=record.status.name.lower(),
+        superseded_by=record.successor if record.status is DocStatus.SUPERSEDED else None,
+        revocation=revocation,
+    )
+
+
+def with_document_status(ledger: Ledger, f: Financing, names: Names | None = None) -> Financing:
+    """``f`` with each pledged document's current standing on chain (:class:`Pledge`'s
+    ``document_status``, ``superseded_by``, ``revocation``). Only where the terms are open to
+    the reader: which documents a financing pledges is confidential (docs/privacy.md), so a
+    financing read without its terms is returned as it is. The chain does not stop a financing
+    whose document was revoked or superseded — its bank decides — so every read and write
+    answer of a financing tells it (:func:`document_notices`)."""
+    if f.terms is None:
+        return f
+    pledges = tuple(_standing(ledger, p, names) for p in f.terms.pledges)
+    return replace(f, terms=replace(f.terms, pledges=pledges))
+
+
+def page_with_document_status(ledger: Ledger, page: Page) -> Page:
+    """``page`` with each financing's pledged documents' status (:func:`with_document_status`)."""
+    from ledger.services.names import LedgerNames  # it reads documents
+
+    names = LedgerNames(ledger)
+    items = [with_document_status(ledger, f, names) for f in page.items]
+    return Page(items=items, next_cursor=page.next_cursor)
+
+
+def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
+    """A notice per pledged document no longer in force (``document_revoked``,
+    ``document_superseded``), of a financing :func:`with_document_status` read: what the
+    answer of a write on it carries. The write went through: the bank decides."""
+    notices = []
+    for p in f.terms.pledges if f.terms is not None else ():
+        if p.in_force:
+            continue
+        if p.revocation is not None:
+            r = p.revocation
+            why = (
+                f" by {r.by_name or r.by} at {utc_text(r.at)} "
+                f"(reason {r.reason_code}: {r.reason_name})"
+            )
+        elif p.superseded_by is not None:
+            why = f" by {p.superseded_by}"
+        else:
+            why = ""
+        notices.append(
+            docs.Notice(
+                f"document_{p.document_status}",
+                f"financing {f.financing_id} pledges document {p.doc_hash}, which was "
+                f"{p.document_status}{why}: the chain does not stop the financing — "
+                "the bank decides whether to go on with it",
+                documents=(p.doc_hash,),
+                financings=(f.financing_id,),
+            )
+        )
+    return tuple(notices)
 
 
 def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:

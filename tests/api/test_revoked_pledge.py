@@ -1,0 +1,156 @@
+"""A revoked invoice does not stop its financing — the bank decides (docs/rules.md) — but the
+bank is told, everywhere it looks (a fresh-user tryout: after the registrant revoked the invoice
+financing 1 pledges, the financing's read said nothing and a drawdown went through in silence).
+
+Each pledged document of a financing read carries its registration status now, in the words of
+``GET /v1/documents/{hash}`` (and its revocation, when revoked) — only where the documents are
+shown at all: to a reader whose key opens the terms. A write on the financing goes through and
+its answer carries a ``document_revoked`` notice. Real app, real embedded chain.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from api_helpers import client_fixture, finance, financed_invoice, lodge, own_invoice, register, xml
+from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+def _revoke(client: TestClient, network: Network, doc_hash: str, code: int = 3) -> dict[str, Any]:
+    done = client.post(
+        f"/v1/documents/{doc_hash}/revoke",
+        json={"reason_code": code},
+        headers=network.enterprise.headers,
+    )
+    assert done.status_code == 200, done.text
+    body: dict[str, Any] = done.json()
+    return body
+
+
+def _rules(client: TestClient, network: Network) -> dict[str, Any]:
+    verified = client.get("/v1/audit/verify", headers=network.regulator.headers)
+    assert verified.status_code == 200, verified.text
+    rules: dict[str, Any] = verified.json()["rules"]
+    return rules
+
+
+def test_the_bank_reads_revoked_and_its_drawdown_says_so(
+    client: TestClient, network: Network
+) -> None:
+    doc_hash, fid = financed_invoice(client, network)
+    before = client.get(f"/v1/financings/{fid}", headers=network.bank.headers).json()
+    assert before["documents"][0]["status"] == "active"
+    assert before["documents"][0]["revocation"] is None
+
+    revoked = _revoke(client, network, doc_hash)
+    document = client.get(f"/v1/documents/{doc_hash}", headers=network.bank.headers).json()
+    assert document["status"] == "revoked"
+
+    for who in (network.bank, network.regulator, network.enterprise):
+        read = client.get(f"/v1/financings/{fid}", headers=who.headers)
+        assert read.status_code == 200, read.text
+        pledged = read.json()["documents"][0]
+        assert pledged["doc_hash"] == doc_hash
+        assert pledged["status"] == "revoked", who.name
+        assert pledged["revocation"] == document["revocation"]
+        assert pledged["revocation"]["reason_code"] == 3
+        assert pledged["revocation"]["tx_hash"] == revoked["tx_hash"]
+        listed = client.get("/v1/financings", headers=who.headers).json()["items"]
+        (mine,) = [f for f in listed if f["financing_id"] == fid]
+        assert mine["documents"][0]["status"] == "revoked"
+
+    # the chain does not stop the bank: the drawdown goes through, and says which document
+    drawn = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 50_000}, headers=network.bank.headers
+    )
+    assert drawn.status_code == 200, drawn.text
+    body = drawn.json()
+    assert body["financing"]["drawn"] == 50_000
+    assert body["financing"]["documents"][0]["status"] == "revoked"
+    (notice,) = body["notices"]
+    assert notice["kind"] == "document_revoked"
+    assert notice["documents"] == [doc_hash]
+    assert notice["financings"] == [fid]
+    assert doc_hash in notice["message"]
+    assert "revoked" in notice["message"]
+
+    # the regulator: the rules hold (the chain does not stop the bank), and it is shown the
+    # active financing on a revoked document, apart from the rules
+    rules = _rules(client, network)
+    assert rules["clean"] is True
+    assert rules["not_in_force"] == [
+        {
+            "financing_id": fid,
+            "bank": network.bank.address,
+            "doc_hash": doc_hash,
+            "status": "revoked",
+            "block_number": revoked["block"],
+            "log_index": rules["not_in_force"][0]["log_index"],
+            "tx_hash": revoked["tx_hash"],
+        }
+    ]
+
+    repaid = client.post(
+        f"/v1/financings/{fid}/repay", json={"amount": 50_000}, headers=network.bank.headers
+    )
+    assert [n["kind"] for n in repaid.json()["notices"]] == ["document_revoked"]
+    closed = client.post(f"/v1/financings/{fid}/close", headers=network.bank.headers)
+    assert closed.status_code == 200, closed.text
+    assert [n["kind"] for n in closed.json()["notices"]] == ["document_revoked"]
+    assert _rules(client, network)["not_in_force"] == []  # closed: nothing to follow up
+
+
+def test_a_write_on_a_financing_in_force_has_no_notice(
+    client: TestClient, network: Network
+) -> None:
+    _, fid = financed_invoice(client, network)
+    drawn = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 1_000}, headers=network.bank.headers
+    )
+    assert drawn.status_code == 200, drawn.text
+    assert drawn.json()["notices"] == []
+    assert drawn.json()["financing"]["documents"][0]["status"] == "active"
+    assert _rules(client, network)["not_in_force"] == []
+
+
+def test_another_bank_still_sees_no_pledged_documents(client: TestClient, network: Network) -> None:
+    doc_hash, fid = financed_invoice(client, network)
+    _revoke(client, network, doc_hash)
+    theirs = client.get(f"/v1/financings/{fid}", headers=network.bank_b.headers).json()
+    assert theirs["confidential"] is True
+    assert theirs["documents"] == []
+    assert doc_hash not in str(theirs)
+    listed = client.get("/v1/financings", headers=network.bank_b.headers).json()["items"]
+    assert all(f["documents"] == [] for f in listed)
+    assert doc_hash not in str(listed)
+
+
+def test_a_document_financed_before_registration_reads_not_registered(
+    client: TestClient, network: Network
+) -> None:
+    invoice = own_invoice()
+    doc_hash = lodge(client, network.bank, invoice)["doc_hash"]
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    assert made.json()["documents"][0]["status"] == "not_registered"
+    assert register(client, network.enterprise, xml(invoice)) == doc_hash
+    fid = made.json()["financing_id"]
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers).json()
+    assert read["documents"][0]["status"] == "active"
+
+
+def test_a_new_financing_on_a_revoked_document_is_refused(
+    client: TestClient, network: Network
+) -> None:
+    invoice = own_invoice()
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    lodge(client, network.bank, invoice)
+    _revoke(client, network, doc_hash)
+    refused = finance(client, network.bank, doc_hash, amount=100_000)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["details"]["reason"] == "DOCUMENT_REVOKED"

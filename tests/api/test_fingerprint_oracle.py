@@ -162,9 +162,17 @@ def test_banks_and_regulators_are_given_fingerprints_and_holders(oracle: Oracle)
     # a regulator has no fingerprints evaluated (the evaluator serves banks): it was given
     # the ones bank A's gateway stored here with its copy; for a file no bank lodged here, the
     # holders are unknown to it, and said so
-    other = o.post(net.regulator, "/v1/documents/check", files=xml(guess(7))).json()
+    unrelated = invoice("LC-ORACLE-UNRELATED", "1234.00")
+    other = o.post(net.regulator, "/v1/documents/check", files=xml(unrelated)).json()
     assert (other["fingerprints"], other["held_by"]) == ([], None)
     assert "holders_unknown" in {n["kind"] for n in other["notices"]}
+    assert other["invoice_pledged"] is None
+    # a re-numbered copy of the financed invoice shares its fingerprint: the regulator reads
+    # it pledged through the copy it opens, and is not told in the same answer that it cannot
+    # know whether a financing holds it
+    renumbered = o.post(net.regulator, "/v1/documents/check", files=xml(guess(7))).json()
+    assert renumbered["invoice_pledged"] is True
+    assert "holders_unknown" not in {n["kind"] for n in renumbered["notices"]}
     # the others get null — withheld, not "none" — and never a holder
     for who in (net.admin, net.attestor, o.other, net.enterprise):
         response = o.post(who, "/v1/documents/check", files=xml(data))

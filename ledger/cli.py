@@ -1719,15 +1719,25 @@ def finance_create(
         "invoice_financing"
     ),
     reference: Annotated[str, typer.Option(help="your own reference (≤ 32 bytes)")] = "",
+    acknowledge_suspicions: Annotated[
+        bool,
+        typer.Option(
+            "--acknowledge-suspicions",
+            help="finance even though `doc check` finds a document suspicious (a re-issue or "
+            "a split of another invoice you lodged); without it such a financing is refused",
+        ),
+    ] = False,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Finance documents the bank lodged at this gateway. Exit 4 when the chain refuses it
-    (the refusal, with its evidence, is recorded on chain)."""
+    """Finance documents the bank lodged at this gateway. Exit 4 when it is refused: by the
+    chain (the refusal, with its evidence, is recorded on chain), or by the gateway because a
+    document is suspicious and --acknowledge-suspicions was not given (nothing is sent; the
+    error names each suspicion)."""
     from datetime import date
 
-    from ledger.errors import FinancingRefused
+    from ledger.errors import FinancingRefused, SuspicionsUnacknowledged
 
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
     try:
@@ -1747,14 +1757,24 @@ def finance_create(
                 due,
                 reference,
                 idempotency_key=idempotency_key,
+                acknowledge_suspicions=acknowledge_suspicions,
             )
-        except FinancingRefused as refused:
+        except (FinancingRefused, SuspicionsUnacknowledged) as refused:
             fail(refused, code=4)
         except LedgerError as exc:
             fail(exc)
             raise  # unreachable
         created = _with_status(ledger, created)
-    emit(as_json, _financing_payload(created, "bank"), _financing_text(created))
+    from api.routers.financings import created_answer
+
+    text = _financing_text(created)
+    if created.suspicions:
+        text += "\n" + lines_text(
+            f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: "
+            f"{'; '.join(s.reasons)}"
+            for s in created.suspicions
+        )
+    emit(as_json, created_answer(created, "bank").model_dump(mode="json"), text)
 
 
 def _lifecycle(

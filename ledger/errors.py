@@ -11,7 +11,9 @@
     │   └── MemberSuspended          the caller is not an active member on chain: it   → 403
     │                                may only read its own history
     ├── Conflict                     a duplicate or a conflicting record               → 409
-    │   └── FinancingRefused         the chain refused a financing and recorded why    → 409
+    │   ├── FinancingRefused         the chain refused a financing and recorded why    → 409
+    │   └── SuspicionsUnacknowledged a financing of documents suspected of re-issuing  → 409
+    │                                or splitting another, not acknowledged: not sent
     ├── PayloadTooLarge              a request body past the gateway's limit           → 413
     ├── RateLimited                  too many requests of one kind in a time window    → 429
     │                                (``retry_after`` seconds: the Retry-After header)
@@ -118,6 +120,16 @@ class FinancingRefused(Conflict):
     """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
 
     code = "financing_refused"
+
+
+class SuspicionsUnacknowledged(Conflict):
+    """A financing not sent: a pledged document looks like a re-issue or a split of another
+    invoice the bank lodged (``ledger.documents.suspicion``), and the request did not
+    acknowledge it (``acknowledge_suspicions``). Nothing is written, on chain or off; the same
+    request refused again. ``suspicions`` lists each: the pledged document, the kind, the
+    documents involved, the facts that match and the reasons in words."""
+
+    code = "suspicions_unacknowledged"
 
 
 class PayloadTooLarge(LedgerError):

@@ -61,6 +61,14 @@ class FinancingCreate(RequestBody):
     ] = "invoice_financing"
     maturity: Annotated[IsoDateTime, Field(description="ISO 8601 date or date-time")]
     reference: Annotated[str, Field(max_length=32, description="your own reference")] = ""
+    acknowledge_suspicions: Annotated[
+        bool,
+        Field(
+            description="true: finance the documents even though the check finds them "
+            "suspicious (a re-issue or a split of another invoice you lodged); without it such "
+            "a financing is refused, 409 suspicions_unacknowledged, and nothing is sent"
+        ),
+    ] = False
 
 
 #: a pledged document's registration status (``Pledge.document_status``)
@@ -128,6 +136,21 @@ class FinancingPublic(BaseModel):
     )
     documents: list[PledgePublic] = []
     entries: list[EntryPublic] = []
+
+
+class SuspicionAcknowledged(BaseModel):
+    document_index: int = Field(description="which of the request's documents")
+    doc_hash: str = Field(description="the pledged document")
+    kind: str = Field(description="reissue, split_part or split_whole")
+    documents: list[str] = Field(description="the other invoices you lodged that it resembles")
+    matching_facts: list[str] = Field(description="the facts they share, e.g. seller, amount")
+    reasons: list[str]
+
+
+class FinancingCreated(FinancingPublic):
+    """The financing registered, and the suspicions its request acknowledged (``[]``: none)."""
+
+    suspicions: list[SuspicionAcknowledged] = []
 
 
 class FinancingPage(BaseModel):
@@ -246,16 +269,18 @@ def _written(
     return written(svc.with_document_status(ledger, found), participant.role, receipt)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingPublic)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingCreated)
 def create_financing(
     ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate, write_key: WriteKeyDep
-) -> FinancingPublic:
+) -> FinancingCreated:
     """Finance documents you lodged at this gateway. The gateway computes their fingerprints and
     face values from the files it holds, registers a hash the chain does not know yet, checks the
     amount rules, and seals the terms to you, the regulators and the documents' registrants. A
     refusal (409 ``financing_refused``) names the reason, the document, the conflicting
     financing (its bank and date only) and the fingerprint — and is recorded on chain, sealed,
-    for the regulator."""
+    for the regulator. A document the check finds suspicious (a re-issue or a split of another
+    invoice you lodged) is refused with 409 ``suspicions_unacknowledged`` listing each suspicion,
+    nothing sent, unless ``acknowledge_suspicions`` is true; the answer then lists them."""
     require(participant, "financing.write")
     requests = [
         svc.PledgeRequest(docs.parse_doc_hash(d.doc_hash, f"documents[{i}].doc_hash"), d.amount)
@@ -270,8 +295,18 @@ def create_financing(
         body.maturity,
         body.reference,
         idempotency_key=write_key,
+        acknowledge_suspicions=body.acknowledge_suspicions,
     )
-    return public(svc.with_document_status(ledger, created), participant.role)
+    return created_answer(svc.with_document_status(ledger, created), participant.role)
+
+
+def created_answer(f: svc.Financing, role: str) -> FinancingCreated:
+    """The answer of ``POST /v1/financings`` (and ``tradeledger finance create --json``):
+    :func:`public` and the suspicions the request acknowledged."""
+    return FinancingCreated(
+        **dict(public(f, role)),
+        suspicions=[SuspicionAcknowledged(**s.to_dict()) for s in f.suspicions],
+    )
 
 
 @router.get("", response_model=FinancingPage)

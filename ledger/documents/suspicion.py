@@ -47,6 +47,13 @@ class SuspicionKind(StrEnum):
     SPLIT_PART = "split_part"  # the candidate is a part of a known invoice
     SPLIT_WHOLE = "split_whole"  # known invoices are parts of the candidate
 
+    @property
+    def matching_facts(self) -> tuple[str, ...]:
+        """The facts the invoices of such a suspicion share (a split's lines: all or a share)."""
+        if self is SuspicionKind.REISSUE:
+            return ("seller", "buyer", "currency", "amount", "lines")
+        return ("seller", "buyer", "currency", "lines")
+
 
 @dataclass(frozen=True)
 class Suspicion:

@@ -1392,18 +1392,32 @@ def _look_around(
                 documents=tuple(h for h, _ in notes),
             )
         )
-    names = [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
-    own = hex32(parsed.doc_hash)
+    suspicions = suspicions_of(ledger, facts, hex32(parsed.doc_hash), actor, role)
+    return suspicions, tuple(notices), financeable
+
+
+def suspicions_of(
+    ledger: Ledger, facts: DocumentFacts, doc_hash: str, actor: str, role: str
+) -> tuple[SuspicionInfo, ...]:
+    """Why the invoice with ``facts`` (document ``doc_hash``, never compared with itself) looks
+    like a re-issue or a split of the invoices of the same seller and buyer this gateway holds
+    in the scope of ``actor`` of ``role`` (:func:`match_scope`; found through the ``parties``
+    lookup key, never on chain): what ``doc check`` and ``doc receive`` report, and what a
+    bank's financing must acknowledge (:func:`ledger.services.financing.create`)."""
+    if facts.credit_note:
+        return ()
+    names = [
+        hex32(v) for n, v in lookup_keys(facts, ledger.lookup_key()) if n.startswith("parties:")
+    ]
     known = [
         (row.doc_hash, f)
         for row in ledger.db.received_with_fingerprints(names, match_scope(actor, role))
-        if row.doc_hash != own and (f := _facts_of(row)) is not None
+        if row.doc_hash != doc_hash and (f := _facts_of(row)) is not None
     ]
     unique = list({h: (h, f) for h, f in known}.values())
-    suspicions = tuple(
+    return tuple(
         SuspicionInfo(s.kind.value, s.reasons, s.documents) for s in find_suspicions(facts, unique)
     )
-    return suspicions, tuple(notices), financeable
 
 
 def lodge_examined(

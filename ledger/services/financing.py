@@ -54,7 +54,8 @@ from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
-from ledger.errors import InvalidInput, NotFound
+from ledger.documents.suspicion import SuspicionKind
+from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger
@@ -148,6 +149,31 @@ class Terms:
 
 
 @dataclass(frozen=True)
+class PledgeSuspicion:
+    """A suspicion about a pledged document (``documents[document_index]`` of the request):
+    it looks like a re-issue or a split of ``documents`` (other invoices the bank lodged here),
+    sharing ``matching_facts``; ``reasons`` say it in words. What ``doc check`` reports for
+    the file (:func:`ledger.services.documents.suspicions_of`)."""
+
+    document_index: int
+    doc_hash: str
+    kind: str
+    documents: tuple[str, ...]
+    matching_facts: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_index": self.document_index,
+            "doc_hash": self.doc_hash,
+            "kind": self.kind,
+            "documents": list(self.documents),
+            "matching_facts": list(self.matching_facts),
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
 class Financing:
     """A financing: its public part as the chain records it, and its ``terms`` when the
     reader's key opens them (None otherwise)."""
@@ -162,6 +188,8 @@ class Financing:
     terms_commitment: str
     fingerprints: tuple[str, ...]
     terms: Terms | None
+    #: in :func:`create`'s answer only: the suspicions the bank acknowledged to send it
+    suspicions: tuple[PledgeSuspicion, ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -431,8 +459,14 @@ def create(
     reference: str = "",
     *,
     idempotency_key: str | None = None,
+    acknowledge_suspicions: bool = False,
 ) -> Financing:
     """Register a financing against documents ``actor`` lodged here. See the module docstring.
+
+    A pledged document that ``doc check`` reports as suspicious for ``actor`` (a re-issue or
+    a split of another invoice it lodged: :func:`pledge_suspicions`) stops the financing with
+    :class:`ledger.errors.SuspicionsUnacknowledged` (409) before anything is sent, unless
+    ``acknowledge_suspicions``; the answer then lists them (``Financing.suspicions``).
 
     Exactly once per ``idempotency_key``: a retry (after a crash, a lost answer) returns the
     financing that key created — or the refusal it received — and never a second attempt.
@@ -444,7 +478,9 @@ def create(
     transactor = ledger.transactor(actor)
     replayed = transactor.replay(key)
     if replayed is not None:
-        return _outcome(ledger, actor, transactor.wait(replayed), None)
+        financing = _outcome(ledger, actor, transactor.wait(replayed), None)
+        found = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+        return replace(financing, suspicions=found)
     _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
@@ -525,6 +561,10 @@ def create(
     docs.refuse_early(
         ledger, actor, ledger.calls.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
+    # the check's suspicions (re-issue, split): a person judges them before the money goes
+    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+    if suspicions and not acknowledge_suspicions:
+        raise unacknowledged(suspicions)
     # A document nobody registered is *not* registered now: a registration by the bank in the
     # same breath as its financing would tell everyone which document it finances. Its hash
     # is in the sealed terms; its fingerprints lock it against a second financing all the same.
@@ -572,7 +612,7 @@ def create(
         ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
         idempotency_key=key,
     )
-    financing = _outcome(ledger, actor, receipt, names)
+    financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
     ledger.db.store_pledges(
         financing.financing_id,
         [
@@ -583,6 +623,49 @@ def create(
         ],
     )
     return financing
+
+
+def pledge_suspicions(
+    ledger: Ledger, actor: str, doc_hashes: Sequence[bytes]
+) -> tuple[PledgeSuspicion, ...]:
+    """The suspicions ``doc check`` reports to bank ``actor`` for each document it pledges
+    (the file it lodged here: :func:`ledger.services.documents.suspicions_of`), in the
+    request's order. A document without a lodged file or facts has none."""
+    found: list[PledgeSuspicion] = []
+    for i, doc_hash in enumerate(doc_hashes):
+        hashed = docs.hex32(doc_hash)
+        rows = ledger.db.received(hashed, actor)
+        if not rows or not rows[0].facts_json:
+            continue
+        facts = DocumentFacts.from_dict(json.loads(rows[0].facts_json))
+        for s in docs.suspicions_of(ledger, facts, hashed, actor, "bank"):
+            found.append(
+                PledgeSuspicion(
+                    i,
+                    hashed,
+                    s.kind,
+                    s.documents,
+                    SuspicionKind(s.kind).matching_facts,
+                    s.reasons,
+                )
+            )
+    return tuple(found)
+
+
+def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
+    """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
+    said = "; ".join(
+        f"documents[{s.document_index}] {s.doc_hash} is suspected a "
+        f"{s.kind.replace('_', ' ')} ({', '.join(s.reasons)})"
+        for s in suspicions
+    )
+    return SuspicionsUnacknowledged(
+        f"not financed, nothing was sent: {said}. If you judged it and still finance it, "
+        "repeat the request with acknowledge_suspicions: true (tradeledger finance create "
+        "--acknowledge-suspicions)",
+        suspicions=[s.to_dict() for s in suspicions],
+        acknowledge_with="acknowledge_suspicions",
+    )
 
 
 def _outcome(

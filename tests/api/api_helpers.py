@@ -65,13 +65,17 @@ _OWN_INVOICES = itertools.count()
 
 
 def own_invoice(prefix: str = "OWN") -> bytes:
-    """The demo UBL invoice with a number (BT-1) and an issue date (BT-2) of its own, a new one
-    per call: its own fingerprints (448 dates before its due date, then they repeat)."""
+    """The demo UBL invoice with a number (BT-1), an issue date (BT-2) and an order reference
+    (BT-13) of its own, a new one per call: its own fingerprints (448 dates before its due
+    date, then they repeat), and another order than every other, so it is not suspected of
+    re-issuing one (a new number and date alone would be: docs/rules.md)."""
     n = next(_OWN_INVOICES) % 448
     month_index = n // 28
     issued = f"{2012 + month_index // 12}-{1 + month_index % 12:02d}-{1 + n % 28:02d}"
-    number = UBL.replace(b"TOSL110", f"{prefix}-{uuid.uuid4().hex[:10]}".encode())
-    return number.replace(b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>{issued}<".encode())
+    tag = uuid.uuid4().hex[:10]
+    number = UBL.replace(b"TOSL110", f"{prefix}-{tag}".encode())
+    order = number.replace(b"<cbc:ID>123</cbc:ID>", f"<cbc:ID>ORDER-{tag}</cbc:ID>".encode(), 1)
+    return order.replace(b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>{issued}<".encode())
 
 
 def financed_invoice(

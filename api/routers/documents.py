@@ -149,6 +149,16 @@ class NoticePublic(BaseModel):
     documents: list[str]
     financings: list[int]
 
+    @classmethod
+    def of(cls, notice: docs.Notice) -> NoticePublic:
+        """The notice as an answer shows it."""
+        return cls(
+            kind=notice.kind,
+            message=notice.message,
+            documents=list(notice.documents),
+            financings=list(notice.financings),
+        )
+
 
 class HashTriedPublic(BaseModel):
     form: Literal["file_bytes", "canonical_json"] = Field(
@@ -458,15 +468,7 @@ def _tried(ex: docs.Examined) -> list[HashTriedPublic]:
 
 
 def _notices(ex: docs.Examined) -> list[NoticePublic]:
-    return [
-        NoticePublic(
-            kind=n.kind,
-            message=n.message,
-            documents=list(n.documents),
-            financings=list(n.financings),
-        )
-        for n in ex.notices
-    ]
+    return [NoticePublic.of(n) for n in ex.notices]
 
 
 def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExamined:

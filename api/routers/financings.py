@@ -243,15 +243,7 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
 def notices(f: svc.Financing) -> list[NoticePublic]:
     """The notices of a write on ``f`` (read with its documents' status): a pledged document
     revoked or superseded (:func:`ledger.services.financing.document_notices`)."""
-    return [
-        NoticePublic(
-            kind=n.kind,
-            message=n.message,
-            documents=list(n.documents),
-            financings=list(n.financings),
-        )
-        for n in svc.document_notices(f)
-    ]
+    return [NoticePublic.of(n) for n in svc.document_notices(f)]
 
 
 def written(f: svc.Financing, role: str, receipt: docs.Receipt) -> FinancingWritten:

@@ -1723,7 +1723,7 @@ def finance_create(
         bool,
         typer.Option(
             "--acknowledge-suspicions",
-            help="finance even though `doc check` finds a document suspicious (a re-issue or "
+            help="finance even though 'doc check' finds a document suspicious (a re-issue or "
             "a split of another invoice you lodged); without it such a financing is refused",
         ),
     ] = False,

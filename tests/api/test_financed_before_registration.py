@@ -22,8 +22,14 @@ __all__ = ["client_fixture"]
 
 
 def _invoice(day: int) -> bytes:
-    data = CII.replace(b"TOSL110", f"FB-{uuid.uuid4().hex[:10]}".encode())
+    """The CII sample with a number, an order (BT-13) and an issue day of its own: another
+    invoice, not a suspected re-issue of the others (a new number and date alone would be)."""
+    tag = uuid.uuid4().hex[:10]
+    data = CII.replace(b"TOSL110", f"FB-{tag}".encode())
     assert data != CII
+    order = b"<ram:IssuerAssignedID>123</ram:IssuerAssignedID>"
+    assert order in data
+    data = data.replace(order, f"<ram:IssuerAssignedID>ORDER-{tag}</ram:IssuerAssignedID>".encode())
     return data.replace(b"20130410", f"201303{day:02d}".encode())
 
 

@@ -977,16 +977,29 @@ def _disclosed(ledger: Ledger, examined: Examined, actor: str, role: str) -> Exa
 
 def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> Examined:
     """``examined`` with ``pledged`` (:func:`invoice_pledged`) as ``actor`` of ``role`` may
-    learn it. Where the caller knows the invoice is pledged — its own document's financing,
-    sealed to it (docs/privacy.md: an enterprise learns that of the documents it registered) —
-    the ``holders_unknown`` notice is dropped: "whether a financing holds this file is not
-    known" beside ``invoice_pledged: true`` contradicts it. Where it is not known, ``pledged``
-    stays None and the notice says why."""
+    learn it. Where the caller knows the invoice is pledged — its own financing, or one sealed
+    to it (docs/privacy.md: an enterprise learns that of the documents it registered) — the
+    ``holders_unknown`` notice no longer says "whether an active financing holds this file is
+    not known" beside ``invoice_pledged: true``: it says the invoice is pledged and which
+    financing holds each fingerprint is not known, and keeps its reason (the evaluator being
+    down is news to a bank). Where it is not known, ``pledged`` stays None and the notice says
+    why."""
     pledged = invoice_pledged(ledger, examined, actor, role)
     notices = examined.notices
     if pledged:
-        notices = tuple(n for n in notices if n.kind != "holders_unknown")
+        notices = tuple(_pledged_holders_unknown(n) for n in notices)
     return replace(examined, pledged=pledged, notices=notices)
+
+
+_HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
+
+
+def _pledged_holders_unknown(notice: Notice) -> Notice:
+    if notice.kind != "holders_unknown":
+        return notice
+    reason = notice.message.removeprefix(_HOLDERS_UNKNOWN).removeprefix(" here").removeprefix(": ")
+    said = "this invoice is pledged; which financing holds each of its fingerprints is not known"
+    return replace(notice, message=f"{said}: {reason}" if reason else said)
 
 
 def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from documents_support import field_bytes
 
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, SuspicionsUnacknowledged
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind, FinancingStatus
@@ -21,7 +21,9 @@ INVOICE = "credit-note/base-example.xml"
 CREDIT_NOTE = "credit-note/base-creditnote-correction.xml"
 
 
-def _finance(network: Network, bank: str, data: bytes, amount: int, currency: str) -> int:
+def _finance(
+    network: Network, bank: str, data: bytes, amount: int, currency: str, acknowledge: bool = False
+) -> int:
     lodged = docs.receive(network.ledger, bank, "bank", data)
     financing = fin.create(
         network.ledger,
@@ -30,6 +32,7 @@ def _finance(network: Network, bank: str, data: bytes, amount: int, currency: st
         currency,
         FinancingKind.INVOICE_FINANCING,
         MATURITY,
+        acknowledge_suspicions=acknowledge,
     )
     assert financing.status is FinancingStatus.ACTIVE
     return financing.financing_id
@@ -129,7 +132,11 @@ def test_the_financeable_value_is_net_of_the_credit_notes_lodged(network: Networ
     assert fin.create(network.ledger, bank, request, "EUR", FinancingKind.FACTORING, MATURITY)
 
 
-def test_a_re_issue_is_suspicious_at_check_but_never_blocked(network: Network) -> None:
+def test_a_re_issue_is_suspicious_at_check_and_financed_only_when_acknowledged(
+    network: Network,
+) -> None:
+    """A re-issue is not refused by the chain (its fingerprints differ): the bank's gateway
+    asks a person to acknowledge the suspicion before the money goes (docs/rules.md)."""
     bank = network.bank.address
     original = field_bytes("reissue/a-original-471102.cii.xml")
     reissued = field_bytes("reissue/c-reissued-471102-R1-new-date.cii.xml")
@@ -143,7 +150,10 @@ def test_a_re_issue_is_suspicious_at_check_but_never_blocked(network: Network) -
     assert any("new number" in r for r in suspicion.reasons)
     assert check.matches == ()
     assert check.conflicting_financings == []
-    _finance(network, bank, reissued, 50_000, "EUR")  # a suspicion is never a block
+    with pytest.raises(SuspicionsUnacknowledged) as refused:
+        _finance(network, bank, reissued, 50_000, "EUR")
+    assert [s["kind"] for s in refused.value.details["suspicions"]] == ["reissue"]
+    _finance(network, bank, reissued, 50_000, "EUR", acknowledge=True)  # never a chain block
 
 
 def test_split_parts_are_suspicious_and_name_the_documents(network: Network) -> None:

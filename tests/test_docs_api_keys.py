@@ -25,6 +25,9 @@ NOT_KEYS = {
     "same_document",
     "altered",
     "holders_unknown",  # a notice's code
+    "document_revoked",
+    "document_superseded",
+    "suspicions_unacknowledged",  # an error's code
 }
 
 

@@ -64,8 +64,8 @@ def pledged_to(
     if count is None or _highest_financing(index) < count:
         with contextlib.suppress(ChainUnavailable):
             index.catch_up(max_ranges=CATCH_UP_RANGES, wait=False)
+    top = _highest_financing(index)  # before the candidates (see below)
     with index.sessions() as session:
-        top = session.scalar(select(func.max(FinancingRow.financing_id)))
         ids = session.scalars(
             select(PledgeRow.financing_id)
             .join(
@@ -77,7 +77,7 @@ def pledged_to(
             .where(PledgeRow.doc_hash == doc_hash.lower())
             .order_by(PledgeRow.financing_id)
         ).all()
-    return PledgedTo(tuple(int(i) for i in ids), int(top or 0))
+    return PledgedTo(tuple(int(i) for i in ids), top)
 
 
 def _highest_financing(index: EventIndex) -> int:
@@ -94,8 +94,8 @@ def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:
         .where(ReaderRow.kind == "fin", ReaderRow.reader == reader.lower())
         .scalar_subquery()
     )
+    top = _highest_financing(index)  # before the candidates (see pledged_to)
     with index.sessions() as session:
-        top = session.scalar(select(func.max(FinancingRow.financing_id)))
         found = session.scalar(
             select(FinancingRow.financing_id)
             .where(
@@ -104,4 +104,4 @@ def active_unopened(index: EventIndex, reader: str) -> tuple[bool, int]:
             )
             .limit(1)
         )
-    return found is not None, int(top or 0)
+    return found is not None, top

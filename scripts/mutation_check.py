@@ -4,16 +4,24 @@
     python scripts/mutation_check.py            # every mutant; exit 1 unless all are caught
     python scripts/mutation_check.py --list     # describe the mutants
     python scripts/mutation_check.py -m suspended-member-may-write
+    python scripts/mutation_check.py --jobs 1 --invariant-runs 64   # one at a time, full campaign
 
 Each mutant is one exact text replacement in one contract source, applied to a temporary copy
 of the tree (contracts/, foundry.toml, scripts/solc, a symlink to node_modules); the working
 tree is never touched. A mutant is caught when ``forge test`` fails on it; the failing tests are
 reported, so we know which test guards which rule.
+
+Mutants run ``--jobs`` at a time (default: one per CPU; each compiles with solc-js, one core)
+and with a short invariant campaign (``--invariant-runs``, default 16 runs of the configured
+depth: every mutant is also caught by a unit test, and the unmutated suite runs the whole
+campaign in ``scripts/test_contracts.sh``): CI's mutation step took 16 minutes one at a time
+with the full campaign.
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -158,14 +166,19 @@ def apply(mutant: Mutant, tree: Path) -> None:
     path.write_text(text.replace(mutant.old, mutant.new))
 
 
-def run_forge(forge: Path, tree: Path) -> tuple[int, list[str]]:
-    """Run the suite in `tree`; return (exit code, failing tests as Suite.test)."""
+def run_forge(forge: Path, tree: Path, invariant_runs: int | None = None) -> tuple[int, list[str]]:
+    """Run the suite in `tree` (``invariant_runs``: the invariant campaign's runs; default:
+    foundry.toml's); return (exit code, failing tests as Suite.test)."""
+    env = dict(os.environ)
+    if invariant_runs is not None:
+        env["FOUNDRY_INVARIANT_RUNS"] = str(invariant_runs)
     proc = subprocess.run(
         [str(forge), "test", "--offline"],
         cwd=tree,
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     failing: list[str] = []
     suite = "?"
@@ -194,6 +207,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--list", action="store_true", help="describe the mutants and exit")
     parser.add_argument("-m", "--mutant", action="append", help="run only this mutant (repeatable)")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="mutants run at once (default: CPUs)"
+    )
+    parser.add_argument(
+        "--invariant-runs",
+        type=int,
+        default=16,
+        help="invariant campaign runs per mutant (default 16; foundry.toml's: 64)",
+    )
     args = parser.parse_args()
     mutants = [m for m in MUTANTS if not args.mutant or m.name in args.mutant]
     if args.list:
@@ -202,21 +224,26 @@ def main() -> int:
             print(f"  - {m.old}\n  + {m.new or '(deleted)'}")
         return 0
     forge = Path(os.environ.get("FORGE", DEFAULT_FORGE))
-    survivors = []
-    for mutant in mutants:
+
+    def attempt(mutant: Mutant) -> tuple[int, list[str]]:
         with tempfile.TemporaryDirectory(prefix="tradeledger-mutant-") as tmp:
             tree = Path(tmp)
             copy_tree(tree)
             apply(mutant, tree)
-            code, failing = run_forge(forge, tree)
-        if code != 0 and failing:
-            print(f"CAUGHT   {mutant.name}: {len(failing)} failing test(s)", flush=True)
-            for name in failing:
-                print(f"           {name}", flush=True)
-        else:
-            survivors.append(mutant.name)
-            why = "suite passed" if code == 0 else "forge failed without a failing test"
-            print(f"SURVIVED {mutant.name}: {why}", flush=True)
+            return run_forge(forge, tree, args.invariant_runs)
+
+    survivors = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
+        # in the order of MUTANTS, each reported as soon as it and those before it are done
+        for mutant, (code, failing) in zip(mutants, pool.map(attempt, mutants), strict=True):
+            if code != 0 and failing:
+                print(f"CAUGHT   {mutant.name}: {len(failing)} failing test(s)", flush=True)
+                for name in failing:
+                    print(f"           {name}", flush=True)
+            else:
+                survivors.append(mutant.name)
+                why = "suite passed" if code == 0 else "forge failed without a failing test"
+                print(f"SURVIVED {mutant.name}: {why}", flush=True)
     if survivors:
         print(f"{len(survivors)} mutant(s) not caught: {survivors}", file=sys.stderr)
         return 1

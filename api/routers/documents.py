@@ -9,7 +9,9 @@ A member not active on chain may only read its own documents and lodged files.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from enum import Enum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
@@ -471,7 +473,18 @@ def _notices(ex: docs.Examined) -> list[NoticePublic]:
     return [NoticePublic.of(n) for n in ex.notices]
 
 
-def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExamined:
+class _Ask(Enum):
+    """:func:`examined` reads whether the document is financed itself (none was given)."""
+
+    ASK = 0
+
+
+def examined(
+    ledger: Ledger,
+    ex: docs.Examined,
+    who: Participant,
+    financed: bool | Literal[_Ask.ASK] | None = _Ask.ASK,
+) -> DocumentExamined:
     """``ex`` for the wire, as ``who`` may see it (its fingerprints and holders were withheld
     by the service already for a role without them): the answer of ``POST /v1/documents/check``
     and ``/receive`` (and of ``tradeledger doc check`` / ``doc receive --json``)."""
@@ -482,7 +495,7 @@ def examined(ledger: Ledger, ex: docs.Examined, who: Participant) -> DocumentExa
             ex.registration,
             ex.facts,
             financing_shown=_shows_financing(who, ex.registration),
-            is_financed=_financed(ledger, ex, who),
+            is_financed=_financed(ledger, ex, who) if financed is _Ask.ASK else financed,
             invoice_pledged=ex.pledged,
         )
     return DocumentExamined(
@@ -526,17 +539,29 @@ def _financed(ledger: Ledger, ex: docs.Examined, who: Participant) -> bool | Non
     """Whether the examined document is financed, as ``who`` may learn it
     (:func:`ledger.services.documents.is_financed`; computed by the service for an examined
     file, here for a held copy)."""
-    if ex.financed is not None or ex.registration is None:
-        return ex.financed
-    if not _shows_financing(who, ex.registration):
-        return None
-    return docs.is_financed(
-        ledger,
-        docs.parse_doc_hash(ex.doc_hash),
-        who.address,
-        who.role,
-        ex.registration.registered_by,
-    )
+    return _financed_many(ledger, [ex], who)[0]
+
+
+def _financed_many(
+    ledger: Ledger, exs: Sequence[docs.Examined], who: Participant
+) -> list[bool | None]:
+    """:func:`_financed` of each of ``exs``, with one read for them all
+    (:func:`ledger.services.documents.financed_of`: a batch's answer, issue #16)."""
+    answers: list[bool | None] = [ex.financed for ex in exs]
+    asked: list[tuple[int, bytes, str | None]] = [
+        (i, docs.parse_doc_hash(ex.doc_hash), ex.registration.registered_by)
+        for i, ex in enumerate(exs)
+        if ex.financed is None
+        and ex.registration is not None
+        and _shows_financing(who, ex.registration)
+    ]
+    if asked:
+        found = docs.financed_of(
+            ledger, [(doc, registrant) for _, doc, registrant in asked], who.address, who.role
+        )
+        for (i, _, _), answer in zip(asked, found, strict=True):
+            answers[i] = answer
+    return answers
 
 
 def _withheld(event: docs.DocumentEvent, names: LedgerNames) -> docs.DocumentEvent:
@@ -674,10 +699,11 @@ def register_batch(
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/batch", limited=True),
     )
+    financed = _financed_many(ledger, exs, participant)  # one read for the batch
     return BatchRegistered(
         block=receipt.block,
         tx_hash=receipt.tx_hash,
-        documents=[examined(ledger, e, participant) for e in exs],
+        documents=[examined(ledger, e, participant, f) for e, f in zip(exs, financed, strict=True)],
     )
 
 

@@ -2229,41 +2229,70 @@ def is_financed(
     copy with the same facts shares (banks read those as ``held_by``; everyone who may learn it
     reads them as :func:`invoice_pledged`). None without a reader (the CLI without ``--as``
     opens no terms: it cannot say "not financed")."""
+    return financed_of(ledger, [(doc_hash, registered_by)], actor, role)[0]
+
+
+def financed_of(
+    ledger: Ledger,
+    documents: Sequence[tuple[bytes, str | None]],
+    actor: str,
+    role: str,
+) -> list[bool | None]:
+    """:func:`is_financed` of each ``(doc_hash, registered_by)`` of ``documents``, in order,
+    with one read of the chain's ``financingCount`` and (a served gateway) one statement to
+    its event index for them all (a batch's answer asks it of every file: issue #16)."""
     if not actor:
-        return None
-    count = int(ledger.calls.functions.financingCount().call())  # one read for both questions
-    readable = _readable_financings(ledger, doc_hash, actor, count)
-    if any(f.status is FinancingStatus.ACTIVE for f in readable):
-        return True
-    if role == "regulator":
-        return False
-    mine = registered_by is not None and registered_by.lower() == actor.lower()
-    if not mine:
-        return None
+        return [None] * len(documents)
+    from ledger.services import financing  # it imports this module
+
+    count = int(ledger.calls.functions.financingCount().call())  # one read for every question
+    mine = [rb is not None and rb.lower() == actor.lower() for _, rb in documents]
     # a financing is sealed to a document's registrant only if there was one when the bank's
     # gateway sealed it: one sent before the registration (a bank may pledge an unregistered
     # invoice) pledges it unseen, however late it was mined. "Not financed" is true only when
     # the registrant opens every active financing.
-    return None if _active_unopened(ledger, actor, count) else False
+    asks_unopened = role != "regulator" and any(mine)
+    unopened: bool | None = None
+    if ledger.event_index is not None:
+        from ledger.indexer.pledges import financed_view  # the index imports the services
+
+        view = financed_view(
+            ledger.event_index,
+            [hex32(d) for d, _ in documents],
+            actor,
+            count,
+            unopened=asks_unopened,
+        )
+        readables = [
+            financing.read_pledging(ledger, d, actor, view.of(hex32(d)), count)
+            for d, _ in documents
+        ]
+        if asks_unopened:
+            unopened = bool(view.active_unopened) or _active_unopened_on_chain(
+                ledger, actor, view.indexed_up_to + 1, count
+            )
+    else:
+        readables = [_readable_financings(ledger, d, actor, count) for d, _ in documents]
+        if asks_unopened:
+            unopened = _active_unopened_on_chain(ledger, actor, 1, count)
+    answers: list[bool | None] = []
+    for readable, is_mine in zip(readables, mine, strict=True):
+        if any(f.status is FinancingStatus.ACTIVE for f in readable):
+            answers.append(True)
+        elif role == "regulator":
+            answers.append(False)
+        elif not is_mine:
+            answers.append(None)
+        else:
+            answers.append(None if unopened else False)
+    return answers
 
 
-def _active_unopened(ledger: Ledger, reader: str, count: int | None = None) -> bool:
-    """Whether an active financing has terms ``reader``'s key does not open (it could pledge
-    anything): from the served gateway's index (every financing it holds), then the chain for
-    those it has not indexed up to ``count`` (default: the chain's ``financingCount`` now);
-    without an index, the chain."""
+def _active_unopened_on_chain(ledger: Ledger, reader: str, first: int, count: int) -> bool:
+    """Whether a financing ``first``..``count`` on chain is active with terms ``reader``'s key
+    does not open (it could pledge anything)."""
     from ledger.services.financing import opens  # it imports this module
 
-    if count is None:
-        count = int(ledger.calls.functions.financingCount().call())
-    first = 1
-    if ledger.event_index is not None:
-        from ledger.indexer.pledges import active_unopened  # the index imports the services
-
-        unopened, top = active_unopened(ledger.event_index, reader)
-        if unopened:
-            return True
-        first = top + 1
     for fid in range(first, count + 1):
         status = ledger.calls.functions.getFinancing(fid).call()[2]
         if FinancingStatus(status) is FinancingStatus.ACTIVE and not opens(ledger, fid, reader):

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from ledger.services import documents as docs
 
 if TYPE_CHECKING:
-    from tests.conftest import Network
+    from tests.conftest import Network, Participant
 
 __all__ = ["client_fixture"]
 
@@ -112,3 +112,37 @@ def test_terms_shared_with_the_registrant_later_never_read_not_financed(
     assert docs.is_financed(ledger, parsed, me, "enterprise", me) is True
     record = client.get(f"/v1/documents/{doc_hash}", headers=network.enterprise.headers).json()
     assert record["is_financed"] is True, record
+
+
+def _batch(client: TestClient, who: Participant, *files: bytes) -> dict[str, bool | None]:
+    """Register ``files`` in one batch as ``who``: each document's ``is_financed``."""
+    answer = client.post(
+        "/v1/documents/batch",
+        files=[("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(files)],
+        headers=who.headers,
+    )
+    assert answer.status_code == 201, answer.text
+    return {d["doc_hash"]: d["registration"]["is_financed"] for d in answer.json()["documents"]}
+
+
+def test_a_batch_answers_each_file_as_its_own_record_does(
+    client: TestClient, network: Network
+) -> None:
+    """A batch's answer reads whether each file is financed in one go (issue #16): the same
+    rule, file by file, as each document's record."""
+    early = _invoice(5)
+    doc_hash = lodge(client, network.bank, early)["doc_hash"]
+    assert finance(client, network.bank, doc_hash, amount=100_000).status_code == 201
+    answers = _batch(client, network.enterprise, early, _invoice(6))
+    assert answers[doc_hash] is None  # financed before its registration: cannot tell
+    # the bank's own financing of a file it registers is in its book: financed
+    own = _invoice(7)
+    own_hash = lodge(client, network.bank, own)["doc_hash"]
+    assert finance(client, network.bank, own_hash, amount=100_000).status_code == 201
+    banked = _batch(client, network.bank, _invoice(8), own)
+    assert banked[own_hash] is True
+    for who, found in ((network.enterprise, answers), (network.bank, banked)):
+        assert len(found) == 2
+        for h, financed in found.items():
+            record = client.get(f"/v1/documents/{h}", headers=who.headers).json()
+            assert record["is_financed"] == financed, (h, record)

@@ -14,7 +14,7 @@ from pg import PgServer
 from sqlalchemy import delete, func, select, update
 
 from ledger.errors import LedgerStateError
-from ledger.indexer import EventIndex, verify
+from ledger.indexer import EventIndex, pledges, verify
 from ledger.indexer.db import make_engine
 from ledger.indexer.models import (
     SCHEMA_VERSION,
@@ -169,6 +169,36 @@ class IndexSuite:
             assert attestor.active  # suspended, then reinstated
             assert attestor.encryption_key is not None
             assert s.get(AttestationRow, (hx(d["bl1"]), net.attestor.address)) is not None
+
+    def test_the_financed_view_reads_pledges_readers_and_unopened_in_one_statement(
+        self, storied: Storied, index: EventIndex
+    ) -> None:
+        # the registration answer's one statement (issue #16), on every engine: the candidates
+        # are the pledges whose financing the reader opened; unopened is an active financing
+        # the reader's key did not open
+        index.catch_up()
+        net = storied.net
+        d, f = storied.story.docs, storied.story.financings
+        inv1, inv2, bl1 = hx(d["inv1"]), hx(d["inv2"]), hx(d["bl1"])
+        with index.sessions() as s:
+            highest = s.scalar(select(func.max(FinancingRow.financing_id)))
+        regulator = pledges.financed_view(
+            index, [inv2, inv1.upper(), bl1], net.regulator.address, unopened=True
+        )
+        assert regulator.indexed_up_to == highest
+        assert regulator.of(inv2).financing_ids == (f["f2"], f["f3"])
+        assert regulator.of(inv1).financing_ids == (f["f1"],)
+        assert regulator.of(bl1).financing_ids == ()
+        assert regulator.active_unopened is False  # sealed to the regulator: every financing
+        bank_b = pledges.financed_view(index, [inv2], net.bank_b.address.upper(), unopened=True)
+        assert bank_b.of(inv2).financing_ids == (f["f2"],)  # its own; bank A's f3 is sealed
+        assert bank_b.active_unopened is True  # f3, active, never opened by bank B
+        assert pledges.financed_view(index, [inv2], net.bank.address).active_unopened is None
+        # as pledged_to answers it, one document at a time
+        for reader in (net.regulator.address, net.bank_b.address, net.bank.address):
+            one = pledges.pledged_to(index, inv2, reader)
+            view = pledges.financed_view(index, [inv2, inv1], reader)
+            assert view.of(inv2) == one
 
     def test_without_keys_only_the_public_part_is_indexed(self, storied: Storied, url: str) -> None:
         ledger = storied.ledger

@@ -1,0 +1,70 @@
+"""The JSON-RPC client reads the environment's proxy settings once, when it is made (issue #16:
+requests read them on every request), and still goes through the proxy they name."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from ledger.chain.rpc import RpcClient
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _Proxy.seen.append(self.path)
+        answer = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_a_proxy_named_in_the_environment_carries_the_calls(
+    proxy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _Proxy.seen.clear()
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = RpcClient("http://node.example.invalid:8545", timeout=5)
+    monkeypatch.delenv("HTTP_PROXY")  # read once, when the client was made
+    monkeypatch.delenv("http_proxy")
+    assert client.call("eth_chainId") == "0x2a"
+    assert client.call("eth_blockNumber") == "0x2a"
+    # a proxy is asked for the absolute URL of the node
+    assert _Proxy.seen == ["http://node.example.invalid:8545/"] * 2
+
+
+def test_no_proxy_reaches_the_node_directly(proxy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    _Proxy.seen.clear()
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    client = RpcClient(proxy, timeout=5)  # the "node" is the recording server itself
+    assert client.call("eth_chainId") == "0x2a"
+    assert _Proxy.seen == ["/"]

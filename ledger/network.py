@@ -27,7 +27,13 @@ from web3.exceptions import BlockNotFound
 from ledger.artifacts import artifact_sha256, load_artifact
 from ledger.chain import bridge, rpc
 from ledger.chain.embedded import ChainInUse, EmbeddedNode, LockedTesterProvider, open_embedded
-from ledger.chain.lean import EthCall, LeanContract, rpc_eth_call, tester_eth_call
+from ledger.chain.lean import (
+    EthCall,
+    LeanContract,
+    rpc_eth_call,
+    rpc_eth_call_many,
+    tester_eth_call,
+)
 from ledger.config import Settings, env_name
 from ledger.datadir import check_private, make_private, private_sqlite
 from ledger.documents.facts import DocumentFacts, ParsedDocument
@@ -199,7 +205,13 @@ class Ledger:
         )
         #: the same contract's functions without web3's per-call work (the hot reads and
         #: writes of the REST path, issue #16; ledger/chain/lean.py)
-        self.calls = LeanContract(w3, manifest.contract_address, abi, _eth_call(w3, rpc_client))
+        self.calls = LeanContract(
+            w3,
+            manifest.contract_address,
+            abi,
+            _eth_call(w3, rpc_client),
+            rpc_eth_call_many(rpc_client) if rpc_client is not None else None,
+        )
         self.keystore = Keystore(
             settings.keystore_dir,
             settings.secrets_dir,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from eth_typing import HexStr
@@ -31,12 +32,15 @@ from eth_utils.abi import function_signature_to_4byte_selector
 from eth_utils.address import to_checksum_address
 from web3 import Web3
 
-from ledger.chain.rpc import RpcClient, RpcFailure
+from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
 from ledger.errors import LedgerError
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
 
 #: ``eth_call`` of (transaction, block) → the returned bytes; raises the translated error
 EthCall = Callable[[dict[str, Any], int | str], bytes]
+#: ``eth_call`` of many transactions at one block → their returned bytes, in order; raises the
+#: first call's translated error
+EthCallMany = Callable[[Sequence[dict[str, Any]], int | str], list[bytes]]
 
 
 class ContractCall(Protocol):
@@ -71,8 +75,15 @@ def _shape(entry: dict[str, Any], value: Any) -> Any:
     if kind == "tuple":
         return tuple(_shape(c, v) for c, v in zip(entry["components"], value, strict=True))
     if kind == "address":
-        return to_checksum_address(value)
+        return _checksum(value)
     return value
+
+
+@lru_cache(maxsize=4096)
+def _checksum(address: str) -> str:
+    """EIP-55 form of ``address`` (a Keccak-256 each: the same few members' addresses come
+    back in most answers, so they are remembered)."""
+    return to_checksum_address(address)
 
 
 @dataclass(frozen=True)
@@ -106,12 +117,21 @@ class LeanFunction:
         """The function's result at ``block_identifier`` (``"latest"`` or a number), as web3.py
         returns it; ``transaction``'s ``from`` is the caller (else none is sent: the node's
         default caller, the embedded chain's funded reader)."""
+        block = "latest" if block_identifier is None else block_identifier
+        return self.decode(self._contract.eth_call(self.call_transaction(transaction), block))
+
+    def call_transaction(self, transaction: Any = None) -> dict[str, Any]:
+        """The ``eth_call`` transaction of this call: ``to``, ``data`` and, when
+        ``transaction`` names one, ``from``."""
         tx = {"to": self.address, "data": self._encode_transaction_data()}
         sender = (transaction or {}).get("from")
         if sender:  # else no caller: the node's default (the embedded chain's reader)
             tx["from"] = sender
-        block = "latest" if block_identifier is None else block_identifier
-        raw = self._contract.eth_call(tx, block)
+        return tx
+
+    def decode(self, raw: bytes) -> Any:
+        """The function's returned bytes ``raw``, decoded and shaped as :meth:`call` returns
+        them; LedgerError when they are not this function's answer."""
         signature = self._signature
         try:
             values = self._contract.w3.codec.decode(list(signature.output_types), raw)
@@ -156,10 +176,18 @@ class LeanContract:
     Overloaded functions are not supported (the contract has none): a second definition of a
     name raises ValueError when the contract is built."""
 
-    def __init__(self, w3: Web3, address: str, abi: Sequence[dict[str, Any]], eth_call: EthCall):
+    def __init__(
+        self,
+        w3: Web3,
+        address: str,
+        abi: Sequence[dict[str, Any]],
+        eth_call: EthCall,
+        eth_call_many: EthCallMany | None = None,
+    ):
         self.w3 = w3
         self.address = to_checksum_address(address)
         self.eth_call = eth_call
+        self.eth_call_many = eth_call_many
         self.signatures: dict[str, _Signature] = {}
         for entry in abi:
             if entry.get("type") != "function":
@@ -177,6 +205,21 @@ class LeanContract:
                 tuple(_abi_type(o) for o in outputs),
             )
         self.functions = _Functions(self)
+
+    def call_many(self, calls: Sequence[LeanFunction], block: int | str = "latest") -> list[Any]:
+        """The results of ``calls`` (functions of this contract) at one ``block``, in order, as
+        :meth:`LeanFunction.call` returns each: one JSON-RPC batch on a node (a batch of 100
+        files read its registrations in one round trip, issue #16), one call after another on
+        the embedded chain. The first failing call's error is raised (a revert: the
+        contract's typed error; an unreachable node: ChainUnavailable)."""
+        if not calls:
+            return []
+        txs = [c.call_transaction() for c in calls]
+        if self.eth_call_many is not None:
+            raws = self.eth_call_many(txs, block)
+        else:
+            raws = [self.eth_call(tx, block) for tx in txs]
+        return [c.decode(raw) for c, raw in zip(calls, raws, strict=True)]
 
 
 def _revert(exc: BaseException) -> LedgerError:
@@ -197,6 +240,23 @@ def rpc_eth_call(client: RpcClient) -> EthCall:
         return bytes.fromhex(str(answer)[2:])
 
     return call
+
+
+def rpc_eth_call_many(client: RpcClient) -> EthCallMany:
+    """``eth_call`` of many transactions in one JSON-RPC batch (:meth:`RpcClient.batch`: a
+    node that refuses batches gets them one at a time)."""
+
+    def call_many(txs: Sequence[dict[str, Any]], block: int | str) -> list[bytes]:
+        tag = hex(block) if isinstance(block, int) else block
+        answers = client.batch([("eth_call", [tx, tag]) for tx in txs])
+        raws = []
+        for answer in answers:
+            if isinstance(answer, RpcError):
+                _raise(_translated(RpcFailure(answer)))
+            raws.append(bytes.fromhex(str(answer)[2:]))
+        return raws
+
+    return call_many
 
 
 def tester_eth_call(tester: Any, lock: threading.RLock, reader: str) -> EthCall:

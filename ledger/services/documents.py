@@ -725,10 +725,23 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
                 successor=indexed.successor,
             )
     record = ledger.calls.functions.getDocument(doc_hash).call()
+    successor = None
+    if DocStatus(record[4]) is not DocStatus.NONE:
+        successor = bytes(ledger.calls.functions.successorOf(doc_hash).call())
+    registration = _on_chain_registration(doc_hash, record, successor)
+    if registration is None:
+        raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
+    return registration
+
+
+def _on_chain_registration(
+    doc_hash: bytes, record: Sequence[Any], successor: bytes | None
+) -> Registration | None:
+    """The registration of ``doc_hash`` from ``getDocument``'s answer ``record`` and
+    ``successorOf``'s (read only for a registered document); None when it is not registered."""
     (registrant, registrant_id, registered_at, doc_type, status) = record
     if DocStatus(status) is DocStatus.NONE:
-        raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
-    successor = bytes(ledger.calls.functions.successorOf(doc_hash).call())
+        return None
     return Registration(
         doc_hash=hex32(doc_hash),
         doc_type=DocType(doc_type),
@@ -736,8 +749,38 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
         registered_by=Web3.to_checksum_address(registrant),
         registrant_id=int(registrant_id),
         registered_at=datetime.fromtimestamp(int(registered_at), UTC),
-        successor=hex32(successor) if any(successor) else None,
+        successor=hex32(successor) if successor is not None and any(successor) else None,
     )
+
+
+def registrations_of(
+    ledger: Ledger, doc_hashes: Sequence[bytes]
+) -> dict[bytes, Registration | None]:
+    """The record of each of ``doc_hashes`` (None: never registered), as
+    :func:`find_registration` reads it: on a node, in one JSON-RPC batch of ``getDocument``
+    calls and one of ``successorOf`` for those registered (a batch of files read its
+    registrations one round trip each, issue #16); from the event index or one call after
+    another where :func:`get_registration` reads those. ChainUnavailable when the node
+    cannot be reached."""
+    unique = list(dict.fromkeys(doc_hashes))
+    if _state_index(ledger) is not None or ledger.rpc is None:
+        return {h: find_registration(ledger, h) for h in unique}
+    functions = ledger.calls.functions
+    records = ledger.calls.call_many([functions.getDocument(h) for h in unique])
+    registered = [
+        h for h, r in zip(unique, records, strict=True) if DocStatus(r[4]) is not DocStatus.NONE
+    ]
+    successors = dict(
+        zip(
+            registered,
+            ledger.calls.call_many([functions.successorOf(h) for h in registered]),
+            strict=True,
+        )
+    )
+    return {
+        h: _on_chain_registration(h, r, bytes(successors[h]) if h in successors else None)
+        for h, r in zip(unique, records, strict=True)
+    }
 
 
 def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
@@ -774,6 +817,46 @@ class _Lookups:
         self.ledger = ledger
         self.evaluated = 0
         self.matched = 0
+        #: the registrations of a batch's files, read ahead together (:meth:`read_ahead`)
+        self.registrations: dict[bytes, Registration | None] = {}
+        #: the stored files that may match a batch's files, read ahead: (scope, files)
+        self.stored: tuple[str | None, list[ReceivedDocument]] | None = None
+
+    def read_ahead(
+        self, files: Sequence[ParsedDocument], values: Sequence[list[str]], scope: str | None
+    ) -> None:
+        """Read what examining ``files`` (their fingerprint ``values``, as
+        :func:`_examine` computes them) asks of the chain and of the gateway database in
+        one batch each, not once per file (issue #16): their registrations
+        (:func:`registrations_of`) and the files stored in ``scope`` that share a hash or a
+        fingerprint with one of them."""
+        hashes = [f.doc_hash for f in files]
+        stored = self.ledger.db.received_for_files(
+            [hex32(h) for h in hashes], [v for vs in values for v in vs], scope
+        )
+        copies = [bytes.fromhex(r.doc_hash[2:]) for r in stored]
+        self.registrations = registrations_of(
+            self.ledger, hashes + [h for h in copies if not self.ledger.seen_registered(h)]
+        )
+        for doc_hash, registration in self.registrations.items():
+            if registration is not None:
+                self.ledger.saw_registered(doc_hash)
+        self.stored = (scope, stored)
+
+    def registration(self, doc_hash: bytes) -> Registration | None:
+        """:func:`find_registration` of ``doc_hash``, read ahead when it was."""
+        if doc_hash in self.registrations:
+            return self.registrations[doc_hash]
+        return find_registration(self.ledger, doc_hash)
+
+    def registered(self) -> dict[str, bool]:
+        """Whether each document read ahead is registered, by 0x-hash (:func:`_grade_against`'s
+        ``known``)."""
+        return {hex32(h): r is not None for h, r in self.registrations.items()}
+
+    def stored_in(self, scope: str | None) -> list[ReceivedDocument] | None:
+        """The stored files read ahead for ``scope``, or None (read them)."""
+        return self.stored[1] if self.stored is not None and self.stored[0] == scope else None
 
     def holders(self, fingerprints: Sequence[bytes]) -> list[int]:
         """The active financing holding each of ``fingerprints`` (0: none), in one call."""
@@ -806,14 +889,23 @@ def _grade_against(
     fp_values: list[str],
     scope: str | None,
     known: dict[str, bool] | None = None,
+    stored: Sequence[ReceivedDocument] | None = None,
 ) -> list[GradedMatch]:
     """Graded matches of ``parsed`` against the stored files in ``scope`` (None: all).
-    ``known``: whether documents are registered, as just read (by 0x-hash; not read again)."""
-    candidates = {
-        (r.doc_hash, r.received_by): r
-        for r in ledger.db.received(hex32(parsed.doc_hash), scope)
-        + ledger.db.received_with_fingerprints(fp_values, scope)
-    }
+    ``known``: whether documents are registered, as just read (by 0x-hash; not read again).
+    ``stored``: the files of ``scope`` read ahead that may match (:meth:`_Lookups.read_ahead`),
+    else read here."""
+    own = hex32(parsed.doc_hash)
+    if stored is not None:
+        wanted = set(fp_values)
+        rows = [
+            r for r in stored if r.doc_hash == own or any(v in wanted for _, v in r.fingerprints)
+        ]
+    else:
+        rows = ledger.db.received(own, scope) + ledger.db.received_with_fingerprints(
+            fp_values, scope
+        )
+    candidates = {(r.doc_hash, r.received_by): r for r in rows}
     found: list[tuple[Match, ReceivedDocument]] = []
     for row in candidates.values():
         known_hash = bytes.fromhex(row.doc_hash[2:])
@@ -1055,17 +1147,16 @@ def _examine(
     lookups: _Lookups,
     *,
     registering: bool = False,
+    parsed: ParsedDocument | None = None,
 ) -> tuple[ParsedDocument, Examined]:
-    check_size(data)
-    parsed = read_document(data, registering=registering)
-    if parsed.facts is not None:
-        check_face_value(parsed.facts)
+    if parsed is None:
+        parsed = _read_checked(data, registering)
     canonical_hash = canonical_hash_of(data)
     if as_registered:
         found = lookup_file(ledger, data, parsed.doc_hash)
         parsed = replace(parsed, doc_hash=found.doc_hash)
     else:
-        registration = find_registration(ledger, parsed.doc_hash)
+        registration = lookups.registration(parsed.doc_hash)
         tried = (
             HashTried(HashedForm.FILE_BYTES, hex32(parsed.doc_hash), registration is not None),
         )
@@ -1073,14 +1164,16 @@ def _examine(
         found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration, own)
     # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
     # (the evaluator's, for a bank) find the financings holding the file
-    values = [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
+    values = _own_fingerprints(ledger, parsed)
     infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
+    scope = match_scope(actor, role)
     matches = _grade_against(
         ledger,
         parsed,
         values,
-        match_scope(actor, role),
-        {t.doc_hash: t.registered for t in found.tried},
+        scope,
+        lookups.registered() | {t.doc_hash: t.registered for t in found.tried},
+        lookups.stored_in(scope),
     )
     if exclude_self:
         matches = [
@@ -1112,6 +1205,22 @@ def _examine(
         registrations=found.registrations,
     )
     return parsed, examined
+
+
+def _read_checked(data: bytes, registering: bool) -> ParsedDocument:
+    """``data`` read (:func:`ledger.documents.read_document`) after its size is checked, its
+    face value checked too. InvalidInput (or PayloadTooLarge) when it cannot be."""
+    check_size(data)
+    parsed = read_document(data, registering=registering)
+    if parsed.facts is not None:
+        check_face_value(parsed.facts)
+    return parsed
+
+
+def _own_fingerprints(ledger: Ledger, parsed: ParsedDocument) -> list[str]:
+    """The 0x-hex fingerprints of ``parsed`` under this gateway's own lookup key: what finds
+    the files it keeps (never on chain)."""
+    return [hex32(f.value) for f in compute_fingerprints(parsed, ledger.lookup_key())]
 
 
 def _onchain_infos(
@@ -1839,26 +1948,37 @@ def register_files(
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
     # one evaluation of the batch's files in the fingerprint-check log, and at the evaluator
-    with (
-        _logged(ledger, actor, role, via, files=len(files)) as evaluation,
-        _evaluated_together(ledger, actor, role, [data for data, _ in files]),
-    ):
+    with _logged(ledger, actor, role, via, files=len(files)) as evaluation:
+        parsed_files: list[ParsedDocument] = []
         for i, (data, name) in enumerate(files):
             try:
-                parsed, examined = _examine(
-                    ledger,
-                    data,
-                    actor,
-                    role,
-                    doc_type,
-                    True,
-                    False,
-                    evaluation.lookups,
-                    registering=True,
-                )
+                parsed_files.append(_read_checked(data, registering=True))
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
-            read.append((parsed, _disclosed(ledger, examined, actor, role), name))
+        # what each file's examination reads, read for all of them at once
+        evaluation.lookups.read_ahead(
+            parsed_files,
+            [_own_fingerprints(ledger, p) for p in parsed_files],
+            match_scope(actor, role),
+        )
+        with _evaluated_together(ledger, actor, role, parsed_files):
+            for i, (data, name) in enumerate(files):
+                try:
+                    parsed, examined = _examine(
+                        ledger,
+                        data,
+                        actor,
+                        role,
+                        doc_type,
+                        True,
+                        False,
+                        evaluation.lookups,
+                        registering=True,
+                        parsed=parsed_files[i],
+                    )
+                except InvalidInput as exc:
+                    raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+                read.append((parsed, _disclosed(ledger, examined, actor, role), name))
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
         return register_examined(ledger, actor, read, idempotency_key=key, logged=logged)
@@ -1866,23 +1986,18 @@ def register_files(
 
 @contextmanager
 def _evaluated_together(
-    ledger: Ledger, actor: str, role: str, files: Sequence[bytes]
+    ledger: Ledger, actor: str, role: str, files: Sequence[ParsedDocument]
 ) -> Iterator[None]:
-    """For a bank, the OPRF inputs of every file of a batch evaluated in one request
+    """For a bank, the OPRF inputs of every file of a batch (read) evaluated in one request
     (:meth:`Ledger.evaluated_together`), which each file's examination then reads; nothing
-    when a file cannot be read (the batch is refused as it reads it) or the evaluator is
-    unavailable (each file's examination says so). RateLimited and MemberSuspended pass
-    through, as they would from the first file's evaluation."""
+    when the evaluator is unavailable (each file's examination says so). RateLimited and
+    MemberSuspended pass through, as they would from the first file's evaluation."""
     inputs: dict[bytes, None] = {}
     if role == "bank" and len(files) > 1:
-        try:
-            for data in files:
-                check_size(data)
-                facts = read_document(data, registering=True).facts
-                for i in fingerprint_inputs(facts) if facts is not None else ():
-                    inputs[oprf_input(i.kind.value, i.fields)] = None
-        except LedgerError:
-            inputs.clear()
+        for parsed in files:
+            facts = parsed.facts
+            for i in fingerprint_inputs(facts) if facts is not None else ():
+                inputs[oprf_input(i.kind.value, i.fields)] = None
     with ExitStack() as stack:
         if inputs:
             with suppress(EvaluatorUnavailable):

@@ -142,3 +142,37 @@ def test_a_replayed_registration_answers_the_record_as_it_stands(network: Networ
 def test_short_bytes32_arguments_are_refused_not_padded(network: Network) -> None:
     with pytest.raises(EncodingError):
         network.ledger.calls.functions.getDocument(b"\x01" * 31).call()
+
+
+def test_many_calls_answer_as_each_call_does(network: Network) -> None:
+    """``call_many`` (one JSON-RPC batch on anvil, one call after another on the embedded
+    chain) answers each call as it answers alone, in order; the registrations of a batch's
+    files read together are those read one by one (registered, revoked with a successor,
+    never registered)."""
+    ledger, me = network.ledger, network.enterprise.address
+    _, _, kept = docs.register_file(ledger, me, "enterprise", os.urandom(24), "kept.bin")
+    _, _, old = docs.register_file(ledger, me, "enterprise", os.urandom(24), "old.bin")
+    old_hash, new_hash = bytes.fromhex(old.doc_hash[2:]), os.urandom(32)
+    docs.supersede(ledger, me, old_hash, new_hash)
+    hashes = [bytes.fromhex(kept.doc_hash[2:]), old_hash, os.urandom(32), new_hash, old_hash]
+    functions = ledger.calls.functions
+    calls = [functions.getDocument(h) for h in hashes] + [functions.successorOf(old_hash)]
+    assert ledger.calls.call_many(calls) == [c.call() for c in calls]
+    assert ledger.calls.call_many([]) == []
+    read_together = docs.registrations_of(ledger, hashes)
+    assert read_together == {h: docs.find_registration(ledger, h) for h in hashes}
+    assert read_together[hashes[2]] is None
+    superseded = read_together[old_hash]
+    assert superseded is not None
+    assert superseded.successor == "0x" + new_hash.hex()
+
+
+def test_a_failing_call_among_many_raises_its_typed_error(network: Network) -> None:
+    ledger, me = network.ledger, network.enterprise.address
+    _, _, registration = docs.register_file(ledger, me, "enterprise", os.urandom(24), "f.bin")
+    doc_hash = bytes.fromhex(registration.doc_hash[2:])
+    functions = ledger.calls.functions
+    refused = functions.registerDocument(doc_hash, 1)  # registered already, and no caller
+    with pytest.raises(ContractError) as raised:
+        ledger.calls.call_many([functions.getDocument(doc_hash), refused])
+    assert outcome(refused, "latest") == ("raised", raised.value.code)

@@ -1,0 +1,84 @@
+"""A batch's files are examined as each would be alone, with what each examination reads of
+the chain and of the gateway database read for all of them at once (issue #16: a 100-file
+batch read each file's registration with its own ``eth_call`` and its stored copies with
+their own queries): the same matches, suspicions and registrations as a check of each file
+just before, on both backends; on a JSON-RPC node, the registrations in one round trip."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from ledger.services import documents as docs
+from tests.conftest import Network
+
+pytestmark = pytest.mark.both_backends
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+
+
+def _invoice(number: str, tail: bytes = b"") -> bytes:
+    return UBL.replace(b"TOSL110", number.encode()) + tail
+
+
+def _seen(examined: docs.Examined) -> tuple[Any, ...]:
+    return (examined.doc_hash, examined.matches, examined.suspicions, examined.notices)
+
+
+def test_a_batch_examines_each_file_as_a_check_of_it_alone(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger, bank = network.ledger, network.bank.address
+    stem = f"BR-{uuid.uuid4().hex[:8]}"
+    # stored at this gateway before the batch: a copy of invoice 1 (other bytes) lodged by the
+    # bank, a copy of invoice 2 registered by it; invoice 3 is new
+    docs.receive(ledger, bank, "bank", _invoice(f"{stem}-1", b"\n"), "lodged.xml")
+    docs.register_file(ledger, bank, "bank", _invoice(f"{stem}-2", b"\n"), "registered.xml")
+    files = [
+        (_invoice(f"{stem}-1"), "one.xml"),
+        (_invoice(f"{stem}-2"), "two.xml"),
+        (_invoice(f"{stem}-3"), "three.xml"),
+        (os.urandom(64), "blob.bin"),
+    ]
+    alone = [
+        docs.examine(ledger, data, bank, "bank", exclude_self=True, as_registered=False)[1]
+        for data, _ in files
+    ]
+    assert any(a.matches for a in alone)  # the stored copies are found (else nothing is shown)
+
+    posts: list[Any] = []
+    if ledger.rpc is not None:
+        real_post = ledger.rpc._post
+
+        def counted(payload: Any) -> Any:
+            posts.append(payload)
+            return real_post(payload)
+
+        monkeypatch.setattr(ledger.rpc, "_post", counted)
+    registered, _ = docs.register_files(ledger, bank, "bank", files)
+
+    assert [_seen(r) for r in registered] == [_seen(a) for a in alone]
+    for examined in registered:
+        assert examined.registration is not None
+        assert examined.registration.registered_by == bank
+    if ledger.rpc is not None:  # anvil: every getDocument of the batch in one JSON-RPC batch
+        reads = [
+            p
+            for p in posts
+            if isinstance(p, list) and all(c.get("method") == "eth_call" for c in p)
+        ]
+        assert any(len(p) >= len(files) for p in reads), [len(p) for p in reads]
+        # and none one by one: the files' and their stored copies' registrations were read
+        # ahead (the copy lodged unregistered too)
+        by_selector = {"0x" + v.selector.hex(): k for k, v in ledger.calls.signatures.items()}
+        alone_calls = [
+            by_selector[p["params"][0]["data"][:10]]
+            for p in posts
+            if isinstance(p, dict) and p["method"] == "eth_call"
+        ]
+        assert "getDocument" not in alone_calls, alone_calls
+        assert "successorOf" not in alone_calls, alone_calls

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -32,15 +32,18 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
+    Table,
     Text,
     and_,
     create_engine,
+    delete,
     event,
     exists,
     insert,
     or_,
     select,
     tuple_,
+    update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -79,6 +82,11 @@ class ApiKeyRow(Base):
     secret_sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _table(row: type[Base]) -> Table:
+    """The table of the mapped class ``row``, for SQLAlchemy Core statements."""
+    return cast(Table, row.__table__)
 
 
 class IdempotencyRow(Base):
@@ -237,18 +245,22 @@ class CheckEntry:
     evaluated: int = 0
     matched: int = 0
 
+    def values(self) -> dict[str, Any]:
+        """The entry's ``fingerprint_checks`` columns (endpoint and outcome cut to fit)."""
+        return {
+            "at_ms": self.at_ms,
+            "participant": self.participant,
+            "role": self.role,
+            "action": self.action,
+            "endpoint": self.endpoint[:80],
+            "files": self.files,
+            "evaluated": self.evaluated,
+            "matched": self.matched,
+            "outcome": self.outcome[:60],
+        }
+
     def row(self) -> FingerprintCheckRow:
-        return FingerprintCheckRow(
-            at_ms=self.at_ms,
-            participant=self.participant,
-            role=self.role,
-            action=self.action,
-            endpoint=self.endpoint[:80],
-            files=self.files,
-            evaluated=self.evaluated,
-            matched=self.matched,
-            outcome=self.outcome[:60],
-        )
+        return FingerprintCheckRow(**self.values())
 
 
 @dataclass(frozen=True)
@@ -519,15 +531,18 @@ class GatewayDB:
             wanted.setdefault((f.doc_hash, f.received_by), f)
 
         def write(s: Session) -> None:
-            s.add_all([entry.row() for entry in checks])
+            # SQLAlchemy Core on the session's connection: no unit of work, no autoflush
+            # (issue #16: the ORM's were most of a registration's database time)
+            conn = s.connection()
+            if checks:
+                conn.execute(insert(_table(FingerprintCheckRow)), [e.values() for e in checks])
             if not wanted:
                 return
+            docs = _table(ReceivedDocumentRow)
             kept = set(
-                s.execute(
-                    select(ReceivedDocumentRow.doc_hash, ReceivedDocumentRow.received_by).where(
-                        tuple_(ReceivedDocumentRow.doc_hash, ReceivedDocumentRow.received_by).in_(
-                            list(wanted)
-                        )
+                conn.execute(
+                    select(docs.c.doc_hash, docs.c.received_by).where(
+                        tuple_(docs.c.doc_hash, docs.c.received_by).in_(list(wanted))
                     )
                 ).tuples()
             )
@@ -535,8 +550,8 @@ class GatewayDB:
             if not new:
                 return
             now = _now()
-            s.execute(
-                insert(ReceivedDocumentRow),
+            conn.execute(
+                insert(docs),
                 [
                     {
                         "doc_hash": f.doc_hash,
@@ -562,14 +577,14 @@ class GatewayDB:
                 for name, value in f.fingerprints
             ]
             if fingerprints:
-                s.execute(insert(ReceivedFingerprintRow), fingerprints)
+                conn.execute(insert(_table(ReceivedFingerprintRow)), fingerprints)
             terms = [
                 {"received_by": f.received_by, "doc_hash": f.doc_hash, "term": term, "value": value}
                 for f in new
                 for term, value in search_terms(f.facts_json)
             ]
             if terms:
-                s.execute(insert(ReceivedTermRow), terms)
+                conn.execute(insert(_table(ReceivedTermRow)), terms)
 
         self._write(write)
 
@@ -845,10 +860,12 @@ class GatewayDB:
         transaction. Raises Conflict when the key is bound to a different request."""
 
         def write(s: Session) -> bool:
-            if s.get(IdempotencyRow, (address, key)) is not None:
+            conn, table = s.connection(), _table(IdempotencyRow)  # Core: see store_received_many
+            bound = select(table.c.key).where(table.c.address == address, table.c.key == key)
+            if conn.execute(bound).first() is not None:
                 return False
-            s.add(
-                IdempotencyRow(
+            conn.execute(
+                insert(table).values(
                     address=address,
                     key=key,
                     request_sha256=request_sha256,
@@ -872,9 +889,15 @@ class GatewayDB:
         still in progress for this very request is released."""
 
         def write(s: Session) -> None:
-            row = s.get(IdempotencyRow, (address, key))
-            if row is not None and row.status_code == 0 and row.request_sha256 == request_sha256:
-                s.delete(row)
+            table = _table(IdempotencyRow)  # Core, as the claim: see store_received_many
+            s.connection().execute(
+                delete(table).where(
+                    table.c.address == address,
+                    table.c.key == key,
+                    table.c.status_code == 0,
+                    table.c.request_sha256 == request_sha256,
+                )
+            )
 
         self._write(write)
 
@@ -884,21 +907,25 @@ class GatewayDB:
         """Store the final response of a write (the first final response stands)."""
 
         def write(s: Session) -> None:
-            row = s.get(IdempotencyRow, (address, key))
-            if row is None:
-                s.add(
-                    IdempotencyRow(
-                        address=address,
-                        key=key,
-                        request_sha256=request_sha256,
-                        status_code=status_code,
-                        response_json=body,
-                        created_at=_now(),
-                    )
+            conn, table = s.connection(), _table(IdempotencyRow)  # Core: see store_received_many
+            this = (table.c.address == address, table.c.key == key)
+            finished = conn.execute(
+                update(table)
+                .where(*this, table.c.status_code == 0, table.c.request_sha256 == request_sha256)
+                .values(status_code=status_code, response_json=body)
+            )
+            if finished.rowcount or conn.execute(select(table.c.key).where(*this)).first():
+                return  # this request's binding finished, or another's final answer stands
+            conn.execute(
+                insert(table).values(
+                    address=address,
+                    key=key,
+                    request_sha256=request_sha256,
+                    status_code=status_code,
+                    response_json=body,
+                    created_at=_now(),
                 )
-            elif row.status_code == 0 and row.request_sha256 == request_sha256:
-                row.status_code = status_code
-                row.response_json = body
+            )
 
         with suppress(IntegrityError):  # a concurrent request stored it first: the first stands
             self._write(write)

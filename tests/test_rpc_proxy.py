@@ -3,6 +3,7 @@ requests read them on every request), and still goes through the proxy they name
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from collections.abc import Iterator
@@ -16,10 +17,12 @@ from ledger.chain.rpc import RpcClient
 
 class _Proxy(BaseHTTPRequestHandler):
     seen: ClassVar[list[str]] = []
+    auth: ClassVar[list[str | None]] = []
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Proxy.seen.append(self.path)
+        _Proxy.auth.append(self.headers.get("Authorization"))
         answer = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -68,3 +71,18 @@ def test_no_proxy_reaches_the_node_directly(proxy: str, monkeypatch: pytest.Monk
     client = RpcClient(proxy, timeout=5)  # the "node" is the recording server itself
     assert client.call("eth_chainId") == "0x2a"
     assert _Proxy.seen == ["/"]
+
+
+def test_a_user_and_password_in_the_nodes_url_are_sent_as_basic_auth(
+    proxy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A node behind basic authentication (a consortium's RPC gateway): the credentials go in
+    the Authorization header, never in the request line."""
+    _Proxy.seen.clear()
+    _Proxy.auth.clear()
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    client = RpcClient(proxy.replace("http://", "http://bank:s3cret@") + "/rpc", timeout=5)
+    assert client.call("eth_chainId") == "0x2a"
+    assert _Proxy.seen == ["/rpc"]
+    assert _Proxy.auth == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]

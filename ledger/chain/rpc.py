@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import certifi
 import requests
+import urllib3
 from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
 from web3.datastructures import AttributeDict
@@ -57,7 +59,15 @@ class RpcFailure(Exception):
 
 
 class RpcClient:
-    """A thread-safe JSON-RPC client over HTTP with batch requests."""
+    """A thread-safe JSON-RPC client over HTTP with batch requests.
+
+    HTTP is urllib3's connection pool (kept-alive connections, as many as threads ask at
+    once), without the ``requests`` session on top of it: ``requests`` cost 1.3 ms of CPU per
+    call against anvil and urllib3 0.6 ms, with five or so calls per registration (issue #16,
+    docs/benchmarks.md). The environment's proxy (``HTTP_PROXY``, ``HTTPS_PROXY``,
+    ``NO_PROXY``: read by requests' own rules) and CA bundle (``REQUESTS_CA_BUNDLE``,
+    ``CURL_CA_BUNDLE``, else certifi's) are read once, when the client is made; user and
+    password in the node's URL are sent as HTTP basic authentication."""
 
     def __init__(
         self,
@@ -72,38 +82,44 @@ class RpcClient:
         self.batch_size = max(batch_size, 1)
         self._batches = batch_size > 1
         self._ids = itertools.count(1)
-        self._local = threading.local()
-        # the environment's proxy (HTTP_PROXY, NO_PROXY …) and CA bundle settings, read once:
-        # requests reads them again on every request otherwise (issue #16: 5% of a
-        # transaction's interpreter time, in the REST profile)
-        self._proxies = requests.utils.get_environ_proxies(url)
-        self._verify: str | bool = (
-            os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        parsed = urllib3.util.parse_url(url)
+        # an empty path is "/" (RFC 9112 3.2.1: a proxy is asked for the absolute URL)
+        self._target = parsed._replace(auth=None, path=parsed.path or "/").url
+        self._headers = {"Content-Type": "application/json", **self.headers}
+        if parsed.auth:
+            self._headers.update(urllib3.make_headers(basic_auth=parsed.auth))
+        proxies = requests.utils.get_environ_proxies(url)
+        proxy = proxies.get(parsed.scheme or "http") or proxies.get("all")
+        options: dict[str, Any] = {
+            "maxsize": 32,  # kept-alive connections: one per concurrent request thread
+            "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE")
+            or os.environ.get("CURL_CA_BUNDLE")
+            or certifi.where(),
+        }
+        self._pool: urllib3.PoolManager = (
+            urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
         )
-
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False
-            session.proxies.update(self._proxies)
-            session.verify = self._verify
-            self._local.session = session
-        return session
+        # no retry of a request that may have reached the node (requests' default too)
+        self._retries = urllib3.Retry(total=0, read=False, redirect=False)
 
     def _post(self, payload: Any) -> Any:
         try:
-            response = self._session().post(
-                self.url, json=payload, timeout=self.timeout, headers=self.headers
+            response = self._pool.request(
+                "POST",
+                self._target,
+                body=json.dumps(payload).encode(),
+                headers=self._headers,
+                timeout=self.timeout,
+                retries=self._retries,
             )
-        except (requests.ConnectionError, requests.Timeout, OSError) as exc:
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ChainUnavailable(
                 f"chain node unreachable: {type(exc).__name__}", url=self.url
             ) from None
-        if response.status_code >= 500 or response.status_code in (404, 405):
-            raise ChainUnavailable(f"chain node answered HTTP {response.status_code}", url=self.url)
+        if response.status >= 500 or response.status in (404, 405):
+            raise ChainUnavailable(f"chain node answered HTTP {response.status}", url=self.url)
         try:
-            return response.json()
+            return json.loads(response.data)
         except ValueError:
             raise ChainUnavailable("chain node answered with something not JSON") from None
 

@@ -588,20 +588,10 @@ class GatewayDB:
 
         self._write(write)
 
-    def _received(self, s: Session, row: ReceivedDocumentRow) -> ReceivedDocument:
-        fps = s.scalars(
-            select(ReceivedFingerprintRow).where(
-                ReceivedFingerprintRow.doc_hash == row.doc_hash,
-                ReceivedFingerprintRow.received_by == row.received_by,
-            )
-        ).all()
-        return self._received_row(row, [(f.name, f.fingerprint) for f in fps])
-
     @staticmethod
-    def _received_row(
-        row: ReceivedDocumentRow, fingerprints: Sequence[tuple[str, str]]
-    ) -> ReceivedDocument:
-        """``row`` with its ``fingerprints`` (name, value) as a :class:`ReceivedDocument`."""
+    def _received_row(row: Any, fingerprints: Sequence[tuple[str, str]]) -> ReceivedDocument:
+        """``row`` (of ``received_documents``: a mapped row or a Core row) with its
+        ``fingerprints`` (name, value) as a :class:`ReceivedDocument`."""
         return ReceivedDocument(
             doc_hash=row.doc_hash,
             received_by=row.received_by,
@@ -614,79 +604,62 @@ class GatewayDB:
             fingerprints=tuple(sorted(fingerprints)),
         )
 
+    # The reads of stored files below are SQLAlchemy Core on the session's connection, not ORM
+    # entities: a check runs several of them, and the ORM's statement compilation and row
+    # loading were a third of a check's interpreter time (issue #16, docs/benchmarks.md).
+
     def received(self, doc_hash: str, received_by: str | None = None) -> list[ReceivedDocument]:
         """The stored copies of ``doc_hash`` (of one participant, or of all)."""
-        with self.session() as s:
-            query = select(ReceivedDocumentRow).where(ReceivedDocumentRow.doc_hash == doc_hash)
-            if received_by is not None:
-                query = query.where(ReceivedDocumentRow.received_by == received_by)
-            return [self._received(s, r) for r in s.scalars(query).all()]
+        return self.received_for_files([doc_hash], [], received_by)
 
     def received_with_fingerprints(
         self, fingerprints: list[str], received_by: str | None = None
     ) -> list[ReceivedDocument]:
         """Files holding any of ``fingerprints`` (of one participant, or of all)."""
-        if not fingerprints:
-            return []
-        with self.session() as s:
-            hits = select(
-                ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by
-            ).where(ReceivedFingerprintRow.fingerprint.in_(fingerprints))
-            if received_by is not None:
-                hits = hits.where(ReceivedFingerprintRow.received_by == received_by)
-            keys = sorted(set(s.execute(hits).tuples().all()))
-            return self._with_fingerprints(s, keys)
+        return self.received_for_files([], fingerprints, received_by)
 
     def received_for_files(
         self, doc_hashes: Sequence[str], fingerprints: Sequence[str], received_by: str | None = None
     ) -> list[ReceivedDocument]:
         """The stored copies of any of ``doc_hashes`` and the files holding any of
-        ``fingerprints`` (of one participant, or of all), each once with its fingerprints:
-        what :meth:`received` and :meth:`received_with_fingerprints` answer for every file of
-        a batch, in four queries whatever the number of files (issue #16)."""
+        ``fingerprints`` (of one participant, or of all), each once with its fingerprints, by
+        (doc_hash, received_by): what :meth:`received` and :meth:`received_with_fingerprints`
+        answer for every file of a batch, in four queries whatever the number of files."""
+        if not doc_hashes and not fingerprints:
+            return []
+        docs, fps = _table(ReceivedDocumentRow), _table(ReceivedFingerprintRow)
         keys: set[tuple[str, str]] = set()
         with self.session() as s:
+            conn = s.connection()
             if doc_hashes:
-                copies = select(
-                    ReceivedDocumentRow.doc_hash, ReceivedDocumentRow.received_by
-                ).where(ReceivedDocumentRow.doc_hash.in_(sorted(set(doc_hashes))))
-                if received_by is not None:
-                    copies = copies.where(ReceivedDocumentRow.received_by == received_by)
-                keys.update(s.execute(copies).tuples().all())
-            if fingerprints:
-                hits = select(
-                    ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by
-                ).where(ReceivedFingerprintRow.fingerprint.in_(sorted(set(fingerprints))))
-                if received_by is not None:
-                    hits = hits.where(ReceivedFingerprintRow.received_by == received_by)
-                keys.update(s.execute(hits).tuples().all())
-            return self._with_fingerprints(s, sorted(keys))
-
-    def _with_fingerprints(
-        self, s: Session, keys: Sequence[tuple[str, str]]
-    ) -> list[ReceivedDocument]:
-        """The stored files of ``keys`` (doc_hash, received_by), each with its fingerprints,
-        by (doc_hash, received_by)."""
-        if not keys:
-            return []
-        # two queries whatever the number of files found (the files, then all their
-        # fingerprints), not two per file: a check runs this several times (issue #16)
-        pair = tuple_(ReceivedDocumentRow.doc_hash, ReceivedDocumentRow.received_by)
-        rows = s.scalars(select(ReceivedDocumentRow).where(pair.in_(keys))).all()
-        theirs: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for doc_hash, owner, name, value in s.execute(
-            select(
-                ReceivedFingerprintRow.doc_hash,
-                ReceivedFingerprintRow.received_by,
-                ReceivedFingerprintRow.name,
-                ReceivedFingerprintRow.fingerprint,
-            ).where(
-                tuple_(ReceivedFingerprintRow.doc_hash, ReceivedFingerprintRow.received_by).in_(
-                    keys
+                copies = select(docs.c.doc_hash, docs.c.received_by).where(
+                    docs.c.doc_hash.in_(sorted(set(doc_hashes)))
                 )
-            )
-        ).tuples():
-            theirs.setdefault((doc_hash, owner), []).append((name, value))
+                if received_by is not None:
+                    copies = copies.where(docs.c.received_by == received_by)
+                keys.update(conn.execute(copies).tuples().all())
+            if fingerprints:
+                hits = select(fps.c.doc_hash, fps.c.received_by).where(
+                    fps.c.fingerprint.in_(sorted(set(fingerprints)))
+                )
+                if received_by is not None:
+                    hits = hits.where(fps.c.received_by == received_by)
+                keys.update(conn.execute(hits).tuples().all())
+            if not keys:
+                return []
+            # two more queries whatever the number of files found (the files, then all their
+            # fingerprints), not two per file
+            wanted = sorted(keys)
+            rows = conn.execute(
+                select(docs).where(tuple_(docs.c.doc_hash, docs.c.received_by).in_(wanted))
+            ).all()
+            theirs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+            for doc_hash, owner, name, value in conn.execute(
+                select(fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint).where(
+                    tuple_(fps.c.doc_hash, fps.c.received_by).in_(wanted)
+                )
+            ).tuples():
+                theirs.setdefault((doc_hash, owner), []).append((name, value))
         found = [self._received_row(r, theirs.get((r.doc_hash, r.received_by), [])) for r in rows]
         return sorted(found, key=lambda r: (r.doc_hash, r.received_by))
 

@@ -902,9 +902,7 @@ def _grade_against(
             r for r in stored if r.doc_hash == own or any(v in wanted for _, v in r.fingerprints)
         ]
     else:
-        rows = ledger.db.received(own, scope) + ledger.db.received_with_fingerprints(
-            fp_values, scope
-        )
+        rows = ledger.db.received_for_files([own], fp_values, scope)
     candidates = {(r.doc_hash, r.received_by): r for r in rows}
     found: list[tuple[Match, ReceivedDocument]] = []
     for row in candidates.values():

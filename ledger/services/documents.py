@@ -2394,11 +2394,14 @@ def _opened_events(
     from ledger.services import financing  # it imports this module
 
     by_tx: dict[str, tuple[str, dict[str, Any], str]] = {}
+    #: the bank of each financing whose terms ``reader`` opens (its registration names it)
+    banks: dict[int, str] = {}
     for fid in pledged:
         f = financing.get(ledger, fid, reader=reader)
         t = f.terms
         if t is None:
             continue
+        banks[fid] = f.bank
         by_tx[f.registered_tx] = (
             "FinancingRegistered",
             {
@@ -2436,7 +2439,9 @@ def _opened_events(
             )
     for e in events:
         if e.event == "FinancingRefused" and isinstance(e.args.get("terms"), str):
-            refusal = financing.open_refusal(ledger, bytes.fromhex(e.args["terms"][2:]), reader)
+            refusal = financing.open_refusal(
+                ledger, bytes.fromhex(e.args["terms"][2:]), reader, names
+            )
             if refusal is not None:
                 by_tx[e.tx_hash] = ("FinancingRefused", *refusal)
     out = []
@@ -2444,10 +2449,27 @@ def _opened_events(
         args = {k: v for k, v in e.args.items() if k not in ("terms", "entry", "fingerprints")}
         opened = by_tx.get(e.tx_hash)
         if opened is not None and opened[0] == e.event:
-            out.append(replace(e, args=args, fields=opened[1], summary=opened[2]))
-        else:
-            out.append(replace(e, args=args))
+            e = replace(e, fields=opened[1], summary=opened[2])
+        out.append(_by_its_bank(replace(e, args=args), banks, names))
     return out
+
+
+#: a financing's acts whose event names no member: the bank that acted is its financing's
+_BANK_ACTS = ("FinancingEntryRecorded", "FinancingClosed", "FinancingCancelled")
+
+
+def _by_its_bank(e: DocumentEvent, banks: dict[int, str], names: Names) -> DocumentEvent:
+    """A drawdown, repayment, close or cancel of a financing whose terms the reader opens
+    (``banks``), naming the bank that acted as every other entry names its member; of another
+    financing (the reader may not learn whose it is), as it was."""
+    fid = e.fields.get("financing_id")
+    if e.event not in _BANK_ACTS or not isinstance(fid, int) or fid not in banks:
+        return e
+    bank = banks[fid]
+    fields = {**e.fields, "bank": bank, "bank_name": names.member(bank)}
+    mention = f"financing {fid}"
+    summary = e.summary.replace(mention, f"{mention} of {who(bank, names)}", 1)
+    return replace(e, fields=fields, summary=summary)
 
 
 # -- lists and searches ---------------------------------------------------------------------

@@ -73,6 +73,7 @@ from ledger.services.roles import (
     DocType,
     FinancingStatus,
     RevocationReason,
+    Role,
     reason_name,
 )
 from ledger.services.standing import standing
@@ -1985,12 +1986,33 @@ def revoke(
 ) -> Receipt:
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
+    refuse_non_registrant(ledger, actor, get_registration(ledger, doc_hash), admins=True)
     return _receipt(
         ledger.transactor(actor).transact(
             ledger.calls.functions.revokeDocument(doc_hash, reason_code),
             idempotency_key=write_key(idempotency_key),
         )
     )
+
+
+def refuse_non_registrant(
+    ledger: Ledger, actor: str, registration: Registration, *, admins: bool
+) -> None:
+    """NotDocumentRegistrant (403) when ``actor`` may not change ``registration`` — not its
+    registrant (nor, with ``admins``, the contract's owner or an admin) — decided before the
+    document's state: another member learns nothing of it (the contract checks the state
+    first: a revoked document answered 409 DocumentNotActive to anyone)."""
+    from ledger.revert import ERRORS  # built from the ABI at import
+
+    mine = Web3.to_checksum_address(actor)
+    if Web3.to_checksum_address(registration.registered_by) == mine:
+        return
+    if admins:
+        if Web3.to_checksum_address(ledger.calls.functions.owner().call()) == mine:
+            return
+        if Role(int(ledger.calls.functions.memberOf(mine).call()[2])) is Role.ADMIN:
+            return
+    raise ERRORS["NotDocumentRegistrant"](bytes.fromhex(registration.doc_hash[2:]), mine)
 
 
 def supersede(
@@ -2001,6 +2023,7 @@ def supersede(
     *,
     idempotency_key: str | None = None,
 ) -> Receipt:
+    refuse_non_registrant(ledger, actor, get_registration(ledger, old_hash), admins=False)
     return _receipt(
         ledger.transactor(actor).transact(
             ledger.calls.functions.supersedeDocument(old_hash, new_hash),
@@ -2026,6 +2049,7 @@ def supersede_with_file(
     document not active, the amendment registered already) lodges nothing."""
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
+    refuse_non_registrant(ledger, actor, old, admins=False)
     parsed, examined = examine(
         ledger,
         data,

@@ -28,6 +28,7 @@ from api.deps import (
 )
 from api.openapi_responses import errors
 from api.routers.audit import IndexDep
+from ledger.controls import refuse_control_in_filename
 from ledger.errors import Forbidden, InvalidInput
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
@@ -582,6 +583,13 @@ def _read(file: UploadFile) -> bytes:
     return file.file.read(docs.MAX_FILE_BYTES + 1)
 
 
+def _filename(file: UploadFile, field: str = "file") -> str | None:
+    """The name an upload was sent with, to keep beside the file: refused (422 naming the
+    upload's ``field``) when it holds a control character (``"\x1b[31mred.xml"``)."""
+    refuse_control_in_filename(file.filename, field)
+    return file.filename
+
+
 def _registered(
     ledger: Ledger,
     ex: docs.Examined,
@@ -630,7 +638,7 @@ def register_document(
         participant.address,
         participant.role,
         _read(file),
-        file.filename,
+        _filename(file),
         doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents", limited=True),
@@ -694,7 +702,7 @@ def register_batch(
         ledger,
         participant.address,
         participant.role,
-        [(_read(f), f.filename) for f in files],
+        [(_read(f), _filename(f, f"files[{i}]")) for i, f in enumerate(files)],
         doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/batch", limited=True),
@@ -727,7 +735,7 @@ def receive_document(
             participant.address,
             participant.role,
             _read(file),
-            file.filename,
+            _filename(file),
             doc_type,
             via=Via("receive", "POST /v1/documents/receive", limited=True),
         ),
@@ -961,7 +969,7 @@ def supersede_document(
         participant.role,
         parsed,
         _read(file),
-        file.filename,
+        _filename(file),
         idempotency_key=write_key,
         via=Via("supersede", "POST /v1/documents/{doc_hash}/supersede", limited=True),
     )

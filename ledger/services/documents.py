@@ -28,7 +28,7 @@ from sqlalchemy import and_, or_, select
 from web3 import Web3
 from web3.datastructures import AttributeDict
 
-from ledger.controls import refuse_control
+from ledger.controls import refuse_control, refuse_control_in_filename
 from ledger.documents import (
     DocumentFacts,
     Match,
@@ -1517,6 +1517,7 @@ def receive(
     stored, so they show what was there already. The evaluation is logged (and, a limited
     ``via``, admitted) as :func:`examine` says.
     """
+    refuse_control_in_filename(filename, "filename")
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
     lodge_examined(ledger, parsed, examined, actor, filename)
     return examined
@@ -1569,6 +1570,7 @@ def register_file(
     gas of a registration is known (:data:`REGISTER_GAS`), and the registration is read back
     once (:func:`_registered_by`).
     """
+    refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
         parsed, examined = _examine(
@@ -1837,6 +1839,8 @@ def register_files(
     All or nothing: every file is read, the batch checked (size, the same file twice) and its
     registration simulated before any file is lodged or anything sent. InvalidInput names the
     file (``files[i]``) that cannot be read."""
+    for i, (_, name) in enumerate(files):
+        refuse_control_in_filename(name, f"files[{i}]")
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
     # one evaluation of the batch's files in the fingerprint-check log, and at the evaluator
@@ -2047,6 +2051,7 @@ def supersede_with_file(
     registered with the old document's type). All or nothing: the file is read and the
     supersession simulated before the file is lodged; a refusal (not the registrant, the old
     document not active, the amendment registered already) lodges nothing."""
+    refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
     refuse_non_registrant(ledger, actor, old, admins=False)

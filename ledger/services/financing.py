@@ -652,11 +652,16 @@ def pledge_suspicions(
     return tuple(found)
 
 
+#: what a suspicion's kind says of the pledged document (a re-issued pair: either may be the
+#: one pledged, the original or its re-issue; the reasons say which)
+_SUSPECTED = {"reissue": "one of an invoice issued twice (a reissue)"}
+
+
 def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
     said = "; ".join(
-        f"documents[{s.document_index}] {s.doc_hash} is suspected a "
-        f"{s.kind.replace('_', ' ')} ({', '.join(s.reasons)})"
+        f"documents[{s.document_index}] {s.doc_hash} is suspected "
+        f"{_SUSPECTED.get(s.kind, 'a ' + s.kind.replace('_', ' '))} ({', '.join(s.reasons)})"
         for s in suspicions
     )
     return SuspicionsUnacknowledged(

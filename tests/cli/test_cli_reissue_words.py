@@ -4,6 +4,8 @@ the same invoice as TOSL999 of 2013-05-02), whichever of the two the bank lodged
 * the later one is the re-issue: its number and date are the new ones — a bank that lodged
   the re-issue and checked the original read "new number TOSL110 (was TOSL999)", the original
   called the new number;
+* the summary line agrees with the list below it: "no copy of this file …; 1 suspicion" — it
+  said "no matching file" and then listed a suspicion.
 
 The reasons are the ones the API's check and the financing refusal give (one service)."""
 
@@ -57,3 +59,13 @@ def test_the_original_checked_is_never_called_the_new_number(checked: dict) -> N
     assert not any("new issue date 2013-04-10" in r for r in reasons), reasons
     assert any("new number TOSL999" in r and "TOSL110 is the original" in r for r in reasons)
     assert "new number TOSL110" not in text
+
+
+@pytest.mark.parametrize("which", ["original", "reissue"])
+def test_the_summary_line_agrees_with_the_suspicions_below_it(checked: dict, which: str) -> None:  # type: ignore[type-arg]
+    text = checked[which][0]
+    assert "no matching file" not in text
+    summary = next(line for line in text.splitlines() if "no copy of this file" in line)
+    assert summary.rstrip().endswith("1 suspicion (other invoices it looks like, not copies):")
+    after = text.split(summary, 1)[1]
+    assert "SUSPICIOUS (reissue" in after

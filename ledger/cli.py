@@ -63,6 +63,7 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
+    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, utc_text, visible, visible_lines, who
@@ -1555,7 +1556,12 @@ def doc_list(
         [
             d.doc_hash,
             d.doc_type.name.lower(),
-            d.status.name.lower(),
+            d.status.name.lower()
+            + (
+                f" (reason {d.revoke_reason}: {reason_name(RevocationReason, d.revoke_reason)})"
+                if d.revoke_reason is not None
+                else ""
+            ),
             d.registered_by,
             utc_text(d.registered_at),
         ]

@@ -44,7 +44,14 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocStatus, DocType, RevocationReason, enum_schema, reason_help
+from ledger.services.roles import (
+    DocStatus,
+    DocType,
+    RevocationReason,
+    enum_schema,
+    reason_help,
+    reason_name,
+)
 from ledger.words import UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -1022,6 +1029,11 @@ class DocumentListed(BaseModel):
     registered_block: int
     successor: str | None = Field(description="the document that superseded this one")
     revoke_reason: int | None = Field(description="the reason code of a revocation")
+    revoke_reason_name: str | None = Field(
+        default=None,
+        description="what the reason code means: "
+        f"{reason_help(RevocationReason)}; an undocumented code is its number",
+    )
 
 
 class DocumentListPage(BaseModel):
@@ -1124,6 +1136,11 @@ def document_list_page(page: docs.DocumentPage) -> DocumentListPage:
                 registered_block=d.registered_block,
                 successor=d.successor,
                 revoke_reason=d.revoke_reason,
+                revoke_reason_name=(
+                    reason_name(RevocationReason, d.revoke_reason)
+                    if d.revoke_reason is not None
+                    else None
+                ),
             )
             for d in page.items
         ],

@@ -62,3 +62,24 @@ def test_a_reader_who_does_not_open_a_financing_is_not_told_whose(story: Story) 
     nothing names Bank B to it that the chain's events did not already."""
     history = _history(story, "Demo Exporter")
     assert not any(e["fields"].get("bank_name") == "Bank B" for e in history)
+
+
+def test_the_audit_timeline_names_the_bank_of_a_drawdown(story: Story) -> None:
+    """The regulator's timeline (API and ``audit timeline``) names the bank of each entry of a
+    financing it reads, as the document's history does."""
+    bank_a = f"Demo Bank A ({story.address('Demo Bank A')})"
+    with story.api() as client:
+        got = client.get(
+            f"/v1/audit/documents/{story.ubl_hash}/timeline",
+            headers=story.headers("Demo Regulator"),
+        )
+    assert got.status_code == 200, got.text
+    entries = [e for e in got.json()["items"] if e["event"] == "FinancingEntryRecorded"]
+    assert entries
+    for entry in entries:
+        assert entry["fields"]["bank_name"] == "Demo Bank A"
+        assert f"financing {story.financing_id} of {bank_a}" in entry["summary"]
+    shown = story.cli.run(
+        "audit", "timeline", story.ubl_hash, "--as", story.address("Demo Regulator")
+    ).stdout
+    assert f"drawn from financing {story.financing_id} of {bank_a}" in shown

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -152,6 +153,20 @@ def _is_upload(error: Mapping[str, Any]) -> bool:
     return "Expected UploadFile" in str(error.get("msg", ""))
 
 
+def non_finite_rule(field: str, literal: str | None) -> str:
+    """The rule a body broke with ``literal`` (``NaN``, ``Infinity``, ``-Infinity``) or, for
+    None, a number that overflows to infinity (``1e400``) in ``field``."""
+    if literal is None:
+        return (
+            f"is a number too large for {field} (it overflows to infinity): send a whole number "
+            "within the field's range"
+        )
+    return (
+        f"must be a number: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or "
+        "Infinity): send a whole number within the field's range"
+    )
+
+
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:
     """One FastAPI/pydantic validation error as ``{"field", "rule"}`` in words: a body that is
     not JSON is the field ``body`` (``invalid JSON at position 9: Expecting value``), a number
@@ -167,11 +182,9 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
         return {"field": "body", "rule": f"invalid JSON{where}: {reason}"}
     field = field_name(loc, body)
     if kind == "finite_number":
-        return {
-            "field": field,
-            "rule": f"is a number too large for {field} (it overflows to infinity): send a "
-            "whole number within the field's range",
-        }
+        literal = error.get("input")
+        nan = isinstance(literal, float) and math.isnan(literal)
+        return {"field": field, "rule": non_finite_rule(field, "NaN" if nan else None)}
     if kind == "missing":
         return {"field": field, "rule": "is required"}
     if _is_upload(error):

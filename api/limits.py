@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import authenticate
-from api.errors import error_body, json_bytes
+from api.errors import error_body, json_bytes, non_finite_rule
 from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
 from ledger.jsonkeys import loads_unique
@@ -199,20 +199,26 @@ def check_json_numbers(body: bytes) -> None:
     if surrogate is not None:
         field, escaped = surrogate
         raise InvalidInput(field, SURROGATE_RULE.format(escaped=escaped))
-    where = _non_finite(value, "")
-    if where is not None:
-        field = where or "body"
-        raise InvalidInput(
-            field,
-            f"is a number too large for {field} (or NaN/Infinity, which JSON does not allow): "
-            "send a whole number within the field's range",
-        )
+    if _non_finite(value, "") is not None:
+        # read again, the literals NaN/Infinity/-Infinity kept apart from a number that
+        # overflows (1e400): the rule says which one the client sent
+        where = _non_finite(json.loads(text, parse_constant=_Literal), "")
+        assert where is not None
+        field = where[0] or "body"
+        raise InvalidInput(field, non_finite_rule(field, where[1]))
 
 
-def _non_finite(value: object, path: str) -> str | None:
-    """The path (``documents[0].amount``) of the first non-finite number in ``value``."""
+class _Literal(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as written in a body (not JSON: RFC 8259 §6)."""
+
+
+def _non_finite(value: object, path: str) -> tuple[str, str | None] | None:
+    """The path (``documents[0].amount``) of the first non-finite number in ``value``, with
+    the literal written there (:class:`_Literal`), else None for a number that overflowed."""
+    if isinstance(value, _Literal):
+        return path, str(value)
     if isinstance(value, float) and not math.isfinite(value):
-        return path
+        return path, None
     if isinstance(value, dict):
         for key, item in value.items():
             found = _non_finite(item, f"{path}.{key}" if path else str(key))

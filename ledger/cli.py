@@ -63,6 +63,7 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_help,
+    reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, utc_text, visible, visible_lines, who
@@ -974,12 +975,21 @@ def _pledged_lines(
 
 def _no_match_lines(ex: docs.Examined) -> list[str]:
     """No file this caller may see matches: say what is true. A member sees matches only among
-    its own files (a regulator among every file here)."""
-    if ex.sees_all:
-        return ["  no matching file at this gateway"]
+    its own files (a regulator among every file here). With suspicions (listed next), the line
+    says so: no copy of the file, but invoices it looks like — never "no matching file" above
+    a list of them."""
+    where = (
+        "at this gateway"
+        if ex.sees_all
+        else "among your own files at this gateway (you see matches only among the files you "
+        "lodged)"
+    )
+    count = len(ex.suspicions)
+    if not count:
+        return [f"  no matching file {where}"]
     return [
-        "  no matching file among your own files at this gateway (you see matches only "
-        "among the files you lodged)"
+        f"  no copy of this file {where}; {count} suspicion{'' if count == 1 else 's'} "
+        "(other invoices it looks like, not copies):"
     ]
 
 
@@ -1546,7 +1556,12 @@ def doc_list(
         [
             d.doc_hash,
             d.doc_type.name.lower(),
-            d.status.name.lower(),
+            d.status.name.lower()
+            + (
+                f" (reason {d.revoke_reason}: {reason_name(RevocationReason, d.revoke_reason)})"
+                if d.revoke_reason is not None
+                else ""
+            ),
             d.registered_by,
             utc_text(d.registered_at),
         ]

@@ -40,10 +40,12 @@ __all__ = [
     "BIDI_CONTROLS",
     "BIDI_RULE",
     "CONTROL_RULE",
+    "FILENAME_RULE",
     "INVISIBLE_RULE",
     "LAYOUT",
     "first_control",
     "refuse_control",
+    "refuse_control_in_filename",
     "shows_nothing",
 ]
 
@@ -105,3 +107,28 @@ def refuse_control(text: str | None, field: str, *, allow_layout: bool = False) 
     if shows_nothing(text):
         point = ord(next(c for c in text if not c.isspace()))
         raise InvalidInput(field, INVISIBLE_RULE.format(point=point), character=f"U+{point:04X}")
+
+
+FILENAME_RULE = (
+    "its filename must not contain a control character (U+{point:04X}): a filename is kept and "
+    "shown in lists and messages, where a control character is invisible or acts on the "
+    "reader's terminal; rename the file"
+)
+
+
+def refuse_control_in_filename(filename: str | None, field: str) -> None:
+    """InvalidInput naming ``field`` (the upload: ``file``, ``files[2]``) with the ``filename``
+    and the ``character`` when the file's name holds a control character (``Cc``, tab and line
+    breaks included: a filename is one line) or a bidirectional control. Checked before the
+    file is read, so nothing is lodged or registered."""
+    if filename is None:
+        return
+    found = first_control(filename) or next((c for c in filename if c in BIDI_CONTROLS), None)
+    if found is not None:
+        point = ord(found)
+        raise InvalidInput(
+            field,
+            FILENAME_RULE.format(point=point),
+            character=f"U+{point:04X}",
+            filename=filename.encode("unicode_escape").decode("ascii"),
+        )

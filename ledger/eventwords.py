@@ -293,6 +293,17 @@ def _financing_refused(a: Args, names: Names) -> DecodedEvent:
     )
 
 
+def _its_bank(f: Fields, clear: Mapping[str, Any] | None, names: Names) -> str:
+    """``bank`` and ``bank_name`` of a financing's act whose event names no member (an entry,
+    a close, a cancel): the financing's bank, given in the clear payload to a reader of its
+    terms (None for others: who acted is theirs to learn only from a financing they read);
+    and `` of Bank A (0x…)`` to say after "financing N" in the sentence, or nothing."""
+    bank = clear.get("bank") if clear else None
+    f["bank"] = str(bank) if bank else None
+    f["bank_name"] = names.member(str(bank)) if bank else None
+    return f" of {who(str(bank), names)}" if bank else ""
+
+
 def _financing_entry(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
     clear = _clear(a)
@@ -311,10 +322,12 @@ def _financing_entry(a: Args, names: Names) -> DecodedEvent:
         if clear and "total_repaid" in clear
         else None,
     }
+    of_bank = _its_bank(f, clear, names)
     if clear is None or f["amount"] is None:
         return DecodedEvent(
             f,
-            f"an entry (a drawdown or a repayment) was recorded on financing {fid} (confidential)",
+            f"an entry (a drawdown or a repayment) was recorded on financing {fid}{of_bank} "
+            "(confidential)",
         )
     drawdown = f["entry_type"] == "drawdown"
     total_key = "total_drawn" if drawdown else "total_repaid"
@@ -322,7 +335,7 @@ def _financing_entry(a: Args, names: Names) -> DecodedEvent:
     verb = "drawn from" if drawdown else "repaid on"
     return DecodedEvent(
         f,
-        f"{money(int(clear['amount']), currency)} {verb} financing {fid} "
+        f"{money(int(clear['amount']), currency)} {verb} financing {fid}{of_bank} "
         f"({money(total, currency)} in total)",
     )
 
@@ -351,20 +364,22 @@ def _encryption_key_set(a: Args, names: Names) -> DecodedEvent:
 
 def _financing_closed(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
-    return DecodedEvent({"financing_id": fid}, f"financing {fid} closed; its fingerprints released")
+    f: Fields = {"financing_id": fid}
+    of_bank = _its_bank(f, _clear(a), names)
+    return DecodedEvent(f, f"financing {fid}{of_bank} closed; its fingerprints released")
 
 
 def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
     code = int(a["reasonCode"])
-    f: Fields = {
-        "financing_id": fid,
-        "reason_code": code,
-        "reason_name": reason_name(CancellationReason, code),
-    }
+    f: Fields = {"financing_id": fid}
+    of_bank = _its_bank(f, _clear(a), names)
+    f["reason_code"] = code
+    f["reason_name"] = reason_name(CancellationReason, code)
     return DecodedEvent(
         f,
-        f"financing {fid} cancelled, reason {code} ({f['reason_name']}); its fingerprints released",
+        f"financing {fid}{of_bank} cancelled, reason {code} ({f['reason_name']}); its "
+        "fingerprints released",
     )
 
 
@@ -520,10 +535,12 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "amount",
         "total_drawn",
         "total_repaid",
+        "bank",
+        "bank_name",
     ),
     "TermsShared": ("financing_id", "by", "by_name"),
-    "FinancingClosed": ("financing_id",),
-    "FinancingCancelled": ("financing_id", "reason_code", "reason_name"),
+    "FinancingClosed": ("financing_id", "bank", "bank_name"),
+    "FinancingCancelled": ("financing_id", "bank", "bank_name", "reason_code", "reason_name"),
     "ProposalCreated": (
         "proposal_id",
         "action",

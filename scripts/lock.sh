@@ -9,6 +9,11 @@
 # build.txt: pip, setuptools and wheel (what installs the project). run.txt: what the gateway
 # runs on (scripts/start.sh). dev.txt: that plus the test and lint tools (scripts/test.sh, CI).
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)  # usage: this script's opening comment; nothing installed, nothing started
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0 ;;
+esac
 cd "$(dirname "$0")/.."
 
 TOOLS=.tmp/pip-tools

@@ -11,6 +11,11 @@
 # pinned solc-js behind scripts/solc (foundry.toml), so no native solc is downloaded.
 # The test helpers under contracts/test are excluded from the report.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)  # usage: this script's opening comment; nothing installed, nothing started
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0 ;;
+esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

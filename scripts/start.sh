@@ -6,9 +6,21 @@
 #   ./scripts/start.sh                 # data in ${TRADELEDGER_DATA_DIR:-~/.local/share/tradeledger}
 #   ./scripts/start.sh --demo          # first run also creates one member of each role
 #   TRADELEDGER_PORT=9000 ./scripts/start.sh
+#   ./scripts/start.sh --help          # this text; nothing installed or started
 # The evaluator keeps its key in its own directory, ${TRADELEDGER_EVALUATOR_DIR:-DATA_DIR-evaluator},
 # never in the gateway's, and serves on 127.0.0.1:${TRADELEDGER_EVALUATOR_PORT:-8600}.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)  # usage: this script's opening comment; nothing installed, nothing started
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0 ;;
+esac
+for arg in "$@"; do  # refused before anything is installed or created
+  if [ "$arg" != "--demo" ]; then
+    echo "start.sh: unknown option '$arg' (options: --demo, --help)" >&2
+    exit 2
+  fi
+done
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}

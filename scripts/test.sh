@@ -6,6 +6,11 @@
 #   ./scripts/test.sh                  # the default run (what CI runs)
 #   TRADELEDGER_SLOW=1 ./scripts/test.sh   # also the slow suites
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)  # usage: this script's opening comment; nothing installed, nothing started
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0 ;;
+esac
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}

@@ -8,6 +8,11 @@
 # forge comes from npm (@foundry-rs/forge-linux-amd64, installed by `npm ci`) and compiles with
 # the pinned solc-js behind scripts/solc; nothing is downloaded.
 set -euo pipefail
+case "${1:-}" in
+  -h | --help)  # usage: this script's opening comment; nothing installed, nothing started
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
+    exit 0 ;;
+esac
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

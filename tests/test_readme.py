@@ -65,3 +65,24 @@ def test_the_readme_names_the_demo_members_and_what_a_second_terminal_and_join_n
     assert "`tradeledger join`" in joining
     assert "--chain-url" in joining
     assert "Besu" in joining
+
+
+def test_the_readme_documents_every_variable_start_sh_and_the_cli_read() -> None:
+    """A new user found TRADELEDGER_EVALUATOR_PORT in start.sh but not in the README."""
+    start = (ROOT / "scripts" / "start.sh").read_text()
+    names = set(re.findall(r"\$\{(TRADELEDGER_[A-Z_]+)", start))
+    for source in (ROOT / "ledger").glob("cli*.py"):
+        names |= set(re.findall(r'envvar="(TRADELEDGER_[A-Z_]+)"', source.read_text()))
+    assert "TRADELEDGER_EVALUATOR_PORT" in names
+    configuration = README.split("## Configuration", 1)[1]
+    for name in sorted(names):
+        assert f"`{name}`" in configuration, name
+
+
+def test_the_readme_says_amounts_are_minor_units_like_the_api() -> None:
+    """The README's `--doc 0xHASH=374000` is in minor units, as the API's `amount` and
+    `face_value` are: the README says so next to the commands that take amounts."""
+    tasks = README.split("## Common tasks", 1)[1].split("## How it is built", 1)[0]
+    assert "minor units" in tasks
+    assert "`face_value`" in tasks
+    assert "`amount`" in tasks

@@ -126,3 +126,62 @@ def test_start_installs_when_the_venv_lacks_the_gateway(checkout: Path, tmp_path
     (checkout / ".venv" / "bin" / "tradeledger").unlink()
     calls = _start(checkout, tmp_path)
     assert _installs(calls)
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_start_help_prints_usage_and_does_nothing(
+    checkout: Path, tmp_path: Path, flag: str
+) -> None:
+    """``start.sh --help`` prints its usage and exits 0: nothing installed, created or served."""
+    calls = tmp_path / "calls.log"
+    data_dir = tmp_path / "fresh-data"
+    env = {**os.environ, "CALLS": str(calls), "TRADELEDGER_DATA_DIR": str(data_dir)}
+    done = subprocess.run(
+        ["bash", str(checkout / "scripts" / "start.sh"), flag],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "./scripts/start.sh --demo" in done.stdout
+    assert not calls.exists(), calls.read_text()  # no pip, no init, no serve
+    assert not data_dir.exists()
+    assert not (checkout / ".venv" / ".installed-lock").exists()
+
+
+def test_start_refuses_an_unknown_option_before_installing(checkout: Path, tmp_path: Path) -> None:
+    calls = tmp_path / "calls.log"
+    env = {**os.environ, "CALLS": str(calls), "TRADELEDGER_DATA_DIR": str(tmp_path / "d")}
+    done = subprocess.run(
+        ["bash", str(checkout / "scripts" / "start.sh"), "--dmeo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "--dmeo" in done.stderr
+    assert not calls.exists()
+
+
+@pytest.mark.parametrize("script", ["test.sh", "lock.sh", "slither.sh", "test_contracts.sh"])
+def test_other_scripts_help_has_no_side_effects(tmp_path: Path, script: str) -> None:
+    """Every script in scripts/ answers ``--help`` with its usage, before installing anything."""
+    root = tmp_path / "repo"
+    (root / "scripts").mkdir(parents=True)
+    shutil.copy2(ROOT / "scripts" / script, root / "scripts" / script)
+    before = sorted(p.name for p in root.rglob("*"))
+    done = subprocess.run(
+        ["bash", str(root / "scripts" / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip()
+    assert sorted(p.name for p in root.rglob("*")) == before

@@ -28,6 +28,7 @@ from api.deps import (
 )
 from api.openapi_responses import errors
 from api.routers.audit import IndexDep
+from ledger.controls import refuse_control_in_filename
 from ledger.errors import Forbidden, InvalidInput
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
@@ -43,7 +44,14 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
-from ledger.services.roles import DocStatus, DocType, RevocationReason, enum_schema, reason_help
+from ledger.services.roles import (
+    DocStatus,
+    DocType,
+    RevocationReason,
+    enum_schema,
+    reason_help,
+    reason_name,
+)
 from ledger.words import UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -582,6 +590,13 @@ def _read(file: UploadFile) -> bytes:
     return file.file.read(docs.MAX_FILE_BYTES + 1)
 
 
+def _filename(file: UploadFile, field: str = "file") -> str | None:
+    """The name an upload was sent with, to keep beside the file: refused (422 naming the
+    upload's ``field``) when it holds a control character (``"\x1b[31mred.xml"``)."""
+    refuse_control_in_filename(file.filename, field)
+    return file.filename
+
+
 def _registered(
     ledger: Ledger,
     ex: docs.Examined,
@@ -630,7 +645,7 @@ def register_document(
         participant.address,
         participant.role,
         _read(file),
-        file.filename,
+        _filename(file),
         doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents", limited=True),
@@ -694,7 +709,7 @@ def register_batch(
         ledger,
         participant.address,
         participant.role,
-        [(_read(f), f.filename) for f in files],
+        [(_read(f), _filename(f, f"files[{i}]")) for i, f in enumerate(files)],
         doc_type,
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/batch", limited=True),
@@ -727,7 +742,7 @@ def receive_document(
             participant.address,
             participant.role,
             _read(file),
-            file.filename,
+            _filename(file),
             doc_type,
             via=Via("receive", "POST /v1/documents/receive", limited=True),
         ),
@@ -961,7 +976,7 @@ def supersede_document(
         participant.role,
         parsed,
         _read(file),
-        file.filename,
+        _filename(file),
         idempotency_key=write_key,
         via=Via("supersede", "POST /v1/documents/{doc_hash}/supersede", limited=True),
     )
@@ -1014,6 +1029,11 @@ class DocumentListed(BaseModel):
     registered_block: int
     successor: str | None = Field(description="the document that superseded this one")
     revoke_reason: int | None = Field(description="the reason code of a revocation")
+    revoke_reason_name: str | None = Field(
+        default=None,
+        description="what the reason code means: "
+        f"{reason_help(RevocationReason)}; an undocumented code is its number",
+    )
 
 
 class DocumentListPage(BaseModel):
@@ -1116,6 +1136,11 @@ def document_list_page(page: docs.DocumentPage) -> DocumentListPage:
                 registered_block=d.registered_block,
                 successor=d.successor,
                 revoke_reason=d.revoke_reason,
+                revoke_reason_name=(
+                    reason_name(RevocationReason, d.revoke_reason)
+                    if d.revoke_reason is not None
+                    else None
+                ),
             )
             for d in page.items
         ],

@@ -146,6 +146,28 @@ def _adds_up(total: int, first: int, others: Sequence[tuple[str, int]]) -> list[
     return None
 
 
+def _reissue_order(candidate: DocumentFacts, known: DocumentFacts) -> list[str]:
+    """Which of a re-issued pair is the original, by issue date: the later one is the re-issue,
+    its number and date the new ones. The file checked may be either: a bank that lodged the
+    re-issue and then checks the original is told the original is the older one (it used to
+    read the original's number as the "new number"). Without two different dates, neither is
+    called new."""
+    mine, theirs = _name(candidate), _name(known)
+    first, then = candidate.issue_date, known.issue_date
+    if first is None or then is None or first == then:
+        return [f"another number: {mine} here, {theirs} there"]
+    if first > then:  # the file checked is the later one: the re-issue
+        return [
+            f"new number {mine} (was {theirs})",
+            f"new issue date {first.isoformat()} (was {then.isoformat()})",
+        ]
+    return [
+        f"re-issued later under the new number {theirs} (this file's number {mine} is the "
+        "original's)",
+        f"new issue date {then.isoformat()} (this file's {first.isoformat()} is the original's)",
+    ]
+
+
 def find_suspicions(
     candidate: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
 ) -> list[Suspicion]:
@@ -163,13 +185,8 @@ def find_suspicions(
             reasons = [
                 f"same seller, buyer, amount {_money(k)} and {len(k.lines or ())} line(s) as "
                 f"invoice {_name(k)}",
-                f"new number {_name(candidate)} (was {_name(k)})",
+                *_reissue_order(candidate, k),
             ]
-            if candidate.issue_date != k.issue_date and candidate.issue_date and k.issue_date:
-                reasons.append(
-                    f"new issue date {candidate.issue_date.isoformat()} "
-                    f"(was {k.issue_date.isoformat()})"
-                )
             reasons += _shared_references(candidate, k)
             found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,)))
     amount = candidate.amount_minor or 0

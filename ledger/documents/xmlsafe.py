@@ -36,6 +36,31 @@ def _parser() -> etree.XMLParser:
     )
 
 
+#: lxml's own ", line 65, column 38" after libxml2's message
+_LXML_POSITION = re.compile(r",? line \d+, column \d+\s*$")
+#: libxml2's "… Identificati line 65": the line of the error, said again
+_TRAILING_LINE = re.compile(r"\s+line (\d+)\s*$")
+_TAG_MISMATCH = re.compile(r"^Opening and ending tag mismatch: (\S+) line (\d+) and (\S+)$")
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> str:
+    """``at line 65, column 38: couldn't find end of start tag Identificati``: the position
+    once (lxml and libxml2 each append it), then libxml2's reason."""
+    line, column = exc.position if exc.position else (exc.lineno, None)
+    message = _LXML_POSITION.sub("", (exc.msg or "").strip())
+    mismatch = _TAG_MISMATCH.match(message)
+    if mismatch:
+        opened, opened_line, closing = mismatch.groups()
+        where = "" if int(opened_line) == line else f" (opened on line {opened_line})"
+        message = f"the start tag <{opened}>{where} is closed by </{closing}>"
+    else:
+        trailing = _TRAILING_LINE.search(message)
+        if trailing and int(trailing.group(1)) == line:
+            message = message[: trailing.start()]
+    at = f"at line {line}" + (f", column {column}" if column else "") if line else ""
+    return f"{at}: {message}" if at else f": {message}"
+
+
 def parse_untrusted_xml(data: bytes, field: str = "xml") -> etree._Element:
     """The root element of ``data``, or ``DocumentFormatError``/``InvalidInput`` if it is unsafe
     or not well-formed."""
@@ -48,7 +73,7 @@ def parse_untrusted_xml(data: bytes, field: str = "xml") -> etree._Element:
     except etree.XMLSyntaxError as exc:
         if "depth" in (exc.msg or "").lower():  # libxml2 stops at 256 levels: the same rule
             raise InvalidInput(field, _TOO_DEEP) from None
-        raise DocumentFormatError(field, f"not well-formed XML: {exc.msg}") from None
+        raise DocumentFormatError(field, f"not well-formed XML {_syntax_error(exc)}") from None
     if root is None:
         raise DocumentFormatError(field, "empty XML document")
     # A DOCTYPE hidden from the byte scan (another encoding) still shows up in the tree.

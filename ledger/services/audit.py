@@ -509,6 +509,14 @@ class Access:
             ],
         }
 
+    def bank_read(self, financing_id: int) -> str | None:
+        """The bank of ``financing_id`` when the viewer reads its terms (its registration names
+        it to them: so may its entries, close and cancel), else None."""
+        if self.terms(financing_id) is None:
+            return None
+        f = self.session.get(FinancingRow, financing_id)
+        return str(f.bank) if f is not None else None
+
     def currency(self, financing_id: int) -> str | None:
         terms = self.terms(financing_id)
         return str(terms["currency"]) if terms and terms.get("currency") else None
@@ -518,6 +526,9 @@ class Access:
         (under ``CLEAR_KEY``), when the viewer reads it; else None."""
         if event == "FinancingRegistered":
             return self.terms(int(args["financingId"]))
+        if event in ("FinancingClosed", "FinancingCancelled"):
+            bank = self.bank_read(int(args["financingId"]))
+            return {"bank": bank} if bank else None
         if event == "FinancingEntryRecorded":
             financing_id = int(args["financingId"])
             terms = self.terms(financing_id)
@@ -525,6 +536,7 @@ class Access:
             if terms is None or entry is None or entry.amount is None:
                 return None
             return {
+                "bank": self.bank_read(financing_id),
                 "type": entry.entry_type,
                 "amount": entry.amount,
                 "total_drawn": entry.total_drawn,

@@ -28,7 +28,7 @@ from sqlalchemy import and_, or_, select
 from web3 import Web3
 from web3.datastructures import AttributeDict
 
-from ledger.controls import refuse_control
+from ledger.controls import refuse_control, refuse_control_in_filename
 from ledger.documents import (
     DocumentFacts,
     Match,
@@ -73,6 +73,7 @@ from ledger.services.roles import (
     DocType,
     FinancingStatus,
     RevocationReason,
+    Role,
     reason_name,
 )
 from ledger.services.standing import standing
@@ -1623,6 +1624,7 @@ def receive(
     stored, so they show what was there already. The evaluation is logged (and, a limited
     ``via``, admitted) as :func:`examine` says.
     """
+    refuse_control_in_filename(filename, "filename")
     parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
     lodge_examined(ledger, parsed, examined, actor, filename)
     return examined
@@ -1675,6 +1677,7 @@ def register_file(
     gas of a registration is known (:data:`REGISTER_GAS`), and the registration is read back
     once (:func:`_registered_by`).
     """
+    refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
         parsed, examined = _examine(
@@ -1943,6 +1946,8 @@ def register_files(
     All or nothing: every file is read, the batch checked (size, the same file twice) and its
     registration simulated before any file is lodged or anything sent. InvalidInput names the
     file (``files[i]``) that cannot be read."""
+    for i, (_, name) in enumerate(files):
+        refuse_control_in_filename(name, f"files[{i}]")
     key = write_key(idempotency_key)
     read: list[tuple[ParsedDocument, Examined, str | None]] = []
     # one evaluation of the batch's files in the fingerprint-check log, and at the evaluator
@@ -2098,12 +2103,33 @@ def revoke(
 ) -> Receipt:
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
+    refuse_non_registrant(ledger, actor, get_registration(ledger, doc_hash), admins=True)
     return _receipt(
         ledger.transactor(actor).transact(
             ledger.calls.functions.revokeDocument(doc_hash, reason_code),
             idempotency_key=write_key(idempotency_key),
         )
     )
+
+
+def refuse_non_registrant(
+    ledger: Ledger, actor: str, registration: Registration, *, admins: bool
+) -> None:
+    """NotDocumentRegistrant (403) when ``actor`` may not change ``registration`` — not its
+    registrant (nor, with ``admins``, the contract's owner or an admin) — decided before the
+    document's state: another member learns nothing of it (the contract checks the state
+    first: a revoked document answered 409 DocumentNotActive to anyone)."""
+    from ledger.revert import ERRORS  # built from the ABI at import
+
+    mine = Web3.to_checksum_address(actor)
+    if Web3.to_checksum_address(registration.registered_by) == mine:
+        return
+    if admins:
+        if Web3.to_checksum_address(ledger.calls.functions.owner().call()) == mine:
+            return
+        if Role(int(ledger.calls.functions.memberOf(mine).call()[2])) is Role.ADMIN:
+            return
+    raise ERRORS["NotDocumentRegistrant"](bytes.fromhex(registration.doc_hash[2:]), mine)
 
 
 def supersede(
@@ -2114,6 +2140,7 @@ def supersede(
     *,
     idempotency_key: str | None = None,
 ) -> Receipt:
+    refuse_non_registrant(ledger, actor, get_registration(ledger, old_hash), admins=False)
     return _receipt(
         ledger.transactor(actor).transact(
             ledger.calls.functions.supersedeDocument(old_hash, new_hash),
@@ -2137,8 +2164,10 @@ def supersede_with_file(
     registered with the old document's type). All or nothing: the file is read and the
     supersession simulated before the file is lodged; a refusal (not the registrant, the old
     document not active, the amendment registered already) lodges nothing."""
+    refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
+    refuse_non_registrant(ledger, actor, old, admins=False)
     parsed, examined = examine(
         ledger,
         data,
@@ -2507,11 +2536,14 @@ def _opened_events(
     from ledger.services import financing  # it imports this module
 
     by_tx: dict[str, tuple[str, dict[str, Any], str]] = {}
+    #: the bank of each financing whose terms ``reader`` opens (its registration names it)
+    banks: dict[int, str] = {}
     for fid in pledged:
         f = financing.get(ledger, fid, reader=reader)
         t = f.terms
         if t is None:
             continue
+        banks[fid] = f.bank
         by_tx[f.registered_tx] = (
             "FinancingRegistered",
             {
@@ -2549,7 +2581,9 @@ def _opened_events(
             )
     for e in events:
         if e.event == "FinancingRefused" and isinstance(e.args.get("terms"), str):
-            refusal = financing.open_refusal(ledger, bytes.fromhex(e.args["terms"][2:]), reader)
+            refusal = financing.open_refusal(
+                ledger, bytes.fromhex(e.args["terms"][2:]), reader, names
+            )
             if refusal is not None:
                 by_tx[e.tx_hash] = ("FinancingRefused", *refusal)
     out = []
@@ -2557,10 +2591,27 @@ def _opened_events(
         args = {k: v for k, v in e.args.items() if k not in ("terms", "entry", "fingerprints")}
         opened = by_tx.get(e.tx_hash)
         if opened is not None and opened[0] == e.event:
-            out.append(replace(e, args=args, fields=opened[1], summary=opened[2]))
-        else:
-            out.append(replace(e, args=args))
+            e = replace(e, fields=opened[1], summary=opened[2])
+        out.append(_by_its_bank(replace(e, args=args), banks, names))
     return out
+
+
+#: a financing's acts whose event names no member: the bank that acted is its financing's
+_BANK_ACTS = ("FinancingEntryRecorded", "FinancingClosed", "FinancingCancelled")
+
+
+def _by_its_bank(e: DocumentEvent, banks: dict[int, str], names: Names) -> DocumentEvent:
+    """A drawdown, repayment, close or cancel of a financing whose terms the reader opens
+    (``banks``), naming the bank that acted as every other entry names its member; of another
+    financing (the reader may not learn whose it is), as it was."""
+    fid = e.fields.get("financing_id")
+    if e.event not in _BANK_ACTS or not isinstance(fid, int) or fid not in banks:
+        return e
+    bank = banks[fid]
+    fields = {**e.fields, "bank": bank, "bank_name": names.member(bank)}
+    mention = f"financing {fid}"
+    summary = e.summary.replace(mention, f"{mention} of {who(bank, names)}", 1)
+    return replace(e, fields=fields, summary=summary)
 
 
 # -- lists and searches ---------------------------------------------------------------------

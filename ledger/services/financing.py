@@ -72,7 +72,7 @@ from ledger.services.roles import (
     Role,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import Names, major, money, utc_text
+from ledger.words import NO_NAMES, Names, major, money, utc_text, who
 
 MAX_UINT64 = 2**64 - 1
 #: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
@@ -652,11 +652,16 @@ def pledge_suspicions(
     return tuple(found)
 
 
+#: what a suspicion's kind says of the pledged document (a re-issued pair: either may be the
+#: one pledged, the original or its re-issue; the reasons say which)
+_SUSPECTED = {"reissue": "one of an invoice issued twice (a reissue)"}
+
+
 def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
     said = "; ".join(
-        f"documents[{s.document_index}] {s.doc_hash} is suspected a "
-        f"{s.kind.replace('_', ' ')} ({', '.join(s.reasons)})"
+        f"documents[{s.document_index}] {s.doc_hash} is suspected "
+        f"{_SUSPECTED.get(s.kind, 'a ' + s.kind.replace('_', ' '))} ({', '.join(s.reasons)})"
         for s in suspicions
     )
     return SuspicionsUnacknowledged(
@@ -1261,18 +1266,24 @@ def refusal_logs_naming(
     return found
 
 
-def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str, Any], str] | None:
+def open_refusal(
+    ledger: Ledger, envelope: bytes, reader: str, names: Names = NO_NAMES
+) -> tuple[dict[str, Any], str] | None:
     """A refusal's sealed terms in words for ``reader`` (fields, sentence), or None when its
     key does not open them. ``fields["amount"]`` is in major units beside ``currency``
-    (``"1000.00"``), as every decoded amount is; the sentence says it with its currency."""
+    (``"1000.00"``), as every decoded amount is; the sentence says it with its currency. The
+    refused bank is named (``bank_name``, and in the sentence) as every other entry of a
+    history names its member."""
     opened = conf.open_terms(envelope, _reader_keys(ledger, reader), context(ledger))
     if opened is None:
         return None
     payload = opened[0].payload
     refusal = payload.get("refusal") or {}
     currency = str(payload.get("currency", ""))
+    bank = payload.get("bank")
     fields = {
-        "bank": payload.get("bank"),
+        "bank": bank,
+        "bank_name": names.member(str(bank)) if bank else None,
         "reason": refusal.get("reason"),
         "doc_hash": refusal.get("doc_hash"),
         "conflicting_financing_id": refusal.get("conflicting_financing_id"),
@@ -1283,7 +1294,8 @@ def open_refusal(ledger: Ledger, envelope: bytes, reader: str) -> tuple[dict[str
     }
     held = refusal.get("conflicting_financing_id")
     sentence = (
-        f"financing refused for {payload.get('bank')}: {refusal.get('reason')} on document "
+        f"financing refused for {who(str(bank), names) if bank else 'a bank'}: "
+        f"{refusal.get('reason')} on document "
         f"{refusal.get('doc_hash')}"
         + (f", held by financing {held}" if held else "")
         + f"; asked for {money(int(payload.get('amount', 0)), currency)}"

@@ -53,7 +53,7 @@ from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger, legal_id_hash, open_ledger
 from ledger.services import documents as docs
 from ledger.services.documents import HashedForm
-from ledger.services.roles import DocStatus, DocType, Role
+from ledger.services.roles import DocStatus, DocType, RevocationReason, Role, reason_name
 from ledger.words import UtcSeconds, utc_text
 
 FORMAT: Literal["tradeledger.proof"] = "tradeledger.proof"
@@ -142,6 +142,16 @@ class ProofRevocation(ProofEvent):
     by: Address
     by_name: str | None
     reason_code: int = Field(ge=0, le=255)
+    reason_name: str | None = Field(
+        default=None,
+        description="what reason_code means (RevocationReason; an undocumented code is its "
+        "number); not checked against the chain — the code is",
+    )
+
+
+def _reason(code: int) -> str:
+    """A revocation's reason code with its meaning: ``3 (cancelled_by_issuer)``."""
+    return f"{code} ({reason_name(RevocationReason, code)})"
 
 
 class ProofSupersession(ProofEvent):
@@ -419,6 +429,7 @@ def _revocation(chain: ChainReader, doc_hash: bytes, since: int) -> ProofRevocat
         by=by,
         by_name=chain.name_of(by, since),
         reason_code=int(log["args"]["reasonCode"]),
+        reason_name=reason_name(RevocationReason, int(log["args"]["reasonCode"])),
     )
 
 
@@ -981,7 +992,7 @@ def _status_check(
             "status",
             Outcome.REVOKED,
             f"revoked{since_word}: by {name or by} ({by}) in block {int(log['blockNumber'])} at "
-            f"{utc_text(when)}, reason code {int(log['args']['reasonCode'])}",
+            f"{utc_text(when)}, reason code {_reason(int(log['args']['reasonCode']))}",
         )
     else:
         successor = _hex(chain.call("successorOf", doc_hash))
@@ -1047,8 +1058,8 @@ def _claimed_event_problems(
     if isinstance(claimed, ProofRevocation):
         if int(log["args"]["reasonCode"]) != claimed.reason_code:
             problems.append(
-                f"the reason code is {int(log['args']['reasonCode'])}, the proof "
-                f"says {claimed.reason_code}"
+                f"the reason code is {_reason(int(log['args']['reasonCode']))}, the proof "
+                f"says {_reason(claimed.reason_code)}"
             )
     elif _hex(log["args"]["newDocHash"]) != claimed.successor:
         problems.append(

@@ -201,7 +201,7 @@ def test_every_enum_and_time_argument_of_the_abi_is_decoded() -> None:
         ("/v1/financings", b"not json", "body", "invalid JSON at position 0: Expecting value"),
         ("/v1/financings", b'{"currency": "DKK",', "body", "invalid JSON at position 19"),
         ("/v1/financings/1/drawdown", b'{"amount": 1e400}', "amount", "a number too large"),
-        ("/v1/financings/1/drawdown", b'{"amount": NaN}', "amount", "a number too large"),
+        ("/v1/financings/1/drawdown", b'{"amount": NaN}', "amount", "NaN is not a JSON number"),
         (
             "/v1/financings",
             b'{"documents": [{"doc_hash": "0x01", "amount": 1e400}], "currency": "DKK"}',
@@ -223,6 +223,39 @@ def test_a_bad_body_is_said_in_words_naming_the_field(
     assert rule in details["rule"]
     assert "decode error" not in response.json()["message"]
     assert "well-formed" not in response.json()["message"]
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize(
+    ("path", "template", "field"),
+    [
+        (
+            "/v1/financings",
+            '{{"documents": [{{"doc_hash": "0x01", "amount": {}}}]}}',
+            "documents[0].amount",
+        ),
+        ("/v1/financings/1/drawdown", '{{"amount": {}}}', "amount"),
+        ("/v1/financings/1/repay", '{{"amount": {}}}', "amount"),
+        ("/v1/financings/1/cancel", '{{"reason_code": {}}}', "reason_code"),
+    ],
+)
+def test_nan_and_infinity_name_the_field_sent_and_say_what_is_wrong(
+    client: TestClient, network: Network, path: str, template: str, field: str, literal: str
+) -> None:
+    """A tryout sent ``amount: NaN`` and read that the number was too large: the field is the
+    one sent, the rule says the literal is not JSON — and nothing is written."""
+    before = client.get("/v1/financings", headers=network.bank.headers).json()
+    response = client.post(
+        path,
+        content=template.format(literal).encode(),
+        headers={**network.bank.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    details = response.json()["details"]
+    assert details["field"] == field
+    assert f"{literal} is not a JSON number" in details["rule"]
+    assert "too large" not in details["rule"]
+    assert client.get("/v1/financings", headers=network.bank.headers).json() == before
 
 
 def test_a_json_form_with_an_overflowing_number_names_its_field(

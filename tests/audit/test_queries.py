@@ -58,9 +58,11 @@ class AuditSuite:
         assert registered.fields["doc_hash"] == hx(d["inv1"])
         assert "against document " + hx(d["inv1"]) in registered.summary
         f1 = storied.story.financings["f1"]
-        assert (
-            page.items[2].summary == f"500.00 EUR drawn from financing {f1} (500.00 EUR in total)"
+        bank_a = f"Bank A ({net.bank.address})"  # the entry names its financing's bank
+        assert page.items[2].summary == (
+            f"500.00 EUR drawn from financing {f1} of {bank_a} (500.00 EUR in total)"
         )
+        assert page.items[-1].fields["bank_name"] == "Bank A"  # the close, too
         assert page.indexed_block == storied.ledger.head_block()
         for e in page.items:  # every row locatable on chain
             receipt = storied.ledger.w3.eth.get_transaction_receipt(e.tx_hash)

@@ -316,8 +316,9 @@ def test_doc_show_lists_drawdowns_and_repayments_decoded(world: World) -> None:
     assert drawn["fields"]["amount"] == "520.00"
     assert drawn["fields"]["currency"] == "DKK"
     text = world.cli.run("doc", "show", world.ubl_hash, "--as", regulator).stdout
-    assert f"520.00 DKK drawn from financing {world.financing_id}" in text
-    assert f"200.00 DKK repaid on financing {world.financing_id}" in text
+    bank_a = f"Demo Bank A ({world.address('Demo Bank A')})"
+    assert f"520.00 DKK drawn from financing {world.financing_id} of {bank_a}" in text
+    assert f"200.00 DKK repaid on financing {world.financing_id} of {bank_a}" in text
     public = world.cli.json("doc", "show", world.ubl_hash)
     assert [e["event"] for e in public["history"]] == ["DocumentRegistered"]
 
@@ -332,8 +333,8 @@ def test_doc_show_lists_drawdowns_and_repayments_decoded(world: World) -> None:
     assert api_events == events
     assert body["history"][0]["fields"]["doc_type"] == "invoice"
     repaid = body["history"][3]
-    assert repaid["summary"] == f"200.00 DKK repaid on financing {world.financing_id} " + (
-        "(200.00 DKK in total)"
+    assert repaid["summary"] == (
+        f"200.00 DKK repaid on financing {world.financing_id} of {bank_a} (200.00 DKK in total)"
     )
     assert [e["event"] for e in other["history"]] == ["DocumentRegistered"]
 

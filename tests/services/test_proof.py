@@ -211,13 +211,14 @@ def test_revoked_since_the_proof_was_made(network: Network, story: dict[str, Any
     (status,) = [c for c in result.checks if c.name == "status"]
     assert "revoked since the proof was made" in status.says
     assert "Acme Exporters" in status.says
-    assert "reason code 3" in status.says
+    assert "reason code 3 (cancelled_by_issuer)" in status.says  # the code with its meaning
     assert _failed(result) == {"status"}  # the rest of the proof still holds
     # a proof made now says revoked, by whom and why; it checks as revoked
     now = proof_svc.make_proof(ledger, story["a"])
     assert now.status.status == "revoked"
     assert now.status.revocation is not None
     assert now.status.revocation.reason_code == 3
+    assert now.status.revocation.reason_name == "cancelled_by_issuer"
     assert now.document.hash.of is None  # made from the hash alone
     assert _verify(ledger, now, data).outcome is Outcome.REVOKED
     # … and edited back to "active" it is a false proof: the revocation came first

@@ -259,9 +259,6 @@ class CheckEntry:
             "outcome": self.outcome[:60],
         }
 
-    def row(self) -> FingerprintCheckRow:
-        return FingerprintCheckRow(**self.values())
-
 
 @dataclass(frozen=True)
 class ReceivedDocument:
@@ -539,13 +536,14 @@ class GatewayDB:
             if not wanted:
                 return
             docs = _table(ReceivedDocumentRow)
-            kept = set(
-                conn.execute(
+            kept = {
+                (doc_hash, owner)
+                for doc_hash, owner in conn.execute(
                     select(docs.c.doc_hash, docs.c.received_by).where(
                         tuple_(docs.c.doc_hash, docs.c.received_by).in_(list(wanted))
                     )
-                ).tuples()
-            )
+                )
+            }
             new = [f for key, f in wanted.items() if key not in kept]
             if not new:
                 return
@@ -637,14 +635,14 @@ class GatewayDB:
                 )
                 if received_by is not None:
                     copies = copies.where(docs.c.received_by == received_by)
-                keys.update(conn.execute(copies).tuples().all())
+                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(copies))
             if fingerprints:
                 hits = select(fps.c.doc_hash, fps.c.received_by).where(
                     fps.c.fingerprint.in_(sorted(set(fingerprints)))
                 )
                 if received_by is not None:
                     hits = hits.where(fps.c.received_by == received_by)
-                keys.update(conn.execute(hits).tuples().all())
+                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(hits))
             if not keys:
                 return []
             # two more queries whatever the number of files found (the files, then all their
@@ -658,7 +656,7 @@ class GatewayDB:
                 select(fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint).where(
                     tuple_(fps.c.doc_hash, fps.c.received_by).in_(wanted)
                 )
-            ).tuples():
+            ):
                 theirs.setdefault((doc_hash, owner), []).append((name, value))
         found = [self._received_row(r, theirs.get((r.doc_hash, r.received_by), [])) for r in rows]
         return sorted(found, key=lambda r: (r.doc_hash, r.received_by))
@@ -925,10 +923,14 @@ class GatewayDB:
         """Log an evaluation that was refused or has ended; returns its id."""
 
         def write(s: Session) -> int:
-            row = entry.row()
-            s.add(row)
-            s.flush()
-            return int(row.check_id)
+            # Core, as the hot writes above: every check writes one
+            added = s.connection().execute(
+                insert(_table(FingerprintCheckRow)).values(**entry.values())
+            )
+            key = added.inserted_primary_key
+            if key is None:
+                raise RuntimeError("the fingerprint-check log gave the new entry no id")
+            return int(key[0])
 
         return self._write(write)
 

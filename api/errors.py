@@ -162,8 +162,8 @@ def non_finite_rule(field: str, literal: str | None) -> str:
             "within the field's range"
         )
     return (
-        f"must be a number: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or "
-        "Infinity): send a whole number within the field's range"
+        f"is not JSON: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or Infinity): "
+        "send a value of the field's type"
     )
 
 

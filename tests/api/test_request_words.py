@@ -311,3 +311,31 @@ def test_idempotent_replays_are_counted_under_their_route(
     assert client.get("/v1/nowhere", headers=network.admin.headers).status_code == 404
     # only for a path no route takes
     assert 'route="unmatched"' in client.get("/metrics", headers=network.admin.headers).text
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/v1/financings",
+            b'{"documents": [], "acknowledge_suspicions": NaN}',
+            "acknowledge_suspicions",
+        ),
+        ("/v1/financings", b'{"documents": [], "reference": Infinity}', "reference"),
+        ("/v1/financings", b"NaN", "body"),
+    ],
+)
+def test_nan_in_a_field_of_any_type_is_not_said_to_need_a_number(
+    client: TestClient, network: Network, path: str, body: bytes, field: str
+) -> None:
+    """A tryout sent NaN for a boolean and a string and read "must be a number … send a
+    whole number": the rule says what is wrong with the body whatever the field's type."""
+    response = client.post(
+        path, content=body, headers={**network.bank.headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    details = response.json()["details"]
+    assert details["field"] == field
+    assert "is not a JSON number" in details["rule"]
+    assert "whole number" not in details["rule"]
+    assert "must be a number" not in details["rule"]

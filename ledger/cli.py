@@ -37,6 +37,7 @@ from ledger.cli_common import (
 from ledger.cli_filters import reads
 from ledger.cli_once import OnceGroup, is_digits
 from ledger.config import record_evaluator_url
+from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
@@ -1131,6 +1132,13 @@ def doc_import(
     why = {p: _passed_over_why(directory, p) for p in found}
     passed_over = [{"file": str(p), "why": w} for p, w in why.items() if w is not None]
     files = [p for p, w in why.items() if w is None]
+    for path in files:  # a name is kept with its file: refused as an upload's, before any batch
+        guard(
+            lambda: _naming_file(
+                path,  # noqa: B023
+                lambda: refuse_control_in_filename(path.name, "filename"),  # noqa: B023
+            )
+        )
     kind = guard(lambda: DocType.parse(doc_type, "--type")) if doc_type is not None else None
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []

@@ -2022,6 +2022,8 @@ def register_examined(
     sent with its known gas, and the files lodged once it is mined (:func:`register_file`).
     ``logged``: the fingerprint-check log entries of the evaluation that read the files,
     written in the same database transaction as the files (and emptied once written)."""
+    for i, (_, _, name) in enumerate(read):  # a name is kept with its file (doc import too)
+        refuse_control_in_filename(name, f"files[{i}]")
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items, [name for _, _, name in read], "files")

@@ -20,5 +20,14 @@ def test_doc_receive_and_register_refuse_a_control_character_in_the_filename(
         result = cli.run("doc", command, str(path), "--as", by_role[who], code=2)
         assert "filename must not contain a control character (U+001B)" in result.output
         assert "\x1b" not in result.output
-    lodged = cli.json("doc", "search", "--as", by_role["bank"])
-    assert lodged["items"] == []
+    # a folder imported: the same refusal, naming the file, before anything is registered
+    folder = tmp_path / "to-import"
+    folder.mkdir()
+    (folder / "a-plain-name.txt").write_bytes(b"a file with a plain name")
+    (folder / "\x1b[31mred.txt").write_bytes(b"another file with a coloured name")
+    result = cli.run("doc", "import", str(folder), "--as", by_role["enterprise"], code=2)
+    assert "filename must not contain a control character (U+001B)" in result.output
+    assert "\x1b" not in result.output
+    for who in ("bank", "enterprise"):
+        lodged = cli.json("doc", "search", "--as", by_role[who])
+        assert lodged["items"] == [], who

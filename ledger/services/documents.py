@@ -1869,11 +1869,11 @@ def _batch_registration(
     ``field_name``), each once (naming the later one's place, ``files[3]``, the one it repeats
     and the files' ``names`` when known: :func:`check_no_repeat`), no type ``none``."""
     if not items:
-        raise InvalidInput("documents", "must not be empty")
+        raise InvalidInput(field_name, "must not be empty")
     limit = max_batch(ledger)
-    if len(items) > limit:
+    if len(items) > limit:  # the field the caller sent: documents, or a batch's files
         raise InvalidInput(
-            "documents", f"at most {limit} documents per batch (the contract's MAX_BATCH)"
+            field_name, f"at most {limit} documents per batch (the contract's MAX_BATCH)"
         )
     hashes = [h for h, _ in items]
     check_no_repeat(hashes, names, field_name)

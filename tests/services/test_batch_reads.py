@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from ledger.errors import InvalidInput
 from ledger.services import documents as docs
 from tests.conftest import Network
 
@@ -82,3 +83,15 @@ def test_a_batch_examines_each_file_as_a_check_of_it_alone(
         ]
         assert "getDocument" not in alone_calls, alone_calls
         assert "successorOf" not in alone_calls, alone_calls
+
+
+def test_a_batch_over_the_contracts_limit_names_the_files_field(network: Network) -> None:
+    """A tryout sent 257 files to ``POST /v1/documents/batch`` and read an error about the
+    field ``documents``: the batch's field is ``files``."""
+    ledger, me = network.ledger, network.enterprise.address
+    limit = docs.max_batch(ledger)
+    files = [(f"over the limit {i} {uuid.uuid4()}".encode(), f"{i}.txt") for i in range(limit + 1)]
+    with pytest.raises(InvalidInput) as refused:
+        docs.register_files(ledger, me, "enterprise", files)
+    assert refused.value.field == "files"
+    assert f"at most {limit}" in refused.value.rule

@@ -1665,7 +1665,8 @@ def _reader_role(ledger: Ledger, reader: str | None) -> str:
 
 
 def _money(amount: int, currency: str) -> str:
-    return f"{amount / 100:,.2f} {currency}"
+    """Minor units for people, with the currency's own decimals (ISO 4217: JPY 0, KWD 3)."""
+    return money(amount, currency)
 
 
 def _financing_text(f: fin_svc.Financing) -> str:

@@ -73,9 +73,10 @@ class Suspicion:
 
 
 def _money(facts: DocumentFacts) -> str:
-    from .writers import amount_text  # the writer knows the currency's decimals
+    """The invoice's amount for people, as every message shows money (``4,675.00 DKK``)."""
+    from ledger.words import money
 
-    return f"{amount_text(facts)} {facts.currency}"
+    return money(facts.amount_minor or 0, facts.currency)
 
 
 def _name(facts: DocumentFacts) -> str:

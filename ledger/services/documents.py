@@ -51,7 +51,6 @@ from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
 from ledger.documents.suspicion import find_suspicions
-from ledger.documents.writers import amount_text
 from ledger.errors import (
     EvaluatorUnavailable,
     InvalidInput,
@@ -1320,9 +1319,8 @@ def onchain_rows(rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _money(facts: DocumentFacts, amount: int) -> str:
-    from dataclasses import replace
-
-    return f"{amount_text(replace(facts, amount_minor=amount))} {facts.currency}"
+    """``amount`` (minor units) of the invoice's currency for people (``4,675.00 DKK``)."""
+    return money(amount, facts.currency)
 
 
 def credit_notes_for(

@@ -68,6 +68,8 @@ def test_a_reissued_invoice_is_refused_unless_acknowledged(
     assert suspicion["documents"] == [original_hash]
     assert {"seller", "buyer", "amount"} <= set(suspicion["matching_facts"])
     assert any("same seller, buyer, amount" in r for r in suspicion["reasons"])
+    # money as every other message shows it, thousands grouped (docs/api.md's example)
+    assert any("amount 4,675.00 DKK" in r for r in suspicion["reasons"]), suspicion["reasons"]
     assert _financing_count(network) == before  # nothing on chain
     again = client.post("/v1/financings", json=body, headers=headers)
     assert (again.status_code, again.json()) == (409, error)

@@ -132,10 +132,25 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
     if _nesting_depth(data) > MAX_JSON_DEPTH:
         raise InvalidInput("json", f"a JSON form nested deeper than {MAX_JSON_DEPTH} is refused")
     try:
-        form = json.loads(
-            data.decode("utf-8-sig"), parse_float=Decimal, parse_constant=_no_constant
-        )
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, ValueError):
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentFormatError(
+            "json", f"not a well-formed UTF-8 JSON document: byte {exc.start} is not UTF-8"
+        ) from None
+    try:
+        form = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:  # where, as an XML error says it (line, column)
+        raise DocumentFormatError(
+            "json",
+            f"not a well-formed JSON document: at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+        ) from None
+    except _NotJson as exc:
+        raise DocumentFormatError(
+            _path_of_literal(json.loads(text, parse_constant=_Literal)) or "json",
+            f"is not JSON: {exc.literal} is not a JSON number (RFC 8259 §6 allows no NaN or "
+            "Infinity)",
+        ) from None
+    except (RecursionError, ValueError):
         raise DocumentFormatError("json", "not a well-formed UTF-8 JSON document") from None
     if not isinstance(form, dict):
         raise DocumentFormatError("json", "the form must be a JSON object")
@@ -170,8 +185,39 @@ def _nesting_depth(data: bytes) -> int:
     return deepest
 
 
+class _NotJson(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` (``literal``) in a form."""
+
+    def __init__(self, literal: str) -> None:
+        super().__init__(literal)
+        self.literal = literal
+
+
 def _no_constant(name: str) -> Any:
-    raise ValueError(name)
+    raise _NotJson(name)
+
+
+class _Literal(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as written in a form, kept to find where."""
+
+
+def _path_of_literal(value: object, path: str = "") -> str | None:
+    """The JSON path (``totalAmount.value``, ``lines[2].quantity``) of the first
+    :class:`_Literal` in ``value``, else None."""
+    if isinstance(value, _Literal):
+        return path
+    items: Any = (
+        ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
+        if isinstance(value, dict)
+        else ((f"{path}[{i}]", v) for i, v in enumerate(value))
+        if isinstance(value, list)
+        else ()
+    )
+    for where, item in items:
+        found = _path_of_literal(item, where)
+        if found is not None:
+            return found
+    return None
 
 
 class _Reader:

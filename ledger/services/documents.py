@@ -2124,11 +2124,20 @@ def refuse_non_registrant(
     mine = Web3.to_checksum_address(actor)
     if Web3.to_checksum_address(registration.registered_by) == mine:
         return
-    if admins:
-        if Web3.to_checksum_address(ledger.calls.functions.owner().call()) == mine:
-            return
-        if Role(int(ledger.calls.functions.memberOf(mine).call()[2])) is Role.ADMIN:
-            return
+    if admins and Web3.to_checksum_address(ledger.calls.functions.owner().call()) == mine:
+        return
+    # who the caller is comes first, as in the contract (and the API's role check): a
+    # regulator is told its role may not do this, not that the document is another's
+    member_id, _, role_number, active, _ = ledger.calls.functions.memberOf(mine).call()
+    role = Role(int(role_number))
+    if not member_id:
+        raise ERRORS["NotAMember"](mine)
+    if not active:
+        raise ERRORS["MemberNotActive"](mine)
+    if admins and role is Role.ADMIN:
+        return
+    if role not in (Role.BANK, Role.ENTERPRISE, Role.ATTESTOR):
+        raise ERRORS["RoleNotAllowed"](mine, int(role))
     raise ERRORS["NotDocumentRegistrant"](bytes.fromhex(registration.doc_hash[2:]), mine)
 
 

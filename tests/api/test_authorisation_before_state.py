@@ -4,6 +4,7 @@ another member's revoked document and read 409 "is revoked, not active"). Nothin
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -90,3 +91,41 @@ def test_the_registrant_still_learns_its_own_documents_state(
     again = client.post(f"/v1/documents/{doc}/revoke", json={"reason_code": 1}, headers=owner)
     assert again.status_code == 409
     assert again.json()["error"] == "DocumentNotActive"
+
+
+@pytest.mark.parametrize("state", ["active", "revoked"])
+def test_the_callers_role_is_refused_before_the_documents_owner(
+    network: Network, state: str
+) -> None:
+    """A tryout revoked a document as a regulator: the API said the role may not do this, the
+    CLI (the service, without the API's role check) that only its registrant may. Who the
+    caller is comes first, as in the contract: the regulator's role is refused (revoke and
+    supersede), an admin may revoke but not supersede, another bank is not the registrant."""
+    from ledger.errors import LedgerError
+    from ledger.services import documents as docs
+
+    ledger, owner = network.ledger, network.enterprise.address
+    _, _, registration = docs.register_file(ledger, owner, "enterprise", os.urandom(32), "r.bin")
+    doc_hash = bytes.fromhex(registration.doc_hash[2:])
+    if state == "revoked":
+        docs.revoke(ledger, owner, doc_hash, 1)
+    cases = [
+        (lambda: docs.revoke(ledger, network.regulator.address, doc_hash, 3), "RoleNotAllowed"),
+        (
+            lambda: docs.supersede(ledger, network.regulator.address, doc_hash, os.urandom(32)),
+            "RoleNotAllowed",
+        ),
+        (
+            lambda: docs.supersede(ledger, network.admin.address, doc_hash, os.urandom(32)),
+            "RoleNotAllowed",
+        ),
+        (lambda: docs.revoke(ledger, network.bank.address, doc_hash, 3), "NotDocumentRegistrant"),
+    ]
+    for act, code in cases:
+        with pytest.raises(LedgerError) as refused:
+            act()
+        assert refused.value.code == code
+        assert "revoked" not in refused.value.message
+    assert docs.get_registration(ledger, doc_hash).status.name == (
+        "REVOKED" if state == "revoked" else "ACTIVE"
+    )

@@ -44,6 +44,7 @@ from pydantic_core import PydanticCustomError
 
 from api.querycheck import _takes_many
 from ledger.errors import InvalidInput
+from ledger.words import visible
 
 #: the methods whose body a route reads (the others send none)
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -251,7 +252,16 @@ def _check_names(names: list[str], takes: _Takes, where: str, what: str) -> None
             rule = f"is not {what} of {where} (it takes: {', '.join(sorted(takes.names))})"
         else:
             rule = f"is not taken: {where} takes no body"
-        raise InvalidInput(unknown[0], rule, unknown=unknown)
+        # a name is the client's text (a file's bytes sent without a Content-Type read as one
+        # long name): its control characters escaped, cut to a length a message can carry
+        shown = [_shown_name(n) for n in unknown[:10]]
+        raise InvalidInput(shown[0], rule, unknown=shown)
+
+
+def _shown_name(name: str, limit: int = 80) -> str:
+    """``name`` as an error shows it: :func:`ledger.words.visible`, at most ``limit`` characters."""
+    text = visible(name)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_fields(data: Any, model: type[BaseModel], path: str, where: str) -> None:

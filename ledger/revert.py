@@ -19,7 +19,6 @@ from typing import Any
 
 from eth_abi.abi import decode as abi_decode
 from eth_utils.abi import function_signature_to_4byte_selector
-from eth_utils.address import to_checksum_address
 
 from ledger.artifacts import load_artifact
 from ledger.errors import (
@@ -157,11 +156,6 @@ def decode_revert(data: bytes) -> ContractError:
         return UnknownRevert("0x" + bytes(data).hex())
     cls, types = found
     values = abi_decode(types, bytes(data[4:])) if types else ()
-    # addresses in EIP-55 form, as everywhere else the gateway shows one (eth-abi decodes
-    # them in lower case)
-    values = tuple(
-        to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True)
-    )
     error: ContractError = cls(*values)
     return error
 

@@ -82,18 +82,3 @@ def test_unknown_document_is_404_and_bad_hash_is_422(client: TestClient, network
     bad = client.get("/v1/documents/not-a-hash", headers=network.bank.headers)
     assert bad.status_code == 422
     assert bad.json()["details"]["field"] == "doc_hash"
-
-
-def test_a_contract_errors_addresses_are_checksummed(client: TestClient, network: Network) -> None:
-    """A tryout read ``details.registrant`` of DocumentAlreadyRegistered in lower case while
-    every other answer shows an address in its EIP-55 form."""
-    data = b"registered once, then again " + network.enterprise.address.encode()
-    first = client.post(
-        "/v1/documents", files={"file": ("a.txt", data)}, headers=network.enterprise.headers
-    )
-    assert first.status_code == 201, first.text
-    again = client.post(
-        "/v1/documents", files={"file": ("a.txt", data)}, headers=network.bank.headers
-    )
-    assert again.status_code == 409, again.text
-    assert again.json()["details"]["registrant"] == network.enterprise.address

@@ -25,7 +25,11 @@ from ledger.errors import DocumentFormatError
             "lines[1].quantity",
             "Infinity",
         ),
-        (b'{"documentType": "Invoice",\n  "documentNumber": ', "json", "at line 2, column 21: Expecting value"),
+        (
+            b'{"documentType": "Invoice",\n  "documentNumber": ',
+            "json",
+            "at line 2, column 21: Expecting value",
+        ),
         (b'{"documentType": "Invoice", "x": 1,}', "json", "at line 1, column 36"),
         (b'\xff{"documentType": "Invoice"}', "json", "byte 0 is not UTF-8"),
     ],

@@ -20,7 +20,6 @@ those that name a key twice in one object (``ledger.jsonkeys``: FastAPI would ke
 from __future__ import annotations
 
 import json
-import math
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +29,7 @@ from api.errors import error_body, json_bytes, non_finite_rule
 from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
 from ledger.jsonkeys import loads_unique
+from ledger.jsonliterals import non_finite_at, parse_keeping_literals
 from ledger.network import Ledger
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import first_lone_surrogate
@@ -199,37 +199,13 @@ def check_json_numbers(body: bytes) -> None:
     if surrogate is not None:
         field, escaped = surrogate
         raise InvalidInput(field, SURROGATE_RULE.format(escaped=escaped))
-    if _non_finite(value, "") is not None:
+    if non_finite_at(value) is not None:
         # read again, the literals NaN/Infinity/-Infinity kept apart from a number that
         # overflows (1e400): the rule says which one the client sent
-        where = _non_finite(json.loads(text, parse_constant=_Literal), "")
+        where = non_finite_at(parse_keeping_literals(text))
         assert where is not None
         field = where[0] or "body"
         raise InvalidInput(field, non_finite_rule(field, where[1]))
-
-
-class _Literal(str):
-    """``NaN``, ``Infinity`` or ``-Infinity`` as written in a body (not JSON: RFC 8259 §6)."""
-
-
-def _non_finite(value: object, path: str) -> tuple[str, str | None] | None:
-    """The path (``documents[0].amount``) of the first non-finite number in ``value``, with
-    the literal written there (:class:`_Literal`), else None for a number that overflowed."""
-    if isinstance(value, _Literal):
-        return path, str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return path, None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = _non_finite(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = _non_finite(item, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
 
 
 async def _refuse(send: Send, error: InvalidInput) -> None:

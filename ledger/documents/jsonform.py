@@ -44,6 +44,7 @@ from typing import Any
 
 from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.jsonliterals import non_finite_at, parse_keeping_literals
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import first_lone_surrogate
 
@@ -146,7 +147,7 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
         ) from None
     except _NotJson as exc:
         raise DocumentFormatError(
-            _path_of_literal(json.loads(text, parse_constant=_Literal)) or "json",
+            _literal_field(text),
             f"is not JSON: {exc.literal} is not a JSON number (RFC 8259 §6 allows no NaN or "
             "Infinity)",
         ) from None
@@ -197,27 +198,10 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(name)
 
 
-class _Literal(str):
-    """``NaN``, ``Infinity`` or ``-Infinity`` as written in a form, kept to find where."""
-
-
-def _path_of_literal(value: object, path: str = "") -> str | None:
-    """The JSON path (``totalAmount.value``, ``lines[2].quantity``) of the first
-    :class:`_Literal` in ``value``, else None."""
-    if isinstance(value, _Literal):
-        return path
-    items: Any = (
-        ((f"{path}.{k}" if path else str(k), v) for k, v in value.items())
-        if isinstance(value, dict)
-        else ((f"{path}[{i}]", v) for i, v in enumerate(value))
-        if isinstance(value, list)
-        else ()
-    )
-    for where, item in items:
-        found = _path_of_literal(item, where)
-        if found is not None:
-            return found
-    return None
+def _literal_field(text: str) -> str:
+    """The field (JSON path) of a form's first NaN/Infinity, or ``json`` (the form itself)."""
+    found = non_finite_at(parse_keeping_literals(text))
+    return found[0] if found is not None and found[0] else "json"
 
 
 class _Reader:

@@ -629,20 +629,19 @@ class GatewayDB:
         keys: set[tuple[str, str]] = set()
         with self.session() as s:
             conn = s.connection()
-            if doc_hashes:
-                copies = select(docs.c.doc_hash, docs.c.received_by).where(
-                    docs.c.doc_hash.in_(sorted(set(doc_hashes)))
+            # the copies of the hashes, then the files holding the fingerprints
+            for table, column, values in (
+                (docs, docs.c.doc_hash, doc_hashes),
+                (fps, fps.c.fingerprint, fingerprints),
+            ):
+                if not values:
+                    continue
+                query = select(table.c.doc_hash, table.c.received_by).where(
+                    column.in_(sorted(set(values)))
                 )
                 if received_by is not None:
-                    copies = copies.where(docs.c.received_by == received_by)
-                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(copies))
-            if fingerprints:
-                hits = select(fps.c.doc_hash, fps.c.received_by).where(
-                    fps.c.fingerprint.in_(sorted(set(fingerprints)))
-                )
-                if received_by is not None:
-                    hits = hits.where(fps.c.received_by == received_by)
-                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(hits))
+                    query = query.where(table.c.received_by == received_by)
+                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(query))
             if not keys:
                 return []
             # two more queries whatever the number of files found (the files, then all their

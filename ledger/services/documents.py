@@ -819,20 +819,22 @@ class _Lookups:
         self.matched = 0
         #: the registrations of a batch's files, read ahead together (:meth:`read_ahead`)
         self.registrations: dict[bytes, Registration | None] = {}
+        #: whether each of those is registered, by 0x-hash (:func:`_grade_against`'s ``known``)
+        self.known: dict[str, bool] = {}
+        #: a batch's files' own fingerprints, computed once (:func:`_own_fingerprints`)
+        self.own: dict[bytes, list[str]] = {}
         #: the stored files that may match a batch's files, read ahead: (scope, files)
         self.stored: tuple[str | None, list[ReceivedDocument]] | None = None
 
-    def read_ahead(
-        self, files: Sequence[ParsedDocument], values: Sequence[list[str]], scope: str | None
-    ) -> None:
-        """Read what examining ``files`` (their fingerprint ``values``, as
-        :func:`_examine` computes them) asks of the chain and of the gateway database in
-        one batch each, not once per file (issue #16): their registrations
-        (:func:`registrations_of`) and the files stored in ``scope`` that share a hash or a
-        fingerprint with one of them."""
+    def read_ahead(self, files: Sequence[ParsedDocument], scope: str | None) -> None:
+        """Read what examining ``files`` asks of the chain and of the gateway database in one
+        batch each, not once per file (issue #16): their registrations
+        (:func:`registrations_of`) and the files stored in ``scope`` that share a hash or one
+        of their own fingerprints (computed here once for the examination too)."""
         hashes = [f.doc_hash for f in files]
+        self.own = {f.doc_hash: _own_fingerprints(self.ledger, f) for f in files}
         stored = self.ledger.db.received_for_files(
-            [hex32(h) for h in hashes], [v for vs in values for v in vs], scope
+            [hex32(h) for h in hashes], [v for vs in self.own.values() for v in vs], scope
         )
         copies = [bytes.fromhex(r.doc_hash[2:]) for r in stored]
         self.registrations = registrations_of(
@@ -841,6 +843,7 @@ class _Lookups:
         for doc_hash, registration in self.registrations.items():
             if registration is not None:
                 self.ledger.saw_registered(doc_hash)
+        self.known = {hex32(h): r is not None for h, r in self.registrations.items()}
         self.stored = (scope, stored)
 
     def registration(self, doc_hash: bytes) -> Registration | None:
@@ -849,10 +852,10 @@ class _Lookups:
             return self.registrations[doc_hash]
         return find_registration(self.ledger, doc_hash)
 
-    def registered(self) -> dict[str, bool]:
-        """Whether each document read ahead is registered, by 0x-hash (:func:`_grade_against`'s
-        ``known``)."""
-        return {hex32(h): r is not None for h, r in self.registrations.items()}
+    def own_fingerprints(self, parsed: ParsedDocument) -> list[str]:
+        """:func:`_own_fingerprints` of ``parsed``, computed once when it was read ahead."""
+        found = self.own.get(parsed.doc_hash)
+        return found if found is not None else _own_fingerprints(self.ledger, parsed)
 
     def stored_in(self, scope: str | None) -> list[ReceivedDocument] | None:
         """The stored files read ahead for ``scope``, or None (read them)."""
@@ -1162,7 +1165,7 @@ def _examine(
         found = FileLookup(parsed.doc_hash, HashedForm.FILE_BYTES, tried, registration, own)
     # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
     # (the evaluator's, for a bank) find the financings holding the file
-    values = _own_fingerprints(ledger, parsed)
+    values = lookups.own_fingerprints(parsed)
     infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
     scope = match_scope(actor, role)
     matches = _grade_against(
@@ -1170,7 +1173,7 @@ def _examine(
         parsed,
         values,
         scope,
-        lookups.registered() | {t.doc_hash: t.registered for t in found.tried},
+        {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
         lookups.stored_in(scope),
     )
     if exclude_self:
@@ -1957,11 +1960,7 @@ def register_files(
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
         # what each file's examination reads, read for all of them at once
-        evaluation.lookups.read_ahead(
-            parsed_files,
-            [_own_fingerprints(ledger, p) for p in parsed_files],
-            match_scope(actor, role),
-        )
+        evaluation.lookups.read_ahead(parsed_files, match_scope(actor, role))
         with _evaluated_together(ledger, actor, role, parsed_files):
             for i, (data, name) in enumerate(files):
                 try:

@@ -43,11 +43,13 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     update,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.sql.selectable import Join
 
 from ledger.datadir import private_sqlite
 from ledger.errors import Conflict, NotFound, Unauthorized
@@ -622,39 +624,46 @@ class GatewayDB:
         """The stored copies of any of ``doc_hashes`` and the files holding any of
         ``fingerprints`` (of one participant, or of all), each once with its fingerprints, by
         (doc_hash, received_by): what :meth:`received` and :meth:`received_with_fingerprints`
-        answer for every file of a batch, in four queries whatever the number of files."""
+        answer for every file of a batch, in two queries whatever the number of files."""
         if not doc_hashes and not fingerprints:
             return []
         docs, fps = _table(ReceivedDocumentRow), _table(ReceivedFingerprintRow)
-        keys: set[tuple[str, str]] = set()
+        # the (doc_hash, received_by) of the copies of the hashes and of the files holding the
+        # fingerprints, as a subquery of both queries below
+        found_by = []
+        for table, column, values in (
+            (docs, docs.c.doc_hash, doc_hashes),
+            (fps, fps.c.fingerprint, fingerprints),
+        ):
+            if not values:
+                continue
+            query = select(table.c.doc_hash, table.c.received_by).where(
+                column.in_(sorted(set(values)))
+            )
+            if received_by is not None:
+                query = query.where(table.c.received_by == received_by)
+            found_by.append(query)
+        keys = (union(*found_by) if len(found_by) > 1 else found_by[0]).subquery("found")
+
+        def joined(table: Table) -> Join:
+            return table.join(
+                keys,
+                and_(
+                    table.c.doc_hash == keys.c.doc_hash,
+                    table.c.received_by == keys.c.received_by,
+                ),
+            )
+
         with self.session() as s:
             conn = s.connection()
-            # the copies of the hashes, then the files holding the fingerprints
-            for table, column, values in (
-                (docs, docs.c.doc_hash, doc_hashes),
-                (fps, fps.c.fingerprint, fingerprints),
-            ):
-                if not values:
-                    continue
-                query = select(table.c.doc_hash, table.c.received_by).where(
-                    column.in_(sorted(set(values)))
-                )
-                if received_by is not None:
-                    query = query.where(table.c.received_by == received_by)
-                keys.update((doc_hash, owner) for doc_hash, owner in conn.execute(query))
-            if not keys:
+            rows = conn.execute(select(docs).select_from(joined(docs))).all()
+            if not rows:
                 return []
-            # two more queries whatever the number of files found (the files, then all their
-            # fingerprints), not two per file
-            wanted = sorted(keys)
-            rows = conn.execute(
-                select(docs).where(tuple_(docs.c.doc_hash, docs.c.received_by).in_(wanted))
-            ).all()
             theirs: dict[tuple[str, str], list[tuple[str, str]]] = {}
             for doc_hash, owner, name, value in conn.execute(
-                select(fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint).where(
-                    tuple_(fps.c.doc_hash, fps.c.received_by).in_(wanted)
-                )
+                select(
+                    fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint
+                ).select_from(joined(fps))
             ):
                 theirs.setdefault((doc_hash, owner), []).append((name, value))
         found = [self._received_row(r, theirs.get((r.doc_hash, r.received_by), [])) for r in rows]

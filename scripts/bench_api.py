@@ -150,6 +150,10 @@ def prepare(
         address = new.member.address
         if backend == "anvil":  # 100,000 documents need more gas than a member is funded for
             ledger.w3.provider.make_request(RPCEndpoint("anvil_setBalance"), [address, hex(10**24)])
+        if backend == "anvil" and registered:
+            # anvil rebuilds its state trie every block: one block a second while back-filling
+            # (batches share blocks), not one per transaction; automine again for the REST runs
+            mining(ledger, interval=1)
         if registered:
             sender = ledger.transactor(address)
             source = txbench.DocSource(int.from_bytes(os.urandom(4), "big"))
@@ -163,7 +167,11 @@ def prepare(
                 if ok != len(data):
                     raise RuntimeError("registering the background documents failed")
                 done += n
+                if done % 100_000 == 0 and done < registered:  # progress of a long set-up
+                    log(f"  {done:,} registered ({time.perf_counter() - t0:.0f} s)")
             log(f"  {done:,} documents registered in {time.perf_counter() - t0:.0f} s")
+            if backend == "anvil":
+                mining(ledger, interval=0)
         if lodged:
             t0 = time.perf_counter()
             lodge_synthetic(ledger, address, lodged)
@@ -179,6 +187,18 @@ def prepare(
     else:
         scratch.member_of.target = ev.chain_member_of(url, contract)
     return Prepared(settings, env, new.api_key, address)
+
+
+def mining(ledger: Any, interval: int) -> None:
+    """anvil mines a block every ``interval`` seconds (0: a block per transaction, automine)."""
+    rpc = ledger.w3.provider.make_request
+    # each sets anvil's one mining mode (interval 0: none), so the order matters
+    if interval:
+        rpc(RPCEndpoint("evm_setAutomine"), [False])
+        rpc(RPCEndpoint("evm_setIntervalMining"), [interval])
+    else:
+        rpc(RPCEndpoint("evm_setIntervalMining"), [0])
+        rpc(RPCEndpoint("evm_setAutomine"), [True])
 
 
 def lodge_synthetic(ledger: Any, address: str, n: int) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -809,9 +809,48 @@ def fingerprint_holder(ledger: Ledger, fingerprint: bytes) -> int:
     return int(ledger.calls.functions.fingerprintHolder(fingerprint).call())
 
 
+#: reads the stored files holding any of some fingerprints (0x-hex) in a scope (None: every
+#: participant's): :meth:`GatewayDB.received_with_fingerprints`, or the same from files read ahead
+StoredReader = Callable[[Sequence[str], str | None], list[ReceivedDocument]]
+
+
+@dataclass(frozen=True)
+class _StoredAhead:
+    """Stored files read ahead (:meth:`_Lookups.read_stored`): every file in ``scope`` (None:
+    every participant's) that is a copy of one of ``hashes`` (0x-hex) or holds one of
+    ``values`` (0x-hex fingerprints and lookup keys), each with all its fingerprints."""
+
+    scope: str | None
+    hashes: frozenset[str]
+    values: frozenset[str]
+    files: list[ReceivedDocument]
+
+    def covers(self, hashes: Sequence[str], values: Sequence[str], scope: str | None) -> bool:
+        """Whether every file the same query of ``scope`` would find is among these."""
+        return (
+            (self.scope is None or self.scope == scope)
+            and self.hashes.issuperset(hashes)
+            and self.values.issuperset(values)
+        )
+
+    def select(
+        self, hashes: Sequence[str], values: Sequence[str], scope: str | None
+    ) -> list[ReceivedDocument]:
+        """What :meth:`GatewayDB.received_for_files` of the same arguments answers, from these
+        files (when :meth:`covers` says they hold it), in the same order."""
+        wanted_hashes, wanted = set(hashes), set(values)
+        return [
+            r
+            for r in self.files
+            if (scope is None or r.received_by == scope)
+            and (r.doc_hash in wanted_hashes or any(v in wanted for _, v in r.fingerprints))
+        ]
+
+
 class _Lookups:
-    """The ``fingerprintHolder`` lookups of one evaluation, counted for the fingerprint-check
-    log (how many were made, how many found a holder)."""
+    """The reads of one evaluation: the ``fingerprintHolder`` lookups, counted for the
+    fingerprint-check log (how many were made, how many found a holder), and what its files'
+    examinations read of the chain and of the gateway database, read ahead together."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
@@ -821,30 +860,60 @@ class _Lookups:
         self.registrations: dict[bytes, Registration | None] = {}
         #: whether each of those is registered, by 0x-hash (:func:`_grade_against`'s ``known``)
         self.known: dict[str, bool] = {}
-        #: a batch's files' own fingerprints, computed once (:func:`_own_fingerprints`)
+        #: the files' own fingerprints, computed once (:func:`_own_fingerprints`)
         self.own: dict[bytes, list[str]] = {}
-        #: the stored files that may match a batch's files, read ahead: (scope, files)
-        self.stored: tuple[str | None, list[ReceivedDocument]] | None = None
+        #: the stored files the examinations compare with, read ahead (:meth:`read_stored`)
+        self.ahead: _StoredAhead | None = None
 
-    def read_ahead(self, files: Sequence[ParsedDocument], scope: str | None) -> None:
-        """Read what examining ``files`` asks of the chain and of the gateway database in one
-        batch each, not once per file (issue #16): their registrations
-        (:func:`registrations_of`) and the files stored in ``scope`` that share a hash or one
-        of their own fingerprints (computed here once for the examination too)."""
+    def read_ahead(self, files: Sequence[ParsedDocument], actor: str, role: str) -> None:
+        """Read what examining ``files`` for ``actor`` of ``role`` asks of the chain and of
+        the gateway database in one batch each, not once per file (issue #16): the stored
+        files they are compared with (:meth:`read_stored`), then the registrations
+        (:func:`registrations_of`) of ``files`` and of the stored copies they match."""
+        self.read_stored(files, actor, role)
         hashes = [f.doc_hash for f in files]
-        self.own = {f.doc_hash: _own_fingerprints(self.ledger, f) for f in files}
-        stored = self.ledger.db.received_for_files(
-            [hex32(h) for h in hashes], [v for vs in self.own.values() for v in vs], scope
-        )
-        copies = [bytes.fromhex(r.doc_hash[2:]) for r in stored]
+        own = [v for f in files for v in self.own_fingerprints(f)]
+        copies = {
+            bytes.fromhex(r.doc_hash[2:])
+            for r in self.stored([hex32(h) for h in hashes], own, match_scope(actor, role))
+        }
         self.registrations = registrations_of(
-            self.ledger, hashes + [h for h in copies if not self.ledger.seen_registered(h)]
+            self.ledger, hashes + sorted(h for h in copies if not self.ledger.seen_registered(h))
         )
         for doc_hash, registration in self.registrations.items():
             if registration is not None:
                 self.ledger.saw_registered(doc_hash)
         self.known = {hex32(h): r is not None for h, r in self.registrations.items()}
-        self.stored = (scope, stored)
+
+    def read_stored(self, files: Sequence[ParsedDocument], actor: str, role: str) -> None:
+        """Read, in one query set, every stored file that examining ``files`` for ``actor`` of
+        ``role`` compares them with (issue #16): copies of them and files sharing one of their
+        own fingerprints (the matches, :func:`_grade_against`), the credit notes that correct
+        them or the invoices they correct (:func:`credit_notes_for`, :func:`_look_around`),
+        the other invoices of their seller and buyer (:func:`suspicions_of`). Read in the
+        widest of the scopes those use; each read then takes its own scope's part
+        (:meth:`stored`)."""
+        match, notes = match_scope(actor, role), _notes_scope(actor, role)
+        scope = match if match == notes else None
+        hashes = [hex32(f.doc_hash) for f in files]
+        values = [v for f in files for v in self.own_fingerprints(f)]
+        values += [v for f in files for v in _look_around_keys(self.ledger, f.facts)]
+        found = self.ledger.db.received_for_files(hashes, values, scope)
+        self.ahead = _StoredAhead(scope, frozenset(hashes), frozenset(values), found)
+
+    def stored(
+        self, hashes: Sequence[str], values: Sequence[str], scope: str | None
+    ) -> list[ReceivedDocument]:
+        """:meth:`GatewayDB.received_for_files` of the arguments: from the files read ahead
+        when they hold the answer, else read now."""
+        if self.ahead is not None and self.ahead.covers(hashes, values, scope):
+            return self.ahead.select(hashes, values, scope)
+        return self.ledger.db.received_for_files(list(hashes), list(values), scope)
+
+    def stored_with(self, values: Sequence[str], scope: str | None) -> list[ReceivedDocument]:
+        """:meth:`GatewayDB.received_with_fingerprints` of the arguments (a
+        :data:`StoredReader`), from the files read ahead when they hold the answer."""
+        return self.stored((), values, scope)
 
     def registration(self, doc_hash: bytes) -> Registration | None:
         """:func:`find_registration` of ``doc_hash``, read ahead when it was."""
@@ -853,13 +922,11 @@ class _Lookups:
         return find_registration(self.ledger, doc_hash)
 
     def own_fingerprints(self, parsed: ParsedDocument) -> list[str]:
-        """:func:`_own_fingerprints` of ``parsed``, computed once when it was read ahead."""
+        """:func:`_own_fingerprints` of ``parsed``, computed once."""
         found = self.own.get(parsed.doc_hash)
-        return found if found is not None else _own_fingerprints(self.ledger, parsed)
-
-    def stored_in(self, scope: str | None) -> list[ReceivedDocument] | None:
-        """The stored files read ahead for ``scope``, or None (read them)."""
-        return self.stored[1] if self.stored is not None and self.stored[0] == scope else None
+        if found is None:
+            found = self.own[parsed.doc_hash] = _own_fingerprints(self.ledger, parsed)
+        return found
 
     def holders(self, fingerprints: Sequence[bytes]) -> list[int]:
         """The active financing holding each of ``fingerprints`` (0: none), in one call."""
@@ -896,16 +963,10 @@ def _grade_against(
 ) -> list[GradedMatch]:
     """Graded matches of ``parsed`` against the stored files in ``scope`` (None: all).
     ``known``: whether documents are registered, as just read (by 0x-hash; not read again).
-    ``stored``: the files of ``scope`` read ahead that may match (:meth:`_Lookups.read_ahead`),
-    else read here."""
+    ``stored``: the files of ``scope`` that are copies of ``parsed`` or hold one of
+    ``fp_values`` (:meth:`GatewayDB.received_for_files`), when already read; else read here."""
     own = hex32(parsed.doc_hash)
-    if stored is not None:
-        wanted = set(fp_values)
-        rows = [
-            r for r in stored if r.doc_hash == own or any(v in wanted for _, v in r.fingerprints)
-        ]
-    else:
-        rows = ledger.db.received_for_files([own], fp_values, scope)
+    rows = stored if stored is not None else ledger.db.received_for_files([own], fp_values, scope)
     candidates = {(r.doc_hash, r.received_by): r for r in rows}
     found: list[tuple[Match, ReceivedDocument]] = []
     for row in candidates.values():
@@ -1152,6 +1213,8 @@ def _examine(
 ) -> tuple[ParsedDocument, Examined]:
     if parsed is None:
         parsed = _read_checked(data, registering)
+    if lookups.ahead is None:  # the stored files compared with below, in one query set
+        lookups.read_stored([parsed], actor, role)
     canonical_hash = canonical_hash_of(data)
     if as_registered:
         found = lookup_file(ledger, data, parsed.doc_hash)
@@ -1174,7 +1237,7 @@ def _examine(
         values,
         scope,
         {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
-        lookups.stored_in(scope),
+        lookups.stored([hex32(parsed.doc_hash)], values, scope),
     )
     if exclude_self:
         matches = [
@@ -1235,7 +1298,7 @@ def _onchain_infos(
     if parsed.facts is None or not fingerprint_inputs(parsed.facts):
         return (), None
     if role != "bank" and sees_fingerprints(role):
-        stored = _stored_onchain_of_same(ledger, parsed)
+        stored = _stored_onchain_of_same(ledger, parsed, lookups.stored_with)
         if stored:
             held = lookups.holders([bytes.fromhex(v[2:]) for _, v in stored])
             return tuple(
@@ -1327,18 +1390,23 @@ def _money(facts: DocumentFacts, amount: int) -> str:
 
 
 def credit_notes_for(
-    ledger: Ledger, facts: DocumentFacts, scope: str | None = None
+    ledger: Ledger,
+    facts: DocumentFacts,
+    scope: str | None = None,
+    *,
+    read: StoredReader | None = None,
 ) -> list[tuple[str, DocumentFacts]]:
     """The credit notes lodged at this gateway — by anyone, or by ``scope`` only — that correct
     the invoice ``facts`` (BT-25 names its number, same seller, same currency): (doc hash,
-    facts), one per credit note however many copies were lodged."""
+    facts), one per credit note however many copies were lodged. ``read``: where the stored
+    files are read from (default: the gateway database)."""
     if facts.credit_note or facts.seller is None:
         return []
     values = [
         hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.lookup_key())
     ]
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
-    for row in ledger.db.received_with_fingerprints(values, scope):
+    for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = _facts_of(row)
         if note is None or not note.credit_note or facts.number not in note.invoice_refs:
             continue
@@ -1389,7 +1457,9 @@ def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) 
     return tuple(found)
 
 
-def _stored_onchain_of_same(ledger: Ledger, parsed: ParsedDocument) -> list[tuple[str, str]]:
+def _stored_onchain_of_same(
+    ledger: Ledger, parsed: ParsedDocument, read: StoredReader | None = None
+) -> list[tuple[str, str]]:
     """The on-chain fingerprints a bank's gateway stored here with a copy of a document with
     exactly the same key facts (the same local ``full`` fingerprint, hence the same OPRF
     inputs): how a regulator, which has none evaluated, still learns who holds a file."""
@@ -1398,7 +1468,7 @@ def _stored_onchain_of_same(ledger: Ledger, parsed: ParsedDocument) -> list[tupl
         for f in compute_fingerprints(parsed, ledger.lookup_key())
         if f.kind.value == "full"
     ]
-    for row in ledger.db.received_with_fingerprints(full, None) if full else []:
+    for row in (read or ledger.db.received_with_fingerprints)(full, None) if full else []:
         if (found := onchain_rows(row.fingerprints)) and full[0] in local_values(row.fingerprints):
             return found
     return []
@@ -1470,7 +1540,7 @@ def _look_around(
             invoices = sorted(
                 {
                     r.doc_hash
-                    for r in ledger.db.received_with_fingerprints(
+                    for r in lookups.stored_with(
                         [hex32(v) for v in values], match_scope(actor, role)
                     )
                 }
@@ -1502,7 +1572,7 @@ def _look_around(
                 )
         return (), tuple(notices), None
     scope = _notes_scope(actor, role)
-    notes = credit_notes_for(ledger, facts, scope)
+    notes = credit_notes_for(ledger, facts, scope, read=lookups.stored_with)
     financeable = financeable_amount(ledger, facts, scope, notes)
     if notes:
         notices.append(
@@ -1514,18 +1584,44 @@ def _look_around(
                 documents=tuple(h for h, _ in notes),
             )
         )
-    suspicions = suspicions_of(ledger, facts, hex32(parsed.doc_hash), actor, role)
+    suspicions = suspicions_of(
+        ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
+    )
     return suspicions, tuple(notices), financeable
 
 
+def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> list[str]:
+    """The 0x-hex lookup keys :func:`_look_around` reads stored files by, for a file with
+    ``facts``: a credit note's invoices' ``seller_number`` fingerprints; an invoice's own (its
+    credit notes, :func:`credit_notes_for`) and its ``parties`` keys (:func:`suspicions_of`)."""
+    if facts is None:
+        return []
+    key = ledger.lookup_key()
+    if facts.credit_note:
+        refs = facts.invoice_refs
+        return [
+            hex32(v) for number in refs for v in invoice_number_fingerprints(facts, number, key)
+        ]
+    found = [hex32(v) for v in invoice_number_fingerprints(facts, facts.number, key)]
+    found += [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
+    return found
+
+
 def suspicions_of(
-    ledger: Ledger, facts: DocumentFacts, doc_hash: str, actor: str, role: str
+    ledger: Ledger,
+    facts: DocumentFacts,
+    doc_hash: str,
+    actor: str,
+    role: str,
+    *,
+    read: StoredReader | None = None,
 ) -> tuple[SuspicionInfo, ...]:
     """Why the invoice with ``facts`` (document ``doc_hash``, never compared with itself) looks
     like a re-issue or a split of the invoices of the same seller and buyer this gateway holds
     in the scope of ``actor`` of ``role`` (:func:`match_scope`; found through the ``parties``
     lookup key, never on chain): what ``doc check`` and ``doc receive`` report, and what a
-    bank's financing must acknowledge (:func:`ledger.services.financing.create`)."""
+    bank's financing must acknowledge (:func:`ledger.services.financing.create`). ``read``:
+    where the stored files are read from (default: the gateway database)."""
     if facts.credit_note:
         return ()
     names = [
@@ -1533,7 +1629,7 @@ def suspicions_of(
     ]
     known = [
         (row.doc_hash, f)
-        for row in ledger.db.received_with_fingerprints(names, match_scope(actor, role))
+        for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
         if row.doc_hash != doc_hash and (f := _facts_of(row)) is not None
     ]
     unique = list({h: (h, f) for h, f in known}.values())
@@ -1960,7 +2056,7 @@ def register_files(
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
         # what each file's examination reads, read for all of them at once
-        evaluation.lookups.read_ahead(parsed_files, match_scope(actor, role))
+        evaluation.lookups.read_ahead(parsed_files, actor, role)
         with _evaluated_together(ledger, actor, role, parsed_files):
             for i, (data, name) in enumerate(files):
                 try:

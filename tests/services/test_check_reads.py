@@ -1,0 +1,101 @@
+"""A check reads the stored files it compares a file with once (issue #16): its matches, the
+credit notes that correct it (or the invoices a credit note corrects) and the other invoices
+of its seller and buyer (re-issue, split) came from three query sets of their own. Each part
+of the answer stays what its own read of the gateway database says, for every role and its
+scope: a bank's matches are its own files while its credit notes are everyone's; an
+enterprise's are its own throughout; a regulator's everyone's."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from ledger.services import documents as docs
+from tests.conftest import Network
+from tests.documents.documents_support import field_bytes
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+#: the demo invoice sent again under another number and date: a re-issue of it
+REISSUE = UBL.replace(b"TOSL110", b"TOSL999").replace(b">2013-04-10<", b">2013-05-02<")
+INVOICE = field_bytes("credit-note/base-example.xml")
+CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")
+
+
+def _counted(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    for name in ("received_for_files", "received_with_fingerprints"):
+        real = getattr(ledger.db, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            calls.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(ledger.db, name, counted)
+    return calls
+
+
+def test_a_check_reads_the_stored_files_once_and_answers_as_each_read_would(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ledger = network.ledger
+    bank, other_bank, ent = network.bank.address, network.bank_b.address, network.enterprise.address
+    # lodged here: the invoice by the enterprise and by the other bank, the credit note that
+    # corrects it by the enterprise; the demo invoice by the bank and the enterprise
+    docs.receive(ledger, ent, "enterprise", INVOICE, "invoice.xml")
+    docs.receive(ledger, other_bank, "bank", INVOICE, "invoice.xml")
+    docs.receive(ledger, ent, "enterprise", CREDIT_NOTE, "credit-note.xml")
+    docs.receive(ledger, bank, "bank", UBL, "demo.xml")
+    docs.receive(ledger, ent, "enterprise", UBL, "demo.xml")
+
+    said: dict[str, set[str]] = {"suspicions": set(), "credited": set(), "matches": set()}
+    for who, role in (
+        (bank, "bank"),
+        (ent, "enterprise"),
+        (network.regulator.address, "regulator"),
+    ):
+        for name, data in (("reissue", REISSUE), ("invoice", INVOICE), ("note", CREDIT_NOTE)):
+            calls = _counted(ledger, monkeypatch)
+            parsed, examined = docs.examine(ledger, data, who, role)
+            monkeypatch.undo()
+            if name != "note":  # (a credit note then reads the copies of the invoices it
+                # corrects that others lodged, found by the first read: their on-chain values)
+                assert calls == ["received_for_files"], (role, name, calls)
+            else:
+                assert calls[0] == "received_for_files"
+
+            # each part as its own read of the database answers it
+            facts = parsed.facts
+            assert facts is not None
+            suspicions = docs.suspicions_of(ledger, facts, examined.doc_hash, who, role)
+            assert examined.suspicions == suspicions, (role, name)
+            notes = docs.credit_notes_for(ledger, facts, docs._notes_scope(who, role))
+            credited = [n for n in examined.notices if n.kind == "credited"]
+            assert [n.documents for n in credited] == (
+                [tuple(h for h, _ in notes)] if notes else []
+            ), (role, name)
+            scope = docs.match_scope(who, role)
+            copies = {
+                (r.doc_hash, r.received_by)
+                for r in ledger.db.received_for_files(
+                    [examined.doc_hash], docs._own_fingerprints(ledger, parsed), scope
+                )
+            }
+            shown = {(m.doc_hash, m.received_by) for m in examined.matches}
+            assert shown <= copies, (role, name)
+            assert all(m.received_by == who for m in examined.matches) or scope is None
+            if suspicions:
+                said["suspicions"].add(f"{role}:{name}")
+            if credited:
+                said["credited"].add(f"{role}:{name}")
+            if examined.matches:
+                said["matches"].add(f"{role}:{name}")
+
+    # the answers had something to say, for the roles whose scope holds it
+    assert {"bank:reissue", "enterprise:reissue", "regulator:reissue"} <= said["suspicions"]
+    # the bank counts the enterprise's credit note; the enterprise its own
+    assert {"bank:invoice", "enterprise:invoice", "regulator:invoice"} <= said["credited"]
+    assert {"enterprise:invoice", "regulator:invoice", "enterprise:note"} <= said["matches"]
+    # a bank's matches are its own files: it lodged no copy of the invoice
+    assert "bank:invoice" not in said["matches"]

@@ -48,6 +48,7 @@ from ledger.errors import (
     LedgerStateError,
 )
 from ledger.gatewaydb import GatewayDB
+from ledger.httppool import without_credentials
 from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
@@ -486,8 +487,8 @@ def open_ledger(settings: Settings) -> Ledger:
         w3, client = rpc.connect(settings)
         if int(w3.eth.chain_id) != manifest.chain_id:
             raise LedgerStateError(
-                f"{settings.chain_url} is chain {w3.eth.chain_id}, the manifest says "
-                f"{manifest.chain_id}"
+                f"{without_credentials(settings.chain_url)} is chain {w3.eth.chain_id}, "
+                f"the manifest says {manifest.chain_id}"
             )
     code = w3.eth.get_code(Web3.to_checksum_address(manifest.contract_address))
     deployed = hashlib.sha256(bytes(code)).hexdigest()
@@ -585,7 +586,8 @@ def init_network(
         backend = settings.chain_url
         if funding is None and settings.gas_pricing != "zero":
             raise LedgerStateError(
-                f"gas costs something on {settings.chain_url}: set TRADELEDGER_FUNDING_KEY_FILE "
+                f"gas costs something on {without_credentials(settings.chain_url)}: set "
+                "TRADELEDGER_FUNDING_KEY_FILE "
                 "(a funded account that pays for the admin), or TRADELEDGER_GAS_PRICING=zero on "
                 "a free-gas network"
             )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 
-import requests
+import urllib3
 
 from ledger.config import env_name
 from ledger.errors import (
@@ -28,6 +28,7 @@ from ledger.errors import (
     RateLimited,
 )
 from ledger.evaluator import EVALUATE_LABEL, READ_LOG_LABEL, SignDigest, sign_request
+from ledger.httppool import pooled_endpoint, without_credentials
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -55,7 +56,7 @@ class EvaluatorClient:
         self.timeout = timeout
         #: a pooled, kept-alive connection instead of a TCP connect per batch (issue #16: a
         #: check's evaluator round trip); the ledger keeps one client per thread
-        self._session = requests.Session()
+        self._endpoint = pooled_endpoint(self.url, maxsize=2) if self.url else None
 
     def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs``, in order, for ``member`` (``sign`` signs with
@@ -110,22 +111,24 @@ class EvaluatorClient:
         return [dict(e) for e in entries if isinstance(e, dict)]
 
     def _post(self, path: str, body: dict[str, object]) -> dict[str, object]:
-        try:
-            response = self._session.post(
-                self.url + path,
-                data=json.dumps(body).encode(),
-                headers={"Content-Type": "application/json"},
-                timeout=self.timeout,
-            )
-            if response.status_code >= 400:
-                raise _refusal(response.status_code, response.headers, response.content)
-            found = json.loads(response.content)
-        except requests.RequestException as exc:
+        if self._endpoint is None:
             raise EvaluatorUnavailable(
-                f"the fingerprint evaluator at {self.url} cannot be reached ({exc}): this "
-                "gateway cannot compute on-chain fingerprints until it is back",
+                "no fingerprint evaluator is configured (TRADELEDGER_EVALUATOR_URL)",
+                reason="not_configured",
+            )
+        try:
+            response = self._endpoint.post(path, json.dumps(body).encode(), self.timeout)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise EvaluatorUnavailable(
+                f"the fingerprint evaluator at {without_credentials(self.url)} cannot be reached "
+                f"({type(exc).__name__}: {exc}): this gateway cannot compute on-chain "
+                "fingerprints until it is back",
                 reason="unreachable",
             ) from None
+        if response.status >= 400:
+            raise _refusal(response.status, response.headers, response.data)
+        try:
+            found = json.loads(response.data)
         except ValueError:
             raise EvaluatorUnavailable(
                 "the evaluator answered no JSON", reason="bad_answer"

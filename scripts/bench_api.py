@@ -600,6 +600,14 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=300, help="check requests (p50/p99)")
     parser.add_argument("--anvil-block-time", type=int, default=0, help="0: automine")
     parser.add_argument(
+        "--anvil-prune-history",
+        type=int,
+        default=0,
+        metavar="N",
+        help="anvil keeps the state of the last N blocks only (its memory grows with every "
+        "block's state otherwise: about 6 GB at 250,000 registered); 0: all",
+    )
+    parser.add_argument(
         "--profile",
         type=Path,
         help="directory for py-spy profiles (collapsed stacks) of the gateway",
@@ -632,6 +640,8 @@ def main() -> None:
                 extra = list(ANVIL_FLAGS)
                 if args.anvil_block_time:
                     extra += ["--block-time", str(args.anvil_block_time)]
+                if args.anvil_prune_history:
+                    extra += ["--prune-history", str(args.anvil_prune_history)]
                 with txbench.anvil(*extra) as url:
                     results[backend] = bench_backend(backend, url, args, work)
             else:

@@ -1,10 +1,13 @@
-"""The JSON-RPC client reads the environment's proxy settings once, when it is made (issue #16:
-requests read them on every request), and still goes through the proxy they name."""
+"""The JSON-RPC client and the fingerprint evaluator's client (both urllib3's pool,
+:mod:`ledger.httppool`) read the environment's proxy settings once, when they are made (issue
+#16: requests read them on every request), still go through the proxy they name, and send a
+user and password in the URL as basic authentication."""
 
 from __future__ import annotations
 
 import base64
 import json
+import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +16,9 @@ from typing import ClassVar
 import pytest
 
 from ledger.chain.rpc import RpcClient
+from ledger.errors import ChainUnavailable, EvaluatorUnavailable
+from ledger.evaluator import key_signer
+from ledger.oblivious import EvaluatorClient
 
 
 class _Proxy(BaseHTTPRequestHandler):
@@ -23,7 +29,10 @@ class _Proxy(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         _Proxy.seen.append(self.path)
         _Proxy.auth.append(self.headers.get("Authorization"))
-        answer = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
+        if self.path.endswith("/v1/evaluations"):  # the evaluator's log
+            answer = json.dumps({"evaluations": [{"id": 1, "member": body["member"]}]}).encode()
+        else:
+            answer = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(answer)))
@@ -86,3 +95,59 @@ def test_a_user_and_password_in_the_nodes_url_are_sent_as_basic_auth(
     assert client.call("eth_chainId") == "0x2a"
     assert _Proxy.seen == ["/rpc"]
     assert _Proxy.auth == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
+
+
+def _evaluator(url: str) -> EvaluatorClient:
+    return EvaluatorClient(url, "0x" + "11" * 20, lambda: b"\x00" * 32, timeout=5)
+
+
+MEMBER = "0x" + "22" * 20
+
+
+def test_the_evaluator_is_reached_through_the_proxy_named_in_the_environment(
+    proxy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _Proxy.seen.clear()
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    client = _evaluator("http://evaluator.example.invalid:8600")
+    monkeypatch.delenv("HTTP_PROXY")  # read once, when the client was made
+    monkeypatch.delenv("http_proxy")
+    sign = key_signer(b"\x01" * 32)
+    assert client.read_log(MEMBER, sign) == [{"id": 1, "member": MEMBER}]
+    assert _Proxy.seen == ["http://evaluator.example.invalid:8600/v1/evaluations"]
+
+
+def test_the_evaluator_gets_the_user_and_password_of_its_url_as_basic_auth(
+    proxy: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _Proxy.seen.clear()
+    _Proxy.auth.clear()
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    client = _evaluator(proxy.replace("http://", "http://bank:s3cret@") + "/oprf/")
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32))[0]["member"] == MEMBER
+    assert _Proxy.seen == ["/oprf/v1/evaluations"]
+    assert _Proxy.auth == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
+
+
+def test_errors_show_no_password_of_a_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node or an evaluator that cannot be reached is named in the error a caller reads,
+    without the credentials its URL carries (they are for the Authorization header only)."""
+    monkeypatch.delenv("HTTP_PROXY", raising=False)
+    monkeypatch.delenv("http_proxy", raising=False)
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://bank:s3cret@127.0.0.1:{port}"
+    with pytest.raises(ChainUnavailable) as chain:
+        RpcClient(url, timeout=2).call("eth_chainId")
+    with pytest.raises(EvaluatorUnavailable) as evaluator:
+        _evaluator(url).read_log(MEMBER, key_signer(b"\x01" * 32))
+    for error in (chain.value, evaluator.value):
+        said = json.dumps([error.message, error.details], default=str)
+        assert "s3cret" not in said
+    assert f"127.0.0.1:{port}" in json.dumps(chain.value.details)
+    assert f"127.0.0.1:{port}" in evaluator.value.message

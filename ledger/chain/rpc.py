@@ -19,12 +19,10 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import certifi
 import requests
 import urllib3
 from hexbytes import HexBytes
@@ -35,6 +33,7 @@ from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from ledger.config import Settings
 from ledger.errors import ChainUnavailable, LedgerStateError
+from ledger.httppool import pooled_endpoint, without_credentials
 
 
 @dataclass(frozen=True)
@@ -61,13 +60,10 @@ class RpcFailure(Exception):
 class RpcClient:
     """A thread-safe JSON-RPC client over HTTP with batch requests.
 
-    HTTP is urllib3's connection pool (kept-alive connections, as many as threads ask at
-    once), without the ``requests`` session on top of it: ``requests`` cost 1.3 ms of CPU per
-    call against anvil and urllib3 0.6 ms, with five or so calls per registration (issue #16,
-    docs/benchmarks.md). The environment's proxy (``HTTP_PROXY``, ``HTTPS_PROXY``,
-    ``NO_PROXY``: read by requests' own rules) and CA bundle (``REQUESTS_CA_BUNDLE``,
-    ``CURL_CA_BUNDLE``, else certifi's) are read once, when the client is made; user and
-    password in the node's URL are sent as HTTP basic authentication."""
+    HTTP is urllib3's connection pool (:mod:`ledger.httppool`: kept-alive connections, as many
+    as threads ask at once; the environment's proxy and CA bundle read once, when the client
+    is made; user and password in the node's URL sent as HTTP basic authentication), with
+    five or so calls per registration (issue #16, docs/benchmarks.md)."""
 
     def __init__(
         self,
@@ -82,42 +78,21 @@ class RpcClient:
         self.batch_size = max(batch_size, 1)
         self._batches = batch_size > 1
         self._ids = itertools.count(1)
-        parsed = urllib3.util.parse_url(url)
-        # an empty path is "/" (RFC 9112 3.2.1: a proxy is asked for the absolute URL)
-        self._target = parsed._replace(auth=None, path=parsed.path or "/").url
-        self._headers = {"Content-Type": "application/json", **self.headers}
-        if parsed.auth:
-            self._headers.update(urllib3.make_headers(basic_auth=parsed.auth))
-        proxies = requests.utils.get_environ_proxies(url)
-        proxy = proxies.get(parsed.scheme or "http") or proxies.get("all")
-        options: dict[str, Any] = {
-            "maxsize": 32,  # kept-alive connections: one per concurrent request thread
-            "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE")
-            or os.environ.get("CURL_CA_BUNDLE")
-            or certifi.where(),
-        }
-        self._pool: urllib3.PoolManager = (
-            urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
-        )
-        # no retry of a request that may have reached the node (requests' default too)
-        self._retries = urllib3.Retry(total=0, read=False, redirect=False)
+        self._endpoint = pooled_endpoint(url, self.headers)
+        #: the node's URL as errors show it (no credentials)
+        self.shown_url = without_credentials(url)
 
     def _post(self, payload: Any) -> Any:
         try:
-            response = self._pool.request(
-                "POST",
-                self._target,
-                body=json.dumps(payload).encode(),
-                headers=self._headers,
-                timeout=self.timeout,
-                retries=self._retries,
-            )
+            response = self._endpoint.post("", json.dumps(payload).encode(), self.timeout)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ChainUnavailable(
-                f"chain node unreachable: {type(exc).__name__}", url=self.url
+                f"chain node unreachable: {type(exc).__name__}", url=self.shown_url
             ) from None
         if response.status >= 500 or response.status in (404, 405):
-            raise ChainUnavailable(f"chain node answered HTTP {response.status}", url=self.url)
+            raise ChainUnavailable(
+                f"chain node answered HTTP {response.status}", url=self.shown_url
+            )
         try:
             return json.loads(response.data)
         except ValueError:
@@ -315,7 +290,8 @@ class _Provider(HTTPProvider):
             return super().make_request(method, params)
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise ChainUnavailable(
-                f"chain node unreachable: {type(exc).__name__}", url=str(self.endpoint_uri)
+                f"chain node unreachable: {type(exc).__name__}",
+                url=without_credentials(str(self.endpoint_uri)),
             ) from None
 
 
@@ -340,12 +316,15 @@ def connect(
     try:
         chain_id = int(client.call("eth_chainId"), 16)
     except ChainUnavailable:
-        raise ChainUnavailable(f"cannot reach the chain node at {url}", url=url) from None
+        shown = without_credentials(url)
+        raise ChainUnavailable(f"cannot reach the chain node at {shown}", url=shown) from None
     except RpcFailure as exc:
-        raise ChainUnavailable(f"{url} does not answer eth_chainId: {exc}", url=url) from None
+        shown = without_credentials(url)
+        raise ChainUnavailable(f"{shown} does not answer eth_chainId: {exc}", url=shown) from None
     if settings.rpc_chain_id is not None and chain_id != settings.rpc_chain_id:
         raise LedgerStateError(
-            f"{url} is chain {chain_id}; TRADELEDGER_RPC_CHAIN_ID says {settings.rpc_chain_id}",
-            url=url,
+            f"{without_credentials(url)} is chain {chain_id}; "
+            f"TRADELEDGER_RPC_CHAIN_ID says {settings.rpc_chain_id}",
+            url=without_credentials(url),
         )
     return w3, client

@@ -318,7 +318,8 @@ def test_the_gateway_keeps_its_connection_to_the_evaluator(network: Network) -> 
         docs.examine(ledger, fresh, network.bank.address, "bank")
     client = ledger.evaluator_client()
     assert client is ledger.evaluator_client()
-    pools = client._session.get_adapter(client.url).poolmanager.pools
+    assert client._endpoint is not None
+    pools = client._endpoint.pool.pools
     # one host, the evaluator (urllib3's pool container has keys() but cannot be iterated)
     (pool,) = [pools[key] for key in pools.keys()]  # noqa: SIM118
     assert pool.num_requests >= 2

@@ -1,0 +1,85 @@
+"""One HTTP endpoint posted to through urllib3's connection pool: the chain node's JSON-RPC
+(:class:`ledger.chain.rpc.RpcClient`) and the fingerprint evaluator
+(:class:`ledger.oblivious.EvaluatorClient`), both on a request's hot path.
+
+urllib3 without the ``requests`` session on top of it: ``requests`` cost 1.3 ms of CPU per
+call against anvil and urllib3 0.6 ms (issue #16, docs/benchmarks.md). What ``requests`` did
+for us is kept, read once when the endpoint is made:
+
+- the environment's proxy (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, read by requests'
+  own rules, :func:`requests.utils.get_environ_proxies`);
+- the CA bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, else certifi's);
+- a user and password in the URL, sent as HTTP basic authentication (RFC 7617), never in the
+  request line.
+
+No request is retried: a POST that may have reached the server is not sent twice.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import certifi
+import requests
+import urllib3
+
+
+@dataclass(frozen=True)
+class PooledEndpoint:
+    """``url`` (credentials removed) with its pool and the headers every request carries."""
+
+    url: str
+    pool: urllib3.PoolManager
+    headers: dict[str, str]
+
+    def post(self, path: str, body: bytes, timeout: float) -> urllib3.BaseHTTPResponse:
+        """POST ``body`` to ``url`` (``path`` empty) or to ``path`` under it (``/v1/…``); the
+        response whatever its status. Raises urllib3's :class:`~urllib3.exceptions.HTTPError`
+        or :class:`OSError` when no answer came (refused, reset, timed out)."""
+        return self.pool.request(
+            "POST",
+            self.url.rstrip("/") + path if path else self.url,
+            body=body,
+            headers=self.headers,
+            timeout=timeout,
+            retries=_NO_RETRY,
+        )
+
+
+#: no retry of a request that may have reached the server (requests' default too)
+_NO_RETRY = urllib3.Retry(total=0, read=False, redirect=False)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without the user and password it may carry: what an error message or a log
+    may show of it."""
+    try:
+        parsed = urllib3.util.parse_url(url)
+    except ValueError:
+        return "<a URL that cannot be read>"
+    return parsed._replace(auth=None).url if parsed.auth else url
+
+
+def pooled_endpoint(
+    url: str, headers: dict[str, str] | None = None, maxsize: int = 32
+) -> PooledEndpoint:
+    """A :class:`PooledEndpoint` for ``url`` (``http://`` or ``https://``) with JSON content
+    and ``headers``; ``maxsize`` kept-alive connections (one per thread posting at once).
+    An empty path is ``/`` (RFC 9112 3.2.1: a proxy is asked for the absolute URL)."""
+    parsed = urllib3.util.parse_url(url)
+    target = parsed._replace(auth=None, path=parsed.path or "/").url
+    sent = {"Content-Type": "application/json", **(headers or {})}
+    if parsed.auth:
+        sent.update(urllib3.make_headers(basic_auth=parsed.auth))
+    proxies = requests.utils.get_environ_proxies(url)
+    proxy = proxies.get(parsed.scheme or "http") or proxies.get("all")
+    options: dict[str, Any] = {
+        "maxsize": maxsize,
+        "ca_certs": os.environ.get("REQUESTS_CA_BUNDLE")
+        or os.environ.get("CURL_CA_BUNDLE")
+        or certifi.where(),
+    }
+    pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+    return PooledEndpoint(target, pool, sent)

@@ -12,6 +12,7 @@ time. A key is shown once, when created or rotated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -49,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
-from sqlalchemy.sql.selectable import Join
+from sqlalchemy.sql.selectable import Join, Select
 
 from ledger.datadir import private_sqlite
 from ledger.errors import Conflict, NotFound, Unauthorized
@@ -342,6 +344,46 @@ def _wal(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+@functools.cache
+def _stored_files_queries(
+    by_hash: bool, by_fingerprint: bool, scoped: bool
+) -> tuple[Select[Any], Select[Any]]:
+    """The two statements of :meth:`GatewayDB.received_for_files`, built once per shape (the
+    values are bound: ``doc_hashes`` and ``fingerprints`` expanding, ``received_by``) so a
+    check does not build and compile them again (issue #16): the stored files that are copies
+    of one of the hashes or hold one of the fingerprints (of ``received_by`` when
+    ``scoped``), then all the fingerprints of those files."""
+    docs, fps = _table(ReceivedDocumentRow), _table(ReceivedFingerprintRow)
+    found_by = []
+    for table, column, wanted, name in (
+        (docs, docs.c.doc_hash, by_hash, "doc_hashes"),
+        (fps, fps.c.fingerprint, by_fingerprint, "fingerprints"),
+    ):
+        if not wanted:
+            continue
+        query = select(table.c.doc_hash, table.c.received_by).where(
+            column.in_(bindparam(name, expanding=True))
+        )
+        if scoped:
+            query = query.where(table.c.received_by == bindparam("received_by"))
+        found_by.append(query)
+    # the (doc_hash, received_by) of the files found, each once (a file holding two of the
+    # fingerprints is found twice), a subquery of both statements
+    keys = (union(*found_by) if len(found_by) > 1 else found_by[0].distinct()).subquery("found")
+
+    def joined(table: Table) -> Join:
+        return table.join(
+            keys,
+            and_(table.c.doc_hash == keys.c.doc_hash, table.c.received_by == keys.c.received_by),
+        )
+
+    files = select(docs).select_from(joined(docs))
+    fingerprints = select(
+        fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint
+    ).select_from(joined(fps))
+    return files, fingerprints
+
+
 class GatewayDB:
     """Participants, API keys and idempotency records of one gateway."""
 
@@ -627,44 +669,21 @@ class GatewayDB:
         answer for every file of a batch, in two queries whatever the number of files."""
         if not doc_hashes and not fingerprints:
             return []
-        docs, fps = _table(ReceivedDocumentRow), _table(ReceivedFingerprintRow)
-        # the (doc_hash, received_by) of the copies of the hashes and of the files holding the
-        # fingerprints, as a subquery of both queries below
-        found_by = []
-        for table, column, values in (
-            (docs, docs.c.doc_hash, doc_hashes),
-            (fps, fps.c.fingerprint, fingerprints),
-        ):
-            if not values:
-                continue
-            query = select(table.c.doc_hash, table.c.received_by).where(
-                column.in_(sorted(set(values)))
-            )
-            if received_by is not None:
-                query = query.where(table.c.received_by == received_by)
-            found_by.append(query)
-        keys = (union(*found_by) if len(found_by) > 1 else found_by[0]).subquery("found")
-
-        def joined(table: Table) -> Join:
-            return table.join(
-                keys,
-                and_(
-                    table.c.doc_hash == keys.c.doc_hash,
-                    table.c.received_by == keys.c.received_by,
-                ),
-            )
-
+        files_query, fingerprints_query = _stored_files_queries(
+            bool(doc_hashes), bool(fingerprints), received_by is not None
+        )
+        params: dict[str, Any] = {"received_by": received_by}
+        if doc_hashes:
+            params["doc_hashes"] = sorted(set(doc_hashes))
+        if fingerprints:
+            params["fingerprints"] = sorted(set(fingerprints))
         with self.session() as s:
             conn = s.connection()
-            rows = conn.execute(select(docs).select_from(joined(docs))).all()
+            rows = conn.execute(files_query, params).all()
             if not rows:
                 return []
             theirs: dict[tuple[str, str], list[tuple[str, str]]] = {}
-            for doc_hash, owner, name, value in conn.execute(
-                select(
-                    fps.c.doc_hash, fps.c.received_by, fps.c.name, fps.c.fingerprint
-                ).select_from(joined(fps))
-            ):
+            for doc_hash, owner, name, value in conn.execute(fingerprints_query, params):
                 theirs.setdefault((doc_hash, owner), []).append((name, value))
         found = [self._received_row(r, theirs.get((r.doc_hash, r.received_by), [])) for r in rows]
         return sorted(found, key=lambda r: (r.doc_hash, r.received_by))

@@ -1,0 +1,96 @@
+"""The fingerprint evaluator's client on urllib3's pool (f52ff1e, ledger/httppool.py) does
+what it did on a ``requests`` session: a percent-encoded user or password in its URL is sent
+decoded (RFC 3986 userinfo; ``requests.utils.get_auth_from_url``), a proxy URL's credentials
+are sent as Proxy-Authorization, and a URL it cannot read is an EvaluatorUnavailable — whose
+message, like every error's, shows no password."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
+
+import pytest
+
+from ledger.errors import EvaluatorUnavailable
+from ledger.evaluator import key_signer
+from ledger.oblivious import EvaluatorClient
+
+MEMBER = "0x" + "22" * 20
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """An evaluator (or a proxy in front of one): records each request's path and auth headers,
+    answers the log endpoint."""
+
+    seen: ClassVar[list[tuple[str, str | None, str | None]]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        _Recorder.seen.append(
+            (self.path, self.headers.get("Authorization"), self.headers.get("Proxy-Authorization"))
+        )
+        answer = json.dumps({"evaluations": [{"id": 1}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    _Recorder.seen.clear()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def _client(url: str) -> EvaluatorClient:
+    return EvaluatorClient(url, "0x" + "11" * 20, lambda: b"\x00" * 32, timeout=5)
+
+
+def _basic(user_password: bytes) -> str:
+    return "Basic " + base64.b64encode(user_password).decode()
+
+
+def test_a_percent_encoded_password_in_the_url_is_sent_decoded(server: str) -> None:
+    client = _client(server.replace("http://", "http://bank:p%40ss%3Aw0rd@"))
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
+    assert _Recorder.seen == [("/v1/evaluations", _basic(b"bank:p@ss:w0rd"), None)]
+
+
+def test_the_credentials_of_the_environments_proxy_are_sent_to_it(
+    server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = server.replace("http://", "http://puser:pp%40ss@")
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    monkeypatch.setenv("http_proxy", proxy)
+    client = _client("http://evaluator.example.invalid:8600")
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
+    assert _Recorder.seen == [
+        ("http://evaluator.example.invalid:8600/v1/evaluations", None, _basic(b"puser:pp@ss"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://bank:s3cret@127.0.0.1:99999", "http://bank:s3cret@[::1:8600"]
+)
+def test_a_url_that_cannot_be_read_is_unavailable_without_its_password(url: str) -> None:
+    with pytest.raises(EvaluatorUnavailable) as caught:
+        _client(url).read_log(MEMBER, key_signer(b"\x01" * 32))
+    said = json.dumps([caught.value.message, caught.value.details], default=str)
+    assert "s3cret" not in said

@@ -9,8 +9,9 @@ for us is kept, read once when the endpoint is made:
 - the environment's proxy (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``, read by requests'
   own rules, :func:`requests.utils.get_environ_proxies`);
 - the CA bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``, else certifi's);
-- a user and password in the URL, sent as HTTP basic authentication (RFC 7617), never in the
-  request line.
+- a user and password in the URL, percent-decoded (RFC 3986 userinfo, as requests reads
+  them), sent as HTTP basic authentication (RFC 7617), never in the request line; those of
+  the proxy's URL as Proxy-Authorization.
 
 No request is retried: a POST that may have reached the server is not sent twice.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import certifi
 import requests
@@ -67,12 +69,16 @@ def pooled_endpoint(
 ) -> PooledEndpoint:
     """A :class:`PooledEndpoint` for ``url`` (``http://`` or ``https://``) with JSON content
     and ``headers``; ``maxsize`` kept-alive connections (one per thread posting at once).
-    An empty path is ``/`` (RFC 9112 3.2.1: a proxy is asked for the absolute URL)."""
-    parsed = urllib3.util.parse_url(url)
+    An empty path is ``/`` (RFC 9112 3.2.1: a proxy is asked for the absolute URL).
+    ValueError (naming the URL without its credentials) for a URL that cannot be read."""
+    try:
+        parsed = urllib3.util.parse_url(url)
+    except ValueError:
+        raise ValueError(f"cannot read the URL {without_credentials(url)}") from None
     target = parsed._replace(auth=None, path=parsed.path or "/").url
     sent = {"Content-Type": "application/json", **(headers or {})}
     if parsed.auth:
-        sent.update(urllib3.make_headers(basic_auth=parsed.auth))
+        sent.update(urllib3.make_headers(basic_auth=_decoded(parsed.auth)))
     proxies = requests.utils.get_environ_proxies(url)
     proxy = proxies.get(parsed.scheme or "http") or proxies.get("all")
     options: dict[str, Any] = {
@@ -81,5 +87,21 @@ def pooled_endpoint(
         or os.environ.get("CURL_CA_BUNDLE")
         or certifi.where(),
     }
-    pool = urllib3.ProxyManager(proxy, **options) if proxy else urllib3.PoolManager(**options)
+    pool: urllib3.PoolManager
+    if proxy:
+        try:
+            proxy_auth = urllib3.util.parse_url(proxy).auth
+        except ValueError:
+            raise ValueError(f"cannot read the proxy URL {without_credentials(proxy)}") from None
+        proxy_headers = (
+            urllib3.make_headers(proxy_basic_auth=_decoded(proxy_auth)) if proxy_auth else None
+        )
+        pool = urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **options)
+    else:
+        pool = urllib3.PoolManager(**options)
     return PooledEndpoint(target, pool, sent)
+
+
+def _decoded(auth: str) -> str:
+    """``user:password`` of a URL's userinfo, each percent-decoded (``p%40ss`` is ``p@ss``)."""
+    return ":".join(unquote(part) for part in auth.split(":", 1))

@@ -28,7 +28,7 @@ from ledger.errors import (
     RateLimited,
 )
 from ledger.evaluator import EVALUATE_LABEL, READ_LOG_LABEL, SignDigest, sign_request
-from ledger.httppool import pooled_endpoint, without_credentials
+from ledger.httppool import PooledEndpoint, pooled_endpoint, without_credentials
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -56,7 +56,14 @@ class EvaluatorClient:
         self.timeout = timeout
         #: a pooled, kept-alive connection instead of a TCP connect per batch (issue #16: a
         #: check's evaluator round trip); the ledger keeps one client per thread
-        self._endpoint = pooled_endpoint(self.url, maxsize=2) if self.url else None
+        self._endpoint: PooledEndpoint | None = None
+        #: why ``url`` cannot be posted to (a URL urllib3 cannot read), said when it is
+        self._unreadable: str | None = None
+        if self.url:
+            try:
+                self._endpoint = pooled_endpoint(self.url, maxsize=2)
+            except ValueError as exc:  # its message shows no credentials
+                self._unreadable = str(exc)
 
     def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs``, in order, for ``member`` (``sign`` signs with
@@ -111,6 +118,12 @@ class EvaluatorClient:
         return [dict(e) for e in entries if isinstance(e, dict)]
 
     def _post(self, path: str, body: dict[str, object]) -> dict[str, object]:
+        if self._unreadable is not None:
+            raise EvaluatorUnavailable(
+                f"the fingerprint evaluator cannot be reached ({self._unreadable}): this "
+                "gateway cannot compute on-chain fingerprints until it is back",
+                reason="unreachable",
+            )
         if self._endpoint is None:
             raise EvaluatorUnavailable(
                 "no fingerprint evaluator is configured (TRADELEDGER_EVALUATOR_URL)",

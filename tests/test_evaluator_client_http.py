@@ -94,3 +94,15 @@ def test_a_url_that_cannot_be_read_is_unavailable_without_its_password(url: str)
         _client(url).read_log(MEMBER, key_signer(b"\x01" * 32))
     said = json.dumps([caught.value.message, caught.value.details], default=str)
     assert "s3cret" not in said
+
+
+@pytest.mark.parametrize("url", ["http://bank:s3cret@127.0.0.1:1", "http://bank:s3cret@127.0.0.1"])
+def test_init_reading_the_evaluators_key_shows_no_password(url: str) -> None:
+    """``init`` reads the key the evaluator announces (``fetch_evaluator_key``): an evaluator
+    it cannot reach is an EvaluatorUnavailable that names its URL without the password."""
+    from ledger.network import fetch_evaluator_key
+
+    with pytest.raises(EvaluatorUnavailable) as caught:
+        fetch_evaluator_key(url, timeout=2)
+    said = json.dumps([caught.value.message, caught.value.details], default=str)
+    assert "s3cret" not in said

@@ -9,6 +9,7 @@ use, then kept in memory).
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import secrets
 import threading
@@ -123,9 +124,14 @@ def fetch_evaluator_key(url: str, timeout: float = 10.0) -> bytes:
             url.rstrip("/") + "/v1/public-key", timeout=timeout
         ) as response:
             key = bytes.fromhex(str(json.loads(response.read())["public_key"]))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, http.client.HTTPException) as exc:
+        # neither the URL nor urllib's error (which takes ``user:password@host`` for the host,
+        # or for a bad port) shows the credentials the URL carries
+        shown = without_credentials(url)
+        said = f"{exc}" if shown == url else type(exc).__name__
         raise EvaluatorUnavailable(
-            f"the fingerprint evaluator at {url} cannot be reached ({exc})", reason="unreachable"
+            f"the fingerprint evaluator at {shown} cannot be reached ({said})",
+            reason="unreachable",
         ) from None
     PublicKey.from_bytes(key)
     return key

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from ledger.errors import EvaluatorUnavailable
+from ledger.errors import EvaluatorUnavailable, RateLimited
 from ledger.evaluator import key_signer
 from ledger.oblivious import EvaluatorClient
 
@@ -106,3 +106,44 @@ def test_init_reading_the_evaluators_key_shows_no_password(url: str) -> None:
         fetch_evaluator_key(url, timeout=2)
     said = json.dumps([caught.value.message, caught.value.details], default=str)
     assert "s3cret" not in said
+
+
+class _Limiting(BaseHTTPRequestHandler):
+    """A proxy or load balancer in front of the evaluator that limits with a 429 whose
+    Retry-After is an HTTP-date (RFC 9110 10.2.3 allows either form)."""
+
+    retry_after: ClassVar[str] = "Wed, 21 Oct 2015 07:28:00 GMT"
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        answer = b"<html>too many requests</html>"
+        self.send_response(429)
+        self.send_header("Retry-After", _Limiting.retry_after)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize("retry_after", ["Wed, 21 Oct 2015 07:28:00 GMT", "1.5", "soon"])
+def test_a_429_whose_retry_after_is_no_integer_is_still_rate_limited(
+    retry_after: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before f52ff1e the refusal was read inside the request's ``try`` (a ValueError became
+    ``bad_answer``); now a Retry-After that is not an integer must not escape as a bare
+    ValueError (an internal error): it is the limit it says, RateLimited."""
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(_Limiting, "retry_after", retry_after)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Limiting)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        client = _client(f"http://127.0.0.1:{httpd.server_address[1]}")
+        with pytest.raises(RateLimited) as caught:
+            client.read_log(MEMBER, key_signer(b"\x01" * 32))
+        assert caught.value.details["retry_after"] >= 1
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

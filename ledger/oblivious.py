@@ -14,8 +14,11 @@ with its Retry-After), MemberSuspended (the evaluator read this member as suspen
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 
 import urllib3
 
@@ -159,7 +162,7 @@ def _refusal(status: int, headers: Mapping[str, str], content: bytes) -> Excepti
     except (ValueError, AttributeError):
         code, message = "", ""
     if status == 429:
-        retry = int(headers.get("Retry-After", "1") or 1)
+        retry = _retry_after(headers.get("Retry-After"))
         limit, window = body.get("limit"), body.get("window_seconds")
         return RateLimited(
             f"the fingerprint evaluator's limit for this member is reached: {message}",
@@ -176,3 +179,21 @@ def _refusal(status: int, headers: Mapping[str, str], content: bytes) -> Excepti
         f"the fingerprint evaluator refused ({status} {code}): {message}",
         reason=code or f"http_{status}",
     )
+
+
+def _retry_after(value: str | None) -> int:
+    """Seconds to wait from a Retry-After (RFC 9110 10.2.3): delay-seconds, or an HTTP-date
+    (a proxy in front of the evaluator may send one: at least 1 then); 1 when unreadable."""
+    if not value:
+        return 1
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 1
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(math.ceil((when - datetime.now(UTC)).total_seconds()), 1)

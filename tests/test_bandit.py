@@ -24,7 +24,6 @@ ACCEPTED_MEDIUM = frozenset(
         # `urlopen` of the fingerprint evaluator's URL: the scheme is checked to be http(s)
         # first (no file:// or custom scheme reaches urlopen)
         ("B310", "ledger/network.py"),
-        ("B310", "ledger/oblivious.py"),
     }
 )
 

@@ -13,10 +13,14 @@ Per backend (the embedded default and anvil), in one run:
   ``Idempotency-Key``, a check writes nothing on chain) with ``--lodged`` files lodged at the
   gateway and ``--registered`` documents registered on chain;
 
-and the ratios REST / transaction layer. The gateway process is started with
+and the ratios REST / transaction layer. On anvil the transaction layer is measured twice: on a
+new chain first, and again on the chain the REST runs used (with ``--registered`` documents and
+theirs on it: anvil's per-block cost grows with them), with REST's ratios to both. The gateway
+process is started with
 ``tradeledger serve`` (the same code path as ``scripts/start.sh``); the fingerprint-check limit
 is switched off for it (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT=0``). Anvil runs with
-``--block-base-fee-per-gas 0 --gas-price 0`` and automine (``--anvil-block-time`` to change it).
+``--block-base-fee-per-gas 0 --gas-price 0`` and automine (``--anvil-block-time`` to change it);
+the ``--registered`` documents are back-filled with a block a second, then automine again.
 
     .venv/bin/python scripts/bench_api.py                       # both backends, 10k documents
     .venv/bin/python scripts/bench_api.py --backends anvil --lodged 100000 --registered 100000

@@ -863,7 +863,7 @@ class _Lookups:
         #: the files' own fingerprints, computed once (:func:`_own_fingerprints`)
         self.own: dict[bytes, list[str]] = {}
         #: the stored files the examinations compare with, read ahead (:meth:`read_stored`)
-        self.ahead: _StoredAhead | None = None
+        self.ahead: list[_StoredAhead] | None = None
 
     def read_ahead(self, files: Sequence[ParsedDocument], actor: str, role: str) -> None:
         """Read what examining ``files`` for ``actor`` of ``role`` asks of the chain and of
@@ -886,28 +886,44 @@ class _Lookups:
         self.known = {hex32(h): r is not None for h, r in self.registrations.items()}
 
     def read_stored(self, files: Sequence[ParsedDocument], actor: str, role: str) -> None:
-        """Read, in one query set, every stored file that examining ``files`` for ``actor`` of
-        ``role`` compares them with (issue #16): copies of them and files sharing one of their
-        own fingerprints (the matches, :func:`_grade_against`), the credit notes that correct
-        them or the invoices they correct (:func:`credit_notes_for`, :func:`_look_around`),
-        the other invoices of their seller and buyer (:func:`suspicions_of`). Read in the
-        widest of the scopes those use; each read then takes its own scope's part
-        (:meth:`stored`)."""
+        """Read at once every stored file that examining ``files`` for ``actor`` of ``role``
+        compares them with (issue #16): copies of them and files sharing one of their own
+        fingerprints (the matches, :func:`_grade_against`), the other invoices of their seller
+        and buyer (:func:`suspicions_of`), the invoices a credit note among them corrects —
+        all in :func:`match_scope` — and the credit notes that correct them
+        (:func:`credit_notes_for`, in :func:`_notes_scope`): one query set when the two scopes
+        are the same, one per scope when they differ (a bank's credit notes are everyone's,
+        its matches its own). The reads then take their part (:meth:`stored`)."""
         match, notes = match_scope(actor, role), _notes_scope(actor, role)
-        scope = match if match == notes else None
         hashes = [hex32(f.doc_hash) for f in files]
-        values = [v for f in files for v in self.own_fingerprints(f)]
-        values += [v for f in files for v in _look_around_keys(self.ledger, f.facts)]
-        found = self.ledger.db.received_for_files(hashes, values, scope)
-        self.ahead = _StoredAhead(scope, frozenset(hashes), frozenset(values), found)
+        in_match = [v for f in files for v in self.own_fingerprints(f)]
+        in_notes: list[str] = []
+        for f in files:
+            by_match, by_notes = _look_around_keys(self.ledger, f.facts)
+            in_match += by_match
+            in_notes += by_notes
+        asks = [(hashes, in_match, match), ([], in_notes, notes)]
+        if match == notes:
+            asks = [(hashes, in_match + in_notes, match)]
+        self.ahead = [
+            _StoredAhead(
+                scope,
+                frozenset(wanted_hashes),
+                frozenset(values),
+                self.ledger.db.received_for_files(wanted_hashes, values, scope),
+            )
+            for wanted_hashes, values, scope in asks
+            if wanted_hashes or values
+        ]
 
     def stored(
         self, hashes: Sequence[str], values: Sequence[str], scope: str | None
     ) -> list[ReceivedDocument]:
         """:meth:`GatewayDB.received_for_files` of the arguments: from the files read ahead
         when they hold the answer, else read now."""
-        if self.ahead is not None and self.ahead.covers(hashes, values, scope):
-            return self.ahead.select(hashes, values, scope)
+        for ahead in self.ahead or ():
+            if ahead.covers(hashes, values, scope):
+                return ahead.select(hashes, values, scope)
         return self.ledger.db.received_for_files(list(hashes), list(values), scope)
 
     def stored_with(self, values: Sequence[str], scope: str | None) -> list[ReceivedDocument]:
@@ -1590,21 +1606,24 @@ def _look_around(
     return suspicions, tuple(notices), financeable
 
 
-def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> list[str]:
+def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list[str], list[str]]:
     """The 0x-hex lookup keys :func:`_look_around` reads stored files by, for a file with
-    ``facts``: a credit note's invoices' ``seller_number`` fingerprints; an invoice's own (its
-    credit notes, :func:`credit_notes_for`) and its ``parties`` keys (:func:`suspicions_of`)."""
+    ``facts``, as (read in :func:`match_scope`, read in :func:`_notes_scope`): a credit note's
+    invoices' ``seller_number`` fingerprints and an invoice's ``parties`` keys
+    (:func:`suspicions_of`); an invoice's own ``seller_number`` fingerprints (its credit notes,
+    :func:`credit_notes_for`)."""
     if facts is None:
-        return []
+        return [], []
     key = ledger.lookup_key()
     if facts.credit_note:
         refs = facts.invoice_refs
-        return [
+        invoices = [
             hex32(v) for number in refs for v in invoice_number_fingerprints(facts, number, key)
         ]
-    found = [hex32(v) for v in invoice_number_fingerprints(facts, facts.number, key)]
-    found += [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
-    return found
+        return invoices, []
+    parties = [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
+    notes = [hex32(v) for v in invoice_number_fingerprints(facts, facts.number, key)]
+    return parties, notes
 
 
 def suspicions_of(

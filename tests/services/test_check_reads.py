@@ -1,6 +1,7 @@
-"""A check reads the stored files it compares a file with once (issue #16): its matches, the
+"""A check reads the stored files it compares a file with at once (issue #16): its matches, the
 credit notes that correct it (or the invoices a credit note corrects) and the other invoices
-of its seller and buyer (re-issue, split) came from three query sets of their own. Each part
+of its seller and buyer (re-issue, split) came from three query sets of their own; now one
+per scope they are read in. Each part
 of the answer stays what its own read of the gateway database says, for every role and its
 scope: a bank's matches are its own files while its credit notes are everyone's; an
 enterprise's are its own throughout; a regulator's everyone's."""
@@ -23,13 +24,14 @@ INVOICE = field_bytes("credit-note/base-example.xml")
 CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")
 
 
-def _counted(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
+def _counted(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
+    """The stored-file reads made, as (method, scope asked)."""
+    calls: list[tuple[str, Any]] = []
     for name in ("received_for_files", "received_with_fingerprints"):
         real = getattr(ledger.db, name)
 
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
-            calls.append(_name)
+            calls.append((_name, args[-1] if len(args) > 1 else kwargs.get("received_by")))
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(ledger.db, name, counted)
@@ -59,11 +61,16 @@ def test_a_check_reads_the_stored_files_once_and_answers_as_each_read_would(
             calls = _counted(ledger, monkeypatch)
             parsed, examined = docs.examine(ledger, data, who, role)
             monkeypatch.undo()
-            if name != "note":  # (a credit note then reads the copies of the invoices it
-                # corrects that others lodged, found by the first read: their on-chain values)
-                assert calls == ["received_for_files"], (role, name, calls)
-            else:
-                assert calls[0] == "received_for_files"
+            # one query set per scope the reads use: a bank's matches and suspicions are its
+            # own files (read in its scope, never everyone's), its credit notes everyone's
+            expected = [("received_for_files", who if role != "regulator" else None)]
+            if role == "bank" and name != "note":
+                expected.append(("received_for_files", None))
+            if name != "note":
+                assert calls == expected, (role, name, calls)
+            else:  # (a credit note then reads the copies of the invoices it corrects that
+                # others lodged, found by the first read: their on-chain values)
+                assert calls[: len(expected)] == expected, (role, name, calls)
 
             # each part as its own read of the database answers it
             facts = parsed.facts

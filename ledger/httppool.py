@@ -30,19 +30,25 @@ import urllib3
 
 @dataclass(frozen=True)
 class PooledEndpoint:
-    """``url`` (credentials removed) with its pool and the headers every request carries."""
+    """``url`` (credentials removed; ``base`` parsed) with its pool and the headers every
+    request carries."""
 
     url: str
     pool: urllib3.PoolManager
     headers: dict[str, str]
+    base: urllib3.util.Url
 
     def post(self, path: str, body: bytes, timeout: float) -> urllib3.BaseHTTPResponse:
-        """POST ``body`` to ``url`` (``path`` empty) or to ``path`` under it (``/v1/…``); the
-        response whatever its status. Raises urllib3's :class:`~urllib3.exceptions.HTTPError`
-        or :class:`OSError` when no answer came (refused, reset, timed out)."""
+        """POST ``body`` to ``url`` (``path`` empty) or to ``path`` under its path (``/v1/…``,
+        before its query if it has one); the response whatever its status. Raises urllib3's
+        :class:`~urllib3.exceptions.HTTPError` or :class:`OSError` when no answer came
+        (refused, reset, timed out: :func:`unreachable_reason` says which)."""
+        target = self.url
+        if path:
+            target = self.base._replace(path=(self.base.path or "").rstrip("/") + path).url
         return self.pool.request(
             "POST",
-            self.url.rstrip("/") + path if path else self.url,
+            target,
             body=body,
             headers=self.headers,
             timeout=timeout,
@@ -55,13 +61,35 @@ _NO_RETRY = urllib3.Retry(total=0, read=False, redirect=False)
 
 
 def without_credentials(url: str) -> str:
-    """``url`` without the user and password it may carry: what an error message or a log
-    may show of it."""
+    """``url`` without the user and password, the query and the fragment it may carry (an API
+    token often rides in the query): what an error message or a log may show of it."""
     try:
         parsed = urllib3.util.parse_url(url)
     except ValueError:
         return "<a URL that cannot be read>"
-    return parsed._replace(auth=None).url if parsed.auth else url
+    if parsed.auth or parsed.query or parsed.fragment:
+        return parsed._replace(auth=None, query=None, fragment=None).url
+    return url
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """Why a request got no answer, in a few words for an error message — not the HTTP
+    library's own text, which names its classes, the host and port and the request's path."""
+    reason: BaseException | None = exc
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        reason = exc.reason
+    if isinstance(reason, urllib3.exceptions.NameResolutionError):
+        return "its host name does not resolve"
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return "the TLS handshake failed"
+    # (before the timeouts: urllib3's NewConnectionError is a ConnectTimeoutError too)
+    if isinstance(reason, (urllib3.exceptions.NewConnectionError, ConnectionRefusedError)):
+        return "no connection could be made"
+    if isinstance(reason, (urllib3.exceptions.TimeoutError, TimeoutError)):
+        return "it did not answer in time"
+    if isinstance(reason, (urllib3.exceptions.ProtocolError, ConnectionError)):
+        return "the connection was closed"
+    return f"no answer ({type(reason).__name__})"
 
 
 def pooled_endpoint(
@@ -99,7 +127,7 @@ def pooled_endpoint(
         pool = urllib3.ProxyManager(proxy, proxy_headers=proxy_headers, **options)
     else:
         pool = urllib3.PoolManager(**options)
-    return PooledEndpoint(target, pool, sent)
+    return PooledEndpoint(target, pool, sent, parsed._replace(auth=None))
 
 
 def _decoded(auth: str) -> str:

@@ -31,7 +31,12 @@ from ledger.errors import (
     RateLimited,
 )
 from ledger.evaluator import EVALUATE_LABEL, READ_LOG_LABEL, SignDigest, sign_request
-from ledger.httppool import PooledEndpoint, pooled_endpoint, without_credentials
+from ledger.httppool import (
+    PooledEndpoint,
+    pooled_endpoint,
+    unreachable_reason,
+    without_credentials,
+)
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -137,7 +142,7 @@ class EvaluatorClient:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise EvaluatorUnavailable(
                 f"the fingerprint evaluator at {without_credentials(self.url)} cannot be reached "
-                f"({type(exc).__name__}: {exc}): this gateway cannot compute on-chain "
+                f"({unreachable_reason(exc)}): this gateway cannot compute on-chain "
                 "fingerprints until it is back",
                 reason="unreachable",
             ) from None

@@ -147,3 +147,37 @@ def test_a_429_whose_retry_after_is_no_integer_is_still_rate_limited(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_path_under_an_evaluator_url_with_a_query_goes_before_the_query(server: str) -> None:
+    """``/v1/evaluations`` under ``…/oprf?tenant=a`` is ``/oprf/v1/evaluations?tenant=a``
+    (it was appended after the query, where the evaluator never saw it as a path)."""
+    client = _client(server + "/oprf?tenant=a")
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
+    assert [path for path, _, _ in _Recorder.seen] == ["/oprf/v1/evaluations?tenant=a"]
+
+
+@pytest.mark.parametrize(
+    ("host", "said"),
+    [
+        ("127.0.0.1:{port}", "no connection could be made"),
+        ("no-such-host.invalid:8600", "its host name does not resolve"),
+    ],
+)
+def test_an_evaluator_out_of_reach_is_said_in_words_without_the_urls_secrets(
+    host: str, said: str
+) -> None:
+    """Why the evaluator cannot be reached, in a few words: not the HTTP library's text (its
+    classes, host, port and request path), nor the URL's password or query."""
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://bank:s3cret@{host.format(port=port)}/oprf?token=t0ken"
+    with pytest.raises(EvaluatorUnavailable) as caught:
+        _client(url).read_log(MEMBER, key_signer(b"\x01" * 32))
+    message = caught.value.message
+    assert said in message
+    for secret in ("s3cret", "t0ken", "HTTPConnectionPool", "MaxRetryError", "/v1/"):
+        assert secret not in message, (secret, message)

@@ -33,7 +33,7 @@ from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
 from ledger.config import Settings
 from ledger.errors import ChainUnavailable, LedgerStateError
-from ledger.httppool import pooled_endpoint, without_credentials
+from ledger.httppool import pooled_endpoint, unreachable_reason, without_credentials
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ class RpcClient:
             response = self._endpoint.post("", json.dumps(payload).encode(), self.timeout)
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise ChainUnavailable(
-                f"chain node unreachable: {type(exc).__name__}", url=self.shown_url
+                f"chain node unreachable: {unreachable_reason(exc)}", url=self.shown_url
             ) from None
         if response.status >= 500 or response.status in (404, 405):
             raise ChainUnavailable(

@@ -18,45 +18,29 @@ import pytest
 from ledger.errors import EvaluatorUnavailable, RateLimited
 from ledger.evaluator import key_signer
 from ledger.oblivious import EvaluatorClient
+from tests.http_recorder import Seen, recording_server
 
 MEMBER = "0x" + "22" * 20
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    """An evaluator (or a proxy in front of one): records each request's path and auth headers,
-    answers the log endpoint."""
-
-    seen: ClassVar[list[tuple[str, str | None, str | None]]] = []
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers["Content-Length"]))
-        _Recorder.seen.append(
-            (self.path, self.headers.get("Authorization"), self.headers.get("Proxy-Authorization"))
-        )
-        answer = json.dumps({"evaluations": [{"id": 1}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Seen]]:
+    """An evaluator (or a proxy in front of one) that records each request
+    (:mod:`tests.http_recorder`), with no proxy in the environment: its URL, what it saw."""
+    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with recording_server() as found:
+        yield found
 
 
 @pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    for name in ("HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    _Recorder.seen.clear()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def server(recorded: tuple[str, Seen]) -> str:
+    return recorded[0]
+
+
+@pytest.fixture
+def seen(recorded: tuple[str, Seen]) -> Seen:
+    return recorded[1]
 
 
 def _client(url: str) -> EvaluatorClient:
@@ -67,21 +51,21 @@ def _basic(user_password: bytes) -> str:
     return "Basic " + base64.b64encode(user_password).decode()
 
 
-def test_a_percent_encoded_password_in_the_url_is_sent_decoded(server: str) -> None:
+def test_a_percent_encoded_password_in_the_url_is_sent_decoded(server: str, seen: Seen) -> None:
     client = _client(server.replace("http://", "http://bank:p%40ss%3Aw0rd@"))
-    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
-    assert _Recorder.seen == [("/v1/evaluations", _basic(b"bank:p@ss:w0rd"), None)]
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1, "member": MEMBER}]
+    assert seen == [("/v1/evaluations", _basic(b"bank:p@ss:w0rd"), None)]
 
 
 def test_the_credentials_of_the_environments_proxy_are_sent_to_it(
-    server: str, monkeypatch: pytest.MonkeyPatch
+    server: str, seen: Seen, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     proxy = server.replace("http://", "http://puser:pp%40ss@")
     monkeypatch.setenv("HTTP_PROXY", proxy)
     monkeypatch.setenv("http_proxy", proxy)
     client = _client("http://evaluator.example.invalid:8600")
-    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
-    assert _Recorder.seen == [
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1, "member": MEMBER}]
+    assert seen == [
         ("http://evaluator.example.invalid:8600/v1/evaluations", None, _basic(b"puser:pp@ss"))
     ]
 
@@ -149,12 +133,14 @@ def test_a_429_whose_retry_after_is_no_integer_is_still_rate_limited(
         httpd.server_close()
 
 
-def test_a_path_under_an_evaluator_url_with_a_query_goes_before_the_query(server: str) -> None:
+def test_a_path_under_an_evaluator_url_with_a_query_goes_before_the_query(
+    server: str, seen: Seen
+) -> None:
     """``/v1/evaluations`` under ``…/oprf?tenant=a`` is ``/oprf/v1/evaluations?tenant=a``
     (it was appended after the query, where the evaluator never saw it as a path)."""
     client = _client(server + "/oprf?tenant=a")
-    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1}]
-    assert [path for path, _, _ in _Recorder.seen] == ["/oprf/v1/evaluations?tenant=a"]
+    assert client.read_log(MEMBER, key_signer(b"\x01" * 32)) == [{"id": 1, "member": MEMBER}]
+    assert [path for path, _, _ in seen] == ["/oprf/v1/evaluations?tenant=a"]
 
 
 @pytest.mark.parametrize(

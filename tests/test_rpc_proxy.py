@@ -8,10 +8,8 @@ from __future__ import annotations
 import base64
 import json
 import socket
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 
@@ -19,82 +17,75 @@ from ledger.chain.rpc import RpcClient
 from ledger.errors import ChainUnavailable, EvaluatorUnavailable
 from ledger.evaluator import key_signer
 from ledger.oblivious import EvaluatorClient
+from tests.http_recorder import Seen, recording_server
 
-
-class _Proxy(BaseHTTPRequestHandler):
-    seen: ClassVar[list[str]] = []
-    auth: ClassVar[list[str | None]] = []
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        _Proxy.seen.append(self.path)
-        _Proxy.auth.append(self.headers.get("Authorization"))
-        if self.path.endswith("/v1/evaluations"):  # the evaluator's log
-            answer = json.dumps({"evaluations": [{"id": 1, "member": body["member"]}]}).encode()
-        else:
-            answer = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": "0x2a"}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(answer)))
-        self.end_headers()
-        self.wfile.write(answer)
-
-    def log_message(self, *args: object) -> None:
-        pass
+_T = TypeVar("_T")
 
 
 @pytest.fixture
-def proxy() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def server() -> Iterator[tuple[str, Seen]]:
+    """The recorder (:mod:`tests.http_recorder`): its URL and the requests it saw."""
+    with recording_server() as found:
+        yield found
 
 
-def test_a_proxy_named_in_the_environment_carries_the_calls(
-    proxy: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    _Proxy.seen.clear()
+def _paths(seen: Seen) -> list[str]:
+    return [path for path, _, _ in seen]
+
+
+def _auth(seen: Seen) -> list[str | None]:
+    return [auth for _, auth, _ in seen]
+
+
+def _made_behind(proxy: str, monkeypatch: pytest.MonkeyPatch, make: Callable[[], _T]) -> _T:
+    """``make()`` while ``proxy`` is the environment's HTTP proxy, which is gone again after:
+    a client reads it once, when it is made."""
     monkeypatch.setenv("HTTP_PROXY", proxy)
     monkeypatch.setenv("http_proxy", proxy)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    client = RpcClient("http://node.example.invalid:8545", timeout=5)
-    monkeypatch.delenv("HTTP_PROXY")  # read once, when the client was made
+    made = make()
+    monkeypatch.delenv("HTTP_PROXY")
     monkeypatch.delenv("http_proxy")
+    return made
+
+
+def test_a_proxy_named_in_the_environment_carries_the_calls(
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy, seen = server
+    client = _made_behind(
+        proxy, monkeypatch, lambda: RpcClient("http://node.example.invalid:8545", timeout=5)
+    )
     assert client.call("eth_chainId") == "0x2a"
     assert client.call("eth_blockNumber") == "0x2a"
     # a proxy is asked for the absolute URL of the node
-    assert _Proxy.seen == ["http://node.example.invalid:8545/"] * 2
+    assert _paths(seen) == ["http://node.example.invalid:8545/"] * 2
 
 
-def test_no_proxy_reaches_the_node_directly(proxy: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    _Proxy.seen.clear()
+def test_no_proxy_reaches_the_node_directly(
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy, seen = server
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     client = RpcClient(proxy, timeout=5)  # the "node" is the recording server itself
     assert client.call("eth_chainId") == "0x2a"
-    assert _Proxy.seen == ["/"]
+    assert _paths(seen) == ["/"]
 
 
 def test_a_user_and_password_in_the_nodes_url_are_sent_as_basic_auth(
-    proxy: str, monkeypatch: pytest.MonkeyPatch
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    proxy, seen = server
     """A node behind basic authentication (a consortium's RPC gateway): the credentials go in
     the Authorization header, never in the request line."""
-    _Proxy.seen.clear()
-    _Proxy.auth.clear()
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     monkeypatch.delenv("http_proxy", raising=False)
     client = RpcClient(proxy.replace("http://", "http://bank:s3cret@") + "/rpc", timeout=5)
     assert client.call("eth_chainId") == "0x2a"
-    assert _Proxy.seen == ["/rpc"]
-    assert _Proxy.auth == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
+    assert _paths(seen) == ["/rpc"]
+    assert _auth(seen) == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
 
 
 def _evaluator(url: str) -> EvaluatorClient:
@@ -105,32 +96,27 @@ MEMBER = "0x" + "22" * 20
 
 
 def test_the_evaluator_is_reached_through_the_proxy_named_in_the_environment(
-    proxy: str, monkeypatch: pytest.MonkeyPatch
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _Proxy.seen.clear()
-    monkeypatch.setenv("HTTP_PROXY", proxy)
-    monkeypatch.setenv("http_proxy", proxy)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    monkeypatch.delenv("no_proxy", raising=False)
-    client = _evaluator("http://evaluator.example.invalid:8600")
-    monkeypatch.delenv("HTTP_PROXY")  # read once, when the client was made
-    monkeypatch.delenv("http_proxy")
+    proxy, seen = server
+    client = _made_behind(
+        proxy, monkeypatch, lambda: _evaluator("http://evaluator.example.invalid:8600")
+    )
     sign = key_signer(b"\x01" * 32)
     assert client.read_log(MEMBER, sign) == [{"id": 1, "member": MEMBER}]
-    assert _Proxy.seen == ["http://evaluator.example.invalid:8600/v1/evaluations"]
+    assert _paths(seen) == ["http://evaluator.example.invalid:8600/v1/evaluations"]
 
 
 def test_the_evaluator_gets_the_user_and_password_of_its_url_as_basic_auth(
-    proxy: str, monkeypatch: pytest.MonkeyPatch
+    server: tuple[str, Seen], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _Proxy.seen.clear()
-    _Proxy.auth.clear()
+    proxy, seen = server
     monkeypatch.delenv("HTTP_PROXY", raising=False)
     monkeypatch.delenv("http_proxy", raising=False)
     client = _evaluator(proxy.replace("http://", "http://bank:s3cret@") + "/oprf/")
     assert client.read_log(MEMBER, key_signer(b"\x01" * 32))[0]["member"] == MEMBER
-    assert _Proxy.seen == ["/oprf/v1/evaluations"]
-    assert _Proxy.auth == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
+    assert _paths(seen) == ["/oprf/v1/evaluations"]
+    assert _auth(seen) == ["Basic " + base64.b64encode(b"bank:s3cret").decode()]
 
 
 def test_errors_show_no_password_of_a_url(monkeypatch: pytest.MonkeyPatch) -> None:

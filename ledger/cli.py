@@ -50,7 +50,7 @@ from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
 from ledger.services import standing
 from ledger.services import verify as verify_svc
-from ledger.services.disclosure import sees_financing
+from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
 from ledger.services.paging import id_cursor
@@ -927,7 +927,9 @@ def _examined_text(
             f"  financed: {'yes, active financings hold it' if financed else 'no'} "
             "(this exact document)"
         )
-    lines += _pledged_lines(ex.pledged, ex.financeable_amount, ex.financing_headroom, facts)
+    lines += _pledged_lines(
+        ex.pledged, ex.financeable_amount, ex.financing_headroom, facts, role or None
+    )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
         where = ""
@@ -952,10 +954,16 @@ def _examined_text(
 
 
 def _pledged_lines(
-    pledged: bool | None, financeable: int | None, headroom: int | None, facts: dict[str, Any]
+    pledged: bool | None,
+    financeable: int | None,
+    headroom: int | None,
+    facts: dict[str, Any],
+    role: str | None = None,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
-    left to finance, for people: never "not financed" for an invoice a financing locks."""
+    left to finance, for people: never "not financed" for an invoice a financing locks. The
+    financeable amount says whose credit notes it counts: everyone's for a bank or a
+    regulator, the caller's own for another ``role`` (docs/privacy.md)."""
     lines = []
     if pledged:
         lines.append(
@@ -967,9 +975,15 @@ def _pledged_lines(
     if financeable is not None:
         currency = facts.get("currency")
         left = money(headroom, currency) if headroom is not None else "unknown to you"
+        if role is None:
+            counted = "the credit notes counted for you"
+        elif role in FINGERPRINT_ROLES:
+            counted = "every credit note lodged at this gateway"
+        else:
+            counted = "your own credit notes lodged here"
         lines.append(
-            f"  financeable amount {money(financeable, currency)} (amount due net of credit "
-            f"notes); left to finance: {left}"
+            f"  financeable amount {money(financeable, currency)} (amount due net of {counted}); "
+            f"left to finance: {left}"
         )
     return lines
 

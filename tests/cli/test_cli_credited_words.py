@@ -1,0 +1,39 @@
+"""What ``doc check`` says a credited invoice's financeable amount counts: a bank's and a
+regulator's answer counts every credit note lodged at the gateway, another role's only its own
+(docs/privacy.md). The line read "net of credit notes" for everyone, so an enterprise that had
+not lodged the credit note read the full amount as net of all of them (a tryout, 2026-12-03)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.cli.cli_helpers import Cli
+from tests.documents.documents_support import field_bytes
+
+INVOICE = field_bytes("credit-note/base-example.xml")
+CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")
+
+
+def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
+    by_role = {m["role"]: m["address"] for m in members.values()}
+    invoice, note = tmp_path / "invoice.xml", tmp_path / "note.xml"
+    invoice.write_bytes(INVOICE)
+    note.write_bytes(CREDIT_NOTE)
+    bank = by_role["bank"]
+    cli.json("doc", "receive", str(invoice), "--as", bank)
+    cli.json("doc", "receive", str(note), "--as", bank)  # the bank lodged the credit note
+    said = {
+        role: cli.run("doc", "check", str(invoice), "--as", by_role[role]).stdout
+        for role in ("bank", "enterprise", "regulator")
+    }
+    for role in ("bank", "regulator"):
+        [line] = [ln for ln in said[role].splitlines() if "financeable amount" in ln]
+        assert "net of every credit note lodged at this gateway" in line, said[role]
+    [line] = [ln for ln in said["enterprise"].splitlines() if "financeable amount" in ln]
+    assert "net of your own credit notes lodged here" in line, said["enterprise"]
+    # and the amounts differ as the words say: the bank's is reduced, the enterprise's is not
+    bank_json = cli.json("doc", "check", str(invoice), "--as", bank)
+    enterprise_json = cli.json("doc", "check", str(invoice), "--as", by_role["enterprise"])
+    assert bank_json["financeable_amount"] < enterprise_json["financeable_amount"]

@@ -1116,9 +1116,12 @@ def doc_register(
             mode="json"
         )
 
+    # a credit note is registered as the document type invoice (EN 16931 BT-3 381): say so
+    kind_said = reg.doc_type.name.lower()
+    if ex.facts and ex.facts.get("creditNote"):
+        kind_said += " (credit note)"
     text = [
-        f"registered {reg.doc_hash} as {reg.doc_type.name.lower()} in block {receipt.block} "
-        f"(tx {receipt.tx_hash})",
+        f"registered {reg.doc_hash} as {kind_said} in block {receipt.block} (tx {receipt.tx_hash})",
         *_notice_lines(ex),
     ]
     emit(

@@ -37,3 +37,18 @@ def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path
     bank_json = cli.json("doc", "check", str(invoice), "--as", bank)
     enterprise_json = cli.json("doc", "check", str(invoice), "--as", by_role["enterprise"])
     assert bank_json["financeable_amount"] < enterprise_json["financeable_amount"]
+
+
+def test_a_registered_credit_note_is_said_to_be_one(tmp_path: Path) -> None:
+    """``doc register`` of a credit note: "as invoice (credit note)" — the document type a
+    credit note is registered under (EN 16931 BT-3 381) and what it is; it read "as invoice"."""
+    cli = Cli(tmp_path / "ledger")
+    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
+    by_role = {m["role"]: m["address"] for m in members.values()}
+    note, invoice = tmp_path / "note.xml", tmp_path / "invoice.xml"
+    note.write_bytes(CREDIT_NOTE)
+    invoice.write_bytes(INVOICE)
+    said = cli.run("doc", "register", str(note), "--as", by_role["enterprise"]).stdout
+    assert " as invoice (credit note) in block " in said, said
+    said = cli.run("doc", "register", str(invoice), "--as", by_role["enterprise"]).stdout
+    assert " as invoice in block " in said, said

@@ -99,11 +99,14 @@ def _story(ledger: Ledger, say: Say) -> None:
     facts = invoice.facts or {}
     face = int(facts["amountMinor"])
     currency = str(facts["currency"])
+    # what the gateway kept of the file (an enterprise's answer shows no fingerprints)
+    kept = ledger.db.received(invoice.doc_hash, exporter)
+    keyed = len(docs.local_values(kept[0].fingerprints)) if kept else 0
     say(
         f"2. {names[exporter]} registers invoice {facts['numberAsWritten']} "
         f"({_money(face, currency)}, UBL XML) in block {receipt.block}.\n"
         f"   Only its SHA-256 goes on chain: {_short(invoice.doc_hash)}. The gateway keeps its "
-        f"facts and {len(invoice.fingerprints)} keyed fingerprints."
+        f"facts and {keyed} keyed fingerprints."
     )
     bl, bl_receipt, _ = docs.register_file(
         ledger, exporter, "enterprise", docs.canonical_json(bill), "bill-of-lading.json"

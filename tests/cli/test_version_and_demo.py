@@ -4,6 +4,7 @@ temporary directory behind (the real command, in its own process, on the embedde
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,6 +43,11 @@ def test_the_demo_removes_its_temporary_ledger(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "REFUSES" in done.stdout
     assert "was removed" in done.stdout
+    # what the gateway keeps of the exporter's invoice: its keyed fingerprints, counted (the
+    # story said "0": it counted the enterprise's answer, which shows none)
+    kept = re.search(r"facts and (\d+) keyed fingerprints", done.stdout)
+    assert kept is not None, done.stdout
+    assert int(kept.group(1)) > 0, done.stdout
     assert list(scratch.iterdir()) == []
 
 

@@ -1418,9 +1418,7 @@ def credit_notes_for(
     files are read from (default: the gateway database)."""
     if facts.credit_note or facts.seller is None:
         return []
-    values = [
-        hex32(v) for v in invoice_number_fingerprints(facts, facts.number, ledger.lookup_key())
-    ]
+    values = _invoice_keys(ledger, facts, facts.number)
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = _facts_of(row)
@@ -1529,7 +1527,6 @@ def _look_around(
     facts = parsed.facts
     if facts is None:
         return (), (), None
-    key = ledger.lookup_key()  # the lookups below are this gateway's own, never on chain
     notices: list[Notice] = []
     for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         for rejected in party.rejected if party else ():
@@ -1552,12 +1549,11 @@ def _look_around(
             )
         )
         for number in facts.invoice_refs:
-            values = invoice_number_fingerprints(facts, number, key)
             invoices = sorted(
                 {
                     r.doc_hash
                     for r in lookups.stored_with(
-                        [hex32(v) for v in values], match_scope(actor, role)
+                        _invoice_keys(ledger, facts, number), match_scope(actor, role)
                     )
                 }
             )
@@ -1614,16 +1610,26 @@ def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list
     :func:`credit_notes_for`)."""
     if facts is None:
         return [], []
-    key = ledger.lookup_key()
     if facts.credit_note:
-        refs = facts.invoice_refs
-        invoices = [
-            hex32(v) for number in refs for v in invoice_number_fingerprints(facts, number, key)
-        ]
-        return invoices, []
-    parties = [hex32(v) for n, v in lookup_keys(facts, key) if n.startswith("parties:")]
-    notes = [hex32(v) for v in invoice_number_fingerprints(facts, facts.number, key)]
-    return parties, notes
+        return [
+            v for number in facts.invoice_refs for v in _invoice_keys(ledger, facts, number)
+        ], []
+    return _parties_keys(ledger, facts), _invoice_keys(ledger, facts, facts.number)
+
+
+def _invoice_keys(ledger: Ledger, facts: DocumentFacts, number: str) -> list[str]:
+    """The 0x-hex ``seller_number`` lookup keys of invoice ``number`` of the seller of
+    ``facts`` (:func:`invoice_number_fingerprints` under this gateway's key): what finds an
+    invoice's credit notes, and a credit note's invoices."""
+    return [hex32(v) for v in invoice_number_fingerprints(facts, number, ledger.lookup_key())]
+
+
+def _parties_keys(ledger: Ledger, facts: DocumentFacts) -> list[str]:
+    """The 0x-hex ``parties`` lookup keys of an invoice (:func:`lookup_keys`): what finds the
+    other invoices of its seller and buyer."""
+    return [
+        hex32(v) for n, v in lookup_keys(facts, ledger.lookup_key()) if n.startswith("parties:")
+    ]
 
 
 def suspicions_of(
@@ -1643,9 +1649,7 @@ def suspicions_of(
     where the stored files are read from (default: the gateway database)."""
     if facts.credit_note:
         return ()
-    names = [
-        hex32(v) for n, v in lookup_keys(facts, ledger.lookup_key()) if n.startswith("parties:")
-    ]
+    names = _parties_keys(ledger, facts)
     known = [
         (row.doc_hash, f)
         for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))

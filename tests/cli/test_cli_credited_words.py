@@ -14,10 +14,15 @@ INVOICE = field_bytes("credit-note/base-example.xml")
 CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")
 
 
-def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path) -> None:
+def _demo(tmp_path: Path) -> tuple[Cli, dict[str, str]]:
+    """A demo ledger (``init --demo``) and a member's address by role."""
     cli = Cli(tmp_path / "ledger")
-    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
-    by_role = {m["role"]: m["address"] for m in members.values()}
+    members = cli.json("init", "--demo")["members"]
+    return cli, {m["role"]: m["address"] for m in members}
+
+
+def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path) -> None:
+    cli, by_role = _demo(tmp_path)
     invoice, note = tmp_path / "invoice.xml", tmp_path / "note.xml"
     invoice.write_bytes(INVOICE)
     note.write_bytes(CREDIT_NOTE)
@@ -42,9 +47,7 @@ def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path
 def test_a_registered_credit_note_is_said_to_be_one(tmp_path: Path) -> None:
     """``doc register`` of a credit note: "as invoice (credit note)" — the document type a
     credit note is registered under (EN 16931 BT-3 381) and what it is; it read "as invoice"."""
-    cli = Cli(tmp_path / "ledger")
-    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
-    by_role = {m["role"]: m["address"] for m in members.values()}
+    cli, by_role = _demo(tmp_path)
     note, invoice = tmp_path / "note.xml", tmp_path / "invoice.xml"
     note.write_bytes(CREDIT_NOTE)
     invoice.write_bytes(INVOICE)

@@ -292,3 +292,13 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
                 (f"parties:{s.scheme.value}/{b.scheme.value}", _mac(key, "parties", fields))
             )
     return found
+
+
+#: a stored row holding an on-chain fingerprint (the evaluator's, for a bank) under its name
+ONCHAIN_PREFIX = "onchain:"
+
+
+def onchain_rows(rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The on-chain fingerprints stored with a received file, (name, 0x value): kept when a
+    bank lodged it (evaluated then); none for a file lodged by another role."""
+    return [(n.removeprefix(ONCHAIN_PREFIX), v) for n, v in rows if n.startswith(ONCHAIN_PREFIX)]

@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
+from ledger.documents.fingerprints import onchain_rows
 from ledger.errors import ChainUnavailable, InvalidInput
 from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
@@ -803,8 +804,12 @@ class Financeability:
     when readable). ``financeable`` is false when ``reasons`` (named like the contract's
     ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
     not financeable, else ``face_value - financed_amount``; None when the face value is not
-    known. ``status`` is the registration's (``active``, ``revoked``, ``superseded``; None when
-    not registered)."""
+    known. ``financeable`` is None — unknown, never a guess — when nothing but the document hash
+    could be checked and it gave no reason: no fingerprint was given, and neither a financing
+    the caller reads nor the caller's lodged file of that hash names one, so a copy of the
+    invoice held under another hash (another bank's financing) cannot be ruled out;
+    ``unknown_reason`` then says so in words. ``status`` is the registration's (``active``,
+    ``revoked``, ``superseded``; None when not registered)."""
 
     doc_hash: str | None
     registered: bool | None
@@ -812,7 +817,7 @@ class Financeability:
     registrant: str | None
     face_value: int | None
     financed_amount: int
-    financeable: bool
+    financeable: bool | None
     currency: str | None = None
     face_value_source: Literal["financings", "facts"] | None = None
     headroom: int | None = None
@@ -820,6 +825,7 @@ class Financeability:
     reasons: list[str] = field(default_factory=list)
     matches: list[Match] = field(default_factory=list)
     indexed_block: int = 0
+    unknown_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -1700,6 +1706,15 @@ def _financeable_statements(role: str) -> _FinanceableStatements:
     )
 
 
+#: why :func:`financeable` cannot answer for a document hash alone
+UNKNOWN_WITHOUT_FINGERPRINTS = (
+    "no fingerprint of this document was checked: none was given, no financing you read "
+    "pledges it, and you lodged no evaluated copy of it here; a copy of the invoice held under "
+    "another hash cannot be ruled out. Lodge the file (POST /v1/documents/receive) or give its "
+    "fingerprints"
+)
+
+
 def financeable(
     index: EventIndex,
     doc_hash: str | None = None,
@@ -1724,7 +1739,9 @@ def financeable(
         mine = lodged.received(doc, caller)
         own_file = mine[0] if mine else None
         if own_file is not None:
-            fps |= {value for _, value in own_file.fingerprints}
+            # the on-chain fingerprints stored with it (a bank's gateway evaluated them when it
+            # was lodged); its gateway-local lookup values are never compared with the chain
+            fps |= {value for _, value in onchain_rows(own_file.fingerprints)}
     statements = _financeable_statements(viewer.reading_role)
     # Core rows on one pooled connection, from statements built once per role: this is the
     # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
@@ -1798,7 +1815,10 @@ def financeable(
             if held:
                 result.reasons.append(RefusalReason.FINGERPRINT_PLEDGED.name)
         result.financeable = not result.reasons
-        if result.face_value is not None:
+        if result.financeable and not fps:
+            result.financeable = None
+            result.unknown_reason = UNKNOWN_WITHOUT_FINGERPRINTS
+        if result.financeable is not None and result.face_value is not None:
             result.headroom = (
                 max(result.face_value - result.financed_amount, 0) if result.financeable else 0
             )

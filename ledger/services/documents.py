@@ -40,10 +40,12 @@ from ledger.documents import (
 )
 from ledger.documents.facts import DocumentFormat
 from ledger.documents.fingerprints import (
+    ONCHAIN_PREFIX,
     fingerprint_inputs,
     invoice_number_fingerprints,
     invoice_number_inputs,
     lookup_keys,
+    onchain_rows,
     onchain_value,
     oprf_input,
 )
@@ -1379,8 +1381,6 @@ def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str |
 CANONICAL_PREFIX = "canonical_json:"
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
 LOOKUP_PREFIXES = ("parties:", "credits:", CANONICAL_PREFIX)
-#: a stored row holding an on-chain fingerprint (the evaluator's, for a bank) under its name
-ONCHAIN_PREFIX = "onchain:"
 
 
 def is_lookup_key(name: str) -> bool:
@@ -1392,12 +1392,6 @@ def local_values(rows: Sequence[tuple[str, str]]) -> list[str]:
     """The gateway-local fingerprints (lookup key) of a received file's stored rows: what
     matches files kept here. Never compared with the chain."""
     return [v for n, v in rows if not is_lookup_key(n) and not n.startswith(ONCHAIN_PREFIX)]
-
-
-def onchain_rows(rows: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The on-chain fingerprints stored with a received file, (name, 0x value): kept when a
-    bank lodged it (evaluated then); none for a file lodged by another role."""
-    return [(n.removeprefix(ONCHAIN_PREFIX), v) for n, v in rows if n.startswith(ONCHAIN_PREFIX)]
 
 
 def _money(facts: DocumentFacts, amount: int) -> str:

@@ -142,6 +142,16 @@ def answers(world: World) -> dict[str, Any]:
             "/v1/audit/financeable",
             {"doc_hash": world.docs["ubl"]},
         ),
+        "financeable_ubl_bank_b": (
+            "Bank B",
+            "/v1/audit/financeable",
+            {"doc_hash": world.docs["ubl"]},
+        ),
+        "financeable_ubl_regulator": (
+            "Regulator",
+            "/v1/audit/financeable",
+            {"doc_hash": world.docs["ubl"]},
+        ),
         "financeable_cii": ("Regulator", "/v1/audit/financeable", {"doc_hash": world.docs["cii"]}),
         "financeable_cancelled": (
             "Regulator",
@@ -239,6 +249,31 @@ def test_financeable_by_hash_sees_the_invoice_held_under_another_hash(
         "facts",
     )
     assert answer["headroom"] == 0
+    # the fingerprints checked are the on-chain ones its lodged file was evaluated to — each of
+    # them held by Bank B's financing — never the gateway-local lookup values stored beside them
+    assert answer["fingerprints"]
+    assert set(answer["fingerprints"]) == {m["fingerprint"] for m in answer["matches"]}
+
+
+@pytest.mark.parametrize("who", ["Bank B", "Regulator"])
+def test_financeable_by_hash_alone_is_unknown_not_true(
+    world: World, answers: dict[str, Any], who: str
+) -> None:
+    # the UBL hash was never financed, and neither caller lodged it here nor reads a financing
+    # of it: nothing but the hash could be checked. Its invoice is held (Bank B's financing of
+    # the CII form), so "financeable: true" would have been false assurance
+    answer = answers["financeable_ubl_bank_b" if who == "Bank B" else "financeable_ubl_regulator"]
+    assert answer["registered"] is True
+    assert answer["fingerprints"] == []
+    assert answer["reasons"] == []
+    assert answer["financeable"] is None
+    assert answer["headroom"] is None
+    assert "no fingerprint of this document was checked" in answer["unknown_reason"]
+    assert "POST /v1/documents/receive" in answer["unknown_reason"]
+    # a fingerprint answers it: the financing bank's lodged copy names them
+    named = answers["financeable_ubl_bank_a"]
+    assert named["financeable"] is False
+    assert named["unknown_reason"] is None
 
 
 def test_financeable_by_hash_uses_the_fingerprints_pledged_in_the_terms(

@@ -119,7 +119,10 @@ class DocumentPublic(BaseModel):
         "fingerprints are known (the lock is public on chain); true for a member that reads "
         "the financing's sealed terms (it registered the pledged copy); null otherwise — not "
         "known, or not yours to learn (an enterprise or attestor is never told of a financing "
-        "not sealed to it), and for the operator (docs/privacy.md)",
+        "not sealed to it), and for the operator (docs/privacy.md). In this view a document's "
+        "fingerprints are known from the copy you lodged here (or a financing you read): with "
+        "none, a document hash alone does not say which invoice it is, so it is null here while "
+        "POST /v1/documents/check of the file answers it",
     )
     successor: str | None
 

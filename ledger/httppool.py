@@ -43,11 +43,20 @@ class PooledEndpoint:
         before its query if it has one); the response whatever its status. Raises urllib3's
         :class:`~urllib3.exceptions.HTTPError` or :class:`OSError` when no answer came
         (refused, reset, timed out: :func:`unreachable_reason` says which)."""
+        return self._request("POST", path, body, timeout)
+
+    def get(self, path: str, timeout: float) -> urllib3.BaseHTTPResponse:
+        """GET ``path`` under ``url`` (as :meth:`post` joins it); raises as :meth:`post`."""
+        return self._request("GET", path, None, timeout)
+
+    def _request(
+        self, method: str, path: str, body: bytes | None, timeout: float
+    ) -> urllib3.BaseHTTPResponse:
         target = self.url
         if path:
             target = self.base._replace(path=(self.base.path or "").rstrip("/") + path).url
         return self.pool.request(
-            "POST",
+            method,
             target,
             body=body,
             headers=self.headers,

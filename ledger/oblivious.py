@@ -19,6 +19,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Literal
 
 import urllib3
 
@@ -41,6 +42,11 @@ from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
 DEFAULT_TIMEOUT = 10.0
+
+#: what :meth:`EvaluatorClient.state` finds
+EvaluatorState = Literal["ok", "key_mismatch", "unreachable", "not_configured"]
+#: ``tradeledger_evaluator_up`` of each state (``/metrics``)
+EVALUATOR_UP: dict[str, int] = {"ok": 1, "key_mismatch": 0, "unreachable": 0, "not_configured": -1}
 
 
 class EvaluatorClient:
@@ -104,6 +110,28 @@ class EvaluatorClient:
                 "no fingerprint was computed",
                 reason="bad_proof",
             ) from None
+
+    def state(self) -> EvaluatorState:
+        """Whether this gateway can have fingerprints evaluated now, asked without spending the
+        member's evaluation allowance (``GET /v1/public-key``, one round trip): ``ok`` when the
+        evaluator answers with the key the chain holds; ``key_mismatch`` when it answers with
+        another (its proofs would not verify: a rotation half done); ``unreachable`` when no
+        answer, or no readable one, came; ``not_configured`` without an evaluator URL. Never
+        raises for the evaluator's sake (a chain that cannot be read raises as the chain's
+        reads do)."""
+        if not self.url:
+            return "not_configured"
+        if self._endpoint is None:
+            return "unreachable"
+        try:
+            response = self._endpoint.get("/v1/public-key", self.timeout)
+            answered = json.loads(response.data) if response.status == 200 else None
+        except (urllib3.exceptions.HTTPError, OSError, ValueError):
+            return "unreachable"
+        key = answered.get("public_key") if isinstance(answered, dict) else None
+        if not isinstance(key, str):
+            return "unreachable"
+        return "ok" if key.lower() == self._public_key().hex() else "key_mismatch"
 
     def read_log(
         self,

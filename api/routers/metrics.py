@@ -6,6 +6,10 @@ Bearer <token>`` with the scraper's token (``TRADELEDGER_METRICS_TOKEN``), or th
 admin or a regulator (who may read the whole audit trail anyway). No credentials: 401; a key of
 another role: 403.
 
+``tradeledger_evaluator_up`` is the fingerprint evaluator as the gateway finds it when scraped
+(:meth:`ledger.oblivious.EvaluatorClient.state`): 1 when it answers with the key on chain, 0
+when it does not answer or answers another key, -1 when none is configured.
+
 Each app has its own registry (several apps can live in one process, as in the tests).
 ``tradeledger_chain_writes_total{outcome}`` counts write requests that signed for the chain:
 ``success``, ``refused`` (a financing the contract refused and recorded), ``reverted`` (a
@@ -49,6 +53,7 @@ from api.deps import (
 )
 from ledger.config import Settings
 from ledger.errors import LedgerError, Unauthorized
+from ledger.oblivious import EVALUATOR_UP
 
 router = APIRouter(tags=["health"])
 
@@ -83,6 +88,12 @@ class Metrics:
         self.head_block = Gauge(
             "tradeledger_chain_head_block",
             "the chain's head block when scraped (-1: the chain did not answer)",
+            registry=self.registry,
+        )
+        self.evaluator_up = Gauge(
+            "tradeledger_evaluator_up",
+            "the fingerprint evaluator when scraped: 1 answers with the key on chain, 0 does "
+            "not answer or answers another key, -1 none configured",
             registry=self.registry,
         )
         self.index_lag = Gauge(
@@ -218,6 +229,10 @@ async def metrics(
         except LedgerError:
             state.head_block.set(-1)
         state.index_lag.set(-1 if follower is None else follower.lag())
+        try:
+            state.evaluator_up.set(EVALUATOR_UP[ledger.evaluator_client().state()])
+        except LedgerError:  # the chain's key could not be read: the evaluator is of no use
+            state.evaluator_up.set(0)
         return bytes(generate_latest(state.registry))
 
     text = await anyio.to_thread.run_sync(read_gauges)

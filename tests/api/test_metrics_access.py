@@ -3,13 +3,18 @@ could read the business volume of every route)."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from ledger.evaluator import EvaluationLog, EvaluatorService, served_in_thread
+from ledger.oprf import Evaluator
 from tests.conftest import Network
+from tests.evaluator_harness import SessionEvaluator
 
 TOKEN = "scraper-token-0123456789abcdef"
 
@@ -59,3 +64,53 @@ def test_a_short_metrics_token_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="at least 16 characters"):
         Settings(metrics_token="short")
+
+
+def _evaluator_up(client: TestClient) -> str:
+    text = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    return next(
+        line.split()[1]
+        for line in text.splitlines()
+        if line.startswith("tradeledger_evaluator_up ")
+    )
+
+
+def test_metrics_say_whether_the_evaluator_can_be_used(
+    client: TestClient,
+    network: Network,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session_evaluator: SessionEvaluator,
+) -> None:
+    """``/health`` is the chain's liveness only; whether fingerprints can be evaluated is in
+    ``/metrics``, asked without spending any member's evaluation allowance."""
+    ledger = network.ledger
+    log = session_evaluator.service.log
+    last = 0
+    while page := log.read(after=last):  # the session's log so far
+        last = page[-1].id
+    assert _evaluator_up(client) == "1.0"  # the session's evaluator, its key on chain
+
+    def served_at(url: str) -> None:
+        monkeypatch.setattr(
+            ledger, "settings", ledger.settings.model_copy(update={"evaluator_url": url})
+        )
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    served_at(closed)
+    assert _evaluator_up(client) == "0.0"
+    assert client.get("/health").json() == {"status": "ok"}  # the chain still answers
+    # an evaluator that answers with a key the chain does not hold: its proofs cannot verify
+    other = EvaluatorService(
+        Evaluator.from_seed(Evaluator.new_seed()),
+        EvaluationLog(tmp_path / "other.log"),
+        member_of=lambda consortium, address: (0, True),
+    )
+    with served_in_thread(other) as url:
+        served_at(url)
+        assert _evaluator_up(client) == "0.0"
+    served_at("")
+    assert _evaluator_up(client) == "-1.0"
+    assert log.read(after=last) == []  # no evaluation was asked for

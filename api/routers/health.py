@@ -19,7 +19,8 @@ router = APIRouter(tags=["health"])
 @router.get("/health")
 def health(ledger: LedgerDep) -> JSONResponse:
     """200 ``{"status": "ok"}`` when the chain answers, 503 ``{"status": "unavailable"}`` when
-    it does not. Details (head block, index lag) are in ``/metrics``."""
+    it does not. Details (head block, index lag, whether the fingerprint evaluator can be used)
+    are in ``/metrics``."""
     try:
         ledger.head_block()
     except LedgerError:

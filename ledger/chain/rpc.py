@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,8 +214,17 @@ def _format_value(name: str, value: Any) -> Any:
 def format_receipt(raw: dict[str, Any]) -> TxReceipt:
     """A raw JSON receipt as web3 returns it (ints, HexBytes, checksummed addresses, formatted
     logs), without web3's generic formatter pipeline (the hot path polls thousands)."""
-    formatted = {name: _format_value(name, value) for name, value in raw.items()}
-    return AttributeDict.recursive(formatted)  # type: ignore[no-any-return]
+    formatted: dict[str, Any] = {}
+    for name, value in raw.items():
+        shaped = _format_value(name, value)
+        if name == "logs" and isinstance(shaped, list):
+            # built as web3's AttributeDict.recursive would make them, without walking every
+            # value of every log again (10% of a 100-file batch request's time, issue #16)
+            shaped = [AttributeDict(log) for log in shaped]
+        elif isinstance(shaped, Mapping | list):  # a node's own nested extras, if any
+            shaped = AttributeDict.recursive(shaped)
+        formatted[name] = shaped
+    return AttributeDict(formatted)  # type: ignore[return-value]
 
 
 def _result(answer: Any) -> Any:

@@ -81,7 +81,7 @@ from ledger.services.standing import standing
 from ledger.services.writekeys import write_key
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import escape_surrogates, first_lone_surrogate
-from ledger.words import Names, major, money, utc_text, who
+from ledger.words import Names, checksummed, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
@@ -1880,7 +1880,7 @@ def _from_receipt(
             and str(log["address"]).lower() == contract
             and bytes(topics[0]) == DOCUMENT_REGISTERED_TOPIC
         ):
-            registrants[bytes(topics[1])] = Web3.to_checksum_address(bytes(topics[2])[-20:])
+            registrants[bytes(topics[1])] = checksummed("0x" + bytes(topics[2])[-20:].hex())
     for doc_hash in registrants:  # mined: registered for good
         ledger.saw_registered(doc_hash)
     if any(bytes(h) not in registrants for h in hashes):

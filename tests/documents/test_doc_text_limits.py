@@ -164,9 +164,9 @@ def test_texts_at_their_limits_are_kept() -> None:
     assert facts.seller is not None
     assert facts.seller.name == name
     ref = "R" * MAX_TEXT_LENGTH
-    facts = read_document(_xml(CII, "<ram:IssuerAssignedID>123<", f"<ram:IssuerAssignedID>{ref}<"))
-    assert facts.facts is not None
-    assert facts.facts.reference_map["order"] == ref
+    cii = read_document(_xml(CII, "<ram:IssuerAssignedID>123<", f"<ram:IssuerAssignedID>{ref}<"))
+    assert cii.facts is not None
+    assert cii.facts.reference_map["order"] == ref
     facts = read_document(_form(issuer__name=name, issuer__id=vat, issuer__scheme="PARTY")).facts
     assert facts is not None
     assert facts.seller is not None

@@ -963,7 +963,9 @@ def _pledged_lines(
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. The
     financeable amount says whose credit notes it counts: everyone's for a bank or a
-    regulator, the caller's own for another ``role`` (docs/privacy.md)."""
+    regulator, the caller's own for another ``role`` (docs/privacy.md). A financeable amount
+    of 0 says why (:func:`ledger.services.documents.nothing_due`): the amount due is negative
+    or zero, or the credit notes counted cancel it."""
     lines = []
     if pledged:
         lines.append(
@@ -985,6 +987,12 @@ def _pledged_lines(
             f"  financeable amount {money(financeable, currency)} (amount due net of {counted}); "
             f"left to finance: {left}"
         )
+        amount = facts.get("amountMinor")
+        why = docs.nothing_due(
+            amount if isinstance(amount, int) else None, financeable or 0, currency
+        )
+        if financeable == 0 and why is not None:
+            lines.append(f"  NOT FINANCEABLE: {why}")
     return lines
 
 

@@ -21,7 +21,14 @@ import pytest
 
 from api.routers import documents as documents_router
 from ledger import config, jsondepth
-from ledger.documents import compute_fingerprints, facturx, jsonform, read_document, xmlsafe
+from ledger.documents import (
+    compute_fingerprints,
+    facturx,
+    jsonform,
+    read_document,
+    textlimits,
+    xmlsafe,
+)
 from ledger.services import documents as docs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,6 +108,8 @@ def test_the_limits_table_states_the_limits_the_code_applies() -> None:
         "MAX_XML_BYTES": [xmlsafe.MAX_XML_BYTES, xmlsafe.MAX_XML_DEPTH],
         "MAX_PDF_BYTES": [facturx.MAX_PDF_BYTES, facturx.MAX_ATTACHMENTS, facturx.MAX_PAGES],
         "jsonform.MAX_JSON_BYTES": [jsonform.MAX_JSON_BYTES, jsonform.MAX_JSON_DEPTH],
+        "textlimits.MAX_NAME_LENGTH": [textlimits.MAX_NAME_LENGTH],
+        "textlimits.MAX_TEXT_LENGTH": [textlimits.MAX_TEXT_LENGTH],
         "DEFAULT_MAX_BODY_BYTES": [config.DEFAULT_MAX_BODY_BYTES, jsondepth.MAX_JSON_DEPTH],
         "contract `MAX_BATCH`": [constant("MAX_BATCH")],
         "contract `MAX_PLEDGES`": [constant("MAX_PLEDGES")],

@@ -154,9 +154,11 @@ class SuspicionPublic(BaseModel):
 
 class NoticePublic(BaseModel):
     kind: str = Field(
-        description="credit_note, credit_note_financed_invoice, credited, identifier_rejected "
-        "or seller_unkeyed (every identity identifier of the seller failed its check: the "
-        "document has no fingerprint and cannot be financed)"
+        description="credit_note, credit_note_financed_invoice, credited, identifier_rejected, "
+        "nothing_due (an invoice whose amount due, BT-115, is negative or zero, or whose credit "
+        "notes cancel it: financeable_amount 0, it cannot be financed) or seller_unkeyed (every "
+        "identity identifier of the seller failed its check: the document has no fingerprint "
+        "and cannot be financed)"
     )
     message: str
     documents: list[str]
@@ -255,7 +257,8 @@ class DocumentExamined(BaseModel):
     financeable_amount: int | None = Field(
         description="an invoice's amount due net of the credit notes lodged here (minor units): "
         "its value as a receivable, not what is left to finance (a pledged invoice keeps it; "
-        "read financing_headroom)"
+        "read financing_headroom); never negative: 0 when the amount due is negative or zero "
+        "or the credit notes cancel it (notice nothing_due says why)"
     )
     financing_headroom: int | None = Field(
         description="what is left to finance of the invoice (minor units): 0 when it is pledged "

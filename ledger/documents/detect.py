@@ -14,6 +14,7 @@ from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_sbdh, unwrap
 from .facts import DocumentFacts, DocumentFormat, ParsedDocument
 from .facturx import embedded_invoice, is_pdf
 from .jsonform import looks_like_json_form, read_json_form
+from .textlimits import check_text_lengths
 from .ubl import is_ubl, read_ubl
 from .xmlsafe import parse_untrusted_xml
 
@@ -82,16 +83,19 @@ def read_document(data: bytes, *, registering: bool = False) -> ParsedDocument:
     a file to check, lodge or verify it reads a form as registered forms were read before.
 
     Raises ``DocumentFormatError`` (naming the missing or bad field) when the file claims a
-    format but does not conform, and ``InvalidInput`` when it is too large or too deep.
+    format but does not conform or one of its texts is longer than its limit (a name 500
+    characters, an identifier, scheme, reference or number 200: ``textlimits.py``), and
+    ``InvalidInput`` when it is too large or too deep.
     """
     fmt, root = _classify(data)
     facts: DocumentFacts | None = None
     if root is not None and is_ubl(root):
-        facts = read_ubl(root)
+        facts = check_text_lengths(read_ubl(root), "cbc:ID")
     elif root is not None and is_cii(root):
-        facts = read_cii(root)
+        facts = check_text_lengths(read_cii(root), "ram:ID")
     elif fmt is DocumentFormat.JSON_FORM:
         facts = read_json_form(data, strict=registering)  # strict: no control character
+        facts = check_text_lengths(facts, "documentNumber")
     if registering and facts is not None and root is not None:
         _refuse_controls(facts, "cbc:ID" if is_ubl(root) else "ram:ID")
     return ParsedDocument(format=fmt, doc_hash=document_hash(data), size=len(data), facts=facts)

@@ -65,6 +65,13 @@ from .normalise import (
     parse_form_date,
     to_minor_units,
 )
+from .textlimits import (
+    MAX_NAME_LENGTH,
+    MAX_TEXT_LENGTH,
+    NUMBER_TERM,
+    PARTY_TERMS,
+    refuse_long,
+)
 
 #: the largest JSON form accepted, in bytes
 MAX_JSON_BYTES = 1024 * 1024
@@ -282,6 +289,8 @@ class _Reader:
             )
         if self.strict:  # every field of the form is an identifier or a code, one line each
             refuse_control(text, prefix + key)
+        limit, term = _text_limit(prefix, key)
+        refuse_long(text, prefix + key, term, limit)  # as written: errors may quote it
         return text.strip() or None
 
     def party_alias(self, form: Mapping[str, Any], name: str, alias: str) -> Party | None:
@@ -365,6 +374,31 @@ class _Reader:
                 "amount (as an EN 16931 credit note, type 381, states it)",
             )
         return minor, currency
+
+
+#: the EN 16931 terms of the form's own fields (a party's are ``textlimits.PARTY_TERMS``)
+_FORM_TERMS = {
+    "documentType": "BT-3 Invoice type code",
+    "documentNumber": NUMBER_TERM,
+    "issueDate": "BT-2 Invoice issue date",
+    "dueDate": "BT-9 Payment due date",
+    "currency": "BT-5 Invoice currency code",
+    "value": "BT-115 Amount due for payment",
+}
+#: the form's party keys and the EN 16931 party each stands for
+_FORM_PARTIES = {"issuer": "seller", "seller": "seller", "consignee": "buyer", "buyer": "buyer"}
+
+
+def _text_limit(prefix: str, key: str) -> tuple[int, str]:
+    """The longest text (characters) the field ``prefix + key`` of a form may hold, and its
+    EN 16931 term (``textlimits.py``): a party's name 500, any other field 200."""
+    role = _FORM_PARTIES.get(prefix.split(".", 1)[0].split("[", 1)[0])
+    if role is None:
+        return MAX_TEXT_LENGTH, _FORM_TERMS.get(key, "the JSON form")
+    terms = PARTY_TERMS[role]
+    if key == "name":
+        return MAX_NAME_LENGTH, terms["name"]
+    return MAX_TEXT_LENGTH, terms.get(key, terms["id"])
 
 
 def _json_kind(value: Any) -> str:

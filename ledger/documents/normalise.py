@@ -252,7 +252,10 @@ def parse_cii_date(value: str, format_code: str | None, field: str) -> date:
     """A CII ``udt:DateTimeString``: format 102 is ``YYYYMMDD`` (the only one EN 16931 allows)."""
     text = value.strip()
     if format_code not in (None, "102"):
-        raise InvalidInput(field, f"date format {format_code} is not supported; use 102")
+        shown = (
+            format_code if len(format_code) <= 8 else f"{format_code[:8]}…"
+        )  # never echoed whole
+        raise InvalidInput(field, f"date format {shown} is not supported; use 102")
     if not re.fullmatch(r"\d{8}", text):
         raise InvalidInput(field, "must be a date in format 102 (YYYYMMDD)")
     return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), field)

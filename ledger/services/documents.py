@@ -150,9 +150,11 @@ class Notice:
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
-    cannot be financed), ``holders_unknown`` (the fingerprints a financing locks could not be
-    evaluated for the caller — not a bank, or the evaluator is unavailable — so whether an
-    active financing holds the file is not known: it is never reported as "not financed")."""
+    cannot be financed), ``nothing_due`` (an invoice whose amount due is negative or zero, or
+    whose credit notes cancel it: its financeable amount is 0), ``holders_unknown`` (the
+    fingerprints a financing locks could not be evaluated for the caller — not a bank, or the
+    evaluator is unavailable — so whether an active financing holds the file is not known: it
+    is never reported as "not financed")."""
 
     kind: str
     message: str
@@ -1433,15 +1435,53 @@ def financeable_amount(
     scope: str | None = None,
     notes: Sequence[tuple[str, DocumentFacts]] | None = None,
 ) -> int | None:
-    """An invoice's amount due net of the credit notes lodged against it (minor units) — by
-    anyone, or by ``scope`` only; ``None`` for a credit note or a document without an
+    """What can be financed of an invoice (minor units, never negative): its amount due
+    (EN 16931 BT-115) net of the credit notes lodged against it — by anyone, or by ``scope``
+    only — and 0 when that is not positive: an invoice whose amount due is negative or zero, or
+    whose credit notes cancel it, has nothing to finance (``financing.create`` refuses it, and
+    :func:`nothing_due` says why in words). ``None`` for a credit note or a document without an
     amount. ``notes``: :func:`credit_notes_for` of the same arguments, when already read."""
+    net = net_amount_due(ledger, facts, scope, notes)
+    return None if net is None else max(net, 0)
+
+
+def net_amount_due(
+    ledger: Ledger,
+    facts: DocumentFacts,
+    scope: str | None = None,
+    notes: Sequence[tuple[str, DocumentFacts]] | None = None,
+) -> int | None:
+    """An invoice's amount due net of the credit notes lodged against it (minor units; may be
+    negative or zero: :func:`financeable_amount` is what can be financed of it); ``None`` for a
+    credit note or a document without an amount. Arguments as :func:`financeable_amount`."""
     if facts.credit_note or facts.amount_minor is None:
         return None
     if notes is None:
         notes = credit_notes_for(ledger, facts, scope)
     credited = sum(n.amount_minor or 0 for _, n in notes)
     return facts.amount_minor - credited
+
+
+def nothing_due(amount_minor: int | None, net: int | None, currency: str | None) -> str | None:
+    """Why an invoice has nothing to finance, in words, or ``None`` when it has something (or is
+    no invoice with an amount): ``amount_minor`` is its amount due (EN 16931 BT-115, minor
+    units of ``currency``), ``net`` that amount net of the credit notes counted
+    (:func:`net_amount_due`; ``None``: not known, taken as ``amount_minor``)."""
+    if amount_minor is None:
+        return None
+    if amount_minor < 0:
+        return (
+            f"its amount due (EN 16931 BT-115) is negative ({money(amount_minor, currency)}): "
+            "the seller owes the buyer, nothing is due to be financed"
+        )
+    if amount_minor == 0:
+        return "its amount due (EN 16931 BT-115) is zero: nothing is due to be financed"
+    if net is not None and net <= 0:
+        return (
+            f"the credit notes counted cancel its amount due of {money(amount_minor, currency)}: "
+            "nothing is left to finance"
+        )
+    return None
 
 
 def _notes_scope(actor: str, role: str) -> str | None:
@@ -1589,6 +1629,13 @@ def _look_around(
                 f"{_money(facts, facts.amount_minor or 0)}",
                 documents=tuple(h for h, _ in notes),
             )
+        )
+    why = nothing_due(
+        facts.amount_minor, net_amount_due(ledger, facts, scope, notes), facts.currency
+    )
+    if why is not None:
+        notices.append(
+            Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
         )
     suspicions = suspicions_of(
         ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with

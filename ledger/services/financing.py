@@ -524,6 +524,15 @@ def create(
                 currency=facts.currency,
             )
         net = docs.financeable_amount(ledger, facts)
+        if net == 0:  # as the check answers it: financeable_amount 0 and why (docs.nothing_due)
+            why = docs.nothing_due(
+                facts.amount_minor, docs.net_amount_due(ledger, facts), facts.currency
+            )
+            raise InvalidInput(
+                f"documents[{i}].doc_hash",
+                f"cannot be financed: {why or 'nothing is left to finance'}",
+                financeable_amount=0,
+            )
         if net is not None and amount > net:
             raise InvalidInput(
                 f"documents[{i}].amount",

@@ -1,0 +1,111 @@
+"""An invoice with nothing due is not financeable, and the check says so (a tryout, 2026-12-03).
+
+An EN 16931 invoice whose amount due (BT-115) is negative — or whose credit notes lodged here
+cancel it — was answered with a negative ``financeable_amount`` and ``financing_headroom`` at
+``POST /v1/documents/check`` and ``/receive``, while ``POST /v1/financings`` refused it. The check
+now answers 0 with a ``nothing_due`` notice saying why, and the financing refuses it saying the
+same."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.api_helpers import CII, MATURITY, UBL, client_fixture, lodge, xml
+from tests.documents.documents_support import field_bytes
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+INVOICE = field_bytes("credit-note/base-example.xml")  # amount due EUR 1656.25
+CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")  # on Snippet1 (BT-25)
+#: the UBL demo invoice with an amount due of DKK -4675.00 (the seller owes the buyer)
+NEGATIVE_UBL = UBL.replace(
+    b'<cbc:PayableAmount currencyID="DKK">4675.00<',
+    b'<cbc:PayableAmount currencyID="DKK">-4675.00<',
+)
+#: the CII demo invoice with an amount due of DKK -4675
+NEGATIVE_CII = CII.replace(b"<ram:DuePayableAmount>4675<", b"<ram:DuePayableAmount>-4675<")
+#: the UBL demo invoice with an amount due of zero
+ZERO_UBL = UBL.replace(
+    b'<cbc:PayableAmount currencyID="DKK">4675.00<', b'<cbc:PayableAmount currencyID="DKK">0.00<'
+)
+
+
+def credit_note(number: str, amount: str) -> bytes:
+    """The field case's credit note on invoice Snippet1 (BT-25) with number (BT-1) ``number``
+    and amount due (BT-115) ``amount`` EUR."""
+    note = CREDIT_NOTE.replace(
+        b"<cbc:ID>Snippet1</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1
+    )
+    return note.replace(b">1656.25</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>".encode())
+
+
+def _check(client: TestClient, who: Any, data: bytes) -> dict[str, Any]:
+    response = client.post("/v1/documents/check", files=xml(data), headers=who.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _finance(client: TestClient, who: Any, doc_hash: str, currency: str) -> Any:
+    return client.post(
+        "/v1/financings",
+        json={
+            "documents": [{"doc_hash": doc_hash, "amount": 100}],
+            "currency": currency,
+            "kind": "invoice_financing",
+            "maturity": MATURITY,
+        },
+        headers=who.headers,
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [(NEGATIVE_UBL, "is negative"), (NEGATIVE_CII, "is negative"), (ZERO_UBL, "is zero")],
+    ids=["ubl-negative", "cii-negative", "ubl-zero"],
+)
+def test_an_invoice_with_nothing_due_is_not_financeable(
+    client: TestClient, network: Network, data: bytes, words: str
+) -> None:
+    bank = network.bank
+    checked = _check(client, bank, data)
+    assert checked["facts"]["amountMinor"] <= 0
+    assert checked["financeable_amount"] == 0
+    assert checked["financing_headroom"] in (0, None)
+    [notice] = [n for n in checked["notices"] if n["kind"] == "nothing_due"]
+    assert words in notice["message"], notice
+    assert "BT-115" in notice["message"], notice
+    received = lodge(client, bank, data)
+    assert received["financeable_amount"] == 0
+    assert received["financing_headroom"] in (0, None)
+    # the financing path refuses what the check calls not financeable
+    refused = _finance(client, bank, received["doc_hash"], "DKK")
+    assert refused.status_code == 422, refused.text
+    assert "positive amount due" in refused.json()["message"]
+
+
+def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
+    client: TestClient, network: Network
+) -> None:
+    bank = network.bank
+    invoice = lodge(client, bank, INVOICE)
+    lodge(client, bank, credit_note("CN-1", "500.00"))
+    assert _check(client, bank, INVOICE)["financeable_amount"] == 165_625 - 50_000
+    lodge(client, bank, credit_note("CN-2", "1500.00"))  # EUR 2000.00 credited on EUR 1656.25
+    checked = _check(client, bank, INVOICE)
+    assert checked["financeable_amount"] == 0
+    assert checked["financing_headroom"] in (0, None)
+    [notice] = [n for n in checked["notices"] if n["kind"] == "nothing_due"]
+    assert "credit notes counted cancel" in notice["message"], notice
+    refused = _finance(client, bank, invoice["doc_hash"], "EUR")
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert "cannot be financed" in body["message"]
+    assert "credit notes counted cancel" in body["message"]
+    assert body["details"]["financeable_amount"] == 0

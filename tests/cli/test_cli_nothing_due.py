@@ -1,0 +1,73 @@
+"""``doc check`` of an invoice with nothing due says it is not financeable, and why: an amount
+due (EN 16931 BT-115) that is negative, or credit notes lodged here that cancel it. It printed a
+negative "financeable amount" and "left to finance" (a tryout, 2026-12-03); ``finance create``
+refuses such an invoice, saying the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.api.test_nothing_due_api import INVOICE, NEGATIVE_UBL, credit_note
+from tests.cli.cli_helpers import Cli
+
+
+def _demo(tmp_path: Path) -> tuple[Cli, dict[str, str]]:
+    cli = Cli(tmp_path / "ledger")
+    members = cli.json("init", "--demo")["members"]
+    return cli, {m["role"]: m["address"] for m in members}
+
+
+def _finance(cli: Cli, bank: str, doc_hash: str, currency: str) -> str:
+    refused = cli.run(
+        "finance",
+        "create",
+        "--as",
+        bank,
+        "--doc",
+        f"{doc_hash}=100",
+        "--currency",
+        currency,
+        "--maturity",
+        "2099-12-31",
+        code=2,
+    )
+    return refused.output
+
+
+def test_doc_check_says_a_negative_amount_due_is_not_financeable(tmp_path: Path) -> None:
+    cli, by_role = _demo(tmp_path)
+    bank = by_role["bank"]
+    invoice = tmp_path / "negative.xml"
+    invoice.write_bytes(NEGATIVE_UBL)
+    said = cli.run("doc", "check", str(invoice), "--as", bank).stdout
+    [line] = [ln for ln in said.splitlines() if "financeable amount" in ln]
+    assert "financeable amount 0.00 DKK" in line, said
+    assert "left to finance: 0.00 DKK" in line, said
+    assert "-4,675.00" not in line, said
+    assert "NOT FINANCEABLE: its amount due (EN 16931 BT-115) is negative" in said, said
+    assert cli.json("doc", "check", str(invoice), "--as", bank)["financeable_amount"] == 0
+    received = cli.json("doc", "receive", str(invoice), "--as", bank)
+    assert received["financeable_amount"] == 0
+    refused = _finance(cli, bank, received["doc_hash"], "DKK")
+    assert "positive amount due" in refused, refused
+
+
+def test_doc_check_says_credit_notes_cancel_the_amount_due(tmp_path: Path) -> None:
+    cli, by_role = _demo(tmp_path)
+    bank = by_role["bank"]
+    files = {
+        "invoice.xml": INVOICE,
+        "cn1.xml": credit_note("CN-1", "500.00"),
+        "cn2.xml": credit_note("CN-2", "1500.00"),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    doc_hash = cli.json("doc", "receive", str(tmp_path / "invoice.xml"), "--as", bank)["doc_hash"]
+    cli.json("doc", "receive", str(tmp_path / "cn1.xml"), "--as", bank)
+    cli.json("doc", "receive", str(tmp_path / "cn2.xml"), "--as", bank)
+    said = cli.run("doc", "check", str(tmp_path / "invoice.xml"), "--as", bank).stdout
+    assert "financeable amount 0.00 EUR" in said, said
+    assert "NOT FINANCEABLE: the credit notes counted cancel its amount due" in said, said
+    refused = _finance(cli, bank, doc_hash, "EUR")
+    assert "cannot be financed" in refused, refused
+    assert "credit notes counted cancel" in refused, refused

@@ -1,0 +1,184 @@
+"""Every text the readers keep is held to a limit (``ledger/documents/textlimits.py``): a
+500,000-character seller name (BT-27) was read, stored and echoed back (a tryout, 2026-12-03),
+and so were its siblings — the buyer's name, party identifiers and their schemes (also those
+rejected, shown back in the notices), references, the number as written. A longer text is
+refused naming the field, the limit and the EN 16931 term, in UBL, CII and the JSON form."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from ledger.documents import read_document
+from ledger.documents.textlimits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from ledger.errors import DocumentFormatError
+
+UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
+BILL = resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
+
+HUGE = 500_000
+
+
+def _xml(base: bytes, old: str, new: str) -> bytes:
+    assert old.encode() in base, old
+    return base.replace(old.encode(), new.encode(), 1)
+
+
+def _form(**changes: object) -> bytes:
+    form = {**json.loads(BILL), "documentType": "Invoice"}
+    form["totalAmount"] = {"value": "4675.00", "currency": "DKK"}
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        here = form
+        for part in parents:
+            here = here[part]
+        here[last] = value
+    return json.dumps(form).encode()
+
+
+#: (label, file, field named, limit, EN 16931 term named)
+TOO_LONG: list[tuple[str, bytes, str, int, str]] = [
+    (
+        "ubl seller name",
+        _xml(UBL, ">SellerCompany<", ">" + "S" * HUGE + "<"),
+        "seller.name",
+        MAX_NAME_LENGTH,
+        "BT-27",
+    ),
+    (
+        "ubl buyer name",
+        _xml(UBL, ">Buyercompany ltd<", ">" + "B" * (MAX_NAME_LENGTH + 1) + "<"),
+        "buyer.name",
+        MAX_NAME_LENGTH,
+        "BT-44",
+    ),
+    (
+        "ubl seller vat id",
+        _xml(UBL, "<cbc:CompanyID>DK13585628<", "<cbc:CompanyID>DK" + "1" * 300 + "<"),
+        "seller.id",
+        MAX_TEXT_LENGTH,
+        "BT-29..BT-32",
+    ),
+    (
+        "ubl buyer id scheme",
+        _xml(UBL, 'schemeID="0088">5790000436057', f'schemeID="{"9" * 300}">5790000436057'),
+        "buyer.id.scheme",
+        MAX_TEXT_LENGTH,
+        "BT-46-1",
+    ),
+    (
+        "ubl number as written",
+        _xml(UBL, ">TOSL110<", ">TOSL" + " " * 300 + "110<"),
+        "cbc:ID",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "ubl order reference",
+        _xml(UBL, "<cbc:ID>123</cbc:ID>", "<cbc:ID>" + "R" * 201 + "</cbc:ID>"),
+        "references.order",
+        MAX_TEXT_LENGTH,
+        "BT-13",
+    ),
+    (
+        "cii seller name",
+        _xml(CII, ">SellerCompany<", ">" + "S" * HUGE + "<"),
+        "seller.name",
+        MAX_NAME_LENGTH,
+        "BT-27",
+    ),
+    (
+        "cii buyer global id",
+        _xml(CII, ">5790000436057<", ">" + "5" * 300 + "<"),
+        "buyer.id",
+        MAX_TEXT_LENGTH,
+        "BT-46..BT-48",
+    ),
+    (
+        "cii order reference",
+        _xml(CII, "<ram:IssuerAssignedID>123<", "<ram:IssuerAssignedID>" + "R" * 201 + "<"),
+        "references.order",
+        MAX_TEXT_LENGTH,
+        "BT-13",
+    ),
+    (
+        "json issuer name",
+        _form(issuer__name="S" * HUGE),
+        "issuer.name",
+        MAX_NAME_LENGTH,
+        "BT-27",
+    ),
+    (
+        "json consignee id",
+        _form(consignee__id="5" * 300),
+        "consignee.id",
+        MAX_TEXT_LENGTH,
+        "BT-46..BT-48",
+    ),
+    (
+        "json issuer scheme",
+        _form(issuer__scheme="V" * 300),
+        "issuer.scheme",
+        MAX_TEXT_LENGTH,
+        "BT-29-1",
+    ),
+    (
+        "json document number",
+        _form(documentNumber="N" * 201),
+        "documentNumber",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "json currency",
+        _form(totalAmount__currency="DKK" + " " * 300),
+        "totalAmount.currency",
+        MAX_TEXT_LENGTH,
+        "BT-5",
+    ),
+]
+CASE_IDS = [case[0] for case in TOO_LONG]
+
+
+@pytest.mark.parametrize(("label", "data", "field", "limit", "term"), TOO_LONG, ids=CASE_IDS)
+@pytest.mark.parametrize("registering", [False, True], ids=["read", "registered"])
+def test_a_text_longer_than_its_limit_is_refused_naming_the_field(
+    label: str, data: bytes, field: str, limit: int, term: str, registering: bool
+) -> None:
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(data, registering=registering)
+    error = refused.value
+    assert error.field == field, (label, error.to_dict())
+    assert error.rule.startswith(f"longer than {limit} characters (EN 16931 {term}"), error.rule
+    assert error.details["limit"] == limit
+    assert len(error.message) < 400  # the text itself is never echoed back
+
+
+def test_texts_at_their_limits_are_kept() -> None:
+    name, vat = "S" * MAX_NAME_LENGTH, "DK" + "1" * 198
+    facts = read_document(_xml(UBL, ">SellerCompany<", f">{name}<")).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert facts.seller.name == name
+    ref = "R" * MAX_TEXT_LENGTH
+    cii = read_document(_xml(CII, "<ram:IssuerAssignedID>123<", f"<ram:IssuerAssignedID>{ref}<"))
+    assert cii.facts is not None
+    assert cii.facts.reference_map["order"] == ref
+    facts = read_document(_form(issuer__name=name, issuer__id=vat, issuer__scheme="PARTY")).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert facts.seller.name == name
+
+
+def test_an_over_long_line_item_drops_the_lines_never_the_file() -> None:
+    """Lines only feed the suspicion checks: a file is never refused for them."""
+    assert read_document(UBL).facts is not None
+    long_item = _xml(UBL, ">Printing paper<", ">" + "P" * (MAX_NAME_LENGTH + 1) + "<")
+    facts = read_document(long_item).facts
+    assert facts is not None
+    assert facts.lines is None
+    assert facts.seller is not None
+    assert facts.seller.name == "SellerCompany"

@@ -98,7 +98,8 @@ class Metrics:
         )
         self.index_lag = Gauge(
             "tradeledger_index_lag_blocks",
-            "blocks the event index is behind the head (-1: no follower runs)",
+            "blocks the event index is behind the head (-1: no follower runs, or the index or "
+            "the chain could not be read when scraped)",
             registry=self.registry,
         )
 
@@ -228,7 +229,8 @@ async def metrics(
             state.head_block.set(ledger.head_block())
         except LedgerError:
             state.head_block.set(-1)
-        state.index_lag.set(-1 if follower is None else follower.lag())
+        lag = None if follower is None else follower.lag()  # None: not readable just now
+        state.index_lag.set(-1 if lag is None else lag)
         try:
             state.evaluator_up.set(EVALUATOR_UP[ledger.evaluator_client().state()])
         except LedgerError:  # the chain's key could not be read: the evaluator is of no use

@@ -114,3 +114,20 @@ def test_metrics_say_whether_the_evaluator_can_be_used(
     served_at("")
     assert _evaluator_up(client) == "-1.0"
     assert log.read(after=last) == []  # no evaluation was asked for
+
+
+def test_metrics_answer_while_the_index_cannot_be_read(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The follower's lag is None when the index or the chain cannot be read at that moment
+    (a read raced the follower's catch-up): a scrape then says -1, it is not a 500."""
+    follower = client.app.state.audit_follower  # type: ignore[attr-defined]
+    assert follower is not None
+
+    def unreadable() -> None:
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(follower.index, "lag", unreadable)
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 200, answer.text
+    assert "tradeledger_index_lag_blocks -1.0" in answer.text

@@ -1030,11 +1030,12 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints, 4 when a bank's or
-    regulator's fingerprints could not be evaluated (the evaluator unavailable: never 0, which
-    says nothing holds it). An enterprise or attestor is never shown fingerprints or holders
-    (a forged copy must not learn that the original is financed): for them the exit code says
-    nothing about financings (0) and the answer carries a holders_unknown notice. With --as, what
+    Exit 3 when an active financing holds one of its fingerprints, 4 when whether one does is
+    not known to a bank or regulator (the evaluator unavailable; for a regulator, no bank
+    lodged a copy of the document here: never 0, which says nothing holds it). An enterprise
+    or attestor is never shown fingerprints or holders (a forged copy must not learn that the
+    original is financed): for them the exit code says nothing about financings (0) and the
+    answer carries a holders_unknown notice. With --as, what
     that member's API key would see (fingerprints and holders: banks and regulators only), and
     the evaluation counts towards its limit; every evaluation is logged for the regulator."""
     data = guard(lambda: _read_file(file))

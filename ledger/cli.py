@@ -29,6 +29,7 @@ from ledger.cli_common import (
     guard,
     lines_text,
     opened_ledger,
+    progress,
     refuse_inactive_reader,
     say,
     settings_for,
@@ -1142,8 +1143,9 @@ def doc_import(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Register every file in a folder, in batches (one transaction per batch), with a progress
-    bar. Files whose hash is registered already are skipped and listed."""
+    """Register every file in a folder, in batches (one transaction per batch), showing its
+    progress on a terminal (stderr; cleared before the summary; none when piped or with
+    --json). Files whose hash is registered already are skipped and listed."""
     if not directory.is_dir():
         fail(InvalidInput("directory", f"{directory} is not a folder"))
     found = sorted(p for p in directory.rglob("*") if p.is_file() or p.is_symlink())
@@ -1201,11 +1203,9 @@ def doc_import(
             )
             pending.clear()
 
-        # the bar is for people, on stderr; --json output stays clean for scripts
-        with typer.progressbar(
-            files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
-        ) as progress:
-            for index, path in enumerate(progress):
+        # progress is for people watching a terminal: stderr, cleared before the answer
+        with progress(files, "registering", hidden=as_json) as stepping:
+            for index, path in enumerate(stepping):
                 data = guard(lambda: _naming_file(path, lambda: _read_file(path)))  # noqa: B023
                 parsed, ex = guard(
                     lambda: _naming_file(

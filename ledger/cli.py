@@ -1036,9 +1036,10 @@ def doc_check(
     lodged a copy of the document here: never 0, which says nothing holds it). An enterprise
     or attestor is never shown fingerprints or holders (a forged copy must not learn that the
     original is financed): for them the exit code says nothing about financings (0) and the
-    answer carries a holders_unknown notice. With --as, what
-    that member's API key would see (fingerprints and holders: banks and regulators only), and
-    the evaluation counts towards its limit; every evaluation is logged for the regulator."""
+    answer carries a holders_unknown notice. With --as, what that member's API key would see
+    (fingerprints and holders: banks and regulators only), and the check counts towards its
+    limit (a bank's evaluates the fingerprints of a file with facts); every check is logged for
+    the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""

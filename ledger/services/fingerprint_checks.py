@@ -110,7 +110,7 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
     if via.action not in ACTIONS:
         raise ValueError(f"unknown fingerprint-check action {via.action!r}")
     if via.limited and actor:
-        require_active(ledger, actor, "evaluate fingerprints")
+        require_active(ledger, actor, _asked(via.action, role))
     settings = ledger.settings
     limit, window = settings.fingerprint_check_limit, settings.fingerprint_check_window
     counts = bool(via.limited and actor and limit and via.action in LIMITED_ACTIONS)
@@ -140,6 +140,23 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
             )
         _RUNNING.setdefault(actor, []).append(now)
         return Admission(now, actor, role, via, counted=True, files=files)
+
+
+#: what each action asks, in words
+_ASKS = {
+    "check": "check files",
+    "receive": "lodge files",
+    "register": "register files",
+    "supersede": "supersede documents",
+}
+
+
+def _asked(action: str, role: str) -> str:
+    """What a member of ``role`` asked by ``action``, as a refusal says it: a bank's files
+    with facts have their fingerprints evaluated; another member's never do, so it is never
+    told of evaluating."""
+    asked = _ASKS[action]
+    return f"{asked} (evaluating their fingerprints)" if role == "bank" else asked
 
 
 def limit_message(actor: str, role: str, made: int, limit: int, window: int, retry: int) -> str:

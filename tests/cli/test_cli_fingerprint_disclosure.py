@@ -144,6 +144,9 @@ def test_a_suspended_member_evaluates_nothing(world: World) -> None:
     assert "may only read its own history" in refused.stderr
     receive = w.cli.run("doc", "receive", str(w.invoice), "--as", attestor, code=1)
     assert "suspended" in receive.stderr
+    # said of what it asked, not of evaluations an attestor never makes
+    assert "may not lodge files:" in receive.stderr, receive.stderr
+    assert "evaluat" not in receive.stderr
     w.cli.run("member", "reinstate", attestor)
     w.cli.run("doc", "check", str(w.invoice), "--as", attestor)
 

@@ -112,12 +112,12 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
     },
     429: {
         "model": ErrorBody,
-        "description": "Too many fingerprint evaluations by this participant within the window "
-        "(`error`: rate_limited; `details.limit` per `details.window_seconds`, "
+        "description": "Too many file checks (check, receive) by this participant within the "
+        "window (`error`: rate_limited; `details.limit` per `details.window_seconds`, "
         "`details.retry_after`). Retry after the `Retry-After` header's seconds.",
         "headers": {
             "Retry-After": {
-                "description": "seconds until the next evaluation is allowed",
+                "description": "seconds until the next check is allowed",
                 "schema": {"type": "integer", "minimum": 1},
             }
         },

@@ -29,6 +29,7 @@ from ledger.cli_common import (
     guard,
     lines_text,
     opened_ledger,
+    progress,
     refuse_inactive_reader,
     say,
     settings_for,
@@ -1038,13 +1039,15 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints, 4 when a bank's or
-    regulator's fingerprints could not be evaluated (the evaluator unavailable: never 0, which
-    says nothing holds it). An enterprise or attestor is never shown fingerprints or holders
-    (a forged copy must not learn that the original is financed): for them the exit code says
-    nothing about financings (0) and the answer carries a holders_unknown notice. With --as, what
-    that member's API key would see (fingerprints and holders: banks and regulators only), and
-    the evaluation counts towards its limit; every evaluation is logged for the regulator."""
+    Exit 3 when an active financing holds one of its fingerprints, 4 when whether one does is
+    not known to a bank or regulator (the evaluator unavailable; for a regulator, no bank
+    lodged a copy of the document here: never 0, which says nothing holds it). An enterprise
+    or attestor is never shown fingerprints or holders (a forged copy must not learn that the
+    original is financed): for them the exit code says nothing about financings (0) and the
+    answer carries a holders_unknown notice. With --as, what that member's API key would see
+    (fingerprints and holders: banks and regulators only), and the check counts towards its
+    limit (a bank's evaluates the fingerprints of a file with facts); every check is logged for
+    the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
@@ -1149,8 +1152,9 @@ def doc_import(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Register every file in a folder, in batches (one transaction per batch), with a progress
-    bar. Files whose hash is registered already are skipped and listed."""
+    """Register every file in a folder, in batches (one transaction per batch), showing its
+    progress on a terminal (stderr; cleared before the summary; none when piped or with
+    --json). Files whose hash is registered already are skipped and listed."""
     if not directory.is_dir():
         fail(InvalidInput("directory", f"{directory} is not a folder"))
     found = sorted(p for p in directory.rglob("*") if p.is_file() or p.is_symlink())
@@ -1208,11 +1212,9 @@ def doc_import(
             )
             pending.clear()
 
-        # the bar is for people, on stderr; --json output stays clean for scripts
-        with typer.progressbar(
-            files, label="registering", file=sys.stderr, show_pos=True, hidden=as_json
-        ) as progress:
-            for index, path in enumerate(progress):
+        # progress is for people watching a terminal: stderr, cleared before the answer
+        with progress(files, "registering", hidden=as_json) as stepping:
+            for index, path in enumerate(stepping):
                 data = guard(lambda: _naming_file(path, lambda: _read_file(path)))  # noqa: B023
                 parsed, ex = guard(
                     lambda: _naming_file(

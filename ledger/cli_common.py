@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -63,9 +64,80 @@ def _wants_json() -> bool:
     return False
 
 
+#: a terminal's carriage return and erase-line: what draws a progress line over the last, and
+#: clears it
+_CLEAR_LINE = "\r\x1b[2K"
+
+
+def on_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` is a terminal someone watches (not a pipe, a file, a capture)."""
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or closed
+        return False
+
+
+class _Progress:
+    """The progress line being shown (:func:`progress`): on stderr, drawn over itself."""
+
+    def __init__(self, stream: TextIO, label: str, total: int) -> None:
+        self.stream, self.label, self.total = stream, label, total
+        self.shown = False
+
+    def draw(self, done: int) -> None:
+        self.stream.write(f"{_CLEAR_LINE}{self.label} {done}/{self.total}")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write(_CLEAR_LINE)
+            self.stream.flush()
+            self.shown = False
+
+
+#: the progress line on the terminal now, cleared before anything else is printed
+_SHOWN: ContextVar[_Progress | None] = ContextVar("tradeledger_cli_progress", default=None)
+
+
+def clear_progress() -> None:
+    """Clear the progress line on the terminal, if one is shown: what is printed next (the
+    answer, an error, a note) starts a clean line, nothing of the progress left beside it."""
+    shown = _SHOWN.get()
+    if shown is not None:
+        shown.clear()
+
+
+@contextmanager
+def progress(items: Sequence[T], label: str, *, hidden: bool = False) -> Iterator[Iterator[T]]:
+    """Iterate ``items`` showing ``label done/total`` for people: on stderr, only when stderr
+    is a terminal and not ``hidden`` (``--json``) — never on stdout, never in a pipe or a log —
+    and cleared when the block ends, however it ends, and before :func:`fail`, :func:`emit` or
+    :func:`say` print. stdout holds the answer only."""
+    stream = sys.stderr
+    if hidden or not on_terminal(stream):
+        yield iter(items)
+        return
+    shown = _Progress(stream, label, len(items))
+    token = _SHOWN.set(shown)
+
+    def stepping() -> Iterator[T]:
+        for done, item in enumerate(items):
+            shown.draw(done)
+            yield item
+        shown.draw(len(items))
+
+    try:
+        yield stepping()
+    finally:
+        shown.clear()
+        _SHOWN.reset(token)
+
+
 def fail(error: LedgerError, code: int | None = None) -> None:
     """Print the error in words and exit: ``code``, else 2 for bad input and 1 otherwise.
     With ``--json``, print the API's error body on stdout instead."""
+    clear_progress()
     ledger = _OPEN_LEDGER.get()
     body = error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES)
     if _wants_json():
@@ -156,10 +228,12 @@ def lines_text(lines: Iterable[str]) -> str:
 def emit(as_json: bool, payload: Any, text: str) -> None:
     """Print ``payload`` as JSON, or ``text`` for people with every control character but its
     line breaks escaped (:func:`ledger.words.visible_lines`)."""
+    clear_progress()
     typer.echo(json.dumps(payload, indent=2, default=str) if as_json else visible_lines(text))
 
 
 def say(line: str, err: bool = False) -> None:
     """Print one ``line`` for people (stderr with ``err``), :func:`ledger.words.visible` whole:
     the way a command prints a line that is not :func:`emit`'s."""
+    clear_progress()
     typer.echo(visible(line), err=err)

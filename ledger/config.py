@@ -104,9 +104,9 @@ class Settings(BaseSettings):
     keystore_scrypt_n: int = Field(default=2**18, ge=2**10)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    #: most fingerprint evaluations (``/v1/documents/check`` and ``/receive``, ``doc check`` and
-    #: ``doc receive --as``) one participant may make per ``fingerprint_check_window`` seconds;
-    #: 0: no limit (docs/privacy.md)
+    #: most file checks (``/v1/documents/check`` and ``/receive``, ``doc check`` and ``doc
+    #: receive --as``; a bank's evaluate the fingerprints of files with facts) one participant
+    #: may make per ``fingerprint_check_window`` seconds; 0: no limit (docs/privacy.md)
     fingerprint_check_limit: int = Field(default=30, ge=0)
     #: the window of ``fingerprint_check_limit``, in seconds
     fingerprint_check_window: int = Field(default=60, ge=1)

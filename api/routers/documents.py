@@ -766,9 +766,10 @@ def check_document(
     regulator's: every file here), and notices. To banks and regulators also its fingerprints,
     which active financings hold one of them and whose they are; to the member that registered
     the document, whether it is financed (``registration.is_financed``); to the others nothing
-    about its financing (docs/privacy.md). Every evaluation is logged for the regulator
-    (``GET /v1/audit/fingerprint-checks``) and counts towards the caller's limit
-    (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT`` per ``…_WINDOW`` seconds: 429 past it)."""
+    about its financing (docs/privacy.md). Every check is logged for the regulator
+    (``GET /v1/audit/fingerprint-checks``) and counts towards the caller's limit, whatever its
+    role (``TRADELEDGER_FINGERPRINT_CHECK_LIMIT`` per ``…_WINDOW`` seconds: 429 past it); only
+    a bank's evaluates the fingerprints of a file with facts."""
     _, ex = docs.examine(
         ledger,
         _read(file),

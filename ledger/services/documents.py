@@ -1325,11 +1325,7 @@ def _onchain_infos(
                 FingerprintInfo(n, v, h) for (n, v), h in zip(stored, held, strict=True)
             ), None
     if role != "bank":
-        return (), Notice(
-            "holders_unknown",
-            "whether an active financing holds this file is not known here: the fingerprints "
-            "a financing locks are evaluated for banks only",
-        )
+        return (), holders_unknown_notice(role, hex32(parsed.doc_hash))
     try:
         fps = ledger.oblivious_fingerprints(actor, parsed)
     except EvaluatorUnavailable as exc:
@@ -1342,6 +1338,43 @@ def _onchain_infos(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
     return infos, None
+
+
+def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
+    """The ``holders_unknown`` notice of a file with facts whose on-chain fingerprints a
+    non-bank ``role`` has not evaluated (only a bank's gateway has them evaluated), saying what
+    is true for that role and what it can do instead:
+
+    - a regulator is given them from a bank's stored copy of the document, and none was lodged
+      here; it finds the financings that pledge the document by its hash (``doc_hash``);
+    - an admin reads no fingerprint nor holder, but the financings of any document;
+    - an enterprise or attestor learns the financing of the documents it registered only —
+      the same words for every file, so they tell nothing of this one's (docs/privacy.md)."""
+    said = "whether an active financing holds this file is not known here: "
+    timeline = "tradeledger audit timeline"
+    if role == "regulator":
+        return Notice(
+            "holders_unknown",
+            f"{said}no bank lodged a copy of this document at this gateway, so its on-chain "
+            "fingerprints are not known here (a regulator is given them from a bank's stored "
+            "copy); the financings that pledge this document are found by its hash: "
+            f"GET /v1/audit/financeable?doc_hash={doc_hash}, or its timeline "
+            f"(GET /v1/audit/documents/{doc_hash}/timeline, {timeline} {doc_hash})",
+        )
+    if role == "admin":
+        return Notice(
+            "holders_unknown",
+            f"{said}fingerprints and the financings that lock them are shown to banks and "
+            "regulators only; the financings that pledge this document are in its timeline "
+            f"(GET /v1/audit/documents/{doc_hash}/timeline, {timeline} {doc_hash})",
+        )
+    return Notice(
+        "holders_unknown",
+        f"{said}fingerprints and the financings that lock them are shown to banks and "
+        "regulators only; a member learns of the financing of the documents it registered "
+        "only, in their registration and their timeline "
+        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)",
+    )
 
 
 def holders(ledger: Ledger, fingerprints: Sequence[FingerprintInfo]) -> tuple[Holder, ...]:

@@ -13,10 +13,12 @@ financed. Three things keep it honest (docs/privacy.md):
    it). Never the file, its hash, its facts or its fingerprints. REGULATOR participants read the
    log (``GET /v1/audit/fingerprint-checks``, ``tradeledger audit fingerprint-checks``).
 2. **Checks are rate-limited per participant**: at most ``Settings.fingerprint_check_limit``
-   evaluations by ``check`` and ``receive`` (the API's ``/v1/documents/check`` and
-   ``/receive``, the CLI's ``doc check`` and ``doc receive --as``) per
-   ``fingerprint_check_window`` seconds; one more is refused with :class:`RateLimited` (HTTP 429
-   with ``Retry-After``) and logged as ``rate_limited``. Evaluations that are running or done
+   checks by ``check`` and ``receive`` (the API's ``/v1/documents/check`` and ``/receive``,
+   the CLI's ``doc check`` and ``doc receive --as``) per ``fingerprint_check_window`` seconds,
+   whatever the role: every member's checks count, though only a bank's files with facts have
+   their fingerprints evaluated (the others' count as checks, never as evaluations, and the
+   refusal says so: :func:`limit_message`). One more is refused with :class:`RateLimited` (HTTP
+   429 with ``Retry-After``) and logged as ``rate_limited``. Checks that are running or done
    count; those refused, or that failed (a file that cannot be read), do not. The count is read
    from the log, so every process of a data directory shares it and it survives a restart,
    plus the evaluations running in this process (within one process it is exact; another
@@ -108,7 +110,7 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
     if via.action not in ACTIONS:
         raise ValueError(f"unknown fingerprint-check action {via.action!r}")
     if via.limited and actor:
-        require_active(ledger, actor, "evaluate fingerprints")
+        require_active(ledger, actor, _asked(via.action, role))
     settings = ledger.settings
     limit, window = settings.fingerprint_check_limit, settings.fingerprint_check_window
     counts = bool(via.limited and actor and limit and via.action in LIMITED_ACTIONS)
@@ -129,9 +131,7 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
             free_at = counted[len(counted) - limit] + window * 1000
             retry = max(1, math.ceil((free_at - now) / 1000))
             raise RateLimited(
-                f"{actor} made {len(counted)} fingerprint evaluations (check, receive) in "
-                f"the last {window} s: the limit is {limit} per {window} s "
-                f"(TRADELEDGER_FINGERPRINT_CHECK_LIMIT); retry in {retry} s",
+                limit_message(actor, role, len(counted), limit, window, retry),
                 limit=limit,
                 window=window,
                 retry_after=retry,
@@ -140,6 +140,36 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
             )
         _RUNNING.setdefault(actor, []).append(now)
         return Admission(now, actor, role, via, counted=True, files=files)
+
+
+#: what each action asks, in words
+_ASKS = {
+    "check": "check files",
+    "receive": "lodge files",
+    "register": "register files",
+    "supersede": "supersede documents",
+}
+
+
+def _asked(action: str, role: str) -> str:
+    """What a member of ``role`` asked by ``action``, as a refusal says it: a bank's files
+    with facts have their fingerprints evaluated; another member's never do, so it is never
+    told of evaluating."""
+    asked = _ASKS[action]
+    return f"{asked} (evaluating their fingerprints)" if role == "bank" else asked
+
+
+def limit_message(actor: str, role: str, made: int, limit: int, window: int, retry: int) -> str:
+    """The refusal of a check past the limit, true for ``role``: what counts is the checks
+    (``check`` and ``receive`` requests), every member's; only a bank's files are evaluated
+    against the fingerprints financings lock (files with facts; docs/fingerprints.md), so only
+    a bank is told that its checks evaluate fingerprints."""
+    evaluates = ", which evaluate the fingerprints of files with facts" if role == "bank" else ""
+    return (
+        f"{actor} made {made} file checks (check, receive) in the last {window} s{evaluates}: "
+        f"the limit is {limit} per {window} s (TRADELEDGER_FINGERPRINT_CHECK_LIMIT); "
+        f"retry in {retry} s"
+    )
 
 
 def entry(admitted: Admission, evaluated: int, matched: int, outcome: str = "ok") -> CheckEntry:

@@ -21,6 +21,7 @@ from tests.cli.cli_helpers import FAST, Cli, Result
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 HELD = 3
+UNKNOWN = 4
 
 
 @dataclass
@@ -143,5 +144,30 @@ def test_a_suspended_member_evaluates_nothing(world: World) -> None:
     assert "may only read its own history" in refused.stderr
     receive = w.cli.run("doc", "receive", str(w.invoice), "--as", attestor, code=1)
     assert "suspended" in receive.stderr
+    # said of what it asked, not of evaluations an attestor never makes
+    assert "may not lodge files:" in receive.stderr, receive.stderr
+    assert "evaluat" not in receive.stderr
     w.cli.run("member", "reinstate", attestor)
     w.cli.run("doc", "check", str(w.invoice), "--as", attestor)
+
+
+def test_the_holders_unknown_note_says_what_the_role_can_do(world: World) -> None:
+    """A file no bank lodged here: the operator (a regulator's view) is told no bank lodged a
+    copy and how to find the financings by the document's hash; an attestor what is true for
+    it — never "evaluated for banks only", as if it were a fault or a bank's to answer."""
+    w = world
+    unlodged = w.invoice.with_name("unlodged.xml")
+    unlodged.write_bytes(UBL.replace(b"TOSL110", b"TOSL-UNLODGED"))
+    # exit 4: whether a financing holds it is not known to this regulator
+    doc_hash = w.cli.json("doc", "check", str(unlodged), code=UNKNOWN)["doc_hash"]
+    operator = w.cli.run("doc", "check", str(unlodged), code=UNKNOWN).stdout
+    [note] = [line for line in operator.splitlines() if "note (holders_unknown)" in line]
+    assert "no bank lodged a copy of this document at this gateway" in note, operator
+    assert f"tradeledger audit timeline {doc_hash}" in note
+    assert f"GET /v1/audit/financeable?doc_hash={doc_hash}" in note
+    attestor = w.cli.run("doc", "check", str(unlodged), "--as", w.address("Demo Customs")).stdout
+    [note] = [line for line in attestor.splitlines() if "note (holders_unknown)" in line]
+    assert "shown to banks and regulators only" in note, attestor
+    for text in (operator, attestor):
+        assert "evaluated for banks only" not in text
+    w.cli.run("audit", "timeline", doc_hash)

@@ -240,13 +240,21 @@ def financeable(
     document's own fingerprints are checked too: those the caller's financings pledged for it
     and those of the file of that hash the caller lodged here. ``face_value`` is the one the
     caller's financings recorded, else the caller's lodged file's (``face_value_source``);
-    ``headroom`` is what can actually be financed now (0 while a financing locks one of its
-    fingerprints)."""
+    ``net_amount_due`` is the lodged file's amount due net of the credit notes lodged here
+    (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what
+    can actually be financed now (0 while a financing locks one of its fingerprints); null
+    ``financeable`` when nothing but the hash could be checked (``unknown_reason``)."""
     require_role(participant, *FINGERPRINT_ROLES)
     viewer = _viewer(participant)
     audit.catch_up_for_read(index)
     return audit.financeable(
-        index, doc_hash, fingerprint or (), ledger.db, participant.address, viewer
+        index,
+        doc_hash,
+        fingerprint or (),
+        ledger.db,
+        participant.address,
+        viewer,
+        net_due=lambda lodged: docs.net_due_of_lodged(ledger, lodged),
     ).to_dict()
 
 

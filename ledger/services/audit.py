@@ -809,7 +809,15 @@ class Financeability:
     the caller reads nor the caller's lodged file of that hash names one, so a copy of the
     invoice held under another hash (another bank's financing) cannot be ruled out;
     ``unknown_reason`` then says so in words. ``status`` is the registration's (``active``,
-    ``revoked``, ``superseded``; None when not registered)."""
+    ``revoked``, ``superseded``; None when not registered).
+
+    ``net_amount_due`` is the amount due of the caller's lodged file of this hash net of the
+    credit notes lodged at this gateway (minor units; None without such a file or a way to
+    count them): what a financing may be for at most (``financing.create`` refuses more). When
+    it is zero or negative — a negative or zero amount due (EN 16931 BT-115), or credit notes
+    that cancel it — the reason is ``NOTHING_DUE`` (the gateway's own: the contract knows no
+    credit notes) and ``nothing_due`` says why in words; otherwise the headroom is counted
+    from it when it is below the face value."""
 
     doc_hash: str | None
     registered: bool | None
@@ -826,6 +834,8 @@ class Financeability:
     matches: list[Match] = field(default_factory=list)
     indexed_block: int = 0
     unknown_reason: str | None = None
+    net_amount_due: int | None = None
+    nothing_due: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -1706,12 +1716,26 @@ def _financeable_statements(role: str) -> _FinanceableStatements:
     )
 
 
+#: the reason :func:`financeable` gives for an invoice with nothing to finance (the gateway's
+#: own, beside the contract's ``RefusalReason`` names: the chain knows no credit notes)
+NOTHING_DUE = "NOTHING_DUE"
+
+
+class NetDue(Protocol):
+    """The amount due of a lodged file net of the credit notes lodged against it (minor units,
+    None when it has none) and, when nothing is left, why in words
+    (``ledger.services.documents.net_due_of_lodged``)."""
+
+    def __call__(self, lodged: ReceivedDocument) -> tuple[int | None, str | None]: ...
+
+
 #: why :func:`financeable` cannot answer for a document hash alone
 UNKNOWN_WITHOUT_FINGERPRINTS = (
-    "no fingerprint of this document was checked: none was given, no financing you read "
-    "pledges it, and you lodged no evaluated copy of it here; a copy of the invoice held under "
-    "another hash cannot be ruled out. Lodge the file (POST /v1/documents/receive) or give its "
-    "fingerprints"
+    "no fingerprint of this document is known here: no financing you read pledges it and you "
+    "lodged no evaluated copy of it, so a copy of the invoice held under another hash cannot be "
+    "ruled out (fingerprints given beside a document hash are checked, but nothing ties them "
+    "to the document). Lodge the file (POST /v1/documents/receive), or ask by its fingerprints "
+    "alone"
 )
 
 
@@ -1722,6 +1746,7 @@ def financeable(
     lodged: LodgedFiles | None = None,
     caller: str | None = None,
     viewer: Viewer = GATEWAY,
+    net_due: NetDue | None = None,
 ) -> Financeability:
     """Is this document financeable, and what does it match? By document hash and/or the
     fingerprints a bank's gateway computed (see :class:`Financeability`). With a document hash
@@ -1729,19 +1754,26 @@ def financeable(
     pledged for it, and those of ``caller``'s file of that hash in ``lodged`` (the gateway's
     files) — so a document held under another hash (its other format) is not financeable
     without naming a fingerprint. A lock by a financing the viewer does not read is a match
-    without its document or amount: which document another bank financed is confidential."""
+    without its document or amount: which document another bank financed is confidential.
+    ``net_due`` counts the credit notes against the caller's lodged file (``net_amount_due``,
+    ``NOTHING_DUE``: see :class:`Financeability`)."""
     if doc_hash is None and not fingerprints:
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
     doc = parse_filter(doc_hash, "doc_hash", parse_hash)
     fps = {parse_hash(f, "fingerprint") for f in fingerprints}
     own_file = None
+    #: whether the document's own fingerprints are known here (given ones are not tied to the
+    #: document: a wrong or made-up one would make its answer true)
+    known_own = False
     if doc is not None and lodged is not None and caller:
         mine = lodged.received(doc, caller)
         own_file = mine[0] if mine else None
         if own_file is not None:
             # the on-chain fingerprints stored with it (a bank's gateway evaluated them when it
             # was lodged); its gateway-local lookup values are never compared with the chain
-            fps |= {value for _, value in onchain_rows(own_file.fingerprints)}
+            stored = {value for _, value in onchain_rows(own_file.fingerprints)}
+            fps |= stored
+            known_own = bool(stored)
     statements = _financeable_statements(viewer.reading_role)
     # Core rows on one pooled connection, from statements built once per role: this is the
     # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
@@ -1791,10 +1823,16 @@ def financeable(
                         facts["currency"],
                     )
                     result.face_value_source = "facts"
-            if result.face_value is not None and result.financed_amount >= result.face_value:
+            if own_file is not None and net_due is not None:
+                result.net_amount_due, result.nothing_due = net_due(own_file)
+            if result.nothing_due is not None:
+                result.reasons.append(NOTHING_DUE)
+            elif result.face_value is not None and result.financed_amount >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
             if pledges:  # the fingerprints a financing the viewer reads pledged for it
-                fps |= {str(f) for f in conn.scalars(statements.fingerprints, params)}
+                pledged = {str(f) for f in conn.scalars(statements.fingerprints, params)}
+                fps |= pledged
+                known_own = known_own or bool(pledged)
         result.fingerprints = sorted(fps)
         if fps:
             # the locks are public; their document and amount only for a reader (decided in
@@ -1815,13 +1853,14 @@ def financeable(
             if held:
                 result.reasons.append(RefusalReason.FINGERPRINT_PLEDGED.name)
         result.financeable = not result.reasons
-        if result.financeable and not fps:
+        if result.financeable and (not fps if doc is None else not known_own):
             result.financeable = None
             result.unknown_reason = UNKNOWN_WITHOUT_FINGERPRINTS
         if result.financeable is not None and result.face_value is not None:
-            result.headroom = (
-                max(result.face_value - result.financed_amount, 0) if result.financeable else 0
-            )
+            cap = result.face_value
+            if result.net_amount_due is not None:
+                cap = min(cap, result.net_amount_due)
+            result.headroom = max(cap - result.financed_amount, 0) if result.financeable else 0
         return result
 
 

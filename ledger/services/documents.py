@@ -1517,6 +1517,18 @@ def nothing_due(amount_minor: int | None, net: int | None, currency: str | None)
     return None
 
 
+def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | None, str | None]:
+    """The amount due of a lodged file net of every credit note lodged here against it (minor
+    units; None for a file without an amount, or a credit note) and, when nothing is left to
+    finance, why in words (:func:`nothing_due`) — as :func:`financeable_amount` and
+    ``financing.create`` count them (``ledger.services.audit.NetDue``)."""
+    facts = _facts_of(lodged)
+    if facts is None:
+        return None, None
+    net = net_amount_due(ledger, facts)
+    return net, nothing_due(facts.amount_minor, net, facts.currency) if net is not None else None
+
+
 def _notes_scope(actor: str, role: str) -> str | None:
     """Whose credit notes lodged here a caller's answers take into account: everyone's for a
     bank or a regulator (a bank must not finance what a buyer's credit note cancelled), the

@@ -52,11 +52,11 @@ def _check(client: TestClient, who: Any, data: bytes) -> dict[str, Any]:
     return body
 
 
-def _finance(client: TestClient, who: Any, doc_hash: str, currency: str) -> Any:
+def _finance(client: TestClient, who: Any, doc_hash: str, currency: str, amount: int = 100) -> Any:
     return client.post(
         "/v1/financings",
         json={
-            "documents": [{"doc_hash": doc_hash, "amount": 100}],
+            "documents": [{"doc_hash": doc_hash, "amount": amount}],
             "currency": currency,
             "kind": "invoice_financing",
             "maturity": MATURITY,
@@ -88,6 +88,23 @@ def test_an_invoice_with_nothing_due_is_not_financeable(
     refused = _finance(client, bank, received["doc_hash"], "DKK")
     assert refused.status_code == 422, refused.text
     assert "positive amount due" in refused.json()["message"]
+    # and so does the audit view a bank asks before it finances (it said EXCEEDS_FACE_VALUE)
+    audit = _financeable(client, bank, received["doc_hash"])
+    assert (audit["financeable"], audit["reasons"], audit["headroom"]) == (
+        False,
+        ["NOTHING_DUE"],
+        0,
+    )
+    assert words in audit["nothing_due"]
+
+
+def _financeable(client: TestClient, who: Any, doc_hash: str) -> dict[str, Any]:
+    response = client.get(
+        "/v1/audit/financeable", params={"doc_hash": doc_hash}, headers=who.headers
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
@@ -97,6 +114,14 @@ def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
     invoice = lodge(client, bank, INVOICE)
     lodge(client, bank, credit_note("CN-1", "500.00"))
     assert _check(client, bank, INVOICE)["financeable_amount"] == 165_625 - 50_000
+    # the audit view counts the same credit notes: its headroom is what financing may take
+    partly = _financeable(client, bank, invoice["doc_hash"])
+    assert partly["face_value"] == 165_625
+    assert partly["net_amount_due"] == 165_625 - 50_000
+    assert partly["headroom"] == 165_625 - 50_000
+    assert (
+        _finance(client, bank, invoice["doc_hash"], "EUR", 165_625 - 50_000 + 1).status_code == 422
+    )
     lodge(client, bank, credit_note("CN-2", "1500.00"))  # EUR 2000.00 credited on EUR 1656.25
     checked = _check(client, bank, INVOICE)
     assert checked["financeable_amount"] == 0
@@ -109,3 +134,11 @@ def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
     assert "cannot be financed" in body["message"]
     assert "credit notes counted cancel" in body["message"]
     assert body["details"]["financeable_amount"] == 0
+    cancelled = _financeable(client, bank, invoice["doc_hash"])
+    assert (cancelled["financeable"], cancelled["reasons"], cancelled["headroom"]) == (
+        False,
+        ["NOTHING_DUE"],
+        0,
+    )
+    assert cancelled["net_amount_due"] == 165_625 - 200_000
+    assert "credit notes counted cancel" in cancelled["nothing_due"]

@@ -147,6 +147,11 @@ def answers(world: World) -> dict[str, Any]:
             "/v1/audit/financeable",
             {"doc_hash": world.docs["ubl"]},
         ),
+        "financeable_ubl_bank_b_made_up": (
+            "Bank B",
+            "/v1/audit/financeable",
+            {"doc_hash": world.docs["ubl"], "fingerprint": "0x" + "00" * 31 + "01"},
+        ),
         "financeable_ubl_regulator": (
             "Regulator",
             "/v1/audit/financeable",
@@ -268,8 +273,14 @@ def test_financeable_by_hash_alone_is_unknown_not_true(
     assert answer["reasons"] == []
     assert answer["financeable"] is None
     assert answer["headroom"] is None
-    assert "no fingerprint of this document was checked" in answer["unknown_reason"]
+    assert "no fingerprint of this document is known here" in answer["unknown_reason"]
     assert "POST /v1/documents/receive" in answer["unknown_reason"]
+    # a fingerprint given beside the hash is checked, but nothing ties it to the document: a
+    # made-up one does not make the answer true
+    made_up = answers["financeable_ubl_bank_b_made_up"]
+    assert made_up["fingerprints"] == ["0x" + "00" * 31 + "01"]
+    assert (made_up["financeable"], made_up["reasons"]) == (None, [])
+    assert made_up["unknown_reason"] == answer["unknown_reason"]
     # a fingerprint answers it: the financing bank's lodged copy names them
     named = answers["financeable_ubl_bank_a"]
     assert named["financeable"] is False

@@ -16,8 +16,10 @@ any other text of the JSON form (dates, codes, amounts)    its JSON path        
 
 Currency (BT-5, ISO 4217: 3 letters) and country codes (BT-40, BT-55, ISO 3166-1: 2 letters)
 are held to their standards' shapes where they are read. An invoice line (BG-25: item name
-BT-153 up to 500 characters, quantity BT-129 up to 200) never refuses a file: a file with a
-longer one keeps no lines (they only feed the suspicion checks, ``suspicion.py``).
+BT-153 up to 500 characters, quantity BT-129 up to 200) never refuses a file: a longer item
+name is kept cut to 500 characters (two copies of one line are cut alike, so padding a name
+does not hide a re-issue or a split from the suspicion checks); a file with a longer quantity
+keeps no lines (no real quantity is that long).
 
 A longer text is refused with :class:`ledger.errors.DocumentFormatError` (an ``InvalidInput``:
 HTTP 422) naming the field, the limit and the EN 16931 term, before anything is stored:
@@ -96,11 +98,17 @@ def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts
             _check_party(party, role)
     for kind, value in facts.references:
         refuse_long(value, f"references.{kind}", REFERENCE_TERMS.get(kind, "BT-11..BT-17"))
-    if facts.lines is not None and any(
-        len(line.item) > MAX_NAME_LENGTH or len(line.quantity) > MAX_TEXT_LENGTH
-        for line in facts.lines
-    ):
-        return dataclasses.replace(facts, lines=None)
+    if facts.lines is None:
+        return facts
+    if any(len(line.quantity) > MAX_TEXT_LENGTH for line in facts.lines):
+        return dataclasses.replace(facts, lines=None)  # no such quantity is a real one
+    if any(len(line.item) > MAX_NAME_LENGTH for line in facts.lines):
+        # kept, cut to the limit: two copies of one line are cut alike and still compare
+        # equal, so padding an item name does not hide a re-issue or a split from the checks
+        lines = tuple(
+            dataclasses.replace(line, item=line.item[:MAX_NAME_LENGTH]) for line in facts.lines
+        )
+        return dataclasses.replace(facts, lines=lines)
     return facts
 
 

@@ -173,12 +173,22 @@ def test_texts_at_their_limits_are_kept() -> None:
     assert facts.seller.name == name
 
 
-def test_an_over_long_line_item_drops_the_lines_never_the_file() -> None:
-    """Lines only feed the suspicion checks: a file is never refused for them."""
-    assert read_document(UBL).facts is not None
-    long_item = _xml(UBL, ">Printing paper<", ">" + "P" * (MAX_NAME_LENGTH + 1) + "<")
+def test_an_over_long_line_item_is_cut_never_the_file_refused() -> None:
+    """Lines only feed the suspicion checks: a file is never refused for them, and padding an
+    item name does not drop them (that would hide a re-issue or a split from the checks)."""
+    plain = read_document(UBL).facts
+    assert plain is not None
+    assert plain.lines
+    padded = "P" * (MAX_NAME_LENGTH + 300)
+    long_item = _xml(UBL, ">Printing paper<", ">" + padded + "<")
     facts = read_document(long_item).facts
     assert facts is not None
-    assert facts.lines is None
+    assert facts.lines is not None
+    assert len(facts.lines) == len(plain.lines)
+    assert max(len(line.item) for line in facts.lines) == MAX_NAME_LENGTH
+    # another copy padded differently past the limit compares the same
+    other = read_document(_xml(UBL, ">Printing paper<", ">" + padded + "QQ<")).facts
+    assert other is not None
+    assert other.lines == facts.lines
     assert facts.seller is not None
     assert facts.seller.name == "SellerCompany"

@@ -65,7 +65,12 @@ def normalise_identifier(value: str, field: str = "identifier") -> str:
     if not text:
         raise InvalidInput(field, "must contain at least one letter or digit")
     if len(text) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput(field, f"longer than {MAX_IDENTIFIER_LENGTH} characters")
+        raise InvalidInput(
+            field,
+            f"longer than {MAX_IDENTIFIER_LENGTH} characters",
+            limit=MAX_IDENTIFIER_LENGTH,
+            length=len(text),
+        )
     return text
 
 
@@ -96,7 +101,12 @@ def normalise_number(value: str, field: str = "number") -> str:
     if not out:
         raise InvalidInput(field, "must contain at least one letter or digit")
     if len(out) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput(field, f"longer than {MAX_IDENTIFIER_LENGTH} characters")
+        raise InvalidInput(
+            field,
+            f"longer than {MAX_IDENTIFIER_LENGTH} characters",
+            limit=MAX_IDENTIFIER_LENGTH,
+            length=len(out),
+        )
     return out
 
 

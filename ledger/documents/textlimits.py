@@ -30,6 +30,7 @@ these limits are read back as they were (``DocumentFacts.from_dict`` does not ch
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from ledger.errors import DocumentFormatError
 
@@ -70,6 +71,16 @@ NUMBER_TERM = "BT-1 Invoice number"
 INVOICE_REFERENCE_TERM = "BT-25 Preceding invoice reference"
 
 
+#: the identifiers at the start of a term: ``BT-29-1, BT-30-1``, ``BT-46..BT-48``, ``BT-1``
+_TERM_ID = re.compile(r"BT-[\w-]+(?:(?:, |\.\.)BT-[\w-]+)*")
+
+
+def _term_id(term: str) -> str:
+    """The EN 16931 identifiers a ``term`` starts with (the whole term when it names none)."""
+    found = _TERM_ID.match(term)
+    return found.group(0) if found else term
+
+
 def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_LENGTH) -> None:
     """Refuse ``text`` (:class:`DocumentFormatError` naming ``field``, the ``limit`` in
     characters and the EN 16931 ``term``) when it is longer than ``limit`` characters; ``None``
@@ -78,7 +89,7 @@ def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_L
         raise DocumentFormatError(
             field,
             f"longer than {limit} characters (EN 16931 {term})",
-            term=term.split(" ", 1)[0],
+            term=_term_id(term),
             limit=limit,
             length=len(text),
         )

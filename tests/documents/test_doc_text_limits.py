@@ -154,7 +154,20 @@ def test_a_text_longer_than_its_limit_is_refused_naming_the_field(
     assert error.field == field, (label, error.to_dict())
     assert error.rule.startswith(f"longer than {limit} characters (EN 16931 {term}"), error.rule
     assert error.details["limit"] == limit
+    # the term's identifiers, whole: "BT-46-1, BT-47-1", never a fragment such as "BT-46-1,"
+    assert error.details["term"] == term_ids(error.rule), error.details
+    assert not error.details["term"].endswith(",")
+    assert error.details["length"] > limit
     assert len(error.message) < 400  # the text itself is never echoed back
+
+
+def term_ids(rule: str) -> str:
+    """The identifiers of the EN 16931 term a rule quotes: "(EN 16931 BT-46-1, BT-47-1 Buyer
+    identifier scheme)" → "BT-46-1, BT-47-1"."""
+    quoted = rule.split("(EN 16931 ", 1)[1].rstrip(")")
+    return ", ".join(
+        part for part in quoted.replace(",", " ,").split() if part.startswith("BT-")
+    ).replace(" ,", ",")
 
 
 def test_texts_at_their_limits_are_kept() -> None:

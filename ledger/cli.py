@@ -1678,13 +1678,6 @@ def _with_status(ledger: Ledger, f: fin_svc.Financing) -> fin_svc.Financing:
     return guard(lambda: fin_svc.with_document_status(ledger, f))
 
 
-def _warn_documents(f: fin_svc.Financing) -> None:
-    """A warning line (stderr) per pledged document no longer in force: the write went
-    through (the chain does not stop it, the bank decides), the bank is told."""
-    for notice in fin_svc.document_notices(f):
-        say(f"warning ({notice.kind}): {notice.message}", err=True)
-
-
 def _reader_role(ledger: Ledger, reader: str | None) -> str:
     """The role ``--as`` reads with; without it this gateway's operator, who holds every key of
     its data directory, reads as a regulator."""
@@ -1840,16 +1833,19 @@ def _lifecycle(
     with opened_ledger(data_dir) as ledger:
         receipt = guard(lambda: action(ledger))
         f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
-    from api.routers.financings import notices
+        from api.routers.financings import notices
+
+        said = notices(f, ledger)  # revoked, superseded or credited documents
 
     payload = {
         **_financing_payload(f, "bank"),
         "tx_hash": receipt.tx_hash,
         "block": receipt.block,
-        "notices": [n.model_dump(mode="json") for n in notices(f)],
+        "notices": [n.model_dump(mode="json") for n in said],
     }
     emit(as_json, payload, _financing_text(f))
-    _warn_documents(f)
+    for notice in said:
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 FinancingId = Annotated[int, typer.Argument(help="the financing id")]

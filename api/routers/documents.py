@@ -156,7 +156,10 @@ class NoticePublic(BaseModel):
     kind: str = Field(
         description="credit_note, credit_note_financed_invoice, credited, identifier_rejected, "
         "nothing_due (an invoice whose amount due, BT-115, is negative or zero, or whose credit "
-        "notes cancel it: financeable_amount 0, it cannot be financed) or seller_unkeyed (every "
+        "notes cancel it: financeable_amount 0, it cannot be financed), document_revoked, "
+        "document_superseded, document_credited (the answer of a write on a financing: a pledged "
+        "invoice's amount due net of the credit notes lodged here is below what the financing "
+        "holds on it) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
         "and cannot be financed)"
     )

@@ -19,6 +19,7 @@ from api.deps import (
 )
 from api.routers.documents import NoticePublic, RevocationPublic
 from ledger.gatewaydb import Participant
+from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import financing as svc
 from ledger.services.roles import (
@@ -240,17 +241,25 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
     )
 
 
-def notices(f: svc.Financing) -> list[NoticePublic]:
-    """The notices of a write on ``f`` (read with its documents' status): a pledged document
-    revoked or superseded (:func:`ledger.services.financing.document_notices`)."""
-    return [NoticePublic.of(n) for n in svc.document_notices(f)]
+def notices(f: svc.Financing, ledger: Ledger | None = None) -> list[NoticePublic]:
+    """The notices of a write on ``f`` by its bank (read with its documents' status): a pledged
+    document revoked or superseded (:func:`ledger.services.financing.document_notices`) and,
+    given the ``ledger``, a pledged invoice credited below what ``f`` holds on it
+    (:func:`ledger.services.financing.credit_notices`)."""
+    found = svc.document_notices(f) + (svc.credit_notices(ledger, f) if ledger else ())
+    return [NoticePublic.of(n) for n in found]
 
 
-def written(f: svc.Financing, role: str, receipt: docs.Receipt) -> FinancingWritten:
+def written(
+    f: svc.Financing, role: str, receipt: docs.Receipt, ledger: Ledger | None = None
+) -> FinancingWritten:
     """The answer of a write on ``f`` (and of ``tradeledger finance drawdown`` … ``--json``):
     the financing as ``role`` sees it, where the write landed, and its notices."""
     return FinancingWritten(
-        financing=public(f, role), block=receipt.block, tx_hash=receipt.tx_hash, notices=notices(f)
+        financing=public(f, role),
+        block=receipt.block,
+        tx_hash=receipt.tx_hash,
+        notices=notices(f, ledger),
     )
 
 
@@ -258,7 +267,7 @@ def _written(
     ledger: LedgerDep, participant: Participant, financing_id: int, receipt: docs.Receipt
 ) -> FinancingWritten:
     found = svc.get(ledger, financing_id, reader=participant.address)
-    return written(svc.with_document_status(ledger, found), participant.role, receipt)
+    return written(svc.with_document_status(ledger, found), participant.role, receipt, ledger)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingCreated)

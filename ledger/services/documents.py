@@ -969,8 +969,12 @@ class _Lookups:
 # -- examining a file ---------------------------------------------------------------------
 
 
-def _facts_of(row: ReceivedDocument) -> DocumentFacts | None:
+def facts_of(row: ReceivedDocument) -> DocumentFacts | None:
+    """The facts a lodged file was read to (None: a raw file)."""
     return DocumentFacts.from_dict(json.loads(row.facts_json)) if row.facts_json else None
+
+
+_facts_of = facts_of
 
 
 def _grade_against(

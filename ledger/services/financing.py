@@ -1117,6 +1117,33 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     return tuple(notices)
 
 
+def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+    """A ``document_credited`` notice per pledged invoice whose amount due, net of the credit
+    notes lodged here since (by anyone: a bank must not finance what a buyer's credit note
+    cancelled), is now below what ``f`` holds on it — read from the file ``f``'s bank lodged.
+    For the answer of a write by that bank only (another reader's answers count its own credit
+    notes only). The write went through: the chain knows no credit notes, the bank decides."""
+    notices = []
+    for p in f.terms.pledges if f.terms is not None else ():
+        facts = next((docs.facts_of(r) for r in ledger.db.received(p.doc_hash, f.bank)), None)
+        net = docs.net_amount_due(ledger, facts) if facts is not None else None
+        if facts is None or net is None or net >= p.amount:
+            continue
+        notices.append(
+            docs.Notice(
+                "document_credited",
+                f"financing {f.financing_id} holds {money(p.amount, facts.currency)} on invoice "
+                f"{p.doc_hash}, whose amount due net of the credit notes lodged here is now "
+                f"{money(net, facts.currency)} (of {money(facts.amount_minor or 0, facts.currency)}"
+                "): the chain does not stop the financing — the bank decides whether to go on "
+                "with it",
+                documents=(p.doc_hash,),
+                financings=(f.financing_id,),
+            )
+        )
+    return tuple(notices)
+
+
 def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
     """Whether ``f`` is part of ``reader``'s own history (docs/privacy.md §3, what a member not
     active on chain may still read): ``reader`` is its bank, or registered a document it

@@ -142,3 +142,36 @@ def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
     )
     assert cancelled["net_amount_due"] == 165_625 - 200_000
     assert "credit notes counted cancel" in cancelled["nothing_due"]
+
+
+def test_a_write_on_a_financing_whose_invoice_was_credited_since_says_so(
+    client: TestClient, network: Network
+) -> None:
+    """A credit note lodged after the financing brings the invoice's amount due below what the
+    financing holds: the bank's next write on it goes through (the chain knows no credit notes)
+    and its answer says so, as it says of a revoked document (a tryout drew down silently)."""
+    bank = network.bank
+    invoice = lodge(client, bank, INVOICE)  # EUR 1656.25 due
+    created = _finance(client, bank, invoice["doc_hash"], "EUR", 100_000)
+    assert created.status_code == 201, created.text
+    financing_id = created.json()["financing_id"]
+
+    def drawdown(amount: int) -> dict[str, Any]:
+        response = client.post(
+            f"/v1/financings/{financing_id}/drawdown",
+            json={"amount": amount},
+            headers=bank.headers,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    assert [n["kind"] for n in drawdown(10_000)["notices"]] == []
+    lodge(client, network.enterprise, credit_note("CN-LATE", "1000.00"))  # by the buyer's side
+    [notice] = drawdown(10_000)["notices"]
+    assert notice["kind"] == "document_credited"
+    assert notice["documents"] == [invoice["doc_hash"]]
+    assert notice["financings"] == [financing_id]
+    assert "1,000.00 EUR" in notice["message"]  # held
+    assert "656.25 EUR" in notice["message"]  # the amount due net of the credit note
+    assert "the bank decides" in notice["message"]

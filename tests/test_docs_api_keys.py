@@ -27,6 +27,7 @@ NOT_KEYS = {
     "holders_unknown",  # a notice's code
     "document_revoked",
     "document_superseded",
+    "document_credited",
     "suspicions_unacknowledged",  # an error's code
 }
 

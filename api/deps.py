@@ -15,7 +15,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import error_body, json_bytes
-from ledger.errors import Conflict, Forbidden, InvalidInput, LedgerError, Unauthorized
+from ledger.errors import (
+    Conflict,
+    InvalidInput,
+    LedgerError,
+    Unauthorized,
+    role_not_allowed,
+)
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import standing
@@ -138,11 +144,7 @@ WriteKeyDep = Annotated[str | None, Depends(get_write_key)]
 def require_role(participant: Participant, *roles: str) -> None:
     """Refuse (403) a participant whose role is not one of ``roles`` — mirrors the contract."""
     if participant.role not in roles:
-        raise Forbidden(
-            f"role {participant.role} may not do this (allowed: {', '.join(roles)})",
-            role=participant.role,
-            allowed=list(roles),
-        )
+        raise role_not_allowed(participant.role, roles)
 
 
 def require(participant: Participant, action: str) -> None:

@@ -11,8 +11,9 @@ a financing rule was broken).
 
 Financing terms are confidential (docs/privacy.md). ``--as ADDRESS`` answers as that member
 would be answered by the API (``ledger.services.audit.Viewer``: the regulator what its key opens,
-a bank its own book, …); without it a command shows everything the encryption keys in this data
-directory open — its operator holds them all.
+a bank its own book, …) and refuses where the API refuses that member's key (``audit.READERS``:
+who may read which view; exit 1, ``forbidden``); without it a command shows everything the
+encryption keys in this data directory open — its operator holds them all.
 """
 
 from __future__ import annotations
@@ -76,18 +77,27 @@ ReadAsOpt = Annotated[
 
 
 def _viewer(
-    index: EventIndex, as_member: str | None, what: str, owner: str | None = None
+    index: EventIndex, as_member: str | None, view: str, what: str, owner: str | None = None
 ) -> audit.Viewer:
-    """The viewer of ``--as``, read the way the API serves that member: one not active on chain
-    (suspended, or not yet approved) reads its own history only — ``what`` of ``owner`` when
-    ``owner`` is itself, nothing of anyone else's (``member_suspended``)."""
+    """The viewer of ``--as``, refused where the API refuses that member's key: one not active
+    on chain (suspended, or not yet approved) reads its own history only — ``what`` of
+    ``owner`` when ``owner`` is itself, nothing of anyone else's (``member_suspended``); a
+    role that may not read ``view`` at all (``audit.READERS``, as ``GET /v1/audit/…``) is
+    refused ``forbidden``, exit 1."""
     viewer = guard(lambda: audit.viewer_of(index, as_member))
     if as_member is None:
         return viewer
     member = guard(lambda: audit.member_of(index, as_member, "--as"))
     if not member.active and (owner or "").lower() != member.address.lower():
         fail(standing.refuse_inactive(member.address, f"read {what}"))
+    guard(lambda: audit.require_reader(view, viewer.role))
     return viewer
+
+
+def _partly(viewer: audit.Viewer) -> str:
+    """How a count of refusals is said for ``viewer``: "" where it counts all there are, else
+    whose they are — a bank reads its own refusals only."""
+    return " you may read (your own)" if viewer.role == "bank" else ""
 
 
 @contextmanager
@@ -155,7 +165,8 @@ def audit_verify(
         str | None,
         typer.Option(
             "--as",
-            help="re-check the financing rules with this regulator's key (default: every "
+            help="answer as this member, as the API would (a regulator: re-check the financing "
+            "rules with its key; an admin: the proof alone; others are refused; default: every "
             "regulator whose key this gateway holds)",
         ),
     ] = None,
@@ -166,9 +177,12 @@ def audit_verify(
     with a regulator's key at this gateway — open every financing and re-check each rule that
     moved off chain (exit 1 and name every breach)."""
     with _ledger_index(data_dir) as (ledger, index):
+        reader = _viewer(index, as_member, "verify", "the index's proof")
         report = guard(lambda: verify(index))
-        keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
-        rules = guard(lambda: check_rules(index, keys)) if keys else None
+        rules: RulesReport | None = None
+        if reader.role in ("gateway", "regulator"):
+            keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
+            rules = guard(lambda: check_rules(index, keys)) if keys else None
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -192,12 +206,14 @@ def audit_verify(
         )
     payload = report.to_dict()
     payload["rules"] = rules.to_dict() if rules is not None else None
-    emit(as_json, payload, text + "\n" + _rules_text(rules))
+    emit(as_json, payload, text + "\n" + _rules_text(rules, reader))
     if not report.equal or (rules is not None and not rules.clean):
         raise typer.Exit(1)
 
 
-def _rules_text(rules: RulesReport | None) -> str:
+def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY) -> str:
+    if rules is None and reader.role == "admin":
+        return "RULES NOT CHECKED: an admin reads no financing terms (a regulator re-checks them)"
     if rules is None:
         return (
             "RULES NOT CHECKED: this gateway holds no regulator's encryption key (run the audit "
@@ -252,7 +268,7 @@ def audit_export(
             InvalidInput("--format", f"must be one of {', '.join(audit.EXPORT_FORMATS)}", value=fmt)
         )
     with _index(data_dir) as index:
-        viewer = _viewer(index, as_member, "an export")
+        viewer = _viewer(index, as_member, "export", "an export")
         lines = guard(lambda: audit.export_events(index, fmt, period, events, viewer=viewer))
         count = 0
         if str(out) == "-":
@@ -307,15 +323,21 @@ def _emit_events(
     until: str | None,
     as_member: str | None,
     page: Callable[[EventIndex, audit.Period, str | None, audit.Viewer], audit.Page],
+    view: str,
     what: str,
     owner: Callable[[EventIndex], str | None],
+    own_only: bool = False,
 ) -> None:
     """Print every page of an event query (timeline, activity) as ``as_member`` reads it:
     decoded lines, or the API's page shape with ``--json``. ``owner`` says whose history it
     is (a member not active on chain reads its own only)."""
     period = guard(lambda: audit.Period.parse(since, until))
     with _index(data_dir) as index:
-        viewer = _viewer(index, as_member, what, owner(index))
+        whose = owner(index)
+        viewer = _viewer(index, as_member, view, what, whose)
+        if own_only and viewer.address is not None:
+            # as the API: others than the regulator and the admins read their own only
+            guard(lambda: audit.own_or_oversight(viewer.role, viewer.address or "", whose or ""))
         items: list[audit.EventRecord] = _all_pages(
             lambda after: page(index, period, after, viewer)
         )
@@ -343,6 +365,7 @@ def audit_timeline(
         lambda index, period, after, viewer: audit.timeline(
             index, doc_hash, period, after, audit.MAX_LIMIT, viewer
         ),
+        "timeline",
         "its timeline",
         lambda index: audit.registrant_of(index, doc_hash),
     )
@@ -367,8 +390,10 @@ def audit_activity(
         lambda index, period, after, viewer: audit.member_activity(
             index, address, period, after, audit.MAX_LIMIT, viewer
         ),
+        "activity",
         "its activity",
         lambda index: address,
+        own_only=True,
     )
 
 
@@ -446,7 +471,7 @@ def audit_refusals(
     if reason is not None:
         guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
-        viewer = _viewer(index, as_member, "refusals")
+        viewer = _viewer(index, as_member, "refusals", "refusals")
         items: list[audit.Refusal] = _all_pages(
             lambda after: audit.refusals(
                 index, period, bank, reason, after, audit.MAX_LIMIT, viewer
@@ -456,7 +481,7 @@ def audit_refusals(
     emit(
         as_json,
         _page(items, last),
-        "\n".join(_refusal_text(r) for r in items) or "no refusals",
+        "\n".join(_refusal_text(r) for r in items) or f"no refusals{_partly(viewer)}",
     )
 
 
@@ -474,7 +499,7 @@ def audit_duplicates(
     refused: list[audit.Refusal] = []
     repeated: list[audit.RepeatedFingerprint] = []
     with _index(data_dir) as index:
-        viewer = _viewer(index, as_member, "duplicates")
+        viewer = _viewer(index, as_member, "duplicates", "duplicates")
         after: str | None = None
         fingerprints_after: str | None = None
         more_refusals = more_fingerprints = True
@@ -500,7 +525,9 @@ def audit_duplicates(
                 more_fingerprints = fingerprints_after is not None
         last = index.cursor()[0]
     # each refusal's lines are shown safely by _refusal_text; the other lines here
-    lines = [f"refusals of a document already financed: {len(refused)}"]
+    partly = _partly(viewer)
+    counted = f"{len(refused) or 'none'}{partly}" if partly else str(len(refused))
+    lines = [f"refusals of a document already financed: {counted}"]
     lines += [_refusal_text(r) for r in refused]
     repeats = [f"fingerprints pledged by more than one financing: {len(repeated)}"]
     for item in repeated:
@@ -539,8 +566,14 @@ def audit_exposure(
         fail(InvalidInput("--by", "must be one of bank, enterprise", value=by))
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
     with _ledger_index(data_dir) as (ledger, index):
-        viewer = _viewer(index, as_member, "exposure")
-        rows = guard(lambda: audit.exposure(index, grouping, member, period, ledger.db, viewer))
+        viewer = _viewer(index, as_member, "exposure", "exposure")
+        wanted = member
+        if viewer.address is not None and viewer.role == grouping:
+            # as the API: a bank or an enterprise grouped by its own kind reads its own book
+            own = viewer.address
+            wanted = own if member is None else member
+            guard(partial(audit.own_or_oversight, viewer.role, own, wanted))
+        rows = guard(lambda: audit.exposure(index, grouping, wanted, period, ledger.db, viewer))
         last = index.cursor()[0]
     headers = ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"]
     text = table(
@@ -586,6 +619,14 @@ def audit_fingerprint_checks(
         str | None,
         typer.Option(help="up to this time, inclusive; a date alone is the whole day (UTC)"),
     ] = None,
+    as_member: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="answer as this member, as the API would (a regulator only; default: the "
+            "gateway's operator)",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -594,6 +635,13 @@ def audit_fingerprint_checks(
     fingerprints were looked up and how many an active financing held, and the outcome —
     rate_limited marks a check refused past the participant's limit. Never the file."""
     with opened_ledger(data_dir) as ledger:
+        if as_member is not None:
+            index = guard(lambda: EventIndex.for_ledger(ledger))
+            try:
+                guard(index.catch_up)
+                _viewer(index, as_member, "fingerprint-checks", "fingerprint evaluations")
+            finally:
+                index.close()
         items: list[checks.CheckRecord] = []
         cursor: str | None = None
         while True:

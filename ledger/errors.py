@@ -87,6 +87,16 @@ class Forbidden(LedgerError):
     code = "forbidden"
 
 
+def role_not_allowed(role: str, allowed: tuple[str, ...]) -> Forbidden:
+    """The 403 for a caller whose ``role`` is none of ``allowed`` — the API's ``require_role``
+    and the CLI's ``--as`` (``ledger.services.audit.require_reader``) in the same words."""
+    return Forbidden(
+        f"role {role} may not do this (allowed: {', '.join(allowed)})",
+        role=role,
+        allowed=list(allowed),
+    )
+
+
 class MemberSuspended(Forbidden):
     """The caller's membership is not active on chain (suspended, or not yet approved): it
     keeps no off-chain powers and may only read its own history (``rule`` says so)."""

@@ -39,7 +39,6 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only, require_role
 from api.openapi_responses import errors
-from ledger.errors import Forbidden
 from ledger.gatewaydb import Participant
 from ledger.indexer import EventIndex, check_rules, verify
 from ledger.services import audit
@@ -50,9 +49,8 @@ from ledger.services.roles import RefusalReason, enum_schema
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
-OVERSIGHT = ("regulator", "admin")
-#: the roles given fingerprints and their holders (as ``api.routers.financings``)
-FINGERPRINT_ROLES = ("bank", "regulator")
+#: who may read which view: one table with ``tradeledger audit … --as`` (``audit.READERS``)
+READERS = audit.READERS
 #: a refusal's reason as answers write it (``FINGERPRINT_PLEDGED``): taken by the filter too
 REFUSAL_REASONS_AS_ANSWERED = [r.name for r in RefusalReason if r.value != 0]
 
@@ -95,14 +93,7 @@ def _viewer(participant: Participant) -> audit.Viewer:
 
 
 def _own_or_oversight(participant: Participant, address: str) -> None:
-    if participant.role in OVERSIGHT:
-        return
-    if audit.parse_address(address).lower() != participant.address.lower():
-        raise Forbidden(
-            f"role {participant.role} may read its own records only",
-            role=participant.role,
-            address=address,
-        )
+    audit.own_or_oversight(participant.role, participant.address, address)
 
 
 @router.get("/documents/{doc_hash}/timeline")
@@ -124,6 +115,7 @@ def document_timeline(
         own_history_only(
             participant, registration.registered_by if registration else None, "its timeline"
         )
+    require_role(participant, *READERS["timeline"])
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -143,6 +135,7 @@ def member_activity(
     """Everything a member did or was named in. Others than REGULATOR/ADMIN, and any member
     not active on chain: own address only."""
     own_history_only(participant, audit.parse_address(address), "its activity")
+    require_role(participant, *READERS["activity"])
     viewer = _viewer(participant)
     _own_or_oversight(participant, address)
     period = audit.Period.parse(since, until)
@@ -171,7 +164,7 @@ def refusals(
 ) -> dict[str, Any]:
     """Refused financing attempts: the regulator all (bank, document, reason, conflicting
     financing, what was asked), a bank its own, an admin only that they happened."""
-    require_role(participant, *OVERSIGHT, "bank")
+    require_role(participant, *READERS["refusals"])
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -190,7 +183,7 @@ def duplicates(
 ) -> dict[str, Any]:
     """Suspected duplicates: the duplicate-pledge refusals the caller reads, and fingerprints
     locked by more than one financing over time."""
-    require_role(participant, *FINGERPRINT_ROLES)
+    require_role(participant, *READERS["duplicates"])
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -215,7 +208,7 @@ def exposure(
     (a bank ``by=bank``, an enterprise ``by=enterprise``) ``member`` defaults to the caller and
     names no other member (403); grouped by the other kind — a bank's borrowers, an
     enterprise's banks — ``member`` picks one of them within the caller's own book."""
-    require_role(participant, "regulator", "bank", "enterprise")
+    require_role(participant, *READERS["exposure"])
     viewer = _viewer(participant)
     if participant.role == by:
         member = participant.address if member is None else member
@@ -244,7 +237,7 @@ def financeable(
     (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what
     can actually be financed now (0 while a financing locks one of its fingerprints); null
     ``financeable`` when nothing but the hash could be checked (``unknown_reason``)."""
-    require_role(participant, *FINGERPRINT_ROLES)
+    require_role(participant, *READERS["financeable"])
     viewer = _viewer(participant)
     audit.catch_up_for_read(index)
     return audit.financeable(
@@ -277,7 +270,7 @@ def export(
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
     block, transaction and log index. A financing's terms are decoded only where the caller
     reads them. The ``X-Indexed-Block`` header says up to which block the export is complete."""
-    require_role(participant, *OVERSIGHT)
+    require_role(participant, *READERS["export"])
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -304,7 +297,7 @@ async def verify_index(
     (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
     moved off chain re-checked, each breach named (null for an admin, who reads no terms)."""
-    require_role(participant, *OVERSIGHT)
+    require_role(participant, *READERS["verify"])
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)
     report = await run_in_threadpool(verify, index)
@@ -346,7 +339,7 @@ def fingerprint_checks(
     (``evaluated``) and how many an active financing held (``matched``), and the ``outcome``
     (``ok``, ``rate_limited``, or the error that ended it) — never the file or its facts.
     Paginated by cursor. REGULATOR only."""
-    require_role(participant, "regulator")
+    require_role(participant, *READERS["fingerprint-checks"])
     return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
 
 
@@ -371,7 +364,7 @@ async def fingerprint_evaluations(
     ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input; a
     page ``{"items", "next_cursor"}`` like every list. REGULATOR only; 503
     ``evaluator_unavailable`` when the evaluator cannot be reached."""
-    require_role(participant, "regulator")
+    require_role(participant, *READERS["fingerprint-evaluations"])
     wanted = audit.parse_filter(member, "member", audit.parse_address) or ""
     start = after if cursor is None else id_cursor(cursor)
     return await run_in_threadpool(

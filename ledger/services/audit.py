@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
 from ledger.documents.fingerprints import onchain_rows
-from ledger.errors import ChainUnavailable, InvalidInput
+from ledger.errors import ChainUnavailable, Forbidden, InvalidInput, role_not_allowed
 from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
@@ -305,6 +305,49 @@ def iso(seconds: int) -> str:
 
 #: the roles given the fingerprints a financing locks, and their holders (docs/privacy.md)
 FINGERPRINT_ROLES = ("bank", "regulator", "gateway")
+#: the roles that read every member's records (activity, export, the index's proof)
+OVERSIGHT = ("regulator", "admin")
+#: every member's role
+ANY_MEMBER = ("admin", "bank", "enterprise", "regulator", "attestor")
+#: who may read each audit view, by role: the one table ``GET /v1/audit/…``
+#: (``api/routers/audit.py``) and ``tradeledger audit … --as`` (``ledger/cli_audit.py``) both
+#: refuse by — 403 ``forbidden`` / exit 1, in the same words (``require_reader``). What each
+#: role reads of a view it may read is the :class:`Viewer`'s business.
+READERS: dict[str, tuple[str, ...]] = {
+    "timeline": ANY_MEMBER,
+    # others than OVERSIGHT their own address only (``own_or_oversight``)
+    "activity": ANY_MEMBER,
+    "refusals": (*OVERSIGHT, "bank"),
+    "duplicates": ("bank", "regulator"),
+    "financeable": ("bank", "regulator"),
+    # a bank or an enterprise its own book only (``own_or_oversight``)
+    "exposure": ("regulator", "bank", "enterprise"),
+    "export": OVERSIGHT,
+    "verify": OVERSIGHT,
+    "fingerprint-checks": ("regulator",),
+    "fingerprint-evaluations": ("regulator",),
+}
+
+
+def require_reader(view: str, role: str) -> None:
+    """Refuse (Forbidden, as the API's ``require_role``) a member of ``role`` that may not read
+    ``view`` (a key of :data:`READERS`); the gateway's operator (``gateway``) reads them all."""
+    allowed = READERS[view]
+    if role != GATEWAY_ROLE and role not in allowed:
+        raise role_not_allowed(role, allowed)
+
+
+def own_or_oversight(role: str, own: str, address: str) -> None:
+    """Refuse (Forbidden) a reader of ``role`` at ``own`` asking for another member's records
+    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator)."""
+    if role in OVERSIGHT or role == GATEWAY_ROLE:
+        return
+    if parse_address(address).lower() != own.lower():
+        raise Forbidden(f"role {role} may read its own records only", role=role, address=address)
+
+
+#: the role of the gateway's operator reading at its own data directory (:data:`GATEWAY`)
+GATEWAY_ROLE = "gateway"
 #: the refusal reasons that say the document takes no financing at all
 _DOCUMENT_REASONS = (
     RefusalReason.DOCUMENT_NOT_REGISTERED.name,

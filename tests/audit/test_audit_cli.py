@@ -115,9 +115,10 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     assert "RULES BROKEN: 1 breaches" in out
     assert "EXCEEDS_FACE_VALUE" in out
     assert "for 900.00 DKK, beyond its face value 500.00 DKK" in out
+    # a bank's API key is refused the proof (403): so is --as a bank
     code, out = run("audit", "verify", "--as", bank, "--data-dir", data)
-    assert code == 2
-    assert "--as: is not an active regulator" in out
+    assert code == 1
+    assert "role bank may not do this (allowed: regulator, admin)" in out
 
     # the registrant reads the financing of its document; the customs attestor does not
     def timeline(reader: str) -> str:

@@ -181,8 +181,14 @@ def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
     duplicates = story.cli.run("audit", "duplicates").stdout
     assert "refusals of a document already financed: 2" in duplicates
     assert "FINGERPRINT_PLEDGED" in duplicates
-    as_exporter = story.cli.run("audit", "duplicates", "--as", story.address("Demo Exporter"))
-    assert "refusals of a document already financed: 0" in as_exporter.stdout
+    # an enterprise is refused, as its API key is (it used to read "0": none exist)
+    as_exporter = story.cli.run(
+        "audit", "duplicates", "--as", story.address("Demo Exporter"), code=1
+    )
+    assert "role enterprise may not do this (allowed: bank, regulator)" in as_exporter.stderr
+    # a bank reads its own refusals: the count says so
+    as_bank = story.cli.run("audit", "duplicates", "--as", bank_a).stdout
+    assert "refusals of a document already financed: none you may read (your own)" in as_bank
 
     exposure = story.cli.run("audit", "exposure").stdout.splitlines()
     assert exposure[0].split() == [

@@ -2495,6 +2495,17 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         FingerprintInfo(name, value, fingerprint_holder(ledger, bytes.fromhex(value[2:])))
         for name, value in pairs
     )
+    financeable: int | None = None
+    notices: tuple[Notice, ...] = ()
+    if facts is not None:  # net of the credit notes the caller's answers count, as a check
+        notes = credit_notes_for(ledger, facts, _notes_scope(actor, role))
+        financeable = financeable_amount(ledger, facts, _notes_scope(actor, role), notes)
+        net = net_amount_due(ledger, facts, _notes_scope(actor, role), notes)
+        why = nothing_due(facts.amount_minor, net, facts.currency)
+        if why is not None:
+            notices = (
+                Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=()),
+            )
     registration = find_registration(ledger, doc_hash)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)
@@ -2517,9 +2528,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         holders_known=bool(infos) or not local_values(row.fingerprints),
         locked=any(f.held_by_financing for f in infos) if infos else None,
         financed=financed,
-        financeable_amount=(
-            financeable_amount(ledger, facts, _notes_scope(actor, role)) if facts else None
-        ),
+        financeable_amount=financeable,
+        notices=notices,
     )
     return with_pledged(ledger, held, actor, role)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.api_helpers import CII, MATURITY, UBL, client_fixture, lodge, xml
+from tests.api.api_helpers import CII, MATURITY, UBL, client_fixture, lodge, register, xml
 from tests.documents.documents_support import field_bytes
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
@@ -88,6 +88,15 @@ def test_an_invoice_with_nothing_due_is_not_financeable(
     refused = _finance(client, bank, received["doc_hash"], "DKK")
     assert refused.status_code == 422, refused.text
     assert "positive amount due" in refused.json()["message"]
+    # the document view of the copy it lodged says the same, once registered (its notices
+    # were empty)
+    assert register(client, bank, xml(data)) == received["doc_hash"]
+    held = client.get(f"/v1/documents/{received['doc_hash']}", headers=bank.headers)
+    assert held.status_code == 200, held.text
+    copy = held.json()["held"]
+    assert copy["financeable_amount"] == 0
+    [seen] = [n for n in copy["notices"] if n["kind"] == "nothing_due"]
+    assert words in seen["message"], seen
     # and so does the audit view a bank asks before it finances (it said EXCEEDS_FACE_VALUE)
     audit = _financeable(client, bank, received["doc_hash"])
     assert (audit["financeable"], audit["reasons"], audit["headroom"]) == (
@@ -134,6 +143,11 @@ def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
     assert "cannot be financed" in body["message"]
     assert "credit notes counted cancel" in body["message"]
     assert body["details"]["financeable_amount"] == 0
+    assert register(client, bank, xml(INVOICE)) == invoice["doc_hash"]
+    view = client.get(f"/v1/documents/{invoice['doc_hash']}", headers=bank.headers)
+    assert view.status_code == 200, view.text
+    [seen] = [n for n in view.json()["held"]["notices"] if n["kind"] == "nothing_due"]
+    assert "credit notes counted cancel" in seen["message"], seen
     cancelled = _financeable(client, bank, invoice["doc_hash"])
     assert (cancelled["financeable"], cancelled["reasons"], cancelled["headroom"]) == (
         False,

@@ -2497,7 +2497,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     )
     financeable: int | None = None
     notices: tuple[Notice, ...] = ()
-    if facts is not None:  # net of the credit notes the caller's answers count, as a check
+    if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
         notes = credit_notes_for(ledger, facts, _notes_scope(actor, role))
         financeable = financeable_amount(ledger, facts, _notes_scope(actor, role), notes)
         net = net_amount_due(ledger, facts, _notes_scope(actor, role), notes)

@@ -974,9 +974,6 @@ def facts_of(row: ReceivedDocument) -> DocumentFacts | None:
     return DocumentFacts.from_dict(json.loads(row.facts_json)) if row.facts_json else None
 
 
-_facts_of = facts_of
-
-
 def _grade_against(
     ledger: Ledger,
     parsed: ParsedDocument,
@@ -998,7 +995,7 @@ def _grade_against(
         if known_hash == parsed.doc_hash:
             found.append((find_matches(parsed, [parsed])[0], row))
             continue
-        facts = _facts_of(row)
+        facts = facts_of(row)
         if parsed.facts is None or facts is None:
             continue
         match = grade_facts(parsed.facts, facts, known_hash)
@@ -1454,7 +1451,7 @@ def credit_notes_for(
     values = _invoice_keys(ledger, facts, facts.number)
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
-        note = _facts_of(row)
+        note = facts_of(row)
         if note is None or not note.credit_note or facts.number not in note.invoice_refs:
             continue
         if (
@@ -1521,12 +1518,21 @@ def nothing_due(amount_minor: int | None, net: int | None, currency: str | None)
     return None
 
 
+def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
+    """The ``nothing_due`` notice of an invoice whose amount due net of the credit notes counted
+    is ``net`` (:func:`nothing_due`), or None when it has something to finance."""
+    why = nothing_due(facts.amount_minor, net, facts.currency)
+    if why is None:
+        return None
+    return Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
+
+
 def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | None, str | None]:
     """The amount due of a lodged file net of every credit note lodged here against it (minor
     units; None for a file without an amount, or a credit note) and, when nothing is left to
     finance, why in words (:func:`nothing_due`) — as :func:`financeable_amount` and
     ``financing.create`` count them (``ledger.services.audit.NetDue``)."""
-    facts = _facts_of(lodged)
+    facts = facts_of(lodged)
     if facts is None:
         return None, None
     net = net_amount_due(ledger, facts)
@@ -1679,13 +1685,9 @@ def _look_around(
                 documents=tuple(h for h, _ in notes),
             )
         )
-    why = nothing_due(
-        facts.amount_minor, net_amount_due(ledger, facts, scope, notes), facts.currency
-    )
-    if why is not None:
-        notices.append(
-            Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
-        )
+    nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
+    if nothing is not None:
+        notices.append(nothing)
     suspicions = suspicions_of(
         ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
     )
@@ -1743,7 +1745,7 @@ def suspicions_of(
     known = [
         (row.doc_hash, f)
         for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
-        if row.doc_hash != doc_hash and (f := _facts_of(row)) is not None
+        if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
     ]
     unique = list({h: (h, f) for h, f in known}.values())
     return tuple(
@@ -2476,7 +2478,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     if not rows:
         return None
     row = next((r for r in rows if r.received_by == actor), rows[0])
-    facts = _facts_of(row)
+    facts = facts_of(row)
     parsed = ParsedDocument(
         format=DocumentFormat(row.format), doc_hash=doc_hash, size=row.size, facts=facts
     )
@@ -2498,14 +2500,11 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     financeable: int | None = None
     notices: tuple[Notice, ...] = ()
     if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
-        notes = credit_notes_for(ledger, facts, _notes_scope(actor, role))
-        financeable = financeable_amount(ledger, facts, _notes_scope(actor, role), notes)
-        net = net_amount_due(ledger, facts, _notes_scope(actor, role), notes)
-        why = nothing_due(facts.amount_minor, net, facts.currency)
-        if why is not None:
-            notices = (
-                Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=()),
-            )
+        scope = _notes_scope(actor, role)
+        notes = credit_notes_for(ledger, facts, scope)
+        financeable = financeable_amount(ledger, facts, scope, notes)
+        nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
+        notices = () if nothing is None else (nothing,)
     registration = find_registration(ledger, doc_hash)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)

@@ -523,10 +523,11 @@ def create(
                 face_value=facts.amount_minor,
                 currency=facts.currency,
             )
-        net = docs.financeable_amount(ledger, facts)
+        notes = docs.credit_notes_for(ledger, facts)  # read once for both figures below
+        net = docs.financeable_amount(ledger, facts, None, notes)
         if net == 0:  # as the check answers it: financeable_amount 0 and why (docs.nothing_due)
             why = docs.nothing_due(
-                facts.amount_minor, docs.net_amount_due(ledger, facts), facts.currency
+                facts.amount_minor, docs.net_amount_due(ledger, facts, None, notes), facts.currency
             )
             raise InvalidInput(
                 f"documents[{i}].doc_hash",

@@ -46,6 +46,14 @@ def lodge(client: TestClient, who: Participant, data: bytes) -> dict[str, Any]:
     return body
 
 
+def check(client: TestClient, who: Participant, data: bytes) -> dict[str, Any]:
+    """``POST /v1/documents/check`` of ``data`` as ``who``: its answer (asserted 200)."""
+    response = client.post("/v1/documents/check", files=xml(data), headers=who.headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
 def finance(
     client: TestClient, bank: Participant, doc_hash: str, amount: int = 374_000, **extra: Any
 ) -> Any:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.api_helpers import CII, MATURITY, UBL, client_fixture, lodge, register, xml
+from tests.api.api_helpers import CII, UBL, check, client_fixture, finance, lodge, register, xml
 from tests.documents.documents_support import field_bytes
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
@@ -45,26 +45,6 @@ def credit_note(number: str, amount: str) -> bytes:
     return note.replace(b">1656.25</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>".encode())
 
 
-def _check(client: TestClient, who: Any, data: bytes) -> dict[str, Any]:
-    response = client.post("/v1/documents/check", files=xml(data), headers=who.headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def _finance(client: TestClient, who: Any, doc_hash: str, currency: str, amount: int = 100) -> Any:
-    return client.post(
-        "/v1/financings",
-        json={
-            "documents": [{"doc_hash": doc_hash, "amount": amount}],
-            "currency": currency,
-            "kind": "invoice_financing",
-            "maturity": MATURITY,
-        },
-        headers=who.headers,
-    )
-
-
 @pytest.mark.parametrize(
     ("data", "words"),
     [(NEGATIVE_UBL, "is negative"), (NEGATIVE_CII, "is negative"), (ZERO_UBL, "is zero")],
@@ -74,7 +54,7 @@ def test_an_invoice_with_nothing_due_is_not_financeable(
     client: TestClient, network: Network, data: bytes, words: str
 ) -> None:
     bank = network.bank
-    checked = _check(client, bank, data)
+    checked = check(client, bank, data)
     assert checked["facts"]["amountMinor"] <= 0
     assert checked["financeable_amount"] == 0
     assert checked["financing_headroom"] in (0, None)
@@ -85,7 +65,7 @@ def test_an_invoice_with_nothing_due_is_not_financeable(
     assert received["financeable_amount"] == 0
     assert received["financing_headroom"] in (0, None)
     # the financing path refuses what the check calls not financeable
-    refused = _finance(client, bank, received["doc_hash"], "DKK")
+    refused = finance(client, bank, received["doc_hash"], 100)
     assert refused.status_code == 422, refused.text
     assert "positive amount due" in refused.json()["message"]
     # the document view of the copy it lodged says the same, once registered (its notices
@@ -122,22 +102,23 @@ def test_credit_notes_that_cancel_the_amount_due_leave_nothing_to_finance(
     bank = network.bank
     invoice = lodge(client, bank, INVOICE)
     lodge(client, bank, credit_note("CN-1", "500.00"))
-    assert _check(client, bank, INVOICE)["financeable_amount"] == 165_625 - 50_000
+    assert check(client, bank, INVOICE)["financeable_amount"] == 165_625 - 50_000
     # the audit view counts the same credit notes: its headroom is what financing may take
     partly = _financeable(client, bank, invoice["doc_hash"])
     assert partly["face_value"] == 165_625
     assert partly["net_amount_due"] == 165_625 - 50_000
     assert partly["headroom"] == 165_625 - 50_000
     assert (
-        _finance(client, bank, invoice["doc_hash"], "EUR", 165_625 - 50_000 + 1).status_code == 422
+        finance(client, bank, invoice["doc_hash"], 165_625 - 50_000 + 1, currency="EUR").status_code
+        == 422
     )
     lodge(client, bank, credit_note("CN-2", "1500.00"))  # EUR 2000.00 credited on EUR 1656.25
-    checked = _check(client, bank, INVOICE)
+    checked = check(client, bank, INVOICE)
     assert checked["financeable_amount"] == 0
     assert checked["financing_headroom"] in (0, None)
     [notice] = [n for n in checked["notices"] if n["kind"] == "nothing_due"]
     assert "credit notes counted cancel" in notice["message"], notice
-    refused = _finance(client, bank, invoice["doc_hash"], "EUR")
+    refused = finance(client, bank, invoice["doc_hash"], 100, currency="EUR")
     assert refused.status_code == 422, refused.text
     body = refused.json()
     assert "cannot be financed" in body["message"]
@@ -166,7 +147,7 @@ def test_a_write_on_a_financing_whose_invoice_was_credited_since_says_so(
     and its answer says so, as it says of a revoked document (a tryout drew down silently)."""
     bank = network.bank
     invoice = lodge(client, bank, INVOICE)  # EUR 1656.25 due
-    created = _finance(client, bank, invoice["doc_hash"], "EUR", 100_000)
+    created = finance(client, bank, invoice["doc_hash"], 100_000, currency="EUR")
     assert created.status_code == 201, created.text
     financing_id = created.json()["financing_id"]
 

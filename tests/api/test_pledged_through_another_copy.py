@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import CII, UBL, client_fixture, finance, lodge, xml
+from api_helpers import CII, UBL, check, client_fixture, finance, lodge, xml
 from fastapi.testclient import TestClient
 
 from ledger.services import members as member_svc
@@ -49,13 +49,6 @@ def _view(client: TestClient, who: Any, doc_hash: str) -> dict[str, Any]:
     return body
 
 
-def _check(client: TestClient, who: Any, data: bytes) -> dict[str, Any]:
-    answer = client.post("/v1/documents/check", files=xml(data), headers=who.headers)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
     client: TestClient, network: Network
 ) -> None:
@@ -71,7 +64,7 @@ def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
     before = _view(client, network.enterprise, ubl["doc_hash"])
     assert (before["is_financed"], before["invoice_pledged"]) == (False, None)
     assert _view(client, network.regulator, ubl["doc_hash"])["invoice_pledged"] in (False, None)
-    assert _check(client, network.bank_b, UBL)["financing_headroom"] == FACE
+    assert check(client, network.bank_b, UBL)["financing_headroom"] == FACE
 
     lodged = lodge(client, network.bank, CII)
     assert lodged["doc_hash"] == cii["doc_hash"]
@@ -88,7 +81,7 @@ def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
         assert view["held"]["invoice_pledged"] is True
     # the check of the UBL file, and its registration answer as seen through verify's copy
     for who in (network.enterprise, network.regulator, network.bank_b):
-        checked = _check(client, who, UBL)
+        checked = check(client, who, UBL)
         assert checked["registration"]["invoice_pledged"] is True, who.name
         assert (checked["invoice_pledged"], checked["financing_headroom"]) == (True, 0), who.name
         assert checked["financeable_amount"] == FACE
@@ -98,7 +91,7 @@ def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
 
     # those who may not learn it read null, never true and never false
     for who in (stranger, network.attestor):
-        checked = _check(client, who, UBL)
+        checked = check(client, who, UBL)
         assert checked["invoice_pledged"] is None, who
         assert checked["financing_headroom"] is None, who
         assert checked["financeable_amount"] == FACE  # the invoice's value: its own facts
@@ -107,7 +100,7 @@ def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
     # the forger's registrant cannot be told "not financed"
     assert (own["is_financed"], own["invoice_pledged"]) == (None, None)
     assert own["held"]["financing_headroom"] is None
-    assert _check(client, stranger, FORGED)["registration"]["invoice_pledged"] is None
+    assert check(client, stranger, FORGED)["registration"]["invoice_pledged"] is None
     assert _view(client, network.admin, ubl["doc_hash"])["invoice_pledged"] is None
 
 

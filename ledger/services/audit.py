@@ -1817,6 +1817,12 @@ def financeable(
             stored = {value for _, value in onchain_rows(own_file.fingerprints)}
             fps |= stored
             known_own = bool(stored)
+    #: the file whose facts the credit notes are counted against: the caller's own copy, or for
+    #: a regulator (who oversees every file lodged here) any copy of the document
+    counted = own_file
+    if counted is None and doc is not None and lodged is not None and viewer.role == "regulator":
+        copies = lodged.received(doc)
+        counted = copies[0] if copies else None
     statements = _financeable_statements(viewer.reading_role)
     # Core rows on one pooled connection, from statements built once per role: this is the
     # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
@@ -1866,8 +1872,8 @@ def financeable(
                         facts["currency"],
                     )
                     result.face_value_source = "facts"
-            if own_file is not None and net_due is not None:
-                result.net_amount_due, result.nothing_due = net_due(own_file)
+            if counted is not None and net_due is not None:
+                result.net_amount_due, result.nothing_due = net_due(counted)
             if result.nothing_due is not None:
                 result.reasons.append(NOTHING_DUE)
             elif result.face_value is not None and result.financed_amount >= result.face_value:

@@ -170,3 +170,27 @@ def test_a_write_on_a_financing_whose_invoice_was_credited_since_says_so(
     assert "1,000.00 EUR" in notice["message"]  # held
     assert "656.25 EUR" in notice["message"]  # the amount due net of the credit note
     assert "the bank decides" in notice["message"]
+
+
+def test_a_regulator_is_not_told_a_credited_out_invoice_is_financeable(
+    client: TestClient, network: Network
+) -> None:
+    """The regulator lodged no copy, but reads a released financing of the invoice: its answer
+    counts the credit notes against the bank's copy, as the bank's own answer does (a tryout
+    read true with the whole face value as headroom)."""
+    bank = network.bank
+    invoice = lodge(client, bank, INVOICE)
+    created = finance(client, bank, invoice["doc_hash"], 100_000, currency="EUR")
+    assert created.status_code == 201, created.text
+    cancelled = client.post(
+        f"/v1/financings/{created.json()['financing_id']}/cancel",
+        json={"reason_code": 2},
+        headers=bank.headers,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    lodge(client, bank, credit_note("CN-R1", "2000.00"))  # cancels EUR 1656.25
+    answer = _financeable(client, network.regulator, invoice["doc_hash"])
+    assert answer["financeable"] is False, answer
+    assert answer["reasons"] == ["NOTHING_DUE"]
+    assert answer["headroom"] == 0
+    assert answer["net_amount_due"] == 165_625 - 200_000

@@ -474,6 +474,15 @@ interface ITradeLedger {
     /// @notice The amendment that superseded `docHash`, or zero.
     function successorOf(bytes32 docHash) external view returns (bytes32);
 
+    /// @notice The status of each of `docHashes`, in order (NONE when never registered): what a
+    ///         gateway reads before registering a batch of files, in one call. Read the
+    ///         registered ones' records with `getDocument`.
+    /// @dev A view: not limited to MAX_BATCH; a node's call gas limit bounds it.
+    function documentStatuses(bytes32[] calldata docHashes)
+        external
+        view
+        returns (DocStatus[] memory statuses);
+
     /// @notice When `attestor` attested `docHash` (0 if never).
     function attestedAt(bytes32 docHash, address attestor) external view returns (uint40);
 

@@ -109,6 +109,18 @@ abstract contract DocumentRegistry is Membership {
     }
 
     /// @inheritdoc ITradeLedger
+    function documentStatuses(bytes32[] calldata docHashes)
+        external
+        view
+        returns (DocStatus[] memory statuses)
+    {
+        statuses = new DocStatus[](docHashes.length);
+        for (uint256 i = 0; i < docHashes.length; ++i) {
+            statuses[i] = DocStatus(uint8(_docs[docHashes[i]] >> _STATUS_SHIFT));
+        }
+    }
+
+    /// @inheritdoc ITradeLedger
     /// @dev Resolved through the attestor's member id: after a key rotation the new address
     ///      answers for the attestations made with the old one.
     function attestedAt(bytes32 docHash, address attestor) external view returns (uint40) {

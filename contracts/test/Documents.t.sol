@@ -75,6 +75,38 @@ contract DocumentsTest is LedgerTest {
         assertEq(ledger.attestedAt(d, stranger), 0, "stranger");
     }
 
+    /// @dev `documentStatuses` answers, in order, what `getDocument` answers of each hash's
+    ///      status: unknown, active, revoked and superseded side by side, a hash asked twice.
+    function test_document_statuses_agree_with_get_document() public {
+        bytes32 active = doc("active");
+        bytes32 revoked = doc("revoked");
+        bytes32 old = doc("old");
+        bytes32 amended = doc("amended");
+        register(enterprise, active);
+        register(enterprise, revoked);
+        register(enterprise, old);
+        vm.startPrank(enterprise);
+        ledger.revokeDocument(revoked, 1);
+        ledger.supersedeDocument(old, amended);
+        vm.stopPrank();
+        bytes32[] memory asked = new bytes32[](6);
+        asked[0] = doc("never");
+        asked[1] = active;
+        asked[2] = revoked;
+        asked[3] = old;
+        asked[4] = amended;
+        asked[5] = active;
+        ITradeLedger.DocStatus[] memory statuses = ledger.documentStatuses(asked);
+        assertEq(statuses.length, asked.length, "one status per hash");
+        for (uint256 i = 0; i < asked.length; ++i) {
+            assertEq(uint8(statuses[i]), uint8(ledger.getDocument(asked[i]).status), "as getDocument");
+        }
+        assertEq(uint8(statuses[0]), uint8(ITradeLedger.DocStatus.NONE), "unknown");
+        assertEq(uint8(statuses[2]), uint8(ITradeLedger.DocStatus.REVOKED), "revoked");
+        assertEq(uint8(statuses[3]), uint8(ITradeLedger.DocStatus.SUPERSEDED), "superseded");
+        assertEq(ledger.documentStatuses(new bytes32[](0)).length, 0, "none asked");
+    }
+
     // ---------------------------------------------------------------- batch
 
     function _batch(uint256 n) internal pure returns (bytes32[] memory h, ITradeLedger.DocType[] memory t) {

@@ -92,6 +92,8 @@ def test_reads_of_a_live_ledger_answer_as_web3(network: Network) -> None:
     same(network, "memberById", 1)
     same(network, "fingerprintHolders", [os.urandom(32) for _ in range(3)])
     same(network, "fingerprintHolders", [])
+    same(network, "documentStatuses", [doc_hash, os.urandom(32), doc_hash])
+    same(network, "documentStatuses", [])
     same(network, "getDocument", doc_hash, block=head - 1)  # before it was registered
     assert ledger.calls.functions.getDocument(doc_hash).call(block_identifier=head - 1)[4] == 0
 
@@ -154,7 +156,17 @@ def test_many_calls_answer_as_each_call_does(network: Network) -> None:
     _, _, old = docs.register_file(ledger, me, "enterprise", os.urandom(24), "old.bin")
     old_hash, new_hash = bytes.fromhex(old.doc_hash[2:]), os.urandom(32)
     docs.supersede(ledger, me, old_hash, new_hash)
-    hashes = [bytes.fromhex(kept.doc_hash[2:]), old_hash, os.urandom(32), new_hash, old_hash]
+    _, _, gone = docs.register_file(ledger, me, "enterprise", os.urandom(24), "gone.bin")
+    gone_hash = bytes.fromhex(gone.doc_hash[2:])
+    docs.revoke(ledger, me, gone_hash, 1)
+    hashes = [
+        bytes.fromhex(kept.doc_hash[2:]),
+        old_hash,
+        os.urandom(32),
+        new_hash,
+        old_hash,
+        gone_hash,
+    ]
     functions = ledger.calls.functions
     calls = [functions.getDocument(h) for h in hashes] + [functions.successorOf(old_hash)]
     assert ledger.calls.call_many(calls) == [c.call() for c in calls]
@@ -162,6 +174,12 @@ def test_many_calls_answer_as_each_call_does(network: Network) -> None:
     read_together = docs.registrations_of(ledger, hashes)
     assert read_together == {h: docs.find_registration(ledger, h) for h in hashes}
     assert read_together[hashes[2]] is None
+    revoked = read_together[gone_hash]
+    assert revoked is not None
+    assert revoked.status is DocStatus.REVOKED
+    assert docs.registrations_of(ledger, []) == {}
+    unregistered = [os.urandom(32) for _ in range(3)]  # none registered: no record read
+    assert docs.registrations_of(ledger, unregistered) == dict.fromkeys(unregistered)
     superseded = read_together[old_hash]
     assert superseded is not None
     assert superseded.successor == "0x" + new_hash.hex()

@@ -52,7 +52,14 @@ def _raw_receipt(logs: int) -> dict[str, Any]:
 
 
 def _as_web3_walks_it(raw: dict[str, Any]) -> Any:
-    return AttributeDict.recursive({k: _format_value(k, v) for k, v in raw.items()})
+    """Every field formatted on its own (each log's too), then walked as web3 walks it."""
+
+    def field(name: str, value: Any) -> Any:
+        if name == "logs":
+            return [{k: _format_value(k, v) for k, v in log.items()} for log in value]
+        return _format_value(name, value)
+
+    return AttributeDict.recursive({k: field(k, v) for k, v in raw.items()})
 
 
 def _shape(value: Any) -> Any:

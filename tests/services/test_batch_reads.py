@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from eth_abi import decode as abi_decode
 
 from ledger.errors import InvalidInput
 from ledger.services import documents as docs
@@ -66,21 +67,22 @@ def test_a_batch_examines_each_file_as_a_check_of_it_alone(
     for examined in registered:
         assert examined.registration is not None
         assert examined.registration.registered_by == bank
-    if ledger.rpc is not None:  # anvil: every getDocument of the batch in one JSON-RPC batch
-        reads = [
-            p
-            for p in posts
-            if isinstance(p, list) and all(c.get("method") == "eth_call" for c in p)
-        ]
-        assert any(len(p) >= len(files) for p in reads), [len(p) for p in reads]
-        # and none one by one: the files' and their stored copies' registrations were read
-        # ahead (the copy lodged unregistered too)
+    if ledger.rpc is not None:  # anvil: the statuses of every file of the batch in one call
         by_selector = {"0x" + v.selector.hex(): k for k, v in ledger.calls.signatures.items()}
-        alone_calls = [
-            by_selector[p["params"][0]["data"][:10]]
+        alone = [
+            p["params"][0]["data"]
             for p in posts
             if isinstance(p, dict) and p["method"] == "eth_call"
         ]
+        asked = [
+            abi_decode(["bytes32[]"], bytes.fromhex(data[10:]))[0]
+            for data in alone
+            if by_selector[data[:10]] == "documentStatuses"
+        ]
+        assert any(len(hashes) >= len(files) for hashes in asked), [len(h) for h in asked]
+        # and no record one by one: those of the registered ones (the files' and their stored
+        # copies', the copy lodged unregistered too) were read ahead, in one JSON-RPC batch
+        alone_calls = [by_selector[data[:10]] for data in alone]
         assert "getDocument" not in alone_calls, alone_calls
         assert "successorOf" not in alone_calls, alone_calls
 

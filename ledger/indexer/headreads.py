@@ -1,17 +1,18 @@
 """Chain reads answered by the event index, never older than the chain (issue #16).
 
-A check, a registration's pre-check and a document's record each read the contract's state:
-whether a document is registered (``getDocument``, ``successorOf``) and which active financing
-holds each of a file's fingerprints (``fingerprintHolders``). On the embedded chain each such
-call runs the EVM over the state trie (~10 ms on py-evm); the served gateway's event index holds
-the same state as rows, folded from the events that made it (``projections``).
+A check, a registration's pre-check and a document's record each read the contract's state: whether
+a document is registered (``getDocument``, ``successorOf``) and which active financing holds each of
+a file's fingerprints (``fingerprintHolders``), and how many financings there are
+(``financingCount``: a document's financings are looked for up to it). On the embedded chain each
+such call runs the EVM over the state trie (~10 ms on py-evm); the served gateway's event index
+holds the same state as rows, folded from the events that made it (``projections``).
 
-The index answers only for a state it can vouch for: each read takes the chain's head and
-the index's cursor, checks that the index's last block is the chain's (same hash: no reorg in
-between), and reads the events of the blocks the index has not folded in yet (at most
-``MAX_TAIL`` blocks — farther behind, the caller reads the chain). A read whose answer one of
-those events may change goes to the chain; every other read is answered by the index as of the
-chain's head, which is what a chain read at that moment would answer.
+The index answers only for a state it can vouch for: each read takes the chain's head and the
+index's cursor, checks that the index's last block is the chain's (same hash: no reorg in between),
+and reads the events of the blocks the index has not folded in yet (at most ``MAX_TAIL`` blocks —
+farther behind, the caller reads the chain). A read whose answer one of those events may change goes
+to the chain; every other read is answered by the index as of the chain's head, which is what a
+chain read at that moment would answer.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
     DocumentRow,
     EventRefRow,
+    FinancingRow,
     PledgeFingerprintRow,
     ReaderRow,
     RefusalRow,
@@ -196,6 +198,27 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
             return None
         held[fingerprint] = int(financing_id)
     return [held.get(f, 0) for f in wanted]
+
+
+#: the event that adds a financing (``financingCount``)
+COUNT_EVENTS = frozenset({"FinancingRegistered"})
+
+
+def financing_count(index: EventIndex) -> int | None:
+    """``financingCount`` at the chain's head — the highest financing id, as financings are
+    numbered from 1 in the order they are registered — or None when the index cannot vouch for
+    it (see :func:`_settled`; a financing was registered in a block it has not folded in)."""
+    try:
+        head = index.head_block()
+    except ChainUnavailable:
+        return None
+    with index.engine.connect() as connection:  # the cursor and the count as of one moment
+        indexed = index.indexed(connection)
+        highest = connection.execute(select(func.max(FinancingRow.financing_id))).scalar()
+    state = _settled(index, head, indexed)
+    if state is None or state.names(COUNT_EVENTS):
+        return None
+    return int(highest or 0)
 
 
 @dataclass(frozen=True)

@@ -887,7 +887,7 @@ def share_with(
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
     key = write_key(idempotency_key)
     shared = []
-    count = int(ledger.calls.functions.financingCount().call())
+    count = docs.financing_count(ledger)
     ctx = context(ledger)
     for financing_id in range(1, count + 1):
         found = _read(ledger, financing_id, actor)
@@ -1204,7 +1204,7 @@ def list_financings(
         except ValueError:
             raise InvalidInput("bank", "must be a 20-byte hex address") from None
     wanted = docs.hex32(doc_hash) if doc_hash is not None else None
-    count = int(ledger.calls.functions.financingCount().call())
+    count = docs.financing_count(ledger)
     chosen: list[Financing] = []
     last = after
     more = False
@@ -1247,7 +1247,7 @@ def read_pledging(
     ``financingCount`` now), each read and opened from the chain now."""
     wanted = docs.hex32(doc_hash)
     if count is None:
-        count = int(ledger.calls.functions.financingCount().call())
+        count = docs.financing_count(ledger)
     ids = [i for i in known.financing_ids if i <= count]
     ids += range(max(known.indexed_up_to, 0) + 1, count + 1)
     chosen: list[Financing] = []

@@ -1,9 +1,9 @@
-"""A served gateway answers "is it registered?", "which financing holds this fingerprint?"
-and "where does this document's history start?" from its event index when the index vouches
-for the chain's head (issue #16: ``ledger.indexer.headreads``), and its answers are the chain's
-at every distance the index may be behind: a document revoked, superseded or registered, a
-financing registered, refused or cancelled in a block the index has not folded in yet is read
-from the chain, never answered from an older state. Before, every check, registration and
+"""A served gateway answers "is it registered?", "which financing holds this fingerprint?", "how
+many financings are there?" and "where does this document's history start?" from its event index
+when the index vouches for the chain's head (issue #16: ``ledger.indexer.headreads``), and its
+answers are the chain's at every distance the index may be behind: a document revoked, superseded or
+registered, a financing registered, refused or cancelled in a block the index has not folded in yet
+is read from the chain, never answered from an older state. Before, every check, registration and
 document record ran ``getDocument`` and ``fingerprintHolders`` through the EVM (~10 ms each on
 py-evm), and every record read its history's logs from the deployment block."""
 
@@ -49,6 +49,7 @@ def _contract_reads(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[s
             "getDocument(bytes32)",
             "successorOf(bytes32)",
             "fingerprintHolders(bytes32[])",
+            "financingCount()",
         )
     }
     seen: list[str] = []
@@ -74,7 +75,8 @@ def _answers(network: Network, hashes: list[str], fingerprints: list[bytes]) -> 
         if r is not None
         for who in readers
     ]
-    return records, docs._Lookups(ledger).holders(fingerprints), details
+    count = docs.financing_count(ledger)
+    return records, docs._Lookups(ledger).holders(fingerprints), details, count
 
 
 def test_the_index_answers_as_the_chain_at_every_distance_behind(
@@ -135,6 +137,7 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
         chain = _answers(network, hashes, fingerprints)
     assert _answers(network, hashes, fingerprints) == chain  # no index: logs_since's bounds
     held = chain[1]
+    assert chain[3] == int(ledger.calls.functions.financingCount().call())  # the chain's own
     assert kept in held
     assert cancelled not in held
     assert held[-1] == 0
@@ -178,7 +181,9 @@ def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(
     assert body["registered"] is True
     assert body["registration"]["doc_hash"] == doc_hash
     assert [h["financing_id"] for h in body["held_by"]] == [financing_id]
-    assert not {"getDocument", "successorOf", "fingerprintHolders"} & set(reads), reads
+    assert not {"getDocument", "successorOf", "fingerprintHolders", "financingCount"} & set(
+        reads
+    ), reads
 
 
 def test_logs_since_is_never_after_the_first_block_of_that_time(

@@ -836,23 +836,25 @@ class Match:
 class Financeability:
     """Whether a document can be financed now, as the index (the chain's copy) sees it.
 
-    ``status`` and ``registrant`` are the registration's (public). ``face_value`` (minor units
-    of ``currency``) is the one the financings the caller reads recorded for it
-    (``face_value_source`` ``financings``), else the caller's own lodged file of that hash
-    (``facts``, EN 16931 BT-115), else None. ``financed_amount`` is what the active financings
-    the caller reads hold on it. ``fingerprints`` are the ones checked: those given, those the
-    caller's financings pledged for this hash, and those of the caller's lodged file of this
-    hash. ``matches`` are the active financings that pledge the document (readable to the
-    caller) or lock any of those fingerprints (public locks: their document and amount only
-    when readable). ``financeable`` is false when ``reasons`` (named like the contract's
-    ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
-    not financeable, else ``face_value - financed_amount``; None when the face value is not
-    known. ``financeable`` is None — unknown, never a guess — when nothing but the document hash
-    could be checked and it gave no reason: no fingerprint was given, and neither a financing
-    the caller reads nor the caller's lodged file of that hash names one, so a copy of the
-    invoice held under another hash (another bank's financing) cannot be ruled out;
-    ``unknown_reason`` then says so in words. ``status`` is the registration's (``active``,
-    ``revoked``, ``superseded``; None when not registered).
+    ``status`` and ``registrant`` are the registration's (public). ``face_value`` (minor units of
+    ``currency``) is the one the financings the caller reads recorded for it (``face_value_source``
+    ``financings``), else the caller's own lodged file of that hash (``facts``, EN 16931 BT-115),
+    else None. ``financed_amount`` (minor units of ``currency``) is what the active financings the
+    caller reads hold on it (0: none holds it) — None when it is not known to the caller: a match's
+    amount is unreadable to it (another bank's financing locks one of the fingerprints: a
+    confidential amount, not 0), or ``financeable`` is None (unknown: a copy held under another hash
+    cannot be ruled out). ``fingerprints`` are the ones checked: those given, those the caller's
+    financings pledged for this hash, and those of the caller's lodged file of this hash.
+    ``matches`` are the active financings that pledge the document (readable to the caller) or lock
+    any of those fingerprints (public locks: their document and amount only when readable).
+    ``financeable`` is false when ``reasons`` (named like the contract's ``RefusalReason``) is not
+    empty; ``headroom`` is what can actually be financed now: 0 when not financeable, else
+    ``face_value - financed_amount``; None when the face value is not known. ``financeable`` is None
+    — unknown, never a guess — when nothing but the document hash could be checked and it gave no
+    reason: no fingerprint was given, and neither a financing the caller reads nor the caller's
+    lodged file of that hash names one, so a copy of the invoice held under another hash (another
+    bank's financing) cannot be ruled out; ``unknown_reason`` then says so in words. ``status`` is
+    the registration's (``active``, ``revoked``, ``superseded``; None when not registered).
 
     ``net_amount_due`` is the amount due of the caller's lodged file of this hash net of the
     credit notes lodged at this gateway (minor units; None without such a file or a way to
@@ -867,7 +869,7 @@ class Financeability:
     status: str | None
     registrant: str | None
     face_value: int | None
-    financed_amount: int
+    financed_amount: int | None
     financeable: bool | None
     currency: str | None = None
     face_value_source: Literal["financings", "facts"] | None = None
@@ -1834,9 +1836,11 @@ def financeable(
             status=None,
             registrant=None,
             face_value=None,
-            financed_amount=0,
+            financed_amount=None,
             financeable=True,
         )
+        #: what the active financings the viewer reads hold on the document
+        financed = 0
         if doc is None:
             result.indexed_block = int(conn.execute(statements.cursor).scalar_one_or_none() or -1)
         else:
@@ -1860,7 +1864,7 @@ def financeable(
                     result.face_value_source = "financings"
                 if not active:
                     continue
-                result.financed_amount += int(amount)
+                financed += int(amount)
                 result.matches.append(
                     Match(int(financing_id), bank, doc, None, int(amount), block, tx_hash)
                 )
@@ -1876,7 +1880,7 @@ def financeable(
                 result.net_amount_due, result.nothing_due = net_due(counted)
             if result.nothing_due is not None:
                 result.reasons.append(NOTHING_DUE)
-            elif result.face_value is not None and result.financed_amount >= result.face_value:
+            elif result.face_value is not None and financed >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
             if pledges:  # the fingerprints a financing the viewer reads pledged for it
                 pledged = {str(f) for f in conn.scalars(statements.fingerprints, params)}
@@ -1905,11 +1909,15 @@ def financeable(
         if result.financeable and (not fps if doc is None else not known_own):
             result.financeable = None
             result.unknown_reason = UNKNOWN_WITHOUT_FINGERPRINTS
+        if result.financeable is not None and all(m.amount is not None for m in result.matches):
+            # known only when every active match's amount is readable: a lock by a financing
+            # the viewer does not read holds an amount it may not learn (never a 0)
+            result.financed_amount = financed
         if result.financeable is not None and result.face_value is not None:
             cap = result.face_value
             if result.net_amount_due is not None:
                 cap = min(cap, result.net_amount_due)
-            result.headroom = max(cap - result.financed_amount, 0) if result.financeable else 0
+            result.headroom = max(cap - financed, 0) if result.financeable else 0
         return result
 
 

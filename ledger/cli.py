@@ -1410,7 +1410,10 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
     if d["successor"]:
         status += f" by {d['successor']}"
     if d["financings"] is not None:
-        financings = f"  financings: {', '.join(map(str, d['financings'])) or 'none you read'}"
+        financings = "  financings: " + (
+            ", ".join(map(str, d["financings"]))
+            or "none you read (only those sealed to your key are shown: others may pledge it)"
+        )
     elif reader:
         financings = "  financings: not shown to you (banks, regulators, admins and its registrant)"
     else:

@@ -228,14 +228,17 @@ def financeable(
     doc_hash: Annotated[str | None, Query()] = None,
     fingerprint: Annotated[list[str] | None, Query(description="repeat for each")] = None,
 ) -> dict[str, Any]:
-    """Is this document financeable, and which active financings pledge it (those the caller
-    reads) or lock its fingerprints (any: the locks are public to banks)? With ``doc_hash`` the
-    document's own fingerprints are checked too: those the caller's financings pledged for it
-    and those of the file of that hash the caller lodged here. ``face_value`` is the one the
-    caller's financings recorded, else the caller's lodged file's (``face_value_source``);
-    ``net_amount_due`` is the lodged file's amount due net of the credit notes lodged here
-    (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what
-    can actually be financed now (0 while a financing locks one of its fingerprints); null
+    """Is this document financeable, and which active financings pledge it (those the caller reads)
+    or lock its fingerprints (any: the locks are public to banks)? With ``doc_hash`` the document's
+    own fingerprints are checked too: those the caller's financings pledged for it and those of the
+    file of that hash the caller lodged here (a regulator, which oversees every file lodged here: of
+    any copy lodged here, whoever lodged it). ``face_value`` is the one the caller's financings
+    recorded, else the caller's lodged file's (``face_value_source``); ``financed_amount`` (minor
+    units) is what the active financings the caller reads hold on it — null when not known to the
+    caller: a lock by a financing it does not read (its amount is confidential), or ``financeable``
+    null; ``net_amount_due`` is the lodged file's amount due net of the credit notes lodged here
+    (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what can
+    actually be financed now (0 while a financing locks one of its fingerprints); null
     ``financeable`` when nothing but the hash could be checked (``unknown_reason``)."""
     require_role(participant, *READERS["financeable"])
     viewer = _viewer(participant)

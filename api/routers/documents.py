@@ -373,8 +373,12 @@ class RevocationPublic(BaseModel):
 class DocumentDetail(DocumentPublic):
     attestations: list[AttestationPublic]
     financings: list[int] | None = Field(
-        description="the financings that pledged it; null: not shown to you (an enterprise or "
-        "attestor sees those of the documents it registered)"
+        description="the ids of the financings pledging it whose sealed terms your key opens, "
+        "ascending — to a bank, a regulator, an admin and the document's registrant; [] when you "
+        "read none, which does not say that none pledges it (a bank reads its own financings "
+        "only: another bank's is confidential; whether an active financing locks the invoice is "
+        "invoice_pledged); null: not shown to your role (an enterprise or attestor learns of "
+        "the financings of the documents it registered only)"
     )
     history: list[EventPublic] = Field(
         description="in chain order: the document's registration, attestations, revocation or "

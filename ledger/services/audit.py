@@ -836,21 +836,24 @@ class Match:
 class Financeability:
     """Whether a document can be financed now, as the index (the chain's copy) sees it.
 
-    ``status`` and ``registrant`` are the registration's (public). ``face_value`` (minor units
-    of ``currency``) is the one the financings the caller reads recorded for it
-    (``face_value_source`` ``financings``), else the caller's own lodged file of that hash
-    (``facts``, EN 16931 BT-115), else None. ``financed_amount`` is what the active financings
-    the caller reads hold on it. ``fingerprints`` are the ones checked: those given, those the
-    caller's financings pledged for this hash, and those of the caller's lodged file of this
-    hash. ``matches`` are the active financings that pledge the document (readable to the
-    caller) or lock any of those fingerprints (public locks: their document and amount only
-    when readable). ``financeable`` is false when ``reasons`` (named like the contract's
-    ``RefusalReason``) is not empty; ``headroom`` is what can actually be financed now: 0 when
-    not financeable, else ``face_value - financed_amount``; None when the face value is not
-    known. ``financeable`` is None — unknown, never a guess — when nothing but the document hash
-    could be checked and it gave no reason: no fingerprint was given, and neither a financing
-    the caller reads nor the caller's lodged file of that hash names one, so a copy of the
-    invoice held under another hash (another bank's financing) cannot be ruled out;
+    ``status`` and ``registrant`` are the registration's (public). ``face_value`` (minor units of
+    ``currency``) is the one the financings the caller reads recorded for it (``face_value_source``
+    ``financings``), else the caller's own lodged file of that hash (``facts``, EN 16931 BT-115; a
+    regulator's: any copy lodged here), else None. ``financed_amount`` (minor units of ``currency``)
+    is what the active financings the caller reads hold on it (0: none holds it) — None when it is
+    not known to the caller: a match's amount is unreadable to it (another bank's financing locks
+    one of the fingerprints: a confidential amount, not 0), or ``financeable`` is None (unknown: a
+    copy held under another hash cannot be ruled out). ``fingerprints`` are the ones checked: those
+    given, those the caller's financings pledged for this hash, and those of the caller's lodged
+    file of this hash (a regulator's: of any copy lodged here). ``matches`` are the active
+    financings that pledge the document (readable to the caller) or lock any of those fingerprints
+    (public locks: their document and amount only when readable). ``financeable`` is false when
+    ``reasons`` (named like the contract's ``RefusalReason``) is not empty; ``headroom`` is what can
+    actually be financed now: 0 when not financeable, else ``face_value - financed_amount``; None
+    when the face value is not known. ``financeable`` is None — unknown, never a guess — when
+    nothing but the document hash could be checked and it gave no reason: no fingerprint was given,
+    and neither a financing the caller reads nor the caller's lodged file of that hash names one, so
+    a copy of the invoice held under another hash (another bank's financing) cannot be ruled out;
     ``unknown_reason`` then says so in words. ``status`` is the registration's (``active``,
     ``revoked``, ``superseded``; None when not registered).
 
@@ -867,7 +870,7 @@ class Financeability:
     status: str | None
     registrant: str | None
     face_value: int | None
-    financed_amount: int
+    financed_amount: int | None
     financeable: bool | None
     currency: str | None = None
     face_value_source: Literal["financings", "facts"] | None = None
@@ -1772,13 +1775,24 @@ class NetDue(Protocol):
     def __call__(self, lodged: ReceivedDocument) -> tuple[int | None, str | None]: ...
 
 
-#: why :func:`financeable` cannot answer for a document hash alone
+#: why :func:`financeable` cannot answer a bank for a document hash alone
 UNKNOWN_WITHOUT_FINGERPRINTS = (
     "no fingerprint of this document is known here: no financing you read pledges it and you "
     "lodged no evaluated copy of it, so a copy of the invoice held under another hash cannot be "
     "ruled out (fingerprints given beside a document hash are checked, but nothing ties them "
     "to the document). Lodge the file (POST /v1/documents/receive), or ask by its fingerprints "
     "alone"
+)
+
+#: why :func:`financeable` cannot answer a regulator for a document hash alone (it oversees
+#: every file lodged here, and a copy it lodged itself is never evaluated: lodging is no help)
+UNKNOWN_WITHOUT_FINGERPRINTS_REGULATOR = (
+    "no fingerprint of this document is known here: no financing you read pledges it and no "
+    "bank lodged an evaluated copy of it at this gateway, so a copy of the invoice held under "
+    "another hash cannot be ruled out (fingerprints given beside a document hash are checked, "
+    "but nothing ties them to the document). Check the file (POST /v1/documents/check): it "
+    "finds a copy with the same facts a bank lodged here under another hash; or ask by its "
+    "fingerprints alone"
 )
 
 
@@ -1796,33 +1810,38 @@ def financeable(
     the document's own fingerprints are checked too — those the financings ``viewer`` reads
     pledged for it, and those of ``caller``'s file of that hash in ``lodged`` (the gateway's
     files) — so a document held under another hash (its other format) is not financeable
-    without naming a fingerprint. A lock by a financing the viewer does not read is a match
-    without its document or amount: which document another bank financed is confidential.
-    ``net_due`` counts the credit notes against the caller's lodged file (``net_amount_due``,
-    ``NOTHING_DUE``: see :class:`Financeability`)."""
+    without naming a fingerprint. A regulator (which oversees every file lodged here) is
+    answered from every copy of the document lodged here, whoever lodged it; a bank only from
+    its own (another bank's lodged file is confidential). A lock by a financing the viewer does
+    not read is a match without its document or amount: which document another bank financed
+    is confidential. ``net_due`` counts the credit notes against the caller's lodged file — a
+    regulator's, any copy's (``net_amount_due``, ``NOTHING_DUE``: see :class:`Financeability`)."""
     if doc_hash is None and not fingerprints:
         raise InvalidInput("doc_hash", "give a document hash, fingerprints, or both")
     doc = parse_filter(doc_hash, "doc_hash", parse_hash)
     fps = {parse_hash(f, "fingerprint") for f in fingerprints}
-    own_file = None
+    oversees = viewer.role == "regulator"
+    #: the copies of the document lodged here that answer for the caller: its own, or for a
+    #: regulator (who oversees every file lodged here) any copy — a bank never learns from
+    #: another bank's lodged file. The same hash is the same bytes: the same facts.
+    copies: list[ReceivedDocument] = []
+    if doc is not None and lodged is not None:
+        if oversees:
+            copies = lodged.received(doc)
+        elif caller:
+            copies = lodged.received(doc, caller)
+    #: the copy whose facts give the face value and count the credit notes: the caller's own
+    #: first (a regulator's own copy is the same file, but never evaluated)
+    mine = [c for c in copies if caller and c.received_by.lower() == caller.lower()]
+    own_file = (mine or copies)[0] if copies else None
+    # the on-chain fingerprints stored with them (a bank's gateway evaluated them when it was
+    # lodged); their gateway-local lookup values are never compared with the chain
+    stored = {value for copy in copies for _, value in onchain_rows(copy.fingerprints)}
+    fps |= stored
     #: whether the document's own fingerprints are known here (given ones are not tied to the
     #: document: a wrong or made-up one would make its answer true)
-    known_own = False
-    if doc is not None and lodged is not None and caller:
-        mine = lodged.received(doc, caller)
-        own_file = mine[0] if mine else None
-        if own_file is not None:
-            # the on-chain fingerprints stored with it (a bank's gateway evaluated them when it
-            # was lodged); its gateway-local lookup values are never compared with the chain
-            stored = {value for _, value in onchain_rows(own_file.fingerprints)}
-            fps |= stored
-            known_own = bool(stored)
-    #: the file whose facts the credit notes are counted against: the caller's own copy, or for
-    #: a regulator (who oversees every file lodged here) any copy of the document
+    known_own = bool(stored)
     counted = own_file
-    if counted is None and doc is not None and lodged is not None and viewer.role == "regulator":
-        copies = lodged.received(doc)
-        counted = copies[0] if copies else None
     statements = _financeable_statements(viewer.reading_role)
     # Core rows on one pooled connection, from statements built once per role: this is the
     # hot path a bank's gateway calls before every financing (see docs/benchmarks-index.md)
@@ -1834,9 +1853,11 @@ def financeable(
             status=None,
             registrant=None,
             face_value=None,
-            financed_amount=0,
+            financed_amount=None,
             financeable=True,
         )
+        #: what the active financings the viewer reads hold on the document
+        financed = 0
         if doc is None:
             result.indexed_block = int(conn.execute(statements.cursor).scalar_one_or_none() or -1)
         else:
@@ -1860,7 +1881,7 @@ def financeable(
                     result.face_value_source = "financings"
                 if not active:
                     continue
-                result.financed_amount += int(amount)
+                financed += int(amount)
                 result.matches.append(
                     Match(int(financing_id), bank, doc, None, int(amount), block, tx_hash)
                 )
@@ -1876,7 +1897,7 @@ def financeable(
                 result.net_amount_due, result.nothing_due = net_due(counted)
             if result.nothing_due is not None:
                 result.reasons.append(NOTHING_DUE)
-            elif result.face_value is not None and result.financed_amount >= result.face_value:
+            elif result.face_value is not None and financed >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)
             if pledges:  # the fingerprints a financing the viewer reads pledged for it
                 pledged = {str(f) for f in conn.scalars(statements.fingerprints, params)}
@@ -1904,12 +1925,18 @@ def financeable(
         result.financeable = not result.reasons
         if result.financeable and (not fps if doc is None else not known_own):
             result.financeable = None
-            result.unknown_reason = UNKNOWN_WITHOUT_FINGERPRINTS
+            result.unknown_reason = (
+                UNKNOWN_WITHOUT_FINGERPRINTS_REGULATOR if oversees else UNKNOWN_WITHOUT_FINGERPRINTS
+            )
+        if result.financeable is not None and all(m.amount is not None for m in result.matches):
+            # known only when every active match's amount is readable: a lock by a financing
+            # the viewer does not read holds an amount it may not learn (never a 0)
+            result.financed_amount = financed
         if result.financeable is not None and result.face_value is not None:
             cap = result.face_value
             if result.net_amount_due is not None:
                 cap = min(cap, result.net_amount_due)
-            result.headroom = max(cap - result.financed_amount, 0) if result.financeable else 0
+            result.headroom = max(cap - financed, 0) if result.financeable else 0
         return result
 
 

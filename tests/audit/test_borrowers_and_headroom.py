@@ -260,14 +260,14 @@ def test_financeable_by_hash_sees_the_invoice_held_under_another_hash(
     assert set(answer["fingerprints"]) == {m["fingerprint"] for m in answer["matches"]}
 
 
-@pytest.mark.parametrize("who", ["Bank B", "Regulator"])
 def test_financeable_by_hash_alone_is_unknown_not_true(
-    world: World, answers: dict[str, Any], who: str
+    world: World, answers: dict[str, Any]
 ) -> None:
-    # the UBL hash was never financed, and neither caller lodged it here nor reads a financing
-    # of it: nothing but the hash could be checked. Its invoice is held (Bank B's financing of
-    # the CII form), so "financeable: true" would have been false assurance
-    answer = answers["financeable_ubl_bank_b" if who == "Bank B" else "financeable_ubl_regulator"]
+    # the UBL hash was never financed, and Bank B neither lodged it here nor reads a financing
+    # of it: nothing but the hash could be checked (Bank A's lodged copy is not Bank B's to
+    # learn from). Its invoice is held (Bank B's financing of the CII form), so "financeable:
+    # true" would have been false assurance
+    answer = answers["financeable_ubl_bank_b"]
     assert answer["registered"] is True
     assert answer["fingerprints"] == []
     assert answer["reasons"] == []
@@ -285,6 +285,12 @@ def test_financeable_by_hash_alone_is_unknown_not_true(
     named = answers["financeable_ubl_bank_a"]
     assert named["financeable"] is False
     assert named["unknown_reason"] is None
+    # so does it for the regulator, which oversees every file lodged here: Bank A's copy names
+    # them (it read null, "lodge the file", although its check of the file used that copy)
+    overseen = answers["financeable_ubl_regulator"]
+    assert (overseen["financeable"], overseen["reasons"]) == (False, ["FINGERPRINT_PLEDGED"])
+    assert overseen["fingerprints"] == named["fingerprints"]
+    assert (overseen["unknown_reason"], overseen["headroom"]) == (None, 0)
 
 
 def test_financeable_by_hash_uses_the_fingerprints_pledged_in_the_terms(

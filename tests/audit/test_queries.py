@@ -277,12 +277,13 @@ class AuditSuite:
             (s.financings["f3"], net.bank.address, None, None)
         ]
         # by document hash, bank B finds its own cancelled financing (its face value, its
-        # fingerprint) and the lock in the way — still without bank A's document or amount
+        # fingerprint) and the lock in the way — still without bank A's document or amount, so
+        # how much is financed is not known to it (never 0: "nothing financed")
         by_doc = audit.financeable(index, hx(s.docs["inv2"]), viewer=as_(net.bank_b))
         assert (by_doc.face_value, by_doc.face_value_source, by_doc.financed_amount) == (
             50000,
             "financings",
-            0,
+            None,
         )
         assert [(m.financing_id, m.doc_hash, m.amount) for m in by_doc.matches] == [
             (s.financings["f3"], None, None)

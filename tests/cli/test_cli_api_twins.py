@@ -462,3 +462,20 @@ def test_doc_show_says_when_a_documents_financing_is_not_the_readers_to_learn(
     bank = story.cli.run("doc", "show", h, "--as", story.address("Demo Bank A")).stdout
     assert f"financings: {story.financing_id}" in bank
     assert "financings: sealed (pass --as MEMBER" in story.cli.run("doc", "show", h).stdout
+
+
+def test_doc_show_does_not_tell_a_bank_that_reads_none_there_are_none(story: Story) -> None:
+    """Bank B reads none of the financings of the UBL invoice (Demo Bank A's is confidential to
+    it): its answer is ``[]`` — you read none — and the CLI's words must not read as "no
+    financings" (it said ``financings: none you read``, and the API's field "the financings
+    that pledged it")."""
+    h = story.ubl_hash
+    bank_b = story.address("Bank B")
+    assert story.cli.json("doc", "show", h, "--as", bank_b)["financings"] == []
+    text = story.cli.run("doc", "show", h, "--as", bank_b).stdout
+    line = next(x for x in text.splitlines() if x.strip().startswith("financings:"))
+    assert "none you read" in line
+    assert "others may pledge it" in line
+    # the regulator reads Demo Bank A's financing
+    regulator = story.cli.json("doc", "show", h, "--as", story.address("Demo Regulator"))
+    assert regulator["financings"] == [story.financing_id]

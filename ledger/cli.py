@@ -1029,7 +1029,13 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
-@doc_app.command("check", cls=reads("POST /v1/documents/check"))
+@doc_app.command(
+    "check",
+    cls=reads("POST /v1/documents/check"),
+    epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
+    "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (nothing "
+    "due); 4 whether a financing holds it is not known; 1 or 2 when the check itself failed.",
+)
 def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: Annotated[
@@ -1039,9 +1045,12 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints, 4 when whether one does is
+    Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
+    (an invoice with nothing due: its amount due is zero or negative, or the credit notes
+    counted cancel it; its nothing_due notice says why), 4 when whether a financing holds it is
     not known to a bank or regulator (the evaluator unavailable; for a regulator, no bank
-    lodged a copy of the document here: never 0, which says nothing holds it). An enterprise
+    lodged a copy of the document here: never 0, which says nothing holds it); 1 or 2 when the
+    check itself failed. The first that applies, in the order 3, 5, 4. An enterprise
     or attestor is never shown fingerprints or holders (a forged copy must not learn that the
     original is financed): for them the exit code says nothing about financings (0) and the
     answer carries a holders_unknown notice. With --as, what that member's API key would see
@@ -1062,6 +1071,8 @@ def doc_check(
     emit(as_json, payload, text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
+    if any(n.kind == "nothing_due" for n in ex.notices):
+        raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, nothing is due to finance
     if ex.fingerprints_shown and not ex.holders_known:
         raise typer.Exit(4)  # never 0 ("nothing holds it") when that could not be checked
 

@@ -1426,7 +1426,9 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         financings = "  financings: not shown to you (banks, regulators, admins and its registrant)"
     else:
         financings = (
-            "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)"
+            "  financings: sealed (pass --as ADDRESS, the address of a member whose key this "
+            "gateway holds, as `tradeledger member list` shows it: the financings whose terms "
+            "its key opens)"
         )
     revocation = d.get("revocation")
     lines = [
@@ -1710,7 +1712,8 @@ def _financing_text(f: fin_svc.Financing) -> str:
     if t is None:
         return head + (
             "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
-            "registrants; pass --as MEMBER to read them with that member's key)"
+            "registrants; pass --as ADDRESS, the address of one of them whose key this gateway "
+            "holds, as `tradeledger member list` shows it, to read them with its key)"
         )
     lines = [
         head + f", {t.kind.name.lower()}",

@@ -929,7 +929,12 @@ def _examined_text(
             "(this exact document)"
         )
     lines += _pledged_lines(
-        ex.pledged, ex.financeable_amount, ex.financing_headroom, facts, role or None
+        ex.pledged,
+        ex.financeable_amount,
+        ex.financing_headroom,
+        facts,
+        role or None,
+        unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
     )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
@@ -954,12 +959,27 @@ def _examined_text(
     return lines_text(lines)
 
 
+def _headroom_unknown(notices: Sequence[tuple[str, str]]) -> str:
+    """Why what is left to finance is not known, from the ``holders_unknown`` notice (kind,
+    message) the answer carries: its reason's first clause (the evaluator could not be reached,
+    is not configured, or its answer did not verify; no bank lodged a copy here; not shown to
+    the role), the note below saying the rest: never "unknown to you" when it was not checked."""
+    for kind, message in notices:
+        if kind == "holders_unknown":
+            reason = message.split(" not known", 1)[-1].removeprefix(" here").removeprefix(": ")
+            reason = reason.split("; ", 1)[0].split(": ", 1)[0]
+            return f"unknown: {reason} (note holders_unknown below)"
+    return "unknown: whether an active financing locks it is not known (no fingerprint)"
+
+
 def _pledged_lines(
     pledged: bool | None,
     financeable: int | None,
     headroom: int | None,
     facts: dict[str, Any],
     role: str | None = None,
+    *,
+    unknown: str,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. The
@@ -977,7 +997,7 @@ def _pledged_lines(
         lines.append("  invoice pledged: no (no active financing locks its fingerprints)")
     if financeable is not None:
         currency = facts.get("currency")
-        left = money(headroom, currency) if headroom is not None else "unknown to you"
+        left = money(headroom, currency) if headroom is not None else unknown
         if role is None:
             counted = "the credit notes counted for you"
         elif role in FINGERPRINT_ROLES:
@@ -1451,6 +1471,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         held.get("financeable_amount"),
         held.get("financing_headroom"),
         held.get("facts") or {},
+        unknown=_headroom_unknown([(n["kind"], n["message"]) for n in held.get("notices") or []]),
     )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [

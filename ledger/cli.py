@@ -929,7 +929,12 @@ def _examined_text(
             "(this exact document)"
         )
     lines += _pledged_lines(
-        ex.pledged, ex.financeable_amount, ex.financing_headroom, facts, role or None
+        ex.pledged,
+        ex.financeable_amount,
+        ex.financing_headroom,
+        facts,
+        role or None,
+        unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
     )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
@@ -954,12 +959,27 @@ def _examined_text(
     return lines_text(lines)
 
 
+def _headroom_unknown(notices: Sequence[tuple[str, str]]) -> str:
+    """Why what is left to finance is not known, from the ``holders_unknown`` notice (kind,
+    message) the answer carries: its reason's first clause (the evaluator could not be reached,
+    is not configured, or its answer did not verify; no bank lodged a copy here; not shown to
+    the role), the note below saying the rest: never "unknown to you" when it was not checked."""
+    for kind, message in notices:
+        if kind == "holders_unknown":
+            reason = message.split(" not known", 1)[-1].removeprefix(" here").removeprefix(": ")
+            reason = reason.split("; ", 1)[0].split(": ", 1)[0]
+            return f"unknown: {reason} (note holders_unknown below)"
+    return "unknown: whether an active financing locks it is not known (no fingerprint)"
+
+
 def _pledged_lines(
     pledged: bool | None,
     financeable: int | None,
     headroom: int | None,
     facts: dict[str, Any],
     role: str | None = None,
+    *,
+    unknown: str,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. The
@@ -977,7 +997,7 @@ def _pledged_lines(
         lines.append("  invoice pledged: no (no active financing locks its fingerprints)")
     if financeable is not None:
         currency = facts.get("currency")
-        left = money(headroom, currency) if headroom is not None else "unknown to you"
+        left = money(headroom, currency) if headroom is not None else unknown
         if role is None:
             counted = "the credit notes counted for you"
         elif role in FINGERPRINT_ROLES:
@@ -1029,7 +1049,13 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
-@doc_app.command("check", cls=reads("POST /v1/documents/check"))
+@doc_app.command(
+    "check",
+    cls=reads("POST /v1/documents/check"),
+    epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
+    "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (nothing "
+    "due); 4 whether a financing holds it is not known; 1 or 2 when the check itself failed.",
+)
 def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: Annotated[
@@ -1039,9 +1065,12 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints, 4 when whether one does is
+    Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
+    (an invoice with nothing due: its amount due is zero or negative, or the credit notes
+    counted cancel it; its nothing_due notice says why), 4 when whether a financing holds it is
     not known to a bank or regulator (the evaluator unavailable; for a regulator, no bank
-    lodged a copy of the document here: never 0, which says nothing holds it). An enterprise
+    lodged a copy of the document here: never 0, which says nothing holds it); 1 or 2 when the
+    check itself failed. The first that applies, in the order 3, 5, 4. An enterprise
     or attestor is never shown fingerprints or holders (a forged copy must not learn that the
     original is financed): for them the exit code says nothing about financings (0) and the
     answer carries a holders_unknown notice. With --as, what that member's API key would see
@@ -1062,6 +1091,8 @@ def doc_check(
     emit(as_json, payload, text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
+    if any(n.kind == "nothing_due" for n in ex.notices):
+        raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, nothing is due to finance
     if ex.fingerprints_shown and not ex.holders_known:
         raise typer.Exit(4)  # never 0 ("nothing holds it") when that could not be checked
 
@@ -1418,7 +1449,9 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         financings = "  financings: not shown to you (banks, regulators, admins and its registrant)"
     else:
         financings = (
-            "  financings: sealed (pass --as MEMBER: the financings whose terms its key opens)"
+            "  financings: sealed (pass --as ADDRESS, the address of a member whose key this "
+            "gateway holds, as `tradeledger member list` shows it: the financings whose terms "
+            "its key opens)"
         )
     revocation = d.get("revocation")
     lines = [
@@ -1441,6 +1474,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         held.get("financeable_amount"),
         held.get("financing_headroom"),
         held.get("facts") or {},
+        unknown=_headroom_unknown([(n["kind"], n["message"]) for n in held.get("notices") or []]),
     )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
@@ -1702,7 +1736,8 @@ def _financing_text(f: fin_svc.Financing) -> str:
     if t is None:
         return head + (
             "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
-            "registrants; pass --as MEMBER to read them with that member's key)"
+            "registrants; pass --as ADDRESS, the address of one of them whose key this gateway "
+            "holds, as `tradeledger member list` shows it, to read them with its key)"
         )
     lines = [
         head + f", {t.kind.name.lower()}",

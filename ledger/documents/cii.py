@@ -42,6 +42,8 @@ RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 NS = {"rsm": RSM, "ram": RAM, "udt": UDT}
+#: the document number (BT-1) as its faults name it (``textlimits.check_text_lengths``)
+NUMBER_FIELD = "ram:ID"
 
 #: ZUGFeRD 1.0 (FeRD, 2014): root rsm:CrossIndustryDocument
 ZF1_RSM = "urn:ferd:CrossIndustryDocument:invoice:1p0"
@@ -195,7 +197,11 @@ def read_cii(root: etree._Element) -> DocumentFacts:
     except DocumentFormatError:
         raise
     except InvalidInput as exc:
-        raise DocumentFormatError(exc.field, f"{exc.rule} ({d.where})") from None
+        raise DocumentFormatError(
+            NUMBER_FIELD if exc.field == "number" else exc.field,
+            f"{exc.rule} ({d.where})",
+            **{k: v for k, v in exc.details.items() if k not in ("field", "rule")},
+        ) from None
 
 
 def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree._Element | None:

@@ -29,6 +29,7 @@ from .identifiers import (
     vat_id,
 )
 from .normalise import (
+    INVOICE_REFERENCE_TERM,
     clean_text,
     normalise_currency,
     normalise_identifier,
@@ -399,7 +400,14 @@ class DocumentFacts:
     ) -> DocumentFacts:
         """Facts from raw values: the number, the invoice references and the currency are
         normalised here."""
-        refs = tuple(sorted({normalise_number(r, "invoiceReference") for r in invoice_refs}))
+        refs = tuple(
+            sorted(
+                {
+                    normalise_number(r, "invoiceReference", INVOICE_REFERENCE_TERM)
+                    for r in invoice_refs
+                }
+            )
+        )
         return cls(
             doc_type=doc_type,
             number=normalise_number(number, "number"),

@@ -169,8 +169,9 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
         return _Reader(strict).facts(form)
     except DocumentFormatError:
         raise
-    except InvalidInput as exc:
-        raise DocumentFormatError(exc.field, exc.rule) from None
+    except InvalidInput as exc:  # its details kept: an over-long text's term, limit, length
+        details = {k: v for k, v in exc.details.items() if k not in ("field", "rule")}
+        raise DocumentFormatError(exc.field, exc.rule, **details) from None
 
 
 def _nesting_depth(data: bytes) -> int:

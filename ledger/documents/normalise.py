@@ -27,6 +27,34 @@ _VAT_COUNTRY_ALIASES = {"GR": "EL"}
 
 #: the largest identifier we accept, in characters, after trimming
 MAX_IDENTIFIER_LENGTH = 200
+#: the EN 16931 terms a normalised text too long is refused under (``textlimits.py``)
+NUMBER_TERM = "BT-1 Invoice number"
+INVOICE_REFERENCE_TERM = "BT-25 Preceding invoice reference"
+PARTY_ID_TERM = "BT-29..BT-32, BT-46..BT-48 Party identifiers"
+
+#: the identifiers at the start of a term: ``BT-29-1, BT-30-1``, ``BT-46..BT-48``, ``BT-1``
+_TERM_ID = re.compile(r"BT-[\w-]+(?:(?:, |\.\.)BT-[\w-]+)*")
+
+
+def term_id(term: str) -> str:
+    """The EN 16931 identifiers a ``term`` starts with (the whole term when it names none)."""
+    found = _TERM_ID.match(term)
+    return found.group(0) if found else term
+
+
+def _refuse_long_normalised(text: str, field: str, term: str) -> None:
+    """A normalised text longer than :data:`MAX_IDENTIFIER_LENGTH` refused as every over-long
+    text is (``textlimits.refuse_long``): naming ``field``, the limit, the length and the EN
+    16931 ``term`` — never the text. NFKC can make a text longer (one character may become
+    eighteen), so a text within the limit as written may not be once normalised."""
+    if len(text) > MAX_IDENTIFIER_LENGTH:
+        raise InvalidInput(
+            field,
+            f"longer than {MAX_IDENTIFIER_LENGTH} characters (EN 16931 {term})",
+            term=term_id(term),
+            limit=MAX_IDENTIFIER_LENGTH,
+            length=len(text),
+        )
 
 
 def without_invisibles(value: str) -> str:
@@ -50,31 +78,25 @@ def clean_text(value: str) -> str:
     return " ".join(text.split())
 
 
-def normalise_identifier(value: str, field: str = "identifier") -> str:
+def normalise_identifier(value: str, field: str = "identifier", term: str = PARTY_ID_TERM) -> str:
     """A party identifier without a check-digit scheme (legal registration, tax id, party id) in
     canonical form (document numbers use ``normalise_number``).
 
     NFKC, invisible characters removed (:func:`without_invisibles`), upper case, separators
     (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
     dropped from every run of digits (``INV-0042`` → ``INV42``). Raises ``InvalidInput`` if
-    nothing is left.
+    nothing is left, or if it is too long (naming the EN 16931 ``term``).
     """
     text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     text = _SEPARATORS.sub("", text)
     text = _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", text)
     if not text:
         raise InvalidInput(field, "must contain at least one letter or digit")
-    if len(text) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput(
-            field,
-            f"longer than {MAX_IDENTIFIER_LENGTH} characters",
-            limit=MAX_IDENTIFIER_LENGTH,
-            length=len(text),
-        )
+    _refuse_long_normalised(text, field, term)
     return text
 
 
-def normalise_number(value: str, field: str = "number") -> str:
+def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM) -> str:
     """A document number in canonical form, so that re-typed copies meet and different numbers
     stay different.
 
@@ -85,7 +107,8 @@ def normalise_number(value: str, field: str = "number") -> str:
     piece starting with a digit: that boundary is written ``-``. So ``FV 1/12/2023`` →
     ``FV1-12-2023`` and ``FV 11/2/2023`` → ``FV11-2-2023`` stay apart, while ``fv 01.12.2023``,
     ``FV-1-12-2023`` and ``FV1/12/2023`` all meet ``FV1-12-2023``; ``INV-0042`` → ``INV42``;
-    ``2024/001`` → ``2024-1``. Raises ``InvalidInput`` if nothing is left or it is too long.
+    ``2024/001`` → ``2024-1``. Raises ``InvalidInput`` if nothing is left or it is too long
+    (naming the EN 16931 ``term``).
     """
     text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     pieces = [
@@ -100,13 +123,7 @@ def normalise_number(value: str, field: str = "number") -> str:
         out += piece
     if not out:
         raise InvalidInput(field, "must contain at least one letter or digit")
-    if len(out) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput(
-            field,
-            f"longer than {MAX_IDENTIFIER_LENGTH} characters",
-            limit=MAX_IDENTIFIER_LENGTH,
-            length=len(out),
-        )
+    _refuse_long_normalised(out, field, term)
     return out
 
 

@@ -19,6 +19,15 @@ date, a shared reference, or amounts that add up exactly. ``scripts/eval_duplica
 measures recall on planted re-issues and splits and the false-suspicion rate among distinct
 invoices of the same seller and buyer (``docs/documents.md``).
 
+Only invoices with a positive amount due (EN 16931 BT-115) are compared, as the candidate and as
+the known invoice, for every kind: an invoice whose amount due is zero or negative has nothing
+to finance (the gateway says so in a ``nothing_due`` notice and ``financing.create`` refuses
+it), so it cannot be the receivable financed twice, nor a part or the whole of a split (parts
+that "add up" through a negative invoice are no split of a receivable). A re-issue of such an
+invoice is not reported either: issued again under a new number it still has nothing due, and
+each copy gets its own ``nothing_due`` notice. Credit notes are never compared (they correct an
+invoice, ``credit_notes_for``; they are no receivable).
+
 Only facts are compared (``DocumentFacts.lines`` and ``references``), so a gateway checks a file
 against the facts it stored, without their files.
 """
@@ -84,14 +93,16 @@ def _name(facts: DocumentFacts) -> str:
 
 
 def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
-    """Both invoices (no credit note) of the same seller and buyer in one currency, with lines,
-    different numbers, and not already graded a match."""
+    """Both invoices (no credit note) of the same seller and buyer in one currency, each with a
+    positive amount due, with lines, different numbers, and not already graded a match."""
     if candidate.credit_note or known.credit_note or candidate.doc_type != known.doc_type:
         return False
     if candidate.currency is None or candidate.currency != known.currency:
         return False
     if candidate.amount_minor is None or known.amount_minor is None:
         return False
+    if candidate.amount_minor <= 0 or known.amount_minor <= 0:
+        return False  # nothing due on one of them: nothing to finance twice (module docstring)
     if not candidate.lines or not known.lines or candidate.number == known.number:
         return False
     if party_relation(candidate.seller, known.seller)[0] is not True:

@@ -23,19 +23,23 @@ keeps no lines (no real quantity is that long).
 
 A longer text is refused with :class:`ledger.errors.DocumentFormatError` (an ``InvalidInput``:
 HTTP 422) naming the field, the limit and the EN 16931 term, before anything is stored:
-``seller.name: longer than 500 characters (EN 16931 BT-27 Seller name)``. Facts stored before
+``seller.name: longer than 500 characters (EN 16931 BT-27 Seller name)``. A document number,
+invoice reference or party identifier is held to 200 characters also once normalised
+(``normalise.py``: NFKC can lengthen a text), refused the same way with the term, the limit and
+the normalised length (``details.term``, ``limit``, ``length``). Facts stored before
 these limits are read back as they were (``DocumentFacts.from_dict`` does not check them).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from ledger.errors import DocumentFormatError
 
 from .facts import DocumentFacts, IdScheme, Party
-from .normalise import MAX_IDENTIFIER_LENGTH
+from .normalise import INVOICE_REFERENCE_TERM as INVOICE_REFERENCE_TERM
+from .normalise import MAX_IDENTIFIER_LENGTH, term_id
+from .normalise import NUMBER_TERM as NUMBER_TERM
 
 #: the longest party name (BT-27, BT-44) and invoice line item name (BT-153) kept, in characters
 MAX_NAME_LENGTH = 500
@@ -67,18 +71,6 @@ REFERENCE_TERMS = {
     "delivery_date": "BT-72 Actual delivery date",
     "period": "BT-73, BT-74 Invoicing period",
 }
-NUMBER_TERM = "BT-1 Invoice number"
-INVOICE_REFERENCE_TERM = "BT-25 Preceding invoice reference"
-
-
-#: the identifiers at the start of a term: ``BT-29-1, BT-30-1``, ``BT-46..BT-48``, ``BT-1``
-_TERM_ID = re.compile(r"BT-[\w-]+(?:(?:, |\.\.)BT-[\w-]+)*")
-
-
-def _term_id(term: str) -> str:
-    """The EN 16931 identifiers a ``term`` starts with (the whole term when it names none)."""
-    found = _TERM_ID.match(term)
-    return found.group(0) if found else term
 
 
 def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_LENGTH) -> None:
@@ -89,7 +81,7 @@ def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_L
         raise DocumentFormatError(
             field,
             f"longer than {limit} characters (EN 16931 {term})",
-            term=_term_id(term),
+            term=term_id(term),
             limit=limit,
             length=len(text),
         )

@@ -32,6 +32,8 @@ UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
 CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
 CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
 NS = {"cac": CAC, "cbc": CBC}
+#: the document number (BT-1) as its faults name it (``textlimits.check_text_lengths``)
+NUMBER_FIELD = "cbc:ID"
 
 #: UNTDID 1001 codes that EN 16931 lists as credit notes (BT-3)
 CREDIT_NOTE_TYPE_CODES = frozenset(
@@ -117,7 +119,11 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
     except DocumentFormatError:
         raise
     except InvalidInput as exc:
-        raise DocumentFormatError(exc.field, f"{exc.rule} ({where})") from None
+        raise DocumentFormatError(
+            NUMBER_FIELD if exc.field == "number" else exc.field,
+            f"{exc.rule} ({where})",
+            **{k: v for k, v in exc.details.items() if k not in ("field", "rule")},
+        ) from None
 
 
 def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:

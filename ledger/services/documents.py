@@ -51,7 +51,12 @@ from ledger.documents.fingerprints import (
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
-from ledger.documents.normalise import clean_text, normalise_identifier, normalise_vat_id
+from ledger.documents.normalise import (
+    NUMBER_TERM,
+    clean_text,
+    normalise_identifier,
+    normalise_vat_id,
+)
 from ledger.documents.suspicion import find_suspicions
 from ledger.errors import (
     EvaluatorUnavailable,
@@ -3089,7 +3094,7 @@ def search_lodged(
     number = None
     if invoice_number is not None:
         _search_criterion(invoice_number, "invoice_number")
-        number = normalise_identifier(invoice_number, "invoice_number")
+        number = normalise_identifier(invoice_number, "invoice_number", NUMBER_TERM)
     after = _lodged_cursor(cursor)
     rows, more = ledger.db.search_received(
         received_by=actor,

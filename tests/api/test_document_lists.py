@@ -296,6 +296,23 @@ def test_bad_search_values_are_422_naming_the_field(
     assert response.json()["details"]["field"].split(".")[-1] == field
 
 
+def test_a_searched_number_too_long_once_normalised_names_its_term(
+    client: TestClient, network: Network
+) -> None:
+    """20 characters NFKC makes 300 letters: refused as a document's number is (BT-1), the
+    limit and the length named, the text not echoed."""
+    response = client.get(
+        "/v1/documents/lodged",
+        params={"invoice_number": "\ufdfa" * 20},
+        headers=network.bank.headers,
+    )
+    assert response.status_code == 422, response.text
+    details = response.json()["details"]
+    assert details["field"] == "invoice_number", details
+    assert (details["term"], details["limit"], details["length"]) == ("BT-1", 200, 300), details
+    assert "\ufdfa" not in response.text
+
+
 def test_lodged_pagination_loses_and_repeats_nothing(client: TestClient, network: Network) -> None:
     lodged = [lodge(client, network.bank, invoice_form(f"P-{n}"))["doc_hash"] for n in range(7)] + [
         lodge(client, network.bank, unique_file()["file"][1])["doc_hash"]

@@ -6,13 +6,15 @@ accepted by ``POST /v1/documents/check`` and ``/receive``, stored and echoed bac
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.api_helpers import client_fixture, xml
-from tests.documents.test_doc_text_limits import CASE_IDS, TOO_LONG
+from tests.documents.test_doc_text_limits import CASE_IDS, EXPANDS, TOO_LONG
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
@@ -28,6 +30,13 @@ CHOSEN = {
     "cii buyer global id",
     "json issuer name",
     "json consignee id",
+    # the document number and invoice reference: refused once normalised, term and all
+    "ubl number longer once normalised",
+    "ubl number without separators",
+    "ubl invoice reference",
+    "cii number without separators",
+    "cii number longer once normalised",
+    "json document number longer once normalised",
 }
 CASES = [case for case in TOO_LONG if case[0] in CHOSEN]
 
@@ -65,6 +74,13 @@ def test_over_long_texts_are_refused_and_nothing_is_stored(
         assert body["error"] == "document_format_error", body
         assert body["details"]["field"] == field, body
         assert f"longer than {limit} characters (EN 16931 {term}" in body["message"], body
+        details = body["details"]
+        assert details["term"].startswith(term), body  # the term's identifiers, whole
+        assert details["limit"] == limit, body
+        assert details["length"] > limit, body
+        assert not re.search(r"(.)\1{49}", response.text), route  # no run of the text echoed
+        assert EXPANDS not in response.text, route
+        assert unicodedata.normalize("NFKC", EXPANDS)[:5] not in response.text, route
     for who in (network.bank, network.enterprise):
         lodged = client.get("/v1/documents/lodged", headers=who.headers).json()
         assert lodged["items"] == [], lodged

@@ -461,7 +461,9 @@ def test_doc_show_says_when_a_documents_financing_is_not_the_readers_to_learn(
     assert story.cli.json("doc", "show", h, "--as", customs)["financings"] is None
     bank = story.cli.run("doc", "show", h, "--as", story.address("Demo Bank A")).stdout
     assert f"financings: {story.financing_id}" in bank
-    assert "financings: sealed (pass --as MEMBER" in story.cli.run("doc", "show", h).stdout
+    sealed = " ".join(story.cli.run("doc", "show", h).stdout.split())
+    assert "financings: sealed (pass --as ADDRESS, the address of a member" in sealed
+    assert "`tradeledger member list`" in sealed
 
 
 def test_doc_show_does_not_tell_a_bank_that_reads_none_there_are_none(story: Story) -> None:
@@ -479,3 +481,18 @@ def test_doc_show_does_not_tell_a_bank_that_reads_none_there_are_none(story: Sto
     # the regulator reads Demo Bank A's financing
     regulator = story.cli.json("doc", "show", h, "--as", story.address("Demo Regulator"))
     assert regulator["financings"] == [story.financing_id]
+
+
+def test_the_sealed_terms_hint_can_be_acted_on(story: Story) -> None:
+    """``finance show`` without --as said "pass --as MEMBER": --as takes an address. The hint
+    says so and where to find it; following it opens the terms."""
+    fid = str(story.financing_id)
+    said = " ".join(story.cli.run("finance", "show", fid).stdout.split())
+    assert "terms: confidential" in said, said
+    assert "pass --as ADDRESS, the address of one of them whose key this gateway holds" in said
+    assert "`tradeledger member list`" in said, said
+    listed = story.cli.json("member", "list")["items"]
+    [bank] = [m["address"] for m in listed if m["name"] == "Demo Bank A"]
+    opened = story.cli.run("finance", "show", fid, "--as", bank).stdout
+    assert "terms: confidential" not in opened
+    assert "amount " in opened

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.api.test_nothing_due_api import INVOICE, NEGATIVE_UBL, credit_note
+from tests.api.test_nothing_due_api import INVOICE, NEGATIVE_UBL, ZERO_UBL, credit_note
 from tests.cli.cli_helpers import Cli
 
 
@@ -39,13 +39,13 @@ def test_doc_check_says_a_negative_amount_due_is_not_financeable(tmp_path: Path)
     bank = by_role["bank"]
     invoice = tmp_path / "negative.xml"
     invoice.write_bytes(NEGATIVE_UBL)
-    said = cli.run("doc", "check", str(invoice), "--as", bank).stdout
+    said = cli.run("doc", "check", str(invoice), "--as", bank, code=5).stdout
     [line] = [ln for ln in said.splitlines() if "financeable amount" in ln]
     assert "financeable amount 0.00 DKK" in line, said
     assert "left to finance: 0.00 DKK" in line, said
     assert "-4,675.00" not in line, said
     assert "NOT FINANCEABLE: its amount due (EN 16931 BT-115) is negative" in said, said
-    assert cli.json("doc", "check", str(invoice), "--as", bank)["financeable_amount"] == 0
+    assert cli.json("doc", "check", str(invoice), "--as", bank, code=5)["financeable_amount"] == 0
     received = cli.json("doc", "receive", str(invoice), "--as", bank)
     assert received["financeable_amount"] == 0
     refused = _finance(cli, bank, received["doc_hash"], "DKK")
@@ -65,9 +65,26 @@ def test_doc_check_says_credit_notes_cancel_the_amount_due(tmp_path: Path) -> No
     doc_hash = cli.json("doc", "receive", str(tmp_path / "invoice.xml"), "--as", bank)["doc_hash"]
     cli.json("doc", "receive", str(tmp_path / "cn1.xml"), "--as", bank)
     cli.json("doc", "receive", str(tmp_path / "cn2.xml"), "--as", bank)
-    said = cli.run("doc", "check", str(tmp_path / "invoice.xml"), "--as", bank).stdout
+    said = cli.run("doc", "check", str(tmp_path / "invoice.xml"), "--as", bank, code=5).stdout
     assert "financeable amount 0.00 EUR" in said, said
     assert "NOT FINANCEABLE: the credit notes counted cancel its amount due" in said, said
     refused = _finance(cli, bank, doc_hash, "EUR")
     assert "cannot be financed" in refused, refused
     assert "credit notes counted cancel" in refused, refused
+
+
+def test_doc_check_exit_codes_are_in_its_help(tmp_path: Path) -> None:
+    """Not financeable is exit 5, documented beside 3 (held) and 4 (not known); a positive
+    invoice exits 0."""
+    cli, by_role = _demo(tmp_path)
+    helped = " ".join(cli.run("doc", "check", "--help").stdout.split())
+    assert "5 NOT FINANCEABLE" in helped, helped
+    assert "3 an active financing holds" in helped, helped
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(INVOICE)
+    cli.run("doc", "check", str(invoice), "--as", by_role["bank"])  # exit 0
+    zero = tmp_path / "zero.xml"
+    zero.write_bytes(ZERO_UBL)
+    said = cli.run("doc", "check", str(zero), "--as", by_role["bank"], code=5).stdout
+    assert "NOT FINANCEABLE: its amount due (EN 16931 BT-115) is zero" in said, said
+    cli.run("doc", "check", str(zero), code=5)  # as the regulator

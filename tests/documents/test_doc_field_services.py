@@ -175,6 +175,24 @@ def test_split_parts_are_suspicious_and_name_the_documents(network: Network) -> 
     assert all(m.grade != "same_document" for m in check.matches)
 
 
+@pytest.mark.parametrize("due", ["0.00", "-100.00"])
+def test_an_invoice_with_nothing_due_is_no_split(network: Network, due: str) -> None:
+    """Nothing due is nothing to finance twice: a part for 0.00 or -100.00 raises no split, is
+    no part of a later check, and carries its ``nothing_due`` notice."""
+    bank = network.bank.address
+    docs.receive(network.ledger, bank, "bank", field_bytes("split/a-original-471102.cii.xml"))
+    nothing = field_bytes("split/b1-part-471102-1.cii.xml").replace(
+        b"<ram:DuePayableAmount>300.00<", f"<ram:DuePayableAmount>{due}<".encode()
+    )
+    lodged = docs.receive(network.ledger, bank, "bank", nothing)
+    assert lodged.suspicions == ()
+    assert [n.kind for n in lodged.notices if n.kind == "nothing_due"] == ["nothing_due"]
+    _, check = docs.examine(
+        network.ledger, field_bytes("split/b2-part-471102-2.cii.xml"), bank, "bank"
+    )
+    assert all(lodged.doc_hash not in s.documents for s in check.suspicions)
+
+
 def test_suspicion_is_scoped_like_matches(network: Network) -> None:
     """Bank B does not learn of files only bank A lodged: suspicion is scoped like matches."""
     docs.receive(

@@ -20,6 +20,9 @@ CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes
 BILL = resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
 
 HUGE = 500_000
+#: one character NFKC makes eighteen (U+FDFA ARABIC LIGATURE SALLALLAHOU ALAYHE WASALLAM;
+#: fifteen once its spaces, separators, are dropped)
+EXPANDS = "\ufdfa"
 
 
 def _xml(base: bytes, old: str, new: str) -> bytes:
@@ -77,6 +80,35 @@ TOO_LONG: list[tuple[str, bytes, str, int, str]] = [
         "BT-1",
     ),
     (
+        # within the limit as written, not once normalised (each becomes 15 letters)
+        "ubl number longer once normalised",
+        _xml(UBL, ">TOSL110<", ">" + EXPANDS * 20 + "<"),
+        "cbc:ID",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "ubl number without separators",
+        _xml(UBL, ">TOSL110<", ">" + "N" * (MAX_TEXT_LENGTH + 1) + "<"),
+        "cbc:ID",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "ubl invoice reference",
+        _xml(
+            UBL,
+            "<cac:AccountingSupplierParty>",
+            "<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>"
+            + "R" * (MAX_TEXT_LENGTH + 1)
+            + "</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>"
+            + "<cac:AccountingSupplierParty>",
+        ),
+        "invoiceReference",
+        MAX_TEXT_LENGTH,
+        "BT-25",
+    ),
+    (
         "ubl order reference",
         _xml(UBL, "<cbc:ID>123</cbc:ID>", "<cbc:ID>" + "R" * 201 + "</cbc:ID>"),
         "references.order",
@@ -96,6 +128,20 @@ TOO_LONG: list[tuple[str, bytes, str, int, str]] = [
         "buyer.id",
         MAX_TEXT_LENGTH,
         "BT-46..BT-48",
+    ),
+    (
+        "cii number without separators",
+        _xml(CII, "<ram:ID>TOSL110<", "<ram:ID>" + "N" * (MAX_TEXT_LENGTH + 1) + "<"),
+        "ram:ID",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "cii number longer once normalised",
+        _xml(CII, "<ram:ID>TOSL110<", "<ram:ID>" + EXPANDS * 20 + "<"),
+        "ram:ID",
+        MAX_TEXT_LENGTH,
+        "BT-1",
     ),
     (
         "cii order reference",
@@ -128,6 +174,13 @@ TOO_LONG: list[tuple[str, bytes, str, int, str]] = [
     (
         "json document number",
         _form(documentNumber="N" * 201),
+        "documentNumber",
+        MAX_TEXT_LENGTH,
+        "BT-1",
+    ),
+    (
+        "json document number longer once normalised",
+        _form(documentNumber=EXPANDS * 20),
         "documentNumber",
         MAX_TEXT_LENGTH,
         "BT-1",

@@ -1,0 +1,82 @@
+"""Suspicions (``ledger.documents.suspicion``) only between invoices with something due."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from documents_support import field_doc
+
+from ledger.documents.facts import DocumentFacts
+from ledger.documents.normalise import normalise_number
+from ledger.documents.suspicion import find_suspicions
+
+
+def _facts(rel: str) -> DocumentFacts:
+    facts = field_doc(rel).facts
+    assert facts is not None
+    return facts
+
+
+def _as(facts: DocumentFacts, number: str, amount: int) -> DocumentFacts:
+    """``facts`` under another number for ``amount``: the same seller, buyer, lines and date."""
+    return replace(
+        facts,
+        number=normalise_number(number, "number"),
+        number_as_written=number,
+        amount_minor=amount,
+    )
+
+
+ORIGINAL = "split/a-original-471102.cii.xml"
+
+
+REISSUE = ("reissue/a-original-471102.cii.xml", "reissue/c-reissued-471102-R1-new-date.cii.xml")
+
+
+def test_the_field_cases_are_suspicious_with_positive_amounts() -> None:
+    """The control: the same pairs with positive amounts are reported."""
+    whole = _facts(ORIGINAL)
+    assert whole.amount_minor is not None
+    assert whole.amount_minor > 0
+    part = _as(whole, "P-1", whole.amount_minor // 2)
+    assert [s.kind.value for s in find_suspicions(part, [("whole", whole)])] == ["split_part"]
+    assert [s.kind.value for s in find_suspicions(whole, [("part", part)])] == ["split_whole"]
+    first, again = (_facts(r) for r in REISSUE)
+    assert [s.kind.value for s in find_suspicions(again, [("first", first)])] == ["reissue"]
+
+
+@pytest.mark.parametrize("amount", [0, -10_000])
+def test_nothing_due_is_no_split_part_nor_whole(amount: int) -> None:
+    whole = _facts(ORIGINAL)
+    nothing = _as(whole, "N-1", amount)
+    assert find_suspicions(nothing, [("whole", whole)]) == []  # not a part of a positive one
+    assert find_suspicions(whole, [("nothing", nothing)]) == []  # not a part of the candidate
+    negative_whole = _as(whole, "W-1", amount)
+    smaller = _as(whole, "S-1", amount - 5_000)
+    assert find_suspicions(smaller, [("whole", negative_whole)]) == []
+    assert find_suspicions(negative_whole, [("part", smaller)]) == []
+
+
+@pytest.mark.parametrize("amount", [0, -10_000])
+def test_nothing_due_is_no_re_issue(amount: int) -> None:
+    """A re-issue of an invoice with nothing due has nothing due either: each copy has its
+    ``nothing_due`` notice, neither is a receivable financed twice."""
+    first, again = (_facts(r) for r in REISSUE)
+    first, again = replace(first, amount_minor=amount), replace(again, amount_minor=amount)
+    assert find_suspicions(again, [("first", first)]) == []
+    assert find_suspicions(first, [("again", again)]) == []
+
+
+def test_a_negative_invoice_does_not_make_parts_add_up() -> None:
+    """Parts that add up only through a negative invoice are no split of a receivable."""
+    whole = _as(_facts(ORIGINAL), "W-1", 10_000)
+    known = [
+        ("a", _as(whole, "A-1", 6_000)),
+        ("b", _as(whole, "B-1", 6_000)),
+        ("negative", _as(whole, "N-1", -2_000)),
+    ]
+    [split] = find_suspicions(whole, known)
+    assert split.kind.value == "split_whole"
+    assert set(split.documents) == {"a", "b"}  # tied by their issue date, not adding up
+    assert not any("add up" in r for r in split.reasons)

@@ -70,6 +70,8 @@ from .textlimits import (
     MAX_TEXT_LENGTH,
     NUMBER_TERM,
     PARTY_TERMS,
+    TRADE_NUMBER_TERM,
+    TRADE_PARTY_TERMS,
     refuse_long,
 )
 
@@ -217,6 +219,9 @@ class _Reader:
 
     def __init__(self, strict: bool) -> None:
         self.strict = strict
+        #: the form's document is an invoice (or credit note): its fields are EN 16931's terms;
+        #: until its type is read, and for any other document, the trade document's
+        self.invoice = True
 
     def known_keys(self, obj: Mapping[str, Any], keys: frozenset[str], where: str) -> None:
         """Strict: refuse the first key of ``obj`` (at ``where``) the form does not have."""
@@ -240,10 +245,14 @@ class _Reader:
                 "documentType", f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}"
             )
         doc_type, credit_note = kind
+        self.invoice = doc_type is DocumentType.INVOICE
         number = self.string(form, "documentNumber")
         if number is None:
             raise DocumentFormatError("documentNumber", _WHERE)
-        normalise_number(number, "documentNumber")  # its faults named as the form names it
+        # its faults named as the form names it
+        normalise_number(
+            number, "documentNumber", NUMBER_TERM if self.invoice else TRADE_NUMBER_TERM
+        )
         issue_text = self.string(form, "issueDate")
         if issue_text is None:
             raise DocumentFormatError("issueDate", _WHERE)
@@ -258,10 +267,12 @@ class _Reader:
             raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
         due_date = parse_form_date(due_text, "dueDate") if due_text else None
         if due_date is not None and due_date < issue_date:
+            terms = " (EN 16931 BT-9)", " (BT-2)"  # an invoice's; another document's are words
+            due_term, issue_term = terms if self.invoice else ("", "")
             raise InvalidInput(
                 "dueDate",
-                f"the payment due date {due_date.isoformat()} (EN 16931 BT-9) must not be "
-                f"before the issue date {issue_date.isoformat()} (BT-2)",
+                f"the payment due date {due_date.isoformat()}{due_term} must not be "
+                f"before the issue date {issue_date.isoformat()}{issue_term}",
             )
         return DocumentFacts.create(
             doc_type,
@@ -290,7 +301,7 @@ class _Reader:
             )
         if self.strict:  # every field of the form is an identifier or a code, one line each
             refuse_control(text, prefix + key)
-        limit, term = _text_limit(prefix, key)
+        limit, term = _text_limit(prefix, key, self.invoice)
         refuse_long(text, prefix + key, term, limit)  # as written: errors may quote it
         return text.strip() or None
 
@@ -370,7 +381,8 @@ class _Reader:
         if minor < 0:
             raise InvalidInput(
                 "totalAmount.value",
-                "must not be negative: the total (EN 16931 BT-112/BT-115) is stated as a "
+                f"must not be negative: the total{' (EN 16931 BT-112/BT-115)' * self.invoice} "
+                "is stated as a "
                 "positive amount, and a credit is a documentType CreditNote with a positive "
                 "amount (as an EN 16931 credit note, type 381, states it)",
             )
@@ -390,13 +402,28 @@ _FORM_TERMS = {
 _FORM_PARTIES = {"issuer": "seller", "seller": "seller", "consignee": "buyer", "buyer": "buyer"}
 
 
-def _text_limit(prefix: str, key: str) -> tuple[int, str]:
+#: the terms of the form's own fields for a document other than an invoice
+#: (``normalise.TRADE_STANDARD``: a bill of lading has no invoice number, BT-1)
+_TRADE_FORM_TERMS = {
+    "documentType": "Document type code",
+    "documentNumber": TRADE_NUMBER_TERM,
+    "issueDate": "Document issue date",
+    "dueDate": "Payment due date",
+    "currency": "Currency code",
+    "value": "Total amount",
+}
+
+
+def _text_limit(prefix: str, key: str, invoice: bool = True) -> tuple[int, str]:
     """The longest text (characters) the field ``prefix + key`` of a form may hold, and its
-    EN 16931 term (``textlimits.py``): a party's name 500, any other field 200."""
+    term (``textlimits.py``): EN 16931's for an ``invoice``, else the trade document's; a
+    party's name 500, any other field 200."""
     role = _FORM_PARTIES.get(prefix.split(".", 1)[0].split("[", 1)[0])
     if role is None:
-        return MAX_TEXT_LENGTH, _FORM_TERMS.get(key, "the JSON form")
-    terms = PARTY_TERMS[role]
+        return MAX_TEXT_LENGTH, (_FORM_TERMS if invoice else _TRADE_FORM_TERMS).get(
+            key, "the JSON form"
+        )
+    terms = (PARTY_TERMS if invoice else TRADE_PARTY_TERMS)[role]
     if key == "name":
         return MAX_NAME_LENGTH, terms["name"]
     return MAX_TEXT_LENGTH, terms.get(key, terms["id"])

@@ -36,6 +36,21 @@ PARTY_ID_TERM = "BT-29..BT-32, BT-46..BT-48 Party identifiers"
 _TERM_ID = re.compile(r"BT-[\w-]+(?:(?:, |\.\.)BT-[\w-]+)*")
 
 
+#: the standard a term of a trade document other than an invoice is named after (the JSON form's
+#: element names, docs/documents.md): EN 16931 names an invoice's terms only
+TRADE_STANDARD = "UN/CEFACT CCL, ICC DSI key trade document data"
+#: the number of a trade document other than an invoice (a bill of lading's, a warehouse
+#: receipt's), as :data:`TRADE_STANDARD` names it
+TRADE_NUMBER_TERM = "Document identifier"
+
+
+def cite(term: str) -> str:
+    """``term`` with the standard that names it, as an error shows it: ``EN 16931 BT-1 Invoice
+    number`` for an EN 16931 term (one starting with its ``BT-`` identifier), ``UN/CEFACT CCL,
+    ICC DSI key trade document data: Document identifier`` for another document's."""
+    return f"EN 16931 {term}" if _TERM_ID.match(term) else f"{TRADE_STANDARD}: {term}"
+
+
 def term_id(term: str) -> str:
     """The EN 16931 identifiers a ``term`` starts with (the whole term when it names none)."""
     found = _TERM_ID.match(term)
@@ -50,7 +65,7 @@ def _refuse_long_normalised(text: str, field: str, term: str) -> None:
     if len(text) > MAX_IDENTIFIER_LENGTH:
         raise InvalidInput(
             field,
-            f"longer than {MAX_IDENTIFIER_LENGTH} characters (EN 16931 {term})",
+            f"longer than {MAX_IDENTIFIER_LENGTH} characters ({cite(term)})",
             term=term_id(term),
             limit=MAX_IDENTIFIER_LENGTH,
             length=len(text),

@@ -23,7 +23,11 @@ keeps no lines (no real quantity is that long).
 
 A longer text is refused with :class:`ledger.errors.DocumentFormatError` (an ``InvalidInput``:
 HTTP 422) naming the field, the limit and the EN 16931 term, before anything is stored:
-``seller.name: longer than 500 characters (EN 16931 BT-27 Seller name)``. A document number,
+``seller.name: longer than 500 characters (EN 16931 BT-27 Seller name)``. A trade document other
+than an invoice (a JSON form's bill of lading, warehouse receipt …) is not an EN 16931 invoice:
+its fields are named as the form names them, after UN/CEFACT CCL and the ICC DSI key trade
+document data (``issuer.name: longer than 500 characters (UN/CEFACT CCL, ICC DSI key trade
+document data: Issuer name)``; :data:`TRADE_PARTY_TERMS`). A document number,
 invoice reference or party identifier is held to 200 characters also once normalised
 (``normalise.py``: NFKC can lengthen a text), refused the same way with the term, the limit and
 the normalised length (``details.term``, ``limit``, ``length``). Facts stored before
@@ -36,10 +40,11 @@ import dataclasses
 
 from ledger.errors import DocumentFormatError
 
-from .facts import DocumentFacts, IdScheme, Party
+from .facts import DocumentFacts, DocumentType, IdScheme, Party
 from .normalise import INVOICE_REFERENCE_TERM as INVOICE_REFERENCE_TERM
-from .normalise import MAX_IDENTIFIER_LENGTH, term_id
+from .normalise import MAX_IDENTIFIER_LENGTH, cite, term_id
 from .normalise import NUMBER_TERM as NUMBER_TERM
+from .normalise import TRADE_NUMBER_TERM as TRADE_NUMBER_TERM
 
 #: the longest party name (BT-27, BT-44) and invoice line item name (BT-153) kept, in characters
 MAX_NAME_LENGTH = 500
@@ -61,6 +66,17 @@ PARTY_TERMS: dict[str, dict[str, str]] = {
         "country": "BT-55 Buyer country code",
     },
 }
+#: a trade document's party terms other than an invoice's (``normalise.TRADE_STANDARD``: the JSON
+#: form's issuer and consignee), by the facts' role
+TRADE_PARTY_TERMS: dict[str, dict[str, str]] = {
+    role: {
+        "name": f"{party} name",
+        "id": f"{party} identifier",
+        "scheme": f"{party} identifier scheme",
+        "country": f"{party} country code",
+    }
+    for role, party in (("seller", "Issuer"), ("buyer", "Consignee"))
+}
 #: the EN 16931 terms of the references (``DocumentFacts.references`` keys)
 REFERENCE_TERMS = {
     "order": "BT-13 Purchase order reference",
@@ -80,7 +96,7 @@ def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_L
     if text is not None and len(text) > limit:
         raise DocumentFormatError(
             field,
-            f"longer than {limit} characters (EN 16931 {term})",
+            f"longer than {limit} characters ({cite(term)})",
             term=term_id(term),
             limit=limit,
             length=len(text),
@@ -93,12 +109,15 @@ def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts
     document number as the file's format does: ``cbc:ID``, ``ram:ID``, ``documentNumber``).
     Returns the facts, without their lines when one of them is too long (lines never refuse a
     file)."""
-    refuse_long(facts.number_as_written, number_field, NUMBER_TERM)
+    invoice = facts.doc_type is DocumentType.INVOICE  # else not EN 16931's terms
+    refuse_long(
+        facts.number_as_written, number_field, NUMBER_TERM if invoice else TRADE_NUMBER_TERM
+    )
     for ref in facts.invoice_refs:
         refuse_long(ref, "invoiceReference", INVOICE_REFERENCE_TERM)
     for role, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         if party is not None:
-            _check_party(party, role)
+            _check_party(party, role, (PARTY_TERMS if invoice else TRADE_PARTY_TERMS)[role])
     for kind, value in facts.references:
         refuse_long(value, f"references.{kind}", REFERENCE_TERMS.get(kind, "BT-11..BT-17"))
     if facts.lines is None:
@@ -115,8 +134,7 @@ def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts
     return facts
 
 
-def _check_party(party: Party, role: str) -> None:
-    terms = PARTY_TERMS[role]
+def _check_party(party: Party, role: str, terms: dict[str, str]) -> None:
     # the name first: a party without an identifier is keyed on its name (a NAME id)
     refuse_long(party.name, f"{role}.name", terms["name"], MAX_NAME_LENGTH)
     refuse_long(party.country, f"{role}.country", terms["country"])

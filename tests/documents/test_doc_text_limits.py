@@ -13,7 +13,7 @@ import pytest
 
 from ledger.documents import read_document
 from ledger.documents.textlimits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
-from ledger.errors import DocumentFormatError
+from ledger.errors import DocumentFormatError, InvalidInput
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
@@ -258,3 +258,73 @@ def test_an_over_long_line_item_is_cut_never_the_file_refused() -> None:
     assert other.lines == facts.lines
     assert facts.seller is not None
     assert facts.seller.name == "SellerCompany"
+
+
+def _bill(**changes: object) -> bytes:
+    """The demo bill of lading (a JSON form, not an invoice) with ``changes``."""
+    form = json.loads(BILL)
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        here = form
+        for part in parents:
+            here = here[part]
+        here[last] = value
+    return json.dumps(form).encode()
+
+
+#: (label, a bill of lading, field named, limit, the trade document's term named)
+TRADE_TOO_LONG: list[tuple[str, bytes, str, int, str]] = [
+    ("number", _bill(documentNumber="N" * 201), "documentNumber", 200, "Document identifier"),
+    (
+        "number normalised",
+        _bill(documentNumber=EXPANDS * 20),
+        "documentNumber",
+        200,
+        "Document identifier",
+    ),
+    ("issuer name", _bill(issuer__name="I" * 501), "issuer.name", 500, "Issuer name"),
+    (
+        "issuer id",
+        _bill(issuer__id="D" * 201, issuer__scheme="PARTY"),
+        "issuer.id",
+        200,
+        "Issuer identifier",
+    ),
+    ("consignee name", _bill(consignee__name="C" * 501), "consignee.name", 500, "Consignee name"),
+    ("issue date", _bill(issueDate="2" * 201), "issueDate", 200, "Document issue date"),
+]
+
+
+@pytest.mark.parametrize(
+    ("label", "data", "field", "limit", "term"),
+    TRADE_TOO_LONG,
+    ids=[case[0] for case in TRADE_TOO_LONG],
+)
+@pytest.mark.parametrize("registering", [False, True], ids=["read", "registered"])
+def test_a_trade_documents_text_is_named_by_its_own_terms_not_an_invoices(
+    label: str, data: bytes, field: str, limit: int, term: str, registering: bool
+) -> None:
+    """A bill of lading is not an EN 16931 invoice: an over-long text of its JSON form was
+    refused as "EN 16931 BT-1 Invoice number", "BT-27 Seller name" (a tryout). It is named as
+    the form names it, after UN/CEFACT CCL and the ICC DSI key trade document data."""
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(data, registering=registering)
+    error = refused.value
+    assert error.field == field, (label, error.to_dict())
+    assert error.rule == (
+        f"longer than {limit} characters (UN/CEFACT CCL, ICC DSI key trade document data: {term})"
+    ), error.rule
+    assert "EN 16931" not in error.message
+    assert "BT-" not in error.message
+    assert error.details["term"] == term
+    assert error.details["limit"] == limit
+    assert error.details["length"] > limit
+
+
+def test_a_trade_documents_due_date_is_not_named_by_an_invoices_term() -> None:
+    early = _bill(documentType="WarehouseReceipt", issueDate="2024-03-01", dueDate="2024-01-01")
+    with pytest.raises(InvalidInput) as refused:
+        read_document(early, registering=True)
+    assert refused.value.field == "dueDate"
+    assert "BT-" not in refused.value.rule
+    assert "must not be before the issue date 2024-03-01" in refused.value.rule

@@ -57,19 +57,27 @@ def term_id(term: str) -> str:
     return found.group(0) if found else term
 
 
+def too_long(
+    field: str, term: str, limit: int, length: int, error: type[InvalidInput] = InvalidInput
+) -> InvalidInput:
+    """The refusal of a text of ``length`` characters in ``field``, longer than its ``limit``:
+    ``error`` naming the field, the limit, the length and the ``term`` (:func:`cite`) — never
+    the text."""
+    return error(
+        field,
+        f"longer than {limit} characters ({cite(term)})",
+        term=term_id(term),
+        limit=limit,
+        length=length,
+    )
+
+
 def _refuse_long_normalised(text: str, field: str, term: str) -> None:
     """A normalised text longer than :data:`MAX_IDENTIFIER_LENGTH` refused as every over-long
-    text is (``textlimits.refuse_long``): naming ``field``, the limit, the length and the EN
-    16931 ``term`` — never the text. NFKC can make a text longer (one character may become
+    text is (:func:`too_long`). NFKC can make a text longer (one character may become
     eighteen), so a text within the limit as written may not be once normalised."""
     if len(text) > MAX_IDENTIFIER_LENGTH:
-        raise InvalidInput(
-            field,
-            f"longer than {MAX_IDENTIFIER_LENGTH} characters ({cite(term)})",
-            term=term_id(term),
-            limit=MAX_IDENTIFIER_LENGTH,
-            length=len(text),
-        )
+        raise too_long(field, term, MAX_IDENTIFIER_LENGTH, len(text))
 
 
 def without_invisibles(value: str) -> str:

@@ -42,7 +42,7 @@ from ledger.errors import DocumentFormatError
 
 from .facts import DocumentFacts, DocumentType, IdScheme, Party
 from .normalise import INVOICE_REFERENCE_TERM as INVOICE_REFERENCE_TERM
-from .normalise import MAX_IDENTIFIER_LENGTH, cite, term_id
+from .normalise import MAX_IDENTIFIER_LENGTH, too_long
 from .normalise import NUMBER_TERM as NUMBER_TERM
 from .normalise import TRADE_NUMBER_TERM as TRADE_NUMBER_TERM
 
@@ -94,13 +94,7 @@ def refuse_long(text: str | None, field: str, term: str, limit: int = MAX_TEXT_L
     characters and the EN 16931 ``term``) when it is longer than ``limit`` characters; ``None``
     passes."""
     if text is not None and len(text) > limit:
-        raise DocumentFormatError(
-            field,
-            f"longer than {limit} characters ({cite(term)})",
-            term=term_id(term),
-            limit=limit,
-            length=len(text),
-        )
+        raise too_long(field, term, limit, len(text), DocumentFormatError)
 
 
 def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from typing import Any
 
 import pytest
 
@@ -30,9 +31,8 @@ def _xml(base: bytes, old: str, new: str) -> bytes:
     return base.replace(old.encode(), new.encode(), 1)
 
 
-def _form(**changes: object) -> bytes:
-    form = {**json.loads(BILL), "documentType": "Invoice"}
-    form["totalAmount"] = {"value": "4675.00", "currency": "DKK"}
+def _changed(form: dict[str, Any], changes: dict[str, object]) -> bytes:
+    """``form`` with ``changes`` (a path ``issuer__name`` → its value), as JSON."""
     for path, value in changes.items():
         *parents, last = path.split("__")
         here = form
@@ -40,6 +40,13 @@ def _form(**changes: object) -> bytes:
             here = here[part]
         here[last] = value
     return json.dumps(form).encode()
+
+
+def _form(**changes: object) -> bytes:
+    """The demo bill of lading made an invoice, with ``changes``."""
+    form = {**json.loads(BILL), "documentType": "Invoice"}
+    form["totalAmount"] = {"value": "4675.00", "currency": "DKK"}
+    return _changed(form, changes)
 
 
 #: (label, file, field named, limit, EN 16931 term named)
@@ -262,14 +269,7 @@ def test_an_over_long_line_item_is_cut_never_the_file_refused() -> None:
 
 def _bill(**changes: object) -> bytes:
     """The demo bill of lading (a JSON form, not an invoice) with ``changes``."""
-    form = json.loads(BILL)
-    for path, value in changes.items():
-        *parents, last = path.split("__")
-        here = form
-        for part in parents:
-            here = here[part]
-        here[last] = value
-    return json.dumps(form).encode()
+    return _changed(json.loads(BILL), changes)
 
 
 #: (label, a bill of lading, field named, limit, the trade document's term named)

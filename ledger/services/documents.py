@@ -405,8 +405,18 @@ def check_size(data: bytes) -> None:
         raise InvalidInput("file", f"must be at most {MAX_FILE_BYTES} bytes")
 
 
-def check_face_value(facts: DocumentFacts) -> None:
-    """Refuse (:class:`InvalidInput`, field ``amount``) a face value the ledger cannot hold.
+#: where each format states the amount due (EN 16931 BT-115), as its errors name it
+AMOUNT_FIELDS = {
+    DocumentFormat.UBL: "cbc:PayableAmount",
+    DocumentFormat.CII: "ram:DuePayableAmount",
+    DocumentFormat.FACTURX: "ram:DuePayableAmount",
+    DocumentFormat.JSON_FORM: "totalAmount.value",
+}
+
+
+def check_face_value(facts: DocumentFacts, field: str = "amount") -> None:
+    """Refuse (:class:`InvalidInput` naming ``field``: where the file states its amount due,
+    :data:`AMOUNT_FIELDS`) a face value the ledger cannot hold.
 
     The contract records a face value as uint64 minor units; a file with a larger amount due
     (EN 16931 BT-115, or BT-112 when BT-115 is absent) could be lodged and registered but
@@ -415,7 +425,7 @@ def check_face_value(facts: DocumentFacts) -> None:
     amount = facts.amount_minor
     if amount is not None and amount > MAX_FACE_VALUE:
         raise InvalidInput(
-            "amount",
+            field,
             "the face value (EN 16931 BT-115, amount due for payment) must be at most "
             f"{MAX_FACE_VALUE} minor units (64 bits)",
             term="BT-115",
@@ -1317,7 +1327,7 @@ def _read_checked(data: bytes, registering: bool) -> ParsedDocument:
     check_size(data)
     parsed = read_document(data, registering=registering)
     if parsed.facts is not None:
-        check_face_value(parsed.facts)
+        check_face_value(parsed.facts, AMOUNT_FIELDS.get(parsed.format, "amount"))
     return parsed
 
 

@@ -265,7 +265,7 @@ def _facts_held(ledger: Ledger, actor: str, doc_hash: bytes, index: int) -> Docu
             "document with an amount is needed)",
             doc_hash=docs.hex32(doc_hash),
         )
-    docs.check_face_value(facts)  # a file lodged before the gateway refused such values
+    docs.check_face_value(facts, field)  # a file lodged before the gateway refused such values
     return facts
 
 

@@ -20,6 +20,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -417,7 +418,12 @@ def test_a_financing_id_out_of_range_is_422_naming_it(world: World, financing_id
         assert response.json()["details"]["field"].endswith("financing_id"), response.text
 
 
+CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
+
+
 def test_a_face_value_beyond_uint64_is_refused_when_the_file_is_read(world: World) -> None:
+    """Refused naming the field where the file states its amount due (``cbc:PayableAmount``,
+    ``ram:DuePayableAmount``, ``totalAmount.value``): it named ``amount``, a field no file has."""
     w = world
     amount = "184467440737095516.16"  # 18,446,744,073,709,551,616 minor units = 2**64
     data = invoice("FUZZ-BIG", amount)
@@ -429,9 +435,17 @@ def test_a_face_value_beyond_uint64_is_refused_when_the_file_is_read(world: Worl
         response = w.client.post(path, files=xml(data), headers=who.headers)
         assert response.status_code == 422, (path, response.text)
         details = response.json()["details"]
-        assert details["field"] == "amount"
+        assert details["field"] == "cbc:PayableAmount"  # where the file states it (a tryout)
         assert "BT-115" in details["rule"]
         assert details["value"] == str(MAX_FACE_VALUE + 1)
+    cii = CII.replace(
+        b"<ram:DuePayableAmount>4675</ram:DuePayableAmount>",
+        f"<ram:DuePayableAmount>{amount}</ram:DuePayableAmount>".encode(),
+    )
+    assert cii != CII
+    response = w.client.post("/v1/documents/check", files=xml(cii), headers=w.net.bank.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["details"]["field"] == "ram:DuePayableAmount"
     # nothing was lodged or registered: financing it is refused as not lodged, not as a 500
     doc = "0x" + hashlib.sha256(data).hexdigest()
     assert w.client.get(f"/v1/documents/{doc}", headers=w.net.bank.headers).status_code == 404
@@ -443,7 +457,7 @@ def test_a_face_value_beyond_uint64_is_refused_when_the_file_is_read(world: Worl
     }
     response = w.client.post("/v1/documents/json", json=form, headers=w.net.enterprise.headers)
     assert response.status_code == 422, response.text
-    assert response.json()["details"]["field"] == "amount"
+    assert response.json()["details"]["field"] == "totalAmount.value"
     # the largest face value the contract holds is accepted
     largest = invoice("FUZZ-MAX", "184467440737095516.15")
     assert lodge(w.client, w.net.bank, largest)["facts"]["amountMinor"] == MAX_FACE_VALUE

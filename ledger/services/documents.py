@@ -1492,6 +1492,23 @@ def credit_notes_for(
     return sorted(found.values())
 
 
+def counted_notes(ledger: Ledger, notes: Sequence[tuple[str, DocumentFacts]]) -> str:
+    """The credit notes counted against an invoice (:func:`credit_notes_for`), in words, each
+    with its number (EN 16931 BT-1), amount and whether it is registered on chain — a note
+    only lodged here is any member's word (a tryout: a bank's made-up note blocked another
+    bank's financing, which saw only "1 credit note(s)"): ``CN-7 (1,000.00 DKK, registered on
+    chain)``."""
+    return "; ".join(
+        f"{note.number_as_written or note.number} ({_money(note, note.amount_minor or 0)}, "
+        + (
+            "registered on chain)"
+            if was_registered(ledger, bytes.fromhex(doc_hash[2:]))
+            else "lodged here, not registered on chain)"
+        )
+        for doc_hash, note in notes
+    )
+
+
 def financeable_amount(
     ledger: Ledger,
     facts: DocumentFacts,
@@ -1710,7 +1727,7 @@ def _look_around(
                 "credited",
                 f"{len(notes)} credit note(s) lodged here correct this invoice: its financeable "
                 f"value is {_money(facts, financeable or 0)} of "
-                f"{_money(facts, facts.amount_minor or 0)}",
+                f"{_money(facts, facts.amount_minor or 0)} ({counted_notes(ledger, notes)})",
                 documents=tuple(h for h, _ in notes),
             )
         )

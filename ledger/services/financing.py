@@ -529,18 +529,22 @@ def create(
             why = docs.nothing_due(
                 facts.amount_minor, docs.net_amount_due(ledger, facts, None, notes), facts.currency
             )
+            counted = f" (counted: {docs.counted_notes(ledger, notes)})" if notes else ""
             raise InvalidInput(
                 f"documents[{i}].doc_hash",
-                f"cannot be financed: {why or 'nothing is left to finance'}",
+                f"cannot be financed: {why or 'nothing is left to finance'}{counted}",
                 financeable_amount=0,
+                credit_notes=[h for h, _ in notes],
             )
         if net is not None and amount > net:
             raise InvalidInput(
                 f"documents[{i}].amount",
                 f"must not exceed the invoice's value net of the credit notes lodged against it "
                 f"({money(net, facts.currency)} of face value "
-                f"{money(facts.amount_minor, facts.currency)})",
+                f"{money(facts.amount_minor, facts.currency)}; counted: "
+                f"{docs.counted_notes(ledger, notes)})",
                 financeable_amount=net,
+                credit_notes=[h for h, _ in notes],
             )
         _check_fingerprint_count(facts, len(fingerprint_inputs(facts)), most.max_fingerprints, i)
         held.append((i, req, amount, facts))

@@ -194,3 +194,33 @@ def test_a_regulator_is_not_told_a_credited_out_invoice_is_financeable(
     assert answer["reasons"] == ["NOTHING_DUE"]
     assert answer["headroom"] == 0
     assert answer["net_amount_due"] == 165_625 - 200_000
+
+
+def test_a_credit_note_another_member_lodged_is_named_to_the_bank_it_blocks(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout: Bank B lodged a made-up credit note (never registered) against an invoice, and
+    Bank A was refused its financing seeing only "1 credit note(s)": which note, and that it is
+    only lodged here, not registered on chain, are named to it, so it can judge and ask."""
+    bank_a, bank_b = network.bank, network.bank_b
+    invoice = lodge(client, bank_a, INVOICE)
+    note = lodge(client, bank_b, credit_note("CN-MADE-UP", "2000.00"))
+    checked = check(client, bank_a, INVOICE)
+    assert checked["financeable_amount"] == 0
+    [credited] = [n for n in checked["notices"] if n["kind"] == "credited"]
+    assert (
+        "CN-MADE-UP (2,000.00 EUR, lodged here, not registered on chain)" in (credited["message"])
+    ), credited
+    assert note["doc_hash"] in credited["documents"]
+    refused = finance(client, bank_a, invoice["doc_hash"], 100, currency="EUR")
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert (
+        "counted: CN-MADE-UP (2,000.00 EUR, lodged here, not registered on chain)"
+        in (body["message"])
+    ), body
+    assert body["details"]["credit_notes"] == [note["doc_hash"]]
+    # registered on chain, it says so
+    register(client, bank_b, xml(credit_note("CN-MADE-UP", "2000.00")))
+    again = finance(client, bank_a, invoice["doc_hash"], 100, currency="EUR").json()
+    assert "CN-MADE-UP (2,000.00 EUR, registered on chain)" in again["message"], again

@@ -999,7 +999,7 @@ def _pledged_lines(
         currency = facts.get("currency")
         left = money(headroom, currency) if headroom is not None else unknown
         if role is None:
-            counted = "the credit notes counted for you"
+            counted = "the credit notes counted"  # no member: no "you" (a tryout)
         elif role in FINGERPRINT_ROLES:
             counted = "every credit note lodged at this gateway"
         else:

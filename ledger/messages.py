@@ -26,6 +26,7 @@ from typing import Any
 
 from ledger.artifacts import load_artifact
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError
+from ledger.revert import ContractInputError
 from ledger.services.roles import (
     ContractEnum,
     DocStatus,
@@ -461,10 +462,16 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
     ``message`` (:func:`describe`) and ``details`` (the arguments, raw; for bad input also the
-    ``field`` and the ``rule`` it broke — contract input errors name their first argument —,
+    ``field`` and the ``rule`` it broke — contract input errors name their first argument, in
+    snake_case, and the rule in words —,
     and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
     every key of ``details`` in snake_case (:func:`snake_case`) as in the rest of the API."""
     details = dict(error.details)
+    if isinstance(error, ContractInputError):
+        # the contract's argument as the API names keys, and the rule in words, not the
+        # Solidity names (a tryout read ``field: docHash, rule: SelfSupersession``)
+        details.setdefault("field", snake_case(error.field))
+        details.setdefault("rule", describe(error, names))
     if isinstance(error, InvalidInput):
         details.setdefault("field", error.field)
         details.setdefault("rule", error.rule)

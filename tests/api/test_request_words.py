@@ -339,3 +339,22 @@ def test_nan_in_a_field_of_any_type_is_not_said_to_need_a_number(
     assert "is not a JSON number" in details["rule"]
     assert "whole number" not in details["rule"]
     assert "must be a number" not in details["rule"]
+
+
+def test_a_contract_input_error_names_its_field_and_rule_as_the_api_does(
+    client: TestClient, network: Network
+) -> None:
+    """A document superseded by itself reverts ``SelfSupersession(docHash)``: its 422 named
+    ``field: docHash, rule: SelfSupersession``, the contract's names (a tryout). The field is
+    written as the API writes keys and the rule in words; ``error`` keeps the contract's name."""
+    files = unique_file("self")
+    doc_hash = register(client, network.enterprise, files)
+    answer = client.post(
+        f"/v1/documents/{doc_hash}/supersede", files=files, headers=network.enterprise.headers
+    )
+    assert answer.status_code == 422, answer.text
+    body = answer.json()
+    assert body["error"] == "SelfSupersession"
+    assert body["details"]["field"] == "doc_hash"
+    assert body["details"]["rule"] == body["message"]
+    assert "cannot supersede itself" in body["details"]["rule"]

@@ -580,9 +580,18 @@ def refuse_second_hash(
     when, is what members rely on). Raises the contract's own 409, DocumentAlreadyRegistered,
     naming the registered hash, who registered it and when, with ``file_hash`` (this file's
     hash), ``hashed`` (what the registered hash is of) and ``file_index`` (in a batch)."""
+    _refuse_second_hash_of(ledger, examined.doc_hash, examined.canonical_hash, file_index)
+
+
+def _refuse_second_hash_of(
+    ledger: Ledger, doc_hash: str, canonical_hash: str | None, file_index: int | None = None
+) -> None:
+    """:func:`refuse_second_hash` of the file whose hash is ``doc_hash`` (0x-hex) and whose
+    canonical JSON form hashes to ``canonical_hash`` (None: not a JSON object), before it is
+    examined (its fingerprints evaluated)."""
     from ledger.revert import ERRORS  # built from the ABI at import
 
-    others = same_document_registrations(ledger, examined.doc_hash, examined.canonical_hash)
+    others = same_document_registrations(ledger, doc_hash, canonical_hash)
     if not others:
         return
     first = others[0]
@@ -590,7 +599,7 @@ def refuse_second_hash(
     error = ERRORS["DocumentAlreadyRegistered"](
         bytes.fromhex(reg.doc_hash[2:]), reg.registered_by, int(reg.registered_at.timestamp())
     )
-    error.details.update(file_hash=examined.doc_hash, hashed=first.form.value)
+    error.details.update(file_hash=doc_hash, hashed=first.form.value)
     if file_index is not None:
         error.details["file_index"] = file_index
     raise error
@@ -898,21 +907,33 @@ class _Lookups:
         #: the stored files the examinations compare with, read ahead (:meth:`read_stored`)
         self.ahead: list[_StoredAhead] | None = None
 
-    def read_ahead(self, files: Sequence[ParsedDocument], actor: str, role: str) -> None:
+    def read_ahead(
+        self,
+        files: Sequence[ParsedDocument],
+        actor: str,
+        role: str,
+        read: dict[bytes, Registration | None] | None = None,
+    ) -> None:
         """Read what examining ``files`` for ``actor`` of ``role`` asks of the chain and of
         the gateway database in one batch each, not once per file (issue #16): the stored
         files they are compared with (:meth:`read_stored`), then the registrations
-        (:func:`registrations_of`) of ``files`` and of the stored copies they match."""
+        (:func:`registrations_of`) of ``files`` and of the stored copies they match — but for
+        those in ``read``, the registrations by hash just read (:func:`registrations_of`:
+        None, never registered), which are not read again."""
         self.read_stored(files, actor, role)
+        read = read or {}
         hashes = [f.doc_hash for f in files]
         own = [v for f in files for v in self.own_fingerprints(f)]
         copies = {
             bytes.fromhex(r.doc_hash[2:])
             for r in self.stored([hex32(h) for h in hashes], own, match_scope(actor, role))
         }
-        self.registrations = registrations_of(
-            self.ledger, hashes + sorted(h for h in copies if not self.ledger.seen_registered(h))
-        )
+        wanted = hashes + sorted(h for h in copies if not self.ledger.seen_registered(h))
+        unread = [h for h in wanted if h not in read]
+        self.registrations = {
+            **{h: read[h] for h in wanted if h in read},
+            **(registrations_of(self.ledger, unread) if unread else {}),
+        }
         for doc_hash, registration in self.registrations.items():
             if registration is not None:
                 self.ledger.saw_registered(doc_hash)
@@ -1933,13 +1954,29 @@ def register_file(
     ``idempotency_key`` returns the first registration (and lodges the file, if the first
     attempt stopped between the two). No simulation when the file is not registered yet: the
     gas of a registration is known (:data:`REGISTER_GAS`), and the registration is read back
-    once (:func:`_registered_by`).
+    once (:func:`_registered_by`). A file refused for what is known before its fingerprints are
+    evaluated — registered already, as the file or as its JSON document — is refused before
+    they are (:func:`_refuse_before_evaluating`): it spends none of a bank's allowance at the
+    evaluator, and its fingerprint-check log entry says ``evaluated`` 0.
     """
     refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
+        parsed = _read_checked(data, registering=True)
+        evaluation.lookups.registrations = _refuse_before_evaluating(
+            ledger, actor, key, [(data, filename)], [parsed], doc_type, batch=False
+        )
         parsed, examined = _examine(
-            ledger, data, actor, role, doc_type, True, False, evaluation.lookups, registering=True
+            ledger,
+            data,
+            actor,
+            role,
+            doc_type,
+            True,
+            False,
+            evaluation.lookups,
+            registering=True,
+            parsed=parsed,
         )
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
@@ -2203,7 +2240,11 @@ def register_files(
 
     All or nothing: every file is read, the batch checked (size, the same file twice) and its
     registration simulated before any file is lodged or anything sent. InvalidInput names the
-    file (``files[i]``) that cannot be read."""
+    file (``files[i]``) that cannot be read. What refuses the batch without its files'
+    fingerprints — its size, a file twice, a file registered already (the contract's 409
+    ``DocumentAlreadyRegistered`` naming it: ``file_index``, ``filename``) — refuses it before
+    they are evaluated (:func:`_refuse_before_evaluating`): such a refusal spends none of a
+    bank's allowance at the evaluator, and its log entry says ``evaluated`` 0."""
     for i, (_, name) in enumerate(files):
         refuse_control_in_filename(name, f"files[{i}]")
     key = write_key(idempotency_key)
@@ -2216,8 +2257,9 @@ def register_files(
                 parsed_files.append(_read_checked(data, registering=True))
             except InvalidInput as exc:
                 raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+        read_already = _refuse_before_evaluating(ledger, actor, key, files, parsed_files, doc_type)
         # what each file's examination reads, read for all of them at once
-        evaluation.lookups.read_ahead(parsed_files, actor, role)
+        evaluation.lookups.read_ahead(parsed_files, actor, role, read_already)
         with _evaluated_together(ledger, actor, role, parsed_files):
             for i, (data, name) in enumerate(files):
                 try:
@@ -2239,6 +2281,68 @@ def register_files(
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
         return register_examined(ledger, actor, read, idempotency_key=key, logged=logged)
+
+
+def _refuse_before_evaluating(
+    ledger: Ledger,
+    actor: str,
+    key: str,
+    files: Sequence[tuple[bytes, str | None]],
+    parsed: Sequence[ParsedDocument],
+    doc_type: DocType | None,
+    *,
+    batch: bool = True,
+) -> dict[bytes, Registration | None]:
+    """Make the refusals of a registration of ``files`` — (bytes, file name), read as
+    ``parsed`` — by ``actor`` that are known without their fingerprints, before those are
+    evaluated: a tryout's bank sent 34 invoices, one registered already, and had 127 inputs
+    charged at the evaluator for a batch refused 409 (its next checks: 429). The same
+    refusals, in the same order and words, as :func:`register_examined` (``batch``) or
+    :func:`register_file` make after the evaluation: a batch's size and repeats (InvalidInput,
+    ``files``), a document type ``none``, and — unless ``key`` is bound to a registration sent
+    before (a retry, answered by it) — a JSON document twice in other bytes, a file whose JSON
+    document is registered under another hash, and a file registered already (the
+    contract's DocumentAlreadyRegistered, from the simulation of the registration, naming the
+    file of a batch: ``file_index``, ``filename``). The statuses of the files are read in one
+    ``documentStatuses`` call. Returns the registrations read, by hash (None: not
+    registered), for the examination not to read them again; none for a retry."""
+    names = [name for _, name in files]
+    items = [(p.doc_hash, _doc_type_of(p, doc_type)) for p in parsed]
+    if batch:
+        call = _batch_registration(ledger, items, names, "files")
+    else:
+        call = _registration(ledger, *items[0])
+    if sent_already(ledger, actor, key):
+        return {}
+    canonical = [canonical_hash_of(data) for data, _ in files]
+    if batch:
+        _refuse_twins(canonical)
+    for i, (doc_hash, _) in enumerate(items):
+        _refuse_second_hash_of(
+            ledger, hex32(doc_hash), canonical[i], file_index=i if batch else None
+        )
+    hashes = [h for h, _ in items]
+    found = registrations_of(ledger, hashes)
+    if any(r is not None for r in found.values()):
+        try:
+            refuse_early(ledger, actor, call, key)
+        except LedgerError as exc:
+            if batch:
+                _name_the_file(exc, [hex32(h) for h in hashes], names)
+            raise
+    return found
+
+
+def _name_the_file(exc: LedgerError, hashes: Sequence[str], names: Sequence[str | None]) -> None:
+    """Add to the contract's refusal ``exc`` of a batch, which names a hash (``docHash``), the
+    place (``file_index``) and name (``filename``) of the file of ``hashes`` (0x-hex, in the
+    batch's order; ``names`` beside them) it is."""
+    found = exc.details.get("docHash")
+    named = hex32(found) if isinstance(found, bytes) else str(found or "").lower()
+    for i, (doc_hash, name) in enumerate(zip(hashes, names, strict=True)):
+        if named and doc_hash.lower() == named:
+            exc.details.update(file_index=i, filename=name)
+            break
 
 
 @contextmanager
@@ -2282,7 +2386,7 @@ def register_examined(
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items, [name for _, _, name in read], "files")
     if not sent_already(ledger, actor, key):
-        _refuse_twins([e for _, e, _ in read])
+        _refuse_twins([e.canonical_hash for _, e, _ in read])
         for i, (_, examined, _) in enumerate(read):
             refuse_second_hash(ledger, examined, file_index=i)
     per_doc, per_tx = REGISTER_MANY_GAS
@@ -2291,12 +2395,7 @@ def register_examined(
             ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
         )
     except LedgerError as exc:  # the contract's refusal names a hash: say which file it is
-        found = exc.details.get("docHash")
-        named = hex32(found) if isinstance(found, bytes) else str(found or "").lower()
-        for i, (_, examined, name) in enumerate(read):
-            if named and examined.doc_hash.lower() == named:
-                exc.details.update(file_index=i, filename=name)
-                break
+        _name_the_file(exc, [e.doc_hash for _, e, _ in read], [name for _, _, name in read])
         raise
     mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     ledger.db.store_received_many(
@@ -2330,23 +2429,24 @@ def register_examined(
     return registered, _receipt(mined)
 
 
-def _refuse_twins(examined: Sequence[Examined]) -> None:
+def _refuse_twins(canonical_hashes: Sequence[str | None]) -> None:
     """Refuse a batch holding two byte forms of one JSON document (the same canonical JSON
-    form, other bytes): registered together, the one document would have two registrations.
+    form, other bytes; ``canonical_hashes``: each file's, None for a file that is not a JSON
+    object): registered together, the one document would have two registrations.
     InvalidInput naming the second file (``files[i]``) and the first."""
     first: dict[str, int] = {}
-    for i, e in enumerate(examined):
-        if e.canonical_hash is None:
+    for i, canonical_hash in enumerate(canonical_hashes):
+        if canonical_hash is None:
             continue
-        if e.canonical_hash in first:
-            j = first[e.canonical_hash]
+        if canonical_hash in first:
+            j = first[canonical_hash]
             raise InvalidInput(
                 f"files[{i}]",
                 f"is the same JSON document as files[{j}] in other bytes (the same canonical "
                 "JSON form): register it once",
-                canonical_hash=e.canonical_hash,
+                canonical_hash=canonical_hash,
             )
-        first[e.canonical_hash] = i
+        first[canonical_hash] = i
 
 
 def revoke(

@@ -226,7 +226,12 @@ def finish(
 
 @dataclass(frozen=True)
 class CheckRecord:
-    """A logged evaluation as the regulator reads it (``at``: ISO 8601 UTC)."""
+    """A logged evaluation as the regulator reads it (``at``: ISO 8601 UTC). ``evaluated``:
+    the fingerprints looked up on chain, each file's (0 for a request refused before any
+    evaluation, such as a registration of a file registered already); the evaluator's own log
+    counts the inputs of its requests instead, a batch's distinct inputs once, so a batch
+    whose files share an input is charged fewer there (docs/privacy.md). ``matched``: those
+    held by an active financing."""
 
     check_id: int
     at: str

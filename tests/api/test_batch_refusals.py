@@ -1,16 +1,29 @@
 """A batch the chain refuses because one of its files is registered already names that file
 (its position and name), as a batch's other refusals do: with 50 files, the contract's
-``docHash`` alone left the user to work out which. Found by a tryout."""
+``docHash`` alone left the user to work out which. Found by a tryout. And a refusal that can be
+known before the files' fingerprints are evaluated is made before: it spends none of a bank's
+evaluation allowance (found by the last tryout)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
 
-from api_helpers import client_fixture, unique_file
+import pytest
+from api_helpers import client_fixture, own_invoice, unique_file, xml
 from fastapi.testclient import TestClient
+
+from ledger.documents import read_document
+from ledger.documents.fingerprints import fingerprint_inputs, oprf_input
+from ledger.evaluator import EvaluatorService
+from ledger.gatewaydb import FingerprintCheck
+from ledger.oblivious import EvaluatorClient
+from ledger.services import documents as docs
 
 if TYPE_CHECKING:
     from tests.conftest import Network
+    from tests.evaluator_harness import SessionEvaluator
 
 __all__ = ["client_fixture"]
 
@@ -30,3 +43,136 @@ def test_a_registered_file_in_a_batch_is_named(client: TestClient, network: Netw
     assert details["file_index"] == 1
     assert details["filename"] == "again.txt"
     assert details["doc_hash"] == done.json()["doc_hash"]
+
+
+# -- a refusal known before evaluating spends none of the bank's evaluation allowance ----------
+#
+# A tryout's bank sent a batch of 34 invoices, one of them registered already: refused 409 at
+# files[10], nothing registered — yet its fingerprints had been evaluated first, charging the
+# bank's allowance at the evaluator (127 inputs), so 38 of its next 40 checks were refused 429.
+
+
+def _evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of inputs of each request to the evaluator from now on."""
+    sent: list[int] = []
+    real = EvaluatorClient.outputs
+
+    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
+        sent.append(len(inputs))
+        return real(self, member, sign, inputs)
+
+    monkeypatch.setattr(EvaluatorClient, "outputs", counted)
+    return sent
+
+
+def _inputs(*invoices: bytes) -> int:
+    """How many inputs the evaluator is asked for the fingerprints of ``invoices`` together."""
+    found = set()
+    for invoice in invoices:
+        facts = read_document(invoice).facts
+        assert facts is not None
+        found |= {oprf_input(i.kind.value, i.fields) for i in fingerprint_inputs(facts)}
+    return len(found)
+
+
+def _used(service: EvaluatorService, member: str) -> int:
+    """The inputs ``member`` had evaluated within the evaluator's window."""
+    since = int(time.time()) - service.window
+    spent = service.log.spent_since(since)
+    return sum(count for who, _, count in spent if who.lower() == member.lower())
+
+
+def _last_check(network: Network) -> FingerprintCheck:
+    found, _ = network.ledger.db.fingerprint_checks(limit=100_000)
+    return found[-1]
+
+
+def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
+    client: TestClient,
+    network: Network,
+    session_evaluator: SessionEvaluator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bank = network.bank
+    invoices = [own_invoice() for _ in range(3)]
+    done = client.post("/v1/documents", files=xml(invoices[1]), headers=bank.headers)
+    assert done.status_code == 201, done.text
+    # the allowance left: the batch's evaluation and one more check would pass over it
+    service = session_evaluator.service
+    limit = _used(service, bank.address) + _inputs(*invoices) + _inputs(invoices[0]) - 1
+    monkeypatch.setattr(service, "limit", limit)
+    sent = _evaluator_requests(monkeypatch)
+    logged_before = len(service.log.read(bank.address, limit=100_000))
+
+    batch = client.post(
+        "/v1/documents/batch",
+        files=[
+            ("files", ("new.xml", invoices[0], "application/xml")),
+            ("files", ("again.xml", invoices[1], "application/xml")),
+            ("files", ("other.xml", invoices[2], "application/xml")),
+        ],
+        headers=bank.headers,
+    )
+    # refused as before: the contract's error, naming the file
+    assert batch.status_code == 409, batch.text
+    body = batch.json()
+    assert body["error"] == "DocumentAlreadyRegistered"
+    assert body["details"]["file_index"] == 1
+    assert body["details"]["filename"] == "again.xml"
+    assert body["details"]["doc_hash"] == done.json()["doc_hash"]
+    # before any evaluation: the evaluator was not asked, and the two logs agree (none)
+    assert sent == []
+    assert len(service.log.read(bank.address, limit=100_000)) == logged_before
+    entry = _last_check(network)
+    assert (entry.participant, entry.action, entry.files) == (bank.address, "register", 3)
+    assert (entry.evaluated, entry.outcome) == (0, "DocumentAlreadyRegistered")
+    # so the bank's next check has its allowance
+    checked = client.post("/v1/documents/check", files=xml(invoices[0]), headers=bank.headers)
+    assert checked.status_code == 200, checked.text
+    assert sent == [_inputs(invoices[0])]
+
+
+def test_a_banks_registered_file_is_refused_before_it_is_evaluated(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bank = network.bank
+    invoice = own_invoice()
+    done = client.post("/v1/documents", files=xml(invoice), headers=bank.headers)
+    assert done.status_code == 201, done.text
+    sent = _evaluator_requests(monkeypatch)
+    again = client.post("/v1/documents", files=xml(invoice), headers=bank.headers)
+    assert again.status_code == 409, again.text
+    assert again.json()["error"] == "DocumentAlreadyRegistered"
+    assert again.json()["details"]["doc_hash"] == done.json()["doc_hash"]
+    assert sent == []
+    entry = _last_check(network)
+    assert (entry.action, entry.evaluated, entry.outcome) == (
+        "register",
+        0,
+        "DocumentAlreadyRegistered",
+    )
+
+
+def test_a_replayed_batch_answers_its_first_answer(client: TestClient, network: Network) -> None:
+    """The refusal read ahead is not made of a retry whose registration was sent: the retry
+    answers the registration (its files are registered now, by it)."""
+    bank = network.bank
+    invoices = [own_invoice() for _ in range(2)]
+    files = [("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(invoices)]
+    headers = {**bank.headers, "Idempotency-Key": f"replay-{uuid.uuid4()}"}
+    first = client.post("/v1/documents/batch", files=files, headers=headers)
+    assert first.status_code == 201, first.text
+    again = client.post("/v1/documents/batch", files=files, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+    # and the service itself, asked again with the key (the answer was not stored: a crash)
+    key = headers["Idempotency-Key"]
+    replayed, receipt = docs.register_files(
+        network.ledger,
+        bank.address,
+        "bank",
+        [(data, f"{i}.xml") for i, data in enumerate(invoices)],
+        idempotency_key=key,
+    )
+    assert receipt.tx_hash == first.json()["tx_hash"]
+    assert [e.doc_hash for e in replayed] == [d["doc_hash"] for d in first.json()["documents"]]

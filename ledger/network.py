@@ -48,6 +48,7 @@ from ledger.errors import (
     LedgerError,
     LedgerStateError,
 )
+from ledger.evaluator import MAX_BATCH as EVALUATOR_MAX_BATCH
 from ledger.gatewaydb import GatewayDB
 from ledger.httppool import without_credentials
 from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
@@ -386,8 +387,13 @@ class Ledger:
         """Evaluate ``inputs`` for ``actor`` in one request (one round trip, one proof), and
         answer :meth:`evaluate` of any of them from it in this thread for the ``with`` block:
         the files of a batch are read one by one, their fingerprints evaluated at once (issue
-        #16: a 100-file batch made 100 evaluator round trips). Raises as :meth:`evaluate`."""
-        outputs = self.evaluate(actor, inputs)
+        #16: a 100-file batch made 100 evaluator round trips). More inputs than one request
+        holds (the evaluator's ``MAX_BATCH``, 128: a batch of 40 invoices has more) are sent
+        in requests of that many — sent as one, the evaluator refused them and every file was
+        then evaluated on its own. Raises as :meth:`evaluate`."""
+        outputs: list[bytes] = []
+        for start in range(0, len(inputs), EVALUATOR_MAX_BATCH):
+            outputs += self.evaluate(actor, inputs[start : start + EVALUATOR_MAX_BATCH])
         self._evaluator_clients.together = {
             (actor, i): o for i, o in zip(inputs, outputs, strict=True)
         }

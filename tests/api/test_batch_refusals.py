@@ -176,3 +176,32 @@ def test_a_replayed_batch_answers_its_first_answer(client: TestClient, network: 
     )
     assert receipt.tx_hash == first.json()["tx_hash"]
     assert [e.doc_hash for e in replayed] == [d["doc_hash"] for d in first.json()["documents"]]
+
+
+def test_a_banks_batch_of_more_inputs_than_one_request_holds_is_evaluated_in_few_requests(
+    client: TestClient,
+    network: Network,
+    session_evaluator: SessionEvaluator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A batch whose invoices have more distinct inputs than the evaluator takes in one request
+    (``MAX_BATCH``, 128) was sent as one request, refused by the evaluator, and then every file
+    was evaluated on its own (a round trip per file). It is sent in requests of 128."""
+    from ledger.evaluator import MAX_BATCH
+
+    bank = network.bank
+    invoices = [own_invoice() for _ in range(45)]
+    wanted = _inputs(*invoices)
+    assert wanted > MAX_BATCH  # more than one request holds
+    monkeypatch.setattr(session_evaluator.service, "limit", 10**6)
+    sent = _evaluator_requests(monkeypatch)
+    batch = client.post(
+        "/v1/documents/batch",
+        files=[("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(invoices)],
+        headers=bank.headers,
+    )
+    assert batch.status_code == 201, batch.text
+    assert len(batch.json()["documents"]) == len(invoices)
+    assert sent == [MAX_BATCH] * (wanted // MAX_BATCH) + [wanted % MAX_BATCH] * bool(
+        wanted % MAX_BATCH
+    )

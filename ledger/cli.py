@@ -1873,7 +1873,7 @@ def _lifecycle(
         f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
         from api.routers.financings import notices
 
-        said = notices(f, ledger)  # revoked, superseded or credited documents
+        said = notices(f, ledger)  # documents not in force or credited; money out after a cancel
 
     payload = {
         **_financing_payload(f, "bank"),

@@ -244,6 +244,15 @@ def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY)
         f"{n.block_number} log {n.log_index}, tx {n.tx_hash}"
         for n in found
     ]
+    # nor is a cancel with money out (allowed at any time), but the money is still out
+    out = rules.cancelled_outstanding
+    lines.append(
+        f"cancelled financings with money outstanding: {len(out)}"
+        + (f" ({', '.join(str(c.financing_id) for c in out)})" if out else "")
+    )
+    lines += [
+        f"  block {c.block_number} log {c.log_index}  tx {c.tx_hash}: {c.message}" for c in out
+    ]
     return lines_text(lines)
 
 
@@ -592,11 +601,35 @@ def audit_exposure(
             for r in rows
         ],
     )
+    after = _after_release(rows)
     emit(
         as_json,
         {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last},
-        text if rows else "no active financings",
+        (text + ("\n" + after if after else "")) if rows else "no active financings",
     )
+
+
+def _after_release(rows: list[audit.Exposure]) -> str:
+    """The money still out on cancelled or closed financings, apart from OUTSTANDING (which
+    counts active financings only): a line per row that has any, "" when none has."""
+    lines = []
+    for r in rows:
+        if not r.released_with_outstanding:
+            continue
+        said = [
+            f"{money(amount, r.currency)} after {word}"
+            for amount, word in (
+                (r.outstanding_after_cancel, "cancel"),
+                (r.outstanding_after_close, "close"),
+            )
+            if amount
+        ]
+        ids = ", ".join(str(i) for i in r.released_with_outstanding)
+        lines.append(f"  {_exposed(r)}: {', '.join(said)} (financings {ids})")
+    if not lines:
+        return ""
+    head = "still outstanding on cancelled or closed financings (not in OUTSTANDING):"
+    return lines_text([head, *lines])
 
 
 def _exposed(row: audit.Exposure) -> str:

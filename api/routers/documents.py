@@ -159,7 +159,9 @@ class NoticePublic(BaseModel):
         "notes cancel it: financeable_amount 0, it cannot be financed), document_revoked, "
         "document_superseded, document_credited (the answer of a write on a financing: a pledged "
         "invoice's amount due net of the credit notes lodged here is below what the financing "
-        "holds on it) or seller_unkeyed (every "
+        "holds on it), cancelled_outstanding (the answer of a cancel: the financing was "
+        "cancelled with drawn above repaid, the outstanding amount and currency in the message; "
+        "closed_outstanding likewise for a close) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
         "and cannot be financed)"
     )

@@ -14,11 +14,18 @@
 from __future__ import annotations
 
 from ledger.indexer.follower import EventIndex, IndexStatus
-from ledger.indexer.rules import Breach, NotInForce, RulesReport, check_rules
+from ledger.indexer.rules import (
+    Breach,
+    CancelledOutstanding,
+    NotInForce,
+    RulesReport,
+    check_rules,
+)
 from ledger.indexer.verify import Divergence, VerifyReport, verify
 
 __all__ = [
     "Breach",
+    "CancelledOutstanding",
     "Divergence",
     "EventIndex",
     "IndexStatus",

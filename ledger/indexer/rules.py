@@ -51,7 +51,12 @@ The rules, each a :class:`Breach` ``rule`` code:
 Beside the rules, a finding that breaks none (:class:`NotInForce`): an *active* financing that
 pledges a document revoked or superseded since. The chain does not stop such a financing — its
 bank decides what to do with it (``docs/rules.md``) — so the rules still hold; the regulator is
-shown each one (``RulesReport.not_in_force``) to follow up.
+shown each one (``RulesReport.not_in_force``) to follow up. And another
+(:class:`CancelledOutstanding`): a financing *cancelled* while its drawn amount exceeded its
+repaid amount. A cancel is allowed at any time (``docs/rules.md``) and releases the documents,
+so the rules hold; but the money is still out and no active financing counts it any more —
+the regulator is shown each one (``RulesReport.cancelled_outstanding``). A financing *closed*
+so is a breach (``CLOSED_NOT_REPAID``).
 """
 
 from __future__ import annotations
@@ -128,6 +133,26 @@ class NotInForce:
     tx_hash: str
 
 
+@dataclass(frozen=True)
+class CancelledOutstanding:
+    """A financing (``financing_id`` of ``bank``) cancelled with ``reason_code`` by the event at
+    ``block_number``, ``log_index``, ``tx_hash`` while ``outstanding`` = ``drawn`` - ``repaid``
+    (minor units of ``currency``) was still out; ``message`` says it in words. Not a breach: a
+    cancel is allowed at any time."""
+
+    financing_id: int
+    bank: str
+    currency: str | None
+    drawn: int
+    repaid: int
+    outstanding: int
+    reason_code: int
+    message: str
+    block_number: int
+    log_index: int
+    tx_hash: str
+
+
 @dataclass
 class RulesReport:
     """The re-check's outcome: the ``regulators`` whose keys opened the envelopes, how many
@@ -143,6 +168,9 @@ class RulesReport:
     #: active financings the regulators read that pledge a document no longer in force, by id
     #: (not breaches: ``clean`` is about the rules)
     not_in_force: list[NotInForce] = field(default_factory=list)
+    #: financings the regulators read cancelled with money still out, in chain order (not
+    #: breaches either)
+    cancelled_outstanding: list[CancelledOutstanding] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -299,6 +327,8 @@ class _Check:
                 self._entry(row, args)
             elif name in ("FinancingClosed", "FinancingCancelled"):
                 self._released(row, int(args["financingId"]), name == "FinancingClosed")
+                if name == "FinancingCancelled":
+                    self._cancelled(row, int(args["financingId"]), int(args["reasonCode"]))
             elif name == "FinancingRefused":
                 self._refused(row, args)
 
@@ -600,6 +630,33 @@ class _Check:
                 financing_id=fid,
             )
 
+    def _cancelled(self, row: _Row, fid: int, reason_code: int) -> None:
+        f = self.financings.get(fid)
+        if f is None or f.data_key is None or f.drawn <= f.repaid:
+            return  # an unread financing's amounts are not the regulators' to know
+        currency = f.terms.currency if f.terms is not None else None
+        out = f.drawn - f.repaid
+        self.report.cancelled_outstanding.append(
+            CancelledOutstanding(
+                financing_id=fid,
+                bank=f.bank,
+                currency=currency,
+                drawn=f.drawn,
+                repaid=f.repaid,
+                outstanding=out,
+                reason_code=reason_code,
+                message=(
+                    f"financing {fid} of {f.bank} was cancelled (reason {reason_code}) with "
+                    f"{money(out, currency)} outstanding ({money(f.drawn, currency)} drawn, "
+                    f"{money(f.repaid, currency)} repaid): its documents are released, the "
+                    "money is still out"
+                ),
+                block_number=row.block_number,
+                log_index=row.log_index,
+                tx_hash=row.tx_hash,
+            )
+        )
+
     def _refused(self, row: _Row, args: dict[str, Any]) -> None:
         self.report.refusals += 1
         envelope = _bytes(args["terms"])
@@ -639,7 +696,8 @@ def check_rules(index: EventIndex, keys: Sequence[tuple[str, X25519PrivateKey]])
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
     module docstring), and list the active financings on documents no longer in force
-    (:class:`NotInForce`: not breaches). Read the index up to its last block; run
+    (:class:`NotInForce`) and the financings cancelled with money outstanding
+    (:class:`CancelledOutstanding`): not breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))

@@ -27,7 +27,7 @@ import functools
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -803,7 +803,16 @@ class Exposure:
     in minor units of ``currency``: ``financed`` (pledged), ``drawn``, ``repaid`` and
     ``outstanding`` (drawn - repaid) over ``financings`` active financings the reader reads.
     Per enterprise, ``attributed_by`` lists how its documents' borrower was found
-    (:data:`ATTRIBUTIONS`); per bank it is None."""
+    (:data:`ATTRIBUTIONS`); per bank it is None.
+
+    Apart from those, the money still out on financings no longer active, which a cancel (at
+    any time, docs/rules.md) or a close by a bank signing around its gateway leaves out of
+    ``outstanding``: ``outstanding_after_cancel`` — drawn - repaid (minor units of
+    ``currency``) summed over the reader's readable CANCELLED financings whose drawn exceeds
+    their repaid — and ``outstanding_after_close`` the same over CLOSED ones (a breach of the
+    rules, ``CLOSED_NOT_REPAID`` in ``audit verify``); ``released_with_outstanding`` lists
+    those financings' ids, ascending. 0, 0 and [] when there is none. A row may hold only
+    these (``financings`` 0)."""
 
     member: str | None
     currency: str
@@ -816,6 +825,21 @@ class Exposure:
     attributed_by: list[str] | None = None
     seller_name: str | None = None
     seller_id: str | None = None
+    outstanding_after_cancel: int = 0
+    outstanding_after_close: int = 0
+    released_with_outstanding: list[int] = field(default_factory=list)
+
+
+#: the statuses of a financing no longer active whose money may still be out
+_RELEASED = (int(FinancingStatus.CANCELLED), int(FinancingStatus.CLOSED))
+
+
+def _released_outstanding() -> ColumnElement[bool]:
+    """A CANCELLED or CLOSED financing whose drawn amount exceeds its repaid amount."""
+    return and_(
+        FinancingRow.status.in_(_RELEASED),
+        func.coalesce(FinancingRow.drawn, 0) > func.coalesce(FinancingRow.repaid, 0),
+    )
 
 
 @dataclass(frozen=True)
@@ -1572,7 +1596,10 @@ def exposure(
     the seller's identifiers in a file lodged here, else the enterprise that registered the
     same invoice, else the seller as the file names it, ``member`` None): the pledged amount,
     and each financing's drawn and repaid amounts shared among its documents in proportion to
-    their pledged amounts (:func:`_shares`). ``lodged`` (the gateway's files,
+    their pledged amounts (:func:`_shares`). Apart from those, what CANCELLED and CLOSED
+    financings the viewer reads in full still have outstanding (drawn above repaid), summed
+    the same way into ``outstanding_after_cancel`` / ``outstanding_after_close`` (minor units;
+    :class:`Exposure`). ``lodged`` (the gateway's files,
     ``ledger.gatewaydb.GatewayDB``) lets the rule read the facts and fingerprints of files
     lodged here (the viewer's own, or all for the regulator). ``period`` selects financings by
     their registration time. Rows name the member (``member_name``); per enterprise they say
@@ -1599,10 +1626,25 @@ def exposure(
                 .group_by(FinancingRow.bank, FinancingRow.currency)
                 .order_by(FinancingRow.bank, FinancingRow.currency)
             )
+            released = (
+                select(
+                    FinancingRow.bank,
+                    FinancingRow.currency,
+                    FinancingRow.status,
+                    FinancingRow.financing_id,
+                    FinancingRow.drawn,
+                    FinancingRow.repaid,
+                )
+                .where(
+                    _released_outstanding(), readable, *period.clause(FinancingRow.registered_time)
+                )
+                .order_by(FinancingRow.financing_id)
+            )
             if wanted:
                 query = query.where(FinancingRow.bank == wanted)
-            return [
-                Exposure(
+                released = released.where(FinancingRow.bank == wanted)
+            by_bank: dict[tuple[str, str], Exposure] = {
+                (b, str(c)): Exposure(
                     b,
                     str(c),
                     int(n),
@@ -1614,18 +1656,39 @@ def exposure(
                     None,
                 )
                 for b, c, n, a, d, r in session.execute(query)
-            ]
+            }
+            known = len(by_bank)
+            for bank, c, status, fid, d, r in session.execute(released).all():
+                key = (bank, str(c))
+                seen = by_bank.get(key) or Exposure(bank, str(c), 0, 0, 0, 0, 0, names.member(bank))
+                out = int(d or 0) - int(r or 0)
+                cancelled = int(status) == int(FinancingStatus.CANCELLED)
+                by_bank[key] = replace(
+                    seen,
+                    outstanding_after_cancel=seen.outstanding_after_cancel + out * cancelled,
+                    outstanding_after_close=seen.outstanding_after_close + out * (not cancelled),
+                    released_with_outstanding=[*seen.released_with_outstanding, int(fid)],
+                )
+            if len(by_bank) == known:  # the database's order (bank, currency)
+                return list(by_bank.values())
+            # a bank with money out only after a cancel or close: all by (bank, currency)
+            return [by_bank[key] for key in sorted(by_bank)]
         pledges = (
             select(
                 FinancingRow.currency,
                 FinancingRow.financing_id,
+                FinancingRow.status,
                 FinancingRow.drawn,
                 FinancingRow.repaid,
                 PledgeRow.doc_hash,
                 PledgeRow.amount,
             )
             .join(FinancingRow, FinancingRow.financing_id == PledgeRow.financing_id)
-            .where(active, readable, *period.clause(FinancingRow.registered_time))
+            .where(
+                or_(active, _released_outstanding()),
+                readable,
+                *period.clause(FinancingRow.registered_time),
+            )
             .order_by(FinancingRow.financing_id, PledgeRow.doc_hash)
         )
         by_financing: dict[int, list[Any]] = {}
@@ -1637,34 +1700,41 @@ def exposure(
             lodged,
             access,
         )
+    # financed, drawn, repaid (active); outstanding after a cancel, after a close
     totals: dict[tuple[str, str], list[int]] = {}
     ids: dict[tuple[str, str], set[int]] = {}
+    released_ids: dict[tuple[str, str], set[int]] = {}
     who_of: dict[tuple[str, str], Borrower] = {}
     how: dict[tuple[str, str], set[str]] = {}
     for financing_id, rows in by_financing.items():
         amounts = [int(r.amount) for r in rows]
         drawn = _shares(int(rows[0].drawn or 0), amounts)
         repaid = _shares(int(rows[0].repaid or 0), amounts)
+        status = int(rows[0].status)
         for r, amount, d, p in zip(rows, amounts, drawn, repaid, strict=True):
             borrower = found[r.doc_hash]
             if wanted is not None and (borrower.member or "").lower() != wanted.lower():
                 continue
             key = (borrower.key, str(r.currency))
-            total = totals.setdefault(key, [0, 0, 0])
-            total[0] += amount
-            total[1] += d
-            total[2] += p
-            ids.setdefault(key, set()).add(financing_id)
+            total = totals.setdefault(key, [0, 0, 0, 0, 0])
+            if status == int(FinancingStatus.ACTIVE):
+                total[0] += amount
+                total[1] += d
+                total[2] += p
+                ids.setdefault(key, set()).add(financing_id)
+            else:
+                total[3 if status == int(FinancingStatus.CANCELLED) else 4] += d - p
+                released_ids.setdefault(key, set()).add(financing_id)
             who_of.setdefault(key, borrower)
             how.setdefault(key, set()).add(borrower.attributed_by)
     rows_out = []
-    for key, (a, d, p) in totals.items():
+    for key, (a, d, p, after_cancel, after_close) in totals.items():
         b = who_of[key]
         rows_out.append(
             Exposure(
                 member=b.member,
                 currency=key[1],
-                financings=len(ids[key]),
+                financings=len(ids.get(key, ())),
                 financed=a,
                 drawn=d,
                 repaid=p,
@@ -1673,6 +1743,9 @@ def exposure(
                 attributed_by=sorted(how[key]),
                 seller_name=b.seller_name,
                 seller_id=b.seller_id,
+                outstanding_after_cancel=after_cancel,
+                outstanding_after_close=after_close,
+                released_with_outstanding=sorted(released_ids.get(key, ())),
             )
         )
     # members first (by address), then the sellers no member could be found for

@@ -1122,6 +1122,31 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     return tuple(notices)
 
 
+def outstanding_notices(f: Financing) -> tuple[docs.Notice, ...]:
+    """A ``cancelled_outstanding`` notice when ``f`` is cancelled (``closed_outstanding`` when
+    closed: only a bank that signs around its gateway can close one not repaid, a breach of
+    ``CLOSED_NOT_REPAID``) while its drawn amount exceeds its
+    repaid amount: money still out (``drawn - repaid``, minor units of its currency), which
+    the chain does not stop and the active exposure no longer counts. Only where the reader
+    reads the terms (its bank, for the answer of its cancel): the amounts are confidential."""
+    t = f.terms
+    released = (FinancingStatus.CANCELLED, FinancingStatus.CLOSED)
+    if t is None or f.status not in released or t.outstanding <= 0:
+        return ()
+    word = f.status.name.lower()
+    return (
+        docs.Notice(
+            f"{word}_outstanding",
+            f"financing {f.financing_id} is {word} with {money(t.outstanding, t.currency)} "
+            f"outstanding ({money(t.drawn, t.currency)} drawn, {money(t.repaid, t.currency)} "
+            "repaid): its documents are released and may be financed again, but the money is "
+            "still out: the exposure shows it apart (outstanding_after_"
+            f"{'cancel' if f.status is FinancingStatus.CANCELLED else 'close'})",
+            financings=(f.financing_id,),
+        ),
+    )
+
+
 def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
     """A ``document_credited`` notice per pledged invoice whose amount due, net of the credit
     notes lodged here since (by anyone: a bank must not finance what a buyer's credit note

@@ -397,6 +397,10 @@ def test_exposure_by_enterprise_counts_drawdowns_and_repayments(world: World) ->
                     "attributed_by": how,
                     "seller_name": None,
                     "seller_id": None,
+                    # the world's closed and cancelled financings left nothing out
+                    "outstanding_after_cancel": 0,
+                    "outstanding_after_close": 0,
+                    "released_with_outstanding": [],
                 }
             ], (by, role, items)
 

@@ -279,3 +279,23 @@ def test_the_api_verify_gives_the_regulator_the_breaches(
         assert admin["rules"] is None  # an admin reads no terms
         bank = client.get("/v1/audit/verify", headers=breached.net.bank.headers)
         assert bank.status_code == 403
+
+
+def test_a_close_with_money_out_stays_in_the_exposure_apart(
+    breached: Breached, index: EventIndex
+) -> None:
+    """The contract does not stop a bank that signs around its gateway from closing a
+    financing not repaid (``CLOSED_NOT_REPAID`` above): its money is shown apart from the
+    active outstanding, to a reader of its amounts only — not to another bank."""
+    net, fd = breached.net, breached.ids["closed"]
+    regulator = audit.Viewer.of(net.regulator.address, "regulator")
+    rows = [r for r in audit.exposure(index, "bank", viewer=regulator) if r.currency == "EUR"]
+    (row,) = rows
+    assert row.outstanding_after_close == 500
+    assert row.outstanding_after_cancel == 0
+    assert row.released_with_outstanding == [fd]
+    other = audit.Viewer.of(net.bank_b.address, "bank")
+    assert audit.exposure(index, "bank", viewer=other) == []
+    # the close is a breach, not also a cancel with money out
+    report = check_rules(index, regulator_keys(breached.ledger, net.regulator.address))
+    assert report.cancelled_outstanding == []

@@ -28,6 +28,8 @@ NOT_KEYS = {
     "document_revoked",
     "document_superseded",
     "document_credited",
+    "cancelled_outstanding",
+    "closed_outstanding",
     "suspicions_unacknowledged",  # an error's code
 }
 

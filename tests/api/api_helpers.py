@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from ledger.oblivious import EvaluatorClient
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network, Participant
@@ -105,3 +106,16 @@ def client_fixture(network: Network) -> Iterator[TestClient]:
     app = create_app(network.ledger.settings, network.ledger)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+def evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of inputs of each request to the fingerprint evaluator from now on."""
+    sent: list[int] = []
+    real = EvaluatorClient.outputs
+
+    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
+        sent.append(len(inputs))
+        return real(self, member, sign, inputs)
+
+    monkeypatch.setattr(EvaluatorClient, "outputs", counted)
+    return sent

@@ -7,28 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import client_fixture, own_invoice
+from api_helpers import client_fixture, evaluator_requests, own_invoice
 from fastapi.testclient import TestClient
-
-from ledger.oblivious import EvaluatorClient
 
 if TYPE_CHECKING:
     from tests.conftest import Network
 
 __all__ = ["client_fixture"]
-
-
-def _requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of inputs of each request to the evaluator from now on."""
-    sent: list[int] = []
-    real = EvaluatorClient.outputs
-
-    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
-        sent.append(len(inputs))
-        return real(self, member, sign, inputs)
-
-    monkeypatch.setattr(EvaluatorClient, "outputs", counted)
-    return sent
 
 
 def _fingerprints(body: dict[str, Any]) -> list[tuple[str, str]]:
@@ -49,7 +34,7 @@ def test_a_banks_batch_is_evaluated_in_one_request(
         assert checked.status_code == 200, checked.text
         alone.append(_fingerprints(checked.json()))
     assert all(alone)
-    sent = _requests(monkeypatch)
+    sent = evaluator_requests(monkeypatch)
     batch = client.post(
         "/v1/documents/batch",
         files=[("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(invoices)],

@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-from api_helpers import client_fixture, own_invoice, unique_file, xml
+from api_helpers import client_fixture, evaluator_requests, own_invoice, unique_file, xml
 from fastapi.testclient import TestClient
 
 from ledger.documents import read_document
 from ledger.documents.fingerprints import fingerprint_inputs, oprf_input
 from ledger.evaluator import EvaluatorService
 from ledger.gatewaydb import FingerprintCheck
-from ledger.oblivious import EvaluatorClient
 from ledger.services import documents as docs
 
 if TYPE_CHECKING:
@@ -50,19 +49,6 @@ def test_a_registered_file_in_a_batch_is_named(client: TestClient, network: Netw
 # A tryout's bank sent a batch of 34 invoices, one of them registered already: refused 409 at
 # files[10], nothing registered — yet its fingerprints had been evaluated first, charging the
 # bank's allowance at the evaluator (127 inputs), so 38 of its next 40 checks were refused 429.
-
-
-def _evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The number of inputs of each request to the evaluator from now on."""
-    sent: list[int] = []
-    real = EvaluatorClient.outputs
-
-    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
-        sent.append(len(inputs))
-        return real(self, member, sign, inputs)
-
-    monkeypatch.setattr(EvaluatorClient, "outputs", counted)
-    return sent
 
 
 def _inputs(*invoices: bytes) -> int:
@@ -101,7 +87,7 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     service = session_evaluator.service
     limit = _used(service, bank.address) + _inputs(*invoices) + _inputs(invoices[0]) - 1
     monkeypatch.setattr(service, "limit", limit)
-    sent = _evaluator_requests(monkeypatch)
+    sent = evaluator_requests(monkeypatch)
     logged_before = len(service.log.read(bank.address, limit=100_000))
 
     batch = client.post(
@@ -139,7 +125,7 @@ def test_a_banks_registered_file_is_refused_before_it_is_evaluated(
     invoice = own_invoice()
     done = client.post("/v1/documents", files=xml(invoice), headers=bank.headers)
     assert done.status_code == 201, done.text
-    sent = _evaluator_requests(monkeypatch)
+    sent = evaluator_requests(monkeypatch)
     again = client.post("/v1/documents", files=xml(invoice), headers=bank.headers)
     assert again.status_code == 409, again.text
     assert again.json()["error"] == "DocumentAlreadyRegistered"
@@ -194,7 +180,7 @@ def test_a_banks_batch_of_more_inputs_than_one_request_holds_is_evaluated_in_few
     wanted = _inputs(*invoices)
     assert wanted > MAX_BATCH  # more than one request holds
     monkeypatch.setattr(session_evaluator.service, "limit", 10**6)
-    sent = _evaluator_requests(monkeypatch)
+    sent = evaluator_requests(monkeypatch)
     batch = client.post(
         "/v1/documents/batch",
         files=[("files", (f"{i}.xml", data, "application/xml")) for i, data in enumerate(invoices)],

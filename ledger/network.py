@@ -373,27 +373,30 @@ class Ledger:
     def evaluate(self, actor: str, inputs: Sequence[bytes]) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs`` for member ``actor``, from the evaluator,
         each proof checked against the key on chain (raises as :mod:`ledger.oblivious`); in an
-        :meth:`evaluated_together` block, from its one request when it evaluated them all."""
+        :meth:`evaluated_together` block, from its one request when it evaluated them all.
+        More inputs than one request holds (the evaluator's ``MAX_BATCH``, 128: a batch of 40
+        invoices has more) are sent in requests of that many — sent as one, the evaluator
+        refused them (and a batch's files were then evaluated one by one)."""
         together: dict[tuple[str, bytes], bytes] | None = getattr(
             self._evaluator_clients, "together", None
         )
         if together is not None and all((actor, i) in together for i in inputs):
             return [together[(actor, i)] for i in inputs]
         address, sign = self._evaluator_signer(actor)
-        return self.evaluator_client().outputs(address, sign, inputs)
+        client = self.evaluator_client()
+        outputs: list[bytes] = []
+        for start in range(0, len(inputs), EVALUATOR_MAX_BATCH):
+            outputs += client.outputs(address, sign, inputs[start : start + EVALUATOR_MAX_BATCH])
+        return outputs
 
     @contextmanager
     def evaluated_together(self, actor: str, inputs: Sequence[bytes]) -> Iterator[None]:
         """Evaluate ``inputs`` for ``actor`` in one request (one round trip, one proof), and
         answer :meth:`evaluate` of any of them from it in this thread for the ``with`` block:
         the files of a batch are read one by one, their fingerprints evaluated at once (issue
-        #16: a 100-file batch made 100 evaluator round trips). More inputs than one request
-        holds (the evaluator's ``MAX_BATCH``, 128: a batch of 40 invoices has more) are sent
-        in requests of that many — sent as one, the evaluator refused them and every file was
-        then evaluated on its own. Raises as :meth:`evaluate`."""
-        outputs: list[bytes] = []
-        for start in range(0, len(inputs), EVALUATOR_MAX_BATCH):
-            outputs += self.evaluate(actor, inputs[start : start + EVALUATOR_MAX_BATCH])
+        #16: a 100-file batch made 100 evaluator round trips; more inputs than one request
+        holds are sent as :meth:`evaluate` sends them). Raises as :meth:`evaluate`."""
+        outputs = self.evaluate(actor, inputs)
         self._evaluator_clients.together = {
             (actor, i): o for i, o in zip(inputs, outputs, strict=True)
         }

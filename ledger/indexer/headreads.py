@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
@@ -37,6 +37,8 @@ from ledger.indexer.models import (
 
 if TYPE_CHECKING:
     from ledger.indexer.follower import Block, EventIndex
+
+T = TypeVar("T")
 
 #: blocks the index may be behind the chain's head and still answer (their events are read and
 #: looked through); farther behind, reads go to the chain
@@ -112,6 +114,30 @@ _TAILS: weakref.WeakKeyDictionary[EventIndex, tuple[tuple[int, str, int, str], S
 )
 
 
+def _as_of_head(
+    index: EventIndex,
+    read: Callable[[Connection], T],
+    events: frozenset[str],
+    value: str | None = None,
+) -> tuple[T] | None:
+    """What ``read`` answers of the index, in a 1-tuple, as of the chain's head; None when the
+    index cannot vouch for it: the chain is unreadable, the index is too far behind or under
+    a reorg (:func:`_settled`), or a block it has not folded in holds one of ``events`` (with
+    ``value`` among its arguments, when given: :meth:`Settled.names`). ``read`` runs on the
+    connection the index's cursor is read on, so both are of one moment."""
+    try:
+        head = index.head_block()
+    except ChainUnavailable:
+        return None
+    with index.engine.connect() as connection:
+        indexed = index.indexed(connection)
+        answer = read(connection)
+    state = _settled(index, head, indexed)
+    if state is None or state.names(events, value):
+        return None
+    return (answer,)
+
+
 @dataclass(frozen=True)
 class IndexedDocument:
     """A document's record as the index holds it (``getDocument`` and ``successorOf``):
@@ -137,13 +163,9 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
     """The record of ``doc_hash`` (0x hex) as of the chain's head: an :class:`IndexedDocument`,
     None when it is not registered, or :data:`UNKNOWN` when the index cannot vouch for the
     answer (see :func:`_settled`; an unindexed event names the document)."""
-    try:
-        head = index.head_block()
-    except ChainUnavailable:
-        return UNKNOWN
-    with index.engine.connect() as connection:  # the cursor and the row as of one moment
-        indexed = index.indexed(connection)
-        row = connection.execute(
+    found = _as_of_head(
+        index,
+        lambda connection: connection.execute(
             select(
                 DocumentRow.doc_type,
                 DocumentRow.status,
@@ -152,10 +174,13 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
                 DocumentRow.registered_time,
                 DocumentRow.successor,
             ).where(DocumentRow.doc_hash == doc_hash.lower())
-        ).first()
-    state = _settled(index, head, indexed)
-    if state is None or state.names(DOCUMENT_EVENTS, doc_hash):
+        ).first(),
+        DOCUMENT_EVENTS,
+        doc_hash,
+    )
+    if found is None:
         return UNKNOWN
+    (row,) = found
     if row is None:
         return None
     doc_type, status, registrant, registrant_id, registered_time, successor = row
@@ -176,22 +201,20 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
     ``fingerprintHolders`` answers at the chain's head, or None when the index cannot vouch for
     it (see :func:`_settled`; a financing was registered, closed or cancelled in a block it has
     not folded in)."""
-    try:
-        head = index.head_block()
-    except ChainUnavailable:
-        return None
     wanted = [f.lower() for f in fingerprints]
-    with index.engine.connect() as connection:  # the cursor and the locks as of one moment
-        indexed = index.indexed(connection)
-        rows = connection.execute(
+    found = _as_of_head(
+        index,
+        lambda connection: connection.execute(
             select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
                 PledgeFingerprintRow.fingerprint.in_(set(wanted)),
                 PledgeFingerprintRow.active.is_(True),
             )
-        ).all()
-    state = _settled(index, head, indexed)
-    if state is None or state.names(LOCK_EVENTS):
+        ).all(),
+        LOCK_EVENTS,
+    )
+    if found is None:
         return None
+    (rows,) = found
     held: dict[str, int] = {}
     for fingerprint, financing_id in rows:
         if fingerprint in held:  # two active locks on one fingerprint: the chain decides
@@ -208,17 +231,12 @@ def financing_count(index: EventIndex) -> int | None:
     """``financingCount`` at the chain's head — the highest financing id, as financings are
     numbered from 1 in the order they are registered — or None when the index cannot vouch for
     it (see :func:`_settled`; a financing was registered in a block it has not folded in)."""
-    try:
-        head = index.head_block()
-    except ChainUnavailable:
-        return None
-    with index.engine.connect() as connection:  # the cursor and the count as of one moment
-        indexed = index.indexed(connection)
-        highest = connection.execute(select(func.max(FinancingRow.financing_id))).scalar()
-    state = _settled(index, head, indexed)
-    if state is None or state.names(COUNT_EVENTS):
-        return None
-    return int(highest or 0)
+    found = _as_of_head(
+        index,
+        lambda connection: connection.execute(select(func.max(FinancingRow.financing_id))).scalar(),
+        COUNT_EVENTS,
+    )
+    return None if found is None else int(found[0] or 0)
 
 
 @dataclass(frozen=True)

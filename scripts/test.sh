@@ -15,6 +15,14 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 step() { printf '\n== %s\n' "$*"; }
+# what the machine had when a step failed: a run that fails everywhere at once is often short
+# of disk or memory, and CI's output is all there is to tell
+machine() {
+  printf '\n== machine: %s cores, open files %s\n' "$(nproc 2>/dev/null || echo ?)" "$(ulimit -n)"
+  df -h . "${TMPDIR:-/tmp}" 2>/dev/null || true
+  free -m 2>/dev/null || true
+}
+trap 'status=$?; [ "$status" = 0 ] || machine; exit "$status"' EXIT
 
 step "python dependencies"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
@@ -75,6 +83,7 @@ bash scripts/test_contracts.sh
 markers="not slow"
 if [ "${TRADELEDGER_SLOW:-0}" = 1 ]; then markers=""; fi
 
+machine
 step "pytest (embedded chain)"
 .venv/bin/python -m pytest -m "$markers" -p no:cacheprovider
 

@@ -10,6 +10,7 @@ never see the evaluator's key; the key lives only in this harness's :class:`Eval
 
 from __future__ import annotations
 
+import shutil
 import socket
 import tempfile
 import threading
@@ -91,3 +92,5 @@ class SessionEvaluator:
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self.service.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)

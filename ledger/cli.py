@@ -1009,8 +1009,12 @@ def _pledged_lines(
             f"left to finance: {left}"
         )
         amount = facts.get("amountMinor")
+        by_totals = facts.get("amountDueByTotals")
         why = docs.nothing_due(
-            amount if isinstance(amount, int) else None, financeable or 0, currency
+            amount if isinstance(amount, int) else None,
+            financeable or 0,
+            currency,
+            by_totals if isinstance(by_totals, int) else None,
         )
         if financeable == 0 and why is not None:
             lines.append(f"  NOT FINANCEABLE: {why}")

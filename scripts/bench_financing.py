@@ -36,10 +36,12 @@ from typing import Any
 def _invoice(template: bytes, number: int) -> bytes:
     """The sample invoice with its own number (BT-1) and amount due (BT-115)."""
     data = template.replace(b"<cbc:ID>TOSL110</cbc:ID>", f"<cbc:ID>B{number:07d}</cbc:ID>".encode())
-    return data.replace(
-        b'<cbc:PayableAmount currencyID="DKK">4675.00</cbc:PayableAmount>',
-        f'<cbc:PayableAmount currencyID="DKK">{1000 + number}.00</cbc:PayableAmount>'.encode(),
-    )
+    for total in ("TaxInclusiveAmount", "PayableAmount"):  # BT-112 = BT-115 (BR-CO-16)
+        data = data.replace(
+            f'<cbc:{total} currencyID="DKK">4675.00</cbc:{total}>'.encode(),
+            f'<cbc:{total} currencyID="DKK">{1000 + number}.00</cbc:{total}>'.encode(),
+        )
+    return data
 
 
 def _percentile(values: list[float], q: float) -> float:

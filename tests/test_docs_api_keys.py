@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROW = re.compile(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \|[^|]*\|(.*)\|\s*$")
 #: words the rows write in backticks that are values, notice codes or error details, not keys
 NOT_KEYS = {
+    "amount_due_inconsistent",  # a notice's kind
     "executed",  # a proposal's status
     "pending",
     "add_member",  # a proposal's action

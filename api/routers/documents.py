@@ -156,7 +156,10 @@ class NoticePublic(BaseModel):
     kind: str = Field(
         description="credit_note, credit_note_financed_invoice, credited, identifier_rejected, "
         "nothing_due (an invoice whose amount due, BT-115, is negative or zero, or whose credit "
-        "notes cancel it: financeable_amount 0, it cannot be financed), document_revoked, "
+        "notes cancel it: financeable_amount 0, it cannot be financed), amount_due_inconsistent "
+        "(an invoice whose amount due, BT-115, is not what its totals give, EN 16931 BR-CO-16: "
+        "both figures in the message; no more than the lesser can be financed), "
+        "document_revoked, "
         "document_superseded, document_credited (the answer of a write on a financing: a pledged "
         "invoice's amount due net of the credit notes lodged here is below what the financing "
         "holds on it), cancelled_outstanding (the answer of a cancel: the financing was "
@@ -263,7 +266,9 @@ class DocumentExamined(BaseModel):
         description="an invoice's amount due net of the credit notes lodged here (minor units): "
         "its value as a receivable, not what is left to finance (a pledged invoice keeps it; "
         "read financing_headroom); never negative: 0 when the amount due is negative or zero "
-        "or the credit notes cancel it (notice nothing_due says why)"
+        "or the credit notes cancel it (notice nothing_due says why); from what the invoice's "
+        "totals give when that is less than its stated amount due (notice "
+        "amount_due_inconsistent)"
     )
     financing_headroom: int | None = Field(
         description="what is left to finance of the invoice (minor units): 0 when it is pledged "

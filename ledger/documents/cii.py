@@ -35,6 +35,7 @@ from .normalise import (
     plain_decimal,
     to_minor_units,
 )
+from .totals import amount_due_by_totals
 from .ubl import CREDIT_NOTE_TYPE_CODES
 from .xmlsafe import local_name, namespace, text_of
 
@@ -173,6 +174,15 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             raise DocumentFormatError("ram:DuePayableAmount", f"{d.where} (BT-115)")
         field = f"ram:{local_name(amount_el)}"
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
+        total, paid, rounding = (
+            text_of(_amount(root, d, tag, currency))
+            for tag in ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount")
+        )
+        by_totals = (
+            amount_due_by_totals(amount, total, paid, rounding, currency)
+            if field == "ram:DuePayableAmount"
+            else None
+        )
         invoice_refs = [
             ref
             for el in root.findall(
@@ -193,6 +203,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             lines=_lines(root, d, currency),
             references=_references(root, d),
             invoice_refs=invoice_refs,
+            amount_due_by_totals=by_totals,
         )
     except DocumentFormatError:
         raise

@@ -370,6 +370,12 @@ class DocumentFacts:
     lines: tuple[Line, ...] | None = field(default=None, compare=False)
     references: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     invoice_refs: tuple[str, ...] = field(default=(), compare=False)
+    #: the amount due EN 16931 BR-CO-16 gives (BT-112 - BT-113 + BT-114, minor units) when it
+    #: differs from the one the file states (``amount_minor``, BT-115); None when they agree or
+    #: the file does not state both (``ledger.documents.totals``). Not a key fact: the face
+    #: value stays what the file states; what can be financed is the lesser
+    #: (:attr:`amount_due_minor`)
+    amount_due_by_totals: int | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.number != normalise_number(self.number, "number"):
@@ -397,6 +403,7 @@ class DocumentFacts:
         lines: Iterable[Line] | None = None,
         references: Mapping[str, str] | None = None,
         invoice_refs: Iterable[str] = (),
+        amount_due_by_totals: int | None = None,
     ) -> DocumentFacts:
         """Facts from raw values: the number, the invoice references and the currency are
         normalised here."""
@@ -424,7 +431,17 @@ class DocumentFacts:
             lines=tuple(sorted(lines)) if lines is not None else None,
             references=tuple(sorted((references or {}).items())),
             invoice_refs=refs,
+            amount_due_by_totals=amount_due_by_totals,
         )
+
+    @property
+    def amount_due_minor(self) -> int | None:
+        """The amount due that can be relied on (minor units): the stated one (BT-115), or what
+        BR-CO-16 gives when that is less (:attr:`amount_due_by_totals`); None without an
+        amount."""
+        if self.amount_minor is None or self.amount_due_by_totals is None:
+            return self.amount_minor
+        return min(self.amount_minor, self.amount_due_by_totals)
 
     @property
     def reference_map(self) -> dict[str, str]:
@@ -443,6 +460,7 @@ class DocumentFacts:
             "seller": self.seller.to_dict() if self.seller else None,
             "buyer": self.buyer.to_dict() if self.buyer else None,
             "amountMinor": self.amount_minor,
+            "amountDueByTotals": self.amount_due_by_totals,
             "currency": self.currency,
             "invoiceReferences": list(self.invoice_refs),
             "references": dict(self.references),
@@ -473,6 +491,7 @@ class DocumentFacts:
             lines=tuple(Line.from_dict(x) for x in lines) if lines is not None else None,
             references=tuple(sorted((data.get("references") or {}).items())),
             invoice_refs=tuple(data.get("invoiceReferences") or ()),
+            amount_due_by_totals=data.get("amountDueByTotals"),
         )
 
 

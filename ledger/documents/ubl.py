@@ -25,6 +25,7 @@ from .normalise import (
     plain_decimal,
     to_minor_units,
 )
+from .totals import amount_due_by_totals
 from .xmlsafe import local_name, namespace, text_of
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -97,6 +98,17 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             amount_el.get("currencyID") or currency_code, f"{field}/@currencyID", issued=issue_date
         )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
+        by_totals = (
+            amount_due_by_totals(
+                amount,
+                text_of(total.find("cbc:TaxInclusiveAmount", NS)),
+                text_of(total.find("cbc:PrepaidAmount", NS)),
+                text_of(total.find("cbc:PayableRoundingAmount", NS)),
+                amount_currency,
+            )
+            if field == "cbc:PayableAmount"
+            else None
+        )
         invoice_refs = [
             ref
             for el in root.findall("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
@@ -115,6 +127,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             lines=_lines(root, kind, amount_currency),
             references=_references(root),
             invoice_refs=invoice_refs,
+            amount_due_by_totals=by_totals,
         )
     except DocumentFormatError:
         raise

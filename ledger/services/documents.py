@@ -58,6 +58,7 @@ from ledger.documents.normalise import (
     normalise_vat_id,
 )
 from ledger.documents.suspicion import find_suspicions
+from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
     EvaluatorUnavailable,
     InvalidInput,
@@ -156,7 +157,9 @@ class Notice:
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
     cannot be financed), ``nothing_due`` (an invoice whose amount due is negative or zero, or
-    whose credit notes cancel it: its financeable amount is 0), ``holders_unknown`` (the
+    whose credit notes cancel it: its financeable amount is 0), ``amount_due_inconsistent`` (an
+    invoice's stated amount due is not what its totals give, EN 16931 BR-CO-16: no more than the
+    lesser can be financed), ``holders_unknown`` (the
     fingerprints a financing locks could not be evaluated for the caller — not a bank, or the
     evaluator is unavailable — so whether an active financing holds the file is not known: it
     is never reported as "not financed")."""
@@ -1554,20 +1557,31 @@ def net_amount_due(
 ) -> int | None:
     """An invoice's amount due net of the credit notes lodged against it (minor units; may be
     negative or zero: :func:`financeable_amount` is what can be financed of it); ``None`` for a
-    credit note or a document without an amount. Arguments as :func:`financeable_amount`."""
+    credit note or a document without an amount. The amount due is the one the file states
+    (BT-115), or what EN 16931 BR-CO-16 gives from its totals when that is less
+    (``DocumentFacts.amount_due_minor``). Arguments as :func:`financeable_amount`."""
     if facts.credit_note or facts.amount_minor is None:
         return None
     if notes is None:
         notes = credit_notes_for(ledger, facts, scope)
     credited = sum(n.amount_minor or 0 for _, n in notes)
-    return facts.amount_minor - credited
+    due = facts.amount_due_minor  # BT-115, or less where EN 16931 BR-CO-16 gives less
+    assert due is not None
+    return due - credited
 
 
-def nothing_due(amount_minor: int | None, net: int | None, currency: str | None) -> str | None:
+def nothing_due(
+    amount_minor: int | None,
+    net: int | None,
+    currency: str | None,
+    by_totals: int | None = None,
+) -> str | None:
     """Why an invoice has nothing to finance, in words, or ``None`` when it has something (or is
     no invoice with an amount): ``amount_minor`` is its amount due (EN 16931 BT-115, minor
     units of ``currency``), ``net`` that amount net of the credit notes counted
-    (:func:`net_amount_due`; ``None``: not known, taken as ``amount_minor``)."""
+    (:func:`net_amount_due`; ``None``: not known, taken as ``amount_minor``), ``by_totals``
+    the amount due its totals give when that differs (BR-CO-16,
+    ``DocumentFacts.amount_due_by_totals``)."""
     if amount_minor is None:
         return None
     if amount_minor < 0:
@@ -1577,6 +1591,8 @@ def nothing_due(amount_minor: int | None, net: int | None, currency: str | None)
         )
     if amount_minor == 0:
         return "its amount due (EN 16931 BT-115) is zero: nothing is due to be financed"
+    if by_totals is not None and by_totals <= 0 and (net is None or net <= 0):
+        return f"{totals_words(amount_minor, by_totals, currency)}: nothing is due to be financed"
     if net is not None and net <= 0:
         return (
             f"the credit notes counted cancel its amount due of {money(amount_minor, currency)}: "
@@ -1588,10 +1604,36 @@ def nothing_due(amount_minor: int | None, net: int | None, currency: str | None)
 def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
     """The ``nothing_due`` notice of an invoice whose amount due net of the credit notes counted
     is ``net`` (:func:`nothing_due`), or None when it has something to finance."""
-    why = nothing_due(facts.amount_minor, net, facts.currency)
+    why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
     if why is None:
         return None
     return Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
+
+
+def totals_words(stated: int, by_totals: int, currency: str | None) -> str:
+    """An invoice's amount due and the one its totals give (EN 16931 BR-CO-16), in words:
+    ``stated`` is BT-115, ``by_totals`` BT-112 - BT-113 + BT-114 (minor units of
+    ``currency``)."""
+    return (
+        f"its amount due of {money(stated, currency)} (BT-115) is not what its totals give: "
+        f"{money(by_totals, currency)}, the total with VAT (BT-112) less the amount paid "
+        f"(BT-113) plus rounding (BT-114), as {TOTALS_RULE} requires"
+    )
+
+
+def _totals_notice(facts: DocumentFacts) -> Notice | None:
+    """The ``amount_due_inconsistent`` notice of an invoice whose stated amount due breaks
+    EN 16931 BR-CO-16 (``ledger.documents.totals``), or None when it keeps it or cannot be
+    checked."""
+    if facts.credit_note or facts.amount_minor is None or facts.amount_due_by_totals is None:
+        return None
+    words = totals_words(facts.amount_minor, facts.amount_due_by_totals, facts.currency)
+    if facts.amount_due_by_totals < facts.amount_minor:
+        words += (
+            f": no more than {money(facts.amount_due_by_totals, facts.currency)} can be "
+            "financed of it"
+        )
+    return Notice("amount_due_inconsistent", words[0].upper() + words[1:], documents=())
 
 
 def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | None, str | None]:
@@ -1603,7 +1645,8 @@ def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | N
     if facts is None:
         return None, None
     net = net_amount_due(ledger, facts)
-    return net, nothing_due(facts.amount_minor, net, facts.currency) if net is not None else None
+    why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
+    return net, why if net is not None else None
 
 
 def _notes_scope(actor: str, role: str) -> str | None:
@@ -1739,6 +1782,9 @@ def _look_around(
                     )
                 )
         return (), tuple(notices), None
+    totals = _totals_notice(facts)
+    if totals is not None:
+        notices.append(totals)
     scope = _notes_scope(actor, role)
     notes = credit_notes_for(ledger, facts, scope, read=lookups.stored_with)
     financeable = financeable_amount(ledger, facts, scope, notes)
@@ -2650,7 +2696,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         notes = credit_notes_for(ledger, facts, scope)
         financeable = financeable_amount(ledger, facts, scope, notes)
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
-        notices = () if nothing is None else (nothing,)
+        notices = tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     registration = find_registration(ledger, doc_hash)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)

@@ -55,6 +55,7 @@ from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.documents.suspicion import SuspicionKind
+from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
@@ -527,7 +528,10 @@ def create(
         net = docs.financeable_amount(ledger, facts, None, notes)
         if net == 0:  # as the check answers it: financeable_amount 0 and why (docs.nothing_due)
             why = docs.nothing_due(
-                facts.amount_minor, docs.net_amount_due(ledger, facts, None, notes), facts.currency
+                facts.amount_minor,
+                docs.net_amount_due(ledger, facts, None, notes),
+                facts.currency,
+                facts.amount_due_by_totals,
             )
             counted = f" (counted: {docs.counted_notes(ledger, notes)})" if notes else ""
             raise InvalidInput(
@@ -535,6 +539,17 @@ def create(
                 f"cannot be financed: {why or 'nothing is left to finance'}{counted}",
                 financeable_amount=0,
                 credit_notes=[h for h, _ in notes],
+            )
+        by_totals = facts.amount_due_by_totals
+        if by_totals is not None and amount > by_totals:
+            raise InvalidInput(
+                f"documents[{i}].amount",
+                f"must not exceed {money(by_totals, facts.currency)}: "
+                f"{docs.totals_words(facts.amount_minor, by_totals, facts.currency)}",
+                business_rule=TOTALS_RULE,
+                face_value=facts.amount_minor,
+                amount_due_by_totals=by_totals,
+                currency=facts.currency,
             )
         if net is not None and amount > net:
             raise InvalidInput(

@@ -48,14 +48,17 @@ SAMPLE_FACE = 467_500
 
 def invoice(number: str, amount: str) -> bytes:
     """The sample UBL invoice with another number (BT-1), amount due (BT-115) and order
-    reference (BT-13): a different invoice, with fingerprints of its own, and for another order
+    reference (BT-13) — its total with VAT (BT-112) the same, as EN 16931 BR-CO-16 requires: a
+    different invoice, with fingerprints of its own, and for another order
     (the same lines for less on the same day would be suspected a split of it: docs/rules.md)."""
     data = UBL.replace(b"<cbc:ID>TOSL110</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
     data = data.replace(b"<cbc:ID>123</cbc:ID>", f"<cbc:ID>ORDER-{number}</cbc:ID>".encode(), 1)
-    return data.replace(
-        b'<cbc:PayableAmount currencyID="DKK">4675.00</cbc:PayableAmount>',
-        f'<cbc:PayableAmount currencyID="DKK">{amount}</cbc:PayableAmount>'.encode(),
-    )
+    for total in ("TaxInclusiveAmount", "PayableAmount"):  # BT-112 = BT-115 (BR-CO-16)
+        data = data.replace(
+            f'<cbc:{total} currencyID="DKK">4675.00</cbc:{total}>'.encode(),
+            f'<cbc:{total} currencyID="DKK">{amount}</cbc:{total}>'.encode(),
+        )
+    return data
 
 
 @dataclass

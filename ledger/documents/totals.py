@@ -1,0 +1,57 @@
+"""EN 16931 business rule BR-CO-16 on an invoice's document totals (BG-22).
+
+    Amount due for payment (BT-115) = Invoice total amount with VAT (BT-112)
+                                      - Paid amount (BT-113) + Rounding amount (BT-114)
+
+An invoice's face value is the amount due it states (BT-115). One that states more than its own
+totals give is not a receivable of that size: a bank financing it on the stated figure finances
+money nobody owes (the field case ``identifiers-placeholder/b-seller2-TOSL108.xml``: 1,200.00
+due of a 1,801.78 total with 1,000.00 paid and 0.22 rounding, i.e. 802.00). The readers keep
+what the rule gives when it differs (``DocumentFacts.amount_due_by_totals``);
+the gateway says so (notice ``amount_due_inconsistent``) and finances no more than the lesser
+of the two.
+
+Source: EN 16931-1:2017, 6.4 (BR-CO-16), and the UBL and CII syntax bindings (EN 16931-3-2,
+-3-3): ``cac:LegalMonetaryTotal`` ``cbc:TaxInclusiveAmount``, ``cbc:PrepaidAmount``,
+``cbc:PayableRoundingAmount``, ``cbc:PayableAmount``; ``ram:SpecifiedTradeSettlementHeader
+MonetarySummation`` ``ram:GrandTotalAmount``, ``ram:TotalPrepaidAmount``,
+``ram:RoundingAmount``, ``ram:DuePayableAmount``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ledger.documents.normalise import parse_xml_decimal, to_minor_units
+from ledger.errors import InvalidInput
+
+RULE = "EN 16931 BR-CO-16"
+
+
+def amount_due_by_totals(
+    due: Decimal,
+    total_with_vat: str | None,
+    paid: str | None,
+    rounding: str | None,
+    currency: str,
+) -> int | None:
+    """What BR-CO-16 gives as the amount due (BT-112 - BT-113 + BT-114, minor units of
+    ``currency``, rounded half-up as every amount read), when it differs from ``due`` (BT-115 as
+    read); ``None`` when they agree, or when the rule cannot be applied: no total with VAT
+    stated, or one of the three is not an ``xs:decimal`` (the file is read as before; the rule is
+    not claimed to hold, nor to fail). An absent paid or rounding amount is zero (EN 16931: both
+    are optional)."""
+    if total_with_vat is None:
+        return None
+    try:
+        figures = [
+            parse_xml_decimal(text, "amount") if text is not None else Decimal(0)
+            for text in (total_with_vat, paid, rounding)
+        ]
+        given = figures[0] - figures[1] + figures[2]
+        if given == due:
+            return None
+        by_totals = to_minor_units(given, currency)
+    except InvalidInput:
+        return None
+    return None if by_totals == to_minor_units(due, currency) else by_totals

@@ -1,0 +1,139 @@
+"""An invoice that states more due than its own totals give is financed no further than its
+totals (EN 16931 BR-CO-16: BT-115 = BT-112 - BT-113 + BT-114; ``ledger/documents/totals.py``).
+
+A tryout lodged a UBL invoice whose amount due was inflated above its total with VAT less the
+amount paid: it became the face value without a word, and a bank could finance money nobody
+owes. The check now says so (notice ``amount_due_inconsistent``, in the API and the CLI), its
+financeable amount is what the totals give, and a financing above that is refused naming the
+rule. Real embedded chain, real evaluator, the gateway app and the CLI.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.documents.detect import read_document
+from tests.api.api_helpers import CII, check, client_fixture, finance, lodge, own_invoice
+from tests.cli.cli_helpers import Cli
+from tests.conftest import CORPUS
+from tests.documents.documents_support import field_bytes
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+#: the demo invoice's totals (DKK): 4,675.00 with VAT; 1,000.00 paid makes 3,675.00 due
+PAID = b'<cbc:PrepaidAmount currencyID="DKK">1000.00</cbc:PrepaidAmount>'
+PAYABLE = b'<cbc:PayableAmount currencyID="DKK">4675.00</cbc:PayableAmount>'
+MESSAGE = (
+    "Its amount due of 4,675.00 DKK (BT-115) is not what its totals give: 3,675.00 DKK, the total "
+    "with VAT (BT-112) less the amount paid (BT-113) plus rounding (BT-114), as EN 16931 BR-CO-16 "
+    "requires: no more than 3,675.00 DKK can be financed of it"
+)
+
+
+def inflated_ubl() -> bytes:
+    """A fresh demo UBL invoice with 1,000.00 paid (BT-113) that still states 4,675.00 due."""
+    data = own_invoice("BRCO16").replace(PAYABLE, PAID + PAYABLE)
+    assert PAID in data
+    return data
+
+
+def inflated_cii() -> bytes:
+    """The demo CII invoice with 1,000 paid (BT-113) that still states 4,675 due (BT-115)."""
+    data = CII.replace(
+        b"<ram:DuePayableAmount>4675</ram:DuePayableAmount>",
+        b"<ram:TotalPrepaidAmount>1000</ram:TotalPrepaidAmount>"
+        b"<ram:DuePayableAmount>4675</ram:DuePayableAmount>",
+    )
+    assert data != CII
+    return data
+
+
+def test_every_corpus_invoice_keeps_the_rule() -> None:
+    """No false alarm on real invoices: the EN 16931 samples all keep BR-CO-16."""
+    files = sorted(CORPUS.rglob("*.xml"))
+    assert len(files) > 20
+    for path in files:
+        facts = read_document(path.read_bytes()).facts
+        assert facts is not None, path
+        assert facts.amount_due_by_totals is None, path
+        assert facts.amount_due_minor == facts.amount_minor, path
+
+
+@pytest.mark.parametrize(
+    ("data", "by_totals"),
+    [
+        (inflated_ubl(), 367_500),
+        (inflated_cii(), 367_500),
+        # the field case: 1,200.00 due of 1,801.78 with VAT, 1,000.00 paid, 0.22 rounding
+        (field_bytes("identifiers-placeholder/b-seller2-TOSL108.xml"), 80_200),
+    ],
+    ids=["ubl", "cii", "field-case"],
+)
+def test_the_readers_keep_what_the_totals_give(data: bytes, by_totals: int) -> None:
+    facts = read_document(data).facts
+    assert facts is not None
+    assert facts.amount_due_by_totals == by_totals
+    assert facts.amount_due_minor == by_totals  # the lesser
+    assert facts.amount_minor is not None
+    assert facts.amount_minor > by_totals  # the face value is what the file states
+
+
+def test_a_total_that_is_not_a_number_does_not_refuse_the_file() -> None:
+    """The rule cannot be applied: the file is read as before, nothing claimed either way."""
+    data = inflated_ubl().replace(PAID, PAID.replace(b"1000.00", b"n/a"))
+    facts = read_document(data).facts
+    assert facts is not None
+    assert facts.amount_minor == 467_500
+    assert facts.amount_due_by_totals is None
+
+
+def test_the_bank_is_told_and_finances_no_more_than_the_totals(
+    client: TestClient, network: Network
+) -> None:
+    bank = network.bank
+    data = inflated_ubl()
+    checked = check(client, bank, data)
+    assert checked["facts"]["amountMinor"] == 467_500  # the face value is what the file says
+    assert checked["facts"]["amountDueByTotals"] == 367_500
+    assert checked["financeable_amount"] == 367_500
+    [notice] = [n for n in checked["notices"] if n["kind"] == "amount_due_inconsistent"]
+    assert notice["message"] == MESSAGE
+
+    doc_hash = lodge(client, bank, data)["doc_hash"]
+    too_much = finance(client, bank, doc_hash, amount=367_501)
+    assert too_much.status_code == 422, too_much.text
+    details = too_much.json()["details"]
+    assert details["field"] == "documents[0].amount"
+    assert "BR-CO-16" in details["rule"]
+    assert (details["amount_due_by_totals"], details["face_value"]) == (367_500, 467_500)
+    assert check(client, bank, data)["financing_headroom"] == 367_500  # nothing was financed
+
+    made = finance(client, bank, doc_hash, amount=367_500)
+    assert made.status_code == 201, made.text
+    assert check(client, bank, data)["financing_headroom"] == 0
+
+
+def test_a_consistent_invoice_has_no_notice(client: TestClient, network: Network) -> None:
+    checked = check(client, network.bank, own_invoice("BRCO16-OK"))
+    assert checked["facts"]["amountDueByTotals"] is None
+    assert checked["financeable_amount"] == 467_500
+    assert all(n["kind"] != "amount_due_inconsistent" for n in checked["notices"])
+
+
+def test_the_cli_check_says_it(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    created = cli.json("init", "--demo")
+    bank = next(m["address"] for m in created["members"] if m["role"] == "bank")
+    path = tmp_path / "inflated.xml"
+    path.write_bytes(inflated_cii())
+    out = cli.run("doc", "check", str(path), "--as", bank).stdout
+    assert f"note (amount_due_inconsistent): {MESSAGE}" in out
+    answer = cli.json("doc", "check", str(path), "--as", bank)
+    assert answer["financeable_amount"] == 367_500

@@ -47,6 +47,7 @@ from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit, standing
+from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
 from ledger.words import money
@@ -182,7 +183,8 @@ def audit_verify(
         rules: RulesReport | None = None
         if reader.role in ("gateway", "regulator"):
             keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
-            rules = guard(lambda: check_rules(index, keys)) if keys else None
+            net_due = docs.net_due_here(ledger)
+            rules = guard(lambda: check_rules(index, keys, net_due)) if keys else None
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -253,6 +255,13 @@ def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY)
     lines += [
         f"  block {c.block_number} log {c.log_index}  tx {c.tx_hash}: {c.message}" for c in out
     ]
+    # nor is an invoice credited below what its financings hold (the chain knows no credit notes)
+    above = rules.held_above_net_due
+    lines.append(
+        f"invoices held above their amount due net of credit notes: {len(above)}"
+        + (f" ({', '.join(a.doc_hash for a in above)})" if above else "")
+    )
+    lines += [f"  {a.message}" for a in above]
     return lines_text(lines)
 
 

@@ -56,14 +56,17 @@ shown each one (``RulesReport.not_in_force``) to follow up. And another
 repaid amount. A cancel is allowed at any time (``docs/rules.md``) and releases the documents,
 so the rules hold; but the money is still out and no active financing counts it any more —
 the regulator is shown each one (``RulesReport.cancelled_outstanding``). A financing *closed*
-so is a breach (``CLOSED_NOT_REPAID``).
+so is a breach (``CLOSED_NOT_REPAID``). And a third (:class:`HeldAboveNetDue`): an invoice its
+active financings hold more on than its amount due net of the credit notes lodged at this
+gateway — the bank is warned on its next write (``document_credited``), the regulator here
+(``RulesReport.held_above_net_due``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
@@ -153,6 +156,29 @@ class CancelledOutstanding:
     tx_hash: str
 
 
+@dataclass(frozen=True)
+class HeldAboveNetDue:
+    """Active financings the regulators read (``financing_ids``) that together hold ``held``
+    (minor units of ``currency``) on invoice ``doc_hash``, more than its amount due net of the
+    credit notes lodged at this gateway (``net_due``: the amount due the file states, or what
+    its totals give when that is less — EN 16931 BR-CO-16 —, less every credit note lodged here
+    that corrects it); ``message`` says it in words. Not a breach: the chain knows no credit
+    notes, and a note lodged after a financing does not undo it — but money is lent on what
+    the buyer no longer owes."""
+
+    doc_hash: str
+    currency: str | None
+    held: int
+    net_due: int
+    financing_ids: list[int]
+    message: str
+
+
+#: an invoice's amount due net of the credit notes lodged here, by its 0x-hex hash (minor
+#: units), or None when no copy of it is lodged here or it states no amount
+NetDue = Callable[[str], int | None]
+
+
 @dataclass
 class RulesReport:
     """The re-check's outcome: the ``regulators`` whose keys opened the envelopes, how many
@@ -171,6 +197,9 @@ class RulesReport:
     #: financings the regulators read cancelled with money still out, in chain order (not
     #: breaches either)
     cancelled_outstanding: list[CancelledOutstanding] = field(default_factory=list)
+    #: invoices whose active financings hold more than their amount due net of the credit notes
+    #: lodged here, by hash (not breaches; only when the caller could read the gateway's files)
+    held_above_net_due: list[HeldAboveNetDue] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -362,6 +391,35 @@ class _Check:
                         tx_hash=found.changed.tx_hash,
                     )
                 )
+
+    # -- after the replay: invoices held above what their credit notes leave due
+
+    def held_above_net_due(self, net_due: NetDue) -> None:
+        for doc_hash in sorted(self.documents):
+            record = self.documents[doc_hash]
+            held = sum(record.held.values())
+            if not held:
+                continue
+            net = net_due(doc_hash)
+            if net is None or held <= net:
+                continue
+            ids = sorted(record.held)
+            self.report.held_above_net_due.append(
+                HeldAboveNetDue(
+                    doc_hash=doc_hash,
+                    currency=record.currency,
+                    held=held,
+                    net_due=net,
+                    financing_ids=ids,
+                    message=(
+                        f"active financing{'s' * (len(ids) > 1)} "
+                        f"{', '.join(str(i) for i in ids)} hold{'s' * (len(ids) == 1)} "
+                        f"{money(held, record.currency)} on invoice {doc_hash}, whose amount due "
+                        "net of the credit notes lodged here is "
+                        f"{money(net, record.currency)}"
+                    ),
+                )
+            )
 
     def _unread(self, row: _Row, f: _Financing) -> None:
         for address, _ in self.keys:
@@ -692,15 +750,23 @@ def _totals(totals: tuple[int | None, int | None], currency: str | None) -> str:
     return " and ".join(say)
 
 
-def check_rules(index: EventIndex, keys: Sequence[tuple[str, X25519PrivateKey]]) -> RulesReport:
+def check_rules(
+    index: EventIndex,
+    keys: Sequence[tuple[str, X25519PrivateKey]],
+    net_due: NetDue | None = None,
+) -> RulesReport:
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
     module docstring), and list the active financings on documents no longer in force
-    (:class:`NotInForce`) and the financings cancelled with money outstanding
-    (:class:`CancelledOutstanding`): not breaches. Read the index up to its last block; run
+    (:class:`NotInForce`), the financings cancelled with money outstanding
+    (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
+    credit notes say an invoice's amount due is now), the invoices held above it
+    (:class:`HeldAboveNetDue`): not breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))
     check.replay(_rows(index, _RULE_EVENTS))
     check.not_in_force()
+    if net_due is not None:
+        check.held_above_net_due(net_due)
     return check.report

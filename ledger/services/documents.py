@@ -1636,6 +1636,20 @@ def _totals_notice(facts: DocumentFacts) -> Notice | None:
     return Notice("amount_due_inconsistent", words[0].upper() + words[1:], documents=())
 
 
+def net_due_here(ledger: Ledger) -> Callable[[str], int | None]:
+    """What this gateway's files say an invoice's amount due is now, by its 0x-hex hash (minor
+    units): :func:`net_due_of_lodged` of a copy lodged here (every copy of a hash is the same
+    file) — net of every credit note lodged here; None when no copy is lodged here, or for a
+    credit note or a file without an amount. For the regulator's re-check
+    (``ledger.indexer.check_rules``, ``held_above_net_due``)."""
+
+    def net_due(doc_hash: str) -> int | None:
+        copies = ledger.db.received(doc_hash.lower())
+        return net_due_of_lodged(ledger, copies[0])[0] if copies else None
+
+    return net_due
+
+
 def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | None, str | None]:
     """The amount due of a lodged file net of every credit note lodged here against it (minor
     units; None for a file without an amount, or a credit note) and, when nothing is left to

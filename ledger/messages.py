@@ -413,6 +413,15 @@ def _error_inputs() -> dict[str, list[tuple[str, str, str]]]:
 _ERROR_INPUTS = _error_inputs()
 
 
+def _time_args(error: ContractError) -> list[str]:
+    """The arguments of a contract error that are times (Unix seconds on chain)."""
+    return [
+        arg
+        for arg, abi_type, _internal in _ERROR_INPUTS.get(type(error).__name__, ())
+        if abi_type == _TIME_TYPE
+    ]
+
+
 def decoded_details(error: ContractError, names: Names = NO_NAMES) -> dict[str, Any]:
     """What a contract error's raw arguments mean, to put beside them in ``details``: for an
     enum argument ``<arg>_name`` (``status: 2`` → ``status_name: "revoked"``), for a time
@@ -461,9 +470,10 @@ def snake_case(key: str) -> str:
 def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
-    ``message`` (:func:`describe`) and ``details`` (the arguments, raw; for bad input also the
-    ``field`` and the ``rule`` it broke — contract input errors name their first argument, in
-    snake_case, and the rule in words —,
+    ``message`` (:func:`describe`) and ``details`` (the arguments, raw — but a time in ISO
+    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same —; for bad
+    input also the ``field`` and the ``rule`` it broke — contract input errors name their
+    first argument, in snake_case, and the rule in words —,
     and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
     every key of ``details`` in snake_case (:func:`snake_case`) as in the rest of the API."""
     details = dict(error.details)
@@ -476,8 +486,14 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
         details.setdefault("field", error.field)
         details.setdefault("rule", error.rule)
     if isinstance(error, ContractError):
-        for key, value in decoded_details(error, names).items():
+        decoded = decoded_details(error, names)
+        for key, value in decoded.items():
             details.setdefault(key, value)
+        for arg in _time_args(error):
+            # a time as every other time of the API and the CLI, ISO 8601 UTC (a tryout read
+            # ``registered_at: 1767225600`` here beside ``registered_at`` text everywhere else)
+            if f"{arg}_iso" in decoded:
+                details[arg] = decoded[f"{arg}_iso"]
     wire: dict[str, Any] = {}
     for key, value in details.items():
         wire.setdefault(snake_case(key), value)

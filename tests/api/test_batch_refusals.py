@@ -233,8 +233,9 @@ def test_a_banks_refused_supersession_spends_no_allowance(
     assert supersede(theirs.json()["doc_hash"], own_invoice())[0] == 403
     assert supersede("0x" + "ab" * 32, own_invoice())[0] == 404
     assert sent == []
-    entry = _last_check(network)
-    assert (entry.participant, entry.evaluated) == (bank.address, 0)
+    entry = _last_check(network)  # the last logged: the self-supersession (403, 404: none)
+    assert (entry.participant, entry.action) == (bank.address, "supersede")
+    assert (entry.evaluated, entry.outcome) == (0, "SelfSupersession")
 
     # a supersession the chain takes is evaluated, as before
     amendment = own_invoice()

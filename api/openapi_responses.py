@@ -22,11 +22,14 @@ class ErrorBody(BaseModel):
             "examples": [
                 {
                     "error": "DocumentAlreadyRegistered",
-                    "message": "DocumentAlreadyRegistered(docHash=0x…, registrant='0x…', …)",
+                    "message": "document 0x… is already registered, by Exporter (0x…) at "
+                    "2026-01-01T00:00:00Z",
                     "details": {
                         "doc_hash": "0x…",
                         "registrant": "0x…",
-                        "registered_at": 1767225600,
+                        "registered_at": "2026-01-01T00:00:00Z",
+                        "registered_at_iso": "2026-01-01T00:00:00Z",
+                        "registrant_name": "Exporter",
                     },
                 }
             ]

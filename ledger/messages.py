@@ -268,6 +268,27 @@ def refusal_headroom(
     return max(int(face_value) - int(already_financed), 0)
 
 
+#: what a document of type OTHER (or of a type not known) is called in a sentence
+_ANY_TYPE = "document"
+
+
+def doc_type_word(doc_type: object) -> str:
+    """A document type in words for a sentence — ``invoice``, ``bill of lading``, ``warehouse
+    receipt`` … — from its name as the API writes it (``bill_of_lading``) or the contract's
+    number; ``invoice`` when not given (the refusals that predate it were all of invoices),
+    ``document`` for OTHER or a type not known."""
+    if doc_type is None or doc_type == "":
+        return "invoice"
+    text = str(doc_type)
+    try:
+        found = DocType(int(text)) if text.isdigit() else DocType[text.upper()]
+    except (KeyError, ValueError):
+        return _ANY_TYPE
+    if found in (DocType.NONE, DocType.OTHER):
+        return _ANY_TYPE
+    return found.name.lower().replace("_", " ")
+
+
 def refusal_sentence(details: Args) -> str:
     """A refused financing in words, from the details the gateway gives it
     (``ledger.services.refusal``): the reason, the holding financing and bank, the numbers."""
@@ -277,6 +298,7 @@ def refusal_sentence(details: Args) -> str:
     bank = _named(details, "bank")
     holder = _named(details, "conflicting_bank")
     holding = details.get("conflicting_financing_id")
+    word = doc_type_word(details.get("doc_type"))
 
     def m(key: str) -> str:
         return money(int(details[key]), currency)
@@ -310,21 +332,23 @@ def refusal_sentence(details: Args) -> str:
             plural = "s" if len(holder_ids) > 1 else ""
             numbers += (
                 f" (no amount can be financed while financing{plural} {ids} hold"
-                f"{'' if plural else 's'} the invoice's fingerprints)"
+                f"{'' if plural else 's'} the {word}'s fingerprints)"
             )
     held_by = f" (held by {', '.join(held)})" if held else ""
     if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
         kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
         other = details.get("holding_doc_hash")
         if other and other != doc:
-            pledged = f"document {doc} is the same invoice as document {other}, which is"
+            pledged = f"document {doc} is the same {word} as document {other}, which is"
         elif other == doc:
             pledged = f"document {doc} is"
+        elif word == _ANY_TYPE:  # not "the document of document …"
+            pledged = f"document {doc} (this file or another copy of it) is"
         else:  # the holder's pledges are its own: which copy it pledged is not known here
-            pledged = f"the invoice of document {doc} (this file or another copy of it) is"
+            pledged = f"the {word} of document {doc} (this file or another copy of it) is"
         text = (
             f"{pledged} already pledged to active financing {holding} of "
-            f"{holder}: a fingerprint{kind} of the invoice is held there{numbers}"
+            f"{holder}: a fingerprint{kind} of the {word} is held there{numbers}"
         )
     elif reason == RefusalReason.EXCEEDS_FACE_VALUE.name:
         if asked:
@@ -413,6 +437,15 @@ def _error_inputs() -> dict[str, list[tuple[str, str, str]]]:
 _ERROR_INPUTS = _error_inputs()
 
 
+def _time_args(error: ContractError) -> list[str]:
+    """The arguments of a contract error that are times (Unix seconds on chain)."""
+    return [
+        arg
+        for arg, abi_type, _internal in _ERROR_INPUTS.get(type(error).__name__, ())
+        if abi_type == _TIME_TYPE
+    ]
+
+
 def decoded_details(error: ContractError, names: Names = NO_NAMES) -> dict[str, Any]:
     """What a contract error's raw arguments mean, to put beside them in ``details``: for an
     enum argument ``<arg>_name`` (``status: 2`` → ``status_name: "revoked"``), for a time
@@ -461,9 +494,10 @@ def snake_case(key: str) -> str:
 def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
-    ``message`` (:func:`describe`) and ``details`` (the arguments, raw; for bad input also the
-    ``field`` and the ``rule`` it broke — contract input errors name their first argument, in
-    snake_case, and the rule in words —,
+    ``message`` (:func:`describe`) and ``details`` (the arguments, raw — but a time in ISO
+    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same —; for bad
+    input also the ``field`` and the ``rule`` it broke — contract input errors name their
+    first argument, in snake_case, and the rule in words —,
     and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
     every key of ``details`` in snake_case (:func:`snake_case`) as in the rest of the API."""
     details = dict(error.details)
@@ -476,8 +510,14 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
         details.setdefault("field", error.field)
         details.setdefault("rule", error.rule)
     if isinstance(error, ContractError):
-        for key, value in decoded_details(error, names).items():
+        decoded = decoded_details(error, names)
+        for key, value in decoded.items():
             details.setdefault(key, value)
+        for arg in _time_args(error):
+            # a time as every other time of the API and the CLI, ISO 8601 UTC (a tryout read
+            # ``registered_at: 1767225600`` here beside ``registered_at`` text everywhere else)
+            if f"{arg}_iso" in decoded:
+                details[arg] = decoded[f"{arg}_iso"]
     wire: dict[str, Any] = {}
     for key, value in details.items():
         wire.setdefault(snake_case(key), value)

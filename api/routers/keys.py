@@ -46,6 +46,11 @@ def rotate_key(ledger: LedgerDep, participant: ParticipantDep, address: str) -> 
 
 @router.post("/{address}/revoke", response_model=KeysRevoked)
 def revoke_keys(ledger: LedgerDep, participant: ParticipantDep, address: str) -> KeysRevoked:
-    """Revoke every API key of a participant (yours, or anyone's as admin)."""
+    """Revoke every API key of a participant (yours, or anyone's as admin). The last admin
+    may not revoke its own keys (409: it would lock the administration out of the API); it
+    replaces its key with ``POST /v1/keys/rotate`` instead."""
     target = _target(participant, address)
-    return KeysRevoked(address=target, revoked=svc.revoke_api_keys(ledger, target))
+    return KeysRevoked(
+        address=target,
+        revoked=svc.revoke_api_keys(ledger, target, actor=participant.address),
+    )

@@ -1265,9 +1265,28 @@ def _refusal_rows(
         if conflicting_ids
         else {}
     )
+    refused_docs = sorted({str(r.doc_hash) for r in readable if r.doc_hash})
+    doc_types: dict[str, int] = (
+        {
+            str(h): int(t)
+            for h, t in session.execute(
+                select(DocumentRow.doc_hash, DocumentRow.doc_type).where(
+                    DocumentRow.doc_hash.in_(refused_docs)
+                )
+            ).all()
+        }
+        if refused_docs
+        else {}
+    )
     names = IndexNames(session, access)
     items = [
-        _refusal(history, names, r, banks.get(r.conflicting_financing_id or 0))
+        _refusal(
+            history,
+            names,
+            r,
+            banks.get(r.conflicting_financing_id or 0),
+            doc_types.get(str(r.doc_hash or "")),
+        )
         if access.reads_refusal(r)
         else _confidential_refusal(names, r)
         for r in rows
@@ -1413,7 +1432,11 @@ def _confidential_refusal(names: IndexNames, r: RefusalRow) -> Refusal:
 
 
 def _refusal(
-    history: _PledgeHistory, names: IndexNames, r: RefusalRow, bank: str | None
+    history: _PledgeHistory,
+    names: IndexNames,
+    r: RefusalRow,
+    bank: str | None,
+    doc_type: int | None = None,
 ) -> Refusal:
     fingerprint = r.fingerprint or None
     conflicting = int(r.conflicting_financing_id or 0)
@@ -1469,8 +1492,15 @@ def _refusal(
     }
     # as in the refused bank's 409: ``currency`` the attempt's, ``document_currency`` the one
     # the earlier financings of the document recorded
+    # ``doc_type`` (the document's registered type): the sentence says "bill of lading", not
+    # "invoice", for one
     summary = refusal_sentence(
-        {**details, "currency": currency or r.currency, "document_currency": currency}
+        {
+            **details,
+            "currency": currency or r.currency,
+            "document_currency": currency,
+            "doc_type": doc_type,
+        }
     )
     return Refusal(**details, summary=summary)
 

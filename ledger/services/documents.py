@@ -2588,26 +2588,38 @@ def supersede_with_file(
     """Lodge the amendment ``data`` and mark ``old_hash`` superseded by it (the amendment is
     registered with the old document's type). All or nothing: the file is read and the
     supersession simulated before the file is lodged; a refusal (not the registrant, the old
-    document not active, the amendment registered already) lodges nothing."""
+    document not active, the amendment registered already) lodges nothing.
+
+    The refusals known without the amendment's fingerprints — the old document not registered
+    or not the caller's, the amendment's JSON document registered under another hash, and what
+    the simulation of the supersession refuses (the old document not active, the amendment
+    registered already, the amendment the old document itself) — are made before they are
+    evaluated, as for a registration (:func:`_refuse_before_evaluating`): they spend none of a
+    bank's allowance at the evaluator, and the fingerprint-check log entry says ``evaluated``
+    0. The same errors, in the same order, as when they were made after the evaluation."""
     refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
     refuse_non_registrant(ledger, actor, old, admins=False)
-    parsed, examined = examine(
-        ledger,
-        data,
-        actor,
-        role,
-        old.doc_type,
-        exclude_self=True,
-        as_registered=False,
-        registering=True,
-        via=via,
-    )
-    call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
-    if not sent_already(ledger, actor, key):
-        refuse_second_hash(ledger, examined)
-    gas = refuse_early(ledger, actor, call, key)
+    with _logged(ledger, actor, role, via) as evaluation:
+        parsed = _read_checked(data, registering=True)
+        call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
+        if not sent_already(ledger, actor, key):
+            _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), canonical_hash_of(data))
+        gas = refuse_early(ledger, actor, call, key)
+        parsed, examined = _examine(
+            ledger,
+            data,
+            actor,
+            role,
+            old.doc_type,
+            True,
+            False,
+            evaluation.lookups,
+            registering=True,
+            parsed=parsed,
+        )
+    examined = _disclosed(ledger, examined, actor, role)
     lodge_examined(ledger, parsed, examined, actor, filename)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)

@@ -906,11 +906,43 @@ def rotate_api_key(ledger: Ledger, address: str) -> str:
     return ledger.db.rotate_api_key(member.address)
 
 
-def revoke_api_keys(ledger: Ledger, address: str) -> int:
-    """Revoke every API key of ``address``; returns how many were active."""
+def revoke_api_keys(ledger: Ledger, address: str, *, actor: str | None = None) -> int:
+    """Revoke every API key of ``address``; returns how many were active. ``actor``, the
+    caller (the API's; the CLI's operator has none): it may not revoke its own keys when they
+    are the last active admin keys at this gateway (409, nothing changed) — that would lock
+    the consortium's administration out of the API; it replaces its key with
+    ``POST /v1/keys/rotate`` (``tradeledger key rotate``) instead."""
     member = get_member(ledger, address)
-    ledger.db.participant(member.address)  # NotFound when this gateway does not serve it
+    participant = ledger.db.participant(member.address)  # NotFound when not served here
+    if actor is not None and actor.lower() == member.address.lower():
+        _refuse_last_admin_key(ledger, participant.address, participant.role)
     return ledger.db.revoke_api_keys(member.address)
+
+
+_ADMIN = Role.ADMIN.name.lower()
+
+
+def _has_active_key(ledger: Ledger, address: str) -> bool:
+    return any(not revoked for _key_id, _created, revoked in ledger.db.api_keys(address))
+
+
+def _refuse_last_admin_key(ledger: Ledger, address: str, role: str) -> None:
+    """Conflict when ``address`` is an admin whose keys are the last active admin keys here."""
+    if role != _ADMIN or not _has_active_key(ledger, address):
+        return
+    others = [
+        p.address
+        for p in ledger.db.participants()
+        if p.role == _ADMIN and p.address != address and _has_active_key(ledger, p.address)
+    ]
+    if others:
+        return
+    rule = (
+        "may not revoke your own API keys while they are the last active admin keys at this "
+        "gateway: the consortium's administration would be locked out of the API; replace "
+        "your key with POST /v1/keys/rotate (tradeledger key rotate ADDRESS) instead"
+    )
+    raise Conflict(f"address: {rule}", field="address", rule=rule, address=address)
 
 
 def get_member_address(address: str) -> str:

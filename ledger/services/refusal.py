@@ -7,9 +7,11 @@ that :func:`ledger.services.financing.create` raises from the refused bank's *ow
 from what anyone can read on chain — never from another bank's terms. Its ``details``, amounts
 in minor units of ``currency``:
 
-``reason``, ``doc_hash``, ``conflicting_financing_id``, ``fingerprint``, ``fingerprint_kind``,
-``bank``, ``bank_name``, ``tx_hash``, ``block``
-    what was refused, why, and where the refusal was recorded (``bank`` is the refused bank);
+``reason``, ``doc_hash``, ``doc_type``, ``conflicting_financing_id``, ``fingerprint``,
+``fingerprint_kind``, ``bank``, ``bank_name``, ``tx_hash``, ``block``
+    what was refused, why, and where the refusal was recorded (``bank`` is the refused bank;
+    ``doc_type`` the document's type as registered, ``bill_of_lading``, so the sentence speaks
+    of a bill of lading, not an invoice; None when it is not registered);
 ``conflicting_bank``, ``conflicting_bank_name``, ``conflicting_registered_at``
     the public part of the financing holding the fingerprint (who and when — its amounts and
     documents are that bank's, and not shown);
@@ -31,7 +33,19 @@ from ledger.errors import FinancingRefused
 from ledger.messages import refusal_sentence
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
+from ledger.services.roles import DocStatus, DocType
 from ledger.words import iso_time
+
+
+def _doc_type(ledger: Ledger, doc: str) -> str | None:
+    """The registered type of ``doc`` (``bill_of_lading``), or None when not registered."""
+    if not doc:
+        return None
+    record = ledger.calls.functions.getDocument(bytes.fromhex(doc.removeprefix("0x"))).call()
+    doc_type, status = int(record[3]), int(record[4])
+    if status == DocStatus.NONE or doc_type == DocType.NONE:
+        return None
+    return DocType(doc_type).name.lower()
 
 
 def refused_error(
@@ -60,6 +74,7 @@ def refused_error(
     details: dict[str, Any] = {
         "reason": refusal.get("reason"),
         "doc_hash": doc or None,
+        "doc_type": _doc_type(ledger, doc),
         "conflicting_financing_id": conflicting or None,
         "fingerprint": fingerprint,
         "fingerprint_kind": fingerprint_names.get(bytes.fromhex(str(fingerprint)[2:]))

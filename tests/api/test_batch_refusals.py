@@ -191,3 +191,56 @@ def test_a_banks_batch_of_more_inputs_than_one_request_holds_is_evaluated_in_few
     assert sent == [MAX_BATCH] * (wanted // MAX_BATCH) + [wanted % MAX_BATCH] * bool(
         wanted % MAX_BATCH
     )
+
+
+# -- a supersession refused for what is known without fingerprints: refused before them -------
+
+
+def test_a_banks_refused_supersession_spends_no_allowance(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``POST /v1/documents/{hash}/supersede`` evaluated the amendment's fingerprints (a round
+    trip, charged to the bank's allowance) before refusals that need none; they are made first
+    now, with the same errors, and the fingerprint-check log says ``evaluated`` 0."""
+    bank = network.bank
+    old, registered, revoked = own_invoice(), own_invoice(), own_invoice()
+    hashes = {}
+    for name, data in (("old", old), ("registered", registered), ("revoked", revoked)):
+        done = client.post("/v1/documents", files=xml(data), headers=bank.headers)
+        assert done.status_code == 201, done.text
+        hashes[name] = done.json()["doc_hash"]
+    gone = client.post(
+        f"/v1/documents/{hashes['revoked']}/revoke", json={"reason_code": 1}, headers=bank.headers
+    )
+    assert gone.status_code == 200, gone.text
+    theirs = client.post(
+        "/v1/documents", files=unique_file("theirs"), headers=network.enterprise.headers
+    )
+    assert theirs.status_code == 201, theirs.text
+    sent = evaluator_requests(monkeypatch)
+
+    def supersede(doc_hash: str, data: bytes) -> tuple[int, str]:
+        response = client.post(
+            f"/v1/documents/{doc_hash}/supersede", files=xml(data), headers=bank.headers
+        )
+        return response.status_code, response.json()["error"]
+
+    # the amendment registered already; the old document revoked; the amendment the old
+    # document itself; the old document another member's; the old document not registered
+    assert supersede(hashes["old"], registered) == (409, "DocumentAlreadyRegistered")
+    assert supersede(hashes["revoked"], own_invoice()) == (409, "DocumentNotActive")
+    assert supersede(hashes["old"], old) == (422, "SelfSupersession")
+    assert supersede(theirs.json()["doc_hash"], own_invoice())[0] == 403
+    assert supersede("0x" + "ab" * 32, own_invoice())[0] == 404
+    assert sent == []
+    entry = _last_check(network)  # the last logged: the self-supersession (403, 404: none)
+    assert (entry.participant, entry.action) == (bank.address, "supersede")
+    assert (entry.evaluated, entry.outcome) == (0, "SelfSupersession")
+
+    # a supersession the chain takes is evaluated, as before
+    amendment = own_invoice()
+    done = client.post(
+        f"/v1/documents/{hashes['old']}/supersede", files=xml(amendment), headers=bank.headers
+    )
+    assert done.status_code == 201, done.text
+    assert sent == [_inputs(amendment)]

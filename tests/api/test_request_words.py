@@ -7,7 +7,7 @@ in words; idempotent replays are counted under their route in /metrics."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -127,9 +127,11 @@ def test_contract_error_details_carry_their_meaning_beside_the_raw_values(
     assert again.status_code == 409
     details = again.json()["details"]
     assert again.json()["error"] == "DocumentAlreadyRegistered"  # the Solidity name, kept
-    assert isinstance(details["registered_at"], int)  # raw, as the chain gives it
-    at = datetime.fromtimestamp(details["registered_at"], UTC)
-    assert details["registered_at_iso"] == at.isoformat().replace("+00:00", "Z")
+    # a time as every other time of the API (ISO 8601 UTC), not the chain's Unix seconds
+    at = datetime.fromisoformat(details["registered_at"].replace("Z", "+00:00"))
+    assert at.utcoffset() == timedelta(0)
+    assert details["registered_at"].endswith("Z")
+    assert details["registered_at_iso"] == details["registered_at"]
     assert details["registrant_name"] == "Exporter"
 
     revoked = client.post(

@@ -89,3 +89,28 @@ def test_the_regulator_sees_the_active_financing_on_a_revoked_invoice(story: Sto
     assert "RULES HOLD" in out
     assert f"active financings on revoked or superseded documents: 1 ({fid})" in out
     assert f"financing {fid} of {story.address('Demo Bank A')} pledges {story.ubl_hash}" in out
+
+
+def test_a_refused_supersession_is_refused_before_evaluating(
+    story: Story, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``doc supersede`` refused for what needs no fingerprints — the amendment registered
+    already, the old document revoked — is refused (the contract's error, as before) without
+    evaluating the amendment's fingerprints: no request to the evaluator."""
+    from tests.api.api_helpers import evaluator_requests, own_invoice
+
+    cli, bank = story.cli, story.address("Demo Bank A")
+    files = []
+    for name in ("first.xml", "second.xml", "amended.xml"):
+        path = story.tmp / name
+        path.write_bytes(own_invoice("SUP"))
+        files.append(path)
+    first = cli.json("doc", "register", str(files[0]), "--as", bank)["doc_hash"]
+    cli.json("doc", "register", str(files[1]), "--as", bank)
+    sent = evaluator_requests(monkeypatch)
+    again = cli.json("doc", "supersede", first, str(files[1]), "--as", bank, code=1)
+    assert again["error"] == "DocumentAlreadyRegistered"
+    cli.json("doc", "revoke", first, "--as", bank, "--reason-code", "1")
+    revoked = cli.json("doc", "supersede", first, str(files[2]), "--as", bank, code=1)
+    assert revoked["error"] == "DocumentNotActive"
+    assert sent == []

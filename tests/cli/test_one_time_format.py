@@ -175,3 +175,37 @@ def test_api_responses_write_every_time_in_one_form(story: Story) -> None:
         counted += assert_one_form("export", json.loads(line))
     assert counted > 40
     assert CII  # the story's CII file is the one refused above
+
+
+def test_a_double_registrations_registered_at_is_iso_on_both_surfaces(story: Story) -> None:
+    """``DocumentAlreadyRegistered``'s ``details.registered_at`` was the chain's Unix seconds
+    while every other ``registered_at`` is ISO 8601 UTC text: now one form, in the API's 409
+    body, the CLI's ``--json`` error body and its message."""
+    cli = story.cli
+    exporter = story.address("Demo Exporter")
+    twice = story.tmp / "twice.txt"
+    twice.write_text("a document registered twice")
+    first = cli.json("doc", "register", str(twice), "--as", exporter)
+    shown = cli.json("doc", "show", first["doc_hash"])
+    at = shown["registered_at"]
+    assert WHOLE.fullmatch(at)
+
+    refused = cli.json("doc", "register", str(twice), "--as", exporter, code=1)
+    assert refused["error"] == "DocumentAlreadyRegistered"
+    assert refused["details"]["registered_at"] == at
+    assert refused["details"]["registered_at_iso"] == at
+    assert at in refused["message"]
+    assert_one_form("cli refusal", refused)
+    words = cli.run("doc", "register", str(twice), "--as", exporter, code=1)
+    assert at in words.output
+
+    with story.api() as client:
+        again = client.post(
+            "/v1/documents",
+            files={"file": ("twice.txt", twice.read_bytes(), "text/plain")},
+            headers=story.headers("Demo Exporter"),
+        )
+    assert again.status_code == 409, again.text
+    details = again.json()["details"]
+    assert (details["registered_at"], details["registered_at_iso"]) == (at, at)
+    assert_one_form("api refusal", again.json())

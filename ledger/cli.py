@@ -1859,6 +1859,8 @@ def finance_create(
             for s in created.suspicions
         )
     emit(as_json, created_answer(created, "bank").model_dump(mode="json"), text)
+    for notice in created.notices:  # an enterprise registrant the terms were not sealed to
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 def _lifecycle(
@@ -1984,20 +1986,37 @@ def finance_cancel(
 
 @finance_app.command("share")
 def finance_share(
-    reader: Annotated[str, typer.Argument(help="the member to share with (a regulator)")],
+    reader: Annotated[
+        str, typer.Argument(help="the member to share with (a regulator, or an enterprise)")
+    ],
     as_member: AsMember,
+    financing: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--financing",
+            help="only this financing (repeatable); without it, every financing --as reads",
+        ),
+    ] = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Seal the terms of every financing --as reads (a bank: its own; a regulator: all it
-    reads) to READER's published key, on chain: how a regulator that joined later reads the
-    financings registered before it joined (docs/privacy.md)."""
+    reads), or of each --financing, to READER's published key, on chain: how a regulator that
+    joined later reads the financings registered before it joined, and how a bank makes an
+    enterprise registrant not shown to be the seller a reader deliberately
+    (registrant_not_reader; docs/privacy.md)."""
     actor = _actor(as_member)
     target = _actor(reader, "READER")
     with opened_ledger(data_dir) as ledger:
         shared = guard(
-            lambda: fin_svc.share_with(ledger, actor, target, idempotency_key=idempotency_key)
+            lambda: fin_svc.share_with(
+                ledger,
+                actor,
+                target,
+                idempotency_key=idempotency_key,
+                financing_ids=financing,
+            )
         )
     emit(
         as_json,

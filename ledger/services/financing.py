@@ -51,14 +51,14 @@ from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
 from ledger.controls import refuse_control
 from ledger.datadir import private_file
-from ledger.documents import DocumentFacts
+from ledger.documents import DocumentFacts, IdScheme
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.documents.suspicion import SuspicionKind
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
-from ledger.network import Ledger
+from ledger.network import Ledger, legal_id_hash
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
@@ -190,6 +190,9 @@ class Financing:
     terms: Terms | None
     #: in :func:`create`'s answer only: the suspicions the bank acknowledged to send it
     suspicions: tuple[PledgeSuspicion, ...] = ()
+    #: in :func:`create`'s answer only: the enterprise registrants its terms were not sealed
+    #: to (``registrant_not_reader``: :func:`registrant_notices`)
+    notices: tuple[docs.Notice, ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -344,9 +347,97 @@ def _public_key(ledger: Ledger, address: str) -> bytes | None:
     return key if any(key) else None
 
 
+#: the schemes of the seller's identifiers a registrant's legal id is compared with: those
+#: whose value names one legal person wherever it is read — a VAT id with its country prefix,
+#: an LEI, an identifier under an ISO 6523 ICD code written ``<ICD>:<id>`` — the forms a
+#: member's legal id takes (:func:`ledger.documents.identifiers.member_legal_id`). Not a GLN
+#: (a location number companies share), nor a legal registration or national tax id (kept
+#: without their register or country: the same digits name another company elsewhere), nor
+#: a party id or a name.
+SELLER_PROOF_SCHEMES: frozenset[IdScheme] = frozenset({IdScheme.VAT, IdScheme.LEI, IdScheme.ICD})
+#: the notice of a financing whose terms were not sealed to an enterprise registrant
+NOT_SEALED_TO_REGISTRANT = "registrant_not_reader"
+
+
+def seller_legal_id_hashes(facts: DocumentFacts | None) -> dict[bytes, str]:
+    """The seller's identifiers, as the file the bank lodged states them, that can show a
+    member to be the seller (:data:`SELLER_PROOF_SCHEMES`; only those that passed their
+    scheme's check, never a rejected one), by the hash a member's legal id has on chain
+    (:func:`ledger.network.legal_id_hash` of the canonical value: a VAT id with its country
+    prefix, an LEI, ``<ICD>:<id>``) → ``SCHEME:value``."""
+    seller = facts.seller if facts is not None else None
+    return {
+        legal_id_hash(p.value): str(p)
+        for p in (seller.ids if seller is not None else ())
+        if p.scheme in SELLER_PROOF_SCHEMES
+    }
+
+
+def not_shown_seller(ledger: Ledger, registrant: str, facts: DocumentFacts | None) -> str | None:
+    """Why enterprise ``registrant`` of a document is not shown to be its seller — so a
+    bank's terms on it are not sealed to it — or None when it is: its legal id on chain
+    (``memberOf(...).legalIdHash``) is the hash of one of the seller's identifiers in the
+    bank's lodged copy (:func:`seller_legal_id_hashes`). A registrant without a legal id, or
+    a document whose seller carries no such identifier, is not shown to be the seller."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
+    legal = bytes(record[4])
+    sellers = seller_legal_id_hashes(facts)
+    if not any(legal):
+        return "it has no legal id on chain to compare with the invoice's seller"
+    if not sellers:
+        return (
+            "the file you lodged names no seller identifier (VAT id, LEI or <ICD>:<id>) to "
+            "compare with its legal id"
+        )
+    if legal in sellers:
+        return None
+    return (
+        "its legal id on chain matches none of the seller's identifiers in the file you lodged "
+        f"({', '.join(sorted(sellers.values()))}): it is not shown to be the invoice's seller"
+    )
+
+
+def registrant_notice(
+    financing_id: int, doc_hash: str, registrant: str, why: str, bank: str
+) -> docs.Notice:
+    """The ``registrant_not_reader`` notice of financing ``financing_id``: enterprise
+    ``registrant`` registered ``doc_hash`` but was not shown to be its seller (``why``), so the
+    terms were not sealed to it; ``finance share`` can add it deliberately."""
+    return docs.Notice(
+        NOT_SEALED_TO_REGISTRANT,
+        f"document {doc_hash} was registered by enterprise {registrant}, but {why}: the terms "
+        f"of financing {financing_id} were not sealed to it (a bank's terms go to the "
+        "seller it finances, not to whoever registered the document's hash). To make it a "
+        f"reader deliberately: tradeledger finance share {registrant} --financing "
+        f"{financing_id} --as {bank}",
+        documents=(doc_hash,),
+        financings=(financing_id,),
+    )
+
+
+def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+    """A ``registrant_not_reader`` notice per pledged document of ``f`` registered by an
+    enterprise not shown to be its seller (:func:`not_shown_seller`, on the file ``f``'s bank
+    lodged): whose registrant :func:`create` did not seal the terms to. For the answer of
+    a retried create (the first attempt's answer was built from the same rule)."""
+    found = []
+    for p in f.terms.pledges if f.terms is not None else ():
+        if not p.registrant or p.registrant.lower() == f.bank.lower():
+            continue
+        record = ledger.calls.functions.memberOf(Web3.to_checksum_address(p.registrant)).call()
+        if Role(int(record[2])) is not Role.ENTERPRISE:
+            continue
+        rows = ledger.db.received(p.doc_hash, f.bank)
+        why = not_shown_seller(ledger, p.registrant, docs.facts_of(rows[0]) if rows else None)
+        if why is not None:
+            found.append(registrant_notice(f.financing_id, p.doc_hash, p.registrant, why, f.bank))
+    return tuple(found)
+
+
 def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
     """The X25519 public keys a financing's terms are sealed to: the bank, every active
-    regulator, and those registrants of its documents that are enterprises (a bank that
+    regulator, and those of ``registrants`` (registrants of its documents the caller found
+    shown to be the seller: :func:`not_shown_seller`) that are enterprises (a bank that
     registered a document reads no rival's terms on it) and published a key.
     LedgerStateError when the bank itself published none (it could not read its own book)."""
     own = _public_key(ledger, bank)
@@ -480,7 +571,8 @@ def create(
     if replayed is not None:
         financing = _outcome(ledger, actor, transactor.wait(replayed), None)
         found = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-        return replace(financing, suspicions=found)
+        said = registrant_notices(ledger, financing)
+        return replace(financing, suspicions=found, notices=said)
     _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
@@ -620,13 +712,34 @@ def create(
             idempotency_key=key,
         )
         return _outcome(ledger, actor, receipt, names)
-    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
+    # an enterprise registrant reads the terms only when shown to be the document's seller:
+    # whoever registered a hash first is not thereby the bank's customer (docs/privacy.md)
+    sellers: set[str] = set()
+    unshown: list[tuple[str, str, str]] = []  # (document, registrant, why)
+    for doc_hash, _, _, _, facts, registrant in pledges:
+        if registrant is None or registrant.lower() == actor.lower():
+            continue
+        record = ledger.calls.functions.memberOf(registrant).call()
+        if Role(int(record[2])) is not Role.ENTERPRISE:
+            continue  # a rival bank (or another role) that registered it: never a reader
+        why = not_shown_seller(ledger, registrant, facts)
+        if why is None:
+            sellers.add(registrant)
+        else:
+            unshown.append((docs.hex32(doc_hash), registrant, why))
+    readers = readers_of(ledger, actor, sorted(sellers))
     sealed = conf.seal_terms(payload, readers, ctx)
     receipt = transactor.transact(
         ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
         idempotency_key=key,
     )
     financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
+    financing = replace(
+        financing,
+        notices=tuple(
+            registrant_notice(financing.financing_id, d, r, why, actor) for d, r, why in unshown
+        ),
+    )
     ledger.db.store_pledges(
         financing.financing_id,
         [
@@ -880,12 +993,19 @@ def cancel(
 
 
 def share_with(
-    ledger: Ledger, actor: str, reader: str, *, idempotency_key: str | None = None
+    ledger: Ledger,
+    actor: str,
+    reader: str,
+    *,
+    idempotency_key: str | None = None,
+    financing_ids: Sequence[int] | None = None,
 ) -> list[int]:
-    """Seal the data key of every financing ``actor`` can read to ``reader``'s published key
-    (a regulator that joined later) and record it on chain (``shareTerms``), one transaction
-    per financing not yet readable by ``reader``. ``actor``: the financing bank (its own
-    financings) or a regulator (all it reads). Returns the financing ids shared."""
+    """Seal the data key of every financing ``actor`` can read — or only of
+    ``financing_ids`` — to ``reader``'s published key (a regulator that joined later; an
+    enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
+    chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
+    own financings) or a regulator (all it reads). Returns the financing ids shared.
+    InvalidInput naming ``financing_ids`` for an id ``actor`` does not read the terms of."""
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
@@ -893,7 +1013,20 @@ def share_with(
     shared = []
     count = docs.financing_count(ledger)
     ctx = context(ledger)
-    for financing_id in range(1, count + 1):
+    wanted = None
+    if financing_ids is not None:
+        wanted = sorted({check_financing_id(i, "financing_ids") for i in financing_ids})
+        if not wanted:
+            raise InvalidInput("financing_ids", "must name at least one financing")
+        for financing_id in wanted:
+            found = _read(ledger, financing_id, actor) if financing_id <= count else None
+            if found is None or found[1] is None:
+                raise InvalidInput(
+                    "financing_ids",
+                    f"must name financings whose terms you read: {financing_id} is not one",
+                    financing_id=financing_id,
+                )
+    for financing_id in wanted if wanted is not None else range(1, count + 1):
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue

@@ -2,7 +2,8 @@
 
 On chain a financing is its bank, its status, the fingerprints it locks (the duplicate rule)
 and its terms as an envelope only the financing bank, the regulators and the pledged
-documents' registrants can open (:mod:`ledger.confidential`, ``docs/privacy.md``). So the rules
+documents' enterprise registrants shown to be their seller (:func:`not_shown_seller`) can open
+(:mod:`ledger.confidential`, ``docs/privacy.md``). So the rules
 that need the clear terms are checked here, by the bank's gateway, before it signs — and
 re-checked by the regulator's ``tradeledger audit verify``:
 

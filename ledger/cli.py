@@ -144,11 +144,14 @@ IdemKey = Annotated[
     ),
 ]
 
+#: the demo members (``init --demo``) and their legal ids: the exporter is the seller of the
+#: demo invoices (ledger/demo_data: VAT DK13585628), so a bank's terms on an invoice it
+#: registered are sealed to it (docs/privacy.md)
 DEMO_MEMBERS = (
-    ("Demo Bank A", Role.BANK),
-    ("Demo Exporter", Role.ENTERPRISE),
-    ("Demo Regulator", Role.REGULATOR),
-    ("Demo Customs", Role.ATTESTOR),
+    ("Demo Bank A", Role.BANK, ""),
+    ("Demo Exporter", Role.ENTERPRISE, "DK13585628"),
+    ("Demo Regulator", Role.REGULATOR, ""),
+    ("Demo Customs", Role.ATTESTOR, ""),
 )
 
 
@@ -236,10 +239,10 @@ def init(
     try:
         created: list[dict[str, Any]] = []
         if demo:
-            for name, role in DEMO_MEMBERS:
+            for name, role, legal_id in DEMO_MEMBERS:
                 new = guard(
-                    lambda n=name, r=role: member_svc.add_member(  # type: ignore[misc]
-                        ledger, ledger.manifest.admin_address, n, r
+                    lambda n=name, r=role, i=legal_id: member_svc.add_member(  # type: ignore[misc]
+                        ledger, ledger.manifest.admin_address, n, r, i
                     )
                 )
                 created.append(

@@ -2019,6 +2019,7 @@ def finance_share(
                 target,
                 idempotency_key=idempotency_key,
                 financing_ids=financing,
+                ids_field="--financing",
             )
         )
     emit(

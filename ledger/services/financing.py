@@ -416,23 +416,41 @@ def registrant_notice(
     )
 
 
-def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
-    """A ``registrant_not_reader`` notice per pledged document of ``f`` registered by an
-    enterprise not shown to be its seller (:func:`not_shown_seller`, on the file ``f``'s bank
-    lodged): whose registrant :func:`create` did not seal the terms to. For the answer of
-    a retried create (the first attempt's answer was built from the same rule)."""
-    found = []
-    for p in f.terms.pledges if f.terms is not None else ():
-        if not p.registrant or p.registrant.lower() == f.bank.lower():
+def sort_registrants(
+    ledger: Ledger, bank: str, pledged: Sequence[tuple[str, str | None, DocumentFacts | None]]
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Of the registrants of ``pledged`` documents (``(doc_hash, registrant, facts of the
+    bank's lodged copy)``): the enterprises shown to be the seller (:func:`not_shown_seller`),
+    which the terms are sealed to, and ``(doc_hash, registrant, why)`` of every other
+    enterprise registrant, which a ``registrant_not_reader`` notice names. A registrant of
+    another role (a rival bank) is in neither: it never reads, and is not named."""
+    sellers: set[str] = set()
+    unshown: list[tuple[str, str, str]] = []
+    for doc_hash, registrant, facts in pledged:
+        if not registrant or registrant.lower() == bank.lower():
             continue
-        record = ledger.calls.functions.memberOf(Web3.to_checksum_address(p.registrant)).call()
+        record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
         if Role(int(record[2])) is not Role.ENTERPRISE:
             continue
+        why = not_shown_seller(ledger, registrant, facts)
+        if why is None:
+            sellers.add(registrant)
+        else:
+            unshown.append((doc_hash, registrant, why))
+    return sorted(sellers), unshown
+
+
+def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+    """A ``registrant_not_reader`` notice per pledged document of ``f`` registered by an
+    enterprise not shown to be its seller (:func:`sort_registrants`, on the file ``f``'s bank
+    lodged): whose registrant :func:`create` did not seal the terms to. For the answer of
+    a retried create (the first attempt's answer was built by the same rule)."""
+    pledged = []
+    for p in f.terms.pledges if f.terms is not None else ():
         rows = ledger.db.received(p.doc_hash, f.bank)
-        why = not_shown_seller(ledger, p.registrant, docs.facts_of(rows[0]) if rows else None)
-        if why is not None:
-            found.append(registrant_notice(f.financing_id, p.doc_hash, p.registrant, why, f.bank))
-    return tuple(found)
+        pledged.append((p.doc_hash, p.registrant, docs.facts_of(rows[0]) if rows else None))
+    _, unshown = sort_registrants(ledger, f.bank, pledged)
+    return tuple(registrant_notice(f.financing_id, d, r, why, f.bank) for d, r, why in unshown)
 
 
 def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
@@ -715,20 +733,10 @@ def create(
         return _outcome(ledger, actor, receipt, names)
     # an enterprise registrant reads the terms only when shown to be the document's seller:
     # whoever registered a hash first is not thereby the bank's customer (docs/privacy.md)
-    sellers: set[str] = set()
-    unshown: list[tuple[str, str, str]] = []  # (document, registrant, why)
-    for doc_hash, _, _, _, facts, registrant in pledges:
-        if registrant is None or registrant.lower() == actor.lower():
-            continue
-        record = ledger.calls.functions.memberOf(registrant).call()
-        if Role(int(record[2])) is not Role.ENTERPRISE:
-            continue  # a rival bank (or another role) that registered it: never a reader
-        why = not_shown_seller(ledger, registrant, facts)
-        if why is None:
-            sellers.add(registrant)
-        else:
-            unshown.append((docs.hex32(doc_hash), registrant, why))
-    readers = readers_of(ledger, actor, sorted(sellers))
+    sellers, unshown = sort_registrants(
+        ledger, actor, [(docs.hex32(p[0]), p[5], p[4]) for p in pledges]
+    )
+    readers = readers_of(ledger, actor, sellers)
     sealed = conf.seal_terms(payload, readers, ctx)
     receipt = transactor.transact(
         ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
@@ -1000,13 +1008,14 @@ def share_with(
     *,
     idempotency_key: str | None = None,
     financing_ids: Sequence[int] | None = None,
+    ids_field: str = "financing_ids",
 ) -> list[int]:
     """Seal the data key of every financing ``actor`` can read — or only of
     ``financing_ids`` — to ``reader``'s published key (a regulator that joined later; an
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
     own financings) or a regulator (all it reads). Returns the financing ids shared.
-    InvalidInput naming ``financing_ids`` for an id ``actor`` does not read the terms of."""
+    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of."""
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
@@ -1016,14 +1025,14 @@ def share_with(
     ctx = context(ledger)
     wanted = None
     if financing_ids is not None:
-        wanted = sorted({check_financing_id(i, "financing_ids") for i in financing_ids})
+        wanted = sorted({check_financing_id(i, ids_field) for i in financing_ids})
         if not wanted:
-            raise InvalidInput("financing_ids", "must name at least one financing")
+            raise InvalidInput(ids_field, "must name at least one financing")
         for financing_id in wanted:
             found = _read(ledger, financing_id, actor) if financing_id <= count else None
             if found is None or found[1] is None:
                 raise InvalidInput(
-                    "financing_ids",
+                    ids_field,
                     f"must name financings whose terms you read: {financing_id} is not one",
                     financing_id=financing_id,
                 )

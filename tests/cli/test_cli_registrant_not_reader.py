@@ -57,7 +57,7 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     refused = cli.run(
         "finance", "share", buyer["address"], "--financing", "99", "--as", bank, code=2
     )
-    assert "financing_ids" in refused.output
+    assert "--financing: must name financings whose terms you read: 99" in refused.output
     shared = cli.json("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
     assert shared == {"reader": buyer["address"], "financing_ids": [fid]}
     assert show()["amount"] == 374_000

@@ -144,11 +144,14 @@ IdemKey = Annotated[
     ),
 ]
 
+#: the demo members (``init --demo``) and their legal ids: the exporter is the seller of the
+#: demo invoices (ledger/demo_data: VAT DK13585628), so a bank's terms on an invoice it
+#: registered are sealed to it (docs/privacy.md)
 DEMO_MEMBERS = (
-    ("Demo Bank A", Role.BANK),
-    ("Demo Exporter", Role.ENTERPRISE),
-    ("Demo Regulator", Role.REGULATOR),
-    ("Demo Customs", Role.ATTESTOR),
+    ("Demo Bank A", Role.BANK, ""),
+    ("Demo Exporter", Role.ENTERPRISE, "DK13585628"),
+    ("Demo Regulator", Role.REGULATOR, ""),
+    ("Demo Customs", Role.ATTESTOR, ""),
 )
 
 
@@ -236,10 +239,10 @@ def init(
     try:
         created: list[dict[str, Any]] = []
         if demo:
-            for name, role in DEMO_MEMBERS:
+            for name, role, legal_id in DEMO_MEMBERS:
                 new = guard(
-                    lambda n=name, r=role: member_svc.add_member(  # type: ignore[misc]
-                        ledger, ledger.manifest.admin_address, n, r
+                    lambda n=name, r=role, i=legal_id: member_svc.add_member(  # type: ignore[misc]
+                        ledger, ledger.manifest.admin_address, n, r, i
                     )
                 )
                 created.append(
@@ -1863,6 +1866,8 @@ def finance_create(
             for s in created.suspicions
         )
     emit(as_json, created_answer(created, "bank").model_dump(mode="json"), text)
+    for notice in created.notices:  # an enterprise registrant the terms were not sealed to
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 def _lifecycle(
@@ -1988,20 +1993,38 @@ def finance_cancel(
 
 @finance_app.command("share")
 def finance_share(
-    reader: Annotated[str, typer.Argument(help="the member to share with (a regulator)")],
+    reader: Annotated[
+        str, typer.Argument(help="the member to share with (a regulator, or an enterprise)")
+    ],
     as_member: AsMember,
+    financing: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--financing",
+            help="only this financing (repeatable); without it, every financing --as reads",
+        ),
+    ] = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Seal the terms of every financing --as reads (a bank: its own; a regulator: all it
-    reads) to READER's published key, on chain: how a regulator that joined later reads the
-    financings registered before it joined (docs/privacy.md)."""
+    reads), or of each --financing, to READER's published key, on chain: how a regulator that
+    joined later reads the financings registered before it joined, and how a bank makes an
+    enterprise registrant not shown to be the seller a reader deliberately
+    (registrant_not_reader; docs/privacy.md)."""
     actor = _actor(as_member)
     target = _actor(reader, "READER")
     with opened_ledger(data_dir) as ledger:
         shared = guard(
-            lambda: fin_svc.share_with(ledger, actor, target, idempotency_key=idempotency_key)
+            lambda: fin_svc.share_with(
+                ledger,
+                actor,
+                target,
+                idempotency_key=idempotency_key,
+                financing_ids=financing,
+                ids_field="--financing",
+            )
         )
     emit(
         as_json,

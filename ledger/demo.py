@@ -80,12 +80,13 @@ def _story(ledger: Ledger, say: Say) -> None:
     admin = ledger.manifest.admin_address
     names: dict[str, str] = {}
 
-    def member(name: str, role: Role) -> str:
-        address = member_svc.add_member(ledger, admin, name, role).member.address
+    def member(name: str, role: Role, legal_id: str = "") -> str:
+        address = member_svc.add_member(ledger, admin, name, role, legal_id).member.address
         names[address] = name
         return address
 
-    exporter = member("Nordic Exporter A/S", Role.ENTERPRISE)
+    # the seller of the demo invoices (VAT DK13585628): terms on them are sealed to it
+    exporter = member("Nordic Exporter A/S", Role.ENTERPRISE, "DK13585628")
     customs = member("Danish Customs", Role.ATTESTOR)
     bank_a = member("Bank A", Role.BANK)
     bank_b = member("Bank B", Role.BANK)

@@ -321,12 +321,17 @@ def settings(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> Se
     return make_settings(tmp_path / "ledger")
 
 
+#: the seller's VAT id in the sample invoices (ledger/demo_data/invoice-ubl.xml, -cii.xml):
+#: the legal id of the network's enterprise, which registers them as their seller
+SAMPLE_SELLER_VAT = "DK13585628"
+
+
 def build_network(ledger: Ledger, admin_key: str, backend: str = "embedded") -> Network:
     """One participant of each role (and a second bank) on a freshly initialised ledger."""
     admin = Participant("Test admin", Role.ADMIN, ledger.manifest.admin_address, admin_key)
 
-    def add(name: str, role: Role) -> Participant:
-        new = member_svc.add_member(ledger, admin.address, name, role)
+    def add(name: str, role: Role, legal_id: str = "") -> Participant:
+        new = member_svc.add_member(ledger, admin.address, name, role, legal_id)
         return Participant(name, role, new.member.address, new.api_key)
 
     return Network(
@@ -334,7 +339,9 @@ def build_network(ledger: Ledger, admin_key: str, backend: str = "embedded") -> 
         admin=admin,
         bank=add("Bank A", Role.BANK),
         bank_b=add("Bank B", Role.BANK),
-        enterprise=add("Exporter", Role.ENTERPRISE),
+        # the seller of the sample invoices (ledger/demo_data: VAT DK13585628): a bank's terms
+        # on an invoice it registered are sealed to it (docs/privacy.md)
+        enterprise=add("Exporter", Role.ENTERPRISE, SAMPLE_SELLER_VAT),
         regulator=add("Regulator", Role.REGULATOR),
         attestor=add("Customs", Role.ATTESTOR),
         backend=backend,

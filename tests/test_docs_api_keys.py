@@ -31,6 +31,7 @@ NOT_KEYS = {
     "document_credited",
     "cancelled_outstanding",
     "closed_outstanding",
+    "registrant_not_reader",
     "suspicions_unacknowledged",  # an error's code
 }
 

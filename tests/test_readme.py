@@ -54,9 +54,9 @@ def test_the_readme_names_the_demo_members_and_what_a_second_terminal_and_join_n
     a ledger started with another data directory needs it in the CLI's terminal too, nor that
     joining needs a real node."""
     quickstart = README.split("## Quickstart", 1)[1].split("## Common tasks", 1)[0]
-    for name, _role in DEMO_MEMBERS:
+    for name, _role, _legal_id in DEMO_MEMBERS:
         assert f"`{name}`" in quickstart, name
-    assert sum(role.name == "BANK" for _, role in DEMO_MEMBERS) == 1
+    assert sum(role.name == "BANK" for _, role, _ in DEMO_MEMBERS) == 1
     assert "one bank" in quickstart
     session = quickstart.split("A first session", 1)[1].split("```sh", 1)[0]
     assert "TRADELEDGER_DATA_DIR" in session

@@ -164,7 +164,9 @@ class NoticePublic(BaseModel):
         "invoice's amount due net of the credit notes lodged here is below what the financing "
         "holds on it), cancelled_outstanding (the answer of a cancel: the financing was "
         "cancelled with drawn above repaid, the outstanding amount and currency in the message; "
-        "closed_outstanding likewise for a close) or seller_unkeyed (every "
+        "closed_outstanding likewise for a close), registrant_not_reader (the answer of a "
+        "financing: an enterprise registered a pledged document but is not shown to be its "
+        "seller, so the terms were not sealed to it) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
         "and cannot be financed)"
     )

@@ -109,7 +109,8 @@ class EntryPublic(BaseModel):
 class FinancingPublic(BaseModel):
     """A financing. Its terms (``kind`` … ``documents``, ``entries``) are confidential: they are
     given only to a reader whose encryption key opens them — the financing bank, the regulators
-    and the registrants of its documents (docs/privacy.md); for everyone else they are null and
+    and the enterprise registrants of its documents shown to be their seller, and whoever the
+    bank shared them with (docs/privacy.md); for everyone else they are null and
     ``confidential`` is true."""
 
     financing_id: int
@@ -152,6 +153,13 @@ class FinancingCreated(FinancingPublic):
     """The financing registered, and the suspicions its request acknowledged (``[]``: none)."""
 
     suspicions: list[SuspicionAcknowledged] = []
+    notices: list[NoticePublic] = Field(
+        default=[],
+        description="registrant_not_reader for each pledged document registered by an "
+        "enterprise not shown to be its seller (its legal id on chain is none of the seller's "
+        "identifiers in the file you lodged): the terms were not sealed to it; tradeledger "
+        "finance share MEMBER --financing ID adds it deliberately ([]: none)",
+    )
 
 
 class FinancingPage(BaseModel):
@@ -278,7 +286,8 @@ def create_financing(
 ) -> FinancingCreated:
     """Finance documents you lodged at this gateway. The gateway computes their fingerprints and
     face values from the files it holds, registers a hash the chain does not know yet, checks the
-    amount rules, and seals the terms to you, the regulators and the documents' registrants. A
+    amount rules, and seals the terms to you, the regulators and the documents' enterprise
+    registrants shown to be their seller (``notices`` names any other, ``registrant_not_reader``). A
     refusal (409 ``financing_refused``) names the reason, the document, the conflicting
     financing (its bank and date only) and the fingerprint — and is recorded on chain, sealed,
     for the regulator. A document the check finds suspicious (a re-issue or a split of another
@@ -309,6 +318,7 @@ def created_answer(f: svc.Financing, role: str) -> FinancingCreated:
     return FinancingCreated(
         **dict(public(f, role)),
         suspicions=[SuspicionAcknowledged(**s.to_dict()) for s in f.suspicions],
+        notices=[NoticePublic.of(n) for n in f.notices],
     )
 
 

@@ -162,7 +162,9 @@ class Notice:
     lesser can be financed), ``holders_unknown`` (the
     fingerprints a financing locks could not be evaluated for the caller — not a bank, or the
     evaluator is unavailable — so whether an active financing holds the file is not known: it
-    is never reported as "not financed")."""
+    is never reported as "not financed"); of a financing's answer: ``registrant_not_reader``
+    (an enterprise registered a pledged document but is not shown to be its seller, so the
+    terms were not sealed to it: :func:`ledger.services.financing.registrant_notice`)."""
 
     kind: str
     message: str
@@ -2810,7 +2812,8 @@ def is_financed(
     know it: from the financings whose sealed terms its key opens. True when one of them is
     active; False when none is and the caller would read any — a regulator (sealed to every
     one), or the document's registrant when its key opens every active financing (a financing
-    sent before the registration is sealed to no registrant); None otherwise (a bank or the
+    sent before the registration is sealed to no registrant, and one sent after it to an
+    enterprise registrant shown to be the seller only); None otherwise (a bank or the
     operator reads only its own book: it cannot tell). Never from fingerprints, whose locks a forged
     copy with the same facts shares (banks read those as ``held_by``; everyone who may learn it
     reads them as :func:`invoice_pledged`). None without a reader (the CLI without ``--as``

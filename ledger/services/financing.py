@@ -2,7 +2,8 @@
 
 On chain a financing is its bank, its status, the fingerprints it locks (the duplicate rule)
 and its terms as an envelope only the financing bank, the regulators and the pledged
-documents' registrants can open (:mod:`ledger.confidential`, ``docs/privacy.md``). So the rules
+documents' enterprise registrants shown to be their seller (:func:`not_shown_seller`) can open
+(:mod:`ledger.confidential`, ``docs/privacy.md``). So the rules
 that need the clear terms are checked here, by the bank's gateway, before it signs — and
 re-checked by the regulator's ``tradeledger audit verify``:
 
@@ -51,7 +52,7 @@ from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
 from ledger.controls import refuse_control
 from ledger.datadir import private_file
-from ledger.documents import DocumentFacts
+from ledger.documents import DocumentFacts, IdScheme
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
 from ledger.documents.suspicion import SuspicionKind
@@ -59,7 +60,7 @@ from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
-from ledger.network import Ledger
+from ledger.network import Ledger, legal_id_hash
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
@@ -191,6 +192,9 @@ class Financing:
     terms: Terms | None
     #: in :func:`create`'s answer only: the suspicions the bank acknowledged to send it
     suspicions: tuple[PledgeSuspicion, ...] = ()
+    #: in :func:`create`'s answer only: the enterprise registrants its terms were not sealed
+    #: to (``registrant_not_reader``: :func:`registrant_notices`)
+    notices: tuple[docs.Notice, ...] = ()
 
     @property
     def readable(self) -> bool:
@@ -345,9 +349,115 @@ def _public_key(ledger: Ledger, address: str) -> bytes | None:
     return key if any(key) else None
 
 
+#: the schemes of the seller's identifiers a registrant's legal id is compared with: those
+#: whose value names one legal person wherever it is read — a VAT id with its country prefix,
+#: an LEI, an identifier under an ISO 6523 ICD code written ``<ICD>:<id>`` — the forms a
+#: member's legal id takes (:func:`ledger.documents.identifiers.member_legal_id`). Not a GLN
+#: (a location number companies share), nor a legal registration or national tax id (kept
+#: without their register or country: the same digits name another company elsewhere), nor
+#: a party id or a name.
+SELLER_PROOF_SCHEMES: frozenset[IdScheme] = frozenset({IdScheme.VAT, IdScheme.LEI, IdScheme.ICD})
+#: the notice of a financing whose terms were not sealed to an enterprise registrant
+NOT_SEALED_TO_REGISTRANT = "registrant_not_reader"
+
+
+def seller_legal_id_hashes(facts: DocumentFacts | None) -> dict[bytes, str]:
+    """The seller's identifiers, as the file the bank lodged states them, that can show a
+    member to be the seller (:data:`SELLER_PROOF_SCHEMES`; only those that passed their
+    scheme's check, never a rejected one), by the hash a member's legal id has on chain
+    (:func:`ledger.network.legal_id_hash` of the canonical value: a VAT id with its country
+    prefix, an LEI, ``<ICD>:<id>``) → ``SCHEME:value``."""
+    seller = facts.seller if facts is not None else None
+    return {
+        legal_id_hash(p.value): str(p)
+        for p in (seller.ids if seller is not None else ())
+        if p.scheme in SELLER_PROOF_SCHEMES
+    }
+
+
+def not_shown_seller(ledger: Ledger, registrant: str, facts: DocumentFacts | None) -> str | None:
+    """Why enterprise ``registrant`` of a document is not shown to be its seller — so a
+    bank's terms on it are not sealed to it — or None when it is: its legal id on chain
+    (``memberOf(...).legalIdHash``) is the hash of one of the seller's identifiers in the
+    bank's lodged copy (:func:`seller_legal_id_hashes`). A registrant without a legal id, or
+    a document whose seller carries no such identifier, is not shown to be the seller."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
+    legal = bytes(record[4])
+    sellers = seller_legal_id_hashes(facts)
+    if not any(legal):
+        return "it has no legal id on chain to compare with the invoice's seller"
+    if not sellers:
+        return (
+            "the file you lodged names no seller identifier (VAT id, LEI or <ICD>:<id>) to "
+            "compare with its legal id"
+        )
+    if legal in sellers:
+        return None
+    return (
+        "its legal id on chain matches none of the seller's identifiers in the file you lodged "
+        f"({', '.join(sorted(sellers.values()))}): it is not shown to be the invoice's seller"
+    )
+
+
+def registrant_notice(
+    financing_id: int, doc_hash: str, registrant: str, why: str, bank: str
+) -> docs.Notice:
+    """The ``registrant_not_reader`` notice of financing ``financing_id``: enterprise
+    ``registrant`` registered ``doc_hash`` but was not shown to be its seller (``why``), so the
+    terms were not sealed to it; ``finance share`` can add it deliberately."""
+    return docs.Notice(
+        NOT_SEALED_TO_REGISTRANT,
+        f"document {doc_hash} was registered by enterprise {registrant}, but {why}: the terms "
+        f"of financing {financing_id} were not sealed to it (a bank's terms go to the "
+        "seller it finances, not to whoever registered the document's hash). To make it a "
+        f"reader deliberately: tradeledger finance share {registrant} --financing "
+        f"{financing_id} --as {bank}",
+        documents=(doc_hash,),
+        financings=(financing_id,),
+    )
+
+
+def sort_registrants(
+    ledger: Ledger, bank: str, pledged: Sequence[tuple[str, str | None, DocumentFacts | None]]
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """Of the registrants of ``pledged`` documents (``(doc_hash, registrant, facts of the
+    bank's lodged copy)``): the enterprises shown to be the seller (:func:`not_shown_seller`),
+    which the terms are sealed to, and ``(doc_hash, registrant, why)`` of every other
+    enterprise registrant, which a ``registrant_not_reader`` notice names. A registrant of
+    another role (a rival bank) is in neither: it never reads, and is not named."""
+    sellers: set[str] = set()
+    unshown: list[tuple[str, str, str]] = []
+    for doc_hash, registrant, facts in pledged:
+        if not registrant or registrant.lower() == bank.lower():
+            continue
+        record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
+        if Role(int(record[2])) is not Role.ENTERPRISE:
+            continue
+        why = not_shown_seller(ledger, registrant, facts)
+        if why is None:
+            sellers.add(registrant)
+        else:
+            unshown.append((doc_hash, registrant, why))
+    return sorted(sellers), unshown
+
+
+def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+    """A ``registrant_not_reader`` notice per pledged document of ``f`` registered by an
+    enterprise not shown to be its seller (:func:`sort_registrants`, on the file ``f``'s bank
+    lodged): whose registrant :func:`create` did not seal the terms to. For the answer of
+    a retried create (the first attempt's answer was built by the same rule)."""
+    pledged = []
+    for p in f.terms.pledges if f.terms is not None else ():
+        rows = ledger.db.received(p.doc_hash, f.bank)
+        pledged.append((p.doc_hash, p.registrant, docs.facts_of(rows[0]) if rows else None))
+    _, unshown = sort_registrants(ledger, f.bank, pledged)
+    return tuple(registrant_notice(f.financing_id, d, r, why, f.bank) for d, r, why in unshown)
+
+
 def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
     """The X25519 public keys a financing's terms are sealed to: the bank, every active
-    regulator, and those registrants of its documents that are enterprises (a bank that
+    regulator, and those of ``registrants`` (registrants of its documents the caller found
+    shown to be the seller: :func:`not_shown_seller`) that are enterprises (a bank that
     registered a document reads no rival's terms on it) and published a key.
     LedgerStateError when the bank itself published none (it could not read its own book)."""
     own = _public_key(ledger, bank)
@@ -481,7 +591,8 @@ def create(
     if replayed is not None:
         financing = _outcome(ledger, actor, transactor.wait(replayed), None)
         found = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-        return replace(financing, suspicions=found)
+        said = registrant_notices(ledger, financing)
+        return replace(financing, suspicions=found, notices=said)
     _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
@@ -635,13 +746,24 @@ def create(
             idempotency_key=key,
         )
         return _outcome(ledger, actor, receipt, names)
-    readers = readers_of(ledger, actor, sorted({p[5] for p in pledges if p[5]}))
+    # an enterprise registrant reads the terms only when shown to be the document's seller:
+    # whoever registered a hash first is not thereby the bank's customer (docs/privacy.md)
+    sellers, unshown = sort_registrants(
+        ledger, actor, [(docs.hex32(p[0]), p[5], p[4]) for p in pledges]
+    )
+    readers = readers_of(ledger, actor, sellers)
     sealed = conf.seal_terms(payload, readers, ctx)
     receipt = transactor.transact(
         ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
         idempotency_key=key,
     )
     financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
+    financing = replace(
+        financing,
+        notices=tuple(
+            registrant_notice(financing.financing_id, d, r, why, actor) for d, r, why in unshown
+        ),
+    )
     ledger.db.store_pledges(
         financing.financing_id,
         [
@@ -895,12 +1017,20 @@ def cancel(
 
 
 def share_with(
-    ledger: Ledger, actor: str, reader: str, *, idempotency_key: str | None = None
+    ledger: Ledger,
+    actor: str,
+    reader: str,
+    *,
+    idempotency_key: str | None = None,
+    financing_ids: Sequence[int] | None = None,
+    ids_field: str = "financing_ids",
 ) -> list[int]:
-    """Seal the data key of every financing ``actor`` can read to ``reader``'s published key
-    (a regulator that joined later) and record it on chain (``shareTerms``), one transaction
-    per financing not yet readable by ``reader``. ``actor``: the financing bank (its own
-    financings) or a regulator (all it reads). Returns the financing ids shared."""
+    """Seal the data key of every financing ``actor`` can read — or only of
+    ``financing_ids`` — to ``reader``'s published key (a regulator that joined later; an
+    enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
+    chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
+    own financings) or a regulator (all it reads). Returns the financing ids shared.
+    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of."""
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
@@ -908,7 +1038,20 @@ def share_with(
     shared = []
     count = docs.financing_count(ledger)
     ctx = context(ledger)
-    for financing_id in range(1, count + 1):
+    wanted = None
+    if financing_ids is not None:
+        wanted = sorted({check_financing_id(i, ids_field) for i in financing_ids})
+        if not wanted:
+            raise InvalidInput(ids_field, "must name at least one financing")
+        for financing_id in wanted:
+            found = _read(ledger, financing_id, actor) if financing_id <= count else None
+            if found is None or found[1] is None:
+                raise InvalidInput(
+                    ids_field,
+                    f"must name financings whose terms you read: {financing_id} is not one",
+                    financing_id=financing_id,
+                )
+    for financing_id in wanted if wanted is not None else range(1, count + 1):
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue

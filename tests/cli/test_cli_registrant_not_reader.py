@@ -1,0 +1,63 @@
+"""``tradeledger finance create`` tells the bank when an enterprise registered the financed
+invoice without being shown to be its seller (its legal id on chain is not the seller's VAT id
+in the file the bank lodged): the terms are not sealed to it — a ``registrant_not_reader``
+notice in ``--json`` and a warning for people — and ``finance share MEMBER --financing ID``
+makes it a reader of that financing only, deliberately (docs/privacy.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.cli_helpers import UBL, Cli
+
+#: the sample invoice's buyer registers it under a legal id that is not the seller's
+BUYER_VAT = "DE136695976"
+
+
+def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberately(
+    tmp_path: Path,
+) -> None:
+    cli = Cli(tmp_path / "ledger")
+    cli.json("init")
+    buyer = cli.json(
+        "member", "add", "Buyercompany", "--role", "enterprise", "--legal-id", BUYER_VAT
+    )
+    bank = cli.json("member", "add", "Bank A", "--role", "bank")["address"]
+    cli.json("member", "add", "Regulator", "--role", "regulator")
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(UBL)
+    doc_hash = cli.json("doc", "register", str(invoice), "--as", buyer["address"])["doc_hash"]
+    cli.json("doc", "receive", str(invoice), "--as", bank)
+    create = (
+        "finance", "create", "--as", bank, "--doc", f"{doc_hash}=374000",
+        "--currency", "DKK", "--maturity", "2099-12-31", "--reference", "A-42",
+    )  # fmt: skip
+    said = cli.run(*create, "--json", "--idempotency-key", "fin-1")
+    created = json.loads(said.stdout)
+    fid = created["financing_id"]
+
+    def show() -> dict[str, object]:
+        shown: dict[str, object] = cli.json("finance", "show", str(fid), "--as", buyer["address"])
+        return shown
+
+    assert show()["confidential"] is True  # the buyer does not read the bank's terms
+    notices = created["notices"]
+    assert [n["kind"] for n in notices] == ["registrant_not_reader"]
+    assert (notices[0]["documents"], notices[0]["financings"]) == ([doc_hash], [fid])
+    assert buyer["address"] in notices[0]["message"]
+    why = "matches none of the seller's identifiers in the file you lodged (VAT:DK13585628)"
+    assert why in notices[0]["message"]
+    # people see it too, as a warning on stderr (the same request again: the same answer)
+    again = cli.run(*create, "--idempotency-key", "fin-1")
+    assert f"warning (registrant_not_reader): document {doc_hash}" in again.stderr
+    assert f"finance share {buyer['address']} --financing {fid} --as {bank}" in again.stderr
+
+    # a financing the bank does not read the terms of is refused, naming the field
+    refused = cli.run(
+        "finance", "share", buyer["address"], "--financing", "99", "--as", bank, code=2
+    )
+    assert "--financing: must name financings whose terms you read: 99" in refused.output
+    shared = cli.json("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
+    assert shared == {"reader": buyer["address"], "financing_ids": [fid]}
+    assert show()["amount"] == 374_000

@@ -197,7 +197,8 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             due_date=due_date,
             seller=_party(seller_el, ns),
             buyer=_party(buyer_el, ns),
-            amount_minor=to_minor_units(amount, currency, field),
+            # as written, never rounded: a face value rounded up is money nobody owes
+            amount_minor=to_minor_units(amount, currency, field, exact=True),
             currency=currency,
             credit_note=type_code in CREDIT_NOTE_TYPE_CODES,
             lines=_lines(root, d, currency),

@@ -121,7 +121,8 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             due_date=due_date,
             seller=_party(seller_el),
             buyer=_party(buyer_el),
-            amount_minor=to_minor_units(amount, amount_currency, field),
+            # as written, never rounded: a face value rounded up is money nobody owes
+            amount_minor=to_minor_units(amount, amount_currency, field, exact=True),
             currency=amount_currency,
             credit_note=credit_note,
             lines=_lines(root, kind, amount_currency),

@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.documents.detect import read_document
-from tests.api.api_helpers import CII, check, client_fixture, finance, lodge, own_invoice
+from tests.api.api_helpers import CII, check, client_fixture, finance, lodge, own_invoice, xml
 from tests.cli.cli_helpers import Cli
 from tests.conftest import CORPUS
 from tests.documents.documents_support import field_bytes
@@ -137,3 +137,36 @@ def test_the_cli_check_says_it(tmp_path: Path) -> None:
     assert f"note (amount_due_inconsistent): {MESSAGE}" in out
     answer = cli.json("doc", "check", str(path), "--as", bank)
     assert answer["financeable_amount"] == 367_500
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            own_invoice("DEC").replace(
+                b">4675.00</cbc:PayableAmount>", b">4675.005</cbc:PayableAmount>"
+            ),
+            "cbc:PayableAmount",
+        ),
+        (
+            CII.replace(b"<ram:DuePayableAmount>4675<", b"<ram:DuePayableAmount>4675.999<"),
+            "ram:DuePayableAmount",
+        ),
+    ],
+    ids=["ubl", "cii"],
+)
+def test_an_amount_due_is_read_as_written_never_rounded(
+    client: TestClient, network: Network, data: bytes, field: str
+) -> None:
+    """A tryout's ``1515.75 JPY`` was read as 1,516 and financeable for it: a face value rounded
+    up is money nobody owes. More decimals than the currency has is refused, naming where the
+    file states it; trailing zeros are not more decimals."""
+    answer = client.post("/v1/documents/check", files=xml(data), headers=network.bank.headers)
+    assert answer.status_code == 422, answer.text
+    details = answer.json()["details"]
+    assert details["field"] == field
+    assert "more decimals than DKK has" in details["rule"]
+    zeros = own_invoice("DEC0").replace(
+        b">4675.00</cbc:PayableAmount>", b">4675.000</cbc:PayableAmount>"
+    )
+    assert check(client, network.bank, zeros)["facts"]["amountMinor"] == 467_500

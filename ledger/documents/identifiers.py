@@ -279,6 +279,9 @@ MEMBER_LEGAL_ID_FORMS = (
     "under an ISO 6523 ICD scheme written <ICD>:<id> (BT-29/BT-30, e.g. 0192:987654325)"
 )
 _ICD_PREFIXED = re.compile(r"^\s*(\d{4})\s*:\s*(.+)$", re.DOTALL)
+#: a scheme's name written before the identifier (``VAT:DK13585628``, ``LEI: 5493…``): no form
+#: of a legal id has one, and read as a VAT id it would be another company's (``VA`` + …)
+_NAME_PREFIXED = re.compile(r"^\s*([A-Za-z][A-Za-z .-]*?)\s*:\s*(.*)$", re.DOTALL)
 
 
 def member_legal_id(value: str) -> tuple[str | None, str | None]:
@@ -301,6 +304,12 @@ def member_legal_id(value: str) -> tuple[str | None, str | None]:
         if code == "0199":
             return lei_id(canonical)
         return (canonical, None) if code == "0088" else (f"{code}:{canonical}", None)
+    named = _NAME_PREFIXED.match(value)
+    if named is not None:
+        return None, (
+            f"must be {MEMBER_LEGAL_ID_FORMS}, without a scheme name before it: write "
+            f"{named[2].strip()!r}, not {value.strip()!r}"
+        )
     text = compact(value)
     if not text:
         return None, "is empty"

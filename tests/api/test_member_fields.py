@@ -297,3 +297,31 @@ def test_an_unchecked_proposal_is_not_approved_when_it_clashes(
     approved = client.post(f"/v1/governance/proposals/{fine}/approve", headers=approver)
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "executed"
+
+
+@pytest.mark.parametrize("written", ["VAT:DE136695976", "vat: de136695976", f"LEI:{LEI}"])
+def test_a_legal_id_with_a_scheme_name_before_it_is_refused(
+    client: TestClient, network: Network, written: str
+) -> None:
+    """A tryout added ``VAT:DK13585628`` beside a member holding ``DK13585628``: read as a VAT
+    id of ``VA`` it was another company's, so one company held two memberships, and it never
+    matched the seller. No form of a legal id has a scheme name: 422 naming ``legal_id`` and
+    what to write, nothing added, nothing sent."""
+    before = (len(_members(client, network)), _nonce(network))
+    for route, body in {
+        "/v1/members": {"name": "Schemebank", "role": "bank", "legal_id": written},
+        "/v1/governance/proposals": {
+            "action": "add_member",
+            "account": "0x" + "78" * 20,
+            "role": "bank",
+            "name": "Schemebank",
+            "legal_id": written,
+        },
+    }.items():
+        refused = client.post(route, json=body, headers=network.admin.headers)
+        assert refused.status_code == 422, (route, refused.text)
+        details = refused.json()["details"]
+        assert details["field"] == "legal_id"
+        assert "without a scheme name before it" in details["rule"]
+        assert repr(written.split(":", 1)[1].strip()) in details["rule"]
+    assert (len(_members(client, network)), _nonce(network)) == before

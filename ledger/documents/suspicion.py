@@ -19,16 +19,18 @@ date, a shared reference, or amounts that add up exactly. ``scripts/eval_duplica
 measures recall on planted re-issues and splits and the false-suspicion rate among distinct
 invoices of the same seller and buyer (``docs/documents.md``).
 
-Only invoices with a positive amount due (EN 16931 BT-115) are compared, as the candidate and as
-the known invoice, for every kind: an invoice whose amount due is zero or negative has nothing
-to finance (the gateway says so in a ``nothing_due`` notice and ``financing.create`` refuses
-it), so it cannot be the receivable financed twice, nor a part or the whole of a split (parts
-that "add up" through a negative invoice are no split of a receivable). A re-issue of such an
-invoice is not reported either: issued again under a new number it still has nothing due, and
-each copy gets its own ``nothing_due`` notice. Credit notes are never compared (they correct an
-invoice, ``credit_notes_for``; they are no receivable).
-
-Only facts are compared (``DocumentFacts.lines`` and ``references``), so a gateway checks a file
+Every amount compared is the invoice's amount due as it can be relied on: the one it states
+(EN 16931 BT-115), or what its totals give when that is less (BR-CO-16,
+``DocumentFacts.amount_due_minor``) — an amount due inflated above its totals does not make a
+re-issue look like a split. Only invoices with a positive amount due (EN 16931 BT-115) are
+compared, as the candidate and as the known invoice, for every kind: an invoice whose amount due
+is zero or negative has nothing to finance (the gateway says so in a ``nothing_due`` notice and
+``financing.create`` refuses it), so it cannot be the receivable financed twice, nor a part or
+the whole of a split (parts that "add up" through a negative invoice are no split of a
+receivable). A re-issue of such an invoice is not reported either: issued again under a new
+number it still has nothing due, and each copy gets its own ``nothing_due`` notice. Credit notes
+are never compared (they correct an invoice, ``credit_notes_for``; they are no receivable). Only
+facts are compared (``DocumentFacts.lines`` and ``references``), so a gateway checks a file
 against the facts it stored, without their files.
 """
 
@@ -82,10 +84,12 @@ class Suspicion:
 
 
 def _money(facts: DocumentFacts) -> str:
-    """The invoice's amount for people, as every message shows money (``4,675.00 DKK``)."""
+    """The invoice's amount due for people, as every message shows money (``4,675.00 DKK``):
+    what it states, or what its totals give when that is less (``DocumentFacts.amount_due_minor``,
+    EN 16931 BR-CO-16), as every comparison here reads it."""
     from ledger.words import money
 
-    return money(facts.amount_minor or 0, facts.currency)
+    return money(facts.amount_due_minor or 0, facts.currency)
 
 
 def _name(facts: DocumentFacts) -> str:
@@ -99,9 +103,9 @@ def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
         return False
     if candidate.currency is None or candidate.currency != known.currency:
         return False
-    if candidate.amount_minor is None or known.amount_minor is None:
+    if candidate.amount_due_minor is None or known.amount_due_minor is None:
         return False
-    if candidate.amount_minor <= 0 or known.amount_minor <= 0:
+    if candidate.amount_due_minor <= 0 or known.amount_due_minor <= 0:
         return False  # nothing due on one of them: nothing to finance twice (module docstring)
     if not candidate.lines or not known.lines or candidate.number == known.number:
         return False
@@ -189,9 +193,9 @@ def find_suspicions(
     pool = [(i, k) for i, k in known if _comparable(candidate, k)]
     pool = [(i, k) for i, k in pool if _reference_contradiction(candidate, k) is None]
     found: list[Suspicion] = []
-    assert candidate.amount_minor is not None or not pool
+    assert candidate.amount_due_minor is not None or not pool
     for ident, k in pool:
-        if k.amount_minor == candidate.amount_minor and sorted(k.lines or ()) == sorted(
+        if k.amount_due_minor == candidate.amount_due_minor and sorted(k.lines or ()) == sorted(
             candidate.lines or ()
         ):
             reasons = [
@@ -201,23 +205,23 @@ def find_suspicions(
             ]
             reasons += _shared_references(candidate, k)
             found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,)))
-    amount = candidate.amount_minor or 0
+    amount = candidate.amount_due_minor or 0
     # the candidate as a part of a known invoice
     wholes = [
         (i, k)
         for i, k in pool
-        if (k.amount_minor or 0) > amount and _part_of(candidate.lines or (), k.lines or ())
+        if (k.amount_due_minor or 0) > amount and _part_of(candidate.lines or (), k.lines or ())
     ]
     parts: list[Suspicion] = []
     for ident, whole in wholes:
         siblings = [
-            (i, s.amount_minor or 0)
+            (i, s.amount_due_minor or 0)
             for i, s in pool
             if i != ident
-            and (s.amount_minor or 0) < (whole.amount_minor or 0)
+            and (s.amount_due_minor or 0) < (whole.amount_due_minor or 0)
             and _part_of(s.lines or (), whole.lines or ())
         ]
-        adds = _adds_up(whole.amount_minor or 0, amount, siblings)
+        adds = _adds_up(whole.amount_due_minor or 0, amount, siblings)
         tied = _tied(candidate, whole)
         if adds is None and not tied:
             continue
@@ -236,10 +240,10 @@ def find_suspicions(
     known_parts = [
         (i, k)
         for i, k in pool
-        if (k.amount_minor or 0) < amount and _part_of(k.lines or (), candidate.lines or ())
+        if (k.amount_due_minor or 0) < amount and _part_of(k.lines or (), candidate.lines or ())
     ]
     if known_parts:
-        amounts = [(i, k.amount_minor or 0) for i, k in known_parts]
+        amounts = [(i, k.amount_due_minor or 0) for i, k in known_parts]
         adds = _adds_up(amount, 0, amounts)
         tied = [i for i, k in known_parts if _tied(k, candidate)]
         involved = adds if adds else tied

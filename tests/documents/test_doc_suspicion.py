@@ -80,3 +80,17 @@ def test_a_negative_invoice_does_not_make_parts_add_up() -> None:
     assert split.kind.value == "split_whole"
     assert set(split.documents) == {"a", "b"}  # tied by their issue date, not adding up
     assert not any("add up" in r for r in split.reasons)
+
+
+def test_an_amount_due_above_its_totals_is_compared_as_its_totals_give() -> None:
+    """A tryout re-issued an invoice with its amount due (BT-115) inflated tenfold above its
+    totals (EN 16931 BR-CO-16): compared on the stated figure it was called a split — the
+    original "a part" of it — not the re-issue it is. Every comparison reads the amount due the
+    totals give when that is less (``DocumentFacts.amount_due_minor``)."""
+    first, again = (_facts(r) for r in REISSUE)
+    assert again.amount_minor is not None
+    inflated = replace(
+        again, amount_minor=again.amount_minor * 10, amount_due_by_totals=again.amount_minor
+    )
+    assert [s.kind.value for s in find_suspicions(inflated, [("first", first)])] == ["reissue"]
+    assert [s.kind.value for s in find_suspicions(first, [("inflated", inflated)])] == ["reissue"]

@@ -1546,9 +1546,21 @@ def financeable_amount(
     only — and 0 when that is not positive: an invoice whose amount due is negative or zero, or
     whose credit notes cancel it, has nothing to finance (``financing.create`` refuses it, and
     :func:`nothing_due` says why in words). ``None`` for a credit note or a document without an
-    amount. ``notes``: :func:`credit_notes_for` of the same arguments, when already read."""
+    amount. ``notes``: :func:`credit_notes_for` of the same arguments, when already read.
+    A check answers 0 for an invoice no bank can finance for want of fingerprints
+    (:func:`unkeyed_reason`): :func:`_financeable_shown`."""
     net = net_amount_due(ledger, facts, scope, notes)
     return None if net is None else max(net, 0)
+
+
+def _financeable_shown(facts: DocumentFacts, financeable: int | None) -> int | None:
+    """What a check, a receive or a held copy answers as ``financeable_amount``: 0 for an
+    invoice whose seller is unkeyed — no fingerprint, so no bank can finance it (its
+    ``seller_unkeyed`` notice says why; ``financing.create`` refuses it in those words) —
+    else ``financeable`` (:func:`financeable_amount`)."""
+    if financeable is not None and facts.seller is not None and facts.seller.unkeyed:
+        return 0
+    return financeable
 
 
 def net_amount_due(
@@ -1820,7 +1832,7 @@ def _look_around(
     suspicions = suspicions_of(
         ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
     )
-    return suspicions, tuple(notices), financeable
+    return suspicions, tuple(notices), _financeable_shown(facts, financeable)
 
 
 def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list[str], list[str]]:
@@ -2722,7 +2734,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
         scope = _notes_scope(actor, role)
         notes = credit_notes_for(ledger, facts, scope)
-        financeable = financeable_amount(ledger, facts, scope, notes)
+        financeable = _financeable_shown(facts, financeable_amount(ledger, facts, scope, notes))
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
         notices = tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     registration = find_registration(ledger, doc_hash)

@@ -170,3 +170,16 @@ def test_an_amount_due_is_read_as_written_never_rounded(
         b">4675.00</cbc:PayableAmount>", b">4675.000</cbc:PayableAmount>"
     )
     assert check(client, network.bank, zeros)["facts"]["amountMinor"] == 467_500
+
+
+def test_an_invoice_no_bank_can_finance_has_nothing_financeable(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout's batch answer gave ``financeable_amount: 80178`` beside the notice that no bank
+    can finance the invoice (its seller's every identifier failed its check: no fingerprint).
+    What can be financed of it is 0, as the notice says."""
+    data = (CORPUS / "ubl" / "ubl-tc434-example2.xml").read_bytes()
+    checked = check(client, network.bank, data)
+    assert checked["facts"]["amountMinor"] == 80_178  # its amount due, as the file states it
+    assert [n["kind"] for n in checked["notices"] if n["kind"] == "seller_unkeyed"]
+    assert checked["financeable_amount"] == 0

@@ -1742,9 +1742,10 @@ def _financing_text(f: fin_svc.Financing) -> str:
     )
     if t is None:
         return head + (
-            "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
-            "registrants; pass --as ADDRESS, the address of one of them whose key this gateway "
-            "holds, as `tradeledger member list` shows it, to read them with its key)"
+            "\n  terms: confidential (sealed to the bank, the regulators, the enterprise "
+            "registrants shown to be the invoice's seller and any member the bank shared them "
+            "with; pass --as ADDRESS, the address of one of them whose key this gateway holds, "
+            "as `tradeledger member list` shows it, to read them with its key)"
         )
     lines = [
         head + f", {t.kind.name.lower()}",

@@ -1427,8 +1427,9 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
     return Notice(
         "holders_unknown",
         f"{said}fingerprints and the financings that lock them are shown to banks and "
-        "regulators only; a member learns of the financing of the documents it registered "
-        "only, in their registration and their timeline "
+        "regulators only; an enterprise learns of a financing of a document it registered only "
+        "when the terms are sealed to it (it is shown to be the invoice's seller, or the bank "
+        "shared them), in the document's registration and its timeline "
         f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)",
     )
 

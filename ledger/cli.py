@@ -44,6 +44,7 @@ from ledger.documents import ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
 from ledger.gatewaydb import Participant
 from ledger.keys import Keystore
+from ledger.messages import doc_type_word
 from ledger.network import Ledger, init_network, open_ledger
 from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
@@ -938,6 +939,7 @@ def _examined_text(
         facts,
         role or None,
         unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
+        doc_type=ex.doc_type.name,
     )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
@@ -983,21 +985,24 @@ def _pledged_lines(
     role: str | None = None,
     *,
     unknown: str,
+    doc_type: object = None,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
-    left to finance, for people: never "not financed" for an invoice a financing locks. The
+    left to finance, for people: never "not financed" for an invoice a financing locks. A
+    document of another ``doc_type`` is called by its type (``bill of lading pledged: no``). The
     financeable amount says whose credit notes it counts: everyone's for a bank or a
     regulator, the caller's own for another ``role`` (docs/privacy.md). A financeable amount
     of 0 says why (:func:`ledger.services.documents.nothing_due`): the amount due is negative
     or zero, or the credit notes counted cancel it."""
     lines = []
+    word = doc_type_word(doc_type)
     if pledged:
         lines.append(
-            "  invoice PLEDGED: an active financing locks its fingerprints (through this copy "
+            f"  {word} PLEDGED: an active financing locks its fingerprints (through this copy "
             "or another copy of it, e.g. in another format): no bank can finance it"
         )
     elif pledged is False:
-        lines.append("  invoice pledged: no (no active financing locks its fingerprints)")
+        lines.append(f"  {word} pledged: no (no active financing locks its fingerprints)")
     if financeable is not None:
         currency = facts.get("currency")
         left = money(headroom, currency) if headroom is not None else unknown
@@ -1482,6 +1487,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         held.get("financing_headroom"),
         held.get("facts") or {},
         unknown=_headroom_unknown([(n["kind"], n["message"]) for n in held.get("notices") or []]),
+        doc_type=d.get("doc_type"),
     )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
@@ -1742,9 +1748,10 @@ def _financing_text(f: fin_svc.Financing) -> str:
     )
     if t is None:
         return head + (
-            "\n  terms: confidential (sealed to the bank, the regulators and the documents' "
-            "registrants; pass --as ADDRESS, the address of one of them whose key this gateway "
-            "holds, as `tradeledger member list` shows it, to read them with its key)"
+            "\n  terms: confidential (sealed to the bank, the regulators, the enterprise "
+            "registrants shown to be the invoice's seller and any member the bank shared them "
+            "with; pass --as ADDRESS, the address of one of them whose key this gateway holds, "
+            "as `tradeledger member list` shows it, to read them with its key)"
         )
     lines = [
         head + f", {t.kind.name.lower()}",

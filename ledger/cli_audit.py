@@ -225,10 +225,18 @@ def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY)
         f"{rules.financings} financings ({rules.opened} opened by regulator "
         f"{', '.join(rules.regulators)}), {rules.entries} entries, {rules.refusals} refusals"
     )
+    # the follow-ups listed below the breaches: named on the heading, so "RULES HOLD" is not
+    # read as "nothing to do" (none of them breaks a rule, nor changes the exit code)
+    follow_ups = (
+        len({n.financing_id for n in rules.not_in_force})
+        + len(rules.cancelled_outstanding)
+        + len(rules.held_above_net_due)
+    )
+    pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     if rules.clean:
-        lines = [f"RULES HOLD: {seen}"]
+        lines = [f"RULES HOLD: {seen}{pending}"]
     else:
-        lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}"]
+        lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}{pending}"]
     for b in rules.breaches:
         lines += [
             f"  {b.rule}  block {b.block_number} log {b.log_index}  tx {b.tx_hash}",

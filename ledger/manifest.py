@@ -45,7 +45,10 @@ class Manifest:
     def read(cls, path: Path) -> Manifest:
         if not path.exists():
             raise LedgerStateError(
-                f"no ledger at {path.parent}: run `tradeledger init` first", path=str(path)
+                f"no ledger at {path.parent}: run `tradeledger init` first, or point at an "
+                "existing ledger with --data-dir DIR or the TRADELEDGER_DATA_DIR environment "
+                "variable",
+                path=str(path),
             )
         try:
             data = json.loads(path.read_text())

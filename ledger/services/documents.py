@@ -71,6 +71,7 @@ from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
 from ledger.jsonsafe import jsonable
+from ledger.messages import doc_type_word
 from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
@@ -1217,18 +1218,19 @@ def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> E
     pledged = invoice_pledged(ledger, examined, actor, role)
     notices = examined.notices
     if pledged:
-        notices = tuple(_pledged_holders_unknown(n) for n in notices)
+        word = doc_type_word(examined.doc_type.name)
+        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
     return replace(examined, pledged=pledged, notices=notices)
 
 
 _HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
 
 
-def _pledged_holders_unknown(notice: Notice) -> Notice:
+def _pledged_holders_unknown(notice: Notice, word: str = "invoice") -> Notice:
     if notice.kind != "holders_unknown":
         return notice
     reason = notice.message.removeprefix(_HOLDERS_UNKNOWN).removeprefix(" here").removeprefix(": ")
-    said = "this invoice is pledged; which financing holds each of its fingerprints is not known"
+    said = f"this {word} is pledged; which financing holds each of its fingerprints is not known"
     return replace(notice, message=f"{said}: {reason}" if reason else said)
 
 
@@ -1427,8 +1429,9 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
     return Notice(
         "holders_unknown",
         f"{said}fingerprints and the financings that lock them are shown to banks and "
-        "regulators only; a member learns of the financing of the documents it registered "
-        "only, in their registration and their timeline "
+        "regulators only; an enterprise learns of a financing of a document it registered only "
+        "when the terms are sealed to it (it is shown to be the document's seller, or the bank "
+        "shared them), in the document's registration and its timeline "
         f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)",
     )
 

@@ -11,7 +11,8 @@ in minor units of ``currency``:
 ``fingerprint_kind``, ``bank``, ``bank_name``, ``tx_hash``, ``block``
     what was refused, why, and where the refusal was recorded (``bank`` is the refused bank;
     ``doc_type`` the document's type as registered, ``bill_of_lading``, so the sentence speaks
-    of a bill of lading, not an invoice; None when it is not registered);
+    of a bill of lading, not an invoice; for a document not registered, the type of the copy the
+    refused bank lodged; None when neither says);
 ``conflicting_bank``, ``conflicting_bank_name``, ``conflicting_registered_at``
     the public part of the financing holding the fingerprint (who and when — its amounts and
     documents are that bank's, and not shown);
@@ -37,14 +38,17 @@ from ledger.services.roles import DocStatus, DocType
 from ledger.words import iso_time
 
 
-def _doc_type(ledger: Ledger, doc: str) -> str | None:
-    """The registered type of ``doc`` (``bill_of_lading``), or None when not registered."""
+def _doc_type(ledger: Ledger, doc: str, bank: str) -> str | None:
+    """The registered type of ``doc`` (``bill_of_lading``); when it is not registered, the
+    type of the copy the refused ``bank`` lodged here (its own file: a bill of lading is not
+    called an invoice for being unregistered); None when neither says."""
     if not doc:
         return None
     record = ledger.calls.functions.getDocument(bytes.fromhex(doc.removeprefix("0x"))).call()
     doc_type, status = int(record[3]), int(record[4])
     if status == DocStatus.NONE or doc_type == DocType.NONE:
-        return None
+        lodged = next((r.doc_type for r in ledger.db.received(doc, bank) if r.doc_type), None)
+        return lodged.lower() if lodged else None
     return DocType(doc_type).name.lower()
 
 
@@ -74,7 +78,7 @@ def refused_error(
     details: dict[str, Any] = {
         "reason": refusal.get("reason"),
         "doc_hash": doc or None,
-        "doc_type": _doc_type(ledger, doc),
+        "doc_type": _doc_type(ledger, doc, actor),
         "conflicting_financing_id": conflicting or None,
         "fingerprint": fingerprint,
         "fingerprint_kind": fingerprint_names.get(bytes.fromhex(str(fingerprint)[2:]))

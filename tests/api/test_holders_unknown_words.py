@@ -62,7 +62,7 @@ def test_the_other_roles_are_told_what_is_true_for_them(
         timeline = client.get(f"/v1/audit/documents/{doc_hash}/timeline", headers=who.headers)
         assert timeline.status_code == 200, (who.role, timeline.text)
     _, enterprise = _notice(client, network.enterprise, invoice)
-    assert "learns of the financing of the documents it registered only" in enterprise
+    assert "a document it registered only when the terms are sealed to it" in enterprise
     # the same words for every file an enterprise checks: they tell nothing of this one's
     assert _notice(client, network.enterprise, own_invoice("ANOTHER"))[1] == enterprise
 

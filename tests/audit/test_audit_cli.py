@@ -70,6 +70,7 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     code, out = run("audit", "verify", "--data-dir", data)
     assert code == 0, out
     assert "RULES HOLD: 0 financings" in out
+    assert "to follow up below" not in out  # nothing listed: nothing named
 
     target = tmp_path / "events.csv"
     code, out = run(

@@ -195,3 +195,17 @@ def test_demo_tells_the_story(tmp_path: Path) -> None:
     assert "refused: Bank B" in out
     # the drawdown and the repayment, sealed on chain, read by the regulator
     assert out.count("FinancingEntryRecorded") >= 2
+
+
+def test_no_ledger_names_init_and_how_to_point_at_one(tmp_path: Path) -> None:
+    """Without a ledger at the data directory, the error says how to make one and how to point
+    at one that exists elsewhere (README.md: --data-dir DIR or TRADELEDGER_DATA_DIR)."""
+    nowhere = tmp_path / "nowhere"
+    env = {**FAST, "TRADELEDGER_DATA_DIR": str(nowhere)}
+    for args in (["member", "list"], ["member", "list", "--data-dir", str(nowhere)]):
+        result = CliRunner().invoke(app, args, env=env)
+        assert result.exit_code != 0, result.output
+        said = " ".join(result.output.split())
+        assert f"no ledger at {nowhere}: run `tradeledger init` first" in said, said
+        assert "--data-dir DIR or the TRADELEDGER_DATA_DIR environment variable" in said, said
+        assert "Traceback" not in result.output

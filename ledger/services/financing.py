@@ -375,14 +375,13 @@ def seller_legal_id_hashes(facts: DocumentFacts | None) -> dict[bytes, str]:
     }
 
 
-def not_shown_seller(ledger: Ledger, registrant: str, facts: DocumentFacts | None) -> str | None:
-    """Why enterprise ``registrant`` of a document is not shown to be its seller — so a
-    bank's terms on it are not sealed to it — or None when it is: its legal id on chain
-    (``memberOf(...).legalIdHash``) is the hash of one of the seller's identifiers in the
-    bank's lodged copy (:func:`seller_legal_id_hashes`). A registrant without a legal id, or
-    a document whose seller carries no such identifier, is not shown to be the seller."""
-    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
-    legal = bytes(record[4])
+def not_shown_seller(legal: bytes, facts: DocumentFacts | None) -> str | None:
+    """Why an enterprise registrant of a document, whose legal id on chain is ``legal``
+    (``memberOf(...).legalIdHash``, 32 bytes, zero for none), is not shown to be its seller —
+    so a bank's terms on it are not sealed to it — or None when it is: ``legal`` is the hash
+    of one of the seller's identifiers in the bank's lodged copy
+    (:func:`seller_legal_id_hashes`). A registrant without a legal id, or a document whose
+    seller carries no such identifier, is not shown to be the seller."""
     sellers = seller_legal_id_hashes(facts)
     if not any(legal):
         return "it has no legal id on chain to compare with the invoice's seller"
@@ -430,10 +429,11 @@ def sort_registrants(
     for doc_hash, registrant, facts in pledged:
         if not registrant or registrant.lower() == bank.lower():
             continue
+        # one read of the member gives both its role and its legal id
         record = ledger.calls.functions.memberOf(Web3.to_checksum_address(registrant)).call()
         if Role(int(record[2])) is not Role.ENTERPRISE:
             continue
-        why = not_shown_seller(ledger, registrant, facts)
+        why = not_shown_seller(bytes(record[4]), facts)
         if why is None:
             sellers.add(registrant)
         else:
@@ -454,11 +454,11 @@ def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
     return tuple(registrant_notice(f.financing_id, d, r, why, f.bank) for d, r, why in unshown)
 
 
-def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[bytes]:
+def readers_of(ledger: Ledger, bank: str, sellers: Sequence[str]) -> list[bytes]:
     """The X25519 public keys a financing's terms are sealed to: the bank, every active
-    regulator, and those of ``registrants`` (registrants of its documents the caller found
-    shown to be the seller: :func:`not_shown_seller`) that are enterprises (a bank that
-    registered a document reads no rival's terms on it) and published a key.
+    regulator, and those of ``sellers`` that published a key — the enterprise registrants of
+    its documents shown to be their seller (:func:`sort_registrants`, which leaves out every
+    other role: a bank that registered a document reads no rival's terms on it).
     LedgerStateError when the bank itself published none (it could not read its own book)."""
     own = _public_key(ledger, bank)
     if own is None:
@@ -471,11 +471,8 @@ def readers_of(ledger: Ledger, bank: str, registrants: Sequence[str]) -> list[by
         )
     _, regulator_keys = ledger.calls.functions.encryptionRecipients(int(Role.REGULATOR)).call()
     keys = [own, *(bytes(k) for k in regulator_keys)]
-    for registrant in registrants:
-        record = ledger.calls.functions.memberOf(registrant).call()
-        if Role(int(record[2])) is not Role.ENTERPRISE:
-            continue
-        found = _public_key(ledger, registrant)
+    for seller in sellers:
+        found = _public_key(ledger, seller)
         if found is not None:
             keys.append(found)
     return list(dict.fromkeys(keys))

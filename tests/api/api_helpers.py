@@ -108,6 +108,14 @@ def client_fixture(network: Network) -> Iterator[TestClient]:
         yield test_client
 
 
+def audit_rules(client: TestClient, who: Participant) -> Any:
+    """``rules`` of ``GET /v1/audit/verify`` as ``who`` (asserted 200): the regulator's re-check
+    of every off-chain rule and its follow-ups, or None for an admin (who reads no terms)."""
+    verified = client.get("/v1/audit/verify", headers=who.headers)
+    assert verified.status_code == 200, verified.text
+    return verified.json()["rules"]
+
+
 def evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The number of inputs of each request to the fingerprint evaluator from now on."""
     sent: list[int] = []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from api_helpers import client_fixture, financed_invoice
+from api_helpers import audit_rules, client_fixture, financed_invoice
 from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
@@ -35,13 +35,6 @@ def _exposure(client: TestClient, who: Participant, **params: str) -> list[dict[
     assert got.status_code == 200, got.text
     items: list[dict[str, Any]] = got.json()["items"]
     return items
-
-
-def _rules(client: TestClient, network: Network) -> dict[str, Any]:
-    verified = client.get("/v1/audit/verify", headers=network.regulator.headers)
-    assert verified.status_code == 200, verified.text
-    rules: dict[str, Any] = verified.json()["rules"]
-    return rules
 
 
 def test_a_cancel_with_money_out_is_told_counted_and_listed(
@@ -74,7 +67,7 @@ def test_a_cancel_with_money_out_is_told_counted_and_listed(
         assert row["currency"] == "DKK"
 
     # the regulator's verify: the rules hold, the cancel with money out is listed
-    rules = _rules(client, network)
+    rules = audit_rules(client, network.regulator)
     assert rules["clean"] is True
     (found,) = rules["cancelled_outstanding"]
     assert found == {
@@ -119,4 +112,4 @@ def test_a_cancel_with_nothing_out_has_no_notice_and_no_finding(
     cancelled = _write(client, bank, f"/v1/financings/{fid}/cancel", {"reason_code": 0})
     assert cancelled["notices"] == []
     assert _exposure(client, network.regulator) == []
-    assert _rules(client, network)["cancelled_outstanding"] == []
+    assert audit_rules(client, network.regulator)["cancelled_outstanding"] == []

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from api_helpers import client_fixture, finance, financed_invoice, lodge, own_invoice, register, xml
+from api_helpers import (
+    audit_rules,
+    client_fixture,
+    finance,
+    financed_invoice,
+    lodge,
+    own_invoice,
+    register,
+    xml,
+)
 from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
@@ -30,13 +39,6 @@ def _revoke(client: TestClient, network: Network, doc_hash: str, code: int = 3) 
     assert done.status_code == 200, done.text
     body: dict[str, Any] = done.json()
     return body
-
-
-def _rules(client: TestClient, network: Network) -> dict[str, Any]:
-    verified = client.get("/v1/audit/verify", headers=network.regulator.headers)
-    assert verified.status_code == 200, verified.text
-    rules: dict[str, Any] = verified.json()["rules"]
-    return rules
 
 
 def test_the_bank_reads_revoked_and_its_drawdown_says_so(
@@ -81,7 +83,7 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
 
     # the regulator: the rules hold (the chain does not stop the bank), and it is shown the
     # active financing on a revoked document, apart from the rules
-    rules = _rules(client, network)
+    rules = audit_rules(client, network.regulator)
     assert rules["clean"] is True
     assert rules["not_in_force"] == [
         {
@@ -102,7 +104,9 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
     closed = client.post(f"/v1/financings/{fid}/close", headers=network.bank.headers)
     assert closed.status_code == 200, closed.text
     assert [n["kind"] for n in closed.json()["notices"]] == ["document_revoked"]
-    assert _rules(client, network)["not_in_force"] == []  # closed: nothing to follow up
+    assert (
+        audit_rules(client, network.regulator)["not_in_force"] == []
+    )  # closed: nothing to follow up
 
 
 def test_a_write_on_a_financing_in_force_has_no_notice(
@@ -115,7 +119,7 @@ def test_a_write_on_a_financing_in_force_has_no_notice(
     assert drawn.status_code == 200, drawn.text
     assert drawn.json()["notices"] == []
     assert drawn.json()["financing"]["documents"][0]["status"] == "active"
-    assert _rules(client, network)["not_in_force"] == []
+    assert audit_rules(client, network.regulator)["not_in_force"] == []
 
 
 def test_another_bank_still_sees_no_pledged_documents(client: TestClient, network: Network) -> None:

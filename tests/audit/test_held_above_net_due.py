@@ -13,11 +13,11 @@ chain, the gateway app, the CLI.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi.testclient import TestClient
 
-from tests.api.api_helpers import client_fixture, finance, lodge
+from tests.api.api_helpers import audit_rules, client_fixture, finance, lodge
 from tests.cli.cli_helpers import Cli
 from tests.documents.documents_support import field_bytes
 
@@ -32,13 +32,6 @@ CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml").replace(
 )  # on the invoice (BT-25), EUR 500.00
 
 
-def verify(client: TestClient, who: Any) -> dict[str, Any]:
-    answer = client.get("/v1/audit/verify", headers=who.headers)
-    assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def test_the_regulator_is_shown_an_invoice_credited_below_its_financing(
     client: TestClient, network: Network
 ) -> None:
@@ -47,10 +40,10 @@ def test_the_regulator_is_shown_an_invoice_credited_below_its_financing(
     made = finance(client, bank, doc_hash, amount=165_625, currency="EUR")
     assert made.status_code == 201, made.text
     fid = int(made.json()["financing_id"])
-    assert verify(client, regulator)["rules"]["held_above_net_due"] == []  # nothing credited yet
+    assert audit_rules(client, regulator)["held_above_net_due"] == []  # nothing credited yet
 
     lodge(client, network.bank_b, CREDIT_NOTE)  # another member's note counts, as for the bank
-    rules = verify(client, regulator)["rules"]
+    rules = audit_rules(client, regulator)
     assert rules["clean"]  # not a breach: the chain knows no credit notes
     [found] = rules["held_above_net_due"]
     assert (found["doc_hash"], found["held"], found["net_due"], found["currency"]) == (
@@ -64,7 +57,7 @@ def test_the_regulator_is_shown_an_invoice_credited_below_its_financing(
     assert "1,156.25 EUR" in found["message"]
 
     # an admin reads no terms: no rules, nothing listed; a bank may not verify at all
-    assert verify(client, network.admin)["rules"] is None
+    assert audit_rules(client, network.admin) is None
     refused = client.get("/v1/audit/verify", headers=bank.headers)
     assert refused.status_code == 403, refused.text
 

@@ -162,6 +162,23 @@ def test_a_word_mixing_latin_with_cyrillic_is_refused_when_it_imitates_no_one(
 LEI = "5493001KJTIIGC8Y1R12"
 
 
+def _add_member_requests(
+    name: str, role: str, legal_id: str, account_byte: str
+) -> dict[str, dict[str, str]]:
+    """The two ways an admin adds a member, by route: directly, and as an ``add_member``
+    proposal for account ``0x`` + ``account_byte`` x 20."""
+    return {
+        "/v1/members": {"name": name, "role": role, "legal_id": legal_id},
+        "/v1/governance/proposals": {
+            "action": "add_member",
+            "account": "0x" + account_byte * 20,
+            "role": role,
+            "name": name,
+            "legal_id": legal_id,
+        },
+    }
+
+
 @pytest.mark.parametrize(
     ("first", "second"),
     [
@@ -182,17 +199,7 @@ def test_a_second_member_with_the_same_legal_id_is_refused_naming_the_first(
     assert made.status_code == 201, made.text
     holder = made.json()
     before = (len(_members(client, network)), _nonce(network))
-    routes = {
-        "/v1/members": {"name": "Sydbank", "role": "enterprise", "legal_id": second},
-        "/v1/governance/proposals": {
-            "action": "add_member",
-            "account": "0x" + "77" * 20,
-            "role": "enterprise",
-            "name": "Sydbank",
-            "legal_id": second,
-        },
-    }
-    for route, body in routes.items():
+    for route, body in _add_member_requests("Sydbank", "enterprise", second, "77").items():
         refused = client.post(route, json=body, headers=network.admin.headers)
         assert refused.status_code == 409, (route, refused.text)
         answer = refused.json()
@@ -308,16 +315,7 @@ def test_a_legal_id_with_a_scheme_name_before_it_is_refused(
     matched the seller. No form of a legal id has a scheme name: 422 naming ``legal_id`` and
     what to write, nothing added, nothing sent."""
     before = (len(_members(client, network)), _nonce(network))
-    for route, body in {
-        "/v1/members": {"name": "Schemebank", "role": "bank", "legal_id": written},
-        "/v1/governance/proposals": {
-            "action": "add_member",
-            "account": "0x" + "78" * 20,
-            "role": "bank",
-            "name": "Schemebank",
-            "legal_id": written,
-        },
-    }.items():
+    for route, body in _add_member_requests("Schemebank", "bank", written, "78").items():
         refused = client.post(route, json=body, headers=network.admin.headers)
         assert refused.status_code == 422, (route, refused.text)
         details = refused.json()["details"]

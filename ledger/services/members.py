@@ -911,12 +911,20 @@ def revoke_api_keys(ledger: Ledger, address: str, *, actor: str | None = None) -
     caller (the API's; the CLI's operator has none): it may not revoke its own keys when they
     are the last active admin keys at this gateway (409, nothing changed) — that would lock
     the consortium's administration out of the API; it replaces its key with
-    ``POST /v1/keys/rotate`` (``tradeledger key rotate``) instead."""
+    ``POST /v1/keys/rotate`` (``tradeledger key rotate``) instead.
+
+    The check and the revocation are one step for this process's requests (:data:`_REVOKING`):
+    two admins revoking their own keys at once cannot both find the other's still active."""
     member = get_member(ledger, address)
     participant = ledger.db.participant(member.address)  # NotFound when not served here
-    if actor is not None and actor.lower() == member.address.lower():
-        _refuse_last_admin_key(ledger, participant.address, participant.role)
-    return ledger.db.revoke_api_keys(member.address)
+    with _REVOKING:
+        if actor is not None and actor.lower() == member.address.lower():
+            _refuse_last_admin_key(ledger, participant.address, participant.role)
+        return ledger.db.revoke_api_keys(member.address)
+
+
+#: held from the last-admin check to the revocation (a served gateway's requests are threads)
+_REVOKING = threading.Lock()
 
 
 _ADMIN = Role.ADMIN.name.lower()

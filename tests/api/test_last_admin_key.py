@@ -7,8 +7,11 @@ and an admin its own once another admin holds a key."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+import threading
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from api_helpers import client_fixture
 from fastapi.testclient import TestClient
 
@@ -81,3 +84,40 @@ def test_an_admin_still_revokes_others_keys_and_its_own_beside_another_admin(
     assert mine.status_code == 200, mine.text
     assert client.get("/v1/members", headers=admin.headers).status_code == 401
     assert client.get("/v1/members", headers=_bearer(new_key.json()["api_key"])).status_code == 200
+
+
+def test_two_admins_revoking_their_own_keys_at_once_leave_one_admin_key(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both admins ask at the same moment: each alone would pass the check (the other still
+    holds a key), so without one step from check to revocation both would be revoked. One
+    is refused (409) and its key still works."""
+    admin = network.admin
+    second = member_svc.add_member(network.ledger, admin.address, "Admin B", Role.ADMIN)
+    second_headers = _bearer(network.ledger.db.create_api_key(second.member.address))
+    has_active_key = member_svc._has_active_key
+    both_checking = threading.Barrier(2, timeout=5)
+
+    def slow_check(ledger: Any, address: str) -> bool:
+        found = has_active_key(ledger, address)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checking.wait(timeout=1)  # the other request reaches its check meanwhile
+        return found
+
+    monkeypatch.setattr(member_svc, "_has_active_key", slow_check)
+    answers: dict[str, int] = {}
+
+    def revoke_own(address: str, headers: dict[str, str]) -> None:
+        answers[address] = client.post(f"/v1/keys/{address}/revoke", headers=headers).status_code
+
+    threads = [
+        threading.Thread(target=revoke_own, args=(admin.address, admin.headers)),
+        threading.Thread(target=revoke_own, args=(second.member.address, second_headers)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(answers.values()) == [200, 409], answers
+    kept = admin.headers if answers[admin.address] == 409 else second_headers
+    assert client.get("/v1/members", headers=kept).status_code == 200

@@ -125,6 +125,15 @@ def _as_of_head(
     a reorg (:func:`_settled`), or a block it has not folded in holds one of ``events`` (with
     ``value`` among its arguments, when given: :meth:`Settled.names`). ``read`` runs on the
     connection the index's cursor is read on, so both are of one moment."""
+    found = _at_head(index, read)
+    if found is None or found[1].names(events, value):
+        return None
+    return (found[0],)
+
+
+def _at_head(index: EventIndex, read: Callable[[Connection], T]) -> tuple[T, Settled] | None:
+    """What ``read`` answers of the index, with the index's standing against the chain's head
+    (the caller looks through its tail), or None when the index cannot vouch for the head."""
     try:
         head = index.head_block()
     except ChainUnavailable:
@@ -133,9 +142,7 @@ def _as_of_head(
         indexed = index.indexed(connection)
         answer = read(connection)
     state = _settled(index, head, indexed)
-    if state is None or state.names(events, value):
-        return None
-    return (answer,)
+    return None if state is None else (answer, state)
 
 
 @dataclass(frozen=True)
@@ -194,6 +201,64 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
         registered_time=int(registered_time),
         successor=None if successor is None else str(successor),
     )
+
+
+def documents(
+    index: EventIndex, doc_hashes: Sequence[str]
+) -> dict[str, IndexedDocument | Unknown | None]:
+    """:func:`document` of each of ``doc_hashes`` (0x hex; the answer's keys are lower-case),
+    in one read: one head, one cursor and one query for them all (a batch's files were one
+    each, issue #16). A hash that a block the index has not folded in names is
+    :data:`UNKNOWN`, as is every hash when the index cannot vouch for the head."""
+    wanted = list(dict.fromkeys(h.lower() for h in doc_hashes))
+    if not wanted:
+        return {}
+    found = _at_head(
+        index,
+        lambda connection: [
+            row
+            for chunk in _chunks(wanted)
+            for row in connection.execute(
+                select(
+                    DocumentRow.doc_hash,
+                    DocumentRow.doc_type,
+                    DocumentRow.status,
+                    DocumentRow.registrant,
+                    DocumentRow.registrant_id,
+                    DocumentRow.registered_time,
+                    DocumentRow.successor,
+                ).where(DocumentRow.doc_hash.in_(chunk))
+            )
+        ],
+    )
+    if found is None:
+        return dict.fromkeys(wanted, UNKNOWN)
+    rows, state = found
+    answers: dict[str, IndexedDocument | Unknown | None] = dict.fromkeys(wanted)
+    for doc_hash, doc_type, status, registrant, registrant_id, registered_time, successor in rows:
+        answers[str(doc_hash)] = (
+            UNKNOWN
+            if registrant_id is None
+            else IndexedDocument(
+                doc_type=int(doc_type),
+                status=int(status),
+                registrant=str(registrant),
+                registrant_id=int(registrant_id),
+                registered_time=int(registered_time),
+                successor=None if successor is None else str(successor),
+            )
+        )
+    if state.tail:
+        for doc_hash in wanted:
+            if state.names(DOCUMENT_EVENTS, doc_hash):
+                answers[doc_hash] = UNKNOWN
+    return answers
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    """``values`` in lists of at most ``size`` (SQLite binds at most 32,766 parameters in one
+    statement; fewer keep each statement small)."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
 
 
 def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[int] | None:

@@ -762,15 +762,7 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
                 f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash)
             )
         if isinstance(indexed, headreads.IndexedDocument):
-            return Registration(
-                doc_hash=hex32(doc_hash),
-                doc_type=DocType(indexed.doc_type),
-                status=DocStatus(indexed.status),
-                registered_by=Web3.to_checksum_address(indexed.registrant),
-                registrant_id=indexed.registrant_id,
-                registered_at=datetime.fromtimestamp(indexed.registered_time, UTC),
-                successor=indexed.successor,
-            )
+            return _from_index(doc_hash, indexed)
     record = ledger.calls.functions.getDocument(doc_hash).call()
     successor = None
     if DocStatus(record[4]) is not DocStatus.NONE:
@@ -779,6 +771,32 @@ def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
     if registration is None:
         raise NotFound(f"document 0x{doc_hash.hex()} is not registered", doc_hash=hex32(doc_hash))
     return registration
+
+
+def _from_index(doc_hash: bytes, indexed: headreads.IndexedDocument) -> Registration:
+    return Registration(
+        doc_hash=hex32(doc_hash),
+        doc_type=DocType(indexed.doc_type),
+        status=DocStatus(indexed.status),
+        registered_by=Web3.to_checksum_address(indexed.registrant),
+        registrant_id=indexed.registrant_id,
+        registered_at=datetime.fromtimestamp(indexed.registered_time, UTC),
+        successor=indexed.successor,
+    )
+
+
+def _indexed_registration(
+    ledger: Ledger,
+    doc_hash: bytes,
+    indexed: headreads.IndexedDocument | headreads.Unknown | None,
+) -> Registration | None:
+    """The registration the index answered (None: not registered), or the chain's when the
+    index could not vouch for it."""
+    if isinstance(indexed, headreads.IndexedDocument):
+        return _from_index(doc_hash, indexed)
+    if indexed is None:
+        return None
+    return find_registration(ledger, doc_hash)
 
 
 def _on_chain_registration(
@@ -809,10 +827,15 @@ def registrations_of(
     ``successorOf`` calls of those registered only (a batch of files read its registrations one
     round trip each, then one ``getDocument`` each, whose decoding was a sixth of a batch
     request's interpreter time: issue #16); from the event index or one call after another
-    where :func:`get_registration` reads those. ChainUnavailable when the node cannot be
+    where :func:`get_registration` reads those — a served gateway's index all in one read
+    (:func:`ledger.indexer.headreads.documents`). ChainUnavailable when the node cannot be
     reached."""
     unique = list(dict.fromkeys(doc_hashes))
-    if _state_index(ledger) is not None or ledger.rpc is None:
+    index = _state_index(ledger)
+    if index is not None:
+        indexed = headreads.documents(index, [hex32(h) for h in unique])
+        return {h: _indexed_registration(ledger, h, indexed[hex32(h)]) for h in unique}
+    if ledger.rpc is None:
         return {h: find_registration(ledger, h) for h in unique}
     functions = ledger.calls.functions
     statuses = functions.documentStatuses(unique).call() if unique else []

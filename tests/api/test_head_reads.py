@@ -68,6 +68,9 @@ def _answers(network: Network, hashes: list[str], fingerprints: list[bytes]) -> 
     record (history included) as every member reads it."""
     ledger = network.ledger
     records = [docs.find_registration(ledger, docs.parse_doc_hash(h)) for h in hashes]
+    # a batch's read of them all at once (``headreads.documents``) answers the same
+    together = docs.registrations_of(ledger, [docs.parse_doc_hash(h) for h in hashes])
+    assert [together[docs.parse_doc_hash(h)] for h in hashes] == records
     readers = (network.enterprise, network.bank, network.bank_b, network.regulator)
     details = [
         docs.detail(ledger, docs.parse_doc_hash(r.doc_hash), who.address, who.role)
@@ -148,15 +151,26 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
     for event in ("FinancingRefused", "DocumentAttested", "FinancingCancelled"):
         assert any(event in h for h in histories), event  # the walk below covers each kind
 
-    index = EventIndex.for_ledger(ledger, url=f"sqlite:///{tmp_path / 'index.sqlite'}")
+    behind: list[int] = []
     try:
-        ledger.event_index = index
         for block in range(start - 1, end + 1):  # the index behind by every distance, then none
-            index.catch_up(to_block=block)
-            assert _answers(network, hashes, fingerprints) == chain, f"indexed to {block}"
+            # a new index each time: a document's record reads its history, which catches the
+            # index up to the head, and the next distance would not be walked
+            index = EventIndex.for_ledger(ledger, url=f"sqlite:///{tmp_path / f'{block}.sqlite'}")
+            try:
+                ledger.event_index = index
+                index.catch_up(to_block=block)
+                with index.engine.connect() as connection:
+                    indexed = index.indexed(connection)
+                assert indexed is not None
+                behind.append(end - indexed[0])
+                assert _answers(network, hashes, fingerprints) == chain, f"indexed to {block}"
+            finally:
+                ledger.event_index = served
+                index.close()
     finally:
         ledger.event_index = served
-        index.close()
+    assert behind == list(range(end - start + 1, -1, -1))  # every distance was walked
 
 
 def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(

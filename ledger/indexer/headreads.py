@@ -21,6 +21,7 @@ import json
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import Connection, func, select
@@ -59,22 +60,44 @@ class Settled:
     indexed: int
     tail: tuple[tuple[str, dict[str, object]], ...]
 
+    @cached_property
+    def _values(self) -> dict[str, frozenset[str]]:
+        """Per event name in the tail, its arguments' values (lower case): what :meth:`names`
+        looks in (a batch asks it once per file)."""
+        found: dict[str, set[str]] = {}
+        for name, args in self.tail:
+            found.setdefault(name, set()).update(str(v).lower() for v in args.values())
+        return {name: frozenset(values) for name, values in found.items()}
+
     def names(self, events: frozenset[str], value: str | None = None) -> bool:
         """Whether an event of ``events`` in the tail has ``value`` (0x hex, any case) among its
         arguments (None: any such event)."""
-        wanted = value.lower() if value is not None else None
-        for name, args in self.tail:
-            if name not in events:
-                continue
-            if wanted is None or any(str(v).lower() == wanted for v in args.values()):
-                return True
-        return False
+        present = [self._values[name] for name in events if name in self._values]
+        if value is None:
+            return bool(present)
+        wanted = value.lower()
+        return any(wanted in values for values in present)
+
+
+@dataclass(frozen=True)
+class _Tail:
+    """The last tail read for an index: the (index's last block and hash, head and hash) it was
+    read for, its standing, and each of its events' block number."""
+
+    key: tuple[int, str, int, str]
+    settled: Settled
+    blocks: tuple[int, ...]
 
 
 def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) -> Settled | None:
     """The standing against the chain's ``head`` of an index whose cursor read ``indexed``
     after it, or None when it cannot answer for it (more than ``MAX_TAIL`` blocks behind, a
-    reorg under its last block, the chain unreadable: the caller reads the chain)."""
+    reorg under its last block, the chain unreadable: the caller reads the chain).
+
+    The tail's events are read once: a later read keeps those of the last tail's blocks that
+    are still the chain's and past the index's last block, and reads only the blocks mined
+    since (each request of a busy gateway mines a block, and every request re-read the whole
+    tail)."""
     if indexed is None:
         return None
     last, last_hash = indexed
@@ -84,17 +107,47 @@ def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) ->
         return Settled(last, ()) if head.hash == last_hash.lower() else None
     key = (last, last_hash.lower(), head.number, head.hash)
     known = _TAILS.get(index)
-    if known is not None and known[0] == key:  # the same tail as the last read's
-        return known[1]
+    if known is not None and known.key == key:  # the same tail as the last read's
+        return known.settled
     if not _canonical(index, last, last_hash):
         return None
+    valid = _still_valid(index, known, last, head.number)
+    kept, first = ([], last + 1) if valid is None else (valid[0], valid[1] + 1)
     try:
-        events = index.chain_events(last + 1, head.number)
+        events = index.chain_events(first, head.number) if first <= head.number else []
     except ChainUnavailable:
         return None
-    found = Settled(last, tuple((e.event, json.loads(e.args)) for e in events))
-    _TAILS[index] = (key, found)
+    read = [(e.block_number, (e.event, json.loads(e.args))) for e in events]
+    tail = [*kept, *read]
+    found = Settled(last, tuple(event for _block, event in tail))
+    _TAILS[index] = _Tail(key, found, tuple(block for block, _event in tail))
     return found
+
+
+def _still_valid(
+    index: EventIndex, known: _Tail | None, last: int, head: int
+) -> tuple[list[tuple[int, tuple[str, dict[str, object]]]], int] | None:
+    """The events of ``known``'s tail in blocks after ``last`` and the last block it covers,
+    when its blocks are all still the chain's (its head block's hash unchanged: the blocks
+    under it are then too) and it starts at or before ``last`` and ends at or before ``head``;
+    else None (read it all)."""
+    if known is None:
+        return None
+    known_last, _known_last_hash, known_head, known_head_hash = known.key
+    if not known_last <= last <= known_head <= head:
+        return None
+    try:
+        block = index.block(known_head)
+    except ChainUnavailable:
+        return None
+    if block is None or block.hash.lower() != known_head_hash:
+        return None
+    events = [
+        (number, event)
+        for number, event in zip(known.blocks, known.settled.tail, strict=True)
+        if number > last
+    ]
+    return events, known_head
 
 
 def _canonical(index: EventIndex, last: int, last_hash: str) -> bool:
@@ -109,9 +162,7 @@ def _canonical(index: EventIndex, last: int, last_hash: str) -> bool:
 
 #: per index, the last tail read and the (index's last block and hash, head and hash) it was
 #: read for: the files of a batch, read one after another, share it
-_TAILS: weakref.WeakKeyDictionary[EventIndex, tuple[tuple[int, str, int, str], Settled]] = (
-    weakref.WeakKeyDictionary()
-)
+_TAILS: weakref.WeakKeyDictionary[EventIndex, _Tail] = weakref.WeakKeyDictionary()
 
 
 def _as_of_head(

@@ -213,3 +213,69 @@ def test_logs_since_is_never_after_the_first_block_of_that_time(
         assert since <= number
         if network.backend == "embedded":  # a node's log index needs no bound
             assert since == min(n for n, t in times.items() if t >= time)
+
+
+def test_the_unfolded_tail_is_read_once_and_follows_the_chain_and_the_index(
+    client: TestClient, network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read keeps the events of the tail it read last and reads only the blocks mined since;
+    once the index folds some of them in, those are dropped. Its answers stay the chain's."""
+    if network.backend != "embedded":
+        pytest.skip("a node runs eth_call natively: the gateway reads the chain there")
+    ledger = network.ledger
+    served = ledger.event_index
+    first, second = register(client, network.enterprise), register(client, network.enterprise)
+    hashes = [docs.parse_doc_hash(first), docs.parse_doc_hash(second)]
+    index = EventIndex.for_ledger(ledger, url=f"sqlite:///{tmp_path / 'index.sqlite'}")
+    read: list[tuple[int, int]] = []
+    chain_events = index.chain_events
+
+    def counted(start: int, end: int) -> Any:
+        read.append((start, end))
+        return chain_events(start, end)
+
+    monkeypatch.setattr(index, "chain_events", counted)
+
+    def revoke(doc_hash: str) -> int:
+        answer = client.post(
+            f"/v1/documents/{doc_hash}/revoke",
+            json={"reason_code": 1},
+            headers=network.enterprise.headers,
+        )
+        assert answer.status_code == 200, answer.text
+        return _head(network)
+
+    def answers() -> list[docs.DocStatus | None]:
+        ledger.event_index = index
+        try:
+            together = docs.registrations_of(ledger, hashes)
+        finally:
+            ledger.event_index = served
+        truth = [docs.find_registration(ledger, h) for h in hashes]  # the served index's
+        assert [together[h] for h in hashes] == truth
+        return [None if r is None else r.status for r in truth]
+
+    try:
+        indexed = _head(network)
+        index.catch_up(to_block=indexed)
+        read.clear()  # folding reads the chain's events too
+        first_revoked = revoke(first)
+        assert answers() == [docs.DocStatus.REVOKED, docs.DocStatus.ACTIVE]
+        assert read == [(indexed + 1, first_revoked)]
+        second_revoked = revoke(second)
+        assert answers() == [docs.DocStatus.REVOKED, docs.DocStatus.REVOKED]
+        assert read[1:] == [(first_revoked + 1, second_revoked)]  # only the new blocks
+        index.catch_up(to_block=first_revoked)  # the index folds the first revocation in
+        read.clear()
+        assert answers() == [docs.DocStatus.REVOKED, docs.DocStatus.REVOKED]
+        assert read == []  # the rest of the tail kept, nothing read
+        assert headreads.documents(index, [first, second]) == {
+            first.lower(): headreads.documents(index, [first])[first.lower()],
+            second.lower(): headreads.UNKNOWN,  # its revocation is still in the tail
+        }
+        assert isinstance(
+            headreads.documents(index, [first])[first.lower()], headreads.IndexedDocument
+        )
+    finally:
+        ledger.event_index = served
+        index.close()

@@ -287,6 +287,8 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
         spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
         if gil:  # the interpreter's time: only the thread holding the GIL is sampled
             spy.append("--gil")
+        else:  # wall time: threads waiting (on the node, the database, a lock) too
+            spy.append("--idle")
         command = [*spy, "-o", str(profile), "--", *command]
     server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
     log(f"  gateway log: {server_log}")
@@ -612,11 +614,62 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
         f"{after['tx_clients']:,.0f} tx/s"
     )
     out["same_chain"] = after
+    if args.interleave:
+        out["interleaved"] = interleaved(backend, url, prepared, args, work)
     out["same_chain"]["ratio_single"] = out["rest_single"] / after["tx_single"]
     out["same_chain"]["ratio_batch"] = out["rest_batch"] / after["tx_batched"]
     out["ratio_single"] = out["rest_single"] / out["tx_single"]
     out["ratio_batch"] = out["rest_batch"] / out["tx_batched"]
     return out
+
+
+def interleaved(
+    backend: str, url: str, prepared: Prepared, args: argparse.Namespace, work: Path
+) -> dict[str, Any]:
+    """``args.interleave`` rounds, each the transaction layer's batched figure and then REST
+    batch's, the same number of documents each, on the chain as the round before left it: the
+    two compared on the same chain, as it grows (anvil's and py-evm's cost per block grows
+    with the chain; the figures above were on a new chain, and after the REST runs). The
+    transaction layer runs while the gateway is stopped: on anvil through a new member on the
+    same node, on the embedded chain through the gateway's own bank (it owns the chain's files
+    while it runs). Each round's ratio, and their median."""
+    log(f"{backend}: interleaved, {args.interleave} rounds on the REST runs' chain")
+    n_docs = args.batch * max(args.batches, args.clients)
+    anvil_bench = (
+        txbench.open_bench(backend, work / f"{backend}-tx-rounds", url)
+        if backend == "anvil"
+        else None
+    )
+    rounds: list[dict[str, float]] = []
+    try:
+        for i in range(args.interleave):
+            if anvil_bench is not None:
+                tx_batched = txbench.batched_run(anvil_bench, n_docs, args.batch)[0]
+            else:
+                ledger = open_ledger(prepared.settings)
+                try:
+                    bench = txbench.Bench(
+                        ledger,
+                        ledger.transactor(prepared.address),
+                        txbench.DocSource(int.from_bytes(os.urandom(4), "big")),
+                    )
+                    tx_batched = txbench.batched_run(bench, n_docs, args.batch)[0]
+                finally:
+                    ledger.close()
+            with serving(prepared, None) as port:
+                rest_batch = drive(
+                    port, prepared.api_key, args.clients, n_docs // args.batch, args.batch
+                )
+            ratio = rest_batch / tx_batched
+            log(
+                f"  round {i + 1}: send_many batched {tx_batched:,.0f} docs/s, "
+                f"REST batch {rest_batch:,.0f} docs/s ({ratio:.0%})"
+            )
+            rounds.append({"tx_batched": tx_batched, "rest_batch": rest_batch, "ratio": ratio})
+    finally:
+        if anvil_bench is not None:
+            anvil_bench.ledger.close()
+    return {"rounds": rounds, "ratio_median": statistics.median(r["ratio"] for r in rounds)}
 
 
 def load() -> str:
@@ -660,6 +713,14 @@ def main() -> None:
         default=0,
         metavar="N",
         help="also drive N requests at the bare web stack (scripts/http_floor.py): the HTTP floor",
+    )
+    parser.add_argument(
+        "--interleave",
+        type=int,
+        default=3,
+        metavar="N",
+        help="then N rounds of send_many batched and REST batch, alternated on the same chain "
+        "(0: none)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -735,6 +796,19 @@ def main() -> None:
                 f"{a['tx_batched']:,.0f} docs/s (REST batch {a['ratio_batch']:.0%} of it), "
                 f"{args.clients} clients read then write {a['tx_clients']:,.0f} tx/s (REST single "
                 f"{r['rest_single'] / a['tx_clients']:.0%} of it)"
+            )
+    for backend in ("embedded", "anvil"):
+        r = results.get(backend)
+        if r and "interleaved" in r:
+            rounds = r["interleaved"]["rounds"]
+            print(
+                f"\nInterleaved on the same chain ({backend}, {len(rounds)} rounds, send_many "
+                "batched then REST batch, the same documents each): "
+                + "; ".join(
+                    f"{x['tx_batched']:,.0f} / {x['rest_batch']:,.0f} docs/s ({x['ratio']:.0%})"
+                    for x in rounds
+                )
+                + f"; median ratio {r['interleaved']['ratio_median']:.0%}"
             )
     if args.floor:
         print(

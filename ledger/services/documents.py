@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
@@ -2250,7 +2251,17 @@ def register(
 
 
 def max_batch(ledger: Ledger) -> int:
-    return int(ledger.calls.functions.MAX_BATCH().call())
+    """The contract's ``MAX_BATCH`` (documents per ``registerDocuments``): a constant of the
+    deployed bytecode, read once per ledger (every batch request read it from the chain, a
+    round trip to a node busy mining: issue #16)."""
+    known = _MAX_BATCH.get(ledger)
+    if known is None:
+        known = _MAX_BATCH[ledger] = int(ledger.calls.functions.MAX_BATCH().call())
+    return known
+
+
+#: per ledger, its contract's ``MAX_BATCH``
+_MAX_BATCH: weakref.WeakKeyDictionary[Ledger, int] = weakref.WeakKeyDictionary()
 
 
 def _batch_registration(

@@ -97,3 +97,18 @@ def test_a_batch_over_the_contracts_limit_names_the_files_field(network: Network
         docs.register_files(ledger, me, "enterprise", files)
     assert refused.value.field == "files"
     assert f"at most {limit}" in refused.value.rule
+
+
+def test_the_contracts_batch_limit_is_read_once(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``MAX_BATCH`` is a constant of the deployed bytecode: every batch read it from the
+    chain. It is the chain's, and read once."""
+    ledger = network.ledger
+    first = docs.max_batch(ledger)
+    assert first == int(ledger.calls.functions.MAX_BATCH().call())
+    calls: list[Any] = []
+    real = ledger.calls.eth_call
+    monkeypatch.setattr(ledger.calls, "eth_call", lambda *a: calls.append(a) or real(*a))
+    assert docs.max_batch(ledger) == first
+    assert calls == []

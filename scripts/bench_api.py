@@ -632,7 +632,8 @@ def interleaved(
     with the chain; the figures above were on a new chain, and after the REST runs). The
     transaction layer runs while the gateway is stopped: on anvil through a new member on the
     same node, on the embedded chain through the gateway's own bank (it owns the chain's files
-    while it runs). Each round's ratio, and their median."""
+    while it runs), and the gateway, started anew each round, is warmed up as for the REST runs
+    above. Each round's ratio, and their median."""
     log(f"{backend}: interleaved, {args.interleave} rounds on the REST runs' chain")
     n_docs = args.batch * max(args.batches, args.clients)
     anvil_bench = (
@@ -656,7 +657,9 @@ def interleaved(
                     tx_batched = txbench.batched_run(bench, n_docs, args.batch)[0]
                 finally:
                     ledger.close()
-            with serving(prepared, None) as port:
+            profile = args.profile / f"{backend}-round{i + 1}.txt" if args.profile else None
+            with serving(prepared, profile, args.profile_gil) as port:
+                drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
                 rest_batch = drive(
                     port, prepared.api_key, args.clients, n_docs // args.batch, args.batch
                 )

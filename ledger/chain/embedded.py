@@ -51,6 +51,7 @@ from eth.exceptions import HeaderNotFound
 from eth.exceptions import TransactionNotFound as EVMTransactionNotFound
 from eth.typing import AccountDetails
 from eth.vm.forks.prague import PragueVM
+from eth_bloom.bloom import BloomFilter
 from eth_tester import EthereumTester, PyEVMBackend
 from eth_tester.backends.pyevm.main import get_default_genesis_params
 from eth_tester.backends.pyevm.serializers import (
@@ -90,6 +91,13 @@ class SameSecondPragueVM(PragueVM):
         if parent_header is not None and header.timestamp == parent_header.timestamp:
             parent_header = parent_header.copy(timestamp=parent_header.timestamp - 1)
         super().validate_header(header, parent_header)
+
+
+def _bloom_may_hold(bloom: int, emitter: bytes, events: Sequence[bytes]) -> bool:
+    """Whether a block's logs bloom may hold a log of ``emitter`` with one of ``events`` as
+    its first topic (``eth_bloom``, the filter py-evm builds headers with)."""
+    found = BloomFilter(bloom)
+    return emitter in found and any(topic in found for topic in events)
 
 
 def _chain_class(chain_id: int) -> type[MiningChain]:
@@ -300,11 +308,19 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
 
     # -- the event index's reads: logs and headers straight from py-evm ------------------------
 
-    def logs(self, address: str, first: int, last: int) -> list[dict[str, Any]]:
+    def logs(
+        self, address: str, first: int, last: int, events: Sequence[bytes] = ()
+    ) -> list[dict[str, Any]]:
         """The logs ``address`` emitted in canonical blocks ``first..last`` (up to the head),
         as ``eth_getLogs`` answers them on a node: 0x hex strings and numbers, log indexes
         counted across the block, in chain order. Read from the stored headers and receipts:
-        no transaction is decoded, and a block without transactions is one header read."""
+        no transaction is decoded, and a block without transactions is one header read.
+
+        ``events``: the first topics (32 bytes each) a caller wants, when it wants only some;
+        a block whose logs bloom (its header's, Yellow Paper §4.3.1) holds none of them, or not
+        ``address``, is passed over without reading its receipts. A bloom may hold what the
+        block has not (the caller filters the logs), never the reverse: no wanted log is
+        missed. All logs are returned, as without ``events``, from the blocks read."""
         chain: Any = self.chain
         chaindb = chain.chaindb
         emitter = to_canonical_address(address)
@@ -313,6 +329,8 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         for number in range(max(0, first), min(last, head) + 1):
             header = chaindb.get_canonical_block_header_by_number(BlockNumber(number))
             if header.transaction_root == BLANK_ROOT_HASH:
+                continue
+            if events and not _bloom_may_hold(header.bloom, emitter, events):
                 continue
             receipts = chaindb.get_receipts(
                 header, chain.get_vm_class(header).get_receipt_builder()
@@ -517,11 +535,14 @@ class EmbeddedNode:
         with self.w3.provider._request_lock:  # type: ignore[attr-defined]
             return self.backend.apply_raw_batch(raws)
 
-    def logs(self, address: str, first: int, last: int) -> list[dict[str, Any]]:
+    def logs(
+        self, address: str, first: int, last: int, events: Sequence[bytes] = ()
+    ) -> list[dict[str, Any]]:
         """``eth_getLogs`` of ``address`` over blocks ``first..last``, read straight from the
-        chain's store (see :meth:`PersistentPyEVMBackend.logs`)."""
+        chain's store (see :meth:`PersistentPyEVMBackend.logs`; ``events``: the first topics
+        wanted, to pass over blocks whose bloom holds none)."""
         with self.w3.provider._request_lock:  # type: ignore[attr-defined]
-            return self.backend.logs(address, first, last)
+            return self.backend.logs(address, first, last, events)
 
     def header(self, number: int) -> tuple[str, int] | None:
         """Hash and time of canonical block ``number``, or None (the chain is shorter)."""

@@ -655,10 +655,21 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
                 }
             )
             return sorted(found, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
-        raw = ledger.node.logs(ledger.contract.address, first, ledger.head_number())
+        raw = ledger.node.logs(
+            ledger.contract.address, first, ledger.head_number(), _first_topics(topics)
+        )
     except Exception as exc:
         raise translate(exc) from None
     return [_web3_log(log) for log in raw if _topics_match(log["topics"], topics)]
+
+
+def _first_topics(topics: Sequence[Any]) -> tuple[bytes, ...]:
+    """The event topics ``topics`` asks for (its first position), as bytes; none when it asks
+    for any event."""
+    if not topics or topics[0] is None:
+        return ()
+    wanted = [topics[0]] if isinstance(topics[0], str) else list(topics[0])
+    return tuple(bytes(HexBytes(t)) for t in wanted)
 
 
 def _topics_match(found: Sequence[str], wanted: Sequence[Any]) -> bool:

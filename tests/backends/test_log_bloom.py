@@ -1,0 +1,83 @@
+"""The embedded chain's log reads pass over the blocks whose logs bloom holds none of the events
+asked for (``EmbeddedNode.logs(..., events)``), and miss none: a served gateway's first member
+name read after a start walked every block's receipts through eth-tester (2 s at 2,500 blocks,
+issue #16), and a document's history read every receipt of its range."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from hexbytes import HexBytes
+from web3 import Web3
+
+from ledger.services import documents as docs
+from ledger.services import members as member_svc
+from ledger.services.roles import Role
+from tests.conftest import Network
+
+
+def _topic(network: Network, event: str) -> bytes:
+    return bytes(HexBytes(network.ledger.contract.events[event]().topic))
+
+
+def _chain_with_members_among_documents(network: Network) -> None:
+    ledger, admin = network.ledger, network.admin.address
+    for i in range(3):
+        docs.register(
+            ledger, network.enterprise.address, uuid.uuid4().bytes * 2, docs.DocType.OTHER
+        )
+        member_svc.add_member(ledger, admin, f"Bloom Bank {i} {uuid.uuid4().hex[:6]}", Role.BANK)
+
+
+@pytest.mark.embedded_only("the bloom read is the embedded chain's store read")
+def test_a_bloom_filtered_read_returns_every_wanted_log_and_reads_fewer_receipts(
+    network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _chain_with_members_among_documents(network)
+    ledger = network.ledger
+    assert ledger.node is not None
+    address, first, head = (
+        ledger.contract.address,
+        ledger.manifest.deployment_block,
+        ledger.head_number(),
+    )
+    chaindb: Any = ledger.node.backend.chain.chaindb
+    read: list[int] = []
+    real = chaindb.get_receipts
+
+    def counted(header: Any, builder: Any) -> Any:
+        read.append(int(header.block_number))
+        return real(header, builder)
+
+    monkeypatch.setattr(chaindb, "get_receipts", counted)
+    everything = ledger.node.logs(address, first, head)
+    all_read = len(read)
+    for events in (["MemberAdded"], ["MemberAdded", "MemberKeyRotated"], ["DocumentRegistered"]):
+        wanted = tuple(_topic(network, e) for e in events)
+        read.clear()
+        found = ledger.node.logs(address, first, head, wanted)
+        hexes = {"0x" + t.hex() for t in wanted}
+        expected = [log for log in everything if log["topics"][0] in hexes]
+        assert expected  # the chain has such logs
+        assert [log for log in found if log["topics"][0] in hexes] == expected, events
+        if events == ["MemberAdded"]:
+            assert len(read) < all_read  # blocks of documents only were passed over
+
+
+@pytest.mark.both_backends
+def test_member_names_are_the_chains(network: Network) -> None:
+    """The names read through the store (bloom) are those eth_getLogs answers."""
+    _chain_with_members_among_documents(network)
+    ledger = network.ledger
+    names = member_svc.chain_names(ledger)
+    events = ledger.contract.events
+    truth = {
+        str(log["args"]["account"]).lower(): str(log["args"]["name"])
+        for log in events.MemberAdded().get_logs(
+            from_block=ledger.manifest.deployment_block, to_block="latest"
+        )
+    }
+    assert {a: n for a, n in names.items() if a in truth} == truth
+    assert all(Web3.is_address(a) for a in names)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -50,12 +51,14 @@ from ledger.documents.fingerprints import (
     onchain_value,
     oprf_input,
 )
+from ledger.documents.identifiers import compact, vat_id
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
     NUMBER_TERM,
     clean_text,
     normalise_identifier,
+    normalise_number,
     normalise_vat_id,
 )
 from ledger.documents.suspicion import find_suspicions
@@ -3316,13 +3319,28 @@ def _party_query(text: str | None, field_name: str) -> PartyQuery | None:
         return None
     _search_criterion(text, field_name)
     name = clean_text(text).casefold()
-    try:
-        ids = frozenset(
-            {normalise_identifier(text, field_name), normalise_vat_id(text, None, field_name)}
-        )
-    except InvalidInput:
-        ids = frozenset()  # no identifier in it (e.g. only punctuation): the name may match
-    return PartyQuery(ids=ids, name=name)
+    return PartyQuery(ids=_identifier_forms(text, field_name), name=name)
+
+
+def _identifier_forms(text: str, field_name: str) -> frozenset[str]:
+    """Every form ``text`` would be stored in as a party identifier
+    (:func:`ledger.documents.facts.make_party_id`): a VAT id as python-stdnum compacts it
+    (``NL820098395B01``: its zeros kept) or, not valid, normalised; an LEI, a GLN or a value
+    under an ICD compacted (their zeros kept too: ``0614141000012``); an ICD identifier written
+    ``<code>:<id>`` (``0007:5560360793``); any other id normalised (leading zeros of each digit
+    run dropped). None when nothing in it can be an identifier (e.g. only punctuation): the
+    name may still match."""
+    forms: set[str] = set()
+    for form in (normalise_identifier, lambda t, f: normalise_vat_id(t, None, f)):
+        with suppress(InvalidInput):
+            forms.add(form(text, field_name))
+    canonical, _ = vat_id(text, None)
+    compacted = compact(unicodedata.normalize("NFKC", text))
+    forms.update(f for f in (canonical, compacted) if f)
+    code, colon, value = (part.strip() for part in text.partition(":"))
+    if colon and len(code) == 4 and code.isdigit() and value:
+        forms.add(f"{code}:{compact(unicodedata.normalize('NFKC', value))}")
+    return frozenset(forms)
 
 
 def _lodged_cursor(text: str | None) -> tuple[datetime, str] | None:
@@ -3356,7 +3374,9 @@ def search_lodged(
     number = None
     if invoice_number is not None:
         _search_criterion(invoice_number, "invoice_number")
-        number = normalise_identifier(invoice_number, "invoice_number", NUMBER_TERM)
+        # as the number is stored (BT-1, ``DocumentFacts.number``): ``FV 1/12/2023`` is
+        # ``FV1-12-2023``, apart from ``FV 11/2/2023``
+        number = normalise_number(invoice_number, "invoice_number", NUMBER_TERM)
     after = _lodged_cursor(cursor)
     rows, more = ledger.db.search_received(
         received_by=actor,

@@ -355,3 +355,43 @@ def test_files_lodged_before_the_search_existed_are_found(network: Network) -> N
         assert not more
     finally:
         reopened.close()
+
+
+def _with_seller(number: str, party: dict[str, Any]) -> bytes:
+    form = json.loads(invoice_form(number))
+    form["issuer"] = {**party, "name": f"Seller of {number}"}
+    return json.dumps(form).encode()
+
+
+def test_lodged_files_are_found_by_identifiers_as_they_are_stored(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout searched its lodged files by the seller's Dutch VAT id ``NL820098395B01`` and
+    found nothing: the search dropped the zero (``…B1``) that the stored VAT id keeps, as
+    python-stdnum compacts it. The same held for every identifier stored with its zeros — a
+    Belgian VAT id (``BE0…``), a GLN or an ICD value starting with 0 — and for invoice numbers
+    whose digit runs are apart (``FV 1/12/2023`` is stored ``FV1-12-2023``)."""
+    bank = network.bank
+    nl = lodge(client, bank, invoice_form("NL-1", seller=("NL820098395B01", "Koksmaat")))
+    be = lodge(client, bank, invoice_form("BE-1", seller=("BE0403019261", "Belgische NV")))
+    gln = lodge(client, bank, _with_seller("GLN-1", {"id": "0614141000012", "scheme": "GLN"}))
+    icd = lodge(client, bank, _with_seller("ICD-1", {"id": "012345678", "scheme": "0060"}))
+    first = lodge(client, bank, invoice_form("FV 1/12/2023"))
+    second = lodge(client, bank, invoice_form("FV 11/2/2023"))
+    for lodged in (nl, be, gln, icd):
+        assert lodged["notices"] == [] or all(
+            n["code"] != "identifier_rejected" for n in lodged["notices"]
+        ), lodged["notices"]
+
+    def found(**params: str) -> list[str]:
+        return [i["doc_hash"] for i in _search(client, bank, **params)]
+
+    for written in ("NL820098395B01", "nl 8200.98395 b01", "NL820098395B01 "):
+        assert found(seller=written) == [nl["doc_hash"]], written
+    for written in ("BE0403019261", "be 0403.019.261"):
+        assert found(seller=written) == [be["doc_hash"]], written
+    assert found(seller="0614141000012") == [gln["doc_hash"]]
+    assert found(seller="0060:012345678") == [icd["doc_hash"]]
+    assert found(invoice_number="fv 01.12.2023") == [first["doc_hash"]]
+    assert found(invoice_number="FV-11-2-2023") == [second["doc_hash"]]
+    assert found(invoice_number="FV 1/1/22023") == []  # other numbers stay apart

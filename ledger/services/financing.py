@@ -386,16 +386,39 @@ def not_shown_seller(legal: bytes, facts: DocumentFacts | None) -> str | None:
     if not any(legal):
         return "it has no legal id on chain to compare with the invoice's seller"
     if not sellers:
-        return (
-            "the file you lodged names no seller identifier (VAT id, LEI or <ICD>:<id>) to "
-            "compare with its legal id"
-        )
+        return _no_comparable_seller_id(legal, facts)
     if legal in sellers:
         return None
     return (
         "its legal id on chain matches none of the seller's identifiers in the file you lodged "
         f"({', '.join(sorted(sellers.values()))}): it is not shown to be the invoice's seller"
     )
+
+
+def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None) -> str:
+    """Why a lodged file whose seller carries none of :data:`SELLER_PROOF_SCHEMES` shows no
+    registrant to be its seller: it names none, or only others (a GLN, a national id) —
+    named, and said when the registrant's legal id is one of them."""
+    others = [
+        p
+        for p in (facts.seller.ids if facts is not None and facts.seller else ())
+        if p.scheme is not IdScheme.NAME  # a name is no identifier
+    ]
+    if not others:
+        return (
+            "the file you lodged names no seller identifier (VAT id, LEI or <ICD>:<id>) to "
+            "compare with its legal id"
+        )
+    named = ", ".join(sorted(str(p) for p in others))
+    why = (
+        f"the seller's identifiers in the file you lodged ({named}) are none that is compared "
+        "with a member's legal id: only a VAT id with its country prefix, an LEI or "
+        "<ICD>:<id> shows the seller (a GLN names a location companies share; a national id "
+        "is kept without its register)"
+    )
+    if any(legal_id_hash(p.value) == legal for p in others):
+        why += "; its legal id is one of them: with its VAT id or LEI as legal id it would be"
+    return why
 
 
 def registrant_notice(

@@ -144,3 +144,32 @@ def test_the_seller_is_compared_by_its_canonical_identifiers() -> None:
     assert legal_id_hash("5790000436101") not in hashes  # the seller's GLN
     assert legal_id_hash("13585628") not in hashes
     assert fin.seller_legal_id_hashes(None) == {}
+
+
+def test_a_seller_named_only_by_a_gln_is_said_so() -> None:
+    """A tryout onboarded an enterprise with its GLN as legal id, registered an invoice whose
+    seller carries that GLN (ICD 0088), and the bank was told the file "names no seller
+    identifier": it names one, which is never compared. The notice names the file's seller
+    identifiers, what is compared, and that the registrant's legal id is among them."""
+    form = (
+        b'{"documentType":"Invoice","documentNumber":"GLN-ONLY-1","issueDate":"2026-01-05",'
+        b'"issuer":{"id":"5790000436101","scheme":"GLN","name":"Dutch Seller"},'
+        b'"totalAmount":{"value":"100.00","currency":"EUR"}}'
+    )
+    facts = read_document(form).facts
+    assert facts is not None
+    gln = legal_id_hash(check_member_legal_id("5790000436101"))
+    why = fin.not_shown_seller(gln, facts)
+    assert why is not None
+    assert "GLN:5790000436101" in why
+    assert "names no seller identifier" not in why
+    assert "only a VAT id" in why
+    assert "its legal id is one of them" in why
+    other = fin.not_shown_seller(legal_id_hash(OTHER_VAT), facts)
+    assert other is not None
+    assert "GLN:5790000436101" in other
+    assert "its legal id is one of them" not in other
+    bare = read_document(
+        form.replace(b'"issuer":{"id":"5790000436101","scheme":"GLN",', b'"issuer":{')
+    ).facts
+    assert "names no seller identifier" in (fin.not_shown_seller(gln, bare) or "")

@@ -69,6 +69,7 @@ from ledger import evaluator as ev  # noqa: E402
 from ledger.config import Settings  # noqa: E402
 from ledger.documents.detect import read_document  # noqa: E402
 from ledger.documents.fingerprints import compute_fingerprints, lookup_keys  # noqa: E402
+from ledger.errors import ChainUnavailable  # noqa: E402
 from ledger.gatewaydb import (  # noqa: E402
     ReceivedDocumentRow,
     ReceivedFingerprintRow,
@@ -647,7 +648,7 @@ def interleaved(
             if anvil_bench is not None:
                 tx_batched = txbench.batched_run(anvil_bench, n_docs, args.batch)[0]
             else:
-                ledger = open_ledger(prepared.settings)
+                ledger = _open_when_released(prepared.settings)
                 try:
                     bench = txbench.Bench(
                         ledger,
@@ -673,6 +674,20 @@ def interleaved(
         if anvil_bench is not None:
             anvil_bench.ledger.close()
     return {"rounds": rounds, "ratio_median": statistics.median(r["ratio"] for r in rounds)}
+
+
+def _open_when_released(settings: Settings, timeout: float = 60.0) -> Any:
+    """The embedded ledger, opened once the stopped gateway has let its chain go: a gateway
+    started under py-spy may still be exiting when py-spy has (the ledger then finds the chain
+    held and the gateway's bridge gone: ChainUnavailable). Bounded."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return open_ledger(settings)
+        except ChainUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 def load() -> str:

@@ -43,6 +43,7 @@ def test_a_bloom_filtered_read_returns_every_wanted_log_and_reads_fewer_receipts
         ledger.manifest.deployment_block,
         ledger.head_number(),
     )
+    ledger.node.backend.sealed_receipts.clear()  # every block's receipts from the store
     chaindb: Any = ledger.node.backend.chain.chaindb
     read: list[int] = []
     real = chaindb.get_receipts
@@ -81,3 +82,28 @@ def test_member_names_are_the_chains(network: Network) -> None:
     }
     assert {a: n for a, n in names.items() if a in truth} == truth
     assert all(Web3.is_address(a) for a in names)
+
+
+@pytest.mark.embedded_only("the sealed receipts are the embedded chain's")
+def test_a_just_sealed_blocks_logs_and_receipts_are_the_stores(network: Network) -> None:
+    """The receipts of blocks sealed here are kept in memory for the reads right after
+    (``sealed_receipts``); what they give is what the store gives once they are dropped."""
+    _chain_with_members_among_documents(network)
+    ledger = network.ledger
+    assert ledger.node is not None
+    backend = ledger.node.backend
+    assert backend.sealed_receipts  # the blocks just sealed
+    first, head = ledger.manifest.deployment_block, ledger.head_number()
+    tx_hashes = [
+        log["transactionHash"] for log in ledger.node.logs(ledger.contract.address, first, head)
+    ]
+
+    def read() -> Any:
+        return (
+            ledger.node.logs(ledger.contract.address, first, head),  # type: ignore[union-attr]
+            [dict(ledger.w3.eth.get_transaction_receipt(h)) for h in tx_hashes],
+        )
+
+    kept = read()
+    backend.sealed_receipts.clear()
+    assert read() == kept

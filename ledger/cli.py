@@ -2036,7 +2036,7 @@ def finance_share(
     emit(
         as_json,
         {"reader": target, "financing_ids": shared},
-        f"shared {len(shared)} financings with {target}",
+        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'} with {target}",
     )
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -167,11 +168,55 @@ def non_finite_rule(field: str, literal: str | None) -> str:
     )
 
 
+def _items(field: str, count: object) -> str:
+    """``count`` of what the list ``field`` holds, named after it: ``one document``,
+    ``16 documents`` (``documents[0].fingerprints``: fingerprints); ``items`` when its name is
+    not a plural."""
+    names = re.findall(r"[A-Za-z_]+", field)
+    plural = names[-1] if names and names[-1].endswith("s") else "items"
+    if count != 1:
+        return f"{count} {plural}"
+    for ending, singular in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch")):
+        if plural.endswith(ending):
+            return f"one {plural.removesuffix(ending)}{singular}"
+    return f"one {plural.removesuffix('s')}"
+
+
+def _actual(ctx: Mapping[str, Any]) -> str:
+    """How many the list held, when it held any."""
+    given = ctx.get("actual_length")
+    return f", not {given}" if given else ""
+
+
+def _chars(count: object) -> str:
+    return f"{count} character{'' if count == 1 else 's'}"
+
+
+#: pydantic's error types said in the gateway's words, as ``rule(field, ctx)``: the rule the
+#: value broke, as the services say theirs (``must name at least one document``); a type not
+#: here keeps pydantic's message
+RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
+    "too_short": lambda field, ctx: (
+        f"must name at least {_items(field, ctx.get('min_length'))}{_actual(ctx)}"
+    ),
+    "too_long": lambda field, ctx: (
+        f"must name at most {_items(field, ctx.get('max_length'))}{_actual(ctx)}"
+    ),
+    "string_too_short": lambda field, ctx: (
+        "must not be empty"
+        if ctx.get("min_length") == 1
+        else f"must be at least {_chars(ctx.get('min_length'))}"
+    ),
+    "string_too_long": lambda field, ctx: f"must be at most {_chars(ctx.get('max_length'))}",
+}
+
+
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:
     """One FastAPI/pydantic validation error as ``{"field", "rule"}`` in words: a body that is
     not JSON is the field ``body`` (``invalid JSON at position 9: Expecting value``), a number
     that overflows (``1e400``) is said to be too large for its field; the field is named as
-    the client sent it (:func:`field_name`, with the ``body`` sent)."""
+    the client sent it (:func:`field_name`, with the ``body`` sent); a rule of :data:`RULES` in
+    the gateway's words (``documents: must name at least one document``)."""
     kind = error.get("type", "")
     loc = tuple(error.get("loc", ()))
     ctx = error.get("ctx") or {}
@@ -195,6 +240,9 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
         }
     if kind in ("model_attributes_type", "dict_type") and field == "body":
         return {"field": field, "rule": "must be a JSON object"}
+    worded = RULES.get(kind)
+    if worded is not None:
+        return {"field": field, "rule": worded(field, ctx)}
     return {"field": field, "rule": str(error.get("msg", ""))}
 
 

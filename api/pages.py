@@ -13,6 +13,7 @@ with ``*/*``, goes to JSON).
 from __future__ import annotations
 
 import html
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -36,12 +37,21 @@ LINKS = {
     "health": "/health",
 }
 
-#: the README's first steps, as (what, how)
+#: the address in the first steps when the request's own cannot be shown as it is
+GATEWAY_PLACEHOLDER = "http://<gateway host>:<port>"
+#: a base URL that is safe to print inside a shell command: scheme, host (name, IPv4 or
+#: bracketed IPv6), optional port and path; a Host header is the client's to choose
+_SAFE_BASE = re.compile(
+    r"https?://(?:[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~\-/]*)?"
+)
+_GW = "{gw}"
+
+#: the README's first steps, as (what, how); {gw} is the address the request reached
 FIRST_STEPS: tuple[tuple[str, str], ...] = (
     (
         "Authenticate every request with an API key (the admin's is printed once by "
         "`tradeledger init` or `scripts/start.sh`)",
-        'export GW=http://127.0.0.1:8000 H="Authorization: Bearer <api key>"',
+        'export GW={gw} H="Authorization: Bearer <api key>"',
     ),
     (
         "As the admin, onboard a member: its API key is shown once",
@@ -94,7 +104,14 @@ def wants_html(accept: str | None) -> bool:
     return _quality(accept, "text/html") > _quality(accept, "application/json")
 
 
-def _about(app: FastAPI) -> dict[str, Any]:
+def gateway_address(request: Request) -> str:
+    """The address ``request`` reached (its base URL: scheme, host, port, root path), without the
+    trailing slash; a placeholder when it is not plainly a URL."""
+    base = str(request.base_url).rstrip("/")
+    return base if _SAFE_BASE.fullmatch(base) else GATEWAY_PLACEHOLDER
+
+
+def _about(app: FastAPI, gateway: str) -> dict[str, Any]:
     return {
         "name": app.title,
         "version": app.version,
@@ -103,7 +120,9 @@ def _about(app: FastAPI) -> dict[str, Any]:
         "financings pledge it.",
         "authentication": "Authorization: Bearer <api key>",
         "links": LINKS,
-        "first_steps": [{"step": what, "example": how} for what, how in FIRST_STEPS],
+        "first_steps": [
+            {"step": what, "example": how.replace(_GW, gateway)} for what, how in FIRST_STEPS
+        ],
     }
 
 
@@ -146,7 +165,7 @@ def install_pages(app: FastAPI) -> None:
 
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
-        about = _about(app)
+        about = _about(app, gateway_address(request))
         if wants_html(request.headers.get("accept")):
             return HTMLResponse(_home_html(about))
         return JSONResponse(about)

@@ -1739,11 +1739,13 @@ def _money(amount: int, currency: str) -> str:
     return money(amount, currency)
 
 
-def _financing_text(f: fin_svc.Financing) -> str:
+def _financing_text(f: fin_svc.Financing, names: Names) -> str:
+    """A financing for people, its bank named as the audit lines name members (``names``: read
+    while the ledger is open)."""
     t = f.terms
     head = (
-        f"financing {f.financing_id} ({f.status.name.lower()}) by bank {f.bank}, registered "
-        f"{utc_text(f.registered_at)}, {f.fingerprint_count} fingerprints "
+        f"financing {f.financing_id} ({f.status.name.lower()}) by bank {who(f.bank, names)}, "
+        f"registered {utc_text(f.registered_at)}, {f.fingerprint_count} fingerprints "
         + ("locked" if f.status is FinancingStatus.ACTIVE else "released")
     )
     if t is None:
@@ -1863,9 +1865,9 @@ def finance_create(
             fail(exc)
             raise  # unreachable
         created = _with_status(ledger, created)
+        text = "" if as_json else _financing_text(created, LedgerNames(ledger))
     from api.routers.financings import created_answer
 
-    text = _financing_text(created)
     if created.suspicions:
         text += "\n" + lines_text(
             f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: "
@@ -1890,6 +1892,7 @@ def _lifecycle(
         from api.routers.financings import notices
 
         said = notices(f, ledger)  # documents not in force or credited; money out after a cancel
+        text = "" if as_json else _financing_text(f, LedgerNames(ledger))
 
     payload = {
         **_financing_payload(f, "bank"),
@@ -1897,7 +1900,7 @@ def _lifecycle(
         "block": receipt.block,
         "notices": [n.model_dump(mode="json") for n in said],
     }
-    emit(as_json, payload, _financing_text(f))
+    emit(as_json, payload, text)
     for notice in said:
         say(f"warning ({notice.kind}): {notice.message}", err=True)
 
@@ -2036,7 +2039,7 @@ def finance_share(
     emit(
         as_json,
         {"reader": target, "financing_ids": shared},
-        f"shared {len(shared)} financings with {target}",
+        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'} with {target}",
     )
 
 
@@ -2058,7 +2061,8 @@ def finance_show(
         if reader is not None and not fin_svc.in_history_of(ledger, f, reader):
             refuse_inactive_reader(ledger, reader, fin_svc.not_in_history(role))
         f = _with_status(ledger, f)
-    emit(as_json, _financing_payload(f, role), _financing_text(f))
+        text = "" if as_json else _financing_text(f, LedgerNames(ledger))
+    emit(as_json, _financing_payload(f, role), text)
 
 
 @finance_app.command("list", cls=reads("GET /v1/financings"))
@@ -2090,11 +2094,13 @@ def finance_list(
         )
         page = guard(lambda: fin_svc.page_with_document_status(ledger, page))
         role = _reader_role(ledger, reader)
+        names = LedgerNames(ledger)  # for people only: --json keeps the bare address
+        banks = {f.bank: f.bank if as_json else who(f.bank, names) for f in page.items}
     rows = [
         [
             f.financing_id,
             f.status.name.lower(),
-            f.bank,
+            banks[f.bank],
             _money(f.terms.amount, f.terms.currency) if f.terms else "confidential",
             _money(f.terms.outstanding, f.terms.currency) if f.terms else "-",
             f.terms.maturity.date().isoformat() if f.terms else "-",

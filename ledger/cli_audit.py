@@ -50,7 +50,7 @@ from ledger.services import audit, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
-from ledger.words import money
+from ledger.words import money, who
 
 index_app = typer.Typer(
     cls=OnceGroup, help="The event index (SQL copy of the chain).", no_args_is_help=True
@@ -185,6 +185,7 @@ def audit_verify(
             keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
             net_due = docs.net_due_here(ledger)
             rules = guard(lambda: check_rules(index, keys, net_due)) if keys else None
+        regulators = _members_named(index, rules.regulators) if rules is not None else []
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -208,12 +209,25 @@ def audit_verify(
         )
     payload = report.to_dict()
     payload["rules"] = rules.to_dict() if rules is not None else None
-    emit(as_json, payload, text + "\n" + _rules_text(rules, reader))
+    emit(as_json, payload, text + "\n" + _rules_text(rules, reader, regulators))
     if not report.equal or (rules is not None and not rules.clean):
         raise typer.Exit(1)
 
 
-def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY) -> str:
+def _members_named(index: EventIndex, addresses: list[str]) -> list[str]:
+    """Each member at ``addresses`` as people read it: ``Name (0xChecksummed…)``."""
+    with index.sessions() as session:
+        names = audit.IndexNames(session)
+        return [who(a, names) for a in addresses]
+
+
+def _rules_text(
+    rules: RulesReport | None,
+    reader: audit.Viewer = audit.GATEWAY,
+    regulators: list[str] | None = None,
+) -> str:
+    """The re-check for people; ``regulators``: those of ``rules`` as people read them (by
+    default their checksummed addresses)."""
     if rules is None and reader.role == "admin":
         return "RULES NOT CHECKED: an admin reads no financing terms (a regulator re-checks them)"
     if rules is None:
@@ -221,9 +235,10 @@ def _rules_text(rules: RulesReport | None, reader: audit.Viewer = audit.GATEWAY)
             "RULES NOT CHECKED: this gateway holds no regulator's encryption key (run the audit "
             "at the regulator's gateway)"
         )
+    opened_by = ", ".join(regulators if regulators is not None else map(who, rules.regulators))
     seen = (
-        f"{rules.financings} financings ({rules.opened} opened by regulator "
-        f"{', '.join(rules.regulators)}), {rules.entries} entries, {rules.refusals} refusals"
+        f"{rules.financings} financings ({rules.opened} opened by regulator {opened_by}), "
+        f"{rules.entries} entries, {rules.refusals} refusals"
     )
     # the follow-ups listed below the breaches: named on the heading, so "RULES HOLD" is not
     # read as "nothing to do" (none of them breaks a rule, nor changes the exit code)

@@ -437,6 +437,23 @@ def _error_inputs() -> dict[str, list[tuple[str, str, str]]]:
 _ERROR_INPUTS = _error_inputs()
 
 
+#: the contract errors whose address arguments ``details`` gives checksummed (EIP-55), as the
+#: rest of the API gives addresses: the revert data decodes to lower case (a tryout read
+#: ``registrant: 0xefa5…`` in the 409 of a second registration). The other errors keep their
+#: addresses as decoded (``RoleNotAllowed.account``: tests/cli/test_cli_error_words.py)
+_CHECKSUMMED_ERRORS = frozenset({"DocumentAlreadyRegistered", "AlreadyAttested"})
+
+
+def _checksummed_args(error: ContractError) -> list[str]:
+    """The address arguments of ``error`` that ``details`` gives checksummed."""
+    name = type(error).__name__
+    if name not in _CHECKSUMMED_ERRORS:
+        return []
+    return [
+        arg for arg, abi_type, _internal in _ERROR_INPUTS.get(name, ()) if abi_type == "address"
+    ]
+
+
 def _time_args(error: ContractError) -> list[str]:
     """The arguments of a contract error that are times (Unix seconds on chain)."""
     return [
@@ -495,7 +512,8 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
     ``message`` (:func:`describe`) and ``details`` (the arguments, raw — but a time in ISO
-    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same —; for bad
+    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same, and the
+    registrant and attestor of a 409 checksummed (EIP-55) as every other address —; for bad
     input also the ``field`` and the ``rule`` it broke — contract input errors name their
     first argument, in snake_case, and the rule in words —,
     and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
@@ -513,6 +531,9 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
         decoded = decoded_details(error, names)
         for key, value in decoded.items():
             details.setdefault(key, value)
+        for arg in _checksummed_args(error):
+            if isinstance(details.get(arg), str):
+                details[arg] = checksummed(details[arg])
         for arg in _time_args(error):
             # a time as every other time of the API and the CLI, ISO 8601 UTC (a tryout read
             # ``registered_at: 1767225600`` here beside ``registered_at`` text everywhere else)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from api_helpers import client_fixture, finance, financed_invoice, register, unique_file
+from eth_utils import to_checksum_address
 from fastapi.testclient import TestClient
 
 from ledger import messages
@@ -55,6 +57,19 @@ def test_every_contract_errors_details_keys_are_snake_case() -> None:
     assert walked > 10
 
 
+@pytest.mark.parametrize(
+    ("error", "key"), [("DocumentAlreadyRegistered", "registrant"), ("AlreadyAttested", "attestor")]
+)
+def test_a_duplicates_member_is_checksummed(error: str, key: str) -> None:
+    """The revert data decodes to lower case; every other answer gives an address checksummed
+    (EIP-55): so do these 409s, under the same key."""
+    lower = "0x" + "ab" * 20
+    entry = next(e for e in load_artifact("TradeLedger")["abi"] if e.get("name") == error)
+    args = [lower if i["type"] == "address" else _sample(i["type"]) for i in entry["inputs"]]
+    details = messages.error_body(ERRORS[error](*args))["details"]
+    assert details[key] == to_checksum_address(lower)
+
+
 def test_a_double_registration_names_its_arguments_in_snake_case(
     client: TestClient, network: Network
 ) -> None:
@@ -65,6 +80,9 @@ def test_a_double_registration_names_its_arguments_in_snake_case(
     body = again.json()
     assert body["error"] == "DocumentAlreadyRegistered"
     assert body["details"]["doc_hash"] == doc
+    # checksummed (EIP-55), as every other answer gives an address; the chain's revert data
+    # decodes to lower case
+    assert body["details"]["registrant"] == network.enterprise.address
     assert "registered_at" in body["details"]
     assert "registered_at_iso" in body["details"]
     assert _camel_keys(body["details"]) == []

@@ -67,6 +67,7 @@ def test_check_register_and_read_with_matches(client: TestClient, network: Netwo
     )
     assert again.status_code == 409
     assert again.json()["error"] == "AlreadyAttested"
+    assert again.json()["details"]["attestor"] == network.attestor.address  # checksummed
     detail = client.get(f"/v1/documents/{body['doc_hash']}", headers=network.enterprise.headers)
     d = detail.json()
     assert d["registered_by"] == network.enterprise.address

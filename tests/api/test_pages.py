@@ -59,6 +59,25 @@ def test_the_home_page_answers_a_client_in_json(client: TestClient, accept: str 
         assert client.get(link).status_code == 200, link
 
 
+@pytest.mark.parametrize("accept", ["application/json", "text/html"])
+def test_the_first_steps_name_the_address_the_request_reached(
+    client: TestClient, accept: str
+) -> None:
+    """Served on another port (``tradeledger serve --port 8716``), ``/`` says that port."""
+    response = client.get("http://127.0.0.1:8716/", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert "export GW=http://127.0.0.1:8716 H=" in response.text
+    assert "8000" not in response.text
+
+
+def test_a_host_header_that_is_not_plainly_an_address_is_not_echoed(client: TestClient) -> None:
+    response = client.get("/", headers={"Host": "x$(id)"})
+    assert response.status_code == 200
+    example = response.json()["first_steps"][0]["example"]
+    assert example.startswith("export GW=http://<gateway host>:<port> H=")
+    assert "$(id)" not in response.text
+
+
 def test_content_negotiation() -> None:
     assert wants_html("text/html")
     assert wants_html("text/*")

@@ -14,6 +14,7 @@ import pytest
 from api_helpers import UBL, client_fixture, finance, lodge, register, unique_file
 from fastapi.testclient import TestClient
 
+from api.errors import validation_problem
 from ledger import messages
 from ledger.errors import ContractError
 from ledger.messages import snake_case
@@ -225,6 +226,89 @@ def test_a_bad_body_is_said_in_words_naming_the_field(
     assert rule in details["rule"]
     assert "decode error" not in response.json()["message"]
     assert "well-formed" not in response.json()["message"]
+
+
+_PLEDGE = '{"doc_hash": "0x01", "amount": 1}'
+_TERMS = '"currency": "DKK", "maturity": "2099-12-31"'
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        (f'{{"documents": [], {_TERMS}}}', "documents", "must name at least one document"),
+        (
+            f'{{"documents": [{", ".join([_PLEDGE] * 17)}], {_TERMS}}}',
+            "documents",
+            "must name at most 16 documents, not 17",
+        ),
+        (
+            f'{{"documents": [{_PLEDGE}], "currency": "EURO", "maturity": "2099-12-31"}}',
+            "currency",
+            "must be at most 3 characters",
+        ),
+    ],
+)
+def test_a_length_rule_is_said_in_the_gateways_words(
+    client: TestClient, network: Network, body: str, field: str, rule: str
+) -> None:
+    """A tryout sent ``"documents": []`` and read pydantic's "List should have at least 1 item
+    after validation, not 0": the 422 names the field and says the rule as the services do."""
+    response = client.post(
+        "/v1/financings",
+        content=body.encode(),
+        headers={**network.bank.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    answer = response.json()
+    assert answer["error"] == "invalid_input"
+    assert (answer["details"]["field"], answer["details"]["rule"]) == (field, rule)
+    assert answer["message"] == f"{field}: {rule}"
+    assert "should have" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("error", "rule"),
+    [
+        (
+            {"type": "too_short", "loc": ("body", "documents"), "ctx": {"min_length": 1}},
+            "must name at least one document",
+        ),
+        (
+            {"type": "too_short", "loc": ("body", "addresses"), "ctx": {"min_length": 1}},
+            "must name at least one address",
+        ),
+        (
+            {
+                "type": "too_short",
+                "loc": ("query", "ids"),
+                "ctx": {"min_length": 2, "actual_length": 1},
+            },
+            "must name at least 2 ids, not 1",
+        ),
+        (
+            {
+                "type": "too_long",
+                "loc": ("body", "tags"),
+                "ctx": {"max_length": 1, "actual_length": 3},
+            },
+            "must name at most one tag, not 3",
+        ),
+        (
+            {"type": "too_short", "loc": ("body", "data"), "ctx": {"min_length": 1}},
+            "must name at least one item",
+        ),
+        (
+            {"type": "string_too_short", "loc": ("body", "name"), "ctx": {"min_length": 1}},
+            "must not be empty",
+        ),
+        (
+            {"type": "string_too_short", "loc": ("body", "currency"), "ctx": {"min_length": 3}},
+            "must be at least 3 characters",
+        ),
+    ],
+)
+def test_the_length_rules_name_what_the_list_holds(error: dict[str, Any], rule: str) -> None:
+    assert validation_problem(error)["rule"] == rule
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])

@@ -70,6 +70,10 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     code, out = run("audit", "verify", "--data-dir", data)
     assert code == 0, out
     assert "RULES HOLD: 0 financings" in out
+    # the regulator as every other answer names a member: its name, its checksummed address
+    named = next(m for m in members if m["role"] == "regulator")["name"]
+    assert f"(0 opened by regulator {named} ({regulator})), 0 entries" in out
+    assert regulator.lower() not in out
     assert "to follow up below" not in out  # nothing listed: nothing named
 
     target = tmp_path / "events.csv"

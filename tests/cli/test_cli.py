@@ -100,10 +100,18 @@ def test_people_and_scripts_finance_an_invoice_once(cli: Cli, tmp_path: Path) ->
     assert cli.json("finance", "drawdown", str(fid), "374000", "--as", bank)["drawn"] == 374_000
     assert cli.json("finance", "repay", str(fid), "374000", "--as", bank)["outstanding"] == 0
     assert cli.json("finance", "close", str(fid), "--as", bank)["status"] == "closed"
-    assert "closed" in cli.run("finance", "show", str(fid))
+    # people read the bank by name, as the audit lines name members; scripts get its address
+    bank_named = f"{next(m['name'] for m in members if m['address'] == bank)} ({bank})"
+    shown = cli.run("finance", "show", str(fid), stdout_only=True)
+    assert "closed" in shown
+    assert f"by bank {bank_named}, registered " in shown
+    assert cli.json("finance", "show", str(fid))["bank"] == bank
     listed = cli.json("finance", "list", "--status", "closed")
     assert [f["financing_id"] for f in listed["items"]] == [fid]
-    assert cli.run("finance", "list").splitlines()[0].startswith("ID")
+    assert listed["items"][0]["bank"] == bank
+    lines = cli.run("finance", "list", stdout_only=True).splitlines()
+    assert lines[0].startswith("ID")
+    assert lines[2].split(None, 2)[2].startswith(f"{bank_named}  ")
     other_bank = cli.run("finance", "drawdown", str(fid), "1", "--as", bank_b, code=1)
     assert f"is not the bank of financing {fid}" in other_bank
 

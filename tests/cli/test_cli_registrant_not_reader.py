@@ -61,3 +61,6 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     shared = cli.json("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
     assert shared == {"reader": buyer["address"], "financing_ids": [fid]}
     assert show()["amount"] == 374_000
+    # people read one financing in the singular
+    said = cli.run("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
+    assert said.stdout.strip() == f"shared 1 financing with {buyer['address']}"

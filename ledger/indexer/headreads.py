@@ -221,37 +221,7 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
     """The record of ``doc_hash`` (0x hex) as of the chain's head: an :class:`IndexedDocument`,
     None when it is not registered, or :data:`UNKNOWN` when the index cannot vouch for the
     answer (see :func:`_settled`; an unindexed event names the document)."""
-    found = _as_of_head(
-        index,
-        lambda connection: connection.execute(
-            select(
-                DocumentRow.doc_type,
-                DocumentRow.status,
-                DocumentRow.registrant,
-                DocumentRow.registrant_id,
-                DocumentRow.registered_time,
-                DocumentRow.successor,
-            ).where(DocumentRow.doc_hash == doc_hash.lower())
-        ).first(),
-        DOCUMENT_EVENTS,
-        doc_hash,
-    )
-    if found is None:
-        return UNKNOWN
-    (row,) = found
-    if row is None:
-        return None
-    doc_type, status, registrant, registrant_id, registered_time, successor = row
-    if registrant_id is None:
-        return UNKNOWN
-    return IndexedDocument(
-        doc_type=int(doc_type),
-        status=int(status),
-        registrant=str(registrant),
-        registrant_id=int(registrant_id),
-        registered_time=int(registered_time),
-        successor=None if successor is None else str(successor),
-    )
+    return documents(index, [doc_hash])[doc_hash.lower()]
 
 
 def documents(

@@ -36,6 +36,7 @@ from .normalise import (
     normalise_number,
     normalise_vat_id,
 )
+from .vatequivalents import vat_equivalent
 
 #: 2 added lines, references and rejected identifiers; version 1 facts still load
 FACTS_SCHEMA_VERSION = 2
@@ -254,13 +255,33 @@ class Party:
         party whose file claims an identity (a VAT number, LEI, legal or tax registration) that
         failed every check: it is not keyed at all. Its GLN or name cannot stand in for the
         identity it claims (location codes and names are shared between companies), and the
-        failed value must never be keyed on; ``unkeyed`` tells the caller."""
+        failed value must never be keyed on; ``unkeyed`` tells the caller. A register number
+        also keys the party by the VAT id it stands for (:attr:`vat_equivalents`)."""
         identity = self.identity_ids
-        if identity:
-            return identity
         if self.unkeyed:
             return ()
-        return (self.ids[0],) if self.ids else ()
+        derived = self.vat_equivalents
+        if not identity and not derived:
+            return (self.ids[0],) if self.ids else ()
+        keys = sorted({*identity, *derived}, key=lambda p: (_SCHEME_ORDER[p.scheme], p.value))
+        if not identity:  # still keyed on what it was keyed on before, too
+            keys.append(self.ids[0])
+        return tuple(keys)
+
+    @property
+    def vat_equivalents(self) -> tuple[PartyId, ...]:
+        """The VAT ids the party's register numbers stand for where the country makes the one
+        from the other (a Danish CVR number ``13585628`` is the VAT id ``DK13585628``:
+        :mod:`ledger.documents.vatequivalents`), and that it does not carry itself. They key it
+        as its own VAT id would (a re-typed copy naming the seller by the other number meets
+        the original's fingerprints); they are not shown among its identifiers."""
+        own = {p for p in self.ids if p.scheme is IdScheme.VAT}
+        found: list[PartyId] = []
+        for p in self.ids:
+            vat = vat_equivalent(p.scheme.value, p.value, self.country)
+            if vat is not None and PartyId(IdScheme.VAT, vat) not in own:
+                found.append(PartyId(IdScheme.VAT, vat))
+        return tuple(dict.fromkeys(found))
 
     @property
     def unkeyed(self) -> bool:

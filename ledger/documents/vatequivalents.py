@@ -1,0 +1,73 @@
+"""The VAT id a national business register number stands for, where the country makes the one
+from the other by rule — so that one company written by either keys its documents alike.
+
+A tryout re-typed a financed invoice with its Danish seller written by its CVR number
+(``LEGAL 13585628``, or ``0184:13585628``) instead of its VAT id ``DK13585628``, and financed it
+again at a second bank: the seller's identifiers had nothing in common, so no fingerprint did.
+In these countries the VAT id *is* the register number with the country's prefix (and a fixed
+suffix):
+
+- Denmark: the CVR number, ``DK`` + 8 digits (ICD 0184);
+- Norway: the organisation number, ``NO`` + 9 digits + ``MVA`` (ICD 0192);
+- Belgium: the enterprise number, ``BE`` + 10 digits (ICD 0208);
+- Finland: the business ID (Y-tunnus) without its hyphen, ``FI`` + 8 digits (ICD 0212);
+- Sweden: the organisation number, ``SE`` + 10 digits + ``01`` (ICD 0007).
+
+Sources: the European Commission's VIES "VAT number structure" per member state, and the
+Norwegian Tax Administration's MVA number. Each number is checked by python-stdnum's module of
+its register, and the VAT id made from it by python-stdnum's VAT module of the country
+(:func:`ledger.documents.identifiers.vat_id`): nothing here computes a check digit. Where the
+VAT id is not the register number (Germany, the Netherlands, France, …) there is none.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from functools import cache
+
+from stdnum.exceptions import ValidationError
+
+from .identifiers import compact, vat_id
+
+#: country → (python-stdnum module of its business register, the VAT id made of its number)
+_REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "DK": ("dk.cvr", lambda number: f"DK{number}"),
+    "NO": ("no.orgnr", lambda number: f"NO{number}MVA"),
+    "BE": ("be.vat", lambda number: f"BE{number}"),
+    "FI": ("fi.ytunnus", lambda number: f"FI{number}"),
+    "SE": ("se.orgnr", lambda number: f"SE{number}01"),
+}
+#: ISO 6523 ICD code of each of those registers → its country
+_REGISTER_ICDS = {"0184": "DK", "0192": "NO", "0208": "BE", "0212": "FI", "0007": "SE"}
+
+
+@cache
+def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
+    """The canonical VAT id (as :func:`~ledger.documents.identifiers.vat_id` writes one) that
+    the register number ``value`` stands for, or None.
+
+    ``scheme``: ``LEGAL`` (a legal registration id, BT-30, of a party in ``country``; written
+    with the country's prefix or without) or ``ICD`` (``value`` is ``<icd>:<id>``, the ICD
+    naming the register). None for another scheme, a country without such a rule, or a number
+    its register's check refuses."""
+    text = compact(value)
+    if scheme == "ICD":
+        code, _, text = value.partition(":")
+        country, text = _REGISTER_ICDS.get(code), compact(text)
+    elif scheme != "LEGAL":
+        return None
+    if country is None and text[:2] in _REGISTERS:
+        country = text[:2]  # a register number written with its country's prefix
+    if country is None or country.upper() not in _REGISTERS:
+        return None
+    country = country.upper()
+    if text.startswith(country):
+        text = text[len(country) :]
+    module, made = _REGISTERS[country]
+    try:
+        number = compact(str(importlib.import_module(f"stdnum.{module}").validate(text)))
+    except (ValidationError, ValueError, TypeError, IndexError, KeyError):
+        return None
+    canonical, _ = vat_id(made(number), None)
+    return canonical

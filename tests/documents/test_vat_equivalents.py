@@ -1,0 +1,130 @@
+"""A seller written by its business register number keys its documents as its VAT id does,
+where the country makes the one from the other (``ledger.documents.vatequivalents``). A tryout
+financed an invoice at one bank, re-typed it at a second with the Danish seller written by its
+CVR number (``13585628``, or ``0184:13585628``) instead of its VAT id ``DK13585628``, and
+financed it again: the two had no fingerprint in common. Now the copy is held by the first
+financing (409 ``FINGERPRINT_PLEDGED``), whichever way it names the seller."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ledger.documents import read_document
+from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs
+from ledger.documents.vatequivalents import vat_equivalent
+from tests.api.api_helpers import client_fixture, finance, financed_invoice, own_invoice
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+@pytest.mark.parametrize(
+    ("scheme", "value", "country", "vat"),
+    [
+        ("LEGAL", "13585628", "DK", "DK13585628"),
+        ("LEGAL", "DK 13 58 56 28", "DK", "DK13585628"),
+        ("LEGAL", "DK13585628", None, "DK13585628"),
+        ("ICD", "0184:13585628", None, "DK13585628"),
+        ("LEGAL", "974 760 673", "NO", "NO974760673MVA"),
+        ("ICD", "0192:974760673", None, "NO974760673MVA"),
+        ("LEGAL", "0403.019.261", "BE", "BE0403019261"),
+        ("ICD", "0208:0403019261", None, "BE0403019261"),
+        ("LEGAL", "2077474-0", "FI", "FI20774740"),
+        ("ICD", "0212:2077474-0", None, "FI20774740"),
+        ("LEGAL", "556036-0793", "SE", "SE556036079301"),
+        ("ICD", "0007:5560360793", None, "SE556036079301"),
+        # no equivalent: a failed check, a country without the rule, another scheme
+        ("LEGAL", "13585627", "DK", None),
+        ("LEGAL", "HRB 1234", "DE", None),
+        ("LEGAL", "13585628", None, None),
+        ("VAT", "DK13585628", "DK", None),
+        ("GLN", "5790000436101", "DK", None),
+        ("ICD", "0088:5790000436101", None, None),
+    ],
+)
+def test_register_numbers_and_the_vat_ids_they_stand_for(
+    scheme: str, value: str, country: str | None, vat: str | None
+) -> None:
+    assert vat_equivalent(scheme, value, country) == vat
+
+
+def _without_seller_vat(ubl: bytes, legal: bytes) -> bytes:
+    """The UBL with its seller's VAT registration removed and its legal registration
+    (BT-30) written as ``legal`` (a ``cbc:CompanyID`` element)."""
+    seller_end = ubl.index(b"</cac:AccountingSupplierParty>")
+    seller, rest = ubl[:seller_end], ubl[seller_end:]
+    seller = re.sub(rb"<cac:PartyTaxScheme>.*?</cac:PartyTaxScheme>", b"", seller, flags=re.S)
+    seller = seller.replace(b"<cbc:CompanyID>DK13585628</cbc:CompanyID>", legal)
+    return seller + rest
+
+
+def _json_copy(ubl: bytes, issuer: dict[str, Any]) -> bytes:
+    facts = read_document(ubl).facts
+    assert facts is not None
+    assert facts.issue_date is not None
+    return json.dumps(
+        {
+            "documentType": "Invoice",
+            "documentNumber": facts.number_as_written,
+            "issueDate": facts.issue_date.isoformat(),
+            "issuer": {**issuer, "name": "SellerCompany"},
+            "totalAmount": {"value": "4675.00", "currency": "DKK"},
+        }
+    ).encode()
+
+
+def _seller_number_inputs(data: bytes) -> set[tuple[Any, ...]]:
+    facts = read_document(data).facts
+    assert facts is not None
+    return {i.fields for i in fingerprint_inputs(facts) if i.kind is FingerprintKind.SELLER_NUMBER}
+
+
+def _copies(ubl: bytes) -> dict[str, bytes]:
+    return {
+        "UBL, CVR under ICD 0184": _without_seller_vat(
+            ubl, b'<cbc:CompanyID schemeID="0184">13585628</cbc:CompanyID>'
+        ),
+        "UBL, CVR without a scheme": _without_seller_vat(
+            ubl, b"<cbc:CompanyID>13585628</cbc:CompanyID>"
+        ),
+        "JSON, LEGAL with its country": _json_copy(
+            ubl, {"id": "13585628", "scheme": "LEGAL", "country": "DK"}
+        ),
+        "JSON, ICD 0184": _json_copy(ubl, {"id": "13585628", "scheme": "0184"}),
+    }
+
+
+def test_a_copy_naming_the_seller_by_its_cvr_number_shares_the_vat_fingerprint() -> None:
+    original = own_invoice("CVR")
+    mine = _seller_number_inputs(original)
+    for what, copy in _copies(original).items():
+        facts = read_document(copy).facts
+        assert facts is not None, what
+        assert facts.seller is not None, what
+        assert "VAT" not in {p.scheme.value for p in facts.seller.ids}, what  # none written
+        assert mine & _seller_number_inputs(copy), what
+
+
+def test_a_second_bank_cannot_finance_the_copy(client: TestClient, network: Network) -> None:
+    original = own_invoice("CVR")
+    _, first = financed_invoice(client, network, original)
+    for what, copy in _copies(original).items():
+        kind = "application/json" if copy.startswith(b"{") else "application/xml"
+        lodged = client.post(
+            "/v1/documents/receive",
+            files={"file": ("copy", copy, kind)},
+            headers=network.bank_b.headers,
+        )
+        assert lodged.status_code == 200, (what, lodged.text)
+        assert lodged.json()["conflicting_financings"] == [first], what
+        refused = finance(client, network.bank_b, lodged.json()["doc_hash"], amount=100_000)
+        assert refused.status_code == 409, (what, refused.text)
+        assert refused.json()["details"]["reason"] == "FINGERPRINT_PLEDGED", what

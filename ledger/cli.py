@@ -1061,12 +1061,18 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
+#: the notices of a file no bank can finance (``doc check`` exit 5): nothing due, a credit note,
+#: a seller whose every identity identifier failed (no fingerprint)
+_NOT_FINANCEABLE = frozenset({"nothing_due", "credit_note", "seller_unkeyed"})
+
+
 @doc_app.command(
     "check",
     cls=reads("POST /v1/documents/check"),
     epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
     "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (nothing "
-    "due); 4 whether a financing holds it is not known; 1 or 2 when the check itself failed.",
+    "due, a credit note, or a seller with no usable identifier); 4 whether a financing holds it "
+    "is not known; 1 or 2 when the check itself failed.",
 )
 def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
@@ -1079,16 +1085,17 @@ def doc_check(
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
     Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
     (an invoice with nothing due: its amount due is zero or negative, or the credit notes
-    counted cancel it; its nothing_due notice says why), 4 when whether a financing holds it is
-    not known to a bank or regulator (the evaluator unavailable; for a regulator, no bank
-    lodged a copy of the document here: never 0, which says nothing holds it); 1 or 2 when the
-    check itself failed. The first that applies, in the order 3, 5, 4. An enterprise
-    or attestor is never shown fingerprints or holders (a forged copy must not learn that the
-    original is financed): for them the exit code says nothing about financings (0) and the
-    answer carries a holders_unknown notice. With --as, what that member's API key would see
-    (fingerprints and holders: banks and regulators only), and the check counts towards its
-    limit (a bank's evaluates the fingerprints of a file with facts); every check is logged for
-    the regulator."""
+    counted cancel it; its nothing_due notice says why — or a credit note, or an invoice whose
+    seller has no usable identifier: their credit_note and seller_unkeyed notices), 4 when
+    whether a financing holds it is not known to a bank or regulator (the evaluator unavailable;
+    for a regulator, no bank lodged a copy of the document here: never 0, which says nothing
+    holds it); 1 or 2 when the check itself failed. The first that applies, in the order 3, 5,
+    4. An enterprise or attestor is never shown fingerprints or holders (a forged copy must not
+    learn that the original is financed): for them the exit code says nothing about financings
+    (0) and the answer carries a holders_unknown notice. With --as, what that member's API key
+    would see (fingerprints and holders: banks and regulators only), and the check counts
+    towards its limit (a bank's evaluates the fingerprints of a file with facts); every check is
+    logged for the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""
@@ -1103,8 +1110,8 @@ def doc_check(
     emit(as_json, payload, text)
     if ex.conflicting_financings:
         raise typer.Exit(3)
-    if any(n.kind == "nothing_due" for n in ex.notices):
-        raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, nothing is due to finance
+    if any(n.kind in _NOT_FINANCEABLE for n in ex.notices):
+        raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, no bank can finance it
     if ex.fingerprints_shown and not ex.holders_known:
         raise typer.Exit(4)  # never 0 ("nothing holds it") when that could not be checked
 

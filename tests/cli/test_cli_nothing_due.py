@@ -5,6 +5,7 @@ refuses such an invoice, saying the same."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from tests.api.test_nothing_due_api import INVOICE, NEGATIVE_UBL, ZERO_UBL, credit_note
@@ -88,3 +89,20 @@ def test_doc_check_exit_codes_are_in_its_help(tmp_path: Path) -> None:
     said = cli.run("doc", "check", str(zero), "--as", by_role["bank"], code=5).stdout
     assert "NOT FINANCEABLE: its amount due (EN 16931 BT-115) is zero" in said, said
     cli.run("doc", "check", str(zero), code=5)  # as the regulator
+
+
+def test_doc_check_of_a_credit_note_or_an_unkeyed_invoice_exits_5(tmp_path: Path) -> None:
+    """A tryout checked a credit note: its notice said it "cannot be financed", and the exit
+    code was 0, as for an invoice a bank may finance. A credit note, and an invoice whose
+    seller's every identity identifier failed its check (no fingerprint), exit 5 too."""
+    cli, by_role = _demo(tmp_path)
+    note = tmp_path / "credit-note.xml"
+    note.write_bytes(credit_note("CN-9", "100.00"))
+    checked = cli.json("doc", "check", str(note), "--as", by_role["bank"], code=5)
+    assert "credit_note" in {n["kind"] for n in checked["notices"]}, checked["notices"]
+    unkeyed = tmp_path / "unkeyed.xml"
+    demo = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+    # the seller's VAT id and legal registration both fail their check
+    unkeyed.write_bytes(demo.replace(b">DK13585628<", b">DK13585627<"))
+    checked = cli.json("doc", "check", str(unkeyed), "--as", by_role["bank"], code=5)
+    assert "seller_unkeyed" in {n["kind"] for n in checked["notices"]}, checked["notices"]

@@ -940,6 +940,7 @@ def _examined_text(
         role or None,
         unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
         doc_type=ex.doc_type.name,
+        unkeyed=any(n.kind == "seller_unkeyed" for n in ex.notices),
     )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
@@ -986,6 +987,7 @@ def _pledged_lines(
     *,
     unknown: str,
     doc_type: object = None,
+    unkeyed: bool = False,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. A
@@ -993,7 +995,9 @@ def _pledged_lines(
     financeable amount says whose credit notes it counts: everyone's for a bank or a
     regulator, the caller's own for another ``role`` (docs/privacy.md). A financeable amount
     of 0 says why (:func:`ledger.services.documents.nothing_due`): the amount due is negative
-    or zero, or the credit notes counted cancel it."""
+    or zero, or the credit notes counted cancel it — except for an ``unkeyed`` seller's invoice,
+    shown 0 because no bank can finance it (its seller_unkeyed notice says why: never "the
+    credit notes counted cancel it")."""
     lines = []
     word = doc_type_word(doc_type)
     if pledged:
@@ -1024,7 +1028,7 @@ def _pledged_lines(
             currency,
             by_totals if isinstance(by_totals, int) else None,
         )
-        if financeable == 0 and why is not None:
+        if financeable == 0 and why is not None and not unkeyed:
             lines.append(f"  NOT FINANCEABLE: {why}")
     return lines
 
@@ -1061,9 +1065,10 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
-#: the notices of a file no bank can finance (``doc check`` exit 5): nothing due, a credit note,
-#: a seller whose every identity identifier failed (no fingerprint)
-_NOT_FINANCEABLE = frozenset({"nothing_due", "credit_note", "seller_unkeyed"})
+#: the notices of a file no bank can finance (``doc check`` exit 5): nothing due, a credit note
+#: (an invoice whose seller has no usable identifier exits as before: whether a financing
+#: holds it is not known, and its notice says it cannot be financed)
+_NOT_FINANCEABLE = frozenset({"nothing_due", "credit_note"})
 
 
 @doc_app.command(
@@ -1071,7 +1076,7 @@ _NOT_FINANCEABLE = frozenset({"nothing_due", "credit_note", "seller_unkeyed"})
     cls=reads("POST /v1/documents/check"),
     epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
     "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (nothing "
-    "due, a credit note, or a seller with no usable identifier); 4 whether a financing holds it "
+    "due, or a credit note); 4 whether a financing holds it "
     "is not known; 1 or 2 when the check itself failed.",
 )
 def doc_check(
@@ -1085,8 +1090,8 @@ def doc_check(
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
     Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
     (an invoice with nothing due: its amount due is zero or negative, or the credit notes
-    counted cancel it; its nothing_due notice says why — or a credit note, or an invoice whose
-    seller has no usable identifier: their credit_note and seller_unkeyed notices), 4 when
+    counted cancel it; its nothing_due notice says why — or a credit note, its credit_note
+    notice), 4 when
     whether a financing holds it is not known to a bank or regulator (the evaluator unavailable;
     for a regulator, no bank lodged a copy of the document here: never 0, which says nothing
     holds it); 1 or 2 when the check itself failed. The first that applies, in the order 3, 5,
@@ -1495,6 +1500,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         held.get("facts") or {},
         unknown=_headroom_unknown([(n["kind"], n["message"]) for n in held.get("notices") or []]),
         doc_type=d.get("doc_type"),
+        unkeyed=any(n["kind"] == "seller_unkeyed" for n in held.get("notices") or []),
     )
     lines.append("  history (the document and the financings that pledge it):")
     lines += [

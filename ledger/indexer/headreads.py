@@ -136,11 +136,7 @@ def _still_valid(
     known_last, _known_last_hash, known_head, known_head_hash = known.key
     if not known_last <= last <= known_head <= head:
         return None
-    try:
-        block = index.block(known_head)
-    except ChainUnavailable:
-        return None
-    if block is None or block.hash.lower() != known_head_hash:
+    if not _canonical(index, known_head, known_head_hash):
         return None
     events = [
         (number, event)

@@ -715,13 +715,26 @@ def logs_naming(
     ``value`` (32 bytes, or any of several), since ``from_block`` (default: the contract's
     deployment), decoded like :func:`logs`, in chain order: one ``eth_getLogs`` (a topic filter
     ORs the values in a position) instead of one per event."""
+    values = [value] if isinstance(value, bytes) else list(value)
+    wanted: list[Any] = [hex32(v) for v in values]
+    return _logs_of_events(ledger, events, [*([None] * (position - 1)), wanted], from_block)
+
+
+def logs_of(ledger: Ledger, events: Sequence[str], from_block: int | None = None) -> list[Any]:
+    """The logs of any of ``events`` since ``from_block`` (default: the contract's
+    deployment), decoded like :func:`logs`, in chain order, in one read."""
+    return _logs_of_events(ledger, events, [], from_block)
+
+
+def _logs_of_events(
+    ledger: Ledger, events: Sequence[str], more_topics: Sequence[Any], from_block: int | None
+) -> list[Any]:
+    """The logs of any of ``events`` matching ``more_topics`` (topics 1.., as
+    :func:`_contract_logs` takes them), decoded, in chain order."""
     by_topic = {
         hex32(bytes(HexBytes(ledger.contract.events[name]().topic))): name for name in events
     }
-    values = [value] if isinstance(value, bytes) else list(value)
-    wanted: list[Any] = [hex32(v) for v in values]
-    topics: list[Any] = [list(by_topic), *([None] * (position - 1)), wanted]
-    found = _contract_logs(ledger, topics, from_block)
+    found = _contract_logs(ledger, [list(by_topic), *more_topics], from_block)
     return [
         ledger.contract.events[by_topic[hex32(bytes(log["topics"][0]))]]().process_log(log)
         for log in found

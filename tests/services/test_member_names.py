@@ -20,15 +20,15 @@ def test_names_are_read_incrementally_and_a_new_member_is_named_at_once(
     ledger = network.ledger
     first = member_svc.chain_names(ledger)
     assert first[network.bank.address.lower()] == network.bank.name
-    ranges: list[tuple[int, str]] = []
-    real = member_svc.docs.logs
+    ranges: list[tuple[int, tuple[str, ...]]] = []
+    real = member_svc.docs.logs_of
 
-    def counted(ledger: Any, event: str, from_block: int | None = None, **filters: Any) -> Any:
+    def counted(ledger: Any, events: tuple[str, ...], from_block: int | None = None) -> Any:
         assert from_block is not None  # never from the deployment again
-        ranges.append((from_block, event))
-        return real(ledger, event, from_block, **filters)
+        ranges.append((from_block, tuple(events)))
+        return real(ledger, events, from_block)
 
-    monkeypatch.setattr(member_svc.docs, "logs", counted)
+    monkeypatch.setattr(member_svc.docs, "logs_of", counted)
     head = ledger.w3.eth.block_number
     assert member_svc.chain_names(ledger) == first
     assert ranges == []  # nothing mined since: nothing read

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
@@ -40,7 +39,7 @@ from ledger.documents import (
     grade_facts,
     read_document,
 )
-from ledger.documents.facts import DocumentFormat
+from ledger.documents.facts import DocumentFormat, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
     fingerprint_inputs,
@@ -51,15 +50,12 @@ from ledger.documents.fingerprints import (
     onchain_value,
     oprf_input,
 )
-from ledger.documents.identifiers import compact, vat_id
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
     NUMBER_TERM,
     clean_text,
-    normalise_identifier,
     normalise_number,
-    normalise_vat_id,
 )
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -3332,27 +3328,25 @@ def _party_query(text: str | None, field_name: str) -> PartyQuery | None:
         return None
     _search_criterion(text, field_name)
     name = clean_text(text).casefold()
-    return PartyQuery(ids=_identifier_forms(text, field_name), name=name)
+    return PartyQuery(ids=_identifier_forms(text), name=name)
 
 
-def _identifier_forms(text: str, field_name: str) -> frozenset[str]:
-    """Every form ``text`` would be stored in as a party identifier
-    (:func:`ledger.documents.facts.make_party_id`): a VAT id as python-stdnum compacts it
-    (``NL820098395B01``: its zeros kept) or, not valid, normalised; an LEI, a GLN or a value
-    under an ICD compacted (their zeros kept too: ``0614141000012``); an ICD identifier written
-    ``<code>:<id>`` (``0007:5560360793``); any other id normalised (leading zeros of each digit
-    run dropped). None when nothing in it can be an identifier (e.g. only punctuation): the
-    name may still match."""
+def _identifier_forms(text: str) -> frozenset[str]:
+    """Every form ``text`` would be stored in as a party identifier, as
+    :func:`ledger.documents.facts.make_party_id` makes each: a VAT id as python-stdnum compacts
+    it (``NL820098395B01``: its zeros kept) or, not valid, normalised; an LEI or a GLN compacted
+    (their zeros kept too: ``0614141000012``); an identifier written ``<code>:<id>`` under its
+    ICD (``0007:5560360793``); any other id normalised (leading zeros of each digit run
+    dropped). None when nothing in it can be an identifier (e.g. only punctuation): the name
+    may still match."""
     forms: set[str] = set()
-    for form in (normalise_identifier, lambda t, f: normalise_vat_id(t, None, f)):
+    for scheme in (IdScheme.VAT, IdScheme.LEI, IdScheme.PARTY):
         with suppress(InvalidInput):
-            forms.add(form(text, field_name))
-    canonical, _ = vat_id(text, None)
-    compacted = compact(unicodedata.normalize("NFKC", text))
-    forms.update(f for f in (canonical, compacted) if f)
+            forms.add(make_party_id(scheme, text).value)
     code, colon, value = (part.strip() for part in text.partition(":"))
     if colon and len(code) == 4 and code.isdigit() and value:
-        forms.add(f"{code}:{compact(unicodedata.normalize('NFKC', value))}")
+        with suppress(InvalidInput):
+            forms.add(make_party_id(IdScheme.ICD, value, icd=code).value)
     return frozenset(forms)
 
 

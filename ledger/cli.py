@@ -1091,16 +1091,15 @@ def doc_check(
     Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
     (an invoice with nothing due: its amount due is zero or negative, or the credit notes
     counted cancel it; its nothing_due notice says why — or a credit note, its credit_note
-    notice), 4 when
-    whether a financing holds it is not known to a bank or regulator (the evaluator unavailable;
-    for a regulator, no bank lodged a copy of the document here: never 0, which says nothing
-    holds it); 1 or 2 when the check itself failed. The first that applies, in the order 3, 5,
-    4. An enterprise or attestor is never shown fingerprints or holders (a forged copy must not
-    learn that the original is financed): for them the exit code says nothing about financings
-    (0) and the answer carries a holders_unknown notice. With --as, what that member's API key
-    would see (fingerprints and holders: banks and regulators only), and the check counts
-    towards its limit (a bank's evaluates the fingerprints of a file with facts); every check is
-    logged for the regulator."""
+    notice), 4 when whether a financing holds it is not known to a bank or regulator (the
+    evaluator unavailable; for a regulator, no bank lodged a copy of the document here: never 0,
+    which says nothing holds it); 1 or 2 when the check itself failed. The first that applies,
+    in the order 3, 5, 4. An enterprise or attestor is never shown fingerprints or holders (a
+    forged copy must not learn that the original is financed): for them the exit code says
+    nothing about financings (0) and the answer carries a holders_unknown notice. With --as,
+    what that member's API key would see (fingerprints and holders: banks and regulators only),
+    and the check counts towards its limit (a bank's evaluates the fingerprints of a file with
+    facts); every check is logged for the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = _actor(as_member) if as_member else ""

@@ -595,12 +595,7 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
     if backend == "anvil":
         bench = txbench.open_bench(backend, work / f"{backend}-tx-after", url)
     else:
-        ledger = open_ledger(prepared.settings)
-        bench = txbench.Bench(
-            ledger,
-            ledger.transactor(prepared.address),
-            txbench.DocSource(int.from_bytes(os.urandom(4), "big")),
-        )
+        bench = gateway_bench(prepared)
     try:
         after = {
             "tx_single": txbench.single_run(bench, single_n)[0],
@@ -648,16 +643,11 @@ def interleaved(
             if anvil_bench is not None:
                 tx_batched = txbench.batched_run(anvil_bench, n_docs, args.batch)[0]
             else:
-                ledger = _open_when_released(prepared.settings)
+                bench = gateway_bench(prepared)
                 try:
-                    bench = txbench.Bench(
-                        ledger,
-                        ledger.transactor(prepared.address),
-                        txbench.DocSource(int.from_bytes(os.urandom(4), "big")),
-                    )
                     tx_batched = txbench.batched_run(bench, n_docs, args.batch)[0]
                 finally:
-                    ledger.close()
+                    bench.ledger.close()
             profile = args.profile / f"{backend}-round{i + 1}.txt" if args.profile else None
             with serving(prepared, profile, args.profile_gil) as port:
                 drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
@@ -674,6 +664,17 @@ def interleaved(
         if anvil_bench is not None:
             anvil_bench.ledger.close()
     return {"rounds": rounds, "ratio_median": statistics.median(r["ratio"] for r in rounds)}
+
+
+def gateway_bench(prepared: Prepared) -> Any:
+    """The transaction layer on the served gateway's own embedded chain, through its bank, once
+    the stopped gateway has let the chain go (it owns the chain's files while it runs)."""
+    ledger = _open_when_released(prepared.settings)
+    return txbench.Bench(
+        ledger,
+        ledger.transactor(prepared.address),
+        txbench.DocSource(int.from_bytes(os.urandom(4), "big")),
+    )
 
 
 def _open_when_released(settings: Settings, timeout: float = 60.0) -> Any:

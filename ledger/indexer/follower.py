@@ -475,6 +475,7 @@ class EventIndex:
                 session, e.event, args, e.block_number, e.log_index, time, e.tx_hash, self.opener
             )
         _insert_rows(session, stored, refs)
+        projections.release(session)
         # the projections' rows: one flush for the range (batched INSERTs; a projection that
         # reads a row an earlier event of the range added finds it: the session autoflushes
         # before any read)
@@ -533,6 +534,7 @@ class EventIndex:
             projections.apply(
                 session, name, json.loads(args), number, log_index, time, tx_hash, self.opener
             )
+        projections.release(session)
         session.flush()
 
     # -- rebuild --------------------------------------------------------------------------------

@@ -63,6 +63,11 @@ class IndexSuite:
         raise NotImplementedError
 
     @pytest.fixture
+    def another_url(self) -> str:
+        """A second, empty database of the same backend."""
+        raise NotImplementedError
+
+    @pytest.fixture
     def index(self, storied: Storied, url: str) -> EventIndex:
         idx = new_index(storied.ledger, url, block_range=8)
         yield idx  # type: ignore[misc]
@@ -169,6 +174,28 @@ class IndexSuite:
             assert attestor.active  # suspended, then reinstated
             assert attestor.encryption_key is not None
             assert s.get(AttestationRow, (hx(d["bl1"]), net.attestor.address)) is not None
+
+    def test_one_range_of_the_whole_story_folds_as_ranges_of_eight(
+        self, storied: Storied, index: EventIndex, another_url: str
+    ) -> None:
+        """A range's registrations are written together, after the events before them and
+        before any event that reads them: the story in one range (a document registered and
+        revoked, superseded or attested in it) gives the documents the ranges of eight do."""
+        index.catch_up()
+        whole = new_index(storied.ledger, another_url, block_range=1_000_000)
+        try:
+            whole.catch_up()
+            columns = (DocumentRow.doc_hash, DocumentRow.status, DocumentRow.successor)
+            query = select(*columns, DocumentRow.revoke_reason, DocumentRow.registrant_id)
+            with index.sessions() as a, whole.sessions() as b:
+                by_eight = a.execute(query.order_by(DocumentRow.doc_hash)).all()
+                in_one = b.execute(query.order_by(DocumentRow.doc_hash)).all()
+            assert in_one == by_eight
+            statuses = {row.status for row in in_one}
+            assert {DocStatus.REVOKED, DocStatus.SUPERSEDED} <= statuses
+            assert verify(whole).equal
+        finally:
+            whole.close()
 
     def test_the_financed_view_reads_pledges_readers_and_unopened_in_one_statement(
         self, storied: Storied, index: EventIndex
@@ -393,9 +420,17 @@ class TestSQLiteIndex(IndexSuite):
     def url(self, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'index.sqlite'}"
 
+    @pytest.fixture
+    def another_url(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'another.sqlite'}"
+
 
 @pytest.mark.postgres
 class TestPostgresIndex(IndexSuite):
     @pytest.fixture
     def url(self, pg_server: PgServer) -> str:
+        return pg_server.create_database()
+
+    @pytest.fixture
+    def another_url(self, pg_server: PgServer) -> str:
         return pg_server.create_database()

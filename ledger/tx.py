@@ -934,9 +934,15 @@ def wait_for_receipt(w3: Web3, tx_hash: HexBytes, timeout: float) -> TxReceipt:
     """Poll for a receipt with a bounded loop; an unreachable node is ChainUnavailable."""
     deadline = time.monotonic() + timeout
     delay = 0.005
+    # the embedded chain's provider shapes a receipt without web3's generic formatters
+    direct: Callable[[bytes], TxReceipt | None] | None = getattr(w3.provider, "receipt", None)
     while True:
         try:
-            return w3.eth.get_transaction_receipt(tx_hash)
+            if direct is not None:
+                if (found := direct(bytes(tx_hash))) is not None:
+                    return found
+            else:
+                return w3.eth.get_transaction_receipt(tx_hash)
         except TransactionNotFound:
             pass
         except Exception as exc:

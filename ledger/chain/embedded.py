@@ -64,8 +64,13 @@ from eth_utils.address import to_canonical_address
 from eth_utils.hexadecimal import encode_hex
 from web3 import Web3
 from web3.providers.eth_tester import EthereumTesterProvider
-from web3.types import RPCEndpoint, RPCResponse
+from web3.providers.eth_tester.middleware import (
+    receipt_result_formatter,
+    receipt_result_remapper,
+)
+from web3.types import RPCEndpoint, RPCResponse, TxReceipt
 
+from ledger.chain.rpc import format_receipt
 from ledger.chain.store import BlockCommitStore, SyncMode
 from ledger.datadir import private_dir
 from ledger.errors import LedgerStateError
@@ -492,6 +497,24 @@ class LockedTesterProvider(EthereumTesterProvider):
             if method in _LOG_METHODS and response.get("result"):
                 response = {**response, "result": self._block_wide(response["result"])}
             return response
+
+    def receipt(self, transaction_hash: bytes) -> TxReceipt | None:
+        """The mined transaction's receipt as ``w3.eth.get_transaction_receipt`` returns it
+        (None: not mined), shaped by eth-tester's provider formatters and then as a node's
+        JSON receipt is (:func:`ledger.chain.rpc.format_receipt`) instead of web3's generic
+        result formatters, which checksummed each log's address anew and walked every value
+        of every log: 60% of reading a 100-document batch's receipt (issue #16).
+        ``tests/backends/test_receipt_format.py`` holds the two equal."""
+        try:
+            answer = self.make_request(
+                RPCEndpoint("eth_getTransactionReceipt"), [encode_hex(transaction_hash)]
+            )
+        except TransactionNotFound:
+            return None
+        raw = answer.get("result")
+        if not isinstance(raw, dict):
+            return None
+        return format_receipt(receipt_result_formatter(receipt_result_remapper(raw)))
 
     def _block_wide(self, result: Any) -> Any:
         if isinstance(result, list | tuple):

@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 import urllib3
+from eth_utils.address import is_address
 from hexbytes import HexBytes
 from web3 import HTTPProvider, Web3
 from web3.datastructures import AttributeDict
@@ -188,6 +189,11 @@ _INT_FIELDS = frozenset(
 )
 _BYTES_FIELDS = frozenset({"blockHash", "transactionHash", "logsBloom", "root", "data"})
 _ADDRESS_FIELDS = frozenset({"from", "to", "contractAddress", "address"})
+#: the fields of a log web3 formats (``LOG_ENTRY_FORMATTERS``); any other is left as given
+_LOG_FIELDS = frozenset(
+    {"blockHash", "blockNumber", "transactionIndex", "transactionHash", "logIndex", "address"}
+    | {"topics", "data"}
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -202,6 +208,8 @@ def _format_value(name: str, value: Any) -> Any:
         return int(value, 16) if isinstance(value, str) else value
     if name in _BYTES_FIELDS:
         return HexBytes(value)
+    if name == "to" and not is_address(value):
+        return value  # a contract creation's, as web3 leaves it (eth-tester gives "")
     if name in _ADDRESS_FIELDS:
         return _checksum(value)
     if name == "topics":
@@ -229,8 +237,8 @@ def _format_logs(logs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for log in logs:
         entry: dict[str, Any] = {}
         for key, value in log.items():
-            if value is None:
-                entry[key] = None
+            if value is None or key not in _LOG_FIELDS:
+                entry[key] = value  # as web3 leaves them (eth-tester's "type": "mined")
             elif key == "topics":
                 entry[key] = [shared(t) if isinstance(t, str) else HexBytes(t) for t in value]
             elif key in _BYTES_FIELDS and isinstance(value, str):

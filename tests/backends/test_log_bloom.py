@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from hexbytes import HexBytes
 from web3 import Web3
+from web3.datastructures import AttributeDict
 
 from ledger.services import documents as docs
 from ledger.services import members as member_svc
@@ -107,3 +108,47 @@ def test_a_just_sealed_blocks_logs_and_receipts_are_the_stores(network: Network)
     kept = read()
     backend.sealed_receipts.clear()
     assert read() == kept
+
+
+@pytest.mark.embedded_only("the provider's own receipt is the embedded chain's")
+def test_the_embedded_providers_receipt_is_the_one_web3_gives(network: Network) -> None:
+    """``wait`` reads a receipt on the embedded chain through its provider's ``receipt``
+    (eth-tester's formatters, then a node's JSON receipt's), not web3's generic formatters:
+    the same receipt, field for field and type for type — several transactions in one block
+    (their logs numbered block-wide), one that reverted, the deployment's — and None for a
+    transaction never sent."""
+    ledger = network.ledger
+    bank = ledger.transactor(network.bank.address)
+    calls = [
+        ledger.contract.functions.registerDocuments(
+            [uuid.uuid4().bytes * 2 for _ in range(3)], [int(docs.DocType.INVOICE)] * 3
+        )
+        for _ in range(3)
+    ]
+    txs = [
+        {"to": ledger.contract.address, "data": c._encode_transaction_data(), "gas": 400_000}
+        for c in calls
+    ]
+    again = {**txs[0]}  # the same documents again: mined, and reverted
+    mined = [bank.wait(s) for s in bank.send_many(txs)]
+    failed = bank.send_many([again])[0]
+    hashes = [r["transactionHash"] for r in mined] + [failed.tx_hash]
+    hashes.append(HexBytes(ledger.manifest.deployment_tx))
+    provider: Any = ledger.w3.provider
+
+    def shape(value: Any) -> Any:
+        if isinstance(value, dict | AttributeDict):
+            return {k: shape(v) for k, v in value.items()} | {"__type__": type(value).__name__}
+        if isinstance(value, list):
+            return [shape(v) for v in value]
+        return (type(value).__name__, value)
+
+    statuses = []
+    for tx_hash in hashes:
+        direct = provider.receipt(bytes(tx_hash))
+        assert shape(direct) == shape(ledger.w3.eth.get_transaction_receipt(tx_hash))
+        statuses.append(direct["status"])
+    assert statuses == [1, 1, 1, 0, 1]
+    assert len({r["blockNumber"] for r in mined}) == 1  # one block, logs numbered block-wide
+    assert [log["logIndex"] for r in mined for log in r["logs"]] == list(range(9))
+    assert provider.receipt(b"\x01" * 32) is None

@@ -275,6 +275,11 @@ interface ITradeLedger {
     /// @notice Thrown when a release does not hand back every fingerprint of the financing
     ///         (`expected` fingerprints, `actual` given, strictly ascending).
     error IncompleteRelease(uint256 financingId, uint256 expected, uint256 actual);
+    /// @notice Thrown when a financing carries more than `max` marks.
+    error MarkCountOutOfRange(uint256 count, uint256 max);
+    /// @notice Thrown when a financing's marks are not strictly ascending (at `index`) or one is
+    ///         zero.
+    error MarksNotSorted(uint256 index);
 
     // ---------------------------------------------------------------- events: membership
 
@@ -344,6 +349,12 @@ interface ITradeLedger {
     /// @notice Emitted when `by` shared the data key of `financingId` with more readers (a
     ///         regulator that joined later), sealed to each.
     event TermsShared(uint256 indexed financingId, address indexed by, bytes keys);
+    /// @notice Emitted with FinancingRegistered when the bank marked `financingId` with `marks`:
+    ///         values a re-issue or a split of a pledged invoice shares with it (the same seller,
+    ///         buyer, currency and lines under another number or date), computed as fingerprints
+    ///         are (docs/fingerprints.md). They lock nothing: another bank's gateway reads them
+    ///         (markedFinancings) to call such an invoice suspicious.
+    event FinancingMarked(uint256 indexed financingId, bytes32[] marks);
     /// @notice Emitted when `financingId` was closed; its fingerprints are released.
     event FinancingClosed(uint256 indexed financingId);
     /// @notice Emitted when `financingId` was cancelled with `reasonCode`; its fingerprints are
@@ -367,6 +378,9 @@ interface ITradeLedger {
 
     /// @notice The most fingerprints one financing may lock (MAX_PLEDGES x MAX_FINGERPRINTS).
     function MAX_FINANCING_FINGERPRINTS() external view returns (uint256);
+
+    /// @notice The most marks one financing may carry (MAX_PLEDGES x 4).
+    function MAX_FINANCING_MARKS() external view returns (uint256);
 
     // ---------------------------------------------------------------- membership
 
@@ -505,6 +519,18 @@ interface ITradeLedger {
         external
         returns (uint256 financingId);
 
+    /// @notice registerFinancing, and when the financing is registered, mark it with `marks`
+    ///         (strictly ascending, none zero, at most MAX_FINANCING_MARKS; may be empty): each
+    ///         mark then names this financing in markedFinancings while it is active, and
+    ///         FinancingMarked is emitted. A refused attempt marks nothing. Marks lock nothing.
+    /// @return financingId the new financing's id, or 0 when refused
+    function registerMarkedFinancing(
+        bytes32[] calldata fingerprints,
+        bytes32[] calldata marks,
+        bytes32 termsCommitment,
+        bytes calldata terms
+    ) external returns (uint256 financingId);
+
     /// @notice Record a financing attempt the bank's gateway refused before sending it (the
     ///         reason and the documents are inside the encrypted `terms`). Active BANK only.
     function recordRefusal(bytes32 termsCommitment, bytes calldata terms) external;
@@ -534,6 +560,10 @@ interface ITradeLedger {
         external
         view
         returns (uint256[] memory financingIds);
+
+    /// @notice For each of `marks`, the financing that last marked it when that financing is
+    ///         still active, else 0.
+    function markedFinancings(bytes32[] calldata marks) external view returns (uint256[] memory financingIds);
 
     /// @notice The active financing holding `fingerprint`, or 0.
     function fingerprintHolder(bytes32 fingerprint) external view returns (uint256 financingId);

@@ -369,6 +369,21 @@ def _financing_closed(a: Args, names: Names) -> DecodedEvent:
     return DecodedEvent(f, f"financing {fid}{of_bank} closed; its fingerprints released")
 
 
+def _financing_marked(a: Args, names: Names) -> DecodedEvent:
+    fid = int(a["financingId"])
+    marks = [hex_of(m) for m in a["marks"]]
+    f: Fields = {"financing_id": fid}
+    of_bank = _its_bank(f, _clear(a), names)
+    f["mark_count"] = len(marks)
+    # withheld with the fingerprints, from those not given them
+    f["marks"] = None if a.get(HIDE_FINGERPRINTS) else " ".join(marks)
+    return DecodedEvent(
+        f,
+        f"financing {fid}{of_bank} marked with {len(marks)} mark(s): what a re-issue or a split "
+        "of a pledged invoice would share with it (they lock nothing)",
+    )
+
+
 def _financing_cancelled(a: Args, names: Names) -> DecodedEvent:
     fid = int(a["financingId"])
     code = int(a["reasonCode"])
@@ -463,6 +478,7 @@ DECODERS: dict[str, Callable[[Args, Names], DecodedEvent]] = {
     "FinancingRefused": _financing_refused,
     "FinancingEntryRecorded": _financing_entry,
     "TermsShared": _terms_shared,
+    "FinancingMarked": _financing_marked,
     "FinancingClosed": _financing_closed,
     "FinancingCancelled": _financing_cancelled,
     "ProposalCreated": _proposal_created,
@@ -539,6 +555,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "bank_name",
     ),
     "TermsShared": ("financing_id", "by", "by_name"),
+    "FinancingMarked": ("financing_id", "bank", "bank_name", "mark_count", "marks"),
     "FinancingClosed": ("financing_id", "bank", "bank_name"),
     "FinancingCancelled": ("financing_id", "bank", "bank_name", "reason_code", "reason_name"),
     "ProposalCreated": (
@@ -584,6 +601,8 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "fingerprint",
     "fingerprint_count",
     "fingerprints",
+    "mark_count",
+    "marks",
     "evidence_hash",
     "bank",
     "bank_name",

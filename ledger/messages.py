@@ -156,6 +156,13 @@ SENTENCES: dict[str, Sentence] = {
         f"{_doc(a)} carries {a['count']} fingerprints: at least one and at most the "
         "contract's MAX_FINGERPRINTS are allowed"
     ),
+    "MarkCountOutOfRange": lambda a, n: (
+        f"a financing carries at most {a['max']} marks ({a['count']} given)"
+    ),
+    "MarksNotSorted": lambda a, n: (
+        f"the marks a financing carries must be strictly ascending and not zero "
+        f"(mark {a['index']} is not)"
+    ),
     "FingerprintsNotSorted": lambda a, n: (
         f"the fingerprints a financing locks or releases must be strictly ascending "
         f"(fingerprint {a['index']} is out of order)"

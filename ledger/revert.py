@@ -76,6 +76,8 @@ CATEGORY: dict[str, type[LedgerError]] = {
     "InvalidFingerprintCount": InvalidInput,
     "DocumentsNotSorted": InvalidInput,
     "FingerprintsNotSorted": InvalidInput,
+    "MarkCountOutOfRange": InvalidInput,
+    "MarksNotSorted": InvalidInput,
     "AmountOverflow": InvalidInput,
     "ReleaseMismatch": InvalidInput,
     "IncompleteRelease": InvalidInput,

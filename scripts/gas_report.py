@@ -161,6 +161,20 @@ def measure() -> tuple[dict[str, int], dict[str, int], set[str]]:
         return int(chain.ledger.functions.financingCount().call())
 
     id_1x3 = finance("1x3", 1, 3, 3)
+    # the gateway's call: the same financing with the document's two marks (a re-issue's, a
+    # split's; ledger/documents/marks.py)
+    marked_fps = fingerprints("marked_1x3", 1, 3)
+    marks = sorted(h(f"mark-{i}") for i in range(2))
+    marked_terms = ciphertext("terms-marked_1x3", terms_size(1, 3))
+    measured(
+        "finance_marked_1x3",
+        bank,
+        "registerMarkedFinancing",
+        marked_fps,
+        marks,
+        h("c-marked_1x3"),
+        marked_terms,
+    )
     id_1x8 = finance("1x8", 1, 8, 3)
     id_16x8 = finance("16x8", 16, 8, 3)
     # the same, when the 16 documents come from 16 registrants (18 readers)

@@ -25,6 +25,8 @@ abstract contract FinancingRegistry is DocumentRegistry {
     uint256 public constant MAX_FINANCING_FINGERPRINTS = MAX_PLEDGES * MAX_FINGERPRINTS;
     /// @notice The longest terms, entry or shared-keys envelope accepted, in bytes.
     uint256 public constant MAX_TERMS = 8192;
+    /// @notice The most marks one financing may carry (a few per pledged document).
+    uint256 public constant MAX_FINANCING_MARKS = MAX_PLEDGES * 4;
 
     // financing slot: bankId uint32 (0..31) | status uint8 (32..39) | fingerprintCount uint8
     // (40..47) | registeredAt uint40 (48..87)
@@ -37,12 +39,42 @@ abstract contract FinancingRegistry is DocumentRegistry {
 
     mapping(uint256 financingId => uint256 packed) private _financings;
     mapping(bytes32 fingerprint => uint256 financingId) private _locks;
+    /// @dev The financing that last marked each mark (read only while it is active).
+    mapping(bytes32 mark => uint256 financingId) private _marks;
 
     // ---------------------------------------------------------------- writes
 
     /// @inheritdoc ITradeLedger
     function registerFinancing(bytes32[] calldata fingerprints, bytes32 termsCommitment, bytes calldata terms)
         external
+        returns (uint256 financingId)
+    {
+        return _registerFinancing(fingerprints, termsCommitment, terms);
+    }
+
+    /// @inheritdoc ITradeLedger
+    function registerMarkedFinancing(
+        bytes32[] calldata fingerprints,
+        bytes32[] calldata marks,
+        bytes32 termsCommitment,
+        bytes calldata terms
+    ) external returns (uint256 financingId) {
+        uint256 n = marks.length;
+        if (n > MAX_FINANCING_MARKS) revert MarkCountOutOfRange(n, MAX_FINANCING_MARKS);
+        for (uint256 i = 0; i < n; ++i) {
+            if (marks[i] == bytes32(0) || (i > 0 && marks[i] <= marks[i - 1])) revert MarksNotSorted(i);
+        }
+        financingId = _registerFinancing(fingerprints, termsCommitment, terms);
+        if (financingId == 0 || n == 0) return financingId;
+        for (uint256 i = 0; i < n; ++i) {
+            _marks[marks[i]] = financingId;
+        }
+        emit FinancingMarked(financingId, marks);
+    }
+
+    /// @dev registerFinancing: the checks, the locks and the event; 0 when refused.
+    function _registerFinancing(bytes32[] calldata fingerprints, bytes32 termsCommitment, bytes calldata terms)
+        private
         returns (uint256 financingId)
     {
         uint32 bankId = _activeBank();
@@ -145,6 +177,15 @@ abstract contract FinancingRegistry is DocumentRegistry {
         financingIds = new uint256[](fingerprints.length);
         for (uint256 i = 0; i < fingerprints.length; ++i) {
             financingIds[i] = _locks[fingerprints[i]];
+        }
+    }
+
+    /// @inheritdoc ITradeLedger
+    function markedFinancings(bytes32[] calldata marks) external view returns (uint256[] memory financingIds) {
+        financingIds = new uint256[](marks.length);
+        for (uint256 i = 0; i < marks.length; ++i) {
+            uint256 id = _marks[marks[i]];
+            if (id != 0 && uint8(_financings[id] >> _F_STATUS_SHIFT) == _F_ACTIVE) financingIds[i] = id;
         }
     }
 

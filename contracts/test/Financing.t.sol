@@ -532,7 +532,96 @@ contract FinancingTest is LedgerTest {
         assertEq(ids[3], id, "held");
     }
 
+    // ---------------------------------------------------------------- marks
+
+    function _registerMarked(address who, bytes32[] memory f, bytes32[] memory m) internal returns (uint256 id) {
+        bytes memory t = terms();
+        vm.prank(who);
+        id = ledger.registerMarkedFinancing(f, m, COMMITMENT, t);
+    }
+
+    function _assertMarked(bytes32[] memory m, uint256 expected, string memory what) internal view {
+        uint256[] memory ids = ledger.markedFinancings(m);
+        assertEq(ids.length, m.length, string.concat(what, ": length"));
+        for (uint256 i = 0; i < m.length; ++i) {
+            assertEq(ids[i], expected, what);
+        }
+    }
+
+    /// @dev A marked financing locks its fingerprints as registerFinancing does, emits
+    ///      FinancingRegistered then FinancingMarked, and names itself for its marks.
+    function test_marked_financing_locks_marks_and_emits_both_events() public {
+        bytes32[] memory m = fps("marks A", 2);
+        bytes memory t = terms();
+        vm.recordLogs();
+        uint256 id = _registerMarked(bank, fpA, m);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(id, 1, "id");
+        assertEq(logs.length, 2, "two events");
+        assertEq(logs[0].topics[0], ITradeLedger.FinancingRegistered.selector, "registered first");
+        assertEq(logs[0].data, abi.encode(COMMITMENT, fpA, t), "registered data");
+        assertEq(logs[1].topics[0], ITradeLedger.FinancingMarked.selector, "then marked");
+        assertEq(logs[1].topics[1], bytes32(uint256(1)), "id topic");
+        assertEq(logs[1].data, abi.encode(m), "the marks");
+        _assertHolders(fpA, id, "locked");
+        _assertMarked(m, id, "marked");
+        _assertMarked(fps("marks B", 2), 0, "other marks name nothing");
+    }
+
+    /// @dev Marks lock nothing: a second bank marks the same marks and is registered; the
+    ///      marks then name the latest active financing, and none once it is closed.
+    function test_marks_lock_nothing_and_name_the_latest_active_financing() public {
+        bytes32[] memory m = fps("shared marks", 3);
+        uint256 first = _registerMarked(bank, fpA, m);
+        uint256 second = _registerMarked(bank2, fpB, m);
+        assertEq(second, first + 1, "the same marks do not refuse");
+        _assertMarked(m, second, "the latest");
+        closeAs(bank2, second, fpB);
+        _assertMarked(m, 0, "closed: none");
+        assertEq(ledger.fingerprintHolder(fpA[0]), first, "the first still holds its locks");
+    }
+
+    /// @dev No marks: just a financing, one event. A refused attempt marks nothing.
+    function test_no_marks_or_refused_marks_nothing() public {
+        vm.recordLogs();
+        uint256 id = _registerMarked(bank, fpA, new bytes32[](0));
+        assertEq(vm.getRecordedLogs().length, 1, "no FinancingMarked without marks");
+        bytes32[] memory m = fps("refused marks", 2);
+        vm.recordLogs();
+        uint256 refused = _registerMarked(bank2, fpA, m);
+        assertEq(refused, 0, "refused: a fingerprint is held");
+        _assertOnlyRefusalLogged(bank2, COMMITMENT, terms());
+        _assertMarked(m, 0, "refused: not marked");
+        assertEq(id, 1, "id");
+    }
+
+    function test_marked_financing_malformed_marks_revert() public {
+        bytes32[] memory m = fps("bad", 2);
+        bytes32[] memory unsorted = new bytes32[](2);
+        (unsorted[0], unsorted[1]) = (m[1], m[0]);
+        vm.prank(bank);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.MarksNotSorted.selector, 1));
+        ledger.registerMarkedFinancing(fpA, unsorted, COMMITMENT, terms());
+        bytes32[] memory zero = new bytes32[](1);
+        vm.prank(bank);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.MarksNotSorted.selector, 0));
+        ledger.registerMarkedFinancing(fpA, zero, COMMITMENT, terms());
+        bytes32[] memory many = fps("many", 65);
+        vm.prank(bank);
+        vm.expectRevert(abi.encodeWithSelector(ITradeLedger.MarkCountOutOfRange.selector, 65, 64));
+        ledger.registerMarkedFinancing(fpA, many, COMMITMENT, terms());
+        // only an active bank: the same errors as registerFinancing
+        vm.prank(enterprise);
+        vm.expectRevert(
+            abi.encodeWithSelector(ITradeLedger.RoleNotAllowed.selector, enterprise, ITradeLedger.Role.ENTERPRISE)
+        );
+        ledger.registerMarkedFinancing(fpA, m, COMMITMENT, terms());
+        assertEq(ledger.financingCount(), 0, "nothing registered");
+        _assertMarked(m, 0, "nothing marked");
+    }
+
     function test_limits() public view {
+        assertEq(ledger.MAX_FINANCING_MARKS(), 64, "marks per financing");
         assertEq(ledger.MAX_FINGERPRINTS(), 8, "per document");
         assertEq(ledger.MAX_PLEDGES(), 16, "documents per financing");
         assertEq(ledger.MAX_FINANCING_FINGERPRINTS(), 128, "per financing");

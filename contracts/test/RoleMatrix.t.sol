@@ -256,6 +256,15 @@ contract RoleMatrixTest is LedgerTest {
         );
     }
 
+    function test_matrix_registerMarkedFinancing() public {
+        _matrix(
+            abi.encodeCall(ledger.registerMarkedFinancing, (fps("G", 3), fps("marks G", 2), COMMITMENT, terms())),
+            suspendedBank,
+            _mask(Caller.BANK),
+            noSpecial
+        );
+    }
+
     function test_matrix_recordRefusal() public {
         _matrix(abi.encodeCall(ledger.recordRefusal, (COMMITMENT, terms())), suspendedBank, _mask(Caller.BANK), noSpecial);
     }

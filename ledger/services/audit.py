@@ -606,10 +606,10 @@ class Access:
 
     def shown_args(self, args: dict[str, Any]) -> dict[str, Any]:
         """The raw arguments as the viewer is given them: without the fingerprints a financing
-        locks unless the viewer sees fingerprints."""
-        if self.viewer.sees_fingerprints or "fingerprints" not in args:
+        locks, and the marks it carries, unless the viewer sees fingerprints."""
+        if self.viewer.sees_fingerprints or not {"fingerprints", "marks"} & set(args):
             return args
-        return {k: v for k, v in args.items() if k != "fingerprints"}
+        return {k: v for k, v in args.items() if k not in ("fingerprints", "marks")}
 
     def decode(self, event: str, args: dict[str, Any], block: int, log: int, names: Names) -> Any:
         decoding: dict[str, Any] = dict(args)

@@ -961,6 +961,7 @@ def _examined_text(
     for x in ex.suspicions:
         lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
         lines.extend(f"    involves {d}" for d in x.documents)
+        lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
     lines += _notice_lines(ex)
     return lines_text(lines)
 

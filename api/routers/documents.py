@@ -147,9 +147,18 @@ class MatchPublic(BaseModel):
 
 
 class SuspicionPublic(BaseModel):
-    kind: str = Field(description="reissue, split_part or split_whole")
+    kind: str = Field(
+        description="reissue, split_part or split_whole (found among the files lodged here); "
+        "reissue or split (an active financing of another bank carries this file's marks: "
+        "its documents are that bank's)"
+    )
     reasons: list[str]
     documents: list[str] = Field(description="the hashes of the files involved")
+    financings: list[int] = Field(
+        default_factory=list,
+        description="the active financings of other banks whose marks this file shares "
+        "(docs/fingerprints.md, marks); [] for a suspicion found among the files lodged here",
+    )
 
 
 class NoticePublic(BaseModel):
@@ -555,7 +564,12 @@ def examined(
         credit_note=bool((ex.facts or {}).get("creditNote")),
         suspicious=ex.suspicious,
         suspicions=[
-            SuspicionPublic(kind=x.kind, reasons=list(x.reasons), documents=list(x.documents))
+            SuspicionPublic(
+                kind=x.kind,
+                reasons=list(x.reasons),
+                documents=list(x.documents),
+                financings=list(x.financings),
+            )
             for x in ex.suspicions
         ],
         notices=_notices(ex),

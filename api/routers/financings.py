@@ -144,9 +144,16 @@ class SuspicionAcknowledged(BaseModel):
     document_index: int = Field(description="which of the request's documents")
     doc_hash: str = Field(description="the pledged document")
     kind: str = Field(description="reissue, split_part or split_whole")
-    documents: list[str] = Field(description="the other invoices you lodged that it resembles")
+    documents: list[str] = Field(
+        description="the other invoices you lodged that it resembles ([] when found on chain)"
+    )
     matching_facts: list[str] = Field(description="the facts they share, e.g. seller, amount")
     reasons: list[str]
+    financings: list[int] = Field(
+        default_factory=list,
+        description="the active financings of other banks whose marks the document shares "
+        "(kind reissue or split; documents is then [])",
+    )
 
 
 class FinancingCreated(FinancingPublic):

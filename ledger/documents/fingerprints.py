@@ -170,7 +170,9 @@ def type_label(facts: DocumentFacts) -> str:
     return CREDIT_NOTE_LABEL if facts.credit_note else facts.doc_type.value
 
 
-def _party_fields(party: Party | None) -> list[str | None]:
+def party_fields(party: Party | None) -> list[str | None]:
+    """A party as fingerprints and marks name it: its strongest key identifier's scheme and
+    value (``[None, None]`` without one)."""
     key = party.key if party else None
     return [key.scheme.value, key.value] if key else [None, None]
 
@@ -196,8 +198,8 @@ def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
                 (label, pid.scheme.value, pid.value, facts.number),
             )
         )
-    seller = _party_fields(facts.seller)
-    buyer = _party_fields(facts.buyer)
+    seller = party_fields(facts.seller)
+    buyer = party_fields(facts.buyer)
     if amount is not None and issue is not None and seller[0] is not None:
         found.append(
             FingerprintInput(

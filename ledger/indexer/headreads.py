@@ -31,10 +31,12 @@ from ledger.indexer.models import (
     DocumentRow,
     EventRefRow,
     FinancingRow,
+    MarkRow,
     PledgeFingerprintRow,
     ReaderRow,
     RefusalRow,
 )
+from ledger.indexer.projections import FIN_ACTIVE
 
 if TYPE_CHECKING:
     from ledger.indexer.follower import Block, EventIndex
@@ -303,6 +305,32 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
             return None
         held[fingerprint] = int(financing_id)
     return [held.get(f, 0) for f in wanted]
+
+
+#: the events that change what ``markedFinancings`` answers
+MARK_EVENTS = frozenset({"FinancingMarked", "FinancingClosed", "FinancingCancelled"})
+
+
+def marked_financings(index: EventIndex, marks: Sequence[str]) -> list[int] | None:
+    """For each of ``marks`` (0x hex), the financing that last carried it when it is active,
+    else 0, as ``markedFinancings`` answers at the chain's head; or None when the index cannot
+    vouch for it (see :func:`_settled`; a financing was marked, closed or cancelled in a block
+    it has not folded in)."""
+    wanted = [m.lower() for m in marks]
+    found = _as_of_head(
+        index,
+        lambda connection: connection.execute(
+            select(MarkRow.mark, MarkRow.financing_id)
+            .join(FinancingRow, FinancingRow.financing_id == MarkRow.financing_id)
+            .where(MarkRow.mark.in_(set(wanted)), FinancingRow.status == FIN_ACTIVE)
+        ).all(),
+        MARK_EVENTS,
+    )
+    if found is None:
+        return None
+    (rows,) = found
+    marked = {str(mark): int(financing_id) for mark, financing_id in rows}
+    return [marked.get(m, 0) for m in wanted]
 
 
 #: the event that adds a financing (``financingCount``)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: the index's table layout; an index of another version is dropped and rebuilt on open
 #: (2: confidential financings, issue #14; 3: a document's registrant id, issue #16)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 HASH = String(66)
 ADDRESS = String(42)
@@ -212,6 +212,16 @@ class RefusalRow(Base):
     stated_face_value: Mapped[int | None] = mapped_column(BIGNUM, nullable=True)
 
 
+class MarkRow(Base):
+    """A mark a financing carries (``FinancingMarked``): the financing that last carried it,
+    as the contract's ``markedFinancings`` keeps it (read with the financing's status)."""
+
+    __tablename__ = "financing_marks"
+
+    mark: Mapped[str] = mapped_column(HASH, primary_key=True)
+    financing_id: Mapped[int] = mapped_column(BIGNUM)
+
+
 class ReaderRow(Base):
     """Whose key opened a financing's terms (``kind`` ``fin``, ``ref`` its id) or a refusal
     (``ref``, ``ref`` "block-log"): member addresses, lower case. Sealed readers and those a
@@ -269,6 +279,7 @@ PROJECTIONS = (
     FinancingRow,
     PledgeRow,
     PledgeFingerprintRow,
+    MarkRow,
     EntryRow,
     RefusalRow,
     ReaderRow,

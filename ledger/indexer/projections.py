@@ -29,6 +29,7 @@ from ledger.indexer.models import (
     EventRefRow,
     EventRow,
     FinancingRow,
+    MarkRow,
     MemberRow,
     PledgeFingerprintRow,
     PledgeRow,
@@ -398,6 +399,10 @@ def apply(
                     terms = parse_terms(opened.payload) if opened is not None else None
                     if opened is not None and terms is not None:
                         _fill_terms(session, financing, opened, terms, opener)
+    elif name == "FinancingMarked":
+        financing_id = _int(args["financingId"])
+        for mark in args["marks"]:
+            session.merge(MarkRow(mark=str(mark).lower(), financing_id=financing_id))
     elif name in ("FinancingClosed", "FinancingCancelled"):
         financing_id = _int(args["financingId"])
         financing = session.get(FinancingRow, financing_id)

@@ -46,11 +46,14 @@ from ledger.documents.fingerprints import (
     invoice_number_fingerprints,
     invoice_number_inputs,
     lookup_keys,
+    oblivious_fingerprints,
     onchain_rows,
     onchain_value,
     oprf_input,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from ledger.documents.marks import mark_inputs
+from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
     NUMBER_TERM,
@@ -76,6 +79,7 @@ from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
+from ledger.services.marked import Mark, marked_financings, marks_of
 from ledger.services.roles import (
     DocStatus,
     DocType,
@@ -148,6 +152,10 @@ class SuspicionInfo:
     kind: str
     reasons: tuple[str, ...]
     documents: tuple[str, ...]
+    #: the active financings of other banks whose marks the file shares (found on chain,
+    #: ``ledger.services.marked``: their documents are not shown); ``()`` for a suspicion
+    #: found among the files lodged here
+    financings: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1354,7 +1362,9 @@ def _examine(
     # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
     # (the evaluator's, for a bank) find the financings holding the file
     values = lookups.own_fingerprints(parsed)
-    infos, unknown = _onchain_infos(ledger, parsed, actor, role, lookups)
+    infos, unknown, marks = _onchain_infos(
+        ledger, parsed, actor, role, lookups, with_marks=not registering
+    )
     scope = match_scope(actor, role)
     matches = _grade_against(
         ledger,
@@ -1371,6 +1381,15 @@ def _examine(
             if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
         ]
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
+    if marks:  # another bank's active financing of a re-issue or a split of this invoice
+        pledged = {i.held_by_financing for i in infos if i.held_by_financing}
+        suspicions = (
+            *suspicions,
+            *(
+                SuspicionInfo(m.suspicion_kind, m.reasons, (), (m.financing_id,))
+                for m in marked_financings(ledger, actor, marks, pledged)
+            ),
+        )
     if unknown is not None:
         notices = (*notices, unknown)
     examined = Examined(
@@ -1413,36 +1432,58 @@ def _own_fingerprints(ledger: Ledger, parsed: ParsedDocument) -> list[str]:
 
 
 def _onchain_infos(
-    ledger: Ledger, parsed: ParsedDocument, actor: str, role: str, lookups: _Lookups
-) -> tuple[tuple[FingerprintInfo, ...], Notice | None]:
+    ledger: Ledger,
+    parsed: ParsedDocument,
+    actor: str,
+    role: str,
+    lookups: _Lookups,
+    *,
+    with_marks: bool = False,
+) -> tuple[tuple[FingerprintInfo, ...], Notice | None, list[Mark]]:
     """The on-chain fingerprints of a file with the financing holding each, or none and a
     ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
     gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
     refusing. A regulator gets the ones a bank stored here with a copy of the same document,
-    when there is one. RateLimited and MemberSuspended from the evaluator pass through."""
+    when there is one. ``with_marks``: a bank's file's marks too (``ledger.documents.marks``),
+    evaluated in the same request. RateLimited and MemberSuspended from the evaluator pass
+    through."""
     if parsed.facts is None or not fingerprint_inputs(parsed.facts):
-        return (), None
+        return (), None, []
     if role != "bank" and sees_fingerprints(role):
         stored = _stored_onchain_of_same(ledger, parsed, lookups.stored_with)
         if stored:
             held = lookups.holders([bytes.fromhex(v[2:]) for _, v in stored])
-            return tuple(
-                FingerprintInfo(n, v, h) for (n, v), h in zip(stored, held, strict=True)
-            ), None
+            return (
+                tuple(FingerprintInfo(n, v, h) for (n, v), h in zip(stored, held, strict=True)),
+                None,
+                [],
+            )
     if role != "bank":
-        return (), holders_unknown_notice(role, hex32(parsed.doc_hash))
+        return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
+    wanted = mark_inputs(parsed.facts) if with_marks else []
+    marked: list[bytes] = []
+
+    def evaluate(inputs: list[bytes]) -> list[bytes]:  # the marks in the same request
+        outputs = ledger.evaluate(actor, [*inputs, *mark_oprf_inputs(wanted)])
+        marked[:] = outputs[len(inputs) :]
+        return outputs[: len(inputs)]
+
     try:
-        fps = ledger.oblivious_fingerprints(actor, parsed)
+        fps = oblivious_fingerprints(parsed, evaluate)
     except EvaluatorUnavailable as exc:
-        return (), Notice(
-            "holders_unknown",
-            f"whether an active financing holds this file is not known: {exc.message}",
+        return (
+            (),
+            Notice(
+                "holders_unknown",
+                f"whether an active financing holds this file is not known: {exc.message}",
+            ),
+            [],
         )
     held = lookups.holders([f.value for f in fps])
     infos = tuple(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
-    return infos, None
+    return infos, None, marks_of(wanted, marked) if marked else []
 
 
 def holders_unknown_notice(role: str, doc_hash: str) -> Notice:

@@ -55,6 +55,8 @@ from ledger.datadir import private_file
 from ledger.documents import DocumentFacts, IdScheme
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
+from ledger.documents.marks import mark_inputs
+from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
@@ -64,6 +66,7 @@ from ledger.network import Ledger, legal_id_hash
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
+from ledger.services.marked import Mark, marked_financings, marks_of
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import refused_error
 from ledger.services.roles import (
@@ -163,6 +166,9 @@ class PledgeSuspicion:
     documents: tuple[str, ...]
     matching_facts: tuple[str, ...]
     reasons: tuple[str, ...]
+    #: another bank's active financings whose marks the document shares
+    #: (:mod:`ledger.services.marked`; ``documents`` is then empty)
+    financings: tuple[int, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -172,6 +178,7 @@ class PledgeSuspicion:
             "documents": list(self.documents),
             "matching_facts": list(self.matching_facts),
             "reasons": list(self.reasons),
+            "financings": list(self.financings),
         }
 
 
@@ -694,11 +701,23 @@ def create(
             )
         _check_fingerprint_count(facts, len(fingerprint_inputs(facts)), most.max_fingerprints, i)
         held.append((i, req, amount, facts))
-    # every document's fingerprints in one evaluation (one request, one proof): the
+    # every document's fingerprints and marks in one evaluation (one request, one proof): the
     # evaluator's, checked against its key on chain; this gateway holds no key that computes them
-    evaluated = oblivious_fingerprints_many(
-        [facts for _, _, _, facts in held], lambda inputs: ledger.evaluate(actor, inputs)
-    )
+    wanted = [mark_inputs(facts) for _, _, _, facts in held]
+    flat = [i for inputs in wanted for i in inputs]
+    marked: list[bytes] = []
+
+    def evaluate(inputs: list[bytes]) -> list[bytes]:
+        outputs = ledger.evaluate(actor, [*inputs, *mark_oprf_inputs(flat)])
+        marked[:] = outputs[len(inputs) :]
+        return outputs[: len(inputs)]
+
+    evaluated = oblivious_fingerprints_many([facts for _, _, _, facts in held], evaluate)
+    marks_by_doc: dict[bytes, list[Mark]] = {}
+    at = 0
+    for (_, req, _, _), inputs in zip(held, wanted, strict=True):
+        marks_by_doc[req.doc_hash] = marks_of(inputs, marked[at : at + len(inputs)])
+        at += len(inputs)
     for (i, req, amount, facts), fps in zip(held, evaluated, strict=True):
         assert facts.amount_minor is not None
         names.update({f.value: f.name for f in fps})
@@ -723,6 +742,7 @@ def create(
     )
     # the check's suspicions (re-issue, split): a person judges them before the money goes
     suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc)
     if suspicions and not acknowledge_suspicions:
         raise unacknowledged(suspicions)
     # A document nobody registered is *not* registered now: a registration by the bank in the
@@ -773,8 +793,11 @@ def create(
     )
     readers = readers_of(ledger, actor, sellers)
     sealed = conf.seal_terms(payload, readers, ctx)
+    marks = sorted({m.value for found in marks_by_doc.values() for m in found})
     receipt = transactor.transact(
-        ledger.calls.functions.registerFinancing(every, sealed.commitment, sealed.envelope),
+        ledger.calls.functions.registerMarkedFinancing(
+            every, marks, sealed.commitment, sealed.envelope
+        ),
         idempotency_key=key,
     )
     financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
@@ -794,6 +817,39 @@ def create(
         ],
     )
     return financing
+
+
+def _marked_suspicions(
+    ledger: Ledger,
+    actor: str,
+    requests: Sequence[PledgeRequest],
+    checked: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts]],
+    marks_by_doc: dict[bytes, list[Mark]],
+) -> tuple[PledgeSuspicion, ...]:
+    """The pledged documents' suspicions found on chain: another bank's active financing that
+    carries one of a document's marks (:mod:`ledger.services.marked`), but a financing holding
+    one of its fingerprints (the attempt is then refused, and recorded as such)."""
+    values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
+    found: list[PledgeSuspicion] = []
+    for i, req in enumerate(requests):
+        marks = marks_by_doc.get(req.doc_hash)
+        if not marks:
+            continue
+        fps = values.get(req.doc_hash, [])
+        pledged = {int(h) for h in ledger.calls.functions.fingerprintHolders(fps).call() if h}
+        for m in marked_financings(ledger, actor, marks, pledged):
+            found.append(
+                PledgeSuspicion(
+                    i,
+                    docs.hex32(req.doc_hash),
+                    m.suspicion_kind,
+                    (),
+                    m.kind.matching_facts,
+                    m.reasons,
+                    (m.financing_id,),
+                )
+            )
+    return tuple(found)
 
 
 def pledge_suspicions(

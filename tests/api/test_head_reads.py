@@ -29,6 +29,7 @@ from web3 import Web3
 
 from ledger.indexer import EventIndex, headreads
 from ledger.services import documents as docs
+from ledger.services.marked import marked_ids
 
 if TYPE_CHECKING:
     from tests.conftest import Network
@@ -50,6 +51,7 @@ def _contract_reads(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[s
             "successorOf(bytes32)",
             "fingerprintHolders(bytes32[])",
             "financingCount()",
+            "markedFinancings(bytes32[])",
         )
     }
     seen: list[str] = []
@@ -63,9 +65,12 @@ def _contract_reads(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[s
     return seen
 
 
-def _answers(network: Network, hashes: list[str], fingerprints: list[bytes]) -> Any:
-    """Each document's registration, each fingerprint's holder, and each registered document's
-    record (history included) as every member reads it."""
+def _answers(
+    network: Network, hashes: list[str], fingerprints: list[bytes], marks: list[bytes]
+) -> Any:
+    """Each document's registration, each fingerprint's holder, each registered document's
+    record (history included) as every member reads it, and the active financing carrying each
+    mark."""
     ledger = network.ledger
     records = [docs.find_registration(ledger, docs.parse_doc_hash(h)) for h in hashes]
     # a batch's read of them all at once (``headreads.documents``) answers the same
@@ -79,7 +84,8 @@ def _answers(network: Network, hashes: list[str], fingerprints: list[bytes]) -> 
         for who in readers
     ]
     count = docs.financing_count(ledger)
-    return records, docs._Lookups(ledger).holders(fingerprints), details, count
+    holders = docs._Lookups(ledger).holders(fingerprints)
+    return records, holders, details, count, marked_ids(ledger, marks)
 
 
 def test_the_index_answers_as_the_chain_at_every_distance_behind(
@@ -131,15 +137,28 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
         for fp in log["args"]["fingerprints"]
     ]
     fingerprints = [*locked, b"\x07" * 32]
+    carried = {  # the marks this walk's two financings carry
+        bytes(mark): int(log["args"]["financingId"])
+        for log in docs.logs(ledger, "FinancingMarked")
+        for mark in log["args"]["marks"]
+        if int(log["args"]["financingId"]) in (cancelled, kept)
+    }
+    marks = [*carried, b"\x08" * 32]
     end = _head(network)
     assert end - start > headreads.MAX_TAIL  # the walk below passes the farthest distance
 
     ledger.event_index = None
     with monkeypatch.context() as whole:  # the truth: every log read from the deployment
         whole.setattr(ledger, "logs_since", lambda _time: ledger.manifest.deployment_block)
-        chain = _answers(network, hashes, fingerprints)
-    assert _answers(network, hashes, fingerprints) == chain  # no index: logs_since's bounds
+        chain = _answers(network, hashes, fingerprints, marks)
+    assert _answers(network, hashes, fingerprints, marks) == chain  # no index: logs_since's bounds
     held = chain[1]
+    # the two financings' marks: the cancelled one's name none, the kept one's name it
+    assert {carried[m]: found for m, found in zip(marks[:-1], chain[4], strict=False)} == {
+        cancelled: 0,
+        kept: kept,
+    }
+    assert chain[4][-1] == 0
     assert chain[3] == int(ledger.calls.functions.financingCount().call())  # the chain's own
     assert kept in held
     assert cancelled not in held
@@ -164,7 +183,9 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
                     indexed = index.indexed(connection)
                 assert indexed is not None
                 behind.append(end - indexed[0])
-                assert _answers(network, hashes, fingerprints) == chain, f"indexed to {block}"
+                assert _answers(network, hashes, fingerprints, marks) == chain, (
+                    f"indexed to {block}"
+                )
             finally:
                 ledger.event_index = served
                 index.close()
@@ -195,9 +216,8 @@ def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(
     assert body["registered"] is True
     assert body["registration"]["doc_hash"] == doc_hash
     assert [h["financing_id"] for h in body["held_by"]] == [financing_id]
-    assert not {"getDocument", "successorOf", "fingerprintHolders", "financingCount"} & set(
-        reads
-    ), reads
+    evm = {"getDocument", "successorOf", "fingerprintHolders", "financingCount"}
+    assert not (evm | {"markedFinancings"}) & set(reads), reads
 
 
 def test_logs_since_is_never_after_the_first_block_of_that_time(

@@ -1,0 +1,123 @@
+"""Suspicions across banks: the active financings whose marks a file shares.
+
+A bank's own suspicion checks compare its file with the invoices lodged at its own gateway
+(``ledger.services.documents.suspicions_of``). An invoice financed at another bank and then
+re-issued or split to this one is found through the **marks** that financing carries on chain
+(``ledger.documents.marks``): the file's marks are evaluated with its fingerprints (one
+evaluator request), and ``markedFinancings`` names the active financing carrying each. Such a
+financing is reported as a suspicion of kind ``reissue`` (the same seller, buyer, currency,
+amount due and lines) or ``split`` (the same seller, buyer, currency, issue date and items, the
+amount due not compared) — never a block; a financing of the file must acknowledge it
+(``ledger.services.financing.create``). What the other bank pledged stays its own: the
+suspicion names the financing and its bank (public on chain), never a document.
+
+Left out: a financing that holds one of the file's own fingerprints (the file is pledged
+there: the check says so, and a financing of it is refused and recorded as such), and the
+caller's own financings (its own files are compared with the file, with the reasons in full).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from ledger.documents.fingerprints import onchain_value
+from ledger.documents.marks import MarkInput, MarkKind
+from ledger.indexer import headreads
+from ledger.network import Ledger
+from ledger.words import checksummed
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One of a file's marks: its kind and its on-chain value (32 bytes)."""
+
+    kind: MarkKind
+    value: bytes
+
+
+def marks_of(inputs: Sequence[MarkInput], outputs: Sequence[bytes]) -> list[Mark]:
+    """The marks of ``inputs`` from the evaluator's 64-byte ``outputs`` (in order)."""
+    return [Mark(i.kind, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)]
+
+
+#: the suspicion kind each mark kind reports
+SUSPICION_KIND = {MarkKind.REISSUE: "reissue", MarkKind.SPLIT: "split"}
+
+
+@dataclass(frozen=True)
+class MarkedFinancing:
+    """An active financing of another bank that carries one of a file's marks."""
+
+    kind: MarkKind
+    financing_id: int
+    bank: str
+    bank_name: str | None
+
+    @property
+    def suspicion_kind(self) -> str:
+        return SUSPICION_KIND[self.kind]
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        """The suspicion in words (what is shared, and who holds it)."""
+        bank = f"{self.bank_name} ({self.bank})" if self.bank_name else self.bank
+        held = f"active financing {self.financing_id} of {bank} pledges an invoice"
+        if self.kind is MarkKind.REISSUE:
+            return (
+                f"{held} with the same seller, buyer, currency, amount due and lines as this "
+                "file, under another number or issue date (a re-issue?)",
+                "found by the marks that financing carries on chain; the invoice itself is that "
+                "bank's to see",
+            )
+        return (
+            f"{held} of the same seller and buyer, issued the same day in the same currency for "
+            "the same items, with another amount due or number (a part of this invoice, or "
+            "this a part of it?)",
+            "found by the marks that financing carries on chain; the invoice itself is that "
+            "bank's to see",
+        )
+
+
+def marked_ids(ledger: Ledger, marks: Sequence[bytes]) -> list[int]:
+    """``markedFinancings(marks)``: for each mark (32 bytes), the financing that last carried
+    it when it is active, else 0 — from a served gateway's event index on the embedded chain
+    when it vouches for the chain's head (no EVM call, as ``fingerprintHolders``:
+    ``ledger.indexer.headreads``), else from the chain."""
+    if not marks:
+        return []
+    index = ledger.event_index if ledger.node is not None else None
+    if index is not None:
+        found = headreads.marked_financings(index, ["0x" + bytes(m).hex() for m in marks])
+        if found is not None:
+            return found
+    return [int(i) for i in ledger.calls.functions.markedFinancings(list(marks)).call()]
+
+
+def marked_financings(
+    ledger: Ledger, actor: str, marks: Sequence[Mark], exclude: Collection[int] = ()
+) -> list[MarkedFinancing]:
+    """The active financings of banks other than ``actor`` that carry one of ``marks``, but
+    those in ``exclude`` (financings holding the file's own fingerprints), by financing id;
+    a financing carrying both marks is reported as a re-issue. One :func:`marked_ids` read,
+    then one ``getFinancing`` per financing found."""
+    from ledger.services.members import name_of  # members reads documents, which reads this
+
+    if not marks:
+        return []
+    ids = marked_ids(ledger, [m.value for m in marks])
+    kinds: dict[int, MarkKind] = {}
+    for mark, found in zip(marks, ids, strict=True):
+        financing_id = int(found)
+        if not financing_id or financing_id in exclude:
+            continue
+        if kinds.get(financing_id) is not MarkKind.REISSUE:
+            kinds[financing_id] = mark.kind
+    out: list[MarkedFinancing] = []
+    for financing_id, kind in sorted(kinds.items()):
+        record = ledger.calls.functions.getFinancing(financing_id).call()
+        bank = str(record[0])
+        if bank.lower() == actor.lower():
+            continue
+        out.append(MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank)))
+    return out

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from ledger.documents import read_document
 from ledger.documents.fingerprints import fingerprint_inputs, oprf_input
+from ledger.documents.marks import mark_inputs
 from ledger.evaluator import EvaluatorService
 from ledger.gatewaydb import FingerprintCheck
 from ledger.services import documents as docs
@@ -115,7 +116,10 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     # so the bank's next check has its allowance
     checked = client.post("/v1/documents/check", files=xml(invoices[0]), headers=bank.headers)
     assert checked.status_code == 200, checked.text
-    assert sent == [_inputs(invoices[0])]
+    # a check evaluates the file's marks with its fingerprints, in the same request
+    marks = len(mark_inputs(read_document(invoices[0]).facts))
+    assert marks == 2
+    assert sent == [_inputs(invoices[0]) + marks]
 
 
 def test_a_banks_registered_file_is_refused_before_it_is_evaluated(

@@ -951,11 +951,10 @@ def _examined_text(
             f"  a fingerprint is held by active financing {h.financing_id} of "
             f"{who(h.bank, names)}{where}"
         )
-    for m in ex.matches:
+    for m in ex.matches:  # one per document: every member that lodged it (a regulator's)
         differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
-        lines.append(
-            f"  match {m.grade.upper()}: {m.doc_hash} (from {who(m.received_by, names)}{differ})"
-        )
+        lodgers = ", ".join(who(a, names) for a in m.lodged_by or (m.received_by,))
+        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {lodgers}{differ})")
     if not ex.matches:
         lines += _no_match_lines(ex)
     for x in ex.suspicions:

@@ -138,12 +138,22 @@ class FingerprintPublic(BaseModel):
 
 
 class MatchPublic(BaseModel):
-    grade: str = Field(description="identical, same_document or altered")
+    """A document lodged here that matches the file: one per document, however many members
+    lodged it."""
+
+    grade: str = Field(
+        description="identical, same_document or altered (the strongest of its copies)"
+    )
     doc_hash: str
-    received_by: str
+    received_by: str = Field(description="the first member that lodged it (of lodged_by)")
     agree: list[str]
     differ: list[str]
     registered: bool
+    lodged_by: list[str] = Field(
+        description="every member that lodged this document, as you may see them, first "
+        "lodged first: yourself only (a member sees matches among its own files), or for a "
+        "regulator every member that lodged it here"
+    )
 
 
 class SuspicionPublic(BaseModel):
@@ -496,6 +506,7 @@ def _matches(ex: docs.Examined) -> list[MatchPublic]:
             agree=list(m.agree),
             differ=list(m.differ),
             registered=m.registered,
+            lodged_by=list(m.lodged_by),
         )
         for m in ex.matches
     ]

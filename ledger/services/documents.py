@@ -134,7 +134,10 @@ class FingerprintInfo:
 
 @dataclass(frozen=True)
 class GradedMatch:
-    """A file this gateway holds that matches the candidate, graded and explained."""
+    """A document this gateway holds that matches the candidate, graded and explained: one per
+    document however many members lodged it. ``lodged_by``: the members whose lodged copy it
+    stands for, as the caller may see them (:func:`match_scope`: the caller alone, but for a
+    regulator), first lodged first; ``received_by`` the first of them."""
 
     grade: str
     doc_hash: str
@@ -142,6 +145,14 @@ class GradedMatch:
     agree: tuple[str, ...]
     differ: tuple[str, ...]
     registered: bool
+    lodged_by: tuple[str, ...] = ()
+
+    def without(self, member: str) -> GradedMatch | None:
+        """This match without ``member``'s copy (None: it was the only one)."""
+        rest = tuple(m for m in self.lodged_by if m != member)
+        if not rest:
+            return None
+        return replace(self, received_by=rest[0], lodged_by=rest)
 
 
 @dataclass(frozen=True)
@@ -1113,20 +1124,32 @@ def _grade_against(
         if match is not None:
             found.append((match, row))
     order = {"identical": 0, "same_document": 1, "altered": 2}
-    found.sort(key=lambda m: (order[m[0].grade.value], m[1].doc_hash, m[1].received_by))
+    # one match per document, however many members lodged it (a regulator sees them all): its
+    # strongest grade, and its holders first lodged first
+    by_doc: dict[str, list[tuple[Match, ReceivedDocument]]] = {}
+    for match, row in found:
+        by_doc.setdefault(row.doc_hash, []).append((match, row))
+    best = {
+        doc_hash: min(copies, key=lambda m: (order[m[0].grade.value], m[1].received_by))[0]
+        for doc_hash, copies in by_doc.items()
+    }
     registered: dict[str, bool] = dict(known or {})
     result = []
-    for match, row in found:
-        if row.doc_hash not in registered:
-            registered[row.doc_hash] = was_registered(ledger, bytes.fromhex(row.doc_hash[2:]))
+    for doc_hash in sorted(by_doc, key=lambda h: (order[best[h].grade.value], h)):
+        match = best[doc_hash]
+        lodgers = sorted(by_doc[doc_hash], key=lambda m: (_utc(m[1].received_at), m[1].received_by))
+        holders = tuple(dict.fromkeys(row.received_by for _, row in lodgers))
+        if doc_hash not in registered:
+            registered[doc_hash] = was_registered(ledger, bytes.fromhex(doc_hash[2:]))
         result.append(
             GradedMatch(
                 grade=match.grade.value,
-                doc_hash=row.doc_hash,
-                received_by=row.received_by,
+                doc_hash=doc_hash,
+                received_by=holders[0],
                 agree=match.agree,
                 differ=match.differ,
-                registered=registered[row.doc_hash],
+                registered=registered[doc_hash],
+                lodged_by=holders,
             )
         )
     return result
@@ -1374,11 +1397,12 @@ def _examine(
         {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
         lookups.stored([hex32(parsed.doc_hash)], values, scope),
     )
-    if exclude_self:
+    if exclude_self:  # the caller's own copy of this very file is no match of it
+        this_file = hex32(parsed.doc_hash)
         matches = [
-            m
+            kept
             for m in matches
-            if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
+            if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
         ]
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     if marks:  # another bank's active financing of a re-issue or a split of this invoice

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -1730,13 +1730,38 @@ def nothing_due(
     return None
 
 
+#: how a ``nothing_due`` notice's message begins; its reason (:func:`nothing_due`) follows
+NOTHING_DUE_LEAD = "this invoice cannot be financed: "
+#: why a credit note cannot be financed (its ``credit_note`` notice says it)
+CREDIT_NOTE_REASON = (
+    "this is a credit note (it reduces what the buyer owes): it is not a receivable"
+)
+#: the notices of a file no bank can finance, whoever holds it: nothing due, a credit note
+NOT_FINANCEABLE_NOTICES = frozenset({"nothing_due", "credit_note"})
+
+
 def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
     """The ``nothing_due`` notice of an invoice whose amount due net of the credit notes counted
     is ``net`` (:func:`nothing_due`), or None when it has something to finance."""
     why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
     if why is None:
         return None
-    return Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
+    return Notice("nothing_due", f"{NOTHING_DUE_LEAD}{why}", documents=())
+
+
+def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
+    """Why no bank can finance a file, in the words of its own notices (kind, message) — the
+    reason of its ``nothing_due`` notice (the amount due as the service counted it, net of the
+    credit notes in the caller's scope), or that it is a credit note — or None when none of
+    them says so (an unkeyed seller's invoice: its ``seller_unkeyed`` notice says why it cannot
+    be financed, and whether a financing holds it is not known). What ``doc check`` and ``doc
+    show`` print after NOT FINANCEABLE: never recomputed from an amount shown."""
+    found = {kind: message for kind, message in notices if kind in NOT_FINANCEABLE_NOTICES}
+    if "nothing_due" in found:
+        return found["nothing_due"].removeprefix(NOTHING_DUE_LEAD)
+    if "credit_note" in found:
+        return CREDIT_NOTE_REASON
+    return None
 
 
 def totals_words(stated: int, by_totals: int, currency: str | None) -> str:
@@ -1869,27 +1894,8 @@ def _look_around(
     facts = parsed.facts
     if facts is None:
         return (), (), None
-    notices: list[Notice] = []
-    for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
-        for rejected in party.rejected if party else ():
-            notices.append(
-                Notice(
-                    "identifier_rejected",
-                    f"{role_name} identifier {rejected.scheme} {rejected.value!r} is not used: "
-                    f"{rejected.reason}",
-                )
-            )
-    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
-    if unkeyed is not None:
-        notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
+    notices = _facts_notices(facts)
     if facts.credit_note:
-        notices.append(
-            Notice(
-                "credit_note",
-                "this is a credit note (it reduces what the buyer owes): it is not a receivable "
-                "and cannot be financed",
-            )
-        )
         for number in facts.invoice_refs:
             invoices = sorted(
                 {
@@ -1948,6 +1954,29 @@ def _look_around(
         ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
     )
     return suspicions, tuple(notices), _financeable_shown(facts, financeable)
+
+
+def _facts_notices(facts: DocumentFacts) -> list[Notice]:
+    """The notices a file's facts alone give, whoever reads it: its rejected identifiers
+    (``identifier_rejected``), a seller without a usable identity (``seller_unkeyed``), a
+    credit note (``credit_note``) — a check's (:func:`_look_around`) and a held copy's
+    (:func:`held_copy`) alike."""
+    notices: list[Notice] = []
+    for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
+        for rejected in party.rejected if party else ():
+            notices.append(
+                Notice(
+                    "identifier_rejected",
+                    f"{role_name} identifier {rejected.scheme} {rejected.value!r} is not used: "
+                    f"{rejected.reason}",
+                )
+            )
+    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
+    if unkeyed is not None:
+        notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
+    if facts.credit_note:
+        notices.append(Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed"))
+    return notices
 
 
 def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list[str], list[str]]:
@@ -2856,12 +2885,14 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     )
     financeable: int | None = None
     notices: tuple[Notice, ...] = ()
+    if facts is not None:  # the notices of its facts, as a check gives them
+        notices = tuple(_facts_notices(facts))
     if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
         scope = _notes_scope(actor, role)
         notes = credit_notes_for(ledger, facts, scope)
         financeable = _financeable_shown(facts, financeable_amount(ledger, facts, scope, notes))
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
-        notices = tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
+        notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     registration = find_registration(ledger, doc_hash)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import JsonInt, RequestBody
+from api.bodycheck import JsonInt, RequestBody, WrittenNumbersRoute
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -54,7 +54,7 @@ from ledger.services.roles import (
 )
 from ledger.words import UtcMicroseconds, UtcSeconds
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
 FileField = Annotated[UploadFile, File(description="the document file")]
 _DocTypeForm = Annotated[
@@ -700,11 +700,17 @@ def register_document(
     return _registered(ledger, ex, receipt, reg, participant)
 
 
+async def _sent_body(request: Request) -> bytes:
+    """The body as the client sent it (read already: the request keeps it)."""
+    return await request.body()
+
+
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
 def register_json_form(
     ledger: LedgerDep,
     participant: ParticipantDep,
     write_key: WriteKeyDep,
+    sent: Annotated[bytes, Depends(_sent_body)],
     form: Annotated[
         dict[str, Any],
         Body(
@@ -738,6 +744,7 @@ def register_json_form(
         "form.json",
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/json", limited=True),
+        sent=sent,  # a refusal quotes the form as written (1e3), not its canonical bytes
     )
     return _registered(ledger, ex, receipt, reg, participant)
 
@@ -1059,7 +1066,7 @@ def attest_document(
 # A router of their own, included before ``router``: ``/v1/documents/lodged`` must be matched
 # before ``/v1/documents/{doc_hash}``.
 
-listing = APIRouter(prefix="/v1/documents", tags=["documents"])
+listing = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
 #: roles that may list every member's registrations; the others list their own
 LIST_ALL_ROLES = ("regulator", "admin")

@@ -51,7 +51,7 @@ from ledger.documents.fingerprints import (
     onchain_value,
     oprf_input,
 )
-from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
 from ledger.documents.marks import mark_inputs
 from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
 from ledger.documents.matching import party_relation
@@ -1439,14 +1439,35 @@ def _examine(
     return parsed, examined
 
 
-def _read_checked(data: bytes, registering: bool) -> ParsedDocument:
+def _read_checked(data: bytes, registering: bool, sent: bytes | None = None) -> ParsedDocument:
     """``data`` read (:func:`ledger.documents.read_document`) after its size is checked, its
-    face value checked too. InvalidInput (or PayloadTooLarge) when it cannot be."""
+    face value checked too. InvalidInput (or PayloadTooLarge) when it cannot be. ``sent``: the
+    JSON text a client sent when ``data`` is its canonical form (``POST /v1/documents/json``),
+    which a refusal quotes (:func:`_as_sent`)."""
     check_size(data)
-    parsed = read_document(data, registering=registering)
+    try:
+        parsed = read_document(data, registering=registering)
+    except InvalidInput as refused:
+        if sent is None:
+            raise
+        raise _as_sent(refused, sent, registering) from None
     if parsed.facts is not None:
         check_face_value(parsed.facts, AMOUNT_FIELDS.get(parsed.format, "amount"))
     return parsed
+
+
+def _as_sent(refused: InvalidInput, sent: bytes, registering: bool) -> InvalidInput:
+    """The refusal of a JSON form read from its canonical bytes, as the form the client
+    ``sent`` words it: the same rule of the same field, its numbers quoted as written — the
+    canonical bytes write ``1e3`` as ``1000.0`` and ``-0`` as ``0`` (Python's parser read them
+    so), which the client never wrote. ``refused`` itself when reading ``sent`` refuses another
+    field first, or nothing."""
+    try:
+        read_json_form(sent, strict=registering)
+    except InvalidInput as again:
+        if type(again) is type(refused) and again.field == refused.field:
+            return again
+    return refused
 
 
 def _own_fingerprints(ledger: Ledger, parsed: ParsedDocument) -> list[str]:
@@ -2163,8 +2184,11 @@ def register_file(
     *,
     idempotency_key: str | None = None,
     via: checks.Via = checks.SERVICE_REGISTER,
+    sent: bytes | None = None,
 ) -> tuple[Examined, Receipt, Registration]:
     """Lodge a file and register the SHA-256 of its bytes on chain, signed by ``actor``.
+    ``sent``: the JSON text the client sent when ``data`` is its canonical form
+    (``POST /v1/documents/json``): a refusal of the form quotes it (``1e3``, not ``1000.0``).
 
     All or nothing: the file is read first and lodged only once its registration is mined; a
     file the chain refuses (registered already, a role that may not register, a suspended
@@ -2180,7 +2204,7 @@ def register_file(
     refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
-        parsed = _read_checked(data, registering=True)
+        parsed = _read_checked(data, registering=True, sent=sent)
         evaluation.lookups.registrations = _refuse_before_evaluating(
             ledger, actor, key, [(data, filename)], [parsed], doc_type, batch=False
         )

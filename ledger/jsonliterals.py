@@ -28,6 +28,7 @@ __all__ = [
     "as_written",
     "non_finite_at",
     "parse_keeping_literals",
+    "rounded_at",
 ]
 
 #: the longest literal an error quotes whole (a longer one is cut, with ``...``)
@@ -96,6 +97,31 @@ def parse_keeping_literals(text: str) -> object:
     """``text`` parsed with each ``NaN``/``Infinity``/``-Infinity`` kept as the
     :class:`NonFiniteLiteral` written there (ValueError when it is not JSON otherwise)."""
     return json.loads(text, parse_constant=NonFiniteLiteral)
+
+
+def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
+    """The path (``totalAmount.value``; ``""``: ``value`` itself) of the first number in parsed
+    JSON ``value`` (read with :class:`WrittenFloat`) that its float does not hold — more
+    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), or too small
+    for one (``1e-999999999`` is ``0.0``) — with its literal and what the float keeps (JSON as
+    ``json.dumps`` writes it); None when every number is kept. ``1e3`` is kept (``1000.0``: the
+    same number written otherwise)."""
+    if isinstance(value, WrittenFloat):
+        kept = json.dumps(float(value))
+        if math.isfinite(value) and Decimal(value.written) != Decimal(kept):
+            return path, value.written, kept
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = rounded_at(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = rounded_at(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def non_finite_at(value: object, path: str = "") -> tuple[str, str | None] | None:

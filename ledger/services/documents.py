@@ -63,6 +63,7 @@ from ledger.documents.normalise import (
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
+    DocumentFormatError,
     EvaluatorUnavailable,
     InvalidInput,
     LedgerError,
@@ -73,6 +74,7 @@ from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedF
 from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
+from ledger.jsonliterals import rounded_at
 from ledger.jsonsafe import jsonable
 from ledger.messages import doc_type_word
 from ledger.network import Ledger
@@ -477,6 +479,25 @@ def hex32(value: bytes) -> str:
 def canonical_json(form: dict[str, Any]) -> bytes:
     """The bytes a JSON form is registered as: sorted keys, no spaces, UTF-8."""
     return json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def refuse_rounded_numbers(form: dict[str, Any]) -> None:
+    """Refuse (:class:`InvalidInput` naming the field) a JSON form, parsed keeping its numbers'
+    literals (:class:`ledger.jsonliterals.WrittenFloat`: ``POST /v1/documents/json``), with a
+    number its canonical bytes (:func:`canonical_json`) would not keep: they are written from
+    the floats a JSON parser reads, and ``10000000000000000.01`` would be registered as
+    ``1e+16`` — a face value nobody stated, beside "registered as written, never rounded"."""
+    found = rounded_at(form)
+    if found is None:
+        return
+    field, written, kept = found
+    raise DocumentFormatError(
+        field or "json",
+        f"{written} cannot be registered as written: the form is registered as its canonical "
+        f"JSON, where this number would be {kept} (a JSON number is read as a binary float, "
+        "about 17 significant digits); send it as a JSON string of decimal digits",
+        value=written,
+    )
 
 
 def canonical_form(data: bytes) -> bytes | None:

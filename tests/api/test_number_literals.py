@@ -174,3 +174,36 @@ def test_every_route_reads_numbers_as_written(client: TestClient) -> None:
     assert routes
     plain = [r.path for r in routes if not isinstance(r, WrittenNumbersRoute)]
     assert plain == [], plain
+
+
+@pytest.mark.parametrize(
+    ("literal", "kept"),
+    [
+        ("10000000000000000.01", "1e+16"),
+        ("0.30000000000000001", "0.3"),
+        ("100.00000000000000001", "100.0"),
+        ("1e-999999999", "0.0"),
+    ],
+)
+def test_a_json_form_number_is_never_registered_rounded(
+    client: TestClient, network: Network, literal: str, kept: str
+) -> None:
+    """``POST /v1/documents/json`` registers the form's canonical bytes, made from its numbers
+    as Python's parser read them: one a float cannot hold was registered rounded
+    (``10000000000000000.01`` DKK as ``1e+16``: a face value nobody stated, beside "registered
+    as written, never rounded"). It is refused naming the field, quoting the number as written
+    and what it would have become; the same amount as a string is registered as written."""
+    ent = network.enterprise
+    refused = _send(client, ent, "/v1/documents/json", _form(value=literal))
+    assert refused["details"]["field"] == "totalAmount.value", refused
+    rule = refused["details"]["rule"]
+    assert literal in rule, rule
+    assert f"would be {kept}" in rule, rule
+    assert "as a JSON string" in rule, rule
+    if literal == "10000000000000000.01":
+        text = _form(value=f'"{literal}"')
+        answer = client.post(
+            "/v1/documents/json", content=text.encode(), headers={**ent.headers, **JSON}
+        )
+        assert answer.status_code == 201, answer.text
+        assert answer.json()["facts"]["amountMinor"] == 1_000_000_000_000_000_001

@@ -207,3 +207,15 @@ def test_a_json_form_number_is_never_registered_rounded(
         )
         assert answer.status_code == 201, answer.text
         assert answer.json()["facts"]["amountMinor"] == 1_000_000_000_000_000_001
+
+
+def test_an_xml_amount_due_is_quoted_as_written(client: TestClient, network: Network) -> None:
+    """An e-invoice's amount due with more decimals than its currency has is refused with its
+    ``details.value`` as the file writes it (``+04675.001``), not as a decimal prints it."""
+    data = UBL.replace(
+        b'<cbc:PayableAmount currencyID="DKK">4675.00<',
+        b'<cbc:PayableAmount currencyID="DKK">+04675.001<',
+    )
+    answer = client.post("/v1/documents", files=xml(data), headers=network.enterprise.headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["details"]["value"] == "+04675.001", answer.text

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 
-from api.bodycheck import reject_unknown_body
+from api.bodycheck import WrittenNumbersRoute, reject_unknown_body
 from api.deps import IdempotencyMiddleware
 from api.errors import install_error_handlers
 from api.limits import JsonDepthLimit, RequestGuard
@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         # (api/querycheck.py, api/bodycheck.py)
         dependencies=[Depends(reject_unknown_query), Depends(reject_unknown_body)],
     )
+    # every route reads a JSON body keeping each number as written (api/bodycheck.py): the
+    # app's own (install_pages) and each router's (made with it)
+    app.router.route_class = WrittenNumbersRoute
     install_error_handlers(app)
     app.state.settings = settings
     app.state.metrics = metrics.Metrics()

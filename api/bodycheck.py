@@ -20,7 +20,10 @@ Every write is a signed, irreversible chain action, so nothing in its body may b
   read as "not a JSON object"; a JSON body sent to a file upload), on every route that takes a
   body (:func:`check_content_type`).
 * **Wrongly typed values** are refused, not coerced (:data:`JsonInt`: no ``true`` for 1, no
-  ``"100"``, no ``100.0``; :data:`IsoDateTime`: no Unix seconds for a date).
+  ``"100"``, no ``100.0``; :data:`IsoDateTime`: no Unix seconds for a date), quoting the value
+  as the client wrote it: every route's JSON body is read keeping each number's literal
+  (:class:`WrittenNumbersRoute`, :mod:`ledger.jsonliterals`), so ``1e3`` is refused as
+  ``1e3``, never as the ``1000.0`` Python reads it to.
 
 The same for query parameters is :mod:`api.querycheck`.
 """
@@ -35,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.params import Form
 from fastapi.routing import APIRoute
@@ -44,6 +47,7 @@ from pydantic_core import PydanticCustomError
 
 from api.querycheck import _takes_many
 from ledger.errors import InvalidInput
+from ledger.jsonliterals import WrittenFloat, as_written
 from ledger.words import visible
 
 #: the methods whose body a route reads (the others send none)
@@ -60,14 +64,37 @@ class RequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class WrittenNumbersRequest(Request):
+    """A request whose JSON body is read keeping each number's literal beside its value
+    (:class:`ledger.jsonliterals.WrittenFloat`: ``1e3`` is the float 1000.0 that remembers it
+    was written ``1e3``), for a refusal to quote it as sent (:func:`_given`)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_float=WrittenFloat)
+        return self._json
+
+
+class WrittenNumbersRoute(APIRoute):
+    """A route that reads its JSON body with :class:`WrittenNumbersRequest`: every router of
+    the gateway is made with it (``APIRouter(route_class=WrittenNumbersRoute)``)."""
+
+    def get_route_handler(self) -> Any:
+        handler = super().get_route_handler()
+
+        async def written(request: Request) -> Response:
+            response: Response = await handler(
+                WrittenNumbersRequest(request.scope, request.receive)
+            )
+            return response
+
+        return written
+
+
 def _given(value: object) -> str:
-    """``value`` as the client wrote it in JSON, for an error message (``true``, ``"100"``)."""
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 40 else text[:37] + "..."
+    """``value`` as the client wrote it in JSON, for an error message (``true``, ``"100"``,
+    ``1e3``: :func:`ledger.jsonliterals.as_written`)."""
+    return as_written(value)
 
 
 def _json_int(value: object) -> object:

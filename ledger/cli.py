@@ -940,7 +940,7 @@ def _examined_text(
         role or None,
         unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
         doc_type=ex.doc_type.name,
-        unkeyed=any(n.kind == "seller_unkeyed" for n in ex.notices),
+        notices=[(n.kind, n.message) for n in ex.notices],
     )
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
@@ -951,11 +951,10 @@ def _examined_text(
             f"  a fingerprint is held by active financing {h.financing_id} of "
             f"{who(h.bank, names)}{where}"
         )
-    for m in ex.matches:
+    for m in ex.matches:  # one per document: every member that lodged it (a regulator's)
         differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
-        lines.append(
-            f"  match {m.grade.upper()}: {m.doc_hash} (from {who(m.received_by, names)}{differ})"
-        )
+        lodgers = ", ".join(who(a, names) for a in m.lodged_by or (m.received_by,))
+        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {lodgers}{differ})")
     if not ex.matches:
         lines += _no_match_lines(ex)
     for x in ex.suspicions:
@@ -988,17 +987,19 @@ def _pledged_lines(
     *,
     unknown: str,
     doc_type: object = None,
-    unkeyed: bool = False,
+    notices: Sequence[tuple[str, str]] = (),
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. A
     document of another ``doc_type`` is called by its type (``bill of lading pledged: no``). The
     financeable amount says whose credit notes it counts: everyone's for a bank or a
-    regulator, the caller's own for another ``role`` (docs/privacy.md). A financeable amount
-    of 0 says why (:func:`ledger.services.documents.nothing_due`): the amount due is negative
-    or zero, or the credit notes counted cancel it — except for an ``unkeyed`` seller's invoice,
-    shown 0 because no bank can finance it (its seller_unkeyed notice says why: never "the
-    credit notes counted cancel it")."""
+    regulator, the caller's own for another ``role`` (docs/privacy.md). A file no bank can
+    finance says NOT FINANCEABLE and why, in the words of the answer's own ``notices`` (kind,
+    message: :func:`ledger.services.documents.not_financeable_reason`) — its ``nothing_due``
+    notice (the amount due is negative or zero, or the credit notes counted cancel it), or that
+    it is a credit note — never recomputed from the amount shown: an unkeyed seller's invoice,
+    shown 0 because no bank can finance it, has no such notice (its seller_unkeyed notice says
+    why: never "the credit notes counted cancel it")."""
     lines = []
     word = doc_type_word(doc_type)
     if pledged:
@@ -1021,16 +1022,9 @@ def _pledged_lines(
             f"  financeable amount {money(financeable, currency)} (amount due net of {counted}); "
             f"left to finance: {left}"
         )
-        amount = facts.get("amountMinor")
-        by_totals = facts.get("amountDueByTotals")
-        why = docs.nothing_due(
-            amount if isinstance(amount, int) else None,
-            financeable or 0,
-            currency,
-            by_totals if isinstance(by_totals, int) else None,
-        )
-        if financeable == 0 and why is not None and not unkeyed:
-            lines.append(f"  NOT FINANCEABLE: {why}")
+    why = docs.not_financeable_reason(notices)
+    if why is not None:
+        lines.append(f"  NOT FINANCEABLE: {why}")
     return lines
 
 
@@ -1069,7 +1063,7 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
 #: the notices of a file no bank can finance (``doc check`` exit 5): nothing due, a credit note
 #: (an invoice whose seller has no usable identifier exits as before: whether a financing
 #: holds it is not known, and its notice says it cannot be financed)
-_NOT_FINANCEABLE = frozenset({"nothing_due", "credit_note"})
+_NOT_FINANCEABLE = docs.NOT_FINANCEABLE_NOTICES
 
 
 @doc_app.command(
@@ -1493,15 +1487,19 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
     financed, held = d.get("is_financed"), d.get("held") or {}
     if financed is not None:
         lines.append(f"  financed (this exact document): {'yes' if financed else 'no'}")
+    notices = [(n["kind"], n["message"]) for n in held.get("notices") or []]
     lines += _pledged_lines(
         d.get("invoice_pledged"),
         held.get("financeable_amount"),
         held.get("financing_headroom"),
         held.get("facts") or {},
-        unknown=_headroom_unknown([(n["kind"], n["message"]) for n in held.get("notices") or []]),
+        unknown=_headroom_unknown(notices),
         doc_type=d.get("doc_type"),
-        unkeyed=any(n["kind"] == "seller_unkeyed" for n in held.get("notices") or []),
+        notices=notices,
     )
+    # the held copy's notes, as doc check prints a file's (a seller without a usable identity,
+    # a credit note, nothing due, …)
+    lines += [f"  note ({kind}): {message}" for kind, message in notices]
     lines.append("  history (the document and the financings that pledge it):")
     lines += [
         f"    block {e['block']:>5}  {e['summary'] or e['event']}  (tx {e['tx_hash']})"

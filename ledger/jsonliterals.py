@@ -1,15 +1,92 @@
-"""Where a JSON text holds a number JSON does not have: ``NaN``, ``Infinity``, ``-Infinity``
-(RFC 8259 §6 allows none; Python's parser accepts them) or one that overflows a float
-(``1e400``). One walker for the API's bodies (:mod:`api.limits`) and the uploaded JSON forms
-(:mod:`ledger.documents.jsonform`), so both name the field the same way: ``amount``,
-``documents[0].amount``, ``lines[2].quantity``."""
+"""JSON numbers as the client wrote them, and where a JSON text holds a number JSON does not have.
+
+**As written.** Python's parser reads ``1e3`` as the float ``1000.0``, ``1.5e2`` as ``150.0`` and
+``-0`` as ``0``: an error that quoted the value it refused said "not 1000.0" of a number the
+client wrote ``1e3`` (a tryout). A parser given these hooks keeps the literal beside the value —
+:class:`WrittenFloat` (the API's bodies, ``parse_float``), :class:`WrittenDecimal` and
+:class:`WrittenInt` (the JSON forms, ``parse_float`` and ``parse_int``) — a number in every other
+respect, and :func:`as_written` quotes any parsed JSON value the way the client sent it. One
+place for the API's refusals (:mod:`api.bodycheck`) and the JSON form's
+(:mod:`ledger.documents.jsonform`).
+
+**Not JSON.** ``NaN``, ``Infinity``, ``-Infinity`` (RFC 8259 §6 allows none; Python's parser
+accepts them) or a number that overflows a float (``1e400``). One walker for the API's bodies
+(:mod:`api.limits`) and the uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both
+name the field the same way: ``amount``, ``documents[0].amount``, ``lines[2].quantity``."""
 
 from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 
-__all__ = ["NonFiniteLiteral", "non_finite_at", "parse_keeping_literals"]
+__all__ = [
+    "NonFiniteLiteral",
+    "WrittenDecimal",
+    "WrittenFloat",
+    "WrittenInt",
+    "as_written",
+    "non_finite_at",
+    "parse_keeping_literals",
+    "rounded_at",
+]
+
+#: the longest literal an error quotes whole (a longer one is cut, with ``...``)
+QUOTED_LENGTH = 40
+
+
+class WrittenFloat(float):
+    """A JSON number with a fraction or an exponent read as a float, keeping its literal
+    (``written``: ``1e3``) for an error to quote. Serialised (``json.dumps``) as any float."""
+
+    written: str
+
+    def __new__(cls, literal: str) -> WrittenFloat:
+        number = super().__new__(cls, literal)
+        number.written = literal
+        return number
+
+
+class WrittenDecimal(Decimal):
+    """A JSON number with a fraction or an exponent read as a Decimal (exactly), keeping its
+    literal (``written``: ``1.5e-7``, where ``str`` gives ``1.5E-7``)."""
+
+    written: str
+
+    def __new__(cls, literal: str) -> WrittenDecimal:
+        number = super().__new__(cls, literal)
+        number.written = literal
+        return number
+
+
+class WrittenInt(int):
+    """A JSON integer keeping its literal (``written``: ``-0``, where ``str`` gives ``0``)."""
+
+    written: str
+
+    def __new__(cls, literal: str) -> WrittenInt:
+        number = super().__new__(cls, literal)
+        number.written = literal
+        return number
+
+
+def as_written(value: object) -> str:
+    """``value`` (parsed JSON) as the client wrote it, for an error message: a number by its
+    literal where the parser kept it (``1e3``, ``-0``), anything else as JSON writes it
+    (``true``, ``"100"``); an array or an object in words. Cut at :data:`QUOTED_LENGTH`
+    characters."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    written = getattr(value, "written", None)
+    if isinstance(written, str):
+        text = written
+    elif isinstance(value, Decimal):
+        text = str(value)
+    else:
+        text = json.dumps(value, default=str)
+    return text if len(text) <= QUOTED_LENGTH else text[: QUOTED_LENGTH - 3] + "..."
 
 
 class NonFiniteLiteral(str):
@@ -20,6 +97,31 @@ def parse_keeping_literals(text: str) -> object:
     """``text`` parsed with each ``NaN``/``Infinity``/``-Infinity`` kept as the
     :class:`NonFiniteLiteral` written there (ValueError when it is not JSON otherwise)."""
     return json.loads(text, parse_constant=NonFiniteLiteral)
+
+
+def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
+    """The path (``totalAmount.value``; ``""``: ``value`` itself) of the first number in parsed
+    JSON ``value`` (read with :class:`WrittenFloat`) that its float does not hold — more
+    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), or too small
+    for one (``1e-999999999`` is ``0.0``) — with its literal and what the float keeps (JSON as
+    ``json.dumps`` writes it); None when every number is kept. ``1e3`` is kept (``1000.0``: the
+    same number written otherwise)."""
+    if isinstance(value, WrittenFloat):
+        kept = json.dumps(float(value))
+        if math.isfinite(value) and Decimal(value.written) != Decimal(kept):
+            return path, value.written, kept
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = rounded_at(item, f"{path}.{key}" if path else str(key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = rounded_at(item, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
 
 
 def non_finite_at(value: object, path: str = "") -> tuple[str, str | None] | None:

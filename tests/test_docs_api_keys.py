@@ -26,6 +26,10 @@ NOT_KEYS = {
     "same_document",
     "altered",
     "holders_unknown",  # a notice's code
+    "identifier_rejected",
+    "seller_unkeyed",
+    "credit_note",
+    "nothing_due",
     "document_revoked",
     "document_superseded",
     "document_credited",

@@ -37,6 +37,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.bodycheck import WrittenNumbersRoute
 from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only, require_role
 from api.openapi_responses import errors
 from ledger.gatewaydb import Participant
@@ -47,7 +48,7 @@ from ledger.services import fingerprint_checks as checks
 from ledger.services.paging import id_cursor
 from ledger.services.roles import RefusalReason, enum_schema
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=WrittenNumbersRoute)
 
 #: who may read which view: one table with ``tradeledger audit … --as`` (``audit.READERS``)
 READERS = audit.READERS

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import JsonInt, RequestBody
+from api.bodycheck import JsonInt, RequestBody, WrittenNumbersRoute
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -54,7 +54,7 @@ from ledger.services.roles import (
 )
 from ledger.words import UtcMicroseconds, UtcSeconds
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
 FileField = Annotated[UploadFile, File(description="the document file")]
 _DocTypeForm = Annotated[
@@ -138,12 +138,22 @@ class FingerprintPublic(BaseModel):
 
 
 class MatchPublic(BaseModel):
-    grade: str = Field(description="identical, same_document or altered")
+    """A document lodged here that matches the file: one per document, however many members
+    lodged it."""
+
+    grade: str = Field(
+        description="identical, same_document or altered (the strongest of its copies)"
+    )
     doc_hash: str
-    received_by: str
+    received_by: str = Field(description="the first member that lodged it (of lodged_by)")
     agree: list[str]
     differ: list[str]
     registered: bool
+    lodged_by: list[str] = Field(
+        description="every member that lodged this document, as you may see them, first "
+        "lodged first: yourself only (a member sees matches among its own files), or for a "
+        "regulator every member that lodged it here"
+    )
 
 
 class SuspicionPublic(BaseModel):
@@ -496,6 +506,7 @@ def _matches(ex: docs.Examined) -> list[MatchPublic]:
             agree=list(m.agree),
             differ=list(m.differ),
             registered=m.registered,
+            lodged_by=list(m.lodged_by),
         )
         for m in ex.matches
     ]
@@ -689,11 +700,17 @@ def register_document(
     return _registered(ledger, ex, receipt, reg, participant)
 
 
+async def _sent_body(request: Request) -> bytes:
+    """The body as the client sent it (read already: the request keeps it)."""
+    return await request.body()
+
+
 @router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
 def register_json_form(
     ledger: LedgerDep,
     participant: ParticipantDep,
     write_key: WriteKeyDep,
+    sent: Annotated[bytes, Depends(_sent_body)],
     form: Annotated[
         dict[str, Any],
         Body(
@@ -718,6 +735,7 @@ def register_json_form(
     require(participant, "document.register")
     if "documentType" not in form:
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
+    docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded there
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(
         ledger,
@@ -727,6 +745,7 @@ def register_json_form(
         "form.json",
         idempotency_key=write_key,
         via=Via("register", "POST /v1/documents/json", limited=True),
+        sent=sent,  # a refusal quotes the form as written (1e3), not its canonical bytes
     )
     return _registered(ledger, ex, receipt, reg, participant)
 
@@ -1048,7 +1067,7 @@ def attest_document(
 # A router of their own, included before ``router``: ``/v1/documents/lodged`` must be matched
 # before ``/v1/documents/{doc_hash}``.
 
-listing = APIRouter(prefix="/v1/documents", tags=["documents"])
+listing = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
 #: roles that may list every member's registrations; the others list their own
 LIST_ALL_ROLES = ("regulator", "admin")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, cast
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import DecimalId, IsoDateTime, JsonInt, RequestBody
+from api.bodycheck import DecimalId, IsoDateTime, JsonInt, RequestBody, WrittenNumbersRoute
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -31,7 +31,7 @@ from ledger.services.roles import (
 )
 from ledger.words import UtcSeconds
 
-router = APIRouter(prefix="/v1/financings", tags=["financings"])
+router = APIRouter(prefix="/v1/financings", tags=["financings"], route_class=WrittenNumbersRoute)
 
 #: the roles that are given fingerprints (the duplicate rule's locks) and their holders
 FINGERPRINT_ROLES = ("bank", "regulator")

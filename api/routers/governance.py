@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import DecimalId, JsonInt, RequestBody
+from api.bodycheck import DecimalId, JsonInt, RequestBody, WrittenNumbersRoute
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
@@ -19,7 +19,7 @@ ProposalId = Annotated[
     int, Path(ge=1, le=2**63 - 1, description="the proposal's id (numbered from 1)"), DecimalId
 ]
 
-router = APIRouter(prefix="/v1/governance", tags=["governance"])
+router = APIRouter(prefix="/v1/governance", tags=["governance"], route_class=WrittenNumbersRoute)
 
 
 class GovernancePublic(BaseModel):

@@ -10,10 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.bodycheck import WrittenNumbersRoute
 from api.deps import LedgerDep
 from ledger.errors import LedgerError
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=WrittenNumbersRoute)
 
 
 @router.get("/health")

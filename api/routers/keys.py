@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.bodycheck import WrittenNumbersRoute
 from api.deps import LedgerDep, ParticipantDep, require
 from ledger.gatewaydb import Participant
 from ledger.services import members as svc
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], route_class=WrittenNumbersRoute)
 
 
 class KeyRotated(BaseModel):

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import RequestBody
+from api.bodycheck import RequestBody, WrittenNumbersRoute
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -22,7 +22,7 @@ from ledger.services import members as svc
 from ledger.services.paging import id_cursor
 from ledger.services.roles import Role, enum_schema
 
-router = APIRouter(prefix="/v1/members", tags=["members"])
+router = APIRouter(prefix="/v1/members", tags=["members"], route_class=WrittenNumbersRoute)
 
 
 class MemberPublic(BaseModel):

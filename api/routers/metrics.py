@@ -39,6 +39,7 @@ from prometheus_client import (
 )
 from starlette.routing import compile_path
 
+from api.bodycheck import WrittenNumbersRoute
 from api.deps import (
     REPLAYED_HEADER,
     ASGIApp,
@@ -55,7 +56,7 @@ from ledger.config import Settings
 from ledger.errors import LedgerError, Unauthorized
 from ledger.oblivious import EVALUATOR_UP
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=WrittenNumbersRoute)
 
 #: write paths that never touch the chain
 _READ_ONLY_POSTS = ("/v1/documents/check", "/v1/documents/verify", "/v1/documents/receive")

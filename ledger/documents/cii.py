@@ -198,7 +198,9 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             seller=_party(seller_el, ns),
             buyer=_party(buyer_el, ns),
             # as written, never rounded: a face value rounded up is money nobody owes
-            amount_minor=to_minor_units(amount, currency, field, exact=True),
+            amount_minor=to_minor_units(
+                amount, currency, field, exact=True, written=(text_of(amount_el) or "").strip()
+            ),
             currency=currency,
             credit_note=type_code in CREDIT_NOTE_TYPE_CODES,
             lines=_lines(root, d, currency),

@@ -136,7 +136,10 @@ def _why(exc: ValidationError) -> str:
 
 
 @cache
-def _module(name: str) -> ModuleType:
+def stdnum_module(name: str) -> ModuleType:
+    """python-stdnum's module ``name`` (``dk.cvr``, ``lei``), imported once: the one place the
+    gateway loads one by name (:mod:`ledger.documents.vatequivalents` too). ImportError for a
+    module python-stdnum does not have."""
     return importlib.import_module(f"stdnum.{name}")
 
 
@@ -162,7 +165,7 @@ def shape_problem(value: str) -> str | None:
 def _stdnum(module: str, value: str) -> str | None:
     """Why python-stdnum's ``module`` refuses ``value``, or ``None`` if it passes."""
     try:
-        _module(module).validate(value)
+        stdnum_module(module).validate(value)
     except ValidationError as exc:
         return f"fails {module.replace('_', '')} ({_why(exc)})"
     except (ValueError, TypeError, IndexError, KeyError):

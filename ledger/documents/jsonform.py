@@ -44,7 +44,13 @@ from typing import Any
 
 from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
-from ledger.jsonliterals import non_finite_at, parse_keeping_literals
+from ledger.jsonliterals import (
+    WrittenDecimal,
+    WrittenInt,
+    as_written,
+    non_finite_at,
+    parse_keeping_literals,
+)
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import first_lone_surrogate
 
@@ -148,7 +154,10 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
             "json", f"not a well-formed UTF-8 JSON document: byte {exc.start} is not UTF-8"
         ) from None
     try:
-        form = json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+        # numbers kept exactly and as written (``1e3``, ``-0``): an error quotes them as sent
+        form = json.loads(
+            text, parse_float=WrittenDecimal, parse_int=WrittenInt, parse_constant=_no_constant
+        )
     except json.JSONDecodeError as exc:  # where, as an XML error says it (line, column)
         raise DocumentFormatError(
             "json",
@@ -373,11 +382,14 @@ class _Reader:
         raw = value.get("value")
         if isinstance(raw, str):
             amount = parse_amount_text(raw, "totalAmount.value", minor_unit_exponent(currency))
+            written = raw.strip()
         elif isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            amount = Decimal(raw)
+            amount, written = Decimal(raw), as_written(raw)
         else:
             raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
-        minor = to_minor_units(amount, currency, "totalAmount.value", exact=self.strict)
+        minor = to_minor_units(
+            amount, currency, "totalAmount.value", exact=self.strict, written=written
+        )
         if minor < 0:
             raise InvalidInput(
                 "totalAmount.value",
@@ -434,7 +446,7 @@ def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | Decimal):
-        return f"the number {value}"
+        return f"the number {as_written(value)}"  # as written: 1e3, not 1E+3 or 1000.0
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
 from ledger.errors import InvalidInput
 
@@ -262,28 +262,51 @@ def _grouping_ok(integer: str, sep: str) -> bool:
     )
 
 
+#: an amount is below 10^30 (of any currency: far beyond the face value the ledger holds)
+MAX_AMOUNT_DIGITS = 30
+
+
 def to_minor_units(
-    amount: Decimal, currency: str, field: str = "amount", *, exact: bool = False
+    amount: Decimal,
+    currency: str,
+    field: str = "amount",
+    *,
+    exact: bool = False,
+    written: str | None = None,
 ) -> int:
     """An amount in the currency's minor units: ``12.5 EUR`` → ``1250``, ``1250 JPY`` → ``1250``.
 
     Digits beyond the currency's exponent (ISO 4217 minor unit) are rounded half-up
     (``0.125 EUR`` → ``13``) — or, ``exact`` (an amount registered now, taken as written),
-    refused: InvalidInput naming ``field``.
+    refused: InvalidInput naming ``field``, its ``value`` as the file wrote it (``written``:
+    ``1.5e-7`` or ``1.234,567``, not ``1.5E-7`` or ``1234.567``; default: ``str(amount)``).
+    Any amount is answered: one of 10^:data:`MAX_AMOUNT_DIGITS` or more (``1e999999999`` too)
+    is refused, and the arithmetic is exact whatever its digits or exponent (the default
+    decimal context rounded at 28 digits, and raised on 29 or on an exponent past its range: a
+    500).
     """
+    shown = written if written is not None else str(amount)
     if not amount.is_finite():
-        raise InvalidInput(field, "must be a finite number")
-    if abs(amount) >= Decimal(10) ** 30:
-        raise InvalidInput(field, "is too large")
+        raise InvalidInput(field, "must be a finite number", value=shown)
+    if not amount.is_zero() and amount.adjusted() >= MAX_AMOUNT_DIGITS:  # no arithmetic
+        raise InvalidInput(
+            field,
+            f"is too large: an amount must be less than 10^{MAX_AMOUNT_DIGITS} (at most "
+            f"{MAX_AMOUNT_DIGITS} digits before the decimal point)",
+            value=shown,
+        )
     exponent = minor_unit_exponent(currency)
-    unrounded = amount * (Decimal(10) ** exponent)
-    scaled = unrounded.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    with localcontext() as context:  # exact: as many digits as the amount has, any exponent
+        context.prec = max(len(amount.as_tuple().digits), MAX_AMOUNT_DIGITS + exponent + 1)
+        context.Emax, context.Emin = MAX_EMAX, MIN_EMIN
+        unrounded = amount.scaleb(exponent)
+        scaled = unrounded.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     if exact and scaled != unrounded:
         raise InvalidInput(
             field,
             f"has more decimals than {currency} has ({exponent}, ISO 4217): an amount is "
             "registered as written, never rounded",
-            value=str(amount),
+            value=shown,
         )
     return int(scaled)
 

@@ -122,7 +122,13 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             seller=_party(seller_el),
             buyer=_party(buyer_el),
             # as written, never rounded: a face value rounded up is money nobody owes
-            amount_minor=to_minor_units(amount, amount_currency, field, exact=True),
+            amount_minor=to_minor_units(
+                amount,
+                amount_currency,
+                field,
+                exact=True,
+                written=(text_of(amount_el) or "").strip(),
+            ),
             currency=amount_currency,
             credit_note=credit_note,
             lines=_lines(root, kind, amount_currency),

@@ -15,20 +15,20 @@ suffix):
 
 Sources: the European Commission's VIES "VAT number structure" per member state, and the
 Norwegian Tax Administration's MVA number. Each number is checked by python-stdnum's module of
-its register, and the VAT id made from it by python-stdnum's VAT module of the country
+its register (loaded by :func:`ledger.documents.identifiers.stdnum_module`, as every
+python-stdnum module is), and the VAT id made from it by python-stdnum's VAT module of the country
 (:func:`ledger.documents.identifiers.vat_id`): nothing here computes a check digit. Where the
 VAT id is not the register number (Germany, the Netherlands, France, …) there is none.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from functools import cache
 
 from stdnum.exceptions import ValidationError
 
-from .identifiers import compact, vat_id
+from .identifiers import compact, stdnum_module, vat_id
 
 #: country → (python-stdnum module of its business register, the VAT id made of its number)
 _REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
@@ -66,7 +66,7 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
         text = text[len(country) :]
     module, made = _REGISTERS[country]
     try:
-        number = compact(str(importlib.import_module(f"stdnum.{module}").validate(text)))
+        number = compact(str(stdnum_module(module).validate(text)))
     except (ValidationError, ValueError, TypeError, IndexError, KeyError):
         return None
     canonical, _ = vat_id(made(number), None)

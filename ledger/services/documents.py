@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -51,7 +51,7 @@ from ledger.documents.fingerprints import (
     onchain_value,
     oprf_input,
 )
-from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
 from ledger.documents.marks import mark_inputs
 from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
 from ledger.documents.matching import party_relation
@@ -63,6 +63,7 @@ from ledger.documents.normalise import (
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
+    DocumentFormatError,
     EvaluatorUnavailable,
     InvalidInput,
     LedgerError,
@@ -73,6 +74,7 @@ from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedF
 from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
+from ledger.jsonliterals import rounded_at
 from ledger.jsonsafe import jsonable
 from ledger.messages import doc_type_word
 from ledger.network import Ledger
@@ -134,7 +136,10 @@ class FingerprintInfo:
 
 @dataclass(frozen=True)
 class GradedMatch:
-    """A file this gateway holds that matches the candidate, graded and explained."""
+    """A document this gateway holds that matches the candidate, graded and explained: one per
+    document however many members lodged it. ``lodged_by``: the members whose lodged copy it
+    stands for, as the caller may see them (:func:`match_scope`: the caller alone, but for a
+    regulator), first lodged first; ``received_by`` the first of them."""
 
     grade: str
     doc_hash: str
@@ -142,6 +147,14 @@ class GradedMatch:
     agree: tuple[str, ...]
     differ: tuple[str, ...]
     registered: bool
+    lodged_by: tuple[str, ...] = ()
+
+    def without(self, member: str) -> GradedMatch | None:
+        """This match without ``member``'s copy (None: it was the only one)."""
+        rest = tuple(m for m in self.lodged_by if m != member)
+        if not rest:
+            return None
+        return replace(self, received_by=rest[0], lodged_by=rest)
 
 
 @dataclass(frozen=True)
@@ -466,6 +479,25 @@ def hex32(value: bytes) -> str:
 def canonical_json(form: dict[str, Any]) -> bytes:
     """The bytes a JSON form is registered as: sorted keys, no spaces, UTF-8."""
     return json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def refuse_rounded_numbers(form: dict[str, Any]) -> None:
+    """Refuse (:class:`InvalidInput` naming the field) a JSON form, parsed keeping its numbers'
+    literals (:class:`ledger.jsonliterals.WrittenFloat`: ``POST /v1/documents/json``), with a
+    number its canonical bytes (:func:`canonical_json`) would not keep: they are written from
+    the floats a JSON parser reads, and ``10000000000000000.01`` would be registered as
+    ``1e+16`` — a face value nobody stated, beside "registered as written, never rounded"."""
+    found = rounded_at(form)
+    if found is None:
+        return
+    field, written, kept = found
+    raise DocumentFormatError(
+        field or "json",
+        f"{written} cannot be registered as written: the form is registered as its canonical "
+        f"JSON, where this number would be {kept} (a JSON number is read as a binary float, "
+        "about 17 significant digits); send it as a JSON string of decimal digits",
+        value=written,
+    )
 
 
 def canonical_form(data: bytes) -> bytes | None:
@@ -1113,20 +1145,32 @@ def _grade_against(
         if match is not None:
             found.append((match, row))
     order = {"identical": 0, "same_document": 1, "altered": 2}
-    found.sort(key=lambda m: (order[m[0].grade.value], m[1].doc_hash, m[1].received_by))
+    # one match per document, however many members lodged it (a regulator sees them all): its
+    # strongest grade, and its holders first lodged first
+    by_doc: dict[str, list[tuple[Match, ReceivedDocument]]] = {}
+    for match, row in found:
+        by_doc.setdefault(row.doc_hash, []).append((match, row))
+    best = {
+        doc_hash: min(copies, key=lambda m: (order[m[0].grade.value], m[1].received_by))[0]
+        for doc_hash, copies in by_doc.items()
+    }
     registered: dict[str, bool] = dict(known or {})
     result = []
-    for match, row in found:
-        if row.doc_hash not in registered:
-            registered[row.doc_hash] = was_registered(ledger, bytes.fromhex(row.doc_hash[2:]))
+    for doc_hash in sorted(by_doc, key=lambda h: (order[best[h].grade.value], h)):
+        match = best[doc_hash]
+        lodgers = sorted(by_doc[doc_hash], key=lambda m: (_utc(m[1].received_at), m[1].received_by))
+        holders = tuple(dict.fromkeys(row.received_by for _, row in lodgers))
+        if doc_hash not in registered:
+            registered[doc_hash] = was_registered(ledger, bytes.fromhex(doc_hash[2:]))
         result.append(
             GradedMatch(
                 grade=match.grade.value,
-                doc_hash=row.doc_hash,
-                received_by=row.received_by,
+                doc_hash=doc_hash,
+                received_by=holders[0],
                 agree=match.agree,
                 differ=match.differ,
-                registered=registered[row.doc_hash],
+                registered=registered[doc_hash],
+                lodged_by=holders,
             )
         )
     return result
@@ -1374,11 +1418,12 @@ def _examine(
         {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
         lookups.stored([hex32(parsed.doc_hash)], values, scope),
     )
-    if exclude_self:
+    if exclude_self:  # the caller's own copy of this very file is no match of it
+        this_file = hex32(parsed.doc_hash)
         matches = [
-            m
+            kept
             for m in matches
-            if not (m.doc_hash == hex32(parsed.doc_hash) and m.received_by == actor)
+            if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
         ]
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     if marks:  # another bank's active financing of a re-issue or a split of this invoice
@@ -1415,14 +1460,35 @@ def _examine(
     return parsed, examined
 
 
-def _read_checked(data: bytes, registering: bool) -> ParsedDocument:
+def _read_checked(data: bytes, registering: bool, sent: bytes | None = None) -> ParsedDocument:
     """``data`` read (:func:`ledger.documents.read_document`) after its size is checked, its
-    face value checked too. InvalidInput (or PayloadTooLarge) when it cannot be."""
+    face value checked too. InvalidInput (or PayloadTooLarge) when it cannot be. ``sent``: the
+    JSON text a client sent when ``data`` is its canonical form (``POST /v1/documents/json``),
+    which a refusal quotes (:func:`_as_sent`)."""
     check_size(data)
-    parsed = read_document(data, registering=registering)
+    try:
+        parsed = read_document(data, registering=registering)
+    except InvalidInput as refused:
+        if sent is None:
+            raise
+        raise _as_sent(refused, sent, registering) from None
     if parsed.facts is not None:
         check_face_value(parsed.facts, AMOUNT_FIELDS.get(parsed.format, "amount"))
     return parsed
+
+
+def _as_sent(refused: InvalidInput, sent: bytes, registering: bool) -> InvalidInput:
+    """The refusal of a JSON form read from its canonical bytes, as the form the client
+    ``sent`` words it: the same rule of the same field, its numbers quoted as written — the
+    canonical bytes write ``1e3`` as ``1000.0`` and ``-0`` as ``0`` (Python's parser read them
+    so), which the client never wrote. ``refused`` itself when reading ``sent`` refuses another
+    field first, or nothing."""
+    try:
+        read_json_form(sent, strict=registering)
+    except InvalidInput as again:
+        if type(again) is type(refused) and again.field == refused.field:
+            return again
+    return refused
 
 
 def _own_fingerprints(ledger: Ledger, parsed: ParsedDocument) -> list[str]:
@@ -1706,13 +1772,38 @@ def nothing_due(
     return None
 
 
+#: how a ``nothing_due`` notice's message begins; its reason (:func:`nothing_due`) follows
+NOTHING_DUE_LEAD = "this invoice cannot be financed: "
+#: why a credit note cannot be financed (its ``credit_note`` notice says it)
+CREDIT_NOTE_REASON = (
+    "this is a credit note (it reduces what the buyer owes): it is not a receivable"
+)
+#: the notices of a file no bank can finance, whoever holds it: nothing due, a credit note
+NOT_FINANCEABLE_NOTICES = frozenset({"nothing_due", "credit_note"})
+
+
 def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
     """The ``nothing_due`` notice of an invoice whose amount due net of the credit notes counted
     is ``net`` (:func:`nothing_due`), or None when it has something to finance."""
     why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
     if why is None:
         return None
-    return Notice("nothing_due", f"this invoice cannot be financed: {why}", documents=())
+    return Notice("nothing_due", f"{NOTHING_DUE_LEAD}{why}", documents=())
+
+
+def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
+    """Why no bank can finance a file, in the words of its own notices (kind, message) — the
+    reason of its ``nothing_due`` notice (the amount due as the service counted it, net of the
+    credit notes in the caller's scope), or that it is a credit note — or None when none of
+    them says so (an unkeyed seller's invoice: its ``seller_unkeyed`` notice says why it cannot
+    be financed, and whether a financing holds it is not known). What ``doc check`` and ``doc
+    show`` print after NOT FINANCEABLE: never recomputed from an amount shown."""
+    found = {kind: message for kind, message in notices if kind in NOT_FINANCEABLE_NOTICES}
+    if "nothing_due" in found:
+        return found["nothing_due"].removeprefix(NOTHING_DUE_LEAD)
+    if "credit_note" in found:
+        return CREDIT_NOTE_REASON
+    return None
 
 
 def totals_words(stated: int, by_totals: int, currency: str | None) -> str:
@@ -1845,27 +1936,8 @@ def _look_around(
     facts = parsed.facts
     if facts is None:
         return (), (), None
-    notices: list[Notice] = []
-    for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
-        for rejected in party.rejected if party else ():
-            notices.append(
-                Notice(
-                    "identifier_rejected",
-                    f"{role_name} identifier {rejected.scheme} {rejected.value!r} is not used: "
-                    f"{rejected.reason}",
-                )
-            )
-    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
-    if unkeyed is not None:
-        notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
+    notices = _facts_notices(facts)
     if facts.credit_note:
-        notices.append(
-            Notice(
-                "credit_note",
-                "this is a credit note (it reduces what the buyer owes): it is not a receivable "
-                "and cannot be financed",
-            )
-        )
         for number in facts.invoice_refs:
             invoices = sorted(
                 {
@@ -1924,6 +1996,29 @@ def _look_around(
         ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
     )
     return suspicions, tuple(notices), _financeable_shown(facts, financeable)
+
+
+def _facts_notices(facts: DocumentFacts) -> list[Notice]:
+    """The notices a file's facts alone give, whoever reads it: its rejected identifiers
+    (``identifier_rejected``), a seller without a usable identity (``seller_unkeyed``), a
+    credit note (``credit_note``) — a check's (:func:`_look_around`) and a held copy's
+    (:func:`held_copy`) alike."""
+    notices: list[Notice] = []
+    for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
+        for rejected in party.rejected if party else ():
+            notices.append(
+                Notice(
+                    "identifier_rejected",
+                    f"{role_name} identifier {rejected.scheme} {rejected.value!r} is not used: "
+                    f"{rejected.reason}",
+                )
+            )
+    unkeyed = unkeyed_reason(facts, values=False)  # the values are in the notices above
+    if unkeyed is not None:
+        notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
+    if facts.credit_note:
+        notices.append(Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed"))
+    return notices
 
 
 def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list[str], list[str]]:
@@ -2110,8 +2205,11 @@ def register_file(
     *,
     idempotency_key: str | None = None,
     via: checks.Via = checks.SERVICE_REGISTER,
+    sent: bytes | None = None,
 ) -> tuple[Examined, Receipt, Registration]:
     """Lodge a file and register the SHA-256 of its bytes on chain, signed by ``actor``.
+    ``sent``: the JSON text the client sent when ``data`` is its canonical form
+    (``POST /v1/documents/json``): a refusal of the form quotes it (``1e3``, not ``1000.0``).
 
     All or nothing: the file is read first and lodged only once its registration is mined; a
     file the chain refuses (registered already, a role that may not register, a suspended
@@ -2127,7 +2225,7 @@ def register_file(
     refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     with _logged(ledger, actor, role, via) as evaluation:
-        parsed = _read_checked(data, registering=True)
+        parsed = _read_checked(data, registering=True, sent=sent)
         evaluation.lookups.registrations = _refuse_before_evaluating(
             ledger, actor, key, [(data, filename)], [parsed], doc_type, batch=False
         )
@@ -2832,12 +2930,14 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
     )
     financeable: int | None = None
     notices: tuple[Notice, ...] = ()
+    if facts is not None:  # the notices of its facts, as a check gives them
+        notices = tuple(_facts_notices(facts))
     if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
         scope = _notes_scope(actor, role)
         notes = credit_notes_for(ledger, facts, scope)
         financeable = _financeable_shown(facts, financeable_amount(ledger, facts, scope, notes))
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
-        notices = tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
+        notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     registration = find_registration(ledger, doc_hash)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)

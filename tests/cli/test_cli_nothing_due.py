@@ -116,3 +116,51 @@ def test_an_unkeyed_invoice_is_not_said_to_be_cancelled_by_credit_notes(tmp_path
     assert "financeable amount 0.00 DKK" in said, said
     assert "credit notes counted cancel" not in said, said
     assert "note (seller_unkeyed)" in said, said
+
+
+def _unkeyed_invoice() -> bytes:
+    """The demo invoice whose seller's VAT id and legal registration both fail their check."""
+    demo = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+    return demo.replace(b">DK13585628<", b">DK13585627<")
+
+
+def test_doc_show_words_not_financeable_from_the_held_copys_notices(tmp_path: Path) -> None:
+    """``doc show`` recomputed why a held copy's financeable amount is 0 from the amount shown:
+    an unkeyed seller's invoice (0: no bank can finance it) read "NOT FINANCEABLE: the credit
+    notes counted cancel its amount due" — none were lodged. It words the reason from the
+    service's notices: the seller_unkeyed note for that one, the nothing_due notice's own
+    reason for an invoice with nothing due."""
+    cli, by_role = _demo(tmp_path)
+    ent = by_role["enterprise"]
+    unkeyed = tmp_path / "unkeyed.xml"
+    unkeyed.write_bytes(_unkeyed_invoice())
+    doc_hash = cli.json("doc", "register", str(unkeyed), "--as", ent)["doc_hash"]
+    shown = cli.run("doc", "show", doc_hash, "--as", ent).stdout
+    assert "financeable amount 0.00 DKK" in shown, shown
+    assert "credit notes counted cancel" not in shown, shown
+    assert "NOT FINANCEABLE" not in shown, shown  # as doc check: exit 0, its note says why
+    assert "note (seller_unkeyed)" in shown, shown
+    held = cli.json("doc", "show", doc_hash, "--as", ent)["held"]
+    assert "seller_unkeyed" in {n["kind"] for n in held["notices"]}, held["notices"]
+
+    negative = tmp_path / "negative.xml"
+    negative.write_bytes(NEGATIVE_UBL)
+    doc_hash = cli.json("doc", "register", str(negative), "--as", ent)["doc_hash"]
+    shown = cli.run("doc", "show", doc_hash, "--as", ent).stdout
+    assert "NOT FINANCEABLE: its amount due (EN 16931 BT-115) is negative" in shown, shown
+
+
+def test_a_credit_note_is_said_to_be_not_financeable(tmp_path: Path) -> None:
+    """A credit note exits 5 (NOT FINANCEABLE), and the text now says so in those words, from
+    its credit-note facts — ``doc check`` and ``doc show`` alike (they said nothing of it)."""
+    cli, by_role = _demo(tmp_path)
+    ent = by_role["enterprise"]
+    note = tmp_path / "credit-note.xml"
+    note.write_bytes(credit_note("CN-9", "100.00"))
+    said = cli.run("doc", "check", str(note), "--as", by_role["bank"], code=5).stdout
+    assert "NOT FINANCEABLE: this is a credit note" in said, said
+    doc_hash = cli.json("doc", "register", str(note), "--as", ent)["doc_hash"]
+    shown = cli.run("doc", "show", doc_hash, "--as", ent).stdout
+    assert "NOT FINANCEABLE: this is a credit note" in shown, shown
+    held = cli.json("doc", "show", doc_hash, "--as", ent)["held"]
+    assert "credit_note" in {n["kind"] for n in held["notices"]}, held["notices"]

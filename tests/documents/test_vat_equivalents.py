@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -128,3 +129,32 @@ def test_a_second_bank_cannot_finance_the_copy(client: TestClient, network: Netw
         refused = finance(client, network.bank_b, lodged.json()["doc_hash"], amount=100_000)
         assert refused.status_code == 409, (what, refused.text)
         assert refused.json()["details"]["reason"] == "FINGERPRINT_PLEDGED", what
+
+
+def test_python_stdnum_modules_are_loaded_in_one_place() -> None:
+    """``vatequivalents`` imported python-stdnum's register modules itself, beside
+    ``identifiers``' own loader: they load through :func:`identifiers.stdnum_module`, the one
+    place a python-stdnum module is imported by name."""
+    from ledger.documents import identifiers, vatequivalents
+
+    assert vatequivalents.stdnum_module is identifiers.stdnum_module
+    identifiers.stdnum_module.cache_clear()
+    vat_equivalent.cache_clear()
+    try:
+        assert vat_equivalent("LEGAL", "974 760 673", "NO") == "NO974760673MVA"
+        assert identifiers.stdnum_module.cache_info().currsize >= 1  # no.orgnr, loaded there
+    finally:
+        vat_equivalent.cache_clear()
+    # and no other module of the gateway imports one, by name or by an import statement (its
+    # exceptions aside)
+    loads = re.compile(
+        r"import_module\(\s*f?[\"']stdnum|^\s*(?:from|import)\s+stdnum\.(?!exceptions\b)", re.M
+    )
+    package = Path(vatequivalents.__file__ or "").parents[2]
+    loading = sorted(
+        str(path.relative_to(package))
+        for folder in ("ledger", "api")
+        for path in (package / folder).rglob("*.py")
+        if loads.search(path.read_text(encoding="utf-8"))
+    )
+    assert loading == ["ledger/documents/identifiers.py"], loading

@@ -253,6 +253,19 @@ def test_four_organisations_four_gateways(
         assert details["reason"] == "FINGERPRINT_PLEDGED"
         assert details["conflicting_financing_id"] == first["financing_id"]
 
+        # bank B checks a re-issue of the invoice (new number and issue date) at its own
+        # gateway: no fingerprint is shared, and bank A's file is not there, but the marks bank
+        # A's financing carries on chain name it — never bank A's document
+        reissue = UBL.replace(b"TOSL110", b"TOSL999").replace(b">2013-04-10<", b">2013-05-02<")
+        copy = {"file": ("reissue.xml", reissue, "application/xml")}
+        told = http.post(f"{bank_b.url}/v1/documents/check", files=copy, headers=bank_b.headers)
+        assert told.status_code == 200, told.text
+        assert told.json()["held_by"] == []  # not pledged
+        (suspicion,) = told.json()["suspicions"]
+        assert (suspicion["kind"], suspicion["financings"]) == ("reissue", [first["financing_id"]])
+        assert suspicion["documents"] == []
+        assert any(bank_a.address in r for r in suspicion["reasons"])
+
         # the regulator reads the evaluator's log through its own gateway's CLI, signed with its
         # own key: both banks' evaluations, counted, never an input
         log = cli(chain, "evaluator", "log", "--data-dir", str(regulator.data_dir))

@@ -1870,6 +1870,22 @@ def _financeable_statements(role: str) -> _FinanceableStatements:
 NOTHING_DUE = "NOTHING_DUE"
 
 
+#: the reason :func:`financeable` gives for a credit note (the gateway's own, as NOTHING_DUE)
+CREDIT_NOTE = "CREDIT_NOTE"
+CREDIT_NOTE_WORDS = (
+    "this is a credit note (it reduces what the buyer owes): it is not a receivable and cannot "
+    "be financed"
+)
+
+
+def _is_credit_note(copy: ReceivedDocument | None) -> bool:
+    """Whether a lodged copy's facts are a credit note's (EN 16931 BT-3 381 and the like)."""
+    if copy is None or not copy.facts_json:
+        return False
+    facts = json.loads(copy.facts_json) or {}
+    return bool(facts.get("creditNote"))
+
+
 class NetDue(Protocol):
     """The amount due of a lodged file net of the credit notes lodged against it (minor units,
     None when it has none) and, when nothing is left, why in words
@@ -1998,7 +2014,12 @@ def financeable(
                     result.face_value_source = "facts"
             if counted is not None and net_due is not None:
                 result.net_amount_due, result.nothing_due = net_due(counted)
-            if result.nothing_due is not None:
+            if _is_credit_note(own_file):
+                # a credit note reduces what the buyer owes: no receivable, whatever its amount
+                # (financing.create refuses it; the check's notice says the same)
+                result.reasons.append(CREDIT_NOTE)
+                result.nothing_due = CREDIT_NOTE_WORDS
+            elif result.nothing_due is not None:
                 result.reasons.append(NOTHING_DUE)
             elif result.face_value is not None and financed >= result.face_value:
                 result.reasons.append(RefusalReason.EXCEEDS_FACE_VALUE.name)

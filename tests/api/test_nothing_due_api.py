@@ -224,3 +224,20 @@ def test_a_credit_note_another_member_lodged_is_named_to_the_bank_it_blocks(
     register(client, bank_b, xml(credit_note("CN-MADE-UP", "2000.00")))
     again = finance(client, bank_a, invoice["doc_hash"], 100, currency="EUR").json()
     assert "CN-MADE-UP (2,000.00 EUR, registered on chain)" in again["message"], again
+
+
+@pytest.mark.parametrize("role", ["bank", "regulator"])
+def test_a_credit_note_is_never_read_financeable(
+    client: TestClient, network: Network, role: str
+) -> None:
+    """A credit note reduces what the buyer owes: the check says NOT FINANCEABLE and
+    ``POST /v1/financings`` refuses it, and ``GET /v1/audit/financeable`` read it financeable
+    with its whole amount as headroom (a tryout, 2026-12-04). It says CREDIT_NOTE, headroom 0,
+    to the bank that lodged it and to the regulator."""
+    note = lodge(client, network.bank, credit_note("CN-F1", "100.00"))
+    assert note["credit_note"] is True
+    answer = _financeable(client, getattr(network, role), note["doc_hash"])
+    assert answer["financeable"] is False, answer
+    assert answer["reasons"] == ["CREDIT_NOTE"]
+    assert answer["headroom"] == 0
+    assert "credit note" in answer["nothing_due"]

@@ -235,6 +235,8 @@ def _financing_registered(a: Args, names: Names) -> DecodedEvent:
     f["face_value"] = (
         " ".join(str(_amount(d["face_value"], currency)) for d in documents) if clear else None
     )
+    acknowledged = _acknowledged(clear)
+    f["acknowledged_suspicions"] = acknowledged or None  # None: none, or not a reader
     locks = f"{f['fingerprint_count']} fingerprint" + ("s" if f["fingerprint_count"] != 1 else "")
     who_ = who(a["bank"], names)
     if clear is None:
@@ -256,8 +258,26 @@ def _financing_registered(a: Args, names: Names) -> DecodedEvent:
         f"{str(f['kind'] or 'financing').replace('_', ' ')} of "
         f"{money(int(clear.get('amount') or 0), currency)}{maturity}{ref}"
         + (f", against {against}" if against else "")
-        + f"; {locks} locked",
+        + f"; {locks} locked"
+        + (f"; acknowledged suspicions: {acknowledged}" if acknowledged else ""),
     )
+
+
+def _acknowledged(clear: Mapping[str, Any] | None) -> str:
+    """The suspicions a financing's bank acknowledged when it sent it, from its sealed terms
+    (``ledger.services.financing.create``), in words: ``documents[0] reissue (another bank's
+    active financing 3)``; "" when none."""
+    said = []
+    for s in (clear or {}).get("suspicions") or ():
+        if not isinstance(s, Mapping):
+            continue
+        financings = [str(i) for i in s.get("financings") or ()]
+        if financings:
+            whose = f"another bank's active financing {', '.join(financings)}"
+        else:
+            whose = f"{s.get('documents', 0)} invoice(s) the bank lodged"
+        said.append(f"documents[{s.get('document_index')}] {s.get('kind')} ({whose})")
+    return "; ".join(said)
 
 
 def _financing_refused(a: Args, names: Names) -> DecodedEvent:
@@ -528,6 +548,7 @@ EVENT_FIELDS: dict[str, tuple[str, ...]] = {
         "doc_hash",
         "doc_amount",
         "face_value",
+        "acknowledged_suspicions",
     ),
     "FinancingRefused": (
         "bank",
@@ -603,6 +624,7 @@ FIELD_COLUMNS: tuple[str, ...] = (
     "fingerprints",
     "mark_count",
     "marks",
+    "acknowledged_suspicions",
     "evidence_hash",
     "bank",
     "bank_name",

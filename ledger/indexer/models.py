@@ -122,6 +122,8 @@ class FinancingRow(Base):
     amount: Mapped[int | None] = mapped_column(BIGNUM, nullable=True)
     maturity: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     reference: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: the suspicions its bank acknowledged when it sent it (JSON, from the terms; None: none)
+    acknowledged_suspicions: Mapped[str | None] = mapped_column(Text, nullable=True)
     drawn: Mapped[int | None] = mapped_column(BIGNUM, nullable=True)
     repaid: Mapped[int | None] = mapped_column(BIGNUM, nullable=True)
 

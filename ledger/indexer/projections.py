@@ -142,6 +142,9 @@ def _fill_terms(
     financing.amount = _int(terms.amount)
     financing.maturity = _int(terms.maturity)
     financing.reference = terms.reference
+    financing.acknowledged_suspicions = (
+        json.dumps(list(terms.suspicions), sort_keys=True) if terms.suspicions else None
+    )
     financing.drawn = 0
     financing.repaid = 0
     opener.data_keys[financing_id] = opened.data_key

@@ -58,6 +58,9 @@ class Terms:
     reference: str
     documents: tuple[DocumentTerms, ...]
     refusal: RefusalTerms | None
+    #: the suspicions the bank acknowledged (``document_index``, ``kind``, ``documents``: how
+    #: many of its own lodged invoices, ``financings``: other banks' marked ones)
+    suspicions: tuple[dict[str, Any], ...] = ()
 
     def document(self, doc_hash: str | None) -> DocumentTerms | None:
         return next((d for d in self.documents if d.doc_hash == doc_hash), None)
@@ -136,6 +139,15 @@ def parse_terms(payload: Mapping[str, Any]) -> Terms | None:
             reference=str(payload.get("reference") or ""),
             documents=documents,
             refusal=refusal,
+            suspicions=tuple(
+                {
+                    "document_index": _int(s["document_index"]),
+                    "kind": str(s["kind"])[:32],
+                    "documents": _int(s.get("documents") or 0),
+                    "financings": [_int(i) for i in s.get("financings") or ()],
+                }
+                for s in payload.get("suspicions") or ()
+            ),
         )
     except (KeyError, TypeError, ValueError, AttributeError):
         return None

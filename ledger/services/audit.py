@@ -540,6 +540,9 @@ class Access:
             "amount": f.amount,
             "maturity": f.maturity,
             "reference": f.reference,
+            "suspicions": json.loads(f.acknowledged_suspicions)
+            if f.acknowledged_suspicions
+            else [],
             "drawn": f.drawn,
             "repaid": f.repaid,
             "documents": [

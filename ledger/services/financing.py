@@ -774,6 +774,16 @@ def create(
                 }
                 break
     payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
+    if suspicions:  # what the bank judged and acknowledged, for its regulators to audit
+        payload["suspicions"] = [
+            {
+                "document_index": s.document_index,
+                "kind": s.kind,
+                "documents": len(s.documents),
+                "financings": list(s.financings),
+            }
+            for s in suspicions[:MAX_RECORDED_SUSPICIONS]
+        ]
     ctx = context(ledger)
     if refusal is not None:
         # who tried, against what: the refused bank and the regulators only (docs/privacy.md)
@@ -817,6 +827,11 @@ def create(
         ],
     )
     return financing
+
+
+#: the most acknowledged suspicions a financing's sealed terms record (each about 80 bytes: the
+#: terms must stay within the contract's MAX_TERMS)
+MAX_RECORDED_SUSPICIONS = 32
 
 
 def _marked_suspicions(

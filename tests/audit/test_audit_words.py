@@ -73,6 +73,7 @@ def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> Non
         "doc_hash": story.ubl_hash,
         "doc_amount": "3740.00",
         "face_value": "4675.00",
+        "acknowledged_suspicions": None,
     }
     assert ISO_UTC.fullmatch(registered["block_time"])
     assert registered["tx_hash"].startswith("0x")

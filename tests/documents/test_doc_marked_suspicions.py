@@ -101,9 +101,23 @@ def test_a_reissue_financed_at_another_bank_is_suspicious_and_must_be_acknowledg
     made = _finance(client, network.bank_b, lodged["doc_hash"], 10_000, acknowledge_suspicions=True)
     assert made.status_code == 201, made.text
     assert [s["financings"] for s in made.json()["suspicions"]] == [[financing_a]]
+    # the regulator's audit reads what Bank B acknowledged, from its financing's sealed terms
+    financing_b = int(made.json()["financing_id"])
+    activity = client.get(
+        f"/v1/audit/members/{network.bank_b.address}/activity",
+        params={"limit": 1000},
+        headers=network.regulator.headers,
+    )
+    assert activity.status_code == 200, activity.text
+    (registered,) = [
+        e
+        for e in activity.json()["items"]
+        if e["event"] == "FinancingRegistered" and e["fields"]["financing_id"] == financing_b
+    ]
+    said = f"documents[0] reissue (another bank's active financing {financing_a})"
+    assert registered["fields"]["acknowledged_suspicions"] == said
     # Bank B's financing carries the marks too: Bank A, checking the invoice it financed, is
     # told of Bank B's financing of its re-issue; the re-issue itself is pledged there
-    financing_b = int(made.json()["financing_id"])
     original = _own(field_bytes(ORIGINAL), tag)
     told = client.post("/v1/documents/check", files=xml(original), headers=network.bank.headers)
     assert [s["financings"] for s in told.json()["suspicions"] if s["financings"]] == [

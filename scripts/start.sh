@@ -43,6 +43,16 @@ if [ ! -x .venv/bin/tradeledger ] || ! cat "${LOCKS[@]}" | cmp -s - "$STAMP"; th
   "${PIP[@]}" --no-deps --no-build-isolation -e . >&2
   cat "${LOCKS[@]}" > "$STAMP"
 fi
+# the editable install must be this checkout's: a .venv copied or linked from another checkout
+# would serve that one's code (a tryout's gateway ran an older contract's code so)
+HERE=$(pwd -P)
+INSTALLED=$(cd / && "$HERE/.venv/bin/python" -c \
+  'import os, ledger; print(os.path.dirname(os.path.dirname(os.path.realpath(ledger.__file__))))' \
+  2>/dev/null || true)
+if [ "$INSTALLED" != "$HERE" ]; then
+  echo "installing this checkout's tradeledger into .venv (it served ${INSTALLED:-nothing})…" >&2
+  "${PIP[@]}" --no-deps --no-build-isolation -e . >&2
+fi
 
 DATA_DIR=${TRADELEDGER_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/tradeledger}
 export TRADELEDGER_DATA_DIR="$DATA_DIR"

@@ -26,13 +26,17 @@ if [ "$1" = "serve" ]; then
   for _ in $(seq 100); do grep -q "evaluator serve" "$CALLS" && break; sleep 0.05; done
 fi
 """
-#: pip's editable install puts the ``tradeledger`` entry point in .venv/bin, as a real one does
+#: pip's editable install puts the ``tradeledger`` entry point in .venv/bin, as a real one does,
+#: and points the package at this checkout; asked where ``ledger`` is imported from (``-c``), it
+#: answers the checkout it was installed from (.venv/installed-from, written by the install)
 PYTHON = (
     RECORDER
     + """if [ "$*" = "-m pip install --quiet --disable-pip-version-check --no-deps \
 --no-build-isolation -e ." ]; then
   cp "$0" "$(dirname "$0")/tradeledger"
+  pwd -P > "$(dirname "$0")/../installed-from"
 fi
+if [ "$1" = "-c" ]; then cat "$(dirname "$0")/../installed-from" 2>/dev/null; fi
 """
 )
 
@@ -185,3 +189,16 @@ def test_other_scripts_help_has_no_side_effects(tmp_path: Path, script: str) -> 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip()
     assert sorted(p.name for p in root.rglob("*")) == before
+
+
+def test_start_installs_this_checkout_when_the_venv_serves_another(
+    checkout: Path, tmp_path: Path
+) -> None:
+    """A .venv copied or linked from another checkout imports that one's code: a tryout's
+    gateway served an older contract's code so. The script installs this checkout (the
+    editable install only) when the installed package is not this checkout's, then not again."""
+    assert _installs(_start(checkout, tmp_path))
+    (checkout / ".venv" / "installed-from").write_text("/elsewhere/tradeledger\n")
+    flags = "python -m pip install --quiet --disable-pip-version-check"
+    assert _installs(_start(checkout, tmp_path)) == [f"{flags} --no-deps --no-build-isolation -e ."]
+    assert _installs(_start(checkout, tmp_path)) == []

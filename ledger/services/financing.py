@@ -896,7 +896,12 @@ def pledge_suspicions(
 
 #: what a suspicion's kind says of the pledged document (a re-issued pair: either may be the
 #: one pledged, the original or its re-issue; the reasons say which)
-_SUSPECTED = {"reissue": "one of an invoice issued twice (a reissue)"}
+_SUSPECTED = {
+    "reissue": "one of an invoice issued twice (a reissue)",
+    "split_part": "a part of a split invoice",
+    "split_whole": "the whole of a split invoice (invoices lodged here look like its parts)",
+    "split": "a part or the whole of a split invoice",
+}
 
 
 def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:

@@ -139,6 +139,11 @@ def test_a_part_of_an_invoice_financed_at_another_bank_is_a_suspected_split(
     (suspicion,) = body.json()["suspicions"]
     assert (suspicion["kind"], suspicion["financings"]) == ("split", [financing_a])
     assert any("same items" in r for r in suspicion["reasons"])
+    lodged = lodge(client, network.bank_b, part)
+    refused = _finance(client, network.bank_b, lodged["doc_hash"], 10_000)
+    assert refused.status_code == 409, refused.text
+    message = refused.json()["message"]
+    assert "is suspected a part or the whole of a split invoice" in message, message
 
 
 def test_no_suspicion_for_the_pledged_copy_another_delivery_or_a_closed_financing(

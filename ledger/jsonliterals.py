@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TypeVar
 
 __all__ = [
     "NonFiniteLiteral",
@@ -30,6 +32,8 @@ __all__ = [
     "parse_keeping_literals",
     "rounded_at",
 ]
+
+T = TypeVar("T")
 
 #: the longest literal an error quotes whole (a longer one is cut, with ``...``)
 QUOTED_LENGTH = 40
@@ -106,40 +110,46 @@ def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
     for one (``1e-999999999`` is ``0.0``) — with its literal and what the float keeps (JSON as
     ``json.dumps`` writes it); None when every number is kept. ``1e3`` is kept (``1000.0``: the
     same number written otherwise)."""
-    if isinstance(value, WrittenFloat):
-        kept = json.dumps(float(value))
-        if math.isfinite(value) and Decimal(value.written) != Decimal(kept):
-            return path, value.written, kept
+
+    def here(item: object, at: str) -> tuple[str, str, str] | None:
+        if isinstance(item, WrittenFloat):
+            kept = json.dumps(float(item))
+            if math.isfinite(item) and Decimal(item.written) != Decimal(kept):
+                return at, item.written, kept
         return None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found = rounded_at(item, f"{path}.{key}" if path else str(key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = rounded_at(item, f"{path}[{i}]")
-            if found is not None:
-                return found
-    return None
+
+    return _first(value, path, here)
 
 
 def non_finite_at(value: object, path: str = "") -> tuple[str, str | None] | None:
     """The path (``documents[0].amount``; ``""``: ``value`` itself) of the first non-finite
     number in parsed JSON ``value``, with the literal written there (a
     :class:`NonFiniteLiteral`), or None for a number that overflowed; None when there is none."""
-    if isinstance(value, NonFiniteLiteral):
-        return path, str(value)
-    if isinstance(value, float) and not math.isfinite(value):
-        return path, None
+
+    def here(item: object, at: str) -> tuple[str, str | None] | None:
+        if isinstance(item, NonFiniteLiteral):
+            return at, str(item)
+        if isinstance(item, float) and not math.isfinite(item):
+            return at, None
+        return None
+
+    return _first(value, path, here)
+
+
+def _first(value: object, path: str, here: Callable[[object, str], T | None]) -> T | None:
+    """What ``here`` finds first in parsed JSON ``value`` (``value`` itself, then its members
+    and items in order, depth first), each at its path (``documents[0].amount``)."""
+    found = here(value, path)
+    if found is not None:
+        return found
     if isinstance(value, dict):
         for key, item in value.items():
-            found = non_finite_at(item, f"{path}.{key}" if path else str(key))
+            found = _first(item, f"{path}.{key}" if path else str(key), here)
             if found is not None:
                 return found
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            found = non_finite_at(item, f"{path}[{i}]")
+            found = _first(item, f"{path}[{i}]", here)
             if found is not None:
                 return found
     return None

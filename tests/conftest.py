@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -197,13 +199,20 @@ class AnvilNode:
 
     url: str
     process: subprocess.Popen[bytes]
+    #: the HOME anvil runs with: the states it writes to disk (``.foundry/anvil/tmp``, about a
+    #: gigabyte per run of the suite) go there, and are removed with it
+    home: Path | None = None
 
     def rpc(self, method: str, params: list[object] | None = None) -> object:
         return rpc_call(self.url, method, params)
 
     def stop(self) -> None:
+        """Stop anvil and remove the states it wrote to disk (anvil leaves them behind, stopped
+        or killed: 77 GB of them filled this machine's disk over a few sessions)."""
         self.process.kill()
         self.process.wait(timeout=10)
+        if self.home is not None:
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
 #: anvil's automine seals one block per arriving request with whatever fits its gas limit and
@@ -217,6 +226,7 @@ def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
     if not ANVIL.exists():
         pytest.skip("anvil not installed (npm ci installs @foundry-rs/anvil-linux-amd64)")
     port = free_port()
+    home = Path(tempfile.mkdtemp(prefix="tl-anvil-home-"))
     process = subprocess.Popen(
         [
             str(ANVIL),
@@ -233,8 +243,9 @@ def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(home)},
     )
-    node = AnvilNode(f"http://127.0.0.1:{port}", process)
+    node = AnvilNode(f"http://127.0.0.1:{port}", process, home)
     deadline = time.monotonic() + startup_timeout
     while True:
         try:

@@ -46,14 +46,11 @@ from ledger.documents.fingerprints import (
     invoice_number_fingerprints,
     invoice_number_inputs,
     lookup_keys,
-    oblivious_fingerprints,
     onchain_rows,
     onchain_value,
     oprf_input,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
-from ledger.documents.marks import mark_inputs
-from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
     NUMBER_TERM,
@@ -81,7 +78,7 @@ from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
-from ledger.services.marked import Mark, marked_financings, marks_of
+from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.roles import (
     DocStatus,
     DocType,
@@ -1526,16 +1523,10 @@ def _onchain_infos(
             )
     if role != "bank":
         return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
-    wanted = mark_inputs(parsed.facts) if with_marks else []
-    marked: list[bytes] = []
-
-    def evaluate(inputs: list[bytes]) -> list[bytes]:  # the marks in the same request
-        outputs = ledger.evaluate(actor, [*inputs, *mark_oprf_inputs(wanted)])
-        marked[:] = outputs[len(inputs) :]
-        return outputs[: len(inputs)]
-
     try:
-        fps = oblivious_fingerprints(parsed, evaluate)
+        evaluated, marked = evaluated_with_marks(
+            ledger, actor, [parsed.facts], with_marks=with_marks
+        )
     except EvaluatorUnavailable as exc:
         return (
             (),
@@ -1545,11 +1536,12 @@ def _onchain_infos(
             ),
             [],
         )
+    fps = evaluated[0]
     held = lookups.holders([f.value for f in fps])
     infos = tuple(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
-    return infos, None, marks_of(wanted, marked) if marked else []
+    return infos, None, marked[0]
 
 
 def holders_unknown_notice(role: str, doc_hash: str) -> Notice:

@@ -54,9 +54,7 @@ from ledger.controls import refuse_control
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts, IdScheme
 from ledger.documents.currencies import check_currency
-from ledger.documents.fingerprints import fingerprint_inputs, oblivious_fingerprints_many
-from ledger.documents.marks import mark_inputs
-from ledger.documents.marks import oprf_inputs as mark_oprf_inputs
+from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
@@ -66,7 +64,7 @@ from ledger.network import Ledger, legal_id_hash
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
-from ledger.services.marked import Mark, marked_financings, marks_of
+from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import refused_error
 from ledger.services.roles import (
@@ -703,21 +701,8 @@ def create(
         held.append((i, req, amount, facts))
     # every document's fingerprints and marks in one evaluation (one request, one proof): the
     # evaluator's, checked against its key on chain; this gateway holds no key that computes them
-    wanted = [mark_inputs(facts) for _, _, _, facts in held]
-    flat = [i for inputs in wanted for i in inputs]
-    marked: list[bytes] = []
-
-    def evaluate(inputs: list[bytes]) -> list[bytes]:
-        outputs = ledger.evaluate(actor, [*inputs, *mark_oprf_inputs(flat)])
-        marked[:] = outputs[len(inputs) :]
-        return outputs[: len(inputs)]
-
-    evaluated = oblivious_fingerprints_many([facts for _, _, _, facts in held], evaluate)
-    marks_by_doc: dict[bytes, list[Mark]] = {}
-    at = 0
-    for (_, req, _, _), inputs in zip(held, wanted, strict=True):
-        marks_by_doc[req.doc_hash] = marks_of(inputs, marked[at : at + len(inputs)])
-        at += len(inputs)
+    evaluated, marked = evaluated_with_marks(ledger, actor, [facts for _, _, _, facts in held])
+    marks_by_doc = {req.doc_hash: m for (_, req, _, _), m in zip(held, marked, strict=True)}
     for (i, req, amount, facts), fps in zip(held, evaluated, strict=True):
         assert facts.amount_minor is not None
         names.update({f.value: f.name for f in fps})
@@ -740,9 +725,17 @@ def create(
     docs.refuse_early(
         ledger, actor, ledger.calls.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
+    # the active financing holding each fingerprint pledged (0: none), read once
+    every = sorted(v for p in checked for v in p[3])
+    holder_of = {
+        value: int(holder)
+        for value, holder in zip(
+            every, ledger.calls.functions.fingerprintHolders(every).call(), strict=True
+        )
+    }
     # the check's suspicions (re-issue, split): a person judges them before the money goes
     suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc)
+    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
     if suspicions and not acknowledge_suspicions:
         raise unacknowledged(suspicions)
     # A document nobody registered is *not* registered now: a registration by the bank in the
@@ -761,15 +754,13 @@ def create(
                 else RefusalReason.DOCUMENT_SUPERSEDED
             )
             refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
-    every = sorted(v for p in pledges for v in p[3])
     if refusal is None:
-        holders = ledger.calls.functions.fingerprintHolders(every).call()
-        for value, holder in zip(every, holders, strict=True):
-            if int(holder):
+        for value in every:
+            if holder_of[value]:
                 refusal = {
                     "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
                     "doc_hash": docs.hex32(next(p[0] for p in pledges if value in p[3])),
-                    "conflicting_financing_id": int(holder),
+                    "conflicting_financing_id": holder_of[value],
                     "fingerprint": docs.hex32(value),
                 }
                 break
@@ -840,18 +831,19 @@ def _marked_suspicions(
     requests: Sequence[PledgeRequest],
     checked: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts]],
     marks_by_doc: dict[bytes, list[Mark]],
+    holder_of: dict[bytes, int],
 ) -> tuple[PledgeSuspicion, ...]:
     """The pledged documents' suspicions found on chain: another bank's active financing that
     carries one of a document's marks (:mod:`ledger.services.marked`), but a financing holding
-    one of its fingerprints (the attempt is then refused, and recorded as such)."""
+    one of its fingerprints (``holder_of``: the attempt is then refused, and recorded as
+    such)."""
     values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
     found: list[PledgeSuspicion] = []
     for i, req in enumerate(requests):
         marks = marks_by_doc.get(req.doc_hash)
         if not marks:
             continue
-        fps = values.get(req.doc_hash, [])
-        pledged = {int(h) for h in ledger.calls.functions.fingerprintHolders(fps).call() if h}
+        pledged = {holder_of[v] for v in values.get(req.doc_hash, []) if holder_of[v]}
         for m in marked_financings(ledger, actor, marks, pledged):
             found.append(
                 PledgeSuspicion(

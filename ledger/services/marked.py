@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from ledger.documents.fingerprints import onchain_value
-from ledger.documents.marks import MarkInput, MarkKind
+from ledger.documents.facts import DocumentFacts
+from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints_many, onchain_value
+from ledger.documents.marks import MarkKind, mark_inputs, oprf_inputs
 from ledger.indexer import headreads
 from ledger.network import Ledger
 from ledger.words import checksummed
@@ -36,9 +37,33 @@ class Mark:
     value: bytes
 
 
-def marks_of(inputs: Sequence[MarkInput], outputs: Sequence[bytes]) -> list[Mark]:
-    """The marks of ``inputs`` from the evaluator's 64-byte ``outputs`` (in order)."""
-    return [Mark(i.kind, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)]
+def evaluated_with_marks(
+    ledger: Ledger, actor: str, documents: Sequence[DocumentFacts], *, with_marks: bool = True
+) -> tuple[list[list[Fingerprint]], list[list[Mark]]]:
+    """The on-chain fingerprints of ``documents`` and, ``with_marks``, their marks
+    (:func:`ledger.documents.marks.mark_inputs`), evaluated for member ``actor`` in one
+    evaluator request (one round trip, one proof), each in the order of ``documents``; no
+    marks for a document without fingerprints to evaluate. Raises as
+    :meth:`Ledger.evaluate`."""
+    wanted = [mark_inputs(d) if with_marks else [] for d in documents]
+    flat = oprf_inputs([i for inputs in wanted for i in inputs])
+    marked: list[bytes] = []
+
+    def evaluate(inputs: list[bytes]) -> list[bytes]:  # the marks in the same request
+        outputs = ledger.evaluate(actor, [*inputs, *flat])
+        marked[:] = outputs[len(inputs) :]
+        return outputs[: len(inputs)]
+
+    fingerprints = oblivious_fingerprints_many(documents, evaluate)
+    if len(marked) != len(flat):  # nothing evaluated: no fingerprint input among them
+        return fingerprints, [[] for _ in documents]
+    marks: list[list[Mark]] = []
+    at = 0
+    for inputs in wanted:
+        outputs = marked[at : at + len(inputs)]
+        marks.append([Mark(i.kind, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)])
+        at += len(inputs)
+    return fingerprints, marks
 
 
 #: the suspicion kind each mark kind reports

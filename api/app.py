@@ -14,6 +14,7 @@ from api.limits import JsonDepthLimit, RequestGuard
 from api.openapi_responses import CHAIN_RESOURCE, HEALTH_RESPONSES, errors
 from api.pages import install_pages
 from api.querycheck import reject_unknown_query
+from api.respond_async import AsyncWrites
 from api.routers import (
     audit,
     documents,
@@ -41,9 +42,11 @@ def create_app(settings: Settings | None = None, ledger: Ledger | None = None) -
         follower = start_follower(EventIndex.for_ledger(app.state.ledger))
         app.state.audit_follower, app.state.audit_index = follower, follower.index
         app.state.ledger.event_index = follower.index
+        app.state.async_writes = AsyncWrites(settings.async_writes)
         try:
             yield
         finally:
+            app.state.async_writes.close()  # writes answered 202 finish: receipt, file, answer
             app.state.ledger.event_index = None
             follower.stop()
             if owned:

@@ -156,8 +156,12 @@ def require(participant: Participant, action: str) -> None:
 
 #: where the middleware leaves the checked key for :func:`get_write_key`
 STATE_KEY = "idempotency_key"
+#: and the request's digest, under which a write answered 202 stores its outcome
+#: (``api/respond_async.py``)
+DIGEST_KEY = "idempotency_digest"
 #: statuses that are not final outcomes of a write: never stored, the client retries them
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
+_NOT_FINAL = _TRANSIENT_STATUSES | {202}
 REPLAYED_HEADER = "Idempotent-Replayed"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -270,6 +274,9 @@ class IdempotencyMiddleware:
         lock: asyncio.Lock,
     ) -> None:
         async with lock:
+            running = getattr(scope["app"].state, "async_writes", None)
+            if running is not None:  # answered 202 and running on: its outcome, once stored
+                await running.settled(address, key)
             try:
                 found = await anyio.to_thread.run_sync(
                     ledger.db.claim_idempotent, address, key, digest
@@ -282,6 +289,7 @@ class IdempotencyMiddleware:
                 await _send_json(send, status, json.loads(stored), replayed=True)
                 return
             scope.setdefault("state", {})[STATE_KEY] = key
+            scope["state"][DIGEST_KEY] = digest
             captured: dict[str, Any] = {"status": 500, "body": b""}
 
             async def replay_receive() -> Message:
@@ -295,7 +303,8 @@ class IdempotencyMiddleware:
                 await send(message)
 
             await self.app(scope, replay_receive, capture_send)
-            final = captured["status"] < 500 and captured["status"] not in _TRANSIENT_STATUSES
+            # 202 (Prefer: respond-async) is no outcome: the write stores its own when it ends
+            final = captured["status"] < 500 and captured["status"] not in _NOT_FINAL
             if captured["status"] == 422 and not await anyio.to_thread.run_sync(
                 ledger.journal.names_any, write_key(key)
             ):

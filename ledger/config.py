@@ -141,6 +141,11 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     #: seconds a stopping server lets requests in flight finish
     shutdown_timeout: int = Field(default=30, ge=1)
+    #: most registrations answered 202 (``Prefer: respond-async``) that run on at once, each
+    #: waiting for its block in a worker thread; more wait for a worker before they are sent
+    #: (docs/api.md). On a network with block time T seconds, at most this many / T such
+    #: registrations per second.
+    async_writes: int = Field(default=64, ge=1, le=1024)
 
     # -- the embedded chain's JSON-RPC bridge (a loopback listener of its own) ----------------
     #: its port on 127.0.0.1 (0: a free port chosen at start, advertised in DATA_DIR/node.json)

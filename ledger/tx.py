@@ -39,11 +39,13 @@ Reverts
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,6 +87,7 @@ __all__ = [
     "Sent",
     "Transactor",
     "TxJournal",
+    "notify_sent",
     "translate",
     "wait_for_receipt",
 ]
@@ -114,6 +117,27 @@ class Sent:
     tx_hash: HexBytes
     nonce: int
     replayed: bool = False
+
+
+#: who is told when a call of this context is sent (:func:`notify_sent`)
+_ON_SENT: contextvars.ContextVar[Callable[[Sent], None] | None] = contextvars.ContextVar(
+    "on_sent", default=None
+)
+
+
+@contextmanager
+def notify_sent(callback: Callable[[Sent], None]) -> Iterator[None]:
+    """Within this block, :meth:`Transactor.send_call` calls ``callback(sent)`` once its call's
+    transaction is journaled and accepted by the node (on the embedded chain: mined) — and only
+    for a transaction signed by this call, never for one an earlier call with the same
+    idempotency key sent (``Sent.replayed``): the REST API's ``Prefer: respond-async`` answers
+    202 at that point (``api/respond_async.py``). Contextual (:mod:`contextvars`): a thread
+    started with a copy of the context is told too, other threads are not."""
+    token = _ON_SENT.set(callback)
+    try:
+        yield
+    finally:
+        _ON_SENT.reset(token)
 
 
 class FeePolicy:
@@ -441,7 +465,11 @@ class Transactor:
                 tx["gas"] = gas  # None: estimated only if the journaled bytes are found dead
                 return self.send(tx, idempotency_key=idempotency_key)
         tx["gas"] = gas if gas is not None else self.estimate(call)
-        return self.send(tx, idempotency_key=idempotency_key)
+        sent = self.send(tx, idempotency_key=idempotency_key)
+        hook = _ON_SENT.get()
+        if hook is not None and not sent.replayed:
+            hook(sent)
+        return sent
 
     def send(self, tx: dict[str, Any], *, idempotency_key: str | None = None) -> Sent:
         """Sign ``tx`` with the next nonce and send it (group-committed with concurrent sends)."""

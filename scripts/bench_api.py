@@ -410,14 +410,24 @@ class Client:
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
 
     def post(
-        self, path: str, files: list[tuple[str, bytes]], field: str, *, write: bool = True
+        self,
+        path: str,
+        files: list[tuple[str, bytes]],
+        field: str,
+        *,
+        write: bool = True,
+        key: str | None = None,
+        prefer_async: bool = False,
     ) -> tuple[int, bytes]:
-        """POST ``files``; a write (``write``) with an ``Idempotency-Key``, as a client that
-        retries safely sends it; a check (a read) without one."""
+        """POST ``files``; a write (``write``) with an ``Idempotency-Key`` (``key``, else a new
+        one), as a client that retries safely sends it; a check (a read) without one.
+        ``prefer_async``: with ``Prefer: respond-async`` (202 once sent)."""
         body, ctype = multipart(files, field)
         headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": ctype}
         if write:
-            headers["Idempotency-Key"] = uuid.uuid4().hex
+            headers["Idempotency-Key"] = key or uuid.uuid4().hex
+        if prefer_async:
+            headers["Prefer"] = "respond-async"
         for attempt in range(2):
             try:
                 self.conn.request("POST", path, body, headers)
@@ -442,9 +452,21 @@ def in_threads(clients: int, work: Callable[[], None]) -> float:
     return time.perf_counter() - t0
 
 
-def drive(port: int, api_key: str, clients: int, requests: int, per_request: int) -> float:
+def drive(
+    port: int,
+    api_key: str,
+    clients: int,
+    requests: int,
+    per_request: int,
+    prefer_async: bool = False,
+) -> float:
     """Documents registered per second by ``clients`` concurrent clients sending
-    ``requests`` requests in all, ``per_request`` files each (1: ``/v1/documents``)."""
+    ``requests`` requests in all, ``per_request`` files each (1: ``/v1/documents``).
+
+    ``prefer_async``: each request with ``Prefer: respond-async``; a client answered 202 sends
+    its next request at once and, when it has sent all of its share, sends each request answered
+    202 again with the same key for its outcome (201): the clock stops when every client holds
+    every outcome — registrations confirmed, as without the preference."""
     path, field = (
         ("/v1/documents", "file") if per_request == 1 else ("/v1/documents/batch", "files")
     )
@@ -455,15 +477,23 @@ def drive(port: int, api_key: str, clients: int, requests: int, per_request: int
 
     def work() -> None:
         client = Client(port, api_key)
+        pending: list[tuple[list[tuple[str, bytes]], str]] = []
         while True:
             with lock:
                 i = next(counter, None)
             if i is None:
-                return
+                break
             files = [(f"f{i}-{j}.txt", f"{tag} {i} {j}".encode()) for j in range(per_request)]
-            status, body = client.post(path, files, field)
-            if status != 201:
+            key = uuid.uuid4().hex
+            status, body = client.post(path, files, field, key=key, prefer_async=prefer_async)
+            if status == 202 and prefer_async:
+                pending.append((files, key))
+            elif status != 201:
                 failures.append(f"{status} {body[:300]!r}")
+        for files, key in pending:  # the outcomes, as a client that was answered 202 reads them
+            status, body = client.post(path, files, field, key=key, prefer_async=True)
+            if status != 201:
+                failures.append(f"outcome {status} {body[:300]!r}")
 
     elapsed = in_threads(clients, work)
     if failures:
@@ -581,6 +611,23 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
             port, prepared.api_key, args.clients, max(args.batches, args.clients), args.batch
         )
         log(f"  REST batch ({args.batch} files/request): {out['rest_batch']:,.0f} docs/s")
+        if args.prefer_async:
+            out["rest_single_async"] = drive(
+                port, prepared.api_key, args.clients, single_n, 1, prefer_async=True
+            )
+            log(
+                f"  REST single, Prefer: respond-async ({args.clients} clients, outcomes read "
+                f"after): {out['rest_single_async']:,.0f} docs/s"
+            )
+            out["rest_batch_async"] = drive(
+                port,
+                prepared.api_key,
+                args.clients,
+                max(args.batches, args.clients),
+                args.batch,
+                prefer_async=True,
+            )
+            log(f"  REST batch, Prefer: respond-async: {out['rest_batch_async']:,.0f} docs/s")
         out["check"] = check_latency(port, prepared.api_key, args.checks)
         log(
             f"  check p50 {out['check']['p50_ms']:.1f} ms, p99 {out['check']['p99_ms']:.1f} ms"
@@ -740,6 +787,12 @@ def main() -> None:
         metavar="N",
         help="then N rounds of send_many batched and REST batch, alternated on the same chain "
         "(0: none)",
+    )
+    parser.add_argument(
+        "--prefer-async",
+        action="store_true",
+        help="also drive REST single and batch with Prefer: respond-async (202 once sent, "
+        "the outcomes read after; docs/api.md)",
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()

@@ -12,9 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
+from hashlib import sha256
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Depends, File, Form, Query, Request, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Body,
+    Depends,
+    File,
+    Form,
+    Header,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
 from pydantic import BaseModel, Field
 
 from api.bodycheck import JsonInt, RequestBody, WrittenNumbersRoute
@@ -27,6 +39,7 @@ from api.deps import (
     require,
 )
 from api.openapi_responses import errors
+from api.respond_async import accepted_responses, respond
 from api.routers.audit import IndexDep
 from ledger.controls import refuse_control_in_filename
 from ledger.errors import Forbidden, InvalidInput
@@ -675,29 +688,65 @@ def _registered(
 # -- routes ------------------------------------------------------------------------------------
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
-def register_document(
+#: the ``Prefer`` header of a registration (``api/respond_async.py``)
+PreferHeader = Annotated[
+    str | None,
+    Header(
+        description="`respond-async` (RFC 7240), with an `Idempotency-Key`: answer 202 as soon "
+        "as the registration's transaction is sent; the same request sent again with the same "
+        "key answers its outcome (201, or the refusal)"
+    ),
+]
+
+
+def _hashes(data: Sequence[bytes]) -> list[str]:
+    """What each file is registered as: the SHA-256 of its bytes (0x hex)."""
+    return ["0x" + sha256(d).hexdigest() for d in data]
+
+
+def _at_document(hashes: list[str]) -> str:
+    return f"/v1/documents/{hashes[0]}"
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentRegistered,
+    responses=accepted_responses(),
+)
+async def register_document(
+    request: Request,
     ledger: LedgerDep,
     participant: ParticipantDep,
     file: FileField,
     write_key: WriteKeyDep,
     doc_type: DocTypeField = None,
-) -> DocumentRegistered:
+    prefer: PreferHeader = None,
+) -> Any:
     """Register a file by its SHA-256, signed by the caller's key. The gateway reads the file,
     keeps its facts and keyed fingerprints as a file the caller handed it, and returns them
-    with the matches against what it already held."""
+    with the matches against what it already held (201). With `Prefer: respond-async` and an
+    `Idempotency-Key`: 202 once the transaction is sent (docs/api.md)."""
     require(participant, "document.register")
-    ex, receipt, reg = docs.register_file(
-        ledger,
-        participant.address,
-        participant.role,
-        _read(file),
-        _filename(file),
-        doc_type,
-        idempotency_key=write_key,
-        via=Via("register", "POST /v1/documents", limited=True),
+    read: list[bytes] = []
+
+    def work() -> DocumentRegistered:
+        read.append(_read(file))
+        ex, receipt, reg = docs.register_file(
+            ledger,
+            participant.address,
+            participant.role,
+            read[0],
+            _filename(file),
+            doc_type,
+            idempotency_key=write_key,
+            via=Via("register", "POST /v1/documents", limited=True),
+        )
+        return _registered(ledger, ex, receipt, reg, participant)
+
+    return await respond(
+        request, ledger, participant.address, work, lambda: _hashes(read), _at_document
     )
-    return _registered(ledger, ex, receipt, reg, participant)
 
 
 async def _sent_body(request: Request) -> bytes:
@@ -705,8 +754,14 @@ async def _sent_body(request: Request) -> bytes:
     return await request.body()
 
 
-@router.post("/json", status_code=status.HTTP_201_CREATED, response_model=DocumentRegistered)
-def register_json_form(
+@router.post(
+    "/json",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentRegistered,
+    responses=accepted_responses(),
+)
+async def register_json_form(
+    request: Request,
     ledger: LedgerDep,
     participant: ParticipantDep,
     write_key: WriteKeyDep,
@@ -726,7 +781,8 @@ def register_json_form(
             ],
         ),
     ],
-) -> DocumentRegistered:
+    prefer: PreferHeader = None,
+) -> Any:
     """Register a document given as JSON facts (the JSON form of ``ledger.documents``). A body
     that is not a JSON form (no ``documentType``) is refused before anything is written, and so
     is a form not written as the form is: a key it does not have (at any depth), a text field
@@ -737,44 +793,68 @@ def register_json_form(
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded there
     data = docs.canonical_json(form)
-    ex, receipt, reg = docs.register_file(
-        ledger,
-        participant.address,
-        participant.role,
-        data,
-        "form.json",
-        idempotency_key=write_key,
-        via=Via("register", "POST /v1/documents/json", limited=True),
-        sent=sent,  # a refusal quotes the form as written (1e3), not its canonical bytes
+
+    def work() -> DocumentRegistered:
+        ex, receipt, reg = docs.register_file(
+            ledger,
+            participant.address,
+            participant.role,
+            data,
+            "form.json",
+            idempotency_key=write_key,
+            via=Via("register", "POST /v1/documents/json", limited=True),
+            sent=sent,  # a refusal quotes the form as written (1e3), not its canonical bytes
+        )
+        return _registered(ledger, ex, receipt, reg, participant)
+
+    return await respond(
+        request, ledger, participant.address, work, lambda: _hashes([data]), _at_document
     )
-    return _registered(ledger, ex, receipt, reg, participant)
 
 
-@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchRegistered)
-def register_batch(
+@router.post(
+    "/batch",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BatchRegistered,
+    responses=accepted_responses(),
+)
+async def register_batch(
+    request: Request,
     ledger: LedgerDep,
     participant: ParticipantDep,
     files: Annotated[list[UploadFile], File(description="the document files (1..256)")],
     write_key: WriteKeyDep,
     doc_type: DocTypeField = None,
-) -> BatchRegistered:
-    """Register many files in one transaction (contract ``registerDocuments``): all or none."""
+    prefer: PreferHeader = None,
+) -> Any:
+    """Register many files in one transaction (contract ``registerDocuments``): all or none
+    (201). With `Prefer: respond-async` and an `Idempotency-Key`: 202 once the transaction is
+    sent (docs/api.md)."""
     require(participant, "document.register")
-    exs, receipt = docs.register_files(
-        ledger,
-        participant.address,
-        participant.role,
-        [(_read(f), _filename(f, f"files[{i}]")) for i, f in enumerate(files)],
-        doc_type,
-        idempotency_key=write_key,
-        via=Via("register", "POST /v1/documents/batch", limited=True),
-    )
-    financed = _financed_many(ledger, exs, participant)  # one read for the batch
-    return BatchRegistered(
-        block=receipt.block,
-        tx_hash=receipt.tx_hash,
-        documents=[examined(ledger, e, participant, f) for e, f in zip(exs, financed, strict=True)],
-    )
+    read: list[bytes] = []
+
+    def work() -> BatchRegistered:
+        named = [(_read(f), _filename(f, f"files[{i}]")) for i, f in enumerate(files)]
+        read.extend(data for data, _ in named)
+        exs, receipt = docs.register_files(
+            ledger,
+            participant.address,
+            participant.role,
+            named,
+            doc_type,
+            idempotency_key=write_key,
+            via=Via("register", "POST /v1/documents/batch", limited=True),
+        )
+        financed = _financed_many(ledger, exs, participant)  # one read for the batch
+        return BatchRegistered(
+            block=receipt.block,
+            tx_hash=receipt.tx_hash,
+            documents=[
+                examined(ledger, e, participant, f) for e, f in zip(exs, financed, strict=True)
+            ],
+        )
+
+    return await respond(request, ledger, participant.address, work, lambda: _hashes(read))
 
 
 @router.post("/receive", response_model=DocumentExamined, responses=errors(429))

@@ -78,6 +78,7 @@ from ledger.errors import (
     TransactionRejected,
 )
 from ledger.keys import Signer
+from ledger.receiptwait import ReceiptWaiter
 from ledger.revert import UnknownRevert, decode_revert, revert_data_from_exception
 
 __all__ = [
@@ -425,6 +426,8 @@ class Transactor:
         self._queue: list[_Pending] = []
         self._by_key: dict[str, _Pending] = {}
         self._since_prune = 0
+        #: one poll for every thread waiting for a receipt (JSON-RPC only)
+        self._receipts: ReceiptWaiter[TxReceipt | LedgerError] = ReceiptWaiter(self._poll_receipts)
 
     @property
     def address(self) -> str:
@@ -906,33 +909,25 @@ class Transactor:
         return out
 
     def _wait_rpc(self, hashes: list[HexBytes]) -> list[TxReceipt | LedgerError]:
+        """Receipts from the waiter this transactor's threads share (one poll for all of them,
+        :mod:`ledger.receiptwait`); a hash not mined within ``receipt_timeout`` is
+        ChainUnavailable."""
+        found = self._receipts.wait(hashes, self.receipt_timeout)
+        return [
+            found.get(HexBytes(h))
+            or ChainUnavailable(
+                f"no receipt for {h.to_0x_hex()} after {self.receipt_timeout:.0f}s",
+                tx_hash=h.to_0x_hex(),
+            )
+            for h in hashes
+        ]
+
+    def _poll_receipts(self, hashes: list[HexBytes]) -> list[TxReceipt | LedgerError | None]:
         assert self.rpc is not None
-        found: dict[int, TxReceipt | LedgerError] = {}
-        deadline = time.monotonic() + self.receipt_timeout
-        delay = 0.005
-        while True:
-            missing = [i for i in range(len(hashes)) if i not in found]
-            answers = self.rpc.receipts([hashes[i] for i in missing])
-            for i, answer in zip(missing, answers, strict=True):
-                if isinstance(answer, RpcError):
-                    found[i] = translate(RpcFailure(answer))
-                elif answer is not None:
-                    found[i] = answer
-            if len(found) == len(hashes):
-                return [found[i] for i in range(len(hashes))]
-            if time.monotonic() > deadline:
-                for i in range(len(hashes)):
-                    found.setdefault(
-                        i,
-                        ChainUnavailable(
-                            f"no receipt for {hashes[i].to_0x_hex()} after "
-                            f"{self.receipt_timeout:.0f}s",
-                            tx_hash=hashes[i].to_0x_hex(),
-                        ),
-                    )
-                return [found[i] for i in range(len(hashes))]
-            time.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        return [
+            translate(RpcFailure(answer)) if isinstance(answer, RpcError) else answer
+            for answer in self.rpc.receipts(hashes)
+        ]
 
     def transact(
         self,

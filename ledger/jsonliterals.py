@@ -9,6 +9,13 @@ respect, and :func:`as_written` quotes any parsed JSON value the way the client 
 place for the API's refusals (:mod:`api.bodycheck`) and the JSON form's
 (:mod:`ledger.documents.jsonform`).
 
+**A whole number, as written.** ``true`` is an ``int`` to Python (``bool`` subclasses it) and
+``-0`` is ``0`` once parsed: a check ``isinstance(x, int)`` took both for a count or a code.
+:func:`is_whole_number` is the one test of a JSON integer a field may take — an ``int``, never
+a ``bool``, written as its own digits (a :class:`WrittenInt` ``-0`` is not) — for the API's
+integer fields (:data:`api.bodycheck.JsonInt`), the fingerprint evaluator's requests and a join
+request's fields.
+
 **Not JSON.** ``NaN``, ``Infinity``, ``-Infinity`` (RFC 8259 §6 allows none; Python's parser
 accepts them) or a number that overflows a float (``1e400``). One walker for the API's bodies
 (:mod:`api.limits`) and the uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both
@@ -20,7 +27,7 @@ import json
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 __all__ = [
     "NonFiniteLiteral",
@@ -28,6 +35,7 @@ __all__ = [
     "WrittenFloat",
     "WrittenInt",
     "as_written",
+    "is_whole_number",
     "non_finite_at",
     "parse_keeping_literals",
     "rounded_at",
@@ -72,6 +80,17 @@ class WrittenInt(int):
         number = super().__new__(cls, literal)
         number.written = literal
         return number
+
+
+def is_whole_number(value: object) -> TypeGuard[int]:
+    """Whether parsed JSON ``value`` is an integer as JSON writes one: an ``int`` but never a
+    ``bool`` (``true`` is not 1), and, where its literal was kept (:class:`WrittenInt`), written
+    as its own digits — ``-0`` is not (JSON allows no leading zero, so it is the one integer
+    literal that is not). Its sign and range are the field's to check."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    written = getattr(value, "written", None)
+    return written is None or written == str(int(value))
 
 
 def as_written(value: object) -> str:

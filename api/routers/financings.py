@@ -7,7 +7,14 @@ from typing import Annotated, Literal, cast
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import DecimalId, IsoDateTime, JsonInt, RequestBody, WrittenNumbersRoute
+from api.bodycheck import (
+    DecimalId,
+    IsoDateTime,
+    JsonBool,
+    JsonInt,
+    RequestBody,
+    WrittenNumbersRoute,
+)
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -69,6 +76,7 @@ class FinancingCreate(RequestBody):
             "suspicious (a re-issue or a split of another invoice you lodged); without it such "
             "a financing is refused, 409 suspicions_unacknowledged, and nothing is sent"
         ),
+        JsonBool,
     ] = False
 
 

@@ -36,7 +36,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
-from ledger.cli_once import OnceGroup, is_digits
+from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
@@ -1807,6 +1807,9 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
     doc_hash, sep, amount = text.partition("=")
     if not sep:
         fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
+    refused = amount_refusal(f"--doc[{index}]", amount)  # the API's words for this amount
+    if refused is not None:
+        fail(refused)
     if not is_digits(amount):  # int() takes "+5", " 5", "1_000" and "٥"
         fail(
             InvalidInput(

@@ -17,9 +17,11 @@ integer fields (:data:`api.bodycheck.JsonInt`), the fingerprint evaluator's requ
 request's fields.
 
 **Not JSON.** ``NaN``, ``Infinity``, ``-Infinity`` (RFC 8259 §6 allows none; Python's parser
-accepts them) or a number that overflows a float (``1e400``). One walker for the API's bodies
-(:mod:`api.limits`) and the uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both
-name the field the same way: ``amount``, ``documents[0].amount``, ``lines[2].quantity``."""
+accepts them): :func:`constant_at`, one walker for the API's bodies (:mod:`api.limits`) and the
+uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both name the field the same way:
+``amount``, ``documents[0].amount``, ``lines[2].quantity``. A number that overflows a float
+(``1e400``) is JSON: the field it is given to refuses it in its own words (an amount too large,
+a value that is not a JSON integer), the same words on every route."""
 
 from __future__ import annotations
 
@@ -35,6 +37,8 @@ __all__ = [
     "WrittenFloat",
     "WrittenInt",
     "as_written",
+    "constant_at",
+    "constant_rule",
     "is_whole_number",
     "non_finite_at",
     "parse_keeping_literals",
@@ -136,6 +140,28 @@ def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
             if math.isfinite(item) and Decimal(item.written) != Decimal(kept):
                 return at, item.written, kept
         return None
+
+    return _first(value, path, here)
+
+
+def constant_rule(literal: str) -> str:
+    """The rule a JSON text breaks with ``literal`` (``NaN``, ``Infinity``, ``-Infinity``): one
+    wording for a request body and an uploaded JSON form alike."""
+    return (
+        f"is not JSON: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or Infinity): "
+        "send a value of the field's type"
+    )
+
+
+def constant_at(value: object, path: str = "") -> tuple[str, str] | None:
+    """The path (``documents[0].amount``; ``""``: ``value`` itself) of the first ``NaN``,
+    ``Infinity`` or ``-Infinity`` in JSON ``value`` parsed by :func:`parse_keeping_literals`,
+    with that literal; None when there is none. A number that overflows a float (``1e400``) is
+    JSON, not one of these: each field words it by its own rule (an amount too large, a value
+    that is not a JSON integer)."""
+
+    def here(item: object, at: str) -> tuple[str, str] | None:
+        return (at, str(item)) if isinstance(item, NonFiniteLiteral) else None
 
     return _first(value, path, here)
 

@@ -735,6 +735,7 @@ def register_json_form(
     require(participant, "document.register")
     if "documentType" not in form:
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
+    docs.read_sent_form(sent)  # each fault as an upload of the same text is told it
     docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded there
     data = docs.canonical_json(form)
     ex, receipt, reg = docs.register_file(

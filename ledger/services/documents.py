@@ -53,9 +53,11 @@ from ledger.documents.fingerprints import (
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
+    MAX_MINOR_UNITS,
     NUMBER_TERM,
     clean_text,
     normalise_number,
+    too_large_rule,
 )
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -95,7 +97,7 @@ from ledger.words import Names, checksummed, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
-MAX_FACE_VALUE = 2**64 - 1
+MAX_FACE_VALUE = MAX_MINOR_UNITS
 ZERO32 = b"\0" * 32
 #: roles whose graded matches cover every file this gateway holds (supervision)
 SEE_ALL_ROLES = frozenset({"regulator"})
@@ -448,13 +450,9 @@ def check_face_value(facts: DocumentFacts, field: str = "amount") -> None:
     """
     amount = facts.amount_minor
     if amount is not None and amount > MAX_FACE_VALUE:
+        # the words every route gives an amount too large (the readers refuse it first)
         raise InvalidInput(
-            field,
-            "the face value (EN 16931 BT-115, amount due for payment) must be at most "
-            f"{MAX_FACE_VALUE} minor units (64 bits)",
-            term="BT-115",
-            value=str(amount),
-            currency=facts.currency,
+            field, too_large_rule(), term="BT-115", value=str(amount), currency=facts.currency
         )
 
 
@@ -476,6 +474,17 @@ def hex32(value: bytes) -> str:
 def canonical_json(form: dict[str, Any]) -> bytes:
     """The bytes a JSON form is registered as: sorted keys, no spaces, UTF-8."""
     return json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def read_sent_form(sent: bytes) -> None:
+    """Read the JSON text a client sent to ``POST /v1/documents/json`` as an uploaded file of
+    it is read to be registered (:func:`_read_checked`, strictly), before its canonical bytes
+    are made: each fault is refused naming the field in the words the upload, ``doc register``
+    and ``doc check`` give it — its numbers exact, as written. The canonical bytes are written
+    from the floats a JSON parser reads, in which ``1e999999999`` is infinity: its refusal said
+    what a float made of it, where an upload says what is wrong with the amount
+    (``totalAmount.value: is too large: an amount must be at most …``)."""
+    _read_checked(sent, registering=True)
 
 
 def refuse_rounded_numbers(form: dict[str, Any]) -> None:

@@ -129,15 +129,17 @@ def parse_keeping_literals(text: str) -> object:
 def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
     """The path (``totalAmount.value``; ``""``: ``value`` itself) of the first number in parsed
     JSON ``value`` (read with :class:`WrittenFloat`) that its float does not hold — more
-    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), or too small
-    for one (``1e-999999999`` is ``0.0``) — with its literal and what the float keeps (JSON as
-    ``json.dumps`` writes it); None when every number is kept. ``1e3`` is kept (``1000.0``: the
-    same number written otherwise)."""
+    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), too small for
+    one (``1e-999999999`` is ``0.0``) or too large (``1e400`` is ``Infinity``) — with its
+    literal and what the float keeps (JSON as ``json.dumps`` writes it); None when every number
+    is kept. ``1e3`` is kept (``1000.0``: the same number written otherwise). A JSON text with
+    such a number has no canonical form: two texts whose numbers differ would have the same
+    (:func:`ledger.services.documents.canonical_form`)."""
 
     def here(item: object, at: str) -> tuple[str, str, str] | None:
         if isinstance(item, WrittenFloat):
             kept = json.dumps(float(item))
-            if math.isfinite(item) and Decimal(item.written) != Decimal(kept):
+            if not math.isfinite(item) or Decimal(item.written) != Decimal(kept):
                 return at, item.written, kept
         return None
 

@@ -73,7 +73,7 @@ from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedF
 from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
-from ledger.jsonliterals import rounded_at
+from ledger.jsonliterals import WrittenFloat, rounded_at
 from ledger.jsonsafe import jsonable
 from ledger.messages import doc_type_word
 from ledger.network import Ledger
@@ -511,17 +511,30 @@ def canonical_form(data: bytes) -> bytes | None:
     ``POST /v1/documents/json`` registers for that object. Files larger than a JSON form may
     be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed; an
     object with a lone surrogate in a string or key (``"\\udc80"``) is not Unicode text, so not
-    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`)."""
+    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`).
+
+    Nor has an object a canonical form when one of its numbers is not held by the binary float
+    its canonical bytes write (:func:`ledger.jsonliterals.rounded_at`: 17 significant digits or
+    more that a float rounds, ``0.1000000000000000055511151231257827`` is ``0.1``; an exponent
+    beyond a float's range, ``1e400`` is ``Infinity``): its canonical bytes would be another
+    document's — a file with ``0.1000000000000000055511151231257827`` verified as the document
+    registered with ``0.1``, and could not be registered beside it. Such a file is its raw bytes,
+    as ``POST /v1/documents/json`` refuses such a number. Every other object keeps the canonical
+    bytes (and hash) it always had, its numbers as a float writes them (``1e3`` is ``1000.0``):
+    two objects have one canonical form only when each of their numbers is the same number as
+    written (``1e3`` and ``1000.0`` are one; ``0.1`` and ``0.10000000000000001`` are not)."""
     if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return None
     if json_depth(data) > MAX_JSON_DEPTH:
         return None
     try:
-        form = json.loads(data)
+        form = json.loads(data, parse_float=WrittenFloat)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(form, dict) or first_lone_surrogate(form) is not None:
         return None  # a lone surrogate is no character: no canonical form (ledger.surrogates)
+    if rounded_at(form) is not None:
+        return None  # a number its canonical bytes would round: another document's bytes
     return canonical_json(form)
 
 

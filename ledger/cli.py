@@ -1432,7 +1432,8 @@ def doc_show(
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     reader = _actor(as_member) if as_member is not None else ""
     # GET /v1/documents/{doc_hash}'s answer for the reader, by the same function; without --as
-    # a caller of no role: the public part (no financing, no fingerprints)
+    # a caller of no role: the public part (no financing, no fingerprints in the history), and
+    # the copy held here read as `doc check` without --as reads it (docs/privacy.md)
     from api.routers.documents import document_detail
 
     with opened_ledger(data_dir) as ledger:

@@ -872,7 +872,9 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
     ``participant``: what :func:`ledger.services.documents.detail` gives, with the financings
     and their events only when it may learn of the document's financing, fingerprints only for
     banks and regulators. A participant of no role (``tradeledger doc show`` without ``--as``)
-    is given the public part. Raises NotFound for an unregistered hash."""
+    is given the public part, and the copy held here as a regulator reads it (its fingerprints
+    and holders when a bank lodged it, as ``doc check`` without ``--as``). Raises NotFound for
+    an unregistered hash."""
     names = LedgerNames(ledger)
     d = docs.detail(ledger, parsed, participant.address, participant.role or "regulator", names)
     shows_financing = _shows_financing(participant, d.registration)

@@ -20,10 +20,11 @@ Every write is a signed, irreversible chain action, so nothing in its body may b
   read as "not a JSON object"; a JSON body sent to a file upload), on every route that takes a
   body (:func:`check_content_type`).
 * **Wrongly typed values** are refused, not coerced (:data:`JsonInt`: no ``true`` for 1, no
-  ``"100"``, no ``100.0``; :data:`IsoDateTime`: no Unix seconds for a date), quoting the value
-  as the client wrote it: every route's JSON body is read keeping each number's literal
-  (:class:`WrittenNumbersRoute`, :mod:`ledger.jsonliterals`), so ``1e3`` is refused as
-  ``1e3``, never as the ``1000.0`` Python reads it to.
+  ``"100"``, no ``100.0``, no ``-0``; :data:`JsonBool`: no ``1`` or ``"yes"`` for ``true``;
+  :data:`IsoDateTime`: no Unix seconds for a date), quoting the value as the client wrote it:
+  every route's JSON body is read keeping each number's literal (:class:`WrittenNumbersRoute`,
+  :mod:`ledger.jsonliterals`), so ``1e3`` is refused as ``1e3``, never as the ``1000.0`` Python
+  reads it to, and ``-0`` as ``-0``, never as the ``0`` it parses to.
 
 The same for query parameters is :mod:`api.querycheck`.
 """
@@ -47,7 +48,7 @@ from pydantic_core import PydanticCustomError
 
 from api.querycheck import _takes_many
 from ledger.errors import InvalidInput
-from ledger.jsonliterals import WrittenFloat, as_written
+from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
 from ledger.words import visible
 
 #: the methods whose body a route reads (the others send none)
@@ -67,11 +68,15 @@ class RequestBody(BaseModel):
 class WrittenNumbersRequest(Request):
     """A request whose JSON body is read keeping each number's literal beside its value
     (:class:`ledger.jsonliterals.WrittenFloat`: ``1e3`` is the float 1000.0 that remembers it
-    was written ``1e3``), for a refusal to quote it as sent (:func:`_given`)."""
+    was written ``1e3``; :class:`ledger.jsonliterals.WrittenInt`: ``-0`` is the 0 that remembers
+    its sign), for a refusal to quote it as sent (:func:`_given`) and :data:`JsonInt` to tell
+    ``-0`` from ``0``."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=WrittenFloat)
+            self._json = json.loads(
+                await self.body(), parse_float=WrittenFloat, parse_int=WrittenInt
+            )
         return self._json
 
 
@@ -97,20 +102,42 @@ def _given(value: object) -> str:
     return as_written(value)
 
 
-def _json_int(value: object) -> object:
-    if isinstance(value, int) and not isinstance(value, bool):
+#: the rule a value of an integer field (:data:`JsonInt`) breaks when it is not one
+JSON_INT_RULE = (
+    "must be a whole number written as a JSON integer: digits alone, no sign (such as 374000), "
+    "not {given}"
+)
+
+
+def json_int(value: object) -> int:
+    """``value`` (parsed JSON) when it is a whole number of 0 or more written as JSON writes
+    one, in digits alone (:func:`ledger.jsonliterals.is_whole_number`), else
+    PydanticCustomError in :data:`JSON_INT_RULE`'s words, quoting it as written."""
+    if is_whole_number(value) and value >= 0:
+        return int(value)
+    raise PydanticCustomError("int_type", JSON_INT_RULE, {"given": _given(value)})
+
+
+#: an integer as JSON writes one, in digits alone — every integer a body takes is 0 or more (an
+#: amount, a reason code, a threshold): ``true`` is not 1, ``"100"`` is not 100, neither is
+#: ``100.0`` or ``1e2``, and ``-0`` is not 0: each is refused naming the field, never coerced, in
+#: one rule (:data:`JSON_INT_RULE`). Put it last, ``Annotated[int, Field(ge=0), JsonInt]``, so
+#: that the bounds stay in the OpenAPI schema
+JsonInt = BeforeValidator(json_int)
+
+
+def _json_bool(value: object) -> object:
+    if isinstance(value, bool):
         return value
     raise PydanticCustomError(
-        "int_type",
-        "must be a whole number written as a JSON integer (such as 374000), not {given}",
-        {"given": _given(value)},
+        "bool_type", "must be true or false (a JSON boolean), not {given}", {"given": _given(value)}
     )
 
 
-#: an integer as JSON writes one: ``true`` is not 1, ``"100"`` is not 100 and neither is
-#: ``100.0``: each is refused naming the field, never coerced. Put it last,
-#: ``Annotated[int, Field(ge=0), JsonInt]``, so that the bounds stay in the OpenAPI schema
-JsonInt = BeforeValidator(_json_int)
+#: a JSON boolean: ``1``, ``"yes"``, ``"on"`` or ``"true"`` (which pydantic reads as true) are
+#: refused naming the field, never coerced — a flag such as ``acknowledge_suspicions`` lets a
+#: write through that is refused without it
+JsonBool = BeforeValidator(_json_bool)
 
 
 def _iso_text(value: object) -> object:

@@ -41,6 +41,7 @@ from ledger.errors import (
     Unauthorized,
 )
 from ledger.fieldnames import path_text, sent_path
+from ledger.jsonliterals import constant_rule
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
 from ledger.surrogates import escape_surrogates
@@ -162,10 +163,7 @@ def non_finite_rule(field: str, literal: str | None) -> str:
             f"is a number too large for {field} (it overflows to infinity): send a whole number "
             "within the field's range"
         )
-    return (
-        f"is not JSON: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or Infinity): "
-        "send a value of the field's type"
-    )
+    return constant_rule(literal)
 
 
 def _items(field: str, count: object) -> str:

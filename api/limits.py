@@ -29,7 +29,7 @@ from api.errors import error_body, json_bytes, non_finite_rule
 from ledger.errors import InvalidInput, LedgerError, PayloadTooLarge
 from ledger.jsondepth import check_json_depth
 from ledger.jsonkeys import loads_unique
-from ledger.jsonliterals import non_finite_at, parse_keeping_literals
+from ledger.jsonliterals import constant_at, non_finite_at, parse_keeping_literals
 from ledger.network import Ledger
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import first_lone_surrogate
@@ -169,8 +169,9 @@ class JsonDepthLimit:
 def check_json_numbers(body: bytes) -> None:
     """Refuse (:class:`InvalidInput` naming the field) a JSON body with an object that names a
     key twice (which value was meant? :mod:`ledger.jsonkeys`), or with a number no field can
-    take: one that overflows a float (``1e400`` would reach the route as infinity), ``NaN`` or
-    ``Infinity`` (which Python's parser accepts), or an integer too long to convert. A body that
+    take: ``NaN`` or ``Infinity`` (not JSON, though Python's parser accepts them), or an integer
+    too long to convert. A number that overflows a float (``1e400``) reaches the route, whose
+    field refuses it in its own words (:func:`ledger.jsonliterals.constant_at`). A body that
     is not JSON is left to the route's own parsing (its 422 names the position). A body that is
     not UTF-8 (RFC 8259 §8.1: UTF-16 with its BOM, Latin-1) is refused naming ``body``; a string
     or key with a lone surrogate (``"\\ud800"``: no character) naming where it sits
@@ -200,12 +201,13 @@ def check_json_numbers(body: bytes) -> None:
         field, escaped = surrogate
         raise InvalidInput(field, SURROGATE_RULE.format(escaped=escaped))
     if non_finite_at(value) is not None:
-        # read again, the literals NaN/Infinity/-Infinity kept apart from a number that
-        # overflows (1e400): the rule says which one the client sent
-        where = non_finite_at(parse_keeping_literals(text))
-        assert where is not None
-        field = where[0] or "body"
-        raise InvalidInput(field, non_finite_rule(field, where[1]))
+        # read again, the literals NaN/Infinity/-Infinity (not JSON) kept apart from a number
+        # that overflows (1e400): JSON, which the field it is given to refuses in its own words
+        # (an amount too large, a value that is not a JSON integer), as every route does
+        where = constant_at(parse_keeping_literals(text))
+        if where is not None:
+            field = where[0] or "body"
+            raise InvalidInput(field, non_finite_rule(field, where[1]))
 
 
 async def _refuse(send: Send, error: InvalidInput) -> None:

@@ -36,7 +36,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
-from ledger.cli_once import OnceGroup, is_digits
+from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
@@ -1432,7 +1432,8 @@ def doc_show(
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     reader = _actor(as_member) if as_member is not None else ""
     # GET /v1/documents/{doc_hash}'s answer for the reader, by the same function; without --as
-    # a caller of no role: the public part (no financing, no fingerprints)
+    # a caller of no role: the public part (no financing, no fingerprints in the history), and
+    # the copy held here read as `doc check` without --as reads it (docs/privacy.md)
     from api.routers.documents import document_detail
 
     with opened_ledger(data_dir) as ledger:
@@ -1807,6 +1808,9 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
     doc_hash, sep, amount = text.partition("=")
     if not sep:
         fail(InvalidInput(f"--doc[{index}]", "must be HASH=AMOUNT (amount in minor units)"))
+    refused = amount_refusal(f"--doc[{index}]", amount)  # the API's words for this amount
+    if refused is not None:
+        fail(refused)
     if not is_digits(amount):  # int() takes "+5", " 5", "1_000" and "٥"
         fail(
             InvalidInput(

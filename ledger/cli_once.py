@@ -15,11 +15,18 @@ which takes ``+5``, `` 3``, ``1_000`` and other numerals (``١``): ``finance dra
 drew 5. Such a value ends the command before it runs with ``error: AMOUNT: must be written in
 decimal digits (such as 7), not '+5'`` and exit 2 (with ``--json``, the API's error body). No
 integer of the CLI takes a negative value (amounts are minor units).
+
+An amount (``AMOUNT`` of ``finance drawdown``/``repay``, the amount of ``finance create --doc
+HASH=AMOUNT``) is refused in the words the API gives the same amount
+(:func:`ledger.services.financing.amount_rule`), naming the CLI's own parameter: ``0`` is
+``must be a positive amount in minor units``, and one beyond 64 bits — however written,
+``18446744073709551616`` or ``1e999999999`` — ``is too large: an amount must be at most …``.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from typer.core import TyperGroup
@@ -27,6 +34,7 @@ from typer.core import TyperGroup
 from ledger.cli_common import fail
 from ledger.cli_filters import ReadCommand
 from ledger.errors import InvalidInput
+from ledger.services.financing import MAX_UINT64, amount_rule
 
 #: the rule an option given twice breaks (the API's words for a form field given twice)
 REPEATED_RULE = "is given more than once: give it once (it takes one value)"
@@ -40,6 +48,26 @@ def digits_rule(given: str) -> str:
 def is_digits(text: str) -> bool:
     """Plain ASCII decimal digits, at least one: no sign, space, ``_`` or other numeral."""
     return text.isascii() and text.isdigit()
+
+
+#: the integer parameters that are amounts in minor units (``AMOUNT``)
+AMOUNT_PARAMS = frozenset({"amount"})
+
+
+def amount_refusal(name: str, text: str) -> InvalidInput | None:
+    """The refusal of an amount in minor units given as ``text`` to the parameter ``name``
+    (``AMOUNT``, ``--doc[0]``) in the API's words for the same amount
+    (:func:`ledger.services.financing.amount_rule`): beyond 64 bits however it is written
+    (``1e999999999``, which is not digits, is too large before it is anything else), or 0;
+    None for any other (plain digits are then the rule: :func:`digits_rule`)."""
+    try:
+        number = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    if number.is_nan() or not (number > MAX_UINT64 or is_digits(text)):
+        return None
+    rule = amount_rule(MAX_UINT64 + 1 if number > MAX_UINT64 else int(number))
+    return InvalidInput(name, rule, value=text) if rule is not None else None
 
 
 def takes_int(param: Any) -> bool:
@@ -113,8 +141,21 @@ def repeated_options(command: Any, ctx: Any, args: list[str]) -> tuple[list[str]
     return repeated, bool(given.get("as_json"))
 
 
+def refused_amount(command: Any, ctx: Any, given: dict[str, Any]) -> InvalidInput | None:
+    """The first amount parameter (:data:`AMOUNT_PARAMS`) of ``command`` whose value in
+    ``given`` (the parser's raw values) :func:`amount_refusal` refuses, refused."""
+    for param in command.get_params(ctx):
+        value = given.get(param.name) if param.name in AMOUNT_PARAMS else None
+        if isinstance(value, str) and takes_int(param):
+            refused = amount_refusal(param_name(param), value)
+            if refused is not None:
+                return refused
+    return None
+
+
 def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
-    """Refuse an option given twice, then a number not written in decimal digits."""
+    """Refuse an option given twice, then an amount the API refuses, then a number not written
+    in decimal digits."""
     if ctx.resilient_parsing:
         return  # shell completion
     repeated, as_json = repeated_options(command, ctx, args)
@@ -122,6 +163,10 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
         ctx.params["as_json"] = as_json  # fail() answers --json in JSON
         fail(InvalidInput(repeated[0], REPEATED_RULE, repeated=repeated))
     parsed = _parse(command, ctx, args)
+    refused = refused_amount(command, ctx, parsed[0]) if parsed is not None else None
+    if refused is not None:
+        ctx.params["as_json"] = as_json
+        fail(refused)
     loose = loose_numbers(command, ctx, parsed[0]) if parsed is not None else []
     if loose:
         name, value = loose[0]

@@ -1,11 +1,12 @@
 """The data directory is private to the user who runs the gateway, from the moment it is made.
 
 ``gateway.sqlite`` holds every participant's lodged invoice facts and hashed API keys,
-``secrets/`` the keystore passphrases and the fingerprint key, ``keystore/`` the encrypted keys,
-``chain/`` the embedded chain, ``index.sqlite`` the audit index: none of it is for other users of
-the machine. So every directory the gateway creates in the data directory is 0700 and every file
-0600, set **at creation** — never created readable and narrowed afterwards, which would leave a
-window in which another user could open the file and keep the descriptor:
+``secrets/`` the keystore passphrases, the lookup key and the members' encryption keys,
+``keystore/`` the encrypted keys, ``chain/`` the embedded chain, ``index.sqlite`` the audit
+index: none of it is for other users of the machine. So every directory the gateway creates in
+the data directory is 0700 and every file 0600, set **at creation** — never created readable
+and narrowed afterwards, which would leave a window in which another user could open the file
+and keep the descriptor:
 
 * the ``tradeledger`` process sets its umask to 0077 first thing (:func:`restrict_umask`), so
   whatever it creates (SQLite's ``-wal``/``-shm`` files, files of libraries) is private;

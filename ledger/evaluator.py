@@ -42,6 +42,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from ledger.errors import Conflict, InvalidInput, LedgerStateError
+from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
 from ledger.oprf import Evaluator, OprfError
 
 log = logging.getLogger("tradeledger.evaluator")
@@ -136,7 +137,7 @@ class Refused(Exception):
         code: str,
         message: str,
         retry_after: int = 0,
-        **details: int,
+        **details: int | str,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -283,13 +284,15 @@ class EvaluatorService:
         try:
             consortium = str(body["consortium"])
             member = str(body["member"])
-            timestamp = int(body["timestamp"])
+            timestamp = body["timestamp"]
             nonce = str(body["nonce"])
             signature = bytes.fromhex(str(body["signature"]))
         except (KeyError, TypeError, ValueError):
             raise Refused(
                 422, "invalid_input", "consortium, member, timestamp, nonce and signature"
             ) from None
+        if not is_whole_number(timestamp):  # int() took true (1), 1.7e9 and "1700000000"
+            raise _not_whole("timestamp", timestamp, "Unix seconds")
         if not 16 <= len(nonce) <= 64:
             raise Refused(422, "invalid_input", "nonce: 16 to 64 hex digits")
         now = time.time()
@@ -393,17 +396,9 @@ class EvaluatorService:
     def read_log(self, body: dict[str, Any]) -> list[Evaluation]:
         """The log, to a request signed by an active regulator (filters: member, after, limit)."""
         who = str(body.get("filter_member") or "")
-        after = body.get("after", 0)
-        limit = body.get("limit", 500)
-        if (
-            not isinstance(after, int)
-            or not 0 <= after <= MAX_LOG_ID
-            or not isinstance(limit, int)
-            or not 1 <= limit <= 5000
-        ):
-            raise Refused(
-                422, "invalid_input", f"after: an integer 0 to {MAX_LOG_ID}; limit: 1 to 5000"
-            )
+        # a bool is an int to Python: `"after": true` read the log after entry 1
+        after = _whole(body, "after", 0, 0, MAX_LOG_ID)
+        limit = _whole(body, "limit", 500, 1, 5000)
         consortium, reader = self._authenticate(body, READ_LOG_LABEL, [who, str(after), str(limit)])
         try:
             role, active = self._member_of(consortium, reader)
@@ -414,6 +409,23 @@ class EvaluatorService:
         if role != ROLE_REGULATOR or not active:
             raise Refused(403, "not_a_regulator", "only an active regulator reads the log")
         return self.log.read(who or None, after, limit)
+
+
+def _not_whole(name: str, value: object, what: str) -> Refused:
+    """The refusal of ``value`` of field ``name`` that is not a whole number (``what`` it is)."""
+    rule = f"must be {what}, a JSON integer in digits alone, not {as_written(value)}"
+    return Refused(422, "invalid_input", f"{name}: {rule}", field=name, rule=rule)
+
+
+def _whole(body: dict[str, Any], name: str, default: int, low: int, high: int) -> int:
+    """The whole number ``body`` gives ``name`` (``default`` when it gives none): a JSON
+    integer from ``low`` to ``high`` — never ``true`` (a ``bool`` is an ``int`` to Python),
+    ``1.0`` or ``-0`` (:func:`ledger.jsonliterals.is_whole_number`) — else Refused (422) naming
+    ``name`` and the rule."""
+    value = body.get(name, default)
+    if not is_whole_number(value) or not low <= value <= high:
+        raise _not_whole(name, value, f"a whole number from {low} to {high}")
+    return int(value)
 
 
 def create_app(service: EvaluatorService) -> FastAPI:
@@ -433,7 +445,8 @@ def create_app(service: EvaluatorService) -> FastAPI:
         if len(raw) > 64 * 1024:
             raise Refused(413, "payload_too_large", "at most 64 KiB")
         try:
-            body = json.loads(raw)
+            # each number's literal kept: a refusal quotes it, and -0 is not 0 (_whole)
+            body = json.loads(raw, parse_float=WrittenFloat, parse_int=WrittenInt)
         except ValueError:
             raise Refused(422, "invalid_input", "the body is not JSON") from None
         if not isinstance(body, dict):

@@ -52,6 +52,7 @@ from ledger.datadir import make_private
 from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, JoinPending, LedgerStateError
 from ledger.gatewaydb import GatewayDB
+from ledger.jsonliterals import is_whole_number
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
 from ledger.membernames import check_name
@@ -107,13 +108,14 @@ class JoinRequest:
             raise InvalidInput("request", "must be a JSON object (a join request file)")
         if data.get("kind") != JOIN_REQUEST_KIND:
             raise InvalidInput("kind", f"must be {JOIN_REQUEST_KIND!r}")
-        if data.get("version") != 1:
+        version = data.get("version")
+        if not is_whole_number(version) or version != 1:  # true == 1 and 1.0 == 1 to Python
             raise InvalidInput("version", "must be 1")
         text_fields = ("contract", "address", "encryption_key", "name", "role", "legal_id")
         for name in (*text_fields, "created_at", "signature"):
             if not isinstance(data.get(name), str):
                 raise InvalidInput(name, "is required (a string)")
-        if not isinstance(data.get("chain_id"), int) or isinstance(data.get("chain_id"), bool):
+        if not is_whole_number(data.get("chain_id")):
             raise InvalidInput("chain_id", "is required (an integer)")
         for name in ("contract", "address"):
             if not Web3.is_address(data[name]):

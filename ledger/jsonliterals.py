@@ -9,10 +9,19 @@ respect, and :func:`as_written` quotes any parsed JSON value the way the client 
 place for the API's refusals (:mod:`api.bodycheck`) and the JSON form's
 (:mod:`ledger.documents.jsonform`).
 
+**A whole number, as written.** ``true`` is an ``int`` to Python (``bool`` subclasses it) and
+``-0`` is ``0`` once parsed: a check ``isinstance(x, int)`` took both for a count or a code.
+:func:`is_whole_number` is the one test of a JSON integer a field may take — an ``int``, never
+a ``bool``, written as its own digits (a :class:`WrittenInt` ``-0`` is not) — for the API's
+integer fields (:data:`api.bodycheck.JsonInt`), the fingerprint evaluator's requests and a join
+request's fields.
+
 **Not JSON.** ``NaN``, ``Infinity``, ``-Infinity`` (RFC 8259 §6 allows none; Python's parser
-accepts them) or a number that overflows a float (``1e400``). One walker for the API's bodies
-(:mod:`api.limits`) and the uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both
-name the field the same way: ``amount``, ``documents[0].amount``, ``lines[2].quantity``."""
+accepts them): :func:`constant_at`, one walker for the API's bodies (:mod:`api.limits`) and the
+uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both name the field the same way:
+``amount``, ``documents[0].amount``, ``lines[2].quantity``. A number that overflows a float
+(``1e400``) is JSON: the field it is given to refuses it in its own words (an amount too large,
+a value that is not a JSON integer), the same words on every route."""
 
 from __future__ import annotations
 
@@ -20,7 +29,7 @@ import json
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
 __all__ = [
     "NonFiniteLiteral",
@@ -28,6 +37,9 @@ __all__ = [
     "WrittenFloat",
     "WrittenInt",
     "as_written",
+    "constant_at",
+    "constant_rule",
+    "is_whole_number",
     "non_finite_at",
     "parse_keeping_literals",
     "rounded_at",
@@ -74,6 +86,17 @@ class WrittenInt(int):
         return number
 
 
+def is_whole_number(value: object) -> TypeGuard[int]:
+    """Whether parsed JSON ``value`` is an integer as JSON writes one: an ``int`` but never a
+    ``bool`` (``true`` is not 1), and, where its literal was kept (:class:`WrittenInt`), written
+    as its own digits — ``-0`` is not (JSON allows no leading zero, so it is the one integer
+    literal that is not). Its sign and range are the field's to check."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return False
+    written = getattr(value, "written", None)
+    return written is None or written == str(int(value))
+
+
 def as_written(value: object) -> str:
     """``value`` (parsed JSON) as the client wrote it, for an error message: a number by its
     literal where the parser kept it (``1e3``, ``-0``), anything else as JSON writes it
@@ -106,17 +129,41 @@ def parse_keeping_literals(text: str) -> object:
 def rounded_at(value: object, path: str = "") -> tuple[str, str, str] | None:
     """The path (``totalAmount.value``; ``""``: ``value`` itself) of the first number in parsed
     JSON ``value`` (read with :class:`WrittenFloat`) that its float does not hold — more
-    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), or too small
-    for one (``1e-999999999`` is ``0.0``) — with its literal and what the float keeps (JSON as
-    ``json.dumps`` writes it); None when every number is kept. ``1e3`` is kept (``1000.0``: the
-    same number written otherwise)."""
+    significant digits than a float keeps (``0.30000000000000001`` is ``0.3``), too small for
+    one (``1e-999999999`` is ``0.0``) or too large (``1e400`` is ``Infinity``) — with its
+    literal and what the float keeps (JSON as ``json.dumps`` writes it); None when every number
+    is kept. ``1e3`` is kept (``1000.0``: the same number written otherwise). A JSON text with
+    such a number has no canonical form: two texts whose numbers differ would have the same
+    (:func:`ledger.services.documents.canonical_form`)."""
 
     def here(item: object, at: str) -> tuple[str, str, str] | None:
         if isinstance(item, WrittenFloat):
             kept = json.dumps(float(item))
-            if math.isfinite(item) and Decimal(item.written) != Decimal(kept):
+            if not math.isfinite(item) or Decimal(item.written) != Decimal(kept):
                 return at, item.written, kept
         return None
+
+    return _first(value, path, here)
+
+
+def constant_rule(literal: str) -> str:
+    """The rule a JSON text breaks with ``literal`` (``NaN``, ``Infinity``, ``-Infinity``): one
+    wording for a request body and an uploaded JSON form alike."""
+    return (
+        f"is not JSON: {literal} is not a JSON number (RFC 8259 §6 allows no NaN or Infinity): "
+        "send a value of the field's type"
+    )
+
+
+def constant_at(value: object, path: str = "") -> tuple[str, str] | None:
+    """The path (``documents[0].amount``; ``""``: ``value`` itself) of the first ``NaN``,
+    ``Infinity`` or ``-Infinity`` in JSON ``value`` parsed by :func:`parse_keeping_literals`,
+    with that literal; None when there is none. A number that overflows a float (``1e400``) is
+    JSON, not one of these: each field words it by its own rule (an amount too large, a value
+    that is not a JSON integer)."""
+
+    def here(item: object, at: str) -> tuple[str, str] | None:
+        return (at, str(item)) if isinstance(item, NonFiniteLiteral) else None
 
     return _first(value, path, here)
 

@@ -38,6 +38,7 @@ from ledger.httppool import (
     unreachable_reason,
     without_credentials,
 )
+from ledger.jsonliterals import is_whole_number
 from ledger.oprf import Client, OprfError, PublicKey
 
 #: seconds to wait for the evaluator
@@ -199,8 +200,8 @@ def _refusal(status: int, headers: Mapping[str, str], content: bytes) -> Excepti
         limit, window = body.get("limit"), body.get("window_seconds")
         return RateLimited(
             f"the fingerprint evaluator's limit for this member is reached: {message}",
-            limit=limit if isinstance(limit, int) else 0,
-            window=window if isinstance(window, int) else 0,
+            limit=limit if is_whole_number(limit) else 0,  # never true for 1
+            window=window if is_whole_number(window) else 0,
             retry_after=retry,
             source="evaluator",
         )

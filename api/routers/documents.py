@@ -791,15 +791,17 @@ async def register_json_form(
     require(participant, "document.register")
     if "documentType" not in form:
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
-    docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded there
-    data = docs.canonical_json(form)
+    formed: list[bytes] = []
 
-    def work() -> DocumentRegistered:
+    def work() -> DocumentRegistered:  # in a worker thread: the reads below parse up to 1 MiB
+        docs.read_sent_form(sent)  # each fault as an upload of the same text is told it
+        docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded
+        formed.append(docs.canonical_json(form))
         ex, receipt, reg = docs.register_file(
             ledger,
             participant.address,
             participant.role,
-            data,
+            formed[0],
             "form.json",
             idempotency_key=write_key,
             via=Via("register", "POST /v1/documents/json", limited=True),
@@ -808,7 +810,7 @@ async def register_json_form(
         return _registered(ledger, ex, receipt, reg, participant)
 
     return await respond(
-        request, ledger, participant.address, work, lambda: _hashes([data]), _at_document
+        request, ledger, participant.address, work, lambda: _hashes(formed), _at_document
     )
 
 
@@ -951,7 +953,9 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
     ``participant``: what :func:`ledger.services.documents.detail` gives, with the financings
     and their events only when it may learn of the document's financing, fingerprints only for
     banks and regulators. A participant of no role (``tradeledger doc show`` without ``--as``)
-    is given the public part. Raises NotFound for an unregistered hash."""
+    is given the public part, and the copy held here as a regulator reads it (its fingerprints
+    and holders when a bank lodged it, as ``doc check`` without ``--as``). Raises NotFound for
+    an unregistered hash."""
     names = LedgerNames(ledger)
     d = docs.detail(ledger, parsed, participant.address, participant.role or "regulator", names)
     shows_financing = _shows_financing(participant, d.registration)

@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
-from api.bodycheck import DecimalId, IsoDateTime, JsonInt, RequestBody, WrittenNumbersRoute
+from api.bodycheck import (
+    DecimalId,
+    IsoDateTime,
+    JsonBool,
+    JsonInt,
+    RequestBody,
+    WrittenNumbersRoute,
+    json_int,
+)
 from api.deps import (
     HistoryReaderDep,
     LedgerDep,
@@ -18,6 +27,7 @@ from api.deps import (
     require,
 )
 from api.routers.documents import NoticePublic, RevocationPublic
+from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import documents as docs
@@ -36,7 +46,26 @@ router = APIRouter(prefix="/v1/financings", tags=["financings"], route_class=Wri
 #: the roles that are given fingerprints (the duplicate rule's locks) and their holders
 FINGERPRINT_ROLES = ("bank", "regulator")
 
-Amount = Annotated[int, Field(gt=0, lt=2**64, description="minor units (cents)"), JsonInt]
+
+def _json_amount(value: object) -> int:
+    """``value`` (parsed JSON) as an amount in minor units, or PydanticCustomError in the words
+    the service and the CLI give (:func:`ledger.services.financing.amount_rule`): a number
+    beyond 64 bits is too large however it is written (``1e999999999`` too, which a JSON parser
+    reads as infinity); any other that is not a JSON integer in digits alone is refused as
+    :data:`api.bodycheck.JsonInt` refuses it (``1e3``, ``-0``, ``true``)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > svc.MAX_UINT64:
+        raise PydanticCustomError("amount_too_large", "{rule}", {"rule": too_large_rule()})
+    amount = json_int(value)
+    rule = svc.amount_rule(amount)
+    if rule is not None:
+        raise PydanticCustomError("amount", "{rule}", {"rule": rule})
+    return amount
+
+
+#: an amount in minor units: a JSON integer from 1 to 2^64 - 1, refused in the service's words
+Amount = Annotated[
+    int, Field(gt=0, lt=2**64, description="minor units (cents)"), BeforeValidator(_json_amount)
+]
 FinancingId = Annotated[
     int,
     Path(ge=1, le=svc.MAX_FINANCING_ID, description="the financing's id (numbered from 1)"),
@@ -69,6 +98,7 @@ class FinancingCreate(RequestBody):
             "suspicious (a re-issue or a split of another invoice you lodged); without it such "
             "a financing is refused, 409 suspicions_unacknowledged, and nothing is sent"
         ),
+        JsonBool,
     ] = False
 
 

@@ -199,7 +199,12 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             buyer=_party(buyer_el, ns),
             # as written, never rounded: a face value rounded up is money nobody owes
             amount_minor=to_minor_units(
-                amount, currency, field, exact=True, written=(text_of(amount_el) or "").strip()
+                amount,
+                currency,
+                field,
+                exact=True,
+                written=(text_of(amount_el) or "").strip(),
+                recorded=True,
             ),
             currency=currency,
             credit_note=type_code in CREDIT_NOTE_TYPE_CODES,

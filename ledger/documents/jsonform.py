@@ -48,7 +48,8 @@ from ledger.jsonliterals import (
     WrittenDecimal,
     WrittenInt,
     as_written,
-    non_finite_at,
+    constant_at,
+    constant_rule,
     parse_keeping_literals,
 )
 from ledger.surrogates import RULE as SURROGATE_RULE
@@ -164,11 +165,7 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
             f"not a well-formed JSON document: at line {exc.lineno}, column {exc.colno}: {exc.msg}",
         ) from None
     except _NotJson as exc:
-        raise DocumentFormatError(
-            _literal_field(text),
-            f"is not JSON: {exc.literal} is not a JSON number (RFC 8259 §6 allows no NaN or "
-            "Infinity)",
-        ) from None
+        raise DocumentFormatError(_literal_field(text), constant_rule(exc.literal)) from None
     except (RecursionError, ValueError):
         raise DocumentFormatError("json", "not a well-formed UTF-8 JSON document") from None
     if not isinstance(form, dict):
@@ -219,7 +216,7 @@ def _no_constant(name: str) -> Any:
 
 def _literal_field(text: str) -> str:
     """The field (JSON path) of a form's first NaN/Infinity, or ``json`` (the form itself)."""
-    found = non_finite_at(parse_keeping_literals(text))
+    found = constant_at(parse_keeping_literals(text))
     return found[0] if found is not None and found[0] else "json"
 
 
@@ -388,7 +385,7 @@ class _Reader:
         else:
             raise InvalidInput("totalAmount.value", f"{_WHERE}: a number or a string")
         minor = to_minor_units(
-            amount, currency, "totalAmount.value", exact=self.strict, written=written
+            amount, currency, "totalAmount.value", exact=self.strict, written=written, recorded=True
         )
         if minor < 0:
             raise InvalidInput(

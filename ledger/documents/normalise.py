@@ -264,6 +264,33 @@ def _grouping_ok(integer: str, sep: str) -> bool:
 
 #: an amount is below 10^30 (of any currency: far beyond the face value the ledger holds)
 MAX_AMOUNT_DIGITS = 30
+#: the most minor units an amount the chain records may be (uint64): a document's face value,
+#: a financing's amount, a drawdown, a repayment
+MAX_MINOR_UNITS = 2**64 - 1
+#: the bound of an amount the chain records, in words (:func:`too_large_rule`)
+RECORDED_BOUND = f"at most {MAX_MINOR_UNITS} minor units (64 bits, as the chain records it)"
+#: the bound of any other amount a document states (a line's), in words
+STATED_BOUND = (
+    f"less than 10^{MAX_AMOUNT_DIGITS} (at most {MAX_AMOUNT_DIGITS} digits before the decimal "
+    "point)"
+)
+
+
+def too_large_rule(bound: str = RECORDED_BOUND) -> str:
+    """The rule an amount beyond ``bound`` (:data:`RECORDED_BOUND`, :data:`STATED_BOUND`)
+    breaks: the one wording of an amount too large, on every route — a JSON form's
+    ``totalAmount.value`` (``POST /v1/documents/json``, an upload, the CLI), an e-invoice's
+    amount due, a financing's ``documents[i].amount``, a drawdown's or repayment's ``amount``
+    (the API's body and the CLI's ``--doc``/``AMOUNT``) — whatever way it is written
+    (``1e999999999``, ``18446744073709551616``, 29 digits)."""
+    return f"is too large: an amount must be {bound}"
+
+
+def amount_too_large(field: str, value: str, bound: str = RECORDED_BOUND) -> InvalidInput:
+    """The refusal of an amount too large (:func:`too_large_rule`), naming ``field`` (as the
+    caller's surface names it: ``totalAmount.value``, ``documents[0].amount``, ``--doc[0]``),
+    its ``value`` as written."""
+    return InvalidInput(field, too_large_rule(bound), value=value)
 
 
 def to_minor_units(
@@ -273,6 +300,7 @@ def to_minor_units(
     *,
     exact: bool = False,
     written: str | None = None,
+    recorded: bool = False,
 ) -> int:
     """An amount in the currency's minor units: ``12.5 EUR`` → ``1250``, ``1250 JPY`` → ``1250``.
 
@@ -281,20 +309,18 @@ def to_minor_units(
     refused: InvalidInput naming ``field``, its ``value`` as the file wrote it (``written``:
     ``1.5e-7`` or ``1.234,567``, not ``1.5E-7`` or ``1234.567``; default: ``str(amount)``).
     Any amount is answered: one of 10^:data:`MAX_AMOUNT_DIGITS` or more (``1e999999999`` too)
-    is refused, and the arithmetic is exact whatever its digits or exponent (the default
-    decimal context rounded at 28 digits, and raised on 29 or on an exponent past its range: a
-    500).
+    is refused (:func:`amount_too_large`), and the arithmetic is exact whatever its digits or
+    exponent (the default decimal context rounded at 28 digits, and raised on 29 or on an
+    exponent past its range: a 500). ``recorded``: the amount is one the chain records (a face
+    value), refused beyond :data:`MAX_MINOR_UNITS` in the same words whatever its size
+    (:data:`RECORDED_BOUND`; a line's amount: :data:`STATED_BOUND`).
     """
     shown = written if written is not None else str(amount)
     if not amount.is_finite():
         raise InvalidInput(field, "must be a finite number", value=shown)
+    bound = RECORDED_BOUND if recorded else STATED_BOUND
     if not amount.is_zero() and amount.adjusted() >= MAX_AMOUNT_DIGITS:  # no arithmetic
-        raise InvalidInput(
-            field,
-            f"is too large: an amount must be less than 10^{MAX_AMOUNT_DIGITS} (at most "
-            f"{MAX_AMOUNT_DIGITS} digits before the decimal point)",
-            value=shown,
-        )
+        raise amount_too_large(field, shown, bound)
     exponent = minor_unit_exponent(currency)
     with localcontext() as context:  # exact: as many digits as the amount has, any exponent
         context.prec = max(len(amount.as_tuple().digits), MAX_AMOUNT_DIGITS + exponent + 1)
@@ -308,6 +334,8 @@ def to_minor_units(
             "registered as written, never rounded",
             value=shown,
         )
+    if recorded and scaled > MAX_MINOR_UNITS:
+        raise amount_too_large(field, shown, bound)
     return int(scaled)
 
 

@@ -52,6 +52,9 @@ def amount_due_by_totals(
         if given == due:
             return None
         by_totals = to_minor_units(given, currency)
+        # an amount due too large is the reader's to refuse, naming its field (it was refused
+        # here as "amount")
+        as_due = to_minor_units(due, currency)
     except InvalidInput:
         return None
-    return None if by_totals == to_minor_units(due, currency) else by_totals
+    return None if by_totals == as_due else by_totals

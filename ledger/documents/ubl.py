@@ -128,6 +128,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
                 field,
                 exact=True,
                 written=(text_of(amount_el) or "").strip(),
+                recorded=True,
             ),
             currency=amount_currency,
             credit_note=credit_note,

@@ -10,9 +10,11 @@ the CLI apply (docs/privacy.md, "Fingerprints and the check endpoint").
   ids, no financing events. It never sees a fingerprint or a holder, of any document.
 - An **ADMIN** is the operator, not a bank: no fingerprints and no holders (it keeps the
   financing records it reads today; the financing table of docs/privacy.md says which).
-- The **CLI run without ``--as``** acts as the operator of the data directory, which holds the
-  fingerprint key itself: it shows everything. With ``--as`` it shows what that member's API
-  key would.
+- The **CLI run without ``--as``** acts as the operator of the data directory (no gateway
+  holds a fingerprint key): ``doc check`` reads as a regulator does (fingerprints and holders of
+  a document a bank lodged here, nothing evaluated), the audit commands with every key the
+  directory holds, ``finance show``/``list`` and ``doc show`` the public part
+  (docs/privacy.md). With ``--as`` it shows what that member's API key would.
 
 Everything withheld is ``null`` (never an empty list, which would mean "none").
 """

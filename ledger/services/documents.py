@@ -53,9 +53,11 @@ from ledger.documents.fingerprints import (
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
 from ledger.documents.matching import party_relation
 from ledger.documents.normalise import (
+    MAX_MINOR_UNITS,
     NUMBER_TERM,
     clean_text,
     normalise_number,
+    too_large_rule,
 )
 from ledger.documents.suspicion import find_suspicions
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -71,7 +73,7 @@ from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedF
 from ledger.indexer import EventIndex, headreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
-from ledger.jsonliterals import rounded_at
+from ledger.jsonliterals import WrittenFloat, rounded_at
 from ledger.jsonsafe import jsonable
 from ledger.messages import doc_type_word
 from ledger.network import Ledger
@@ -95,7 +97,7 @@ from ledger.words import Names, checksummed, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: the largest face value the contract can record: uint64 minor units
-MAX_FACE_VALUE = 2**64 - 1
+MAX_FACE_VALUE = MAX_MINOR_UNITS
 ZERO32 = b"\0" * 32
 #: roles whose graded matches cover every file this gateway holds (supervision)
 SEE_ALL_ROLES = frozenset({"regulator"})
@@ -448,13 +450,9 @@ def check_face_value(facts: DocumentFacts, field: str = "amount") -> None:
     """
     amount = facts.amount_minor
     if amount is not None and amount > MAX_FACE_VALUE:
+        # the words every route gives an amount too large (the readers refuse it first)
         raise InvalidInput(
-            field,
-            "the face value (EN 16931 BT-115, amount due for payment) must be at most "
-            f"{MAX_FACE_VALUE} minor units (64 bits)",
-            term="BT-115",
-            value=str(amount),
-            currency=facts.currency,
+            field, too_large_rule(), term="BT-115", value=str(amount), currency=facts.currency
         )
 
 
@@ -476,6 +474,17 @@ def hex32(value: bytes) -> str:
 def canonical_json(form: dict[str, Any]) -> bytes:
     """The bytes a JSON form is registered as: sorted keys, no spaces, UTF-8."""
     return json.dumps(form, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def read_sent_form(sent: bytes) -> None:
+    """Read the JSON text a client sent to ``POST /v1/documents/json`` as an uploaded file of
+    it is read to be registered (:func:`_read_checked`, strictly), before its canonical bytes
+    are made: each fault is refused naming the field in the words the upload, ``doc register``
+    and ``doc check`` give it — its numbers exact, as written. The canonical bytes are written
+    from the floats a JSON parser reads, in which ``1e999999999`` is infinity: its refusal said
+    what a float made of it, where an upload says what is wrong with the amount
+    (``totalAmount.value: is too large: an amount must be at most …``)."""
+    _read_checked(sent, registering=True)
 
 
 def refuse_rounded_numbers(form: dict[str, Any]) -> None:
@@ -502,17 +511,30 @@ def canonical_form(data: bytes) -> bytes | None:
     ``POST /v1/documents/json`` registers for that object. Files larger than a JSON form may
     be, or nested deeper than one may be (``ledger.documents.jsonform``), are not parsed; an
     object with a lone surrogate in a string or key (``"\\udc80"``) is not Unicode text, so not
-    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`)."""
+    a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`).
+
+    Nor has an object a canonical form when one of its numbers is not held by the binary float
+    its canonical bytes write (:func:`ledger.jsonliterals.rounded_at`: 17 significant digits or
+    more that a float rounds, ``0.1000000000000000055511151231257827`` is ``0.1``; an exponent
+    beyond a float's range, ``1e400`` is ``Infinity``): its canonical bytes would be another
+    document's — a file with ``0.1000000000000000055511151231257827`` verified as the document
+    registered with ``0.1``, and could not be registered beside it. Such a file is its raw bytes,
+    as ``POST /v1/documents/json`` refuses such a number. Every other object keeps the canonical
+    bytes (and hash) it always had, its numbers as a float writes them (``1e3`` is ``1000.0``):
+    two objects have one canonical form only when each of their numbers is the same number as
+    written (``1e3`` and ``1000.0`` are one; ``0.1`` and ``0.10000000000000001`` are not)."""
     if len(data) > MAX_JSON_BYTES or not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         return None
     if json_depth(data) > MAX_JSON_DEPTH:
         return None
     try:
-        form = json.loads(data)
+        form = json.loads(data, parse_float=WrittenFloat)
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(form, dict) or first_lone_surrogate(form) is not None:
         return None  # a lone surrogate is no character: no canonical form (ledger.surrogates)
+    if rounded_at(form) is not None:
+        return None  # a number its canonical bytes would round: another document's bytes
     return canonical_json(form)
 
 

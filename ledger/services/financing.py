@@ -55,6 +55,7 @@ from ledger.datadir import private_file
 from ledger.documents import DocumentFacts, IdScheme
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs
+from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
@@ -77,7 +78,9 @@ from ledger.services.roles import (
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import NO_NAMES, Names, major, money, utc_text, who
 
-MAX_UINT64 = 2**64 - 1
+MAX_UINT64 = MAX_MINOR_UNITS
+#: the rule an amount of 0 or less breaks
+POSITIVE_RULE = "must be a positive amount in minor units"
 #: financing ids are numbered from 1; the contract keeps an id in 64 bits and the gateway's and
 #: the index's SQL columns are signed 64-bit integers, so no financing id is above this
 MAX_FINANCING_ID = 2**63 - 1
@@ -248,11 +251,23 @@ def check_financing_id(financing_id: int, field: str = "financing_id") -> int:
     return financing_id
 
 
-def _amount(value: int, field: str) -> int:
-    if value <= 0:
-        raise InvalidInput(field, "must be a positive amount in minor units")
+def amount_rule(value: int | float) -> str | None:
+    """The rule a financing's, a drawdown's or a repayment's amount ``value`` (minor units)
+    breaks — :data:`POSITIVE_RULE`, or the one wording of an amount too large
+    (:func:`ledger.documents.normalise.too_large_rule`: beyond 64 bits, as the chain records
+    it; a float only to say that ``1e999999999`` is too large) — else None. The API's bodies,
+    the CLI's ``AMOUNT`` and ``--doc`` and this service say it alike."""
     if value > MAX_UINT64:
-        raise InvalidInput(field, "must fit in 64 bits")
+        return too_large_rule()
+    if value <= 0:
+        return POSITIVE_RULE
+    return None
+
+
+def _amount(value: int, field: str) -> int:
+    rule = amount_rule(value)
+    if rule is not None:
+        raise InvalidInput(field, rule)
     return value
 
 

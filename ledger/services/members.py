@@ -26,6 +26,7 @@ from ledger import lookalikes
 from ledger.documents.identifiers import check_member_legal_id
 from ledger.errors import Conflict, InvalidInput, NotFound
 from ledger.join import JoinRequest
+from ledger.jsonliterals import is_whole_number
 from ledger.membernames import check_name as _check_name
 from ledger.network import (
     Ledger,
@@ -611,7 +612,7 @@ def propose(
         raise InvalidInput("account", f"is required {needs_account[action]}")
     if action == ProposalAction.ROTATE_KEY and new_account is None:
         raise InvalidInput("new_account", "is required to rotate a key")
-    if action == ProposalAction.SET_THRESHOLD and not (isinstance(data, int) and data >= 1):
+    if action == ProposalAction.SET_THRESHOLD and not (is_whole_number(data) and data >= 1):
         raise InvalidInput("threshold", "must be a whole number >= 1")
     if action == ProposalAction.SET_FINGERPRINT_EVALUATOR:
         # the contract refuses only zero; a key that is no ristretto255 point would stop every

@@ -366,20 +366,95 @@ def test_the_typo_bank_is_not_onboarded(world: World) -> None:
 
 
 def _integer_fields(
-    schema: dict[str, Any], components: dict[str, Any], path: tuple[Any, ...] = ()
+    schema: dict[str, Any],
+    components: dict[str, Any],
+    path: tuple[Any, ...] = (),
+    kind: str = "integer",
 ) -> Iterator[tuple[Any, ...]]:
-    """The key path of every integer property of ``schema`` (first item of arrays)."""
+    """The key path of every property of ``schema`` of JSON type ``kind`` (first item of
+    arrays)."""
     while "$ref" in schema or "anyOf" in schema:
         if "$ref" in schema:
             schema = components[schema["$ref"].rsplit("/", 1)[1]]
         else:
             schema = next(s for s in schema["anyOf"] if s.get("type") != "null")
-    if schema.get("type") == "integer":
+    if schema.get("type") == kind:
         yield path
     for name, sub in schema.get("properties", {}).items():
-        yield from _integer_fields(sub, components, (*path, name))
+        yield from _integer_fields(sub, components, (*path, name), kind)
     if schema.get("type") == "array":
-        yield from _integer_fields(schema.get("items", {}), components, (*path, 0))
+        yield from _integer_fields(schema.get("items", {}), components, (*path, 0), kind)
+
+
+def _typed_fields(
+    w: World, valid: Valid, kind: str
+) -> Iterator[tuple[Route, str, str, dict[str, Any], tuple[Any, ...]]]:
+    """Every property of JSON type ``kind`` of every write's model body, with a valid request
+    for its route: (route, role, url, request keywords, key path)."""
+    components = w.app.openapi()["components"]["schemas"]
+    for route in writes(w):
+        schema = content_of(route).get("application/json", {}).get("schema")
+        if schema is None or (route.method, route.path) in FREE_FORM_BODIES:
+            continue
+        for path in list(_integer_fields(schema, components, kind=kind)):
+            yield (route, *valid.request(route), path)
+
+
+def _with_literal(body: Any, path: tuple[Any, ...], literal: str) -> bytes:
+    """``body`` as JSON text with the value at ``path`` written ``literal`` exactly (``-0``,
+    which no Python value serialises to)."""
+    marker = "\u0000literal\u0000"
+    return json.dumps(_with(body, path, marker)).replace(json.dumps(marker), literal).encode()
+
+
+#: integers as JSON may write them that a field taking 0 or more refuses: ``-0`` parses to 0
+#: (a revocation with reason 0), and neither a sign nor a fraction or an exponent is digits alone
+NOT_DIGITS_ALONE = ("-0", "-1", "0.0", "1e0", "1E+0", "-0.0")
+
+
+def test_an_integer_field_takes_digits_alone_and_quotes_the_literal(world: World) -> None:
+    """``"reason_code": -0`` revoked a document with reason 0 (Python's parser reads ``-0`` as
+    0): every integer of every write body refuses ``-0`` as it refuses ``0.0``, ``1e0`` and
+    ``true`` — the same rule, naming the field and quoting the literal as sent — and the chain
+    head does not move."""
+    w, valid = world, Valid(world)
+    found = set()
+    for route, role, url, kwargs, path in _typed_fields(w, valid, "integer"):
+        field = _place(path[:-1], path[-1])
+        for literal in NOT_DIGITS_ALONE:
+            before = head(w)
+            answer = send(
+                w, role, url, **raw_json(kwargs, _with_literal(kwargs["json"], path, literal))
+            )
+            rule = refused(answer, field)["rule"]
+            assert rule.endswith(f"not {literal}"), (route.path, literal, rule)
+            assert "digits alone, no sign" in rule, (route.path, literal, rule)
+            assert head(w) == before, (route.path, field, literal)
+            found.add((route.path, field))
+    assert {f for _, f in found} == {"documents[0].amount", "amount", "reason_code", "threshold"}
+    assert len({p for p, _ in found}) == 6, found
+
+
+#: what a lax parser reads as a boolean (pydantic: ``1`` and ``"yes"`` are true): none is one
+NOT_BOOLEANS: tuple[Any, ...] = (1, 0, "true", "false", "yes", "on", 1.0, None)
+
+
+def test_a_boolean_field_takes_true_or_false_only(world: World) -> None:
+    """``"acknowledge_suspicions": "yes"`` (or ``1``) financed an invoice the check found
+    suspicious, as ``true`` does: a body's booleans are JSON booleans, each other value refused
+    naming the field — ``"false"`` too, which pydantic read as false — and nothing is sent."""
+    w, valid = world, Valid(world)
+    found = set()
+    for route, role, url, kwargs, path in _typed_fields(w, valid, "boolean"):
+        field = _place(path[:-1], path[-1])
+        for value in NOT_BOOLEANS:
+            before = head(w)
+            answer = send(w, role, url, **{**kwargs, "json": _with(kwargs["json"], path, value)})
+            assert "must be true or false" in refused(answer, field)["rule"], (field, value)
+            assert head(w) == before, (route.path, field, value)
+            found.add((route.path, field))
+        assert send(w, role, url, **kwargs).status_code < 300, route.path
+    assert found == {("/v1/financings", "acknowledge_suspicions")}
 
 
 def _with(body: Any, path: tuple[Any, ...], value: Any) -> Any:

@@ -144,8 +144,10 @@ def test_unknown_records_are_said_plainly(story: Story) -> None:
 def test_bad_input_names_the_field_and_the_rule(story: Story) -> None:
     bank = story.address("Demo Bank A")
     zero = story.cli.run("finance", "repay", str(story.financing_id), "0", "--as", bank, code=2)
+    # named as the CLI names the argument, as its other faults are (`AMOUNT: must be written
+    # in decimal digits`), not by the service's field
     assert _one_error_line(zero.stderr) == (
-        "error: amount: must be a positive amount in minor units"
+        "error: AMOUNT: must be a positive amount in minor units"
     )
     body = story.cli.json("doc", "show", "nope", code=2)
     assert body["error"] == "invalid_input"

@@ -137,6 +137,29 @@ def test_a_reason_code_with_a_space_revokes_nothing(story: Story) -> None:
     assert cli.json("doc", "show", doc_hash)["status"] == "active"
 
 
+def test_a_reason_code_refuses_what_the_api_refuses(story: Story) -> None:
+    """``"reason_code": -0`` (which a JSON parser reads as 0), ``0.0``, ``1e0`` and ``true``
+    are refused by the API (tests/api/test_strict_input.py); the CLI's ``--reason-code``
+    refuses each as not decimal digits, and the document stays active. (Pinned here: the CLI
+    never took them.)"""
+    cli = story.cli
+    exporter, bank = story.address("Demo Exporter"), story.address("Demo Bank A")
+    path = story.tmp / "to-keep.txt"
+    path.write_text("a document no odd reason code revokes\n")
+    doc_hash = cli.json("doc", "register", str(path), "--as", exporter)["doc_hash"]
+    for code in ["-0", "0.0", "1e0", "true"]:
+        revoked = cli.json(
+            "doc", "revoke", doc_hash, "--as", exporter, "--reason-code", code, code=2
+        )
+        assert revoked["details"]["field"] == "--reason-code", revoked
+        assert revoked["details"]["rule"].startswith("must be written in decimal digits")
+        fid = str(story.financing_id)
+        cancelled = cli.json("finance", "cancel", fid, "--as", bank, "--reason-code", code, code=2)
+        assert cancelled["details"]["field"] == "--reason-code", cancelled
+    assert cli.json("doc", "show", doc_hash)["status"] == "active"
+    assert cli.json("finance", "show", str(story.financing_id))["status"] == "active"
+
+
 def test_a_pledged_amount_is_plain_digits(story: Story) -> None:
     cli, bank = story.cli, story.address("Demo Bank A")
     for amount in ["+100", " 100", "1_00", "\u0661\u0660\u0660"]:

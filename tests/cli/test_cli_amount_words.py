@@ -1,0 +1,93 @@
+"""The CLI refuses an amount in the API's words (tests/api/test_amount_words.py).
+
+``finance drawdown 1 99999999999999999999`` said ``amount: must fit in 64 bits`` (naming the
+service's field, not the CLI's ``AMOUNT``), ``--doc HASH=18446744073709551616``
+``documents[0].amount: must fit in 64 bits``, ``--doc HASH=1e999999999`` "must be an integer …
+written in decimal digits" and a JSON form registered with ``"value": 1e999999999`` "is too
+large: an amount must be less than 10^30", where the API said three other things. Each is the one
+rule now (:func:`ledger.documents.normalise.too_large_rule`), naming the CLI's own parameter
+(``AMOUNT``, ``--doc[0]``) or the form's field.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_helpers import Cli
+
+from ledger.documents.normalise import too_large_rule
+from tests.api.api_helpers import BILL
+
+POSITIVE = "must be a positive amount in minor units"
+DOC = "0x" + "ab" * 32
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, dict[str, str], Path]:
+    tmp = tmp_path_factory.mktemp("cli-amounts")
+    cli = Cli(tmp / "ledger")
+    created = cli.json("init", "--demo")
+    members = {m["name"]: m["address"] for m in created["members"]}
+    return cli, members, tmp
+
+
+def _refused(cli: Cli, *args: str) -> dict[str, Any]:
+    body: dict[str, Any] = cli.json(*args, code=2)
+    assert body["error"] in ("invalid_input", "document_format_error"), body
+    details: dict[str, Any] = body["details"]
+    return details
+
+
+@pytest.mark.parametrize(
+    ("amount", "rule"),
+    [
+        ("1e999999999", too_large_rule()),
+        ("18446744073709551616", too_large_rule()),
+        ("99999999999999999999999", too_large_rule()),
+        ("9" * 5000, too_large_rule()),  # int() of it raised: past Python's digit limit
+        ("0", POSITIVE),
+    ],
+)
+def test_an_amount_is_refused_in_the_apis_words(
+    ledger: tuple[Cli, dict[str, str], Path], amount: str, rule: str
+) -> None:
+    cli, members, _ = ledger
+    bank = members["Demo Bank A"]
+    drawn = _refused(cli, "finance", "drawdown", "1", amount, "--as", bank)
+    assert (drawn["field"], drawn["rule"]) == ("AMOUNT", rule), drawn
+    repaid = _refused(cli, "finance", "repay", "1", amount, "--as", bank)
+    assert (repaid["field"], repaid["rule"]) == ("AMOUNT", rule), repaid
+    made = _refused(
+        cli,
+        "finance",
+        "create",
+        "--as",
+        bank,
+        "--doc",
+        f"{DOC}={amount}",
+        "--currency",
+        "DKK",
+        "--maturity",
+        "2099-12-31",
+    )
+    assert (made["field"], made["rule"]) == ("--doc[0]", rule), made
+
+
+def test_a_json_form_total_too_large_is_refused_as_the_api_refuses_it(
+    ledger: tuple[Cli, dict[str, str], Path],
+) -> None:
+    cli, members, tmp = ledger
+    form = {**json.loads(BILL), "documentType": "Invoice", "totalAmount": "@"}
+    path = tmp / "big.json"
+    path.write_text(json.dumps(form).replace('"@"', '{"value": 1e999999999, "currency": "DKK"}'))
+    for args in (
+        ("doc", "register", str(path), "--as", members["Demo Exporter"]),
+        ("doc", "check", str(path)),
+    ):
+        details = _refused(cli, *args)
+        assert details["field"] == "totalAmount.value", (args, details)
+        assert details["rule"] == too_large_rule(), (args, details)
+        assert details["value"] == "1e999999999", (args, details)

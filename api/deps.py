@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Annotated, Any
 
 import anyio
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.errors import error_body, json_bytes
@@ -130,10 +130,21 @@ async def authenticate(ledger: Ledger, authorization: str) -> Participant:
     return participant
 
 
-async def get_write_key(request: Request) -> str | None:
-    """The request's ``Idempotency-Key`` (checked by :class:`IdempotencyMiddleware`), handed
-    to the service so the transaction layer binds it to one signed transaction; None lets the
-    service generate one."""
+async def get_write_key(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            description="1..200 printable ASCII characters naming this write: a retry with the "
+            "same key and request is applied once and answers the first outcome (docs/api.md)",
+        ),
+    ] = None,
+) -> str | None:
+    """The request's ``Idempotency-Key`` (checked by :class:`IdempotencyMiddleware`, which
+    read ``idempotency_key`` already: declared here for the OpenAPI), handed to the service so
+    the transaction layer binds it to one signed transaction; None lets the service generate
+    one."""
     key = request.scope.get("state", {}).get(STATE_KEY)
     return str(key) if key is not None else None
 

@@ -116,14 +116,21 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
     429: {
         "model": ErrorBody,
         "description": "Too many file checks (check, receive) by this participant within the "
-        "window (`error`: rate_limited; `details.limit` per `details.window_seconds`, "
-        "`details.retry_after`). Retry after the `Retry-After` header's seconds.",
+        "window, or, for a bank's invoices (registered, checked, financed), the fingerprint "
+        "evaluator's limit of inputs per member (`error`: rate_limited; `details.limit` per "
+        "`details.window_seconds`, `details.retry_after`). Retry after the `Retry-After` "
+        "header's seconds.",
         "headers": {
             "Retry-After": {
                 "description": "seconds until the next check is allowed",
                 "schema": {"type": "integer", "minimum": 1},
             }
         },
+    },
+    413: {
+        "model": ErrorBody,
+        "description": "The request body is larger than the gateway reads "
+        "(`TRADELEDGER_MAX_BODY_BYTES`, 24 MiB by default; `error`: payload_too_large).",
     },
     503: {
         "model": ErrorBody,
@@ -138,7 +145,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 #: a router of authenticated reads and writes on the chain (documents, financings, members)
-CHAIN_RESOURCE = errors(401, 403, 404, 409, 422, 503)
+CHAIN_RESOURCE = errors(401, 403, 404, 409, 413, 422, 503)
 
 
 class HealthUnavailable(BaseModel):

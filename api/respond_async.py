@@ -42,6 +42,7 @@ from ledger.tx import Sent, notify_sent
 
 from .deps import DIGEST_KEY, STATE_KEY
 from .errors import _described, json_bytes, status_for
+from .openapi_responses import errors
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,21 @@ def accepted_responses() -> dict[int | str, dict[str, Any]]:
             "model": RegistrationAccepted,
             "description": "Accepted (with `Prefer: respond-async` and an `Idempotency-Key`): "
             "the transaction is sent; send the same request with the same key again for the "
-            "outcome. Headers: `Preference-Applied: respond-async`.",
-        }
+            "outcome. A write that ends before its transaction is sent answers as without the "
+            "preference (201, or its refusal).",
+            "headers": {
+                "Preference-Applied": {
+                    "description": "respond-async (RFC 7240)",
+                    "schema": {"type": "string"},
+                },
+                "Location": {
+                    "description": "a single document: /v1/documents/{doc_hash}, which answers "
+                    "404 until the registration is mined",
+                    "schema": {"type": "string"},
+                },
+            },
+        },
+        **errors(429),
     }
 
 

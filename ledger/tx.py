@@ -652,8 +652,8 @@ class Transactor:
             return None
         if digest is not None and found.digest is not None and found.digest != digest:
             raise Conflict(
-                "this idempotency key was already used for a different write",
-                idempotency_key=key,
+                "Idempotency-Key reused with a different request",
+                idempotency_key=key.removeprefix("client:"),  # as the client sent it
             )
         return found
 

@@ -26,6 +26,7 @@ from api.deps import (
     own_history_only,
     require,
 )
+from api.openapi_responses import errors
 from api.routers.documents import NoticePublic, RevocationPublic
 from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
@@ -317,7 +318,12 @@ def _written(
     return written(svc.with_document_status(ledger, found), participant.role, receipt, ledger)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=FinancingCreated)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FinancingCreated,
+    responses=errors(429),
+)
 def create_financing(
     ledger: LedgerDep, participant: ParticipantDep, body: FinancingCreate, write_key: WriteKeyDep
 ) -> FinancingCreated:

@@ -251,3 +251,41 @@ def test_a_refusal_after_the_202_is_the_outcome_the_same_request_reads_again(
     assert outcomes[loser].headers.get("Idempotent-Replayed") == "true"  # stored, not rerun
     doc_hash = "0x" + sha256(files["file"][1]).hexdigest()
     assert registrations_of(network, doc_hash) == 1
+
+
+def test_the_openapi_declares_the_key_the_202_its_headers_and_the_limits(
+    client: TestClient,
+) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/v1/documents", "/v1/documents/json", "/v1/documents/batch"):
+        operation = spec["paths"][path]["post"]
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert {"Idempotency-Key", "prefer"} <= headers, (path, headers)
+        accepted = operation["responses"]["202"]
+        assert {"Preference-Applied", "Location"} <= set(accepted["headers"]), path
+        assert {"413", "429"} <= set(operation["responses"]), path
+    financing = spec["paths"]["/v1/financings"]["post"]
+    assert "429" in financing["responses"]
+    assert "Idempotency-Key" in {p["name"] for p in financing["parameters"]}
+
+
+def test_a_key_the_cli_used_first_is_named_as_sent_when_the_api_reuses_it(
+    client: TestClient, network: Network
+) -> None:
+    from ledger.services import documents as docs
+
+    docs.register_file(
+        network.ledger,
+        network.enterprise.address,
+        network.enterprise.role,
+        b"first under shared-key",
+        "a.txt",
+        idempotency_key="shared-key",
+    )
+    reused = client.post(
+        "/v1/documents",
+        files=unique_file("other"),
+        headers={**network.enterprise.headers, "Idempotency-Key": "shared-key"},
+    )
+    assert reused.status_code == 409, reused.text
+    assert reused.json()["details"]["idempotency_key"] == "shared-key"

@@ -172,7 +172,15 @@ STATE_KEY = "idempotency_key"
 DIGEST_KEY = "idempotency_digest"
 #: statuses that are not final outcomes of a write: never stored, the client retries them
 _TRANSIENT_STATUSES = frozenset({408, 425, 429})
-_NOT_FINAL = _TRANSIENT_STATUSES | {202}
+
+
+def is_final(status: int) -> bool:
+    """Whether a write's answer ``status`` is its outcome, stored and replayed to a retry: a 2xx
+    or 4xx, but a transient one (408, 425, 429) or 202 (``Prefer: respond-async``: the write
+    stores its own outcome when it ends)."""
+    return status < 500 and status not in _TRANSIENT_STATUSES and status != 202
+
+
 REPLAYED_HEADER = "Idempotent-Replayed"
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -314,8 +322,7 @@ class IdempotencyMiddleware:
                 await send(message)
 
             await self.app(scope, replay_receive, capture_send)
-            # 202 (Prefer: respond-async) is no outcome: the write stores its own when it ends
-            final = captured["status"] < 500 and captured["status"] not in _NOT_FINAL
+            final = is_final(captured["status"])
             if captured["status"] == 422 and not await anyio.to_thread.run_sync(
                 ledger.journal.names_any, write_key(key)
             ):

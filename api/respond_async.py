@@ -40,7 +40,7 @@ from ledger.errors import InvalidInput, LedgerError
 from ledger.network import Ledger
 from ledger.tx import Sent, notify_sent
 
-from .deps import DIGEST_KEY, STATE_KEY
+from .deps import DIGEST_KEY, STATE_KEY, is_final
 from .errors import _described, json_bytes, status_for
 from .openapi_responses import errors
 
@@ -225,7 +225,7 @@ def _store_refusal(ledger: Ledger, caller: str, key: str, digest: str, exc: Base
         log.error("registration %s of %s failed after its 202", key, caller, exc_info=exc)
         return
     status = status_for(exc)
-    if status >= 500 or status in (408, 425, 429):
+    if not is_final(status):
         log.warning("registration %s of %s: %s (not stored: transient)", key, caller, exc)
         return
     _store(ledger, caller, key, digest, status, _described(ledger, exc))

@@ -208,6 +208,46 @@ def mining(ledger: Any, interval: int) -> None:
         rpc(RPCEndpoint("evm_setAutomine"), [True])
 
 
+def chain_cpu_seconds(url: str) -> float | None:
+    """CPU seconds (user + system) the anvil process serving ``url`` has used so far, from
+    ``/proc/<pid>/stat`` (proc(5): utime and stime, fields 14 and 15); None on the embedded
+    chain (py-evm runs inside the gateway or this process) or where /proc cannot tell."""
+    if not url:
+        return None
+    port = url.rsplit(":", 1)[-1]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with suppress(OSError):
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if not argv[0].endswith(b"anvil") or port.encode() not in argv:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return None
+
+
+@dataclass
+class Phase:
+    """One timed run: its rate and, on anvil, the share of its wall time the node was busy."""
+
+    rate: float
+    chain_busy: float | None
+
+
+def timed(url: str, run: Callable[[], float]) -> Phase:
+    """``run()`` (a rate) with the chain process's CPU share over its wall time."""
+    cpu0, t0 = chain_cpu_seconds(url), time.perf_counter()
+    rate = run()
+    cpu1, elapsed = chain_cpu_seconds(url), time.perf_counter() - t0
+    busy = (cpu1 - cpu0) / elapsed if cpu0 is not None and cpu1 is not None else None
+    return Phase(rate, busy)
+
+
+def busy_text(phase: Phase) -> str:
+    return "" if phase.chain_busy is None else f", anvil busy {phase.chain_busy:.0%}"
+
+
 def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
     """``n`` lodged invoices like the demo UBL invoice (other numbers): the rows
     ``lodge`` writes, inserted in bulk, with fingerprints and lookup keys of their own (random:
@@ -679,6 +719,11 @@ def interleaved(
     above. Each round's ratio, and their median."""
     log(f"{backend}: interleaved, {args.interleave} rounds on the REST runs' chain")
     n_docs = args.batch * max(args.batches, args.clients)
+    n_single = (
+        (args.single_embedded if backend == "embedded" else args.single_anvil)
+        if args.interleave_single
+        else 0
+    )
     anvil_bench = (
         txbench.open_bench(backend, work / f"{backend}-tx-rounds", url)
         if backend == "anvil"
@@ -688,11 +733,11 @@ def interleaved(
     try:
         for i in range(args.interleave):
             if anvil_bench is not None:
-                tx_batched = txbench.batched_run(anvil_bench, n_docs, args.batch)[0]
+                tx = transaction_layer_round(anvil_bench, url, n_docs, n_single, args)
             else:
                 bench = gateway_bench(prepared)
                 try:
-                    tx_batched = txbench.batched_run(bench, n_docs, args.batch)[0]
+                    tx = transaction_layer_round(bench, url, n_docs, n_single, args)
                 finally:
                     bench.ledger.close()
             profile = args.profile / f"{backend}-round{i + 1}.txt" if args.profile else None
@@ -701,16 +746,76 @@ def interleaved(
                 rest_batch = drive(
                     port, prepared.api_key, args.clients, n_docs // args.batch, args.batch
                 )
-            ratio = rest_batch / tx_batched
+                rest_single = (
+                    timed(url, lambda: drive(port, prepared.api_key, args.clients, n_single, 1))
+                    if n_single
+                    else None
+                )
+            ratio = rest_batch / tx.batched
             log(
-                f"  round {i + 1}: send_many batched {tx_batched:,.0f} docs/s, "
+                f"  round {i + 1}: send_many batched {tx.batched:,.0f} docs/s, "
                 f"REST batch {rest_batch:,.0f} docs/s ({ratio:.0%})"
             )
-            rounds.append({"tx_batched": tx_batched, "rest_batch": rest_batch, "ratio": ratio})
+            result: dict[str, Any] = {
+                "tx_batched": tx.batched,
+                "rest_batch": rest_batch,
+                "ratio": ratio,
+            }
+            single, clients = tx.single, tx.clients
+            if rest_single is not None and single is not None and clients is not None:
+                log(
+                    f"    send_many single {single.rate:,.0f} tx/s{busy_text(single)}; "
+                    f"{args.clients} clients read then write {clients.rate:,.0f} tx/s"
+                    f"{busy_text(clients)}; REST single {rest_single.rate:,.0f}/s"
+                    f"{busy_text(rest_single)} ({rest_single.rate / single.rate:.0%} of send_many"
+                    f" single, {rest_single.rate / clients.rate:.0%} of the {args.clients} clients)"
+                )
+                result.update(
+                    tx_single=single.rate,
+                    tx_single_chain_busy=single.chain_busy,
+                    tx_clients=clients.rate,
+                    tx_clients_chain_busy=clients.chain_busy,
+                    rest_single=rest_single.rate,
+                    rest_single_chain_busy=rest_single.chain_busy,
+                    ratio_single=rest_single.rate / single.rate,
+                    ratio_single_clients=rest_single.rate / clients.rate,
+                )
+            rounds.append(result)
     finally:
         if anvil_bench is not None:
             anvil_bench.ledger.close()
-    return {"rounds": rounds, "ratio_median": statistics.median(r["ratio"] for r in rounds)}
+    out: dict[str, Any] = {
+        "rounds": rounds,
+        "ratio_median": statistics.median(r["ratio"] for r in rounds),
+    }
+    if n_single:
+        out["ratio_single_median"] = statistics.median(r["ratio_single"] for r in rounds)
+        out["ratio_single_clients_median"] = statistics.median(
+            r["ratio_single_clients"] for r in rounds
+        )
+    return out
+
+
+@dataclass
+class TxRound:
+    """An interleaved round's transaction-layer side (docs/s; single and the clients' ceiling
+    only with ``--interleave-single``)."""
+
+    batched: float
+    single: Phase | None = None
+    clients: Phase | None = None
+
+
+def transaction_layer_round(
+    bench: Any, url: str, n_docs: int, n_single: int, args: argparse.Namespace
+) -> TxRound:
+    """An interleaved round's transaction-layer side: ``send_many`` batched, and with
+    ``n_single`` also ``send_many`` single and the clients' ceiling, with anvil's CPU share."""
+    out = TxRound(txbench.batched_run(bench, n_docs, args.batch)[0])
+    if n_single:
+        out.single = timed(url, lambda: txbench.single_run(bench, n_single)[0])
+        out.clients = timed(url, lambda: clients_run(bench, n_single, args.clients))
+    return out
 
 
 def gateway_bench(prepared: Prepared) -> Any:
@@ -787,6 +892,13 @@ def main() -> None:
         metavar="N",
         help="then N rounds of send_many batched and REST batch, alternated on the same chain "
         "(0: none)",
+    )
+    parser.add_argument(
+        "--interleave-single",
+        action="store_true",
+        help="the interleaved rounds also run send_many single, the clients' ceiling and REST "
+        "single (the requests / txs of --single-*), with the share of each run's wall time "
+        "anvil's process was busy (its CPU, from /proc)",
     )
     parser.add_argument(
         "--prefer-async",
@@ -882,6 +994,26 @@ def main() -> None:
                 )
                 + f"; median ratio {r['interleaved']['ratio_median']:.0%}"
             )
+            if "ratio_single_median" in r["interleaved"]:
+                print(
+                    f"  single, the same rounds: send_many single / {args.clients} clients' "
+                    "ceiling / REST single: "
+                    + "; ".join(
+                        f"{x['tx_single']:,.0f} / {x['tx_clients']:,.0f} / "
+                        f"{x['rest_single']:,.0f} ({x['ratio_single']:.0%}, "
+                        f"{x['ratio_single_clients']:.0%})"
+                        + (
+                            f", anvil busy {x['tx_single_chain_busy']:.0%} / "
+                            f"{x['tx_clients_chain_busy']:.0%} / {x['rest_single_chain_busy']:.0%}"
+                            if x["rest_single_chain_busy"] is not None
+                            else ""
+                        )
+                        for x in rounds
+                    )
+                    + f"; median REST single / send_many single "
+                    f"{r['interleaved']['ratio_single_median']:.0%}, / the clients' ceiling "
+                    f"{r['interleaved']['ratio_single_clients_median']:.0%}"
+                )
     if args.floor:
         print(
             f"\nHTTP floor (the bare web stack, {args.clients} clients): "

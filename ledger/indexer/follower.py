@@ -425,9 +425,7 @@ class EventIndex:
             if cursor.last_block != expected_last:
                 return 0  # another follower committed this range first
             self._write(session, events, blocks)
-            for block in blocks.values():
-                session.merge(BlockRow(number=block.number, hash=block.hash))
-            session.merge(BlockRow(number=last, hash=end_after.hash))
+            self._checkpoint(session, first, last, blocks.values(), end_after)
             cursor.last_block = last
             cursor.last_block_hash = end_after.hash
             if self.before_commit is not None:
@@ -436,6 +434,22 @@ class EventIndex:
         if self.after_commit is not None:
             self.after_commit(first, last)
         return len(events)
+
+    @staticmethod
+    def _checkpoint(
+        session: Session, first: int, last: int, blocks: Iterable[Block], end: Block
+    ) -> None:
+        """The hashes of a range's blocks with events and of its last block (``end``), in one
+        DELETE and one INSERT (issue #16: a merge per block read each row back first — 7% of
+        a gateway's interpreter time under single registrations, one block each). Nothing of
+        the range is stored before it is written here (an unwind deletes what is above the
+        common ancestor); the DELETE keeps the write correct if a row ever is."""
+        hashes = {block.number: block.hash for block in blocks}
+        hashes[last] = end.hash
+        session.execute(delete(BlockRow).where(BlockRow.number >= first, BlockRow.number <= last))
+        session.execute(
+            insert(BlockRow), [{"number": n, "hash": h} for n, h in sorted(hashes.items())]
+        )
 
     def _write(
         self, session: Session, events: Iterable[RawEvent], blocks: Mapping[int, Block]

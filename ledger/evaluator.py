@@ -201,6 +201,12 @@ class EvaluationLog:
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         os.chmod(path, 0o600)
+        # as the gateway's own databases (ledger.gatewaydb._wal): each entry is on disk when
+        # add() returns, with one fsync instead of the rollback journal's three (issue #16: the
+        # entry is written before every answer, and was most of a check's round trip here —
+        # 1–5 ms at p50, 20 ms at p99, against 0.25 and 1.2–8 ms)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS evaluations (id INTEGER PRIMARY KEY, member TEXT NOT NULL,"
             " at INTEGER NOT NULL, count INTEGER NOT NULL, outcome TEXT NOT NULL)"

@@ -72,3 +72,48 @@ def test_a_request_signed_before_a_restart_is_refused(tmp_path: Path) -> None:
         restarted.evaluate(captured)
     assert (again.value.status, again.value.code) == (401, "stale_request")
     restarted.evaluate(_request(BANK, 1))  # a request signed now is answered
+
+
+def test_each_logged_evaluation_is_on_disk_when_answered_and_private(tmp_path: Path) -> None:
+    """The log is written ahead and synced on every entry (WAL, synchronous FULL: the entry is
+    on disk before the answer leaves), and an evaluator killed without closing it (``os._exit``
+    in a child process: no close, no checkpoint) loses no entry; its files are the owner's
+    only."""
+    import os
+    import sqlite3
+    import stat
+    import subprocess
+    import sys
+
+    log_file = tmp_path / "log.sqlite"
+    child = (
+        "import os, sys\n"
+        "from ledger.evaluator import EvaluationLog\n"
+        "log = EvaluationLog(__import__('pathlib').Path(sys.argv[1]))\n"
+        "for i in range(5):\n"
+        "    log.add('0x' + 'cd' * 20, i + 1, 'evaluated')\n"
+        "os._exit(0)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child, str(log_file)], capture_output=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    reopened = EvaluationLog(log_file)
+    try:
+        assert [e.count for e in reopened.read()] == [1, 2, 3, 4, 5]
+        connection = sqlite3.connect(log_file)
+        try:
+            assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        finally:
+            connection.close()
+        assert reopened._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        modes = {
+            p.name: stat.S_IMODE(p.stat().st_mode)
+            for p in tmp_path.iterdir()
+            if p.name.startswith("log.sqlite")
+        }
+        assert modes
+        assert all(mode == 0o600 for mode in modes.values()), modes
+        assert os.path.exists(f"{log_file}-wal")
+    finally:
+        reopened.close()

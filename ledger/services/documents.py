@@ -1341,6 +1341,31 @@ def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> E
     return replace(examined, pledged=pledged, notices=notices)
 
 
+def with_financed(examined: Examined, financed: bool | None, role: str) -> Examined:
+    """``examined`` as its answer gives it once whether this exact document is financed is
+    read for the caller (``financed``, :func:`is_financed`; None: not the caller's to learn):
+    ``pledged`` as :func:`invoice_pledged` gives it with that answer. A registration is
+    examined before its hash is registered, when ``financed`` is not known yet; whether the
+    registration's answer was built then (the first request) or from the registered hash (a
+    retry, a replay, the API after the CLI) it must say the same: a file without facts, which
+    only its own financing can pledge, is pledged exactly when it is financed (found by a
+    tryout: ``null`` in the first answer, ``false`` in its retry)."""
+    if role == "admin" or financed is None:
+        return examined
+    pledged = examined.pledged
+    if financed:
+        pledged = True
+    elif pledged is None and examined.facts is None:
+        pledged = False
+    if pledged == examined.pledged:
+        return examined
+    notices = examined.notices
+    if pledged:
+        word = doc_type_word(examined.doc_type.name)
+        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+    return replace(examined, pledged=pledged, notices=notices)
+
+
 _HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
 
 

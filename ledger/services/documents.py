@@ -1600,7 +1600,12 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
       here; it finds the financings that pledge the document by its hash (``doc_hash``);
     - an admin reads no fingerprint nor holder, but the financings of any document;
     - an enterprise or attestor learns the financing of the documents it registered only —
-      the same words for every file, so they tell nothing of this one's (docs/privacy.md)."""
+      the same words for every file, so they tell nothing of this one's (docs/privacy.md): an
+      enterprise when the terms are sealed to it as the seller (or the bank shared them), an
+      attestor — never a financed invoice's seller — when the bank shared them;
+    - any other caller (a role without its own words) is told only what no role is given.
+
+    Each is worded for its role: a tryout's attestor was told what an enterprise learns."""
     said = "whether an active financing holds this file is not known here: "
     timeline = "tradeledger audit timeline"
     if role == "regulator":
@@ -1619,13 +1624,30 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
             "regulators only; the financings that pledge this document are in its timeline "
             f"(GET /v1/audit/documents/{doc_hash}/timeline, {timeline} {doc_hash})",
         )
-    return Notice(
-        "holders_unknown",
+    shown = (
         f"{said}fingerprints and the financings that lock them are shown to banks and "
-        "regulators only; an enterprise learns of a financing of a document it registered only "
-        "when the terms are sealed to it (it is shown to be the document's seller, or the bank "
-        "shared them), in the document's registration and its timeline "
-        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)",
+        "regulators only"
+    )
+    where = (
+        "in the document's registration and its timeline "
+        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)"
+    )
+    if role == "enterprise":
+        return Notice(
+            "holders_unknown",
+            f"{shown}; an enterprise learns of a financing of a document it registered only "
+            "when the terms are sealed to it (it is shown to be the document's seller, or the "
+            f"bank shared them), {where}",
+        )
+    if role == "attestor":
+        return Notice(
+            "holders_unknown",
+            f"{shown}; an attestor learns of a financing of a document it registered only when "
+            "the financing bank shared the terms with it (a financing's terms are sealed to its "
+            f"bank, the regulators and the invoice's seller), {where}",
+        )
+    return Notice(
+        "holders_unknown", f"{shown}; a financing is shown to those its terms are sealed to"
     )
 
 

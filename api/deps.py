@@ -103,7 +103,7 @@ ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 def inactive(participant: Participant, what: str) -> LedgerError:
     """The 403 for a participant not active on chain that asked to do ``what``."""
-    return standing.refuse_inactive(participant.address, what)
+    return standing.refuse_inactive(participant.address, what, name=participant.name)
 
 
 def own_history_only(participant: Participant, owner: str | None, what: str) -> None:

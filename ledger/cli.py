@@ -69,7 +69,7 @@ from ledger.services.roles import (
     reason_name,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import Names, money, utc_text, visible, visible_lines, who
+from ledger.words import Names, money, named, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
     cls=OnceGroup,
@@ -1790,7 +1790,7 @@ def _document_standing(p: fin_svc.Pledge) -> str:
     if p.revocation is not None:
         r = p.revocation
         return (
-            f"; document REVOKED by {r.by_name or r.by} at {utc_text(r.at)} "
+            f"; document REVOKED by {named(r.by, r.by_name)} at {utc_text(r.at)} "
             f"(reason {r.reason_code}: {r.reason_name})"
         )
     if p.superseded_by is not None:

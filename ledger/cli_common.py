@@ -167,7 +167,8 @@ def refuse_inactive_reader(
         return
     found = guard(lambda: standing.standing(ledger, reader))
     if not found.active and (owner or "").lower() != reader.lower():
-        fail(standing.refuse_inactive(reader, f"read {what}", found.reason))
+        name = standing.member_name(ledger, reader)
+        fail(standing.refuse_inactive(reader, f"read {what}", found.reason, name=name))
 
 
 def settings_for(data_dir: Path | None, **options: Any) -> Settings:

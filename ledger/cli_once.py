@@ -174,9 +174,21 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
         fail(InvalidInput(name, digits_rule(value), value=value))
 
 
+def name_arguments(command: Any) -> None:
+    """Show every argument of ``command`` by one rule, in its usage line, its help and Typer's
+    own errors: its name in capitals (``{FILE}``, ``{FINANCING_ID} {AMOUNT}``), as the CLI's
+    errors (:func:`param_name`: ``AMOUNT: must be …``), the commands' help texts (``READER's
+    published key``, ``member approve FILE``) and the docs name it. Typer shows an argument
+    without a metavar by its Python name (``{file}``), so one named by hand (``PROOF``) stood
+    out (found by a tryout: ``{PROOF} {file}``)."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar is None:
+            param.metavar = str(param.name).upper()
+
+
 class OnceGroup(TyperGroup):
     """A command group whose commands, and itself, refuse a single-valued option given twice
-    (see the module docstring)."""
+    (see the module docstring), and show their arguments as :func:`name_arguments` says."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         _refuse_repeats(self, ctx, args)
@@ -184,6 +196,8 @@ class OnceGroup(TyperGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            name_arguments(command)
         if command is not None and not isinstance(command, TyperGroup):
             _refuse_repeats(command, ctx, rest)
         return name, command, rest

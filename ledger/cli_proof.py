@@ -157,7 +157,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def doc_verify_proof(
-    proof_file: Annotated[Path, typer.Argument(metavar="PROOF", help="the proof bundle")],
+    proof: Annotated[Path, typer.Argument(help="the proof bundle")],
     file: Annotated[Path, typer.Argument(help="the document file it is about")],
     rpc: Annotated[
         str | None,
@@ -185,14 +185,14 @@ def doc_verify_proof(
     and say what holds and what does not: the file (unaltered?), the chain, the contract, the
     registration transaction and its block, the contract's record, the registrant's member
     record, the attestations, and the status now (revoked or superseded since?)."""
-    proof = guard(lambda: proof_svc.parse_proof(_read(proof_file, "proof")))
+    bundle = guard(lambda: proof_svc.parse_proof(_read(proof, "proof")))
     data = guard(lambda: _read(file, "file"))
     settings = settings_for(data_dir)
     try:
         with proof_svc.open_chain(settings, rpc) as (w3, node, local):
             result = proof_svc.verify_proof(
                 w3,
-                proof,
+                bundle,
                 data,
                 node=node,
                 expected_contract=contract if contract is not None else local,

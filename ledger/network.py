@@ -47,6 +47,8 @@ from ledger.errors import (
     InvalidInput,
     LedgerError,
     LedgerStateError,
+    MemberSuspended,
+    RateLimited,
 )
 from ledger.evaluator import MAX_BATCH as EVALUATOR_MAX_BATCH
 from ledger.gatewaydb import GatewayDB
@@ -54,7 +56,7 @@ from ledger.httppool import without_credentials
 from ledger.join import LOOKUP_KEY_FILE, finish_join, joining_address
 from ledger.keys import Keystore, LocalSigner, Signer, write_private
 from ledger.manifest import Manifest
-from ledger.oblivious import EvaluatorClient
+from ledger.oblivious import EvaluatorClient, naming_member
 from ledger.oprf import OprfError, PublicKey
 from ledger.tx import FeePolicy, Transactor, TxJournal, translate
 from ledger.words import utc_text
@@ -386,8 +388,21 @@ class Ledger:
         client = self.evaluator_client()
         outputs: list[bytes] = []
         for start in range(0, len(inputs), EVALUATOR_MAX_BATCH):
-            outputs += client.outputs(address, sign, inputs[start : start + EVALUATOR_MAX_BATCH])
+            try:
+                outputs += client.outputs(
+                    address, sign, inputs[start : start + EVALUATOR_MAX_BATCH]
+                )
+            except (RateLimited, MemberSuspended) as refused:  # the evaluator knows no names
+                raise naming_member(refused, address, self._participant_name(address)) from None
         return outputs
+
+    def _participant_name(self, address: str) -> str | None:
+        """The name this gateway gave the member at ``address`` it holds a key of (None: none
+        known)."""
+        try:
+            return self.db.participant(address).name or None
+        except LedgerError:
+            return None
 
     @contextmanager
     def evaluated_together(self, actor: str, inputs: Sequence[bytes]) -> Iterator[None]:

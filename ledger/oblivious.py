@@ -17,6 +17,7 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Literal
@@ -28,6 +29,7 @@ from ledger.errors import (
     EvaluatorUnavailable,
     Forbidden,
     InvalidInput,
+    LedgerError,
     MemberSuspended,
     RateLimited,
 )
@@ -40,6 +42,7 @@ from ledger.httppool import (
 )
 from ledger.jsonliterals import is_whole_number
 from ledger.oprf import Client, OprfError, PublicKey
+from ledger.words import checksummed, named
 
 #: seconds to wait for the evaluator
 DEFAULT_TIMEOUT = 10.0
@@ -213,6 +216,18 @@ def _refusal(status: int, headers: Mapping[str, str], content: bytes) -> Excepti
         f"the fingerprint evaluator refused ({status} {code}): {message}",
         reason=code or f"http_{status}",
     )
+
+
+def naming_member(error: LedgerError, address: str, name: str | None) -> LedgerError:
+    """``error`` (a refusal of the evaluator, which knows members by address only: its
+    ``RateLimited`` and ``MemberSuspended``) with the member at ``address`` named as people
+    read a member wherever the message says its address (``Bank B (0x…)``: the gateway knows
+    the names), and ``member``, ``member_name`` in its details."""
+    label = named(address, name)
+    error.message = re.sub(re.escape(address), lambda _: label, error.message, flags=re.I)
+    error.args = (error.message,)
+    error.details = {**error.details, "member": checksummed(address), "member_name": name}
+    return error
 
 
 def _retry_after(value: str | None) -> int:

@@ -181,7 +181,13 @@ def who(address: str, names: Names = NO_NAMES) -> str:
     """A member as people read it: ``Bank A (0x5aAe…)`` when its name is known, else the
     (checksummed) address."""
     address = checksummed(address)
-    name = names.member(address)
+    return named(address, names.member(address))
+
+
+def named(address: str, name: str | None) -> str:
+    """The member at ``address`` whose ``name`` is known as people read it (:func:`who`):
+    ``Bank A (0x5aAe…)``, the full checksummed address; the address alone without a name."""
+    address = checksummed(address)
     return f"{name} ({address})" if name else address
 
 

@@ -86,3 +86,13 @@ def test_the_readme_says_amounts_are_minor_units_like_the_api() -> None:
     assert "minor units" in tasks
     assert "`face_value`" in tasks
     assert "`amount`" in tasks
+
+
+def test_every_variable_the_readme_uses_is_set_or_explained() -> None:
+    """A tryout's user met `--rpc $NODE` and found no word of what $NODE is: every `$NAME` of
+    the README's examples is exported in one (`export NAME=`), said (`` `$NAME` is ``), or a
+    setting the Configuration section names."""
+    configuration = README.split("## Configuration", 1)[1]
+    for name in sorted(set(re.findall(r"\$([A-Z][A-Z_]*)\b", README))):
+        said = f"`${name}` is" in README or re.search(rf"\bexport (?:\w+=\S+ )*{name}=", README)
+        assert said or f"`{name}`" in configuration, name

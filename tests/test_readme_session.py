@@ -18,7 +18,10 @@ from typing import Any
 import pytest
 
 from ledger.network import init_network
-from tests.conftest import free_port, make_settings, start_gateway
+from ledger.services import documents as docs
+from ledger.services import members as member_svc
+from ledger.services.roles import Role
+from tests.conftest import SAMPLE_SELLER_VAT, free_port, make_settings, start_gateway
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -79,6 +82,69 @@ def test_the_readme_first_session_runs_as_written(tmp_path: Path) -> None:
             if line.lstrip().startswith("curl"):
                 assert isinstance(previous, dict), f"{line}: not a JSON answer: {text[:300]}"
                 assert "error" not in previous, f"{line}: {text[:300]}"
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def _row(task: str) -> str:
+    """The README's command for ``task`` in its table of common tasks."""
+    [command] = re.findall(rf"\| {re.escape(task)} \| `([^`]+)` \|", README)
+    return str(command)
+
+
+def test_the_readme_proof_rows_run_with_node_as_it_says(tmp_path: Path) -> None:
+    """``--rpc $NODE``: the README says what ``$NODE`` is and, on the embedded default, where a
+    user finds one (``rpc_url`` in ``DATA_DIR/node.json``, printed by ``serve``) — a tryout's
+    user could not run the row. Run as written beside a served gateway, and without
+    ``--rpc``, as the README says it may be."""
+    assert "`$NODE` is the JSON-RPC URL of any node" in README
+    assert "`rpc_url` in `DATA_DIR/node.json`" in README
+    data_dir = tmp_path / "ledger"
+    settings = make_settings(data_dir)
+    ledger, _ = init_network(settings)
+    try:
+        acme = member_svc.add_member(
+            ledger, ledger.manifest.admin_address, "Acme", Role.ENTERPRISE, SAMPLE_SELLER_VAT
+        )
+        invoice = (ROOT / "ledger" / "demo_data" / "invoice-ubl.xml").read_bytes()
+        docs.register_file(ledger, acme.member.address, "enterprise", invoice, "invoice.xml")
+    finally:
+        ledger.close()
+    work = tmp_path / "counterparty"
+    work.mkdir()
+    (work / "invoice.xml").write_bytes(invoice)
+    env = {
+        **os.environ,
+        "TRADELEDGER_DATA_DIR": str(data_dir),
+        "TRADELEDGER_KEYSTORE_SCRYPT_N": str(settings.keystore_scrypt_n),
+    }
+    server = start_gateway(data_dir, free_port(), env)
+    bin_dir = Path(sys.executable).parent
+
+    def shell(command: str, **extra: str) -> None:
+        done = subprocess.run(
+            ["bash", "-c", command.replace("tradeledger ", f"{bin_dir}/tradeledger ", 1)],
+            cwd=work,
+            env={**env, **extra},
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, f"{command}\n{done.stdout.decode()}{done.stderr.decode()}"
+
+    try:
+        node = json.loads((data_dir / "node.json").read_text())["rpc_url"]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/rpc", node), node
+        shell(_row("prove a document to a counterparty ([proofs.md](docs/proofs.md))"))
+        verify = _row("check a proof against any node of the chain")
+        assert verify.endswith("--rpc $NODE")
+        shell(verify, NODE=node)
+        shell(verify.removesuffix(" --rpc $NODE"))
     finally:
         server.send_signal(signal.SIGTERM)
         try:

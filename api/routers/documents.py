@@ -130,7 +130,9 @@ class DocumentPublic(BaseModel):
         "through this copy or another copy with the same facts (another format, another hash), "
         "so no bank can finance it. true or false for banks and regulators where its "
         "fingerprints are known (the lock is public on chain); true for a member that reads "
-        "the financing's sealed terms (it registered the pledged copy); null otherwise — not "
+        "the financing's sealed terms (it registered the pledged copy); for a file without "
+        "facts (no fingerprints: only its own financing pledges it) the same as is_financed; "
+        "null otherwise — not "
         "known, or not yours to learn (an enterprise or attestor is never told of a financing "
         "not sealed to it), and for the operator (docs/privacy.md). In this view a document's "
         "fingerprints are known from the copy you lodged here (or a financing you read): with "
@@ -554,11 +556,15 @@ def examined(
     shown = ex.fingerprints_shown
     registration = None
     if ex.registration is not None:
+        reg = ex.registration
+        financing_shown = _shows_financing(who, reg)
+        is_financed = _financed(ledger, ex, who) if financed is _Ask.ASK else financed
+        ex = docs.with_financed(ex, is_financed if financing_shown else None, who.role)
         registration = _public(
-            ex.registration,
+            reg,
             ex.facts,
-            financing_shown=_shows_financing(who, ex.registration),
-            is_financed=_financed(ledger, ex, who) if financed is _Ask.ASK else financed,
+            financing_shown=financing_shown,
+            is_financed=is_financed,
             invoice_pledged=ex.pledged,
         )
     return DocumentExamined(
@@ -664,16 +670,22 @@ def _registered(
     reg: docs.Registration,
     who: Participant,
 ) -> DocumentRegistered:
+    shown = _shows_financing(who, reg)
+    financed = (
+        ex.financed
+        if ex.financed is not None
+        else docs.is_financed(
+            ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, reg.registered_by
+        )
+    )
+    # the same invoice_pledged whether the registration was answered first or retried
+    ex = docs.with_financed(ex, financed if shown else None, who.role)
     return DocumentRegistered(
         **_public(
             reg,
             ex.facts,
-            financing_shown=_shows_financing(who, reg),
-            is_financed=ex.financed
-            if ex.financed is not None
-            else docs.is_financed(
-                ledger, docs.parse_doc_hash(reg.doc_hash), who.address, who.role, reg.registered_by
-            ),
+            financing_shown=shown,
+            is_financed=financed,
             invoice_pledged=ex.pledged,
         ).model_dump(),
         block=receipt.block,

@@ -1341,6 +1341,31 @@ def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> E
     return replace(examined, pledged=pledged, notices=notices)
 
 
+def with_financed(examined: Examined, financed: bool | None, role: str) -> Examined:
+    """``examined`` as its answer gives it once whether this exact document is financed is
+    read for the caller (``financed``, :func:`is_financed`; None: not the caller's to learn):
+    ``pledged`` as :func:`invoice_pledged` gives it with that answer. A registration is
+    examined before its hash is registered, when ``financed`` is not known yet; whether the
+    registration's answer was built then (the first request) or from the registered hash (a
+    retry, a replay, the API after the CLI) it must say the same: a file without facts, which
+    only its own financing can pledge, is pledged exactly when it is financed (found by a
+    tryout: ``null`` in the first answer, ``false`` in its retry)."""
+    if role == "admin" or financed is None:
+        return examined
+    pledged = examined.pledged
+    if financed:
+        pledged = True
+    elif pledged is None and examined.facts is None:
+        pledged = False
+    if pledged == examined.pledged:
+        return examined
+    notices = examined.notices
+    if pledged:
+        word = doc_type_word(examined.doc_type.name)
+        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+    return replace(examined, pledged=pledged, notices=notices)
+
+
 _HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
 
 
@@ -1575,7 +1600,12 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
       here; it finds the financings that pledge the document by its hash (``doc_hash``);
     - an admin reads no fingerprint nor holder, but the financings of any document;
     - an enterprise or attestor learns the financing of the documents it registered only —
-      the same words for every file, so they tell nothing of this one's (docs/privacy.md)."""
+      the same words for every file, so they tell nothing of this one's (docs/privacy.md): an
+      enterprise when the terms are sealed to it as the seller (or the bank shared them), an
+      attestor — never a financed invoice's seller — when the bank shared them;
+    - any other caller (a role without its own words) is told only what no role is given.
+
+    Each is worded for its role: a tryout's attestor was told what an enterprise learns."""
     said = "whether an active financing holds this file is not known here: "
     timeline = "tradeledger audit timeline"
     if role == "regulator":
@@ -1594,13 +1624,30 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
             "regulators only; the financings that pledge this document are in its timeline "
             f"(GET /v1/audit/documents/{doc_hash}/timeline, {timeline} {doc_hash})",
         )
-    return Notice(
-        "holders_unknown",
+    shown = (
         f"{said}fingerprints and the financings that lock them are shown to banks and "
-        "regulators only; an enterprise learns of a financing of a document it registered only "
-        "when the terms are sealed to it (it is shown to be the document's seller, or the bank "
-        "shared them), in the document's registration and its timeline "
-        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)",
+        "regulators only"
+    )
+    where = (
+        "in the document's registration and its timeline "
+        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)"
+    )
+    if role == "enterprise":
+        return Notice(
+            "holders_unknown",
+            f"{shown}; an enterprise learns of a financing of a document it registered only "
+            "when the terms are sealed to it (it is shown to be the document's seller, or the "
+            f"bank shared them), {where}",
+        )
+    if role == "attestor":
+        return Notice(
+            "holders_unknown",
+            f"{shown}; an attestor learns of a financing of a document it registered only when "
+            "the financing bank shared the terms with it (a financing's terms are sealed to its "
+            f"bank, the regulators and the invoice's seller), {where}",
+        )
+    return Notice(
+        "holders_unknown", f"{shown}; a financing is shown to those its terms are sealed to"
     )
 
 

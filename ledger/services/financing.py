@@ -76,7 +76,7 @@ from ledger.services.roles import (
     Role,
 )
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import NO_NAMES, Names, major, money, utc_text, who
+from ledger.words import NO_NAMES, Names, major, money, named, utc_text, who
 
 MAX_UINT64 = MAX_MINOR_UNITS
 #: the rule an amount of 0 or less breaks
@@ -442,14 +442,21 @@ def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None) -> str:
 
 
 def registrant_notice(
-    financing_id: int, doc_hash: str, registrant: str, why: str, bank: str
+    financing_id: int,
+    doc_hash: str,
+    registrant: str,
+    why: str,
+    bank: str,
+    names: Names = NO_NAMES,
 ) -> docs.Notice:
     """The ``registrant_not_reader`` notice of financing ``financing_id``: enterprise
-    ``registrant`` registered ``doc_hash`` but was not shown to be its seller (``why``), so the
-    terms were not sealed to it; ``finance share`` can add it deliberately."""
+    ``registrant`` (named by ``names``: ``Acme (0x…)``) registered ``doc_hash`` but was not
+    shown to be its seller (``why``), so the terms were not sealed to it; ``finance share``
+    can add it deliberately (the command keeps the bare address)."""
     return docs.Notice(
         NOT_SEALED_TO_REGISTRANT,
-        f"document {doc_hash} was registered by enterprise {registrant}, but {why}: the terms "
+        f"document {doc_hash} was registered by enterprise {who(registrant, names)}, but {why}: "
+        "the terms "
         f"of financing {financing_id} were not sealed to it (a bank's terms go to the "
         "seller it finances, not to whoever registered the document's hash). To make it a "
         f"reader deliberately: tradeledger finance share {registrant} --financing "
@@ -494,7 +501,17 @@ def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
         rows = ledger.db.received(p.doc_hash, f.bank)
         pledged.append((p.doc_hash, p.registrant, docs.facts_of(rows[0]) if rows else None))
     _, unshown = sort_registrants(ledger, f.bank, pledged)
-    return tuple(registrant_notice(f.financing_id, d, r, why, f.bank) for d, r, why in unshown)
+    names = _member_names(ledger)
+    return tuple(
+        registrant_notice(f.financing_id, d, r, why, f.bank, names) for d, r, why in unshown
+    )
+
+
+def _member_names(ledger: Ledger) -> Names:
+    """Members' names as this gateway knows them, for the notices' words."""
+    from ledger.services.names import LedgerNames  # it reads documents
+
+    return LedgerNames(ledger)
 
 
 def readers_of(ledger: Ledger, bank: str, sellers: Sequence[str]) -> list[bytes]:
@@ -508,7 +525,8 @@ def readers_of(ledger: Ledger, bank: str, sellers: Sequence[str]) -> list[bytes]
         from ledger.errors import LedgerStateError
 
         raise LedgerStateError(
-            f"bank {bank} has published no encryption key on chain, so its financings could "
+            f"bank {who(bank, _member_names(ledger))} has published no encryption key on chain, "
+            "so its financings could "
             "not be sealed to it: `tradeledger member publish-key --as BANK` publishes one",
             bank=bank,
         )
@@ -820,7 +838,8 @@ def create(
     financing = replace(
         financing,
         notices=tuple(
-            registrant_notice(financing.financing_id, d, r, why, actor) for d, r, why in unshown
+            registrant_notice(financing.financing_id, d, r, why, actor, _member_names(ledger))
+            for d, r, why in unshown
         ),
     )
     ledger.db.store_pledges(
@@ -988,8 +1007,9 @@ def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing
         from ledger.errors import LedgerStateError
 
         raise LedgerStateError(
-            f"financing {financing_id}'s terms do not open with {actor}'s encryption key on "
-            "this gateway (restore the key from a backup of the data directory)",
+            f"financing {financing_id}'s terms do not open with the encryption key of "
+            f"{who(actor, _member_names(ledger))} on this gateway (restore the key from a "
+            "backup of the data directory)",
             financing_id=financing_id,
         )
     return financing, financing.terms, data_key
@@ -1363,7 +1383,7 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
         if p.revocation is not None:
             r = p.revocation
             why = (
-                f" by {r.by_name or r.by} at {utc_text(r.at)} "
+                f" by {named(r.by, r.by_name)} at {utc_text(r.at)} "
                 f"(reason {r.reason_code}: {r.reason_name})"
             )
         elif p.superseded_by is not None:

@@ -45,8 +45,8 @@ from ledger.gatewaydb import CheckEntry, FingerprintCheck
 from ledger.network import Ledger
 from ledger.services.audit import parse_address, parse_bounds_ms, parse_filter
 from ledger.services.paging import id_cursor
-from ledger.services.standing import require_active
-from ledger.words import utc_text
+from ledger.services.standing import member_name, require_active
+from ledger.words import named, utc_text
 
 #: the actions whose evaluations count towards the limit
 LIMITED_ACTIONS = frozenset({"check", "receive"})
@@ -131,7 +131,14 @@ def admit(ledger: Ledger, actor: str, role: str, via: Via, files: int = 1) -> Ad
             free_at = counted[len(counted) - limit] + window * 1000
             retry = max(1, math.ceil((free_at - now) / 1000))
             raise RateLimited(
-                limit_message(actor, role, len(counted), limit, window, retry),
+                limit_message(
+                    named(actor, member_name(ledger, actor)),
+                    role,
+                    len(counted),
+                    limit,
+                    window,
+                    retry,
+                ),
                 limit=limit,
                 window=window,
                 retry_after=retry,
@@ -160,7 +167,8 @@ def _asked(action: str, role: str) -> str:
 
 
 def limit_message(actor: str, role: str, made: int, limit: int, window: int, retry: int) -> str:
-    """The refusal of a check past the limit, true for ``role``: what counts is the checks
+    """The refusal of a check past the limit by ``actor`` (as people read a member: ``Bank B
+    (0x…)``), true for ``role``: what counts is the checks
     (``check`` and ``receive`` requests), every member's; only a bank's files are evaluated
     against the fingerprints financings lock (files with facts; docs/fingerprints.md), so only
     a bank is told that its checks evaluate fingerprints."""

@@ -41,7 +41,7 @@ from ledger.services import documents as docs
 from ledger.services.roles import ProposalAction, Role
 from ledger.services.standing import membership_changed
 from ledger.services.writekeys import sub_key, write_key
-from ledger.words import iso_time
+from ledger.words import iso_time, named
 
 
 @dataclass(frozen=True)
@@ -660,7 +660,8 @@ def _refuse_duplicate(
         if p.account == account and p.new_account == new_account and same_data:
             raise Conflict(
                 f"proposal {p.proposal_id} already proposes this "
-                f"({action.name.lower()} {account or p.data}) and is pending, "
+                f"({action.name.lower()} {named(account, p.name) if account else p.data}) and "
+                "is pending, "
                 f"{p.approvals} of {p.threshold} approvals: approve it "
                 f"(`tradeledger member approve-proposal {p.proposal_id}`) instead",
                 proposal_id=p.proposal_id,

@@ -28,6 +28,7 @@ from web3 import Web3
 
 from ledger.errors import MemberSuspended
 from ledger.network import Ledger
+from ledger.words import named
 
 #: why a member is not active, in words (the error's ``rule``)
 RULE = (
@@ -111,19 +112,33 @@ def membership_changed(ledger: Ledger) -> None:
 
 
 def refuse_inactive(
-    address: str, what: str, reason: str = "not an active member (suspended, or not yet approved)"
+    address: str,
+    what: str,
+    reason: str = "not an active member (suspended, or not yet approved)",
+    *,
+    name: str | None = None,
 ) -> MemberSuspended:
-    """The error for ``address``, not active on chain (``reason``), asking to do ``what``."""
+    """The error for ``address``, not active on chain (``reason``), asking to do ``what``;
+    named as people read a member (``Bank B (0x…)``) when its ``name`` is known."""
     return MemberSuspended(
-        f"{address} is {reason} on chain and may not {what}: {RULE}",
+        f"{named(address, name)} is {reason} on chain and may not {what}: {RULE}",
         address=address,
+        name=name,
         standing=reason,
         rule=RULE,
     )
+
+
+def member_name(ledger: Ledger, address: str) -> str | None:
+    """The registered name of the member at ``address`` as this gateway knows it (its own
+    participants, then the chain's ``MemberAdded``), None when unknown."""
+    from ledger.services.names import LedgerNames  # it reads documents, which read this
+
+    return LedgerNames(ledger).member(address)
 
 
 def require_active(ledger: Ledger, address: str, what: str) -> None:
     """Raise :class:`MemberSuspended` unless ``address`` is an active member on chain."""
     found = standing(ledger, address)
     if not found.active:
-        raise refuse_inactive(address, what, found.reason)
+        raise refuse_inactive(address, what, found.reason, name=member_name(ledger, address))

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from api_helpers import client_fixture, financed_invoice, own_invoice, xml
 from fastapi.testclient import TestClient
 
+from ledger.services.documents import holders_unknown_notice
+
 if TYPE_CHECKING:
     from tests.conftest import Network, Participant
 
@@ -75,3 +77,45 @@ def test_a_bank_evaluates_and_is_given_no_such_notice(client: TestClient, networ
     ).json()
     assert "holders_unknown" not in {n["kind"] for n in body["notices"]}
     assert body["fingerprints"]
+
+
+#: what each role that is told it learns of a financing (tryout: an attestor registering or
+#: reading was told what an enterprise learns)
+LEARNS = {
+    "enterprise": "an enterprise learns of a financing of a document it registered only when the "
+    "terms are sealed to it (it is shown to be the document's seller, or the bank shared them)",
+    "attestor": "an attestor learns of a financing of a document it registered only when the "
+    "financing bank shared the terms with it",
+}
+
+
+def _holders_unknown(notices: list[dict[str, Any]]) -> str:
+    [message] = [n["message"] for n in notices if n["kind"] == "holders_unknown"]
+    return str(message)
+
+
+def test_the_notice_is_worded_for_the_role_that_registers_checks_and_receives(
+    client: TestClient, network: Network
+) -> None:
+    for who in (network.enterprise, network.attestor):
+        role = who.role.name.lower()
+        other = next(r for r in LEARNS if r != role)
+        invoice = own_invoice(f"WORDS-{role}")
+        registered = client.post("/v1/documents", files=xml(invoice), headers=who.headers)
+        assert registered.status_code == 201, registered.text
+        said = {
+            "register": _holders_unknown(registered.json()["notices"]),
+            "check": _notice(client, who, invoice)[1],
+            "receive": _holders_unknown(
+                client.post(
+                    "/v1/documents/receive", files=xml(invoice), headers=who.headers
+                ).json()["notices"]
+            ),
+        }
+        for where, message in said.items():
+            assert LEARNS[role] in message, (role, where, message)
+            assert f"an {other} learns" not in message, (role, where, message)
+    # a role without words of its own is told only what is true for every role
+    message = holders_unknown_notice("gateway", "0x" + "00" * 32).message
+    assert "shown to banks and regulators only" in message
+    assert not any(words in message for words in ("an enterprise", "an attestor", "a regulator"))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
+from web3 import Web3
 
 from api.app import create_app
 from ledger.cli import app as cli_app
@@ -121,6 +122,8 @@ def test_cli_suspend_above_M1_prints_the_proposal_and_refuses_a_duplicate(
     assert re.search(r"proposal \d+: suspend Bank A .*pending: 1 of 2 approvals", out), out
     refused = run("member", "suspend", bank, code=1)
     assert "already proposes this" in refused
+    # the member it concerns by its name with its address, as every message names members
+    assert f"(suspend_member Bank A ({Web3.to_checksum_address(bank)}))" in refused, refused
     listed = run("member", "proposals")
     assert "fingerprint evaluator key 0x" in listed
     assert "Bank A" in listed.splitlines()[-1]  # NAME of a suspend proposal

@@ -1600,7 +1600,8 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
       here; it finds the financings that pledge the document by its hash (``doc_hash``);
     - an admin reads no fingerprint nor holder, but the financings of any document;
     - an enterprise or attestor learns the financing of the documents it registered only —
-      the same words for every file, so they tell nothing of this one's (docs/privacy.md): an
+      the same words for every file but its own hash, so they tell nothing of this one's
+      (docs/privacy.md): an
       enterprise when the terms are sealed to it as the seller (or the bank shared them), an
       attestor — never a financed invoice's seller — when the bank shared them;
     - any other caller (a role without its own words) is told only what no role is given.
@@ -1628,9 +1629,9 @@ def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
         f"{said}fingerprints and the financings that lock them are shown to banks and "
         "regulators only"
     )
-    where = (
+    where = (  # the file's own hash, which its caller sent: it tells nothing of a financing
         "in the document's registration and its timeline "
-        f"(GET /v1/audit/documents/{{doc_hash}}/timeline, {timeline} <doc_hash>)"
+        f"(GET /v1/audit/documents/{doc_hash}/timeline, {timeline} {doc_hash})"
     )
     if role == "enterprise":
         return Notice(

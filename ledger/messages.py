@@ -448,7 +448,17 @@ _ERROR_INPUTS = _error_inputs()
 #: rest of the API gives addresses: the revert data decodes to lower case (a tryout read
 #: ``registrant: 0xefa5…`` in the 409 of a second registration). The other errors keep their
 #: addresses as decoded (``RoleNotAllowed.account``: tests/cli/test_cli_error_words.py)
-_CHECKSUMMED_ERRORS = frozenset({"DocumentAlreadyRegistered", "AlreadyAttested"})
+_CHECKSUMMED_ERRORS = frozenset(
+    {
+        "DocumentAlreadyRegistered",
+        "AlreadyAttested",
+        # a member's own standing (a tryout read ``account`` in lower case in the 409 of a
+        # second suspension, beside the checksummed address of every other answer)
+        "MemberAlreadyExists",
+        "MemberAlreadySuspended",
+        "MemberNotSuspended",
+    }
+)
 
 
 def _checksummed_args(error: ContractError) -> list[str]:

@@ -203,8 +203,14 @@ def test_members_suspend_and_reinstate(client: TestClient, network: Network) -> 
     assert "only read its own history" in refused.json()["details"]["rule"]
     twice = client.post(f"/v1/members/{network.enterprise.address}/suspend", headers=admin)
     assert twice.status_code == 409
+    # the member as every other answer gives it: checksummed (EIP-55), and named
+    assert twice.json()["details"]["account"] == network.enterprise.address, twice.json()
+    assert network.enterprise.address in twice.json()["message"]
     back = client.post(f"/v1/members/{network.enterprise.address}/reinstate", headers=admin)
     assert back.json()["active"] is True
+    again = client.post(f"/v1/members/{network.enterprise.address}/reinstate", headers=admin)
+    assert again.status_code == 409
+    assert again.json()["details"]["account"] == network.enterprise.address, again.json()
     unknown = client.get("/v1/members/0x" + "12" * 20, headers=admin)
     assert unknown.status_code == 404
 

@@ -206,7 +206,28 @@ RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
         else f"must be at least {_chars(ctx.get('min_length'))}"
     ),
     "string_too_long": lambda field, ctx: f"must be at most {_chars(ctx.get('max_length'))}",
+    # bounds and dates in the gateway's words, not pydantic's ("Input should be less than or
+    # equal to 255", "invalid date separator, expected `-`": a tryout)
+    "less_than_equal": lambda field, ctx: f"must be at most {ctx.get('le')}",
+    "greater_than_equal": lambda field, ctx: f"must be at least {ctx.get('ge')}",
+    "less_than": lambda field, ctx: f"must be less than {ctx.get('lt')}",
+    "greater_than": lambda field, ctx: f"must be greater than {ctx.get('gt')}",
+    "date_parsing": lambda field, ctx: _date_rule(ctx),
+    "date_from_datetime_parsing": lambda field, ctx: _date_rule(ctx),
+    "date_from_datetime_inexact": lambda field, ctx: _date_rule(ctx),
+    "date_type": lambda field, ctx: _date_rule(ctx),
+    "int_parsing": lambda field, ctx: "must be a whole number written in digits",
 }
+
+
+def _date_rule(ctx: Mapping[str, Any]) -> str:
+    """A date field's rule (ISO 8601 calendar date, RFC 3339 ``full-date``), with why the text
+    sent is not one when pydantic says (``month value is outside expected range of 1-12``)."""
+    rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+    reason = str(ctx.get("error") or "")
+    if reason and "separator" not in reason and "input is too short" not in reason:
+        rule += f": {reason}"
+    return rule
 
 
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:

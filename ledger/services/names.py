@@ -18,7 +18,6 @@ from web3 import Web3
 
 from ledger.errors import LedgerError
 from ledger.network import Ledger
-from ledger.services import documents as docs
 
 
 class LedgerNames:
@@ -46,13 +45,12 @@ class LedgerNames:
                 return name
         except LedgerError:
             pass
-        try:
-            found = docs.logs(self.ledger, "MemberAdded", account=checksummed)
+        from ledger.services.members import chain_names  # it imports the services here
+
+        try:  # every member's on-chain name, read once (from the event index where served)
+            return chain_names(self.ledger).get(checksummed.lower()) or None
         except LedgerError:  # the chain does not answer: no name, not another error
             return None
-        if not found:
-            return None
-        return str(found[-1]["args"]["name"]) or None
 
     def financing_currency(self, financing_id: int) -> str | None:
         if financing_id not in self._currencies:

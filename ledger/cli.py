@@ -1203,7 +1203,11 @@ def doc_import(
 ) -> None:
     """Register every file in a folder, in batches (one transaction per batch), showing its
     progress on a terminal (stderr; cleared before the summary; none when piped or with
-    --json). Files whose hash is registered already are skipped and listed."""
+    --json). Files whose hash is registered already are skipped and listed. With
+    --idempotency-key KEY the import's first batch is the write KEY names — the same write as
+    POST /v1/documents/batch with Idempotency-Key KEY and the same files — and batch N (from 2)
+    is KEY#batch-N; running the same command with the same key again replays every batch sent
+    (each file it registered with its block and tx, not skipped) and sends only the rest."""
     if not directory.is_dir():
         fail(InvalidInput("directory", f"{directory} is not a folder"))
     found = sorted(p for p in directory.rglob("*") if p.is_file() or p.is_symlink())
@@ -1227,20 +1231,33 @@ def doc_import(
     with opened_ledger(data_dir) as ledger:
         role = _role_of(ledger, actor)
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
+        key = write_key(idempotency_key) if idempotency_key else None
+        # what each batch of a run with this key sent before (a retry): those files are this
+        # import's own registrations, replayed batch by batch, never skipped as registered
+        sent: list[list[str]] = []
+        while key is not None:
+            before = guard(lambda: docs.registered_under(ledger, actor, _batch_key(key, len(sent))))
+            if before is None:
+                break
+            sent.append(before)
+        ours = {h for hashes in sent for h in hashes}
+        batches: list[docs.Receipt] = []
         pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
         #: each document met in this import: its place among the files read, and the file
         seen: dict[str, tuple[int, Path]] = {}
         notes: list[str] = []
 
+        def batch_target(n: int) -> int:
+            """How many files batch ``n`` holds: as many as it sent before (a retry), else
+            ``size``."""
+            return len(sent[n]) if n < len(sent) else size
+
         def flush() -> None:
             if not pending:
                 return
-            # each batch is named by its first document: a re-run replays, never duplicates
-            batch_key = (
-                sub_key(write_key(idempotency_key), "batch-" + pending[0][2].doc_hash)
-                if idempotency_key
-                else None
-            )
+            # the first batch is named by the key itself (as POST /v1/documents/batch), the
+            # next ones by its parts: a re-run with the key replays them, never duplicates
+            batch_key = _batch_key(key, len(batches)) if key is not None else None
             # checked and simulated first: a batch the chain refuses lodges no file
             done, receipt = guard(
                 lambda: docs.register_examined(
@@ -1250,8 +1267,14 @@ def doc_import(
                     idempotency_key=batch_key,
                 )
             )
+            batches.append(receipt)
             registered.extend(
-                {"file": str(p), "doc_hash": e.doc_hash, "block": receipt.block}
+                {
+                    "file": str(p),
+                    "doc_hash": e.doc_hash,
+                    "block": receipt.block,
+                    "tx_hash": receipt.tx_hash,
+                }
                 for p, _, e in pending
             )
             notes.extend(
@@ -1280,6 +1303,12 @@ def doc_import(
                         ),
                     )
                 )
+                if ex.doc_hash in ours and ex.doc_hash not in seen:  # sent by this key
+                    seen[ex.doc_hash] = (index, path)
+                    pending.append((path, parsed, ex))
+                    if len(pending) >= batch_target(len(batches)):
+                        flush()
+                    continue
                 registered_as = _registered_as(ledger, ex, [e for _, _, e in pending])
                 earlier = seen.get(ex.doc_hash) or (
                     seen.get(registered_as[0]) if registered_as else None
@@ -1315,7 +1344,7 @@ def doc_import(
                     skipped.append(skip)
                     continue
                 pending.append((path, parsed, ex))
-                if len(pending) >= size:
+                if len(pending) >= batch_target(len(batches)):
                     flush()
             flush()
     text = f"registered {len(registered)} document(s) from {directory}"
@@ -1350,6 +1379,13 @@ def _registered_as(
     if others:
         return others[0].registration.doc_hash, others[0].form.value
     return None
+
+
+def _batch_key(key: str, n: int) -> str:
+    """The key of ``doc import``'s batch ``n`` (from 0) under the import's ``key``: the first
+    batch is the key's own write (as ``POST /v1/documents/batch`` with it), batch n+1 its part
+    ``batch-{n+1}`` (:func:`ledger.services.writekeys.sub_key`)."""
+    return key if n == 0 else sub_key(key, f"batch-{n + 1}")
 
 
 def _passed_over_why(directory: Path, path: Path) -> str | None:

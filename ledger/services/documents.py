@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import rlp
+from eth_account.typed_transactions.typed_transaction import TypedTransaction
 from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 from web3 import Web3
@@ -2245,6 +2247,30 @@ def receive(
 def sent_already(ledger: Ledger, actor: str, key: str) -> bool:
     """Whether a transaction of ``actor`` is bound to ``key`` (a retry of a write sent before)."""
     return ledger.journal.by_key(ledger.transactor(actor).address, key) is not None
+
+
+def registered_under(ledger: Ledger, actor: str, key: str) -> list[str] | None:
+    """The hashes (0x hex, in the call's order) of the registration ``actor`` signed under
+    ``key`` (a retry's key: ``doc import`` finds what each of its batches sent), read from the
+    journaled transaction; None when no transaction is bound to the key, [] when the one bound
+    registers nothing (another write's key)."""
+    entry = ledger.journal.by_key(ledger.transactor(actor).address, key)
+    if entry is None:
+        return None
+    raw = bytes(entry.raw)
+    if raw and raw[0] <= 0x7F:  # a typed transaction (EIP-2718): type byte, then its RLP
+        data = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()["data"]
+    else:  # legacy: [nonce, gasPrice, gas, to, value, data, v, r, s]
+        data = rlp.decode(raw)[5]
+    try:
+        function, args = ledger.contract.decode_function_input(HexBytes(data))
+    except ValueError:
+        return []
+    if function.fn_name == "registerDocuments":
+        return [hex32(h) for h in args["docHashes"]]
+    if function.fn_name == "registerDocument":
+        return [hex32(args["docHash"])]
+    return []
 
 
 def refuse_early(ledger: Ledger, actor: str, call: Any, key: str) -> int | None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ledger.documents.fingerprints import onchain_rows
 from ledger.errors import FinancingRefused
 from ledger.messages import refusal_sentence
 from ledger.network import Ledger
@@ -50,6 +51,21 @@ def _doc_type(ledger: Ledger, doc: str, bank: str) -> str | None:
         lodged = next((r.doc_type for r in ledger.db.received(doc, bank) if r.doc_type), None)
         return lodged.lower() if lodged else None
     return DocType(doc_type).name.lower()
+
+
+def _lodged_kind(
+    ledger: Ledger, actor: str, payload: Mapping[str, Any], fingerprint: str
+) -> str | None:
+    """The kind (``full``) of ``fingerprint`` as the refused bank's own lodged files of the
+    pledged documents hold it (their on-chain fingerprints, kept when it lodged them): a
+    refusal replayed for a retry (the same idempotency key, either surface) names the kind the
+    first answer named, without evaluating the files again. None when no such file holds it."""
+    hashes = [str(d.get("doc_hash")) for d in payload.get("documents", []) if d.get("doc_hash")]
+    for lodged in ledger.db.received_for_files(hashes, [], actor):
+        for name, value in onchain_rows(lodged.fingerprints):
+            if value.lower() == fingerprint.lower():
+                return name
+    return None
 
 
 def refused_error(
@@ -75,15 +91,18 @@ def refused_error(
         conflicting_bank = str(record[0])
         conflicting_at = iso_time(int(record[4]))
     fingerprint = refusal.get("fingerprint")
+    kind = None
+    if fingerprint:
+        kind = fingerprint_names.get(bytes.fromhex(str(fingerprint)[2:])) or _lodged_kind(
+            ledger, actor, payload, str(fingerprint)
+        )
     details: dict[str, Any] = {
         "reason": refusal.get("reason"),
         "doc_hash": doc or None,
         "doc_type": _doc_type(ledger, doc, actor),
         "conflicting_financing_id": conflicting or None,
         "fingerprint": fingerprint,
-        "fingerprint_kind": fingerprint_names.get(bytes.fromhex(str(fingerprint)[2:]))
-        if fingerprint
-        else None,
+        "fingerprint_kind": kind,
         "bank": actor,
         "bank_name": names.member(actor),
         "conflicting_bank": conflicting_bank,

@@ -65,9 +65,10 @@ def test_a_number_out_of_its_bounds_is_refused_with_the_bound(
     assert field == "reason_code"
     assert "no sign" in rule, rule
     # nothing was revoked by the refusals
-    assert client.get(f"/v1/documents/{doc_hash}", headers=network.enterprise.headers).json()[
-        "status"
-    ] == "active"
+    assert (
+        client.get(f"/v1/documents/{doc_hash}", headers=network.enterprise.headers).json()["status"]
+        == "active"
+    )
 
 
 def test_a_query_bound_is_said_in_words(client: TestClient, network: Network) -> None:

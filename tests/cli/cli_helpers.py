@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -81,15 +81,21 @@ class Story:
     def headers(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.members[who]['api_key']}"}
 
-    @contextmanager
-    def api(self) -> Iterator[TestClient]:
+    def api(self) -> AbstractContextManager[TestClient]:
         """The gateway app over the story's ledger (the CLI must not run meanwhile)."""
-        ledger = open_ledger(make_settings(self.cli.data_dir))
-        try:
-            with TestClient(create_app(ledger.settings, ledger)) as client:
-                yield client
-        finally:
-            ledger.close()
+        return served_api(self.cli)
+
+
+@contextmanager
+def served_api(cli: Cli) -> Iterator[TestClient]:
+    """The gateway app over ``cli``'s ledger, for the ``with`` block (the CLI must not run
+    meanwhile: the app holds the embedded chain)."""
+    ledger = open_ledger(make_settings(cli.data_dir))
+    try:
+        with TestClient(create_app(ledger.settings, ledger)) as client:
+            yield client
+    finally:
+        ledger.close()
 
 
 def build_story(tmp: Path) -> Story:

@@ -10,18 +10,13 @@ chain."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.network import open_ledger
-from tests.cli.cli_helpers import Cli
-from tests.conftest import make_settings
+from tests.cli.cli_helpers import Cli, served_api
 
 _n = itertools.count()
 
@@ -32,16 +27,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, dict[str, Any]
     cli = Cli(tmp / "ledger")
     members = {m["role"]: m for m in cli.json("init", "--demo")["members"]}
     return cli, members["enterprise"], tmp
-
-
-@contextmanager
-def _api(cli: Cli) -> Iterator[TestClient]:
-    ledger = open_ledger(make_settings(cli.data_dir))
-    try:
-        with TestClient(create_app(ledger.settings, ledger)) as client:
-            yield client
-    finally:
-        ledger.close()
 
 
 def _folder(tmp: Path, count: int) -> Path:
@@ -101,7 +86,7 @@ def test_the_api_after_the_cli_answers_the_same_registration(
     cli, member, tmp = world
     folder = _folder(tmp, 2)
     by_cli = _import(cli, member, folder, "imp-3")
-    with _api(cli) as client:
+    with served_api(cli) as client:
         by_api = _batch(client, member, folder, "imp-3")
     assert by_api.status_code == 201, by_api.text
     body = by_api.json()
@@ -117,7 +102,7 @@ def test_the_cli_after_the_api_answers_the_same_registration(
 ) -> None:
     cli, member, tmp = world
     folder = _folder(tmp, 2)
-    with _api(cli) as client:
+    with served_api(cli) as client:
         by_api = _batch(client, member, folder, "imp-4")
     assert by_api.status_code == 201, by_api.text
     body = by_api.json()

@@ -9,18 +9,13 @@ chain."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.network import open_ledger
-from tests.cli.cli_helpers import Cli
-from tests.conftest import make_settings
+from tests.cli.cli_helpers import Cli, served_api
 
 SAME = ("doc_hash", "tx_hash", "block", "registered_at", "registered_by")
 
@@ -31,16 +26,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, dict[str, Any]
     cli = Cli(tmp / "ledger")
     members = {m["role"]: m for m in cli.json("init", "--demo")["members"]}
     return cli, members["enterprise"], tmp
-
-
-@contextmanager
-def _api(cli: Cli) -> Iterator[TestClient]:
-    ledger = open_ledger(make_settings(cli.data_dir))
-    try:
-        with TestClient(create_app(ledger.settings, ledger)) as client:
-            yield client
-    finally:
-        ledger.close()
 
 
 def _post(client: TestClient, member: dict[str, Any], path: Path, key: str) -> Any:
@@ -67,11 +52,11 @@ def test_the_apis_stored_answer_and_the_clis_retry_after_a_revocation(
     cli, member, tmp = world
     path = tmp / "api-first.txt"
     path.write_text("registered through the API, then revoked")
-    with _api(cli) as client:
+    with served_api(cli) as client:
         first = _post(client, member, path, "rr-1")
     assert first.status_code == 201, first.text
     _revoke(cli, member, first.json()["doc_hash"])
-    with _api(cli) as client:
+    with served_api(cli) as client:
         replayed = _post(client, member, path, "rr-1")
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert replayed.json() == first.json()  # the stored answer, as given
@@ -92,7 +77,7 @@ def test_the_apis_retry_after_the_cli_reads_the_record_as_it_stands(
     _revoke(cli, member, first["doc_hash"])
     again = _register(cli, member, path, "rr-2")
     assert again["status"] == "revoked"
-    with _api(cli) as client:
+    with served_api(cli) as client:
         by_api = _post(client, member, path, "rr-2")
     assert by_api.status_code == 201, by_api.text
     assert "Idempotent-Replayed" not in by_api.headers  # nothing stored: the CLI stores nothing

@@ -271,7 +271,11 @@ OWN = ("doc_hash", "facts", "size", "tried", "matches", "suspicions", "suspiciou
 def _answer(body: dict[str, Any]) -> dict[str, Any]:
     """What an answer says beyond the guessed file and the prober's own files: equal for every
     guess, or the endpoint is an oracle."""
-    return {k: v for k, v in body.items() if k not in OWN}
+    said = {k: v for k, v in body.items() if k not in OWN}
+    own_hash = body.get("doc_hash")
+    if isinstance(own_hash, str) and own_hash:  # a notice may name the guessed file's own hash
+        said = json.loads(json.dumps(said).replace(own_hash, "<the guessed file>"))
+    return said
 
 
 def _get_calls(o: Oracle, mine: list[str]) -> Iterator[tuple[str, dict[str, str]]]:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -92,6 +93,8 @@ LOCK_FILE = "financing.lock"
 NOT_REGISTERED = "not_registered"
 #: the statuses of a registered document that is no longer in force
 NOT_IN_FORCE = frozenset({DocStatus.REVOKED.name.lower(), DocStatus.SUPERSEDED.name.lower()})
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,16 @@ def reference_bytes(reference: str) -> bytes:
 
 def reference_text(value: bytes) -> str:
     return bytes(value).rstrip(b"\0").decode("utf-8", errors="replace")
+
+
+#: the last maturity a financing may have (Unix seconds): 9999-12-31T23:59:59Z, the last time
+#: RFC 3339 (and Python's datetime) can write
+LAST_MATURITY = 253_402_300_799
+
+
+class UnreadableTerms(ValueError):
+    """Opened terms that do not say what terms say (a maturity no time can write): the
+    financing reads as if its terms did not open, never as a failed read."""
 
 
 def maturity_seconds(maturity: date | datetime | int) -> int:
@@ -665,7 +678,15 @@ def create(
     # an active ISO 4217 code, as written (``dkk`` is refused, not guessed)
     currency = check_currency(currency, "currency", exact=True)
     maturity_at = maturity_seconds(maturity)
-    if not time.time() < maturity_at < 2**40:
+    if maturity_at > LAST_MATURITY:
+        # a date-time whose offset carries it past 9999-12-31 in UTC (9999-12-31T23:59:59-23:59)
+        # was sealed, and every read of the financing failed on it (a tryout)
+        raise InvalidInput(
+            "maturity",
+            "must be on or before 9999-12-31T23:59:59Z (RFC 3339 times end in the year 9999)",
+            value=str(maturity),
+        )
+    if not time.time() < maturity_at:
         raise InvalidInput("maturity", "must be in the future")
     reference_bytes(reference)  # at most 32 bytes of UTF-8, as before the terms were sealed
     seen: set[bytes] = set()
@@ -1232,7 +1253,13 @@ def _assemble(
         if opened is not None:
             data_key = opened.data_key
             holds = conf.commitment(opened.plaintext) == bytes(ev["args"]["termsCommitment"])
-            terms = _terms(opened.payload, found, data_key, ctx, financing_id, holds)
+            try:
+                terms = _terms(opened.payload, found, data_key, ctx, financing_id, holds)
+            except UnreadableTerms as exc:
+                _log.warning(
+                    "financing %s: its terms opened but cannot be read: %s", financing_id, exc
+                )
+                terms, data_key = None, None
     financing = Financing(
         financing_id=financing_id,
         bank=Web3.to_checksum_address(bank),
@@ -1246,6 +1273,18 @@ def _assemble(
         terms=terms,
     )
     return financing, data_key
+
+
+def _maturity_of(payload: dict[str, Any]) -> datetime:
+    """The maturity sealed in ``payload``; UnreadableTerms when it is no time (before 1970, past
+    the year 9999, not a whole number): another gateway may have sealed it."""
+    sealed = payload.get("maturity")
+    if not isinstance(sealed, int) or isinstance(sealed, bool) or sealed < 0:
+        raise UnreadableTerms(f"the sealed maturity {sealed!r} is not a time")
+    try:
+        return datetime.fromtimestamp(sealed, UTC)
+    except (ValueError, OverflowError, OSError):
+        raise UnreadableTerms(f"the sealed maturity {sealed} is past the year 9999") from None
 
 
 def _terms(
@@ -1288,7 +1327,7 @@ def _terms(
         amount=int(payload["amount"]),
         drawn=drawn,
         repaid=repaid,
-        maturity=datetime.fromtimestamp(int(payload["maturity"]), UTC),
+        maturity=_maturity_of(payload),
         reference=str(payload.get("reference", "")),
         pledges=tuple(
             sorted(

@@ -1,0 +1,88 @@
+"""A maturity is a time RFC 3339 can write — never past 9999-12-31T23:59:59Z — and a financing
+whose sealed maturity is no such time never breaks a read. Found by a fresh user's tryout:
+``9999-12-31T23:59:59-23:59`` (in UTC, the year 10000) was sealed and sent, and from then on
+every read of the bank's and the regulator's financings — the list, the financing, the
+document, a check — answered 500, and the financing could not be cancelled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from api_helpers import client_fixture, finance, lodge, own_invoice, register, xml
+from fastapi.testclient import TestClient
+
+from ledger.services import financing as fin
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+def _lodged_invoice(client: TestClient, network: Network) -> str:
+    invoice = own_invoice("MATURITY")
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    return doc_hash
+
+
+def _count(client: TestClient, network: Network) -> int:
+    listed = client.get("/v1/financings", headers=network.regulator.headers)
+    assert listed.status_code == 200, listed.text
+    return len(listed.json()["items"])
+
+
+@pytest.mark.parametrize(
+    "maturity", ["9999-12-31T23:59:59-23:59", "9999-12-31T23:00:00-01:00", "10000-01-01"]
+)
+def test_a_maturity_past_the_year_9999_is_refused_before_anything_is_sent(
+    client: TestClient, network: Network, maturity: str
+) -> None:
+    doc_hash = _lodged_invoice(client, network)
+    before = _count(client, network)
+    refused = finance(client, network.bank, doc_hash, amount=1_000, maturity=maturity)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["details"]["field"] == "maturity", refused.json()
+    assert _count(client, network) == before  # nothing was sealed nor sent
+
+
+def test_the_last_writable_maturity_is_taken_and_read_back(
+    client: TestClient, network: Network
+) -> None:
+    doc_hash = _lodged_invoice(client, network)
+    made = finance(client, network.bank, doc_hash, amount=1_000, maturity="9999-12-31T23:59:59Z")
+    assert made.status_code == 201, made.text
+    financing_id = made.json()["financing_id"]
+    read = client.get(f"/v1/financings/{financing_id}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    assert read.json()["maturity"] == "9999-12-31T23:59:59Z"
+
+
+def test_a_sealed_maturity_that_is_no_time_reads_as_terms_unread_never_a_500(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another gateway may seal what this one refuses: its financing is read, its terms as if
+    they did not open (a warning in the log), by every reader, on every read."""
+    doc_hash = _lodged_invoice(client, network)
+    with monkeypatch.context() as sealed_elsewhere:  # a gateway without the bound
+        sealed_elsewhere.setattr(fin, "LAST_MATURITY", 2**40)
+        made = finance(
+            client, network.bank, doc_hash, amount=1_000, maturity="9999-12-31T23:59:59-23:59"
+        )
+    assert made.status_code == 201, made.text
+    financing_id = made.json()["financing_id"]
+    for who in (network.bank, network.regulator, network.enterprise):
+        one = client.get(f"/v1/financings/{financing_id}", headers=who.headers)
+        assert one.status_code == 200, (who.role, one.text)
+        assert one.json()["maturity"] is None
+        listed = client.get("/v1/financings", headers=who.headers)
+        assert listed.status_code == 200, (who.role, listed.text)
+        document = client.get(f"/v1/documents/{doc_hash}", headers=who.headers)
+        assert document.status_code == 200, (who.role, document.text)
+    for path in (
+        f"/v1/audit/documents/{doc_hash}/timeline",
+        f"/v1/audit/financeable?doc_hash={doc_hash}",
+    ):
+        audited = client.get(path, headers=network.regulator.headers)
+        assert audited.status_code == 200, (path, audited.text)

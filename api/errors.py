@@ -223,11 +223,11 @@ RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
 def _date_rule(ctx: Mapping[str, Any]) -> str:
     """A date field's rule (ISO 8601 calendar date, RFC 3339 ``full-date``), with why the text
     sent is not one when pydantic says (``month value is outside expected range of 1-12``)."""
-    rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
     reason = str(ctx.get("error") or "")
     if reason and "separator" not in reason and "input is too short" not in reason:
-        rule += f": {reason}"
-    return rule
+        # written as a date, but no such day (2027-02-30, 2027-13-01)
+        return f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {reason}"
+    return "must be a calendar date written YYYY-MM-DD (ISO 8601)"
 
 
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:

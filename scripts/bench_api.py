@@ -29,6 +29,8 @@ the ``--registered`` documents are back-filled with a block a second, then autom
     .venv/bin/python scripts/bench_api.py --profile /tmp/prof   # py-spy the gateway process
     .venv/bin/python scripts/bench_api.py --profile /tmp/prof --profile-gil  # only the GIL's holder
     .venv/bin/python scripts/bench_api.py --floor 2000          # and the bare web stack's rate
+    .venv/bin/python scripts/bench_api.py --backends anvil --single-anvil 400 --registered 0 \
+        --lodged 0 --interleave 3 --interleave-single  # single too, on one chain, anvil's CPU
 
 Prints a table (and ``--json`` the results); writes nothing else.
 """

@@ -440,7 +440,7 @@ class EventIndex:
         session: Session, first: int, last: int, blocks: Iterable[Block], end: Block
     ) -> None:
         """The hashes of a range's blocks with events and of its last block (``end``), in one
-        DELETE and one INSERT (issue #16: a merge per block read each row back first — 7% of
+        DELETE and one INSERT (issue #16: a merge per block read each row back first — 9% of
         a gateway's interpreter time under single registrations, one block each). Nothing of
         the range is stored before it is written here (an unwind deletes what is above the
         common ancestor); the DELETE keeps the write correct if a row ever is."""

@@ -469,8 +469,7 @@ def registrant_notice(
     return docs.Notice(
         NOT_SEALED_TO_REGISTRANT,
         f"document {doc_hash} was registered by enterprise {who(registrant, names)}, but {why}: "
-        "the terms "
-        f"of financing {financing_id} were not sealed to it (a bank's terms go to the "
+        f"the terms of financing {financing_id} were not sealed to it (a bank's terms go to the "
         "seller it finances, not to whoever registered the document's hash). To make it a "
         f"reader deliberately: tradeledger finance share {registrant} --financing "
         f"{financing_id} --as {bank}",
@@ -539,8 +538,8 @@ def readers_of(ledger: Ledger, bank: str, sellers: Sequence[str]) -> list[bytes]
 
         raise LedgerStateError(
             f"bank {who(bank, _member_names(ledger))} has published no encryption key on chain, "
-            "so its financings could "
-            "not be sealed to it: `tradeledger member publish-key --as BANK` publishes one",
+            "so its financings could not be sealed to it: "
+            "`tradeledger member publish-key --as BANK` publishes one",
             bank=bank,
         )
     _, regulator_keys = ledger.calls.functions.encryptionRecipients(int(Role.REGULATOR)).call()
@@ -856,10 +855,11 @@ def create(
         idempotency_key=key,
     )
     financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
+    member_names = _member_names(ledger)  # one reader of names for every notice
     financing = replace(
         financing,
         notices=tuple(
-            registrant_notice(financing.financing_id, d, r, why, actor, _member_names(ledger))
+            registrant_notice(financing.financing_id, d, r, why, actor, member_names)
             for d, r, why in unshown
         ),
     )

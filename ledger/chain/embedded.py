@@ -98,11 +98,22 @@ class SameSecondPragueVM(PragueVM):
         super().validate_header(header, parent_header)
 
 
-def _bloom_may_hold(bloom: int, emitter: bytes, events: Sequence[bytes]) -> bool:
+def _bloom_may_hold(
+    bloom: int,
+    emitter: bytes,
+    events: Sequence[bytes],
+    values: Sequence[Sequence[bytes]] = (),
+) -> bool:
     """Whether a block's logs bloom may hold a log of ``emitter`` with one of ``events`` as
-    its first topic (``eth_bloom``, the filter py-evm builds headers with)."""
+    its first topic and, for each of ``values``, one of its topics among the later ones (a
+    bloom holds every topic of every log: ``eth_bloom``, the filter py-evm builds headers
+    with)."""
     found = BloomFilter(bloom)
-    return emitter in found and any(topic in found for topic in events)
+    return (
+        emitter in found
+        and any(topic in found for topic in events)
+        and all(any(topic in found for topic in anyof) for anyof in values)
+    )
 
 
 def _chain_class(chain_id: int) -> type[MiningChain]:
@@ -321,7 +332,12 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
     # -- the event index's reads: logs and headers straight from py-evm ------------------------
 
     def logs(
-        self, address: str, first: int, last: int, events: Sequence[bytes] = ()
+        self,
+        address: str,
+        first: int,
+        last: int,
+        events: Sequence[bytes] = (),
+        values: Sequence[Sequence[bytes]] = (),
     ) -> list[dict[str, Any]]:
         """The logs ``address`` emitted in canonical blocks ``first..last`` (up to the head),
         as ``eth_getLogs`` answers them on a node: 0x hex strings and numbers, log indexes
@@ -332,7 +348,9 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
         a block whose logs bloom (its header's, Yellow Paper §4.3.1) holds none of them, or not
         ``address``, is passed over without reading its receipts. A bloom may hold what the
         block has not (the caller filters the logs), never the reverse: no wanted log is
-        missed. All logs are returned, as without ``events``, from the blocks read."""
+        missed. ``values``: for later topics a caller filters on, the topics any of which it
+        wants there (32 bytes each); a block whose bloom holds none of one of them is passed over
+        too. All logs are returned, as without ``events``, from the blocks read."""
         chain: Any = self.chain
         chaindb = chain.chaindb
         emitter = to_canonical_address(address)
@@ -342,7 +360,7 @@ class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]
             header = chaindb.get_canonical_block_header_by_number(BlockNumber(number))
             if header.transaction_root == BLANK_ROOT_HASH:
                 continue
-            if events and not _bloom_may_hold(header.bloom, emitter, events):
+            if events and not _bloom_may_hold(header.bloom, emitter, events, values):
                 continue
             receipts = self.sealed_receipts.get(bytes(header.hash)) or chaindb.get_receipts(
                 header, chain.get_vm_class(header).get_receipt_builder()
@@ -572,13 +590,19 @@ class EmbeddedNode:
             return self.backend.apply_raw_batch(raws)
 
     def logs(
-        self, address: str, first: int, last: int, events: Sequence[bytes] = ()
+        self,
+        address: str,
+        first: int,
+        last: int,
+        events: Sequence[bytes] = (),
+        values: Sequence[Sequence[bytes]] = (),
     ) -> list[dict[str, Any]]:
         """``eth_getLogs`` of ``address`` over blocks ``first..last``, read straight from the
         chain's store (see :meth:`PersistentPyEVMBackend.logs`; ``events``: the first topics
-        wanted, to pass over blocks whose bloom holds none)."""
+        wanted, ``values`` those wanted among the later ones, to pass over blocks whose bloom
+        holds none)."""
         with self.w3.provider._request_lock:  # type: ignore[attr-defined]
-            return self.backend.logs(address, first, last, events)
+            return self.backend.logs(address, first, last, events, values)
 
     def header(self, number: int) -> tuple[str, int] | None:
         """Hash and time of canonical block ``number``, or None (the chain is shorter)."""

@@ -111,7 +111,7 @@ def _settled(index: EventIndex, head: Block, indexed: tuple[int, str] | None) ->
     known = _TAILS.get(index)
     if known is not None and known.key == key:  # the same tail as the last read's
         return known.settled
-    if not _canonical(index, last, last_hash):
+    if not canonical_last(index, last, last_hash):
         return None
     valid = _still_valid(index, known, last, head.number)
     kept, first = ([], last + 1) if valid is None else (valid[0], valid[1] + 1)
@@ -138,7 +138,7 @@ def _still_valid(
     known_last, _known_last_hash, known_head, known_head_hash = known.key
     if not known_last <= last <= known_head <= head:
         return None
-    if not _canonical(index, known_head, known_head_hash):
+    if not canonical_last(index, known_head, known_head_hash):
         return None
     events = [
         (number, event)
@@ -148,7 +148,7 @@ def _still_valid(
     return events, known_head
 
 
-def _canonical(index: EventIndex, last: int, last_hash: str) -> bool:
+def canonical_last(index: EventIndex, last: int, last_hash: str) -> bool:
     """Whether the index's last block ``last`` (``last_hash``) is the chain's block ``last``
     (no reorg under it that the index has not unwound)."""
     try:
@@ -368,7 +368,7 @@ def history_start(index: EventIndex, doc_hash: str, reader: str) -> HistoryStart
     if indexed is None:
         return None
     last, last_hash = indexed
-    if not _canonical(index, last, last_hash):
+    if not canonical_last(index, last, last_hash):
         return None
     # the events the index has not seen are after ``last``; reading from ``last`` itself keeps
     # the range inside the chain (a node refuses a ``fromBlock`` above its head)

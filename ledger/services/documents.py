@@ -72,7 +72,7 @@ from ledger.errors import (
 )
 from ledger.eventwords import decode_event
 from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedFile
-from ledger.indexer import EventIndex, headreads
+from ledger.indexer import EventIndex, headreads, logreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.jsondepth import json_depth
 from ledger.jsonliterals import WrittenFloat, rounded_at
@@ -700,11 +700,24 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
     (per position: one 0x topic, a list of them, or None for any), as web3 returns them, in
     chain order. On the embedded chain they are read straight from its store (its headers and
     receipts, ``EmbeddedNode.logs``): eth-tester's ``eth_getLogs`` formats every block of its
-    range (~16 ms a block: a document's record read 4 s on a 250-block chain, issue #16)."""
+    range (~16 ms a block: a document's record read 4 s on a 250-block chain, issue #16). A
+    served gateway reads the blocks its event index has folded in from the index
+    (:mod:`ledger.indexer.logreads`: a bloom filters on the event, not on the document it names,
+    and a back-fill's blocks saturate it), and only the blocks above them from the chain."""
     from ledger.tx import translate
 
     first = max(from_block or 0, ledger.manifest.deployment_block)
     try:
+        indexed = (
+            logreads.indexed_logs(ledger.event_index, ledger.contract, topics, first)
+            if ledger.event_index is not None
+            else None
+        )
+        held = [] if indexed is None else [_web3_log(log) for log in indexed.logs]
+        if indexed is not None:
+            first = indexed.last + 1
+            if first > ledger.head_number():
+                return held
         if ledger.node is None:
             found = ledger.w3.eth.get_logs(
                 {
@@ -714,13 +727,19 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
                     "topics": list(topics),
                 }
             )
-            return sorted(found, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
+            return held + sorted(
+                found, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"]))
+            )
         raw = ledger.node.logs(
-            ledger.contract.address, first, ledger.head_number(), _first_topics(topics)
+            ledger.contract.address,
+            first,
+            ledger.head_number(),
+            _first_topics(topics),
+            _later_topics(topics),
         )
     except Exception as exc:
         raise translate(exc) from None
-    return [_web3_log(log) for log in raw if _topics_match(log["topics"], topics)]
+    return held + [_web3_log(log) for log in raw if _topics_match(log["topics"], topics)]
 
 
 def _first_topics(topics: Sequence[Any]) -> tuple[bytes, ...]:
@@ -730,6 +749,16 @@ def _first_topics(topics: Sequence[Any]) -> tuple[bytes, ...]:
         return ()
     wanted = [topics[0]] if isinstance(topics[0], str) else list(topics[0])
     return tuple(bytes(HexBytes(t)) for t in wanted)
+
+
+def _later_topics(topics: Sequence[Any]) -> tuple[tuple[bytes, ...], ...]:
+    """The topics ``topics`` asks for in its later positions (those it filters on), as bytes:
+    per position, any of them."""
+    return tuple(
+        tuple(bytes(HexBytes(t)) for t in ([want] if isinstance(want, str) else list(want)))
+        for want in topics[1:]
+        if want is not None
+    )
 
 
 def _topics_match(found: Sequence[str], wanted: Sequence[Any]) -> bool:

@@ -335,8 +335,8 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
         command = [*spy, "-o", str(profile), "--", *command]
     server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
     log(f"  gateway log: {server_log}")
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
+    process = subprocess.Popen(  # in ROOT: ``-m`` puts the working directory before PYTHONPATH
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
     )
     deadline = time.monotonic() + 120
     wait_healthy(

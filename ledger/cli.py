@@ -1885,10 +1885,11 @@ def finance_create(
     """Finance documents the bank lodged at this gateway. Exit 4 when it is refused: by the
     chain (the refusal, with its evidence, is recorded on chain), or by the gateway because a
     document is suspicious and --acknowledge-suspicions was not given (nothing is sent; the
-    error names each suspicion)."""
+    error names each suspicion), or because the bank's own active financing holds a document
+    (already_financed_by_you: nothing is sent, nothing recorded against the bank)."""
     from datetime import date
 
-    from ledger.errors import FinancingRefused, SuspicionsUnacknowledged
+    from ledger.errors import AlreadyFinancedByYou, FinancingRefused, SuspicionsUnacknowledged
 
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
     try:
@@ -1910,7 +1911,7 @@ def finance_create(
                 idempotency_key=idempotency_key,
                 acknowledge_suspicions=acknowledge_suspicions,
             )
-        except (FinancingRefused, SuspicionsUnacknowledged) as refused:
+        except (FinancingRefused, SuspicionsUnacknowledged, AlreadyFinancedByYou) as refused:
             fail(refused, code=4)
         except LedgerError as exc:
             fail(exc)

@@ -22,7 +22,12 @@ attempt reaches the chain); a held fingerprint, or a document that is revoked or
 makes a *refusal*, recorded on chain as an encrypted ``recordRefusal`` (the regulator audits
 every refused attempt; others see only that the bank was refused) and raised as
 :class:`ledger.errors.FinancingRefused`. Two banks racing for the same fingerprint in one block
-are settled by the contract, which refuses the second.
+are settled by the contract, which refuses the second. A fingerprint held only by the bank's
+*own* active financings is not such an attempt: the contract would refuse it all the same (one
+active financing per invoice, the bank's own included), but recording it would put a suspicion
+of double financing against the bank for its own financing — it is answered before anything is
+sent (:class:`ledger.errors.AlreadyFinancedByYou`, 409, naming the financing), and nothing is
+written.
 
 Every write is exactly once per idempotency key: a retry replays the transaction the key is
 bound to (envelopes are salted, so the same request seals to different bytes: the first
@@ -59,7 +64,7 @@ from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
-from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
+from ledger.errors import AlreadyFinancedByYou, InvalidInput, NotFound, SuspicionsUnacknowledged
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger, legal_id_hash
@@ -618,16 +623,85 @@ def _terms_payload(
     }
 
 
-def _require_bank(ledger: Ledger, actor: str) -> None:
-    """RoleNotAllowed (403), as the contract would revert, unless ``actor`` is a BANK member:
-    checked before anything is evaluated, so a non-bank's attempt is the role error (not the
-    evaluator's refusal) and does not count against, or show in, the evaluator's log."""
+def _require_bank(ledger: Ledger, actor: str) -> int:
+    """``actor``'s member id; RoleNotAllowed (403), as the contract would revert, unless
+    ``actor`` is a BANK member: checked before anything is evaluated, so a non-bank's attempt
+    is the role error (not the evaluator's refusal) and does not count against, or show in, the
+    evaluator's log."""
     record = ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()
     member_id, role = int(record[0]), int(record[2])
     if member_id == 0:
         raise ERRORS["NotAMember"](actor)
     if role != int(Role.BANK):
         raise ERRORS["RoleNotAllowed"](actor, role)
+    return member_id
+
+
+#: the rule an attempt on a document the bank's own active financing holds breaks
+#: (:class:`ledger.errors.AlreadyFinancedByYou`)
+ONE_ACTIVE_FINANCING_RULE = (
+    "one active financing per invoice, the bank's own included: a document an active financing "
+    "holds is financed again only once that financing is closed or cancelled"
+)
+
+
+def refuse_own_holding(
+    ledger: Ledger,
+    member_id: int,
+    requests: Sequence[PledgeRequest],
+    pledged: Sequence[tuple[bytes, Sequence[bytes]]],
+    holder_of: dict[bytes, int],
+    kinds: dict[bytes, str],
+) -> None:
+    """Raise :class:`AlreadyFinancedByYou` when every active financing holding a fingerprint
+    of the ``pledged`` documents (``(doc_hash, fingerprints)``; ``holder_of``: fingerprint →
+    financing, 0 for none) is one of bank ``member_id``'s own. The contract would refuse such an
+    attempt and record it as a refusal against the bank (a suspicion of double financing): it
+    is answered here and nothing is sent. When any holder is another bank's, the attempt goes
+    on: sent, refused and recorded for the regulator, as the anti-fraud rule intends."""
+    holders = sorted({h for h in holder_of.values() if h})
+    if not holders:
+        return
+    for holder in holders:
+        if int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id:
+            return
+    index_of = {r.doc_hash: i for i, r in enumerate(requests)}
+    held: list[dict[str, Any]] = []
+    for doc_hash, values in sorted(pledged, key=lambda p: index_of[p[0]]):
+        taken = sorted((holder_of[v], v) for v in values if holder_of[v])
+        if taken:
+            financing_id, value = taken[0]
+            held.append(
+                {
+                    "document_index": index_of[doc_hash],
+                    "doc_hash": docs.hex32(doc_hash),
+                    "financing_id": financing_id,
+                    "fingerprint": docs.hex32(value),
+                    "fingerprint_kind": kinds.get(value),
+                }
+            )
+    first = held[0]
+    i, financing_id = int(first["document_index"]), int(first["financing_id"])
+    kind = f" ({first['fingerprint_kind']})" if first["fingerprint_kind"] else ""
+    said = "; ".join(
+        f"documents[{h['document_index']}] {h['doc_hash']} is already pledged to your active "
+        f"financing {h['financing_id']}"
+        + (f" (fingerprint{kind} held there)" if h is first else "")
+        for h in held
+    )
+    raise AlreadyFinancedByYou(
+        f"not financed, nothing was sent and nothing recorded: {said}. The ledger holds "
+        f"{ONE_ACTIVE_FINANCING_RULE}: close financing {financing_id} once repaid, or cancel "
+        "it, before financing the document again",
+        field=f"documents[{i}].doc_hash",
+        rule=ONE_ACTIVE_FINANCING_RULE,
+        doc_hash=first["doc_hash"],
+        financing_id=financing_id,
+        financing_ids=holders,
+        fingerprint=first["fingerprint"],
+        fingerprint_kind=first["fingerprint_kind"],
+        documents=held,
+    )
 
 
 def create(
@@ -663,7 +737,7 @@ def create(
         found = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
         said = registrant_notices(ledger, financing)
         return replace(financing, suspicions=found, notices=said)
-    _require_bank(ledger, actor)
+    member_id = _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
     most = limits(ledger)
@@ -786,11 +860,6 @@ def create(
             every, ledger.calls.functions.fingerprintHolders(every).call(), strict=True
         )
     }
-    # the check's suspicions (re-issue, split): a person judges them before the money goes
-    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
-    if suspicions and not acknowledge_suspicions:
-        raise unacknowledged(suspicions)
     # A document nobody registered is *not* registered now: a registration by the bank in the
     # same breath as its financing would tell everyone which document it finances. Its hash
     # is in the sealed terms; its fingerprints lock it against a second financing all the same.
@@ -808,7 +877,24 @@ def create(
             )
             refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
     if refusal is None:
-        for value in every:
+        # held by the bank's own active financing only: doomed on chain, answered here, not sent
+        refuse_own_holding(
+            ledger, member_id, requests, [(p[0], p[3]) for p in checked], holder_of, names
+        )
+    # the check's suspicions (re-issue, split): a person judges them before the money goes
+    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
+    if suspicions and not acknowledge_suspicions:
+        raise unacknowledged(suspicions)
+    if refusal is None:
+        # another bank's financing holds it: the refusal names that one (the bank's own, if it
+        # holds a fingerprint too, is not what makes the attempt a double financing)
+        others = {
+            holder
+            for holder in set(holder_of.values())
+            if holder and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
+        }
+        for value in sorted(every, key=lambda v: holder_of[v] not in others):
             if holder_of[value]:
                 refusal = {
                     "reason": RefusalReason.FINGERPRINT_PLEDGED.name,

@@ -64,7 +64,13 @@ from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
-from ledger.errors import AlreadyFinancedByYou, InvalidInput, NotFound, SuspicionsUnacknowledged
+from ledger.errors import (
+    AlreadyFinancedByYou,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SuspicionsUnacknowledged,
+)
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger, legal_id_hash
@@ -1098,19 +1104,28 @@ def _tx(raw: Any) -> docs.Receipt:
     return docs.Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
 
 
-def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Terms, bytes]:
-    """The financing ``actor`` registered, its terms and data key, checked as the contract
-    would (its bank, active) — the contract's own typed errors."""
+def _own(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Book | None]:
+    """The financing ``actor`` registered and its :class:`Book` (None when ``actor``'s key does
+    not open it), checked as the contract would (its bank, active) — the contract's own typed
+    errors. Nothing here needs the terms to read: a financing whose sealed maturity is no time
+    is still its bank's to cancel (:func:`cancel` needs only its public part)."""
     check_financing_id(financing_id)
     found = _read(ledger, financing_id, actor)
     if found is None:
         raise ERRORS["FinancingNotFound"](financing_id)
-    financing, data_key = found
+    financing, _, book = found
     if Web3.to_checksum_address(financing.bank) != Web3.to_checksum_address(actor):
         raise ERRORS["NotFinancingBank"](financing_id, actor)
     if financing.status is not FinancingStatus.ACTIVE:
         raise ERRORS["FinancingNotActive"](financing_id, int(financing.status))
-    if financing.terms is None or data_key is None:
+    return financing, book
+
+
+def _own_book(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Book]:
+    """:func:`_own`, with the book the amount rules are checked on: LedgerStateError when
+    ``actor``'s key on this gateway does not open the terms."""
+    financing, book = _own(ledger, actor, financing_id)
+    if book is None:
         from ledger.errors import LedgerStateError
 
         raise LedgerStateError(
@@ -1119,7 +1134,14 @@ def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing
             "backup of the data directory)",
             financing_id=financing_id,
         )
-    return financing, financing.terms, data_key
+    return financing, book
+
+
+#: what a bank may still do with a financing whose terms opened but do not read
+UNREADABLE_TERMS_RULE = (
+    "a financing whose terms cannot be read may be repaid, closed once repaid, or cancelled, "
+    "but not drawn on: the gateway cannot read what it would be drawn under"
+)
 
 
 def _entry(
@@ -1135,7 +1157,16 @@ def _entry(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
-        _, terms, data_key = _own_terms(ledger, actor, financing_id)
+        _, terms = _own_book(ledger, actor, financing_id)
+        data_key = terms.data_key
+        if entry_type == "drawdown" and terms.unreadable is not None:
+            raise Conflict(
+                f"financing {financing_id} is not drawn on: its terms opened but cannot be read "
+                f"({terms.unreadable}); {UNREADABLE_TERMS_RULE}",
+                financing_id=financing_id,
+                rule=UNREADABLE_TERMS_RULE,
+                unreadable=terms.unreadable,
+            )
         if entry_type == "drawdown":
             available = terms.amount - terms.drawn
             if amount > available:
@@ -1201,9 +1232,12 @@ def _release(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
-        financing, terms, _ = _own_terms(ledger, actor, financing_id)
-        if repaid_first and terms.outstanding != 0:
-            raise ERRORS["FinancingNotRepaid"](financing_id, terms.outstanding)
+        if repaid_first:  # closing needs the book: nothing outstanding
+            financing, book = _own_book(ledger, actor, financing_id)
+            if book.outstanding != 0:
+                raise ERRORS["FinancingNotRepaid"](financing_id, book.outstanding)
+        else:  # cancelling needs only the public part: the fingerprints it releases
+            financing, _ = _own(ledger, actor, financing_id)
         return call_for([bytes.fromhex(f[2:]) for f in financing.fingerprints]), None
 
     with _entry_lock(ledger):
@@ -1297,10 +1331,29 @@ def share_with(
 # -- reading ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Book:
+    """What a financing's bank needs to record on it (:func:`drawdown`, :func:`repay`,
+    :func:`close`): the financed amount, what was drawn and repaid, and the data key entries
+    are sealed under — read from terms that opened, even when the rest of them cannot be read
+    (``unreadable`` says why: a sealed maturity that is no time)."""
+
+    amount: int
+    drawn: int
+    repaid: int
+    data_key: bytes
+    unreadable: str | None = None
+
+    @property
+    def outstanding(self) -> int:
+        return self.drawn - self.repaid
+
+
 def _read(
     ledger: Ledger, financing_id: int, reader: str | None
-) -> tuple[Financing, bytes | None] | None:
-    """The financing and (when ``reader``'s key opens it) its data key; None when unknown."""
+) -> tuple[Financing, bytes | None, Book | None] | None:
+    """The financing, (when ``reader``'s key opens it and its terms read) its data key, and
+    (when the key opens it) its :class:`Book`; None when unknown."""
     record = ledger.calls.functions.getFinancing(financing_id).call()
     if FinancingStatus(record[2]) is FinancingStatus.NONE:
         return None
@@ -1316,7 +1369,7 @@ def _read(
 
 def _assemble(
     ledger: Ledger, financing_id: int, record: Any, found: Sequence[Any], reader: str | None
-) -> tuple[Financing, bytes | None]:
+) -> tuple[Financing, bytes | None, Book | None]:
     bank, _bank_id, status, fingerprint_count, registered_at = record
     registered = [log for log in found if log["event"] == "FinancingRegistered"]
     ev = registered[0] if registered else None
@@ -1324,6 +1377,7 @@ def _assemble(
     ctx = context(ledger)
     terms: Terms | None = None
     data_key: bytes | None = None
+    book: Book | None = None
     if ev is not None and keys:
         envelope = bytes(ev["args"]["terms"])
         opened_terms = conf.open_terms(envelope, keys, ctx)
@@ -1341,10 +1395,12 @@ def _assemble(
             holds = conf.commitment(opened.plaintext) == bytes(ev["args"]["termsCommitment"])
             try:
                 terms = _terms(opened.payload, found, data_key, ctx, financing_id, holds)
+                book = Book(terms.amount, terms.drawn, terms.repaid, data_key)
             except UnreadableTerms as exc:
                 _log.warning(
                     "financing %s: its terms opened but cannot be read: %s", financing_id, exc
                 )
+                book = _book(opened.payload, found, data_key, ctx, financing_id, str(exc))
                 terms, data_key = None, None
     financing = Financing(
         financing_id=financing_id,
@@ -1358,7 +1414,24 @@ def _assemble(
         fingerprints=tuple(docs.hex32(f) for f in ev["args"]["fingerprints"]) if ev else (),
         terms=terms,
     )
-    return financing, data_key
+    return financing, data_key, book
+
+
+def _book(
+    payload: dict[str, Any],
+    found: Sequence[Any],
+    data_key: bytes,
+    ctx: conf.Context,
+    financing_id: int,
+    unreadable: str,
+) -> Book | None:
+    """The :class:`Book` of terms that opened but do not read (``unreadable``): their amount
+    and entries, which need no maturity; None when the amount is no amount either."""
+    amount = payload.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount_rule(amount) is not None:
+        return None
+    _, drawn, repaid, _ = _entries(found, data_key, ctx, financing_id, True)
+    return Book(amount, drawn, repaid, data_key, unreadable)
 
 
 def _maturity_of(payload: dict[str, Any]) -> datetime:
@@ -1381,32 +1454,7 @@ def _terms(
     financing_id: int,
     holds: bool,
 ) -> Terms:
-    entries = []
-    drawn = repaid = 0
-    for log in found:
-        if log["event"] != "FinancingEntryRecorded":
-            continue
-        opened = conf.open_entry(bytes(log["args"]["entry"]), data_key, ctx, financing_id)
-        if opened is None:
-            holds = False
-            continue
-        if conf.commitment(opened.plaintext) != bytes(log["args"]["entryCommitment"]):
-            holds = False
-        body = opened.payload
-        amount = int(body["amount"])
-        if body["type"] == "drawdown":
-            drawn += amount
-        else:
-            repaid += amount
-        entries.append(
-            Entry(
-                type=str(body["type"]),
-                amount=amount,
-                block=int(log["blockNumber"]),
-                tx_hash=log["transactionHash"].to_0x_hex(),
-                commitment=docs.hex32(log["args"]["entryCommitment"]),
-            )
-        )
+    entries, drawn, repaid, holds = _entries(found, data_key, ctx, financing_id, holds)
     return Terms(
         kind=FinancingKind[str(payload["kind"])],
         currency=str(payload["currency"]),
@@ -1433,6 +1481,41 @@ def _terms(
         entries=tuple(entries),
         commitment_holds=holds,
     )
+
+
+def _entries(
+    found: Sequence[Any], data_key: bytes, ctx: conf.Context, financing_id: int, holds: bool
+) -> tuple[list[Entry], int, int, bool]:
+    """The drawdowns and repayments of ``found`` (a financing's logs) opened with its
+    ``data_key``: the entries, the total drawn and repaid, and whether every entry opened to
+    its commitment (``holds`` and'ed)."""
+    entries = []
+    drawn = repaid = 0
+    for log in found:
+        if log["event"] != "FinancingEntryRecorded":
+            continue
+        opened = conf.open_entry(bytes(log["args"]["entry"]), data_key, ctx, financing_id)
+        if opened is None:
+            holds = False
+            continue
+        if conf.commitment(opened.plaintext) != bytes(log["args"]["entryCommitment"]):
+            holds = False
+        body = opened.payload
+        amount = int(body["amount"])
+        if body["type"] == "drawdown":
+            drawn += amount
+        else:
+            repaid += amount
+        entries.append(
+            Entry(
+                type=str(body["type"]),
+                amount=amount,
+                block=int(log["blockNumber"]),
+                tx_hash=log["transactionHash"].to_0x_hex(),
+                commitment=docs.hex32(log["args"]["entryCommitment"]),
+            )
+        )
+    return entries, drawn, repaid, holds
 
 
 def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financing:

@@ -1294,7 +1294,10 @@ def share_with(
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
     own financings) or a regulator (all it reads). Returns the financing ids shared.
-    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of."""
+    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of;
+    ``NotAMember`` when ``actor`` is no member (not "shared 0 financings")."""
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]) == 0:
+        raise ERRORS["NotAMember"](actor)
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
@@ -1748,6 +1751,15 @@ def list_financings(
             continue
         chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)
+
+
+def unreadable(ledger: Ledger, financing_id: int, reader: str) -> str | None:
+    """Why the terms of ``financing_id`` that ``reader``'s key opens cannot be read (a sealed
+    maturity that is no time: :class:`UnreadableTerms`), else None — also when the key does not
+    open them."""
+    found = _read(ledger, financing_id, reader)
+    book = found[2] if found is not None else None
+    return book.unreadable if book is not None else None
 
 
 def opens(ledger: Ledger, financing_id: int, reader: str) -> bool:

@@ -958,7 +958,10 @@ def _examined_text(
     if not ex.matches:
         lines += _no_match_lines(ex)
     for x in ex.suspicions:
-        lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
+        lines.append(
+            f"  SUSPICIOUS ({x.kind}, not a block): it may be {fin_svc.suspected(x.kind)} — "
+            f"{'; '.join(x.reasons)}"
+        )
         lines.extend(f"    involves {d}" for d in x.documents)
         lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
     lines += _notice_lines(ex)
@@ -1976,8 +1979,8 @@ def finance_create(
 
     if created.suspicions:
         text += "\n" + lines_text(
-            f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: "
-            f"{'; '.join(s.reasons)}"
+            f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: it may be "
+            f"{fin_svc.suspected(s.kind)} — {'; '.join(s.reasons)}"
             for s in created.suspicions
         )
     emit(as_json, created_answer(created, "bank").model_dump(mode="json"), text)

@@ -1033,27 +1033,33 @@ def pledge_suspicions(
     return tuple(found)
 
 
-#: what a suspicion's kind says of the pledged document (a re-issued pair: either may be the
-#: one pledged, the original or its re-issue; the reasons say which)
-_SUSPECTED = {
-    "reissue": "one of an invoice issued twice (a reissue)",
-    "split_part": "a part of a split invoice",
-    "split_whole": "the whole of a split invoice (invoices lodged here look like its parts)",
-    "split": "a part or the whole of a split invoice",
+#: what a suspicion's kind says the pledged document may be, as a bank officer reads it (a
+#: re-issued pair: either may be the one pledged, the original or its re-issue; the reasons say
+#: which)
+SUSPECTED = {
+    "reissue": "the same invoice as one issued before under another number or date (a re-issue)",
+    "split_part": "one part of a larger invoice split into several (a split)",
+    "split_whole": "a whole invoice whose parts were lodged here as separate invoices (a split)",
+    "split": "a part of a larger invoice, or the whole of one, split into several invoices",
 }
+
+
+def suspected(kind: str) -> str:
+    """What a suspicion of ``kind`` says the document may be (:data:`SUSPECTED`)."""
+    return SUSPECTED.get(kind, f"a {kind.replace('_', ' ')}")
 
 
 def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
     said = "; ".join(
-        f"documents[{s.document_index}] {s.doc_hash} is suspected "
-        f"{_SUSPECTED.get(s.kind, 'a ' + s.kind.replace('_', ' '))} ({', '.join(s.reasons)})"
+        f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
+        + "; ".join(s.reasons)
         for s in suspicions
     )
     return SuspicionsUnacknowledged(
-        f"not financed, nothing was sent: {said}. If you judged it and still finance it, "
-        "repeat the request with acknowledge_suspicions: true (tradeledger finance create "
-        "--acknowledge-suspicions)",
+        f"not financed, nothing was sent: {said}. If you have checked it and still want to "
+        "finance it, send the request again with acknowledge_suspicions: true (tradeledger "
+        "finance create --acknowledge-suspicions)",
         suspicions=[s.to_dict() for s in suspicions],
         acknowledge_with="acknowledge_suspicions",
     )

@@ -7,6 +7,7 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -1951,8 +1952,13 @@ def finance_create(
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
     try:
         due = date.fromisoformat(maturity)
-    except ValueError:
-        fail(InvalidInput("--maturity", "must be a date YYYY-MM-DD"))
+    except ValueError as exc:
+        # the API's words for the same date (api.errors: a calendar date, or no such day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
+            rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
+        else:
+            rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+        fail(InvalidInput("--maturity", rule, value=maturity))
         raise  # unreachable
     financing_kind = _kind(kind)
     with opened_ledger(data_dir) as ledger:

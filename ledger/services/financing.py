@@ -1304,6 +1304,8 @@ def share_with(
     ``NotAMember`` when ``actor`` is no member (not "shared 0 financings")."""
     if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]) == 0:
         raise ERRORS["NotAMember"](actor)
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
+        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)

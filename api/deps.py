@@ -84,7 +84,7 @@ async def get_reader(
     known = cache.cached(found.address)
     if known is None:
         known = await anyio.to_thread.run_sync(cache.read, found.address)
-    return found if known.active else replace(found, active=False)
+    return found if known.active else replace(found, active=False, inactive_reason=known.reason)
 
 
 HistoryReaderDep = Annotated[Participant, Depends(get_reader)]
@@ -102,8 +102,14 @@ ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
 def inactive(participant: Participant, what: str) -> LedgerError:
-    """The 403 for a participant not active on chain that asked to do ``what``."""
-    return standing.refuse_inactive(participant.address, what, name=participant.name)
+    """The 403 for a participant not active on chain that asked to do ``what``: suspended, or
+    not a member yet (its membership not approved on chain), as the standing :func:`get_reader`
+    read says — never "suspended" for one that is not a member."""
+    if participant.inactive_reason is None:
+        return standing.refuse_inactive(participant.address, what, name=participant.name)
+    return standing.refuse_inactive(
+        participant.address, what, participant.inactive_reason, name=participant.name
+    )
 
 
 def own_history_only(participant: Participant, owner: str | None, what: str) -> None:

@@ -7,9 +7,10 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -958,7 +959,10 @@ def _examined_text(
     if not ex.matches:
         lines += _no_match_lines(ex)
     for x in ex.suspicions:
-        lines.append(f"  SUSPICIOUS ({x.kind}, not a block): {'; '.join(x.reasons)}")
+        lines.append(
+            f"  SUSPICIOUS ({x.kind}, not a block): it may be {fin_svc.suspected(x.kind)} — "
+            f"{'; '.join(x.reasons)}"
+        )
         lines.extend(f"    involves {d}" for d in x.documents)
         lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
     lines += _notice_lines(ex)
@@ -1738,6 +1742,8 @@ def doc_search(
     given criterion, oldest first; only that member's files."""
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        # an address that names nobody is said so (it has no files here): not an empty list
+        guard(lambda: standing.refuse_stranger(ledger, actor))
         page = guard(
             lambda: docs.search_lodged(ledger, actor, invoice_number, seller, buyer, cursor, limit)
         )
@@ -1787,9 +1793,66 @@ def _money(amount: int, currency: str) -> str:
     return money(amount, currency)
 
 
-def _financing_text(f: fin_svc.Financing, names: Names) -> str:
+@dataclass(frozen=True)
+class _Reader:
+    """Who ``finance show --as`` read a financing as, for the words of terms it did not open:
+    the member, whether this gateway holds its encryption key, and the regulators (who read
+    every financing's terms) by name."""
+
+    address: str
+    key_held: bool
+    regulators: tuple[str, ...]
+    #: why the terms its key opened cannot be read (None: the key did not open them)
+    unreadable: str | None = None
+
+
+def _reader_of(ledger: Ledger, reader: str | None, financing_id: int) -> _Reader | None:
+    """``--as`` as :class:`_Reader` for financing ``financing_id`` (None without it)."""
+    if reader is None:
+        return None
+    regulators = tuple(
+        m.address
+        for m in guard(lambda: member_svc.list_members(ledger))
+        if m.role is Role.REGULATOR and m.active
+    )
+    held = ledger.encryption_keys.key_for(reader) is not None
+    why = guard(lambda: fin_svc.unreadable(ledger, financing_id, reader)) if held else None
+    return _Reader(reader, held, regulators, why)
+
+
+def _sealed_words(f: fin_svc.Financing, names: Names, reader: _Reader | None) -> str:
+    """Why the terms of ``f`` are not shown, and who reads them: without ``--as``, how to read
+    them; with it, that this member's key does not open them (or that this gateway holds no
+    key of it) — passing ``--as`` again would change nothing."""
+    regulators = ", ".join(who(r, names) for r in reader.regulators) if reader else ""
+    readers = (
+        f"its bank {who(f.bank, names)}, the regulators"
+        + (f" ({regulators})" if regulators else "")
+        + ", the enterprise registrants shown to be the invoice's seller and any member the "
+        "bank shared them with (tradeledger finance share)"
+    )
+    if reader is None:
+        return (
+            f"\n  terms: confidential (sealed to {readers}; pass --as ADDRESS, the address of "
+            "one of them whose key this gateway holds, as `tradeledger member list` shows it, "
+            "to read them with its key)"
+        )
+    if reader.unreadable is not None:
+        return (
+            f"\n  terms: not shown: the key of {who(reader.address, names)} opens them, but "
+            f"they cannot be read ({reader.unreadable})"
+        )
+    if not reader.key_held:
+        why = f"this gateway holds no encryption key of {who(reader.address, names)}"
+    else:
+        why = f"the key of {who(reader.address, names)} does not open them"
+    return f"\n  terms: confidential: {why}; they are sealed to {readers}"
+
+
+def _financing_text(f: fin_svc.Financing, names: Names, reader: _Reader | None = None) -> str:
     """A financing for people, its bank named as the audit lines name members (``names``: read
-    while the ledger is open)."""
+    while the ledger is open); terms it does not show are said as :func:`_sealed_words` says
+    them for ``reader`` (``finance show --as``)."""
     t = f.terms
     head = (
         f"financing {f.financing_id} ({f.status.name.lower()}) by bank {who(f.bank, names)}, "
@@ -1797,12 +1860,7 @@ def _financing_text(f: fin_svc.Financing, names: Names) -> str:
         + ("locked" if f.status is FinancingStatus.ACTIVE else "released")
     )
     if t is None:
-        return head + (
-            "\n  terms: confidential (sealed to the bank, the regulators, the enterprise "
-            "registrants shown to be the invoice's seller and any member the bank shared them "
-            "with; pass --as ADDRESS, the address of one of them whose key this gateway holds, "
-            "as `tradeledger member list` shows it, to read them with its key)"
-        )
+        return head + _sealed_words(f, names, reader)
     lines = [
         head + f", {t.kind.name.lower()}",
         f"  amount {_money(t.amount, t.currency)}, drawn {_money(t.drawn, t.currency)}, "
@@ -1885,16 +1943,22 @@ def finance_create(
     """Finance documents the bank lodged at this gateway. Exit 4 when it is refused: by the
     chain (the refusal, with its evidence, is recorded on chain), or by the gateway because a
     document is suspicious and --acknowledge-suspicions was not given (nothing is sent; the
-    error names each suspicion)."""
+    error names each suspicion), or because the bank's own active financing holds a document
+    (already_financed_by_you: nothing is sent, nothing recorded against the bank)."""
     from datetime import date
 
-    from ledger.errors import FinancingRefused, SuspicionsUnacknowledged
+    from ledger.errors import AlreadyFinancedByYou, FinancingRefused, SuspicionsUnacknowledged
 
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
     try:
         due = date.fromisoformat(maturity)
-    except ValueError:
-        fail(InvalidInput("--maturity", "must be a date YYYY-MM-DD"))
+    except ValueError as exc:
+        # the API's words for the same date (api.errors: a calendar date, or no such day)
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
+            rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
+        else:
+            rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+        fail(InvalidInput("--maturity", rule, value=maturity))
         raise  # unreachable
     financing_kind = _kind(kind)
     with opened_ledger(data_dir) as ledger:
@@ -1910,7 +1974,7 @@ def finance_create(
                 idempotency_key=idempotency_key,
                 acknowledge_suspicions=acknowledge_suspicions,
             )
-        except (FinancingRefused, SuspicionsUnacknowledged) as refused:
+        except (FinancingRefused, SuspicionsUnacknowledged, AlreadyFinancedByYou) as refused:
             fail(refused, code=4)
         except LedgerError as exc:
             fail(exc)
@@ -1921,8 +1985,8 @@ def finance_create(
 
     if created.suspicions:
         text += "\n" + lines_text(
-            f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: "
-            f"{'; '.join(s.reasons)}"
+            f"  acknowledged SUSPICIOUS ({s.kind}) documents[{s.document_index}]: it may be "
+            f"{fin_svc.suspected(s.kind)} — {'; '.join(s.reasons)}"
             for s in created.suspicions
         )
     emit(as_json, created_answer(created, "bank").model_dump(mode="json"), text)
@@ -2112,7 +2176,8 @@ def finance_show(
         if reader is not None and not fin_svc.in_history_of(ledger, f, reader):
             refuse_inactive_reader(ledger, reader, fin_svc.not_in_history(role))
         f = _with_status(ledger, f)
-        text = "" if as_json else _financing_text(f, LedgerNames(ledger))
+        read_as = None if as_json or f.terms else _reader_of(ledger, reader, financing_id)
+        text = "" if as_json else _financing_text(f, LedgerNames(ledger), read_as)
     emit(as_json, _financing_payload(f, role), text)
 
 

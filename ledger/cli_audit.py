@@ -90,7 +90,9 @@ def _viewer(
         return viewer
     member = guard(lambda: audit.member_of(index, as_member, "--as"))
     if not member.active and (owner or "").lower() != member.address.lower():
-        fail(standing.refuse_inactive(member.address, f"read {what}", name=member.name))
+        # a member the index knows is one on chain: not active means suspended
+        reason = standing.SUSPENDED
+        fail(standing.refuse_inactive(member.address, f"read {what}", reason, name=member.name))
     guard(lambda: audit.require_reader(view, viewer.role))
     return viewer
 

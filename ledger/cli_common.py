@@ -161,11 +161,14 @@ def refuse_inactive_reader(
 ) -> None:
     """Read ``--as`` a member the way the API serves it: one not active on chain (suspended,
     or not yet approved) reads its own history only — ``what`` of ``owner`` when ``owner`` is
-    itself, nothing of anyone else's (exit 1, ``member_suspended``). No ``reader``: the
-    gateway's operator, who reads everything."""
+    itself, nothing of anyone else's (exit 1, ``member_suspended``); an address that is no
+    member at all is refused as the contract refuses it (exit 1, ``NotAMember``). No
+    ``reader``: the gateway's operator, who reads everything."""
     if not reader:
         return
     found = guard(lambda: standing.standing(ledger, reader))
+    if not found.active:  # an address that names nobody is said so, never "suspended"
+        guard(lambda: standing.refuse_stranger(ledger, reader))
     if not found.active and (owner or "").lower() != reader.lower():
         name = standing.member_name(ledger, reader)
         fail(standing.refuse_inactive(reader, f"read {what}", found.reason, name=name))

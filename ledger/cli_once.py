@@ -16,6 +16,14 @@ drew 5. Such a value ends the command before it runs with ``error: AMOUNT: must 
 decimal digits (such as 7), not '+5'`` and exit 2 (with ``--json``, the API's error body). No
 integer of the CLI takes a negative value (amounts are minor units).
 
+A value outside an option's bounds (``--reason-code 300``, ``--limit 0``, ``--standing-ttl
+-1``) or not a number (``--standing-ttl soon``) is refused the same way, before the command runs,
+in the API's words for the same bound (``error: --reason-code: must be at most 255``, exit 2, the
+API's error body with ``--json``) — not in Click's usage box. So is any other value an option's
+type refuses (:func:`bad_value`): every input error of the CLI is one ``error: FIELD: RULE``
+line, exit 2. A missing argument or option keeps Click's usage message, which shows how to call
+the command.
+
 An amount (``AMOUNT`` of ``finance drawdown``/``repay``, the amount of ``finance create --doc
 HASH=AMOUNT``) is refused in the words the API gives the same amount
 (:func:`ledger.services.financing.amount_rule`), naming the CLI's own parameter: ``0`` is
@@ -110,6 +118,105 @@ def loose_numbers(command: Any, ctx: Any, given: dict[str, Any]) -> list[tuple[s
     return loose
 
 
+def bounds(param: Any) -> tuple[float | None, float | None]:
+    """The least and the most value of a numeric ``param`` (``min=``/``max=`` of its option),
+    read from the annotation Typer keeps (``type_descriptor``), else from Click's range type;
+    ``(None, None)`` when it has none."""
+    descriptor = getattr(param, "type_descriptor", None)
+    info = getattr(descriptor, "parameter_info", None)
+    if info is not None:
+        return getattr(info, "min", None), getattr(info, "max", None)
+    kind = getattr(param, "type", None)
+    return getattr(kind, "min", None), getattr(kind, "max", None)
+
+
+def takes_float(param: Any) -> bool:
+    """Does ``param`` read a float (``float``, ``float | None``)?"""
+    descriptor = getattr(param, "type_descriptor", None)
+    if descriptor is not None:
+        annotation = descriptor.annotation
+        return annotation is float or getattr(annotation, "__args__", None) == (float, type(None))
+    return type(getattr(param, "type", None)).__name__ in ("FloatParamType", "FloatRange")
+
+
+#: the rule a value that is not a number breaks, for an option that takes a fraction
+NUMBER_RULE = "must be a number written in digits (such as 2.5), not {given!r}"
+
+
+def _bound(value: float, low: float | None, high: float | None) -> str | None:
+    """The API's words for a value below ``low`` or above ``high`` (``api.errors.RULES``)."""
+    if low is not None and value < low:
+        return f"must be at least {low:g}"
+    if high is not None and value > high:
+        return f"must be at most {high:g}"
+    return None
+
+
+def out_of_bounds(command: Any, ctx: Any, given: dict[str, Any]) -> InvalidInput | None:
+    """The first numeric parameter of ``command`` whose value in ``given`` (the parser's raw
+    values) is outside its bounds (:func:`bounds`), or, for a float, no number — refused in
+    the API's words, naming the CLI's own parameter."""
+    for param in command.get_params(ctx):
+        if param.name not in given or not (takes_int(param) or takes_float(param)):
+            continue
+        value = given[param.name]
+        low, high = bounds(param)
+        for text in value if isinstance(value, (list, tuple)) else [value]:
+            if not isinstance(text, str):
+                continue
+            try:
+                number = float(text) if takes_float(param) else int(text)
+            except ValueError:
+                if takes_float(param):
+                    return InvalidInput(
+                        param_name(param), NUMBER_RULE.format(given=text), value=text
+                    )
+                continue  # an integer not in digits: loose_numbers says it
+            if number != number or number in (float("inf"), float("-inf")):
+                return InvalidInput(param_name(param), NUMBER_RULE.format(given=text), value=text)
+            rule = _bound(number, low, high)
+            if rule is not None:
+                return InvalidInput(param_name(param), rule, value=text)
+    return None
+
+
+def _bad_parameter_types() -> tuple[type[BaseException], ...]:
+    """Click's BadParameter, from Typer's own copy of Click and from Click itself (newer Typer
+    carries its own; older Typer uses Click)."""
+    import importlib
+
+    found: list[type[BaseException]] = []
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(module).BadParameter)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+def bad_value(exc: BaseException) -> InvalidInput | None:
+    """A value an option's or argument's type refused (Click's ``BadParameter``), as the CLI
+    refuses every other input: naming the parameter, the rule in the API's words where the API
+    has words for it (``api.errors.RULES``, from the validation error Typer raised it from),
+    else in Click's. None for a missing parameter (a usage error: Click says how to call)."""
+    if type(exc).__name__ == "MissingParameter":
+        return None
+    param = getattr(exc, "param", None)
+    name = param_name(param) if param is not None else str(getattr(exc, "param_hint", "") or "")
+    cause = exc.__cause__
+    errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
+    rule = ""
+    if errors:
+        from api.errors import RULES  # the API's words for the same rule
+
+        first = errors[0]
+        worded = RULES.get(str(first.get("type", "")))
+        rule = worded(name, first.get("ctx") or {}) if worded else str(first.get("msg", ""))
+    if not rule:
+        rule = str(getattr(exc, "message", "") or exc).rstrip(".")
+    return InvalidInput(name or "value", rule)
+
+
 def _parse(command: Any, ctx: Any, args: list[str]) -> tuple[dict[str, Any], list[Any]] | None:
     parser = command.make_parser(ctx)
     parser.allow_interspersed_args = command.allow_interspersed_args
@@ -172,6 +279,10 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
         name, value = loose[0]
         ctx.params["as_json"] = as_json
         fail(InvalidInput(name, digits_rule(value), value=value))
+    outside = out_of_bounds(command, ctx, parsed[0]) if parsed is not None else None
+    if outside is not None:
+        ctx.params["as_json"] = as_json
+        fail(outside)
 
 
 def name_arguments(command: Any) -> None:
@@ -199,5 +310,18 @@ class OnceGroup(TyperGroup):
         if command is not None:
             name_arguments(command)
         if command is not None and not isinstance(command, TyperGroup):
+            ctx.meta["tradeledger.json"] = "--json" in rest
             _refuse_repeats(command, ctx, rest)
         return name, command, rest
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _bad_parameter_types() as exc:
+            refused = bad_value(exc)
+            if refused is None:
+                raise
+            with ctx.scope(cleanup=False):
+                ctx.params["as_json"] = bool(ctx.meta.get("tradeledger.json"))
+                fail(refused)
+            raise  # unreachable

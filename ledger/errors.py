@@ -12,6 +12,8 @@
     │                                may only read its own history
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   ├── FinancingRefused         the chain refused a financing and recorded why    → 409
+    │   ├── AlreadyFinancedByYou     a financing of a document the bank's own active   → 409
+    │   │                            financing holds: doomed on chain, so not sent
     │   └── SuspicionsUnacknowledged a financing of documents suspected of re-issuing  → 409
     │                                or splitting another, not acknowledged: not sent
     ├── PayloadTooLarge              a request body past the gateway's limit           → 413
@@ -130,6 +132,19 @@ class FinancingRefused(Conflict):
     """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
 
     code = "financing_refused"
+
+
+class AlreadyFinancedByYou(Conflict):
+    """A financing not sent: a fingerprint of a pledged document is held by an active financing
+    of the same bank (``financing_id``; every one in ``financing_ids``). The ledger holds one
+    active financing per invoice, the bank's own included, so the chain would refuse the
+    attempt and record it as a refusal against the bank — a suspicion of double financing for
+    what is the bank's own financing. The gateway answers it first: nothing is written, on chain
+    or off, and nothing is recorded against the bank. ``field`` names the pledged document,
+    ``rule`` the rule. (An attempt on a document another bank holds is still sent, refused and
+    recorded: :class:`FinancingRefused`.)"""
+
+    code = "already_financed_by_you"
 
 
 class SuspicionsUnacknowledged(Conflict):

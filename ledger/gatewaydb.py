@@ -305,6 +305,9 @@ class Participant:
     #: whether its membership is active on chain, as the API read it for this request
     #: (``ledger.services.standing``); False: suspended or not yet approved
     active: bool = True
+    #: why it is not active, in words (``Standing.reason``: suspended, or not a member yet);
+    #: None while active
+    inactive_reason: str | None = None
 
 
 def _now() -> datetime:

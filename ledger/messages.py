@@ -26,7 +26,7 @@ from typing import Any
 
 from ledger.artifacts import load_artifact
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError
-from ledger.revert import ContractInputError
+from ledger.revert import FIELDS, ContractInputError
 from ledger.services.roles import (
     ContractEnum,
     DocStatus,
@@ -531,15 +531,19 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     ``message`` (:func:`describe`) and ``details`` (the arguments, raw — but a time in ISO
     8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same, and the
     registrant and attestor of a 409 checksummed (EIP-55) as every other address —; for bad
-    input also the ``field`` and the ``rule`` it broke — contract input errors name their
-    first argument, in snake_case, and the rule in words —,
+    input, and for every contract error that concerns a field of the request
+    (:data:`ledger.revert.FIELDS`: ``RepaymentExceedsOutstanding`` → ``amount``), also the
+    ``field`` and the ``rule`` it broke, in words —,
     and for contract errors their decoded values beside the raw ones, :func:`decoded_details`),
     every key of ``details`` in snake_case (:func:`snake_case`) as in the rest of the API."""
     details = dict(error.details)
-    if isinstance(error, ContractInputError):
-        # the contract's argument as the API names keys, and the rule in words, not the
-        # Solidity names (a tryout read ``field: docHash, rule: SelfSupersession``)
-        details.setdefault("field", snake_case(error.field))
+    field = FIELDS.get(type(error).__name__) if isinstance(error, ContractError) else None
+    if isinstance(error, ContractInputError) or field is not None:
+        # the request field it concerns (ledger.revert.FIELDS: a 409's ``amount`` as a 422's),
+        # as the API names keys, and the rule in words, not the Solidity names (a tryout read
+        # ``field: docHash, rule: SelfSupersession``, and a 409 no field at all)
+        shown = field or snake_case(getattr(error, "field", ""))
+        details.setdefault("field", shown)
         details.setdefault("rule", describe(error, names))
     if isinstance(error, InvalidInput):
         details.setdefault("field", error.field)

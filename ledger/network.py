@@ -450,7 +450,16 @@ class Ledger:
         with self._lock:
             found = self._transactors.get(address)
             if found is None:
-                signer = self.keystore.load(address)
+                try:
+                    signer = self.keystore.load(address)
+                except LedgerStateError:
+                    # an address that is no member is told so, as the contract would tell it,
+                    # not that this gateway lacks its keystore (a tryout's `--as` typo)
+                    if int(self.calls.functions.memberOf(address).call()[0]) == 0:
+                        from ledger.revert import ERRORS
+
+                        raise ERRORS["NotAMember"](address) from None
+                    raise
                 found = self.make_transactor(signer)
                 self._transactors[address] = found
             return found

@@ -92,13 +92,84 @@ CATEGORY: dict[str, type[LedgerError]] = {
 }
 
 
+#: the field of the API's request each contract error concerns, as the request names it (the
+#: body's ``amount``, the path's ``financing_id``): a client's error body gives it as
+#: ``details.field`` beside ``details.rule`` (the error's sentence, ``ledger.messages``), for a
+#: 409 or a 404 as for a 422. None: the error concerns no field of a request — the caller itself
+#: (its role, its standing, its right to the record), a state no request field changes, or a
+#: value the gateway builds itself (sorted fingerprints, marks, envelopes: a gateway fault, not
+#: the client's); a malformed-input error of these names its first argument. Every custom error
+#: of the ABI is here (a test holds it).
+FIELDS: dict[str, str | None] = {
+    # membership: the member a request names (the path's address, a proposal's account)
+    "NotAMember": None,  # the caller
+    "MemberNotActive": None,  # the caller
+    "RoleNotAllowed": None,  # the caller
+    "OnlyOwnerManagesAdmins": None,  # the caller
+    "OwnableUnauthorizedAccount": None,  # the caller
+    "OwnershipRenounceDisabled": None,
+    "OwnableInvalidOwner": None,  # no API request transfers ownership
+    "MemberAlreadyExists": "account",
+    "MemberAlreadySuspended": "address",
+    "MemberNotSuspended": "address",
+    "InvalidRole": "role",
+    "ZeroAddress": "account",
+    "ZeroEncryptionKey": "data",  # a proposal's data: the member's X25519 key
+    "ZeroFingerprintEvaluatorKey": "data",  # a proposal's data: the evaluator's key
+    # governance
+    "ProposalRequired": None,  # the consortium's threshold, not the request
+    "ProposalNotFound": "proposal_id",
+    "ProposalNotPending": "proposal_id",
+    "ProposalAlreadyApproved": "proposal_id",
+    "InvalidProposalAction": "action",
+    "InvalidThreshold": "threshold",
+    "AdminsBelowThreshold": None,  # the admins' number against M
+    # documents: the document a request names (the path's doc_hash, the uploaded file)
+    "DocumentAlreadyRegistered": "file",
+    "DocumentNotRegistered": "doc_hash",
+    "DocumentNotActive": "doc_hash",
+    "NotDocumentRegistrant": None,  # the caller's right to the document
+    "InvalidDocumentType": "doc_type",
+    "ZeroDocumentHash": "doc_hash",
+    "EmptyBatch": "files",
+    "BatchTooLarge": "files",
+    "LengthMismatch": None,  # lists the gateway builds
+    "AlreadyAttested": "doc_hash",
+    "SelfSupersession": "doc_hash",
+    # financings: the body's amounts and terms, the path's financing_id
+    "ZeroAmount": "amount",
+    "InvalidCurrency": "currency",
+    "InvalidFinancingKind": "kind",
+    "InvalidMaturity": "maturity",
+    "InvalidFingerprintCount": "documents",
+    "FingerprintCountOutOfRange": "documents",
+    "DuplicatePledge": "documents",
+    "AmountOverflow": "documents",
+    "FingerprintsNotSorted": None,  # the gateway sorts them
+    "InvalidTermsLength": None,  # the envelope the gateway seals
+    "ZeroCommitment": None,  # the commitment the gateway computes
+    "MarkCountOutOfRange": None,  # the marks the gateway computes
+    "MarksNotSorted": None,
+    "ReleaseMismatch": None,  # the fingerprints the gateway hands back
+    "IncompleteRelease": None,
+    "FinancingNotFound": "financing_id",
+    "NotFinancingBank": None,  # the caller's right to the financing
+    "FinancingNotActive": "financing_id",
+    "DrawdownExceedsFinancing": "amount",
+    "RepaymentExceedsOutstanding": "amount",
+    "FinancingNotRepaid": "financing_id",
+}
+
+
 class ContractInputError(ContractError, InvalidInput):
-    """Base of contract errors that mean malformed input (field: the error's first argument)."""
+    """Base of contract errors that mean malformed input (field: the request field it concerns,
+    :data:`FIELDS`, else the error's first argument)."""
 
     def __init__(self, *args: Any) -> None:
         ContractError.__init__(self, *args)
-        self.field = self.arg_names[0] if self.arg_names else type(self).__name__
-        self.rule = type(self).__name__
+        name = type(self).__name__
+        self.field = FIELDS.get(name) or (self.arg_names[0] if self.arg_names else name)
+        self.rule = name
 
 
 class UnknownRevert(ContractError):

@@ -22,7 +22,12 @@ attempt reaches the chain); a held fingerprint, or a document that is revoked or
 makes a *refusal*, recorded on chain as an encrypted ``recordRefusal`` (the regulator audits
 every refused attempt; others see only that the bank was refused) and raised as
 :class:`ledger.errors.FinancingRefused`. Two banks racing for the same fingerprint in one block
-are settled by the contract, which refuses the second.
+are settled by the contract, which refuses the second. A fingerprint held only by the bank's
+*own* active financings is not such an attempt: the contract would refuse it all the same (one
+active financing per invoice, the bank's own included), but recording it would put a suspicion
+of double financing against the bank for its own financing — it is answered before anything is
+sent (:class:`ledger.errors.AlreadyFinancedByYou`, 409, naming the financing), and nothing is
+written.
 
 Every write is exactly once per idempotency key: a retry replays the transaction the key is
 bound to (envelopes are salted, so the same request seals to different bytes: the first
@@ -59,7 +64,13 @@ from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
-from ledger.errors import InvalidInput, NotFound, SuspicionsUnacknowledged
+from ledger.errors import (
+    AlreadyFinancedByYou,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    SuspicionsUnacknowledged,
+)
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger, legal_id_hash
@@ -618,16 +629,85 @@ def _terms_payload(
     }
 
 
-def _require_bank(ledger: Ledger, actor: str) -> None:
-    """RoleNotAllowed (403), as the contract would revert, unless ``actor`` is a BANK member:
-    checked before anything is evaluated, so a non-bank's attempt is the role error (not the
-    evaluator's refusal) and does not count against, or show in, the evaluator's log."""
+def _require_bank(ledger: Ledger, actor: str) -> int:
+    """``actor``'s member id; RoleNotAllowed (403), as the contract would revert, unless
+    ``actor`` is a BANK member: checked before anything is evaluated, so a non-bank's attempt
+    is the role error (not the evaluator's refusal) and does not count against, or show in, the
+    evaluator's log."""
     record = ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()
     member_id, role = int(record[0]), int(record[2])
     if member_id == 0:
         raise ERRORS["NotAMember"](actor)
     if role != int(Role.BANK):
         raise ERRORS["RoleNotAllowed"](actor, role)
+    return member_id
+
+
+#: the rule an attempt on a document the bank's own active financing holds breaks
+#: (:class:`ledger.errors.AlreadyFinancedByYou`)
+ONE_ACTIVE_FINANCING_RULE = (
+    "one active financing per invoice, the bank's own included: a document an active financing "
+    "holds is financed again only once that financing is closed or cancelled"
+)
+
+
+def refuse_own_holding(
+    ledger: Ledger,
+    member_id: int,
+    requests: Sequence[PledgeRequest],
+    pledged: Sequence[tuple[bytes, Sequence[bytes]]],
+    holder_of: dict[bytes, int],
+    kinds: dict[bytes, str],
+) -> None:
+    """Raise :class:`AlreadyFinancedByYou` when every active financing holding a fingerprint
+    of the ``pledged`` documents (``(doc_hash, fingerprints)``; ``holder_of``: fingerprint →
+    financing, 0 for none) is one of bank ``member_id``'s own. The contract would refuse such an
+    attempt and record it as a refusal against the bank (a suspicion of double financing): it
+    is answered here and nothing is sent. When any holder is another bank's, the attempt goes
+    on: sent, refused and recorded for the regulator, as the anti-fraud rule intends."""
+    holders = sorted({h for h in holder_of.values() if h})
+    if not holders:
+        return
+    for holder in holders:
+        if int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id:
+            return
+    index_of = {r.doc_hash: i for i, r in enumerate(requests)}
+    held: list[dict[str, Any]] = []
+    for doc_hash, values in sorted(pledged, key=lambda p: index_of[p[0]]):
+        taken = sorted((holder_of[v], v) for v in values if holder_of[v])
+        if taken:
+            financing_id, value = taken[0]
+            held.append(
+                {
+                    "document_index": index_of[doc_hash],
+                    "doc_hash": docs.hex32(doc_hash),
+                    "financing_id": financing_id,
+                    "fingerprint": docs.hex32(value),
+                    "fingerprint_kind": kinds.get(value),
+                }
+            )
+    first = held[0]
+    i, financing_id = int(first["document_index"]), int(first["financing_id"])
+    kind = f" ({first['fingerprint_kind']})" if first["fingerprint_kind"] else ""
+    said = "; ".join(
+        f"documents[{h['document_index']}] {h['doc_hash']} is already pledged to your active "
+        f"financing {h['financing_id']}"
+        + (f" (fingerprint{kind} held there)" if h is first else "")
+        for h in held
+    )
+    raise AlreadyFinancedByYou(
+        f"not financed, nothing was sent and nothing recorded: {said}. The ledger holds "
+        f"{ONE_ACTIVE_FINANCING_RULE}: close financing {financing_id} once repaid, or cancel "
+        "it, before financing the document again",
+        field=f"documents[{i}].doc_hash",
+        rule=ONE_ACTIVE_FINANCING_RULE,
+        doc_hash=first["doc_hash"],
+        financing_id=financing_id,
+        financing_ids=holders,
+        fingerprint=first["fingerprint"],
+        fingerprint_kind=first["fingerprint_kind"],
+        documents=held,
+    )
 
 
 def create(
@@ -663,7 +743,7 @@ def create(
         found = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
         said = registrant_notices(ledger, financing)
         return replace(financing, suspicions=found, notices=said)
-    _require_bank(ledger, actor)
+    member_id = _require_bank(ledger, actor)
     if not requests:
         raise InvalidInput("documents", "must name at least one document")
     most = limits(ledger)
@@ -786,11 +866,6 @@ def create(
             every, ledger.calls.functions.fingerprintHolders(every).call(), strict=True
         )
     }
-    # the check's suspicions (re-issue, split): a person judges them before the money goes
-    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
-    if suspicions and not acknowledge_suspicions:
-        raise unacknowledged(suspicions)
     # A document nobody registered is *not* registered now: a registration by the bank in the
     # same breath as its financing would tell everyone which document it finances. Its hash
     # is in the sealed terms; its fingerprints lock it against a second financing all the same.
@@ -808,7 +883,24 @@ def create(
             )
             refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
     if refusal is None:
-        for value in every:
+        # held by the bank's own active financing only: doomed on chain, answered here, not sent
+        refuse_own_holding(
+            ledger, member_id, requests, [(p[0], p[3]) for p in checked], holder_of, names
+        )
+    # the check's suspicions (re-issue, split): a person judges them before the money goes
+    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
+    if suspicions and not acknowledge_suspicions:
+        raise unacknowledged(suspicions)
+    if refusal is None:
+        # another bank's financing holds it: the refusal names that one (the bank's own, if it
+        # holds a fingerprint too, is not what makes the attempt a double financing)
+        others = {
+            holder
+            for holder in set(holder_of.values())
+            if holder and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
+        }
+        for value in sorted(every, key=lambda v: holder_of[v] not in others):
             if holder_of[value]:
                 refusal = {
                     "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
@@ -941,27 +1033,33 @@ def pledge_suspicions(
     return tuple(found)
 
 
-#: what a suspicion's kind says of the pledged document (a re-issued pair: either may be the
-#: one pledged, the original or its re-issue; the reasons say which)
-_SUSPECTED = {
-    "reissue": "one of an invoice issued twice (a reissue)",
-    "split_part": "a part of a split invoice",
-    "split_whole": "the whole of a split invoice (invoices lodged here look like its parts)",
-    "split": "a part or the whole of a split invoice",
+#: what a suspicion's kind says the pledged document may be, as a bank officer reads it (a
+#: re-issued pair: either may be the one pledged, the original or its re-issue; the reasons say
+#: which)
+SUSPECTED = {
+    "reissue": "the same invoice as one issued before under another number or date (a re-issue)",
+    "split_part": "one part of a larger invoice split into several (a split)",
+    "split_whole": "a whole invoice whose parts were lodged here as separate invoices (a split)",
+    "split": "a part of a larger invoice, or the whole of one, split into several invoices",
 }
+
+
+def suspected(kind: str) -> str:
+    """What a suspicion of ``kind`` says the document may be (:data:`SUSPECTED`)."""
+    return SUSPECTED.get(kind, f"a {kind.replace('_', ' ')}")
 
 
 def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
     said = "; ".join(
-        f"documents[{s.document_index}] {s.doc_hash} is suspected "
-        f"{_SUSPECTED.get(s.kind, 'a ' + s.kind.replace('_', ' '))} ({', '.join(s.reasons)})"
+        f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
+        + "; ".join(s.reasons)
         for s in suspicions
     )
     return SuspicionsUnacknowledged(
-        f"not financed, nothing was sent: {said}. If you judged it and still finance it, "
-        "repeat the request with acknowledge_suspicions: true (tradeledger finance create "
-        "--acknowledge-suspicions)",
+        f"not financed, nothing was sent: {said}. If you have checked it and still want to "
+        "finance it, send the request again with acknowledge_suspicions: true (tradeledger "
+        "finance create --acknowledge-suspicions)",
         suspicions=[s.to_dict() for s in suspicions],
         acknowledge_with="acknowledge_suspicions",
     )
@@ -1012,19 +1110,28 @@ def _tx(raw: Any) -> docs.Receipt:
     return docs.Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
 
 
-def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Terms, bytes]:
-    """The financing ``actor`` registered, its terms and data key, checked as the contract
-    would (its bank, active) — the contract's own typed errors."""
+def _own(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Book | None]:
+    """The financing ``actor`` registered and its :class:`Book` (None when ``actor``'s key does
+    not open it), checked as the contract would (its bank, active) — the contract's own typed
+    errors. Nothing here needs the terms to read: a financing whose sealed maturity is no time
+    is still its bank's to cancel (:func:`cancel` needs only its public part)."""
     check_financing_id(financing_id)
     found = _read(ledger, financing_id, actor)
     if found is None:
         raise ERRORS["FinancingNotFound"](financing_id)
-    financing, data_key = found
+    financing, _, book = found
     if Web3.to_checksum_address(financing.bank) != Web3.to_checksum_address(actor):
         raise ERRORS["NotFinancingBank"](financing_id, actor)
     if financing.status is not FinancingStatus.ACTIVE:
         raise ERRORS["FinancingNotActive"](financing_id, int(financing.status))
-    if financing.terms is None or data_key is None:
+    return financing, book
+
+
+def _own_book(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Book]:
+    """:func:`_own`, with the book the amount rules are checked on: LedgerStateError when
+    ``actor``'s key on this gateway does not open the terms."""
+    financing, book = _own(ledger, actor, financing_id)
+    if book is None:
         from ledger.errors import LedgerStateError
 
         raise LedgerStateError(
@@ -1033,7 +1140,14 @@ def _own_terms(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing
             "backup of the data directory)",
             financing_id=financing_id,
         )
-    return financing, financing.terms, data_key
+    return financing, book
+
+
+#: what a bank may still do with a financing whose terms opened but do not read
+UNREADABLE_TERMS_RULE = (
+    "a financing whose terms cannot be read may be repaid, closed once repaid, or cancelled, "
+    "but not drawn on: the gateway cannot read what it would be drawn under"
+)
 
 
 def _entry(
@@ -1049,7 +1163,16 @@ def _entry(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
-        _, terms, data_key = _own_terms(ledger, actor, financing_id)
+        _, terms = _own_book(ledger, actor, financing_id)
+        data_key = terms.data_key
+        if entry_type == "drawdown" and terms.unreadable is not None:
+            raise Conflict(
+                f"financing {financing_id} is not drawn on: its terms opened but cannot be read "
+                f"({terms.unreadable}); {UNREADABLE_TERMS_RULE}",
+                financing_id=financing_id,
+                rule=UNREADABLE_TERMS_RULE,
+                unreadable=terms.unreadable,
+            )
         if entry_type == "drawdown":
             available = terms.amount - terms.drawn
             if amount > available:
@@ -1115,9 +1238,12 @@ def _release(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
-        financing, terms, _ = _own_terms(ledger, actor, financing_id)
-        if repaid_first and terms.outstanding != 0:
-            raise ERRORS["FinancingNotRepaid"](financing_id, terms.outstanding)
+        if repaid_first:  # closing needs the book: nothing outstanding
+            financing, book = _own_book(ledger, actor, financing_id)
+            if book.outstanding != 0:
+                raise ERRORS["FinancingNotRepaid"](financing_id, book.outstanding)
+        else:  # cancelling needs only the public part: the fingerprints it releases
+            financing, _ = _own(ledger, actor, financing_id)
         return call_for([bytes.fromhex(f[2:]) for f in financing.fingerprints]), None
 
     with _entry_lock(ledger):
@@ -1174,7 +1300,12 @@ def share_with(
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
     own financings) or a regulator (all it reads). Returns the financing ids shared.
-    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of."""
+    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of;
+    ``NotAMember`` when ``actor`` is no member (not "shared 0 financings")."""
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]) == 0:
+        raise ERRORS["NotAMember"](actor)
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
+        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
@@ -1211,10 +1342,29 @@ def share_with(
 # -- reading ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Book:
+    """What a financing's bank needs to record on it (:func:`drawdown`, :func:`repay`,
+    :func:`close`): the financed amount, what was drawn and repaid, and the data key entries
+    are sealed under — read from terms that opened, even when the rest of them cannot be read
+    (``unreadable`` says why: a sealed maturity that is no time)."""
+
+    amount: int
+    drawn: int
+    repaid: int
+    data_key: bytes
+    unreadable: str | None = None
+
+    @property
+    def outstanding(self) -> int:
+        return self.drawn - self.repaid
+
+
 def _read(
     ledger: Ledger, financing_id: int, reader: str | None
-) -> tuple[Financing, bytes | None] | None:
-    """The financing and (when ``reader``'s key opens it) its data key; None when unknown."""
+) -> tuple[Financing, bytes | None, Book | None] | None:
+    """The financing, (when ``reader``'s key opens it and its terms read) its data key, and
+    (when the key opens it) its :class:`Book`; None when unknown."""
     record = ledger.calls.functions.getFinancing(financing_id).call()
     if FinancingStatus(record[2]) is FinancingStatus.NONE:
         return None
@@ -1230,7 +1380,7 @@ def _read(
 
 def _assemble(
     ledger: Ledger, financing_id: int, record: Any, found: Sequence[Any], reader: str | None
-) -> tuple[Financing, bytes | None]:
+) -> tuple[Financing, bytes | None, Book | None]:
     bank, _bank_id, status, fingerprint_count, registered_at = record
     registered = [log for log in found if log["event"] == "FinancingRegistered"]
     ev = registered[0] if registered else None
@@ -1238,6 +1388,7 @@ def _assemble(
     ctx = context(ledger)
     terms: Terms | None = None
     data_key: bytes | None = None
+    book: Book | None = None
     if ev is not None and keys:
         envelope = bytes(ev["args"]["terms"])
         opened_terms = conf.open_terms(envelope, keys, ctx)
@@ -1255,10 +1406,12 @@ def _assemble(
             holds = conf.commitment(opened.plaintext) == bytes(ev["args"]["termsCommitment"])
             try:
                 terms = _terms(opened.payload, found, data_key, ctx, financing_id, holds)
+                book = Book(terms.amount, terms.drawn, terms.repaid, data_key)
             except UnreadableTerms as exc:
                 _log.warning(
                     "financing %s: its terms opened but cannot be read: %s", financing_id, exc
                 )
+                book = _book(opened.payload, found, data_key, ctx, financing_id, str(exc))
                 terms, data_key = None, None
     financing = Financing(
         financing_id=financing_id,
@@ -1272,7 +1425,24 @@ def _assemble(
         fingerprints=tuple(docs.hex32(f) for f in ev["args"]["fingerprints"]) if ev else (),
         terms=terms,
     )
-    return financing, data_key
+    return financing, data_key, book
+
+
+def _book(
+    payload: dict[str, Any],
+    found: Sequence[Any],
+    data_key: bytes,
+    ctx: conf.Context,
+    financing_id: int,
+    unreadable: str,
+) -> Book | None:
+    """The :class:`Book` of terms that opened but do not read (``unreadable``): their amount
+    and entries, which need no maturity; None when the amount is no amount either."""
+    amount = payload.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount_rule(amount) is not None:
+        return None
+    _, drawn, repaid, _ = _entries(found, data_key, ctx, financing_id, True)
+    return Book(amount, drawn, repaid, data_key, unreadable)
 
 
 def _maturity_of(payload: dict[str, Any]) -> datetime:
@@ -1295,32 +1465,7 @@ def _terms(
     financing_id: int,
     holds: bool,
 ) -> Terms:
-    entries = []
-    drawn = repaid = 0
-    for log in found:
-        if log["event"] != "FinancingEntryRecorded":
-            continue
-        opened = conf.open_entry(bytes(log["args"]["entry"]), data_key, ctx, financing_id)
-        if opened is None:
-            holds = False
-            continue
-        if conf.commitment(opened.plaintext) != bytes(log["args"]["entryCommitment"]):
-            holds = False
-        body = opened.payload
-        amount = int(body["amount"])
-        if body["type"] == "drawdown":
-            drawn += amount
-        else:
-            repaid += amount
-        entries.append(
-            Entry(
-                type=str(body["type"]),
-                amount=amount,
-                block=int(log["blockNumber"]),
-                tx_hash=log["transactionHash"].to_0x_hex(),
-                commitment=docs.hex32(log["args"]["entryCommitment"]),
-            )
-        )
+    entries, drawn, repaid, holds = _entries(found, data_key, ctx, financing_id, holds)
     return Terms(
         kind=FinancingKind[str(payload["kind"])],
         currency=str(payload["currency"]),
@@ -1347,6 +1492,41 @@ def _terms(
         entries=tuple(entries),
         commitment_holds=holds,
     )
+
+
+def _entries(
+    found: Sequence[Any], data_key: bytes, ctx: conf.Context, financing_id: int, holds: bool
+) -> tuple[list[Entry], int, int, bool]:
+    """The drawdowns and repayments of ``found`` (a financing's logs) opened with its
+    ``data_key``: the entries, the total drawn and repaid, and whether every entry opened to
+    its commitment (``holds`` and'ed)."""
+    entries = []
+    drawn = repaid = 0
+    for log in found:
+        if log["event"] != "FinancingEntryRecorded":
+            continue
+        opened = conf.open_entry(bytes(log["args"]["entry"]), data_key, ctx, financing_id)
+        if opened is None:
+            holds = False
+            continue
+        if conf.commitment(opened.plaintext) != bytes(log["args"]["entryCommitment"]):
+            holds = False
+        body = opened.payload
+        amount = int(body["amount"])
+        if body["type"] == "drawdown":
+            drawn += amount
+        else:
+            repaid += amount
+        entries.append(
+            Entry(
+                type=str(body["type"]),
+                amount=amount,
+                block=int(log["blockNumber"]),
+                tx_hash=log["transactionHash"].to_0x_hex(),
+                commitment=docs.hex32(log["args"]["entryCommitment"]),
+            )
+        )
+    return entries, drawn, repaid, holds
 
 
 def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financing:
@@ -1579,6 +1759,15 @@ def list_financings(
             continue
         chosen.append(found[0])
     return Page(items=chosen, next_cursor=str(last) if more else None)
+
+
+def unreadable(ledger: Ledger, financing_id: int, reader: str) -> str | None:
+    """Why the terms of ``financing_id`` that ``reader``'s key opens cannot be read (a sealed
+    maturity that is no time: :class:`UnreadableTerms`), else None — also when the key does not
+    open them."""
+    found = _read(ledger, financing_id, reader)
+    book = found[2] if found is not None else None
+    return book.unreadable if book is not None else None
 
 
 def opens(ledger: Ledger, financing_id: int, reader: str) -> bool:

@@ -91,14 +91,15 @@ class MarkedFinancing:
         if self.kind is MarkKind.REISSUE:
             return (
                 f"{held} with the same seller, buyer, currency, amount due and lines as this "
-                "file, under another number or issue date (a re-issue?)",
+                "file, under another number or issue date: it may be the same invoice issued "
+                "twice",
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )
         return (
             f"{held} of the same seller and buyer, issued the same day in the same currency for "
-            "the same items, with another amount due or number (a part of this invoice, or "
-            "this a part of it?)",
+            "the same items, with another amount due or number: one of the two may be a part "
+            "of the other (an invoice split into several)",
             "found by the marks that financing carries on chain; the invoice itself is that "
             "bank's to see",
         )

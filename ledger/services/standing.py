@@ -48,7 +48,15 @@ class Standing:
 
     @property
     def reason(self) -> str:
-        return "suspended" if self.member_id else "not an approved member"
+        """Why it is not active, in words that follow its name (``Bank B (0x…) is …``)."""
+        return SUSPENDED if self.member_id else NOT_APPROVED
+
+
+#: why a member is not active: the admins suspended it
+SUSPENDED = "suspended on chain"
+#: why a participant of a gateway is not active: its membership was never approved on chain
+#: (a join awaiting the admins' approval) — it is not a member yet, not a suspended one
+NOT_APPROVED = "not a member of the consortium yet (its membership is not approved on chain)"
 
 
 class StandingCache:
@@ -114,14 +122,15 @@ def membership_changed(ledger: Ledger) -> None:
 def refuse_inactive(
     address: str,
     what: str,
-    reason: str = "not an active member (suspended, or not yet approved)",
+    reason: str = "not an active member on chain (suspended, or not yet approved)",
     *,
     name: str | None = None,
 ) -> MemberSuspended:
-    """The error for ``address``, not active on chain (``reason``), asking to do ``what``;
-    named as people read a member (``Bank B (0x…)``) when its ``name`` is known."""
+    """The error for ``address``, not active on chain (``reason``: :attr:`Standing.reason`),
+    asking to do ``what``; named as people read a member (``Bank B (0x…)``) when its ``name``
+    is known."""
     return MemberSuspended(
-        f"{named(address, name)} is {reason} on chain and may not {what}: {RULE}",
+        f"{named(address, name)} is {reason} and may not {what}: {RULE}",
         address=address,
         name=name,
         standing=reason,
@@ -137,8 +146,27 @@ def member_name(ledger: Ledger, address: str) -> str | None:
     return LedgerNames(ledger).member(address)
 
 
+def not_a_member(ledger: Ledger, address: str) -> bool:
+    """Whether ``address`` is neither a member on chain nor a participant of this gateway (a
+    join awaiting approval is one): an address that names nobody, as a ``--as`` may."""
+    return standing(ledger, address).member_id == 0 and not ledger.db.has_participant(
+        Web3.to_checksum_address(address)
+    )
+
+
+def refuse_stranger(ledger: Ledger, address: str) -> None:
+    """Raise the contract's ``NotAMember`` (403, "… is not a member of the consortium") when
+    ``address`` names nobody (:func:`not_a_member`): never told it is suspended."""
+    if not_a_member(ledger, address):
+        from ledger.revert import ERRORS
+
+        raise ERRORS["NotAMember"](address)
+
+
 def require_active(ledger: Ledger, address: str, what: str) -> None:
-    """Raise :class:`MemberSuspended` unless ``address`` is an active member on chain."""
+    """Raise :class:`MemberSuspended` unless ``address`` is an active member on chain
+    (``NotAMember`` when it names nobody: :func:`refuse_stranger`)."""
     found = standing(ledger, address)
     if not found.active:
+        refuse_stranger(ledger, address)
         raise refuse_inactive(address, what, found.reason, name=member_name(ledger, address))

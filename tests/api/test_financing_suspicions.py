@@ -60,7 +60,7 @@ def test_a_reissued_invoice_is_refused_unless_acknowledged(
     error = refused.json()
     assert error["error"] == "suspicions_unacknowledged"
     assert "acknowledge_suspicions" in error["message"]
-    assert "reissue" in error["message"]
+    assert "re-issue" in error["message"]
     (suspicion,) = error["details"]["suspicions"]
     assert suspicion["kind"] == "reissue"
     assert suspicion["document_index"] == 0
@@ -101,3 +101,19 @@ def test_an_unrelated_invoice_needs_no_acknowledgement(
     made = finance(client, network.bank, doc_hash, amount=100_000)
     assert made.status_code == 201, made.text
     assert made.json()["suspicions"] == []
+
+
+def test_a_suspicion_is_said_in_plain_words(client: TestClient, network: Network) -> None:
+    """A tryout read "… is suspected one of an invoice issued twice (a reissue) (same seller,
+    …)": the 409 now says what the document may be, then why, as a bank officer reads it."""
+    _, copy_hash, _ = _original_and_reissue(client, network)
+    refused = finance(client, network.bank, copy_hash, amount=400_000)
+    assert refused.status_code == 409, refused.text
+    message = refused.json()["message"]
+    assert "is suspected" not in message
+    assert "issued twice (a reissue)" not in message
+    assert (
+        f"documents[0] {copy_hash} may be the same invoice as one issued before under another "
+        "number or date (a re-issue) — same seller, buyer, amount 4,675.00 DKK"
+    ) in message, message
+    assert "If you have checked it and still want to finance it, send the request again" in message

@@ -2,10 +2,13 @@
 whose sealed maturity is no such time never breaks a read. Found by a fresh user's tryout:
 ``9999-12-31T23:59:59-23:59`` (in UTC, the year 10000) was sealed and sent, and from then on
 every read of the bank's and the regulator's financings — the list, the financing, the
-document, a check — answered 500, and the financing could not be cancelled."""
+document, a check — answered 500, and the financing could not be cancelled. Its bank cancels
+it (cancelling reads no terms), repays and closes it (the amounts read without the maturity),
+but does not draw on it."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -86,3 +89,76 @@ def test_a_sealed_maturity_that_is_no_time_reads_as_terms_unread_never_a_500(
     ):
         audited = client.get(path, headers=network.regulator.headers)
         assert audited.status_code == 200, (path, audited.text)
+
+
+def _sealed_elsewhere(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch, drawn: int = 0
+) -> int:
+    """A financing another gateway sealed with a maturity past the year 9999 (and drew
+    ``drawn`` on): its id."""
+    doc_hash = _lodged_invoice(client, network)
+    with monkeypatch.context() as elsewhere:  # a gateway without the bound, that reads it
+        elsewhere.setattr(fin, "LAST_MATURITY", 2**40)
+        made = finance(
+            client, network.bank, doc_hash, amount=1_000, maturity="9999-12-31T23:59:59-23:59"
+        )
+        assert made.status_code == 201, made.text
+        financing_id = int(made.json()["financing_id"])
+        if drawn:
+            elsewhere.setattr(fin, "_maturity_of", lambda payload: datetime.now(UTC))
+            path = f"/v1/financings/{financing_id}/drawdown"
+            taken = client.post(path, json={"amount": drawn}, headers=network.bank.headers)
+            assert taken.status_code == 200, taken.text
+    assert (
+        client.get(f"/v1/financings/{financing_id}", headers=network.bank.headers).json()[
+            "maturity"
+        ]
+        is None
+    )  # its terms do not read here
+    return financing_id
+
+
+def test_a_financing_whose_maturity_cannot_be_read_is_cancelled_by_its_bank(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cancelling reads no terms: the fingerprints it releases are public (a tryout: the bank
+    could not cancel such a financing, and its invoice stayed locked)."""
+    financing_id = _sealed_elsewhere(client, network, monkeypatch)
+    cancelled = client.post(
+        f"/v1/financings/{financing_id}/cancel",
+        json={"reason_code": 1},
+        headers=network.bank.headers,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["financing"]["status"] == "cancelled"
+    # only its bank: another bank is refused as before
+    other = _sealed_elsewhere(client, network, monkeypatch)
+    refused = client.post(
+        f"/v1/financings/{other}/cancel", json={"reason_code": 1}, headers=network.bank_b.headers
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"] == "NotFinancingBank"
+
+
+def test_a_financing_whose_maturity_cannot_be_read_is_repaid_and_closed_not_drawn_on(
+    client: TestClient, network: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The amount rules need the amounts, not the maturity: the bank repays (never beyond what
+    is outstanding) and closes; it does not draw more under terms its gateway cannot read."""
+    financing_id = _sealed_elsewhere(client, network, monkeypatch, drawn=400)
+    path = f"/v1/financings/{financing_id}"
+    drawn = client.post(f"{path}/drawdown", json={"amount": 100}, headers=network.bank.headers)
+    assert drawn.status_code == 409, drawn.text
+    assert drawn.json()["details"]["rule"] == fin.UNREADABLE_TERMS_RULE
+    assert "is not drawn on" in drawn.json()["message"]
+    too_much = client.post(f"{path}/repay", json={"amount": 401}, headers=network.bank.headers)
+    assert too_much.status_code == 409, too_much.text
+    assert too_much.json()["error"] == "RepaymentExceedsOutstanding"
+    early = client.post(f"{path}/close", headers=network.bank.headers)
+    assert early.status_code == 409, early.text
+    assert early.json()["error"] == "FinancingNotRepaid"
+    repaid = client.post(f"{path}/repay", json={"amount": 400}, headers=network.bank.headers)
+    assert repaid.status_code == 200, repaid.text
+    closed = client.post(f"{path}/close", headers=network.bank.headers)
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["financing"]["status"] == "closed"

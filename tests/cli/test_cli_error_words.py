@@ -137,7 +137,12 @@ def test_unknown_records_are_said_plainly(story: Story) -> None:
     assert body == {
         "error": "FinancingNotFound",
         "message": "there is no financing 99",
-        "details": {"financing_id": 99},
+        # the request field it concerns, and the rule (ledger.revert.FIELDS), as the API's 404
+        "details": {
+            "financing_id": 99,
+            "field": "financing_id",
+            "rule": "there is no financing 99",
+        },
     }
 
 

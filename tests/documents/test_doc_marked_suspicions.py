@@ -143,7 +143,10 @@ def test_a_part_of_an_invoice_financed_at_another_bank_is_a_suspected_split(
     refused = _finance(client, network.bank_b, lodged["doc_hash"], 10_000)
     assert refused.status_code == 409, refused.text
     message = refused.json()["message"]
-    assert "is suspected a part or the whole of a split invoice" in message, message
+    assert (
+        "may be a part of a larger invoice, or the whole of one, split into several invoices"
+        in message
+    ), message
 
 
 def test_no_suspicion_for_the_pledged_copy_another_delivery_or_a_closed_financing(

@@ -52,8 +52,6 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=WrittenNumber
 
 #: who may read which view: one table with ``tradeledger audit … --as`` (``audit.READERS``)
 READERS = audit.READERS
-#: a refusal's reason as answers write it (``FINGERPRINT_PLEDGED``): taken by the filter too
-REFUSAL_REASONS_AS_ANSWERED = [r.name for r in RefusalReason if r.value != 0]
 
 
 async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
@@ -154,10 +152,9 @@ def refusals(
     reason: Annotated[
         str | None,
         Query(
-            description="e.g. fingerprint_pledged (lower case)",
-            json_schema_extra={
-                "enum": [*enum_schema(RefusalReason)["enum"], *REFUSAL_REASONS_AS_ANSWERED]
-            },
+            description="e.g. fingerprint_pledged (lower case: FINGERPRINT_PLEDGED, as answers "
+            "write a reason, is refused naming the spelling to use)",
+            json_schema_extra=enum_schema(RefusalReason),
         ),
     ] = None,
     after: Cursor = None,

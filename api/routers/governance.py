@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import DecimalId, JsonInt, RequestBody, WrittenNumbersRoute
+from api.bodycheck import DecimalId, JsonInt, QueryBool, RequestBody, WrittenNumbersRoute
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
@@ -126,7 +126,9 @@ def list_proposals(
     participant: ParticipantDep,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    pending: Annotated[bool, Query(description="only pending proposals")] = False,
+    pending: Annotated[
+        bool, Query(description="true: only pending proposals (true or false)"), QueryBool
+    ] = False,
 ) -> ProposalPage:
     """Every proposal by id (any participant, e.g. a regulator, may read them)."""
     after = id_cursor(cursor)

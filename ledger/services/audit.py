@@ -66,7 +66,14 @@ from ledger.indexer.models import (
 )
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
-from ledger.services.roles import DocStatus, FinancingKind, FinancingStatus, RefusalReason, Role
+from ledger.services.roles import (
+    DocStatus,
+    FinancingKind,
+    FinancingStatus,
+    RefusalReason,
+    Role,
+    one_of_rule,
+)
 from ledger.words import Names, iso_time, spreadsheet_cell, who
 
 T = TypeVar("T")
@@ -265,7 +272,7 @@ def parse_event_name(text: str, field_name: str = "event") -> str:
     them."""
     if text in EVENT_NAMES:
         return text
-    raise InvalidInput(field_name, f"must be one of {', '.join(EVENT_NAMES)}", value=text)
+    raise InvalidInput(field_name, one_of_rule(EVENT_NAMES, text), value=text)
 
 
 def _limit(limit: int) -> int:
@@ -1638,7 +1645,7 @@ def exposure(
     their registration time. Rows name the member (``member_name``); per enterprise they say
     how each was found (``attributed_by``)."""
     if by not in ("bank", "enterprise"):
-        raise InvalidInput("by", "must be one of bank, enterprise", value=by)
+        raise InvalidInput("by", one_of_rule(("bank", "enterprise"), by), value=by)
     wanted = parse_filter(member, "member", parse_address)
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
@@ -2085,7 +2092,7 @@ def export_events(
     that would start a formula gets a leading ``'`` (:func:`ledger.words.spreadsheet_cell`).
     Raises InvalidInput for an unknown ``fmt`` or event name."""
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
+        raise InvalidInput("format", one_of_rule(EXPORT_FORMATS, fmt), value=fmt)
     events = [parse_event_name(e) for e in events]
     query = (
         select(

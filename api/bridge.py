@@ -61,7 +61,15 @@ class BridgeApp:
             await _refuse(send, 404, "not_found", f"this listener serves only POST {PATH}")
             return
         if scope.get("method") != "POST":
-            await _refuse(send, 405, "method_not_allowed", f"{PATH} takes POST")
+            method = str(scope.get("method"))
+            await _refuse(
+                send,
+                405,
+                "method_not_allowed",
+                f"{method} is not served at {PATH}: it serves POST",
+                {"method": method, "path": PATH, "allowed": ["POST"]},
+                [(b"allow", b"POST")],
+            )
             return
         client = scope.get("client")
         if client is None or client[0] not in LOOPBACK:
@@ -118,8 +126,15 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    payload: dict[str, Any] = {"error": code, "message": message, "details": {}}
+async def _refuse(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    payload: dict[str, Any] = {"error": code, "message": message, "details": details or {}}
     data = json.dumps(payload, separators=(",", ":")).encode()  # compact, as api.errors
     await send(
         {
@@ -129,6 +144,7 @@ async def _refuse(send: Send, status: int, code: str, message: str) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )

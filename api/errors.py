@@ -20,10 +20,13 @@ from typing import Any, get_args
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic_core.core_schema import ErrorType
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from ledger import messages
 from ledger.errors import (
@@ -411,6 +414,43 @@ def _object_rule(field: str, sent: object) -> str:
     return f"must be a JSON object, not {as_written(sent)}"
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path, sorted. Starlette's
+    own 405 named only the first route whose path matched (``DELETE /v1/financings`` said
+    ``Allow: POST``, though ``GET /v1/financings`` is served too): each method has a route of
+    its own here, so all of them are read."""
+    path = request.url.path
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context.route, "path_regex", None)
+        if context.methods and regex is not None and regex.match(path):
+            methods |= set(context.methods)
+        elif _serves_files(context.route, path):  # the reference pages' files
+            methods |= {"GET", "HEAD"}
+    return sorted(methods)
+
+
+def _serves_files(route: object, path: str) -> bool:
+    """Whether ``route`` is a mount of static files (GET and HEAD) under which ``path`` is."""
+    return (
+        isinstance(route, Mount)
+        and isinstance(route.app, StaticFiles)
+        and path.startswith(f"{route.path}/")
+    )
+
+
+def method_not_allowed(method: str, path: str, allowed: Sequence[str]) -> ErrorResponse:
+    """405 ``method_not_allowed`` in the one error body, with the ``Allow`` header RFC 9110
+    §15.5.6 requires (every method the path serves) and the same list in ``details.allowed``."""
+    listed = ", ".join(allowed)
+    body = {
+        "error": "method_not_allowed",
+        "message": f"{method} is not served at {path}: it serves {listed}",
+        "details": {"method": method, "path": path, "allowed": list(allowed)},
+    }
+    return ErrorResponse(body, status_code=405, headers={"Allow": listed})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     async def _ledger_error(request: Request, exc: LedgerError) -> JSONResponse:
@@ -452,7 +492,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:
             problem = InvalidInput("body", f"cannot be read: {exc.detail}")
             return ErrorResponse(error_body(problem), status_code=422)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        if exc.status_code == 405:
+            return method_not_allowed(request.method, request.url.path, allowed_methods(request))
+        code = {404: "not_found"}.get(exc.status_code, "http_error")
         body = {"error": code, "message": str(exc.detail), "details": {}}
         return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 

@@ -73,12 +73,28 @@ class BridgeApp:
             return
         client = scope.get("client")
         if client is None or client[0] not in LOOPBACK:
-            await _refuse(send, 403, "forbidden", "the node's JSON-RPC serves loopback only")
+            await _refuse(
+                send,
+                403,
+                "forbidden",
+                "a client off this host may not call the node's JSON-RPC: it serves loopback only",
+                {"action": "call the node's JSON-RPC", "condition": "from loopback only"},
+            )
             return
         headers = dict(scope.get("headers") or [])
         token = headers.get(b"x-node-token", b"").decode("latin-1")
         if not hmac.compare_digest(token.encode(), self._token.encode()):
-            await _refuse(send, 403, "forbidden", "missing or wrong X-Node-Token")
+            await _refuse(
+                send,
+                403,
+                "forbidden",
+                "missing or wrong X-Node-Token: the node's JSON-RPC answers only a request with "
+                "the node token of this data directory (secrets/node.token)",
+                {
+                    "action": "call the node's JSON-RPC",
+                    "condition": "with the node token (X-Node-Token) of this data directory",
+                },
+            )
             return
         body = await _read_limited(receive, MAX_RPC_BODY)
         if body is None:

@@ -201,7 +201,7 @@ def create_proposal(
     add_member takes account, role, name, legal_id and data (its encryption key);
     suspend_member and reinstate_member account; rotate_key account and new_account;
     set_threshold threshold; set_fingerprint_evaluator data."""
-    require(participant, "member.manage")
+    require(participant, "member.manage", "make a governance proposal")
     action = ProposalAction.parse(body.action)
     _refuse_unused(body, action)
     if action == ProposalAction.SET_THRESHOLD and body.threshold is None:
@@ -226,7 +226,7 @@ def approve_proposal(
     ledger: LedgerDep, participant: ParticipantDep, proposal_id: ProposalId, write_key: WriteKeyDep
 ) -> ProposalPublic:
     """Approve a proposal (ADMIN); it takes effect when M active ADMINs approved it."""
-    require(participant, "member.manage")
+    require(participant, "member.manage", "approve a governance proposal")
     return public(
         svc.approve_proposal(ledger, participant.address, proposal_id, idempotency_key=write_key)
     )

@@ -47,7 +47,12 @@ from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
 from ledger.documents.fingerprints import onchain_rows
-from ledger.errors import ChainUnavailable, Forbidden, InvalidInput, role_not_allowed
+from ledger.errors import (
+    ChainUnavailable,
+    InvalidInput,
+    not_own_records,
+    role_not_allowed,
+)
 from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
@@ -336,21 +341,44 @@ READERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: what reading each audit view is, in the words a refusal says (``role enterprise may not read
+#: duplicate financings (allowed: bank, regulator)``)
+READ_ACTIONS: dict[str, str] = {
+    "timeline": "read a document's timeline",
+    "activity": "read a member's activity",
+    "refusals": "read refused financing attempts",
+    "duplicates": "read duplicate financings",
+    "financeable": "read whether a document is financeable",
+    "exposure": "read financing exposure",
+    "export": "export the audit events",
+    "verify": "verify the audit index against the chain",
+    "fingerprint-checks": "read the log of fingerprint checks",
+    "fingerprint-evaluations": "read the fingerprint evaluator's log",
+}
+
+
 def require_reader(view: str, role: str) -> None:
     """Refuse (Forbidden, as the API's ``require_role``) a member of ``role`` that may not read
-    ``view`` (a key of :data:`READERS`); the gateway's operator (``gateway``) reads them all."""
+    ``view`` (a key of :data:`READERS`), naming the view's action (:data:`READ_ACTIONS`) and the
+    roles that may; the gateway's operator (``gateway``) reads them all."""
     allowed = READERS[view]
     if role != GATEWAY_ROLE and role not in allowed:
-        raise role_not_allowed(role, allowed)
+        raise role_not_allowed(role, allowed, READ_ACTIONS[view])
 
 
 def own_or_oversight(role: str, own: str, address: str) -> None:
     """Refuse (Forbidden) a reader of ``role`` at ``own`` asking for another member's records
-    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator)."""
+    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator):
+    the refusal names what was asked, who reads every member's and what ``role`` may."""
     if role in OVERSIGHT or role == GATEWAY_ROLE:
         return
     if parse_address(address).lower() != own.lower():
-        raise Forbidden(f"role {role} may read its own records only", role=role, address=address)
+        raise not_own_records(
+            role,
+            f"read another member's records ({address})",
+            OVERSIGHT,
+            f"{role} reads its own only",
+        )
 
 
 #: the role of the gateway's operator reading at its own data directory (:data:`GATEWAY`)

@@ -49,6 +49,7 @@ from pydantic_core import PydanticCustomError
 from api.querycheck import _takes_many
 from ledger.errors import InvalidInput
 from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
+from ledger.services.roles import one_of_rule
 from ledger.words import visible
 
 #: the methods whose body a route reads (the others send none)
@@ -115,7 +116,7 @@ def json_int(value: object) -> int:
     PydanticCustomError in :data:`JSON_INT_RULE`'s words, quoting it as written."""
     if is_whole_number(value) and value >= 0:
         return int(value)
-    raise PydanticCustomError("int_type", JSON_INT_RULE, {"given": _given(value)})
+    raise PydanticCustomError("json_int", JSON_INT_RULE, {"given": _given(value)})
 
 
 #: an integer as JSON writes one, in digits alone — every integer a body takes is 0 or more (an
@@ -130,7 +131,7 @@ def _json_bool(value: object) -> object:
     if isinstance(value, bool):
         return value
     raise PydanticCustomError(
-        "bool_type", "must be true or false (a JSON boolean), not {given}", {"given": _given(value)}
+        "json_bool", "must be true or false (a JSON boolean), not {given}", {"given": _given(value)}
     )
 
 
@@ -138,6 +139,22 @@ def _json_bool(value: object) -> object:
 #: refused naming the field, never coerced — a flag such as ``acknowledge_suspicions`` lets a
 #: write through that is refused without it
 JsonBool = BeforeValidator(_json_bool)
+
+
+def _query_bool(value: object) -> object:
+    if value in ("true", "false") or isinstance(value, bool):
+        return value == "true" or value is True
+    raise PydanticCustomError(
+        "query_bool",
+        "{rule}",
+        {"rule": one_of_rule(("true", "false"), value)},
+    )
+
+
+#: a boolean query parameter, ``true`` or ``false`` as listed: ``TRUE``, ``yes``, ``1`` or
+#: ``on`` (which pydantic reads as true) are refused naming the parameter, as every enumerated
+#: filter refuses another spelling than its own (``?pending=yes``)
+QueryBool = BeforeValidator(_query_bool)
 
 
 def _iso_text(value: object) -> object:
@@ -148,7 +165,7 @@ def _iso_text(value: object) -> object:
             return value
     raise PydanticCustomError(
         "iso_date",
-        "must be an ISO 8601 date or date-time as text (such as 2026-03-31 or "
+        "must be an ISO 8601 date or date-time written as a JSON string (such as 2026-03-31 or "
         "2026-03-31T12:00:00Z), not {given}",
         {"given": _given(value)},
     )

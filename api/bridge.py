@@ -61,16 +61,40 @@ class BridgeApp:
             await _refuse(send, 404, "not_found", f"this listener serves only POST {PATH}")
             return
         if scope.get("method") != "POST":
-            await _refuse(send, 405, "method_not_allowed", f"{PATH} takes POST")
+            method = str(scope.get("method"))
+            await _refuse(
+                send,
+                405,
+                "method_not_allowed",
+                f"{method} is not served at {PATH}: it serves POST",
+                {"method": method, "path": PATH, "allowed": ["POST"]},
+                [(b"allow", b"POST")],
+            )
             return
         client = scope.get("client")
         if client is None or client[0] not in LOOPBACK:
-            await _refuse(send, 403, "forbidden", "the node's JSON-RPC serves loopback only")
+            await _refuse(
+                send,
+                403,
+                "forbidden",
+                "a client off this host may not call the node's JSON-RPC: it serves loopback only",
+                {"action": "call the node's JSON-RPC", "condition": "from loopback only"},
+            )
             return
         headers = dict(scope.get("headers") or [])
         token = headers.get(b"x-node-token", b"").decode("latin-1")
         if not hmac.compare_digest(token.encode(), self._token.encode()):
-            await _refuse(send, 403, "forbidden", "missing or wrong X-Node-Token")
+            await _refuse(
+                send,
+                403,
+                "forbidden",
+                "missing or wrong X-Node-Token: the node's JSON-RPC answers only a request with "
+                "the node token of this data directory (secrets/node.token)",
+                {
+                    "action": "call the node's JSON-RPC",
+                    "condition": "with the node token (X-Node-Token) of this data directory",
+                },
+            )
             return
         body = await _read_limited(receive, MAX_RPC_BODY)
         if body is None:
@@ -118,8 +142,15 @@ async def _lifespan(receive: Receive, send: Send) -> None:
             return
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    payload: dict[str, Any] = {"error": code, "message": message, "details": {}}
+async def _refuse(
+    send: Send,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    payload: dict[str, Any] = {"error": code, "message": message, "details": details or {}}
     data = json.dumps(payload, separators=(",", ":")).encode()  # compact, as api.errors
     await send(
         {
@@ -129,6 +160,7 @@ async def _refuse(send: Send, status: int, code: str, message: str) -> None:
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(data)).encode()),
                 (b"connection", b"close"),
+                *(headers or []),
             ],
         }
     )

@@ -158,15 +158,18 @@ async def get_write_key(
 WriteKeyDep = Annotated[str | None, Depends(get_write_key)]
 
 
-def require_role(participant: Participant, *roles: str) -> None:
-    """Refuse (403) a participant whose role is not one of ``roles`` — mirrors the contract."""
+def require_role(participant: Participant, *roles: str, action: str) -> None:
+    """Refuse (403) a participant whose role is not one of ``roles`` asking to do ``action``
+    (words after "may not": ``add a member``), naming the action and the roles that may —
+    mirrors the contract."""
     if participant.role not in roles:
-        raise role_not_allowed(participant.role, roles)
+        raise role_not_allowed(participant.role, roles, action)
 
 
-def require(participant: Participant, action: str) -> None:
-    """Refuse (403) unless ``participant``'s role may perform ``action`` (see WRITE_ROLES)."""
-    require_role(participant, *WRITE_ROLES[action])
+def require(participant: Participant, write: str, action: str) -> None:
+    """Refuse (403) unless ``participant``'s role may perform ``write`` (a key of WRITE_ROLES),
+    said as ``action`` (``draw down financing 7``)."""
+    require_role(participant, *WRITE_ROLES[write], action=action)
 
 
 # -- Idempotency-Key -------------------------------------------------------------------------

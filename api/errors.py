@@ -15,14 +15,18 @@ import logging
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
+from pydantic_core.core_schema import ErrorType
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
 
 from ledger import messages
 from ledger.errors import (
@@ -41,9 +45,10 @@ from ledger.errors import (
     Unauthorized,
 )
 from ledger.fieldnames import path_text, sent_path
-from ledger.jsonliterals import constant_rule
+from ledger.jsonliterals import as_written, constant_rule
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
+from ledger.services.roles import one_of_rule
 from ledger.surrogates import escape_surrogates
 from ledger.words import NO_NAMES, Names
 
@@ -190,9 +195,95 @@ def _chars(count: object) -> str:
     return f"{count} character{'' if count == 1 else 's'}"
 
 
+#: pydantic's own error types (``pydantic_core``'s ``ErrorType``). Any other type is one of the
+#: gateway's validators (``PydanticCustomError`` in :mod:`api.bodycheck` and the routers), whose
+#: message is already in the gateway's words; none of pydantic's messages reaches a client
+PYDANTIC_TYPES: frozenset[str] = frozenset(get_args(ErrorType))
+
+#: what a value of the wrong JSON type should have been, by pydantic's error type: named by its
+#: JSON type (RFC 8259), as :data:`api.bodycheck.JSON_INT_RULE` and the JSON form name theirs
+EXPECTED: dict[str, str] = {
+    **dict.fromkeys(("string_type", "bytes_type", "string_unicode"), "a JSON string"),
+    **dict.fromkeys(
+        (
+            "list_type",
+            "tuple_type",
+            "set_type",
+            "frozen_set_type",
+            "iterable_type",
+            "deque_type",
+            "arguments_type",
+        ),
+        "a JSON array",
+    ),
+    **dict.fromkeys(
+        (
+            "dict_type",
+            "model_type",
+            "model_attributes_type",
+            "dataclass_type",
+            "dataclass_exact_type",
+            "mapping_type",
+            "frozen_dict_type",
+            "ordered_dict_type",
+            "counter_type",
+            "named_tuple_type",
+        ),
+        "a JSON object",
+    ),
+    **dict.fromkeys(
+        ("int_type", "int_from_float", "int_parsing_size"),
+        "a whole number written as a JSON integer",
+    ),
+    **dict.fromkeys(
+        ("float_type", "float_parsing", "decimal_type", "decimal_parsing", "fraction_type"),
+        "a number (a JSON number)",
+    ),
+    **dict.fromkeys(("bool_type", "bool_parsing"), "true or false (a JSON boolean)"),
+    "none_required": "null",
+    **dict.fromkeys(
+        (
+            "datetime_type",
+            "datetime_parsing",
+            "datetime_from_date_parsing",
+            "datetime_object_invalid",
+        ),
+        "an ISO 8601 date-time written as a JSON string (such as 2026-03-31T12:00:00Z)",
+    ),
+    **dict.fromkeys(
+        ("time_type", "time_parsing"),
+        "an ISO 8601 time written as a JSON string (such as 12:00:00)",
+    ),
+    **dict.fromkeys(
+        ("uuid_type", "uuid_parsing", "uuid_version"), "a UUID written as a JSON string"
+    ),
+    **dict.fromkeys(
+        ("url_type", "url_parsing", "url_syntax_violation", "url_scheme"),
+        "a URL written as a JSON string",
+    ),
+}
+
+#: the same, for a value of the query string, the path or a header: text, so no JSON type
+EXPECTED_TEXT: dict[str, str] = {
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "decimal_parsing": "a number",
+}
+
+
+def _choices(ctx: Mapping[str, Any]) -> list[str]:
+    """The values a literal or enum takes, from pydantic's ``expected`` (``'bank' or
+    'enterprise'``): ``["bank", "enterprise"]``, for :func:`one_of_rule` to list."""
+    expected = str(ctx.get("expected") or "")
+    return re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
+
+
 #: pydantic's error types said in the gateway's words, as ``rule(field, ctx)``: the rule the
 #: value broke, as the services say theirs (``must name at least one document``); a type not
-#: here keeps pydantic's message
+#: here is said by :func:`type_rule` (what JSON type it should be) or, for none of those, in
+#: general words (:func:`validation_problem`) — never in pydantic's
 RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
     "too_short": lambda field, ctx: (
         f"must name at least {_items(field, ctx.get('min_length'))}{_actual(ctx)}"
@@ -212,12 +303,44 @@ RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
     "greater_than_equal": lambda field, ctx: f"must be at least {ctx.get('ge')}",
     "less_than": lambda field, ctx: f"must be less than {ctx.get('lt')}",
     "greater_than": lambda field, ctx: f"must be greater than {ctx.get('gt')}",
+    "multiple_of": lambda field, ctx: f"must be a multiple of {ctx.get('multiple_of')}",
     "date_parsing": lambda field, ctx: _date_rule(ctx),
     "date_from_datetime_parsing": lambda field, ctx: _date_rule(ctx),
     "date_from_datetime_inexact": lambda field, ctx: _date_rule(ctx),
     "date_type": lambda field, ctx: _date_rule(ctx),
     "int_parsing": lambda field, ctx: "must be a whole number written in digits",
+    "literal_error": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
+    "enum": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
+    "string_pattern_mismatch": lambda field, ctx: f"must match the pattern {ctx.get('pattern')}",
+    "string_not_ascii": lambda field, ctx: "must be ASCII text",
+    "extra_forbidden": lambda field, ctx: "is not a field of this object",
+    "date_past": lambda field, ctx: "must be a date in the past",
+    "date_future": lambda field, ctx: "must be a date in the future",
+    "datetime_past": lambda field, ctx: "must be a time in the past",
+    "datetime_future": lambda field, ctx: "must be a time in the future",
+    "timezone_naive": lambda field, ctx: "must name no time zone offset",
+    "timezone_aware": lambda field, ctx: "must name its time zone offset (Z or +01:00)",
+    "url_too_long": lambda field, ctx: f"must be a URL of at most {_chars(ctx.get('max_length'))}",
+    "decimal_max_digits": lambda field, ctx: f"must have at most {ctx.get('max_digits')} digits",
+    "decimal_max_places": lambda field, ctx: (
+        f"must have at most {ctx.get('decimal_places')} decimals"
+    ),
+    "decimal_whole_digits": lambda field, ctx: (
+        f"must have at most {ctx.get('whole_digits')} digits before the decimal point"
+    ),
+    "value_error": lambda field, ctx: str(ctx.get("error") or "is not valid"),
+    "assertion_error": lambda field, ctx: str(ctx.get("error") or "is not valid"),
 }
+
+
+def type_rule(kind: str, where: str, given: object) -> str | None:
+    """The rule a value of the wrong type broke, naming the type it must be (a JSON type for a
+    body: ``must be a JSON string, not 7``; words for a query, path or header value), quoting
+    what was sent as the client wrote it; None for a ``kind`` that is no type error."""
+    expected = (EXPECTED if where == "body" else EXPECTED_TEXT).get(kind)
+    if expected is None:
+        return None
+    return f"must be {expected}, not {as_written(given)}"
 
 
 def _date_rule(ctx: Mapping[str, Any]) -> str:
@@ -249,6 +372,12 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
         literal = error.get("input")
         nan = isinstance(literal, float) and math.isnan(literal)
         return {"field": field, "rule": non_finite_rule(field, "NaN" if nan else None)}
+    sent = error.get("input")
+    if kind == "missing" and loc[:1] == ("body",) and not isinstance(sent, dict | None):
+        # the fields of an object looked for in a scalar or an array (``"documents": [5]``):
+        # it is the value that is wrong, not a field left out
+        parent = field_name(loc[:-1], body)
+        return {"field": parent, "rule": _object_rule(parent, sent)}
     if kind == "missing":
         return {"field": field, "rule": "is required"}
     if _is_upload(error):
@@ -257,12 +386,69 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
             "rule": "must be a file (multipart with a filename: curl -F "
             f"{field}=@path), not a text field",
         }
-    if kind in ("model_attributes_type", "dict_type") and field == "body":
-        return {"field": field, "rule": "must be a JSON object"}
+    if kind not in PYDANTIC_TYPES:  # the gateway's own validator: its words already
+        return {"field": field, "rule": str(error.get("msg", ""))}
+    if isinstance(sent, UploadFile):  # a file sent where a form takes text (-F doc_type=@x)
+        return {
+            "field": field,
+            "rule": f"must be a text field, not a file (curl -F {field}=value, without @)",
+        }
+    if EXPECTED.get(kind) == "a JSON object":
+        return {"field": field, "rule": _object_rule(field, sent)}
+    where = str(loc[0]) if loc and loc[0] in _LOCATIONS else "body"
+    typed = type_rule(kind, where, sent)
+    if typed is not None:
+        return {"field": field, "rule": typed}
     worded = RULES.get(kind)
     if worded is not None:
-        return {"field": field, "rule": worded(field, ctx)}
-    return {"field": field, "rule": str(error.get("msg", ""))}
+        return {"field": field, "rule": worded(field, {**ctx, "given": sent})}
+    # none of pydantic's words: what the field takes is in the OpenAPI description
+    return {"field": field, "rule": f"is not a value {field} takes (see /openapi.json)"}
+
+
+def _object_rule(field: str, sent: object) -> str:
+    """The rule a value that should have been a JSON object broke: the body as a whole says
+    what it always said (``must be a JSON object``), a field also what was sent."""
+    if field == "body":
+        return "must be a JSON object"
+    return f"must be a JSON object, not {as_written(sent)}"
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app serves at the request's path, sorted. Starlette's
+    own 405 named only the first route whose path matched (``DELETE /v1/financings`` said
+    ``Allow: POST``, though ``GET /v1/financings`` is served too): each method has a route of
+    its own here, so all of them are read."""
+    path = request.url.path
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.routes):
+        regex = getattr(context.route, "path_regex", None)
+        if context.methods and regex is not None and regex.match(path):
+            methods |= set(context.methods)
+        elif _serves_files(context.route, path):  # the reference pages' files
+            methods |= {"GET", "HEAD"}
+    return sorted(methods)
+
+
+def _serves_files(route: object, path: str) -> bool:
+    """Whether ``route`` is a mount of static files (GET and HEAD) under which ``path`` is."""
+    return (
+        isinstance(route, Mount)
+        and isinstance(route.app, StaticFiles)
+        and path.startswith(f"{route.path}/")
+    )
+
+
+def method_not_allowed(method: str, path: str, allowed: Sequence[str]) -> ErrorResponse:
+    """405 ``method_not_allowed`` in the one error body, with the ``Allow`` header RFC 9110
+    §15.5.6 requires (every method the path serves) and the same list in ``details.allowed``."""
+    listed = ", ".join(allowed)
+    body = {
+        "error": "method_not_allowed",
+        "message": f"{method} is not served at {path}: it serves {listed}",
+        "details": {"method": method, "path": path, "allowed": list(allowed)},
+    }
+    return ErrorResponse(body, status_code=405, headers={"Allow": listed})
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -306,7 +492,9 @@ def install_error_handlers(app: FastAPI) -> None:
         if exc.status_code == 400:
             problem = InvalidInput("body", f"cannot be read: {exc.detail}")
             return ErrorResponse(error_body(problem), status_code=422)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        if exc.status_code == 405:
+            return method_not_allowed(request.method, request.url.path, allowed_methods(request))
+        code = {404: "not_found"}.get(exc.status_code, "http_error")
         body = {"error": code, "message": str(exc.detail), "details": {}}
         return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 

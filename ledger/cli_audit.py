@@ -49,7 +49,7 @@ from ledger.network import Ledger, open_ledger
 from ledger.services import audit, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
-from ledger.services.roles import RefusalReason
+from ledger.services.roles import RefusalReason, one_of_rule
 from ledger.words import money, who
 
 index_app = typer.Typer(
@@ -307,9 +307,7 @@ def audit_export(
     period = guard(lambda: audit.Period.parse(since, until))
     events = [guard(partial(audit.parse_event_name, e, "--event")) for e in event or ()]
     if fmt not in audit.EXPORT_FORMATS:
-        fail(
-            InvalidInput("--format", f"must be one of {', '.join(audit.EXPORT_FORMATS)}", value=fmt)
-        )
+        fail(InvalidInput("--format", one_of_rule(audit.EXPORT_FORMATS, fmt), value=fmt))
     with _index(data_dir) as index:
         viewer = _viewer(index, as_member, "export", "an export")
         lines = guard(lambda: audit.export_events(index, fmt, period, events, viewer=viewer))
@@ -606,7 +604,7 @@ def audit_exposure(
     financings by their registration time."""
     period = guard(lambda: audit.Period.parse(since, until))
     if by not in ("bank", "enterprise"):
-        fail(InvalidInput("--by", "must be one of bank, enterprise", value=by))
+        fail(InvalidInput("--by", one_of_rule(("bank", "enterprise"), by), value=by))
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
     with _ledger_index(data_dir) as (ledger, index):
         viewer = _viewer(index, as_member, "exposure", "exposure")

@@ -89,13 +89,30 @@ class Forbidden(LedgerError):
     code = "forbidden"
 
 
-def role_not_allowed(role: str, allowed: tuple[str, ...]) -> Forbidden:
-    """The 403 for a caller whose ``role`` is none of ``allowed`` — the API's ``require_role``
-    and the CLI's ``--as`` (``ledger.services.audit.require_reader``) in the same words."""
+def role_not_allowed(role: str, allowed: tuple[str, ...], action: str) -> Forbidden:
+    """The 403 for a caller whose ``role`` is none of ``allowed`` asking to do ``action`` (words
+    that follow "may not": ``add a member``) — the API's ``require_role`` and the CLI's ``--as``
+    (``ledger.services.audit.require_reader``) in the same words: what was refused and who may
+    do it (``role bank may not add a member (allowed: admin)``; ``details``: ``role``,
+    ``action``, ``allowed``)."""
     return Forbidden(
-        f"role {role} may not do this (allowed: {', '.join(allowed)})",
+        f"role {role} may not {action} (allowed: {', '.join(allowed)})",
         role=role,
+        action=action,
         allowed=list(allowed),
+    )
+
+
+def not_own_records(role: str, action: str, allowed: tuple[str, ...], condition: str) -> Forbidden:
+    """The 403 for a caller of ``role`` asking for another member's records, which only the
+    roles ``allowed`` read (``condition``: what the others may, ``its own only``): the one
+    error shape of :func:`role_not_allowed`, with the condition said too."""
+    return Forbidden(
+        f"role {role} may not {action}: {condition} (every member's: {', '.join(allowed)})",
+        role=role,
+        action=action,
+        allowed=list(allowed),
+        condition=condition,
     )
 
 

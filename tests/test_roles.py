@@ -39,14 +39,20 @@ def test_none_and_unknown_names_name_the_field_and_the_choices(text: str) -> Non
         Role.parse(text)
 
 
-def test_a_refusal_reason_is_taken_as_answers_write_it_too() -> None:
-    """A 409's ``details.reason`` and the refusal lists write ``FINGERPRINT_PLEDGED``: a filter
-    copied from an answer is taken; another spelling is not."""
+def test_a_refusal_reason_is_taken_in_lower_case_and_told_the_spelling() -> None:
+    """A 409's ``details.reason`` and the refusal lists write ``FINGERPRINT_PLEDGED``; the
+    filter takes the documented ``fingerprint_pledged`` only (it used to take both) and tells a
+    value copied from an answer which to write."""
     from ledger.errors import InvalidInput
     from ledger.services.roles import RefusalReason
 
-    for text in ("FINGERPRINT_PLEDGED", "fingerprint_pledged"):
-        assert RefusalReason.parse(text, "reason") is RefusalReason.FINGERPRINT_PLEDGED
-    for text in ("Fingerprint_Pledged", " FINGERPRINT_PLEDGED", "NONE", "none"):
-        with pytest.raises(InvalidInput):
+    assert RefusalReason.parse("fingerprint_pledged", "reason") is RefusalReason.FINGERPRINT_PLEDGED
+    for text in ("FINGERPRINT_PLEDGED", "Fingerprint_Pledged", " fingerprint_pledged"):
+        with pytest.raises(InvalidInput) as raised:
             RefusalReason.parse(text, "reason")
+        assert raised.value.rule.startswith("must be one of document_not_registered"), raised
+        assert "write fingerprint_pledged, as listed" in raised.value.rule, raised
+    for text in ("NONE", "none", "pledged"):
+        with pytest.raises(InvalidInput) as raised:
+            RefusalReason.parse(text, "reason")
+        assert "write" not in raised.value.rule

@@ -38,7 +38,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.bodycheck import WrittenNumbersRoute
-from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only, require_role
+from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_only
 from api.openapi_responses import errors
 from ledger.gatewaydb import Participant
 from ledger.indexer import EventIndex, check_rules, verify
@@ -52,8 +52,6 @@ router = APIRouter(prefix="/v1/audit", tags=["audit"], route_class=WrittenNumber
 
 #: who may read which view: one table with ``tradeledger audit … --as`` (``audit.READERS``)
 READERS = audit.READERS
-#: a refusal's reason as answers write it (``FINGERPRINT_PLEDGED``): taken by the filter too
-REFUSAL_REASONS_AS_ANSWERED = [r.name for r in RefusalReason if r.value != 0]
 
 
 async def get_index(request: Request, ledger: LedgerDep) -> EventIndex:
@@ -116,7 +114,7 @@ def document_timeline(
         own_history_only(
             participant, registration.registered_by if registration else None, "its timeline"
         )
-    require_role(participant, *READERS["timeline"])
+    audit.require_reader("timeline", participant.role)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -136,7 +134,7 @@ def member_activity(
     """Everything a member did or was named in. Others than REGULATOR/ADMIN, and any member
     not active on chain: own address only."""
     own_history_only(participant, audit.parse_address(address), "its activity")
-    require_role(participant, *READERS["activity"])
+    audit.require_reader("activity", participant.role)
     viewer = _viewer(participant)
     _own_or_oversight(participant, address)
     period = audit.Period.parse(since, until)
@@ -154,10 +152,9 @@ def refusals(
     reason: Annotated[
         str | None,
         Query(
-            description="e.g. fingerprint_pledged (lower case)",
-            json_schema_extra={
-                "enum": [*enum_schema(RefusalReason)["enum"], *REFUSAL_REASONS_AS_ANSWERED]
-            },
+            description="e.g. fingerprint_pledged (lower case: FINGERPRINT_PLEDGED, as answers "
+            "write a reason, is refused naming the spelling to use)",
+            json_schema_extra=enum_schema(RefusalReason),
         ),
     ] = None,
     after: Cursor = None,
@@ -165,7 +162,7 @@ def refusals(
 ) -> dict[str, Any]:
     """Refused financing attempts: the regulator all (bank, document, reason, conflicting
     financing, what was asked), a bank its own, an admin only that they happened."""
-    require_role(participant, *READERS["refusals"])
+    audit.require_reader("refusals", participant.role)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -184,7 +181,7 @@ def duplicates(
 ) -> dict[str, Any]:
     """Suspected duplicates: the duplicate-pledge refusals the caller reads, and fingerprints
     locked by more than one financing over time."""
-    require_role(participant, *READERS["duplicates"])
+    audit.require_reader("duplicates", participant.role)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -209,7 +206,7 @@ def exposure(
     (a bank ``by=bank``, an enterprise ``by=enterprise``) ``member`` defaults to the caller and
     names no other member (403); grouped by the other kind — a bank's borrowers, an
     enterprise's banks — ``member`` picks one of them within the caller's own book."""
-    require_role(participant, *READERS["exposure"])
+    audit.require_reader("exposure", participant.role)
     viewer = _viewer(participant)
     if participant.role == by:
         member = participant.address if member is None else member
@@ -241,7 +238,7 @@ def financeable(
     (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what can
     actually be financed now (0 while a financing locks one of its fingerprints); null
     ``financeable`` when nothing but the hash could be checked (``unknown_reason``)."""
-    require_role(participant, *READERS["financeable"])
+    audit.require_reader("financeable", participant.role)
     viewer = _viewer(participant)
     audit.catch_up_for_read(index)
     return audit.financeable(
@@ -274,7 +271,7 @@ def export(
     """Every indexed event in chain order, streamed as CSV or JSON lines; each line names its
     block, transaction and log index. A financing's terms are decoded only where the caller
     reads them. The ``X-Indexed-Block`` header says up to which block the export is complete."""
-    require_role(participant, *READERS["export"])
+    audit.require_reader("export", participant.role)
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
@@ -301,7 +298,7 @@ async def verify_index(
     (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
     moved off chain re-checked, each breach named (null for an admin, who reads no terms)."""
-    require_role(participant, *READERS["verify"])
+    audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)
     report = await run_in_threadpool(verify, index)
@@ -343,7 +340,7 @@ def fingerprint_checks(
     (``evaluated``) and how many an active financing held (``matched``), and the ``outcome``
     (``ok``, ``rate_limited``, or the error that ended it) — never the file or its facts.
     Paginated by cursor. REGULATOR only."""
-    require_role(participant, *READERS["fingerprint-checks"])
+    audit.require_reader("fingerprint-checks", participant.role)
     return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
 
 
@@ -368,7 +365,7 @@ async def fingerprint_evaluations(
     ``outcome`` (evaluated, rate_limited, not_a_bank, member_suspended) — never an input; a
     page ``{"items", "next_cursor"}`` like every list. REGULATOR only; 503
     ``evaluator_unavailable`` when the evaluator cannot be reached."""
-    require_role(participant, *READERS["fingerprint-evaluations"])
+    audit.require_reader("fingerprint-evaluations", participant.role)
     wanted = audit.parse_filter(member, "member", audit.parse_address) or ""
     start = after if cursor is None else id_cursor(cursor)
     return await run_in_threadpool(

@@ -42,7 +42,7 @@ from api.openapi_responses import errors
 from api.respond_async import accepted_responses, respond
 from api.routers.audit import IndexDep
 from ledger.controls import refuse_control_in_filename
-from ledger.errors import Forbidden, InvalidInput
+from ledger.errors import InvalidInput, not_own_records
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import documents as docs
@@ -739,7 +739,7 @@ async def register_document(
     keeps its facts and keyed fingerprints as a file the caller handed it, and returns them
     with the matches against what it already held (201). With `Prefer: respond-async` and an
     `Idempotency-Key`: 202 once the transaction is sent (docs/api.md)."""
-    require(participant, "document.register")
+    require(participant, "document.register", "register a document")
     read: list[bytes] = []
 
     def work() -> DocumentRegistered:
@@ -800,7 +800,7 @@ async def register_json_form(
     is a form not written as the form is: a key it does not have (at any depth), a text field
     given as a JSON number, a currency not in upper case (422 naming its JSON path;
     docs/documents.md, "JSON form")."""
-    require(participant, "document.register")
+    require(participant, "document.register", "register a document")
     if "documentType" not in form:
         raise InvalidInput("documentType", "the body must be a JSON form with a documentType")
     formed: list[bytes] = []
@@ -844,7 +844,7 @@ async def register_batch(
     """Register many files in one transaction (contract ``registerDocuments``): all or none
     (201). With `Prefer: respond-async` and an `Idempotency-Key`: 202 once the transaction is
     sent (docs/api.md)."""
-    require(participant, "document.register")
+    require(participant, "document.register", "register documents")
     read: list[bytes] = []
 
     def work() -> BatchRegistered:
@@ -1075,7 +1075,7 @@ def register_openattestation(
     chain report it issued — and revoked after ``POST /v1/documents/{merkle_root}/revoke``.
     The gateway checks the document's shape and its documentStore, not its Merkle tree (the
     verifier does) and keeps no copy of it. Issuer identity (DNS-TXT) is not covered."""
-    require(participant, "document.register")
+    require(participant, "document.register", "register a document")
     done = oa.register_wrapped(
         ledger, participant.address, document, _doc_type(doc_type), idempotency_key=write_key
     )
@@ -1101,7 +1101,7 @@ def revoke_document(
 ) -> Written:
     """Revoke a document: its registrant, or an admin. The reason code is required (422 naming
     ``reason_code`` without one)."""
-    require(participant, "document.revoke")
+    require(participant, "document.revoke", "revoke a document")
     parsed = docs.parse_doc_hash(doc_hash)
     receipt = docs.revoke(
         ledger, participant.address, parsed, body.reason_code, idempotency_key=write_key
@@ -1120,7 +1120,7 @@ def supersede_document(
     write_key: WriteKeyDep,
 ) -> Superseded:
     """Replace a document by an amended file (registered with the same type): its registrant."""
-    require(participant, "document.supersede")
+    require(participant, "document.supersede", "supersede a document")
     parsed = docs.parse_doc_hash(doc_hash)
     ex, receipt = docs.supersede_with_file(
         ledger,
@@ -1151,7 +1151,7 @@ def attest_document(
 ) -> Written:
     """Attest that the document matches the attestor's own record (customs, carrier, warehouse):
     ``evidence`` is required (422 naming it when missing or blank)."""
-    require(participant, "document.attest")
+    require(participant, "document.attest", "attest a document")
     parsed = docs.parse_doc_hash(doc_hash)
     receipt = docs.attest(
         ledger, participant.address, parsed, body.evidence, idempotency_key=write_key
@@ -1267,10 +1267,11 @@ def list_documents(
         if where.registrant is None:
             where = replace(where, registrant=participant.address)
         elif where.registrant.lower() != participant.address.lower():
-            raise Forbidden(
-                f"role {participant.role} may list its own registrations only",
-                role=participant.role,
-                registrant=where.registrant,
+            raise not_own_records(
+                participant.role,
+                f"list another member's registrations (registrant {where.registrant})",
+                LIST_ALL_ROLES,
+                f"{participant.role} lists its own only (leave registrant out)",
             )
     return document_list_page(docs.list_documents(index, where, cursor, limit))
 

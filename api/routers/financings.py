@@ -336,7 +336,7 @@ def create_financing(
     for the regulator. A document the check finds suspicious (a re-issue or a split of another
     invoice you lodged) is refused with 409 ``suspicions_unacknowledged`` listing each suspicion,
     nothing sent, unless ``acknowledge_suspicions`` is true; the answer then lists them."""
-    require(participant, "financing.write")
+    require(participant, "financing.write", "finance documents")
     requests = [
         svc.PledgeRequest(docs.parse_doc_hash(d.doc_hash, f"documents[{i}].doc_hash"), d.amount)
         for i, d in enumerate(body.documents)
@@ -432,7 +432,7 @@ def drawdown(
     write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Draw ``amount`` (never beyond the financed amount). The financing's bank only."""
-    require(participant, "financing.write")
+    require(participant, "financing.write", "draw down a financing")
     receipt = svc.drawdown(
         ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
     )
@@ -448,7 +448,7 @@ def repay(
     write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Record a repayment (never beyond what was drawn). The financing's bank only."""
-    require(participant, "financing.write")
+    require(participant, "financing.write", "repay a financing")
     receipt = svc.repay(
         ledger, participant.address, financing_id, body.amount, idempotency_key=write_key
     )
@@ -463,7 +463,7 @@ def close(
     write_key: WriteKeyDep,
 ) -> FinancingWritten:
     """Close a fully repaid financing and release its documents and fingerprints."""
-    require(participant, "financing.write")
+    require(participant, "financing.write", "close a financing")
     receipt = svc.close(ledger, participant.address, financing_id, idempotency_key=write_key)
     return _written(ledger, participant, financing_id, receipt)
 
@@ -478,7 +478,7 @@ def cancel(
 ) -> FinancingWritten:
     """Cancel an active financing with a reason code (required: 422 naming ``reason_code``
     without one) and release its documents."""
-    require(participant, "financing.write")
+    require(participant, "financing.write", "cancel a financing")
     receipt = svc.cancel(
         ledger, participant.address, financing_id, body.reason_code, idempotency_key=write_key
     )

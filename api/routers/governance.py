@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel, Field
 
-from api.bodycheck import DecimalId, JsonInt, RequestBody, WrittenNumbersRoute
+from api.bodycheck import DecimalId, JsonInt, QueryBool, RequestBody, WrittenNumbersRoute
 from api.deps import LedgerDep, ParticipantDep, WriteKeyDep, require
 from ledger.errors import InvalidInput
 from ledger.services import members as svc
@@ -126,7 +126,9 @@ def list_proposals(
     participant: ParticipantDep,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    pending: Annotated[bool, Query(description="only pending proposals")] = False,
+    pending: Annotated[
+        bool, Query(description="true: only pending proposals (true or false)"), QueryBool
+    ] = False,
 ) -> ProposalPage:
     """Every proposal by id (any participant, e.g. a regulator, may read them)."""
     after = id_cursor(cursor)
@@ -199,7 +201,7 @@ def create_proposal(
     add_member takes account, role, name, legal_id and data (its encryption key);
     suspend_member and reinstate_member account; rotate_key account and new_account;
     set_threshold threshold; set_fingerprint_evaluator data."""
-    require(participant, "member.manage")
+    require(participant, "member.manage", "make a governance proposal")
     action = ProposalAction.parse(body.action)
     _refuse_unused(body, action)
     if action == ProposalAction.SET_THRESHOLD and body.threshold is None:
@@ -224,7 +226,7 @@ def approve_proposal(
     ledger: LedgerDep, participant: ParticipantDep, proposal_id: ProposalId, write_key: WriteKeyDep
 ) -> ProposalPublic:
     """Approve a proposal (ADMIN); it takes effect when M active ADMINs approved it."""
-    require(participant, "member.manage")
+    require(participant, "member.manage", "approve a governance proposal")
     return public(
         svc.approve_proposal(ledger, participant.address, proposal_id, idempotency_key=write_key)
     )

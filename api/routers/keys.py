@@ -26,7 +26,7 @@ class KeysRevoked(BaseModel):
 def _target(participant: Participant, address: str | None) -> str:
     if address is None or address.lower() == participant.address.lower():
         return participant.address
-    require(participant, "key.manage_others")
+    require(participant, "key.manage_others", "rotate or revoke another participant's API key")
     return svc.get_member_address(address)
 
 

@@ -118,7 +118,7 @@ def add_member(
     runs its own gateway joins with its own key instead (``POST /v1/members/approve``). Above
     M = 1 this makes a proposal and answers 202 with it (``proposal``: id, status, approvals of
     M); the member exists once M admins approved it."""
-    require_role(participant, "admin")
+    require_role(participant, "admin", action="add a member")
     created = svc.add_member(
         ledger,
         participant.address,
@@ -156,7 +156,7 @@ def approve_join(
     (a proposal: in effect at once with M = 1), fund it, and deliver the fingerprint key sealed
     to the member's encryption key. The member's signing key never reaches this gateway. Above
     M = 1 the proposal is pending: 202 (409 when the same member is already proposed)."""
-    require_role(participant, "admin")
+    require_role(participant, "admin", action="approve a join request")
     made = svc.approve_join(
         ledger, participant.address, JoinRequest.parse(request), idempotency_key=write_key
     )
@@ -202,7 +202,7 @@ def suspend_member(
     """Suspend a member: its writes revert until reinstated (its API keys stay; revoke them too
     with ``POST /v1/keys/{address}/revoke`` if needed). Above M = 1 this is a proposal: 202
     with ``proposal`` (409 when an identical proposal is already pending)."""
-    require_role(participant, "admin")
+    require_role(participant, "admin", action="suspend a member")
     member = svc.get_member(ledger, address)
     change = svc.suspend_member(
         ledger, participant.address, member.address, idempotency_key=write_key
@@ -220,7 +220,7 @@ def reinstate_member(
 ) -> MemberChanged:
     """Reinstate a suspended member. Above M = 1 this is a proposal: 202 with ``proposal``
     (409 when an identical proposal is already pending)."""
-    require_role(participant, "admin")
+    require_role(participant, "admin", action="reinstate a member")
     member = svc.get_member(ledger, address)
     change = svc.reinstate_member(
         ledger, participant.address, member.address, idempotency_key=write_key

@@ -221,7 +221,11 @@ async def metrics(
         )
     expected = settings.metrics_token
     if not (expected and hmac.compare_digest(token.encode(), expected.encode())):
-        require_role(await authenticate(ledger, f"Bearer {token}"), *METRICS_ROLES)
+        require_role(
+            await authenticate(ledger, f"Bearer {token}"),
+            *METRICS_ROLES,
+            action="read /metrics (or send the metrics token)",
+        )
     state: Metrics = request.app.state.metrics
     follower = getattr(request.app.state, "audit_follower", None)
 

@@ -27,10 +27,11 @@ Two readings (``strict``). A form being **registered now** (``POST /v1/documents
 schema and is taken as written or refused, naming the field: a key the form does not have
 (:data:`FORM_KEYS`, at any depth: ``issuer.registration``), a text field given as a JSON number
 (``"documentNumber": 12345``: ``must be a JSON string``), a currency not written as ISO 4217
-writes it (``"eur"``). A form **read** to check, lodge or verify a file is read leniently, as
-the gateway read forms before these rules (unknown keys ignored, a number taken as its text, a
-currency upper-cased): a registered document's hash is of its bytes, and a document registered
-then must stay readable.
+writes it (``"eur"``), a date with a time or an offset (``2024-01-02T23:00:00-05:00``: BT-2 is a
+calendar date). A form **read** to check, lodge or verify a file is read leniently, as the
+gateway read forms before these rules (unknown keys ignored, a number taken as its text, a
+currency upper-cased, a date's time and offset read past: the day written): a registered
+document's hash is of its bytes, and a document registered then must stay readable.
 """
 
 from __future__ import annotations
@@ -267,11 +268,11 @@ class _Reader:
         if seller is None:
             raise DocumentFormatError("issuer", _WHERE)
         buyer = self.party_alias(form, "consignee", "buyer")
-        issue_date = parse_form_date(issue_text, "issueDate")
+        issue_date = self.calendar_date(issue_text, "issueDate")
         amount_minor, currency = self.total(form.get("totalAmount"), issue_date)
         if doc_type is DocumentType.INVOICE and amount_minor is None:
             raise DocumentFormatError("totalAmount", f"{_WHERE} for invoices")
-        due_date = parse_form_date(due_text, "dueDate") if due_text else None
+        due_date = self.calendar_date(due_text, "dueDate") if due_text else None
         if due_date is not None and due_date < issue_date:
             terms = " (EN 16931 BT-9)", " (BT-2)"  # an invoice's; another document's are words
             due_term, issue_term = terms if self.invoice else ("", "")
@@ -291,6 +292,12 @@ class _Reader:
             currency=currency,
             credit_note=credit_note,
         )
+
+    def calendar_date(self, text: str, key: str) -> date:
+        """The date at ``key``: a calendar date, a time or offset refused when ``strict``
+        (:func:`parse_form_date`), naming the field's term (``BT-2 Invoice issue date``)."""
+        term = (_FORM_TERMS if self.invoice else _TRADE_FORM_TERMS)[key]
+        return parse_form_date(text, key, strict=self.strict, term=term)
 
     def string(self, obj: Mapping[str, Any], key: str, prefix: str = "") -> str | None:
         """The text at ``key``: a JSON string (a JSON number too, read leniently)."""

@@ -339,14 +339,42 @@ def to_minor_units(
     return int(scaled)
 
 
-def parse_iso_date(value: str, field: str) -> date:
-    """An ISO 8601 calendar date ``YYYY-MM-DD`` (a trailing ``Z`` or offset, as in ``xs:date``,
-    or a time part after ``T`` is ignored)."""
+#: ``YYYY-MM-DD``, then whatever follows it: a time part (``T23:00:00``, also ``t`` or a space
+#: before the hour, as RFC 3339 §5.6 lets a date-time be written) and a zone (``Z``, ``+01:00``)
+_DATE_AND_REST = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?P<time>[Tt ]\d[\d:.,]*)?(?P<zone>[Zz]|[+-]\d{2}:?\d{2})?"
+)
+#: the rule a date field breaks with a time part; ``{term}`` is the field's term
+TIME_RULE = (
+    "must be a calendar date written YYYY-MM-DD (ISO 8601): a time is not part of {term} "
+    "(was given {given})"
+)
+#: the rule a JSON form's date breaks with a zone alone (``2024-01-02+01:00``, ``…Z``)
+ZONE_RULE = (
+    "must be a calendar date written YYYY-MM-DD (ISO 8601): {term} is the day as the document "
+    "states it, which no offset moves, so write no offset (was given {given})"
+)
+
+
+def parse_iso_date(value: str, field: str, term: str = "a date") -> date:
+    """An ``xs:date`` (UBL's ``cbc:IssueDate``, BT-2, and every date it types so): an ISO
+    8601 calendar date ``YYYY-MM-DD``, with the zone ``xs:date`` allows (``Z``, ``+01:00``)
+    kept out of the day: the day is the one written, as the issuer dated it. A time part
+    (``2024-01-02T23:00:00``) is not an ``xs:date``: InvalidInput naming ``field`` and saying
+    that a time is not part of ``term`` — it was dropped silently before, so 23:00 at -05:00
+    was recorded as that day with no word."""
     text = value.strip()
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?", text)
-    if not match:
+    match = _DATE_AND_REST.fullmatch(text)
+    if match is None or not re.fullmatch(r"(Z|[+-]\d{2}:\d{2})?", match["zone"] or ""):
         raise InvalidInput(field, "must be an ISO 8601 date YYYY-MM-DD")
+    if match["time"] is not None:
+        raise InvalidInput(field, TIME_RULE.format(term=term, given=_shown(text)))
     return _make_date(int(match[1]), int(match[2]), int(match[3]), field)
+
+
+def _shown(text: str) -> str:
+    """A date as sent, quoted, for an error: at most 40 characters of it."""
+    return f"'{text}'" if len(text) <= 40 else f"'{text[:40]}…'"
 
 
 def parse_cii_date(value: str, format_code: str | None, field: str) -> date:
@@ -362,10 +390,19 @@ def parse_cii_date(value: str, format_code: str | None, field: str) -> date:
     return _make_date(int(text[:4]), int(text[4:6]), int(text[6:]), field)
 
 
-def parse_form_date(value: str, field: str) -> date:
+def parse_form_date(value: str, field: str, *, strict: bool = False, term: str = "a date") -> date:
     """A date in the JSON form: ISO 8601 ``YYYY-MM-DD``, ``YYYYMMDD``, ``DD.MM.YYYY``, or
     ``DD/MM/YYYY`` only when it cannot be read as ``MM/DD/YYYY`` (the day is above 12, or day
-    and month are equal)."""
+    and month are equal).
+
+    ``strict`` (a form registered now): a calendar date and nothing more. A time part
+    (``2024-01-02T23:00:00-05:00``) is refused (:data:`TIME_RULE`, naming ``term``: BT-2 is a
+    date, and which day a time at an offset is depends on where it is read), and so is a zone
+    alone (``2024-01-02Z``, ``+01:00``: :data:`ZONE_RULE`), which ISO 8601 does not give a
+    calendar date. Read leniently (a form registered before, checked or lodged now), both are
+    read as they were then: the day written, never moved by its time or offset (23:00 at -05:00
+    on the 2nd stays the 2nd, the issuer's day, not the 3rd it is in UTC), so the document's
+    facts and fingerprints stay those it was registered with."""
     text = value.strip()
     if re.fullmatch(r"\d{8}", text):
         return parse_cii_date(text, "102", field)
@@ -380,7 +417,26 @@ def parse_form_date(value: str, field: str) -> date:
                 field, f"'{text}' is ambiguous (DD/MM or MM/DD); write it as YYYY-MM-DD"
             )
         return _make_date(int(match[3]), second, first, field)
-    return parse_iso_date(text, field)
+    if not strict:
+        return _lenient_iso_date(text, field)
+    match = _DATE_AND_REST.fullmatch(text)
+    if match is None:
+        raise InvalidInput(field, "must be an ISO 8601 date YYYY-MM-DD")
+    given = _shown(text)
+    if match["time"] is not None:
+        raise InvalidInput(field, TIME_RULE.format(term=term, given=given))
+    if match["zone"] is not None:
+        raise InvalidInput(field, ZONE_RULE.format(term=term, given=given))
+    return _make_date(int(match[1]), int(match[2]), int(match[3]), field)
+
+
+def _lenient_iso_date(text: str, field: str) -> date:
+    """A form's ISO date as forms were read before a time was refused: ``YYYY-MM-DD``, a time
+    part after ``T`` and a zone read past, the day as written (:func:`parse_form_date`)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T[\d:.]+)?(?:Z|[+-]\d{2}:\d{2})?", text)
+    if not match:
+        raise InvalidInput(field, "must be an ISO 8601 date YYYY-MM-DD")
+    return _make_date(int(match[1]), int(match[2]), int(match[3]), field)
 
 
 def _make_date(year: int, month: int, day: int, field: str) -> date:

@@ -65,11 +65,15 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
 
     try:
         number = required("cbc:ID", "BT-1")
-        issue_date = parse_iso_date(required("cbc:IssueDate", "BT-2"), "cbc:IssueDate")
+        issue_date = parse_iso_date(
+            required("cbc:IssueDate", "BT-2"), "cbc:IssueDate", "BT-2 Invoice issue date"
+        )
         due_text = text_of(root.find("cbc:DueDate", NS)) or text_of(
             root.find("cac:PaymentMeans/cbc:PaymentDueDate", NS)
         )
-        due_date = parse_iso_date(due_text, "cbc:DueDate") if due_text else None
+        due_date = (
+            parse_iso_date(due_text, "cbc:DueDate", "BT-9 Payment due date") if due_text else None
+        )
         currency_code = normalise_currency(
             required("cbc:DocumentCurrencyCode", "BT-5"),
             "cbc:DocumentCurrencyCode",

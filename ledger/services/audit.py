@@ -47,7 +47,12 @@ from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
 from ledger.documents.fingerprints import onchain_rows
-from ledger.errors import ChainUnavailable, Forbidden, InvalidInput, role_not_allowed
+from ledger.errors import (
+    ChainUnavailable,
+    InvalidInput,
+    not_own_records,
+    role_not_allowed,
+)
 from ledger.eventwords import CLEAR_KEY, DECODERS, FIELD_COLUMNS, HIDE_FINGERPRINTS, decode_event
 from ledger.gatewaydb import ReceivedDocument
 from ledger.indexer.follower import EventIndex
@@ -66,7 +71,14 @@ from ledger.indexer.models import (
 )
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
-from ledger.services.roles import DocStatus, FinancingKind, FinancingStatus, RefusalReason, Role
+from ledger.services.roles import (
+    DocStatus,
+    FinancingKind,
+    FinancingStatus,
+    RefusalReason,
+    Role,
+    one_of_rule,
+)
 from ledger.words import Names, iso_time, spreadsheet_cell, who
 
 T = TypeVar("T")
@@ -265,7 +277,7 @@ def parse_event_name(text: str, field_name: str = "event") -> str:
     them."""
     if text in EVENT_NAMES:
         return text
-    raise InvalidInput(field_name, f"must be one of {', '.join(EVENT_NAMES)}", value=text)
+    raise InvalidInput(field_name, one_of_rule(EVENT_NAMES, text), value=text)
 
 
 def _limit(limit: int) -> int:
@@ -329,21 +341,44 @@ READERS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: what reading each audit view is, in the words a refusal says (``role enterprise may not read
+#: duplicate financings (allowed: bank, regulator)``)
+READ_ACTIONS: dict[str, str] = {
+    "timeline": "read a document's timeline",
+    "activity": "read a member's activity",
+    "refusals": "read refused financing attempts",
+    "duplicates": "read duplicate financings",
+    "financeable": "read whether a document is financeable",
+    "exposure": "read financing exposure",
+    "export": "export the audit events",
+    "verify": "verify the audit index against the chain",
+    "fingerprint-checks": "read the log of fingerprint checks",
+    "fingerprint-evaluations": "read the fingerprint evaluator's log",
+}
+
+
 def require_reader(view: str, role: str) -> None:
     """Refuse (Forbidden, as the API's ``require_role``) a member of ``role`` that may not read
-    ``view`` (a key of :data:`READERS`); the gateway's operator (``gateway``) reads them all."""
+    ``view`` (a key of :data:`READERS`), naming the view's action (:data:`READ_ACTIONS`) and the
+    roles that may; the gateway's operator (``gateway``) reads them all."""
     allowed = READERS[view]
     if role != GATEWAY_ROLE and role not in allowed:
-        raise role_not_allowed(role, allowed)
+        raise role_not_allowed(role, allowed, READ_ACTIONS[view])
 
 
 def own_or_oversight(role: str, own: str, address: str) -> None:
     """Refuse (Forbidden) a reader of ``role`` at ``own`` asking for another member's records
-    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator)."""
+    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator):
+    the refusal names what was asked, who reads every member's and what ``role`` may."""
     if role in OVERSIGHT or role == GATEWAY_ROLE:
         return
     if parse_address(address).lower() != own.lower():
-        raise Forbidden(f"role {role} may read its own records only", role=role, address=address)
+        raise not_own_records(
+            role,
+            f"read another member's records ({address})",
+            OVERSIGHT,
+            f"{role} reads its own only",
+        )
 
 
 #: the role of the gateway's operator reading at its own data directory (:data:`GATEWAY`)
@@ -1638,7 +1673,7 @@ def exposure(
     their registration time. Rows name the member (``member_name``); per enterprise they say
     how each was found (``attributed_by``)."""
     if by not in ("bank", "enterprise"):
-        raise InvalidInput("by", "must be one of bank, enterprise", value=by)
+        raise InvalidInput("by", one_of_rule(("bank", "enterprise"), by), value=by)
     wanted = parse_filter(member, "member", parse_address)
     active = FinancingRow.status == int(FinancingStatus.ACTIVE)
     with index.sessions() as session:
@@ -2085,7 +2120,7 @@ def export_events(
     that would start a formula gets a leading ``'`` (:func:`ledger.words.spreadsheet_cell`).
     Raises InvalidInput for an unknown ``fmt`` or event name."""
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInput("format", f"must be one of {', '.join(EXPORT_FORMATS)}", value=fmt)
+        raise InvalidInput("format", one_of_rule(EXPORT_FORMATS, fmt), value=fmt)
     events = [parse_event_name(e) for e in events]
     query = (
         select(

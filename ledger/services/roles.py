@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, Self
 
@@ -19,7 +21,23 @@ class ContractEnum(IntEnum):
         for member in cls:
             if member.value != 0 and member.name.lower() == text:
                 return member
-        raise InvalidInput(field, f"must be one of {allowed_names(cls)}", value=text)
+        raise InvalidInput(field, one_of_rule(input_names(cls), text), value=text)
+
+
+def one_of_rule(names: Sequence[str], given: object = None) -> str:
+    """The rule an enumerated value (a query filter, a form or JSON field, a CLI option) that
+    is none of ``names`` broke: ``must be one of active, revoked, superseded``. When ``given``
+    is one of them but for its case or the spaces around it (``ACTIVE``, `` active``,
+    ``FINGERPRINT_PLEDGED`` as answers write a refusal's reason), the rule also says which to
+    write: values are taken as written, never folded, and the client learns the spelling."""
+    rule = f"must be one of {', '.join(names)}"
+    if isinstance(given, str):
+        wanted = given.strip().casefold()
+        for name in names:
+            if name.casefold() == wanted and name != given:
+                shown = json.dumps(given if len(given) <= 80 else f"{given[:79]}…")
+                return f"{rule}: write {name}, as listed (a value is taken as written: not {shown})"
+    return rule
 
 
 def input_names(table: type[IntEnum], sep: str = "_") -> list[str]:
@@ -101,12 +119,10 @@ class RefusalReason(ContractEnum):
 
     @classmethod
     def parse(cls, text: str, field: str) -> RefusalReason:
-        """As every enum, and also as answers write a refusal's reason (``FINGERPRINT_PLEDGED``,
-        in a 409's ``details.reason`` and the refusal lists): a value copied from an answer is
-        taken as written."""
-        for member in cls:
-            if member.value != 0 and text == member.name:
-                return member
+        """As every enum: lower case, as listed (``fingerprint_pledged``). Answers write a
+        refusal's reason as the contract names it (``FINGERPRINT_PLEDGED``, in a 409's
+        ``details.reason`` and the refusal lists); copied into the filter it is refused with
+        the spelling to use (:func:`one_of_rule`), as docs/api.md lists the values."""
         return super().parse(text, field)
 
 
@@ -165,7 +181,8 @@ class ProposalAction(IntEnum):
         for action in cls:
             if action.name.lower().replace("_", sep) == text:
                 return action
-        raise InvalidInput(field, f"must be one of {allowed_names(cls, sep)}", value=text)
+        names = [a.name.lower().replace("_", sep) for a in cls]
+        raise InvalidInput(field, one_of_rule(names, text), value=text)
 
 
 class ProposalStatus(ContractEnum):

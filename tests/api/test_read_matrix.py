@@ -190,6 +190,18 @@ def test_every_get_route_has_samples(world: World) -> None:
         assert not required, f"GET {route.path}: no sample values for required query {required}"
 
 
+def forbidden_problems(body: dict[str, Any]) -> list[str]:
+    """What a 403 ``forbidden`` body lacks of naming the action refused and who may do it
+    (``details.action``, in the message; ``details.allowed``, the roles that may)."""
+    details = body.get("details", {})
+    action, allowed = details.get("action"), details.get("allowed")
+    if not action or action not in body["message"]:
+        return [f"403 names no action: {body}"]
+    if not allowed or not all(role in body["message"] for role in allowed):
+        return [f"403 names no roles that may: {body}"]
+    return []
+
+
 def test_every_read_of_every_state_as_every_role(world: World) -> None:
     w = world
     samples = path_samples(w)
@@ -225,6 +237,8 @@ def test_every_read_of_every_state_as_every_role(world: World) -> None:
                 if response.status_code >= 400:
                     if not (isinstance(body, dict) and "error" in body):
                         failures.append(f"{where}: {response.status_code} without an error body")
+                    elif body["error"] == "forbidden":
+                        failures += [f"{where}: {p}" for p in forbidden_problems(body)]
                     continue
                 failures += [
                     f"{where}: {problem}"

@@ -154,6 +154,26 @@ MATRIX: dict[str, tuple[Call, tuple[str, ...]]] = {
 }
 
 
+#: what each write is called in its 403 (``role enterprise may not draw down a financing``)
+ACTIONS = {
+    "POST /v1/documents": "register a document",
+    "POST /v1/documents/json": "register a document",
+    "POST /v1/documents/batch": "register documents",
+    "POST /v1/documents/{h}/attest": "attest a document",
+    "POST /v1/documents/{h}/revoke": "revoke a document",
+    "POST /v1/documents/{h}/supersede": "supersede a document",
+    "POST /v1/financings": "finance documents",
+    "POST /v1/financings/{id}/drawdown": "draw down a financing",
+    "POST /v1/financings/{id}/repay": "repay a financing",
+    "POST /v1/financings/{id}/close": "close a financing",
+    "POST /v1/financings/{id}/cancel": "cancel a financing",
+    "POST /v1/members": "add a member",
+    "POST /v1/members/{a}/suspend": "suspend a member",
+    "POST /v1/members/{a}/reinstate": "reinstate a member",
+    "POST /v1/keys/{a}/rotate": "rotate or revoke another participant's API key",
+}
+
+
 def test_each_write_endpoint_by_each_role(client: TestClient, network: Network) -> None:
     _FINANCING.clear()
     seen: dict[tuple[str, str], int] = {}
@@ -172,6 +192,13 @@ def test_each_write_endpoint_by_each_role(client: TestClient, network: Network) 
                 assert response.status_code == 403, (endpoint, role, response.text)
                 assert response.json()["error"] == "forbidden"
                 assert response.json()["details"]["role"] == role
+                # the refusal names what was refused and who may do it (a tryout's 403 said
+                # "role enterprise may not do this")
+                details, action = response.json()["details"], ACTIONS[endpoint]
+                assert (details["action"], details["allowed"]) == (action, list(allowed))
+                assert response.json()["message"] == (
+                    f"role {role} may not {action} (allowed: {', '.join(allowed)})"
+                )
     assert len(seen) == len(MATRIX) * len(ROLES)
 
 

@@ -123,7 +123,10 @@ def test_index_and_audit_commands(tmp_path: Path) -> None:
     # a bank's API key is refused the proof (403): so is --as a bank
     code, out = run("audit", "verify", "--as", bank, "--data-dir", data)
     assert code == 1
-    assert "role bank may not do this (allowed: regulator, admin)" in out
+    assert (
+        "role bank may not verify the audit index against the chain (allowed: regulator, admin)"
+        in out
+    )
 
     # the registrant reads the financing of its document; the customs attestor does not
     def timeline(reader: str) -> str:

@@ -186,7 +186,10 @@ def test_activity_duplicates_and_exposure_commands(story: Story) -> None:
     as_exporter = story.cli.run(
         "audit", "duplicates", "--as", story.address("Demo Exporter"), code=1
     )
-    assert "role enterprise may not do this (allowed: bank, regulator)" in as_exporter.stderr
+    assert (
+        "role enterprise may not read duplicate financings (allowed: bank, regulator)"
+        in as_exporter.stderr
+    )
     # a bank reads its own refusals: the count says so
     as_bank = story.cli.run("audit", "duplicates", "--as", bank_a).stdout
     assert "refusals of a document already financed: none you may read (your own)" in as_bank

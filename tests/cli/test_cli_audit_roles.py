@@ -179,6 +179,7 @@ def test_counts_say_whose_they_are(story: Story) -> None:
         "no refusals you may read (your own)"
     )
     refused = cli.run("audit", "refusals", "--as", story.address("Demo Exporter"), code=1)
-    assert "error: role enterprise may not do this (allowed: regulator, admin, bank)" in (
-        refused.stderr
-    )
+    assert (
+        "error: role enterprise may not read refused financing attempts "
+        "(allowed: regulator, admin, bank)"
+    ) in refused.stderr

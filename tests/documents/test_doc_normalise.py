@@ -208,3 +208,26 @@ def test_ambiguous_or_unknown_form_dates_are_refused(written: str) -> None:
     with pytest.raises(InvalidInput) as info:
         parse_form_date(written, "issueDate")
     assert info.value.field == "issueDate"
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["2024-03-01T23:00:00-05:00", "2024-03-01T10:00", "2024-03-01t10:00Z", "2024-03-01 10:00"],
+)
+def test_a_time_is_not_part_of_a_date(written: str) -> None:
+    """``xs:date`` (UBL) and a form registered now refuse a time part, naming the term; read
+    leniently (a form registered before), a form's date is the day written."""
+    with pytest.raises(InvalidInput, match="a time is not part of BT-2") as info:
+        parse_iso_date(written, "cbc:IssueDate", "BT-2 Invoice issue date")
+    assert info.value.field == "cbc:IssueDate"
+    with pytest.raises(InvalidInput, match="a time is not part of BT-2"):
+        parse_form_date(written, "issueDate", strict=True, term="BT-2 Invoice issue date")
+    if "T" in written:
+        assert parse_form_date(written, "issueDate") == date(2024, 3, 1)
+
+
+@pytest.mark.parametrize("written", ["2024-03-01Z", "2024-03-01+02:00"])
+def test_a_registered_form_date_takes_no_offset(written: str) -> None:
+    with pytest.raises(InvalidInput, match="write no offset"):
+        parse_form_date(written, "issueDate", strict=True, term="BT-2 Invoice issue date")
+    assert parse_form_date(written, "issueDate") == date(2024, 3, 1)

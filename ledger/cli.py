@@ -355,7 +355,7 @@ def _approvals(p: member_svc.Proposal) -> str:
 
 
 def _who(address: str, name: str | None) -> str:
-    return f"{name} ({address})" if name else address
+    return named(address, name)
 
 
 def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
@@ -855,7 +855,7 @@ def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
 
 def _revocation_line(r: dict[str, Any], names: dict[str, str]) -> list[str]:
     """``doc show``'s line for a revoked document, from its JSON ``revocation``."""
-    by = f"{r['by_name']} ({r['by']})" if r.get("by_name") else _member_label(names, r["by"])
+    by = named(r["by"], r.get("by_name") or names.get(r["by"]))
     reason = f"{r['reason_code']} ({r['reason_name']})"
     return [f"  revoked by {by} at {r['at']}, reason code {reason}"]
 
@@ -863,7 +863,7 @@ def _revocation_line(r: dict[str, Any], names: dict[str, str]) -> list[str]:
 def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  ") -> list[str]:
     if r is None:
         return []
-    by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
+    by = named(r.by, r.by_name) if r.by_name else who(r.by, names)
     reason = f"{r.reason_code} ({r.reason_name})"
     return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
@@ -1546,8 +1546,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
 
 
 def _member_label(names: dict[str, str], address: str) -> str:
-    name = names.get(address)
-    return f"{name} ({address})" if name else address
+    return named(address, names.get(address))
 
 
 @doc_app.command("revoke")

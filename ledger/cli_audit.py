@@ -50,7 +50,7 @@ from ledger.services import audit, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason
-from ledger.words import money, who
+from ledger.words import money, named, who
 
 index_app = typer.Typer(
     cls=OnceGroup, help="The event index (SQL copy of the chain).", no_args_is_help=True
@@ -492,7 +492,7 @@ def _refusal_text(r: audit.Refusal) -> str:
 def _named(address: str | None, name: str | None) -> str:
     if not address:
         return "-"
-    return f"{name} ({address})" if name else address
+    return named(address, name)
 
 
 @audit_app.command("refusals", cls=reads("GET /v1/audit/refusals"))

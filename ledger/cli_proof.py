@@ -35,7 +35,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services.proof import Outcome
 from ledger.services.roles import DocType
-from ledger.words import utc_text, visible
+from ledger.words import named, utc_text, visible
 
 #: ``doc verify-proof`` exit codes: 0 only for a file that is the proof's document, registered
 #: as the proof says and active; 3, 4, 5 mean what they mean for ``doc verify``
@@ -131,7 +131,7 @@ def doc_prove(
         return
     guard(lambda: _write(out, text + "\n"))
     reg = proof.registration
-    who = reg.registrant.name or reg.signed_by
+    who = named(reg.signed_by, reg.registrant.name)
     emit(
         as_json,
         {"out": str(out), "doc_hash": proof.document.doc_hash, "status": proof.status.status},

@@ -31,7 +31,7 @@ from typing import Any
 
 from typer.core import TyperGroup
 
-from ledger.cli_common import fail
+from ledger.cli_common import fail, param_name
 from ledger.cli_filters import ReadCommand
 from ledger.errors import InvalidInput
 from ledger.services.financing import MAX_UINT64, amount_rule
@@ -78,14 +78,6 @@ def takes_int(param: Any) -> bool:
         annotation = descriptor.annotation
         return annotation is int or getattr(annotation, "__args__", None) == (int,)
     return type(getattr(param, "type", None)).__name__ in ("IntParamType", "IntRange")
-
-
-def param_name(param: Any) -> str:
-    """An option by its first spelling (``--amount``), an argument as help shows it
-    (``AMOUNT``)."""
-    if param.param_type_name == "option":
-        return str(param.opts[0])
-    return str(param.metavar or param.name).upper()
 
 
 def loose_numbers(command: Any, ctx: Any, given: dict[str, Any]) -> list[tuple[str, str]]:

@@ -127,4 +127,4 @@ def test_doc_search_finds_a_members_own_lodged_files_only(cli: Cli, tmp_path: Pa
     assert "Müller GmbH" in table
     assert "Dupont SARL" in table
     output = cli.run("doc", "search", "--as", bank, "--invoice-number", "/./", code=2)
-    assert "error: invoice_number: " in output
+    assert "error: --invoice-number: " in output

@@ -1245,7 +1245,8 @@ def doc_import(
         pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
         #: each document met in this import: its place among the files read, and the file
         seen: dict[str, tuple[int, Path]] = {}
-        notes: list[str] = []
+        #: each registered file's notices: said once per import (:func:`_import_notes`)
+        notes: list[tuple[Path, str, docs.Notice]] = []
 
         def batch_target(n: int) -> int:
             """How many files batch ``n`` holds: as many as it sent before (a retry), else
@@ -1278,7 +1279,7 @@ def doc_import(
                 for p, _, e in pending
             )
             notes.extend(
-                f"  {p}: note ({n.kind}): {n.message}"
+                (p, e.doc_hash, n)
                 for (p, _, _), e in zip(pending, done, strict=True)
                 for n in e.notices
             )
@@ -1356,8 +1357,34 @@ def doc_import(
     emit(
         as_json,
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
-        lines_text([text, *notes, *passed]),
+        lines_text([text, *_import_notes(notes), *passed]),
     )
+
+
+def _import_notes(notes: Sequence[tuple[Path, str, docs.Notice]]) -> list[str]:
+    """The lines of ``doc import``'s notices (``(file, its doc_hash, notice)``): each said once
+    per import. A notice said of one file is that file's line; one said of several — the same
+    words but for the file's own hash (``holders_unknown`` names it), or the same words — is
+    said once, its hash written DOC_HASH (``audit timeline DOC_HASH``), then the files it is
+    about, each with its hash. (A tryout's import said the same ``holders_unknown`` note once
+    per file.)"""
+    said: dict[tuple[str, str], list[tuple[Path, str]]] = {}
+    for path, doc_hash, notice in notes:
+        words = notice.message.replace(doc_hash, "DOC_HASH")
+        said.setdefault((notice.kind, words), []).append((path, doc_hash))
+    lines: list[str] = []
+    for (kind, words), files in said.items():
+        if len(files) == 1:
+            path, doc_hash = files[0]
+            lines.append(f"  {path}: note ({kind}): {words.replace('DOC_HASH', doc_hash)}")
+            continue
+        if "DOC_HASH" in words:
+            lines.append(f"  note ({kind}) on {len(files)} files, DOC_HASH each one's: {words}")
+            lines += [f"    {path}: DOC_HASH {doc_hash}" for path, doc_hash in files]
+        else:
+            lines.append(f"  note ({kind}) on {len(files)} files: {words}")
+            lines += [f"    {path}" for path, _ in files]
+    return lines
 
 
 def _registered_as(

@@ -1233,14 +1233,10 @@ def doc_import(
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
         key = write_key(idempotency_key) if idempotency_key else None
         # what each batch of a run with this key sent before (a retry): those files are this
-        # import's own registrations, replayed batch by batch, never skipped as registered
-        sent: list[list[str]] = []
-        while key is not None:
-            before = guard(lambda: docs.registered_under(ledger, actor, _batch_key(key, len(sent))))
-            if before is None:
-                break
-            sent.append(before)
-        ours = {h for hashes in sent for h in hashes}
+        # import's own registrations, replayed batch by batch under the key each was sent
+        # with, never skipped as registered
+        sent = guard(lambda: _sent_batches(ledger, actor, key)) if key is not None else []
+        ours = {h for _, hashes in sent for h in hashes}
         batches: list[docs.Receipt] = []
         pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
         #: each document met in this import: its place among the files read, and the file
@@ -1251,14 +1247,17 @@ def doc_import(
         def batch_target(n: int) -> int:
             """How many files batch ``n`` holds: as many as it sent before (a retry), else
             ``size``."""
-            return len(sent[n]) if n < len(sent) else size
+            return len(sent[n][1]) if n < len(sent) else size
 
         def flush() -> None:
             if not pending:
                 return
             # the first batch is named by the key itself (as POST /v1/documents/batch), the
             # next ones by its parts: a re-run with the key replays them, never duplicates
-            batch_key = _batch_key(key, len(batches)) if key is not None else None
+            n = len(batches)
+            batch_key = (
+                (sent[n][0] if n < len(sent) else _batch_key(key, n)) if key is not None else None
+            )
             # checked and simulated first: a batch the chain refuses lodges no file
             done, receipt = guard(
                 lambda: docs.register_examined(
@@ -1413,6 +1412,26 @@ def _batch_key(key: str, n: int) -> str:
     batch is the key's own write (as ``POST /v1/documents/batch`` with it), batch n+1 its part
     ``batch-{n+1}`` (:func:`ledger.services.writekeys.sub_key`)."""
     return key if n == 0 else sub_key(key, f"batch-{n + 1}")
+
+
+def _sent_batches(ledger: Ledger, actor: str, key: str) -> list[tuple[str, list[str]]]:
+    """The batches an import keyed ``key`` sent before (a retry's), in order: each ``(the key it
+    was sent under, the hashes it registers)``. Batch n was sent under :func:`_batch_key` —
+    or, by a gateway before that scheme, under ``KEY#batch-0x<its first hash>``
+    (:func:`ledger.services.documents.legacy_batches`), in the order they were signed: an
+    import interrupted before an upgrade is replayed, not sent again, and a batch the upgraded
+    retry sent after them is found under the new name of its place."""
+    legacy = docs.legacy_batches(ledger, actor, key)
+    sent: list[tuple[str, list[str]]] = []
+    while True:
+        under = _batch_key(key, len(sent))
+        hashes = docs.registered_under(ledger, actor, under)
+        if hashes is not None:
+            sent.append((under, hashes))
+        elif legacy:
+            sent.append(legacy.pop(0))
+        else:
+            return sent
 
 
 def _passed_over_why(directory: Path, path: Path) -> str | None:

@@ -36,6 +36,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
@@ -135,6 +136,10 @@ ReadAs = Annotated[
         help="read as this member: its encryption key at this gateway opens the financing terms "
         "sealed to it (without it, only the public part is shown)",
     ),
+]
+DocTypeOpt = Annotated[
+    str | None,
+    typer.Option("--type", metavar=one_of(DocType), help="the document's type (default: detected)"),
 ]
 IdemKey = Annotated[
     str | None,
@@ -292,7 +297,7 @@ def _member_row(m: member_svc.Member) -> dict[str, Any]:
 @member_app.command("add")
 def member_add(
     name: Annotated[str, typer.Argument(help="the member's display name")],
-    role: Annotated[str, typer.Option(help="bank, enterprise, regulator, attestor or admin")],
+    role: Annotated[str, typer.Option(metavar=one_of(Role), help="the member's role")],
     legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
@@ -389,7 +394,9 @@ def member_propose(
     ],
     account: Annotated[str | None, typer.Option(help="the member concerned")] = None,
     new_account: Annotated[str | None, typer.Option(help="rotate-key: the new key")] = None,
-    role: Annotated[str | None, typer.Option(help="add-member: the role")] = None,
+    role: Annotated[
+        str | None, typer.Option(metavar=one_of(Role), help="add-member: the role")
+    ] = None,
     name: Annotated[str, typer.Option(help="add-member: the name")] = "",
     legal_id: Annotated[str, typer.Option(help="add-member: legal id, e.g. an LEI")] = "",
     threshold: Annotated[int | None, typer.Option(help="set-threshold: the new M", min=1)] = None,
@@ -526,7 +533,7 @@ def join(
     contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
     name: Annotated[str | None, typer.Option(help="your organisation's name")] = None,
     role: Annotated[
-        str | None, typer.Option(help="bank, enterprise, regulator, attestor or admin")
+        str | None, typer.Option(metavar=one_of(Role), help="your organisation's role")
     ] = None,
     legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
     out: Annotated[Path | None, typer.Option(help="where to write the join request")] = None,
@@ -1119,7 +1126,7 @@ def doc_check(
 def doc_receive(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1145,7 +1152,7 @@ def doc_receive(
 def doc_register(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -1195,7 +1202,7 @@ def doc_register(
 def doc_import(
     directory: Annotated[Path, typer.Argument(help="a folder of document files")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     batch_size: Annotated[int, typer.Option(help="documents per transaction", min=1)] = 100,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
@@ -1700,9 +1707,11 @@ ListLimitOpt = Annotated[int, typer.Option(min=1, max=docs.MAX_LIST_LIMIT, help=
 def doc_list(
     registrant: Annotated[str | None, typer.Option(help="only this member's")] = None,
     doc_type: Annotated[
-        str | None, typer.Option("--type", help="invoice, bill_of_lading, …")
+        str | None, typer.Option("--type", metavar=one_of(DocType), help="only this type")
     ] = None,
-    status: Annotated[str | None, typer.Option(help="active, revoked or superseded")] = None,
+    status: Annotated[
+        str | None, typer.Option(metavar=one_of(DocStatus), help="only those in this status")
+    ] = None,
     registered_from: Annotated[
         str | None, typer.Option("--from", help="registered at or after (ISO 8601 or Unix s)")
     ] = None,
@@ -1907,13 +1916,18 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
 def finance_create(
     as_member: AsMember,
     doc: Annotated[
-        list[str], typer.Option("--doc", help="HASH=AMOUNT (minor units); repeat per document")
+        list[str],
+        typer.Option(
+            "--doc",
+            metavar="HASH=AMOUNT",
+            help="a document and its amount in minor units; repeat per document",
+        ),
     ],
     currency: Annotated[str, typer.Option(help="ISO 4217, e.g. EUR")],
     maturity: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-    kind: Annotated[str, typer.Option(help="invoice_financing, factoring, …")] = (
-        "invoice_financing"
-    ),
+    kind: Annotated[
+        str, typer.Option(metavar=one_of(FinancingKind), help="the kind of financing")
+    ] = ("invoice_financing"),
     reference: Annotated[str, typer.Option(help="your own reference (≤ 32 bytes)")] = "",
     acknowledge_suspicions: Annotated[
         bool,
@@ -2164,7 +2178,10 @@ def finance_show(
 @finance_app.command("list", cls=reads("GET /v1/financings"))
 def finance_list(
     bank: Annotated[str | None, typer.Option(help="only this bank's")] = None,
-    status: Annotated[str | None, typer.Option(help="active, closed or cancelled")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(FinancingStatus), help="only those in this status"),
+    ] = None,
     doc: Annotated[str | None, typer.Option(help="only those pledging this document")] = None,
     cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     limit: Annotated[int, typer.Option(min=1, max=fin_svc.MAX_LIMIT)] = fin_svc.DEFAULT_LIMIT,

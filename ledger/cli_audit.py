@@ -42,6 +42,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
@@ -291,12 +292,19 @@ def _rules_text(
 @audit_app.command("export", cls=reads("GET /v1/audit/export"))
 def audit_export(
     out: Annotated[Path, typer.Option("--out", help="file to write ('-' for stdout)")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "jsonl",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar=one_of(audit.EXPORT_FORMATS), help="the file's format"),
+    ] = "jsonl",
     since: SinceOpt = None,
     until: UntilOpt = None,
     event: Annotated[
         list[str] | None,
-        typer.Option("--event", help="only this event, e.g. FinancingRefused (repeat for each)"),
+        typer.Option(
+            "--event",
+            metavar="EVENT",
+            help=f"only this event (repeat for each): one of {', '.join(audit.EVENT_NAMES)}",
+        ),
     ] = None,
     as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
@@ -500,7 +508,10 @@ def audit_refusals(
     since: SinceOpt = None,
     until: UntilOpt = None,
     bank: Annotated[str | None, typer.Option(help="only this bank's attempts")] = None,
-    reason: Annotated[str | None, typer.Option(help="e.g. fingerprint_pledged")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(RefusalReason), help="only refusals for this reason"),
+    ] = None,
     as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -589,7 +600,9 @@ def audit_duplicates(
 
 @audit_app.command("exposure", cls=reads("GET /v1/audit/exposure"))
 def audit_exposure(
-    by: Annotated[str, typer.Option(help="bank or enterprise")] = "bank",
+    by: Annotated[
+        str, typer.Option(metavar=one_of(("bank", "enterprise")), help="whose exposure")
+    ] = "bank",
     member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,

@@ -33,6 +33,7 @@ from typer.core import TyperGroup
 
 from ledger.cli_common import fail, param_name
 from ledger.cli_filters import ReadCommand
+from ledger.cli_help import tidy_help
 from ledger.errors import InvalidInput
 from ledger.services.financing import MAX_UINT64, amount_rule
 
@@ -168,7 +169,7 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
 
 def name_arguments(command: Any) -> None:
     """Show every argument of ``command`` by one rule, in its usage line, its help and Typer's
-    own errors: its name in capitals (``{FILE}``, ``{FINANCING_ID} {AMOUNT}``), as the CLI's
+    own errors: its name in capitals (``FILE``, ``FINANCING_ID AMOUNT``), as the CLI's
     errors (:func:`param_name`: ``AMOUNT: must be …``), the commands' help texts (``READER's
     published key``, ``member approve FILE``) and the docs name it. Typer shows an argument
     without a metavar by its Python name (``{file}``), so one named by hand (``PROOF``) stood
@@ -180,9 +181,11 @@ def name_arguments(command: Any) -> None:
 
 class OnceGroup(TyperGroup):
     """A command group whose commands, and itself, refuse a single-valued option given twice
-    (see the module docstring), and show their arguments as :func:`name_arguments` says."""
+    (see the module docstring), and show their arguments as :func:`name_arguments` says and
+    their help as :func:`ledger.cli_help.tidy_help` says."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        tidy_help(self, ctx)  # before --help, or no arguments, shows this group's help
         _refuse_repeats(self, ctx, args)
         return list(super().parse_args(ctx, args))
 
@@ -190,6 +193,7 @@ class OnceGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             name_arguments(command)
+            tidy_help(command, ctx)
         if command is not None and not isinstance(command, TyperGroup):
             _refuse_repeats(command, ctx, rest)
         return name, command, rest

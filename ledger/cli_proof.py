@@ -28,6 +28,7 @@ from ledger.cli_common import (
     settings_for,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.jsondepth import check_json_depth
 from ledger.services import documents as docs
@@ -224,7 +225,10 @@ def doc_register_oa(
         str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
     ],
     doc_type: Annotated[
-        str | None, typer.Option("--type", help="default: from $template.name, else other")
+        str | None,
+        typer.Option(
+            "--type", metavar=one_of(DocType), help="default: from $template.name, else other"
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,

@@ -326,10 +326,13 @@ def audit_export(
                 sys.stdout.write(line)
                 count += 1
         else:
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                for line in lines:
-                    handle.write(line)
-                    count += 1
+            try:  # a path that cannot be written is said so, never a traceback
+                with out.open("w", encoding="utf-8", newline="") as handle:
+                    for line in lines:
+                        handle.write(line)
+                        count += 1
+            except OSError as exc:
+                fail(InvalidInput("--out", f"cannot write {out}: {exc.strerror}"))
             say(f"wrote {count - (fmt == 'csv')} events to {out}", err=True)
 
 

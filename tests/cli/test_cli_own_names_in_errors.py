@@ -20,6 +20,8 @@ from ledger.cli_common import cli_field, param_name
 from tests.cli.cli_helpers import Cli
 
 HERE = str(Path(__file__))
+#: a path that is not there (under this test's own folder: /nonexistent may exist)
+MISSING = str(Path(__file__).parent / "no-such-folder" / "nothing-here")
 HASH = "0x" + "12" * 32
 NOBODY = "nobody"
 
@@ -41,8 +43,8 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("doc", "list", "--status", "gone"), "--status"),
     (("doc", "list", "--from", "yesterday"), "--from"),
     (("doc", "list", "--registrant", NOBODY), "--registrant"),
-    (("doc", "import", "/nonexistent", "--as", "{enterprise}"), "DIRECTORY"),
-    (("doc", "register", "/nonexistent", "--as", "{enterprise}"), "FILE"),
+    (("doc", "import", MISSING, "--as", "{enterprise}"), "DIRECTORY"),
+    (("doc", "register", MISSING, "--as", "{enterprise}"), "FILE"),
     (("doc", "register-oa", HERE, "--as", "{enterprise}"), "WRAPPED"),
     (("audit", "timeline", "0x12"), "DOC_HASH"),
     (("audit", "activity", NOBODY), "ADDRESS"),
@@ -64,7 +66,7 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("member", "rotate-evaluator-key", "00"), "PUBLIC_KEY"),
     (("key", "rotate", NOBODY), "ADDRESS"),
     # a file that cannot be written: said so, naming the option (it was exit 1 and no word)
-    (("audit", "export", "--out", "/nonexistent/dir/audit.csv"), "--out"),
+    (("audit", "export", "--out", f"{MISSING}/audit.csv"), "--out"),
 ]
 
 

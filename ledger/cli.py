@@ -37,6 +37,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
@@ -136,6 +137,10 @@ ReadAs = Annotated[
         help="read as this member: its encryption key at this gateway opens the financing terms "
         "sealed to it (without it, only the public part is shown)",
     ),
+]
+DocTypeOpt = Annotated[
+    str | None,
+    typer.Option("--type", metavar=one_of(DocType), help="the document's type (default: detected)"),
 ]
 IdemKey = Annotated[
     str | None,
@@ -293,7 +298,7 @@ def _member_row(m: member_svc.Member) -> dict[str, Any]:
 @member_app.command("add")
 def member_add(
     name: Annotated[str, typer.Argument(help="the member's display name")],
-    role: Annotated[str, typer.Option(help="bank, enterprise, regulator, attestor or admin")],
+    role: Annotated[str, typer.Option(metavar=one_of(Role), help="the member's role")],
     legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
@@ -356,7 +361,7 @@ def _approvals(p: member_svc.Proposal) -> str:
 
 
 def _who(address: str, name: str | None) -> str:
-    return f"{name} ({address})" if name else address
+    return named(address, name)
 
 
 def _proposal_row(p: member_svc.Proposal) -> dict[str, Any]:
@@ -390,7 +395,9 @@ def member_propose(
     ],
     account: Annotated[str | None, typer.Option(help="the member concerned")] = None,
     new_account: Annotated[str | None, typer.Option(help="rotate-key: the new key")] = None,
-    role: Annotated[str | None, typer.Option(help="add-member: the role")] = None,
+    role: Annotated[
+        str | None, typer.Option(metavar=one_of(Role), help="add-member: the role")
+    ] = None,
     name: Annotated[str, typer.Option(help="add-member: the name")] = "",
     legal_id: Annotated[str, typer.Option(help="add-member: legal id, e.g. an LEI")] = "",
     threshold: Annotated[int | None, typer.Option(help="set-threshold: the new M", min=1)] = None,
@@ -527,7 +534,7 @@ def join(
     contract: Annotated[str | None, typer.Option(help="the TradeLedger contract address")] = None,
     name: Annotated[str | None, typer.Option(help="your organisation's name")] = None,
     role: Annotated[
-        str | None, typer.Option(help="bank, enterprise, regulator, attestor or admin")
+        str | None, typer.Option(metavar=one_of(Role), help="your organisation's role")
     ] = None,
     legal_id: Annotated[str, typer.Option(help="legal id, e.g. an LEI (stored hashed)")] = "",
     out: Annotated[Path | None, typer.Option(help="where to write the join request")] = None,
@@ -856,7 +863,7 @@ def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
 
 def _revocation_line(r: dict[str, Any], names: dict[str, str]) -> list[str]:
     """``doc show``'s line for a revoked document, from its JSON ``revocation``."""
-    by = f"{r['by_name']} ({r['by']})" if r.get("by_name") else _member_label(names, r["by"])
+    by = named(r["by"], r.get("by_name") or names.get(r["by"]))
     reason = f"{r['reason_code']} ({r['reason_name']})"
     return [f"  revoked by {by} at {r['at']}, reason code {reason}"]
 
@@ -864,7 +871,7 @@ def _revocation_line(r: dict[str, Any], names: dict[str, str]) -> list[str]:
 def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  ") -> list[str]:
     if r is None:
         return []
-    by = f"{r.by_name} ({r.by})" if r.by_name else who(r.by, names)
+    by = named(r.by, r.by_name) if r.by_name else who(r.by, names)
     reason = f"{r.reason_code} ({r.reason_name})"
     return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
 
@@ -1123,7 +1130,7 @@ def doc_check(
 def doc_receive(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1149,7 +1156,7 @@ def doc_receive(
 def doc_register(
     file: Annotated[Path, typer.Argument(help="the document file")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -1199,7 +1206,7 @@ def doc_register(
 def doc_import(
     directory: Annotated[Path, typer.Argument(help="a folder of document files")],
     as_member: AsMember,
-    doc_type: Annotated[str | None, typer.Option("--type", help="default: detected")] = None,
+    doc_type: DocTypeOpt = None,
     batch_size: Annotated[int, typer.Option(help="documents per transaction", min=1)] = 100,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
@@ -1237,31 +1244,31 @@ def doc_import(
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
         key = write_key(idempotency_key) if idempotency_key else None
         # what each batch of a run with this key sent before (a retry): those files are this
-        # import's own registrations, replayed batch by batch, never skipped as registered
-        sent: list[list[str]] = []
-        while key is not None:
-            before = guard(lambda: docs.registered_under(ledger, actor, _batch_key(key, len(sent))))
-            if before is None:
-                break
-            sent.append(before)
-        ours = {h for hashes in sent for h in hashes}
+        # import's own registrations, replayed batch by batch under the key each was sent
+        # with, never skipped as registered
+        sent = guard(lambda: _sent_batches(ledger, actor, key)) if key is not None else []
+        ours = {h for _, hashes in sent for h in hashes}
         batches: list[docs.Receipt] = []
         pending: list[tuple[Path, ParsedDocument, docs.Examined]] = []
         #: each document met in this import: its place among the files read, and the file
         seen: dict[str, tuple[int, Path]] = {}
-        notes: list[str] = []
+        #: each registered file's notices: said once per import (:func:`_import_notes`)
+        notes: list[tuple[Path, str, docs.Notice]] = []
 
         def batch_target(n: int) -> int:
             """How many files batch ``n`` holds: as many as it sent before (a retry), else
             ``size``."""
-            return len(sent[n]) if n < len(sent) else size
+            return len(sent[n][1]) if n < len(sent) else size
 
         def flush() -> None:
             if not pending:
                 return
             # the first batch is named by the key itself (as POST /v1/documents/batch), the
             # next ones by its parts: a re-run with the key replays them, never duplicates
-            batch_key = _batch_key(key, len(batches)) if key is not None else None
+            n = len(batches)
+            batch_key = (
+                (sent[n][0] if n < len(sent) else _batch_key(key, n)) if key is not None else None
+            )
             # checked and simulated first: a batch the chain refuses lodges no file
             done, receipt = guard(
                 lambda: docs.register_examined(
@@ -1282,7 +1289,7 @@ def doc_import(
                 for p, _, e in pending
             )
             notes.extend(
-                f"  {p}: note ({n.kind}): {n.message}"
+                (p, e.doc_hash, n)
                 for (p, _, _), e in zip(pending, done, strict=True)
                 for n in e.notices
             )
@@ -1360,8 +1367,34 @@ def doc_import(
     emit(
         as_json,
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
-        lines_text([text, *notes, *passed]),
+        lines_text([text, *_import_notes(notes), *passed]),
     )
+
+
+def _import_notes(notes: Sequence[tuple[Path, str, docs.Notice]]) -> list[str]:
+    """The lines of ``doc import``'s notices (``(file, its doc_hash, notice)``): each said once
+    per import. A notice said of one file is that file's line; one said of several — the same
+    words but for the file's own hash (``holders_unknown`` names it), or the same words — is
+    said once, its hash written DOC_HASH (``audit timeline DOC_HASH``), then the files it is
+    about, each with its hash. (A tryout's import said the same ``holders_unknown`` note once
+    per file.)"""
+    said: dict[tuple[str, str], list[tuple[Path, str]]] = {}
+    for path, doc_hash, notice in notes:
+        words = notice.message.replace(doc_hash, "DOC_HASH")
+        said.setdefault((notice.kind, words), []).append((path, doc_hash))
+    lines: list[str] = []
+    for (kind, words), files in said.items():
+        if len(files) == 1:
+            path, doc_hash = files[0]
+            lines.append(f"  {path}: note ({kind}): {words.replace('DOC_HASH', doc_hash)}")
+            continue
+        if "DOC_HASH" in words:
+            lines.append(f"  note ({kind}) on {len(files)} files, DOC_HASH each one's: {words}")
+            lines += [f"    {path}: DOC_HASH {doc_hash}" for path, doc_hash in files]
+        else:
+            lines.append(f"  note ({kind}) on {len(files)} files: {words}")
+            lines += [f"    {path}" for path, _ in files]
+    return lines
 
 
 def _registered_as(
@@ -1390,6 +1423,26 @@ def _batch_key(key: str, n: int) -> str:
     batch is the key's own write (as ``POST /v1/documents/batch`` with it), batch n+1 its part
     ``batch-{n+1}`` (:func:`ledger.services.writekeys.sub_key`)."""
     return key if n == 0 else sub_key(key, f"batch-{n + 1}")
+
+
+def _sent_batches(ledger: Ledger, actor: str, key: str) -> list[tuple[str, list[str]]]:
+    """The batches an import keyed ``key`` sent before (a retry's), in order: each ``(the key it
+    was sent under, the hashes it registers)``. Batch n was sent under :func:`_batch_key` —
+    or, by a gateway before that scheme, under ``KEY#batch-0x<its first hash>``
+    (:func:`ledger.services.documents.legacy_batches`), in the order they were signed: an
+    import interrupted before an upgrade is replayed, not sent again, and a batch the upgraded
+    retry sent after them is found under the new name of its place."""
+    legacy = docs.legacy_batches(ledger, actor, key)
+    sent: list[tuple[str, list[str]]] = []
+    while True:
+        under = _batch_key(key, len(sent))
+        hashes = docs.registered_under(ledger, actor, under)
+        if hashes is not None:
+            sent.append((under, hashes))
+        elif legacy:
+            sent.append(legacy.pop(0))
+        else:
+            return sent
 
 
 def _passed_over_why(directory: Path, path: Path) -> str | None:
@@ -1550,8 +1603,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
 
 
 def _member_label(names: dict[str, str], address: str) -> str:
-    name = names.get(address)
-    return f"{name} ({address})" if name else address
+    return named(address, names.get(address))
 
 
 @doc_app.command("revoke")
@@ -1659,9 +1711,11 @@ ListLimitOpt = Annotated[int, typer.Option(min=1, max=docs.MAX_LIST_LIMIT, help=
 def doc_list(
     registrant: Annotated[str | None, typer.Option(help="only this member's")] = None,
     doc_type: Annotated[
-        str | None, typer.Option("--type", help="invoice, bill_of_lading, …")
+        str | None, typer.Option("--type", metavar=one_of(DocType), help="only this type")
     ] = None,
-    status: Annotated[str | None, typer.Option(help="active, revoked or superseded")] = None,
+    status: Annotated[
+        str | None, typer.Option(metavar=one_of(DocStatus), help="only those in this status")
+    ] = None,
     registered_from: Annotated[
         str | None, typer.Option("--from", help="registered at or after (ISO 8601 or Unix s)")
     ] = None,
@@ -1920,13 +1974,18 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
 def finance_create(
     as_member: AsMember,
     doc: Annotated[
-        list[str], typer.Option("--doc", help="HASH=AMOUNT (minor units); repeat per document")
+        list[str],
+        typer.Option(
+            "--doc",
+            metavar="HASH=AMOUNT",
+            help="a document and its amount in minor units; repeat per document",
+        ),
     ],
     currency: Annotated[str, typer.Option(help="ISO 4217, e.g. EUR")],
     maturity: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-    kind: Annotated[str, typer.Option(help="invoice_financing, factoring, …")] = (
-        "invoice_financing"
-    ),
+    kind: Annotated[
+        str, typer.Option(metavar=one_of(FinancingKind), help="the kind of financing")
+    ] = ("invoice_financing"),
     reference: Annotated[str, typer.Option(help="your own reference (≤ 32 bytes)")] = "",
     acknowledge_suspicions: Annotated[
         bool,
@@ -2184,7 +2243,10 @@ def finance_show(
 @finance_app.command("list", cls=reads("GET /v1/financings"))
 def finance_list(
     bank: Annotated[str | None, typer.Option(help="only this bank's")] = None,
-    status: Annotated[str | None, typer.Option(help="active, closed or cancelled")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(FinancingStatus), help="only those in this status"),
+    ] = None,
     doc: Annotated[str | None, typer.Option(help="only those pledging this document")] = None,
     cursor: Annotated[str | None, typer.Option(help="next_cursor of a previous page")] = None,
     limit: Annotated[int, typer.Option(min=1, max=fin_svc.MAX_LIMIT)] = fin_svc.DEFAULT_LIMIT,

@@ -42,6 +42,7 @@ from ledger.cli_common import (
     table,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
@@ -50,7 +51,7 @@ from ledger.services import audit, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason, one_of_rule
-from ledger.words import money, who
+from ledger.words import money, named, who
 
 index_app = typer.Typer(
     cls=OnceGroup, help="The event index (SQL copy of the chain).", no_args_is_help=True
@@ -293,12 +294,19 @@ def _rules_text(
 @audit_app.command("export", cls=reads("GET /v1/audit/export"))
 def audit_export(
     out: Annotated[Path, typer.Option("--out", help="file to write ('-' for stdout)")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or jsonl")] = "jsonl",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", metavar=one_of(audit.EXPORT_FORMATS), help="the file's format"),
+    ] = "jsonl",
     since: SinceOpt = None,
     until: UntilOpt = None,
     event: Annotated[
         list[str] | None,
-        typer.Option("--event", help="only this event, e.g. FinancingRefused (repeat for each)"),
+        typer.Option(
+            "--event",
+            metavar="EVENT",
+            help=f"only this event (repeat for each): one of {', '.join(audit.EVENT_NAMES)}",
+        ),
     ] = None,
     as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
@@ -318,10 +326,13 @@ def audit_export(
                 sys.stdout.write(line)
                 count += 1
         else:
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                for line in lines:
-                    handle.write(line)
-                    count += 1
+            try:  # a path that cannot be written is said so, never a traceback
+                with out.open("w", encoding="utf-8", newline="") as handle:
+                    for line in lines:
+                        handle.write(line)
+                        count += 1
+            except OSError as exc:
+                fail(InvalidInput("--out", f"cannot write {out}: {exc.strerror}"))
             say(f"wrote {count - (fmt == 'csv')} events to {out}", err=True)
 
 
@@ -492,7 +503,7 @@ def _refusal_text(r: audit.Refusal) -> str:
 def _named(address: str | None, name: str | None) -> str:
     if not address:
         return "-"
-    return f"{name} ({address})" if name else address
+    return named(address, name)
 
 
 @audit_app.command("refusals", cls=reads("GET /v1/audit/refusals"))
@@ -500,7 +511,10 @@ def audit_refusals(
     since: SinceOpt = None,
     until: UntilOpt = None,
     bank: Annotated[str | None, typer.Option(help="only this bank's attempts")] = None,
-    reason: Annotated[str | None, typer.Option(help="e.g. fingerprint_pledged")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(metavar=one_of(RefusalReason), help="only refusals for this reason"),
+    ] = None,
     as_member: ReadAsOpt = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -589,7 +603,9 @@ def audit_duplicates(
 
 @audit_app.command("exposure", cls=reads("GET /v1/audit/exposure"))
 def audit_exposure(
-    by: Annotated[str, typer.Option(help="bank or enterprise")] = "bank",
+    by: Annotated[
+        str, typer.Option(metavar=one_of(("bank", "enterprise")), help="whose exposure")
+    ] = "bank",
     member: Annotated[str | None, typer.Option(help="one bank or enterprise")] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,

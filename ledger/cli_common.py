@@ -1,5 +1,10 @@
 """What every ``tradeledger`` command shares: options, settings, error exit, output.
 
+Errors name the input as the command names it — its option (``--type``) or its argument as its
+help shows it (``DOC_HASH``) — never by the API's field for it (``doc_type``, ``doc_hash``):
+:func:`fail` maps the field of every refusal to the running command's own parameter
+(:func:`cli_field`), in the words and in ``--json``'s ``details.field``.
+
 Errors print one line in words for people (:func:`ledger.messages.describe`: members by name,
 amounts in major units with their currency, role and status names) and exit non-zero (2 for bad
 input, 1 otherwise, 4 for a refused financing), never a stack trace. With ``--json`` a command
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -51,17 +57,104 @@ T = TypeVar("T")
 _OPEN_LEDGER: ContextVar[Ledger | None] = ContextVar("tradeledger_cli_ledger", default=None)
 
 
-def _wants_json() -> bool:
-    """Did the running command get ``--json``? (Its ``as_json`` parameter, read from the
-    command's Click context: newer Typer carries its own copy of Click, older Typer uses Click.)"""
+def _current_context() -> Any:
+    """The running command's Click context, or None (newer Typer carries its own copy of
+    Click, older Typer uses Click)."""
     for module in ("typer._click.globals", "click"):
         try:
             context = importlib.import_module(module).get_current_context(silent=True)
         except ImportError:
             continue
         if context is not None:
-            return bool(context.params.get("as_json"))
-    return False
+            return context
+    return None
+
+
+def _wants_json() -> bool:
+    """Did the running command get ``--json``? (Its ``as_json`` parameter.)"""
+    context = _current_context()
+    return context is not None and bool(context.params.get("as_json"))
+
+
+def param_name(param: Any) -> str:
+    """An option by its first spelling (``--amount``), an argument as help shows it
+    (``AMOUNT``)."""
+    if param.param_type_name == "option":
+        return str(param.opts[0])
+    return str(param.metavar or param.name).upper()
+
+
+#: an input the API names: a snake_case field, maybe with its place in it (``doc_hash``,
+#: ``documents[0].amount``) — not an option (``--doc``), a variable (``TRADELEDGER_PORT``) or
+#: a header (``Idempotency-Key``), which are named as the user wrote them already
+_API_FIELD = re.compile(r"([a-z][a-z0-9_]*)((?:\[\d+\]|\.[A-Za-z_][A-Za-z0-9_]*)*)")
+
+#: API field names a command's parameter stands for, beyond its own names (its Python name,
+#: its option spellings): ``finance create --doc HASH=AMOUNT`` is the API's ``documents``
+_API_ALIASES: dict[str, tuple[str, ...]] = {
+    "doc": ("documents", "doc_hash"),  # finance create --doc HASH=AMOUNT, finance list --doc
+    "account": ("address",),  # member propose --account
+    "evaluator_key": ("data",),  # member propose set-fingerprint-evaluator: the proposal's data
+    "public_key": ("data", "TRADELEDGER_EVALUATOR_PUBLIC_KEY"),  # member rotate-evaluator-key
+    "wrapped": ("file",),  # doc register-oa WRAPPED: the file of POST /v1/documents/oa
+}
+
+
+#: the parameters whose one value holds several fields of the API's object: ``--doc
+#: HASH=AMOUNT`` is ``documents[i]``'s ``doc_hash`` and ``amount`` (named ``--doc[i]``)
+_WHOLE_VALUES = frozenset({"doc"})
+
+
+def _api_names(param: Any) -> set[str]:
+    """The API field names ``param`` stands for: its Python name (``doc_type``, ``doc_hash``),
+    its long option spellings in snake_case (``--type``: ``type``, ``--reason-code``:
+    ``reason_code``) and :data:`_API_ALIASES`. A flag stands for none: no flag is bad input,
+    and ``--json`` is no document's ``json``."""
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        return set()
+    names = {str(param.name)}
+    names |= {o[2:].replace("-", "_") for o in param.opts if o.startswith("--")}
+    return names | set(_API_ALIASES.get(str(param.name), ()))
+
+
+def cli_field(field: str, params: Iterable[Any]) -> str | None:
+    """The running command's own name for the input the API names ``field``: its option or
+    argument as its help shows it (``DOC_HASH``, ``--type``, ``--doc[0].amount``), or None when
+    ``field`` is no API field or none of ``params`` stands for it."""
+    params = list(params)
+    for param in params:  # a name only an alias gives (an environment variable's)
+        if field in _API_ALIASES.get(str(param.name), ()):
+            return param_name(param)
+    match = _API_FIELD.fullmatch(field)
+    if match is None:
+        return None
+    head, rest = match.groups()
+    for param in params:
+        if head in _api_names(param):
+            if param.name in _WHOLE_VALUES:  # --doc[0], not --doc[0].amount
+                rest = re.sub(r"\..*", "", rest)
+            return param_name(param) + rest
+    return None
+
+
+def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` (:func:`ledger.messages.error_body`) naming the input by the running command's
+    own option or argument instead of the API's field (``doc_hash: …`` said to a user who
+    typed ``doc show HASH``): ``details.field`` and the message's leading ``field:``."""
+    details = body.get("details")
+    context = _current_context()
+    if not isinstance(details, dict) or context is None:
+        return body
+    field = details.get("field")
+    if not isinstance(field, str):
+        return body
+    own = cli_field(field, context.command.get_params(context))
+    if own is None or own == field:
+        return body
+    message = str(body["message"])
+    if message.startswith(f"{field}:"):
+        message = own + message[len(field) :]
+    return {**body, "message": message, "details": {**details, "field": own}}
 
 
 #: a terminal's carriage return and erase-line: what draws a progress line over the last, and
@@ -139,7 +232,7 @@ def fail(error: LedgerError, code: int | None = None) -> None:
     With ``--json``, print the API's error body on stdout instead."""
     clear_progress()
     ledger = _OPEN_LEDGER.get()
-    body = error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES)
+    body = _in_cli_words(error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES))
     if _wants_json():
         typer.echo(json.dumps(body, indent=2))
     else:

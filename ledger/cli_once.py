@@ -39,8 +39,9 @@ from typing import Any
 
 from typer.core import TyperGroup
 
-from ledger.cli_common import fail
+from ledger.cli_common import fail, param_name
 from ledger.cli_filters import ReadCommand
+from ledger.cli_help import tidy_help
 from ledger.errors import InvalidInput
 from ledger.services.financing import MAX_UINT64, amount_rule
 
@@ -86,14 +87,6 @@ def takes_int(param: Any) -> bool:
         annotation = descriptor.annotation
         return annotation is int or getattr(annotation, "__args__", None) == (int,)
     return type(getattr(param, "type", None)).__name__ in ("IntParamType", "IntRange")
-
-
-def param_name(param: Any) -> str:
-    """An option by its first spelling (``--amount``), an argument as help shows it
-    (``AMOUNT``)."""
-    if param.param_type_name == "option":
-        return str(param.opts[0])
-    return str(param.metavar or param.name).upper()
 
 
 def loose_numbers(command: Any, ctx: Any, given: dict[str, Any]) -> list[tuple[str, str]]:
@@ -287,7 +280,7 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
 
 def name_arguments(command: Any) -> None:
     """Show every argument of ``command`` by one rule, in its usage line, its help and Typer's
-    own errors: its name in capitals (``{FILE}``, ``{FINANCING_ID} {AMOUNT}``), as the CLI's
+    own errors: its name in capitals (``FILE``, ``FINANCING_ID AMOUNT``), as the CLI's
     errors (:func:`param_name`: ``AMOUNT: must be …``), the commands' help texts (``READER's
     published key``, ``member approve FILE``) and the docs name it. Typer shows an argument
     without a metavar by its Python name (``{file}``), so one named by hand (``PROOF``) stood
@@ -299,9 +292,11 @@ def name_arguments(command: Any) -> None:
 
 class OnceGroup(TyperGroup):
     """A command group whose commands, and itself, refuse a single-valued option given twice
-    (see the module docstring), and show their arguments as :func:`name_arguments` says."""
+    (see the module docstring), and show their arguments as :func:`name_arguments` says and
+    their help as :func:`ledger.cli_help.tidy_help` says."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        tidy_help(self, ctx)  # before --help, or no arguments, shows this group's help
         _refuse_repeats(self, ctx, args)
         return list(super().parse_args(ctx, args))
 
@@ -309,6 +304,7 @@ class OnceGroup(TyperGroup):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None:
             name_arguments(command)
+            tidy_help(command, ctx)
         if command is not None and not isinstance(command, TyperGroup):
             ctx.meta["tradeledger.json"] = "--json" in rest
             _refuse_repeats(command, ctx, rest)

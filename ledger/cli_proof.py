@@ -28,6 +28,7 @@ from ledger.cli_common import (
     settings_for,
 )
 from ledger.cli_filters import reads
+from ledger.cli_help import one_of
 from ledger.errors import InvalidInput, LedgerError, NotFound
 from ledger.jsondepth import check_json_depth
 from ledger.services import documents as docs
@@ -35,7 +36,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services.proof import Outcome
 from ledger.services.roles import DocType
-from ledger.words import utc_text, visible
+from ledger.words import named, utc_text, visible
 
 #: ``doc verify-proof`` exit codes: 0 only for a file that is the proof's document, registered
 #: as the proof says and active; 3, 4, 5 mean what they mean for ``doc verify``
@@ -131,7 +132,7 @@ def doc_prove(
         return
     guard(lambda: _write(out, text + "\n"))
     reg = proof.registration
-    who = reg.registrant.name or reg.signed_by
+    who = named(reg.signed_by, reg.registrant.name)
     emit(
         as_json,
         {"out": str(out), "doc_hash": proof.document.doc_hash, "status": proof.status.status},
@@ -224,7 +225,10 @@ def doc_register_oa(
         str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
     ],
     doc_type: Annotated[
-        str | None, typer.Option("--type", help="default: from $template.name, else other")
+        str | None,
+        typer.Option(
+            "--type", metavar=one_of(DocType), help="default: from $template.name, else other"
+        ),
     ] = None,
     idempotency_key: Annotated[
         str | None,

@@ -49,6 +49,7 @@ from ledger.words import (
     iso_time,
     jsonable,
     money,
+    named,
     who,
 )
 
@@ -393,7 +394,7 @@ def _named(details: Args, key: str) -> str:
     name = details.get(f"{key}_name")
     if not address:
         return "another bank"
-    return f"{name} ({address})" if name else str(address)
+    return named(str(address), name if isinstance(name, str) else None)
 
 
 def describe(error: LedgerError, names: Names = NO_NAMES) -> str:

@@ -308,6 +308,29 @@ class TxJournal:
             ).fetchone()
         return row is not None
 
+    def by_key_prefix(self, sender: str, prefix: str) -> list[JournalEntry]:
+        """The transactions of ``sender`` bound to a key that starts with ``prefix``, in the
+        order they were signed (nonce order): the parts of a write named by an older scheme
+        (``doc import``'s ``KEY#batch-0x…``, :func:`ledger.services.documents.legacy_batches`)."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT nonce, tx_hash, raw, idem_key, call_digest FROM signed_tx"
+                " WHERE sender = ? AND idem_key LIKE ? ESCAPE '\\' ORDER BY nonce",
+                (sender, pattern + "%"),
+            ).fetchall()
+        return [
+            JournalEntry(
+                sender,
+                int(r[0]),
+                bytes(r[1]),
+                bytes(r[2]),
+                r[3],
+                bytes(r[4]) if r[4] is not None else None,
+            )
+            for r in rows
+        ]
+
     def _by_key_locked(self, sender: str, key: str | None) -> JournalEntry | None:
         if key is None:
             return None

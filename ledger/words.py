@@ -186,9 +186,13 @@ def who(address: str, names: Names = NO_NAMES) -> str:
 
 def named(address: str, name: str | None) -> str:
     """The member at ``address`` whose ``name`` is known as people read it (:func:`who`):
-    ``Bank A (0x5aAe…)``, the full checksummed address; the address alone without a name."""
+    ``Bank A (0x5aAe…)``, the full checksummed address; the address alone, once, without a
+    name — or with a "name" that is only its address (``0x5aAe… (0x5aAe…)`` said it twice).
+    Every surface that names a member beside its address says it through here."""
     address = checksummed(address)
-    return f"{name} ({address})" if name else address
+    if not name or not name.strip() or checksummed(name.strip()) == address:
+        return address
+    return f"{name} ({address})"
 
 
 def financing_money(amount: int, financing_id: int, names: Names = NO_NAMES) -> str:

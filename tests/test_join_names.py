@@ -24,7 +24,7 @@ def test_join_refuses_a_control_character_in_the_name(tmp_path: Path, control: s
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2, result.output
     body = json.loads(result.stdout)
-    assert body["details"]["field"] == "name", body
+    assert body["details"]["field"] == "--name", body
     assert f"U+{ord(control):04X}" in body["message"]
     assert not (tmp_path / "member" / "manifest.json").exists()
 

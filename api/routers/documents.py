@@ -257,6 +257,10 @@ class HolderPublic(BaseModel):
 
     financing_id: int
     bank: str = Field(description="the financing's bank, as the chain records it")
+    bank_name: str | None = Field(
+        description="the bank's member name (null: it has none), as the audit's holders and "
+        "every other member field's *_name give it"
+    )
     made_here: bool = Field(description="this gateway made the financing (the file is lodged here)")
 
 
@@ -554,6 +558,7 @@ def examined(
     by the service already for a role without them): the answer of ``POST /v1/documents/check``
     and ``/receive`` (and of ``tradeledger doc check`` / ``doc receive --json``)."""
     shown = ex.fingerprints_shown
+    names = LedgerNames(ledger)  # the banks of held_by, by name beside their address
     registration = None
     if ex.registration is not None:
         reg = ex.registration
@@ -585,7 +590,12 @@ def examined(
         # unknown holders (issue #18: not a bank, or the evaluator is down) are null, never []
         conflicting_financings=ex.conflicting_financings if shown and ex.holders_known else None,
         held_by=[
-            HolderPublic(financing_id=h.financing_id, bank=h.bank, made_here=h.made_here)
+            HolderPublic(
+                financing_id=h.financing_id,
+                bank=h.bank,
+                bank_name=names.member(h.bank),
+                made_here=h.made_here,
+            )
             for h in ex.holders
         ]
         if shown and ex.holders_known

@@ -92,9 +92,10 @@ from ledger.services.roles import (
     reason_name,
 )
 from ledger.services.standing import standing
-from ledger.services.writekeys import write_key
+from ledger.services.writekeys import sub_key, write_key
 from ledger.surrogates import RULE as SURROGATE_RULE
 from ledger.surrogates import escape_surrogates, first_lone_surrogate
+from ledger.tx import JournalEntry
 from ledger.words import Names, checksummed, major, money, utc_text, who
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -2286,6 +2287,30 @@ def registered_under(ledger: Ledger, actor: str, key: str) -> list[str] | None:
     entry = ledger.journal.by_key(ledger.transactor(actor).address, key)
     if entry is None:
         return None
+    return _registered_in(ledger, entry)
+
+
+#: the part of an import's key that named its batches until the unreleased change after 0.1.0:
+#: ``KEY#batch-0x<the hash of the batch's first document>`` (now the first batch is KEY
+#: itself, batch N ``KEY#batch-N``)
+LEGACY_BATCH_PART = "batch-0x"
+
+
+def legacy_batches(ledger: Ledger, actor: str, key: str) -> list[tuple[str, list[str]]]:
+    """The batches an import keyed ``key`` (:func:`ledger.services.writekeys.write_key`'s form)
+    sent under the older names of its batches (``KEY#batch-0x…``, by each batch's first
+    document): each ``(its key, the hashes it registers)``, in the order they were signed.
+    A retry replays them under those keys — a journaled transaction is found by its key only,
+    so a retry that named them the new way would send them again (refused, or registered twice
+    under another name)."""
+    sender = ledger.transactor(actor).address
+    entries = ledger.journal.by_key_prefix(sender, sub_key(key, LEGACY_BATCH_PART))
+    return [(str(e.idempotency_key), _registered_in(ledger, e)) for e in entries]
+
+
+def _registered_in(ledger: Ledger, entry: JournalEntry) -> list[str]:
+    """The hashes (0x hex, in the call's order) a journaled transaction registers; [] when it
+    registers nothing."""
     raw = bytes(entry.raw)
     if raw and raw[0] <= 0x7F:  # a typed transaction (EIP-2718): type byte, then its RLP
         data = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()["data"]

@@ -26,7 +26,7 @@ from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints_ma
 from ledger.documents.marks import MarkKind, mark_inputs, oprf_inputs
 from ledger.indexer import headreads
 from ledger.network import Ledger
-from ledger.words import checksummed
+from ledger.words import checksummed, named
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class MarkedFinancing:
     @property
     def reasons(self) -> tuple[str, ...]:
         """The suspicion in words (what is shared, and who holds it)."""
-        bank = f"{self.bank_name} ({self.bank})" if self.bank_name else self.bank
+        bank = named(self.bank, self.bank_name)
         held = f"active financing {self.financing_id} of {bank} pledges an invoice"
         if self.kind is MarkKind.REISSUE:
             return (

@@ -54,7 +54,7 @@ from ledger.network import Ledger, legal_id_hash, open_ledger
 from ledger.services import documents as docs
 from ledger.services.documents import HashedForm
 from ledger.services.roles import DocStatus, DocType, RevocationReason, Role, reason_name
-from ledger.words import UtcSeconds, utc_text
+from ledger.words import UtcSeconds, named, utc_text
 
 FORMAT: Literal["tradeledger.proof"] = "tradeledger.proof"
 VERSION: Literal[1] = 1
@@ -991,7 +991,7 @@ def _status_check(
         c.fail(
             "status",
             Outcome.REVOKED,
-            f"revoked{since_word}: by {name or by} ({by}) in block {int(log['blockNumber'])} at "
+            f"revoked{since_word}: by {named(by, name)} in block {int(log['blockNumber'])} at "
             f"{utc_text(when)}, reason code {_reason(int(log['args']['reasonCode']))}",
         )
     else:
@@ -1137,7 +1137,7 @@ def _attestation_check(c: _Checks, chain: ChainReader, proof: Proof, deployed: i
         attestor = Web3.to_checksum_address(log["args"]["attestor"])
         name = chain.name_of(attestor, deployed)
         c.notes.append(
-            f"attested on chain but not in the proof: by {name or attestor} ({attestor}) in "
+            f"attested on chain but not in the proof: by {named(attestor, name)} in "
             f"block {int(log['blockNumber'])}"
         )
 

@@ -156,6 +156,8 @@ def test_banks_and_regulators_are_given_fingerprints_and_holders(oracle: Oracle)
         assert body["conflicting_financings"] == [o.financing_id]
         assert body["held_by"][0]["financing_id"] == o.financing_id
         assert body["held_by"][0]["bank"] == net.bank.address
+        # the bank by its member name too, as every other member field of the API names it
+        assert body["held_by"][0]["bank_name"] == net.bank.name
         # this exact document: the regulator reads every financing; bank B only its own book
         want = True if who is net.regulator else None
         assert body["registration"]["is_financed"] is want

@@ -188,7 +188,7 @@ def test_keys_members_and_clear_errors(cli: Cli, tmp_path: Path) -> None:
     assert cli.json("member", "suspend", bank["address"])["active"] is False
     assert cli.json("member", "reinstate", bank["address"])["active"] is True
     bad = cli.run("doc", "register", str(tmp_path / "missing.pdf"), "--as", bank["address"], code=2)
-    assert bad.startswith("error: file: cannot read")
+    assert bad.startswith("error: FILE: cannot read")
     assert "must be 32 bytes" in cli.run("doc", "show", "nope", code=2)
     assert "is not a member" in cli.run("member", "suspend", "0x" + "12" * 20, code=1)
 

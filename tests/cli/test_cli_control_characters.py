@@ -150,7 +150,7 @@ def test_a_member_name_and_a_file_name_are_shown_escaped(world: dict[str, Any]) 
     name = "Bank\x1b[2K\u202eX\x7f"  # whitespace (CR, LF, TAB) is collapsed in a name already
     refused = cli.run("member", "add", name, "--role", "bank", code=2)
     assert_no_raw_controls(refused.stderr)
-    assert refused.stderr.startswith("error: name: must not contain control or invisible")
+    assert refused.stderr.startswith("error: NAME: must not contain control or invisible")
     with opened_ledger(cli.data_dir) as ledger:  # as another gateway would: straight on chain
         admin = ledger.manifest.admin_address
         added = ledger.transactor(admin).transact(

@@ -95,7 +95,7 @@ def test_doc_list_filters_and_pages(cli: Cli, tmp_path: Path) -> None:
 )
 def test_doc_list_names_the_bad_option(cli: Cli, args: list[str], field: str) -> None:
     output = cli.run("doc", "list", *args, code=2)
-    assert f"error: {field}: " in output
+    assert f"error: --{field}: " in output  # the option as given, not the API's field
 
 
 def test_doc_search_finds_a_members_own_lodged_files_only(cli: Cli, tmp_path: Path) -> None:
@@ -127,4 +127,4 @@ def test_doc_search_finds_a_members_own_lodged_files_only(cli: Cli, tmp_path: Pa
     assert "Müller GmbH" in table
     assert "Dupont SARL" in table
     output = cli.run("doc", "search", "--as", bank, "--invoice-number", "/./", code=2)
-    assert "error: invoice_number: " in output
+    assert "error: --invoice-number: " in output

@@ -156,9 +156,10 @@ def test_bad_input_names_the_field_and_the_rule(story: Story) -> None:
     )
     body = story.cli.json("doc", "show", "nope", code=2)
     assert body["error"] == "invalid_input"
+    # the command's own argument, as its help names it, not the API's field doc_hash
     assert (body["details"]["field"], body["message"]) == (
-        "doc_hash",
-        "doc_hash: must be 32 bytes as 64 hex digits",
+        "DOC_HASH",
+        "DOC_HASH: must be 32 bytes as 64 hex digits",
     )
 
 

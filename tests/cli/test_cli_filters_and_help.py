@@ -38,8 +38,8 @@ HERE, DIR = str(Path(__file__)), str(Path(__file__).parent)
         ((*EXPORT, "--format", "xml"), "--format", ("csv", "jsonl")),
         (("audit", "refusals", "--reason", "bogus"), "--reason", ("fingerprint_pledged",)),
         (("audit", "exposure", "--by", "country"), "--by", ("bank", "enterprise")),
-        (("doc", "list", "--type", "letter"), "type", ("invoice", "bill_of_lading")),
-        (("doc", "list", "--status", "gone"), "status", ("active", "revoked")),
+        (("doc", "list", "--type", "letter"), "--type", ("invoice", "bill_of_lading")),
+        (("doc", "list", "--status", "gone"), "--status", ("active", "revoked")),
         (("finance", "list", "--status", "open"), "--status", ("active", "closed", "cancelled")),
         (("member", "add", "X", "--role", "king"), "--role", ("bank", "enterprise")),
         # a write's type sent empty (a script's unset variable) is refused, not detected

@@ -1,5 +1,5 @@
 """Every command's ``--help`` names its arguments by one rule: in capitals, in its usage line
-and its Arguments panel (``{PROOF} {FILE}``, ``{FINANCING_ID} {AMOUNT}``), as the CLI's errors
+and its Arguments panel (``PROOF FILE``, ``FINANCING_ID AMOUNT``), as the CLI's errors
 (``error: AMOUNT: must be …``), Typer's own (``Missing argument 'FILE'``) and the help texts
 (``READER's published key``) name them. Found by a tryout: ``doc verify-proof --help`` showed
 ``{PROOF} {file}``, its one argument named by hand beside the others' Python names.
@@ -43,8 +43,8 @@ def test_every_argument_is_named_in_capitals(path: tuple[str, ...], command: Any
     arguments = [p.name for p in command.params if p.param_type_name == "argument"]
     shown = _help(*path)
     [usage] = [line for line in shown.splitlines() if "Usage:" in line]
-    pieces = re.findall(r"[{\[]([^}\]]+)[}\]]", usage.split("[OPTIONS]", 1)[-1])
-    assert pieces == [a.upper() for a in arguments], usage
+    pieces = re.findall(r"[\w.\[\]]+", usage.split("[OPTIONS]", 1)[-1])
+    assert [p.strip("[]").removesuffix("...") for p in pieces] == [a.upper() for a in arguments]
     for argument in arguments:
         # the Arguments panel: the same name, never the Python one
         assert re.search(rf"│ \*?\s+{argument.upper()}\s", shown), (argument, shown)
@@ -53,7 +53,7 @@ def test_every_argument_is_named_in_capitals(path: tuple[str, ...], command: Any
 
 def test_verify_proof_names_its_proof_as_its_file() -> None:
     usage = next(line for line in _help("doc", "verify-proof").splitlines() if "Usage:" in line)
-    assert usage.rstrip().endswith("doc verify-proof [OPTIONS] {PROOF} {FILE}"), usage
+    assert usage.rstrip().endswith("doc verify-proof [OPTIONS] PROOF FILE"), usage
 
 
 def test_typers_own_error_names_the_argument_as_help_does() -> None:

@@ -69,4 +69,4 @@ def test_a_file_name_or_a_criterion_that_is_not_utf_8_never_fails(tmp_path: Path
     registered = cli.json("doc", "register", str(odd), "--as", exporter)
     assert registered["doc_hash"] == "0x" + hashlib.sha256(odd.read_bytes()).hexdigest()
     refused = cli.run("doc", "search", "--as", exporter, "--seller", "x\udcff", code=2)
-    assert refused.stderr.startswith("error: seller: holds a lone surrogate"), refused
+    assert refused.stderr.startswith("error: --seller: holds a lone surrogate"), refused

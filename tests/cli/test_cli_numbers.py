@@ -188,8 +188,8 @@ def _enumerated(story: Story) -> list[tuple[list[str], str]]:
     path = str(story.tmp / "invoice.xml")
     return [
         (["doc", "register", path, "--as", ent, "--type", "{}"], "--type"),
-        (["doc", "list", "--type", "{}"], "type"),
-        (["doc", "list", "--status", "{}"], "status"),
+        (["doc", "list", "--type", "{}"], "--type"),
+        (["doc", "list", "--status", "{}"], "--status"),
         (["finance", "list", "--as", bank, "--status", "{}"], "--status"),
         (
             [

@@ -197,7 +197,7 @@ def test_a_counterparty_checks_a_proof_through_the_served_gateway(
     broken = tmp_path / "broken.json"
     broken.write_text("{")
     err = run("doc", "verify-proof", str(broken), str(invoice), "--rpc", rpc, code=2)
-    assert "proof" in err.output
+    assert "error: PROOF: " in err.output
     err = run(
         "doc", "verify-proof", str(proof), str(invoice), "--rpc", "http://127.0.0.1:1", code=1
     )

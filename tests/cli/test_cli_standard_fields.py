@@ -88,7 +88,7 @@ def test_member_add_and_propose_refuse_a_legal_id_that_fails_its_scheme(
     cli, _, _ = demo
     before = len(_members(cli))
     refused = cli.run("member", "add", "Bank C", "--role", "bank", "--legal-id", legal_id, code=2)
-    assert "legal_id" in refused.output
+    assert "error: --legal-id: " in refused.output  # the option, as the user gave it
     assert words in refused.output
     account = "0x" + "44" * 20
     proposed = cli.run(
@@ -126,7 +126,7 @@ def test_member_add_refuses_a_name_that_reads_like_another_members(
 ) -> None:
     """``Demo Bank A`` with a Cyrillic ``е``, in fullwidth capitals, or with a Cyrillic ``А``
     alone: exit 1 naming the member it imitates and the look-alike letter; a Latin word with a
-    Cyrillic letter that imitates no one: exit 2 naming ``name``. Nothing is written."""
+    Cyrillic letter that imitates no one: exit 2 naming ``NAME``. Nothing is written."""
     cli, _, _ = demo
     first = next(m for m in _members(cli) if m["name"] == "Demo Bank A")
     before = len(_members(cli))
@@ -135,7 +135,7 @@ def test_member_add_refuses_a_name_that_reads_like_another_members(
     assert "U+0435 CYRILLIC SMALL LETTER IE" in refused.stderr
     body = cli.json("member", "add", "\uff24\uff25\uff2d\uff2f BANK A", "--role", "bank", code=1)
     assert body["error"] == "conflict"
-    assert (body["details"]["field"], body["details"]["address"]) == ("name", first["address"])
+    assert (body["details"]["field"], body["details"]["address"]) == ("NAME", first["address"])
     proposed = cli.run(
         "member", "propose", "add-member", "--account", "0x" + "88" * 20, "--role", "bank",
         "--name", "Demo Bank \u0410", code=1,
@@ -143,7 +143,7 @@ def test_member_add_refuses_a_name_that_reads_like_another_members(
     assert first["address"] in proposed.stderr
     for separated in ("Demo-Bank-A", "Demo_Bank_A", "demo.bank.a"):  # separators: one name
         body = cli.json("member", "add", separated, "--role", "bank", code=1)
-        assert (body["details"]["field"], body["details"]["address"]) == ("name", first["address"])
+        assert (body["details"]["field"], body["details"]["address"]) == ("NAME", first["address"])
         assert "only in separators" in body["message"], body
     same = cli.run("member", "add", "Demo Bank A", "--role", "bank", code=1)
     assert "'Demo Bank A' is the same name" in same.stderr
@@ -157,7 +157,7 @@ def test_member_add_refuses_a_legal_id_another_member_has(
     demo: tuple[Cli, dict[str, Any], Path],
 ) -> None:
     """One legal entity, one member: the same LEI again — in lower case, or under its ISO 6523
-    ICD 0199 — is exit 1 naming ``legal_id`` and the member that has it."""
+    ICD 0199 — is exit 1 naming ``--legal-id`` and the member that has it."""
     cli, _, _ = demo
     lei = "7LTWFZYICNSX8D621K86"
     holder = cli.json("member", "add", "Fynbank", "--role", "bank", "--legal-id", lei)
@@ -168,7 +168,7 @@ def test_member_add_refuses_a_legal_id_another_member_has(
     assert f"member {holder['member_id']} at {holder['address']} (Fynbank)" in refused.stderr
     assert f"legal id {lei}" in refused.stderr
     body = cli.json("member", "add", "Vestbank", "--role", "bank", "--legal-id", lei, code=1)
-    assert body["details"]["field"] == "legal_id"
+    assert body["details"]["field"] == "--legal-id"
     assert body["details"]["member_id"] == holder["member_id"]
     proposed = cli.run(
         "member", "propose", "add-member", "--account", "0x" + "99" * 20, "--role", "bank",

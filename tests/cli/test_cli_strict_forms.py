@@ -178,7 +178,7 @@ def test_a_currency_is_checked_on_the_day_it_is_used(cli: Cli, tmp_path: Path) -
                 code=2,
             ).stdout
         )
-        assert answer["details"]["field"] == "currency", answer
+        assert answer["details"]["field"] == "--currency", answer
         assert says in answer["details"]["rule"], answer
 
 
@@ -334,13 +334,13 @@ def test_a_control_character_in_an_identifier_option_is_refused_as_the_api_does(
     path = write(tmp_path, "cc.json", form("CLI-CC-1"))
     doc = cli.json("doc", "receive", str(path), "--as", who["bank"])["doc_hash"]
     runs = {
-        "reference": (
+        "--reference": (
             *("finance", "create", "--as", who["bank"], "--doc", f"{doc}=1000"),
             *("--currency", "EUR", "--maturity", "2099-12-31", "--reference", "R\x1b1"),
         ),
-        "legal_id": ("member", "add", "CC Bank", "--role", "bank", "--legal-id", "LEI\x07"),
-        "invoice_number": ("doc", "search", "--as", who["bank"], "--invoice-number", "CLI\x7fCC"),
-        "evidence": ("doc", "attest", doc, "--as", who["attestor"], "--evidence", "MRN\x1b1"),
+        "--legal-id": ("member", "add", "CC Bank", "--role", "bank", "--legal-id", "LEI\x07"),
+        "--invoice-number": ("doc", "search", "--as", who["bank"], "--invoice-number", "CLI\x7fCC"),
+        "--evidence": ("doc", "attest", doc, "--as", who["attestor"], "--evidence", "MRN\x1b1"),
     }
     before = cli.json("finance", "list", "--as", who["bank"])["items"]
     for field, args in runs.items():

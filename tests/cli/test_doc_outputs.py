@@ -134,7 +134,12 @@ def test_check_names_the_holding_bank_and_says_matches_are_among_your_own_files(
     )
     body = world.cli.json("doc", "check", str(cii), "--as", world.address("Bank B"), code=HELD)
     assert body["held_by"] == [
-        {"financing_id": world.financing_id, "bank": bank_a, "made_here": True}
+        {
+            "financing_id": world.financing_id,
+            "bank": bank_a,
+            "bank_name": "Demo Bank A",
+            "made_here": True,
+        }
     ]
 
 

@@ -16,7 +16,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.network import open_ledger
+from ledger.services import documents as docs
+from ledger.services.fingerprint_checks import Via
+from ledger.services.writekeys import sub_key, write_key
 from tests.cli.cli_helpers import Cli, served_api
+from tests.conftest import make_settings
 
 _n = itertools.count()
 
@@ -111,3 +116,60 @@ def test_the_cli_after_the_api_answers_the_same_registration(
     assert [(r["doc_hash"], r["block"], r["tx_hash"]) for r in by_cli["registered"]] == [
         (d["doc_hash"], body["block"], body["tx_hash"]) for d in body["documents"]
     ]
+
+
+def _send_the_old_way(cli: Cli, member: dict[str, Any], folder: Path, key: str, size: int) -> Any:
+    """What a gateway before the KEY / KEY#batch-N names journaled and sent for ``doc import
+    --idempotency-key KEY --batch-size SIZE`` interrupted after its first batches: each batch
+    of ``size`` files (all but the last file) under ``KEY#batch-<its first document's hash>``.
+    The receipts, in order."""
+    paths = sorted(folder.iterdir())[:-1]
+    ledger = open_ledger(make_settings(cli.data_dir))
+    try:
+        actor = member["address"]
+        via = Via("register", "tradeledger doc import", limited=True)
+        read = [
+            (
+                *docs.examine(
+                    ledger, p.read_bytes(), actor, "enterprise", None, registering=True, via=via
+                ),
+                p.name,
+            )
+            for p in paths
+        ]
+        receipts = []
+        for start in range(0, len(read), size):
+            batch = read[start : start + size]
+            old_key = sub_key(write_key(key), "batch-" + batch[0][1].doc_hash)
+            _, receipt = docs.register_examined(ledger, actor, batch, idempotency_key=old_key)
+            receipts.append(receipt)
+        return receipts
+    finally:
+        ledger.close()
+
+
+def test_a_retry_after_an_upgrade_replays_the_batches_sent_under_their_old_names(
+    world: tuple[Cli, dict[str, Any], Path],
+) -> None:
+    """An import keyed before the batch names changed (``KEY#batch-0x…``), interrupted after
+    two of its three batches, retried with the same command after the upgrade: the two
+    batches are replayed (their files listed with the first run's block and tx, nothing
+    skipped as registered already, nothing sent twice) and only the rest is sent. A retry of
+    that retry answers the same."""
+    cli, member, tmp = world
+    folder = _folder(tmp, 5)
+    old = _send_the_old_way(cli, member, folder, "imp-old", 2)
+    retried = _import(cli, member, folder, "imp-old", "--batch-size", "2")
+    assert retried["skipped"] == []
+    got = [(Path(r["file"]).name, r["tx_hash"]) for r in retried["registered"]]
+    names = [f"f{i}.txt" for i in range(5)]
+    assert got[:4] == [(n, old[i // 2].tx_hash) for i, n in enumerate(names[:4])]
+    assert got[4][0] == "f4.txt"
+    assert got[4][1] not in {r.tx_hash for r in old}
+    assert _import(cli, member, folder, "imp-old", "--batch-size", "2") == retried
+    # the chain holds each document once, registered by the batch that first sent it
+    for r in retried["registered"]:
+        shown = cli.json("doc", "show", r["doc_hash"])
+        assert [e["tx_hash"] for e in shown["history"] if e["event"] == "DocumentRegistered"] == [
+            r["tx_hash"]
+        ]

@@ -21,6 +21,8 @@ ABI = load_artifact("TradeLedger")["abi"]
 ABI_ERRORS = {e["name"]: e for e in ABI if e["type"] == "error"}
 ABI_EVENTS = {e["name"]: e for e in ABI if e["type"] == "event"}
 ADDRESS = "0x5b31c1d54f652aed537d4cba45283eb84f36a589"  # as eth-abi decodes it: lower case
+#: as people read it: checksummed (EIP-55), as every address the gateway shows
+SHOWN = "0x5B31C1D54f652AED537D4cBA45283eB84f36A589"
 
 
 class KnownNames:
@@ -101,7 +103,7 @@ def test_enum_arguments_become_names_and_amounts_get_their_currency() -> None:
     assert "2026-12-01T" in describe(ERRORS["InvalidMaturity"](1_796_133_987))
     assert "no revert data" in describe(UnknownRevert(""))
     refused = FinancingRefused("raw", reason="DOCUMENT_REVOKED", doc_hash="0xab", bank=ADDRESS)
-    assert describe(refused) == f"financing refused for {ADDRESS}: document 0xab is revoked"
+    assert describe(refused) == f"financing refused for {SHOWN}: document 0xab is revoked"
 
 
 def test_every_abi_event_has_a_decoder_and_its_columns() -> None:
@@ -154,13 +156,11 @@ def test_every_refusal_reason_reads_as_words(reason: RefusalReason) -> None:
         details |= {"conflicting_financing_id": 1, "conflicting_bank": "0x37b6"}
     text = describe(FinancingRefused("raw", **details))
     assert (
-        text.startswith(f"financing refused for Bank B ({ADDRESS}): document 0xabab")
+        text.startswith(f"financing refused for Bank B ({SHOWN}): document 0xabab")
         or (
-            text.startswith(
-                f"financing refused for Bank B ({ADDRESS}): the invoice of document 0xab"
-            )
+            text.startswith(f"financing refused for Bank B ({SHOWN}): the invoice of document 0xab")
         )
-        or (text.startswith(f"financing refused for Bank B ({ADDRESS}): 1,000.00 DKK more on"))
+        or (text.startswith(f"financing refused for Bank B ({SHOWN}): 1,000.00 DKK more on"))
     )
     assert "None" not in text
     assert reason.name not in text  # said in words, not the enum's name

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from api_helpers import client_fixture
 from fastapi.testclient import TestClient
 
@@ -112,6 +113,7 @@ def test_governance_and_onboarding_refusals_name_the_action(
     assert "read /metrics" in metrics["message"], metrics
 
 
+@pytest.mark.embedded_only("the /rpc bridge serves the embedded chain")
 def test_the_bridge_refusals_name_the_action_and_the_condition(network: Network) -> None:
     """The node's JSON-RPC listener refuses a client off this host and one without the node
     token: each 403 says what was refused and on what condition it is served."""

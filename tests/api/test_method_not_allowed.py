@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from api_helpers import client_fixture
 from fastapi.testclient import TestClient
 from lifecycle import served_routes
@@ -78,6 +79,7 @@ def test_the_financings_list_is_named_beside_its_write(
     assert answer.json()["details"]["allowed"] == ["GET", "POST"]
 
 
+@pytest.mark.embedded_only("the /rpc bridge serves the embedded chain")
 def test_the_bridge_names_post(network: Network) -> None:
     """The node's JSON-RPC listener (``/rpc``) serves POST only: ``GET /rpc`` says so too."""
     local = TestClient(BridgeApp(network.ledger), client=("127.0.0.1", 50000))

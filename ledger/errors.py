@@ -164,6 +164,19 @@ class AlreadyFinancedByYou(Conflict):
     code = "already_financed_by_you"
 
 
+class CancelWithMoneyOut(Conflict):
+    """A cancel not sent: the financing's book shows money drawn and not repaid
+    (``outstanding``, minor units of ``currency``). A cancel releases the financing's documents
+    for financing elsewhere; released while the bank is still owed, the same invoice could
+    carry a second financing above its face value, and the repayments of the cancelled one
+    could never be recorded (the contract takes entries of active financings only). The bank
+    records the repayments first (``POST /v1/financings/{id}/repay``), then closes or cancels.
+    Nothing is written. (A cancel sent by other means is still shown to the regulator:
+    ``rules.cancelled_outstanding``.)"""
+
+    code = "money_still_out"
+
+
 class SuspicionsUnacknowledged(Conflict):
     """A financing not sent: a pledged document looks like a re-issue or a split of another
     invoice the bank lodged (``ledger.documents.suspicion``), and the request did not

@@ -66,6 +66,7 @@ from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
     AlreadyFinancedByYou,
+    CancelWithMoneyOut,
     Conflict,
     InvalidInput,
     NotFound,
@@ -858,113 +859,118 @@ def create(
     docs.refuse_early(
         ledger, actor, ledger.calls.functions.recordRefusal(b"\x01" * 32, b"\x01"), key
     )
-    # the active financing holding each fingerprint pledged (0: none), read once
-    every = sorted(v for p in checked for v in p[3])
-    holder_of = {
-        value: int(holder)
-        for value, holder in zip(
-            every, ledger.calls.functions.fingerprintHolders(every).call(), strict=True
-        )
-    }
-    # A document nobody registered is *not* registered now: a registration by the bank in the
-    # same breath as its financing would tell everyone which document it finances. Its hash
-    # is in the sealed terms; its fingerprints lock it against a second financing all the same.
-    pledges = []
-    refusal: dict[str, Any] | None = None
-    for doc_hash, amount, face, values, facts in checked:
-        record = docs.find_registration(ledger, doc_hash)
-        registrant = record.registered_by if record is not None else None
-        pledges.append((doc_hash, amount, face, values, facts, registrant))
-        if refusal is None and record is not None and record.status is not DocStatus.ACTIVE:
-            reason = (
-                RefusalReason.DOCUMENT_REVOKED
-                if record.status is DocStatus.REVOKED
-                else RefusalReason.DOCUMENT_SUPERSEDED
+    # one financing at a time from here to its receipt (this data directory's processes): two
+    # requests of the same bank for one invoice at once would both read it free, and the second
+    # would be sent and recorded as a refusal against the bank itself (a fresh-user tryout)
+    with _entry_lock(ledger):
+        # the active financing holding each fingerprint pledged (0: none), read once
+        every = sorted(v for p in checked for v in p[3])
+        holder_of = {
+            value: int(holder)
+            for value, holder in zip(
+                every, ledger.calls.functions.fingerprintHolders(every).call(), strict=True
             )
-            refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
-    if refusal is None:
-        # held by the bank's own active financing only: doomed on chain, answered here, not sent
-        refuse_own_holding(
-            ledger, member_id, requests, [(p[0], p[3]) for p in checked], holder_of, names
-        )
-    # the check's suspicions (re-issue, split): a person judges them before the money goes
-    suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
-    suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
-    if suspicions and not acknowledge_suspicions:
-        raise unacknowledged(suspicions)
-    if refusal is None:
-        # another bank's financing holds it: the refusal names that one (the bank's own, if it
-        # holds a fingerprint too, is not what makes the attempt a double financing)
-        others = {
-            holder
-            for holder in set(holder_of.values())
-            if holder and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
         }
-        for value in sorted(every, key=lambda v: holder_of[v] not in others):
-            if holder_of[value]:
-                refusal = {
-                    "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
-                    "doc_hash": docs.hex32(next(p[0] for p in pledges if value in p[3])),
-                    "conflicting_financing_id": holder_of[value],
-                    "fingerprint": docs.hex32(value),
-                }
-                break
-    payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
-    if suspicions:  # what the bank judged and acknowledged, for its regulators to audit
-        payload["suspicions"] = [
-            {
-                "document_index": s.document_index,
-                "kind": s.kind,
-                "documents": len(s.documents),
-                "financings": list(s.financings),
+        # A document nobody registered is *not* registered now: a registration by the bank in the
+        # same breath as its financing would tell everyone which document it finances. Its hash
+        # is in the sealed terms; its fingerprints lock it against a second financing all the same.
+        pledges = []
+        refusal: dict[str, Any] | None = None
+        for doc_hash, amount, face, values, facts in checked:
+            record = docs.find_registration(ledger, doc_hash)
+            registrant = record.registered_by if record is not None else None
+            pledges.append((doc_hash, amount, face, values, facts, registrant))
+            if refusal is None and record is not None and record.status is not DocStatus.ACTIVE:
+                reason = (
+                    RefusalReason.DOCUMENT_REVOKED
+                    if record.status is DocStatus.REVOKED
+                    else RefusalReason.DOCUMENT_SUPERSEDED
+                )
+                refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
+        if refusal is None:
+            # held by the bank's own active financing only: doomed on chain, answered here, not sent
+            refuse_own_holding(
+                ledger, member_id, requests, [(p[0], p[3]) for p in checked], holder_of, names
+            )
+        # the check's suspicions (re-issue, split): a person judges them before the money goes
+        suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+        suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
+        if suspicions and not acknowledge_suspicions:
+            raise unacknowledged(suspicions)
+        if refusal is None:
+            # another bank's financing holds it: the refusal names that one (the bank's own, if it
+            # holds a fingerprint too, is not what makes the attempt a double financing)
+            others = {
+                holder
+                for holder in set(holder_of.values())
+                if holder
+                and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
             }
-            for s in suspicions[:MAX_RECORDED_SUSPICIONS]
-        ]
-    ctx = context(ledger)
-    if refusal is not None:
-        # who tried, against what: the refused bank and the regulators only (docs/privacy.md)
-        readers = readers_of(ledger, actor, [])
-        payload["type"] = "refusal"
-        payload["refusal"] = refusal
+            for value in sorted(every, key=lambda v: holder_of[v] not in others):
+                if holder_of[value]:
+                    refusal = {
+                        "reason": RefusalReason.FINGERPRINT_PLEDGED.name,
+                        "doc_hash": docs.hex32(next(p[0] for p in pledges if value in p[3])),
+                        "conflicting_financing_id": holder_of[value],
+                        "fingerprint": docs.hex32(value),
+                    }
+                    break
+        payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
+        if suspicions:  # what the bank judged and acknowledged, for its regulators to audit
+            payload["suspicions"] = [
+                {
+                    "document_index": s.document_index,
+                    "kind": s.kind,
+                    "documents": len(s.documents),
+                    "financings": list(s.financings),
+                }
+                for s in suspicions[:MAX_RECORDED_SUSPICIONS]
+            ]
+        ctx = context(ledger)
+        if refusal is not None:
+            # who tried, against what: the refused bank and the regulators only (docs/privacy.md)
+            readers = readers_of(ledger, actor, [])
+            payload["type"] = "refusal"
+            payload["refusal"] = refusal
+            sealed = conf.seal_terms(payload, readers, ctx)
+            receipt = transactor.transact(
+                ledger.calls.functions.recordRefusal(sealed.commitment, sealed.envelope),
+                idempotency_key=key,
+            )
+            return _outcome(ledger, actor, receipt, names)
+        # an enterprise registrant reads the terms only when shown to be the document's seller:
+        # whoever registered a hash first is not thereby the bank's customer (docs/privacy.md)
+        sellers, unshown = sort_registrants(
+            ledger, actor, [(docs.hex32(p[0]), p[5], p[4]) for p in pledges]
+        )
+        readers = readers_of(ledger, actor, sellers)
         sealed = conf.seal_terms(payload, readers, ctx)
+        marks = sorted({m.value for found in marks_by_doc.values() for m in found})
         receipt = transactor.transact(
-            ledger.calls.functions.recordRefusal(sealed.commitment, sealed.envelope),
+            ledger.calls.functions.registerMarkedFinancing(
+                every, marks, sealed.commitment, sealed.envelope
+            ),
             idempotency_key=key,
         )
-        return _outcome(ledger, actor, receipt, names)
-    # an enterprise registrant reads the terms only when shown to be the document's seller:
-    # whoever registered a hash first is not thereby the bank's customer (docs/privacy.md)
-    sellers, unshown = sort_registrants(
-        ledger, actor, [(docs.hex32(p[0]), p[5], p[4]) for p in pledges]
-    )
-    readers = readers_of(ledger, actor, sellers)
-    sealed = conf.seal_terms(payload, readers, ctx)
-    marks = sorted({m.value for found in marks_by_doc.values() for m in found})
-    receipt = transactor.transact(
-        ledger.calls.functions.registerMarkedFinancing(
-            every, marks, sealed.commitment, sealed.envelope
-        ),
-        idempotency_key=key,
-    )
-    financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
-    member_names = _member_names(ledger)  # one reader of names for every notice
-    financing = replace(
-        financing,
-        notices=tuple(
-            registrant_notice(financing.financing_id, d, r, why, actor, member_names)
-            for d, r, why in unshown
-        ),
-    )
-    ledger.db.store_pledges(
-        financing.financing_id,
-        [
-            StoredPledge(
-                financing.financing_id, docs.hex32(h), a, f, tuple(docs.hex32(x) for x in v)
-            )
-            for h, a, f, v, _, _ in pledges
-        ],
-    )
-    return financing
+        financing = replace(_outcome(ledger, actor, receipt, names), suspicions=suspicions)
+        member_names = _member_names(ledger)  # one reader of names for every notice
+        financing = replace(
+            financing,
+            notices=tuple(
+                registrant_notice(financing.financing_id, d, r, why, actor, member_names)
+                for d, r, why in unshown
+            ),
+        )
+        ledger.db.store_pledges(
+            financing.financing_id,
+            [
+                StoredPledge(
+                    financing.financing_id, docs.hex32(h), a, f, tuple(docs.hex32(x) for x in v)
+                )
+                for h, a, f, v, _, _ in pledges
+            ],
+        )
+        return financing
 
 
 #: the most acknowledged suspicions a financing's sealed terms record (each about 80 bytes: the
@@ -1143,6 +1149,31 @@ def _own_book(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing,
     return financing, book
 
 
+#: the rule a cancel of a financing with money out breaks (:class:`CancelWithMoneyOut`)
+MONEY_OUT_RULE = (
+    "a financing with money drawn and not repaid is not cancelled: a cancel releases its "
+    "documents for financing elsewhere while the bank is still owed; record the repayments "
+    "first, then close or cancel it"
+)
+
+
+def _money_out(financing_id: int, outstanding: int, currency: str | None) -> CancelWithMoneyOut:
+    """The refusal of a cancel of ``financing_id`` with ``outstanding`` (minor units of
+    ``currency``, None when its terms do not read) drawn and not repaid."""
+    said = money(outstanding, currency) if currency else f"{outstanding} (minor units)"
+    return CancelWithMoneyOut(
+        f"financing {financing_id} is not cancelled, nothing was sent: "
+        f"{said} drawn on it is not repaid. The ledger holds that "
+        f"{MONEY_OUT_RULE} (POST /v1/financings/{financing_id}/repay, tradeledger finance "
+        f"repay {financing_id} AMOUNT)",
+        field="financing_id",
+        rule=MONEY_OUT_RULE,
+        financing_id=financing_id,
+        outstanding=outstanding,
+        currency=currency,
+    )
+
+
 #: what a bank may still do with a financing whose terms opened but do not read
 UNREADABLE_TERMS_RULE = (
     "a financing whose terms cannot be read may be repaid, closed once repaid, or cancelled, "
@@ -1243,7 +1274,10 @@ def _release(
             if book.outstanding != 0:
                 raise ERRORS["FinancingNotRepaid"](financing_id, book.outstanding)
         else:  # cancelling needs only the public part: the fingerprints it releases
-            financing, _ = _own(ledger, actor, financing_id)
+            financing, opened = _own(ledger, actor, financing_id)
+            if opened is not None and opened.outstanding > 0:
+                currency = financing.terms.currency if financing.terms else None
+                raise _money_out(financing_id, opened.outstanding, currency)
         return call_for([bytes.fromhex(f[2:]) for f in financing.fingerprints]), None
 
     with _entry_lock(ledger):

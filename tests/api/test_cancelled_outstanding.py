@@ -1,13 +1,17 @@
-"""A financing cancelled with money still out is not forgotten (a fresh-user tryout: a bank drew
-200,000 minor units on a financing and cancelled it; the financing's read said ``drawn 200000
-repaid 0`` but the exposure said ``outstanding: 0`` and ``audit verify`` said nothing).
+"""A financing with money still out is not cancelled by its gateway, and one cancelled by other
+means is not forgotten.
 
-A cancel is allowed at any time (docs/rules.md) and frees the documents; what changes is that it
-is said: the cancel's answer carries a ``cancelled_outstanding`` notice (amount and currency),
-the exposure keeps the money apart from the active ``outstanding``
-(``outstanding_after_cancel``), and the regulator's ``audit verify`` lists the financing
-(``rules.cancelled_outstanding``) — the rules still hold. Only to readers of the financing's
-amounts: another bank sees none of it. Real app, real embedded chain.
+A fresh-user tryout: a bank drew 3,740.00 DKK on a financing and cancelled it. The cancel released
+the invoice, another bank financed the same invoice for 4,000.00 DKK (7,740.00 against a face
+value of 4,675.00), and the borrower's repayment could never be recorded (the contract takes
+entries of active financings only: 409 ``FinancingNotActive``). The gateway now refuses such a
+cancel before anything is sent — 409 ``money_still_out`` naming the financing, what is
+outstanding and the rule — and the bank records the repayments first. A cancel sent to the
+contract by other means (a bank's own tooling: the contract does not read sealed amounts) is
+still told to the regulator: the exposure keeps the money apart from the active ``outstanding``
+(``outstanding_after_cancel``), and ``audit verify`` lists the financing
+(``rules.cancelled_outstanding``). Only to readers of the financing's amounts: another bank sees
+none of it. Real app, real chain.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from api_helpers import audit_rules, client_fixture, financed_invoice
 from fastapi.testclient import TestClient
+
+from ledger.services import financing
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network, Participant
@@ -37,20 +43,57 @@ def _exposure(client: TestClient, who: Participant, **params: str) -> list[dict[
     return items
 
 
-def test_a_cancel_with_money_out_is_told_counted_and_listed(
+def _cancel_by_other_means(network: Network, fid: int, reason: int) -> Any:
+    """The bank cancels ``fid`` straight through the contract, as its own tooling could (the
+    gateway refuses a cancel with money out; the contract cannot see sealed amounts)."""
+    ledger = network.ledger
+    fingerprints = [bytes.fromhex(f[2:]) for f in financing.get(ledger, fid).fingerprints]
+    receipt = ledger.transactor(network.bank.address).transact(
+        ledger.contract.functions.cancelFinancing(fid, reason, fingerprints)
+    )
+    assert receipt["status"] == 1
+    return receipt
+
+
+def test_the_gateway_refuses_a_cancel_with_money_out_and_sends_nothing(
     client: TestClient, network: Network
 ) -> None:
     bank = network.bank
     _, fid = financed_invoice(client, network)
     _write(client, bank, f"/v1/financings/{fid}/drawdown", {"amount": 60_000})
     _write(client, bank, f"/v1/financings/{fid}/repay", {"amount": 20_000})
-    cancelled = _write(client, bank, f"/v1/financings/{fid}/cancel", {"reason_code": 2})
-    assert cancelled["financing"]["status"] == "cancelled"
-    (notice,) = cancelled["notices"]
-    assert notice["kind"] == "cancelled_outstanding"
-    assert notice["financings"] == [fid]
-    assert "400.00 DKK outstanding" in notice["message"]
-    assert "600.00 DKK drawn, 200.00 DKK repaid" in notice["message"]
+    head = network.ledger.head_number()
+    refused = client.post(
+        f"/v1/financings/{fid}/cancel", json={"reason_code": 2}, headers=bank.headers
+    )
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "money_still_out"
+    assert body["details"]["field"] == "financing_id"
+    assert body["details"]["rule"] == financing.MONEY_OUT_RULE
+    assert body["details"]["outstanding"] == 40_000
+    assert body["details"]["currency"] == "DKK"
+    assert "400.00 DKK drawn on it is not repaid" in body["message"]
+    assert network.ledger.head_number() == head  # nothing sent
+    shown = client.get(f"/v1/financings/{fid}", headers=bank.headers).json()
+    assert shown["status"] == "active"
+    # the repayments recorded, the cancel goes through, with nothing to tell
+    _write(client, bank, f"/v1/financings/{fid}/repay", {"amount": 40_000})
+    done = _write(client, bank, f"/v1/financings/{fid}/cancel", {"reason_code": 2})
+    assert done["financing"]["status"] == "cancelled"
+    assert done["notices"] == []
+
+
+def test_a_cancel_with_money_out_by_other_means_is_counted_and_listed(
+    client: TestClient, network: Network
+) -> None:
+    bank = network.bank
+    _, fid = financed_invoice(client, network)
+    _write(client, bank, f"/v1/financings/{fid}/drawdown", {"amount": 60_000})
+    _write(client, bank, f"/v1/financings/{fid}/repay", {"amount": 20_000})
+    receipt = _cancel_by_other_means(network, fid, 2)
+    shown = client.get(f"/v1/financings/{fid}", headers=bank.headers).json()
+    assert shown["status"] == "cancelled"
 
     # the exposure: the active outstanding is 0, the money after the cancel apart
     for who, params in (
@@ -79,9 +122,9 @@ def test_a_cancel_with_money_out_is_told_counted_and_listed(
         "outstanding": 40_000,
         "reason_code": 2,
         "message": found["message"],
-        "block_number": cancelled["block"],
+        "block_number": int(receipt["blockNumber"]),
         "log_index": found["log_index"],
-        "tx_hash": cancelled["tx_hash"],
+        "tx_hash": receipt["transactionHash"].to_0x_hex(),
     }
     assert f"financing {fid} of {bank.address} was cancelled" in found["message"]
     assert "400.00 DKK outstanding" in found["message"]
@@ -91,7 +134,7 @@ def test_another_bank_reads_none_of_it(client: TestClient, network: Network) -> 
     bank = network.bank
     _, fid = financed_invoice(client, network)
     _write(client, bank, f"/v1/financings/{fid}/drawdown", {"amount": 50_000})
-    _write(client, bank, f"/v1/financings/{fid}/cancel", {"reason_code": 2})
+    _cancel_by_other_means(network, fid, 2)
     assert _exposure(client, network.bank_b) == []
     assert _exposure(client, network.bank_b, by="enterprise") == []
     assert (

@@ -127,3 +127,29 @@ def test_an_attempt_on_another_banks_document_beside_your_own_is_recorded_naming
         (network.bank.address, their_id)
     ]
     assert own_id != their_id
+
+
+def test_requests_of_one_bank_at_once_finance_once_and_record_nothing_against_it(
+    client: TestClient, network: Network
+) -> None:
+    """Four requests of the same bank for one invoice at once (a fresh-user tryout: two of them
+    were both sent, and the second was recorded as a double-financing refusal against the bank
+    itself): one financing, the others 409 ``already_financed_by_you``, no refusal recorded."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    invoice = own_invoice()
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    before = _refusals(client, network)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(
+            pool.map(lambda _: finance(client, network.bank, doc_hash, amount=1_000), range(4))
+        )
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [201, 409, 409, 409], [a.text for a in answers]
+    made = next(a for a in answers if a.status_code == 201).json()["financing_id"]
+    for refused in (a for a in answers if a.status_code == 409):
+        body = refused.json()
+        assert body["error"] == "already_financed_by_you", body
+        assert body["details"]["financing_id"] == made
+    assert _refusals(client, network) == before

@@ -93,7 +93,7 @@ def test_as_an_address_that_is_no_member_is_told_it_is_not_a_member(story: Story
     shared = story.cli.run(
         "finance", "share", STRANGER, "--as", story.address("Demo Bank A"), code=2
     )
-    assert "error: reader: is not a member of the consortium" in shared.stderr, shared.output
+    assert "error: READER: is not a member of the consortium" in shared.stderr, shared.output
     # the audit queries read members from the index: the same truth, naming --as
     out = story.cli.run("audit", "refusals", "--as", STRANGER, code=2)
     assert "--as: is not a member of the consortium" in out.stderr

@@ -1,11 +1,13 @@
-"""``tradeledger finance cancel`` with money still out says so, and the audit keeps it: the
-cancel prints a ``warning (cancelled_outstanding)`` line (exit 0: a cancel is allowed at any
-time) and its ``--json`` carries the notice; ``audit exposure`` shows the money apart from the
-active OUTSTANDING; ``audit verify`` lists the cancelled financing while the rules hold. Bank B,
-which does not read the financing's amounts, sees none of it.
+"""``tradeledger finance cancel`` of a financing with money still out is refused, nothing sent
+(a cancel releases the invoice for financing elsewhere while the bank is still owed, and the
+repayments of a cancelled financing can never be recorded: a fresh-user tryout); a cancel sent
+to the contract by other means is kept by the audit: ``audit exposure`` shows the money apart
+from the active OUTSTANDING; ``audit verify`` lists the cancelled financing while the rules
+hold. Bank B, which does not read the financing's amounts, sees none of it.
 
 The story of ``tests/cli/cli_helpers.py`` (Demo Bank A finances the exporter's UBL invoice and
-draws 520.00 DKK), then Demo Bank A cancels it. Real CLI (Typer's runner), real embedded chain.
+draws 520.00 DKK), then Demo Bank A tries to cancel it with the CLI, and cancels it through the
+contract. Real CLI (Typer's runner), real embedded chain.
 """
 
 from __future__ import annotations
@@ -14,27 +16,51 @@ from typing import Any
 
 import pytest
 
+from ledger.network import open_ledger
+from ledger.services import financing
 from tests.cli.cli_helpers import Story, build_story
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
 def cancelled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Story, Any]:
     story = build_story(tmp_path_factory.mktemp("cancelled-outstanding"))
     bank = story.address("Demo Bank A")
-    done = story.cli.run(
-        "finance", "cancel", str(story.financing_id), "--as", bank, "--reason-code", "2"
+    refused = story.cli.json(
+        "finance",
+        "cancel",
+        str(story.financing_id),
+        "--as",
+        bank,
+        "--reason-code",
+        "2",
+        code=1,
     )
-    return story, done
+    said = story.cli.run(
+        "finance", "cancel", str(story.financing_id), "--as", bank, "--reason-code", "2", code=1
+    )
+    refused["said"] = said.output
+    ledger = open_ledger(make_settings(story.cli.data_dir))
+    try:  # the bank's own tooling, straight to the contract (it reads no sealed amounts)
+        fid = story.financing_id
+        fingerprints = [bytes.fromhex(f[2:]) for f in financing.get(ledger, fid).fingerprints]
+        receipt = ledger.transactor(bank).transact(
+            ledger.contract.functions.cancelFinancing(fid, 2, fingerprints)
+        )
+        assert receipt["status"] == 1
+    finally:
+        ledger.close()
+    return story, refused
 
 
-def test_the_cancel_warns_of_the_money_out(cancelled: tuple[Story, Any]) -> None:
-    story, done = cancelled
+def test_the_cli_refuses_the_cancel_and_sends_nothing(cancelled: tuple[Story, Any]) -> None:
+    story, refused = cancelled
     fid = story.financing_id
-    assert (
-        f"warning (cancelled_outstanding): financing {fid} is cancelled with 520.00 DKK "
-        "outstanding (520.00 DKK drawn, 0.00 DKK repaid)"
-    ) in done.stderr
-    assert "(outstanding_after_cancel)" in done.stderr
+    assert refused["error"] == "money_still_out"
+    assert refused["details"]["outstanding"] == 52_000
+    assert refused["details"]["financing_id"] == fid
+    assert "520.00 DKK drawn on it is not repaid" in refused["message"]
+    assert refused["said"].startswith(f"error: financing {fid} is not cancelled, nothing was")
     again = story.cli.json(
         "finance",
         "cancel",
@@ -45,7 +71,7 @@ def test_the_cancel_warns_of_the_money_out(cancelled: tuple[Story, Any]) -> None
         "2",
         code=1,
     )
-    assert again["error"] == "FinancingNotActive"  # it stays cancelled
+    assert again["error"] == "FinancingNotActive"  # cancelled by the other means, it stays so
 
 
 def test_the_exposure_keeps_the_money_apart(cancelled: tuple[Story, Any]) -> None:

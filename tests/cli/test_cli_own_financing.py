@@ -23,6 +23,6 @@ def test_financing_your_own_financed_invoice_again_sends_nothing(tmp_path: Path)
     body = cli.json(*args, code=4)
     assert body["error"] == "already_financed_by_you"
     assert body["details"]["financing_id"] == story.financing_id
-    assert body["details"]["field"] == "documents[0].doc_hash"
+    assert body["details"]["field"] == "--doc[0]"  # the CLI's own option
     assert cli.json("audit", "refusals")["items"] == before
     assert len(cli.json("finance", "list", "--as", bank_a)["items"]) == 1

@@ -319,17 +319,7 @@ class TxJournal:
                 " WHERE sender = ? AND idem_key LIKE ? ESCAPE '\\' ORDER BY nonce",
                 (sender, pattern + "%"),
             ).fetchall()
-        return [
-            JournalEntry(
-                sender,
-                int(r[0]),
-                bytes(r[1]),
-                bytes(r[2]),
-                r[3],
-                bytes(r[4]) if r[4] is not None else None,
-            )
-            for r in rows
-        ]
+        return [_entry(sender, r) for r in rows]
 
     def _by_key_locked(self, sender: str, key: str | None) -> JournalEntry | None:
         if key is None:
@@ -352,17 +342,7 @@ class TxJournal:
                 " WHERE sender = ? AND nonce >= ? ORDER BY nonce",
                 (sender, nonce),
             ).fetchall()
-        return [
-            JournalEntry(
-                sender,
-                int(r[0]),
-                bytes(r[1]),
-                bytes(r[2]),
-                r[3],
-                bytes(r[4]) if r[4] is not None else None,
-            )
-            for r in rows
-        ]
+        return [_entry(sender, r) for r in rows]
 
     def prune(self, sender: str, below_nonce: int, retention: float) -> None:
         """Drop confirmed entries: unkeyed ones and those of gateway-generated keys (``auto:``,
@@ -1047,3 +1027,10 @@ def translate(exc: BaseException) -> LedgerError:
             return decode_revert(data)
         return TransactionRejected(f"the node refused the transaction: {exc}")
     return LedgerError(f"unexpected chain error: {type(exc).__name__}: {exc}")
+
+
+def _entry(sender: str, row: Any) -> JournalEntry:
+    """A journal entry of ``sender`` from a ``signed_tx`` row read as (nonce, tx_hash, raw,
+    idem_key, call_digest)."""
+    digest = bytes(row[4]) if row[4] is not None else None
+    return JournalEntry(sender, int(row[0]), bytes(row[1]), bytes(row[2]), row[3], digest)

@@ -101,7 +101,7 @@ def indexed_logs(
             continue
         seen.add((block, log_index))
         log_topics = str(joined).split(",")
-        if not _matches(log_topics, topics):
+        if not topics_match(log_topics, topics):
             continue
         found.append(
             {
@@ -183,7 +183,7 @@ def _by_refs(events: dict[str, tuple[str, ...]], topics: Sequence[Any]) -> Any |
     return None
 
 
-def _matches(found: Sequence[str], wanted: Sequence[Any]) -> bool:
+def topics_match(found: Sequence[str], wanted: Sequence[Any]) -> bool:
     """Whether a log's ``found`` topics match ``wanted`` as ``eth_getLogs`` matches them."""
     if len(found) < len(wanted):
         return False

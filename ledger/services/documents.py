@@ -740,7 +740,7 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
         )
     except Exception as exc:
         raise translate(exc) from None
-    return held + [_web3_log(log) for log in raw if _topics_match(log["topics"], topics)]
+    return held + [_web3_log(log) for log in raw if logreads.topics_match(log["topics"], topics)]
 
 
 def _first_topics(topics: Sequence[Any]) -> tuple[bytes, ...]:
@@ -760,18 +760,6 @@ def _later_topics(topics: Sequence[Any]) -> tuple[tuple[bytes, ...], ...]:
         for want in topics[1:]
         if want is not None
     )
-
-
-def _topics_match(found: Sequence[str], wanted: Sequence[Any]) -> bool:
-    if len(found) < len(wanted):
-        return False
-    for topic, want in zip(found, wanted, strict=False):
-        if want is None:
-            continue
-        allowed = [want] if isinstance(want, str) else list(want)
-        if topic.lower() not in {a.lower() for a in allowed}:
-            return False
-    return True
 
 
 def _web3_log(raw: dict[str, Any]) -> AttributeDict[str, Any]:

@@ -1952,7 +1952,7 @@ def status_notice(registration: Registration | None) -> Notice | None:
         "document_superseded",
         f"document {doc} is superseded{by}: a superseded document cannot be financed (a "
         "financing of it is refused, DOCUMENT_SUPERSEDED, and the refusal recorded for the "
-        "regulator); the amendment is the document in force",
+        "regulator)",
         documents=(doc, successor) if successor else (doc,),
     )
 

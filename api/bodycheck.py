@@ -45,7 +45,10 @@ from fastapi.params import Form
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
+from starlette.routing import Match
+from starlette.types import Scope
 
+from api.literalpaths import route_path, yields
 from api.querycheck import _takes_many
 from ledger.errors import InvalidInput
 from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
@@ -84,6 +87,18 @@ class WrittenNumbersRequest(Request):
 class WrittenNumbersRoute(APIRoute):
     """A route that reads its JSON body with :class:`WrittenNumbersRequest`: every router of
     the gateway is made with it (``APIRouter(route_class=WrittenNumbersRoute)``)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        """As :class:`APIRoute` matches, but a path that a route with fewer path parameters
+        names is left to it (:func:`api.literalpaths.yields`): ``GET /v1/documents/batch`` is
+        405 ``Allow: POST``, never a ``{doc_hash}`` of ``batch``."""
+        match, child = super().matches(scope)
+        app = scope.get("app")
+        if match is Match.NONE or app is None:
+            return match, child
+        if yields(self, app, route_path(scope)):
+            return Match.NONE, {}
+        return match, child
 
     def get_route_handler(self) -> Any:
         handler = super().get_route_handler()

@@ -20,7 +20,6 @@ from typing import Any, get_args
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import iter_route_contexts
 from pydantic_core.core_schema import ErrorType
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
@@ -28,6 +27,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from api.literalpaths import claimants, served
 from ledger import messages
 from ledger.errors import (
     ChainUnavailable,
@@ -418,15 +418,16 @@ def allowed_methods(request: Request) -> list[str]:
     """Every method some route of the app serves at the request's path, sorted. Starlette's
     own 405 named only the first route whose path matched (``DELETE /v1/financings`` said
     ``Allow: POST``, though ``GET /v1/financings`` is served too): each method has a route of
-    its own here, so all of them are read."""
+    its own here, so all of them are read — those of the routes whose path it is
+    (:func:`api.literalpaths.claimants`): ``/v1/documents/batch`` serves POST, not the GET of
+    ``/v1/documents/{doc_hash}``."""
     path = request.url.path
+    contexts = served(request.app)
     methods: set[str] = set()
-    for context in iter_route_contexts(request.app.routes):
-        regex = getattr(context.route, "path_regex", None)
-        if context.methods and regex is not None and regex.match(path):
-            methods |= set(context.methods)
-        elif _serves_files(context.route, path):  # the reference pages' files
-            methods |= {"GET", "HEAD"}
+    for context in claimants(contexts, path):
+        methods |= set(context.methods or ())
+    if any(_serves_files(c.route, path) for c in contexts):  # the reference pages' files
+        methods |= {"GET", "HEAD"}
     return sorted(methods)
 
 

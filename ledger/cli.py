@@ -962,7 +962,9 @@ def _examined_text(
     for m in ex.matches:  # one per document: every member that lodged it (a regulator's)
         differ = f", differs in {', '.join(m.differ)}" if m.differ else ""
         lodgers = ", ".join(who(a, names) for a in m.lodged_by or (m.received_by,))
-        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {lodgers}{differ})")
+        not_in_force = m.status in fin_svc.NOT_IN_FORCE
+        state = f" — that document is {str(m.status).upper()}" if not_in_force else ""
+        lines.append(f"  match {m.grade.upper()}: {m.doc_hash} (from {lodgers}{differ}){state}")
     if not ex.matches:
         lines += _no_match_lines(ex)
     for x in ex.suspicions:
@@ -1023,6 +1025,9 @@ def _pledged_lines(
     if financeable is not None:
         currency = facts.get("currency")
         left = money(headroom, currency) if headroom is not None else unknown
+        state = next((k for k, _ in notices if k in docs.NOT_IN_FORCE_NOTICES), None)
+        if state is not None and headroom == 0:  # revoked or superseded: say so beside the 0
+            left += f" (the document is {state.removeprefix('document_')})"
         if role is None:
             counted = "the credit notes counted"  # no member: no "you" (a tryout)
         elif role in FINGERPRINT_ROLES:
@@ -1071,7 +1076,8 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
     )
 
 
-#: the notices of a file no bank can finance (``doc check`` exit 5): nothing due, a credit note
+#: the notices of a file no bank can finance (``doc check`` exit 5): its document revoked or
+#: superseded, nothing due, a credit note
 #: (an invoice whose seller has no usable identifier exits as before: whether a financing
 #: holds it is not known, and its notice says it cannot be financed)
 _NOT_FINANCEABLE = docs.NOT_FINANCEABLE_NOTICES
@@ -1081,9 +1087,9 @@ _NOT_FINANCEABLE = docs.NOT_FINANCEABLE_NOTICES
     "check",
     cls=reads("POST /v1/documents/check"),
     epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
-    "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (nothing "
-    "due, or a credit note); 4 whether a financing holds it "
-    "is not known; 1 or 2 when the check itself failed.",
+    "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (its "
+    "document revoked or superseded, nothing due, or a credit note); 4 whether a financing "
+    "holds it is not known; 1 or 2 when the check itself failed.",
 )
 def doc_check(
     file: Annotated[Path, typer.Argument(help="the document file")],
@@ -1095,7 +1101,8 @@ def doc_check(
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
     Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
-    (an invoice with nothing due: its amount due is zero or negative, or the credit notes
+    (its document revoked or superseded: its document_revoked or document_superseded notice; an
+    invoice with nothing due: its amount due is zero or negative, or the credit notes
     counted cancel it; its nothing_due notice says why — or a credit note, its credit_note
     notice), 4 when whether a financing holds it is not known to a bank or regulator (the
     evaluator unavailable; for a regulator, no bank lodged a copy of the document here: never 0,

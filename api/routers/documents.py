@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from enum import Enum
 from hashlib import sha256
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import (
     APIRouter,
@@ -169,6 +169,10 @@ class MatchPublic(BaseModel):
         "lodged first: yourself only (a member sees matches among its own files), or for a "
         "regulator every member that lodged it here"
     )
+    status: Literal["active", "revoked", "superseded"] | None = Field(
+        description="the matched document's status as the chain says it now (null: not "
+        "registered); a revoked or superseded one cannot be financed"
+    )
 
 
 class SuspicionPublic(BaseModel):
@@ -193,8 +197,9 @@ class NoticePublic(BaseModel):
         "notes cancel it: financeable_amount 0, it cannot be financed), amount_due_inconsistent "
         "(an invoice whose amount due, BT-115, is not what its totals give, EN 16931 BR-CO-16: "
         "both figures in the message; no more than the lesser can be financed), "
-        "document_revoked, "
-        "document_superseded, document_credited (the answer of a write on a financing: a pledged "
+        "document_revoked, document_superseded (the file's document, or a pledged one in the "
+        "answer of a write on a financing, is revoked or superseded: it cannot be financed), "
+        "document_credited (the answer of a write on a financing: a pledged "
         "invoice's amount due net of the credit notes lodged here is below what the financing "
         "holds on it), cancelled_outstanding (the answer of a cancel: the financing was "
         "cancelled with drawn above repaid, the outstanding amount and currency in the message; "
@@ -313,8 +318,9 @@ class DocumentExamined(BaseModel):
     financing_headroom: int | None = Field(
         description="what is left to finance of the invoice (minor units): 0 when it is pledged "
         "(registration.invoice_pledged / invoice_pledged: an active financing locks its "
-        "fingerprints), else financeable_amount; null when you cannot know whether it is "
-        "pledged"
+        "fingerprints) or its document is revoked or superseded (notice document_revoked / "
+        "document_superseded: no bank can finance it), else financeable_amount; null when you "
+        "cannot know whether it is pledged"
     )
     invoice_pledged: bool | None = Field(
         description="the same as registration.invoice_pledged, also for a file not registered"
@@ -526,6 +532,7 @@ def _matches(ex: docs.Examined) -> list[MatchPublic]:
             differ=list(m.differ),
             registered=m.registered,
             lodged_by=list(m.lodged_by),
+            status=cast(Literal["active", "revoked", "superseded"] | None, m.status),
         )
         for m in ex.matches
     ]

@@ -150,6 +150,9 @@ class GradedMatch:
     differ: tuple[str, ...]
     registered: bool
     lodged_by: tuple[str, ...] = ()
+    #: the registered document's status as the chain says it now (``active``, ``revoked``,
+    #: ``superseded``); None: not registered
+    status: str | None = None
 
     def without(self, member: str) -> GradedMatch | None:
         """This match without ``member``'s copy (None: it was the only one)."""
@@ -317,9 +320,15 @@ class Examined:
     def financing_headroom(self) -> int | None:
         """What is left to finance of the invoice (minor units): 0 when it is pledged
         (``pledged``: an active financing locks its fingerprints, and the contract refuses any
-        other), else ``financeable_amount``; None when the caller cannot know whether it is
-        pledged, or it has no financeable amount."""
-        if self.financeable_amount is None or self.pledged is None:
+        other) or when its registration is not in force (revoked or superseded: no bank can
+        finance it, notice ``document_revoked`` / ``document_superseded``), else
+        ``financeable_amount``; None when the caller cannot know whether it is pledged, or it
+        has no financeable amount."""
+        if self.financeable_amount is None:
+            return None
+        if self.registration is not None and self.registration.status is not DocStatus.ACTIVE:
+            return 0
+        if self.pledged is None:
             return None
         return 0 if self.pledged else self.financeable_amount
 
@@ -1212,7 +1221,47 @@ def _grade_against(
                 lodged_by=holders,
             )
         )
-    return result
+    return _with_statuses(ledger, result)
+
+
+def _with_statuses(ledger: Ledger, matches: list[GradedMatch]) -> list[GradedMatch]:
+    """``matches`` with each registered one's status as the chain says it now (one read for
+    them all: a status changes, so it is never remembered): a copy whose document is revoked
+    or superseded must say so beside the match."""
+    wanted = [bytes.fromhex(m.doc_hash[2:]) for m in matches if m.registered]
+    if not wanted:
+        return matches
+    statuses = statuses_of(ledger, wanted)
+    out = []
+    for m in matches:
+        status = statuses.get(bytes.fromhex(m.doc_hash[2:])) if m.registered else None
+        if status is None or status is DocStatus.NONE:
+            out.append(m)
+        else:
+            out.append(replace(m, status=status.name.lower()))
+    return out
+
+
+def statuses_of(ledger: Ledger, doc_hashes: Sequence[bytes]) -> dict[bytes, DocStatus]:
+    """The status of each of ``doc_hashes`` now (``NONE``: not registered): from a served
+    gateway's event index where it vouches for the chain's head, else in one
+    ``documentStatuses`` call — never one read per document (issue #16)."""
+    unique = list(dict.fromkeys(doc_hashes))
+    found: dict[bytes, DocStatus] = {}
+    index = _state_index(ledger)
+    if index is not None:
+        indexed = headreads.documents(index, [hex32(h) for h in unique])
+        for h in unique:
+            known = indexed[hex32(h)]
+            if isinstance(known, headreads.IndexedDocument):
+                found[h] = DocStatus(known.status)
+            elif known is None:
+                found[h] = DocStatus.NONE
+    unread = [h for h in unique if h not in found]
+    if unread:
+        answered = ledger.calls.functions.documentStatuses(unread).call()
+        found.update({h: DocStatus(s) for h, s in zip(unread, answered, strict=True)})
+    return found
 
 
 def match_scope(actor: str, role: str) -> str | None:
@@ -1501,6 +1550,8 @@ def _examine(
         )
     if unknown is not None:
         notices = (*notices, unknown)
+    if (in_force := status_notice(found.registration)) is not None:
+        notices = (in_force, *notices)
     examined = Examined(
         doc_hash=hex32(parsed.doc_hash),
         format=parsed.format.value,
@@ -1860,8 +1911,38 @@ NOTHING_DUE_LEAD = "this invoice cannot be financed: "
 CREDIT_NOTE_REASON = (
     "this is a credit note (it reduces what the buyer owes): it is not a receivable"
 )
-#: the notices of a file no bank can finance, whoever holds it: nothing due, a credit note
-NOT_FINANCEABLE_NOTICES = frozenset({"nothing_due", "credit_note"})
+#: the notices of a document not in force (revoked, superseded): no bank can finance it
+NOT_IN_FORCE_NOTICES = frozenset({"document_revoked", "document_superseded"})
+#: the notices of a file no bank can finance, whoever holds it: its document revoked or
+#: superseded, nothing due, a credit note
+NOT_FINANCEABLE_NOTICES = frozenset({"nothing_due", "credit_note", *NOT_IN_FORCE_NOTICES})
+
+
+def status_notice(registration: Registration | None) -> Notice | None:
+    """The ``document_revoked`` or ``document_superseded`` notice of a file whose registered
+    document is not in force — no bank can finance it: its gateway refuses a financing of it
+    (``DOCUMENT_REVOKED``, ``DOCUMENT_SUPERSEDED``, recorded for the regulator, docs/rules.md)
+    — or None (not registered, or active). What a check, a receipt and a held copy carry, so a
+    bank is told before it tries."""
+    if registration is None or registration.status is DocStatus.ACTIVE:
+        return None
+    doc = registration.doc_hash
+    if registration.status is DocStatus.REVOKED:
+        return Notice(
+            "document_revoked",
+            f"document {doc} is revoked: a revoked document cannot be financed (a financing of "
+            "it is refused, DOCUMENT_REVOKED, and the refusal recorded for the regulator)",
+            documents=(doc,),
+        )
+    successor = registration.successor
+    by = f" by {successor}" if successor else ""
+    return Notice(
+        "document_superseded",
+        f"document {doc} is superseded{by}: a superseded document cannot be financed (a "
+        "financing of it is refused, DOCUMENT_SUPERSEDED, and the refusal recorded for the "
+        "regulator)",
+        documents=(doc, successor) if successor else (doc,),
+    )
 
 
 def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
@@ -1875,12 +1956,16 @@ def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
 
 def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
     """Why no bank can finance a file, in the words of its own notices (kind, message) — the
-    reason of its ``nothing_due`` notice (the amount due as the service counted it, net of the
-    credit notes in the caller's scope), or that it is a credit note — or None when none of
-    them says so (an unkeyed seller's invoice: its ``seller_unkeyed`` notice says why it cannot
-    be financed, and whether a financing holds it is not known). What ``doc check`` and ``doc
+    message of its ``document_revoked`` / ``document_superseded`` notice (its document is not in
+    force), the reason of its ``nothing_due`` notice (the amount due as the service counted it,
+    net of the credit notes in the caller's scope), or that it is a credit note — or None when
+    none of them says so (an unkeyed seller's invoice: its ``seller_unkeyed`` notice says why it
+    cannot be financed, and whether a financing holds it is not known). What ``doc check`` and ``doc
     show`` print after NOT FINANCEABLE: never recomputed from an amount shown."""
     found = {kind: message for kind, message in notices if kind in NOT_FINANCEABLE_NOTICES}
+    for kind in sorted(NOT_IN_FORCE_NOTICES):
+        if kind in found:
+            return found[kind]
     if "nothing_due" in found:
         return found["nothing_due"].removeprefix(NOTHING_DUE_LEAD)
     if "credit_note" in found:
@@ -3069,6 +3154,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
         notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     registration = find_registration(ledger, doc_hash)
+    if (in_force := status_notice(registration)) is not None:
+        notices = (in_force, *notices)
     financed = (
         is_financed(ledger, doc_hash, actor, role, registration.registered_by)
         if registration is not None and sees_financing(role, actor, registration.registered_by)

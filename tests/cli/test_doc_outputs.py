@@ -41,6 +41,8 @@ CII = DEMO.joinpath("invoice-cii.xml").read_bytes()
 BILL = DEMO.joinpath("bill-of-lading.json").read_bytes()
 MATURITY = "2099-12-31"
 NOT_REGISTERED, REVOKED, SUPERSEDED, HELD = 3, 4, 5, 3
+#: doc check of a file no bank can finance (its document revoked or superseded, nothing due, …)
+NOT_FINANCEABLE = 5
 
 
 @dataclass
@@ -173,15 +175,15 @@ def test_check_and_verify_lead_with_the_status_and_name_the_current_version_once
     assert answer["in_force"] is None
     assert answer["current_revocation"]["by"] == me
 
-    checked = world.cli.run(
-        "doc", "check", str(v1_file), "--as", world.address("Bank B")
+    checked = world.cli.run(  # a superseded document: NOT FINANCEABLE
+        "doc", "check", str(v1_file), "--as", world.address("Bank B"), code=NOT_FINANCEABLE
     ).stdout.splitlines()
     assert checked[:3] == verified[:3]  # the same rule as verify
     text = "\n".join(checked)
     assert "REGISTERED by" not in text
     assert f"registered by Demo Exporter ({me})" in text
 
-    revoked = world.cli.run("doc", "check", str(v2_file)).stdout.splitlines()
+    revoked = world.cli.run("doc", "check", str(v2_file), code=NOT_FINANCEABLE).stdout.splitlines()
     assert revoked[0] == f"REVOKED: {v2} (registered, then revoked: do not rely on it)"
     active = world.cli.run("doc", "check", str(world.tmp / "invoice.xml"), code=HELD)
     assert active.stdout.splitlines()[0] == f"REGISTERED and active: {world.ubl_hash}"

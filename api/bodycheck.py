@@ -120,7 +120,7 @@ def _given(value: object) -> str:
 
 #: the rule a value of an integer field (:data:`JsonInt`) breaks when it is not one
 JSON_INT_RULE = (
-    "must be a whole number written as a JSON integer: digits alone, no sign (such as 374000), "
+    "must be a whole number written as a JSON integer: digits alone, no sign (such as 42), "
     "not {given}"
 )
 

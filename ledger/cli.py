@@ -1366,6 +1366,12 @@ def doc_import(
                     flush()
             flush()
     text = f"registered {len(registered)} document(s) from {directory}"
+    replayed = sum(1 for r in registered if r["doc_hash"] in ours)
+    if replayed:  # --json stays the first run's answer; the words say nothing was sent again
+        text += (
+            f" ({'all' if replayed == len(registered) else replayed} of them by an earlier run "
+            "with this --idempotency-key: its outcome, not sent again)"
+        )
     if skipped:
         text += f"; {len(skipped)} skipped"
     passed = [f"  files[{s['index']}] {s['file']}: skipped, {s['why']}" for s in skipped] + [

@@ -173,3 +173,21 @@ def test_a_retry_after_an_upgrade_replays_the_batches_sent_under_their_old_names
         assert [e["tx_hash"] for e in shown["history"] if e["event"] == "DocumentRegistered"] == [
             r["tx_hash"]
         ]
+
+
+def test_a_retry_says_in_words_that_nothing_was_sent_again(
+    world: tuple[Cli, dict[str, Any], Path],
+) -> None:
+    """A tryout: a retry printed ``registered 4 document(s)``, as the first run did, as if it
+    had registered them again. Its words say they are the earlier run's (``--json`` stays the
+    first run's answer)."""
+    cli, member, tmp = world
+    folder = _folder(tmp, 3)
+    args = ("doc", "import", str(folder), "--as", member["address"], "--idempotency-key", "w-1")
+    first = cli.run(*args).stdout
+    assert first == f"registered 3 document(s) from {folder}\n"
+    again = cli.run(*args).stdout
+    assert again == (
+        f"registered 3 document(s) from {folder} (all of them by an earlier run with this "
+        "--idempotency-key: its outcome, not sent again)\n"
+    )

@@ -1931,7 +1931,7 @@ def _financing_text(f: fin_svc.Financing, names: Names, reader: _Reader | None =
     lines = [
         head + f", {t.kind.name.lower()}",
         f"  amount {_money(t.amount, t.currency)}, drawn {_money(t.drawn, t.currency)}, "
-        f"repaid {_money(t.repaid, t.currency)}, maturity {t.maturity.date().isoformat()}, "
+        f"repaid {_money(t.repaid, t.currency)}, maturity {utc_text(t.maturity)}, "
         f"reference {t.reference or '-'}",
     ]
     lines += [
@@ -2294,7 +2294,7 @@ def finance_list(
             banks[f.bank],
             _money(f.terms.amount, f.terms.currency) if f.terms else "confidential",
             _money(f.terms.outstanding, f.terms.currency) if f.terms else "-",
-            f.terms.maturity.date().isoformat() if f.terms else "-",
+            utc_text(f.terms.maturity) if f.terms else "-",
             f.terms.reference if f.terms else "-",
         ]
         for f in page.items

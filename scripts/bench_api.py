@@ -352,6 +352,8 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+    # a run that ended well leaves no log behind (one that failed keeps it: its path is above)
+    server_log.unlink(missing_ok=True)
 
 
 @contextmanager

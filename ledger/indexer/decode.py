@@ -86,6 +86,12 @@ class Decoder:
                 data_types=tuple(str(i["type"]) for i in data),
             )
 
+    def indexed_arguments(self, topic: str) -> tuple[str, tuple[str, ...]] | None:
+        """The name of the event whose first topic is ``topic`` (0x hex) and the names of its
+        indexed arguments, in topic order; None when the contract has no such event."""
+        layout = self._by_topic.get(to_hex(topic))
+        return None if layout is None else (layout.name, tuple(n for n, _ in layout.indexed))
+
     @property
     def event_names(self) -> list[str]:
         return sorted(layout.name for layout in self._by_topic.values())

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from hexbytes import HexBytes
 from sqlalchemy import and_, or_, select
 
 from ledger.indexer.headreads import canonical_last
@@ -28,7 +27,6 @@ from ledger.indexer.models import EventRefRow, EventRow
 from ledger.indexer.projections import ADDRESS_ARGS
 
 if TYPE_CHECKING:
-    from web3.contract import Contract
 
     from ledger.indexer.follower import EventIndex
 
@@ -46,9 +44,7 @@ class IndexedLogs:
     logs: list[dict[str, Any]]
 
 
-def indexed_logs(
-    index: EventIndex, contract: Contract, topics: Sequence[Any], first: int
-) -> IndexedLogs | None:
+def indexed_logs(index: EventIndex, topics: Sequence[Any], first: int) -> IndexedLogs | None:
     """The logs of blocks ``first`` up to the index's last block matching ``topics`` (per
     position: one 0x topic, a list of them, or None for any; position 0 names the events and
     must be given), read from ``index``. None when the index cannot answer: it has not started,
@@ -60,10 +56,9 @@ def indexed_logs(
     if not topics or topics[0] is None:
         return None
     wanted_topics = [topics[0]] if isinstance(topics[0], str) else list(topics[0])
-    layouts = _indexed_arguments(contract)
-    events = {
-        layouts[t.lower()][0]: layouts[t.lower()][1] for t in wanted_topics if t.lower() in layouts
-    }
+    # each wanted event's indexed arguments, as the index's decoder lays the contract's out
+    layouts = [index.decoder.indexed_arguments(t) for t in wanted_topics]
+    events = dict(found for found in layouts if found is not None)
     if not events:
         return None
     with index.engine.connect() as connection:
@@ -105,7 +100,7 @@ def indexed_logs(
             continue
         found.append(
             {
-                "address": contract.address,
+                "address": index.contract_address,
                 "blockNumber": hex(int(block)),
                 "blockHash": str(block_hash),
                 "transactionHash": str(tx_hash),
@@ -117,21 +112,6 @@ def indexed_logs(
             }
         )
     return IndexedLogs(last, found)
-
-
-def _indexed_arguments(contract: Contract) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Per event topic (0x hex, lower case): the event's name and its indexed arguments' names,
-    in topic order."""
-    found: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for item in contract.abi:
-        entry: dict[str, Any] = dict(item)
-        if entry.get("type") != "event":
-            continue
-        name = str(entry["name"])
-        topic = "0x" + bytes(HexBytes(contract.events[name]().topic)).hex()
-        indexed = tuple(str(i["name"]) for i in entry.get("inputs", []) if i.get("indexed"))
-        found[topic] = (name, indexed)
-    return found
 
 
 def _ref_kind(argument: str) -> str | None:

@@ -719,14 +719,15 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
     first = max(from_block or 0, ledger.manifest.deployment_block)
     try:
         indexed = (
-            logreads.indexed_logs(ledger.event_index, ledger.contract, topics, first)
+            logreads.indexed_logs(ledger.event_index, topics, first)
             if ledger.event_index is not None
             else None
         )
         held = [] if indexed is None else [_web3_log(log) for log in indexed.logs]
+        head: int | None = None  # read once, when a bound needs it
         if indexed is not None:
-            first = indexed.last + 1
-            if first > ledger.head_number():
+            first, head = indexed.last + 1, ledger.head_number()
+            if first > head:
                 return held
         if ledger.node is None:
             found = ledger.w3.eth.get_logs(
@@ -743,7 +744,7 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
         raw = ledger.node.logs(
             ledger.contract.address,
             first,
-            ledger.head_number(),
+            head if head is not None else ledger.head_number(),
             _first_topics(topics),
             _later_topics(topics),
         )

@@ -27,7 +27,6 @@ from ledger.indexer.models import EventRefRow, EventRow
 from ledger.indexer.projections import ADDRESS_ARGS
 
 if TYPE_CHECKING:
-
     from ledger.indexer.follower import EventIndex
 
 #: the kind of ``EventRefRow`` an indexed argument is recorded under (``projections.refs``)

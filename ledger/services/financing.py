@@ -653,8 +653,7 @@ ONE_ACTIVE_FINANCING_RULE = (
 
 
 def refuse_own_holding(
-    ledger: Ledger,
-    member_id: int,
+    others: set[int],
     requests: Sequence[PledgeRequest],
     pledged: Sequence[tuple[bytes, Sequence[bytes]]],
     holder_of: dict[bytes, int],
@@ -662,16 +661,14 @@ def refuse_own_holding(
 ) -> None:
     """Raise :class:`AlreadyFinancedByYou` when every active financing holding a fingerprint
     of the ``pledged`` documents (``(doc_hash, fingerprints)``; ``holder_of``: fingerprint →
-    financing, 0 for none) is one of bank ``member_id``'s own. The contract would refuse such an
-    attempt and record it as a refusal against the bank (a suspicion of double financing): it
-    is answered here and nothing is sent. When any holder is another bank's, the attempt goes
-    on: sent, refused and recorded for the regulator, as the anti-fraud rule intends."""
+    financing, 0 for none) is the bank's own (``others``: the holders that are another bank's,
+    none). The contract would refuse such an attempt and record it as a refusal against the
+    bank (a suspicion of double financing): it is answered here and nothing is sent. When any
+    holder is another bank's, the attempt goes on: sent, refused and recorded for the
+    regulator, as the anti-fraud rule intends."""
     holders = sorted({h for h in holder_of.values() if h})
-    if not holders:
+    if not holders or others:
         return
-    for holder in holders:
-        if int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id:
-            return
     index_of = {r.doc_hash: i for i, r in enumerate(requests)}
     held: list[dict[str, Any]] = []
     for doc_hash, values in sorted(pledged, key=lambda p: index_of[p[0]]):
@@ -887,11 +884,17 @@ def create(
                     else RefusalReason.DOCUMENT_SUPERSEDED
                 )
                 refusal = {"reason": reason.name, "doc_hash": docs.hex32(doc_hash)}
+        #: the holding financings that are another bank's (read once: its bank, on chain)
+        others: set[int] = set()
         if refusal is None:
+            others = {
+                holder
+                for holder in set(holder_of.values())
+                if holder
+                and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
+            }
             # held by the bank's own active financing only: doomed on chain, answered here, not sent
-            refuse_own_holding(
-                ledger, member_id, requests, [(p[0], p[3]) for p in checked], holder_of, names
-            )
+            refuse_own_holding(others, requests, [(p[0], p[3]) for p in checked], holder_of, names)
         # the check's suspicions (re-issue, split): a person judges them before the money goes
         suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
         suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
@@ -900,12 +903,6 @@ def create(
         if refusal is None:
             # another bank's financing holds it: the refusal names that one (the bank's own, if it
             # holds a fingerprint too, is not what makes the attempt a double financing)
-            others = {
-                holder
-                for holder in set(holder_of.values())
-                if holder
-                and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
-            }
             for value in sorted(every, key=lambda v: holder_of[v] not in others):
                 if holder_of[value]:
                     refusal = {

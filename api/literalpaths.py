@@ -11,6 +11,7 @@ names the methods of the same routes (:func:`claimants`).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from typing import Any
 
@@ -47,9 +48,18 @@ def yields(route: BaseRoute, app: Any, path: str) -> bool:
     return any(_matches(c, path) and _params(c) < own for c in served(app))
 
 
+#: per app, the routes it serves, listed once: a request matching a route with path parameters
+#: asks :func:`yields`, which walked the app's routes anew each time
+_SERVED: weakref.WeakKeyDictionary[Any, list[RouteContext]] = weakref.WeakKeyDictionary()
+
+
 def served(app: Any) -> list[RouteContext]:
-    """Every route ``app`` serves, an included router's as included (its prefix)."""
-    return list(iter_route_contexts(app.routes))
+    """Every route ``app`` serves, an included router's as included (its prefix); listed once
+    per app (the gateway's routes are all added before it serves)."""
+    found = _SERVED.get(app)
+    if found is None:
+        found = _SERVED[app] = list(iter_route_contexts(app.routes))
+    return found
 
 
 def route_path(scope: Any) -> str:

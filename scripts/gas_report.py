@@ -161,10 +161,10 @@ def measure() -> tuple[dict[str, int], dict[str, int], set[str]]:
         return int(chain.ledger.functions.financingCount().call())
 
     id_1x3 = finance("1x3", 1, 3, 3)
-    # the gateway's call: the same financing with the document's two marks (a re-issue's, a
-    # split's; ledger/documents/marks.py)
+    # the gateway's call: the same financing with the three marks an invoice with lines carries
+    # (a re-issue's, a split's, its amount's; ledger/documents/marks.py)
     marked_fps = fingerprints("marked_1x3", 1, 3)
-    marks = sorted(h(f"mark-{i}") for i in range(2))
+    marks = sorted(h(f"mark-{i}") for i in range(3))
     marked_terms = ciphertext("terms-marked_1x3", terms_size(1, 3))
     measured(
         "finance_marked_1x3",

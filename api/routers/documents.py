@@ -188,6 +188,11 @@ class SuspicionPublic(BaseModel):
         description="the active financings of other banks whose marks this file shares "
         "(docs/fingerprints.md, marks); [] for a suspicion found among the files lodged here",
     )
+    matching_facts: list[str] = Field(
+        default_factory=list,
+        description="the facts the invoices share, e.g. seller, buyer, currency, amount, lines "
+        "(a re-issue of an invoice that states no lines, such as a JSON form, shares no lines)",
+    )
 
 
 class NoticePublic(BaseModel):
@@ -616,6 +621,7 @@ def examined(
                 reasons=list(x.reasons),
                 documents=list(x.documents),
                 financings=list(x.financings),
+                matching_facts=list(x.matching_facts),
             )
             for x in ex.suspicions
         ],

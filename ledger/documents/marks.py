@@ -11,26 +11,42 @@ financings carry them (``markedFinancings``): a shared mark makes the file suspi
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Two marks per invoice, each over the facts its trick keeps (the strongest key identifier of
+Three marks per invoice, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties):
 
 - ``mark_reissue`` — type, seller, buyer, currency, amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount);
 - ``mark_split`` — type, seller, buyer, currency, issue date (BT-2), the set of line items:
-  the parts of a split issued with their invoice share it with the invoice and each other.
+  the parts of a split issued with their invoice share it with the invoice and each other;
+- ``mark_amount`` — type, seller, buyer, currency, amount due, and whether the invoice states
+  its lines (``lines`` or ``no lines``): what a re-issue keeps when the lines cannot be
+  compared. The JSON form states no lines, so an invoice re-typed as a JSON form under a new
+  number and date had no marks at all, and was financed at a second bank unseen (a tryout of
+  2026-12-04).
 
-Both also carry the delivery references the invoice states (order, despatch advice, receiving
-advice, delivery date, invoicing period: ``suspicion.DELIVERY_REFERENCES``): a monthly invoice
-for the same lines that names its period is a different delivery, not a re-issue, and gets a
-different mark — as a pair of such invoices lodged at one gateway is cleared by its
-references. Unlike that local check, an invoice that states a reference and one that does not
-get different marks, so such a pair is not caught across banks.
+The first two are only for invoices that state their lines, and a file looks for the same
+marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
+invoices that both state their lines are never matched on their amount alone (their lines
+decide, through ``mark_reissue``): an invoice *carries* the one of its own kind (``lines`` or
+``no lines``) and *looks for* the ``no lines`` one always, and the ``lines`` one too when it
+states none itself (:attr:`MarkInput.carried`, :attr:`MarkInput.looked_for`). A pair with at
+least one invoice without lines meets on it; a pair that both state lines does not.
+
+The first two also carry the delivery references the invoice states (order, despatch advice,
+receiving advice, delivery date, invoicing period: ``suspicion.DELIVERY_REFERENCES``): a
+monthly invoice for the same lines that names its period is a different delivery, not a
+re-issue, and gets a different mark — as a pair of such invoices lodged at one gateway is
+cleared by its references. Unlike that local check, an invoice that states a reference and one
+that does not get different marks, so such a pair is not caught across banks by those two.
+``mark_amount`` carries no reference: a JSON form states none, and a reference only one of a
+pair states clears nothing in the local check either.
 
 Marks are computed as on-chain fingerprints are: the consortium's evaluator's OPRF output over
 the same canonical encoding (``fingerprints.oprf_input``, each kind domain-separated), hashed
 (``fingerprints.onchain_value``). Nobody who cannot have the evaluator evaluate the facts can
-compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due, lines,
-a currency and a keyed seller and buyer have marks; a credit note has none.
+compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due, a
+currency and a keyed seller and buyer have marks (``mark_reissue`` and ``mark_split`` only
+those that state lines); a credit note has none.
 """
 
 from __future__ import annotations
@@ -50,21 +66,32 @@ class MarkKind(StrEnum):
 
     REISSUE = "mark_reissue"
     SPLIT = "mark_split"
+    AMOUNT = "mark_amount"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
         """The facts an invoice carrying the same mark shares with the financed one."""
         if self is MarkKind.REISSUE:
             return ("seller", "buyer", "currency", "amount", "lines")
+        if self is MarkKind.AMOUNT:
+            return ("seller", "buyer", "currency", "amount")
         return ("seller", "buyer", "currency", "issue_date", "lines")
+
+
+#: ``mark_amount``'s last field: whether the invoice states its lines
+LINES_STATED, NO_LINES = "lines", "no lines"
 
 
 @dataclass(frozen=True)
 class MarkInput:
-    """One mark's kind and the fields the evaluator evaluates (see the module docstring)."""
+    """One mark's kind, the fields the evaluator evaluates (see the module docstring), and
+    whether the invoice carries it on chain when financed (``carried``) and looks for it in
+    other banks' financings when checked (``looked_for``)."""
 
     kind: MarkKind
     fields: tuple[str | None, ...]
+    carried: bool = True
+    looked_for: bool = True
 
     def oprf_input(self) -> bytes:
         """The canonical encoding the evaluator evaluates (:func:`fingerprints.oprf_input`)."""
@@ -78,9 +105,10 @@ def _references(facts: DocumentFacts) -> str:
 
 def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     """The inputs of the marks of ``facts`` (``[]`` when it has none: a raw file, a credit
-    note, no positive amount due, no lines, no currency, or a seller or buyer without a key
-    identifier), in :class:`MarkKind` order."""
-    if facts is None or facts.credit_note or not facts.lines or not facts.currency:
+    note, no positive amount due, no currency, or a seller or buyer without a key identifier),
+    in :class:`MarkKind` order, each saying whether it is carried and looked for (the module
+    docstring): the two ``mark_amount`` inputs last, the invoice's own kind first."""
+    if facts is None or facts.credit_note or not facts.currency:
         return []
     due = facts.amount_due_minor
     if due is None or due <= 0:
@@ -92,22 +120,33 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         return []
     label = type_label(facts)
     references = _references(facts)
-    lines = json.dumps(sorted([ln.item, ln.quantity, ln.amount_minor] for ln in facts.lines))
-    items = json.dumps(sorted({ln.item for ln in facts.lines}))
-    found = [
-        MarkInput(
-            MarkKind.REISSUE,
-            (label, *seller, *buyer, facts.currency, str(due), lines, references),
-        )
-    ]
-    if facts.issue_date is not None:
-        issued = facts.issue_date.isoformat()
+    found: list[MarkInput] = []
+    if facts.lines:
+        lines = json.dumps(sorted([ln.item, ln.quantity, ln.amount_minor] for ln in facts.lines))
+        items = json.dumps(sorted({ln.item for ln in facts.lines}))
         found.append(
             MarkInput(
-                MarkKind.SPLIT,
-                (label, *seller, *buyer, facts.currency, issued, items, references),
+                MarkKind.REISSUE,
+                (label, *seller, *buyer, facts.currency, str(due), lines, references),
             )
         )
+        if facts.issue_date is not None:
+            issued = facts.issue_date.isoformat()
+            found.append(
+                MarkInput(
+                    MarkKind.SPLIT,
+                    (label, *seller, *buyer, facts.currency, issued, items, references),
+                )
+            )
+    # no delivery references: a pair meets on this mark only when one states no lines (a JSON
+    # form, which states no references either), and a reference only one of a pair states
+    # never clears it (``suspicion._reference_contradiction``)
+    amount = (label, *seller, *buyer, facts.currency, str(due))
+    stated = bool(facts.lines)
+    found += [
+        MarkInput(MarkKind.AMOUNT, (*amount, LINES_STATED), carried=stated, looked_for=not stated),
+        MarkInput(MarkKind.AMOUNT, (*amount, NO_LINES), carried=not stated, looked_for=True),
+    ]
     return found
 
 

@@ -4,7 +4,11 @@ Factoring-fraud reports describe two tricks no fingerprint catches, because ever
 a fingerprint covers is changed:
 
 - **Re-issue** — the same invoice issued again under a new number and a new date: the same
-  seller, buyer, currency, amount and lines.
+  seller, buyer, currency, amount and lines. When either invoice states no lines (the JSON form
+  has none, ``DocumentFacts.lines`` is ``None``), the lines cannot be compared and the same
+  seller, buyer, currency and amount are a re-issue's suspicion on their own — a bank that
+  re-typed an invoice as a JSON form under a new number and date was never warned (a tryout of
+  2026-12-04), so such a pair is reported, its reasons saying the lines were not compared.
 - **Split** — one invoice cut into several whose amounts add up to it: the same seller, buyer
   and lines (all of them, or a share of them), each part for less.
 
@@ -15,7 +19,9 @@ same — a monthly subscription bills the same lines every month — so a pair i
 when a reference both invoices carry says they are about different deliveries (a different
 order, despatch advice, receiving advice, delivery date or invoicing period, EN 16931 BT-13,
 BT-15, BT-16, BT-72, BT-73/74). A split part must also be tied to its invoice: the same issue
-date, a shared reference, or amounts that add up exactly. ``scripts/eval_duplicates.py``
+date, a shared reference, or amounts that add up exactly; a split is only looked for between
+invoices that both state their lines (without them, any two invoices of a seller and buyer
+could be called parts). ``scripts/eval_duplicates.py``
 measures recall on planted re-issues and splits and the false-suspicion rate among distinct
 invoices of the same seller and buyer (``docs/documents.md``).
 
@@ -60,26 +66,39 @@ class SuspicionKind(StrEnum):
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
-        """The facts the invoices of such a suspicion share (a split's lines: all or a share)."""
+        """The facts the invoices of such a suspicion share (a split's lines: all or a share;
+        a re-issue of an invoice that states no lines shares :data:`UNLINED_REISSUE_FACTS`)."""
         if self is SuspicionKind.REISSUE:
             return ("seller", "buyer", "currency", "amount", "lines")
         return ("seller", "buyer", "currency", "lines")
 
 
+#: what a re-issue shares when one of the pair states no lines: the lines were not compared
+UNLINED_REISSUE_FACTS = ("seller", "buyer", "currency", "amount")
+
+
 @dataclass(frozen=True)
 class Suspicion:
-    """A suspicion: its kind, the reasons in words, and the known documents involved (their
-    ids as the caller gave them, e.g. document hashes)."""
+    """A suspicion: its kind, the reasons in words, the known documents involved (their ids as
+    the caller gave them, e.g. document hashes), and the facts the invoices share (``()``: those
+    of its kind, :attr:`SuspicionKind.matching_facts`)."""
 
     kind: SuspicionKind
     reasons: tuple[str, ...]
     documents: tuple[str, ...]
+    shared: tuple[str, ...] = ()
+
+    @property
+    def matching_facts(self) -> tuple[str, ...]:
+        """The facts the invoices share, e.g. ``("seller", "buyer", "currency", "amount")``."""
+        return self.shared or self.kind.matching_facts
 
     def to_dict(self) -> dict[str, object]:
         return {
             "kind": self.kind.value,
             "reasons": list(self.reasons),
             "documents": list(self.documents),
+            "matching_facts": list(self.matching_facts),
         }
 
 
@@ -98,7 +117,7 @@ def _name(facts: DocumentFacts) -> str:
 
 def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
     """Both invoices (no credit note) of the same seller and buyer in one currency, each with a
-    positive amount due, with lines, different numbers, and not already graded a match."""
+    positive amount due, different numbers, and not already graded a match (lines or not)."""
     if candidate.credit_note or known.credit_note or candidate.doc_type != known.doc_type:
         return False
     if candidate.currency is None or candidate.currency != known.currency:
@@ -107,7 +126,7 @@ def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
         return False
     if candidate.amount_due_minor <= 0 or known.amount_due_minor <= 0:
         return False  # nothing due on one of them: nothing to finance twice (module docstring)
-    if not candidate.lines or not known.lines or candidate.number == known.number:
+    if candidate.number == known.number:
         return False
     if party_relation(candidate.seller, known.seller)[0] is not True:
         return False
@@ -184,6 +203,17 @@ def _reissue_order(candidate: DocumentFacts, known: DocumentFacts) -> list[str]:
     ]
 
 
+def _lines_not_compared(candidate: DocumentFacts, known: DocumentFacts) -> str:
+    """Why a re-issue's lines were not compared: which of the pair states none."""
+    if not candidate.lines and not known.lines:
+        which = "neither invoice states its lines"
+    elif not candidate.lines:
+        which = "this file states no lines"
+    else:
+        which = f"invoice {_name(known)} states no lines"
+    return f"lines not compared: {which} (a JSON form has none)"
+
+
 def find_suspicions(
     candidate: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
 ) -> list[Suspicion]:
@@ -195,16 +225,27 @@ def find_suspicions(
     found: list[Suspicion] = []
     assert candidate.amount_due_minor is not None or not pool
     for ident, k in pool:
-        if k.amount_due_minor == candidate.amount_due_minor and sorted(k.lines or ()) == sorted(
-            candidate.lines or ()
-        ):
+        if k.amount_due_minor != candidate.amount_due_minor:
+            continue
+        if candidate.lines and k.lines:
+            if sorted(k.lines) != sorted(candidate.lines):
+                continue
             reasons = [
-                f"same seller, buyer, amount {_money(k)} and {len(k.lines or ())} line(s) as "
+                f"same seller, buyer, amount {_money(k)} and {len(k.lines)} line(s) as "
                 f"invoice {_name(k)}",
                 *_reissue_order(candidate, k),
             ]
-            reasons += _shared_references(candidate, k)
-            found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,)))
+            shared: tuple[str, ...] = ()
+        else:
+            reasons = [
+                f"same seller, buyer and amount {_money(k)} as invoice {_name(k)}",
+                *_reissue_order(candidate, k),
+                _lines_not_compared(candidate, k),
+            ]
+            shared = UNLINED_REISSUE_FACTS
+        reasons += _shared_references(candidate, k)
+        found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,), shared))
+    pool = [(i, k) for i, k in pool if candidate.lines and k.lines]  # splits: lines on both
     amount = candidate.amount_due_minor or 0
     # the candidate as a part of a known invoice
     wholes = [

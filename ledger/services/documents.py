@@ -174,6 +174,8 @@ class SuspicionInfo:
     #: ``ledger.services.marked``: their documents are not shown); ``()`` for a suspicion
     #: found among the files lodged here
     financings: tuple[int, ...] = ()
+    #: the facts the invoices share, e.g. ``("seller", "buyer", "currency", "amount")``
+    matching_facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1545,7 +1547,9 @@ def _examine(
         suspicions = (
             *suspicions,
             *(
-                SuspicionInfo(m.suspicion_kind, m.reasons, (), (m.financing_id,))
+                SuspicionInfo(
+                    m.suspicion_kind, m.reasons, (), (m.financing_id,), m.kind.matching_facts
+                )
                 for m in marked_financings(ledger, actor, marks, pledged)
             ),
         )
@@ -1644,7 +1648,7 @@ def _onchain_infos(
         return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
     try:
         evaluated, marked = evaluated_with_marks(
-            ledger, actor, [parsed.facts], with_marks=with_marks
+            ledger, actor, [parsed.facts], with_marks=with_marks, carried=False
         )
     except EvaluatorUnavailable as exc:
         return (
@@ -2244,7 +2248,8 @@ def suspicions_of(
     ]
     unique = list({h: (h, f) for h, f in known}.values())
     return tuple(
-        SuspicionInfo(s.kind.value, s.reasons, s.documents) for s in find_suspicions(facts, unique)
+        SuspicionInfo(s.kind.value, s.reasons, s.documents, (), s.matching_facts)
+        for s in find_suspicions(facts, unique)
     )
 
 

@@ -942,7 +942,7 @@ def create(
         )
         readers = readers_of(ledger, actor, sellers)
         sealed = conf.seal_terms(payload, readers, ctx)
-        marks = sorted({m.value for found in marks_by_doc.values() for m in found})
+        marks = sorted({m.value for found in marks_by_doc.values() for m in found if m.carried})
         receipt = transactor.transact(
             ledger.calls.functions.registerMarkedFinancing(
                 every, marks, sealed.commitment, sealed.envelope
@@ -1029,7 +1029,7 @@ def pledge_suspicions(
                     hashed,
                     s.kind,
                     s.documents,
-                    SuspicionKind(s.kind).matching_facts,
+                    s.matching_facts or SuspicionKind(s.kind).matching_facts,
                     s.reasons,
                 )
             )

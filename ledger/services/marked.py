@@ -6,7 +6,8 @@ re-issued or split to this one is found through the **marks** that financing car
 (``ledger.documents.marks``): the file's marks are evaluated with its fingerprints (one
 evaluator request), and ``markedFinancings`` names the active financing carrying each. Such a
 financing is reported as a suspicion of kind ``reissue`` (the same seller, buyer, currency,
-amount due and lines) or ``split`` (the same seller, buyer, currency, issue date and items, the
+amount due and lines; or, when either invoice states no lines, the same seller, buyer, currency
+and amount due) or ``split`` (the same seller, buyer, currency, issue date and items, the
 amount due not compared) — never a block; a financing of the file must acknowledge it
 (``ledger.services.financing.create``). What the other bank pledged stays its own: the
 suspicion names the financing and its bank (public on chain), never a document.
@@ -31,21 +32,34 @@ from ledger.words import checksummed, named
 
 @dataclass(frozen=True)
 class Mark:
-    """One of a file's marks: its kind and its on-chain value (32 bytes)."""
+    """One of a file's marks: its kind, its on-chain value (32 bytes), and whether a financing
+    of the file carries it and a check of the file looks for it
+    (:class:`ledger.documents.marks.MarkInput`)."""
 
     kind: MarkKind
     value: bytes
+    carried: bool = True
+    looked_for: bool = True
 
 
 def evaluated_with_marks(
-    ledger: Ledger, actor: str, documents: Sequence[DocumentFacts], *, with_marks: bool = True
+    ledger: Ledger,
+    actor: str,
+    documents: Sequence[DocumentFacts],
+    *,
+    with_marks: bool = True,
+    carried: bool = True,
 ) -> tuple[list[list[Fingerprint]], list[list[Mark]]]:
     """The on-chain fingerprints of ``documents`` and, ``with_marks``, their marks
     (:func:`ledger.documents.marks.mark_inputs`), evaluated for member ``actor`` in one
     evaluator request (one round trip, one proof), each in the order of ``documents``; no
-    marks for a document without fingerprints to evaluate. Raises as
-    :meth:`Ledger.evaluate`."""
-    wanted = [mark_inputs(d) if with_marks else [] for d in documents]
+    marks for a document without fingerprints to evaluate. ``carried=False`` (a check): only
+    the marks a check looks for, not those only a financing carries (fewer inputs against the
+    member's evaluation limit). Raises as :meth:`Ledger.evaluate`."""
+    wanted = [
+        [i for i in mark_inputs(d) if carried or i.looked_for] if with_marks else []
+        for d in documents
+    ]
     flat = oprf_inputs([i for inputs in wanted for i in inputs])
     marked: list[bytes] = []
 
@@ -61,13 +75,20 @@ def evaluated_with_marks(
     at = 0
     for inputs in wanted:
         outputs = marked[at : at + len(inputs)]
-        marks.append([Mark(i.kind, onchain_value(o)) for i, o in zip(inputs, outputs, strict=True)])
+        marks.append(
+            [
+                Mark(i.kind, onchain_value(o), i.carried, i.looked_for)
+                for i, o in zip(inputs, outputs, strict=True)
+            ]
+        )
         at += len(inputs)
     return fingerprints, marks
 
 
 #: the suspicion kind each mark kind reports
-SUSPICION_KIND = {MarkKind.REISSUE: "reissue", MarkKind.SPLIT: "split"}
+SUSPICION_KIND = {MarkKind.REISSUE: "reissue", MarkKind.AMOUNT: "reissue", MarkKind.SPLIT: "split"}
+#: which kind a financing found by several of a file's marks is reported as (first wins)
+_PRECEDENCE = (MarkKind.REISSUE, MarkKind.AMOUNT, MarkKind.SPLIT)
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,14 @@ class MarkedFinancing:
                 f"{held} with the same seller, buyer, currency, amount due and lines as this "
                 "file, under another number or issue date: it may be the same invoice issued "
                 "twice",
+                "found by the marks that financing carries on chain; the invoice itself is that "
+                "bank's to see",
+            )
+        if self.kind is MarkKind.AMOUNT:
+            return (
+                f"{held} with the same seller, buyer, currency and amount due as this file, "
+                "under another number or issue date: it may be the same invoice issued twice",
+                "lines not compared: this file or that invoice states none (a JSON form has none)",
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )
@@ -123,12 +152,14 @@ def marked_ids(ledger: Ledger, marks: Sequence[bytes]) -> list[int]:
 def marked_financings(
     ledger: Ledger, actor: str, marks: Sequence[Mark], exclude: Collection[int] = ()
 ) -> list[MarkedFinancing]:
-    """The active financings of banks other than ``actor`` that carry one of ``marks``, but
-    those in ``exclude`` (financings holding the file's own fingerprints), by financing id;
-    a financing carrying both marks is reported as a re-issue. One :func:`marked_ids` read,
-    then one ``getFinancing`` per financing found."""
+    """The active financings of banks other than ``actor`` that carry one of the ``marks`` a
+    check looks for (``Mark.looked_for``), but those in ``exclude`` (financings holding the
+    file's own fingerprints), by financing id; a financing found by several marks is reported
+    as the first of re-issue, re-issue by amount, split. One :func:`marked_ids` read, then one
+    ``getFinancing`` per financing found."""
     from ledger.services.members import name_of  # members reads documents, which reads this
 
+    marks = [m for m in marks if m.looked_for]
     if not marks:
         return []
     ids = marked_ids(ledger, [m.value for m in marks])
@@ -137,7 +168,8 @@ def marked_financings(
         financing_id = int(found)
         if not financing_id or financing_id in exclude:
             continue
-        if kinds.get(financing_id) is not MarkKind.REISSUE:
+        held = kinds.get(financing_id)
+        if held is None or _PRECEDENCE.index(mark.kind) < _PRECEDENCE.index(held):
             kinds[financing_id] = mark.kind
     out: list[MarkedFinancing] = []
     for financing_id, kind in sorted(kinds.items()):

@@ -73,8 +73,9 @@ FileField = Annotated[UploadFile, File(description="the document file")]
 _DocTypeForm = Annotated[
     str | None,
     Form(
-        description="invoice, bill_of_lading, … (lower case); default: detected from the file, "
-        "else other",
+        description="invoice, bill_of_lading, … (lower case); default: the type the file states "
+        "(an e-invoice is an invoice, a JSON form its documentType), else other. A type that "
+        "contradicts the one the file states is refused (422 naming doc_type)",
         json_schema_extra=enum_schema(DocType),
     ),
 ]

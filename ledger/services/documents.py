@@ -833,12 +833,59 @@ def _receipt(raw: Any) -> Receipt:
     return Receipt(raw["transactionHash"].to_0x_hex(), int(raw["blockNumber"]))
 
 
-def _doc_type_of(parsed: ParsedDocument, requested: DocType | None) -> DocType:
-    if requested is not None:
-        return requested
-    if parsed.facts is not None:
-        return DocType[parsed.facts.doc_type.value]
-    return DocType.OTHER
+#: how a file read as each syntax is named in a type refusal
+_FORMAT_WORDS = {
+    "ubl": "a UBL 2.1 document",
+    "cii": "a UN/CEFACT CII document",
+    "facturx": "a Factur-X / ZUGFeRD PDF",
+    "json": "a tradeledger JSON form",
+}
+
+
+def detected_type(parsed: ParsedDocument) -> DocType | None:
+    """The type the file's own content states (an e-invoice is an invoice, a JSON form its
+    ``documentType``), or None for a file without facts or a JSON form of ``documentType``
+    ``Other`` (its type is what its registrant says)."""
+    if parsed.facts is None or parsed.facts.doc_type.value == DocType.OTHER.name:
+        return None
+    return DocType[parsed.facts.doc_type.value]
+
+
+def type_mismatch(parsed: ParsedDocument, declared: DocType) -> str | None:
+    """What contradicts ``declared`` in the file (``it is a UBL 2.1 document of type invoice,
+    not contract``), or None when the file states no type or the same one. A document's type on
+    chain is a fact others rely on (a regulator's list by type, a bank's view of what it
+    finances): a UBL invoice registered as a contract was taken as one without a word (a
+    tryout of 2026-12-04)."""
+    detected = detected_type(parsed)
+    if detected is None or detected is declared:
+        return None
+    what = _FORMAT_WORDS.get(parsed.format.value, "a document")
+    return f"it is {what} of type {detected.name.lower()}, not {declared.name.lower()}"
+
+
+def _doc_type_of(
+    parsed: ParsedDocument,
+    requested: DocType | None,
+    field: str = "doc_type",
+    where: dict[str, object] | None = None,
+) -> DocType:
+    """The type a file is registered with: ``requested`` when given and the file states no
+    other, else the file's own (``OTHER`` for a file without facts). InvalidInput naming
+    ``field`` (with ``where`` in its details, e.g. a batch's ``file_index``) when ``requested``
+    contradicts the type the file states (:func:`type_mismatch`)."""
+    if requested is None:
+        return detected_type(parsed) or DocType.OTHER
+    mismatch = type_mismatch(parsed, requested)
+    if mismatch is not None:
+        raise InvalidInput(
+            field,
+            f"must be the type the file itself states: {mismatch} (declare no type to take "
+            "the file's own)",
+            declared=requested.name.lower(),
+            **(where or {}),
+        )
+    return requested
 
 
 # -- reading the chain --------------------------------------------------------------------
@@ -2801,7 +2848,10 @@ def _refuse_before_evaluating(
     ``documentStatuses`` call. Returns the registrations read, by hash (None: not
     registered), for the examination not to read them again; none for a retry."""
     names = [name for _, name in files]
-    items = [(p.doc_hash, _doc_type_of(p, doc_type)) for p in parsed]
+    items = [
+        (p.doc_hash, _doc_type_of(p, doc_type, where={"file_index": i} if batch else None))
+        for i, p in enumerate(parsed)
+    ]
     if batch:
         call = _batch_registration(ledger, items, names, "files")
     else:
@@ -3037,6 +3087,13 @@ def supersede_with_file(
     refuse_non_registrant(ledger, actor, old, admins=False)
     with _logged(ledger, actor, role, via) as evaluation:
         parsed = _read_checked(data, registering=True)
+        mismatch = type_mismatch(parsed, old.doc_type)
+        if mismatch is not None:
+            raise InvalidInput(
+                "file",
+                "must be the same type of document as the one it amends "
+                f"({old.doc_type.name.lower()}, {hex32(old_hash)}): {mismatch}",
+            )
         call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
         if not sent_already(ledger, actor, key):
             _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), canonical_hash_of(data))

@@ -42,7 +42,7 @@ from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
-from ledger.documents import ParsedDocument
+from ledger.documents import DocumentFacts, ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
 from ledger.gatewaydb import Participant
 from ledger.keys import Keystore
@@ -70,6 +70,7 @@ from ledger.services.roles import (
     reason_help,
     reason_name,
 )
+from ledger.services.sellers import SellerShown, registrant_seller
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import Names, money, named, utc_text, visible, visible_lines, who
 
@@ -830,6 +831,7 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         lines = [f"SUPERSEDED by {reg.successor}: {reg.doc_hash} (replaced by an amended document)"]
         lines += _current_version_lines(v, names)
     lines.append(f"  registered by {who(reg.registered_by, names)}")
+    lines += _seller_lines(v.registrant_seller)
     lines.append(f"  at {utc_text(reg.registered_at)}, type {reg.doc_type.name.lower()}")
     lines.append(f"  hashed: {v.hashed.description}")
     lines += [
@@ -838,6 +840,23 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
         if not t.registered
     ]
     return lines + _registrations_lines(v, names)
+
+
+def _seller_lines(seller: SellerShown | None, indent: str = "    ") -> list[str]:
+    """Whether the registrant is shown to be the document's seller, for people, under the
+    "registered by" line (``registrant_is_seller``: :mod:`ledger.services.sellers`): a
+    registration by anyone else records who registered the hash and when, never that the
+    document is theirs."""
+    if seller is None:
+        return []
+    if seller.is_seller is True:
+        return [f"{indent}shown to be its seller: {seller.reason}"]
+    if seller.is_seller is False:
+        return [
+            f"{indent}NOT SHOWN TO BE ITS SELLER: {seller.reason}; the registration records who "
+            "registered the hash and when, not that the document is theirs"
+        ]
+    return [f"{indent}seller not compared: {seller.reason}"]
 
 
 def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -1073,6 +1092,7 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
         ex.tried,
         docs.parse_doc_hash(ex.doc_hash),
         ex.registrations,
+        file=(DocumentFacts.from_dict(ex.facts) if ex.facts else None,),
     )
 
 
@@ -1358,7 +1378,7 @@ def doc_import(
                         skip |= {"duplicates": str(earlier[1]), "duplicates_index": earlier[0]}
                         skip["why"] = f"the same document as files[{earlier[0]}] ({earlier[1]})"
                     else:
-                        skip["why"] = "registered already"
+                        skip["why"] = _registered_already(ledger, ex, parsed, skip)
                     skipped.append(skip)
                     continue
                 pending.append((path, parsed, ex))
@@ -1382,6 +1402,31 @@ def doc_import(
         {"registered": registered, "skipped": skipped, "passed_over": passed_over},
         lines_text([text, *_import_notes(notes), *passed]),
     )
+
+
+def _registered_already(
+    ledger: Ledger, ex: docs.Examined, parsed: ParsedDocument, skip: dict[str, Any]
+) -> str:
+    """Why ``doc import`` skips a file registered already, in words: by whom and when, and
+    whether that registrant is shown to be the seller the file names — a seller importing its
+    own invoices must not read "registered already" of one another member registered
+    (``registered_by``, ``registrant_is_seller`` added to ``skip``)."""
+    reg = ex.registration
+    if reg is None:  # registered as another form of the same JSON document
+        return "registered already"
+    skip["registered_by"] = reg.registered_by
+    seller = guard(lambda: registrant_seller(ledger, reg.registered_by, parsed.facts))
+    skip["registrant_is_seller"] = seller.is_seller
+    why = (
+        f"registered already, by {who(reg.registered_by, LedgerNames(ledger))} at "
+        f"{utc_text(reg.registered_at)}"
+    )
+    if seller.is_seller is False:
+        why += (
+            f"; NOT SHOWN TO BE ITS SELLER: {seller.reason} (that registration does not show "
+            "the document is theirs)"
+        )
+    return why
 
 
 def _import_notes(notes: Sequence[tuple[Path, str, docs.Notice]]) -> list[str]:
@@ -1583,6 +1628,7 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         f"{status}: document {d['doc_hash']} ({d['doc_type']})",
         *(_revocation_line(revocation, names) if revocation else []),
         f"  registered by {_member_label(names, d['registered_by'])} at {d['registered_at']}",
+        *_seller_lines(SellerShown(d["registrant_is_seller"], d["registrant_seller_reason"])),
         financings,
         f"  attestations: {len(d['attestations']) or 'none'}",
     ]

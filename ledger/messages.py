@@ -83,6 +83,39 @@ def _another_hash(args: Args) -> str:
     )
 
 
+def _seller_clause(args: Args, names: Names) -> str:
+    """The clause a gateway adds to DocumentAlreadyRegistered when the refused file names a
+    seller (``registrant_is_seller``, ``caller_is_seller``: documents.tell_seller): whether
+    the registrant is shown to be the document's seller, and — to the seller refused — what it
+    can do. Else ""."""
+    if "registrant_is_seller" not in args:
+        return ""
+    registrant = who(args["registrant"], names)
+    theirs = args["registrant_is_seller"]
+    reason = args.get("registrant_seller_reason", "")
+    if theirs is True:
+        return f"; {registrant} is shown to be its seller: {reason}"
+    if theirs is not False:
+        return ""
+    clause = (
+        f". {registrant} is not shown to be its seller: {reason}. That registration records "
+        "who registered the hash and when, not that the document is theirs, and whoever reads "
+        "it with the file (verify, check) is told so (registrant_is_seller: false)"
+    )
+    if args.get("caller_is_seller") is True:
+        doc = hex_of(args["docHash"])
+        clause += (
+            f". You are shown to be its seller (your legal id on chain is one of the seller's "
+            "identifiers in this file). A hash registered once stays registered (revoked or "
+            "not), so this file cannot be registered again: ask an admin of the consortium to "
+            f"revoke that registration (tradeledger doc revoke {doc} --reason-code 4 --as "
+            f"ADMIN, fraud_suspected; or POST /v1/documents/{doc}/revoke with an admin's key); "
+            "whoever verifies the file (tradeledger doc verify, POST /v1/documents/verify) "
+            "reads that its registrant is not shown to be its seller"
+        )
+    return clause
+
+
 #: one sentence per custom error of the contract's ABI (keyed by the Solidity error's name)
 SENTENCES: dict[str, Sentence] = {
     # -- membership
@@ -117,7 +150,7 @@ SENTENCES: dict[str, Sentence] = {
     # -- documents
     "DocumentAlreadyRegistered": lambda a, n: (
         f"{_doc(a)} is already registered, by {who(a['registrant'], n)} at "
-        f"{iso_time(a['registeredAt'])}" + _another_hash(a)
+        f"{iso_time(a['registeredAt'])}" + _another_hash(a) + _seller_clause(a, n)
     ),
     "DocumentNotRegistered": lambda a, n: f"{_doc(a)} is not registered",
     "DocumentNotActive": lambda a, n: (

@@ -42,12 +42,14 @@ from api.openapi_responses import errors
 from api.respond_async import accepted_responses, respond
 from api.routers.audit import IndexDep
 from ledger.controls import refuse_control_in_filename
+from ledger.documents import DocumentFacts
 from ledger.errors import InvalidInput, not_own_records
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
+from ledger.services import sellers
 from ledger.services import verify as verify_svc
 from ledger.services.disclosure import (
     FINANCING_EVENTS,
@@ -141,6 +143,23 @@ class DocumentPublic(BaseModel):
         "POST /v1/documents/check of the file answers it",
     )
     successor: str | None
+    registrant_is_seller: bool | None = Field(
+        default=None,
+        description="whether registered_by is shown to be the document's seller (an invoice's "
+        "BG-4 seller; a JSON form's issuer): its legal id on chain is one of the seller's "
+        "identifiers in the file (a VAT id with its country prefix, an LEI or <ICD>:<id>). "
+        "false: not shown (no legal id, another company's identifiers, none comparable) — the "
+        "registration then records who registered the hash and when, not that the document is "
+        "theirs; null: cannot be told — the file names no seller (not an invoice or a JSON "
+        "form; a file without facts), or no copy of the file is known to you at this gateway "
+        "(verify the file itself). Compared from the file you sent or lodged, never from "
+        "another member's copy (docs/privacy.md)",
+    )
+    registrant_seller_reason: str = Field(
+        default=sellers.NO_COPY_REASON,
+        description="why registrant_is_seller is what it is, in words that follow the "
+        "registrant's name (the identifiers compared, or why it cannot be told)",
+    )
 
 
 class FingerprintPublic(BaseModel):
@@ -211,7 +230,10 @@ class NoticePublic(BaseModel):
         "cancelled with drawn above repaid, the outstanding amount and currency in the message; "
         "closed_outstanding likewise for a close), registrant_not_reader (the answer of a "
         "financing: an enterprise registered a pledged document but is not shown to be its "
-        "seller, so the terms were not sealed to it) or seller_unkeyed (every "
+        "seller, so the terms were not sealed to it), registrant_not_seller (the answer of a "
+        "registration: the registrant is not shown to be the document's seller — its legal id "
+        "on chain is none of the seller's identifiers in the file —, so the registration does "
+        "not show the document is its own) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
         "and cannot be financed)"
     )
@@ -489,11 +511,15 @@ def _public(
     financing_shown: bool = True,
     is_financed: bool | None = None,
     invoice_pledged: bool | None = None,
+    seller: sellers.SellerShown | None = None,
 ) -> DocumentPublic:
     """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
     face value: whether a document is financed, and for how much, is confidential).
     ``financing_shown``: False withholds ``is_financed`` (the caller may not learn it,
-    :func:`_shows_financing`)."""
+    :func:`_shows_financing`). ``seller``: whether the registrant is shown to be the
+    document's seller, compared from the caller's file (:func:`_seller`); None: no copy of the
+    file is known to the caller."""
+    seller = seller or sellers.SellerShown(None, sellers.NO_COPY_REASON)
     face_value: int | None = None
     currency: str | None = None
     source: Literal["facts"] | None = None
@@ -512,6 +538,19 @@ def _public(
         is_financed=is_financed if financing_shown else None,
         invoice_pledged=invoice_pledged,
         successor=reg.successor,
+        registrant_is_seller=seller.is_seller,
+        registrant_seller_reason=seller.reason,
+    )
+
+
+def _seller(
+    ledger: Ledger, reg: docs.Registration, facts: dict[str, Any] | None
+) -> sellers.SellerShown:
+    """Whether ``reg``'s registrant is shown to be the seller of the document whose facts
+    (``DocumentFacts.to_dict``) are ``facts``: of the file the caller sent or lodged — the one
+    rule, :func:`ledger.services.sellers.registrant_seller`."""
+    return sellers.registrant_seller(
+        ledger, reg.registered_by, DocumentFacts.from_dict(facts) if facts else None
     )
 
 
@@ -584,6 +623,7 @@ def examined(
             financing_shown=financing_shown,
             is_financed=is_financed,
             invoice_pledged=ex.pledged,
+            seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
@@ -711,6 +751,7 @@ def _registered(
             financing_shown=shown,
             is_financed=financed,
             invoice_pledged=ex.pledged,
+            seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
         ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
@@ -967,7 +1008,11 @@ def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
     return VerifyResult(
         **v.summary(),
         valid=v.active,
-        registration=_public(reg, financing_shown=_shows_financing(who, reg)) if reg else None,
+        registration=(
+            _public(reg, financing_shown=_shows_financing(who, reg), seller=v.registrant_seller)
+            if reg
+            else None
+        ),
     )
 
 
@@ -1012,6 +1057,8 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
             financing_shown=shows_financing,
             is_financed=financed,
             invoice_pledged=docs.pledged_in_view(d, financed, participant.role),
+            # from the copy of the file the caller lodged here (none: it cannot be told)
+            seller=_seller(ledger, d.registration, d.held.facts) if d.held else None,
         ).model_dump(),
         attestations=[
             AttestationPublic(
@@ -1111,7 +1158,14 @@ def register_openattestation(
         doc_type=done.doc_type.name.lower(),
         block=done.receipt.block,
         tx_hash=done.receipt.tx_hash,
-        registration=_public(done.registration),
+        registration=_public(
+            done.registration,
+            seller=sellers.SellerShown(
+                None,
+                "cannot be told: an OpenAttestation document is registered by its Merkle root "
+                "and the gateway reads no seller from it",
+            ),
+        ),
     )
 
 

@@ -91,6 +91,7 @@ from ledger.services.roles import (
     Role,
     reason_name,
 )
+from ledger.services.sellers import NOT_SELLER_NOTICE, SellerShown, registrant_seller
 from ledger.services.standing import standing
 from ledger.services.writekeys import sub_key, write_key
 from ledger.surrogates import RULE as SURROGATE_RULE
@@ -193,7 +194,10 @@ class Notice:
     evaluator is unavailable — so whether an active financing holds the file is not known: it
     is never reported as "not financed"); of a financing's answer: ``registrant_not_reader``
     (an enterprise registered a pledged document but is not shown to be its seller, so the
-    terms were not sealed to it: :func:`ledger.services.financing.registrant_notice`)."""
+    terms were not sealed to it: :func:`ledger.services.financing.registrant_notice`); of a
+    registration's answer: ``registrant_not_seller`` (the registrant is not shown to be the
+    document's seller, so the registration does not show the document is its own:
+    :func:`registrant_not_seller_notice`)."""
 
     kind: str
     message: str
@@ -313,6 +317,10 @@ class Examined:
     #: this copy or another copy with the same facts (another format, another hash) — as the
     #: caller may learn it (:func:`invoice_pledged`; None: not known, or not its to learn)
     pledged: bool | None = None
+    #: whether the registrant is shown to be the document's seller, from this file's facts
+    #: (:mod:`ledger.services.sellers`); None: not compared yet (the API compares from
+    #: ``facts``)
+    registrant_seller: SellerShown | None = None
 
     @property
     def suspicious(self) -> bool:
@@ -2531,7 +2539,11 @@ def register_file(
     registration = _registered_by(
         ledger, mined, [parsed.doc_hash], [examined.doc_type], fresh=examined.registration is None
     )[0]
-    return _registered_now(examined, registration), _receipt(mined), registration
+    return (
+        _registered_now(ledger, examined, registration, parsed.facts),
+        _receipt(mined),
+        registration,
+    )
 
 
 #: gas of ``registerDocument`` (51k measured; margin for a network that prices storage higher)
@@ -2627,12 +2639,22 @@ def _block_time_of(ledger: Ledger, mined: Any) -> int:
     return ledger.block_time(int(mined["blockNumber"]))
 
 
-def _registered_now(examined: Examined, registration: Registration) -> Examined:
+def _registered_now(
+    ledger: Ledger, examined: Examined, registration: Registration, facts: DocumentFacts | None
+) -> Examined:
     """``examined`` (read before the write) as it stands once its hash is registered: its
     registration, and the matches that are copies of the same file marked registered. Whether
     it is financed is read again for the caller (``financed`` None): a bank may have financed
     the file before it was registered (its terms then name no registrant), and the answer to
-    its registrant must not read "not financed" (found by a tryout: it did)."""
+    its registrant must not read "not financed" (found by a tryout: it did). Whether its
+    registrant is shown to be the document's seller, from the file's ``facts``
+    (:func:`ledger.services.sellers.registrant_seller`): when it is not, a
+    ``registrant_not_seller`` notice says the registration does not show the document is its
+    own (a tryout's enterprise registered another company's invoice and read nothing)."""
+    seller = registrant_seller(ledger, registration.registered_by, facts)
+    notices = examined.notices
+    if seller.is_seller is False:
+        notices = (*notices, registrant_not_seller_notice(ledger, registration, seller))
     matches = tuple(
         replace(m, registered=True) if m.doc_hash == examined.doc_hash else m
         for m in examined.matches
@@ -2649,6 +2671,28 @@ def _registered_now(examined: Examined, registration: Registration) -> Examined:
         tried=tried,
         financed=financed,
         registrations=(FoundRegistration(HashedForm.FILE_BYTES, registration),),
+        registrant_seller=seller,
+        notices=notices,
+    )
+
+
+def registrant_not_seller_notice(
+    ledger: Ledger, registration: Registration, seller: SellerShown
+) -> Notice:
+    """The ``registrant_not_seller`` notice of ``registration``, whose registrant is not shown
+    to be the document's seller (``seller.reason`` says why): the registration proceeds — a
+    bank or a buyer may register a document it holds — but it records who registered the hash
+    and when, not who issued the document."""
+    from ledger.services.names import LedgerNames  # it reads documents
+
+    registrant = who(registration.registered_by, LedgerNames(ledger))
+    return Notice(
+        NOT_SELLER_NOTICE,
+        f"document {registration.doc_hash} is registered by {registrant}, but {seller.reason}. "
+        "A registration records who registered a document and when, not who issued it: this "
+        f"one does not show that the document is {registrant}'s, and whoever reads it with the "
+        "file (verify, check) is told so (registrant_is_seller: false)",
+        documents=(registration.doc_hash,),
     )
 
 
@@ -2847,6 +2891,23 @@ def _refuse_before_evaluating(
     file of a batch: ``file_index``, ``filename``). The statuses of the files are read in one
     ``documentStatuses`` call. Returns the registrations read, by hash (None: not
     registered), for the examination not to read them again; none for a retry."""
+    try:
+        return _refusals_before_evaluating(ledger, actor, key, files, parsed, doc_type, batch)
+    except LedgerError as exc:
+        tell_seller(ledger, exc, actor, [(hex32(p.doc_hash), p.facts) for p in parsed])
+        raise
+
+
+def _refusals_before_evaluating(
+    ledger: Ledger,
+    actor: str,
+    key: str,
+    files: Sequence[tuple[bytes, str | None]],
+    parsed: Sequence[ParsedDocument],
+    doc_type: DocType | None,
+    batch: bool,
+) -> dict[bytes, Registration | None]:
+    """:func:`_refuse_before_evaluating`, without the words for the seller."""
     names = [name for _, name in files]
     items = [
         (p.doc_hash, _doc_type_of(p, doc_type, where={"file_index": i} if batch else None))
@@ -2875,6 +2936,40 @@ def _refuse_before_evaluating(
                 _name_the_file(exc, [hex32(h) for h in hashes], names)
             raise
     return found
+
+
+def tell_seller(
+    ledger: Ledger,
+    exc: LedgerError,
+    actor: str,
+    facts: Sequence[tuple[str, DocumentFacts | None]],
+) -> None:
+    """Add to ``exc``, when it is the contract's ``DocumentAlreadyRegistered`` refusing a file
+    of ``facts`` (``(its hash, its facts)``, 0x hex) registered by ``actor``, whether that
+    registration's registrant is shown to be the document's seller (``registrant_is_seller``,
+    ``registrant_seller_reason``, ``seller_ids``: :mod:`ledger.services.sellers`) and whether
+    ``actor`` is (``caller_is_seller``): the message then says so, and what the seller can do
+    (:func:`ledger.messages.describe`). A tryout's seller was refused "already registered, by"
+    another member and could not tell that member was not the seller. Nothing is added for a
+    file that names no seller."""
+    if type(exc).__name__ != "DocumentAlreadyRegistered":
+        return
+    details = exc.details
+    found = details.get("file_hash") or details.get("docHash")
+    named = hex32(found) if isinstance(found, bytes) else str(found or "").lower()
+    of_file = next((f for h, f in facts if h.lower() == named), None)
+    registrant = details.get("registrant")
+    if of_file is None or of_file.seller is None or not isinstance(registrant, str):
+        return
+    theirs = registrant_seller(ledger, registrant, of_file)
+    mine = registrant_seller(ledger, actor, of_file)
+    details.update(
+        registrant_is_seller=theirs.is_seller,
+        registrant_seller_reason=theirs.reason,
+        seller_ids=list(theirs.compared_with),
+        caller_is_seller=mine.is_seller,
+        caller=checksummed(actor),
+    )
 
 
 def _name_the_file(exc: LedgerError, hashes: Sequence[str], names: Sequence[str | None]) -> None:
@@ -2929,17 +3024,21 @@ def register_examined(
     key = write_key(idempotency_key)
     items = [(parsed.doc_hash, examined.doc_type) for parsed, examined, _ in read]
     call = _batch_registration(ledger, items, [name for _, _, name in read], "files")
-    if not sent_already(ledger, actor, key):
-        _refuse_twins([e.canonical_hash for _, e, _ in read])
-        for i, (_, examined, _) in enumerate(read):
-            refuse_second_hash(ledger, examined, file_index=i)
     per_doc, per_tx = REGISTER_MANY_GAS
     try:
-        gas = _registration_gas(
-            ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
-        )
-    except LedgerError as exc:  # the contract's refusal names a hash: say which file it is
-        _name_the_file(exc, [e.doc_hash for _, e, _ in read], [name for _, _, name in read])
+        if not sent_already(ledger, actor, key):
+            _refuse_twins([e.canonical_hash for _, e, _ in read])
+            for i, (_, examined, _) in enumerate(read):
+                refuse_second_hash(ledger, examined, file_index=i)
+        try:
+            gas = _registration_gas(
+                ledger, actor, call, key, [e for _, e, _ in read], per_doc * len(read) + per_tx
+            )
+        except LedgerError as exc:  # the contract's refusal names a hash: say which file it is
+            _name_the_file(exc, [e.doc_hash for _, e, _ in read], [name for _, _, name in read])
+            raise
+    except LedgerError as exc:
+        tell_seller(ledger, exc, actor, [(e.doc_hash, p.facts) for p, e, _ in read])
         raise
     mined = ledger.transactor(actor).transact(call, gas, idempotency_key=key)
     ledger.db.store_received_many(
@@ -2967,8 +3066,8 @@ def register_examined(
         fresh=all(e.registration is None for _, e, _ in read),
     )
     registered = [
-        _registered_now(examined, registration)
-        for (_, examined, _), registration in zip(read, found, strict=True)
+        _registered_now(ledger, examined, registration, parsed.facts)
+        for (parsed, examined, _), registration in zip(read, found, strict=True)
     ]
     return registered, _receipt(mined)
 
@@ -3095,9 +3194,13 @@ def supersede_with_file(
                 f"({old.doc_type.name.lower()}, {hex32(old_hash)}): {mismatch}",
             )
         call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
-        if not sent_already(ledger, actor, key):
-            _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), canonical_hash_of(data))
-        gas = refuse_early(ledger, actor, call, key)
+        try:
+            if not sent_already(ledger, actor, key):
+                _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), canonical_hash_of(data))
+            gas = refuse_early(ledger, actor, call, key)
+        except LedgerError as exc:
+            tell_seller(ledger, exc, actor, [(hex32(parsed.doc_hash), parsed.facts)])
+            raise
         parsed, examined = _examine(
             ledger,
             data,
@@ -3114,7 +3217,7 @@ def supersede_with_file(
     lodge_examined(ledger, parsed, examined, actor, filename)
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
-    return _registered_now(examined, registration), receipt
+    return _registered_now(ledger, examined, registration, parsed.facts), receipt
 
 
 #: what ``evidence`` must be, in words (the API and the CLI say it)

@@ -58,7 +58,7 @@ from ledger import confidential as conf
 from ledger.chain.lean import ContractCall
 from ledger.controls import refuse_control
 from ledger.datadir import private_file
-from ledger.documents import DocumentFacts, IdScheme
+from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
@@ -74,7 +74,7 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
-from ledger.network import Ledger, legal_id_hash
+from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services.audit import EMPTY_FILTER_RULE
@@ -88,6 +88,11 @@ from ledger.services.roles import (
     RefusalReason,
     Role,
 )
+from ledger.services.sellers import (
+    SELLER_PROOF_SCHEMES as SELLER_PROOF_SCHEMES,
+)
+from ledger.services.sellers import not_shown_seller as not_shown_seller
+from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import NO_NAMES, Names, major, money, named, utc_text, who
 
@@ -394,76 +399,8 @@ def _public_key(ledger: Ledger, address: str) -> bytes | None:
     return key if any(key) else None
 
 
-#: the schemes of the seller's identifiers a registrant's legal id is compared with: those
-#: whose value names one legal person wherever it is read — a VAT id with its country prefix,
-#: an LEI, an identifier under an ISO 6523 ICD code written ``<ICD>:<id>`` — the forms a
-#: member's legal id takes (:func:`ledger.documents.identifiers.member_legal_id`). Not a GLN
-#: (a location number companies share), nor a legal registration or national tax id (kept
-#: without their register or country: the same digits name another company elsewhere), nor
-#: a party id or a name.
-SELLER_PROOF_SCHEMES: frozenset[IdScheme] = frozenset({IdScheme.VAT, IdScheme.LEI, IdScheme.ICD})
 #: the notice of a financing whose terms were not sealed to an enterprise registrant
 NOT_SEALED_TO_REGISTRANT = "registrant_not_reader"
-
-
-def seller_legal_id_hashes(facts: DocumentFacts | None) -> dict[bytes, str]:
-    """The seller's identifiers, as the file the bank lodged states them, that can show a
-    member to be the seller (:data:`SELLER_PROOF_SCHEMES`; only those that passed their
-    scheme's check, never a rejected one), by the hash a member's legal id has on chain
-    (:func:`ledger.network.legal_id_hash` of the canonical value: a VAT id with its country
-    prefix, an LEI, ``<ICD>:<id>``) → ``SCHEME:value``."""
-    seller = facts.seller if facts is not None else None
-    return {
-        legal_id_hash(p.value): str(p)
-        for p in (seller.ids if seller is not None else ())
-        if p.scheme in SELLER_PROOF_SCHEMES
-    }
-
-
-def not_shown_seller(legal: bytes, facts: DocumentFacts | None) -> str | None:
-    """Why an enterprise registrant of a document, whose legal id on chain is ``legal``
-    (``memberOf(...).legalIdHash``, 32 bytes, zero for none), is not shown to be its seller —
-    so a bank's terms on it are not sealed to it — or None when it is: ``legal`` is the hash
-    of one of the seller's identifiers in the bank's lodged copy
-    (:func:`seller_legal_id_hashes`). A registrant without a legal id, or a document whose
-    seller carries no such identifier, is not shown to be the seller."""
-    sellers = seller_legal_id_hashes(facts)
-    if not any(legal):
-        return "it has no legal id on chain to compare with the invoice's seller"
-    if not sellers:
-        return _no_comparable_seller_id(legal, facts)
-    if legal in sellers:
-        return None
-    return (
-        "its legal id on chain matches none of the seller's identifiers in the file you lodged "
-        f"({', '.join(sorted(sellers.values()))}): it is not shown to be the invoice's seller"
-    )
-
-
-def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None) -> str:
-    """Why a lodged file whose seller carries none of :data:`SELLER_PROOF_SCHEMES` shows no
-    registrant to be its seller: it names none, or only others (a GLN, a national id) —
-    named, and said when the registrant's legal id is one of them."""
-    others = [
-        p
-        for p in (facts.seller.ids if facts is not None and facts.seller else ())
-        if p.scheme is not IdScheme.NAME  # a name is no identifier
-    ]
-    if not others:
-        return (
-            "the file you lodged names no seller identifier (VAT id, LEI or <ICD>:<id>) to "
-            "compare with its legal id"
-        )
-    named = ", ".join(sorted(str(p) for p in others))
-    why = (
-        f"the seller's identifiers in the file you lodged ({named}) are none that is compared "
-        "with a member's legal id: only a VAT id with its country prefix, an LEI or "
-        "<ICD>:<id> shows the seller (a GLN names a location companies share; a national id "
-        "is kept without its register)"
-    )
-    if any(legal_id_hash(p.value) == legal for p in others):
-        why += "; its legal id is one of them: with its VAT id or LEI as legal id it would be"
-    return why
 
 
 def registrant_notice(

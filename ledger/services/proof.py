@@ -48,10 +48,12 @@ from web3.exceptions import (
 
 from ledger.artifacts import load_artifact
 from ledger.config import Settings
+from ledger.documents import DocumentFacts
 from ledger.errors import InvalidInput, LedgerError, LedgerStateError, NotFound
 from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger, legal_id_hash, open_ledger
 from ledger.services import documents as docs
+from ledger.services import sellers
 from ledger.services.documents import HashedForm
 from ledger.services.roles import DocStatus, DocType, RevocationReason, Role, reason_name
 from ledger.words import UtcSeconds, named, utc_text
@@ -524,6 +526,10 @@ class ProofCheck:
     current_version: str | None = None
     current_status: DocStatus | None = None
     notes: tuple[str, ...] = ()
+    #: whether the registrant is shown to be the seller the file names (its legal-id hash on
+    #: chain is one of the seller's identifiers in the file: :mod:`ledger.services.sellers`);
+    #: None: not compared — the file names no seller, or is not the proof's document
+    registrant_is_seller: bool | None = None
 
     @property
     def outcome(self) -> Outcome:
@@ -562,6 +568,7 @@ class ProofCheck:
                 for c in self.checks
             ],
             "notes": list(self.notes),
+            "registrant_is_seller": self.registrant_is_seller,
         }
 
 
@@ -571,6 +578,7 @@ class _Checks:
     def __init__(self) -> None:
         self.done: list[Check] = []
         self.notes: list[str] = []
+        self.registrant_is_seller: bool | None = None
 
     def ok(self, name: str, says: str) -> None:
         self.done.append(Check(name, True, says))
@@ -682,7 +690,8 @@ def _verify(
         c.skip(CHAIN_CHECKS[1:], "wrong contract")
         return ProofCheck(proof, node, tuple(c.done), hashed, None, notes=tuple(c.notes))
     _registration_checks(c, chain, proof)
-    registered = _record_checks(c, chain, proof, expected_legal_id)
+    facts = sellers.file_facts(data) if hashed is not None else None
+    registered = _record_checks(c, chain, proof, expected_legal_id, facts)
     _attestation_check(c, chain, proof, net.deployment_block)
     status, current, current_status = None, None, None
     if registered is not None:
@@ -700,6 +709,7 @@ def _verify(
         current_version=current,
         current_status=current_status,
         notes=tuple(c.notes),
+        registrant_is_seller=c.registrant_is_seller,
     )
 
 
@@ -855,7 +865,11 @@ def _transaction_check(c: _Checks, chain: ChainReader, proof: Proof, receipt: An
 
 
 def _record_checks(
-    c: _Checks, chain: ChainReader, proof: Proof, expected_legal_id: str | None
+    c: _Checks,
+    chain: ChainReader,
+    proof: Proof,
+    expected_legal_id: str | None,
+    facts: DocumentFacts | None = None,
 ) -> DocStatus | None:
     """record (the contract's record of the document) and registrant (its member record).
     Returns the document's status now (None: not registered)."""
@@ -890,12 +904,17 @@ def _record_checks(
             f"the contract holds {proof.document.doc_hash}, registered by member "
             f"{int(raw[1])} at {utc_text(reg.registered_at)}",
         )
-    _registrant_check(c, chain, proof, int(raw[1]), expected_legal_id)
+    _registrant_check(c, chain, proof, int(raw[1]), expected_legal_id, facts)
     return status
 
 
 def _registrant_check(
-    c: _Checks, chain: ChainReader, proof: Proof, member_id: int, expected_legal_id: str | None
+    c: _Checks,
+    chain: ChainReader,
+    proof: Proof,
+    member_id: int,
+    expected_legal_id: str | None,
+    facts: DocumentFacts | None = None,
 ) -> None:
     claimed = proof.registration.registrant
     mid, account, role, active, legal = chain.member_by_id(member_id)
@@ -934,6 +953,24 @@ def _registrant_check(
         "registrant",
         f"member {mid} is {role.name.lower()} {name!r} with legal-id hash {legal}{whose}",
     )
+    _seller_note(c, bytes.fromhex(legal[2:]), f"member {mid} ({name})", facts)
+
+
+def _seller_note(c: _Checks, legal: bytes, registrant: str, facts: DocumentFacts | None) -> None:
+    """Whether the registrant, whose legal-id hash on chain is ``legal``, is shown to be the
+    seller the file (read as ``facts``) names, as a note: a proof shows who registered the
+    hash and when — never, by itself, that the document is the registrant's."""
+    if facts is None or facts.seller is None:
+        return
+    shown = sellers.seller_check(legal, facts, "this file")
+    c.registrant_is_seller = shown.is_seller
+    if shown.is_seller:
+        c.notes.append(f"{registrant} is shown to be the document's seller: {shown.reason}")
+    else:
+        c.notes.append(
+            f"{registrant} is NOT SHOWN TO BE THE DOCUMENT'S SELLER: {shown.reason}; the proof "
+            "shows who registered the hash and when, not that the document is theirs"
+        )
 
 
 def _status_check(

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from ledger.documents import DocumentFacts
 from ledger.errors import LedgerError
 from ledger.network import Ledger
 from ledger.services import documents as docs
@@ -48,6 +49,7 @@ from ledger.services.documents import HashedForm as HashedForm
 from ledger.services.documents import HashTried as HashTried
 from ledger.services.documents import canonical_form as canonical_form
 from ledger.services.roles import DocStatus
+from ledger.services.sellers import SellerShown, file_facts, registrant_seller
 from ledger.words import utc_text
 
 #: how far a chain of amendments is followed to its current version
@@ -91,6 +93,9 @@ class Verification:
     registrations: tuple[docs.FoundRegistration, ...] = ()
     #: the registrants' names, by address, as this gateway knows them
     names: tuple[tuple[str, str | None], ...] = ()
+    #: whether the registrant is shown to be the seller the file names
+    #: (:func:`ledger.services.sellers.registrant_seller`); None: the file was not read
+    registrant_seller: SellerShown | None = None
 
     @property
     def status(self) -> VerifyStatus:
@@ -193,7 +198,13 @@ def verify_file(ledger: Ledger, data: bytes) -> Verification:
     """
     found = docs.lookup_file(ledger, data)
     return describe(
-        ledger, found.registration, found.hashed, found.tried, found.doc_hash, found.registrations
+        ledger,
+        found.registration,
+        found.hashed,
+        found.tried,
+        found.doc_hash,
+        found.registrations,
+        file=(file_facts(data) if found.registration is not None else None,),
     )
 
 
@@ -204,11 +215,15 @@ def describe(
     tried: tuple[HashTried, ...],
     doc_hash: bytes | None = None,
     registrations: tuple[docs.FoundRegistration, ...] = (),
+    *,
+    file: tuple[DocumentFacts | None] | None = None,
 ) -> Verification:
     """The status of a registration ``found`` for a file (None: not registered; ``doc_hash``
     then names the file's hash): who registered it, who revoked it, and the current version of
     a superseded document with its status. ``form`` and ``tried``: what was hashed;
-    ``registrations``: every registration of the file, earliest (``found``) first."""
+    ``registrations``: every registration of the file, earliest (``found``) first. ``file``:
+    the file's facts (one), when it was read: whether the registrant is shown to be the seller
+    it names (``registrant_seller``)."""
     if found is None:
         shown = docs.hex32(doc_hash) if doc_hash is not None else tried[0].doc_hash
         return Verification(doc_hash=shown, hashed=form, tried=tried, registration=None)
@@ -236,6 +251,9 @@ def describe(
         names=tuple(
             (r.registration.registered_by, member_name(ledger, r.registration.registered_by))
             for r in registrations
+        ),
+        registrant_seller=(
+            registrant_seller(ledger, found.registered_by, file[0]) if file is not None else None
         ),
     )
 

@@ -70,7 +70,11 @@ def test_a_retried_import_prints_the_first_runs_outcome(
     # without the key the file is another member's write to skip: registered already
     plain = cli.json("doc", "import", str(folder), "--as", member["address"])
     assert plain["registered"] == []
-    assert [s["why"] for s in plain["skipped"]] == ["registered already"]
+    (skipped,) = plain["skipped"]
+    assert skipped["why"].startswith("registered already, by ")
+    assert f"({member['address']}) at " in skipped["why"]
+    # a text file names no seller: not compared
+    assert (skipped["registered_by"], skipped["registrant_is_seller"]) == (member["address"], None)
 
 
 def test_a_retry_replays_every_batch_of_a_several_batch_import(

@@ -3186,7 +3186,11 @@ def supersede_with_file(
     refuse_non_registrant(ledger, actor, old, admins=False)
     with _logged(ledger, actor, role, via) as evaluation:
         parsed = _read_checked(data, registering=True)
-        mismatch = type_mismatch(parsed, old.doc_type)
+        # an amendment is registered with its document's type: of another type it would be
+        # recorded as what it is not (a document of type other, a raw file's, may become any)
+        mismatch = (
+            type_mismatch(parsed, old.doc_type) if old.doc_type is not DocType.OTHER else None
+        )
         if mismatch is not None:
             raise InvalidInput(
                 "file",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -261,6 +262,51 @@ def env_name(field: str) -> str:
     return ENV_PREFIX + field.upper()
 
 
+def _quoted(value: object) -> str:
+    return "an empty value" if value == "" else repr(str(value))
+
+
+def _setting_rule(error: Mapping[str, Any], field: str) -> str:
+    """One pydantic error of a setting as the rule it broke, in the gateway's words (a tryout
+    read ``TRADELEDGER_PORT: Input should be less than or equal to 65535``), quoting the value
+    only for numbers, flags and choices (never a passphrase's or a URL's text), and saying the
+    default when the value was left empty."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    given = error.get("input")
+    default = Settings.model_fields[field].default if field in Settings.model_fields else None
+    unset = (
+        f"; unset it to take the default {default}"
+        if given == "" and default is not None and not callable(default)
+        else ""
+    )
+    bounds = {
+        "less_than_equal": ("at most", "le"),
+        "greater_than_equal": ("at least", "ge"),
+        "less_than": ("less than", "lt"),
+        "greater_than": ("greater than", "gt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        bound = ctx.get(key)
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"must be {words} {bound}, not {given}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number written in digits, not {_quoted(given)}{unset}"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number written in digits (such as 2.5), not {_quoted(given)}{unset}"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"must be true or false (or 1/0, yes/no, on/off), not {_quoted(given)}{unset}"
+    if kind in ("literal_error", "enum"):
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", str(ctx.get("expected") or ""))
+        return f"must be one of {', '.join(choices)}, not {_quoted(given)}{unset}"
+    if kind == "missing":
+        return "is required"
+    text = str(error.get("msg", "")).removeprefix("Value error, ")
+    return re.sub(r"^Input should be ", "must be ", text)
+
+
 def settings_problems(
     exc: ValidationError, given: Mapping[str, str] | None = None
 ) -> list[tuple[str, str]]:
@@ -271,9 +317,9 @@ def settings_problems(
     error type, input dump and documentation link."""
     given = given or {}
     problems: list[tuple[str, str]] = []
-    for error in exc.errors(include_url=False, include_input=False):
-        text = str(error.get("msg", "")).removeprefix("Value error, ")
+    for error in exc.errors(include_url=False):
         parts = [str(part) for part in error.get("loc", ())]
+        text = _setting_rule(error, parts[0] if parts else "")
         field = parts[0] if parts else ""
         if not field:
             head, sep, rest = text.partition(": ")

@@ -216,6 +216,34 @@ def test_a_refused_setting_is_named_by_its_variable_or_option(cli: Cli, tmp_path
     assert done.stderr.startswith("error: --chain-url: "), done.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "said"),
+    [
+        ("TRADELEDGER_PORT", "70000", "must be at most 65535, not 70000"),
+        ("TRADELEDGER_PORT", "abc", "must be a whole number written in digits, not 'abc'"),
+        ("TRADELEDGER_PORT", "", "not an empty value; unset it to take the default 8000"),
+        ("TRADELEDGER_RPC_POA", "maybe", "must be true or false (or 1/0, yes/no, on/off)"),
+        ("TRADELEDGER_RPC_TIMEOUT", "0", "must be greater than 0, not 0"),
+        ("TRADELEDGER_RPC_TIMEOUT", "soon", "must be a number written in digits (such as 2.5)"),
+        ("TRADELEDGER_CHAIN_SYNC", "fast", "must be one of full, normal, not 'fast'"),
+        ("TRADELEDGER_CHAIN_ID", "0", "must be at least 1, not 0"),
+    ],
+)
+def test_a_refused_setting_is_said_in_our_words(
+    cli: Cli, variable: str, value: str, said: str
+) -> None:
+    """A tryout read ``TRADELEDGER_PORT: Input should be less than or equal to 65535``
+    (pydantic-settings' words, quoted by the README): every kind of refused value says its rule
+    as the API's fields do."""
+    done = CliRunner().invoke(
+        app, ["doc", "list", "--data-dir", str(cli.data_dir)], env={**FAST, variable: value}
+    )
+    assert done.exit_code == 2, done.output
+    assert done.stderr.startswith(f"error: {variable}: "), done.stderr
+    assert said in done.stderr, done.stderr
+    assert "Input should" not in done.stderr
+
+
 def test_settings_read_past_the_settings_object_are_named_by_their_variable(
     cli: Cli, tmp_path: Path
 ) -> None:

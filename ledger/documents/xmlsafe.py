@@ -84,17 +84,21 @@ def parse_untrusted_xml(data: bytes, field: str = "xml") -> etree._Element:
     return root
 
 
+#: an element deeper than MAX_XML_DEPTH, as an XPath from the root (the root is level 1)
+_TOO_DEEP_PATH = etree.XPath("boolean(" + "/".join(["*"] * MAX_XML_DEPTH) + ")")
+
+
 def _check_depth(root: etree._Element, field: str) -> None:
-    stack: list[tuple[etree._Element, int]] = [(root, 1)]
-    while stack:
-        element, depth = stack.pop()
-        if depth > MAX_XML_DEPTH:
-            raise InvalidInput(field, _TOO_DEEP)
-        for child in element:
-            if isinstance(child.tag, str):
-                stack.append((child, depth + 1))
-            elif isinstance(child, etree._Entity):
-                raise DocumentFormatError(field, "entity references are not allowed")
+    """Refuse a tree nested deeper than MAX_XML_DEPTH elements, or holding an entity reference.
+
+    Both are found by libxml2 without a Python object per element: walking the tree in Python
+    made one proxy and one tuple per element, and an invoice of 200,000 elements took 0.6 s
+    alone and 10 s inside a long-lived process whose heap the garbage collector then walked
+    over and over (the document fuzz suite, in CI)."""
+    if _TOO_DEEP_PATH(root):
+        raise InvalidInput(field, _TOO_DEEP)
+    if next(root.iter(etree.Entity), None) is not None:
+        raise DocumentFormatError(field, "entity references are not allowed")
 
 
 def local_name(element: etree._Element) -> str:

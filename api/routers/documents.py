@@ -385,7 +385,13 @@ class Written(BaseModel):
 
 
 class Superseded(Written):
-    new_doc_hash: str
+    """The supersession: ``doc_hash`` is the document amended (now ``superseded``), as in the
+    path; ``new_doc_hash`` the amendment registered in its place (``active``)."""
+
+    doc_hash: str = Field(description="the document amended, as in the path: now superseded")
+    new_doc_hash: str = Field(
+        description="the amendment, registered with the amended document's type: now active"
+    )
     notices: list[NoticePublic] = Field(description="what you should know about the amendment")
 
 

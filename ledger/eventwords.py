@@ -251,7 +251,12 @@ def _financing_registered(a: Args, names: Names) -> DecodedEvent:
         f"{money(int(d['face_value']), currency)} face value"
         for d in documents
     )
-    maturity = f", maturity {f['maturity'][:10]}" if f["maturity"] else ""
+    # a maturity given as a day is midnight UTC and reads as the day; one with a time of day
+    # (given with an offset) reads whole, as ``finance show`` prints it: its day alone was
+    # the wrong day for a maturity in another zone (a tryout)
+    maturity = (
+        f", maturity {str(f['maturity']).removesuffix('T00:00:00Z')}" if f["maturity"] else ""
+    )
     return DecodedEvent(
         f,
         f"{who_} registered financing {f['financing_id']}: "

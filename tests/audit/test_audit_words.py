@@ -244,3 +244,31 @@ def test_the_api_answers_the_same_decoded_values(story: Story) -> None:
     assert financed["fields"]["face_value"] == "4675.00"
     assert financed["fields"]["doc_hash"] == story.ubl_hash
     assert "for 3,740.00 DKK of its 4,675.00 DKK face value" in financed["summary"]
+
+
+def test_a_maturity_with_a_time_of_day_reads_whole() -> None:
+    """A maturity given as a day reads as the day; one given with an offset
+    (``2027-06-30T23:00:00-05:00``, stored as 04:00 UTC the next day) read as that UTC day
+    alone — the wrong day for its bank (a tryout) — and now reads whole."""
+    from datetime import UTC, datetime
+
+    from ledger.eventwords import CLEAR_KEY, decode_event
+
+    def summary(maturity: datetime) -> str:
+        args = {
+            "bank": "0x" + "11" * 20,
+            "financingId": 7,
+            "fingerprints": [],
+            "termsCommitment": b"\x00" * 32,
+            CLEAR_KEY: {
+                "kind": "INVOICE_FINANCING",
+                "currency": "DKK",
+                "amount": 374_000,
+                "maturity": int(maturity.timestamp()),
+                "reference": "R-1",
+            },
+        }
+        return decode_event("FinancingRegistered", args).summary
+
+    assert ", maturity 2027-06-30, " in summary(datetime(2027, 6, 30, tzinfo=UTC))
+    assert ", maturity 2027-07-01T04:00:00Z, " in summary(datetime(2027, 7, 1, 4, tzinfo=UTC))

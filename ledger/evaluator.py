@@ -337,17 +337,33 @@ class EvaluatorService:
                 spent.popleft()
             used = sum(n for _, n in spent)
             if self.limit and used + count > self.limit:
-                retry = int(spent[0][0] + self.window - now) + 1 if spent else self.window
                 raise Refused(
                     429,
                     "rate_limited",
-                    f"{member} may have {self.limit} inputs evaluated per {self.window} s "
-                    f"({used} used)",
-                    retry_after=max(1, retry),
+                    f"{member} may have {self.limit} inputs evaluated per {self.window} s: "
+                    f"{used} used, and this request needs {count}"
+                    + (
+                        " — more than the limit itself: send fewer files at a time"
+                        if count > self.limit
+                        else ""
+                    ),
+                    retry_after=self._retry_after(spent, used + count - self.limit, now),
                     limit=self.limit,
                     window_seconds=self.window,
+                    used=used,
+                    needed=count,
                 )
             spent.append((now, count))
+
+    def _retry_after(self, spent: deque[tuple[float, int]], over: int, now: float) -> int:
+        """Whole seconds until the oldest evaluations in ``spent`` leave the window and free
+        ``over`` inputs (the window itself when they cannot: a request above the limit)."""
+        freed = 0
+        for at, n in spent:
+            freed += n
+            if freed >= over:
+                return max(1, int(at + self.window - now) + 1)
+        return self.window
 
     def _standing(self, consortium: str, member: str) -> tuple[int, bool]:
         """(role, active) of ``member`` from ``memberOf``, trusted for ``standing_ttl`` seconds

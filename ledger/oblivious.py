@@ -201,12 +201,16 @@ def _refusal(status: int, headers: Mapping[str, str], content: bytes) -> Excepti
     if status == 429:
         retry = _retry_after(headers.get("Retry-After"))
         limit, window = body.get("limit"), body.get("window_seconds")
+        # how many inputs were used and this request needed, when the evaluator says (a tryout
+        # could not tell whether to wait or to send fewer files)
+        counts = {k: body[k] for k in ("used", "needed") if is_whole_number(body.get(k))}
         return RateLimited(
             f"the fingerprint evaluator's limit for this member is reached: {message}",
             limit=limit if is_whole_number(limit) else 0,  # never true for 1
             window=window if is_whole_number(window) else 0,
             retry_after=retry,
             source="evaluator",
+            **counts,
         )
     if code == "member_suspended":
         return MemberSuspended(f"the fingerprint evaluator refused: {message}")

@@ -14,6 +14,7 @@ import socket
 import tempfile
 import time
 import uuid
+from collections import deque
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -181,9 +182,13 @@ def test_a_dictionary_attack_hits_the_limit_and_shows_in_the_regulators_log(
     assert answered * per_guess <= session_evaluator.service.limit < GUESSES * per_guess
     assert limited.retry_after >= 1
     assert status_for(limited) == 429
-    # the 429 says which limit (it said 0 per 0 s)
+    # the 429 says which limit (it said 0 per 0 s), how many were used and how many this
+    # request needed (a tryout could not tell whether to wait or to send fewer files)
     assert limited.details["limit"] == session_evaluator.service.limit
     assert limited.details["window_seconds"] == session_evaluator.service.window
+    assert limited.details["needed"] == per_guess
+    assert limited.details["used"] + per_guess > session_evaluator.service.limit
+    assert f"this request needs {per_guess}" in limited.message
 
     regulator = network.regulator.address
     entries = client.read_log(regulator, _sign(network, regulator), filter_member=attacker)
@@ -324,3 +329,33 @@ def test_the_gateway_keeps_its_connection_to_the_evaluator(network: Network) -> 
     (pool,) = [pools[key] for key in pools.keys()]  # noqa: SIM118
     assert pool.num_requests >= 2
     assert pool.num_connections == 1
+
+
+def test_the_limit_says_when_enough_is_free_and_when_a_request_never_fits(
+    tmp_path: Path,
+) -> None:
+    """Retry-After is when enough of the oldest evaluations leave the window for *this*
+    request (not merely the oldest one), and a request above the limit itself is told to send
+    fewer files (waiting never helps it)."""
+    service = EvaluatorService(
+        Evaluator.from_seed(Evaluator.new_seed()),
+        EvaluationLog(tmp_path / "log.sqlite"),
+        lambda consortium, member: (2, True),
+        limit=10,
+        window=600,
+    )
+    member = "0x" + "ab" * 20
+    now = time.time()
+    service._spent[member] = deque([(now - 500, 4), (now - 100, 4)])
+    with pytest.raises(Refused) as refused:
+        service._admit(member, 7)  # 8 used + 7 > 10: both entries must leave (in ~500 s)
+    assert refused.value.status == 429
+    assert (refused.value.details["used"], refused.value.details["needed"]) == (8, 7)
+    assert 495 <= refused.value.retry_after <= 502, refused.value.retry_after
+    assert "8 used, and this request needs 7" in str(refused.value)
+    with pytest.raises(Refused) as refused:
+        service._admit(member, 3)  # 8 + 3 > 10: the oldest leaving frees enough (in ~100 s)
+    assert 95 <= refused.value.retry_after <= 102, refused.value.retry_after
+    with pytest.raises(Refused) as refused:
+        service._admit(member, 11)
+    assert "more than the limit itself: send fewer files at a time" in str(refused.value)

@@ -67,7 +67,7 @@ from ledger.services.roles import (
     reason_help,
     reason_name,
 )
-from ledger.words import UtcMicroseconds, UtcSeconds
+from ledger.words import Names, UtcMicroseconds, UtcSeconds
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
@@ -105,6 +105,9 @@ class DocumentPublic(BaseModel):
     doc_type: str
     status: str
     registered_by: str
+    registered_by_name: str | None = Field(
+        default=None, description="the registrant's member name, beside its address (null: none)"
+    )
     registrant_id: int
     registered_at: UtcSeconds
     currency: str | None = Field(
@@ -181,6 +184,9 @@ class MatchPublic(BaseModel):
     )
     doc_hash: str
     received_by: str = Field(description="the first member that lodged it (of lodged_by)")
+    received_by_name: str | None = Field(
+        default=None, description="that member's name, beside its address (null: none)"
+    )
     agree: list[str]
     differ: list[str]
     registered: bool
@@ -423,6 +429,9 @@ class AttestRequest(RequestBody):
 
 class AttestationPublic(BaseModel):
     attestor: str
+    attestor_name: str | None = Field(
+        default=None, description="the attestor's member name, beside its address (null: none)"
+    )
     evidence_hash: str
     block: int
     tx_hash: str
@@ -518,13 +527,15 @@ def _public(
     is_financed: bool | None = None,
     invoice_pledged: bool | None = None,
     seller: sellers.SellerShown | None = None,
+    names: Names | None = None,
 ) -> DocumentPublic:
     """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
     face value: whether a document is financed, and for how much, is confidential).
     ``financing_shown``: False withholds ``is_financed`` (the caller may not learn it,
     :func:`_shows_financing`). ``seller``: whether the registrant is shown to be the
     document's seller, compared from the caller's file (:func:`_seller`); None: no copy of the
-    file is known to the caller."""
+    file is known to the caller. ``names``: the members' names (the registrant's beside its
+    address; none given: null)."""
     seller = seller or sellers.SellerShown(None, sellers.NO_COPY_REASON)
     face_value: int | None = None
     currency: str | None = None
@@ -536,6 +547,7 @@ def _public(
         doc_type=reg.doc_type.name.lower(),
         status=reg.status.name.lower(),
         registered_by=reg.registered_by,
+        registered_by_name=names.member(reg.registered_by) if names is not None else None,
         registrant_id=reg.registrant_id,
         registered_at=reg.registered_at,
         currency=currency,
@@ -573,12 +585,13 @@ def _fingerprints(ex: docs.Examined) -> list[FingerprintPublic] | None:
     ]
 
 
-def _matches(ex: docs.Examined) -> list[MatchPublic]:
+def _matches(ex: docs.Examined, names: Names) -> list[MatchPublic]:
     return [
         MatchPublic(
             grade=m.grade,
             doc_hash=m.doc_hash,
             received_by=m.received_by,
+            received_by_name=names.member(m.received_by),
             agree=list(m.agree),
             differ=list(m.differ),
             registered=m.registered,
@@ -630,6 +643,7 @@ def examined(
             is_financed=is_financed,
             invoice_pledged=ex.pledged,
             seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
+            names=names,
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
@@ -659,7 +673,7 @@ def examined(
         ]
         if shown and ex.holders_known
         else None,
-        matches=_matches(ex),
+        matches=_matches(ex, names),
         credit_note=bool((ex.facts or {}).get("creditNote")),
         suspicious=ex.suspicious,
         suspicions=[
@@ -750,6 +764,7 @@ def _registered(
     )
     # the same invoice_pledged whether the registration was answered first or retried
     ex = docs.with_financed(ex, financed if shown else None, who.role)
+    names = LedgerNames(ledger)
     return DocumentRegistered(
         **_public(
             reg,
@@ -758,12 +773,13 @@ def _registered(
             is_financed=financed,
             invoice_pledged=ex.pledged,
             seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
+            names=names,
         ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
         facts=ex.facts,
         fingerprints=_fingerprints(ex),
-        matches=_matches(ex),
+        matches=_matches(ex, names),
         notices=_notices(ex),
     )
 
@@ -1007,6 +1023,19 @@ def verify_document(
     return verify_result(verify_svc.verify_file(ledger, _read(file)), participant)
 
 
+class _KnownNames:
+    """Names already read (a verification's, by address): :class:`ledger.words.Names`."""
+
+    def __init__(self, by_address: dict[str, str | None]) -> None:
+        self._by_address = {a.lower(): n for a, n in by_address.items()}
+
+    def member(self, address: str) -> str | None:
+        return self._by_address.get(address.lower())
+
+    def financing_currency(self, financing_id: int) -> str | None:
+        return None
+
+
 def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
     """The answer of ``POST /v1/documents/verify`` (and ``tradeledger doc verify --json``):
     the status first, then the registration as ``who`` may see it."""
@@ -1015,7 +1044,12 @@ def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
         **v.summary(),
         valid=v.active,
         registration=(
-            _public(reg, financing_shown=_shows_financing(who, reg), seller=v.registrant_seller)
+            _public(
+                reg,
+                financing_shown=_shows_financing(who, reg),
+                seller=v.registrant_seller,
+                names=_KnownNames(dict(v.names)),
+            )
             if reg
             else None
         ),
@@ -1065,10 +1099,15 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
             invoice_pledged=docs.pledged_in_view(d, financed, participant.role),
             # from the copy of the file the caller lodged here (none: it cannot be told)
             seller=_seller(ledger, d.registration, d.held.facts) if d.held else None,
+            names=names,
         ).model_dump(),
         attestations=[
             AttestationPublic(
-                attestor=a.attestor, evidence_hash=a.evidence_hash, block=a.block, tx_hash=a.tx_hash
+                attestor=a.attestor,
+                attestor_name=names.member(a.attestor),
+                evidence_hash=a.evidence_hash,
+                block=a.block,
+                tx_hash=a.tx_hash,
             )
             for a in d.attestations
         ],
@@ -1166,6 +1205,7 @@ def register_openattestation(
         tx_hash=done.receipt.tx_hash,
         registration=_public(
             done.registration,
+            names=LedgerNames(ledger),
             seller=sellers.SellerShown(
                 None,
                 "cannot be told: an OpenAttestation document is registered by its Merkle root "

@@ -1,0 +1,51 @@
+"""Every member an answer names by address is named by its member name beside it.
+
+A tryout read addresses alone in a document's answers — who registered it, who attested it,
+who lodged the matching file — while ``held_by`` and the audit carried names. Now the
+registration (``registered_by_name``: register, check, verify, a document's record), its
+attestations (``attestor_name``) and a check's matches (``received_by_name``) name them too.
+The real API on the chain of the run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tests.api.api_helpers import client_fixture, lodge, own_invoice, xml
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+def test_a_documents_answers_name_its_members(client: TestClient, network: Network) -> None:
+    seller, bank, customs = network.enterprise, network.bank, network.attestor
+    invoice = own_invoice("NAMES")
+    made = client.post("/v1/documents", files=xml(invoice), headers=seller.headers)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert (body["registered_by"], body["registered_by_name"]) == (seller.address, seller.name)
+    doc_hash = body["doc_hash"]
+
+    attested = client.post(
+        f"/v1/documents/{doc_hash}/attest",
+        json={"evidence": "customs entry 4711"},
+        headers=customs.headers,
+    )
+    assert attested.status_code == 201, attested.text
+    record = client.get(f"/v1/documents/{doc_hash}", headers=network.regulator.headers).json()
+    assert record["registered_by_name"] == seller.name
+    assert [(a["attestor"], a["attestor_name"]) for a in record["attestations"]] == [
+        (customs.address, customs.name)
+    ]
+
+    lodge(client, bank, invoice)
+    checked = client.post("/v1/documents/check", files=xml(invoice), headers=bank.headers).json()
+    assert checked["registration"]["registered_by_name"] == seller.name
+    assert [(m["received_by"], m["received_by_name"]) for m in checked["matches"]] == [
+        (bank.address, bank.name)
+    ]
+    verified = client.post("/v1/documents/verify", files=xml(invoice), headers=bank.headers)
+    assert verified.json()["registration"]["registered_by_name"] == seller.name

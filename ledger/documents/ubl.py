@@ -188,16 +188,31 @@ def _references(root: etree._Element) -> dict[str, str]:
         ("despatch", "cac:DespatchDocumentReference/cbc:ID"),
         ("receipt", "cac:ReceiptDocumentReference/cbc:ID"),
         ("project", "cac:ProjectReference/cbc:ID"),
-        ("delivery_date", "cac:Delivery/cbc:ActualDeliveryDate"),
     ):
         value = text_of(root.find(path, NS))
         if value:
             refs[kind] = clean_text(value).upper()
-    start = text_of(root.find("cac:InvoicePeriod/cbc:StartDate", NS))
-    end = text_of(root.find("cac:InvoicePeriod/cbc:EndDate", NS))
+    delivered = _date_text(root.find("cac:Delivery/cbc:ActualDeliveryDate", NS))
+    if delivered:
+        refs["delivery_date"] = delivered
+    start = _date_text(root.find("cac:InvoicePeriod/cbc:StartDate", NS))
+    end = _date_text(root.find("cac:InvoicePeriod/cbc:EndDate", NS))
     if start or end:
         refs["period"] = f"{start or ''}/{end or ''}"
     return refs
+
+
+def _date_text(element: etree._Element | None) -> str | None:
+    """A reference's date (BT-72, BT-73/74) as a CII one reads (ISO 8601, ``2013-04-15``), so
+    that the same delivery compares equal across syntaxes; a text that is no date is kept as
+    written (a reference only clears a pair or ties a part, it refuses nothing)."""
+    text = text_of(element)
+    if text is None:
+        return None
+    try:
+        return parse_iso_date(text, "date", "date").isoformat()
+    except InvalidInput:
+        return clean_text(text)
 
 
 def _party(party: etree._Element) -> Party:

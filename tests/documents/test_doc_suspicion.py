@@ -94,3 +94,33 @@ def test_an_amount_due_above_its_totals_is_compared_as_its_totals_give() -> None
     )
     assert [s.kind.value for s in find_suspicions(inflated, [("first", first)])] == ["reissue"]
     assert [s.kind.value for s in find_suspicions(first, [("inflated", inflated)])] == ["reissue"]
+
+
+def test_a_ubl_reference_date_reads_as_a_cii_one() -> None:
+    """UBL's delivery date (BT-72) and invoicing period (BT-73/74) were kept as written, so the
+    same delivery written ``2013-04-15Z`` there and ``20130415`` in a CII copy read as two
+    deliveries, and cleared a re-issue across syntaxes. Both read as ISO 8601 days now; a text
+    that is no date is kept as written."""
+    from importlib import resources
+
+    from ledger.documents import read_document
+
+    ubl = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+    assert b"<cbc:ActualDeliveryDate>2013-04-15</cbc:ActualDeliveryDate>" in ubl
+    zoned = ubl.replace(
+        b">2013-04-15</cbc:ActualDeliveryDate>", b">2013-04-15Z</cbc:ActualDeliveryDate>"
+    )
+    period = b"<cac:InvoicePeriod><cbc:StartDate>2013-04-01+02:00</cbc:StartDate>"
+    period += b"<cbc:EndDate>2013-04-30</cbc:EndDate></cac:InvoicePeriod>"
+    zoned = zoned.replace(b"<cac:OrderReference>", period + b"<cac:OrderReference>", 1)
+    facts = read_document(zoned).facts
+    assert facts is not None
+    refs = dict(facts.references)
+    assert refs["delivery_date"] == "2013-04-15"
+    assert refs["period"] == "2013-04-01/2013-04-30"
+    odd = ubl.replace(
+        b">2013-04-15</cbc:ActualDeliveryDate>", b">mid April</cbc:ActualDeliveryDate>"
+    )
+    odd_facts = read_document(odd).facts
+    assert odd_facts is not None
+    assert dict(odd_facts.references)["delivery_date"] == "mid April"

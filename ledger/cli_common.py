@@ -97,6 +97,7 @@ _API_ALIASES: dict[str, tuple[str, ...]] = {
     "evaluator_key": ("data",),  # member propose set-fingerprint-evaluator: the proposal's data
     "public_key": ("data", "TRADELEDGER_EVALUATOR_PUBLIC_KEY"),  # member rotate-evaluator-key
     "wrapped": ("file",),  # doc register-oa WRAPPED: the file of POST /v1/documents/oa
+    "idempotency_key": ("Idempotency-Key",),  # every write's --idempotency-key: the header
 }
 
 

@@ -145,6 +145,26 @@ class Conflict(LedgerError):
     code = "conflict"
 
 
+#: the rule an ``Idempotency-Key`` (the CLI's ``--idempotency-key``) given again with another
+#: request broke
+KEY_REUSED_RULE = (
+    "was given before with another request: a key names one write (its method, path, query "
+    "and body) — repeat that request to read its outcome, or use a new key for this one"
+)
+
+
+def key_reused(key: str) -> Conflict:
+    """The 409 ``conflict`` of an ``Idempotency-Key`` bound to another request, naming the
+    header as the field (``details.field``, ``details.rule``) and the key itself
+    (``idempotency_key``) — at the API's door and in the transaction journal alike."""
+    return Conflict(
+        f"Idempotency-Key: {KEY_REUSED_RULE}",
+        field="Idempotency-Key",
+        rule=KEY_REUSED_RULE,
+        idempotency_key=key,
+    )
+
+
 class FinancingRefused(Conflict):
     """The contract refused a financing and recorded the attempt (event FinancingRefused)."""
 

@@ -265,7 +265,9 @@ def refuse_inactive_reader(
         guard(lambda: standing.refuse_stranger(ledger, reader))
     if not found.active and (owner or "").lower() != reader.lower():
         name = standing.member_name(ledger, reader)
-        fail(standing.refuse_inactive(reader, f"read {what}", found.reason, name=name))
+        fail(
+            standing.refuse_inactive(reader, f"read {what}", found.reason, name=name, ledger=ledger)
+        )
 
 
 def settings_for(data_dir: Path | None, **options: Any) -> Settings:

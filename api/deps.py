@@ -24,21 +24,14 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
-from ledger.services import standing
+from ledger.services import roles, standing
 from ledger.services.writekeys import check_key, write_key
 
 _bearer = HTTPBearer(auto_error=False)
 
-#: who may call each write, exactly as the contract decides (``contracts/modules/*.sol``)
-WRITE_ROLES: dict[str, tuple[str, ...]] = {
-    "member.manage": ("admin",),
-    "document.register": ("bank", "enterprise", "attestor"),
-    "document.supersede": ("bank", "enterprise", "attestor"),
-    "document.revoke": ("bank", "enterprise", "attestor", "admin"),
-    "document.attest": ("attestor",),
-    "financing.write": ("bank",),
-    "key.manage_others": ("admin",),
-}
+#: who may call each write, exactly as the contract decides: one table with the CLI
+#: (``ledger.services.roles.WRITE_ROLES``)
+WRITE_ROLES = roles.WRITE_ROLES
 
 
 async def get_ledger(request: Request) -> Ledger:

@@ -24,21 +24,14 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
-from ledger.services import standing
+from ledger.services import roles, standing
 from ledger.services.writekeys import check_key, write_key
 
 _bearer = HTTPBearer(auto_error=False)
 
-#: who may call each write, exactly as the contract decides (``contracts/modules/*.sol``)
-WRITE_ROLES: dict[str, tuple[str, ...]] = {
-    "member.manage": ("admin",),
-    "document.register": ("bank", "enterprise", "attestor"),
-    "document.supersede": ("bank", "enterprise", "attestor"),
-    "document.revoke": ("bank", "enterprise", "attestor", "admin"),
-    "document.attest": ("attestor",),
-    "financing.write": ("bank",),
-    "key.manage_others": ("admin",),
-}
+#: who may call each write, exactly as the contract decides: one table with the CLI
+#: (``ledger.services.roles.WRITE_ROLES``)
+WRITE_ROLES = roles.WRITE_ROLES
 
 
 async def get_ledger(request: Request) -> Ledger:
@@ -90,25 +83,35 @@ async def get_reader(
 HistoryReaderDep = Annotated[Participant, Depends(get_reader)]
 
 
-async def get_participant(reader: HistoryReaderDep) -> Participant:
-    """The authenticated participant, refused (403 ``member_suspended``) unless it is an
-    active member on chain: a suspended member keeps no off-chain powers."""
+async def get_participant(
+    reader: HistoryReaderDep, ledger: LedgerDep, request: Request
+) -> Participant:
+    """The authenticated participant, refused unless it is an active member on chain: a
+    suspended member keeps no off-chain powers (403 ``member_suspended``), a pending one
+    (joined, not yet approved) is told who approves it and how (403 ``member_pending``); the
+    refusal names the request it refused (``call POST /v1/financings``)."""
     if not reader.active:
-        raise inactive(reader, "do this")
+        route = request.scope.get("route")
+        path = getattr(route, "path", None) or request.url.path
+        what = f"call {request.method} {path}"
+        raise await anyio.to_thread.run_sync(lambda: inactive(reader, what, ledger))
     return reader
 
 
 ParticipantDep = Annotated[Participant, Depends(get_participant)]
 
 
-def inactive(participant: Participant, what: str) -> LedgerError:
-    """The 403 for a participant not active on chain that asked to do ``what``: suspended, or
-    not a member yet (its membership not approved on chain), as the standing :func:`get_reader`
-    read says — never "suspended" for one that is not a member."""
+def inactive(participant: Participant, what: str, ledger: Ledger | None = None) -> LedgerError:
+    """The 403 for a participant not active on chain that asked to do ``what``: suspended
+    (``member_suspended``), or pending — its membership not yet approved on chain
+    (``member_pending``, with who approves it, read from ``ledger`` when given) — as the
+    standing :func:`get_reader` read says: never "suspended" for one that was never active."""
     if participant.inactive_reason is None:
-        return standing.refuse_inactive(participant.address, what, name=participant.name)
+        return standing.refuse_inactive(
+            participant.address, what, name=participant.name, ledger=ledger
+        )
     return standing.refuse_inactive(
-        participant.address, what, participant.inactive_reason, name=participant.name
+        participant.address, what, participant.inactive_reason, name=participant.name, ledger=ledger
     )
 
 

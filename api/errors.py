@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.literalpaths import claimants, served
 from ledger import messages
+from ledger.controls import filename_too_long
 from ledger.errors import (
     ChainUnavailable,
     Conflict,
@@ -491,7 +492,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # read (400: bad input like any other, so 422), an unknown path (404), a method the path
         # does not serve (405, with its Allow header)
         if exc.status_code == 400:
-            problem = InvalidInput("body", f"cannot be read: {exc.detail}")
+            problem = _unreadable_form(request, exc)
             return ErrorResponse(error_body(problem), status_code=422)
         if exc.status_code == 405:
             return method_not_allowed(request.method, request.url.path, allowed_methods(request))
@@ -504,3 +505,18 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         body = {"error": "internal_error", "message": "internal error", "details": {}}
         return ErrorResponse(body, status_code=500)
+
+
+def _unreadable_form(request: Request, exc: StarletteHTTPException) -> InvalidInput:
+    """The 422 of a body Starlette's form parser could not read. A part's header longer than
+    the parser reads (python-multipart's 4,224 bytes: a filename of thousands of characters)
+    is the upload's over-long filename, named as every other over-long input is: the field
+    (``file``; ``files`` for a batch) and the rule (:data:`ledger.controls.FILENAME_LIMIT`).
+    Anything else: ``body`` cannot be read, as the parser says."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if "Maximum header size exceeded" in str(cause):
+            field = "files" if request.url.path.rstrip("/").endswith("/batch") else "file"
+            return filename_too_long(field)
+        cause = cause.__cause__ or cause.__context__
+    return InvalidInput("body", f"cannot be read: {exc.detail}")

@@ -40,7 +40,7 @@ class ErrorBody(BaseModel):
         description="the error's name: a contract revert's Solidity error name (e.g. "
         "DocumentAlreadyRegistered, RoleNotAllowed), else unauthorized, forbidden, not_found, "
         "conflict, financing_refused, invalid_input, document_format_error, member_suspended, "
-        "rate_limited, chain_unavailable"
+        "member_pending, rate_limited, chain_unavailable"
     )
     message: str = Field(description="what went wrong, for people")
     details: dict[str, Any] = Field(
@@ -94,8 +94,9 @@ ERROR_RESPONSES: dict[int, dict[str, Any]] = {
         "model": ErrorBody,
         "description": "The caller's role may not do this, or the record is another member's "
         "(`error`: forbidden, or the contract's error such as RoleNotAllowed, NotRegistrant); "
-        "or the caller is not an active member on chain (`error`: member_suspended): it may "
-        "only read its own history.",
+        "or the caller is not an active member on chain — suspended (`error`: member_suspended) "
+        "or pending, not yet approved by the admins (`error`: member_pending, naming who "
+        "approves it and how): it may only read its own history.",
     },
     404: {
         "model": ErrorBody,

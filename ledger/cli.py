@@ -32,6 +32,7 @@ from ledger.cli_common import (
     opened_ledger,
     progress,
     refuse_inactive_reader,
+    require_writer,
     say,
     settings_for,
     table,
@@ -1194,6 +1195,7 @@ def doc_register(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "document.register", "register a document")
         role = _role_of(ledger, actor)
         ex, receipt, reg = guard(
             lambda: docs.register_file(
@@ -1267,6 +1269,7 @@ def doc_import(
     skipped: list[dict[str, Any]] = []
     via = Via("register", "tradeledger doc import", limited=True)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "document.register", "register documents")
         role = _role_of(ledger, actor)
         size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
         key = write_key(idempotency_key) if idempotency_key else None
@@ -1683,11 +1686,11 @@ def doc_revoke(
 ) -> None:
     """Revoke a document (its registrant, or an admin)."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
+    actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "document.revoke", "revoke a document")
         receipt = guard(
-            lambda: docs.revoke(
-                ledger, _actor(as_member), parsed, reason_code, idempotency_key=idempotency_key
-            )
+            lambda: docs.revoke(ledger, actor, parsed, reason_code, idempotency_key=idempotency_key)
         )
     emit(as_json, receipt.__dict__, f"revoked {doc_hash} (tx {receipt.tx_hash})")
 
@@ -1706,6 +1709,7 @@ def doc_supersede(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "document.supersede", "supersede a document")
         role = _role_of(ledger, actor)
         ex, receipt = guard(
             lambda: docs.supersede_with_file(
@@ -1753,11 +1757,11 @@ def doc_attest(
     required: an attestation without it would vouch for nothing."""
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     guard(lambda: docs.evidence_hash(evidence))  # refused before the ledger is opened
+    actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "document.attest", "attest a document")
         receipt = guard(
-            lambda: docs.attest(
-                ledger, _actor(as_member), parsed, evidence, idempotency_key=idempotency_key
-            )
+            lambda: docs.attest(ledger, actor, parsed, evidence, idempotency_key=idempotency_key)
         )
     emit(as_json, receipt.__dict__, f"attested {doc_hash} (tx {receipt.tx_hash})")
 
@@ -2079,11 +2083,13 @@ def finance_create(
         fail(InvalidInput("--maturity", rule, value=maturity))
         raise  # unreachable
     financing_kind = _kind(kind)
+    actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "financing.write", "finance documents")
         try:
             created = fin_svc.create(
                 ledger,
-                _actor(as_member),
+                actor,
                 requests,
                 currency,
                 financing_kind,
@@ -2118,8 +2124,12 @@ def _lifecycle(
     financing_id: int,
     data_dir: Path | None,
     as_json: bool,
+    what: str,
 ) -> None:
+    """A write on financing ``financing_id`` by its bank ``reader`` (``what``: the action in
+    the API's words, ``draw down a financing``), answered as the API answers it."""
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, reader, "financing.write", what)
         receipt = guard(lambda: action(ledger))
         f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
         from api.routers.financings import notices
@@ -2161,6 +2171,7 @@ def finance_drawdown(
         financing_id,
         data_dir,
         as_json,
+        "draw down a financing",
     )
 
 
@@ -2183,6 +2194,7 @@ def finance_repay(
         financing_id,
         data_dir,
         as_json,
+        "repay a financing",
     )
 
 
@@ -2202,6 +2214,7 @@ def finance_close(
         financing_id,
         data_dir,
         as_json,
+        "close a financing",
     )
 
 
@@ -2231,6 +2244,7 @@ def finance_cancel(
         financing_id,
         data_dir,
         as_json,
+        "cancel a financing",
     )
 
 
@@ -2259,6 +2273,7 @@ def finance_share(
     actor = _actor(as_member)
     target = _actor(reader, "READER")
     with opened_ledger(data_dir) as ledger:
+        require_writer(ledger, actor, "financing.share", "share a financing's terms")
         shared = guard(
             lambda: fin_svc.share_with(
                 ledger,

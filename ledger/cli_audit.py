@@ -389,7 +389,9 @@ def _emit_events(
         viewer = _viewer(index, as_member, view, what, whose)
         if own_only and viewer.address is not None:
             # as the API: others than the regulator and the admins read their own only
-            guard(lambda: audit.own_or_oversight(viewer.role, viewer.address or "", whose or ""))
+            guard(
+                lambda: audit.own_or_oversight(viewer.role, viewer.address or "", whose or "", view)
+            )
         items: list[audit.EventRecord] = _all_pages(
             lambda after: page(index, period, after, viewer)
         )
@@ -629,7 +631,7 @@ def audit_exposure(
             # as the API: a bank or an enterprise grouped by its own kind reads its own book
             own = viewer.address
             wanted = own if member is None else member
-            guard(partial(audit.own_or_oversight, viewer.role, own, wanted))
+            guard(partial(audit.own_or_oversight, viewer.role, own, wanted, "exposure"))
         rows = guard(lambda: audit.exposure(index, grouping, wanted, period, ledger.db, viewer))
         last = index.cursor()[0]
     headers = ["MEMBER", "CURRENCY", "FINANCINGS", "FINANCED", "DRAWN", "REPAID", "OUTSTANDING"]

@@ -40,7 +40,7 @@ from ledger.config import Settings, load_settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
-from ledger.services import standing
+from ledger.services import roles, standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
 
@@ -97,6 +97,7 @@ _API_ALIASES: dict[str, tuple[str, ...]] = {
     "evaluator_key": ("data",),  # member propose set-fingerprint-evaluator: the proposal's data
     "public_key": ("data", "TRADELEDGER_EVALUATOR_PUBLIC_KEY"),  # member rotate-evaluator-key
     "wrapped": ("file",),  # doc register-oa WRAPPED: the file of POST /v1/documents/oa
+    "idempotency_key": ("Idempotency-Key",),  # every write's --idempotency-key: the header
 }
 
 
@@ -264,7 +265,27 @@ def refuse_inactive_reader(
         guard(lambda: standing.refuse_stranger(ledger, reader))
     if not found.active and (owner or "").lower() != reader.lower():
         name = standing.member_name(ledger, reader)
-        fail(standing.refuse_inactive(reader, f"read {what}", found.reason, name=name))
+        fail(
+            standing.refuse_inactive(reader, f"read {what}", found.reason, name=name, ledger=ledger)
+        )
+
+
+def require_writer(ledger: Ledger, actor: str, write: str, action: str) -> None:
+    """Refuse ``--as`` ``actor`` a write the way the API refuses its key, before anything is
+    signed: an address that names nobody as the contract does (``NotAMember``); one not active
+    on chain as suspended (``member_suspended``) or pending — joined, not yet approved, told
+    who approves it and how (``member_pending``); a role that may not perform ``write`` (a key
+    of :data:`ledger.services.roles.WRITE_ROLES`) naming the ``action`` and the roles that may
+    (``role enterprise may not finance documents (allowed: bank)``, 403 ``forbidden``'s
+    words). Exit 1."""
+    found = guard(lambda: standing.standing(ledger, actor))
+    if not found.active:
+        guard(lambda: standing.refuse_stranger(ledger, actor))
+        name = standing.member_name(ledger, actor)
+        fail(standing.refuse_inactive(actor, action, found.reason, name=name, ledger=ledger))
+    record = guard(lambda: ledger.calls.functions.memberOf(actor).call())
+    role = roles.Role(int(record[2])).name.lower()
+    guard(lambda: roles.require_writer(role, write, action))
 
 
 def settings_for(data_dir: Path | None, **options: Any) -> Settings:

@@ -40,9 +40,12 @@ __all__ = [
     "BIDI_CONTROLS",
     "BIDI_RULE",
     "CONTROL_RULE",
+    "FILENAME_LENGTH_RULE",
+    "FILENAME_LIMIT",
     "FILENAME_RULE",
     "INVISIBLE_RULE",
     "LAYOUT",
+    "filename_too_long",
     "first_control",
     "refuse_control",
     "refuse_control_in_filename",
@@ -116,13 +119,39 @@ FILENAME_RULE = (
 )
 
 
+#: the longest filename an upload may carry, in characters (a file system's NAME_MAX, 255)
+FILENAME_LIMIT = 255
+FILENAME_LENGTH_RULE = (
+    "its filename must be at most {limit} characters (it has {length}): a filename is kept and "
+    "shown in lists and messages; rename the file"
+)
+
+
+def filename_too_long(field: str, length: int | None = None) -> InvalidInput:
+    """The 422 of an upload ``field`` whose filename is longer than :data:`FILENAME_LIMIT`
+    (``length`` characters; None: too long for the form parser to read at all, past the 4,224
+    bytes it reads of a part's header), naming the field, the ``limit`` and the ``length`` —
+    never the name itself."""
+    if length is None:
+        rule = (
+            f"its filename must be at most {FILENAME_LIMIT} characters (its part's header was "
+            "longer than the 4,224 bytes a part's header may have): rename the file"
+        )
+        return InvalidInput(field, rule, limit=FILENAME_LIMIT)
+    rule = FILENAME_LENGTH_RULE.format(limit=FILENAME_LIMIT, length=length)
+    return InvalidInput(field, rule, limit=FILENAME_LIMIT, length=length)
+
+
 def refuse_control_in_filename(filename: str | None, field: str) -> None:
     """InvalidInput naming ``field`` (the upload: ``file``, ``files[2]``) with the ``filename``
     and the ``character`` when the file's name holds a control character (``Cc``, tab and line
-    breaks included: a filename is one line) or a bidirectional control. Checked before the
-    file is read, so nothing is lodged or registered."""
+    breaks included: a filename is one line) or a bidirectional control, or — naming the
+    ``limit`` and the ``length`` — when it is longer than :data:`FILENAME_LIMIT` characters.
+    Checked before the file is read, so nothing is lodged or registered."""
     if filename is None:
         return
+    if len(filename) > FILENAME_LIMIT:
+        raise filename_too_long(field, len(filename))
     found = first_control(filename) or next((c for c in filename if c in BIDI_CONTROLS), None)
     if found is not None:
         point = ord(found)

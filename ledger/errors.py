@@ -8,8 +8,11 @@
     ├── NotFound (LookupError)       an unknown document, member, financing, key      → 404
     ├── Unauthorized                 no or unknown API key                             → 401
     ├── Forbidden                    the caller's role may not do this                → 403
-    │   └── MemberSuspended          the caller is not an active member on chain: it   → 403
-    │                                may only read its own history
+    │   ├── MemberSuspended          the caller is a suspended member: it may only     → 403
+    │   │                            read its own history
+    │   └── MemberPending            the caller's membership is pending (not yet       → 403
+    │                                approved on chain): it may only read its own
+    │                                history until M admins approve it
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   ├── FinancingRefused         the chain refused a financing and recorded why    → 409
     │   ├── AlreadyFinancedByYou     a financing of a document the bank's own active   → 409
@@ -117,10 +120,20 @@ def not_own_records(role: str, action: str, allowed: tuple[str, ...], condition:
 
 
 class MemberSuspended(Forbidden):
-    """The caller's membership is not active on chain (suspended, or not yet approved): it
-    keeps no off-chain powers and may only read its own history (``rule`` says so)."""
+    """The caller is a member the admins suspended on chain: it keeps no off-chain powers and
+    may only read its own history (``rule`` says so)."""
 
     code = "member_suspended"
+
+
+class MemberPending(Forbidden):
+    """The caller has joined but its membership is not yet approved on chain (a join request,
+    or an ``add_member`` proposal short of M approvals): it may only read its own history until
+    the consortium's admins approve it. ``details`` say who approves it (``approved_by``, the
+    ``threshold`` M, a pending ``proposal_id`` and its ``approvals``) and what to do
+    (``next_step``). Never called suspended: it was never active."""
+
+    code = "member_pending"
 
 
 class RateLimited(LedgerError):
@@ -143,6 +156,26 @@ class Conflict(LedgerError):
     """A duplicate or a conflicting record."""
 
     code = "conflict"
+
+
+#: the rule an ``Idempotency-Key`` (the CLI's ``--idempotency-key``) given again with another
+#: request broke
+KEY_REUSED_RULE = (
+    "was given before with another request: a key names one write (its method, path, query "
+    "and body) — repeat that request to read its outcome, or use a new key for this one"
+)
+
+
+def key_reused(key: str) -> Conflict:
+    """The 409 ``conflict`` of an ``Idempotency-Key`` bound to another request, naming the
+    header as the field (``details.field``, ``details.rule``) and the key itself
+    (``idempotency_key``) — at the API's door and in the transaction journal alike."""
+    return Conflict(
+        f"Idempotency-Key: {KEY_REUSED_RULE}",
+        field="Idempotency-Key",
+        rule=KEY_REUSED_RULE,
+        idempotency_key=key,
+    )
 
 
 class FinancingRefused(Conflict):

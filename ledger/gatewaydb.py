@@ -54,7 +54,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 from sqlalchemy.sql.selectable import Join, Select
 
 from ledger.datadir import private_sqlite
-from ledger.errors import Conflict, NotFound, Unauthorized
+from ledger.errors import Conflict, NotFound, Unauthorized, key_reused
 from ledger.groupcommit import GroupCommit
 
 API_KEY_PREFIX = "tl"
@@ -844,10 +844,7 @@ class GatewayDB:
             if row is None:
                 return None
             if row.request_sha256 != request_sha256:
-                raise Conflict(
-                    "Idempotency-Key reused with a different request",
-                    idempotency_key=key,
-                )
+                raise key_reused(key)
             if row.status_code == 0:
                 return None  # bound, no final response yet: the write runs (again)
             return row.status_code, row.response_json

@@ -157,7 +157,8 @@ SENTENCES: dict[str, Sentence] = {
         f"{_doc(a)} is {enum_name(DocStatus, a['status'])}, not active"
     ),
     "NotDocumentRegistrant": lambda a, n: (
-        f"{who(a['account'], n)} did not register {_doc(a)}: only its registrant may do this"
+        f"{who(a['account'], n)} did not register {_doc(a)}: only its registrant may supersede "
+        "it, and only its registrant or an admin revoke it"
     ),
     "InvalidDocumentType": lambda a, n: (
         f"document type {a['docType']} is not a document type: use {_allowed(DocType)}"
@@ -220,7 +221,7 @@ SENTENCES: dict[str, Sentence] = {
     "FinancingNotFound": lambda a, n: f"there is no financing {a['financingId']}",
     "NotFinancingBank": lambda a, n: (
         f"{who(a['account'], n)} is not the bank of financing {a['financingId']}: only that "
-        "bank may do this"
+        "bank may draw down, repay, close or cancel it (a regulator may also share its terms)"
     ),
     "FinancingNotActive": lambda a, n: (
         f"financing {a['financingId']} is {enum_name(FinancingStatus, a['status'])}, not active"
@@ -478,30 +479,15 @@ def _error_inputs() -> dict[str, list[tuple[str, str, str]]]:
 _ERROR_INPUTS = _error_inputs()
 
 
-#: the contract errors whose address arguments ``details`` gives checksummed (EIP-55), as the
-#: rest of the API gives addresses: the revert data decodes to lower case (a tryout read
-#: ``registrant: 0xefa5…`` in the 409 of a second registration). The other errors keep their
-#: addresses as decoded (``RoleNotAllowed.account``: tests/cli/test_cli_error_words.py)
-_CHECKSUMMED_ERRORS = frozenset(
-    {
-        "DocumentAlreadyRegistered",
-        "AlreadyAttested",
-        # a member's own standing (a tryout read ``account`` in lower case in the 409 of a
-        # second suspension, beside the checksummed address of every other answer)
-        "MemberAlreadyExists",
-        "MemberAlreadySuspended",
-        "MemberNotSuspended",
-    }
-)
-
-
 def _checksummed_args(error: ContractError) -> list[str]:
-    """The address arguments of ``error`` that ``details`` gives checksummed."""
-    name = type(error).__name__
-    if name not in _CHECKSUMMED_ERRORS:
-        return []
+    """The address arguments of ``error``, which ``details`` gives checksummed (EIP-55), as the
+    rest of the API gives every address: the revert data decodes to lower case (tryouts read
+    ``registrant: 0xefa5…`` in the 409 of a second registration, ``admin`` in lower case in
+    ``ProposalAlreadyApproved``, ``account`` in ``RoleNotAllowed``). Every error of the ABI."""
     return [
-        arg for arg, abi_type, _internal in _ERROR_INPUTS.get(name, ()) if abi_type == "address"
+        arg
+        for arg, abi_type, _internal in _ERROR_INPUTS.get(type(error).__name__, ())
+        if abi_type == "address"
     ]
 
 

@@ -128,7 +128,7 @@ FIELDS: dict[str, str | None] = {
     "DocumentAlreadyRegistered": "file",
     "DocumentNotRegistered": "doc_hash",
     "DocumentNotActive": "doc_hash",
-    "NotDocumentRegistrant": None,  # the caller's right to the document
+    "NotDocumentRegistrant": "doc_hash",  # the document the caller did not register
     "InvalidDocumentType": "doc_type",
     "ZeroDocumentHash": "doc_hash",
     "EmptyBatch": "files",
@@ -153,7 +153,7 @@ FIELDS: dict[str, str | None] = {
     "ReleaseMismatch": None,  # the fingerprints the gateway hands back
     "IncompleteRelease": None,
     "FinancingNotFound": "financing_id",
-    "NotFinancingBank": None,  # the caller's right to the financing
+    "NotFinancingBank": "financing_id",  # the financing that is not the caller's
     "FinancingNotActive": "financing_id",
     "DrawdownExceedsFinancing": "amount",
     "RepaymentExceedsOutstanding": "amount",

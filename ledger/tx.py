@@ -72,10 +72,10 @@ from ledger.chain.rpc import RpcClient, RpcError, RpcFailure
 from ledger.datadir import private_sqlite
 from ledger.errors import (
     ChainUnavailable,
-    Conflict,
     InvalidInput,
     LedgerError,
     TransactionRejected,
+    key_reused,
 )
 from ledger.keys import Signer
 from ledger.receiptwait import ReceiptWaiter
@@ -654,10 +654,7 @@ class Transactor:
         if found is None:
             return None
         if digest is not None and found.digest is not None and found.digest != digest:
-            raise Conflict(
-                "Idempotency-Key reused with a different request",
-                idempotency_key=key.removeprefix("client:"),  # as the client sent it
-            )
+            raise key_reused(key.removeprefix("client:"))  # the key as the client sent it
         return found
 
     def _estimate_tx(self, tx: dict[str, Any]) -> int:

@@ -91,8 +91,8 @@ def _viewer(participant: Participant) -> audit.Viewer:
     return audit.Viewer.of(participant.address, participant.role)
 
 
-def _own_or_oversight(participant: Participant, address: str) -> None:
-    audit.own_or_oversight(participant.role, participant.address, address)
+def _own_or_oversight(participant: Participant, address: str, view: str) -> None:
+    audit.own_or_oversight(participant.role, participant.address, address, view)
 
 
 @router.get("/documents/{doc_hash}/timeline")
@@ -136,7 +136,7 @@ def member_activity(
     own_history_only(participant, audit.parse_address(address), "its activity")
     audit.require_reader("activity", participant.role)
     viewer = _viewer(participant)
-    _own_or_oversight(participant, address)
+    _own_or_oversight(participant, address, "activity")
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
     return audit.member_activity(index, address, period, after, limit, viewer).to_dict()
@@ -210,7 +210,7 @@ def exposure(
     viewer = _viewer(participant)
     if participant.role == by:
         member = participant.address if member is None else member
-        _own_or_oversight(participant, member)
+        _own_or_oversight(participant, member, "exposure")
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
     rows = audit.exposure(index, by, member, period, ledger.db, viewer)

@@ -366,17 +366,19 @@ def require_reader(view: str, role: str) -> None:
         raise role_not_allowed(role, allowed, READ_ACTIONS[view])
 
 
-def own_or_oversight(role: str, own: str, address: str) -> None:
+def own_or_oversight(role: str, own: str, address: str, view: str) -> None:
     """Refuse (Forbidden) a reader of ``role`` at ``own`` asking for another member's records
-    (``address``) unless it oversees them all (:data:`OVERSIGHT`, or the gateway's operator):
-    the refusal names what was asked, who reads every member's and what ``role`` may."""
+    (``address``) in ``view`` (a key of :data:`READERS`) unless it oversees them all
+    (:data:`OVERSIGHT`, or the gateway's operator): the refusal names what was asked, what
+    ``role`` may, and who reads every member's — the overseers that may read ``view`` at all
+    (exposure: the regulator, never the admin, which may not read exposure)."""
     if role in OVERSIGHT or role == GATEWAY_ROLE:
         return
     if parse_address(address).lower() != own.lower():
         raise not_own_records(
             role,
             f"read another member's records ({address})",
-            OVERSIGHT,
+            tuple(r for r in OVERSIGHT if r in READERS[view]),
             f"{role} reads its own only",
         )
 

@@ -715,8 +715,15 @@ def create(
         amount = _amount(req.amount, f"documents[{i}].amount")
         facts = _facts_held(ledger, actor, req.doc_hash, i)
         if facts.currency != currency:
+            # the field and the rule, with the document by its place as every other answer
+            # names one (``documents[i]``, ``document_index``), never a key of its own
             raise InvalidInput(
-                "currency", f"must be the document's currency {facts.currency}", doc_index=i
+                "currency",
+                f"must be the currency of documents[{i}]: {facts.currency} (its EN 16931 BT-5 "
+                "invoice currency code); a financing is in its documents' currency",
+                document_index=i,
+                doc_hash="0x" + req.doc_hash.hex(),
+                document_currency=facts.currency,
             )
         assert facts.amount_minor is not None  # checked in _facts_held
         _check_receivable(facts, i)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any, Self
 
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, role_not_allowed
 
 
 class ContractEnum(IntEnum):
@@ -191,3 +191,28 @@ class ProposalStatus(ContractEnum):
     NONE = 0
     PENDING = 1
     EXECUTED = 2
+
+
+#: who may call each write, exactly as the contract decides (``contracts/modules/*.sol``): the
+#: one table the API's routes (``api.deps.require``) and the CLI's write commands
+#: (``ledger.cli_common.require_writer``) refuse by, in the same words
+WRITE_ROLES: dict[str, tuple[str, ...]] = {
+    "member.manage": ("admin",),
+    "document.register": ("bank", "enterprise", "attestor"),
+    "document.supersede": ("bank", "enterprise", "attestor"),
+    "document.revoke": ("bank", "enterprise", "attestor", "admin"),
+    "document.attest": ("attestor",),
+    "financing.write": ("bank",),
+    # shareTerms: a bank its own financings' terms, a regulator every financing's it reads
+    "financing.share": ("bank", "regulator"),
+    "key.manage_others": ("admin",),
+}
+
+
+def require_writer(role: str, write: str, action: str) -> None:
+    """Refuse (403 ``forbidden``) a member of ``role`` that may not perform ``write`` (a key of
+    :data:`WRITE_ROLES`), said as ``action`` (``draw down a financing``): ``role enterprise may
+    not draw down a financing (allowed: bank)`` — the API's and the CLI's words alike."""
+    allowed = WRITE_ROLES[write]
+    if role not in allowed:
+        raise role_not_allowed(role, allowed, action)

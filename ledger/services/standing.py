@@ -1,10 +1,12 @@
 """A participant's standing on chain: is its membership active right now?
 
-A member the admins suspended (``MemberSuspended``), or one whose onboarding proposal has not yet
-reached M approvals (member id 0), keeps no off-chain powers at a gateway either: it may only
-read its own history (docs/privacy.md). The gateway reads the standing from the contract
-(``memberOf``) and trusts what it read for ``Settings.member_status_cache_seconds`` (default
-2 s), so an authenticated request costs at most one contract call per participant per period.
+A member the admins suspended (``MemberSuspended``, 403 ``member_suspended``), or one whose
+onboarding has not yet reached M approvals (member id 0: pending, ``MemberPending``, 403
+``member_pending``, told who approves it and how), keeps no off-chain powers at a gateway
+either: it may only read its own history (docs/privacy.md). The gateway reads the standing from
+the contract (``memberOf``) and trusts what it read for ``Settings.member_status_cache_seconds``
+(default 2 s), so an authenticated request costs at most one contract call per participant per
+period.
 
 How promptly a suspension applies:
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 
 from web3 import Web3
 
-from ledger.errors import MemberSuspended
+from ledger.errors import Forbidden, LedgerError, MemberPending, MemberSuspended
 from ledger.network import Ledger
 from ledger.words import named
 
@@ -55,8 +57,13 @@ class Standing:
 #: why a member is not active: the admins suspended it
 SUSPENDED = "suspended on chain"
 #: why a participant of a gateway is not active: its membership was never approved on chain
-#: (a join awaiting the admins' approval) — it is not a member yet, not a suspended one
-NOT_APPROVED = "not a member of the consortium yet (its membership is not approved on chain)"
+#: (a join awaiting the admins' approval) — pending, not a suspended member
+NOT_APPROVED = "pending: its membership is not yet approved on chain"
+#: the rule a pending member is refused by (``member_pending``)
+PENDING_RULE = (
+    "a member whose membership is pending (not yet approved on chain by the consortium's "
+    "admins) may only read its own history until it is approved"
+)
 
 
 class StandingCache:
@@ -125,16 +132,76 @@ def refuse_inactive(
     reason: str = "not an active member on chain (suspended, or not yet approved)",
     *,
     name: str | None = None,
-) -> MemberSuspended:
+    ledger: Ledger | None = None,
+) -> Forbidden:
     """The error for ``address``, not active on chain (``reason``: :attr:`Standing.reason`),
     asking to do ``what``; named as people read a member (``Bank B (0x…)``) when its ``name``
-    is known."""
+    is known. A pending member (:data:`NOT_APPROVED`) is :class:`MemberPending`, told who
+    approves it and how (:func:`refuse_pending`); a suspended one :class:`MemberSuspended`."""
+    if reason == NOT_APPROVED:
+        return refuse_pending(address, what, name=name, ledger=ledger)
     return MemberSuspended(
         f"{named(address, name)} is {reason} and may not {what}: {RULE}",
         address=address,
         name=name,
         standing=reason,
         rule=RULE,
+    )
+
+
+def refuse_pending(
+    address: str, what: str, *, name: str | None = None, ledger: Ledger | None = None
+) -> MemberPending:
+    """The 403 ``member_pending`` for ``address``, joined but not yet approved on chain, asking
+    to do ``what``: it is pending, the consortium's admins approve it (M of them, read from
+    ``ledger``; its pending ``add_member`` proposal and its approvals when there is one), and
+    the command that does it."""
+    threshold: int | None = None
+    proposal = None
+    if ledger is not None:
+        from ledger.services import members  # members reads standings: imported when used
+
+        try:
+            threshold = members.threshold(ledger)
+            pending, _ = members.list_proposals(ledger, pending_only=True)
+        except (LedgerError, ValueError):  # the refusal stands without the proposal's figures
+            pending = []
+        for p in pending:
+            if p.action.name == "ADD_MEMBER" and (p.account or "").lower() == address.lower():
+                proposal = p
+    admins = "the consortium's admins" + (f" ({threshold} of them)" if threshold else "")
+    if proposal is not None:
+        pid = proposal.proposal_id
+        step = (
+            f"an admin approves add_member proposal {pid} ({proposal.approvals} of "
+            f"{proposal.threshold} approvals so far): `tradeledger member approve-proposal {pid}` "
+            f"or POST /v1/governance/proposals/{pid}/approve"
+        )
+    elif ledger is not None:
+        step = (
+            "an admin approves its join request (the file `tradeledger join --out FILE` wrote): "
+            "`tradeledger member approve FILE` or POST /v1/members/approve"
+        )
+    else:
+        step = (
+            "an admin approves its join request (`tradeledger member approve FILE`, POST "
+            "/v1/members/approve) or its add_member proposal (`tradeledger member "
+            "approve-proposal ID`, POST /v1/governance/proposals/{id}/approve)"
+        )
+    extra: dict[str, object] = {"threshold": threshold} if threshold else {}
+    if proposal is not None:
+        extra |= {"proposal_id": proposal.proposal_id, "approvals": proposal.approvals}
+    return MemberPending(
+        f"{named(address, name)} is pending (its membership is not yet approved on chain) and "
+        f"may not {what}: {admins} approve it — {step}; until then it may only read its own "
+        "history",
+        address=address,
+        name=name,
+        standing="pending",
+        approved_by=["admin"],
+        **extra,
+        next_step=step,
+        rule=PENDING_RULE,
     )
 
 
@@ -164,9 +231,11 @@ def refuse_stranger(ledger: Ledger, address: str) -> None:
 
 
 def require_active(ledger: Ledger, address: str, what: str) -> None:
-    """Raise :class:`MemberSuspended` unless ``address`` is an active member on chain
-    (``NotAMember`` when it names nobody: :func:`refuse_stranger`)."""
+    """Raise :class:`MemberSuspended` (or :class:`MemberPending`) unless ``address`` is an
+    active member on chain (``NotAMember`` when it names nobody: :func:`refuse_stranger`)."""
     found = standing(ledger, address)
     if not found.active:
         refuse_stranger(ledger, address)
-        raise refuse_inactive(address, what, found.reason, name=member_name(ledger, address))
+        raise refuse_inactive(
+            address, what, found.reason, name=member_name(ledger, address), ledger=ledger
+        )

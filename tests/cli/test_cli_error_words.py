@@ -31,23 +31,24 @@ def _one_error_line(text: str) -> str:
     return lines[0]
 
 
-def test_role_refused_names_the_member_and_its_role(story: Story) -> None:
+def test_role_refused_names_the_action_and_who_may(story: Story) -> None:
+    """Refused before anything is signed, in the API's 403 words (was the contract's: "Demo
+    Regulator (0x…) has the role regulator, which may not do this";
+    tests/cli/test_cli_write_refusals.py holds every write command to it)."""
     other = story.tmp / "memo.txt"
     other.write_text("a memo the regulator may not register")
     regulator = story.address("Demo Regulator")
     failed = story.cli.run("doc", "register", str(other), "--as", regulator, code=1)
     line = _one_error_line(failed.stderr)
     assert line == (
-        f"error: Demo Regulator ({regulator}) has the role regulator, which may not do this"
+        "error: role regulator may not register a document (allowed: bank, enterprise, attestor)"
     )
     body = story.cli.json("doc", "register", str(other), "--as", regulator, code=1)
-    assert body["error"] == "RoleNotAllowed"
-    # machine fields kept as the chain gives them, their meaning beside them
+    assert body["error"] == "forbidden"
     assert body["details"] == {
-        "account": regulator.lower(),
-        "role": 4,
-        "account_name": "Demo Regulator",
-        "role_name": "regulator",
+        "role": "regulator",
+        "action": "register a document",
+        "allowed": ["bank", "enterprise", "attestor"],
     }
     assert body["message"] == line.removeprefix("error: ")
 

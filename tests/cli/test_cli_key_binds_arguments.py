@@ -1,0 +1,97 @@
+"""An ``--idempotency-key`` binds one CLI write to its arguments (``ledger.cli_keys``).
+
+``finance repay 1 100 --idempotency-key K`` then ``finance repay 1 200 --idempotency-key K``
+exited 0 and reported the first repayment of 100: a financing's writes seal afresh on every
+attempt, so the journal replayed by the key alone and the 200 meant was never recorded, nor
+was the user told (a helper's tryout). Now the same key with other arguments is the 409 naming
+``--idempotency-key``, nothing sent; the same arguments replay what was sent, once; a command
+refused as invalid before signing frees its key. Real CLI, real embedded chain."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.api.api_helpers import own_invoice
+from tests.cli.cli_helpers import Cli
+
+FINANCE = ("--currency", "DKK", "--maturity", "2099-12-31", "--kind", "invoice_financing")
+
+
+def _entries(cli: Cli, financing_id: int, bank: str) -> list[object]:
+    shown = cli.json("finance", "show", str(financing_id), "--as", bank)
+    return list(shown["entries"])
+
+
+def test_a_key_reused_with_other_arguments_is_refused_and_sends_nothing(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    bank = names["Demo Bank A"]
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(own_invoice("KEYS"))
+    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    made = cli.json(
+        "finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE,
+        "--idempotency-key", "create-1",
+    )  # fmt: skip
+    financing = str(made["financing_id"])
+    # the same create again: the same financing, not a second
+    again = cli.json(
+        "finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE,
+        "--idempotency-key", "create-1",
+    )  # fmt: skip
+    assert again["financing_id"] == made["financing_id"]
+    # the same key for another amount: refused, naming the option
+    other = cli.run(
+        "finance", "create", "--as", bank, "--doc", f"{doc_hash}=90000", *FINANCE,
+        "--idempotency-key", "create-1", code=1,
+    )  # fmt: skip
+    assert "--idempotency-key" in other.output, other.output
+
+    cli.run("finance", "drawdown", financing, "50000", "--as", bank, "--idempotency-key", "d-1")
+    cli.run("finance", "drawdown", financing, "50000", "--as", bank, "--idempotency-key", "d-1")
+    refused = cli.run(
+        "finance", "drawdown", financing, "20000", "--as", bank, "--idempotency-key", "d-1",
+        code=1,
+    )  # fmt: skip
+    assert "--idempotency-key" in refused.output, refused.output
+    assert "another request" in refused.output or "other" in refused.output, refused.output
+    assert len(_entries(cli, int(financing), bank)) == 1  # one drawdown of 50,000, once
+
+    cli.run("finance", "repay", financing, "10000", "--as", bank, "--idempotency-key", "r-1")
+    cli.run(
+        "finance", "repay", financing, "20000", "--as", bank, "--idempotency-key", "r-1", code=1
+    )
+    # the same key on another command is another request too
+    cli.run("finance", "drawdown", financing, "10000", "--as", bank, "--idempotency-key", "r-1",
+            code=1)  # fmt: skip
+    assert len(_entries(cli, int(financing), bank)) == 2
+
+
+def test_a_command_refused_as_invalid_frees_its_key(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    bank = names["Demo Bank A"]
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(own_invoice("KEYS2"))
+    # a document this bank never lodged: refused as invalid before anything is signed
+    unknown = "0x" + "ab" * 32
+    refused = cli.run(
+        "finance", "create", "--as", bank, "--doc", f"{unknown}=100000", *FINANCE,
+        "--idempotency-key", "k", code=2,
+    )  # fmt: skip
+    assert "--idempotency-key" not in refused.output, refused.output
+    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    made = cli.json(
+        "finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE,
+        "--idempotency-key", "k",
+    )  # fmt: skip
+    financing = str(made["financing_id"])
+    # more than is undrawn is a conflict (409), as in the API: the key stays bound to it
+    cli.run(
+        "finance", "drawdown", financing, "100001", "--as", bank, "--idempotency-key", "k2",
+        code=1,
+    )  # fmt: skip
+    bound = cli.run(
+        "finance", "drawdown", financing, "1000", "--as", bank, "--idempotency-key", "k2", code=1
+    )
+    assert "--idempotency-key" in bound.output, bound.output

@@ -335,11 +335,14 @@ class IdempotencyMiddleware:
 
             await self.app(scope, replay_receive, capture_send)
             final = is_final(captured["status"])
-            if captured["status"] == 422 and not await anyio.to_thread.run_sync(
-                ledger.journal.names_any, write_key(key)
+            if _names_the_key(captured["status"], captured["body"]) or (
+                captured["status"] == 422
+                and not await anyio.to_thread.run_sync(ledger.journal.names_any, write_key(key))
             ):
-                # refused as invalid before anything was signed: nothing happened to replay,
-                # so the key stays free for the corrected request
+                # refused because the key names another write (one the CLI sent with other
+                # arguments: ledger.services.requestkeys; refused before anything was signed),
+                # or refused as invalid before anything was signed: nothing happened to
+                # replay, so the key stays free for the request it names
                 await anyio.to_thread.run_sync(ledger.db.release_idempotent, address, key, digest)
             elif final and not _carries_secret(captured["body"]):
                 text = captured["body"].decode("utf-8") or "null"
@@ -351,6 +354,18 @@ class IdempotencyMiddleware:
                     captured["status"],
                     text,
                 )
+
+
+def _names_the_key(status: int, body: bytes) -> bool:
+    """Whether an answer is the 409 of a key bound to another request (its field the
+    ``Idempotency-Key``: :func:`ledger.errors.key_reused`)."""
+    if status != 409:
+        return False
+    try:
+        details = json.loads(body).get("details") or {}
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(details, dict) and details.get("field") == "Idempotency-Key"
 
 
 def _carries_secret(body: bytes) -> bool:

@@ -39,7 +39,6 @@ from ledger.cli_common import (
 )
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
-from ledger.cli_keys import once_per_key
 from ledger.cli_once import OnceGroup, amount_refusal, is_digits
 from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
@@ -2088,30 +2087,16 @@ def finance_create(
     with opened_ledger(data_dir) as ledger:
         require_writer(ledger, actor, "financing.write", "finance documents")
         try:
-            created = once_per_key(
+            created = fin_svc.create(
                 ledger,
                 actor,
-                idempotency_key,
-                "finance documents",
-                {
-                    "documents": [(r.doc_hash.hex(), r.amount) for r in requests],
-                    "currency": currency,
-                    "kind": financing_kind.name,
-                    "maturity": maturity,
-                    "reference": reference,
-                    "acknowledge_suspicions": acknowledge_suspicions,
-                },
-                lambda: fin_svc.create(
-                    ledger,
-                    actor,
-                    requests,
-                    currency,
-                    financing_kind,
-                    due,
-                    reference,
-                    idempotency_key=idempotency_key,
-                    acknowledge_suspicions=acknowledge_suspicions,
-                ),
+                requests,
+                currency,
+                financing_kind,
+                due,
+                reference,
+                idempotency_key=idempotency_key,
+                acknowledge_suspicions=acknowledge_suspicions,
             )
         except (FinancingRefused, SuspicionsUnacknowledged, AlreadyFinancedByYou) as refused:
             fail(refused, code=4)
@@ -2140,18 +2125,12 @@ def _lifecycle(
     data_dir: Path | None,
     as_json: bool,
     what: str,
-    key: str | None = None,
-    arguments: dict[str, object] | None = None,
 ) -> None:
     """A write on financing ``financing_id`` by its bank ``reader`` (``what``: the action in
-    the API's words, ``draw down a financing``), answered as the API answers it; ``key`` (the
-    ``--idempotency-key``) bound to ``what`` and its ``arguments`` (:mod:`ledger.cli_keys`)."""
-    request = {"financing_id": financing_id, **(arguments or {})}
+    the API's words, ``draw down a financing``), answered as the API answers it."""
     with opened_ledger(data_dir) as ledger:
         require_writer(ledger, reader, "financing.write", what)
-        receipt = guard(
-            lambda: once_per_key(ledger, reader, key, what, request, lambda: action(ledger))
-        )
+        receipt = guard(lambda: action(ledger))
         f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
         from api.routers.financings import notices
 
@@ -2193,8 +2172,6 @@ def finance_drawdown(
         data_dir,
         as_json,
         "draw down a financing",
-        idempotency_key,
-        {"amount": amount},
     )
 
 
@@ -2218,8 +2195,6 @@ def finance_repay(
         data_dir,
         as_json,
         "repay a financing",
-        idempotency_key,
-        {"amount": amount},
     )
 
 
@@ -2240,8 +2215,6 @@ def finance_close(
         data_dir,
         as_json,
         "close a financing",
-        idempotency_key,
-        None,
     )
 
 
@@ -2272,8 +2245,6 @@ def finance_cancel(
         data_dir,
         as_json,
         "cancel a financing",
-        idempotency_key,
-        {"reason_code": reason_code},
     )
 
 
@@ -2304,20 +2275,13 @@ def finance_share(
     with opened_ledger(data_dir) as ledger:
         require_writer(ledger, actor, "financing.share", "share a financing's terms")
         shared = guard(
-            lambda: once_per_key(
+            lambda: fin_svc.share_with(
                 ledger,
                 actor,
-                idempotency_key,
-                "share a financing's terms",
-                {"reader": target, "financing_ids": sorted(financing or [])},
-                lambda: fin_svc.share_with(
-                    ledger,
-                    actor,
-                    target,
-                    idempotency_key=idempotency_key,
-                    financing_ids=financing,
-                    ids_field="--financing",
-                ),
+                target,
+                idempotency_key=idempotency_key,
+                financing_ids=financing,
+                ids_field="--financing",
             )
         )
     emit(

@@ -81,6 +81,7 @@ from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import refused_error
+from ledger.services.requestkeys import bound_to_request
 from ledger.services.roles import (
     DocStatus,
     FinancingKind,
@@ -657,6 +658,53 @@ def create(
     idempotency_key: str | None = None,
     acknowledge_suspicions: bool = False,
 ) -> Financing:
+    """:func:`_create`, with ``idempotency_key`` bound to the request's arguments whichever
+    surface sent it (:mod:`ledger.services.requestkeys`): the same key with other arguments
+    is a Conflict (409) naming the key, nothing sent."""
+    try:
+        due: object = maturity_seconds(maturity)
+    except (InvalidInput, ValueError, OverflowError, TypeError):
+        due = str(maturity)  # refused by _create, naming the field
+    arguments = {
+        "documents": [[bytes(r.doc_hash).hex(), r.amount] for r in requests],
+        "currency": currency,
+        "kind": kind.name,
+        "maturity": due,
+        "reference": reference,
+        "acknowledge_suspicions": acknowledge_suspicions,
+    }
+    return bound_to_request(
+        ledger,
+        actor,
+        idempotency_key,
+        "create a financing",
+        arguments,
+        lambda: _create(
+            ledger,
+            actor,
+            requests,
+            currency,
+            kind,
+            maturity,
+            reference,
+            idempotency_key=idempotency_key,
+            acknowledge_suspicions=acknowledge_suspicions,
+        ),
+    )
+
+
+def _create(
+    ledger: Ledger,
+    actor: str,
+    requests: Sequence[PledgeRequest],
+    currency: str,
+    kind: FinancingKind,
+    maturity: date | datetime | int,
+    reference: str = "",
+    *,
+    idempotency_key: str | None = None,
+    acknowledge_suspicions: bool = False,
+) -> Financing:
     """Register a financing against documents ``actor`` lodged here. See the module docstring.
 
     A pledged document that ``doc check`` reports as suspicious for ``actor`` (a re-issue or
@@ -1180,9 +1228,17 @@ def drawdown(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
-    """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``.
-    DrawdownExceedsFinancing (409) when it exceeds the undrawn amount."""
-    return _entry(ledger, actor, financing_id, amount, "drawdown", idempotency_key)
+    """Record a drawdown of ``amount`` (minor units), exactly once per ``idempotency_key``
+    (bound to these arguments: :mod:`ledger.services.requestkeys`). DrawdownExceedsFinancing
+    (409) when it exceeds the undrawn amount."""
+    return bound_to_request(
+        ledger,
+        actor,
+        idempotency_key,
+        "draw down a financing",
+        {"financing_id": financing_id, "amount": amount},
+        lambda: _entry(ledger, actor, financing_id, amount, "drawdown", idempotency_key),
+    )
 
 
 def repay(
@@ -1193,9 +1249,17 @@ def repay(
     *,
     idempotency_key: str | None = None,
 ) -> docs.Receipt:
-    """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``.
-    RepaymentExceedsOutstanding (409) when it exceeds what is outstanding."""
-    return _entry(ledger, actor, financing_id, amount, "repayment", idempotency_key)
+    """Record a repayment of ``amount`` (minor units), exactly once per ``idempotency_key``
+    (bound to these arguments: :mod:`ledger.services.requestkeys`). RepaymentExceedsOutstanding
+    (409) when it exceeds what is outstanding."""
+    return bound_to_request(
+        ledger,
+        actor,
+        idempotency_key,
+        "repay a financing",
+        {"financing_id": financing_id, "amount": amount},
+        lambda: _entry(ledger, actor, financing_id, amount, "repayment", idempotency_key),
+    )
 
 
 def _release(
@@ -1230,13 +1294,20 @@ def close(
 ) -> docs.Receipt:
     """Close a fully repaid financing, releasing its fingerprints. FinancingNotRepaid (409)
     while anything drawn is outstanding."""
-    return _release(
+    return bound_to_request(
         ledger,
         actor,
-        financing_id,
         idempotency_key,
-        lambda fps: ledger.calls.functions.closeFinancing(financing_id, fps),
-        True,
+        "close a financing",
+        {"financing_id": financing_id},
+        lambda: _release(
+            ledger,
+            actor,
+            financing_id,
+            idempotency_key,
+            lambda fps: ledger.calls.functions.closeFinancing(financing_id, fps),
+            True,
+        ),
     )
 
 
@@ -1251,17 +1322,53 @@ def cancel(
     """Cancel an active financing with ``reason_code`` (0..255), releasing its fingerprints."""
     if not 0 <= reason_code <= 255:
         raise InvalidInput("reason_code", "must be 0..255")
-    return _release(
+    return bound_to_request(
         ledger,
         actor,
-        financing_id,
         idempotency_key,
-        lambda fps: ledger.calls.functions.cancelFinancing(financing_id, reason_code, fps),
-        False,
+        "cancel a financing",
+        {"financing_id": financing_id, "reason_code": reason_code},
+        lambda: _release(
+            ledger,
+            actor,
+            financing_id,
+            idempotency_key,
+            lambda fps: ledger.calls.functions.cancelFinancing(financing_id, reason_code, fps),
+            False,
+        ),
     )
 
 
 def share_with(
+    ledger: Ledger,
+    actor: str,
+    reader: str,
+    *,
+    idempotency_key: str | None = None,
+    financing_ids: Sequence[int] | None = None,
+    ids_field: str = "financing_ids",
+) -> list[int]:
+    """:func:`_share_with`, with ``idempotency_key`` bound to its arguments
+    (:mod:`ledger.services.requestkeys`)."""
+    ids = None if financing_ids is None else sorted({int(i) for i in financing_ids})
+    return bound_to_request(
+        ledger,
+        actor,
+        idempotency_key,
+        "share a financing's terms",
+        {"reader": reader.lower(), "financing_ids": ids},
+        lambda: _share_with(
+            ledger,
+            actor,
+            reader,
+            idempotency_key=idempotency_key,
+            financing_ids=financing_ids,
+            ids_field=ids_field,
+        ),
+    )
+
+
+def _share_with(
     ledger: Ledger,
     actor: str,
     reader: str,

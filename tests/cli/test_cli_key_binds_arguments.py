@@ -1,18 +1,22 @@
-"""An ``--idempotency-key`` binds one CLI write to its arguments (``ledger.cli_keys``).
+"""An idempotency key binds one financing write to its arguments, on either surface
+(``ledger.services.requestkeys``).
 
 ``finance repay 1 100 --idempotency-key K`` then ``finance repay 1 200 --idempotency-key K``
 exited 0 and reported the first repayment of 100: a financing's writes seal afresh on every
 attempt, so the journal replayed by the key alone and the 200 meant was never recorded, nor
-was the user told (a helper's tryout). Now the same key with other arguments is the 409 naming
-``--idempotency-key``, nothing sent; the same arguments replay what was sent, once; a command
-refused as invalid before signing frees its key. Real CLI, real embedded chain."""
+was the user told (a helper's tryout); and a key the API had used for a repayment of 50.00,
+given to the CLI for 70.00, reported 50.00 as done — and the other way round (a fresh user's
+tryout). Now the same key with other arguments is the 409 naming the key (the CLI's
+``--idempotency-key``), nothing sent, whichever surface used it first; the same arguments
+replay what was sent, once; a write refused as invalid before signing frees its key. Real CLI
+and the gateway app over the same data directory, real embedded chain."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tests.api.api_helpers import own_invoice
-from tests.cli.cli_helpers import Cli
+from tests.cli.cli_helpers import Cli, served_api
 
 FINANCE = ("--currency", "DKK", "--maturity", "2099-12-31", "--kind", "invoice_financing")
 
@@ -95,3 +99,44 @@ def test_a_command_refused_as_invalid_frees_its_key(tmp_path: Path) -> None:
         "finance", "drawdown", financing, "1000", "--as", bank, "--idempotency-key", "k2", code=1
     )
     assert "--idempotency-key" in bound.output, bound.output
+
+
+def test_a_key_the_other_surface_used_for_other_arguments_is_refused(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
+    bank = members["Demo Bank A"]["address"]
+    headers = {"Authorization": f"Bearer {members['Demo Bank A']['api_key']}"}
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(own_invoice("KEYS3"))
+    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    financing = str(
+        cli.json("finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE)[
+            "financing_id"
+        ]
+    )
+    cli.run("finance", "drawdown", financing, "20000", "--as", bank)
+
+    def repay(amount: int, key: str) -> tuple[int, dict[str, object]]:
+        with served_api(cli) as api:
+            done = api.post(
+                f"/v1/financings/{financing}/repay",
+                json={"amount": amount},
+                headers={**headers, "Idempotency-Key": key},
+            )
+        return done.status_code, done.json()
+
+    # the API first, then the CLI with another amount: refused, nothing sent
+    assert repay(5000, "rp-1")[0] == 200
+    said = cli.run("finance", "repay", financing, "7000", "--as", bank,
+                   "--idempotency-key", "rp-1", code=1)  # fmt: skip
+    assert "--idempotency-key" in said.output, said.output
+    # the same amount on the CLI replays the API's repayment
+    cli.run("finance", "repay", financing, "5000", "--as", bank, "--idempotency-key", "rp-1")
+    # the CLI first, then the API with another amount: 409 naming the key
+    cli.run("finance", "repay", financing, "1000", "--as", bank, "--idempotency-key", "rp-2")
+    status, body = repay(2000, "rp-2")
+    assert status == 409, body
+    assert body["details"]["field"] == "Idempotency-Key", body  # type: ignore[index]
+    assert repay(1000, "rp-2")[0] == 200  # the same repayment: replayed
+    shown = cli.json("finance", "show", financing, "--as", bank)
+    assert [e["amount"] for e in shown["entries"]] == [20000, 5000, 1000]

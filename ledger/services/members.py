@@ -621,6 +621,14 @@ def _input(
     )
 
 
+#: the proposals that act on an existing member, named by ``account``
+_OF_A_MEMBER = (
+    ProposalAction.SUSPEND_MEMBER,
+    ProposalAction.REINSTATE_MEMBER,
+    ProposalAction.ROTATE_KEY,
+)
+
+
 def propose(
     ledger: Ledger,
     actor: str,
@@ -661,6 +669,20 @@ def propose(
         raise InvalidInput("account", f"is required {needs_account[action]}")
     if action == ProposalAction.ROTATE_KEY and new_account is None:
         raise InvalidInput("new_account", "is required to rotate a key")
+    # the contract's NotAMember reads as the caller's refusal (403); here it is the account
+    # named that is unknown, as POST /v1/members/{address}/suspend says (404)
+    if (
+        action in _OF_A_MEMBER
+        and account is not None
+        and int(ledger.calls.functions.memberOf(account).call()[0]) == 0
+    ):
+        raise NotFound(
+            f"account: {account} is not a member of the consortium (a proposal "
+            f"{needs_account[action]} names a member's address)",
+            field="account",
+            rule="must be the address of a member",
+            address=account,
+        )
     if action == ProposalAction.SET_THRESHOLD and not (is_whole_number(data) and data >= 1):
         raise InvalidInput("threshold", "must be a whole number >= 1")
     if action == ProposalAction.SET_FINGERPRINT_EVALUATOR:

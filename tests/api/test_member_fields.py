@@ -42,6 +42,27 @@ def test_a_proposal_without_its_account_names_it(
     assert network.ledger.head_block() == head
 
 
+@pytest.mark.parametrize("action", ["suspend_member", "reinstate_member", "rotate_key"])
+def test_a_proposal_about_a_non_member_names_its_account(
+    client: TestClient, network: Network, action: str
+) -> None:
+    """A proposal to suspend an address that is no member answered 403 ``NotAMember`` (read
+    as the admin's own refusal) where ``POST /v1/members/{address}/suspend`` answers 404 (a
+    tryout): both are 404 naming the account now, nothing sent."""
+    head = network.ledger.head_block()
+    stranger = "0x" + "01" * 20
+    body = {"action": action, "account": stranger}
+    if action == "rotate_key":
+        body["new_account"] = "0x" + "02" * 20
+    answer = client.post("/v1/governance/proposals", json=body, headers=network.admin.headers)
+    assert answer.status_code == 404, answer.text
+    details = answer.json()["details"]
+    assert (details["field"], details["rule"]) == ("account", "must be the address of a member")
+    path = client.post(f"/v1/members/{stranger}/suspend", headers=network.admin.headers)
+    assert path.status_code == 404, path.text
+    assert network.ledger.head_block() == head
+
+
 @pytest.mark.parametrize(
     "hidden",
     # the C0 separators, vertical tab, form feed and NEL are whitespace to Python, yet control

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import email.message
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.params import Form
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 from starlette.routing import Match
 from starlette.types import Scope
@@ -172,12 +173,44 @@ def _query_bool(value: object) -> object:
 QueryBool = BeforeValidator(_query_bool)
 
 
+_DATETIME = TypeAdapter(datetime)
+#: a date followed by a time: read by the date-time's rule
+_DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
+
+
+def _datetime_reason(text: str) -> str | None:
+    """Why ``text`` is no date-time, in the standard library's words where pydantic's do not
+    say (``hour must be in 0..23`` where pydantic reads past a bad hour as "unexpected extra
+    characters")."""
+    try:
+        datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        said = str(exc)
+        return None if said.startswith("Invalid isoformat") else said
+    return None
+
+
 def _iso_text(value: object) -> object:
     if isinstance(value, str) and value.strip():
         try:
             float(value)
         except ValueError:
-            return value
+            if not _DATE_AND_TIME.match(value.strip()):
+                return value  # a date, or none: pydantic's date rules and words (api.errors)
+            # a date-time: its own rule, not a date's ("must be a day of the calendar" for
+            # 2030-06-30T25:00:00Z, a tryout)
+            try:
+                return _DATETIME.validate_python(value)
+            except ValidationError as exc:
+                reason = _datetime_reason(value) or str(
+                    exc.errors()[0].get("ctx", {}).get("error") or "not one"
+                )
+                raise PydanticCustomError(
+                    "iso_datetime",
+                    "must be an ISO 8601 date-time such as 2026-03-31T12:00:00Z ({reason}), "
+                    "not {given}",
+                    {"reason": reason, "given": _given(value)},
+                ) from None
     raise PydanticCustomError(
         "iso_date",
         "must be an ISO 8601 date or date-time written as a JSON string (such as 2026-03-31 or "

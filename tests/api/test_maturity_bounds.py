@@ -162,3 +162,26 @@ def test_a_financing_whose_maturity_cannot_be_read_is_repaid_and_closed_not_draw
     closed = client.post(f"{path}/close", headers=network.bank.headers)
     assert closed.status_code == 200, closed.text
     assert closed.json()["financing"]["status"] == "closed"
+
+
+@pytest.mark.parametrize(
+    ("maturity", "why"),
+    [
+        ("2030-06-30T25:00:00Z", "hour must be in 0..23"),
+        ("2030-13-01T00:00:00Z", "month must be in 1..12"),
+        ("2030-06-30T12:61:00+02:00", "minute must be in 0..59"),
+    ],
+)
+def test_a_bad_date_time_is_said_as_a_date_times_rule(
+    client: TestClient, network: Network, maturity: str, why: str
+) -> None:
+    """``2030-06-30T25:00:00Z`` was told "must be a day of the calendar, written YYYY-MM-DD",
+    though a date-time is taken (a tryout): a date-time is refused by the date-time's rule,
+    with what is wrong in it."""
+    doc_hash = _lodged_invoice(client, network)
+    refused = finance(client, network.bank, doc_hash, amount=1_000, maturity=maturity)
+    assert refused.status_code == 422, refused.text
+    details = refused.json()["details"]
+    assert details["field"] == "maturity"
+    assert details["rule"].startswith("must be an ISO 8601 date-time such as "), details
+    assert why in details["rule"], details

@@ -1989,6 +1989,12 @@ def _financing_text(f: fin_svc.Financing, names: Names, reader: _Reader | None =
         f"{_money(p.face_value, t.currency)}" + _document_standing(p)
         for p in t.pledges
     ]
+    lines += [
+        f"  {e.type} {_money(e.amount, t.currency)}"
+        + (f" at {utc_text(e.at)}" if e.at is not None else "")
+        + f" (block {e.block}, {e.tx_hash})"
+        for e in t.entries
+    ]
     if not t.commitment_holds:
         lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
     return lines_text(lines)

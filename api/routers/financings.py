@@ -133,6 +133,9 @@ class PledgePublic(BaseModel):
 class EntryPublic(BaseModel):
     type: str = Field(description="drawdown or repayment")
     amount: int = Field(description="minor units")
+    at: UtcSeconds | None = Field(
+        default=None, description="when it was recorded: its block's time (RFC 3339, UTC)"
+    )
     block: int
     tx_hash: str
 
@@ -281,7 +284,7 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
             for p in (t.pledges if t else ())
         ],
         entries=[
-            EntryPublic(type=e.type, amount=e.amount, block=e.block, tx_hash=e.tx_hash)
+            EntryPublic(type=e.type, amount=e.amount, at=e.at, block=e.block, tx_hash=e.tx_hash)
             for e in (t.entries if t else ())
         ],
     )

@@ -145,13 +145,15 @@ class Pledge:
 
 @dataclass(frozen=True)
 class Entry:
-    """A drawdown or a repayment, as its sealed entry says (amount in minor units)."""
+    """A drawdown or a repayment, as its sealed entry says (amount in minor units); ``at``: its
+    block's time (Unix seconds), once read (:func:`with_document_status`)."""
 
     type: str  # "drawdown" | "repayment"
     amount: int
     block: int
     tx_hash: str
     commitment: str
+    at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -1657,11 +1659,15 @@ def with_document_status(ledger: Ledger, f: Financing, names: Names | None = Non
     the reader: which documents a financing pledges is confidential (docs/privacy.md), so a
     financing read without its terms is returned as it is. The chain does not stop a financing
     whose document was revoked or superseded — its bank decides — so every read and write
-    answer of a financing tells it (:func:`document_notices`)."""
+    answer of a financing tells it (:func:`document_notices`). Each entry's ``at`` is set too
+    (its block's time: one header read per block, kept by the ledger)."""
     if f.terms is None:
         return f
     pledges = tuple(_standing(ledger, p, names) for p in f.terms.pledges)
-    return replace(f, terms=replace(f.terms, pledges=pledges))
+    # and when each entry was recorded: its block's time (a bank read its money's moves
+    # without a time, and went to the audit timeline for them: a tryout)
+    entries = tuple(replace(e, at=ledger.block_time(e.block)) for e in f.terms.entries)
+    return replace(f, terms=replace(f.terms, pledges=pledges, entries=entries))
 
 
 def page_with_document_status(ledger: Ledger, page: Page) -> Page:

@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -41,7 +41,7 @@ from ledger.documents import (
     grade_facts,
     read_document,
 )
-from ledger.documents.facts import DocumentFormat, IdScheme, make_party_id
+from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
     fingerprint_inputs,
@@ -2228,8 +2228,8 @@ def _look_around(
 def _facts_notices(facts: DocumentFacts) -> list[Notice]:
     """The notices a file's facts alone give, whoever reads it: its rejected identifiers
     (``identifier_rejected``), a seller without a usable identity (``seller_unkeyed``), a
-    credit note (``credit_note``) — a check's (:func:`_look_around`) and a held copy's
-    (:func:`held_copy`) alike."""
+    credit note (``credit_note``), an issue date in the future (``issued_in_future``) — a
+    check's (:func:`_look_around`) and a held copy's (:func:`held_copy`) alike."""
     notices: list[Notice] = []
     for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         for rejected in party.rejected if party else ():
@@ -2245,7 +2245,29 @@ def _facts_notices(facts: DocumentFacts) -> list[Notice]:
         notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
     if facts.credit_note:
         notices.append(Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed"))
+    future = issued_in_future(facts)
+    if future is not None:
+        notices.append(future)
     return notices
+
+
+def issued_in_future(facts: DocumentFacts, today: date | None = None) -> Notice | None:
+    """The ``issued_in_future`` notice of a document whose issue date (EN 16931 BT-2) is after
+    tomorrow in UTC (a day for the zones ahead of UTC), or None: a document dated 2999 was
+    registered and checked without a word (a tryout). Nothing is refused: the date is the
+    issuer's, and a person decides."""
+    if facts.issue_date is None:
+        return None
+    today = today or datetime.now(UTC).date()
+    if facts.issue_date <= today + timedelta(days=1):
+        return None
+    term = "its issue date (BT-2)" if facts.doc_type is DocumentType.INVOICE else "its issue date"
+    return Notice(
+        "issued_in_future",
+        f"{term} {facts.issue_date.isoformat()} is after today ({today.isoformat()}, UTC): a "
+        "document is not issued in the future; check the date with its issuer before relying "
+        "on it",
+    )
 
 
 def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list[str], list[str]]:

@@ -36,6 +36,7 @@ NOT_KEYS = {
     "cancelled_outstanding",
     "closed_outstanding",
     "registrant_not_reader",
+    "issued_in_future",
     "suspicions_unacknowledged",  # an error's code
 }
 

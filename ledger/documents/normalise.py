@@ -240,10 +240,13 @@ def parse_amount_text(value: str, field: str, exponent: int = 2) -> Decimal:
         elif len(parts[1]) == 3 and parts[0] not in ("", "0") and exponent == 0:
             text = parts[0] + parts[1]
         elif len(parts[1]) == 3 and parts[0] not in ("", "0") and exponent < 3:
+            grouped, decimal = parts[0] + parts[1], f"{parts[0]}.{parts[1]}"
             raise InvalidInput(
                 field,
-                f"is ambiguous: '{value.strip()}' could be a thousands separator or a decimal "
-                "point; write the amount with a '.' decimal point and no grouping",
+                f"is ambiguous: '{value.strip()}' could be {grouped} (the '{sep}' grouping "
+                f"thousands) or {decimal} (a decimal point, with more decimals than the "
+                f"currency has: {exponent}); write {grouped}, or the amount with at most "
+                f"{exponent} decimals after a '.'",
             )
         else:
             text = parts[0] + "." + parts[1]

@@ -231,3 +231,16 @@ def test_a_registered_form_date_takes_no_offset(written: str) -> None:
     with pytest.raises(InvalidInput, match="write no offset"):
         parse_form_date(written, "issueDate", strict=True, term="BT-2 Invoice issue date")
     assert parse_form_date(written, "issueDate") == date(2024, 3, 1)
+
+
+def test_an_ambiguous_amount_says_both_readings_and_what_to_write() -> None:
+    """``"10.123"`` EUR was told to be written "with a '.' decimal point and no grouping" —
+    as it was (a tryout): the refusal now says both readings and what to write for each."""
+    from ledger.documents.normalise import parse_amount_text
+    from ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        parse_amount_text("10.123", "totalAmount.value", 2)
+    rule = refused.value.rule
+    assert "could be 10123 (the '.' grouping thousands) or 10.123 (a decimal point" in rule
+    assert "write 10123, or the amount with at most 2 decimals" in rule

@@ -166,12 +166,18 @@ def mixed_script_word(name: str) -> tuple[str, frozenset[str]] | None:
 
 
 def differing(name: str, other: str) -> list[str]:
-    """The characters of ``name`` (NFKC, case folded) that ``other`` does not have, each as
-    ``U+043E CYRILLIC SMALL LETTER O``: what makes a look-alike differ from the name it
+    """The characters of ``name`` (NFKC, as written) that ``other`` does not have in any case,
+    each as ``U+043E CYRILLIC SMALL LETTER O``: what makes a look-alike differ from the name it
     imitates (empty when it differs only in case, width, spacing or separators)."""
-    mine = unicodedata.normalize("NFKC", name).casefold()
+    mine = unicodedata.normalize("NFKC", name)
     theirs = set(unicodedata.normalize("NFKC", other).casefold())
-    return [_described(c) for c in _unique(mine) if c not in theirs and not is_separator(c)]
+    # compared case folded, described as written: a capital E is named as the capital the
+    # user typed, not as the small letter it folds to (a tryout read "LATIN SMALL LETTER E")
+    return [
+        _described(c)
+        for c in _unique(mine)
+        if not is_separator(c) and not set(c.casefold()) <= theirs
+    ]
 
 
 def _unique(text: str) -> Iterable[str]:

@@ -116,3 +116,14 @@ def test_every_dash_separates_like_a_space() -> None:
     assert len(dashes) > 20
     for dash in dashes:
         assert lookalikes.name_key(f"Bank{dash}B") == "bank b", hex(ord(dash))
+
+
+def test_the_differing_character_is_named_as_written() -> None:
+    """"Bank E" beside a member "Bank Е" (Cyrillic) was refused citing "U+0065 LATIN SMALL
+    LETTER E" though the user typed a capital (a tryout): compared case folded, described
+    as written."""
+    from ledger.lookalikes import differing
+
+    assert differing("Bank E", "Bank \u0415") == ["U+0045 LATIN CAPITAL LETTER E"]
+    assert differing("Bank \u0415", "Bank E") == ["U+0415 CYRILLIC CAPITAL LETTER IE"]
+    assert differing("BANK A", "Bank A") == []  # case alone differs: nothing to name

@@ -112,9 +112,9 @@ def _members(client: TestClient, network: Network) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("look_alike", "differs_in"),
     [
-        ("Bank \u0410", "U+0430 CYRILLIC SMALL LETTER A"),  # a Cyrillic capital A, a word alone
+        ("Bank \u0410", "U+0410 CYRILLIC CAPITAL LETTER A"),  # a Cyrillic capital A, a word alone
         ("B\u0430nk A", "U+0430 CYRILLIC SMALL LETTER A"),  # a Cyrillic a inside a Latin word
-        ("\u0392ank A", "U+03B2 GREEK SMALL LETTER BETA"),  # a Greek capital beta
+        ("\u0392ank A", "U+0392 GREEK CAPITAL LETTER BETA"),  # a Greek capital beta
         ("BANK A", None),
         ("\uff22\uff41\uff4e\uff4b \uff21", None),  # fullwidth letters
         ("Bank  a", None),

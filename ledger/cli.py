@@ -1236,7 +1236,12 @@ def doc_import(
     directory: Annotated[Path, typer.Argument(help="a folder of document files")],
     as_member: AsMember,
     doc_type: DocTypeOpt = None,
-    batch_size: Annotated[int, typer.Option(help="documents per transaction", min=1)] = 100,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            help="documents per transaction, at most the contract's MAX_BATCH (256)", min=1
+        ),
+    ] = 100,
     idempotency_key: IdemKey = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
@@ -1271,7 +1276,16 @@ def doc_import(
     with opened_ledger(data_dir) as ledger:
         require_writer(ledger, actor, "document.register", "register documents")
         role = _role_of(ledger, actor)
-        size = min(batch_size, guard(lambda: docs.max_batch(ledger)))
+        most = guard(lambda: docs.max_batch(ledger))
+        if batch_size > most:  # it was cut down without a word (a tryout read 300 as 300)
+            fail(
+                InvalidInput(
+                    "--batch-size",
+                    f"must be at most {most}, the contract's MAX_BATCH (documents one "
+                    f"registration transaction takes), not {batch_size}",
+                )
+            )
+        size = batch_size
         key = write_key(idempotency_key) if idempotency_key else None
         # what each batch of a run with this key sent before (a retry): those files are this
         # import's own registrations, replayed batch by batch under the key each was sent

@@ -140,3 +140,21 @@ def test_a_key_the_other_surface_used_for_other_arguments_is_refused(tmp_path: P
     assert repay(1000, "rp-2")[0] == 200  # the same repayment: replayed
     shown = cli.json("finance", "show", financing, "--as", bank)
     assert [e["amount"] for e in shown["entries"]] == [20000, 5000, 1000]
+
+
+def test_a_batch_size_above_the_contracts_is_refused_not_cut(tmp_path: Path) -> None:
+    """``doc import --batch-size 300`` registered 300 files in two transactions (256 + 44)
+    and said nothing, though a batch is all or nothing (a tryout): refused, naming the bound."""
+    cli = Cli(tmp_path / "ledger")
+    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"f{i}.txt").write_text(f"file {i} of {tmp_path}")
+    before = len(cli.json("doc", "list")["items"])
+    refused = cli.run(
+        "doc", "import", str(folder), "--as", names["Demo Exporter"], "--batch-size", "300",
+        code=2,
+    )  # fmt: skip
+    assert "--batch-size: must be at most 256" in refused.output, refused.output
+    assert len(cli.json("doc", "list")["items"]) == before  # nothing registered

@@ -37,6 +37,7 @@ NOT_KEYS = {
     "closed_outstanding",
     "registrant_not_reader",
     "issued_in_future",
+    "due_before_issue",
     "suspicions_unacknowledged",  # an error's code
 }
 

@@ -225,7 +225,8 @@ class NoticePublic(BaseModel):
     kind: str = Field(
         description="credit_note, credit_note_financed_invoice, credited, identifier_rejected, "
         "issued_in_future (the file's issue date, BT-2, is after tomorrow in UTC: nothing is "
-        "refused, check the date), "
+        "refused, check the date), due_before_issue (its due date, BT-9, is before its issue "
+        "date), "
         "nothing_due (an invoice whose amount due, BT-115, is negative or zero, or whose credit "
         "notes cancel it: financeable_amount 0, it cannot be financed), amount_due_inconsistent "
         "(an invoice whose amount due, BT-115, is not what its totals give, EN 16931 BR-CO-16: "

@@ -2228,8 +2228,9 @@ def _look_around(
 def _facts_notices(facts: DocumentFacts) -> list[Notice]:
     """The notices a file's facts alone give, whoever reads it: its rejected identifiers
     (``identifier_rejected``), a seller without a usable identity (``seller_unkeyed``), a
-    credit note (``credit_note``), an issue date in the future (``issued_in_future``) — a
-    check's (:func:`_look_around`) and a held copy's (:func:`held_copy`) alike."""
+    credit note (``credit_note``), an issue date in the future (``issued_in_future``), a due
+    date before the issue date (``due_before_issue``) — a check's (:func:`_look_around`) and a
+    held copy's (:func:`held_copy`) alike."""
     notices: list[Notice] = []
     for role_name, party in (("seller", facts.seller), ("buyer", facts.buyer)):
         for rejected in party.rejected if party else ():
@@ -2248,6 +2249,16 @@ def _facts_notices(facts: DocumentFacts) -> list[Notice]:
     future = issued_in_future(facts)
     if future is not None:
         notices.append(future)
+    # the JSON form refuses it; an e-invoice is read as stated, and a bank was told nothing
+    if facts.due_date and facts.issue_date and facts.due_date < facts.issue_date:
+        notices.append(
+            Notice(
+                "due_before_issue",
+                f"its due date (BT-9) {facts.due_date.isoformat()} is before its issue date "
+                f"(BT-2) {facts.issue_date.isoformat()}: check the dates with its issuer before "
+                "relying on them",
+            )
+        )
     return notices
 
 

@@ -60,3 +60,20 @@ def test_today_and_tomorrow_are_not_the_future() -> None:
         facts = read_document(_bill(day)).facts
         assert facts is not None
         assert (issued_in_future(facts, today) is not None) is said, day
+
+
+def test_a_due_date_before_the_issue_date_is_said(client: TestClient, network: Network) -> None:
+    """A UBL invoice due 2012-01-01 and issued 2013-04-10 was checked and lodged without a
+    word (a tryout; the JSON form refuses it when registered): a ``due_before_issue`` notice."""
+    from tests.api.api_helpers import own_invoice, xml
+
+    invoice = own_invoice("DUE")
+    assert b"<cbc:DueDate>" in invoice
+    start = invoice.index(b"<cbc:DueDate>") + len(b"<cbc:DueDate>")
+    early = invoice[:start] + b"2001-01-01" + invoice[start + 10 :]
+    checked = client.post("/v1/documents/check", files=xml(early), headers=network.bank.headers)
+    assert checked.status_code == 200, checked.text
+    [notice] = [n for n in checked.json()["notices"] if n["kind"] == "due_before_issue"]
+    assert "due date (BT-9) 2001-01-01 is before its issue date (BT-2)" in notice["message"]
+    plain = client.post("/v1/documents/check", files=xml(invoice), headers=network.bank.headers)
+    assert "due_before_issue" not in _kinds(plain.json())

@@ -2065,7 +2065,13 @@ def finance_create(
         ),
     ],
     currency: Annotated[str, typer.Option(help="ISO 4217, e.g. EUR")],
-    maturity: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+    maturity: Annotated[
+        str,
+        typer.Option(
+            help="YYYY-MM-DD (the day's start, UTC), or an RFC 3339 date-time with its offset "
+            "(2027-06-30T17:00:00+02:00), as the API takes it"
+        ),
+    ],
     kind: Annotated[
         str, typer.Option(metavar=one_of(FinancingKind), help="the kind of financing")
     ] = ("invoice_financing"),
@@ -2087,16 +2093,25 @@ def finance_create(
     document is suspicious and --acknowledge-suspicions was not given (nothing is sent; the
     error names each suspicion), or because the bank's own active financing holds a document
     (already_financed_by_you: nothing is sent, nothing recorded against the bank)."""
-    from datetime import date
+    from datetime import date, datetime
 
     from ledger.errors import AlreadyFinancedByYou, FinancingRefused, SuspicionsUnacknowledged
 
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
+    due: date | datetime
     try:
-        due = date.fromisoformat(maturity)
+        if re.match(r"\d{4}-\d{2}-\d{2}[Tt ]", maturity):  # a date-time, as the API takes
+            due = datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", maturity.strip()))
+        else:
+            due = date.fromisoformat(maturity)
     except ValueError as exc:
-        # the API's words for the same date (api.errors: a calendar date, or no such day)
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
+        # the API's words for the same date or date-time (api.errors, api.bodycheck)
+        if re.match(r"\d{4}-\d{2}-\d{2}[Tt ]", maturity):
+            rule = (
+                f"must be an ISO 8601 date-time such as 2026-03-31T12:00:00Z ({exc}), "
+                f"not {maturity!r}"
+            )
+        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
             rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
         else:
             rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"

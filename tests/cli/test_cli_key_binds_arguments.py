@@ -158,3 +158,20 @@ def test_a_batch_size_above_the_contracts_is_refused_not_cut(tmp_path: Path) -> 
     )  # fmt: skip
     assert "--batch-size: must be at most 256" in refused.output, refused.output
     assert len(cli.json("doc", "list")["items"]) == before  # nothing registered
+
+
+def test_the_cli_takes_a_maturity_with_a_time_as_the_api_does(tmp_path: Path) -> None:
+    """``finance create --maturity 2027-06-30T12:00:00Z`` was refused "must be a calendar date"
+    while the API takes date-times (a tryout): the CLI takes them too, in UTC."""
+    cli = Cli(tmp_path / "ledger")
+    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    bank = names["Demo Bank A"]
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(own_invoice("MATTIME"))
+    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    base = ("finance", "create", "--as", bank, "--doc", f"{doc_hash}=1000", "--currency", "DKK")
+    bad = cli.run(*base, "--maturity", "2099-06-30T25:00:00Z", code=2)
+    assert "--maturity: must be an ISO 8601 date-time" in bad.output, bad.output
+    assert "hour must be in 0..23" in bad.output, bad.output
+    made = cli.json(*base, "--maturity", "2099-06-30T23:30:00-05:00")
+    assert made["maturity"] == "2099-07-01T04:30:00Z", made

@@ -191,10 +191,16 @@ def bad_value(exc: BaseException) -> InvalidInput | None:
     """A value an option's or argument's type refused (Click's ``BadParameter``), as the CLI
     refuses every other input: naming the parameter, the rule in the API's words where the API
     has words for it (``api.errors.RULES``, from the validation error Typer raised it from),
-    else in Click's. None for a missing parameter (a usage error: Click says how to call)."""
-    if type(exc).__name__ == "MissingParameter":
-        return None
+    else in Click's. A missing parameter is said the same way (``--as: is required``, with the
+    command's ``--help`` to read how to call it): Click's usage box read unlike every other
+    refusal of the CLI (a tryout)."""
     param = getattr(exc, "param", None)
+    if type(exc).__name__ == "MissingParameter":
+        name = param_name(param) if param is not None else "a required option"
+        ctx = getattr(exc, "ctx", None)
+        path = getattr(ctx, "command_path", "") if ctx is not None else ""
+        see = f" (see {path} --help)" if path else ""
+        return InvalidInput(name, f"is required{see}")
     name = param_name(param) if param is not None else str(getattr(exc, "param_hint", "") or "")
     cause = exc.__cause__
     errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []

@@ -1,6 +1,6 @@
 """Every command's ``--help`` names its arguments by one rule: in capitals, in its usage line
 and its Arguments panel (``PROOF FILE``, ``FINANCING_ID AMOUNT``), as the CLI's errors
-(``error: AMOUNT: must be …``), Typer's own (``Missing argument 'FILE'``) and the help texts
+(``error: AMOUNT: must be …``, ``error: PROOF: is required``) and the help texts
 (``READER's published key``) name them. Found by a tryout: ``doc verify-proof --help`` showed
 ``{PROOF} {file}``, its one argument named by hand beside the others' Python names.
 
@@ -56,7 +56,13 @@ def test_verify_proof_names_its_proof_as_its_file() -> None:
     assert usage.rstrip().endswith("doc verify-proof [OPTIONS] PROOF FILE"), usage
 
 
-def test_typers_own_error_names_the_argument_as_help_does() -> None:
+def test_a_missing_argument_is_named_as_help_names_it() -> None:
+    """A missing argument or option is said in the CLI's one-line form, named as ``--help``
+    names it (it was Click's usage box: a tryout)."""
     result = CliRunner().invoke(app, ["doc", "verify-proof"])
     assert result.exit_code == 2
-    assert "Missing argument 'PROOF'" in result.output, result.output
+    assert "error: PROOF: is required (see " in result.output, result.output
+    assert "verify-proof --help)" in result.output, result.output
+    missing = CliRunner().invoke(app, ["finance", "repay", "1", "100"])
+    assert missing.exit_code == 2
+    assert "error: --as: is required (see " in missing.output, missing.output

@@ -132,7 +132,7 @@ def test_a_bad_maturity_is_said_in_the_apis_words(maturity: str, rule: str) -> N
 def test_any_other_value_a_type_refuses_is_an_input_error_too() -> None:
     """The net under the checks above: a value an option's type refuses (Click's
     BadParameter, raised by Typer from a validation error) becomes the CLI's input error, in
-    the API's words for that validation error; a missing parameter stays Click's usage error."""
+    the API's words for that validation error; a missing parameter is said the same way."""
     from pydantic import TypeAdapter, ValidationError
     from typer._click.exceptions import BadParameter, MissingParameter
 
@@ -146,4 +146,6 @@ def test_any_other_value_a_type_refuses_is_an_input_error_too() -> None:
     refused = bad_value(error)
     assert refused is not None
     assert (refused.field, refused.rule) == ("--limit", "must be a whole number written in digits")
-    assert bad_value(MissingParameter(param=limit)) is None
+    missing = bad_value(MissingParameter(param=limit))
+    assert missing is not None  # said as every other refusal, not Click's usage box
+    assert (missing.field, missing.rule) == ("--limit", "is required")

@@ -119,7 +119,7 @@ def test_every_dash_separates_like_a_space() -> None:
 
 
 def test_the_differing_character_is_named_as_written() -> None:
-    """"Bank E" beside a member "Bank Е" (Cyrillic) was refused citing "U+0065 LATIN SMALL
+    """ "Bank E" beside a member "Bank Е" (Cyrillic) was refused citing "U+0065 LATIN SMALL
     LETTER E" though the user typed a capital (a tryout): compared case folded, described
     as written."""
     from ledger.lookalikes import differing

@@ -530,15 +530,15 @@ def _public(
     is_financed: bool | None = None,
     invoice_pledged: bool | None = None,
     seller: sellers.SellerShown | None = None,
-    names: Names | None = None,
+    registrant_name: str | None = None,
 ) -> DocumentPublic:
     """``reg`` for the wire. ``facts``: of a file the caller lodged or sent (the chain keeps no
     face value: whether a document is financed, and for how much, is confidential).
     ``financing_shown``: False withholds ``is_financed`` (the caller may not learn it,
     :func:`_shows_financing`). ``seller``: whether the registrant is shown to be the
     document's seller, compared from the caller's file (:func:`_seller`); None: no copy of the
-    file is known to the caller. ``names``: the members' names (the registrant's beside its
-    address; none given: null)."""
+    file is known to the caller. ``registrant_name``: the registrant's member name, beside its
+    address (None: not named)."""
     seller = seller or sellers.SellerShown(None, sellers.NO_COPY_REASON)
     face_value: int | None = None
     currency: str | None = None
@@ -550,7 +550,7 @@ def _public(
         doc_type=reg.doc_type.name.lower(),
         status=reg.status.name.lower(),
         registered_by=reg.registered_by,
-        registered_by_name=names.member(reg.registered_by) if names is not None else None,
+        registered_by_name=registrant_name,
         registrant_id=reg.registrant_id,
         registered_at=reg.registered_at,
         currency=currency,
@@ -646,7 +646,7 @@ def examined(
             is_financed=is_financed,
             invoice_pledged=ex.pledged,
             seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
-            names=names,
+            registrant_name=names.member(reg.registered_by),
         )
     return DocumentExamined(
         doc_hash=ex.doc_hash,
@@ -776,7 +776,7 @@ def _registered(
             is_financed=financed,
             invoice_pledged=ex.pledged,
             seller=ex.registrant_seller or _seller(ledger, reg, ex.facts),
-            names=names,
+            registrant_name=names.member(reg.registered_by),
         ).model_dump(),
         block=receipt.block,
         tx_hash=receipt.tx_hash,
@@ -1026,19 +1026,6 @@ def verify_document(
     return verify_result(verify_svc.verify_file(ledger, _read(file)), participant)
 
 
-class _KnownNames:
-    """Names already read (a verification's, by address): :class:`ledger.words.Names`."""
-
-    def __init__(self, by_address: dict[str, str | None]) -> None:
-        self._by_address = {a.lower(): n for a, n in by_address.items()}
-
-    def member(self, address: str) -> str | None:
-        return self._by_address.get(address.lower())
-
-    def financing_currency(self, financing_id: int) -> str | None:
-        return None
-
-
 def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
     """The answer of ``POST /v1/documents/verify`` (and ``tradeledger doc verify --json``):
     the status first, then the registration as ``who`` may see it."""
@@ -1051,7 +1038,7 @@ def verify_result(v: verify_svc.Verification, who: Participant) -> VerifyResult:
                 reg,
                 financing_shown=_shows_financing(who, reg),
                 seller=v.registrant_seller,
-                names=_KnownNames(dict(v.names)),
+                registrant_name=dict(v.names).get(reg.registered_by),
             )
             if reg
             else None
@@ -1102,7 +1089,7 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
             invoice_pledged=docs.pledged_in_view(d, financed, participant.role),
             # from the copy of the file the caller lodged here (none: it cannot be told)
             seller=_seller(ledger, d.registration, d.held.facts) if d.held else None,
-            names=names,
+            registrant_name=names.member(d.registration.registered_by),
         ).model_dump(),
         attestations=[
             AttestationPublic(
@@ -1208,7 +1195,7 @@ def register_openattestation(
         tx_hash=done.receipt.tx_hash,
         registration=_public(
             done.registration,
-            names=LedgerNames(ledger),
+            registrant_name=LedgerNames(ledger).member(done.registration.registered_by),
             seller=sellers.SellerShown(
                 None,
                 "cannot be told: an OpenAttestation document is registered by its Merkle root "

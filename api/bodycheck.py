@@ -178,6 +178,27 @@ _DATETIME = TypeAdapter(datetime)
 _DATE_AND_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
 
 
+def is_date_time(text: str) -> bool:
+    """Whether ``text`` is written as a date followed by a time (read by the date-time's
+    rule, :func:`read_date_time`), not as a date alone."""
+    return _DATE_AND_TIME.match(text.strip()) is not None
+
+
+def read_date_time(text: str) -> datetime:
+    """``text`` as a date-time, read as a body's ``maturity`` is (the API's and the CLI's
+    alike). ValueError whose message is the rule, with what is wrong in it (``must be an ISO
+    8601 date-time such as 2026-03-31T12:00:00Z (hour must be in 0..23)``)."""
+    try:
+        return _DATETIME.validate_python(text)
+    except ValidationError as exc:
+        reason = _datetime_reason(text) or str(
+            exc.errors()[0].get("ctx", {}).get("error") or "not one"
+        )
+        raise ValueError(
+            f"must be an ISO 8601 date-time such as 2026-03-31T12:00:00Z ({reason})"
+        ) from None
+
+
 def _datetime_reason(text: str) -> str | None:
     """Why ``text`` is no date-time, in the standard library's words where pydantic's do not
     say (``hour must be in 0..23`` where pydantic reads past a bad hour as "unexpected extra
@@ -195,21 +216,17 @@ def _iso_text(value: object) -> object:
         try:
             float(value)
         except ValueError:
-            if not _DATE_AND_TIME.match(value.strip()):
+            if not is_date_time(value):
                 return value  # a date, or none: pydantic's date rules and words (api.errors)
             # a date-time: its own rule, not a date's ("must be a day of the calendar" for
             # 2030-06-30T25:00:00Z, a tryout)
             try:
-                return _DATETIME.validate_python(value)
-            except ValidationError as exc:
-                reason = _datetime_reason(value) or str(
-                    exc.errors()[0].get("ctx", {}).get("error") or "not one"
-                )
+                return read_date_time(value)
+            except ValueError as exc:
                 raise PydanticCustomError(
                     "iso_datetime",
-                    "must be an ISO 8601 date-time such as 2026-03-31T12:00:00Z ({reason}), "
-                    "not {given}",
-                    {"reason": reason, "given": _given(value)},
+                    "{rule}, not {given}",
+                    {"rule": str(exc), "given": _given(value)},
                 ) from None
     raise PydanticCustomError(
         "iso_date",

@@ -2095,22 +2095,17 @@ def finance_create(
     (already_financed_by_you: nothing is sent, nothing recorded against the bank)."""
     from datetime import date, datetime
 
+    from api.bodycheck import is_date_time, read_date_time  # the API's reading and words
     from ledger.errors import AlreadyFinancedByYou, FinancingRefused, SuspicionsUnacknowledged
 
     requests = [_pledge(text, i) for i, text in enumerate(doc)]
     due: date | datetime
     try:
-        if re.match(r"\d{4}-\d{2}-\d{2}[Tt ]", maturity):  # a date-time, as the API takes
-            due = datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", maturity.strip()))
-        else:
-            due = date.fromisoformat(maturity)
+        due = read_date_time(maturity) if is_date_time(maturity) else date.fromisoformat(maturity)
     except ValueError as exc:
         # the API's words for the same date or date-time (api.errors, api.bodycheck)
-        if re.match(r"\d{4}-\d{2}-\d{2}[Tt ]", maturity):
-            rule = (
-                f"must be an ISO 8601 date-time such as 2026-03-31T12:00:00Z ({exc}), "
-                f"not {maturity!r}"
-            )
+        if is_date_time(maturity):
+            rule = f"{exc}, not {maturity!r}"
         elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
             rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
         else:

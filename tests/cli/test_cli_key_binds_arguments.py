@@ -26,13 +26,23 @@ def _entries(cli: Cli, financing_id: int, bank: str) -> list[object]:
     return list(shown["entries"])
 
 
-def test_a_key_reused_with_other_arguments_is_refused_and_sends_nothing(tmp_path: Path) -> None:
+def _demo(tmp_path: Path) -> tuple[Cli, dict[str, dict[str, str]]]:
+    """A new demo ledger and its members by name (address, API key)."""
     cli = Cli(tmp_path / "ledger")
-    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
-    bank = names["Demo Bank A"]
+    return cli, {m["name"]: m for m in cli.json("init", "--demo")["members"]}
+
+
+def _lodged(cli: Cli, tmp_path: Path, bank: str, tag: str) -> str:
+    """An invoice of its own (``tag``), lodged by ``bank``: its hash."""
     invoice = tmp_path / "invoice.xml"
-    invoice.write_bytes(own_invoice("KEYS"))
-    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    invoice.write_bytes(own_invoice(tag))
+    return str(cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"])
+
+
+def test_a_key_reused_with_other_arguments_is_refused_and_sends_nothing(tmp_path: Path) -> None:
+    cli, members = _demo(tmp_path)
+    bank = members["Demo Bank A"]["address"]
+    doc_hash = _lodged(cli, tmp_path, bank, "KEYS")
     made = cli.json(
         "finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE,
         "--idempotency-key", "create-1",
@@ -72,11 +82,8 @@ def test_a_key_reused_with_other_arguments_is_refused_and_sends_nothing(tmp_path
 
 
 def test_a_command_refused_as_invalid_frees_its_key(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "ledger")
-    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
-    bank = names["Demo Bank A"]
-    invoice = tmp_path / "invoice.xml"
-    invoice.write_bytes(own_invoice("KEYS2"))
+    cli, members = _demo(tmp_path)
+    bank = members["Demo Bank A"]["address"]
     # a document this bank never lodged: refused as invalid before anything is signed
     unknown = "0x" + "ab" * 32
     refused = cli.run(
@@ -84,7 +91,7 @@ def test_a_command_refused_as_invalid_frees_its_key(tmp_path: Path) -> None:
         "--idempotency-key", "k", code=2,
     )  # fmt: skip
     assert "--idempotency-key" not in refused.output, refused.output
-    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    doc_hash = _lodged(cli, tmp_path, bank, "KEYS2")
     made = cli.json(
         "finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE,
         "--idempotency-key", "k",
@@ -102,13 +109,10 @@ def test_a_command_refused_as_invalid_frees_its_key(tmp_path: Path) -> None:
 
 
 def test_a_key_the_other_surface_used_for_other_arguments_is_refused(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "ledger")
-    members = {m["name"]: m for m in cli.json("init", "--demo")["members"]}
+    cli, members = _demo(tmp_path)
     bank = members["Demo Bank A"]["address"]
     headers = {"Authorization": f"Bearer {members['Demo Bank A']['api_key']}"}
-    invoice = tmp_path / "invoice.xml"
-    invoice.write_bytes(own_invoice("KEYS3"))
-    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    doc_hash = _lodged(cli, tmp_path, bank, "KEYS3")
     financing = str(
         cli.json("finance", "create", "--as", bank, "--doc", f"{doc_hash}=100000", *FINANCE)[
             "financing_id"
@@ -145,16 +149,15 @@ def test_a_key_the_other_surface_used_for_other_arguments_is_refused(tmp_path: P
 def test_a_batch_size_above_the_contracts_is_refused_not_cut(tmp_path: Path) -> None:
     """``doc import --batch-size 300`` registered 300 files in two transactions (256 + 44)
     and said nothing, though a batch is all or nothing (a tryout): refused, naming the bound."""
-    cli = Cli(tmp_path / "ledger")
-    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    cli, members = _demo(tmp_path)
     folder = tmp_path / "many"
     folder.mkdir()
     for i in range(3):
         (folder / f"f{i}.txt").write_text(f"file {i} of {tmp_path}")
     before = len(cli.json("doc", "list")["items"])
+    exporter = members["Demo Exporter"]["address"]
     refused = cli.run(
-        "doc", "import", str(folder), "--as", names["Demo Exporter"], "--batch-size", "300",
-        code=2,
+        "doc", "import", str(folder), "--as", exporter, "--batch-size", "300", code=2
     )  # fmt: skip
     assert "--batch-size: must be at most 256" in refused.output, refused.output
     assert len(cli.json("doc", "list")["items"]) == before  # nothing registered
@@ -163,12 +166,9 @@ def test_a_batch_size_above_the_contracts_is_refused_not_cut(tmp_path: Path) -> 
 def test_the_cli_takes_a_maturity_with_a_time_as_the_api_does(tmp_path: Path) -> None:
     """``finance create --maturity 2027-06-30T12:00:00Z`` was refused "must be a calendar date"
     while the API takes date-times (a tryout): the CLI takes them too, in UTC."""
-    cli = Cli(tmp_path / "ledger")
-    names = {m["name"]: m["address"] for m in cli.json("init", "--demo")["members"]}
-    bank = names["Demo Bank A"]
-    invoice = tmp_path / "invoice.xml"
-    invoice.write_bytes(own_invoice("MATTIME"))
-    doc_hash = cli.json("doc", "receive", str(invoice), "--as", bank)["doc_hash"]
+    cli, members = _demo(tmp_path)
+    bank = members["Demo Bank A"]["address"]
+    doc_hash = _lodged(cli, tmp_path, bank, "MATTIME")
     base = ("finance", "create", "--as", bank, "--doc", f"{doc_hash}=1000", "--currency", "DKK")
     bad = cli.run(*base, "--maturity", "2099-06-30T25:00:00Z", code=2)
     assert "--maturity: must be an ISO 8601 date-time" in bad.output, bad.output

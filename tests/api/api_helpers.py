@@ -100,6 +100,20 @@ def financed_invoice(
     return doc_hash, int(made.json()["financing_id"])
 
 
+@pytest.fixture(name="governed")
+def governed_fixture(network: Network) -> Network:
+    """The test network with a second ADMIN and M = 2: an add_member proposal stays pending."""
+    from ledger.services import members as member_svc
+    from ledger.services.roles import Role
+
+    member_svc.add_member(network.ledger, network.admin.address, "Second admin", Role.ADMIN)
+    raised = member_svc.propose(
+        network.ledger, network.admin.address, member_svc.ProposalAction.SET_THRESHOLD, data=2
+    )
+    assert raised.executed
+    return network
+
+
 @pytest.fixture(name="client")
 def client_fixture(network: Network) -> Iterator[TestClient]:
     """The gateway app over the network fixture's ledger (server errors become 500s)."""

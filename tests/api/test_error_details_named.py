@@ -26,6 +26,7 @@ from api_helpers import (
     client_fixture,
     finance,
     financed_invoice,
+    governed_fixture,
     lodge,
     own_invoice,
     register,
@@ -34,13 +35,10 @@ from api_helpers import (
 from fastapi.testclient import TestClient
 from web3 import Web3
 
-from ledger.services import members as member_svc
-from ledger.services.roles import Role
-
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
-__all__ = ["client_fixture"]
+__all__ = ["client_fixture", "governed_fixture"]
 
 pytestmark = pytest.mark.both_backends
 
@@ -51,17 +49,6 @@ def _addresses_checksummed(details: dict[str, object]) -> None:
     for key, value in details.items():
         if isinstance(value, str) and ADDRESS.match(value):
             assert value == Web3.to_checksum_address(value), (key, value)
-
-
-@pytest.fixture
-def governed(network: Network) -> Network:
-    """The test network with a second ADMIN and M = 2: an add_member proposal stays pending."""
-    member_svc.add_member(network.ledger, network.admin.address, "Second admin", Role.ADMIN)
-    raised = member_svc.propose(
-        network.ledger, network.admin.address, member_svc.ProposalAction.SET_THRESHOLD, data=2
-    )
-    assert raised.executed
-    return network
 
 
 def test_a_second_approval_names_the_admin_checksummed(

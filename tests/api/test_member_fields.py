@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from api_helpers import client_fixture
+from api_helpers import client_fixture, governed_fixture
 from fastapi.testclient import TestClient
 
 from ledger.services import members as member_svc
@@ -27,6 +27,7 @@ from ledger.services.roles import Role
 from tests.conftest import Network
 
 client = client_fixture
+governed = governed_fixture
 
 
 @pytest.mark.parametrize("action", ["suspend_member", "reinstate_member", "rotate_key"])
@@ -244,18 +245,6 @@ def test_a_second_member_with_the_same_legal_id_is_refused_naming_the_first(
             "/v1/members", json={"name": name, "role": "bank"}, headers=network.admin.headers
         )
         assert added.status_code == 201, added.text
-
-
-@pytest.fixture
-def governed(network: Network) -> Network:
-    """The test network with a second ADMIN and M = 2: an add_member proposal stays pending."""
-    ledger = network.ledger
-    member_svc.add_member(ledger, network.admin.address, "Second admin", Role.ADMIN)
-    raised = member_svc.propose(
-        ledger, network.admin.address, member_svc.ProposalAction.SET_THRESHOLD, data=2
-    )
-    assert raised.executed
-    return network
 
 
 def test_a_pending_proposal_holds_its_name_and_legal_id(

@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-from api_helpers import MATURITY, UBL, client_fixture, xml
+from api_helpers import MATURITY, UBL, client_fixture, governed_fixture, xml
 from fastapi.testclient import TestClient
 from web3 import Web3
 
 from ledger.services import members as member_svc
-from ledger.services.roles import Role
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
-__all__ = ["client_fixture"]
+__all__ = ["client_fixture", "governed_fixture"]
 
 pytestmark = pytest.mark.both_backends
 
@@ -55,17 +54,6 @@ def test_a_participant_not_approved_on_chain_is_told_it_is_pending(
     other = client.get(f"/v1/members/{network.bank.address}", headers=headers)
     assert other.status_code == 403, other.text
     assert other.json()["error"] == "member_pending"
-
-
-@pytest.fixture
-def governed(network: Network) -> Network:
-    """The test network with a second ADMIN and M = 2: an add_member proposal stays pending."""
-    member_svc.add_member(network.ledger, network.admin.address, "Second admin", Role.ADMIN)
-    raised = member_svc.propose(
-        network.ledger, network.admin.address, member_svc.ProposalAction.SET_THRESHOLD, data=2
-    )
-    assert raised.executed
-    return network
 
 
 def test_a_member_whose_proposal_awaits_approvals_is_told_which_and_how(

@@ -105,6 +105,26 @@ class IdempotencyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class EvaluatedInputRow(Base):
+    """An OPRF output the consortium's evaluator gave one member of this gateway, kept so the
+    same input is evaluated once per member and evaluator key (``Ledger.evaluate``): a check
+    and the financing of the same invoice, or a check made again, spend the member's
+    evaluation allowance once. The input is kept only as its HMAC-SHA256 under the gateway's
+    lookup key (``secrets/lookup.key``), never as the invoice facts it is made of."""
+
+    __tablename__ = "evaluated_inputs"
+
+    member: Mapped[str] = mapped_column(String(42), primary_key=True)
+    #: the evaluator's 32-byte public key the output was proved under, hex
+    evaluator_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: HMAC-SHA256 of the input under the gateway's lookup key
+    input_tag: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    #: the 64-byte OPRF output (RFC 9497), proof checked when it was evaluated
+    output: Mapped[bytes] = mapped_column(LargeBinary(64))
+    #: Unix time in milliseconds
+    at_ms: Mapped[int] = mapped_column(BigInteger)
+
+
 class PendingMemberRow(Base):
     """The key created for a member onboarding under an idempotency key (so a retry after a
     crash onboards the same address, never a second one)."""
@@ -943,6 +963,63 @@ class GatewayDB:
                 )
             )
         )
+
+    # -- evaluated inputs -------------------------------------------------------------------
+
+    def evaluated_outputs(
+        self, member: str, evaluator_key: str, tags: Sequence[bytes]
+    ) -> dict[bytes, bytes]:
+        """The outputs kept for ``member`` under ``evaluator_key`` (hex) of the inputs whose
+        tags are ``tags`` (:class:`EvaluatedInputRow`), by tag; those not kept are absent."""
+        if not tags:
+            return {}
+        table = _table(EvaluatedInputRow)
+        with self.session() as s:
+            rows = s.connection().execute(
+                select(table.c.input_tag, table.c.output).where(
+                    table.c.member == member,
+                    table.c.evaluator_key == evaluator_key,
+                    table.c.input_tag.in_(list(set(tags))),
+                )
+            )
+            return {bytes(tag): bytes(output) for tag, output in rows}
+
+    def keep_evaluated(self, member: str, evaluator_key: str, outputs: dict[bytes, bytes]) -> None:
+        """Keep ``outputs`` (tag → output) for ``member`` under ``evaluator_key``; those kept
+        already stay as they are (another process may have kept the same: an OPRF output is
+        the same for the same key and input)."""
+        if not outputs:
+            return
+        table = _table(EvaluatedInputRow)
+
+        def write(s: Session) -> None:
+            conn = s.connection()
+            kept = set(
+                conn.execute(
+                    select(table.c.input_tag).where(
+                        table.c.member == member,
+                        table.c.evaluator_key == evaluator_key,
+                        table.c.input_tag.in_(list(outputs)),
+                    )
+                ).scalars()
+            )
+            at_ms = int(time.time() * 1000)
+            new = [
+                {
+                    "member": member,
+                    "evaluator_key": evaluator_key,
+                    "input_tag": tag,
+                    "output": output,
+                    "at_ms": at_ms,
+                }
+                for tag, output in outputs.items()
+                if tag not in kept
+            ]
+            if new:
+                conn.execute(insert(table), new)
+
+        with suppress(IntegrityError):  # kept meanwhile by another process: the same outputs
+            self._write(write)
 
     # -- the fingerprint-check log ----------------------------------------------------------
 

@@ -9,6 +9,7 @@ use, then kept in memory).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import http.client
 import json
 import secrets
@@ -378,23 +379,44 @@ class Ledger:
         :meth:`evaluated_together` block, from its one request when it evaluated them all.
         More inputs than one request holds (the evaluator's ``MAX_BATCH``, 128: a batch of 40
         invoices has more) are sent in requests of that many — sent as one, the evaluator
-        refused them (and a batch's files were then evaluated one by one)."""
+        refused them (and a batch's files were then evaluated one by one).
+
+        An input this member had evaluated before under the same evaluator key is answered from
+        the gateway database (``evaluated_inputs``, :meth:`GatewayDB.evaluated_outputs`), not
+        sent again: the output of a key and an input never changes, and the member learns
+        nothing it did not have, so a check made again, and the financing of a file checked or
+        lodged before, spend its evaluation allowance once. A rotated evaluator key is a new
+        key: every input is evaluated again under it."""
         together: dict[tuple[str, bytes], bytes] | None = getattr(
             self._evaluator_clients, "together", None
         )
         if together is not None and all((actor, i) in together for i in inputs):
             return [together[(actor, i)] for i in inputs]
+        if not inputs:
+            return []
         address, sign = self._evaluator_signer(actor)
-        client = self.evaluator_client()
-        outputs: list[bytes] = []
-        for start in range(0, len(inputs), EVALUATOR_MAX_BATCH):
-            try:
-                outputs += client.outputs(
-                    address, sign, inputs[start : start + EVALUATOR_MAX_BATCH]
-                )
-            except (RateLimited, MemberSuspended) as refused:  # the evaluator knows no names
-                raise naming_member(refused, address, self._participant_name(address)) from None
-        return outputs
+        chain_key = self.evaluator_key()
+        lookup = self.lookup_key()
+        tags = [hmac.new(lookup, i, hashlib.sha256).digest() for i in inputs]
+        kept = self.db.evaluated_outputs(address, chain_key.hex(), tags)
+        missing = list(dict.fromkeys(i for i, t in zip(inputs, tags, strict=True) if t not in kept))
+        if missing:
+            client = self.evaluator_client()
+            fresh: list[bytes] = []
+            for start in range(0, len(missing), EVALUATOR_MAX_BATCH):
+                try:
+                    fresh += client.outputs(
+                        address, sign, missing[start : start + EVALUATOR_MAX_BATCH], chain_key
+                    )
+                except (RateLimited, MemberSuspended) as refused:  # the evaluator knows no names
+                    raise naming_member(refused, address, self._participant_name(address)) from None
+            new = {
+                hmac.new(lookup, i, hashlib.sha256).digest(): o
+                for i, o in zip(missing, fresh, strict=True)
+            }
+            self.db.keep_evaluated(address, chain_key.hex(), new)
+            kept.update(new)
+        return [kept[t] for t in tags]
 
     def _participant_name(self, address: str) -> str | None:
         """The name this gateway gave the member at ``address`` it holds a key of (None: none

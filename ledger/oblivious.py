@@ -83,9 +83,16 @@ class EvaluatorClient:
             except ValueError as exc:  # its message shows no credentials
                 self._unreadable = str(exc)
 
-    def outputs(self, member: str, sign: SignDigest, inputs: Sequence[bytes]) -> list[bytes]:
+    def outputs(
+        self,
+        member: str,
+        sign: SignDigest,
+        inputs: Sequence[bytes],
+        chain_key: bytes | None = None,
+    ) -> list[bytes]:
         """The 64-byte OPRF outputs of ``inputs``, in order, for ``member`` (``sign`` signs with
-        its chain key). Raises as the module doc says."""
+        its chain key), the proof checked against ``chain_key`` (32 bytes; None: the key read
+        from the chain now). Raises as the module doc says."""
         if not inputs:
             return []
         if not self.url:
@@ -95,7 +102,7 @@ class EvaluatorClient:
                 reason="not_configured",
             )
         try:
-            key = PublicKey.from_bytes(self._public_key())
+            key = PublicKey.from_bytes(chain_key if chain_key is not None else self._public_key())
         except OprfError:
             raise EvaluatorUnavailable(
                 "the evaluator key on chain is not a ristretto255 public key",

@@ -987,7 +987,9 @@ class GatewayDB:
     def keep_evaluated(self, member: str, evaluator_key: str, outputs: dict[bytes, bytes]) -> None:
         """Keep ``outputs`` (tag → output) for ``member`` under ``evaluator_key``; those kept
         already stay as they are (another process may have kept the same: an OPRF output is
-        the same for the same key and input)."""
+        the same for the same key and input). Committed with the caller's next write (the
+        fingerprint-check log's entry of the same check: one commit, not two) or when the
+        database is closed — a kept output lost to a crash is only evaluated again."""
         if not outputs:
             return
         table = _table(EvaluatedInputRow)
@@ -1018,8 +1020,7 @@ class GatewayDB:
             if new:
                 conn.execute(insert(table), new)
 
-        with suppress(IntegrityError):  # kept meanwhile by another process: the same outputs
-            self._write(write)
+        self.writes.defer(write)  # an error (kept meanwhile by another process) is dropped
 
     # -- the fingerprint-check log ----------------------------------------------------------
 
@@ -1103,4 +1104,5 @@ class GatewayDB:
             return s.get(ParticipantRow, address) is not None
 
     def close(self) -> None:
+        self.writes.flush()
         self.engine.dispose()

@@ -21,6 +21,7 @@ may run twice, the first time rolled back.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(eq=False)
 class _Write(Generic[T]):
@@ -37,6 +40,8 @@ class _Write(Generic[T]):
     result: T | None = None
     error: BaseException | None = None
     done: bool = False
+    #: nobody waits for it (:meth:`GroupCommit.defer`)
+    deferred: bool = False
 
 
 class GroupCommit:
@@ -71,6 +76,32 @@ class GroupCommit:
         if item.error is not None:
             raise item.error
         return cast(T, item.result)
+
+    def defer(self, write: Callable[[Session], object]) -> None:
+        """Commit ``write`` with the next group any caller's :meth:`run` leads (or at
+        :meth:`flush`), without waiting for it: for a write whose loss costs only work done
+        again (a cache), which so shares the commit — and the fsync — of the write its caller
+        makes next instead of adding one. Not durable when this returns; its error is dropped
+        (logged), never another write's. Without grouping (PostgreSQL) it is run now."""
+        if not self._grouped:
+            try:
+                self._alone(write)
+            except Exception as exc:
+                log.warning("a deferred write failed: %s", exc)
+            return
+        with self._waiting_lock:
+            self._waiting.append(_Write(write, deferred=True))
+
+    def flush(self) -> None:
+        """Commit the writes waiting now (the deferred ones: :meth:`defer`)."""
+        with self._turn:
+            with self._waiting_lock:
+                group, self._waiting = self._waiting, []
+            if group:
+                self._commit(group)
+        for item in group:
+            if item.deferred and item.error is not None:
+                log.warning("a deferred write failed: %s", item.error)
 
     def _alone(self, write: Callable[[Session], T]) -> T:
         with self._sessions() as s, s.begin():

@@ -125,3 +125,48 @@ def test_a_write_that_raises_rolls_back_only_its_rows(tmp_path: Path) -> None:
     assert db.received(_file(4).doc_hash)
     assert not db.has_participant("0xhalf")
     db.engine.dispose()
+
+
+def test_a_kept_evaluation_shares_the_next_writes_commit(tmp_path: Path) -> None:
+    """The evaluator outputs a check keeps (``keep_evaluated``) wait for the check's next
+    write, the fingerprint-check log's entry, and are committed with it: one commit (one
+    fsync) for both, and another process reads both."""
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    db = GatewayDB(url)
+    before = db.writes.commits
+    db.keep_evaluated("0xbank", "ab" * 32, {b"t" * 32: b"o" * 64})
+    assert db.writes.commits == before  # not yet
+    db.store_received(f"0x{1:064x}", "0xbank", "ubl", 1, None, None, None, [])
+    assert db.writes.commits - before == 1
+    other = GatewayDB(url)
+    assert other.evaluated_outputs("0xbank", "ab" * 32, [b"t" * 32]) == {b"t" * 32: b"o" * 64}
+    assert other.evaluated_outputs("0xbank", "cd" * 32, [b"t" * 32]) == {}  # another key
+    other.close()
+    db.close()
+
+
+def test_a_kept_evaluation_is_committed_when_the_database_closes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    db = GatewayDB(url)
+    db.keep_evaluated("0xbank", "ab" * 32, {b"t" * 32: b"o" * 64})
+    db.close()  # a CLI command ends: what it kept is written
+    other = GatewayDB(url)
+    assert other.evaluated_outputs("0xbank", "ab" * 32, [b"t" * 32]) == {b"t" * 32: b"o" * 64}
+    other.close()
+
+
+def test_a_failing_deferred_write_fails_nobody(tmp_path: Path) -> None:
+    """A deferred write that fails (an output another process kept meanwhile, here any error)
+    costs the write it was grouped with nothing: that write is committed and answered."""
+    url = f"sqlite:///{tmp_path / 'gateway.db'}"
+    db = GatewayDB(url)
+
+    def broken(_s: Session) -> None:
+        raise RuntimeError("kept meanwhile")
+
+    db.writes.defer(broken)
+    db.keep_evaluated("0xbank", "ab" * 32, {b"t" * 32: b"o" * 64})
+    db.store_received(f"0x{2:064x}", "0xbank", "ubl", 1, None, None, None, [])
+    assert db.received(f"0x{2:064x}")
+    assert db.evaluated_outputs("0xbank", "ab" * 32, [b"t" * 32]) == {b"t" * 32: b"o" * 64}
+    db.close()

@@ -16,7 +16,7 @@ The index answers only for blocks it vouches for: its last block must be the cha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +111,28 @@ def indexed_logs(index: EventIndex, topics: Sequence[Any], first: int) -> Indexe
             }
         )
     return IndexedLogs(last, found)
+
+
+def indexed_block_times(index: EventIndex, numbers: Collection[int]) -> dict[int, int]:
+    """The times (Unix seconds) of those of blocks ``numbers`` the index holds an event of, by
+    number: one query, where a header read per block was made (a page of financings' entries).
+    Empty when the index's last block is not the chain's (a reorg it has not unwound)."""
+    if not numbers:
+        return {}
+    found: dict[int, int] = {}
+    with index.engine.connect() as connection:
+        indexed = index.indexed(connection)
+        if indexed is None:
+            return {}
+        wanted = sorted(n for n in numbers if n <= indexed[0])
+        for start in range(0, len(wanted), 500):
+            rows = connection.execute(
+                select(EventRow.block_number, EventRow.block_time)
+                .where(EventRow.block_number.in_(wanted[start : start + 500]))
+                .distinct()
+            )
+            found.update((int(n), int(t)) for n, t in rows)
+    return found if found and canonical_last(index, *indexed) else {}
 
 
 def _ref_kind(argument: str) -> str | None:

@@ -44,7 +44,7 @@ import fcntl
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -1653,29 +1653,42 @@ def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
     )
 
 
-def with_document_status(ledger: Ledger, f: Financing, names: Names | None = None) -> Financing:
+def with_document_status(
+    ledger: Ledger,
+    f: Financing,
+    names: Names | None = None,
+    block_times: Mapping[int, int] | None = None,
+) -> Financing:
     """``f`` with each pledged document's current standing on chain (:class:`Pledge`'s
     ``document_status``, ``superseded_by``, ``revocation``). Only where the terms are open to
     the reader: which documents a financing pledges is confidential (docs/privacy.md), so a
     financing read without its terms is returned as it is. The chain does not stop a financing
     whose document was revoked or superseded — its bank decides — so every read and write
     answer of a financing tells it (:func:`document_notices`). Each entry's ``at`` is set too
-    (its block's time: one header read per block, kept by the ledger)."""
+    (its block's time: from ``block_times`` when given, else :meth:`Ledger.block_times`)."""
     if f.terms is None:
         return f
     pledges = tuple(_standing(ledger, p, names) for p in f.terms.pledges)
     # and when each entry was recorded: its block's time (a bank read its money's moves
     # without a time, and went to the audit timeline for them: a tryout)
-    entries = tuple(replace(e, at=ledger.block_time(e.block)) for e in f.terms.entries)
+    times = block_times if block_times is not None else ledger.block_times(_entry_blocks([f]))
+    entries = tuple(replace(e, at=times[e.block]) for e in f.terms.entries)
     return replace(f, terms=replace(f.terms, pledges=pledges, entries=entries))
 
 
+def _entry_blocks(financings: Sequence[Financing]) -> set[int]:
+    """The blocks of the entries of ``financings`` whose terms are open to the reader."""
+    return {e.block for f in financings if f.terms is not None for e in f.terms.entries}
+
+
 def page_with_document_status(ledger: Ledger, page: Page) -> Page:
-    """``page`` with each financing's pledged documents' status (:func:`with_document_status`)."""
+    """``page`` with each financing's pledged documents' status (:func:`with_document_status`);
+    the entries' times of the whole page read together (:meth:`Ledger.block_times`)."""
     from ledger.services.names import LedgerNames  # it reads documents
 
     names = LedgerNames(ledger)
-    items = [with_document_status(ledger, f, names) for f in page.items]
+    times = ledger.block_times(_entry_blocks(page.items))
+    items = [with_document_status(ledger, f, names, times) for f in page.items]
     return Page(items=items, next_cursor=page.next_cursor)
 
 

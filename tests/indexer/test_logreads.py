@@ -172,3 +172,48 @@ def test_the_embedded_chain_passes_over_blocks_whose_bloom_lacks_a_filtered_valu
     everything = ledger.node.logs(ledger.contract.address, start, ledger.head_number(), [topic])
     assert len(everything) == 5
     assert len(read) == 5
+
+
+def test_block_times_come_from_the_index_and_equal_the_headers(
+    network: Network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page of financings reads each entry's block time: from the index for the blocks it
+    holds an event of (one query), from the headers for the others — the same times either
+    way, and from the headers alone when the index is not the chain's."""
+    from ledger.indexer import logreads
+
+    ledger = network.ledger
+    served = ledger.event_index
+    blocks = []
+    for n in range(4):
+        _register(network, bytes([0x40 + n]) * 32)
+        blocks.append(ledger.head_number())
+    index = EventIndex.for_ledger(ledger, url=f"sqlite:///{tmp_path / 'times.sqlite'}")
+    try:
+        index.catch_up()
+        _register(network, b"\x50" * 32)  # above the index
+        blocks.append(ledger.head_number())
+        truth = {}
+        for number in blocks:  # the headers', read without the ledger's cache
+            header = ledger.w3.eth.get_block(number)
+            truth[number] = int(header["timestamp"])
+        header_reads: list[int] = []
+        real = type(ledger).block_time
+
+        def counted(self: Any, number: int) -> int:
+            header_reads.append(number)
+            return real(self, number)
+
+        monkeypatch.setattr(type(ledger), "block_time", counted)
+        ledger._block_times.clear()
+        ledger.event_index = index
+        assert ledger.block_times(blocks) == truth
+        assert header_reads == [blocks[-1]]  # the block above the index only
+        header_reads.clear()
+        ledger._block_times.clear()
+        monkeypatch.setattr(logreads, "canonical_last", lambda *_: False)
+        assert ledger.block_times(blocks) == truth
+        assert sorted(header_reads) == sorted(blocks)
+    finally:
+        ledger.event_index = served
+        index.close()

@@ -412,6 +412,8 @@ class GatewayDB:
 
     def __init__(self, url: str) -> None:
         self._auth_cache: dict[str, tuple[bytes, Participant, float]] = {}
+        #: participant names by address, with when they stop being trusted (``participant_name``)
+        self._names: dict[str, tuple[str | None, float]] = {}
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
         private_sqlite(url)
         self.engine: Engine = create_engine(url, connect_args=connect_args)
@@ -447,6 +449,7 @@ class GatewayDB:
             s.add(ParticipantRow(address=address, name=name, role=role, created_at=_now()))
 
         self._write(write)
+        self._names.pop(address, None)
         return Participant(address, name, role)
 
     def participant(self, address: str) -> Participant:
@@ -455,6 +458,24 @@ class GatewayDB:
             if row is None:
                 raise NotFound(f"no participant {address} at this gateway", address=address)
             return Participant(row.address, row.name, row.role)
+
+    def participant_name(self, address: str) -> str | None:
+        """The name of the participant at ``address`` (None: no such participant, or no name),
+        as this process read it in the last ``AUTH_CACHE_SECONDS`` (as a key it checked): an
+        answer names the registrant of every file it holds, and a 100-file batch read the
+        participant 100 times — three quarters of its interpreter time on anvil (issue #16)."""
+        now = time.monotonic()
+        cached = self._names.get(address)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        try:
+            name: str | None = self.participant(address).name or None
+        except NotFound:
+            name = None
+        if len(self._names) > AUTH_CACHE_SIZE:
+            self._names.clear()
+        self._names[address] = (name, now + AUTH_CACHE_SECONDS)
+        return name
 
     def participants(self) -> list[Participant]:
         with self.session() as s:

@@ -627,12 +627,14 @@ def examined(
     ex: docs.Examined,
     who: Participant,
     financed: bool | Literal[_Ask.ASK] | None = _Ask.ASK,
+    names: LedgerNames | None = None,
 ) -> DocumentExamined:
     """``ex`` for the wire, as ``who`` may see it (its fingerprints and holders were withheld
     by the service already for a role without them): the answer of ``POST /v1/documents/check``
-    and ``/receive`` (and of ``tradeledger doc check`` / ``doc receive --json``)."""
+    and ``/receive`` (and of ``tradeledger doc check`` / ``doc receive --json``). ``names``:
+    the members' names a batch's answers share (default: read for this answer)."""
     shown = ex.fingerprints_shown
-    names = LedgerNames(ledger)  # the banks of held_by, by name beside their address
+    names = names or LedgerNames(ledger)  # the banks of held_by, by name beside their address
     registration = None
     if ex.registration is not None:
         reg = ex.registration
@@ -950,11 +952,13 @@ async def register_batch(
             via=Via("register", "POST /v1/documents/batch", limited=True),
         )
         financed = _financed_many(ledger, exs, participant)  # one read for the batch
+        names = LedgerNames(ledger)  # every file's registrant named once
         return BatchRegistered(
             block=receipt.block,
             tx_hash=receipt.tx_hash,
             documents=[
-                examined(ledger, e, participant, f) for e, f in zip(exs, financed, strict=True)
+                examined(ledger, e, participant, f, names)
+                for e, f in zip(exs, financed, strict=True)
             ],
         )
 

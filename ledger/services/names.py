@@ -40,7 +40,7 @@ class LedgerNames:
         except ValueError:
             return None
         try:
-            name = self.ledger.db.participant(checksummed).name
+            name = self.ledger.db.participant_name(checksummed)
             if name:
                 return name
         except LedgerError:

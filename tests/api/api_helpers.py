@@ -135,9 +135,11 @@ def evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     sent: list[int] = []
     real = EvaluatorClient.outputs
 
-    def counted(self: EvaluatorClient, member: str, sign: Any, inputs: Any) -> list[bytes]:
+    def counted(
+        self: EvaluatorClient, member: str, sign: Any, inputs: Any, *key: Any
+    ) -> list[bytes]:
         sent.append(len(inputs))
-        return real(self, member, sign, inputs)
+        return real(self, member, sign, inputs, *key)
 
     monkeypatch.setattr(EvaluatorClient, "outputs", counted)
     return sent

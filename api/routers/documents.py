@@ -263,8 +263,10 @@ class NoticePublic(BaseModel):
 
 class HashTriedPublic(BaseModel):
     form: Literal["file_bytes", "canonical_json"] = Field(
-        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
-        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it"
+        description="file_bytes: SHA-256 of the file's bytes (or of another byte form of the "
+        "same JSON document, lodged here: the registration found through it); canonical_json: of "
+        "its canonical JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json "
+        "registers it"
     )
     doc_hash: str
     registered: bool

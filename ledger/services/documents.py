@@ -592,6 +592,8 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
             ledger, hex32(raw), hex32(hashlib.sha256(canonical).digest())
         )
         if others:
+            # their hashes were looked up too: the registration relied on is among those tried
+            tried += [HashTried(f.form, f.registration.doc_hash, True) for f in others]
             first_other = others[0]
             other_hash = parse_doc_hash(first_other.registration.doc_hash)
             return FileLookup(
@@ -3364,6 +3366,11 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         if registration is not None and sees_financing(role, actor, registration.registered_by)
         else None
     )
+    # the hash the copy is kept under, looked up now: an answer that says registered lists the
+    # registration it relies on (a tryout read registered: true beside tried: [] and
+    # registrations: [])
+    canonical = _canonical_of(row)
+    form = HashedForm.CANONICAL_JSON if canonical == row.doc_hash else HashedForm.FILE_BYTES
     held = Examined(
         doc_hash=row.doc_hash,
         format=row.format,
@@ -3382,8 +3389,18 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         financed=financed,
         financeable_amount=financeable,
         notices=notices,
+        hashed=form,
+        tried=(HashTried(form, row.doc_hash, registration is not None),),
+        canonical_hash=canonical,
+        registrations=(FoundRegistration(form, registration),) if registration else (),
     )
     return with_pledged(ledger, held, actor, role)
+
+
+def _canonical_of(row: ReceivedDocument) -> str | None:
+    """The SHA-256 (0x hex) of the canonical JSON form of a lodged JSON file, kept beside its
+    fingerprints (:func:`lodge`); None for any other file."""
+    return next((v for n, v in row.fingerprints if n == CANONICAL_PREFIX + "sha256"), None)
 
 
 #: a document's history: events whose first indexed argument is the document (for

@@ -26,6 +26,7 @@ NOT_KEYS = {
     "same_document",
     "altered",
     "holders_unknown",  # a notice's code
+    "already_lodged",
     "identifier_rejected",
     "seller_unkeyed",
     "credit_note",

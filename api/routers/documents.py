@@ -244,7 +244,8 @@ class NoticePublic(BaseModel):
         "on chain is none of the seller's identifiers in the file —, so the registration does "
         "not show the document is its own) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
-        "and cannot be financed)"
+        "and cannot be financed) or already_lodged (you lodged this very file here before, at "
+        "the time it says: it is not a match of itself)"
     )
     message: str
     documents: list[str]

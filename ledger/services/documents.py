@@ -1335,7 +1335,6 @@ def examine(
     actor: str,
     role: str,
     doc_type: DocType | None = None,
-    exclude_self: bool = False,
     *,
     as_registered: bool = True,
     registering: bool = False,
@@ -1361,7 +1360,6 @@ def examine(
             actor,
             role,
             doc_type,
-            exclude_self,
             as_registered,
             evaluation.lookups,
             registering=registering,
@@ -1554,7 +1552,6 @@ def _examine(
     actor: str,
     role: str,
     doc_type: DocType | None,
-    exclude_self: bool,
     as_registered: bool,
     lookups: _Lookups,
     *,
@@ -1583,21 +1580,26 @@ def _examine(
         ledger, parsed, actor, role, lookups, with_marks=not registering
     )
     scope = match_scope(actor, role)
+    stored = lookups.stored([hex32(parsed.doc_hash)], values, scope)
     matches = _grade_against(
         ledger,
         parsed,
         values,
         scope,
         {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
-        lookups.stored([hex32(parsed.doc_hash)], values, scope),
+        stored,
     )
-    if exclude_self:  # the caller's own copy of this very file is no match of it
-        this_file = hex32(parsed.doc_hash)
-        matches = [
-            kept
-            for m in matches
-            if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
-        ]
+    # the caller's own copy of this very file is no match of it (a tryout's bank read its own
+    # lodged copy as an IDENTICAL match of the file it checked): it is said to be lodged here
+    this_file = hex32(parsed.doc_hash)
+    matches = [
+        kept
+        for m in matches
+        if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
+    ]
+    own_copy = next(
+        (r for r in stored if actor and r.doc_hash == this_file and r.received_by == actor), None
+    )
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     if marks:  # another bank's active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
@@ -1612,6 +1614,10 @@ def _examine(
         )
     if unknown is not None:
         notices = (*notices, unknown)
+    if own_copy is not None and not registering:
+        # a registration's answer is the same whether its file was lodged by the first attempt
+        # or not (a retry): said only by a check and a receive
+        notices = (*notices, already_lodged_notice(own_copy))
     if (in_force := status_notice(found.registration)) is not None:
         notices = (in_force, *notices)
     examined = Examined(
@@ -1722,6 +1728,19 @@ def _onchain_infos(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
     return infos, None, marked[0]
+
+
+def already_lodged_notice(copy: ReceivedDocument) -> Notice:
+    """The ``already_lodged`` notice of a file its caller lodged here before (``copy``, its own
+    stored copy): the same file, not a match of it — when it was lodged, and under which name."""
+    named = f" as {copy.filename}" if copy.filename else ""
+    return Notice(
+        "already_lodged",
+        f"this file is already lodged here: you lodged it at {utc_text(_utc(copy.received_at))}"
+        f"{named} (document {copy.doc_hash}); it is the same file, not a match of it: the "
+        "matches are other files, and copies of it lodged by others as you may see them",
+        documents=(copy.doc_hash,),
+    )
 
 
 def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
@@ -2427,7 +2446,7 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     refuse_control_in_filename(filename, "filename")
-    parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
+    parsed, examined = examine(ledger, data, actor, role, doc_type, via=via)
     lodge_examined(ledger, parsed, examined, actor, filename)
     return examined
 
@@ -2546,7 +2565,6 @@ def register_file(
             actor,
             role,
             doc_type,
-            True,
             False,
             evaluation.lookups,
             registering=True,
@@ -2889,7 +2907,6 @@ def register_files(
                         actor,
                         role,
                         doc_type,
-                        True,
                         False,
                         evaluation.lookups,
                         registering=True,
@@ -3246,7 +3263,6 @@ def supersede_with_file(
             actor,
             role,
             old.doc_type,
-            True,
             False,
             evaluation.lookups,
             registering=True,

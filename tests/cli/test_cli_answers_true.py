@@ -34,3 +34,28 @@ def test_doc_show_lists_the_registration_its_held_copy_says_it_has(tmp_path: Pat
             (doc_hash, True)
         ], held["registrations"]
         assert held["tried"] == [{"form": "file_bytes", "doc_hash": doc_hash, "registered": True}]
+
+
+def test_doc_check_of_a_lodged_file_says_it_is_lodged_not_that_it_matches(
+    tmp_path: Path,
+) -> None:
+    """A tryout's bank read its own lodged copy as an IDENTICAL match of the file it checked
+    (tests/api/test_own_copy_is_no_match.py)."""
+    cli, names, invoice, doc_hash = _lodged(tmp_path)
+    bank = names["Demo Bank A"]
+    said = cli.run("doc", "check", str(invoice), "--as", bank).stdout
+    assert "match IDENTICAL" not in said, said
+    assert "no other matching file among your own files at this gateway" in said, said
+    assert "note (already_lodged): this file is already lodged here: you lodged it at " in said
+    checked = cli.json("doc", "check", str(invoice), "--as", bank)
+    assert checked["matches"] == []
+    assert [n["documents"] for n in checked["notices"] if n["kind"] == "already_lodged"] == [
+        [doc_hash]
+    ]
+    again = cli.run("doc", "receive", str(invoice), "--as", bank).stdout
+    assert "note (already_lodged)" in again, again
+    # a copy with other bytes and the same facts is still found
+    copy = tmp_path / "copy.xml"
+    copy.write_bytes(UBL.replace(b"?>", b"?><!-- re-sent -->", 1))
+    other = cli.json("doc", "check", str(copy), "--as", bank)
+    assert [(m["doc_hash"], m["grade"]) for m in other["matches"]] == [(doc_hash, "same_document")]

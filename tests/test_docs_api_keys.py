@@ -27,6 +27,7 @@ NOT_KEYS = {
     "altered",
     "holders_unknown",  # a notice's code
     "already_lodged",
+    "invoice_pledged",
     "identifier_rejected",
     "seller_unkeyed",
     "credit_note",

@@ -244,8 +244,11 @@ class NoticePublic(BaseModel):
         "on chain is none of the seller's identifiers in the file —, so the registration does "
         "not show the document is its own) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
-        "and cannot be financed) or already_lodged (you lodged this very file here before, at "
-        "the time it says: it is not a match of itself)"
+        "and cannot be financed), holders_unknown (whether an active financing holds the file "
+        "is not known to you, and why), invoice_pledged (an active financing whose terms you "
+        "read pledges this document or a copy of it: named in financings, with its bank) or "
+        "already_lodged (you lodged this very file here before, at the time it says: it is not "
+        "a match of itself)"
     )
     message: str
     documents: list[str]
@@ -641,7 +644,9 @@ def examined(
         reg = ex.registration
         financing_shown = _shows_financing(who, reg)
         is_financed = _financed(ledger, ex, who) if financed is _Ask.ASK else financed
-        ex = docs.with_financed(ex, is_financed if financing_shown else None, who.role)
+        ex = docs.with_financed(
+            ledger, ex, is_financed if financing_shown else None, who.address, who.role
+        )
         registration = _public(
             reg,
             ex.facts,
@@ -769,7 +774,7 @@ def _registered(
         )
     )
     # the same invoice_pledged whether the registration was answered first or retried
-    ex = docs.with_financed(ex, financed if shown else None, who.role)
+    ex = docs.with_financed(ledger, ex, financed if shown else None, who.address, who.role)
     names = LedgerNames(ledger)
     return DocumentRegistered(
         **_public(

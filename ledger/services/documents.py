@@ -1455,20 +1455,20 @@ def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> E
     """``examined`` with ``pledged`` (:func:`invoice_pledged`) as ``actor`` of ``role`` may
     learn it. Where the caller knows the invoice is pledged — its own financing, or one sealed
     to it (docs/privacy.md: an enterprise learns that of the documents it registered) — the
-    ``holders_unknown`` notice no longer says "whether an active financing holds this file is
-    not known" beside ``invoice_pledged: true``: it says the invoice is pledged and which
-    financing holds each fingerprint is not known, and keeps its reason (the evaluator being
-    down is news to a bank). Where it is not known, ``pledged`` stays None and the notice says
-    why."""
+    ``holders_unknown`` notice, which would say "whether an active financing holds this file is
+    not known" beside ``invoice_pledged: true``, becomes ``invoice_pledged`` naming the
+    financings it reads (:func:`known_pledges_notices`). Where it is not known, ``pledged``
+    stays None and the notice says why."""
     pledged = invoice_pledged(ledger, examined, actor, role)
     notices = examined.notices
     if pledged:
-        word = doc_type_word(examined.doc_type.name)
-        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+        notices = known_pledges_notices(ledger, examined, actor, role)
     return replace(examined, pledged=pledged, notices=notices)
 
 
-def with_financed(examined: Examined, financed: bool | None, role: str) -> Examined:
+def with_financed(
+    ledger: Ledger, examined: Examined, financed: bool | None, actor: str, role: str
+) -> Examined:
     """``examined`` as its answer gives it once whether this exact document is financed is
     read for the caller (``financed``, :func:`is_financed`; None: not the caller's to learn):
     ``pledged`` as :func:`invoice_pledged` gives it with that answer. A registration is
@@ -1488,20 +1488,90 @@ def with_financed(examined: Examined, financed: bool | None, role: str) -> Exami
         return examined
     notices = examined.notices
     if pledged:
-        word = doc_type_word(examined.doc_type.name)
-        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+        notices = known_pledges_notices(ledger, examined, actor, role)
     return replace(examined, pledged=pledged, notices=notices)
 
 
 _HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
 
 
-def _pledged_holders_unknown(notice: Notice, word: str = "invoice") -> Notice:
+def known_pledges_notices(
+    ledger: Ledger, examined: Examined, actor: str, role: str
+) -> tuple[Notice, ...]:
+    """The notices of ``examined``, an invoice ``actor`` of ``role`` knows is pledged, with its
+    ``holders_unknown`` notice made true for that caller: a notice must not call unknown what
+    the caller reads (a tryout's enterprise superseded its financed invoice and read "whether
+    an active financing holds this file is not known" about the financing sealed to it). It
+    becomes ``invoice_pledged``, naming the active financings whose terms the caller's key
+    opens that pledge this document or a copy of it among its matches (a graded match shares a
+    fingerprint with it: docs/documents.md), with their banks — and, for a bank whose
+    evaluator could not be reached, why its fingerprints' holders were not checked. Where the
+    caller reads none of them (it knows of the pledge from elsewhere), the notice says the
+    invoice is pledged and which financing holds it is not known, with its reason."""
+    if not any(n.kind == "holders_unknown" for n in examined.notices):
+        return examined.notices
+    word = doc_type_word(examined.doc_type.name)
+    pledges = _known_pledges(ledger, examined, actor)
+    return tuple(
+        _pledged_holders_unknown(ledger, n, word, examined.doc_hash, pledges, actor, role)
+        for n in examined.notices
+    )
+
+
+def _known_pledges(ledger: Ledger, examined: Examined, actor: str) -> list[tuple[Any, str]]:
+    """The active financings whose terms ``actor``'s key opens that pledge the document
+    ``examined`` is or a copy of it among its matches, each with the document (0x hex) it
+    pledges, by id."""
+    if not actor:
+        return []
+    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
+    found: dict[int, tuple[Any, str]] = {}
+    for doc_hash in (examined.doc_hash, *copies):
+        for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor):
+            if f.status is FinancingStatus.ACTIVE:
+                found.setdefault(f.financing_id, (f, doc_hash))
+    return [found[fid] for fid in sorted(found)]
+
+
+def _pledged_holders_unknown(
+    ledger: Ledger,
+    notice: Notice,
+    word: str,
+    doc_hash: str,
+    pledges: Sequence[tuple[Any, str]],
+    actor: str,
+    role: str,
+) -> Notice:
     if notice.kind != "holders_unknown":
         return notice
     reason = notice.message.removeprefix(_HOLDERS_UNKNOWN).removeprefix(" here").removeprefix(": ")
-    said = f"this {word} is pledged; which financing holds each of its fingerprints is not known"
-    return replace(notice, message=f"{said}: {reason}" if reason else said)
+    if not pledges:
+        said = (
+            f"this {word} is pledged; which financing holds each of its fingerprints is not known"
+        )
+        return replace(notice, message=f"{said}: {reason}" if reason else said)
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    names = LedgerNames(ledger)
+    held = [
+        f"active financing {f.financing_id} of {who(f.bank, names)} "
+        + ("(this document)" if pledged == doc_hash else f"(through document {pledged}, a copy)")
+        for f, pledged in pledges
+    ]
+    ids = [f.financing_id for f, _ in pledges]
+    reads = ", ".join(
+        f"GET /v1/financings/{fid}, tradeledger finance show {fid} --as {actor}" for fid in ids
+    )
+    verb = "holds" if len(held) == 1 else "hold"
+    message = f"this {word} is pledged: {'; '.join(held)} {verb} it, whose terms you read ({reads})"
+    if role == "bank" and reason:  # the evaluator's failure is news to a bank
+        message += f"; the holders of its fingerprints were not checked: {reason}"
+    return Notice(
+        "invoice_pledged",
+        message,
+        documents=tuple(dict.fromkeys(pledged for _, pledged in pledges)),
+        financings=tuple(ids),
+    )
 
 
 def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:

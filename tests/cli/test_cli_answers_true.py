@@ -59,3 +59,29 @@ def test_doc_check_of_a_lodged_file_says_it_is_lodged_not_that_it_matches(
     copy.write_bytes(UBL.replace(b"?>", b"?><!-- re-sent -->", 1))
     other = cli.json("doc", "check", str(copy), "--as", bank)
     assert [(m["doc_hash"], m["grade"]) for m in other["matches"]] == [(doc_hash, "same_document")]
+
+
+def test_an_exporter_reading_the_financing_is_told_which_not_that_it_is_unknown(
+    tmp_path: Path,
+) -> None:
+    """A tryout's exporter superseded its financed invoice and read ``holders_unknown``
+    (tests/api/test_holders_known_to_readers.py)."""
+    cli, names, _, doc_hash = _lodged(tmp_path)
+    bank, exporter = names["Demo Bank A"], names["Demo Exporter"]
+    amended = tmp_path / "amended.xml"
+    amended.write_bytes(UBL.replace(b"<cbc:Note>", b"<cbc:Note>Amended: ", 1))
+    fid = cli.json("finance", "create", "--as", bank, "--doc", f"{doc_hash}=374000", *FINANCE)[
+        "financing_id"
+    ]
+    assert cli.json("finance", "show", str(fid), "--as", exporter)["amount"] == 374_000
+    text = cli.run("doc", "check", str(amended), "--as", exporter).stdout
+    assert "holders_unknown" not in text, text
+    assert f"note (invoice_pledged): this invoice is pledged: active financing {fid} of " in text
+    superseded = cli.json("doc", "supersede", doc_hash, str(amended), "--as", exporter)
+    kinds = [n["kind"] for n in superseded["notices"]]
+    assert "holders_unknown" not in kinds, superseded["notices"]
+    [pledged] = [n for n in superseded["notices"] if n["kind"] == "invoice_pledged"]
+    assert pledged["financings"] == [fid]
+    assert f"Demo Bank A ({bank})" in pledged["message"]
+    # the command it names shows the exporter that financing
+    assert f"tradeledger finance show {fid} --as {exporter}" in pledged["message"]

@@ -1076,11 +1076,15 @@ def _no_match_lines(ex: docs.Examined) -> list[str]:
         "lodged)"
     )
     count = len(ex.suspicions)
+    # the caller's own copy of this very file is no match of it: said once, beside the others
+    lodged = any(n.kind == "already_lodged" for n in ex.notices)
+    other = " other" if lodged else ""
+    itself = " (this file itself is lodged here: note already_lodged below)" if lodged else ""
     if not count:
-        return [f"  no matching file {where}"]
+        return [f"  no{other} matching file {where}{itself}"]
     return [
-        f"  no copy of this file {where}; {count} suspicion{'' if count == 1 else 's'} "
-        "(other invoices it looks like, not copies):"
+        f"  no{other} copy of this file {where}{itself}; {count} suspicion"
+        f"{'' if count == 1 else 's'} (other invoices it looks like, not copies):"
     ]
 
 
@@ -1352,7 +1356,6 @@ def doc_import(
                             actor,
                             role,
                             kind,
-                            exclude_self=True,
                             registering=True,
                             via=via,
                         ),

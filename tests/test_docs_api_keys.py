@@ -26,6 +26,8 @@ NOT_KEYS = {
     "same_document",
     "altered",
     "holders_unknown",  # a notice's code
+    "already_lodged",
+    "invoice_pledged",
     "identifier_rejected",
     "seller_unkeyed",
     "credit_note",

@@ -244,7 +244,11 @@ class NoticePublic(BaseModel):
         "on chain is none of the seller's identifiers in the file —, so the registration does "
         "not show the document is its own) or seller_unkeyed (every "
         "identity identifier of the seller failed its check: the document has no fingerprint "
-        "and cannot be financed)"
+        "and cannot be financed), holders_unknown (whether an active financing holds the file "
+        "is not known to you, and why), invoice_pledged (an active financing whose terms you "
+        "read pledges this document or a copy of it: named in financings, with its bank) or "
+        "already_lodged (you lodged this very file here before, at the time it says: it is not "
+        "a match of itself)"
     )
     message: str
     documents: list[str]
@@ -263,8 +267,10 @@ class NoticePublic(BaseModel):
 
 class HashTriedPublic(BaseModel):
     form: Literal["file_bytes", "canonical_json"] = Field(
-        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
-        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it"
+        description="file_bytes: SHA-256 of the file's bytes (or of another byte form of the "
+        "same JSON document, lodged here: the registration found through it); canonical_json: of "
+        "its canonical JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json "
+        "registers it"
     )
     doc_hash: str
     registered: bool
@@ -640,7 +646,9 @@ def examined(
         reg = ex.registration
         financing_shown = _shows_financing(who, reg)
         is_financed = _financed(ledger, ex, who) if financed is _Ask.ASK else financed
-        ex = docs.with_financed(ex, is_financed if financing_shown else None, who.role)
+        ex = docs.with_financed(
+            ledger, ex, is_financed if financing_shown else None, who.address, who.role
+        )
         registration = _public(
             reg,
             ex.facts,
@@ -768,7 +776,7 @@ def _registered(
         )
     )
     # the same invoice_pledged whether the registration was answered first or retried
-    ex = docs.with_financed(ex, financed if shown else None, who.role)
+    ex = docs.with_financed(ledger, ex, financed if shown else None, who.address, who.role)
     names = LedgerNames(ledger)
     return DocumentRegistered(
         **_public(

@@ -592,6 +592,8 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
             ledger, hex32(raw), hex32(hashlib.sha256(canonical).digest())
         )
         if others:
+            # their hashes were looked up too: the registration relied on is among those tried
+            tried += [HashTried(f.form, f.registration.doc_hash, True) for f in others]
             first_other = others[0]
             other_hash = parse_doc_hash(first_other.registration.doc_hash)
             return FileLookup(
@@ -1333,7 +1335,6 @@ def examine(
     actor: str,
     role: str,
     doc_type: DocType | None = None,
-    exclude_self: bool = False,
     *,
     as_registered: bool = True,
     registering: bool = False,
@@ -1359,7 +1360,6 @@ def examine(
             actor,
             role,
             doc_type,
-            exclude_self,
             as_registered,
             evaluation.lookups,
             registering=registering,
@@ -1455,20 +1455,20 @@ def with_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> E
     """``examined`` with ``pledged`` (:func:`invoice_pledged`) as ``actor`` of ``role`` may
     learn it. Where the caller knows the invoice is pledged — its own financing, or one sealed
     to it (docs/privacy.md: an enterprise learns that of the documents it registered) — the
-    ``holders_unknown`` notice no longer says "whether an active financing holds this file is
-    not known" beside ``invoice_pledged: true``: it says the invoice is pledged and which
-    financing holds each fingerprint is not known, and keeps its reason (the evaluator being
-    down is news to a bank). Where it is not known, ``pledged`` stays None and the notice says
-    why."""
+    ``holders_unknown`` notice, which would say "whether an active financing holds this file is
+    not known" beside ``invoice_pledged: true``, becomes ``invoice_pledged`` naming the
+    financings it reads (:func:`known_pledges_notices`). Where it is not known, ``pledged``
+    stays None and the notice says why."""
     pledged = invoice_pledged(ledger, examined, actor, role)
     notices = examined.notices
     if pledged:
-        word = doc_type_word(examined.doc_type.name)
-        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+        notices = known_pledges_notices(ledger, examined, actor, role)
     return replace(examined, pledged=pledged, notices=notices)
 
 
-def with_financed(examined: Examined, financed: bool | None, role: str) -> Examined:
+def with_financed(
+    ledger: Ledger, examined: Examined, financed: bool | None, actor: str, role: str
+) -> Examined:
     """``examined`` as its answer gives it once whether this exact document is financed is
     read for the caller (``financed``, :func:`is_financed`; None: not the caller's to learn):
     ``pledged`` as :func:`invoice_pledged` gives it with that answer. A registration is
@@ -1488,20 +1488,90 @@ def with_financed(examined: Examined, financed: bool | None, role: str) -> Exami
         return examined
     notices = examined.notices
     if pledged:
-        word = doc_type_word(examined.doc_type.name)
-        notices = tuple(_pledged_holders_unknown(n, word) for n in notices)
+        notices = known_pledges_notices(ledger, examined, actor, role)
     return replace(examined, pledged=pledged, notices=notices)
 
 
 _HOLDERS_UNKNOWN = "whether an active financing holds this file is not known"
 
 
-def _pledged_holders_unknown(notice: Notice, word: str = "invoice") -> Notice:
+def known_pledges_notices(
+    ledger: Ledger, examined: Examined, actor: str, role: str
+) -> tuple[Notice, ...]:
+    """The notices of ``examined``, an invoice ``actor`` of ``role`` knows is pledged, with its
+    ``holders_unknown`` notice made true for that caller: a notice must not call unknown what
+    the caller reads (a tryout's enterprise superseded its financed invoice and read "whether
+    an active financing holds this file is not known" about the financing sealed to it). It
+    becomes ``invoice_pledged``, naming the active financings whose terms the caller's key
+    opens that pledge this document or a copy of it among its matches (a graded match shares a
+    fingerprint with it: docs/documents.md), with their banks — and, for a bank whose
+    evaluator could not be reached, why its fingerprints' holders were not checked. Where the
+    caller reads none of them (it knows of the pledge from elsewhere), the notice says the
+    invoice is pledged and which financing holds it is not known, with its reason."""
+    if not any(n.kind == "holders_unknown" for n in examined.notices):
+        return examined.notices
+    word = doc_type_word(examined.doc_type.name)
+    pledges = _known_pledges(ledger, examined, actor)
+    return tuple(
+        _pledged_holders_unknown(ledger, n, word, examined.doc_hash, pledges, actor, role)
+        for n in examined.notices
+    )
+
+
+def _known_pledges(ledger: Ledger, examined: Examined, actor: str) -> list[tuple[Any, str]]:
+    """The active financings whose terms ``actor``'s key opens that pledge the document
+    ``examined`` is or a copy of it among its matches, each with the document (0x hex) it
+    pledges, by id."""
+    if not actor:
+        return []
+    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
+    found: dict[int, tuple[Any, str]] = {}
+    for doc_hash in (examined.doc_hash, *copies):
+        for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor):
+            if f.status is FinancingStatus.ACTIVE:
+                found.setdefault(f.financing_id, (f, doc_hash))
+    return [found[fid] for fid in sorted(found)]
+
+
+def _pledged_holders_unknown(
+    ledger: Ledger,
+    notice: Notice,
+    word: str,
+    doc_hash: str,
+    pledges: Sequence[tuple[Any, str]],
+    actor: str,
+    role: str,
+) -> Notice:
     if notice.kind != "holders_unknown":
         return notice
     reason = notice.message.removeprefix(_HOLDERS_UNKNOWN).removeprefix(" here").removeprefix(": ")
-    said = f"this {word} is pledged; which financing holds each of its fingerprints is not known"
-    return replace(notice, message=f"{said}: {reason}" if reason else said)
+    if not pledges:
+        said = (
+            f"this {word} is pledged; which financing holds each of its fingerprints is not known"
+        )
+        return replace(notice, message=f"{said}: {reason}" if reason else said)
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    names = LedgerNames(ledger)
+    held = [
+        f"active financing {f.financing_id} of {who(f.bank, names)} "
+        + ("(this document)" if pledged == doc_hash else f"(through document {pledged}, a copy)")
+        for f, pledged in pledges
+    ]
+    ids = [f.financing_id for f, _ in pledges]
+    reads = ", ".join(
+        f"GET /v1/financings/{fid}, tradeledger finance show {fid} --as {actor}" for fid in ids
+    )
+    verb = "holds" if len(held) == 1 else "hold"
+    message = f"this {word} is pledged: {'; '.join(held)} {verb} it, whose terms you read ({reads})"
+    if role == "bank" and reason:  # the evaluator's failure is news to a bank
+        message += f"; the holders of its fingerprints were not checked: {reason}"
+    return Notice(
+        "invoice_pledged",
+        message,
+        documents=tuple(dict.fromkeys(pledged for _, pledged in pledges)),
+        financings=tuple(ids),
+    )
 
 
 def invoice_pledged(ledger: Ledger, examined: Examined, actor: str, role: str) -> bool | None:
@@ -1552,7 +1622,6 @@ def _examine(
     actor: str,
     role: str,
     doc_type: DocType | None,
-    exclude_self: bool,
     as_registered: bool,
     lookups: _Lookups,
     *,
@@ -1581,21 +1650,26 @@ def _examine(
         ledger, parsed, actor, role, lookups, with_marks=not registering
     )
     scope = match_scope(actor, role)
+    stored = lookups.stored([hex32(parsed.doc_hash)], values, scope)
     matches = _grade_against(
         ledger,
         parsed,
         values,
         scope,
         {**lookups.known, **{t.doc_hash: t.registered for t in found.tried}},
-        lookups.stored([hex32(parsed.doc_hash)], values, scope),
+        stored,
     )
-    if exclude_self:  # the caller's own copy of this very file is no match of it
-        this_file = hex32(parsed.doc_hash)
-        matches = [
-            kept
-            for m in matches
-            if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
-        ]
+    # the caller's own copy of this very file is no match of it (a tryout's bank read its own
+    # lodged copy as an IDENTICAL match of the file it checked): it is said to be lodged here
+    this_file = hex32(parsed.doc_hash)
+    matches = [
+        kept
+        for m in matches
+        if (kept := m.without(actor) if m.doc_hash == this_file else m) is not None
+    ]
+    own_copy = next(
+        (r for r in stored if actor and r.doc_hash == this_file and r.received_by == actor), None
+    )
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     if marks:  # another bank's active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
@@ -1610,6 +1684,10 @@ def _examine(
         )
     if unknown is not None:
         notices = (*notices, unknown)
+    if own_copy is not None and not registering:
+        # a registration's answer is the same whether its file was lodged by the first attempt
+        # or not (a retry): said only by a check and a receive
+        notices = (*notices, already_lodged_notice(own_copy))
     if (in_force := status_notice(found.registration)) is not None:
         notices = (in_force, *notices)
     examined = Examined(
@@ -1720,6 +1798,19 @@ def _onchain_infos(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
     return infos, None, marked[0]
+
+
+def already_lodged_notice(copy: ReceivedDocument) -> Notice:
+    """The ``already_lodged`` notice of a file its caller lodged here before (``copy``, its own
+    stored copy): the same file, not a match of it — when it was lodged, and under which name."""
+    named = f" as {copy.filename}" if copy.filename else ""
+    return Notice(
+        "already_lodged",
+        f"this file is already lodged here: you lodged it at {utc_text(_utc(copy.received_at))}"
+        f"{named} (document {copy.doc_hash}); it is the same file, not a match of it: the "
+        "matches are other files, and copies of it lodged by others as you may see them",
+        documents=(copy.doc_hash,),
+    )
 
 
 def holders_unknown_notice(role: str, doc_hash: str) -> Notice:
@@ -2425,7 +2516,7 @@ def receive(
     ``via``, admitted) as :func:`examine` says.
     """
     refuse_control_in_filename(filename, "filename")
-    parsed, examined = examine(ledger, data, actor, role, doc_type, exclude_self=True, via=via)
+    parsed, examined = examine(ledger, data, actor, role, doc_type, via=via)
     lodge_examined(ledger, parsed, examined, actor, filename)
     return examined
 
@@ -2544,7 +2635,6 @@ def register_file(
             actor,
             role,
             doc_type,
-            True,
             False,
             evaluation.lookups,
             registering=True,
@@ -2887,7 +2977,6 @@ def register_files(
                         actor,
                         role,
                         doc_type,
-                        True,
                         False,
                         evaluation.lookups,
                         registering=True,
@@ -3244,7 +3333,6 @@ def supersede_with_file(
             actor,
             role,
             old.doc_type,
-            True,
             False,
             evaluation.lookups,
             registering=True,
@@ -3364,6 +3452,11 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         if registration is not None and sees_financing(role, actor, registration.registered_by)
         else None
     )
+    # the hash the copy is kept under, looked up now: an answer that says registered lists the
+    # registration it relies on (a tryout read registered: true beside tried: [] and
+    # registrations: [])
+    canonical = _canonical_of(row)
+    form = HashedForm.CANONICAL_JSON if canonical == row.doc_hash else HashedForm.FILE_BYTES
     held = Examined(
         doc_hash=row.doc_hash,
         format=row.format,
@@ -3382,8 +3475,18 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         financed=financed,
         financeable_amount=financeable,
         notices=notices,
+        hashed=form,
+        tried=(HashTried(form, row.doc_hash, registration is not None),),
+        canonical_hash=canonical,
+        registrations=(FoundRegistration(form, registration),) if registration else (),
     )
     return with_pledged(ledger, held, actor, role)
+
+
+def _canonical_of(row: ReceivedDocument) -> str | None:
+    """The SHA-256 (0x hex) of the canonical JSON form of a lodged JSON file, kept beside its
+    fingerprints (:func:`lodge`); None for any other file."""
+    return next((v for n, v in row.fingerprints if n == CANONICAL_PREFIX + "sha256"), None)
 
 
 #: a document's history: events whose first indexed argument is the document (for

@@ -170,12 +170,16 @@ def test_banks_and_regulators_are_given_fingerprints_and_holders(oracle: Oracle)
     assert "holders_unknown" in {n["kind"] for n in other["notices"]}
     assert other["invoice_pledged"] is None
     # a re-numbered copy of the financed invoice shares its fingerprint: the regulator reads
-    # it pledged through the copy it opens; the notice says which financing holds which
-    # fingerprint is unknown, not whether one holds it
+    # it pledged through the copy it opens; the notice names that financing (it reads its
+    # terms), never "not known"
     renumbered = o.post(net.regulator, "/v1/documents/check", files=xml(guess(7))).json()
     assert renumbered["invoice_pledged"] is True
-    [notice] = [n for n in renumbered["notices"] if n["kind"] == "holders_unknown"]
-    assert notice["message"].startswith("this invoice is pledged; which financing holds"), notice
+    assert "holders_unknown" not in {n["kind"] for n in renumbered["notices"]}
+    [notice] = [n for n in renumbered["notices"] if n["kind"] == "invoice_pledged"]
+    assert notice["financings"] == [o.financing_id], notice
+    assert notice["message"].startswith(
+        f"this invoice is pledged: active financing {o.financing_id}"
+    )
     # the others get null — withheld, not "none" — and never a holder
     for who in (net.admin, net.attestor, o.other, net.enterprise):
         response = o.post(who, "/v1/documents/check", files=xml(data))

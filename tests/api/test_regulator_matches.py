@@ -59,17 +59,19 @@ def test_a_regulator_sees_one_match_per_document_with_every_holder(
 
 
 def test_a_bank_still_sees_only_its_own_lodged_files(client: TestClient, network: Network) -> None:
-    """The privacy rule, both ways: a bank that lodged the invoice sees its own copy and no
-    other holder; a bank that lodged none sees no match at all, though two members did."""
+    """The privacy rule, both ways: a bank that lodged the invoice is told its own copy is
+    lodged here (not a match of itself) and no other holder; a bank that lodged none sees no
+    match at all, though two members did."""
     bank, bank_b, ent = network.bank, network.bank_b, network.enterprise
     lodge(client, bank_b, UBL)
     lodge(client, ent, UBL)
     assert check(client, bank, UBL)["matches"] == []  # lodged by others only: none of its own
     lodge(client, bank, UBL)
     for who in (bank, bank_b, ent):
-        [match] = check(client, who, UBL)["matches"]
-        assert match["grade"] == "identical"
-        assert (match["received_by"], match["lodged_by"]) == (who.address, [who.address])
+        checked = check(client, who, UBL)
+        assert checked["matches"] == []  # its own copy of this very file is no match of it
+        [lodged] = [n for n in checked["notices"] if n["kind"] == "already_lodged"]
+        assert lodged["documents"] == [checked["doc_hash"]]
     # the regulator sees who holds it
     [supervised] = check(client, network.regulator, UBL)["matches"]
     assert supervised["lodged_by"] == [bank_b.address, ent.address, bank.address]

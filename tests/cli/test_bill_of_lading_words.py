@@ -45,7 +45,7 @@ def test_a_bill_of_lading_is_called_a_bill_of_lading(tmp_path: Path) -> None:
     assert "  bill of lading PLEDGED: an active financing locks its fingerprints" in held
     assert "invoice" not in held
     mine = cli.run("doc", "check", str(bill), "--as", exporter).stdout
-    assert "this bill of lading is pledged; which financing holds" in mine
+    assert "this bill of lading is pledged: active financing 1 of Demo Bank A" in mine
     assert "invoice PLEDGED" not in mine
     cli.run("doc", "receive", str(bill), "--as", bank_b)
     refused = cli.run(

@@ -51,7 +51,12 @@ def test_a_check_reads_the_stored_files_once_and_answers_as_each_read_would(
     docs.receive(ledger, bank, "bank", UBL, "demo.xml")
     docs.receive(ledger, ent, "enterprise", UBL, "demo.xml")
 
-    said: dict[str, set[str]] = {"suspicions": set(), "credited": set(), "matches": set()}
+    said: dict[str, set[str]] = {
+        "suspicions": set(),
+        "credited": set(),
+        "matches": set(),
+        "lodged": set(),
+    }
     for who, role in (
         (bank, "bank"),
         (ent, "enterprise"),
@@ -98,11 +103,16 @@ def test_a_check_reads_the_stored_files_once_and_answers_as_each_read_would(
                 said["credited"].add(f"{role}:{name}")
             if examined.matches:
                 said["matches"].add(f"{role}:{name}")
+            if any(n.kind == "already_lodged" for n in examined.notices):
+                said["lodged"].add(f"{role}:{name}")
 
     # the answers had something to say, for the roles whose scope holds it
     assert {"bank:reissue", "enterprise:reissue", "regulator:reissue"} <= said["suspicions"]
     # the bank counts the enterprise's credit note; the enterprise its own
     assert {"bank:invoice", "enterprise:invoice", "regulator:invoice"} <= said["credited"]
-    assert {"enterprise:invoice", "regulator:invoice", "enterprise:note"} <= said["matches"]
+    assert {"regulator:invoice", "regulator:note"} <= said["matches"]
+    # the caller's own copy of the very file is no match of it: it is said to be lodged here
+    assert {"enterprise:invoice", "enterprise:note"} <= said["lodged"]
+    assert not {"enterprise:invoice", "enterprise:note"} & said["matches"]
     # a bank's matches are its own files: it lodged no copy of the invoice
     assert "bank:invoice" not in said["matches"]

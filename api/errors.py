@@ -445,12 +445,29 @@ def method_not_allowed(method: str, path: str, allowed: Sequence[str]) -> ErrorR
     """405 ``method_not_allowed`` in the one error body, with the ``Allow`` header RFC 9110
     §15.5.6 requires (every method the path serves) and the same list in ``details.allowed``."""
     listed = ", ".join(allowed)
+    rule = f"{method} is not served at {path}: it serves {listed}"
     body = {
         "error": "method_not_allowed",
-        "message": f"{method} is not served at {path}: it serves {listed}",
-        "details": {"method": method, "path": path, "allowed": list(allowed)},
+        "message": rule,
+        "details": {
+            "field": "method",
+            "rule": rule,
+            "method": method,
+            "path": path,
+            "allowed": list(allowed),
+        },
     }
     return ErrorResponse(body, status_code=405, headers={"Allow": listed})
+
+
+def unknown_path(path: str) -> NotFound:
+    """The 404 of a path no route serves, in the one error body as every other 404 (``field``
+    ``path``, and the rule), not Starlette's ``{"detail": "Not Found"}``."""
+    return NotFound(
+        f"{path} is not a path of this API (its routes are listed at /docs and /openapi.json)",
+        field="path",
+        path=path,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -496,8 +513,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return ErrorResponse(error_body(problem), status_code=422)
         if exc.status_code == 405:
             return method_not_allowed(request.method, request.url.path, allowed_methods(request))
-        code = {404: "not_found"}.get(exc.status_code, "http_error")
-        body = {"error": code, "message": str(exc.detail), "details": {}}
+        if exc.status_code == 404:
+            return ErrorResponse(error_body(unknown_path(request.url.path)), status_code=404)
+        body = {"error": "http_error", "message": str(exc.detail), "details": {}}
         return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

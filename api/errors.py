@@ -46,7 +46,7 @@ from ledger.errors import (
     Unauthorized,
 )
 from ledger.fieldnames import path_text, sent_path
-from ledger.jsonliterals import as_written, constant_rule
+from ledger.jsonliterals import as_written, constant_rule, exponent_rule, in_exponent_notation
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
 from ledger.services.roles import one_of_rule
@@ -309,7 +309,11 @@ RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
     "date_from_datetime_parsing": lambda field, ctx: _date_rule(ctx),
     "date_from_datetime_inexact": lambda field, ctx: _date_rule(ctx),
     "date_type": lambda field, ctx: _date_rule(ctx),
-    "int_parsing": lambda field, ctx: "must be a whole number written in digits",
+    "int_parsing": lambda field, ctx: (
+        exponent_rule(str(ctx.get("given")))
+        if in_exponent_notation(ctx.get("given"))
+        else "must be a whole number written in digits"
+    ),
     "literal_error": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
     "enum": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
     "string_pattern_mismatch": lambda field, ctx: f"must match the pattern {ctx.get('pattern')}",

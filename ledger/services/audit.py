@@ -69,6 +69,7 @@ from ledger.indexer.models import (
     ReaderRow,
     RefusalRow,
 )
+from ledger.jsonliterals import exponent_rule, in_exponent_notation
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
 from ledger.services.roles import (
@@ -175,6 +176,8 @@ def parse_instant_ms(text: str | None, field_name: str, *, upper: bool = False) 
     if found is None:
         return None
     found = found.strip()
+    if in_exponent_notation(found):  # Unix seconds in digits alone, as every whole number
+        raise InvalidInput(field_name, exponent_rule(found))
     if found.isascii() and found.isdigit():
         if int(found) > MAX_TIME:
             raise InvalidInput(field_name, f"Unix seconds must be at most {MAX_TIME} (year 9999)")

@@ -51,6 +51,7 @@ from starlette.types import Scope
 
 from api.literalpaths import route_path, yields
 from api.querycheck import _takes_many
+from ledger.calendardays import no_such_day
 from ledger.errors import InvalidInput
 from ledger.jsonliterals import (
     WrittenFloat,
@@ -206,6 +207,9 @@ def read_date_time(text: str) -> datetime:
     """``text`` as a date-time, read as a body's ``maturity`` is (the API's and the CLI's
     alike). ValueError whose message is the rule, with what is wrong in it (``must be an ISO
     8601 date-time such as 2026-03-31T12:00:00Z (hour must be in 0..23)``)."""
+    not_a_day = no_such_day(text)  # 2027-02-30T10:00:00Z: the day is the fault, not the form
+    if not_a_day is not None:
+        raise ValueError(not_a_day)
     try:
         return _DATETIME.validate_python(text)
     except ValidationError as exc:

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.literalpaths import claimants, served
 from ledger import messages
+from ledger.calendardays import no_such_day
 from ledger.controls import filename_too_long
 from ledger.errors import (
     ChainUnavailable,
@@ -351,6 +352,10 @@ def type_rule(kind: str, where: str, given: object) -> str | None:
 def _date_rule(ctx: Mapping[str, Any]) -> str:
     """A date field's rule (ISO 8601 calendar date, RFC 3339 ``full-date``), with why the text
     sent is not one when pydantic says (``month value is outside expected range of 1-12``)."""
+    given = ctx.get("given")
+    not_a_day = no_such_day(given) if isinstance(given, str) else None
+    if not_a_day is not None:  # 2027-02-30: which part the calendar does not have
+        return not_a_day
     reason = str(ctx.get("error") or "")
     if reason and "separator" not in reason and "input is too short" not in reason:
         # written as a date, but no such day (2027-02-30, 2027-13-01)

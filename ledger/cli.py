@@ -21,6 +21,7 @@ from web3 import Web3
 
 from ledger import cli_proof
 from ledger import join as join_mod
+from ledger.calendardays import no_such_day
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import (
     DataDir,
@@ -2104,10 +2105,11 @@ def finance_create(
         due = read_date_time(maturity) if is_date_time(maturity) else date.fromisoformat(maturity)
     except ValueError as exc:
         # the API's words for the same date or date-time (api.errors, api.bodycheck)
+        not_a_day = no_such_day(maturity)
         if is_date_time(maturity):
             rule = f"{exc}, not {maturity!r}"
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
-            rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
+        elif not_a_day is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
+            rule = not_a_day
         else:
             rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
         fail(InvalidInput("--maturity", rule, value=maturity))

@@ -46,6 +46,7 @@ from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import DocumentFacts, ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
+from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
 from ledger.keys import Keystore
 from ledger.messages import doc_type_word
@@ -1537,7 +1538,9 @@ def _naming_file(path: Path, action: Callable[[], _T]) -> _T:
     try:
         return action()
     except LedgerError as exc:
-        exc.message = f"{path}: {exc.message}"
+        # a fault of the file as a whole (FILE): the path names the file, the rule says it
+        whole = exc.rule if isinstance(exc, InvalidInput) and exc.field == FILE else None
+        exc.message = f"{path}: {whole or exc.message}"
         exc.details = {**exc.details, "file": str(path)}
         exc.args = (exc.message,)
         raise

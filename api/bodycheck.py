@@ -51,8 +51,16 @@ from starlette.types import Scope
 
 from api.literalpaths import route_path, yields
 from api.querycheck import _takes_many
+from ledger.calendardays import no_such_day
 from ledger.errors import InvalidInput
-from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
+from ledger.jsonliterals import (
+    WrittenFloat,
+    WrittenInt,
+    as_written,
+    exponent_rule,
+    in_exponent_notation,
+    is_whole_number,
+)
 from ledger.services.roles import one_of_rule
 from ledger.words import visible
 
@@ -130,9 +138,20 @@ def json_int(value: object) -> int:
     """``value`` (parsed JSON) when it is a whole number of 0 or more written as JSON writes
     one, in digits alone (:func:`ledger.jsonliterals.is_whole_number`), else
     PydanticCustomError in :data:`JSON_INT_RULE`'s words, quoting it as written."""
+    refuse_exponent(value)
     if is_whole_number(value) and value >= 0:
         return int(value)
     raise PydanticCustomError("json_int", JSON_INT_RULE, {"given": _given(value)})
+
+
+def refuse_exponent(value: object) -> None:
+    """PydanticCustomError in :func:`ledger.jsonliterals.exponent_rule`'s words when ``value``
+    (parsed JSON, or text from a query or a path) is a number in exponent notation: one rule
+    for ``1e2`` and ``1e400`` alike, before any rule of its magnitude."""
+    if in_exponent_notation(value):
+        raise PydanticCustomError(
+            "exponent_notation", "{rule}", {"rule": exponent_rule(_given(value))}
+        )
 
 
 #: an integer as JSON writes one, in digits alone — every integer a body takes is 0 or more (an
@@ -188,6 +207,9 @@ def read_date_time(text: str) -> datetime:
     """``text`` as a date-time, read as a body's ``maturity`` is (the API's and the CLI's
     alike). ValueError whose message is the rule, with what is wrong in it (``must be an ISO
     8601 date-time such as 2026-03-31T12:00:00Z (hour must be in 0..23)``)."""
+    not_a_day = no_such_day(text)  # 2027-02-30T10:00:00Z: the day is the fault, not the form
+    if not_a_day is not None:
+        raise ValueError(not_a_day)
     try:
         return _DATETIME.validate_python(text)
     except ValidationError as exc:
@@ -242,6 +264,8 @@ IsoDateTime = Annotated[date | datetime, BeforeValidator(_iso_text)]
 
 
 def _decimal_digits(value: object) -> object:
+    if isinstance(value, str) and in_exponent_notation(value):
+        raise PydanticCustomError("exponent_notation", "{rule}", {"rule": exponent_rule(value)})
     if isinstance(value, str) and not (value.isascii() and value.isdigit()):
         raise PydanticCustomError(
             "int_parsing",

@@ -58,16 +58,31 @@ class BridgeApp:
         if scope["type"] != "http":
             return
         if scope.get("path") != PATH:
-            await _refuse(send, 404, "not_found", f"this listener serves only POST {PATH}")
+            rule = f"is not served by this listener: it serves only POST {PATH}"
+            path = str(scope.get("path"))
+            await _refuse(
+                send,
+                404,
+                "not_found",
+                f"path: {rule}",
+                {"field": "path", "rule": rule, "path": path},
+            )
             return
         if scope.get("method") != "POST":
             method = str(scope.get("method"))
+            rule = f"{method} is not served at {PATH}: it serves POST"
             await _refuse(
                 send,
                 405,
                 "method_not_allowed",
-                f"{method} is not served at {PATH}: it serves POST",
-                {"method": method, "path": PATH, "allowed": ["POST"]},
+                rule,
+                {
+                    "field": "method",
+                    "rule": rule,
+                    "method": method,
+                    "path": PATH,
+                    "allowed": ["POST"],
+                },
                 [(b"allow", b"POST")],
             )
             return

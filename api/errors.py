@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from api.literalpaths import claimants, served
 from ledger import messages
+from ledger.calendardays import no_such_day
 from ledger.controls import filename_too_long
 from ledger.errors import (
     ChainUnavailable,
@@ -46,7 +47,7 @@ from ledger.errors import (
     Unauthorized,
 )
 from ledger.fieldnames import path_text, sent_path
-from ledger.jsonliterals import as_written, constant_rule
+from ledger.jsonliterals import as_written, constant_rule, exponent_rule, in_exponent_notation
 from ledger.network import Ledger
 from ledger.services.names import LedgerNames
 from ledger.services.roles import one_of_rule
@@ -309,7 +310,11 @@ RULES: dict[str, Callable[[str, Mapping[str, Any]], str]] = {
     "date_from_datetime_parsing": lambda field, ctx: _date_rule(ctx),
     "date_from_datetime_inexact": lambda field, ctx: _date_rule(ctx),
     "date_type": lambda field, ctx: _date_rule(ctx),
-    "int_parsing": lambda field, ctx: "must be a whole number written in digits",
+    "int_parsing": lambda field, ctx: (
+        exponent_rule(str(ctx.get("given")))
+        if in_exponent_notation(ctx.get("given"))
+        else "must be a whole number written in digits"
+    ),
     "literal_error": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
     "enum": lambda field, ctx: one_of_rule(_choices(ctx), ctx.get("given")),
     "string_pattern_mismatch": lambda field, ctx: f"must match the pattern {ctx.get('pattern')}",
@@ -347,6 +352,10 @@ def type_rule(kind: str, where: str, given: object) -> str | None:
 def _date_rule(ctx: Mapping[str, Any]) -> str:
     """A date field's rule (ISO 8601 calendar date, RFC 3339 ``full-date``), with why the text
     sent is not one when pydantic says (``month value is outside expected range of 1-12``)."""
+    given = ctx.get("given")
+    not_a_day = no_such_day(given) if isinstance(given, str) else None
+    if not_a_day is not None:  # 2027-02-30: which part the calendar does not have
+        return not_a_day
     reason = str(ctx.get("error") or "")
     if reason and "separator" not in reason and "input is too short" not in reason:
         # written as a date, but no such day (2027-02-30, 2027-13-01)
@@ -445,12 +454,29 @@ def method_not_allowed(method: str, path: str, allowed: Sequence[str]) -> ErrorR
     """405 ``method_not_allowed`` in the one error body, with the ``Allow`` header RFC 9110
     §15.5.6 requires (every method the path serves) and the same list in ``details.allowed``."""
     listed = ", ".join(allowed)
+    rule = f"{method} is not served at {path}: it serves {listed}"
     body = {
         "error": "method_not_allowed",
-        "message": f"{method} is not served at {path}: it serves {listed}",
-        "details": {"method": method, "path": path, "allowed": list(allowed)},
+        "message": rule,
+        "details": {
+            "field": "method",
+            "rule": rule,
+            "method": method,
+            "path": path,
+            "allowed": list(allowed),
+        },
     }
     return ErrorResponse(body, status_code=405, headers={"Allow": listed})
+
+
+def unknown_path(path: str) -> NotFound:
+    """The 404 of a path no route serves, in the one error body as every other 404 (``field``
+    ``path``, and the rule), not Starlette's ``{"detail": "Not Found"}``."""
+    return NotFound(
+        f"{path} is not a path of this API (its routes are listed at /docs and /openapi.json)",
+        field="path",
+        path=path,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -496,8 +522,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return ErrorResponse(error_body(problem), status_code=422)
         if exc.status_code == 405:
             return method_not_allowed(request.method, request.url.path, allowed_methods(request))
-        code = {404: "not_found"}.get(exc.status_code, "http_error")
-        body = {"error": code, "message": str(exc.detail), "details": {}}
+        if exc.status_code == 404:
+            return ErrorResponse(error_body(unknown_path(request.url.path)), status_code=404)
+        body = {"error": "http_error", "message": str(exc.detail), "details": {}}
         return ErrorResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)

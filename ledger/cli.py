@@ -21,6 +21,7 @@ from web3 import Web3
 
 from ledger import cli_proof
 from ledger import join as join_mod
+from ledger.calendardays import no_such_day
 from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import (
     DataDir,
@@ -45,6 +46,7 @@ from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import DocumentFacts, ParsedDocument
 from ledger.errors import InvalidInput, LedgerError
+from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
 from ledger.keys import Keystore
 from ledger.messages import doc_type_word
@@ -1539,7 +1541,9 @@ def _naming_file(path: Path, action: Callable[[], _T]) -> _T:
     try:
         return action()
     except LedgerError as exc:
-        exc.message = f"{path}: {exc.message}"
+        # a fault of the file as a whole (FILE): the path names the file, the rule says it
+        whole = exc.rule if isinstance(exc, InvalidInput) and exc.field == FILE else None
+        exc.message = f"{path}: {whole or exc.message}"
         exc.details = {**exc.details, "file": str(path)}
         exc.args = (exc.message,)
         raise
@@ -2107,10 +2111,11 @@ def finance_create(
         due = read_date_time(maturity) if is_date_time(maturity) else date.fromisoformat(maturity)
     except ValueError as exc:
         # the API's words for the same date or date-time (api.errors, api.bodycheck)
+        not_a_day = no_such_day(maturity)
         if is_date_time(maturity):
             rule = f"{exc}, not {maturity!r}"
-        elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
-            rule = f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {exc}"
+        elif not_a_day is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
+            rule = not_a_day
         else:
             rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
         fail(InvalidInput("--maturity", rule, value=maturity))

@@ -27,8 +27,10 @@ the command.
 An amount (``AMOUNT`` of ``finance drawdown``/``repay``, the amount of ``finance create --doc
 HASH=AMOUNT``) is refused in the words the API gives the same amount
 (:func:`ledger.services.financing.amount_rule`), naming the CLI's own parameter: ``0`` is
-``must be a positive amount in minor units``, and one beyond 64 bits — however written,
-``18446744073709551616`` or ``1e999999999`` — ``is too large: an amount must be at most …``.
+``must be a positive amount in minor units``, one beyond 64 bits (``18446744073709551616``)
+``is too large: an amount must be at most …``, and one in exponent notation, whatever its
+magnitude (``1e2``, ``1e999999999``), ``must be a whole number written in digits alone, not in
+exponent notation (1e2)`` — as every other integer of the CLI and the API.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from ledger.cli_common import fail, param_name
 from ledger.cli_filters import ReadCommand
 from ledger.cli_help import tidy_help
 from ledger.errors import InvalidInput
+from ledger.jsonliterals import exponent_rule, in_exponent_notation
 from ledger.services.financing import MAX_UINT64, amount_rule
 
 #: the rule an option given twice breaks (the API's words for a form field given twice)
@@ -50,7 +53,11 @@ REPEATED_RULE = "is given more than once: give it once (it takes one value)"
 
 
 def digits_rule(given: str) -> str:
-    """The rule a number not in plain decimal digits breaks (the API's words for a path id)."""
+    """The rule a number not in plain decimal digits breaks (the API's words for a path id);
+    one in exponent notation breaks the API's one rule for that (``1e2`` as ``1e400``:
+    :func:`ledger.jsonliterals.exponent_rule`)."""
+    if in_exponent_notation(given):
+        return exponent_rule(given.strip())
     return f"must be written in decimal digits (such as 7), not {given!r}"
 
 
@@ -68,7 +75,11 @@ def amount_refusal(name: str, text: str) -> InvalidInput | None:
     (``AMOUNT``, ``--doc[0]``) in the API's words for the same amount
     (:func:`ledger.services.financing.amount_rule`): beyond 64 bits however it is written
     (``1e999999999``, which is not digits, is too large before it is anything else), or 0;
-    None for any other (plain digits are then the rule: :func:`digits_rule`)."""
+    None for any other (plain digits are then the rule: :func:`digits_rule`). A number in
+    exponent notation is refused by that one rule whatever its magnitude (``1e2``,
+    ``1e999999999``: :func:`ledger.jsonliterals.exponent_rule`), as the API refuses it."""
+    if in_exponent_notation(text):
+        return InvalidInput(name, exponent_rule(text.strip()), value=text)
     try:
         number = Decimal(text.strip())
     except InvalidOperation:

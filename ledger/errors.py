@@ -75,9 +75,19 @@ class DocumentFormatError(InvalidInput):
 
 
 class NotFound(LedgerError, LookupError):
-    """An unknown record."""
+    """An unknown record. ``field`` names the input that named it (``doc_hash``,
+    ``financing_id``, ``address``): by default the first of ``details``, which name the
+    record (``NotFound("no financing 7", financing_id=7)``). The error body carries it and the
+    rule (the message) as every refusal of an input does (:func:`ledger.messages.error_body`)."""
 
     code = "not_found"
+    #: a contract's not-found revert names its field through ``ledger.revert.FIELDS``
+    field: str | None = None
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message, **details)
+        named = details.get("field")
+        self.field = named if isinstance(named, str) else next(iter(details), None)
 
 
 class Unauthorized(LedgerError):

@@ -14,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["path_text", "sent_path"]
+__all__ = ["FILE", "path_text", "sent_path"]
+
+#: the name of an uploaded file as a whole: the multipart field a client sends it as (``-F
+#: file=@invoice.xml``; a batch's ``files[i]``), the CLI's ``FILE``. A reader's refusal of a
+#: file as a whole (not well-formed XML or JSON, no invoice at its root, an unreadable embedded
+#: file) names it so, never by the reader's own name for it (``xml``, ``json``, ``root element``,
+#: ``attachment factur-x.xml``, a tryout), its position and the reason in the rule
+FILE = "file"
 
 
 def sent_path(parts: Sequence[str | int], sent: Any) -> list[str | int]:

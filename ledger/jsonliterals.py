@@ -21,12 +21,19 @@ accepts them): :func:`constant_at`, one walker for the API's bodies (:mod:`api.l
 uploaded JSON forms (:mod:`ledger.documents.jsonform`), so both name the field the same way:
 ``amount``, ``documents[0].amount``, ``lines[2].quantity``. A number that overflows a float
 (``1e400``) is JSON: the field it is given to refuses it in its own words (an amount too large,
-a value that is not a JSON integer), the same words on every route."""
+a value that is not a JSON integer), the same words on every route.
+
+**Exponent notation.** A whole-number field (an amount in minor units, a count, a code, a
+limit, a path's id, Unix seconds) takes digits alone: ``1e2`` and ``1e400`` are refused by one
+rule, :func:`exponent_rule`, whatever their magnitude — the API's bodies, query strings and
+paths, and the CLI's arguments alike. ``1e400`` was told it "is too large" and ``1e2`` to be
+"a JSON integer" (a tryout): the fault of both is the notation."""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import TypeGuard, TypeVar
@@ -39,6 +46,8 @@ __all__ = [
     "as_written",
     "constant_at",
     "constant_rule",
+    "exponent_rule",
+    "in_exponent_notation",
     "is_whole_number",
     "non_finite_at",
     "parse_keeping_literals",
@@ -84,6 +93,23 @@ class WrittenInt(int):
         number = super().__new__(cls, literal)
         number.written = literal
         return number
+
+
+#: a number written with an exponent: ``1e2``, ``1E+3``, ``-2.5e-3``, ``.5e1``
+_EXPONENT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+")
+
+
+def in_exponent_notation(value: object) -> bool:
+    """Whether ``value`` — text as given (a query value, a CLI argument) or parsed JSON with its
+    literal kept (:class:`WrittenFloat`) — is a number written with an exponent."""
+    written = value if isinstance(value, str) else getattr(value, "written", None)
+    return isinstance(written, str) and _EXPONENT.fullmatch(written.strip()) is not None
+
+
+def exponent_rule(written: str) -> str:
+    """The one rule a whole-number field's value in exponent notation breaks, in the same words
+    whatever its magnitude (``1e2``, ``1e400``), quoting it as written."""
+    return f"must be a whole number written in digits alone, not in exponent notation ({written})"
 
 
 def is_whole_number(value: object) -> TypeGuard[int]:

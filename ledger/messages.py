@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.artifacts import load_artifact
-from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError
+from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError, NotFound
 from ledger.revert import FIELDS, ContractInputError
 from ledger.services.roles import (
     ContractEnum,
@@ -568,6 +568,11 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     if isinstance(error, InvalidInput):
         details.setdefault("field", error.field)
         details.setdefault("rule", error.rule)
+    if isinstance(error, NotFound) and error.field is not None:
+        # the input that named the unknown record, as a 422 names its input (a tryout read a
+        # supersede's 404 with neither, beside the 404 of a drawdown naming financing_id)
+        details.setdefault("field", error.field)
+        details.setdefault("rule", describe(error, names).removeprefix(f"{error.field}: "))
     if isinstance(error, ContractError):
         decoded = decoded_details(error, names)
         for key, value in decoded.items():

@@ -44,6 +44,7 @@ from api.routers.audit import IndexDep
 from ledger.controls import refuse_control_in_filename
 from ledger.documents import DocumentFacts
 from ledger.errors import InvalidInput, not_own_records
+from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import documents as docs
@@ -906,8 +907,15 @@ async def register_json_form(
     formed: list[bytes] = []
 
     def work() -> DocumentRegistered:  # in a worker thread: the reads below parse up to 1 MiB
-        docs.read_sent_form(sent)  # each fault as an upload of the same text is told it
-        docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded
+        try:
+            docs.read_sent_form(sent)  # each fault as an upload of the same text is told it
+            docs.refuse_rounded_numbers(form)  # registered as its canonical bytes: never rounded
+        except InvalidInput as exc:
+            if exc.field != FILE:
+                raise
+            # the form as a whole is this route's body, not an uploaded file
+            details = {k: v for k, v in exc.details.items() if k not in ("field", "rule")}
+            raise type(exc)("body", exc.rule, **details) from None
         formed.append(docs.canonical_json(form))
         ex, receipt, reg = docs.register_file(
             ledger,

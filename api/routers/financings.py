@@ -16,6 +16,7 @@ from api.bodycheck import (
     RequestBody,
     WrittenNumbersRoute,
     json_int,
+    refuse_exponent,
 )
 from api.deps import (
     HistoryReaderDep,
@@ -50,10 +51,12 @@ FINGERPRINT_ROLES = ("bank", "regulator")
 
 def _json_amount(value: object) -> int:
     """``value`` (parsed JSON) as an amount in minor units, or PydanticCustomError in the words
-    the service and the CLI give (:func:`ledger.services.financing.amount_rule`): a number
-    beyond 64 bits is too large however it is written (``1e999999999`` too, which a JSON parser
-    reads as infinity); any other that is not a JSON integer in digits alone is refused as
-    :data:`api.bodycheck.JsonInt` refuses it (``1e3``, ``-0``, ``true``)."""
+    the service and the CLI give (:func:`ledger.services.financing.amount_rule`): a number in
+    exponent notation by that one rule whatever its magnitude (``1e2``, ``1e999999999``:
+    :func:`api.bodycheck.refuse_exponent`), a number in digits beyond 64 bits as too large; any
+    other that is not a JSON integer in digits alone is refused as
+    :data:`api.bodycheck.JsonInt` refuses it (``-0``, ``true``, ``100.0``)."""
+    refuse_exponent(value)  # 1e400 as 1e2: the notation is the fault, not the magnitude
     if isinstance(value, int | float) and not isinstance(value, bool) and value > svc.MAX_UINT64:
         raise PydanticCustomError("amount_too_large", "{rule}", {"rule": too_large_rule()})
     amount = json_int(value)

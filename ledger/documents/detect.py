@@ -8,6 +8,7 @@ from lxml import etree
 
 from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.fieldnames import FILE
 
 from .cii import is_cii, read_cii
 from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_sbdh, unwrap
@@ -54,7 +55,7 @@ def _classify(data: bytes) -> tuple[DocumentFormat, etree._Element | None]:
             return fmt, root
         if is_sbdh(parsed) or any(claim in data for claim in _XML_CLAIMS):
             raise DocumentFormatError(
-                "root element", f"{describe(root)} is not an invoice: must be {ACCEPTED}"
+                FILE, f"its root element {describe(root)} is not an invoice: must be {ACCEPTED}"
             )
         return DocumentFormat.RAW, None
     if looks_like_json_form(data):

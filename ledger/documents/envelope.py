@@ -11,6 +11,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ledger.errors import DocumentFormatError
+from ledger.fieldnames import FILE
 
 from .cii import RSM, ZF1_RSM, is_cii
 from .ubl import UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS, is_ubl
@@ -31,7 +32,7 @@ def is_sbdh(root: etree._Element) -> bool:
     return local_name(root) == "StandardBusinessDocument" and namespace(root) == SBDH_NS
 
 
-def unwrap(root: etree._Element, field: str = "root element") -> etree._Element:
+def unwrap(root: etree._Element, field: str = FILE) -> etree._Element:
     """The business document inside an SBDH envelope (the first element after the header), or
     ``root`` itself when it is not an envelope. Raises ``DocumentFormatError`` for an envelope
     with no document."""

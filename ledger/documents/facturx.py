@@ -32,6 +32,7 @@ from pypdf import PdfReader
 from pypdf.errors import LimitReachedError, PyPdfError
 
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.fieldnames import FILE
 
 from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_invoice_root, unwrap
 from .xmlsafe import MAX_XML_BYTES, parse_untrusted_xml
@@ -86,20 +87,28 @@ def embedded_invoice(data: bytes) -> tuple[str, etree._Element] | None:
     for name, blob in _embedded_files(data):
         if not looks_like_xml(blob):
             continue
-        field = f"attachment {name}"
-        root = unwrap(parse_untrusted_xml(blob, field=field), field)
+        try:
+            root = unwrap(parse_untrusted_xml(blob))
+        except InvalidInput as exc:  # the PDF is the file sent: its embedded file is a place in it
+            details = {k: v for k, v in exc.details.items() if k not in ("field", "rule")}
+            raise type(exc)(FILE, f"{_embedded(name)}: {exc.rule}", **details) from None
         if is_invoice_root(root):
             found.append((name, root))
         else:
             claims = any(ns.encode() in blob for ns in INVOICE_NAMESPACES)
             why = "claims an invoice namespace but its root is" if claims else "its root is"
-            not_invoices.append((field, f"is XML but not an invoice ({why} {describe(root)})"))
+            not_invoices.append((name, f"is XML but not an invoice ({why} {describe(root)})"))
     if found:
         return found[0]
     if not_invoices:
-        field, why = not_invoices[0]
-        raise DocumentFormatError(field, f"{why}; the gateway reads {ACCEPTED}")
+        name, why = not_invoices[0]
+        raise DocumentFormatError(FILE, f"{_embedded(name)} {why}; the gateway reads {ACCEPTED}")
     return None
+
+
+def _embedded(name: str) -> str:
+    """An embedded file of the PDF sent, as a refusal of the PDF (:data:`FILE`) names it."""
+    return f"its embedded file {name}"
 
 
 def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
@@ -119,22 +128,21 @@ def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
         seen.add(key)
         count += 1
         if count > MAX_ATTACHMENTS:
-            raise InvalidInput("file", f"carries more than {MAX_ATTACHMENTS} embedded files")
+            raise InvalidInput(FILE, f"carries more than {MAX_ATTACHMENTS} embedded files")
         yield name, _content(name, stream)
 
 
 def _content(name: str, stream: Any) -> bytes:
-    field = f"attachment {name}"
     try:
         blob = bytes(stream.get_data())
     except LimitReachedError:
         raise InvalidInput(
-            field, "decompresses beyond the size limit (a compression bomb?)"
+            FILE, f"{_embedded(name)} decompresses beyond the size limit (a compression bomb?)"
         ) from None
     except _READ_ERRORS:
-        raise DocumentFormatError(field, "cannot be read") from None
+        raise DocumentFormatError(FILE, f"{_embedded(name)} cannot be read") from None
     if len(blob) > MAX_XML_BYTES:
-        raise InvalidInput(field, f"larger than {MAX_XML_BYTES} bytes")
+        raise InvalidInput(FILE, f"{_embedded(name)} is larger than {MAX_XML_BYTES} bytes")
     return blob
 
 

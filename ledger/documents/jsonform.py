@@ -45,6 +45,7 @@ from typing import Any
 
 from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.fieldnames import FILE
 from ledger.jsonliterals import (
     WrittenDecimal,
     WrittenInt,
@@ -142,18 +143,18 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
     """The key facts of a JSON form. ``strict``: the form is being registered now, so an
     unknown key, a number for text and a currency not written as ISO 4217 writes it are
     refused (see the module docstring). Raises DocumentFormatError naming the field (its JSON
-    path) and the rule; InvalidInput (``json``) for a form too large or too deep."""
+    path) and the rule; InvalidInput (:data:`FILE`) for a form too large or too deep."""
     if len(data) > MAX_JSON_BYTES:
-        raise InvalidInput("json", f"a JSON form larger than {MAX_JSON_BYTES} bytes is refused")
+        raise InvalidInput(FILE, f"a JSON form larger than {MAX_JSON_BYTES} bytes is refused")
     # Checked before parsing: the json module recurses per level, and a process that raised the
     # recursion limit (py-evm sets 100000) would crash on a deeply nested document.
     if _nesting_depth(data) > MAX_JSON_DEPTH:
-        raise InvalidInput("json", f"a JSON form nested deeper than {MAX_JSON_DEPTH} is refused")
+        raise InvalidInput(FILE, f"a JSON form nested deeper than {MAX_JSON_DEPTH} is refused")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentFormatError(
-            "json", f"not a well-formed UTF-8 JSON document: byte {exc.start} is not UTF-8"
+            FILE, f"not a well-formed UTF-8 JSON document: byte {exc.start} is not UTF-8"
         ) from None
     try:
         # numbers kept exactly and as written (``1e3``, ``-0``): an error quotes them as sent
@@ -162,15 +163,15 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
         )
     except json.JSONDecodeError as exc:  # where, as an XML error says it (line, column)
         raise DocumentFormatError(
-            "json",
+            FILE,
             f"not a well-formed JSON document: at line {exc.lineno}, column {exc.colno}: {exc.msg}",
         ) from None
     except _NotJson as exc:
         raise DocumentFormatError(_literal_field(text), constant_rule(exc.literal)) from None
     except (RecursionError, ValueError):
-        raise DocumentFormatError("json", "not a well-formed UTF-8 JSON document") from None
+        raise DocumentFormatError(FILE, "not a well-formed UTF-8 JSON document") from None
     if not isinstance(form, dict):
-        raise DocumentFormatError("json", "the form must be a JSON object")
+        raise DocumentFormatError(FILE, "the form must be a JSON object")
     surrogate = first_lone_surrogate(form)
     if surrogate is not None:  # no character: the form is not Unicode text (ledger.surrogates)
         raise DocumentFormatError(surrogate[0], SURROGATE_RULE.format(escaped=surrogate[1]))
@@ -216,9 +217,9 @@ def _no_constant(name: str) -> Any:
 
 
 def _literal_field(text: str) -> str:
-    """The field (JSON path) of a form's first NaN/Infinity, or ``json`` (the form itself)."""
+    """The field (JSON path) of a form's first NaN/Infinity, or :data:`FILE` (the form itself)."""
     found = constant_at(parse_keeping_literals(text))
-    return found[0] if found is not None and found[0] else "json"
+    return found[0] if found is not None and found[0] else FILE
 
 
 class _Reader:

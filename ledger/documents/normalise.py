@@ -12,6 +12,7 @@ import unicodedata
 from datetime import date
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
+from ledger.calendardays import day_rule
 from ledger.errors import InvalidInput
 
 from .currencies import check_currency, minor_unit_exponent
@@ -443,7 +444,7 @@ def _lenient_iso_date(text: str, field: str) -> date:
 
 
 def _make_date(year: int, month: int, day: int, field: str) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise InvalidInput(field, "is not a valid calendar date") from None
+    not_a_day = day_rule(year, month, day)  # which part the calendar does not have
+    if not_a_day is not None:
+        raise InvalidInput(field, not_a_day)
+    return date(year, month, day)

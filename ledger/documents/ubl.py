@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.fieldnames import FILE
 
 from .facts import (
     DocumentFacts,
@@ -53,7 +54,7 @@ def is_ubl(root: etree._Element) -> bool:
 def read_ubl(root: etree._Element) -> DocumentFacts:
     """The key facts of a UBL 2.1 Invoice or CreditNote."""
     if not is_ubl(root):
-        raise DocumentFormatError("root element", "must be a UBL 2.1 Invoice or CreditNote")
+        raise DocumentFormatError(FILE, "its root element must be a UBL 2.1 Invoice or CreditNote")
     kind = local_name(root)
     where = f"required by UBL 2.1 {kind}"
 

@@ -13,6 +13,7 @@ import re
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
+from ledger.fieldnames import FILE
 
 #: the largest XML document accepted, in bytes
 MAX_XML_BYTES = 10 * 1024 * 1024
@@ -61,7 +62,7 @@ def _syntax_error(exc: etree.XMLSyntaxError) -> str:
     return f"{at}: {message}" if at else f": {message}"
 
 
-def parse_untrusted_xml(data: bytes, field: str = "xml") -> etree._Element:
+def parse_untrusted_xml(data: bytes, field: str = FILE) -> etree._Element:
     """The root element of ``data``, or ``DocumentFormatError``/``InvalidInput`` if it is unsafe
     or not well-formed."""
     if len(data) > MAX_XML_BYTES:

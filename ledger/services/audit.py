@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
+from ledger.calendardays import no_such_day
 from ledger.documents.fingerprints import onchain_rows
 from ledger.errors import (
     ChainUnavailable,
@@ -69,6 +70,7 @@ from ledger.indexer.models import (
     ReaderRow,
     RefusalRow,
 )
+from ledger.jsonliterals import exponent_rule, in_exponent_notation
 from ledger.messages import refusal_headroom, refusal_sentence
 from ledger.network import legal_id_hash
 from ledger.services.roles import (
@@ -175,6 +177,8 @@ def parse_instant_ms(text: str | None, field_name: str, *, upper: bool = False) 
     if found is None:
         return None
     found = found.strip()
+    if in_exponent_notation(found):  # Unix seconds in digits alone, as every whole number
+        raise InvalidInput(field_name, exponent_rule(found))
     if found.isascii() and found.isdigit():
         if int(found) > MAX_TIME:
             raise InvalidInput(field_name, f"Unix seconds must be at most {MAX_TIME} (year 9999)")
@@ -186,6 +190,9 @@ def parse_instant_ms(text: str | None, field_name: str, *, upper: bool = False) 
     else:
         start = (datetime.combine(day, time(), UTC) - _EPOCH) // _MS
         return start + _DAY_MS - 1 if upper else start
+    not_a_day = no_such_day(found)  # ISO 8601 as written, but no day of the calendar
+    if not_a_day is not None:
+        raise InvalidInput(field_name, not_a_day)
     try:
         moment = datetime.fromisoformat(found.replace("Z", "+00:00"))
     except ValueError:

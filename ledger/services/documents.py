@@ -71,6 +71,7 @@ from ledger.errors import (
     NotFound,
 )
 from ledger.eventwords import decode_event
+from ledger.fieldnames import FILE
 from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedFile
 from ledger.indexer import EventIndex, headreads, logreads
 from ledger.indexer.models import CursorRow, DocumentRow
@@ -520,7 +521,7 @@ def refuse_rounded_numbers(form: dict[str, Any]) -> None:
         return
     field, written, kept = found
     raise DocumentFormatError(
-        field or "json",
+        field or FILE,
         f"{written} cannot be registered as written: the form is registered as its canonical "
         f"JSON, where this number would be {kept} (a JSON number is read as a binary float, "
         "about 17 significant digits); send it as a JSON string of decimal digits",
@@ -2964,7 +2965,7 @@ def register_files(
             try:
                 parsed_files.append(_read_checked(data, registering=True))
             except InvalidInput as exc:
-                raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+                raise in_batch(exc, i, name) from None
         read_already = _refuse_before_evaluating(ledger, actor, key, files, parsed_files, doc_type)
         # what each file's examination reads, read for all of them at once
         evaluation.lookups.read_ahead(parsed_files, actor, role, read_already)
@@ -2983,11 +2984,21 @@ def register_files(
                         parsed=parsed_files[i],
                     )
                 except InvalidInput as exc:
-                    raise type(exc)(f"files[{i}].{exc.field}", exc.rule, filename=name) from None
+                    raise in_batch(exc, i, name) from None
                 read.append((parsed, _disclosed(ledger, examined, actor, role), name))
         evaluation.keep()
     with _kept_with_files(ledger, evaluation) as logged:
         return register_examined(ledger, actor, read, idempotency_key=key, logged=logged)
+
+
+def in_batch(exc: InvalidInput, index: int, name: str | None) -> InvalidInput:
+    """``exc``, raised reading a batch's file ``index`` (named ``name``), naming the file as
+    the client sent it: ``files[i]`` for the file as a whole (:data:`FILE`: not well-formed XML
+    or JSON, no invoice at its root), ``files[i].issueDate`` for a place in it; with
+    ``file_index`` and ``filename``, as every refusal of a batch's file, its other details kept."""
+    field = f"files[{index}]" if exc.field == FILE else f"files[{index}].{exc.field}"
+    details = {k: v for k, v in exc.details.items() if k not in ("field", "rule")}
+    return type(exc)(field, exc.rule, **{**details, "file_index": index, "filename": name})
 
 
 def _refuse_before_evaluating(

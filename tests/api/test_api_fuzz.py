@@ -241,7 +241,15 @@ def test_unknown_paths_and_methods_answer_in_the_error_body(fuzz: Fuzz) -> None:
     client, headers = fuzz.world.client, _auth(fuzz, "bank")
     missing = client.get("/v1/nothing-here", headers=headers)
     assert missing.status_code == 404
-    assert missing.json() == {"error": "not_found", "message": "Not Found", "details": {}}
+    rule = (
+        "/v1/nothing-here is not a path of this API (its routes are listed at /docs and "
+        "/openapi.json)"
+    )
+    assert missing.json() == {
+        "error": "not_found",
+        "message": rule,
+        "details": {"path": "/v1/nothing-here", "field": "path", "rule": rule},
+    }
     wrong = client.delete("/v1/documents", headers=headers)
     assert wrong.status_code == 405
     assert wrong.json()["error"] == "method_not_allowed"

@@ -168,7 +168,6 @@ def test_a_financing_whose_maturity_cannot_be_read_is_repaid_and_closed_not_draw
     ("maturity", "why"),
     [
         ("2030-06-30T25:00:00Z", "hour must be in 0..23"),
-        ("2030-13-01T00:00:00Z", "month must be in 1..12"),
         ("2030-06-30T12:61:00+02:00", "minute must be in 0..59"),
     ],
 )
@@ -185,3 +184,15 @@ def test_a_bad_date_time_is_said_as_a_date_times_rule(
     assert details["field"] == "maturity"
     assert details["rule"].startswith("must be an ISO 8601 date-time such as "), details
     assert why in details["rule"], details
+
+
+def test_a_date_time_on_no_day_of_the_calendar_says_which_part(
+    client: TestClient, network: Network
+) -> None:
+    """The day of a date-time is said as a date's is (test_calendar_day_words): ``2030-13-01``
+    has no month 13, whatever time follows it."""
+    doc_hash = _lodged_invoice(client, network)
+    refused = finance(client, network.bank, doc_hash, amount=1_000, maturity="2030-13-01T00:00:00Z")
+    assert refused.status_code == 422, refused.text
+    rule = refused.json()["details"]["rule"]
+    assert rule.startswith("must be a real calendar day (there is no month 13"), rule

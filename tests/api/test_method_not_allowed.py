@@ -60,11 +60,15 @@ def test_every_405_lists_every_method_the_path_serves(client: TestClient, networ
                 continue  # no body
             body = answer.json()
             assert body["error"] == "method_not_allowed", body
-            assert body["details"] == {"method": method, "path": url, "allowed": allowed}, body
-            assert (
-                body["message"]
-                == f"{method} is not served at {url}: it serves {', '.join(allowed)}"
-            )
+            rule = f"{method} is not served at {url}: it serves {', '.join(allowed)}"
+            assert body["details"] == {
+                "field": "method",
+                "rule": rule,
+                "method": method,
+                "path": url,
+                "allowed": allowed,
+            }, body
+            assert body["message"] == rule
             checked += 1
     assert checked > 100, checked
 
@@ -86,4 +90,10 @@ def test_the_bridge_names_post(network: Network) -> None:
     answer = local.get("/rpc")
     assert answer.status_code == 405
     assert answer.headers["Allow"] == "POST"
-    assert answer.json()["details"] == {"method": "GET", "path": "/rpc", "allowed": ["POST"]}
+    assert answer.json()["details"] == {
+        "field": "method",
+        "rule": "GET is not served at /rpc: it serves POST",
+        "method": "GET",
+        "path": "/rpc",
+        "allowed": ["POST"],
+    }

@@ -2,11 +2,13 @@
 
 ``finance drawdown 1 99999999999999999999`` said ``amount: must fit in 64 bits`` (naming the
 service's field, not the CLI's ``AMOUNT``), ``--doc HASH=18446744073709551616``
-``documents[0].amount: must fit in 64 bits``, ``--doc HASH=1e999999999`` "must be an integer …
-written in decimal digits" and a JSON form registered with ``"value": 1e999999999`` "is too
-large: an amount must be less than 10^30", where the API said three other things. Each is the one
+``documents[0].amount: must fit in 64 bits`` and a JSON form registered with ``"value":
+1e999999999`` "is too large: an amount must be less than 10^30", where the API said three other
+things. Each is the one
 rule now (:func:`ledger.documents.normalise.too_large_rule`), naming the CLI's own parameter
-(``AMOUNT``, ``--doc[0]``) or the form's field.
+(``AMOUNT``, ``--doc[0]``) or the form's field. An amount in minor units written in exponent
+notation (``1e999999999``) is refused by the API's one rule for that notation, whatever its
+magnitude (tests/cli/test_cli_exponent_words.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from cli_helpers import Cli
 
 from ledger.documents.normalise import too_large_rule
+from ledger.jsonliterals import exponent_rule
 from tests.api.api_helpers import BILL
 
 POSITIVE = "must be a positive amount in minor units"
@@ -44,7 +47,7 @@ def _refused(cli: Cli, *args: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("amount", "rule"),
     [
-        ("1e999999999", too_large_rule()),
+        ("1e999999999", exponent_rule("1e999999999")),  # the notation, whatever the magnitude
         ("18446744073709551616", too_large_rule()),
         ("99999999999999999999999", too_large_rule()),
         ("9" * 5000, too_large_rule()),  # int() of it raised: past Python's digit limit

@@ -111,11 +111,7 @@ DOC = "0x" + "ab" * 32
 @pytest.mark.parametrize(
     ("maturity", "rule"),
     [
-        (
-            "2027-02-30",
-            "must be a day of the calendar, written YYYY-MM-DD (ISO 8601): day is out of range "
-            "for month",
-        ),
+        ("2027-02-30", "must be a real calendar day (2027-02 has 28 days)"),
         ("31/12/2099", "must be a calendar date written YYYY-MM-DD (ISO 8601)"),
         ("", "must be a calendar date written YYYY-MM-DD (ISO 8601)"),
     ],

@@ -91,7 +91,8 @@ def test_an_xml_root_claiming_an_invoice_namespace_must_be_an_invoice() -> None:
     )
     with pytest.raises(DocumentFormatError) as info:
         read_document(data)
-    assert info.value.field == "root element"
+    assert info.value.field == "file"  # the file as a whole, as the client sent it
+    assert info.value.rule.startswith("its root element ")
 
 
 def test_detection_ignores_a_bom_and_leading_whitespace() -> None:

@@ -69,8 +69,8 @@ def test_a_ubl_invoice_attached_to_a_pdf_is_read() -> None:
 def test_an_attached_xml_that_is_no_invoice_is_a_format_error_not_a_raw_file() -> None:
     with pytest.raises(DocumentFormatError) as info:
         read_document(pdf_with({"factur-x.xml": b"<?xml version='1.0'?><order><id>1</id></order>"}))
-    assert info.value.field == "attachment factur-x.xml"
-    assert "not an invoice" in info.value.rule
+    assert info.value.field == "file"
+    assert info.value.rule.startswith("its embedded file factur-x.xml is XML but not an invoice")
 
 
 def test_a_hostile_attachment_is_refused() -> None:
@@ -111,7 +111,8 @@ def test_a_compression_bomb_attachment_is_refused() -> None:
     with cpu_seconds() as spent, pytest.raises(InvalidInput) as info:
         read_document(out.getvalue())
     assert spent.seconds < 10, spent  # inflating 100 MB would take longer
-    assert info.value.field == "attachment factur-x.xml"
+    assert info.value.field == "file"  # the PDF sent; its embedded file named in the rule
+    assert info.value.rule.startswith("its embedded file factur-x.xml ")
 
 
 def test_an_oversized_attachment_is_refused() -> None:

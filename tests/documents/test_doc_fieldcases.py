@@ -272,7 +272,8 @@ def test_a_pdf_carrying_xml_that_is_no_invoice_is_an_error_not_a_plain_file(how:
     xml += b"</DespatchAdvice>"
     with pytest.raises(DocumentFormatError) as info:
         read_document(_pdf(xml, how, "invoice.xml"))
-    assert info.value.field == "attachment invoice.xml"
+    assert info.value.field == "file"
+    assert info.value.rule.startswith("its embedded file invoice.xml ")
     assert "not an invoice" in info.value.rule
     assert "DespatchAdvice" in info.value.rule
 

@@ -27,11 +27,11 @@ from ledger.errors import DocumentFormatError
         ),
         (
             b'{"documentType": "Invoice",\n  "documentNumber": ',
-            "json",
+            "file",  # the form as a whole: the file the client sent
             "at line 2, column 21: Expecting value",
         ),
-        (b'{"documentType": "Invoice", "x": 1,}', "json", "at line 1, column 36"),
-        (b'\xff{"documentType": "Invoice"}', "json", "byte 0 is not UTF-8"),
+        (b'{"documentType": "Invoice", "x": 1,}', "file", "at line 1, column 36"),
+        (b'\xff{"documentType": "Invoice"}', "file", "byte 0 is not UTF-8"),
     ],
 )
 @pytest.mark.parametrize("strict", [True, False])

@@ -198,7 +198,8 @@ def test_a_batch_with_an_unreadable_file_names_it_and_lodges_nothing(network: Ne
     before = snapshot(network)
     with pytest.raises(InvalidInput) as refused:
         docs.register_files(ledger, me, "enterprise", [(fresh, "c3.txt"), (broken, "bad.xml")])
-    assert refused.value.field.startswith("files[1].")
+    assert refused.value.field.startswith("files[1]")
+    assert refused.value.details["file_index"] == 1
     assert ledger.db.received(docs.hex32(docs.file_hash(fresh)), me) == []
     assert snapshot(network) == before
 

@@ -326,17 +326,27 @@ def test_four_organisations_four_gateways(
         member = http.get(f"{regulator.url}/v1/members/{bank_b.address}", headers=regulator.headers)
         assert member.json()["active"] is False
 
-    # the evaluator stopped: bank A cannot finance and says so; a check says holders are unknown
+    # the evaluator stopped: bank A cannot finance an invoice it never had evaluated and says
+    # so; a check of one says holders are unknown. What the evaluator gave it before it keeps
+    # (an input is evaluated once per bank and key): a check of its financed invoice still
+    # names the financing, read on chain.
     evaluator_dir["process"].terminate()
     evaluator_dir["process"].wait(timeout=15)
     with httpx.Client(timeout=60) as http:
-        files = {"file": ("invoice.xml", UBL, "application/xml")}
-        seen = http.post(f"{bank_a.url}/v1/documents/check", files=files, headers=bank_a.headers)
+        again = http.post(f"{bank_a.url}/v1/documents/check", files=files, headers=bank_a.headers)
+        assert again.status_code == 200, again.text
+        assert [h["financing_id"] for h in again.json()["held_by"]] == [first["financing_id"]]
+        new = UBL.replace(b"TOSL110", b"TOSL-DOWN").replace(b">2013-04-10<", b">2013-06-03<")
+        fresh = {"file": ("new.xml", new, "application/xml")}
+        seen = http.post(f"{bank_a.url}/v1/documents/check", files=fresh, headers=bank_a.headers)
         assert seen.status_code == 200, seen.text
         assert seen.json()["held_by"] is None  # unknown, not "not financed"
         assert seen.json()["conflicting_financings"] is None
         assert "holders_unknown" in {n["kind"] for n in seen.json()["notices"]}
-        body = {**body, "documents": [{"doc_hash": doc_hash, "amount": 1_000}], "reference": "A-43"}
+        kept = http.post(f"{bank_a.url}/v1/documents/receive", files=fresh, headers=bank_a.headers)
+        assert kept.status_code == 200, kept.text
+        new_hash = kept.json()["doc_hash"]
+        body = {**body, "documents": [{"doc_hash": new_hash, "amount": 1_000}], "reference": "A-43"}
         down = http.post(f"{bank_a.url}/v1/financings", json=body, headers=bank_a.headers)
         assert down.status_code == 503, down.text
         assert down.json()["error"] == "evaluator_unavailable"

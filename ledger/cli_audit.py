@@ -739,7 +739,8 @@ def audit_fingerprint_checks(
                 break
     lines = [
         f"{c.at}  {c.action:<9} {_named(c.participant or None, c.participant_name):<40}  "
-        f"{c.role:<10} evaluated {c.evaluated:>3}, held {c.matched:>3}  {c.outcome}  "
+        f"{c.role:<10} evaluated {c.evaluated:>3}, held {c.matched:>3}, "
+        f"new to the evaluator {'?' if c.sent is None else c.sent:>3}  {c.outcome}  "
         f"({c.endpoint})"
         for c in items
     ]

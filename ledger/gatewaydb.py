@@ -42,8 +42,10 @@ from sqlalchemy import (
     event,
     exists,
     insert,
+    inspect,
     or_,
     select,
+    text,
     tuple_,
     union,
     update,
@@ -216,6 +218,9 @@ class FingerprintCheckRow(Base):
     matched: Mapped[int] = mapped_column(Integer, default=0)
     #: None while the evaluation runs; "ok", "rate_limited", or the error code that ended it
     outcome: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: inputs the consortium's evaluator evaluated for it (0: every fingerprint it looked up
+    #: was known here already — a file checked before; None: a row of an earlier release)
+    sent: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_fingerprint_checks_participant", "participant", "at_ms"),)
 
@@ -234,6 +239,7 @@ class FingerprintCheck:
     evaluated: int
     matched: int
     outcome: str | None
+    sent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -256,8 +262,9 @@ class CheckEntry:
     """One evaluation for the fingerprint-check log (``fingerprint_checks``): when it started
     (Unix ms), who and through which ``action`` / ``endpoint``, its ``outcome`` (``ok``,
     ``rate_limited`` or an error's code), how many ``files``, how many fingerprints it
-    ``evaluated`` and ``matched``. (Rows of an earlier release may have no outcome: an
-    evaluation logged when it started and cut short.)"""
+    ``evaluated`` and ``matched``, and how many inputs it had the evaluator evaluate
+    (``sent``). (Rows of an earlier release may have no outcome: an evaluation logged when it
+    started and cut short; nor ``sent``.)"""
 
     at_ms: int
     participant: str
@@ -268,6 +275,7 @@ class CheckEntry:
     files: int = 1
     evaluated: int = 0
     matched: int = 0
+    sent: int = 0
 
     def values(self) -> dict[str, Any]:
         """The entry's ``fingerprint_checks`` columns (endpoint and outcome cut to fit)."""
@@ -281,6 +289,7 @@ class CheckEntry:
             "evaluated": self.evaluated,
             "matched": self.matched,
             "outcome": self.outcome[:60],
+            "sent": self.sent,
         }
 
 
@@ -407,6 +416,21 @@ def _stored_files_queries(
     return files, fingerprints
 
 
+def _add_missing_columns(engine: Engine, row: type[Base]) -> None:
+    """Add the nullable columns of ``row``'s table that a database made by an earlier release
+    lacks (SQLite and PostgreSQL both take ``ALTER TABLE … ADD COLUMN``); their old rows read
+    NULL."""
+    table = _table(row)
+    present = {c["name"] for c in inspect(engine).get_columns(table.name)}
+    with engine.begin() as connection:
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=engine.dialect)
+                connection.execute(
+                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                )
+
+
 class GatewayDB:
     """Participants, API keys and idempotency records of one gateway."""
 
@@ -422,6 +446,7 @@ class GatewayDB:
         Base.metadata.create_all(self.engine)
         for index in ReceivedFingerprintRow.__table_args__:  # added to an existing table
             index.create(self.engine, checkfirst=True)
+        _add_missing_columns(self.engine, FingerprintCheckRow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: SQLite lets one writer in at a time: the writes of requests that arrive together
         #: share one commit (``ledger/groupcommit.py``); PostgreSQL lets them in together
@@ -1078,6 +1103,13 @@ class GatewayDB:
                             FingerprintCheckRow.outcome.is_(None),
                             FingerprintCheckRow.outcome == "ok",
                         ),
+                        # not a check whose every fingerprint was known here already
+                        # (``sent`` 0 of ``evaluated`` > 0: a file checked before)
+                        or_(
+                            FingerprintCheckRow.sent.is_(None),
+                            FingerprintCheckRow.sent > 0,
+                            FingerprintCheckRow.evaluated == 0,
+                        ),
                     )
                     .order_by(FingerprintCheckRow.at_ms)
                 )
@@ -1115,6 +1147,7 @@ class GatewayDB:
                     r.evaluated,
                     r.matched,
                     r.outcome,
+                    r.sent,
                 )
                 for r in rows[:limit]
             ]

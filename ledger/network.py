@@ -434,7 +434,14 @@ class Ledger:
             }
             self.db.keep_evaluated(address, chain_key.hex(), new)
             kept.update(new)
+            self._evaluator_clients.sent = self.inputs_sent() + len(missing)
         return [kept[t] for t in tags]
+
+    def inputs_sent(self) -> int:
+        """How many inputs :meth:`evaluate` has had the evaluator evaluate in this thread so
+        far (a running count: the fingerprint-check log takes the difference over one
+        evaluation, whose calls run in its thread)."""
+        return int(getattr(self._evaluator_clients, "sent", 0))
 
     def _participant_name(self, address: str) -> str | None:
         """The name this gateway gave the member at ``address`` it holds a key of (None: none

@@ -337,8 +337,11 @@ def fingerprint_checks(
     """Every evaluation of a file's fingerprints against the chain made at this gateway, oldest
     first: who (``participant``, its name and role), when (``at``), through which endpoint
     (``action``: check, receive, register, supersede), how many fingerprints were looked up
-    (``evaluated``) and how many an active financing held (``matched``), and the ``outcome``
-    (``ok``, ``rate_limited``, or the error that ended it) — never the file or its facts.
+    (``evaluated``) and how many an active financing held (``matched``), how many inputs the
+    consortium's evaluator evaluated for it (``sent``: 0 when every fingerprint was known here
+    already, a file checked or lodged before — such a check does not count towards the check
+    limit; null for an entry of an earlier release), and the ``outcome`` (``ok``,
+    ``rate_limited``, or the error that ended it) — never the file or its facts.
     Paginated by cursor. REGULATOR only."""
     audit.require_reader("fingerprint-checks", participant.role)
     return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()

@@ -1374,9 +1374,17 @@ class _Evaluation:
     lodges — one commit for both."""
 
     def __init__(self, ledger: Ledger, admitted: checks.Admission) -> None:
+        self.ledger = ledger
         self.lookups = _Lookups(ledger)
         self.admitted = admitted
         self.kept = False
+        #: the thread's count of inputs sent to the evaluator when it started
+        self.sent_before = ledger.inputs_sent()
+
+    @property
+    def sent(self) -> int:
+        """The inputs this evaluation had the evaluator evaluate (its calls run in its thread)."""
+        return self.ledger.inputs_sent() - self.sent_before
 
     def keep(self) -> None:
         """The caller writes the entry (:meth:`entry`) — with its files, or on its own when
@@ -1384,7 +1392,8 @@ class _Evaluation:
         self.kept = True
 
     def entry(self, outcome: str = "ok") -> CheckEntry:
-        return checks.entry(self.admitted, self.lookups.evaluated, self.lookups.matched, outcome)
+        lookups = self.lookups
+        return checks.entry(self.admitted, lookups.evaluated, lookups.matched, outcome, self.sent)
 
 
 @contextmanager
@@ -1412,7 +1421,14 @@ def _logged(
 
 def _write_alone(ledger: Ledger, evaluation: _Evaluation, outcome: str = "ok") -> None:
     lookups = evaluation.lookups
-    checks.finish(ledger, evaluation.admitted, lookups.evaluated, lookups.matched, outcome)
+    checks.finish(
+        ledger,
+        evaluation.admitted,
+        lookups.evaluated,
+        lookups.matched,
+        outcome,
+        evaluation.sent,
+    )
 
 
 @contextmanager

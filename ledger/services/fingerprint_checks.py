@@ -172,18 +172,25 @@ def limit_message(actor: str, role: str, made: int, limit: int, window: int, ret
     (``check`` and ``receive`` requests), every member's; only a bank's files are evaluated
     against the fingerprints financings lock (files with facts; docs/fingerprints.md), so only
     a bank is told that its checks evaluate fingerprints."""
-    evaluates = ", which evaluate the fingerprints of files with facts" if role == "bank" else ""
+    evaluates = (
+        " (each a file's fingerprints evaluated, or a file without facts)" if role == "bank" else ""
+    )
     return (
         f"{actor} made {made} file checks (check, receive) in the last {window} s{evaluates}: "
         f"the limit is {limit} per {window} s (TRADELEDGER_FINGERPRINT_CHECK_LIMIT); "
-        f"retry in {retry} s"
+        f"retry in {retry} s. A check of a file whose every fingerprint was known here "
+        "already (checked or lodged before) does not count"
     )
 
 
-def entry(admitted: Admission, evaluated: int, matched: int, outcome: str = "ok") -> CheckEntry:
+def entry(
+    admitted: Admission, evaluated: int, matched: int, outcome: str = "ok", sent: int = 0
+) -> CheckEntry:
     """The log entry of evaluation ``admitted`` as it ended: ``evaluated`` fingerprints looked
     up on chain, ``matched`` of them held by an active financing; ``outcome`` ``ok`` or an
-    error's code. Written by :func:`finish`, or by the caller with the files it read
+    error's code; ``sent``, the inputs it had the evaluator evaluate (0 with ``evaluated`` > 0:
+    every fingerprint was known here already, and the check does not count towards the
+    limit). Written by :func:`finish`, or by the caller with the files it read
     (:meth:`GatewayDB.store_received_many`); :func:`release` either way."""
     via = admitted.via
     return CheckEntry(
@@ -196,6 +203,7 @@ def entry(admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
         files=admitted.files,
         evaluated=evaluated,
         matched=matched,
+        sent=sent,
     )
 
 
@@ -216,12 +224,17 @@ def _release_locked(admitted: Admission) -> None:
 
 
 def finish(
-    ledger: Ledger, admitted: Admission, evaluated: int, matched: int, outcome: str = "ok"
+    ledger: Ledger,
+    admitted: Admission,
+    evaluated: int,
+    matched: int,
+    outcome: str = "ok",
+    sent: int = 0,
 ) -> None:
     """Log evaluation ``admitted`` as it ended (see :func:`entry`). One that counts towards a
     limit is written and stops counting as running in one step under the admission lock, so
     an admission never counts it twice (running and logged) nor misses it."""
-    logged = entry(admitted, evaluated, matched, outcome)
+    logged = entry(admitted, evaluated, matched, outcome, sent)
     if not admitted.counted:
         ledger.db.add_fingerprint_check(logged)
         return
@@ -251,6 +264,9 @@ class CheckRecord:
     evaluated: int
     matched: int
     outcome: str
+    #: inputs it had the consortium's evaluator evaluate (0: every fingerprint it looked up was
+    #: known here already, a file checked before; null: logged by an earlier release)
+    sent: int | None = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +323,7 @@ def _record(ledger: Ledger, row: FingerprintCheck, names: dict[str, str | None])
         evaluated=row.evaluated,
         matched=row.matched,
         outcome=row.outcome or "running",
+        sent=row.sent,
     )
 
 

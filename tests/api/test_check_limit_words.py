@@ -76,7 +76,8 @@ def test_a_bank_is_told_its_checks_evaluate_fingerprints(
     assert raw.status_code == 200, raw.text
     message = _refused(client, net.bank)
     assert f"made {LIMIT} file checks (check, receive)" in message, message
-    assert "which evaluate the fingerprints of files with facts" in message, message
+    assert "(each a file's fingerprints evaluated, or a file without facts)" in message, message
+    assert "known here already (checked or lodged before) does not count" in message, message
     assert f"made {LIMIT} fingerprint evaluations" not in message, message
     # the log says what each check evaluated: the raw file nothing
     log = client.get(

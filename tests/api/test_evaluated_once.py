@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,10 +20,13 @@ from api_helpers import client_fixture, finance, lodge, own_invoice, register, x
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from api.app import create_app
 from ledger.documents import read_document
 from ledger.documents.fingerprints import fingerprint_inputs, onchain_value, oprf_input
 from ledger.documents.marks import mark_inputs, oprf_inputs
 from ledger.gatewaydb import EvaluatedInputRow
+from ledger.network import init_network
+from tests.conftest import build_network, make_settings
 
 if TYPE_CHECKING:
     from tests.conftest import Network
@@ -153,3 +158,54 @@ def test_another_evaluator_key_never_reads_what_the_old_one_gave(
     notices = {n["kind"] for n in answer.json().get("notices", [])}
     assert answer.status_code == 503 or "holders_unknown" in notices, answer.text
     assert answer.json().get("locked") is not True
+
+
+@pytest.fixture
+def limited(tmp_path: Path) -> Iterator[tuple[Network, TestClient]]:
+    """A gateway whose check limit is 2 per 600 s (the session's real evaluator)."""
+    settings = make_settings(
+        tmp_path / "ledger", fingerprint_check_limit=2, fingerprint_check_window=600
+    )
+    ledger, admin_key = init_network(settings, "Test admin")
+    try:
+        net = build_network(ledger, admin_key)
+        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
+            yield net, client
+    finally:
+        ledger.close()
+
+
+def test_a_check_of_a_file_known_here_does_not_count_towards_the_check_limit(
+    limited: tuple[Network, TestClient],
+) -> None:
+    """A bank checks its invoices again before it lodges and finances them (a tryout's bank
+    was refused after about ten invoices a minute): a check or receive whose every fingerprint
+    was known here already counts nothing against the gateway's check limit, and the
+    regulator's log says how many inputs each sent to the evaluator."""
+    network, client = limited
+    first, second, third = own_invoice("LIMIT-A"), own_invoice("LIMIT-B"), own_invoice("LIMIT-C")
+    for _ in range(4):  # the first counts; the three after it evaluate nothing new
+        _check(client, network, first)
+    lodged = client.post("/v1/documents/receive", files=xml(first), headers=network.bank.headers)
+    assert lodged.status_code == 200, lodged.text
+    _check(client, network, second)  # the second that counts: within the limit of 2
+    refused = client.post("/v1/documents/check", files=xml(third), headers=network.bank.headers)
+    assert refused.status_code == 429, refused.text
+    assert "does not count" in refused.json()["message"]
+    log = client.get("/v1/audit/fingerprint-checks", headers=network.regulator.headers)
+    assert log.status_code == 200, log.text
+    entries = [e for e in log.json()["items"] if e["participant"] == network.bank.address]
+    sent = [
+        (e["action"], e["outcome"], e["sent"] > 0 if e["sent"] is not None else None)
+        for e in entries
+    ]
+    assert sent == [
+        ("check", "ok", True),
+        ("check", "ok", False),
+        ("check", "ok", False),
+        ("check", "ok", False),
+        ("receive", "ok", False),
+        ("check", "ok", True),
+        ("check", "rate_limited", False),
+    ], sent
+    assert all(e["evaluated"] > 0 for e in entries[:6])

@@ -2058,7 +2058,17 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
                 f"written in decimal digits (such as 12000), not {amount!r}",
             )
         )
-    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), int(amount))
+    try:
+        parsed = docs.parse_doc_hash(doc_hash)
+    except InvalidInput:  # named as its amount is: --doc[INDEX], the value quoted
+        fail(
+            InvalidInput(
+                f"--doc[{index}]",
+                f"the hash must be 32 bytes as 64 hex digits (0x optional), not {doc_hash!r}",
+            )
+        )
+        raise  # unreachable
+    return fin_svc.PledgeRequest(parsed, int(amount))
 
 
 @finance_app.command("create")
@@ -2118,7 +2128,7 @@ def finance_create(
         elif not_a_day is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
             rule = not_a_day
         else:
-            rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+            rule = f"must be a calendar date written YYYY-MM-DD (ISO 8601), not {maturity!r}"
         fail(InvalidInput("--maturity", rule, value=maturity))
         raise  # unreachable
     financing_kind = _kind(kind)

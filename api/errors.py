@@ -356,11 +356,12 @@ def _date_rule(ctx: Mapping[str, Any]) -> str:
     not_a_day = no_such_day(given) if isinstance(given, str) else None
     if not_a_day is not None:  # 2027-02-30: which part the calendar does not have
         return not_a_day
+    sent = f", not {as_written(given)}" if "given" in ctx else ""  # the value refused, quoted
     reason = str(ctx.get("error") or "")
     if reason and "separator" not in reason and "input is too short" not in reason:
         # written as a date, but no such day (2027-02-30, 2027-13-01)
-        return f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601): {reason}"
-    return "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+        return f"must be a day of the calendar, written YYYY-MM-DD (ISO 8601){sent}: {reason}"
+    return f"must be a calendar date written YYYY-MM-DD (ISO 8601){sent}"
 
 
 def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[str, str]:

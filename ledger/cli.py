@@ -1031,10 +1031,10 @@ def _pledged_lines(
     regulator, the caller's own for another ``role`` (docs/privacy.md). A file no bank can
     finance says NOT FINANCEABLE and why, in the words of the answer's own ``notices`` (kind,
     message: :func:`ledger.services.documents.not_financeable_reason`) — its ``nothing_due``
-    notice (the amount due is negative or zero, or the credit notes counted cancel it), or that
-    it is a credit note — never recomputed from the amount shown: an unkeyed seller's invoice,
-    shown 0 because no bank can finance it, has no such notice (its seller_unkeyed notice says
-    why: never "the credit notes counted cancel it")."""
+    notice (the amount due is negative or zero, or the credit notes counted cancel it), that it
+    is a credit note, or its ``seller_unkeyed`` notice (no fingerprint) — never recomputed from
+    the amount shown: an unkeyed seller's invoice, shown 0 because no bank can finance it, is
+    never said to be cancelled by credit notes."""
     lines = []
     word = doc_type_word(doc_type)
     if pledged:
@@ -1104,9 +1104,8 @@ def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:
 
 
 #: the notices of a file no bank can finance (``doc check`` exit 5): its document revoked or
-#: superseded, nothing due, a credit note
-#: (an invoice whose seller has no usable identifier exits as before: whether a financing
-#: holds it is not known, and its notice says it cannot be financed)
+#: superseded, nothing due, a credit note, a seller whose every identifier failed its check (no
+#: fingerprint: whether a financing holds it is not known, but none can be made)
 _NOT_FINANCEABLE = docs.NOT_FINANCEABLE_NOTICES
 
 
@@ -1115,7 +1114,8 @@ _NOT_FINANCEABLE = docs.NOT_FINANCEABLE_NOTICES
     cls=reads("POST /v1/documents/check"),
     epilog="Exit status: 0 no active financing holds it (or, for an enterprise or attestor, "
     "not shown); 3 an active financing holds one of its fingerprints; 5 NOT FINANCEABLE (its "
-    "document revoked or superseded, nothing due, or a credit note); 4 whether a financing "
+    "document revoked or superseded, nothing due, a credit note, or no fingerprint: every "
+    "identifier of its seller failed its check); 4 whether a financing "
     "holds it is not known; 1 or 2 when the check itself failed.",
 )
 def doc_check(
@@ -1127,16 +1127,17 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints, 5 when it is NOT FINANCEABLE
-    (its document revoked or superseded: its document_revoked or document_superseded notice; an
-    invoice with nothing due: its amount due is zero or negative, or the credit notes
-    counted cancel it; its nothing_due notice says why — or a credit note, its credit_note
-    notice), 4 when whether a financing holds it is not known to a bank or regulator (the
-    evaluator unavailable; for a regulator, no bank lodged a copy of the document here: never 0,
-    which says nothing holds it); 1 or 2 when the check itself failed. The first that applies,
-    in the order 3, 5, 4. An enterprise or attestor is never shown fingerprints or holders (a
-    forged copy must not learn that the original is financed): for them the exit code says
-    nothing about financings (0) and the answer carries a holders_unknown notice. With --as,
+    Exit 3 when an active financing holds one of its fingerprints; 5 when it is NOT FINANCEABLE
+    (its document revoked or superseded: its document_revoked or document_superseded notice;
+    nothing due — its amount due is zero or negative, or the credit notes counted cancel it: its
+    nothing_due notice; a credit note: its credit_note notice; no fingerprint, every identifier
+    of its seller having failed its check: its seller_unkeyed notice); 4 when whether a
+    financing holds it is not known to a bank or regulator (the evaluator unavailable; for a
+    regulator, no bank lodged a copy of the document here: never 0, which says nothing holds
+    it); 1 or 2 when the check itself failed. The first that applies, in the order 3, 5, 4. An
+    enterprise or attestor is never shown fingerprints or holders (a forged copy must not learn
+    that the original is financed): for them the exit code says nothing about financings (never
+    3 or 4; 5 is a fact of the file) and the answer carries a holders_unknown notice. With --as,
     what that member's API key would see (fingerprints and holders: banks and regulators only),
     and the check counts towards its limit (a bank's evaluates the fingerprints of a file with
     facts); every check is logged for the regulator."""
@@ -2057,7 +2058,17 @@ def _pledge(text: str, index: int) -> fin_svc.PledgeRequest:
                 f"written in decimal digits (such as 12000), not {amount!r}",
             )
         )
-    return fin_svc.PledgeRequest(guard(lambda: docs.parse_doc_hash(doc_hash)), int(amount))
+    try:
+        parsed = docs.parse_doc_hash(doc_hash)
+    except InvalidInput:  # named as its amount is: --doc[INDEX], the value quoted
+        fail(
+            InvalidInput(
+                f"--doc[{index}]",
+                f"the hash must be 32 bytes as 64 hex digits (0x optional), not {doc_hash!r}",
+            )
+        )
+        raise  # unreachable
+    return fin_svc.PledgeRequest(parsed, int(amount))
 
 
 @finance_app.command("create")
@@ -2117,7 +2128,7 @@ def finance_create(
         elif not_a_day is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", maturity):
             rule = not_a_day
         else:
-            rule = "must be a calendar date written YYYY-MM-DD (ISO 8601)"
+            rule = f"must be a calendar date written YYYY-MM-DD (ISO 8601), not {maturity!r}"
         fail(InvalidInput("--maturity", rule, value=maturity))
         raise  # unreachable
     financing_kind = _kind(kind)

@@ -363,8 +363,10 @@ class DocumentExamined(BaseModel):
         description="what is left to finance of the invoice (minor units): 0 when it is pledged "
         "(registration.invoice_pledged / invoice_pledged: an active financing locks its "
         "fingerprints) or its document is revoked or superseded (notice document_revoked / "
-        "document_superseded: no bank can finance it), else financeable_amount; null when you "
-        "cannot know whether it is pledged"
+        "document_superseded: no bank can finance it) or its financeable_amount is 0 (nothing "
+        "due, a seller whose identifiers failed their checks: notice nothing_due or "
+        "seller_unkeyed), else financeable_amount; null when you cannot know whether it is "
+        "pledged"
     )
     invoice_pledged: bool | None = Field(
         description="the same as registration.invoice_pledged, also for a file not registered"

@@ -333,10 +333,13 @@ class Examined:
         (``pledged``: an active financing locks its fingerprints, and the contract refuses any
         other) or when its registration is not in force (revoked or superseded: no bank can
         finance it, notice ``document_revoked`` / ``document_superseded``), else
-        ``financeable_amount``; None when the caller cannot know whether it is pledged, or it
-        has no financeable amount."""
+        ``financeable_amount``; 0 too when that is 0 (nothing due, or an unkeyed seller's
+        invoice: nothing is left to finance, pledged or not); None when the caller cannot know
+        whether it is pledged, or it has no financeable amount."""
         if self.financeable_amount is None:
             return None
+        if self.financeable_amount == 0:
+            return 0
         if self.registration is not None and self.registration.status is not DocStatus.ACTIVE:
             return 0
         if self.pledged is None:
@@ -2082,8 +2085,11 @@ CREDIT_NOTE_REASON = (
 #: the notices of a document not in force (revoked, superseded): no bank can finance it
 NOT_IN_FORCE_NOTICES = frozenset({"document_revoked", "document_superseded"})
 #: the notices of a file no bank can finance, whoever holds it: its document revoked or
-#: superseded, nothing due, a credit note
-NOT_FINANCEABLE_NOTICES = frozenset({"nothing_due", "credit_note", *NOT_IN_FORCE_NOTICES})
+#: superseded, nothing due, a credit note, a seller whose every identifier failed its check (no
+#: fingerprint: ``financing.create`` refuses it)
+NOT_FINANCEABLE_NOTICES = frozenset(
+    {"nothing_due", "credit_note", "seller_unkeyed", *NOT_IN_FORCE_NOTICES}
+)
 
 
 def status_notice(registration: Registration | None) -> Notice | None:
@@ -2126,10 +2132,10 @@ def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
     """Why no bank can finance a file, in the words of its own notices (kind, message) — the
     message of its ``document_revoked`` / ``document_superseded`` notice (its document is not in
     force), the reason of its ``nothing_due`` notice (the amount due as the service counted it,
-    net of the credit notes in the caller's scope), or that it is a credit note — or None when
-    none of them says so (an unkeyed seller's invoice: its ``seller_unkeyed`` notice says why it
-    cannot be financed, and whether a financing holds it is not known). What ``doc check`` and ``doc
-    show`` print after NOT FINANCEABLE: never recomputed from an amount shown."""
+    net of the credit notes in the caller's scope), that it is a credit note, or the message of
+    its ``seller_unkeyed`` notice (every identifier of its seller failed its check: no
+    fingerprint) — or None when none of them says so. What ``doc check`` and ``doc show`` print
+    after NOT FINANCEABLE: never recomputed from an amount shown."""
     found = {kind: message for kind, message in notices if kind in NOT_FINANCEABLE_NOTICES}
     for kind in sorted(NOT_IN_FORCE_NOTICES):
         if kind in found:
@@ -2138,6 +2144,9 @@ def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
         return found["nothing_due"].removeprefix(NOTHING_DUE_LEAD)
     if "credit_note" in found:
         return CREDIT_NOTE_REASON
+    if "seller_unkeyed" in found:
+        unkeyed = found["seller_unkeyed"]
+        return unkeyed[0].lower() + unkeyed[1:]
     return None
 
 

@@ -274,6 +274,24 @@ def maturity_seconds(maturity: date | datetime | int) -> int:
     return int(maturity)
 
 
+def past_maturity_rule(maturity: date | datetime | int, now: float) -> str:
+    """The rule a maturity not after ``now`` (Unix seconds) broke, quoting it and today's date
+    in UTC (a date is the start of its day, UTC: today itself is past); a date-time also gets
+    now's time."""
+    today = datetime.fromtimestamp(now, UTC)
+    if isinstance(maturity, datetime):
+        given = maturity.isoformat().replace("+00:00", "Z")
+        return (
+            f"must be in the future, not {given}: it is now "
+            f"{today.strftime('%Y-%m-%dT%H:%M:%SZ')} (UTC)"
+        )
+    given = maturity.isoformat() if isinstance(maturity, date) else str(maturity)
+    return (
+        f"must be in the future, not {given}: today is {today.date().isoformat()} (UTC), and a "
+        "date matures at the start of its day (UTC), so the earliest is tomorrow"
+    )
+
+
 def check_financing_id(financing_id: int, field: str = "financing_id") -> int:
     """``financing_id`` if it can name a financing (1..``MAX_FINANCING_ID``), else
     :class:`InvalidInput` naming ``field``."""
@@ -750,8 +768,9 @@ def _create(
             "must be on or before 9999-12-31T23:59:59Z (RFC 3339 times end in the year 9999)",
             value=str(maturity),
         )
-    if not time.time() < maturity_at:
-        raise InvalidInput("maturity", "must be in the future")
+    now = time.time()
+    if not now < maturity_at:
+        raise InvalidInput("maturity", past_maturity_rule(maturity, now), value=str(maturity))
     reference_bytes(reference)  # at most 32 bytes of UTF-8, as before the terms were sealed
     seen: set[bytes] = set()
     checked: list[tuple[bytes, int, int, list[bytes], DocumentFacts]] = []

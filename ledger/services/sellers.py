@@ -90,16 +90,26 @@ def not_shown_seller(
 
 
 def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None, file: str) -> str:
-    """Why a file whose seller carries none of :data:`SELLER_PROOF_SCHEMES` shows no member to
-    be its seller: it names none, or only others (a GLN, a national id) — named, and said when
-    the member's legal id is one of them."""
+    """Why a file whose seller carries none of :data:`SELLER_PROOF_SCHEMES` that passed its
+    check shows no member to be its seller: it names none; the ones it names failed their checks
+    (named with the rule each failed, as the ``identifier_rejected`` notices name them); or it
+    names only others (a GLN, a national id) — named, and said when the member's legal id is one
+    of them."""
     party, _ = party_words(facts)
+    seller = facts.seller if facts is not None else None
     others = [
         p
-        for p in (facts.seller.ids if facts is not None and facts.seller else ())
+        for p in (seller.ids if seller is not None else ())
         if p.scheme is not IdScheme.NAME  # a name is no identifier
     ]
+    rejected = seller.rejected if seller is not None else ()
+    failed = "; ".join(f"{r.scheme} {r.value!r} {r.reason}" for r in rejected)
     if not others:
+        if rejected:
+            return (
+                f"the {party}'s identifiers in {file} failed their checks ({failed}), so none "
+                "is compared with its legal id"
+            )
         return (
             f"{file} names no {party} identifier (VAT id, LEI or <ICD>:<id>) to compare with "
             "its legal id"
@@ -113,6 +123,8 @@ def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None, file: st
     )
     if any(legal_id_hash(p.value) == legal for p in others):
         why += "; its legal id is one of them: with its VAT id or LEI as legal id it would be"
+    if rejected:
+        why += f"; the {party}'s other identifiers in {file} failed their checks ({failed})"
     return why
 
 

@@ -105,17 +105,18 @@ def test_an_unkeyed_invoice_is_not_said_to_be_cancelled_by_credit_notes(tmp_path
     """An invoice whose seller's every identity identifier fails its check shows a financeable
     amount of 0 (no bank can finance it), and ``doc check`` said why as if credit notes
     cancelled it ("NOT FINANCEABLE: the credit notes counted cancel its amount due"): none
-    were lodged. Its seller_unkeyed note says why; the exit code stays 0 (nothing holds it
-    that could be known)."""
+    were lodged. It is NOT FINANCEABLE in its seller_unkeyed note's words, and exits 5 (it
+    exited 0, the status that says no financing holds it)."""
     cli, by_role = _demo(tmp_path)
     unkeyed = tmp_path / "unkeyed.xml"
     demo = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
     # the seller's VAT id and legal registration both fail their check
     unkeyed.write_bytes(demo.replace(b">DK13585628<", b">DK13585627<"))
-    said = cli.run("doc", "check", str(unkeyed), "--as", by_role["bank"]).stdout
+    said = cli.run("doc", "check", str(unkeyed), "--as", by_role["bank"], code=5).stdout
     assert "financeable amount 0.00 DKK" in said, said
     assert "credit notes counted cancel" not in said, said
     assert "note (seller_unkeyed)" in said, said
+    assert "NOT FINANCEABLE: the seller's identifiers failed their checks" in said, said
 
 
 def _unkeyed_invoice() -> bytes:
@@ -138,7 +139,8 @@ def test_doc_show_words_not_financeable_from_the_held_copys_notices(tmp_path: Pa
     shown = cli.run("doc", "show", doc_hash, "--as", ent).stdout
     assert "financeable amount 0.00 DKK" in shown, shown
     assert "credit notes counted cancel" not in shown, shown
-    assert "NOT FINANCEABLE" not in shown, shown  # as doc check: exit 0, its note says why
+    # as doc check: in its seller_unkeyed note's words
+    assert "NOT FINANCEABLE: the seller's identifiers failed their checks" in shown, shown
     assert "note (seller_unkeyed)" in shown, shown
     held = cli.json("doc", "show", doc_hash, "--as", ent)["held"]
     assert "seller_unkeyed" in {n["kind"] for n in held["notices"]}, held["notices"]

@@ -112,8 +112,8 @@ DOC = "0x" + "ab" * 32
     ("maturity", "rule"),
     [
         ("2027-02-30", "must be a real calendar day (2027-02 has 28 days)"),
-        ("31/12/2099", "must be a calendar date written YYYY-MM-DD (ISO 8601)"),
-        ("", "must be a calendar date written YYYY-MM-DD (ISO 8601)"),
+        ("31/12/2099", "must be a calendar date written YYYY-MM-DD (ISO 8601), not '31/12/2099'"),
+        ("", "must be a calendar date written YYYY-MM-DD (ISO 8601), not ''"),
     ],
 )
 def test_a_bad_maturity_is_said_in_the_apis_words(maturity: str, rule: str) -> None:

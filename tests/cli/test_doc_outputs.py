@@ -219,8 +219,8 @@ def test_notices_are_printed_and_a_financing_without_fingerprints_says_why(world
     assert "note (seller_unkeyed): The seller's identifiers failed their checks" in registered
     assert "no bank can finance it" in registered
 
-    for command in ("receive", "check"):
-        text = world.cli.run("doc", command, str(bv11), "--as", bank_b).stdout
+    for command, code in (("receive", 0), ("check", 5)):  # check: NOT FINANCEABLE, exit 5
+        text = world.cli.run("doc", command, str(bv11), "--as", bank_b, code=code).stdout
         assert "no fingerprint: this document cannot be financed" in text
         assert "note (seller_unkeyed)" in text
         assert "DK11111111" in text

@@ -337,7 +337,9 @@ class IdempotencyMiddleware:
             final = is_final(captured["status"])
             if _names_the_key(captured["status"], captured["body"]) or (
                 captured["status"] == 422
-                and not await anyio.to_thread.run_sync(ledger.journal.names_any, write_key(key))
+                and not await anyio.to_thread.run_sync(
+                    ledger.journal.names_any, write_key(key), address
+                )
             ):
                 # refused because the key names another write (one the CLI sent with other
                 # arguments: ledger.services.requestkeys; refused before anything was signed),

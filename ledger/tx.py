@@ -296,15 +296,18 @@ class TxJournal:
         with self._lock:
             return self._by_key_locked(sender, key)
 
-    def names_any(self, key: str) -> bool:
-        """Whether any transaction, of any sender, is bound to ``key`` or to one of its parts
-        (``key#part``, :func:`ledger.services.writekeys.sub_key`): whether a write named
-        ``key`` signed anything."""
+    def names_any(self, key: str, sender: str) -> bool:
+        """Whether a transaction of ``sender`` is bound to ``key`` or to one of its parts
+        (``key#part``, :func:`ledger.services.writekeys.sub_key`): whether ``sender``'s write
+        named ``key`` signed anything. Keys are per participant: another member's write under
+        the same key is not this one's (a tryout's bank had its key bound by a refused request
+        because another bank had used the key)."""
         pattern = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         with self._lock:
             row = self._conn.execute(
-                "SELECT 1 FROM signed_tx WHERE idem_key = ? OR idem_key LIKE ? ESCAPE '\\' LIMIT 1",
-                (key, pattern + "#%"),
+                "SELECT 1 FROM signed_tx WHERE lower(sender) = lower(?)"
+                " AND (idem_key = ? OR idem_key LIKE ? ESCAPE '\\') LIMIT 1",
+                (sender, key, pattern + "#%"),
             ).fetchone()
         return row is not None
 

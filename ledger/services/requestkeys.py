@@ -65,6 +65,6 @@ def bound_to_request(
     try:
         return write()
     except InvalidInput:
-        if not ledger.journal.names_any(write_key(key)):
+        if not ledger.journal.names_any(write_key(key), actor):
             ledger.db.release_idempotent(actor, bound, digest)
         raise

@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -143,3 +145,24 @@ def evaluator_requests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(EvaluatorClient, "outputs", counted)
     return sent
+
+
+@contextmanager
+def check_limited(
+    tmp_path: Path, limit: int, window: int = 600
+) -> Iterator[tuple[Network, TestClient]]:
+    """A network of its own whose gateway allows ``limit`` file checks per ``window`` seconds
+    (the session's real evaluator), and its app (server errors become 500s)."""
+    from ledger.network import init_network
+    from tests.conftest import build_network, make_settings
+
+    settings = make_settings(
+        tmp_path / "ledger", fingerprint_check_limit=limit, fingerprint_check_window=window
+    )
+    ledger, admin_key = init_network(settings, "Test admin")
+    try:
+        net = build_network(ledger, admin_key)
+        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
+            yield net, client
+    finally:
+        ledger.close()

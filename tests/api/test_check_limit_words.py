@@ -9,12 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from api_helpers import own_invoice, unique_file, xml
+from api_helpers import check_limited, own_invoice, unique_file, xml
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.network import init_network
-from tests.conftest import Network, Participant, build_network, make_settings
+from tests.conftest import Network, Participant
 
 LIMIT = 2
 WINDOW = 600
@@ -22,16 +20,8 @@ WINDOW = 600
 
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[tuple[Network, TestClient]]:
-    settings = make_settings(
-        tmp_path / "ledger", fingerprint_check_limit=LIMIT, fingerprint_check_window=WINDOW
-    )
-    ledger, admin_key = init_network(settings, "Test admin")
-    try:
-        net = build_network(ledger, admin_key)
-        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
-            yield net, client
-    finally:
-        ledger.close()
+    with check_limited(tmp_path, LIMIT, WINDOW) as limited_gateway:
+        yield limited_gateway
 
 
 def _refused(client: TestClient, who: Participant) -> str:

@@ -16,17 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import client_fixture, finance, lodge, own_invoice, register, xml
+from api_helpers import (
+    check_limited,
+    client_fixture,
+    finance,
+    lodge,
+    own_invoice,
+    register,
+    xml,
+)
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from api.app import create_app
 from ledger.documents import read_document
 from ledger.documents.fingerprints import fingerprint_inputs, onchain_value, oprf_input
 from ledger.documents.marks import mark_inputs, oprf_inputs
 from ledger.gatewaydb import EvaluatedInputRow
-from ledger.network import init_network
-from tests.conftest import build_network, make_settings
 
 if TYPE_CHECKING:
     from tests.conftest import Network
@@ -162,17 +167,8 @@ def test_another_evaluator_key_never_reads_what_the_old_one_gave(
 
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[tuple[Network, TestClient]]:
-    """A gateway whose check limit is 2 per 600 s (the session's real evaluator)."""
-    settings = make_settings(
-        tmp_path / "ledger", fingerprint_check_limit=2, fingerprint_check_window=600
-    )
-    ledger, admin_key = init_network(settings, "Test admin")
-    try:
-        net = build_network(ledger, admin_key)
-        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
-            yield net, client
-    finally:
-        ledger.close()
+    with check_limited(tmp_path, 2, 600) as limited_gateway:
+        yield limited_gateway
 
 
 def test_a_check_of_a_file_known_here_does_not_count_towards_the_check_limit(

@@ -14,15 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import client_fixture, own_invoice, unique_file, xml
+from api_helpers import check_limited, client_fixture, own_invoice, unique_file, xml
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from ledger.network import init_network
 from ledger.services import members as member_svc
 from ledger.services import standing as standing_svc
 from ledger.words import checksummed
-from tests.conftest import build_network, make_settings
 
 if TYPE_CHECKING:
     from tests.conftest import Network, Participant
@@ -63,16 +60,8 @@ def test_a_suspended_member_is_named_in_its_403(client: TestClient, network: Net
 
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[tuple[Network, TestClient]]:
-    settings = make_settings(
-        tmp_path / "ledger", fingerprint_check_limit=1, fingerprint_check_window=600
-    )
-    ledger, admin_key = init_network(settings, "Test admin")
-    try:
-        net = build_network(ledger, admin_key)
-        with TestClient(create_app(settings, ledger), raise_server_exceptions=False) as client:
-            yield net, client
-    finally:
-        ledger.close()
+    with check_limited(tmp_path, 1, 600) as limited_gateway:
+        yield limited_gateway
 
 
 def test_the_check_limit_names_the_member(limited: tuple[Network, TestClient]) -> None:

@@ -70,9 +70,7 @@ class GroupCommit:
             self._waiting.append(item)
         with self._turn:
             if not item.done:  # not taken by the leader before us: lead, with whoever waits
-                with self._waiting_lock:
-                    group, self._waiting = self._waiting, []
-                self._commit(group)
+                self._lead()
         if item.error is not None:
             raise item.error
         return cast(T, item.result)
@@ -95,10 +93,16 @@ class GroupCommit:
     def flush(self) -> None:
         """Commit the writes waiting now (the deferred ones: :meth:`defer`)."""
         with self._turn:
-            with self._waiting_lock:
-                group, self._waiting = self._waiting, []
-            if group:
-                self._commit(group)
+            self._lead()
+
+    def _lead(self) -> None:
+        """Take every write waiting and commit them (the caller holds the writer's turn); a
+        deferred one's error, which nobody waits for, is logged."""
+        with self._waiting_lock:
+            group, self._waiting = self._waiting, []
+        if not group:
+            return
+        self._commit(group)
         for item in group:
             if item.deferred and item.error is not None:
                 log.warning("a deferred write failed: %s", item.error)

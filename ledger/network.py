@@ -415,9 +415,10 @@ class Ledger:
         address, sign = self._evaluator_signer(actor)
         chain_key = self.evaluator_key()
         lookup = self.lookup_key()
-        tags = [hmac.new(lookup, i, hashlib.sha256).digest() for i in inputs]
+        tag_of = {i: hmac.new(lookup, i, hashlib.sha256).digest() for i in inputs}
+        tags = [tag_of[i] for i in inputs]
         kept = self.db.evaluated_outputs(address, chain_key.hex(), tags)
-        missing = list(dict.fromkeys(i for i, t in zip(inputs, tags, strict=True) if t not in kept))
+        missing = [i for i, t in tag_of.items() if t not in kept]  # each distinct input once
         if missing:
             client = self.evaluator_client()
             fresh: list[bytes] = []
@@ -428,10 +429,7 @@ class Ledger:
                     )
                 except (RateLimited, MemberSuspended) as refused:  # the evaluator knows no names
                     raise naming_member(refused, address, self._participant_name(address)) from None
-            new = {
-                hmac.new(lookup, i, hashlib.sha256).digest(): o
-                for i, o in zip(missing, fresh, strict=True)
-            }
+            new = {tag_of[i]: o for i, o in zip(missing, fresh, strict=True)}
             self.db.keep_evaluated(address, chain_key.hex(), new)
             kept.update(new)
             self._evaluator_clients.sent = self.inputs_sent() + len(missing)

@@ -170,27 +170,3 @@ def test_a_failing_deferred_write_fails_nobody(tmp_path: Path) -> None:
     assert db.received(f"0x{2:064x}")
     assert db.evaluated_outputs("0xbank", "ab" * 32, [b"t" * 32]) == {b"t" * 32: b"o" * 64}
     db.close()
-
-
-def test_a_log_of_an_earlier_release_gets_the_sent_column(tmp_path: Path) -> None:
-    """A gateway database made before ``fingerprint_checks.sent`` existed opens: the column is
-    added, and the old entries, which cannot tell what they sent, still count."""
-    from sqlalchemy import text
-
-    from ledger.gatewaydb import CheckEntry
-
-    url = f"sqlite:///{tmp_path / 'gateway.db'}"
-    db = GatewayDB(url)
-    db.add_fingerprint_check(CheckEntry(1_000, "0xbank", "bank", "check", "old", "ok", evaluated=4))
-    with db.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE fingerprint_checks DROP COLUMN sent"))
-    db.close()
-    reopened = GatewayDB(url)
-    rows, _ = reopened.fingerprint_checks()
-    assert [(r.endpoint, r.sent) for r in rows] == [("old", None)]
-    assert reopened.counted_fingerprint_checks("0xbank", frozenset({"check"}), 0) == [1_000]
-    reopened.add_fingerprint_check(
-        CheckEntry(2_000, "0xbank", "bank", "check", "known", "ok", evaluated=4, sent=0)
-    )
-    assert reopened.counted_fingerprint_checks("0xbank", frozenset({"check"}), 0) == [1_000]
-    reopened.close()

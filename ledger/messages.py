@@ -380,7 +380,10 @@ def refusal_sentence(details: Args) -> str:
     if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
         kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
         other = details.get("holding_doc_hash")
-        if other and other != doc:
+        version = str(details.get("fingerprint_kind") or "").partition("document_version:")[2]
+        if version and version != doc:  # held through an earlier version's financing
+            pledged = ""
+        elif other and other != doc:
             pledged = f"document {doc} is the same {word} as document {other}, which is"
         elif other == doc:
             pledged = f"document {doc} is"
@@ -391,6 +394,10 @@ def refusal_sentence(details: Args) -> str:
         text = (
             f"{pledged} already pledged to active financing {holding} of "
             f"{holder}: a fingerprint{kind} of the {word} is held there{numbers}"
+            if pledged
+            else f"document {doc} amends document {version} (DocumentSuperseded), which is "
+            f"already pledged to active financing {holding} of {holder}: a pledge holds for "
+            f"every later version of the document it pledges{numbers}"
         )
     elif reason == RefusalReason.EXCEEDS_FACE_VALUE.name:
         if asked:

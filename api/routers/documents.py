@@ -247,7 +247,10 @@ class NoticePublic(BaseModel):
         "identity identifier of the seller failed its check: the document has no fingerprint "
         "and cannot be financed), holders_unknown (whether an active financing holds the file "
         "is not known to you, and why), invoice_pledged (an active financing whose terms you "
-        "read pledges this document or a copy of it: named in financings, with its bank) or "
+        "read pledges this document or a copy of it: named in financings, with its bank), "
+        "earlier_version_pledged (the file amends an earlier version of its document, named in "
+        "documents, which an active financing pledges, named in financings: no bank can finance "
+        "it while that financing is in force) or "
         "already_lodged (you lodged this very file here before, at the time it says: it is not "
         "a match of itself)"
     )

@@ -64,6 +64,8 @@ class FingerprintKind(StrEnum):
     SELLER_NUMBER = "seller_number"
     SELLER_BUYER_AMOUNT_DATE = "seller_buyer_amount_date"
     FULL = "full"
+    #: one version of a document on its amendment chain, by its hash (:func:`version_inputs`)
+    DOCUMENT_VERSION = "document_version"
 
 
 @dataclass(frozen=True)
@@ -162,6 +164,26 @@ def oblivious_fingerprints_many(
                 for i, o in zip(inputs, mine, strict=True)
             ]
         )
+    return found
+
+
+def version_inputs(doc_hashes: Sequence[bytes]) -> list[FingerprintInput]:
+    """The ``document_version`` fingerprint inputs of ``doc_hashes`` (32 bytes each): one per
+    version of a document on its amendment chain — the document a financing pledges and every
+    document it supersedes, directly or not (``DocumentSuperseded``). Its basis is the
+    version's 0x hash, so a held one names the version it was found through.
+
+    Why: an amendment (``supersedeDocument``) under a new number or amount shares no fact
+    fingerprint with the version it replaces, and which document a financing pledges is sealed;
+    a financing therefore locks the version fingerprint of each document it pledges and of
+    its earlier versions (``ledger.services.financing``), so that a financing of any later
+    version meets the earlier one's lock on chain (docs/fingerprints.md, "Versions")."""
+    found = []
+    for doc_hash in doc_hashes:
+        if len(doc_hash) != 32:
+            raise InvalidInput("doc_hash", "must be 32 bytes")
+        text = "0x" + doc_hash.hex()
+        found.append(FingerprintInput(FingerprintKind.DOCUMENT_VERSION, text, (text,)))
     return found
 
 

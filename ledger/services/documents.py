@@ -44,6 +44,7 @@ from ledger.documents import (
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
+    FingerprintKind,
     fingerprint_inputs,
     invoice_number_fingerprints,
     invoice_number_inputs,
@@ -1038,6 +1039,36 @@ def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
         return None
 
 
+#: the most earlier versions of one document read back along its amendment chain
+#: (:func:`earlier_versions`); a financing locks one version fingerprint for each
+MAX_EARLIER_VERSIONS = 32
+
+
+def earlier_versions(ledger: Ledger, registration: Registration | None) -> list[bytes]:
+    """The documents the registered document ``registration`` supersedes, directly or not
+    (32-byte hashes, the version it amends first, then the one that one amends, …): read back
+    along the public ``DocumentSuperseded`` events, each found in the block its amendment was
+    registered in (``supersedeDocument`` registers the amendment). At most
+    :data:`MAX_EARLIER_VERSIONS` + 1, so that a caller can tell a longer chain; none for a
+    document nobody registered or one registered by ``registerDocument``. ChainUnavailable
+    when the node cannot be reached."""
+    found: list[bytes] = []
+    current = registration
+    while current is not None and len(found) <= MAX_EARLIER_VERSIONS:
+        since = ledger.logs_since(int(current.registered_at.timestamp()))
+        amends = logs(
+            ledger, "DocumentSuperseded", since, newDocHash=bytes.fromhex(current.doc_hash[2:])
+        )
+        if not amends:
+            break
+        earlier = bytes(amends[0]["args"]["oldDocHash"])
+        if earlier in found:  # never on chain (an amendment is a new registration): a guard
+            break
+        found.append(earlier)
+        current = find_registration(ledger, earlier)
+    return found
+
+
 def was_registered(ledger: Ledger, doc_hash: bytes) -> bool:
     """Whether ``doc_hash`` is registered (whatever its standing now: a registration is never
     undone); read from the chain once, then remembered by the gateway (``Ledger.seen_registered``):
@@ -1667,7 +1698,7 @@ def _examine(
     # (the evaluator's, for a bank) find the financings holding the file
     values = lookups.own_fingerprints(parsed)
     infos, unknown, marks = _onchain_infos(
-        ledger, parsed, actor, role, lookups, with_marks=not registering
+        ledger, parsed, actor, role, lookups, with_marks=not registering, found=found.registration
     )
     scope = match_scope(actor, role)
     stored = lookups.stored([hex32(parsed.doc_hash)], values, scope)
@@ -1704,6 +1735,8 @@ def _examine(
         )
     if unknown is not None:
         notices = (*notices, unknown)
+    held_by = holders(ledger, infos)
+    notices = (*notices, *earlier_version_notices(ledger, infos, held_by))
     if own_copy is not None and not registering:
         # a registration's answer is the same whether its file was lodged by the first attempt
         # or not (a retry): said only by a check and a receive
@@ -1724,13 +1757,50 @@ def _examine(
         financeable_amount=financeable,
         hashed=found.hashed,
         tried=found.tried,
-        holders=holders(ledger, infos),
+        holders=held_by,
         sees_all=match_scope(actor, role) is None,
         holders_known=unknown is None,
         canonical_hash=canonical_hash,
         registrations=found.registrations,
     )
     return parsed, examined
+
+
+def earlier_version_notices(
+    ledger: Ledger, infos: Sequence[FingerprintInfo], held_by: Sequence[Holder]
+) -> tuple[Notice, ...]:
+    """The ``earlier_version_pledged`` notice of a file that amends a document an active
+    financing pledges (one of its ``document_version`` fingerprints of an earlier version is
+    held: :func:`ledger.documents.fingerprints.version_inputs`), naming the version and the
+    financing with its bank; none otherwise. No bank can finance the file while that
+    financing is in force: its financing would lock the same version fingerprint."""
+    prefix = FingerprintKind.DOCUMENT_VERSION.value + ":"
+    held = [
+        (f.name.removeprefix(prefix), f.held_by_financing)
+        for f in infos
+        if f.name.startswith(prefix) and f.held_by_financing
+    ]
+    if not held:
+        return ()
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    banks = {h.financing_id: h.bank for h in held_by}
+    names = LedgerNames(ledger)
+    said = "; ".join(
+        f"{version} is pledged by active financing {fid}"
+        + (f" of {who(banks[fid], names)}" if fid in banks else "")
+        for version, fid in held
+    )
+    return (
+        Notice(
+            "earlier_version_pledged",
+            f"this document amends an earlier version of itself (DocumentSuperseded), and {said}: "
+            "a pledge holds for every later version of the document it pledges, so no bank "
+            "can finance this one while that financing is in force",
+            tuple(version for version, _ in held),
+            tuple(sorted({fid for _, fid in held})),
+        ),
+    )
 
 
 def _read_checked(data: bytes, registering: bool, sent: bytes | None = None) -> ParsedDocument:
@@ -1778,14 +1848,17 @@ def _onchain_infos(
     lookups: _Lookups,
     *,
     with_marks: bool = False,
+    found: Registration | None = None,
 ) -> tuple[tuple[FingerprintInfo, ...], Notice | None, list[Mark]]:
     """The on-chain fingerprints of a file with the financing holding each, or none and a
     ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
     gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
     refusing. A regulator gets the ones a bank stored here with a copy of the same document,
     when there is one. ``with_marks``: a bank's file's marks too (``ledger.documents.marks``),
-    evaluated in the same request. RateLimited and MemberSuspended from the evaluator pass
-    through."""
+    evaluated in the same request. ``found``: the file's registration, when it is registered:
+    a bank's file that amends earlier versions (:func:`earlier_versions`) gets their
+    ``document_version`` fingerprints too, whose holder is a financing of an earlier version
+    of it. RateLimited and MemberSuspended from the evaluator pass through."""
     if parsed.facts is None or not fingerprint_inputs(parsed.facts):
         return (), None, []
     if role != "bank" and sees_fingerprints(role):
@@ -1799,9 +1872,15 @@ def _onchain_infos(
             )
     if role != "bank":
         return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
+    earlier = earlier_versions(ledger, found)[:MAX_EARLIER_VERSIONS] if found else []
     try:
         evaluated, marked = evaluated_with_marks(
-            ledger, actor, [parsed.facts], with_marks=with_marks, carried=False
+            ledger,
+            actor,
+            [parsed.facts],
+            with_marks=with_marks,
+            carried=False,
+            versions=[earlier] if earlier else None,
         )
     except EvaluatorUnavailable as exc:
         return (

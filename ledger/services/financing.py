@@ -60,7 +60,7 @@ from ledger.controls import refuse_control
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
-from ledger.documents.fingerprints import fingerprint_inputs
+from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -379,6 +379,29 @@ def limits(ledger: Ledger) -> Limits:
     document), read from the deployed contract."""
     functions = ledger.calls.functions
     return Limits(int(functions.MAX_PLEDGES().call()), int(functions.MAX_FINGERPRINTS().call()))
+
+
+def _earlier_versions(ledger: Ledger, doc_hash: bytes, index: int) -> list[bytes]:
+    """The documents ``doc_hash`` amends (:func:`ledger.services.documents.earlier_versions`);
+    InvalidInput naming ``documents[index].doc_hash`` when its amendment chain is longer than
+    a financing locks."""
+    earlier = docs.earlier_versions(ledger, docs.find_registration(ledger, doc_hash))
+    if len(earlier) > docs.MAX_EARLIER_VERSIONS:
+        raise InvalidInput(
+            f"documents[{index}].doc_hash",
+            f"cannot be financed: it amends more than {docs.MAX_EARLIER_VERSIONS} earlier "
+            "versions (DocumentSuperseded), and a financing locks at most that many",
+            doc_hash=docs.hex32(doc_hash),
+        )
+    return earlier
+
+
+def _same_as(name: str, index: int) -> str:
+    """Why a document shares the fingerprint ``name`` with ``documents[index]``: the same
+    document, or (a ``document_version`` fingerprint) a version of the same document."""
+    if name.startswith(FingerprintKind.DOCUMENT_VERSION.value):
+        return f"is a version of the same document as documents[{index}]"
+    return f"is the same document as documents[{index}]"
 
 
 def _check_fingerprint_count(facts: DocumentFacts, count: int, most: int, index: int) -> None:
@@ -843,25 +866,45 @@ def _create(
             )
         _check_fingerprint_count(facts, len(fingerprint_inputs(facts)), most.max_fingerprints, i)
         held.append((i, req, amount, facts))
+    # each document's versions: itself and every document it amends (the public supersession
+    # chain), whose version fingerprints it locks too: an amendment under a new number or
+    # amount shares no fact fingerprint with the financed version it replaces (a tryout)
+    versions = [
+        [req.doc_hash, *_earlier_versions(ledger, req.doc_hash, i)] for i, req, _, _ in held
+    ]
     # every document's fingerprints and marks in one evaluation (one request, one proof): the
     # evaluator's, checked against its key on chain; this gateway holds no key that computes them
-    evaluated, marked = evaluated_with_marks(ledger, actor, [facts for _, _, _, facts in held])
+    evaluated, marked = evaluated_with_marks(
+        ledger, actor, [facts for _, _, _, facts in held], versions=versions
+    )
     marks_by_doc = {req.doc_hash: m for (_, req, _, _), m in zip(held, marked, strict=True)}
     for (i, req, amount, facts), fps in zip(held, evaluated, strict=True):
         assert facts.amount_minor is not None
         names.update({f.value: f.name for f in fps})
         values = sorted({f.value for f in fps})
-        _check_fingerprint_count(facts, len(values), most.max_fingerprints, i)
+        of_facts = {f.value for f in fps if f.kind is not FingerprintKind.DOCUMENT_VERSION}
+        _check_fingerprint_count(facts, len(of_facts), most.max_fingerprints, i)
         for value in values:
             if value in owner:
                 raise InvalidInput(
                     f"documents[{i}].doc_hash",
-                    f"is the same document as documents[{owner[value]}] (they share the "
-                    f"fingerprint {names[value]}): pledge it once",
+                    f"{_same_as(names[value], owner[value])} (they share the fingerprint "
+                    f"{names[value]}): pledge it once",
                     doc_hash=docs.hex32(req.doc_hash),
                 )
             owner[value] = i
         checked.append((req.doc_hash, amount, facts.amount_minor, values, facts))
+    locked = sum(len(p[3]) for p in checked)
+    if locked > most.max_pledges * most.max_fingerprints:
+        raise InvalidInput(
+            "documents",
+            f"give {locked} fingerprints to lock, their facts' and one per version of each "
+            f"document (itself and every document it amends), and the contract locks at most "
+            f"{most.max_pledges * most.max_fingerprints} in one financing "
+            "(MAX_FINANCING_FINGERPRINTS): pledge fewer documents in one financing",
+            fingerprints=locked,
+            max_fingerprints=most.max_pledges * most.max_fingerprints,
+        )
     if sum(p[1] for p in checked) > MAX_UINT64:
         raise InvalidInput("documents", "the amounts must add up to at most 2**64 - 1 minor units")
     checked.sort(key=lambda p: p[0])

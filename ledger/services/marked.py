@@ -23,7 +23,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from ledger.documents.facts import DocumentFacts
-from ledger.documents.fingerprints import Fingerprint, oblivious_fingerprints_many, onchain_value
+from ledger.documents.fingerprints import (
+    Fingerprint,
+    oblivious_fingerprints_many,
+    onchain_value,
+    oprf_input,
+    version_inputs,
+)
 from ledger.documents.marks import MarkKind, mark_inputs, oprf_inputs
 from ledger.indexer import headreads
 from ledger.network import Ledger
@@ -49,28 +55,45 @@ def evaluated_with_marks(
     *,
     with_marks: bool = True,
     carried: bool = True,
+    versions: Sequence[Sequence[bytes]] | None = None,
 ) -> tuple[list[list[Fingerprint]], list[list[Mark]]]:
     """The on-chain fingerprints of ``documents`` and, ``with_marks``, their marks
     (:func:`ledger.documents.marks.mark_inputs`), evaluated for member ``actor`` in one
     evaluator request (one round trip, one proof), each in the order of ``documents``; no
     marks for a document without fingerprints to evaluate. ``carried=False`` (a check): only
     the marks a check looks for, not those only a financing carries (fewer inputs against the
-    member's evaluation limit). Raises as :meth:`Ledger.evaluate`."""
+    member's evaluation limit). ``versions``: for each document, the 32-byte hashes whose
+    ``document_version`` fingerprints (:func:`ledger.documents.fingerprints.version_inputs`)
+    follow its fact fingerprints in its list, evaluated in the same request. Raises as
+    :meth:`Ledger.evaluate`."""
     wanted = [
         [i for i in mark_inputs(d) if carried or i.looked_for] if with_marks else []
         for d in documents
     ]
     flat = oprf_inputs([i for inputs in wanted for i in inputs])
+    per_doc_versions = [version_inputs(v) for v in versions] if versions else []
+    flat_versions = [
+        oprf_input(i.kind.value, i.fields) for inputs in per_doc_versions for i in inputs
+    ]
     marked: list[bytes] = []
 
     def evaluate(inputs: list[bytes]) -> list[bytes]:  # the marks in the same request
-        outputs = ledger.evaluate(actor, [*inputs, *flat])
+        outputs = ledger.evaluate(actor, [*inputs, *flat, *flat_versions])
         marked[:] = outputs[len(inputs) :]
         return outputs[: len(inputs)]
 
     fingerprints = oblivious_fingerprints_many(documents, evaluate)
-    if len(marked) != len(flat):  # nothing evaluated: no fingerprint input among them
+    if len(marked) != len(flat) + len(flat_versions):  # nothing evaluated: no fact input
         return fingerprints, [[] for _ in documents]
+    at = len(flat)
+    for fps, of_versions in zip(
+        fingerprints, per_doc_versions or [[]] * len(documents), strict=True
+    ):
+        fps += [
+            Fingerprint(v.kind, v.basis, onchain_value(o))
+            for v, o in zip(of_versions, marked[at : at + len(of_versions)], strict=True)
+        ]
+        at += len(of_versions)
     marks: list[list[Mark]] = []
     at = 0
     for inputs in wanted:

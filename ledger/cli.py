@@ -57,7 +57,7 @@ from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
 from ledger.services import standing
 from ledger.services import verify as verify_svc
-from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing
+from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
 from ledger.services.paging import id_cursor
@@ -1127,7 +1127,8 @@ def doc_check(
     as_json: JsonFlag = False,
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
-    Exit 3 when an active financing holds one of its fingerprints; 5 when it is NOT FINANCEABLE
+    Exit 3 when an active financing holds one of its fingerprints, or (a bank or regulator) one
+    whose terms it reads pledges the invoice; 5 when it is NOT FINANCEABLE
     (its document revoked or superseded: its document_revoked or document_superseded notice;
     nothing due — its amount due is zero or negative, or the credit notes counted cancel it: its
     nothing_due notice; a credit note: its credit_note notice; no fingerprint, every identifier
@@ -1153,7 +1154,9 @@ def doc_check(
         )
         payload = guard(lambda: _examined_payload(ledger, ex, actor, role))
     emit(as_json, payload, text)
-    if ex.conflicting_financings:
+    if ex.conflicting_financings or (ex.pledged is True and sees_fingerprints(role)):
+        # held, or pledged through a financing it reads though the holders were not checked
+        # (the evaluator down): a tryout read PLEDGED beside exit 4
         raise typer.Exit(3)
     if any(n.kind in _NOT_FINANCEABLE for n in ex.notices):
         raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, no bank can finance it

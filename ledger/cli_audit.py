@@ -249,6 +249,7 @@ def _rules_text(
         len({n.financing_id for n in rules.not_in_force})
         + len(rules.cancelled_outstanding)
         + len(rules.held_above_net_due)
+        + len(rules.amendments_financed_twice)
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     if rules.clean:
@@ -288,6 +289,14 @@ def _rules_text(
         + (f" ({', '.join(a.doc_hash for a in above)})" if above else "")
     )
     lines += [f"  {a.message}" for a in above]
+    # nor is an amended invoice financed on its original and its amendment (each financing was
+    # within the rules when made), but one invoice is financed twice
+    twice = rules.amendments_financed_twice
+    lines.append(
+        f"amended invoices financed on more than one version: {len(twice)}"
+        + (f" ({', '.join(t.versions[0] for t in twice)})" if twice else "")
+    )
+    lines += [f"  {t.message}" for t in twice]
     return lines_text(lines)
 
 

@@ -297,7 +297,9 @@ async def verify_index(
     the first record where they differ. ``equal`` covers the blocks indexed so far
     (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
-    moved off chain re-checked, each breach named (null for an admin, who reads no terms)."""
+    moved off chain re-checked, each breach named, and the follow-ups that break no rule
+    (``not_in_force``, ``cancelled_outstanding``, ``held_above_net_due``,
+    ``amendments_financed_twice``); null for an admin, who reads no terms."""
     audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)

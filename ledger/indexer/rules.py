@@ -59,7 +59,15 @@ the regulator is shown each one (``RulesReport.cancelled_outstanding``). A finan
 so is a breach (``CLOSED_NOT_REPAID``). And a third (:class:`HeldAboveNetDue`): an invoice its
 active financings hold more on than its amount due net of the credit notes lodged at this
 gateway — the bank is warned on its next write (``document_credited``), the regulator here
-(``RulesReport.held_above_net_due``).
+(``RulesReport.held_above_net_due``). And a fourth (:class:`AmendmentFinancedTwice`): an
+invoice amended (``supersedeDocument``, ``DocumentSuperseded`` old → new, read as linear chains
+of versions) whose versions carry two or more active financings, on different versions — bank A
+on the original, bank B on the amendment: one invoice financed twice, which neither the
+fingerprint locks (an amendment with a new number and amount has other fingerprints) nor the
+per-document rules see (each version is within its own face value). A financing of an earlier
+version made before it was superseded breaks no rule, nor does the amendment's
+(``RulesReport.amendments_financed_twice``); financings of one version are the per-document
+rules' business, not this list's.
 """
 
 from __future__ import annotations
@@ -75,10 +83,10 @@ from sqlalchemy import select
 
 from ledger import confidential as conf
 from ledger.indexer.follower import EventIndex
-from ledger.indexer.models import EventRow
-from ledger.indexer.terms import Terms, parse_entry, parse_terms
+from ledger.indexer.models import EventRow, MemberRow
+from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
 from ledger.services.roles import DocStatus
-from ledger.words import money
+from ledger.words import money, named
 
 #: every rule code :func:`check_rules` may name, in the order of the module docstring
 RULES = (
@@ -174,6 +182,41 @@ class HeldAboveNetDue:
     message: str
 
 
+@dataclass(frozen=True)
+class AmendmentPledge:
+    """What active financing ``financing_id`` of ``bank`` holds on one version of an amended
+    invoice: ``amount`` of ``face_value`` (minor units of ``currency``, as its terms state them)
+    on ``doc_hash``, the chain's ``version`` (1 the original, 2 its first amendment, …)."""
+
+    financing_id: int
+    bank: str
+    doc_hash: str
+    version: int
+    amount: int
+    face_value: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class AmendmentFinancedTwice:
+    """An invoice and its amendments (``versions``: 0x hashes, the original first, each
+    superseded by the next) on which active financings the regulators read pledge different
+    versions (``pledges``, by version then financing; ``financing_ids``): together they hold
+    ``held`` (minor units of ``currency``) on one invoice, whose latest version pledged states
+    ``face_value``; ``currency``, ``held`` and ``face_value`` are None when the pledges are in
+    several currencies (each pledge says its own). ``message`` says it in words. Not a breach
+    in itself: each financing may have been within the rules when it was made (the earlier one
+    before its version was superseded) — but one invoice is financed twice."""
+
+    versions: list[str]
+    pledges: list[AmendmentPledge]
+    financing_ids: list[int]
+    currency: str | None
+    held: int | None
+    face_value: int | None
+    message: str
+
+
 #: an invoice's amount due net of the credit notes lodged here, by its 0x-hex hash (minor
 #: units), or None when no copy of it is lodged here or it states no amount
 NetDue = Callable[[str], int | None]
@@ -200,6 +243,9 @@ class RulesReport:
     #: invoices whose active financings hold more than their amount due net of the credit notes
     #: lodged here, by hash (not breaches; only when the caller could read the gateway's files)
     held_above_net_due: list[HeldAboveNetDue] = field(default_factory=list)
+    #: amended invoices whose active financings the regulators read pledge two or more of its
+    #: versions, in the order of their first supersession (not breaches)
+    amendments_financed_twice: list[AmendmentFinancedTwice] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -297,6 +343,8 @@ class _Check:
         self.documents: dict[str, _Document] = {}
         #: regulator address (lower) → the block it published its key at
         self.published: dict[str, int] = {}
+        #: superseded document → its amendment (0x hex, lower), in chain order
+        self.successors: dict[str, str] = {}
 
     def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
         self.report.breaches.append(
@@ -346,6 +394,8 @@ class _Check:
                 self._status(args["docHash"], DocStatus.REVOKED, row)
             elif name == "DocumentSuperseded":
                 self._status(args["oldDocHash"], DocStatus.SUPERSEDED, row)
+                old, new = str(args["oldDocHash"]).lower(), str(args["newDocHash"]).lower()
+                self.successors.setdefault(old, new)
             elif name == "EncryptionKeySet":
                 account = str(args["account"]).lower()
                 if any(a == account for a, _ in self.keys):
@@ -419,6 +469,42 @@ class _Check:
                         f"{money(net, record.currency)}"
                     ),
                 )
+            )
+
+    # -- after the replay: amended invoices financed on more than one version
+
+    def amendments_financed_twice(self, names: dict[str, str]) -> None:
+        pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
+        for fid in sorted(self.financings):
+            f = self.financings[fid]
+            if f.active and f.terms is not None:
+                for document in f.terms.documents:
+                    pledged.setdefault(document.doc_hash, []).append((f, f.terms, document))
+        amendments = set(self.successors.values())
+        for original in self.successors:  # in the order of their supersession
+            if original in amendments:
+                continue  # not the chain's first version
+            versions = [original]
+            while versions[-1] in self.successors and self.successors[versions[-1]] not in versions:
+                versions.append(self.successors[versions[-1]])
+            pledges = [
+                AmendmentPledge(
+                    financing_id=f.financing_id,
+                    bank=f.bank,
+                    doc_hash=doc_hash,
+                    version=number,
+                    amount=document.amount,
+                    face_value=document.face_value,
+                    currency=terms.currency,
+                )
+                for number, doc_hash in enumerate(versions, start=1)
+                for f, terms, document in pledged.get(doc_hash, ())
+            ]
+            ids = sorted({p.financing_id for p in pledges})
+            if len(ids) < 2 or len({p.version for p in pledges}) < 2:
+                continue  # one financing, or one version: the per-document rules' business
+            self.report.amendments_financed_twice.append(
+                _financed_twice(versions, pledges, ids, names)
             )
 
     def _unread(self, row: _Row, f: _Financing) -> None:
@@ -741,6 +827,58 @@ class _Check:
                 )
 
 
+def _financed_twice(
+    versions: list[str], pledges: list[AmendmentPledge], ids: list[int], names: dict[str, str]
+) -> AmendmentFinancedTwice:
+    """The entry of an amended invoice whose ``versions`` carry ``pledges`` of the financings
+    ``ids``, with its sentence (banks named by ``names``: lower address → name)."""
+
+    def version(number: int) -> str:
+        if number == 1:
+            return "the original"
+        return "the amendment" if len(versions) == 2 else f"amendment {number - 1}"
+
+    currencies = {p.currency for p in pledges}
+    currency = currencies.pop() if len(currencies) == 1 else None
+    latest = max(p.version for p in pledges)
+    held = sum(p.amount for p in pledges) if currency is not None else None
+    face_value = (
+        next(p.face_value for p in pledges if p.version == latest) if currency is not None else None
+    )
+    said = [
+        f"financing {p.financing_id} of {named(p.bank, names.get(p.bank.lower()))} holds "
+        f"{money(p.amount, p.currency)} on {version(p.version)} ({p.doc_hash})"
+        for p in pledges
+    ]
+    superseded = f"invoice {versions[0]} was superseded by {versions[1]}" + "".join(
+        f", then by {v}" for v in versions[2:]
+    )
+    if held is not None:
+        total = f"{money(held, currency)} on one invoice"
+        if face_value is not None:
+            total += (
+                f", whose latest version pledged has a face value of {money(face_value, currency)}"
+            )
+    else:
+        total = "one invoice financed in several currencies"
+    return AmendmentFinancedTwice(
+        versions=versions,
+        pledges=pledges,
+        financing_ids=ids,
+        currency=currency,
+        held=held,
+        face_value=face_value,
+        message=f"{superseded}; {', '.join(said[:-1])} and {said[-1]}: {total}",
+    )
+
+
+def _member_names(index: EventIndex) -> dict[str, str]:
+    """Every member's name by its lower-case address, as the index has it."""
+    with index.sessions() as session:
+        found = session.execute(select(MemberRow.address, MemberRow.name))
+        return {str(a).lower(): str(n) for a, n in found}
+
+
 def _totals(totals: tuple[int | None, int | None], currency: str | None) -> str:
     drawn, repaid = totals
     say = [
@@ -761,7 +899,8 @@ def check_rules(
     (:class:`NotInForce`), the financings cancelled with money outstanding
     (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
     credit notes say an invoice's amount due is now), the invoices held above it
-    (:class:`HeldAboveNetDue`): not breaches. Read the index up to its last block; run
+    (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
+    (:class:`AmendmentFinancedTwice`): not breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))
@@ -769,4 +908,5 @@ def check_rules(
     check.not_in_force()
     if net_due is not None:
         check.held_above_net_due(net_due)
+    check.amendments_financed_twice(_member_names(index))
     return check.report

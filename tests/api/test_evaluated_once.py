@@ -29,7 +29,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ledger.documents import read_document
-from ledger.documents.fingerprints import fingerprint_inputs, onchain_value, oprf_input
+from ledger.documents.fingerprints import (
+    fingerprint_inputs,
+    onchain_value,
+    oprf_input,
+    version_inputs,
+)
 from ledger.documents.marks import mark_inputs, oprf_inputs
 from ledger.gatewaydb import EvaluatedInputRow
 
@@ -90,7 +95,8 @@ def test_a_financing_evaluates_only_what_the_lodging_did_not(
 ) -> None:
     """The bank lodges the invoice (its fingerprints and the marks a check looks for are
     evaluated), then finances it: only the marks a financing carries and a check does not look
-    for are sent to the evaluator. What the financing locks is still the evaluator's."""
+    for, and the document's version fingerprint (a financing locks it: docs/fingerprints.md),
+    are sent to the evaluator. What the financing locks is still the evaluator's."""
     bank = network.bank.address
     invoice = own_invoice("LODGED")
     doc_hash = register(client, network.enterprise, xml(invoice))
@@ -102,12 +108,12 @@ def test_a_financing_evaluates_only_what_the_lodging_did_not(
     assert _evaluated(session_evaluator, bank) == [len(fingerprint_inputs(facts)) + len(looked_for)]
     made = finance(client, network.bank, doc_hash, amount=100_000)
     assert made.status_code == 201, made.text
-    assert _evaluated(session_evaluator, bank)[1:] == [len(carried_only)]
+    assert _evaluated(session_evaluator, bank)[1:] == [len(carried_only) + 1]
     # the financing holds the fingerprints the evaluator's key gives, not others
     key = session_evaluator.service._evaluator
+    locked = [*fingerprint_inputs(facts), *version_inputs([bytes.fromhex(doc_hash[2:])])]
     expected = [
-        onchain_value(key.evaluate_known_input(oprf_input(i.kind.value, i.fields)))
-        for i in fingerprint_inputs(facts)
+        onchain_value(key.evaluate_known_input(oprf_input(i.kind.value, i.fields))) for i in locked
     ]
     holders = network.ledger.calls.functions.fingerprintHolders(expected).call()
     assert {int(h) for h in holders} == {int(made.json()["financing_id"])}

@@ -633,6 +633,10 @@ ONE_ACTIVE_FINANCING_RULE = (
 )
 
 
+#: the name of a version fingerprint, before the version's hash
+_VERSION_KIND = FingerprintKind.DOCUMENT_VERSION.value + ":"
+
+
 def refuse_own_holding(
     others: set[int],
     requests: Sequence[PledgeRequest],
@@ -668,9 +672,16 @@ def refuse_own_holding(
     first = held[0]
     i, financing_id = int(first["document_index"]), int(first["financing_id"])
     kind = f" ({first['fingerprint_kind']})" if first["fingerprint_kind"] else ""
+
+    def pledged_as(h: dict[str, Any]) -> str:
+        version = str(h["fingerprint_kind"] or "").partition(_VERSION_KIND)[2]
+        if version and version != h["doc_hash"]:  # through the version it amends
+            return f"amends document {version}, which is"
+        return "is"
+
     said = "; ".join(
-        f"documents[{h['document_index']}] {h['doc_hash']} is already pledged to your active "
-        f"financing {h['financing_id']}"
+        f"documents[{h['document_index']}] {h['doc_hash']} {pledged_as(h)} already pledged to "
+        f"your active financing {h['financing_id']}"
         + (f" (fingerprint{kind} held there)" if h is first else "")
         for h in held
     )

@@ -18,10 +18,21 @@ Real HTTP app, real chain, on both backends."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from api_helpers import check, client_fixture, finance, financed_invoice, lodge, own_invoice, xml
+from api_helpers import (
+    BILL,
+    check,
+    client_fixture,
+    finance,
+    financed_invoice,
+    lodge,
+    own_invoice,
+    xml,
+)
 from fastapi.testclient import TestClient
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
@@ -158,3 +169,86 @@ def test_a_later_version_financed_first_blocks_no_one_but_its_chain(
     other = own_invoice("AMEND-OTHER")
     _, fid = financed_invoice(client, network, other)
     assert fid > financing_a
+
+
+def _json_invoice(number: str, value: str) -> bytes:
+    """The demo bill of lading as an invoice JSON form numbered ``number`` (BT-1) whose total
+    is ``value`` DKK."""
+    form = {
+        **json.loads(BILL),
+        "documentType": "Invoice",
+        "documentNumber": number,
+        "totalAmount": {"value": value, "currency": "DKK"},
+    }
+    return json.dumps(form).encode()
+
+
+def test_an_amended_json_form_is_refused_to_another_bank(
+    client: TestClient, network: Network
+) -> None:
+    """The same with JSON forms, registered by their canonical form's hash (docs/documents.md):
+    the amendment's registration and the file a bank lodges are the same document."""
+    tag = uuid.uuid4().hex[:8]
+    original = _json_invoice(f"JSON-{tag}", "1500.00")
+    json_file = {"file": ("invoice.json", original, "application/json")}
+    registered = client.post("/v1/documents", files=json_file, headers=network.enterprise.headers)
+    assert registered.status_code == 201, registered.text
+    v1 = registered.json()["doc_hash"]
+    lodged = client.post("/v1/documents/receive", files=json_file, headers=network.bank.headers)
+    assert lodged.status_code == 200, lodged.text
+    made = finance(client, network.bank, lodged.json()["doc_hash"], amount=100_000, currency="DKK")
+    assert made.status_code == 201, made.text
+    financing_a = made.json()["financing_id"]
+
+    amended = _json_invoice(f"JSON-{tag}-A", "1500.01")
+    amended_file = {"file": ("amended.json", amended, "application/json")}
+    superseded = client.post(
+        f"/v1/documents/{v1}/supersede", files=amended_file, headers=network.enterprise.headers
+    )
+    assert superseded.status_code == 201, superseded.text
+    checked = client.post(
+        "/v1/documents/check", files=amended_file, headers=network.bank_b.headers
+    ).json()
+    assert checked["invoice_pledged"] is True, checked
+    assert [h["financing_id"] for h in checked["held_by"]] == [financing_a]
+    lodged_b = client.post(
+        "/v1/documents/receive", files=amended_file, headers=network.bank_b.headers
+    )
+    assert lodged_b.status_code == 200, lodged_b.text
+    refused = finance(
+        client,
+        network.bank_b,
+        lodged_b.json()["doc_hash"],
+        amount=100_000,
+        acknowledge_suspicions=True,
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["details"]["conflicting_financing_id"] == financing_a
+
+
+def test_the_financing_bank_is_told_its_own_financing_holds_the_earlier_version(
+    client: TestClient, network: Network
+) -> None:
+    """Bank A financed v1; its financing of the amendment v2 would be refused on chain (and
+    recorded against it), so its gateway answers it, naming the version and the financing."""
+    invoice = own_invoice("AMEND-OWN")
+    v1, financing_a = financed_invoice(client, network, invoice)
+    amended = _amendment(invoice, b"AMEND-OWN-2", b"4675.01")
+    assert (
+        client.post(
+            f"/v1/documents/{v1}/supersede",
+            files=xml(amended),
+            headers=network.enterprise.headers,
+        ).status_code
+        == 201
+    )
+    v2 = lodge(client, network.bank, amended)["doc_hash"]
+    refused = finance(client, network.bank, v2, amount=100_000, acknowledge_suspicions=True)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "already_financed_by_you", body
+    assert (
+        f"documents[0] {v2} amends document {v1}, which is already pledged to your active "
+        f"financing {financing_a}" in body["message"]
+    )
+    assert "nothing was sent" in body["message"]

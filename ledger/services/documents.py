@@ -3559,6 +3559,8 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         financeable = _financeable_shown(facts, financeable_amount(ledger, facts, scope, notes))
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
         notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
+    held_by = holders(ledger, infos)
+    notices += earlier_version_notices(ledger, infos, held_by)
     registration = find_registration(ledger, doc_hash)
     if (in_force := status_notice(registration)) is not None:
         notices = (in_force, *notices)
@@ -3581,7 +3583,7 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         fingerprints=infos,
         registration=registration,
         matches=tuple(matches),
-        holders=holders(ledger, infos),
+        holders=held_by,
         sees_all=match_scope(actor, role) is None,
         fingerprints_shown=shown,
         # a copy lodged by a non-bank kept no on-chain fingerprints: its holders are not known

@@ -88,6 +88,12 @@ def test_an_amendment_of_a_financed_invoice_is_refused_to_another_bank(
 
     # and its financing is refused, whatever it acknowledges
     v2 = lodge(client, network.bank_b, amended)["doc_hash"]
+    held = client.get(f"/v1/documents/{v2}", headers=network.bank_b.headers).json()["held"]
+    assert held["invoice_pledged"] is True, held  # its lodged copy says the same
+    assert held["financing_headroom"] == 0
+    assert [n["documents"] for n in held["notices"] if n["kind"] == "earlier_version_pledged"] == [
+        [v1]
+    ]
     refused = finance(client, network.bank_b, v2, amount=100_000, acknowledge_suspicions=True)
     assert refused.status_code == 409, refused.text
     body = refused.json()

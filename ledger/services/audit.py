@@ -2177,7 +2177,7 @@ def _stream(index: EventIndex, query: Any, fmt: str, viewer: Viewer) -> Iterator
                     iso(time),
                     name,
                     decoded.summary,
-                    *["" if fields.get(c) is None else fields[c] for c in FIELD_COLUMNS],
+                    *[_csv_value(fields.get(c)) for c in FIELD_COLUMNS],
                 ]
                 # a member's text (a name, a reference) must not reach a spreadsheet as a formula
                 writer.writerow([spreadsheet_cell(cell) for cell in row])
@@ -2196,6 +2196,17 @@ def _stream(index: EventIndex, query: Any, fmt: str, viewer: Viewer) -> Iterator
                     f'"block_hash":"{block_hash}","block_time":"{iso(time)}","event":"{name}",'
                     f'"args":{args_json},"fields":{fields_json},"summary":{summary}}}\n'
                 )
+
+
+def _csv_value(value: Any) -> Any:
+    """A field's CSV cell: empty for none, a truth value as JSON writes it (``true``,
+    ``false``: the JSON-lines export and the API say so; Python's ``True`` is no one's
+    spelling), anything else as it is."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def _drain(buffer: io.StringIO) -> str:

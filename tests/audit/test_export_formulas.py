@@ -167,3 +167,11 @@ def test_the_export_path_is_the_only_csv_writer() -> None:
         if "csv.writer(" in path.read_text() or "csv.DictWriter(" in path.read_text()
     ]
     assert writers == ["ledger/services/audit.py"]
+
+
+def test_truth_values_are_spelt_as_json_spells_them(exported: tuple[str, str, str]) -> None:
+    """A tryout read ``True`` and ``False`` in the CSV beside ``true`` and ``false`` in the
+    JSON-lines export of the same events."""
+    cells = {cell for row in _rows(exported[0]) for cell in row.values()}
+    assert not cells & {"True", "False"}
+    assert cells & {"true", "false"}, "some event has a truth value"

@@ -105,10 +105,15 @@ class Suspicion:
 def _money(facts: DocumentFacts) -> str:
     """The invoice's amount due for people, as every message shows money (``4,675.00 DKK``):
     what it states, or what its totals give when that is less (``DocumentFacts.amount_due_minor``,
-    EN 16931 BR-CO-16), as every comparison here reads it."""
+    EN 16931 BR-CO-16), as every comparison here reads it — then with what it states beside
+    (``250.33 DKK (by its totals; it states 250.34 DKK)``: a tryout read 250.33 of an invoice
+    that says 250.34, and took it for a fault)."""
     from ledger.words import money
 
-    return money(facts.amount_due_minor or 0, facts.currency)
+    due = money(facts.amount_due_minor or 0, facts.currency)
+    if facts.amount_minor is not None and facts.amount_minor != facts.amount_due_minor:
+        return f"{due} (by its totals; it states {money(facts.amount_minor, facts.currency)})"
+    return due
 
 
 def _name(facts: DocumentFacts) -> str:

@@ -124,3 +124,18 @@ def test_a_ubl_reference_date_reads_as_a_cii_one() -> None:
     odd_facts = read_document(odd).facts
     assert odd_facts is not None
     assert dict(odd_facts.references)["delivery_date"] == "mid April"
+
+
+def test_an_amount_read_from_the_totals_is_said_beside_the_one_stated() -> None:
+    """A tryout read a re-issue's reason quote 250.33 of an invoice that states 250.34: its
+    totals give 250.33 (EN 16931 BR-CO-16), which every comparison reads. The reason says both."""
+    first, again = (_facts(r) for r in REISSUE)
+    assert first.amount_minor is not None
+    by_totals = first.amount_minor - 1
+    inflated = replace(first, amount_due_by_totals=by_totals)
+    [found] = find_suspicions(replace(again, amount_due_by_totals=by_totals), [("first", inflated)])
+    said = " ".join(found.reasons)
+    stated = f"{first.amount_minor // 100:,}.{first.amount_minor % 100:02d}"
+    assert f"(by its totals; it states {stated} " in said, said
+    [plain] = find_suspicions(again, [("first", first)])
+    assert "by its totals" not in " ".join(plain.reasons)

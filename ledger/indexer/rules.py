@@ -389,7 +389,13 @@ class _Check:
         for row in rows:
             name, args = row.event, row.args
             if name == "DocumentRegistered":
-                self.documents[str(args["docHash"]).lower()] = _Document(DocStatus.ACTIVE)
+                # a document financed before anyone registered it keeps what its financings
+                # held (a registration replaced it, and a later financing above its face value
+                # went unreported)
+                known = self.documents.setdefault(
+                    str(args["docHash"]).lower(), _Document(DocStatus.ACTIVE)
+                )
+                known.status = DocStatus.ACTIVE
             elif name == "DocumentRevoked":
                 self._status(args["docHash"], DocStatus.REVOKED, row)
             elif name == "DocumentSuperseded":

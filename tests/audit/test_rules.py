@@ -299,3 +299,28 @@ def test_a_close_with_money_out_stays_in_the_exposure_apart(
     # the close is a breach, not also a cancel with money out
     report = check_rules(index, regulator_keys(breached.ledger, net.regulator.address))
     assert report.cancelled_outstanding == []
+
+
+def test_a_registration_after_a_financing_keeps_what_it_holds(
+    network: Network, tmp_path: Path
+) -> None:
+    """A bank financed a document nobody had registered (600 of 1,000); its registrant then
+    registered it, and another financing took 600 more: 1,200 on a face value of 1,000. The
+    regulator's re-check replaced the document's record at its registration, forgot the first
+    600, and reported nothing (found by a helper, 2026-12-05). Both signed around a gateway."""
+    ledger = network.ledger
+    bank, ent = network.bank.address, network.enterprise.address
+    doc = h("registered-late")
+    first = finance(ledger, bank, [(doc, 600, 1000, [h("fp-late-a")])])
+    docs.register(ledger, ent, doc, DocType.INVOICE)
+    second = finance(ledger, network.bank_b.address, [(doc, 600, 1000, [h("fp-late-b")])])
+    assert first
+    assert second
+    index = new_index(ledger, f"sqlite:///{tmp_path / 'i.sqlite'}", block_range=100)
+    try:
+        index.catch_up()
+        report = check_rules(index, regulator_keys(ledger, network.regulator.address))
+    finally:
+        index.close()
+    breaches = [(b.rule, b.financing_id) for b in report.breaches]
+    assert breaches == [("EXCEEDS_FACE_VALUE", second)], report.breaches

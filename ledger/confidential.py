@@ -22,8 +22,13 @@ regulator who opens an envelope proves that what it read is what the bank record
 
 Wire formats (bytes):
 
-- terms: ``0x01 | n (1 byte) | n x slot (80 bytes: HPKE enc 32 + sealed key 48) | nonce (12) |
-  ciphertext``;
+- terms: ``0x04 | n (1 byte) | n x slot (80 bytes: HPKE enc 32 + sealed key 48) | nonce (12) |
+  ciphertext``, the ciphertext of the payload's JSON compressed (zlib, RFC 1950) then
+  zero-padded to a multiple of :data:`PAD`: a financing's terms name every pledged document
+  with its fingerprints, and a financing of the contract's ``MAX_PLEDGES`` (16) invoices did
+  not fit its ``MAX_TERMS`` (8,192 bytes) uncompressed. The commitment is still SHA-256 of the
+  padded JSON. Envelopes of an earlier release, ``0x01 | …`` with the padded JSON itself
+  encrypted, are opened as before;
 - entry: ``0x02 | nonce (12) | ciphertext`` under the financing's data key;
 - shared keys: ``0x03 | n | n x slot`` (the data key sealed to readers added later).
 """
@@ -33,6 +38,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -44,9 +50,17 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
 from ledger.errors import InvalidInput
 
+#: a terms envelope of an earlier release: its payload's padded JSON encrypted as it is
 TERMS_VERSION = 0x01
 ENTRY_VERSION = 0x02
 SHARED_VERSION = 0x03
+#: a terms envelope whose payload's JSON is compressed before it is padded and encrypted
+COMPRESSED_TERMS_VERSION = 0x04
+#: the longest JSON a compressed payload may open to, in bytes (a terms envelope is at most
+#: 8,192 bytes on chain: no honest one comes near; a bigger one is refused, never inflated)
+MAX_OPENED = 1 << 20
+#: the terms envelopes :func:`open_terms` opens
+_TERMS_VERSIONS = frozenset({TERMS_VERSION, COMPRESSED_TERMS_VERSION})
 #: payloads are zero-padded to a multiple of this many bytes
 PAD = 256
 #: the slot count is padded to a multiple of this
@@ -119,6 +133,27 @@ def _plaintext(payload: dict[str, Any]) -> bytes:
     return raw + b"\0" * (-len(raw) % PAD)
 
 
+def _packed(plaintext: bytes) -> bytes:
+    """The padded JSON ``plaintext`` (:func:`_plaintext`) as a compressed terms envelope
+    carries it: its JSON compressed, then zero-padded to a multiple of :data:`PAD`."""
+    packed = zlib.compress(plaintext.rstrip(b"\0"), 9)
+    return packed + b"\0" * (-len(packed) % PAD)
+
+
+def _unpacked(body: bytes) -> bytes:
+    """The padded JSON a compressed payload ``body`` holds (:func:`_packed` undone);
+    ValueError when it is not one zlib stream followed by zeros, or opens to more than
+    :data:`MAX_OPENED` bytes."""
+    inflater = zlib.decompressobj()
+    try:
+        raw = inflater.decompress(body, MAX_OPENED)
+    except zlib.error as exc:
+        raise ValueError("not a compressed payload") from exc
+    if not inflater.eof or inflater.unconsumed_tail or inflater.unused_data.strip(b"\0"):
+        raise ValueError("not one compressed payload followed by padding")
+    return raw + b"\0" * (-len(raw) % PAD)
+
+
 def _parse(plaintext: bytes) -> dict[str, Any]:
     payload = json.loads(plaintext.rstrip(b"\0"))
     if not isinstance(payload, dict):
@@ -173,9 +208,16 @@ def seal_terms(payload: dict[str, Any], recipients: Sequence[bytes], context: Co
     data_key = ChaCha20Poly1305.generate_key()
     plaintext = _plaintext(payload)
     nonce = os.urandom(NONCE_SIZE)
-    body = ChaCha20Poly1305(data_key).encrypt(nonce, plaintext, context.aad())
-    envelope = bytes([TERMS_VERSION]) + _slots(data_key, recipients, context) + nonce + body
+    body = ChaCha20Poly1305(data_key).encrypt(nonce, _packed(plaintext), context.aad())
+    slots = _slots(data_key, recipients, context)
+    envelope = bytes([COMPRESSED_TERMS_VERSION]) + slots + nonce + body
     return Sealed(commitment(plaintext), envelope, data_key)
+
+
+def _terms_plaintext(version: int, opened: bytes) -> bytes:
+    """The padded JSON of a terms envelope of ``version`` whose ciphertext opened to
+    ``opened``; ValueError when it does not hold one."""
+    return _unpacked(opened) if version == COMPRESSED_TERMS_VERSION else opened
 
 
 def open_terms(
@@ -184,15 +226,16 @@ def open_terms(
     """Open a terms envelope with any of ``keys``: the payload and the indexes (into ``keys``)
     of every key that can read it, or None when none can (or the envelope is malformed)."""
     try:
-        if not envelope or envelope[0] != TERMS_VERSION:
+        if not envelope or envelope[0] not in _TERMS_VERSIONS:
             return None
         data_key, offset, readers = _open_slots(envelope, 1, keys, context)
         if data_key is None:
             return None
         nonce = envelope[offset : offset + NONCE_SIZE]
-        plaintext = ChaCha20Poly1305(data_key).decrypt(
+        opened = ChaCha20Poly1305(data_key).decrypt(
             nonce, envelope[offset + NONCE_SIZE :], context.aad()
         )
+        plaintext = _terms_plaintext(envelope[0], opened)
         return Opened(_parse(plaintext), plaintext, data_key), readers
     except (ValueError, InvalidTag):
         return None
@@ -245,13 +288,14 @@ def open_shared_key(
 def open_terms_with_key(envelope: bytes, data_key: bytes, context: Context) -> Opened | None:
     """Open a terms envelope with a data key obtained from a shared-keys envelope."""
     try:
-        if not envelope or envelope[0] != TERMS_VERSION:
+        if not envelope or envelope[0] not in _TERMS_VERSIONS:
             return None
         offset = 2 + envelope[1] * SLOT_SIZE
         nonce = envelope[offset : offset + NONCE_SIZE]
-        plaintext = ChaCha20Poly1305(data_key).decrypt(
+        opened = ChaCha20Poly1305(data_key).decrypt(
             nonce, envelope[offset + NONCE_SIZE :], context.aad()
         )
+        plaintext = _terms_plaintext(envelope[0], opened)
         return Opened(_parse(plaintext), plaintext, data_key)
     except (ValueError, InvalidTag, IndexError):
         return None

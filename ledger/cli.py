@@ -1460,8 +1460,9 @@ def _import_notes(notes: Sequence[tuple[Path, str, docs.Notice]]) -> list[str]:
     per import. A notice said of one file is that file's line; one said of several — the same
     words but for the file's own hash (``holders_unknown`` names it), or the same words — is
     said once, its hash written DOC_HASH (``audit timeline DOC_HASH``), then the files it is
-    about, each with its hash. (A tryout's import said the same ``holders_unknown`` note once
-    per file.)"""
+    about, each with its hash — also under a notice that names no hash (``seller_unkeyed``: a
+    tryout read its files listed without the hashes every other line gives). (A tryout's
+    import said the same ``holders_unknown`` note once per file.)"""
     said: dict[tuple[str, str], list[tuple[Path, str]]] = {}
     for path, doc_hash, notice in notes:
         words = notice.message.replace(doc_hash, "DOC_HASH")
@@ -1477,7 +1478,7 @@ def _import_notes(notes: Sequence[tuple[Path, str, docs.Notice]]) -> list[str]:
             lines += [f"    {path}: DOC_HASH {doc_hash}" for path, doc_hash in files]
         else:
             lines.append(f"  note ({kind}) on {len(files)} files: {words}")
-            lines += [f"    {path}" for path, _ in files]
+            lines += [f"    {path}: {doc_hash}" for path, doc_hash in files]
     return lines
 
 

@@ -56,3 +56,23 @@ def test_a_notice_of_one_file_is_that_files_line(tmp_path: Path) -> None:
     assert note.startswith(f"  {folder / 'invoice.xml'}: note (holders_unknown): "), said
     assert "DOC_HASH" not in said
     assert "an attestor learns of a financing" in note
+
+
+def test_files_under_a_notice_that_names_no_hash_are_listed_with_theirs(tmp_path: Path) -> None:
+    """Invoices whose seller's every identifier fails its check (``seller_unkeyed``: the same
+    words for each, naming no hash) are listed under the one note with their hashes."""
+    cli = Cli(tmp_path / "ledger")
+    members = {m["role"]: m["address"] for m in cli.json("init", "--demo")["members"]}
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    for i in range(2):
+        unkeyed = own_invoice(f"UNKEYED-{i}").replace(b"DK13585628", b"DK13585627")
+        (folder / f"unkeyed-{i}.xml").write_bytes(unkeyed)
+    said = cli.run("doc", "import", str(folder), "--as", members["enterprise"]).stdout
+    lines = said.splitlines()
+    [at] = [i for i, line in enumerate(lines) if "note (seller_unkeyed)" in line]
+    assert lines[at].startswith("  note (seller_unkeyed) on 2 files: "), said
+    listed = [line.strip() for line in lines[at + 1 : at + 3]]
+    for path in sorted(folder.iterdir()):
+        [line] = [x for x in listed if x.startswith(f"{path}: 0x")]
+        assert cli.json("doc", "show", line.rsplit(" ", 1)[1])["doc_hash"] == line.rsplit(" ", 1)[1]

@@ -3561,6 +3561,10 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
     held_by = holders(ledger, infos)
     notices += earlier_version_notices(ledger, infos, held_by)
+    if role != "bank" and not infos and facts is not None and fingerprint_inputs(facts):
+        # as a check of the file says it: whether a financing holds it is not known to this
+        # role (a tryout's enterprise read it in the check, and nothing in its held copy)
+        notices += (holders_unknown_notice(role, row.doc_hash),)
     registration = find_registration(ledger, doc_hash)
     if (in_force := status_notice(registration)) is not None:
         notices = (in_force, *notices)

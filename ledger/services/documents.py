@@ -2521,7 +2521,13 @@ def suspicions_of(
     in the scope of ``actor`` of ``role`` (:func:`match_scope`; found through the ``parties``
     lookup key, never on chain): what ``doc check`` and ``doc receive`` report, and what a
     bank's financing must acknowledge (:func:`ledger.services.financing.create`). ``read``:
-    where the stored files are read from (default: the gateway database)."""
+    where the stored files are read from (default: the gateway database).
+
+    A document the file amends (:func:`earlier_versions`: its registrant superseded it by this
+    one) is no suspicion of it: an amendment under the same lines and another amount read as a
+    ``split`` of its own earlier version (a tryout). The amendment replaces it — no bank can
+    finance a superseded document — and a financing of it still in force holds its version
+    fingerprint, which the check reports (``earlier_version_pledged``) and the chain enforces."""
     if facts.credit_note:
         return ()
     names = _parties_keys(ledger, facts)
@@ -2530,6 +2536,10 @@ def suspicions_of(
         for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
         if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
     ]
+    if known:  # read the chain only when there is something to compare with
+        registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+        amended = {hex32(h) for h in earlier_versions(ledger, registration)}
+        known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
     return tuple(
         SuspicionInfo(s.kind.value, s.reasons, s.documents, (), s.matching_facts)

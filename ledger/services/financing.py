@@ -966,7 +966,24 @@ def _create(
         suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
         suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
         if suspicions and not acknowledge_suspicions:
-            raise unacknowledged(suspicions)
+            # an invoice another bank's financing holds is said first: acknowledging the
+            # suspicions would only have the attempt refused on chain and recorded (a tryout
+            # read a split suspicion of an amendment, and not that it was pledged)
+            taken = next(
+                (
+                    (p[0], holder_of[v], names.get(v))
+                    for p in checked
+                    for v in p[3]
+                    if holder_of[v] in others
+                ),
+                None,
+            )
+            pledged = None
+            if taken is not None:
+                pledged_hash, holding, holding_name = taken
+                at = next(j for j, r in enumerate(requests) if r.doc_hash == pledged_hash)
+                pledged = (at, docs.hex32(pledged_hash), holding, holding_name)
+            raise unacknowledged(suspicions, pledged)
         if refusal is None:
             # another bank's financing holds it: the refusal names that one (the bank's own, if it
             # holds a fingerprint too, is not what makes the attempt a double financing)
@@ -1119,19 +1136,42 @@ def suspected(kind: str) -> str:
     return SUSPECTED.get(kind, f"a {kind.replace('_', ' ')}")
 
 
-def unacknowledged(suspicions: Sequence[PledgeSuspicion]) -> SuspicionsUnacknowledged:
-    """The refusal of a financing whose ``suspicions`` the request did not acknowledge."""
+def unacknowledged(
+    suspicions: Sequence[PledgeSuspicion],
+    pledged: tuple[int, str, int, str | None] | None = None,
+) -> SuspicionsUnacknowledged:
+    """The refusal of a financing whose ``suspicions`` the request did not acknowledge.
+    ``pledged``: a pledged document another bank's active financing already holds
+    (``(document_index, doc_hash, financing_id, fingerprint name)``), said first — acknowledging
+    the suspicions would only have the attempt refused on chain and recorded."""
     said = "; ".join(
         f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
         + "; ".join(s.reasons)
         for s in suspicions
     )
+    extra: dict[str, Any] = {}
+    lead = ""
+    if pledged is not None:
+        index, doc_hash, fid, kind = pledged
+        version = (kind or "").partition(_VERSION_KIND)[2]
+        through = (
+            f"it amends document {version}, which"
+            if version and version != doc_hash
+            else f"a fingerprint{f' ({kind})' if kind else ''} of it"
+        )
+        lead = (
+            f"documents[{index}] {doc_hash} is already pledged: {through} is held by another "
+            f"bank's active financing {fid}, so a financing of it would be refused on chain and "
+            "recorded for the regulator (FINGERPRINT_PLEDGED); besides, "
+        )
+        extra = {"pledged_document_index": index, "conflicting_financing_id": fid}
     return SuspicionsUnacknowledged(
-        f"not financed, nothing was sent: {said}. If you have checked it and still want to "
-        "finance it, send the request again with acknowledge_suspicions: true (tradeledger "
+        f"not financed, nothing was sent: {lead}{said}. If you have checked it and still want "
+        "to finance it, send the request again with acknowledge_suspicions: true (tradeledger "
         "finance create --acknowledge-suspicions)",
         suspicions=[s.to_dict() for s in suspicions],
         acknowledge_with="acknowledge_suspicions",
+        **extra,
     )
 
 

@@ -19,6 +19,7 @@ Real HTTP app, real chain, on both backends."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -258,3 +259,47 @@ def test_the_financing_bank_is_told_its_own_financing_holds_the_earlier_version(
         f"financing {financing_a}" in body["message"]
     )
     assert "nothing was sent" in body["message"]
+
+
+def test_an_amendment_is_no_split_of_its_own_earlier_version(
+    client: TestClient, network: Network
+) -> None:
+    """The tryout: Bank B had lodged the original; the amendment (same lines, a lower amount)
+    read as a ``split_part`` of it, and the 409 asked Bank B to acknowledge that — never saying
+    the invoice was pledged. An amendment is no suspicion of the version it replaces; a re-issue
+    of the amendment lodged beside it still is, and then the 409 says the pledge first."""
+    invoice = own_invoice("AMEND-SPLIT")
+    lodge(client, network.bank_b, invoice)  # Bank B holds the original too
+    v1, financing_a = financed_invoice(client, network, invoice)
+    amended = _amendment(invoice, b"AMEND-SPLIT-2", b"4600.00")
+    assert (
+        client.post(
+            f"/v1/documents/{v1}/supersede",
+            files=xml(amended),
+            headers=network.enterprise.headers,
+        ).status_code
+        == 201
+    )
+    checked = check(client, network.bank_b, amended)
+    assert checked["suspicions"] == [], checked["suspicions"]
+    assert checked["invoice_pledged"] is True
+    v2 = lodge(client, network.bank_b, amended)["doc_hash"]
+
+    # a re-issue of the amendment (another number, not on its chain) is still suspected
+    reissue = re.sub(
+        rb"<cbc:IssueDate>[^<]*<",
+        b"<cbc:IssueDate>2011-01-03<",
+        _amendment(invoice, b"AMEND-SPLIT-R", b"4600.00"),
+        count=1,
+    )
+    lodge(client, network.bank_b, reissue)
+    refused = finance(client, network.bank_b, v2, amount=100_000)
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "suspicions_unacknowledged", body
+    assert [s["kind"] for s in body["details"]["suspicions"]] == ["reissue"]
+    assert body["message"].startswith(
+        f"not financed, nothing was sent: documents[0] {v2} is already pledged: it amends "
+        f"document {v1}, which is held by another bank's active financing {financing_a}"
+    ), body["message"]
+    assert body["details"]["conflicting_financing_id"] == financing_a

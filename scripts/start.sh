@@ -70,6 +70,11 @@ if [ ! -f "$DATA_DIR/manifest.json" ]; then
 else
   echo "using the ledger in $DATA_DIR (API keys were shown when it was created;" \
     "\`tradeledger key rotate ADDRESS\` issues a new one)" >&2
+  if [ "${1:-}" = "--demo" ]; then
+    # a tryout read nothing of its --demo being ignored, and worked on an older ledger
+    echo "start.sh: --demo is ignored: $DATA_DIR holds a ledger already (its members stand);" \
+      "set TRADELEDGER_DATA_DIR to a new directory for a new demo ledger" >&2
+  fi
 fi
 # the evaluator reads members' standing through the gateway's chain bridge (read only)
 .venv/bin/tradeledger evaluator serve --data-dir "$EVALUATOR_DIR" --gateway-data-dir "$DATA_DIR" \

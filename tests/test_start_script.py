@@ -202,3 +202,31 @@ def test_start_installs_this_checkout_when_the_venv_serves_another(
     flags = "python -m pip install --quiet --disable-pip-version-check"
     assert _installs(_start(checkout, tmp_path)) == [f"{flags} --no-deps --no-build-isolation -e ."]
     assert _installs(_start(checkout, tmp_path)) == []
+
+
+def test_start_says_demo_is_ignored_on_an_existing_ledger(checkout: Path, tmp_path: Path) -> None:
+    """A tryout started ``start.sh --demo`` with a data directory that held a ledger already,
+    read nothing of its ``--demo`` being ignored, and worked on the older ledger."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "manifest.json").write_text("{}")  # a ledger exists: no init
+    (checkout / ".venv" / "installed-from").write_text(str(checkout.resolve()))
+    env = {
+        **os.environ,
+        "CALLS": str(tmp_path / "calls.log"),
+        "TRADELEDGER_DATA_DIR": str(data_dir),
+    }
+    done = subprocess.run(
+        ["bash", str(checkout / "scripts" / "start.sh"), "--demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "start.sh: --demo is ignored" in done.stderr, done.stderr
+    assert str(data_dir) in done.stderr
+    assert not any(
+        c.startswith("tradeledger init") for c in (tmp_path / "calls.log").read_text().splitlines()
+    )

@@ -3769,7 +3769,10 @@ def detail(
     """
     from ledger.services.names import LedgerNames  # it reads documents: imported when used
 
-    registration = get_registration(ledger, doc_hash)
+    try:
+        registration = get_registration(ledger, doc_hash)
+    except NotFound as unregistered:
+        raise _lodged_not_registered(ledger, doc_hash, actor) or unregistered from None
     # log queries: the events naming the document in their first topic, then in their second
     # (a financing's pledge or refusal names the financing or the bank first), then the events
     # of the financings that pledged it
@@ -3827,6 +3830,29 @@ def detail(
         revocation=revocation_of(ledger, revoked[-1], names)
         if revoked and registration.status is DocStatus.REVOKED
         else None,
+    )
+
+
+def _lodged_not_registered(ledger: Ledger, doc_hash: bytes, actor: str) -> NotFound | None:
+    """The 404 of a document nobody registered that ``actor`` lodged a file of here: where what
+    it holds of it is read instead — a tryout's bank read a bare "is not registered" of the
+    invoice it had lodged and financed (a bank financing a file it received registers nothing:
+    docs/privacy.md). None when ``actor`` lodged no such file."""
+    if not actor:
+        return None
+    rows = ledger.db.received(hex32(doc_hash), actor)
+    if not rows:
+        return None
+    doc = hex32(doc_hash)
+    named = f" as {rows[0].filename}" if rows[0].filename else ""
+    return NotFound(
+        f"document {doc} is not registered: nobody registered its hash. You lodged a file with "
+        f"this hash here at {utc_text(_utc(rows[0].received_at))}{named}: the financings of "
+        f"yours that pledge it are listed by GET /v1/financings?doc={doc} (tradeledger finance "
+        f"list --doc {doc} --as {actor}), and a check of the file (POST /v1/documents/check, "
+        "tradeledger doc check) says what the ledger holds of it",
+        doc_hash=doc,
+        lodged=True,
     )
 
 

@@ -499,8 +499,16 @@ def _refusal_text(r: audit.Refusal) -> str:
         if h["financing_id"] != r.conflicting_financing_id
     ]
     if r.face_value is not None and r.already_financed is not None and r.headroom is not None:
+        # the numbers of the document the holding financing pledges: another one's than the
+        # asked face value's when it holds another copy or an earlier version (a tryout read
+        # two face values of one record, and not whose the second was)
+        whose = (
+            f" of document {r.holding_doc_hash} (the one held)"
+            if r.holding_doc_hash and r.holding_doc_hash != r.doc_hash
+            else ""
+        )
         numbers = (
-            f"  numbers:   face value {money(r.face_value, r.currency)}, already financed "
+            f"  numbers:   face value{whose} {money(r.face_value, r.currency)}, already financed "
             f"{money(r.already_financed, r.currency)}, headroom {money(r.headroom, r.currency)}"
         )
         if r.headroom == 0 and (r.holders or r.conflicting_financing_id):

@@ -54,7 +54,7 @@ def test_timeline_json_keeps_raw_args_beside_decoded_fields(story: Story) -> Non
     events = story.cli.json("audit", "timeline", story.ubl_hash)["items"]
     registered = next(e for e in events if e["event"] == "FinancingRegistered")
     # as on chain, to check it there: the commitment and the sealed terms, never in clear
-    assert registered["args"]["terms"].startswith("0x01")
+    assert registered["args"]["terms"].startswith("0x04")  # a compressed terms envelope
     assert not mentions(json.dumps(registered["args"]), "374000")
     fields = registered["fields"]
     assert fields["terms_commitment"] == registered["args"]["termsCommitment"]
@@ -129,14 +129,15 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
         f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}), on document "
         f"{story.ubl_hash} (the same invoice)"
     ) in text
-    # headroom is what can actually be financed: nothing while financing 1 holds the invoice
-    assert (
-        text.count(
-            "numbers:   face value 4,675.00 DKK, already financed 3,740.00 DKK, headroom 0.00 DKK "
-            "(nothing can be financed while the invoice's fingerprints are held)"
-        )
-        == 2
+    # headroom is what can actually be financed: nothing while financing 1 holds the invoice;
+    # the numbers of the CII copy's refusal are the held UBL document's, and say so
+    numbers = (
+        "face value{} 4,675.00 DKK, already financed 3,740.00 DKK, headroom 0.00 DKK "
+        "(nothing can be financed while the invoice's fingerprints are held)"
     )
+    assert text.count("numbers:   " + numbers.format("")) == 1
+    held = numbers.format(f" of document {story.ubl_hash} (the one held)")
+    assert text.count("numbers:   " + held) == 1
     # what the refused bank asked, from its sealed attempt
     assert text.count("asked:     1,000.00 DKK (face value read from its file: 4,675.00 DKK)") == 2
     [cii, ubl] = story.cli.json("audit", "refusals")["items"]

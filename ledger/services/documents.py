@@ -699,10 +699,16 @@ def _refuse_second_hash_of(
     raise error
 
 
-def logs(ledger: Ledger, event: str, from_block: int | None = None, **filters: Any) -> list[Any]:
-    """The contract's ``event`` logs since ``from_block`` (default: its deployment), filtered
-    on indexed arguments (bytes32 as bytes, addresses as text), decoded by web3, in chain
-    order."""
+def logs(
+    ledger: Ledger,
+    event: str,
+    from_block: int | None = None,
+    to_block: int | None = None,
+    **filters: Any,
+) -> list[Any]:
+    """The contract's ``event`` logs since ``from_block`` (default: its deployment) up to
+    ``to_block`` (default: the head), filtered on indexed arguments (bytes32 as bytes,
+    addresses as text), decoded by web3, in chain order."""
     entry = ledger.contract.events[event]()
     indexed = [dict(i) for i in entry.abi["inputs"] if i.get("indexed")]
     topics: list[Any] = [hex32(bytes(HexBytes(entry.topic)))]
@@ -710,7 +716,7 @@ def logs(ledger: Ledger, event: str, from_block: int | None = None, **filters: A
         if arg["name"] in filters:
             topics += [None] * (position - len(topics))
             topics.append(_topic(str(arg["type"]), filters[arg["name"]]))
-    return [entry.process_log(log) for log in _contract_logs(ledger, topics, from_block)]
+    return [entry.process_log(log) for log in _contract_logs(ledger, topics, from_block, to_block)]
 
 
 def _topic(abi_type: str, value: Any) -> str:
@@ -722,7 +728,9 @@ def _topic(abi_type: str, value: Any) -> str:
     raise ValueError(f"no topic filter for an indexed {abi_type}")
 
 
-def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None) -> list[Any]:
+def _contract_logs(
+    ledger: Ledger, topics: Sequence[Any], from_block: int | None, to_block: int | None = None
+) -> list[Any]:
     """The contract's logs since ``from_block`` (default: its deployment) matching ``topics``
     (per position: one 0x topic, a list of them, or None for any), as web3 returns them, in
     chain order. On the embedded chain they are read straight from its store (its headers and
@@ -741,27 +749,30 @@ def _contract_logs(ledger: Ledger, topics: Sequence[Any], from_block: int | None
             else None
         )
         held = [] if indexed is None else [_web3_log(log) for log in indexed.logs]
+        if to_block is not None:
+            held = [log for log in held if int(log["blockNumber"]) <= to_block]
         head: int | None = None  # read once, when a bound needs it
         if indexed is not None:
             first, head = indexed.last + 1, ledger.head_number()
-            if first > head:
+            if first > min(head, to_block if to_block is not None else head):
                 return held
         if ledger.node is None:
             found = ledger.w3.eth.get_logs(
                 {
                     "address": ledger.contract.address,
                     "fromBlock": first,
-                    "toBlock": "latest",
+                    "toBlock": to_block if to_block is not None else "latest",
                     "topics": list(topics),
                 }
             )
             return held + sorted(
                 found, key=lambda log: (int(log["blockNumber"]), int(log["logIndex"]))
             )
+        last = head if head is not None else ledger.head_number()
         raw = ledger.node.logs(
             ledger.contract.address,
             first,
-            head if head is not None else ledger.head_number(),
+            min(last, to_block) if to_block is not None else last,
             _first_topics(topics),
             _later_topics(topics),
         )
@@ -1039,6 +1050,22 @@ def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
         return None
 
 
+def _blocks_dated(ledger: Ledger, timestamp: int) -> tuple[int, int | None]:
+    """The first and last block a registration the chain dated ``timestamp`` (Unix seconds)
+    can be in: on the embedded chain, whose log reads walk blocks, the blocks of that second
+    (a check of an invoice registered long ago walked every block since); on a node, whose
+    log index answers a topic query without walking, from its deployment, unbounded."""
+    since = ledger.logs_since(timestamp)
+    node = ledger.node
+    if node is None:
+        return since, None
+    after = ledger.logs_since(timestamp + 1)
+    header = node.header(after)
+    if header is None or header[1] <= timestamp:  # no block of a later second yet: the head
+        return since, None
+    return since, after - 1
+
+
 #: the most earlier versions of one document read back along its amendment chain
 #: (:func:`earlier_versions`); a financing locks one version fingerprint for each
 MAX_EARLIER_VERSIONS = 32
@@ -1055,9 +1082,13 @@ def earlier_versions(ledger: Ledger, registration: Registration | None) -> list[
     found: list[bytes] = []
     current = registration
     while current is not None and len(found) <= MAX_EARLIER_VERSIONS:
-        since = ledger.logs_since(int(current.registered_at.timestamp()))
+        since, until = _blocks_dated(ledger, int(current.registered_at.timestamp()))
         amends = logs(
-            ledger, "DocumentSuperseded", since, newDocHash=bytes.fromhex(current.doc_hash[2:])
+            ledger,
+            "DocumentSuperseded",
+            since,
+            until,
+            newDocHash=bytes.fromhex(current.doc_hash[2:]),
         )
         if not amends:
             break

@@ -41,6 +41,8 @@ NOT_KEYS = {
     "issued_in_future",
     "due_before_issue",
     "suspicions_unacknowledged",  # an error's code
+    "earlier_version_pledged",  # a notice's code
+    "document_version",  # a fingerprint's kind (its name's prefix)
 }
 
 

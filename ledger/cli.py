@@ -2021,9 +2021,28 @@ def _financing_text(f: fin_svc.Financing, names: Names, reader: _Reader | None =
         + f" (block {e.block}, {e.tx_hash})"
         for e in t.entries
     ]
+    if not f.suspicions:  # the create answer says its own, with their reasons
+        lines += [
+            f"  acknowledged SUSPICIOUS ({s.kind}) "
+            + (s.doc_hash or f"documents[{s.document_index}]")
+            + f": it may be {fin_svc.suspected(s.kind)} — "
+            + _suspected_of(s)
+            for s in t.suspicions
+        ]
     if not t.commitment_holds:
         lines.append("  WARNING: the terms do not open to the commitment recorded on chain")
     return lines_text(lines)
+
+
+def _suspected_of(s: fin_svc.RecordedSuspicion) -> str:
+    """What an acknowledged suspicion the terms record was found against, in words."""
+    said = []
+    if s.financings:
+        ids = ", ".join(str(i) for i in s.financings)
+        said.append(f"it shared marks with another bank's active financing {ids}")
+    if s.lodged_invoices:
+        said.append(f"it resembled {s.lodged_invoices} invoice(s) the bank had lodged")
+    return "; ".join(said) or "what it was found against is not recorded"
 
 
 def _document_standing(p: fin_svc.Pledge) -> str:

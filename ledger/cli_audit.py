@@ -250,6 +250,7 @@ def _rules_text(
         + len(rules.cancelled_outstanding)
         + len(rules.held_above_net_due)
         + len(rules.amendments_financed_twice)
+        + len(rules.financed_despite_suspicions)
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     if rules.clean:
@@ -297,6 +298,15 @@ def _rules_text(
         + (f" ({', '.join(t.versions[0] for t in twice)})" if twice else "")
     )
     lines += [f"  {t.message}" for t in twice]
+    # nor is a financing made after its bank acknowledged a suspicion (a suspicion is not a
+    # block), but the invoice may be financed at another bank too
+    despite = rules.financed_despite_suspicions
+    lines.append(
+        "financings made despite acknowledged suspicions of another bank's active financing: "
+        f"{len(despite)}"
+        + (f" ({', '.join(str(d.financing_id) for d in despite)})" if despite else "")
+    )
+    lines += [f"  {d.message}" for d in despite]
     return lines_text(lines)
 
 

@@ -299,7 +299,8 @@ async def verify_index(
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
     moved off chain re-checked, each breach named, and the follow-ups that break no rule
     (``not_in_force``, ``cancelled_outstanding``, ``held_above_net_due``,
-    ``amendments_financed_twice``); null for an admin, who reads no terms."""
+    ``amendments_financed_twice``, ``financed_despite_suspicions``); null for an admin, who
+    reads no terms."""
     audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)

@@ -143,6 +143,25 @@ class EntryPublic(BaseModel):
     tx_hash: str
 
 
+class SuspicionRecorded(BaseModel):
+    """A suspicion the financing's bank acknowledged to send it, as its sealed terms record it."""
+
+    document_index: int = Field(description="which of its request's documents")
+    doc_hash: str | None = Field(
+        description="the pledged document (null when the terms do not say which: recorded "
+        "before 2026-12-05 for a financing of several documents)"
+    )
+    kind: str = Field(description="reissue, split, split_part or split_whole")
+    lodged_invoices: int = Field(
+        description="how many invoices the bank had lodged that it resembles (their hashes are "
+        "not recorded)"
+    )
+    financings: list[int] = Field(
+        description="the other banks' active financings whose marks the document shared (they "
+        "may have been closed or cancelled since)"
+    )
+
+
 class FinancingPublic(BaseModel):
     """A financing. Its terms (``kind`` … ``documents``, ``entries``) are confidential: they are
     given only to a reader whose encryption key opens them — the financing bank, the regulators
@@ -175,6 +194,12 @@ class FinancingPublic(BaseModel):
     )
     documents: list[PledgePublic] = []
     entries: list[EntryPublic] = []
+    acknowledged_suspicions: list[SuspicionRecorded] | None = Field(
+        default=None,
+        description="the suspicions its bank acknowledged to finance (a re-issue or a split: "
+        "POST /v1/financings with acknowledge_suspicions), as its sealed terms record them; [] "
+        "none; null for a caller who does not read the terms",
+    )
 
 
 class SuspicionAcknowledged(BaseModel):
@@ -290,6 +315,18 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
             EntryPublic(type=e.type, amount=e.amount, at=e.at, block=e.block, tx_hash=e.tx_hash)
             for e in (t.entries if t else ())
         ],
+        acknowledged_suspicions=[
+            SuspicionRecorded(
+                document_index=x.document_index,
+                doc_hash=x.doc_hash,
+                kind=x.kind,
+                lodged_invoices=x.lodged_invoices,
+                financings=list(x.financings),
+            )
+            for x in t.suspicions
+        ]
+        if t
+        else None,
     )
 
 

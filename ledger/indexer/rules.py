@@ -67,7 +67,15 @@ fingerprint locks (an amendment with a new number and amount has other fingerpri
 per-document rules see (each version is within its own face value). A financing of an earlier
 version made before it was superseded breaks no rule, nor does the amendment's
 (``RulesReport.amendments_financed_twice``); financings of one version are the per-document
-rules' business, not this list's.
+rules' business, not this list's. And a fifth (:class:`FinancedDespiteSuspicions`): an active
+financing whose sealed terms record suspicions its bank acknowledged
+(``acknowledge_suspicions``: ``ledger.services.financing.create``) that name another bank's
+financing still active — a re-issue or a split of an invoice that financing pledges
+(``ledger.services.marked``). The bank was told and went ahead, which no rule forbids (a
+suspicion is not a block); but one invoice may be financed at two banks
+(``RulesReport.financed_despite_suspicions``). A suspicion found among the bank's own lodged
+files (``financings: []``) records how many files, not which: it names no financing, and is
+no entry.
 """
 
 from __future__ import annotations
@@ -217,6 +225,51 @@ class AmendmentFinancedTwice:
     message: str
 
 
+@dataclass(frozen=True)
+class SuspectedFinancing:
+    """Another bank's financing ``financing_id`` of ``bank``, active at the end of the replay,
+    that an acknowledged suspicion names: ``amount`` (minor units of ``currency``) as its terms
+    state it — both None when the regulators do not read its terms."""
+
+    financing_id: int
+    bank: str
+    amount: int | None
+    currency: str | None
+
+
+@dataclass(frozen=True)
+class SuspicionNamingFinancings:
+    """One suspicion a financing's bank acknowledged, as its terms record it: the pledged
+    document it is about (``doc_hash``; None when the terms do not say which: the index of a
+    request of several documents, ``document_index``, whose order the terms do not keep), its
+    ``kind`` (``reissue``, ``split``, …) and the other banks' financings it names that are still
+    active (``financings``)."""
+
+    document_index: int
+    doc_hash: str | None
+    kind: str
+    financings: list[int]
+
+
+@dataclass(frozen=True)
+class FinancedDespiteSuspicions:
+    """Active financing ``financing_id`` of ``bank`` (``amount``, minor units of ``currency``,
+    as its terms state it), whose bank acknowledged ``suspicions`` that name other banks'
+    financings still active (``other_financings``, by id): the pledged document may re-issue, or
+    be a split of, an invoice they pledge. ``kinds``: the suspicions' kinds, in their order.
+    ``message`` says it in words. Not a breach: a suspicion is not a block, and the bank judged
+    it — but one invoice may be financed at two banks."""
+
+    financing_id: int
+    bank: str
+    currency: str
+    amount: int
+    kinds: list[str]
+    suspicions: list[SuspicionNamingFinancings]
+    other_financings: list[SuspectedFinancing]
+    message: str
+
+
 #: an invoice's amount due net of the credit notes lodged here, by its 0x-hex hash (minor
 #: units), or None when no copy of it is lodged here or it states no amount
 NetDue = Callable[[str], int | None]
@@ -246,6 +299,9 @@ class RulesReport:
     #: amended invoices whose active financings the regulators read pledge two or more of its
     #: versions, in the order of their first supersession (not breaches)
     amendments_financed_twice: list[AmendmentFinancedTwice] = field(default_factory=list)
+    #: active financings the regulators read made after acknowledging suspicions that name
+    #: another bank's financing still active, by id (not breaches)
+    financed_despite_suspicions: list[FinancedDespiteSuspicions] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -512,6 +568,36 @@ class _Check:
             self.report.amendments_financed_twice.append(
                 _financed_twice(versions, pledges, ids, names)
             )
+
+    # -- after the replay: financings made despite acknowledged suspicions of another's
+
+    def financed_despite_suspicions(self, names: dict[str, str]) -> None:
+        for fid in sorted(self.financings):
+            f = self.financings[fid]
+            if not f.active or f.terms is None or not f.terms.suspicions:
+                continue
+            terms = f.terms
+            found: list[SuspicionNamingFinancings] = []
+            for s in terms.suspicions:
+                ids = [
+                    i
+                    for i in dict.fromkeys(s["financings"])
+                    if (other := self.financings.get(i)) is not None
+                    and other.active
+                    and other.bank.lower() != f.bank.lower()
+                ]
+                if not ids:
+                    continue  # its own financings, none still active, or its lodged files only
+                doc_hash = s.get("doc_hash")
+                if doc_hash is None and len(terms.documents) == 1:
+                    doc_hash = terms.documents[0].doc_hash
+                found.append(
+                    SuspicionNamingFinancings(s["document_index"], doc_hash, s["kind"], ids)
+                )
+            if found:
+                self.report.financed_despite_suspicions.append(
+                    _despite(f, terms, found, self.financings, names)
+                )
 
     def _unread(self, row: _Row, f: _Financing) -> None:
         for address, _ in self.keys:
@@ -878,6 +964,80 @@ def _financed_twice(
     )
 
 
+#: what an acknowledged suspicion of a kind says the pledged document may be, of an invoice
+#: another financing pledges (the kinds a mark finds: ``ledger.services.marked``; the others
+#: for terms sealed by other means)
+_MAY_BE = {
+    "reissue": "may re-issue an invoice",
+    "split": "may be a part, or the whole, of a split invoice",
+    "split_part": "may be a part of an invoice",
+    "split_whole": "may be the whole of invoices",
+}
+
+
+def _despite(
+    f: _Financing,
+    terms: Terms,
+    found: list[SuspicionNamingFinancings],
+    financings: dict[int, _Financing],
+    names: dict[str, str],
+) -> FinancedDespiteSuspicions:
+    """The entry of active financing ``f`` (its ``terms``), whose bank acknowledged the
+    suspicions ``found`` naming other banks' active financings (``financings``: every one, by
+    id), with its sentence (banks named by ``names``: lower address → name)."""
+
+    def bank(address: str) -> str:
+        return named(address, names.get(address.lower()))
+
+    others: list[SuspectedFinancing] = []
+    for i in sorted({i for s in found for i in s.financings}):
+        other = financings[i]
+        read = other.terms
+        others.append(
+            SuspectedFinancing(
+                financing_id=i,
+                bank=other.bank,
+                amount=read.amount if read is not None else None,
+                currency=read.currency if read is not None else None,
+            )
+        )
+    said = []
+    for s in found:
+        document = (
+            f"document {s.doc_hash}"
+            if s.doc_hash
+            else f"documents[{s.document_index}] of its request"
+        )
+        holders = " and ".join(
+            f"active financing {i} of {bank(financings[i].bank)}" for i in s.financings
+        )
+        pledge = "pledges" if len(s.financings) == 1 else "pledge"
+        may = _MAY_BE.get(s.kind, f"may be a {s.kind.replace('_', ' ')} of an invoice")
+        said.append(f"{document} {may} {holders} {pledge}")
+    held = [f"financing {f.financing_id} holds {money(terms.amount, terms.currency)}"] + [
+        f"financing {o.financing_id} holds {money(o.amount, o.currency)}"
+        if o.amount is not None
+        else f"financing {o.financing_id}'s terms are not the regulator's to read"
+        for o in others
+    ]
+    return FinancedDespiteSuspicions(
+        financing_id=f.financing_id,
+        bank=f.bank,
+        currency=terms.currency,
+        amount=terms.amount,
+        kinds=list(dict.fromkeys(s.kind for s in found)),
+        suspicions=found,
+        other_financings=others,
+        message=(
+            f"financing {f.financing_id} of {bank(f.bank)} was made after acknowledging that "
+            + "; and that ".join(said)
+            + ": "
+            + ", ".join(held)
+            + " (one invoice may be financed at two banks)"
+        ),
+    )
+
+
 def _member_names(index: EventIndex) -> dict[str, str]:
     """Every member's name by its lower-case address, as the index has it."""
     with index.sessions() as session:
@@ -906,7 +1066,9 @@ def check_rules(
     (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
     credit notes say an invoice's amount due is now), the invoices held above it
     (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
-    (:class:`AmendmentFinancedTwice`): not breaches. Read the index up to its last block; run
+    (:class:`AmendmentFinancedTwice`), and the financings made after acknowledging suspicions
+    that name another bank's active financing (:class:`FinancedDespiteSuspicions`): not
+    breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))
@@ -914,5 +1076,7 @@ def check_rules(
     check.not_in_force()
     if net_due is not None:
         check.held_above_net_due(net_due)
-    check.amendments_financed_twice(_member_names(index))
+    names = _member_names(index)
+    check.amendments_financed_twice(names)
+    check.financed_despite_suspicions(names)
     return check.report

@@ -13,7 +13,9 @@ Terms (amounts in minor units of ``currency``, ``maturity`` in Unix seconds)::
      "documents": [{"doc_hash": "0x…", "amount": 374000, "face_value": 467500,
                     "registrant": "0x…", "fingerprints": ["0x…", …]}, …],
      "refusal": {"reason": "FINGERPRINT_PLEDGED", "doc_hash": "0x…",
-                 "conflicting_financing_id": 1, "fingerprint": "0x…"}}     # refusals only
+                 "conflicting_financing_id": 1, "fingerprint": "0x…"},    # refusals only
+     "suspicions": [{"document_index": 0, "doc_hash": "0x…", "kind": "reissue",
+                     "documents": 0, "financings": [1]}, …]}  # acknowledged ones, if any
 
 Entry: ``{"v": 1, "type": "drawdown" | "repayment", "amount": 52000, "total_drawn": 52000,
 "total_repaid": 0}``.
@@ -58,8 +60,9 @@ class Terms:
     reference: str
     documents: tuple[DocumentTerms, ...]
     refusal: RefusalTerms | None
-    #: the suspicions the bank acknowledged (``document_index``, ``kind``, ``documents``: how
-    #: many of its own lodged invoices, ``financings``: other banks' marked ones)
+    #: the suspicions the bank acknowledged (``document_index``: of its request, ``kind``,
+    #: ``documents``: how many of its own lodged invoices, ``financings``: other banks' marked
+    #: ones; ``doc_hash``: the pledged document, when the terms record it)
     suspicions: tuple[dict[str, Any], ...] = ()
 
     def document(self, doc_hash: str | None) -> DocumentTerms | None:
@@ -145,6 +148,9 @@ def parse_terms(payload: Mapping[str, Any]) -> Terms | None:
                     "kind": str(s["kind"])[:32],
                     "documents": _int(s.get("documents") or 0),
                     "financings": [_int(i) for i in s.get("financings") or ()],
+                    # the pledged document (recorded since 2026-12-05: ``document_index`` is
+                    # the request's, whose order the terms do not keep)
+                    **({"doc_hash": _hex32(s["doc_hash"])} if s.get("doc_hash") else {}),
                 }
                 for s in payload.get("suspicions") or ()
             ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,25 @@ def own_invoice(prefix: str = "OWN") -> bytes:
     number = UBL.replace(b"TOSL110", f"{prefix}-{tag}".encode())
     order = number.replace(b"<cbc:ID>123</cbc:ID>", f"<cbc:ID>ORDER-{tag}</cbc:ID>".encode(), 1)
     return order.replace(b"<cbc:IssueDate>2013-04-10<", f"<cbc:IssueDate>{issued}<".encode())
+
+
+def reissued(invoice: bytes) -> bytes:
+    """``invoice`` (an :func:`own_invoice`) re-issued: the same seller, buyer, lines, amount
+    and order, under a new number (BT-1) and issue date (BT-2) — what a bank's check suspects
+    of re-issuing it (``reissue``), here and, through the marks a financing of it carries, at
+    another bank."""
+    number = re.search(rb"<cbc:ID>([A-Z]+-[0-9a-f]+)</cbc:ID>", invoice)
+    assert number is not None
+    renumbered = invoice.replace(number.group(1), number.group(1) + b"R", 1)
+    redated, count = re.subn(
+        rb"<cbc:IssueDate>[0-9-]+</cbc:IssueDate>",
+        b"<cbc:IssueDate>2013-05-02</cbc:IssueDate>",
+        renumbered,
+        count=1,
+    )
+    assert count == 1
+    assert redated != renumbered
+    return redated
 
 
 def financed_invoice(

@@ -302,8 +302,9 @@ def test_the_cli_verify_lists_it_and_exits_zero(tmp_path: Path) -> None:
 
     done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: not a breach
     assert "RULES HOLD" in done.stdout
-    # the entry, and financing 1 on a superseded document (not_in_force)
-    assert "; 2 to follow up below (not rule breaches)" in done.stdout
+    # the entry, financing 1 on a superseded document (not_in_force), and financing 2, made
+    # after Bank B acknowledged the suspicion naming financing 1 (financed_despite_suspicions)
+    assert "; 3 to follow up below (not rule breaches)" in done.stdout
     assert f"amended invoices financed on more than one version: 1 ({old})" in done.stdout
     assert f"invoice {old} was superseded by {new}; financing {first} of " in done.stdout
     assert f"and financing {second} of Bank B (" in done.stdout

@@ -270,8 +270,8 @@ def _financing_registered(a: Args, names: Names) -> DecodedEvent:
 
 def _acknowledged(clear: Mapping[str, Any] | None) -> str:
     """The suspicions a financing's bank acknowledged when it sent it, from its sealed terms
-    (``ledger.services.financing.create``), in words: ``documents[0] reissue (another bank's
-    active financing 3)``; "" when none."""
+    (``ledger.services.financing.create``), in words: ``documents[0] 0xab… reissue (another
+    bank's active financing 3)`` (the hash where the terms record it); "" when none."""
     said = []
     for s in (clear or {}).get("suspicions") or ():
         if not isinstance(s, Mapping):
@@ -281,7 +281,10 @@ def _acknowledged(clear: Mapping[str, Any] | None) -> str:
             whose = f"another bank's active financing {', '.join(financings)}"
         else:
             whose = f"{s.get('documents', 0)} invoice(s) the bank lodged"
-        said.append(f"documents[{s.get('document_index')}] {s.get('kind')} ({whose})")
+        # the document itself where the terms record it (the request's index alone does not
+        # say which: the terms list their documents by hash)
+        which = f" {s['doc_hash']}" if isinstance(s.get("doc_hash"), str) else ""
+        said.append(f"documents[{s.get('document_index')}]{which} {s.get('kind')} ({whose})")
     return "; ".join(said)
 
 

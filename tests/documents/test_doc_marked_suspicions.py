@@ -114,7 +114,9 @@ def test_a_reissue_financed_at_another_bank_is_suspicious_and_must_be_acknowledg
         for e in activity.json()["items"]
         if e["event"] == "FinancingRegistered" and e["fields"]["financing_id"] == financing_b
     ]
-    said = f"documents[0] reissue (another bank's active financing {financing_a})"
+    said = (
+        f"documents[0] {lodged['doc_hash']} reissue (another bank's active financing {financing_a})"
+    )
     assert registered["fields"]["acknowledged_suspicions"] == said
     # Bank B's financing carries the marks too: Bank A, checking the invoice it financed, is
     # told of Bank B's financing of its re-issue; the re-issue itself is pledged there

@@ -1469,7 +1469,6 @@ def _share_with(
     key = write_key(idempotency_key)
     shared = []
     count = docs.financing_count(ledger)
-    ctx = context(ledger)
     wanted = None
     if financing_ids is not None:
         wanted = sorted({check_financing_id(i, ids_field) for i in financing_ids})
@@ -1487,13 +1486,29 @@ def _share_with(
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue
-        envelope = conf.seal_shared_key(found[1], [public], ctx)
-        ledger.transactor(actor).transact(
-            ledger.calls.functions.shareTerms(financing_id, envelope),
-            idempotency_key=sub_key(key, f"share-{financing_id}"),
+        # a retry finds the transaction its key is bound to: sealed afresh, the envelope would
+        # differ from the one sent, and the journal would refuse the key as another write's
+        _send_once(
+            ledger,
+            actor,
+            sub_key(key, f"share-{financing_id}"),
+            _share_call(ledger, financing_id, found[1], public),
         )
         shared.append(financing_id)
     return shared
+
+
+def _share_call(
+    ledger: Ledger, financing_id: int, data_key: bytes, public: bytes
+) -> Callable[[], tuple[ContractCall, int | None]]:
+    """What seals ``data_key`` of financing ``financing_id`` to the ``public`` key, when called:
+    the ``shareTerms`` call (its gas estimated)."""
+
+    def build() -> tuple[ContractCall, int | None]:
+        envelope = conf.seal_shared_key(data_key, [public], context(ledger))
+        return ledger.calls.functions.shareTerms(financing_id, envelope), None
+
+    return build
 
 
 # -- reading ------------------------------------------------------------------------------

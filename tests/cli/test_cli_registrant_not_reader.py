@@ -58,9 +58,13 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
         "finance", "share", buyer["address"], "--financing", "99", "--as", bank, code=2
     )
     assert "--financing: must name financings whose terms you read: 99" in refused.output
-    shared = cli.json("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
+    share = ("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
+    shared = cli.json(*share, "--idempotency-key", "share-1")
     assert shared == {"reader": buyer["address"], "financing_ids": [fid]}
+    # a retry with the key answers the same, sending nothing (it was refused as another
+    # write's: the terms sealed afresh made another call under the key)
+    assert cli.json(*share, "--idempotency-key", "share-1") == shared
     assert show()["amount"] == 374_000
     # people read one financing in the singular
-    said = cli.run("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
+    said = cli.run(*share)
     assert said.stdout.strip() == f"shared 1 financing with {buyer['address']}"

@@ -1443,6 +1443,11 @@ def share_with(
     )
 
 
+def same_address(a: str, b: str) -> bool:
+    """Whether two addresses (any letter case) name one account."""
+    return a.lower() == b.lower()
+
+
 def _share_with(
     ledger: Ledger,
     actor: str,
@@ -1457,17 +1462,16 @@ def _share_with(
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
     own financings) or a regulator (all it reads). Returns the financing ids shared.
-    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of;
-    ``NotAMember`` when ``actor`` is no member (not "shared 0 financings")."""
-    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]) == 0:
+    Each of ``financing_ids`` is checked as the contract checks it, before the reader:
+    ``FinancingNotFound`` for an unknown one, ``NotFinancingBank`` for another bank's (as a
+    drawdown of it is refused; the bank it shared them with reads the terms, but may not share
+    them on); then InvalidInput naming ``ids_field`` for one ``actor`` does not read the terms
+    of (a regulator that joined later). ``NotAMember`` when ``actor`` is no member (not
+    "shared 0 financings")."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()
+    if int(record[0]) == 0:
         raise ERRORS["NotAMember"](actor)
-    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
-        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
-    public = _public_key(ledger, reader)
-    if public is None:
-        raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
-    key = write_key(idempotency_key)
-    shared = []
+    regulator = Role(int(record[2])) is Role.REGULATOR
     count = docs.financing_count(ledger)
     wanted = None
     if financing_ids is not None:
@@ -1476,16 +1480,29 @@ def _share_with(
             raise InvalidInput(ids_field, "must name at least one financing")
         for financing_id in wanted:
             found = _read(ledger, financing_id, actor) if financing_id <= count else None
-            if found is None or found[1] is None:
+            if found is None:
+                raise ERRORS["FinancingNotFound"](financing_id)
+            if not regulator and not same_address(found[0].bank, actor):
+                raise ERRORS["NotFinancingBank"](financing_id, actor)
+            if found[1] is None:
                 raise InvalidInput(
                     ids_field,
                     f"must name financings whose terms you read: {financing_id} is not one",
                     financing_id=financing_id,
                 )
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
+        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
+    public = _public_key(ledger, reader)
+    if public is None:
+        raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
+    key = write_key(idempotency_key)
+    shared = []
     for financing_id in wanted if wanted is not None else range(1, count + 1):
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue
+        if not regulator and not same_address(found[0].bank, actor):
+            continue  # another bank's, shared with this bank: not its to share on (the contract)
         # a retry finds the transaction its key is bound to: sealed afresh, the envelope would
         # differ from the one sent, and the journal would refuse the key as another write's
         _send_once(

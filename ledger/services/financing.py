@@ -457,14 +457,16 @@ def registrant_notice(
 ) -> docs.Notice:
     """The ``registrant_not_reader`` notice of financing ``financing_id``: enterprise
     ``registrant`` (named by ``names``: ``Acme (0x…)``) registered ``doc_hash`` but was not
-    shown to be its seller (``why``), so the terms were not sealed to it; ``finance share``
-    can add it deliberately (the command keeps the bare address)."""
+    shown to be its seller (``why``), so the terms were not sealed to it; sharing them adds it
+    deliberately, on either surface: ``POST /v1/financings/{id}/share`` or ``finance share``
+    (both keep the bare address)."""
     return docs.Notice(
         NOT_SEALED_TO_REGISTRANT,
         f"document {doc_hash} was registered by enterprise {who(registrant, names)}, but {why}: "
         f"the terms of financing {financing_id} were not sealed to it (a bank's terms go to the "
         "seller it finances, not to whoever registered the document's hash). To make it a "
-        f"reader deliberately: tradeledger finance share {registrant} --financing "
+        f'reader deliberately: POST /v1/financings/{financing_id}/share {{"reader": '
+        f'"{registrant}"}}, tradeledger finance share {registrant} --financing '
         f"{financing_id} --as {bank}",
         documents=(doc_hash,),
         financings=(financing_id,),

@@ -2,14 +2,15 @@
 invoice without being shown to be its seller (its legal id on chain is not the seller's VAT id
 in the file the bank lodged): the terms are not sealed to it — a ``registrant_not_reader``
 notice in ``--json`` and a warning for people — and ``finance share MEMBER --financing ID``
-makes it a reader of that financing only, deliberately (docs/privacy.md)."""
+makes it a reader of that financing only, deliberately (docs/privacy.md) — as ``POST
+/v1/financings/{id}/share`` does, with the same answer and the same ``Idempotency-Key``."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.cli.cli_helpers import UBL, Cli
+from tests.cli.cli_helpers import UBL, Cli, served_api
 
 #: the sample invoice's buyer registers it under a legal id that is not the seller's
 BUYER_VAT = "DE136695976"
@@ -23,7 +24,8 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     buyer = cli.json(
         "member", "add", "Buyercompany", "--role", "enterprise", "--legal-id", BUYER_VAT
     )
-    bank = cli.json("member", "add", "Bank A", "--role", "bank")["address"]
+    added = cli.json("member", "add", "Bank A", "--role", "bank")
+    bank, bank_key = added["address"], added["api_key"]
     bank_b = cli.json("member", "add", "Bank B", "--role", "bank")
     cli.json("member", "add", "Regulator", "--role", "regulator")
     invoice = tmp_path / "invoice.xml"
@@ -49,6 +51,11 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     assert buyer["address"] in notices[0]["message"]
     why = "matches none of the seller's identifiers in the file you lodged (VAT:DK13585628)"
     assert why in notices[0]["message"]
+    # it names both surfaces' ways to share
+    assert (
+        f'POST /v1/financings/{fid}/share {{"reader": "{buyer["address"]}"}}'
+        in notices[0]["message"]
+    )
     # people see it too, as a warning on stderr (the same request again: the same answer)
     again = cli.run(*create, "--idempotency-key", "fin-1")
     assert f"warning (registrant_not_reader): document {doc_hash}" in again.stderr
@@ -75,6 +82,18 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     # write's: the terms sealed afresh made another call under the key)
     assert cli.json(*share, "--idempotency-key", "share-1") == shared
     assert show()["amount"] == 374_000
+    # the API's answer is the CLI's --json; the CLI's key names the same write there: the API
+    # answers it without a second shareTerms (POST /v1/financings/{id}/share)
+    with served_api(cli) as api:
+        sent = {"Authorization": f"Bearer {bank_key}", "Idempotency-Key": "share-1"}
+        url, body = f"/v1/financings/{fid}/share", {"reader": buyer["address"]}
+        again = api.post(url, json=body, headers=sent)
+        assert again.status_code == 200, again.text
+        assert again.json() == shared
+        logs = api.app.state.ledger.contract.events.TermsShared().get_logs(from_block=0)  # type: ignore[attr-defined]
+        assert [int(log["args"]["financingId"]) for log in logs] == [fid]
+        fresh = api.post(url, json=body, headers={"Authorization": f"Bearer {bank_key}"})
+        assert fresh.json() == shared
     # people read one financing in the singular
     said = cli.run(*share)
     assert said.stdout.strip() == f"shared 1 financing with {buyer['address']}"

@@ -2341,7 +2341,9 @@ def finance_share(
     reads), or of each --financing, to READER's published key, on chain: how a regulator that
     joined later reads the financings registered before it joined, and how a bank makes an
     enterprise registrant not shown to be the seller a reader deliberately
-    (registrant_not_reader; docs/privacy.md)."""
+    (registrant_not_reader; docs/privacy.md). A bank shares only its own financings (another
+    bank's --financing is refused, NotFinancingBank). The API's twin, one financing at a time:
+    POST /v1/financings/{id}/share {"reader": READER}."""
     actor = _actor(as_member)
     target = _actor(reader, "READER")
     with opened_ledger(data_dir) as ledger:
@@ -2356,9 +2358,11 @@ def finance_share(
                 ids_field="--financing",
             )
         )
+    from api.routers.financings import shared_answer  # POST /v1/financings/{id}/share's answer
+
     emit(
         as_json,
-        {"reader": target, "financing_ids": shared},
+        shared_answer(target, shared).model_dump(mode="json"),
         f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'} with {target}",
     )
 

@@ -1,7 +1,9 @@
-"""Financings: a bank finances documents it holds; drawdown, repay, close, cancel; read, list."""
+"""Financings: a bank finances documents it holds; drawdown, repay, close, cancel, share; read,
+list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
@@ -34,6 +36,7 @@ from ledger.gatewaydb import Participant
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import financing as svc
+from ledger.services.audit import parse_address
 from ledger.services.roles import (
     CancellationReason,
     FinancingKind,
@@ -226,8 +229,9 @@ class FinancingCreated(FinancingPublic):
         default=[],
         description="registrant_not_reader for each pledged document registered by an "
         "enterprise not shown to be its seller (its legal id on chain is none of the seller's "
-        "identifiers in the file you lodged): the terms were not sealed to it; tradeledger "
-        "finance share MEMBER --financing ID adds it deliberately ([]: none)",
+        "identifiers in the file you lodged): the terms were not sealed to it; POST "
+        "/v1/financings/{id}/share (tradeledger finance share MEMBER --financing ID) adds it "
+        "deliberately ([]: none)",
     )
 
 
@@ -251,6 +255,33 @@ class CancelRequest(RequestBody):
         ),
         JsonInt,
     ]
+
+
+class ShareRequest(RequestBody):
+    reader: Annotated[
+        str,
+        Field(
+            description="the member to share the terms with, by its address (0x and 40 hex "
+            "digits; the CLI's READER): a member with an encryption key published on chain — "
+            "an enterprise registrant not shown to be the seller (registrant_not_reader), a "
+            "regulator that joined later",
+            examples=["0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"],
+        ),
+    ]
+
+
+class FinancingShared(BaseModel):
+    """The terms shared: sealed to ``reader``'s published key and recorded on chain
+    (``shareTerms``, event ``TermsShared``)."""
+
+    reader: str = Field(description="the member the terms were sealed to (its address)")
+    financing_ids: list[int] = Field(description="the financings whose terms it now reads")
+
+
+def shared_answer(reader: str, financing_ids: Sequence[int]) -> FinancingShared:
+    """The answer of ``POST /v1/financings/{id}/share`` (and ``tradeledger finance share
+    --json``): who the terms were shared with, and which financings' terms."""
+    return FinancingShared(reader=reader, financing_ids=list(financing_ids))
 
 
 class FinancingWritten(BaseModel):
@@ -526,3 +557,32 @@ def cancel(
         ledger, participant.address, financing_id, body.reason_code, idempotency_key=write_key
     )
     return _written(ledger, participant, financing_id, receipt)
+
+
+@router.post("/{financing_id}/share", response_model=FinancingShared)
+def share(
+    ledger: LedgerDep,
+    participant: ParticipantDep,
+    financing_id: FinancingId,
+    body: ShareRequest,
+    write_key: WriteKeyDep,
+) -> FinancingShared:
+    """Seal the financing's terms to ``reader``'s published encryption key and record it on chain
+    (``shareTerms``): the reader then reads ``GET /v1/financings/{id}``. How a bank makes an
+    enterprise registrant not shown to be the seller a reader deliberately
+    (``registrant_not_reader``), and how a regulator that joined later reads older financings.
+    The financing's bank, or a regulator (who reads every financing); another bank's financing
+    is 403 ``NotFinancingBank``, as its drawdown is. ``reader`` must be a member with a
+    published key (422 naming ``reader``). Sharing again seals again (a new ``TermsShared``);
+    a retry with the same ``Idempotency-Key`` does not."""
+    require(participant, "financing.share", "share a financing's terms")
+    reader = parse_address(body.reader, "reader")
+    shared = svc.share_with(
+        ledger,
+        participant.address,
+        reader,
+        idempotency_key=write_key,
+        financing_ids=[financing_id],
+        ids_field="financing_id",
+    )
+    return shared_answer(reader, shared)

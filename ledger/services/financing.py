@@ -476,14 +476,16 @@ def registrant_notice(
 ) -> docs.Notice:
     """The ``registrant_not_reader`` notice of financing ``financing_id``: enterprise
     ``registrant`` (named by ``names``: ``Acme (0x…)``) registered ``doc_hash`` but was not
-    shown to be its seller (``why``), so the terms were not sealed to it; ``finance share``
-    can add it deliberately (the command keeps the bare address)."""
+    shown to be its seller (``why``), so the terms were not sealed to it; sharing them adds it
+    deliberately, on either surface: ``POST /v1/financings/{id}/share`` or ``finance share``
+    (both keep the bare address)."""
     return docs.Notice(
         NOT_SEALED_TO_REGISTRANT,
         f"document {doc_hash} was registered by enterprise {who(registrant, names)}, but {why}: "
         f"the terms of financing {financing_id} were not sealed to it (a bank's terms go to the "
         "seller it finances, not to whoever registered the document's hash). To make it a "
-        f"reader deliberately: tradeledger finance share {registrant} --financing "
+        f'reader deliberately: POST /v1/financings/{financing_id}/share {{"reader": '
+        f'"{registrant}"}}, tradeledger finance share {registrant} --financing '
         f"{financing_id} --as {bank}",
         documents=(doc_hash,),
         financings=(financing_id,),
@@ -1506,6 +1508,11 @@ def share_with(
     )
 
 
+def same_address(a: str, b: str) -> bool:
+    """Whether two addresses (any letter case) name one account."""
+    return a.lower() == b.lower()
+
+
 def _share_with(
     ledger: Ledger,
     actor: str,
@@ -1520,19 +1527,17 @@ def _share_with(
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
     own financings) or a regulator (all it reads). Returns the financing ids shared.
-    InvalidInput naming ``ids_field`` for an id ``actor`` does not read the terms of;
-    ``NotAMember`` when ``actor`` is no member (not "shared 0 financings")."""
-    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]) == 0:
+    Each of ``financing_ids`` is checked as the contract checks it, before the reader:
+    ``FinancingNotFound`` for an unknown one, ``NotFinancingBank`` for another bank's (as a
+    drawdown of it is refused; the bank it shared them with reads the terms, but may not share
+    them on); then InvalidInput naming ``ids_field`` for one ``actor`` does not read the terms
+    of (a regulator that joined later). ``NotAMember`` when ``actor`` is no member (not
+    "shared 0 financings")."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()
+    if int(record[0]) == 0:
         raise ERRORS["NotAMember"](actor)
-    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
-        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
-    public = _public_key(ledger, reader)
-    if public is None:
-        raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
-    key = write_key(idempotency_key)
-    shared = []
+    regulator = Role(int(record[2])) is Role.REGULATOR
     count = docs.financing_count(ledger)
-    ctx = context(ledger)
     wanted = None
     if financing_ids is not None:
         wanted = sorted({check_financing_id(i, ids_field) for i in financing_ids})
@@ -1540,23 +1545,52 @@ def _share_with(
             raise InvalidInput(ids_field, "must name at least one financing")
         for financing_id in wanted:
             found = _read(ledger, financing_id, actor) if financing_id <= count else None
-            if found is None or found[1] is None:
+            if found is None:
+                raise ERRORS["FinancingNotFound"](financing_id)
+            if not regulator and not same_address(found[0].bank, actor):
+                raise ERRORS["NotFinancingBank"](financing_id, actor)
+            if found[1] is None:
                 raise InvalidInput(
                     ids_field,
                     f"must name financings whose terms you read: {financing_id} is not one",
                     financing_id=financing_id,
                 )
+    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
+        raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
+    public = _public_key(ledger, reader)
+    if public is None:
+        raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
+    key = write_key(idempotency_key)
+    shared = []
     for financing_id in wanted if wanted is not None else range(1, count + 1):
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue
-        envelope = conf.seal_shared_key(found[1], [public], ctx)
-        ledger.transactor(actor).transact(
-            ledger.calls.functions.shareTerms(financing_id, envelope),
-            idempotency_key=sub_key(key, f"share-{financing_id}"),
+        if not regulator and not same_address(found[0].bank, actor):
+            continue  # another bank's, shared with this bank: not its to share on (the contract)
+        # a retry finds the transaction its key is bound to: sealed afresh, the envelope would
+        # differ from the one sent, and the journal would refuse the key as another write's
+        _send_once(
+            ledger,
+            actor,
+            sub_key(key, f"share-{financing_id}"),
+            _share_call(ledger, financing_id, found[1], public),
         )
         shared.append(financing_id)
     return shared
+
+
+def _share_call(
+    ledger: Ledger, financing_id: int, data_key: bytes, public: bytes
+) -> Callable[[], tuple[ContractCall, int | None]]:
+    """What seals ``data_key`` of financing ``financing_id`` to the ``public`` key, when called:
+    the ``shareTerms`` call (its gas estimated)."""
+
+    def build() -> tuple[ContractCall, int | None]:
+        envelope = conf.seal_shared_key(data_key, [public], context(ledger))
+        return ledger.calls.functions.shareTerms(financing_id, envelope), None
+
+    return build
 
 
 # -- reading ------------------------------------------------------------------------------

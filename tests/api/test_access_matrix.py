@@ -58,6 +58,7 @@ OWN_OTHER = frozenset(
         "POST /v1/financings/{}/repay",
         "POST /v1/financings/{}/close",
         "POST /v1/financings/{}/cancel",
+        "POST /v1/financings/{}/share",
         "POST /v1/keys/{}/rotate",
         "POST /v1/keys/{}/revoke",
     }
@@ -230,6 +231,16 @@ def _financings(m: Matrix) -> None:
                     f"{owner}'s financing",
                     json=body,
                 )
+    reader = {"reader": m.who("enterprise").address}
+    for caller in CALLERS:  # sharing: the financing's bank, or a regulator (it reads them all)
+        for owner, fid in mine.items():
+            if caller != owner:
+                # a bank shares its own only (NotFinancingBank): a regulator another's
+                may = m.role(caller) in WRITE_ROLES["financing.share"] and m.role(caller) != "bank"
+                what = f"{owner}'s financing"
+                m.call(caller, "POST", f"/v1/financings/{fid}/share", may, what, json=reader)
+    for bank, fid in mine.items():
+        m.call(bank, "POST", f"/v1/financings/{fid}/share", True, "own financing", json=reader)
     for bank, fid in mine.items():
         after = m.read(f"/v1/financings/{fid}")
         fields = ("status", "drawn", "repaid")

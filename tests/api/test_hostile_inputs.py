@@ -150,6 +150,7 @@ DEEP_ROLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v1/financings/{financing_id}/repay"): ("bank",),
     ("POST", "/v1/financings/{financing_id}/close"): ("bank",),
     ("POST", "/v1/financings/{financing_id}/cancel"): ("bank",),
+    ("POST", "/v1/financings/{financing_id}/share"): ("bank",),
 }
 ALL_ROLES = ("admin", "bank", "enterprise", "attestor", "regulator")
 #: writes that change the caller's own credentials: fuzzing them would lock the fuzzer out

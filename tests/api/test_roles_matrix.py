@@ -103,6 +103,15 @@ def _financing_write(action: str, body: dict[str, Any] | None) -> Call:
     return call
 
 
+def _share(c: TestClient, n: Network, p: Participant) -> Response:
+    """The bank's financing shared with the exporter: its bank and the regulators may."""
+    fid = _FINANCING.get("id")
+    if fid is None:
+        fid = _FINANCING["id"] = _financing_of(c, n)
+    body = {"reader": n.enterprise.address}
+    return c.post(f"/v1/financings/{fid}/share", json=body, headers=p.headers)
+
+
 #: the financing the financing-write rows act on (a fresh one for the bank's turn)
 _FINANCING: dict[str, int] = {}
 
@@ -149,6 +158,7 @@ MATRIX: dict[str, tuple[Call, tuple[str, ...]]] = {
     "POST /v1/financings/{id}/repay": (_financing_write("repay", {"amount": 1}), ("bank",)),
     "POST /v1/financings/{id}/close": (_financing_write("close", None), ("bank",)),
     "POST /v1/financings/{id}/cancel": (_financing_write("cancel", {"reason_code": 2}), ("bank",)),
+    "POST /v1/financings/{id}/share": (_share, WRITE_ROLES["financing.share"]),
     "POST /v1/members": (_member_add, WRITE_ROLES["member.manage"]),
     "POST /v1/members/{a}/suspend": (_suspend, WRITE_ROLES["member.manage"]),
     "POST /v1/members/{a}/reinstate": (_reinstate, WRITE_ROLES["member.manage"]),
@@ -169,6 +179,7 @@ ACTIONS = {
     "POST /v1/financings/{id}/repay": "repay a financing",
     "POST /v1/financings/{id}/close": "close a financing",
     "POST /v1/financings/{id}/cancel": "cancel a financing",
+    "POST /v1/financings/{id}/share": "share a financing's terms",
     "POST /v1/members": "add a member",
     "POST /v1/members/{a}/suspend": "suspend a member",
     "POST /v1/members/{a}/reinstate": "reinstate a member",

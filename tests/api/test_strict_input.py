@@ -226,6 +226,11 @@ class Valid:
                 f"/v1/financings/{self.financing()}/cancel",
                 {"json": {"reason_code": 2}},
             ),
+            "/v1/financings/{financing_id}/share": lambda: (
+                "bank",
+                f"/v1/financings/{self.financing()}/share",
+                {"json": {"reader": self.w.net.enterprise.address}},
+            ),
         }
         return makers[path]()
 

@@ -1555,8 +1555,20 @@ def _share_with(
                     f"must name financings whose terms you read: {financing_id} is not one",
                     financing_id=financing_id,
                 )
-    if int(ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()[0]) == 0:
+    reader_record = ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()
+    if int(reader_record[0]) == 0:
         raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
+    if regulator and Role(int(reader_record[2])) is not Role.REGULATOR:
+        # the contract lets a regulator share any terms it reads; whom a bank's book is shown
+        # to beyond the regulators is the bank's to decide (docs/privacy.md)
+        raise InvalidInput(
+            "reader",
+            "must be a regulator: a regulator shares a bank's terms only with another "
+            "regulator (one that joined later); the financing's bank decides who else reads "
+            "them",
+            reader=reader,
+            reader_role=Role(int(reader_record[2])).name.lower(),
+        )
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)

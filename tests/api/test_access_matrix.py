@@ -238,7 +238,13 @@ def _financings(m: Matrix) -> None:
                 # a bank shares its own only (NotFinancingBank): a regulator another's
                 may = m.role(caller) in WRITE_ROLES["financing.share"] and m.role(caller) != "bank"
                 what = f"{owner}'s financing"
-                m.call(caller, "POST", f"/v1/financings/{fid}/share", may, what, json=reader)
+                # a regulator shares with a regulator only (the bank decides who else reads)
+                body = (
+                    {"reader": m.who("regulator").address}
+                    if m.role(caller) == "regulator"
+                    else reader
+                )
+                m.call(caller, "POST", f"/v1/financings/{fid}/share", may, what, json=body)
     for bank, fid in mine.items():
         m.call(bank, "POST", f"/v1/financings/{fid}/share", True, "own financing", json=reader)
     for bank, fid in mine.items():

@@ -146,10 +146,20 @@ def test_only_the_bank_and_a_regulator_may_share(client: TestClient, network: Ne
     assert _shares(network, fid) == 0
     still = client.get(f"/v1/financings/{fid}", headers=u.headers).json()
     assert still["confidential"] is True
-    # a regulator reads every financing and may share it (the contract's rule)
+    # a regulator reads every financing, and shares it with another regulator only (one that
+    # joined later): whom a bank's book is shown to beyond the regulators is the bank's call
     by_regulator = _share(client, fid, network.regulator.headers, body, None)
-    assert by_regulator.status_code == 200, by_regulator.text
-    assert by_regulator.json() == {"reader": u.buyer, "financing_ids": [fid]}
+    assert by_regulator.status_code == 422, by_regulator.text
+    assert by_regulator.json()["details"]["field"] == "reader"
+    assert by_regulator.json()["details"]["rule"].startswith("must be a regulator")
+    assert _shares(network, fid) == 0
+    later = member_svc.add_member(
+        network.ledger, network.admin.address, "Later regulator", Role.REGULATOR
+    )
+    address = later.member.address
+    to_regulator = _share(client, fid, network.regulator.headers, {"reader": address}, None)
+    assert to_regulator.status_code == 200, to_regulator.text
+    assert to_regulator.json() == {"reader": address, "financing_ids": [fid]}
     assert _shares(network, fid) == 1
 
 

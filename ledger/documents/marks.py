@@ -11,13 +11,17 @@ financings carry them (``markedFinancings``): a shared mark makes the file suspi
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Three marks per invoice, each over the facts its trick keeps (the strongest key identifier of
+Four marks per invoice, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties):
 
 - ``mark_reissue`` — type, seller, buyer, currency, amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount);
 - ``mark_split`` — type, seller, buyer, currency, issue date (BT-2), the set of line items:
   the parts of a split issued with their invoice share it with the invoice and each other;
+- ``mark_order`` — type, seller, buyer, currency, issue date and the delivery references the
+  invoice states (order BT-13 and the others below), for an invoice that states one: the parts
+  of an invoice split *by its lines* share no line set with it, and keep these (a tryout of
+  2026-12-05 financed both parts of an invoice financed at another bank, unseen);
 - ``mark_amount`` — type, seller, buyer, currency, amount due, and whether the invoice states
   its lines (``lines`` or ``no lines``): what a re-issue keeps when the lines cannot be
   compared. The JSON form states no lines, so an invoice re-typed as a JSON form under a new
@@ -67,6 +71,9 @@ class MarkKind(StrEnum):
     REISSUE = "mark_reissue"
     SPLIT = "mark_split"
     AMOUNT = "mark_amount"
+    #: type, seller, buyer, currency, issue date and the delivery references: the parts of an
+    #: invoice split *by its lines* (each part some of the lines) keep these, and no line set
+    ORDER = "mark_order"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -75,6 +82,8 @@ class MarkKind(StrEnum):
             return ("seller", "buyer", "currency", "amount", "lines")
         if self is MarkKind.AMOUNT:
             return ("seller", "buyer", "currency", "amount")
+        if self is MarkKind.ORDER:
+            return ("seller", "buyer", "currency", "issue_date", "references")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -138,6 +147,15 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
                     (label, *seller, *buyer, facts.currency, issued, items, references),
                 )
             )
+    if facts.issue_date is not None and references != "[]":
+        # a split by lines: each part some of the lines (so no line set is shared), issued the
+        # same day against the same order or delivery (a tryout financed the two parts of an
+        # invoice financed at another bank, unseen); only an invoice that states a delivery
+        # reference has it: every invoice of a seller to a buyer on one day would meet
+        issued = facts.issue_date.isoformat()
+        found.append(
+            MarkInput(MarkKind.ORDER, (label, *seller, *buyer, facts.currency, issued, references))
+        )
     # no delivery references: a pair meets on this mark only when one states no lines (a JSON
     # form, which states no references either), and a reference only one of a pair states
     # never clears it (``suspicion._reference_contradiction``)

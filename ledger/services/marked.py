@@ -109,9 +109,14 @@ def evaluated_with_marks(
 
 
 #: the suspicion kind each mark kind reports
-SUSPICION_KIND = {MarkKind.REISSUE: "reissue", MarkKind.AMOUNT: "reissue", MarkKind.SPLIT: "split"}
+SUSPICION_KIND = {
+    MarkKind.REISSUE: "reissue",
+    MarkKind.AMOUNT: "reissue",
+    MarkKind.SPLIT: "split",
+    MarkKind.ORDER: "split",
+}
 #: which kind a financing found by several of a file's marks is reported as (first wins)
-_PRECEDENCE = (MarkKind.REISSUE, MarkKind.AMOUNT, MarkKind.SPLIT)
+_PRECEDENCE = (MarkKind.REISSUE, MarkKind.AMOUNT, MarkKind.SPLIT, MarkKind.ORDER)
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,14 @@ class MarkedFinancing:
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )
+        if self.kind is MarkKind.ORDER:
+            return (
+                f"{held} of the same seller and buyer, issued the same day in the same currency "
+                "against the same order or delivery references, with other lines: one of the "
+                "two may be a part of the other (an invoice split into several by its lines)",
+                "found by the marks that financing carries on chain; the invoice itself is that "
+                "bank's to see",
+            )
         return (
             f"{held} of the same seller and buyer, issued the same day in the same currency for "
             "the same items, with another amount due or number: one of the two may be a part "
@@ -178,8 +191,8 @@ def marked_financings(
     """The active financings of banks other than ``actor`` that carry one of the ``marks`` a
     check looks for (``Mark.looked_for``), but those in ``exclude`` (financings holding the
     file's own fingerprints), by financing id; a financing found by several marks is reported
-    as the first of re-issue, re-issue by amount, split. One :func:`marked_ids` read, then one
-    ``getFinancing`` per financing found."""
+    as the first of re-issue, re-issue by amount, split, split by lines. One
+    :func:`marked_ids` read, then one ``getFinancing`` per financing found."""
     from ledger.services.members import name_of  # members reads documents, which reads this
 
     marks = [m for m in marks if m.looked_for]

@@ -209,6 +209,7 @@ def test_which_amount_marks_are_carried_and_looked_for() -> None:
     assert meet(lined, form) == {MarkKind.AMOUNT}
     assert meet(form, lined) == {MarkKind.AMOUNT}
     assert meet(form, form) == {MarkKind.AMOUNT}
-    assert meet(lined, other_lines) == set()  # the lines differ: no mark in common
-    assert meet(lined, lined) == {MarkKind.REISSUE, MarkKind.SPLIT}  # the same lines
+    assert meet(lined, other_lines) == set()  # the lines (and the order) differ
+    # the same lines; and the same day and order, as the parts of a split by lines meet
+    assert meet(lined, lined) == {MarkKind.REISSUE, MarkKind.SPLIT, MarkKind.ORDER}
     assert [m.kind for m in form] == [MarkKind.AMOUNT, MarkKind.AMOUNT]

@@ -2323,7 +2323,11 @@ def finance_cancel(
 @finance_app.command("share")
 def finance_share(
     reader: Annotated[
-        str, typer.Argument(help="the member to share with (a regulator, or an enterprise)")
+        str,
+        typer.Argument(
+            help="the member to share with: a regulator or an enterprise (a bank's terms); "
+            "another regulator (a regulator's)"
+        ),
     ],
     as_member: AsMember,
     financing: Annotated[
@@ -2342,7 +2346,9 @@ def finance_share(
     joined later reads the financings registered before it joined, and how a bank makes an
     enterprise registrant not shown to be the seller a reader deliberately
     (registrant_not_reader; docs/privacy.md). A bank shares only its own financings (another
-    bank's --financing is refused, NotFinancingBank). The API's twin, one financing at a time:
+    bank's --financing is refused, NotFinancingBank), with a regulator or an enterprise; a
+    regulator with another regulator (any other READER is refused, exit 2). The API's twin,
+    one financing at a time:
     POST /v1/financings/{id}/share {"reader": READER}."""
     actor = _actor(as_member)
     target = _actor(reader, "READER")

@@ -1558,7 +1558,8 @@ def _share_with(
     reader_record = ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()
     if int(reader_record[0]) == 0:
         raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
-    if regulator and Role(int(reader_record[2])) is not Role.REGULATOR:
+    reader_role = Role(int(reader_record[2]))
+    if regulator and reader_role is not Role.REGULATOR:
         # the contract lets a regulator share any terms it reads; whom a bank's book is shown
         # to beyond the regulators is the bank's to decide (docs/privacy.md)
         raise InvalidInput(
@@ -1567,7 +1568,17 @@ def _share_with(
             "regulator (one that joined later); the financing's bank decides who else reads "
             "them",
             reader=reader,
-            reader_role=Role(int(reader_record[2])).name.lower(),
+            reader_role=reader_role.name.lower(),
+        )
+    if not regulator and reader_role not in (Role.REGULATOR, Role.ENTERPRISE):
+        # a competitor bank, an attestor, the operator: a typo away from showing the bank's
+        # book to whoever it names (a tryout shared it with another bank and an attestor)
+        raise InvalidInput(
+            "reader",
+            "must be a regulator or an enterprise (the document's seller, a registrant): a "
+            f"bank's terms are not shared with a member of role {reader_role.name.lower()}",
+            reader=reader,
+            reader_role=reader_role.name.lower(),
         )
     public = _public_key(ledger, reader)
     if public is None:

@@ -195,3 +195,22 @@ def test_a_bad_body_is_refused_naming_the_field(client: TestClient, network: Net
     fixed = _share(client, u.financing_id, network.bank.headers, {"reader": u.buyer}, "bad-0")
     assert fixed.status_code == 200, fixed.text
     assert _shares(network, u.financing_id) == 1
+
+
+def test_a_bank_shares_with_a_regulator_or_an_enterprise_only(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout shared a bank's terms with a competitor bank and with an attestor: both went
+    through (the contract lets the financing's bank name anyone). The gateway refuses any reader
+    but a regulator or an enterprise, naming ``reader``; nothing is written."""
+    u = _unsealed(client, network)
+    fid = u.financing_id
+    for who in (network.bank_b, network.attestor, network.admin):
+        refused = _share(client, fid, network.bank.headers, {"reader": who.address}, None)
+        assert refused.status_code == 422, (who.role, refused.text)
+        details = refused.json()["details"]
+        assert details["field"] == "reader"
+        assert details["rule"].startswith("must be a regulator or an enterprise"), details
+    assert _shares(network, fid) == 0
+    other = client.get(f"/v1/financings/{fid}", headers=network.bank_b.headers).json()
+    assert other["confidential"] is True

@@ -102,9 +102,10 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
 def test_a_bank_shares_on_none_of_the_financings_another_bank_shared_with_it(
     tmp_path: Path,
 ) -> None:
-    """Bank A shares its terms with Bank B; Bank B reads them but may not share them on (the
-    contract: the financing's bank or a regulator). ``finance share`` without ``--financing``
-    shares what is Bank B's own — none here — where it tried Bank A's and was reverted."""
+    """Bank A may not share its terms with Bank B (a bank's terms go to a regulator or an
+    enterprise only); nor may Bank B share Bank A's financing (the contract: the financing's
+    bank or a regulator). ``finance share`` without ``--financing`` shares what is Bank B's
+    own — none here — where it tried Bank A's and was reverted."""
     cli = Cli(tmp_path / "ledger")
     cli.json("init")
     exporter = cli.json("member", "add", "Exporter", "--role", "enterprise")["address"]
@@ -119,8 +120,10 @@ def test_a_bank_shares_on_none_of_the_financings_another_bank_shared_with_it(
         "finance", "create", "--as", bank, "--doc", f"{doc_hash}=374000",
         "--currency", "DKK", "--maturity", "2099-12-31",
     )["financing_id"]  # fmt: skip
-    cli.json("finance", "share", bank_b, "--financing", str(fid), "--as", bank)
-    assert cli.json("finance", "show", str(fid), "--as", bank_b)["amount"] == 374_000
+    # a bank's terms go to a regulator or an enterprise only: never to a competitor bank
+    refused = cli.json("finance", "share", bank_b, "--financing", str(fid), "--as", bank, code=2)
+    assert refused["details"]["field"] == "READER", refused  # the CLI names its argument
+    assert cli.json("finance", "show", str(fid), "--as", bank_b)["confidential"] is True
 
     assert cli.json("finance", "share", other, "--as", bank_b) == {
         "reader": other,

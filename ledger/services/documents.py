@@ -2447,7 +2447,13 @@ def _look_around(
     if nothing is not None:
         notices.append(nothing)
     suspicions = suspicions_of(
-        ledger, facts, hex32(parsed.doc_hash), actor, role, read=lookups.stored_with
+        ledger,
+        facts,
+        hex32(parsed.doc_hash),
+        actor,
+        role,
+        read=lookups.stored_with,
+        registration=lookups.registration,
     )
     return suspicions, tuple(notices), _financeable_shown(facts, financeable)
 
@@ -2546,13 +2552,16 @@ def suspicions_of(
     role: str,
     *,
     read: StoredReader | None = None,
+    registration: Callable[[bytes], Registration | None] | None = None,
 ) -> tuple[SuspicionInfo, ...]:
     """Why the invoice with ``facts`` (document ``doc_hash``, never compared with itself) looks
     like a re-issue or a split of the invoices of the same seller and buyer this gateway holds
     in the scope of ``actor`` of ``role`` (:func:`match_scope`; found through the ``parties``
     lookup key, never on chain): what ``doc check`` and ``doc receive`` report, and what a
     bank's financing must acknowledge (:func:`ledger.services.financing.create`). ``read``:
-    where the stored files are read from (default: the gateway database).
+    where the stored files are read from (default: the gateway database); ``registration``:
+    how the file's registration is read (default: :func:`find_registration`; a batch's, read
+    ahead for every file at once, issue #16).
 
     A document the file amends (:func:`earlier_versions`: its registrant superseded it by this
     one) is no suspicion of it: an amendment under the same lines and another amount read as a
@@ -2568,8 +2577,9 @@ def suspicions_of(
         if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
     ]
     if known:  # read the chain only when there is something to compare with
-        registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
-        amended = {hex32(h) for h in earlier_versions(ledger, registration)}
+        read_registration = registration or (lambda h: find_registration(ledger, h))
+        found = read_registration(bytes.fromhex(doc_hash[2:]))
+        amended = {hex32(h) for h in earlier_versions(ledger, found)}
         known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
     return tuple(

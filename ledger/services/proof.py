@@ -901,8 +901,10 @@ def _record_checks(
     else:
         c.ok(
             "record",
+            # the contract's own time, never the bundle's text (a tryout forged the bundle's
+            # registered_at and read it here, under "holds"; the block check fails it)
             f"the contract holds {proof.document.doc_hash}, registered by member "
-            f"{int(raw[1])} at {utc_text(reg.registered_at)}",
+            f"{int(raw[1])} at {utc_text(int(raw[2]))}",
         )
     _registrant_check(c, chain, proof, int(raw[1]), expected_legal_id, facts)
     return status

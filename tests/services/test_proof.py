@@ -20,6 +20,7 @@ from ledger.services import proof as proof_svc
 from ledger.services.documents import HashedForm
 from ledger.services.proof import Outcome, Proof
 from ledger.services.roles import DocStatus, Role
+from ledger.words import utc_text
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from ledger.network import Ledger
@@ -326,3 +327,20 @@ def test_a_json_form_is_proved_from_the_file_its_registrant_holds(network: Netwo
         proof_svc.make_proof(ledger, b"\x01" * 32)
     with pytest.raises(InvalidInput, match="file"):
         _verify(ledger, proof, b"")
+
+
+def test_a_holding_check_says_the_chains_time_not_the_bundles(
+    network: Network, story: dict[str, Any]
+) -> None:
+    """A tryout forged only a bundle's ``registered_at`` text: the verdict was right (the block
+    check fails it) but the record check, which holds, printed the forged time as what "the
+    contract holds". It says the contract's own time."""
+    ledger, proof, data = network.ledger, story["proof"], story["data"]
+    reg = proof.registration
+    forged = (reg.registered_at + timedelta(days=400)).isoformat()
+    result = _verify(ledger, _set(proof, "registration.registered_at", forged), data)
+    assert result.outcome is Outcome.BLOCK_MISMATCH
+    [record] = [c for c in result.checks if c.name == "record"]
+    assert record.holds is True
+    assert utc_text(reg.timestamp) in record.says, record.says
+    assert utc_text(reg.registered_at + timedelta(days=400)) not in record.says

@@ -117,9 +117,10 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     checked = client.post("/v1/documents/check", files=xml(invoices[0]), headers=bank.headers)
     assert checked.status_code == 200, checked.text
     # a check evaluates the marks it looks for with the file's fingerprints, in one request:
-    # an invoice with lines looks for its re-issue, split and lineless-re-issue marks
+    # an invoice with lines and an order looks for its re-issue, split, lineless-re-issue and
+    # split-by-lines marks
     marks = len([m for m in mark_inputs(read_document(invoices[0]).facts) if m.looked_for])
-    assert marks == 3
+    assert marks == 4
     assert sent == [_inputs(invoices[0]) + marks]
 
 

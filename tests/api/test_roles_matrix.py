@@ -104,11 +104,12 @@ def _financing_write(action: str, body: dict[str, Any] | None) -> Call:
 
 
 def _share(c: TestClient, n: Network, p: Participant) -> Response:
-    """The bank's financing shared with the exporter: its bank and the regulators may."""
+    """The bank's financing shared, by its bank with the exporter, by a regulator with a
+    regulator (whom each may share with: docs/privacy.md): its bank and the regulators may."""
     fid = _FINANCING.get("id")
     if fid is None:
         fid = _FINANCING["id"] = _financing_of(c, n)
-    body = {"reader": n.enterprise.address}
+    body = {"reader": (n.regulator if p.role == Role.REGULATOR else n.enterprise).address}
     return c.post(f"/v1/financings/{fid}/share", json=body, headers=p.headers)
 
 

@@ -60,6 +60,14 @@ def _amendment(invoice: bytes, number: bytes, amount: bytes) -> bytes:
     return amended
 
 
+def _supersede(client: TestClient, network: Network, doc_hash: str, data: bytes) -> None:
+    """The exporter supersedes ``doc_hash`` by the amendment ``data`` (asserted 201)."""
+    done = client.post(
+        f"/v1/documents/{doc_hash}/supersede", files=xml(data), headers=network.enterprise.headers
+    )
+    assert done.status_code == 201, done.text
+
+
 def _pledged_versions(answer: dict[str, Any]) -> list[dict[str, Any]]:
     return [f for f in answer["fingerprints"] if f["name"].startswith("document_version")]
 
@@ -70,10 +78,7 @@ def test_an_amendment_of_a_financed_invoice_is_refused_to_another_bank(
     invoice = own_invoice("AMEND")
     v1, financing_a = financed_invoice(client, network, invoice)
     amended = _amendment(invoice, b"AMEND-2-OF-ONE", b"4675.01")
-    superseded = client.post(
-        f"/v1/documents/{v1}/supersede", files=xml(amended), headers=network.enterprise.headers
-    )
-    assert superseded.status_code == 201, superseded.text
+    _supersede(client, network, v1, amended)
 
     # Bank B's check of the amendment: pledged, through the earlier version's financing
     checked = check(client, network.bank_b, amended)
@@ -118,10 +123,7 @@ def test_an_earlier_version_is_free_again_once_its_financing_is_closed(
     )
     assert cancelled.status_code == 200, cancelled.text
     amended = _amendment(invoice, b"AMEND-FREE-2", b"4675.01")
-    superseded = client.post(
-        f"/v1/documents/{v1}/supersede", files=xml(amended), headers=network.enterprise.headers
-    )
-    assert superseded.status_code == 201, superseded.text
+    _supersede(client, network, v1, amended)
     checked = check(client, network.bank_b, amended)
     assert not any(f["held_by_financing"] for f in _pledged_versions(checked)), checked
     v2 = lodge(client, network.bank_b, amended)["doc_hash"]
@@ -150,25 +152,13 @@ def test_a_later_version_financed_first_blocks_no_one_but_its_chain(
     assert v1.status_code == 201, v1.text
     v1_hash = v1.json()["doc_hash"]
     v2_bytes = _amendment(invoice, b"AMEND-3-B", b"4675.01")
-    assert (
-        client.post(
-            f"/v1/documents/{v1_hash}/supersede",
-            files=xml(v2_bytes),
-            headers=network.enterprise.headers,
-        ).status_code
-        == 201
-    )
+    _supersede(client, network, v1_hash, v2_bytes)
     v2 = lodge(client, network.bank, v2_bytes)["doc_hash"]
     made = finance(client, network.bank, v2, amount=100_000, acknowledge_suspicions=True)
     assert made.status_code == 201, made.text
     financing_a = made.json()["financing_id"]
     v3_bytes = _amendment(invoice, b"AMEND-3-C", b"4675.02")
-    assert (
-        client.post(
-            f"/v1/documents/{v2}/supersede", files=xml(v3_bytes), headers=network.enterprise.headers
-        ).status_code
-        == 201
-    )
+    _supersede(client, network, v2, v3_bytes)
     v3 = lodge(client, network.bank_b, v3_bytes)["doc_hash"]
     refused = finance(client, network.bank_b, v3, amount=100_000, acknowledge_suspicions=True)
     assert refused.status_code == 409, refused.text
@@ -241,14 +231,7 @@ def test_the_financing_bank_is_told_its_own_financing_holds_the_earlier_version(
     invoice = own_invoice("AMEND-OWN")
     v1, financing_a = financed_invoice(client, network, invoice)
     amended = _amendment(invoice, b"AMEND-OWN-2", b"4675.01")
-    assert (
-        client.post(
-            f"/v1/documents/{v1}/supersede",
-            files=xml(amended),
-            headers=network.enterprise.headers,
-        ).status_code
-        == 201
-    )
+    _supersede(client, network, v1, amended)
     v2 = lodge(client, network.bank, amended)["doc_hash"]
     refused = finance(client, network.bank, v2, amount=100_000, acknowledge_suspicions=True)
     assert refused.status_code == 409, refused.text
@@ -272,14 +255,7 @@ def test_an_amendment_is_no_split_of_its_own_earlier_version(
     lodge(client, network.bank_b, invoice)  # Bank B holds the original too
     v1, financing_a = financed_invoice(client, network, invoice)
     amended = _amendment(invoice, b"AMEND-SPLIT-2", b"4600.00")
-    assert (
-        client.post(
-            f"/v1/documents/{v1}/supersede",
-            files=xml(amended),
-            headers=network.enterprise.headers,
-        ).status_code
-        == 201
-    )
+    _supersede(client, network, v1, amended)
     checked = check(client, network.bank_b, amended)
     assert checked["suspicions"] == [], checked["suspicions"]
     assert checked["invoice_pledged"] is True

@@ -48,10 +48,15 @@ class BodyTooLarge(HTTPException):
 
 
 def too_large(limit: int) -> PayloadTooLarge:
+    """The 413 of a body past ``limit`` bytes: the field (the request's body, whatever it
+    carries) and the rule, as every refusal names them (a tryout read a 413 with neither)."""
+    rule = f"must be at most {limit} bytes ({limit / 2**20:g} MiB, TRADELEDGER_MAX_BODY_BYTES)"
     return PayloadTooLarge(
         f"the request body is larger than the limit of {limit} bytes ({limit / 2**20:g} MiB): "
         "send a smaller file (or fewer files at once)",
         limit=limit,
+        field="body",
+        rule=rule,
     )
 
 

@@ -139,6 +139,9 @@ def test_an_authenticated_oversized_body_is_413_naming_the_limit(
     assert status == 413, body
     assert body["error"] == "payload_too_large"
     assert body["details"]["limit"] == LIMIT
+    # the field and the rule, as every refusal names them (a tryout read neither)
+    assert body["details"]["field"] == "body"
+    assert body["details"]["rule"].startswith(f"must be at most {LIMIT} bytes")
     assert f"{LIMIT} bytes" in str(body["message"])
     assert sent < SLACK
 

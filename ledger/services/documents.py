@@ -1082,7 +1082,18 @@ def earlier_versions(ledger: Ledger, registration: Registration | None) -> list[
     found: list[bytes] = []
     current = registration
     while current is not None and len(found) <= MAX_EARLIER_VERSIONS:
-        since, until = _blocks_dated(ledger, int(current.registered_at.timestamp()))
+        # a served gateway's index says where the document's events start, with no header read
+        # (a header read waits for the embedded chain's seal: issue #16); else its second
+        start = (
+            headreads.history_start(ledger.event_index, current.doc_hash, "")
+            if ledger.event_index is not None
+            else None
+        )
+        since, until = (
+            (start.document, None)
+            if start is not None
+            else _blocks_dated(ledger, int(current.registered_at.timestamp()))
+        )
         amends = logs(
             ledger,
             "DocumentSuperseded",

@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.artifacts import load_artifact
+from ledger.documents.fingerprints import version_of
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError, NotFound
 from ledger.revert import FIELDS, ContractInputError
 from ledger.services.roles import (
@@ -380,7 +381,7 @@ def refusal_sentence(details: Args) -> str:
     if reason == RefusalReason.FINGERPRINT_PLEDGED.name:
         kind = f" ({details['fingerprint_kind']})" if details.get("fingerprint_kind") else ""
         other = details.get("holding_doc_hash")
-        version = str(details.get("fingerprint_kind") or "").partition("document_version:")[2]
+        version = version_of(str(details.get("fingerprint_kind") or ""))
         if version and version != doc:  # held through an earlier version's financing
             pledged = ""
         elif other and other != doc:

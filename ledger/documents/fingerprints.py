@@ -187,6 +187,14 @@ def version_inputs(doc_hashes: Sequence[bytes]) -> list[FingerprintInput]:
     return found
 
 
+def version_of(name: str | None) -> str | None:
+    """The version (0x hash) a fingerprint named ``name`` is the ``document_version`` of
+    (:func:`version_inputs`: ``document_version:0x…``), or None for any other fingerprint:
+    what a holder found through an earlier version of a document is named by."""
+    kind, _, basis = (name or "").partition(":")
+    return (basis or None) if kind == FingerprintKind.DOCUMENT_VERSION.value else None
+
+
 def type_label(facts: DocumentFacts) -> str:
     """The document type as fingerprints carry it (a credit note has its own)."""
     return CREDIT_NOTE_LABEL if facts.credit_note else facts.doc_type.value

@@ -44,7 +44,6 @@ from ledger.documents import (
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
-    FingerprintKind,
     fingerprint_inputs,
     invoice_number_fingerprints,
     invoice_number_inputs,
@@ -52,6 +51,7 @@ from ledger.documents.fingerprints import (
     onchain_rows,
     onchain_value,
     oprf_input,
+    version_of,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
 from ledger.documents.matching import party_relation
@@ -1816,11 +1816,10 @@ def earlier_version_notices(
     held: :func:`ledger.documents.fingerprints.version_inputs`), naming the version and the
     financing with its bank; none otherwise. No bank can finance the file while that
     financing is in force: its financing would lock the same version fingerprint."""
-    prefix = FingerprintKind.DOCUMENT_VERSION.value + ":"
     held = [
-        (f.name.removeprefix(prefix), f.held_by_financing)
+        (version, f.held_by_financing)
         for f in infos
-        if f.name.startswith(prefix) and f.held_by_financing
+        if f.held_by_financing and (version := version_of(f.name)) is not None
     ]
     if not held:
         return ()

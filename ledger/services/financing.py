@@ -60,7 +60,7 @@ from ledger.controls import refuse_control
 from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
-from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs
+from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs, version_of
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -418,7 +418,7 @@ def _earlier_versions(ledger: Ledger, doc_hash: bytes, index: int) -> list[bytes
 def _same_as(name: str, index: int) -> str:
     """Why a document shares the fingerprint ``name`` with ``documents[index]``: the same
     document, or (a ``document_version`` fingerprint) a version of the same document."""
-    if name.startswith(FingerprintKind.DOCUMENT_VERSION.value):
+    if version_of(name) is not None:
         return f"is a version of the same document as documents[{index}]"
     return f"is the same document as documents[{index}]"
 
@@ -654,10 +654,6 @@ ONE_ACTIVE_FINANCING_RULE = (
 )
 
 
-#: the name of a version fingerprint, before the version's hash
-_VERSION_KIND = FingerprintKind.DOCUMENT_VERSION.value + ":"
-
-
 def refuse_own_holding(
     others: set[int],
     requests: Sequence[PledgeRequest],
@@ -695,7 +691,7 @@ def refuse_own_holding(
     kind = f" ({first['fingerprint_kind']})" if first["fingerprint_kind"] else ""
 
     def pledged_as(h: dict[str, Any]) -> str:
-        version = str(h["fingerprint_kind"] or "").partition(_VERSION_KIND)[2]
+        version = version_of(h["fingerprint_kind"])
         if version and version != h["doc_hash"]:  # through the version it amends
             return f"amends document {version}, which is"
         return "is"
@@ -1178,7 +1174,7 @@ def unacknowledged(
     lead = ""
     if pledged is not None:
         index, doc_hash, fid, kind = pledged
-        version = (kind or "").partition(_VERSION_KIND)[2]
+        version = version_of(kind)
         through = (
             f"it amends document {version}, which"
             if version and version != doc_hash

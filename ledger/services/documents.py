@@ -1184,6 +1184,8 @@ class _Lookups:
         self.own: dict[bytes, list[str]] = {}
         #: the stored files the examinations compare with, read ahead (:meth:`read_stored`)
         self.ahead: list[_StoredAhead] | None = None
+        #: the documents each file amends (:meth:`earlier_versions`), read once
+        self.earlier: dict[bytes, list[bytes]] = {}
 
     def read_ahead(
         self,
@@ -1268,6 +1270,17 @@ class _Lookups:
         if doc_hash in self.registrations:
             return self.registrations[doc_hash]
         return find_registration(self.ledger, doc_hash)
+
+    def earlier_versions(self, doc_hash: bytes) -> list[bytes]:
+        """:func:`earlier_versions` of the registered ``doc_hash`` (:meth:`registration`),
+        read once: a bank's check wants them for the version fingerprints and for its
+        suspicions alike."""
+        found = self.earlier.get(doc_hash)
+        if found is None:
+            found = self.earlier[doc_hash] = earlier_versions(
+                self.ledger, self.registration(doc_hash)
+            )
+        return found
 
     def own_fingerprints(self, parsed: ParsedDocument) -> list[str]:
         """:func:`_own_fingerprints` of ``parsed``, computed once."""
@@ -1739,8 +1752,10 @@ def _examine(
     # this gateway's own fingerprints (lookup key) find the files it keeps; the on-chain ones
     # (the evaluator's, for a bank) find the financings holding the file
     values = lookups.own_fingerprints(parsed)
+    # the file's registration, as found: what its earlier versions are read from, once
+    lookups.registrations.setdefault(parsed.doc_hash, found.registration)
     infos, unknown, marks = _onchain_infos(
-        ledger, parsed, actor, role, lookups, with_marks=not registering, found=found.registration
+        ledger, parsed, actor, role, lookups, with_marks=not registering
     )
     scope = match_scope(actor, role)
     stored = lookups.stored([hex32(parsed.doc_hash)], values, scope)
@@ -1889,17 +1904,16 @@ def _onchain_infos(
     lookups: _Lookups,
     *,
     with_marks: bool = False,
-    found: Registration | None = None,
 ) -> tuple[tuple[FingerprintInfo, ...], Notice | None, list[Mark]]:
     """The on-chain fingerprints of a file with the financing holding each, or none and a
     ``holders_unknown`` notice when they cannot be evaluated for ``actor``: only a bank's
     gateway has them evaluated (docs/fingerprints.md), and not while the evaluator is down or
     refusing. A regulator gets the ones a bank stored here with a copy of the same document,
     when there is one. ``with_marks``: a bank's file's marks too (``ledger.documents.marks``),
-    evaluated in the same request. ``found``: the file's registration, when it is registered:
-    a bank's file that amends earlier versions (:func:`earlier_versions`) gets their
-    ``document_version`` fingerprints too, whose holder is a financing of an earlier version
-    of it. RateLimited and MemberSuspended from the evaluator pass through."""
+    evaluated in the same request. A bank's registered file that amends earlier versions
+    (:meth:`_Lookups.earlier_versions`) gets their ``document_version`` fingerprints too, whose
+    holder is a financing of an earlier version of it. RateLimited and MemberSuspended from the
+    evaluator pass through."""
     if parsed.facts is None or not fingerprint_inputs(parsed.facts):
         return (), None, []
     if role != "bank" and sees_fingerprints(role):
@@ -1913,7 +1927,7 @@ def _onchain_infos(
             )
     if role != "bank":
         return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
-    earlier = earlier_versions(ledger, found)[:MAX_EARLIER_VERSIONS] if found else []
+    earlier = lookups.earlier_versions(parsed.doc_hash)[:MAX_EARLIER_VERSIONS]
     try:
         evaluated, marked = evaluated_with_marks(
             ledger,
@@ -2463,7 +2477,7 @@ def _look_around(
         actor,
         role,
         read=lookups.stored_with,
-        registration=lookups.registration,
+        earlier=lookups.earlier_versions,
     )
     return suspicions, tuple(notices), _financeable_shown(facts, financeable)
 
@@ -2562,16 +2576,16 @@ def suspicions_of(
     role: str,
     *,
     read: StoredReader | None = None,
-    registration: Callable[[bytes], Registration | None] | None = None,
+    earlier: Callable[[bytes], Sequence[bytes]] | None = None,
 ) -> tuple[SuspicionInfo, ...]:
     """Why the invoice with ``facts`` (document ``doc_hash``, never compared with itself) looks
     like a re-issue or a split of the invoices of the same seller and buyer this gateway holds
     in the scope of ``actor`` of ``role`` (:func:`match_scope`; found through the ``parties``
     lookup key, never on chain): what ``doc check`` and ``doc receive`` report, and what a
     bank's financing must acknowledge (:func:`ledger.services.financing.create`). ``read``:
-    where the stored files are read from (default: the gateway database); ``registration``:
-    how the file's registration is read (default: :func:`find_registration`; a batch's, read
-    ahead for every file at once, issue #16).
+    where the stored files are read from (default: the gateway database); ``earlier``: the
+    documents a registered document amends (default: :func:`earlier_versions` of its
+    registration, read now; a check's and a financing's, read once for all their uses).
 
     A document the file amends (:func:`earlier_versions`: its registrant superseded it by this
     one) is no suspicion of it: an amendment under the same lines and another amount read as a
@@ -2587,9 +2601,13 @@ def suspicions_of(
         if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
     ]
     if known:  # read the chain only when there is something to compare with
-        read_registration = registration or (lambda h: find_registration(ledger, h))
-        found = read_registration(bytes.fromhex(doc_hash[2:]))
-        amended = {hex32(h) for h in earlier_versions(ledger, found)}
+        document = bytes.fromhex(doc_hash[2:])
+        amends = (
+            earlier(document)
+            if earlier is not None
+            else earlier_versions(ledger, find_registration(ledger, document))
+        )
+        amended = {hex32(h) for h in amends}
         known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
     return tuple(

@@ -980,7 +980,9 @@ def _create(
             # held by the bank's own active financing only: doomed on chain, answered here, not sent
             refuse_own_holding(others, requests, [(p[0], p[3]) for p in checked], holder_of, names)
         # the check's suspicions (re-issue, split): a person judges them before the money goes
-        suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests])
+        suspicions = pledge_suspicions(
+            ledger, actor, [r.doc_hash for r in requests], {v[0]: v[1:] for v in versions}
+        )
         suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
@@ -1115,11 +1117,16 @@ def _marked_suspicions(
 
 
 def pledge_suspicions(
-    ledger: Ledger, actor: str, doc_hashes: Sequence[bytes]
+    ledger: Ledger,
+    actor: str,
+    doc_hashes: Sequence[bytes],
+    earlier: Mapping[bytes, Sequence[bytes]] | None = None,
 ) -> tuple[PledgeSuspicion, ...]:
     """The suspicions ``doc check`` reports to bank ``actor`` for each document it pledges
     (the file it lodged here: :func:`ledger.services.documents.suspicions_of`), in the
-    request's order. A document without a lodged file or facts has none."""
+    request's order. A document without a lodged file or facts has none. ``earlier``: the
+    documents each amends, when the caller read them already (:func:`_create`)."""
+    known = earlier or {}
     found: list[PledgeSuspicion] = []
     for i, doc_hash in enumerate(doc_hashes):
         hashed = docs.hex32(doc_hash)
@@ -1127,7 +1134,9 @@ def pledge_suspicions(
         if not rows or not rows[0].facts_json:
             continue
         facts = DocumentFacts.from_dict(json.loads(rows[0].facts_json))
-        for s in docs.suspicions_of(ledger, facts, hashed, actor, "bank"):
+        # the documents it amends as the caller read them, else read by suspicions_of
+        amends = known.__getitem__ if doc_hash in known else None
+        for s in docs.suspicions_of(ledger, facts, hashed, actor, "bank", earlier=amends):
             found.append(
                 PledgeSuspicion(
                     i,

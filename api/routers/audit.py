@@ -248,7 +248,7 @@ def financeable(
         ledger.db,
         participant.address,
         viewer,
-        net_due=lambda lodged: docs.net_due_of_lodged(ledger, lodged),
+        net_due=lambda lodged: docs.net_due_of_lodged(ledger, lodged, participant.address),
     ).to_dict()
 
 

@@ -93,7 +93,13 @@ from ledger.services.roles import (
     Role,
     reason_name,
 )
-from ledger.services.sellers import NOT_SELLER_NOTICE, SellerShown, registrant_seller
+from ledger.services.sellers import (
+    NOT_SELLER_NOTICE,
+    SellerShown,
+    legal_id_of,
+    party_legal_id_hashes,
+    registrant_seller,
+)
 from ledger.services.standing import standing
 from ledger.services.writekeys import sub_key, write_key
 from ledger.surrogates import RULE as SURROGATE_RULE
@@ -186,6 +192,8 @@ class Notice:
     """Something the caller should know about a file: ``credit_note`` (it is one and cannot be
     financed), ``credit_note_financed_invoice`` (it corrects an invoice an active financing
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
+    ``credit_note_not_counted`` (credit notes lodged here name it but come from no party to it,
+    nor from the caller: not counted, :func:`credit_notes_read`),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
     cannot be financed), ``nothing_due`` (an invoice whose amount due is negative or zero, or
@@ -2085,21 +2093,48 @@ def _money(facts: DocumentFacts, amount: int) -> str:
     return money(amount, facts.currency)
 
 
+#: the notice of a credit note lodged here against an invoice that is not counted against it
+#: (:func:`credit_notes_read`)
+NOTE_NOT_COUNTED = "credit_note_not_counted"
+
+
 def credit_notes_for(
     ledger: Ledger,
     facts: DocumentFacts,
     scope: str | None = None,
     *,
+    reader: str | None = None,
     read: StoredReader | None = None,
 ) -> list[tuple[str, DocumentFacts]]:
+    """The credit notes counted against the invoice ``facts`` (:func:`credit_notes_read`):
+    (doc hash, facts), one per credit note however many copies were lodged."""
+    return credit_notes_read(ledger, facts, scope, reader=reader, read=read)[0]
+
+
+def credit_notes_read(
+    ledger: Ledger,
+    facts: DocumentFacts,
+    scope: str | None = None,
+    *,
+    reader: str | None = None,
+    read: StoredReader | None = None,
+) -> tuple[list[tuple[str, DocumentFacts]], list[tuple[str, DocumentFacts]]]:
     """The credit notes lodged at this gateway — by anyone, or by ``scope`` only — that correct
-    the invoice ``facts`` (BT-25 names its number, same seller, same currency): (doc hash,
-    facts), one per credit note however many copies were lodged. ``read``: where the stored
-    files are read from (default: the gateway database)."""
+    the invoice ``facts`` (BT-25 names its number, same seller, same currency), as (counted,
+    not counted): (doc hash, facts) each, one per credit note however many copies were lodged.
+
+    A note is **counted** against the invoice's financeable value when it comes from a party to
+    the invoice — a copy was lodged here, or the note was registered on chain, by a member shown
+    to be the seller or the buyer (:func:`credit_note_party`) — or when ``reader`` (the member
+    the answer is for) lodged a copy itself: its own books. A note only another member lodged
+    is that member's word and is not counted (a tryout: any member's forged note made another
+    company's invoice unfinanceable at every bank); :data:`NOTE_NOT_COUNTED` names it.
+    ``read``: where the stored files are read from (default: the gateway database)."""
     if facts.credit_note or facts.seller is None:
-        return []
+        return [], []
     values = _invoice_keys(ledger, facts, facts.number)
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
+    lodgers: dict[tuple[str, int | None], set[str]] = {}
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = facts_of(row)
         if note is None or not note.credit_note or facts.number not in note.invoice_refs:
@@ -2109,8 +2144,67 @@ def credit_notes_for(
             or party_relation(note.seller, facts.seller)[0] is not True
         ):
             continue
-        found.setdefault((note.number, note.amount_minor), (row.doc_hash, note))
-    return sorted(found.values())
+        key = (note.number, note.amount_minor)
+        found.setdefault(key, (row.doc_hash, note))
+        lodgers.setdefault(key, set()).add(row.received_by.lower())
+    counted: list[tuple[str, DocumentFacts]] = []
+    uncounted: list[tuple[str, DocumentFacts]] = []
+    for key, (doc_hash, note) in found.items():
+        own = reader is not None and reader.lower() in lodgers[key]
+        counts = own or credit_note_party(ledger, doc_hash, note, facts, lodgers[key]) is not None
+        (counted if counts else uncounted).append((doc_hash, note))
+    return sorted(counted), sorted(uncounted)
+
+
+def credit_note_party(
+    ledger: Ledger,
+    doc_hash: str,
+    note: DocumentFacts,
+    invoice: DocumentFacts,
+    lodgers: Iterable[str],
+) -> str | None:
+    """Which party to ``invoice`` the credit note ``note`` (0x-hex ``doc_hash``) is shown to
+    come from: ``"seller"`` or ``"buyer"`` when one of ``lodgers`` (the members that lodged a
+    copy here), or the member that registered it on chain, has a legal id on chain that is one
+    of the seller's — or the buyer's — identifiers in the note or the invoice
+    (:func:`ledger.services.sellers.party_legal_id_hashes`: VAT id, LEI, ``<ICD>:<id>``);
+    None when none is. The registration is read only when no lodger is shown."""
+    sellers = party_legal_id_hashes(note.seller) | party_legal_id_hashes(invoice.seller)
+    buyers = party_legal_id_hashes(note.buyer) | party_legal_id_hashes(invoice.buyer)
+
+    def shown(member: str) -> str | None:
+        legal = legal_id_of(ledger, member)
+        if not any(legal):
+            return None
+        return "seller" if legal in sellers else "buyer" if legal in buyers else None
+
+    for member in sorted(set(lodgers)):
+        if (party := shown(member)) is not None:
+            return party
+    registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+    return shown(registration.registered_by) if registration is not None else None
+
+
+def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts]]) -> Notice | None:
+    """The :data:`NOTE_NOT_COUNTED` notice of an invoice's credit notes lodged here that are not
+    counted against it (:func:`credit_notes_read`), or None when there is none: each named
+    with its number and amount, and why — its lodger is not named (who holds what is not
+    another member's to learn)."""
+    if not uncounted:
+        return None
+    listed = "; ".join(
+        f"{n.number_as_written or n.number} ({_money(n, n.amount_minor or 0)})"
+        for _, n in uncounted
+    )
+    return Notice(
+        NOTE_NOT_COUNTED,
+        f"{len(uncounted)} credit note(s) lodged here name this invoice but are not counted "
+        f"against its financeable value: {listed}. Neither the member that lodged it nor any that "
+        "registered it is shown to be the invoice's seller or buyer (a legal id on chain equal to "
+        "one of their identifiers), so it is one member's word: confirm it with the seller or "
+        "the buyer before financing",
+        documents=tuple(h for h, _ in uncounted),
+    )
 
 
 def counted_notes(ledger: Ledger, notes: Sequence[tuple[str, DocumentFacts]]) -> str:
@@ -2135,16 +2229,20 @@ def financeable_amount(
     facts: DocumentFacts,
     scope: str | None = None,
     notes: Sequence[tuple[str, DocumentFacts]] | None = None,
+    *,
+    reader: str | None = None,
 ) -> int | None:
     """What can be financed of an invoice (minor units, never negative): its amount due
-    (EN 16931 BT-115) net of the credit notes lodged against it — by anyone, or by ``scope``
-    only — and 0 when that is not positive: an invoice whose amount due is negative or zero, or
-    whose credit notes cancel it, has nothing to finance (``financing.create`` refuses it, and
-    :func:`nothing_due` says why in words). ``None`` for a credit note or a document without an
-    amount. ``notes``: :func:`credit_notes_for` of the same arguments, when already read.
+    (EN 16931 BT-115) net of the credit notes counted against it (:func:`credit_notes_read`:
+    those lodged here — by anyone, or by ``scope`` only — that come from the seller or the buyer,
+    or that ``reader`` lodged itself) — and 0 when that is not positive: an invoice whose amount
+    due is negative or zero, or whose credit notes cancel it, has nothing to finance
+    (``financing.create`` refuses it, and :func:`nothing_due` says why in words). ``None`` for a
+    credit note or a document without an amount. ``notes``: :func:`credit_notes_for` of the
+    same arguments, when already read.
     A check answers 0 for an invoice no bank can finance for want of fingerprints
     (:func:`unkeyed_reason`): :func:`_financeable_shown`."""
-    net = net_amount_due(ledger, facts, scope, notes)
+    net = net_amount_due(ledger, facts, scope, notes, reader=reader)
     return None if net is None else max(net, 0)
 
 
@@ -2163,8 +2261,10 @@ def net_amount_due(
     facts: DocumentFacts,
     scope: str | None = None,
     notes: Sequence[tuple[str, DocumentFacts]] | None = None,
+    *,
+    reader: str | None = None,
 ) -> int | None:
-    """An invoice's amount due net of the credit notes lodged against it (minor units; may be
+    """An invoice's amount due net of the credit notes counted against it (minor units; may be
     negative or zero: :func:`financeable_amount` is what can be financed of it); ``None`` for a
     credit note or a document without an amount. The amount due is the one the file states
     (BT-115), or what EN 16931 BR-CO-16 gives from its totals when that is less
@@ -2172,7 +2272,7 @@ def net_amount_due(
     if facts.credit_note or facts.amount_minor is None:
         return None
     if notes is None:
-        notes = credit_notes_for(ledger, facts, scope)
+        notes = credit_notes_for(ledger, facts, scope, reader=reader)
     credited = sum(n.amount_minor or 0 for _, n in notes)
     due = facts.amount_due_minor  # BT-115, or less where EN 16931 BR-CO-16 gives less
     assert due is not None
@@ -2324,15 +2424,18 @@ def net_due_here(ledger: Ledger) -> Callable[[str], int | None]:
     return net_due
 
 
-def net_due_of_lodged(ledger: Ledger, lodged: ReceivedDocument) -> tuple[int | None, str | None]:
-    """The amount due of a lodged file net of every credit note lodged here against it (minor
+def net_due_of_lodged(
+    ledger: Ledger, lodged: ReceivedDocument, reader: str | None = None
+) -> tuple[int | None, str | None]:
+    """The amount due of a lodged file net of the credit notes counted against it (minor
     units; None for a file without an amount, or a credit note) and, when nothing is left to
     finance, why in words (:func:`nothing_due`) — as :func:`financeable_amount` and
-    ``financing.create`` count them (``ledger.services.audit.NetDue``)."""
+    ``financing.create`` count them for ``reader`` (every note lodged here from the seller or
+    the buyer, and ``reader``'s own; ``ledger.services.audit.NetDue``)."""
     facts = facts_of(lodged)
     if facts is None:
         return None, None
-    net = net_amount_due(ledger, facts)
+    net = net_amount_due(ledger, facts, reader=reader)
     why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
     return net, why if net is not None else None
 
@@ -2455,8 +2558,12 @@ def _look_around(
     if totals is not None:
         notices.append(totals)
     scope = _notes_scope(actor, role)
-    notes = credit_notes_for(ledger, facts, scope, read=lookups.stored_with)
+    notes, uncounted = credit_notes_read(
+        ledger, facts, scope, reader=actor, read=lookups.stored_with
+    )
     financeable = financeable_amount(ledger, facts, scope, notes)
+    if (not_counted := not_counted_notice(uncounted)) is not None:
+        notices.append(not_counted)
     if notes:
         notices.append(
             Notice(
@@ -3634,10 +3741,11 @@ def held_copy(ledger: Ledger, doc_hash: bytes, actor: str, role: str) -> Examine
         notices = tuple(_facts_notices(facts))
     if facts is not None and not facts.credit_note:  # net of the credit notes counted, as a check
         scope = _notes_scope(actor, role)
-        notes = credit_notes_for(ledger, facts, scope)
+        notes, uncounted = credit_notes_read(ledger, facts, scope, reader=actor)
         financeable = _financeable_shown(facts, financeable_amount(ledger, facts, scope, notes))
         nothing = _nothing_due_notice(facts, net_amount_due(ledger, facts, scope, notes))
-        notices += tuple(n for n in (_totals_notice(facts), nothing) if n is not None)
+        not_counted = not_counted_notice(uncounted)
+        notices += tuple(n for n in (_totals_notice(facts), nothing, not_counted) if n is not None)
     held_by = holders(ledger, infos)
     notices += earlier_version_notices(ledger, infos, held_by)
     if role != "bank" and not infos and facts is not None and fingerprint_inputs(facts):

@@ -855,7 +855,8 @@ def _create(
                 face_value=facts.amount_minor,
                 currency=facts.currency,
             )
-        notes = docs.credit_notes_for(ledger, facts)  # read once for both figures below
+        # read once for both figures below: the seller's and the buyer's, and the bank's own
+        notes = docs.credit_notes_for(ledger, facts, reader=actor)
         net = docs.financeable_amount(ledger, facts, None, notes)
         if net == 0:  # as the check answers it: financeable_amount 0 and why (docs.nothing_due)
             why = docs.nothing_due(
@@ -1982,14 +1983,16 @@ def outstanding_notices(f: Financing) -> tuple[docs.Notice, ...]:
 
 def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
     """A ``document_credited`` notice per pledged invoice whose amount due, net of the credit
-    notes lodged here since (by anyone: a bank must not finance what a buyer's credit note
-    cancelled), is now below what ``f`` holds on it — read from the file ``f``'s bank lodged.
+    notes counted against it since (the seller's and the buyer's lodged here — a bank must not
+    finance what a buyer's credit note cancelled — and the bank's own:
+    ``docs.credit_notes_read``), is now below what ``f`` holds on it — read from the file
+    ``f``'s bank lodged.
     For the answer of a write by that bank only (another reader's answers count its own credit
     notes only). The write went through: the chain knows no credit notes, the bank decides."""
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         facts = next((docs.facts_of(r) for r in ledger.db.received(p.doc_hash, f.bank)), None)
-        net = docs.net_amount_due(ledger, facts) if facts is not None else None
+        net = docs.net_amount_due(ledger, facts, reader=f.bank) if facts is not None else None
         if facts is None or net is None or net >= p.amount:
             continue
         notices.append(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from ledger.documents import DocumentFacts, IdScheme, read_document
-from ledger.documents.facts import DocumentType
+from ledger.documents.facts import DocumentType, Party
 from ledger.errors import LedgerError
 from ledger.network import Ledger, legal_id_hash
 
@@ -58,10 +58,16 @@ def seller_legal_id_hashes(facts: DocumentFacts | None) -> dict[bytes, str]:
     scheme's check, never a rejected one), by the hash a member's legal id has on chain
     (:func:`ledger.network.legal_id_hash` of the canonical value: a VAT id with its country
     prefix, an LEI, ``<ICD>:<id>``) → ``SCHEME:value``."""
-    seller = facts.seller if facts is not None else None
+    return party_legal_id_hashes(facts.seller if facts is not None else None)
+
+
+def party_legal_id_hashes(party: Party | None) -> dict[bytes, str]:
+    """The identifiers of ``party`` (a document's seller, buyer or issuer) that can show a
+    member to be that party (:data:`SELLER_PROOF_SCHEMES`, only those that passed their
+    scheme's check), by the hash a member's legal id has on chain → ``SCHEME:value``."""
     return {
         legal_id_hash(p.value): str(p)
-        for p in (seller.ids if seller is not None else ())
+        for p in (party.ids if party is not None else ())
         if p.scheme in SELLER_PROOF_SCHEMES
     }
 

@@ -1,7 +1,8 @@
 """What ``doc check`` says a credited invoice's financeable amount counts: a bank's and a
-regulator's answer counts every credit note lodged at the gateway, another role's only its own
-(docs/privacy.md). The line read "net of credit notes" for everyone, so an enterprise that had
-not lodged the credit note read the full amount as net of all of them (a tryout, 2026-12-03)."""
+regulator's answer counts the credit notes lodged at the gateway by the invoice's seller or
+buyer, and its own; another role's only its own (docs/privacy.md, docs/documents.md). The line
+read "net of credit notes" for everyone, so an enterprise that had not lodged the credit note
+read the full amount as net of all of them (a tryout, 2026-12-03)."""
 
 from __future__ import annotations
 
@@ -29,15 +30,23 @@ def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path
     bank = by_role["bank"]
     cli.json("doc", "receive", str(invoice), "--as", bank)
     cli.json("doc", "receive", str(note), "--as", bank)  # the bank lodged the credit note
-    # NOT FINANCEABLE (exit 5) to those whose count has the credit note cancel the invoice
-    codes = {"bank": 5, "enterprise": 0, "regulator": 5}
+    # NOT FINANCEABLE (exit 5) to those whose count has the credit note cancel the invoice: the
+    # bank's own; not the regulator's (a note another member lodged alone is its word, and the
+    # bank is no party to the invoice), nor the enterprise's (its own notes only)
+    codes = {"bank": 5, "enterprise": 0, "regulator": 0}
     said = {
         role: cli.run("doc", "check", str(invoice), "--as", by_role[role], code=code).stdout
         for role, code in codes.items()
     }
     for role in ("bank", "regulator"):
         [line] = [ln for ln in said[role].splitlines() if "financeable amount" in ln]
-        assert "net of every credit note lodged at this gateway" in line, said[role]
+        assert "net of the credit notes lodged here by its seller or buyer, and your own" in (
+            line
+        ), said[role]
+    assert (
+        "note (credit_note_not_counted): 1 credit note(s) lodged here name this invoice"
+        in (said["regulator"])
+    )
     [line] = [ln for ln in said["enterprise"].splitlines() if "financeable amount" in ln]
     assert "net of your own credit notes lodged here" in line, said["enterprise"]
     # and the amounts differ as the words say: the bank's is reduced, the enterprise's is not

@@ -60,3 +60,20 @@ def valid_corpus_doc(rel: str) -> ParsedDocument:
 
 def corpus_doc(rel: str) -> ParsedDocument:
     return read_document(corpus_bytes(rel))
+
+
+#: the credit-note field case's seller VAT id and buyer VAT id, which fail their checks (GB
+#: takes 9 or 12 digits; SE 12): no member can be shown to be either party of them
+FIELD_SELLER_VAT = b"<cbc:CompanyID>GB1232434</cbc:CompanyID>"
+FIELD_BUYER_VAT = b"<cbc:CompanyID>SE4598375937</cbc:CompanyID>"
+
+
+def with_party_vats(data: bytes, seller: str | None = None, buyer: str | None = None) -> bytes:
+    """The credit-note field case (``credit-note/…``: the invoice or its credit note) with its
+    seller's (BT-31) and buyer's (BT-48) VAT ids replaced by ``seller`` and ``buyer`` (valid
+    ones: a member whose legal id is one is shown to be that party)."""
+    if seller is not None:
+        data = data.replace(FIELD_SELLER_VAT, f"<cbc:CompanyID>{seller}</cbc:CompanyID>".encode())
+    if buyer is not None:
+        data = data.replace(FIELD_BUYER_VAT, f"<cbc:CompanyID>{buyer}</cbc:CompanyID>".encode())
+    return data

@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
-from documents_support import field_bytes
+from documents_support import field_bytes, with_party_vats
 
 from ledger.errors import InvalidInput, SuspicionsUnacknowledged
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind, FinancingStatus
+from tests.conftest import SAMPLE_SELLER_VAT
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
@@ -117,11 +118,14 @@ def test_a_credit_note_of_a_financed_invoice_is_news_for_the_bank(network: Netwo
 
 def test_the_financeable_value_is_net_of_the_credit_notes_lodged(network: Network) -> None:
     bank = network.bank.address
-    smaller = field_bytes(CREDIT_NOTE).replace(
+    # the seller's credit note (the enterprise's legal id is the seller's VAT id): it counts
+    smaller = with_party_vats(field_bytes(CREDIT_NOTE), SAMPLE_SELLER_VAT).replace(
         b">1656.25</cbc:PayableAmount>", b">500.00</cbc:PayableAmount>"
     )
     docs.receive(network.ledger, network.enterprise.address, "enterprise", smaller)
-    invoice = docs.receive(network.ledger, bank, "bank", field_bytes(INVOICE))
+    invoice = docs.receive(
+        network.ledger, bank, "bank", with_party_vats(field_bytes(INVOICE), SAMPLE_SELLER_VAT)
+    )
     assert invoice.financeable_amount == 165_625 - 50_000
     assert any(n.kind == "credited" for n in invoice.notices)
     request = [fin.PledgeRequest(docs.parse_doc_hash(invoice.doc_hash), 120_000)]

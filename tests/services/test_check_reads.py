@@ -14,14 +14,18 @@ from typing import Any
 import pytest
 
 from ledger.services import documents as docs
-from tests.conftest import Network
-from tests.documents.documents_support import field_bytes
+from tests.conftest import SAMPLE_SELLER_VAT, Network
+from tests.documents.documents_support import field_bytes, with_party_vats
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 #: the demo invoice sent again under another number and date: a re-issue of it
 REISSUE = UBL.replace(b"TOSL110", b"TOSL999").replace(b">2013-04-10<", b">2013-05-02<")
-INVOICE = field_bytes("credit-note/base-example.xml")
-CREDIT_NOTE = field_bytes("credit-note/base-creditnote-correction.xml")
+#: the field case with its seller's VAT id the enterprise's legal id: the enterprise's credit
+#: note is the seller's, counted by every bank and regulator
+INVOICE = with_party_vats(field_bytes("credit-note/base-example.xml"), SAMPLE_SELLER_VAT)
+CREDIT_NOTE = with_party_vats(
+    field_bytes("credit-note/base-creditnote-correction.xml"), SAMPLE_SELLER_VAT
+)
 
 
 def _counted(ledger: Any, monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Any]]:
@@ -82,7 +86,7 @@ def test_a_check_reads_the_stored_files_once_and_answers_as_each_read_would(
             assert facts is not None
             suspicions = docs.suspicions_of(ledger, facts, examined.doc_hash, who, role)
             assert examined.suspicions == suspicions, (role, name)
-            notes = docs.credit_notes_for(ledger, facts, docs._notes_scope(who, role))
+            notes = docs.credit_notes_for(ledger, facts, docs._notes_scope(who, role), reader=who)
             credited = [n for n in examined.notices if n.kind == "credited"]
             assert [n.documents for n in credited] == (
                 [tuple(h for h, _ in notes)] if notes else []

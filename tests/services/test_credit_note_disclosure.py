@@ -1,7 +1,8 @@
 """The oracle's siblings in the answers about credit notes (docs/privacy.md): a credit note lists
 invoice numbers (BT-25), so a forged one would test many guesses in one check. A bank learns
 which financing holds the invoice a credit note corrects. An enterprise learns only that an
-invoice *it registered* is financed, and counts only its own credit notes. On the real embedded
+invoice *it registered* is financed, and counts only its own credit notes; a bank counts its
+own and the invoice's parties', and is told of the others. On the real embedded
 chain, through the services the API and the CLI share."""
 
 from __future__ import annotations
@@ -74,12 +75,21 @@ def test_an_enterprise_counts_only_its_own_credit_notes(network: Network) -> Non
     )
     docs.receive(ledger, network.bank_b.address, "bank", smaller)  # another's credit note
     invoice = field_bytes(INVOICE)
+    # Bank B is no party to the invoice: its note is its word alone, told but not counted to
+    # Bank A (a tryout: any member's note made an invoice unfinanceable at every bank)
     bank = docs.examine(ledger, invoice, network.bank.address, "bank")[1]
-    assert bank.financeable_amount == 165_625 - 50_000
-    assert "credited" in {n.kind for n in bank.notices}
+    assert bank.financeable_amount == 165_625
+    kinds = {n.kind for n in bank.notices}
+    assert docs.NOTE_NOT_COUNTED in kinds
+    assert "credited" not in kinds
+    # Bank B's own books hold it: counted for Bank B
+    own = docs.examine(ledger, invoice, network.bank_b.address, "bank")[1]
+    assert own.financeable_amount == 165_625 - 50_000
+    assert "credited" in {n.kind for n in own.notices}
     ent = docs.examine(ledger, invoice, network.enterprise.address, "enterprise")[1]
     assert ent.financeable_amount == 165_625
     assert "credited" not in {n.kind for n in ent.notices}
+    assert docs.NOTE_NOT_COUNTED not in {n.kind for n in ent.notices}  # not another's to learn
     # its own credit note counts
     docs.receive(ledger, network.enterprise.address, "enterprise", smaller)
     ent = docs.examine(ledger, invoice, network.enterprise.address, "enterprise")[1]

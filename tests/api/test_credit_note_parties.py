@@ -1,0 +1,157 @@
+"""Whose credit notes reduce an invoice's financeable value (docs/documents.md, "Credit notes").
+
+A tryout: any member lodged a made-up credit note naming another company's invoice, and every
+bank was refused its financing. A credit note lodged here counts against an invoice only when it
+comes from a party to the invoice — a copy lodged, or the note registered on chain, by a member
+whose legal id on chain is one of the seller's or the buyer's identifiers (VAT id, LEI,
+``<ICD>:<id>``) — or when the caller lodged it itself (its own books). Any other member's note is
+named to banks and regulators (``credit_note_not_counted``) and counts for nobody else. Real
+embedded chain, the gateway app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi.testclient import TestClient
+
+from ledger.services import members as member_svc
+from ledger.services.roles import Role
+from tests.api.api_helpers import (
+    audit_rules,
+    check,
+    client_fixture,
+    finance,
+    lodge,
+    register,
+    xml,
+)
+from tests.conftest import SAMPLE_SELLER_VAT, Participant
+from tests.documents.documents_support import field_bytes, with_party_vats
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+#: the buyer's VAT id given to the field case (a valid Swedish one; its own fails its check)
+BUYER_VAT = "SE556036079301"
+#: the field case's invoice (EUR 1,656.25 due) with the test network's enterprise as its seller
+#: (its legal id is the seller's VAT id) and a valid buyer VAT id
+INVOICE = with_party_vats(field_bytes("credit-note/base-example.xml"), SAMPLE_SELLER_VAT, BUYER_VAT)
+FACE = 165_625
+NOT_COUNTED = "credit_note_not_counted"
+
+
+def credit_note(number: str, amount: str) -> bytes:
+    """A credit note on the invoice (BT-25) with number (BT-1) ``number`` and amount due
+    ``amount`` EUR, the same seller and buyer."""
+    note = with_party_vats(
+        field_bytes("credit-note/base-creditnote-correction.xml"), SAMPLE_SELLER_VAT, BUYER_VAT
+    ).replace(b"<cbc:ID>Snippet1</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
+    return note.replace(b">1656.25</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>".encode())
+
+
+def _member(network: Network, name: str, role: Role, legal_id: str) -> Participant:
+    added = member_svc.add_member(network.ledger, network.admin.address, name, role, legal_id)
+    return Participant(name, role, added.member.address, added.api_key)
+
+
+def _kinds(answer: dict[str, Any]) -> set[str]:
+    return {n["kind"] for n in answer["notices"]}
+
+
+def test_a_note_from_no_party_is_told_and_not_counted(client: TestClient, network: Network) -> None:
+    """An attestor, and an enterprise that is neither seller nor buyer, lodge notes that cancel
+    the invoice: Bank A and the regulator read the full value and are told of both notes; Bank
+    A finances it in full; the regulator's verify has nothing to follow up."""
+    stranger = _member(network, "Other Exporter", Role.ENTERPRISE, "DE136695976")
+    lodge(client, network.attestor, credit_note("CN-A", "2000.00"))
+    lodge(client, stranger, credit_note("CN-S", "900.00"))
+    register(client, network.enterprise, xml(INVOICE))
+    invoice = lodge(client, network.bank, INVOICE)
+    for who in (network.bank, network.regulator):
+        answer = check(client, who, INVOICE)
+        assert answer["financeable_amount"] == FACE, who.name
+        assert "credited" not in _kinds(answer)
+        assert "nothing_due" not in _kinds(answer)
+        [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+        assert "2 credit note(s)" in told["message"]
+        assert "CN-A (2,000.00 EUR)" in told["message"]
+        assert "CN-S (900.00 EUR)" in told["message"]
+        assert "Customs" not in told["message"]
+        assert "Other Exporter" not in told["message"]
+    made = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
+    assert made.status_code == 201, made.text
+    assert audit_rules(client, network.regulator)["held_above_net_due"] == []
+    # the held copy of the registered invoice says the same as the check
+    read = client.get(f"/v1/documents/{invoice['doc_hash']}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    held = read.json()["held"]
+    assert held["financeable_amount"] == FACE
+    assert NOT_COUNTED in _kinds(held)
+
+
+def test_the_sellers_note_counts_at_every_bank(client: TestClient, network: Network) -> None:
+    lodge(client, network.enterprise, credit_note("CN-1", "500.00"))  # the seller's copy
+    for bank in (network.bank, network.bank_b):
+        answer = check(client, bank, INVOICE)
+        assert answer["financeable_amount"] == FACE - 50_000, bank.name
+        assert "credited" in _kinds(answer)
+        assert NOT_COUNTED not in _kinds(answer)
+    invoice = lodge(client, network.bank, INVOICE)
+    refused = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
+    assert refused.status_code == 422, refused.text
+    body = refused.json()
+    assert body["details"]["field"] == "documents[0].amount", body
+    assert body["details"]["financeable_amount"] == FACE - 50_000
+    made = finance(client, network.bank, invoice["doc_hash"], FACE - 50_000, currency="EUR")
+    assert made.status_code == 201, made.text
+
+
+def test_a_note_the_seller_registered_counts_whoever_lodged_it(
+    client: TestClient, network: Network
+) -> None:
+    note = credit_note("CN-REG", "600.00")
+    lodge(client, network.bank_b, note)  # lodged by a bank alone: its word
+    assert check(client, network.bank, INVOICE)["financeable_amount"] == FACE
+    register(client, network.enterprise, xml(note))  # the seller registers it on chain
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == FACE - 60_000
+    assert NOT_COUNTED not in _kinds(answer)
+
+
+def test_the_buyers_note_counts(client: TestClient, network: Network) -> None:
+    buyer = _member(network, "Importer AB", Role.ENTERPRISE, BUYER_VAT)
+    lodge(client, buyer, credit_note("CN-B", "2000.00"))  # the debtor says it owes nothing
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == 0
+    assert "nothing_due" in _kinds(answer)
+    invoice = lodge(client, network.bank, INVOICE)
+    refused = finance(client, network.bank, invoice["doc_hash"], 100, currency="EUR")
+    assert refused.status_code == 422, refused.text
+    assert "cannot be financed: the credit notes counted cancel" in refused.json()["message"]
+
+
+def test_a_note_lodged_after_a_financing_by_no_party_raises_nothing(
+    client: TestClient, network: Network
+) -> None:
+    """The regulator's follow-up and the bank's next write count the parties' notes only."""
+    invoice = lodge(client, network.bank, INVOICE)
+    made = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
+    assert made.status_code == 201, made.text
+    fid = made.json()["financing_id"]
+    lodge(client, network.bank_b, credit_note("CN-LATE", "1000.00"))
+    drawn = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 1_000}, headers=network.bank.headers
+    )
+    assert drawn.status_code == 200, drawn.text
+    assert [n["kind"] for n in drawn.json()["notices"]] == []
+    assert audit_rules(client, network.regulator)["held_above_net_due"] == []
+    lodge(client, network.enterprise, credit_note("CN-LATE", "1000.00"))  # the seller's copy
+    drawn = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 1_000}, headers=network.bank.headers
+    )
+    assert [n["kind"] for n in drawn.json()["notices"]] == ["document_credited"]
+    [held] = audit_rules(client, network.regulator)["held_above_net_due"]
+    assert (held["held"], held["net_due"]) == (FACE, FACE - 100_000)

@@ -828,6 +828,7 @@ def _create(
     names: dict[bytes, str] = {}
     owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
     held: list[tuple[int, PledgeRequest, int, DocumentFacts]] = []
+    told: list[docs.Notice] = []  # credit notes named, not counted (docs.credit_notes_read)
     for i, req in enumerate(requests):
         if req.doc_hash in seen:
             raise InvalidInput(f"documents[{i}].doc_hash", "appears twice")
@@ -855,8 +856,11 @@ def _create(
                 face_value=facts.amount_minor,
                 currency=facts.currency,
             )
-        # read once for both figures below: the seller's and the buyer's, and the bank's own
-        notes = docs.credit_notes_for(ledger, facts, reader=actor)
+        # read once for both figures below: the seller's and the buyer's, and the bank's own;
+        # another member's alone are named in the answer, not counted (a tryout)
+        notes, uncounted = docs.credit_notes_read(ledger, facts, reader=actor)
+        if (not_counted := docs.not_counted_notice(uncounted)) is not None:
+            told.append(not_counted)
         net = docs.financeable_amount(ledger, facts, None, notes)
         if net == 0:  # as the check answers it: financeable_amount 0 and why (docs.nothing_due)
             why = docs.nothing_due(
@@ -1063,7 +1067,8 @@ def _create(
             notices=tuple(
                 registrant_notice(financing.financing_id, d, r, why, actor, member_names)
                 for d, r, why in unshown
-            ),
+            )
+            + tuple(told),
         )
         ledger.db.store_pledges(
             financing.financing_id,

@@ -83,6 +83,7 @@ def test_a_note_from_no_party_is_told_and_not_counted(client: TestClient, networ
         assert "Other Exporter" not in told["message"]
     made = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
     assert made.status_code == 201, made.text
+    assert NOT_COUNTED in _kinds(made.json())  # the financing's answer names them too
     assert audit_rules(client, network.regulator)["held_above_net_due"] == []
     # the held copy of the registered invoice says the same as the check
     read = client.get(f"/v1/documents/{invoice['doc_hash']}", headers=network.bank.headers)

@@ -673,7 +673,7 @@ def audit_exposure(
                 money(r.drawn, r.currency),
                 money(r.repaid, r.currency),
                 money(r.outstanding, r.currency),
-                *([", ".join(r.attributed_by or ())] if grouping == "enterprise" else []),
+                *([_how(r)] if grouping == "enterprise" else []),
             ]
             for r in rows
         ],
@@ -707,6 +707,13 @@ def _after_release(rows: list[audit.Exposure]) -> str:
         return ""
     head = "still outstanding on cancelled or closed financings (not in OUTSTANDING):"
     return lines_text([head, *lines])
+
+
+def _how(row: audit.Exposure) -> str:
+    """How an enterprise row's borrower was found (``attributed_by``), and when the member is
+    not shown to be the seller of all its documents (``seller_shown`` False), so said."""
+    how = ", ".join(row.attributed_by or ())
+    return how + (" (not shown to be the seller)" if row.seller_shown is False else "")
 
 
 def _exposed(row: audit.Exposure) -> str:

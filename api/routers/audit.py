@@ -200,8 +200,9 @@ def exposure(
 ) -> dict[str, Any]:
     """Active financed amounts by currency, per bank or per enterprise — the borrower of the
     pledged documents, never the bank that financed them (docs/audit.md: the registrant when it
-    is an enterprise, else the enterprise named by the lodged file's seller, else the one that
-    registered the same invoice; ``attributed_by`` says which) — over the financings the caller
+    is an enterprise no lodged file shows not to be the seller, else the enterprise named by the
+    lodged file's seller, else the one that registered the same invoice; ``attributed_by`` says
+    which, ``seller_shown`` whether it is shown to be the seller) — over the financings the caller
     reads in full. BANK and ENTERPRISE read their own book only: grouped by their own kind
     (a bank ``by=bank``, an enterprise ``by=enterprise``) ``member`` defaults to the caller and
     names no other member (403); grouped by the other kind — a bank's borrowers, an

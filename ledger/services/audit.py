@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
 from ledger.calendardays import no_such_day
+from ledger.documents import DocumentFacts
 from ledger.documents.fingerprints import onchain_rows
 from ledger.errors import (
     ChainUnavailable,
@@ -72,7 +73,6 @@ from ledger.indexer.models import (
 )
 from ledger.jsonliterals import exponent_rule, in_exponent_notation
 from ledger.messages import refusal_headroom, refusal_sentence
-from ledger.network import legal_id_hash
 from ledger.services.roles import (
     DocStatus,
     FinancingKind,
@@ -81,6 +81,7 @@ from ledger.services.roles import (
     Role,
     one_of_rule,
 )
+from ledger.services.sellers import seller_legal_id_hashes
 from ledger.words import Names, iso_time, spreadsheet_cell, who
 
 T = TypeVar("T")
@@ -859,7 +860,13 @@ class Exposure:
     their repaid — and ``outstanding_after_close`` the same over CLOSED ones (a breach of the
     rules, ``CLOSED_NOT_REPAID`` in ``audit verify``); ``released_with_outstanding`` lists
     those financings' ids, ascending. 0, 0 and [] when there is none. A row may hold only
-    these (``financings`` 0)."""
+    these (``financings`` 0).
+
+    Per enterprise, ``seller_shown`` says whether the member is shown to be the seller of
+    every document of the row (:attr:`Borrower.seller_shown`: its legal id on chain is one of
+    the seller's identifiers in a lodged file the reader may read): False when it is named by
+    ``registrant`` or ``same_invoice`` for a document where nothing shows it (nor contradicts
+    it); None per bank, and for a seller no member is known for."""
 
     member: str | None
     currency: str
@@ -875,6 +882,7 @@ class Exposure:
     outstanding_after_cancel: int = 0
     outstanding_after_close: int = 0
     released_with_outstanding: list[int] = field(default_factory=list)
+    seller_shown: bool | None = None
 
 
 #: the statuses of a financing no longer active whose money may still be out
@@ -983,13 +991,18 @@ class Borrower:
     """Who a financed document's money is lent to: an ENTERPRISE member (``member``, its
     ``member_name``), or — when the ledger knows no member for it — the seller as the lodged
     file names it (``seller_name``, ``seller_id`` as ``SCHEME:value``). ``attributed_by`` is
-    one of :data:`ATTRIBUTIONS`."""
+    one of :data:`ATTRIBUTIONS`. ``seller_shown`` is True when the member is shown to be the
+    document's seller (its legal id on chain is one of the seller's identifiers of
+    :data:`SELLER_PROOF_SCHEMES` in a lodged file the reader may read), False when it is named
+    only because nothing shows it not to be (``registrant`` or ``same_invoice`` without such a
+    file, or without a legal id to compare), None when no member is named."""
 
     member: str | None
     member_name: str | None
     attributed_by: str
     seller_name: str | None = None
     seller_id: str | None = None
+    seller_shown: bool | None = None
 
     @property
     def key(self) -> str:
@@ -1020,6 +1033,36 @@ def _lodged_by(viewer: Viewer) -> str | None:
     return None if viewer.role in ("gateway", "regulator") else viewer.address
 
 
+def _seller_proof(files: Sequence[ReceivedDocument]) -> list[str]:
+    """The hashes (``0x…``, as ``MemberRow.legal_id_hash``) of the seller's identifiers in
+    ``files`` that can show a member to be the seller — only ``sellers.SELLER_PROOF_SCHEMES``
+    (:func:`ledger.services.sellers.seller_legal_id_hashes`, the one definition) — in the order
+    the files name them, without repeats."""
+    found: list[str] = []
+    for f in files:
+        if not f.facts_json:
+            continue
+        facts = DocumentFacts.from_dict(json.loads(f.facts_json))
+        for hashed in seller_legal_id_hashes(facts):
+            key = "0x" + hashed.hex()
+            if key not in found:
+                found.append(key)
+    return found
+
+
+def _shown_not_seller(legal: str | None, proof: Sequence[str], shown: Sequence[str]) -> bool:
+    """Whether a member whose legal id on chain hashes to ``legal`` (``0x…``; None: it has
+    none) is shown NOT to be the seller of a document whose lodged file names the seller
+    identifiers hashed as ``proof`` (:func:`_seller_proof`): the file names some, ``legal`` is
+    none of them, and either the member has a legal id (another company's) or another
+    enterprise is shown to be the seller (``shown``: the enterprises whose legal id is one of
+    ``proof``). Nothing contradicts a member when no file is lodged, or when the file names no
+    identifier of those schemes: then it is not shown either way."""
+    if not proof or (legal is not None and legal in proof):
+        return False
+    return legal is not None or bool(shown)
+
+
 def borrowers(
     session: Session,
     doc_hashes: Sequence[str],
@@ -1032,15 +1075,25 @@ def borrowers(
 
     1. ``registrant`` — the member that registered the hash, when it is an ENTERPRISE (a bank's
        gateway registers a hash the chain does not know before financing it: that bank is never
-       the borrower);
+       the borrower) and no file of that hash lodged at this gateway that the reader may read
+       shows it NOT to be the seller (:func:`_shown_not_seller`: the file names seller
+       identifiers of :data:`SELLER_PROOF_SCHEMES`, and its legal id is another company's or
+       another enterprise's legal id is one of them). A registrant is not the issuer: any
+       member may register a file it holds (a buyer, anyone with a copy);
     2. ``seller_legal_id`` — the ENTERPRISE whose legal id (stored hashed on chain) is one of the
-       seller's identifiers (BT-29/BT-30/BT-31) in a file of that hash lodged at this gateway;
+       seller's identifiers of :data:`SELLER_PROOF_SCHEMES` (a VAT id with its country prefix,
+       an LEI, ``<ICD>:<id>``: as ``ledger.services.sellers`` shows a seller) in a file of that
+       hash lodged at this gateway; the first such identifier the file names;
     3. ``same_invoice`` — the ENTERPRISE that registered another hash carrying one of this
        document's fingerprints (pledged by a financing the reader reads, or of a file of this
-       hash lodged here): the same invoice in another format; the earliest such registration;
+       hash lodged here): the same invoice in another format; the earliest such registration
+       whose registrant is not shown NOT to be the seller by the lodged files of either hash;
     4. ``seller_facts`` — no member known: the seller as the lodged file names it (``member``
        None, ``seller_name``, ``seller_id``);
     5. ``unattributed`` — nothing known (``member`` None).
+
+    ``registrant`` and ``same_invoice`` name a member that is not contradicted, which is not
+    the same as shown to be the seller: :attr:`Borrower.seller_shown` says which.
     """
     access = access or Access(session, GATEWAY)
     by = _lodged_by(access.viewer)
@@ -1053,8 +1106,15 @@ def borrowers(
             MemberRow.role == enterprise
         )
     ).all()
-    enterprises = {str(a).lower(): (str(a), n or None) for a, n, _ in members}
     zero = "0x" + "00" * 32
+    enterprises = {
+        str(a).lower(): (
+            str(a),
+            n or None,
+            str(h).lower() if h and str(h).lower() != zero else None,
+        )
+        for a, n, h in members
+    }
     by_legal_id = {
         str(h).lower(): (str(a), n or None) for a, n, h in members if h and str(h).lower() != zero
     }
@@ -1066,14 +1126,37 @@ def borrowers(
             ).where(DocumentRow.doc_hash.in_(docs))
         )
     }
+
+    def verdict(member: str, proof: Sequence[str]) -> bool | None:
+        """None: an enterprise shown NOT to be the seller (or no enterprise); else whether it
+        is shown to be it."""
+        if member.lower() not in enterprises:
+            return None
+        legal = enterprises[member.lower()][2]
+        shown = [h for h in proof if h in by_legal_id and h != legal]
+        if _shown_not_seller(legal, proof, shown):
+            return None
+        return legal is not None and legal in proof
+
     found: dict[str, Borrower] = {}
+    lodged_of: dict[str, tuple[list[ReceivedDocument], list[str]]] = {}
     pending: list[str] = []
     for doc in docs:
+        files = lodged.received(doc, by) if lodged is not None else []
+        proof = _seller_proof(files)
+        lodged_of[doc] = (files, proof)
         registrant = registered.get(doc, ("", 0))[0]
-        if registrant.lower() in enterprises:
-            address, name = enterprises[registrant.lower()]
-            found[doc] = Borrower(address, name, "registrant")
-        else:
+        seller_shown = verdict(registrant, proof)
+        if seller_shown is not None:
+            address, name, _ = enterprises[registrant.lower()]
+            found[doc] = Borrower(address, name, "registrant", seller_shown=seller_shown)
+            continue
+        for hashed in proof:
+            hit = by_legal_id.get(hashed)
+            if hit is not None:
+                found[doc] = Borrower(hit[0], hit[1], "seller_legal_id", seller_shown=True)
+                break
+        if doc not in found:
             pending.append(doc)
     if not pending:
         return found
@@ -1086,25 +1169,22 @@ def borrowers(
     ):
         pledged.setdefault(str(pledged_doc), set()).add(fingerprint)
     for doc in pending:
-        files = lodged.received(doc, by) if lodged is not None else []
-        seller_name, seller_ids = _seller(files)
-        for _, value in seller_ids:
-            hit = by_legal_id.get("0x" + legal_id_hash(value).hex())
-            if hit is not None:
-                found[doc] = Borrower(hit[0], hit[1], "seller_legal_id")
-                break
-        if doc in found:
-            continue
+        files, proof = lodged_of[doc]
         fingerprints = set(pledged.get(doc, set()))
         fingerprints |= {value for f in files for _, value in f.fingerprints}
         same = _same_invoice_registrants(session, doc, sorted(fingerprints), lodged, access)
-        for registrant, _ in sorted(same, key=lambda s: s[1]):
-            if registrant.lower() in enterprises:
-                address, name = enterprises[registrant.lower()]
-                found[doc] = Borrower(address, name, "same_invoice")
+        for other, registrant, _ in sorted(same, key=lambda s: (s[2], s[0])):
+            if registrant.lower() not in enterprises:
+                continue
+            theirs = lodged.received(other, by) if lodged is not None else []
+            seller_shown = verdict(registrant, [*proof, *_seller_proof(theirs)])
+            if seller_shown is not None:
+                address, name, _ = enterprises[registrant.lower()]
+                found[doc] = Borrower(address, name, "same_invoice", seller_shown=seller_shown)
                 break
         if doc in found:
             continue
+        seller_name, seller_ids = _seller(files)
         if seller_name or seller_ids:
             scheme_value = f"{seller_ids[0][0]}:{seller_ids[0][1]}" if seller_ids else None
             found[doc] = Borrower(None, None, "seller_facts", seller_name, scheme_value)
@@ -1119,10 +1199,10 @@ def _same_invoice_registrants(
     fingerprints: list[str],
     lodged: LodgedFiles | None,
     access: Access,
-) -> list[tuple[str, int]]:
-    """(registrant, registration block) of the other registered hashes that carry one of
-    ``fingerprints``: pledged with it by a financing the reader reads, or a file lodged here
-    with it."""
+) -> list[tuple[str, str, int]]:
+    """(document hash, registrant, registration block) of the other registered hashes that
+    carry one of ``fingerprints``: pledged with it by a financing the reader reads, or a file
+    lodged here with it."""
     if not fingerprints:
         return []
     others = {
@@ -1144,11 +1224,11 @@ def _same_invoice_registrants(
     if not others:
         return []
     return [
-        (str(r), int(b))
-        for r, b in session.execute(
-            select(DocumentRow.registrant, DocumentRow.registered_block).where(
-                DocumentRow.doc_hash.in_(sorted(others))
-            )
+        (str(d), str(r), int(b))
+        for d, r, b in session.execute(
+            select(
+                DocumentRow.doc_hash, DocumentRow.registrant, DocumentRow.registered_block
+            ).where(DocumentRow.doc_hash.in_(sorted(others)))
         )
     ]
 
@@ -1669,9 +1749,10 @@ def exposure(
     """Active financed, drawn, repaid and outstanding amounts per currency (minor units), over
     the financings ``viewer`` reads in full: per bank (its ACTIVE financings), or per
     enterprise — the **borrower** of the pledged documents, never the bank that financed them
-    (:func:`borrowers`: the registrant when it is an enterprise, else the enterprise named by
-    the seller's identifiers in a file lodged here, else the enterprise that registered the
-    same invoice, else the seller as the file names it, ``member`` None): the pledged amount,
+    (:func:`borrowers`: the registrant when it is an enterprise no file lodged here shows not
+    to be the seller, else the enterprise named by the seller's identifiers in a file lodged
+    here, else the enterprise that registered the same invoice (not shown not to be the
+    seller), else the seller as the file names it, ``member`` None): the pledged amount,
     and each financing's drawn and repaid amounts shared among its documents in proportion to
     their pledged amounts (:func:`_shares`). Apart from those, what CANCELLED and CLOSED
     financings the viewer reads in full still have outstanding (drawn above repaid), summed
@@ -1783,6 +1864,7 @@ def exposure(
     released_ids: dict[tuple[str, str], set[int]] = {}
     who_of: dict[tuple[str, str], Borrower] = {}
     how: dict[tuple[str, str], set[str]] = {}
+    shown: dict[tuple[str, str], bool] = {}
     for financing_id, rows in by_financing.items():
         amounts = [int(r.amount) for r in rows]
         drawn = _shares(int(rows[0].drawn or 0), amounts)
@@ -1804,6 +1886,8 @@ def exposure(
                 released_ids.setdefault(key, set()).add(financing_id)
             who_of.setdefault(key, borrower)
             how.setdefault(key, set()).add(borrower.attributed_by)
+            if borrower.member:
+                shown[key] = shown.get(key, True) and bool(borrower.seller_shown)
     rows_out = []
     for key, (a, d, p, after_cancel, after_close) in totals.items():
         b = who_of[key]
@@ -1823,6 +1907,7 @@ def exposure(
                 outstanding_after_cancel=after_cancel,
                 outstanding_after_close=after_close,
                 released_with_outstanding=sorted(released_ids.get(key, ())),
+                seller_shown=shown.get(key),
             )
         )
     # members first (by address), then the sellers no member could be found for

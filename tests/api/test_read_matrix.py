@@ -415,6 +415,8 @@ def test_exposure_by_enterprise_counts_drawdowns_and_repayments(world: World) ->
                     "outstanding_after_cancel": 0,
                     "outstanding_after_close": 0,
                     "released_with_outstanding": [],
+                    # its legal id is the seller's VAT id in the files each lodged here
+                    "seller_shown": True if by == "enterprise" else None,
                 }
             ], (by, role, items)
 

@@ -1097,7 +1097,10 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
     an unregistered hash."""
     names = LedgerNames(ledger)
     d = docs.detail(ledger, parsed, participant.address, participant.role or "regulator", names)
-    shows_financing = _shows_financing(participant, d.registration)
+    # a member whose key opens a financing's terms (sealed or shared to it) is shown that
+    # financing — ``d.financings`` and its events are only those it reads (a tryout: an
+    # enterprise the bank shared a financing with found nothing of it on the document)
+    shows_financing = _shows_financing(participant, d.registration) or bool(d.financings)
     financed = (
         docs.is_financed(
             ledger, parsed, participant.address, participant.role, d.registration.registered_by

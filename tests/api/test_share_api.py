@@ -214,3 +214,34 @@ def test_a_bank_shares_with_a_regulator_or_an_enterprise_only(
     assert _shares(network, fid) == 0
     other = client.get(f"/v1/financings/{fid}", headers=network.bank_b.headers).json()
     assert other["confidential"] is True
+
+
+def test_a_reader_shared_with_sees_the_financing_on_the_document(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout: the bank shared a financing with an enterprise that did not register the
+    document (here its seller, when the buyer registered it); the enterprise read the terms at
+    ``GET /v1/financings/{id}``, but the document's record said nothing of the financing
+    (``financings`` null, no financing event). A member whose key opens a financing's terms is
+    shown that financing on the document's record — and only the financings it reads."""
+    u = _unsealed(client, network)
+    seller = network.enterprise  # the sample invoices' seller: not the registrant here
+
+    def record() -> dict[str, Any]:
+        read = client.get(f"/v1/documents/{u.doc_hash}", headers=seller.headers)
+        assert read.status_code == 200, read.text
+        body: dict[str, Any] = read.json()
+        return body
+
+    before = record()
+    assert before["financings"] is None
+    assert "FinancingRegistered" not in [e["event"] for e in before["history"]]
+    shared = _share(client, u.financing_id, network.bank.headers, {"reader": seller.address}, None)
+    assert shared.status_code == 200, shared.text
+    after = record()
+    assert after["financings"] == [u.financing_id]
+    assert "FinancingRegistered" in [e["event"] for e in after["history"]]
+    # an attestor, shown nothing of it, still reads no financing
+    other = client.get(f"/v1/documents/{u.doc_hash}", headers=network.attestor.headers)
+    assert other.status_code == 200, other.text
+    assert other.json()["financings"] is None

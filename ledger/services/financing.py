@@ -1032,7 +1032,7 @@ def _create(
                     "documents": len(s.documents),
                     "financings": list(s.financings),
                 }
-                for s in suspicions[:MAX_RECORDED_SUSPICIONS]
+                for s in recorded_suspicions(suspicions)
             ]
         ctx = context(ledger)
         if refusal is not None:
@@ -1086,6 +1086,17 @@ def _create(
 #: before compression, its doc_hash one the documents already name: the terms must stay within
 #: the contract's MAX_TERMS)
 MAX_RECORDED_SUSPICIONS = 32
+
+
+def recorded_suspicions(suspicions: Sequence[PledgeSuspicion]) -> list[PledgeSuspicion]:
+    """The acknowledged ``suspicions`` a financing's terms record, at most
+    :data:`MAX_RECORDED_SUSPICIONS`: those naming another bank's active financing first (what
+    the regulator's ``financed_despite_suspicions`` follows up), then the bank's own lodged
+    invoices', each group in the order found. Cut in the order found, a financing of many
+    invoices each resembling many of the bank's own files dropped the ones naming another
+    bank's financing."""
+    ranked = sorted(suspicions, key=lambda s: not s.financings)  # stable: found order kept
+    return ranked[:MAX_RECORDED_SUSPICIONS]
 
 
 def _marked_suspicions(

@@ -1055,7 +1055,7 @@ def _pledged_lines(
             counted = "the credit notes counted"  # no member: no "you" (a tryout)
         elif role in FINGERPRINT_ROLES:
             # a note another member lodged alone is its word: not counted (a tryout)
-            counted = "the credit notes lodged here by its seller or buyer, and your own"
+            counted = "the credit notes counted: its seller's and buyer's, registered ones, yours"
         else:
             counted = "your own credit notes lodged here"
         lines.append(

@@ -42,6 +42,7 @@ NOT_KEYS = {
     "due_before_issue",
     "suspicions_unacknowledged",  # an error's code
     "earlier_version_pledged",  # a notice's code
+    "credit_note_not_counted",
     "document_version",  # a fingerprint's kind (its name's prefix)
 }
 

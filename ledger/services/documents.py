@@ -2123,12 +2123,13 @@ def credit_notes_read(
     the invoice ``facts`` (BT-25 names its number, same seller, same currency), as (counted,
     not counted): (doc hash, facts) each, one per credit note however many copies were lodged.
 
-    A note is **counted** against the invoice's financeable value when it comes from a party to
-    the invoice — a copy was lodged here, or the note was registered on chain, by a member shown
-    to be the seller or the buyer (:func:`credit_note_party`) — or when ``reader`` (the member
-    the answer is for) lodged a copy itself: its own books. A note only another member lodged
-    is that member's word and is not counted (a tryout: any member's forged note made another
-    company's invoice unfinanceable at every bank); :data:`NOTE_NOT_COUNTED` names it.
+    A note is **counted** against the invoice's financeable value (:func:`credit_note_counts`)
+    when ``reader`` (the member the answer is for) lodged a copy itself — its own books —, when
+    a member shown to be the seller or the buyer lodged a copy here, or when it is registered on
+    chain by a member not shown to be neither. A note only lodged here by another member not
+    shown to be a party is that member's word and is not counted (a tryout: any member's made-up
+    note, never registered, made another company's invoice unfinanceable at every bank);
+    :data:`NOTE_NOT_COUNTED` names it.
     ``read``: where the stored files are read from (default: the gateway database)."""
     if facts.credit_note or facts.seller is None:
         return [], []
@@ -2150,39 +2151,77 @@ def credit_notes_read(
     counted: list[tuple[str, DocumentFacts]] = []
     uncounted: list[tuple[str, DocumentFacts]] = []
     for key, (doc_hash, note) in found.items():
-        own = reader is not None and reader.lower() in lodgers[key]
-        counts = own or credit_note_party(ledger, doc_hash, note, facts, lodgers[key]) is not None
+        counts = credit_note_counts(ledger, doc_hash, note, facts, lodgers[key], reader)
         (counted if counts else uncounted).append((doc_hash, note))
     return sorted(counted), sorted(uncounted)
 
 
-def credit_note_party(
+def credit_note_counts(
     ledger: Ledger,
     doc_hash: str,
     note: DocumentFacts,
     invoice: DocumentFacts,
     lodgers: Iterable[str],
-) -> str | None:
-    """Which party to ``invoice`` the credit note ``note`` (0x-hex ``doc_hash``) is shown to
-    come from: ``"seller"`` or ``"buyer"`` when one of ``lodgers`` (the members that lodged a
-    copy here), or the member that registered it on chain, has a legal id on chain that is one
-    of the seller's — or the buyer's — identifiers in the note or the invoice
-    (:func:`ledger.services.sellers.party_legal_id_hashes`: VAT id, LEI, ``<ICD>:<id>``);
-    None when none is. The registration is read only when no lodger is shown."""
+    reader: str | None = None,
+) -> bool:
+    """Whether the credit note ``note`` (0x-hex ``doc_hash``) counts against ``invoice``
+    (:func:`credit_notes_read`), in this order:
+
+    1. ``reader`` lodged a copy itself (its own books): it counts;
+    2. one of ``lodgers`` (the members that lodged a copy here) is shown to be a party to the
+       invoice (:func:`note_party`): it counts;
+    3. it is registered on chain — a public, attributable record (EN 16931 BT-25 names the
+       invoice; issue #12: an invoice's financeable value is net of its registered credit
+       notes) — by a member not shown NOT to be a party (:func:`shown_no_party`): it counts;
+    4. otherwise (only lodged here by members not shown to be a party, or registered by one
+       shown to be none) it is that member's word and does not count.
+
+    The registration is read only when no lodger decides it."""
+    members = {m.lower() for m in lodgers}
+    if reader is not None and reader.lower() in members:
+        return True
+    if any(note_party(ledger, m, note, invoice) is not None for m in sorted(members)):
+        return True
+    registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+    return registration is not None and not shown_no_party(
+        ledger, registration.registered_by, note, invoice
+    )
+
+
+def _party_ids(note: DocumentFacts, invoice: DocumentFacts) -> tuple[set[bytes], set[bytes]]:
+    """The legal-id hashes that show a member to be the seller, and the buyer, of a credit note
+    and its invoice (:func:`ledger.services.sellers.party_legal_id_hashes`: VAT id with its
+    country prefix, LEI, ``<ICD>:<id>``, only those that passed their checks)."""
     sellers = party_legal_id_hashes(note.seller) | party_legal_id_hashes(invoice.seller)
     buyers = party_legal_id_hashes(note.buyer) | party_legal_id_hashes(invoice.buyer)
+    return set(sellers), set(buyers)
 
-    def shown(member: str) -> str | None:
-        legal = legal_id_of(ledger, member)
-        if not any(legal):
-            return None
-        return "seller" if legal in sellers else "buyer" if legal in buyers else None
 
-    for member in sorted(set(lodgers)):
-        if (party := shown(member)) is not None:
-            return party
-    registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
-    return shown(registration.registered_by) if registration is not None else None
+def note_party(
+    ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts
+) -> str | None:
+    """``"seller"`` or ``"buyer"`` when ``member``'s legal id on chain is one of that party's
+    identifiers in the credit note ``note`` or its ``invoice`` (:func:`_party_ids`), else
+    None."""
+    legal = legal_id_of(ledger, member)
+    if not any(legal):
+        return None
+    sellers, buyers = _party_ids(note, invoice)
+    return "seller" if legal in sellers else "buyer" if legal in buyers else None
+
+
+def shown_no_party(
+    ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts
+) -> bool:
+    """Whether ``member`` is shown to be neither the seller nor the buyer of the credit note
+    ``note`` and its ``invoice``: it has a legal id on chain, both parties name identifiers it
+    could be compared with (:func:`_party_ids`), and it is neither. A member without a legal id,
+    or a file whose seller or buyer names no such identifier, is not shown either way."""
+    legal = legal_id_of(ledger, member)
+    sellers, buyers = _party_ids(note, invoice)
+    if not any(legal) or not sellers or not buyers:
+        return False
+    return legal not in sellers and legal not in buyers
 
 
 def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts]]) -> Notice | None:
@@ -2199,27 +2238,33 @@ def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts]]) -> Notice
     return Notice(
         NOTE_NOT_COUNTED,
         f"{len(uncounted)} credit note(s) lodged here name this invoice but are not counted "
-        f"against its financeable value: {listed}. Neither the member that lodged it nor any that "
-        "registered it is shown to be the invoice's seller or buyer (a legal id on chain equal to "
-        "one of their identifiers), so it is one member's word: confirm it with the seller or "
-        "the buyer before financing",
+        f"against its financeable value: {listed}. Each is only lodged here, not registered on "
+        "chain, by a member not shown to be the invoice's seller or buyer (a legal id on chain "
+        "equal to one of their identifiers) — or registered by a member shown to be neither —, "
+        "so it is one member's word: confirm it with the seller or the buyer before financing",
         documents=tuple(h for h, _ in uncounted),
     )
 
 
 def counted_notes(ledger: Ledger, notes: Sequence[tuple[str, DocumentFacts]]) -> str:
     """The credit notes counted against an invoice (:func:`credit_notes_for`), in words, each
-    with its number (EN 16931 BT-1), amount and whether it is registered on chain — a note
-    only lodged here is any member's word (a tryout: a bank's made-up note blocked another
-    bank's financing, which saw only "1 credit note(s)"): ``CN-7 (1,000.00 DKK, registered on
-    chain)``."""
+    with its number (EN 16931 BT-1), amount and whether it is registered on chain, and by whom
+    (public on chain) — a tryout's bank, refused its financing by another member's note, saw
+    only "1 credit note(s)": ``CN-7 (1,000.00 DKK, registered on chain by Bank B)``, ``CN-8
+    (500.00 DKK, lodged here, not registered on chain)``."""
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    names = LedgerNames(ledger)
+
+    def where(doc_hash: str) -> str:
+        registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+        if registration is None:
+            return "lodged here, not registered on chain"
+        return f"registered on chain by {who(registration.registered_by, names)}"
+
     return "; ".join(
         f"{note.number_as_written or note.number} ({_money(note, note.amount_minor or 0)}, "
-        + (
-            "registered on chain)"
-            if was_registered(ledger, bytes.fromhex(doc_hash[2:]))
-            else "lodged here, not registered on chain)"
-        )
+        f"{where(doc_hash)})"
         for doc_hash, note in notes
     )
 

@@ -1,12 +1,13 @@
 """Whose credit notes reduce an invoice's financeable value (docs/documents.md, "Credit notes").
 
 A tryout: any member lodged a made-up credit note naming another company's invoice, and every
-bank was refused its financing. A credit note lodged here counts against an invoice only when it
-comes from a party to the invoice — a copy lodged, or the note registered on chain, by a member
-whose legal id on chain is one of the seller's or the buyer's identifiers (VAT id, LEI,
-``<ICD>:<id>``) — or when the caller lodged it itself (its own books). Any other member's note is
-named to banks and regulators (``credit_note_not_counted``) and counts for nobody else. Real
-embedded chain, the gateway app.
+bank was refused its financing. A credit note lodged here counts against an invoice when the
+caller lodged it itself (its own books), when a member shown to be the seller or the buyer (its
+legal id on chain is one of their VAT id, LEI, ``<ICD>:<id>``) lodged it, or when it is
+registered on chain — a public record naming its registrant (issue #12) — by a member not shown
+to be neither. A note only another member lodged is named to banks and regulators
+(``credit_note_not_counted``) and counts for nobody else. Real embedded chain, the gateway
+app.
 """
 
 from __future__ import annotations
@@ -120,6 +121,26 @@ def test_a_note_the_seller_registered_counts_whoever_lodged_it(
     answer = check(client, network.bank, INVOICE)
     assert answer["financeable_amount"] == FACE - 60_000
     assert NOT_COUNTED not in _kinds(answer)
+
+
+def test_a_registered_note_counts_unless_its_registrant_is_shown_no_party(
+    client: TestClient, network: Network
+) -> None:
+    """A note registered on chain is a public record naming who registered it: it counts (issue
+    #12), and the words say who — unless the registrant is shown to be neither seller nor buyer
+    (its legal id is another company's, and both parties name identifiers to compare with)."""
+    stranger = _member(network, "Other Exporter", Role.ENTERPRISE, "DE136695976")
+    register(client, stranger, xml(credit_note("CN-X", "700.00")))
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == FACE
+    assert NOT_COUNTED in _kinds(answer)
+    register(client, network.bank_b, xml(credit_note("CN-Y", "300.00")))  # no legal id: counts
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == FACE - 30_000
+    [credited] = [n for n in answer["notices"] if n["kind"] == "credited"]
+    assert "CN-Y (300.00 EUR, registered on chain by Bank B (" in credited["message"], credited
+    [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+    assert "CN-X (700.00 EUR)" in told["message"]
 
 
 def test_the_buyers_note_counts(client: TestClient, network: Network) -> None:

@@ -1818,19 +1818,39 @@ def doc_list(
     ] = None,
     cursor: CursorOpt = None,
     limit: ListLimitOpt = docs.DEFAULT_LIST_LIMIT,
+    as_member: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="list as this member, as the API lists for its key: a regulator or an admin "
+            "every member's registrations, any other role (and a member not active on chain) "
+            "its own (another --registrant is refused); without it, the gateway's operator "
+            "lists everyone's",
+        ),
+    ] = None,
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Registered documents, oldest first, filtered; one page at a time (see next_cursor).
-    Read from the event index, caught up to the chain first."""
+    Read from the event index, caught up to the chain first. With --as, what that member may
+    list (GET /v1/documents with its key)."""
     from ledger.indexer import EventIndex
 
+    reader = _actor(as_member) if as_member is not None else None
     where = guard(
         lambda: docs.DocumentFilter.parse(
             registrant, doc_type, status, registered_from, registered_to
         )
     )
     with opened_ledger(data_dir) as ledger:
+        if reader is not None:
+            # as the API's list route: one not active on chain its own only, else by its role
+            refuse_inactive_reader(ledger, reader, "them", owner=where.registrant or reader)
+            if not guard(lambda: standing.standing(ledger, reader)).active:
+                where = replace(where, registrant=reader)
+            else:
+                role = _role_of(ledger, reader)
+                where = guard(lambda: docs.registrations_for(where, role, reader))
         index = guard(lambda: EventIndex.for_ledger(ledger))
         try:
             page = guard(lambda: docs.list_documents(index, where, cursor, limit))

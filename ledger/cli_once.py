@@ -14,7 +14,11 @@ ids, reason codes, limits, ports) is plain ASCII decimal digits. Click reads one
 which takes ``+5``, `` 3``, ``1_000`` and other numerals (``١``): ``finance drawdown 2 "+5"``
 drew 5. Such a value ends the command before it runs with ``error: AMOUNT: must be written in
 decimal digits (such as 7), not '+5'`` and exit 2 (with ``--json``, the API's error body). No
-integer of the CLI takes a negative value (amounts are minor units).
+integer of the CLI takes a negative value (amounts are minor units). A negative number given
+as an argument (``finance drawdown 1 -5``) is that argument's value, not an option: Click read
+``-5`` as an unknown option and said ``No such option: -5``; it is refused by the argument's
+own rule now (an amount: ``must be a positive amount in minor units``, exit 2, as the API's 422
+``amount``; an id: decimal digits), see :func:`numbers_as_arguments`.
 
 A value outside an option's bounds (``--reason-code 300``, ``--limit 0``, ``--standing-ttl
 -1``) or not a number (``--standing-ttl soon``) is refused the same way, before the command runs,
@@ -35,6 +39,7 @@ exponent notation (1e2)`` — as every other integer of the CLI and the API.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -84,7 +89,8 @@ def amount_refusal(name: str, text: str) -> InvalidInput | None:
         number = Decimal(text.strip())
     except InvalidOperation:
         return None
-    if number.is_nan() or not (number > MAX_UINT64 or is_digits(text)):
+    negative = text.startswith("-") and is_digits(text[1:])  # -5: not positive, as the API says
+    if number.is_nan() or not (number > MAX_UINT64 or is_digits(text) or negative):
         return None
     rule = amount_rule(MAX_UINT64 + 1 if number > MAX_UINT64 else int(number))
     return InvalidInput(name, rule, value=text) if rule is not None else None
@@ -295,6 +301,40 @@ def _refuse_repeats(command: Any, ctx: Any, args: list[str]) -> None:
         fail(outside)
 
 
+#: a command-line word that is a negative number (``-5``, ``-0.5``, ``-1e3``), not an option:
+#: no option of the CLI is spelled with a digit
+NEGATIVE_NUMBER = re.compile(r"-[0-9.]")
+
+
+def numbers_as_arguments(command: Any) -> None:
+    """Make ``command``'s parser read a word that starts like a negative number (``-5``) as an
+    argument's value, as :mod:`argparse` does, instead of an unknown option: Click said ``No
+    such option: -5`` to ``finance drawdown 1 -5``, in its own words and usage box, where the
+    API refuses ``"amount": -5`` in its words (422 ``amount: must be a positive amount in minor
+    units``). The argument's own rule then refuses it (:func:`refused_amount`, or
+    :func:`loose_numbers` for an id). An option still takes such a word as its value
+    (``--limit -5``), as Click always did; any other unknown option is still refused."""
+    if getattr(command, "_tradeledger_numbers_as_arguments", False):
+        return
+    make_parser = command.make_parser
+
+    def numbers_parser(ctx: Any) -> Any:
+        parser = make_parser(ctx)
+        process_opts = parser._process_opts
+
+        def process(arg: str, state: Any) -> None:
+            if NEGATIVE_NUMBER.match(arg) and arg[:2] not in parser._short_opt:
+                state.largs.append(arg)
+                return
+            process_opts(arg, state)
+
+        parser._process_opts = process
+        return parser
+
+    command.make_parser = numbers_parser
+    command._tradeledger_numbers_as_arguments = True
+
+
 def name_arguments(command: Any) -> None:
     """Show every argument of ``command`` by one rule, in its usage line, its help and Typer's
     own errors: its name in capitals (``FILE``, ``FINANCING_ID AMOUNT``), as the CLI's
@@ -323,6 +363,7 @@ class OnceGroup(TyperGroup):
             name_arguments(command)
             tidy_help(command, ctx)
         if command is not None and not isinstance(command, TyperGroup):
+            numbers_as_arguments(command)  # finance drawdown 1 -5: an AMOUNT, not an option
             ctx.meta["tradeledger.json"] = "--json" in rest
             _refuse_repeats(command, ctx, rest)
         return name, command, rest

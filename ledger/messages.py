@@ -508,9 +508,20 @@ def _time_args(error: ContractError) -> list[str]:
     ]
 
 
+def _enum_args(error: ContractError) -> list[str]:
+    """The arguments of a contract error that are enums of the contract (``status``,
+    ``role``): numbers on chain, names in ``details``."""
+    return [
+        arg
+        for arg, _abi_type, internal in _ERROR_INPUTS.get(type(error).__name__, ())
+        if internal.startswith("enum ")
+    ]
+
+
 def decoded_details(error: ContractError, names: Names = NO_NAMES) -> dict[str, Any]:
     """What a contract error's raw arguments mean, to put beside them in ``details``: for an
-    enum argument ``<arg>_name`` (``status: 2`` → ``status_name: "revoked"``), for a time
+    enum argument ``<arg>_name`` (``status: 2`` → ``status_name: "revoked"``; :func:`error_body`
+    then gives the argument itself by that name), for a time
     ``<arg>_iso`` (``registeredAt`` → ``registeredAt_iso``, ISO 8601 UTC), for a ``bytes3``
     currency ``<arg>_code`` (``DKK``), for a member's address ``<arg>_name`` (its name, when
     ``names`` knows it), and for amounts of a financing its ``currency`` when ``names`` knows it.
@@ -557,7 +568,8 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
     """The one error body: ``error`` (a stable name — for contract reverts the Solidity error's
     name, for the gateway's own errors snake_case; never renamed, clients depend on it),
     ``message`` (:func:`describe`) and ``details`` (the arguments, raw — but a time in ISO
-    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same, and the
+    8601 UTC, as every other time the gateway outputs, with ``<arg>_iso`` the same, an enum
+    (``status``, ``role``) by its name, with ``<arg>_name`` the same, and the
     registrant and attestor of a 409 checksummed (EIP-55) as every other address —; for bad
     input, and for every contract error that concerns a field of the request
     (:data:`ledger.revert.FIELDS`: ``RepaymentExceedsOutstanding`` → ``amount``), also the
@@ -593,6 +605,13 @@ def error_body(error: LedgerError, names: Names = NO_NAMES) -> dict[str, Any]:
             # ``registered_at: 1767225600`` here beside ``registered_at`` text everywhere else)
             if f"{arg}_iso" in decoded:
                 details[arg] = decoded[f"{arg}_iso"]
+        for arg in _enum_args(error):
+            # an enum by its name, as ``<arg>_name`` and every other output names it (a tryout
+            # read ``status: 2`` beside ``status_name: "revoked"``: a number with no meaning to
+            # an API user); a number the enum does not know stays the number, all there is
+            name = decoded.get(f"{arg}_name")
+            if isinstance(name, str) and not name.startswith("unknown "):
+                details[arg] = name
     wire: dict[str, Any] = {}
     for key, value in details.items():
         wire.setdefault(snake_case(key), value)

@@ -234,11 +234,13 @@ def financeable(
     any copy lodged here, whoever lodged it). ``face_value`` is the one the caller's financings
     recorded, else the caller's lodged file's (``face_value_source``); ``financed_amount`` (minor
     units) is what the active financings the caller reads hold on it — null when not known to the
-    caller: a lock by a financing it does not read (its amount is confidential), or ``financeable``
-    null; ``net_amount_due`` is the lodged file's amount due net of the credit notes lodged here
-    (``NOTHING_DUE`` when nothing is left, ``nothing_due`` saying why); ``headroom`` is what can
-    actually be financed now (0 while a financing locks one of its fingerprints); null
-    ``financeable`` when nothing but the hash could be checked (``unknown_reason``)."""
+    caller: a lock by a financing it does not read (its amount is confidential), the document's
+    own fingerprints not known to it (``financeable`` null, or a revoked or superseded document
+    known by its hash alone), or fingerprints alone asked about; ``net_amount_due`` is the lodged
+    file's amount due net of the credit notes lodged here (``NOTHING_DUE`` when nothing is left,
+    ``nothing_due`` saying why); ``headroom`` is what can actually be financed now (0 while a
+    financing locks one of its fingerprints); null ``financeable`` when nothing but the hash could
+    be checked (``unknown_reason``)."""
     audit.require_reader("financeable", participant.role)
     viewer = _viewer(participant)
     audit.catch_up_for_read(index)

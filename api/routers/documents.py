@@ -43,7 +43,7 @@ from api.respond_async import accepted_responses, respond
 from api.routers.audit import IndexDep
 from ledger.controls import refuse_control_in_filename
 from ledger.documents import DocumentFacts
-from ledger.errors import InvalidInput, not_own_records
+from ledger.errors import InvalidInput
 from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
@@ -1311,7 +1311,7 @@ def attest_document(
 listing = APIRouter(prefix="/v1/documents", tags=["documents"], route_class=WrittenNumbersRoute)
 
 #: roles that may list every member's registrations; the others list their own
-LIST_ALL_ROLES = ("regulator", "admin")
+LIST_ALL_ROLES = docs.LIST_ALL_ROLES
 
 
 class DocumentListed(BaseModel):
@@ -1408,16 +1408,8 @@ def list_documents(
     if not participant.active:
         own_history_only(participant, where.registrant or participant.address, "them")
         where = replace(where, registrant=participant.address)
-    elif participant.role not in LIST_ALL_ROLES:
-        if where.registrant is None:
-            where = replace(where, registrant=participant.address)
-        elif where.registrant.lower() != participant.address.lower():
-            raise not_own_records(
-                participant.role,
-                f"list another member's registrations (registrant {where.registrant})",
-                LIST_ALL_ROLES,
-                f"{participant.role} lists its own only (leave registrant out)",
-            )
+    else:  # the rule tradeledger doc list --as keeps too
+        where = docs.registrations_for(where, participant.role, participant.address)
     return document_list_page(docs.list_documents(index, where, cursor, limit))
 
 

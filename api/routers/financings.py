@@ -33,6 +33,7 @@ from api.openapi_responses import errors
 from api.routers.documents import NoticePublic, RevocationPublic
 from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
+from ledger.jsonliterals import is_whole_number
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import financing as svc
@@ -58,10 +59,14 @@ def _json_amount(value: object) -> int:
     exponent notation by that one rule whatever its magnitude (``1e2``, ``1e999999999``:
     :func:`api.bodycheck.refuse_exponent`), a number in digits beyond 64 bits as too large; any
     other that is not a JSON integer in digits alone is refused as
-    :data:`api.bodycheck.JsonInt` refuses it (``-0``, ``true``, ``100.0``)."""
+    :data:`api.bodycheck.JsonInt` refuses it (``-0``, ``true``, ``100.0``). A negative whole
+    number (``-5``) is not positive, as 0 is not: the amount's rule, the CLI's words for
+    ``finance drawdown 1 -5`` (its sign is no fault of how it is written)."""
     refuse_exponent(value)  # 1e400 as 1e2: the notation is the fault, not the magnitude
     if isinstance(value, int | float) and not isinstance(value, bool) and value > svc.MAX_UINT64:
         raise PydanticCustomError("amount_too_large", "{rule}", {"rule": too_large_rule()})
+    if is_whole_number(value) and value < 0:
+        raise PydanticCustomError("amount", "{rule}", {"rule": svc.POSITIVE_RULE})
     amount = json_int(value)
     rule = svc.amount_rule(amount)
     if rule is not None:

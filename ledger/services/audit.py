@@ -921,8 +921,10 @@ class Financeability:
     regulator's: any copy lodged here), else None. ``financed_amount`` (minor units of ``currency``)
     is what the active financings the caller reads hold on it (0: none holds it) — None when it is
     not known to the caller: a match's amount is unreadable to it (another bank's financing locks
-    one of the fingerprints: a confidential amount, not 0), or ``financeable`` is None (unknown: a
-    copy held under another hash cannot be ruled out). ``fingerprints`` are the ones checked: those
+    one of the fingerprints: a confidential amount, not 0), or the document's own fingerprints are
+    not known to it (``financeable`` None, or a revoked or superseded document it knows by its
+    hash alone: another bank's confidential financing may hold it), or no document was asked
+    about (fingerprints alone). ``fingerprints`` are the ones checked: those
     given, those the caller's financings pledged for this hash, and those of the caller's lodged
     file of this hash (a regulator's: of any copy lodged here). ``matches`` are the active
     financings that pledge the document (readable to the caller) or lock any of those fingerprints
@@ -2184,9 +2186,13 @@ def financeable(
             result.unknown_reason = (
                 UNKNOWN_WITHOUT_FINGERPRINTS_REGULATOR if oversees else UNKNOWN_WITHOUT_FINGERPRINTS
             )
-        if result.financeable is not None and all(m.amount is not None for m in result.matches):
-            # known only when every active match's amount is readable: a lock by a financing
-            # the viewer does not read holds an amount it may not learn (never a 0)
+        if known_own and all(m.amount is not None for m in result.matches):
+            # known only when the document's own fingerprints are (so any financing holding it
+            # locks one of them: a match) and every active match's amount is readable: a lock
+            # by a financing the viewer does not read holds an amount it may not learn, and a
+            # document known by its hash alone — an unknown answer, or a revoked or superseded
+            # one (not financeable by its status) — may be held by one it does not see (never
+            # a 0); by fingerprints alone there is no document to hold anything
             result.financed_amount = financed
         if result.financeable is not None and result.face_value is not None:
             cap = result.face_value

@@ -70,6 +70,7 @@ from ledger.errors import (
     InvalidInput,
     LedgerError,
     NotFound,
+    not_own_records,
 )
 from ledger.eventwords import decode_event
 from ledger.fieldnames import FILE
@@ -4247,6 +4248,30 @@ class DocumentFilter:
             registered_from=start,
             registered_to=end,
         )
+
+
+#: roles that may list every member's registrations; the others list their own
+LIST_ALL_ROLES = ("regulator", "admin")
+
+
+def registrations_for(where: DocumentFilter, role: str, address: str) -> DocumentFilter:
+    """``where`` as a member of ``role`` at ``address``, active on chain, may list it — the one
+    rule of ``GET /v1/documents`` and ``tradeledger doc list --as``: a regulator or an admin
+    lists every member's registrations; any other role its own (``registrant`` left out is
+    itself), and another ``registrant`` is Forbidden (:func:`ledger.errors.not_own_records`).
+    A member not active on chain lists its own only, refused by each surface first."""
+    if role in LIST_ALL_ROLES:
+        return where
+    if where.registrant is None:
+        return replace(where, registrant=address)
+    if where.registrant.lower() != address.lower():
+        raise not_own_records(
+            role,
+            f"list another member's registrations (registrant {where.registrant})",
+            LIST_ALL_ROLES,
+            f"{role} lists its own only (leave registrant out)",
+        )
+    return where
 
 
 def _list_cursor(text: str | None) -> tuple[int, str] | None:

@@ -77,12 +77,14 @@ def test_a_financing_amount_too_large_is_worded_once(
         assert details["rule"] == too_large_rule(), details
 
 
+@pytest.mark.parametrize("amount", ["0", "-5"])
 def test_a_financing_amount_of_zero_is_worded_as_the_service_words_it(
-    client: TestClient, network: Network
+    client: TestClient, network: Network, amount: str
 ) -> None:
     """``0`` was pydantic's "Input should be greater than 0" here and the service's "must be
-    a positive amount in minor units" at the CLI: the one rule now."""
-    details = _post(client, network.bank, "/v1/financings/1/drawdown", '{"amount": 0}')
+    a positive amount in minor units" at the CLI: the one rule now. A negative amount too, as
+    the CLI's ``finance drawdown 1 -5`` says it (tests/cli/test_cli_amount_words.py)."""
+    details = _post(client, network.bank, "/v1/financings/1/drawdown", f'{{"amount": {amount}}}')
     assert (details["field"], details["rule"]) == (
         "amount",
         "must be a positive amount in minor units",

@@ -88,3 +88,47 @@ def test_a_repayment_beyond_the_outstanding_amount_names_amount_and_the_rule(
     )
     assert unknown.status_code == 404, unknown.text
     assert unknown.json()["details"]["field"] == "financing_id"
+
+
+#: every contract error argument that is an enum of the contract (its ABI's internal type)
+ENUM_ARGS = [
+    (name, i["name"])
+    for name, abi in sorted(ABI_ERRORS.items())
+    for i in abi["inputs"]
+    if i.get("internalType", "").startswith("enum ")
+]
+
+
+@pytest.mark.parametrize(("name", "arg"), ENUM_ARGS)
+def test_an_enum_argument_is_given_by_its_name_not_its_number(name: str, arg: str) -> None:
+    """``DocumentNotActive`` gave ``details.status: 2`` beside ``status_name: "revoked"`` (a
+    tryout): a number no API user can read. Every enum argument of every contract error is its
+    name in ``details`` (``<arg>_name`` stays, the same), as a time is its ISO text; a number
+    the contract's enum does not know stays a number (it is all there is)."""
+    error = ERRORS[name](
+        *[1 if i["name"] == arg else _sample(i["type"]) for i in ABI_ERRORS[name]["inputs"]]
+    )
+    details = error_body(error)["details"]
+    assert isinstance(details[arg], str), details
+    assert details[arg] == details[f"{arg}_name"], details
+    assert not details[arg].isdigit()
+    unknown = ERRORS[name](
+        *[250 if i["name"] == arg else _sample(i["type"]) for i in ABI_ERRORS[name]["inputs"]]
+    )
+    assert error_body(unknown)["details"][arg] == 250
+
+
+def test_a_revoked_documents_409_says_revoked(client: TestClient, network: Network) -> None:
+    """The attestor attests a revoked document: 409 DocumentNotActive, ``status: "revoked"``."""
+    doc, _ = financed_invoice(client, network)
+    ent = network.enterprise
+    revoked = client.post(
+        f"/v1/documents/{doc}/revoke", json={"reason_code": 3}, headers=ent.headers
+    )
+    assert revoked.status_code == 200, revoked.text
+    attested = client.post(
+        f"/v1/documents/{doc}/attest", json={"evidence": "x"}, headers=network.attestor.headers
+    )
+    assert attested.status_code == 409, attested.text
+    details = attested.json()["details"]
+    assert (details["status"], details["status_name"]) == ("revoked", "revoked"), details

@@ -8,6 +8,11 @@
   used that copy. Its answer uses any copy's on-chain fingerprints now; a bank still only its
   own copy (another bank's lodged file is confidential). The regulator's ``unknown_reason`` no
   longer tells it to lodge the file (a regulator's copy has no fingerprints evaluated).
+* ``financed_amount`` was 0 for a bank asking about a superseded (or revoked) document that
+  another bank's financing holds: not financeable (``DOCUMENT_SUPERSEDED``), so ``financeable``
+  was not null, but nothing tied the hash to its fingerprints, so the lock was no match and
+  the confidential financing unseen. It is null whenever the document's own fingerprints are
+  not known to the caller (and by fingerprints alone, with no document to hold anything).
 
 Real HTTP app, real chain, on both backends."""
 
@@ -24,6 +29,7 @@ from api_helpers import (
     lodge,
     own_invoice,
     register,
+    unique_file,
     xml,
 )
 from fastapi.testclient import TestClient
@@ -63,6 +69,41 @@ def test_financed_amount_is_null_when_another_banks_financing_holds_it(
     for who in (network.bank, network.regulator):
         known = _financeable(client, who, doc_hash)
         assert known["financed_amount"] == 100_000, (who.role, known)
+
+
+def test_financed_amount_is_null_for_a_superseded_document_another_bank_holds(
+    client: TestClient, network: Network
+) -> None:
+    """Bank A financed the invoice, then its exporter superseded it. Bank B lodged no copy and
+    reads no financing of it: the document is not financeable (its status is public), but how
+    much is financed on it is not known to Bank B — never 0. Bank A and the regulator read
+    Bank A's financing: the amount is known to them."""
+    doc_hash, financing_id = financed_invoice(client, network, own_invoice("GONE"))
+    superseded = client.post(
+        f"/v1/documents/{doc_hash}/supersede",
+        files=unique_file("amended"),
+        headers=network.enterprise.headers,
+    )
+    assert superseded.status_code == 201, superseded.text
+    theirs = _financeable(client, network.bank_b, doc_hash)
+    assert (theirs["status"], theirs["financeable"]) == ("superseded", False), theirs
+    assert theirs["reasons"] == ["DOCUMENT_SUPERSEDED"]
+    assert theirs["matches"] == []  # Bank A's financing is confidential to Bank B
+    assert theirs["financed_amount"] is None, theirs
+    assert (theirs["face_value"], theirs["headroom"]) == (None, None)  # nor is its face value
+    for who in (network.bank, network.regulator):
+        known = _financeable(client, who, doc_hash)
+        assert known["reasons"] == ["DOCUMENT_SUPERSEDED", "FINGERPRINT_PLEDGED"], known
+        assert {m["financing_id"] for m in known["matches"]} == {financing_id}
+        assert known["financed_amount"] == 100_000, (who.role, known)
+    # asked by a fingerprint alone there is no document to hold anything: not known, not 0
+    fingerprint = _financeable(client, network.bank, doc_hash)["fingerprints"][0]
+    for who in (network.bank, network.bank_b, network.regulator):
+        by_print = client.get(
+            "/v1/audit/financeable", params={"fingerprint": fingerprint}, headers=who.headers
+        ).json()
+        assert by_print["reasons"] == ["FINGERPRINT_PLEDGED"], by_print
+        assert by_print["financed_amount"] is None, (who.role, by_print)
 
 
 def test_financed_amount_is_null_when_the_answer_is_unknown(

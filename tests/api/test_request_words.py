@@ -145,7 +145,7 @@ def test_contract_error_details_carry_their_meaning_beside_the_raw_values(
     assert attested.status_code == 409, attested.text
     assert attested.json()["error"] == "DocumentNotActive"
     assert (attested.json()["details"]["status"], attested.json()["details"]["status_name"]) == (
-        2,
+        "revoked",
         "revoked",
     )
 

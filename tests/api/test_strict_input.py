@@ -32,6 +32,7 @@ from ledger.join import JoinRequest
 from ledger.jsonliterals import exponent_rule
 from ledger.network import init_network
 from ledger.services import documents as docs
+from ledger.services.financing import POSITIVE_RULE
 from tests.conftest import build_network, make_settings
 
 #: bodies that are a document, whose every key is the document's own (registered as its
@@ -435,6 +436,10 @@ def test_an_integer_field_takes_digits_alone_and_quotes_the_literal(world: World
             rule = refused(answer, field)["rule"]
             if "e" in literal.lower():  # the one rule of exponent notation (test_exponent_words)
                 assert rule == exponent_rule(literal), (route.path, literal, rule)
+            elif literal == "-1" and field.endswith("amount"):
+                # a negative amount's fault is its sign, not its notation: the amount's own
+                # rule, as 0 and the CLI's ``finance drawdown 1 -5`` (test_amount_words)
+                assert rule == POSITIVE_RULE, (route.path, literal, rule)
             else:
                 assert rule.endswith(f"not {literal}"), (route.path, literal, rule)
                 assert "digits alone, no sign" in rule, (route.path, literal, rule)

@@ -52,6 +52,9 @@ def _refused(cli: Cli, *args: str) -> dict[str, Any]:
         ("99999999999999999999999", too_large_rule()),
         ("9" * 5000, too_large_rule()),  # int() of it raised: past Python's digit limit
         ("0", POSITIVE),
+        # a negative amount read as an option: Click said "No such option: -5" (a tryout)
+        ("-5", POSITIVE),
+        ("-18446744073709551616", POSITIVE),
     ],
 )
 def test_an_amount_is_refused_in_the_apis_words(
@@ -94,3 +97,27 @@ def test_a_json_form_total_too_large_is_refused_as_the_api_refuses_it(
         assert details["field"] == "totalAmount.value", (args, details)
         assert details["rule"] == too_large_rule(), (args, details)
         assert details["value"] == "1e999999999", (args, details)
+
+
+def test_a_negative_number_is_an_arguments_value_not_an_option(
+    ledger: tuple[Cli, dict[str, str], Path],
+) -> None:
+    """``finance drawdown 1 -5`` got Click's ``No such option: -5`` (a tryout): the CLI's own
+    ``error: AMOUNT: RULE`` line now, exit 2 as any bad input, the rule the API's 422 gives
+    ``"amount": -5``. A negative id is refused by the rule for ids (decimal digits), an option
+    takes such a value as before, and an unknown option is still one."""
+    cli, members, _ = ledger
+    bank = members["Demo Bank A"]
+    for command in ("drawdown", "repay"):
+        said = cli.run("finance", command, "1", "-5", "--as", bank, code=2)
+        assert said.stderr.strip() == f"error: AMOUNT: {POSITIVE}", said.output
+        assert "No such option" not in said.output
+    fractional = _refused(cli, "finance", "drawdown", "1", "-5.5", "--as", bank)
+    assert fractional["field"] == "AMOUNT", fractional
+    negative_id = _refused(cli, "finance", "drawdown", "-1", "5", "--as", bank)
+    assert negative_id["field"] == "FINANCING_ID", negative_id
+    assert "decimal digits" in negative_id["rule"], negative_id
+    limit = _refused(cli, "finance", "list", "--limit", "-5")
+    assert limit["field"] == "--limit", limit
+    unknown = cli.run("finance", "drawdown", "1", "5", "--nope", "--as", bank, code=2)
+    assert "No such option: --nope" in unknown.output

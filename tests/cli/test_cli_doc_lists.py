@@ -128,3 +128,32 @@ def test_doc_search_finds_a_members_own_lodged_files_only(cli: Cli, tmp_path: Pa
     assert "Dupont SARL" in table
     output = cli.run("doc", "search", "--as", bank, "--invoice-number", "/./", code=2)
     assert "error: --invoice-number: " in output
+
+
+def test_doc_list_as_a_member_lists_what_the_api_lists_for_it(cli: Cli, tmp_path: Path) -> None:
+    """``doc list`` had no ``--as`` where the other doc commands do (a tryout). As a member it
+    lists what ``GET /v1/documents`` lists for that member's key: the enterprise and the bank
+    each their own registrations only, another ``--registrant`` refused in the API's words
+    (403 forbidden, exit 1); the regulator everyone's."""
+    who = _members(cli)
+    ent, bank, regulator = who["enterprise"], who["bank"], who["regulator"]
+    mine = cli.json("doc", "register", _file(tmp_path, "e.txt", b"exporter's"), "--as", ent)
+    theirs = cli.json("doc", "register", _file(tmp_path, "b.txt", b"bank's"), "--as", bank)
+
+    def listed(*args: str) -> list[str]:
+        return [i["doc_hash"] for i in cli.json("doc", "list", *args)["items"]]
+
+    assert listed("--as", ent) == [mine["doc_hash"]]
+    assert listed("--as", bank) == [theirs["doc_hash"]]
+    assert listed("--as", ent, "--registrant", ent) == [mine["doc_hash"]]
+    assert listed("--as", regulator) == [mine["doc_hash"], theirs["doc_hash"]]
+    assert listed("--as", regulator, "--registrant", bank) == [theirs["doc_hash"]]
+    refused = cli.json("doc", "list", "--as", ent, "--registrant", bank, code=1)
+    assert refused["error"] == "forbidden", refused
+    assert refused["message"].startswith(
+        "role enterprise may not list another member's registrations"
+    ), refused
+    assert refused["details"]["allowed"] == ["regulator", "admin"], refused
+    words = cli.run("doc", "list", "--as", bank, "--registrant", ent, code=1)
+    assert "role bank may not list another member's registrations" in words
+    assert cli.run("doc", "list", "--as", "0x12", code=2).startswith("error: --as: ")

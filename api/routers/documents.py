@@ -225,9 +225,10 @@ class SuspicionPublic(BaseModel):
 class NoticePublic(BaseModel):
     kind: str = Field(
         description="credit_note, credit_note_financed_invoice, credited, "
-        "credit_note_not_counted (credit notes lodged here name the invoice but come from no "
-        "party to it — neither lodged nor registered by a member shown to be its seller or "
-        "buyer — nor from you: not counted against its financeable value), identifier_rejected, "
+        "credit_note_not_counted (credit notes lodged here name the invoice but are one "
+        "member's word — only lodged by a member not shown to be its seller or buyer, or "
+        "registered by one shown to be neither —: not counted against its financeable value), "
+        "identifier_rejected, "
         "issued_in_future (the file's issue date, BT-2, is after tomorrow in UTC: nothing is "
         "refused, check the date), due_before_issue (its due date, BT-9, is before its issue "
         "date), "

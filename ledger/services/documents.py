@@ -193,8 +193,9 @@ class Notice:
     """Something the caller should know about a file: ``credit_note`` (it is one and cannot be
     financed), ``credit_note_financed_invoice`` (it corrects an invoice an active financing
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
-    ``credit_note_not_counted`` (credit notes lodged here name it but come from no party to it,
-    nor from the caller: not counted, :func:`credit_notes_read`),
+    ``credit_note_not_counted`` (credit notes lodged here name it but are one member's word —
+    only lodged by a member not shown to be a party, or registered by one shown to be neither —:
+    not counted, :func:`credit_notes_read`),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
     cannot be financed), ``nothing_due`` (an invoice whose amount due is negative or zero, or
@@ -2280,9 +2281,10 @@ def financeable_amount(
 ) -> int | None:
     """What can be financed of an invoice (minor units, never negative): its amount due
     (EN 16931 BT-115) net of the credit notes counted against it (:func:`credit_notes_read`:
-    those lodged here — by anyone, or by ``scope`` only — that come from the seller or the buyer,
-    or that ``reader`` lodged itself) — and 0 when that is not positive: an invoice whose amount
-    due is negative or zero, or whose credit notes cancel it, has nothing to finance
+    those lodged here — by anyone, or by ``scope`` only — that ``reader`` lodged itself, that
+    the seller or the buyer lodged, or that are registered on chain) — and 0 when that is not
+    positive: an invoice whose amount due is negative or zero, or whose credit notes cancel it,
+    has nothing to finance
     (``financing.create`` refuses it, and :func:`nothing_due` says why in words). ``None`` for a
     credit note or a document without an amount. ``notes``: :func:`credit_notes_for` of the
     same arguments, when already read.
@@ -2476,8 +2478,8 @@ def net_due_of_lodged(
     """The amount due of a lodged file net of the credit notes counted against it (minor
     units; None for a file without an amount, or a credit note) and, when nothing is left to
     finance, why in words (:func:`nothing_due`) — as :func:`financeable_amount` and
-    ``financing.create`` count them for ``reader`` (every note lodged here from the seller or
-    the buyer, and ``reader``'s own; ``ledger.services.audit.NetDue``)."""
+    ``financing.create`` count them for ``reader`` (:func:`credit_notes_read`: the seller's and
+    the buyer's, the registered ones, and ``reader``'s own; ``ledger.services.audit.NetDue``)."""
     facts = facts_of(lodged)
     if facts is None:
         return None, None

@@ -1944,8 +1944,12 @@ def page_with_document_status(ledger: Ledger, page: Page) -> Page:
 def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     """A notice per pledged document no longer in force (``document_revoked``,
     ``document_superseded``), of a financing :func:`with_document_status` read: what the
-    answer of a write on it carries. The write went through: the bank decides."""
-    notices = []
+    answer of a write on it carries. The write went through: the bank decides. None for a
+    financing no longer active (closed, cancelled): there is nothing left to decide (a tryout's
+    ``finance list`` warned of a cancelled one "the bank decides whether to go on with it")."""
+    notices: list[docs.Notice] = []
+    if f.status is not FinancingStatus.ACTIVE:
+        return ()
     for p in f.terms.pledges if f.terms is not None else ():
         if p.in_force:
             continue

@@ -115,3 +115,19 @@ def test_a_refused_supersession_is_refused_before_evaluating(
     revoked = cli.json("doc", "supersede", first, str(files[2]), "--as", bank, code=1)
     assert revoked["error"] == "DocumentNotActive"
     assert sent == []
+
+
+def test_a_financing_no_longer_active_is_not_warned_of(story: Story) -> None:
+    """A tryout: ``finance list`` warned of a cancelled financing on a revoked document "the
+    chain does not stop the financing — the bank decides whether to go on with it". Once the
+    financing is closed or cancelled there is nothing to decide: no warning."""
+    cli, bank, fid = story.cli, story.address("Demo Bank A"), str(story.financing_id)
+    shown = cli.json("finance", "show", fid, "--as", bank)
+    outstanding = int(shown["drawn"]) - int(shown["repaid"])
+    if outstanding:
+        cli.json("finance", "repay", fid, str(outstanding), "--as", bank)
+    cli.json("finance", "cancel", fid, "--reason-code", "5", "--as", bank)
+    assert cli.json("finance", "show", fid, "--as", bank)["status"] == "cancelled"
+    listed = cli.run("finance", "list", "--as", bank)
+    assert "warning" not in listed.stdout
+    assert "warning" not in listed.stderr

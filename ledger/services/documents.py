@@ -1628,10 +1628,24 @@ def known_pledges_notices(
         return examined.notices
     word = doc_type_word(examined.doc_type.name)
     pledges = _known_pledges(ledger, examined, actor)
+    grades = {m.doc_hash: m.grade for m in examined.matches}
     return tuple(
-        _pledged_holders_unknown(ledger, n, word, examined.doc_hash, pledges, actor, role)
+        _pledged_holders_unknown(ledger, n, word, examined.doc_hash, pledges, actor, role, grades)
         for n in examined.notices
     )
+
+
+def _through(pledged: str, doc_hash: str, grades: dict[str, str]) -> str:
+    """How the document ``pledged`` stands to the file ``doc_hash`` a notice is about: the file
+    itself, a copy of it (its match graded ``identical`` or ``same_document``), or a document
+    it matches under another grade — an earlier version it amends is no copy (a tryout's
+    supersession read "through document 0x…, a copy" of the document it replaced)."""
+    if pledged == doc_hash:
+        return "(this document)"
+    grade = grades.get(pledged)
+    if grade in (None, "identical", "same_document"):
+        return f"(through document {pledged}, a copy)"
+    return f"(through document {pledged}, which this file matches as {grade})"
 
 
 def _known_pledges(ledger: Ledger, examined: Examined, actor: str) -> list[tuple[Any, str]]:
@@ -1657,6 +1671,7 @@ def _pledged_holders_unknown(
     pledges: Sequence[tuple[Any, str]],
     actor: str,
     role: str,
+    grades: dict[str, str] | None = None,
 ) -> Notice:
     if notice.kind != "holders_unknown":
         return notice
@@ -1671,7 +1686,7 @@ def _pledged_holders_unknown(
     names = LedgerNames(ledger)
     held = [
         f"active financing {f.financing_id} of {who(f.bank, names)} "
-        + ("(this document)" if pledged == doc_hash else f"(through document {pledged}, a copy)")
+        + _through(pledged, doc_hash, grades or {})
         for f, pledged in pledges
     ]
     ids = [f.financing_id for f, _ in pledges]

@@ -279,3 +279,25 @@ def test_an_amendment_is_no_split_of_its_own_earlier_version(
         f"document {v1}, which is held by another bank's active financing {financing_a}"
     ), body["message"]
     assert body["details"]["conflicting_financing_id"] == financing_a
+
+
+def test_the_supersession_answer_calls_the_earlier_version_no_copy(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout: the exporter's supersession of its financed invoice answered "active financing
+    3 … (through document 0x…, a copy) holds it" — that document is the version it replaced,
+    not a copy: the answer says how the file matches it."""
+    invoice = own_invoice("AMEND")
+    v1, financing_a = financed_invoice(client, network, invoice)
+    amended = _amendment(invoice, b"AMEND-COPY-WORD", b"4675.00")  # a new number alone
+    done = client.post(
+        f"/v1/documents/{v1}/supersede", files=xml(amended), headers=network.enterprise.headers
+    )
+    assert done.status_code == 201, done.text
+    said = [n["message"] for n in done.json()["notices"] if n["kind"] == "invoice_pledged"]
+    assert said, done.json()["notices"]
+    assert not any(f"(through document {v1}, a copy)" in m for m in said), said
+    assert any(
+        f"active financing {financing_a} of Bank A" in m and f"(through document {v1}, " in m
+        for m in said
+    ), said

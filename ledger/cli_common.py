@@ -147,6 +147,8 @@ def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(details, dict) or context is None:
         return body
     field = details.get("field")
+    if field is None and body.get("error") == "NotAMember":
+        return _as_option_named(body, details, context)
     if not isinstance(field, str):
         return body
     own = cli_field(field, context.command.get_params(context))
@@ -156,6 +158,27 @@ def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
     if message.startswith(f"{field}:"):
         message = own + message[len(field) :]
     return {**body, "message": message, "details": {**details, "field": own}}
+
+
+def _as_option_named(
+    body: dict[str, Any], details: dict[str, Any], context: Any
+) -> dict[str, Any]:
+    """A ``NotAMember`` refusal of the account the command was given as ``--as``, named by the
+    option (``--as: 0x… is not a member of the consortium``), as every other bad option is (a
+    tryout: the README promises errors name the option)."""
+    acting = next(
+        (context.params.get(p.name) for p in context.command.params if "--as" in p.opts), None
+    )
+    account = details.get("account")
+    if not isinstance(acting, str) or not isinstance(account, str):
+        return body
+    if acting.strip().lower() != account.lower():
+        return body
+    return {
+        **body,
+        "message": f"--as: {body['message']}",
+        "details": {**details, "field": "--as"},
+    }
 
 
 #: a terminal's carriage return and erase-line: what draws a progress line over the last, and

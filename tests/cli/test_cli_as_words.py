@@ -8,8 +8,8 @@ tryout:
 - ``--as`` naming an address that is no member was told it "is not an approved member on chain
   … (suspended, or not yet approved)" by the reads, "no keystore for …" by the writes, and got
   an empty answer from ``finance list``, ``finance share`` and ``doc search``. Every command
-  taking ``--as`` now says it is not a member of the consortium (the contract's ``NotAMember``,
-  exit 1; the audit queries' ``--as: is not a member of the consortium``, exit 2) — and a
+  taking ``--as`` now says it is not a member of the consortium, naming the option (the
+  contract's ``NotAMember``, ``--as: 0x… is not a member of the consortium``, exit 1; the audit queries' ``--as: is not a member of the consortium``, exit 2) — and a
   suspended member is still told it is suspended."""
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ def _commands(story: Story) -> list[tuple[str, ...]]:
 def test_as_an_address_that_is_no_member_is_told_it_is_not_a_member(story: Story) -> None:
     for command in _commands(story):
         out = story.cli.run(*command, "--as", STRANGER, code=1)
-        assert f"error: {STRANGER} is not a member of the consortium" in out.stderr, (
+        # named by the option, as every bad option is (a tryout)
+        assert f"error: --as: {STRANGER} is not a member of the consortium" in out.stderr, (
             command,
             out.output,
         )
@@ -89,6 +90,7 @@ def test_as_an_address_that_is_no_member_is_told_it_is_not_a_member(story: Story
         assert "keystore" not in out.output, command
     body = story.cli.json("finance", "list", "--as", STRANGER, code=1)
     assert body["error"] == "NotAMember"
+    assert body["details"]["field"] == "--as"
     # the member to share with, named by no member: said so, not "has published no key"
     shared = story.cli.run(
         "finance", "share", STRANGER, "--as", story.address("Demo Bank A"), code=2

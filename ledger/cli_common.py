@@ -160,9 +160,7 @@ def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "message": message, "details": {**details, "field": own}}
 
 
-def _as_option_named(
-    body: dict[str, Any], details: dict[str, Any], context: Any
-) -> dict[str, Any]:
+def _as_option_named(body: dict[str, Any], details: dict[str, Any], context: Any) -> dict[str, Any]:
     """A ``NotAMember`` refusal of the account the command was given as ``--as``, named by the
     option (``--as: 0x… is not a member of the consortium``), as every other bad option is (a
     tryout: the README promises errors name the option)."""

@@ -186,7 +186,10 @@ def _story(ledger: Ledger, say: Say) -> None:
         f"exporter repays {_money(amount // 2, currency)} (block {repaid.block}). Outstanding: "
         f"{_money(state.terms.outstanding, currency)}."
     )
-    say(f"7. The regulator ({names[regulator]}) audits the invoice and the refusals:")
+    say(
+        f"7. The regulator ({names[regulator]}) audits the invoice (UBL and its CII copy), the "
+        "bill of lading and the refusals:"
+    )
     for line in _audit(ledger, [invoice.doc_hash, bl.doc_hash, seen.doc_hash], names, regulator):
         say("   " + line)
 

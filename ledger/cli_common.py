@@ -349,9 +349,13 @@ def reading_index(ledger: Ledger) -> Iterator[None]:
     (none can be opened), the chain is read as before."""
     from ledger.indexer import EventIndex  # only the commands that open a ledger pay for it
 
+    index: EventIndex | None = None
     try:
-        index: EventIndex | None = EventIndex.for_ledger(ledger)
+        index = EventIndex.for_ledger(ledger)
+        index.indexed()  # a database that does not answer is no index to read
     except Exception:  # no index to read: the chain answers, as before
+        if index is not None:
+            index.close()
         index = None
     ledger.event_index = index
     try:

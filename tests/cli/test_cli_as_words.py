@@ -9,8 +9,9 @@ tryout:
   … (suspended, or not yet approved)" by the reads, "no keystore for …" by the writes, and got
   an empty answer from ``finance list``, ``finance share`` and ``doc search``. Every command
   taking ``--as`` now says it is not a member of the consortium, naming the option (the
-  contract's ``NotAMember``, ``--as: 0x… is not a member of the consortium``, exit 1; the audit queries' ``--as: is not a member of the consortium``, exit 2) — and a
-  suspended member is still told it is suspended."""
+  contract's ``NotAMember``, ``--as: 0x… is not a member of the consortium``, exit 1; the audit
+  queries' ``--as: is not a member of the consortium``, exit 2) — and a suspended member is
+  still told it is suspended."""
 
 from __future__ import annotations
 

@@ -85,3 +85,18 @@ def test_a_check_opens_only_the_financings_the_index_names(
     assert after == before
     assert shown_after == shown_before
     assert shown_after["financings"] == [story.financing_id]
+
+
+def test_an_index_that_does_not_answer_leaves_the_chain_to_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index database that does not answer (a PostgreSQL URL nothing listens on) is no
+    index: the CLI reads the chain as before, and answers the same."""
+    story = build_story(tmp_path / "story")
+    invoice = tmp_path / "invoice.xml"
+    invoice.write_bytes(UBL)
+    bank_a = story.address("Demo Bank A")
+    before = story.cli.json("doc", "check", str(invoice), "--as", bank_a, code=3)
+    monkeypatch.setenv("TRADELEDGER_INDEX_URL", "postgresql+psycopg://nobody@127.0.0.1:9/none")
+    after = story.cli.json("doc", "check", str(invoice), "--as", bank_a, code=3)
+    assert after == before

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.audit.audit_world import World as SharedWorld
 from tests.cli.cli_helpers import CII, UBL, Cli, Result
 from tests.cli.cli_helpers import Story as _Story
 from tests.leaks import mentions
@@ -41,25 +41,8 @@ def _form(number: str, issuer: dict[str, str], value: str) -> bytes:
     ).encode()
 
 
-@dataclass
-class World:
-    cli: Cli
-    tmp: Path
-    members: dict[str, dict[str, Any]] = field(default_factory=dict)
-    docs: dict[str, str] = field(default_factory=dict)
-    financings: dict[str, int] = field(default_factory=dict)
-    refused: dict[str, Result] = field(default_factory=dict)
-
-    def address(self, who: str) -> str:
-        return str(self.members[who]["address"])
-
-    def headers(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.members[who]['api_key']}"}
-
-    def file(self, name: str, data: bytes) -> str:
-        path = self.tmp / name
-        path.write_bytes(data)
-        return str(path)
+class World(SharedWorld):
+    """The shared world with this story's writes."""
 
     def finance(self, bank: str, doc: str, amount: int, *, code: int = 0) -> Result:
         return self.cli.run(

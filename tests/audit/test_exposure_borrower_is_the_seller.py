@@ -21,14 +21,13 @@ and shares the first financing with Buyer Co.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ledger.services import audit
 from tests.api.api_helpers import own_invoice
+from tests.audit.audit_world import World as SharedWorld
 from tests.cli.cli_helpers import CII, UBL, Cli, served_api
 from tests.conftest import SAMPLE_SELLER_VAT
 
@@ -51,24 +50,8 @@ def _form(number: str) -> bytes:
     ).encode()
 
 
-@dataclass
-class World:
-    cli: Cli
-    tmp: Path
-    members: dict[str, dict[str, Any]] = field(default_factory=dict)
-    docs: dict[str, str] = field(default_factory=dict)
-    financings: dict[str, int] = field(default_factory=dict)
-
-    def address(self, who: str) -> str:
-        return str(self.members[who]["address"])
-
-    def headers(self, who: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.members[who]['api_key']}"}
-
-    def file(self, name: str, data: bytes) -> str:
-        path = self.tmp / name
-        path.write_bytes(data)
-        return str(path)
+class World(SharedWorld):
+    """The shared world with this story's writes."""
 
     def finance(self, key: str, amount: int) -> int:
         found = self.cli.json(

@@ -1027,8 +1027,8 @@ def _pledged_lines(
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. A
     document of another ``doc_type`` is called by its type (``bill of lading pledged: no``). The
-    financeable amount says whose credit notes it counts: for a bank or a regulator those lodged
-    here by the invoice's seller or buyer and its own (``docs.credit_notes_read``), the caller's
+    financeable amount says whose credit notes it counts: for a bank or a regulator those the
+    invoice's seller or buyer vouch for and its own (``docs.credit_notes_read``), the caller's
     own for another ``role`` (docs/privacy.md). A file no bank can
     finance says NOT FINANCEABLE and why, in the words of the answer's own ``notices`` (kind,
     message: :func:`ledger.services.documents.not_financeable_reason`) — its ``nothing_due``
@@ -1055,7 +1055,7 @@ def _pledged_lines(
             counted = "the credit notes counted"  # no member: no "you" (a tryout)
         elif role in FINGERPRINT_ROLES:
             # a note another member lodged alone is its word: not counted (a tryout)
-            counted = "the credit notes counted: its seller's and buyer's, registered ones, yours"
+            counted = "the credit notes counted: those its seller or buyer vouch for, and yours"
         else:
             counted = "your own credit notes lodged here"
         lines.append(

@@ -225,9 +225,9 @@ class SuspicionPublic(BaseModel):
 class NoticePublic(BaseModel):
     kind: str = Field(
         description="credit_note, credit_note_financed_invoice, credited, "
-        "credit_note_not_counted (credit notes lodged here name the invoice but are one "
-        "member's word — only lodged by a member not shown to be its seller or buyer, or "
-        "registered by one shown to be neither —: not counted against its financeable value), "
+        "credit_note_not_counted (credit notes lodged here name the invoice but its seller or "
+        "buyer vouch for none of them, or they are revoked on chain: not counted against its "
+        "financeable value), "
         "identifier_rejected, "
         "issued_in_future (the file's issue date, BT-2, is after tomorrow in UTC: nothing is "
         "refused, check the date), due_before_issue (its due date, BT-9, is before its issue "
@@ -239,7 +239,7 @@ class NoticePublic(BaseModel):
         "document_revoked, document_superseded (the file's document, or a pledged one in the "
         "answer of a write on a financing, is revoked or superseded: it cannot be financed), "
         "document_credited (the answer of a write on a financing: a pledged "
-        "invoice's amount due net of the credit notes lodged here is below what the financing "
+        "invoice's amount due net of the credit notes counted is below what the financing "
         "holds on it), cancelled_outstanding (the answer of a cancel: the financing was "
         "cancelled with drawn above repaid, the outstanding amount and currency in the message; "
         "closed_outstanding likewise for a close), registrant_not_reader (the answer of a "

@@ -527,7 +527,7 @@ class _Check:
                         f"active financing{'s' * (len(ids) > 1)} "
                         f"{', '.join(str(i) for i in ids)} hold{'s' * (len(ids) == 1)} "
                         f"{money(held, record.currency)} on invoice {doc_hash}, whose amount due "
-                        "net of the credit notes lodged here is "
+                        "net of the credit notes counted is "
                         f"{money(net, record.currency)}"
                     ),
                 )

@@ -193,9 +193,8 @@ class Notice:
     """Something the caller should know about a file: ``credit_note`` (it is one and cannot be
     financed), ``credit_note_financed_invoice`` (it corrects an invoice an active financing
     holds), ``credited`` (credit notes lodged here reduce this invoice's financeable value),
-    ``credit_note_not_counted`` (credit notes lodged here name it but are one member's word —
-    only lodged by a member not shown to be a party, or registered by one shown to be neither —:
-    not counted, :func:`credit_notes_read`),
+    ``credit_note_not_counted`` (credit notes lodged here name it but no party to it vouches for
+    them, or they are revoked on chain: not counted, :func:`credit_notes_read`),
     ``identifier_rejected`` (a party identifier failed its scheme's check and is not used),
     ``seller_unkeyed`` (every identity identifier of the seller failed: no fingerprint, so it
     cannot be financed), ``nothing_due`` (an invoice whose amount due is negative or zero, or
@@ -2135,18 +2134,18 @@ def credit_notes_read(
     *,
     reader: str | None = None,
     read: StoredReader | None = None,
-) -> tuple[list[tuple[str, DocumentFacts]], list[tuple[str, DocumentFacts]]]:
+) -> tuple[list[tuple[str, DocumentFacts]], list[tuple[str, DocumentFacts, str]]]:
     """The credit notes lodged at this gateway — by anyone, or by ``scope`` only — that correct
     the invoice ``facts`` (BT-25 names its number, same seller, same currency), as (counted,
-    not counted): (doc hash, facts) each, one per credit note however many copies were lodged.
+    not counted): (doc hash, facts) each — and, for one not counted, why in words —, one per
+    credit note however many copies were lodged.
 
-    A note is **counted** against the invoice's financeable value (:func:`credit_note_counts`)
-    when ``reader`` (the member the answer is for) lodged a copy itself — its own books —, when
-    a member shown to be the seller or the buyer lodged a copy here, or when it is registered on
-    chain by a member not shown to be neither. A note only lodged here by another member not
-    shown to be a party is that member's word and is not counted (a tryout: any member's made-up
-    note, never registered, made another company's invoice unfinanceable at every bank);
-    :data:`NOTE_NOT_COUNTED` names it.
+    Whether a note counts against the invoice's financeable value is
+    :func:`why_not_counted`'s: the caller's own, or vouched for by a member that may be a party
+    to the invoice, and never withdrawn on chain. Any other note is one member's word and is
+    not counted (two tryouts: any member's made-up note — lodged, or registered by a member
+    without a legal id — made another company's invoice unfinanceable at every bank, and a
+    revoked one went on counting); :data:`NOTE_NOT_COUNTED` names it.
     ``read``: where the stored files are read from (default: the gateway database)."""
     if facts.credit_note or facts.seller is None:
         return [], []
@@ -2166,43 +2165,51 @@ def credit_notes_read(
         found.setdefault(key, (row.doc_hash, note))
         lodgers.setdefault(key, set()).add(row.received_by.lower())
     counted: list[tuple[str, DocumentFacts]] = []
-    uncounted: list[tuple[str, DocumentFacts]] = []
+    uncounted: list[tuple[str, DocumentFacts, str]] = []
     for key, (doc_hash, note) in found.items():
-        counts = credit_note_counts(ledger, doc_hash, note, facts, lodgers[key], reader)
-        (counted if counts else uncounted).append((doc_hash, note))
+        why = why_not_counted(ledger, doc_hash, note, facts, lodgers[key], reader)
+        if why is None:
+            counted.append((doc_hash, note))
+        else:
+            uncounted.append((doc_hash, note, why))
     return sorted(counted), sorted(uncounted)
 
 
-def credit_note_counts(
+#: why a credit note no member vouches for is not counted (:func:`why_not_counted`)
+NOT_VOUCHED = (
+    "only lodged or registered by members not shown to be the invoice's seller or buyer: one "
+    "member's word"
+)
+
+
+def why_not_counted(
     ledger: Ledger,
     doc_hash: str,
     note: DocumentFacts,
     invoice: DocumentFacts,
     lodgers: Iterable[str],
     reader: str | None = None,
-) -> bool:
-    """Whether the credit note ``note`` (0x-hex ``doc_hash``) counts against ``invoice``
-    (:func:`credit_notes_read`), in this order:
+) -> str | None:
+    """Why the credit note ``note`` (0x-hex ``doc_hash``) does not count against ``invoice``
+    (:func:`credit_notes_read`), in words — or None when it counts:
 
-    1. ``reader`` lodged a copy itself (its own books): it counts;
-    2. one of ``lodgers`` (the members that lodged a copy here) is shown to be a party to the
-       invoice (:func:`note_party`): it counts;
-    3. it is registered on chain — a public, attributable record (EN 16931 BT-25 names the
-       invoice; issue #12: an invoice's financeable value is net of its registered credit
-       notes) — by a member not shown NOT to be a party (:func:`shown_no_party`): it counts;
-    4. otherwise (only lodged here by members not shown to be a party, or registered by one
-       shown to be none) it is that member's word and does not count.
-
-    The registration is read only when no lodger decides it."""
+    1. registered on chain and revoked or superseded there: withdrawn, it counts for nobody;
+    2. ``reader`` lodged a copy itself (its own books): it counts;
+    3. a member that lodged a copy here (``lodgers``) or registered it on chain vouches for it
+       (:func:`vouches`: shown to be the seller or the buyer, or an enterprise with a legal id
+       that the files cannot show to be neither): it counts;
+    4. otherwise it is one member's word: not counted (:data:`NOT_VOUCHED`)."""
+    registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
+    if registration is not None and registration.status is not DocStatus.ACTIVE:
+        return f"{registration.status.name.lower()} on chain"
     members = {m.lower() for m in lodgers}
     if reader is not None and reader.lower() in members:
-        return True
-    if any(note_party(ledger, m, note, invoice) is not None for m in sorted(members)):
-        return True
-    registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
-    return registration is not None and not shown_no_party(
-        ledger, registration.registered_by, note, invoice
-    )
+        return None
+    if registration is not None:
+        members.add(registration.registered_by.lower())
+    if any(vouches(ledger, m, note, invoice) for m in sorted(members)):
+        return None
+    return NOT_VOUCHED
 
 
 def _party_ids(note: DocumentFacts, invoice: DocumentFacts) -> tuple[set[bytes], set[bytes]]:
@@ -2214,52 +2221,44 @@ def _party_ids(note: DocumentFacts, invoice: DocumentFacts) -> tuple[set[bytes],
     return set(sellers), set(buyers)
 
 
-def note_party(
-    ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts
-) -> str | None:
-    """``"seller"`` or ``"buyer"`` when ``member``'s legal id on chain is one of that party's
-    identifiers in the credit note ``note`` or its ``invoice`` (:func:`_party_ids`), else
-    None."""
+def vouches(ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts) -> bool:
+    """Whether ``member``'s copy or registration of a credit note makes it count: it is shown
+    to be the seller or the buyer (its legal id on chain is one of their identifiers in the
+    note or the invoice, :func:`_party_ids`), or it is an ENTERPRISE with a legal id on chain
+    that the files cannot show to be neither (the seller or the buyer names no identifier to
+    compare it with). Never a bank, an attestor, a regulator or the operator — no party to a
+    receivable it did not issue or owe — nor a member without a legal id (nothing to compare)."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(member)).call()
+    if int(record[0]) == 0 or Role(int(record[2])) is not Role.ENTERPRISE:
+        return False
     legal = legal_id_of(ledger, member)
     if not any(legal):
-        return None
-    sellers, buyers = _party_ids(note, invoice)
-    return "seller" if legal in sellers else "buyer" if legal in buyers else None
-
-
-def shown_no_party(
-    ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts
-) -> bool:
-    """Whether ``member`` is shown to be neither the seller nor the buyer of the credit note
-    ``note`` and its ``invoice``: it has a legal id on chain, both parties name identifiers it
-    could be compared with (:func:`_party_ids`), and it is neither. A member without a legal id,
-    or a file whose seller or buyer names no such identifier, is not shown either way."""
-    legal = legal_id_of(ledger, member)
-    sellers, buyers = _party_ids(note, invoice)
-    if not any(legal) or not sellers or not buyers:
         return False
-    return legal not in sellers and legal not in buyers
+    sellers, buyers = _party_ids(note, invoice)
+    if legal in sellers or legal in buyers:
+        return True
+    return not (sellers and buyers)  # a party the files name no comparable identifier of
 
 
-def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts]]) -> Notice | None:
+def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts, str]]) -> Notice | None:
     """The :data:`NOTE_NOT_COUNTED` notice of an invoice's credit notes lodged here that are not
     counted against it (:func:`credit_notes_read`), or None when there is none: each named
-    with its number and amount, and why — its lodger is not named (who holds what is not
+    with its number, amount and why — its lodger is never named (who holds what is not
     another member's to learn)."""
     if not uncounted:
         return None
     listed = "; ".join(
-        f"{n.number_as_written or n.number} ({_money(n, n.amount_minor or 0)})"
-        for _, n in uncounted
+        f"{n.number_as_written or n.number} ({_money(n, n.amount_minor or 0)}, {why})"
+        for _, n, why in uncounted
     )
     return Notice(
         NOTE_NOT_COUNTED,
         f"{len(uncounted)} credit note(s) lodged here name this invoice but are not counted "
-        f"against its financeable value: {listed}. Each is only lodged here, not registered on "
-        "chain, by a member not shown to be the invoice's seller or buyer (a legal id on chain "
-        "equal to one of their identifiers) — or registered by a member shown to be neither —, "
-        "so it is one member's word: confirm it with the seller or the buyer before financing",
-        documents=tuple(h for h, _ in uncounted),
+        f"against its financeable value: {listed}. A credit note counts when the invoice's "
+        "seller or buyer vouches for it (lodges or registers it: a legal id on chain equal to "
+        "one of their identifiers), or you lodged it yourself; confirm the others with the "
+        "seller or the buyer before financing",
+        documents=tuple(h for h, _, _ in uncounted),
     )
 
 
@@ -2296,8 +2295,8 @@ def financeable_amount(
 ) -> int | None:
     """What can be financed of an invoice (minor units, never negative): its amount due
     (EN 16931 BT-115) net of the credit notes counted against it (:func:`credit_notes_read`:
-    those lodged here — by anyone, or by ``scope`` only — that ``reader`` lodged itself, that
-    the seller or the buyer lodged, or that are registered on chain) — and 0 when that is not
+    those lodged here — by anyone, or by ``scope`` only — that ``reader`` lodged itself or that
+    a party to the invoice vouches for, none revoked on chain) — and 0 when that is not
     positive: an invoice whose amount due is negative or zero, or whose credit notes cancel it,
     has nothing to finance
     (``financing.create`` refuses it, and :func:`nothing_due` says why in words). ``None`` for a
@@ -2493,8 +2492,8 @@ def net_due_of_lodged(
     """The amount due of a lodged file net of the credit notes counted against it (minor
     units; None for a file without an amount, or a credit note) and, when nothing is left to
     finance, why in words (:func:`nothing_due`) — as :func:`financeable_amount` and
-    ``financing.create`` count them for ``reader`` (:func:`credit_notes_read`: the seller's and
-    the buyer's, the registered ones, and ``reader``'s own; ``ledger.services.audit.NetDue``)."""
+    ``financing.create`` count them for ``reader`` (:func:`credit_notes_read`: those a party to
+    the invoice vouches for, and ``reader``'s own; ``ledger.services.audit.NetDue``)."""
     facts = facts_of(lodged)
     if facts is None:
         return None, None
@@ -2631,7 +2630,7 @@ def _look_around(
         notices.append(
             Notice(
                 "credited",
-                f"{len(notes)} credit note(s) lodged here correct this invoice: its financeable "
+                f"{len(notes)} credit note(s) counted correct this invoice: its financeable "
                 f"value is {_money(facts, financeable or 0)} of "
                 f"{_money(facts, facts.amount_minor or 0)} ({counted_notes(ledger, notes)})",
                 documents=tuple(h for h, _ in notes),

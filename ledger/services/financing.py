@@ -2019,7 +2019,7 @@ def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
             docs.Notice(
                 "document_credited",
                 f"financing {f.financing_id} holds {money(p.amount, facts.currency)} on invoice "
-                f"{p.doc_hash}, whose amount due net of the credit notes lodged here is now "
+                f"{p.doc_hash}, whose amount due net of the credit notes counted is now "
                 f"{money(net, facts.currency)} (of {money(facts.amount_minor or 0, facts.currency)}"
                 "): the chain does not stop the financing — the bank decides whether to go on "
                 "with it",

@@ -2,12 +2,12 @@
 
 A tryout: any member lodged a made-up credit note naming another company's invoice, and every
 bank was refused its financing. A credit note lodged here counts against an invoice when the
-caller lodged it itself (its own books), when a member shown to be the seller or the buyer (its
-legal id on chain is one of their VAT id, LEI, ``<ICD>:<id>``) lodged it, or when it is
-registered on chain — a public record naming its registrant (issue #12) — by a member not shown
-to be neither. A note only another member lodged is named to banks and regulators
-(``credit_note_not_counted``) and counts for nobody else. Real embedded chain, the gateway
-app.
+caller lodged it itself (its own books), or when a member that may be a party to the invoice
+lodged or registered it — one shown to be the seller or the buyer (its legal id on chain is one
+of their VAT id, LEI, ``<ICD>:<id>``), or an enterprise with a legal id the files cannot show to
+be neither — and it is not revoked or superseded on chain. Any other note is named to banks and
+regulators (``credit_note_not_counted``) and counts for nobody else. Real embedded chain, the
+gateway app.
 """
 
 from __future__ import annotations
@@ -78,8 +78,8 @@ def test_a_note_from_no_party_is_told_and_not_counted(client: TestClient, networ
         assert "nothing_due" not in _kinds(answer)
         [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
         assert "2 credit note(s)" in told["message"]
-        assert "CN-A (2,000.00 EUR)" in told["message"]
-        assert "CN-S (900.00 EUR)" in told["message"]
+        assert "CN-A (2,000.00 EUR, " in told["message"]
+        assert "CN-S (900.00 EUR, " in told["message"]
         assert "Customs" not in told["message"]
         assert "Other Exporter" not in told["message"]
     made = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
@@ -123,24 +123,51 @@ def test_a_note_the_seller_registered_counts_whoever_lodged_it(
     assert NOT_COUNTED not in _kinds(answer)
 
 
-def test_a_registered_note_counts_unless_its_registrant_is_shown_no_party(
+def test_a_registered_note_counts_only_when_a_party_may_vouch_for_it(
     client: TestClient, network: Network
 ) -> None:
-    """A note registered on chain is a public record naming who registered it: it counts (issue
-    #12), and the words say who — unless the registrant is shown to be neither seller nor buyer
-    (its legal id is another company's, and both parties name identifiers to compare with)."""
+    """A tryout: a member without a legal id, and a competitor bank, registered made-up notes
+    and they counted everywhere. A registered note counts when its registrant may be a party
+    to the invoice (shown to be the seller or the buyer, or an enterprise with a legal id the
+    files cannot show to be neither): a bank, a member without a legal id, an enterprise
+    shown to be neither do not vouch for it. The words say who registered each counted note."""
     stranger = _member(network, "Other Exporter", Role.ENTERPRISE, "DE136695976")
+    nameless = _member(network, "Stranger Trading", Role.ENTERPRISE, "")
     register(client, stranger, xml(credit_note("CN-X", "700.00")))
+    register(client, nameless, xml(credit_note("CN-N", "400.00")))
+    register(client, network.bank_b, xml(credit_note("CN-Y", "300.00")))
     answer = check(client, network.bank, INVOICE)
     assert answer["financeable_amount"] == FACE
-    assert NOT_COUNTED in _kinds(answer)
-    register(client, network.bank_b, xml(credit_note("CN-Y", "300.00")))  # no legal id: counts
-    answer = check(client, network.bank, INVOICE)
-    assert answer["financeable_amount"] == FACE - 30_000
-    [credited] = [n for n in answer["notices"] if n["kind"] == "credited"]
-    assert "CN-Y (300.00 EUR, registered on chain by Bank B (" in credited["message"], credited
     [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
-    assert "CN-X (700.00 EUR)" in told["message"]
+    for words in ("CN-X (700.00 EUR, ", "CN-N (400.00 EUR, ", "CN-Y (300.00 EUR, "):
+        assert words in told["message"], told
+    register(client, network.enterprise, xml(credit_note("CN-S", "200.00")))  # the seller's
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == FACE - 20_000
+    [credited] = [n for n in answer["notices"] if n["kind"] == "credited"]
+    assert "CN-S (200.00 EUR, registered on chain by Exporter (" in credited["message"], credited
+
+
+def test_a_revoked_note_counts_for_nobody(client: TestClient, network: Network) -> None:
+    """A tryout: a made-up note revoked on chain went on lowering the invoice at every bank and
+    in the regulator's verify. Withdrawn on chain, a note counts for nobody — not even the
+    members that lodged a copy — and the notice says it is revoked."""
+    note = credit_note("CN-R", "500.00")
+    done = client.post("/v1/documents", files=xml(note), headers=network.enterprise.headers)
+    assert done.status_code == 201, done.text
+    lodge(client, network.bank, note)  # Bank A's own copy too
+    assert check(client, network.bank, INVOICE)["financeable_amount"] == FACE - 50_000
+    revoked = client.post(
+        f"/v1/documents/{done.json()['doc_hash']}/revoke",
+        json={"reason_code": 1},
+        headers=network.enterprise.headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+    for who in (network.bank, network.bank_b, network.regulator):
+        answer = check(client, who, INVOICE)
+        assert answer["financeable_amount"] == FACE, who.name
+        [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+        assert "CN-R (500.00 EUR, revoked on chain)" in told["message"], told
 
 
 def test_the_buyers_note_counts(client: TestClient, network: Network) -> None:

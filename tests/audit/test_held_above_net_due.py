@@ -97,7 +97,7 @@ def test_the_cli_verify_lists_it(tmp_path: Path) -> None:
     assert "invoices held above their amount due net of credit notes: 1" in done.stdout
     assert (
         f"active financing {made['financing_id']} holds 1,656.25 EUR on invoice {doc_hash}, whose "
-        "amount due net of the credit notes lodged here is 1,156.25 EUR"
+        "amount due net of the credit notes counted is 1,156.25 EUR"
     ) in done.stdout
     [found] = cli.json("audit", "verify", "--as", regulator)["rules"]["held_above_net_due"]
     assert (found["held"], found["net_due"]) == (165_625, 115_625)

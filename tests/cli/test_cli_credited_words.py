@@ -40,9 +40,7 @@ def test_the_financeable_amount_says_whose_credit_notes_it_counts(tmp_path: Path
     }
     for role in ("bank", "regulator"):
         [line] = [ln for ln in said[role].splitlines() if "financeable amount" in ln]
-        counted = (
-            "net of the credit notes counted: its seller's and buyer's, registered ones, yours"
-        )
+        counted = "net of the credit notes counted: those its seller or buyer vouch for, and yours"
         assert counted in line, said[role]
     assert (
         "note (credit_note_not_counted): 1 credit note(s) lodged here name this invoice"

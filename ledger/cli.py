@@ -2368,7 +2368,8 @@ def finance_share(
     joined later reads the financings registered before it joined, and how a bank makes an
     enterprise registrant not shown to be the seller a reader deliberately
     (registrant_not_reader; docs/privacy.md). A bank shares only its own financings (another
-    bank's --financing is refused, NotFinancingBank), with a regulator or an enterprise; a
+    bank's --financing is refused, NotFinancingBank), with a regulator or an enterprise — with
+    an enterprise only the --financing it names (its whole book: a regulator only); a
     regulator with another regulator (any other READER is refused, exit 2). The API's twin,
     one financing at a time:
     POST /v1/financings/{id}/share {"reader": READER}."""
@@ -2391,7 +2392,9 @@ def finance_share(
     emit(
         as_json,
         shared_answer(target, shared).model_dump(mode="json"),
-        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'} with {target}",
+        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'}"
+        + (f" ({', '.join(map(str, shared))})" if shared else "")
+        + f" with {target}",
     )
 
 

@@ -1602,6 +1602,16 @@ def _share_with(
             reader=reader,
             reader_role=reader_role.name.lower(),
         )
+    if wanted is None and reader_role is Role.ENTERPRISE:
+        # every financing at once to an enterprise: a forgotten --financing showed a bank's whole
+        # book to a company that is party to none of it, on chain for good (a tryout)
+        raise InvalidInput(
+            ids_field,
+            "must name the financings to share with an enterprise (each of its invoices' own): "
+            "a bank's whole book is shared with a regulator only",
+            reader=reader,
+            reader_role=reader_role.name.lower(),
+        )
     public = _public_key(ledger, reader)
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)

@@ -218,7 +218,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
     except InvalidInput as exc:
         raise DocumentFormatError(
             NUMBER_FIELD if exc.field == "number" else exc.field,
-            f"{exc.rule} ({d.where})",
+            f"{exc.rule} (in {d.name})",  # a rule of the value, not a required element
             **{k: v for k, v in exc.details.items() if k not in ("field", "rule")},
         ) from None
 

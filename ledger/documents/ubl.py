@@ -102,6 +102,17 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
         amount_currency = normalise_currency(
             amount_el.get("currencyID") or currency_code, f"{field}/@currencyID", issued=issue_date
         )
+        if amount_currency != currency_code:
+            # the face value would be read in one currency and financed in another (a tryout:
+            # DocumentCurrencyCode DKK, every line in DKK, a PayableAmount in USD read as USD)
+            raise DocumentFormatError(
+                f"{field}/@currencyID",
+                f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
+                f"not {amount_currency}: every amount of an EN 16931 invoice is in its currency "
+                "but the VAT total in accounting currency (PEPPOL-EN16931-R051)",
+                document_currency=currency_code,
+                currency=amount_currency,
+            )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
         by_totals = (
             amount_due_by_totals(
@@ -147,7 +158,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
     except InvalidInput as exc:
         raise DocumentFormatError(
             NUMBER_FIELD if exc.field == "number" else exc.field,
-            f"{exc.rule} ({where})",
+            f"{exc.rule} (in UBL 2.1 {kind})",  # a rule of the value, not a required element
             **{k: v for k, v in exc.details.items() if k not in ("field", "rule")},
         ) from None
 

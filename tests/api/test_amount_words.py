@@ -135,7 +135,7 @@ def test_an_e_invoice_amount_due_too_large_is_worded_the_same(
             client.post("/v1/documents/check", files=xml(data), headers=network.bank.headers)
         )
         assert details["field"] == "cbc:PayableAmount", details
-        # (the UBL reader names the syntax after each rule it gives: "(required by UBL 2.1 …)")
+        # (the UBL reader names the syntax after each rule it gives: "(in UBL 2.1 Invoice)")
         assert details["rule"].startswith(too_large_rule()), details
         assert details["value"] == amount, details
 

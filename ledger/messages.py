@@ -222,7 +222,8 @@ SENTENCES: dict[str, Sentence] = {
     "FinancingNotFound": lambda a, n: f"there is no financing {a['financingId']}",
     "NotFinancingBank": lambda a, n: (
         f"{who(a['account'], n)} is not the bank of financing {a['financingId']}: only that "
-        "bank may draw down, repay, close or cancel it (a regulator may also share its terms)"
+        "bank may draw down, repay, close, cancel it or share its terms (a regulator may share "
+        "them too)"
     ),
     "FinancingNotActive": lambda a, n: (
         f"financing {a['financingId']} is {enum_name(FinancingStatus, a['status'])}, not active"

@@ -1597,8 +1597,8 @@ def _share_with(
         # book to whoever it names (a tryout shared it with another bank and an attestor)
         raise InvalidInput(
             "reader",
-            "must be a regulator or an enterprise (the document's seller, a registrant): a "
-            f"bank's terms are not shared with a member of role {reader_role.name.lower()}",
+            "must be a regulator or an enterprise (such as the document's seller or registrant): "
+            f"a bank's terms are not shared with a member of role {reader_role.name.lower()}",
             reader=reader,
             reader_role=reader_role.name.lower(),
         )

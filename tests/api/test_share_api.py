@@ -12,6 +12,7 @@ Real HTTP app, real chain, on both backends."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -238,7 +239,12 @@ def test_a_reader_shared_with_sees_the_financing_on_the_document(
     assert "FinancingRegistered" not in [e["event"] for e in before["history"]]
     shared = _share(client, u.financing_id, network.bank.headers, {"reader": seller.address}, None)
     assert shared.status_code == 200, shared.text
+    # the index folds the TermsShared in a moment after (pledges.pledged_to): a bounded wait
+    deadline = time.monotonic() + 15
     after = record()
+    while after["financings"] is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        after = record()
     assert after["financings"] == [u.financing_id]
     assert "FinancingRegistered" in [e["event"] for e in after["history"]]
     # an attestor, shown nothing of it, still reads no financing

@@ -703,8 +703,8 @@ def _refuse_second_hash_of(
         bytes.fromhex(reg.doc_hash[2:]), reg.registered_by, int(reg.registered_at.timestamp())
     )
     error.details.update(file_hash=doc_hash, hashed=first.form.value)
-    if file_index is not None:
-        error.details["file_index"] = file_index
+    if file_index is not None:  # named as every refusal of a batch's file names it (a tryout)
+        error.details.update(field=f"files[{file_index}]", file_index=file_index)
     raise error
 
 
@@ -3461,11 +3461,15 @@ def _name_the_file(exc: LedgerError, hashes: Sequence[str], names: Sequence[str 
     """Add to the contract's refusal ``exc`` of a batch, which names a hash (``docHash``), the
     place (``file_index``) and name (``filename``) of the file of ``hashes`` (0x-hex, in the
     batch's order; ``names`` beside them) it is."""
+    from ledger.revert import FIELDS  # built from the ABI at import
+
     found = exc.details.get("docHash")
     named = hex32(found) if isinstance(found, bytes) else str(found or "").lower()
     for i, (doc_hash, name) in enumerate(zip(hashes, names, strict=True)):
         if named and doc_hash.lower() == named:
             exc.details.update(file_index=i, filename=name)
+            if FIELDS.get(type(exc).__name__) == FILE:  # the file as a whole: files[i]
+                exc.details["field"] = f"files[{i}]"
             break
 
 

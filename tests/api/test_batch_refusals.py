@@ -105,6 +105,7 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     body = batch.json()
     assert body["error"] == "DocumentAlreadyRegistered"
     assert body["details"]["file_index"] == 1
+    assert body["details"]["field"] == "files[1]"  # as every refusal of a batch's file (a tryout)
     assert body["details"]["filename"] == "again.xml"
     assert body["details"]["doc_hash"] == done.json()["doc_hash"]
     # before any evaluation: the evaluator was not asked, and the two logs agree (none)

@@ -113,8 +113,9 @@ def test_another_banks_financing_and_anothers_document_name_the_record(
     assert body["error"] == "NotFinancingBank"
     assert body["details"]["field"] == "financing_id"
     assert body["details"]["financing_id"] == fid
-    assert "only that bank may draw down, repay, close, cancel it or share its terms" in (
-        body["message"]
+    assert (
+        "only that bank may draw down, repay, close, cancel it or share its terms"
+        in (body["message"])
     )
     _addresses_checksummed(body["details"])
 

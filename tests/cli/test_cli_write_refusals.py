@@ -206,8 +206,9 @@ def test_records_and_keys_are_named_in_the_clis_words(story: Story) -> None:
     )
     assert other["error"] == "NotFinancingBank"
     assert other["details"]["field"] == "FINANCING_ID"  # the API's financing_id, as typed here
-    assert "only that bank may draw down, repay, close, cancel it or share its terms" in (
-        other["message"]
+    assert (
+        "only that bank may draw down, repay, close, cancel it or share its terms"
+        in (other["message"])
     )
     revoke = story.cli.json(
         "doc",

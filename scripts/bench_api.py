@@ -343,7 +343,7 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
             spy.append("--idle")
         command = [*spy, "-o", str(profile), "--", *command]
     server_log = Path(tempfile.mkstemp(prefix="bench-api-gateway-", suffix=".log")[1])
-    log(f"  gateway log: {server_log}")
+    log(f"  gateway log (removed when the run ends well, kept if it fails): {server_log}")
     process = subprocess.Popen(  # in ROOT: ``-m`` puts the working directory before PYTHONPATH
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=server_log.open("wb")
     )

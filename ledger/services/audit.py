@@ -411,7 +411,8 @@ class Viewer:
 
     A financing's terms are given in full to a reader the table allows whose key opened them:
     the regulator (every financing its key opens), the financing bank (its own), an enterprise
-    (the financings of documents it registered). Everyone else gets the public part: id, bank,
+    (every financing its key opens: sealed to it as a registrant shown to be the seller, or
+    shared with it by the bank). Everyone else gets the public part: id, bank,
     status, time, fingerprint count. Fingerprints and their holders go to banks and regulators
     only. A refused attempt is read in full by the regulator and by the refused bank; an admin
     sees only that a refusal happened (and which bank sent it, as the chain shows)."""
@@ -470,13 +471,10 @@ def _readable(
     )
     if role == "bank":
         return and_(reader, exists().where(f.financing_id == column, f.bank == viewer_address))
-    if role == "enterprise":
-        registered = exists().where(
-            _PLEDGE.financing_id == column,
-            _DOCUMENT.doc_hash == _PLEDGE.doc_hash,
-            _DOCUMENT.registrant == viewer_address,
-        )
-        return and_(reader, registered)
+    # an enterprise: every financing its key opened — sealed to it as the registrant shown to
+    # be the seller, or shared with it by the bank; it read only those of documents it
+    # registered, so a financing a bank shared with the seller of a copy the bank lodged was
+    # readable at GET /v1/financings and missing from its exposure (a tryout)
     return reader
 
 
@@ -1158,6 +1156,14 @@ def borrowers(
             if hit is not None:
                 found[doc] = Borrower(hit[0], hit[1], "seller_legal_id", seller_shown=True)
                 break
+        viewer = enterprises.get((access.viewer.address or "").lower())
+        if (
+            doc not in found
+            and viewer is not None
+            and access.viewer.role == "enterprise"
+            and _shown_seller_here(viewer[2], doc, lodged)
+        ):
+            found[doc] = Borrower(viewer[0], viewer[1], "seller_legal_id", seller_shown=True)
         if doc not in found:
             pending.append(doc)
     if not pending:
@@ -1193,6 +1199,19 @@ def borrowers(
         else:
             found[doc] = Borrower(None, None, "unattributed")
     return found
+
+
+def _shown_seller_here(legal: str | None, doc: str, lodged: LodgedFiles | None) -> bool:
+    """Whether an ENTERPRISE viewer whose legal id hashes to ``legal`` (``0x…``; None: it has
+    none) is shown to be the seller of ``doc`` by any copy of it lodged at this gateway —
+    whoever lodged it. Asked only for a document of a financing the viewer reads (sealed or
+    shared to it), and the copies are only compared with its own legal id: it learns no more
+    than that it is the seller of a document whose financing it reads (a tryout: the seller
+    read a financing its bank shared with it, of the invoice's CII copy that bank lodged, and
+    its own exposure was empty while the regulator's named it)."""
+    if legal is None or lodged is None:
+        return False
+    return legal in _seller_proof(lodged.received(doc, None))
 
 
 def _same_invoice_registrants(

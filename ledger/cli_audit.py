@@ -189,6 +189,8 @@ def audit_verify(
             net_due = docs.net_due_here(ledger)
             rules = guard(lambda: check_rules(index, keys, net_due)) if keys else None
         regulators = _members_named(index, rules.regulators) if rules is not None else []
+        banks = sorted({n.bank for n in rules.not_in_force}) if rules is not None else []
+        banks_named = dict(zip(banks, _members_named(index, banks), strict=True))
     if report.equal:
         text = (
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
@@ -212,7 +214,7 @@ def audit_verify(
         )
     payload = report.to_dict()
     payload["rules"] = rules.to_dict() if rules is not None else None
-    emit(as_json, payload, text + "\n" + _rules_text(rules, reader, regulators))
+    emit(as_json, payload, text + "\n" + _rules_text(rules, reader, regulators, banks_named))
     if not report.equal or (rules is not None and not rules.clean):
         raise typer.Exit(1)
 
@@ -228,9 +230,11 @@ def _rules_text(
     rules: RulesReport | None,
     reader: audit.Viewer = audit.GATEWAY,
     regulators: list[str] | None = None,
+    banks: dict[str, str] | None = None,
 ) -> str:
     """The re-check for people; ``regulators``: those of ``rules`` as people read them (by
-    default their checksummed addresses)."""
+    default their checksummed addresses); ``banks``: the banks of its financings on documents
+    no longer in force, by address, as people read them (name and address)."""
     if rules is None and reader.role == "admin":
         return "RULES NOT CHECKED: an admin reads no financing terms (a regulator re-checks them)"
     if rules is None:
@@ -270,7 +274,8 @@ def _rules_text(
         + (f" ({', '.join(str(i) for i in ids)})" if ids else "")
     )
     lines += [
-        f"  financing {n.financing_id} of {n.bank} pledges {n.doc_hash}, {n.status} at block "
+        f"  financing {n.financing_id} of {(banks or {}).get(n.bank, n.bank)} pledges "
+        f"{n.doc_hash}, {n.status} at block "
         f"{n.block_number} log {n.log_index}, tx {n.tx_hash}"
         for n in found
     ]

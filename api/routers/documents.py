@@ -52,6 +52,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services import sellers
 from ledger.services import verify as verify_svc
+from ledger.services.audit import catch_up_for_read
 from ledger.services.disclosure import (
     FINANCING_EVENTS,
     sees_financing,
@@ -1085,6 +1086,11 @@ def get_document(ledger: LedgerDep, participant: HistoryReaderDep, doc_hash: str
     parsed = docs.parse_doc_hash(doc_hash)
     if not participant.active:
         own_history_only(participant, docs.get_registration(ledger, parsed).registered_by, "it")
+    if participant.role == "enterprise" and ledger.event_index is not None:
+        # which financings an enterprise reads changes with a share (TermsShared), not with a
+        # new financing: the index is caught up (bounded) so a share answered a moment ago is
+        # in the record (a tryout's seller read the shared financing elsewhere, not here)
+        catch_up_for_read(ledger.event_index)
     return document_detail(ledger, parsed, participant)
 
 

@@ -29,6 +29,7 @@ from ledger.cli_common import (
     emit,
     fail,
     guard,
+    ledger_index,
     lines_text,
     opened_ledger,
     progress,
@@ -1834,7 +1835,6 @@ def doc_list(
     """Registered documents, oldest first, filtered; one page at a time (see next_cursor).
     Read from the event index, caught up to the chain first. With --as, what that member may
     list (GET /v1/documents with its key)."""
-    from ledger.indexer import EventIndex
 
     reader = _actor(as_member) if as_member is not None else None
     where = guard(
@@ -1851,11 +1851,8 @@ def doc_list(
             else:
                 role = _role_of(ledger, reader)
                 where = guard(lambda: docs.registrations_for(where, role, reader))
-        index = guard(lambda: EventIndex.for_ledger(ledger))
-        try:
+        with ledger_index(ledger) as index:
             page = guard(lambda: docs.list_documents(index, where, cursor, limit))
-        finally:
-            index.close()
     rows = [
         [
             d.doc_hash,

@@ -34,6 +34,7 @@ from ledger.cli_common import (
     emit,
     fail,
     guard,
+    ledger_index,
     lines_text,
     naming,
     opened_ledger,
@@ -758,12 +759,9 @@ def audit_fingerprint_checks(
     rate_limited marks a check refused past the participant's limit. Never the file."""
     with opened_ledger(data_dir) as ledger:
         if as_member is not None:
-            index = guard(lambda: EventIndex.for_ledger(ledger))
-            try:
+            with ledger_index(ledger) as index:
                 guard(index.catch_up)
                 _viewer(index, as_member, "fingerprint-checks", "fingerprint evaluations")
-            finally:
-                index.close()
         items: list[checks.CheckRecord] = []
         cursor: str | None = None
         while True:

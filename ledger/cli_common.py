@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -43,6 +43,9 @@ from ledger.network import Ledger, open_ledger
 from ledger.services import roles, standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
+
+if TYPE_CHECKING:  # imported when a command opens its index
+    from ledger.indexer import EventIndex
 
 DataDir = Annotated[
     Path | None,
@@ -364,6 +367,23 @@ def reading_index(ledger: Ledger) -> Iterator[None]:
         ledger.event_index = None
         if index is not None:
             index.close()
+
+
+@contextmanager
+def ledger_index(ledger: Ledger) -> Iterator[EventIndex]:
+    """The event index an :func:`opened_ledger` reads from (:func:`reading_index`), else one
+    opened now — a failure to open it ends the command (:func:`guard`) — and closed after: one
+    index per command, never a second beside it."""
+    from ledger.indexer import EventIndex
+
+    if ledger.event_index is not None:
+        yield ledger.event_index
+        return
+    index = guard(lambda: EventIndex.for_ledger(ledger))
+    try:
+        yield index
+    finally:
+        index.close()
 
 
 @contextmanager

@@ -1138,6 +1138,8 @@ def borrowers(
             return None
         return legal is not None and legal in proof
 
+    # an enterprise reading its own: a copy lodged here may show it to be the seller
+    viewer = enterprises.get((access.viewer.address or "").lower())
     found: dict[str, Borrower] = {}
     lodged_of: dict[str, tuple[list[ReceivedDocument], list[str]]] = {}
     pending: list[str] = []
@@ -1156,7 +1158,6 @@ def borrowers(
             if hit is not None:
                 found[doc] = Borrower(hit[0], hit[1], "seller_legal_id", seller_shown=True)
                 break
-        viewer = enterprises.get((access.viewer.address or "").lower())
         if (
             doc not in found
             and viewer is not None

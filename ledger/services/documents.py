@@ -97,7 +97,6 @@ from ledger.services.roles import (
 from ledger.services.sellers import (
     NOT_SELLER_NOTICE,
     SellerShown,
-    legal_id_of,
     party_legal_id_hashes,
     registrant_seller,
 )
@@ -2231,7 +2230,7 @@ def vouches(ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentF
     record = ledger.calls.functions.memberOf(Web3.to_checksum_address(member)).call()
     if int(record[0]) == 0 or Role(int(record[2])) is not Role.ENTERPRISE:
         return False
-    legal = legal_id_of(ledger, member)
+    legal = bytes(record[4])  # the legal-id hash, from the record read for the role
     if not any(legal):
         return False
     sellers, buyers = _party_ids(note, invoice)

@@ -1957,9 +1957,9 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     answer of a write on it carries. The write went through: the bank decides. None for a
     financing no longer active (closed, cancelled): there is nothing left to decide (a tryout's
     ``finance list`` warned of a cancelled one "the bank decides whether to go on with it")."""
-    notices: list[docs.Notice] = []
     if f.status is not FinancingStatus.ACTIVE:
         return ()
+    notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         if p.in_force:
             continue

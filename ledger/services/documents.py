@@ -2151,22 +2151,35 @@ def credit_notes_read(
     values = _invoice_keys(ledger, facts, facts.number)
     found: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     lodgers: dict[tuple[str, int | None], set[str]] = {}
+    #: copies of the invoice itself lodged here (its own number and seller): who registered
+    #: it first is the one member that may speak for a seller it cannot be compared with
+    copies: set[str] = set()
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = facts_of(row)
-        if note is None or not note.credit_note or facts.number not in note.invoice_refs:
+        if note is None or party_relation(note.seller, facts.seller)[0] is not True:
             continue
-        if (
-            note.currency != facts.currency
-            or party_relation(note.seller, facts.seller)[0] is not True
-        ):
+        if not note.credit_note:
+            if note.number == facts.number:
+                copies.add(row.doc_hash)
+            continue
+        if facts.number not in note.invoice_refs or note.currency != facts.currency:
             continue
         key = (note.number, note.amount_minor)
         found.setdefault(key, (row.doc_hash, note))
         lodgers.setdefault(key, set()).add(row.received_by.lower())
     counted: list[tuple[str, DocumentFacts]] = []
     uncounted: list[tuple[str, DocumentFacts, str]] = []
+    first: list[frozenset[str]] = []  # read once, when a note needs it
+
+    def first_registrants() -> frozenset[str]:
+        if not first:
+            first.append(first_registrants_of(ledger, copies))
+        return first[0]
+
     for key, (doc_hash, note) in found.items():
-        why = why_not_counted(ledger, doc_hash, note, facts, lodgers[key], reader)
+        why = why_not_counted(
+            ledger, doc_hash, note, facts, lodgers[key], reader, first_registrants
+        )
         if why is None:
             counted.append((doc_hash, note))
         else:
@@ -2176,9 +2189,24 @@ def credit_notes_read(
 
 #: why a credit note no member vouches for is not counted (:func:`why_not_counted`)
 NOT_VOUCHED = (
-    "only lodged or registered by members not shown to be the invoice's seller or buyer: one "
-    "member's word"
+    "only lodged or registered by members not shown to be the invoice's seller or buyer, and "
+    "not by the member that registered the invoice first: one member's word"
 )
+
+
+def first_registrants_of(ledger: Ledger, doc_hashes: Iterable[str]) -> frozenset[str]:
+    """The member(s), lower-case, that registered the earliest of the documents ``doc_hashes``
+    (0x-hex: copies of one invoice lodged here) on chain — several only when two were dated the
+    same second —; empty when none is registered."""
+    registrations = [
+        r
+        for r in (find_registration(ledger, bytes.fromhex(h[2:])) for h in sorted(doc_hashes))
+        if r is not None
+    ]
+    if not registrations:
+        return frozenset()
+    earliest = min(r.registered_at for r in registrations)
+    return frozenset(r.registered_by.lower() for r in registrations if r.registered_at == earliest)
 
 
 def why_not_counted(
@@ -2188,6 +2216,7 @@ def why_not_counted(
     invoice: DocumentFacts,
     lodgers: Iterable[str],
     reader: str | None = None,
+    invoice_registrants: Callable[[], frozenset[str]] = frozenset,
 ) -> str | None:
     """Why the credit note ``note`` (0x-hex ``doc_hash``) does not count against ``invoice``
     (:func:`credit_notes_read`), in words — or None when it counts:
@@ -2196,7 +2225,8 @@ def why_not_counted(
     2. ``reader`` lodged a copy itself (its own books): it counts;
     3. a member that lodged a copy here (``lodgers``) or registered it on chain vouches for it
        (:func:`vouches`: shown to be the seller or the buyer, or an enterprise with a legal id
-       that the files cannot show to be neither): it counts;
+       that the files cannot show to be neither and that registered the invoice first —
+       ``invoice_registrants``, lower-case addresses, read only when needed): it counts;
     4. otherwise it is one member's word: not counted (:data:`NOT_VOUCHED`)."""
     registration = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
     if registration is not None and registration.status is not DocStatus.ACTIVE:
@@ -2206,7 +2236,7 @@ def why_not_counted(
         return None
     if registration is not None:
         members.add(registration.registered_by.lower())
-    if any(vouches(ledger, m, note, invoice) for m in sorted(members)):
+    if any(vouches(ledger, m, note, invoice, invoice_registrants) for m in sorted(members)):
         return None
     return NOT_VOUCHED
 
@@ -2220,12 +2250,21 @@ def _party_ids(note: DocumentFacts, invoice: DocumentFacts) -> tuple[set[bytes],
     return set(sellers), set(buyers)
 
 
-def vouches(ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentFacts) -> bool:
+def vouches(
+    ledger: Ledger,
+    member: str,
+    note: DocumentFacts,
+    invoice: DocumentFacts,
+    invoice_registrants: Callable[[], frozenset[str]] = frozenset,
+) -> bool:
     """Whether ``member``'s copy or registration of a credit note makes it count: it is shown
     to be the seller or the buyer (its legal id on chain is one of their identifiers in the
     note or the invoice, :func:`_party_ids`), or it is an ENTERPRISE with a legal id on chain
     that the files cannot show to be neither (the seller or the buyer names no identifier to
-    compare it with). Never a bank, an attestor, a regulator or the operator — no party to a
+    compare it with) **and** that registered the invoice first (``invoice_registrants``: the
+    first registrants of the invoice's copies lodged here, :func:`first_registrants_of`) — a
+    tryout: an unrelated enterprise's note cancelled an invoice whose parties' VAT ids failed
+    their checks. Never a bank, an attestor, a regulator or the operator — no party to a
     receivable it did not issue or owe — nor a member without a legal id (nothing to compare)."""
     record = ledger.calls.functions.memberOf(Web3.to_checksum_address(member)).call()
     if int(record[0]) == 0 or Role(int(record[2])) is not Role.ENTERPRISE:
@@ -2236,7 +2275,10 @@ def vouches(ledger: Ledger, member: str, note: DocumentFacts, invoice: DocumentF
     sellers, buyers = _party_ids(note, invoice)
     if legal in sellers or legal in buyers:
         return True
-    return not (sellers and buyers)  # a party the files name no comparable identifier of
+    if sellers and buyers:
+        return False  # shown to be neither
+    # a party the files name no comparable identifier of: only the invoice's own registrant
+    return member.lower() in invoice_registrants()
 
 
 def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts, str]]) -> Notice | None:
@@ -2255,7 +2297,8 @@ def not_counted_notice(uncounted: Sequence[tuple[str, DocumentFacts, str]]) -> N
         f"{len(uncounted)} credit note(s) lodged here name this invoice but are not counted "
         f"against its financeable value: {listed}. A credit note counts when the invoice's "
         "seller or buyer vouches for it (lodges or registers it: a legal id on chain equal to "
-        "one of their identifiers), or you lodged it yourself; confirm the others with the "
+        "one of their identifiers; where the files name none to compare, the member that "
+        "registered the invoice first), or you lodged it yourself; confirm the others with the "
         "seller or the buyer before financing",
         documents=tuple(h for h, _, _ in uncounted),
     )

@@ -204,3 +204,33 @@ def test_a_note_lodged_after_a_financing_by_no_party_raises_nothing(
     assert [n["kind"] for n in drawn.json()["notices"]] == ["document_credited"]
     [held] = audit_rules(client, network.regulator)["held_above_net_due"]
     assert (held["held"], held["net_due"]) == (FACE, FACE - 100_000)
+
+
+def test_where_the_parties_cannot_be_compared_only_the_invoices_first_registrant_vouches(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout: the field case's seller and buyer VAT ids fail their checks, so no member can
+    be shown to be either or neither — and an unrelated enterprise's registered note cancelled
+    the invoice at every bank. Where the files cannot compare the parties, an enterprise's note
+    counts only when it registered the invoice first; the stranger's is told, not counted."""
+    invoice_file = field_bytes("credit-note/base-example.xml")  # VAT ids that fail their checks
+    note_file = field_bytes("credit-note/base-creditnote-correction.xml")  # 1,656.25 EUR
+    issuer = _member(network, "Issuer Ltd", Role.ENTERPRISE, "DE136695976")
+    stranger = _member(network, "Unrelated GmbH", Role.ENTERPRISE, "DE811569869")
+    register(client, issuer, xml(invoice_file))  # the invoice's first registrant
+    register(client, stranger, xml(note_file))
+    for bank in (network.bank, network.bank_b):
+        answer = check(client, bank, invoice_file)
+        assert answer["financeable_amount"] == FACE, bank.name
+        assert "nothing_due" not in _kinds(answer)
+        [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+        assert "not by the member that registered the invoice first" in told["message"], told
+    invoice = lodge(client, network.bank, invoice_file)
+    made = finance(client, network.bank, invoice["doc_hash"], 100_000, currency="EUR")
+    assert made.status_code == 201, made.text
+    # the invoice's first registrant lodges the same note: now it counts, at every bank
+    lodge(client, issuer, note_file)
+    for bank in (network.bank, network.bank_b):
+        answer = check(client, bank, invoice_file)
+        assert answer["financeable_amount"] == 0, bank.name
+        assert "nothing_due" in _kinds(answer)

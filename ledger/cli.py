@@ -2387,12 +2387,29 @@ def finance_share(
     from api.routers.financings import shared_answer  # POST /v1/financings/{id}/share's answer
 
     emit(
-        as_json,
-        shared_answer(target, shared).model_dump(mode="json"),
-        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'}"
-        + (f" ({', '.join(map(str, shared))})" if shared else "")
-        + f" with {target}",
+        as_json, shared_answer(target, shared).model_dump(mode="json"), _shared_text(shared, target)
     )
+
+
+def _shared_text(shared: fin_svc.Shared, target: str) -> str:
+    """``finance share`` in words: what was sealed now, and what the reader read already
+    (nothing sent for it)."""
+    sent, already = shared.sent, shared.already_shared
+
+    def ids(found: list[int]) -> str:
+        return f" ({', '.join(map(str, found))})" if found else ""
+
+    lines = []
+    if sent or not already:
+        lines.append(
+            f"shared {len(sent)} financing{'' if len(sent) == 1 else 's'}{ids(sent)} with {target}"
+        )
+    if already:
+        lines.append(
+            f"already shared with {target}: financing{'' if len(already) == 1 else 's'}"
+            f" {', '.join(map(str, already))} — it reads the terms already; nothing sent"
+        )
+    return "\n".join(lines)
 
 
 @finance_app.command("show", cls=reads("GET /v1/financings/{financing_id}"))

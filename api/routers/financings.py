@@ -3,7 +3,6 @@ list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
@@ -281,12 +280,24 @@ class FinancingShared(BaseModel):
 
     reader: str = Field(description="the member the terms were sealed to (its address)")
     financing_ids: list[int] = Field(description="the financings whose terms it now reads")
+    already_shared: list[int] = Field(
+        description="those of financing_ids whose terms it read already (sealed to its "
+        "published key when the financing was registered, or by an earlier share): nothing was "
+        "sent for them — a repeat share changes nothing on chain (no transaction, no new "
+        "TermsShared). Told only of a reader whose key this gateway holds: the envelopes name no "
+        "reader (docs/privacy.md)"
+    )
 
 
-def shared_answer(reader: str, financing_ids: Sequence[int]) -> FinancingShared:
+def shared_answer(reader: str, shared: svc.Shared) -> FinancingShared:
     """The answer of ``POST /v1/financings/{id}/share`` (and ``tradeledger finance share
-    --json``): who the terms were shared with, and which financings' terms."""
-    return FinancingShared(reader=reader, financing_ids=list(financing_ids))
+    --json``): who the terms were shared with, which financings' terms, and which of them it
+    read already (nothing sent)."""
+    return FinancingShared(
+        reader=reader,
+        financing_ids=list(shared.financing_ids),
+        already_shared=list(shared.already_shared),
+    )
 
 
 class FinancingWritten(BaseModel):
@@ -578,8 +589,9 @@ def share(
     (``registrant_not_reader``), and how a regulator that joined later reads older financings.
     The financing's bank, or a regulator (who reads every financing); another bank's financing
     is 403 ``NotFinancingBank``, as its drawdown is. ``reader`` must be a member with a
-    published key (422 naming ``reader``). Sharing again seals again (a new ``TermsShared``);
-    a retry with the same ``Idempotency-Key`` does not."""
+    published key (422 naming ``reader``). Sharing with a reader that reads the terms already
+    sends nothing (no transaction, no new ``TermsShared``): the answer lists the financing in
+    ``already_shared``; a retry with the same ``Idempotency-Key`` answers the first answer."""
     require(participant, "financing.share", "share a financing's terms")
     reader = parse_address(body.reader, "reader")
     shared = svc.share_with(

@@ -995,10 +995,20 @@ def _examined_text(
             f"  SUSPICIOUS ({x.kind}, not a block): it may be {fin_svc.suspected(x.kind)} — "
             f"{'; '.join(x.reasons)}"
         )
-        lines.extend(f"    involves {d}" for d in x.documents)
+        said = {n.doc_hash: n for n in x.statuses}
+        lines.extend(f"    involves {d}{_named_state(said.get(d))}" for d in x.documents)
         lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
     lines += _notice_lines(ex)
     return lines_text(lines)
+
+
+def _named_state(named: docs.NamedStatus | None) -> str:
+    """`` — REVOKED on chain`` after a document a suspicion names that is not in force (a
+    superseded one with its amendment); nothing for one that is, or is not registered."""
+    if named is None or named.status not in ("revoked", "superseded"):
+        return ""
+    by = f" by {named.superseded_by}" if named.superseded_by else ""
+    return f" — {named.status.upper()} on chain{by}"
 
 
 def _headroom_unknown(notices: Sequence[tuple[str, str]]) -> str:

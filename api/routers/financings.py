@@ -29,7 +29,7 @@ from api.deps import (
     require,
 )
 from api.openapi_responses import errors
-from api.routers.documents import NoticePublic, RevocationPublic
+from api.routers.documents import NamedStatusPublic, NoticePublic, RevocationPublic
 from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
 from ledger.jsonliterals import is_whole_number
@@ -215,6 +215,12 @@ class SuspicionAcknowledged(BaseModel):
     kind: str = Field(description="reissue, split_part or split_whole")
     documents: list[str] = Field(
         description="the other invoices you lodged that it resembles ([] when found on chain)"
+    )
+    document_statuses: list[NamedStatusPublic] = Field(
+        default_factory=list,
+        description="each of documents with its status on chain now (active, revoked, "
+        "superseded with superseded_by, not_registered): a revoked or superseded one is said in "
+        "reasons too",
     )
     matching_facts: list[str] = Field(description="the facts they share, e.g. seller, amount")
     reasons: list[str]

@@ -212,6 +212,9 @@ class PledgeSuspicion:
     #: another bank's active financings whose marks the document shares
     #: (:mod:`ledger.services.marked`; ``documents`` is then empty)
     financings: tuple[int, ...] = ()
+    #: each of ``documents`` with its status on chain now (a revoked or superseded one is said
+    #: in ``reasons`` too: :class:`ledger.services.documents.NamedStatus`)
+    statuses: tuple[docs.NamedStatus, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,6 +222,7 @@ class PledgeSuspicion:
             "doc_hash": self.doc_hash,
             "kind": self.kind,
             "documents": list(self.documents),
+            "document_statuses": [n.to_dict() for n in self.statuses],
             "matching_facts": list(self.matching_facts),
             "reasons": list(self.reasons),
             "financings": list(self.financings),
@@ -1162,6 +1166,7 @@ def pledge_suspicions(
                     s.documents,
                     s.matching_facts or SuspicionKind(s.kind).matching_facts,
                     s.reasons,
+                    statuses=s.statuses,
                 )
             )
     return tuple(found)

@@ -19,8 +19,12 @@ docs/security.md) and bounded here by ``max_connections`` and ``max_body_bytes``
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import socket
 import threading
+from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -152,7 +156,15 @@ class Gateway:
         return f"http://127.0.0.1:{port}/rpc"
 
     def run(self) -> None:
-        """Serve until stopped (SIGINT/SIGTERM in the main thread, or :meth:`stop`)."""
+        """Serve until stopped (SIGINT/SIGTERM in the main thread, or :meth:`stop`), then
+        withdraw this process's ``DATA_DIR/node.json`` (only while it still names this
+        process) and stop the bridge.
+
+        uvicorn shuts down gracefully on SIGTERM, then raises the signal again with the handler
+        that was in place before it: with the default one, the process died right there, before
+        any ``finally`` ran, and a stopped gateway left its node.json behind (a newcomer found
+        it). :func:`_exit_on_sigterm` puts a handler in place that raises ``SystemExit(143)``
+        instead, so the clean-up runs and the exit status still says SIGTERM."""
         url = self.bridge_url
         if self.bridge is not None and self._bridge_socket is not None and url is not None:
             sockets = [self._bridge_socket]
@@ -162,7 +174,8 @@ class Gateway:
             self._bridge_thread.start()
             node_advert.advertise(self.settings.data_dir, url)
         try:
-            self.api.run()
+            with _exit_on_sigterm():
+                self.api.run()
         finally:
             node_advert.withdraw(self.settings.data_dir)
             self._stop_bridge()
@@ -180,3 +193,23 @@ class Gateway:
             self._bridge_thread.join(timeout=self.settings.shutdown_timeout + 5)
         if self._bridge_socket is not None:
             self._bridge_socket.close()
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM as an exception (``SystemExit(128 + 15)``): ``finally`` clauses run."""
+    raise SystemExit(128 + signum)
+
+
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Iterator[None]:
+    """While inside: SIGTERM raises ``SystemExit`` (:func:`_terminated`) instead of ending the
+    process at once — in the main thread only, where signal handlers live; the handler before
+    is put back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -995,10 +995,20 @@ def _examined_text(
             f"  SUSPICIOUS ({x.kind}, not a block): it may be {fin_svc.suspected(x.kind)} — "
             f"{'; '.join(x.reasons)}"
         )
-        lines.extend(f"    involves {d}" for d in x.documents)
+        said = {n.doc_hash: n for n in x.statuses}
+        lines.extend(f"    involves {d}{_named_state(said.get(d))}" for d in x.documents)
         lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
     lines += _notice_lines(ex)
     return lines_text(lines)
+
+
+def _named_state(named: docs.NamedStatus | None) -> str:
+    """`` — REVOKED on chain`` after a document a suspicion names that is not in force (a
+    superseded one with its amendment); nothing for one that is, or is not registered."""
+    if named is None or named.status not in ("revoked", "superseded"):
+        return ""
+    by = f" by {named.superseded_by}" if named.superseded_by else ""
+    return f" — {named.status.upper()} on chain{by}"
 
 
 def _headroom_unknown(notices: Sequence[tuple[str, str]]) -> str:
@@ -2387,12 +2397,29 @@ def finance_share(
     from api.routers.financings import shared_answer  # POST /v1/financings/{id}/share's answer
 
     emit(
-        as_json,
-        shared_answer(target, shared).model_dump(mode="json"),
-        f"shared {len(shared)} financing{'' if len(shared) == 1 else 's'}"
-        + (f" ({', '.join(map(str, shared))})" if shared else "")
-        + f" with {target}",
+        as_json, shared_answer(target, shared).model_dump(mode="json"), _shared_text(shared, target)
     )
+
+
+def _shared_text(shared: fin_svc.Shared, target: str) -> str:
+    """``finance share`` in words: what was sealed now, and what the reader read already
+    (nothing sent for it)."""
+    sent, already = shared.sent, shared.already_shared
+
+    def ids(found: list[int]) -> str:
+        return f" ({', '.join(map(str, found))})" if found else ""
+
+    lines = []
+    if sent or not already:
+        lines.append(
+            f"shared {len(sent)} financing{'' if len(sent) == 1 else 's'}{ids(sent)} with {target}"
+        )
+    if already:
+        lines.append(
+            f"already shared with {target}: financing{'' if len(already) == 1 else 's'}"
+            f" {', '.join(map(str, already))} — it reads the terms already; nothing sent"
+        )
+    return "\n".join(lines)
 
 
 @finance_app.command("show", cls=reads("GET /v1/financings/{financing_id}"))

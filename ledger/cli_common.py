@@ -144,7 +144,8 @@ def cli_field(field: str, params: Iterable[Any]) -> str | None:
 def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
     """``body`` (:func:`ledger.messages.error_body`) naming the input by the running command's
     own option or argument instead of the API's field (``doc_hash: …`` said to a user who
-    typed ``doc show HASH``): ``details.field`` and the message's leading ``field:``."""
+    typed ``doc show HASH``): ``details.field``, the message's leading ``field:`` and the
+    fields of ``details.problems``."""
     details = body.get("details")
     context = _current_context()
     if not isinstance(details, dict) or context is None:
@@ -160,7 +161,17 @@ def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
     message = str(body["message"])
     if message.startswith(f"{field}:"):
         message = own + message[len(field) :]
-    return {**body, "message": message, "details": {**details, "field": own}}
+    renamed = {**details, "field": own}
+    problems = details.get("problems")
+    if isinstance(problems, list):  # each problem of the same input, named the same way
+        params = context.command.get_params(context)
+        renamed["problems"] = [
+            {**p, "field": cli_field(p["field"], params) or p["field"]}
+            if isinstance(p, dict) and isinstance(p.get("field"), str)
+            else p
+            for p in problems
+        ]
+    return {**body, "message": message, "details": renamed}
 
 
 def _as_option_named(body: dict[str, Any], details: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -52,6 +52,7 @@ from ledger.cli_help import tidy_help
 from ledger.errors import InvalidInput
 from ledger.jsonliterals import exponent_rule, in_exponent_notation
 from ledger.services.financing import MAX_UINT64, amount_rule
+from ledger.validationwords import RULES
 
 #: the rule an option given twice breaks (the API's words for a form field given twice)
 REPEATED_RULE = "is given more than once: give it once (it takes one value)"
@@ -154,7 +155,8 @@ NUMBER_RULE = "must be a number written in digits (such as 2.5), not {given!r}"
 
 
 def _bound(value: float, low: float | None, high: float | None) -> str | None:
-    """The API's words for a value below ``low`` or above ``high`` (``api.errors.RULES``)."""
+    """The API's words for a value below ``low`` or above ``high``
+    (:data:`ledger.validationwords.RULES`)."""
     if low is not None and value < low:
         return f"must be at least {low:g}"
     if high is not None and value > high:
@@ -207,10 +209,10 @@ def _bad_parameter_types() -> tuple[type[BaseException], ...]:
 def bad_value(exc: BaseException) -> InvalidInput | None:
     """A value an option's or argument's type refused (Click's ``BadParameter``), as the CLI
     refuses every other input: naming the parameter, the rule in the API's words where the API
-    has words for it (``api.errors.RULES``, from the validation error Typer raised it from),
-    else in Click's. A missing parameter is said the same way (``--as: is required``, with the
-    command's ``--help`` to read how to call it): Click's usage box read unlike every other
-    refusal of the CLI (a tryout)."""
+    has words for it (:data:`ledger.validationwords.RULES`, from the validation error Typer
+    raised it from), else in Click's. A missing parameter is said the same way (``--as: is
+    required``, with the command's ``--help`` to read how to call it): Click's usage box read
+    unlike every other refusal of the CLI (a tryout)."""
     param = getattr(exc, "param", None)
     if type(exc).__name__ == "MissingParameter":
         name = param_name(param) if param is not None else "a required option"
@@ -223,8 +225,6 @@ def bad_value(exc: BaseException) -> InvalidInput | None:
     errors = cause.errors() if cause is not None and hasattr(cause, "errors") else []
     rule = ""
     if errors:
-        from api.errors import RULES  # the API's words for the same rule
-
         first = errors[0]
         worded = RULES.get(str(first.get("type", "")))
         rule = worded(name, first.get("ctx") or {}) if worded else str(first.get("msg", ""))

@@ -81,4 +81,17 @@ fi
   --port "$EVALUATOR_PORT" &
 EVALUATOR_PID=$!
 trap 'kill "$EVALUATOR_PID" 2>/dev/null || true' EXIT
-.venv/bin/tradeledger serve --host "${TRADELEDGER_HOST:-127.0.0.1}" --port "${TRADELEDGER_PORT:-8000}"
+# the gateway in the background, a SIGINT or SIGTERM to this script passed on to it as SIGTERM:
+# it stops as when signalled itself, removing its DATA_DIR/node.json (a foreground gateway got
+# nothing of a SIGTERM sent to this script, which died and left it serving)
+.venv/bin/tradeledger serve --host "${TRADELEDGER_HOST:-127.0.0.1}" --port "${TRADELEDGER_PORT:-8000}" &
+SERVER_PID=$!
+trap 'kill -TERM "$SERVER_PID" 2>/dev/null || true' INT TERM
+status=0
+wait "$SERVER_PID" || status=$?
+# a trapped signal ends the wait at once: wait for the gateway to finish stopping
+while kill -0 "$SERVER_PID" 2>/dev/null; do
+  status=0
+  wait "$SERVER_PID" || status=$?
+done
+exit "$status"

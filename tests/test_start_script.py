@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -230,3 +232,54 @@ def test_start_says_demo_is_ignored_on_an_existing_ledger(checkout: Path, tmp_pa
     assert not any(
         c.startswith("tradeledger init") for c in (tmp_path / "calls.log").read_text().splitlines()
     )
+
+
+#: a gateway stand-in that serves until signalled: it writes node.json with its pid, and on
+#: SIGTERM removes it (as ``tradeledger serve`` does) and records how it stopped
+SERVING = """#!/usr/bin/env bash
+echo "$(basename "$0") $*" >> "$CALLS"
+if [ "$1" = "serve" ]; then
+  trap 'rm -f "$TRADELEDGER_DATA_DIR/node.json"; echo "serve stopped by TERM" >> "$CALLS"
+    exit 143' TERM
+  echo "{\\"pid\\": $$}" > "$TRADELEDGER_DATA_DIR/node.json"
+  while true; do sleep 0.05; done
+fi
+if [ "$1" = "evaluator" ] && [ "$2" = "serve" ]; then
+  while true; do sleep 0.05; done
+fi
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_start_stops_the_gateway_which_removes_its_node_file(
+    checkout: Path, tmp_path: Path, stop: signal.Signals
+) -> None:
+    """A SIGTERM (or SIGINT) sent to start.sh reached nothing: the gateway ran in the
+    foreground of a script that died, and kept serving with its node.json. The script passes it
+    on to the gateway as SIGTERM and waits for it to stop."""
+    _start(checkout, tmp_path)  # installed once: the next start runs the stand-in below
+    (checkout / ".venv" / "bin" / "tradeledger").write_text(SERVING)
+    calls = tmp_path / "calls.log"
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "CALLS": str(calls), "TRADELEDGER_DATA_DIR": str(data_dir)}
+    script = subprocess.Popen(
+        ["bash", str(checkout / "scripts" / "start.sh")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (data_dir / "node.json").exists():
+            assert script.poll() is None, "start.sh ended before serving"
+            assert time.monotonic() < deadline, "the gateway stand-in never served"
+            time.sleep(0.05)
+        script.send_signal(stop)
+        code = script.wait(timeout=30)
+    finally:
+        if script.poll() is None:
+            script.kill()
+            script.wait(timeout=10)
+    assert not (data_dir / "node.json").exists()
+    assert "serve stopped by TERM" in calls.read_text().splitlines()
+    assert code == 143  # the gateway's own exit status

@@ -203,6 +203,20 @@ class MatchPublic(BaseModel):
     )
 
 
+class NamedStatusPublic(BaseModel):
+    """A document a suspicion names, with its status on chain now."""
+
+    doc_hash: str
+    status: Literal["active", "revoked", "superseded", "not_registered"] = Field(
+        description="revoked or superseded: no longer in force — said in the suspicion's "
+        "reasons too; the suspicion stands (a re-issue or a split of an invoice financed and "
+        "then revoked may still be the same receivable financed twice)"
+    )
+    superseded_by: str | None = Field(
+        default=None, description="the amendment in force, for a superseded document"
+    )
+
+
 class SuspicionPublic(BaseModel):
     kind: str = Field(
         description="reissue, split_part or split_whole (found among the files lodged here); "
@@ -211,6 +225,11 @@ class SuspicionPublic(BaseModel):
     )
     reasons: list[str]
     documents: list[str] = Field(description="the hashes of the files involved")
+    document_statuses: list[NamedStatusPublic] = Field(
+        default_factory=list,
+        description="each of documents with its status on chain now (active, revoked, "
+        "superseded with superseded_by, not_registered)",
+    )
     financings: list[int] = Field(
         default_factory=list,
         description="the active financings of other banks whose marks this file shares "
@@ -705,6 +724,7 @@ def examined(
                 kind=x.kind,
                 reasons=list(x.reasons),
                 documents=list(x.documents),
+                document_statuses=[NamedStatusPublic(**n.to_dict()) for n in x.statuses],
                 financings=list(x.financings),
                 matching_facts=list(x.matching_facts),
             )

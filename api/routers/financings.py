@@ -3,7 +3,6 @@ list."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
@@ -30,7 +29,7 @@ from api.deps import (
     require,
 )
 from api.openapi_responses import errors
-from api.routers.documents import NoticePublic, RevocationPublic
+from api.routers.documents import NamedStatusPublic, NoticePublic, RevocationPublic
 from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
 from ledger.jsonliterals import is_whole_number
@@ -217,6 +216,12 @@ class SuspicionAcknowledged(BaseModel):
     documents: list[str] = Field(
         description="the other invoices you lodged that it resembles ([] when found on chain)"
     )
+    document_statuses: list[NamedStatusPublic] = Field(
+        default_factory=list,
+        description="each of documents with its status on chain now (active, revoked, "
+        "superseded with superseded_by, not_registered): a revoked or superseded one is said in "
+        "reasons too",
+    )
     matching_facts: list[str] = Field(description="the facts they share, e.g. seller, amount")
     reasons: list[str]
     financings: list[int] = Field(
@@ -281,12 +286,24 @@ class FinancingShared(BaseModel):
 
     reader: str = Field(description="the member the terms were sealed to (its address)")
     financing_ids: list[int] = Field(description="the financings whose terms it now reads")
+    already_shared: list[int] = Field(
+        description="those of financing_ids whose terms it read already (sealed to its "
+        "published key when the financing was registered, or by an earlier share): nothing was "
+        "sent for them — a repeat share changes nothing on chain (no transaction, no new "
+        "TermsShared). Told only of a reader whose key this gateway holds: the envelopes name no "
+        "reader (docs/privacy.md)"
+    )
 
 
-def shared_answer(reader: str, financing_ids: Sequence[int]) -> FinancingShared:
+def shared_answer(reader: str, shared: svc.Shared) -> FinancingShared:
     """The answer of ``POST /v1/financings/{id}/share`` (and ``tradeledger finance share
-    --json``): who the terms were shared with, and which financings' terms."""
-    return FinancingShared(reader=reader, financing_ids=list(financing_ids))
+    --json``): who the terms were shared with, which financings' terms, and which of them it
+    read already (nothing sent)."""
+    return FinancingShared(
+        reader=reader,
+        financing_ids=list(shared.financing_ids),
+        already_shared=list(shared.already_shared),
+    )
 
 
 class FinancingWritten(BaseModel):
@@ -578,8 +595,9 @@ def share(
     (``registrant_not_reader``), and how a regulator that joined later reads older financings.
     The financing's bank, or a regulator (who reads every financing); another bank's financing
     is 403 ``NotFinancingBank``, as its drawdown is. ``reader`` must be a member with a
-    published key (422 naming ``reader``). Sharing again seals again (a new ``TermsShared``);
-    a retry with the same ``Idempotency-Key`` does not."""
+    published key (422 naming ``reader``). Sharing with a reader that reads the terms already
+    sends nothing (no transaction, no new ``TermsShared``): the answer lists the financing in
+    ``already_shared``; a retry with the same ``Idempotency-Key`` answers the first answer."""
     require(participant, "financing.share", "share a financing's terms")
     reader = parse_address(body.reader, "reader")
     shared = svc.share_with(

@@ -185,6 +185,65 @@ class SuspicionInfo:
     financings: tuple[int, ...] = ()
     #: the facts the invoices share, e.g. ``("seller", "buyer", "currency", "amount")``
     matching_facts: tuple[str, ...] = ()
+    #: each of ``documents`` with its status on chain now (:func:`named_statuses`)
+    statuses: tuple[NamedStatus, ...] = ()
+
+
+@dataclass(frozen=True)
+class NamedStatus:
+    """A document a suspicion names, with its status on chain now: ``active``, ``revoked``,
+    ``superseded`` (``superseded_by`` the amendment in force) or ``not_registered`` — as a
+    financing's pledged documents say theirs. A revoked or superseded document is no longer in
+    force, but the suspicion stands: a re-issue or a split of an invoice that was financed and
+    then revoked may still be the same receivable financed twice (docs/documents.md)."""
+
+    doc_hash: str
+    status: str
+    superseded_by: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "doc_hash": self.doc_hash,
+            "status": self.status,
+            "superseded_by": self.superseded_by,
+        }
+
+    @property
+    def reason(self) -> str | None:
+        """The sentence a suspicion's reasons add for a document not in force; None for one
+        that is (or was never registered: lodged files need not be)."""
+        if self.status == "revoked":
+            return (
+                f"{self.doc_hash} is revoked on chain: no longer in force, yet a re-issue or a "
+                "split of it may still be the same receivable (a financing of it stays active "
+                "until its bank closes it)"
+            )
+        if self.status == "superseded":
+            by = f" by {self.superseded_by}" if self.superseded_by else ""
+            return (
+                f"{self.doc_hash} is superseded on chain{by}: the amendment is the version in force"
+            )
+        return None
+
+
+def named_statuses(ledger: Ledger, doc_hashes: Sequence[str]) -> dict[str, NamedStatus]:
+    """Each of ``doc_hashes`` (0x hex) with its status on chain now, in one read for all
+    (:func:`statuses_of`), and the successor of a superseded one."""
+    raw = {h: bytes.fromhex(h[2:]) for h in dict.fromkeys(doc_hashes)}
+    if not raw:
+        return {}
+    found = statuses_of(ledger, list(raw.values()))
+    out: dict[str, NamedStatus] = {}
+    for h, b in raw.items():
+        status = found.get(b, DocStatus.NONE)
+        if status is DocStatus.NONE:
+            out[h] = NamedStatus(h, "not_registered")
+        elif status is DocStatus.SUPERSEDED:
+            successor = bytes(ledger.calls.functions.successorOf(b).call())
+            out[h] = NamedStatus(h, "superseded", hex32(successor) if any(successor) else None)
+        else:
+            out[h] = NamedStatus(h, status.name.lower())
+    return out
 
 
 @dataclass(frozen=True)
@@ -2821,10 +2880,18 @@ def suspicions_of(
         amended = {hex32(h) for h in amends}
         known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
-    return tuple(
-        SuspicionInfo(s.kind.value, s.reasons, s.documents, (), s.matching_facts)
-        for s in find_suspicions(facts, unique)
-    )
+    found = find_suspicions(facts, unique)
+    # each document named with its status now: a revoked or superseded one is said so, in the
+    # object and in the words, and the suspicion stands (NamedStatus)
+    statuses = named_statuses(ledger, [d for s in found for d in s.documents]) if found else {}
+    out = []
+    for s in found:
+        named = tuple(statuses[d] for d in s.documents)
+        said = tuple(r for n in named if (r := n.reason) is not None)
+        out.append(
+            SuspicionInfo(s.kind.value, s.reasons + said, s.documents, (), s.matching_facts, named)
+        )
+    return tuple(out)
 
 
 def lodge_examined(

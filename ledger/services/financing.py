@@ -212,6 +212,9 @@ class PledgeSuspicion:
     #: another bank's active financings whose marks the document shares
     #: (:mod:`ledger.services.marked`; ``documents`` is then empty)
     financings: tuple[int, ...] = ()
+    #: each of ``documents`` with its status on chain now (a revoked or superseded one is said
+    #: in ``reasons`` too: :class:`ledger.services.documents.NamedStatus`)
+    statuses: tuple[docs.NamedStatus, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -219,6 +222,7 @@ class PledgeSuspicion:
             "doc_hash": self.doc_hash,
             "kind": self.kind,
             "documents": list(self.documents),
+            "document_statuses": [n.to_dict() for n in self.statuses],
             "matching_facts": list(self.matching_facts),
             "reasons": list(self.reasons),
             "financings": list(self.financings),
@@ -1162,6 +1166,7 @@ def pledge_suspicions(
                     s.documents,
                     s.matching_facts or SuspicionKind(s.kind).matching_facts,
                     s.reasons,
+                    statuses=s.statuses,
                 )
             )
     return tuple(found)
@@ -1509,7 +1514,7 @@ def share_with(
     idempotency_key: str | None = None,
     financing_ids: Sequence[int] | None = None,
     ids_field: str = "financing_ids",
-) -> list[int]:
+) -> Shared:
     """:func:`_share_with`, with ``idempotency_key`` bound to its arguments
     (:mod:`ledger.services.requestkeys`)."""
     ids = None if financing_ids is None else sorted({int(i) for i in financing_ids})
@@ -1530,6 +1535,36 @@ def share_with(
     )
 
 
+@dataclass(frozen=True)
+class Shared:
+    """What a share did: ``financing_ids``, every financing whose terms the reader now reads,
+    in order; ``already_shared``, those of them it read already — their terms were sealed to
+    its published key when the financing was registered or by an earlier ``TermsShared`` —,
+    for which nothing was sent (a repeat share changes nothing on chain)."""
+
+    financing_ids: list[int]
+    already_shared: list[int]
+
+    @property
+    def sent(self) -> list[int]:
+        """The financings sealed to the reader now: one ``shareTerms`` transaction each."""
+        return [i for i in self.financing_ids if i not in self.already_shared]
+
+
+def reads_already(ledger: Ledger, financing_id: int, reader: str, public: bytes) -> bool:
+    """Whether ``reader``, whose published encryption key is ``public``, reads the terms of
+    ``financing_id`` already: its key opens the financing's envelope on chain, or the data key
+    of a ``TermsShared`` sealed to it. The envelopes name no reader (docs/privacy.md), so only
+    the reader's own key tells: this holds when the gateway keeps the reader's key (a member
+    served here) and that key is the one published on chain; for a reader served elsewhere it
+    is False, and a share seals the terms to it again."""
+    held = ledger.encryption_keys.key_for(reader)
+    if held is None or conf.public_bytes(held) != public:
+        return False
+    found = _read(ledger, financing_id, reader)
+    return found is not None and found[2] is not None
+
+
 def same_address(a: str, b: str) -> bool:
     """Whether two addresses (any letter case) name one account."""
     return a.lower() == b.lower()
@@ -1543,12 +1578,15 @@ def _share_with(
     idempotency_key: str | None = None,
     financing_ids: Sequence[int] | None = None,
     ids_field: str = "financing_ids",
-) -> list[int]:
+) -> Shared:
     """Seal the data key of every financing ``actor`` can read — or only of
     ``financing_ids`` — to ``reader``'s published key (a regulator that joined later; an
     enterprise registrant the bank chose to add: ``registrant_not_reader``) and record it on
     chain (``shareTerms``), one transaction per financing. ``actor``: the financing bank (its
-    own financings) or a regulator (all it reads). Returns the financing ids shared.
+    own financings) or a regulator (all it reads). Returns the financing ids shared; a
+    financing whose terms the reader reads already (:func:`reads_already`) is among them and
+    in ``already_shared``, and nothing is sent for it: a repeat share writes no second
+    ``TermsShared``.
     Each of ``financing_ids`` is checked as the contract checks it, before the reader:
     ``FinancingNotFound`` for an unknown one, ``NotFinancingBank`` for another bank's (as a
     drawdown of it is refused; the bank it shared them with reads the terms, but may not share
@@ -1616,23 +1654,27 @@ def _share_with(
     if public is None:
         raise InvalidInput("reader", "has published no encryption key on chain", reader=reader)
     key = write_key(idempotency_key)
-    shared = []
+    shared: list[int] = []
+    already: list[int] = []
     for financing_id in wanted if wanted is not None else range(1, count + 1):
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue
         if not regulator and not same_address(found[0].bank, actor):
             continue  # another bank's, shared with this bank: not its to share on (the contract)
+        shared.append(financing_id)
+        step = sub_key(key, f"share-{financing_id}")
+        # a retry of a share sent finds its transaction (below); a reader that reads the terms
+        # already gets nothing new: a second TermsShared would only say so again on chain
+        if not ledger.journal.names_any(step, actor) and reads_already(
+            ledger, financing_id, reader, public
+        ):
+            already.append(financing_id)
+            continue
         # a retry finds the transaction its key is bound to: sealed afresh, the envelope would
         # differ from the one sent, and the journal would refuse the key as another write's
-        _send_once(
-            ledger,
-            actor,
-            sub_key(key, f"share-{financing_id}"),
-            _share_call(ledger, financing_id, found[1], public),
-        )
-        shared.append(financing_id)
-    return shared
+        _send_once(ledger, actor, step, _share_call(ledger, financing_id, found[1], public))
+    return Shared(shared, already)
 
 
 def _share_call(

@@ -29,11 +29,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from hexbytes import HexBytes
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -56,6 +56,7 @@ from ledger.services import documents as docs
 from ledger.services import sellers
 from ledger.services.documents import HashedForm
 from ledger.services.roles import DocStatus, DocType, RevocationReason, Role, reason_name
+from ledger.validationwords import rule_for
 from ledger.words import UtcSeconds, named, utc_text
 
 FORMAT: Literal["tradeledger.proof"] = "tradeledger.proof"
@@ -202,20 +203,86 @@ class Proof(_Part):
 
 
 def parse_proof(text: str | bytes) -> Proof:
-    """A proof from its JSON text. InvalidInput naming the first wrong field (``proof.…``)
-    for anything that is not a version 1 proof."""
+    """A proof from its JSON text. InvalidInput naming the first wrong field as the file writes
+    it (``proof.registration.block_hash``) and the rule it broke in the gateway's words
+    (:func:`proof_rule`), for anything that is not a version 1 proof: never pydantic's."""
     try:
         return Proof.model_validate_json(text)
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = exc.errors(include_url=False)[0]
+        if error["type"] == "json_invalid":  # not JSON: one error, for the file as a whole
+            reason = str((error.get("ctx") or {}).get("error") or "not JSON")
+            raise InvalidInput(
+                "proof",
+                f"must be a proof bundle (JSON, format {FORMAT} version {VERSION}): invalid "
+                f"JSON: {reason}",
+                format=FORMAT,
+                version=VERSION,
+            ) from None
         try:
             sent: Any = json.loads(text)
         except ValueError:
             sent = None
-        # named as the file writes it: ``proof.documents[0].x``, no union member of pydantic's
-        where = path_text(sent_path(tuple(error["loc"]), sent))
-        field = f"proof.{where}" if where else "proof"
-        raise InvalidInput(field, str(error["msg"]), format=FORMAT, version=VERSION) from None
+        problems: list[dict[str, str]] = []
+        for each in exc.errors(include_url=False):
+            # named as the file writes it: ``proof.documents[0].x``, no union member of pydantic's
+            parts = sent_path(tuple(each["loc"]), sent)
+            where = path_text(parts)
+            field = f"proof.{where}" if where else "proof"
+            if field not in {p["field"] for p in problems}:
+                problems.append({"field": field, "rule": proof_rule(each, parts, field)})
+        first = problems[0]
+        raise InvalidInput(
+            first["field"], first["rule"], format=FORMAT, version=VERSION, problems=problems
+        ) from None
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model a field's annotation holds (itself, or inside ``X | None``, ``list[X]``)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _part_at(parts: Sequence[str | int]) -> tuple[type[BaseModel], str]:
+    """The part of a proof bundle (its model) at ``parts``, and its name in words: ``a proof
+    bundle``, ``a proof bundle's registration.registrant``."""
+    model: type[BaseModel] = Proof
+    names: list[str | int] = []
+    for part in parts:
+        if isinstance(part, int):
+            names.append(part)
+            continue
+        info = model.model_fields.get(part)
+        inner = _model_of(info.annotation) if info is not None else None
+        if inner is None:
+            break
+        model = inner
+        names.append(part)
+    where = path_text(names)
+    return model, f"a proof bundle's {where}" if where else "a proof bundle"
+
+
+def proof_rule(error: Mapping[str, Any], parts: Sequence[str | int], field: str) -> str:
+    """The rule a proof bundle's field broke (one pydantic error at ``parts``), in words: an
+    unknown field names the fields its part allows, a missing one says it is required of a
+    version 1 bundle; the rest as the API says them (:func:`ledger.validationwords.rule_for`)."""
+    kind = error.get("type")
+    version = f"(format {FORMAT} version {VERSION})"
+    if kind in ("extra_forbidden", "missing"):
+        model, what = _part_at(parts[:-1])
+        allowed = ", ".join(model.model_fields)
+        if kind == "extra_forbidden":
+            return f"is not a field of {what} {version}: allowed fields are {allowed}"
+        return f"is required in {what} {version}, which has the fields {allowed}"
+    rule = rule_for(error, field)
+    if rule is not None:
+        return rule
+    return f"is not a value {field} takes in a proof bundle {version} (see docs/proofs.md)"
 
 
 # -- reading the chain -------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def test_a_bank_shares_the_terms_with_the_registrant_once_per_key(
     shared = _share(client, fid, network.bank.headers, {"reader": u.buyer}, "share-1")
     assert shared.status_code == 200, shared.text
     # the CLI's --json answer (tests/cli/test_cli_registrant_not_reader.py)
-    assert shared.json() == {"reader": u.buyer, "financing_ids": [fid]}
+    assert shared.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": []}
     assert _shares(network, fid) == 1
     after = client.get(f"/v1/financings/{fid}", headers=u.headers)
     assert after.status_code == 200, after.text
@@ -160,8 +160,43 @@ def test_only_the_bank_and_a_regulator_may_share(client: TestClient, network: Ne
     address = later.member.address
     to_regulator = _share(client, fid, network.regulator.headers, {"reader": address}, None)
     assert to_regulator.status_code == 200, to_regulator.text
-    assert to_regulator.json() == {"reader": address, "financing_ids": [fid]}
+    assert to_regulator.json() == {"reader": address, "financing_ids": [fid], "already_shared": []}
     assert _shares(network, fid) == 1
+
+
+def _sent_by(network: Network, address: str) -> int:
+    """How many transactions ``address`` has sent (its nonce)."""
+    return int(network.ledger.w3.eth.get_transaction_count(address))
+
+
+def test_a_repeat_share_changes_nothing_on_chain(client: TestClient, network: Network) -> None:
+    """A newcomer shared the terms with the registrant twice (no key, then another key): each
+    sent a ``shareTerms`` and wrote a new ``TermsShared``. A reader whose key opens the terms
+    already — by an earlier share, or sealed to it when the financing was registered (the
+    regulator) — is answered success saying so (``already_shared``), and nothing is sent."""
+    u = _unsealed(client, network)
+    fid, body = u.financing_id, {"reader": u.buyer}
+    first = _share(client, fid, network.bank.headers, body, None)
+    assert first.status_code == 200, first.text
+    assert first.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": []}
+    assert _shares(network, fid) == 1
+    sent = _sent_by(network, network.bank.address)
+    for key in (None, "share-again"):
+        again = _share(client, fid, network.bank.headers, body, key)
+        assert again.status_code == 200, again.text
+        assert again.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": [fid]}
+        assert _shares(network, fid) == 1
+        assert _sent_by(network, network.bank.address) == sent
+    # a regulator's key was sealed to when the financing was registered: nothing to share
+    regulator = network.regulator.address
+    to_regulator = _share(client, fid, network.bank.headers, {"reader": regulator}, None)
+    assert to_regulator.status_code == 200, to_regulator.text
+    assert to_regulator.json()["already_shared"] == [fid]
+    assert _shares(network, fid) == 1
+    assert _sent_by(network, network.bank.address) == sent
+    # the reader still reads the terms
+    read = client.get(f"/v1/financings/{fid}", headers=u.headers).json()
+    assert (read["confidential"], read["amount"]) == (False, 100_000)
 
 
 NOBODY = "0x" + "12" * 20

@@ -106,7 +106,7 @@ def test_a_registrant_that_is_not_the_seller_does_not_read_and_the_bank_is_told(
         # sharing it deliberately (what `tradeledger finance share --financing` does) opens it
         assert fin.share_with(
             network.ledger, network.bank.address, registrant.address, financing_ids=[fid]
-        ) == [fid]
+        ).financing_ids == [fid]
         assert _read(client, registrant, fid)["amount"] == 100_000
         assert fid in _document_financings(client, registrant, doc_hash)
 

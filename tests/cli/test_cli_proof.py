@@ -24,10 +24,12 @@ from ledger.cli_proof import PROOF_EXIT
 from ledger.network import init_network
 from ledger.services import documents as docs
 from ledger.services import members as member_svc
+from ledger.services import proof as proof_svc
+from ledger.services.documents import HashedForm
 from ledger.services.proof import Outcome
 from ledger.services.roles import Role
 from ledger.services.verify import VerifyStatus
-from tests.conftest import AnvilNode, free_port, make_settings, start_gateway
+from tests.conftest import AnvilNode, Network, free_port, make_settings, start_gateway
 
 FAST = {"TRADELEDGER_KEYSTORE_SCRYPT_N": "1024", "TRADELEDGER_CHAIN_SYNC": "normal"}
 LEI = "5493001KJTIIGC8Y1R12"
@@ -273,3 +275,33 @@ def test_a_proof_checked_against_anvil_from_a_machine_without_a_ledger(
         code=10,
     )
     assert said.stdout.startswith("BLOCK MISMATCH")
+
+
+def test_verify_proof_of_a_bundle_with_an_unknown_field_names_it(
+    network: Network, tmp_path: Path
+) -> None:
+    """A newcomer's bundle with an extra key was told pydantic's "Extra inputs are not
+    permitted": the CLI names the field by its path in the bundle and the fields allowed there,
+    exit 2 as for any unreadable proof, in text and in ``--json``."""
+    ledger = network.ledger
+    _, _, reg = docs.register_file(
+        ledger, network.enterprise.address, "enterprise", INVOICE, "inv.txt"
+    )
+    doc_hash = docs.parse_doc_hash(reg.doc_hash)
+    made = proof_svc.make_proof(ledger, doc_hash, HashedForm.FILE_BYTES, "inv.txt", len(INVOICE))
+    bundle = json.loads(made.model_dump_json())
+    bundle["network"]["rpc_url"] = "http://node.example"
+    proof, invoice = tmp_path / "proof.json", tmp_path / "inv.txt"
+    proof.write_text(json.dumps(bundle))
+    invoice.write_bytes(INVOICE)
+    said = run("doc", "verify-proof", str(proof), str(invoice), code=2).output
+    assert "Extra inputs" not in said
+    assert "PROOF.network.rpc_url: " in said  # the argument, as the CLI names its inputs
+    assert "is not a field of a proof bundle's network (format tradeledger.proof version 1)" in (
+        said
+    )
+    assert "allowed fields are chain_id, contract, deployment_block" in said
+    body = json.loads(run("doc", "verify-proof", str(proof), str(invoice), "--json", code=2).output)
+    assert body["details"]["field"] == "PROOF.network.rpc_url"
+    assert [p["field"] for p in body["details"]["problems"]] == ["PROOF.network.rpc_url"]
+    assert "Extra inputs" not in json.dumps(body)

@@ -77,7 +77,7 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     assert show()["confidential"] is True
     share = ("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
     shared = cli.json(*share, "--idempotency-key", "share-1")
-    assert shared == {"reader": buyer["address"], "financing_ids": [fid]}
+    assert shared == {"reader": buyer["address"], "financing_ids": [fid], "already_shared": []}
     # a retry with the key answers the same, sending nothing (it was refused as another
     # write's: the terms sealed afresh made another call under the key)
     assert cli.json(*share, "--idempotency-key", "share-1") == shared
@@ -90,13 +90,29 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
         again = api.post(url, json=body, headers=sent)
         assert again.status_code == 200, again.text
         assert again.json() == shared
-        logs = api.app.state.ledger.contract.events.TermsShared().get_logs(from_block=0)  # type: ignore[attr-defined]
+        ledger = api.app.state.ledger  # type: ignore[attr-defined]
+        logs = ledger.contract.events.TermsShared().get_logs(from_block=0)
         assert [int(log["args"]["financingId"]) for log in logs] == [fid]
+        # a new share (another key, or none) of terms the reader reads already sends nothing
+        nonce = ledger.w3.eth.get_transaction_count(bank)
         fresh = api.post(url, json=body, headers={"Authorization": f"Bearer {bank_key}"})
-        assert fresh.json() == shared
-    # people read one financing in the singular
+        assert fresh.status_code == 200, fresh.text
+        assert fresh.json() == {**shared, "already_shared": [fid]}
+        logs = ledger.contract.events.TermsShared().get_logs(from_block=0)
+        assert [int(log["args"]["financingId"]) for log in logs] == [fid]
+        assert ledger.w3.eth.get_transaction_count(bank) == nonce
+    # the CLI says so, in words and in --json, and sends nothing either
+    again = cli.json(*share, "--idempotency-key", "share-2")
+    assert again == {**shared, "already_shared": [fid]}
     said = cli.run(*share)
-    assert said.stdout.strip() == f"shared 1 financing ({fid}) with {buyer['address']}"
+    assert said.stdout.strip() == (
+        f"already shared with {buyer['address']}: financing {fid} — it reads the terms "
+        "already; nothing sent"
+    )
+    with served_api(cli) as api:
+        ledger = api.app.state.ledger  # type: ignore[attr-defined]
+        logs = ledger.contract.events.TermsShared().get_logs(from_block=0)
+        assert [int(log["args"]["financingId"]) for log in logs] == [fid]
 
 
 def test_a_bank_shares_on_none_of_the_financings_another_bank_shared_with_it(

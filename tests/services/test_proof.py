@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -344,3 +345,75 @@ def test_a_holding_check_says_the_chains_time_not_the_bundles(
     assert record.holds is True
     assert utc_text(reg.timestamp) in record.says, record.says
     assert utc_text(reg.registered_at + timedelta(days=400)) not in record.says
+
+
+#: pydantic's own words, which none of the proof reader's refusals may carry
+PYDANTIC_WORDS = re.compile(
+    r"Extra inputs|Field required|Input should|Value error|String should|valid (string|integer)"
+)
+
+
+def _refused(data: object) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        proof_svc.parse_proof(json.dumps(data))
+    assert not PYDANTIC_WORDS.search(caught.value.message), caught.value.message
+    for problem in caught.value.details["problems"]:
+        assert not PYDANTIC_WORDS.search(problem["rule"]), problem
+    return caught.value
+
+
+def test_a_bundle_with_an_unknown_field_is_refused_in_the_projects_words(
+    story: dict[str, Any],
+) -> None:
+    """A newcomer's bundle with an extra key was told pydantic's "Extra inputs are not
+    permitted". The refusal names the field by its path in the bundle and the fields its part
+    allows, at the top and in a nested part; a field left out, a wrong type, a wrong pattern
+    and a status without its revocation are said in the project's words too."""
+    bundle = json.loads(story["proof"].model_dump_json())
+    error = _refused({**bundle, "signature": "0x00"})
+    assert error.field == "proof.signature"
+    assert error.rule.startswith(
+        "is not a field of a proof bundle (format tradeledger.proof version 1): allowed fields "
+        "are format, version, created_at, document, network, registration, status,"
+    ), error.rule
+    assert error.details["format"] == "tradeledger.proof"
+
+    nested = json.loads(json.dumps(bundle))
+    nested["registration"]["registrant"]["lei"] = LEI
+    error = _refused(nested)
+    assert error.field == "proof.registration.registrant.lei"
+    assert "is not a field of a proof bundle's registration.registrant" in error.rule
+    assert "allowed fields are member_id, role, legal_id_hash, name" in error.rule
+
+    listed = json.loads(json.dumps(bundle))
+    listed["attestations"][0]["note"] = "x"
+    error = _refused(listed)
+    assert error.field == "proof.attestations[0].note"
+    assert "proof bundle's attestations[0] " in error.rule
+
+    missing = json.loads(json.dumps(bundle))
+    del missing["network"]["chain_id"]
+    error = _refused(missing)
+    assert error.field == "proof.network.chain_id"
+    assert error.rule.startswith("is required in a proof bundle's network"), error.rule
+
+    typed = json.loads(json.dumps(bundle))
+    typed["network"]["chain_id"] = "one"
+    assert _refused(typed).rule.startswith("must be a whole number")
+
+    pattern = json.loads(json.dumps(bundle))
+    pattern["registration"]["block_hash"] = "0x12"
+    assert _refused(pattern).rule.startswith("must match the pattern")
+
+    why = json.loads(json.dumps(bundle))
+    why["status"]["status"] = "revoked"
+    error = _refused(why)
+    assert (error.field, error.rule) == (
+        "proof.status",
+        "revocation is given exactly when status is revoked",
+    )
+    assert _refused([]).rule == "must be a JSON object, not an array"
+    with pytest.raises(InvalidInput) as caught:
+        proof_svc.parse_proof("{")
+    assert caught.value.field == "proof"
+    assert not PYDANTIC_WORDS.search(caught.value.message)

@@ -28,10 +28,34 @@ def document_hash(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
+#: how a UTF-16 file opens — its byte order mark, or an XML declaration's ``<?`` without one —
+#: and the codec that reads it
+_UTF16_OPENINGS = (
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
+
+
+def _utf16_text(head: bytes) -> str | None:
+    """``head`` read as UTF-16 when it opens as UTF-16 text does (:data:`_UTF16_OPENINGS`;
+    undecodable units dropped: only its markup is looked at), else None."""
+    for opening, codec in _UTF16_OPENINGS:
+        if head.startswith(opening):
+            return head.decode(codec, errors="ignore").lstrip("\ufeff \t\r\n")
+    return None
+
+
 def _claims_xml_invoice(data: bytes) -> bool:
+    """Whether ``data`` claims to be an XML invoice — it opens with markup and names an invoice
+    namespace (:data:`INVOICE_NAMESPACES`) —, in UTF-8 or in UTF-16 alike (a tryout: a UTF-16
+    text file was refused as "not well-formed XML" where any other text registers as a plain
+    file). Only a file that claims it must be an invoice."""
     head = data.lstrip(_LEADING)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"<\x00?\x00", b"\x00<\x00?"):
-        return True  # UTF-16 XML: let the hardened parser decide
+    text = _utf16_text(head)
+    if text is not None:
+        return text.startswith("<") and any(ns in text for ns in INVOICE_NAMESPACES)
     return head.startswith(b"<") and any(claim in data for claim in _XML_CLAIMS)
 
 

@@ -101,3 +101,26 @@ def test_detection_ignores_a_bom_and_leading_whitespace() -> None:
     assert read_document(data).facts == read_document(data[3:]).facts
     form = b"\n\n" + json.dumps({"documentType": "Invoice"}).encode()
     assert detect_format(form) is DocumentFormat.JSON_FORM
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_text_in_utf16_is_a_plain_file_as_in_utf8(codec: str) -> None:
+    """A tryout: a UTF-16 text file was refused as "not well-formed XML" where the same text in
+    UTF-8 registers as a plain file. Only a file that claims to be an XML invoice must be one."""
+    for text in ("hi", "invoice 42, see attached", "<html><body>an invoice</body></html>"):
+        data = text.encode(codec)
+        assert detect_format(data) is DocumentFormat.RAW, (codec, text)
+        assert read_document(data).facts is None
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_an_invoice_in_utf16_is_read_and_a_broken_one_refused(codec: str) -> None:
+    from ledger.errors import DocumentFormatError
+
+    text = corpus_bytes("ubl/ubl-tc434-example1.xml").decode("utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    assert 'encoding="UTF-16"' in text
+    assert detect_format(text.encode(codec)) is DocumentFormat.UBL
+    broken = text.replace("</Invoice>", "")
+    with pytest.raises(DocumentFormatError):
+        read_document(broken.encode(codec))

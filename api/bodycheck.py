@@ -490,7 +490,15 @@ async def reject_unknown_body(request: Request) -> None:
         return
     body = await request.body()
     if takes.kind == "model":
-        empty = not body.strip() or (_is_json(kind) and await request.json() is None)
+        null = bool(body.strip()) and _is_json(kind) and await request.json() is None
+        empty = not body.strip() or null
+        if null and takes.required:  # a tryout read "the body is empty" for a JSON null
+            raise InvalidInput(
+                "body",
+                f"must be a JSON object, not null: send a JSON object with "
+                f"{', '.join(takes.required)}",
+                missing=list(takes.required),
+            )
         if empty and takes.required:
             raise InvalidInput(
                 takes.required[0],

@@ -219,6 +219,9 @@ def test_every_enum_and_time_argument_of_the_abi_is_decoded() -> None:
             "is too large: an amount must be at most",
         ),
         ("/v1/financings", b"[1, 2]", "body", "must be a JSON object"),
+        # a tryout read "is required (the body is empty …)" for a JSON null
+        ("/v1/financings/1/drawdown", b"null", "body", "must be a JSON object, not null"),
+        ("/v1/financings", b" null ", "body", "must be a JSON object, not null"),
     ],
 )
 def test_a_bad_body_is_said_in_words_naming_the_field(

@@ -1630,6 +1630,13 @@ def _share_with(
             reader=reader,
             reader_role=reader_role.name.lower(),
         )
+    if not regulator and reader.lower() == actor.lower():
+        raise InvalidInput(  # a tryout read "not shared with a member of role bank" for itself
+            "reader",
+            "is you, the financing's bank: you read its terms already; name a regulator or an "
+            "enterprise (such as the document's seller or registrant)",
+            reader=reader,
+        )
     if not regulator and reader_role not in (Role.REGULATOR, Role.ENTERPRISE):
         # a competitor bank, an attestor, the operator: a typo away from showing the bank's
         # book to whoever it names (a tryout shared it with another bank and an attestor)

@@ -247,6 +247,11 @@ def test_a_bank_shares_with_a_regulator_or_an_enterprise_only(
         details = refused.json()["details"]
         assert details["field"] == "reader"
         assert details["rule"].startswith("must be a regulator or an enterprise"), details
+    # its own address: a tryout read "not shared with a member of role bank"
+    itself = _share(client, fid, network.bank.headers, {"reader": network.bank.address}, None)
+    assert itself.status_code == 422, itself.text
+    assert itself.json()["details"]["field"] == "reader"
+    assert itself.json()["details"]["rule"].startswith("is you, the financing's bank"), itself.text
     assert _shares(network, fid) == 0
     other = client.get(f"/v1/financings/{fid}", headers=network.bank_b.headers).json()
     assert other["confidential"] is True

@@ -753,6 +753,14 @@ def _verify(
         c.skip(CHAIN_CHECKS, "wrong chain")
         return ProofCheck(proof, node, tuple(c.done), hashed, None, notes=tuple(c.notes))
     c.ok("chain", f"{node} is chain {chain_id}, as the proof says")
+    if proof.created_at < proof.registration.registered_at:
+        # the maker's own word, which no chain can check (a node's block times may also run
+        # ahead of the clock): said, never a failed check — a tryout read VALID beside 1999
+        c.notes.append(
+            f"the proof says it was made at {utc_text(proof.created_at)}, before the "
+            f"registration it proves ({utc_text(proof.registration.registered_at)}): its "
+            "created_at is wrong — the maker's own word, not checked on chain"
+        )
     if not _contract_check(c, chain, proof, node, expected_contract):
         c.skip(CHAIN_CHECKS[1:], "wrong contract")
         return ProofCheck(proof, node, tuple(c.done), hashed, None, notes=tuple(c.notes))

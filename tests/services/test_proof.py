@@ -175,6 +175,20 @@ def test_every_tampered_part_is_caught(network: Network, story: dict[str, Any]) 
     assert not wrong, "\n".join(wrong)
 
 
+def test_a_proof_dated_before_its_registration_is_said(
+    network: Network, story: dict[str, Any]
+) -> None:
+    """A tryout set ``created_at`` to 1999 in a proof of a 2026 registration and read VALID
+    without a word. ``created_at`` is the maker's own word (no chain checks it): the verifier
+    says it is wrong in its notes; the checks of what the chain holds are unchanged."""
+    ledger, proof, data = network.ledger, story["proof"], story["data"]
+    result = _verify(ledger, _set(proof, "created_at", "1999-01-01T00:00:00Z"), data)
+    assert result.outcome is Outcome.ACTIVE
+    [said] = [n for n in result.notes if "created_at" in n]
+    assert "1999-01-01T00:00:00Z, before the registration it proves" in said, said
+    assert _verify(ledger, proof, data).notes == ()
+
+
 def _the_file_altered_or_another_is_the_wrong_file(
     ledger: Ledger, proof: Proof, original: bytes
 ) -> None:

@@ -586,7 +586,7 @@ class _Check:
                     and other.active
                     and other.bank.lower() != f.bank.lower()
                 ]
-                if not ids:
+                if not ids and s["kind"] != COPY_REVOKED:
                     continue  # its own financings, none still active, or its lodged files only
                 doc_hash = s.get("doc_hash")
                 if doc_hash is None and len(terms.documents) == 1:
@@ -964,6 +964,10 @@ def _financed_twice(
     )
 
 
+#: the suspicion of a pledged file that is the same document as one revoked on chain
+#: (``ledger.services.documents.copies_withdrawn``): followed up though it names no financing
+COPY_REVOKED = "copy_revoked"
+
 #: what an acknowledged suspicion of a kind says the pledged document may be, of an invoice
 #: another financing pledges (the kinds a mark finds: ``ledger.services.marked``; the others
 #: for terms sealed by other means)
@@ -1008,6 +1012,9 @@ def _despite(
             if s.doc_hash
             else f"documents[{s.document_index}] of its request"
         )
+        if s.kind == COPY_REVOKED:  # names no financing: the invoice's issuer withdrew it
+            said.append(f"{document} is a copy of an invoice revoked on chain")
+            continue
         holders = " and ".join(
             f"active financing {i} of {bank(financings[i].bank)}" for i in s.financings
         )
@@ -1033,7 +1040,7 @@ def _despite(
             + "; and that ".join(said)
             + ": "
             + ", ".join(held)
-            + " (one invoice may be financed at two banks)"
+            + (" (one invoice may be financed at two banks)" if others else "")
         ),
     )
 

@@ -54,7 +54,7 @@ from ledger.documents.fingerprints import (
     version_of,
 )
 from ledger.documents.jsonform import MAX_JSON_BYTES, MAX_JSON_DEPTH, read_json_form
-from ledger.documents.matching import party_relation
+from ledger.documents.matching import MatchGrade, party_relation
 from ledger.documents.normalise import (
     MAX_MINOR_UNITS,
     NUMBER_TERM,
@@ -77,6 +77,7 @@ from ledger.fieldnames import FILE
 from ledger.gatewaydb import CheckEntry, PartyQuery, ReceivedDocument, ReceivedFile
 from ledger.indexer import EventIndex, headreads, logreads
 from ledger.indexer.models import CursorRow, DocumentRow
+from ledger.indexer.rules import COPY_REVOKED
 from ledger.jsondepth import json_depth
 from ledger.jsonliterals import WrittenFloat, rounded_at
 from ledger.jsonsafe import jsonable
@@ -2880,6 +2881,7 @@ def suspicions_of(
         amended = {hex32(h) for h in amends}
         known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
+    withdrawn = copies_withdrawn(ledger, facts, unique)
     found = find_suspicions(facts, unique)
     # each document named with its status now: a revoked or superseded one is said so, in the
     # object and in the words, and the suspicion stands (NamedStatus)
@@ -2891,7 +2893,68 @@ def suspicions_of(
         out.append(
             SuspicionInfo(s.kind.value, s.reasons + said, s.documents, (), s.matching_facts, named)
         )
-    return tuple(out)
+    return tuple(withdrawn + out)
+
+
+#: revocation reasons that withdraw a registration, not the document: a copy stays in force
+REGISTRATION_ONLY_REASONS = frozenset(
+    {RevocationReason.ISSUED_IN_ERROR, RevocationReason.DUPLICATE}
+)
+
+
+def copies_withdrawn(
+    ledger: Ledger, facts: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
+) -> list[SuspicionInfo]:
+    """The :data:`COPY_REVOKED` suspicions of the invoice ``facts``: each file of ``known``
+    (0x-hex hash, facts: files lodged here in the caller's scope) that is the **same document**
+    (graded ``same_document``: same seller, number, buyer, amount, dates) and is revoked on
+    chain — or superseded by amendments whose current version is —, for any reason but one that
+    withdraws a registration only (:data:`REGISTRATION_ONLY_REASONS`: issued in error, a
+    duplicate). A tryout: the seller revoked its amended invoice for fraud, and a bank holding
+    the invoice's CII copy (another hash, still active) financed it without a word. Not a block:
+    the bank judges it, and acknowledging it is recorded in the sealed terms."""
+    same = [
+        (h, m)
+        for h, f in known
+        if (m := grade_facts(facts, f)) is not None and m.grade is MatchGrade.SAME_DOCUMENT
+    ]
+    if not same:
+        return []
+    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+
+    names = LedgerNames(ledger)
+    statuses = named_statuses(ledger, [h for h, _ in same])
+    out: list[SuspicionInfo] = []
+    for h, match in same:
+        path = [statuses[h]]
+        while path[-1].status == "superseded" and path[-1].superseded_by and len(path) < 64:
+            nxt = path[-1].superseded_by
+            path.append(named_statuses(ledger, [nxt])[nxt])
+        end = path[-1]
+        if end.status != "revoked":
+            continue
+        revocation = find_revocation(ledger, bytes.fromhex(end.doc_hash[2:]), names)
+        if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
+            continue
+        amended = f", amended to {end.doc_hash}, which is" if end.doc_hash != h else ", which is"
+        reason = (
+            f"it is the same document as {h} (the same seller, number, buyer, amount and "
+            f"dates){amended} revoked on chain by {who(revocation.by, names)} at "
+            f"{utc_text(revocation.at)}, reason code {revocation.reason_code} "
+            f"({revocation.reason_name.replace('_', ' ')}): no version of this invoice "
+            "is in force — a copy in another format is the same receivable"
+        )
+        out.append(
+            SuspicionInfo(
+                COPY_REVOKED,
+                (reason,),
+                tuple(n.doc_hash for n in path),
+                (),
+                match.agree,
+                tuple(path),
+            )
+        )
+    return out
 
 
 def lodge_examined(

@@ -1180,6 +1180,7 @@ SUSPECTED = {
     "split_part": "one part of a larger invoice split into several (a split)",
     "split_whole": "a whole invoice whose parts were lodged here as separate invoices (a split)",
     "split": "a part of a larger invoice, or the whole of one, split into several invoices",
+    "copy_revoked": "a copy of an invoice revoked on chain (no version of it is in force)",
 }
 
 

@@ -206,7 +206,8 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     assert "RULES HOLD" in done.stdout
     assert "; 1 to follow up below (not rule breaches)" in done.stdout
     assert (
-        "financings made despite acknowledged suspicions of another bank's active financing: "
+        "financings made despite acknowledged suspicions (another bank's active financing, "
+        "or a copy of a revoked invoice): "
         f"1 ({second})"
     ) in done.stdout
     assert f"  financing {second} of Bank B (" in done.stdout
@@ -219,5 +220,6 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     cli.json("finance", "close", str(first), "--as", members["bank"])
     done = cli.run("audit", "verify", "--as", members["regulator"])
     assert (
-        "financings made despite acknowledged suspicions of another bank's active financing: 0"
+        "financings made despite acknowledged suspicions (another bank's active financing, "
+        "or a copy of a revoked invoice): 0"
     ) in done.stdout

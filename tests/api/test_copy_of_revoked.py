@@ -1,0 +1,113 @@
+"""A copy of an invoice whose issuer revoked it (docs/rules.md, "Suspicions must be acknowledged").
+
+A tryout: the seller amended its invoice (``supersede``) and then revoked the amendment for
+fraud (reason code 4). Bank B held the invoice's CII copy — another hash, registered and still
+active — and its check said only "match SAME_DOCUMENT … that document is REVOKED"; its financing
+went through with ``suspicions: []``, and the regulator's verify had nothing to follow up.
+
+A file that is the same document as one revoked on chain (directly, or at the end of its
+amendments) for any reason but "issued in error" or "duplicate" is a ``copy_revoked``
+suspicion: said at the check, a 409 ``suspicions_unacknowledged`` for a financing that does not
+acknowledge it, and, acknowledged, a follow-up in the regulator's verify. Real embedded chain,
+the gateway app.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.api_helpers import CII, UBL, audit_rules, check, client_fixture, finance, lodge, xml
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+#: the demo invoice amended: another hash, the same facts (its note only)
+AMENDED = UBL.replace(b"</cbc:Note>", b" (amended)</cbc:Note>", 1)
+
+
+def _revoke(client: TestClient, network: Network, doc_hash: str, code: int) -> None:
+    done = client.post(
+        f"/v1/documents/{doc_hash}/revoke",
+        json={"reason_code": code},
+        headers=network.enterprise.headers,
+    )
+    assert done.status_code == 200, done.text
+
+
+def _kinds(answer: dict[str, Any]) -> list[str]:
+    return [s["kind"] for s in answer["suspicions"]]
+
+
+def _amended_then_revoked(client: TestClient, network: Network, code: int) -> tuple[str, str]:
+    """The enterprise registers the demo UBL invoice, supersedes it by :data:`AMENDED`, and
+    revokes the amendment with ``code``; Bank B lodges the CII copy and the amendment. (the
+    original's hash, the amendment's)."""
+    assert AMENDED != UBL
+    original = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
+    assert original.status_code == 201, original.text
+    v1 = original.json()["doc_hash"]
+    superseded = client.post(
+        f"/v1/documents/{v1}/supersede", files=xml(AMENDED), headers=network.enterprise.headers
+    )
+    assert superseded.status_code == 201, superseded.text
+    v2 = superseded.json()["new_doc_hash"]
+    lodge(client, network.bank_b, CII)
+    lodge(client, network.bank_b, AMENDED)
+    _revoke(client, network, v2, code)
+    return v1, v2
+
+
+def test_a_copy_of_an_invoice_revoked_for_fraud_must_be_acknowledged(
+    client: TestClient, network: Network
+) -> None:
+    _, v2 = _amended_then_revoked(client, network, 4)
+    answer = check(client, network.bank_b, CII)
+    assert "copy_revoked" in _kinds(answer), answer["suspicions"]
+    [said] = [s for s in answer["suspicions"] if s["kind"] == "copy_revoked"]
+    words = " ".join(said["reasons"])
+    assert v2 in words, words
+    assert "reason code 4 (fraud suspected)" in words, words
+    assert "no version of this invoice is in force" in words
+    cii = lodge(client, network.bank_b, CII)["doc_hash"]
+    refused = finance(client, network.bank_b, cii, amount=100_000)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged"
+    assert "copy of an invoice revoked on chain" in refused.json()["message"]
+    made = finance(client, network.bank_b, cii, amount=100_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    assert "copy_revoked" in _kinds(made.json())
+    [followed] = audit_rules(client, network.regulator)["financed_despite_suspicions"]
+    assert followed["financing_id"] == made.json()["financing_id"]
+    assert followed["kinds"] == ["copy_revoked"]
+    assert "revoked on chain" in followed["message"], followed
+
+
+@pytest.mark.parametrize("code", [1, 2])
+def test_a_registration_withdrawn_as_an_error_or_a_duplicate_leaves_its_copies_alone(
+    client: TestClient, network: Network, code: int
+) -> None:
+    """Issued in error (1) and duplicate (2) withdraw a registration, not the invoice."""
+    _amended_then_revoked(client, network, code)
+    assert "copy_revoked" not in _kinds(check(client, network.bank_b, CII))
+
+
+def test_a_copy_of_an_invoice_in_force_is_no_suspicion(
+    client: TestClient, network: Network
+) -> None:
+    """The original superseded by an amendment still in force: its copies are not withdrawn."""
+    original = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
+    assert original.status_code == 201, original.text
+    superseded = client.post(
+        f"/v1/documents/{original.json()['doc_hash']}/supersede",
+        files=xml(AMENDED),
+        headers=network.enterprise.headers,
+    )
+    assert superseded.status_code == 201, superseded.text
+    lodge(client, network.bank_b, UBL)
+    answer = check(client, network.bank_b, CII)
+    assert "copy_revoked" not in _kinds(answer), answer["suspicions"]

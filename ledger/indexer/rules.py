@@ -51,7 +51,10 @@ The rules, each a :class:`Breach` ``rule`` code:
 Beside the rules, a finding that breaks none (:class:`NotInForce`): an *active* financing that
 pledges a document revoked or superseded since. The chain does not stop such a financing — its
 bank decides what to do with it (``docs/rules.md``) — so the rules still hold; the regulator is
-shown each one (``RulesReport.not_in_force``) to follow up. And another
+shown each one (``RulesReport.not_in_force``) to follow up: a superseded document with the end
+of its chain of amendments (the chain ``amendments_financed_twice`` reads too) and its status,
+and — for one revoked, or superseded by a version revoked since — ``no_version_in_force`` with
+who revoked it, when and why. And another
 (:class:`CancelledOutstanding`): a financing *cancelled* while its drawn amount exceeded its
 repaid amount. A cancel is allowed at any time (``docs/rules.md``) and releases the documents,
 so the rules hold; but the money is still out and no active financing counts it any more —

@@ -1992,7 +1992,9 @@ def with_document_status(
     block_times: Mapping[int, int] | None = None,
 ) -> Financing:
     """``f`` with each pledged document's current standing on chain (:class:`Pledge`'s
-    ``document_status``, ``superseded_by``, ``revocation``). Only where the terms are open to
+    ``document_status``, ``superseded_by``, ``revocation``; of a superseded one its current
+    version, that version's status and revocation: ``no_version_in_force`` when it is revoked).
+    Only where the terms are open to
     the reader: which documents a financing pledges is confidential (docs/privacy.md), so a
     financing read without its terms is returned as it is. The chain does not stop a financing
     whose document was revoked or superseded — its bank decides — so every read and write

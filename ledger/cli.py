@@ -2078,16 +2078,9 @@ def _document_standing(p: fin_svc.Pledge) -> str:
     """What a pledge line says of its document's status (nothing before it was looked up)."""
     if p.document_status is None:
         return ""
-    if p.revocation is not None:
-        r = p.revocation
-        return (
-            f"; document REVOKED by {named(r.by, r.by_name)} at {utc_text(r.at)} "
-            f"(reason {r.reason_code}: {r.reason_name})"
-        )
-    if p.superseded_by is not None:
-        return f"; document SUPERSEDED by {p.superseded_by}"
-    if not p.in_force:
-        return f"; document {p.document_status.upper()}"
+    if not p.in_force:  # its status in capitals, then who, when, why and its current version
+        state, _, rest = fin_svc.standing_words(p).partition(" ")
+        return f"; document {state.upper()}{' ' + rest if rest else ''}"
     return "; document " + p.document_status.replace("_", " ")
 
 

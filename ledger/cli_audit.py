@@ -47,6 +47,7 @@ from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
+from ledger.indexer.rules import NotInForce
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit, standing
 from ledger.services import documents as docs
@@ -227,6 +228,25 @@ def _members_named(index: EventIndex, addresses: list[str]) -> list[str]:
         return [who(a, names) for a in addresses]
 
 
+def _not_in_force_words(n: NotInForce) -> str:
+    """What a ``not_in_force`` line adds after where its document changed: the revocation
+    (who, when, reason code and name) and, for a superseded document, its current version and
+    that version's status — ``NO VERSION of the document is in force`` when it is revoked."""
+    r = n.revocation
+    revoked = (
+        f" by {named(r.by, r.by_name)} at {r.at} (reason {r.reason_code}: {r.reason_name})"
+        if r is not None
+        else ""
+    )
+    if n.current_version is None:
+        return revoked
+    state = (n.current_status or "unknown").upper()
+    said = f"; current version {n.current_version} {state}"
+    if n.no_version_in_force:
+        return f"{said}{revoked}: NO VERSION of the document is in force"
+    return said
+
+
 def _rules_text(
     rules: RulesReport | None,
     reader: audit.Viewer = audit.GATEWAY,
@@ -270,14 +290,25 @@ def _rules_text(
     # not a rule (the chain does not stop such a financing: its bank decides), but followed up
     found = rules.not_in_force
     ids = sorted({n.financing_id for n in found})
+    # no version in force (revoked, or superseded with its current version revoked): as grave
+    # either way, counted apart from the superseded ones that have an active current version
+    gone = sorted({n.financing_id for n in found if n.no_version_in_force})
     lines.append(
         f"active financings on revoked or superseded documents: {len(ids)}"
         + (f" ({', '.join(str(i) for i in ids)})" if ids else "")
+        + (
+            f"; with NO VERSION of a document in force: {len(gone)} "
+            f"({', '.join(str(i) for i in gone)})"
+            if gone
+            else ""
+        )
     )
     lines += [
         f"  financing {n.financing_id} of {(banks or {}).get(n.bank, n.bank)} pledges "
-        f"{n.doc_hash}, {n.status} at block "
-        f"{n.block_number} log {n.log_index}, tx {n.tx_hash}"
+        f"{n.doc_hash}, {n.status}"
+        + (f" by {n.superseded_by}" if n.superseded_by else "")
+        + f" at block {n.block_number} log {n.log_index}, tx {n.tx_hash}"
+        + _not_in_force_words(n)
         for n in found
     ]
     # nor is a cancel with money out (allowed at any time), but the money is still out

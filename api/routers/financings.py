@@ -138,6 +138,26 @@ class PledgePublic(BaseModel):
     revocation: RevocationPublic | None = Field(
         default=None, description="who revoked it, when and why, when revoked (else null)"
     )
+    current_version: str | None = Field(
+        default=None,
+        description="when superseded: the end of its chain of amendments (the current version "
+        "of POST /v1/documents/verify), else null",
+    )
+    current_status: PledgedStatus | None = Field(
+        default=None,
+        description="when superseded: the current version's status (active, or revoked: no "
+        "version of the document is in force; superseded: amended too often to follow)",
+    )
+    current_revocation: RevocationPublic | None = Field(
+        default=None,
+        description="when superseded and its current version revoked: who revoked that "
+        "version, when and why (reason code and name)",
+    )
+    no_version_in_force: bool | None = Field(
+        default=None,
+        description="true when no version of the document is in force: it is revoked, or "
+        "superseded and its current version revoked (null before its status is read)",
+    )
 
 
 class EntryPublic(BaseModel):
@@ -312,8 +332,9 @@ class FinancingWritten(BaseModel):
     tx_hash: str
     notices: list[NoticePublic] = Field(
         description="what the bank should know: document_revoked or document_superseded for "
-        "each pledged document no longer in force (the write went through: the chain does not "
-        "stop it, the bank decides)"
+        "each pledged document no longer in force, document_no_version_in_force for one "
+        "superseded by amendments whose current version is revoked (the write went through: "
+        "the chain does not stop it, the bank decides)"
     )
 
 
@@ -361,6 +382,16 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
                 status=cast("PledgedStatus | None", p.document_status),
                 superseded_by=p.superseded_by,
                 revocation=RevocationPublic(**p.revocation.fields()) if p.revocation else None,
+                current_version=p.current_version,
+                current_status=cast("PledgedStatus | None", p.current_status),
+                current_revocation=(
+                    RevocationPublic(**p.current_revocation.fields())
+                    if p.current_revocation
+                    else None
+                ),
+                no_version_in_force=(
+                    p.no_version_in_force if p.document_status is not None else None
+                ),
             )
             for p in (t.pledges if t else ())
         ],

@@ -51,7 +51,10 @@ The rules, each a :class:`Breach` ``rule`` code:
 Beside the rules, a finding that breaks none (:class:`NotInForce`): an *active* financing that
 pledges a document revoked or superseded since. The chain does not stop such a financing — its
 bank decides what to do with it (``docs/rules.md``) — so the rules still hold; the regulator is
-shown each one (``RulesReport.not_in_force``) to follow up. And another
+shown each one (``RulesReport.not_in_force``) to follow up: a superseded document with the end
+of its chain of amendments (the chain ``amendments_financed_twice`` reads too) and its status,
+and — for one revoked, or superseded by a version revoked since — ``no_version_in_force`` with
+who revoked it, when and why. And another
 (:class:`CancelledOutstanding`): a financing *cancelled* while its drawn amount exceeded its
 repaid amount. A cancel is allowed at any time (``docs/rules.md``) and releases the documents,
 so the rules hold; but the money is still out and no active financing counts it any more —
@@ -93,8 +96,8 @@ from ledger import confidential as conf
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import EventRow, MemberRow
 from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
-from ledger.services.roles import DocStatus
-from ledger.words import money, named
+from ledger.services.roles import DocStatus, RevocationReason, reason_name
+from ledger.words import money, named, utc_text
 
 #: every rule code :func:`check_rules` may name, in the order of the module docstring
 RULES = (
@@ -138,10 +141,32 @@ class Breach:
 
 
 @dataclass(frozen=True)
+class IndexedRevocation:
+    """Who revoked a document (``by``, its name ``by_name``), when (``at``, RFC 3339 UTC) and
+    why (``reason_code`` and its name, docs/rules.md "Reason codes"), by the ``DocumentRevoked``
+    event at ``block_number``, ``tx_hash``: the fields of a document's ``revocation``."""
+
+    by: str
+    by_name: str | None
+    reason_code: int
+    reason_name: str
+    at: str
+    block_number: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class NotInForce:
     """An active financing (``financing_id`` of ``bank``) that pledges ``doc_hash``, a document
     ``status`` ``revoked`` or ``superseded`` now — by the event at ``block_number``, ``log_index``,
-    ``tx_hash``. Not a breach: the chain does not stop it, its bank decides."""
+    ``tx_hash``. Not a breach: the chain does not stop it, its bank decides.
+
+    A superseded document names the amendment that replaced it (``superseded_by``), its
+    ``current_version`` (the end of its chain of amendments) and that version's
+    ``current_status``. ``no_version_in_force`` is true when the document is
+    revoked, or superseded and its current version revoked: then ``revocation`` says who revoked
+    it (the document, or its current version), when and why — the same gravity either way.
+    ``message`` says it in words."""
 
     financing_id: int
     bank: str
@@ -150,6 +175,12 @@ class NotInForce:
     block_number: int
     log_index: int
     tx_hash: str
+    superseded_by: str | None = None
+    current_version: str | None = None
+    current_status: str | None = None
+    no_version_in_force: bool = False
+    revocation: IndexedRevocation | None = None
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -336,6 +367,9 @@ class _Document:
     status: DocStatus
     #: the event that revoked or superseded it
     changed: _Row | None = None
+    #: who revoked it and the reason code, when revoked
+    revoked_by: str | None = None
+    reason_code: int | None = None
     currency: str | None = None
     face_value: int | None = None
     #: financing id → amount, while that financing is active
@@ -350,6 +384,8 @@ class _Row(NamedTuple):
     tx_hash: str
     event: str
     args: dict[str, Any]
+    #: its block's time (Unix seconds)
+    block_time: int = 0
 
 
 #: the events each pass reads
@@ -377,13 +413,14 @@ def _rows(index: EventIndex, events: Sequence[str]) -> Iterator[_Row]:
                 EventRow.tx_hash,
                 EventRow.event,
                 EventRow.args,
+                EventRow.block_time,
             )
             .where(EventRow.event.in_(events))
             .order_by(EventRow.block_number, EventRow.log_index)
             .execution_options(yield_per=1000)
         )
-        for block, log, tx, event, args in found:
-            yield _Row(int(block), int(log), str(tx), str(event), json.loads(args))
+        for block, log, tx, event, args, at in found:
+            yield _Row(int(block), int(log), str(tx), str(event), json.loads(args), int(at))
 
 
 def _bytes(value: Any) -> bytes:
@@ -454,6 +491,10 @@ class _Check:
                 known.status = DocStatus.ACTIVE
             elif name == "DocumentRevoked":
                 self._status(args["docHash"], DocStatus.REVOKED, row)
+                revoked = self.documents.get(str(args["docHash"]).lower())
+                if revoked is not None:
+                    revoked.revoked_by = str(args["by"])
+                    revoked.reason_code = int(args["reasonCode"])
             elif name == "DocumentSuperseded":
                 self._status(args["oldDocHash"], DocStatus.SUPERSEDED, row)
                 old, new = str(args["oldDocHash"]).lower(), str(args["newDocHash"]).lower()
@@ -481,7 +522,30 @@ class _Check:
 
     # -- after the replay: active financings on documents no longer in force
 
-    def not_in_force(self) -> None:
+    def versions(self, first: str) -> list[str]:
+        """``first`` and the documents that superseded it in turn, to the end of its chain of
+        amendments (the current version: the last); a chain that loops is cut where it would."""
+        versions = [first]
+        while versions[-1] in self.successors and self.successors[versions[-1]] not in versions:
+            versions.append(self.successors[versions[-1]])
+        return versions
+
+    def _revocation(self, found: _Document, names: dict[str, str]) -> IndexedRevocation | None:
+        row = found.changed
+        if found.status is not DocStatus.REVOKED or row is None or found.revoked_by is None:
+            return None
+        code = found.reason_code or 0
+        return IndexedRevocation(
+            by=found.revoked_by,
+            by_name=names.get(found.revoked_by.lower()),
+            reason_code=code,
+            reason_name=reason_name(RevocationReason, code),
+            at=utc_text(row.block_time),
+            block_number=row.block_number,
+            tx_hash=row.tx_hash,
+        )
+
+    def not_in_force(self, names: dict[str, str]) -> None:
         for fid in sorted(self.financings):
             f = self.financings[fid]
             if not f.active or f.terms is None:
@@ -492,17 +556,48 @@ class _Check:
                     continue
                 if found.status not in (DocStatus.REVOKED, DocStatus.SUPERSEDED):
                     continue
-                self.report.not_in_force.append(
-                    NotInForce(
-                        financing_id=fid,
-                        bank=f.bank,
-                        doc_hash=document.doc_hash,
-                        status=found.status.name.lower(),
-                        block_number=found.changed.block_number,
-                        log_index=found.changed.log_index,
-                        tx_hash=found.changed.tx_hash,
-                    )
-                )
+                self.report.not_in_force.append(self._not_in_force(f, document, found, names))
+
+    def _not_in_force(
+        self, f: _Financing, document: DocumentTerms, found: _Document, names: dict[str, str]
+    ) -> NotInForce:
+        assert found.changed is not None
+        status = found.status.name.lower()
+        said = f"financing {f.financing_id} pledges {document.doc_hash}, {status}"
+        current: str | None = None
+        current_status: str | None = None
+        successor = self.successors.get(document.doc_hash)
+        revocation = self._revocation(found, names)
+        if found.status is DocStatus.SUPERSEDED:
+            said += f" by {successor}"
+            current = self.versions(document.doc_hash)[-1]
+            at_end = self.documents.get(current)
+            current_status = at_end.status.name.lower() if at_end is not None else None
+            revocation = self._revocation(at_end, names) if at_end is not None else None
+            said += f"; its current version {current} is {(current_status or 'unknown').upper()}"
+        none_in_force = found.status is DocStatus.REVOKED or current_status == "revoked"
+        if revocation is not None:
+            said += (
+                f" by {named(revocation.by, revocation.by_name)} at {revocation.at} (reason "
+                f"{revocation.reason_code}: {revocation.reason_name})"
+            )
+        if current is not None and none_in_force:
+            said += ": NO VERSION of the document is in force"
+        return NotInForce(
+            financing_id=f.financing_id,
+            bank=f.bank,
+            doc_hash=document.doc_hash,
+            status=status,
+            block_number=found.changed.block_number,
+            log_index=found.changed.log_index,
+            tx_hash=found.changed.tx_hash,
+            superseded_by=successor if found.status is DocStatus.SUPERSEDED else None,
+            current_version=current,
+            current_status=current_status,
+            no_version_in_force=none_in_force,
+            revocation=revocation,
+            message=said,
+        )
 
     # -- after the replay: invoices held above what their credit notes leave due
 
@@ -546,9 +641,7 @@ class _Check:
         for original in self.successors:  # in the order of their supersession
             if original in amendments:
                 continue  # not the chain's first version
-            versions = [original]
-            while versions[-1] in self.successors and self.successors[versions[-1]] not in versions:
-                versions.append(self.successors[versions[-1]])
+            versions = self.versions(original)
             pledges = [
                 AmendmentPledge(
                     financing_id=f.financing_id,
@@ -1080,10 +1173,10 @@ def check_rules(
     check = _Check(index, keys)
     check.open_keys(_rows(index, _KEY_EVENTS))
     check.replay(_rows(index, _RULE_EVENTS))
-    check.not_in_force()
+    names = _member_names(index)
+    check.not_in_force(names)
     if net_due is not None:
         check.held_above_net_due(net_due)
-    names = _member_names(index)
     check.amendments_financed_twice(names)
     check.financed_despite_suspicions(names)
     return check.report

@@ -94,6 +94,7 @@ from ledger.services.sellers import (
 )
 from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
+from ledger.services.verify import MAX_SUCCESSORS, current_version
 from ledger.services.writekeys import sub_key, write_key
 from ledger.words import NO_NAMES, Names, major, money, named, utc_text, who
 
@@ -136,11 +137,28 @@ class Pledge:
     superseded_by: str | None = None
     #: who revoked it, when and why, when ``revoked``
     revocation: docs.Revocation | None = None
+    #: when ``superseded``: the end of its chain of amendments (``doc verify``'s "current
+    #: version": :func:`ledger.services.verify.current_version`), that version's status
+    #: (``active``, ``revoked``; ``superseded`` when the chain was not followed to its end) and,
+    #: when it is revoked, who revoked it, when and why
+    current_version: str | None = None
+    current_status: str | None = None
+    current_revocation: docs.Revocation | None = None
 
     @property
     def in_force(self) -> bool:
         """Not revoked and not superseded (a document nobody registered is financed as such)."""
         return self.document_status not in NOT_IN_FORCE
+
+    @property
+    def no_version_in_force(self) -> bool:
+        """Revoked, or superseded by amendments whose current version is revoked: no version
+        of the document is in force (a superseded one whose current version is active has one)."""
+        revoked = DocStatus.REVOKED.name.lower()
+        return self.document_status == revoked or (
+            self.document_status == DocStatus.SUPERSEDED.name.lower()
+            and self.current_status == revoked
+        )
 
 
 @dataclass(frozen=True)
@@ -1939,7 +1957,12 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
 def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
     """``pledge`` with its document's status as the chain says it now, the document that
     superseded it, and its revocation (read from its ``DocumentRevoked`` event, revoked
-    documents only: one log query and one block read)."""
+    documents only: one log query and one block read). A superseded document also gets its
+    current version — the end of its chain of amendments, followed by ``doc verify``'s walk
+    (:func:`ledger.services.verify.current_version`) — with that version's status and, when
+    it is revoked, its revocation: then no version of the document is in force."""
+    from ledger.services.names import LedgerNames  # it reads documents
+
     doc_hash = docs.parse_doc_hash(pledge.doc_hash)
     record = docs.find_registration(ledger, doc_hash)
     if record is None:
@@ -1949,16 +1972,24 @@ def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
         since = ledger.logs_since(int(record.registered_at.timestamp()))
         found: list[Any] = docs.logs(ledger, "DocumentRevoked", since, docHash=doc_hash)
         if found:
-            if names is None:
-                from ledger.services.names import LedgerNames  # it reads documents
-
-                names = LedgerNames(ledger)
+            names = names if names is not None else LedgerNames(ledger)
             revocation = docs.revocation_of(ledger, found[-1], names)
+    current: docs.Registration | None = None
+    current_revocation = None
+    if record.status is DocStatus.SUPERSEDED:
+        current = current_version(ledger, record)
+        if current.status is DocStatus.REVOKED:
+            names = names if names is not None else LedgerNames(ledger)
+            current_hash = docs.parse_doc_hash(current.doc_hash)
+            current_revocation = docs.find_revocation(ledger, current_hash, names)
     return replace(
         pledge,
         document_status=record.status.name.lower(),
         superseded_by=record.successor if record.status is DocStatus.SUPERSEDED else None,
         revocation=revocation,
+        current_version=current.doc_hash if current is not None else None,
+        current_status=current.status.name.lower() if current is not None else None,
+        current_revocation=current_revocation,
     )
 
 
@@ -1969,7 +2000,9 @@ def with_document_status(
     block_times: Mapping[int, int] | None = None,
 ) -> Financing:
     """``f`` with each pledged document's current standing on chain (:class:`Pledge`'s
-    ``document_status``, ``superseded_by``, ``revocation``). Only where the terms are open to
+    ``document_status``, ``superseded_by``, ``revocation``; of a superseded one its current
+    version, that version's status and revocation: ``no_version_in_force`` when it is revoked).
+    Only where the terms are open to
     the reader: which documents a financing pledges is confidential (docs/privacy.md), so a
     financing read without its terms is returned as it is. The chain does not stop a financing
     whose document was revoked or superseded — its bank decides — so every read and write
@@ -2001,10 +2034,57 @@ def page_with_document_status(ledger: Ledger, page: Page) -> Page:
     return Page(items=items, next_cursor=page.next_cursor)
 
 
+#: the notice kind of a pledged document superseded by amendments whose current version is
+#: revoked: no version of it is in force (as grave as ``document_revoked``)
+NO_VERSION_IN_FORCE = "document_no_version_in_force"
+
+
+def revoked_words(r: docs.Revocation) -> str:
+    """`` by NAME (0x…) at TIME (reason 4: fraud suspected)``: who revoked a document, when and
+    why (docs/rules.md "Reason codes"), as the notices and ``finance show`` say it."""
+    return (
+        f" by {named(r.by, r.by_name)} at {utc_text(r.at)} "
+        f"(reason {r.reason_code}: {r.reason_name})"
+    )
+
+
+def standing_words(p: Pledge) -> str:
+    """A pledged document no longer in force, in words: ``revoked by … (reason …)``,
+    ``superseded by V2; its current version V3 is active``, or — the current version of a
+    superseded one revoked — ``superseded by V2; its current version V3 was REVOKED by …
+    (reason …): NO VERSION of this document is in force``. Empty for one in force."""
+    if p.in_force:
+        return ""
+    if p.revocation is not None:
+        return f"revoked{revoked_words(p.revocation)}"
+    said = f"{p.document_status}"
+    if p.superseded_by is not None:
+        said += f" by {p.superseded_by}"
+    current = p.current_version
+    if p.document_status != DocStatus.SUPERSEDED.name.lower() or current is None:
+        return said
+    which = " (the successor)" if current == p.superseded_by else ""
+    if p.no_version_in_force:
+        r = p.current_revocation
+        return (
+            f"{said}; its current version {current}{which} was REVOKED"
+            f"{revoked_words(r) if r is not None else ''}: NO VERSION of this document is "
+            "in force"
+        )
+    if p.current_status == DocStatus.ACTIVE.name.lower():
+        return f"{said}; its current version {current}{which} is active"
+    return (
+        f"{said}; amended more than {MAX_SUCCESSORS} times: its current version is not known "
+        f"(followed as far as {current}, {p.current_status})"
+    )
+
+
 def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     """A notice per pledged document no longer in force (``document_revoked``,
-    ``document_superseded``), of a financing :func:`with_document_status` read: what the
-    answer of a write on it carries. The write went through: the bank decides. None for a
+    ``document_superseded``, or :data:`NO_VERSION_IN_FORCE` for a superseded one whose
+    current version is revoked), of a financing :func:`with_document_status` read: what the
+    answer of a write on it carries. The write went through: the bank decides (as for a
+    document revoked directly: docs/rules.md). None for a
     financing no longer active (closed, cancelled): there is nothing left to decide (a tryout's
     ``finance list`` warned of a cancelled one "the bank decides whether to go on with it")."""
     if f.status is not FinancingStatus.ACTIVE:
@@ -2013,23 +2093,15 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     for p in f.terms.pledges if f.terms is not None else ():
         if p.in_force:
             continue
-        if p.revocation is not None:
-            r = p.revocation
-            why = (
-                f" by {named(r.by, r.by_name)} at {utc_text(r.at)} "
-                f"(reason {r.reason_code}: {r.reason_name})"
-            )
-        elif p.superseded_by is not None:
-            why = f" by {p.superseded_by}"
-        else:
-            why = ""
+        none_in_force = p.no_version_in_force and p.revocation is None
         notices.append(
             docs.Notice(
-                f"document_{p.document_status}",
+                NO_VERSION_IN_FORCE if none_in_force else f"document_{p.document_status}",
                 f"financing {f.financing_id} pledges document {p.doc_hash}, which was "
-                f"{p.document_status}{why}: the chain does not stop the financing — "
+                f"{standing_words(p)}: the chain does not stop the financing — "
                 "the bank decides whether to go on with it",
-                documents=(p.doc_hash,),
+                documents=(p.doc_hash,)
+                + ((p.current_version,) if none_in_force and p.current_version else ()),
                 financings=(f.financing_id,),
             )
         )

@@ -231,7 +231,7 @@ def describe(
     revocation = _revocation(ledger, found) if found.status is DocStatus.REVOKED else None
     current: docs.Registration | None = None
     if found.status is DocStatus.SUPERSEDED:
-        current = _current_version(ledger, found)
+        current = current_version(ledger, found)
     current_revocation = (
         _revocation(ledger, current)
         if current is not None and current.status is DocStatus.REVOKED
@@ -267,8 +267,12 @@ def member_name(ledger: Ledger, address: str) -> str | None:
         return None
 
 
-def _current_version(ledger: Ledger, found: docs.Registration) -> docs.Registration:
-    """Follow ``successor`` links to the document that replaced all the others."""
+def current_version(ledger: Ledger, found: docs.Registration) -> docs.Registration:
+    """Follow ``successor`` links to the document that replaced all the others (``found``
+    itself when nothing superseded it; a registration still ``superseded`` after
+    :data:`MAX_SUCCESSORS` steps: not followed further). The one walk of the amendment chain:
+    ``doc verify`` and a financing's pledged documents (``financing.with_document_status``)
+    share it."""
     current = found
     for _ in range(MAX_SUCCESSORS):
         if current.successor is None:

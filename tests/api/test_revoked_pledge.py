@@ -94,8 +94,22 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
             "block_number": revoked["block"],
             "log_index": rules["not_in_force"][0]["log_index"],
             "tx_hash": revoked["tx_hash"],
+            # revoked directly: no version of it is in force, and who revoked it, when, why
+            "superseded_by": None,
+            "current_version": None,
+            "current_status": None,
+            "no_version_in_force": True,
+            "revocation": {
+                **{k: document["revocation"][k] for k in ("by", "by_name", "reason_code")},
+                "reason_name": document["revocation"]["reason_name"],
+                "at": document["revocation"]["at"],
+                "block_number": revoked["block"],
+                "tx_hash": revoked["tx_hash"],
+            },
+            "message": rules["not_in_force"][0]["message"],
         }
     ]
+    assert "reason 3: cancelled_by_issuer" in rules["not_in_force"][0]["message"]
 
     repaid = client.post(
         f"/v1/financings/{fid}/repay", json={"amount": 50_000}, headers=network.bank.headers

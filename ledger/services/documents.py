@@ -2920,22 +2920,28 @@ def copies_withdrawn(
     ]
     if not same:
         return []
-    from ledger.services.names import LedgerNames  # it reads documents: imported when used
+    # both read documents: imported when used
+    from ledger.services.names import LedgerNames
+    from ledger.services.verify import current_version
 
     names = LedgerNames(ledger)
     statuses = named_statuses(ledger, [h for h, _ in same])
     out: list[SuspicionInfo] = []
     for h, match in same:
-        path = [statuses[h]]
-        while path[-1].status == "superseded" and path[-1].superseded_by and len(path) < 64:
-            nxt = path[-1].superseded_by
-            path.append(named_statuses(ledger, [nxt])[nxt])
-        end = path[-1]
-        if end.status != "revoked":
+        if statuses[h].status not in ("revoked", "superseded"):
+            continue
+        record = find_registration(ledger, bytes.fromhex(h[2:]))
+        if record is None:
+            continue
+        end = current_version(ledger, record)  # the one walk of the amendment chain
+        if end.status is not DocStatus.REVOKED:
             continue
         revocation = find_revocation(ledger, bytes.fromhex(end.doc_hash[2:]), names)
         if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
             continue
+        path = [statuses[h]]
+        if end.doc_hash != h:
+            path.append(NamedStatus(end.doc_hash, "revoked"))
         amended = f", amended to {end.doc_hash}, which is" if end.doc_hash != h else ", which is"
         reason = (
             f"it is the same document as {h} (the same seller, number, buyer, amount and "

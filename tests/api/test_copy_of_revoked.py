@@ -43,10 +43,12 @@ def _kinds(answer: dict[str, Any]) -> list[str]:
     return [s["kind"] for s in answer["suspicions"]]
 
 
-def _amended_then_revoked(client: TestClient, network: Network, code: int) -> tuple[str, str]:
+def _amended_then_revoked(
+    client: TestClient, network: Network, code: int, held: bytes = AMENDED
+) -> tuple[str, str]:
     """The enterprise registers the demo UBL invoice, supersedes it by :data:`AMENDED`, and
-    revokes the amendment with ``code``; Bank B lodges the CII copy and the amendment. (the
-    original's hash, the amendment's)."""
+    revokes the amendment with ``code``; Bank B lodges the CII copy and ``held`` (the
+    amendment, or the original it superseded). (the original's hash, the amendment's)."""
     assert AMENDED != UBL
     original = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
     assert original.status_code == 201, original.text
@@ -57,7 +59,7 @@ def _amended_then_revoked(client: TestClient, network: Network, code: int) -> tu
     assert superseded.status_code == 201, superseded.text
     v2 = superseded.json()["new_doc_hash"]
     lodge(client, network.bank_b, CII)
-    lodge(client, network.bank_b, AMENDED)
+    lodge(client, network.bank_b, held)
     _revoke(client, network, v2, code)
     return v1, v2
 
@@ -111,3 +113,17 @@ def test_a_copy_of_an_invoice_in_force_is_no_suspicion(
     lodge(client, network.bank_b, UBL)
     answer = check(client, network.bank_b, CII)
     assert "copy_revoked" not in _kinds(answer), answer["suspicions"]
+
+
+def test_a_copy_of_the_superseded_original_is_followed_to_its_revoked_amendment(
+    client: TestClient, network: Network
+) -> None:
+    """Bank B holds the original (superseded, not revoked) beside the CII copy: the chain of
+    amendments is followed to its current version, revoked for fraud."""
+    v1, v2 = _amended_then_revoked(client, network, 4, held=UBL)
+    [said] = [
+        s for s in check(client, network.bank_b, CII)["suspicions"] if s["kind"] == "copy_revoked"
+    ]
+    assert said["documents"] == [v1, v2]
+    assert [d["status"] for d in said["document_statuses"]] == ["superseded", "revoked"]
+    assert f"amended to {v2}, which is revoked on chain" in said["reasons"][0]

@@ -63,6 +63,24 @@ class Cli:
     def json(self, *args: str, code: int = 0) -> Any:
         return json.loads(self.run(*args, "--json", code=code).stdout)
 
+    def finance(self, bank: str, doc_hash: str, amount: int = 100_000, *extra: str) -> int:
+        """``finance create --as BANK --doc HASH=AMOUNT`` in DKK, maturing 2099-12-31 (and
+        ``extra`` options): the new financing's id."""
+        made = self.json(
+            "finance",
+            "create",
+            "--as",
+            bank,
+            "--doc",
+            f"{doc_hash}={amount}",
+            "--currency",
+            "DKK",
+            "--maturity",
+            "2099-12-31",
+            *extra,
+        )
+        return int(made["financing_id"])
+
 
 @dataclass
 class Story:

@@ -36,7 +36,7 @@ def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> 
     amended.write_bytes(own_invoice("CLINV2"))
     v1 = cli.json("doc", "register", str(invoice), "--as", exporter)["doc_hash"]
     cli.json("doc", "receive", str(invoice), "--as", bank)
-    fid = _finance(cli, bank, v1)
+    fid = cli.finance(bank, v1)
     v2 = cli.json("doc", "supersede", v1, str(amended), "--as", exporter)["new_doc_hash"]
 
     # the control: V2 is active
@@ -99,7 +99,7 @@ def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> 
     revoked_too.write_bytes(own_invoice("CLINV3"))
     v3 = cli.json("doc", "register", str(revoked_too), "--as", exporter)["doc_hash"]
     cli.json("doc", "receive", str(revoked_too), "--as", bank)
-    other = _finance(cli, bank, v3)
+    other = cli.finance(bank, v3)
     cli.json("doc", "revoke", v3, "--as", exporter, "--reason-code", "4")
     verified = cli.run("audit", "verify").stdout
     assert f"with NO VERSION of a document in force: 2 ({fid}, {other})" in verified
@@ -116,7 +116,7 @@ def test_a_chain_of_three_versions_names_the_last(tmp_path: Path) -> None:
         path.write_bytes(own_invoice(f"CLICHAIN{n}"))
     v1 = cli.json("doc", "register", str(files[0]), "--as", exporter)["doc_hash"]
     cli.json("doc", "receive", str(files[0]), "--as", bank)
-    fid = _finance(cli, bank, v1)
+    fid = cli.finance(bank, v1)
     v2 = cli.json("doc", "supersede", v1, str(files[1]), "--as", exporter)["new_doc_hash"]
     v3 = cli.json("doc", "supersede", v2, str(files[2]), "--as", exporter)["new_doc_hash"]
     line = _pledge_line(cli.run("finance", "show", str(fid), "--as", bank).stdout)
@@ -132,19 +132,3 @@ def test_a_chain_of_three_versions_names_the_last(tmp_path: Path) -> None:
     assert f"superseded by {v2} at block" in line, line
     assert f"current version {v3} REVOKED" in line, line
     assert "NO VERSION of the document is in force" in line
-
-
-def _finance(cli: Cli, bank: str, doc_hash: str) -> int:
-    made = cli.json(
-        "finance",
-        "create",
-        "--as",
-        bank,
-        "--doc",
-        f"{doc_hash}=100000",
-        "--currency",
-        "DKK",
-        "--maturity",
-        "2099-12-31",
-    )
-    return int(made["financing_id"])

@@ -40,7 +40,7 @@ from ledger.config import Settings, load_settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
-from ledger.services import roles, standing
+from ledger.services import roles, rotation, standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
 
@@ -272,6 +272,15 @@ def guard(action: Callable[[], T]) -> T:
     except LedgerError as exc:
         fail(exc)
         raise  # unreachable
+
+
+def acting(ledger: Ledger, address: str) -> str:
+    """The address ``--as`` ``address`` acts as now: itself, or — the member's key was rotated
+    on chain and this gateway adopted its new key (``ledger.services.rotation``) — the new
+    address ("" stays "")."""
+    if not address:
+        return address
+    return guard(lambda: rotation.current(ledger, address))
 
 
 def refuse_inactive_reader(

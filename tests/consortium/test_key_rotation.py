@@ -134,6 +134,23 @@ def test_a_rotated_bank_keeps_its_financing_through_the_api(
     )
     assert shared.status_code == 200, shared.text
     assert shared.json()["financing_ids"] == [fid]
+    # audit: the bank's book is its own at its new address; its activity spans both keys
+    exposure = client.get("/v1/audit/exposure", headers=bank.headers)
+    assert exposure.status_code == 200, exposure.text
+    assert [(e["member"], e["member_name"], e["drawn"]) for e in exposure.json()["items"]] == [
+        (new, bank.name, 130_000)
+    ]
+    activity = client.get(f"/v1/audit/members/{new}/activity", headers=network.regulator.headers)
+    assert activity.status_code == 200, activity.text
+    events = activity.json()["items"]
+    registered = [e for e in events if e["event"] == "FinancingRegistered"]
+    assert [e["fields"]["bank"] for e in registered] == [old]
+    assert [e["fields"]["bank_name"] for e in registered] == [bank.name]
+    assert [e["fields"]["new_account"] for e in events if e["event"] == "MemberKeyRotated"] == [new]
+    # its three drawdowns, two signed by the old key, one by the new: one bank
+    entries = [e for e in events if e["event"] == "FinancingEntryRecorded"]
+    assert [e["fields"]["bank_name"] for e in entries] == [bank.name] * 3
+
     repaid = client.post(f"{base}/repay", json={"amount": 130_000}, headers=bank.headers)
     assert repaid.status_code == 200, repaid.text
     assert _sender(ledger, repaid.json()["tx_hash"]) == new

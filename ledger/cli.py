@@ -134,7 +134,12 @@ def _options(
 
 
 AsMember = Annotated[
-    str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
+    str,
+    typer.Option(
+        "--as",
+        help="address (or name) of the member acting (its key is at this gateway; an address "
+        "it rotated away from acts as its new one)",
+    ),
 ]
 ReadAs = Annotated[
     str | None,
@@ -184,7 +189,11 @@ _T = TypeVar("_T")
 
 
 def _actor(address: str, option: str = "--as") -> str:
-    """``address`` checksummed, or exit 2 naming ``option``."""
+    """``address`` checksummed, or exit 2 naming ``option``. ``--as`` may also name a member
+    served here by its name (anything not written ``0x…``): returned as given, for
+    :func:`ledger.cli_common.acting` to find once the ledger is open."""
+    if option == "--as" and not address.lower().startswith("0x") and address.strip():
+        return address
     try:
         return Web3.to_checksum_address(address)
     except ValueError:
@@ -802,9 +811,9 @@ def keystore_new_key(
     """Make a new signing key for MEMBER in this gateway's keystore (encrypted like the others,
     never shown) and print its address; on a network with priced gas the old account's balance
     moves to it. It is pending until the consortium rotates the member's key to it on chain
-    (`tradeledger member propose rotate-key --account MEMBER --new-account NEW`); from then on
-    this gateway signs for the member with it, its API keys and --as MEMBER included, and never
-    again with the old key (docs/security.md, "Key rotation")."""
+    (an admin runs: tradeledger member propose rotate-key --account MEMBER --new-account NEW);
+    from then on this gateway signs for the member with it, its API keys and --as MEMBER
+    included, and never again with the old key (docs/security.md, "Key rotation")."""
     with opened_ledger(data_dir) as ledger:
         made = guard(lambda: rotation.new_key(ledger, _actor(member, "MEMBER"), "MEMBER"))
     payload = {

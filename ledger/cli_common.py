@@ -277,10 +277,40 @@ def guard(action: Callable[[], T]) -> T:
 def acting(ledger: Ledger, address: str) -> str:
     """The address ``--as`` ``address`` acts as now: itself, or — the member's key was rotated
     on chain and this gateway adopted its new key (``ledger.services.rotation``) — the new
-    address ("" stays "")."""
+    address, said on stderr ("" stays ""). ``address`` may be the name of a participant of
+    this gateway instead (exit 2 naming ``--as`` when none, or several, has it)."""
     if not address:
         return address
-    return guard(lambda: rotation.current(ledger, address))
+    given = address
+    if not address.lower().startswith("0x"):
+        address = _named_participant(ledger, address)
+    now = guard(lambda: rotation.current(ledger, address))
+    if now != address:
+        say(
+            f"note: the key of {address} was rotated on chain: acting as its member's new "
+            f"address {now}",
+            err=True,
+        )
+    elif now != given:
+        say(f"note: --as {given!r} is {now}", err=True)
+    return now
+
+
+def _named_participant(ledger: Ledger, name: str) -> str:
+    """The address of the participant of this gateway named ``name`` (case and surrounding
+    spaces aside); exit 2 naming ``--as`` when no participant, or more than one, has it."""
+    wanted = name.strip().casefold()
+    found = [p.address for p in ledger.db.participants() if p.name.strip().casefold() == wanted]
+    if len(found) != 1:
+        fail(
+            InvalidInput(
+                "--as",
+                "must be a 20-byte hex address or the name of one participant of this gateway"
+                + (f" ({len(found)} have that name: {', '.join(found)})" if found else ""),
+                value=name,
+            )
+        )
+    return found[0]
 
 
 def refuse_inactive_reader(

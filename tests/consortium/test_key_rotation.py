@@ -11,6 +11,7 @@ signs with it; another bank still cannot touch the financing, through the gatewa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -198,8 +199,14 @@ def test_a_rotated_bank_goes_on_with_the_cli(tmp_path: Path, backend: str) -> No
     assert proposal["status"] == "executed"
 
     # --as the old address acts as the member, signing as its new address
-    drawn = cli.json("finance", "drawdown", str(fid), "50000", "--as", bank)
+    out = cli.run("finance", "drawdown", str(fid), "50000", "--as", bank, "--json")
+    assert f"acting as its member's new address {new}" in out.stderr
+    drawn = json.loads(out.stdout)
     assert drawn["drawn"] == 150_000
+    # --as the member's name: the same member, at its new address
+    by_name = cli.run("finance", "show", str(fid), "--as", "demo bank a", "--json")
+    assert json.loads(by_name.stdout)["amount"] == 374_000
+    assert f"is {new}" in by_name.stderr
     shown = cli.json("finance", "show", str(fid), "--as", bank)
     assert shown["bank"] == new
     assert shown["amount"] == 374_000
@@ -223,3 +230,41 @@ def test_a_rotated_bank_goes_on_with_the_cli(tmp_path: Path, backend: str) -> No
         assert read.status_code == 200, read.text
         assert read.json()["bank"] == new
         assert read.json()["status"] == "closed"
+
+
+def test_a_rotated_registrant_keeps_its_documents(client: TestClient, network: Network) -> None:
+    """An enterprise's key rotated (through the service the API's governance route calls): its
+    API key revokes the document it registered under the old key, signing as the new one;
+    another enterprise-side member still may not."""
+    from ledger.services import members as member_svc
+
+    ledger, enterprise = network.ledger, network.enterprise
+    old = enterprise.address
+    registered = client.post(
+        "/v1/documents",
+        files={"file": ("x.txt", b"rotated registrant")},
+        headers=enterprise.headers,
+    )
+    assert registered.status_code == 201, registered.text
+    doc_hash = registered.json()["doc_hash"]
+    new = rotation.new_key(ledger, old).new_address
+    member_svc.propose(
+        ledger,
+        network.admin.address,
+        member_svc.ProposalAction.ROTATE_KEY,
+        account=old,
+        new_account=new,
+    )
+    shown = client.get(f"/v1/documents/{doc_hash}", headers=enterprise.headers)
+    assert shown.status_code == 200, shown.text
+    assert shown.json()["registered_by"] == new
+    theirs = client.post(
+        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": 1}, headers=network.bank.headers
+    )
+    assert theirs.status_code == 403, theirs.text
+    assert theirs.json()["error"] == "NotDocumentRegistrant"
+    revoked = client.post(
+        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": 1}, headers=enterprise.headers
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert _sender(ledger, revoked.json()["tx_hash"]) == new

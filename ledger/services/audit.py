@@ -2357,11 +2357,27 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def member_of(index: EventIndex, address: str, field_name: str = "address") -> MemberRow:
-    """The member at ``address`` as the index knows it; InvalidInput naming ``field_name``
-    when no member has that address."""
+    """The member at ``address`` as the index knows it — also at an address it rotated away
+    from (its row names its current one); InvalidInput naming ``field_name`` when no member has
+    or had that address."""
     wanted = parse_address(address, field_name)
     with index.sessions() as session:
         found = session.scalars(select(MemberRow).where(MemberRow.address == wanted)).first()
+        if found is None:  # an address a member rotated away from names that member
+            moved = next(
+                (
+                    int(m["memberId"])
+                    for m in (
+                        json.loads(a)
+                        for a in session.scalars(
+                            select(EventRow.args).where(EventRow.event == "MemberKeyRotated")
+                        )
+                    )
+                    if str(m["oldAccount"]).lower() == wanted.lower()
+                ),
+                None,
+            )
+            found = session.get(MemberRow, moved) if moved is not None else None
     if found is None:
         raise InvalidInput(field_name, "is not a member of the consortium", value=address)
     return found

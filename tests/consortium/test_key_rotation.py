@@ -218,6 +218,13 @@ def test_a_rotated_bank_goes_on_with_the_cli(tmp_path: Path, backend: str) -> No
     cli.json("finance", "repay", str(fid), "150000", "--as", new)
     closed = cli.json("finance", "close", str(fid), "--as", bank)
     assert closed["status"] == "closed"
+    # the audit reads name the member across both addresses; --as its old one reads as it
+    activity = cli.json("audit", "activity", new, "--as", bank)
+    registered = [e for e in activity["items"] if e["event"] == "FinancingRegistered"]
+    assert [(e["fields"]["bank"], e["fields"]["bank_name"]) for e in registered] == [
+        (bank, "Demo Bank A")
+    ]
+    assert [e["fields"].get("amount") for e in registered] == ["3740.00"]  # its terms, read
     with served_api(cli) as client:
         senders = [
             client.app.state.ledger.w3.eth.get_transaction(tx)["from"]  # type: ignore[attr-defined]

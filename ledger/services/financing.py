@@ -77,6 +77,7 @@ from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
+from ledger.services import rotation
 from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.paging import id_cursor
@@ -2071,8 +2072,11 @@ def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
     if f.bank.lower() == me:
         return True
     for pledge in f.terms.pledges if f.terms is not None else ():
-        if (pledge.registrant or "").lower() != me:
-            continue
+        named = pledge.registrant or ""
+        if named.lower() != me and (
+            not named or rotation.moved(ledger, Web3.to_checksum_address(named)).lower() != me
+        ):
+            continue  # named in the terms: ``reader``, or the address it rotated away from
         try:
             registration = docs.get_registration(ledger, docs.parse_doc_hash(pledge.doc_hash))
         except (NotFound, InvalidInput):

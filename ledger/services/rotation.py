@@ -49,7 +49,7 @@ from ledger.network import Ledger, fee_cap
 from ledger.services import standing
 from ledger.services.writekeys import write_key
 
-__all__ = ["NewKeyMade", "current", "new_key", "pending_keys"]
+__all__ = ["NewKeyMade", "current", "moved", "new_key", "pending_keys"]
 
 #: gas of a plain transfer (the old account's balance moved to the new key)
 _TRANSFER_GAS = 21_000
@@ -148,6 +148,19 @@ def current(ledger: Ledger, address: str) -> str:
                 break
         else:
             return address
+    return address
+
+
+def moved(ledger: Ledger, address: str) -> str:
+    """Where the member this gateway knew at ``address`` is now, by the rotations it adopted
+    only (no chain read, nothing adopted): ``address`` itself when none moved it."""
+    seen: set[str] = set()
+    while address not in seen:
+        seen.add(address)
+        found = ledger.db.moved_to(address)
+        if found is None:
+            return address
+        address = found
     return address
 
 

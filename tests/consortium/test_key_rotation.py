@@ -275,3 +275,40 @@ def test_a_rotated_registrant_keeps_its_documents(client: TestClient, network: N
     )
     assert revoked.status_code == 200, revoked.text
     assert _sender(ledger, revoked.json()["tx_hash"]) == new
+
+
+def test_a_rotated_seller_reads_the_terms_sealed_to_it(
+    client: TestClient, network: Network
+) -> None:
+    """Terms sealed to the invoice's seller-registrant before its key rotated still open for it
+    (the X25519 key follows its member id) and stay part of its own history."""
+    from ledger.services import financing as fin_svc
+    from ledger.services import members as member_svc
+
+    ledger, enterprise = network.ledger, network.enterprise
+    old = enterprise.address
+    registered = client.post(
+        "/v1/documents", files={"file": ("i.xml", UBL)}, headers=enterprise.headers
+    )
+    assert registered.status_code == 201, registered.text
+    lodged = client.post(
+        "/v1/documents/receive", files={"file": ("i.xml", UBL)}, headers=network.bank.headers
+    )
+    assert lodged.status_code == 200, lodged.text
+    fid = _finance(client, network.bank.headers, lodged.json()["doc_hash"])
+    new = rotation.new_key(ledger, old).new_address
+    member_svc.propose(
+        ledger,
+        network.admin.address,
+        member_svc.ProposalAction.ROTATE_KEY,
+        account=old,
+        new_account=new,
+    )
+    read = client.get(f"/v1/financings/{fid}", headers=enterprise.headers)
+    assert read.status_code == 200, read.text
+    assert read.json()["amount"] == 374_000
+    assert ledger.db.participant(new).name == enterprise.name
+    f = fin_svc.get(ledger, fid, reader=new)
+    assert f.terms is not None
+    assert [p.registrant for p in f.terms.pledges] == [old]  # as the terms were sealed
+    assert fin_svc.in_history_of(ledger, f, new)

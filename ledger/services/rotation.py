@@ -81,6 +81,15 @@ def new_key(ledger: Ledger, member: str, field: str = "member") -> NewKeyMade:
     module docstring). A member with a pending new key gets that one again."""
     address = current(ledger, _checksummed(member, field))
     participant = ledger.db.participant(address)  # NotFound: not served here
+    if address.lower() == ledger.manifest.admin_address.lower():
+        # the manifest names it, and the admin commands sign with it: a rotation would leave
+        # this gateway's administration without a key it may use
+        raise InvalidInput(
+            field,
+            "is this gateway's admin (the manifest's admin_address, which the member commands "
+            "sign with): its key is not rotated this way",
+            value=member,
+        )
     if not ledger.keystore.holds(address):
         raise InvalidInput(
             field,

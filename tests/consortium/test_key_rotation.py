@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from web3 import Web3
 
 from api.app import create_app
-from ledger.errors import KeyRotatedAway
+from ledger.errors import InvalidInput, KeyRotatedAway
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import rotation
@@ -86,6 +86,8 @@ def test_a_rotated_bank_keeps_its_financing_through_the_api(
     assert new != old
     assert ledger.keystore.holds(new)
     assert rotation.new_key(ledger, old).new_address == new  # pending: the same key again
+    with pytest.raises(InvalidInput, match="this gateway's admin"):
+        rotation.new_key(ledger, network.admin.address)
     # pending: the bank still signs with its old key
     before = client.post(f"{base}/drawdown", json={"amount": 10_000}, headers=bank.headers)
     assert before.status_code == 200, before.text

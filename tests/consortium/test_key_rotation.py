@@ -314,3 +314,81 @@ def test_a_rotated_seller_reads_the_terms_sealed_to_it(
     assert f.terms is not None
     assert [p.registrant for p in f.terms.pledges] == [old]  # as the terms were sealed
     assert fin_svc.in_history_of(ledger, f, new)
+
+
+def test_a_running_gateway_follows_a_rotation_made_beside_it(tmp_path: Path, backend: str) -> None:
+    """``tradeledger serve`` keeps running while the CLI beside it (through its node bridge)
+    makes the new key and the admin rotates the bank's key: the server's next request with the
+    bank's API key signs as the new address — no restart."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    import httpx
+
+    from ledger.network import init_network
+    from ledger.services import members as member_svc
+    from ledger.services.roles import Role
+    from tests.conftest import free_port, make_settings, start_gateway
+
+    if backend != "embedded":
+        pytest.skip("the served gateway's own chain: the embedded one")
+    data_dir = tmp_path / "ledger"
+    settings = make_settings(data_dir)
+    ledger, _ = init_network(settings)
+    bank = member_svc.add_member(ledger, ledger.manifest.admin_address, "Bank A", Role.BANK)
+    ledger.close()
+    env = {**os.environ, "TRADELEDGER_KEYSTORE_SCRYPT_N": str(settings.keystore_scrypt_n)}
+    old = bank.member.address
+    headers = {"Authorization": f"Bearer {bank.api_key}"}
+
+    def cli(*args: str) -> Any:
+        done = subprocess.run(
+            [sys.executable, "-m", "ledger.cli", *args, "--data-dir", str(data_dir), "--json"],
+            env=env,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout.decode() + done.stderr.decode()
+        return json.loads(done.stdout)
+
+    port = free_port()
+    server = start_gateway(data_dir, port, env)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as api:
+            lodged = api.post(
+                "/v1/documents/receive", files={"file": ("i.xml", UBL)}, headers=headers
+            )
+            assert lodged.status_code == 200, lodged.text
+            created = api.post(
+                "/v1/financings",
+                json={
+                    "documents": [{"doc_hash": lodged.json()["doc_hash"], "amount": 374_000}],
+                    "currency": "DKK",
+                    "maturity": MATURITY,
+                },
+                headers=headers,
+            )
+            assert created.status_code == 201, created.text
+            fid = created.json()["financing_id"]
+            new = cli("keystore", "new-key", old)["new_address"]
+            cli("member", "propose", "rotate-key", "--account", old, "--new-account", new)
+            drawn = api.post(
+                f"/v1/financings/{fid}/drawdown", json={"amount": 1000}, headers=headers
+            )
+            assert drawn.status_code == 200, drawn.text
+            assert drawn.json()["financing"]["bank"] == new
+            read = api.get(f"/v1/financings/{fid}", headers=headers)
+            assert read.json()["drawn"] == 1000
+            # the CLI beside it: --as the old address acts as the new one
+            more = cli("finance", "drawdown", str(fid), "500", "--as", old)
+            assert more["drawn"] == 1500
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)

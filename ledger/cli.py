@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -848,12 +849,10 @@ def keystore_new_keys(
     """The new signing keys made at this gateway, each pending or adopted (its member's key
     rotated to it on chain; this gateway signs with it)."""
     with opened_ledger(data_dir) as ledger:
-        if member is not None:
-            acting(ledger, _actor(member, "MEMBER"))  # adopts a rotation in effect
-        else:
-            for key in guard(lambda: rotation.pending_keys(ledger)):
-                acting(ledger, key.member_address)
-        keys = guard(lambda: rotation.pending_keys(ledger, member))
+        wanted = _actor(member, "MEMBER") if member is not None else None
+        for key in guard(lambda: rotation.pending_keys(ledger, wanted)):
+            guard(partial(rotation.current, ledger, key.member_address))  # adopts one in effect
+        keys = guard(lambda: rotation.pending_keys(ledger, wanted))
     items = [
         {
             "member_id": k.member_id,

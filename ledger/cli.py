@@ -33,6 +33,7 @@ from ledger.cli_common import (
     guard,
     ledger_index,
     lines_text,
+    looks_like_address,
     opened_ledger,
     progress,
     refuse_inactive_reader,
@@ -193,7 +194,7 @@ def _actor(address: str, option: str = "--as") -> str:
     """``address`` checksummed, or exit 2 naming ``option``. ``--as`` may also name a member
     served here by its name (anything not written ``0x…``): returned as given, for
     :func:`ledger.cli_common.acting` to find once the ledger is open."""
-    if option == "--as" and not address.lower().startswith("0x") and address.strip():
+    if option == "--as" and address.strip() and not looks_like_address(address):
         return address
     try:
         return Web3.to_checksum_address(address)

@@ -282,7 +282,7 @@ def acting(ledger: Ledger, address: str) -> str:
     if not address:
         return address
     given = address
-    if not address.lower().startswith("0x"):
+    if not looks_like_address(address):
         address = _named_participant(ledger, address)
     now = guard(lambda: rotation.current(ledger, address))
     if now != address:
@@ -294,6 +294,11 @@ def acting(ledger: Ledger, address: str) -> str:
     elif now != given:
         say(f"note: --as {given!r} is {now}", err=True)
     return now
+
+
+def looks_like_address(value: str) -> bool:
+    """Whether ``value`` is written as an address (``0x…``, or 40 hex digits), not a name."""
+    return value.lower().startswith("0x") or re.fullmatch(r"[0-9a-fA-F]{40}", value) is not None
 
 
 def _named_participant(ledger: Ledger, name: str) -> str:

@@ -839,7 +839,13 @@ def keystore_new_key(
     )
 
 
-@keystore_app.command("new-keys")
+@keystore_app.command(
+    "new-keys",
+    cls=reads(
+        no_twin="signing keys have no API surface: they are made and listed on the gateway's "
+        "host (docs/security.md, Key rotation)"
+    ),
+)
 def keystore_new_keys(
     member: Annotated[
         str | None, typer.Argument(help="only this member's (its address then)")

@@ -24,7 +24,7 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import Participant
 from ledger.network import Ledger
-from ledger.services import roles, standing
+from ledger.services import roles, rotation, standing
 from ledger.services.writekeys import check_key, write_key
 
 _bearer = HTTPBearer(auto_error=False)
@@ -70,14 +70,30 @@ async def get_reader(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("send `Authorization: Bearer <api key>`")
     # a key checked moments ago is served from memory, without a thread hop or a query
-    found = ledger.db.authenticate_cached(credentials.credentials)
-    if found is None:
-        found = await anyio.to_thread.run_sync(ledger.db.authenticate, credentials.credentials)
+    cached = ledger.db.authenticate_cached(credentials.credentials)
+    found: Participant = (
+        cached
+        if cached is not None
+        else await anyio.to_thread.run_sync(ledger.db.authenticate, credentials.credentials)
+    )
     cache = standing.cache_of(ledger)
     known = cache.cached(found.address)
     if known is None:
         known = await anyio.to_thread.run_sync(cache.read, found.address)
+    if known.member_id == 0:  # no member at this address: was its key rotated away?
+        found, now = await anyio.to_thread.run_sync(_rotated, ledger, found)
+        known = now
     return found if known.active else replace(found, active=False, inactive_reason=known.reason)
+
+
+def _rotated(ledger: Ledger, found: Participant) -> tuple[Participant, standing.Standing]:
+    """``found`` where its member is now: at the new key this gateway adopted for it when its
+    key was rotated on chain (``ledger.services.rotation``; its API keys act as the member),
+    else as it was; with its standing."""
+    moved = rotation.current(ledger, found.address)
+    if moved != found.address:
+        found = ledger.db.participant(moved)
+    return found, standing.standing(ledger, found.address)
 
 
 HistoryReaderDep = Annotated[Participant, Depends(get_reader)]

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -26,11 +27,13 @@ from ledger.cli_audit import audit_app, index_app
 from ledger.cli_common import (
     DataDir,
     JsonFlag,
+    acting,
     emit,
     fail,
     guard,
     ledger_index,
     lines_text,
+    looks_like_address,
     opened_ledger,
     progress,
     refuse_inactive_reader,
@@ -56,7 +59,7 @@ from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
-from ledger.services import standing
+from ledger.services import rotation, standing
 from ledger.services import verify as verify_svc
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.fingerprint_checks import Via
@@ -133,7 +136,12 @@ def _options(
 
 
 AsMember = Annotated[
-    str, typer.Option("--as", help="address of the member acting (its key is at this gateway)")
+    str,
+    typer.Option(
+        "--as",
+        help="address (or name) of the member acting (its key is at this gateway; an address "
+        "it rotated away from acts as its new one)",
+    ),
 ]
 ReadAs = Annotated[
     str | None,
@@ -183,7 +191,11 @@ _T = TypeVar("_T")
 
 
 def _actor(address: str, option: str = "--as") -> str:
-    """``address`` checksummed, or exit 2 naming ``option``."""
+    """``address`` checksummed, or exit 2 naming ``option``. ``--as`` may also name a member
+    served here by its name (anything not written ``0x…``): returned as given, for
+    :func:`ledger.cli_common.acting` to find once the ledger is open."""
+    if option == "--as" and address.strip() and not looks_like_address(address):
+        return address
     try:
         return Web3.to_checksum_address(address)
     except ValueError:
@@ -725,6 +737,7 @@ def member_publish_key(
     one. "member add" and "join" publish it already; this is for members added before."""
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         tx_hash = guard(
             lambda: member_svc.publish_encryption_key(
                 ledger, actor, idempotency_key=idempotency_key
@@ -786,6 +799,86 @@ def keystore_protect(data_dir: DataDir = None, as_json: JsonFlag = False) -> Non
         {"protected": done},
         f"{len(done)} key(s) re-encrypted under the external passphrase; "
         "no passphrase is left in the data directory",
+    )
+
+
+@keystore_app.command("new-key")
+def keystore_new_key(
+    member: Annotated[
+        str, typer.Argument(help="address of the member (its key is at this gateway)")
+    ],
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Make a new signing key for MEMBER in this gateway's keystore (encrypted like the others,
+    never shown) and print its address; on a network with priced gas the old account's balance
+    moves to it. It is pending until the consortium rotates the member's key to it on chain
+    (an admin runs: tradeledger member propose rotate-key --account MEMBER --new-account NEW);
+    from then on this gateway signs for the member with it, its API keys and --as MEMBER
+    included, and never again with the old key (docs/security.md, "Key rotation")."""
+    with opened_ledger(data_dir) as ledger:
+        made = guard(lambda: rotation.new_key(ledger, _actor(member, "MEMBER"), "MEMBER"))
+    payload = {
+        "member": made.member,
+        "member_id": made.member_id,
+        "new_address": made.new_address,
+        "made": made.made,
+        "funded_wei": str(made.funded),
+        "next_step": (
+            f"tradeledger member propose rotate-key --account {made.member} "
+            f"--new-account {made.new_address}"
+        ),
+    }
+    said = "new signing key" if made.made else "pending signing key (made earlier)"
+    emit(
+        as_json,
+        payload,
+        f"{said} of member {made.member_id} ({made.member}): {made.new_address}\n"
+        "pending until the member's key is rotated to it on chain; an admin runs:\n"
+        f"  {payload['next_step']}",
+    )
+
+
+@keystore_app.command(
+    "new-keys",
+    cls=reads(
+        no_twin="signing keys have no API surface: they are made and listed on the gateway's "
+        "host (docs/security.md, Key rotation)"
+    ),
+)
+def keystore_new_keys(
+    member: Annotated[
+        str | None, typer.Argument(help="only this member's (its address then)")
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The new signing keys made at this gateway, each pending or adopted (its member's key
+    rotated to it on chain; this gateway signs with it)."""
+    with opened_ledger(data_dir) as ledger:
+        wanted = _actor(member, "MEMBER") if member is not None else None
+        for key in guard(lambda: rotation.pending_keys(ledger, wanted)):
+            guard(partial(rotation.current, ledger, key.member_address))  # adopts one in effect
+        keys = guard(lambda: rotation.pending_keys(ledger, wanted))
+    items = [
+        {
+            "member_id": k.member_id,
+            "old_address": k.member_address,
+            "new_address": k.new_address,
+            "created_at": k.created_at.isoformat(),
+            "state": "adopted" if k.adopted_at is not None else "pending",
+            "adopted_at": k.adopted_at.isoformat() if k.adopted_at is not None else None,
+        }
+        for k in keys
+    ]
+    rows = [
+        [i["member_id"], i["old_address"], i["new_address"], i["state"], i["created_at"]]
+        for i in items
+    ]
+    emit(
+        as_json,
+        {"items": items},
+        _table(["MEMBER ID", "OLD ADDRESS", "NEW ADDRESS", "STATE", "MADE"], rows),
     )
 
 
@@ -1157,7 +1250,7 @@ def doc_check(
     facts); every check is logged for the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
-        actor = _actor(as_member) if as_member else ""
+        actor = acting(ledger, _actor(as_member)) if as_member else ""
         refuse_inactive_reader(ledger, actor, "a check of the ledger")
         role = _role_of(ledger, actor) if actor else "regulator"
         via = Via("check", "tradeledger doc check", limited=bool(actor))
@@ -1193,6 +1286,7 @@ def doc_receive(
     actor = _actor(as_member)
     via = Via("receive", "tradeledger doc receive", limited=True)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         role = _role_of(ledger, actor)
         ex = guard(lambda: docs.receive(ledger, actor, role, data, file.name, kind, via=via))
         text = guard(
@@ -1218,6 +1312,7 @@ def doc_register(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "document.register", "register a document")
         role = _role_of(ledger, actor)
         ex, receipt, reg = guard(
@@ -1297,6 +1392,7 @@ def doc_import(
     skipped: list[dict[str, Any]] = []
     via = Via("register", "tradeledger doc import", limited=True)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "document.register", "register documents")
         role = _role_of(ledger, actor)
         most = guard(lambda: docs.max_batch(ledger))
@@ -1630,6 +1726,7 @@ def doc_show(
     from api.routers.documents import document_detail
 
     with opened_ledger(data_dir) as ledger:
+        reader = acting(ledger, reader)
         role = (
             ledger.db.participant(reader).role
             if reader and ledger.db.has_participant(reader)
@@ -1727,6 +1824,7 @@ def doc_revoke(
     parsed = guard(lambda: docs.parse_doc_hash(doc_hash))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "document.revoke", "revoke a document")
         receipt = guard(
             lambda: docs.revoke(ledger, actor, parsed, reason_code, idempotency_key=idempotency_key)
@@ -1748,6 +1846,7 @@ def doc_supersede(
     data = guard(lambda: _read_file(file))
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "document.supersede", "supersede a document")
         role = _role_of(ledger, actor)
         ex, receipt = guard(
@@ -1798,6 +1897,7 @@ def doc_attest(
     guard(lambda: docs.evidence_hash(evidence))  # refused before the ledger is opened
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "document.attest", "attest a document")
         receipt = guard(
             lambda: docs.attest(ledger, actor, parsed, evidence, idempotency_key=idempotency_key)
@@ -1853,6 +1953,7 @@ def doc_list(
         )
     )
     with opened_ledger(data_dir) as ledger:
+        reader = acting(ledger, reader) if reader is not None else None
         if reader is not None:
             # as the API's list route: one not active on chain its own only, else by its role
             refuse_inactive_reader(ledger, reader, "them", owner=where.registrant or reader)
@@ -1914,6 +2015,7 @@ def doc_search(
     given criterion, oldest first; only that member's files."""
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         # an address that names nobody is said so (it has no files here): not an empty list
         guard(lambda: standing.refuse_stranger(ledger, actor))
         page = guard(
@@ -2179,6 +2281,7 @@ def finance_create(
     financing_kind = _kind(kind)
     actor = _actor(as_member)
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "financing.write", "finance documents")
         try:
             created = fin_svc.create(
@@ -2214,17 +2317,20 @@ def finance_create(
 
 def _lifecycle(
     reader: str,
-    action: Callable[[Ledger], docs.Receipt],
+    action: Callable[[Ledger, str], docs.Receipt],
     financing_id: int,
     data_dir: Path | None,
     as_json: bool,
     what: str,
 ) -> None:
     """A write on financing ``financing_id`` by its bank ``reader`` (``what``: the action in
-    the API's words, ``draw down a financing``), answered as the API answers it."""
+    the API's words, ``draw down a financing``), answered as the API answers it. ``action``
+    is given the address ``reader`` acts as now (:func:`acting`: after a key rotation, the
+    new one)."""
     with opened_ledger(data_dir) as ledger:
+        reader = acting(ledger, reader)
         require_writer(ledger, reader, "financing.write", what)
-        receipt = guard(lambda: action(ledger))
+        receipt = guard(lambda: action(ledger, reader))
         f = _with_status(ledger, guard(lambda: fin_svc.get(ledger, financing_id, reader=reader)))
         from api.routers.financings import notices
 
@@ -2259,7 +2365,7 @@ def finance_drawdown(
     actor = _actor(as_member)
     _lifecycle(
         actor,
-        lambda ledger: fin_svc.drawdown(
+        lambda ledger, actor: fin_svc.drawdown(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
         financing_id,
@@ -2282,7 +2388,7 @@ def finance_repay(
     actor = _actor(as_member)
     _lifecycle(
         actor,
-        lambda ledger: fin_svc.repay(
+        lambda ledger, actor: fin_svc.repay(
             ledger, actor, financing_id, amount, idempotency_key=idempotency_key
         ),
         financing_id,
@@ -2304,7 +2410,9 @@ def finance_close(
     actor = _actor(as_member)
     _lifecycle(
         actor,
-        lambda ledger: fin_svc.close(ledger, actor, financing_id, idempotency_key=idempotency_key),
+        lambda ledger, actor: fin_svc.close(
+            ledger, actor, financing_id, idempotency_key=idempotency_key
+        ),
         financing_id,
         data_dir,
         as_json,
@@ -2332,7 +2440,7 @@ def finance_cancel(
     actor = _actor(as_member)
     _lifecycle(
         actor,
-        lambda ledger: fin_svc.cancel(
+        lambda ledger, actor: fin_svc.cancel(
             ledger, actor, financing_id, reason_code, idempotency_key=idempotency_key
         ),
         financing_id,
@@ -2376,6 +2484,7 @@ def finance_share(
     actor = _actor(as_member)
     target = _actor(reader, "READER")
     with opened_ledger(data_dir) as ledger:
+        actor = acting(ledger, actor)
         require_writer(ledger, actor, "financing.share", "share a financing's terms")
         shared = guard(
             lambda: fin_svc.share_with(
@@ -2426,6 +2535,7 @@ def finance_show(
     maturity, pledged documents, drawdowns and repayments."""
     reader = _actor(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
+        reader = acting(ledger, reader) if reader is not None else None
         f = guard(lambda: fin_svc.get(ledger, financing_id, reader=reader))
         role = _reader_role(ledger, reader)
         # a suspended member reads the financings of its history (a bank's own, an
@@ -2458,6 +2568,7 @@ def finance_list(
     state = guard(lambda: FinancingStatus.parse(status, "--status")) if status is not None else None
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
+        reader = acting(ledger, reader) if reader is not None else None
         active = reader is None or guard(lambda: standing.standing(ledger, reader)).active
         if not active:
             # a suspended member lists the financings of its history only, as through the API
@@ -2685,7 +2796,7 @@ def evaluator_log(
     refusal — never an input), read at TRADELEDGER_EVALUATOR_URL by a regulator's gateway with a
     request signed by the regulator's own key."""
     with opened_ledger(data_dir) as ledger:
-        reader = _actor(actor) if actor is not None else _regulator_here(ledger)
+        reader = acting(ledger, _actor(actor)) if actor is not None else _regulator_here(ledger)
         wanted = _actor(member, "--member") if member is not None else ""
         page = guard(
             lambda: checks_svc.evaluations_page(ledger, reader, wanted, id_cursor(cursor), limit)

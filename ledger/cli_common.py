@@ -40,7 +40,7 @@ from ledger.config import Settings, load_settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
-from ledger.services import roles, standing
+from ledger.services import roles, rotation, standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
 
@@ -283,6 +283,50 @@ def guard(action: Callable[[], T]) -> T:
     except LedgerError as exc:
         fail(exc)
         raise  # unreachable
+
+
+def acting(ledger: Ledger, address: str) -> str:
+    """The address ``--as`` ``address`` acts as now: itself, or — the member's key was rotated
+    on chain and this gateway adopted its new key (``ledger.services.rotation``) — the new
+    address, said on stderr ("" stays ""). ``address`` may be the name of a participant of
+    this gateway instead (exit 2 naming ``--as`` when none, or several, has it)."""
+    if not address:
+        return address
+    given = address
+    if not looks_like_address(address):
+        address = _named_participant(ledger, address)
+    now = guard(lambda: rotation.current(ledger, address))
+    if now != address:
+        say(
+            f"note: the key of {address} was rotated on chain: acting as its member's new "
+            f"address {now}",
+            err=True,
+        )
+    elif now != given:
+        say(f"note: --as {given!r} is {now}", err=True)
+    return now
+
+
+def looks_like_address(value: str) -> bool:
+    """Whether ``value`` is written as an address (``0x…``, or 40 hex digits), not a name."""
+    return value.lower().startswith("0x") or re.fullmatch(r"[0-9a-fA-F]{40}", value) is not None
+
+
+def _named_participant(ledger: Ledger, name: str) -> str:
+    """The address of the participant of this gateway named ``name`` (case and surrounding
+    spaces aside); exit 2 naming ``--as`` when no participant, or more than one, has it."""
+    wanted = name.strip().casefold()
+    found = [p.address for p in ledger.db.participants() if p.name.strip().casefold() == wanted]
+    if len(found) != 1:
+        fail(
+            InvalidInput(
+                "--as",
+                "must be a 20-byte hex address or the name of one participant of this gateway"
+                + (f" ({len(found)} have that name: {', '.join(found)})" if found else ""),
+                value=name,
+            )
+        )
+    return found[0]
 
 
 def refuse_inactive_reader(

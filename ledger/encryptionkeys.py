@@ -68,6 +68,17 @@ class EncryptionKeyring:
             self._cache[address.lower()] = key
         return public_bytes(key)
 
+    def adopt(self, old: str, new: str) -> None:
+        """Keep the key of the member at ``old`` under ``new`` too: its key was rotated on
+        chain, and the contract keeps its encryption key for its member id (the old file stays,
+        for envelopes an index opened under the old address)."""
+        key = self.key_for(old)
+        if key is None or self.key_for(new) is not None:
+            return
+        write_private(self._path(new), key.private_bytes_raw().hex())
+        with self._lock:
+            self._cache[new.lower()] = key
+
     def addresses(self) -> list[str]:
         """Every address this gateway holds an encryption key for (checksummed)."""
         found = {p.stem for p in (self.secrets_dir / KEYS_DIR).glob("*.key")}

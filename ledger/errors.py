@@ -10,9 +10,11 @@
     ├── Forbidden                    the caller's role may not do this                → 403
     │   ├── MemberSuspended          the caller is a suspended member: it may only     → 403
     │   │                            read its own history
-    │   └── MemberPending            the caller's membership is pending (not yet       → 403
-    │                                approved on chain): it may only read its own
-    │                                history until M admins approve it
+    │   ├── MemberPending            the caller's membership is pending (not yet       → 403
+    │   │                            approved on chain): it may only read its own
+    │   │                            history until M admins approve it
+    │   └── KeyRotatedAway           a signing key its member rotated away from on     → 403
+    │                                chain: the gateway signs nothing more with it
     ├── Conflict                     a duplicate or a conflicting record               → 409
     │   ├── FinancingRefused         the chain refused a financing and recorded why    → 409
     │   ├── AlreadyFinancedByYou     a financing of a document the bank's own active   → 409
@@ -144,6 +146,14 @@ class MemberPending(Forbidden):
     (``next_step``). Never called suspended: it was never active."""
 
     code = "member_pending"
+
+
+class KeyRotatedAway(Forbidden):
+    """A member's key was rotated on chain and the gateway adopted its new key
+    (``ledger.services.rotation``): the old key signs nothing more (``new_account`` names the
+    address the member signs as now)."""
+
+    code = "key_rotated_away"
 
 
 class RateLimited(LedgerError):

@@ -95,6 +95,21 @@ def _table(row: type[Base]) -> Table:
     return cast(Table, row.__table__)
 
 
+class NewKeyRow(Base):
+    """A new signing key this gateway made for a member it serves (``tradeledger keystore
+    new-key``): pending until the member's key is rotated to it on chain, then *adopted* — the
+    member's records here move to the new address (:meth:`GatewayDB.adopt_key`)."""
+
+    __tablename__ = "new_keys"
+
+    new_address: Mapped[str] = mapped_column(String(42), primary_key=True)
+    #: the address the member signed with when the key was made (the one it replaces)
+    member_address: Mapped[str] = mapped_column(String(42), index=True)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
 class IdempotencyRow(Base):
     __tablename__ = "idempotency"
 
@@ -240,6 +255,17 @@ class FingerprintCheck:
     matched: int
     outcome: str | None
     sent: int | None = None
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A new signing key made for a member (:class:`NewKeyRow`); ``adopted_at`` None: pending."""
+
+    new_address: str
+    member_address: str
+    member_id: int
+    created_at: datetime
+    adopted_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -1152,6 +1178,78 @@ class GatewayDB:
                 for r in rows[:limit]
             ]
             return found, len(rows) > limit
+
+    # -- new signing keys (key rotation) ------------------------------------------------------
+
+    def add_new_key(self, member_address: str, new_address: str, member_id: int) -> NewKey:
+        """Record ``new_address`` as the pending new key of the member at ``member_address``."""
+        row = NewKeyRow(
+            new_address=new_address,
+            member_address=member_address,
+            member_id=member_id,
+            created_at=_now(),
+            adopted_at=None,
+        )
+        self._write(lambda s: s.add(row))
+        return NewKey(new_address, member_address, member_id, row.created_at, None)
+
+    def new_keys(self, member_address: str | None = None) -> list[NewKey]:
+        """The new keys made here (of the member at ``member_address`` when given), oldest
+        first."""
+        with self.session() as s:
+            query = select(NewKeyRow).order_by(NewKeyRow.created_at)
+            if member_address is not None:
+                query = query.where(NewKeyRow.member_address == member_address)
+            return [
+                NewKey(r.new_address, r.member_address, r.member_id, r.created_at, r.adopted_at)
+                for r in s.scalars(query).all()
+            ]
+
+    def moved_to(self, address: str) -> str | None:
+        """The address the member once at ``address`` moved to (an adopted new key), else
+        None."""
+        with self.session() as s:
+            return s.scalar(
+                select(NewKeyRow.new_address).where(
+                    NewKeyRow.member_address == address, NewKeyRow.adopted_at.is_not(None)
+                )
+            )
+
+    def adopt_key(self, old: str, new: str) -> bool:
+        """Move the member at ``old`` to ``new`` (its key was rotated on chain): its participant
+        row, API keys (they keep working, now acting as ``new``), idempotency records, received
+        files, evaluations, pending onboardings and fingerprint-check log — in one transaction,
+        and mark the new key adopted. False when there was nothing to move (done already, by
+        this or another process)."""
+
+        def write(s: Session) -> bool:
+            row = s.get(NewKeyRow, new)
+            if row is None or row.adopted_at is not None or row.member_address != old:
+                return False
+            moves = (
+                (ParticipantRow, "address"),
+                (ApiKeyRow, "address"),
+                (IdempotencyRow, "address"),
+                (EvaluatedInputRow, "member"),
+                (PendingMemberRow, "admin"),
+                (ReceivedDocumentRow, "received_by"),
+                (ReceivedFingerprintRow, "received_by"),
+                (ReceivedTermRow, "received_by"),
+                (FingerprintCheckRow, "participant"),
+            )
+            for table, column in moves:
+                t = _table(table)
+                s.execute(update(t).where(t.c[column] == old).values({column: new}))
+            row.adopted_at = _now()
+            return True
+
+        moved = self._write(write)
+        for key_id, (_, participant, _) in list(self._auth_cache.items()):
+            if participant.address == old:
+                self._auth_cache.pop(key_id, None)
+        self._names.pop(old, None)
+        self._names.pop(new, None)
+        return moved
 
     def has_participant(self, address: str) -> bool:
         with self.session() as s:

@@ -46,6 +46,7 @@ from ledger.errors import (
     Conflict,
     EvaluatorUnavailable,
     InvalidInput,
+    KeyRotatedAway,
     LedgerError,
     LedgerStateError,
     MemberSuspended,
@@ -495,6 +496,17 @@ class Ledger:
         with self._lock:
             found = self._transactors.get(address)
             if found is None:
+                moved = self.db.moved_to(address)
+                if moved is not None:
+                    # the member's key was rotated on chain and its new key adopted here
+                    # (ledger.services.rotation): the old key, which may have leaked, signs
+                    # nothing more
+                    raise KeyRotatedAway(
+                        f"the key of {address} was rotated away on chain: its member signs "
+                        f"as {moved} now",
+                        address=address,
+                        new_account=moved,
+                    )
                 try:
                     signer = self.keystore.load(address)
                 except LedgerStateError:
@@ -508,6 +520,11 @@ class Ledger:
                 found = self.make_transactor(signer)
                 self._transactors[address] = found
             return found
+
+    def forget_transactor(self, address: str) -> None:
+        """Drop the cached transactor of ``address`` (its key was rotated away on chain)."""
+        with self._lock:
+            self._transactors.pop(Web3.to_checksum_address(address), None)
 
     def use_signer(self, signer: Signer) -> Transactor:
         """Send for ``signer`` (an HSM, KMS or remote signer) instead of a local keystore."""

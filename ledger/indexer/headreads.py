@@ -32,6 +32,7 @@ from ledger.indexer.models import (
     EventRefRow,
     FinancingRow,
     MarkRow,
+    MemberRow,
     PledgeFingerprintRow,
     ReaderRow,
     RefusalRow,
@@ -242,11 +243,15 @@ def documents(
                     DocumentRow.doc_hash,
                     DocumentRow.doc_type,
                     DocumentRow.status,
-                    DocumentRow.registrant,
+                    # the registrant's address now, as getDocument answers it (a key rotation
+                    # moves it: ledger.services.rotation); the registration's as a fallback
+                    func.coalesce(MemberRow.address, DocumentRow.registrant),
                     DocumentRow.registrant_id,
                     DocumentRow.registered_time,
                     DocumentRow.successor,
-                ).where(DocumentRow.doc_hash.in_(chunk))
+                )
+                .outerjoin(MemberRow, MemberRow.member_id == DocumentRow.registrant_id)
+                .where(DocumentRow.doc_hash.in_(chunk))
             )
         ],
     )

@@ -310,6 +310,7 @@ def apply(
         member = session.get(MemberRow, int(args["memberId"]))
         if member is not None:
             member.address = args["newAccount"]
+        _follow_rotation(session, args["oldAccount"], args["newAccount"])
     elif name == "DocumentRevoked":
         doc = session.get(DocumentRow, args["docHash"])
         if doc is not None:
@@ -447,6 +448,20 @@ def forget(session: Session) -> None:
     registrations held back and not yet written."""
     session.info.pop(_MEMBER_IDS, None)
     session.info.pop(_HELD_DOCUMENTS, None)
+
+
+def _follow_rotation(session: Session, old: str, new: str) -> None:
+    """A member's key moved from ``old`` to ``new``: its financings, refused attempts and
+    documents are its own under the new address, as the contract's ``getFinancing`` and
+    ``getDocument`` answer them (what was recorded under ``old`` stays in the events: the index
+    is verified against those). Registrations held back for this range move too."""
+    session.execute(update(FinancingRow).where(FinancingRow.bank == old).values(bank=new))
+    session.execute(update(RefusalRow).where(RefusalRow.bank == old).values(bank=new))
+    session.execute(update(DocumentRow).where(DocumentRow.registrant == old).values(registrant=new))
+    for held in session.info.get(_HELD_DOCUMENTS, []):
+        if held["registrant"] == old:
+            held["registrant"] = new
+    session.info.get(_MEMBER_IDS, {}).pop(old, None)
 
 
 def _hold_document(

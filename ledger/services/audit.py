@@ -1374,12 +1374,38 @@ def member_activity(
     limit: int = DEFAULT_LIMIT,
     viewer: Viewer = GATEWAY,
 ) -> Page:
-    """Every event a member did or is named in (by address; financing events count for the
-    financing's bank) — public on chain — decoded as ``viewer`` may read them."""
-    member = parse_address(address).lower()
+    """Every event a member did or is named in (by address, under each key it held:
+    :func:`member_addresses`; financing events count for the financing's bank) — public on
+    chain — decoded as ``viewer`` may read them."""
+    member = parse_address(address)
     with index.sessions() as session:
         access = Access(session, viewer)
-        return _event_page(session, access, [_ref("mem", [member])], [], period, after, limit)
+        addresses = member_addresses(session, member)
+        return _event_page(session, access, [_ref("mem", addresses)], [], period, after, limit)
+
+
+def member_addresses(session: Session, address: str) -> list[str]:
+    """Every address (lower-case) the member at ``address`` — its current one, or one it
+    rotated away from — signed with (``MemberKeyRotated``): what it did under an earlier key is
+    its activity too. Just ``address`` when no member had it."""
+    wanted = address.lower()
+    moves = [
+        json.loads(a)
+        for a in session.scalars(select(EventRow.args).where(EventRow.event == "MemberKeyRotated"))
+    ]
+    found = session.scalar(select(MemberRow.member_id).where(MemberRow.address == address))
+    member_id = int(found) if found is not None else None
+    if member_id is None:
+        member_id = next(
+            (int(m["memberId"]) for m in moves if str(m["oldAccount"]).lower() == wanted), None
+        )
+    if member_id is None:
+        return [wanted]
+    out = {wanted}
+    for m in moves:
+        if int(m["memberId"]) == member_id:
+            out |= {str(m["oldAccount"]).lower(), str(m["newAccount"]).lower()}
+    return sorted(out)
 
 
 def _refusal_rows(
@@ -2331,11 +2357,27 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def member_of(index: EventIndex, address: str, field_name: str = "address") -> MemberRow:
-    """The member at ``address`` as the index knows it; InvalidInput naming ``field_name``
-    when no member has that address."""
+    """The member at ``address`` as the index knows it — also at an address it rotated away
+    from (its row names its current one); InvalidInput naming ``field_name`` when no member has
+    or had that address."""
     wanted = parse_address(address, field_name)
     with index.sessions() as session:
         found = session.scalars(select(MemberRow).where(MemberRow.address == wanted)).first()
+        if found is None:  # an address a member rotated away from names that member
+            moved = next(
+                (
+                    int(m["memberId"])
+                    for m in (
+                        json.loads(a)
+                        for a in session.scalars(
+                            select(EventRow.args).where(EventRow.event == "MemberKeyRotated")
+                        )
+                    )
+                    if str(m["oldAccount"]).lower() == wanted.lower()
+                ),
+                None,
+            )
+            found = session.get(MemberRow, moved) if moved is not None else None
     if found is None:
         raise InvalidInput(field_name, "is not a member of the consortium", value=address)
     return found

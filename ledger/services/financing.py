@@ -77,6 +77,7 @@ from ledger.indexer.pledges import PledgedTo
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
+from ledger.services import rotation
 from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.paging import id_cursor
@@ -267,6 +268,9 @@ class Financing:
     #: in :func:`create`'s answer only: the enterprise registrants its terms were not sealed
     #: to (``registrant_not_reader``: :func:`registrant_notices`)
     notices: tuple[docs.Notice, ...] = ()
+    #: the bank's member id: what the contract checks a lifecycle write by (its address moves
+    #: with a key rotation; the id never does)
+    bank_id: int = 0
 
     @property
     def readable(self) -> bool:
@@ -1301,7 +1305,7 @@ def _own(ledger: Ledger, actor: str, financing_id: int) -> tuple[Financing, Book
     if found is None:
         raise ERRORS["FinancingNotFound"](financing_id)
     financing, _, book = found
-    if Web3.to_checksum_address(financing.bank) != Web3.to_checksum_address(actor):
+    if not is_bank_of(ledger, financing, actor):
         raise ERRORS["NotFinancingBank"](financing_id, actor)
     if financing.status is not FinancingStatus.ACTIVE:
         raise ERRORS["FinancingNotActive"](financing_id, int(financing.status))
@@ -1589,6 +1593,23 @@ def same_address(a: str, b: str) -> bool:
     return a.lower() == b.lower()
 
 
+def is_bank_of(
+    ledger: Ledger, financing: Financing, actor: str, member_id: int | None = None
+) -> bool:
+    """Whether ``actor`` (member ``member_id`` when the caller read it) is ``financing``'s
+    bank, as the contract decides it: by member id (``getFinancing(id).bankId`` against
+    ``memberOf(actor).id``), not by address — a key rotation moves the bank's address and keeps
+    its id (``ledger.services.rotation``). The address the chain answers now is compared first
+    (no call)."""
+    if same_address(financing.bank, actor):
+        return True
+    if not financing.bank_id:
+        return False
+    if member_id is None:
+        member_id = int(ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0])
+    return member_id == financing.bank_id
+
+
 def _share_with(
     ledger: Ledger,
     actor: str,
@@ -1626,7 +1647,7 @@ def _share_with(
             found = _read(ledger, financing_id, actor) if financing_id <= count else None
             if found is None:
                 raise ERRORS["FinancingNotFound"](financing_id)
-            if not regulator and not same_address(found[0].bank, actor):
+            if not regulator and not is_bank_of(ledger, found[0], actor, int(record[0])):
                 raise ERRORS["NotFinancingBank"](financing_id, actor)
             if found[1] is None:
                 raise InvalidInput(
@@ -1686,7 +1707,7 @@ def _share_with(
         found = _read(ledger, financing_id, actor)
         if found is None or found[1] is None:
             continue
-        if not regulator and not same_address(found[0].bank, actor):
+        if not regulator and not is_bank_of(ledger, found[0], actor, int(record[0])):
             continue  # another bank's, shared with this bank: not its to share on (the contract)
         shared.append(financing_id)
         step = sub_key(key, f"share-{financing_id}")
@@ -1793,6 +1814,7 @@ def _assemble(
     financing = Financing(
         financing_id=financing_id,
         bank=Web3.to_checksum_address(bank),
+        bank_id=int(_bank_id),
         status=FinancingStatus(status),
         fingerprint_count=int(fingerprint_count),
         registered_at=datetime.fromtimestamp(int(registered_at), UTC),
@@ -2172,8 +2194,11 @@ def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
     if f.bank.lower() == me:
         return True
     for pledge in f.terms.pledges if f.terms is not None else ():
-        if (pledge.registrant or "").lower() != me:
-            continue
+        named = pledge.registrant or ""
+        if named.lower() != me and (
+            not named or rotation.moved(ledger, Web3.to_checksum_address(named)).lower() != me
+        ):
+            continue  # named in the terms: ``reader``, or the address it rotated away from
         try:
             registration = docs.get_registration(ledger, docs.parse_doc_hash(pledge.doc_hash))
         except (NotFound, InvalidInput):

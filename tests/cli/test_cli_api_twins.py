@@ -71,6 +71,7 @@ WRITES = {
     "key rotate",
     "key revoke",
     "keystore protect",
+    "keystore new-key",
     "join finish",
     "evaluator init",
     "index rebuild",

@@ -2301,13 +2301,13 @@ def why_not_counted(
     return NOT_VOUCHED
 
 
-def _party_ids(note: DocumentFacts, invoice: DocumentFacts) -> tuple[set[bytes], set[bytes]]:
-    """The legal-id hashes that show a member to be the seller, and the buyer, of a credit note
-    and its invoice (:func:`ledger.services.sellers.party_legal_id_hashes`: VAT id with its
-    country prefix, LEI, ``<ICD>:<id>``, only those that passed their checks)."""
-    sellers = party_legal_id_hashes(note.seller) | party_legal_id_hashes(invoice.seller)
-    buyers = party_legal_id_hashes(note.buyer) | party_legal_id_hashes(invoice.buyer)
-    return set(sellers), set(buyers)
+def _party_ids(invoice: DocumentFacts) -> tuple[set[bytes], set[bytes]]:
+    """The legal-id hashes that show a member to be the seller, and the buyer, of an invoice
+    (:func:`ledger.services.sellers.party_legal_id_hashes`: VAT id with its country prefix,
+    LEI, ``<ICD>:<id>``, only those that passed their checks) — the invoice's own, never a
+    credit note's: a tryout's enterprise named itself the buyer in a note it made up, and was
+    "shown" to be the buyer by its own file."""
+    return set(party_legal_id_hashes(invoice.seller)), set(party_legal_id_hashes(invoice.buyer))
 
 
 def vouches(
@@ -2319,7 +2319,8 @@ def vouches(
 ) -> bool:
     """Whether ``member``'s copy or registration of a credit note makes it count: it is shown
     to be the seller or the buyer (its legal id on chain is one of their identifiers in the
-    note or the invoice, :func:`_party_ids`), or it is an ENTERPRISE with a legal id on chain
+    invoice, :func:`_party_ids`: never the note's own, which its maker writes), or it is an
+    ENTERPRISE with a legal id on chain
     that the files cannot show to be neither (the seller or the buyer names no identifier to
     compare it with) **and** that registered the invoice first (``invoice_registrants``: the
     first registrants of the invoice's copies lodged here, :func:`first_registrants_of`) — a
@@ -2332,7 +2333,7 @@ def vouches(
     legal = bytes(record[4])  # the legal-id hash, from the record read for the role
     if not any(legal):
         return False
-    sellers, buyers = _party_ids(note, invoice)
+    sellers, buyers = _party_ids(invoice)
     if legal in sellers or legal in buyers:
         return True
     if sellers and buyers:

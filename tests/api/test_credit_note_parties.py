@@ -234,3 +234,21 @@ def test_where_the_parties_cannot_be_compared_only_the_invoices_first_registrant
         answer = check(client, bank, invoice_file)
         assert answer["financeable_amount"] == 0, bank.name
         assert "nothing_due" in _kinds(answer)
+
+
+def test_a_member_named_the_buyer_by_its_own_note_does_not_vouch(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout: an enterprise made up a credit note naming itself the buyer, registered it,
+    and was "shown" to be the buyer by its own file: every bank read the invoice as worth
+    nothing. The parties a member is compared with are the invoice's, never the note's."""
+    stranger = _member(network, "Mallory Trading", Role.ENTERPRISE, "DE136695976")
+    forged = with_party_vats(
+        field_bytes("credit-note/base-creditnote-correction.xml"), SAMPLE_SELLER_VAT, "DE136695976"
+    ).replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>CN-M1</cbc:ID>", 1)
+    register(client, stranger, xml(forged))
+    for bank in (network.bank, network.bank_b):
+        answer = check(client, bank, INVOICE)
+        assert answer["financeable_amount"] == FACE, bank.name
+        [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+        assert "CN-M1 (1,656.25 EUR, " in told["message"], told

@@ -3867,6 +3867,13 @@ def supersede_with_file(
                 "must be the same type of document as the one it amends "
                 f"({old.doc_type.name.lower()}, {hex32(old_hash)}): {mismatch}",
             )
+        other = not_an_amendment(_lodged_facts(ledger, hex32(old_hash)), parsed.facts)
+        if other is not None:
+            raise InvalidInput(
+                "file",
+                f"must amend the same receivable as the document it amends ({hex32(old_hash)}): "
+                f"{other}",
+            )
         call = ledger.calls.functions.supersedeDocument(old_hash, parsed.doc_hash)
         try:
             if not sent_already(ledger, actor, key):
@@ -3891,6 +3898,43 @@ def supersede_with_file(
     receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(ledger, examined, registration, parsed.facts), receipt
+
+
+def _lodged_facts(ledger: Ledger, doc_hash: str) -> DocumentFacts | None:
+    """The facts of a copy of ``doc_hash`` (0x-hex) lodged at this gateway, by anyone; None
+    when none is lodged here or it has none (a raw file)."""
+    for row in ledger.db.received(doc_hash):
+        facts = facts_of(row)
+        if facts is not None:
+            return facts
+    return None
+
+
+def not_an_amendment(old: DocumentFacts | None, new: DocumentFacts | None) -> str | None:
+    """Why a file with facts ``new`` is no amendment of the document with facts ``old`` (the
+    same receivable corrected), in words — or None when it may be one, or either side's facts
+    are unknown here. A tryout "amended" a financed NOK invoice by another seller's EUR credit
+    note, and every view went on calling the document in force: a credit note corrects an
+    invoice as a document of its own (EN 16931 BT-3, BT-25), another seller's document is not
+    this seller's, and an invoice in another currency is another receivable (a financing's
+    face value and currency are fixed on chain)."""
+    if old is None or new is None:
+        return None
+    if new.credit_note != old.credit_note:
+        what = "a credit note" if new.credit_note else "not a credit note"
+        was = "an invoice" if new.credit_note else "a credit note"
+        return (
+            f"it is {what} and the document it amends is {was}: a credit note corrects an "
+            "invoice as a document of its own (register it; it names the invoice, BT-25)"
+        )
+    if party_relation(new.seller, old.seller)[0] is False:
+        return "its seller is not the seller of the document it amends (another party's document)"
+    if old.currency and new.currency and old.currency != new.currency:
+        return (
+            f"its currency ({new.currency}) is not that of the document it amends "
+            f"({old.currency}): an invoice in another currency is another receivable"
+        )
+    return None
 
 
 #: what ``evidence`` must be, in words (the API and the CLI say it)

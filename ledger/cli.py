@@ -865,9 +865,9 @@ def keystore_new_keys(
             "member_id": k.member_id,
             "old_address": k.member_address,
             "new_address": k.new_address,
-            "created_at": k.created_at.isoformat(),
+            "created_at": utc_text(k.created_at),
             "state": "adopted" if k.adopted_at is not None else "pending",
-            "adopted_at": k.adopted_at.isoformat() if k.adopted_at is not None else None,
+            "adopted_at": utc_text(k.adopted_at) if k.adopted_at is not None else None,
         }
         for k in keys
     ]

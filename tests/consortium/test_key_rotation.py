@@ -12,6 +12,7 @@ signs with it; another bank still cannot touch the financing, through the gatewa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -212,7 +213,11 @@ def test_a_rotated_bank_goes_on_with_the_cli(tmp_path: Path, backend: str) -> No
     shown = cli.json("finance", "show", str(fid), "--as", bank)
     assert shown["bank"] == new
     assert shown["amount"] == 374_000
-    assert cli.json("keystore", "new-keys", bank)["items"][0]["state"] == "adopted"
+    [adopted] = cli.json("keystore", "new-keys", bank)["items"]
+    assert adopted["state"] == "adopted"
+    # every output time is RFC 3339 UTC to the second (docs/api.md "Times"; a tryout)
+    for when in (adopted["created_at"], adopted["adopted_at"]):
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", when), when
     refused = cli.json("finance", "drawdown", str(fid), "1", "--as", other, code=1)
     assert refused["error"] == "NotFinancingBank"
     shared = cli.json("finance", "share", regulator, "--financing", str(fid), "--as", bank)

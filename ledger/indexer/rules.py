@@ -400,6 +400,7 @@ _RULE_EVENTS = (
     "FinancingClosed",
     "FinancingCancelled",
     "FinancingRefused",
+    "MemberKeyRotated",
 )
 
 
@@ -513,6 +514,13 @@ class _Check:
                     self._cancelled(row, int(args["financingId"]), int(args["reasonCode"]))
             elif name == "FinancingRefused":
                 self._refused(row, args)
+            elif name == "MemberKeyRotated":
+                # a bank's financings are its member's: named at the address it signs with
+                # from here on (a tryout's regulator was sent to an address no longer a member)
+                old, new = str(args["oldAccount"]).lower(), str(args["newAccount"])
+                for f in self.financings.values():
+                    if f.bank.lower() == old:
+                        f.bank = new
 
     def _status(self, doc_hash: Any, status: DocStatus, row: _Row) -> None:
         found = self.documents.get(str(doc_hash).lower())

@@ -72,6 +72,10 @@ def test_a_rotated_bank_keeps_its_financing_through_the_api(
 ) -> None:
     ledger, bank, other = network.ledger, network.bank, network.bank_b
     old = bank.address
+    registered = client.post(
+        "/v1/documents", files={"file": ("i.xml", UBL)}, headers=network.enterprise.headers
+    )
+    assert registered.status_code == 201, registered.text
     lodged = client.post(
         "/v1/documents/receive", files={"file": ("i.xml", UBL)}, headers=bank.headers
     )
@@ -154,6 +158,18 @@ def test_a_rotated_bank_keeps_its_financing_through_the_api(
     # its three drawdowns, two signed by the old key, one by the new: one bank
     entries = [e for e in events if e["event"] == "FinancingEntryRecorded"]
     assert [e["fields"]["bank_name"] for e in entries] == [bank.name] * 3
+    # the regulator's follow-up names the bank where it is now (a tryout was sent to the
+    # retired address, "not a member")
+    revoked = client.post(
+        f"/v1/documents/{lodged.json()['doc_hash']}/revoke",
+        json={"reason_code": 4},
+        headers=network.enterprise.headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+    verified = client.get("/v1/audit/verify", headers=network.regulator.headers)
+    assert verified.status_code == 200, verified.text
+    [follow_up] = verified.json()["rules"]["not_in_force"]
+    assert follow_up["bank"] == new, follow_up
 
     repaid = client.post(f"{base}/repay", json={"amount": 130_000}, headers=bank.headers)
     assert repaid.status_code == 200, repaid.text

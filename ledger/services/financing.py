@@ -2203,7 +2203,9 @@ def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
             registration = docs.get_registration(ledger, docs.parse_doc_hash(pledge.doc_hash))
         except (NotFound, InvalidInput):
             continue
-        if registration.registered_by.lower() == me:
+        registrant = Web3.to_checksum_address(registration.registered_by)
+        # an index read before it folded the rotation in still names the old address
+        if registrant.lower() == me or rotation.moved(ledger, registrant).lower() == me:
             return True
     return False
 

@@ -1670,7 +1670,7 @@ def _share_with(
             reader=reader,
             reader_role=reader_role.name.lower(),
         )
-    if not regulator and reader.lower() == actor.lower():
+    if not regulator and same_address(reader, actor):
         raise InvalidInput(  # a tryout read "not shared with a member of role bank" for itself
             "reader",
             "is you, the financing's bank: you read its terms already; name a regulator or an "

@@ -144,20 +144,17 @@ def current(ledger: Ledger, address: str) -> str:
     on chain (module docstring, step 3). Cheap when nothing was rotated: two indexed queries of
     ``gateway.sqlite``."""
     seen: set[str] = set()
-    while address not in seen:
-        seen.add(address)
-        moved = ledger.db.moved_to(address)
-        if moved is not None:
-            address = moved
-            continue
-        for key in ledger.db.new_keys(address):
-            if key.adopted_at is None and _in_effect(ledger, key):
-                _adopt(ledger, key)
-                address = key.new_address
-                break
-        else:
+    while True:
+        address = moved(ledger, address)  # the rotations adopted already
+        if address in seen:
             return address
-    return address
+        seen.add(address)
+        pending = (k for k in ledger.db.new_keys(address) if k.adopted_at is None)
+        due = next((k for k in pending if _in_effect(ledger, k)), None)
+        if due is None:
+            return address
+        _adopt(ledger, due)
+        address = due.new_address
 
 
 def moved(ledger: Ledger, address: str) -> str:

@@ -26,7 +26,7 @@ import csv
 import functools
 import io
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, Protocol, TypeVar
@@ -685,11 +685,7 @@ class IndexNames:
             a.lower(): n for a, n in self.session.execute(select(MemberRow.address, MemberRow.name))
         }
         by_id = dict(self.session.execute(select(MemberRow.member_id, MemberRow.name)).all())
-        rotated = self.session.scalars(
-            select(EventRow.args).where(EventRow.event == "MemberKeyRotated")
-        )
-        for args in rotated:
-            moved = json.loads(args)
+        for moved in key_rotations(self.session):
             name = by_id.get(int(moved["memberId"]))
             if name:
                 found.setdefault(str(moved["oldAccount"]).lower(), name)
@@ -1384,21 +1380,28 @@ def member_activity(
         return _event_page(session, access, [_ref("mem", addresses)], [], period, after, limit)
 
 
+def key_rotations(session: Session) -> list[dict[str, Any]]:
+    """Every indexed ``MemberKeyRotated`` event's arguments (``memberId``, ``oldAccount``,
+    ``newAccount``), in no particular order."""
+    found = session.scalars(select(EventRow.args).where(EventRow.event == "MemberKeyRotated"))
+    return [json.loads(a) for a in found]
+
+
+def rotated_away(moves: Iterable[dict[str, Any]], address: str) -> int | None:
+    """The member id that rotated its key away from ``address`` (any case), by ``moves``
+    (:func:`key_rotations`); None when no member did."""
+    wanted = address.lower()
+    return next((int(m["memberId"]) for m in moves if str(m["oldAccount"]).lower() == wanted), None)
+
+
 def member_addresses(session: Session, address: str) -> list[str]:
     """Every address (lower-case) the member at ``address`` — its current one, or one it
     rotated away from — signed with (``MemberKeyRotated``): what it did under an earlier key is
     its activity too. Just ``address`` when no member had it."""
     wanted = address.lower()
-    moves = [
-        json.loads(a)
-        for a in session.scalars(select(EventRow.args).where(EventRow.event == "MemberKeyRotated"))
-    ]
+    moves = key_rotations(session)
     found = session.scalar(select(MemberRow.member_id).where(MemberRow.address == address))
-    member_id = int(found) if found is not None else None
-    if member_id is None:
-        member_id = next(
-            (int(m["memberId"]) for m in moves if str(m["oldAccount"]).lower() == wanted), None
-        )
+    member_id = int(found) if found is not None else rotated_away(moves, wanted)
     if member_id is None:
         return [wanted]
     out = {wanted}
@@ -2364,19 +2367,7 @@ def member_of(index: EventIndex, address: str, field_name: str = "address") -> M
     with index.sessions() as session:
         found = session.scalars(select(MemberRow).where(MemberRow.address == wanted)).first()
         if found is None:  # an address a member rotated away from names that member
-            moved = next(
-                (
-                    int(m["memberId"])
-                    for m in (
-                        json.loads(a)
-                        for a in session.scalars(
-                            select(EventRow.args).where(EventRow.event == "MemberKeyRotated")
-                        )
-                    )
-                    if str(m["oldAccount"]).lower() == wanted.lower()
-                ),
-                None,
-            )
+            moved = rotated_away(key_rotations(session), wanted)
             found = session.get(MemberRow, moved) if moved is not None else None
     if found is None:
         raise InvalidInput(field_name, "is not a member of the consortium", value=address)

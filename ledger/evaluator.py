@@ -40,6 +40,7 @@ from eth_account import Account
 from eth_account.messages import encode_defunct
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from ledger.errors import Conflict, InvalidInput, LedgerStateError
 from ledger.jsonliterals import WrittenFloat, WrittenInt, as_written, is_whole_number
@@ -482,7 +483,9 @@ def create_app(service: EvaluatorService) -> FastAPI:
     @app.post("/v1/evaluate")
     async def evaluate(request: Request) -> Response:
         try:
-            answer = service.evaluate(await body_of(request))
+            # off the event loop: a slow chain read (memberOf) of one gateway's request must not
+            # hold every other gateway's answer (the chain read waits up to 10 s)
+            answer = await run_in_threadpool(service.evaluate, await body_of(request))
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"output": answer.hex()})
@@ -490,7 +493,7 @@ def create_app(service: EvaluatorService) -> FastAPI:
     @app.post("/v1/evaluations")
     async def evaluations(request: Request) -> Response:
         try:
-            found = service.read_log(await body_of(request))
+            found = await run_in_threadpool(service.read_log, await body_of(request))
         except Refused as exc:
             return refused(exc)
         return JSONResponse({"evaluations": [e.__dict__ for e in found]})

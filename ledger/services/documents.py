@@ -2926,10 +2926,15 @@ def copies_withdrawn(
     from ledger.services.verify import current_version
 
     names = LedgerNames(ledger)
+    # one batch read of the copies' statuses; only a withdrawn copy's record is read on its own
+    # (tests/services/test_match_reads.py: a registered copy is never read one by one)
+    statuses = named_statuses(ledger, [h for h, _ in same])
     out: list[SuspicionInfo] = []
     for h, match in same:
+        if statuses[h].status not in ("revoked", "superseded"):
+            continue
         record = find_registration(ledger, bytes.fromhex(h[2:]))
-        if record is None or record.status is DocStatus.ACTIVE:
+        if record is None:
             continue
         end = current_version(ledger, record)  # the one walk of the amendment chain
         if end.status is not DocStatus.REVOKED:
@@ -2937,7 +2942,7 @@ def copies_withdrawn(
         revocation = find_revocation(ledger, bytes.fromhex(end.doc_hash[2:]), names)
         if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
             continue
-        path = [NamedStatus(h, record.status.name.lower(), record.successor)]
+        path = [statuses[h]]
         if end.doc_hash != h:
             path.append(NamedStatus(end.doc_hash, "revoked"))
         amended = f", amended to {end.doc_hash}, which is" if end.doc_hash != h else ", which is"

@@ -963,8 +963,9 @@ def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
     if len(v.registrations) < 2:
         return []
     lines = [
-        f"  REGISTERED {len(v.registrations)} TIMES: this file's bytes and its canonical JSON "
-        "form are both registered; the earliest registration is the document's (shown above):"
+        f"  REGISTERED {len(v.registrations)} TIMES: the same document is registered under "
+        f"{len(v.registrations)} hashes (of its bytes, its canonical JSON form or another byte "
+        "form of it); the earliest registration is the document's (shown above):"
     ]
     for i, found in enumerate(v.registrations):
         r = found.registration

@@ -121,6 +121,23 @@ def doc_prove(
                 ),
                 NOT_REGISTERED_EXIT,
             )
+        if found.hashed is docs.HashedForm.OTHER_BYTE_FORM and found.registration is not None:
+            # the registered hash is another file's bytes: a proof naming this file would fail
+            # verify-proof with it (the file check compares this file's own hashes)
+            other = found.registration
+            fail(
+                NotFound(
+                    f"{file}'s own bytes are not registered (SHA-256 {found.tried[0].doc_hash}): "
+                    f"the same JSON document is registered as another byte form, "
+                    f"{other.doc_hash} (a file with the same content, other whitespace or key "
+                    f"order), at {utc_text(other.registered_at)}. A proof binds the registered "
+                    f"bytes: make it from that file, or read GET /v1/documents/"
+                    f"{other.doc_hash}/proof",
+                    doc_hash=found.tried[0].doc_hash,
+                    registered_hash=other.doc_hash,
+                ),
+                NOT_REGISTERED_EXIT,
+            )
         owner = found.registration.registered_by if found.registration else None
         refuse_inactive_reader(ledger, reader, "the proof of another member's document", owner)
         proof = guard(

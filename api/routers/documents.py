@@ -294,11 +294,12 @@ class NoticePublic(BaseModel):
 
 
 class HashTriedPublic(BaseModel):
-    form: Literal["file_bytes", "canonical_json"] = Field(
-        description="file_bytes: SHA-256 of the file's bytes (or of another byte form of the "
-        "same JSON document, lodged here: the registration found through it); canonical_json: of "
-        "its canonical JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json "
-        "registers it"
+    form: Literal["file_bytes", "canonical_json", "other_byte_form"] = Field(
+        description="file_bytes: SHA-256 of the file's bytes; canonical_json: of its canonical "
+        "JSON form (sorted keys, no whitespace, UTF-8), as POST /v1/documents/json registers it; "
+        "other_byte_form: of another byte form of the same JSON document (a file lodged here "
+        "with the same content, other whitespace or key order), the registration found "
+        "through it"
     )
     doc_hash: str
     registered: bool
@@ -307,9 +308,9 @@ class HashTriedPublic(BaseModel):
 class RegistrationFound(BaseModel):
     """One registration of a file, under one of its hashes."""
 
-    form: Literal["file_bytes", "canonical_json"] = Field(
-        description="which hash of the file is registered: of its bytes, or of its canonical "
-        "JSON form"
+    form: Literal["file_bytes", "canonical_json", "other_byte_form"] = Field(
+        description="which hash of the file is registered: of its bytes, of its canonical "
+        "JSON form, or of another byte form of the same JSON document lodged here"
     )
     doc_hash: str
     registered_by: str
@@ -347,7 +348,10 @@ class DocumentExamined(BaseModel):
         description="the document the file is: the SHA-256 of its bytes, or of its canonical "
         "JSON form when that is what is registered (see hashed)"
     )
-    hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
+    hashed: Literal["file_bytes", "canonical_json", "other_byte_form"] = Field(
+        description="what doc_hash is of (other_byte_form: another file with the same JSON "
+        "document, lodged here; this file's own bytes are not registered)"
+    )
     tried: list[HashTriedPublic] = Field(description="every hash looked up on the ledger")
     registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     format: str
@@ -548,7 +552,10 @@ class VerifyResult(BaseModel):
         description="the version to rely on: this document when active, the current version "
         "of a superseded one when that is active; null when no version is in force"
     )
-    hashed: Literal["file_bytes", "canonical_json"] = Field(description="what doc_hash is of")
+    hashed: Literal["file_bytes", "canonical_json", "other_byte_form"] = Field(
+        description="what doc_hash is of (other_byte_form: another file with the same JSON "
+        "document, lodged here; this file's own bytes are not registered)"
+    )
     tried: list[HashTriedPublic]
     registrations: list[RegistrationFound] = Field(description=_REGISTRATIONS_DOC)
     revocation: RevocationPublic | None

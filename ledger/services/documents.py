@@ -281,11 +281,21 @@ class HashedForm(StrEnum):
 
     FILE_BYTES = "file_bytes"
     CANONICAL_JSON = "canonical_json"
+    #: the bytes of *another* file holding the same JSON document (other whitespace or key
+    #: order), lodged at this gateway and registered: this file's own bytes are not registered
+    #: (:func:`same_document_registrations`). A tryout read ``file_bytes`` there and took the
+    #: hash shown for its own file's
+    OTHER_BYTE_FORM = "other_byte_form"
 
     @property
     def description(self) -> str:
         if self is HashedForm.FILE_BYTES:
             return "SHA-256 of the file's bytes"
+        if self is HashedForm.OTHER_BYTE_FORM:
+            return (
+                "SHA-256 of another byte form of the same JSON document (a file lodged here "
+                "with the same content, other whitespace or key order; not this file's bytes)"
+            )
         return (
             "SHA-256 of the file's canonical JSON form (sorted keys, no whitespace, UTF-8), "
             "as POST /v1/documents/json registers it"
@@ -729,7 +739,7 @@ def same_document_registrations(
             continue
         registration = find_registration(ledger, bytes.fromhex(row.doc_hash[2:]))
         if registration is not None:
-            found[row.doc_hash] = FoundRegistration(HashedForm.FILE_BYTES, registration)
+            found[row.doc_hash] = FoundRegistration(HashedForm.OTHER_BYTE_FORM, registration)
     return earliest_first(ledger, list(found.values()))
 
 

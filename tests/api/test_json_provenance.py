@@ -144,7 +144,7 @@ def test_a_json_form_whose_byte_form_was_registered_here_is_refused(
 
     again = client.post("/v1/documents/json", json=form, headers=a.headers)
     _refused_naming(again, _sha(pretty), b.address, _canonical(form))
-    assert again.json()["details"]["hashed"] == "file_bytes"
+    assert again.json()["details"]["hashed"] == "other_byte_form"
     assert _nonce(network, a) == before
     assert docs.find_registration(network.ledger, bytes.fromhex(_canonical(form)[2:])) is None
 
@@ -221,3 +221,10 @@ def test_another_byte_form_verifies_as_the_registered_document(
         assert answer["registration"]["registered_by"] == a.address
         tried = {t["doc_hash"]: t["registered"] for t in answer["tried"]}
         assert tried[_sha(other)] is False  # this file's own bytes are not registered
+        # and the answer says the hash is another file's, never "the file's bytes" (a tryout
+        # read file_bytes beside the pretty file's hash and took it for this file's)
+        assert answer["hashed"] == "other_byte_form", answer
+        assert [r["form"] for r in answer["registrations"]] == ["other_byte_form"]
+        assert {"form": "other_byte_form", "doc_hash": _sha(pretty), "registered": True} in (
+            answer["tried"]
+        )

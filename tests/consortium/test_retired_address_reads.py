@@ -194,7 +194,8 @@ def test_the_cli_names_a_bank_by_its_retired_address(tmp_path: Path, backend: st
 def test_two_new_key_runs_at_once_make_one_pending_key(tmp_path: Path, backend: str) -> None:
     """Two ``tradeledger keystore new-key MEMBER`` processes at once (beside a running gateway,
     through its node bridge, as an operator's two shells would): one pending new key for the
-    member, both answer it, and the loser's key is not left in the keystore."""
+    member, both answer it, and the loser's key is not left in the keystore (the runs may not
+    meet in the race: test_two_new_keys_at_once_in_one_gateway forces it)."""
     import signal
 
     from ledger.network import init_network
@@ -246,3 +247,38 @@ def test_two_new_key_runs_at_once_make_one_pending_key(tmp_path: Path, backend: 
     assert [k["new_address"] for k in items] == [answers[0]["new_address"]], items
     made = {p.stem.lower() for p in set(settings.keystore_dir.glob("*.json")) - before}
     assert made == {answers[0]["new_address"].lower().removeprefix("0x")}
+
+
+def test_two_new_keys_at_once_in_one_gateway(network: Network) -> None:
+    """Two ``new_key`` for one member in two threads, both past "none pending" before either
+    records its key (the race two ``keystore new-key`` runs have): one pending key, both
+    answer it, the other key is removed from the keystore."""
+    import threading
+
+    ledger, old = network.ledger, network.bank.address
+    both_made = threading.Barrier(2, timeout=60)
+    create = ledger.keystore.create
+
+    def racing_create() -> Any:
+        signer = create()
+        both_made.wait()  # each thread read "none pending" and made a key
+        return signer
+
+    ledger.keystore.create = racing_create  # type: ignore[method-assign]
+    answers: list[rotation.NewKeyMade] = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(rotation.new_key(ledger, old)))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    ledger.keystore.create = create  # type: ignore[method-assign]
+    assert len(answers) == 2
+    assert answers[0].new_address == answers[1].new_address, answers
+    assert sorted(a.made for a in answers) == [False, True]
+    pending = [k.new_address for k in rotation.pending_keys(ledger, old) if k.adopted_at is None]
+    assert pending == [answers[0].new_address]
+    kept = {a.lower() for a in ledger.keystore.addresses()}
+    assert answers[0].new_address.lower() in kept

@@ -191,6 +191,7 @@ def test_the_cli_names_a_bank_by_its_retired_address(tmp_path: Path, backend: st
     assert f"the key of {old_enterprise} was rotated on chain" in shared.stderr
 
 
+@pytest.mark.slow  # real processes that may not meet in the race (the thread test forces it)
 def test_two_new_key_runs_at_once_make_one_pending_key(tmp_path: Path, backend: str) -> None:
     """Two ``tradeledger keystore new-key MEMBER`` processes at once (beside a running gateway,
     through its node bridge, as an operator's two shells would): one pending new key for the

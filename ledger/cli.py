@@ -38,6 +38,7 @@ from ledger.cli_common import (
     progress,
     refuse_inactive_reader,
     require_writer,
+    resolved,
     say,
     settings_for,
     table,
@@ -59,7 +60,7 @@ from ledger.services import documents as docs
 from ledger.services import financing as fin_svc
 from ledger.services import fingerprint_checks as checks_svc
 from ledger.services import members as member_svc
-from ledger.services import rotation, standing
+from ledger.services import retired, rotation, standing
 from ledger.services import verify as verify_svc
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.fingerprint_checks import Via
@@ -1953,8 +1954,18 @@ def doc_list(
             registrant, doc_type, status, registered_from, registered_to
         )
     )
+    rotated: list[retired.Retired] = []
     with opened_ledger(data_dir) as ledger:
         reader = acting(ledger, reader) if reader is not None else None
+        if where.registrant is not None:
+            # a registrant named by an address it rotated its key away from: the member's
+            with ledger_index(ledger) as index:
+                from api.routers.documents import retired_registrant
+
+                rotated = retired_registrant(index, where, "--registrant")
+            for r in rotated:
+                say(r.note(), err=True)
+                where = replace(where, registrant=r.rotated_to)
         if reader is not None:
             # as the API's list route: one not active on chain its own only, else by its role
             refuse_inactive_reader(ledger, reader, "them", owner=where.registrant or reader)
@@ -1985,7 +1996,7 @@ def doc_list(
         text += f"\nmore: --cursor {page.next_cursor}"
     from api.routers.documents import document_list_page  # GET /v1/documents' answer
 
-    emit(as_json, document_list_page(page).model_dump(mode="json"), text)
+    emit(as_json, document_list_page(page, rotated).model_dump(mode="json"), text)
 
 
 def _party_text(party: dict[str, Any] | None) -> str:
@@ -2487,6 +2498,10 @@ def finance_share(
     with opened_ledger(data_dir) as ledger:
         actor = acting(ledger, actor)
         require_writer(ledger, actor, "financing.share", "share a financing's terms")
+        # a READER its member rotated its key away from: sealed to that member (its encryption
+        # key belongs to its member id), at its address now, and said so
+        now, rotated = resolved(ledger, target, "READER")
+        target = now or target
         shared = guard(
             lambda: fin_svc.share_with(
                 ledger,
@@ -2500,7 +2515,9 @@ def finance_share(
     from api.routers.financings import shared_answer  # POST /v1/financings/{id}/share's answer
 
     emit(
-        as_json, shared_answer(target, shared).model_dump(mode="json"), _shared_text(shared, target)
+        as_json,
+        shared_answer(target, shared, rotated).model_dump(mode="json"),
+        _shared_text(shared, target),
     )
 
 
@@ -2570,6 +2587,8 @@ def finance_list(
     doc_hash = guard(lambda: docs.parse_doc_hash(doc, "--doc")) if doc is not None else None
     with opened_ledger(data_dir) as ledger:
         reader = acting(ledger, reader) if reader is not None else None
+        # a bank named by an address it rotated its key away from: its financings, said so
+        bank, rotated = resolved(ledger, bank, "--bank")
         active = reader is None or guard(lambda: standing.standing(ledger, reader)).active
         if not active:
             # a suspended member lists the financings of its history only, as through the API
@@ -2604,7 +2623,7 @@ def finance_list(
         text += f"\nmore: --cursor {page.next_cursor}"
     from api.routers.financings import financing_page  # GET /v1/financings' answer
 
-    emit(as_json, financing_page(page, role).model_dump(mode="json"), text)
+    emit(as_json, financing_page(page, role, rotated).model_dump(mode="json"), text)
 
 
 # -- demo ---------------------------------------------------------------------------------------

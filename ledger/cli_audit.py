@@ -38,6 +38,7 @@ from ledger.cli_common import (
     lines_text,
     naming,
     opened_ledger,
+    resolved_in,
     say,
     settings_for,
     table,
@@ -49,7 +50,7 @@ from ledger.errors import InvalidInput
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.indexer.rules import NotInForce
 from ledger.network import Ledger, open_ledger
-from ledger.services import audit, standing
+from ledger.services import audit, retired, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.roles import RefusalReason, one_of_rule
@@ -436,13 +437,21 @@ def _emit_events(
     what: str,
     owner: Callable[[EventIndex], str | None],
     own_only: bool = False,
+    member: tuple[str, str] | None = None,
 ) -> None:
     """Print every page of an event query (timeline, activity) as ``as_member`` reads it:
     decoded lines, or the API's page shape with ``--json``. ``owner`` says whose history it
-    is (a member not active on chain reads its own only)."""
+    is (a member not active on chain reads its own only). ``member`` (the address asked about,
+    its argument's name): one its member rotated its key away from is read as that member at
+    its address now, said so (``notices``, and a note on stderr); ``page`` and ``owner`` are
+    then given that address."""
     period = guard(lambda: audit.Period.parse(since, until))
+    rotated: list[retired.Retired] = []
     with _index(data_dir) as index:
-        whose = owner(index)
+        if member is not None:
+            guard(lambda: audit.parse_address(member[0], member[1]))
+            _, rotated = resolved_in(index, member[0], member[1])
+        whose = owner(index) if not rotated else rotated[0].rotated_to
         viewer = _viewer(index, as_member, view, what, whose)
         if own_only and viewer.address is not None:
             # as the API: others than the regulator and the admins read their own only
@@ -453,7 +462,10 @@ def _emit_events(
             lambda after: page(index, period, after, viewer)
         )
         last = index.cursor()[0]
-    emit(as_json, _page(items, last), _event_lines(items) or "no events")
+    payload = _page(items, last)
+    if member is not None:
+        payload["notices"] = retired.notices(rotated)
+    emit(as_json, payload, _event_lines(items) or "no events")
 
 
 @audit_app.command("timeline", cls=reads("GET /v1/audit/documents/{doc_hash}/timeline"))
@@ -505,6 +517,7 @@ def audit_activity(
         "its activity",
         lambda index: address,
         own_only=True,
+        member=(address, "ADDRESS"),
     )
 
 
@@ -594,6 +607,8 @@ def audit_refusals(
         guard(lambda: RefusalReason.parse(reason, "--reason"))
     with _index(data_dir) as index:
         viewer = _viewer(index, as_member, "refusals", "refusals")
+        # a bank named by an address it rotated its key away from: its refusals, said so
+        bank, rotated = resolved_in(index, bank, "--bank")
         items: list[audit.Refusal] = _all_pages(
             lambda after: audit.refusals(
                 index, period, bank, reason, after, audit.MAX_LIMIT, viewer
@@ -602,7 +617,7 @@ def audit_refusals(
         last = index.cursor()[0]
     emit(
         as_json,
-        _page(items, last),
+        {**_page(items, last), "notices": retired.notices(rotated)},
         "\n".join(_refusal_text(r) for r in items) or f"no refusals{_partly(viewer)}",
     )
 
@@ -691,11 +706,13 @@ def audit_exposure(
     grouping: Literal["bank", "enterprise"] = "bank" if by == "bank" else "enterprise"
     with _ledger_index(data_dir) as (ledger, index):
         viewer = _viewer(index, as_member, "exposure", "exposure")
-        wanted = member
+        # a member named by an address it rotated its key away from: its book at its address
+        # now, said so (and checked as that address is: a bank reads its own book only)
+        wanted, rotated = resolved_in(index, member, "--member")
         if viewer.address is not None and viewer.role == grouping:
             # as the API: a bank or an enterprise grouped by its own kind reads its own book
             own = viewer.address
-            wanted = own if member is None else member
+            wanted = own if wanted is None else wanted
             guard(partial(audit.own_or_oversight, viewer.role, own, wanted, "exposure"))
         rows = guard(lambda: audit.exposure(index, grouping, wanted, period, ledger.db, viewer))
         last = index.cursor()[0]
@@ -719,7 +736,12 @@ def audit_exposure(
     after = _after_release(rows)
     emit(
         as_json,
-        {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last},
+        {
+            "by": by,
+            "items": [asdict(r) for r in rows],
+            "indexed_block": last,
+            "notices": retired.notices(rotated),
+        },
         (text + ("\n" + after if after else "")) if rows else "no active financings",
     )
 

@@ -40,7 +40,7 @@ from ledger.config import Settings, load_settings
 from ledger.errors import InvalidInput, LedgerError
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
-from ledger.services import roles, rotation, standing
+from ledger.services import retired, roles, rotation, standing
 from ledger.services.names import LedgerNames
 from ledger.words import NO_NAMES, visible, visible_lines
 
@@ -305,6 +305,28 @@ def acting(ledger: Ledger, address: str) -> str:
     elif now != given:
         say(f"note: --as {given!r} is {now}", err=True)
     return now
+
+
+def resolved(
+    ledger: Ledger, value: str | None, option: str
+) -> tuple[str | None, list[retired.Retired]]:
+    """``value`` of ``option`` (a filter, a reader naming a member's address), or — it is an
+    address the member rotated its key away from on chain (``ledger.services.retired``) — the
+    member's current address, said on stderr as ``--as`` says it (:func:`acting`)."""
+    now, rotated = guard(lambda: retired.resolve(ledger, value, option))
+    for r in rotated:
+        say(r.note(), err=True)
+    return now, rotated
+
+
+def resolved_in(
+    index: EventIndex, value: str | None, option: str
+) -> tuple[str | None, list[retired.Retired]]:
+    """As :func:`resolved`, by the event index (the audit reads)."""
+    now, rotated = guard(lambda: retired.resolve_in(index, value, option))
+    for r in rotated:
+        say(r.note(), err=True)
+    return now, rotated
 
 
 def looks_like_address(value: str) -> bool:

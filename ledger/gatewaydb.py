@@ -109,6 +109,19 @@ class NewKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     adopted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
+    #: one pending new key per member: two ``keystore new-key`` run at once (two processes)
+    #: both read "none pending"; the second's row is refused here and it answers the first's
+    #: (:meth:`GatewayDB.add_new_key`)
+    __table_args__ = (
+        Index(
+            "ux_new_keys_one_pending",
+            "member_address",
+            unique=True,
+            sqlite_where=text("adopted_at IS NULL"),
+            postgresql_where=text("adopted_at IS NULL"),
+        ),
+    )
+
 
 class IdempotencyRow(Base):
     __tablename__ = "idempotency"
@@ -457,6 +470,12 @@ def _add_missing_columns(engine: Engine, row: type[Base]) -> None:
                 )
 
 
+def _new_key(row: NewKeyRow) -> NewKey:
+    return NewKey(
+        row.new_address, row.member_address, row.member_id, row.created_at, row.adopted_at
+    )
+
+
 class GatewayDB:
     """Participants, API keys and idempotency records of one gateway."""
 
@@ -472,6 +491,8 @@ class GatewayDB:
         Base.metadata.create_all(self.engine)
         for index in ReceivedFingerprintRow.__table_args__:  # added to an existing table
             index.create(self.engine, checkfirst=True)
+        with suppress(IntegrityError):  # a database holding two already keeps them
+            NewKeyRow.__table_args__[0].create(self.engine, checkfirst=True)
         _add_missing_columns(self.engine, FingerprintCheckRow)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: SQLite lets one writer in at a time: the writes of requests that arrive together
@@ -1181,17 +1202,41 @@ class GatewayDB:
 
     # -- new signing keys (key rotation) ------------------------------------------------------
 
-    def add_new_key(self, member_address: str, new_address: str, member_id: int) -> NewKey:
-        """Record ``new_address`` as the pending new key of the member at ``member_address``."""
-        row = NewKeyRow(
-            new_address=new_address,
-            member_address=member_address,
-            member_id=member_id,
-            created_at=_now(),
-            adopted_at=None,
-        )
-        self._write(lambda s: s.add(row))
-        return NewKey(new_address, member_address, member_id, row.created_at, None)
+    def add_new_key(
+        self, member_address: str, new_address: str, member_id: int
+    ) -> tuple[NewKey, bool]:
+        """Record ``new_address`` as the pending new key of the member at ``member_address``:
+        (it, True) — or (the member's pending new key, False) when it has one already, also one
+        another process recorded a moment before (never two pending keys for one member: the
+        ``ux_new_keys_one_pending`` index refuses the second row)."""
+        created_at = _now()
+
+        def write(s: Session) -> tuple[NewKey, bool]:
+            pending = s.scalars(
+                select(NewKeyRow)
+                .where(NewKeyRow.member_address == member_address, NewKeyRow.adopted_at.is_(None))
+                .order_by(NewKeyRow.created_at)
+            ).first()
+            if pending is not None:
+                return _new_key(pending), False
+            s.add(
+                NewKeyRow(
+                    new_address=new_address,
+                    member_address=member_address,
+                    member_id=member_id,
+                    created_at=created_at,
+                    adopted_at=None,
+                )
+            )
+            return NewKey(new_address, member_address, member_id, created_at, None), True
+
+        try:
+            return self._write(write)
+        except IntegrityError:  # another process recorded one between our read and our write
+            pending = [k for k in self.new_keys(member_address) if k.adopted_at is None]
+            if not pending:
+                raise
+            return pending[0], False
 
     def new_keys(self, member_address: str | None = None) -> list[NewKey]:
         """The new keys made here (of the member at ``member_address`` when given), oldest
@@ -1200,10 +1245,7 @@ class GatewayDB:
             query = select(NewKeyRow).order_by(NewKeyRow.created_at)
             if member_address is not None:
                 query = query.where(NewKeyRow.member_address == member_address)
-            return [
-                NewKey(r.new_address, r.member_address, r.member_id, r.created_at, r.adopted_at)
-                for r in s.scalars(query).all()
-            ]
+            return [_new_key(r) for r in s.scalars(query).all()]
 
     def moved_to(self, address: str) -> str | None:
         """The address the member once at ``address`` moved to (an adopted new key), else

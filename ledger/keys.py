@@ -248,6 +248,12 @@ class Keystore:
             secret.unlink()
         return done
 
+    def discard(self, address: str) -> None:
+        """Delete the keystore of ``address`` (and its passphrase file): a key made and never
+        used (``keystore new-key`` that lost a race: the member's pending key is another)."""
+        for path in (self._path(address), self._secret_path(address)):
+            path.unlink(missing_ok=True)
+
     def addresses(self) -> list[str]:
         if not self.keystore_dir.exists():
             return []

@@ -42,7 +42,7 @@ from api.deps import HistoryReaderDep, LedgerDep, ParticipantDep, own_history_on
 from api.openapi_responses import errors
 from ledger.gatewaydb import Participant
 from ledger.indexer import EventIndex, check_rules, verify
-from ledger.services import audit
+from ledger.services import audit, retired
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
 from ledger.services.paging import id_cursor
@@ -91,6 +91,13 @@ def _viewer(participant: Participant) -> audit.Viewer:
     return audit.Viewer.of(participant.address, participant.role)
 
 
+def _resolved(index: EventIndex, address: str, field: str) -> tuple[str, list[retired.Retired]]:
+    """``address``, or the member's current address when it is one the member rotated its key
+    away from (``ledger.services.retired``), with that said."""
+    now, rotated = retired.resolve_in(index, address, field)
+    return now or address, rotated
+
+
 def _own_or_oversight(participant: Participant, address: str, view: str) -> None:
     audit.own_or_oversight(participant.role, participant.address, address, view)
 
@@ -133,13 +140,17 @@ def member_activity(
 ) -> dict[str, Any]:
     """Everything a member did or was named in. Others than REGULATOR/ADMIN, and any member
     not active on chain: own address only."""
+    audit.parse_address(address)
+    audit.catch_up_for_read(index)
+    # a member named by an address it rotated its key away from: its own, at its address now
+    address, rotated = _resolved(index, address, "address")
     own_history_only(participant, audit.parse_address(address), "its activity")
     audit.require_reader("activity", participant.role)
     viewer = _viewer(participant)
     _own_or_oversight(participant, address, "activity")
     period = audit.Period.parse(since, until)
-    audit.catch_up_for_read(index)
-    return audit.member_activity(index, address, period, after, limit, viewer).to_dict()
+    page = audit.member_activity(index, address, period, after, limit, viewer).to_dict()
+    return {**page, "notices": retired.notices(rotated)}
 
 
 @router.get("/refusals")
@@ -166,7 +177,9 @@ def refusals(
     viewer = _viewer(participant)
     period = audit.Period.parse(since, until)
     audit.catch_up_for_read(index)
-    return audit.refusals(index, period, bank, reason, after, limit, viewer).to_dict()
+    bank, rotated = retired.resolve_in(index, bank, "bank")
+    page = audit.refusals(index, period, bank, reason, after, limit, viewer).to_dict()
+    return {**page, "notices": retired.notices(rotated)}
 
 
 @router.get("/duplicates")
@@ -209,14 +222,22 @@ def exposure(
     enterprise's banks — ``member`` picks one of them within the caller's own book."""
     audit.require_reader("exposure", participant.role)
     viewer = _viewer(participant)
+    audit.catch_up_for_read(index)
+    # a member named by an address it rotated its key away from: its book, at its address now
+    # (checked as that address is: a bank still reads its own book only)
+    member, rotated = retired.resolve_in(index, member, "member")
     if participant.role == by:
         member = participant.address if member is None else member
         _own_or_oversight(participant, member, "exposure")
     period = audit.Period.parse(since, until)
-    audit.catch_up_for_read(index)
     rows = audit.exposure(index, by, member, period, ledger.db, viewer)
     last = index.cursor()[0]
-    return {"by": by, "items": [asdict(r) for r in rows], "indexed_block": last}
+    return {
+        "by": by,
+        "items": [asdict(r) for r in rows],
+        "indexed_block": last,
+        "notices": retired.notices(rotated),
+    }
 
 
 @router.get("/financeable")

@@ -46,11 +46,12 @@ from ledger.documents import DocumentFacts
 from ledger.errors import InvalidInput
 from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
+from ledger.indexer import EventIndex
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
-from ledger.services import sellers
+from ledger.services import retired, sellers
 from ledger.services import verify as verify_svc
 from ledger.services.audit import catch_up_for_read
 from ledger.services.disclosure import (
@@ -240,6 +241,31 @@ class SuspicionPublic(BaseModel):
         description="the facts the invoices share, e.g. seller, buyer, currency, amount, lines "
         "(a re-issue of an invoice that states no lines, such as a JSON form, shares no lines)",
     )
+
+
+class AddressRotated(BaseModel):
+    """A filter (or a reader) named a member by an address it rotated its key away from: the
+    answer is the member's, at its current address (``ledger.services.retired``)."""
+
+    kind: Literal["address_rotated"] = "address_rotated"
+    field: str = Field(description="the query parameter or body field that named it")
+    address: str = Field(description="the retired address, as given (checksummed)")
+    rotated_to: str = Field(description="the address the member signs with now")
+    member_id: int
+    message: str
+
+
+def rotated_notices(found: Sequence[retired.Retired]) -> list[AddressRotated]:
+    """The ``notices`` of an answer whose filter named retired addresses
+    (``ledger.services.retired.Retired``)."""
+    return [AddressRotated(**r.notice()) for r in found]
+
+
+#: the description of an answer's ``notices`` of a retired address
+ROTATED_NOTICES = (
+    "address_rotated notices: a member named by an address it rotated its key away from is "
+    "answered for at its current address (rotated_to); [] otherwise"
+)
 
 
 class NoticePublic(BaseModel):
@@ -1371,6 +1397,7 @@ class DocumentListPage(BaseModel):
     items: list[DocumentListed]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
     indexed_block: int = Field(description="the list is complete up to this block")
+    notices: list[AddressRotated] = Field(default_factory=list, description=ROTATED_NOTICES)
 
 
 class LodgedPublic(BaseModel):
@@ -1439,17 +1466,35 @@ def list_documents(
     time; paginated by cursor. REGULATOR and ADMIN list everyone's; the other roles — and any
     member not active on chain — their own (another ``registrant`` is a 403)."""
     where = docs.DocumentFilter.parse(registrant, doc_type, status, registered_from, registered_to)
+    # a registrant named by an address it rotated away from: the member's, at its address now
+    rotated = retired_registrant(index, where, "registrant")
+    if rotated:
+        where = replace(where, registrant=rotated[0].rotated_to)
     if not participant.active:
         own_history_only(participant, where.registrant or participant.address, "them")
         where = replace(where, registrant=participant.address)
     else:  # the rule tradeledger doc list --as keeps too
         where = docs.registrations_for(where, participant.role, participant.address)
-    return document_list_page(docs.list_documents(index, where, cursor, limit))
+    return document_list_page(docs.list_documents(index, where, cursor, limit), rotated)
 
 
-def document_list_page(page: docs.DocumentPage) -> DocumentListPage:
+def retired_registrant(
+    index: EventIndex, where: docs.DocumentFilter, field: str
+) -> list[retired.Retired]:
+    """The ``Retired`` of ``where.registrant`` when it is an address a member rotated its key
+    away from (the index caught up first, as the list reads it): [] otherwise."""
+    if where.registrant is None:
+        return []
+    catch_up_for_read(index, docs.LIST_CATCH_UP_RANGES)
+    return retired.resolve_in(index, where.registrant, field)[1]
+
+
+def document_list_page(
+    page: docs.DocumentPage, rotated: Sequence[retired.Retired] = ()
+) -> DocumentListPage:
     """The answer of ``GET /v1/documents`` (and ``tradeledger doc list --json``)."""
     return DocumentListPage(
+        notices=rotated_notices(rotated),
         items=[
             DocumentListed(
                 doc_hash=d.doc_hash,

@@ -3,6 +3,7 @@ list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Path, Query, status
@@ -29,13 +30,21 @@ from api.deps import (
     require,
 )
 from api.openapi_responses import errors
-from api.routers.documents import NamedStatusPublic, NoticePublic, RevocationPublic
+from api.routers.documents import (
+    ROTATED_NOTICES,
+    AddressRotated,
+    NamedStatusPublic,
+    NoticePublic,
+    RevocationPublic,
+    rotated_notices,
+)
 from ledger.documents.normalise import too_large_rule
 from ledger.gatewaydb import Participant
 from ledger.jsonliterals import is_whole_number
 from ledger.network import Ledger
 from ledger.services import documents as docs
 from ledger.services import financing as svc
+from ledger.services import retired
 from ledger.services.audit import parse_address
 from ledger.services.roles import (
     CancellationReason,
@@ -268,6 +277,7 @@ class FinancingCreated(FinancingPublic):
 class FinancingPage(BaseModel):
     items: list[FinancingPublic]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
+    notices: list[AddressRotated] = Field(default_factory=list, description=ROTATED_NOTICES)
 
 
 class AmountRequest(RequestBody):
@@ -313,9 +323,17 @@ class FinancingShared(BaseModel):
         "TermsShared). Told only of a reader whose key this gateway holds: the envelopes name no "
         "reader (docs/privacy.md)"
     )
+    notices: list[AddressRotated] = Field(
+        default_factory=list,
+        description="an address_rotated notice when reader named a member by an address it "
+        "rotated its key away from: the terms were sealed to that member (its encryption key "
+        "belongs to its member id), at its current address, reader; [] otherwise",
+    )
 
 
-def shared_answer(reader: str, shared: svc.Shared) -> FinancingShared:
+def shared_answer(
+    reader: str, shared: svc.Shared, rotated: Sequence[retired.Retired] = ()
+) -> FinancingShared:
     """The answer of ``POST /v1/financings/{id}/share`` (and ``tradeledger finance share
     --json``): who the terms were shared with, which financings' terms, and which of them it
     read already (nothing sent)."""
@@ -323,6 +341,7 @@ def shared_answer(reader: str, shared: svc.Shared) -> FinancingShared:
         reader=reader,
         financing_ids=list(shared.financing_ids),
         already_shared=list(shared.already_shared),
+        notices=rotated_notices(rotated),
     )
 
 
@@ -513,6 +532,8 @@ def list_financings(
     member the admins suspended lists the financings of its own history only, as
     ``GET /v1/financings/{id}`` answers it: a bank its own, an enterprise those pledging a
     document it registered (``bank`` naming another bank: 403)."""
+    # a bank named by an address it rotated its key away from: that bank's, at its address now
+    bank, rotated = retired.resolve(ledger, bank, "bank")
     if not participant.active:
         what = svc.not_in_history(participant.role, many=True)
         own_history_only(participant, bank or participant.address, what)
@@ -526,14 +547,21 @@ def list_financings(
         reader=participant.address,
         history_only=not participant.active,
     )
-    return financing_page(svc.page_with_document_status(ledger, page), participant.role)
+    return financing_page(svc.page_with_document_status(ledger, page), participant.role, rotated)
 
 
-def financing_page(page: svc.Page, role: str) -> FinancingPage:
+def financing_page(
+    page: svc.Page, role: str, rotated: Sequence[retired.Retired] = ()
+) -> FinancingPage:
     """The answer of ``GET /v1/financings`` (and ``tradeledger finance list --json``): each
     financing as ``role`` may see it (:func:`public`; read with its documents' status:
-    :func:`ledger.services.financing.page_with_document_status`)."""
-    return FinancingPage(items=[public(f, role) for f in page.items], next_cursor=page.next_cursor)
+    :func:`ledger.services.financing.page_with_document_status`), and an ``address_rotated``
+    notice when ``bank`` named a retired address (``rotated``)."""
+    return FinancingPage(
+        items=[public(f, role) for f in page.items],
+        next_cursor=page.next_cursor,
+        notices=rotated_notices(rotated),
+    )
 
 
 @router.get("/{financing_id}", response_model=FinancingPublic)
@@ -631,6 +659,10 @@ def share(
     ``already_shared``; a retry with the same ``Idempotency-Key`` answers the first answer."""
     require(participant, "financing.share", "share a financing's terms")
     reader = parse_address(body.reader, "reader")
+    # a reader named by an address it rotated its key away from: sealed to that member (its
+    # encryption key belongs to its member id), at its address now, and said so
+    now, rotated = retired.resolve(ledger, reader, "reader")
+    reader = now or reader
     shared = svc.share_with(
         ledger,
         participant.address,
@@ -639,4 +671,4 @@ def share(
         financing_ids=[financing_id],
         ids_field="financing_id",
     )
-    return shared_answer(reader, shared)
+    return shared_answer(reader, shared, rotated)

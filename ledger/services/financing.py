@@ -1657,6 +1657,11 @@ def _share_with(
                 )
     reader_record = ledger.calls.functions.memberOf(Web3.to_checksum_address(reader)).call()
     if int(reader_record[0]) == 0:
+        from ledger.services.retired import on_chain
+
+        moved = on_chain(ledger, reader, "reader")
+        if moved is not None:  # the surfaces resolve it first; said so to any other caller
+            raise InvalidInput("reader", moved.rule(), reader=reader, rotated_to=moved.rotated_to)
         raise InvalidInput("reader", "is not a member of the consortium", reader=reader)
     reader_role = Role(int(reader_record[2]))
     if regulator and reader_role is not Role.REGULATOR:

@@ -387,6 +387,8 @@ class _ChainNames:
     read_to: int = -1
     names: dict[str, str] = field(default_factory=dict)
     by_id: dict[int, str] = field(default_factory=dict)
+    #: the member id of every address a member rotated its key away from (lower case)
+    rotated_away: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -444,7 +446,9 @@ def _learn_name(known: _ChainNames, event: str, args: Any) -> None:
     if event == "MemberAdded":
         known.by_id[int(args["memberId"])] = str(args["name"])
         known.names[str(args["account"]).lower()] = str(args["name"])
-    elif (name := known.by_id.get(int(args["memberId"]))) is not None:
+        return
+    known.rotated_away[str(args["oldAccount"]).lower()] = int(args["memberId"])
+    if (name := known.by_id.get(int(args["memberId"]))) is not None:
         known.names[str(args["newAccount"]).lower()] = name
 
 
@@ -472,6 +476,20 @@ def _indexed_member_events(
             .order_by(EventRow.block_number, EventRow.log_index)
         ).all()
     return folded, [(str(event), json.loads(args)) for event, args in rows]
+
+
+def rotated_away_id(ledger: Ledger, address: str) -> int | None:
+    """The id of the member that rotated its key away from ``address`` (any case) on chain
+    (``MemberKeyRotated``, read as :func:`chain_names` reads it), or None when none did (the
+    last such rotation in chain order: the contract frees a retired address, so it could be a
+    member's again and be rotated away from again). Whether ``address`` is a member now is the
+    caller's to ask first (``memberOf``); ``memberById`` says where the member signs now,
+    after any further rotation."""
+    chain_names(ledger)  # the events mined since the last read
+    with _CHAIN_NAMES_LOCK:
+        known = _CHAIN_NAMES[ledger]
+    with known.lock:
+        return known.rotated_away.get(address.lower())
 
 
 def name_of(ledger: Ledger, address: str) -> str | None:
@@ -509,6 +527,15 @@ def get_member(ledger: Ledger, address: str) -> Member:
         raise InvalidInput("address", "must be a 20-byte hex address") from None
     record = ledger.calls.functions.memberOf(address).call()
     if int(record[0]) == 0:
+        from ledger.services.retired import on_chain
+
+        moved = on_chain(ledger, address, "address")
+        if moved is not None:
+            raise NotFound(
+                f"{address} is not a member: it {moved.rule().removeprefix(address + ' ')}",
+                address=address,
+                rotated_to=moved.rotated_to,
+            )
         raise NotFound(f"{address} is not a member", address=address)
     return _from_record(record, _name(ledger, chain_names(ledger), address))
 
@@ -676,6 +703,18 @@ def propose(
         and account is not None
         and int(ledger.calls.functions.memberOf(account).call()[0]) == 0
     ):
+        from ledger.services.retired import on_chain
+
+        moved = on_chain(ledger, account, "account")
+        if moved is not None:  # acting on the member is the admins' to decide: its address now
+            raise NotFound(
+                f"account: {moved.rule()} (a proposal {needs_account[action]} names a member's "
+                "current address)",
+                field="account",
+                rule="must be the address of a member",
+                address=account,
+                rotated_to=moved.rotated_to,
+            )
         raise NotFound(
             f"account: {account} is not a member of the consortium (a proposal "
             f"{needs_account[action]} names a member's address)",

@@ -107,7 +107,10 @@ def new_key(ledger: Ledger, member: str, field: str = "member") -> NewKeyMade:
     if pending:
         return NewKeyMade(address, member_id, pending[-1].new_address, False, 0)
     signer = ledger.keystore.create()
-    ledger.db.add_new_key(address, signer.address, member_id)
+    recorded, made = ledger.db.add_new_key(address, signer.address, member_id)
+    if not made:  # another new-key for the member (another process) recorded its key first
+        ledger.keystore.discard(signer.address)
+        return NewKeyMade(address, member_id, recorded.new_address, False, 0)
     funded = _fund(ledger, address, signer.address)
     return NewKeyMade(address, member_id, signer.address, True, funded)
 

@@ -225,8 +225,18 @@ def refuse_stranger(ledger: Ledger, address: str) -> None:
     """Raise the contract's ``NotAMember`` (403, "… is not a member of the consortium") when
     ``address`` names nobody (:func:`not_a_member`): never told it is suspended."""
     if not_a_member(ledger, address):
+        from ledger.errors import KeyRotatedAway
         from ledger.revert import ERRORS
+        from ledger.services.retired import on_chain
 
+        moved = on_chain(ledger, address, "account")
+        if moved is not None:  # a retired key this gateway adopted no new key for
+            raise KeyRotatedAway(
+                f"{moved.rule()}; this gateway holds no new key of that member adopted here "
+                "(tradeledger keystore new-keys)",
+                address=moved.address,
+                new_account=moved.rotated_to,
+            )
         raise ERRORS["NotAMember"](address)
 
 

@@ -93,7 +93,12 @@ def test_a_bank_shares_the_terms_with_the_registrant_once_per_key(
     shared = _share(client, fid, network.bank.headers, {"reader": u.buyer}, "share-1")
     assert shared.status_code == 200, shared.text
     # the CLI's --json answer (tests/cli/test_cli_registrant_not_reader.py)
-    assert shared.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": []}
+    assert shared.json() == {
+        "reader": u.buyer,
+        "financing_ids": [fid],
+        "already_shared": [],
+        "notices": [],
+    }
     assert _shares(network, fid) == 1
     after = client.get(f"/v1/financings/{fid}", headers=u.headers)
     assert after.status_code == 200, after.text
@@ -160,7 +165,12 @@ def test_only_the_bank_and_a_regulator_may_share(client: TestClient, network: Ne
     address = later.member.address
     to_regulator = _share(client, fid, network.regulator.headers, {"reader": address}, None)
     assert to_regulator.status_code == 200, to_regulator.text
-    assert to_regulator.json() == {"reader": address, "financing_ids": [fid], "already_shared": []}
+    assert to_regulator.json() == {
+        "reader": address,
+        "financing_ids": [fid],
+        "already_shared": [],
+        "notices": [],
+    }
     assert _shares(network, fid) == 1
 
 
@@ -178,13 +188,23 @@ def test_a_repeat_share_changes_nothing_on_chain(client: TestClient, network: Ne
     fid, body = u.financing_id, {"reader": u.buyer}
     first = _share(client, fid, network.bank.headers, body, None)
     assert first.status_code == 200, first.text
-    assert first.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": []}
+    assert first.json() == {
+        "reader": u.buyer,
+        "financing_ids": [fid],
+        "already_shared": [],
+        "notices": [],
+    }
     assert _shares(network, fid) == 1
     sent = _sent_by(network, network.bank.address)
     for key in (None, "share-again"):
         again = _share(client, fid, network.bank.headers, body, key)
         assert again.status_code == 200, again.text
-        assert again.json() == {"reader": u.buyer, "financing_ids": [fid], "already_shared": [fid]}
+        assert again.json() == {
+            "reader": u.buyer,
+            "financing_ids": [fid],
+            "already_shared": [fid],
+            "notices": [],
+        }
         assert _shares(network, fid) == 1
         assert _sent_by(network, network.bank.address) == sent
     # a regulator's key was sealed to when the financing was registered: nothing to share

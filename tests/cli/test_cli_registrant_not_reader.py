@@ -77,7 +77,12 @@ def test_a_registrant_not_shown_to_be_the_seller_is_named_and_shared_deliberatel
     assert show()["confidential"] is True
     share = ("finance", "share", buyer["address"], "--financing", str(fid), "--as", bank)
     shared = cli.json(*share, "--idempotency-key", "share-1")
-    assert shared == {"reader": buyer["address"], "financing_ids": [fid], "already_shared": []}
+    assert shared == {
+        "reader": buyer["address"],
+        "financing_ids": [fid],
+        "already_shared": [],
+        "notices": [],
+    }
     # a retry with the key answers the same, sending nothing (it was refused as another
     # write's: the terms sealed afresh made another call under the key)
     assert cli.json(*share, "--idempotency-key", "share-1") == shared

@@ -19,6 +19,7 @@ from ledger.errors import InvalidInput
 
 from .currencies import is_currency_shape
 from .identifiers import (
+    LEGAL_REGISTER_ICDS,
     RejectedId,
     compact,
     icd_id,
@@ -256,11 +257,13 @@ class Party:
         failed every check: it is not keyed at all. Its GLN or name cannot stand in for the
         identity it claims (location codes and names are shared between companies), and the
         failed value must never be keyed on; ``unkeyed`` tells the caller. A register number
-        also keys the party by the VAT id it stands for (:attr:`vat_equivalents`)."""
+        also keys the party by the VAT id it stands for (:attr:`vat_equivalents`), and an
+        identifier under a legal register's ICD by the legal registration id it is
+        (:attr:`legal_equivalents`)."""
         identity = self.identity_ids
         if self.unkeyed:
             return ()
-        derived = self.vat_equivalents
+        derived = (*self.vat_equivalents, *self.legal_equivalents)
         if not identity and not derived:
             return (self.ids[0],) if self.ids else ()
         keys = sorted({*identity, *derived}, key=lambda p: (_SCHEME_ORDER[p.scheme], p.value))
@@ -281,6 +284,30 @@ class Party:
             vat = vat_equivalent(p.scheme.value, p.value, self.country)
             if vat is not None and PartyId(IdScheme.VAT, vat) not in own:
                 found.append(PartyId(IdScheme.VAT, vat))
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def legal_equivalents(self) -> tuple[PartyId, ...]:
+        """The legal registration ids (``LEGAL``, as EN 16931 BT-30 keys them: the number
+        without its scheme) of the party's identifiers under an ICD naming a register of legal
+        persons (:data:`~ledger.documents.identifiers.LEGAL_REGISTER_ICDS`) that it does not
+        carry as such: the KvK number ``0106:57151520`` (a party identifier, or a JSON form's
+        scheme) keys the party as BT-30 ``57151520`` under 0106 does. Not shown among its
+        identifiers."""
+        own = {p for p in self.ids if p.scheme is IdScheme.LEGAL}
+        found: list[PartyId] = []
+        for p in self.ids:
+            if p.scheme is not IdScheme.ICD:
+                continue
+            code, _, number = p.value.partition(":")
+            if code not in LEGAL_REGISTER_ICDS:
+                continue
+            try:
+                legal = make_party_id(IdScheme.LEGAL, number)
+            except InvalidInput:
+                continue
+            if legal not in own:
+                found.append(legal)
         return tuple(dict.fromkeys(found))
 
     @property

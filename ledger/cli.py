@@ -2114,8 +2114,9 @@ def _sealed_words(f: fin_svc.Financing, names: Names, reader: _Reader | None) ->
     readers = (
         f"its bank {who(f.bank, names)}, the regulators"
         + (f" ({regulators})" if regulators else "")
-        + ", the enterprise registrants shown to be the invoice's seller and any member the "
-        "bank shared them with (tradeledger finance share)"
+        + ", an enterprise that registered a pledged document itself and is shown to be the "
+        "invoice's seller (when one did: a copy no enterprise registered is sealed to none) and "
+        "any member the bank shared them with (tradeledger finance share)"
     )
     if reader is None:
         return (

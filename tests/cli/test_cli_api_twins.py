@@ -490,7 +490,7 @@ def test_the_sealed_terms_hint_can_be_acted_on(story: Story) -> None:
     fid = str(story.financing_id)
     said = " ".join(story.cli.run("finance", "show", fid).stdout.split())
     assert "terms: confidential" in said, said
-    assert "the enterprise registrants shown to be the invoice's seller" in said, said
+    assert "an enterprise that registered a pledged document itself" in said, said
     assert "pass --as ADDRESS, the address of one of them whose key this gateway holds" in said
     assert "`tradeledger member list`" in said, said
     listed = story.cli.json("member", "list")["items"]

@@ -273,6 +273,7 @@ def _rules_text(
     # read as "nothing to do" (none of them breaks a rule, nor changes the exit code)
     follow_ups = (
         len({n.financing_id for n in rules.not_in_force})
+        + len({c.financing_id for c in rules.copies_not_in_force})
         + len(rules.cancelled_outstanding)
         + len(rules.held_above_net_due)
         + len(rules.amendments_financed_twice)
@@ -312,6 +313,15 @@ def _rules_text(
         + _not_in_force_words(n)
         for n in found
     ]
+    # nor is one on a copy of a document another financing pledged and its seller withdrew
+    # (the bank holding the copy cannot read the other financing's documents: the regulator can)
+    copies = rules.copies_not_in_force
+    copy_ids = sorted({c.financing_id for c in copies})
+    lines.append(
+        "active financings on copies of documents no version of which is in force: "
+        f"{len(copy_ids)}" + (f" ({', '.join(str(i) for i in copy_ids)})" if copy_ids else "")
+    )
+    lines += [f"  {c.message}" for c in copies]
     # nor is a cancel with money out (allowed at any time), but the money is still out
     out = rules.cancelled_outstanding
     lines.append(

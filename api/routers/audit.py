@@ -322,7 +322,7 @@ async def verify_index(
     (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
     moved off chain re-checked, each breach named, and the follow-ups that break no rule
-    (``not_in_force``, ``cancelled_outstanding``, ``held_above_net_due``,
+    (``not_in_force``, ``copies_not_in_force``, ``cancelled_outstanding``, ``held_above_net_due``,
     ``amendments_financed_twice``, ``financed_despite_suspicions``); null for an admin, who
     reads no terms."""
     audit.require_reader("verify", participant.role)

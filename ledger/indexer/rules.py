@@ -96,7 +96,12 @@ from ledger import confidential as conf
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import EventRow, MemberRow
 from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
-from ledger.services.roles import DocStatus, RevocationReason, reason_name
+from ledger.services.roles import (
+    REGISTRATION_ONLY_REASONS,
+    DocStatus,
+    RevocationReason,
+    reason_name,
+)
 from ledger.words import money, named, utc_text
 
 #: every rule code :func:`check_rules` may name, in the order of the module docstring
@@ -181,6 +186,32 @@ class NotInForce:
     no_version_in_force: bool = False
     revocation: IndexedRevocation | None = None
     message: str = ""
+
+
+@dataclass(frozen=True)
+class CopyNotInForce:
+    """Active financing ``financing_id`` of ``bank`` pledges ``doc_hash``, which shares the
+    locked ``fingerprint`` with ``withdrawn_doc_hash`` — a document financing
+    ``other_financing_id`` of ``other_bank`` pledged (active or not) — and no version of that
+    document is in force: it is revoked, or superseded and its current version
+    (``current_version``) revoked, for a reason that withdraws the document and not only a
+    registration (not 1 issued in error or 2 duplicate: ``revocation`` says who, when and
+    why). The same receivable in another file (another format, another hash), withdrawn by
+    its seller, still financed: a tryout's seller revoked its invoice and another bank drew
+    down on its CII copy, told nothing. Not a breach (the chain does not stop it); the bank
+    holding the copy cannot see the other financing's documents, the regulator can.
+    ``message`` says it in words."""
+
+    financing_id: int
+    bank: str
+    doc_hash: str
+    fingerprint: str
+    other_financing_id: int
+    other_bank: str
+    withdrawn_doc_hash: str
+    current_version: str | None
+    revocation: IndexedRevocation
+    message: str
 
 
 @dataclass(frozen=True)
@@ -321,6 +352,10 @@ class RulesReport:
     #: active financings the regulators read that pledge a document no longer in force, by id
     #: (not breaches: ``clean`` is about the rules)
     not_in_force: list[NotInForce] = field(default_factory=list)
+    #: active financings the regulators read pledging a copy (a shared locked fingerprint) of a
+    #: document another financing pledged and no version of which is in force, by id (not
+    #: breaches)
+    copies_not_in_force: list[CopyNotInForce] = field(default_factory=list)
     #: financings the regulators read cancelled with money still out, in chain order (not
     #: breaches either)
     cancelled_outstanding: list[CancelledOutstanding] = field(default_factory=list)
@@ -603,6 +638,74 @@ class _Check:
             current_version=current,
             current_status=current_status,
             no_version_in_force=none_in_force,
+            revocation=revocation,
+            message=said,
+        )
+
+    # -- after the replay: active financings on copies of documents withdrawn since
+
+    def copies_not_in_force(self, names: dict[str, str]) -> None:
+        """:class:`CopyNotInForce` of every active financing the regulators read: a pledged
+        document sharing a locked fingerprint with a document another financing pledged, at
+        the end of whose amendments stands a revocation that withdraws the document."""
+        pledging: dict[str, list[tuple[_Financing, DocumentTerms]]] = {}
+        for f in self.financings.values():
+            for document in f.terms.documents if f.terms is not None else ():
+                for fingerprint in document.fingerprints:
+                    pledging.setdefault(fingerprint.lower(), []).append((f, document))
+        for fid in sorted(self.financings):
+            f = self.financings[fid]
+            if not f.active or f.terms is None:
+                continue
+            own = {d.doc_hash for d in f.terms.documents}
+            told: set[tuple[str, str]] = set()
+            for document in f.terms.documents:
+                for fingerprint in document.fingerprints:
+                    for other, theirs in pledging.get(fingerprint.lower(), []):
+                        pair = (document.doc_hash, theirs.doc_hash)
+                        if other is f or theirs.doc_hash in own or pair in told:
+                            continue
+                        found = self._copy_withdrawn(f, document, fingerprint, other, theirs, names)
+                        if found is not None:
+                            told.add(pair)
+                            self.report.copies_not_in_force.append(found)
+
+    def _copy_withdrawn(
+        self,
+        f: _Financing,
+        document: DocumentTerms,
+        fingerprint: str,
+        other: _Financing,
+        theirs: DocumentTerms,
+        names: dict[str, str],
+    ) -> CopyNotInForce | None:
+        current = self.versions(theirs.doc_hash)[-1]
+        at_end = self.documents.get(current)
+        if at_end is None or at_end.status is not DocStatus.REVOKED:
+            return None
+        revocation = self._revocation(at_end, names)
+        if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
+            return None
+        amended = (
+            f", amended to {current}, which is" if current != theirs.doc_hash else ", which is"
+        )
+        said = (
+            f"financing {f.financing_id} pledges {document.doc_hash}, which shares fingerprint "
+            f"{fingerprint} with {theirs.doc_hash} (pledged by financing {other.financing_id} "
+            f"of {named(other.bank, names.get(other.bank.lower()))}){amended} revoked by "
+            f"{named(revocation.by, revocation.by_name)} at {revocation.at} (reason "
+            f"{revocation.reason_code}: {revocation.reason_name}): NO VERSION of the same "
+            "receivable is in force"
+        )
+        return CopyNotInForce(
+            financing_id=f.financing_id,
+            bank=f.bank,
+            doc_hash=document.doc_hash,
+            fingerprint=fingerprint,
+            other_financing_id=other.financing_id,
+            other_bank=other.bank,
+            withdrawn_doc_hash=theirs.doc_hash,
+            current_version=current if current != theirs.doc_hash else None,
             revocation=revocation,
             message=said,
         )
@@ -1170,7 +1273,8 @@ def check_rules(
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
     module docstring), and list the active financings on documents no longer in force
-    (:class:`NotInForce`), the financings cancelled with money outstanding
+    (:class:`NotInForce`) and on copies of documents no version of which is in force
+    (:class:`CopyNotInForce`), the financings cancelled with money outstanding
     (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
     credit notes say an invoice's amount due is now), the invoices held above it
     (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
@@ -1183,6 +1287,7 @@ def check_rules(
     check.replay(_rows(index, _RULE_EVENTS))
     names = _member_names(index)
     check.not_in_force(names)
+    check.copies_not_in_force(names)
     if net_due is not None:
         check.held_above_net_due(net_due)
     check.amendments_financed_twice(names)

@@ -88,6 +88,7 @@ from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.roles import (
+    REGISTRATION_ONLY_REASONS,
     DocStatus,
     DocType,
     FinancingStatus,
@@ -2905,12 +2906,6 @@ def suspicions_of(
             SuspicionInfo(s.kind.value, s.reasons + said, s.documents, (), s.matching_facts, named)
         )
     return tuple(withdrawn + out)
-
-
-#: revocation reasons that withdraw a registration, not the document: a copy stays in force
-REGISTRATION_ONLY_REASONS = frozenset(
-    {RevocationReason.ISSUED_IN_ERROR, RevocationReason.DUPLICATE}
-)
 
 
 def copies_withdrawn(

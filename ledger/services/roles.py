@@ -139,6 +139,14 @@ class RevocationReason(IntEnum):
     REPLACED_ELSEWHERE = 5  # replaced by a document not registered here (else: supersede)
 
 
+#: revocation reasons that withdraw a registration, not the document: a copy of it (another
+#: format, another hash) stays in force (``copy_revoked`` suspicions, the regulator's
+#: ``copies_not_in_force``)
+REGISTRATION_ONLY_REASONS = frozenset(
+    {RevocationReason.ISSUED_IN_ERROR, RevocationReason.DUPLICATE}
+)
+
+
 class CancellationReason(IntEnum):
     """What a financing cancellation's ``reasonCode`` (uint8) means (ISO 20022 names where one
     fits). Other values are shown as numbers."""

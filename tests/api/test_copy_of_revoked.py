@@ -127,3 +127,57 @@ def test_a_copy_of_the_superseded_original_is_followed_to_its_revoked_amendment(
     assert said["documents"] == [v1, v2]
     assert [d["status"] for d in said["document_statuses"]] == ["superseded", "revoked"]
     assert f"amended to {v2}, which is revoked on chain" in said["reasons"][0]
+
+
+def _copy_financed_then_original_withdrawn(
+    client: TestClient, network: Network, code: int
+) -> tuple[int, int, str, str]:
+    """The tryout's story across banks: the enterprise registers the demo UBL invoice; Bank A
+    finances it and closes the financing; Bank B lodges the CII copy (never the UBL) and
+    finances it; the enterprise supersedes the UBL by :data:`AMENDED` and revokes the
+    amendment with ``code``. (Bank A's financing, Bank B's, the original's hash, the
+    amendment's)."""
+    original = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
+    assert original.status_code == 201, original.text
+    v1 = original.json()["doc_hash"]
+    assert lodge(client, network.bank, UBL)["doc_hash"] == v1
+    first = finance(client, network.bank, v1, amount=100_000)
+    assert first.status_code == 201, first.text
+    fid_a = int(first.json()["financing_id"])
+    closed = client.post(f"/v1/financings/{fid_a}/close", headers=network.bank.headers)
+    assert closed.status_code == 200, closed.text
+    cii = lodge(client, network.bank_b, CII)["doc_hash"]
+    second = finance(client, network.bank_b, cii, amount=100_000)
+    assert second.status_code == 201, second.text
+    superseded = client.post(
+        f"/v1/documents/{v1}/supersede", files=xml(AMENDED), headers=network.enterprise.headers
+    )
+    assert superseded.status_code == 201, superseded.text
+    v2 = superseded.json()["new_doc_hash"]
+    _revoke(client, network, v2, code)
+    return fid_a, int(second.json()["financing_id"]), v1, v2
+
+
+def test_the_regulator_follows_up_a_copy_financed_at_another_bank_once_its_seller_withdrew_it(
+    client: TestClient, network: Network
+) -> None:
+    """Bank B never held the UBL and cannot read Bank A's financing: nothing at Bank B links
+    its CII copy to the withdrawn invoice. The regulator reads both financings: their
+    documents share a locked fingerprint, and no version of the UBL is in force."""
+    fid_a, fid_b, v1, v2 = _copy_financed_then_original_withdrawn(client, network, 3)
+    rules = audit_rules(client, network.regulator)
+    assert rules["not_in_force"] == []  # Bank B's own document, the CII copy, is active
+    [copy] = rules["copies_not_in_force"]
+    assert (copy["financing_id"], copy["other_financing_id"]) == (fid_b, fid_a)
+    assert (copy["withdrawn_doc_hash"], copy["current_version"]) == (v1, v2)
+    assert copy["bank"] == network.bank_b.address
+    assert copy["revocation"]["reason_code"] == 3
+    assert "NO VERSION of the same receivable is in force" in copy["message"], copy
+
+
+@pytest.mark.parametrize("code", [1, 2])
+def test_a_withdrawn_registration_is_no_follow_up_for_the_copy(
+    client: TestClient, network: Network, code: int
+) -> None:
+    _copy_financed_then_original_withdrawn(client, network, code)
+    assert audit_rules(client, network.regulator)["copies_not_in_force"] == []

@@ -13,6 +13,9 @@ suffix):
 - Finland: the business ID (Y-tunnus) without its hyphen, ``FI`` + 8 digits (ICD 0212);
 - Sweden: the organisation number, ``SE`` + 10 digits + ``01`` (ICD 0007).
 
+And two ICD schemes are VAT numbers themselves: Italy's *partita IVA* (ICD 0211, ``IT`` + 11
+digits) and Finland's VAT identifier (ICD 0213, ``FI`` + 8 digits).
+
 Sources: the European Commission's VIES "VAT number structure" per member state, and the
 Norwegian Tax Administration's MVA number. Each number is checked by python-stdnum's module of
 its register (loaded by :func:`ledger.documents.identifiers.stdnum_module`, as every
@@ -40,6 +43,10 @@ _REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
 }
 #: ISO 6523 ICD code of each of those registers → its country
 _REGISTER_ICDS = {"0184": "DK", "0192": "NO", "0208": "BE", "0212": "FI", "0007": "SE"}
+#: ICD codes whose identifiers *are* VAT numbers, written without or with the country prefix
+#: (ISO 6523 "PARTITA IVA" 0211, "Finnish Organization Value Add Tax Identifier" 0213): a
+#: party named by one keys as the VAT id itself
+_VAT_ICDS = {"0211": "IT", "0213": "FI"}
 
 
 @cache
@@ -52,6 +59,11 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     naming the register). None for another scheme, a country without such a rule, or a number
     its register's check refuses."""
     text = compact(value)
+    if scheme == "ICD" and value.partition(":")[0] in _VAT_ICDS:
+        code, _, number = value.partition(":")
+        prefix, number = _VAT_ICDS[code], compact(number)
+        canonical, problem = vat_id(number if number.startswith(prefix) else prefix + number, None)
+        return canonical if problem is None else None
     if scheme == "ICD":
         code, _, text = value.partition(":")
         country, text = _REGISTER_ICDS.get(code), compact(text)

@@ -163,3 +163,25 @@ def test_a_second_bank_cannot_finance_the_json_form_naming_the_seller_by_its_kvk
     )
     assert refused.status_code == 409, refused.text
     assert refused.json()["details"]["reason"] == "FINGERPRINT_PLEDGED", refused.text
+
+
+@pytest.mark.parametrize(
+    ("code", "number", "vat"),
+    [("0211", "00743110157", "IT00743110157"), ("0213", "FI20774740", "FI20774740")],
+)
+def test_an_icd_that_is_a_vat_number_keys_as_the_vat_id(code: str, number: str, vat: str) -> None:
+    """Italy's partita IVA (0211) and Finland's VAT identifier (0213) are VAT numbers: a party
+    named by one keys as its VAT id written as such."""
+
+    def seller_numbers(issuer: dict[str, Any]) -> set[tuple[Any, ...]]:
+        facts = read_document(_json_form(issuer)).facts
+        assert facts is not None
+        return {
+            i.fields
+            for i in fingerprint_inputs(facts)
+            if i.kind is FingerprintKind.SELLER_NUMBER and i.basis == IdScheme.VAT.value
+        }
+
+    by_icd = seller_numbers({"id": number, "scheme": code})
+    assert by_icd
+    assert by_icd & seller_numbers({"id": vat, "scheme": "VAT"})

@@ -42,6 +42,12 @@ __all__ = ["client_fixture"]
         ("ICD", "0212:2077474-0", None, "FI20774740"),
         ("LEGAL", "556036-0793", "SE", "SE556036079301"),
         ("ICD", "0007:5560360793", None, "SE556036079301"),
+        # ICD schemes that are VAT numbers themselves
+        ("ICD", "0211:00743110157", None, "IT00743110157"),
+        ("ICD", "0211:IT00743110157", None, "IT00743110157"),
+        ("ICD", "0213:FI20774740", None, "FI20774740"),
+        ("ICD", "0213:20774740", None, "FI20774740"),
+        ("ICD", "0211:00743110158", None, None),  # its check digit fails
         # no equivalent: a failed check, a country without the rule, another scheme
         ("LEGAL", "13585627", "DK", None),
         ("LEGAL", "HRB 1234", "DE", None),

@@ -38,6 +38,7 @@ from ledger.cli_common import (
     lines_text,
     naming,
     opened_ledger,
+    resolved,
     resolved_in,
     say,
     settings_for,
@@ -826,6 +827,8 @@ def audit_fingerprint_checks(
             with ledger_index(ledger) as index:
                 guard(index.catch_up)
                 _viewer(index, as_member, "fingerprint-checks", "fingerprint evaluations")
+        # a participant named by an address it rotated its key away from: its log moved with it
+        participant, rotated = resolved(ledger, participant, "--participant")
         items: list[checks.CheckRecord] = []
         cursor: str | None = None
         while True:
@@ -847,6 +850,6 @@ def audit_fingerprint_checks(
     ]
     emit(
         as_json,
-        checks.CheckPage(items, None).to_dict(),
+        {**checks.CheckPage(items, None).to_dict(), "notices": retired.notices(rotated)},
         lines_text(lines) or "no fingerprint evaluations",
     )

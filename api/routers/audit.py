@@ -371,7 +371,10 @@ def fingerprint_checks(
     ``rate_limited``, or the error that ended it) — never the file or its facts.
     Paginated by cursor. REGULATOR only."""
     audit.require_reader("fingerprint-checks", participant.role)
-    return checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
+    # a participant named by an address it rotated its key away from: its log moved with it
+    member, rotated = retired.resolve(ledger, member, "participant")
+    page = checks.checks_page(ledger, member, since, until, cursor, limit).to_dict()
+    return {**page, "notices": retired.notices(rotated)}
 
 
 @router.get("/fingerprint-evaluations", responses=errors(429, 503))

@@ -92,6 +92,13 @@ def test_a_bank_named_by_its_retired_address(client: TestClient, network: Networ
     refusals = client.get("/v1/audit/refusals", params={"bank": first}, headers=regulator)
     assert refusals.status_code == 200, refusals.text
     _notice(refusals.json(), "bank", first, new)
+    # the fingerprint-check log moved with the member: its lodging is there by the old address
+    logged = client.get(
+        "/v1/audit/fingerprint-checks", params={"participant": first}, headers=regulator
+    )
+    assert logged.status_code == 200, logged.text
+    assert [c["action"] for c in logged.json()["items"]] == ["receive"], logged.json()
+    _notice(logged.json(), "participant", first, new)
 
 
 def test_a_registrant_and_a_reader_named_by_a_retired_address(

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from datetime import date
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from functools import cache
 
 from ledger.calendardays import day_rule
 from ledger.errors import InvalidInput
@@ -120,11 +121,40 @@ def normalise_identifier(value: str, field: str = "identifier", term: str = PART
     return text
 
 
+@cache
+def _ascii_prototypes() -> dict[str, tuple[str, str]]:
+    """Each UTS #39 prototype (``ledger.lookalikes``) of an ASCII capital letter or digit → that
+    (letter, digit): ``O`` → ("O", "0"), ``l`` → ("I", "1"), ``B`` → ("B", "8")…"""
+    from ledger.lookalikes import prototypes  # the confusables table: loaded when first needed
+
+    table = prototypes()
+    found: dict[str, tuple[str, str]] = {}
+    for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789":
+        letter, digit = found.get(table.get(c, c), ("", ""))
+        found[table.get(c, c)] = (c, digit) if c.isalpha() else (letter, c)
+    return found
+
+
+def _latin_lookalike(c: str) -> str:
+    """``c`` (not ASCII) as the ASCII capital letter or digit it reads as — a Cyrillic ``Т`` or
+    Greek ``Τ`` is ``T``, a Cyrillic ``О`` is ``O`` (a letter for a letter, a digit for a
+    digit) — else ``c`` itself (``Ф``, ``Ж``, a CJK character)."""
+    if c.isascii():
+        return c
+    from ledger.lookalikes import prototypes
+
+    letter, digit = _ascii_prototypes().get(prototypes().get(c, c), ("", ""))
+    return (digit or letter if c.isdigit() else letter or digit) or c
+
+
 def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM) -> str:
     """A document number in canonical form, so that re-typed copies meet and different numbers
     stay different.
 
-    NFKC, invisible characters removed (:func:`without_invisibles`) and upper case; the text
+    NFKC, invisible characters removed (:func:`without_invisibles`) and upper case; every
+    letter or digit of another script that reads as an ASCII one (UTS #39 confusables: Cyrillic
+    ``ТОSL110`` is ``TOSL110``; a tryout's copy re-numbered so evaded the number's fingerprint)
+    written as that one; the text
     is cut at every run of separators (whitespace ``. - / _ : ,
     ; | \\ ( )``); leading zeros are dropped from every run of digits (``0`` stays); the pieces
     are joined again with nothing between them, except where a piece ending in a digit meets a
@@ -135,6 +165,8 @@ def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM)
     (naming the EN 16931 ``term``).
     """
     text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
+    if not text.isascii():
+        text = "".join(_latin_lookalike(c) for c in text)
     pieces = [
         _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", piece)
         for piece in _SEPARATORS.split(text)

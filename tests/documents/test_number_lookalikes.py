@@ -1,0 +1,69 @@
+"""An invoice number re-typed with letters of another script that read as the same letters is the
+same number.
+
+A tryout re-numbered the demo invoice ``TOSL110`` as ``ТОSL110`` (Cyrillic ``Т`` and ``О``) with
+another issue date: its number's fingerprint did not meet the original's, and the copy was only
+suspected of being a re-issue — which a bank may acknowledge and finance. The number is now
+read as the ASCII letters and digits it reads as (UTS #39 confusables, ``ledger.lookalikes``),
+so the copy is held by the original's financing, as a fullwidth copy already was."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ledger.documents.normalise import normalise_number
+from tests.api.api_helpers import UBL, client_fixture, finance, lodge, xml
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("ТОSL110", "TOSL110"),  # Cyrillic capitals
+        ("тоsl110", "TOSL110"),  # Cyrillic small letters
+        ("ΤΟSL110", "TOSL110"),  # Greek capitals
+        ("INV-АВС-7", "INVABC7"),  # Cyrillic А, В, С
+        ("ＴＯＳＬ１１０", "TOSL110"),  # fullwidth (NFKC, as before)
+    ],
+)
+def test_lookalike_letters_are_the_letters_they_read_as(written: str, read: str) -> None:
+    assert normalise_number(written) == read
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("СФ-Ж12", "СФ-Ж13"),  # letters with no ASCII look-alike stay themselves
+        ("TOSL1I0", "TOSL110"),  # a Greek capital iota is a letter, never the digit one
+        ("番号12", "番号13"),
+    ],
+)
+def test_other_numbers_stay_apart(one: str, other: str) -> None:
+    assert normalise_number(one) != normalise_number(other)
+    assert normalise_number("ΤΟSL1Ι0") == normalise_number("TOSL1I0")
+
+
+def test_a_copy_renumbered_in_cyrillic_is_held_by_the_originals_financing(
+    client: TestClient, network: Network
+) -> None:
+    registered = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
+    assert registered.status_code == 201, registered.text
+    doc_hash = lodge(client, network.bank, UBL)["doc_hash"]
+    first = finance(client, network.bank, doc_hash, amount=100_000)
+    assert first.status_code == 201, first.text
+    copy = UBL.replace(b"TOSL110", "ТОSL110".encode()).replace(
+        b">2013-04-10<", b">2013-04-12<"
+    )
+    seen = lodge(client, network.bank_b, copy)
+    assert seen["conflicting_financings"] == [first.json()["financing_id"]], seen
+    refused = finance(client, network.bank_b, seen["doc_hash"], amount=100_000)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["details"]["reason"] == "FINGERPRINT_PLEDGED", refused.text

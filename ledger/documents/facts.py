@@ -287,22 +287,6 @@ class Party:
         return tuple(dict.fromkeys(found))
 
     @property
-    def number_key_ids(self) -> tuple[PartyId, ...]:
-        """The identifiers the party's documents are numbered under (one ``seller_number``
-        fingerprint each): its :attr:`key_ids`, then — when it has any — its other identifiers
-        with a registered scheme (a GLN, another ISO 6523 ICD), which :attr:`key_ids` leaves out
-        beside an identity identifier. A tryout financed an invoice twice: the original named
-        its seller by VAT id and GLN (keyed on the VAT id), a copy by its GLN alone (keyed on
-        the GLN), and no fingerprint met. Under the same invoice number a shared GLN is the
-        same seller's document; unscheme'd party ids and names (shared between companies) are
-        never added. Empty for an unkeyed party."""
-        keys = self.key_ids
-        if not keys:
-            return ()
-        extra = [p for p in self.ids if p.scheme in (IdScheme.GLN, IdScheme.ICD) and p not in keys]
-        return (*keys, *extra)
-
-    @property
     def legal_equivalents(self) -> tuple[PartyId, ...]:
         """The legal registration ids (``LEGAL``, as EN 16931 BT-30 keys them: the number
         without its scheme) of the party's identifiers under an ICD naming a register of legal

@@ -13,9 +13,8 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
 
 - ``seller_number`` — document type, one seller key identifier, document number. One per seller
   identity identifier (VAT, LEI, legal registration, tax id — each checked by its scheme, see
-  ``identifiers.py``); if the seller has none, one for its strongest identifier; and one per
-  GLN or other ICD identifier it carries beside them (``Party.number_key_ids``: a copy naming
-  the seller by its GLN alone). Catches an altered copy (same number, other amount or date).
+  ``identifiers.py``); if the seller has none, one for its strongest identifier. Catches an
+  altered copy (same number, other amount or date).
 - ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
 - ``full`` — every key fact: type, credit-note flag, seller, buyer, number, issue and due date,
@@ -221,7 +220,7 @@ def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
     due = facts.due_date.isoformat() if facts.due_date else None
     amount = str(facts.amount_minor) if facts.amount_minor is not None else None
     found: list[FingerprintInput] = []
-    for pid in facts.seller.number_key_ids if facts.seller else ():
+    for pid in facts.seller.key_ids if facts.seller else ():
         found.append(
             FingerprintInput(
                 FingerprintKind.SELLER_NUMBER,
@@ -281,7 +280,7 @@ def invoice_number_fingerprints(facts: DocumentFacts, number: str, key: bytes) -
     _check_key(key)
     return [
         _mac(key, FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number))
-        for p in (facts.seller.number_key_ids if facts.seller else ())
+        for p in (facts.seller.key_ids if facts.seller else ())
     ]
 
 
@@ -292,7 +291,7 @@ def invoice_number_inputs(facts: DocumentFacts, number: str) -> list[bytes]:
         oprf_input(
             FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number)
         )
-        for p in (facts.seller.number_key_ids if facts.seller else ())
+        for p in (facts.seller.key_ids if facts.seller else ())
     ]
 
 
@@ -312,9 +311,7 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
     if facts.credit_note:
         for number in facts.invoice_refs:
             for pid, value in zip(
-                facts.seller.number_key_ids,
-                invoice_number_fingerprints(facts, number, key),
-                strict=True,
+                facts.seller.key_ids, invoice_number_fingerprints(facts, number, key), strict=True
             ):
                 found.append((f"credits:{pid.scheme.value}", value))
         return found

@@ -464,11 +464,11 @@ def _check_fingerprint_count(facts: DocumentFacts, count: int, most: int, index:
             ],
         )
     if count > most:
-        keys = ", ".join(str(p) for p in (facts.seller.number_key_ids if facts.seller else ()))
+        keys = ", ".join(str(p) for p in (facts.seller.key_ids if facts.seller else ()))
         raise InvalidInput(
             field,
             f"cannot be financed: its facts give {count} fingerprints and the contract accepts "
-            f"at most {most} per document (MAX_FINGERPRINTS); one is made per key "
+            f"at most {most} per document (MAX_FINGERPRINTS); one is made per identity "
             f"identifier of the seller, and this seller carries {keys}",
             fingerprints=count,
             max_fingerprints=most,

@@ -149,10 +149,7 @@ def test_a_credit_note_never_shares_a_fingerprint_with_the_invoice_it_corrects()
     assert not set(a.values()) & set(b.values())
 
 
-def test_one_seller_number_per_identity_identifier_and_per_scheme_identifier_beside() -> None:
-    """The identity identifiers first, then the GLN beside them: a copy naming the seller by
-    its GLN alone meets the original (tests/documents/test_seller_by_gln_alone.py); the
-    seller_buyer_amount_date and full fingerprints stay keyed on the strongest identifier."""
+def test_one_seller_number_per_identity_identifier() -> None:
     seller = Party.of(
         [
             make_party_id(IdScheme.VAT, "DE136695976"),
@@ -161,13 +158,7 @@ def test_one_seller_number_per_identity_identifier_and_per_scheme_identifier_bes
         ]
     )
     names = list(by_name(invoice(seller=seller)))
-    assert names == [
-        "seller_number:VAT",
-        "seller_number:LEGAL",
-        "seller_number:GLN",
-        "seller_buyer_amount_date",
-        "full",
-    ]
+    assert names == ["seller_number:VAT", "seller_number:LEGAL", "seller_buyer_amount_date", "full"]
 
 
 def test_a_seller_known_only_by_gln_still_gets_a_seller_number() -> None:

@@ -250,6 +250,11 @@ fi
 """
 
 
+def _signals_as_from_a_terminal() -> None:
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_to_start_stops_the_gateway_which_removes_its_node_file(
     checkout: Path, tmp_path: Path, stop: signal.Signals
@@ -267,6 +272,9 @@ def test_a_signal_to_start_stops_the_gateway_which_removes_its_node_file(
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        # as from a terminal: a test run started in the background (``nohup … &``) ignores
+        # SIGINT, the child inherits that, and bash cannot trap a signal ignored on entry
+        preexec_fn=_signals_as_from_a_terminal,
     )
     try:
         deadline = time.monotonic() + 30

@@ -78,7 +78,10 @@ financing still active — a re-issue or a split of an invoice that financing pl
 suspicion is not a block); but one invoice may be financed at two banks
 (``RulesReport.financed_despite_suspicions``). A suspicion found among the bank's own lodged
 files (``financings: []``) records how many files, not which: it names no financing, and is
-no entry.
+no entry. And a sixth (:class:`CopyNotInForce`): an active financing whose pledged document
+shares a locked fingerprint with a document another financing pledged, no version of which is
+in force — the same receivable in another file, withdrawn by its seller; its bank cannot see
+the other financing's documents (``RulesReport.copies_not_in_force``).
 """
 
 from __future__ import annotations

@@ -59,9 +59,7 @@ def test_a_copy_renumbered_in_cyrillic_is_held_by_the_originals_financing(
     doc_hash = lodge(client, network.bank, UBL)["doc_hash"]
     first = finance(client, network.bank, doc_hash, amount=100_000)
     assert first.status_code == 201, first.text
-    copy = UBL.replace(b"TOSL110", "ТОSL110".encode()).replace(
-        b">2013-04-10<", b">2013-04-12<"
-    )
+    copy = UBL.replace(b"TOSL110", "ТОSL110".encode()).replace(b">2013-04-10<", b">2013-04-12<")
     seen = lodge(client, network.bank_b, copy)
     assert seen["conflicting_financings"] == [first.json()["financing_id"]], seen
     refused = finance(client, network.bank_b, seen["doc_hash"], amount=100_000)

@@ -9,6 +9,7 @@ installs and commands the script ran without downloading anything.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -275,6 +276,7 @@ def test_a_signal_to_start_stops_the_gateway_which_removes_its_node_file(
         # as from a terminal: a test run started in the background (``nohup … &``) ignores
         # SIGINT, the child inherits that, and bash cannot trap a signal ignored on entry
         preexec_fn=_signals_as_from_a_terminal,
+        start_new_session=True,  # its own process group: a failed run leaves no stand-in
     )
     try:
         deadline = time.monotonic() + 30
@@ -288,6 +290,8 @@ def test_a_signal_to_start_stops_the_gateway_which_removes_its_node_file(
         if script.poll() is None:
             script.kill()
             script.wait(timeout=10)
+        with contextlib.suppress(ProcessLookupError):  # the stand-ins it started, if any is left
+            os.killpg(script.pid, signal.SIGKILL)
     assert not (data_dir / "node.json").exists()
     assert "serve stopped by TERM" in calls.read_text().splitlines()
     assert code == 143  # the gateway's own exit status

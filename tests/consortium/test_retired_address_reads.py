@@ -19,7 +19,12 @@ from ledger.services import members as member_svc
 from ledger.services import rotation
 from tests.cli.cli_helpers import UBL, Cli
 from tests.conftest import Network
-from tests.consortium.test_key_rotation import MATURITY, _finance, client_fixture
+from tests.consortium.test_key_rotation import (
+    MATURITY,
+    _finance,
+    client_fixture,
+    financed_by_bank,
+)
 
 pytestmark = pytest.mark.both_backends
 
@@ -47,15 +52,7 @@ def test_a_bank_named_by_its_retired_address(client: TestClient, network: Networ
     financings and book, not nothing; another bank is still refused the bank's book."""
     ledger, bank = network.ledger, network.bank
     regulator, other = network.regulator.headers, network.bank_b.headers
-    registered = client.post(
-        "/v1/documents", files={"file": ("i.xml", UBL)}, headers=network.enterprise.headers
-    )
-    assert registered.status_code == 201, registered.text
-    lodged = client.post(
-        "/v1/documents/receive", files={"file": ("i.xml", UBL)}, headers=bank.headers
-    )
-    assert lodged.status_code == 200, lodged.text
-    fid = _finance(client, bank.headers, lodged.json()["doc_hash"])
+    _, fid = financed_by_bank(client, network)
     drawn = client.post(
         f"/v1/financings/{fid}/drawdown", json={"amount": 100_000}, headers=bank.headers
     )

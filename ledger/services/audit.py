@@ -1382,8 +1382,13 @@ def member_activity(
 
 def key_rotations(session: Session) -> list[dict[str, Any]]:
     """Every indexed ``MemberKeyRotated`` event's arguments (``memberId``, ``oldAccount``,
-    ``newAccount``), in no particular order."""
-    found = session.scalars(select(EventRow.args).where(EventRow.event == "MemberKeyRotated"))
+    ``newAccount``), the latest first (a retired address may be a member's again and be
+    rotated away from again: :func:`rotated_away` then names the last member that did)."""
+    found = session.scalars(
+        select(EventRow.args)
+        .where(EventRow.event == "MemberKeyRotated")
+        .order_by(EventRow.block_number.desc(), EventRow.log_index.desc())
+    )
     return [json.loads(a) for a in found]
 
 

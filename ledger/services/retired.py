@@ -24,7 +24,6 @@ refusal names the field and says the address ``was rotated to 0xNEW on chain``
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -122,23 +121,16 @@ def on_chain(ledger: Ledger, address: str, field: str) -> Retired | None:
 
 
 def _in_session(session: Session, wanted: str, field: str) -> Retired | None:
-    from ledger.indexer.models import EventRow, MemberRow
+    from ledger.indexer.models import MemberRow
+    from ledger.services.audit import key_rotations, rotated_away
 
     if session.scalar(select(MemberRow.member_id).where(MemberRow.address == wanted)) is not None:
         return None
-    moves = session.scalars(
-        select(EventRow.args)
-        .where(EventRow.event == "MemberKeyRotated")
-        .order_by(EventRow.block_number.desc(), EventRow.log_index.desc())
-    )
-    for args in moves:
-        move = json.loads(args)
-        if str(move["oldAccount"]).lower() == wanted.lower():
-            member = session.get(MemberRow, int(move["memberId"]))
-            if member is None:
-                return None
-            return Retired(field, wanted, str(member.address), int(member.member_id))
-    return None
+    member_id = rotated_away(key_rotations(session), wanted)
+    member = session.get(MemberRow, member_id) if member_id is not None else None
+    if member is None:
+        return None
+    return Retired(field, wanted, str(member.address), int(member.member_id))
 
 
 def in_index(index: EventIndex, address: str, field: str) -> Retired | None:

@@ -396,12 +396,13 @@ def serving_floor():
             process.wait(timeout=10)
 
 
-def floor_rate(clients: int, requests: int) -> float:
-    """Requests per second the bare web stack answers (``scripts/http_floor.py``), driven
-    exactly as REST single is: ``clients`` clients, one small file per request."""
+def floor_rate(clients: int, requests: int, per_request: int = 1) -> float:
+    """Documents per second the bare web stack answers (``scripts/http_floor.py``), driven
+    exactly as REST single (``per_request`` 1) or REST batch is: ``clients`` clients, each
+    request ``per_request`` small files."""
     with serving_floor() as port:
-        drive(port, "floor", clients, clients * 20, 1)  # warm-up
-        return drive(port, "floor", clients, requests, 1)
+        drive(port, "floor", clients, clients * 2, per_request)  # warm-up
+        return drive(port, "floor", clients, requests, per_request)
 
 
 def index_lag(port: int) -> int | None:
@@ -1003,6 +1004,12 @@ def main() -> None:
         log("HTTP floor: the web stack alone (scripts/http_floor.py)")
         results["floor"] = floor_rate(args.clients, args.floor)
         log(f"  bare FastAPI upload route ({args.clients} clients): {results['floor']:,.0f} req/s")
+        batches = max(args.batches, args.clients)
+        results["floor_batch"] = floor_rate(args.clients, batches, args.batch)
+        log(
+            f"  bare FastAPI batch route ({args.clients} clients, {args.batch} files a request):"
+            f" {results['floor_batch']:,.0f} docs/s"
+        )
     results["load_after"] = load()
     print(f"\n{results['date']}; {results['load_before']} before, {results['load_after']} after")
     print(
@@ -1096,7 +1103,8 @@ def main() -> None:
     if args.floor:
         print(
             f"\nHTTP floor (the bare web stack, {args.clients} clients): "
-            f"{results['floor']:,.0f} requests/s"
+            f"{results['floor']:,.0f} requests/s single, {results['floor_batch']:,.0f} docs/s "
+            f"in {args.batch}-file batches"
         )
         for backend in ("embedded", "anvil"):
             r = results.get(backend)
@@ -1104,7 +1112,10 @@ def main() -> None:
                 print(
                     f"  {backend}: floor / send_many single "
                     f"{results['floor'] / r['tx_single']:.0%}, "
-                    f"REST single / floor {r['rest_single'] / results['floor']:.0%}"
+                    f"REST single / floor {r['rest_single'] / results['floor']:.0%}; "
+                    f"batch floor / send_many batched "
+                    f"{results['floor_batch'] / r['tx_batched']:.0%}, "
+                    f"REST batch / batch floor {r['rest_batch'] / results['floor_batch']:.0%}"
                 )
     if args.json:
         print(json.dumps(results, indent=2))

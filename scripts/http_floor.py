@@ -1,8 +1,9 @@
 """The HTTP floor of a REST registration (issue #16): what the gateway's web stack alone costs.
 
-A FastAPI app with one route shaped like ``POST /v1/documents`` — a multipart ``file``, an
+A FastAPI app with two routes shaped like ``POST /v1/documents`` — a multipart ``file``, an
 ``Authorization`` and an ``Idempotency-Key`` header read, the file's SHA-256 answered as JSON
-with 201 — and nothing else: no ledger, no database, no chain. It is served by uvicorn with the
+with 201 — and ``POST /v1/documents/batch`` (multipart ``files``, each file's SHA-256 and size
+answered), and nothing else: no ledger, no database, no chain. It is served by uvicorn with the
 gateway's own configuration (``api.serve.api_config``: the same h11 protocol class, limits and
 keep-alive), so ``scripts/bench_api.py --floor`` drives it with the same clients as the gateway
 and reports how many requests per second any gateway built on this stack could answer on this
@@ -29,7 +30,8 @@ from ledger.config import Settings  # noqa: E402
 
 
 def floor_app() -> FastAPI:
-    """The one-route app: ``POST /v1/documents`` → 201 ``{"doc_hash": "0x…", "size": n}``;
+    """The bare app: ``POST /v1/documents`` → 201 ``{"doc_hash": "0x…", "size": n}``;
+    ``POST /v1/documents/batch`` → 201 ``{"documents": [{"doc_hash", "size"}, …]}``;
     ``GET /health`` → 200."""
     app = FastAPI()
 
@@ -45,6 +47,18 @@ def floor_app() -> FastAPI:
     ) -> dict[str, object]:
         data = file.file.read()
         return {"doc_hash": "0x" + hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+    @app.post("/v1/documents/batch", status_code=201)
+    def register_batch(
+        files: Annotated[list[UploadFile], File()],
+        authorization: Annotated[str, Header()],
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> dict[str, object]:
+        entries = []
+        for file in files:
+            data = file.file.read()
+            entries.append({"doc_hash": "0x" + hashlib.sha256(data).hexdigest(), "size": len(data)})
+        return {"documents": entries}
 
     return app
 

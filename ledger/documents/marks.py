@@ -11,8 +11,8 @@ financings carry them (``markedFinancings``): a shared mark makes the file suspi
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Four marks per invoice, each over the facts its trick keeps (the strongest key identifier of
-seller and buyer, as the fingerprints name parties):
+Five kinds of mark, each over the facts its trick keeps (the strongest key identifier of
+seller and buyer, as the fingerprints name parties, but for ``mark_number``):
 
 - ``mark_reissue`` — type, seller, buyer, currency, amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount);
@@ -26,7 +26,17 @@ seller and buyer, as the fingerprints name parties):
   its lines (``lines`` or ``no lines``): what a re-issue keeps when the lines cannot be
   compared. The JSON form states no lines, so an invoice re-typed as a JSON form under a new
   number and date had no marks at all, and was financed at a second bank unseen (a tryout of
-  2026-12-04).
+  2026-12-04);
+- ``mark_number`` — type, seller (one mark per key identifier of the seller, as
+  ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
+  original naming it by its VAT id beside it), the digits of the number (:func:`number_digits`:
+  letters, separators and each digit group's leading zeros aside), currency and amount due —
+  **no buyer, no date**. Every other mark names the buyer, so a copy that re-typed the buyer's
+  identifier (a supplier's customer number, ``10202`` → ``10203``) or left the buyer out (a JSON
+  form) under a number with a letter added (``12115118-B``, ``INV-12115118``) met none of them,
+  and two tryouts of 2026-12-05 financed one invoice at two banks so. Only for a number with at
+  least :data:`MIN_NUMBER_DIGITS` digits: fewer would meet a seller's other invoices of the
+  same amount too often.
 
 The first two are only for invoices that state their lines, and a file looks for the same
 marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
@@ -45,24 +55,31 @@ that does not get different marks, so such a pair is not caught across banks by 
 ``mark_amount`` carries no reference: a JSON form states none, and a reference only one of a
 pair states clears nothing in the local check either.
 
+A financing carries at most the contract's ``MAX_FINANCING_MARKS`` (64: 4 per pledge of its
+16); :func:`within_limit` keeps, when a financing's documents have more, each document's
+marks in :data:`CARRY_PRECEDENCE` order, the first of every document before the second of any.
+
 Marks are computed as on-chain fingerprints are: the consortium's evaluator's OPRF output over
 the same canonical encoding (``fingerprints.oprf_input``, each kind domain-separated), hashed
 (``fingerprints.onchain_value``). Nobody who cannot have the evaluator evaluate the facts can
 compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due, a
-currency and a keyed seller and buyer have marks (``mark_reissue`` and ``mark_split`` only
-those that state lines); a credit note has none.
+currency and a keyed seller have marks; all but ``mark_number`` need a keyed buyer too
+(``mark_reissue`` and ``mark_split`` only those that state lines); a credit note has none.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from .facts import DocumentFacts
 from .fingerprints import oprf_input, party_fields, type_label
 from .suspicion import DELIVERY_REFERENCES
+
+T = TypeVar("T")
 
 
 class MarkKind(StrEnum):
@@ -74,6 +91,9 @@ class MarkKind(StrEnum):
     #: type, seller, buyer, currency, issue date and the delivery references: the parts of an
     #: invoice split *by its lines* (each part some of the lines) keep these, and no line set
     ORDER = "mark_order"
+    #: type, seller (one per key identifier), the number's digits, currency, amount due: the
+    #: same invoice with letters of its number and its buyer re-typed or left out
+    NUMBER = "mark_number"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -84,11 +104,50 @@ class MarkKind(StrEnum):
             return ("seller", "buyer", "currency", "amount")
         if self is MarkKind.ORDER:
             return ("seller", "buyer", "currency", "issue_date", "references")
+        if self is MarkKind.NUMBER:
+            return ("seller", "number_digits", "currency", "amount")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
 #: ``mark_amount``'s last field: whether the invoice states its lines
 LINES_STATED, NO_LINES = "lines", "no lines"
+#: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
+#: are too likely two invoices)
+MIN_NUMBER_DIGITS = 4
+#: the contract's ``MAX_FINANCING_MARKS`` (``MAX_PLEDGES`` 16 x 4): the most marks one
+#: financing carries (``tests/documents/test_number_marks.py`` holds the two equal)
+MAX_FINANCING_MARKS = 64
+#: which of a document's marks a financing keeps first when its documents have more than
+#: :data:`MAX_FINANCING_MARKS` (:func:`within_limit`); ``mark_number`` of the seller's
+#: strongest identifier ranks with ``mark_amount``, its others last
+CARRY_PRECEDENCE = (
+    MarkKind.REISSUE,
+    MarkKind.AMOUNT,
+    MarkKind.NUMBER,
+    MarkKind.SPLIT,
+    MarkKind.ORDER,
+)
+
+
+def number_digits(number: str) -> str | None:
+    """The digits of a (normalised) document number as ``mark_number`` compares them: each
+    maximal run of digits without its leading zeros (``0`` for a run of zeros), the runs
+    joined without a separator — ``12115118-B``, ``INV-12115118`` and ``12115118`` are all
+    ``12115118``, ``FV 01/12/2023`` is ``1122023``. None with fewer than
+    :data:`MIN_NUMBER_DIGITS` digits."""
+    runs: list[str] = []
+    current = ""
+    for char in number:
+        if "0" <= char <= "9":
+            current += char
+        elif current:
+            runs.append(current)
+            current = ""
+    if current:
+        runs.append(current)
+    if sum(len(r) for r in runs) < MIN_NUMBER_DIGITS:
+        return None
+    return "".join(r.lstrip("0") or "0" for r in runs)
 
 
 @dataclass(frozen=True)
@@ -125,9 +184,12 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     if facts.seller is not None and facts.seller.unkeyed:
         return []
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
-    if seller[0] is None or buyer[0] is None:
+    if seller[0] is None:
         return []
     label = type_label(facts)
+    numbered = _number_marks(facts, label, facts.currency, due)
+    if buyer[0] is None:  # only mark_number names no buyer
+        return numbered
     references = _references(facts)
     found: list[MarkInput] = []
     if facts.lines:
@@ -165,7 +227,55 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         MarkInput(MarkKind.AMOUNT, (*amount, LINES_STATED), carried=stated, looked_for=not stated),
         MarkInput(MarkKind.AMOUNT, (*amount, NO_LINES), carried=not stated, looked_for=True),
     ]
-    return found
+    return found + numbered
+
+
+def _number_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
+    """``mark_number`` of ``facts``: one per key identifier of the seller, strongest first
+    (none when the number has too few digits, or the seller no key identifier)."""
+    digits = number_digits(facts.number)
+    if digits is None or facts.seller is None:
+        return []
+    return [
+        MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
+        for pid in facts.seller.key_ids
+    ]
+
+
+def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], MarkKind]) -> list[T]:
+    """The marks a financing of several documents carries, at most :data:`MAX_FINANCING_MARKS`:
+    all of them when they fit; else each document's marks ranked by :data:`CARRY_PRECEDENCE`
+    (a document's first ``mark_number`` with ``mark_amount``'s rank, its other ``mark_number``
+    marks after every kind), and the first-ranked mark of every document kept before the
+    second-ranked of any, in that order, until the limit. In order of ``per_document``, each
+    document's kept marks in their own order."""
+    total = sum(len(marks) for marks in per_document)
+    if total <= MAX_FINANCING_MARKS:
+        return [m for marks in per_document for m in marks]
+
+    def rank(marks: Sequence[T]) -> list[tuple[int, int]]:
+        ranked: list[tuple[int, int]] = []
+        numbers = 0
+        for i, mark in enumerate(marks):
+            kind = kind_of(mark)
+            order = CARRY_PRECEDENCE.index(kind)
+            if kind is MarkKind.NUMBER:
+                order = order if numbers == 0 else len(CARRY_PRECEDENCE) + numbers
+                numbers += 1
+            ranked.append((order, i))
+        return sorted(ranked)
+
+    ranked = [rank(marks) for marks in per_document]
+    kept: list[set[int]] = [set() for _ in per_document]
+    room = MAX_FINANCING_MARKS
+    depth = 0
+    while room > 0 and any(depth < len(r) for r in ranked):
+        for d, r in enumerate(ranked):
+            if depth < len(r) and room > 0:
+                kept[d].add(r[depth][1])
+                room -= 1
+        depth += 1
+    return [m for d, marks in enumerate(per_document) for i, m in enumerate(marks) if i in kept[d]]
 
 
 def oprf_inputs(inputs: Sequence[MarkInput]) -> list[bytes]:

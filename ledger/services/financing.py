@@ -61,6 +61,7 @@ from ledger.datadir import private_file
 from ledger.documents import DocumentFacts
 from ledger.documents.currencies import check_currency
 from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs, version_of
+from ledger.documents.marks import within_limit
 from ledger.documents.normalise import MAX_MINOR_UNITS, too_large_rule
 from ledger.documents.suspicion import SuspicionKind
 from ledger.documents.totals import RULE as TOTALS_RULE
@@ -1079,7 +1080,8 @@ def _create(
         )
         readers = readers_of(ledger, actor, sellers)
         sealed = conf.seal_terms(payload, readers, ctx)
-        marks = sorted({m.value for found in marks_by_doc.values() for m in found if m.carried})
+        carried = [[m for m in found if m.carried] for found in marks_by_doc.values()]
+        marks = sorted({m.value for m in within_limit(carried, lambda m: m.kind)})
         receipt = transactor.transact(
             ledger.calls.functions.registerMarkedFinancing(
                 every, marks, sealed.commitment, sealed.envelope

@@ -7,7 +7,8 @@ re-issued or split to this one is found through the **marks** that financing car
 evaluator request), and ``markedFinancings`` names the active financing carrying each. Such a
 financing is reported as a suspicion of kind ``reissue`` (the same seller, buyer, currency,
 amount due and lines; or, when either invoice states no lines, the same seller, buyer, currency
-and amount due) or ``split`` (the same seller, buyer, currency, issue date and items, the
+and amount due; or the same seller, digits of the number, currency and amount due, whatever the
+buyer) or ``split`` (the same seller, buyer, currency, issue date and items, the
 amount due not compared) — never a block; a financing of the file must acknowledge it
 (``ledger.services.financing.create``). What the other bank pledged stays its own: the
 suspicion names the financing and its bank (public on chain), never a document.
@@ -114,9 +115,16 @@ SUSPICION_KIND = {
     MarkKind.AMOUNT: "reissue",
     MarkKind.SPLIT: "split",
     MarkKind.ORDER: "split",
+    MarkKind.NUMBER: "reissue",
 }
 #: which kind a financing found by several of a file's marks is reported as (first wins)
-_PRECEDENCE = (MarkKind.REISSUE, MarkKind.AMOUNT, MarkKind.SPLIT, MarkKind.ORDER)
+_PRECEDENCE = (
+    MarkKind.REISSUE,
+    MarkKind.AMOUNT,
+    MarkKind.NUMBER,
+    MarkKind.SPLIT,
+    MarkKind.ORDER,
+)
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,15 @@ class MarkedFinancing:
                 f"{held} with the same seller, buyer, currency and amount due as this file, "
                 "under another number or issue date: it may be the same invoice issued twice",
                 "lines not compared: this file or that invoice states none (a JSON form has none)",
+                "found by the marks that financing carries on chain; the invoice itself is that "
+                "bank's to see",
+            )
+        if self.kind is MarkKind.NUMBER:
+            return (
+                f"{held} of the same seller with the same digits in its number and the same "
+                "currency and amount due as this file, whatever its buyer and the letters and "
+                "separators of its number: it may be the same invoice re-typed",
+                "buyer and issue date not compared: this mark names neither",
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )

@@ -1,0 +1,245 @@
+"""An invoice re-typed with a letter in its number and its buyer changed or left out.
+
+Every mark a financing carried named the buyer, and no fingerprint survives a new number. A
+tryout (2026-12-05) financed the EN 16931 example invoice 12115118 (250.33 EUR) at Bank A, then
+at Bank B twice more without a word: as ``12115118-B`` with the buyer's customer number
+re-typed (``10202`` → ``10203``), and as a JSON form ``INV-12115118`` that names the seller by
+its KvK number and no buyer. ``mark_number`` (docs/fingerprints.md, marks) is over the seller
+(one per key identifier), the digits of the number, the currency and the amount due — no
+buyer, no date — so Bank B's check of either is a ``reissue`` suspicion naming Bank A's
+financing, which its financing must acknowledge.
+
+The invoice is the corpus's ``ubl/ubl-tc434-example1.xml`` (EUPL v1.2, tests/data/einvoices),
+given a number and a buyer of its own per test so that no other test's financing carries its
+marks."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from documents_support import corpus_bytes
+
+from ledger.documents import read_document
+from ledger.documents.marks import (
+    MAX_FINANCING_MARKS,
+    MIN_NUMBER_DIGITS,
+    MarkKind,
+    mark_inputs,
+    number_digits,
+    within_limit,
+)
+from tests.api.api_helpers import MATURITY, client_fixture, lodge, xml
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+EXAMPLE = "ubl/ubl-tc434-example1.xml"
+#: the seller's KvK number (BT-30 of the example): a JSON form may name it by ICD 0106
+KVK = "57151520"
+
+
+def _invoice(number: str, buyer: str) -> bytes:
+    """The example invoice numbered ``number`` (BT-1), its buyer's identifier (BT-46)
+    ``buyer``."""
+    data = corpus_bytes(EXAMPLE)
+    data = data.replace(b"<cbc:ID>12115118</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
+    return data.replace(b"<cbc:ID>10202</cbc:ID>", f"<cbc:ID>{buyer}</cbc:ID>".encode(), 1)
+
+
+def _json_form(number: str, amount: str = "250.33") -> bytes:
+    """The invoice as a JSON form: its seller by KvK number (ICD 0106), no buyer."""
+    form = {
+        "documentType": "Invoice",
+        "documentNumber": number,
+        "issueDate": "2015-01-09",
+        "issuer": {"id": KVK, "scheme": "0106", "country": "NL", "name": "De Koksmaat B.V."},
+        "totalAmount": {"value": amount, "currency": "EUR"},
+    }
+    return json.dumps(form).encode()
+
+
+def _finance(client: TestClient, bank: Any, doc_hash: str, **extra: Any) -> Any:
+    body = {
+        "documents": [{"doc_hash": doc_hash, "amount": 20_000}],
+        "currency": "EUR",
+        "kind": "invoice_financing",
+        "maturity": MATURITY,
+        **extra,
+    }
+    return client.post("/v1/financings", json=body, headers=bank.headers)
+
+
+# -- the mark itself ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "digits"),
+    [
+        ("12115118", "12115118"),
+        ("12115118-B", "12115118"),
+        ("INV-12115118", "12115118"),
+        ("INV12115118B", "12115118"),
+        ("FV 01/12/2023", "1122023"),
+        ("FV 1/12/2023", "1122023"),
+        ("00042", "42"),  # five digits written: enough, compared without the zeros
+        ("A-7", None),
+        ("INV", None),
+    ],
+)
+def test_number_digits(number: str, digits: str | None) -> None:
+    assert number_digits(number) == digits
+
+
+def test_few_digits_make_no_number_mark() -> None:
+    assert number_digits("1" * (MIN_NUMBER_DIGITS - 1)) is None
+    assert number_digits("1" * MIN_NUMBER_DIGITS) == "1" * MIN_NUMBER_DIGITS
+
+
+def _kinds(data: bytes) -> list[MarkKind]:
+    return [m.kind for m in mark_inputs(read_document(data).facts)]
+
+
+def test_an_invoice_without_a_buyer_carries_only_its_number_marks() -> None:
+    kinds = _kinds(_json_form("INV-12115118"))
+    # the KvK number, as the ICD 0106 id the form writes and as the legal registration it is
+    assert kinds == [MarkKind.NUMBER, MarkKind.NUMBER]
+
+
+def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> None:
+    ubl = list(mark_inputs(read_document(_invoice("12115118", "10202")).facts))
+    form = list(mark_inputs(read_document(_json_form("INV-12115118")).facts))
+    ubl_numbers = {m.oprf_input() for m in ubl if m.kind is MarkKind.NUMBER}
+    form_numbers = {m.oprf_input() for m in form if m.kind is MarkKind.NUMBER}
+    assert len(ubl_numbers) == 2  # its VAT id and its KvK number (BT-30)
+    assert ubl_numbers & form_numbers  # they meet on the KvK number
+    # the same number mark whatever the buyer and the letters of the number
+    other = list(mark_inputs(read_document(_invoice("12115118-B", "10203")).facts))
+    assert {m.oprf_input() for m in other if m.kind is MarkKind.NUMBER} == ubl_numbers
+    # another amount, or other digits: another mark
+    dearer = list(mark_inputs(read_document(_json_form("INV-12115118", "250.34")).facts))
+    assert not {m.oprf_input() for m in dearer} & ubl_numbers
+    renumbered = list(mark_inputs(read_document(_json_form("INV-12115119")).facts))
+    assert not {m.oprf_input() for m in renumbered} & ubl_numbers
+
+
+def test_a_financing_of_many_documents_keeps_each_ones_first_marks_within_the_limit() -> None:
+    ranked = [
+        MarkKind.REISSUE,
+        MarkKind.SPLIT,
+        MarkKind.ORDER,
+        MarkKind.AMOUNT,
+        MarkKind.NUMBER,
+        MarkKind.NUMBER,
+    ]
+    documents = [[(d, k, i) for i, k in enumerate(ranked)] for d in range(16)]
+    kept = within_limit(documents, lambda m: m[1])
+    assert len(kept) == MAX_FINANCING_MARKS
+    for d in range(16):  # 4 each: re-issue, amount, the first number mark, split
+        mine = [m for m in kept if m[0] == d]
+        assert [m[1] for m in mine] == [
+            MarkKind.REISSUE,
+            MarkKind.SPLIT,
+            MarkKind.AMOUNT,
+            MarkKind.NUMBER,
+        ]
+        assert [m[2] for m in mine] == [0, 1, 3, 4]  # the first number mark, not the second
+    few = documents[:3]
+    assert within_limit(few, lambda m: m[1]) == [m for d in few for m in d]  # all fit
+
+
+def test_the_mark_limit_is_the_contracts(network: Network) -> None:
+    assert int(network.ledger.calls.functions.MAX_FINANCING_MARKS().call()) == MAX_FINANCING_MARKS
+
+
+# -- across banks, through the API ---------------------------------------------------------------
+
+
+def _financed_at_a(client: TestClient, network: Network) -> tuple[str, str, int]:
+    """A new number and buyer, the invoice lodged and financed at Bank A: (number, buyer,
+    financing id)."""
+    tag = random.randrange(10**6, 10**7)
+    number, buyer = f"{tag}118", f"B{tag}"
+    original = lodge(client, network.bank, _invoice(number, buyer))
+    made = _finance(client, network.bank, original["doc_hash"])
+    assert made.status_code == 201, made.text
+    assert made.json()["suspicions"] == []
+    return number, buyer, int(made.json()["financing_id"])
+
+
+def _suspected_by(body: dict[str, Any], financing: int) -> dict[str, Any]:
+    assert body["suspicious"] is True, body
+    (suspicion,) = [s for s in body["suspicions"] if financing in s["financings"]]
+    assert suspicion["kind"] == "reissue"
+    assert suspicion["documents"] == []
+    assert "number_digits" in suspicion["matching_facts"]
+    assert any("same digits in its number" in r for r in suspicion["reasons"])
+    return suspicion
+
+
+@pytest.mark.backend
+def test_a_suffixed_number_with_the_buyer_retyped_is_suspicious_at_another_bank(
+    client: TestClient, network: Network
+) -> None:
+    number, buyer, financing_a = _financed_at_a(client, network)
+    copy = _invoice(f"{number}-B", buyer.replace("B", "C"))
+
+    checked = client.post("/v1/documents/check", files=xml(copy), headers=network.bank_b.headers)
+    assert checked.status_code == 200, checked.text
+    _suspected_by(checked.json(), financing_a)
+
+    lodged = lodge(client, network.bank_b, copy)
+    before = int(network.ledger.calls.functions.financingCount().call())
+    refused = _finance(client, network.bank_b, lodged["doc_hash"])
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged"
+    assert int(network.ledger.calls.functions.financingCount().call()) == before
+    made = _finance(client, network.bank_b, lodged["doc_hash"], acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    assert [s["financings"] for s in made.json()["suspicions"]] == [[financing_a]]
+
+
+@pytest.mark.backend
+def test_a_json_form_with_a_prefixed_number_and_no_buyer_is_suspicious_at_another_bank(
+    client: TestClient, network: Network
+) -> None:
+    number, _, financing_a = _financed_at_a(client, network)
+    form = _json_form(f"INV-{number}")
+
+    checked = client.post(
+        "/v1/documents/check",
+        files={"file": ("invoice.json", form, "application/json")},
+        headers=network.bank_b.headers,
+    )
+    assert checked.status_code == 200, checked.text
+    _suspected_by(checked.json(), financing_a)
+    # Bank A's own check of the form is no suspicion of its own financing
+    own = client.post(
+        "/v1/documents/check",
+        files={"file": ("invoice.json", form, "application/json")},
+        headers=network.bank.headers,
+    )
+    assert own.status_code == 200, own.text
+    assert financing_a not in [f for s in own.json()["suspicions"] for f in s["financings"]]
+
+
+@pytest.mark.backend
+def test_another_amount_or_other_digits_of_the_same_seller_are_not_suspected(
+    client: TestClient, network: Network
+) -> None:
+    number, _, financing_a = _financed_at_a(client, network)
+    for form in (_json_form(f"INV-{number}", "250.34"), _json_form(f"INV-{int(number) + 1}")):
+        checked = client.post(
+            "/v1/documents/check",
+            files={"file": ("invoice.json", form, "application/json")},
+            headers=network.bank_b.headers,
+        )
+        assert checked.status_code == 200, checked.text
+        found = [f for s in checked.json()["suspicions"] for f in s["financings"]]
+        assert financing_a not in found, checked.json()["suspicions"]

@@ -77,12 +77,17 @@ def embedded_invoice(data: bytes) -> tuple[str, etree._Element] | None:
     PDF carries no XML (or cannot be opened: it is then a plain file).
 
     Raises ``DocumentFormatError`` when XML is attached but none of it is an invoice the
-    readers read (the first invoice found wins otherwise); ``InvalidInput`` for an
-    attachment that is too large or decompresses beyond the limit.
+    readers read; when the PDF carries two invoices that differ (which one is *the* invoice is
+    the reader's guess: a Factur-X reader takes ``factur-x.xml``, a tryout's decoy attachment
+    named ``a-decoy.xml`` came first in name order, and the invoice another bank held was
+    financed again under the decoy's facts); when the PDF is encrypted and cannot be opened
+    without a password (its attachments, an invoice among them perhaps, cannot be read);
+    ``InvalidInput`` for an attachment that is too large or decompresses beyond the limit.
+    The same invoice attached twice (identical bytes under two names) is one invoice.
     """
     if not is_pdf(data) or len(data) > MAX_PDF_BYTES:
         return None
-    found: list[tuple[str, etree._Element]] = []
+    found: list[tuple[str, etree._Element, bytes]] = []
     not_invoices: list[tuple[str, str]] = []
     for name, blob in _embedded_files(data):
         if not looks_like_xml(blob):
@@ -93,13 +98,23 @@ def embedded_invoice(data: bytes) -> tuple[str, etree._Element] | None:
             details = {k: v for k, v in exc.details.items() if k not in ("field", "rule")}
             raise type(exc)(FILE, f"{_embedded(name)}: {exc.rule}", **details) from None
         if is_invoice_root(root):
-            found.append((name, root))
+            if all(blob != seen for _, _, seen in found):
+                found.append((name, root, blob))
         else:
             claims = any(ns.encode() in blob for ns in INVOICE_NAMESPACES)
             why = "claims an invoice namespace but its root is" if claims else "its root is"
             not_invoices.append((name, f"is XML but not an invoice ({why} {describe(root)})"))
+    if len(found) > 1:
+        names = ", ".join(name for name, _, _ in found)
+        raise DocumentFormatError(
+            FILE,
+            f"carries {len(found)} different invoices (its embedded files {names}): a PDF must "
+            "carry one invoice (Factur-X and ZUGFeRD carry it as factur-x.xml or "
+            "zugferd-invoice.xml); which of them the PDF stands for cannot be told",
+        )
     if found:
-        return found[0]
+        name, root, _ = found[0]
+        return name, root
     if not_invoices:
         name, why = not_invoices[0]
         raise DocumentFormatError(FILE, f"{_embedded(name)} {why}; the gateway reads {ACCEPTED}")
@@ -115,9 +130,16 @@ def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
     """Every embedded file of the PDF, once: (name, content)."""
     try:
         reader = PdfReader(io.BytesIO(data))
-        specs = list(_filespecs(reader))
+        locked = reader.is_encrypted and not _opened(reader)
+        specs = [] if locked else list(_filespecs(reader))
     except _READ_ERRORS:
         return  # not a PDF pypdf can open: a raw file
+    if locked:
+        raise DocumentFormatError(
+            FILE,
+            "is an encrypted PDF the gateway cannot open without its password: its embedded "
+            "files, an invoice among them perhaps, cannot be read; send it unencrypted",
+        )
     seen: set[Any] = set()
     count = 0
     for name, stream in specs:
@@ -130,6 +152,15 @@ def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
         if count > MAX_ATTACHMENTS:
             raise InvalidInput(FILE, f"carries more than {MAX_ATTACHMENTS} embedded files")
         yield name, _content(name, stream)
+
+
+def _opened(reader: PdfReader) -> bool:
+    """Whether an encrypted PDF opens with the empty user password (a PDF protected by an owner
+    password alone, against editing or printing, opens so in every reader)."""
+    try:
+        return bool(reader.decrypt(""))
+    except _READ_ERRORS:
+        return False  # an encryption pypdf cannot undo (a missing cipher library, say)
 
 
 def _content(name: str, stream: Any) -> bytes:

@@ -118,3 +118,64 @@ def test_a_compression_bomb_attachment_is_refused() -> None:
 def test_an_oversized_attachment_is_refused() -> None:
     with pytest.raises(InvalidInput, match="larger than"):
         read_document(pdf_with({"factur-x.xml": b"<" + b" " * (11 * 1024 * 1024)}))
+
+
+# -- a PDF that cannot say which invoice it is (a tryout of 2026-12-05) --------------------------
+
+
+def _encrypted(pdf: bytes, user_password: str) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
+    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("decoy", "invoice"),
+    [
+        ("a-decoy.xml", "factur-x.xml"),  # the decoy first in name order: read before
+        ("zz-other.xml", "factur-x.xml"),
+        ("invoice.xml", "zugferd-invoice.xml"),
+    ],
+)
+def test_a_pdf_carrying_two_different_invoices_is_refused(decoy: str, invoice: str) -> None:
+    """Which attachment is *the* invoice is a reader's guess: the tryout's decoy came first in
+    name order, so a second bank financed, under the decoy's facts, the invoice another bank
+    held. Refused, naming both attachments — in the CII and UBL syntaxes alike."""
+    for first, second in (
+        (corpus_bytes("cii/CII_example1.xml"), corpus_bytes("cii/CII_example2.xml")),
+        (corpus_bytes("ubl/ubl-tc434-example1.xml"), corpus_bytes("cii/CII_example2.xml")),
+    ):
+        with pytest.raises(DocumentFormatError) as info:
+            read_document(pdf_with({decoy: second, invoice: first}))
+        assert info.value.field == "file"
+        assert "carries 2 different invoices" in info.value.rule
+        assert decoy in info.value.rule
+        assert invoice in info.value.rule
+
+
+def test_the_same_invoice_attached_twice_is_one_invoice() -> None:
+    cii = corpus_bytes("cii/CII_example2.xml")
+    doc = read_document(pdf_with({"factur-x.xml": cii, "zugferd-invoice.xml": cii}))
+    assert doc.facts == corpus_doc("cii/CII_example2.xml").facts
+
+
+def test_an_encrypted_pdf_that_cannot_be_opened_is_refused_not_raw() -> None:
+    """Its attachments cannot be read, an invoice among them perhaps: it was registered as a
+    plain file (``raw``), which the field cases' rule forbids for a PDF carrying an invoice."""
+    for attachments in (
+        {"factur-x.xml": corpus_bytes("cii/CII_example2.xml")},
+        {"photo.jpg": b"\xff\xd8\xff\xe0 jpeg"},  # nothing to say what it carries: the same
+    ):
+        with pytest.raises(DocumentFormatError) as info:
+            read_document(_encrypted(pdf_with(attachments), "secret"))
+        assert info.value.field == "file"
+        assert "encrypted PDF" in info.value.rule
+
+
+def test_a_pdf_protected_by_an_owner_password_alone_is_read() -> None:
+    cii = corpus_bytes("cii/CII_example2.xml")
+    doc = read_document(_encrypted(pdf_with({"factur-x.xml": cii}), ""))
+    assert doc.format is DocumentFormat.FACTURX
+    assert doc.facts == corpus_doc("cii/CII_example2.xml").facts

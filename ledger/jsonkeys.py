@@ -40,11 +40,13 @@ def _first_repeat(value: Any, path: str) -> tuple[str, str] | None:
     return None
 
 
-def loads_unique(data: bytes | str) -> Any:
-    """``json.loads(data)``, refusing an object that names a key more than once: InvalidInput
-    whose ``field`` is the key's place (``documents[0].amount``) and ``key`` the key. Not JSON
-    at all: ``json.JSONDecodeError`` (or ``ValueError``), as from ``json.loads``. Check the
-    nesting depth first (:func:`ledger.jsondepth.check_json_depth`): both recurse per level."""
+def loads_unique(data: bytes | str, **options: Any) -> Any:
+    """``json.loads(data, **options)``, refusing an object that names a key more than once:
+    InvalidInput whose ``field`` is the key's place (``documents[0].amount``) and ``key`` the
+    key. Not JSON at all: ``json.JSONDecodeError`` (or ``ValueError``), as from ``json.loads``.
+    Check the nesting depth first (:func:`ledger.jsondepth.check_json_depth`): both recurse per
+    level. ``options``: ``json.loads``'s own (``parse_float``, ``parse_int``,
+    ``parse_constant``), not ``object_pairs_hook``."""
     repeats = False
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -62,7 +64,7 @@ def loads_unique(data: bytes | str) -> Any:
             seen.add(key)
         return marked
 
-    value = json.loads(data, object_pairs_hook=pairs)
+    value = json.loads(data, object_pairs_hook=pairs, **options)
     if repeats:
         found = _first_repeat(value, "")
         if found is not None:

@@ -46,6 +46,7 @@ from typing import Any
 from ledger.controls import refuse_control
 from ledger.errors import DocumentFormatError, InvalidInput
 from ledger.fieldnames import FILE
+from ledger.jsonkeys import loads_unique
 from ledger.jsonliterals import (
     WrittenDecimal,
     WrittenInt,
@@ -158,9 +159,11 @@ def read_json_form(data: bytes, *, strict: bool = False) -> DocumentFacts:
         ) from None
     try:
         # numbers kept exactly and as written (``1e3``, ``-0``): an error quotes them as sent
-        form = json.loads(
+        form = loads_unique(
             text, parse_float=WrittenDecimal, parse_int=WrittenInt, parse_constant=_no_constant
         )
+    except InvalidInput as exc:  # a key named twice: which value did the form mean?
+        raise DocumentFormatError(exc.field, exc.rule, key=exc.details.get("key")) from None
     except json.JSONDecodeError as exc:  # where, as an XML error says it (line, column)
         raise DocumentFormatError(
             FILE,

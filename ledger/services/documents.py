@@ -79,6 +79,7 @@ from ledger.indexer import EventIndex, headreads, logreads
 from ledger.indexer.models import CursorRow, DocumentRow
 from ledger.indexer.rules import COPY_REVOKED
 from ledger.jsondepth import json_depth
+from ledger.jsonkeys import loads_unique
 from ledger.jsonliterals import WrittenFloat, rounded_at
 from ledger.jsonsafe import jsonable
 from ledger.messages import doc_type_word
@@ -619,7 +620,8 @@ def canonical_form(data: bytes) -> bytes | None:
     object with a lone surrogate in a string or key (``"\\udc80"``) is not Unicode text, so not
     a JSON document: the file is its raw bytes (:mod:`ledger.surrogates`).
 
-    Nor has an object a canonical form when one of its numbers is not held by the binary float
+    Nor has an object that names a key twice (``{"a": 1, "a": 2}``: which did it mean?), nor
+    one when one of its numbers is not held by the binary float
     its canonical bytes write (:func:`ledger.jsonliterals.rounded_at`: 17 significant digits or
     more that a float rounds, ``0.1000000000000000055511151231257827`` is ``0.1``; an exponent
     beyond a float's range, ``1e400`` is ``Infinity``): its canonical bytes would be another
@@ -634,8 +636,12 @@ def canonical_form(data: bytes) -> bytes | None:
     if json_depth(data) > MAX_JSON_DEPTH:
         return None
     try:
-        form = json.loads(data, parse_float=WrittenFloat)
+        form = loads_unique(data, parse_float=WrittenFloat)
     except (UnicodeDecodeError, ValueError, RecursionError):
+        # InvalidInput (a ValueError) too: an object that names a key twice has no canonical
+        # form — its canonical bytes would keep one of the two values, and the file, which says
+        # both, verified as the document registered with that one (a tryout: the amount
+        # 9,999,999.00 written first, "valid" against the form registered with 1,234.56)
         return None
     if not isinstance(form, dict) or first_lone_surrogate(form) is not None:
         return None  # a lone surrogate is no character: no canonical form (ledger.surrogates)

@@ -37,7 +37,7 @@ from .normalise import (
 )
 from .totals import amount_due_by_totals
 from .ubl import CREDIT_NOTE_TYPE_CODES
-from .xmlsafe import local_name, namespace, text_of
+from .xmlsafe import local_name, namespace, refuse_repeated, text_of
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -141,6 +141,19 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             raise DocumentFormatError(path.split("/")[-1], f"{d.where} ({bt})")
         return element
 
+    refuse_repeated(
+        root,
+        ns,
+        [
+            (f"{d.document}/ram:ID", "BT-1"),
+            (f"{d.document}/ram:IssueDateTime", "BT-2"),
+            (f"{d.document}/ram:TypeCode", "BT-3"),
+            (f"{d.settlement}/ram:InvoiceCurrencyCode", "BT-5"),
+            (f"{d.agreement}/ram:SellerTradeParty", "BG-4"),
+            (f"{d.agreement}/ram:BuyerTradeParty", "BG-7"),
+        ],
+        d.name,
+    )
     try:
         number = text_of(required(f"{d.document}/ram:ID", "BT-1")) or ""
         type_code = text_of(root.find(f"{d.document}/ram:TypeCode", ns))
@@ -224,12 +237,23 @@ def read_cii(root: etree._Element) -> DocumentFacts:
 
 
 def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree._Element | None:
-    """The amount in the invoice currency (GrandTotalAmount may repeat in the VAT currency)."""
-    for element in root.findall(f"{d.settlement}/{d.summation}/{tag}", d.ns):
-        stated = (element.get("currencyID") or currency).strip().upper()
-        if stated == currency and text_of(element) is not None:
-            return element
-    return None
+    """The amount in the invoice currency (GrandTotalAmount may repeat in the VAT currency).
+    Two of them in the invoice currency are refused (``xmlsafe.refuse_repeated``'s rule):
+    which one the invoice states cannot be told."""
+    found = [
+        element
+        for element in root.findall(f"{d.settlement}/{d.summation}/{tag}", d.ns)
+        if (element.get("currencyID") or currency).strip().upper() == currency
+        and text_of(element) is not None
+    ]
+    if len(found) > 1:
+        raise DocumentFormatError(
+            tag,
+            f"is given {len(found)} times in the invoice currency {currency}: {d.name} allows "
+            "it once; which of them the invoice states cannot be told",
+            count=len(found),
+        )
+    return found[0] if found else None
 
 
 def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] | None:

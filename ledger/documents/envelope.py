@@ -33,14 +33,27 @@ def is_sbdh(root: etree._Element) -> bool:
 
 
 def unwrap(root: etree._Element, field: str = FILE) -> etree._Element:
-    """The business document inside an SBDH envelope (the first element after the header), or
+    """The business document inside an SBDH envelope (the one element after the header), or
     ``root`` itself when it is not an envelope. Raises ``DocumentFormatError`` for an envelope
-    with no document."""
+    with no document, or with more than one (the SBDH schema allows one: a tryout's envelope
+    with two invoices was read as the first, and the second, which another reader could take,
+    was never looked at)."""
     if not is_sbdh(root):
         return root
-    for child in root:
-        if isinstance(child.tag, str) and local_name(child) != "StandardBusinessDocumentHeader":
-            return child
+    documents = [
+        child
+        for child in root
+        if isinstance(child.tag, str) and local_name(child) != "StandardBusinessDocumentHeader"
+    ]
+    if len(documents) > 1:
+        raise DocumentFormatError(
+            field,
+            f"the StandardBusinessDocument envelope carries {len(documents)} documents "
+            f"({', '.join(describe(d) for d in documents)}): it carries one; which of them "
+            "is the document cannot be told",
+        )
+    if documents:
+        return documents[0]
     raise DocumentFormatError(field, "the StandardBusinessDocument envelope carries no document")
 
 

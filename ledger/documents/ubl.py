@@ -27,7 +27,7 @@ from .normalise import (
     to_minor_units,
 )
 from .totals import amount_due_by_totals
-from .xmlsafe import local_name, namespace, text_of
+from .xmlsafe import local_name, namespace, refuse_repeated, text_of
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -64,6 +64,27 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             raise DocumentFormatError(path.split("/")[-1], f"{where} ({bt})")
         return value
 
+    refuse_repeated(
+        root,
+        NS,
+        [
+            ("cbc:ID", "BT-1"),
+            ("cbc:IssueDate", "BT-2"),
+            (f"cbc:{kind}TypeCode", "BT-3"),
+            ("cbc:DocumentCurrencyCode", "BT-5"),
+            ("cbc:DueDate", "BT-9"),
+            ("cac:AccountingSupplierParty", "BG-4"),
+            ("cac:AccountingSupplierParty/cac:Party", "BG-4"),
+            ("cac:AccountingCustomerParty", "BG-7"),
+            ("cac:AccountingCustomerParty/cac:Party", "BG-7"),
+            ("cac:LegalMonetaryTotal", "BG-22"),
+            ("cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount", "BT-112"),
+            ("cac:LegalMonetaryTotal/cbc:PrepaidAmount", "BT-113"),
+            ("cac:LegalMonetaryTotal/cbc:PayableRoundingAmount", "BT-114"),
+            ("cac:LegalMonetaryTotal/cbc:PayableAmount", "BT-115"),
+        ],
+        f"UBL 2.1 {kind}",
+    )
     try:
         number = required("cbc:ID", "BT-1")
         issue_date = parse_iso_date(

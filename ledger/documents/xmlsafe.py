@@ -9,6 +9,7 @@ depth, and keeps lxml's own limits on (``huge_tree=False``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from lxml import etree
 
@@ -120,3 +121,26 @@ def text_of(element: etree._Element | None) -> str | None:
         return None
     text = element.text.strip()
     return text or None
+
+
+def refuse_repeated(
+    root: etree._Element,
+    ns: dict[str, str],
+    once: Sequence[tuple[str, str]],
+    syntax: str,
+) -> None:
+    """Refuse an invoice that states twice what its syntax allows once: ``once`` is
+    ``(path, business term)`` pairs (``("cbc:ID", "BT-1")``); the first path found more than
+    once raises ``DocumentFormatError`` naming its last element and the term. An invoice with
+    two numbers or two amounts due is two claims, and which one it makes is a reader's guess
+    (the first, here, before this rule: a tryout's invoice stating ``TOSL920`` and ``TOSL110``
+    was read as ``TOSL920``)."""
+    for path, term in once:
+        found = root.findall(path, ns)
+        if len(found) > 1:
+            raise DocumentFormatError(
+                path.split("/")[-1],
+                f"is given {len(found)} times: {syntax} allows it once ({term}); which of them "
+                "the invoice states cannot be told",
+                count=len(found),
+            )

@@ -18,8 +18,10 @@ from ledger.errors import InvalidInput
 
 from .currencies import check_currency, minor_unit_exponent
 
-#: characters people put inside identifiers and numbers that carry no meaning
-_SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
+#: characters people put inside identifiers and numbers that carry no meaning: the ASCII ones,
+#: and the dashes a word processor types for ``-`` (U+2010 to U+2015, the minus sign U+2212;
+#: NFKC keeps them: a tryout's ``FV 1–12–2023`` with en dashes did not meet ``FV 1-12-2023``)
+_SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()\u2010-\u2015\u2212]+")
 _DIGIT_RUN = re.compile(r"\d+")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _VAT_PREFIX = re.compile(r"^[A-Z]{2}")
@@ -156,7 +158,8 @@ def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM)
     ``ТОSL110`` is ``TOSL110``; a tryout's copy re-numbered so evaded the number's fingerprint)
     written as that one; the text
     is cut at every run of separators (whitespace ``. - / _ : ,
-    ; | \\ ( )``); leading zeros are dropped from every run of digits (``0`` stays); the pieces
+    ; | \\ ( )``, the Unicode dashes U+2010 to U+2015 and the minus sign U+2212); leading
+    zeros are dropped from every run of digits (``0`` stays); the pieces
     are joined again with nothing between them, except where a piece ending in a digit meets a
     piece starting with a digit: that boundary is written ``-``. So ``FV 1/12/2023`` →
     ``FV1-12-2023`` and ``FV 11/2/2023`` → ``FV11-2-2023`` stay apart, while ``fv 01.12.2023``,

@@ -39,6 +39,19 @@ def test_lookalike_letters_are_the_letters_they_read_as(written: str, read: str)
 
 
 @pytest.mark.parametrize(
+    "dash",
+    ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"],
+)
+def test_a_unicode_dash_separates_as_a_hyphen_does(dash: str) -> None:
+    """A word processor types an en dash for ``-``: a tryout's ``FV 1–12–2023`` did not meet
+    ``FV 1-12-2023`` by number (NFKC keeps the dashes); each dash and the minus sign now
+    separate as ``-`` does, and numbers that differ stay apart."""
+    assert normalise_number(f"FV 1{dash}12{dash}2023") == normalise_number("FV 1-12-2023")
+    assert normalise_number(f"FV 11{dash}2{dash}2023") != normalise_number("FV 1-12-2023")
+    assert normalise_number(f"INV{dash}0042") == "INV42"
+
+
+@pytest.mark.parametrize(
     ("one", "other"),
     [
         ("СФ-Ж12", "СФ-Ж13"),  # letters with no ASCII look-alike stay themselves

@@ -30,11 +30,11 @@ seller and buyer, as the fingerprints name parties, but for ``mark_number``):
 - ``mark_number`` — type, seller (one mark per key identifier of the seller, as
   ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
   original naming it by its VAT id beside it), the digits of the number (:func:`number_digits`:
-  letters, separators and each digit group's leading zeros aside), currency and amount due —
+  its letters, and each digit group's leading zeros, aside), currency and amount due —
   **no buyer, no date**. Every other mark names the buyer, so a copy that re-typed the buyer's
   identifier (a supplier's customer number, ``10202`` → ``10203``) or left the buyer out (a JSON
   form) under a number with a letter added (``12115118-B``, ``INV-12115118``) met none of them,
-  and two tryouts of 2026-12-05 financed one invoice at two banks so. Only for a number with at
+  and a tryout of 2026-12-05 financed one invoice three times so. Only for a number with at
   least :data:`MIN_NUMBER_DIGITS` digits: fewer would meet a seller's other invoices of the
   same amount too often.
 
@@ -132,9 +132,11 @@ CARRY_PRECEDENCE = (
 def number_digits(number: str) -> str | None:
     """The digits of a (normalised) document number as ``mark_number`` compares them: each
     maximal run of digits without its leading zeros (``0`` for a run of zeros), the runs
-    joined without a separator — ``12115118-B``, ``INV-12115118`` and ``12115118`` are all
-    ``12115118``, ``FV 01/12/2023`` is ``1122023``. None with fewer than
-    :data:`MIN_NUMBER_DIGITS` digits."""
+    joined with ``-`` — ``12115118-B``, ``INV-12115118`` and ``12115118`` are all
+    ``12115118``; ``FV 01/12/2023`` is ``1-12-2023`` and ``FV 11/2/2023`` ``11-2-2023``: the
+    runs keep their bounds, as the number rule keeps them (the field cases' two invoices of one
+    seller numbered so are two invoices). None with fewer than :data:`MIN_NUMBER_DIGITS`
+    digits."""
     runs: list[str] = []
     current = ""
     for char in number:
@@ -147,7 +149,7 @@ def number_digits(number: str) -> str | None:
         runs.append(current)
     if sum(len(r) for r in runs) < MIN_NUMBER_DIGITS:
         return None
-    return "".join(r.lstrip("0") or "0" for r in runs)
+    return "-".join(r.lstrip("0") or "0" for r in runs)
 
 
 @dataclass(frozen=True)

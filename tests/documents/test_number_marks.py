@@ -20,7 +20,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from documents_support import corpus_bytes
+from documents_support import corpus_bytes, field_bytes
 
 from ledger.documents import read_document
 from ledger.documents.marks import (
@@ -86,8 +86,9 @@ def _finance(client: TestClient, bank: Any, doc_hash: str, **extra: Any) -> Any:
         ("12115118-B", "12115118"),
         ("INV-12115118", "12115118"),
         ("INV12115118B", "12115118"),
-        ("FV 01/12/2023", "1122023"),
-        ("FV 1/12/2023", "1122023"),
+        ("FV 01/12/2023", "1-12-2023"),
+        ("FV 1/12/2023", "1-12-2023"),
+        ("FV 11/2/2023", "11-2-2023"),  # the field cases' other invoice: other digits
         ("00042", "42"),  # five digits written: enough, compared without the zeros
         ("A-7", None),
         ("INV", None),
@@ -95,6 +96,29 @@ def _finance(client: TestClient, bank: Any, doc_hash: str, **extra: Any) -> Any:
 )
 def test_number_digits(number: str, digits: str | None) -> None:
     assert number_digits(number) == digits
+
+
+def test_the_field_cases_two_invoices_of_one_seller_share_no_number_mark() -> None:
+    """``FV 1/12/2023`` and ``FV 11/2/2023`` (tests/documents/fieldcases/number-collision) are
+    two invoices: the same amount due would not make them meet on their digits."""
+    marks = []
+    for name in ("a-FV-1-12-2023.xml", "b-FV-11-2-2023.xml"):
+        data = field_bytes(f"number-collision/{name}")
+        facts = read_document(data).facts
+        assert facts is not None
+        same_amount = facts.__class__.create(
+            facts.doc_type,
+            facts.number,
+            issue_date=facts.issue_date,
+            seller=facts.seller,
+            buyer=facts.buyer,
+            amount_minor=100_000,
+            currency=facts.currency,
+        )
+        marks.append({m.oprf_input() for m in mark_inputs(same_amount)})
+    assert marks[0]
+    assert marks[1]
+    assert not marks[0] & marks[1]
 
 
 def test_few_digits_make_no_number_mark() -> None:

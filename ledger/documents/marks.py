@@ -29,8 +29,10 @@ seller and buyer, as the fingerprints name parties, but for ``mark_number``):
   2026-12-04);
 - ``mark_number`` — type, seller (one mark per key identifier of the seller, as
   ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
-  original naming it by its VAT id beside it), the digits of the number (:func:`number_digits`:
-  its letters, and each digit group's leading zeros, aside), currency and amount due —
+  original naming it by its VAT id beside it; and one by the seller's name, which a copy naming
+  the seller by name alone, or by an identifier that fails its check, still shares), the
+  digits of the number (:func:`number_digits`: its letters, and each digit group's leading
+  zeros, aside), currency and amount due —
   **no buyer, no date**. Every other mark names the buyer, so a copy that re-typed the buyer's
   identifier (a supplier's customer number, ``10202`` → ``10203``) or left the buyer out (a JSON
   form) under a number with a letter added (``12115118-B``, ``INV-12115118``) met none of them,
@@ -62,8 +64,9 @@ marks in :data:`CARRY_PRECEDENCE` order, the first of every document before the 
 Marks are computed as on-chain fingerprints are: the consortium's evaluator's OPRF output over
 the same canonical encoding (``fingerprints.oprf_input``, each kind domain-separated), hashed
 (``fingerprints.onchain_value``). Nobody who cannot have the evaluator evaluate the facts can
-compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due, a
-currency and a keyed seller have marks; all but ``mark_number`` need a keyed buyer too
+compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due and a
+currency have marks; all but ``mark_number`` (which a seller's name is enough for) need a keyed
+seller and buyer
 (``mark_reissue`` and ``mark_split`` only those that state lines); a credit note has none.
 """
 
@@ -75,7 +78,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from .facts import DocumentFacts
+from .facts import DocumentFacts, IdScheme, Party, PartyId, make_party_id
 from .fingerprints import oprf_input, party_fields, type_label
 from .suspicion import DELIVERY_REFERENCES
 
@@ -175,22 +178,21 @@ def _references(facts: DocumentFacts) -> str:
 
 def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     """The inputs of the marks of ``facts`` (``[]`` when it has none: a raw file, a credit
-    note, no positive amount due, no currency, or a seller or buyer without a key identifier),
-    in :class:`MarkKind` order, each saying whether it is carried and looked for (the module
-    docstring): the two ``mark_amount`` inputs last, the invoice's own kind first."""
+    note, no positive amount due, no currency; only ``mark_number`` for a seller or buyer
+    without a key identifier), in :class:`MarkKind` order, each saying whether it is carried
+    and looked for (the module docstring): the two ``mark_amount`` inputs, then the
+    ``mark_number`` ones last."""
     if facts is None or facts.credit_note or not facts.currency:
         return []
     due = facts.amount_due_minor
     if due is None or due <= 0:
         return []
-    if facts.seller is not None and facts.seller.unkeyed:
-        return []
-    seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
-    if seller[0] is None:
-        return []
     label = type_label(facts)
     numbered = _number_marks(facts, label, facts.currency, due)
-    if buyer[0] is None:  # only mark_number names no buyer
+    if facts.seller is not None and facts.seller.unkeyed:
+        return numbered  # by its name only: the identity it claims failed its check
+    seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
+    if seller[0] is None or buyer[0] is None:  # only mark_number names no buyer
         return numbered
     references = _references(facts)
     found: list[MarkInput] = []
@@ -233,15 +235,28 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
 
 
 def _number_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
-    """``mark_number`` of ``facts``: one per key identifier of the seller, strongest first
-    (none when the number has too few digits, or the seller no key identifier)."""
+    """``mark_number`` of ``facts``: one per key identifier of the seller, strongest first, and
+    one by the seller's name when it states one (none when the number has too few digits)."""
     digits = number_digits(facts.number)
     if digits is None or facts.seller is None:
         return []
     return [
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
-        for pid in facts.seller.key_ids
+        for pid in _number_keys(facts.seller)
     ]
+
+
+def _number_keys(seller: Party) -> list[PartyId]:
+    """Who ``mark_number`` names as the seller: each of its key identifiers, then its name
+    (``NAME``, as a party with no identifier is keyed: upper case, spaces cleaned) — a copy
+    naming the seller by its name alone, or by an identifier that fails its check, met nothing
+    of an original that names it by its VAT id (a tryout financed one so at a second bank)."""
+    keys = [] if seller.unkeyed else list(seller.key_ids)
+    if seller.name:
+        named = make_party_id(IdScheme.NAME, seller.name)
+        if named not in keys:
+            keys.append(named)
+    return keys
 
 
 def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], MarkKind]) -> list[T]:

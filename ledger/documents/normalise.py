@@ -140,9 +140,14 @@ def _ascii_prototypes() -> dict[str, tuple[str, str]]:
 def _latin_lookalike(c: str) -> str:
     """``c`` (not ASCII) as the ASCII capital letter or digit it reads as — a Cyrillic ``Т`` or
     Greek ``Τ`` is ``T``, a Cyrillic ``О`` is ``O`` (a letter for a letter, a digit for a
-    digit) — else ``c`` itself (``Ф``, ``Ж``, a CJK character)."""
+    digit) — else ``c`` itself (``Ф``, ``Ж``, a CJK character). A decimal digit of any script
+    (Unicode category Nd: Arabic-Indic ``١٢``, Devanagari ``१२``) is the ASCII digit of its value:
+    a tryout's ``١٢١١٥١١٨`` came out half converted (``1٢11٥11٨``) by look alone."""
     if c.isascii():
         return c
+    value = unicodedata.decimal(c, None)
+    if value is not None:
+        return str(value)
     from ledger.lookalikes import prototypes
 
     letter, digit = _ascii_prototypes().get(prototypes().get(c, c), ("", ""))

@@ -39,6 +39,21 @@ def test_lookalike_letters_are_the_letters_they_read_as(written: str, read: str)
 
 
 @pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("\u0661\u0662\u0661\u0661\u0665\u0661\u0661\u0668", "12115118"),  # Arabic-Indic
+        ("\u06f1\u06f2\u06f1\u06f1\u06f5\u06f1\u06f1\u06f8", "12115118"),  # Persian
+        ("\u0968\u0967", "21"),  # Devanagari
+        ("INV-\u0660\u0660\u0664\u0662", "INV42"),  # zeros of another script dropped too
+    ],
+)
+def test_a_digit_of_any_script_is_the_digit_of_its_value(written: str, read: str) -> None:
+    """A tryout's number in Arabic-Indic digits came out half converted (``1٢11٥11٨``): some
+    digits look like ASCII ones, most do not. A decimal digit is read by its value."""
+    assert normalise_number(written) == read
+
+
+@pytest.mark.parametrize(
     "dash",
     ["\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212"],
 )

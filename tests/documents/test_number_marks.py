@@ -65,6 +65,29 @@ def _json_form(number: str, amount: str = "250.33") -> bytes:
     return json.dumps(form).encode()
 
 
+def _named_form(number: str, issuer: dict[str, str]) -> bytes:
+    """The invoice as a JSON form naming the seller by ``issuer`` (its name, perhaps an
+    identifier that fails its check), no buyer."""
+    form = {
+        "documentType": "Invoice",
+        "documentNumber": number,
+        "issueDate": "2015-01-09",
+        "issuer": issuer,
+        "totalAmount": {"value": "250.33", "currency": "EUR"},
+    }
+    return json.dumps(form).encode()
+
+
+#: the example's seller as it names itself (BT-27, cac:PartyLegalEntity/cbc:RegistrationName)
+SELLER_NAME = "De Koksmaat"
+#: forms of the seller a tryout (2026-12-05) financed at a second bank unseen: by name alone,
+#: and by an identifier that fails its check (the KvK number with a leading zero, as ICD 0106)
+NAMED_ONLY = [
+    {"name": SELLER_NAME, "country": "NL"},
+    {"id": "057151520", "scheme": "0106", "name": SELLER_NAME, "country": "NL"},
+]
+
+
 def _finance(client: TestClient, bank: Any, doc_hash: str, **extra: Any) -> Any:
     body = {
         "documents": [{"doc_hash": doc_hash, "amount": 20_000}],
@@ -132,8 +155,9 @@ def _kinds(data: bytes) -> list[MarkKind]:
 
 def test_an_invoice_without_a_buyer_carries_only_its_number_marks() -> None:
     kinds = _kinds(_json_form("INV-12115118"))
-    # the KvK number, as the ICD 0106 id the form writes and as the legal registration it is
-    assert kinds == [MarkKind.NUMBER, MarkKind.NUMBER]
+    # the KvK number, as the ICD 0106 id the form writes and as the legal registration it is;
+    # and the seller's name
+    assert kinds == [MarkKind.NUMBER, MarkKind.NUMBER, MarkKind.NUMBER]
 
 
 def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> None:
@@ -141,7 +165,7 @@ def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> N
     form = list(mark_inputs(read_document(_json_form("INV-12115118")).facts))
     ubl_numbers = {m.oprf_input() for m in ubl if m.kind is MarkKind.NUMBER}
     form_numbers = {m.oprf_input() for m in form if m.kind is MarkKind.NUMBER}
-    assert len(ubl_numbers) == 2  # its VAT id and its KvK number (BT-30)
+    assert len(ubl_numbers) == 3  # its VAT id, its KvK number (BT-30) and its name
     assert ubl_numbers & form_numbers  # they meet on the KvK number
     # the same number mark whatever the buyer and the letters of the number
     other = list(mark_inputs(read_document(_invoice("12115118-B", "10203")).facts))
@@ -151,6 +175,14 @@ def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> N
     assert not {m.oprf_input() for m in dearer} & ubl_numbers
     renumbered = list(mark_inputs(read_document(_json_form("INV-12115119")).facts))
     assert not {m.oprf_input() for m in renumbered} & ubl_numbers
+
+
+@pytest.mark.parametrize("issuer", NAMED_ONLY)
+def test_a_copy_naming_the_seller_by_name_meets_on_the_name_mark(issuer: dict[str, str]) -> None:
+    ubl = list(mark_inputs(read_document(_invoice("12115118", "10202")).facts))
+    form = list(mark_inputs(read_document(_named_form("12115118", issuer)).facts))
+    assert {m.kind for m in form} == {MarkKind.NUMBER}
+    assert {m.oprf_input() for m in ubl} & {m.oprf_input() for m in form}
 
 
 def test_a_financing_of_many_documents_keeps_each_ones_first_marks_within_the_limit() -> None:
@@ -267,3 +299,19 @@ def test_another_amount_or_other_digits_of_the_same_seller_are_not_suspected(
         assert checked.status_code == 200, checked.text
         found = [f for s in checked.json()["suspicions"] for f in s["financings"]]
         assert financing_a not in found, checked.json()["suspicions"]
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("issuer", NAMED_ONLY)
+def test_a_json_form_naming_the_seller_by_name_alone_is_suspicious_at_another_bank(
+    client: TestClient, network: Network, issuer: dict[str, str]
+) -> None:
+    number, _, financing_a = _financed_at_a(client, network)
+    form = _named_form(number, issuer)
+    checked = client.post(
+        "/v1/documents/check",
+        files={"file": ("invoice.json", form, "application/json")},
+        headers=network.bank_b.headers,
+    )
+    assert checked.status_code == 200, checked.text
+    _suspected_by(checked.json(), financing_a)

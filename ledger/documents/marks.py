@@ -121,8 +121,8 @@ MIN_NUMBER_DIGITS = 4
 #: financing carries (``tests/documents/test_number_marks.py`` holds the two equal)
 MAX_FINANCING_MARKS = 64
 #: which of a document's marks a financing keeps first when its documents have more than
-#: :data:`MAX_FINANCING_MARKS` (:func:`within_limit`); ``mark_number`` of the seller's
-#: strongest identifier ranks with ``mark_amount``, its others last
+#: :data:`MAX_FINANCING_MARKS` (:func:`within_limit`); the first ``mark_number`` (the
+#: seller's strongest identifier) ranks next after ``mark_amount``, its others last
 CARRY_PRECEDENCE = (
     MarkKind.REISSUE,
     MarkKind.AMOUNT,
@@ -262,7 +262,7 @@ def _number_keys(seller: Party) -> list[PartyId]:
 def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], MarkKind]) -> list[T]:
     """The marks a financing of several documents carries, at most :data:`MAX_FINANCING_MARKS`:
     all of them when they fit; else each document's marks ranked by :data:`CARRY_PRECEDENCE`
-    (a document's first ``mark_number`` with ``mark_amount``'s rank, its other ``mark_number``
+    (a document's first ``mark_number`` next after ``mark_amount``, its other ``mark_number``
     marks after every kind), and the first-ranked mark of every document kept before the
     second-ranked of any, in that order, until the limit. In order of ``per_document``, each
     document's kept marks in their own order."""

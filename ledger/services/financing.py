@@ -1242,10 +1242,17 @@ def unacknowledged(
             "recorded for the regulator (FINGERPRINT_PLEDGED); besides, "
         )
         extra = {"pledged_document_index": index, "conflicting_financing_id": fid}
+    # a pledged document is refused on chain whatever is acknowledged: no invitation to try
+    # (a tryout acknowledged as invited, and the attempt was refused and recorded against it)
+    then = (
+        "Acknowledging the suspicions would not make it financeable: the chain refuses a "
+        "pledged document, and records the attempt for the regulator"
+        if pledged is not None
+        else "If you have checked it and still want to finance it, send the request again with "
+        "acknowledge_suspicions: true (tradeledger finance create --acknowledge-suspicions)"
+    )
     return SuspicionsUnacknowledged(
-        f"not financed, nothing was sent: {lead}{said}. If you have checked it and still want "
-        "to finance it, send the request again with acknowledge_suspicions: true (tradeledger "
-        "finance create --acknowledge-suspicions)",
+        f"not financed, nothing was sent: {lead}{said}. {then}",
         suspicions=[s.to_dict() for s in suspicions],
         acknowledge_with="acknowledge_suspicions",
         **extra,

@@ -279,6 +279,9 @@ def test_an_amendment_is_no_split_of_its_own_earlier_version(
         f"document {v1}, which is held by another bank's active financing {financing_a}"
     ), body["message"]
     assert body["details"]["conflicting_financing_id"] == financing_a
+    # no invitation to acknowledge what the chain would refuse all the same (a tryout did)
+    assert "send the request again" not in body["message"]
+    assert "Acknowledging the suspicions would not make it financeable" in body["message"]
 
 
 def test_the_supersession_answer_calls_the_earlier_version_no_copy(

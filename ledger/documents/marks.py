@@ -73,6 +73,7 @@ seller and buyer
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -114,6 +115,8 @@ class MarkKind(StrEnum):
 
 #: ``mark_amount``'s last field: whether the invoice states its lines
 LINES_STATED, NO_LINES = "lines", "no lines"
+#: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
+_ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
 #: are too likely two invoices)
 MIN_NUMBER_DIGITS = 4
@@ -140,16 +143,7 @@ def number_digits(number: str) -> str | None:
     runs keep their bounds, as the number rule keeps them (the field cases' two invoices of one
     seller numbered so are two invoices). None with fewer than :data:`MIN_NUMBER_DIGITS`
     digits."""
-    runs: list[str] = []
-    current = ""
-    for char in number:
-        if "0" <= char <= "9":
-            current += char
-        elif current:
-            runs.append(current)
-            current = ""
-    if current:
-        runs.append(current)
+    runs = _ASCII_DIGIT_RUN.findall(number)
     if sum(len(r) for r in runs) < MIN_NUMBER_DIGITS:
         return None
     return "-".join(r.lstrip("0") or "0" for r in runs)

@@ -37,7 +37,7 @@ from .normalise import (
 )
 from .totals import amount_due_by_totals
 from .ubl import CREDIT_NOTE_TYPE_CODES
-from .xmlsafe import local_name, namespace, refuse_repeated, text_of
+from .xmlsafe import local_name, namespace, refuse_repeated, repeated, text_of
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
 RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
@@ -247,11 +247,8 @@ def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree.
         and text_of(element) is not None
     ]
     if len(found) > 1:
-        raise DocumentFormatError(
-            tag,
-            f"is given {len(found)} times in the invoice currency {currency}: {d.name} allows "
-            "it once; which of them the invoice states cannot be told",
-            count=len(found),
+        raise repeated(
+            tag, len(found), f"{d.name} allows it once", f" in the invoice currency {currency}"
         )
     return found[0] if found else None
 

@@ -138,9 +138,14 @@ def refuse_repeated(
     for path, term in once:
         found = root.findall(path, ns)
         if len(found) > 1:
-            raise DocumentFormatError(
-                path.split("/")[-1],
-                f"is given {len(found)} times: {syntax} allows it once ({term}); which of them "
-                "the invoice states cannot be told",
-                count=len(found),
-            )
+            raise repeated(path.split("/")[-1], len(found), f"{syntax} allows it once ({term})")
+
+
+def repeated(field: str, count: int, allows: str, among: str = "") -> DocumentFormatError:
+    """The refusal of an element given ``count`` times that ``allows`` says is given once
+    (``among``: which of them were counted, e.g. `` in the invoice currency EUR``)."""
+    return DocumentFormatError(
+        field,
+        f"is given {count} times{among}: {allows}; which of them the invoice states cannot be told",
+        count=count,
+    )

@@ -53,27 +53,19 @@ def _invoice(number: str, buyer: str) -> bytes:
     return data.replace(b"<cbc:ID>10202</cbc:ID>", f"<cbc:ID>{buyer}</cbc:ID>".encode(), 1)
 
 
-def _json_form(number: str, amount: str = "250.33") -> bytes:
-    """The invoice as a JSON form: its seller by KvK number (ICD 0106), no buyer."""
-    form = {
-        "documentType": "Invoice",
-        "documentNumber": number,
-        "issueDate": "2015-01-09",
-        "issuer": {"id": KVK, "scheme": "0106", "country": "NL", "name": "De Koksmaat B.V."},
-        "totalAmount": {"value": amount, "currency": "EUR"},
-    }
-    return json.dumps(form).encode()
+#: the seller as a JSON form names it by its KvK number (ICD 0106)
+BY_KVK = {"id": KVK, "scheme": "0106", "country": "NL", "name": "De Koksmaat B.V."}
 
 
-def _named_form(number: str, issuer: dict[str, str]) -> bytes:
-    """The invoice as a JSON form naming the seller by ``issuer`` (its name, perhaps an
-    identifier that fails its check), no buyer."""
+def _json_form(number: str, amount: str = "250.33", issuer: dict[str, str] = BY_KVK) -> bytes:
+    """The invoice as a JSON form naming the seller by ``issuer`` (its KvK number; its name,
+    perhaps beside an identifier that fails its check), no buyer."""
     form = {
         "documentType": "Invoice",
         "documentNumber": number,
         "issueDate": "2015-01-09",
         "issuer": issuer,
-        "totalAmount": {"value": "250.33", "currency": "EUR"},
+        "totalAmount": {"value": amount, "currency": "EUR"},
     }
     return json.dumps(form).encode()
 
@@ -180,7 +172,7 @@ def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> N
 @pytest.mark.parametrize("issuer", NAMED_ONLY)
 def test_a_copy_naming_the_seller_by_name_meets_on_the_name_mark(issuer: dict[str, str]) -> None:
     ubl = list(mark_inputs(read_document(_invoice("12115118", "10202")).facts))
-    form = list(mark_inputs(read_document(_named_form("12115118", issuer)).facts))
+    form = list(mark_inputs(read_document(_json_form("12115118", issuer=issuer)).facts))
     assert {m.kind for m in form} == {MarkKind.NUMBER}
     assert {m.oprf_input() for m in ubl} & {m.oprf_input() for m in form}
 
@@ -229,6 +221,18 @@ def _financed_at_a(client: TestClient, network: Network) -> tuple[str, str, int]
     return number, buyer, int(made.json()["financing_id"])
 
 
+def _checked(client: TestClient, bank: Any, form: bytes) -> dict[str, Any]:
+    """``POST /v1/documents/check`` of the JSON form ``form`` as ``bank``: its answer."""
+    answer = client.post(
+        "/v1/documents/check",
+        files={"file": ("invoice.json", form, "application/json")},
+        headers=bank.headers,
+    )
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
 def _suspected_by(body: dict[str, Any], financing: int) -> dict[str, Any]:
     assert body["suspicious"] is True, body
     (suspicion,) = [s for s in body["suspicions"] if financing in s["financings"]]
@@ -268,21 +272,10 @@ def test_a_json_form_with_a_prefixed_number_and_no_buyer_is_suspicious_at_anothe
     number, _, financing_a = _financed_at_a(client, network)
     form = _json_form(f"INV-{number}")
 
-    checked = client.post(
-        "/v1/documents/check",
-        files={"file": ("invoice.json", form, "application/json")},
-        headers=network.bank_b.headers,
-    )
-    assert checked.status_code == 200, checked.text
-    _suspected_by(checked.json(), financing_a)
+    _suspected_by(_checked(client, network.bank_b, form), financing_a)
     # Bank A's own check of the form is no suspicion of its own financing
-    own = client.post(
-        "/v1/documents/check",
-        files={"file": ("invoice.json", form, "application/json")},
-        headers=network.bank.headers,
-    )
-    assert own.status_code == 200, own.text
-    assert financing_a not in [f for s in own.json()["suspicions"] for f in s["financings"]]
+    own = _checked(client, network.bank, form)
+    assert financing_a not in [f for s in own["suspicions"] for f in s["financings"]]
 
 
 @pytest.mark.backend
@@ -291,14 +284,9 @@ def test_another_amount_or_other_digits_of_the_same_seller_are_not_suspected(
 ) -> None:
     number, _, financing_a = _financed_at_a(client, network)
     for form in (_json_form(f"INV-{number}", "250.34"), _json_form(f"INV-{int(number) + 1}")):
-        checked = client.post(
-            "/v1/documents/check",
-            files={"file": ("invoice.json", form, "application/json")},
-            headers=network.bank_b.headers,
-        )
-        assert checked.status_code == 200, checked.text
-        found = [f for s in checked.json()["suspicions"] for f in s["financings"]]
-        assert financing_a not in found, checked.json()["suspicions"]
+        checked = _checked(client, network.bank_b, form)
+        found = [f for s in checked["suspicions"] for f in s["financings"]]
+        assert financing_a not in found, checked["suspicions"]
 
 
 @pytest.mark.backend
@@ -307,11 +295,5 @@ def test_a_json_form_naming_the_seller_by_name_alone_is_suspicious_at_another_ba
     client: TestClient, network: Network, issuer: dict[str, str]
 ) -> None:
     number, _, financing_a = _financed_at_a(client, network)
-    form = _named_form(number, issuer)
-    checked = client.post(
-        "/v1/documents/check",
-        files={"file": ("invoice.json", form, "application/json")},
-        headers=network.bank_b.headers,
-    )
-    assert checked.status_code == 200, checked.text
-    _suspected_by(checked.json(), financing_a)
+    form = _json_form(number, issuer=issuer)
+    _suspected_by(_checked(client, network.bank_b, form), financing_a)

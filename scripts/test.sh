@@ -82,11 +82,16 @@ bash scripts/test_contracts.sh
 
 markers="not slow"
 if [ "${TRADELEDGER_SLOW:-0}" = 1 ]; then markers=""; fi
+# pytest-xdist worker processes, each test file whole on one worker (its module fixtures once).
+# Most tests wait on a chain, a gateway or a database, so 2 cores carry 3 workers;
+# TRADELEDGER_TEST_WORKERS=0 runs everything in one process, as before.
+workers=${TRADELEDGER_TEST_WORKERS:-3}
+parallel=(-n "$workers" --dist loadfile)
 
 machine
-step "pytest (embedded chain)"
-.venv/bin/python -m pytest -m "$markers" -p no:cacheprovider
+step "pytest (embedded chain, $workers workers)"
+.venv/bin/python -m pytest -m "$markers" -p no:cacheprovider "${parallel[@]}"
 
-step "pytest (ledger suite on anvil)"
+step "pytest (ledger suite on anvil, $workers workers)"
 TRADELEDGER_TEST_BACKEND=anvil .venv/bin/python -m pytest -m "${markers:+$markers and }backend" \
-  -p no:cacheprovider
+  -p no:cacheprovider "${parallel[@]}"

@@ -77,7 +77,12 @@ def _registering_init(self: Ledger, *args: object, **kwargs: object) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     global EVALUATOR
-    if EVALUATOR is None and not hasattr(config, "workerinput"):
+    # one evaluator per process that runs tests: each pytest-xdist worker its own (its ledgers
+    # register their contracts with it), none in the controller, which only hands out tests
+    distributing = not hasattr(config, "workerinput") and bool(
+        getattr(config.option, "numprocesses", None)
+    )
+    if EVALUATOR is None and not distributing:
         EVALUATOR = SessionEvaluator()
         os.environ["TRADELEDGER_EVALUATOR_URL"] = EVALUATOR.url
         Ledger.__init__ = _registering_init  # type: ignore[method-assign]

@@ -13,6 +13,10 @@ summary (also with ``-q``). ``TRADELEDGER_FIGURES_FILE=path.json`` also writes t
 object, for CI artifacts or a table. The tests themselves assert the bound each figure must meet
 (``5xx = 0``); this module only reports.
 
+Under pytest-xdist (``-n``, as ``scripts/test.sh`` runs the suite) every worker records its own
+figures and hands them to the controller when it ends (``workeroutput``), which prints them
+together: ``add`` figures summed over the workers, ``peak`` and ``put`` ones the largest.
+
 Loaded for every run by ``pytest_plugins`` in ``tests/conftest.py``.
 """
 
@@ -26,24 +30,29 @@ from pathlib import Path
 import pytest
 
 _FIGURES: dict[str, float] = {}
+#: how each figure was recorded ("add", "put" or "peak"): how workers' figures combine
+_KINDS: dict[str, str] = {}
 _LOCK = threading.Lock()
 
 
 def add(name: str, amount: float = 1) -> None:
     """Add ``amount`` to the figure ``name`` (created at 0)."""
     with _LOCK:
+        _KINDS[name] = "add"
         _FIGURES[name] = _FIGURES.get(name, 0) + amount
 
 
 def put(name: str, value: float) -> None:
     """Set the figure ``name`` to ``value``."""
     with _LOCK:
+        _KINDS[name] = "put"
         _FIGURES[name] = value
 
 
 def peak(name: str, value: float) -> None:
     """Keep the largest ``value`` seen for ``name`` (a slowest time, a deepest input)."""
     with _LOCK:
+        _KINDS[name] = "peak"
         _FIGURES[name] = max(_FIGURES.get(name, value), value)
 
 
@@ -71,6 +80,42 @@ def _shown(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}"
     return f"{value:,.3f}"
+
+
+def combine(worker_figures: dict[str, tuple[str, float]]) -> None:
+    """Fold one worker's figures (name -> (kind, value)) into this process's: ``add`` figures
+    summed, ``put`` and ``peak`` ones the largest."""
+    with _LOCK:
+        for name, (kind, value) in worker_figures.items():
+            known = _FIGURES.get(name)
+            _KINDS[name] = kind
+            if known is None:
+                _FIGURES[name] = value
+            elif kind == "add":
+                _FIGURES[name] = known + value
+            else:
+                _FIGURES[name] = max(known, value)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller (after every other plugin's
+    session end, the secrets scan's included)."""
+    output: dict[str, object] | None = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        with _LOCK:
+            output["figures"] = {
+                name: (_KINDS.get(name, "put"), value) for name, value in _FIGURES.items()
+            }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """The controller folds in the figures of a worker that ended (pytest-xdist's hook)."""
+    output = getattr(node, "workeroutput", None) or {}
+    worker_figures = output.get("figures")
+    if worker_figures:
+        combine({name: (kind, value) for name, (kind, value) in worker_figures.items()})
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -301,11 +301,18 @@ def scan(roots: Iterable[Path], logs: Iterable[tuple[str, str]] = ()) -> Report:
 # -- the pytest plugin ----------------------------------------------------------------------------
 
 _LOGS: list[tuple[str, str]] = []
-_REPORT: list[Report] = []
+#: what each scan found, as printed (this process's, or every pytest-xdist worker's)
+_FINDINGS: list[str] = []
 
 
 def _enabled() -> bool:
     return os.environ.get("TRADELEDGER_SECRETS_SCAN", "1") != "0"
+
+
+def _distributing(config: pytest.Config) -> bool:
+    """The pytest-xdist controller: its workers scan their own directories and logs (a passing
+    worker's directory is gone before the controller's session ends)."""
+    return config.pluginmanager.has_plugin("dsession")
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -321,6 +328,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not _enabled():
         return
+    if _distributing(session.config):
+        if _FINDINGS and session.exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
     factory: Any = getattr(session.config, "_tmp_path_factory", None)
     basetemp = getattr(factory, "_basetemp", None)
     roots = [Path(basetemp)] if basetemp is not None else []
@@ -328,26 +339,36 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     started = time.monotonic()
     report = scan(roots, _LOGS)
-    _REPORT.append(report)
-    figures.put("secrets scan: seconds", round(time.monotonic() - started, 1))
-    figures.put("secrets scan: files scanned", report.files)
-    figures.put("secrets scan: MB scanned", round(report.bytes / 1e6, 1))
-    figures.put("secrets scan: logs scanned", report.logs)
-    figures.put("secrets scan: secrets known", report.secrets)
-    figures.put("secrets scan: keystores not decryptable", report.keystores_unchecked)
-    figures.put("secrets scan: keys found", len(report.findings))
+    # added, not put: a pytest-xdist run sums its workers' scans (tests/figures.py)
+    figures.peak("secrets scan: seconds", round(time.monotonic() - started, 1))
+    figures.add("secrets scan: files scanned", report.files)
+    figures.add("secrets scan: MB scanned", round(report.bytes / 1e6, 1))
+    figures.add("secrets scan: logs scanned", report.logs)
+    figures.add("secrets scan: secrets known", report.secrets)
+    figures.add("secrets scan: keystores not decryptable", report.keystores_unchecked)
+    figures.add("secrets scan: keys found", len(report.findings))
+    _FINDINGS.extend(str(finding) for finding in report.findings)
+    output: dict[str, object] | None = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["secrets_findings"] = list(_FINDINGS)
     if report.findings and session.exitstatus == 0:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """The controller keeps what a worker's scan found (pytest-xdist's hook)."""
+    output = getattr(node, "workeroutput", None) or {}
+    _FINDINGS.extend(str(finding) for finding in output.get("secrets_findings", ()))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    for report in _REPORT:
-        if report.findings:
-            terminalreporter.write_sep("=", "secrets found outside their place", red=True)
-            for finding in report.findings[:50]:
-                terminalreporter.write_line(str(finding))
-            if len(report.findings) > 50:
-                terminalreporter.write_line(f"... and {len(report.findings) - 50} more")
+    if _FINDINGS:
+        terminalreporter.write_sep("=", "secrets found outside their place", red=True)
+        for finding in _FINDINGS[:50]:
+            terminalreporter.write_line(finding)
+        if len(_FINDINGS) > 50:
+            terminalreporter.write_line(f"... and {len(_FINDINGS) - 50} more")
 
 
 def main(argv: list[str]) -> int:

@@ -521,8 +521,8 @@ interface ITradeLedger {
 
     /// @notice registerFinancing, and when the financing is registered, mark it with `marks`
     ///         (strictly ascending, none zero, at most MAX_FINANCING_MARKS; may be empty): each
-    ///         mark then names this financing in markedFinancings while it is active, and
-    ///         FinancingMarked is emitted. A refused attempt marks nothing. Marks lock nothing.
+    ///         mark then counts this financing among its carriers in markedFinancings while
+    ///         it is active, and FinancingMarked is emitted. A refused attempt marks nothing. Marks lock nothing.
     /// @return financingId the new financing's id, or 0 when refused
     function registerMarkedFinancing(
         bytes32[] calldata fingerprints,
@@ -561,9 +561,13 @@ interface ITradeLedger {
         view
         returns (uint256[] memory financingIds);
 
-    /// @notice For each of `marks`, the financing that last marked it when that financing is
-    ///         still active, else 0.
+    /// @notice For each of `marks`, the oldest financing carrying it that is still active, else
+    ///         0: closing or cancelling one carrier leaves the mark naming the others.
     function markedFinancings(bytes32[] calldata marks) external view returns (uint256[] memory financingIds);
+
+    /// @notice For each of `marks`, every financing carrying it that is still active, oldest
+    ///         first (empty where none): a bank's check names each other bank's carrier.
+    function markCarriers(bytes32[] calldata marks) external view returns (uint256[][] memory financingIds);
 
     /// @notice The active financing holding `fingerprint`, or 0.
     function fingerprintHolder(bytes32 fingerprint) external view returns (uint256 financingId);

@@ -39,8 +39,12 @@ abstract contract FinancingRegistry is DocumentRegistry {
 
     mapping(uint256 financingId => uint256 packed) private _financings;
     mapping(bytes32 fingerprint => uint256 financingId) private _locks;
-    /// @dev The financing that last marked each mark (read only while it is active).
+    /// @dev The latest financing to carry each mark: the head of the mark's carriers, each
+    ///      linked to the one before it in _markPrevious.
     mapping(bytes32 mark => uint256 financingId) private _marks;
+    /// @dev For each mark and carrier, the carrier before it that was still active when it
+    ///      was linked (0 for the first). Reads skip those closed or cancelled since.
+    mapping(bytes32 mark => mapping(uint256 financingId => uint256 previous)) private _markPrevious;
 
     // ---------------------------------------------------------------- writes
 
@@ -67,7 +71,7 @@ abstract contract FinancingRegistry is DocumentRegistry {
         financingId = _registerFinancing(fingerprints, termsCommitment, terms);
         if (financingId == 0 || n == 0) return financingId;
         for (uint256 i = 0; i < n; ++i) {
-            _marks[marks[i]] = financingId;
+            _carry(marks[i], financingId);
         }
         emit FinancingMarked(financingId, marks);
     }
@@ -184,8 +188,26 @@ abstract contract FinancingRegistry is DocumentRegistry {
     function markedFinancings(bytes32[] calldata marks) external view returns (uint256[] memory financingIds) {
         financingIds = new uint256[](marks.length);
         for (uint256 i = 0; i < marks.length; ++i) {
-            uint256 id = _marks[marks[i]];
-            if (id != 0 && uint8(_financings[id] >> _F_STATUS_SHIFT) == _F_ACTIVE) financingIds[i] = id;
+            for (uint256 id = _marks[marks[i]]; id != 0; id = _markPrevious[marks[i]][id]) {
+                if (_isActive(id)) financingIds[i] = id; // the last found is the oldest
+            }
+        }
+    }
+
+    /// @inheritdoc ITradeLedger
+    function markCarriers(bytes32[] calldata marks) external view returns (uint256[][] memory financingIds) {
+        financingIds = new uint256[][](marks.length);
+        for (uint256 i = 0; i < marks.length; ++i) {
+            bytes32 mark = marks[i];
+            uint256 active = 0;
+            for (uint256 id = _marks[mark]; id != 0; id = _markPrevious[mark][id]) {
+                if (_isActive(id)) ++active;
+            }
+            uint256[] memory ids = new uint256[](active);
+            for (uint256 id = _marks[mark]; id != 0; id = _markPrevious[mark][id]) {
+                if (_isActive(id)) ids[--active] = id; // newest last: the walk goes back in time
+            }
+            financingIds[i] = ids;
         }
     }
 
@@ -195,6 +217,23 @@ abstract contract FinancingRegistry is DocumentRegistry {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev Whether `financingId` is a registered financing still ACTIVE.
+    function _isActive(uint256 financingId) private view returns (bool) {
+        return uint8(_financings[financingId] >> _F_STATUS_SHIFT) == _F_ACTIVE;
+    }
+
+    /// @dev Make `financingId` the latest carrier of `mark`, linked to the latest one still
+    ///      active (those closed or cancelled at the head are passed over, never linked again).
+    ///      A new mark costs one storage write, as a single carrier did; a shared one two.
+    function _carry(bytes32 mark, uint256 financingId) private {
+        uint256 previous = _marks[mark];
+        while (previous != 0 && !_isActive(previous)) {
+            previous = _markPrevious[mark][previous];
+        }
+        if (previous != 0) _markPrevious[mark][financingId] = previous;
+        _marks[mark] = financingId;
+    }
 
     /// @dev The caller's member id; reverts unless it is an active BANK.
     function _activeBank() private view returns (uint32 bankId) {

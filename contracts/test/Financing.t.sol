@@ -569,16 +569,99 @@ contract FinancingTest is LedgerTest {
     }
 
     /// @dev Marks lock nothing: a second bank marks the same marks and is registered; the
-    ///      marks then name the latest active financing, and none once it is closed.
-    function test_marks_lock_nothing_and_name_the_latest_active_financing() public {
+    ///      marks name the oldest active carrier, and the next one once it is closed.
+    function test_marks_lock_nothing_and_name_the_oldest_active_financing() public {
         bytes32[] memory m = fps("shared marks", 3);
         uint256 first = _registerMarked(bank, fpA, m);
         uint256 second = _registerMarked(bank2, fpB, m);
         assertEq(second, first + 1, "the same marks do not refuse");
-        _assertMarked(m, second, "the latest");
+        _assertMarked(m, first, "the oldest");
+        closeAs(bank, first, fpA);
+        _assertMarked(m, second, "the first closed: the second");
         closeAs(bank2, second, fpB);
-        _assertMarked(m, 0, "closed: none");
+        _assertMarked(m, 0, "both closed: none");
+    }
+
+    function _assertCarriers(bytes32[] memory m, uint256[] memory expected, string memory what) internal view {
+        uint256[][] memory carriers = ledger.markCarriers(m);
+        assertEq(carriers.length, m.length, string.concat(what, ": length"));
+        for (uint256 i = 0; i < m.length; ++i) {
+            assertEq(carriers[i].length, expected.length, string.concat(what, ": count"));
+            for (uint256 j = 0; j < expected.length; ++j) {
+                assertEq(carriers[i][j], expected[j], what);
+            }
+        }
+    }
+
+    /// @dev markCarriers names every active carrier of each mark, oldest first, and drops
+    ///      those closed or cancelled.
+    function test_mark_carriers_lists_every_active_carrier_oldest_first() public {
+        bytes32[] memory m = fps("carried", 2);
+        _assertCarriers(m, new uint256[](0), "none yet");
+        uint256 first = _registerMarked(bank, fpA, m);
+        uint256 second = _registerMarked(bank2, fpB, m);
+        uint256[] memory both = new uint256[](2);
+        (both[0], both[1]) = (first, second);
+        _assertCarriers(m, both, "both, oldest first");
+        closeAs(bank, first, fpA);
+        uint256[] memory left = new uint256[](1);
+        left[0] = second;
+        _assertCarriers(m, left, "the first closed");
+        _assertCarriers(fps("other", 1), new uint256[](0), "another mark: none");
+    }
+
+    /// @dev A carrier closed in the middle or at the head is passed over: a new carrier links
+    ///      to the latest one still active, and every active one stays listed.
+    function test_carriers_closed_in_the_middle_or_at_the_head_are_passed_over() public {
+        bytes32[] memory m = fps("chain", 1);
+        bytes32[] memory fpC = fps("third", 2);
+        bytes32[] memory fpD = fps("fourth", 2);
+        uint256 a = _registerMarked(bank, fpA, m);
+        uint256 b = _registerMarked(bank2, fpB, m);
+        uint256 c = _registerMarked(bank, fpC, m);
+        closeAs(bank2, b, fpB);
+        uint256[] memory ac = new uint256[](2);
+        (ac[0], ac[1]) = (a, c);
+        _assertCarriers(m, ac, "the middle closed");
+        closeAs(bank, c, fpC);
+        uint256 d = _registerMarked(bank2, fpD, m);
+        uint256[] memory ad = new uint256[](2);
+        (ad[0], ad[1]) = (a, d);
+        _assertCarriers(m, ad, "the head closed, then a new one");
+        _assertMarked(m, a, "the oldest active");
+        closeAs(bank, a, fpA);
+        uint256[] memory onlyD = new uint256[](1);
+        onlyD[0] = d;
+        _assertCarriers(m, onlyD, "the oldest closed");
+        _assertMarked(m, d, "the one left");
+    }
+
+    /// @dev Closing or cancelling a later carrier leaves the mark naming an earlier one still
+    ///      active (tryout 36: a cancelled re-issue hid the original financing).
+    function test_a_later_carrier_released_leaves_the_earlier_one_named() public {
+        bytes32[] memory m = fps("kept marks", 2);
+        uint256 first = _registerMarked(bank, fpA, m);
+        uint256 second = _registerMarked(bank2, fpB, m);
+        vm.prank(bank2);
+        ledger.cancelFinancing(second, 1, fpB);
+        _assertMarked(m, first, "the later cancelled: the first");
         assertEq(ledger.fingerprintHolder(fpA[0]), first, "the first still holds its locks");
+    }
+
+    /// @dev Each write drops the carriers closed or cancelled since: a mark re-used by many
+    ///      financings one after another keeps naming only the active one.
+    function test_a_mark_reused_after_each_close_names_the_active_carrier() public {
+        bytes32[] memory m = fps("re-used", 1);
+        uint256 last;
+        for (uint256 round = 0; round < 5; ++round) {
+            bytes32[] memory f = fps(string.concat("round ", vm.toString(round)), 2);
+            last = _registerMarked(bank, f, m);
+            _assertMarked(m, last, "the round's financing");
+            closeAs(bank, last, f);
+        }
+        _assertMarked(m, 0, "all closed");
+        uint256 again = _registerMarked(bank2, fpB, m);
+        _assertMarked(m, again, "a new carrier");
     }
 
     /// @dev No marks: just a financing, one event. A refused attempt marks nothing.

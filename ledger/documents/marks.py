@@ -7,7 +7,7 @@ invoice financed at Bank A and re-issued to Bank B was caught by no one (a tryou
 2026-12-03). A financing therefore carries **marks** on chain beside its fingerprints
 (``registerMarkedFinancing``): values computed from the facts such an invoice keeps, which
 lock nothing. Another bank's check computes the same marks of its file and reads which active
-financings carry them (``markedFinancings``): a shared mark makes the file suspicious, with the
+financings carry them (``markCarriers``): a shared mark makes the file suspicious, with the
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 

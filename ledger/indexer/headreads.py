@@ -312,15 +312,15 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
     return [held.get(f, 0) for f in wanted]
 
 
-#: the events that change what ``markedFinancings`` answers
+#: the events that change what ``markCarriers`` (and ``markedFinancings``) answers
 MARK_EVENTS = frozenset({"FinancingMarked", "FinancingClosed", "FinancingCancelled"})
 
 
-def marked_financings(index: EventIndex, marks: Sequence[str]) -> list[int] | None:
-    """For each of ``marks`` (0x hex), the financing that last carried it when it is active,
-    else 0, as ``markedFinancings`` answers at the chain's head; or None when the index cannot
-    vouch for it (see :func:`_settled`; a financing was marked, closed or cancelled in a block
-    it has not folded in)."""
+def mark_carriers(index: EventIndex, marks: Sequence[str]) -> list[list[int]] | None:
+    """For each of ``marks`` (0x hex), every active financing carrying it, oldest first, as
+    ``markCarriers`` answers at the chain's head; or None when the index cannot vouch for it
+    (see :func:`_settled`; a financing was marked, closed or cancelled in a block it has not
+    folded in)."""
     wanted = [m.lower() for m in marks]
     found = _as_of_head(
         index,
@@ -328,14 +328,17 @@ def marked_financings(index: EventIndex, marks: Sequence[str]) -> list[int] | No
             select(MarkRow.mark, MarkRow.financing_id)
             .join(FinancingRow, FinancingRow.financing_id == MarkRow.financing_id)
             .where(MarkRow.mark.in_(set(wanted)), FinancingRow.status == FIN_ACTIVE)
+            .order_by(MarkRow.financing_id)
         ).all(),
         MARK_EVENTS,
     )
     if found is None:
         return None
     (rows,) = found
-    marked = {str(mark): int(financing_id) for mark, financing_id in rows}
-    return [marked.get(m, 0) for m in wanted]
+    carriers: dict[str, list[int]] = {}
+    for mark, financing_id in rows:
+        carriers.setdefault(str(mark), []).append(int(financing_id))
+    return [list(carriers.get(m, ())) for m in wanted]
 
 
 #: the event that adds a financing (``financingCount``)

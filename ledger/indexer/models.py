@@ -12,8 +12,9 @@ from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 #: the index's table layout; an index of another version is dropped and rebuilt on open
-#: (2: confidential financings, issue #14; 3: a document's registrant id, issue #16)
-SCHEMA_VERSION = 4
+#: (2: confidential financings, issue #14; 3: a document's registrant id, issue #16;
+#: 5: every carrier of a mark, not the last)
+SCHEMA_VERSION = 5
 
 HASH = String(66)
 ADDRESS = String(42)
@@ -215,13 +216,13 @@ class RefusalRow(Base):
 
 
 class MarkRow(Base):
-    """A mark a financing carries (``FinancingMarked``): the financing that last carried it,
-    as the contract's ``markedFinancings`` keeps it (read with the financing's status)."""
+    """A mark a financing carries (``FinancingMarked``): one row per carrier, as the contract's
+    ``markCarriers`` keeps them (read with each financing's status)."""
 
     __tablename__ = "financing_marks"
 
     mark: Mapped[str] = mapped_column(HASH, primary_key=True)
-    financing_id: Mapped[int] = mapped_column(BIGNUM)
+    financing_id: Mapped[int] = mapped_column(BIGNUM, primary_key=True)
 
 
 class ReaderRow(Base):

@@ -4,7 +4,7 @@ A bank's own suspicion checks compare its file with the invoices lodged at its o
 (``ledger.services.documents.suspicions_of``). An invoice financed at another bank and then
 re-issued or split to this one is found through the **marks** that financing carries on chain
 (``ledger.documents.marks``): the file's marks are evaluated with its fingerprints (one
-evaluator request), and ``markedFinancings`` names the active financing carrying each. Such a
+evaluator request), and ``markCarriers`` names every active financing carrying each. Such a
 financing is reported as a suspicion of kind ``reissue`` (the same seller, buyer, currency,
 amount due and lines; or, when either invoice states no lines, the same seller, buyer, currency
 and amount due; or the same seller, digits of the number, currency and amount due, whatever the
@@ -187,19 +187,20 @@ class MarkedFinancing:
         )
 
 
-def marked_ids(ledger: Ledger, marks: Sequence[bytes]) -> list[int]:
-    """``markedFinancings(marks)``: for each mark (32 bytes), the financing that last carried
-    it when it is active, else 0 — from a served gateway's event index on the embedded chain
-    when it vouches for the chain's head (no EVM call, as ``fingerprintHolders``:
-    ``ledger.indexer.headreads``), else from the chain."""
+def mark_carriers(ledger: Ledger, marks: Sequence[bytes]) -> list[list[int]]:
+    """``markCarriers(marks)``: for each mark (32 bytes), every active financing carrying it,
+    oldest first — from a served gateway's event index on the embedded chain when it vouches
+    for the chain's head (no EVM call, as ``fingerprintHolders``: ``ledger.indexer.headreads``),
+    else from the chain."""
     if not marks:
         return []
     index = ledger.event_index if ledger.node is not None else None
     if index is not None:
-        found = headreads.marked_financings(index, ["0x" + bytes(m).hex() for m in marks])
+        found = headreads.mark_carriers(index, ["0x" + bytes(m).hex() for m in marks])
         if found is not None:
             return found
-    return [int(i) for i in ledger.calls.functions.markedFinancings(list(marks)).call()]
+    answer = ledger.calls.functions.markCarriers(list(marks)).call()
+    return [[int(i) for i in ids] for ids in answer]
 
 
 def marked_financings(
@@ -209,21 +210,21 @@ def marked_financings(
     check looks for (``Mark.looked_for``), but those in ``exclude`` (financings holding the
     file's own fingerprints), by financing id; a financing found by several marks is reported
     as the first of re-issue, re-issue by amount, split, split by lines. One
-    :func:`marked_ids` read, then one ``getFinancing`` per financing found."""
+    :func:`mark_carriers` read, then one ``getFinancing`` per financing found."""
     from ledger.services.members import name_of  # members reads documents, which reads this
 
     marks = [m for m in marks if m.looked_for]
     if not marks:
         return []
-    ids = marked_ids(ledger, [m.value for m in marks])
+    carriers = mark_carriers(ledger, [m.value for m in marks])
     kinds: dict[int, MarkKind] = {}
-    for mark, found in zip(marks, ids, strict=True):
-        financing_id = int(found)
-        if not financing_id or financing_id in exclude:
-            continue
-        held = kinds.get(financing_id)
-        if held is None or _PRECEDENCE.index(mark.kind) < _PRECEDENCE.index(held):
-            kinds[financing_id] = mark.kind
+    for mark, found in zip(marks, carriers, strict=True):
+        for financing_id in found:
+            if financing_id in exclude:
+                continue
+            held = kinds.get(financing_id)
+            if held is None or _PRECEDENCE.index(mark.kind) < _PRECEDENCE.index(held):
+                kinds[financing_id] = mark.kind
     out: list[MarkedFinancing] = []
     for financing_id, kind in sorted(kinds.items()):
         record = ledger.calls.functions.getFinancing(financing_id).call()

@@ -29,7 +29,7 @@ from web3 import Web3
 
 from ledger.indexer import EventIndex, headreads
 from ledger.services import documents as docs
-from ledger.services.marked import marked_ids
+from ledger.services.marked import mark_carriers
 
 if TYPE_CHECKING:
     from tests.conftest import Network
@@ -51,7 +51,7 @@ def _contract_reads(network: Network, monkeypatch: pytest.MonkeyPatch) -> list[s
             "successorOf(bytes32)",
             "fingerprintHolders(bytes32[])",
             "financingCount()",
-            "markedFinancings(bytes32[])",
+            "markCarriers(bytes32[])",
         )
     }
     seen: list[str] = []
@@ -69,7 +69,7 @@ def _answers(
     network: Network, hashes: list[str], fingerprints: list[bytes], marks: list[bytes]
 ) -> Any:
     """Each document's registration, each fingerprint's holder, each registered document's
-    record (history included) as every member reads it, and the active financing carrying each
+    record (history included) as every member reads it, and the active financings carrying each
     mark."""
     ledger = network.ledger
     records = [docs.find_registration(ledger, docs.parse_doc_hash(h)) for h in hashes]
@@ -85,7 +85,7 @@ def _answers(
     ]
     count = docs.financing_count(ledger)
     holders = docs._Lookups(ledger).holders(fingerprints)
-    return records, holders, details, count, marked_ids(ledger, marks)
+    return records, holders, details, count, mark_carriers(ledger, marks)
 
 
 def test_the_index_answers_as_the_chain_at_every_distance_behind(
@@ -155,10 +155,10 @@ def test_the_index_answers_as_the_chain_at_every_distance_behind(
     held = chain[1]
     # the two financings' marks: the cancelled one's name none, the kept one's name it
     assert {carried[m]: found for m, found in zip(marks[:-1], chain[4], strict=False)} == {
-        cancelled: 0,
-        kept: kept,
+        cancelled: [],
+        kept: [kept],
     }
-    assert chain[4][-1] == 0
+    assert chain[4][-1] == []
     assert chain[3] == int(ledger.calls.functions.financingCount().call())  # the chain's own
     assert kept in held
     assert cancelled not in held
@@ -217,7 +217,7 @@ def test_a_check_at_the_head_runs_no_contract_read_through_the_evm(
     assert body["registration"]["doc_hash"] == doc_hash
     assert [h["financing_id"] for h in body["held_by"]] == [financing_id]
     evm = {"getDocument", "successorOf", "fingerprintHolders", "financingCount"}
-    assert not (evm | {"markedFinancings"}) & set(reads), reads
+    assert not (evm | {"markCarriers"}) & set(reads), reads
 
 
 def test_logs_since_is_never_after_the_first_block_of_that_time(

@@ -297,3 +297,29 @@ def test_a_json_form_naming_the_seller_by_name_alone_is_suspicious_at_another_ba
     number, _, financing_a = _financed_at_a(client, network)
     form = _json_form(number, issuer=issuer)
     _suspected_by(_checked(client, network.bank_b, form), financing_a)
+
+
+@pytest.mark.backend
+def test_a_later_carrier_cancelled_leaves_the_first_financing_named(
+    client: TestClient, network: Network
+) -> None:
+    """A tryout (2026-12-05): Bank B financed a copy acknowledging the suspicion, then cancelled
+    it, and the next copy met nothing: the chain kept only a mark's last carrier. Every carrier
+    counts now, and the oldest active one is named."""
+    number, buyer, financing_a = _financed_at_a(client, network)
+    copy = _invoice(f"{number}-B", buyer.replace("B", "C"))
+    lodged = lodge(client, network.bank_b, copy)
+    made = _finance(client, network.bank_b, lodged["doc_hash"], acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    financing_b = int(made.json()["financing_id"])
+    form = _json_form(f"INV-{number}")
+    both = _checked(client, network.bank_b, form)
+    assert financing_a in [f for s in both["suspicions"] for f in s["financings"]], both
+
+    cancelled = client.post(
+        f"/v1/financings/{financing_b}/cancel",
+        json={"reason_code": 1},
+        headers=network.bank_b.headers,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    _suspected_by(_checked(client, network.bank_b, form), financing_a)

@@ -32,7 +32,8 @@ seller and buyer, as the fingerprints name parties, but for ``mark_number``):
   original naming it by its VAT id beside it; and one by the seller's name, which a copy naming
   the seller by name alone, or by an identifier that fails its check, still shares), the
   digits of the number (:func:`number_digits`: its letters, and each digit group's leading
-  zeros, aside), currency and amount due —
+  zeros, aside; beside a run of 6 digits or more, the shorter runs too — a year appended to
+  ``12115118`` is passed over), currency and amount due —
   **no buyer, no date**. Every other mark names the buyer, so a copy that re-typed the buyer's
   identifier (a supplier's customer number, ``10202`` → ``10203``) or left the buyer out (a JSON
   form) under a number with a letter added (``12115118-B``, ``INV-12115118``) met none of them,
@@ -120,6 +121,9 @@ _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
 #: are too likely two invoices)
 MIN_NUMBER_DIGITS = 4
+#: a run of this many digits (leading zeros aside) is a serial number: ``number_digits`` keeps
+#: the long runs alone, so a year or a short suffix added beside one is passed over
+LONG_RUN_DIGITS = 6
 #: the contract's ``MAX_FINANCING_MARKS`` (``MAX_PLEDGES`` 16 x 4): the most marks one
 #: financing carries (``tests/documents/test_number_marks.py`` holds the two equal)
 MAX_FINANCING_MARKS = 64
@@ -137,16 +141,21 @@ CARRY_PRECEDENCE = (
 
 def number_digits(number: str) -> str | None:
     """The digits of a (normalised) document number as ``mark_number`` compares them: each
-    maximal run of digits without its leading zeros (``0`` for a run of zeros), the runs
-    joined with ``-`` — ``12115118-B``, ``INV-12115118`` and ``12115118`` are all
-    ``12115118``; ``FV 01/12/2023`` is ``1-12-2023`` and ``FV 11/2/2023`` ``11-2-2023``: the
-    runs keep their bounds, as the number rule keeps them (the field cases' two invoices of one
-    seller numbered so are two invoices). None with fewer than :data:`MIN_NUMBER_DIGITS`
-    digits."""
-    runs = _ASCII_DIGIT_RUN.findall(number)
-    if sum(len(r) for r in runs) < MIN_NUMBER_DIGITS:
+    maximal run of digits without its leading zeros (``0`` for a run of zeros), joined with
+    ``-``. When a run has :data:`LONG_RUN_DIGITS` digits or more, only such long runs count:
+    a year, a suffix or a prefix added to a long serial number (``12115118/2015``,
+    ``12115118-1``, ``FY24 12115118``) leaves it ``12115118``. Otherwise every run counts and
+    keeps its bounds: ``FV 01/12/2023`` is ``1-12-2023`` and ``FV 11/2/2023`` ``11-2-2023``, as
+    the number rule keeps them (the field cases' two invoices of one seller numbered so are two
+    invoices). ``12115118-B``, ``INV-12115118`` and ``12115118`` are all ``12115118``. None with
+    fewer than :data:`MIN_NUMBER_DIGITS` digits."""
+    runs = [r.lstrip("0") or "0" for r in _ASCII_DIGIT_RUN.findall(number)]
+    long_runs = [r for r in runs if len(r) >= LONG_RUN_DIGITS]
+    if long_runs:
+        return "-".join(long_runs)
+    if sum(len(r) for r in _ASCII_DIGIT_RUN.findall(number)) < MIN_NUMBER_DIGITS:
         return None
-    return "-".join(r.lstrip("0") or "0" for r in runs)
+    return "-".join(runs)
 
 
 @dataclass(frozen=True)

@@ -162,8 +162,12 @@ def test_no_suspicion_for_the_pledged_copy_another_delivery_or_a_closed_financin
     body = same.json()
     assert {f["held_by_financing"] for f in body["fingerprints"]} == {financing_a}
     assert body["suspicions"] == []
-    # the re-issue for another order (another delivery): not a re-issue of this one
-    other = _own(field_bytes(REISSUE), tag + "-other")
+    # another delivery (another order, another number): not a re-issue of this one. (The
+    # re-issue's own number 471102-R1 would meet 471102 on mark_number: its digits are the
+    # original's, a revision added.)
+    other = _own(field_bytes(REISSUE), tag + "-other").replace(
+        b"<ram:ID>471102-R1</ram:ID>", b"<ram:ID>471187-R1</ram:ID>", 1
+    )
     body = client.post("/v1/documents/check", files=xml(other), headers=network.bank_b.headers)
     assert body.json()["suspicions"] == []
     # the same bank's own re-issue is compared with its own files (reasons in full), once

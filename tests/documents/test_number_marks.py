@@ -105,6 +105,16 @@ def _finance(client: TestClient, bank: Any, doc_hash: str, **extra: Any) -> Any:
         ("FV 1/12/2023", "1-12-2023"),
         ("FV 11/2/2023", "11-2-2023"),  # the field cases' other invoice: other digits
         ("00042", "42"),  # five digits written: enough, compared without the zeros
+        # a year, a short suffix or a prefix beside a long serial number is passed over (a
+        # tryout financed 12115118/2015 beside 12115118 unseen)
+        ("12115118/2015", "12115118"),
+        ("12115118/15", "12115118"),
+        ("12115118-1", "12115118"),
+        ("FY24 12115118", "12115118"),
+        ("2015-012115118", "12115118"),
+        ("4500012345 / 900001234", "4500012345-900001234"),  # two serials: both kept
+        ("INV-2023-0042", "2023-42"),  # no long run: every run counts
+        ("2024-12345", "2024-12345"),
         ("A-7", None),
         ("INV", None),
     ],
@@ -276,6 +286,16 @@ def test_a_json_form_with_a_prefixed_number_and_no_buyer_is_suspicious_at_anothe
     # Bank A's own check of the form is no suspicion of its own financing
     own = _checked(client, network.bank, form)
     assert financing_a not in [f for s in own["suspicions"] for f in s["financings"]]
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("added", ["/2015", "/15", "-1"])
+def test_a_year_or_a_suffix_appended_to_the_number_is_suspicious_at_another_bank(
+    client: TestClient, network: Network, added: str
+) -> None:
+    """A tryout (2026-12-05) financed ``12115118/2015`` beside ``12115118`` unseen."""
+    number, _, financing_a = _financed_at_a(client, network)
+    _suspected_by(_checked(client, network.bank_b, _json_form(f"{number}{added}")), financing_a)
 
 
 @pytest.mark.backend

@@ -80,8 +80,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from .facts import DocumentFacts, IdScheme, Party, PartyId, make_party_id
+from .facts import DocumentFacts, IdScheme, Party, PartyId
 from .fingerprints import oprf_input, party_fields, type_label
+from .partynames import base_name
 from .suspicion import DELIVERY_REFERENCES
 
 T = TypeVar("T")
@@ -99,6 +100,10 @@ class MarkKind(StrEnum):
     #: type, seller (one per key identifier), the number's digits, currency, amount due: the
     #: same invoice with letters of its number and its buyer re-typed or left out
     NUMBER = "mark_number"
+    #: type, seller (its strongest key identifier, and its name), every digit of the number
+    #: run together, currency, amount due, issue date: the same invoice with the digits of its
+    #: number regrouped (``12 115 118``, ``1211-5118``) and its buyer re-typed or left out
+    DIGITS = "mark_digits"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -111,6 +116,8 @@ class MarkKind(StrEnum):
             return ("seller", "buyer", "currency", "issue_date", "references")
         if self is MarkKind.NUMBER:
             return ("seller", "number_digits", "currency", "amount")
+        if self is MarkKind.DIGITS:
+            return ("seller", "number_digits", "currency", "amount", "issue_date")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -136,7 +143,11 @@ CARRY_PRECEDENCE = (
     MarkKind.NUMBER,
     MarkKind.SPLIT,
     MarkKind.ORDER,
+    MarkKind.DIGITS,
 )
+#: the kinds a document has one of per seller key: its first ranks at its kind's place, the
+#: others after every kind (:func:`within_limit`)
+_PER_SELLER_KEY = (MarkKind.NUMBER, MarkKind.DIGITS)
 
 
 def number_digits(number: str) -> str | None:
@@ -192,6 +203,7 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         return []
     label = type_label(facts)
     numbered = _number_marks(facts, label, facts.currency, due)
+    numbered += _digits_marks(facts, label, facts.currency, due)
     if facts.seller is not None and facts.seller.unkeyed:
         return numbered  # by its name only: the identity it claims failed its check
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
@@ -251,15 +263,41 @@ def _number_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> 
 
 def _number_keys(seller: Party) -> list[PartyId]:
     """Who ``mark_number`` names as the seller: each of its key identifiers, then its name
-    (``NAME``, as a party with no identifier is keyed: upper case, spaces cleaned) — a copy
-    naming the seller by its name alone, or by an identifier that fails its check, met nothing
-    of an original that names it by its VAT id (a tryout financed one so at a second bank)."""
-    keys = [] if seller.unkeyed else list(seller.key_ids)
-    if seller.name:
-        named = make_party_id(IdScheme.NAME, seller.name)
-        if named not in keys:
-            keys.append(named)
+    (``NAME``, its base name: legal form, case, accents and punctuation aside,
+    :func:`~ledger.documents.partynames.base_name`) — a copy naming the seller by its name
+    alone, or by an identifier that fails its check, met nothing of an original that names it
+    by its VAT id, and one naming it ``de koksmaat b.v.`` nothing of ``De Koksmaat`` (tryouts
+    financed both so at a second bank)."""
+    keys = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
+    named = base_name(seller.name) if seller.name else ""
+    if named:
+        keys.append(PartyId(IdScheme.NAME, named))
     return keys
+
+
+def all_digits(number: str) -> str | None:
+    """Every digit of a (normalised) document number run together, without leading zeros, as
+    ``mark_digits`` compares them: ``12115118``, ``12 115 118`` and ``1211-5118`` are all
+    ``12115118``. None with fewer than :data:`MIN_NUMBER_DIGITS` digits left."""
+    digits = "".join(_ASCII_DIGIT_RUN.findall(number)).lstrip("0")
+    return digits if len(digits) >= MIN_NUMBER_DIGITS else None
+
+
+def _digits_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
+    """``mark_digits`` of ``facts``: by the seller's strongest key identifier and by its name
+    (:func:`_number_keys`' first and last), for an invoice with an issue date and enough
+    digits. ``FV 1/12/2023`` and ``FV 11/2/2023`` run together alike but are dated apart."""
+    digits = all_digits(facts.number)
+    if digits is None or facts.seller is None or facts.issue_date is None:
+        return []
+    keys = _number_keys(facts.seller)
+    chosen = list(dict.fromkeys(keys[:1] + keys[-1:]))
+    issued = facts.issue_date.isoformat()
+    facts_of = (digits, currency, str(due), issued)
+    return [
+        MarkInput(MarkKind.DIGITS, (label, pid.scheme.value, pid.value, *facts_of))
+        for pid in chosen
+    ]
 
 
 def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], MarkKind]) -> list[T]:
@@ -275,13 +313,15 @@ def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], Mar
 
     def rank(marks: Sequence[T]) -> list[tuple[int, int]]:
         ranked: list[tuple[int, int]] = []
-        numbers = 0
+        seen: dict[MarkKind, int] = {}
+        later = len(CARRY_PRECEDENCE)
         for i, mark in enumerate(marks):
             kind = kind_of(mark)
             order = CARRY_PRECEDENCE.index(kind)
-            if kind is MarkKind.NUMBER:
-                order = order if numbers == 0 else len(CARRY_PRECEDENCE) + numbers
-                numbers += 1
+            if kind in _PER_SELLER_KEY:
+                if seen.get(kind, 0):
+                    order, later = later, later + 1
+                seen[kind] = seen.get(kind, 0) + 1
             ranked.append((order, i))
         return sorted(ranked)
 

@@ -116,12 +116,14 @@ SUSPICION_KIND = {
     MarkKind.SPLIT: "split",
     MarkKind.ORDER: "split",
     MarkKind.NUMBER: "reissue",
+    MarkKind.DIGITS: "reissue",
 }
 #: which kind a financing found by several of a file's marks is reported as (first wins)
 _PRECEDENCE = (
     MarkKind.REISSUE,
     MarkKind.AMOUNT,
     MarkKind.NUMBER,
+    MarkKind.DIGITS,
     MarkKind.SPLIT,
     MarkKind.ORDER,
 )
@@ -167,6 +169,16 @@ class MarkedFinancing:
                 "currency and amount due as this file, whatever its buyer and the letters and "
                 "separators of its number: it may be the same invoice re-typed",
                 "buyer and issue date not compared: this mark names neither",
+                "found by the marks that financing carries on chain; the invoice itself is that "
+                "bank's to see",
+            )
+        if self.kind is MarkKind.DIGITS:
+            return (
+                f"{held} of the same seller, issued the same day, with the same digits in its "
+                "number in the same order and the same currency and amount due as this file, "
+                "whatever its buyer and how the digits are grouped: it may be the same invoice "
+                "re-typed",
+                "buyer not compared: this mark does not name it",
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )

@@ -211,11 +211,13 @@ def test_which_amount_marks_are_carried_and_looked_for() -> None:
     assert meet(form, form) == {MarkKind.AMOUNT}
     assert meet(lined, other_lines) == set()  # the lines (and the order) differ
     # the same lines; and the same day and order, as the parts of a split by lines meet
-    # (and the same number: mark_number, tests/documents/test_number_marks.py)
+    # (and the same number and day: mark_number and mark_digits,
+    # tests/documents/test_number_marks.py)
     assert meet(lined, lined) == {
         MarkKind.REISSUE,
         MarkKind.SPLIT,
         MarkKind.ORDER,
         MarkKind.NUMBER,
+        MarkKind.DIGITS,
     }
     assert [m.kind for m in form] == [MarkKind.AMOUNT, MarkKind.AMOUNT]

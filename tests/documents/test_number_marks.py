@@ -27,10 +27,12 @@ from ledger.documents.marks import (
     MAX_FINANCING_MARKS,
     MIN_NUMBER_DIGITS,
     MarkKind,
+    all_digits,
     mark_inputs,
     number_digits,
     within_limit,
 )
+from ledger.documents.partynames import base_name
 from tests.api.api_helpers import MATURITY, client_fixture, lodge, xml
 
 if TYPE_CHECKING:
@@ -157,9 +159,9 @@ def _kinds(data: bytes) -> list[MarkKind]:
 
 def test_an_invoice_without_a_buyer_carries_only_its_number_marks() -> None:
     kinds = _kinds(_json_form("INV-12115118"))
-    # the KvK number, as the ICD 0106 id the form writes and as the legal registration it is;
-    # and the seller's name
-    assert kinds == [MarkKind.NUMBER, MarkKind.NUMBER, MarkKind.NUMBER]
+    # mark_number by the KvK number, as the ICD 0106 id the form writes and as the legal
+    # registration it is, and by the seller's name; mark_digits by the first and the name
+    assert kinds == [MarkKind.NUMBER] * 3 + [MarkKind.DIGITS] * 2
 
 
 def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> None:
@@ -183,8 +185,76 @@ def test_one_number_mark_per_seller_identifier_and_they_meet_across_forms() -> N
 def test_a_copy_naming_the_seller_by_name_meets_on_the_name_mark(issuer: dict[str, str]) -> None:
     ubl = list(mark_inputs(read_document(_invoice("12115118", "10202")).facts))
     form = list(mark_inputs(read_document(_json_form("12115118", issuer=issuer)).facts))
-    assert {m.kind for m in form} == {MarkKind.NUMBER}
+    assert {m.kind for m in form} == {MarkKind.NUMBER, MarkKind.DIGITS}
     assert {m.oprf_input() for m in ubl} & {m.oprf_input() for m in form}
+
+
+@pytest.mark.parametrize(
+    ("name", "base"),
+    [
+        ("De Koksmaat", "DE KOKSMAAT"),
+        ("de koksmaat b.v.", "DE KOKSMAAT"),
+        ("De Koksmaat BV", "DE KOKSMAAT"),
+        ("De Koksmaat B. V.", "DE KOKSMAAT"),
+        ("Dé Koksmaat", "DE KOKSMAAT"),
+        ("DE KOKSMAAT, B.V.", "DE KOKSMAAT"),
+        ("Müller GmbH & Co. KG", "MULLER"),
+        ("NV Bekaert", "BEKAERT"),
+        ("Nordic Foods AS", "NORDIC FOODS"),
+        ("Ltd", "LTD"),  # a legal form alone is kept
+    ],
+)
+def test_a_sellers_base_name(name: str, base: str) -> None:
+    assert base_name(name) == base
+
+
+@pytest.mark.parametrize(
+    ("number", "digits"),
+    [
+        ("12115118", "12115118"),
+        ("12 115 118", "12115118"),
+        ("1211-5118", "12115118"),
+        ("INV 0012.115.118", "12115118"),
+        ("FV 1/12/2023", "1122023"),  # as FV 11/2/2023: their issue dates tell them apart
+        ("A-7", None),
+    ],
+)
+def test_all_digits(number: str, digits: str | None) -> None:
+    assert all_digits(number) == digits
+
+
+#: a tryout (2026-12-05) financed the example invoice again at a second bank unseen: its
+#: number regrouped (the buyer re-typed), or the seller named otherwise (no buyer)
+REGROUPED = ["12 115 118", "1211-5118", "121 151 18"]
+SPELLINGS = ["de koksmaat b.v.", "De Koksmaat BV", "Dé Koksmaat", "DE KOKSMAAT B. V."]
+
+
+@pytest.mark.parametrize("number", REGROUPED)
+def test_a_regrouped_number_meets_on_mark_digits(number: str) -> None:
+    original = mark_inputs(read_document(_invoice("12115118", "10202")).facts)
+    copy = mark_inputs(read_document(_invoice(number, "10203")).facts)
+    shared = {m.kind for m in copy if m.oprf_input() in {o.oprf_input() for o in original}}
+    assert shared == {MarkKind.DIGITS}
+
+
+def test_the_field_cases_two_invoices_run_together_alike_but_share_no_digits_mark() -> None:
+    """``FV 1/12/2023`` and ``FV 11/2/2023`` both run together as ``1122023``; their issue
+    dates (1 December, 11 February) keep them apart."""
+    marks = []
+    for name in ("a-FV-1-12-2023.xml", "b-FV-11-2-2023.xml"):
+        facts = read_document(field_bytes(f"number-collision/{name}")).facts
+        assert facts is not None
+        marks.append({m.oprf_input() for m in mark_inputs(facts) if m.kind is MarkKind.DIGITS})
+    assert marks[0]
+    assert marks[1]
+    assert not marks[0] & marks[1]
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+def test_another_spelling_of_the_sellers_name_meets(spelling: str) -> None:
+    ubl = {m.oprf_input() for m in mark_inputs(read_document(_invoice("12115118", "10202")).facts)}
+    form = mark_inputs(read_document(_json_form("12115118", issuer={"name": spelling})).facts)
+    assert {m.kind for m in form if m.oprf_input() in ubl} == {MarkKind.NUMBER, MarkKind.DIGITS}
 
 
 def test_a_financing_of_many_documents_keeps_each_ones_first_marks_within_the_limit() -> None:
@@ -296,6 +366,46 @@ def test_a_year_or_a_suffix_appended_to_the_number_is_suspicious_at_another_bank
     """A tryout (2026-12-05) financed ``12115118/2015`` beside ``12115118`` unseen."""
     number, _, financing_a = _financed_at_a(client, network)
     _suspected_by(_checked(client, network.bank_b, _json_form(f"{number}{added}")), financing_a)
+
+
+#: how a test's serial number is regrouped, as the tryout regrouped 12115118
+REGROUPINGS = {
+    "spaced": lambda n: f"{n[:4]} {n[4:7]} {n[7:]}",
+    "dashed": lambda n: f"{n[:5]}-{n[5:]}",
+}
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("regrouping", sorted(REGROUPINGS))
+def test_a_regrouped_number_with_the_buyer_retyped_is_suspicious_at_another_bank(
+    client: TestClient, network: Network, regrouping: str
+) -> None:
+    """Tryout 37: ``12 115 118`` and ``1211-5118``, buyer ``10203``, financed unseen."""
+    serial, buyer, financing_a = _financed_at_a(client, network)
+    regrouped = REGROUPINGS[regrouping](serial)
+    copy = _invoice(regrouped, buyer.replace("B", "C"))
+    checked = client.post("/v1/documents/check", files=xml(copy), headers=network.bank_b.headers)
+    assert checked.status_code == 200, checked.text
+    body = checked.json()
+    assert body["suspicious"] is True, body
+    (suspicion,) = [s for s in body["suspicions"] if financing_a in s["financings"]]
+    assert suspicion["kind"] == "reissue"
+    assert "issue_date" in suspicion["matching_facts"]
+    lodged = lodge(client, network.bank_b, copy)
+    refused = _finance(client, network.bank_b, lodged["doc_hash"])
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged"
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("spelling", SPELLINGS[:2])
+def test_a_json_form_spelling_the_sellers_name_otherwise_is_suspicious_at_another_bank(
+    client: TestClient, network: Network, spelling: str
+) -> None:
+    """Tryout 37: the seller named ``de koksmaat b.v.`` alone, financed unseen."""
+    number, _, financing_a = _financed_at_a(client, network)
+    form = _json_form(number, issuer={"name": spelling})
+    _suspected_by(_checked(client, network.bank_b, form), financing_a)
 
 
 @pytest.mark.backend

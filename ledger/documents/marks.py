@@ -82,6 +82,7 @@ from typing import TypeVar
 
 from .facts import DocumentFacts, IdScheme, Party, PartyId
 from .fingerprints import oprf_input, party_fields, type_label
+from .normalise import digits_in_order
 from .partynames import base_name
 from .suspicion import DELIVERY_REFERENCES
 
@@ -275,11 +276,13 @@ def _number_keys(seller: Party) -> list[PartyId]:
     return keys
 
 
-def all_digits(number: str) -> str | None:
-    """Every digit of a (normalised) document number run together, without leading zeros, as
-    ``mark_digits`` compares them: ``12115118``, ``12 115 118`` and ``1211-5118`` are all
-    ``12115118``. None with fewer than :data:`MIN_NUMBER_DIGITS` digits left."""
-    digits = "".join(_ASCII_DIGIT_RUN.findall(number)).lstrip("0")
+def all_digits(number_as_written: str) -> str | None:
+    """Every digit of a document number as written run together, without leading zeros, as
+    ``mark_digits`` compares them: ``12115118``, ``12 115 118``, ``1211-5118`` and
+    ``1211 05118`` are ``12115118``, ``12115118``, ``12115118`` and ``121105118`` — a zero
+    that leads a group is a digit of the number here (:func:`normalise.digits_in_order`; the
+    normalised number drops it). None with fewer than :data:`MIN_NUMBER_DIGITS` digits left."""
+    digits = digits_in_order(number_as_written).lstrip("0")
     return digits if len(digits) >= MIN_NUMBER_DIGITS else None
 
 
@@ -287,7 +290,7 @@ def _digits_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> 
     """``mark_digits`` of ``facts``: by the seller's strongest key identifier and by its name
     (:func:`_number_keys`' first and last), for an invoice with an issue date and enough
     digits. ``FV 1/12/2023`` and ``FV 11/2/2023`` run together alike but are dated apart."""
-    digits = all_digits(facts.number)
+    digits = all_digits(facts.number_as_written or facts.number)
     if digits is None or facts.seller is None or facts.issue_date is None:
         return []
     keys = _number_keys(facts.seller)

@@ -191,6 +191,17 @@ def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM)
     return out
 
 
+def digits_in_order(value: str) -> str:
+    """Every digit of a document number as written, in order, each as its ASCII digit (read as
+    :func:`normalise_number` reads them: NFKC, invisibles removed, digits of any script and
+    look-alikes folded), zeros kept: ``12 115 118`` → ``12115118``, ``1234 012 118`` →
+    ``1234012118``. The separators, and so the digit groups, are gone."""
+    text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
+    if not text.isascii():
+        text = "".join(_latin_lookalike(c) for c in text)
+    return "".join(c for c in text if "0" <= c <= "9")
+
+
 def normalise_country(value: str | None, field: str = "country") -> str | None:
     """An ISO 3166-1 alpha-2 country code, upper case, or ``None``."""
     if value is None:

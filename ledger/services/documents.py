@@ -1887,7 +1887,8 @@ def _examine(
                 SuspicionInfo(
                     m.suspicion_kind, m.reasons, (), (m.financing_id,), m.kind.matching_facts
                 )
-                for m in marked_financings(ledger, actor, marks, pledged)
+                # the caller's own financings too when its own files found nothing
+                for m in marked_financings(ledger, actor, marks, pledged, own=not suspicions)
             ),
         )
     if unknown is not None:

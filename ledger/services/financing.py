@@ -44,7 +44,7 @@ import fcntl
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -1015,7 +1015,10 @@ def _create(
         suspicions = pledge_suspicions(
             ledger, actor, [r.doc_hash for r in requests], {v[0]: v[1:] for v in versions}
         )
-        suspicions += _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
+        locally = {s.document_index for s in suspicions}
+        suspicions += _marked_suspicions(
+            ledger, actor, requests, checked, marks_by_doc, holder_of, locally
+        )
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
             # suspicions would only have the attempt refused on chain and recorded (a tryout
@@ -1134,11 +1137,13 @@ def _marked_suspicions(
     checked: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts]],
     marks_by_doc: dict[bytes, list[Mark]],
     holder_of: dict[bytes, int],
+    locally: Collection[int] = (),
 ) -> tuple[PledgeSuspicion, ...]:
     """The pledged documents' suspicions found on chain: another bank's active financing that
     carries one of a document's marks (:mod:`ledger.services.marked`), but a financing holding
     one of its fingerprints (``holder_of``: the attempt is then refused, and recorded as
-    such)."""
+    such) — and the bank's own, for a document whose suspicions among the bank's own files
+    (``locally``: by document index) found nothing."""
     values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
     found: list[PledgeSuspicion] = []
     for i, req in enumerate(requests):
@@ -1146,7 +1151,7 @@ def _marked_suspicions(
         if not marks:
             continue
         pledged = {holder_of[v] for v in values.get(req.doc_hash, []) if holder_of[v]}
-        for m in marked_financings(ledger, actor, marks, pledged):
+        for m in marked_financings(ledger, actor, marks, pledged, own=i not in locally):
             found.append(
                 PledgeSuspicion(
                     i,

@@ -216,12 +216,20 @@ def mark_carriers(ledger: Ledger, marks: Sequence[bytes]) -> list[list[int]]:
 
 
 def marked_financings(
-    ledger: Ledger, actor: str, marks: Sequence[Mark], exclude: Collection[int] = ()
+    ledger: Ledger,
+    actor: str,
+    marks: Sequence[Mark],
+    exclude: Collection[int] = (),
+    *,
+    own: bool = False,
 ) -> list[MarkedFinancing]:
-    """The active financings of banks other than ``actor`` that carry one of the ``marks`` a
-    check looks for (``Mark.looked_for``), but those in ``exclude`` (financings holding the
-    file's own fingerprints), by financing id; a financing found by several marks is reported
-    as the first of re-issue, re-issue by amount, split, split by lines. One
+    """The active financings of banks other than ``actor`` — and of ``actor`` too when ``own``
+    — that carry one of the ``marks`` a check looks for (``Mark.looked_for``), but those in
+    ``exclude`` (financings holding the file's own fingerprints), by financing id; a financing
+    found by several marks is reported as the first of re-issue, re-issue by amount, split,
+    split by lines. ``own``: the caller's own files found nothing (a bank compares its own
+    files in full, but finds them by seller and buyer: a copy with no buyer, or another, meets
+    none of them, and a tryout's bank financed one invoice three times so). One
     :func:`mark_carriers` read, then one ``getFinancing`` per financing found."""
     from ledger.services.members import name_of  # members reads documents, which reads this
 
@@ -241,7 +249,7 @@ def marked_financings(
     for financing_id, kind in sorted(kinds.items()):
         record = ledger.calls.functions.getFinancing(financing_id).call()
         bank = str(record[0])
-        if bank.lower() == actor.lower():
+        if bank.lower() == actor.lower() and not own:
             continue
         out.append(MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank)))
     return out

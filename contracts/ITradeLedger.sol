@@ -521,8 +521,9 @@ interface ITradeLedger {
 
     /// @notice registerFinancing, and when the financing is registered, mark it with `marks`
     ///         (strictly ascending, none zero, at most MAX_FINANCING_MARKS; may be empty): each
-    ///         mark then counts this financing among its carriers in markedFinancings while
-    ///         it is active, and FinancingMarked is emitted. A refused attempt marks nothing. Marks lock nothing.
+    ///         mark then counts this financing among its carriers (markCarriers,
+    ///         markedFinancings) while it is active, and FinancingMarked is emitted. A refused
+    ///         attempt marks nothing. Marks lock nothing.
     /// @return financingId the new financing's id, or 0 when refused
     function registerMarkedFinancing(
         bytes32[] calldata fingerprints,

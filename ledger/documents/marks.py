@@ -11,11 +11,16 @@ financings carry them (``markCarriers``): a shared mark makes the file suspiciou
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Five kinds of mark, each over the facts its trick keeps (the strongest key identifier of
-seller and buyer, as the fingerprints name parties, but for ``mark_number``):
+Six kinds of mark, each over the facts its trick keeps (the strongest key identifier of
+seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number`` and
+``mark_digits`` name no buyer):
 
-- ``mark_reissue`` — type, seller, buyer, currency, amount due (EN 16931 BT-115, as
-  ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount);
+- ``mark_reissue`` — type, seller, currency, amount due (EN 16931 BT-115, as
+  ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
+  delivery references stated; **no buyer**: a re-issue with the buyer's customer number
+  re-typed (``10202`` → ``10203``) under a new number and date kept every line and met
+  nothing when the buyer was one of its fields (a tryout of 2026-12-05). Two buyers invoiced
+  the same lines for the same amount by one seller meet on it: a suspicion, for a person;
 - ``mark_split`` — type, seller, buyer, currency, issue date (BT-2), the set of line items:
   the parts of a split issued with their invoice share it with the invoice and each other;
 - ``mark_order`` — type, seller, buyer, currency, issue date and the delivery references the
@@ -66,9 +71,9 @@ Marks are computed as on-chain fingerprints are: the consortium's evaluator's OP
 the same canonical encoding (``fingerprints.oprf_input``, each kind domain-separated), hashed
 (``fingerprints.onchain_value``). Nobody who cannot have the evaluator evaluate the facts can
 compute or test a mark (docs/fingerprints.md). Only invoices with a positive amount due and a
-currency have marks; all but ``mark_number`` (which a seller's name is enough for) need a keyed
-seller and buyer
-(``mark_reissue`` and ``mark_split`` only those that state lines); a credit note has none.
+currency have marks; ``mark_number`` and ``mark_digits`` need a seller's key identifier or
+name, ``mark_reissue`` a keyed seller, the others a keyed seller and buyer (``mark_reissue``
+and ``mark_split`` only for invoices that state lines); a credit note has none.
 """
 
 from __future__ import annotations
@@ -110,7 +115,7 @@ class MarkKind(StrEnum):
     def matching_facts(self) -> tuple[str, ...]:
         """The facts an invoice carrying the same mark shares with the financed one."""
         if self is MarkKind.REISSUE:
-            return ("seller", "buyer", "currency", "amount", "lines")
+            return ("seller", "currency", "amount", "lines")
         if self is MarkKind.AMOUNT:
             return ("seller", "buyer", "currency", "amount")
         if self is MarkKind.ORDER:
@@ -208,19 +213,21 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     if facts.seller is not None and facts.seller.unkeyed:
         return numbered  # by its name only: the identity it claims failed its check
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
-    if seller[0] is None or buyer[0] is None:  # only mark_number names no buyer
+    if seller[0] is None:
         return numbered
     references = _references(facts)
     found: list[MarkInput] = []
-    if facts.lines:
+    if facts.lines:  # mark_reissue names no buyer
         lines = json.dumps(sorted([ln.item, ln.quantity, ln.amount_minor] for ln in facts.lines))
-        items = json.dumps(sorted({ln.item for ln in facts.lines}))
         found.append(
             MarkInput(
-                MarkKind.REISSUE,
-                (label, *seller, *buyer, facts.currency, str(due), lines, references),
+                MarkKind.REISSUE, (label, *seller, facts.currency, str(due), lines, references)
             )
         )
+    if buyer[0] is None:  # the others name the buyer
+        return found + numbered
+    if facts.lines:
+        items = json.dumps(sorted({ln.item for ln in facts.lines}))
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
             found.append(

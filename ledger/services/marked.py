@@ -149,9 +149,9 @@ class MarkedFinancing:
         held = f"active financing {self.financing_id} of {bank} pledges an invoice"
         if self.kind is MarkKind.REISSUE:
             return (
-                f"{held} with the same seller, buyer, currency, amount due and lines as this "
-                "file, under another number or issue date: it may be the same invoice issued "
-                "twice",
+                f"{held} with the same seller, currency, amount due and lines as this file, "
+                "under another number or issue date, whatever its buyer: it may be the same "
+                "invoice issued twice",
                 "found by the marks that financing carries on chain; the invoice itself is that "
                 "bank's to see",
             )

@@ -243,7 +243,8 @@ def test_a_regrouped_number_meets_on_mark_digits(serial: str, number: str) -> No
     original = mark_inputs(read_document(_invoice(serial, "10202")).facts)
     copy = mark_inputs(read_document(_invoice(number, "10203")).facts)
     shared = {m.kind for m in copy if m.oprf_input() in {o.oprf_input() for o in original}}
-    assert shared == {MarkKind.DIGITS}
+    # the lines too (mark_reissue names no buyer); of the number marks, mark_digits alone
+    assert shared == {MarkKind.DIGITS, MarkKind.REISSUE}
 
 
 def test_the_field_cases_two_invoices_run_together_alike_but_share_no_digits_mark() -> None:
@@ -322,6 +323,15 @@ def _checked(client: TestClient, bank: Any, form: bytes) -> dict[str, Any]:
     return body
 
 
+def _named_by(body: dict[str, Any], financing: int) -> dict[str, Any]:
+    """The check's ``reissue`` suspicion naming ``financing`` (by whichever mark)."""
+    assert body["suspicious"] is True, body
+    (suspicion,) = [s for s in body["suspicions"] if financing in s["financings"]]
+    assert suspicion["kind"] == "reissue"
+    assert suspicion["documents"] == []
+    return suspicion
+
+
 def _suspected_by(body: dict[str, Any], financing: int) -> dict[str, Any]:
     assert body["suspicious"] is True, body
     (suspicion,) = [s for s in body["suspicions"] if financing in s["financings"]]
@@ -341,7 +351,9 @@ def test_a_suffixed_number_with_the_buyer_retyped_is_suspicious_at_another_bank(
 
     checked = client.post("/v1/documents/check", files=xml(copy), headers=network.bank_b.headers)
     assert checked.status_code == 200, checked.text
-    _suspected_by(checked.json(), financing_a)
+    # found first by its lines (mark_reissue names no buyer), which it kept; its number
+    # marks alone: tests above and test_a_json_form_with_a_prefixed_number_...
+    _named_by(checked.json(), financing_a)
 
     lodged = lodge(client, network.bank_b, copy)
     before = int(network.ledger.calls.functions.financingCount().call())
@@ -397,9 +409,9 @@ def test_a_regrouped_number_with_the_buyer_retyped_is_suspicious_at_another_bank
     assert checked.status_code == 200, checked.text
     body = checked.json()
     assert body["suspicious"] is True, body
-    (suspicion,) = [s for s in body["suspicions"] if financing_a in s["financings"]]
-    assert suspicion["kind"] == "reissue"
-    assert "issue_date" in suspicion["matching_facts"]
+    # found first by its lines (mark_reissue names no buyer); mark_digits alone, for a copy
+    # without lines: test_a_regrouped_number_meets_on_mark_digits
+    _named_by(body, financing_a)
     lodged = lodge(client, network.bank_b, copy)
     refused = _finance(client, network.bank_b, lodged["doc_hash"])
     assert refused.status_code == 409, refused.text
@@ -415,6 +427,26 @@ def test_a_json_form_spelling_the_sellers_name_otherwise_is_suspicious_at_anothe
     number, _, financing_a = _financed_at_a(client, network)
     form = _json_form(number, issuer={"name": spelling})
     _suspected_by(_checked(client, network.bank_b, form), financing_a)
+
+
+@pytest.mark.backend
+def test_a_reissue_with_the_buyer_retyped_is_suspicious_at_another_bank(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 38: a new number, a new issue date and the buyer's customer number re-typed,
+    every line and the amount kept, financed at a second bank unseen: ``mark_reissue`` named
+    the buyer. It names none now."""
+    number, buyer, financing_a = _financed_at_a(client, network)
+    copy = _invoice(str(int(number) + 82), buyer.replace("B", "C")).replace(
+        b"<cbc:IssueDate>2015-01-09</cbc:IssueDate>", b"<cbc:IssueDate>2015-01-20</cbc:IssueDate>"
+    )
+    assert b"2015-01-20" in copy
+    checked = client.post("/v1/documents/check", files=xml(copy), headers=network.bank_b.headers)
+    assert checked.status_code == 200, checked.text
+    (suspicion,) = [s for s in checked.json()["suspicions"] if financing_a in s["financings"]]
+    assert suspicion["kind"] == "reissue"
+    assert suspicion["matching_facts"] == ["seller", "currency", "amount", "lines"]
+    assert any("whatever its buyer" in r for r in suspicion["reasons"])
 
 
 @pytest.mark.backend

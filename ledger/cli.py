@@ -2183,7 +2183,7 @@ def _suspected_of(s: fin_svc.RecordedSuspicion) -> str:
     said = []
     if s.financings:
         ids = ", ".join(str(i) for i in s.financings)
-        said.append(f"it shared marks with another bank's active financing {ids}")
+        said.append(f"it shared marks with active financing {ids}")
     if s.lodged_invoices:
         said.append(f"it resembled {s.lodged_invoices} invoice(s) the bank had lodged")
     return "; ".join(said) or "what it was found against is not recorded"

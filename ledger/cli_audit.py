@@ -351,8 +351,8 @@ def _rules_text(
     # block), but the invoice may be financed at another bank too
     despite = rules.financed_despite_suspicions
     lines.append(
-        "financings made despite acknowledged suspicions (another bank's active financing, "
-        "or a copy of a revoked invoice): "
+        "financings made despite acknowledged suspicions (another active financing, or a "
+        "copy of a revoked invoice): "
         f"{len(despite)}"
         + (f" ({', '.join(str(d.financing_id) for d in despite)})" if despite else "")
     )

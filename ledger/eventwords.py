@@ -270,15 +270,16 @@ def _financing_registered(a: Args, names: Names) -> DecodedEvent:
 
 def _acknowledged(clear: Mapping[str, Any] | None) -> str:
     """The suspicions a financing's bank acknowledged when it sent it, from its sealed terms
-    (``ledger.services.financing.create``), in words: ``documents[0] 0xab… reissue (another
-    bank's active financing 3)`` (the hash where the terms record it); "" when none."""
+    (``ledger.services.financing.create``), in words: ``documents[0] 0xab… reissue (active
+    financing 3)`` (the hash where the terms record it; another bank's, or since 2026-12-05
+    the bank's own); "" when none."""
     said = []
     for s in (clear or {}).get("suspicions") or ():
         if not isinstance(s, Mapping):
             continue
         financings = [str(i) for i in s.get("financings") or ()]
         if financings:
-            whose = f"another bank's active financing {', '.join(financings)}"
+            whose = f"active financing {', '.join(financings)}"
         else:
             whose = f"{s.get('documents', 0)} invoice(s) the bank lodged"
         # the document itself where the terms record it (the request's index alone does not

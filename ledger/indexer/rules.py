@@ -72,10 +72,10 @@ version made before it was superseded breaks no rule, nor does the amendment's
 (``RulesReport.amendments_financed_twice``); financings of one version are the per-document
 rules' business, not this list's. And a fifth (:class:`FinancedDespiteSuspicions`): an active
 financing whose sealed terms record suspicions its bank acknowledged
-(``acknowledge_suspicions``: ``ledger.services.financing.create``) that name another bank's
-financing still active — a re-issue or a split of an invoice that financing pledges
-(``ledger.services.marked``). The bank was told and went ahead, which no rule forbids (a
-suspicion is not a block); but one invoice may be financed at two banks
+(``acknowledge_suspicions``: ``ledger.services.financing.create``) that name another financing
+still active (another bank's, or the bank's own) — a re-issue or a split of an invoice that
+financing pledges (``ledger.services.marked``). The bank was told and went ahead, which no rule
+forbids (a suspicion is not a block); but one invoice may be financed at two banks
 (``RulesReport.financed_despite_suspicions``). A suspicion found among the bank's own lodged
 files (``financings: []``) records how many files, not which: it names no financing, and is
 no entry. And a sixth (:class:`CopyNotInForce`): an active financing whose pledged document
@@ -786,12 +786,12 @@ class _Check:
             terms = f.terms
             found: list[SuspicionNamingFinancings] = []
             for s in terms.suspicions:
+                # another bank's, or the bank's own: one invoice financed twice either way (a
+                # tryout's bank held six financings of one receivable, its own among them)
                 ids = [
                     i
                     for i in dict.fromkeys(s["financings"])
-                    if (other := self.financings.get(i)) is not None
-                    and other.active
-                    and other.bank.lower() != f.bank.lower()
+                    if (other := self.financings.get(i)) is not None and other.active and i != fid
                 ]
                 if not ids and s["kind"] != COPY_REVOKED:
                     continue  # its own financings, none still active, or its lodged files only
@@ -1282,7 +1282,7 @@ def check_rules(
     credit notes say an invoice's amount due is now), the invoices held above it
     (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
     (:class:`AmendmentFinancedTwice`), and the financings made after acknowledging suspicions
-    that name another bank's active financing (:class:`FinancedDespiteSuspicions`): not
+    that name another active financing (:class:`FinancedDespiteSuspicions`): not
     breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)

@@ -1879,16 +1879,24 @@ def _examine(
         (r for r in stored if actor and r.doc_hash == this_file and r.received_by == actor), None
     )
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
-    if marks:  # another bank's active financing of a re-issue or a split of this invoice
+    if marks:  # an active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
+        carriers = marked_financings(ledger, actor, marks, pledged, own=True)
+        mine = tuple(m.financing_id for m in carriers if m.bank.lower() == (actor or "").lower())
+        if suspicions and mine:
+            # the caller's own financing of the invoice its own files were found to be: named
+            # in that suspicion (a tryout's bank financed one receivable twice, and nobody but
+            # the bank could tell which financing the files were pledged to)
+            first = suspicions[0]
+            suspicions = (replace(first, financings=(*first.financings, *mine)), *suspicions[1:])
+            carriers = [m for m in carriers if m.financing_id not in mine]
         suspicions = (
             *suspicions,
             *(
                 SuspicionInfo(
                     m.suspicion_kind, m.reasons, (), (m.financing_id,), m.kind.matching_facts
                 )
-                # the caller's own financings too when its own files found nothing
-                for m in marked_financings(ledger, actor, marks, pledged, own=not suspicions)
+                for m in carriers
             ),
         )
     if unknown is not None:

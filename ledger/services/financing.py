@@ -44,7 +44,7 @@ import fcntl
 import json
 import logging
 import time
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -1015,10 +1015,8 @@ def _create(
         suspicions = pledge_suspicions(
             ledger, actor, [r.doc_hash for r in requests], {v[0]: v[1:] for v in versions}
         )
-        locally = {s.document_index for s in suspicions}
-        suspicions += _marked_suspicions(
-            ledger, actor, requests, checked, marks_by_doc, holder_of, locally
-        )
+        on_chain = _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
+        suspicions = _joined(suspicions, on_chain, actor, ledger)
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
             # suspicions would only have the attempt refused on chain and recorded (a tryout
@@ -1137,13 +1135,11 @@ def _marked_suspicions(
     checked: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts]],
     marks_by_doc: dict[bytes, list[Mark]],
     holder_of: dict[bytes, int],
-    locally: Collection[int] = (),
 ) -> tuple[PledgeSuspicion, ...]:
-    """The pledged documents' suspicions found on chain: another bank's active financing that
-    carries one of a document's marks (:mod:`ledger.services.marked`), but a financing holding
-    one of its fingerprints (``holder_of``: the attempt is then refused, and recorded as
-    such) — and the bank's own, for a document whose suspicions among the bank's own files
-    (``locally``: by document index) found nothing."""
+    """The pledged documents' suspicions found on chain: an active financing — another bank's
+    or the bank's own — that carries one of a document's marks (:mod:`ledger.services.marked`),
+    but a financing holding one of its fingerprints (``holder_of``: the attempt is then
+    refused, and recorded as such)."""
     values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
     found: list[PledgeSuspicion] = []
     for i, req in enumerate(requests):
@@ -1151,7 +1147,7 @@ def _marked_suspicions(
         if not marks:
             continue
         pledged = {holder_of[v] for v in values.get(req.doc_hash, []) if holder_of[v]}
-        for m in marked_financings(ledger, actor, marks, pledged, own=i not in locally):
+        for m in marked_financings(ledger, actor, marks, pledged, own=True):
             found.append(
                 PledgeSuspicion(
                     i,
@@ -1164,6 +1160,38 @@ def _marked_suspicions(
                 )
             )
     return tuple(found)
+
+
+def _joined(
+    local: tuple[PledgeSuspicion, ...],
+    marked: tuple[PledgeSuspicion, ...],
+    actor: str,
+    ledger: Ledger,
+) -> tuple[PledgeSuspicion, ...]:
+    """The suspicions among the bank's own files (``local``) and those found by marks
+    (``marked``): a document's marked suspicion naming the bank's own financing joins the
+    document's first local suspicion, which then names that financing too (the files it found
+    may be pledged there); another bank's financing, or the bank's own when its files found
+    nothing, stays a suspicion of its own."""
+    mine = {
+        s.financings[0]
+        for s in marked
+        if s.financings and _bank_of(ledger, s.financings[0]).lower() == actor.lower()
+    }
+    joined = list(local)
+    rest: list[PledgeSuspicion] = []
+    for s in marked:
+        at = next((k for k, j in enumerate(joined) if j.document_index == s.document_index), None)
+        if at is not None and s.financings and s.financings[0] in mine:
+            first = joined[at]
+            joined[at] = replace(first, financings=(*first.financings, *s.financings))
+        else:
+            rest.append(s)
+    return (*joined, *rest)
+
+
+def _bank_of(ledger: Ledger, financing_id: int) -> str:
+    return str(ledger.calls.functions.getFinancing(financing_id).call()[0])
 
 
 def pledge_suspicions(

@@ -131,7 +131,7 @@ def test_finance_show_says_what_was_acknowledged(tmp_path: Path) -> None:
         f"  acknowledged SUSPICIOUS (reissue) {doc_hash}: it may be the same invoice as one "
         in (shown.stdout)
     )
-    assert f"it shared marks with another bank's active financing {first}" in shown.stdout
+    assert f"it shared marks with active financing {first}" in shown.stdout
     as_json = cli.json("finance", "show", str(second), "--as", members["regulator"])
     assert [s["financings"] for s in as_json["acknowledged_suspicions"]] == [[first]]
     # Bank A reads none of Bank B's terms

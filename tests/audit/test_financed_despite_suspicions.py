@@ -111,14 +111,15 @@ def test_the_regulator_is_shown_a_financing_made_despite_another_banks_active_fi
     assert rules["clean"], rules["breaches"]
 
 
-def test_suspicions_naming_only_its_own_or_released_financings_are_no_entry(
+def test_suspicions_naming_only_released_financings_or_lodged_files_are_no_entry(
     network: Network, tmp_path: Path
 ) -> None:
-    """Shapes a gateway does not make, signed as raw contract calls: suspicions naming the
-    bank's own financing, one since closed, one never made, and a suspicion found among the
-    bank's own lodged files (``financings: []``) are no entry; of a financing of several
-    documents whose terms do not say which one a suspicion is about (recorded before the hash
-    was), the entry names the request's document index."""
+    """Shapes a gateway does not make, signed as raw contract calls: suspicions naming a
+    financing since closed, one never made, and a suspicion found among the bank's own lodged
+    files (``financings: []``) are no entry; one naming the bank's own active financing is (a
+    tryout's bank financed one receivable twice itself); of a financing of several documents
+    whose terms do not say which one a suspicion is about (recorded before the hash was), the
+    entry names the request's document index."""
     ledger = network.ledger
     bank_a, bank_b = network.bank.address, network.bank_b.address
 
@@ -133,7 +134,7 @@ def test_suspicions_naming_only_its_own_or_released_financings_are_no_entry(
     close_raw(ledger, bank_a, closed)
     active = finance_raw(ledger, bank_a, [(h("active"), 300, 1000, [h("fp-active")])])
     pledges = [(h("b1"), 400, 1000, [h("fp-b1")])]
-    finance_raw(ledger, bank_b, pledges, edit=suspicions(reissue_of(own)))
+    twice = finance_raw(ledger, bank_b, pledges, edit=suspicions(reissue_of(own)))
     finance_raw(
         ledger, bank_b, [(h("b2"), 400, 1000, [h("fp-b2")])], edit=suspicions(reissue_of(closed))
     )
@@ -157,15 +158,21 @@ def test_suspicions_naming_only_its_own_or_released_financings_are_no_entry(
     finally:
         index.close()
     assert report.clean, report.breaches
-    [found] = report.financed_despite_suspicions
+    by_id = {f.financing_id: f for f in report.financed_despite_suspicions}
+    assert sorted(by_id) == [twice, several]
+    [own_said] = by_id[twice].suspicions
+    assert own_said.financings == [own]
+    found = by_id[several]
     assert (found.financing_id, found.amount, found.currency) == (several, 1100, "EUR")
     assert found.kinds == ["reissue"]
     [said] = found.suspicions
-    assert (said.document_index, said.doc_hash, said.financings) == (1, None, [active])
-    assert [(o.financing_id, o.amount) for o in found.other_financings] == [(active, 300)]
-    assert f"documents[1] of its request may re-issue an invoice active financing {active} of " in (
-        found.message
-    )
+    assert (said.document_index, said.doc_hash, said.financings) == (1, None, [own, active])
+    assert [(o.financing_id, o.amount) for o in found.other_financings] == [
+        (own, 100),
+        (active, 300),
+    ]
+    assert "documents[1] of its request may re-issue an invoice active financing" in found.message
+    assert f"financing {active} holds 3.00 EUR" in found.message
     assert hx(h("c1")) not in found.message
 
 
@@ -206,8 +213,8 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     assert "RULES HOLD" in done.stdout
     assert "; 1 to follow up below (not rule breaches)" in done.stdout
     assert (
-        "financings made despite acknowledged suspicions (another bank's active financing, "
-        "or a copy of a revoked invoice): "
+        "financings made despite acknowledged suspicions (another active financing, or a "
+        "copy of a revoked invoice): "
         f"1 ({second})"
     ) in done.stdout
     assert f"  financing {second} of Bank B (" in done.stdout
@@ -220,6 +227,6 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     cli.json("finance", "close", str(first), "--as", members["bank"])
     done = cli.run("audit", "verify", "--as", members["regulator"])
     assert (
-        "financings made despite acknowledged suspicions (another bank's active financing, "
-        "or a copy of a revoked invoice): 0"
+        "financings made despite acknowledged suspicions (another active financing, or a "
+        "copy of a revoked invoice): 0"
     ) in done.stdout

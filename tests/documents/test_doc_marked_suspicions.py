@@ -112,9 +112,7 @@ def test_a_reissue_financed_at_another_bank_is_suspicious_and_must_be_acknowledg
         for e in activity.json()["items"]
         if e["event"] == "FinancingRegistered" and e["fields"]["financing_id"] == financing_b
     ]
-    said = (
-        f"documents[0] {lodged['doc_hash']} reissue (another bank's active financing {financing_a})"
-    )
+    said = f"documents[0] {lodged['doc_hash']} reissue (active financing {financing_a})"
     assert registered["fields"]["acknowledged_suspicions"] == said
     # Bank B's financing carries the marks too: Bank A, checking the invoice it financed, is
     # told of Bank B's financing of its re-issue; the re-issue itself is pledged there
@@ -125,7 +123,12 @@ def test_a_reissue_financed_at_another_bank_is_suspicious_and_must_be_acknowledg
     ]
     pledged = client.post("/v1/documents/check", files=xml(reissue), headers=network.bank.headers)
     assert {f["held_by_financing"] for f in pledged.json()["fingerprints"]} == {financing_b}
-    assert [s for s in pledged.json()["suspicions"] if s["financings"]] == []
+    # Bank B's financing holds it (not a suspicion); Bank A's own files find the original,
+    # and that suspicion names Bank A's own financing of it, which carries the same marks
+    assert [s["financings"] for s in pledged.json()["suspicions"] if s["financings"]] == [
+        [financing_a]
+    ]
+    assert all(s["documents"] for s in pledged.json()["suspicions"])
 
 
 def test_a_part_of_an_invoice_financed_at_another_bank_is_a_suspected_split(
@@ -171,7 +174,8 @@ def test_no_suspicion_for_the_pledged_copy_another_delivery_or_a_closed_financin
     # the same bank's own re-issue is compared with its own files (reasons in full), once
     mine = _own(field_bytes(REISSUE), tag)
     body = client.post("/v1/documents/check", files=xml(mine), headers=network.bank.headers)
-    assert [s["financings"] for s in body.json()["suspicions"]] == [[]]
+    # (and names its own financing of the original, which carries the re-issue's marks)
+    assert [s["financings"] for s in body.json()["suspicions"]] == [[financing_a]]
     # once Bank A's financing is cancelled, its marks name nothing
     cancelled = client.post(
         f"/v1/financings/{financing_a}/cancel",

@@ -129,3 +129,64 @@ def test_the_command_exits_1_on_a_find(
     (data_dir / "notes.txt").write_text(api_key)
     assert main([root]) == 1
     assert "API key in" in capsys.readouterr().out
+
+
+#: a test run in a child pytest that leaves an API key in its captured log (the key is of the
+#: gateway's format, made up here: the parent run's own scan must not see it, so it is built)
+_LEAKY_TEST = """
+import logging
+
+def test_leaks_a_key():
+    logging.getLogger("leaky").warning("key %s", "tl_" + "ab" * 8 + "_" + "C" * 43)
+
+def test_clean():
+    assert True
+"""
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_run_with_a_key_in_a_log_fails_also_in_worker_processes(
+    tmp_path: Path, workers: str
+) -> None:
+    """The plugin fails the run that left a key in a test's log: in one process, and under
+    pytest-xdist, whose workers scan and hand what they found to the controller
+    (``scripts/test.sh`` runs with ``-n 3``)."""
+    import os
+    import subprocess
+    import sys
+
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    (suite / "conftest.py").write_text('pytest_plugins = ("tests.figures", "tests.secrets_scan")\n')
+    (suite / "test_leaky.py").write_text(_LEAKY_TEST)
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root), "TRADELEDGER_SECRETS_SCAN": "1"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            workers,
+            "--rootdir",
+            str(suite),
+            "-c",
+            os.devnull,
+            "--basetemp",
+            str(tmp_path / "base"),
+            str(suite),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=suite,
+    )
+    out = done.stdout + done.stderr
+    assert done.returncode == 1, out
+    assert "2 passed" in out, out
+    assert "secrets found outside their place" in out, out
+    assert "API key in <Captured log call of test_leaky.py::test_leaks_a_key>" in out, out

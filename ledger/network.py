@@ -600,6 +600,21 @@ def open_ledger(settings: Settings) -> Ledger:
             "the contract at the manifest's address is not the deployed artifact",
             address=manifest.contract_address,
         )
+    shipped = artifact_sha256("TradeLedger")
+    if deployed != shipped:
+        # a ledger an earlier release deployed: this gateway's reads and writes are the
+        # contract it ships (a function added since would fail on the first check)
+        if node is not None:
+            node.close()
+        raise LedgerStateError(
+            f"the ledger in {settings.data_dir} runs a contract an earlier release deployed "
+            "(its code differs from the one this release ships): this release cannot serve it. "
+            "Start a new ledger in a data directory of its own (TRADELEDGER_DATA_DIR), or serve "
+            "this one with the release that made it",
+            address=manifest.contract_address,
+            deployed_sha256=deployed,
+            shipped_sha256=shipped,
+        )
     ledger = Ledger(settings, w3, manifest, node, client)
     try:
         ledger.chain_evaluator_key = read_evaluator_key(ledger.contract)

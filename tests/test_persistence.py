@@ -52,6 +52,27 @@ def test_restart_resumes_at_the_same_head_with_every_document(tmp_path: Path) ->
         reopened.close()
 
 
+def test_a_ledger_an_earlier_release_deployed_is_refused_at_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release whose contract changed (a function added: ``markCarriers``) cannot serve a
+    ledger an earlier release deployed: its first check would fail on the missing function.
+    It is refused at open, naming both contracts' code and what to do."""
+    settings = make_settings(tmp_path / "l")
+    ledger, _ = init_network(settings)
+    deployed = ledger.manifest.artifact_sha256
+    ledger.close()
+    monkeypatch.setattr("ledger.network.artifact_sha256", lambda _name: "ab" * 32)
+    with pytest.raises(LedgerStateError) as refused:
+        open_ledger(settings)
+    assert "an earlier release deployed" in refused.value.message
+    assert "Start a new ledger in a data directory of its own" in refused.value.message
+    assert refused.value.details["deployed_sha256"] == deployed
+    assert refused.value.details["shipped_sha256"] == "ab" * 32
+    monkeypatch.undo()
+    open_ledger(settings).close()  # the release that made it serves it
+
+
 def test_a_second_process_cannot_open_the_same_chain(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "l")
     ledger, _ = init_network(settings)

@@ -1092,7 +1092,7 @@ def _examined_text(
         )
         said = {n.doc_hash: n for n in x.statuses}
         lines.extend(f"    involves {d}{_named_state(said.get(d))}" for d in x.documents)
-        lines.extend(f"    involves active financing {f} (another bank's)" for f in x.financings)
+        lines.extend(f"    involves active financing {f}" for f in x.financings)
     lines += _notice_lines(ex)
     return lines_text(lines)
 

@@ -80,6 +80,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -156,6 +157,13 @@ CARRY_PRECEDENCE = (
 _PER_SELLER_KEY = (MarkKind.NUMBER, MarkKind.DIGITS)
 
 
+def item_key(item: str) -> str:
+    """A line's item as the marks compare it: its letters and digits alone, upper case
+    (``PATAT FRITES 10MM 10KG`` and ``Patat-frites 10 mm 10 kg`` are one item; a tryout
+    re-spaced one item of a re-issue and met nothing)."""
+    return "".join(c for c in unicodedata.normalize("NFKC", item) if c.isalnum()).upper()
+
+
 def number_digits(number: str) -> str | None:
     """The digits of a (normalised) document number as ``mark_number`` compares them: each
     maximal run of digits without its leading zeros (``0`` for a run of zeros), joined with
@@ -218,7 +226,9 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     references = _references(facts)
     found: list[MarkInput] = []
     if facts.lines:  # mark_reissue names no buyer
-        lines = json.dumps(sorted([ln.item, ln.quantity, ln.amount_minor] for ln in facts.lines))
+        lines = json.dumps(
+            sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in facts.lines)
+        )
         found.append(
             MarkInput(
                 MarkKind.REISSUE, (label, *seller, facts.currency, str(due), lines, references)
@@ -227,7 +237,7 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     if buyer[0] is None:  # the others name the buyer
         return found + numbered
     if facts.lines:
-        items = json.dumps(sorted({ln.item for ln in facts.lines}))
+        items = json.dumps(sorted({item_key(ln.item) for ln in facts.lines}))
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
             found.append(

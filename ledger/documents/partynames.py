@@ -1,11 +1,12 @@
 """A company's name as marks compare it: its base name, legal form and spelling aside.
 
-A copy of an invoice may name the seller as ``de koksmaat b.v.``, ``De Koksmaat BV`` or
-``Dé Koksmaat`` where the original wrote ``De Koksmaat`` (a tryout of 2026-12-05 financed the
-same invoice three times so, the seller named by name alone). :func:`base_name` strips the
-legal form with cleanco's terms (by Paul Solin and contributors, github.com/psolin/cleanco,
-MIT: ``basename``, its list of legal forms by type and country, and ``normalized``: case folded,
-accents removed), then every character that is not a letter or a digit.
+A copy of an invoice may name the seller as ``de koksmaat b.v.``, ``De Koksmaat BV`` or ``Dé
+Koksmaat`` where the original wrote ``De Koksmaat`` (a tryout of 2026-12-05 financed the same
+invoice three times so, the seller named by name alone; another wrote ``Koksmaat, De``).
+:func:`base_name` strips the legal form with cleanco's terms (by Paul Solin and contributors,
+github.com/psolin/cleanco, MIT: ``basename``, its list of legal forms by type and country, and
+``normalized``: case folded, accents removed), then every character that is not a letter or a
+digit.
 
 Used only for ``mark_number``'s seller name (a suspicion, for a person to judge): never for a
 fingerprint that locks, where ``Acme Ltd`` and ``Acme GmbH`` must stay two companies.
@@ -29,10 +30,11 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 def base_name(name: str) -> str:
     """``name`` (a company's name, as a document states it) without its legal form, upper case,
-    accents removed, only letters and digits separated by single spaces: ``De Koksmaat B.V.``,
-    ``de koksmaat b.v.``, ``De Koksmaat BV`` and ``Dé Koksmaat`` are all ``DE KOKSMAAT``. A name
-    that is a legal form alone (``Ltd``) is kept as written, folded the same way. ``""`` for a
-    name with no letter or digit."""
+    accents removed, only letters and digits, its words in alphabetical order separated by
+    single spaces: ``De Koksmaat B.V.``, ``de koksmaat b.v.``, ``De Koksmaat BV``, ``Dé
+    Koksmaat`` and ``Koksmaat, De`` are all ``DE KOKSMAAT``. A name that is a legal form alone
+    (``Ltd``) is kept as written, folded the same way. ``""`` for a name with no letter or
+    digit."""
     text = clean_text(name)
     joined = _DOTTED_LETTERS.sub(lambda m: m.group(0).replace(".", "").replace(" ", "") + " ", text)
     stripped = str(basename(joined.strip(), prefix=True))
@@ -40,4 +42,4 @@ def base_name(name: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", str(normalized(text))).split()).upper()
+    return " ".join(sorted(_NOT_WORD.sub(" ", str(normalized(text))).upper().split()))

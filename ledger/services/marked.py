@@ -137,10 +137,21 @@ class MarkedFinancing:
     financing_id: int
     bank: str
     bank_name: str | None
+    #: the caller's own financing (its documents are the caller's to read)
+    own: bool = False
 
     @property
     def suspicion_kind(self) -> str:
         return SUSPICION_KIND[self.kind]
+
+    @property
+    def _found(self) -> str:
+        if self.own:
+            return "found by the marks your own financing carries on chain: its documents are yours"
+        return (
+            "found by the marks that financing carries on chain; the invoice itself is that "
+            "bank's to see"
+        )
 
     @property
     def reasons(self) -> tuple[str, ...]:
@@ -152,16 +163,14 @@ class MarkedFinancing:
                 f"{held} with the same seller, currency, amount due and lines as this file, "
                 "under another number or issue date, whatever its buyer: it may be the same "
                 "invoice issued twice",
-                "found by the marks that financing carries on chain; the invoice itself is that "
-                "bank's to see",
+                self._found,
             )
         if self.kind is MarkKind.AMOUNT:
             return (
                 f"{held} with the same seller, buyer, currency and amount due as this file, "
                 "under another number or issue date: it may be the same invoice issued twice",
                 "lines not compared: this file or that invoice states none (a JSON form has none)",
-                "found by the marks that financing carries on chain; the invoice itself is that "
-                "bank's to see",
+                self._found,
             )
         if self.kind is MarkKind.NUMBER:
             return (
@@ -169,8 +178,7 @@ class MarkedFinancing:
                 "currency and amount due as this file, whatever its buyer and the letters and "
                 "separators of its number: it may be the same invoice re-typed",
                 "buyer and issue date not compared: this mark names neither",
-                "found by the marks that financing carries on chain; the invoice itself is that "
-                "bank's to see",
+                self._found,
             )
         if self.kind is MarkKind.DIGITS:
             return (
@@ -179,23 +187,20 @@ class MarkedFinancing:
                 "whatever its buyer and how the digits are grouped: it may be the same invoice "
                 "re-typed",
                 "buyer not compared: this mark does not name it",
-                "found by the marks that financing carries on chain; the invoice itself is that "
-                "bank's to see",
+                self._found,
             )
         if self.kind is MarkKind.ORDER:
             return (
                 f"{held} of the same seller and buyer, issued the same day in the same currency "
                 "against the same order or delivery references, with other lines: one of the "
                 "two may be a part of the other (an invoice split into several by its lines)",
-                "found by the marks that financing carries on chain; the invoice itself is that "
-                "bank's to see",
+                self._found,
             )
         return (
             f"{held} of the same seller and buyer, issued the same day in the same currency for "
             "the same items, with another amount due or number: one of the two may be a part "
             "of the other (an invoice split into several)",
-            "found by the marks that financing carries on chain; the invoice itself is that "
-            "bank's to see",
+            self._found,
         )
 
 
@@ -251,5 +256,8 @@ def marked_financings(
         bank = str(record[0])
         if bank.lower() == actor.lower() and not own:
             continue
-        out.append(MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank)))
+        mine = bank.lower() == actor.lower()
+        out.append(
+            MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank), mine)
+        )
     return out

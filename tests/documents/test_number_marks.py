@@ -28,6 +28,7 @@ from ledger.documents.marks import (
     MIN_NUMBER_DIGITS,
     MarkKind,
     all_digits,
+    item_key,
     mark_inputs,
     number_digits,
     within_limit,
@@ -200,8 +201,10 @@ def test_a_copy_naming_the_seller_by_name_meets_on_the_name_mark(issuer: dict[st
         ("DE KOKSMAAT, B.V.", "DE KOKSMAAT"),
         ("Müller GmbH & Co. KG", "MULLER"),
         ("NV Bekaert", "BEKAERT"),
-        ("Nordic Foods AS", "NORDIC FOODS"),
+        ("Nordic Foods AS", "FOODS NORDIC"),  # words in alphabetical order
         ("Ltd", "LTD"),  # a legal form alone is kept
+        ("Koksmaat, De", "DE KOKSMAAT"),  # its words in another order (tryout 39)
+        ("Daddy & Sons, Ltd.", "DADDY SONS"),
     ],
 )
 def test_a_sellers_base_name(name: str, base: str) -> None:
@@ -228,7 +231,13 @@ def test_all_digits(number: str, digits: str | None) -> None:
 #: a tryout (2026-12-05) financed the example invoice again at a second bank unseen: its
 #: number regrouped (the buyer re-typed), or the seller named otherwise (no buyer)
 REGROUPED = ["12 115 118", "1211-5118", "121 151 18"]
-SPELLINGS = ["de koksmaat b.v.", "De Koksmaat BV", "Dé Koksmaat", "DE KOKSMAAT B. V."]
+SPELLINGS = [
+    "de koksmaat b.v.",
+    "De Koksmaat BV",
+    "Dé Koksmaat",
+    "DE KOKSMAAT B. V.",
+    "Koksmaat, De",
+]
 
 
 @pytest.mark.parametrize(
@@ -375,8 +384,11 @@ def test_a_json_form_with_a_prefixed_number_and_no_buyer_is_suspicious_at_anothe
 
     _suspected_by(_checked(client, network.bank_b, form), financing_a)
     # Bank A's own files do not find the form (no buyer): its own financing is named, or
-    # Bank A would finance the invoice twice itself (tryout 37: one bank held three)
-    _suspected_by(_checked(client, network.bank, form), financing_a)
+    # Bank A would finance the invoice twice itself (tryout 37: one bank held three), and
+    # named as its own (tryout 39 read "the invoice itself is that bank's to see")
+    own = _suspected_by(_checked(client, network.bank, form), financing_a)
+    assert any("your own financing" in r for r in own["reasons"])
+    assert not any("that bank's to see" in r for r in own["reasons"])
 
 
 @pytest.mark.backend
@@ -447,6 +459,20 @@ def test_a_reissue_with_the_buyer_retyped_is_suspicious_at_another_bank(
     assert suspicion["kind"] == "reissue"
     assert suspicion["matching_facts"] == ["seller", "currency", "amount", "lines"]
     assert any("whatever its buyer" in r for r in suspicion["reasons"])
+
+
+def test_an_item_respaced_keeps_the_reissue_mark() -> None:
+    """Tryout 39: a re-issue whose item ``PATAT FRITES 10MM 10KG`` was re-typed ``PATAT
+    FRITES 10 MM 10 KG`` met nothing."""
+    original = _invoice("12115118", "10202")
+    assert b"PATAT FRITES 10MM 10KG" in original
+    respaced = _invoice("12115500", "10202").replace(
+        b"PATAT FRITES 10MM 10KG", b"Patat-frites 10 mm 10 kg"
+    )
+    kept = {m.oprf_input() for m in mark_inputs(read_document(original).facts)}
+    shared = {m.kind for m in mark_inputs(read_document(respaced).facts) if m.oprf_input() in kept}
+    assert MarkKind.REISSUE in shared
+    assert item_key("PATAT FRITES 10MM 10KG") == item_key("Patat-frites 10 mm 10 kg")
 
 
 @pytest.mark.backend

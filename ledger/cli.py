@@ -2259,7 +2259,8 @@ def finance_create(
         typer.Option(
             "--acknowledge-suspicions",
             help="finance even though 'doc check' finds a document suspicious (a re-issue or "
-            "a split of another invoice you lodged); without it such a financing is refused",
+            "a split of an invoice you lodged, or of one an active financing pledges — another "
+            "bank's or your own); without it such a financing is refused",
         ),
     ] = False,
     idempotency_key: IdemKey = None,

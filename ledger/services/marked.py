@@ -5,17 +5,20 @@ A bank's own suspicion checks compare its file with the invoices lodged at its o
 re-issued or split to this one is found through the **marks** that financing carries on chain
 (``ledger.documents.marks``): the file's marks are evaluated with its fingerprints (one
 evaluator request), and ``markCarriers`` names every active financing carrying each. Such a
-financing is reported as a suspicion of kind ``reissue`` (the same seller, buyer, currency,
-amount due and lines; or, when either invoice states no lines, the same seller, buyer, currency
-and amount due; or the same seller, digits of the number, currency and amount due, whatever the
-buyer) or ``split`` (the same seller, buyer, currency, issue date and items, the
-amount due not compared) — never a block; a financing of the file must acknowledge it
-(``ledger.services.financing.create``). What the other bank pledged stays its own: the
-suspicion names the financing and its bank (public on chain), never a document.
+financing is reported as a suspicion of kind ``reissue`` (the same seller, currency, amount
+due and lines, whatever the buyer; or, when either invoice states no lines, the same seller,
+buyer, currency and amount due; or the same seller, digits of the number, currency and amount
+due — and issue date, for the digits run together — whatever the buyer) or ``split`` (the same
+seller, buyer, currency, issue date and items, the amount due not compared) — never a block; a
+financing of the file must acknowledge it (``ledger.services.financing.create``). What the
+other bank pledged stays its own: the suspicion names the financing and its bank (public on
+chain), never a document.
 
 Left out: a financing that holds one of the file's own fingerprints (the file is pledged
-there: the check says so, and a financing of it is refused and recorded as such), and the
-caller's own financings (its own files are compared with the file, with the reasons in full).
+there: the check says so, and a financing of it is refused and recorded as such). The caller's
+own financing carrying a mark is named too (``own``): in the suspicion its own files found, or
+on its own when they found none (its files are found by seller and buyer: a copy with no buyer,
+or another, meets none of them; a tryout's bank financed one invoice three times so).
 """
 
 from __future__ import annotations

@@ -298,9 +298,12 @@ def all_digits(number_as_written: str) -> str | None:
     ``mark_digits`` compares them: ``12115118``, ``12 115 118``, ``1211-5118`` and
     ``1211 05118`` are ``12115118``, ``12115118``, ``12115118`` and ``121105118`` — a zero
     that leads a group is a digit of the number here (:func:`normalise.digits_in_order`; the
-    normalised number drops it). None with fewer than :data:`MIN_NUMBER_DIGITS` digits left."""
-    digits = digits_in_order(number_as_written).lstrip("0")
-    return digits if len(digits) >= MIN_NUMBER_DIGITS else None
+    normalised number drops it). None with fewer than :data:`MIN_NUMBER_DIGITS` digits written
+    (as :func:`number_digits` counts them: ``0012`` is ``12``)."""
+    written = digits_in_order(number_as_written)
+    if len(written) < MIN_NUMBER_DIGITS:
+        return None
+    return written.lstrip("0") or "0"
 
 
 def _digits_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:

@@ -222,6 +222,7 @@ def test_a_sellers_base_name(name: str, base: str) -> None:
         ("١٢١١٥١١٨", "12115118"),  # Arabic-Indic digits
         ("FV 1/12/2023", "1122023"),  # as FV 11/2/2023: their issue dates tell them apart
         ("A-7", None),
+        ("OWN-0a0b12cdef", "12"),  # four digits written, as number_digits counts them
     ],
 )
 def test_all_digits(number: str, digits: str | None) -> None:

@@ -174,11 +174,12 @@ def number_digits(number: str) -> str | None:
     the number rule keeps them (the field cases' two invoices of one seller numbered so are two
     invoices). ``12115118-B``, ``INV-12115118`` and ``12115118`` are all ``12115118``. None with
     fewer than :data:`MIN_NUMBER_DIGITS` digits."""
-    runs = [r.lstrip("0") or "0" for r in _ASCII_DIGIT_RUN.findall(number)]
+    written = _ASCII_DIGIT_RUN.findall(number)
+    runs = [r.lstrip("0") or "0" for r in written]
     long_runs = [r for r in runs if len(r) >= LONG_RUN_DIGITS]
     if long_runs:
         return "-".join(long_runs)
-    if sum(len(r) for r in _ASCII_DIGIT_RUN.findall(number)) < MIN_NUMBER_DIGITS:
+    if sum(len(r) for r in written) < MIN_NUMBER_DIGITS:
         return None
     return "-".join(runs)
 
@@ -216,8 +217,9 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     if due is None or due <= 0:
         return []
     label = type_label(facts)
-    numbered = _number_marks(facts, label, facts.currency, due)
-    numbered += _digits_marks(facts, label, facts.currency, due)
+    keys = _number_keys(facts.seller) if facts.seller is not None else []
+    numbered = _number_marks(facts, keys, label, facts.currency, due)
+    numbered += _digits_marks(facts, keys, label, facts.currency, due)
     if facts.seller is not None and facts.seller.unkeyed:
         return numbered  # by its name only: the identity it claims failed its check
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
@@ -267,15 +269,18 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     return found + numbered
 
 
-def _number_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
+def _number_marks(
+    facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
+) -> list[MarkInput]:
     """``mark_number`` of ``facts``: one per key identifier of the seller, strongest first, and
-    one by the seller's name when it states one (none when the number has too few digits)."""
+    one by the seller's name when it states one (``keys``: :func:`_number_keys`; none when the
+    number has too few digits)."""
     digits = number_digits(facts.number)
-    if digits is None or facts.seller is None:
+    if digits is None:
         return []
     return [
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
-        for pid in _number_keys(facts.seller)
+        for pid in keys
     ]
 
 
@@ -306,15 +311,17 @@ def all_digits(number_as_written: str) -> str | None:
     return written.lstrip("0") or "0"
 
 
-def _digits_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
+def _digits_marks(
+    facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
+) -> list[MarkInput]:
     """``mark_digits`` of ``facts``: by the seller's strongest key identifier and by its name
-    (:func:`_number_keys`' first and last), for an invoice with an issue date and enough
-    digits. ``FV 1/12/2023`` and ``FV 11/2/2023`` run together alike but are dated apart."""
+    (the first and last of ``keys``, :func:`_number_keys`), for an invoice with an issue date
+    and enough digits. ``FV 1/12/2023`` and ``FV 11/2/2023`` run together alike but are dated
+    apart."""
     digits = all_digits(facts.number_as_written or facts.number)
-    if digits is None or facts.seller is None or facts.issue_date is None:
+    if digits is None or facts.issue_date is None:
         return []
-    keys = _number_keys(facts.seller)
-    chosen = list(dict.fromkeys(keys[:1] + keys[-1:]))
+    chosen = list(dict.fromkeys([*keys[:1], *keys[-1:]]))
     issued = facts.issue_date.isoformat()
     facts_of = (digits, currency, str(due), issued)
     return [
@@ -336,15 +343,15 @@ def within_limit(per_document: Sequence[Sequence[T]], kind_of: Callable[[T], Mar
 
     def rank(marks: Sequence[T]) -> list[tuple[int, int]]:
         ranked: list[tuple[int, int]] = []
-        seen: dict[MarkKind, int] = {}
+        seen: set[MarkKind] = set()
         later = len(CARRY_PRECEDENCE)
         for i, mark in enumerate(marks):
             kind = kind_of(mark)
             order = CARRY_PRECEDENCE.index(kind)
             if kind in _PER_SELLER_KEY:
-                if seen.get(kind, 0):
+                if kind in seen:
                     order, later = later, later + 1
-                seen[kind] = seen.get(kind, 0) + 1
+                seen.add(kind)
             ranked.append((order, i))
         return sorted(ranked)
 

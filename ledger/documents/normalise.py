@@ -172,9 +172,7 @@ def normalise_number(value: str, field: str = "number", term: str = NUMBER_TERM)
     ``2024/001`` → ``2024-1``. Raises ``InvalidInput`` if nothing is left or it is too long
     (naming the EN 16931 ``term``).
     """
-    text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
-    if not text.isascii():
-        text = "".join(_latin_lookalike(c) for c in text)
+    text = _folded_number(value)
     pieces = [
         _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", piece)
         for piece in _SEPARATORS.split(text)
@@ -196,10 +194,17 @@ def digits_in_order(value: str) -> str:
     :func:`normalise_number` reads them: NFKC, invisibles removed, digits of any script and
     look-alikes folded), zeros kept: ``12 115 118`` → ``12115118``, ``1234 012 118`` →
     ``1234012118``. The separators, and so the digit groups, are gone."""
+    return "".join(c for c in _folded_number(value) if "0" <= c <= "9")
+
+
+def _folded_number(value: str) -> str:
+    """A document number as :func:`normalise_number` and :func:`digits_in_order` read it: NFKC,
+    invisible characters removed, upper case, and every letter or digit of another script that
+    reads as an ASCII one written as that one."""
     text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     if not text.isascii():
         text = "".join(_latin_lookalike(c) for c in text)
-    return "".join(c for c in text if "0" <= c <= "9")
+    return text
 
 
 def normalise_country(value: str | None, field: str = "country") -> str | None:

@@ -1882,7 +1882,7 @@ def _examine(
     if marks:  # an active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
         carriers = marked_financings(ledger, actor, marks, pledged, own=True)
-        mine = tuple(m.financing_id for m in carriers if m.bank.lower() == (actor or "").lower())
+        mine = tuple(m.financing_id for m in carriers if m.own)
         if suspicions and mine:
             # the caller's own financing of the invoice its own files were found to be: named
             # in that suspicion (a tryout's bank financed one receivable twice, and nobody but

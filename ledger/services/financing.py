@@ -1015,8 +1015,10 @@ def _create(
         suspicions = pledge_suspicions(
             ledger, actor, [r.doc_hash for r in requests], {v[0]: v[1:] for v in versions}
         )
-        on_chain = _marked_suspicions(ledger, actor, requests, checked, marks_by_doc, holder_of)
-        suspicions = _joined(suspicions, on_chain, actor, ledger)
+        on_chain, own = _marked_suspicions(
+            ledger, actor, requests, checked, marks_by_doc, holder_of
+        )
+        suspicions = _joined(suspicions, on_chain, own)
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
             # suspicions would only have the attempt refused on chain and recorded (a tryout
@@ -1135,19 +1137,22 @@ def _marked_suspicions(
     checked: Sequence[tuple[bytes, int, int, list[bytes], DocumentFacts]],
     marks_by_doc: dict[bytes, list[Mark]],
     holder_of: dict[bytes, int],
-) -> tuple[PledgeSuspicion, ...]:
+) -> tuple[tuple[PledgeSuspicion, ...], frozenset[int]]:
     """The pledged documents' suspicions found on chain: an active financing — another bank's
     or the bank's own — that carries one of a document's marks (:mod:`ledger.services.marked`),
     but a financing holding one of its fingerprints (``holder_of``: the attempt is then
-    refused, and recorded as such)."""
+    refused, and recorded as such); and which of the financings named are the bank's own."""
     values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
     found: list[PledgeSuspicion] = []
+    own: set[int] = set()
     for i, req in enumerate(requests):
         marks = marks_by_doc.get(req.doc_hash)
         if not marks:
             continue
         pledged = {holder_of[v] for v in values.get(req.doc_hash, []) if holder_of[v]}
         for m in marked_financings(ledger, actor, marks, pledged, own=True):
+            if m.own:
+                own.add(m.financing_id)
             found.append(
                 PledgeSuspicion(
                     i,
@@ -1159,39 +1164,29 @@ def _marked_suspicions(
                     (m.financing_id,),
                 )
             )
-    return tuple(found)
+    return tuple(found), frozenset(own)
 
 
 def _joined(
     local: tuple[PledgeSuspicion, ...],
     marked: tuple[PledgeSuspicion, ...],
-    actor: str,
-    ledger: Ledger,
+    own: frozenset[int],
 ) -> tuple[PledgeSuspicion, ...]:
     """The suspicions among the bank's own files (``local``) and those found by marks
-    (``marked``): a document's marked suspicion naming the bank's own financing joins the
-    document's first local suspicion, which then names that financing too (the files it found
-    may be pledged there); another bank's financing, or the bank's own when its files found
-    nothing, stays a suspicion of its own."""
-    mine = {
-        s.financings[0]
-        for s in marked
-        if s.financings and _bank_of(ledger, s.financings[0]).lower() == actor.lower()
-    }
+    (``marked``): a document's marked suspicion naming the bank's own financing (``own``) joins
+    the document's first local suspicion, which then names that financing too (the files it
+    found may be pledged there); another bank's financing, or the bank's own when its files
+    found nothing, stays a suspicion of its own."""
     joined = list(local)
     rest: list[PledgeSuspicion] = []
     for s in marked:
         at = next((k for k, j in enumerate(joined) if j.document_index == s.document_index), None)
-        if at is not None and s.financings and s.financings[0] in mine:
+        if at is not None and s.financings and s.financings[0] in own:
             first = joined[at]
             joined[at] = replace(first, financings=(*first.financings, *s.financings))
         else:
             rest.append(s)
     return (*joined, *rest)
-
-
-def _bank_of(ledger: Ledger, financing_id: int) -> str:
-    return str(ledger.calls.functions.getFinancing(financing_id).call()[0])
 
 
 def pledge_suspicions(

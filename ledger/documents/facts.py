@@ -19,7 +19,7 @@ from ledger.errors import InvalidInput
 
 from .currencies import is_currency_shape
 from .identifiers import (
-    LEGAL_REGISTER_ICDS,
+    LEGAL_REGISTER_COUNTRIES,
     RejectedId,
     compact,
     icd_id,
@@ -72,7 +72,10 @@ class IdScheme(StrEnum):
 
     VAT = "VAT"  # VAT identifier with country prefix (EN 16931 BT-31 / BT-48)
     LEI = "LEI"  # ISO 17442 Legal Entity Identifier (ICD 0199)
-    LEGAL = "LEGAL"  # legal registration id (BT-30 / BT-47), registry scheme not compared
+    #: legal registration id (BT-30 / BT-47), keyed with its register's country:
+    #: ``<country>:<number>`` (the country of a register's ICD scheme, else the party's), the
+    #: bare number when neither is known (:func:`legal_register_id`)
+    LEGAL = "LEGAL"
     TAX = "TAX"  # national tax registration other than VAT (BT-32, CII scheme FC)
     GLN = "GLN"  # GS1 Global Location Number (ICD 0088)
     ICD = "ICD"  # another ISO 6523 ICD scheme; the value is "<icd>:<id>"
@@ -99,17 +102,57 @@ class PartyId:
         return f"{self.scheme.value}:{self.value}"
 
 
+def legal_register_id(number: str, register: str | None) -> PartyId:
+    """The ``LEGAL`` party id of the registration ``number`` in the register of ``register``,
+    an ISO 3166-1 alpha-2 country: the country of the register an ICD scheme names
+    (:data:`LEGAL_REGISTER_COUNTRIES`), else the party's (another scheme is not compared, as
+    before); None when neither is known.
+
+    A registration number is unique only within its register: a German company's ``HRB 12345``
+    and a Dutch one's KvK ``12345`` are two companies, and keyed alike they made one seller's
+    invoice a duplicate of the other's. The value is ``<register>:<number>`` (``NL:57151520``),
+    the number normalised as ``normalise_identifier`` does. Raises ``InvalidInput`` (field
+    ``partyId``) if the number has no letter or digit."""
+    text = normalise_identifier(number, "partyId")
+    return PartyId(IdScheme.LEGAL, f"{register.upper()}:{text}" if register else text)
+
+
+def legal_parts(value: str) -> tuple[str | None, str]:
+    """``(register, number)`` of a ``LEGAL`` party id's value (:func:`legal_register_id`): the
+    register is None for a bare number."""
+    register, sep, number = value.rpartition(":")
+    return (register or None, number) if sep else (None, value)
+
+
+def _vat_country(ids: Iterable[PartyId]) -> str | None:
+    """The ISO 3166-1 country of the first VAT id in ``ids`` (its prefix; ``EL`` is Greece,
+    ``XI`` Northern Ireland), or None."""
+    for pid in ids:
+        prefix = pid.value[:2]
+        if pid.scheme is IdScheme.VAT and prefix.isalpha():
+            return {"EL": "GR", "XI": "GB"}.get(prefix, prefix)
+    return None
+
+
 def make_party_id(
-    scheme: IdScheme | str, value: str, *, country: str | None = None, icd: str | None = None
+    scheme: IdScheme | str,
+    value: str,
+    *,
+    country: str | None = None,
+    icd: str | None = None,
+    register: str | None = None,
 ) -> PartyId:
     """A normalised ``PartyId`` (not yet checked: see ``check_party_id``).
 
     VAT ids get the country prefix and, when valid, python-stdnum's compact form; ICD 0199
     becomes LEI, 0088 GLN, another code ``ICD`` with the value ``"<icd>:<id>"``; an ICD scheme
     without a code is a plain party id. Values under a scheme with check digits are only
-    compacted (upper case, separators removed), never stripped of leading zeros.
+    compacted (upper case, separators removed), never stripped of leading zeros. A ``LEGAL``
+    id is keyed with ``register``, else ``country`` (:func:`legal_register_id`).
     """
     kind = IdScheme(scheme)
+    if kind is IdScheme.LEGAL:
+        return legal_register_id(value, register or country)
     if kind is IdScheme.ICD:
         code = (icd or "").strip()
         if code == "0199":
@@ -162,7 +205,8 @@ def _problem(pid: PartyId, country: str | None) -> str | None:
     if scheme is IdScheme.TAX:
         return tax_id(value, country)[1]
     if scheme is IdScheme.LEGAL:
-        return legal_id(value, country)[1]
+        register, number = legal_parts(value)
+        return legal_id(number, register or country)[1]
     return shape_problem(value)
 
 
@@ -184,13 +228,15 @@ def check_party_id(
     )
     if not value.strip():
         return RejectedId(shown, value, "is empty")
+    register = None
     if kind is IdScheme.LEGAL and legal_scheme:
         _, problem = icd_id(legal_scheme, value)
         if problem is not None:
             return RejectedId(shown, value.strip(), problem)
-        country = None  # checked under its own scheme: the country's register does not apply
+        # keyed with the country of its scheme's register; another scheme's, the party's
+        register = LEGAL_REGISTER_COUNTRIES.get(legal_scheme)
     try:
-        pid = make_party_id(kind, value, country=country, icd=icd)
+        pid = make_party_id(kind, value, country=country, icd=icd, register=register)
     except InvalidInput as exc:
         return RejectedId(shown, value.strip(), exc.rule)
     problem = _problem(pid, country)
@@ -218,13 +264,19 @@ class Party:
     ) -> Party:
         """A party with its usable ids sorted strongest first. Every ``PartyId`` is checked by
         its scheme (``party_id_problem``) and moved to ``rejected`` if it fails; the name
-        becomes a NAME id only if no usable id is left."""
+        becomes a NAME id only if no usable id is left. A legal registration id given without
+        its register is keyed with ``country``, else the country of the party's VAT id
+        (:func:`legal_register_id`)."""
+        given = list(ids)
+        register = country or _vat_country(p for p in given if isinstance(p, PartyId))
         usable: set[PartyId] = set()
         rejected: list[RejectedId] = []
-        for item in ids:
+        for item in given:
             if isinstance(item, RejectedId):
                 rejected.append(item)
                 continue
+            if item.scheme is IdScheme.LEGAL and register and legal_parts(item.value)[0] is None:
+                item = legal_register_id(item.value, register)
             problem = _problem(item, country)
             if problem is None:
                 usable.add(item)
@@ -288,22 +340,22 @@ class Party:
 
     @property
     def legal_equivalents(self) -> tuple[PartyId, ...]:
-        """The legal registration ids (``LEGAL``, as EN 16931 BT-30 keys them: the number
-        without its scheme) of the party's identifiers under an ICD naming a register of legal
-        persons (:data:`~ledger.documents.identifiers.LEGAL_REGISTER_ICDS`) that it does not
-        carry as such: the KvK number ``0106:57151520`` (a party identifier, or a JSON form's
-        scheme) keys the party as BT-30 ``57151520`` under 0106 does. Not shown among its
-        identifiers."""
+        """The legal registration ids (``LEGAL``, as EN 16931 BT-30 keys them: the number with
+        its register's country) of the party's identifiers under an ICD naming a register of
+        legal persons (:data:`~ledger.documents.identifiers.LEGAL_REGISTER_COUNTRIES`) that it
+        does not carry as such: the KvK number ``0106:57151520`` (a party identifier, or a JSON
+        form's scheme) keys the party as BT-30 ``57151520`` under 0106 (or without a scheme,
+        of a party in NL) does: ``LEGAL:NL:57151520``. Not shown among its identifiers."""
         own = {p for p in self.ids if p.scheme is IdScheme.LEGAL}
         found: list[PartyId] = []
         for p in self.ids:
             if p.scheme is not IdScheme.ICD:
                 continue
             code, _, number = p.value.partition(":")
-            if code not in LEGAL_REGISTER_ICDS:
+            if code not in LEGAL_REGISTER_COUNTRIES:
                 continue
             try:
-                legal = make_party_id(IdScheme.LEGAL, number)
+                legal = legal_register_id(number, LEGAL_REGISTER_COUNTRIES[code])
             except InvalidInput:
                 continue
             if legal not in own:

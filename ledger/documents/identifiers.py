@@ -85,26 +85,28 @@ ICD_VALIDATORS: dict[str, str] = {
 #: the ICD list (``data/iso6523_icd.csv``) gives them; routing and location schemes (GLN 0088,
 #: Leitweg-ID 0204, OVT 0037 / 0216, IPA 0201, SIRET 0009 — an establishment, not the legal
 #: person), tax numbers (0210, 0211, 0213), a private directory's number (D-U-N-S 0060) and
-#: the LEI (0199, its own scheme) are not here.
-LEGAL_REGISTER_ICDS: frozenset[str] = frozenset(
-    {
-        "0002",  # FR SIRENE (SIREN)
-        "0007",  # SE Organisationsnummer
-        "0106",  # NL Kamer van Koophandel (KvK)
-        "0151",  # AU Australian Business Number
-        "0183",  # CH Unique Business Identification Number (UID)
-        "0184",  # DK CVR (DIGSTORG)
-        "0188",  # JP Corporate Number
-        "0191",  # EE Company Code
-        "0192",  # NO Organisasjonsnummer
-        "0195",  # SG Unique Entity Number
-        "0196",  # IS kennitala
-        "0200",  # LT legal entity code
-        "0208",  # BE enterprise number
-        "0212",  # FI business ID (Y-tunnus)
-        "0218",  # LV unified registration number
-    }
-)
+#: the LEI (0199, its own scheme) are not here. Each code → the country of its register: a
+#: registration number is unique only within its register, so it is keyed with that country
+#: (``LEGAL:NL:57151520``; :func:`ledger.documents.facts.legal_register_id`).
+LEGAL_REGISTER_COUNTRIES: dict[str, str] = {
+    "0002": "FR",  # SIRENE (SIREN)
+    "0007": "SE",  # Organisationsnummer
+    "0106": "NL",  # Kamer van Koophandel (KvK)
+    "0151": "AU",  # Australian Business Number
+    "0183": "CH",  # Unique Business Identification Number (UID)
+    "0184": "DK",  # CVR (DIGSTORG)
+    "0188": "JP",  # Corporate Number
+    "0191": "EE",  # Company Code
+    "0192": "NO",  # Organisasjonsnummer
+    "0195": "SG",  # Unique Entity Number
+    "0196": "IS",  # kennitala
+    "0200": "LT",  # legal entity code
+    "0208": "BE",  # enterprise number
+    "0212": "FI",  # business ID (Y-tunnus)
+    "0218": "LV",  # unified registration number
+}
+#: the ICD codes of :data:`LEGAL_REGISTER_COUNTRIES`
+LEGAL_REGISTER_ICDS: frozenset[str] = frozenset(LEGAL_REGISTER_COUNTRIES)
 #: ICD codes whose identifiers have a fixed digit count but no check digit
 ICD_DIGITS: dict[str, int] = {"0060": 9, "0106": 8, "0190": 20, "0200": 9, "0217": 12}
 #: national tax numbers other than VAT (BT-32) python-stdnum validates, by country

@@ -55,9 +55,9 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     the register number ``value`` stands for, or None.
 
     ``scheme``: ``LEGAL`` (a legal registration id, BT-30, of a party in ``country``; written
-    with the country's prefix or without) or ``ICD`` (``value`` is ``<icd>:<id>``, the ICD
-    naming the register). None for another scheme, a country without such a rule, or a number
-    its register's check refuses."""
+    with the country's prefix or without, or keyed with its register as ``DK:13585628``) or
+    ``ICD`` (``value`` is ``<icd>:<id>``, the ICD naming the register). None for another
+    scheme, a country without such a rule, or a number its register's check refuses."""
     text = compact(value)
     if scheme == "ICD" and value.partition(":")[0] in _VAT_ICDS:
         code, _, number = value.partition(":")
@@ -69,6 +69,10 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
         country, text = _REGISTER_ICDS.get(code), compact(text)
     elif scheme != "LEGAL":
         return None
+    else:  # keyed with its register's country (facts.legal_register_id): DK:13585628
+        register, sep, number = value.rpartition(":")
+        if sep:
+            country, text = register, compact(number)
     if country is None and text[:2] in _REGISTERS:
         country = text[:2]  # a register number written with its country's prefix
     if country is None or country.upper() not in _REGISTERS:

@@ -18,7 +18,8 @@ from ledger.errors import InvalidInput
 
 from .cii import RAM, RSM, UDT
 from .currencies import minor_unit_exponent
-from .facts import DocumentFacts, IdScheme, Party, PartyId
+from .facts import DocumentFacts, IdScheme, Party, PartyId, legal_parts
+from .identifiers import LEGAL_REGISTER_COUNTRIES
 from .ubl import CAC, CBC, UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS
 
 _JSON_TYPE_NAMES = {
@@ -51,6 +52,16 @@ def _icd_value(pid: PartyId) -> tuple[str, str]:
         return "0088", pid.value
     code, _, value = pid.value.partition(":")
     return code, value
+
+
+def _legal_written(pid: PartyId, party: Party) -> tuple[str, str | None]:
+    """A legal registration id (BT-30) as a file writes it: ``(number, ICD scheme or None)``.
+    Its register is written as its ICD scheme when the party's country does not name it."""
+    register, number = legal_parts(pid.value)
+    if register is None or register == party.country:
+        return number, None
+    by_country = {country: code for code, country in LEGAL_REGISTER_COUNTRIES.items()}
+    return number, by_country.get(register)
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -131,7 +142,8 @@ def _ubl_party(element: etree._Element, party: Party) -> None:
     _sub(legal, cbc + "RegistrationName", party.name or "")
     for pid in all_ids:
         if pid.scheme is IdScheme.LEGAL:
-            _sub(legal, cbc + "CompanyID", pid.value)
+            number, scheme = _legal_written(pid, party)
+            _sub(legal, cbc + "CompanyID", number, **({"schemeID": scheme} if scheme else {}))
         elif pid.scheme is IdScheme.LEI:
             _sub(legal, cbc + "CompanyID", pid.value, schemeID="0199")
 
@@ -189,7 +201,8 @@ def _cii_party(element: etree._Element, party: Party) -> None:
             if pid.scheme is IdScheme.LEI:
                 _sub(legal, ram + "ID", pid.value, schemeID="0199")
             else:
-                _sub(legal, ram + "ID", pid.value)
+                number, scheme = _legal_written(pid, party)
+                _sub(legal, ram + "ID", number, **({"schemeID": scheme} if scheme else {}))
     if party.country:
         address = _sub(element, ram + "PostalTradeAddress")
         _sub(address, ram + "CountryID", party.country)
@@ -237,6 +250,9 @@ def _form_party(party: Party) -> dict[str, object]:
         if pid.scheme is IdScheme.ICD:
             code, value = _icd_value(pid)
             ids.append({"id": value, "scheme": code})
+        elif pid.scheme is IdScheme.LEGAL:
+            number, scheme = _legal_written(pid, party)
+            ids.append({"id": number, "scheme": scheme or "LEGAL"})
         else:
             ids.append({"id": pid.value, "scheme": pid.scheme.value})
     out: dict[str, object] = {"ids": ids}

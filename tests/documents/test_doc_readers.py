@@ -55,7 +55,7 @@ def test_ubl_facts_of_a_hand_checked_invoice() -> None:
     assert facts.credit_note is False
     assert facts.seller is not None
     assert facts.seller.primary == PartyId(IdScheme.VAT, "NL820098395B01")
-    assert PartyId(IdScheme.LEGAL, "57151520") in facts.seller.ids
+    assert PartyId(IdScheme.LEGAL, "NL:57151520") in facts.seller.ids  # KvK, keyed with NL
     assert facts.seller.name == "De Koksmaat"
     assert facts.buyer is not None
     assert facts.buyer.ids == (PartyId(IdScheme.PARTY, "10202"),)

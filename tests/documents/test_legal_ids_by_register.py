@@ -1,0 +1,212 @@
+"""A legal registration number (EN 16931 BT-30) is unique only within its register: two
+companies in two countries may hold the same number. It is keyed with its register's country
+(``LEGAL:NL:57151520``), so the second is not refused as a duplicate of the first, while every
+copy of one seller's invoice — the number under the register's ICD scheme, without a scheme in a
+file of a party in that country, in a JSON form with the country or a VAT id of it — still
+meets the original.
+
+A tryout's German seller with the same bare number and invoice number as a Dutch one was
+refused at the second bank as pledged: both were keyed ``LEGAL:12345678``."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ledger.documents import read_document
+from ledger.documents.facts import IdScheme
+from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs
+from ledger.documents.writers import write_cii, write_json_form, write_ubl
+from tests.api.api_helpers import client_fixture, finance
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+EXAMPLE = (Path(__file__).parents[1] / "data/einvoices/ubl/ubl-tc434-example1.xml").read_bytes()
+
+
+def _form(
+    seller: dict[str, Any], *, amount: str, buyer: str, issued: str, number: str = "2024-0042"
+) -> bytes:
+    return json.dumps(
+        {
+            "documentType": "Invoice",
+            "documentNumber": number,
+            "issueDate": issued,
+            "issuer": seller,
+            "consignee": {"id": buyer, "scheme": "PARTY", "name": f"Buyer {buyer}"},
+            "totalAmount": {"value": amount, "currency": "EUR"},
+        }
+    ).encode()
+
+
+def _german(number: str = "12345678") -> bytes:
+    seller = {"id": number, "scheme": "LEGAL", "country": "DE", "name": "Muster Maschinen GmbH"}
+    return _form(seller, amount="1200.00", buyer="B-DE-1", issued="2024-03-01")
+
+
+def _dutch(number: str = "12345678") -> bytes:
+    seller = {"id": number, "scheme": "LEGAL", "country": "NL", "name": "Tulpen Handel BV"}
+    return _form(seller, amount="870.50", buyer="B-NL-7", issued="2024-05-20")
+
+
+def _fingerprints(data: bytes) -> set[tuple[str, tuple[Any, ...]]]:
+    facts = read_document(data).facts
+    assert facts is not None
+    return {(i.kind.value, i.fields) for i in fingerprint_inputs(facts)}
+
+
+def _legal_numbers(data: bytes) -> set[tuple[Any, ...]]:
+    facts = read_document(data).facts
+    assert facts is not None
+    return {
+        i.fields
+        for i in fingerprint_inputs(facts)
+        if i.kind is FingerprintKind.SELLER_NUMBER and i.basis == IdScheme.LEGAL.value
+    }
+
+
+def _without_vat(ubl: bytes, country: str | None = None) -> bytes:
+    """The example with its seller's VAT registration removed (BT-30 ``57151520`` left without
+    a scheme) and, when ``country`` is given, its seller's address in that country."""
+    end = ubl.index(b"</cac:AccountingSupplierParty>")
+    seller, rest = ubl[:end], ubl[end:]
+    seller = re.sub(rb"<cac:PartyTaxScheme>.*?</cac:PartyTaxScheme>", b"", seller, flags=re.S)
+    if country is not None:
+        seller = re.sub(
+            rb"<cbc:IdentificationCode>NL</cbc:IdentificationCode>",
+            f"<cbc:IdentificationCode>{country}</cbc:IdentificationCode>".encode(),
+            seller,
+        )
+    return seller + rest
+
+
+def test_two_sellers_in_two_countries_with_one_number_share_no_fingerprint() -> None:
+    german, dutch = _german(), _dutch()
+    assert _legal_numbers(german)
+    assert _legal_numbers(dutch)
+    assert not _fingerprints(german) & _fingerprints(dutch)
+    facts = read_document(german).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert [str(p) for p in facts.seller.key_ids] == ["LEGAL:DE:12345678"]
+
+
+def test_the_same_file_of_a_seller_in_another_country_keys_apart() -> None:
+    """The UBL example's seller by its BT-30 alone, once in NL and once in DE: the same
+    number, invoice number and amount, two registers."""
+    dutch, german = _without_vat(EXAMPLE), _without_vat(EXAMPLE, "DE")
+    assert _legal_numbers(dutch)
+    assert _legal_numbers(german)
+    assert not _legal_numbers(dutch) & _legal_numbers(german)
+
+
+def test_every_copy_of_one_sellers_invoice_still_meets() -> None:
+    """The Dutch seller's KvK number without a scheme (party in NL), under ICD 0106, in a JSON
+    form with its country, in one without a country but with its NL VAT id, and as written
+    back in each syntax: one key."""
+    plain = _without_vat(EXAMPLE)
+    under_0106 = plain.replace(
+        b"<cbc:CompanyID>57151520</cbc:CompanyID>",
+        b'<cbc:CompanyID schemeID="0106">57151520</cbc:CompanyID>',
+    )
+    assert under_0106 != plain
+    facts = read_document(EXAMPLE).facts
+    assert facts is not None
+    issuer = {"name": "De Koksmaat"}
+    json_with_country = _form(
+        {**issuer, "id": "57151520", "scheme": "LEGAL", "country": "NL"},
+        amount="1",
+        buyer="X",
+        issued="2015-01-09",
+        number="12115118",
+    )
+    json_with_vat = _form(
+        {
+            **issuer,
+            "ids": [
+                {"id": "57151520", "scheme": "LEGAL"},
+                {"id": "NL820098395B01", "scheme": "VAT"},
+            ],
+        },
+        amount="1",
+        buyer="X",
+        issued="2015-01-09",
+        number="12115118",
+    )
+    want = _legal_numbers(plain)
+    assert want
+    copies = {
+        "BT-30 under 0106": under_0106,
+        "written back as UBL": write_ubl(facts),
+        "written back as CII": write_cii(facts),
+        "written back as a JSON form": write_json_form(facts),
+    }
+    for what, data in copies.items():
+        assert _legal_numbers(data) == want, what
+    for what, data in {
+        "JSON with country": json_with_country,
+        "JSON with VAT": json_with_vat,
+    }.items():
+        assert _legal_numbers(data) == want, what
+        seller = read_document(data).facts
+        assert seller is not None
+        assert seller.seller is not None
+        assert "LEGAL:NL:57151520" in {str(p) for p in seller.seller.key_ids}, what
+
+
+def test_a_number_without_a_known_register_is_keyed_bare() -> None:
+    """Neither a country nor a VAT id: the register is not known, and the number is keyed as
+    written (it cannot be checked by a register either)."""
+    data = _form(
+        {"id": "HRB 4711", "scheme": "LEGAL", "name": "Ohne Land"},
+        amount="5",
+        buyer="Y",
+        issued="2024-01-01",
+    )
+    facts = read_document(data).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert [str(p) for p in facts.seller.key_ids] == ["LEGAL:HRB4711"]
+
+
+def test_a_second_bank_finances_the_other_countrys_seller(
+    client: TestClient, network: Network
+) -> None:
+    """Through the API: Bank A finances the German seller's invoice; Bank B lodges the Dutch
+    seller's invoice with the same number and registration number, sees no conflict and
+    finances it. The German invoice itself is still refused at Bank B."""
+    first = client.post(
+        "/v1/documents/receive",
+        files={"file": ("de.json", _german(), "application/json")},
+        headers=network.bank.headers,
+    )
+    assert first.status_code == 200, first.text
+    made = finance(client, network.bank, first.json()["doc_hash"], amount=120_000, currency="EUR")
+    assert made.status_code == 201, made.text
+
+    other = client.post(
+        "/v1/documents/receive",
+        files={"file": ("nl.json", _dutch(), "application/json")},
+        headers=network.bank_b.headers,
+    )
+    assert other.status_code == 200, other.text
+    assert other.json()["conflicting_financings"] == [], other.text
+    second = finance(
+        client, network.bank_b, other.json()["doc_hash"], amount=87_050, currency="EUR"
+    )
+    assert second.status_code == 201, second.text
+
+    again = client.post(
+        "/v1/documents/receive",
+        files={"file": ("de.json", _german(), "application/json")},
+        headers=network.bank_b.headers,
+    )
+    assert again.status_code == 200, again.text
+    assert again.json()["conflicting_financings"] == [made.json()["financing_id"]], again.text

@@ -20,7 +20,9 @@
     │   ├── AlreadyFinancedByYou     a financing of a document the bank's own active   → 409
     │   │                            financing holds: doomed on chain, so not sent
     │   └── SuspicionsUnacknowledged a financing of documents suspected of re-issuing  → 409
-    │                                or splitting another, not acknowledged: not sent
+    │       │                        or splitting another, not acknowledged: not sent
+    │       └── DocumentPledged      …and one of them is pledged to another bank's      → 409
+    │                                active financing: no acknowledgement would help
     ├── PayloadTooLarge              a request body past the gateway's limit           → 413
     ├── RateLimited                  too many requests of one kind in a time window    → 429
     │                                (``retry_after`` seconds: the Retry-After header)
@@ -238,6 +240,18 @@ class SuspicionsUnacknowledged(Conflict):
     documents involved, the facts that match and the reasons in words."""
 
     code = "suspicions_unacknowledged"
+
+
+class DocumentPledged(SuspicionsUnacknowledged):
+    """A financing not sent: a pledged document is suspicious (as for
+    :class:`SuspicionsUnacknowledged`), and one of the documents (``pledged_document_index``)
+    is already pledged to another bank's active financing (``conflicting_financing_id``). The
+    chain refuses such a financing whatever is acknowledged, and records the attempt for the
+    regulator, so no acknowledgement is asked for: its own code, so that a client branching on
+    ``suspicions_unacknowledged`` to ask its officer for one is not led to a recorded refusal.
+    Nothing is written, on chain or off."""
+
+    code = "document_pledged"
 
 
 class PayloadTooLarge(LedgerError):

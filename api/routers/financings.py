@@ -481,7 +481,9 @@ def create_financing(
     financing (its bank and date only) and the fingerprint — and is recorded on chain, sealed,
     for the regulator. A document the check finds suspicious (a re-issue or a split of another
     invoice you lodged) is refused with 409 ``suspicions_unacknowledged`` listing each suspicion,
-    nothing sent, unless ``acknowledge_suspicions`` is true; the answer then lists them."""
+    nothing sent, unless ``acknowledge_suspicions`` is true; the answer then lists them. When one
+    of the documents is also pledged to another bank's active financing, the refusal is 409
+    ``document_pledged``: no acknowledgement would help."""
     require(participant, "financing.write", "finance documents")
     requests = [
         svc.PledgeRequest(docs.parse_doc_hash(d.doc_hash, f"documents[{i}].doc_hash"), d.amount)

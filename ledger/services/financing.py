@@ -69,6 +69,7 @@ from ledger.errors import (
     AlreadyFinancedByYou,
     CancelWithMoneyOut,
     Conflict,
+    DocumentPledged,
     InvalidInput,
     NotFound,
     SuspicionsUnacknowledged,
@@ -1248,7 +1249,8 @@ def unacknowledged(
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge.
     ``pledged``: a pledged document another bank's active financing already holds
     (``(document_index, doc_hash, financing_id, fingerprint name)``), said first — acknowledging
-    the suspicions would only have the attempt refused on chain and recorded."""
+    the suspicions would only have the attempt refused on chain and recorded: then a
+    :class:`~ledger.errors.DocumentPledged` (``document_pledged``), which asks for none."""
     said = "; ".join(
         f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
         + "; ".join(s.reasons)
@@ -1279,11 +1281,12 @@ def unacknowledged(
         else "If you have checked it and still want to finance it, send the request again with "
         "acknowledge_suspicions: true (tradeledger finance create --acknowledge-suspicions)"
     )
+    message = f"not financed, nothing was sent: {lead}{said}. {then}"
+    listed = [s.to_dict() for s in suspicions]
+    if pledged is not None:
+        return DocumentPledged(message, suspicions=listed, **extra)
     return SuspicionsUnacknowledged(
-        f"not financed, nothing was sent: {lead}{said}. {then}",
-        suspicions=[s.to_dict() for s in suspicions],
-        acknowledge_with="acknowledge_suspicions",
-        **extra,
+        message, suspicions=listed, acknowledge_with="acknowledge_suspicions"
     )
 
 

@@ -29,6 +29,7 @@ from ledger.cli_common import (
     JsonFlag,
     acting,
     emit,
+    error_words,
     fail,
     guard,
     ledger_index,
@@ -1368,7 +1369,12 @@ def doc_import(
 ) -> None:
     """Register every file in a folder, in batches (one transaction per batch), showing its
     progress on a terminal (stderr; cleared before the summary; none when piped or with
-    --json). Files whose hash is registered already are skipped and listed. With
+    --json). Files whose hash is registered already are skipped and listed. A file that cannot
+    be registered as it is (unreadable, not a document, refused by its format's rules: the
+    error POST /v1/documents would answer) is refused and listed with the error naming the
+    field and the rule; the other files are still registered, and the command exits 2 when any
+    was refused, with the first refusal as its error (--json: that error's body, the import's
+    outcome under details.import, each refusal in details.import.refused). With
     --idempotency-key KEY the import's first batch is the write KEY names — the same write as
     POST /v1/documents/batch with Idempotency-Key KEY and the same files — and batch N (from 2)
     is KEY#batch-N; running the same command with the same key again replays every batch sent
@@ -1392,6 +1398,7 @@ def doc_import(
     actor = _actor(as_member)
     registered: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
+    refused: list[dict[str, Any]] = []
     via = Via("register", "tradeledger doc import", limited=True)
     with opened_ledger(data_dir) as ledger:
         actor = acting(ledger, actor)
@@ -1463,10 +1470,10 @@ def doc_import(
         # progress is for people watching a terminal: stderr, cleared before the answer
         with progress(files, "registering", hidden=as_json) as stepping:
             for index, path in enumerate(stepping):
-                data = guard(lambda: _naming_file(path, lambda: _read_file(path)))  # noqa: B023
-                parsed, ex = guard(
-                    lambda: _naming_file(
-                        path,  # noqa: B023
+                try:  # a file refused is listed, and the others still registered
+                    data = _naming_file(path, lambda: _read_file(path))  # noqa: B023
+                    parsed, ex = _naming_file(
+                        path,
                         lambda: docs.examine(
                             ledger,
                             data,  # noqa: B023
@@ -1477,7 +1484,9 @@ def doc_import(
                             via=via,
                         ),
                     )
-                )
+                except InvalidInput as exc:
+                    refused.append({"file": str(path), "index": index, **error_words(exc)})
+                    continue
                 if ex.doc_hash in ours and ex.doc_hash not in seen:  # sent by this key
                     seen[ex.doc_hash] = (index, path)
                     pending.append((path, parsed, ex))
@@ -1531,14 +1540,34 @@ def doc_import(
         )
     if skipped:
         text += f"; {len(skipped)} skipped"
+    if refused:
+        text += f"; {len(refused)} REFUSED (not registered: each error below)"
     passed = [f"  files[{s['index']}] {s['file']}: skipped, {s['why']}" for s in skipped] + [
         f"  {s['file']}: skipped, {s['why']}" for s in passed_over
     ]
-    emit(
-        as_json,
-        {"registered": registered, "skipped": skipped, "passed_over": passed_over},
-        lines_text([text, *_import_notes(notes), *passed]),
-    )
+    failed = [f"  files[{r['index']}] REFUSED: {r['message']}" for r in refused]
+    outcome = {"registered": registered, "skipped": skipped, "passed_over": passed_over}
+    if not refused:
+        emit(as_json, outcome, lines_text([text, *_import_notes(notes), *passed]))
+        return
+    # bad input, as a refused single file: exit 2 with the first refusal's error (its body
+    # with --json, the import's whole outcome in its details), the other files registered
+    first = refused[0]
+    more = f" (and {len(refused) - 1} more file(s) refused)" if len(refused) > 1 else ""
+    if as_json:
+        emit(
+            True,
+            {
+                "error": first["error"],
+                "message": first["message"] + more,
+                "details": {**first["details"], "import": {**outcome, "refused": refused}},
+            },
+            "",
+        )
+    else:
+        emit(False, None, lines_text([text, *failed, *_import_notes(notes), *passed]))
+        say(f"error: {first['message']}{more}", err=True)
+    raise typer.Exit(2)
 
 
 def _registered_already(

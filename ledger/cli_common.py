@@ -263,12 +263,18 @@ def progress(items: Sequence[T], label: str, *, hidden: bool = False) -> Iterato
         _SHOWN.reset(token)
 
 
+def error_words(error: LedgerError) -> dict[str, Any]:
+    """The API's error body for ``error`` (``{"error", "message", "details"}``), naming the
+    input by the running command's options and members by the open ledger's names."""
+    ledger = _OPEN_LEDGER.get()
+    return _in_cli_words(error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES))
+
+
 def fail(error: LedgerError, code: int | None = None) -> None:
     """Print the error in words and exit: ``code``, else 2 for bad input and 1 otherwise.
     With ``--json``, print the API's error body on stdout instead."""
     clear_progress()
-    ledger = _OPEN_LEDGER.get()
-    body = _in_cli_words(error_body(error, LedgerNames(ledger) if ledger is not None else NO_NAMES))
+    body = error_words(error)
     if _wants_json():
         typer.echo(json.dumps(body, indent=2))
     else:

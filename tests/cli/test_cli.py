@@ -180,6 +180,52 @@ def test_an_import_names_the_file_it_refuses_and_follows_no_link(cli: Cli, tmp_p
     assert f"error: {folder / 'empty.txt'}: " in said
 
 
+def test_an_import_registers_every_good_file_and_lists_each_refused_one(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """A folder from the field holds a bad file or two among good ones: ``doc import`` used to
+    stop at the first bad file, leaving the files after it unregistered (and those of the
+    batch under way, before it). Every good file is registered; each bad one is listed with
+    the error naming the file, the field and the rule; the command exits 2, its error the
+    first refusal's."""
+    exporter = next(
+        m["address"] for m in cli.json("member", "list")["items"] if m["role"] == "enterprise"
+    )
+    folder = tmp_path / "outbox"
+    folder.mkdir()
+    (folder / "a-good.txt").write_text(f"a good file {tmp_path}")
+    (folder / "b-empty.txt").write_text("")
+    (folder / "c-good.xml").write_bytes(UBL.replace(b"TOSL110", b"TOSL-IMPORT-C"))
+    (folder / "d-broken.json").write_text('{"documentType": "Invoice", "documentNumber": ')
+    (folder / "e-good.txt").write_text(f"another good file {tmp_path}")
+    answer = cli.json("doc", "import", str(folder), "--as", exporter, code=2)
+    assert answer["details"]["file"] == str(folder / "b-empty.txt"), answer
+    assert answer["message"].startswith(f"{folder / 'b-empty.txt'}: "), answer
+    assert answer["message"].endswith("(and 1 more file(s) refused)"), answer
+    outcome = answer["details"]["import"]
+    registered = [Path(r["file"]).name for r in outcome["registered"]]
+    assert registered == ["a-good.txt", "c-good.xml", "e-good.txt"], outcome
+    refused = {Path(r["file"]).name: r for r in outcome["refused"]}
+    assert sorted(refused) == ["b-empty.txt", "d-broken.json"], outcome
+    assert refused["d-broken.json"]["index"] == 3
+    assert refused["d-broken.json"]["message"].startswith(f"{folder / 'd-broken.json'}: ")
+    assert refused["d-broken.json"]["error"] in {"invalid_input", "document_format_error"}
+    for entry in outcome["registered"]:  # each registered indeed, active on chain
+        assert cli.json("doc", "verify", entry["file"])["status"] == "active", entry
+
+    said = cli.run("doc", "import", str(folder), "--as", exporter, code=2)  # in words
+    assert "registered 0 document(s)" in said, said
+    assert "3 skipped; 2 REFUSED" in said, said
+    assert f"  files[3] REFUSED: {folder / 'd-broken.json'}: " in said, said
+    assert f"error: {folder / 'b-empty.txt'}: " in said, said
+
+    (folder / "b-empty.txt").write_text(f"now a good file {tmp_path}")
+    (folder / "d-broken.json").unlink()
+    done = cli.json("doc", "import", str(folder), "--as", exporter)  # the rest, exit 0
+    assert [Path(r["file"]).name for r in done["registered"]] == ["b-empty.txt"], done
+    assert len(done["skipped"]) == 3, done
+
+
 def test_keys_members_and_clear_errors(cli: Cli, tmp_path: Path) -> None:
     bank = next(m for m in cli.json("member", "list")["items"] if m["role"] == "bank")
     rotated = cli.json("key", "rotate", bank["address"])

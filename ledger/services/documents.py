@@ -1936,8 +1936,9 @@ def earlier_version_notices(
     ledger: Ledger, infos: Sequence[FingerprintInfo], held_by: Sequence[Holder]
 ) -> tuple[Notice, ...]:
     """The ``earlier_version_pledged`` notice of a file that amends a document an active
-    financing pledges (one of its ``document_version`` fingerprints of an earlier version is
-    held: :func:`ledger.documents.fingerprints.version_inputs`), naming the version and the
+    financing pledges, or is a copy of a registered one (:func:`registered_twins`) — one of its
+    ``document_version`` fingerprints of another version is held:
+    :func:`ledger.documents.fingerprints.version_inputs` —, naming the version and the
     financing with its bank; none otherwise. No bank can finance the file while that
     financing is in force: its financing would lock the same version fingerprint."""
     held = [
@@ -1959,9 +1960,11 @@ def earlier_version_notices(
     return (
         Notice(
             "earlier_version_pledged",
-            f"this document amends an earlier version of itself (DocumentSuperseded), and {said}: "
-            "a pledge holds for every later version of the document it pledges, so no bank "
-            "can finance this one while that financing is in force",
+            "this document amends an earlier version of itself (DocumentSuperseded), or is "
+            "another file of a registered document (the same invoice in another format), or "
+            f"of a version of one, and {said}: a pledge holds for every later version of the "
+            "document it pledges and for every copy of it, so no bank can finance this one "
+            "while that financing is in force",
             tuple(version for version, _ in held),
             tuple(sorted({fid for _, fid in held})),
         ),
@@ -2037,6 +2040,10 @@ def _onchain_infos(
     if role != "bank":
         return (), holders_unknown_notice(role, hex32(parsed.doc_hash)), []
     earlier = lookups.earlier_versions(parsed.doc_hash)[:MAX_EARLIER_VERSIONS]
+    # a registered document this file is a copy of, and the versions it amends: the same
+    # receivable, whose version fingerprints a financing of this file locks too
+    twins = registered_twins(ledger, parsed.facts, parsed.doc_hash, actor, role)
+    earlier = [*earlier, *(h for h in twins if h not in earlier)]
     try:
         evaluated, marked = evaluated_with_marks(
             ledger,
@@ -2921,6 +2928,46 @@ def suspicions_of(
             SuspicionInfo(s.kind.value, s.reasons + said, s.documents, (), s.matching_facts, named)
         )
     return tuple(withdrawn + out)
+
+
+def registered_twins(
+    ledger: Ledger, facts: DocumentFacts | None, doc_hash: bytes, actor: str, role: str
+) -> list[bytes]:
+    """The registered documents (32-byte hashes) that are the **same document** as the file
+    ``doc_hash`` with ``facts`` — files lodged here in the scope of ``actor`` of ``role``
+    (:func:`match_scope`), of the same seller and buyer, graded ``identical`` or
+    ``same_document`` — with every document each amends (:func:`earlier_versions`); never
+    ``doc_hash`` itself, nor a document it amends.
+
+    A copy of a registered document in another file (another format, another hash) is the same
+    receivable, so a financing of the copy locks their version fingerprints too, as it locks
+    its own versions'. A tryout: an exporter superseded its invoice by an amendment under a new
+    number and financed the amendment at Bank A; Bank B, holding the original, financed its
+    CII copy — no fingerprint met (the number and amount differ), nothing was said, and the
+    regulator's audit read clean. The copy now locks the original's version fingerprint, which
+    Bank A's financing of its amendment holds: the chain refuses it, and a check says so."""
+    if facts is None or facts.credit_note or role != "bank":
+        return []
+    names = _parties_keys(ledger, facts)
+    own = hex32(doc_hash)
+    same = {
+        row.doc_hash
+        for row in ledger.db.received_with_fingerprints(names, match_scope(actor, role))
+        if row.doc_hash != own
+        and (f := facts_of(row)) is not None
+        and (m := grade_facts(facts, f)) is not None
+        and m.grade in (MatchGrade.IDENTICAL, MatchGrade.SAME_DOCUMENT)
+    }
+    if not same:
+        return []
+    found: list[bytes] = []
+    for twin in sorted(same):
+        record = find_registration(ledger, bytes.fromhex(twin[2:]))
+        if record is None:
+            continue
+        found += [bytes.fromhex(twin[2:]), *earlier_versions(ledger, record)]
+    mine = set(earlier_versions(ledger, find_registration(ledger, doc_hash)))
+    return [h for h in dict.fromkeys(found) if h != doc_hash and h not in mine]
 
 
 def copies_withdrawn(

@@ -933,6 +933,11 @@ def _create(
     versions = [
         [req.doc_hash, *_earlier_versions(ledger, req.doc_hash, i)] for i, req, _, _ in held
     ]
+    # and every registered document a pledged file is a copy of, with the versions it amends:
+    # the same receivable in another file (docs.registered_twins)
+    for chain, (_, req, _, facts) in zip(versions, held, strict=True):
+        twins = docs.registered_twins(ledger, facts, req.doc_hash, actor, "bank")
+        chain += [h for h in twins if h not in chain]
     # every document's fingerprints and marks in one evaluation (one request, one proof): the
     # evaluator's, checked against its key on chain; this gateway holds no key that computes them
     evaluated, marked = evaluated_with_marks(

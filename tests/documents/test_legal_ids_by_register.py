@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ledger.documents import read_document
-from ledger.documents.facts import IdScheme
-from ledger.documents.fingerprints import FingerprintKind, fingerprint_inputs
+from ledger.documents.fingerprints import fingerprint_inputs
 from ledger.documents.writers import write_cii, write_json_form, write_ubl
-from tests.api.api_helpers import client_fixture, finance
+from tests.api.api_helpers import client_fixture, finance, lodge
+from tests.documents.test_legal_register_ids import _legal_seller_numbers as _legal_numbers
 
 if TYPE_CHECKING:
     from fastapi.testclient import TestClient
@@ -60,16 +60,6 @@ def _fingerprints(data: bytes) -> set[tuple[str, tuple[Any, ...]]]:
     facts = read_document(data).facts
     assert facts is not None
     return {(i.kind.value, i.fields) for i in fingerprint_inputs(facts)}
-
-
-def _legal_numbers(data: bytes) -> set[tuple[Any, ...]]:
-    facts = read_document(data).facts
-    assert facts is not None
-    return {
-        i.fields
-        for i in fingerprint_inputs(facts)
-        if i.kind is FingerprintKind.SELLER_NUMBER and i.basis == IdScheme.LEGAL.value
-    }
 
 
 def _without_vat(ubl: bytes, country: str | None = None) -> bytes:
@@ -182,31 +172,14 @@ def test_a_second_bank_finances_the_other_countrys_seller(
     """Through the API: Bank A finances the German seller's invoice; Bank B lodges the Dutch
     seller's invoice with the same number and registration number, sees no conflict and
     finances it. The German invoice itself is still refused at Bank B."""
-    first = client.post(
-        "/v1/documents/receive",
-        files={"file": ("de.json", _german(), "application/json")},
-        headers=network.bank.headers,
-    )
-    assert first.status_code == 200, first.text
-    made = finance(client, network.bank, first.json()["doc_hash"], amount=120_000, currency="EUR")
+    first = lodge(client, network.bank, _german())  # the format is read from the content
+    made = finance(client, network.bank, first["doc_hash"], amount=120_000, currency="EUR")
     assert made.status_code == 201, made.text
 
-    other = client.post(
-        "/v1/documents/receive",
-        files={"file": ("nl.json", _dutch(), "application/json")},
-        headers=network.bank_b.headers,
-    )
-    assert other.status_code == 200, other.text
-    assert other.json()["conflicting_financings"] == [], other.text
-    second = finance(
-        client, network.bank_b, other.json()["doc_hash"], amount=87_050, currency="EUR"
-    )
+    other = lodge(client, network.bank_b, _dutch())
+    assert other["conflicting_financings"] == [], other
+    second = finance(client, network.bank_b, other["doc_hash"], amount=87_050, currency="EUR")
     assert second.status_code == 201, second.text
 
-    again = client.post(
-        "/v1/documents/receive",
-        files={"file": ("de.json", _german(), "application/json")},
-        headers=network.bank_b.headers,
-    )
-    assert again.status_code == 200, again.text
-    assert again.json()["conflicting_financings"] == [made.json()["financing_id"]], again.text
+    again = lodge(client, network.bank_b, _german())
+    assert again["conflicting_financings"] == [made.json()["financing_id"]], again

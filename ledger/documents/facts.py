@@ -76,7 +76,9 @@ class IdScheme(StrEnum):
     #: ``<country>:<number>`` (the country of a register's ICD scheme, else the party's), the
     #: bare number when neither is known (:func:`legal_register_id`)
     LEGAL = "LEGAL"
-    TAX = "TAX"  # national tax registration other than VAT (BT-32, CII scheme FC)
+    #: national tax registration other than VAT (BT-32, CII scheme FC), keyed with its country
+    #: as a legal registration id is (:func:`national_id`)
+    TAX = "TAX"
     GLN = "GLN"  # GS1 Global Location Number (ICD 0088)
     ICD = "ICD"  # another ISO 6523 ICD scheme; the value is "<icd>:<id>"
     PARTY = "PARTY"  # an identifier without a scheme (BT-29 / BT-46): weak
@@ -102,6 +104,22 @@ class PartyId:
         return f"{self.scheme.value}:{self.value}"
 
 
+#: identity schemes whose numbers are national (a register's, a tax office's): unique only
+#: within their country, so keyed with it (:func:`national_id`)
+NATIONAL_SCHEMES: frozenset[IdScheme] = frozenset({IdScheme.LEGAL, IdScheme.TAX})
+
+
+def national_id(scheme: IdScheme, number: str, country: str | None) -> PartyId:
+    """The party id of a national ``number`` (a scheme of :data:`NATIONAL_SCHEMES`) keyed with
+    its ``country`` (ISO 3166-1 alpha-2): ``<country>:<number>``, the number normalised as
+    ``normalise_identifier`` does; the bare number when the country is not known. A German
+    Steuernummer and an Austrian tax number with the same digits, or a German ``HRB 12345`` and
+    a Dutch KvK ``12345``, are two companies. Raises ``InvalidInput`` (field ``partyId``) if
+    the number has no letter or digit."""
+    text = normalise_identifier(number, "partyId")
+    return PartyId(scheme, f"{country.upper()}:{text}" if country else text)
+
+
 def legal_register_id(number: str, register: str | None) -> PartyId:
     """The ``LEGAL`` party id of the registration ``number`` in the register of ``register``,
     an ISO 3166-1 alpha-2 country: the country of the register an ICD scheme names
@@ -113,13 +131,12 @@ def legal_register_id(number: str, register: str | None) -> PartyId:
     invoice a duplicate of the other's. The value is ``<register>:<number>`` (``NL:57151520``),
     the number normalised as ``normalise_identifier`` does. Raises ``InvalidInput`` (field
     ``partyId``) if the number has no letter or digit."""
-    text = normalise_identifier(number, "partyId")
-    return PartyId(IdScheme.LEGAL, f"{register.upper()}:{text}" if register else text)
+    return national_id(IdScheme.LEGAL, number, register)
 
 
-def legal_parts(value: str) -> tuple[str | None, str]:
-    """``(register, number)`` of a ``LEGAL`` party id's value (:func:`legal_register_id`): the
-    register is None for a bare number."""
+def national_parts(value: str) -> tuple[str | None, str]:
+    """``(country, number)`` of the value of a party id of :data:`NATIONAL_SCHEMES`
+    (:func:`national_id`): the country is None for a bare number."""
     register, sep, number = value.rpartition(":")
     return (register or None, number) if sep else (None, value)
 
@@ -148,11 +165,12 @@ def make_party_id(
     becomes LEI, 0088 GLN, another code ``ICD`` with the value ``"<icd>:<id>"``; an ICD scheme
     without a code is a plain party id. Values under a scheme with check digits are only
     compacted (upper case, separators removed), never stripped of leading zeros. A ``LEGAL``
-    id is keyed with ``register``, else ``country`` (:func:`legal_register_id`).
+    id is keyed with ``register``, else ``country`` (:func:`legal_register_id`); a ``TAX`` id
+    with ``country`` (:func:`national_id`).
     """
     kind = IdScheme(scheme)
-    if kind is IdScheme.LEGAL:
-        return legal_register_id(value, register or country)
+    if kind in NATIONAL_SCHEMES:
+        return national_id(kind, value, register or country)
     if kind is IdScheme.ICD:
         code = (icd or "").strip()
         if code == "0199":
@@ -202,11 +220,10 @@ def _problem(pid: PartyId, country: str | None) -> str | None:
     if scheme is IdScheme.ICD:
         code, _, number = value.partition(":")
         return icd_id(code, number)[1]
-    if scheme is IdScheme.TAX:
-        return tax_id(value, country)[1]
-    if scheme is IdScheme.LEGAL:
-        register, number = legal_parts(value)
-        return legal_id(number, register or country)[1]
+    if scheme in NATIONAL_SCHEMES:
+        register, number = national_parts(value)
+        check = tax_id if scheme is IdScheme.TAX else legal_id
+        return check(number, register or country)[1]
     return shape_problem(value)
 
 
@@ -264,9 +281,9 @@ class Party:
     ) -> Party:
         """A party with its usable ids sorted strongest first. Every ``PartyId`` is checked by
         its scheme (``party_id_problem``) and moved to ``rejected`` if it fails; the name
-        becomes a NAME id only if no usable id is left. A legal registration id given without
-        its register is keyed with ``country``, else the country of the party's VAT id
-        (:func:`legal_register_id`)."""
+        becomes a NAME id only if no usable id is left. A legal registration or tax id given
+        without its country is keyed with ``country``, else the country of the party's VAT id
+        (:func:`national_id`)."""
         given = list(ids)
         register = country or _vat_country(p for p in given if isinstance(p, PartyId))
         usable: set[PartyId] = set()
@@ -275,8 +292,8 @@ class Party:
             if isinstance(item, RejectedId):
                 rejected.append(item)
                 continue
-            if item.scheme is IdScheme.LEGAL and register and legal_parts(item.value)[0] is None:
-                item = legal_register_id(item.value, register)
+            if item.scheme in NATIONAL_SCHEMES and register and not national_parts(item.value)[0]:
+                item = national_id(item.scheme, item.value, register)
             problem = _problem(item, country)
             if problem is None:
                 usable.add(item)

@@ -18,7 +18,7 @@ from ledger.errors import InvalidInput
 
 from .cii import RAM, RSM, UDT
 from .currencies import minor_unit_exponent
-from .facts import DocumentFacts, IdScheme, Party, PartyId, legal_parts
+from .facts import DocumentFacts, IdScheme, Party, PartyId, national_parts
 from .identifiers import LEGAL_REGISTER_COUNTRIES
 from .ubl import CAC, CBC, UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS
 
@@ -57,11 +57,17 @@ def _icd_value(pid: PartyId) -> tuple[str, str]:
 def _legal_written(pid: PartyId, party: Party) -> tuple[str, str | None]:
     """A legal registration id (BT-30) as a file writes it: ``(number, ICD scheme or None)``.
     Its register is written as its ICD scheme when the party's country does not name it."""
-    register, number = legal_parts(pid.value)
+    register, number = national_parts(pid.value)
     if register is None or register == party.country:
         return number, None
     by_country = {country: code for code, country in LEGAL_REGISTER_COUNTRIES.items()}
     return number, by_country.get(register)
+
+
+def _tax_written(pid: PartyId) -> str:
+    """A VAT id as it is, a national tax id (BT-32) without the country it is keyed with (the
+    party's country says it)."""
+    return national_parts(pid.value)[1] if pid.scheme is IdScheme.TAX else pid.value
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
@@ -132,7 +138,7 @@ def _ubl_party(element: etree._Element, party: Party) -> None:
     for pid in all_ids:
         if pid.scheme in (IdScheme.VAT, IdScheme.TAX):
             tax = _sub(element, cac + "PartyTaxScheme")
-            _sub(tax, cbc + "CompanyID", pid.value)
+            _sub(tax, cbc + "CompanyID", _tax_written(pid))
             _sub(
                 _sub(tax, cac + "TaxScheme"),
                 cbc + "ID",
@@ -210,7 +216,7 @@ def _cii_party(element: etree._Element, party: Party) -> None:
         if pid.scheme in (IdScheme.VAT, IdScheme.TAX):
             registration = _sub(element, ram + "SpecifiedTaxRegistration")
             scheme = "VA" if pid.scheme is IdScheme.VAT else "FC"
-            _sub(registration, ram + "ID", pid.value, schemeID=scheme)
+            _sub(registration, ram + "ID", _tax_written(pid), schemeID=scheme)
 
 
 def write_facturx(cii_xml: bytes, name: str = "factur-x.xml") -> bytes:
@@ -253,6 +259,8 @@ def _form_party(party: Party) -> dict[str, object]:
         elif pid.scheme is IdScheme.LEGAL:
             number, scheme = _legal_written(pid, party)
             ids.append({"id": number, "scheme": scheme or "LEGAL"})
+        elif pid.scheme is IdScheme.TAX:
+            ids.append({"id": _tax_written(pid), "scheme": "TAX"})
         else:
             ids.append({"id": pid.value, "scheme": pid.scheme.value})
     out: dict[str, object] = {"ids": ids}

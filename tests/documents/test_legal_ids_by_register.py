@@ -183,3 +183,31 @@ def test_a_second_bank_finances_the_other_countrys_seller(
 
     again = lodge(client, network.bank_b, _german())
     assert again["conflicting_financings"] == [made.json()["financing_id"]], again
+
+
+def test_a_tax_number_is_keyed_with_its_country_too() -> None:
+    """A national tax number (BT-32, other than VAT) is as national as a register's: a Belgian
+    and a Dutch seller known by the same tax number share no fingerprint; the Dutch seller's
+    copies (the country given, or its VAT id's) still meet."""
+
+    def seller(country: str | None, *more: dict[str, str]) -> dict[str, Any]:
+        ids = [{"id": "123456789", "scheme": "TAX"}, *more]
+        return {"ids": ids, "name": "Seller", **({"country": country} if country else {})}
+
+    def invoice(party: dict[str, Any]) -> bytes:
+        return _form(party, amount="99.00", buyer="B-1", issued="2024-02-02")
+
+    belgian, dutch = invoice(seller("BE")), invoice(seller("NL"))
+    assert not _fingerprints(belgian) & _fingerprints(dutch)
+    by_vat = invoice(seller(None, {"id": "NL820098395B01", "scheme": "VAT"}))
+    facts = read_document(by_vat).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert "TAX:NL:123456789" in {str(p) for p in facts.seller.key_ids}
+    dutch_facts = read_document(dutch).facts
+    assert dutch_facts is not None
+    for written in (write_ubl(dutch_facts), write_cii(dutch_facts), write_json_form(dutch_facts)):
+        again = read_document(written).facts
+        assert again is not None
+        assert again.seller is not None
+        assert [str(p) for p in again.seller.key_ids] == ["TAX:NL:123456789"]

@@ -89,7 +89,7 @@ from typing import TypeVar
 from .facts import DocumentFacts, IdScheme, Party, PartyId
 from .fingerprints import oprf_input, party_fields, type_label
 from .normalise import digits_in_order
-from .partynames import base_name
+from .partynames import sounds_like
 from .suspicion import DELIVERY_REFERENCES
 
 T = TypeVar("T")
@@ -286,13 +286,13 @@ def _number_marks(
 
 def _number_keys(seller: Party) -> list[PartyId]:
     """Who ``mark_number`` names as the seller: each of its key identifiers, then its name
-    (``NAME``, its base name: legal form, case, accents and punctuation aside,
-    :func:`~ledger.documents.partynames.base_name`) — a copy naming the seller by its name
-    alone, or by an identifier that fails its check, met nothing of an original that names it
-    by its VAT id, and one naming it ``de koksmaat b.v.`` nothing of ``De Koksmaat`` (tryouts
-    financed both so at a second bank)."""
+    (``NAME``, as its base name sounds: legal form, case, accents, punctuation, word order and
+    spelling by sound aside, :func:`~ledger.documents.partynames.sounds_like`) — a copy naming
+    the seller by its name alone, or by an identifier that fails its check, met nothing of an
+    original that names it by its VAT id, and one naming it ``de koksmaat b.v.`` or ``De
+    Kooksmaat`` nothing of ``De Koksmaat`` (tryouts financed them so at a second bank)."""
     keys = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
-    named = base_name(seller.name) if seller.name else ""
+    named = sounds_like(seller.name) if seller.name else ""
     if named:
         keys.append(PartyId(IdScheme.NAME, named))
     return keys

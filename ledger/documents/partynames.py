@@ -8,6 +8,11 @@ github.com/psolin/cleanco, MIT: ``basename``, its list of legal forms by type an
 ``normalized``: case folded, accents removed), then every character that is not a letter or a
 digit.
 
+:func:`sounds_like` goes one step further for the marks: each word of the base name by its
+Metaphone code (jellyfish, by James Turk and contributors, github.com/jamesturk/jellyfish, MIT),
+so that a name misspelt as it sounds — ``De Kooksmaat``, ``De Koksmat`` — still names the same
+seller (tryout 39 financed the example invoice so at a second bank, unseen).
+
 Used only for ``mark_number``'s seller name (a suspicion, for a person to judge): never for a
 fingerprint that locks, where ``Acme Ltd`` and ``Acme GmbH`` must stay two companies.
 """
@@ -18,6 +23,7 @@ import re
 
 from cleanco import basename
 from cleanco.clean import normalized
+from jellyfish import metaphone
 
 from .normalise import clean_text
 
@@ -43,3 +49,14 @@ def base_name(name: str) -> str:
 
 def _fold(text: str) -> str:
     return " ".join(sorted(_NOT_WORD.sub(" ", str(normalized(text))).upper().split()))
+
+
+def sounds_like(name: str) -> str:
+    """The :func:`base_name` of ``name`` with each word of ASCII letters written as its
+    Metaphone code (a word with a digit or another script is kept as it is), the words in
+    alphabetical order: ``De Koksmaat``, ``De Kooksmaat``, ``De Koksmat`` and ``Koksmaat, De``
+    are all ``KKSMT T``; ``Tulpen Handel`` is ``HNTL TLPN``. ``""`` for a name with no letter
+    or digit."""
+    words = base_name(name).split()
+    coded = [(metaphone(w) or w) if w.isascii() and w.isalpha() else w for w in words]
+    return " ".join(sorted(coded))

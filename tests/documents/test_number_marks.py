@@ -33,7 +33,7 @@ from ledger.documents.marks import (
     number_digits,
     within_limit,
 )
-from ledger.documents.partynames import base_name
+from ledger.documents.partynames import base_name, sounds_like
 from tests.api.api_helpers import MATURITY, client_fixture, lodge, xml
 
 if TYPE_CHECKING:
@@ -211,6 +211,17 @@ def test_a_sellers_base_name(name: str, base: str) -> None:
     assert base_name(name) == base
 
 
+def test_a_name_misspelt_as_it_sounds_is_the_same_name_and_another_is_not() -> None:
+    koksmaat = sounds_like("De Koksmaat")
+    assert koksmaat == "KKSMT T"
+    for spelling in ("De Kooksmaat", "DE KOKSMAT B.V.", "Koksmaat, De", "De Koksmaatt"):
+        assert sounds_like(spelling) == koksmaat, spelling
+    for other in ("Tulpen Handel", "De Kok", "Koksmaat Zuid", "Kaasmaat"):
+        assert sounds_like(other) != koksmaat, other
+    assert sounds_like("Firma 24 GmbH") == "24 FRM"  # a word with a digit is kept
+    assert sounds_like("株式会社 東京") == base_name("株式会社 東京")  # another script: kept
+
+
 @pytest.mark.parametrize(
     ("number", "digits"),
     [
@@ -238,6 +249,8 @@ SPELLINGS = [
     "Dé Koksmaat",
     "DE KOKSMAAT B. V.",
     "Koksmaat, De",
+    "De Kooksmaat",  # misspelt as it sounds (tryout 39)
+    "de koksmat bv",
 ]
 
 

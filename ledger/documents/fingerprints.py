@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 
 from ledger.errors import InvalidInput
 
-from .facts import DocumentFacts, ParsedDocument, Party
+from .facts import DocumentFacts, DocumentType, ParsedDocument, Party
 
 #: changes whenever a normalisation rule or the MAC input layout changes
 FINGERPRINT_VERSION = "tradeledger/fingerprint/v3"
@@ -195,9 +195,20 @@ def version_of(name: str | None) -> str | None:
     return (basis or None) if kind == FingerprintKind.DOCUMENT_VERSION.value else None
 
 
+def fingerprint_type(doc_type: DocumentType) -> DocumentType:
+    """The document type as fingerprints and marks compare it: ``OTHER`` as ``INVOICE``. A
+    type is what a file declares (a JSON form's ``documentType``), and ``OTHER`` names no kind
+    of document: a tryout financed the demo invoice again as a JSON form declaring
+    ``"documentType": "Other"``, whose every fingerprint differed from the invoice's by its
+    type alone. Every other type keeps its own (an invoice and a bill of lading with the same
+    number and amount are two documents)."""
+    return DocumentType.INVOICE if doc_type is DocumentType.OTHER else doc_type
+
+
 def type_label(facts: DocumentFacts) -> str:
-    """The document type as fingerprints carry it (a credit note has its own)."""
-    return CREDIT_NOTE_LABEL if facts.credit_note else facts.doc_type.value
+    """The document type as fingerprints carry it (:func:`fingerprint_type`; a credit note has
+    its own)."""
+    return CREDIT_NOTE_LABEL if facts.credit_note else fingerprint_type(facts.doc_type).value
 
 
 def party_fields(party: Party | None) -> list[str | None]:

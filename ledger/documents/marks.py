@@ -42,9 +42,10 @@ seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_num
   **no buyer, no date**. Every other mark names the buyer, so a copy that re-typed the buyer's
   identifier (a supplier's customer number, ``10202`` → ``10203``) or left the buyer out (a JSON
   form) under a number with a letter added (``12115118-B``, ``INV-12115118``) met none of them,
-  and a tryout of 2026-12-05 financed one invoice three times so. Only for a number with at
-  least :data:`MIN_NUMBER_DIGITS` digits: fewer would meet a seller's other invoices of the
-  same amount too often.
+  and a tryout of 2026-12-05 financed one invoice three times so. A number with fewer than
+  :data:`MIN_NUMBER_DIGITS` digits is compared whole (normalised: ``TOSL110``), not by its
+  digits: by its digits alone it would meet a seller's other invoices of the same amount too
+  often.
 
 The first two are only for invoices that state their lines, and a file looks for the same
 marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
@@ -273,11 +274,12 @@ def _number_marks(
     facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
 ) -> list[MarkInput]:
     """``mark_number`` of ``facts``: one per key identifier of the seller, strongest first, and
-    one by the seller's name when it states one (``keys``: :func:`_number_keys`; none when the
-    number has too few digits)."""
-    digits = number_digits(facts.number)
-    if digits is None:
-        return []
+    one by the seller's name when it states one (``keys``: :func:`_number_keys`). A number
+    with too few digits to compare by them alone (:func:`number_digits`) is compared whole, as
+    the number rule normalises it (``TOSL110``, ``TOSL-110``): a tryout financed the demo
+    invoice TOSL110 again at a second bank, its seller named by its name and GLN alone, and
+    nothing met."""
+    digits = number_digits(facts.number) or facts.number
     return [
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
         for pid in keys

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .facts import IDENTITY_SCHEMES, DocumentFacts, ParsedDocument, Party
-from .fingerprints import fingerprint_inputs
+from .fingerprints import fingerprint_inputs, fingerprint_type
 
 
 class MatchGrade(StrEnum):
@@ -106,7 +106,8 @@ def _compare(candidate: DocumentFacts, known: DocumentFacts) -> dict[str, bool |
     seller, seller_conflict = party_relation(candidate.seller, known.seller)
     buyer, buyer_conflict = party_relation(candidate.buyer, known.buyer)
     return {
-        "doc_type": candidate.doc_type == known.doc_type,
+        # as fingerprints compare it: OTHER as INVOICE (fingerprints.fingerprint_type)
+        "doc_type": fingerprint_type(candidate.doc_type) == fingerprint_type(known.doc_type),
         "seller": seller,
         "number": candidate.number == known.number,
         "buyer": buyer,

@@ -54,8 +54,10 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     """The canonical VAT id (as :func:`~ledger.documents.identifiers.vat_id` writes one) that
     the register number ``value`` stands for, or None.
 
-    ``scheme``: ``LEGAL`` (a legal registration id, BT-30, of a party in ``country``; written
-    with the country's prefix or without, or keyed with its register as ``DK:13585628``) or
+    ``scheme``: ``LEGAL`` or ``TAX`` (a legal registration id, BT-30, or a national tax number,
+    BT-32, of a party in ``country``: a tryout's JSON form named the seller by its CVR number
+    as ``TAX`` and was financed beside the original naming it by its VAT id; written with the
+    country's prefix or without, or keyed with its country as ``DK:13585628``) or
     ``ICD`` (``value`` is ``<icd>:<id>``, the ICD naming the register). None for another
     scheme, a country without such a rule, or a number its register's check refuses."""
     text = compact(value)
@@ -67,9 +69,9 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     if scheme == "ICD":
         code, _, text = value.partition(":")
         country, text = _REGISTER_ICDS.get(code), compact(text)
-    elif scheme != "LEGAL":
+    elif scheme not in ("LEGAL", "TAX"):
         return None
-    else:  # keyed with its register's country (facts.legal_register_id): DK:13585628
+    else:  # keyed with its country (facts.national_id): DK:13585628
         register, sep, number = value.rpartition(":")
         if sep:
             country, text = register, compact(number)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ledger.documents import read_document
 from ledger.documents.fingerprints import fingerprint_inputs
+from ledger.documents.marks import MarkKind, mark_inputs
 from ledger.documents.writers import write_cii, write_json_form, write_ubl
 from tests.api.api_helpers import client_fixture, finance, lodge
 from tests.documents.test_legal_register_ids import _legal_seller_numbers as _legal_numbers
@@ -211,3 +212,27 @@ def test_a_tax_number_is_keyed_with_its_country_too() -> None:
         assert again is not None
         assert again.seller is not None
         assert [str(p) for p in again.seller.key_ids] == ["TAX:NL:123456789"]
+
+
+def test_a_seller_known_by_its_name_alone_is_keyed_with_its_country() -> None:
+    """A seller with no identifier at all is keyed by its name (EN 16931 asks for one, BR-CO-26;
+    files without do come): ``Nordic Trading`` of Denmark and of Sweden are two sellers (a
+    tryout's second was refused as the first's duplicate). The same seller's copies still
+    meet; one that leaves the country out meets on its name mark (a suspicion)."""
+
+    def invoice(country: str | None, amount: str = "4675.00") -> bytes:
+        seller = {"name": "Nordic Trading", **({"country": country} if country else {})}
+        return _form(seller, amount=amount, buyer="B-9", issued="2024-06-01", number="1001")
+
+    danish, swedish = invoice("DK"), invoice("SE", amount="4800.00")
+    assert not _fingerprints(danish) & _fingerprints(swedish)
+    facts = read_document(danish).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert [str(p) for p in facts.seller.key_ids] == ["NAME:DK:NORDIC TRADING"]
+    assert _fingerprints(danish) == _fingerprints(invoice("DK"))
+    marks = [mark_inputs(read_document(d).facts) for d in (danish, invoice(None))]
+    shared = {m.kind for m in marks[0]} & {
+        m.kind for m in marks[1] if m.oprf_input() in {o.oprf_input() for o in marks[0]}
+    }
+    assert MarkKind.NUMBER in shared

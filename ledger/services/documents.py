@@ -1293,7 +1293,10 @@ class _Lookups:
             bytes.fromhex(r.doc_hash[2:])
             for r in self.stored([hex32(h) for h in hashes], own, match_scope(actor, role))
         }
-        wanted = hashes + sorted(h for h in copies if not self.ledger.seen_registered(h))
+        # every copy's record, a registered one's too: a copy that is the same document as a
+        # file is its registered twin, whose record its version fingerprints need
+        # (:func:`registered_twins`)
+        wanted = hashes + sorted(copies - set(hashes))
         unread = [h for h in wanted if h not in read]
         self.registrations = {
             **{h: read[h] for h in wanted if h in read},
@@ -2042,7 +2045,7 @@ def _onchain_infos(
     earlier = lookups.earlier_versions(parsed.doc_hash)[:MAX_EARLIER_VERSIONS]
     # a registered document this file is a copy of, and the versions it amends: the same
     # receivable, whose version fingerprints a financing of this file locks too
-    twins = registered_twins(ledger, parsed.facts, parsed.doc_hash, actor, role)
+    twins = registered_twins(ledger, parsed.facts, parsed.doc_hash, actor, role, lookups)
     earlier = [*earlier, *(h for h in twins if h not in earlier)]
     try:
         evaluated, marked = evaluated_with_marks(
@@ -2931,7 +2934,12 @@ def suspicions_of(
 
 
 def registered_twins(
-    ledger: Ledger, facts: DocumentFacts | None, doc_hash: bytes, actor: str, role: str
+    ledger: Ledger,
+    facts: DocumentFacts | None,
+    doc_hash: bytes,
+    actor: str,
+    role: str,
+    lookups: _Lookups | None = None,
 ) -> list[bytes]:
     """The registered documents (32-byte hashes) that are the **same document** as the file
     ``doc_hash`` with ``facts`` — files lodged here in the scope of ``actor`` of ``role``
@@ -2945,14 +2953,17 @@ def registered_twins(
     number and financed the amendment at Bank A; Bank B, holding the original, financed its
     CII copy — no fingerprint met (the number and amount differ), nothing was said, and the
     regulator's audit read clean. The copy now locks the original's version fingerprint, which
-    Bank A's financing of its amendment holds: the chain refuses it, and a check says so."""
+    Bank A's financing of its amendment holds: the chain refuses it, and a check says so.
+    ``lookups``: a check's reads, read once for all its uses (the stored files, the
+    registrations, the amendment chains); else read now."""
     if facts is None or facts.credit_note or role != "bank":
         return []
+    read = lookups if lookups is not None else _Lookups(ledger)
     names = _parties_keys(ledger, facts)
     own = hex32(doc_hash)
     same = {
         row.doc_hash
-        for row in ledger.db.received_with_fingerprints(names, match_scope(actor, role))
+        for row in read.stored_with(names, match_scope(actor, role))
         if row.doc_hash != own
         and (f := facts_of(row)) is not None
         and (m := grade_facts(facts, f)) is not None
@@ -2962,11 +2973,13 @@ def registered_twins(
         return []
     found: list[bytes] = []
     for twin in sorted(same):
-        record = find_registration(ledger, bytes.fromhex(twin[2:]))
-        if record is None:
+        twin_hash = bytes.fromhex(twin[2:])
+        if read.registration(twin_hash) is None:
             continue
-        found += [bytes.fromhex(twin[2:]), *earlier_versions(ledger, record)]
-    mine = set(earlier_versions(ledger, find_registration(ledger, doc_hash)))
+        found += [twin_hash, *read.earlier_versions(twin_hash)]
+    if not found:
+        return []
+    mine = set(read.earlier_versions(doc_hash))
     return [h for h in dict.fromkeys(found) if h != doc_hash and h not in mine]
 
 

@@ -930,14 +930,22 @@ def _create(
     # each document's versions: itself and every document it amends (the public supersession
     # chain), whose version fingerprints it locks too: an amendment under a new number or
     # amount shares no fact fingerprint with the financed version it replaces (a tryout)
-    versions = [
-        [req.doc_hash, *_earlier_versions(ledger, req.doc_hash, i)] for i, req, _, _ in held
-    ]
+    amends = {req.doc_hash: _earlier_versions(ledger, req.doc_hash, i) for i, req, _, _ in held}
     # and every registered document a pledged file is a copy of, with the versions it amends:
-    # the same receivable in another file (docs.registered_twins)
-    for chain, (_, req, _, facts) in zip(versions, held, strict=True):
-        twins = docs.registered_twins(ledger, facts, req.doc_hash, actor, "bank")
-        chain += [h for h in twins if h not in chain]
+    # the same receivable in another file (docs.registered_twins); never a document it amends
+    # to its suspicions (a copy of a revoked twin is still one: docs.copies_withdrawn)
+    versions = [
+        list(
+            dict.fromkeys(
+                [
+                    req.doc_hash,
+                    *amends[req.doc_hash],
+                    *docs.registered_twins(ledger, facts, req.doc_hash, actor, "bank"),
+                ]
+            )
+        )
+        for _, req, _, facts in held
+    ]
     # every document's fingerprints and marks in one evaluation (one request, one proof): the
     # evaluator's, checked against its key on chain; this gateway holds no key that computes them
     evaluated, marked = evaluated_with_marks(
@@ -1018,9 +1026,7 @@ def _create(
             # held by the bank's own active financing only: doomed on chain, answered here, not sent
             refuse_own_holding(others, requests, [(p[0], p[3]) for p in checked], holder_of, names)
         # the check's suspicions (re-issue, split): a person judges them before the money goes
-        suspicions = pledge_suspicions(
-            ledger, actor, [r.doc_hash for r in requests], {v[0]: v[1:] for v in versions}
-        )
+        suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests], amends)
         on_chain, own = _marked_suspicions(
             ledger, actor, requests, checked, marks_by_doc, holder_of
         )

@@ -98,7 +98,9 @@ def test_on_a_terminal_an_error_starts_its_own_line(
     folder = _folder(tmp_path, "refused", count=2)
     (folder / "empty.txt").write_text("")  # read after doc0 and doc1: refused mid-import
     said = _import(cli, folder, code=2)
-    assert said.stdout == ""
+    # the other files are registered: the summary on stdout lists the refused one
+    assert said.stdout.startswith("registered 2 document(s)"), said.stdout
+    assert f"REFUSED: {folder / 'empty.txt'}: " in said.stdout
     shown = [line for line in _screen(said.stderr) if line]
     assert "registering 2/3" in said.stderr  # it was shown, and cleared before the error
     [error] = shown

@@ -191,7 +191,8 @@ def audit_verify(
         if reader.role in ("gateway", "regulator"):
             keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
             net_due = docs.net_due_here(ledger)
-            rules = guard(lambda: check_rules(index, keys, net_due)) if keys else None
+            twins = docs.twins_here(ledger)
+            rules = guard(lambda: check_rules(index, keys, net_due, twins)) if keys else None
         regulators = _members_named(index, rules.regulators) if rules is not None else []
         banks = sorted({n.bank for n in rules.not_in_force}) if rules is not None else []
         banks_named = dict(zip(banks, _members_named(index, banks), strict=True))

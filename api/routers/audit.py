@@ -333,7 +333,9 @@ async def verify_index(
     body["rules"] = None
     if participant.role == "regulator":
         keys = audit.regulator_keys(index, ledger.encryption_keys, participant.address, "caller")
-        rules = await run_in_threadpool(check_rules, index, keys, docs.net_due_here(ledger))
+        rules = await run_in_threadpool(
+            check_rules, index, keys, docs.net_due_here(ledger), docs.twins_here(ledger)
+        )
         body["rules"] = rules.to_dict()
     return body
 

@@ -21,7 +21,9 @@ Norwegian Tax Administration's MVA number. Each number is checked by python-stdn
 its register (loaded by :func:`ledger.documents.identifiers.stdnum_module`, as every
 python-stdnum module is), and the VAT id made from it by python-stdnum's VAT module of the country
 (:func:`ledger.documents.identifiers.vat_id`): nothing here computes a check digit. Where the
-VAT id is not the register number (Germany, the Netherlands, France, …) there is none.
+VAT id is not the register number (Germany, the Netherlands, France, …) there is none. In the
+countries of :data:`_SAME_NUMBER` the national tax or registration number is the VAT id's
+digits: prefixed, it is checked by the country's VAT module alone.
 """
 
 from __future__ import annotations
@@ -41,6 +43,27 @@ _REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
     "FI": ("fi.ytunnus", lambda number: f"FI{number}"),
     "SE": ("se.orgnr", lambda number: f"SE{number}01"),
 }
+#: countries whose VAT id is their national tax or registration number itself with the VAT
+#: prefix (VIES "VAT number structure"): Croatia's OIB, Poland's NIP, Italy's codice fiscale of
+#: a company, Czechia's IČO, Slovakia's DIČ, Slovenia's davčna številka, Bulgaria's EIK, Latvia's
+#: registration number, Romania's CUI, Portugal's NIF, Spain's NIF, Greece's AFM (prefix EL) —
+#: checked by python-stdnum's VAT module of the country once prefixed (a tryout financed a
+#: Croatian invoice again as a JSON form naming its seller by the OIB as ``TAX``)
+_SAME_NUMBER: dict[str, str] = {
+    "HR": "HR",
+    "PL": "PL",
+    "IT": "IT",
+    "CZ": "CZ",
+    "SK": "SK",
+    "SI": "SI",
+    "BG": "BG",
+    "LV": "LV",
+    "RO": "RO",
+    "PT": "PT",
+    "ES": "ES",
+    "GR": "EL",
+    "EL": "EL",
+}
 #: ISO 6523 ICD code of each of those registers → its country
 _REGISTER_ICDS = {"0184": "DK", "0192": "NO", "0208": "BE", "0212": "FI", "0007": "SE"}
 #: ICD codes whose identifiers *are* VAT numbers, written without or with the country prefix
@@ -58,8 +81,10 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     BT-32, of a party in ``country``: a tryout's JSON form named the seller by its CVR number
     as ``TAX`` and was financed beside the original naming it by its VAT id; written with the
     country's prefix or without, or keyed with its country as ``DK:13585628``) or
-    ``ICD`` (``value`` is ``<icd>:<id>``, the ICD naming the register). None for another
-    scheme, a country without such a rule, or a number its register's check refuses."""
+    ``ICD`` (``value`` is ``<icd>:<id>``, the ICD naming the register), or ``PARTY`` (an
+    identifier without a scheme, BT-29, written as a valid VAT id with its prefix: a tryout's
+    copy named the seller ``DK13585628`` so). None for another scheme, a country without such
+    a rule, or a number its register's check refuses."""
     text = compact(value)
     if scheme == "ICD" and value.partition(":")[0] in _VAT_ICDS:
         code, _, number = value.partition(":")
@@ -69,14 +94,23 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     if scheme == "ICD":
         code, _, text = value.partition(":")
         country, text = _REGISTER_ICDS.get(code), compact(text)
+    elif scheme == "PARTY":  # a party id without a scheme that is a VAT id, prefix and all
+        canonical, problem = vat_id(text, None) if text[:2].isalpha() else (None, "")
+        return canonical if problem is None else None
     elif scheme not in ("LEGAL", "TAX"):
         return None
     else:  # keyed with its country (facts.national_id): DK:13585628
         register, sep, number = value.rpartition(":")
         if sep:
             country, text = register, compact(number)
-    if country is None and text[:2] in _REGISTERS:
+    if country is None and (text[:2] in _REGISTERS or text[:2] in _SAME_NUMBER):
         country = text[:2]  # a register number written with its country's prefix
+    if country is not None and country.upper() in _SAME_NUMBER:
+        prefix = _SAME_NUMBER[country.upper()]
+        for written in (country.upper(), prefix):
+            text = text[len(written) :] if text.startswith(written) else text
+        canonical, problem = vat_id(prefix + text, None)
+        return canonical if problem is None else None
     if country is None or country.upper() not in _REGISTERS:
         return None
     country = country.upper()

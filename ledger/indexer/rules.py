@@ -268,6 +268,9 @@ class AmendmentPledge:
     amount: int
     face_value: int
     currency: str
+    #: the registered version ``doc_hash`` is another file of (the same document in another
+    #: format, not itself registered), when it is not the version itself
+    copy_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -338,6 +341,9 @@ class FinancedDespiteSuspicions:
 #: an invoice's amount due net of the credit notes lodged here, by its 0x-hex hash (minor
 #: units), or None when no copy of it is lodged here or it states no amount
 NetDue = Callable[[str], int | None]
+#: the registered documents a pledged file is another copy of (the same document in another
+#: format), by its 0x-hex hash, as the gateway's lodged files say (``documents.twins_here``)
+Twins = Callable[[str], Sequence[str]]
 
 
 @dataclass
@@ -744,13 +750,19 @@ class _Check:
 
     # -- after the replay: amended invoices financed on more than one version
 
-    def amendments_financed_twice(self, names: dict[str, str]) -> None:
+    def amendments_financed_twice(self, names: dict[str, str], twins: Twins | None) -> None:
         pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
         for fid in sorted(self.financings):
             f = self.financings[fid]
             if f.active and f.terms is not None:
                 for document in f.terms.documents:
                     pledged.setdefault(document.doc_hash, []).append((f, f.terms, document))
+                    # a copy of a registered version in another file pledges that version (a
+                    # tryout's bank financed the CII rendering of an amendment, unregistered,
+                    # while another bank's financing of the original stood; nobody was told)
+                    for twin in twins(document.doc_hash) if twins is not None else ():
+                        if twin.lower() != document.doc_hash.lower():
+                            pledged.setdefault(twin.lower(), []).append((f, f.terms, document))
         amendments = set(self.successors.values())
         for original in self.successors:  # in the order of their supersession
             if original in amendments:
@@ -760,11 +772,12 @@ class _Check:
                 AmendmentPledge(
                     financing_id=f.financing_id,
                     bank=f.bank,
-                    doc_hash=doc_hash,
+                    doc_hash=document.doc_hash,
                     version=number,
                     amount=document.amount,
                     face_value=document.face_value,
                     currency=terms.currency,
+                    copy_of=doc_hash if document.doc_hash.lower() != doc_hash.lower() else None,
                 )
                 for number, doc_hash in enumerate(versions, start=1)
                 for f, terms, document in pledged.get(doc_hash, ())
@@ -1147,6 +1160,7 @@ def _financed_twice(
     said = [
         f"financing {p.financing_id} of {named(p.bank, names.get(p.bank.lower()))} holds "
         f"{money(p.amount, p.currency)} on {version(p.version)} ({p.doc_hash})"
+        + (f", another file of {p.copy_of}" if p.copy_of else "")
         for p in pledges
     ]
     superseded = f"invoice {versions[0]} was superseded by {versions[1]}" + "".join(
@@ -1272,6 +1286,7 @@ def check_rules(
     index: EventIndex,
     keys: Sequence[tuple[str, X25519PrivateKey]],
     net_due: NetDue | None = None,
+    twins: Twins | None = None,
 ) -> RulesReport:
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
@@ -1281,7 +1296,9 @@ def check_rules(
     (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
     credit notes say an invoice's amount due is now), the invoices held above it
     (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
-    (:class:`AmendmentFinancedTwice`), and the financings made after acknowledging suspicions
+    (:class:`AmendmentFinancedTwice`; given ``twins``, a financing of another file of a
+    registered version counts as one of that version), and the financings made after
+    acknowledging suspicions
     that name another active financing (:class:`FinancedDespiteSuspicions`): not
     breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
@@ -1293,6 +1310,6 @@ def check_rules(
     check.copies_not_in_force(names)
     if net_due is not None:
         check.held_above_net_due(net_due)
-    check.amendments_financed_twice(names)
+    check.amendments_financed_twice(names, twins)
     check.financed_despite_suspicions(names)
     return check.report

@@ -2956,31 +2956,56 @@ def registered_twins(
     Bank A's financing of its amendment holds: the chain refuses it, and a check says so.
     ``lookups``: a check's reads, read once for all its uses (the stored files, the
     registrations, the amendment chains); else read now."""
-    if facts is None or facts.credit_note or role != "bank":
-        return []
     read = lookups if lookups is not None else _Lookups(ledger)
-    names = _parties_keys(ledger, facts)
+    found: list[bytes] = []
+    for twin in _registered_copies(read, facts, doc_hash, actor, role):
+        found += [twin, *read.earlier_versions(twin)]
+    if not found:
+        return []
+    mine = set(read.earlier_versions(doc_hash))
+    return [h for h in dict.fromkeys(found) if h != doc_hash and h not in mine]
+
+
+def _registered_copies(
+    read: _Lookups, facts: DocumentFacts | None, doc_hash: bytes, actor: str, role: str
+) -> list[bytes]:
+    """The registered documents among the files lodged here in the scope of ``actor`` of
+    ``role`` that are the same document as the file ``doc_hash`` with ``facts`` (graded
+    ``identical`` or ``same_document``), itself aside: a bank's files, or every file for a
+    regulator (:data:`SEE_ALL_ROLES`)."""
+    if facts is None or facts.credit_note or (role != "bank" and role not in SEE_ALL_ROLES):
+        return []
     own = hex32(doc_hash)
     same = {
         row.doc_hash
-        for row in read.stored_with(names, match_scope(actor, role))
+        for row in read.stored_with(_parties_keys(read.ledger, facts), match_scope(actor, role))
         if row.doc_hash != own
         and (f := facts_of(row)) is not None
         and (m := grade_facts(facts, f)) is not None
         and m.grade in (MatchGrade.IDENTICAL, MatchGrade.SAME_DOCUMENT)
     }
-    if not same:
-        return []
-    found: list[bytes] = []
-    for twin in sorted(same):
-        twin_hash = bytes.fromhex(twin[2:])
-        if read.registration(twin_hash) is None:
-            continue
-        found += [twin_hash, *read.earlier_versions(twin_hash)]
-    if not found:
-        return []
-    mine = set(read.earlier_versions(doc_hash))
-    return [h for h in dict.fromkeys(found) if h != doc_hash and h not in mine]
+    hashes = [bytes.fromhex(h[2:]) for h in sorted(same)]
+    return [h for h in hashes if read.registration(h) is not None]
+
+
+def twins_here(ledger: Ledger) -> Callable[[str], list[str]]:
+    """The registered documents a pledged file is another copy of, by its 0x-hex hash, as the
+    files lodged at this gateway say (:func:`_registered_copies` over every file, as a
+    regulator reads them; none when no copy of the hash is lodged here). For the regulator's
+    re-check (``ledger.indexer.check_rules``, ``amendments_financed_twice``): a financing of
+    the CII rendering of a registered amendment pledges that amendment."""
+    read = _Lookups(ledger)
+
+    def twins(doc_hash: str) -> list[str]:
+        copies = ledger.db.received(doc_hash.lower())
+        if not copies:
+            return []
+        found = _registered_copies(
+            read, facts_of(copies[0]), bytes.fromhex(doc_hash[2:]), "", "regulator"
+        )
+        return [hex32(h) for h in found]
+
+    return twins
 
 
 def copies_withdrawn(

@@ -131,3 +131,39 @@ def test_a_copy_of_an_invoice_nobody_amended_is_financed_as_before(
     refused = finance(client, network.bank, v1, amount=100_000)
     assert refused.status_code == 409, refused.text
     assert refused.json()["details"]["conflicting_financing_id"] == made.json()["financing_id"]
+
+
+def test_the_regulator_is_told_of_an_amendments_copy_financed_beside_the_original(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 41: Bank B financed the original; the exporter superseded it by an amendment
+    (new number and amount); Bank A, holding no file of the registered amendment, financed
+    its CII rendering — its gateway cannot tell the copy is the amendment (left: no fact
+    fingerprint of a registration is on chain), but the regulator's gateway, reading every
+    lodged file, can: ``audit verify`` lists the invoice among those financed on more than
+    one version, the copy named as another file of the amendment."""
+    invoice = own_invoice("TWIN-D")
+    v1 = register(client, network.enterprise, xml(invoice))
+    lodge(client, network.bank_b, invoice)
+    made_b = finance(client, network.bank_b, v1, amount=100_000)
+    assert made_b.status_code == 201, made_b.text
+    amended = _amendment(invoice, b"TWIN-D-AMENDED", b"4500.00")
+    _supersede(client, network, v1, amended)
+    v2 = client.get(f"/v1/documents/{v1}", headers=network.regulator.headers).json()
+    v2_hash = v2["successor"]
+    facts = read_document(amended).facts
+    assert facts is not None
+    copy = lodge(client, network.bank, write_cii(facts))["doc_hash"]
+    made_a = finance(client, network.bank, copy, amount=100_000)
+    assert made_a.status_code == 201, made_a.text  # what Bank A's gateway cannot tell
+
+    rules = audit_rules(client, network.regulator)
+    [twice] = rules["amendments_financed_twice"]
+    assert twice["versions"] == [v1, v2_hash]
+    assert twice["financing_ids"] == sorted(
+        [made_a.json()["financing_id"], made_b.json()["financing_id"]]
+    )
+    by_id = {p["financing_id"]: p for p in twice["pledges"]}
+    assert by_id[made_a.json()["financing_id"]]["doc_hash"] == copy
+    assert by_id[made_a.json()["financing_id"]]["copy_of"] == v2_hash
+    assert f"({copy}), another file of {v2_hash}" in twice["message"]

@@ -48,6 +48,18 @@ __all__ = ["client_fixture"]
         ("ICD", "0213:FI20774740", None, "FI20774740"),
         ("ICD", "0213:20774740", None, "FI20774740"),
         ("ICD", "0211:00743110158", None, None),  # its check digit fails
+        # a national number that is the VAT id's digits (VIES): as TAX or LEGAL, of a party
+        # of the country or keyed with it (tryout 41: a Croatian seller by its OIB as TAX)
+        ("TAX", "46830600751", "HR", "HR46830600751"),
+        ("TAX", "HR:46830600751", None, "HR46830600751"),
+        ("LEGAL", "PL:5260250274", None, "PL5260250274"),
+        ("TAX", "GR:094259216", None, "EL094259216"),
+        ("TAX", "ES:B58378431", None, "ESB58378431"),
+        ("TAX", "HR:46830600750", None, None),  # its check digit fails
+        # a party id without a scheme written as a VAT id, prefix and all (tryout 41)
+        ("PARTY", "DK13585628", "DK", "DK13585628"),
+        ("PARTY", "13585628", "DK", None),  # bare digits: a customer number could pass
+        ("PARTY", "DK13585627", "DK", None),
         # no equivalent: a failed check, a country without the rule, another scheme
         ("LEGAL", "13585627", "DK", None),
         ("LEGAL", "HRB 1234", "DE", None),
@@ -164,3 +176,36 @@ def test_python_stdnum_modules_are_loaded_in_one_place() -> None:
         if loads.search(path.read_text(encoding="utf-8"))
     )
     assert loading == ["ledger/documents/identifiers.py"], loading
+
+
+@pytest.mark.parametrize(
+    "seller",
+    [
+        {"id": "46830600751", "scheme": "TAX", "country": "HR"},
+        {"id": "46830600751", "scheme": "LEGAL", "country": "HR"},
+        {"ids": [{"id": "HR46830600751", "scheme": "PARTY"}], "country": "HR"},
+    ],
+)
+def test_a_croatian_seller_by_its_oib_meets_its_vat_id(seller: dict[str, Any]) -> None:
+    """Tryout 41: a copy of a Croatian invoice naming the seller by its OIB (the VAT id's
+    digits) as a tax number was financed at a second bank, told nothing."""
+
+    def vat_numbers(party: dict[str, Any]) -> set[tuple[Any, ...]]:
+        form = {
+            "documentType": "CommercialInvoice",
+            "documentNumber": "test decimal 1",
+            "issueDate": "2018-02-05",
+            "seller": party,
+            "totalAmount": {"value": "15.15", "currency": "EUR"},
+        }
+        facts = read_document(json.dumps(form).encode()).facts
+        assert facts is not None
+        return {
+            i.fields
+            for i in fingerprint_inputs(facts)
+            if i.kind is FingerprintKind.SELLER_NUMBER and i.basis == "VAT"
+        }
+
+    original = vat_numbers({"id": "HR46830600751", "scheme": "VAT"})
+    assert original
+    assert vat_numbers(seller) == original

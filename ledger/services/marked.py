@@ -164,14 +164,15 @@ class MarkedFinancing:
         if self.kind is MarkKind.REISSUE:
             return (
                 f"{held} with the same seller, currency, amount due and lines as this file, "
-                "under another number or issue date, whatever its buyer: it may be the same "
-                "invoice issued twice",
+                "under this or another number and issue date, whatever its buyer: it may be the "
+                "same invoice issued twice",
                 self._found,
             )
         if self.kind is MarkKind.AMOUNT:
             return (
                 f"{held} with the same seller, buyer, currency and amount due as this file, "
-                "under another number or issue date: it may be the same invoice issued twice",
+                "under this or another number and issue date: it may be the same invoice issued "
+                "twice",
                 "lines not compared: this file or that invoice states none (a JSON form has none)",
                 self._found,
             )

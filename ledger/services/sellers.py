@@ -33,9 +33,9 @@ from ledger.network import Ledger, legal_id_hash
 #: value names one legal person wherever it is read — a VAT id with its country prefix, an LEI,
 #: an identifier under an ISO 6523 ICD code written ``<ICD>:<id>`` — the forms a member's legal
 #: id takes (:func:`ledger.documents.identifiers.member_legal_id`). Not a GLN (a location
-#: number companies share), nor a legal registration or national tax id (kept without their
-#: register or country: the same digits name another company elsewhere), nor a party id or a
-#: name.
+#: number companies share), nor a legal registration or national tax id (keyed with their
+#: country where the file says it, ``LEGAL:NL:57151520``, but not a form a member's legal id
+#: takes: the same digits name another company in another country), nor a party id or a name.
 SELLER_PROOF_SCHEMES: frozenset[IdScheme] = frozenset({IdScheme.VAT, IdScheme.LEI, IdScheme.ICD})
 #: the notice of a registration whose registrant is not shown to be the document's seller
 NOT_SELLER_NOTICE = "registrant_not_seller"
@@ -124,8 +124,9 @@ def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None, file: st
     why = (
         f"the {party}'s identifiers in {file} ({named}) are none that is compared with a "
         f"member's legal id: only a VAT id with its country prefix, an LEI or <ICD>:<id> shows "
-        f"the {party} (a GLN names a location companies share; a national id is kept without "
-        "its register)"
+        f"the {party} (a GLN names a location companies share; a legal registration or national "
+        "tax id is no form a member's legal id takes: the same digits name another company in "
+        "another country)"
     )
     if any(legal_id_hash(p.value) == legal for p in others):
         why += "; its legal id is one of them: with its VAT id or LEI as legal id it would be"

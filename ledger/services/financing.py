@@ -443,6 +443,16 @@ def _earlier_versions(ledger: Ledger, doc_hash: bytes, index: int) -> list[bytes
     return earlier
 
 
+def _through(version: str, doc_hash: str, amends: Mapping[bytes, Sequence[bytes]] | None) -> str:
+    """How a pledged document ``doc_hash`` is held through the version fingerprint of another
+    document ``version`` (0x hashes): it ``amends`` it (one of the documents it amends, as
+    ``amends`` says), or ``is another file of`` it (a registered document it is a copy of)."""
+    earlier = (amends or {}).get(bytes.fromhex(doc_hash[2:]), ())
+    if amends is None or bytes.fromhex(version[2:]) in earlier:
+        return "amends"
+    return "is another file of (the same invoice as)"
+
+
 def _same_as(name: str, index: int) -> str:
     """Why a document shares the fingerprint ``name`` with ``documents[index]``: the same
     document, or (a ``document_version`` fingerprint) a version of the same document."""
@@ -688,6 +698,7 @@ def refuse_own_holding(
     pledged: Sequence[tuple[bytes, Sequence[bytes]]],
     holder_of: dict[bytes, int],
     kinds: dict[bytes, str],
+    amends: Mapping[bytes, Sequence[bytes]] | None = None,
 ) -> None:
     """Raise :class:`AlreadyFinancedByYou` when every active financing holding a fingerprint
     of the ``pledged`` documents (``(doc_hash, fingerprints)``; ``holder_of``: fingerprint →
@@ -695,7 +706,9 @@ def refuse_own_holding(
     none). The contract would refuse such an attempt and record it as a refusal against the
     bank (a suspicion of double financing): it is answered here and nothing is sent. When any
     holder is another bank's, the attempt goes on: sent, refused and recorded for the
-    regulator, as the anti-fraud rule intends."""
+    regulator, as the anti-fraud rule intends. ``amends``: the documents each pledged document
+    amends (a held version fingerprint of another document is of one it amends, else of a
+    registered document it is another file of: ``docs.registered_twins``)."""
     holders = sorted({h for h in holder_of.values() if h})
     if not holders or others:
         return
@@ -720,8 +733,8 @@ def refuse_own_holding(
 
     def pledged_as(h: dict[str, Any]) -> str:
         version = version_of(h["fingerprint_kind"])
-        if version and version != h["doc_hash"]:  # through the version it amends
-            return f"amends document {version}, which is"
+        if version and version != h["doc_hash"]:  # through the version it amends, or copies
+            return f"{_through(version, h['doc_hash'], amends)} document {version}, which is"
         return "is"
 
     said = "; ".join(
@@ -1024,7 +1037,9 @@ def _create(
                 and int(ledger.calls.functions.getFinancing(holder).call()[1]) != member_id
             }
             # held by the bank's own active financing only: doomed on chain, answered here, not sent
-            refuse_own_holding(others, requests, [(p[0], p[3]) for p in checked], holder_of, names)
+            refuse_own_holding(
+                others, requests, [(p[0], p[3]) for p in checked], holder_of, names, amends
+            )
         # the check's suspicions (re-issue, split): a person judges them before the money goes
         suspicions = pledge_suspicions(ledger, actor, [r.doc_hash for r in requests], amends)
         on_chain, own = _marked_suspicions(
@@ -1049,7 +1064,7 @@ def _create(
                 pledged_hash, holding, holding_name = taken
                 at = next(j for j, r in enumerate(requests) if r.doc_hash == pledged_hash)
                 pledged = (at, docs.hex32(pledged_hash), holding, holding_name)
-            raise unacknowledged(suspicions, pledged)
+            raise unacknowledged(suspicions, pledged, amends)
         if refusal is None:
             # another bank's financing holds it: the refusal names that one (the bank's own, if it
             # holds a fingerprint too, is not what makes the attempt a double financing)
@@ -1256,12 +1271,14 @@ def suspected(kind: str) -> str:
 def unacknowledged(
     suspicions: Sequence[PledgeSuspicion],
     pledged: tuple[int, str, int, str | None] | None = None,
+    amends: Mapping[bytes, Sequence[bytes]] | None = None,
 ) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge.
     ``pledged``: a pledged document another bank's active financing already holds
     (``(document_index, doc_hash, financing_id, fingerprint name)``), said first — acknowledging
     the suspicions would only have the attempt refused on chain and recorded: then a
-    :class:`~ledger.errors.DocumentPledged` (``document_pledged``), which asks for none."""
+    :class:`~ledger.errors.DocumentPledged` (``document_pledged``), which asks for none.
+    ``amends``: the documents each pledged document amends (:func:`_through`)."""
     said = "; ".join(
         f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
         + "; ".join(s.reasons)
@@ -1273,7 +1290,7 @@ def unacknowledged(
         index, doc_hash, fid, kind = pledged
         version = version_of(kind)
         through = (
-            f"it amends document {version}, which"
+            f"it {_through(version, doc_hash, amends)} document {version}, which"
             if version and version != doc_hash
             else f"a fingerprint{f' ({kind})' if kind else ''} of it"
         )

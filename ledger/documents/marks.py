@@ -13,7 +13,10 @@ financing named, for a person to judge; a financing of it must then be acknowled
 
 Six kinds of mark, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number`` and
-``mark_digits`` name no buyer):
+``mark_digits`` name no buyer). The "type" each names is one for every document
+(:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout financed an
+invoice again as a JSON form declaring itself a Contract, a PurchaseOrder and a
+WarehouseReceipt, whose fingerprints its type kept apart:
 
 - ``mark_reissue`` — type, seller, currency, amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
@@ -88,7 +91,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .facts import DocumentFacts, IdScheme, Party, PartyId
-from .fingerprints import oprf_input, party_fields, type_label
+from .fingerprints import oprf_input, party_fields
 from .normalise import digits_in_order
 from .partynames import sounds_like
 from .suspicion import DELIVERY_REFERENCES
@@ -129,6 +132,8 @@ class MarkKind(StrEnum):
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
+#: the type every mark names (a credit note has none): marks compare documents of every type
+MARK_LABEL = "DOCUMENT"
 #: ``mark_amount``'s last field: whether the invoice states its lines
 LINES_STATED, NO_LINES = "lines", "no lines"
 #: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
@@ -217,7 +222,10 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     due = facts.amount_due_minor
     if due is None or due <= 0:
         return []
-    label = type_label(facts)
+    # every type alike: a mark is a suspicion, and a document's type is what its file declares
+    # (a tryout financed an invoice again as a JSON form declaring itself a Contract, a
+    # PurchaseOrder, a WarehouseReceipt; fingerprints keep their types, marks meet across them)
+    label = MARK_LABEL
     keys = _number_keys(facts.seller) if facts.seller is not None else []
     numbered = _number_marks(facts, keys, label, facts.currency, due)
     numbered += _digits_marks(facts, keys, label, facts.currency, due)

@@ -111,3 +111,21 @@ def test_a_bill_of_lading_keeps_its_own_type(client: TestClient, network: Networ
     seller = {"id": "DK13585628", "scheme": "VAT"}
     seen = lodge(client, network.bank_b, _form(number, seller, doc_type="BillOfLading"))
     assert seen["conflicting_financings"] == [], seen
+
+
+@pytest.mark.parametrize("doc_type", ["Contract", "PurchaseOrder", "WarehouseReceipt"])
+def test_a_json_form_declaring_another_type_is_suspected(
+    client: TestClient, network: Network, doc_type: str
+) -> None:
+    """Tryout 42: the invoice's facts in a JSON form declaring itself a Contract, a
+    PurchaseOrder or a WarehouseReceipt were financed again as ``invoice_financing``, told
+    nothing. Fingerprints keep their types (an invoice and a bill of lading with one number
+    are two documents); marks meet across every type, so a person is asked."""
+    number, financing_a = _financed_at_a(client, network)
+    seller = {"id": "DK13585628", "scheme": "VAT", "country": "DK"}
+    seen = lodge(client, network.bank_b, _form(number, seller, doc_type=doc_type))
+    assert seen["conflicting_financings"] == [], seen  # its type keeps the fingerprints apart
+    assert any(financing_a in s["financings"] for s in seen["suspicions"]), seen
+    refused = finance(client, network.bank_b, seen["doc_hash"], amount=467_500)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged", refused.text

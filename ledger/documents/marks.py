@@ -90,7 +90,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from .facts import DocumentFacts, IdScheme, Party, PartyId
+from .facts import DocumentFacts, IdScheme, Party, PartyId, national_parts
 from .fingerprints import oprf_input, party_fields
 from .normalise import digits_in_order
 from .partynames import sounds_like
@@ -300,12 +300,33 @@ def _number_keys(seller: Party) -> list[PartyId]:
     spelling by sound aside, :func:`~ledger.documents.partynames.sounds_like`) — a copy naming
     the seller by its name alone, or by an identifier that fails its check, met nothing of an
     original that names it by its VAT id, and one naming it ``de koksmaat b.v.`` or ``De
-    Kooksmaat`` nothing of ``De Koksmaat`` (tryouts financed them so at a second bank)."""
-    keys = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
+    Kooksmaat`` nothing of ``De Koksmaat`` (tryouts financed them so at a second bank). A VAT,
+    legal registration or tax id is named by its digits alone (:func:`_loose`)."""
+    keyed = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
+    keys = list(dict.fromkeys(_loose(k) for k in keyed))
     named = sounds_like(seller.name) if seller.name else ""
     if named:
         keys.append(PartyId(IdScheme.NAME, named))
     return keys
+
+
+#: the schemes :func:`_loose` names by their digits
+_NATIONAL_OR_VAT = frozenset({IdScheme.VAT, IdScheme.LEGAL, IdScheme.TAX})
+
+
+def _loose(pid: PartyId) -> PartyId:
+    """A seller identifier as the marks compare it: a VAT, legal registration or tax id without
+    its country and its country prefix, leading zeros aside, as one scheme (``DK13585628``,
+    ``LEGAL:DK:DK13585628`` and a bare ``13585628`` are all ``13585628``) — a tryout's JSON form
+    named the Danish seller by its bare CVR number, no country, and met nothing; the locks keep
+    the country (two countries' companies may share the digits), a mark only asks a person.
+    Another identifier as it is."""
+    if pid.scheme not in _NATIONAL_OR_VAT:
+        return pid
+    number = pid.value if pid.scheme is IdScheme.VAT else national_parts(pid.value)[1]
+    if len(number) > 2 and number[:2].isalpha() and number[2].isdigit():
+        number = number[2:]
+    return PartyId(IdScheme.LEGAL, number.lstrip("0") or number)
 
 
 def all_digits(number_as_written: str) -> str | None:

@@ -129,3 +129,19 @@ def test_a_json_form_declaring_another_type_is_suspected(
     refused = finance(client, network.bank_b, seen["doc_hash"], amount=467_500)
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "suspicions_unacknowledged", refused.text
+
+
+@pytest.mark.parametrize("scheme", ["LEGAL", "TAX"])
+def test_a_json_form_naming_the_seller_by_its_bare_cvr_number_is_suspected(
+    client: TestClient, network: Network, scheme: str
+) -> None:
+    """Tryout 42: the seller as ``{"id": "13585628", "scheme": "LEGAL"}`` with no country —
+    the register, so the VAT id it stands for, is not known, and the lock keeps the country —
+    met nothing. A mark names a national or VAT id by its digits alone: a suspicion."""
+    number, financing_a = _financed_at_a(client, network)
+    seen = lodge(client, network.bank_b, _form(number, {"id": "13585628", "scheme": scheme}))
+    assert seen["conflicting_financings"] == [], seen
+    assert any(financing_a in s["financings"] for s in seen["suspicions"]), seen
+    refused = finance(client, network.bank_b, seen["doc_hash"], amount=467_500)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged", refused.text

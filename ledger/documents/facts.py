@@ -281,8 +281,7 @@ class Party:
     ) -> Party:
         """A party with its usable ids sorted strongest first. Every ``PartyId`` is checked by
         its scheme (``party_id_problem``) and moved to ``rejected`` if it fails; the name
-        becomes a NAME id only if no usable id is left (keyed with ``country`` when given: two
-        companies of one name in two countries are two). A legal registration or tax id given
+        becomes a NAME id only if no usable id is left. A legal registration or tax id given
         without its country is keyed with ``country``, else the country of the party's VAT id
         (:func:`national_id`)."""
         given = list(ids)
@@ -305,10 +304,7 @@ class Party:
             unique = [p for p in unique if p.scheme is not IdScheme.NAME]
         shown = clean_text(name) if name and clean_text(name) else None
         if not unique and shown:
-            # a name is not unique across countries either: keyed with the party's country
-            # ("Nordic Trading" of DK and of SE are two sellers: a tryout's were one)
-            named = make_party_id(IdScheme.NAME, shown)
-            unique = [PartyId(IdScheme.NAME, f"{country}:{named.value}") if country else named]
+            unique = [make_party_id(IdScheme.NAME, shown)]
         return cls(ids=tuple(unique), name=shown, country=country, rejected=tuple(rejected))
 
     @property

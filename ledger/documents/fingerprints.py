@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 
 from ledger.errors import InvalidInput
 
-from .facts import DocumentFacts, DocumentType, ParsedDocument, Party
+from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
 
 #: changes whenever a normalisation rule or the MAC input layout changes
 FINGERPRINT_VERSION = "tradeledger/fingerprint/v3"
@@ -218,6 +218,24 @@ def party_fields(party: Party | None) -> list[str | None]:
     return [key.scheme.value, key.value] if key else [None, None]
 
 
+#: seller keys that name no one beyond their country: a party id without a scheme (BT-29) and a
+#: name; ``seller_number`` keys them with the seller's country (:func:`_seller_key_value`)
+_LOCAL_KEYS = frozenset({IdScheme.PARTY, IdScheme.NAME})
+
+
+def _seller_key_value(pid: PartyId, seller: Party | None) -> str:
+    """The value ``seller_number`` keys the seller's ``pid`` by: a party id without a scheme or
+    a name with the seller's country before it when the file states one (``DK:12345``): two
+    sellers in two countries with the party id ``12345``, or both named ``Nordic Trading``,
+    and one invoice number were one seller (tryouts 40 and 42 refused the second as pledged).
+    Any other identifier as it is (a VAT id, an LEI, a GLN name one party anywhere; a legal or
+    tax id carries its country already: ``facts.national_id``)."""
+    country = seller.country if seller is not None else None
+    if pid.scheme in _LOCAL_KEYS and country:
+        return f"{country}:{pid.value}"
+    return pid.value
+
+
 def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
     """The inputs of every fingerprint of ``facts``, in a stable order (see the module doc).
 
@@ -236,7 +254,7 @@ def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
             FingerprintInput(
                 FingerprintKind.SELLER_NUMBER,
                 pid.scheme.value,
-                (label, pid.scheme.value, pid.value, facts.number),
+                (label, pid.scheme.value, _seller_key_value(pid, facts.seller), facts.number),
             )
         )
     seller = party_fields(facts.seller)

@@ -226,13 +226,25 @@ def test_a_seller_known_by_its_name_alone_is_keyed_with_its_country() -> None:
 
     danish, swedish = invoice("DK"), invoice("SE", amount="4800.00")
     assert not _fingerprints(danish) & _fingerprints(swedish)
-    facts = read_document(danish).facts
-    assert facts is not None
-    assert facts.seller is not None
-    assert [str(p) for p in facts.seller.key_ids] == ["NAME:DK:NORDIC TRADING"]
+    sellers = {f[1] for f in _fingerprints(danish) if f[0] == "seller_number"}
+    assert sellers == {("INVOICE", "NAME", "DK:NORDIC TRADING", "1001")}
     assert _fingerprints(danish) == _fingerprints(invoice("DK"))
     marks = [mark_inputs(read_document(d).facts) for d in (danish, invoice(None))]
     shared = {m.kind for m in marks[0]} & {
         m.kind for m in marks[1] if m.oprf_input() in {o.oprf_input() for o in marks[0]}
     }
     assert MarkKind.NUMBER in shared
+
+
+def test_a_seller_known_by_a_party_id_alone_is_keyed_with_its_country() -> None:
+    """Tryout 42: a Danish and a Swedish seller, each known only by the party id ``12345``
+    (BT-29, no scheme), with one invoice number: the second was refused as the first's
+    duplicate. ``seller_number`` keys such a seller with its country."""
+
+    def invoice(country: str, amount: str) -> bytes:
+        seller = {"id": "12345", "scheme": "PARTY", "name": f"Handel {country}", "country": country}
+        return _form(seller, amount=amount, buyer="B-1", issued="2024-06-01", number="1001")
+
+    danish, swedish = invoice("DK", "1000.00"), invoice("SE", "2000.00")
+    assert not _fingerprints(danish) & _fingerprints(swedish)
+    assert _fingerprints(danish) == _fingerprints(invoice("DK", "1000.00"))

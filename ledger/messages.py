@@ -397,6 +397,11 @@ def refusal_sentence(details: Args) -> str:
             f"{pledged} already pledged to active financing {holding} of "
             f"{holder}: a fingerprint{kind} of the {word} is held there{numbers}"
             if pledged
+            else f"document {doc} is another file of (the same invoice as) document {version}, "
+            f"or of a version it amends, which is already pledged to active financing "
+            f"{holding} of {holder}: a pledge holds for every copy of the document it "
+            f"pledges{numbers}"
+            if details.get("held_through") == "copy"
             else f"document {doc} amends document {version} (DocumentSuperseded), which is "
             f"already pledged to active financing {holding} of {holder}: a pledge holds for "
             f"every later version of the document it pledges{numbers}"

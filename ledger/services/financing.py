@@ -1068,7 +1068,15 @@ def _create(
         if refusal is None:
             # another bank's financing holds it: the refusal names that one (the bank's own, if it
             # holds a fingerprint too, is not what makes the attempt a double financing)
-            for value in sorted(every, key=lambda v: holder_of[v] not in others):
+            # a fact fingerprint before a version one: a copy that shares the invoice's facts
+            # is named by them, not by the registered version it is another file of
+            for value in sorted(
+                every,
+                key=lambda v: (
+                    holder_of[v] not in others,
+                    version_of(names.get(v) or "") is not None,
+                ),
+            ):
                 if holder_of[value]:
                     refusal = {
                         "reason": RefusalReason.FINGERPRINT_PLEDGED.name,

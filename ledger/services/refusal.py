@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ledger.documents.fingerprints import onchain_rows
+from ledger.documents.fingerprints import onchain_rows, version_of
 from ledger.errors import FinancingRefused
 from ledger.messages import refusal_sentence
 from ledger.network import Ledger
@@ -115,4 +115,18 @@ def refused_error(
         "tx_hash": receipt["transactionHash"].to_0x_hex(),
         "block": int(receipt["blockNumber"]),
     }
+    version = version_of(str(kind or ""))
+    if version and doc and version != doc:  # held through another document's version
+        details["held_through"] = _held_through(ledger, doc, version)
     return FinancingRefused(refusal_sentence(details), **details)
+
+
+def _held_through(ledger: Ledger, doc: str, version: str) -> str:
+    """How the pledged document ``doc`` met the version fingerprint of ``version`` (0x hashes):
+    ``amendment`` when ``doc`` amends it (DocumentSuperseded), else ``copy`` (``doc`` is another
+    file of the registered document ``version``, or of a version it amends:
+    ``ledger.services.documents.registered_twins``)."""
+    from ledger.services import documents as docs  # it imports this module's callers
+
+    earlier = docs.earlier_versions(ledger, docs.find_registration(ledger, bytes.fromhex(doc[2:])))
+    return "amendment" if bytes.fromhex(version[2:]) in earlier else "copy"

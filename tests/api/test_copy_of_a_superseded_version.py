@@ -88,6 +88,11 @@ def test_the_copy_of_an_amended_invoice_financed_elsewhere_is_refused(
     assert body["details"]["reason"] == "FINGERPRINT_PLEDGED", body
     assert body["details"]["conflicting_financing_id"] == financing_a, body
     assert body["details"]["fingerprint_kind"] == f"document_version:{v1}", body
+    assert body["details"]["held_through"] == "copy", body
+    assert (
+        f"document {twin} is another file of (the same invoice as) document {v1}"
+        in (body["message"])
+    )
     rules = audit_rules(client, network.regulator)
     assert rules["financings"] == 1, rules  # one trade, one financing
     assert rules["refusals"] == 1, rules  # Bank B's attempt, recorded on chain

@@ -25,6 +25,7 @@ from .identifiers import (
     icd_id,
     legal_id,
     lei_id,
+    national_parts,
     shape_problem,
     tax_id,
     vat_id,
@@ -132,13 +133,6 @@ def legal_register_id(number: str, register: str | None) -> PartyId:
     the number normalised as ``normalise_identifier`` does. Raises ``InvalidInput`` (field
     ``partyId``) if the number has no letter or digit."""
     return national_id(IdScheme.LEGAL, number, register)
-
-
-def national_parts(value: str) -> tuple[str | None, str]:
-    """``(country, number)`` of the value of a party id of :data:`NATIONAL_SCHEMES`
-    (:func:`national_id`): the country is None for a bare number."""
-    register, sep, number = value.rpartition(":")
-    return (register or None, number) if sep else (None, value)
 
 
 def _vat_country(ids: Iterable[PartyId]) -> str | None:

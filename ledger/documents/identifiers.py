@@ -133,7 +133,8 @@ LEGAL_VALIDATORS: dict[str, tuple[str, ...]] = {
     "NO": ("no.orgnr",),
     "SE": ("se.orgnr",),
 }
-_VAT_PREFIX_ALIASES = {"GR": "EL"}
+#: ISO 3166-1 country → its VAT prefix where the two differ
+VAT_PREFIX_ALIASES = {"GR": "EL"}
 _VAT_MODULE_COUNTRY = {"EL": "gr", "XI": "gb"}
 _SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
 _SHAPE = re.compile(r"^[A-Z0-9]{1,50}$")
@@ -221,7 +222,7 @@ def vat_id(value: str, country: str | None) -> tuple[str | None, str | None]:
         prefix, number = country.upper(), text
     else:
         return None, "has no country prefix and the party has no country"
-    prefix = _VAT_PREFIX_ALIASES.get(prefix, prefix)
+    prefix = VAT_PREFIX_ALIASES.get(prefix, prefix)
     try:
         module = get_cc_module(_VAT_MODULE_COUNTRY.get(prefix, prefix.lower()), "vat")
     except (ImportError, ValueError):
@@ -374,3 +375,10 @@ def check_member_legal_id(value: str, field: str = "legal_id") -> str:
     if canonical is None:
         raise InvalidInput(field, problem or "is not a legal id", value=value.strip())
     return canonical
+
+
+def national_parts(value: str) -> tuple[str | None, str]:
+    """``(country, number)`` of the value of a party id of :data:`NATIONAL_SCHEMES`
+    (:func:`ledger.documents.facts.national_id`): the country is None for a bare number."""
+    register, sep, number = value.rpartition(":")
+    return (register or None, number) if sep else (None, value)

@@ -90,8 +90,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
-from .facts import DocumentFacts, IdScheme, Party, PartyId, national_parts
+from .facts import DocumentFacts, IdScheme, Party, PartyId
 from .fingerprints import oprf_input, party_fields
+from .identifiers import national_parts
 from .normalise import digits_in_order
 from .partynames import sounds_like
 from .suspicion import DELIVERY_REFERENCES

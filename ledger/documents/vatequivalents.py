@@ -33,7 +33,14 @@ from functools import cache
 
 from stdnum.exceptions import ValidationError
 
-from .identifiers import compact, stdnum_module, vat_id
+from .identifiers import (
+    LEGAL_REGISTER_COUNTRIES,
+    VAT_PREFIX_ALIASES,
+    compact,
+    national_parts,
+    stdnum_module,
+    vat_id,
+)
 
 #: country → (python-stdnum module of its business register, the VAT id made of its number)
 _REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
@@ -46,26 +53,21 @@ _REGISTERS: dict[str, tuple[str, Callable[[str], str]]] = {
 #: countries whose VAT id is their national tax or registration number itself with the VAT
 #: prefix (VIES "VAT number structure"): Croatia's OIB, Poland's NIP, Italy's codice fiscale of
 #: a company, Czechia's IČO, Slovakia's DIČ, Slovenia's davčna številka, Bulgaria's EIK, Latvia's
-#: registration number, Romania's CUI, Portugal's NIF, Spain's NIF, Greece's AFM (prefix EL) —
-#: checked by python-stdnum's VAT module of the country once prefixed (a tryout financed a
-#: Croatian invoice again as a JSON form naming its seller by the OIB as ``TAX``)
+#: registration number, Romania's CUI, Portugal's NIF, Spain's NIF, Greece's AFM (prefix EL:
+#: ``VAT_PREFIX_ALIASES``) — checked by python-stdnum's VAT module of the country once prefixed
+#: (a tryout financed a Croatian invoice again as a JSON form naming its seller by the OIB as
+#: ``TAX``); each country → its VAT prefix, and the prefix itself as written
 _SAME_NUMBER: dict[str, str] = {
-    "HR": "HR",
-    "PL": "PL",
-    "IT": "IT",
-    "CZ": "CZ",
-    "SK": "SK",
-    "SI": "SI",
-    "BG": "BG",
-    "LV": "LV",
-    "RO": "RO",
-    "PT": "PT",
-    "ES": "ES",
-    "GR": "EL",
-    "EL": "EL",
+    country: VAT_PREFIX_ALIASES.get(country, country)
+    for country in (
+        *("HR", "PL", "IT", "CZ", "SK", "SI", "BG", "LV", "RO", "PT", "ES", "GR"),
+        *VAT_PREFIX_ALIASES.values(),
+    )
 }
-#: ISO 6523 ICD code of each of those registers → its country
-_REGISTER_ICDS = {"0184": "DK", "0192": "NO", "0208": "BE", "0212": "FI", "0007": "SE"}
+#: ISO 6523 ICD code of each of those registers → its country (the legal registers' list)
+_REGISTER_ICDS = {
+    code: country for code, country in LEGAL_REGISTER_COUNTRIES.items() if country in _REGISTERS
+}
 #: ICD codes whose identifiers *are* VAT numbers, written without or with the country prefix
 #: (ISO 6523 "PARTITA IVA" 0211, "Finnish Organization Value Add Tax Identifier" 0213): a
 #: party named by one keys as the VAT id itself
@@ -100,8 +102,8 @@ def vat_equivalent(scheme: str, value: str, country: str | None) -> str | None:
     elif scheme not in ("LEGAL", "TAX"):
         return None
     else:  # keyed with its country (facts.national_id): DK:13585628
-        register, sep, number = value.rpartition(":")
-        if sep:
+        register, number = national_parts(value)
+        if register is not None:
             country, text = register, compact(number)
     if country is None and (text[:2] in _REGISTERS or text[:2] in _SAME_NUMBER):
         country = text[:2]  # a register number written with its country's prefix

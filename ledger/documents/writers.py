@@ -18,8 +18,8 @@ from ledger.errors import InvalidInput
 
 from .cii import RAM, RSM, UDT
 from .currencies import minor_unit_exponent
-from .facts import DocumentFacts, IdScheme, Party, PartyId, national_parts
-from .identifiers import LEGAL_REGISTER_COUNTRIES
+from .facts import DocumentFacts, IdScheme, Party, PartyId
+from .identifiers import LEGAL_REGISTER_COUNTRIES, national_parts
 from .ubl import CAC, CBC, UBL_CREDIT_NOTE_NS, UBL_INVOICE_NS
 
 _JSON_TYPE_NAMES = {

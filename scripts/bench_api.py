@@ -83,6 +83,7 @@ from ledger.gatewaydb import (  # noqa: E402
     ReceivedTermRow,
     search_terms,
 )
+from ledger.keys import LocalSigner  # noqa: E402
 from ledger.network import init_network, open_ledger  # noqa: E402
 from ledger.services import documents as docs  # noqa: E402
 from ledger.services import members as member_svc  # noqa: E402
@@ -219,44 +220,72 @@ def mining(ledger: Any, interval: int) -> None:
         rpc(RPCEndpoint("evm_setAutomine"), [True])
 
 
-def chain_cpu_seconds(url: str) -> float | None:
-    """CPU seconds (user + system) the anvil process serving ``url`` has used so far, from
-    ``/proc/<pid>/stat`` (proc(5): utime and stime, fields 14 and 15); None on the embedded
-    chain (py-evm runs inside the gateway or this process) or where /proc cannot tell."""
-    if not url:
-        return None
-    port = url.rsplit(":", 1)[-1]
+def _cpu_seconds(argv_matches: Callable[[list[bytes]], bool]) -> float | None:
+    """CPU seconds (user + system) used so far by the first process whose argv matches, from
+    ``/proc/<pid>/stat`` (proc(5): utime and stime, fields 14 and 15); None where /proc cannot
+    tell."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         with suppress(OSError):
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if not argv[0].endswith(b"anvil") or port.encode() not in argv:
+            if not argv_matches(argv):
                 continue
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return None
 
 
+def chain_cpu_seconds(url: str) -> float | None:
+    """CPU seconds the anvil process serving ``url`` has used so far; None on the embedded
+    chain (py-evm runs inside the gateway or this process) or where /proc cannot tell."""
+    if not url:
+        return None
+    port = url.rsplit(":", 1)[-1].encode()
+    return _cpu_seconds(lambda argv: argv[0].endswith(b"anvil") and port in argv)
+
+
+def gateway_cpu_seconds(port: int | None) -> float | None:
+    """CPU seconds the ``tradeledger serve`` process on ``port`` has used so far (not py-spy's
+    when it is profiled: the gateway is its child); None where /proc cannot tell."""
+    if port is None:
+        return None
+    wanted = str(port).encode()
+
+    def served(argv: list[bytes]) -> bool:
+        return b"serve" in argv and b"--port" in argv and wanted in argv and b"record" not in argv
+
+    return _cpu_seconds(served)
+
+
 @dataclass
 class Phase:
-    """One timed run: its rate and, on anvil, the share of its wall time the node was busy."""
+    """One timed run: its rate and the share of its wall time the chain's process (anvil) and
+    the gateway's were busy (CPU seconds per wall second: 1.0 is one core; None unknown)."""
 
     rate: float
     chain_busy: float | None
+    gateway_busy: float | None = None
 
 
-def timed(url: str, run: Callable[[], float]) -> Phase:
-    """``run()`` (a rate) with the chain process's CPU share over its wall time."""
-    cpu0, t0 = chain_cpu_seconds(url), time.perf_counter()
+def timed(url: str, run: Callable[[], float], gateway_port: int | None = None) -> Phase:
+    """``run()`` (a rate) with the chain process's and the gateway's CPU over its wall time."""
+    cpu0, gw0, t0 = chain_cpu_seconds(url), gateway_cpu_seconds(gateway_port), time.perf_counter()
     rate = run()
-    cpu1, elapsed = chain_cpu_seconds(url), time.perf_counter() - t0
+    cpu1, gw1 = chain_cpu_seconds(url), gateway_cpu_seconds(gateway_port)
+    elapsed = time.perf_counter() - t0
     busy = (cpu1 - cpu0) / elapsed if cpu0 is not None and cpu1 is not None else None
-    return Phase(rate, busy)
+    gateway = (gw1 - gw0) / elapsed if gw0 is not None and gw1 is not None else None
+    return Phase(rate, busy, gateway)
 
 
 def busy_text(phase: Phase) -> str:
-    return "" if phase.chain_busy is None else f", anvil busy {phase.chain_busy:.0%}"
+    parts = []
+    if phase.gateway_busy is not None:
+        parts.append(f"gateway busy {phase.gateway_busy:.0%}")
+    if phase.chain_busy is not None:
+        parts.append(f"anvil busy {phase.chain_busy:.0%}")
+    return "".join(f", {p}" for p in parts)
 
 
 def lodge_synthetic(ledger: Any, address: str, n: int) -> None:
@@ -328,6 +357,10 @@ def wait_healthy(
         time.sleep(0.1)
 
 
+#: py-spy's samples per second for ``--profile`` (``--profile-rate``)
+PROFILE_RATE = 100
+
+
 @contextmanager
 def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
     port = txbench_free_port()
@@ -336,7 +369,7 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
     env = {**os.environ, **prepared.env, "PYTHONPATH": str(ROOT)}
     command = [PYTHON, "-m", "ledger.cli", "serve", "--port", str(port)]
     if profile is not None:  # py-spy samples every thread (the endpoints run in a threadpool)
-        spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", "100", "-f", "raw"]
+        spy = [str(Path(PYTHON).parent / "py-spy"), "record", "-r", str(PROFILE_RATE), "-f", "raw"]
         if gil:  # the interpreter's time: only the thread holding the GIL is sampled
             spy.append("--gil")
         else:  # wall time: threads waiting (on the node, the database, a lock) too
@@ -368,7 +401,7 @@ def serving(prepared: Prepared, profile: Path | None, gil: bool = False):
 @contextmanager
 def serving_floor():
     """``scripts/http_floor.py`` served in its own process: the web stack with nothing behind
-    its route (the ceiling of any REST figure on this machine)."""
+    its route (the ceiling of any REST figure on this machine). Yields (port, pid)."""
     port = txbench_free_port()
     process = subprocess.Popen(
         [PYTHON, str(ROOT / "scripts" / "http_floor.py"), str(port)],
@@ -386,7 +419,7 @@ def serving_floor():
         ),
     )
     try:
-        yield port
+        yield port, process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -396,14 +429,56 @@ def serving_floor():
             process.wait(timeout=10)
 
 
-def floor_rate(clients: int, requests: int, per_request: int = 1) -> float:
-    """Documents per second the bare web stack answers (``scripts/http_floor.py``), driven
-    exactly as REST single (``per_request`` 1) or REST batch is: ``clients`` clients, each
-    request ``per_request`` small files."""
-    with serving_floor() as port:
+def pid_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (proc(5))."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Floor:
+    """The bare web stack driven like REST: documents per second, and the CPU milliseconds
+    its server process spent per request (what any gateway pays before its own work)."""
+
+    rate: float
+    cpu_ms_per_request: float
+
+
+def floor_rate(clients: int, requests: int, per_request: int = 1) -> Floor:
+    """The bare web stack (``scripts/http_floor.py``) driven exactly as REST single
+    (``per_request`` 1) or REST batch is: ``clients`` clients, each request ``per_request``
+    small files."""
+    with serving_floor() as (port, pid):
         # warm-up: 20 uploads a client for single files (as before), 2 batches a client
         drive(port, "floor", clients, clients * (20 if per_request == 1 else 2), per_request)
-        return drive(port, "floor", clients, requests, per_request)
+        cpu0 = pid_cpu_seconds(pid)
+        rate = drive(port, "floor", clients, requests, per_request)
+        cpu = pid_cpu_seconds(pid) - cpu0
+    return Floor(rate, 1000 * cpu / requests)
+
+
+def signing_ms(n: int = 300) -> float:
+    """CPU milliseconds of one eth-account signature of a registration transaction (EIP-1559,
+    as the gateway's transactor signs each one: ``ledger.keys.LocalSigner``), median of 3."""
+    signer = LocalSigner.generate()
+    tx = {
+        "type": 2,
+        "chainId": 1337,
+        "nonce": 0,
+        "to": "0x" + "11" * 20,
+        "value": 0,
+        "gas": 120_000,
+        "maxFeePerGas": 0,
+        "maxPriorityFeePerGas": 0,
+        "data": "0x" + txbench.encode_single(os.urandom(32)).hex(),
+    }
+    runs = []
+    for _ in range(3):
+        t0 = time.process_time()
+        for i in range(n):
+            signer.sign_transaction({**tx, "nonce": i})
+        runs.append(1000 * (time.process_time() - t0) / n)
+    return statistics.median(runs)
 
 
 def index_lag(port: int) -> int | None:
@@ -668,10 +743,23 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
     log(f"{backend}: transaction layer")
     bench = txbench.open_bench(backend, work / f"{backend}-tx", url)
     try:
+        # this process's CPU per transaction / document: what the gateway's transaction layer
+        # does for each too (signing, journal, JSON-RPC; on the embedded chain py-evm as well)
+        cpu0 = time.process_time()
         out["tx_single"], _ = txbench.single_run(bench, single_n)
-        log(f"  send_many single: {out['tx_single']:,.0f} tx/s")
-        out["tx_batched"], _ = txbench.batched_run(bench, args.batch * args.batches, args.batch)
-        log(f"  send_many batched: {out['tx_batched']:,.0f} docs/s")
+        out["tx_single_cpu_ms"] = 1000 * (time.process_time() - cpu0) / single_n
+        log(
+            f"  send_many single: {out['tx_single']:,.0f} tx/s, "
+            f"{out['tx_single_cpu_ms']:.2f} ms of this process's CPU a transaction"
+        )
+        cpu0 = time.process_time()
+        n_batched = args.batch * args.batches
+        out["tx_batched"], _ = txbench.batched_run(bench, n_batched, args.batch)
+        out["tx_batched_cpu_ms_per_doc"] = 1000 * (time.process_time() - cpu0) / n_batched
+        log(
+            f"  send_many batched: {out['tx_batched']:,.0f} docs/s, "
+            f"{out['tx_batched_cpu_ms_per_doc']:.3f} ms of this process's CPU a document"
+        )
         out["tx_clients"] = clients_run(bench, single_n, args.clients)
         log(
             f"  {args.clients} clients, read then write, one tx each: "
@@ -700,12 +788,26 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
         profile = args.profile / f"{backend}.txt" if args.profile else None
         port = stack.enter_context(serving(prepared, profile, args.profile_gil))
         drive(port, prepared.api_key, args.clients, args.clients * 2, 1)  # warm-up
-        out["rest_single"] = drive(port, prepared.api_key, args.clients, single_n, 1)
-        log(f"  REST single ({args.clients} clients): {out['rest_single']:,.0f} docs/s")
-        out["rest_batch"] = drive(
-            port, prepared.api_key, args.clients, max(args.batches, args.clients), args.batch
+        single = timed(url, lambda: drive(port, prepared.api_key, args.clients, single_n, 1), port)
+        out["rest_single"] = single.rate
+        out["rest_single_busy"] = {"gateway": single.gateway_busy, "chain": single.chain_busy}
+        log(
+            f"  REST single ({args.clients} clients): {out['rest_single']:,.0f} docs/s"
+            f"{busy_text(single)}"
         )
-        log(f"  REST batch ({args.batch} files/request): {out['rest_batch']:,.0f} docs/s")
+        batch = timed(
+            url,
+            lambda: drive(
+                port, prepared.api_key, args.clients, max(args.batches, args.clients), args.batch
+            ),
+            port,
+        )
+        out["rest_batch"] = batch.rate
+        out["rest_batch_busy"] = {"gateway": batch.gateway_busy, "chain": batch.chain_busy}
+        log(
+            f"  REST batch ({args.batch} files/request): {out['rest_batch']:,.0f} docs/s"
+            f"{busy_text(batch)}"
+        )
         if args.prefer_async:
             out["rest_single_async"] = drive(
                 port, prepared.api_key, args.clients, single_n, 1, prefer_async=True
@@ -812,7 +914,11 @@ def interleaved(
                     port, prepared.api_key, args.clients, n_docs // args.batch, args.batch
                 )
                 rest_single = (
-                    timed(url, lambda: drive(port, prepared.api_key, args.clients, n_single, 1))
+                    timed(
+                        url,
+                        lambda: drive(port, prepared.api_key, args.clients, n_single, 1),
+                        port,
+                    )
                     if n_single
                     else None
                 )
@@ -945,6 +1051,13 @@ def main() -> None:
         help="directory for py-spy profiles (collapsed stacks) of the gateway",
     )
     parser.add_argument(
+        "--profile-rate",
+        type=int,
+        default=100,
+        metavar="HZ",
+        help="with --profile: py-spy's samples per second (more for a short run)",
+    )
+    parser.add_argument(
         "--profile-gil",
         action="store_true",
         help="with --profile: sample only the thread holding the GIL (where the CPU goes)",
@@ -979,6 +1092,8 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    global PROFILE_RATE
+    PROFILE_RATE = args.profile_rate
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -1003,14 +1118,24 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     if args.floor:
         log("HTTP floor: the web stack alone (scripts/http_floor.py)")
-        results["floor"] = floor_rate(args.clients, args.floor)
-        log(f"  bare FastAPI upload route ({args.clients} clients): {results['floor']:,.0f} req/s")
+        single_floor = floor_rate(args.clients, args.floor)
+        results["floor"] = single_floor.rate
+        results["floor_cpu_ms"] = single_floor.cpu_ms_per_request
+        log(
+            f"  bare FastAPI upload route ({args.clients} clients): {results['floor']:,.0f} req/s,"
+            f" {single_floor.cpu_ms_per_request:.2f} ms of its CPU a request"
+        )
         batches = max(args.batches, args.clients)
-        results["floor_batch"] = floor_rate(args.clients, batches, args.batch)
+        batch_floor = floor_rate(args.clients, batches, args.batch)
+        results["floor_batch"] = batch_floor.rate
+        results["floor_batch_cpu_ms_per_doc"] = batch_floor.cpu_ms_per_request / args.batch
         log(
             f"  bare FastAPI batch route ({args.clients} clients, {args.batch} files a request):"
-            f" {results['floor_batch']:,.0f} docs/s"
+            f" {results['floor_batch']:,.0f} docs/s,"
+            f" {results['floor_batch_cpu_ms_per_doc']:.3f} ms of its CPU a document"
         )
+        results["signing_ms"] = signing_ms()
+        log(f"  one eth-account signature: {results['signing_ms']:.2f} ms of CPU")
     results["load_after"] = load()
     print(f"\n{results['date']}; {results['load_before']} before, {results['load_after']} after")
     print(
@@ -1118,10 +1243,58 @@ def main() -> None:
                     f"{results['floor_batch'] / r['tx_batched']:.0%}, "
                     f"REST batch / batch floor {r['rest_batch'] / results['floor_batch']:.0%}"
                 )
+        print_budget(results)
     if args.json:
         print(json.dumps(results, indent=2))
     with suppress(Exception):
         sys.stdout.flush()
+
+
+def print_budget(results: dict[str, Any]) -> None:
+    """Issue #16's goal as a CPU budget: what 80% of the transaction layer's figure leaves one
+    registration (milliseconds of one core), beside what a gateway cannot avoid spending on it
+    — the transaction layer's own work for it (this process's CPU per transaction in the
+    ``send_many`` runs: signing, the journal, JSON-RPC, and py-evm on the embedded chain) and the
+    bare web stack's (its server's CPU per request) — and what the gateway spent (its CPU per
+    registration in the REST runs). A gateway is one Python process: one thread runs at a time,
+    so its CPU per registration bounds its rate at 1 / that CPU whatever the chain does."""
+    floor_ms = results["floor_cpu_ms"]
+    per_doc = results["floor_batch_cpu_ms_per_doc"]
+    print(
+        "\nThe goal as a CPU budget (80% of the transaction layer's figure; milliseconds of one "
+        "core per registration)"
+    )
+    for backend in ("embedded", "anvil"):
+        r = results.get(backend)
+        if not r:
+            continue
+        for kind, rate, tx_ms, web_ms, rest, busy in (
+            (
+                "single",
+                r["tx_single"],
+                r["tx_single_cpu_ms"],
+                floor_ms,
+                r["rest_single"],
+                r.get("rest_single_busy", {}).get("gateway"),
+            ),
+            (
+                "batch (a document)",
+                r["tx_batched"],
+                r["tx_batched_cpu_ms_per_doc"],
+                per_doc,
+                r["rest_batch"],
+                r.get("rest_batch_busy", {}).get("gateway"),
+            ),
+        ):
+            budget = 1000 / (0.8 * rate)
+            unavoidable = tx_ms + web_ms
+            spent = f"; the gateway spent {1000 * busy / rest:.3f}" if busy else ""
+            print(
+                f"  {backend} {kind}: budget {budget:.3f}; the transaction layer's own "
+                f"{tx_ms:.3f} + the bare web stack's {web_ms:.3f} = {unavoidable:.3f} "
+                f"({unavoidable / budget:.0%} of it), leaving {budget - unavoidable:.3f} for "
+                f"reading the file, its fingerprints, its rows and its answer{spent}"
+            )
 
 
 if __name__ == "__main__":

@@ -208,9 +208,12 @@ class CopyNotInForce:
     financing_id: int
     bank: str
     doc_hash: str
-    fingerprint: str
-    other_financing_id: int
-    other_bank: str
+    #: None: found through the files lodged at the gateway (``Twins``), not a fingerprint
+    fingerprint: str | None
+    #: None: the withdrawn document is another registered file of the same invoice that no
+    #: financing pledged, found through the files lodged at the gateway (``Twins``)
+    other_financing_id: int | None
+    other_bank: str | None
     withdrawn_doc_hash: str
     current_version: str | None
     revocation: IndexedRevocation
@@ -653,10 +656,11 @@ class _Check:
 
     # -- after the replay: active financings on copies of documents withdrawn since
 
-    def copies_not_in_force(self, names: dict[str, str]) -> None:
+    def copies_not_in_force(self, names: dict[str, str], twins: Twins | None = None) -> None:
         """:class:`CopyNotInForce` of every active financing the regulators read: a pledged
-        document sharing a locked fingerprint with a document another financing pledged, at
-        the end of whose amendments stands a revocation that withdraws the document."""
+        document sharing a locked fingerprint with a document another financing pledged, or
+        (given ``twins``) the same document as another registered file of it the gateway holds,
+        at the end of whose amendments stands a revocation that withdraws the document."""
         pledging: dict[str, list[tuple[_Financing, DocumentTerms]]] = {}
         for f in self.financings.values():
             for document in f.terms.documents if f.terms is not None else ():
@@ -668,6 +672,9 @@ class _Check:
                 continue
             own = {d.doc_hash for d in f.terms.documents}
             told: set[tuple[str, str]] = set()
+            #: (pledged document, the revoked end of the withdrawn chain) said already: one
+            #: withdrawal is one entry, whether a fingerprint or a lodged file found it
+            ends: set[tuple[str, str]] = set()
             for document in f.terms.documents:
                 for fingerprint in document.fingerprints:
                     for other, theirs in pledging.get(fingerprint.lower(), []):
@@ -677,7 +684,65 @@ class _Check:
                         found = self._copy_withdrawn(f, document, fingerprint, other, theirs, names)
                         if found is not None:
                             told.add(pair)
+                            ends.add((document.doc_hash, _end(found)))
                             self.report.copies_not_in_force.append(found)
+            # another registered file of the same invoice (its UBL beside the CII copy pledged),
+            # withdrawn though no financing pledged it: a tryout's enterprise revoked the UBL
+            # (reason 3) while Bank B's financing of the CII copy stood, and the verify said 0
+            if twins is None:
+                continue
+            for document in f.terms.documents:
+                for twin in twins(document.doc_hash):
+                    pair = (document.doc_hash, twin.lower())
+                    if twin.lower() in own or pair in told:
+                        continue
+                    found = self._twin_withdrawn(f, document, twin.lower(), names)
+                    if found is not None and (document.doc_hash, _end(found)) not in ends:
+                        told.add(pair)
+                        ends.add((document.doc_hash, _end(found)))
+                        self.report.copies_not_in_force.append(found)
+
+    def _withdrawn(
+        self, doc_hash: str, names: dict[str, str]
+    ) -> tuple[str, IndexedRevocation] | None:
+        """(the current version, its revocation) when the end of ``doc_hash``'s amendments is
+        revoked for a reason that withdraws the document (not a registration only); else None."""
+        current = self.versions(doc_hash)[-1]
+        at_end = self.documents.get(current)
+        if at_end is None or at_end.status is not DocStatus.REVOKED:
+            return None
+        revocation = self._revocation(at_end, names)
+        if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
+            return None
+        return current, revocation
+
+    def _twin_withdrawn(
+        self, f: _Financing, document: DocumentTerms, twin: str, names: dict[str, str]
+    ) -> CopyNotInForce | None:
+        withdrawn = self._withdrawn(twin, names)
+        if withdrawn is None:
+            return None
+        current, revocation = withdrawn
+        amended = f", amended to {current}, which is" if current != twin else ", which is"
+        said = (
+            f"financing {f.financing_id} pledges {document.doc_hash}, the same document as "
+            f"{twin} (another file of the same invoice, as the files lodged at this gateway "
+            f"say){amended} revoked by {named(revocation.by, revocation.by_name)} at "
+            f"{revocation.at} (reason {revocation.reason_code}: {revocation.reason_name}): NO "
+            "VERSION of the same receivable is in force"
+        )
+        return CopyNotInForce(
+            financing_id=f.financing_id,
+            bank=f.bank,
+            doc_hash=document.doc_hash,
+            fingerprint=None,
+            other_financing_id=None,
+            other_bank=None,
+            withdrawn_doc_hash=twin,
+            current_version=current if current != twin else None,
+            revocation=revocation,
+            message=said,
+        )
 
     def _copy_withdrawn(
         self,
@@ -688,13 +753,10 @@ class _Check:
         theirs: DocumentTerms,
         names: dict[str, str],
     ) -> CopyNotInForce | None:
-        current = self.versions(theirs.doc_hash)[-1]
-        at_end = self.documents.get(current)
-        if at_end is None or at_end.status is not DocStatus.REVOKED:
+        withdrawn = self._withdrawn(theirs.doc_hash, names)
+        if withdrawn is None:
             return None
-        revocation = self._revocation(at_end, names)
-        if revocation is None or revocation.reason_code in REGISTRATION_ONLY_REASONS:
-            return None
+        current, revocation = withdrawn
         amended = (
             f", amended to {current}, which is" if current != theirs.doc_hash else ", which is"
         )
@@ -1266,6 +1328,11 @@ def _despite(
     )
 
 
+def _end(found: CopyNotInForce) -> str:
+    """The revoked document at the end of ``found``'s withdrawn chain of amendments."""
+    return found.current_version or found.withdrawn_doc_hash
+
+
 def _member_names(index: EventIndex) -> dict[str, str]:
     """Every member's name by its lower-case address, as the index has it."""
     with index.sessions() as session:
@@ -1307,7 +1374,7 @@ def check_rules(
     check.replay(_rows(index, _RULE_EVENTS))
     names = _member_names(index)
     check.not_in_force(names)
-    check.copies_not_in_force(names)
+    check.copies_not_in_force(names, twins)
     if net_due is not None:
         check.held_above_net_due(net_due)
     check.amendments_financed_twice(names, twins)

@@ -2918,7 +2918,7 @@ def suspicions_of(
         amended = {hex32(h) for h in amends}
         known = [(h, f) for h, f in known if h not in amended]
     unique = list({h: (h, f) for h, f in known}.values())
-    withdrawn = copies_withdrawn(ledger, facts, unique)
+    withdrawn = copies_withdrawn(ledger, facts, unique, doc_hash)
     found = find_suspicions(facts, unique)
     # each document named with its status now: a revoked or superseded one is said so, in the
     # object and in the words, and the suspicion stands (NamedStatus)
@@ -3009,7 +3009,10 @@ def twins_here(ledger: Ledger) -> Callable[[str], list[str]]:
 
 
 def copies_withdrawn(
-    ledger: Ledger, facts: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
+    ledger: Ledger,
+    facts: DocumentFacts,
+    known: Sequence[tuple[str, DocumentFacts]],
+    doc_hash: str | None = None,
 ) -> list[SuspicionInfo]:
     """The :data:`COPY_REVOKED` suspicions of the invoice ``facts``: each file of ``known``
     (0x-hex hash, facts: files lodged here in the caller's scope) that is the **same document**
@@ -3018,7 +3021,11 @@ def copies_withdrawn(
     withdraws a registration only (:data:`REGISTRATION_ONLY_REASONS`: issued in error, a
     duplicate). A tryout: the seller revoked its amended invoice for fraud, and a bank holding
     the invoice's CII copy (another hash, still active) financed it without a word. Not a block:
-    the bank judges it, and acknowledging it is recorded in the sealed terms."""
+    the bank judges it, and acknowledging it is recorded in the sealed terms. ``doc_hash``: the
+    file's own hash (0x hex), so that the words name it when it is itself registered and
+    active — as they name each copy of ``known`` still active: "no version of this invoice is
+    in force" would be untrue of the registrations, though the revocation withdrew the
+    receivable (a tryout: the UBL revoked "cancelled by issuer", three copies still active)."""
     same = [
         (h, m)
         for h, f in known
@@ -3033,7 +3040,23 @@ def copies_withdrawn(
     names = LedgerNames(ledger)
     # one batch read of the copies' statuses; only a withdrawn copy's record is read on its own
     # (tests/services/test_match_reads.py: a registered copy is never read one by one)
-    statuses = named_statuses(ledger, [h for h, _ in same])
+    statuses = named_statuses(ledger, [h for h, _ in same] + ([doc_hash] if doc_hash else []))
+    still_active = [h for h, _ in same if statuses[h].status == "active"]
+    if doc_hash and statuses[doc_hash].status == "active":
+        still_active.insert(0, doc_hash)
+    if still_active:
+        files = "file" if len(still_active) == 1 else "files"
+        verb = "is" if len(still_active) == 1 else "are"
+        in_force = (
+            "its issuer withdrew this invoice — a copy in another format is the same "
+            f"receivable — though {len(still_active)} {files} of it {verb} still registered "
+            f"as active ({', '.join(still_active)}): not revoked by their registrant"
+        )
+    else:
+        in_force = (
+            "no version of this invoice is in force — a copy in another format is the same "
+            "receivable"
+        )
     out: list[SuspicionInfo] = []
     for h, match in same:
         if statuses[h].status not in ("revoked", "superseded"):
@@ -3055,8 +3078,7 @@ def copies_withdrawn(
             f"it is the same document as {h} (the same seller, number, buyer, amount and "
             f"dates){amended} revoked on chain by {who(revocation.by, names)} at "
             f"{utc_text(revocation.at)}, reason code {revocation.reason_code} "
-            f"({revocation.reason_name.replace('_', ' ')}): no version of this invoice "
-            "is in force — a copy in another format is the same receivable"
+            f"({revocation.reason_name.replace('_', ' ')}): {in_force}"
         )
         out.append(
             SuspicionInfo(

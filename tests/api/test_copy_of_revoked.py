@@ -181,3 +181,63 @@ def test_a_withdrawn_registration_is_no_follow_up_for_the_copy(
 ) -> None:
     _copy_financed_then_original_withdrawn(client, network, code)
     assert audit_rules(client, network.regulator)["copies_not_in_force"] == []
+
+
+def _both_files_registered_then_ubl_revoked(
+    client: TestClient, network: Network, code: int
+) -> tuple[str, str, int]:
+    """A tryout's story: the enterprise registers the demo invoice's UBL and its CII copy (two
+    files, one invoice); Bank B lodges the CII copy and finances it; the enterprise revokes the
+    UBL with ``code``. No financing ever pledged the UBL. (the UBL's hash, the CII's, Bank B's
+    financing)."""
+    ubl = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
+    assert ubl.status_code == 201, ubl.text
+    cii = client.post("/v1/documents", files=xml(CII), headers=network.enterprise.headers)
+    assert cii.status_code == 201, cii.text
+    ubl_hash, cii_hash = ubl.json()["doc_hash"], cii.json()["doc_hash"]
+    assert lodge(client, network.bank_b, CII)["doc_hash"] == cii_hash
+    made = finance(client, network.bank_b, cii_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    _revoke(client, network, ubl_hash, code)
+    return ubl_hash, cii_hash, int(made.json()["financing_id"])
+
+
+def test_the_regulator_follows_up_a_financed_copy_of_an_invoice_withdrawn_in_another_file(
+    client: TestClient, network: Network
+) -> None:
+    """No financing pledged the revoked UBL, so no fingerprint links it to Bank B's financing
+    of the CII copy, and the verify listed nothing (tryout 43). The gateway holds both files:
+    they are one invoice, and its issuer withdrew it."""
+    ubl_hash, cii_hash, fid = _both_files_registered_then_ubl_revoked(client, network, 3)
+    [copy] = audit_rules(client, network.regulator)["copies_not_in_force"]
+    assert (copy["financing_id"], copy["doc_hash"]) == (fid, cii_hash)
+    assert copy["withdrawn_doc_hash"] == ubl_hash
+    assert copy["other_financing_id"] is None and copy["fingerprint"] is None
+    assert copy["revocation"]["reason_code"] == 3
+    assert "another file of the same invoice" in copy["message"], copy
+    assert "NO VERSION of the same receivable is in force" in copy["message"], copy
+
+
+@pytest.mark.parametrize("code", [1, 2])
+def test_another_file_withdrawn_as_an_error_or_a_duplicate_is_no_follow_up(
+    client: TestClient, network: Network, code: int
+) -> None:
+    _both_files_registered_then_ubl_revoked(client, network, code)
+    assert audit_rules(client, network.regulator)["copies_not_in_force"] == []
+
+
+def test_a_copy_still_registered_as_active_is_named_not_called_out_of_force(
+    client: TestClient, network: Network
+) -> None:
+    """The check of the CII copy, itself registered and active, beside the revoked UBL: the
+    suspicion stands (the issuer withdrew the invoice), but "no version of this invoice is in
+    force" would be untrue of the registrations (tryout 43); the active file is named."""
+    ubl_hash, cii_hash, _ = _both_files_registered_then_ubl_revoked(client, network, 3)
+    lodge(client, network.bank_b, UBL)
+    [said] = [
+        s for s in check(client, network.bank_b, CII)["suspicions"] if s["kind"] == "copy_revoked"
+    ]
+    words = " ".join(said["reasons"])
+    assert ubl_hash in words, words
+    assert "no version of this invoice is in force" not in words, words
+    assert f"1 file of it is still registered as active ({cii_hash})" in words, words

@@ -68,6 +68,21 @@ class FingerprintKind(StrEnum):
     DOCUMENT_VERSION = "document_version"
 
 
+#: what a financed document shares with a file one of whose fingerprints it holds, in words
+#: (from :func:`fingerprint_inputs` and :func:`version_inputs`), and what that alone leaves open
+FINGERPRINT_COVERS: dict[FingerprintKind, str] = {
+    FingerprintKind.SELLER_NUMBER: (
+        "the same seller (by this identifier) and the same invoice number, whatever its date "
+        "and amount: the same invoice, or the seller's number used again"
+    ),
+    FingerprintKind.SELLER_BUYER_AMOUNT_DATE: (
+        "the same seller, buyer, amount and issue date, whatever its number"
+    ),
+    FingerprintKind.FULL: "the same seller, buyer, number, dates and amount",
+    FingerprintKind.DOCUMENT_VERSION: "this registered version of the document, in any file",
+}
+
+
 @dataclass(frozen=True)
 class Fingerprint:
     """One keyed fingerprint: its kind, the seller identifier scheme it was built on, its value."""

@@ -183,7 +183,8 @@ def _story(ledger: Ledger, say: Say) -> None:
     assert state.terms is not None  # the bank reads its own financing
     say(
         f"6. {names[bank_a]} pays out {_money(amount, currency)} (block {drawn.block}); the "
-        f"exporter repays {_money(amount // 2, currency)} (block {repaid.block}). Outstanding: "
+        f"exporter repays {_money(amount // 2, currency)}, which the bank records (block "
+        f"{repaid.block}: only the financing's bank may record a repayment). Outstanding: "
         f"{_money(state.terms.outstanding, currency)}."
     )
     say(

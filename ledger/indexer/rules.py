@@ -681,7 +681,9 @@ class _Check:
                         pair = (document.doc_hash, theirs.doc_hash)
                         if other is f or theirs.doc_hash in own or pair in told:
                             continue
-                        found = self._copy_withdrawn(f, document, fingerprint, other, theirs, names)
+                        found = self._copy_withdrawn(
+                            f, document, theirs.doc_hash, names, fingerprint, other
+                        )
                         if found is not None:
                             told.add(pair)
                             ends.add((document.doc_hash, _end(found)))
@@ -696,7 +698,7 @@ class _Check:
                     pair = (document.doc_hash, twin.lower())
                     if twin.lower() in own or pair in told:
                         continue
-                    found = self._twin_withdrawn(f, document, twin.lower(), names)
+                    found = self._copy_withdrawn(f, document, twin.lower(), names)
                     if found is not None and (document.doc_hash, _end(found)) not in ends:
                         told.add(pair)
                         ends.add((document.doc_hash, _end(found)))
@@ -716,54 +718,36 @@ class _Check:
             return None
         return current, revocation
 
-    def _twin_withdrawn(
-        self, f: _Financing, document: DocumentTerms, twin: str, names: dict[str, str]
-    ) -> CopyNotInForce | None:
-        withdrawn = self._withdrawn(twin, names)
-        if withdrawn is None:
-            return None
-        current, revocation = withdrawn
-        amended = f", amended to {current}, which is" if current != twin else ", which is"
-        said = (
-            f"financing {f.financing_id} pledges {document.doc_hash}, the same document as "
-            f"{twin} (another file of the same invoice, as the files lodged at this gateway "
-            f"say){amended} revoked by {named(revocation.by, revocation.by_name)} at "
-            f"{revocation.at} (reason {revocation.reason_code}: {revocation.reason_name}): NO "
-            "VERSION of the same receivable is in force"
-        )
-        return CopyNotInForce(
-            financing_id=f.financing_id,
-            bank=f.bank,
-            doc_hash=document.doc_hash,
-            fingerprint=None,
-            other_financing_id=None,
-            other_bank=None,
-            withdrawn_doc_hash=twin,
-            current_version=current if current != twin else None,
-            revocation=revocation,
-            message=said,
-        )
-
     def _copy_withdrawn(
         self,
         f: _Financing,
         document: DocumentTerms,
-        fingerprint: str,
-        other: _Financing,
-        theirs: DocumentTerms,
+        withdrawn_hash: str,
         names: dict[str, str],
+        fingerprint: str | None = None,
+        other: _Financing | None = None,
     ) -> CopyNotInForce | None:
-        withdrawn = self._withdrawn(theirs.doc_hash, names)
+        """The entry of ``f``'s pledged ``document`` when ``withdrawn_hash`` — pledged by
+        ``other`` and sharing ``fingerprint``, or (neither given) another registered file of
+        the same invoice the lodged files show — is withdrawn (:meth:`_withdrawn`)."""
+        withdrawn = self._withdrawn(withdrawn_hash, names)
         if withdrawn is None:
             return None
         current, revocation = withdrawn
-        amended = (
-            f", amended to {current}, which is" if current != theirs.doc_hash else ", which is"
-        )
+        if other is None:
+            link = (
+                f"the same document as {withdrawn_hash} (another file of the same invoice, as "
+                "the files lodged at this gateway say)"
+            )
+        else:
+            link = (
+                f"which shares fingerprint {fingerprint} with {withdrawn_hash} (pledged by "
+                f"financing {other.financing_id} of "
+                f"{named(other.bank, names.get(other.bank.lower()))})"
+            )
+        amended = f", amended to {current}, which is" if current != withdrawn_hash else ", which is"
         said = (
-            f"financing {f.financing_id} pledges {document.doc_hash}, which shares fingerprint "
-            f"{fingerprint} with {theirs.doc_hash} (pledged by financing {other.financing_id} "
-            f"of {named(other.bank, names.get(other.bank.lower()))}){amended} revoked by "
+            f"financing {f.financing_id} pledges {document.doc_hash}, {link}{amended} revoked by "
             f"{named(revocation.by, revocation.by_name)} at {revocation.at} (reason "
             f"{revocation.reason_code}: {revocation.reason_name}): NO VERSION of the same "
             "receivable is in force"
@@ -773,10 +757,10 @@ class _Check:
             bank=f.bank,
             doc_hash=document.doc_hash,
             fingerprint=fingerprint,
-            other_financing_id=other.financing_id,
-            other_bank=other.bank,
-            withdrawn_doc_hash=theirs.doc_hash,
-            current_version=current if current != theirs.doc_hash else None,
+            other_financing_id=other.financing_id if other is not None else None,
+            other_bank=other.bank if other is not None else None,
+            withdrawn_doc_hash=withdrawn_hash,
+            current_version=current if current != withdrawn_hash else None,
             revocation=revocation,
             message=said,
         )

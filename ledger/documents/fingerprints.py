@@ -72,8 +72,8 @@ class FingerprintKind(StrEnum):
 #: (from :func:`fingerprint_inputs` and :func:`version_inputs`), and what that alone leaves open
 FINGERPRINT_COVERS: dict[FingerprintKind, str] = {
     FingerprintKind.SELLER_NUMBER: (
-        "the same seller (by this identifier) and the same invoice number, whatever its date "
-        "and amount: the same invoice, or the seller's number used again"
+        "the same seller (by this identifier) and the same number, whatever its date and "
+        "amount: the same document, or the seller's number used again"
     ),
     FingerprintKind.SELLER_BUYER_AMOUNT_DATE: (
         "the same seller, buyer, amount and issue date, whatever its number"

@@ -212,7 +212,8 @@ def test_the_regulator_follows_up_a_financed_copy_of_an_invoice_withdrawn_in_ano
     [copy] = audit_rules(client, network.regulator)["copies_not_in_force"]
     assert (copy["financing_id"], copy["doc_hash"]) == (fid, cii_hash)
     assert copy["withdrawn_doc_hash"] == ubl_hash
-    assert copy["other_financing_id"] is None and copy["fingerprint"] is None
+    assert copy["other_financing_id"] is None
+    assert copy["fingerprint"] is None
     assert copy["revocation"]["reason_code"] == 3
     assert "another file of the same invoice" in copy["message"], copy
     assert "NO VERSION of the same receivable is in force" in copy["message"], copy

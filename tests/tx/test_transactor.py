@@ -182,7 +182,14 @@ def test_send_many_batches_and_wait_many_polls(network: Network) -> None:
     sent = bank.send_many(txs)
     assert [s.nonce for s in sent] == list(range(sent[0].nonce, sent[0].nonce + 60))
     receipts = bank.wait_many(sent)
-    assert all(not isinstance(r, LedgerError) and r["status"] == 1 for r in receipts)
+    # which ones, and why, when any is not mined with status 1 (it failed twice in full runs
+    # under load on anvil: the next pass needs the answer, not "assert False")
+    failed = [
+        (i, r if isinstance(r, LedgerError) else r["status"])
+        for i, r in enumerate(receipts)
+        if isinstance(r, LedgerError) or r["status"] != 1
+    ]
+    assert not failed, failed[:5]
 
 
 def test_already_known_is_success(network: Network, backend: str) -> None:

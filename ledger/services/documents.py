@@ -3048,7 +3048,7 @@ def copies_withdrawn(
         files = "file" if len(still_active) == 1 else "files"
         verb = "is" if len(still_active) == 1 else "are"
         in_force = (
-            "its issuer withdrew this invoice — a copy in another format is the same "
+            "that revocation withdrew this invoice — a copy in another format is the same "
             f"receivable — though {len(still_active)} {files} of it {verb} still registered "
             f"as active ({', '.join(still_active)}): not revoked by their registrant"
         )

@@ -2993,17 +2993,24 @@ def twins_here(ledger: Ledger) -> Callable[[str], list[str]]:
     files lodged at this gateway say (:func:`_registered_copies` over every file, as a
     regulator reads them; none when no copy of the hash is lodged here). For the regulator's
     re-check (``ledger.indexer.check_rules``, ``amendments_financed_twice``): a financing of
-    the CII rendering of a registered amendment pledges that amendment."""
+    the CII rendering of a registered amendment pledges that amendment. Each hash is read
+    once: the re-check asks for a pledged document's copies in two of its rules."""
     read = _Lookups(ledger)
+    answered: dict[str, list[str]] = {}
 
     def twins(doc_hash: str) -> list[str]:
-        copies = ledger.db.received(doc_hash.lower())
-        if not copies:
-            return []
-        found = _registered_copies(
-            read, facts_of(copies[0]), bytes.fromhex(doc_hash[2:]), "", "regulator"
-        )
-        return [hex32(h) for h in found]
+        key = doc_hash.lower()
+        if key not in answered:
+            copies = ledger.db.received(key)
+            found = (
+                _registered_copies(
+                    read, facts_of(copies[0]), bytes.fromhex(key[2:]), "", "regulator"
+                )
+                if copies
+                else []
+            )
+            answered[key] = [hex32(h) for h in found]
+        return answered[key]
 
     return twins
 

@@ -29,6 +29,7 @@ from .identifiers import (
     shape_problem,
     tax_id,
     vat_id,
+    vat_prefix_country,
 )
 from .normalise import (
     INVOICE_REFERENCE_TERM,
@@ -141,7 +142,7 @@ def _vat_country(ids: Iterable[PartyId]) -> str | None:
     for pid in ids:
         prefix = pid.value[:2]
         if pid.scheme is IdScheme.VAT and prefix.isalpha():
-            return {"EL": "GR", "XI": "GB"}.get(prefix, prefix)
+            return vat_prefix_country(prefix)
     return None
 
 

@@ -135,7 +135,8 @@ LEGAL_VALIDATORS: dict[str, tuple[str, ...]] = {
 }
 #: ISO 3166-1 country → its VAT prefix where the two differ
 VAT_PREFIX_ALIASES = {"GR": "EL"}
-_VAT_MODULE_COUNTRY = {"EL": "gr", "XI": "gb"}
+#: VAT prefix → its ISO 3166-1 country where the two differ (Greece, Northern Ireland)
+_VAT_PREFIX_COUNTRIES = {"EL": "GR", "XI": "GB"}
 _SEPARATORS = re.compile(r"[\s.\-/_:,;|\\()]+")
 _SHAPE = re.compile(r"^[A-Z0-9]{1,50}$")
 
@@ -224,7 +225,7 @@ def vat_id(value: str, country: str | None) -> tuple[str | None, str | None]:
         return None, "has no country prefix and the party has no country"
     prefix = VAT_PREFIX_ALIASES.get(prefix, prefix)
     try:
-        module = get_cc_module(_VAT_MODULE_COUNTRY.get(prefix, prefix.lower()), "vat")
+        module = get_cc_module(vat_prefix_country(prefix).lower(), "vat")
     except (ImportError, ValueError):
         module = None
     if module is None:
@@ -382,3 +383,9 @@ def national_parts(value: str) -> tuple[str | None, str]:
     (:func:`ledger.documents.facts.national_id`): the country is None for a bare number."""
     register, sep, number = value.rpartition(":")
     return (register or None, number) if sep else (None, value)
+
+
+def vat_prefix_country(prefix: str) -> str:
+    """The ISO 3166-1 country of a VAT id's two-letter ``prefix`` (``EL`` is Greece, ``XI``
+    Northern Ireland; any other prefix is its country)."""
+    return _VAT_PREFIX_COUNTRIES.get(prefix, prefix)

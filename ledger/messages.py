@@ -333,6 +333,11 @@ def doc_type_word(doc_type: object) -> str:
     return found.name.lower().replace("_", " ")
 
 
+#: how a pledged document meets the version fingerprint of another document (``held_through``,
+#: :func:`ledger.services.refusal.held_through`), as a refusal says it
+HELD_THROUGH_WORDS = {"amendment": "amends", "copy": "is another file of (the same invoice as)"}
+
+
 def refusal_sentence(details: Args) -> str:
     """A refused financing in words, from the details the gateway gives it
     (``ledger.services.refusal``): the reason, the holding financing and bank, the numbers."""
@@ -397,12 +402,13 @@ def refusal_sentence(details: Args) -> str:
             f"{pledged} already pledged to active financing {holding} of "
             f"{holder}: a fingerprint{kind} of the {word} is held there{numbers}"
             if pledged
-            else f"document {doc} is another file of (the same invoice as) document {version}, "
+            else f"document {doc} {HELD_THROUGH_WORDS['copy']} document {version}, "
             f"or of a version it amends, which is already pledged to active financing "
             f"{holding} of {holder}: a pledge holds for every copy of the document it "
             f"pledges{numbers}"
             if details.get("held_through") == "copy"
-            else f"document {doc} amends document {version} (DocumentSuperseded), which is "
+            else f"document {doc} {HELD_THROUGH_WORDS['amendment']} document {version} "
+            "(DocumentSuperseded), which is "
             f"already pledged to active financing {holding} of {holder}: a pledge holds for "
             f"every later version of the document it pledges{numbers}"
         )

@@ -76,6 +76,7 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
+from ledger.messages import HELD_THROUGH_WORDS
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
@@ -83,7 +84,7 @@ from ledger.services import rotation
 from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.paging import id_cursor
-from ledger.services.refusal import refused_error
+from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
 from ledger.services.roles import (
     DocStatus,
@@ -445,12 +446,12 @@ def _earlier_versions(ledger: Ledger, doc_hash: bytes, index: int) -> list[bytes
 
 def _through(version: str, doc_hash: str, amends: Mapping[bytes, Sequence[bytes]] | None) -> str:
     """How a pledged document ``doc_hash`` is held through the version fingerprint of another
-    document ``version`` (0x hashes): it ``amends`` it (one of the documents it amends, as
-    ``amends`` says), or ``is another file of`` it (a registered document it is a copy of)."""
-    earlier = (amends or {}).get(bytes.fromhex(doc_hash[2:]), ())
-    if amends is None or bytes.fromhex(version[2:]) in earlier:
-        return "amends"
-    return "is another file of (the same invoice as)"
+    document ``version`` (0x hashes), in words (:data:`~ledger.messages.HELD_THROUGH_WORDS`): it
+    ``amends`` it (one of the documents it amends, as ``amends`` says; also when ``amends`` is
+    not known), or ``is another file of`` it (a registered document it is a copy of)."""
+    if amends is None:
+        return HELD_THROUGH_WORDS["amendment"]
+    return HELD_THROUGH_WORDS[held_through(version, amends.get(bytes.fromhex(doc_hash[2:]), ()))]
 
 
 def _same_as(name: str, index: int) -> str:

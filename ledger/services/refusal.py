@@ -27,7 +27,7 @@ The message is :func:`ledger.messages.refusal_sentence` of these details.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ledger.documents.fingerprints import onchain_rows, version_of
@@ -121,12 +121,18 @@ def refused_error(
     return FinancingRefused(refusal_sentence(details), **details)
 
 
+def held_through(version: str, earlier: Collection[bytes]) -> str:
+    """How a pledged document whose earlier versions are ``earlier`` (the documents it amends)
+    met the version fingerprint of ``version`` (0x hash): ``amendment`` when it amends it
+    (DocumentSuperseded), else ``copy`` (it is another file of the registered document
+    ``version``, or of a version it amends: ``ledger.services.documents.registered_twins``)."""
+    return "amendment" if bytes.fromhex(version[2:]) in earlier else "copy"
+
+
 def _held_through(ledger: Ledger, doc: str, version: str) -> str:
-    """How the pledged document ``doc`` met the version fingerprint of ``version`` (0x hashes):
-    ``amendment`` when ``doc`` amends it (DocumentSuperseded), else ``copy`` (``doc`` is another
-    file of the registered document ``version``, or of a version it amends:
-    ``ledger.services.documents.registered_twins``)."""
+    """:func:`held_through` of the pledged document ``doc`` (0x hash), its earlier versions read
+    from the chain."""
     from ledger.services import documents as docs  # it imports this module's callers
 
     earlier = docs.earlier_versions(ledger, docs.find_registration(ledger, bytes.fromhex(doc[2:])))
-    return "amendment" if bytes.fromhex(version[2:]) in earlier else "copy"
+    return held_through(version, earlier)

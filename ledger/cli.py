@@ -51,7 +51,7 @@ from ledger.config import record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import DocumentFacts, ParsedDocument
-from ledger.documents.fingerprints import FINGERPRINT_COVERS
+from ledger.documents.fingerprints import covers
 from ledger.errors import InvalidInput, LedgerError
 from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
@@ -1044,10 +1044,9 @@ def _examined_text(
         held = f"HELD by active financing {f.held_by_financing}" if f.held_by_financing else "free"
         lines.append(f"  fingerprint {f.name:<26} {held}")
         if f.held_by_financing:  # what it shares, when the financed file is not the caller's
-            kind = f.name.split(":", 1)[0]
-            covers = next((w for k, w in FINGERPRINT_COVERS.items() if k.value == kind), None)
-            if covers:
-                lines.append(f"    the financed document has {covers}")
+            shared = covers(f.name)
+            if shared:
+                lines.append(f"    the financed document has {shared}")
     if not ex.fingerprints_shown:
         lines.append(
             f"  fingerprints: not shown to role {role or 'unknown'} (banks and regulators only)"

@@ -210,6 +210,14 @@ def version_of(name: str | None) -> str | None:
     return (basis or None) if kind == FingerprintKind.DOCUMENT_VERSION.value else None
 
 
+def covers(name: str | None) -> str | None:
+    """What a document shares with a file whose fingerprint named ``name`` (``seller_number:VAT``,
+    ``full``, ``document_version:0x…``) it holds, in words (:data:`FINGERPRINT_COVERS`); None
+    for a name of no known kind."""
+    kind = (name or "").partition(":")[0]
+    return next((words for k, words in FINGERPRINT_COVERS.items() if k.value == kind), None)
+
+
 def fingerprint_type(doc_type: DocumentType) -> DocumentType:
     """The document type as fingerprints and marks compare it: ``OTHER`` as ``INVOICE``. A
     type is what a file declares (a JSON form's ``documentType``), and ``OTHER`` names no kind

@@ -220,6 +220,12 @@ def mining(ledger: Any, interval: int) -> None:
         rpc(RPCEndpoint("evm_setAutomine"), [True])
 
 
+def pid_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (proc(5))."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _cpu_seconds(argv_matches: Callable[[list[bytes]], bool]) -> float | None:
     """CPU seconds (user + system) used so far by the first process whose argv matches, from
     ``/proc/<pid>/stat`` (proc(5): utime and stime, fields 14 and 15); None where /proc cannot
@@ -231,8 +237,7 @@ def _cpu_seconds(argv_matches: Callable[[list[bytes]], bool]) -> float | None:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
             if not argv_matches(argv):
                 continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            return pid_cpu_seconds(int(entry.name))
     return None
 
 
@@ -279,9 +284,15 @@ def timed(url: str, run: Callable[[], float], gateway_port: int | None = None) -
     return Phase(rate, busy, gateway)
 
 
-def chain_ms(before: float | None, after: float | None, n: int) -> float | None:
-    """Milliseconds of the chain process's CPU per item between two readings (None unknown)."""
-    return None if before is None or after is None else 1000 * (after - before) / n
+def costed(url: str, run: Callable[[], float], n: int) -> tuple[float, float, float | None]:
+    """``run()`` (a rate over ``n`` items) with the milliseconds of CPU each item cost this
+    process and the chain's process (anvil; None on the embedded chain, whose py-evm is in
+    this process's figure)."""
+    cpu0, chain0 = time.process_time(), chain_cpu_seconds(url)
+    rate = run()
+    cpu, chain1 = time.process_time() - cpu0, chain_cpu_seconds(url)
+    chain = None if chain0 is None or chain1 is None else 1000 * (chain1 - chain0) / n
+    return rate, 1000 * cpu / n, chain
 
 
 def chain_text(ms: float | None, per: str) -> str:
@@ -436,12 +447,6 @@ def serving_floor():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
-
-
-def pid_cpu_seconds(pid: int) -> float:
-    """CPU seconds (user + system) process ``pid`` has used so far (proc(5))."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -756,20 +761,20 @@ def bench_backend(backend: str, url: str, args: argparse.Namespace, work: Path) 
         # does for each too (signing, journal, JSON-RPC; on the embedded chain py-evm as well)
         # and anvil's CPU per transaction / document in the same runs (None on the embedded
         # chain: py-evm is in this process's figure)
-        cpu0, chain0 = time.process_time(), chain_cpu_seconds(url)
-        out["tx_single"], _ = txbench.single_run(bench, single_n)
-        out["tx_single_cpu_ms"] = 1000 * (time.process_time() - cpu0) / single_n
-        out["tx_single_chain_cpu_ms"] = chain_ms(chain0, chain_cpu_seconds(url), single_n)
+        out["tx_single"], out["tx_single_cpu_ms"], out["tx_single_chain_cpu_ms"] = costed(
+            url, lambda: txbench.single_run(bench, single_n)[0], single_n
+        )
         log(
             f"  send_many single: {out['tx_single']:,.0f} tx/s, "
             f"{out['tx_single_cpu_ms']:.2f} ms of this process's CPU a transaction"
             + chain_text(out["tx_single_chain_cpu_ms"], "transaction")
         )
-        cpu0, chain0 = time.process_time(), chain_cpu_seconds(url)
         n_batched = args.batch * args.batches
-        out["tx_batched"], _ = txbench.batched_run(bench, n_batched, args.batch)
-        out["tx_batched_cpu_ms_per_doc"] = 1000 * (time.process_time() - cpu0) / n_batched
-        out["tx_batched_chain_cpu_ms_per_doc"] = chain_ms(chain0, chain_cpu_seconds(url), n_batched)
+        (
+            out["tx_batched"],
+            out["tx_batched_cpu_ms_per_doc"],
+            out["tx_batched_chain_cpu_ms_per_doc"],
+        ) = costed(url, lambda: txbench.batched_run(bench, n_batched, args.batch)[0], n_batched)
         log(
             f"  send_many batched: {out['tx_batched']:,.0f} docs/s, "
             f"{out['tx_batched_cpu_ms_per_doc']:.3f} ms of this process's CPU a document"

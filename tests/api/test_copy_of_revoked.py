@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.api_helpers import CII, UBL, audit_rules, check, client_fixture, finance, lodge, xml
+from tests.api.api_helpers import (
+    CII,
+    UBL,
+    audit_rules,
+    check,
+    client_fixture,
+    finance,
+    lodge,
+    register,
+    xml,
+)
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
@@ -190,11 +200,8 @@ def _both_files_registered_then_ubl_revoked(
     files, one invoice); Bank B lodges the CII copy and finances it; the enterprise revokes the
     UBL with ``code``. No financing ever pledged the UBL. (the UBL's hash, the CII's, Bank B's
     financing)."""
-    ubl = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
-    assert ubl.status_code == 201, ubl.text
-    cii = client.post("/v1/documents", files=xml(CII), headers=network.enterprise.headers)
-    assert cii.status_code == 201, cii.text
-    ubl_hash, cii_hash = ubl.json()["doc_hash"], cii.json()["doc_hash"]
+    ubl_hash = register(client, network.enterprise, xml(UBL))
+    cii_hash = register(client, network.enterprise, xml(CII))
     assert lodge(client, network.bank_b, CII)["doc_hash"] == cii_hash
     made = finance(client, network.bank_b, cii_hash, amount=100_000)
     assert made.status_code == 201, made.text

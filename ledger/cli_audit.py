@@ -192,7 +192,10 @@ def audit_verify(
             keys = guard(lambda: audit.regulator_keys(index, ledger.encryption_keys, as_member))
             net_due = docs.net_due_here(ledger)
             twins = docs.twins_here(ledger)
-            rules = guard(lambda: check_rules(index, keys, net_due, twins)) if keys else None
+            seller_of = docs.seller_here(ledger)
+            rules = (
+                guard(lambda: check_rules(index, keys, net_due, twins, seller_of)) if keys else None
+            )
         regulators = _members_named(index, rules.regulators) if rules is not None else []
         banks = sorted({n.bank for n in rules.not_in_force}) if rules is not None else []
         banks_named = dict(zip(banks, _members_named(index, banks), strict=True))
@@ -276,6 +279,7 @@ def _rules_text(
     follow_ups = (
         len({n.financing_id for n in rules.not_in_force})
         + len({c.financing_id for c in rules.copies_not_in_force})
+        + len({c.financing_id for c in rules.copies_revoked_not_by_seller})
         + len(rules.cancelled_outstanding)
         + len(rules.held_above_net_due)
         + len(rules.amendments_financed_twice)
@@ -298,11 +302,9 @@ def _rules_text(
     # either way, counted apart from the superseded ones that have an active current version
     gone = sorted({n.financing_id for n in found if n.no_version_in_force})
     lines.append(
-        f"active financings on revoked or superseded documents: {len(ids)}"
-        + (f" ({', '.join(str(i) for i in ids)})" if ids else "")
+        f"active financings on revoked or superseded documents: {len(ids)}{_financings(ids)}"
         + (
-            f"; with NO VERSION of a document in force: {len(gone)} "
-            f"({', '.join(str(i) for i in gone)})"
+            f"; with NO VERSION of a document in force: {len(gone)}{_financings(gone)}"
             if gone
             else ""
         )
@@ -321,14 +323,24 @@ def _rules_text(
     copy_ids = sorted({c.financing_id for c in copies})
     lines.append(
         "active financings on copies of documents no version of which is in force: "
-        f"{len(copy_ids)}" + (f" ({', '.join(str(i) for i in copy_ids)})" if copy_ids else "")
+        f"{len(copy_ids)}{_financings(copy_ids)}"
     )
     lines += [f"  {c.message}" for c in copies]
+    # a copy revoked by a registrant neither shown to be its seller nor an admin: its
+    # registration is withdrawn, the receivable is not shown to be (who revoked it, and why?)
+    others = rules.copies_revoked_not_by_seller
+    other_ids = sorted({c.financing_id for c in others})
+    lines.append(
+        "active financings on copies of documents revoked by a member not shown to be their "
+        f"seller (the receivable not shown to be withdrawn): {len(other_ids)}"
+        f"{_financings(other_ids)}"
+    )
+    lines += [f"  {c.message}" for c in others]
     # nor is a cancel with money out (allowed at any time), but the money is still out
     out = rules.cancelled_outstanding
     lines.append(
         f"cancelled financings with money outstanding: {len(out)}"
-        + (f" ({', '.join(str(c.financing_id) for c in out)})" if out else "")
+        f"{_financings([c.financing_id for c in out])}"
     )
     lines += [
         f"  block {c.block_number} log {c.log_index}  tx {c.tx_hash}: {c.message}" for c in out
@@ -354,11 +366,18 @@ def _rules_text(
     lines.append(
         "financings made despite acknowledged suspicions (another active financing, or a "
         "copy of a revoked invoice): "
-        f"{len(despite)}"
-        + (f" ({', '.join(str(d.financing_id) for d in despite)})" if despite else "")
+        f"{len(despite)}{_financings([d.financing_id for d in despite])}"
     )
     lines += [f"  {d.message}" for d in despite]
     return lines_text(lines)
+
+
+def _financings(ids: list[int]) -> str:
+    """The financing ids a follow-up's count stands for, labelled: `` (financing 3)``,
+    `` (financings 3, 6)``; empty for none."""
+    if not ids:
+        return ""
+    return f" (financing{'s' * (len(ids) > 1)} {', '.join(str(i) for i in ids)})"
 
 
 @audit_app.command("export", cls=reads("GET /v1/audit/export"))

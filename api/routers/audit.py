@@ -322,7 +322,8 @@ async def verify_index(
     (``last_block``); ``head_block`` and ``behind_blocks`` say how much of the chain that is.
     For a REGULATOR also ``rules``: every financing opened with its own key and every rule that
     moved off chain re-checked, each breach named, and the follow-ups that break no rule
-    (``not_in_force``, ``copies_not_in_force``, ``cancelled_outstanding``, ``held_above_net_due``,
+    (``not_in_force``, ``copies_not_in_force``, ``copies_revoked_not_by_seller``,
+    ``cancelled_outstanding``, ``held_above_net_due``,
     ``amendments_financed_twice``, ``financed_despite_suspicions``); null for an admin, who
     reads no terms."""
     audit.require_reader("verify", participant.role)
@@ -334,7 +335,12 @@ async def verify_index(
     if participant.role == "regulator":
         keys = audit.regulator_keys(index, ledger.encryption_keys, participant.address, "caller")
         rules = await run_in_threadpool(
-            check_rules, index, keys, docs.net_due_here(ledger), docs.twins_here(ledger)
+            check_rules,
+            index,
+            keys,
+            docs.net_due_here(ledger),
+            docs.twins_here(ledger),
+            docs.seller_here(ledger),
         )
         body["rules"] = rules.to_dict()
     return body

@@ -81,7 +81,10 @@ files (``financings: []``) records how many files, not which: it names no financ
 no entry. And a sixth (:class:`CopyNotInForce`): an active financing whose pledged document
 shares a locked fingerprint with a document another financing pledged, no version of which is
 in force — the same receivable in another file, withdrawn by its seller; its bank cannot see
-the other financing's documents (``RulesReport.copies_not_in_force``).
+the other financing's documents (``RulesReport.copies_not_in_force``) — when its revoker is the
+seller or an admin (``ledger.services.roles.withdraws_receivable``); revoked by another
+registrant, only its registration is shown to be withdrawn
+(``RulesReport.copies_revoked_not_by_seller``).
 """
 
 from __future__ import annotations
@@ -101,9 +104,13 @@ from ledger.indexer.models import EventRow, MemberRow
 from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
+    REGISTRATION_WITHDRAWN_ONLY,
     DocStatus,
     RevocationReason,
+    Role,
     reason_name,
+    revoker_words,
+    withdraws_receivable,
 )
 from ledger.words import money, named, utc_text
 
@@ -203,7 +210,14 @@ class CopyNotInForce:
     its seller, still financed: a tryout's seller revoked its invoice and another bank drew
     down on its CII copy, told nothing. Not a breach (the chain does not stop it); the bank
     holding the copy cannot see the other financing's documents, the regulator can.
-    ``message`` says it in words."""
+    ``message`` says it in words.
+
+    Such a revocation withdraws the receivable only when its revoker is an admin or shown to be
+    the seller (``revoker_admin``, ``revoker_is_seller``:
+    :func:`ledger.services.roles.withdraws_receivable`): then the entry is one of
+    ``RulesReport.copies_not_in_force``. By another registrant, only its registration is shown
+    to be withdrawn — a tryout's bank registered a near-copy of another bank's financed invoice
+    and revoked it —: ``RulesReport.copies_revoked_not_by_seller``."""
 
     financing_id: int
     bank: str
@@ -217,6 +231,13 @@ class CopyNotInForce:
     withdrawn_doc_hash: str
     current_version: str | None
     revocation: IndexedRevocation
+    #: the revoker is an ADMIN of the consortium
+    revoker_admin: bool
+    #: the revoker is shown to be the document's seller (True), not shown (False), or it cannot
+    #: be told here (None: no file of the document lodged here names a seller)
+    revoker_is_seller: bool | None
+    #: who revoked, as weighed, in words (``ledger.services.roles.revoker_words``)
+    revoker_standing: str
     message: str
 
 
@@ -347,6 +368,14 @@ NetDue = Callable[[str], int | None]
 #: the registered documents a pledged file is another copy of (the same document in another
 #: format), by its 0x-hex hash, as the gateway's lodged files say (``documents.twins_here``)
 Twins = Callable[[str], Sequence[str]]
+#: whether a member (its address) is shown to be the seller of a document, by the files of it
+#: lodged at the gateway (0x-hex hashes, the most direct first): (True, False or None — cannot
+#: be told —, the reason in words that follow the member's name), as
+#: ``ledger.services.sellers.SellerShown`` says (``documents.seller_here``)
+SellerOf = Callable[[str, Sequence[str]], tuple[bool | None, str]]
+
+#: the reason when the re-check is given no lodged files to compare a revoker with
+_NO_FILES_GIVEN = "cannot be told: this re-check was given no lodged files to compare with"
 
 
 @dataclass
@@ -368,6 +397,10 @@ class RulesReport:
     #: document another financing pledged and no version of which is in force, by id (not
     #: breaches)
     copies_not_in_force: list[CopyNotInForce] = field(default_factory=list)
+    #: active financings the regulators read pledging a copy of a document revoked, for a
+    #: reason that would withdraw it, by a member neither an admin nor shown to be its seller:
+    #: its registration withdrawn, the receivable not shown to be, by id (not breaches)
+    copies_revoked_not_by_seller: list[CopyNotInForce] = field(default_factory=list)
     #: financings the regulators read cancelled with money still out, in chain order (not
     #: breaches either)
     cancelled_outstanding: list[CancelledOutstanding] = field(default_factory=list)
@@ -486,6 +519,9 @@ class _Check:
         self.published: dict[str, int] = {}
         #: superseded document → its amendment (0x hex, lower), in chain order
         self.successors: dict[str, str] = {}
+        #: who a revocation's revoker is, for :meth:`copies_not_in_force`
+        self._seller_of: SellerOf | None = None
+        self._admins: frozenset[str] = frozenset()
 
     def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
         self.report.breaches.append(
@@ -656,11 +692,21 @@ class _Check:
 
     # -- after the replay: active financings on copies of documents withdrawn since
 
-    def copies_not_in_force(self, names: dict[str, str], twins: Twins | None = None) -> None:
+    def copies_not_in_force(
+        self,
+        names: dict[str, str],
+        twins: Twins | None = None,
+        seller_of: SellerOf | None = None,
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
         """:class:`CopyNotInForce` of every active financing the regulators read: a pledged
         document sharing a locked fingerprint with a document another financing pledged, or
         (given ``twins``) the same document as another registered file of it the gateway holds,
-        at the end of whose amendments stands a revocation that withdraws the document."""
+        at the end of whose amendments stands a revocation that withdraws the document — listed
+        in ``copies_not_in_force`` when its revoker is one of ``admins`` (lower-case addresses)
+        or ``seller_of`` shows it to be the seller, else in ``copies_revoked_not_by_seller``."""
+        self._seller_of = seller_of
+        self._admins = admins
         pledging: dict[str, list[tuple[_Financing, DocumentTerms]]] = {}
         for f in self.financings.values():
             for document in f.terms.documents if f.terms is not None else ():
@@ -687,7 +733,7 @@ class _Check:
                         if found is not None:
                             told.add(pair)
                             ends.add((document.doc_hash, _end(found)))
-                            self.report.copies_not_in_force.append(found)
+                            self._copy_listed(found)
             # another registered file of the same invoice (its UBL beside the CII copy pledged),
             # withdrawn though no financing pledged it: a tryout's enterprise revoked the UBL
             # (reason 3) while Bank B's financing of the CII copy stood, and the verify said 0
@@ -702,7 +748,14 @@ class _Check:
                     if found is not None and (document.doc_hash, _end(found)) not in ends:
                         told.add(pair)
                         ends.add((document.doc_hash, _end(found)))
-                        self.report.copies_not_in_force.append(found)
+                        self._copy_listed(found)
+
+    def _copy_listed(self, found: CopyNotInForce) -> None:
+        withdrawn = withdraws_receivable(found.revoker_admin, found.revoker_is_seller)
+        report = self.report
+        (report.copies_not_in_force if withdrawn else report.copies_revoked_not_by_seller).append(
+            found
+        )
 
     def _withdrawn(
         self, doc_hash: str, names: dict[str, str]
@@ -746,11 +799,26 @@ class _Check:
                 f"{named(other.bank, names.get(other.bank.lower()))})"
             )
         amended = f", amended to {current}, which is" if current != withdrawn_hash else ", which is"
+        revoker = named(revocation.by, revocation.by_name)
+        admin = revocation.by.lower() in self._admins
+        # the revoked file first; then the copy it was found as, and the pledged file: every
+        # link (a locked fingerprint, the same document) names the same seller
+        files = list(dict.fromkeys([current, withdrawn_hash, document.doc_hash]))
+        is_seller, why = (
+            self._seller_of(revocation.by, files)
+            if self._seller_of is not None
+            else (None, _NO_FILES_GIVEN)
+        )
+        standing = revoker_words(revoker, admin, is_seller, why)
         said = (
             f"financing {f.financing_id} pledges {document.doc_hash}, {link}{amended} revoked by "
-            f"{named(revocation.by, revocation.by_name)} at {revocation.at} (reason "
-            f"{revocation.reason_code}: {revocation.reason_name}): NO VERSION of the same "
-            "receivable is in force"
+            f"{revoker} at {revocation.at} (reason {revocation.reason_code}: "
+            f"{revocation.reason_name}); {standing}: "
+            + (
+                "NO VERSION of the same receivable is in force"
+                if withdraws_receivable(admin, is_seller)
+                else REGISTRATION_WITHDRAWN_ONLY
+            )
         )
         return CopyNotInForce(
             financing_id=f.financing_id,
@@ -762,6 +830,9 @@ class _Check:
             withdrawn_doc_hash=withdrawn_hash,
             current_version=current if current != withdrawn_hash else None,
             revocation=revocation,
+            revoker_admin=admin,
+            revoker_is_seller=is_seller,
+            revoker_standing=standing,
             message=said,
         )
 
@@ -1317,6 +1388,13 @@ def _end(found: CopyNotInForce) -> str:
     return found.current_version or found.withdrawn_doc_hash
 
 
+def _admins(index: EventIndex) -> frozenset[str]:
+    """Every ADMIN member's lower-case address, as the index has it."""
+    with index.sessions() as session:
+        found = session.execute(select(MemberRow.address).where(MemberRow.role == int(Role.ADMIN)))
+        return frozenset(str(a).lower() for (a,) in found)
+
+
 def _member_names(index: EventIndex) -> dict[str, str]:
     """Every member's name by its lower-case address, as the index has it."""
     with index.sessions() as session:
@@ -1338,12 +1416,15 @@ def check_rules(
     keys: Sequence[tuple[str, X25519PrivateKey]],
     net_due: NetDue | None = None,
     twins: Twins | None = None,
+    seller_of: SellerOf | None = None,
 ) -> RulesReport:
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
     module docstring), and list the active financings on documents no longer in force
     (:class:`NotInForce`) and on copies of documents no version of which is in force
-    (:class:`CopyNotInForce`), the financings cancelled with money outstanding
+    (:class:`CopyNotInForce`: withdrawn by an admin or a member ``seller_of`` shows to be
+    its seller, else revoked by another registrant), the financings cancelled with money
+    outstanding
     (:class:`CancelledOutstanding`) and, given ``net_due`` (what the gateway's lodged files and
     credit notes say an invoice's amount due is now), the invoices held above it
     (:class:`HeldAboveNetDue`), and the amended invoices financed on more than one version
@@ -1358,7 +1439,7 @@ def check_rules(
     check.replay(_rows(index, _RULE_EVENTS))
     names = _member_names(index)
     check.not_in_force(names)
-    check.copies_not_in_force(names, twins)
+    check.copies_not_in_force(names, twins, seller_of, _admins(index))
     if net_due is not None:
         check.held_above_net_due(net_due)
     check.amendments_financed_twice(names, twins)

@@ -90,16 +90,20 @@ from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_f
 from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
+    REGISTRATION_WITHDRAWN_ONLY,
     DocStatus,
     DocType,
     FinancingStatus,
     RevocationReason,
     Role,
     reason_name,
+    revoker_words,
+    withdraws_receivable,
 )
 from ledger.services.sellers import (
     NOT_SELLER_NOTICE,
     SellerShown,
+    member_is_admin,
     party_legal_id_hashes,
     registrant_seller,
 )
@@ -3015,6 +3019,29 @@ def twins_here(ledger: Ledger) -> Callable[[str], list[str]]:
     return twins
 
 
+def seller_here(ledger: Ledger) -> Callable[[str, Sequence[str]], tuple[bool | None, str]]:
+    """Whether a member is shown to be the seller of a document, by the first of its files
+    (0x-hex hashes) lodged at this gateway that names a seller
+    (:func:`ledger.services.sellers.registrant_seller`): (``is_seller``, ``reason``), or
+    (None, why it cannot be told) when none does. For the regulator's re-check
+    (``ledger.indexer.check_rules``): a revocation withdraws the receivable only by its seller
+    or an admin."""
+
+    def seller_of(member: str, files: Sequence[str]) -> tuple[bool | None, str]:
+        for doc_hash in files:
+            copies = ledger.db.received(doc_hash.lower())
+            facts = facts_of(copies[0]) if copies else None
+            if facts is not None and facts.seller is not None:
+                shown = registrant_seller(ledger, member, facts, f"the file {doc_hash} lodged here")
+                return shown.is_seller, shown.reason
+        return None, (
+            "cannot be told here: no file of the document lodged at this gateway names its "
+            f"seller ({', '.join(files)})"
+        )
+
+    return seller_of
+
+
 def copies_withdrawn(
     ledger: Ledger,
     facts: DocumentFacts,
@@ -3032,9 +3059,16 @@ def copies_withdrawn(
     file's own hash (0x hex), so that the words name it when it is itself registered and
     active — as they name each copy of ``known`` still active: "no version of this invoice is
     in force" would be untrue of the registrations, though the revocation withdrew the
-    receivable (a tryout: the UBL revoked "cancelled by issuer", three copies still active)."""
+    receivable (a tryout: the UBL revoked "cancelled by issuer", three copies still active).
+
+    A revocation withdraws the receivable only when its revoker is an admin or shown to be the
+    seller (:func:`ledger.services.roles.withdraws_receivable`, compared with the revoked copy's
+    facts): any registrant may revoke its own registration, and a tryout's bank revoked a
+    near-copy it had registered of another bank's financed invoice. By anyone else, the
+    suspicion stands, and its words say whose revocation it was and that only the registration
+    is shown to be withdrawn."""
     same = [
-        (h, m)
+        (h, f, m)
         for h, f in known
         if (m := grade_facts(facts, f)) is not None and m.grade is MatchGrade.SAME_DOCUMENT
     ]
@@ -3047,25 +3081,25 @@ def copies_withdrawn(
     names = LedgerNames(ledger)
     # one batch read of the copies' statuses; only a withdrawn copy's record is read on its own
     # (tests/services/test_match_reads.py: a registered copy is never read one by one)
-    statuses = named_statuses(ledger, [h for h, _ in same] + ([doc_hash] if doc_hash else []))
-    still_active = [h for h, _ in same if statuses[h].status == "active"]
+    statuses = named_statuses(ledger, [h for h, _, _ in same] + ([doc_hash] if doc_hash else []))
+    still_active = [h for h, _, _ in same if statuses[h].status == "active"]
     if doc_hash and statuses[doc_hash].status == "active":
         still_active.insert(0, doc_hash)
     if still_active:
         files = "file" if len(still_active) == 1 else "files"
         verb = "is" if len(still_active) == 1 else "are"
         in_force = (
-            "that revocation withdrew this invoice — a copy in another format is the same "
-            f"receivable — though {len(still_active)} {files} of it {verb} still registered "
+            "that revocation withdrew this invoice — every file of it, in any format, is the "
+            f"same receivable — though {len(still_active)} {files} of it {verb} still registered "
             f"as active ({', '.join(still_active)}): not revoked by their registrant"
         )
     else:
         in_force = (
-            "no version of this invoice is in force — a copy in another format is the same "
-            "receivable"
+            "no version of this invoice is in force — every file of it, in any format, is the "
+            "same receivable"
         )
     out: list[SuspicionInfo] = []
-    for h, match in same:
+    for h, copy_facts, match in same:
         if statuses[h].status not in ("revoked", "superseded"):
             continue
         record = find_registration(ledger, bytes.fromhex(h[2:]))
@@ -3081,11 +3115,17 @@ def copies_withdrawn(
         if end.doc_hash != h:
             path.append(NamedStatus(end.doc_hash, "revoked"))
         amended = f", amended to {end.doc_hash}, which is" if end.doc_hash != h else ", which is"
+        revoker = who(revocation.by, names)
+        admin = member_is_admin(ledger, revocation.by)
+        seller = registrant_seller(ledger, revocation.by, copy_facts, f"the file {h} lodged here")
+        withdrawn = withdraws_receivable(admin, seller.is_seller)
         reason = (
             f"it is the same document as {h} (the same seller, number, buyer, amount and "
-            f"dates){amended} revoked on chain by {who(revocation.by, names)} at "
+            f"dates){amended} revoked on chain by {revoker} at "
             f"{utc_text(revocation.at)}, reason code {revocation.reason_code} "
-            f"({revocation.reason_name.replace('_', ' ')}): {in_force}"
+            f"({revocation.reason_name.replace('_', ' ')}); "
+            f"{revoker_words(revoker, admin, seller.is_seller, seller.reason)}: "
+            f"{in_force if withdrawn else REGISTRATION_WITHDRAWN_ONLY}"
         )
         out.append(
             SuspicionInfo(

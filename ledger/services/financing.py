@@ -1268,7 +1268,10 @@ SUSPECTED = {
     "split_part": "one part of a larger invoice split into several (a split)",
     "split_whole": "a whole invoice whose parts were lodged here as separate invoices (a split)",
     "split": "a part of a larger invoice, or the whole of one, split into several invoices",
-    "copy_revoked": "a copy of an invoice revoked on chain (no version of it is in force)",
+    "copy_revoked": (
+        "a copy of an invoice revoked on chain (withdrawn, when its seller or an admin revoked "
+        "it; else its registration only: the check says who revoked it)"
+    ),
 }
 
 

@@ -147,6 +147,37 @@ REGISTRATION_ONLY_REASONS = frozenset(
 )
 
 
+def withdraws_receivable(admin: bool, is_seller: bool | None) -> bool:
+    """Whether a revocation for a reason outside :data:`REGISTRATION_ONLY_REASONS` withdraws the
+    receivable — every copy of the document, in any file — and not only the revoked
+    registration: its revoker is an ADMIN of the consortium (``admin``), or shown to be the
+    document's seller (``is_seller``: ``ledger.services.sellers.SellerShown.is_seller``). A
+    tryout: a bank registered a near-copy of an invoice another bank financed (a comment
+    appended) and revoked it, "cancelled by issuer"; the regulator was told no version of the
+    receivable was in force. A registrant may withdraw its registration; only the seller, or the
+    consortium's admin, withdraws the invoice."""
+    return admin or is_seller is True
+
+
+def revoker_words(name: str, admin: bool, is_seller: bool | None, reason: str) -> str:
+    """Who revoked, as :func:`withdraws_receivable` weighs it, in words: ``name`` (the member
+    named), ``reason`` (``SellerShown.reason``: words that follow the member's name)."""
+    if admin:
+        return f"{name} is an admin of the consortium"
+    if is_seller is True:
+        return f"{name} is shown to be its seller: {reason}"
+    if is_seller is None:
+        return f"whether {name} is its seller {reason}"
+    return f"{name} is not shown to be its seller: {reason}"
+
+
+#: what a revocation by a member not shown to be the seller (nor an admin) withdraws, in words
+REGISTRATION_WITHDRAWN_ONLY = (
+    "its registration is withdrawn; the receivable is not shown to be (only its seller, or the "
+    "consortium's admin, withdraws an invoice: ask the seller)"
+)
+
+
 class CancellationReason(IntEnum):
     """What a financing cancellation's ``reasonCode`` (uint8) means (ISO 20022 names where one
     fits). Other values are shown as numbers."""

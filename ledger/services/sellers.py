@@ -28,6 +28,7 @@ from ledger.documents import DocumentFacts, IdScheme, read_document
 from ledger.documents.facts import DocumentType, Party
 from ledger.errors import LedgerError
 from ledger.network import Ledger, legal_id_hash
+from ledger.services.roles import Role
 
 #: the schemes of the seller's identifiers a member's legal id is compared with: those whose
 #: value names one legal person wherever it is read — a VAT id with its country prefix, an LEI,
@@ -205,6 +206,14 @@ def registrant_seller(
     if facts is None or facts.seller is None:
         return SellerShown(None, NO_SELLER_REASON)
     return seller_check(legal_id_of(ledger, registrant), facts, file)
+
+
+def member_is_admin(ledger: Ledger, member: str) -> bool:
+    """Whether ``member`` is an ADMIN of the consortium now (``memberOf(...).role``, read from
+    the chain): whose revocation withdraws a document whoever its seller
+    (``ledger.services.roles.withdraws_receivable``)."""
+    record = ledger.calls.functions.memberOf(Web3.to_checksum_address(member)).call()
+    return int(record[2]) == int(Role.ADMIN)
 
 
 def file_facts(data: bytes) -> DocumentFacts | None:

@@ -32,7 +32,7 @@ from tests.api.api_helpers import (
 )
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
-    from tests.conftest import Network
+    from tests.conftest import Network, Participant
 
 __all__ = ["client_fixture"]
 
@@ -183,6 +183,9 @@ def test_the_regulator_follows_up_a_copy_financed_at_another_bank_once_its_selle
     assert copy["bank"] == network.bank_b.address
     assert copy["revocation"]["reason_code"] == 3
     assert "NO VERSION of the same receivable is in force" in copy["message"], copy
+    assert (copy["revoker_admin"], copy["revoker_is_seller"]) == (False, True)
+    assert "Exporter (" in copy["revoker_standing"], copy
+    assert rules["copies_revoked_not_by_seller"] == []
 
 
 @pytest.mark.parametrize("code", [1, 2])
@@ -249,3 +252,109 @@ def test_a_copy_still_registered_as_active_is_named_not_called_out_of_force(
     assert ubl_hash in words, words
     assert "no version of this invoice is in force" not in words, words
     assert f"1 file of it is still registered as active ({cii_hash})" in words, words
+
+
+# -- who revoked: a registrant may withdraw its registration; only the seller, or an admin,
+# withdraws the invoice (ledger.services.roles.withdraws_receivable). Tryout 44: a bank
+# registered a near-copy of an invoice another bank financed (a note appended), revoked it
+# "cancelled by issuer", and the regulator read "NO VERSION of the same receivable is in force"
+
+
+def _revoked_by(client: TestClient, who: Participant, doc_hash: str, code: int) -> None:
+    done = client.post(
+        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": code}, headers=who.headers
+    )
+    assert done.status_code == 200, done.text
+
+
+def _copy_words(client: TestClient, network: Network) -> str:
+    [said] = [
+        s for s in check(client, network.bank_b, CII)["suspicions"] if s["kind"] == "copy_revoked"
+    ]
+    return " ".join(said["reasons"])
+
+
+def test_a_copy_revoked_by_a_registrant_not_shown_to_be_its_seller_withdraws_no_invoice(
+    client: TestClient, network: Network
+) -> None:
+    """Bank A (no legal id) registers a near-copy of the demo invoice and revokes it, reason 3.
+    Bank B, holding that copy beside the CII file, is told who revoked it and that only the
+    registration is shown to be withdrawn — the suspicion stands, for the bank to judge."""
+    copy = register(client, network.bank, xml(AMENDED))
+    _revoked_by(client, network.bank, copy, 3)
+    lodge(client, network.bank_b, AMENDED)
+    words = _copy_words(client, network)
+    assert copy in words, words
+    assert "Bank A (" in words, words
+    assert "is not shown to be its seller: it has no legal id on chain" in words, words
+    assert "its registration is withdrawn; the receivable is not shown to be" in words, words
+    assert "withdrew this invoice" not in words, words
+    assert "no version of this invoice is in force" not in words, words
+
+
+def test_a_copy_revoked_by_an_admin_withdraws_the_invoice(
+    client: TestClient, network: Network
+) -> None:
+    copy = register(client, network.bank, xml(AMENDED))
+    _revoked_by(client, network.admin, copy, 4)
+    lodge(client, network.bank_b, AMENDED)
+    words = _copy_words(client, network)
+    assert "is an admin of the consortium" in words, words
+    assert "no version of this invoice is in force" in words, words
+
+
+def test_a_copy_revoked_by_its_seller_says_so(client: TestClient, network: Network) -> None:
+    _, v2 = _amended_then_revoked(client, network, 4)
+    words = _copy_words(client, network)
+    assert "Exporter (" in words, words
+    assert "is shown to be its seller: its legal id on chain is" in words, words
+    assert f"VAT:DK13585628 in the file {v2} lodged here" in words, words
+
+
+def test_the_regulator_is_not_told_an_invoice_is_withdrawn_by_a_bank_revoking_its_near_copy(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 44, as it ran: the enterprise registers the CII file and Bank B finances it;
+    Bank A registers a near-copy and revokes it, reason 3. Listed apart, in words that say
+    who revoked and what is not shown."""
+    cii_hash = register(client, network.enterprise, xml(CII))
+    assert lodge(client, network.bank_b, CII)["doc_hash"] == cii_hash
+    made = finance(client, network.bank_b, cii_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    copy = register(client, network.bank, xml(AMENDED))
+    _revoked_by(client, network.bank, copy, 3)
+    rules = audit_rules(client, network.regulator)
+    assert rules["copies_not_in_force"] == []
+    [entry] = rules["copies_revoked_not_by_seller"]
+    assert (entry["financing_id"], entry["doc_hash"]) == (made.json()["financing_id"], cii_hash)
+    assert entry["withdrawn_doc_hash"] == copy
+    assert (entry["revoker_admin"], entry["revoker_is_seller"]) == (False, False)
+    assert "Bank A (" in entry["revoker_standing"], entry
+    assert "NO VERSION" not in entry["message"], entry
+    assert "the receivable is not shown to be" in entry["message"], entry
+
+
+def test_the_regulator_weighs_the_revoker_of_a_copy_another_financing_pledged(
+    client: TestClient, network: Network
+) -> None:
+    """The fingerprint path: Bank A registers the UBL itself, finances and closes; Bank B
+    finances the CII copy; Bank A revokes the UBL for fraud. A bank is not the seller."""
+    ubl = register(client, network.bank, xml(UBL))
+    first = finance(client, network.bank, ubl, amount=100_000)
+    assert first.status_code == 201, first.text
+    fid_a = int(first.json()["financing_id"])
+    closed = client.post(f"/v1/financings/{fid_a}/close", headers=network.bank.headers)
+    assert closed.status_code == 200, closed.text
+    cii = lodge(client, network.bank_b, CII)["doc_hash"]
+    second = finance(client, network.bank_b, cii, amount=100_000)
+    assert second.status_code == 201, second.text
+    _revoked_by(client, network.bank, ubl, 4)
+    rules = audit_rules(client, network.regulator)
+    assert rules["copies_not_in_force"] == []
+    [entry] = rules["copies_revoked_not_by_seller"]
+    assert (entry["financing_id"], entry["other_financing_id"]) == (
+        second.json()["financing_id"],
+        fid_a,
+    )
+    assert entry["fingerprint"] is not None
+    assert entry["revoker_is_seller"] is False

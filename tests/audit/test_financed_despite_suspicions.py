@@ -215,7 +215,7 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     assert (
         "financings made despite acknowledged suspicions (another active financing, or a "
         "copy of a revoked invoice): "
-        f"1 ({second})"
+        f"1 (financing {second})"
     ) in done.stdout
     assert f"  financing {second} of Bank B (" in done.stdout
     assert f"may re-issue an invoice active financing {first} of " in done.stdout

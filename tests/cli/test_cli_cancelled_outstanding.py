@@ -101,6 +101,6 @@ def test_verify_lists_the_cancel_while_the_rules_hold(cancelled: tuple[Story, An
     out = cli.run("audit", "verify").stdout
     assert "RULES HOLD" in out
     assert "; 1 to follow up below (not rule breaches)" in out
-    assert f"cancelled financings with money outstanding: 1 ({fid})" in out
+    assert f"cancelled financings with money outstanding: 1 (financing {fid})" in out
     assert f"financing {fid} of {story.address('Demo Bank A')} was cancelled (reason 2)" in out
     assert "520.00 DKK outstanding" in out

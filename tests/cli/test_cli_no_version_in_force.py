@@ -85,7 +85,7 @@ def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> 
 
     verified = cli.run("audit", "verify").stdout
     assert "RULES HOLD" in verified
-    assert f"with NO VERSION of a document in force: 1 ({fid})" in verified
+    assert f"with NO VERSION of a document in force: 1 (financing {fid})" in verified
     line = _not_in_force_line(verified, v1)
     assert f"current version {v2} REVOKED by Demo Exporter ({exporter})" in line, line
     assert "(reason 4: fraud_suspected): NO VERSION of the document is in force" in line
@@ -102,7 +102,7 @@ def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> 
     other = cli.finance(bank, v3)
     cli.json("doc", "revoke", v3, "--as", exporter, "--reason-code", "4")
     verified = cli.run("audit", "verify").stdout
-    assert f"with NO VERSION of a document in force: 2 ({fid}, {other})" in verified
+    assert f"with NO VERSION of a document in force: 2 (financings {fid}, {other})" in verified
     line = _not_in_force_line(verified, v3)
     assert "(reason 4: fraud_suspected)" in line, line
 

@@ -88,7 +88,7 @@ def test_the_regulator_sees_the_active_financing_on_a_revoked_invoice(story: Sto
     out = cli.run("audit", "verify").stdout
     assert "RULES HOLD" in out
     assert "; 1 to follow up below (not rule breaches)" in out
-    assert f"active financings on revoked or superseded documents: 1 ({fid})" in out
+    assert f"active financings on revoked or superseded documents: 1 (financing {fid})" in out
     # the bank by name beside its address, as every other line names members (a tryout)
     bank = f"Demo Bank A ({story.address('Demo Bank A')})"
     assert f"financing {fid} of {bank} pledges {story.ubl_hash}" in out

@@ -1378,9 +1378,20 @@ def _despite(
             + "; and that ".join(said)
             + ": "
             + ", ".join(held)
-            + (" (one invoice may be financed at two banks)" if others else "")
+            + (_twice_where(f, others, financings) if others else "")
         ),
     )
+
+
+def _twice_where(
+    f: _Financing, others: list[SuspectedFinancing], financings: dict[int, _Financing]
+) -> str:
+    """Where one invoice may be financed twice: at two banks, or — every other financing the
+    suspicions name being ``f``'s bank's own — twice at that bank (a tryout read "two banks"
+    of one bank's financings)."""
+    if all(financings[o.financing_id].bank.lower() == f.bank.lower() for o in others):
+        return " (one invoice may be financed twice at the same bank)"
+    return " (one invoice may be financed at two banks)"
 
 
 def _end(found: CopyNotInForce) -> str:

@@ -162,6 +162,8 @@ def test_suspicions_naming_only_released_financings_or_lodged_files_are_no_entry
     assert sorted(by_id) == [twice, several]
     [own_said] = by_id[twice].suspicions
     assert own_said.financings == [own]
+    # Bank B's own two financings: not "two banks" (a tryout)
+    assert by_id[twice].message.endswith("(one invoice may be financed twice at the same bank)")
     found = by_id[several]
     assert (found.financing_id, found.amount, found.currency) == (several, 1100, "EUR")
     assert found.kinds == ["reissue"]
@@ -173,6 +175,7 @@ def test_suspicions_naming_only_released_financings_or_lodged_files_are_no_entry
     ]
     assert "documents[1] of its request may re-issue an invoice active financing" in found.message
     assert f"financing {active} holds 3.00 EUR" in found.message
+    assert found.message.endswith("(one invoice may be financed at two banks)")
     assert hx(h("c1")) not in found.message
 
 

@@ -147,9 +147,23 @@ def _copy_financed_then_original_withdrawn(
     finances it; the enterprise supersedes the UBL by :data:`AMENDED` and revokes the
     amendment with ``code``. (Bank A's financing, Bank B's, the original's hash, the
     amendment's)."""
-    original = client.post("/v1/documents", files=xml(UBL), headers=network.enterprise.headers)
-    assert original.status_code == 201, original.text
-    v1 = original.json()["doc_hash"]
+    v1, fid_a, fid_b = _closed_at_a_then_copy_financed_at_b(client, network, network.enterprise)
+    superseded = client.post(
+        f"/v1/documents/{v1}/supersede", files=xml(AMENDED), headers=network.enterprise.headers
+    )
+    assert superseded.status_code == 201, superseded.text
+    v2 = superseded.json()["new_doc_hash"]
+    _revoke(client, network, v2, code)
+    return fid_a, fid_b, v1, v2
+
+
+def _closed_at_a_then_copy_financed_at_b(
+    client: TestClient, network: Network, registrant: Participant
+) -> tuple[str, int, int]:
+    """``registrant`` registers the demo UBL invoice; Bank A lodges it, finances it and closes
+    the financing; Bank B lodges the CII copy (never the UBL) and finances it. (the UBL's hash,
+    Bank A's financing, Bank B's)."""
+    v1 = register(client, registrant, xml(UBL))
     assert lodge(client, network.bank, UBL)["doc_hash"] == v1
     first = finance(client, network.bank, v1, amount=100_000)
     assert first.status_code == 201, first.text
@@ -159,13 +173,7 @@ def _copy_financed_then_original_withdrawn(
     cii = lodge(client, network.bank_b, CII)["doc_hash"]
     second = finance(client, network.bank_b, cii, amount=100_000)
     assert second.status_code == 201, second.text
-    superseded = client.post(
-        f"/v1/documents/{v1}/supersede", files=xml(AMENDED), headers=network.enterprise.headers
-    )
-    assert superseded.status_code == 201, superseded.text
-    v2 = superseded.json()["new_doc_hash"]
-    _revoke(client, network, v2, code)
-    return fid_a, int(second.json()["financing_id"]), v1, v2
+    return v1, fid_a, int(second.json()["financing_id"])
 
 
 def test_the_regulator_follows_up_a_copy_financed_at_another_bank_once_its_seller_withdrew_it(
@@ -339,22 +347,11 @@ def test_the_regulator_weighs_the_revoker_of_a_copy_another_financing_pledged(
 ) -> None:
     """The fingerprint path: Bank A registers the UBL itself, finances and closes; Bank B
     finances the CII copy; Bank A revokes the UBL for fraud. A bank is not the seller."""
-    ubl = register(client, network.bank, xml(UBL))
-    first = finance(client, network.bank, ubl, amount=100_000)
-    assert first.status_code == 201, first.text
-    fid_a = int(first.json()["financing_id"])
-    closed = client.post(f"/v1/financings/{fid_a}/close", headers=network.bank.headers)
-    assert closed.status_code == 200, closed.text
-    cii = lodge(client, network.bank_b, CII)["doc_hash"]
-    second = finance(client, network.bank_b, cii, amount=100_000)
-    assert second.status_code == 201, second.text
+    ubl, fid_a, fid_b = _closed_at_a_then_copy_financed_at_b(client, network, network.bank)
     _revoked_by(client, network.bank, ubl, 4)
     rules = audit_rules(client, network.regulator)
     assert rules["copies_not_in_force"] == []
     [entry] = rules["copies_revoked_not_by_seller"]
-    assert (entry["financing_id"], entry["other_financing_id"]) == (
-        second.json()["financing_id"],
-        fid_a,
-    )
+    assert (entry["financing_id"], entry["other_financing_id"]) == (fid_b, fid_a)
     assert entry["fingerprint"] is not None
     assert entry["revoker_is_seller"] is False

@@ -55,6 +55,7 @@ from ledger.documents.fingerprints import covers
 from ledger.errors import InvalidInput, LedgerError
 from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
+from ledger.indexer.rules import COPY_REVOKED
 from ledger.keys import Keystore
 from ledger.messages import doc_type_word
 from ledger.network import Ledger, init_network, open_ledger
@@ -2214,6 +2215,11 @@ def _financing_text(f: fin_svc.Financing, names: Names, reader: _Reader | None =
 
 def _suspected_of(s: fin_svc.RecordedSuspicion) -> str:
     """What an acknowledged suspicion the terms record was found against, in words."""
+    if s.kind == COPY_REVOKED:  # names no financing: the revoked file (and its amendments)
+        return (
+            "the bank's check found it the same document as a file it had lodged, revoked on "
+            "chain (its check said who revoked it, and whether the invoice was withdrawn)"
+        )
     said = []
     if s.financings:
         ids = ", ".join(str(i) for i in s.financings)

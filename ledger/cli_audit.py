@@ -322,7 +322,7 @@ def _rules_text(
     copies = rules.copies_not_in_force
     copy_ids = sorted({c.financing_id for c in copies})
     lines.append(
-        "active financings on copies of documents no version of which is in force: "
+        "active financings on copies of documents their seller or an admin withdrew: "
         f"{len(copy_ids)}{_financings(copy_ids)}"
     )
     lines += [f"  {c.message}" for c in copies]

@@ -810,15 +810,41 @@ class _Check:
             else (None, _NO_FILES_GIVEN)
         )
         standing = revoker_words(revoker, admin, is_seller, why)
+        withdraws = withdraws_receivable(admin, is_seller)
+        pledged_now = self.versions(document.doc_hash)[-1]
+        at_end = self.documents.get(pledged_now)
+        # registered and active, registered and out of force, or never registered itself (a
+        # file lodged and financed: the pledge names its hash, not a registration)
+        pledged_active = at_end is not None and at_end.status is DocStatus.ACTIVE
+        pledged_out = at_end is not None and at_end.status is DocStatus.REVOKED
+        if not withdraws and pledged_out:
+            # the pledged document is itself out of force (``not_in_force`` says so): a copy's
+            # registration withdrawn by another registrant adds nothing, and "the receivable
+            # not shown to be withdrawn" beside it read as a contradiction (tryout 45)
+            return None
+        if not withdraws:
+            outcome = REGISTRATION_WITHDRAWN_ONLY
+        elif pledged_active:
+            # the seller withdrew the receivable; the pledged file's own registration stands
+            # (its registrant did not revoke it): "no version in force" would be untrue of it,
+            # and the financing's own answer says active (tryout 45)
+            amended_to = f", amended to {pledged_now}," if pledged_now != document.doc_hash else ""
+            outcome = (
+                "that revocation WITHDREW THE RECEIVABLE — every file of it is the same "
+                f"receivable —, though {document.doc_hash}{amended_to} the file financing "
+                f"{f.financing_id} pledges, is still registered as active: not revoked by its "
+                "registrant"
+            )
+        else:
+            outcome = "NO VERSION of the same receivable is in force"
+        reason = (
+            f"reason {revocation.reason_code}: {revocation.reason_name}"
+            if withdraws
+            else f"the reason it gave: {revocation.reason_code}, {revocation.reason_name}"
+        )
         said = (
             f"financing {f.financing_id} pledges {document.doc_hash}, {link}{amended} revoked by "
-            f"{revoker} at {revocation.at} (reason {revocation.reason_code}: "
-            f"{revocation.reason_name}); {standing}: "
-            + (
-                "NO VERSION of the same receivable is in force"
-                if withdraws_receivable(admin, is_seller)
-                else REGISTRATION_WITHDRAWN_ONLY
-            )
+            f"{revoker} at {revocation.at} ({reason}); {standing}: {outcome}"
         )
         return CopyNotInForce(
             financing_id=f.financing_id,
@@ -1350,8 +1376,11 @@ def _despite(
             if s.doc_hash
             else f"documents[{s.document_index}] of its request"
         )
-        if s.kind == COPY_REVOKED:  # names no financing: the invoice's issuer withdrew it
-            said.append(f"{document} is a copy of an invoice revoked on chain")
+        if s.kind == COPY_REVOKED:  # names no financing; whose revocation it was is not recorded
+            said.append(
+                f"{document} is the same document as a file revoked on chain (the invoice "
+                "withdrawn if its seller or an admin revoked it, else that registration only)"
+            )
             continue
         holders = " and ".join(
             f"active financing {i} of {bank(financings[i].bank)}" for i in s.financings

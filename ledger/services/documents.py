@@ -87,7 +87,12 @@ from ledger.network import Ledger
 from ledger.services import fingerprint_checks as checks
 from ledger.services.audit import catch_up_for_read, parse_address, parse_bounds, parse_filter
 from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_fingerprints
-from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
+from ledger.services.marked import (
+    Mark,
+    evaluated_with_marks,
+    marked_financings,
+    suspicion_family,
+)
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
     REGISTRATION_WITHDRAWN_ONLY,
@@ -1889,14 +1894,22 @@ def _examine(
     if marks:  # an active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
         carriers = marked_financings(ledger, actor, marks, pledged, own=True)
-        mine = tuple(m.financing_id for m in carriers if m.own)
-        if suspicions and mine:
-            # the caller's own financing of the invoice its own files were found to be: named
-            # in that suspicion (a tryout's bank financed one receivable twice, and nobody but
-            # the bank could tell which financing the files were pledged to)
-            first = suspicions[0]
-            suspicions = (replace(first, financings=(*first.financings, *mine)), *suspicions[1:])
-            carriers = [m for m in carriers if m.financing_id not in mine]
+        # the caller's own financing of the invoice its own files were found to be: named in
+        # that suspicion, of its kind (a tryout's bank financed one receivable twice, and nobody
+        # but the bank could tell which financing the files were pledged to; joined to the
+        # first suspicion whatever its kind, it was named under a copy_revoked one)
+        listed = list(suspicions)
+        joined: set[int] = set()
+        for m in carriers:
+            family = m.suspicion_kind
+            at = next((k for k, s in enumerate(listed) if suspicion_family(s.kind) == family), -1)
+            if m.own and at >= 0:
+                listed[at] = replace(
+                    listed[at], financings=(*listed[at].financings, m.financing_id)
+                )
+                joined.add(m.financing_id)
+        suspicions = tuple(listed)
+        carriers = [m for m in carriers if m.financing_id not in joined]
         suspicions = (
             *suspicions,
             *(
@@ -3091,7 +3104,8 @@ def copies_withdrawn(
         in_force = (
             "that revocation withdrew this invoice — every file of it, in any format, is the "
             f"same receivable — though {len(still_active)} {files} of it {verb} still registered "
-            f"as active ({', '.join(still_active)}): not revoked by their registrant"
+            f"as active ({', '.join(still_active)}): not revoked by "
+            f"{'its registrant' if len(still_active) == 1 else 'their registrants'}"
         )
     else:
         in_force = (
@@ -3119,11 +3133,12 @@ def copies_withdrawn(
         admin = member_is_admin(ledger, revocation.by)
         seller = registrant_seller(ledger, revocation.by, copy_facts, f"the file {h} lodged here")
         withdrawn = withdraws_receivable(admin, seller.is_seller)
+        code = f"{revocation.reason_code} ({revocation.reason_name.replace('_', ' ')})"
         reason = (
             f"it is the same document as {h} (the same seller, number, buyer, amount and "
             f"dates){amended} revoked on chain by {revoker} at "
-            f"{utc_text(revocation.at)}, reason code {revocation.reason_code} "
-            f"({revocation.reason_name.replace('_', ' ')}); "
+            f"{utc_text(revocation.at)}, "
+            f"{f'reason code {code}' if withdrawn else f'the reason code it gave {code}'}; "
             f"{revoker_words(revoker, admin, seller.is_seller, seller.reason)}: "
             f"{in_force if withdrawn else REGISTRATION_WITHDRAWN_ONLY}"
         )

@@ -82,7 +82,12 @@ from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import rotation
 from ledger.services.audit import EMPTY_FILTER_RULE
-from ledger.services.marked import Mark, evaluated_with_marks, marked_financings
+from ledger.services.marked import (
+    Mark,
+    evaluated_with_marks,
+    marked_financings,
+    suspicion_family,
+)
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
@@ -1210,13 +1215,22 @@ def _joined(
 ) -> tuple[PledgeSuspicion, ...]:
     """The suspicions among the bank's own files (``local``) and those found by marks
     (``marked``): a document's marked suspicion naming the bank's own financing (``own``) joins
-    the document's first local suspicion, which then names that financing too (the files it
-    found may be pledged there); another bank's financing, or the bank's own when its files
-    found nothing, stays a suspicion of its own."""
+    the document's first local suspicion of its kind (a re-issue, or a split: a mark tells no
+    part from whole), which then names that financing too (the files it found may be pledged
+    there); another bank's financing, or the bank's own when its files found nothing of that
+    kind, stays a suspicion of its own. Joined to whatever came first, a re-issue's financing
+    was recorded under a ``copy_revoked`` suspicion, which names none (tryout 45)."""
     joined = list(local)
     rest: list[PledgeSuspicion] = []
     for s in marked:
-        at = next((k for k, j in enumerate(joined) if j.document_index == s.document_index), None)
+        at = next(
+            (
+                k
+                for k, j in enumerate(joined)
+                if j.document_index == s.document_index and suspicion_family(j.kind) == s.kind
+            ),
+            None,
+        )
         if at is not None and s.financings and s.financings[0] in own:
             first = joined[at]
             joined[at] = replace(first, financings=(*first.financings, *s.financings))

@@ -121,6 +121,16 @@ SUSPICION_KIND = {
     MarkKind.NUMBER: "reissue",
     MarkKind.DIGITS: "reissue",
 }
+
+
+def suspicion_family(kind: str) -> str:
+    """A suspicion's kind as a mark names it (:data:`SUSPICION_KIND`): ``split_part`` and
+    ``split_whole`` (found among a bank's files) are a ``split``; any other kind is itself.
+    What a financing found by marks joins: the suspicion of its own kind, never another (a
+    tryout's re-issue financing was named under a ``copy_revoked`` suspicion)."""
+    return "split" if kind.startswith("split") else kind
+
+
 #: which kind a financing found by several of a file's marks is reported as (first wins)
 _PRECEDENCE = (
     MarkKind.REISSUE,

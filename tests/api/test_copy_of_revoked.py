@@ -27,7 +27,9 @@ from tests.api.api_helpers import (
     client_fixture,
     finance,
     lodge,
+    own_invoice,
     register,
+    reissued,
     xml,
 )
 
@@ -190,6 +192,8 @@ def test_the_regulator_follows_up_a_copy_financed_at_another_bank_once_its_selle
     assert (copy["withdrawn_doc_hash"], copy["current_version"]) == (v1, v2)
     assert copy["bank"] == network.bank_b.address
     assert copy["revocation"]["reason_code"] == 3
+    # Bank B's CII file was lodged and financed, never registered: no registered version of
+    # the receivable is in force
     assert "NO VERSION of the same receivable is in force" in copy["message"], copy
     assert (copy["revoker_admin"], copy["revoker_is_seller"]) == (False, True)
     assert "Exporter (" in copy["revoker_standing"], copy
@@ -234,6 +238,19 @@ def test_the_regulator_follows_up_a_financed_copy_of_an_invoice_withdrawn_in_ano
     assert copy["fingerprint"] is None
     assert copy["revocation"]["reason_code"] == 3
     assert "another file of the same invoice" in copy["message"], copy
+    assert "that revocation WITHDREW THE RECEIVABLE" in copy["message"], copy
+    assert "NO VERSION" not in copy["message"], copy
+
+
+def test_no_version_in_force_once_the_financed_file_is_withdrawn_too(
+    client: TestClient, network: Network
+) -> None:
+    """The seller revokes the CII file Bank B financed as well: now no version is in force."""
+    _, cii_hash, fid = _both_files_registered_then_ubl_revoked(client, network, 3)
+    _revoke(client, network, cii_hash, 3)
+    rules = audit_rules(client, network.regulator)
+    assert [n["financing_id"] for n in rules["not_in_force"]] == [fid]
+    [copy] = rules["copies_not_in_force"]
     assert "NO VERSION of the same receivable is in force" in copy["message"], copy
 
 
@@ -340,6 +357,14 @@ def test_the_regulator_is_not_told_an_invoice_is_withdrawn_by_a_bank_revoking_it
     assert "Bank A (" in entry["revoker_standing"], entry
     assert "NO VERSION" not in entry["message"], entry
     assert "the receivable is not shown to be" in entry["message"], entry
+    assert "(the reason it gave: 3, cancelled_by_issuer)" in entry["message"], entry
+
+    # an admin revokes the financed file itself: the financing is out of force (not_in_force),
+    # and the near-copy's registration withdrawn adds only a contradiction (tryout 45)
+    _revoked_by(client, network.admin, cii_hash, 4)
+    rules = audit_rules(client, network.regulator)
+    assert [n["financing_id"] for n in rules["not_in_force"]] == [made.json()["financing_id"]]
+    assert rules["copies_revoked_not_by_seller"] == []
 
 
 def test_the_regulator_weighs_the_revoker_of_a_copy_another_financing_pledged(
@@ -355,3 +380,26 @@ def test_the_regulator_weighs_the_revoker_of_a_copy_another_financing_pledged(
     assert (entry["financing_id"], entry["other_financing_id"]) == (fid_b, fid_a)
     assert entry["fingerprint"] is not None
     assert entry["revoker_is_seller"] is False
+
+
+def test_a_financing_found_by_marks_joins_the_suspicion_of_its_kind_not_copy_revoked(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 45: Bank B financed an invoice, then checked its re-issue, a near-copy of which it
+    had registered and revoked. Its own financing, found by the re-issue's marks, was named
+    under the ``copy_revoked`` suspicion (the first listed), and the financing's recorded
+    terms said the copy "shared marks with active financing …"."""
+    invoice = own_invoice("JOIN")
+    original = lodge(client, network.bank_b, invoice)["doc_hash"]
+    made = finance(client, network.bank_b, original, amount=100_000)
+    assert made.status_code == 201, made.text
+    fid = int(made.json()["financing_id"])
+    again = reissued(invoice)
+    near = again.replace(b"</cbc:Note>", b" (copy)</cbc:Note>", 1)
+    assert near != again
+    _revoked_by(client, network.bank_b, register(client, network.bank_b, xml(near)), 3)
+    lodge(client, network.bank_b, again)
+    found = {s["kind"]: s for s in check(client, network.bank_b, again)["suspicions"]}
+    assert set(found) >= {"copy_revoked", "reissue"}, found
+    assert found["copy_revoked"]["financings"] == [], found["copy_revoked"]
+    assert fid in found["reissue"]["financings"], found["reissue"]

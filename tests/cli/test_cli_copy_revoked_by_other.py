@@ -17,7 +17,7 @@ APART = (
     "active financings on copies of documents revoked by a member not shown to be their seller "
     "(the receivable not shown to be withdrawn): "
 )
-WITHDRAWN = "active financings on copies of documents no version of which is in force: "
+WITHDRAWN = "active financings on copies of documents their seller or an admin withdrew: "
 
 
 def test_a_near_copy_revoked_by_another_bank_is_not_called_withdrawn(tmp_path: Path) -> None:
@@ -49,4 +49,7 @@ def test_a_near_copy_revoked_by_another_bank_is_not_called_withdrawn(tmp_path: P
     verified = cli.run("audit", "verify", "--as", members["regulator"]).stdout
     assert f"{WITHDRAWN}1 (financing {fid})" in verified, verified
     assert "is shown to be its seller: its legal id on chain is" in verified, verified
-    assert "NO VERSION of the same receivable is in force" in verified
+    # the financed file itself is still registered as active: not "no version in force"
+    assert "that revocation WITHDREW THE RECEIVABLE" in verified, verified
+    assert f"the file financing {fid} pledges, is still registered as active" in verified
+    assert "NO VERSION" not in verified

@@ -437,9 +437,13 @@ def notices(f: svc.Financing, ledger: Ledger | None = None) -> list[NoticePublic
     """The notices of a write on ``f`` by its bank (read with its documents' status): a pledged
     document revoked or superseded (:func:`ledger.services.financing.document_notices`) and,
     given the ``ledger``, a pledged invoice credited below what ``f`` holds on it
-    (:func:`ledger.services.financing.credit_notices`); a financing cancelled (or closed) with
-    money still out — drawn above repaid (:func:`ledger.services.financing.outstanding_notices`)."""
-    found = svc.document_notices(f) + (svc.credit_notices(ledger, f) if ledger else ())
+    (:func:`ledger.services.financing.credit_notices`) or withdrawn by its seller in another
+    file (:func:`ledger.services.financing.copy_withdrawn_notices`); a financing cancelled (or
+    closed) with money still out — drawn above repaid
+    (:func:`ledger.services.financing.outstanding_notices`)."""
+    found = svc.document_notices(f)
+    if ledger is not None:
+        found += svc.credit_notices(ledger, f) + svc.copy_withdrawn_notices(ledger, f)
     found += svc.outstanding_notices(f)
     return [NoticePublic.of(n) for n in found]
 

@@ -2919,12 +2919,7 @@ def suspicions_of(
     fingerprint, which the check reports (``earlier_version_pledged``) and the chain enforces."""
     if facts.credit_note:
         return ()
-    names = _parties_keys(ledger, facts)
-    known = [
-        (row.doc_hash, f)
-        for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
-        if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
-    ]
+    known = _same_parties_files(ledger, facts, doc_hash, actor, role, read)
     if known:  # read the chain only when there is something to compare with
         document = bytes.fromhex(doc_hash[2:])
         amends = (
@@ -3055,11 +3050,47 @@ def seller_here(ledger: Ledger) -> Callable[[str, Sequence[str]], tuple[bool | N
     return seller_of
 
 
+def _same_parties_files(
+    ledger: Ledger,
+    facts: DocumentFacts,
+    doc_hash: str,
+    actor: str,
+    role: str,
+    read: StoredReader | None = None,
+) -> list[tuple[str, DocumentFacts]]:
+    """The files lodged here in the scope of ``actor`` of ``role`` (:func:`match_scope`) of
+    the same seller and buyer as ``facts`` (the ``parties`` lookup key), ``doc_hash`` aside:
+    (0x-hex hash, facts) each, read from ``read`` (default: the gateway database)."""
+    names = _parties_keys(ledger, facts)
+    return [
+        (row.doc_hash, f)
+        for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
+        if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
+    ]
+
+
+def pledged_copy_withdrawn(
+    ledger: Ledger, facts: DocumentFacts, doc_hash: str, bank: str
+) -> list[SuspicionInfo]:
+    """The copies of a pledged invoice (``facts``, document ``doc_hash``) among the files
+    ``bank`` lodged here whose revocation withdrew the receivable — by its seller or an admin
+    (:func:`copies_withdrawn`, ``withdrawn_only``): what a write on a financing warns of
+    (``ledger.services.financing.copy_withdrawn_notices``; a tryout's bank drew down with no
+    word on an invoice its check called withdrawn)."""
+    if facts.credit_note:
+        return []
+    known = _same_parties_files(ledger, facts, doc_hash, bank, "bank")
+    unique = list({h: (h, f) for h, f in known}.values())
+    return copies_withdrawn(ledger, facts, unique, doc_hash, withdrawn_only=True)
+
+
 def copies_withdrawn(
     ledger: Ledger,
     facts: DocumentFacts,
     known: Sequence[tuple[str, DocumentFacts]],
     doc_hash: str | None = None,
+    *,
+    withdrawn_only: bool = False,
 ) -> list[SuspicionInfo]:
     """The :data:`COPY_REVOKED` suspicions of the invoice ``facts``: each file of ``known``
     (0x-hex hash, facts: files lodged here in the caller's scope) that is the **same document**
@@ -3079,7 +3110,7 @@ def copies_withdrawn(
     facts): any registrant may revoke its own registration, and a tryout's bank revoked a
     near-copy it had registered of another bank's financed invoice. By anyone else, the
     suspicion stands, and its words say whose revocation it was and that only the registration
-    is shown to be withdrawn."""
+    is shown to be withdrawn; ``withdrawn_only``: those by the seller or an admin only."""
     same = [
         (h, f, m)
         for h, f in known
@@ -3133,6 +3164,8 @@ def copies_withdrawn(
         admin = member_is_admin(ledger, revocation.by)
         seller = registrant_seller(ledger, revocation.by, copy_facts, f"the file {h} lodged here")
         withdrawn = withdraws_receivable(admin, seller.is_seller)
+        if withdrawn_only and not withdrawn:
+            continue
         code = f"{revocation.reason_code} ({revocation.reason_name.replace('_', ' ')})"
         reason = (
             f"it is the same document as {h} (the same seller, number, buyer, amount and "

@@ -2283,6 +2283,42 @@ def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
     return tuple(notices)
 
 
+#: the notice kind of a pledged invoice a copy of which its seller (or an admin) revoked on
+#: chain, as the files the financing's bank lodged here say
+COPY_WITHDRAWN = "document_copy_withdrawn"
+
+
+def copy_withdrawn_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+    """A :data:`COPY_WITHDRAWN` notice per pledged invoice, itself in force, that is the same
+    document as a file ``f``'s bank lodged here revoked on chain by its seller or an admin —
+    directly or at the end of its amendments (``docs.pledged_copy_withdrawn``): the receivable
+    withdrawn, though the pledged file's registration stands. A tryout's bank lodged the
+    revoked CII file, its check called the invoice withdrawn, and its drawdown went through
+    with ``notices: []``. For the answer of a write by that bank only (its own files); none for
+    a financing no longer active. The write went through: the bank decides."""
+    if f.status is not FinancingStatus.ACTIVE:
+        return ()
+    notices = []
+    for p in f.terms.pledges if f.terms is not None else ():
+        if not p.in_force:
+            continue  # document_notices says it
+        facts = next((docs.facts_of(r) for r in ledger.db.received(p.doc_hash, f.bank)), None)
+        if facts is None:
+            continue
+        for found in docs.pledged_copy_withdrawn(ledger, facts, p.doc_hash, f.bank):
+            notices.append(
+                docs.Notice(
+                    COPY_WITHDRAWN,
+                    f"financing {f.financing_id} pledges document {p.doc_hash}: "
+                    f"{found.reasons[0]}: the chain does not stop the financing — the bank "
+                    "decides whether to go on with it",
+                    documents=(p.doc_hash, *found.documents),
+                    financings=(f.financing_id,),
+                )
+            )
+    return tuple(notices)
+
+
 def in_history_of(ledger: Ledger, f: Financing, reader: str) -> bool:
     """Whether ``f`` is part of ``reader``'s own history (docs/privacy.md §3, what a member not
     active on chain may still read): ``reader`` is its bank, or registered a document it

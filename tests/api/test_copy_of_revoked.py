@@ -403,3 +403,39 @@ def test_a_financing_found_by_marks_joins_the_suspicion_of_its_kind_not_copy_rev
     assert set(found) >= {"copy_revoked", "reissue"}, found
     assert found["copy_revoked"]["financings"] == [], found["copy_revoked"]
     assert fid in found["reissue"]["financings"], found["reissue"]
+
+
+def _drawdown_notices(client: TestClient, bank: Participant, fid: int) -> list[dict[str, Any]]:
+    done = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 1_000}, headers=bank.headers
+    )
+    assert done.status_code == 200, done.text
+    notices: list[dict[str, Any]] = done.json()["notices"]
+    return notices
+
+
+def test_a_drawdown_on_an_invoice_its_seller_withdrew_in_another_file_is_warned(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 45: the exporter registered its invoice's UBL and CII, Bank A financed the UBL,
+    the exporter revoked the CII (reason 3). Bank A lodged the revoked CII and its check said
+    "that revocation withdrew this invoice", yet its drawdown answered ``notices: []``. A copy
+    revoked by a member not shown to be the seller warns of nothing (the control)."""
+    ubl_hash = register(client, network.enterprise, xml(UBL))
+    cii_hash = register(client, network.enterprise, xml(CII))
+    assert lodge(client, network.bank, UBL)["doc_hash"] == ubl_hash
+    made = finance(client, network.bank, ubl_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    fid = int(made.json()["financing_id"])
+    near = register(client, network.bank_b, xml(AMENDED))
+    _revoked_by(client, network.bank_b, near, 3)
+    lodge(client, network.bank, AMENDED)  # Bank A holds Bank B's revoked near-copy: no word
+    assert [n["kind"] for n in _drawdown_notices(client, network.bank, fid)] == []
+
+    _revoke(client, network, cii_hash, 3)
+    lodge(client, network.bank, CII)
+    [notice] = _drawdown_notices(client, network.bank, fid)
+    assert notice["kind"] == "document_copy_withdrawn", notice
+    assert cii_hash in notice["documents"], notice
+    assert "is shown to be its seller" in notice["message"], notice
+    assert "the bank decides whether to go on with it" in notice["message"], notice

@@ -2929,9 +2929,8 @@ def suspicions_of(
         )
         amended = {hex32(h) for h in amends}
         known = [(h, f) for h, f in known if h not in amended]
-    unique = list({h: (h, f) for h, f in known}.values())
-    withdrawn = copies_withdrawn(ledger, facts, unique, doc_hash)
-    found = find_suspicions(facts, unique)
+    withdrawn = copies_withdrawn(ledger, facts, known, doc_hash)
+    found = find_suspicions(facts, known)
     # each document named with its status now: a revoked or superseded one is said so, in the
     # object and in the words, and the suspicion stands (NamedStatus)
     statuses = named_statuses(ledger, [d for s in found for d in s.documents]) if found else {}
@@ -3060,13 +3059,14 @@ def _same_parties_files(
 ) -> list[tuple[str, DocumentFacts]]:
     """The files lodged here in the scope of ``actor`` of ``role`` (:func:`match_scope`) of
     the same seller and buyer as ``facts`` (the ``parties`` lookup key), ``doc_hash`` aside:
-    (0x-hex hash, facts) each, read from ``read`` (default: the gateway database)."""
+    (0x-hex hash, facts) each, once per hash (the first file of it), read from ``read``
+    (default: the gateway database)."""
     names = _parties_keys(ledger, facts)
-    return [
-        (row.doc_hash, f)
-        for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role))
-        if row.doc_hash != doc_hash and (f := facts_of(row)) is not None
-    ]
+    found: dict[str, tuple[str, DocumentFacts]] = {}
+    for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role)):
+        if row.doc_hash != doc_hash and (f := facts_of(row)) is not None:
+            found.setdefault(row.doc_hash, (row.doc_hash, f))
+    return list(found.values())
 
 
 def pledged_copy_withdrawn(
@@ -3080,8 +3080,7 @@ def pledged_copy_withdrawn(
     if facts.credit_note:
         return []
     known = _same_parties_files(ledger, facts, doc_hash, bank, "bank")
-    unique = list({h: (h, f) for h, f in known}.values())
-    return copies_withdrawn(ledger, facts, unique, doc_hash, withdrawn_only=True)
+    return copies_withdrawn(ledger, facts, known, doc_hash, withdrawn_only=True)
 
 
 def copies_withdrawn(

@@ -44,7 +44,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from itertools import combinations
 
@@ -227,6 +227,37 @@ def find_suspicions(
     that cannot be compared is skipped."""
     pool = [(i, k) for i, k in known if _comparable(candidate, k)]
     pool = [(i, k) for i, k in pool if _reference_contradiction(candidate, k) is None]
+    pool, copies = _one_file_per_invoice(pool)
+    found = _found_in(candidate, pool)
+    # each suspicion names every file of the invoices it involves (a bank's UBL and CII of one
+    # invoice read as two identical suspicions, neither naming its file: a tryout)
+    return [
+        replace(f, documents=tuple(d for i in f.documents for d in (i, *copies.get(i, ()))))
+        for f in found
+    ]
+
+
+def _one_file_per_invoice(
+    pool: list[tuple[str, DocumentFacts]],
+) -> tuple[list[tuple[str, DocumentFacts]], dict[str, list[str]]]:
+    """``pool`` with one file per invoice — the first; another file of it (another format)
+    has its number, amount due and issue date —, and the other files of each kept one, by its
+    id. Counted twice, one part's two files added up to a whole it is only half of."""
+    kept: dict[tuple[object, ...], str] = {}
+    copies: dict[str, list[str]] = {}
+    out: list[tuple[str, DocumentFacts]] = []
+    for ident, k in pool:
+        key = (k.number, k.amount_due_minor, k.issue_date)
+        first = kept.setdefault(key, ident)
+        if first == ident:
+            out.append((ident, k))
+        else:
+            copies.setdefault(first, []).append(ident)
+    return out, copies
+
+
+def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> list[Suspicion]:
+    """The suspicions of ``candidate`` among ``pool`` (comparable, one file per invoice)."""
     found: list[Suspicion] = []
     assert candidate.amount_due_minor is not None or not pool
     for ident, k in pool:
@@ -298,7 +329,12 @@ def find_suspicions(
             reasons = [f"invoice(s) {names} have the same seller, buyer and lines for less"]
             if adds:
                 reasons.append(f"their amounts add up to this invoice's {_money(candidate)}")
-            else:
+            elif len(involved) == 1:
                 reasons += _tied(dict(pool)[involved[0]], candidate)
+            else:  # each with its own tie: the first's, said of all, dated one wrongly
+                reasons += [
+                    f"invoice {_name(dict(pool)[i])}: {'; '.join(_tied(dict(pool)[i], candidate))}"
+                    for i in involved
+                ]
             found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
     return found

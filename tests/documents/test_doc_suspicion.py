@@ -139,3 +139,40 @@ def test_an_amount_read_from_the_totals_is_said_beside_the_one_stated() -> None:
     assert f"(by its totals; it states {stated} " in said, said
     [plain] = find_suspicions(again, [("first", first)])
     assert "by its totals" not in " ".join(plain.reasons)
+
+
+def test_each_part_of_a_whole_is_said_with_its_own_tie() -> None:
+    """Tryout 46: two lodged invoices of the candidate's lines for less, one of its issue date,
+    the other of another date but the same order reference: the suspicion said "same issue date"
+    of both, dating one of them wrongly. Each is said with its own tie now."""
+    whole = replace(_as(_facts(ORIGINAL), "W-1", 10_000), references=(("order", "PO-7"),))
+    assert whole.issue_date is not None
+    same_day = replace(_as(whole, "A-1", 3_000), references=())
+    other_day = replace(
+        _as(whole, "B-1", 3_000),
+        issue_date=whole.issue_date.replace(year=whole.issue_date.year + 1),
+    )
+    [split] = find_suspicions(whole, [("a", same_day), ("b", other_day)])
+    assert split.kind.value == "split_whole"
+    assert set(split.documents) == {"a", "b"}
+    assert f"invoice A-1: same issue date {whole.issue_date.isoformat()}" in split.reasons
+    assert "invoice B-1: same order PO-7" in split.reasons, split.reasons
+    assert not any("B-1" in r and "issue date" in r for r in split.reasons), split.reasons
+
+
+def test_two_files_of_one_invoice_are_one_part_named_by_both() -> None:
+    """Tryout 46: a bank holding one invoice in two files (UBL and CII) read two identical
+    suspicions, neither naming its file; counted twice, one part's two files would add up to a
+    whole it is half of. One suspicion now, naming both files, and no adding up."""
+    whole = _as(_facts(ORIGINAL), "W-1", 12_000)
+    part = _as(whole, "P-1", 4_000)
+    candidate = _as(whole, "C-1", 4_000)
+    known = [("whole", whole), ("part-ubl", part), ("part-cii", part)]
+    found = find_suspicions(candidate, known)
+    kinds = [s.kind.value for s in found]
+    assert kinds.count("split_part") == 1, found
+    [as_part] = [s for s in found if s.kind.value == "split_part"]
+    assert not any("add up" in r for r in as_part.reasons), as_part.reasons
+    [again] = find_suspicions(_as(whole, "W-2", 12_000), [("part-ubl", part), ("part-cii", part)])
+    assert again.kind.value == "split_whole"
+    assert again.documents == ("part-ubl", "part-cii")

@@ -234,7 +234,9 @@ class SuspicionPublic(BaseModel):
     financings: list[int] = Field(
         default_factory=list,
         description="the active financings of other banks whose marks this file shares "
-        "(docs/fingerprints.md, marks); [] for a suspicion found among the files lodged here",
+        "(docs/fingerprints.md, marks); for a suspicion found among the files lodged here, the "
+        "active financings holding a fingerprint of one of its documents (and your own that "
+        "carries the file's marks)",
     )
     matching_facts: list[str] = Field(
         default_factory=list,

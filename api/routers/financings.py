@@ -256,7 +256,8 @@ class SuspicionAcknowledged(BaseModel):
     financings: list[int] = Field(
         default_factory=list,
         description="the active financings of other banks whose marks the document shares "
-        "(kind reissue or split; documents is then [])",
+        "(kind reissue or split; documents is then []), or, for a suspicion found among your "
+        "files, the active financings holding one of those documents",
     )
 
 

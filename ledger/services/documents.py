@@ -192,8 +192,8 @@ class SuspicionInfo:
     reasons: tuple[str, ...]
     documents: tuple[str, ...]
     #: the active financings of other banks whose marks the file shares (found on chain,
-    #: ``ledger.services.marked``: their documents are not shown); ``()`` for a suspicion
-    #: found among the files lodged here
+    #: ``ledger.services.marked``: their documents are not shown); for a suspicion found among
+    #: the files lodged here, the active financings holding a fingerprint of one of them
     financings: tuple[int, ...] = ()
     #: the facts the invoices share, e.g. ``("seller", "buyer", "currency", "amount")``
     matching_facts: tuple[str, ...] = ()
@@ -1903,10 +1903,10 @@ def _examine(
         for m in carriers:
             family = m.suspicion_kind
             at = next((k for k, s in enumerate(listed) if suspicion_family(s.kind) == family), -1)
-            if m.own and at >= 0:
-                listed[at] = replace(
-                    listed[at], financings=(*listed[at].financings, m.financing_id)
-                )
+            # the caller's own, or one the suspicion names already (it holds a file found)
+            if at >= 0 and (m.own or m.financing_id in listed[at].financings):
+                named = dict.fromkeys((*listed[at].financings, m.financing_id))
+                listed[at] = replace(listed[at], financings=tuple(named))
                 joined.add(m.financing_id)
         suspicions = tuple(listed)
         carriers = [m for m in carriers if m.financing_id not in joined]
@@ -2919,7 +2919,8 @@ def suspicions_of(
     fingerprint, which the check reports (``earlier_version_pledged``) and the chain enforces."""
     if facts.credit_note:
         return ()
-    known = _same_parties_files(ledger, facts, doc_hash, actor, role, read)
+    files = _same_parties_files(ledger, facts, doc_hash, actor, role, read)
+    known = [(h, f) for h, (f, _) in files.items()]
     if known:  # read the chain only when there is something to compare with
         document = bytes.fromhex(doc_hash[2:])
         amends = (
@@ -2938,8 +2939,11 @@ def suspicions_of(
     for s in found:
         named = tuple(statuses[d] for d in s.documents)
         said = tuple(r for n in named if (r := n.reason) is not None)
+        held = _holding(ledger, files, s.documents)
         out.append(
-            SuspicionInfo(s.kind.value, s.reasons + said, s.documents, (), s.matching_facts, named)
+            SuspicionInfo(
+                s.kind.value, s.reasons + said, s.documents, held, s.matching_facts, named
+            )
         )
     return tuple(withdrawn + out)
 
@@ -3056,17 +3060,40 @@ def _same_parties_files(
     actor: str,
     role: str,
     read: StoredReader | None = None,
-) -> list[tuple[str, DocumentFacts]]:
+) -> dict[str, tuple[DocumentFacts, ReceivedDocument]]:
     """The files lodged here in the scope of ``actor`` of ``role`` (:func:`match_scope`) of
     the same seller and buyer as ``facts`` (the ``parties`` lookup key), ``doc_hash`` aside:
-    (0x-hex hash, facts) each, once per hash (the first file of it), read from ``read``
-    (default: the gateway database)."""
+    (facts, stored row) by 0x-hex hash, once per hash (the first file of it), read from
+    ``read`` (default: the gateway database)."""
     names = _parties_keys(ledger, facts)
-    found: dict[str, tuple[str, DocumentFacts]] = {}
+    found: dict[str, tuple[DocumentFacts, ReceivedDocument]] = {}
     for row in (read or ledger.db.received_with_fingerprints)(names, match_scope(actor, role)):
         if row.doc_hash != doc_hash and (f := facts_of(row)) is not None:
-            found.setdefault(row.doc_hash, (row.doc_hash, f))
-    return list(found.values())
+            found.setdefault(row.doc_hash, (f, row))
+    return found
+
+
+def _holding(
+    ledger: Ledger,
+    files: dict[str, tuple[DocumentFacts, ReceivedDocument]],
+    doc_hashes: Iterable[str],
+) -> tuple[int, ...]:
+    """The active financings holding a fingerprint of any of ``doc_hashes`` (files of
+    ``files``: their on-chain fingerprints as stored when lodged), in one read: what a
+    suspicion found among a bank's own files names beside them. A tryout's bank financed a part
+    of an invoice Bank B's active financing held, after a ``split_part`` suspicion naming
+    ``financings: []``, and the regulator's follow-up of financings made despite suspicions
+    skipped it."""
+    values = sorted(
+        {
+            bytes.fromhex(value[2:])
+            for h in doc_hashes
+            if h in files
+            for name, value in files[h][1].fingerprints
+            if not is_lookup_key(name)
+        }
+    )
+    return tuple(sorted({i for i in _Lookups(ledger).holders(values) if i}))
 
 
 def pledged_copy_withdrawn(
@@ -3079,7 +3106,8 @@ def pledged_copy_withdrawn(
     word on an invoice its check called withdrawn)."""
     if facts.credit_note:
         return []
-    known = _same_parties_files(ledger, facts, doc_hash, bank, "bank")
+    files = _same_parties_files(ledger, facts, doc_hash, bank, "bank")
+    known = [(h, f) for h, (f, _) in files.items()]
     return copies_withdrawn(ledger, facts, known, doc_hash, withdrawn_only=True)
 
 

@@ -237,7 +237,8 @@ class PledgeSuspicion:
     matching_facts: tuple[str, ...]
     reasons: tuple[str, ...]
     #: another bank's active financings whose marks the document shares
-    #: (:mod:`ledger.services.marked`; ``documents`` is then empty)
+    #: (:mod:`ledger.services.marked`; ``documents`` is then empty), or — a suspicion found
+    #: among the bank's own files — those holding a fingerprint of one of ``documents``
     financings: tuple[int, ...] = ()
     #: each of ``documents`` with its status on chain now (a revoked or superseded one is said
     #: in ``reasons`` too: :class:`ledger.services.documents.NamedStatus`)
@@ -1231,9 +1232,14 @@ def _joined(
             ),
             None,
         )
-        if at is not None and s.financings and s.financings[0] in own:
+        if (
+            at is not None
+            and s.financings
+            and (s.financings[0] in own or s.financings[0] in joined[at].financings)
+        ):
             first = joined[at]
-            joined[at] = replace(first, financings=(*first.financings, *s.financings))
+            named = dict.fromkeys((*first.financings, *s.financings))
+            joined[at] = replace(first, financings=tuple(named))
         else:
             rest.append(s)
     return (*joined, *rest)
@@ -1268,6 +1274,7 @@ def pledge_suspicions(
                     s.documents,
                     s.matching_facts or SuspicionKind(s.kind).matching_facts,
                     s.reasons,
+                    financings=s.financings,
                     statuses=s.statuses,
                 )
             )

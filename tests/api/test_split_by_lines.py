@@ -14,6 +14,7 @@ Real HTTP app, real chain, on both backends."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -116,3 +117,33 @@ def test_an_invoice_of_another_order_the_same_day_is_not_suspected(
     doc_hash = lodge(client, network.bank_b, other)["doc_hash"]
     made = finance(client, network.bank_b, doc_hash, amount=100_000)
     assert made.status_code == 201, made.text
+
+
+def test_a_part_found_among_the_banks_own_files_names_the_financing_holding_the_whole(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 46: Bank B held the whole invoice (Bank A financed it) and financed a part of it
+    issued on another day, against the same order — no mark met (the order mark carries the
+    issue date, the split mark the whole set of lines). Its ``split_part`` suspicion, found
+    among its own files, named ``financings: []``, and the regulator's follow-up of financings
+    made despite suspicions skipped it. It names the financing holding the whole now."""
+    invoice = own_invoice("HELDWHOLE")
+    _, financing_a = financed_invoice(client, network, invoice)
+    number = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
+    issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
+    assert number is not None
+    assert issued is not None
+    cookies = _part(invoice, number.group(1).decode() + "-L1", {2}, "2500.00")
+    day = date.fromisoformat(issued.group(1).decode()) + timedelta(days=1)
+    later = cookies.replace(issued.group(0), f"<cbc:IssueDate>{day.isoformat()}<".encode(), 1)
+    assert later != cookies
+    lodge(client, network.bank_b, invoice)  # Bank B holds the whole invoice too
+    found = {s["kind"]: s for s in check(client, network.bank_b, later)["suspicions"]}
+    assert "split_part" in found, found
+    assert found["split_part"]["financings"] == [financing_a], found
+    part = lodge(client, network.bank_b, later)["doc_hash"]
+    made = finance(client, network.bank_b, part, amount=100_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    [listed] = audit_rules(client, network.regulator)["financed_despite_suspicions"]
+    assert listed["financing_id"] == made.json()["financing_id"]
+    assert [o["financing_id"] for o in listed["other_financings"]] == [financing_a]

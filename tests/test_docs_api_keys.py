@@ -35,6 +35,7 @@ NOT_KEYS = {
     "document_revoked",
     "document_superseded",
     "document_credited",
+    "document_copy_withdrawn",
     "document_no_version_in_force",  # a notice's kind
     "cancelled_outstanding",
     "closed_outstanding",

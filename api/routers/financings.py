@@ -353,8 +353,12 @@ class FinancingWritten(BaseModel):
     notices: list[NoticePublic] = Field(
         description="what the bank should know: document_revoked or document_superseded for "
         "each pledged document no longer in force, document_no_version_in_force for one "
-        "superseded by amendments whose current version is revoked (the write went through: "
-        "the chain does not stop it, the bank decides)"
+        "superseded by amendments whose current version is revoked, document_credited for a "
+        "pledged invoice credited below what the financing holds on it, "
+        "document_copy_withdrawn for a pledged invoice in force whose seller (or an admin) "
+        "revoked another file of it that the bank lodged, cancelled_outstanding or "
+        "closed_outstanding for money still out (the write went through: the chain does not "
+        "stop it, the bank decides)"
     )
 
 

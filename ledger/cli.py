@@ -2220,13 +2220,17 @@ def _suspected_of(s: fin_svc.RecordedSuspicion) -> str:
             "the bank's check found it the same document as a file it had lodged, revoked on "
             "chain (its check said who revoked it, and whether the invoice was withdrawn)"
         )
-    said = []
-    if s.financings:
-        ids = ", ".join(str(i) for i in s.financings)
-        said.append(f"it shared marks with active financing {ids}")
+    ids = ", ".join(str(i) for i in s.financings)
+    if s.lodged_invoices and s.financings:  # the files found, and who held them (or marks)
+        return (
+            f"it resembled {s.lodged_invoices} invoice(s) the bank had lodged; it involved "
+            f"active financing {ids}"
+        )
     if s.lodged_invoices:
-        said.append(f"it resembled {s.lodged_invoices} invoice(s) the bank had lodged")
-    return "; ".join(said) or "what it was found against is not recorded"
+        return f"it resembled {s.lodged_invoices} invoice(s) the bank had lodged"
+    if s.financings:
+        return f"it shared marks with active financing {ids}"
+    return "what it was found against is not recorded"
 
 
 def _document_standing(p: fin_svc.Pledge) -> str:

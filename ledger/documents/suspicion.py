@@ -169,6 +169,14 @@ def _part_of(part: tuple[Line, ...], whole: tuple[Line, ...]) -> bool:
     return True
 
 
+def _lines_of(part: DocumentFacts, whole: DocumentFacts) -> str:
+    """Which of ``whole``'s lines a part states (every line of it is one of them, for at most
+    its amount), in words: ``its 3 lines`` or ``2 of its 3 lines`` (a tryout read "same lines"
+    of a part holding two lines of three)."""
+    have, of = len(part.lines or ()), len(whole.lines or ())
+    return f"its {of} line{'s' * (of != 1)}" if have == of else f"{have} of its {of} lines"
+
+
 def _tied(part: DocumentFacts, whole: DocumentFacts) -> list[str]:
     reasons = _shared_references(part, whole)
     if part.issue_date is not None and part.issue_date == whole.issue_date:
@@ -303,8 +311,8 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
         if adds is None and not tied:
             continue
         reasons = [
-            f"same seller, buyer and lines as invoice {_name(whole)} ({_money(whole)}) for "
-            f"{_money(candidate)}",
+            f"same seller and buyer as invoice {_name(whole)} ({_money(whole)}), and "
+            f"{_lines_of(candidate, whole)}, for {_money(candidate)}",
             *tied,
         ]
         if adds:
@@ -326,7 +334,10 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
         involved = adds if adds else tied
         if involved:
             names = ", ".join(_name(dict(pool)[i]) for i in involved)
-            reasons = [f"invoice(s) {names} have the same seller, buyer and lines for less"]
+            reasons = [
+                f"invoice(s) {names} have the same seller and buyer, and lines of this invoice, "
+                "for less"
+            ]
             if adds:
                 reasons.append(f"their amounts add up to this invoice's {_money(candidate)}")
             elif len(involved) == 1:

@@ -828,12 +828,12 @@ class _Check:
             # the seller withdrew the receivable; the pledged file's own registration stands
             # (its registrant did not revoke it): "no version in force" would be untrue of it,
             # and the financing's own answer says active (tryout 45)
-            amended_to = f", amended to {pledged_now}," if pledged_now != document.doc_hash else ""
+            amended_to = f" (amended to {pledged_now})" if pledged_now != document.doc_hash else ""
             outcome = (
                 "that revocation WITHDREW THE RECEIVABLE — every file of it is the same "
-                f"receivable —, though {document.doc_hash}{amended_to} the file financing "
-                f"{f.financing_id} pledges, is still registered as active: not revoked by its "
-                "registrant"
+                f"receivable — though the file financing {f.financing_id} pledges, "
+                f"{document.doc_hash}{amended_to}, is still registered as active (its "
+                "registrant has not revoked it)"
             )
         else:
             outcome = "NO VERSION of the same receivable is in force"

@@ -3162,8 +3162,9 @@ def copies_withdrawn(
         in_force = (
             "that revocation withdrew this invoice — every file of it, in any format, is the "
             f"same receivable — though {len(still_active)} {files} of it {verb} still registered "
-            f"as active ({', '.join(still_active)}): not revoked by "
-            f"{'its registrant' if len(still_active) == 1 else 'their registrants'}"
+            f"as active ({', '.join(still_active)}): "
+            f"{'its registrant has' if len(still_active) == 1 else 'their registrants have'} "
+            "not revoked it"
         )
     else:
         in_force = (

@@ -1315,6 +1315,13 @@ def unacknowledged(
     said = "; ".join(
         f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
         + "; ".join(s.reasons)
+        # the financings the check named (a tryout: only the 409's details named them)
+        + (
+            f" (it involves active financing{'s' * (len(s.financings) > 1)} "
+            f"{', '.join(str(i) for i in s.financings)})"
+            if s.financings
+            else ""
+        )
         for s in suspicions
     )
     extra: dict[str, Any] = {}

@@ -176,3 +176,19 @@ def test_two_files_of_one_invoice_are_one_part_named_by_both() -> None:
     [again] = find_suspicions(_as(whole, "W-2", 12_000), [("part-ubl", part), ("part-cii", part)])
     assert again.kind.value == "split_whole"
     assert again.documents == ("part-ubl", "part-cii")
+
+
+def test_a_part_of_some_lines_is_not_said_to_have_the_same_lines() -> None:
+    """Tryout 47: a part holding two of an invoice's three lines read "same seller, buyer and
+    lines as invoice …". It says which of the lines now."""
+    whole = _as(_facts(ORIGINAL), "W-1", 10_000)
+    assert len(whole.lines) >= 2
+    some = replace(_as(whole, "P-1", 4_000), lines=whole.lines[:1])
+    [as_part] = find_suspicions(some, [("whole", whole)])
+    assert as_part.kind.value == "split_part"
+    assert f"and 1 of its {len(whole.lines)} lines, for" in as_part.reasons[0], as_part.reasons
+    every = _as(whole, "P-2", 4_000)
+    [all_lines] = [
+        s for s in find_suspicions(every, [("whole", whole)]) if s.kind.value == "split_part"
+    ]
+    assert f"and its {len(whole.lines)} lines, for" in all_lines.reasons[0], all_lines.reasons

@@ -1906,7 +1906,9 @@ def _examine(
             # the caller's own, or one the suspicion names already (it holds a file found)
             if at >= 0 and (m.own or m.financing_id in listed[at].financings):
                 named = dict.fromkeys((*listed[at].financings, m.financing_id))
-                listed[at] = replace(listed[at], financings=tuple(named))
+                # another bank's: its marks' reasons name that bank, which the files' do not
+                said = listed[at].reasons if m.own else (*listed[at].reasons, *m.reasons)
+                listed[at] = replace(listed[at], financings=tuple(named), reasons=said)
                 joined.add(m.financing_id)
         suspicions = tuple(listed)
         carriers = [m for m in carriers if m.financing_id not in joined]

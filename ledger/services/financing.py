@@ -1239,7 +1239,9 @@ def _joined(
         ):
             first = joined[at]
             named = dict.fromkeys((*first.financings, *s.financings))
-            joined[at] = replace(first, financings=tuple(named))
+            # another bank's: its marks' reasons name that bank, which the files' do not
+            said = first.reasons if s.financings[0] in own else (*first.reasons, *s.reasons)
+            joined[at] = replace(first, financings=tuple(named), reasons=said)
         else:
             rest.append(s)
     return (*joined, *rest)

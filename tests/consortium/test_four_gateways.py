@@ -261,10 +261,12 @@ def test_four_organisations_four_gateways(
         told = http.post(f"{bank_b.url}/v1/documents/check", files=copy, headers=bank_b.headers)
         assert told.status_code == 200, told.text
         assert told.json()["held_by"] == []  # not pledged
-        # (its own lodged CII copy of the original is a local suspicion beside it)
+        # its own lodged CII copy of the original is a local suspicion, which names bank A's
+        # financing holding that copy's fingerprints and carries the marks' reasons: one
+        # suspicion, naming bank B's own file only — never bank A's document
         (suspicion,) = [s for s in told.json()["suspicions"] if s["financings"]]
         assert (suspicion["kind"], suspicion["financings"]) == ("reissue", [first["financing_id"]])
-        assert suspicion["documents"] == []
+        assert suspicion["documents"] == [seen.json()["doc_hash"]]
         assert any(bank_a.address in r for r in suspicion["reasons"])
 
         # the regulator reads the evaluator's log through its own gateway's CLI, signed with its

@@ -1218,9 +1218,10 @@ def _joined(
     (``marked``): a document's marked suspicion naming the bank's own financing (``own``) joins
     the document's first local suspicion of its kind (a re-issue, or a split: a mark tells no
     part from whole), which then names that financing too (the files it found may be pledged
-    there); another bank's financing, or the bank's own when its files found nothing of that
-    kind, stays a suspicion of its own. Joined to whatever came first, a re-issue's financing
-    was recorded under a ``copy_revoked`` suspicion, which names none (tryout 45)."""
+    there); so does another bank's financing that suspicion names already (it holds a file
+    found), with its marks' reasons, which name that bank. Any other stays a suspicion of its
+    own. Joined to whatever came first, a re-issue's financing was recorded under a
+    ``copy_revoked`` suspicion, which names none (tryout 45)."""
     joined = list(local)
     rest: list[PledgeSuspicion] = []
     for s in marked:

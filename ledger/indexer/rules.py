@@ -378,6 +378,15 @@ SellerOf = Callable[[str, Sequence[str]], tuple[bool | None, str]]
 _NO_FILES_GIVEN = "cannot be told: this re-check was given no lodged files to compare with"
 
 
+class _Revokers(NamedTuple):
+    """What weighs a revoker (:meth:`_Check.copies_not_in_force`): whether it is shown to be
+    the document's seller (``seller_of``; None: no lodged files given) and the ADMIN members
+    (lower-case addresses)."""
+
+    seller_of: SellerOf | None
+    admins: frozenset[str]
+
+
 @dataclass
 class RulesReport:
     """The re-check's outcome: the ``regulators`` whose keys opened the envelopes, how many
@@ -519,9 +528,6 @@ class _Check:
         self.published: dict[str, int] = {}
         #: superseded document → its amendment (0x hex, lower), in chain order
         self.successors: dict[str, str] = {}
-        #: who a revocation's revoker is, for :meth:`copies_not_in_force`
-        self._seller_of: SellerOf | None = None
-        self._admins: frozenset[str] = frozenset()
 
     def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
         self.report.breaches.append(
@@ -705,8 +711,7 @@ class _Check:
         at the end of whose amendments stands a revocation that withdraws the document — listed
         in ``copies_not_in_force`` when its revoker is one of ``admins`` (lower-case addresses)
         or ``seller_of`` shows it to be the seller, else in ``copies_revoked_not_by_seller``."""
-        self._seller_of = seller_of
-        self._admins = admins
+        revokers = _Revokers(seller_of, admins)
         pledging: dict[str, list[tuple[_Financing, DocumentTerms]]] = {}
         for f in self.financings.values():
             for document in f.terms.documents if f.terms is not None else ():
@@ -728,7 +733,7 @@ class _Check:
                         if other is f or theirs.doc_hash in own or pair in told:
                             continue
                         found = self._copy_withdrawn(
-                            f, document, theirs.doc_hash, names, fingerprint, other
+                            f, document, theirs.doc_hash, names, revokers, fingerprint, other
                         )
                         if found is not None:
                             told.add(pair)
@@ -744,7 +749,7 @@ class _Check:
                     pair = (document.doc_hash, twin.lower())
                     if twin.lower() in own or pair in told:
                         continue
-                    found = self._copy_withdrawn(f, document, twin.lower(), names)
+                    found = self._copy_withdrawn(f, document, twin.lower(), names, revokers)
                     if found is not None and (document.doc_hash, _end(found)) not in ends:
                         told.add(pair)
                         ends.add((document.doc_hash, _end(found)))
@@ -777,12 +782,14 @@ class _Check:
         document: DocumentTerms,
         withdrawn_hash: str,
         names: dict[str, str],
+        revokers: _Revokers,
         fingerprint: str | None = None,
         other: _Financing | None = None,
     ) -> CopyNotInForce | None:
         """The entry of ``f``'s pledged ``document`` when ``withdrawn_hash`` — pledged by
         ``other`` and sharing ``fingerprint``, or (neither given) another registered file of
-        the same invoice the lodged files show — is withdrawn (:meth:`_withdrawn`)."""
+        the same invoice the lodged files show — is withdrawn (:meth:`_withdrawn`), its revoker
+        weighed by ``revokers``."""
         withdrawn = self._withdrawn(withdrawn_hash, names)
         if withdrawn is None:
             return None
@@ -800,13 +807,13 @@ class _Check:
             )
         amended = f", amended to {current}, which is" if current != withdrawn_hash else ", which is"
         revoker = named(revocation.by, revocation.by_name)
-        admin = revocation.by.lower() in self._admins
+        admin = revocation.by.lower() in revokers.admins
         # the revoked file first; then the copy it was found as, and the pledged file: every
         # link (a locked fingerprint, the same document) names the same seller
         files = list(dict.fromkeys([current, withdrawn_hash, document.doc_hash]))
         is_seller, why = (
-            self._seller_of(revocation.by, files)
-            if self._seller_of is not None
+            revokers.seller_of(revocation.by, files)
+            if revokers.seller_of is not None
             else (None, _NO_FILES_GIVEN)
         )
         standing = revoker_words(revoker, admin, is_seller, why)

@@ -42,11 +42,10 @@ __all__ = ["client_fixture"]
 AMENDED = UBL.replace(b"</cbc:Note>", b" (amended)</cbc:Note>", 1)
 
 
-def _revoke(client: TestClient, network: Network, doc_hash: str, code: int) -> None:
+def _revoked_by(client: TestClient, who: Participant, doc_hash: str, code: int) -> None:
+    """``who`` revokes ``doc_hash`` with reason ``code`` (asserted 200)."""
     done = client.post(
-        f"/v1/documents/{doc_hash}/revoke",
-        json={"reason_code": code},
-        headers=network.enterprise.headers,
+        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": code}, headers=who.headers
     )
     assert done.status_code == 200, done.text
 
@@ -72,7 +71,7 @@ def _amended_then_revoked(
     v2 = superseded.json()["new_doc_hash"]
     lodge(client, network.bank_b, CII)
     lodge(client, network.bank_b, held)
-    _revoke(client, network, v2, code)
+    _revoked_by(client, network.enterprise, v2, code)
     return v1, v2
 
 
@@ -155,7 +154,7 @@ def _copy_financed_then_original_withdrawn(
     )
     assert superseded.status_code == 201, superseded.text
     v2 = superseded.json()["new_doc_hash"]
-    _revoke(client, network, v2, code)
+    _revoked_by(client, network.enterprise, v2, code)
     return fid_a, fid_b, v1, v2
 
 
@@ -220,7 +219,7 @@ def _both_files_registered_then_ubl_revoked(
     assert lodge(client, network.bank_b, CII)["doc_hash"] == cii_hash
     made = finance(client, network.bank_b, cii_hash, amount=100_000)
     assert made.status_code == 201, made.text
-    _revoke(client, network, ubl_hash, code)
+    _revoked_by(client, network.enterprise, ubl_hash, code)
     return ubl_hash, cii_hash, int(made.json()["financing_id"])
 
 
@@ -247,7 +246,7 @@ def test_no_version_in_force_once_the_financed_file_is_withdrawn_too(
 ) -> None:
     """The seller revokes the CII file Bank B financed as well: now no version is in force."""
     _, cii_hash, fid = _both_files_registered_then_ubl_revoked(client, network, 3)
-    _revoke(client, network, cii_hash, 3)
+    _revoked_by(client, network.enterprise, cii_hash, 3)
     rules = audit_rules(client, network.regulator)
     assert [n["financing_id"] for n in rules["not_in_force"]] == [fid]
     [copy] = rules["copies_not_in_force"]
@@ -283,13 +282,6 @@ def test_a_copy_still_registered_as_active_is_named_not_called_out_of_force(
 # withdraws the invoice (ledger.services.roles.withdraws_receivable). Tryout 44: a bank
 # registered a near-copy of an invoice another bank financed (a note appended), revoked it
 # "cancelled by issuer", and the regulator read "NO VERSION of the same receivable is in force"
-
-
-def _revoked_by(client: TestClient, who: Participant, doc_hash: str, code: int) -> None:
-    done = client.post(
-        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": code}, headers=who.headers
-    )
-    assert done.status_code == 200, done.text
 
 
 def _copy_words(client: TestClient, network: Network) -> str:
@@ -432,7 +424,7 @@ def test_a_drawdown_on_an_invoice_its_seller_withdrew_in_another_file_is_warned(
     lodge(client, network.bank, AMENDED)  # Bank A holds Bank B's revoked near-copy: no word
     assert [n["kind"] for n in _drawdown_notices(client, network.bank, fid)] == []
 
-    _revoke(client, network, cii_hash, 3)
+    _revoked_by(client, network.enterprise, cii_hash, 3)
     lodge(client, network.bank, CII)
     [notice] = _drawdown_notices(client, network.bank, fid)
     assert notice["kind"] == "document_copy_withdrawn", notice

@@ -90,8 +90,8 @@ from ledger.services.disclosure import FINGERPRINT_ROLES, sees_financing, sees_f
 from ledger.services.marked import (
     Mark,
     evaluated_with_marks,
+    join_marked,
     marked_financings,
-    suspicion_family,
 )
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
@@ -1899,17 +1899,11 @@ def _examine(
         # but the bank could tell which financing the files were pledged to; joined to the
         # first suspicion whatever its kind, it was named under a copy_revoked one)
         listed = list(suspicions)
-        joined: set[int] = set()
-        for m in carriers:
-            family = m.suspicion_kind
-            at = next((k for k, s in enumerate(listed) if suspicion_family(s.kind) == family), -1)
-            # the caller's own, or one the suspicion names already (it holds a file found)
-            if at >= 0 and (m.own or m.financing_id in listed[at].financings):
-                named = dict.fromkeys((*listed[at].financings, m.financing_id))
-                # another bank's: its marks' reasons name that bank, which the files' do not
-                said = listed[at].reasons if m.own else (*listed[at].reasons, *m.reasons)
-                listed[at] = replace(listed[at], financings=tuple(named), reasons=said)
-                joined.add(m.financing_id)
+        joined = {
+            m.financing_id
+            for m in carriers
+            if join_marked(listed, m.financing_id, m.suspicion_kind, m.reasons, m.own)
+        }
         suspicions = tuple(listed)
         carriers = [m for m in carriers if m.financing_id not in joined]
         suspicions = (
@@ -2937,11 +2931,12 @@ def suspicions_of(
     # each document named with its status now: a revoked or superseded one is said so, in the
     # object and in the words, and the suspicion stands (NamedStatus)
     statuses = named_statuses(ledger, [d for s in found for d in s.documents]) if found else {}
+    holding = _holding(ledger, files, [d for s in found for d in s.documents]) if found else {}
     out = []
     for s in found:
         named = tuple(statuses[d] for d in s.documents)
         said = tuple(r for n in named if (r := n.reason) is not None)
-        held = _holding(ledger, files, s.documents)
+        held = tuple(sorted({i for d in s.documents for i in holding.get(d, ())}))
         out.append(
             SuspicionInfo(
                 s.kind.value, s.reasons + said, s.documents, held, s.matching_facts, named
@@ -3078,24 +3073,22 @@ def _same_parties_files(
 def _holding(
     ledger: Ledger,
     files: dict[str, tuple[DocumentFacts, ReceivedDocument]],
-    doc_hashes: Iterable[str],
-) -> tuple[int, ...]:
-    """The active financings holding a fingerprint of any of ``doc_hashes`` (files of
-    ``files``: their on-chain fingerprints as stored when lodged), in one read: what a
-    suspicion found among a bank's own files names beside them. A tryout's bank financed a part
-    of an invoice Bank B's active financing held, after a ``split_part`` suspicion naming
-    ``financings: []``, and the regulator's follow-up of financings made despite suspicions
-    skipped it."""
-    values = sorted(
-        {
-            bytes.fromhex(value[2:])
-            for h in doc_hashes
-            if h in files
-            for name, value in files[h][1].fingerprints
-            if not is_lookup_key(name)
-        }
-    )
-    return tuple(sorted({i for i in _Lookups(ledger).holders(values) if i}))
+    doc_hashes: Sequence[str],
+) -> dict[str, tuple[int, ...]]:
+    """The active financings holding a fingerprint of each of ``doc_hashes`` (files of
+    ``files``: their on-chain fingerprints as stored when lodged), by hash, in one read for
+    them all: what a suspicion found among a bank's own files names beside them. A tryout's
+    bank financed a part of an invoice Bank B's active financing held, after a ``split_part``
+    suspicion naming ``financings: []``, and the regulator's follow-up of financings made
+    despite suspicions skipped it."""
+    values = {
+        h: [bytes.fromhex(v[2:]) for n, v in files[h][1].fingerprints if not is_lookup_key(n)]
+        for h in dict.fromkeys(doc_hashes)
+        if h in files
+    }
+    asked = sorted({v for vs in values.values() for v in vs})
+    holder = dict(zip(asked, _Lookups(ledger).holders(asked), strict=True))
+    return {h: tuple(sorted({holder[v] for v in vs if holder[v]})) for h, vs in values.items()}
 
 
 def pledged_copy_withdrawn(

@@ -85,8 +85,8 @@ from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import (
     Mark,
     evaluated_with_marks,
+    join_marked,
     marked_financings,
-    suspicion_family,
 )
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
@@ -1209,6 +1209,11 @@ def _marked_suspicions(
     return tuple(found), frozenset(own)
 
 
+def _at_document(index: int) -> Callable[[PledgeSuspicion], bool]:
+    """Whether a suspicion is about ``documents[index]`` of the request."""
+    return lambda s: s.document_index == index
+
+
 def _joined(
     local: tuple[PledgeSuspicion, ...],
     marked: tuple[PledgeSuspicion, ...],
@@ -1225,25 +1230,14 @@ def _joined(
     joined = list(local)
     rest: list[PledgeSuspicion] = []
     for s in marked:
-        at = next(
-            (
-                k
-                for k, j in enumerate(joined)
-                if j.document_index == s.document_index and suspicion_family(j.kind) == s.kind
-            ),
-            None,
-        )
-        if (
-            at is not None
-            and s.financings
-            and (s.financings[0] in own or s.financings[0] in joined[at].financings)
+        if not s.financings or not join_marked(
+            joined,
+            s.financings[0],
+            s.kind,
+            s.reasons,
+            s.financings[0] in own,
+            _at_document(s.document_index),
         ):
-            first = joined[at]
-            named = dict.fromkeys((*first.financings, *s.financings))
-            # another bank's: its marks' reasons name that bank, which the files' do not
-            said = first.reasons if s.financings[0] in own else (*first.reasons, *s.reasons)
-            joined[at] = replace(first, financings=tuple(named), reasons=said)
-        else:
             rest.append(s)
     return (*joined, *rest)
 

@@ -23,8 +23,9 @@ or another, meets none of them; a tryout's bank financed one invoice three times
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from ledger.documents.facts import DocumentFacts
 from ledger.documents.fingerprints import (
@@ -129,6 +130,52 @@ def suspicion_family(kind: str) -> str:
     What a financing found by marks joins: the suspicion of its own kind, never another (a
     tryout's re-issue financing was named under a ``copy_revoked`` suspicion)."""
     return "split" if kind.startswith("split") else kind
+
+
+class Joinable(Protocol):
+    """A suspicion a financing found by marks may join: its kind, the financings it names, its
+    reasons (``ledger.services.documents.SuspicionInfo``,
+    ``ledger.services.financing.PledgeSuspicion``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def financings(self) -> tuple[int, ...]: ...
+    @property
+    def reasons(self) -> tuple[str, ...]: ...
+
+
+J = TypeVar("J", bound=Joinable)
+
+
+def join_marked(
+    found: list[J],
+    financing_id: int,
+    kind: str,
+    reasons: Sequence[str],
+    own: bool,
+    where: Callable[[J], bool] = lambda _: True,
+) -> bool:
+    """Name ``financing_id`` — an active financing found by marks of ``kind`` (``reissue`` or
+    ``split``) — in the first suspicion of ``found`` of its kind (:func:`suspicion_family`)
+    that ``where`` admits, when it is the caller's ``own`` or that suspicion names it already
+    (it holds a file found there); another bank's adds its marks' ``reasons``, which name that
+    bank, as the files' do not. Replaces the suspicion in ``found``; True when joined (the
+    financing is then no suspicion of its own). One rule for a check's suspicions and a
+    financing's: joined to whatever came first, a re-issue's financing was named under a
+    ``copy_revoked`` suspicion (tryout 45)."""
+    at = next(
+        (k for k, s in enumerate(found) if where(s) and suspicion_family(s.kind) == kind), None
+    )
+    if at is None:
+        return False
+    first = found[at]
+    if not own and financing_id not in first.financings:
+        return False
+    named = tuple(dict.fromkeys((*first.financings, financing_id)))
+    said = first.reasons if own else (*first.reasons, *reasons)
+    found[at] = replace(first, financings=named, reasons=said)  # type: ignore[type-var]
+    return True
 
 
 #: which kind a financing found by several of a file's marks is reported as (first wins)

@@ -193,8 +193,11 @@ def audit_verify(
             net_due = docs.net_due_here(ledger)
             twins = docs.twins_here(ledger)
             seller_of = docs.seller_here(ledger)
+            related = docs.related_here(ledger)
             rules = (
-                guard(lambda: check_rules(index, keys, net_due, twins, seller_of)) if keys else None
+                guard(lambda: check_rules(index, keys, net_due, twins, seller_of, related))
+                if keys
+                else None
             )
         regulators = _members_named(index, rules.regulators) if rules is not None else []
         banks = sorted({n.bank for n in rules.not_in_force}) if rules is not None else []
@@ -284,6 +287,7 @@ def _rules_text(
         + len(rules.held_above_net_due)
         + len(rules.amendments_financed_twice)
         + len(rules.financed_despite_suspicions)
+        + len(rules.reissues_and_splits_financed)
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     if rules.clean:
@@ -369,6 +373,16 @@ def _rules_text(
         f"{len(despite)}{_financings([d.financing_id for d in despite])}"
     )
     lines += [f"  {d.message}" for d in despite]
+    # nor is an invoice financed across its re-issues or parts (each financing keeps the rules
+    # on its own document), but one receivable is financed twice, maybe beyond its amount due
+    related = rules.reissues_and_splits_financed
+    beyond = [r for r in related if r.held_beyond_due]
+    lines.append(
+        "invoices financed across their re-issues or split parts: "
+        f"{len(related)}{_financings(sorted({i for r in related for i in r.financing_ids}))}"
+        + (f"; BEYOND their amount due: {len(beyond)}" if beyond else "")
+    )
+    lines += [f"  {r.message}" for r in related]
     return lines_text(lines)
 
 

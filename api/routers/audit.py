@@ -324,8 +324,8 @@ async def verify_index(
     moved off chain re-checked, each breach named, and the follow-ups that break no rule
     (``not_in_force``, ``copies_not_in_force``, ``copies_revoked_not_by_seller``,
     ``cancelled_outstanding``, ``held_above_net_due``,
-    ``amendments_financed_twice``, ``financed_despite_suspicions``); null for an admin, who
-    reads no terms."""
+    ``amendments_financed_twice``, ``financed_despite_suspicions``,
+    ``reissues_and_splits_financed``); null for an admin, who reads no terms."""
     audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)
@@ -341,6 +341,7 @@ async def verify_index(
             docs.net_due_here(ledger),
             docs.twins_here(ledger),
             docs.seller_here(ledger),
+            docs.related_here(ledger),
         )
         body["rules"] = rules.to_dict()
     return body

@@ -43,8 +43,9 @@ against the facts it stored, without their files.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 from itertools import combinations
 
@@ -87,6 +88,9 @@ class Suspicion:
     reasons: tuple[str, ...]
     documents: tuple[str, ...]
     shared: tuple[str, ...] = ()
+    #: of a ``split_part``: the known invoice the candidate is a part of (``documents[0]``;
+    #: the others are its other files and the sibling parts that add up with the candidate)
+    whole: str | None = None
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -255,13 +259,19 @@ def _one_file_per_invoice(
     copies: dict[str, list[str]] = {}
     out: list[tuple[str, DocumentFacts]] = []
     for ident, k in pool:
-        key = (k.number, k.amount_due_minor, k.issue_date)
+        key = _invoice_key(k)
         first = kept.setdefault(key, ident)
         if first == ident:
             out.append((ident, k))
         else:
             copies.setdefault(first, []).append(ident)
     return out, copies
+
+
+def _invoice_key(facts: DocumentFacts) -> tuple[object, ...]:
+    """What every file of one invoice has alike (in any format): its number, amount due and
+    issue date."""
+    return (facts.number, facts.amount_due_minor, facts.issue_date)
 
 
 def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> list[Suspicion]:
@@ -318,7 +328,9 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
         if adds:
             names = ", ".join(_name(dict(pool)[i]) for i in adds)
             reasons.append(f"with invoice(s) {names} the parts add up to {_money(whole)}")
-        parts.append(Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ()))))
+        parts.append(
+            Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ())), whole=ident)
+        )
     exact = [s for s in parts if any(r.startswith("with invoice(s)") for r in s.reasons)]
     found += exact or parts
     # known invoices as parts of the candidate
@@ -349,3 +361,144 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
                 ]
             found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
     return found
+
+
+@dataclass(frozen=True)
+class RelatedFile:
+    """One file of :class:`RelatedInvoices`: its id (as the caller gave it, e.g. a document
+    hash), its invoice number as written (EN 16931 BT-1), issue date (BT-2), amount due as
+    compared here (BT-115, minor units: ``DocumentFacts.amount_due_minor``) and its ``role``:
+    ``original`` or ``reissue`` of a re-issue, ``whole`` or ``part`` of a split."""
+
+    ident: str
+    number: str
+    issue_date: date | None
+    amount_due: int
+    role: str
+
+
+@dataclass(frozen=True)
+class RelatedInvoices:
+    """Invoices that look like one receivable (:func:`related_invoices`): ``kind`` ``reissue``
+    — an invoice and its re-issues, ``files[0]`` the original (the earliest issued) — or
+    ``split`` — an invoice and the invoices found to be its parts, ``files[0]`` the whole —,
+    all in ``currency``; ``reasons``: why, each sentence led by the invoice it is said of."""
+
+    kind: str
+    currency: str
+    files: tuple[RelatedFile, ...]
+    reasons: tuple[str, ...]
+
+    @property
+    def amount_due(self) -> int:
+        """The receivable's amount due (minor units of :attr:`currency`): the original's, or
+        the whole's."""
+        return self.files[0].amount_due
+
+
+def related_invoices(
+    files: Sequence[tuple[str, DocumentFacts]],
+    peers: Callable[[str], Iterable[str]] | None = None,
+) -> list[RelatedInvoices]:
+    """The re-issues and splits among ``files`` (pairs of an id and facts), each file compared
+    as :func:`find_suspicions` compares a candidate with the known invoices — with
+    ``peers(id)`` (the ids worth comparing with, e.g. those of the same seller and buyer;
+    default: every other file): an invoice with its re-issues (each re-issue connected to
+    another, one group), and a whole with every file found to be a part of it (either way:
+    as the part's ``split_part`` or the whole's ``split_whole``). For the regulator's
+    comparison of the files financings pledge (``ledger.indexer.check_rules``): a part issued
+    another day meets no cross-bank mark (a mark carries the issue date), so two banks each
+    holding one file were never told. Groups come in the order of their first file in
+    ``files``; never raises for odd facts."""
+    facts = dict(files)
+    order = {ident: i for i, (ident, _) in enumerate(files)}
+    reissued: dict[str, str] = {}  # a file → another of its group (union-find parents)
+    said: list[tuple[SuspicionKind, str, Suspicion]] = []
+    wholes: dict[str, dict[str, None]] = {}  # whole → its parts, in the order found
+    in_reissue: set[str] = set()
+
+    def root(ident: str) -> str:
+        while reissued.get(ident, ident) != ident:
+            ident = reissued[ident]
+        return ident
+
+    for ident, candidate in files:
+        ids = peers(ident) if peers is not None else facts
+        known = [(p, facts[p]) for p in ids if p != ident and p in facts]
+        for s in find_suspicions(candidate, known):
+            said.append((s.kind, ident, s))
+            if s.kind is SuspicionKind.REISSUE:
+                in_reissue.update((ident, *s.documents))
+                for other in s.documents:
+                    a, b = root(ident), root(other)
+                    if a != b:
+                        reissued[max(a, b, key=order.__getitem__)] = min(
+                            a, b, key=order.__getitem__
+                        )
+            elif s.kind is SuspicionKind.SPLIT_PART and s.whole is not None:
+                same_invoice = _invoice_key(facts[s.whole])
+                parts = wholes.setdefault(s.whole, {})
+                parts[ident] = None
+                parts.update(
+                    (d, None) for d in s.documents if _invoice_key(facts[d]) != same_invoice
+                )
+            elif s.kind is SuspicionKind.SPLIT_WHOLE:
+                wholes.setdefault(ident, {}).update((d, None) for d in s.documents)
+    found: list[tuple[int, RelatedInvoices]] = []
+    groups: dict[str, list[str]] = {}
+    for ident in facts:
+        if ident in in_reissue:
+            groups.setdefault(root(ident), []).append(ident)
+    for members in groups.values():
+        members.sort(key=lambda i: (facts[i].issue_date or date.max, order[i]))
+        original = members[0]
+        reasons = [
+            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+            for kind, c, s in said
+            if kind is SuspicionKind.REISSUE and c in members and c != original
+        ]
+        roles = ["original", *["reissue"] * (len(members) - 1)]
+        found.append(
+            (min(order[m] for m in members), _related("reissue", members, roles, facts, reasons))
+        )
+    for whole, parts in wholes.items():
+        members = [whole, *(p for p in parts if p != whole)]
+        # each part's own words (its tie to the whole), else the whole's of its parts
+        reasons = [
+            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+            for kind, c, s in said
+            if kind is SuspicionKind.SPLIT_PART and s.whole == whole
+        ] or [
+            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+            for kind, c, s in said
+            if kind is SuspicionKind.SPLIT_WHOLE and c == whole
+        ]
+        roles = ["whole", *["part"] * (len(members) - 1)]
+        found.append(
+            (min(order[m] for m in members), _related("split", members, roles, facts, reasons))
+        )
+    return [g for _, g in sorted(found, key=lambda x: x[0])]
+
+
+def _related(
+    kind: str,
+    members: list[str],
+    roles: list[str],
+    facts: dict[str, DocumentFacts],
+    reasons: list[str],
+) -> RelatedInvoices:
+    return RelatedInvoices(
+        kind=kind,
+        currency=facts[members[0]].currency or "",
+        files=tuple(
+            RelatedFile(
+                ident=m,
+                number=_name(facts[m]),
+                issue_date=facts[m].issue_date,
+                amount_due=facts[m].amount_due_minor or 0,
+                role=role,
+            )
+            for m, role in zip(members, roles, strict=True)
+        ),
+        reasons=tuple(dict.fromkeys(reasons)),
+    )

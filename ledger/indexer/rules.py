@@ -84,7 +84,13 @@ in force — the same receivable in another file, withdrawn by its seller; its b
 the other financing's documents (``RulesReport.copies_not_in_force``) — when its revoker is the
 seller or an admin (``ledger.services.roles.withdraws_receivable``); revoked by another
 registrant, only its registration is shown to be withdrawn
-(``RulesReport.copies_revoked_not_by_seller``).
+(``RulesReport.copies_revoked_not_by_seller``). And a seventh
+(:class:`ReissueOrSplitFinanced`): an invoice and its re-issues, or an invoice and the
+invoices found to be its parts, as the files lodged at the regulator's gateway say
+(``ledger.documents.suspicion.related_invoices``), two or more of which active financings pledge
+— with what they hold together against its amount due. No bank can see it when each holds one
+file: a part issued another day meets no cross-bank mark
+(``RulesReport.reissues_and_splits_financed``).
 """
 
 from __future__ import annotations
@@ -99,6 +105,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 
 from ledger import confidential as conf
+from ledger.documents.suspicion import RelatedInvoices
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import EventRow, MemberRow
 from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
@@ -362,6 +369,52 @@ class FinancedDespiteSuspicions:
     message: str
 
 
+@dataclass(frozen=True)
+class RelatedPledge:
+    """What active financing ``financing_id`` of ``bank`` holds on one file of a re-issued or
+    split invoice: ``amount`` (minor units of ``currency``, as its terms state it) on
+    ``doc_hash``, invoice ``number`` (EN 16931 BT-1) issued ``issue_date`` (BT-2, ISO 8601;
+    None when it states none), whose ``role`` is ``original`` or ``reissue``, ``whole`` or
+    ``part``."""
+
+    financing_id: int
+    bank: str
+    doc_hash: str
+    number: str
+    issue_date: str | None
+    role: str
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class ReissueOrSplitFinanced:
+    """An invoice (``doc_hash``, ``number``, ``amount_due`` in minor units of ``currency``)
+    and its re-issues (``kind`` ``reissue``: the same seller, buyer, amount due and lines under
+    another number and date) or the invoices found to be its parts (``split``: the same seller
+    and buyer, lines of it, each for less, tied to it by the issue date, a reference or amounts
+    that add up), as the files lodged at this gateway say — two or more of which active
+    financings the regulators read pledge (``pledges``, ``financing_ids``): together they hold
+    ``held`` on one receivable, ``held_beyond_due`` more than its amount due (0 within it;
+    both None when the pledges are in several currencies). ``reasons``: why the invoices look
+    like one receivable, each led by the invoice it is said of; ``message`` says it all in
+    words. Not a breach: honest invoices can look alike (a monthly order), and each financing
+    keeps the rules on its own document — but a tryout's 9,610.00 DKK invoice was financed for
+    16,000.00 DKK across its whole and a part issued another day, which no bank could see."""
+
+    kind: str
+    doc_hash: str
+    number: str
+    currency: str
+    amount_due: int
+    pledges: list[RelatedPledge]
+    financing_ids: list[int]
+    held: int | None
+    held_beyond_due: int | None
+    reasons: list[str]
+    message: str
+
+
 #: an invoice's amount due net of the credit notes lodged here, by its 0x-hex hash (minor
 #: units), or None when no copy of it is lodged here or it states no amount
 NetDue = Callable[[str], int | None]
@@ -373,6 +426,10 @@ Twins = Callable[[str], Sequence[str]]
 #: be told —, the reason in words that follow the member's name), as
 #: ``ledger.services.sellers.SellerShown`` says (``documents.seller_here``)
 SellerOf = Callable[[str, Sequence[str]], tuple[bool | None, str]]
+
+#: the re-issues and splits among documents (0x-hex hashes) as the gateway's lodged files say
+#: (``documents.related_here``: :func:`ledger.documents.suspicion.related_invoices`)
+Related = Callable[[Sequence[str]], Sequence[RelatedInvoices]]
 
 #: the reason when the re-check is given no lodged files to compare a revoker with
 _NO_FILES_GIVEN = "cannot be told: this re-check was given no lodged files to compare with"
@@ -422,6 +479,10 @@ class RulesReport:
     #: active financings the regulators read made after acknowledging suspicions that name
     #: another bank's financing still active, by id (not breaches)
     financed_despite_suspicions: list[FinancedDespiteSuspicions] = field(default_factory=list)
+    #: invoices whose re-issues or split parts, as the files lodged here say, active financings
+    #: the regulators read pledge two or more of, in the order of their first financing (not
+    #: breaches; only when the caller could read the gateway's files)
+    reissues_and_splits_financed: list[ReissueOrSplitFinanced] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -969,6 +1030,53 @@ class _Check:
                     _despite(f, terms, found, self.financings, names)
                 )
 
+    # -- after the replay: an invoice financed across its re-issues or split parts
+
+    def reissues_and_splits_financed(self, names: dict[str, str], related: Related) -> None:
+        pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
+        for fid in sorted(self.financings):
+            f = self.financings[fid]
+            if f.active and f.terms is not None:
+                for document in f.terms.documents:
+                    pledged.setdefault(document.doc_hash.lower(), []).append((f, f.terms, document))
+        if len(pledged) < 2:
+            return
+        chains = self._chains()
+        for group in related(list(pledged)):
+            first = group.files[0]
+            # a version of the same amended invoice is the amendments' list's business
+            chain = chains.get(first.ident, first.ident)
+            files = [first, *(x for x in group.files[1:] if chains.get(x.ident, x.ident) != chain)]
+            if len(files) < 2:
+                continue
+            pledges = [
+                RelatedPledge(
+                    financing_id=f.financing_id,
+                    bank=f.bank,
+                    doc_hash=x.ident,
+                    number=x.number,
+                    issue_date=x.issue_date.isoformat() if x.issue_date is not None else None,
+                    role=x.role,
+                    amount=document.amount,
+                    currency=terms.currency,
+                )
+                for x in files
+                for f, terms, document in pledged.get(x.ident, ())
+            ]
+            self.report.reissues_and_splits_financed.append(
+                _reissued_or_split(group, pledges, names)
+            )
+
+    def _chains(self) -> dict[str, str]:
+        """Every amended document (0x hex, lower) → the first version of its chain."""
+        amendments = set(self.successors.values())
+        return {
+            version: original
+            for original in self.successors
+            if original not in amendments
+            for version in self.versions(original)
+        }
+
     def _unread(self, row: _Row, f: _Financing) -> None:
         for address, _ in self.keys:
             if address in f.readers:
@@ -1335,6 +1443,62 @@ def _financed_twice(
     )
 
 
+def _reissued_or_split(
+    group: RelatedInvoices, pledges: list[RelatedPledge], names: dict[str, str]
+) -> ReissueOrSplitFinanced:
+    """The entry of the invoices of ``group`` that active financings hold (``pledges``), with
+    its sentence (banks named by ``names``: lower address → name)."""
+    first = group.files[0]
+    currency = group.currency
+    held = sum(p.amount for p in pledges) if all(p.currency == currency for p in pledges) else None
+    beyond = max(0, held - group.amount_due) if held is not None else None
+    ids = sorted({p.financing_id for p in pledges})
+    banks = {p.bank.lower() for p in pledges}
+    due = money(group.amount_due, currency)
+    others = [x for x in group.files[1:] if any(p.doc_hash == x.ident for p in pledges)]
+    listed = ", ".join(f"{x.number} ({x.ident})" for x in others)
+    noun = ("re-issue" if group.kind == "reissue" else "part") + "s" * (len(others) > 1)
+    what = f"invoice {first.number} ({first.ident}, {due} due) and its {noun} {listed}"
+    if len(ids) == 1:
+        where = f"all pledged by financing {ids[0]}"
+    elif len(banks) == 1:
+        where = "financed twice at the same bank"
+    else:
+        where = f"financed at {len(banks)} banks"
+    said = [
+        f"financing {p.financing_id} of {named(p.bank, names.get(p.bank.lower()))} holds "
+        f"{money(p.amount, p.currency)} on the {p.role.replace('reissue', 're-issue')} "
+        f"{p.number}"
+        for p in pledges
+    ]
+    if held is None:
+        total = "one receivable financed in several currencies"
+    elif beyond:
+        total = (
+            f"together {money(held, currency)} on one receivable of {due} due: "
+            f"{money(beyond, currency)} BEYOND its amount due"
+        )
+    else:
+        total = f"together {money(held, currency)} on one receivable of {due} due"
+    return ReissueOrSplitFinanced(
+        kind=group.kind,
+        doc_hash=first.ident,
+        number=first.number,
+        currency=currency,
+        amount_due=group.amount_due,
+        pledges=pledges,
+        financing_ids=ids,
+        held=held,
+        held_beyond_due=beyond,
+        reasons=list(group.reasons),
+        message=(
+            f"{what} look like one receivable, {where}: {', '.join(said[:-1])} and "
+            f"{said[-1]}: {total} (why, as the files lodged here say: "
+            f"{'; '.join(group.reasons)})"
+        ),
+    )
+
+
 #: the suspicion of a pledged file that is the same document as one revoked on chain
 #: (``ledger.services.documents.copies_withdrawn``): followed up though it names no financing
 COPY_REVOKED = "copy_revoked"
@@ -1464,6 +1628,7 @@ def check_rules(
     net_due: NetDue | None = None,
     twins: Twins | None = None,
     seller_of: SellerOf | None = None,
+    related: Related | None = None,
 ) -> RulesReport:
     """Re-check every off-chain financing rule over the index's events, opening envelopes with
     ``keys`` — the regulators' (address, X25519 private key) — and name each breach (see the
@@ -1478,7 +1643,9 @@ def check_rules(
     (:class:`AmendmentFinancedTwice`; given ``twins``, a financing of another file of a
     registered version counts as one of that version), and the financings made after
     acknowledging suspicions
-    that name another active financing (:class:`FinancedDespiteSuspicions`): not
+    that name another active financing (:class:`FinancedDespiteSuspicions`) and, given
+    ``related`` (what the gateway's lodged files say of the pledged documents), the invoices
+    financed across their re-issues or split parts (:class:`ReissueOrSplitFinanced`): not
     breaches. Read the index up to its last block; run
     :func:`ledger.indexer.verify` to prove those events are the chain's."""
     check = _Check(index, keys)
@@ -1491,4 +1658,6 @@ def check_rules(
         check.held_above_net_due(net_due)
     check.amendments_financed_twice(names, twins)
     check.financed_despite_suspicions(names)
+    if related is not None:
+        check.reissues_and_splits_financed(names, related)
     return check.report

@@ -62,7 +62,7 @@ from ledger.documents.normalise import (
     normalise_number,
     too_large_rule,
 )
-from ledger.documents.suspicion import find_suspicions
+from ledger.documents.suspicion import RelatedInvoices, find_suspicions, related_invoices
 from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
     DocumentFormatError,
@@ -3048,6 +3048,37 @@ def seller_here(ledger: Ledger) -> Callable[[str, Sequence[str]], tuple[bool | N
         )
 
     return seller_of
+
+
+def related_here(ledger: Ledger) -> Callable[[Sequence[str]], list[RelatedInvoices]]:
+    """The re-issues and splits among documents (0x-hex hashes), as the files of them lodged at
+    this gateway say (:func:`ledger.documents.suspicion.related_invoices`: each file compared
+    with those of the same seller and buyer — the ``parties`` lookup keys — as a bank's check
+    compares a file with its own; a hash with no file lodged here, or a credit note, is left
+    out). For the regulator's re-check (``ledger.indexer.check_rules``,
+    ``reissues_and_splits_financed``): the files of different banks' financings compared with
+    each other, which no bank can do."""
+
+    def related(doc_hashes: Sequence[str]) -> list[RelatedInvoices]:
+        files: list[tuple[str, DocumentFacts]] = []
+        keys: dict[str, list[str]] = {}
+        holding: dict[str, list[str]] = {}  # a parties key → the files that have it
+        for doc_hash in dict.fromkeys(h.lower() for h in doc_hashes):
+            copies = ledger.db.received(doc_hash)
+            facts = facts_of(copies[0]) if copies else None
+            if facts is None or facts.credit_note:
+                continue
+            files.append((doc_hash, facts))
+            keys[doc_hash] = _parties_keys(ledger, facts)
+            for key in keys[doc_hash]:
+                holding.setdefault(key, []).append(doc_hash)
+
+        def peers(doc_hash: str) -> Iterable[str]:
+            return dict.fromkeys(p for key in keys[doc_hash] for p in holding[key])
+
+        return related_invoices(files, peers)
+
+    return related
 
 
 def _same_parties_files(

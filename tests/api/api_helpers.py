@@ -109,6 +109,36 @@ def reissued(invoice: bytes) -> bytes:
     return redated
 
 
+_LINE = re.compile(rb"\s*<cac:InvoiceLine>.*?</cac:InvoiceLine>", re.S)
+
+
+def split_part(invoice: bytes, number: str, keep: set[int], total: str) -> bytes:
+    """``invoice`` (an :func:`own_invoice`) with only its lines ``keep`` (0-based), numbered
+    ``number`` (BT-1), its totals ``total`` DKK (BT-106, BT-109, BT-112, BT-115): a part of it
+    split by its lines (the same seller, buyer, order and issue date)."""
+    lines = _LINE.findall(invoice)
+    assert len(lines) == 3
+    start = invoice.index(b"<cbc:ID>") + len(b"<cbc:ID>")
+    part = invoice[:start] + number.encode() + invoice[invoice.index(b"</cbc:ID>", start) :]
+    for i, line in enumerate(lines):
+        if i not in keep:
+            part = part.replace(line, b"", 1)
+    for amount in (b"LineExtensionAmount", b"TaxExclusiveAmount"):
+        part = part.replace(
+            b"<cbc:" + amount + b' currencyID="DKK">4000.00<',
+            b"<cbc:" + amount + b' currencyID="DKK">' + total.encode() + b"<",
+            1,
+        )
+    for amount in (b"TaxInclusiveAmount", b"PayableAmount"):
+        part = re.sub(
+            rb"(<cbc:" + amount + rb' currencyID="DKK">)[^<]*<',
+            rb"\g<1>" + total.encode() + b"<",
+            part,
+            count=1,
+        )
+    return part
+
+
 def financed_invoice(
     client: TestClient, network: Network, invoice: bytes | None = None
 ) -> tuple[str, int]:

@@ -26,6 +26,7 @@ from api_helpers import (
     financed_invoice,
     lodge,
     own_invoice,
+    split_part,
 )
 from fastapi.testclient import TestClient
 
@@ -36,34 +37,6 @@ __all__ = ["client_fixture"]
 
 pytestmark = pytest.mark.both_backends
 
-_LINE = re.compile(rb"\s*<cac:InvoiceLine>.*?</cac:InvoiceLine>", re.S)
-
-
-def _part(invoice: bytes, number: str, keep: set[int], total: str) -> bytes:
-    """``invoice`` (an :func:`own_invoice`) with only its lines ``keep`` (0-based), numbered
-    ``number`` (BT-1), its totals ``total`` DKK (BT-106, BT-109, BT-112, BT-115)."""
-    lines = _LINE.findall(invoice)
-    assert len(lines) == 3
-    start = invoice.index(b"<cbc:ID>") + len(b"<cbc:ID>")
-    part = invoice[:start] + number.encode() + invoice[invoice.index(b"</cbc:ID>", start) :]
-    for i, line in enumerate(lines):
-        if i not in keep:
-            part = part.replace(line, b"", 1)
-    for amount in (b"LineExtensionAmount", b"TaxExclusiveAmount"):
-        part = part.replace(
-            b"<cbc:" + amount + b' currencyID="DKK">4000.00<',
-            b"<cbc:" + amount + b' currencyID="DKK">' + total.encode() + b"<",
-            1,
-        )
-    for amount in (b"TaxInclusiveAmount", b"PayableAmount"):
-        part = re.sub(
-            rb"(<cbc:" + amount + rb' currencyID="DKK">)[^<]*<',
-            rb"\g<1>" + total.encode() + b"<",
-            part,
-            count=1,
-        )
-    return part
-
 
 def test_the_parts_of_a_financed_invoice_split_by_lines_are_suspected(
     client: TestClient, network: Network
@@ -72,8 +45,8 @@ def test_the_parts_of_a_financed_invoice_split_by_lines_are_suspected(
     _, financing_a = financed_invoice(client, network, invoice)
     number = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
     assert number is not None
-    cookies = _part(invoice, number.group(1).decode() + "-L1", {2}, "2500.00")
-    pen_and_paper = _part(invoice, number.group(1).decode() + "-L2", {0, 1}, "1500.00")
+    cookies = split_part(invoice, number.group(1).decode() + "-L1", {2}, "2500.00")
+    pen_and_paper = split_part(invoice, number.group(1).decode() + "-L2", {0, 1}, "1500.00")
 
     checked = check(client, network.bank_b, cookies)
     [suspicion] = checked["suspicions"]
@@ -112,7 +85,7 @@ def test_an_invoice_of_another_order_the_same_day_is_not_suspected(
     financed_invoice(client, network, invoice)
     other = re.sub(rb"<cbc:ID>ORDER-[0-9a-f]+<", b"<cbc:ID>ORDER-ANOTHER<", invoice, count=1)
     assert other != invoice
-    other = _part(other, "OTHER-ORDER-2", {2}, "2500.00")
+    other = split_part(other, "OTHER-ORDER-2", {2}, "2500.00")
     assert check(client, network.bank_b, other)["suspicions"] == []
     doc_hash = lodge(client, network.bank_b, other)["doc_hash"]
     made = finance(client, network.bank_b, doc_hash, amount=100_000)
@@ -133,7 +106,7 @@ def test_a_part_found_among_the_banks_own_files_names_the_financing_holding_the_
     issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
     assert number is not None
     assert issued is not None
-    cookies = _part(invoice, number.group(1).decode() + "-L1", {2}, "2500.00")
+    cookies = split_part(invoice, number.group(1).decode() + "-L1", {2}, "2500.00")
     day = date.fromisoformat(issued.group(1).decode()) + timedelta(days=1)
     later = cookies.replace(issued.group(0), f"<cbc:IssueDate>{day.isoformat()}<".encode(), 1)
     assert later != cookies

@@ -214,7 +214,13 @@ def test_the_cli_verify_lists_it_and_exits_zero(
 
     done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: not a breach
     assert "RULES HOLD" in done.stdout
-    assert "; 1 to follow up below (not rule breaches)" in done.stdout
+    # this entry, and the regulator's own comparison of the two financed files (the invoice and
+    # its re-issue: reissues_and_splits_financed), which does not depend on an acknowledgement
+    assert "; 2 to follow up below (not rule breaches)" in done.stdout
+    assert (
+        "invoices financed across their re-issues or split parts: "
+        f"1 (financings {first}, {second}); BEYOND their amount due: 1"
+    ) in done.stdout
     assert (
         "financings made despite acknowledged suspicions (another active financing, or a "
         "copy of a revoked invoice): "

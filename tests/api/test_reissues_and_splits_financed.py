@@ -1,0 +1,155 @@
+"""The regulator compares the files of different banks' financings with each other
+(``rules.reissues_and_splits_financed``).
+
+Tryout 47 (2026-12-05): Bank A financed a 4,675.00 DKK-style invoice; its seller issued a part
+of it (some of its lines, for less) on another day against the same order, and a bank holding
+only that part financed it. No cross-bank mark met (the order mark carries the issue date), so
+that bank was told nothing, acknowledged nothing — and the regulator's ``audit verify``, which
+listed only financings made despite acknowledged suspicions, read nothing: one invoice financed
+beyond its amount across its whole and its part. The regulator's gateway holds the files; it now
+compares the pledged files of active financings with each other, as a bank's check compares a
+file with its own.
+
+Real HTTP app, real chain, on both backends."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+import pytest
+from api_helpers import (
+    audit_rules,
+    check,
+    client_fixture,
+    finance,
+    lodge,
+    own_invoice,
+    register,
+    reissued,
+    split_part,
+    xml,
+)
+from fastapi.testclient import TestClient
+
+if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+pytestmark = pytest.mark.both_backends
+
+#: the demo invoice's amount due (BT-115), minor units of DKK
+DUE = 467_500
+
+
+def _financed(client: TestClient, network: Network, invoice: bytes, amount: int) -> tuple[str, int]:
+    """``invoice`` registered by the enterprise, lodged and financed for ``amount`` by Bank A."""
+    doc_hash = register(client, network.enterprise, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    made = finance(client, network.bank, doc_hash, amount=amount)
+    assert made.status_code == 201, made.text
+    return doc_hash, int(made.json()["financing_id"])
+
+
+def _a_day_later(invoice: bytes) -> bytes:
+    issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
+    assert issued is not None
+    day = date.fromisoformat(issued.group(1).decode()) + timedelta(days=1)
+    later = invoice.replace(issued.group(0), f"<cbc:IssueDate>{day.isoformat()}<".encode(), 1)
+    assert later != invoice
+    return later
+
+
+def _number(invoice: bytes) -> str:
+    found = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
+    assert found is not None
+    return found.group(1).decode()
+
+
+def test_a_part_issued_another_day_financed_at_another_bank_is_listed_beyond_its_whole(
+    client: TestClient, network: Network
+) -> None:
+    invoice = own_invoice("ACROSS")
+    whole, financing_a = _financed(client, network, invoice, 400_000)
+    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    # Bank B holds only the part: nothing tells it of the whole (the tryout's third bank)
+    assert check(client, network.bank_b, part)["suspicions"] == []
+    part_hash = lodge(client, network.bank_b, part)["doc_hash"]
+    made = finance(client, network.bank_b, part_hash, amount=200_000)
+    assert made.status_code == 201, made.text  # no suspicion to acknowledge
+    financing_b = int(made.json()["financing_id"])
+
+    rules = audit_rules(client, network.regulator)
+    assert rules["financed_despite_suspicions"] == []  # nobody acknowledged anything
+    [listed] = rules["reissues_and_splits_financed"]
+    assert listed["kind"] == "split"
+    assert listed["doc_hash"] == whole
+    assert listed["amount_due"] == DUE
+    assert listed["financing_ids"] == [financing_a, financing_b]
+    assert [(p["doc_hash"], p["role"], p["amount"]) for p in listed["pledges"]] == [
+        (whole, "whole", 400_000),
+        (part_hash, "part", 200_000),
+    ]
+    assert listed["held"] == 600_000
+    assert listed["held_beyond_due"] == 600_000 - DUE
+    assert "BEYOND its amount due" in listed["message"]
+    assert "financed at 2 banks" in listed["message"]
+    assert any("same order" in r for r in listed["reasons"]), listed["reasons"]
+    # the banks read no rules at all (a regulator's re-check, opened with its key)
+    for reader in (network.bank, network.bank_b, network.enterprise):
+        answered = client.get("/v1/audit/verify", headers=reader.headers)
+        assert answered.status_code in (200, 403), answered.text
+        if answered.status_code == 200:
+            assert answered.json()["rules"] is None
+
+
+def test_a_re_issue_financed_at_another_bank_is_listed_within_its_amount_due(
+    client: TestClient, network: Network
+) -> None:
+    invoice = own_invoice("REISSUED")
+    original, financing_a = _financed(client, network, invoice, 100_000)
+    again = reissued(invoice)
+    again_hash = lodge(client, network.bank_b, again)["doc_hash"]
+    made = finance(client, network.bank_b, again_hash, amount=150_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert listed["kind"] == "reissue"
+    assert listed["doc_hash"] == original
+    assert [p["role"] for p in listed["pledges"]] == ["original", "reissue"]
+    assert listed["financing_ids"] == [financing_a, int(made.json()["financing_id"])]
+    assert listed["held"] == 250_000
+    assert listed["held_beyond_due"] == 0
+    assert "BEYOND" not in listed["message"]
+
+
+def test_an_invoice_of_another_order_financed_elsewhere_is_not_listed(
+    client: TestClient, network: Network
+) -> None:
+    invoice = own_invoice("NOTRELATED")
+    _financed(client, network, invoice, 400_000)
+    other = re.sub(rb"<cbc:ID>ORDER-[0-9a-f]+<", b"<cbc:ID>ORDER-ELSEWHERE<", invoice, count=1)
+    other = _a_day_later(split_part(other, _number(invoice) + "-X", {2}, "2500.00"))
+    other_hash = lodge(client, network.bank_b, other)["doc_hash"]
+    made = finance(client, network.bank_b, other_hash, amount=200_000)
+    assert made.status_code == 201, made.text
+    assert audit_rules(client, network.regulator)["reissues_and_splits_financed"] == []
+
+
+def test_a_part_no_longer_financed_is_not_listed(client: TestClient, network: Network) -> None:
+    """Only active financings count: Bank B's financing of the part cancelled, nothing is held
+    twice."""
+    invoice = own_invoice("RELEASED")
+    _financed(client, network, invoice, 400_000)
+    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    part_hash = lodge(client, network.bank_b, part)["doc_hash"]
+    made = finance(client, network.bank_b, part_hash, amount=200_000)
+    assert made.status_code == 201, made.text
+    fid = made.json()["financing_id"]
+    assert len(audit_rules(client, network.regulator)["reissues_and_splits_financed"]) == 1
+    cancelled = client.post(
+        f"/v1/financings/{fid}/cancel", json={"reason_code": 1}, headers=network.bank_b.headers
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert audit_rules(client, network.regulator)["reissues_and_splits_financed"] == []

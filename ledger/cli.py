@@ -2091,8 +2091,9 @@ def doc_search(
 
 
 def _financing_payload(f: fin_svc.Financing, role: str) -> dict[str, Any]:
-    """``f`` as ``role`` may see it: the API's answer (``GET /v1/financings/{id}``), built by
-    the same function (``f`` read with its documents' status: :func:`_with_status`)."""
+    """``f`` as ``role`` may see it, built by the function that builds the API's
+    (``api.routers.financings.public``; ``f`` read with its documents' status:
+    :func:`_with_status`): the financing of a write's answer."""
     from api.routers.financings import public
 
     return public(f, role).model_dump(mode="json")
@@ -2596,7 +2597,10 @@ def finance_show(
     as_json: JsonFlag = False,
 ) -> None:
     """One financing: bank, status, and — for a reader whose key opens them — amounts,
-    maturity, pledged documents, drawdowns and repayments."""
+    maturity, pledged documents, drawdowns and repayments; to its bank, the warnings its next
+    write would give (a pledged invoice credited, or withdrawn in another file it lodged)."""
+    from api.routers.financings import read_answer  # GET /v1/financings/{id}'s answer
+
     reader = _actor(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
         reader = acting(ledger, reader) if reader is not None else None
@@ -2607,9 +2611,12 @@ def finance_show(
         if reader is not None and not fin_svc.in_history_of(ledger, f, reader):
             refuse_inactive_reader(ledger, reader, fin_svc.not_in_history(role))
         f = _with_status(ledger, f)
+        answer = guard(lambda: read_answer(ledger, f, role, reader))
         read_as = None if as_json or f.terms else _reader_of(ledger, reader, financing_id)
         text = "" if as_json else _financing_text(f, LedgerNames(ledger), read_as)
-    emit(as_json, _financing_payload(f, role), text)
+    for notice in answer.notices:  # as `finance list` says those of its page
+        text += f"\nwarning ({notice.kind}): {notice.message}"
+    emit(as_json, answer.model_dump(mode="json"), text)
 
 
 @finance_app.command("list", cls=reads("GET /v1/financings"))

@@ -275,6 +275,35 @@ class FinancingCreated(FinancingPublic):
     )
 
 
+#: what the ``notices`` of a financing's read carry, and to whom (``GET /v1/financings/{id}``)
+READ_NOTICES = (
+    "the warnings standing on the financing, for who may have them. To its bank — the notices of "
+    "its next write (POST /v1/financings/{id}/drawdown …), read now: document_revoked or "
+    "document_superseded for each pledged document no longer in force, "
+    "document_no_version_in_force for one superseded by amendments whose current version is "
+    "revoked, document_credited for a pledged invoice credited below what the financing holds "
+    "on it (the credit notes counted for the bank), document_copy_withdrawn for a pledged "
+    "invoice in force whose seller (or an admin) revoked another file of it that the bank "
+    "lodged, cancelled_outstanding or closed_outstanding for money still out. To another "
+    "reader of the terms (a regulator, an enterprise registrant shown to be the seller, a "
+    "member the bank shared them with) only those the terms and the chain give, which this "
+    "answer shows already (documents[].status, drawn and repaid): document_revoked, "
+    "document_superseded, document_no_version_in_force, cancelled_outstanding, "
+    "closed_outstanding — never document_credited or document_copy_withdrawn, read from the "
+    "bank's lodged files and its own credit notes (a regulator finds those in GET "
+    "/v1/audit/verify: held_above_net_due, copies_not_in_force). [] for a caller who does not "
+    "read the terms (another bank, an attestor, the admin), and none of a closed or cancelled "
+    "financing but the money still out"
+)
+
+
+class FinancingRead(FinancingPublic):
+    """A financing as ``GET /v1/financings/{id}`` (and ``tradeledger finance show --json``)
+    answers it: :class:`FinancingPublic` and the notices standing on it for the caller."""
+
+    notices: list[NoticePublic] = Field(default_factory=list, description=READ_NOTICES)
+
+
 class FinancingPage(BaseModel):
     items: list[FinancingPublic]
     next_cursor: str | None = Field(description="pass as ?cursor= for the next page; null: done")
@@ -372,8 +401,9 @@ def _status(text: str) -> FinancingStatus:
 
 def public(f: svc.Financing, role: str) -> FinancingPublic:
     """``f`` as ``role`` may see it: fingerprints for banks and regulators only; terms as the
-    service opened them with the reader's key. The answer of ``GET /v1/financings/{id}`` (and
-    ``tradeledger finance show --json``)."""
+    service opened them with the reader's key. Each item of ``GET /v1/financings``, the
+    ``financing`` of a write's answer, and — with its notices — the answer of
+    ``GET /v1/financings/{id}`` (:func:`read_answer`)."""
     sees_fingerprints = role in FINGERPRINT_ROLES
     t = f.terms
     return FinancingPublic(
@@ -445,12 +475,36 @@ def notices(f: svc.Financing, ledger: Ledger | None = None) -> list[NoticePublic
     (:func:`ledger.services.financing.credit_notices`) or withdrawn by its seller in another
     file (:func:`ledger.services.financing.copy_withdrawn_notices`); a financing cancelled (or
     closed) with money still out — drawn above repaid
-    (:func:`ledger.services.financing.outstanding_notices`)."""
+    (:func:`ledger.services.financing.outstanding_notices`). Its bank's read of ``f`` carries
+    the same (:func:`read_notices`). The files the bank lodged are read once for the credited
+    and the withdrawn (:func:`ledger.services.financing.lodged_facts`), and not at all for a
+    financing no longer active, of which both say nothing."""
     found = svc.document_notices(f)
-    if ledger is not None:
-        found += svc.credit_notices(ledger, f) + svc.copy_withdrawn_notices(ledger, f)
+    if ledger is not None and f.status is FinancingStatus.ACTIVE:
+        lodged = svc.lodged_facts(ledger, f)  # the bank's files, read once for both
+        found += svc.credit_notices(ledger, f, lodged)
+        found += svc.copy_withdrawn_notices(ledger, f, lodged)
     found += svc.outstanding_notices(f)
     return [NoticePublic.of(n) for n in found]
+
+
+def read_notices(ledger: Ledger, f: svc.Financing, reader: str | None) -> list[NoticePublic]:
+    """The notices standing on ``f`` (read with its documents' status) for ``reader``
+    (:data:`READ_NOTICES`): to its bank (by member id: :func:`ledger.services.financing.is_bank_of`)
+    those of a write on it (:func:`notices`, the one rule); to another reader of its terms those
+    its terms and the chain give, which its answer shows already (:func:`notices` without the
+    ledger: not the credit notes nor the files the bank lodged, which are the bank's); to a
+    caller who does not read the terms (``reader`` None: the CLI without ``--as``), none."""
+    if f.terms is None or reader is None:
+        return []
+    return notices(f, ledger if svc.is_bank_of(ledger, f, reader) else None)
+
+
+def read_answer(ledger: Ledger, f: svc.Financing, role: str, reader: str | None) -> FinancingRead:
+    """The answer of ``GET /v1/financings/{id}`` (and ``tradeledger finance show --json``):
+    ``f`` as ``role`` may see it (:func:`public`) and the notices standing on it for ``reader``
+    (:func:`read_notices`)."""
+    return FinancingRead(**dict(public(f, role)), notices=read_notices(ledger, f, reader))
 
 
 def written(
@@ -575,18 +629,21 @@ def financing_page(
     )
 
 
-@router.get("/{financing_id}", response_model=FinancingPublic)
+@router.get("/{financing_id}", response_model=FinancingRead)
 def get_financing(
     ledger: LedgerDep, participant: HistoryReaderDep, financing_id: FinancingId
-) -> FinancingPublic:
-    """A financing: its public part for everyone, its terms for its readers only. A member the
-    admins suspended reads only the financings of its own history: a bank its own, an
-    enterprise those pledging a document it registered — as that document's timeline shows
-    them (403 ``member_suspended`` otherwise)."""
+) -> FinancingRead:
+    """A financing: its public part for everyone, its terms for its readers only, and the
+    warnings standing on it for who may have them (``notices``: its bank is told what its next
+    write would tell it — a pledged invoice credited or withdrawn in another file it lodged —
+    without writing). A member the admins suspended reads only the financings of its own
+    history: a bank its own, an enterprise those pledging a document it registered — as that
+    document's timeline shows them (403 ``member_suspended`` otherwise)."""
     found = svc.get(ledger, financing_id, reader=participant.address)
     if not participant.active and not svc.in_history_of(ledger, found, participant.address):
         raise inactive(participant, f"read {svc.not_in_history(participant.role)}")
-    return public(svc.with_document_status(ledger, found), participant.role)
+    read = svc.with_document_status(ledger, found)
+    return read_answer(ledger, read, participant.role, participant.address)
 
 
 @router.post("/{financing_id}/drawdown", response_model=FinancingWritten)

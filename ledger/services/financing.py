@@ -2265,17 +2265,41 @@ def outstanding_notices(f: Financing) -> tuple[docs.Notice, ...]:
     )
 
 
-def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+def lodged_facts(ledger: Ledger, f: Financing) -> dict[str, DocumentFacts]:
+    """The facts of each document ``f`` pledges as read from the file ``f``'s bank lodged here,
+    by its 0x hash (a pledge without a lodged file, or whose file is raw, is not in it): what
+    :func:`credit_notices` and :func:`copy_withdrawn_notices` read, in one query for both.
+    Empty for a financing whose terms the reader does not read (its pledges are not known)."""
+    hashes = [p.doc_hash for p in f.terms.pledges] if f.terms is not None else []
+    if not hashes:
+        return {}
+    found: dict[str, DocumentFacts] = {}
+    for row in ledger.db.received_for_files(hashes, [], f.bank):
+        facts = docs.facts_of(row)
+        if facts is not None:
+            found.setdefault(row.doc_hash, facts)
+    return found
+
+
+def credit_notices(
+    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts] | None = None
+) -> tuple[docs.Notice, ...]:
     """A ``document_credited`` notice per pledged invoice whose amount due, net of the credit
     notes counted against it since (the seller's and the buyer's lodged here — a bank must not
     finance what a buyer's credit note cancelled — and the bank's own:
     ``docs.credit_notes_read``), is now below what ``f`` holds on it — read from the file
-    ``f``'s bank lodged.
-    For the answer of a write by that bank only (another reader's answers count its own credit
-    notes only). The write went through: the chain knows no credit notes, the bank decides."""
+    ``f``'s bank lodged (``lodged``: :func:`lodged_facts`, read here when not given).
+    For the answers of that bank only — of its writes on ``f`` and of its reads of it — since
+    another reader's answers count its own credit notes only, and the files are the bank's.
+    None for a financing no longer active (closed, cancelled): it holds nothing any more. The
+    write went through: the chain knows no credit notes, the bank decides."""
+    if f.status is not FinancingStatus.ACTIVE:
+        return ()
+    if lodged is None:
+        lodged = lodged_facts(ledger, f)
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
-        facts = next((docs.facts_of(r) for r in ledger.db.received(p.doc_hash, f.bank)), None)
+        facts = lodged.get(p.doc_hash)
         net = docs.net_amount_due(ledger, facts, reader=f.bank) if facts is not None else None
         if facts is None or net is None or net >= p.amount:
             continue
@@ -2299,21 +2323,26 @@ def credit_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
 COPY_WITHDRAWN = "document_copy_withdrawn"
 
 
-def copy_withdrawn_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
+def copy_withdrawn_notices(
+    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts] | None = None
+) -> tuple[docs.Notice, ...]:
     """A :data:`COPY_WITHDRAWN` notice per pledged invoice, itself in force, that is the same
     document as a file ``f``'s bank lodged here revoked on chain by its seller or an admin —
     directly or at the end of its amendments (``docs.pledged_copy_withdrawn``): the receivable
     withdrawn, though the pledged file's registration stands. A tryout's bank lodged the
     revoked CII file, its check called the invoice withdrawn, and its drawdown went through
-    with ``notices: []``. For the answer of a write by that bank only (its own files); none for
-    a financing no longer active. The write went through: the bank decides."""
+    with ``notices: []``. For the answers of that bank only — of its writes on ``f`` and of its
+    reads of it — (its own files: ``lodged``, :func:`lodged_facts`, read here when not given);
+    none for a financing no longer active. The write went through: the bank decides."""
     if f.status is not FinancingStatus.ACTIVE:
         return ()
+    if lodged is None:
+        lodged = lodged_facts(ledger, f)
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         if not p.in_force:
             continue  # document_notices says it
-        facts = next((docs.facts_of(r) for r in ledger.db.received(p.doc_hash, f.bank)), None)
+        facts = lodged.get(p.doc_hash)
         if facts is None:
             continue
         for found in docs.pledged_copy_withdrawn(ledger, facts, p.doc_hash, f.bank):

@@ -34,6 +34,7 @@ from pypdf.errors import LimitReachedError, PyPdfError
 from ledger.errors import DocumentFormatError, InvalidInput
 from ledger.fieldnames import FILE
 
+from .deepparse import collection_paused
 from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_invoice_root, unwrap
 from .xmlsafe import MAX_XML_BYTES, parse_untrusted_xml
 
@@ -129,9 +130,10 @@ def _embedded(name: str) -> str:
 def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
     """Every embedded file of the PDF, once: (name, content)."""
     try:
-        reader = PdfReader(io.BytesIO(data))
-        locked = reader.is_encrypted and not _opened(reader)
-        specs = [] if locked else list(_filespecs(reader))
+        with collection_paused():  # pypdf recurses as deep as a hostile file nests
+            reader = PdfReader(io.BytesIO(data))
+            locked = reader.is_encrypted and not _opened(reader)
+            specs = [] if locked else list(_filespecs(reader))
     except _READ_ERRORS:
         return  # not a PDF pypdf can open: a raw file
     if locked:
@@ -165,7 +167,8 @@ def _opened(reader: PdfReader) -> bool:
 
 def _content(name: str, stream: Any) -> bytes:
     try:
-        blob = bytes(stream.get_data())
+        with collection_paused():
+            blob = bytes(stream.get_data())
     except LimitReachedError:
         raise InvalidInput(
             FILE, f"{_embedded(name)} decompresses beyond the size limit (a compression bomb?)"

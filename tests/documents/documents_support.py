@@ -77,3 +77,29 @@ def with_party_vats(data: bytes, seller: str | None = None, buyer: str | None = 
     if buyer is not None:
         data = data.replace(FIELD_BUYER_VAT, f"<cbc:CompanyID>{buyer}</cbc:CompanyID>".encode())
     return data
+
+
+def minimal_pdf(objects: list[bytes], root: int = 1) -> bytes:
+    """A minimal PDF from numbered objects (1 0 obj ...; the first is the catalog), with an
+    empty page tree unless the catalog names one, and a correct xref table."""
+    if b"/Pages" not in objects[0]:
+        pages = len(objects) + 1
+        objects = [
+            objects[0].replace(b"/Type /Catalog", b"/Type /Catalog /Pages %d 0 R" % pages, 1),
+            *objects[1:],
+            b"<< /Type /Pages /Kids [] /Count 0 >>",
+        ]
+    out = b"%PDF-1.7\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        root,
+        xref,
+    )
+    return out

@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from documents_support import CORPUS_FILES, FIELDCASES, KEY
+from documents_support import CORPUS_FILES, FIELDCASES, KEY, minimal_pdf
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
@@ -347,32 +347,6 @@ def json_forms(draw: st.DrawFn) -> bytes:
     return json.dumps(form).encode()
 
 
-def _pdf(objects: list[bytes], root: int = 1) -> bytes:
-    """A minimal PDF from numbered objects (1 0 obj ...; the first is the catalog), with an
-    empty page tree unless the catalog names one, and a correct xref table."""
-    if b"/Pages" not in objects[0]:
-        pages = len(objects) + 1
-        objects = [
-            objects[0].replace(b"/Type /Catalog", b"/Type /Catalog /Pages %d 0 R" % pages, 1),
-            *objects[1:],
-            b"<< /Type /Pages /Kids [] /Count 0 >>",
-        ]
-    out = b"%PDF-1.7\n"
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        root,
-        xref,
-    )
-    return out
-
-
 def _attachment(name: bytes, stream: bytes, filters: bytes = b"") -> list[bytes]:
     """Objects 2-3: a file specification and its embedded file stream."""
     return [
@@ -411,11 +385,11 @@ def hostile_pdfs(draw: st.DrawFn) -> bytes:
             if kind == "deep-array"
             else (b"<< /A " * depth + b"1" + b" >>" * depth)
         )
-        return _pdf(
+        return minimal_pdf(
             [b"<< /Type /Catalog /Names << /EmbeddedFiles << /Names " + nest + b" >> >> >>"]
         )
     if kind == "reference-loop":
-        return _pdf(
+        return minimal_pdf(
             [
                 b"<< /Type /Catalog /Names 2 0 R /AF [3 0 R] /Pages 4 0 R >>",
                 b"<< /EmbeddedFiles 2 0 R /Kids [2 0 R] >>",
@@ -427,7 +401,7 @@ def hostile_pdfs(draw: st.DrawFn) -> bytes:
         size = draw(st.sampled_from([MAX_XML_BYTES + 1, 200 * 1024 * 1024]))
         bomb = zlib.compress(b"<" + b" " * (size - 1), 9)
         names = b"<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(a.xml) 2 0 R] >> >> >>"
-        return _pdf([names, *_attachment(b"a.xml", bomb, b"/Filter /FlateDecode")])
+        return minimal_pdf([names, *_attachment(b"a.xml", bomb, b"/Filter /FlateDecode")])
     if kind == "many-attachments":
         # attachment i: its file specification is object 2 + 2i, its stream 3 + 2i
         count = draw(st.sampled_from([64, 65, 500]))
@@ -442,14 +416,14 @@ def hostile_pdfs(draw: st.DrawFn) -> bytes:
                 b"<< /Type /Filespec /F (f%d) /EF << /F %d 0 R >> >>" % (i, 3 + 2 * i),
                 b"<< /Type /EmbeddedFile /Length 5 >>\nstream\nplain\nendstream",
             ]
-        return _pdf(objects)
+        return minimal_pdf(objects)
     filters = draw(
         st.sampled_from(
             [b"/Filter /FlateDecode", b"/Filter /LZWDecode", b"/Filter /Crypt", b"/Filter [/A /B]"]
         )
     )
     names = b"<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(a.xml) 2 0 R] >> >> >>"
-    return _pdf([names, *_attachment(b"a.xml", draw(st.binary(max_size=200)), filters)])
+    return minimal_pdf([names, *_attachment(b"a.xml", draw(st.binary(max_size=200)), filters)])
 
 
 _MAGIC = st.sampled_from(
@@ -530,6 +504,6 @@ def test_an_attachment_with_a_filter_pypdf_does_not_know_is_refused(filters: byt
     """Found by this suite: pypdf raises NotImplementedError for an unknown stream filter, which
     reached the API as a 500."""
     names = b"<< /Type /Catalog /Names << /EmbeddedFiles << /Names [(a.xml) 2 0 R] >> >> >>"
-    pdf = _pdf([names, *_attachment(b"a.xml", b"<Invoice/>", filters)])
+    pdf = minimal_pdf([names, *_attachment(b"a.xml", b"<Invoice/>", filters)])
     with pytest.raises(InvalidInput, match="cannot be read"):
         read_document(pdf)

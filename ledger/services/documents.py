@@ -3063,9 +3063,12 @@ def related_here(ledger: Ledger) -> Callable[[Sequence[str]], list[RelatedInvoic
         files: list[tuple[str, DocumentFacts]] = []
         keys: dict[str, list[str]] = {}
         holding: dict[str, list[str]] = {}  # a parties key → the files that have it
-        for doc_hash in dict.fromkeys(h.lower() for h in doc_hashes):
-            copies = ledger.db.received(doc_hash)
-            facts = facts_of(copies[0]) if copies else None
+        wanted = list(dict.fromkeys(h.lower() for h in doc_hashes))
+        lodged: dict[str, ReceivedDocument] = {}
+        for row in ledger.db.received_for_files(wanted, []):  # one query for them all
+            lodged.setdefault(row.doc_hash, row)
+        for doc_hash in wanted:
+            facts = facts_of(lodged[doc_hash]) if doc_hash in lodged else None
             if facts is None or facts.credit_note:
                 continue
             files.append((doc_hash, facts))

@@ -6,9 +6,12 @@ test directories exist.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ledger.documents import ParsedDocument, read_document
+from ledger.documents.facts import DocumentFacts
+from ledger.documents.normalise import normalise_number
 
 HERE = Path(__file__).resolve().parent
 #: the EN 16931 examples kept in the repository (tests/data/einvoices, EUPL v1.2; see its README)
@@ -103,3 +106,15 @@ def minimal_pdf(objects: list[bytes], root: int = 1) -> bytes:
         xref,
     )
     return out
+
+
+def renumbered(facts: DocumentFacts, number: str, amount: int) -> DocumentFacts:
+    """``facts`` under another number (BT-1) for ``amount`` due (BT-115, minor units; its totals
+    not stated, so the amount is compared as given): the same seller, buyer, lines and date."""
+    return replace(
+        facts,
+        number=normalise_number(number, "number"),
+        number_as_written=number,
+        amount_minor=amount,
+        amount_due_by_totals=None,
+    )

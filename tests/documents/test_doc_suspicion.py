@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from documents_support import field_doc
+from documents_support import field_doc, renumbered
 
 from ledger.documents.facts import DocumentFacts
-from ledger.documents.normalise import normalise_number
 from ledger.documents.suspicion import find_suspicions
 
 
@@ -16,16 +15,6 @@ def _facts(rel: str) -> DocumentFacts:
     facts = field_doc(rel).facts
     assert facts is not None
     return facts
-
-
-def _as(facts: DocumentFacts, number: str, amount: int) -> DocumentFacts:
-    """``facts`` under another number for ``amount``: the same seller, buyer, lines and date."""
-    return replace(
-        facts,
-        number=normalise_number(number, "number"),
-        number_as_written=number,
-        amount_minor=amount,
-    )
 
 
 ORIGINAL = "split/a-original-471102.cii.xml"
@@ -39,7 +28,7 @@ def test_the_field_cases_are_suspicious_with_positive_amounts() -> None:
     whole = _facts(ORIGINAL)
     assert whole.amount_minor is not None
     assert whole.amount_minor > 0
-    part = _as(whole, "P-1", whole.amount_minor // 2)
+    part = renumbered(whole, "P-1", whole.amount_minor // 2)
     assert [s.kind.value for s in find_suspicions(part, [("whole", whole)])] == ["split_part"]
     assert [s.kind.value for s in find_suspicions(whole, [("part", part)])] == ["split_whole"]
     first, again = (_facts(r) for r in REISSUE)
@@ -49,11 +38,11 @@ def test_the_field_cases_are_suspicious_with_positive_amounts() -> None:
 @pytest.mark.parametrize("amount", [0, -10_000])
 def test_nothing_due_is_no_split_part_nor_whole(amount: int) -> None:
     whole = _facts(ORIGINAL)
-    nothing = _as(whole, "N-1", amount)
+    nothing = renumbered(whole, "N-1", amount)
     assert find_suspicions(nothing, [("whole", whole)]) == []  # not a part of a positive one
     assert find_suspicions(whole, [("nothing", nothing)]) == []  # not a part of the candidate
-    negative_whole = _as(whole, "W-1", amount)
-    smaller = _as(whole, "S-1", amount - 5_000)
+    negative_whole = renumbered(whole, "W-1", amount)
+    smaller = renumbered(whole, "S-1", amount - 5_000)
     assert find_suspicions(smaller, [("whole", negative_whole)]) == []
     assert find_suspicions(negative_whole, [("part", smaller)]) == []
 
@@ -70,11 +59,11 @@ def test_nothing_due_is_no_re_issue(amount: int) -> None:
 
 def test_a_negative_invoice_does_not_make_parts_add_up() -> None:
     """Parts that add up only through a negative invoice are no split of a receivable."""
-    whole = _as(_facts(ORIGINAL), "W-1", 10_000)
+    whole = renumbered(_facts(ORIGINAL), "W-1", 10_000)
     known = [
-        ("a", _as(whole, "A-1", 6_000)),
-        ("b", _as(whole, "B-1", 6_000)),
-        ("negative", _as(whole, "N-1", -2_000)),
+        ("a", renumbered(whole, "A-1", 6_000)),
+        ("b", renumbered(whole, "B-1", 6_000)),
+        ("negative", renumbered(whole, "N-1", -2_000)),
     ]
     [split] = find_suspicions(whole, known)
     assert split.kind.value == "split_whole"
@@ -145,11 +134,11 @@ def test_each_part_of_a_whole_is_said_with_its_own_tie() -> None:
     """Tryout 46: two lodged invoices of the candidate's lines for less, one of its issue date,
     the other of another date but the same order reference: the suspicion said "same issue date"
     of both, dating one of them wrongly. Each is said with its own tie now."""
-    whole = replace(_as(_facts(ORIGINAL), "W-1", 10_000), references=(("order", "PO-7"),))
+    whole = replace(renumbered(_facts(ORIGINAL), "W-1", 10_000), references=(("order", "PO-7"),))
     assert whole.issue_date is not None
-    same_day = replace(_as(whole, "A-1", 3_000), references=())
+    same_day = replace(renumbered(whole, "A-1", 3_000), references=())
     other_day = replace(
-        _as(whole, "B-1", 3_000),
+        renumbered(whole, "B-1", 3_000),
         issue_date=whole.issue_date.replace(year=whole.issue_date.year + 1),
     )
     [split] = find_suspicions(whole, [("a", same_day), ("b", other_day)])
@@ -164,16 +153,18 @@ def test_two_files_of_one_invoice_are_one_part_named_by_both() -> None:
     """Tryout 46: a bank holding one invoice in two files (UBL and CII) read two identical
     suspicions, neither naming its file; counted twice, one part's two files would add up to a
     whole it is half of. One suspicion now, naming both files, and no adding up."""
-    whole = _as(_facts(ORIGINAL), "W-1", 12_000)
-    part = _as(whole, "P-1", 4_000)
-    candidate = _as(whole, "C-1", 4_000)
+    whole = renumbered(_facts(ORIGINAL), "W-1", 12_000)
+    part = renumbered(whole, "P-1", 4_000)
+    candidate = renumbered(whole, "C-1", 4_000)
     known = [("whole", whole), ("part-ubl", part), ("part-cii", part)]
     found = find_suspicions(candidate, known)
     kinds = [s.kind.value for s in found]
     assert kinds.count("split_part") == 1, found
     [as_part] = [s for s in found if s.kind.value == "split_part"]
     assert not any("add up" in r for r in as_part.reasons), as_part.reasons
-    [again] = find_suspicions(_as(whole, "W-2", 12_000), [("part-ubl", part), ("part-cii", part)])
+    [again] = find_suspicions(
+        renumbered(whole, "W-2", 12_000), [("part-ubl", part), ("part-cii", part)]
+    )
     assert again.kind.value == "split_whole"
     assert again.documents == ("part-ubl", "part-cii")
 
@@ -181,13 +172,13 @@ def test_two_files_of_one_invoice_are_one_part_named_by_both() -> None:
 def test_a_part_of_some_lines_is_not_said_to_have_the_same_lines() -> None:
     """Tryout 47: a part holding two of an invoice's three lines read "same seller, buyer and
     lines as invoice …". It says which of the lines now."""
-    whole = _as(_facts(ORIGINAL), "W-1", 10_000)
+    whole = renumbered(_facts(ORIGINAL), "W-1", 10_000)
     assert len(whole.lines) >= 2
-    some = replace(_as(whole, "P-1", 4_000), lines=whole.lines[:1])
+    some = replace(renumbered(whole, "P-1", 4_000), lines=whole.lines[:1])
     [as_part] = find_suspicions(some, [("whole", whole)])
     assert as_part.kind.value == "split_part"
     assert f"and 1 of its {len(whole.lines)} lines, for" in as_part.reasons[0], as_part.reasons
-    every = _as(whole, "P-2", 4_000)
+    every = renumbered(whole, "P-2", 4_000)
     [all_lines] = [
         s for s in find_suspicions(every, [("whole", whole)]) if s.kind.value == "split_part"
     ]

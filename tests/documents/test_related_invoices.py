@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from documents_support import field_doc
+from documents_support import field_doc, renumbered
 
 from ledger.documents.facts import DocumentFacts
-from ledger.documents.normalise import normalise_number
 from ledger.documents.suspicion import related_invoices
 
 ORIGINAL = "split/a-original-471102.cii.xml"
@@ -20,24 +19,13 @@ def _whole() -> DocumentFacts:
     facts = field_doc(ORIGINAL).facts
     assert facts is not None
     assert facts.issue_date is not None
-    return replace(_as(facts, "W-1", 10_000), references=(("order", "PO-7"),))
-
-
-def _as(facts: DocumentFacts, number: str, amount: int) -> DocumentFacts:
-    """``facts`` under another number for ``amount``: the same seller, buyer, lines and date."""
-    return replace(
-        facts,
-        number=normalise_number(number, "number"),
-        number_as_written=number,
-        amount_minor=amount,
-        amount_due_by_totals=None,
-    )
+    return replace(renumbered(facts, "W-1", 10_000), references=(("order", "PO-7"),))
 
 
 def test_a_part_issued_another_day_against_the_same_order_is_grouped_with_its_whole() -> None:
     whole = _whole()
     assert whole.issue_date is not None
-    part = replace(_as(whole, "P-1", 6_000), issue_date=whole.issue_date + timedelta(days=9))
+    part = replace(renumbered(whole, "P-1", 6_000), issue_date=whole.issue_date + timedelta(days=9))
     [group] = related_invoices([("w", whole), ("p", part)])
     assert group.kind == "split"
     assert [(f.ident, f.role) for f in group.files] == [("w", "whole"), ("p", "part")]
@@ -48,8 +36,8 @@ def test_a_part_issued_another_day_against_the_same_order_is_grouped_with_its_wh
 
 def test_parts_that_add_up_are_one_group_with_their_whole() -> None:
     whole = replace(_whole(), references=())
-    first = replace(_as(whole, "P-1", 4_000), issue_date=None)
-    second = replace(_as(whole, "P-2", 6_000), issue_date=None)
+    first = replace(renumbered(whole, "P-1", 4_000), issue_date=None)
+    second = replace(renumbered(whole, "P-2", 6_000), issue_date=None)
     [group] = related_invoices([("p1", first), ("w", whole), ("p2", second)])
     assert group.kind == "split"
     assert group.files[0].ident == "w"
@@ -60,8 +48,12 @@ def test_parts_that_add_up_are_one_group_with_their_whole() -> None:
 def test_an_invoice_and_its_re_issues_are_one_group_the_earliest_first() -> None:
     original = _whole()
     assert original.issue_date is not None
-    later = replace(_as(original, "R-1", 10_000), issue_date=original.issue_date + timedelta(1))
-    latest = replace(_as(original, "R-2", 10_000), issue_date=original.issue_date + timedelta(5))
+    later = replace(
+        renumbered(original, "R-1", 10_000), issue_date=original.issue_date + timedelta(1)
+    )
+    latest = replace(
+        renumbered(original, "R-2", 10_000), issue_date=original.issue_date + timedelta(5)
+    )
     [group] = related_invoices([("r2", latest), ("o", original), ("r1", later)])
     assert group.kind == "reissue"
     assert [(f.ident, f.role) for f in group.files] == [
@@ -76,15 +68,17 @@ def test_an_invoice_and_its_re_issues_are_one_group_the_earliest_first() -> None
 def test_invoices_of_different_orders_or_no_tie_are_not_grouped() -> None:
     whole = _whole()
     assert whole.issue_date is not None
-    other_order = replace(_as(whole, "P-1", 6_000), references=(("order", "PO-8"),))
+    other_order = replace(renumbered(whole, "P-1", 6_000), references=(("order", "PO-8"),))
     untied = replace(
-        _as(whole, "P-2", 3_000), references=(), issue_date=whole.issue_date + timedelta(days=30)
+        renumbered(whole, "P-2", 3_000),
+        references=(),
+        issue_date=whole.issue_date + timedelta(days=30),
     )
     assert related_invoices([("w", whole), ("o", other_order), ("u", untied)]) == []
 
 
 def test_only_the_peers_given_are_compared() -> None:
     whole = _whole()
-    part = _as(whole, "P-1", 6_000)
+    part = renumbered(whole, "P-1", 6_000)
     assert related_invoices([("w", whole), ("p", part)], peers=lambda _: ()) == []
     assert len(related_invoices([("w", whole), ("p", part)], peers=lambda _: ("w", "p"))) == 1

@@ -8,7 +8,13 @@ a fingerprint covers is changed:
   has none, ``DocumentFacts.lines`` is ``None``), the lines cannot be compared and the same
   seller, buyer, currency and amount are a re-issue's suspicion on their own — a bank that
   re-typed an invoice as a JSON form under a new number and date was never warned (a tryout of
-  2026-12-04), so such a pair is reported, its reasons saying the lines were not compared.
+  2026-12-04), so such a pair is reported, its reasons saying the lines were not compared. The
+  same lines (item, quantity and amount each) under another amount due are a re-issue too,
+  its amount due changed — a prepayment stated on it (BT-113), or an allowance or charge: a
+  tryout of 2026-12-06 financed the demo invoice again at another bank with a 50.00 DKK
+  prepayment under a new number and date, and was read as a part of it only when the two shared
+  a date or a reference. Such a pair tied as a split (its amounts add up, or it shares the
+  date or a reference: instalments that repeat every line) is reported as a split instead.
 - **Split** — one invoice cut into several whose amounts add up to it: the same seller, buyer
   and lines (all of them, or a share of them), each part for less.
 
@@ -76,6 +82,8 @@ class SuspicionKind(StrEnum):
 
 #: what a re-issue shares when one of the pair states no lines: the lines were not compared
 UNLINED_REISSUE_FACTS = ("seller", "buyer", "currency", "amount")
+#: what a re-issue with its amount due changed shares (a prepayment, BT-113, stated on it)
+CHANGED_AMOUNT_REISSUE_FACTS = ("seller", "buyer", "currency", "lines")
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,11 @@ def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
     if party_relation(candidate.buyer, known.buyer)[0] is not True:
         return False
     return grade_facts(candidate, known) is None
+
+
+def _same_lines(a: DocumentFacts, b: DocumentFacts) -> bool:
+    """Both invoices state lines, and the same ones (item, quantity and amount, in any order)."""
+    return bool(a.lines) and bool(b.lines) and sorted(a.lines or ()) == sorted(b.lines or ())
 
 
 def _reference_contradiction(a: DocumentFacts, b: DocumentFacts) -> str | None:
@@ -277,9 +290,12 @@ def _invoice_key(facts: DocumentFacts) -> tuple[object, ...]:
 def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> list[Suspicion]:
     """The suspicions of ``candidate`` among ``pool`` (comparable, one file per invoice)."""
     found: list[Suspicion] = []
+    changed: list[tuple[str, DocumentFacts]] = []
     assert candidate.amount_due_minor is not None or not pool
     for ident, k in pool:
         if k.amount_due_minor != candidate.amount_due_minor:
+            if _same_lines(candidate, k):  # the same lines, another amount due
+                changed.append((ident, k))
             continue
         if candidate.lines and k.lines:
             if sorted(k.lines) != sorted(candidate.lines):
@@ -360,7 +376,24 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
                     for i in involved
                 ]
             found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
+    # the same lines under another amount due, tied as no split part or whole (no amounts that
+    # add up, no shared date or reference): a re-issue with its amount due changed
+    split = {d for f in found if f.kind is not SuspicionKind.REISSUE for d in f.documents}
+    found += [_changed_reissue(candidate, i, k) for i, k in changed if i not in split]
     return found
+
+
+def _changed_reissue(candidate: DocumentFacts, ident: str, known: DocumentFacts) -> Suspicion:
+    """The suspicion that ``candidate`` re-issues ``known`` (id ``ident``) under another amount
+    due: the same lines, a prepayment (BT-113) or an allowance or charge stated on one."""
+    reasons = [
+        f"same seller, buyer and {len(known.lines or ())} line(s) as invoice {_name(known)}, its "
+        f"amount due changed: {_money(candidate)} here, {_money(known)} there (a prepayment, "
+        "BT-113, or an allowance or charge)",
+        *_reissue_order(candidate, known),
+        *_shared_references(candidate, known),
+    ]
+    return Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,), CHANGED_AMOUNT_REISSUE_FACTS)
 
 
 @dataclass(frozen=True)
@@ -368,7 +401,8 @@ class RelatedFile:
     """One file of :class:`RelatedInvoices`: its id (as the caller gave it, e.g. a document
     hash), its invoice number as written (EN 16931 BT-1), issue date (BT-2), amount due as
     compared here (BT-115, minor units: ``DocumentFacts.amount_due_minor``) and its ``role``:
-    ``original`` or ``reissue`` of a re-issue, ``whole`` or ``part`` of a split."""
+    ``original`` (the first issued of an invoice re-issued), ``whole`` (of a split), ``reissue``
+    or ``part``."""
 
     ident: str
     number: str
@@ -379,10 +413,11 @@ class RelatedFile:
 
 @dataclass(frozen=True)
 class RelatedInvoices:
-    """Invoices that look like one receivable (:func:`related_invoices`): ``kind`` ``reissue``
-    — an invoice and its re-issues, ``files[0]`` the original (the earliest issued) — or
-    ``split`` — an invoice and the invoices found to be its parts, ``files[0]`` the whole —,
-    all in ``currency``; ``reasons``: why, each sentence led by the invoice it is said of."""
+    """Invoices that look like one receivable (:func:`related_invoices`): an invoice
+    (``files[0]``: the earliest issued of those that are no part of another) with its re-issues
+    and the invoices found to be its parts — or parts of its re-issues —, all in ``currency``.
+    ``kind``: ``reissue``, ``split`` or ``reissue_and_split``, by what was found; ``reasons``:
+    why, each sentence led by the invoice it is said of."""
 
     kind: str
     currency: str
@@ -391,114 +426,123 @@ class RelatedInvoices:
 
     @property
     def amount_due(self) -> int:
-        """The receivable's amount due (minor units of :attr:`currency`): the original's, or
-        the whole's."""
-        return self.files[0].amount_due
+        """The receivable's amount due (minor units of :attr:`currency`): the least of the
+        original's and its re-issues' (one re-issued with a prepayment stated owes what is
+        left), or the whole's."""
+        return min(f.amount_due for f in self.files if f.role in ("original", "whole", "reissue"))
 
 
 def related_invoices(
     files: Sequence[tuple[str, DocumentFacts]],
     peers: Callable[[str], Iterable[str]] | None = None,
 ) -> list[RelatedInvoices]:
-    """The re-issues and splits among ``files`` (pairs of an id and facts), each file compared
-    as :func:`find_suspicions` compares a candidate with the known invoices — with
-    ``peers(id)`` (the ids worth comparing with, e.g. those of the same seller and buyer;
-    default: every other file): an invoice with its re-issues (each re-issue connected to
-    another, one group), and a whole with every file found to be a part of it (either way:
-    as the part's ``split_part`` or the whole's ``split_whole``). For the regulator's
-    comparison of the files financings pledge (``ledger.indexer.check_rules``): a part issued
-    another day meets no cross-bank mark (a mark carries the issue date), so two banks each
-    holding one file were never told. Groups come in the order of their first file in
-    ``files``; never raises for odd facts."""
+    """The receivables that several of ``files`` (pairs of an id and facts) look like, each
+    file compared as :func:`find_suspicions` compares a candidate with the known invoices —
+    with ``peers(id)`` (the ids worth comparing with, e.g. those of the same seller and buyer;
+    default: every other file). Files a suspicion ties — a re-issue, a part and its whole,
+    either way — are one receivable, however they are tied: an invoice, its re-issue and a
+    part cut from either are one group, never three pairs (a tryout read three entries, each
+    "financed at 2 banks", of one invoice financed at three). For the regulator's comparison
+    of the files financings pledge (``ledger.indexer.check_rules``): a part issued another day
+    meets no cross-bank mark (a mark carries the issue date), so two banks each holding one
+    file were never told. Groups come in the order of their first file in ``files``; never
+    raises for odd facts."""
     facts = dict(files)
     order = {ident: i for i, (ident, _) in enumerate(files)}
-    reissued: dict[str, str] = {}  # a file → another of its group (union-find parents)
-    said: list[tuple[SuspicionKind, str, Suspicion]] = []
-    wholes: dict[str, dict[str, None]] = {}  # whole → its parts, in the order found
-    in_reissue: set[str] = set()
+    parent: dict[str, str] = {}  # union-find over every tie found
+    said: list[tuple[str, Suspicion]] = []
+    parts: set[str] = set()
+    reissued: set[str] = set()
 
     def root(ident: str) -> str:
-        while reissued.get(ident, ident) != ident:
-            ident = reissued[ident]
+        while parent.get(ident, ident) != ident:
+            ident = parent[ident]
         return ident
+
+    def tie(a: str, b: str) -> None:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            first, then = sorted((ra, rb), key=order.__getitem__)
+            parent[then] = first
 
     for ident, candidate in files:
         ids = peers(ident) if peers is not None else facts
         known = [(p, facts[p]) for p in ids if p != ident and p in facts]
         for s in find_suspicions(candidate, known):
-            said.append((s.kind, ident, s))
+            said.append((ident, s))
             if s.kind is SuspicionKind.REISSUE:
-                in_reissue.update((ident, *s.documents))
+                reissued.update((ident, *s.documents))
                 for other in s.documents:
-                    a, b = root(ident), root(other)
-                    if a != b:
-                        reissued[max(a, b, key=order.__getitem__)] = min(
-                            a, b, key=order.__getitem__
-                        )
+                    tie(ident, other)
             elif s.kind is SuspicionKind.SPLIT_PART and s.whole is not None:
-                same_invoice = _invoice_key(facts[s.whole])
-                parts = wholes.setdefault(s.whole, {})
-                parts[ident] = None
-                parts.update(
-                    (d, None) for d in s.documents if _invoice_key(facts[d]) != same_invoice
-                )
+                whole = _invoice_key(facts[s.whole])
+                parts.update(d for d in (ident, *s.documents) if _invoice_key(facts[d]) != whole)
+                for other in s.documents:
+                    tie(ident, other)
             elif s.kind is SuspicionKind.SPLIT_WHOLE:
-                wholes.setdefault(ident, {}).update((d, None) for d in s.documents)
-    found: list[tuple[int, RelatedInvoices]] = []
+                parts.update(s.documents)
+                for other in s.documents:
+                    tie(ident, other)
     groups: dict[str, list[str]] = {}
     for ident in facts:
-        if ident in in_reissue:
+        if ident in parent:
             groups.setdefault(root(ident), []).append(ident)
-    for members in groups.values():
-        members.sort(key=lambda i: (facts[i].issue_date or date.max, order[i]))
-        original = members[0]
-        reasons = [
-            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
-            for kind, c, s in said
-            if kind is SuspicionKind.REISSUE and c in members and c != original
-        ]
-        roles = ["original", *["reissue"] * (len(members) - 1)]
-        found.append(
-            (min(order[m] for m in members), _related("reissue", members, roles, facts, reasons))
-        )
-    for whole, parts in wholes.items():
-        members = [whole, *(p for p in parts if p != whole)]
-        # each part's own words (its tie to the whole), else the whole's of its parts
-        reasons = [
-            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
-            for kind, c, s in said
-            if kind is SuspicionKind.SPLIT_PART and s.whole == whole
-        ] or [
-            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
-            for kind, c, s in said
-            if kind is SuspicionKind.SPLIT_WHOLE and c == whole
-        ]
-        roles = ["whole", *["part"] * (len(members) - 1)]
-        found.append(
-            (min(order[m] for m in members), _related("split", members, roles, facts, reasons))
-        )
-    return [g for _, g in sorted(found, key=lambda x: x[0])]
+    return [_receivable(m, facts, order, parts, reissued, said) for m in groups.values()]
 
 
-def _related(
-    kind: str,
+def _receivable(
     members: list[str],
-    roles: list[str],
     facts: dict[str, DocumentFacts],
-    reasons: list[str],
+    order: dict[str, int],
+    parts: set[str],
+    reissued: set[str],
+    said: list[tuple[str, Suspicion]],
 ) -> RelatedInvoices:
+    """The group of ``members`` (ids of ``facts``, in ``order``): the first issued of those
+    no part of another first, its re-issues, then the parts; with every reason said of them."""
+
+    def issued(i: str) -> tuple[date, int]:
+        return (facts[i].issue_date or date.max, order[i])
+
+    inside = set(members)
+    wholes = sorted((m for m in members if m not in parts), key=issued) or sorted(
+        members, key=issued
+    )
+    first = wholes[0]
+    split = any(m in parts for m in members)
+    reissue = any(m in reissued for m in members)
+    role = {first: "original" if reissue else "whole"}
+    role |= {m: "reissue" if m in reissued else "whole" for m in wholes[1:]}
+    role |= {m: "part" for m in sorted(members, key=issued) if m not in role}
+    ordered = [first, *wholes[1:], *(m for m in sorted(members, key=issued) if role[m] == "part")]
+    # a re-issue said of the later invoice; each part's own tie, else the whole's of its parts
+    reasons = [
+        f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+        for c, s in said
+        if c in inside
+        and ((s.kind is SuspicionKind.REISSUE and c != first) or s.kind is SuspicionKind.SPLIT_PART)
+    ]
+    if not any(s.kind is SuspicionKind.SPLIT_PART for c, s in said if c in inside):
+        reasons += [
+            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+            for c, s in said
+            if c in inside and s.kind is SuspicionKind.SPLIT_WHOLE
+        ]
+    kind = "reissue_and_split" if split and reissue else "split" if split else "reissue"
     return RelatedInvoices(
         kind=kind,
-        currency=facts[members[0]].currency or "",
+        currency=facts[first].currency or "",
         files=tuple(
             RelatedFile(
                 ident=m,
                 number=_name(facts[m]),
                 issue_date=facts[m].issue_date,
                 amount_due=facts[m].amount_due_minor or 0,
-                role=role,
+                role=role[m],
             )
-            for m, role in zip(members, roles, strict=True)
+            for m in ordered
         ),
         reasons=tuple(dict.fromkeys(reasons)),
     )

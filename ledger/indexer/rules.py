@@ -105,7 +105,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 
 from ledger import confidential as conf
-from ledger.documents.suspicion import RelatedInvoices
+from ledger.documents.suspicion import RelatedFile, RelatedInvoices
 from ledger.indexer.follower import EventIndex
 from ledger.indexer.models import EventRow, MemberRow
 from ledger.indexer.terms import DocumentTerms, Terms, parse_entry, parse_terms
@@ -389,24 +389,30 @@ class RelatedPledge:
 
 @dataclass(frozen=True)
 class ReissueOrSplitFinanced:
-    """An invoice (``doc_hash``, ``number``, ``amount_due`` in minor units of ``currency``)
-    and its re-issues (``kind`` ``reissue``: the same seller, buyer, amount due and lines under
-    another number and date) or the invoices found to be its parts (``split``: the same seller
-    and buyer, lines of it, each for less, tied to it by the issue date, a reference or amounts
-    that add up), as the files lodged at this gateway say — two or more of which active
-    financings the regulators read pledge (``pledges``, ``financing_ids``): together they hold
-    ``held`` on one receivable, ``held_beyond_due`` more than its amount due (0 within it;
-    both None when the pledges are in several currencies). ``reasons``: why the invoices look
-    like one receivable, each led by the invoice it is said of; ``message`` says it all in
-    words. Not a breach: honest invoices can look alike (a monthly order), and each financing
-    keeps the rules on its own document — but a tryout's 9,610.00 DKK invoice was financed for
-    16,000.00 DKK across its whole and a part issued another day, which no bank could see."""
+    """One receivable as the files lodged at this gateway say: an invoice (``doc_hash``,
+    ``number``: the earliest issued of those no part of another) with its re-issues (the same
+    seller, buyer and lines under another number and date, the same amount due or one changed
+    by a prepayment) and the invoices found to be its parts (lines of it, each for less, tied to
+    it by the issue date, a reference or amounts that add up) — ``kind`` ``reissue``, ``split``
+    or ``reissue_and_split`` —, two or more of which active financings the regulators read
+    pledge (``pledges``, ``financing_ids``). ``amount_due`` (minor units of ``currency``): the
+    least stated by the invoice or its re-issues; ``net_due``: the least net of the credit notes
+    lodged here. Together they hold ``held``, ``held_beyond_due`` more than the lesser of the
+    two (0 within it; both None when the pledges are in several currencies). ``reasons``: why
+    the invoices look like one receivable, each led by the invoice it is said of; ``message``
+    says it all in words. Not a breach: honest invoices can look alike (a monthly order), and
+    each financing keeps the rules on its own document — but a tryout's 9,610.00 DKK invoice
+    was financed for 16,000.00 DKK across its whole and a part issued another day, which no
+    bank could see."""
 
     kind: str
     doc_hash: str
     number: str
     currency: str
     amount_due: int
+    #: the least amount due net of the credit notes lodged here of the invoice or its
+    #: re-issues, when known (None: no file of it lodged here, or no net due given)
+    net_due: int | None
     pledges: list[RelatedPledge]
     financing_ids: list[int]
     held: int | None
@@ -1032,7 +1038,9 @@ class _Check:
 
     # -- after the replay: an invoice financed across its re-issues or split parts
 
-    def reissues_and_splits_financed(self, names: dict[str, str], related: Related) -> None:
+    def reissues_and_splits_financed(
+        self, names: dict[str, str], related: Related, net_due: NetDue | None
+    ) -> None:
         pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
         for fid in sorted(self.financings):
             f = self.financings[fid]
@@ -1064,7 +1072,7 @@ class _Check:
                 for f, terms, document in pledged.get(x.ident, ())
             ]
             self.report.reissues_and_splits_financed.append(
-                _reissued_or_split(group, pledges, names)
+                _reissued_or_split(group, pledges, names, net_due)
             )
 
     def _chains(self) -> dict[str, str]:
@@ -1444,21 +1452,37 @@ def _financed_twice(
 
 
 def _reissued_or_split(
-    group: RelatedInvoices, pledges: list[RelatedPledge], names: dict[str, str]
+    group: RelatedInvoices,
+    pledges: list[RelatedPledge],
+    names: dict[str, str],
+    net_due: NetDue | None,
 ) -> ReissueOrSplitFinanced:
     """The entry of the invoices of ``group`` that active financings hold (``pledges``), with
-    its sentence (banks named by ``names``: lower address → name)."""
+    its sentence (banks named by ``names``: lower address → name); ``net_due``: what the
+    gateway's credit notes leave due of an invoice, when it can tell."""
     first = group.files[0]
     currency = group.currency
+    invoices = [x for x in group.files if x.role != "part"]  # the receivable's own invoices
+    nets = [n for x in invoices if (n := net_due(x.ident) if net_due else None) is not None]
+    net = min(nets) if nets else None
+    counted = min(group.amount_due, net) if net is not None else group.amount_due
     held = sum(p.amount for p in pledges) if all(p.currency == currency for p in pledges) else None
-    beyond = max(0, held - group.amount_due) if held is not None else None
+    beyond = max(0, held - counted) if held is not None else None
     ids = sorted({p.financing_id for p in pledges})
     banks = {p.bank.lower() for p in pledges}
     due = money(group.amount_due, currency)
-    others = [x for x in group.files[1:] if any(p.doc_hash == x.ident for p in pledges)]
-    listed = ", ".join(f"{x.number} ({x.ident})" for x in others)
-    noun = ("re-issue" if group.kind == "reissue" else "part") + "s" * (len(others) > 1)
-    what = f"invoice {first.number} ({first.ident}, {due} due) and its {noun} {listed}"
+    if net is not None and net < group.amount_due:
+        due += f" ({money(net, currency)} net of the credit notes counted)"
+
+    def dated(x: RelatedFile) -> str:
+        when = f", issued {x.issue_date.isoformat()}" if x.issue_date is not None else ""
+        return f"{x.number} ({x.ident}{when})"
+
+    what = f"invoice {dated(first)}, {due} due,"
+    for role, noun in (("reissue", "re-issue"), ("whole", "other invoice"), ("part", "part")):
+        of = [x for x in group.files[1:] if x.role == role]
+        if of:
+            what += f" with its {noun}{'s' * (len(of) > 1)} {', '.join(dated(x) for x in of)}"
     if len(ids) == 1:
         where = f"all pledged by financing {ids[0]}"
     elif len(banks) == 1:
@@ -1475,17 +1499,20 @@ def _reissued_or_split(
         total = "one receivable financed in several currencies"
     elif beyond:
         total = (
-            f"together {money(held, currency)} on one receivable of {due} due: "
-            f"{money(beyond, currency)} BEYOND its amount due"
+            f"together {money(held, currency)} on one receivable of "
+            f"{money(counted, currency)} due: {money(beyond, currency)} BEYOND its amount due"
         )
     else:
-        total = f"together {money(held, currency)} on one receivable of {due} due"
+        total = (
+            f"together {money(held, currency)} on one receivable of {money(counted, currency)} due"
+        )
     return ReissueOrSplitFinanced(
         kind=group.kind,
         doc_hash=first.ident,
         number=first.number,
         currency=currency,
         amount_due=group.amount_due,
+        net_due=net,
         pledges=pledges,
         financing_ids=ids,
         held=held,
@@ -1659,5 +1686,5 @@ def check_rules(
     check.amendments_financed_twice(names, twins)
     check.financed_despite_suspicions(names)
     if related is not None:
-        check.reissues_and_splits_financed(names, related)
+        check.reissues_and_splits_financed(names, related, net_due)
     return check.report

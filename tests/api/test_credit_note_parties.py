@@ -27,6 +27,7 @@ from tests.api.api_helpers import (
     register,
     xml,
 )
+from tests.api.credited_invoice import BUYER_VAT, FACE, INVOICE, credit_note
 from tests.conftest import SAMPLE_SELLER_VAT, Participant
 from tests.documents.documents_support import field_bytes, with_party_vats
 
@@ -35,22 +36,7 @@ if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselve
 
 __all__ = ["client_fixture"]
 
-#: the buyer's VAT id given to the field case (a valid Swedish one; its own fails its check)
-BUYER_VAT = "SE556036079301"
-#: the field case's invoice (EUR 1,656.25 due) with the test network's enterprise as its seller
-#: (its legal id is the seller's VAT id) and a valid buyer VAT id
-INVOICE = with_party_vats(field_bytes("credit-note/base-example.xml"), SAMPLE_SELLER_VAT, BUYER_VAT)
-FACE = 165_625
 NOT_COUNTED = "credit_note_not_counted"
-
-
-def credit_note(number: str, amount: str) -> bytes:
-    """A credit note on the invoice (BT-25) with number (BT-1) ``number`` and amount due
-    ``amount`` EUR, the same seller and buyer."""
-    note = with_party_vats(
-        field_bytes("credit-note/base-creditnote-correction.xml"), SAMPLE_SELLER_VAT, BUYER_VAT
-    ).replace(b"<cbc:ID>Snippet1</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
-    return note.replace(b">1656.25</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>".encode())
 
 
 def _member(network: Network, name: str, role: Role, legal_id: str) -> Participant:

@@ -29,28 +29,14 @@ from tests.api.api_helpers import (
     register,
     xml,
 )
-from tests.conftest import SAMPLE_SELLER_VAT
-from tests.documents.documents_support import field_bytes, with_party_vats
+from tests.api.credited_invoice import INVOICE, credit_note
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network, Participant
 
 __all__ = ["client_fixture"]
 
-#: a valid Swedish VAT id for the field case's buyer (its own fails its check)
-BUYER_VAT = "SE556036079301"
-#: the field case's invoice (EUR 1,656.25 due) with the test network's enterprise as its seller
-INVOICE = with_party_vats(field_bytes("credit-note/base-example.xml"), SAMPLE_SELLER_VAT, BUYER_VAT)
 WARNINGS = {"document_credited", "document_copy_withdrawn"}
-
-
-def credit_note(number: str, amount: str) -> bytes:
-    """A credit note on :data:`INVOICE` (BT-25) numbered ``number``, of ``amount`` EUR, between
-    the same seller and buyer: the seller's lodged note counts against the invoice."""
-    note = with_party_vats(
-        field_bytes("credit-note/base-creditnote-correction.xml"), SAMPLE_SELLER_VAT, BUYER_VAT
-    ).replace(b"<cbc:ID>Snippet1</cbc:ID>", f"<cbc:ID>{number}</cbc:ID>".encode(), 1)
-    return note.replace(b">1656.25</cbc:PayableAmount>", f">{amount}</cbc:PayableAmount>".encode())
 
 
 def read(client: TestClient, who: Participant, fid: int) -> dict[str, Any]:

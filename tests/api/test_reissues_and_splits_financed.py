@@ -33,6 +33,8 @@ from api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from tests.api.credited_invoice import FACE, INVOICE, credit_note
+
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
@@ -153,3 +155,68 @@ def test_a_part_no_longer_financed_is_not_listed(client: TestClient, network: Ne
     )
     assert cancelled.status_code == 200, cancelled.text
     assert audit_rules(client, network.regulator)["reissues_and_splits_financed"] == []
+
+
+def test_an_invoice_its_re_issue_and_a_part_are_one_receivable_one_entry(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 48: the whole at Bank A, a part issued another day and a re-issue at other banks
+    read as three pairs — each "financed at 2 banks", none giving the total, the part called a
+    part of the re-issue issued after it. One receivable, one entry, every financing in it."""
+    invoice = own_invoice("THREEWAYS")
+    whole, financing_a = _financed(client, network, invoice, 400_000)
+    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    part_hash = lodge(client, network.bank_b, part)["doc_hash"]
+    made = finance(client, network.bank_b, part_hash, amount=200_000)
+    assert made.status_code == 201, made.text
+    on_part = int(made.json()["financing_id"])
+    again = reissued(invoice)
+    again_hash = lodge(client, network.bank_b, again)["doc_hash"]
+    made = finance(client, network.bank_b, again_hash, amount=300_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    on_reissue = int(made.json()["financing_id"])
+
+    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert listed["kind"] == "reissue_and_split"
+    assert listed["doc_hash"] == whole
+    assert listed["financing_ids"] == sorted([financing_a, on_part, on_reissue])
+    assert [(p["doc_hash"], p["role"], p["amount"]) for p in listed["pledges"]] == [
+        (whole, "original", 400_000),
+        (again_hash, "reissue", 300_000),
+        (part_hash, "part", 200_000),
+    ]
+    assert listed["held"] == 900_000
+    assert listed["held_beyond_due"] == 900_000 - DUE
+    assert "financed at 2 banks" in listed["message"]
+    issued = {p["doc_hash"]: p["issue_date"] for p in listed["pledges"]}
+    assert f"issued {issued[part_hash]}" in listed["message"]  # each file's own date
+
+
+def test_what_credit_notes_leave_due_is_what_the_financings_are_held_against(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 48: after the seller's credit note the regulator read 1,875.00 DKK due in one
+    list and 4,675.00 DKK in this one. Held beyond is counted against what the credit notes
+    leave due, said beside the amount stated."""
+    original = register(client, network.enterprise, xml(INVOICE))
+    assert lodge(client, network.bank, INVOICE)["doc_hash"] == original
+    made = finance(client, network.bank, original, 100_000, currency="EUR")
+    assert made.status_code == 201, made.text
+    again = INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>Snippet1-R</cbc:ID>", 1)
+    again = again.replace(b"<cbc:IssueDate>2017-11-13<", b"<cbc:IssueDate>2017-12-13<", 1)
+    assert again.count(b"Snippet1-R") == 1
+    again_hash = lodge(client, network.bank_b, again)["doc_hash"]
+    made = finance(
+        client, network.bank_b, again_hash, 100_000, currency="EUR", acknowledge_suspicions=True
+    )
+    assert made.status_code == 201, made.text
+    [before] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert (before["amount_due"], before["net_due"], before["held"]) == (FACE, FACE, 200_000)
+    assert before["held_beyond_due"] == 200_000 - FACE
+
+    lodge(client, network.enterprise, credit_note("CN-RE", "1000.00"))  # 656.25 EUR left
+    [after] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert (after["amount_due"], after["net_due"]) == (FACE, 65_625)
+    assert after["held_beyond_due"] == 200_000 - 65_625
+    assert "1,656.25 EUR (656.25 EUR net of the credit notes counted) due" in after["message"]
+    assert "on one receivable of 656.25 EUR due: 1,343.75 EUR BEYOND" in after["message"]

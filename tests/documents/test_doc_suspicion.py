@@ -183,3 +183,26 @@ def test_a_part_of_some_lines_is_not_said_to_have_the_same_lines() -> None:
         s for s in find_suspicions(every, [("whole", whole)]) if s.kind.value == "split_part"
     ]
     assert f"and its {len(whole.lines)} lines, for" in all_lines.reasons[0], all_lines.reasons
+
+
+def test_the_same_lines_under_another_amount_due_are_a_re_issue_with_its_amount_changed() -> None:
+    """Tryout 46: the demo invoice re-issued with a 50.00 prepayment (BT-113) under a new number
+    and date, no reference shared: no suspicion at a bank holding both (another amount due: no
+    re-issue; no tie: no split part). It is a re-issue, its amount due changed, said so."""
+    original = replace(renumbered(_facts(ORIGINAL), "W-1", 10_000), references=())
+    assert original.issue_date is not None
+    prepaid = replace(
+        renumbered(original, "R-1", 9_500),
+        issue_date=original.issue_date.replace(year=original.issue_date.year + 1),
+    )
+    [found] = find_suspicions(prepaid, [("original", original)])
+    assert found.kind.value == "reissue"
+    assert found.documents == ("original",)
+    assert found.matching_facts == ("seller", "buyer", "currency", "lines")
+    assert "its amount due changed: " in found.reasons[0], found.reasons
+    assert any(r.startswith("new number R-1 (was W-1)") for r in found.reasons), found.reasons
+    # the control: tied by its issue date, the same pair is a part of the invoice, as before
+    same_day = renumbered(original, "R-2", 9_500)
+    assert [s.kind.value for s in find_suspicions(same_day, [("original", original)])] == [
+        "split_part"
+    ]

@@ -71,6 +71,7 @@ def test_invoices_of_different_orders_or_no_tie_are_not_grouped() -> None:
     other_order = replace(renumbered(whole, "P-1", 6_000), references=(("order", "PO-8"),))
     untied = replace(
         renumbered(whole, "P-2", 3_000),
+        lines=whole.lines[:1] if whole.lines else None,
         references=(),
         issue_date=whole.issue_date + timedelta(days=30),
     )
@@ -82,3 +83,46 @@ def test_only_the_peers_given_are_compared() -> None:
     part = renumbered(whole, "P-1", 6_000)
     assert related_invoices([("w", whole), ("p", part)], peers=lambda _: ()) == []
     assert len(related_invoices([("w", whole), ("p", part)], peers=lambda _: ("w", "p"))) == 1
+
+
+def test_the_same_lines_under_a_lower_amount_due_another_day_are_a_re_issue() -> None:
+    """Tryout 46: the demo invoice re-issued with a prepayment (BT-113) under a new number and
+    date, no reference shared: neither a re-issue (another amount due) nor a tied part. Its
+    lines are the original's, each for the same amount: a re-issue, its amount due changed."""
+    original = replace(_whole(), references=())
+    assert original.issue_date is not None
+    prepaid = replace(
+        renumbered(original, "R-9", 9_500), issue_date=original.issue_date + timedelta(days=40)
+    )
+    [group] = related_invoices([("o", original), ("r", prepaid)])
+    assert group.kind == "reissue"
+    assert [(f.ident, f.role) for f in group.files] == [("o", "original"), ("r", "reissue")]
+    assert group.amount_due == 9_500  # what is left to pay
+    [why] = group.reasons
+    assert why.startswith("invoice R-9: same seller, buyer and "), why
+    assert "its amount due changed: " in why
+    assert "a prepayment, BT-113" in why
+
+
+def test_an_invoice_its_re_issue_and_a_part_of_it_are_one_receivable() -> None:
+    """Tryout 48: the original, a part cut from it issued a few days later (the same order) and
+    a re-issue issued later still were three pairs. One group: the original first, then its
+    re-issue, then the part — whichever invoice each was found against."""
+    original = _whole()
+    assert original.issue_date is not None
+    part = replace(
+        renumbered(original, "P-1", 4_000),
+        lines=original.lines[:1] if original.lines else None,
+        issue_date=original.issue_date + timedelta(days=4),
+    )
+    again = replace(
+        renumbered(original, "R-1", 10_000), issue_date=original.issue_date + timedelta(10)
+    )
+    [group] = related_invoices([("p", part), ("r", again), ("o", original)])
+    assert group.kind == "reissue_and_split"
+    assert [(f.ident, f.role) for f in group.files] == [
+        ("o", "original"),
+        ("r", "reissue"),
+        ("p", "part"),
+    ]
+    assert group.amount_due == 10_000

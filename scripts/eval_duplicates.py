@@ -744,6 +744,18 @@ def evaluate_suspicion(pairs: int, seed: int = 11) -> dict[str, object]:
         )
         planted["reissue"] += 1
         found["reissue"] += hit(reissue, known)
+        # planted: re-issued with a prepayment stated (BT-113): the amount due lowered by
+        # 1-10 %, under a new number and date, no reference (tryout 46's fourth bank)
+        prepaid = _invoice(
+            seller,
+            buyer,
+            f"{2024}-{n:05d}-P",
+            issued + timedelta(days=rng.randrange(1, 46)),
+            lines,
+            total - max(1, total * rng.randrange(1, 11) // 100),
+        )
+        planted["reissue_with_prepayment"] += 1
+        found["reissue_with_prepayment"] += hit(prepaid, [("base", replace(base, references=()))])
         # planted: the re-issue re-typed as a JSON form (no lines, no references)
         retyped = _invoice(
             seller, buyer, f"{2024}-{n:05d}-J", issued + timedelta(days=1), None, total

@@ -13,8 +13,9 @@ a fingerprint covers is changed:
   its amount due changed — a prepayment stated on it (BT-113), or an allowance or charge: a
   tryout of 2026-12-06 financed the demo invoice again at another bank with a 50.00 DKK
   prepayment under a new number and date, and was read as a part of it only when the two shared
-  a date or a reference. Such a pair tied as a split (its amounts add up, or it shares the
-  date or a reference: instalments that repeat every line) is reported as a split instead.
+  a date or a reference, and as a "part" holding every line when it kept its order reference
+  (tryout 49). Issued the same day, or adding up with others to the invoice (instalments that
+  repeat every line), such a pair is reported as a split instead.
 - **Split** — one invoice cut into several whose amounts add up to it: the same seller, buyer
   and lines (all of them, or a share of them), each part for less.
 
@@ -315,6 +316,34 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
             shared = UNLINED_REISSUE_FACTS
         reasons += _shared_references(candidate, k)
         found.append(Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,), shared))
+    # the same lines under another amount due (a prepayment stated, BT-113, or an allowance),
+    # issued another day: a re-issue with its amount due changed, whatever reference it shares
+    # (tryout 49: a re-issue keeps its order reference, and read as a "part" holding every line)
+    # — unless its amounts add up with others to the invoice: instalments that repeat its lines
+    other_day = {i for i, k in changed if not _same_day(candidate, k)}
+    strict = _splits(candidate, [(i, k) for i, k in pool if i not in other_day])
+    full = _splits(candidate, pool) if other_day else strict
+    added = [f for f in full if _adds(f) and any(d in other_day for d in f.documents)]
+    kinds = {f.kind for f in added}
+    found += [f for f in strict if f.kind not in kinds] + added
+    covered = {d for f in added for d in f.documents}
+    found += [_changed_reissue(candidate, i, k) for i, k in changed if i in other_day - covered]
+    return found
+
+
+def _same_day(a: DocumentFacts, b: DocumentFacts) -> bool:
+    return a.issue_date is not None and a.issue_date == b.issue_date
+
+
+def _adds(found: Suspicion) -> bool:
+    """A split suspicion found by amounts that add up exactly (not by a tie alone)."""
+    return any(r.startswith(("with invoice(s)", "their amounts add up")) for r in found.reasons)
+
+
+def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> list[Suspicion]:
+    """The split suspicions of ``candidate`` among ``pool``: as a part of a known invoice, and
+    as the whole of known ones."""
+    found: list[Suspicion] = []
     pool = [(i, k) for i, k in pool if candidate.lines and k.lines]  # splits: lines on both
     amount = candidate.amount_due_minor or 0
     # the candidate as a part of a known invoice
@@ -376,10 +405,6 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
                     for i in involved
                 ]
             found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
-    # the same lines under another amount due, tied as no split part or whole (no amounts that
-    # add up, no shared date or reference): a re-issue with its amount due changed
-    split = {d for f in found if f.kind is not SuspicionKind.REISSUE for d in f.documents}
-    found += [_changed_reissue(candidate, i, k) for i, k in changed if i not in split]
     return found
 
 
@@ -450,9 +475,8 @@ def related_invoices(
     facts = dict(files)
     order = {ident: i for i, (ident, _) in enumerate(files)}
     parent: dict[str, str] = {}  # union-find over every tie found
+    members: dict[str, list[str]] = {}  # a group's root → its files
     said: list[tuple[str, Suspicion]] = []
-    parts: set[str] = set()
-    reissued: set[str] = set()
 
     def root(ident: str) -> str:
         while parent.get(ident, ident) != ident:
@@ -463,56 +487,67 @@ def related_invoices(
         parent.setdefault(a, a)
         parent.setdefault(b, b)
         ra, rb = root(a), root(b)
-        if ra != rb:
-            first, then = sorted((ra, rb), key=order.__getitem__)
-            parent[then] = first
+        if ra == rb:
+            return
+        # never through a third file: two invoices whose references name different
+        # deliveries are no one receivable because each looks like a file stating none
+        # (tryout 49 read two orders as one receivable through an invoice without references)
+        if any(
+            _reference_contradiction(facts[x], facts[y])
+            for x in members.get(ra, [ra])
+            for y in members.get(rb, [rb])
+        ):
+            return
+        first, then = sorted((ra, rb), key=order.__getitem__)
+        parent[then] = first
+        members[first] = [*members.pop(first, [first]), *members.pop(then, [then])]
 
     for ident, candidate in files:
         ids = peers(ident) if peers is not None else facts
         known = [(p, facts[p]) for p in ids if p != ident and p in facts]
         for s in find_suspicions(candidate, known):
             said.append((ident, s))
-            if s.kind is SuspicionKind.REISSUE:
-                reissued.update((ident, *s.documents))
-                for other in s.documents:
-                    tie(ident, other)
-            elif s.kind is SuspicionKind.SPLIT_PART and s.whole is not None:
-                whole = _invoice_key(facts[s.whole])
-                parts.update(d for d in (ident, *s.documents) if _invoice_key(facts[d]) != whole)
-                for other in s.documents:
-                    tie(ident, other)
-            elif s.kind is SuspicionKind.SPLIT_WHOLE:
-                parts.update(s.documents)
-                for other in s.documents:
-                    tie(ident, other)
+            for other in s.documents:
+                tie(ident, other)
     groups: dict[str, list[str]] = {}
     for ident in facts:
         if ident in parent:
             groups.setdefault(root(ident), []).append(ident)
-    return [_receivable(m, facts, order, parts, reissued, said) for m in groups.values()]
+    return [_receivable(m, facts, order, said) for m in groups.values() if len(m) > 1]
 
 
 def _receivable(
     members: list[str],
     facts: dict[str, DocumentFacts],
     order: dict[str, int],
-    parts: set[str],
-    reissued: set[str],
     said: list[tuple[str, Suspicion]],
 ) -> RelatedInvoices:
     """The group of ``members`` (ids of ``facts``, in ``order``): the first issued of those
-    no part of another first, its re-issues, then the parts; with every reason said of them."""
+    no part of another first, its re-issues, then the parts; with every reason said of them
+    (``said``: each suspicion found, with the file it was found for)."""
 
     def issued(i: str) -> tuple[date, int]:
         return (facts[i].issue_date or date.max, order[i])
 
     inside = set(members)
+    # what was said of files of this group with files of it (a tie refused says nothing here)
+    said = [(c, s) for c, s in said if c in inside and inside.intersection(s.documents)]
+    parts: set[str] = set()
+    reissued: set[str] = set()
+    for c, s in said:
+        if s.kind is SuspicionKind.REISSUE:
+            reissued.update({c, *s.documents} & inside)
+        elif s.kind is SuspicionKind.SPLIT_PART and s.whole in inside:
+            whole = _invoice_key(facts[s.whole])
+            parts.update(d for d in {c, *s.documents} & inside if _invoice_key(facts[d]) != whole)
+        elif s.kind is SuspicionKind.SPLIT_WHOLE:
+            parts.update(set(s.documents) & inside)
     wholes = sorted((m for m in members if m not in parts), key=issued) or sorted(
         members, key=issued
     )
     first = wholes[0]
-    split = any(m in parts for m in members)
-    reissue = any(m in reissued for m in members)
+    split = bool(parts)
+    reissue = bool(reissued)
     role = {first: "original" if reissue else "whole"}
     role |= {m: "reissue" if m in reissued else "whole" for m in wholes[1:]}
     role |= {m: "part" for m in sorted(members, key=issued) if m not in role}
@@ -521,14 +556,13 @@ def _receivable(
     reasons = [
         f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
         for c, s in said
-        if c in inside
-        and ((s.kind is SuspicionKind.REISSUE and c != first) or s.kind is SuspicionKind.SPLIT_PART)
+        if ((s.kind is SuspicionKind.REISSUE and c != first) or s.kind is SuspicionKind.SPLIT_PART)
     ]
-    if not any(s.kind is SuspicionKind.SPLIT_PART for c, s in said if c in inside):
+    if not any(s.kind is SuspicionKind.SPLIT_PART for _, s in said):
         reasons += [
             f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
             for c, s in said
-            if c in inside and s.kind is SuspicionKind.SPLIT_WHOLE
+            if s.kind is SuspicionKind.SPLIT_WHOLE
         ]
     kind = "reissue_and_split" if split and reissue else "split" if split else "reissue"
     return RelatedInvoices(

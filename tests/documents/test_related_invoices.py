@@ -25,7 +25,11 @@ def _whole() -> DocumentFacts:
 def test_a_part_issued_another_day_against_the_same_order_is_grouped_with_its_whole() -> None:
     whole = _whole()
     assert whole.issue_date is not None
-    part = replace(renumbered(whole, "P-1", 6_000), issue_date=whole.issue_date + timedelta(days=9))
+    part = replace(
+        renumbered(whole, "P-1", 6_000),
+        lines=whole.lines[:1] if whole.lines else None,
+        issue_date=whole.issue_date + timedelta(days=9),
+    )
     [group] = related_invoices([("w", whole), ("p", part)])
     assert group.kind == "split"
     assert [(f.ident, f.role) for f in group.files] == [("w", "whole"), ("p", "part")]
@@ -126,3 +130,36 @@ def test_an_invoice_its_re_issue_and_a_part_of_it_are_one_receivable() -> None:
         ("p", "part"),
     ]
     assert group.amount_due == 10_000
+
+
+def test_a_prepaid_re_issue_sharing_the_order_is_a_re_issue_not_a_part() -> None:
+    """Tryout 49: a re-issue with a 1,000.00 prepayment keeps the order reference; read as a
+    "part" holding every line, and the receivable's amount due as the original's."""
+    original = _whole()
+    assert original.issue_date is not None
+    prepaid = replace(
+        renumbered(original, "R-2", 9_000), issue_date=original.issue_date + timedelta(days=10)
+    )
+    [group] = related_invoices([("o", original), ("r", prepaid)])
+    assert group.kind == "reissue"
+    assert [f.role for f in group.files] == ["original", "reissue"]
+    assert group.amount_due == 9_000
+
+
+def test_two_orders_are_not_one_receivable_through_an_invoice_stating_none() -> None:
+    """Tryout 49: invoices of orders PO-7 and PO-8 were one receivable in the audit, each tied
+    to an invoice of the same lines that names no order. Never through a third file."""
+    first = _whole()
+    assert first.issue_date is not None
+    second = replace(
+        renumbered(first, "W-2", 10_000),
+        references=(("order", "PO-8"),),
+        issue_date=first.issue_date + timedelta(days=20),
+    )
+    bare = replace(
+        renumbered(first, "W-3", 10_000), references=(), issue_date=first.issue_date + timedelta(5)
+    )
+    groups = related_invoices([("a", first), ("b", bare), ("c", second)])
+    assert all(not {"a", "c"} <= {f.ident for f in g.files} for g in groups), groups
+    assert {f.ident for f in groups[0].files} == {"a", "b"}
+    assert all("W-2" not in r for r in groups[0].reasons)

@@ -220,3 +220,34 @@ def test_what_credit_notes_leave_due_is_what_the_financings_are_held_against(
     assert after["held_beyond_due"] == 200_000 - 65_625
     assert "1,656.25 EUR (656.25 EUR net of the credit notes counted) due" in after["message"]
     assert "on one receivable of 656.25 EUR due: 1,343.75 EUR BEYOND" in after["message"]
+
+
+def test_a_re_issue_with_a_prepayment_keeping_its_order_is_a_re_issue_held_against_it(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 49: a re-issue stating a 1,000.00 DKK prepayment (BT-113) under a new number and
+    date kept its order reference; the audit called it a "part" holding every line and held the
+    financings against the original's 4,675.00 due. It is a re-issue, and 3,675.00 is due."""
+    invoice = own_invoice("PREPAID")
+    original, _ = _financed(client, network, invoice, 400_000)
+    prepaid = reissued(invoice).replace(
+        b'<cbc:PayableAmount currencyID="DKK">4675.00</cbc:PayableAmount>',
+        b'<cbc:PrepaidAmount currencyID="DKK">1000.00</cbc:PrepaidAmount>'
+        b'<cbc:PayableAmount currencyID="DKK">3675.00</cbc:PayableAmount>',
+        1,
+    )
+    assert b"PrepaidAmount" in prepaid
+    prepaid_hash = lodge(client, network.bank_b, prepaid)["doc_hash"]
+    made = finance(client, network.bank_b, prepaid_hash, 300_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert listed["kind"] == "reissue"
+    assert listed["doc_hash"] == original
+    assert [(p["doc_hash"], p["role"]) for p in listed["pledges"]] == [
+        (original, "original"),
+        (prepaid_hash, "reissue"),
+    ]
+    assert listed["amount_due"] == 367_500
+    assert listed["held_beyond_due"] == 700_000 - 367_500
+    assert any("its amount due changed" in r for r in listed["reasons"]), listed["reasons"]
+    assert "part" not in [p["role"] for p in listed["pledges"]]

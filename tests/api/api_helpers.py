@@ -139,6 +139,23 @@ def split_part(invoice: bytes, number: str, keep: set[int], total: str) -> bytes
     return part
 
 
+def number_of(invoice: bytes) -> str:
+    """The invoice number (BT-1) of a UBL invoice (its first ``cbc:ID``)."""
+    found = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
+    assert found is not None
+    return found.group(1).decode()
+
+
+def issued_later(invoice: bytes, days: int = 1) -> bytes:
+    """``invoice`` (UBL) with its issue date (BT-2) ``days`` later."""
+    issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
+    assert issued is not None
+    day = datetime.strptime(issued.group(1).decode(), "%Y-%m-%d").date() + timedelta(days=days)
+    later = invoice.replace(issued.group(0), f"<cbc:IssueDate>{day.isoformat()}<".encode(), 1)
+    assert later != invoice
+    return later
+
+
 def financed_invoice(
     client: TestClient, network: Network, invoice: bytes | None = None
 ) -> tuple[str, int]:

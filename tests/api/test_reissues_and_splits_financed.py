@@ -15,7 +15,6 @@ Real HTTP app, real chain, on both backends."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -24,7 +23,9 @@ from api_helpers import (
     check,
     client_fixture,
     finance,
+    issued_later,
     lodge,
+    number_of,
     own_invoice,
     register,
     reissued,
@@ -55,27 +56,12 @@ def _financed(client: TestClient, network: Network, invoice: bytes, amount: int)
     return doc_hash, int(made.json()["financing_id"])
 
 
-def _a_day_later(invoice: bytes) -> bytes:
-    issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
-    assert issued is not None
-    day = date.fromisoformat(issued.group(1).decode()) + timedelta(days=1)
-    later = invoice.replace(issued.group(0), f"<cbc:IssueDate>{day.isoformat()}<".encode(), 1)
-    assert later != invoice
-    return later
-
-
-def _number(invoice: bytes) -> str:
-    found = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
-    assert found is not None
-    return found.group(1).decode()
-
-
 def test_a_part_issued_another_day_financed_at_another_bank_is_listed_beyond_its_whole(
     client: TestClient, network: Network
 ) -> None:
     invoice = own_invoice("ACROSS")
     whole, financing_a = _financed(client, network, invoice, 400_000)
-    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    part = issued_later(split_part(invoice, number_of(invoice) + "-L3", {2}, "2500.00"))
     # Bank B holds only the part: nothing tells it of the whole (the tryout's third bank)
     assert check(client, network.bank_b, part)["suspicions"] == []
     part_hash = lodge(client, network.bank_b, part)["doc_hash"]
@@ -132,7 +118,7 @@ def test_an_invoice_of_another_order_financed_elsewhere_is_not_listed(
     invoice = own_invoice("NOTRELATED")
     _financed(client, network, invoice, 400_000)
     other = re.sub(rb"<cbc:ID>ORDER-[0-9a-f]+<", b"<cbc:ID>ORDER-ELSEWHERE<", invoice, count=1)
-    other = _a_day_later(split_part(other, _number(invoice) + "-X", {2}, "2500.00"))
+    other = issued_later(split_part(other, number_of(invoice) + "-X", {2}, "2500.00"))
     other_hash = lodge(client, network.bank_b, other)["doc_hash"]
     made = finance(client, network.bank_b, other_hash, amount=200_000)
     assert made.status_code == 201, made.text
@@ -144,7 +130,7 @@ def test_a_part_no_longer_financed_is_not_listed(client: TestClient, network: Ne
     twice."""
     invoice = own_invoice("RELEASED")
     _financed(client, network, invoice, 400_000)
-    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    part = issued_later(split_part(invoice, number_of(invoice) + "-L3", {2}, "2500.00"))
     part_hash = lodge(client, network.bank_b, part)["doc_hash"]
     made = finance(client, network.bank_b, part_hash, amount=200_000)
     assert made.status_code == 201, made.text
@@ -165,7 +151,7 @@ def test_an_invoice_its_re_issue_and_a_part_are_one_receivable_one_entry(
     part of the re-issue issued after it. One receivable, one entry, every financing in it."""
     invoice = own_invoice("THREEWAYS")
     whole, financing_a = _financed(client, network, invoice, 400_000)
-    part = _a_day_later(split_part(invoice, _number(invoice) + "-L3", {2}, "2500.00"))
+    part = issued_later(split_part(invoice, number_of(invoice) + "-L3", {2}, "2500.00"))
     part_hash = lodge(client, network.bank_b, part)["doc_hash"]
     made = finance(client, network.bank_b, part_hash, amount=200_000)
     assert made.status_code == 201, made.text

@@ -4,11 +4,9 @@ regulator's verify read nothing of it). Real CLI (Typer's runner) over a real em
 
 from __future__ import annotations
 
-import re
-from datetime import date, timedelta
 from pathlib import Path
 
-from tests.api.api_helpers import own_invoice, split_part
+from tests.api.api_helpers import issued_later, number_of, own_invoice, split_part
 from tests.cli.cli_helpers import Cli
 
 HEADING = "invoices financed across their re-issues or split parts: "
@@ -19,13 +17,7 @@ def test_verify_lists_a_whole_and_its_part_financed_at_two_banks(tmp_path: Path)
     members = {m["role"]: m["address"] for m in cli.json("init", "--demo")["members"]}
     bank_b = cli.json("member", "add", "Bank B", "--role", "bank")["address"]
     invoice = own_invoice("CLIPART")
-    number = re.search(rb"<cbc:ID>([^<]*)</cbc:ID>", invoice)
-    issued = re.search(rb"<cbc:IssueDate>([^<]*)<", invoice)
-    assert number is not None
-    assert issued is not None
-    part = split_part(invoice, number.group(1).decode() + "-L3", {2}, "2500.00")
-    later = date.fromisoformat(issued.group(1).decode()) + timedelta(days=3)
-    part = part.replace(issued.group(0), f"<cbc:IssueDate>{later.isoformat()}<".encode(), 1)
+    part = issued_later(split_part(invoice, number_of(invoice) + "-L3", {2}, "2500.00"), days=3)
     whole_file, part_file = tmp_path / "whole.xml", tmp_path / "part.xml"
     whole_file.write_bytes(invoice)
     part_file.write_bytes(part)

@@ -460,6 +460,7 @@ class RelatedInvoices:
 def related_invoices(
     files: Sequence[tuple[str, DocumentFacts]],
     peers: Callable[[str], Iterable[str]] | None = None,
+    context: Sequence[tuple[str, DocumentFacts]] = (),
 ) -> list[RelatedInvoices]:
     """The receivables that several of ``files`` (pairs of an id and facts) look like, each
     file compared as :func:`find_suspicions` compares a candidate with the known invoices —
@@ -471,7 +472,20 @@ def related_invoices(
     of the files financings pledge (``ledger.indexer.check_rules``): a part issued another day
     meets no cross-bank mark (a mark carries the issue date), so two banks each holding one
     file were never told. Groups come in the order of their first file in ``files``; never
-    raises for odd facts."""
+    raises for odd facts.
+
+    ``context``: other files compared with them and grouped with them — the original a
+    financing no longer holds is still the original (tryout 50 read its re-issue as "the
+    original" once the original's financing closed) — but never a group of their own, nor a
+    second file of an invoice one of ``files`` (or an earlier one of them) is a file of."""
+    given = {ident for ident, _ in files}
+    seen = {_invoice_key(f) for _, f in files}
+    extra = []
+    for ident, f in context:
+        if _invoice_key(f) not in seen and ident not in given:
+            seen.add(_invoice_key(f))
+            extra.append((ident, f))
+    files = [*files, *extra]
     facts = dict(files)
     order = {ident: i for i, (ident, _) in enumerate(files)}
     parent: dict[str, str] = {}  # union-find over every tie found
@@ -513,7 +527,11 @@ def related_invoices(
     for ident in facts:
         if ident in parent:
             groups.setdefault(root(ident), []).append(ident)
-    return [_receivable(m, facts, order, said) for m in groups.values() if len(m) > 1]
+    return [
+        _receivable(m, facts, order, said)
+        for m in groups.values()
+        if len(given.intersection(m)) > 1  # two or more of the files given
+    ]
 
 
 def _receivable(
@@ -556,7 +574,10 @@ def _receivable(
     reasons = [
         f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
         for c, s in said
-        if ((s.kind is SuspicionKind.REISSUE and c != first) or s.kind is SuspicionKind.SPLIT_PART)
+        # a re-issue said against the original only (one re-issue against another called the
+        # earlier of the two "the original's": tryout 50)
+        if (s.kind is SuspicionKind.REISSUE and c != first and first in s.documents)
+        or s.kind is SuspicionKind.SPLIT_PART
     ]
     if not any(s.kind is SuspicionKind.SPLIT_PART for _, s in said):
         reasons += [

@@ -1055,7 +1055,7 @@ class _Check:
             # a version of the same amended invoice is the amendments' list's business
             chain = chains.get(first.ident, first.ident)
             files = [first, *(x for x in group.files[1:] if chains.get(x.ident, x.ident) != chain)]
-            if len(files) < 2:
+            if sum(x.ident in pledged for x in files) < 2:
                 continue
             pledges = [
                 RelatedPledge(
@@ -1478,11 +1478,16 @@ def _reissued_or_split(
         when = f", issued {x.issue_date.isoformat()}" if x.issue_date is not None else ""
         return f"{x.number} ({x.ident}{when})"
 
+    financed = {p.doc_hash for p in pledges}
     what = f"invoice {dated(first)}, {due} due,"
+    if first.ident not in financed:
+        what += " held by no active financing,"
+    kinds = []  # "its re-issues …", "its part …": of the invoice, each of them
     for role, noun in (("reissue", "re-issue"), ("whole", "other invoice"), ("part", "part")):
-        of = [x for x in group.files[1:] if x.role == role]
+        of = [x for x in group.files[1:] if x.role == role and x.ident in financed]
         if of:
-            what += f" with its {noun}{'s' * (len(of) > 1)} {', '.join(dated(x) for x in of)}"
+            kinds.append(f"its {noun}{'s' * (len(of) > 1)} {', '.join(dated(x) for x in of)}")
+    what += " with " + " and ".join(kinds)
     if len(ids) == 1:
         where = f"all pledged by financing {ids[0]}"
     elif len(banks) == 1:

@@ -3055,31 +3055,41 @@ def related_here(ledger: Ledger) -> Callable[[Sequence[str]], list[RelatedInvoic
     this gateway say (:func:`ledger.documents.suspicion.related_invoices`: each file compared
     with those of the same seller and buyer — the ``parties`` lookup keys — as a bank's check
     compares a file with its own; a hash with no file lodged here, or a credit note, is left
-    out). For the regulator's re-check (``ledger.indexer.check_rules``,
-    ``reissues_and_splits_financed``): the files of different banks' financings compared with
-    each other, which no bank can do."""
+    out), with every other file of those sellers and buyers lodged here as context: the
+    original a financing no longer holds is still the original. For the regulator's re-check
+    (``ledger.indexer.check_rules``, ``reissues_and_splits_financed``): the files of different
+    banks' financings compared with each other, which no bank can do. Two queries for all."""
 
     def related(doc_hashes: Sequence[str]) -> list[RelatedInvoices]:
-        files: list[tuple[str, DocumentFacts]] = []
-        keys: dict[str, list[str]] = {}
-        holding: dict[str, list[str]] = {}  # a parties key → the files that have it
         wanted = list(dict.fromkeys(h.lower() for h in doc_hashes))
         lodged: dict[str, ReceivedDocument] = {}
         for row in ledger.db.received_for_files(wanted, []):  # one query for them all
             lodged.setdefault(row.doc_hash, row)
+        files: list[tuple[str, DocumentFacts]] = []
+        keys: dict[str, list[str]] = {}
+        holding: dict[str, list[str]] = {}  # a parties key → the files that have it
         for doc_hash in wanted:
             facts = facts_of(lodged[doc_hash]) if doc_hash in lodged else None
             if facts is None or facts.credit_note:
                 continue
             files.append((doc_hash, facts))
             keys[doc_hash] = _parties_keys(ledger, facts)
-            for key in keys[doc_hash]:
+        names = sorted({k for found in keys.values() for k in found})
+        context: list[tuple[str, DocumentFacts]] = []
+        for row in ledger.db.received_with_fingerprints(names, match_scope("", "regulator")):
+            facts = facts_of(row)
+            if row.doc_hash in keys or facts is None or facts.credit_note:
+                continue  # a file given, read already (or another copy of one of the context)
+            context.append((row.doc_hash, facts))
+            keys[row.doc_hash] = _parties_keys(ledger, facts)
+        for doc_hash, found in keys.items():
+            for key in found:
                 holding.setdefault(key, []).append(doc_hash)
 
         def peers(doc_hash: str) -> Iterable[str]:
             return dict.fromkeys(p for key in keys[doc_hash] for p in holding[key])
 
-        return related_invoices(files, peers)
+        return related_invoices(files, peers, context) if names else []
 
     return related
 

@@ -1282,7 +1282,10 @@ def pledge_suspicions(
 #: re-issued pair: either may be the one pledged, the original or its re-issue; the reasons say
 #: which)
 SUSPECTED = {
-    "reissue": "the same invoice as one issued before under another number or date (a re-issue)",
+    "reissue": (
+        "the same invoice as one issued under another number or date (a re-issue; either may be "
+        "the original: the reasons say which)"
+    ),
     "split_part": "one part of a larger invoice split into several (a split)",
     "split_whole": "a whole invoice whose parts were lodged here as separate invoices (a split)",
     "split": "a part of a larger invoice, or the whole of one, split into several invoices",

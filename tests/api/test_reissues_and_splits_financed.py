@@ -237,3 +237,38 @@ def test_a_re_issue_with_a_prepayment_keeping_its_order_is_a_re_issue_held_again
     assert listed["held_beyond_due"] == 700_000 - 367_500
     assert any("its amount due changed" in r for r in listed["reasons"]), listed["reasons"]
     assert "part" not in [p["role"] for p in listed["pledges"]]
+
+
+def test_the_original_is_still_the_original_once_its_financing_ends(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 50: once the original's financing closed, the audit named its re-issue "the
+    original", a part dated before it, and dropped the original's credit note from the amount
+    due. The original, still lodged here, stays the original."""
+    invoice = own_invoice("ENDED")
+    original, financing_a = _financed(client, network, invoice, 100_000)
+    part = issued_later(split_part(invoice, number_of(invoice) + "-L3", {2}, "2500.00"))
+    part_hash = lodge(client, network.bank_b, part)["doc_hash"]
+    assert finance(client, network.bank_b, part_hash, 200_000).status_code == 201
+    again = reissued(invoice)
+    again_hash = lodge(client, network.bank_b, again)["doc_hash"]
+    made = finance(client, network.bank_b, again_hash, 300_000, acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    cancelled = client.post(
+        f"/v1/financings/{financing_a}/cancel",
+        json={"reason_code": 1},
+        headers=network.bank.headers,
+    )
+    assert cancelled.status_code == 200, cancelled.text
+
+    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    assert listed["doc_hash"] == original  # held by no financing now, the original all the same
+    assert listed["number"] == number_of(invoice)
+    assert [(p["doc_hash"], p["role"]) for p in listed["pledges"]] == [
+        (again_hash, "reissue"),
+        (part_hash, "part"),
+    ]
+    assert listed["amount_due"] == DUE
+    assert listed["held"] == 500_000
+    assert "held by no active financing" in listed["message"]
+    assert not any("is the original's" in r for r in listed["reasons"]), listed["reasons"]

@@ -32,7 +32,7 @@ def test_a_reissue_is_refused_until_acknowledged(tmp_path: Path) -> None:
     finance = ("finance", "create", "--as", bank, "--doc", f"{second}=400000", *terms)
 
     refused = cli.run(*finance, code=REFUSED)
-    assert "(a re-issue)" in refused.stderr
+    assert "(a re-issue; either may be the original: the reasons say which)" in refused.stderr
     assert "TOSL110" in refused.stderr
     assert "--acknowledge-suspicions" in refused.stderr
     body = cli.json(*finance, code=REFUSED)

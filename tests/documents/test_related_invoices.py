@@ -163,3 +163,27 @@ def test_two_orders_are_not_one_receivable_through_an_invoice_stating_none() -> 
     assert all(not {"a", "c"} <= {f.ident for f in g.files} for g in groups), groups
     assert {f.ident for f in groups[0].files} == {"a", "b"}
     assert all("W-2" not in r for r in groups[0].reasons)
+
+
+def test_context_keeps_the_original_and_re_issues_are_said_against_it() -> None:
+    """Tryout 50: with the original only as context (lodged, no longer financed), it is still
+    the first file; a re-issue is said against it, never against another re-issue (one such
+    reason called the earlier re-issue "the original's")."""
+    original = _whole()
+    assert original.issue_date is not None
+    first = replace(
+        renumbered(original, "R-1", 10_000), issue_date=original.issue_date + timedelta(3)
+    )
+    second = replace(
+        renumbered(original, "R-2", 10_000), issue_date=original.issue_date + timedelta(9)
+    )
+    [group] = related_invoices([("r1", first), ("r2", second)], context=[("o", original)])
+    assert [(f.ident, f.role) for f in group.files] == [
+        ("o", "original"),
+        ("r1", "reissue"),
+        ("r2", "reissue"),
+    ]
+    assert all("is the original's" not in r for r in group.reasons), group.reasons
+    assert len(group.reasons) == 2
+    # context alone, or one file given and the rest context, is no group
+    assert related_invoices([("r1", first)], context=[("o", original), ("r2", second)]) == []

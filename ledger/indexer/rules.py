@@ -1463,23 +1463,26 @@ def _reissued_or_split(
     first = group.files[0]
     currency = group.currency
     invoices = [x for x in group.files if x.role != "part"]  # the receivable's own invoices
-    nets = [n for x in invoices if (n := net_due(x.ident) if net_due else None) is not None]
-    net = min(nets) if nets else None
+    nets = [(n, x) for x in invoices if (n := net_due(x.ident) if net_due else None) is not None]
+    net, net_of = min(nets, key=lambda n: n[0]) if nets else (None, None)
     counted = min(group.amount_due, net) if net is not None else group.amount_due
     held = sum(p.amount for p in pledges) if all(p.currency == currency for p in pledges) else None
     beyond = max(0, held - counted) if held is not None else None
     ids = sorted({p.financing_id for p in pledges})
     banks = {p.bank.lower() for p in pledges}
-    due = money(group.amount_due, currency)
-    if net is not None and net < group.amount_due:
-        due += f" ({money(net, currency)} net of the credit notes counted)"
+    due = money(group.amount_due, currency) + " due"
+    if len({x.amount_due for x in invoices}) > 1:  # whose: the figures come from two files
+        least = min(invoices, key=lambda x: x.amount_due)
+        due += f" (the least stated, {least.number}'s)"
+    if net is not None and net_of is not None and net < group.amount_due:
+        due += f"; {money(net, currency)} net of the credit notes counted ({net_of.number}'s)"
 
     def dated(x: RelatedFile) -> str:
         when = f", issued {x.issue_date.isoformat()}" if x.issue_date is not None else ""
         return f"{x.number} ({x.ident}{when})"
 
     financed = {p.doc_hash for p in pledges}
-    what = f"invoice {dated(first)}, {due} due,"
+    what = f"invoice {dated(first)}, {due},"
     if first.ident not in financed:
         what += " held by no active financing,"
     kinds = []  # "its re-issues …", "its part …": of the invoice, each of them

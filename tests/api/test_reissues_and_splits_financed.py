@@ -204,7 +204,10 @@ def test_what_credit_notes_leave_due_is_what_the_financings_are_held_against(
     [after] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
     assert (after["amount_due"], after["net_due"]) == (FACE, 65_625)
     assert after["held_beyond_due"] == 200_000 - 65_625
-    assert "1,656.25 EUR (656.25 EUR net of the credit notes counted) due" in after["message"]
+    assert (
+        "1,656.25 EUR due; 656.25 EUR net of the credit notes counted (Snippet1's)"
+        in after["message"]
+    ), after["message"]
     assert "on one receivable of 656.25 EUR due: 1,343.75 EUR BEYOND" in after["message"]
 
 

@@ -63,6 +63,26 @@ def others_told_nothing(client: TestClient, network: Network, fid: int) -> None:
         assert not WARNINGS & set(kinds(answer)), (who.name, answer["notices"])
 
 
+def _ubl_financed(client: TestClient, network: Network) -> tuple[str, int]:
+    """The exporter registers the demo UBL invoice; the bank lodges it and finances 1,000.00
+    DKK of it: (its hash, the financing's id)."""
+    ubl_hash = register(client, network.enterprise, xml(UBL))
+    assert lodge(client, network.bank, UBL)["doc_hash"] == ubl_hash
+    made = finance(client, network.bank, ubl_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    return ubl_hash, int(made.json()["financing_id"])
+
+
+def _revoked_by_exporter(client: TestClient, network: Network, doc_hash: str) -> None:
+    """The exporter revokes ``doc_hash``, reason 3 (cancelled by issuer)."""
+    revoked = client.post(
+        f"/v1/documents/{doc_hash}/revoke",
+        json={"reason_code": 3},
+        headers=network.enterprise.headers,
+    )
+    assert revoked.status_code == 200, revoked.text
+
+
 def _credited(client: TestClient, network: Network) -> tuple[str, int]:
     """The exporter registers :data:`INVOICE`, the bank lodges and finances EUR 1,000.00 of it,
     then the exporter lodges its credit note of EUR 1,000.00 (656.25 left due). (The invoice's
@@ -106,18 +126,9 @@ def test_the_bank_reads_that_the_seller_withdrew_its_invoice_in_another_file(
     """The exporter registers its invoice's UBL and CII; the bank finances the UBL; the exporter
     revokes the CII (reason 3) and the bank lodges it: the UBL's registration stands, but the
     invoice was withdrawn."""
-    ubl_hash = register(client, network.enterprise, xml(UBL))
     cii_hash = register(client, network.enterprise, xml(CII))
-    assert lodge(client, network.bank, UBL)["doc_hash"] == ubl_hash
-    made = finance(client, network.bank, ubl_hash, amount=100_000)
-    assert made.status_code == 201, made.text
-    fid = int(made.json()["financing_id"])
-    revoked = client.post(
-        f"/v1/documents/{cii_hash}/revoke",
-        json={"reason_code": 3},
-        headers=network.enterprise.headers,
-    )
-    assert revoked.status_code == 200, revoked.text
+    ubl_hash, fid = _ubl_financed(client, network)
+    _revoked_by_exporter(client, network, cii_hash)
     lodge(client, network.bank, CII)
 
     mine = read(client, network.bank, fid)
@@ -137,17 +148,8 @@ def test_a_pledged_document_revoked_is_told_to_every_reader_of_the_terms(
     """What the terms and the chain give — the pledged document revoked, which the answer's
     ``documents[0].status`` shows already — is told to each reader of the terms; to Bank B,
     which reads none, nothing (not even that the financing pledges a revoked document)."""
-    ubl_hash = register(client, network.enterprise, xml(UBL))
-    assert lodge(client, network.bank, UBL)["doc_hash"] == ubl_hash
-    made = finance(client, network.bank, ubl_hash, amount=100_000)
-    assert made.status_code == 201, made.text
-    fid = int(made.json()["financing_id"])
-    revoked = client.post(
-        f"/v1/documents/{ubl_hash}/revoke",
-        json={"reason_code": 3},
-        headers=network.enterprise.headers,
-    )
-    assert revoked.status_code == 200, revoked.text
+    ubl_hash, fid = _ubl_financed(client, network)
+    _revoked_by_exporter(client, network, ubl_hash)
     for who in (network.bank, network.regulator, network.enterprise):
         answer = read(client, who, fid)
         assert answer["documents"][0]["status"] == "revoked", who.name

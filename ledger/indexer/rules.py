@@ -967,19 +967,25 @@ class _Check:
 
     # -- after the replay: amended invoices financed on more than one version
 
-    def amendments_financed_twice(self, names: dict[str, str], twins: Twins | None) -> None:
-        pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
+    def _active_pledges(self) -> Iterator[tuple[_Financing, Terms, DocumentTerms]]:
+        """Each document pledged by an active financing the regulators read, with its
+        financing and terms, by financing id then in the terms' order."""
         for fid in sorted(self.financings):
             f = self.financings[fid]
             if f.active and f.terms is not None:
                 for document in f.terms.documents:
-                    pledged.setdefault(document.doc_hash, []).append((f, f.terms, document))
-                    # a copy of a registered version in another file pledges that version (a
-                    # tryout's bank financed the CII rendering of an amendment, unregistered,
-                    # while another bank's financing of the original stood; nobody was told)
-                    for twin in twins(document.doc_hash) if twins is not None else ():
-                        if twin.lower() != document.doc_hash.lower():
-                            pledged.setdefault(twin.lower(), []).append((f, f.terms, document))
+                    yield f, f.terms, document
+
+    def amendments_financed_twice(self, names: dict[str, str], twins: Twins | None) -> None:
+        pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
+        for f, terms, document in self._active_pledges():
+            pledged.setdefault(document.doc_hash, []).append((f, terms, document))
+            # a copy of a registered version in another file pledges that version (a tryout's
+            # bank financed the CII rendering of an amendment, unregistered, while another
+            # bank's financing of the original stood; nobody was told)
+            for twin in twins(document.doc_hash) if twins is not None else ():
+                if twin.lower() != document.doc_hash.lower():
+                    pledged.setdefault(twin.lower(), []).append((f, terms, document))
         amendments = set(self.successors.values())
         for original in self.successors:  # in the order of their supersession
             if original in amendments:
@@ -1042,11 +1048,8 @@ class _Check:
         self, names: dict[str, str], related: Related, net_due: NetDue | None
     ) -> None:
         pledged: dict[str, list[tuple[_Financing, Terms, DocumentTerms]]] = {}
-        for fid in sorted(self.financings):
-            f = self.financings[fid]
-            if f.active and f.terms is not None:
-                for document in f.terms.documents:
-                    pledged.setdefault(document.doc_hash.lower(), []).append((f, f.terms, document))
+        for f, terms, document in self._active_pledges():
+            pledged.setdefault(document.doc_hash.lower(), []).append((f, terms, document))
         if len(pledged) < 2:
             return
         chains = self._chains()

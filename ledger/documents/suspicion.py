@@ -100,6 +100,8 @@ class Suspicion:
     #: of a ``split_part``: the known invoice the candidate is a part of (``documents[0]``;
     #: the others are its other files and the sibling parts that add up with the candidate)
     whole: str | None = None
+    #: a split found by amounts that add up exactly to the whole (not by a tie alone)
+    adds_up: bool = False
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -299,7 +301,7 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
                 changed.append((ident, k))
             continue
         if candidate.lines and k.lines:
-            if sorted(k.lines) != sorted(candidate.lines):
+            if not _same_lines(candidate, k):
                 continue
             reasons = [
                 f"same seller, buyer, amount {_money(k)} and {len(k.lines)} line(s) as "
@@ -323,7 +325,7 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
     other_day = {i for i, k in changed if not _same_day(candidate, k)}
     strict = _splits(candidate, [(i, k) for i, k in pool if i not in other_day])
     full = _splits(candidate, pool) if other_day else strict
-    added = [f for f in full if _adds(f) and any(d in other_day for d in f.documents)]
+    added = [f for f in full if f.adds_up and any(d in other_day for d in f.documents)]
     kinds = {f.kind for f in added}
     found += [f for f in strict if f.kind not in kinds] + added
     covered = {d for f in added for d in f.documents}
@@ -333,11 +335,6 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
 
 def _same_day(a: DocumentFacts, b: DocumentFacts) -> bool:
     return a.issue_date is not None and a.issue_date == b.issue_date
-
-
-def _adds(found: Suspicion) -> bool:
-    """A split suspicion found by amounts that add up exactly (not by a tie alone)."""
-    return any(r.startswith(("with invoice(s)", "their amounts add up")) for r in found.reasons)
 
 
 def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> list[Suspicion]:
@@ -374,9 +371,15 @@ def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> 
             names = ", ".join(_name(dict(pool)[i]) for i in adds)
             reasons.append(f"with invoice(s) {names} the parts add up to {_money(whole)}")
         parts.append(
-            Suspicion(SuspicionKind.SPLIT_PART, tuple(reasons), (ident, *(adds or ())), whole=ident)
+            Suspicion(
+                SuspicionKind.SPLIT_PART,
+                tuple(reasons),
+                (ident, *(adds or ())),
+                whole=ident,
+                adds_up=bool(adds),
+            )
         )
-    exact = [s for s in parts if any(r.startswith("with invoice(s)") for r in s.reasons)]
+    exact = [s for s in parts if s.adds_up]
     found += exact or parts
     # known invoices as parts of the candidate
     known_parts = [
@@ -404,7 +407,11 @@ def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> 
                     f"invoice {_name(dict(pool)[i])}: {'; '.join(_tied(dict(pool)[i], candidate))}"
                     for i in involved
                 ]
-            found.append(Suspicion(SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved)))
+            found.append(
+                Suspicion(
+                    SuspicionKind.SPLIT_WHOLE, tuple(reasons), tuple(involved), adds_up=bool(adds)
+                )
+            )
     return found
 
 

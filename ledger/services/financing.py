@@ -2285,21 +2285,19 @@ def lodged_facts(ledger: Ledger, f: Financing) -> dict[str, DocumentFacts]:
 
 
 def credit_notices(
-    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts] | None = None
+    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts]
 ) -> tuple[docs.Notice, ...]:
     """A ``document_credited`` notice per pledged invoice whose amount due, net of the credit
     notes counted against it since (the seller's and the buyer's lodged here — a bank must not
     finance what a buyer's credit note cancelled — and the bank's own:
     ``docs.credit_notes_read``), is now below what ``f`` holds on it — read from the file
-    ``f``'s bank lodged (``lodged``: :func:`lodged_facts`, read here when not given).
+    ``f``'s bank lodged (``lodged``: :func:`lodged_facts`).
     For the answers of that bank only — of its writes on ``f`` and of its reads of it — since
     another reader's answers count its own credit notes only, and the files are the bank's.
     None for a financing no longer active (closed, cancelled): it holds nothing any more. The
     write went through: the chain knows no credit notes, the bank decides."""
     if f.status is not FinancingStatus.ACTIVE:
         return ()
-    if lodged is None:
-        lodged = lodged_facts(ledger, f)
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         facts = lodged.get(p.doc_hash)
@@ -2327,7 +2325,7 @@ COPY_WITHDRAWN = "document_copy_withdrawn"
 
 
 def copy_withdrawn_notices(
-    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts] | None = None
+    ledger: Ledger, f: Financing, lodged: Mapping[str, DocumentFacts]
 ) -> tuple[docs.Notice, ...]:
     """A :data:`COPY_WITHDRAWN` notice per pledged invoice, itself in force, that is the same
     document as a file ``f``'s bank lodged here revoked on chain by its seller or an admin —
@@ -2335,12 +2333,10 @@ def copy_withdrawn_notices(
     withdrawn, though the pledged file's registration stands. A tryout's bank lodged the
     revoked CII file, its check called the invoice withdrawn, and its drawdown went through
     with ``notices: []``. For the answers of that bank only — of its writes on ``f`` and of its
-    reads of it — (its own files: ``lodged``, :func:`lodged_facts`, read here when not given);
+    reads of it — (its own files: ``lodged``, :func:`lodged_facts`);
     none for a financing no longer active. The write went through: the bank decides."""
     if f.status is not FinancingStatus.ACTIVE:
         return ()
-    if lodged is None:
-        lodged = lodged_facts(ledger, f)
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         if not p.in_force:

@@ -567,16 +567,15 @@ def _receivable(
             parts.update(d for d in {c, *s.documents} & inside if _invoice_key(facts[d]) != whole)
         elif s.kind is SuspicionKind.SPLIT_WHOLE:
             parts.update(set(s.documents) & inside)
-    wholes = sorted((m for m in members if m not in parts), key=issued) or sorted(
-        members, key=issued
-    )
+    by_date = sorted(members, key=issued)
+    wholes = [m for m in by_date if m not in parts] or by_date
     first = wholes[0]
     split = bool(parts)
     reissue = bool(reissued)
     role = {first: "original" if reissue else "whole"}
     role |= {m: "reissue" if m in reissued else "whole" for m in wholes[1:]}
-    role |= {m: "part" for m in sorted(members, key=issued) if m not in role}
-    ordered = [first, *wholes[1:], *(m for m in sorted(members, key=issued) if role[m] == "part")]
+    role |= {m: "part" for m in by_date if m not in role}
+    ordered = [first, *wholes[1:], *(m for m in by_date if role[m] == "part")]
     # a re-issue said of the later invoice; each part's own tie, else the whole's of its parts
     reasons = [
         f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"

@@ -26,13 +26,13 @@ from .facts import (
     check_party_id,
 )
 from .identifiers import RejectedId, icd_codes
+from .lines import LineFields, read_line, read_lines
 from .normalise import (
     clean_text,
     normalise_country,
     normalise_currency,
     parse_cii_date,
     parse_xml_decimal,
-    plain_decimal,
     to_minor_units,
 )
 from .totals import amount_due_by_totals
@@ -254,9 +254,17 @@ def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree.
 
 
 def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] | None:
-    """The invoice lines (BG-25), or ``None`` when there are none or one cannot be read."""
-    found: list[Line] = []
-    for line in root.findall(d.line_item, d.ns):
+    """The invoice lines (BG-25), or ``None`` when the file states none. Raises
+    DocumentFormatError for a line that cannot be read whole (``lines.read_line``)."""
+    fields = LineFields(
+        line="ram:IncludedSupplyChainTradeLineItem",
+        quantity=d.line_quantity,
+        amount=d.line_amount,
+        item="ram:SpecifiedTradeProduct/ram:Name",
+        format_name=d.name,
+    )
+    read: list[Line | None] = []
+    for position, line in enumerate(root.findall(d.line_item, d.ns), start=1):
         product = line.find("ram:SpecifiedTradeProduct", d.ns)
         item = None
         if product is not None:
@@ -267,19 +275,8 @@ def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] 
             )
         quantity = text_of(line.find(d.line_quantity, d.ns))
         amount = text_of(line.find(d.line_amount, d.ns))
-        if not (item and quantity and amount):
-            return None
-        try:
-            found.append(
-                Line(
-                    clean_text(item).upper(),
-                    plain_decimal(parse_xml_decimal(quantity, "ram:BilledQuantity")),
-                    to_minor_units(parse_xml_decimal(amount, "ram:LineTotalAmount"), currency),
-                )
-            )
-        except InvalidInput:
-            return None
-    return tuple(found) or None
+        read.append(read_line(position, item, quantity, amount, currency, fields))
+    return read_lines(read)
 
 
 def _date_text(element: etree._Element | None) -> str | None:

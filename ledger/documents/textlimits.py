@@ -15,11 +15,11 @@ any other text of the JSON form (dates, codes, amounts)    its JSON path        
 =========================================================  ==========================  =========
 
 Currency (BT-5, ISO 4217: 3 letters) and country codes (BT-40, BT-55, ISO 3166-1: 2 letters)
-are held to their standards' shapes where they are read. An invoice line (BG-25: item name
-BT-153 up to 500 characters, quantity BT-129 up to 200) never refuses a file: a longer item
-name is kept cut to 500 characters (two copies of one line are cut alike, so padding a name
-does not hide a re-issue or a split from the suspicion checks); a file with a longer quantity
-keeps no lines (no real quantity is that long).
+are held to their standards' shapes where they are read. An invoice line's item name (BT-153)
+never refuses a file: one longer than 500 characters is kept cut to 500 (two copies of one line
+are cut alike, so padding a name does not hide a re-issue or a split from the suspicion checks).
+A quantity (BT-129) longer than 200 characters once normalised is refused by the readers
+(``lines.py``), as is a line they cannot read whole.
 
 A longer text is refused with :class:`ledger.errors.DocumentFormatError` (an ``InvalidInput``:
 HTTP 422) naming the field, the limit and the EN 16931 term, before anything is stored:
@@ -101,8 +101,7 @@ def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts
     """``facts`` as a reader read them, every text held to its limit (the module docstring):
     :class:`DocumentFormatError` for the first one too long (``number_field`` names the
     document number as the file's format does: ``cbc:ID``, ``ram:ID``, ``documentNumber``).
-    Returns the facts, without their lines when one of them is too long (lines never refuse a
-    file)."""
+    Returns the facts, their lines' item names cut to :data:`MAX_NAME_LENGTH`."""
     invoice = facts.doc_type is DocumentType.INVOICE  # else not EN 16931's terms
     refuse_long(
         facts.number_as_written, number_field, NUMBER_TERM if invoice else TRADE_NUMBER_TERM
@@ -116,8 +115,6 @@ def check_text_lengths(facts: DocumentFacts, number_field: str) -> DocumentFacts
         refuse_long(value, f"references.{kind}", REFERENCE_TERMS.get(kind, "BT-11..BT-17"))
     if facts.lines is None:
         return facts
-    if any(len(line.quantity) > MAX_TEXT_LENGTH for line in facts.lines):
-        return dataclasses.replace(facts, lines=None)  # no such quantity is a real one
     if any(len(line.item) > MAX_NAME_LENGTH for line in facts.lines):
         # kept, cut to the limit: two copies of one line are cut alike and still compare
         # equal, so padding an item name does not hide a re-issue or a split from the checks

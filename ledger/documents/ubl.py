@@ -17,13 +17,13 @@ from .facts import (
     check_party_id,
 )
 from .identifiers import RejectedId, icd_codes
+from .lines import LineFields, read_line, read_lines
 from .normalise import (
     clean_text,
     normalise_country,
     normalise_currency,
     parse_iso_date,
     parse_xml_decimal,
-    plain_decimal,
     to_minor_units,
 )
 from .totals import amount_due_by_totals
@@ -185,31 +185,31 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
 
 
 def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:
-    """The invoice lines (BG-25), or ``None`` when there are none or one cannot be read (lines
-    only feed the suspicion checks; a file is never refused for them)."""
+    """The invoice lines (BG-25), or ``None`` when the file states none. Raises
+    DocumentFormatError for a line that cannot be read whole (``lines.read_line``)."""
     quantity_tag = "InvoicedQuantity" if kind == "Invoice" else "CreditedQuantity"
-    found: list[Line] = []
-    for line in root.findall(f"cac:{kind}Line", NS):
-        item = (
-            text_of(line.find("cac:Item/cbc:Name", NS))
-            or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))
-            or text_of(line.find("cac:Item/cac:StandardItemIdentification/cbc:ID", NS))
-        )
-        quantity = text_of(line.find(f"cbc:{quantity_tag}", NS))
-        amount = text_of(line.find("cbc:LineExtensionAmount", NS))
-        if not (item and quantity and amount):
-            return None
-        try:
-            found.append(
-                Line(
-                    clean_text(item).upper(),
-                    plain_decimal(parse_xml_decimal(quantity, quantity_tag)),
-                    to_minor_units(parse_xml_decimal(amount, "LineExtensionAmount"), currency),
-                )
+    fields = LineFields(
+        line=f"cac:{kind}Line",
+        quantity=f"cbc:{quantity_tag}",
+        amount="cbc:LineExtensionAmount",
+        item="cac:Item/cbc:Name",
+        format_name=f"UBL 2.1 {kind}",
+    )
+    return read_lines(
+        [
+            read_line(
+                position,
+                text_of(line.find("cac:Item/cbc:Name", NS))
+                or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))
+                or text_of(line.find("cac:Item/cac:StandardItemIdentification/cbc:ID", NS)),
+                text_of(line.find(f"cbc:{quantity_tag}", NS)),
+                text_of(line.find("cbc:LineExtensionAmount", NS)),
+                currency,
+                fields,
             )
-        except InvalidInput:
-            return None
-    return tuple(found) or None
+            for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1)
+        ]
+    )
 
 
 def _references(root: etree._Element) -> dict[str, str]:

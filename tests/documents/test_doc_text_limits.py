@@ -247,7 +247,8 @@ def test_texts_at_their_limits_are_kept() -> None:
 
 
 def test_an_over_long_line_item_is_cut_never_the_file_refused() -> None:
-    """Lines only feed the suspicion checks: a file is never refused for them, and padding an
+    """Lines only feed the suspicion checks: a file is never refused for an item name's length
+    (a line missing one is: tests/documents/test_invoice_lines_read_whole.py), and padding an
     item name does not drop them (that would hide a re-issue or a split from the checks)."""
     plain = read_document(UBL).facts
     assert plain is not None

@@ -1075,6 +1075,7 @@ def _examined_text(
         doc_type=ex.doc_type.name,
         notices=[(n.kind, n.message) for n in ex.notices],
     )
+    lines += _own_receivable_lines(ex)
     for h in ex.holders:
         # where the financing was made matters only to a caller who sees every file here
         where = ""
@@ -1099,9 +1100,36 @@ def _examined_text(
         )
         said = {n.doc_hash: n for n in x.statuses}
         lines.extend(f"    involves {d}{_named_state(said.get(d))}" for d in x.documents)
-        lines.extend(f"    involves active financing {f}" for f in x.financings)
+        lines.extend(
+            f"    involves active financing {f}" + (" (YOUR OWN)" if f in x.own_financings else "")
+            for f in x.financings
+        )
     lines += _notice_lines(ex)
     return lines_text(lines)
+
+
+def _own_receivable_lines(ex: docs.Examined) -> list[str]:
+    """A bank's check of an invoice whose re-issues or parts its own active financings hold:
+    what they hold and what is left counting them (``Examined.own_receivable``; tryout 51's
+    bank read "left to finance: 4,500.00" of an invoice its financings held through its
+    re-issue and a part)."""
+    own = ex.own_receivable
+    if own is None:
+        return []
+    held = ", ".join(
+        f"financing {h.financing_id} holds {money(h.amount, own.currency)} on its {h.role} "
+        f"{h.doc_hash}"
+        for h in own.holdings
+    )
+    left = ex.headroom_counting_own
+    shown = money(left, own.currency) if left is not None else "unknown"
+    return [
+        f"  YOUR OWN active financings already hold this receivable ({own.kind.replace('_', ' ')};"
+        f" this file is its {own.role}): {held}",
+        f"  left to finance counting them: {shown} (the receivable's "
+        f"{money(own.amount_due, own.currency)} due, less {money(own.held, own.currency)} "
+        "held)",
+    ]
 
 
 def _named_state(named: docs.NamedStatus | None) -> str:

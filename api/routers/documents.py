@@ -62,6 +62,7 @@ from ledger.services.disclosure import (
 )
 from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
+from ledger.services.own_related import OwnReceivable
 from ledger.services.roles import (
     DocStatus,
     DocType,
@@ -243,6 +244,42 @@ class SuspicionPublic(BaseModel):
         description="the facts the invoices share, e.g. seller, buyer, currency, amount, lines "
         "(a re-issue of an invoice that states no lines, such as a JSON form, shares no lines)",
     )
+    own_financings: list[int] = Field(
+        default_factory=list,
+        description="those of financings that are your own (a bank's check: your active "
+        "financings, whose terms you read); [] for every other caller",
+    )
+
+
+class OwnHoldingPublic(BaseModel):
+    """A file of the invoice's receivable one of your own active financings pledges."""
+
+    financing_id: int
+    doc_hash: str
+    role: Literal["original", "reissue", "whole", "part"] = Field(
+        description="the file's role in the receivable (original: the first issued of an "
+        "invoice re-issued; whole: of a split)"
+    )
+    amount: int = Field(description="what the financing pledged against it (minor units)")
+
+
+class OwnReceivablePublic(BaseModel):
+    """The receivable a checked invoice is a file of, as your own active financings hold it
+    through its re-issues or parts (a bank's check only)."""
+
+    kind: Literal["reissue", "split", "reissue_and_split"]
+    currency: str
+    role: Literal["original", "reissue", "whole", "part"] = Field(
+        description="the checked file's role in the receivable"
+    )
+    amount_due: int = Field(
+        description="the receivable's amount due (minor units): the least of the original's "
+        "and its re-issues' (a re-issue with a prepayment stated owes what is left), or the "
+        "whole's"
+    )
+    held: int = Field(description="what your financings hold on its other files (minor units)")
+    financing_ids: list[int]
+    holdings: list[OwnHoldingPublic]
 
 
 class AddressRotated(BaseModel):
@@ -431,6 +468,20 @@ class DocumentExamined(BaseModel):
         "due, a seller whose identifiers failed their checks: notice nothing_due or "
         "seller_unkeyed), else financeable_amount; null when you cannot know whether it is "
         "pledged"
+    )
+    financing_headroom_counting_own: int | None = Field(
+        default=None,
+        description="a bank's check: what is left to finance counting what your own active "
+        "financings hold on the invoice's re-issues and parts (own_receivable): at most "
+        "financing_headroom, at most own_receivable.amount_due less own_receivable.held, never "
+        "negative; financing_headroom itself when they hold none of its files (financing_headroom "
+        "counts this file's fingerprints only: a re-issue or a part has fingerprints of its own)",
+    )
+    own_receivable: OwnReceivablePublic | None = Field(
+        default=None,
+        description="a bank's check: the receivable the invoice is a file of, as your own "
+        "active financings hold it through its re-issues or parts; null when they hold none of "
+        "its files, and for every other caller",
     )
     invoice_pledged: bool | None = Field(
         description="the same as registration.invoice_pledged, also for a file not registered"
@@ -767,13 +818,30 @@ def examined(
                 document_statuses=[NamedStatusPublic(**n.to_dict()) for n in x.statuses],
                 financings=list(x.financings),
                 matching_facts=list(x.matching_facts),
+                own_financings=list(x.own_financings),
             )
             for x in ex.suspicions
         ],
         notices=_notices(ex),
         financeable_amount=ex.financeable_amount,
         financing_headroom=ex.financing_headroom,
+        financing_headroom_counting_own=ex.headroom_counting_own,
+        own_receivable=_own_receivable(ex.own_receivable),
         invoice_pledged=ex.pledged,
+    )
+
+
+def _own_receivable(own: OwnReceivable | None) -> OwnReceivablePublic | None:
+    if own is None:
+        return None
+    return OwnReceivablePublic(
+        kind=own.kind,
+        currency=own.currency,
+        role=own.role,
+        amount_due=own.amount_due,
+        held=own.held,
+        financing_ids=list(own.financing_ids),
+        holdings=[OwnHoldingPublic(**h.to_dict()) for h in own.holdings],
     )
 
 

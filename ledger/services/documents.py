@@ -93,6 +93,12 @@ from ledger.services.marked import (
     join_marked,
     marked_financings,
 )
+from ledger.services.own_related import (
+    OwnReceivable,
+    own_financings,
+    own_receivable,
+    receivable_financings,
+)
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
     REGISTRATION_WITHDRAWN_ONLY,
@@ -199,6 +205,9 @@ class SuspicionInfo:
     matching_facts: tuple[str, ...] = ()
     #: each of ``documents`` with its status on chain now (:func:`named_statuses`)
     statuses: tuple[NamedStatus, ...] = ()
+    #: those of ``financings`` that are the caller's own (a bank's check: its own active
+    #: financings, whose terms it reads; ``ledger.services.own_related``)
+    own_financings: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -412,6 +421,9 @@ class Examined:
     #: (:mod:`ledger.services.sellers`); None: not compared yet (the API compares from
     #: ``facts``)
     registrant_seller: SellerShown | None = None
+    #: a bank's check: the receivable the invoice is a file of, as the bank's own active
+    #: financings hold it through its re-issues or parts (None: they hold none of its files)
+    own_receivable: OwnReceivable | None = None
 
     @property
     def suspicious(self) -> bool:
@@ -435,6 +447,17 @@ class Examined:
         if self.pledged is None:
             return None
         return 0 if self.pledged else self.financeable_amount
+
+    @property
+    def headroom_counting_own(self) -> int | None:
+        """What is left to finance counting what the caller's own active financings hold on
+        the invoice's re-issues and parts (:attr:`own_receivable`, minor units): at most
+        :attr:`financing_headroom`, at most the receivable's amount due less what they hold;
+        :attr:`financing_headroom` itself when they hold none of its files."""
+        headroom = self.financing_headroom
+        if headroom is None or self.own_receivable is None:
+            return headroom
+        return self.own_receivable.left(headroom)
 
     @property
     def conflicting_financings(self) -> list[int]:
@@ -1915,6 +1938,11 @@ def _examine(
                 for m in carriers
             ),
         )
+    owned_receivable = None
+    if role == "bank" and actor and not registering and parsed.facts is not None:
+        suspicions, owned_receivable = _own_holdings(
+            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions
+        )
     if unknown is not None:
         notices = (*notices, unknown)
     held_by = holders(ledger, infos)
@@ -1944,8 +1972,32 @@ def _examine(
         holders_known=unknown is None,
         canonical_hash=canonical_hash,
         registrations=found.registrations,
+        own_receivable=owned_receivable,
     )
     return parsed, examined
+
+
+def _own_holdings(
+    ledger: Ledger,
+    actor: str,
+    facts: DocumentFacts,
+    doc_hash: str,
+    suspicions: tuple[SuspicionInfo, ...],
+) -> tuple[tuple[SuspicionInfo, ...], OwnReceivable | None]:
+    """A bank's check: its suspicions with the financings they name that are the bank's own
+    marked (``own_financings``), and the receivable those hold through the invoice's re-issues
+    and parts (``ledger.services.own_related``; tryout 51's bank read "left to finance:
+    4,500.00" of an invoice whose re-issue and part its own financings held)."""
+    ids = receivable_financings([(s.kind, s.financings) for s in suspicions])
+    if not ids:
+        return suspicions, None
+    owned = own_financings(ledger, actor, ids)
+    if not owned:
+        return suspicions, None
+    marked = tuple(
+        replace(s, own_financings=tuple(f for f in s.financings if f in owned)) for s in suspicions
+    )
+    return marked, own_receivable(ledger, actor, facts, doc_hash, owned)
 
 
 def earlier_version_notices(

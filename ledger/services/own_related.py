@@ -1,0 +1,159 @@
+"""What a bank's own active financings already hold on the receivable its check looks at,
+through files suspected to be a re-issue or a part of the invoice checked (or it of them).
+
+A bank's ``doc check`` says what is left to finance of an invoice by the fingerprints of that
+invoice (``Examined.financing_headroom``): its re-issue under another number and date, or a
+part of it issued another day, has fingerprints of its own. Tryout 51 (2026-12-06): a bank whose
+own financings held an invoice's re-issue and one of its parts checked the original and read
+"left to finance: 4,500.00"; the suspicions beside it named the financings, but not as its
+own. The bank may read its own financings' terms, so its check now counts them: the files they
+pledge are grouped with the checked invoice as the regulator's comparison groups files
+(:func:`ledger.documents.suspicion.related_invoices`), and what they hold is counted against the
+receivable's amount due — the least of the original's and its re-issues' (a re-issue with a
+prepayment stated owes what is left), or the whole's.
+
+Only the caller's own financings are counted: another bank's terms are sealed from it (its
+financings are named in the suspicions, as the chain and the marks show them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from web3 import Web3
+
+from ledger.documents import DocumentFacts
+from ledger.documents.suspicion import related_invoices
+from ledger.network import Ledger
+from ledger.services.marked import suspicion_family
+from ledger.services.roles import FinancingStatus
+
+#: the suspicion kinds (families) that tie the checked invoice to another file of one receivable
+RECEIVABLE_FAMILIES = ("reissue", "split")
+
+
+@dataclass(frozen=True)
+class OwnHolding:
+    """One file of the receivable an active financing of the caller's own pledges: its
+    financing, the document, its role in the receivable (``original``, ``reissue``, ``whole``,
+    ``part``: :class:`ledger.documents.suspicion.RelatedFile`) and the amount the financing
+    pledged against it (minor units)."""
+
+    financing_id: int
+    doc_hash: str
+    role: str
+    amount: int
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "financing_id": self.financing_id,
+            "doc_hash": self.doc_hash,
+            "role": self.role,
+            "amount": self.amount,
+        }
+
+
+@dataclass(frozen=True)
+class OwnReceivable:
+    """The receivable a checked invoice is a file of, as the caller's own financings hold it:
+    ``kind`` (``reissue``, ``split``, ``reissue_and_split``), ``role`` of the checked file in it,
+    ``amount_due`` (minor units of ``currency``: the least of the original's and its re-issues',
+    or the whole's) and the ``holdings`` of the caller's active financings on its other files."""
+
+    kind: str
+    currency: str
+    role: str
+    amount_due: int
+    holdings: tuple[OwnHolding, ...]
+
+    @property
+    def held(self) -> int:
+        """What the caller's own financings hold on the receivable's other files (minor units)."""
+        return sum(h.amount for h in self.holdings)
+
+    def left(self, headroom: int) -> int:
+        """What is left to finance of the checked file counting them (minor units): its own
+        ``headroom`` (by its fingerprints), at most the receivable's amount due less what they
+        hold; never negative."""
+        return max(0, min(headroom, self.amount_due - self.held))
+
+    @property
+    def financing_ids(self) -> tuple[int, ...]:
+        return tuple(sorted({h.financing_id for h in self.holdings}))
+
+
+def own_financings(ledger: Ledger, actor: str, financing_ids: Sequence[int]) -> dict[int, Any]:
+    """Those of the active ``financing_ids`` that are ``actor``'s own (its bank, by member id:
+    ``ledger.services.financing.is_bank_of``), with their terms (``financing.Financing``), by
+    id. Reads each financing from the chain and opens its terms with ``actor``'s key."""
+    from ledger.services import financing as fin_svc  # it imports this package's documents
+
+    member_id: int | None = None
+    found: dict[int, Any] = {}
+    for financing_id in sorted(set(financing_ids)):
+        financing = fin_svc.get(ledger, financing_id, reader=actor)
+        if financing.status is not FinancingStatus.ACTIVE or financing.terms is None:
+            continue
+        if member_id is None:
+            member_id = int(
+                ledger.calls.functions.memberOf(Web3.to_checksum_address(actor)).call()[0]
+            )
+        if fin_svc.is_bank_of(ledger, financing, actor, member_id):
+            found[financing_id] = financing
+    return found
+
+
+def own_receivable(
+    ledger: Ledger,
+    actor: str,
+    facts: DocumentFacts,
+    doc_hash: str,
+    owned: dict[int, Any],
+) -> OwnReceivable | None:
+    """The receivable of the invoice with ``facts`` (document ``doc_hash``, 0x hex) as
+    ``actor``'s own active financings ``owned`` (:func:`own_financings`) hold it through its
+    other files (lodged here by ``actor``); None when no file they pledge is found to be of
+    that receivable. Reads the files they pledge from the gateway database."""
+    pledged: dict[str, list[tuple[int, int]]] = {}  # document → (financing, amount)
+    for financing_id, financing in sorted(owned.items()):
+        for pledge in financing.terms.pledges:
+            if pledge.doc_hash.lower() != doc_hash.lower():
+                pledged.setdefault(pledge.doc_hash.lower(), []).append(
+                    (financing_id, int(pledge.amount))
+                )
+    files: list[tuple[str, DocumentFacts]] = []
+    for pledged_hash in pledged:
+        rows = ledger.db.received(pledged_hash, actor)
+        if rows and rows[0].facts_json:
+            files.append((pledged_hash, DocumentFacts.from_dict(json.loads(rows[0].facts_json))))
+    if not files:
+        return None
+    checked = doc_hash.lower()
+    for group in related_invoices([(checked, facts), *files]):
+        roles = {f.ident: f.role for f in group.files}
+        if checked not in roles:
+            continue
+        holdings = tuple(
+            OwnHolding(financing_id, ident, roles[ident], amount)
+            for ident, _ in files
+            if ident in roles
+            for financing_id, amount in pledged[ident]
+        )
+        return OwnReceivable(group.kind, group.currency, roles[checked], group.amount_due, holdings)
+    return None
+
+
+def receivable_financings(kinds_and_ids: Sequence[tuple[str, Sequence[int]]]) -> list[int]:
+    """The financings suspicions of a receivable's kinds name (``(kind, financings)`` pairs):
+    a ``copy_revoked`` suspicion's are not of another file of the receivable."""
+    return sorted(
+        {
+            f
+            for kind, ids in kinds_and_ids
+            if suspicion_family(kind) in RECEIVABLE_FAMILIES
+            for f in ids
+        }
+    )

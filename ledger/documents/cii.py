@@ -192,7 +192,14 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             for tag in ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount")
         )
         by_totals = (
-            amount_due_by_totals(amount, total, paid, rounding, currency)
+            amount_due_by_totals(
+                amount,
+                total,
+                paid,
+                rounding,
+                currency,
+                ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount"),
+            )
             if field == "ram:DuePayableAmount"
             else None
         )

@@ -28,29 +28,43 @@ from ledger.errors import InvalidInput
 RULE = "EN 16931 BR-CO-16"
 
 
+#: the EN 16931 terms of the three totals BR-CO-16 adds up, in its order
+TOTAL_TERMS = (
+    "BT-112 Invoice total amount with VAT",
+    "BT-113 Paid amount",
+    "BT-114 Rounding amount",
+)
+
+
 def amount_due_by_totals(
     due: Decimal,
     total_with_vat: str | None,
     paid: str | None,
     rounding: str | None,
     currency: str,
+    fields: tuple[str, str, str] = ("total_with_vat", "paid", "rounding"),
 ) -> int | None:
     """What BR-CO-16 gives as the amount due (BT-112 - BT-113 + BT-114, minor units of
     ``currency``, rounded half-up as every amount read), when it differs from ``due`` (BT-115 as
-    read); ``None`` when they agree, or when the rule cannot be applied: no total with VAT
-    stated, or one of the three is not an ``xs:decimal`` (the file is read as before; the rule is
-    not claimed to hold, nor to fail). An absent paid or rounding amount is zero (EN 16931: both
-    are optional)."""
+    read); ``None`` when they agree, or when no total with VAT is stated. An absent paid or
+    rounding amount is zero (EN 16931: both are optional).
+
+    Raises InvalidInput naming the element (``fields``: the three as the file's format names
+    them) and the term when one that is stated is not an ``xs:decimal``: it used to leave the
+    rule unapplied without a word, so an amount due inflated above its totals went unsaid when
+    its paid amount was written ``1E3`` (the lines' fault of tryout 51, in the totals)."""
+    figures = [
+        _decimal(text, field, term)
+        for text, field, term in zip(
+            (total_with_vat, paid, rounding), fields, TOTAL_TERMS, strict=True
+        )
+    ]
     if total_with_vat is None:
         return None
+    given = figures[0] - figures[1] + figures[2]
+    if given == due:
+        return None
     try:
-        figures = [
-            parse_xml_decimal(text, "amount") if text is not None else Decimal(0)
-            for text in (total_with_vat, paid, rounding)
-        ]
-        given = figures[0] - figures[1] + figures[2]
-        if given == due:
-            return None
         by_totals = to_minor_units(given, currency)
         # an amount due too large is the reader's to refuse, naming its field (it was refused
         # here as "amount")
@@ -58,3 +72,12 @@ def amount_due_by_totals(
     except InvalidInput:
         return None
     return None if by_totals == as_due else by_totals
+
+
+def _decimal(text: str | None, field: str, term: str) -> Decimal:
+    if text is None:
+        return Decimal(0)
+    try:
+        return parse_xml_decimal(text, field)
+    except InvalidInput as exc:
+        raise InvalidInput(field, f"{exc.rule} ({term})", value=text.strip()) from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
@@ -135,13 +137,17 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
                 currency=amount_currency,
             )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
+        totals = ("cbc:TaxInclusiveAmount", "cbc:PrepaidAmount", "cbc:PayableRoundingAmount")
+        for tag in totals:  # each total in the invoice currency, as the amount due is
+            _in_currency(total.find(tag, NS), tag, currency_code, issue_date)
         by_totals = (
             amount_due_by_totals(
                 amount,
-                text_of(total.find("cbc:TaxInclusiveAmount", NS)),
-                text_of(total.find("cbc:PrepaidAmount", NS)),
-                text_of(total.find("cbc:PayableRoundingAmount", NS)),
+                text_of(total.find(totals[0], NS)),
+                text_of(total.find(totals[1], NS)),
+                text_of(total.find(totals[2], NS)),
                 amount_currency,
+                totals,
             )
             if field == "cbc:PayableAmount"
             else None
@@ -182,6 +188,27 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             f"{exc.rule} (in UBL 2.1 {kind})",  # a rule of the value, not a required element
             **{k: v for k, v in exc.details.items() if k not in ("field", "rule")},
         ) from None
+
+
+def _in_currency(
+    element: etree._Element | None, tag: str, currency_code: str, issue_date: date
+) -> None:
+    """Refuse a document total (BG-22) whose ``currencyID`` is not the document currency
+    (BT-5): PEPPOL-EN16931-R051 holds every amount but the VAT total in accounting currency in
+    it. A paid amount in another currency was left out of BR-CO-16 without a word."""
+    if element is None or element.get("currencyID") is None:
+        return
+    field = f"{tag}/@currencyID"
+    stated = normalise_currency(element.get("currencyID") or "", field, issued=issue_date)
+    if stated != currency_code:
+        raise DocumentFormatError(
+            field,
+            f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
+            f"not {stated}: every amount of an EN 16931 invoice is in its currency but the VAT "
+            "total in accounting currency (PEPPOL-EN16931-R051)",
+            document_currency=currency_code,
+            currency=stated,
+        )
 
 
 def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:

@@ -10,6 +10,8 @@ rule. Real embedded chain, real evaluator, the gateway app and the CLI.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.documents.detect import read_document
+from ledger.errors import DocumentFormatError
 from tests.api.api_helpers import CII, check, client_fixture, finance, lodge, own_invoice, xml
 from tests.cli.cli_helpers import Cli
 from tests.conftest import CORPUS
@@ -85,13 +88,86 @@ def test_the_readers_keep_what_the_totals_give(data: bytes, by_totals: int) -> N
     assert facts.amount_minor > by_totals  # the face value is what the file states
 
 
-def test_a_total_that_is_not_a_number_does_not_refuse_the_file() -> None:
-    """The rule cannot be applied: the file is read as before, nothing claimed either way."""
-    data = inflated_ubl().replace(PAID, PAID.replace(b"1000.00", b"n/a"))
-    facts = read_document(data).facts
-    assert facts is not None
-    assert facts.amount_minor == 467_500
-    assert facts.amount_due_by_totals is None
+def _ubl_total(tag: bytes, text: bytes, currency: bytes = b"DKK") -> bytes:
+    """The inflated UBL invoice with its total ``tag`` (added when absent) reading ``text``."""
+    data = inflated_ubl()
+    element = re.compile(rb"<cbc:" + tag + rb' currencyID="DKK">[^<]*</cbc:' + tag + rb">")
+    written = b"<cbc:" + tag + b' currencyID="' + currency + b'">' + text + b"</cbc:" + tag + b">"
+    if element.search(data):
+        return element.sub(written, data, count=1)
+    return data.replace(PAYABLE, written + PAYABLE, 1)
+
+
+@pytest.mark.parametrize(
+    ("tag", "term"),
+    [
+        (b"TaxInclusiveAmount", "BT-112 Invoice total amount with VAT"),
+        (b"PrepaidAmount", "BT-113 Paid amount"),
+        (b"PayableRoundingAmount", "BT-114 Rounding amount"),
+    ],
+)
+@pytest.mark.parametrize("text", [b"n/a", b"1E3", b"1,000.00", b"NaN"])
+def test_a_ubl_total_that_is_not_a_number_refuses_the_file(
+    tag: bytes, term: str, text: bytes
+) -> None:
+    """It used to leave BR-CO-16 unapplied without a word: an amount due inflated above its
+    totals was financed in full when its paid amount read ``n/a`` (the lines' fault of tryout
+    51, in the totals)."""
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(_ubl_total(tag, text))
+    assert refused.value.field == f"cbc:{tag.decode()}"
+    assert f"must be a decimal number such as 1234.56 ({term})" in refused.value.rule
+    assert refused.value.details["value"] == text.decode()
+
+
+@pytest.mark.parametrize(
+    ("tag", "term"),
+    [
+        (b"GrandTotalAmount", "BT-112"),
+        (b"TotalPrepaidAmount", "BT-113"),
+        (b"RoundingAmount", "BT-114"),
+    ],
+)
+def test_a_cii_total_that_is_not_a_number_refuses_the_file(tag: bytes, term: str) -> None:
+    data = inflated_cii()
+    if b"<ram:" + tag + b">" not in data:
+        data = data.replace(
+            b"<ram:DuePayableAmount>",
+            b"<ram:" + tag + b">0</ram:" + tag + b"><ram:DuePayableAmount>",
+            1,
+        )
+    bad = re.sub(rb"<ram:" + tag + rb">[^<]*<", b"<ram:" + tag + b">1E3<", data, count=1)
+    assert bad != data
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(bad)
+    assert refused.value.field == f"ram:{tag.decode()}"
+    assert term in refused.value.rule
+
+
+@pytest.mark.parametrize("tag", [b"PrepaidAmount", b"PayableRoundingAmount", b"TaxInclusiveAmount"])
+def test_a_ubl_total_in_another_currency_refuses_the_file(tag: bytes) -> None:
+    """A paid amount in USD on a DKK invoice was left out of BR-CO-16 without a word."""
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(_ubl_total(tag, b"1000.00", b"USD"))
+    assert refused.value.field == f"cbc:{tag.decode()}/@currencyID"
+    assert "must be the document currency DKK" in refused.value.rule
+    assert "PEPPOL-EN16931-R051" in refused.value.rule
+
+
+def test_an_inflated_invoice_with_an_unreadable_paid_amount_is_refused_at_every_route(
+    client: TestClient, network: Network
+) -> None:
+    data = _ubl_total(b"PrepaidAmount", b"n/a")
+    for route, who in (
+        ("/v1/documents/check", network.bank),
+        ("/v1/documents/receive", network.bank),
+        ("/v1/documents", network.enterprise),
+    ):
+        answer = client.post(route, files=xml(data), headers=who.headers)
+        assert answer.status_code == 422, (route, answer.text)
+        assert answer.json()["details"]["field"] == "cbc:PrepaidAmount", answer.text
+    lodged = client.get("/v1/documents/lodged", headers=network.bank.headers).json()
+    assert "0x" + hashlib.sha256(data).hexdigest() not in [i["doc_hash"] for i in lodged["items"]]
 
 
 def test_the_bank_is_told_and_finances_no_more_than_the_totals(

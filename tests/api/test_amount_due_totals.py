@@ -144,6 +144,48 @@ def test_a_cii_total_that_is_not_a_number_refuses_the_file(tag: bytes, term: str
     assert term in refused.value.rule
 
 
+@pytest.mark.parametrize("paid", [b"-1000.00", b"-0.01"])
+def test_a_negative_paid_amount_refuses_the_file(paid: bytes) -> None:
+    """Tryout 50: a paid amount of -1,000.00 with 5,675.00 due added up (BR-CO-16) and raised
+    the amount due above the invoice's 4,675.00 total with VAT without a word."""
+    data = _ubl_total(b"PrepaidAmount", paid).replace(
+        PAYABLE, b'<cbc:PayableAmount currencyID="DKK">5675.00</cbc:PayableAmount>', 1
+    )
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(data)
+    assert refused.value.field == "cbc:PrepaidAmount"
+    assert "must not be negative when the invoice total with VAT is positive (BT-113" in (
+        refused.value.rule
+    )
+    cii = re.sub(
+        rb"<ram:TotalPrepaidAmount>[^<]*<", b"<ram:TotalPrepaidAmount>-1000<", inflated_cii()
+    )
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(cii)
+    assert refused.value.field == "ram:TotalPrepaidAmount"
+
+
+def test_a_negative_invoice_reverses_its_prepayment_and_is_read() -> None:
+    """Peppol BIS Billing 3.0 credits by a negative invoice: every total negative, its paid
+    amount too (the CEN/TC 434 test file BIS_Billing_30-Kreditering_med_negativ_faktura)."""
+    data = inflated_ubl()
+    for tag, value in (
+        (b"TaxInclusiveAmount", b"-4675.00"),
+        (b"PrepaidAmount", b"-1000.00"),
+        (b"PayableAmount", b"-3675.00"),
+    ):
+        data = re.sub(
+            rb"(<cbc:" + tag + rb' currencyID="DKK">)[^<]*<',
+            rb"\g<1>" + value + b"<",
+            data,
+            count=1,
+        )
+    facts = read_document(data).facts
+    assert facts is not None
+    assert facts.amount_minor == -367_500
+    assert facts.amount_due_by_totals is None
+
+
 @pytest.mark.parametrize("tag", [b"PrepaidAmount", b"PayableRoundingAmount", b"TaxInclusiveAmount"])
 def test_a_ubl_total_in_another_currency_refuses_the_file(tag: bytes) -> None:
     """A paid amount in USD on a DKK invoice was left out of BR-CO-16 without a word."""

@@ -32,6 +32,8 @@ from .normalise import (
 
 #: the invoiced quantity's EN 16931 term
 QUANTITY_TERM = "BT-129 Invoiced quantity"
+#: the line net amount's EN 16931 term
+AMOUNT_TERM = "BT-131 Invoice line net amount"
 
 
 @dataclass(frozen=True)
@@ -80,27 +82,26 @@ def read_line(
 
     item = required(item, fields.item, "BT-153 Item name", "BR-25")
     quantity = required(quantity, fields.quantity, QUANTITY_TERM, "BR-22")
-    amount = required(amount, fields.amount, "BT-131 Invoice line net amount", "BR-24")
+    amount = required(amount, fields.amount, AMOUNT_TERM, "BR-24")
+
+    def refused(element: str, term: str, rule: str, written: str) -> DocumentFormatError:
+        return DocumentFormatError(
+            f"{fields.line}[{position}]/{element}",
+            f"{rule} ({term}; {where})",
+            line=position,
+            value=written.strip(),
+        )
+
     try:
         read_quantity = plain_decimal(parse_xml_decimal(quantity, "quantity"))
     except InvalidInput as exc:
-        raise DocumentFormatError(
-            f"{fields.line}[{position}]/{fields.quantity}",
-            f"{exc.rule} ({QUANTITY_TERM}; {where})",
-            line=position,
-            value=quantity.strip(),
-        ) from None
+        raise refused(fields.quantity, QUANTITY_TERM, exc.rule, quantity) from None
     try:
         amount_minor = to_minor_units(
             parse_xml_decimal(amount, "amount"), currency, "amount", written=amount.strip()
         )
     except InvalidInput as exc:
-        raise DocumentFormatError(
-            f"{fields.line}[{position}]/{fields.amount}",
-            f"{exc.rule} (BT-131 Invoice line net amount; {where})",
-            line=position,
-            value=amount.strip(),
-        ) from None
+        raise refused(fields.amount, AMOUNT_TERM, exc.rule, amount) from None
     if len(read_quantity) > MAX_IDENTIFIER_LENGTH:  # no real quantity is that long
         raise DocumentFormatError(
             f"{fields.line}[{position}]/{fields.quantity}",

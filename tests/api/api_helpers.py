@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselve
     from tests.conftest import Network, Participant
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+#: the demo invoice's amount due (BT-115), minor units of DKK
+DEMO_DUE = 467_500
 CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
 BILL = resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
 MATURITY = (datetime.now(UTC) + timedelta(days=90)).date().isoformat()

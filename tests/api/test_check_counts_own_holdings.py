@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from api_helpers import (
+    DEMO_DUE,
     check,
     client_fixture,
     finance,
@@ -33,8 +34,7 @@ __all__ = ["client_fixture"]
 
 pytestmark = pytest.mark.both_backends
 
-#: the demo invoice's amount due (BT-115), minor units of DKK
-DUE = 467_500
+DUE = DEMO_DUE
 
 
 def _financed(client: TestClient, network: Network, data: bytes, amount: int) -> tuple[str, int]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from api_helpers import (
+    DEMO_DUE,
     audit_rules,
     check,
     client_fixture,
@@ -43,8 +44,7 @@ __all__ = ["client_fixture"]
 
 pytestmark = pytest.mark.both_backends
 
-#: the demo invoice's amount due (BT-115), minor units of DKK
-DUE = 467_500
+DUE = DEMO_DUE
 
 
 def _financed(client: TestClient, network: Network, invoice: bytes, amount: int) -> tuple[str, int]:

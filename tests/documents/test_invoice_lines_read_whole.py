@@ -77,6 +77,16 @@ CII_ITEMS = (
     "ram:SpecifiedTradeProduct/ram:SellerAssignedID",
     "ram:SpecifiedTradeProduct/ram:GlobalID",
 )
+#: where CII D16B writes a line and its parts (as :class:`Format` takes them, after the source)
+CII_D16B_PARTS = (
+    CII_NS,
+    "ram:IncludedSupplyChainTradeLineItem",
+    "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
+    "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
+    "ram:LineTotalAmount",
+    CII_ITEMS,
+    "ram:IncludedSupplyChainTradeLineItem",
+)
 FORMATS = [
     Format(
         "UBL Invoice",
@@ -104,25 +114,13 @@ FORMATS = [
         "CII D16B",
         lambda: corpus_bytes("cii/CII_example2.xml"),
         _same,
-        CII_NS,
-        "ram:IncludedSupplyChainTradeLineItem",
-        "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
-        "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
-        "ram:LineTotalAmount",
-        CII_ITEMS,
-        "ram:IncludedSupplyChainTradeLineItem",
+        *CII_D16B_PARTS,
     ),
     Format(
         "Factur-X PDF",
         lambda: corpus_bytes("cii/CII_example2.xml"),
         lambda xml: pdf_with({"factur-x.xml": xml}),
-        CII_NS,
-        "ram:IncludedSupplyChainTradeLineItem",
-        "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity",
-        "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeSettlementLineMonetarySummation/"
-        "ram:LineTotalAmount",
-        CII_ITEMS,
-        "ram:IncludedSupplyChainTradeLineItem",
+        *CII_D16B_PARTS,
     ),
     Format(
         "ZUGFeRD 1.0 PDF",

@@ -35,7 +35,7 @@ from .normalise import (
     parse_xml_decimal,
     to_minor_units,
 )
-from .totals import amount_due_by_totals
+from .totals import amount_due_by_totals, refuse_total_as_due
 from .ubl import CREDIT_NOTE_TYPE_CODES
 from .xmlsafe import local_name, namespace, refuse_repeated, repeated, text_of
 
@@ -191,15 +191,11 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             text_of(_amount(root, d, tag, currency))
             for tag in ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount")
         )
+        totals = ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount")
+        if field != "ram:DuePayableAmount":  # the total with VAT read as due: only when it is
+            refuse_total_as_due(paid, rounding, "ram:DuePayableAmount", totals)
         by_totals = (
-            amount_due_by_totals(
-                amount,
-                total,
-                paid,
-                rounding,
-                currency,
-                ("ram:GrandTotalAmount", "ram:TotalPrepaidAmount", "ram:RoundingAmount"),
-            )
+            amount_due_by_totals(amount, total, paid, rounding, currency, totals)
             if field == "ram:DuePayableAmount"
             else None
         )

@@ -459,7 +459,8 @@ class DocumentFacts:
     """The key facts of a document, normalised.
 
     ``amount_minor`` is the face value in the currency's minor units: for an invoice the amount
-    due for payment (EN 16931 BT-115), or the total with VAT (BT-112) when BT-115 is absent.
+    due for payment (EN 16931 BT-115), or the total with VAT (BT-112) when BT-115 is absent and
+    nothing is stated paid (BT-113) or rounded (BT-114): the readers refuse such a file then.
     A credit note is an ``INVOICE`` with ``credit_note=True``; ``invoice_refs`` are the numbers
     of the invoices it corrects (BT-25, normalised).
 

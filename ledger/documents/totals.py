@@ -94,3 +94,28 @@ def _decimal(text: str | None, field: str, term: str) -> Decimal:
         return parse_xml_decimal(text, field)
     except InvalidInput as exc:
         raise InvalidInput(field, f"{exc.rule} ({term})", value=text.strip()) from None
+
+
+def refuse_total_as_due(
+    paid: str | None,
+    rounding: str | None,
+    due_field: str,
+    fields: tuple[str, str, str],
+) -> None:
+    """Refuse an invoice that states no amount due (BT-115, ``due_field``) when its total with
+    VAT (BT-112), read in its place, is not what is due: it states a paid amount (BT-113) or a
+    rounding amount (BT-114) other than zero. InvalidInput naming ``due_field`` and EN 16931
+    BR-15 (the amount due is required). Tryout 52 left out the amount due of an invoice stating
+    1,000.00 paid: its 4,675.00 total with VAT was read as due and financed in full."""
+    stated = [
+        (field, term)
+        for text, field, term in zip((paid, rounding), fields[1:], TOTAL_TERMS[1:], strict=True)
+        if text is not None and _decimal(text, field, term) != 0
+    ]
+    if stated:
+        named = " and ".join(f"{term} ({field})" for field, term in stated)
+        raise InvalidInput(
+            due_field,
+            f"required (BT-115 Amount due for payment, EN 16931 BR-15) when the invoice states "
+            f"{named}: its total with VAT (BT-112) is not then what is due",
+        )

@@ -28,7 +28,7 @@ from .normalise import (
     parse_xml_decimal,
     to_minor_units,
 )
-from .totals import amount_due_by_totals
+from .totals import amount_due_by_totals, refuse_total_as_due
 from .xmlsafe import local_name, namespace, refuse_repeated, text_of
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -138,6 +138,13 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             )
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
         totals = ("cbc:TaxInclusiveAmount", "cbc:PrepaidAmount", "cbc:PayableRoundingAmount")
+        if field != "cbc:PayableAmount":  # the total with VAT read as due: only when it is
+            refuse_total_as_due(
+                text_of(total.find(totals[1], NS)),
+                text_of(total.find(totals[2], NS)),
+                "cbc:PayableAmount",
+                totals,
+            )
         for tag in totals:  # each total in the invoice currency, as the amount due is
             _in_currency(total.find(tag, NS), tag, currency_code, issue_date)
         by_totals = (

@@ -301,3 +301,41 @@ def test_an_invoice_no_bank_can_finance_has_nothing_financeable(
     assert checked["facts"]["amountMinor"] == 80_178  # its amount due, as the file states it
     assert [n["kind"] for n in checked["notices"] if n["kind"] == "seller_unkeyed"]
     assert checked["financeable_amount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("tag", "value", "refused"),
+    [
+        (b"PrepaidAmount", b"1000.00", True),
+        (b"PayableRoundingAmount", b"0.25", True),
+        (b"PrepaidAmount", b"0.00", False),
+    ],
+)
+def test_an_invoice_without_its_amount_due_but_with_a_payment_is_refused(
+    tag: bytes, value: bytes, refused: bool
+) -> None:
+    """Tryout 52: the demo invoice with 1,000.00 paid and no amount due (BT-115) was read as
+    owing its 4,675.00 total with VAT and financed in full. Without a payment or rounding
+    stated, the total with VAT is what is due, and is read as before."""
+    data = _ubl_total(tag, value)
+    data = re.sub(rb"\s*<cbc:PayableAmount [^>]*>[^<]*</cbc:PayableAmount>", b"", data, count=1)
+    assert b"PayableAmount" not in data
+    if not refused:
+        facts = read_document(data).facts
+        assert facts is not None
+        assert facts.amount_minor == 467_500
+        return
+    with pytest.raises(DocumentFormatError) as caught:
+        read_document(data)
+    assert caught.value.field == "cbc:PayableAmount"
+    assert "required (BT-115 Amount due for payment, EN 16931 BR-15)" in caught.value.rule
+    assert f"(cbc:{tag.decode()})" in caught.value.rule
+
+
+def test_a_cii_invoice_without_its_amount_due_but_with_a_payment_is_refused() -> None:
+    data = inflated_cii().replace(b"<ram:DuePayableAmount>4675</ram:DuePayableAmount>", b"")
+    assert b"DuePayableAmount" not in data
+    with pytest.raises(DocumentFormatError) as caught:
+        read_document(data)
+    assert caught.value.field == "ram:DuePayableAmount"
+    assert "BT-113 Paid amount (ram:TotalPrepaidAmount)" in caught.value.rule

@@ -1074,6 +1074,7 @@ def _examined_text(
         unknown=_headroom_unknown([(n.kind, n.message) for n in ex.notices]),
         doc_type=ex.doc_type.name,
         notices=[(n.kind, n.message) for n in ex.notices],
+        own_files_held=ex.own_receivable is not None,
     )
     lines += _own_receivable_lines(ex)
     for h in ex.holders:
@@ -1123,12 +1124,20 @@ def _own_receivable_lines(ex: docs.Examined) -> list[str]:
     )
     left = ex.headroom_counting_own
     shown = money(left, own.currency) if left is not None else "unknown"
+    due = f"the receivable's {money(own.amount_due, own.currency)} due"
+    if own.credited:
+        due += (
+            f", {money(own.net_due, own.currency)} net of the credit notes counted "
+            f"({money(own.credited, own.currency)})"
+        )
+    beyond = (
+        f": {money(own.beyond_due, own.currency)} BEYOND its amount due" if own.beyond_due else ""
+    )
     return [
         f"  YOUR OWN active financings already hold this receivable ({own.kind.replace('_', ' ')};"
         f" this file is its {own.role}): {held}",
-        f"  left to finance counting them: {shown} (the receivable's "
-        f"{money(own.amount_due, own.currency)} due, less {money(own.held, own.currency)} "
-        "held)",
+        f"  left to finance counting them: {shown} ({due}, less "
+        f"{money(own.held, own.currency)} held{beyond})",
     ]
 
 
@@ -1164,6 +1173,7 @@ def _pledged_lines(
     unknown: str,
     doc_type: object = None,
     notices: Sequence[tuple[str, str]] = (),
+    own_files_held: bool = False,
 ) -> list[str]:
     """Whether the invoice is pledged (through this copy or another copy of it) and what is
     left to finance, for people: never "not financed" for an invoice a financing locks. A
@@ -1199,6 +1209,8 @@ def _pledged_lines(
             counted = "the credit notes counted: those its seller or buyer vouch for, and yours"
         else:
             counted = "your own credit notes lodged here"
+        if own_files_held and headroom is not None:  # a bank's own financings hold its other
+            left += " by this file's own fingerprints (counting your financings: below)"
         lines.append(
             f"  financeable amount {money(financeable, currency)} (amount due net of {counted}); "
             f"left to finance: {left}"
@@ -1271,20 +1283,21 @@ def doc_check(
 ) -> None:
     """Read a file and show its facts, fingerprints and what the ledger already holds. No write.
     Exit 3 when an active financing holds one of its fingerprints, or (a bank or regulator) one
-    whose terms it reads pledges the invoice; 5 when it is NOT FINANCEABLE
-    (its document revoked or superseded: its document_revoked or document_superseded notice;
-    nothing due — its amount due is zero or negative, or the credit notes counted cancel it: its
-    nothing_due notice; a credit note: its credit_note notice; no fingerprint, every identifier
-    of its seller having failed its check: its seller_unkeyed notice); 4 when whether a
-    financing holds it is not known to a bank or regulator (the evaluator unavailable; for a
-    regulator, no bank lodged a copy of the document here: never 0, which says nothing holds
-    it); 1 or 2 when the check itself failed. The first that applies, in the order 3, 5, 4. An
-    enterprise or attestor is never shown fingerprints or holders (a forged copy must not learn
-    that the original is financed): for them the exit code says nothing about financings (never
-    3 or 4; 5 is a fact of the file) and the answer carries a holders_unknown notice. With --as,
-    what that member's API key would see (fingerprints and holders: banks and regulators only),
-    and the check counts towards its limit (a bank's evaluates the fingerprints of a file with
-    facts); every check is logged for the regulator."""
+    whose terms it reads pledges the invoice, or (a bank) its own active financings hold the
+    whole receivable through the invoice's re-issues or parts (nothing left counting them); 5
+    when it is NOT FINANCEABLE (its document revoked or superseded: its document_revoked or
+    document_superseded notice; nothing due — its amount due is zero or negative, or the credit
+    notes counted cancel it: its nothing_due notice; a credit note: its credit_note notice; no
+    fingerprint, every identifier of its seller having failed its check: its seller_unkeyed
+    notice); 4 when whether a financing holds it is not known to a bank or regulator (the
+    evaluator unavailable; for a regulator, no bank lodged a copy of the document here: never 0,
+    which says nothing holds it); 1 or 2 when the check itself failed. The first that applies,
+    in the order 3, 5, 4. An enterprise or attestor is never shown fingerprints or holders (a
+    forged copy must not learn that the original is financed): for them the exit code says
+    nothing about financings (never 3 or 4; 5 is a fact of the file) and the answer carries a
+    holders_unknown notice. With --as, what that member's API key would see (fingerprints and
+    holders: banks and regulators only), and the check counts towards its limit (a bank's
+    evaluates the fingerprints of a file with facts); every check is logged for the regulator."""
     data = guard(lambda: _read_file(file))
     with opened_ledger(data_dir) as ledger:
         actor = acting(ledger, _actor(as_member)) if as_member else ""
@@ -1300,6 +1313,10 @@ def doc_check(
     if ex.conflicting_financings or (ex.pledged is True and sees_fingerprints(role)):
         # held, or pledged through a financing it reads though the holders were not checked
         # (the evaluator down): a tryout read PLEDGED beside exit 4
+        raise typer.Exit(3)
+    if ex.own_receivable is not None and ex.headroom_counting_own == 0:
+        # the bank's own financings hold the whole receivable through its re-issues or parts:
+        # a tryout read "left to finance counting them: 0.00" beside exit 0
         raise typer.Exit(3)
     if any(n.kind in _NOT_FINANCEABLE for n in ex.notices):
         raise typer.Exit(5)  # NOT FINANCEABLE: whoever holds it, no bank can finance it

@@ -277,7 +277,15 @@ class OwnReceivablePublic(BaseModel):
         "and its re-issues' (a re-issue with a prepayment stated owes what is left), or the "
         "whole's"
     )
+    credited: int = Field(
+        description="what the credit notes counted here take off the checked invoice (minor "
+        "units: its amount due less its financeable_amount)"
+    )
+    net_due: int = Field(description="amount_due less credited (minor units)")
     held: int = Field(description="what your financings hold on its other files (minor units)")
+    beyond_due: int = Field(
+        description="what they hold beyond net_due (minor units; 0: nothing beyond)"
+    )
     financing_ids: list[int]
     holdings: list[OwnHoldingPublic]
 
@@ -473,7 +481,7 @@ class DocumentExamined(BaseModel):
         default=None,
         description="a bank's check: what is left to finance counting what your own active "
         "financings hold on the invoice's re-issues and parts (own_receivable): at most "
-        "financing_headroom, at most own_receivable.amount_due less own_receivable.held, never "
+        "financing_headroom, at most own_receivable.net_due less own_receivable.held, never "
         "negative; financing_headroom itself when they hold none of its files (financing_headroom "
         "counts this file's fingerprints only: a re-issue or a part has fingerprints of its own)",
     )
@@ -839,7 +847,10 @@ def _own_receivable(own: OwnReceivable | None) -> OwnReceivablePublic | None:
         currency=own.currency,
         role=own.role,
         amount_due=own.amount_due,
+        credited=own.credited,
+        net_due=own.net_due,
         held=own.held,
+        beyond_due=own.beyond_due,
         financing_ids=list(own.financing_ids),
         holdings=[OwnHoldingPublic(**h.to_dict()) for h in own.holdings],
     )

@@ -1941,7 +1941,7 @@ def _examine(
     owned_receivable = None
     if role == "bank" and actor and not registering and parsed.facts is not None:
         suspicions, owned_receivable = _own_holdings(
-            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions
+            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions, financeable
         )
     if unknown is not None:
         notices = (*notices, unknown)
@@ -1983,6 +1983,7 @@ def _own_holdings(
     facts: DocumentFacts,
     doc_hash: str,
     suspicions: tuple[SuspicionInfo, ...],
+    financeable: int | None,
 ) -> tuple[tuple[SuspicionInfo, ...], OwnReceivable | None]:
     """A bank's check: its suspicions with the financings they name that are the bank's own
     marked (``own_financings``), and the receivable those hold through the invoice's re-issues
@@ -1997,7 +1998,8 @@ def _own_holdings(
     marked = tuple(
         replace(s, own_financings=tuple(f for f in s.financings if f in owned)) for s in suspicions
     )
-    return marked, own_receivable(ledger, actor, facts, doc_hash, owned)
+    named = [d for s in suspicions for d in s.documents]
+    return marked, own_receivable(ledger, actor, facts, doc_hash, owned, financeable, named)
 
 
 def earlier_version_notices(

@@ -27,6 +27,8 @@ from api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from tests.api.credited_invoice import FACE, INVOICE, credit_note
+
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
@@ -87,6 +89,7 @@ def test_the_original_checked_counts_the_banks_own_financings_of_its_reissue_and
     _, third = _financed(client, network, again, 200_000)
     answer = check(client, network.bank, invoice)
     assert answer["own_receivable"]["held"] == 600_000
+    assert answer["own_receivable"]["beyond_due"] == 600_000 - DUE
     assert answer["financing_headroom_counting_own"] == 0
     assert third in answer["own_receivable"]["financing_ids"]
 
@@ -142,3 +145,31 @@ def test_without_own_financings_of_its_files_nothing_changes(
     assert [s["kind"] for s in answer["suspicions"]] == ["reissue"]
     assert answer["own_receivable"] is None
     assert answer["financing_headroom_counting_own"] == answer["financing_headroom"] == DUE
+
+
+def test_the_credit_notes_counted_are_taken_off_the_receivable(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 52: with a 1,000.00 credit note counted on the original, "left to finance
+    counting them" still started from the receivable's full amount due, 1,000.00 more than
+    was left."""
+    lodge(client, network.bank, INVOICE)
+    again = issued_later(INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>S1R</cbc:ID>"), 20)
+    reissue = str(lodge(client, network.bank, again)["doc_hash"])
+    made = finance(
+        client, network.bank, reissue, 50_000, currency="EUR", acknowledge_suspicions=True
+    )
+    assert made.status_code == 201, made.text
+    lodge(client, network.bank, credit_note("CN-OWN-1", "1000.00"))
+
+    answer = check(client, network.bank, INVOICE)
+    assert answer["financeable_amount"] == FACE - 100_000
+    own = answer["own_receivable"]
+    assert (own["amount_due"], own["credited"], own["net_due"], own["held"]) == (
+        FACE,
+        100_000,
+        FACE - 100_000,
+        50_000,
+    )
+    assert own["beyond_due"] == 0
+    assert answer["financing_headroom_counting_own"] == FACE - 100_000 - 50_000

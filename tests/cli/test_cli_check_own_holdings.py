@@ -48,3 +48,20 @@ def test_check_names_the_banks_own_financings_and_what_is_left(tmp_path: Path) -
     answer = cli.json("doc", "check", str(paths["original"]), "--as", bank)
     assert answer["financing_headroom_counting_own"] == 67_500
     assert answer["own_receivable"]["held"] == 400_000
+    assert said.count("left to finance: 4,675.00 DKK by this file's own fingerprints") == 1
+
+    # held beyond its amount due: said, and the exit code is 3 (nothing left), as when held
+    path = tmp_path / "reissue2.xml"
+    renumbered = number_of(files["reissue"]).encode()
+    path.write_bytes(issued_later(files["reissue"], 7).replace(renumbered, renumbered + b"2", 1))
+    cli.json("doc", "receive", str(path), "--as", bank)
+    third_check = cli.json("doc", "check", str(path), "--as", bank)
+    assert third_check["own_receivable"]["role"] == "reissue"
+    assert [h["role"] for h in third_check["own_receivable"]["holdings"]] == ["reissue", "part"]
+    third = third_check["doc_hash"]
+    cli.finance(bank, third, 100_000, "--acknowledge-suspicions")
+    said = cli.run("doc", "check", str(paths["original"]), "--as", bank, code=3).stdout
+    assert (
+        "left to finance counting them: 0.00 DKK (the receivable's 4,675.00 DKK due, less "
+        "5,000.00 DKK held: 325.00 DKK BEYOND its amount due)"
+    ) in said, said

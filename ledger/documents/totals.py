@@ -73,6 +73,9 @@ def amount_due_by_totals(
             value=(paid or "").strip(),
         )
     if total_with_vat is None:
+        # nothing to check the amount due against: only when nothing was paid or rounded
+        # (an amount due inflated above a total left out, with 1,000.00 paid, went unsaid)
+        refuse_unstated(paid, rounding, fields[0], TOTAL_TERMS[0], "BR-14", fields)
         return None
     given = figures[0] - figures[1] + figures[2]
     if given == due:
@@ -107,15 +110,31 @@ def refuse_total_as_due(
     rounding amount (BT-114) other than zero. InvalidInput naming ``due_field`` and EN 16931
     BR-15 (the amount due is required). Tryout 52 left out the amount due of an invoice stating
     1,000.00 paid: its 4,675.00 total with VAT was read as due and financed in full."""
+    refuse_unstated(paid, rounding, due_field, "BT-115 Amount due for payment", "BR-15", fields)
+
+
+def refuse_unstated(
+    paid: str | None,
+    rounding: str | None,
+    field: str,
+    term: str,
+    rule: str,
+    fields: tuple[str, str, str],
+) -> None:
+    """Refuse a total (``field``, ``term``, required by EN 16931 ``rule``) that an invoice
+    leaves out while it states a paid amount (BT-113) or a rounding amount (BT-114) other than
+    zero: without it, BR-CO-16 cannot be applied, or the total with VAT is read as due."""
     stated = [
-        (field, term)
-        for text, field, term in zip((paid, rounding), fields[1:], TOTAL_TERMS[1:], strict=True)
-        if text is not None and _decimal(text, field, term) != 0
+        (named, named_term)
+        for text, named, named_term in zip(
+            (paid, rounding), fields[1:], TOTAL_TERMS[1:], strict=True
+        )
+        if text is not None and _decimal(text, named, named_term) != 0
     ]
     if stated:
-        named = " and ".join(f"{term} ({field})" for field, term in stated)
+        said = " and ".join(f"{named_term} ({named})" for named, named_term in stated)
         raise InvalidInput(
-            due_field,
-            f"required (BT-115 Amount due for payment, EN 16931 BR-15) when the invoice states "
-            f"{named}: its total with VAT (BT-112) is not then what is due",
+            field,
+            f"required ({term}, EN 16931 {rule}) when the invoice states {said}: without it "
+            "the amount due cannot be checked against its totals (BR-CO-16)",
         )

@@ -229,6 +229,22 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
         item="cac:Item/cbc:Name",
         format_name=f"UBL 2.1 {kind}",
     )
+    for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1):
+        amount_el = line.find("cbc:LineExtensionAmount", NS)
+        stated = amount_el.get("currencyID") if amount_el is not None else None
+        if stated is not None and stated.strip().upper() != currency:
+            # every amount of the invoice is in its currency (PEPPOL-EN16931-R051): a line
+            # in EUR on a DKK invoice was read as DKK (tryout 52)
+            raise DocumentFormatError(
+                f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount/@currencyID",
+                f"must be the document currency {currency} (BT-5, cbc:DocumentCurrencyCode), not "
+                f"{stated.strip()}: every amount of an EN 16931 invoice is in its currency but "
+                f"the VAT total in accounting currency (PEPPOL-EN16931-R051; line {position} of "
+                f"the UBL 2.1 {kind})",
+                line=position,
+                document_currency=currency,
+                currency=stated.strip(),
+            )
     return read_lines(
         [
             read_line(

@@ -339,3 +339,22 @@ def test_a_cii_invoice_without_its_amount_due_but_with_a_payment_is_refused() ->
         read_document(data)
     assert caught.value.field == "ram:DuePayableAmount"
     assert "BT-113 Paid amount (ram:TotalPrepaidAmount)" in caught.value.rule
+
+
+def test_an_inflated_invoice_leaving_out_its_total_with_vat_is_refused() -> None:
+    """4,675.00 due with 1,000.00 paid and no total with VAT (BT-112): the amount due could not
+    be checked (BR-CO-16) and was financed in full. Refused naming BT-112 and BR-14."""
+    data = re.sub(
+        rb"\s*<cbc:TaxInclusiveAmount [^>]*>[^<]*</cbc:TaxInclusiveAmount>", b"", inflated_ubl()
+    )
+    assert b"TaxInclusiveAmount" not in data
+    with pytest.raises(DocumentFormatError) as caught:
+        read_document(data)
+    assert caught.value.field == "cbc:TaxInclusiveAmount"
+    assert "(BT-112 Invoice total amount with VAT, EN 16931 BR-14)" in caught.value.rule
+    plain = re.sub(
+        rb"\s*<cbc:TaxInclusiveAmount [^>]*>[^<]*</cbc:TaxInclusiveAmount>", b"", own_invoice()
+    )
+    facts = read_document(plain).facts  # nothing paid: read as before
+    assert facts is not None
+    assert facts.amount_minor == 467_500

@@ -118,8 +118,17 @@ def test_cii_falls_back_to_the_grand_total_when_no_amount_due() -> None:
 
 
 def test_ubl_falls_back_to_the_total_with_vat_when_no_amount_due() -> None:
+    """Only when nothing is stated paid or rounded: this sample states 1,000.00 paid and 0.22
+    rounding, so 802.00 is due of its 1,801.78 total with VAT (tryout 52 read the total as due
+    of such a file and financed it in full): without BT-115 it is refused, naming BR-15."""
     data = corpus_bytes("ubl/guide-example2.xml")
     data = re.sub(rb"<cbc:PayableAmount[^>]*>[^<]*</cbc:PayableAmount>", b"", data)
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(data)
+    assert refused.value.field == "cbc:PayableAmount"
+    assert "EN 16931 BR-15" in refused.value.rule
+    for tag in (rb"PrepaidAmount", rb"PayableRoundingAmount"):
+        data = re.sub(rb"<cbc:" + tag + rb"[^>]*>[^<]*</cbc:" + tag + rb">", b"", data)
     facts = read_document(data).facts
     assert facts is not None
     assert facts.amount_minor == 180178

@@ -336,3 +336,20 @@ def test_a_quantity_longer_than_200_characters_once_normalised_is_refused(fmt: F
     assert zeros.facts is not None
     assert zeros.facts.lines is not None
     assert "2" in [line.quantity for line in zeros.facts.lines]
+
+
+@pytest.mark.parametrize("fmt", FORMATS[:2], ids=FORMAT_IDS[:2])
+def test_a_ubl_line_amount_in_another_currency_refuses_the_file(fmt: Format) -> None:
+    """Tryout 52: a line amount in EUR on a NOK invoice was read as NOK."""
+    position = _position(fmt, 2)
+
+    def change(line: etree._Element) -> None:
+        found = line.find(fmt.amount, fmt.ns)
+        assert found is not None
+        found.set("currencyID", "EUR" if found.get("currencyID") != "EUR" else "USD")
+
+    error = _refused(_changed(fmt, position, change))
+    assert error.field == f"{fmt.field_line}[{position}]/{fmt.amount}/@currencyID", error.field
+    assert "must be the document currency" in error.rule
+    assert "PEPPOL-EN16931-R051" in error.rule
+    assert error.details["line"] == position

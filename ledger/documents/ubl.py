@@ -122,20 +122,10 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
         if amount_el is None or text_of(amount_el) is None:
             raise DocumentFormatError("cbc:PayableAmount", f"{where} (BT-115)")
         field = f"cbc:{local_name(amount_el)}"
-        amount_currency = normalise_currency(
-            amount_el.get("currencyID") or currency_code, f"{field}/@currencyID", issued=issue_date
-        )
-        if amount_currency != currency_code:
-            # the face value would be read in one currency and financed in another (a tryout:
-            # DocumentCurrencyCode DKK, every line in DKK, a PayableAmount in USD read as USD)
-            raise DocumentFormatError(
-                f"{field}/@currencyID",
-                f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
-                f"not {amount_currency}: every amount of an EN 16931 invoice is in its currency "
-                "but the VAT total in accounting currency (PEPPOL-EN16931-R051)",
-                document_currency=currency_code,
-                currency=amount_currency,
-            )
+        # the face value would be read in one currency and financed in another (a tryout:
+        # DocumentCurrencyCode DKK, every line in DKK, a PayableAmount in USD read as USD)
+        _in_currency(amount_el, field, currency_code, issue_date)
+        amount_currency = currency_code
         amount = parse_xml_decimal(text_of(amount_el) or "", field)
         totals = ("cbc:TaxInclusiveAmount", "cbc:PrepaidAmount", "cbc:PayableRoundingAmount")
         if field != "cbc:PayableAmount":  # the total with VAT read as due: only when it is
@@ -208,14 +198,24 @@ def _in_currency(
     field = f"{tag}/@currencyID"
     stated = normalise_currency(element.get("currencyID") or "", field, issued=issue_date)
     if stated != currency_code:
-        raise DocumentFormatError(
-            field,
-            f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
-            f"not {stated}: every amount of an EN 16931 invoice is in its currency but the VAT "
-            "total in accounting currency (PEPPOL-EN16931-R051)",
-            document_currency=currency_code,
-            currency=stated,
-        )
+        raise _other_currency(field, currency_code, stated)
+
+
+def _other_currency(
+    field: str, currency_code: str, stated: str, where: str = "", **details: object
+) -> DocumentFormatError:
+    """The refusal of an amount (``field``, its ``currencyID``) stated in ``stated``, not the
+    document currency ``currency_code`` (PEPPOL-EN16931-R051; ``where``: e.g. ``; line 2 of
+    the UBL 2.1 Invoice``)."""
+    return DocumentFormatError(
+        field,
+        f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
+        f"not {stated}: every amount of an EN 16931 invoice is in its currency but the VAT "
+        f"total in accounting currency (PEPPOL-EN16931-R051{where})",
+        **details,
+        document_currency=currency_code,
+        currency=stated,
+    )
 
 
 def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:
@@ -229,37 +229,28 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
         item="cac:Item/cbc:Name",
         format_name=f"UBL 2.1 {kind}",
     )
+    read: list[Line | None] = []
     for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1):
         amount_el = line.find("cbc:LineExtensionAmount", NS)
         stated = amount_el.get("currencyID") if amount_el is not None else None
         if stated is not None and stated.strip().upper() != currency:
             # every amount of the invoice is in its currency (PEPPOL-EN16931-R051): a line
             # in EUR on a DKK invoice was read as DKK (tryout 52)
-            raise DocumentFormatError(
+            raise _other_currency(
                 f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount/@currencyID",
-                f"must be the document currency {currency} (BT-5, cbc:DocumentCurrencyCode), not "
-                f"{stated.strip()}: every amount of an EN 16931 invoice is in its currency but "
-                f"the VAT total in accounting currency (PEPPOL-EN16931-R051; line {position} of "
-                f"the UBL 2.1 {kind})",
-                line=position,
-                document_currency=currency,
-                currency=stated.strip(),
-            )
-    return read_lines(
-        [
-            read_line(
-                position,
-                text_of(line.find("cac:Item/cbc:Name", NS))
-                or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))
-                or text_of(line.find("cac:Item/cac:StandardItemIdentification/cbc:ID", NS)),
-                text_of(line.find(f"cbc:{quantity_tag}", NS)),
-                text_of(line.find("cbc:LineExtensionAmount", NS)),
                 currency,
-                fields,
+                stated.strip(),
+                f"; line {position} of the UBL 2.1 {kind}",
+                line=position,
             )
-            for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1)
-        ]
-    )
+        item = (
+            text_of(line.find("cac:Item/cbc:Name", NS))
+            or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))
+            or text_of(line.find("cac:Item/cac:StandardItemIdentification/cbc:ID", NS))
+        )
+        quantity = text_of(line.find(f"cbc:{quantity_tag}", NS))
+        read.append(read_line(position, item, quantity, text_of(amount_el), currency, fields))
+    return read_lines(read)
 
 
 def _references(root: etree._Element) -> dict[str, str]:

@@ -18,7 +18,6 @@ financings are named in the suspicions, as the chain and the marks show them).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -171,11 +170,13 @@ def _lodged_facts(
     ledger: Ledger, actor: str, doc_hashes: Sequence[str]
 ) -> list[tuple[str, DocumentFacts]]:
     """The facts of the files ``actor`` lodged here with ``doc_hashes``, those it lodged only."""
+    from ledger.services.documents import facts_of  # it imports this module
+
     found = []
     for doc_hash in doc_hashes:
         rows = ledger.db.received(doc_hash, actor)
-        if rows and rows[0].facts_json:
-            found.append((doc_hash, DocumentFacts.from_dict(json.loads(rows[0].facts_json))))
+        if rows and (facts := facts_of(rows[0])) is not None:
+            found.append((doc_hash, facts))
     return found
 
 

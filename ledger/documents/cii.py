@@ -11,11 +11,21 @@ walks both through a table of paths (``Dialect``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
 
+from .calculation import (
+    Breakdown,
+    StatedFigures,
+    Taxed,
+    VatKey,
+    figure,
+    figures_due,
+    vat_key,
+)
 from .facts import (
     DocumentFacts,
     DocumentType,
@@ -69,6 +79,13 @@ class Dialect:
     line_amount: str
     reference_id: str  # the id element of a referenced document
     despatch: str
+    #: a line's VAT category (BG-30), relative to the line
+    line_tax: str = "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"
+    #: the element of a VAT rate (BT-119, BT-152, BT-96, BT-103)
+    rate: str = "ram:RateApplicablePercent"
+    #: whether the document level allowances and charges are all in
+    #: ``ram:SpecifiedTradeAllowanceCharge`` (ZUGFeRD 1.0 adds logistics service charges)
+    allowances_read: bool = True
 
     @property
     def where(self) -> str:
@@ -110,6 +127,9 @@ ZUGFERD1 = Dialect(
     ),
     reference_id="ram:ID",
     despatch="ram:DeliveryNoteReferencedDocument",
+    line_tax="ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax",
+    rate="ram:ApplicablePercent",
+    allowances_read=False,
 )
 _DIALECTS = {(D16B.root, RSM): D16B, (ZUGFERD1.root, ZF1_RSM): ZUGFERD1}
 
@@ -199,6 +219,10 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             if field == "ram:DuePayableAmount"
             else None
         )
+        credit_note = type_code in CREDIT_NOTE_TYPE_CODES
+        by_totals, faults = figures_due(
+            by_totals, None if credit_note else _figures(root, d, currency, amount)
+        )
         invoice_refs = [
             ref
             for el in root.findall(
@@ -223,11 +247,12 @@ def read_cii(root: etree._Element) -> DocumentFacts:
                 recorded=True,
             ),
             currency=currency,
-            credit_note=type_code in CREDIT_NOTE_TYPE_CODES,
+            credit_note=credit_note,
             lines=_lines(root, d, currency),
             references=_references(root, d),
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
+            totals_faults=faults,
         )
     except DocumentFormatError:
         raise
@@ -280,6 +305,95 @@ def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] 
         amount = text_of(line.find(d.line_amount, d.ns))
         read.append(read_line(position, item, quantity, amount, currency, fields))
     return read_lines(read)
+
+
+#: the CII elements of the document totals (BG-22), by EN 16931 term
+_TOTALS = {
+    "BT-106": "ram:LineTotalAmount",
+    "BT-107": "ram:AllowanceTotalAmount",
+    "BT-108": "ram:ChargeTotalAmount",
+    "BT-109": "ram:TaxBasisTotalAmount",
+    "BT-110": "ram:TaxTotalAmount",
+    "BT-112": "ram:GrandTotalAmount",
+    "BT-113": "ram:TotalPrepaidAmount",
+    "BT-114": "ram:RoundingAmount",
+    "BT-116": "ram:ApplicableTradeTax/ram:BasisAmount",
+    "BT-117": "ram:ApplicableTradeTax/ram:CalculatedAmount",
+}
+
+
+def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> StatedFigures:
+    """The figures EN 16931's calculation rules add up (``calculation.py``): the lines' net
+    amounts, the document level allowances and charges, the VAT breakdown (BG-23) and the
+    totals in the invoice currency (a ``ram:TaxTotalAmount`` in the VAT accounting currency,
+    BT-111, is not BT-110). Raises InvalidInput naming the element of an amount that is not an
+    ``xs:decimal``."""
+    ns = d.ns
+
+    def stated(term: str) -> Decimal | None:
+        return figure(text_of(_amount(root, d, _TOTALS[term], currency)), _TOTALS[term], term)
+
+    def key(tax: etree._Element | None) -> VatKey | None:
+        if tax is None:
+            return None
+        return vat_key(text_of(tax.find("ram:CategoryCode", ns)), text_of(tax.find(d.rate, ns)))
+
+    lines = tuple(
+        Taxed(
+            figure(
+                text_of(line.find(d.line_amount, ns)),
+                f"ram:IncludedSupplyChainTradeLineItem[{position}]/ram:LineTotalAmount",
+                "BT-131",
+            )
+            or Decimal(0),
+            key(line.find(d.line_tax, ns)),
+        )
+        for position, line in enumerate(root.findall(d.line_item, ns), start=1)
+        if text_of(line.find(d.line_amount, ns)) is not None  # a free-text line: no money
+    )
+    allowances: list[Taxed] = []
+    charges: list[Taxed] = []
+    path = f"{d.settlement}/ram:SpecifiedTradeAllowanceCharge"
+    for position, item in enumerate(root.findall(path, ns), start=1):
+        indicator = text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or ""
+        is_charge = indicator.lower() == "true"
+        amount = figure(
+            text_of(item.find("ram:ActualAmount", ns)),
+            f"ram:SpecifiedTradeAllowanceCharge[{position}]/ram:ActualAmount",
+            "BT-99" if is_charge else "BT-92",
+        )
+        taxed = Taxed(amount or Decimal(0), key(item.find("ram:CategoryTradeTax", ns)))
+        (charges if is_charge else allowances).append(taxed)
+    breakdown: list[Breakdown] = []
+    for position, tax in enumerate(root.findall(f"{d.settlement}/ram:ApplicableTradeTax", ns), 1):
+        where = f"ram:ApplicableTradeTax[{position}]"
+        taxable = figure(
+            text_of(tax.find("ram:BasisAmount", ns)), f"{where}/ram:BasisAmount", "BT-116"
+        )
+        amount = figure(
+            text_of(tax.find("ram:CalculatedAmount", ns)), f"{where}/ram:CalculatedAmount", "BT-117"
+        )
+        found = key(tax)
+        if found is not None and taxable is not None and amount is not None:
+            breakdown.append(Breakdown(taxable, amount, found))
+    return StatedFigures(
+        currency=currency,
+        due=due,
+        lines=lines,
+        allowances=tuple(allowances),
+        charges=tuple(charges),
+        breakdown=tuple(breakdown),
+        line_total=stated("BT-106"),
+        allowance_total=stated("BT-107"),
+        charge_total=stated("BT-108"),
+        tax_exclusive=stated("BT-109"),
+        tax_total=stated("BT-110"),
+        total_with_vat=stated("BT-112"),
+        paid=stated("BT-113"),
+        rounding=stated("BT-114"),
+        allowances_read=d.allowances_read,
+        fields=_TOTALS,
+    )
 
 
 def _date_text(element: etree._Element | None) -> str | None:

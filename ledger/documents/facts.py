@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger.errors import InvalidInput
 
+from .calculation import TotalsFault
 from .currencies import is_currency_shape
 from .identifiers import (
     LEGAL_REGISTER_COUNTRIES,
@@ -489,6 +490,10 @@ class DocumentFacts:
     #: value stays what the file states; what can be financed is the lesser
     #: (:attr:`amount_due_minor`)
     amount_due_by_totals: int | None = field(default=None, compare=False)
+    #: the EN 16931 calculation rules the file breaks so that it states more than its own
+    #: lines, allowances, charges and VAT support (``ledger.documents.calculation``); when
+    #: any, :attr:`amount_due_by_totals` is what they support. Not a key fact
+    totals_faults: tuple[TotalsFault, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if self.number != normalise_number(self.number, "number"):
@@ -517,6 +522,7 @@ class DocumentFacts:
         references: Mapping[str, str] | None = None,
         invoice_refs: Iterable[str] = (),
         amount_due_by_totals: int | None = None,
+        totals_faults: Iterable[TotalsFault] = (),
     ) -> DocumentFacts:
         """Facts from raw values: the number, the invoice references and the currency are
         normalised here."""
@@ -545,6 +551,7 @@ class DocumentFacts:
             references=tuple(sorted((references or {}).items())),
             invoice_refs=refs,
             amount_due_by_totals=amount_due_by_totals,
+            totals_faults=tuple(totals_faults),
         )
 
     @property
@@ -574,6 +581,7 @@ class DocumentFacts:
             "buyer": self.buyer.to_dict() if self.buyer else None,
             "amountMinor": self.amount_minor,
             "amountDueByTotals": self.amount_due_by_totals,
+            "totalsFaults": [fault.to_dict() for fault in self.totals_faults],
             "currency": self.currency,
             "invoiceReferences": list(self.invoice_refs),
             "references": dict(self.references),
@@ -605,6 +613,7 @@ class DocumentFacts:
             references=tuple(sorted((data.get("references") or {}).items())),
             invoice_refs=tuple(data.get("invoiceReferences") or ()),
             amount_due_by_totals=data.get("amountDueByTotals"),
+            totals_faults=tuple(TotalsFault.from_dict(x) for x in data.get("totalsFaults") or ()),
         )
 
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from lxml import etree
 
 from ledger.errors import DocumentFormatError, InvalidInput
 from ledger.fieldnames import FILE
 
+from .calculation import (
+    Breakdown,
+    StatedFigures,
+    Taxed,
+    VatKey,
+    figure,
+    figures_due,
+    vat_key,
+)
 from .facts import (
     DocumentFacts,
     DocumentType,
@@ -149,6 +159,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             if field == "cbc:PayableAmount"
             else None
         )
+        by_totals, faults = figures_due(
+            by_totals, None if credit_note else _figures(root, kind, amount_currency, amount)
+        )
         invoice_refs = [
             ref
             for el in root.findall("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", NS)
@@ -176,6 +189,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             references=_references(root),
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
+            totals_faults=faults,
         )
     except DocumentFormatError:
         raise
@@ -251,6 +265,109 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
         quantity = text_of(line.find(f"cbc:{quantity_tag}", NS))
         read.append(read_line(position, item, quantity, text_of(amount_el), currency, fields))
     return read_lines(read)
+
+
+#: the UBL elements of the document totals (BG-22) and the VAT total, by EN 16931 term
+_TOTALS = {
+    "BT-106": "cac:LegalMonetaryTotal/cbc:LineExtensionAmount",
+    "BT-107": "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount",
+    "BT-108": "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount",
+    "BT-109": "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount",
+    "BT-110": "cac:TaxTotal/cbc:TaxAmount",
+    "BT-112": "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount",
+    "BT-113": "cac:LegalMonetaryTotal/cbc:PrepaidAmount",
+    "BT-114": "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount",
+    "BT-116": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount",
+    "BT-117": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount",
+}
+
+
+def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> StatedFigures:
+    """The figures EN 16931's calculation rules add up (``calculation.py``): the lines' net
+    amounts, the document level allowances and charges, the VAT breakdown of the VAT total in
+    the document currency (BT-110; a second ``cac:TaxTotal`` in the tax currency, BT-111, is
+    not part of it) and the totals. Raises InvalidInput naming the element of an amount that is
+    not an ``xs:decimal``."""
+
+    def stated(term: str) -> Decimal | None:
+        path = _TOTALS[term]
+        if term == "BT-110":
+            return figure(text_of(tax_amount), path, term) if tax_amount is not None else None
+        return figure(text_of(root.find(path, NS)), path, term)
+
+    tax_total = next(
+        (
+            t
+            for t in root.findall("cac:TaxTotal", NS)
+            if _currency_of(t.find("cbc:TaxAmount", NS)) in (None, currency)
+        ),
+        None,
+    )
+    tax_amount = tax_total.find("cbc:TaxAmount", NS) if tax_total is not None else None
+    lines = tuple(
+        Taxed(
+            figure(
+                text_of(line.find("cbc:LineExtensionAmount", NS)),
+                f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount",
+                "BT-131",
+            )
+            or Decimal(0),
+            _key(line.find("cac:Item/cac:ClassifiedTaxCategory", NS)),
+        )
+        for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1)
+    )
+    allowances: list[Taxed] = []
+    charges: list[Taxed] = []
+    for position, item in enumerate(root.findall("cac:AllowanceCharge", NS), start=1):
+        is_charge = (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() == "true"
+        amount = figure(
+            text_of(item.find("cbc:Amount", NS)),
+            f"cac:AllowanceCharge[{position}]/cbc:Amount",
+            "BT-99" if is_charge else "BT-92",
+        )
+        taxed = Taxed(amount or Decimal(0), _key(item.find("cac:TaxCategory", NS)))
+        (charges if is_charge else allowances).append(taxed)
+    breakdown: list[Breakdown] = []
+    if tax_total is not None:
+        for position, sub in enumerate(tax_total.findall("cac:TaxSubtotal", NS), start=1):
+            key = _key(sub.find("cac:TaxCategory", NS))
+            where = f"cac:TaxTotal/cac:TaxSubtotal[{position}]"
+            taxable = figure(
+                text_of(sub.find("cbc:TaxableAmount", NS)), f"{where}/cbc:TaxableAmount", "BT-116"
+            )
+            tax = figure(text_of(sub.find("cbc:TaxAmount", NS)), f"{where}/cbc:TaxAmount", "BT-117")
+            if key is not None and taxable is not None and tax is not None:
+                breakdown.append(Breakdown(taxable, tax, key))
+    return StatedFigures(
+        currency=currency,
+        due=due,
+        lines=lines,
+        allowances=tuple(allowances),
+        charges=tuple(charges),
+        breakdown=tuple(breakdown),
+        line_total=stated("BT-106"),
+        allowance_total=stated("BT-107"),
+        charge_total=stated("BT-108"),
+        tax_exclusive=stated("BT-109"),
+        tax_total=stated("BT-110"),
+        total_with_vat=stated("BT-112"),
+        paid=stated("BT-113"),
+        rounding=stated("BT-114"),
+        fields=_TOTALS,
+    )
+
+
+def _currency_of(element: etree._Element | None) -> str | None:
+    if element is None or element.get("currencyID") is None:
+        return None
+    return (element.get("currencyID") or "").strip().upper()
+
+
+def _key(category: etree._Element | None) -> VatKey | None:
+    """A VAT category (``cac:ClassifiedTaxCategory`` or ``cac:TaxCategory``): its code and rate."""
+    if category is None:
+        return None
+    return vat_key(text_of(category.find("cbc:ID", NS)), text_of(category.find("cbc:Percent", NS)))
 
 
 def _references(root: etree._Element) -> dict[str, str]:

@@ -41,6 +41,7 @@ from ledger.documents import (
     grade_facts,
     read_document,
 )
+from ledger.documents.calculation import TotalsFault
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
@@ -2552,6 +2553,7 @@ def nothing_due(
     net: int | None,
     currency: str | None,
     by_totals: int | None = None,
+    faults: Sequence[TotalsFault] = (),
 ) -> str | None:
     """Why an invoice has nothing to finance, in words, or ``None`` when it has something (or is
     no invoice with an amount): ``amount_minor`` is its amount due (EN 16931 BT-115, minor
@@ -2569,7 +2571,8 @@ def nothing_due(
     if amount_minor == 0:
         return "its amount due (EN 16931 BT-115) is zero: nothing is due to be financed"
     if by_totals is not None and by_totals <= 0 and (net is None or net <= 0):
-        return f"{totals_words(amount_minor, by_totals, currency)}: nothing is due to be financed"
+        words = totals_words(amount_minor, by_totals, currency, faults)
+        return f"{words}: nothing is due to be financed"
     if net is not None and net <= 0:
         return (
             f"the credit notes counted cancel its amount due of {money(amount_minor, currency)}: "
@@ -2624,7 +2627,9 @@ def status_notice(registration: Registration | None) -> Notice | None:
 def _nothing_due_notice(facts: DocumentFacts, net: int | None) -> Notice | None:
     """The ``nothing_due`` notice of an invoice whose amount due net of the credit notes counted
     is ``net`` (:func:`nothing_due`), or None when it has something to finance."""
-    why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
+    why = nothing_due(
+        facts.amount_minor, net, facts.currency, facts.amount_due_by_totals, facts.totals_faults
+    )
     if why is None:
         return None
     return Notice("nothing_due", f"{NOTHING_DUE_LEAD}{why}", documents=())
@@ -2652,10 +2657,27 @@ def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
     return None
 
 
-def totals_words(stated: int, by_totals: int, currency: str | None) -> str:
-    """An invoice's amount due and the one its totals give (EN 16931 BR-CO-16), in words:
-    ``stated`` is BT-115, ``by_totals`` BT-112 - BT-113 + BT-114 (minor units of
-    ``currency``)."""
+def totals_words(
+    stated: int,
+    by_totals: int,
+    currency: str | None,
+    faults: Sequence[TotalsFault] = (),
+) -> str:
+    """An invoice's amount due and the one its totals give, in words: ``stated`` is BT-115,
+    ``by_totals`` BT-112 - BT-113 + BT-114 (EN 16931 BR-CO-16) or, with ``faults``, what its
+    own lines, allowances, charges and VAT support (``ledger.documents.calculation``), each
+    rule broken named (minor units of ``currency``)."""
+    if faults:
+        broken = "; ".join(
+            f"{fault.term} ({fault.field}) states {money(fault.stated, currency)} where "
+            f"{fault.basis} {money(fault.expected, currency)} ({fault.rule})"
+            for fault in faults
+        )
+        return (
+            f"its amount due of {money(stated, currency)} (BT-115) is more than its own lines, "
+            f"allowances, charges and VAT support: {money(by_totals, currency)}, its totals "
+            f"do not add up ({broken})"
+        )
     return (
         f"its amount due of {money(stated, currency)} (BT-115) is not what its totals give: "
         f"{money(by_totals, currency)}, the total with VAT (BT-112) less the amount paid "
@@ -2669,7 +2691,9 @@ def _totals_notice(facts: DocumentFacts) -> Notice | None:
     checked."""
     if facts.credit_note or facts.amount_minor is None or facts.amount_due_by_totals is None:
         return None
-    words = totals_words(facts.amount_minor, facts.amount_due_by_totals, facts.currency)
+    words = totals_words(
+        facts.amount_minor, facts.amount_due_by_totals, facts.currency, facts.totals_faults
+    )
     if facts.amount_due_by_totals < facts.amount_minor:
         words += (
             f": no more than {money(facts.amount_due_by_totals, facts.currency)} can be "
@@ -2704,7 +2728,9 @@ def net_due_of_lodged(
     if facts is None:
         return None, None
     net = net_amount_due(ledger, facts, reader=reader)
-    why = nothing_due(facts.amount_minor, net, facts.currency, facts.amount_due_by_totals)
+    why = nothing_due(
+        facts.amount_minor, net, facts.currency, facts.amount_due_by_totals, facts.totals_faults
+    )
     return net, why if net is not None else None
 
 

@@ -916,6 +916,7 @@ def _create(
                 docs.net_amount_due(ledger, facts, None, notes),
                 facts.currency,
                 facts.amount_due_by_totals,
+                facts.totals_faults,
             )
             counted = f" (counted: {docs.counted_notes(ledger, notes)})" if notes else ""
             raise InvalidInput(
@@ -929,10 +930,13 @@ def _create(
             raise InvalidInput(
                 f"documents[{i}].amount",
                 f"must not exceed {money(by_totals, facts.currency)}: "
-                f"{docs.totals_words(facts.amount_minor, by_totals, facts.currency)}",
-                business_rule=TOTALS_RULE,
+                + docs.totals_words(
+                    facts.amount_minor, by_totals, facts.currency, facts.totals_faults
+                ),
+                business_rule=(facts.totals_faults[0].rule if facts.totals_faults else TOTALS_RULE),
                 face_value=facts.amount_minor,
                 amount_due_by_totals=by_totals,
+                totals_faults=[fault.to_dict() for fault in facts.totals_faults],
                 currency=facts.currency,
             )
         if net is not None and amount > net:

@@ -1,0 +1,379 @@
+"""EN 16931's calculation rules on an invoice's totals: what amount due its own lines, allowances,
+charges and VAT support.
+
+BR-CO-16 (``totals.py``) checks the amount due (BT-115) against the totals above it. A file
+whose totals were raised with it — the total with VAT (BT-112), or the line and net totals too,
+or the VAT — kept BR-CO-16 and was financed in full (tryout 53: a 2,503.30 EUR CII invoice whose
+lines and VAT give 250.33). This module works the totals out again from the bottom, as the
+EN 16931 validation artefacts check them:
+
+- BR-CO-10: sum of invoice line net amounts (BT-106) = Σ invoice line net amount (BT-131);
+- BR-CO-11 / BR-CO-12: sum of allowances (BT-107) / charges (BT-108) on document level =
+  Σ document level allowance (BT-92) / charge (BT-99) amounts;
+- BR-CO-13: invoice total without VAT (BT-109) = BT-106 - BT-107 + BT-108;
+- BR-S-08 and its siblings (BR-Z-08, BR-E-08, BR-AE-08, BR-K-08, BR-G-08, BR-O-08, …): a VAT
+  category taxable amount (BT-116) = the line net amounts, charges and allowances of that
+  category and rate;
+- BR-CO-17: VAT category tax amount (BT-117) = BT-116 × VAT category rate (BT-119) / 100, within
+  1 (the validators' tolerance);
+- BR-CO-14: invoice total VAT amount (BT-110) = Σ BT-117;
+- BR-CO-15: invoice total amount with VAT (BT-112) = BT-109 + BT-110;
+- the rounding amount (BT-114) rounds the amount due to a payable figure: less than
+  :data:`ROUNDING_BOUND_MINOR` minor units of the currency (1.00 EUR, 100 JPY). EN 16931 sets no
+  bound; a rounding amount of 1,000.00 on a 4,675.00 invoice raised the amount due by as much
+  and kept BR-CO-16 (tryout 53).
+
+Only what raises the amount due matters here: a file stating *less* than its figures give (a
+part of an invoice, field case ``split/``) is the suspicions' business, not this module's. When
+the file's own figures support less than it states as due, :func:`supported_amount_due` gives
+that figure and the rules broken (:class:`TotalsFault`); the readers keep the lesser
+(``DocumentFacts.amount_due_by_totals``) and the gateway finances no more than it, with the
+notice ``amount_due_inconsistent`` naming the rules, as for BR-CO-16.
+
+Source: EN 16931-1:2017, 6.4 (BR-CO-10..17, BR-S-08 ..), and the CEN/TC 434 validation
+artefacts 1.3.16 (``ConnectingEurope/eInvoicing-EN16931``, ``EN16931-UBL-model.sch``,
+``EN16931-CII-model.sch``), whose sums are rounded to 2 decimals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+from ledger.errors import InvalidInput
+
+from .currencies import minor_unit_exponent
+from .normalise import MAX_AMOUNT_DIGITS, parse_xml_decimal, to_minor_units
+
+#: a rounding amount (BT-114) is less than this many minor units of the invoice's currency
+ROUNDING_BOUND_MINOR = 100
+#: BR-CO-17's tolerance on a VAT category tax amount (BT-117), in the currency's major unit
+TAX_TOLERANCE = Decimal(1)
+_CENT = Decimal("0.01")
+#: the rule a rounding amount over the bound breaks (EN 16931 sets none; docs/documents.md)
+ROUNDING_RULE = f"tradeledger: BT-114 less than {ROUNDING_BOUND_MINOR} minor units"
+
+
+@dataclass(frozen=True, order=True)
+class VatKey:
+    """A VAT category (BT-118 / BT-151 / BT-95 / BT-102 code, upper case) and its rate (BT-119,
+    percent; 0 when the file states none, as for categories E, O, Z)."""
+
+    category: str
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Taxed:
+    """An amount and its VAT category: a line net amount (BT-131), a document level allowance
+    (BT-92) or charge (BT-99). ``key`` is None when the file states no category."""
+
+    amount: Decimal
+    key: VatKey | None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One VAT breakdown (BG-23): taxable amount (BT-116), tax amount (BT-117), its category."""
+
+    taxable: Decimal
+    tax: Decimal
+    key: VatKey
+
+
+@dataclass(frozen=True)
+class StatedFigures:
+    """An invoice's figures as its file states them (``None``: not stated), and the element of
+    each total as its format names it (``fields``: term id such as ``BT-106`` → element)."""
+
+    currency: str
+    due: Decimal
+    lines: tuple[Taxed, ...] = ()
+    allowances: tuple[Taxed, ...] = ()
+    charges: tuple[Taxed, ...] = ()
+    breakdown: tuple[Breakdown, ...] = ()
+    line_total: Decimal | None = None  # BT-106
+    allowance_total: Decimal | None = None  # BT-107
+    charge_total: Decimal | None = None  # BT-108
+    tax_exclusive: Decimal | None = None  # BT-109
+    tax_total: Decimal | None = None  # BT-110
+    total_with_vat: Decimal | None = None  # BT-112
+    paid: Decimal | None = None  # BT-113
+    rounding: Decimal | None = None  # BT-114
+    #: whether the document level allowances and charges were read (a dialect may not)
+    allowances_read: bool = True
+    fields: Mapping[str, str] | None = None
+
+    def field(self, term: str) -> str:
+        return (self.fields or {}).get(term, term)
+
+
+@dataclass(frozen=True)
+class TotalsFault:
+    """One calculation rule an invoice breaks so that it states more than its figures give.
+
+    ``stated`` and ``expected`` are minor units of the invoice's currency: what ``field`` (the
+    element of ``term``) states, and what ``basis`` (words) gives under ``rule``."""
+
+    rule: str
+    term: str
+    field: str
+    stated: int
+    expected: int
+    basis: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "term": self.term,
+            "field": self.field,
+            "stated": self.stated,
+            "expected": self.expected,
+            "basis": self.basis,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TotalsFault:
+        return cls(
+            str(data["rule"]),
+            str(data["term"]),
+            str(data["field"]),
+            int(data["stated"]),
+            int(data["expected"]),
+            str(data["basis"]),
+        )
+
+
+def figure(text: str | None, field: str, term: str) -> Decimal | None:
+    """A stated amount (``xs:decimal``), or None when not stated. Raises InvalidInput naming
+    ``field`` and ``term`` when it is not a decimal, or too large to be an amount."""
+    if text is None:
+        return None
+    try:
+        value = parse_xml_decimal(text, field)
+    except InvalidInput as exc:
+        raise InvalidInput(field, f"{exc.rule} ({term})", value=text.strip()) from None
+    if not value.is_zero() and value.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise InvalidInput(
+            field, f"must be less than 10^{MAX_AMOUNT_DIGITS} ({term})", value=text.strip()
+        )
+    return value
+
+
+def vat_key(category: str | None, rate: str | None) -> VatKey | None:
+    """A VAT category key from the texts as written, or None when no category is stated or the
+    rate is not a decimal (the category rules are then not applied to it)."""
+    if category is None or not category.strip():
+        return None
+    try:
+        percent = parse_xml_decimal(rate, "rate") if rate is not None else Decimal(0)
+    except InvalidInput:
+        return None
+    if not percent.is_zero() and percent.adjusted() >= MAX_AMOUNT_DIGITS:
+        return None
+    return VatKey(category.strip().upper(), percent.normalize() if percent else Decimal(0))
+
+
+def figures_due(
+    by_totals: int | None, figures: StatedFigures | None
+) -> tuple[int | None, tuple[TotalsFault, ...]]:
+    """What a reader keeps as ``DocumentFacts.amount_due_by_totals`` and ``totals_faults``:
+    BR-CO-16's amount due (``by_totals``, ``totals.amount_due_by_totals``) or, when the file's
+    own figures support less than it states (:func:`supported_amount_due`), the lesser of the
+    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is."""
+    found = supported_amount_due(figures) if figures is not None else None
+    if found is None:
+        return by_totals, ()
+    supported, faults = found
+    return (supported if by_totals is None else min(by_totals, supported)), faults
+
+
+def supported_amount_due(figures: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
+    """The amount due an invoice's own figures support (minor units, rounded half-up) and the
+    rules it breaks, when that is less than the amount due it states (BT-115); None when it is
+    not, when the file does not state enough to work it out (no lines, no BT-106 and no BT-109),
+    or for a negative invoice (nothing is financed of it)."""
+    with localcontext() as context:
+        context.prec = 3 * MAX_AMOUNT_DIGITS  # exact: every figure is below 10^30
+        return _supported(figures)
+
+
+def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
+    if f.due <= 0 or (f.total_with_vat is not None and f.total_with_vat <= 0):
+        return None
+    faults: list[TotalsFault] = []
+
+    def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
+        faults.append(
+            TotalsFault(
+                rule if rule == ROUNDING_RULE else f"EN 16931 {rule}",
+                term,
+                f.field(term.split()[0]),
+                _minor(stated, f.currency),
+                _minor(expected, f.currency),
+                basis,
+            )
+        )
+
+    # BR-CO-10: the lines' net amounts
+    lines_sum = _round(sum((line.amount for line in f.lines), Decimal(0))) if f.lines else None
+    if lines_sum is not None and f.line_total is not None and f.line_total > lines_sum:
+        fault(
+            "BR-CO-10",
+            "BT-106 Sum of Invoice line net amount",
+            f.line_total,
+            lines_sum,
+            "the invoice lines' net amounts (BT-131) add up to",
+        )
+    # BR-CO-11, BR-CO-12: document level allowances and charges
+    if f.allowances_read:
+        allowances = _round(sum((a.amount for a in f.allowances), Decimal(0)))
+        charges = _round(sum((c.amount for c in f.charges), Decimal(0)))
+        if f.allowance_total is not None and f.allowance_total < allowances:
+            fault(
+                "BR-CO-11",
+                "BT-107 Sum of allowances on document level",
+                f.allowance_total,
+                allowances,
+                "the document level allowances (BT-92) add up to",
+            )
+        if f.charge_total is not None and f.charge_total > charges:
+            fault(
+                "BR-CO-12",
+                "BT-108 Sum of charges on document level",
+                f.charge_total,
+                charges,
+                "the document level charges (BT-99) add up to",
+            )
+    else:
+        allowances = f.allowance_total or Decimal(0)
+        charges = f.charge_total or Decimal(0)
+    # BR-CO-13: the total without VAT, from the stated totals (as the validators check it)
+    if f.tax_exclusive is not None and f.line_total is not None:
+        expected = _round(
+            f.line_total - (f.allowance_total or Decimal(0)) + (f.charge_total or Decimal(0))
+        )
+        if f.tax_exclusive > expected:
+            fault(
+                "BR-CO-13",
+                "BT-109 Invoice total amount without VAT",
+                f.tax_exclusive,
+                expected,
+                "the line total (BT-106) less allowances (BT-107) plus charges (BT-108) gives",
+            )
+    base = lines_sum if lines_sum is not None else f.line_total
+    if base is not None:
+        net = _round(base - allowances + charges)
+    elif f.tax_exclusive is not None:
+        net = f.tax_exclusive
+    else:
+        return None  # nothing to work the amount due out from
+    vat = _vat(f, fault)
+    # BR-CO-15, as the validators check it: from the stated totals
+    if f.total_with_vat is not None and f.tax_exclusive is not None:
+        expected = _round(f.tax_exclusive + (f.tax_total or Decimal(0)))
+        if f.total_with_vat > expected:
+            fault(
+                "BR-CO-15",
+                "BT-112 Invoice total amount with VAT",
+                f.total_with_vat,
+                expected,
+                "the total without VAT (BT-109) plus the total VAT (BT-110) gives",
+            )
+    rounding = f.rounding or Decimal(0)
+    bound = Decimal(ROUNDING_BOUND_MINOR).scaleb(-minor_unit_exponent(f.currency))
+    if rounding >= bound:
+        fault(
+            ROUNDING_RULE,
+            "BT-114 Rounding amount",
+            rounding,
+            Decimal(0),
+            f"a rounding amount rounds the amount due to a payable figure (less than {bound} "
+            f"{f.currency}), so it is taken as",
+        )
+        rounding = Decimal(0)
+    supported = net + vat - (f.paid or Decimal(0)) + rounding
+    supported_minor = _minor(supported, f.currency)
+    if supported_minor >= _minor(f.due, f.currency):
+        return None
+    return supported_minor, tuple(faults)
+
+
+def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], None]) -> Decimal:
+    """The VAT the figures support (BT-110 worked out), recording the rules broken."""
+    if not f.breakdown:
+        return f.tax_total or Decimal(0)  # nothing to check it against
+    stated_tax = _round(sum((b.tax for b in f.breakdown), Decimal(0)))
+    if f.tax_total is not None and f.tax_total > stated_tax:
+        fault(
+            "BR-CO-14",
+            "BT-110 Invoice total VAT amount",
+            f.tax_total,
+            stated_tax,
+            "the VAT category tax amounts (BT-117) add up to",
+        )
+    bases = _category_bases(f)
+    supported = Decimal(0)
+    for key, group in _by_key(f.breakdown).items():
+        taxable = _round(sum((b.taxable for b in group), Decimal(0)))
+        tax = _round(sum((b.tax for b in group), Decimal(0)))
+        where = f"VAT category {key.category} at {key.rate}%"
+        if bases is not None:
+            expected_base = _round(bases.get(key, Decimal(0)))
+            if taxable > expected_base:
+                fault(
+                    f"BR-{key.category}-08",
+                    "BT-116 VAT category taxable amount",
+                    taxable,
+                    expected_base,
+                    f"the line net amounts, charges and allowances of {where} add up to",
+                )
+                taxable = expected_base
+        cap = _round(taxable * key.rate / 100)
+        if tax > cap + TAX_TOLERANCE:
+            fault(
+                "BR-CO-17",
+                "BT-117 VAT category tax amount",
+                tax,
+                cap,
+                f"its taxable amount (BT-116) at its rate (BT-119) gives, for {where},",
+            )
+            tax = cap
+        supported += tax
+    return supported
+
+
+def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
+    """What each VAT category's taxable amount is by the lines, charges and allowances (BR-S-08
+    and its siblings), or None when they cannot be told: a line, allowance or charge without a
+    category, or categories that do not match the breakdown's (the rule is then not applied)."""
+    if not f.lines or not f.allowances_read:
+        return None
+    bases: dict[VatKey, Decimal] = defaultdict(Decimal)
+    for sign, items in ((1, f.lines), (1, f.charges), (-1, f.allowances)):
+        for item in items:
+            if item.key is None:
+                return None
+            bases[item.key] += sign * item.amount
+    if set(bases) != {b.key for b in f.breakdown}:
+        return None
+    return dict(bases)
+
+
+def _by_key(breakdown: Iterable[Breakdown]) -> dict[VatKey, list[Breakdown]]:
+    grouped: dict[VatKey, list[Breakdown]] = defaultdict(list)
+    for b in breakdown:
+        grouped[b.key].append(b)
+    return dict(sorted(grouped.items()))
+
+
+def _round(value: Decimal) -> Decimal:
+    """Rounded to 2 decimals, half up: the validators' ``round(x * 100) div 100``."""
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _minor(value: Decimal, currency: str) -> int:
+    return to_minor_units(value, currency, "amount")

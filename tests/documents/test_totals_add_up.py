@@ -1,0 +1,268 @@
+"""An invoice's totals must add up from its lines and VAT, or no more than they give is financed
+(EN 16931 BR-CO-10..15, BR-CO-17, BR-S-08 and siblings, and a bound on the rounding amount;
+``ledger/documents/calculation.py``).
+
+Tryout 53: only BR-CO-16 was checked, so a file whose total with VAT was raised together with its
+amount due (lines and VAT unchanged) — or its line and net totals too, or its VAT — read as a
+receivable of the raised size. A rounding amount of 1,000.00 raised the amount due by as much.
+
+Each way of raising the amount due is tried on every invoice of the EN 16931 corpus copied into
+the repository and on the field cases: the file's face value stays what it states, what can be
+financed (``amount_due_minor``) is what its own figures give, and the rule broken is named. The
+same files unchanged, a legal rounding and an invoice stating less than its figures (a part) are
+read as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from ledger.documents.detect import read_document
+from ledger.documents.facts import DocumentFacts
+from tests.conftest import CORPUS
+from tests.documents.documents_support import field_bytes
+
+UBL_NS = {
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+CII_NS = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+}
+_SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
+_SUMMATION = f"{_SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+
+#: where each term is, by syntax (the first VAT breakdown for BT-116/BT-117/BT-119)
+PATHS = {
+    "ubl": {
+        "BT-106": "cac:LegalMonetaryTotal/cbc:LineExtensionAmount",
+        "BT-108": "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount",
+        "BT-109": "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount",
+        "BT-110": "cac:TaxTotal[cac:TaxSubtotal]/cbc:TaxAmount",
+        "BT-112": "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount",
+        "BT-114": "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount",
+        "BT-115": "cac:LegalMonetaryTotal/cbc:PayableAmount",
+        "BT-116": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount",
+        "BT-117": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount",
+        "BT-119": "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:Percent",
+    },
+    "cii": {
+        "BT-106": f"{_SUMMATION}/ram:LineTotalAmount",
+        "BT-108": f"{_SUMMATION}/ram:ChargeTotalAmount",
+        "BT-109": f"{_SUMMATION}/ram:TaxBasisTotalAmount",
+        "BT-110": f"{_SUMMATION}/ram:TaxTotalAmount",
+        "BT-112": f"{_SUMMATION}/ram:GrandTotalAmount",
+        "BT-114": f"{_SUMMATION}/ram:RoundingAmount",
+        "BT-115": f"{_SUMMATION}/ram:DuePayableAmount",
+        "BT-116": f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:BasisAmount",
+        "BT-117": f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:CalculatedAmount",
+        "BT-119": f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:RateApplicablePercent",
+    },
+}
+
+
+class Invoice:
+    """An invoice file to edit by EN 16931 term."""
+
+    def __init__(self, data: bytes) -> None:
+        self.root = etree.fromstring(data)
+        self.syntax = "cii" if "CrossIndustry" in etree.QName(self.root).localname else "ubl"
+        self.ns = CII_NS if self.syntax == "cii" else UBL_NS
+
+    def element(self, term: str) -> etree._Element | None:
+        return self.root.find(PATHS[self.syntax][term], self.ns)
+
+    def value(self, term: str) -> Decimal | None:
+        found = self.element(term)
+        return Decimal(found.text.strip()) if found is not None and found.text else None
+
+    def raise_by(self, term: str, delta: Decimal) -> None:
+        """Add ``delta`` to the term, adding the element (as its siblings are written) when the
+        file leaves it out."""
+        found = self.element(term)
+        if found is None:
+            due = self.element("BT-115")
+            assert due is not None
+            local = PATHS[self.syntax][term].rsplit(":", 1)[1]
+            found = etree.Element(f"{{{etree.QName(due).namespace}}}{local}")
+            if due.get("currencyID"):
+                found.set("currencyID", due.get("currencyID") or "")
+            found.text = "0"
+            due.addprevious(found)
+        found.text = f"{Decimal(found.text.strip()) + delta:.2f}"
+
+    def data(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
+
+
+def _invoices() -> list[tuple[str, bytes]]:
+    files = [(p.name, p.read_bytes()) for p in sorted(CORPUS.rglob("*.xml"))]
+    for case in (
+        "split/a-original-471102.cii.xml",
+        "reissue/a-original-471102.cii.xml",
+        "credit-note/base-example.xml",
+        "identifiers-placeholder/b-seller2-TOSL108.xml",
+    ):
+        files.append((case, field_bytes(case)))
+    kept = []
+    for name, data in files:
+        facts = read_document(data).facts
+        assert facts is not None, name
+        if not facts.credit_note and (facts.amount_minor or 0) > 0:
+            kept.append((name, data))
+    assert len(kept) > 20
+    return kept
+
+
+INVOICES = _invoices()
+
+
+def _due(invoice: Invoice) -> Decimal:
+    due = invoice.value("BT-115")
+    assert due is not None
+    return due
+
+
+def _raise_total_with_vat(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-112", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+def _raise_line_total(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-106", "BT-109", "BT-112", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+def _raise_vat_total(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-110", "BT-112", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+def _raise_category_tax(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-117", "BT-110", "BT-112", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+def _raise_category_base_and_tax(invoice: Invoice, delta: Decimal) -> None:
+    rate = invoice.value("BT-119") or Decimal(0)
+    if rate == 0:
+        pytest.skip("its first VAT category has no rate: raising its base raises no VAT")
+    invoice.raise_by("BT-116", (delta * 100 / rate).quantize(Decimal("0.01")))
+    _raise_category_tax(invoice, delta)
+
+
+def _raise_charge_total(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-108", "BT-109", "BT-112", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+def _raise_rounding(invoice: Invoice, delta: Decimal) -> None:
+    for term in ("BT-114", "BT-115"):
+        invoice.raise_by(term, delta)
+
+
+#: each way of raising the amount due, and the rule the raised file breaks
+RAISES: dict[str, tuple[Callable[[Invoice, Decimal], None], str]] = {
+    "total-with-vat": (_raise_total_with_vat, "EN 16931 BR-CO-15"),
+    "line-total": (_raise_line_total, "EN 16931 BR-CO-10"),
+    "vat-total": (_raise_vat_total, "EN 16931 BR-CO-14"),
+    "category-tax": (_raise_category_tax, "EN 16931 BR-CO-17"),
+    "category-base-and-tax": (_raise_category_base_and_tax, "-08"),
+    "charge-total": (_raise_charge_total, "EN 16931 BR-CO-12"),
+    "rounding": (_raise_rounding, "tradeledger: BT-114 less than 100 minor units"),
+}
+
+
+def _read(data: bytes) -> DocumentFacts:
+    facts = read_document(data).facts
+    assert facts is not None
+    return facts
+
+
+@pytest.mark.parametrize("raise_it", list(RAISES), ids=list(RAISES))
+@pytest.mark.parametrize(("name", "data"), INVOICES, ids=[n for n, _ in INVOICES])
+def test_an_amount_due_raised_with_its_totals_is_financed_no_further_than_its_figures(
+    name: str, data: bytes, raise_it: str
+) -> None:
+    before = _read(data)
+    invoice = Invoice(data)
+    delta = (_due(invoice) * 9).quantize(Decimal("0.01"))  # ten times what is due
+    raising, rule = RAISES[raise_it]
+    raising(invoice, delta)
+    after = _read(invoice.data())
+
+    assert after.amount_minor is not None
+    assert before.amount_minor is not None
+    assert after.amount_minor > before.amount_minor  # the face value is what the file states
+    # what can be financed is what its own figures give: no more than before it was raised
+    assert after.amount_due_minor is not None
+    assert before.amount_due_minor is not None
+    assert after.amount_due_minor <= before.amount_due_minor, (name, after.totals_faults)
+    assert any(rule in fault.rule for fault in after.totals_faults), after.totals_faults
+    for fault in after.totals_faults:
+        assert fault.stated > fault.expected
+        assert fault.field
+        assert fault.term.startswith("BT-")
+
+
+@pytest.mark.parametrize(("name", "data"), INVOICES, ids=[n for n, _ in INVOICES])
+def test_an_invoice_whose_totals_add_up_is_read_as_it_states(name: str, data: bytes) -> None:
+    facts = _read(data)
+    assert facts.totals_faults == ()
+    if "TOSL108" not in name:  # the field case whose amount due breaks BR-CO-16 alone
+        assert facts.amount_due_minor == facts.amount_minor
+
+
+@pytest.mark.parametrize("rounding", ["0.13", "-0.49", "0.99"])
+@pytest.mark.parametrize(("name", "data"), INVOICES[:6], ids=[n for n, _ in INVOICES[:6]])
+def test_a_rounding_amount_under_one_unit_is_kept(name: str, data: bytes, rounding: str) -> None:
+    """Rounding to a whole unit (SEK, NOK, DKK cash) or to 0.05 (CHF) is what BT-114 is for."""
+    invoice = Invoice(data)
+    _raise_rounding(invoice, Decimal(rounding))
+    facts = _read(invoice.data())
+    assert facts.totals_faults == ()
+    assert facts.amount_due_minor == facts.amount_minor
+
+
+@pytest.mark.parametrize(("name", "data"), INVOICES, ids=[n for n, _ in INVOICES])
+def test_an_invoice_stating_less_than_its_figures_is_read_as_it_states(
+    name: str, data: bytes
+) -> None:
+    """A part of an invoice (the field case ``split/``) states less than its figures give:
+    nothing to cap, no calculation fault (the suspicions name the part)."""
+    invoice = Invoice(data)
+    delta = -(_due(invoice) / 2).quantize(Decimal("0.01"))
+    _raise_total_with_vat(invoice, delta)
+    facts = _read(invoice.data())
+    assert facts.totals_faults == ()
+    if "TOSL108" not in name:  # its amount due breaks BR-CO-16 (what is kept is less)
+        assert facts.amount_due_minor == facts.amount_minor
+
+
+def test_the_words_name_each_rule_and_both_figures() -> None:
+    invoice = Invoice(field_bytes("split/a-original-471102.cii.xml"))
+    _raise_line_total(invoice, Decimal("4257.00"))
+    facts = _read(invoice.data())
+    assert facts.amount_minor == 478_687
+    assert facts.amount_due_by_totals == 52_987  # 473.00 of lines and 56.87 of VAT
+    [line_total] = facts.totals_faults  # every total above it follows the raised one
+    assert (line_total.rule, line_total.field) == ("EN 16931 BR-CO-10", "ram:LineTotalAmount")
+    assert (line_total.stated, line_total.expected) == (473_000, 47_300)
+    assert line_total.term == "BT-106 Sum of Invoice line net amount"
+
+
+def test_the_faults_are_kept_with_the_facts(tmp_path: Path) -> None:
+    """Facts are stored and read back (a lodged copy): the faults come back with them."""
+    invoice = Invoice(field_bytes("split/a-original-471102.cii.xml"))
+    _raise_vat_total(invoice, Decimal("500.00"))
+    facts = _read(invoice.data())
+    assert facts.totals_faults
+    again = DocumentFacts.from_dict(facts.to_dict())
+    assert again.totals_faults == facts.totals_faults
+    assert again.amount_due_minor == facts.amount_due_minor == 52_987

@@ -177,13 +177,32 @@ def vat_key(category: str | None, rate: str | None) -> VatKey | None:
     return VatKey(category.strip().upper(), percent.normalize() if percent else Decimal(0))
 
 
+def refuse_unsupported(figures: StatedFigures) -> None:
+    """Refuse an invoice that states neither lines (BG-25) nor a line total (BT-106) nor a
+    total without VAT (BT-109): nothing supports the amount due it states (tryout 53: an
+    amount due with no other total was read as the face value, whatever it said). EN 16931
+    requires all three (BR-16, BR-12, BR-13); Factur-X MINIMUM, the least a reader takes,
+    states BT-109. InvalidInput naming BT-109's element and BR-13."""
+    if figures.lines or figures.line_total is not None or figures.tax_exclusive is not None:
+        return
+    raise InvalidInput(
+        figures.field("BT-109"),
+        "required (BT-109 Invoice total amount without VAT, EN 16931 BR-13) when the invoice "
+        "states no invoice lines (BG-25) and no line total (BT-106): nothing else supports "
+        "its amount due (BT-115)",
+    )
+
+
 def figures_due(
     by_totals: int | None, figures: StatedFigures | None
 ) -> tuple[int | None, tuple[TotalsFault, ...]]:
     """What a reader keeps as ``DocumentFacts.amount_due_by_totals`` and ``totals_faults``:
     BR-CO-16's amount due (``by_totals``, ``totals.amount_due_by_totals``) or, when the file's
     own figures support less than it states (:func:`supported_amount_due`), the lesser of the
-    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is."""
+    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is.
+    Raises InvalidInput when nothing supports the amount due (:func:`refuse_unsupported`)."""
+    if figures is not None:
+        refuse_unsupported(figures)
     found = supported_amount_due(figures) if figures is not None else None
     if found is None:
         return by_totals, ()

@@ -267,18 +267,19 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
     return read_lines(read)
 
 
-#: the UBL elements of the document totals (BG-22) and the VAT total, by EN 16931 term
+#: the UBL elements of the document totals (BG-22, in ``cac:LegalMonetaryTotal``) and of the
+#: VAT, by EN 16931 term
 _TOTALS = {
-    "BT-106": "cac:LegalMonetaryTotal/cbc:LineExtensionAmount",
-    "BT-107": "cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount",
-    "BT-108": "cac:LegalMonetaryTotal/cbc:ChargeTotalAmount",
-    "BT-109": "cac:LegalMonetaryTotal/cbc:TaxExclusiveAmount",
+    "BT-106": "cbc:LineExtensionAmount",
+    "BT-107": "cbc:AllowanceTotalAmount",
+    "BT-108": "cbc:ChargeTotalAmount",
+    "BT-109": "cbc:TaxExclusiveAmount",
     "BT-110": "cac:TaxTotal/cbc:TaxAmount",
-    "BT-112": "cac:LegalMonetaryTotal/cbc:TaxInclusiveAmount",
-    "BT-113": "cac:LegalMonetaryTotal/cbc:PrepaidAmount",
-    "BT-114": "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount",
-    "BT-116": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxableAmount",
-    "BT-117": "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount",
+    "BT-112": "cbc:TaxInclusiveAmount",
+    "BT-113": "cbc:PrepaidAmount",
+    "BT-114": "cbc:PayableRoundingAmount",
+    "BT-116": "cac:TaxSubtotal/cbc:TaxableAmount",
+    "BT-117": "cac:TaxSubtotal/cbc:TaxAmount",
 }
 
 
@@ -293,7 +294,7 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
         path = _TOTALS[term]
         if term == "BT-110":
             return figure(text_of(tax_amount), path, term) if tax_amount is not None else None
-        return figure(text_of(root.find(path, NS)), path, term)
+        return figure(text_of(root.find(f"cac:LegalMonetaryTotal/{path}", NS)), path, term)
 
     tax_total = next(
         (

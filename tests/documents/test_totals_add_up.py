@@ -24,6 +24,7 @@ from lxml import etree
 
 from ledger.documents.detect import read_document
 from ledger.documents.facts import DocumentFacts
+from ledger.errors import DocumentFormatError
 from tests.conftest import CORPUS
 from tests.documents.documents_support import field_bytes
 
@@ -266,3 +267,30 @@ def test_the_faults_are_kept_with_the_facts(tmp_path: Path) -> None:
     again = DocumentFacts.from_dict(facts.to_dict())
     assert again.totals_faults == facts.totals_faults
     assert again.amount_due_minor == facts.amount_due_minor == 52_987
+
+
+@pytest.mark.parametrize(("name", "data"), INVOICES, ids=[n for n, _ in INVOICES])
+def test_an_amount_due_that_nothing_supports_is_refused(name: str, data: bytes) -> None:
+    """Tryout 53: an amount due with no line and no other total was read as the face value,
+    whatever it said. Lines, a line total (BT-106) or a total without VAT (BT-109) must be
+    stated (Factur-X MINIMUM, the least the readers take, states BT-109)."""
+    invoice = Invoice(data)
+    line = (
+        "cac:InvoiceLine"
+        if invoice.syntax == "ubl"
+        else ("rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem")
+    )
+    for path in [line, *(PATHS[invoice.syntax][t] for t in ("BT-106", "BT-109", "BT-112"))]:
+        for found in invoice.root.findall(path, invoice.ns):
+            found.getparent().remove(found)
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(invoice.data())
+    ubl = invoice.syntax == "ubl"
+    if refused.value.field == ("cbc:TaxInclusiveAmount" if ubl else "ram:GrandTotalAmount"):
+        # it states a paid or rounding amount: BT-112 is refused first (BR-14)
+        assert "(BT-112 Invoice total amount with VAT, EN 16931 BR-14)" in refused.value.rule
+        return
+    assert refused.value.field == ("cbc:TaxExclusiveAmount" if ubl else "ram:TaxBasisTotalAmount")
+    assert "required (BT-109 Invoice total amount without VAT, EN 16931 BR-13)" in (
+        refused.value.rule
+    )

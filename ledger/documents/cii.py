@@ -46,7 +46,7 @@ from .normalise import (
     to_minor_units,
 )
 from .totals import amount_due_by_totals, refuse_total_as_due
-from .ubl import CREDIT_NOTE_TYPE_CODES
+from .ubl import CREDIT_NOTE_TYPE_CODES, other_currency
 from .xmlsafe import local_name, namespace, refuse_repeated, repeated, text_of
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -278,6 +278,18 @@ def _amount(root: etree._Element, d: Dialect, tag: str, currency: str) -> etree.
         raise repeated(
             tag, len(found), f"{d.name} allows it once", f" in the invoice currency {currency}"
         )
+    if not found and tag != "ram:TaxTotalAmount":
+        # stated, but only in another currency: it used to be read as not stated, so a paid
+        # amount in USD on an EUR invoice was left out of BR-CO-16 (tryout 53; UBL refuses it)
+        for element in root.findall(f"{d.settlement}/{d.summation}/{tag}", d.ns):
+            if text_of(element) is not None:
+                stated = (element.get("currencyID") or "").strip().upper()
+                raise other_currency(
+                    f"{tag}/@currencyID",
+                    currency,
+                    stated,
+                    currency_element="ram:InvoiceCurrencyCode",
+                )
     return found[0] if found else None
 
 
@@ -302,8 +314,19 @@ def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] 
                 or text_of(product.find("ram:GlobalID", d.ns))
             )
         quantity = text_of(line.find(d.line_quantity, d.ns))
-        amount = text_of(line.find(d.line_amount, d.ns))
-        read.append(read_line(position, item, quantity, amount, currency, fields))
+        amount_el = line.find(d.line_amount, d.ns)
+        stated = amount_el.get("currencyID") if amount_el is not None else None
+        if stated is not None and stated.strip().upper() != currency:
+            # every amount of the invoice is in its currency, as UBL's lines (tryout 52)
+            raise other_currency(
+                f"ram:IncludedSupplyChainTradeLineItem[{position}]/ram:LineTotalAmount/@currencyID",
+                currency,
+                stated.strip(),
+                f"; line {position} of the {d.name}",
+                currency_element="ram:InvoiceCurrencyCode",
+                line=position,
+            )
+        read.append(read_line(position, item, quantity, text_of(amount_el), currency, fields))
     return read_lines(read)
 
 

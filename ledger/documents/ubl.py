@@ -212,18 +212,23 @@ def _in_currency(
     field = f"{tag}/@currencyID"
     stated = normalise_currency(element.get("currencyID") or "", field, issued=issue_date)
     if stated != currency_code:
-        raise _other_currency(field, currency_code, stated)
+        raise other_currency(field, currency_code, stated)
 
 
-def _other_currency(
-    field: str, currency_code: str, stated: str, where: str = "", **details: object
+def other_currency(
+    field: str,
+    currency_code: str,
+    stated: str,
+    where: str = "",
+    currency_element: str = "cbc:DocumentCurrencyCode",
+    **details: object,
 ) -> DocumentFormatError:
     """The refusal of an amount (``field``, its ``currencyID``) stated in ``stated``, not the
-    document currency ``currency_code`` (PEPPOL-EN16931-R051; ``where``: e.g. ``; line 2 of
-    the UBL 2.1 Invoice``)."""
+    document currency ``currency_code`` (BT-5, written in ``currency_element``;
+    PEPPOL-EN16931-R051; ``where``: e.g. ``; line 2 of the UBL 2.1 Invoice``)."""
     return DocumentFormatError(
         field,
-        f"must be the document currency {currency_code} (BT-5, cbc:DocumentCurrencyCode), "
+        f"must be the document currency {currency_code} (BT-5, {currency_element}), "
         f"not {stated}: every amount of an EN 16931 invoice is in its currency but the VAT "
         f"total in accounting currency (PEPPOL-EN16931-R051{where})",
         **details,
@@ -250,7 +255,7 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
         if stated is not None and stated.strip().upper() != currency:
             # every amount of the invoice is in its currency (PEPPOL-EN16931-R051): a line
             # in EUR on a DKK invoice was read as DKK (tryout 52)
-            raise _other_currency(
+            raise other_currency(
                 f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount/@currencyID",
                 currency,
                 stated.strip(),

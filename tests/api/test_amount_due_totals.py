@@ -358,3 +358,55 @@ def test_an_inflated_invoice_leaving_out_its_total_with_vat_is_refused() -> None
     facts = read_document(plain).facts  # nothing paid: read as before
     assert facts is not None
     assert facts.amount_minor == 467_500
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        b"LineTotalAmount",
+        b"TaxBasisTotalAmount",
+        b"GrandTotalAmount",
+        b"TotalPrepaidAmount",
+        b"RoundingAmount",
+        b"DuePayableAmount",
+    ],
+)
+def test_a_cii_total_only_in_another_currency_refuses_the_file(tag: bytes) -> None:
+    """Tryout 53: a CII total stated in USD on a DKK invoice was read as not stated (a paid
+    amount in USD left out of BR-CO-16); UBL refused it already (PEPPOL-EN16931-R051). The VAT
+    total alone may be stated in the VAT accounting currency too (BT-111)."""
+    data = inflated_cii()
+    if b"<ram:" + tag + b">" not in data:
+        data = data.replace(
+            b"<ram:DuePayableAmount>",
+            b"<ram:" + tag + b">1</ram:" + tag + b"><ram:DuePayableAmount>",
+            1,
+        )
+    header = data.rindex(b"<ram:" + tag + b">")  # the header total, not a line's
+    bad = data[:header] + data[header:].replace(
+        b"<ram:" + tag + b">", b"<ram:" + tag + b' currencyID="USD">', 1
+    )
+    assert bad != data
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(bad)
+    assert refused.value.field == f"ram:{tag.decode()}/@currencyID"
+    assert "must be the document currency DKK (BT-5, ram:InvoiceCurrencyCode), not USD" in (
+        refused.value.rule
+    )
+    # in the invoice currency, written out, it is read
+    same = data[:header] + data[header:].replace(
+        b"<ram:" + tag + b">", b"<ram:" + tag + b' currencyID="DKK">', 1
+    )
+    assert read_document(same).facts is not None
+
+
+def test_a_cii_line_amount_in_another_currency_refuses_the_file() -> None:
+    """As a UBL line's (PEPPOL-EN16931-R051): a line in USD on a DKK invoice is not read as DKK."""
+    bad = CII.replace(b"<ram:LineTotalAmount>500<", b'<ram:LineTotalAmount currencyID="USD">500<')
+    assert bad != CII
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(bad)
+    assert refused.value.field == (
+        "ram:IncludedSupplyChainTradeLineItem[2]/ram:LineTotalAmount/@currencyID"
+    )
+    assert refused.value.details["line"] == 2

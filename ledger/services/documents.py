@@ -2995,7 +2995,7 @@ def suspicions_of(
     fingerprint, which the check reports (``earlier_version_pledged``) and the chain enforces."""
     if facts.credit_note:
         return ()
-    files = _same_parties_files(ledger, facts, doc_hash, actor, role, read)
+    files = same_parties_files(ledger, facts, doc_hash, actor, role, read)
     known = [(h, f) for h, (f, _) in files.items()]
     if known:  # read the chain only when there is something to compare with
         document = bytes.fromhex(doc_hash[2:])
@@ -3174,7 +3174,7 @@ def related_here(ledger: Ledger) -> Callable[[Sequence[str]], list[RelatedInvoic
     return related
 
 
-def _same_parties_files(
+def same_parties_files(
     ledger: Ledger,
     facts: DocumentFacts,
     doc_hash: str,
@@ -3225,7 +3225,7 @@ def pledged_copy_withdrawn(
     word on an invoice its check called withdrawn)."""
     if facts.credit_note:
         return []
-    files = _same_parties_files(ledger, facts, doc_hash, bank, "bank")
+    files = same_parties_files(ledger, facts, doc_hash, bank, "bank")
     known = [(h, f) for h, (f, _) in files.items()]
     return copies_withdrawn(ledger, facts, known, doc_hash, withdrawn_only=True)
 

@@ -88,6 +88,7 @@ from ledger.services.marked import (
     join_marked,
     marked_financings,
 )
+from ledger.services.own_related import RelatedCredit, related_credit
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
@@ -2306,7 +2307,13 @@ def credit_notices(
     for p in f.terms.pledges if f.terms is not None else ():
         facts = lodged.get(p.doc_hash)
         net = docs.net_amount_due(ledger, facts, reader=f.bank) if facts is not None else None
-        if facts is None or net is None or net >= p.amount:
+        if facts is None or net is None:
+            continue
+        related = related_credit(ledger, f.bank, facts, p.doc_hash)
+        if related is not None and min(net, related.amount_due) - related.credited < p.amount:
+            notices.append(_credited_through(f, p.doc_hash, p.amount, facts, net, related))
+            continue
+        if net >= p.amount:
             continue
         notices.append(
             docs.Notice(
@@ -2321,6 +2328,36 @@ def credit_notices(
             )
         )
     return tuple(notices)
+
+
+def _credited_through(
+    f: Financing,
+    doc_hash: str,
+    held: int,
+    facts: DocumentFacts,
+    net: int,
+    related: RelatedCredit,
+) -> docs.Notice:
+    """The ``document_credited`` notice of a pledged invoice whose receivable another file of it
+    was credited for (:func:`ledger.services.own_related.related_credit`): the original it
+    re-issues, or its re-issue."""
+    cur = facts.currency
+    left = min(net, related.amount_due) - related.credited
+    named = ", ".join(
+        f"credit note {note} names invoice {number} ({invoice})"
+        for note, invoice, number in related.notes
+    )
+    return docs.Notice(
+        "document_credited",
+        f"financing {f.financing_id} holds {money(held, cur)} on invoice {doc_hash}, a file of "
+        f"the same receivable as an invoice credited for {money(related.credited, cur)} "
+        f"({named}; the invoices are suspected to be one re-issued): the receivable's amount "
+        f"due net of the credit notes counted is now {money(left, cur)} (of "
+        f"{money(facts.amount_minor or 0, cur)}): the chain does not stop the financing — the "
+        "bank decides whether to go on with it",
+        documents=(doc_hash, *dict.fromkeys(d for n in related.notes for d in n[:2])),
+        financings=(f.financing_id,),
+    )
 
 
 #: the notice kind of a pledged invoice a copy of which its seller (or an admin) revoked on

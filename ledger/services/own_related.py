@@ -191,3 +191,63 @@ def receivable_financings(kinds_and_ids: Sequence[tuple[str, Sequence[int]]]) ->
             for f in ids
         }
     )
+
+
+@dataclass(frozen=True)
+class RelatedCredit:
+    """The credit notes counted against the other files of the receivable an invoice is a file
+    of — the original it re-issues, or a re-issue of it — as :func:`related_credit` finds them:
+    the receivable's ``amount_due`` (minor units: the least of the original's and its
+    re-issues', :class:`ledger.documents.suspicion.RelatedInvoices`), what the notes take off it
+    (``credited``), and the ``notes`` as (credit note, the invoice it names, that invoice's
+    number as written), 0x hex."""
+
+    amount_due: int
+    credited: int
+    notes: tuple[tuple[str, str, str], ...]
+
+    @property
+    def net_due(self) -> int:
+        return self.amount_due - self.credited
+
+
+def related_credit(
+    ledger: Ledger, actor: str, facts: DocumentFacts, doc_hash: str
+) -> RelatedCredit | None:
+    """Credit notes counted against another file of the receivable the invoice ``facts``
+    (document ``doc_hash``, 0x hex) is a file of: an invoice ``actor`` lodged here that it
+    re-issues, or that re-issues it (a suspicion ties them: :func:`related_invoices`). A credit
+    note names the invoice number it corrects (BT-25), so one naming the original is not counted
+    against its re-issue: a tryout's bank financing the re-issue was told nothing when the
+    buyer's credit note cancelled part of the original (tryout 53). Counted as
+    ``docs.credit_notes_read`` counts them for ``actor``; None when there are none."""
+    from ledger.services import documents as docs  # it imports this module
+
+    if facts.credit_note or facts.amount_due_minor is None:
+        return None
+    rows = docs.same_parties_files(ledger, facts, doc_hash.lower(), actor, "bank")
+    others = [(h, f) for h, (f, _) in rows.items() if not f.credit_note]
+    if not others:
+        return None
+    checked = doc_hash.lower()
+    for group in related_invoices([(checked, facts), *others]):
+        roles = {f.ident: f.role for f in group.files}
+        if roles.get(checked) not in ("original", "reissue"):
+            continue
+        notes: dict[str, tuple[int, str, str]] = {}
+        for ident, other in others:
+            if roles.get(ident) not in ("original", "reissue") or other.number == facts.number:
+                continue
+            counted, _ = docs.credit_notes_read(ledger, other, reader=actor)
+            for note_hash, note in counted:
+                notes.setdefault(
+                    note_hash, (note.amount_minor or 0, ident, other.number_as_written)
+                )
+        if not notes:
+            return None
+        return RelatedCredit(
+            group.amount_due,
+            sum(amount for amount, _, _ in notes.values()),
+            tuple((h, ident, number) for h, (_, ident, number) in sorted(notes.items())),
+        )
+    return None

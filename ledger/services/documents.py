@@ -2694,7 +2694,9 @@ def _totals_notice(facts: DocumentFacts) -> Notice | None:
     words = totals_words(
         facts.amount_minor, facts.amount_due_by_totals, facts.currency, facts.totals_faults
     )
-    if facts.amount_due_by_totals < facts.amount_minor:
+    if facts.amount_due_by_totals <= 0 < facts.amount_minor:
+        words += ": nothing can be financed of it"  # never "no more than -2,325.00 DKK"
+    elif facts.amount_due_by_totals < facts.amount_minor:
         words += (
             f": no more than {money(facts.amount_due_by_totals, facts.currency)} can be "
             "financed of it"

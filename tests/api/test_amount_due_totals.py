@@ -410,3 +410,18 @@ def test_a_cii_line_amount_in_another_currency_refuses_the_file() -> None:
         "ram:IncludedSupplyChainTradeLineItem[2]/ram:LineTotalAmount/@currencyID"
     )
     assert refused.value.details["line"] == 2
+
+
+def test_a_paid_amount_above_the_total_says_nothing_can_be_financed(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 53: 7,000.00 paid of a 4,675.00 invoice still stating 4,675.00 due read "no more
+    than -2,325.00 DKK can be financed of it"."""
+    data = _ubl_total(b"PrepaidAmount", b"7000.00")
+    checked = check(client, network.bank, data)
+    assert checked["financeable_amount"] == 0
+    [notice] = [n for n in checked["notices"] if n["kind"] == "amount_due_inconsistent"]
+    assert notice["message"].endswith(": nothing can be financed of it"), notice["message"]
+    assert "-2,325.00" in notice["message"]  # what the totals give, said as such
+    assert "no more than -" not in notice["message"]
+    assert any(n["kind"] == "nothing_due" for n in checked["notices"])

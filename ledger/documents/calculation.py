@@ -339,7 +339,7 @@ def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], No
     for key, group in _by_key(f.breakdown).items():
         taxable = _round(sum((b.taxable for b in group), Decimal(0)))
         tax = _round(sum((b.tax for b in group), Decimal(0)))
-        where = f"VAT category {key.category} at {key.rate}%"
+        where = f"VAT category {key.category} at {key.rate:f}%"
         if bases is not None:
             expected_base = _round(bases.get(key, Decimal(0)))
             if taxable > expected_base:

@@ -379,7 +379,7 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
     path = f"{d.settlement}/ram:SpecifiedTradeAllowanceCharge"
     for position, item in enumerate(root.findall(path, ns), start=1):
         indicator = text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or ""
-        is_charge = indicator.lower() == "true"
+        is_charge = indicator.lower() in ("true", "1")  # xs:boolean
         amount = figure(
             text_of(item.find("ram:ActualAmount", ns)),
             f"ram:SpecifiedTradeAllowanceCharge[{position}]/ram:ActualAmount",

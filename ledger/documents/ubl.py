@@ -325,7 +325,7 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
     allowances: list[Taxed] = []
     charges: list[Taxed] = []
     for position, item in enumerate(root.findall("cac:AllowanceCharge", NS), start=1):
-        is_charge = (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() == "true"
+        is_charge = (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() in ("true", "1")
         amount = figure(
             text_of(item.find("cbc:Amount", NS)),
             f"cac:AllowanceCharge[{position}]/cbc:Amount",

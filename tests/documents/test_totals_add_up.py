@@ -294,3 +294,40 @@ def test_an_amount_due_that_nothing_supports_is_refused(name: str, data: bytes) 
     assert "required (BT-109 Invoice total amount without VAT, EN 16931 BR-13)" in (
         refused.value.rule
     )
+
+
+@pytest.mark.parametrize("indicator", ["true", "1"])
+def test_a_document_level_charge_is_added_however_its_indicator_is_written(
+    indicator: str,
+) -> None:
+    """``cbc:ChargeIndicator`` is an ``xs:boolean``: ``1`` is a charge, as ``true`` is. Read as an
+    allowance it would take 100.00 off what the lines give and cap an honest invoice."""
+    from importlib import resources
+
+    data = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+    charge = (
+        "<cac:AllowanceCharge><cbc:ChargeIndicator>" + indicator + "</cbc:ChargeIndicator>"
+        "<cbc:AllowanceChargeReason>Freight</cbc:AllowanceChargeReason>"
+        '<cbc:Amount currencyID="DKK">100.00</cbc:Amount><cac:TaxCategory><cbc:ID>S</cbc:ID>'
+        "<cbc:Percent>25</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+        "</cac:TaxCategory></cac:AllowanceCharge>"
+    ).encode()
+    first_tax_total = data.index(b"<cac:TaxTotal>")
+    data = data[:first_tax_total] + charge + data[first_tax_total:]
+    for old, new in (
+        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">700.00</cbc:TaxAmount>'),
+        (b'"DKK">1500.00</cbc:TaxableAmount>', b'"DKK">1600.00</cbc:TaxableAmount>'),
+        (b'"DKK">375.00</cbc:TaxAmount>', b'"DKK">400.00</cbc:TaxAmount>'),
+        (
+            b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+            b'"DKK">4100.00</cbc:TaxExclusiveAmount>'
+            b'<cbc:ChargeTotalAmount currencyID="DKK">100.00</cbc:ChargeTotalAmount>',
+        ),
+        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4800.00</cbc:TaxInclusiveAmount>'),
+        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4800.00</cbc:PayableAmount>'),
+    ):
+        assert data.count(old) == 1, old
+        data = data.replace(old, new)
+    facts = _read(data)
+    assert facts.totals_faults == ()
+    assert facts.amount_due_minor == facts.amount_minor == 480_000

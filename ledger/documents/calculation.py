@@ -55,6 +55,14 @@ TAX_TOLERANCE = Decimal(1)
 _CENT = Decimal("0.01")
 #: the rule a rounding amount over the bound breaks (EN 16931 sets none; docs/documents.md)
 ROUNDING_RULE = f"tradeledger: BT-114 less than {ROUNDING_BOUND_MINOR} minor units"
+#: no VAT rate in force is higher than this (percent; the EU's highest is Hungary's 27%): a
+#: category's tax at a higher rate supports no amount due (tryout 54: 250% on the lines and the
+#: breakdown alike was financed)
+MAX_VAT_RATE = Decimal(30)
+#: the rule a VAT rate above :data:`MAX_VAT_RATE` breaks (EN 16931 sets none)
+RATE_RULE = f"tradeledger: BT-119 at most {MAX_VAT_RATE}%"
+#: the rule an allowance below zero breaks (it would raise the amount due)
+NEGATIVE_ALLOWANCE_RULE = "tradeledger: BT-92 not below zero"
 
 
 @dataclass(frozen=True, order=True)
@@ -64,6 +72,10 @@ class VatKey:
 
     category: str
     rate: Decimal
+
+
+#: the key of a VAT breakdown that states no category: no line is of it, so it supports no VAT
+NO_CATEGORY = VatKey("", Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -103,8 +115,9 @@ class StatedFigures:
     total_with_vat: Decimal | None = None  # BT-112
     paid: Decimal | None = None  # BT-113
     rounding: Decimal | None = None  # BT-114
-    #: whether the document level allowances and charges were read (a dialect may not)
-    allowances_read: bool = True
+    #: whether the file is in an EN 16931 syntax binding (UBL, CII D16B), every rule applied;
+    #: ZUGFeRD 1.0 predates it (free-text lines; logistics service charges not read)
+    en16931: bool = True
     fields: Mapping[str, str] | None = None
 
     def field(self, term: str) -> str:
@@ -164,33 +177,17 @@ def figure(text: str | None, field: str, term: str) -> Decimal | None:
 
 
 def vat_key(category: str | None, rate: str | None) -> VatKey | None:
-    """A VAT category key from the texts as written, or None when no category is stated or the
-    rate is not a decimal (the category rules are then not applied to it)."""
-    if category is None or not category.strip():
-        return None
+    """A VAT category key from the texts as written (a category not stated: ``""``, as a
+    ZUGFeRD 1.0 BASIC breakdown may leave it out), or None when the rate is not a decimal (the
+    category then supports no VAT)."""
     try:
         percent = parse_xml_decimal(rate, "rate") if rate is not None else Decimal(0)
     except InvalidInput:
         return None
     if not percent.is_zero() and percent.adjusted() >= MAX_AMOUNT_DIGITS:
         return None
-    return VatKey(category.strip().upper(), percent.normalize() if percent else Decimal(0))
-
-
-def refuse_unsupported(figures: StatedFigures) -> None:
-    """Refuse an invoice that states neither lines (BG-25) nor a line total (BT-106) nor a
-    total without VAT (BT-109): nothing supports the amount due it states (tryout 53: an
-    amount due with no other total was read as the face value, whatever it said). EN 16931
-    requires all three (BR-16, BR-12, BR-13); Factur-X MINIMUM, the least a reader takes,
-    states BT-109. InvalidInput naming BT-109's element and BR-13."""
-    if figures.lines or figures.line_total is not None or figures.tax_exclusive is not None:
-        return
-    raise InvalidInput(
-        figures.field("BT-109"),
-        "required (BT-109 Invoice total amount without VAT, EN 16931 BR-13) when the invoice "
-        "states no invoice lines (BG-25) and no line total (BT-106): nothing else supports "
-        "its amount due (BT-115)",
-    )
+    code = (category or "").strip().upper()
+    return VatKey(code, percent.normalize() if percent else Decimal(0))
 
 
 def figures_due(
@@ -199,10 +196,7 @@ def figures_due(
     """What a reader keeps as ``DocumentFacts.amount_due_by_totals`` and ``totals_faults``:
     BR-CO-16's amount due (``by_totals``, ``totals.amount_due_by_totals``) or, when the file's
     own figures support less than it states (:func:`supported_amount_due`), the lesser of the
-    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is.
-    Raises InvalidInput when nothing supports the amount due (:func:`refuse_unsupported`)."""
-    if figures is not None:
-        refuse_unsupported(figures)
+    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is."""
     found = supported_amount_due(figures) if figures is not None else None
     if found is None:
         return by_totals, ()
@@ -228,7 +222,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
     def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
         faults.append(
             TotalsFault(
-                rule if rule == ROUNDING_RULE else f"EN 16931 {rule}",
+                rule if rule.startswith("tradeledger") else f"EN 16931 {rule}",
                 term,
                 f.field(term.split()[0]),
                 _minor(stated, f.currency),
@@ -237,9 +231,23 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
             )
         )
 
+    if not f.lines:
+        if not f.en16931:
+            return _unchecked(f)  # ZUGFeRD 1.0 (free-text lines): its totals as stated
+        # BR-16: nothing supports the totals of an invoice without lines (tryout 54: lines
+        # removed and every total raised with them was financed at ten times what was owed)
+        fault(
+            "BR-16",
+            "BT-115 Amount due for payment",
+            f.due,
+            Decimal(0),
+            "an invoice states at least one invoice line (BG-25); this file states none, so "
+            "nothing supports its totals: they give",
+        )
+        return 0, tuple(faults)
     # BR-CO-10: the lines' net amounts
-    lines_sum = _round(sum((line.amount for line in f.lines), Decimal(0))) if f.lines else None
-    if lines_sum is not None and f.line_total is not None and f.line_total > lines_sum:
+    lines_sum = _round(sum((line.amount for line in f.lines), Decimal(0)))
+    if f.line_total is not None and f.line_total > lines_sum:
         fault(
             "BR-CO-10",
             "BT-106 Sum of Invoice line net amount",
@@ -247,29 +255,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
             lines_sum,
             "the invoice lines' net amounts (BT-131) add up to",
         )
-    # BR-CO-11, BR-CO-12: document level allowances and charges
-    if f.allowances_read:
-        allowances = _round(sum((a.amount for a in f.allowances), Decimal(0)))
-        charges = _round(sum((c.amount for c in f.charges), Decimal(0)))
-        if f.allowance_total is not None and f.allowance_total < allowances:
-            fault(
-                "BR-CO-11",
-                "BT-107 Sum of allowances on document level",
-                f.allowance_total,
-                allowances,
-                "the document level allowances (BT-92) add up to",
-            )
-        if f.charge_total is not None and f.charge_total > charges:
-            fault(
-                "BR-CO-12",
-                "BT-108 Sum of charges on document level",
-                f.charge_total,
-                charges,
-                "the document level charges (BT-99) add up to",
-            )
-    else:
-        allowances = f.allowance_total or Decimal(0)
-        charges = f.charge_total or Decimal(0)
+    allowances, charges = _allowances_and_charges(f, fault)
     # BR-CO-13: the total without VAT, from the stated totals (as the validators check it)
     if f.tax_exclusive is not None and f.line_total is not None:
         expected = _round(
@@ -283,13 +269,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
                 expected,
                 "the line total (BT-106) less allowances (BT-107) plus charges (BT-108) gives",
             )
-    base = lines_sum if lines_sum is not None else f.line_total
-    if base is not None:
-        net = _round(base - allowances + charges)
-    elif f.tax_exclusive is not None:
-        net = f.tax_exclusive
-    else:
-        return None  # nothing to work the amount due out from
+    net = _round(lines_sum - allowances + charges)
     vat = _vat(f, fault)
     # BR-CO-15, as the validators check it: from the stated totals
     if f.total_with_vat is not None and f.tax_exclusive is not None:
@@ -302,6 +282,39 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
                 expected,
                 "the total without VAT (BT-109) plus the total VAT (BT-110) gives",
             )
+    return _due_from(f, net + vat, faults, fault)
+
+
+def _unchecked(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
+    """A ZUGFeRD 1.0 file without lines: its rounding amount bounded, nothing else checked."""
+    faults: list[TotalsFault] = []
+    if f.total_with_vat is None:
+        return None
+
+    def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
+        faults.append(
+            TotalsFault(
+                rule,
+                term,
+                f.field(term.split()[0]),
+                _minor(stated, f.currency),
+                _minor(expected, f.currency),
+                basis,
+            )
+        )
+
+    return _due_from(f, f.total_with_vat, faults, fault)
+
+
+def _due_from(
+    f: StatedFigures,
+    total_with_vat: Decimal,
+    faults: list[TotalsFault],
+    fault: Callable[[str, str, Decimal, Decimal, str], None],
+) -> tuple[int, tuple[TotalsFault, ...]] | None:
+    """The amount due from a total with VAT worked out: less the paid amount, plus a rounding
+    amount under the bound (a larger one is taken as 0); None when it is not less than what
+    the file states."""
     rounding = f.rounding or Decimal(0)
     bound = Decimal(ROUNDING_BOUND_MINOR).scaleb(-minor_unit_exponent(f.currency))
     if rounding >= bound:
@@ -314,17 +327,76 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
             f"{f.currency}), so it is taken as",
         )
         rounding = Decimal(0)
-    supported = net + vat - (f.paid or Decimal(0)) + rounding
-    supported_minor = _minor(supported, f.currency)
+    supported_minor = _minor(total_with_vat - (f.paid or Decimal(0)) + rounding, f.currency)
     if supported_minor >= _minor(f.due, f.currency):
         return None
     return supported_minor, tuple(faults)
 
 
+def _allowances_and_charges(
+    f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], None]
+) -> tuple[Decimal, Decimal]:
+    """The document level allowances and charges the figures support (BR-CO-11, BR-CO-12): a
+    charge without a VAT category (BR-37) is not counted, nor an allowance below zero (it
+    would raise the amount due). ZUGFeRD 1.0's are its stated totals."""
+    if not f.en16931:
+        return f.allowance_total or Decimal(0), f.charge_total or Decimal(0)
+    allowances = _round(sum((max(a.amount, Decimal(0)) for a in f.allowances), Decimal(0)))
+    charges = _round(sum((c.amount for c in f.charges if c.key is not None), Decimal(0)))
+    if any(a.amount < 0 for a in f.allowances):
+        fault(
+            NEGATIVE_ALLOWANCE_RULE,
+            "BT-92 Document level allowance amount",
+            _round(sum((a.amount for a in f.allowances), Decimal(0))),
+            allowances,
+            "an allowance takes off the invoice; one below zero would raise it, so it is taken "
+            "as 0 and the allowances add up to",
+        )
+    if any(c.key is None for c in f.charges):
+        fault(
+            "BR-37",
+            "BT-99 Document level charge amount",
+            _round(sum((c.amount for c in f.charges), Decimal(0))),
+            charges,
+            "a document level charge states its VAT category (BT-102); without one it is not "
+            "counted, and the charges add up to",
+        )
+    if f.allowance_total is not None and f.allowance_total < allowances:
+        fault(
+            "BR-CO-11",
+            "BT-107 Sum of allowances on document level",
+            f.allowance_total,
+            allowances,
+            "the document level allowances (BT-92) add up to",
+        )
+    if f.charge_total is not None and f.charge_total > charges:
+        fault(
+            "BR-CO-12",
+            "BT-108 Sum of charges on document level",
+            f.charge_total,
+            charges,
+            "the document level charges (BT-99) add up to",
+        )
+    return allowances, charges
+
+
 def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], None]) -> Decimal:
-    """The VAT the figures support (BT-110 worked out), recording the rules broken."""
+    """The VAT the figures support (BT-110 worked out), recording the rules broken: each VAT
+    category's taxable amount no more than its lines, charges and allowances give (BR-S-08 and
+    its siblings; a category no line states gives none), its tax no more than its rate gives
+    within 1 (BR-CO-17), a rate above :data:`MAX_VAT_RATE` giving none; no VAT without a
+    breakdown (BR-CO-18)."""
     if not f.breakdown:
-        return f.tax_total or Decimal(0)  # nothing to check it against
+        if f.tax_total is not None and f.tax_total > 0:
+            fault(
+                "BR-CO-18",
+                "BT-110 Invoice total VAT amount",
+                f.tax_total,
+                Decimal(0),
+                "an invoice states its VAT breakdown (BG-23); without one no VAT is supported: "
+                "it gives",
+            )
+        return Decimal(0)
     stated_tax = _round(sum((b.tax for b in f.breakdown), Decimal(0)))
     if f.tax_total is not None and f.tax_total > stated_tax:
         fault(
@@ -339,18 +411,28 @@ def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], No
     for key, group in _by_key(f.breakdown).items():
         taxable = _round(sum((b.taxable for b in group), Decimal(0)))
         tax = _round(sum((b.tax for b in group), Decimal(0)))
-        where = f"VAT category {key.category} at {key.rate:f}%"
+        where = f"VAT category {key.category or '(none)'} at {key.rate:f}%"
         if bases is not None:
             expected_base = _round(bases.get(key, Decimal(0)))
             if taxable > expected_base:
                 fault(
-                    f"BR-{key.category}-08",
+                    f"BR-{key.category or 'CO-18'}-08" if key.category else "BR-CO-18",
                     "BT-116 VAT category taxable amount",
                     taxable,
                     expected_base,
                     f"the line net amounts, charges and allowances of {where} add up to",
                 )
                 taxable = expected_base
+        if key.rate > MAX_VAT_RATE and tax > 0:
+            fault(
+                RATE_RULE,
+                "BT-117 VAT category tax amount",
+                tax,
+                Decimal(0),
+                f"{where} is above {MAX_VAT_RATE}%, more than any VAT rate in force (the "
+                "EU's highest is 27%), so none of it is supported: it gives",
+            )
+            continue
         cap = _round(taxable * key.rate / 100)
         if tax > cap + TAX_TOLERANCE:
             fault(
@@ -367,18 +449,20 @@ def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], No
 
 def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
     """What each VAT category's taxable amount is by the lines, charges and allowances (BR-S-08
-    and its siblings), or None when they cannot be told: a line, allowance or charge without a
-    category, or categories that do not match the breakdown's (the rule is then not applied)."""
-    if not f.lines or not f.allowances_read:
+    and its siblings; a line, allowance or charge without a category gives none), or None for
+    ZUGFeRD 1.0 (its logistics service charges are not read)."""
+    if not f.en16931:
         return None
     bases: dict[VatKey, Decimal] = defaultdict(Decimal)
-    for sign, items in ((1, f.lines), (1, f.charges), (-1, f.allowances)):
-        for item in items:
-            if item.key is None:
-                return None
-            bases[item.key] += sign * item.amount
-    if set(bases) != {b.key for b in f.breakdown}:
-        return None
+    for line in f.lines:
+        if line.key is not None:
+            bases[line.key] += line.amount
+    for charge in f.charges:
+        if charge.key is not None:
+            bases[charge.key] += charge.amount
+    for allowance in f.allowances:
+        if allowance.key is not None:
+            bases[allowance.key] -= max(allowance.amount, Decimal(0))
     return dict(bases)
 
 

@@ -18,6 +18,7 @@ from lxml import etree
 from ledger.errors import DocumentFormatError, InvalidInput
 
 from .calculation import (
+    NO_CATEGORY,
     Breakdown,
     StatedFigures,
     Taxed,
@@ -220,6 +221,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             else None
         )
         credit_note = type_code in CREDIT_NOTE_TYPE_CODES
+        lines = _lines(root, d, currency)  # read whole first: a line's refusal names it
         by_totals, faults = figures_due(
             by_totals, None if credit_note else _figures(root, d, currency, amount)
         )
@@ -248,7 +250,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             ),
             currency=currency,
             credit_note=credit_note,
-            lines=_lines(root, d, currency),
+            lines=lines,
             references=_references(root, d),
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
@@ -397,8 +399,8 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
             text_of(tax.find("ram:CalculatedAmount", ns)), f"{where}/ram:CalculatedAmount", "BT-117"
         )
         found = key(tax)
-        if found is not None and taxable is not None and amount is not None:
-            breakdown.append(Breakdown(taxable, amount, found))
+        if amount is not None:  # a breakdown without a category supports no VAT (base 0)
+            breakdown.append(Breakdown(taxable or Decimal(0), amount, found or NO_CATEGORY))
     return StatedFigures(
         currency=currency,
         due=due,
@@ -414,7 +416,7 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
         total_with_vat=stated("BT-112"),
         paid=stated("BT-113"),
         rounding=stated("BT-114"),
-        allowances_read=d.allowances_read,
+        en16931=d.allowances_read,
         fields=_TOTALS,
     )
 

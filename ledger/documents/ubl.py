@@ -11,6 +11,7 @@ from ledger.errors import DocumentFormatError, InvalidInput
 from ledger.fieldnames import FILE
 
 from .calculation import (
+    NO_CATEGORY,
     Breakdown,
     StatedFigures,
     Taxed,
@@ -159,6 +160,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             if field == "cbc:PayableAmount"
             else None
         )
+        lines = _lines(root, kind, amount_currency)  # read whole first: a line's refusal names it
         by_totals, faults = figures_due(
             by_totals, None if credit_note else _figures(root, kind, amount_currency, amount)
         )
@@ -185,7 +187,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             ),
             currency=amount_currency,
             credit_note=credit_note,
-            lines=_lines(root, kind, amount_currency),
+            lines=lines,
             references=_references(root),
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
@@ -342,8 +344,8 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
                 text_of(sub.find("cbc:TaxableAmount", NS)), f"{where}/cbc:TaxableAmount", "BT-116"
             )
             tax = figure(text_of(sub.find("cbc:TaxAmount", NS)), f"{where}/cbc:TaxAmount", "BT-117")
-            if key is not None and taxable is not None and tax is not None:
-                breakdown.append(Breakdown(taxable, tax, key))
+            if tax is not None:  # a breakdown without a category supports no VAT (base 0)
+                breakdown.append(Breakdown(taxable or Decimal(0), tax, key or NO_CATEGORY))
     return StatedFigures(
         currency=currency,
         due=due,

@@ -207,11 +207,15 @@ def figures_due(
 def supported_amount_due(figures: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
     """The amount due an invoice's own figures support (minor units, rounded half-up) and the
     rules it breaks, when that is less than the amount due it states (BT-115); None when it is
-    not, when the file does not state enough to work it out (no lines, no BT-106 and no BT-109),
-    or for a negative invoice (nothing is financed of it)."""
+    not, or for a negative invoice (nothing is financed of it). A file without lines is checked
+    for its rounding amount only: nothing else works its totals out (EN 16931 BR-16 requires a
+    line; Factur-X MINIMUM and BASIC WL, and ZUGFeRD 1.0 free-text lines, state none)."""
     with localcontext() as context:
         context.prec = 3 * MAX_AMOUNT_DIGITS  # exact: every figure is below 10^30
-        return _supported(figures)
+        try:
+            return _supported(figures)
+        except InvalidInput:
+            return None  # an amount too large: the reader refuses it, naming its element
 
 
 def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
@@ -232,19 +236,9 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
         )
 
     if not f.lines:
-        if not f.en16931:
-            return _unchecked(f)  # ZUGFeRD 1.0 (free-text lines): its totals as stated
-        # BR-16: nothing supports the totals of an invoice without lines (tryout 54: lines
-        # removed and every total raised with them was financed at ten times what was owed)
-        fault(
-            "BR-16",
-            "BT-115 Amount due for payment",
-            f.due,
-            Decimal(0),
-            "an invoice states at least one invoice line (BG-25); this file states none, so "
-            "nothing supports its totals: they give",
-        )
-        return 0, tuple(faults)
+        # nothing to work the totals out from (Factur-X MINIMUM and BASIC WL, a ZUGFeRD 1.0
+        # file of free-text lines): its rounding amount bounded, its totals as stated
+        return _unchecked(f)
     # BR-CO-10: the lines' net amounts
     lines_sum = _round(sum((line.amount for line in f.lines), Decimal(0)))
     if f.line_total is not None and f.line_total > lines_sum:
@@ -286,7 +280,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
 
 
 def _unchecked(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
-    """A ZUGFeRD 1.0 file without lines: its rounding amount bounded, nothing else checked."""
+    """A file without lines: its rounding amount bounded, nothing else checked."""
     faults: list[TotalsFault] = []
     if f.total_with_vat is None:
         return None

@@ -424,20 +424,6 @@ def test_the_faults_are_kept_with_the_facts(tmp_path: Path) -> None:
     assert again.amount_due_minor == facts.amount_due_minor == 52_987
 
 
-@pytest.mark.parametrize(("name", "data"), INVOICES, ids=[n for n, _ in INVOICES])
-def test_an_invoice_without_lines_supports_nothing(name: str, data: bytes) -> None:
-    """Tryouts 53 and 54: an amount due with no line (its totals raised with it, or left out)
-    was read as the face value, whatever it said. EN 16931 BR-16: an invoice has at least one
-    line; without one nothing supports its totals, and nothing can be financed of it."""
-    invoice = Invoice(data)
-    for found in invoice.root.findall(LINE[invoice.syntax], invoice.ns):
-        found.getparent().remove(found)
-    _raise_line_total(invoice, (_due(invoice) * 9).quantize(Decimal("0.01")))
-    facts = _read(invoice.data())
-    assert facts.amount_due_minor == 0
-    assert [f.rule for f in facts.totals_faults] == ["EN 16931 BR-16"]
-
-
 @pytest.mark.parametrize("indicator", ["true", "1"])
 def test_a_document_level_charge_is_added_however_its_indicator_is_written(
     indicator: str,

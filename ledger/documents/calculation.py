@@ -123,6 +123,40 @@ class StatedFigures:
     def field(self, term: str) -> str:
         return (self.fields or {}).get(term, term)
 
+    @classmethod
+    def of(
+        cls,
+        currency: str,
+        due: Decimal,
+        items: tuple[tuple[Taxed, ...], tuple[Taxed, ...], tuple[Taxed, ...]],
+        breakdown: tuple[Breakdown, ...],
+        stated: Callable[[str], Decimal | None],
+        fields: Mapping[str, str],
+        *,
+        en16931: bool = True,
+    ) -> StatedFigures:
+        """The figures of a file: ``items`` its (lines, allowances, charges), ``stated(term)``
+        each total it states by EN 16931 term (BT-106 .. BT-114; None: not stated)."""
+        lines, allowances, charges = items
+        return cls(
+            currency=currency,
+            due=due,
+            lines=lines,
+            allowances=allowances,
+            charges=charges,
+            breakdown=breakdown,
+            line_total=stated("BT-106"),
+            allowance_total=stated("BT-107"),
+            charge_total=stated("BT-108"),
+            tax_exclusive=stated("BT-109"),
+            tax_total=stated("BT-110"),
+            total_with_vat=stated("BT-112"),
+            paid=stated("BT-113"),
+            rounding=stated("BT-114"),
+            en16931=en16931,
+            fields=fields,
+        )
+
 
 @dataclass(frozen=True)
 class TotalsFault:
@@ -218,10 +252,12 @@ def supported_amount_due(figures: StatedFigures) -> tuple[int, tuple[TotalsFault
             return None  # an amount too large: the reader refuses it, naming its element
 
 
-def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
-    if f.due <= 0 or (f.total_with_vat is not None and f.total_with_vat <= 0):
-        return None
-    faults: list[TotalsFault] = []
+#: records a rule broken: (rule, term, stated, expected, basis)
+Fault = Callable[[str, str, Decimal, Decimal, str], None]
+
+
+def _collector(f: StatedFigures, faults: list[TotalsFault]) -> Fault:
+    """A :data:`Fault` appending to ``faults`` (an EN 16931 rule id gets its standard's name)."""
 
     def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
         faults.append(
@@ -234,6 +270,15 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
                 basis,
             )
         )
+
+    return fault
+
+
+def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
+    if f.due <= 0 or (f.total_with_vat is not None and f.total_with_vat <= 0):
+        return None
+    faults: list[TotalsFault] = []
+    fault = _collector(f, faults)
 
     if not f.lines:
         # nothing to work the totals out from (Factur-X MINIMUM and BASIC WL, a ZUGFeRD 1.0
@@ -281,30 +326,17 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
 
 def _unchecked(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
     """A file without lines: its rounding amount bounded, nothing else checked."""
-    faults: list[TotalsFault] = []
     if f.total_with_vat is None:
         return None
-
-    def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
-        faults.append(
-            TotalsFault(
-                rule,
-                term,
-                f.field(term.split()[0]),
-                _minor(stated, f.currency),
-                _minor(expected, f.currency),
-                basis,
-            )
-        )
-
-    return _due_from(f, f.total_with_vat, faults, fault)
+    faults: list[TotalsFault] = []
+    return _due_from(f, f.total_with_vat, faults, _collector(f, faults))
 
 
 def _due_from(
     f: StatedFigures,
     total_with_vat: Decimal,
     faults: list[TotalsFault],
-    fault: Callable[[str, str, Decimal, Decimal, str], None],
+    fault: Fault,
 ) -> tuple[int, tuple[TotalsFault, ...]] | None:
     """The amount due from a total with VAT worked out: less the paid amount, plus a rounding
     amount under the bound (a larger one is taken as 0); None when it is not less than what
@@ -327,9 +359,7 @@ def _due_from(
     return supported_minor, tuple(faults)
 
 
-def _allowances_and_charges(
-    f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], None]
-) -> tuple[Decimal, Decimal]:
+def _allowances_and_charges(f: StatedFigures, fault: Fault) -> tuple[Decimal, Decimal]:
     """The document level allowances and charges the figures support (BR-CO-11, BR-CO-12): a
     charge without a VAT category (BR-37) is not counted, nor an allowance below zero (it
     would raise the amount due). ZUGFeRD 1.0's are its stated totals."""
@@ -374,7 +404,7 @@ def _allowances_and_charges(
     return allowances, charges
 
 
-def _vat(f: StatedFigures, fault: Callable[[str, str, Decimal, Decimal, str], None]) -> Decimal:
+def _vat(f: StatedFigures, fault: Fault) -> Decimal:
     """The VAT the figures support (BT-110 worked out), recording the rules broken: each VAT
     category's taxable amount no more than its lines, charges and allowances give (BR-S-08 and
     its siblings; a category no line states gives none), its tax no more than its rate gives

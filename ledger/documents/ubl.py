@@ -346,22 +346,13 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
             tax = figure(text_of(sub.find("cbc:TaxAmount", NS)), f"{where}/cbc:TaxAmount", "BT-117")
             if tax is not None:  # a breakdown without a category supports no VAT (base 0)
                 breakdown.append(Breakdown(taxable or Decimal(0), tax, key or NO_CATEGORY))
-    return StatedFigures(
-        currency=currency,
-        due=due,
-        lines=lines,
-        allowances=tuple(allowances),
-        charges=tuple(charges),
-        breakdown=tuple(breakdown),
-        line_total=stated("BT-106"),
-        allowance_total=stated("BT-107"),
-        charge_total=stated("BT-108"),
-        tax_exclusive=stated("BT-109"),
-        tax_total=stated("BT-110"),
-        total_with_vat=stated("BT-112"),
-        paid=stated("BT-113"),
-        rounding=stated("BT-114"),
-        fields=_TOTALS,
+    return StatedFigures.of(
+        currency,
+        due,
+        (lines, tuple(allowances), tuple(charges)),
+        tuple(breakdown),
+        stated,
+        _TOTALS,
     )
 
 

@@ -61,6 +61,10 @@ ROUNDING_RULE = f"tradeledger: BT-114 less than {ROUNDING_BOUND_MINOR} minor uni
 MAX_VAT_RATE = Decimal(30)
 #: the rule a VAT rate above :data:`MAX_VAT_RATE` breaks (EN 16931 sets none)
 RATE_RULE = f"tradeledger: BT-119 at most {MAX_VAT_RATE}%"
+#: the VAT categories whose rate is 0 (UNCL5305: Z zero rated, E exempt, AE reverse charge, K
+#: intra-community supply, G export outside the EU, O not subject to VAT; EN 16931 BR-Z-05,
+#: BR-E-05, BR-AE-05, BR-IC-05, BR-G-05, BR-O-05): no VAT is supported in them
+ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
 #: the rule an allowance below zero breaks (it would raise the amount due)
 NEGATIVE_ALLOWANCE_RULE = "tradeledger: BT-92 not below zero"
 
@@ -115,9 +119,6 @@ class StatedFigures:
     total_with_vat: Decimal | None = None  # BT-112
     paid: Decimal | None = None  # BT-113
     rounding: Decimal | None = None  # BT-114
-    #: whether the file is in an EN 16931 syntax binding (UBL, CII D16B), every rule applied;
-    #: ZUGFeRD 1.0 predates it (free-text lines; logistics service charges not read)
-    en16931: bool = True
     fields: Mapping[str, str] | None = None
 
     def field(self, term: str) -> str:
@@ -132,8 +133,6 @@ class StatedFigures:
         breakdown: tuple[Breakdown, ...],
         stated: Callable[[str], Decimal | None],
         fields: Mapping[str, str],
-        *,
-        en16931: bool = True,
     ) -> StatedFigures:
         """The figures of a file: ``items`` its (lines, allowances, charges), ``stated(term)``
         each total it states by EN 16931 term (BT-106 .. BT-114; None: not stated)."""
@@ -153,7 +152,6 @@ class StatedFigures:
             total_with_vat=stated("BT-112"),
             paid=stated("BT-113"),
             rounding=stated("BT-114"),
-            en16931=en16931,
             fields=fields,
         )
 
@@ -275,7 +273,7 @@ def _collector(f: StatedFigures, faults: list[TotalsFault]) -> Fault:
 
 
 def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
-    if f.due <= 0 or (f.total_with_vat is not None and f.total_with_vat <= 0):
+    if f.due <= 0:  # a negative invoice (every total negative): nothing is financed of it
         return None
     faults: list[TotalsFault] = []
     fault = _collector(f, faults)
@@ -309,7 +307,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
                 "the line total (BT-106) less allowances (BT-107) plus charges (BT-108) gives",
             )
     net = _round(lines_sum - allowances + charges)
-    vat = _vat(f, fault)
+    vat = _vat(f, net, fault)
     # BR-CO-15, as the validators check it: from the stated totals
     if f.total_with_vat is not None and f.tax_exclusive is not None:
         expected = _round(f.tax_exclusive + (f.tax_total or Decimal(0)))
@@ -362,9 +360,7 @@ def _due_from(
 def _allowances_and_charges(f: StatedFigures, fault: Fault) -> tuple[Decimal, Decimal]:
     """The document level allowances and charges the figures support (BR-CO-11, BR-CO-12): a
     charge without a VAT category (BR-37) is not counted, nor an allowance below zero (it
-    would raise the amount due). ZUGFeRD 1.0's are its stated totals."""
-    if not f.en16931:
-        return f.allowance_total or Decimal(0), f.charge_total or Decimal(0)
+    would raise the amount due)."""
     allowances = _round(sum((max(a.amount, Decimal(0)) for a in f.allowances), Decimal(0)))
     charges = _round(sum((c.amount for c in f.charges if c.key is not None), Decimal(0)))
     if any(a.amount < 0 for a in f.allowances):
@@ -404,7 +400,7 @@ def _allowances_and_charges(f: StatedFigures, fault: Fault) -> tuple[Decimal, De
     return allowances, charges
 
 
-def _vat(f: StatedFigures, fault: Fault) -> Decimal:
+def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
     """The VAT the figures support (BT-110 worked out), recording the rules broken: each VAT
     category's taxable amount no more than its lines, charges and allowances give (BR-S-08 and
     its siblings; a category no line states gives none), its tax no more than its rate gives
@@ -431,6 +427,10 @@ def _vat(f: StatedFigures, fault: Fault) -> Decimal:
             "the VAT category tax amounts (BT-117) add up to",
         )
     bases = _category_bases(f)
+    if bases is None:  # no line states a category (ZUGFeRD 1.0 BASIC): the net, highest rate first
+        bases = _pooled(f.breakdown, net)
+    else:
+        bases = _place_allowances(bases, {b.key for b in f.breakdown}, fault)
     supported = Decimal(0)
     for key, group in _by_key(f.breakdown).items():
         taxable = _round(sum((b.taxable for b in group), Decimal(0)))
@@ -447,6 +447,16 @@ def _vat(f: StatedFigures, fault: Fault) -> Decimal:
                     f"the line net amounts, charges and allowances of {where} add up to",
                 )
                 taxable = expected_base
+        if key.category in ZERO_RATE_CATEGORIES and tax > 0:
+            fault(
+                f"BR-{'IC' if key.category == 'K' else key.category}-05",
+                "BT-117 VAT category tax amount",
+                tax,
+                Decimal(0),
+                f"{where}: category {key.category} carries no VAT (its rate is 0), so none of it "
+                "is supported: it gives",
+            )
+            continue
         if key.rate > MAX_VAT_RATE and tax > 0:
             fault(
                 RATE_RULE,
@@ -473,9 +483,9 @@ def _vat(f: StatedFigures, fault: Fault) -> Decimal:
 
 def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
     """What each VAT category's taxable amount is by the lines, charges and allowances (BR-S-08
-    and its siblings; a line, allowance or charge without a category gives none), or None for
-    ZUGFeRD 1.0 (its logistics service charges are not read)."""
-    if not f.en16931:
+    and its siblings; a line or charge without a category gives none), or None when no line
+    states a category (ZUGFeRD 1.0 BASIC): :func:`_pooled` then shares the net out."""
+    if all(line.key is None for line in f.lines):
         return None
     bases: dict[VatKey, Decimal] = defaultdict(Decimal)
     for line in f.lines:
@@ -484,10 +494,52 @@ def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
     for charge in f.charges:
         if charge.key is not None:
             bases[charge.key] += charge.amount
-    for allowance in f.allowances:
-        if allowance.key is not None:
-            bases[allowance.key] -= max(allowance.amount, Decimal(0))
+    for allowance in f.allowances:  # without a category: placed by _place_allowances
+        bases[allowance.key or NO_CATEGORY] -= max(allowance.amount, Decimal(0))
     return dict(bases)
+
+
+def _pooled(breakdown: Iterable[Breakdown], net: Decimal) -> dict[VatKey, Decimal]:
+    """The net amount (lines less allowances plus charges) shared out over the breakdown's
+    categories, the highest rate first, each up to the taxable amount it states: together they
+    tax no more than the invoice's net (tryout 55 raised a ZUGFeRD 1.0 breakdown's base ten
+    times over its lines)."""
+    left = max(net, Decimal(0))
+    shares: dict[VatKey, Decimal] = {}
+    for key, group in sorted(_by_key(breakdown).items(), key=lambda kv: kv[0].rate, reverse=True):
+        stated = _round(sum((b.taxable for b in group), Decimal(0)))
+        shares[key] = min(max(stated, Decimal(0)), left)
+        left -= shares[key]
+    return shares
+
+
+def _place_allowances(
+    bases: dict[VatKey, Decimal], stated: set[VatKey], fault: Fault
+) -> dict[VatKey, Decimal]:
+    """The categories' bases with what allowances take off outside the breakdown's categories
+    (an allowance without a category, BR-32, or in a category no breakdown states, as a
+    category's base below zero) taken off the breakdown's bases, the highest rate first: an
+    allowance moved out of its category raised that category's VAT (tryout 55)."""
+    unplaced = sum(
+        (-base for key, base in bases.items() if key not in stated and base < 0), Decimal(0)
+    )
+    if unplaced <= 0:
+        return bases
+    placed = dict(bases)
+    left = unplaced
+    for key in sorted(stated, key=lambda k: k.rate, reverse=True):
+        take = min(left, max(placed.get(key, Decimal(0)), Decimal(0)))
+        placed[key] = placed.get(key, Decimal(0)) - take
+        left -= take
+    fault(
+        "BR-32",
+        "BT-92 Document level allowance amount",
+        unplaced,
+        Decimal(0),
+        "an allowance states a VAT category of the invoice's VAT breakdown (BT-95); outside "
+        "them it is taken off the highest rate's taxable amount, and what is left outside is",
+    )
+    return placed
 
 
 def _by_key(breakdown: Iterable[Breakdown]) -> dict[VatKey, list[Breakdown]]:

@@ -84,9 +84,6 @@ class Dialect:
     line_tax: str = "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax"
     #: the element of a VAT rate (BT-119, BT-152, BT-96, BT-103)
     rate: str = "ram:RateApplicablePercent"
-    #: whether the document level allowances and charges are all in
-    #: ``ram:SpecifiedTradeAllowanceCharge`` (ZUGFeRD 1.0 adds logistics service charges)
-    allowances_read: bool = True
 
     @property
     def where(self) -> str:
@@ -130,7 +127,6 @@ ZUGFERD1 = Dialect(
     despatch="ram:DeliveryNoteReferencedDocument",
     line_tax="ram:SpecifiedSupplyChainTradeSettlement/ram:ApplicableTradeTax",
     rate="ram:ApplicablePercent",
-    allowances_read=False,
 )
 _DIALECTS = {(D16B.root, RSM): D16B, (ZUGFERD1.root, ZF1_RSM): ZUGFERD1}
 
@@ -389,6 +385,15 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
         )
         taxed = Taxed(amount or Decimal(0), key(item.find("ram:CategoryTradeTax", ns)))
         (charges if is_charge else allowances).append(taxed)
+    # ZUGFeRD 1.0 states freight apart, in its charge total (BT-108) too
+    path = f"{d.settlement}/ram:SpecifiedLogisticsServiceCharge"
+    for position, item in enumerate(root.findall(path, ns), start=1):
+        amount = figure(
+            text_of(item.find("ram:AppliedAmount", ns)),
+            f"ram:SpecifiedLogisticsServiceCharge[{position}]/ram:AppliedAmount",
+            "BT-99",
+        )
+        charges.append(Taxed(amount or Decimal(0), key(item.find("ram:AppliedTradeTax", ns))))
     breakdown: list[Breakdown] = []
     for position, tax in enumerate(root.findall(f"{d.settlement}/ram:ApplicableTradeTax", ns), 1):
         where = f"ram:ApplicableTradeTax[{position}]"
@@ -408,7 +413,6 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
         tuple(breakdown),
         stated,
         _TOTALS,
-        en16931=d.allowances_read,
     )
 
 

@@ -53,23 +53,25 @@ def amount_due_by_totals(
     them) and the term when one that is stated is not an ``xs:decimal``: it used to leave the
     rule unapplied without a word, so an amount due inflated above its totals went unsaid when
     its paid amount was written ``1E3`` (the lines' fault of tryout 51, in the totals). A
-    negative paid amount of an invoice whose total with VAT is positive is refused too."""
+    negative paid amount of an invoice whose total with VAT or amount due is positive is
+    refused too."""
     figures = [
         _decimal(text, field, term)
         for text, field, term in zip(
             (total_with_vat, paid, rounding), fields, TOTAL_TERMS, strict=True
         )
     ]
-    if figures[1] < 0 < figures[0]:
+    if figures[1] < 0 and (figures[0] > 0 or due > 0):
         # what was paid in advance of an invoice is never less than nothing: a negative one
         # raised the amount due above the invoice's total with VAT, its totals adding up
-        # (tryout 50). A negative invoice (Peppol BIS Billing 3.0 crediting by a negative
+        # (tryout 50), or above a total of zero (tryout 55: 0.00 with VAT, -46,750.00 paid,
+        # 46,750.00 due). A negative invoice (Peppol BIS Billing 3.0 crediting by a negative
         # invoice, every total negative) reverses its prepayment too: read as before.
         raise InvalidInput(
             fields[1],
-            f"must not be negative when the invoice total with VAT is positive ({TOTAL_TERMS[1]}"
-            ": what was paid in advance; a negative one would raise the amount due, BT-115, "
-            "above the total, BT-112)",
+            "must not be negative when the invoice total with VAT or its amount due is positive "
+            f"({TOTAL_TERMS[1]}: what was paid in advance; a negative one would raise the "
+            "amount due, BT-115, above the total, BT-112)",
             value=(paid or "").strip(),
         )
     if total_with_vat is None:

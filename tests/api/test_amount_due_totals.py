@@ -154,8 +154,9 @@ def test_a_negative_paid_amount_refuses_the_file(paid: bytes) -> None:
     with pytest.raises(DocumentFormatError) as refused:
         read_document(data)
     assert refused.value.field == "cbc:PrepaidAmount"
-    assert "must not be negative when the invoice total with VAT is positive (BT-113" in (
-        refused.value.rule
+    assert (
+        "must not be negative when the invoice total with VAT or its amount due is positive (BT-113"
+        in (refused.value.rule)
     )
     cii = re.sub(
         rb"<ram:TotalPrepaidAmount>[^<]*<", b"<ram:TotalPrepaidAmount>-1000<", inflated_cii()

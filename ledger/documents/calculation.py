@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
@@ -65,6 +65,10 @@ RATE_RULE = f"tradeledger: BT-119 at most {MAX_VAT_RATE}%"
 #: intra-community supply, G export outside the EU, O not subject to VAT; EN 16931 BR-Z-05,
 #: BR-E-05, BR-AE-05, BR-IC-05, BR-G-05, BR-O-05): no VAT is supported in them
 ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
+#: PEPPOL-EN16931-R120's slack on a line net amount against its quantity at its price
+PRICE_SLACK = Decimal("0.02")
+#: the rule a line stating more than its quantity at its price breaks (Peppol BIS Billing 3.0)
+PRICE_RULE = "PEPPOL-EN16931-R120"
 #: the rule an allowance below zero breaks (it would raise the amount due)
 NEGATIVE_ALLOWANCE_RULE = "tradeledger: BT-92 not below zero"
 
@@ -85,10 +89,14 @@ NO_CATEGORY = VatKey("", Decimal(0))
 @dataclass(frozen=True)
 class Taxed:
     """An amount and its VAT category: a line net amount (BT-131), a document level allowance
-    (BT-92) or charge (BT-99). ``key`` is None when the file states no category."""
+    (BT-92) or charge (BT-99). ``key`` is None when the file states no category. For a line,
+    ``priced``: what its quantity at its net price gives (:func:`priced`; None: not stated),
+    and its ``position`` (1-based)."""
 
     amount: Decimal
     key: VatKey | None
+    priced: Decimal | None = None
+    position: int = 0
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,35 @@ def vat_key(category: str | None, rate: str | None) -> VatKey | None:
     return VatKey(code, percent.normalize() if percent else Decimal(0))
 
 
+def priced(
+    quantity: str | None,
+    price: str | None,
+    base_quantity: str | None,
+    charges: Iterable[str | None] = (),
+    allowances: Iterable[str | None] = (),
+) -> Decimal | None:
+    """What a line's quantity (BT-129) at its net price (BT-146) per base quantity (BT-149,
+    default 1) gives, plus its line charges (BT-141) less its line allowances (BT-136), rounded
+    to 2 decimals (PEPPOL-EN16931-R120); None when a quantity or price is not stated, or any of
+    them is not a decimal (the rule is then not applied: the line's own refusal names it)."""
+    if quantity is None or price is None:
+        return None
+    try:
+        qty = parse_xml_decimal(quantity, "quantity")
+        net = parse_xml_decimal(price, "price")
+        base = parse_xml_decimal(base_quantity, "base") if base_quantity else Decimal(1)
+        plus = [parse_xml_decimal(c, "charge") for c in charges if c is not None]
+        minus = [parse_xml_decimal(a, "allowance") for a in allowances if a is not None]
+    except InvalidInput:
+        return None
+    figures = [qty, net, base, *plus, *minus]
+    if base == 0 or any(not x.is_zero() and x.adjusted() >= MAX_AMOUNT_DIGITS for x in figures):
+        return None
+    with localcontext() as context:
+        context.prec = 4 * MAX_AMOUNT_DIGITS
+        return _round(qty * net / base + sum(plus, Decimal(0)) - sum(minus, Decimal(0)))
+
+
 def figures_due(
     by_totals: int | None, figures: StatedFigures | None
 ) -> tuple[int | None, tuple[TotalsFault, ...]]:
@@ -260,7 +297,7 @@ def _collector(f: StatedFigures, faults: list[TotalsFault]) -> Fault:
     def fault(rule: str, term: str, stated: Decimal, expected: Decimal, basis: str) -> None:
         faults.append(
             TotalsFault(
-                rule if rule.startswith("tradeledger") else f"EN 16931 {rule}",
+                f"EN 16931 {rule}" if rule.startswith("BR-") else rule,
                 term,
                 f.field(term.split()[0]),
                 _minor(stated, f.currency),
@@ -282,6 +319,7 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
         # nothing to work the totals out from (Factur-X MINIMUM and BASIC WL, a ZUGFeRD 1.0
         # file of free-text lines): its rounding amount bounded, its totals as stated
         return _unchecked(f)
+    f = _priced_lines(f, fault)
     # BR-CO-10: the lines' net amounts
     lines_sum = _round(sum((line.amount for line in f.lines), Decimal(0)))
     if f.line_total is not None and f.line_total > lines_sum:
@@ -320,6 +358,34 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
                 "the total without VAT (BT-109) plus the total VAT (BT-110) gives",
             )
     return _due_from(f, net + vat, faults, fault)
+
+
+def _priced_lines(f: StatedFigures, fault: Fault) -> StatedFigures:
+    """The figures with each line's net amount no more than its quantity at its price gives
+    (:func:`priced`, within :data:`PRICE_SLACK`): tryout 54 raised a line's amount ten times,
+    its quantity and price kept, and its totals with it."""
+    over = [
+        line
+        for line in f.lines
+        if line.priced is not None and line.amount > line.priced + PRICE_SLACK
+    ]
+    if not over:
+        return f
+    first = over[0]
+    fault(
+        PRICE_RULE,
+        "BT-131 Invoice line net amount",
+        _round(sum((line.amount for line in over), Decimal(0))),
+        _round(sum((line.priced or Decimal(0) for line in over), Decimal(0))),
+        f"{len(over)} line(s) (the first: line {first.position}) state more than their "
+        "quantity (BT-129) at their net price (BT-146) per base quantity (BT-149), plus line "
+        "charges less line allowances, which gives",
+    )
+    lines = tuple(
+        replace(line, amount=line.priced) if line in over and line.priced is not None else line
+        for line in f.lines
+    )
+    return replace(f, lines=lines)
 
 
 def _unchecked(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:

@@ -368,6 +368,8 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
             )
             or Decimal(0),
             key(line.find(d.line_tax, ns)),
+            position=position,  # no price check: CII's base quantities and prices do not
+            # keep Peppol's R120 (the CEN/TC 434 CII examples break it), UBL's do
         )
         for position, line in enumerate(root.findall(d.line_item, ns), start=1)
         if text_of(line.find(d.line_amount, ns)) is not None  # a free-text line: no money
@@ -376,8 +378,7 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
     charges: list[Taxed] = []
     path = f"{d.settlement}/ram:SpecifiedTradeAllowanceCharge"
     for position, item in enumerate(root.findall(path, ns), start=1):
-        indicator = text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or ""
-        is_charge = indicator.lower() in ("true", "1")  # xs:boolean
+        is_charge = _is_charge(item, ns)
         amount = figure(
             text_of(item.find("ram:ActualAmount", ns)),
             f"ram:SpecifiedTradeAllowanceCharge[{position}]/ram:ActualAmount",
@@ -414,6 +415,13 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
         stated,
         _TOTALS,
     )
+
+
+def _is_charge(item: etree._Element, ns: dict[str, str]) -> bool:
+    """Whether an allowance or charge (``ram:SpecifiedTradeAllowanceCharge``) is a charge: its
+    indicator an ``xs:boolean`` true (``true`` or ``1``)."""
+    indicator = text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or ""
+    return indicator.lower() in ("true", "1")
 
 
 def _date_text(element: etree._Element | None) -> str | None:

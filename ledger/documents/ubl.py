@@ -18,6 +18,7 @@ from .calculation import (
     VatKey,
     figure,
     figures_due,
+    priced,
     vat_key,
 )
 from .facts import (
@@ -312,6 +313,7 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
         None,
     )
     tax_amount = tax_total.find("cbc:TaxAmount", NS) if tax_total is not None else None
+    quantity_tag = "InvoicedQuantity" if kind == "Invoice" else "CreditedQuantity"
     lines = tuple(
         Taxed(
             figure(
@@ -321,13 +323,15 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
             )
             or Decimal(0),
             _key(line.find("cac:Item/cac:ClassifiedTaxCategory", NS)),
+            _priced(line, quantity_tag),
+            position,
         )
         for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1)
     )
     allowances: list[Taxed] = []
     charges: list[Taxed] = []
     for position, item in enumerate(root.findall("cac:AllowanceCharge", NS), start=1):
-        is_charge = (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() in ("true", "1")
+        is_charge = _is_charge(item)
         amount = figure(
             text_of(item.find("cbc:Amount", NS)),
             f"cac:AllowanceCharge[{position}]/cbc:Amount",
@@ -353,6 +357,28 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
         tuple(breakdown),
         stated,
         _TOTALS,
+    )
+
+
+def _is_charge(item: etree._Element) -> bool:
+    """Whether a ``cac:AllowanceCharge`` is a charge: its ``cbc:ChargeIndicator`` an
+    ``xs:boolean`` true (``true`` or ``1``)."""
+    return (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() in ("true", "1")
+
+
+def _priced(line: etree._Element, quantity_tag: str) -> Decimal | None:
+    """What a line's quantity at its net price gives (``calculation.priced``)."""
+    adjustments = line.findall("cac:AllowanceCharge", NS)
+
+    def amounts(charge: bool) -> list[str | None]:
+        return [text_of(a.find("cbc:Amount", NS)) for a in adjustments if _is_charge(a) == charge]
+
+    return priced(
+        text_of(line.find(f"cbc:{quantity_tag}", NS)),
+        text_of(line.find("cac:Price/cbc:PriceAmount", NS)),
+        text_of(line.find("cac:Price/cbc:BaseQuantity", NS)),
+        amounts(True),
+        amounts(False),
     )
 
 

@@ -603,3 +603,45 @@ def test_a_zugferd1_invoice_keeps_the_same_rules(values: dict[str, str]) -> None
     facts = _read(_zf1_set(_zugferd1(), values))
     assert facts.amount_due_minor == 23_562, facts.totals_faults
     assert facts.totals_faults
+
+
+UBL_INVOICES = [(n, d) for n, d in INVOICES if Invoice(d).syntax == "ubl"]
+
+
+def _priced_line(line: etree._Element) -> Decimal | None:
+    """What a UBL line's quantity at its price gives, as the reader works it out."""
+    from ledger.documents.ubl import _priced
+
+    return _priced(line, "InvoicedQuantity")
+
+
+@pytest.mark.parametrize(("name", "data"), UBL_INVOICES, ids=[n for n, _ in UBL_INVOICES])
+def test_a_ubl_line_stating_more_than_its_quantity_at_its_price_is_capped(
+    name: str, data: bytes
+) -> None:
+    """Tryout 54 u216: line 3's net amount raised ten times, its quantity 500 and price 5.00
+    kept, its totals raised with it: 29,875.00 financed of 4,675.00. Peppol's
+    PEPPOL-EN16931-R120 ties a line's net amount to its quantity at its net price."""
+    before = _read(data)
+    invoice = Invoice(data)
+    kept = [
+        line
+        for line in invoice.root.findall("cac:InvoiceLine", invoice.ns)
+        if (found := _priced_line(line)) is not None
+        and abs(found - Decimal(line.findtext("cbc:LineExtensionAmount", "", invoice.ns))) <= 0
+    ]
+    if not kept:
+        pytest.skip("no line states its quantity at its price")
+    amount = kept[0].find("cbc:LineExtensionAmount", invoice.ns)
+    assert amount is not None
+    assert amount.text
+    delta = (Decimal(amount.text.strip()) * 9).quantize(Decimal("0.01"))
+    if delta <= 0:
+        pytest.skip("its first line's amount is not positive")
+    amount.text = f"{Decimal(amount.text.strip()) + delta:.2f}"
+    _raise_line_total(invoice, delta)
+    after = _read(invoice.data())
+    assert after.amount_due_minor is not None
+    assert before.amount_due_minor is not None
+    assert after.amount_due_minor <= before.amount_due_minor, after.totals_faults
+    assert "PEPPOL-EN16931-R120" in [f.rule for f in after.totals_faults]

@@ -85,6 +85,8 @@ class SuspicionKind(StrEnum):
 UNLINED_REISSUE_FACTS = ("seller", "buyer", "currency", "amount")
 #: what a re-issue with its amount due changed shares (a prepayment, BT-113, stated on it)
 CHANGED_AMOUNT_REISSUE_FACTS = ("seller", "buyer", "currency", "lines")
+#: what a re-issue in another currency shares: its lines' items and quantities
+OTHER_CURRENCY_REISSUE_FACTS = ("seller", "buyer", "lines")
 
 
 @dataclass(frozen=True)
@@ -256,13 +258,64 @@ def find_suspicions(
     pool = [(i, k) for i, k in known if _comparable(candidate, k)]
     pool = [(i, k) for i, k in pool if _reference_contradiction(candidate, k) is None]
     pool, copies = _one_file_per_invoice(pool)
-    found = _found_in(candidate, pool)
+    found = _found_in(candidate, pool) + _in_other_currency(candidate, known)
     # each suspicion names every file of the invoices it involves (a bank's UBL and CII of one
     # invoice read as two identical suspicions, neither naming its file: a tryout)
     return [
         replace(f, documents=tuple(d for i in f.documents for d in (i, *copies.get(i, ()))))
         for f in found
     ]
+
+
+def _in_other_currency(
+    candidate: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
+) -> list[Suspicion]:
+    """Re-issues of ``known`` invoices in another currency: the same seller, buyer and lines
+    (each line's item and quantity; its amount is in the other currency), a positive amount due
+    on both, another number. Tryout 55 re-issued the demo invoice with every DKK made EUR under
+    a new number, and a bank holding the DKK original financed 4,675.00 EUR with no word. A
+    reference saying they are about different deliveries clears the pair, as for any re-issue."""
+    found: list[Suspicion] = []
+    seen: set[tuple[object, ...]] = set()
+    for ident, k in known:
+        if (
+            k.credit_note
+            or candidate.credit_note
+            or k.doc_type != candidate.doc_type
+            or None in (k.currency, candidate.currency)
+            or k.currency == candidate.currency
+            or (k.amount_due_minor or 0) <= 0
+            or (candidate.amount_due_minor or 0) <= 0
+            or k.number == candidate.number
+            or not _same_items(candidate, k)
+            or party_relation(candidate.seller, k.seller)[0] is not True
+            or party_relation(candidate.buyer, k.buyer)[0] is not True
+            or _reference_contradiction(candidate, k) is not None
+            or _invoice_key(k) in seen
+        ):
+            continue
+        seen.add(_invoice_key(k))
+        reasons = [
+            f"same seller, buyer and {len(k.lines or ())} line(s) (items and quantities) as "
+            f"invoice {_name(k)}, in another currency: {_money(candidate)} here, {_money(k)} "
+            "there",
+            *_reissue_order(candidate, k),
+            *_shared_references(candidate, k),
+        ]
+        found.append(
+            Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,), OTHER_CURRENCY_REISSUE_FACTS)
+        )
+    return found
+
+
+def _same_items(a: DocumentFacts, b: DocumentFacts) -> bool:
+    """Both invoices state lines, and the same items in the same quantities (amounts aside)."""
+    return (
+        bool(a.lines)
+        and bool(b.lines)
+        and sorted((x.item, x.quantity) for x in a.lines or ())
+        == sorted((x.item, x.quantity) for x in b.lines or ())
+    )
 
 
 def _one_file_per_invoice(

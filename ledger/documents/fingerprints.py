@@ -369,8 +369,13 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
         return found
     if facts.buyer is None:
         return found
+    # a buyer whose every identity id failed its check is keyed on nothing (its fingerprints
+    # must not stand on a GLN or a name), but its other invoices are still looked up by its
+    # strongest id left: a mistyped buyer VAT number hid every re-issue and split (tryout 55).
+    # Lookup keys never leave this gateway, and the suspicions compare the parties again.
+    buyer_keys = facts.buyer.key_ids or (facts.buyer.ids[:1] if facts.buyer.unkeyed else ())
     for s in facts.seller.key_ids:
-        for b in facts.buyer.key_ids:
+        for b in buyer_keys:
             fields = (type_label(facts), s.scheme.value, s.value, b.scheme.value, b.value)
             found.append(
                 (f"parties:{s.scheme.value}/{b.scheme.value}", _mac(key, "parties", fields))

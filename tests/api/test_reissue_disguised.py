@@ -1,9 +1,10 @@
-"""A re-issue of an invoice in another currency is suspected
-(``ledger.documents.suspicion._in_other_currency``).
+"""A re-issue disguised by another currency, or by a mistyped buyer VAT number, is suspected
+(``ledger.documents.suspicion._in_other_currency``; ``fingerprints.lookup_keys``).
 
 Tryout 55: the demo invoice re-issued with every DKK made EUR, under a new number, was financed
 at 4,675.00 EUR by a bank holding the 4,675.00 DKK original, with no word: suspicions compared
-invoices in one currency only. Real HTTP app, real chain.
+invoices in one currency only. A re-issue whose buyer carried a mistyped VAT number was never
+compared at all: its buyer was keyed on nothing. Real HTTP app, real chain.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def test_a_reissue_in_another_currency_is_suspected(client: TestClient, network:
 def test_other_lines_in_another_currency_are_not_suspected(
     client: TestClient, network: Network
 ) -> None:
-    original = own_invoice("CURR-OTHER")
+    original = own_invoice("CURROTHER")
     lodge(client, network.bank, original)
     other = _in_euro(original).replace(
         b">1000</cbc:InvoicedQuantity>", b">999</cbc:InvoicedQuantity>"
@@ -52,3 +53,27 @@ def test_other_lines_in_another_currency_are_not_suspected(
     assert other != _in_euro(original)
     answer = check(client, network.bank, other)
     assert [s for s in answer["suspicions"] if "another currency" in s["reasons"][0]] == []
+
+
+def _buyer_vat(invoice: bytes, vat: bytes) -> bytes:
+    """``invoice`` with a VAT number (BT-48) added to its buyer."""
+    anchor = b"<cac:PartyLegalEntity>\n                <cbc:RegistrationName>Buyercompany ltd"
+    assert invoice.count(anchor) == 1
+    scheme = (
+        b"<cac:PartyTaxScheme><cbc:CompanyID>" + vat + b"</cbc:CompanyID>"
+        b"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>"
+    )
+    return invoice.replace(anchor, scheme + anchor)
+
+
+def test_a_mistyped_buyer_vat_number_hides_no_reissue(client: TestClient, network: Network) -> None:
+    """Tryout 55: a buyer whose only identity id failed its check (DK11111111) was keyed on
+    nothing, so its invoices' other files were never looked up: a re-issue under a mistyped
+    buyer VAT number was financed without a suspicion. Its other invoices are looked up by its
+    strongest id left (here its GLN); the parties are compared again."""
+    original = own_invoice("BUYERVAT")
+    doc_hash = str(lodge(client, network.bank, original)["doc_hash"])
+    copy = _buyer_vat(reissued(original), b"DK11111111")
+    answer = check(client, network.bank, copy)
+    assert any(n["kind"] == "identifier_rejected" for n in answer["notices"])
+    assert [s["kind"] for s in answer["suspicions"] if doc_hash in s["documents"]] == ["reissue"]

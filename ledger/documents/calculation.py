@@ -97,6 +97,9 @@ class Taxed:
     key: VatKey | None
     priced: Decimal | None = None
     position: int = 0
+    #: a line: whether it states its net price (BT-146, EN 16931 BR-26); without one it
+    #: supports no amount where prices are checked (UBL)
+    price_stated: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,10 @@ class StatedFigures:
     paid: Decimal | None = None  # BT-113
     rounding: Decimal | None = None  # BT-114
     fields: Mapping[str, str] | None = None
+    #: whether lines without a VAT category share the net out over the breakdown's rates
+    #: (ZUGFeRD 1.0 BASIC states none on its lines); elsewhere such a line gives no category
+    #: its amount (EN 16931 BR-CO-4: every line states one; tryout 56 removed them)
+    pooled: bool = False
 
     def field(self, term: str) -> str:
         return (self.fields or {}).get(term, term)
@@ -141,6 +148,8 @@ class StatedFigures:
         breakdown: tuple[Breakdown, ...],
         stated: Callable[[str], Decimal | None],
         fields: Mapping[str, str],
+        *,
+        pooled: bool = False,
     ) -> StatedFigures:
         """The figures of a file: ``items`` its (lines, allowances, charges), ``stated(term)``
         each total it states by EN 16931 term (BT-106 .. BT-114; None: not stated)."""
@@ -161,6 +170,7 @@ class StatedFigures:
             paid=stated("BT-113"),
             rounding=stated("BT-114"),
             fields=fields,
+            pooled=pooled,
         )
 
 
@@ -231,32 +241,29 @@ def vat_key(category: str | None, rate: str | None) -> VatKey | None:
 
 
 def priced(
-    quantity: str | None,
-    price: str | None,
-    base_quantity: str | None,
-    charges: Iterable[str | None] = (),
-    allowances: Iterable[str | None] = (),
+    quantity: Decimal,
+    price: Decimal,
+    base_quantity: Decimal,
+    charges: Iterable[Decimal] = (),
+    allowances: Iterable[Decimal] = (),
 ) -> Decimal | None:
-    """What a line's quantity (BT-129) at its net price (BT-146) per base quantity (BT-149,
-    default 1) gives, plus its line charges (BT-141) less its line allowances (BT-136), rounded
-    to 2 decimals (PEPPOL-EN16931-R120); None when a quantity or price is not stated, or any of
-    them is not a decimal (the rule is then not applied: the line's own refusal names it)."""
-    if quantity is None or price is None:
-        return None
+    """What a line's quantity (BT-129) at its net price (BT-146) per base quantity (BT-149, above
+    zero) gives, plus its line charges (BT-141) less its line allowances (BT-136; one below zero
+    taken as 0: it would raise the line), rounded to 2 decimals (PEPPOL-EN16931-R120); None when
+    that is beyond any amount (nothing to bound the line by)."""
     try:
-        qty = parse_xml_decimal(quantity, "quantity")
-        net = parse_xml_decimal(price, "price")
-        base = parse_xml_decimal(base_quantity, "base") if base_quantity else Decimal(1)
-        plus = [parse_xml_decimal(c, "charge") for c in charges if c is not None]
-        minus = [parse_xml_decimal(a, "allowance") for a in allowances if a is not None]
-    except InvalidInput:
+        with localcontext() as context:
+            context.prec = 4 * MAX_AMOUNT_DIGITS
+            value = (
+                quantity * price / base_quantity
+                + sum(charges, Decimal(0))
+                - sum((max(a, Decimal(0)) for a in allowances), Decimal(0))
+            )
+            if not value.is_zero() and value.adjusted() >= MAX_AMOUNT_DIGITS:
+                return None
+            return _round(value)
+    except ArithmeticError:  # decimal's InvalidOperation and Overflow: beyond any amount
         return None
-    figures = [qty, net, base, *plus, *minus]
-    if base == 0 or any(not x.is_zero() and x.adjusted() >= MAX_AMOUNT_DIGITS for x in figures):
-        return None
-    with localcontext() as context:
-        context.prec = 4 * MAX_AMOUNT_DIGITS
-        return _round(qty * net / base + sum(plus, Decimal(0)) - sum(minus, Decimal(0)))
 
 
 def figures_due(
@@ -362,27 +369,43 @@ def _supported(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
 
 def _priced_lines(f: StatedFigures, fault: Fault) -> StatedFigures:
     """The figures with each line's net amount no more than its quantity at its price gives
-    (:func:`priced`, within :data:`PRICE_SLACK`): tryout 54 raised a line's amount ten times,
-    its quantity and price kept, and its totals with it."""
+    (:func:`priced`, within :data:`PRICE_SLACK`; tryout 54 raised a line ten times, its quantity
+    and price kept, and its totals with it), and a line without its net price (BR-26) giving
+    nothing (tryout 56 deleted the price to escape the rule)."""
     over = [
         line
         for line in f.lines
         if line.priced is not None and line.amount > line.priced + PRICE_SLACK
     ]
-    if not over:
+    unpriced = [line for line in f.lines if not line.price_stated and line.amount > 0]
+    if over:
+        fault(
+            PRICE_RULE,
+            "BT-131 Invoice line net amount",
+            _round(sum((line.amount for line in over), Decimal(0))),
+            _round(sum((line.priced or Decimal(0) for line in over), Decimal(0))),
+            f"{len(over)} line(s) (the first: line {over[0].position}) state more than their "
+            "quantity (BT-129) at their net price (BT-146) per base quantity (BT-149), plus "
+            "line charges less line allowances, which gives",
+        )
+    if unpriced:
+        fault(
+            "BR-26",
+            "BT-131 Invoice line net amount",
+            _round(sum((line.amount for line in unpriced), Decimal(0))),
+            Decimal(0),
+            f"{len(unpriced)} line(s) (the first: line {unpriced[0].position}) state no net "
+            "price (BT-146), which every invoice line states, so their amounts are supported "
+            "by nothing:",
+        )
+    if not over and not unpriced:
         return f
-    first = over[0]
-    fault(
-        PRICE_RULE,
-        "BT-131 Invoice line net amount",
-        _round(sum((line.amount for line in over), Decimal(0))),
-        _round(sum((line.priced or Decimal(0) for line in over), Decimal(0))),
-        f"{len(over)} line(s) (the first: line {first.position}) state more than their "
-        "quantity (BT-129) at their net price (BT-146) per base quantity (BT-149), plus line "
-        "charges less line allowances, which gives",
-    )
     lines = tuple(
-        replace(line, amount=line.priced) if line in over and line.priced is not None else line
+        replace(line, amount=line.priced)
+        if line in over and line.priced is not None
+        else replace(line, amount=Decimal(0))
+        if line in unpriced
+        else line
         for line in f.lines
     )
     return replace(f, lines=lines)
@@ -496,7 +519,8 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
     if bases is None:  # no line states a category (ZUGFeRD 1.0 BASIC): the net, highest rate first
         bases = _pooled(f.breakdown, net)
     else:
-        bases = _place_allowances(bases, {b.key for b in f.breakdown}, fault)
+        given, allowed = _lines_and_allowances(f)
+        bases = _place_allowances(bases, given, allowed, {b.key for b in f.breakdown}, fault)
     supported = Decimal(0)
     for key, group in _by_key(f.breakdown).items():
         taxable = _round(sum((b.taxable for b in group), Decimal(0)))
@@ -534,7 +558,9 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
             )
             continue
         cap = _round(taxable * key.rate / 100)
-        if tax > cap + TAX_TOLERANCE:
+        # the validators' tolerance, for a category with something to tax only: 400 made-up
+        # categories of nothing at 1.00 each raised the VAT by 400.00 (tryout 56)
+        if tax > cap + (TAX_TOLERANCE if taxable > 0 else Decimal(0)):
             fault(
                 "BR-CO-17",
                 "BT-117 VAT category tax amount",
@@ -550,8 +576,9 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
 def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
     """What each VAT category's taxable amount is by the lines, charges and allowances (BR-S-08
     and its siblings; a line or charge without a category gives none), or None when no line
-    states a category (ZUGFeRD 1.0 BASIC): :func:`_pooled` then shares the net out."""
-    if all(line.key is None for line in f.lines):
+    states a category in a file whose format allows it (ZUGFeRD 1.0 BASIC,
+    :attr:`StatedFigures.pooled`): :func:`_pooled` then shares the net out."""
+    if f.pooled and all(line.key is None for line in f.lines):
         return None
     bases: dict[VatKey, Decimal] = defaultdict(Decimal)
     for line in f.lines:
@@ -563,6 +590,21 @@ def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
     for allowance in f.allowances:  # without a category: placed by _place_allowances
         bases[allowance.key or NO_CATEGORY] -= max(allowance.amount, Decimal(0))
     return dict(bases)
+
+
+def _lines_and_allowances(
+    f: StatedFigures,
+) -> tuple[dict[VatKey, Decimal], dict[VatKey, Decimal]]:
+    """By VAT category: what its lines and charges give, and what its allowances take (an
+    allowance below zero taken as 0; one without a category under :data:`NO_CATEGORY`)."""
+    given: dict[VatKey, Decimal] = defaultdict(Decimal)
+    allowed: dict[VatKey, Decimal] = defaultdict(Decimal)
+    for item in (*f.lines, *f.charges):
+        if item.key is not None:
+            given[item.key] += item.amount
+    for allowance in f.allowances:
+        allowed[allowance.key or NO_CATEGORY] += max(allowance.amount, Decimal(0))
+    return dict(given), dict(allowed)
 
 
 def _pooled(breakdown: Iterable[Breakdown], net: Decimal) -> dict[VatKey, Decimal]:
@@ -580,18 +622,33 @@ def _pooled(breakdown: Iterable[Breakdown], net: Decimal) -> dict[VatKey, Decima
 
 
 def _place_allowances(
-    bases: dict[VatKey, Decimal], stated: set[VatKey], fault: Fault
+    bases: dict[VatKey, Decimal],
+    given: dict[VatKey, Decimal],
+    allowed: dict[VatKey, Decimal],
+    stated: set[VatKey],
+    fault: Fault,
 ) -> dict[VatKey, Decimal]:
-    """The categories' bases with what allowances take off outside the breakdown's categories
-    (an allowance without a category, BR-32, or in a category no breakdown states, as a
-    category's base below zero) taken off the breakdown's bases, the highest rate first: an
-    allowance moved out of its category raised that category's VAT (tryout 55)."""
-    unplaced = sum(
-        (-base for key, base in bases.items() if key not in stated and base < 0), Decimal(0)
+    """The categories' bases with what allowances take off beyond their own category's lines (an
+    allowance without a category, BR-32, or more allowances than lines in a category: a base
+    below zero) taken off the breakdown's bases, the highest rate first: an allowance moved out
+    of its category raised that category's VAT (tryouts 55 and 56)."""
+    # outside the breakdown's categories, and within them what allowances take beyond the
+    # category's own lines and charges (an allowance moved into a 0% category no line is of,
+    # with a breakdown of its own: tryout 56) — a category's lines may be below zero (returns)
+    beyond = {
+        key: max(taken - max(given.get(key, Decimal(0)), Decimal(0)), Decimal(0))
+        for key, taken in allowed.items()
+    }
+    outside = {key: -base for key, base in bases.items() if key not in stated and base < 0}
+    unplaced = sum(outside.values(), Decimal(0)) + sum(
+        (v for k, v in beyond.items() if k in stated), Decimal(0)
     )
     if unplaced <= 0:
         return bases
-    placed = dict(bases)
+    placed = {
+        key: (base + beyond.get(key, Decimal(0)) if key in stated else max(base, Decimal(0)))
+        for key, base in bases.items()
+    }
     left = unplaced
     for key in sorted(stated, key=lambda k: k.rate, reverse=True):
         take = min(left, max(placed.get(key, Decimal(0)), Decimal(0)))

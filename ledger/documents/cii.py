@@ -378,7 +378,7 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
     charges: list[Taxed] = []
     path = f"{d.settlement}/ram:SpecifiedTradeAllowanceCharge"
     for position, item in enumerate(root.findall(path, ns), start=1):
-        is_charge = _is_charge(item, ns)
+        is_charge = _is_charge(item, ns, f"ram:SpecifiedTradeAllowanceCharge[{position}]")
         amount = figure(
             text_of(item.find("ram:ActualAmount", ns)),
             f"ram:SpecifiedTradeAllowanceCharge[{position}]/ram:ActualAmount",
@@ -414,14 +414,22 @@ def _figures(root: etree._Element, d: Dialect, currency: str, due: Decimal) -> S
         tuple(breakdown),
         stated,
         _TOTALS,
+        pooled=d is ZUGFERD1,
     )
 
 
-def _is_charge(item: etree._Element, ns: dict[str, str]) -> bool:
-    """Whether an allowance or charge (``ram:SpecifiedTradeAllowanceCharge``) is a charge: its
-    indicator an ``xs:boolean`` true (``true`` or ``1``)."""
-    indicator = text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or ""
-    return indicator.lower() in ("true", "1")
+def _is_charge(item: etree._Element, ns: dict[str, str], where: str) -> bool:
+    """Whether an allowance or charge (``ram:SpecifiedTradeAllowanceCharge``, at ``where``) is a
+    charge: its indicator an ``xs:boolean``. Raises InvalidInput naming it when it is none."""
+    written = (text_of(item.find("ram:ChargeIndicator/udt:Indicator", ns)) or "").strip().lower()
+    if written not in ("true", "1", "false", "0"):
+        raise InvalidInput(
+            f"{where}/ram:ChargeIndicator/udt:Indicator",
+            "must be true or false (an xs:boolean, 1 or 0 too): whether it is a charge (BG-21) "
+            "or an allowance (BG-20)",
+            value=written,
+        )
+    return written in ("true", "1")
 
 
 def _date_text(element: etree._Element | None) -> str | None:

@@ -314,24 +314,21 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
     )
     tax_amount = tax_total.find("cbc:TaxAmount", NS) if tax_total is not None else None
     quantity_tag = "InvoicedQuantity" if kind == "Invoice" else "CreditedQuantity"
-    lines = tuple(
-        Taxed(
-            figure(
-                text_of(line.find("cbc:LineExtensionAmount", NS)),
-                f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount",
-                "BT-131",
-            )
-            or Decimal(0),
-            _key(line.find("cac:Item/cac:ClassifiedTaxCategory", NS)),
-            _priced(line, quantity_tag),
-            position,
+    read: list[Taxed] = []
+    for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1):
+        amount = figure(
+            text_of(line.find("cbc:LineExtensionAmount", NS)),
+            f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount",
+            "BT-131",
         )
-        for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1)
-    )
+        by_price, price_stated = _priced(line, position, kind, quantity_tag)
+        key = _key(line.find("cac:Item/cac:ClassifiedTaxCategory", NS))
+        read.append(Taxed(amount or Decimal(0), key, by_price, position, price_stated))
+    lines = tuple(read)
     allowances: list[Taxed] = []
     charges: list[Taxed] = []
     for position, item in enumerate(root.findall("cac:AllowanceCharge", NS), start=1):
-        is_charge = _is_charge(item)
+        is_charge = _is_charge(item, f"cac:AllowanceCharge[{position}]")
         amount = figure(
             text_of(item.find("cbc:Amount", NS)),
             f"cac:AllowanceCharge[{position}]/cbc:Amount",
@@ -360,26 +357,63 @@ def _figures(root: etree._Element, kind: str, currency: str, due: Decimal) -> St
     )
 
 
-def _is_charge(item: etree._Element) -> bool:
-    """Whether a ``cac:AllowanceCharge`` is a charge: its ``cbc:ChargeIndicator`` an
-    ``xs:boolean`` true (``true`` or ``1``)."""
-    return (text_of(item.find("cbc:ChargeIndicator", NS)) or "").lower() in ("true", "1")
+def _is_charge(item: etree._Element, where: str) -> bool:
+    """Whether a ``cac:AllowanceCharge`` (at ``where``) is a charge: its ``cbc:ChargeIndicator``
+    an ``xs:boolean``. Raises InvalidInput naming it when it is none (``maybe`` was read as an
+    allowance, tryout 56)."""
+    field = f"{where}/cbc:ChargeIndicator"
+    written = (text_of(item.find("cbc:ChargeIndicator", NS)) or "").strip().lower()
+    if written not in ("true", "1", "false", "0"):
+        raise InvalidInput(
+            field,
+            "must be true or false (an xs:boolean, 1 or 0 too): whether it is a charge (BG-21) "
+            "or an allowance (BG-20)",
+            value=written,
+        )
+    return written in ("true", "1")
 
 
-def _priced(line: etree._Element, quantity_tag: str) -> Decimal | None:
-    """What a line's quantity at its net price gives (``calculation.priced``)."""
-    adjustments = line.findall("cac:AllowanceCharge", NS)
-
-    def amounts(charge: bool) -> list[str | None]:
-        return [text_of(a.find("cbc:Amount", NS)) for a in adjustments if _is_charge(a) == charge]
-
-    return priced(
-        text_of(line.find(f"cbc:{quantity_tag}", NS)),
-        text_of(line.find("cac:Price/cbc:PriceAmount", NS)),
+def _priced(
+    line: etree._Element, position: int, kind: str, quantity_tag: str
+) -> tuple[Decimal | None, bool]:
+    """What a line's quantity at its net price gives (``calculation.priced``), and whether it
+    states its net price (BT-146, BR-26). Raises InvalidInput naming the element of a price,
+    base quantity, line allowance or charge that is not a decimal, a base quantity not above
+    zero (PEPPOL-EN16931-R121) or a charge indicator that is no ``xs:boolean``."""
+    where = f"cac:{kind}Line[{position}]"
+    price_text = text_of(line.find("cac:Price/cbc:PriceAmount", NS))
+    quantity_text = text_of(line.find(f"cbc:{quantity_tag}", NS))
+    if price_text is None or quantity_text is None:
+        return None, price_text is not None
+    price = figure(price_text, f"{where}/cac:Price/cbc:PriceAmount", "BT-146 Item net price")
+    base_field = f"{where}/cac:Price/cbc:BaseQuantity"
+    base = figure(
         text_of(line.find("cac:Price/cbc:BaseQuantity", NS)),
-        amounts(True),
-        amounts(False),
+        base_field,
+        "BT-149 Item price base quantity",
     )
+    if base is not None and base <= 0:
+        raise InvalidInput(
+            base_field,
+            "must be above zero (BT-149 Item price base quantity, PEPPOL-EN16931-R121)",
+            value=str(base),
+        )
+    charges: list[Decimal] = []
+    allowances: list[Decimal] = []
+    for index, item in enumerate(line.findall("cac:AllowanceCharge", NS), start=1):
+        at = f"{where}/cac:AllowanceCharge[{index}]"
+        is_charge = _is_charge(item, at)
+        term = (
+            "BT-141 Invoice line charge amount"
+            if is_charge
+            else "BT-136 Invoice line allowance amount"
+        )
+        amount = figure(text_of(item.find("cbc:Amount", NS)), f"{at}/cbc:Amount", term)
+        (charges if is_charge else allowances).append(amount or Decimal(0))
+    quantity = figure(quantity_text, f"{where}/cbc:{quantity_tag}", "BT-129")
+    assert price is not None
+    assert quantity is not None
+    return priced(quantity, price, base or Decimal(1), charges, allowances), True
 
 
 def _currency_of(element: etree._Element | None) -> str | None:

@@ -612,7 +612,7 @@ def _priced_line(line: etree._Element) -> Decimal | None:
     """What a UBL line's quantity at its price gives, as the reader works it out."""
     from ledger.documents.ubl import _priced
 
-    return _priced(line, "InvoicedQuantity")
+    return _priced(line, 1, "Invoice", "InvoicedQuantity")[0]
 
 
 @pytest.mark.parametrize(("name", "data"), UBL_INVOICES, ids=[n for n, _ in UBL_INVOICES])
@@ -645,3 +645,206 @@ def test_a_ubl_line_stating_more_than_its_quantity_at_its_price_is_capped(
     assert before.amount_due_minor is not None
     assert after.amount_due_minor <= before.amount_due_minor, after.totals_faults
     assert "PEPPOL-EN16931-R120" in [f.rule for f in after.totals_faults]
+
+
+def _demo_ubl() -> bytes:
+    from importlib import resources
+
+    return resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+
+
+def _line3_raised(extra: Callable[[bytes], bytes]) -> bytes:
+    """Tryout 56 C1: the demo invoice's line 3 (500 × 5.00 = 2,500.00 at 12%) raised to
+    25,000.00 with every figure above it made to agree (29,875.00 due), then ``extra``."""
+    data = _demo_ubl()
+    for old, new in (
+        (b'"DKK">2500.00</cbc:LineExtensionAmount>', b'"DKK">25000.00</cbc:LineExtensionAmount>'),
+        (b'"DKK">2500.00</cbc:TaxableAmount>', b'"DKK">25000.00</cbc:TaxableAmount>'),
+        (b'"DKK">300.00</cbc:TaxAmount>', b'"DKK">3000.00</cbc:TaxAmount>'),
+        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">3375.00</cbc:TaxAmount>'),
+        (b'"DKK">4000.00</cbc:LineExtensionAmount>', b'"DKK">26500.00</cbc:LineExtensionAmount>'),
+        (b'"DKK">4000.00</cbc:TaxExclusiveAmount>', b'"DKK">26500.00</cbc:TaxExclusiveAmount>'),
+        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">29875.00</cbc:TaxInclusiveAmount>'),
+        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">29875.00</cbc:PayableAmount>'),
+    ):
+        assert data.count(old) == 1, old
+        data = data.replace(old, new)
+    return extra(data)
+
+
+def _in_line3(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    def edit(data: bytes) -> bytes:
+        line3 = data.index(b'"DKK">25000.00</cbc:LineExtensionAmount>')
+        at = data.index(old, line3)
+        return data[:at] + new + data[at + len(old) :]
+
+    return edit
+
+
+_PRICE = b'<cbc:PriceAmount currencyID="DKK">5.00</cbc:PriceAmount>'
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d,
+        _in_line3(_PRICE, b""),  # no price (BR-26)
+        _in_line3(  # a line allowance below zero, taken as 0
+            b"<cac:Item>",
+            b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+            b'<cbc:Amount currencyID="DKK">-22500.00</cbc:Amount></cac:AllowanceCharge><cac:Item>',
+        ),
+    ],
+    ids=["priced", "no-price", "negative-line-allowance"],
+)
+def test_a_raised_line_is_capped_however_its_price_is_hidden(
+    edit: Callable[[bytes], bytes],
+) -> None:
+    facts = _read(_line3_raised(edit))
+    assert facts.amount_minor == 2_987_500
+    assert facts.amount_due_minor is not None
+    assert facts.amount_due_minor <= 467_500, facts.totals_faults
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (
+            _in_line3(_PRICE, b'<cbc:PriceAmount currencyID="DKK">n/a</cbc:PriceAmount>'),
+            "cac:InvoiceLine[3]/cac:Price/cbc:PriceAmount",
+        ),
+        (
+            _in_line3(_PRICE, _PRICE + b'<cbc:BaseQuantity unitCode="EA">0</cbc:BaseQuantity>'),
+            "cac:InvoiceLine[3]/cac:Price/cbc:BaseQuantity",
+        ),
+        (
+            _in_line3(
+                b"<cac:Item>",
+                b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+                b'<cbc:Amount currencyID="DKK">x</cbc:Amount></cac:AllowanceCharge><cac:Item>',
+            ),
+            "cac:InvoiceLine[3]/cac:AllowanceCharge[1]/cbc:Amount",
+        ),
+        (
+            _in_line3(
+                b"<cac:Item>",
+                b"<cac:AllowanceCharge><cbc:ChargeIndicator>maybe</cbc:ChargeIndicator>"
+                b'<cbc:Amount currencyID="DKK">-22500.00</cbc:Amount></cac:AllowanceCharge>'
+                b"<cac:Item>",
+            ),
+            "cac:InvoiceLine[3]/cac:AllowanceCharge[1]/cbc:ChargeIndicator",
+        ),
+    ],
+    ids=["price-not-a-number", "base-quantity-zero", "allowance-not-a-number", "indicator"],
+)
+def test_a_line_price_that_cannot_be_read_refuses_the_file(
+    edit: Callable[[bytes], bytes], field: str
+) -> None:
+    """Tryout 56: each of these switched the price check off, and 29,875.00 was financed of a
+    4,675.00 invoice. They are malformed: refused, naming the element."""
+    with pytest.raises(DocumentFormatError) as refused:
+        read_document(_line3_raised(edit))
+    assert refused.value.field == field
+
+
+def test_a_base_quantity_of_130_decimals_is_answered() -> None:
+    """Tryout 56 C6: a base quantity of 0.000…1 (130 zeros) raised decimal.InvalidOperation:
+    a 500 at check and register, a traceback in the CLI."""
+    tiny = b"0." + b"0" * 130 + b"1"
+    data = _in_line3(
+        _PRICE, _PRICE + b'<cbc:BaseQuantity unitCode="EA">' + tiny + b"</cbc:BaseQuantity>"
+    )
+    try:
+        facts = _read(_line3_raised(data))
+    except DocumentFormatError:
+        return  # refused, naming its element: an answer too
+    assert facts.amount_minor == 2_987_500
+
+
+def test_lines_without_a_category_give_no_category_their_amount() -> None:
+    """Tryout 56 C4: every line's category removed and one breakdown S 30% on all of it: the
+    net was shared out as for ZUGFeRD 1.0 BASIC (whose lines state none) and 5,200.00 financed
+    of 4,675.00. EN 16931 BR-CO-4: every line states a category."""
+    data = re.sub(
+        rb"<cac:ClassifiedTaxCategory>.*?</cac:ClassifiedTaxCategory>", b"", _demo_ubl(), flags=re.S
+    )
+    start = data.index(b"<cac:TaxTotal>")
+    end = data.index(b"</cac:TaxTotal>") + len(b"</cac:TaxTotal>")
+    data = (
+        data[:start]
+        + (
+            b'<cac:TaxTotal><cbc:TaxAmount currencyID="DKK">1200.00</cbc:TaxAmount>'
+            b'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="DKK">4000.00</cbc:TaxableAmount>'
+            b'<cbc:TaxAmount currencyID="DKK">1200.00</cbc:TaxAmount>'
+            b"<cac:TaxCategory><cbc:ID>S</cbc:ID>"
+            b"<cbc:Percent>30</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+            b"</cac:TaxCategory></cac:TaxSubtotal></cac:TaxTotal>"
+        )
+        + data[end:]
+    )
+    for tag in (b"TaxInclusiveAmount", b"PayableAmount"):
+        data = data.replace(b'"DKK">4675.00</cbc:' + tag, b'"DKK">5200.00</cbc:' + tag)
+    facts = _read(data)
+    assert facts.amount_minor == 520_000
+    assert facts.amount_due_minor is not None
+    assert facts.amount_due_minor <= 467_500, facts.totals_faults
+
+
+def test_made_up_categories_of_nothing_add_no_tolerance() -> None:
+    """Tryout 56 C5: 400 breakdowns of 0.00 taxable at 0.01%, 0.02%, … each stating 1.00 of
+    tax (BR-CO-17's tolerance) added 400.00 to what was supported."""
+    data = _demo_ubl()
+    extra = b"".join(
+        b'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="DKK">0.00</cbc:TaxableAmount>'
+        b'<cbc:TaxAmount currencyID="DKK">1.00</cbc:TaxAmount><cac:TaxCategory><cbc:ID>S</cbc:ID>'
+        b"<cbc:Percent>0." + f"{i:02d}".encode() + b"</cbc:Percent><cac:TaxScheme><cbc:ID>VAT"
+        b"</cbc:ID></cac:TaxScheme></cac:TaxCategory></cac:TaxSubtotal>"
+        for i in range(1, 100)
+    )
+    data = data.replace(b"</cac:TaxTotal>", extra + b"</cac:TaxTotal>", 1)
+    for old, new in (
+        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">774.00</cbc:TaxAmount>'),
+        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4774.00</cbc:TaxInclusiveAmount>'),
+        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4774.00</cbc:PayableAmount>'),
+    ):
+        assert data.count(old) == 1, old
+        data = data.replace(old, new)
+    facts = _read(data)
+    assert facts.amount_due_minor == 467_500, facts.totals_faults
+
+
+def test_an_allowance_moved_into_a_zero_rated_category_of_no_line_is_taken_off_the_rest() -> None:
+    """Tryout 56 M1: a 400.00 allowance in category Z (no line is Z), with a Z breakdown of
+    -400.00, left the 25% VAT whole: 4,275.00 financed where 4,175.00 was owed."""
+    data = _demo_ubl()
+    allowance = (
+        b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+        b"<cbc:AllowanceChargeReason>Discount</cbc:AllowanceChargeReason>"
+        b'<cbc:Amount currencyID="DKK">400.00</cbc:Amount><cac:TaxCategory><cbc:ID>Z</cbc:ID>'
+        b"<cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+        b"</cac:TaxCategory></cac:AllowanceCharge>"
+    )
+    first_tax_total = data.index(b"<cac:TaxTotal>")
+    data = data[:first_tax_total] + allowance + data[first_tax_total:]
+    zero = (
+        b'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="DKK">-400.00</cbc:TaxableAmount>'
+        b'<cbc:TaxAmount currencyID="DKK">0.00</cbc:TaxAmount><cac:TaxCategory><cbc:ID>Z</cbc:ID>'
+        b"<cbc:Percent>0</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>"
+        b"</cac:TaxCategory></cac:TaxSubtotal>"
+    )
+    data = data.replace(b"</cac:TaxTotal>", zero + b"</cac:TaxTotal>", 1)
+    for old, new in (
+        (
+            b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+            b'"DKK">3600.00</cbc:TaxExclusiveAmount>'
+            b'<cbc:AllowanceTotalAmount currencyID="DKK">400.00</cbc:AllowanceTotalAmount>',
+        ),
+        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4275.00</cbc:TaxInclusiveAmount>'),
+        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4275.00</cbc:PayableAmount>'),
+    ):
+        assert data.count(old) == 1, old
+        data = data.replace(old, new)
+    facts = _read(data)
+    assert facts.amount_minor == 427_500
+    # 3,600.00 net; the 400.00 taken off the 25% base: 1,100.00 × 25% + 2,500.00 × 12%
+    assert facts.amount_due_minor == 417_500, facts.totals_faults

@@ -337,6 +337,14 @@ RAISES: dict[str, tuple[Callable[[Invoice, Decimal], None], str]] = {
 }
 
 
+def _each_once(data: bytes, edits: tuple[tuple[bytes, bytes], ...]) -> bytes:
+    """``data`` with each (old, new) replaced, each old found exactly once."""
+    for old, new in edits:
+        assert data.count(old) == 1, old
+        data = data.replace(old, new)
+    return data
+
+
 def _read(data: bytes) -> DocumentFacts:
     facts = read_document(data).facts
     assert facts is not None
@@ -447,20 +455,21 @@ def test_a_document_level_charge_is_added_however_its_indicator_is_written(
     ).encode()
     first_tax_total = data.index(b"<cac:TaxTotal>")
     data = data[:first_tax_total] + charge + data[first_tax_total:]
-    for old, new in (
-        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">700.00</cbc:TaxAmount>'),
-        (b'"DKK">1500.00</cbc:TaxableAmount>', b'"DKK">1600.00</cbc:TaxableAmount>'),
-        (b'"DKK">375.00</cbc:TaxAmount>', b'"DKK">400.00</cbc:TaxAmount>'),
+    data = _each_once(
+        data,
         (
-            b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
-            b'"DKK">4100.00</cbc:TaxExclusiveAmount>'
-            b'<cbc:ChargeTotalAmount currencyID="DKK">100.00</cbc:ChargeTotalAmount>',
+            (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">700.00</cbc:TaxAmount>'),
+            (b'"DKK">1500.00</cbc:TaxableAmount>', b'"DKK">1600.00</cbc:TaxableAmount>'),
+            (b'"DKK">375.00</cbc:TaxAmount>', b'"DKK">400.00</cbc:TaxAmount>'),
+            (
+                b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+                b'"DKK">4100.00</cbc:TaxExclusiveAmount>'
+                b'<cbc:ChargeTotalAmount currencyID="DKK">100.00</cbc:ChargeTotalAmount>',
+            ),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4800.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4800.00</cbc:PayableAmount>'),
         ),
-        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4800.00</cbc:TaxInclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4800.00</cbc:PayableAmount>'),
-    ):
-        assert data.count(old) == 1, old
-        data = data.replace(old, new)
+    )
     facts = _read(data)
     assert facts.totals_faults == ()
     assert facts.amount_due_minor == facts.amount_minor == 480_000
@@ -535,17 +544,18 @@ def test_an_allowance_without_a_category_is_taken_off_the_highest_rate() -> None
     )
     first_tax_total = data.index(b"<cac:TaxTotal>")
     data = data[:first_tax_total] + allowance + data[first_tax_total:]
-    for old, new in (
+    data = _each_once(
+        data,
         (
-            b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
-            b'"DKK">3900.00</cbc:TaxExclusiveAmount>'
-            b'<cbc:AllowanceTotalAmount currencyID="DKK">100.00</cbc:AllowanceTotalAmount>',
+            (
+                b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+                b'"DKK">3900.00</cbc:TaxExclusiveAmount>'
+                b'<cbc:AllowanceTotalAmount currencyID="DKK">100.00</cbc:AllowanceTotalAmount>',
+            ),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4575.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4575.00</cbc:PayableAmount>'),
         ),
-        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4575.00</cbc:TaxInclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4575.00</cbc:PayableAmount>'),
-    ):
-        assert data.count(old) == 1, old
-        data = data.replace(old, new)
+    )
     facts = _read(data)
     assert facts.amount_minor == 457_500
     # 3,900.00 net; the 25% base 1,500.00 less the 100.00: 350.00 + 300.00 of VAT
@@ -657,18 +667,25 @@ def _line3_raised(extra: Callable[[bytes], bytes]) -> bytes:
     """Tryout 56 C1: the demo invoice's line 3 (500 × 5.00 = 2,500.00 at 12%) raised to
     25,000.00 with every figure above it made to agree (29,875.00 due), then ``extra``."""
     data = _demo_ubl()
-    for old, new in (
-        (b'"DKK">2500.00</cbc:LineExtensionAmount>', b'"DKK">25000.00</cbc:LineExtensionAmount>'),
-        (b'"DKK">2500.00</cbc:TaxableAmount>', b'"DKK">25000.00</cbc:TaxableAmount>'),
-        (b'"DKK">300.00</cbc:TaxAmount>', b'"DKK">3000.00</cbc:TaxAmount>'),
-        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">3375.00</cbc:TaxAmount>'),
-        (b'"DKK">4000.00</cbc:LineExtensionAmount>', b'"DKK">26500.00</cbc:LineExtensionAmount>'),
-        (b'"DKK">4000.00</cbc:TaxExclusiveAmount>', b'"DKK">26500.00</cbc:TaxExclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">29875.00</cbc:TaxInclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">29875.00</cbc:PayableAmount>'),
-    ):
-        assert data.count(old) == 1, old
-        data = data.replace(old, new)
+    data = _each_once(
+        data,
+        (
+            (
+                b'"DKK">2500.00</cbc:LineExtensionAmount>',
+                b'"DKK">25000.00</cbc:LineExtensionAmount>',
+            ),
+            (b'"DKK">2500.00</cbc:TaxableAmount>', b'"DKK">25000.00</cbc:TaxableAmount>'),
+            (b'"DKK">300.00</cbc:TaxAmount>', b'"DKK">3000.00</cbc:TaxAmount>'),
+            (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">3375.00</cbc:TaxAmount>'),
+            (
+                b'"DKK">4000.00</cbc:LineExtensionAmount>',
+                b'"DKK">26500.00</cbc:LineExtensionAmount>',
+            ),
+            (b'"DKK">4000.00</cbc:TaxExclusiveAmount>', b'"DKK">26500.00</cbc:TaxExclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">29875.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">29875.00</cbc:PayableAmount>'),
+        ),
+    )
     return extra(data)
 
 
@@ -802,13 +819,14 @@ def test_made_up_categories_of_nothing_add_no_tolerance() -> None:
         for i in range(1, 100)
     )
     data = data.replace(b"</cac:TaxTotal>", extra + b"</cac:TaxTotal>", 1)
-    for old, new in (
-        (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">774.00</cbc:TaxAmount>'),
-        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4774.00</cbc:TaxInclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4774.00</cbc:PayableAmount>'),
-    ):
-        assert data.count(old) == 1, old
-        data = data.replace(old, new)
+    data = _each_once(
+        data,
+        (
+            (b'"DKK">675.00</cbc:TaxAmount>', b'"DKK">774.00</cbc:TaxAmount>'),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4774.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4774.00</cbc:PayableAmount>'),
+        ),
+    )
     facts = _read(data)
     assert facts.amount_due_minor == 467_500, facts.totals_faults
 
@@ -833,17 +851,18 @@ def test_an_allowance_moved_into_a_zero_rated_category_of_no_line_is_taken_off_t
         b"</cac:TaxCategory></cac:TaxSubtotal>"
     )
     data = data.replace(b"</cac:TaxTotal>", zero + b"</cac:TaxTotal>", 1)
-    for old, new in (
+    data = _each_once(
+        data,
         (
-            b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
-            b'"DKK">3600.00</cbc:TaxExclusiveAmount>'
-            b'<cbc:AllowanceTotalAmount currencyID="DKK">400.00</cbc:AllowanceTotalAmount>',
+            (
+                b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+                b'"DKK">3600.00</cbc:TaxExclusiveAmount>'
+                b'<cbc:AllowanceTotalAmount currencyID="DKK">400.00</cbc:AllowanceTotalAmount>',
+            ),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4275.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4275.00</cbc:PayableAmount>'),
         ),
-        (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4275.00</cbc:TaxInclusiveAmount>'),
-        (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4275.00</cbc:PayableAmount>'),
-    ):
-        assert data.count(old) == 1, old
-        data = data.replace(old, new)
+    )
     facts = _read(data)
     assert facts.amount_minor == 427_500
     # 3,600.00 net; the 400.00 taken off the 25% base: 1,100.00 × 25% + 2,500.00 × 12%

@@ -82,6 +82,7 @@ and ``mark_split`` only for invoices that state lines); a credit note has none.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -89,6 +90,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
+
+from ledger.oprf import MAX_INPUT_BYTES
 
 from .facts import DocumentFacts, IdScheme, Party, PartyId
 from .fingerprints import oprf_input, party_fields
@@ -203,8 +206,25 @@ class MarkInput:
     looked_for: bool = True
 
     def oprf_input(self) -> bytes:
-        """The canonical encoding the evaluator evaluates (:func:`fingerprints.oprf_input`)."""
-        return oprf_input(self.kind.value, self.fields)
+        """The canonical encoding the evaluator evaluates (:func:`fingerprints.oprf_input`). One
+        longer than an OPRF input may be (:data:`ledger.oprf.MAX_INPUT_BYTES`: an invoice of
+        some 1,100 lines or more, whose lines' JSON alone passed it — a 500 at check and
+        receive, tryout 57) has each of its long fields stand as its SHA-256: every gateway
+        encodes it so, and no mark of such an invoice was ever made the other way."""
+        encoded = oprf_input(self.kind.value, self.fields)
+        if len(encoded) <= MAX_INPUT_BYTES:
+            return encoded
+        return oprf_input(self.kind.value, tuple(_digested(f) for f in self.fields))
+
+
+#: a mark field longer than this (characters) stands as its SHA-256 when its mark is too long
+LONG_FIELD = 1024
+
+
+def _digested(field: str | None) -> str | None:
+    if field is None or len(field) <= LONG_FIELD:
+        return field
+    return "sha256:" + hashlib.sha256(field.encode()).hexdigest()
 
 
 def _references(facts: DocumentFacts) -> str:

@@ -14,13 +14,27 @@ from typing import TYPE_CHECKING
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.api_helpers import CII, DEMO_DUE, check, client_fixture, finance, lodge, own_invoice
+from tests.api.api_helpers import (
+    CII,
+    DEMO_DUE,
+    UBL,
+    check,
+    client_fixture,
+    finance,
+    lodge,
+    own_invoice,
+    xml,
+)
 from tests.cli.cli_helpers import Cli
 
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
 __all__ = ["client_fixture"]
+
+#: the demo UBL invoice and its first line
+DEMO_UBL = UBL
+UBL_LINE = re.compile(rb"<cac:InvoiceLine>.*?</cac:InvoiceLine>", re.S)
 
 
 def raised_ubl(prefix: str) -> bytes:
@@ -116,3 +130,24 @@ def test_the_cli_check_says_it(tmp_path: Path) -> None:
     assert "EN 16931 BR-CO-15" in out
     answer = cli.json("doc", "check", str(path), "--as", bank)
     assert answer["financeable_amount"] == DEMO_DUE
+
+
+def test_an_invoice_of_1500_lines_is_checked_and_lodged(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 57: an honest invoice of 1,500 lines was a 500 at check and receive (its
+    re-issue mark's input, the lines' JSON, passed the 65,535 bytes an OPRF input may be), so no
+    bank could lodge it. Such a mark's long fields stand as their SHA-256."""
+    start = UBL_LINE.search(DEMO_UBL)
+    assert start is not None
+    lines = b"".join(
+        start.group(0)
+        .replace(b"<cbc:ID>1</cbc:ID>", f"<cbc:ID>{i}</cbc:ID>".encode(), 1)
+        .replace(b"<cbc:Name>", f"<cbc:Name>Item number {i:05d} of a long invoice, ".encode(), 1)
+        for i in range(1, 1501)
+    )
+    data = own_invoice("LONG").replace(start.group(0), lines, 1)
+    checked = check(client, network.bank, data)
+    assert len(checked["facts"]["lines"]) == 1502  # the other two lines kept
+    lodged = client.post("/v1/documents/receive", files=xml(data), headers=network.bank.headers)
+    assert lodged.status_code == 200, lodged.text

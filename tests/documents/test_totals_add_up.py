@@ -867,3 +867,76 @@ def test_an_allowance_moved_into_a_zero_rated_category_of_no_line_is_taken_off_t
     assert facts.amount_minor == 427_500
     # 3,600.00 net; the 400.00 taken off the 25% base: 1,100.00 × 25% + 2,500.00 × 12%
     assert facts.amount_due_minor == 417_500, facts.totals_faults
+
+
+def test_an_honest_invoice_in_a_three_decimal_currency_is_read_as_it_states() -> None:
+    """Tryout 57: sums were rounded to 2 decimals whatever the currency, so an honest 10.124 BHD
+    line read as 10.120 and the invoice was capped below its amount due (BHD, KWD, OMR, JOD, TND
+    have 3 decimals)."""
+    data = _each_once(
+        _demo_ubl().replace(b'"DKK"', b'"BHD"').replace(b">DKK<", b">BHD<"),
+        (
+            (
+                b'"BHD">1000.00</cbc:LineExtensionAmount>',
+                b'"BHD">1000.001</cbc:LineExtensionAmount>',
+            ),
+            (b'"BHD">500.00</cbc:LineExtensionAmount>', b'"BHD">500.002</cbc:LineExtensionAmount>'),
+            (
+                b'"BHD">2500.00</cbc:LineExtensionAmount>',
+                b'"BHD">2500.003</cbc:LineExtensionAmount>',
+            ),
+            (b'"BHD">1500.00</cbc:TaxableAmount>', b'"BHD">1500.003</cbc:TaxableAmount>'),
+            (b'"BHD">375.00</cbc:TaxAmount>', b'"BHD">375.001</cbc:TaxAmount>'),
+            (b'"BHD">2500.00</cbc:TaxableAmount>', b'"BHD">2500.003</cbc:TaxableAmount>'),
+            (b'"BHD">675.00</cbc:TaxAmount>', b'"BHD">675.001</cbc:TaxAmount>'),
+            (
+                b'"BHD">4000.00</cbc:LineExtensionAmount>',
+                b'"BHD">4000.006</cbc:LineExtensionAmount>',
+            ),
+            (b'"BHD">4000.00</cbc:TaxExclusiveAmount>', b'"BHD">4000.006</cbc:TaxExclusiveAmount>'),
+            (b'"BHD">4675.00</cbc:TaxInclusiveAmount>', b'"BHD">4675.007</cbc:TaxInclusiveAmount>'),
+            (b'"BHD">4675.00</cbc:PayableAmount>', b'"BHD">4675.007</cbc:PayableAmount>'),
+        ),
+    )
+    facts = _read(data)
+    assert facts.currency == "BHD"
+    assert facts.totals_faults == ()
+    assert facts.amount_due_minor == facts.amount_minor == 4_675_007
+
+
+@pytest.mark.parametrize(("extra", "capped"), [("1.00", True), ("0.50", False)])
+def test_a_category_tax_above_its_rate_by_more_than_rounding_is_capped(
+    extra: str, capped: bool
+) -> None:
+    """Tryout 57 F2: each real category's tax raised by 1.00 (BR-CO-17's flat tolerance) and
+    the totals with them: 4,677.00 financed of 4,675.00. What rounding may add is bounded by
+    the category's lines, and by half a unit for a tax rounded to whole units."""
+    raised = Decimal(extra) * 2
+    data = _each_once(
+        _demo_ubl(),
+        (
+            (
+                b'"DKK">375.00</cbc:TaxAmount>',
+                f'"DKK">{375 + Decimal(extra)}</cbc:TaxAmount>'.encode(),
+            ),
+            (
+                b'"DKK">300.00</cbc:TaxAmount>',
+                f'"DKK">{300 + Decimal(extra)}</cbc:TaxAmount>'.encode(),
+            ),
+            (b'"DKK">675.00</cbc:TaxAmount>', f'"DKK">{675 + raised}</cbc:TaxAmount>'.encode()),
+            (
+                b'"DKK">4675.00</cbc:TaxInclusiveAmount>',
+                f'"DKK">{4675 + raised}</cbc:TaxInclusiveAmount>'.encode(),
+            ),
+            (
+                b'"DKK">4675.00</cbc:PayableAmount>',
+                f'"DKK">{4675 + raised}</cbc:PayableAmount>'.encode(),
+            ),
+        ),
+    )
+    facts = _read(data)
+    if not capped:  # a tax rounded to whole units (HUF practice) is within half a unit
+        assert facts.totals_faults == ()
+        return
+    assert facts.amount_due_minor == 467_500, facts.totals_faults
+    assert "EN 16931 BR-CO-17" in [f.rule for f in facts.totals_faults]

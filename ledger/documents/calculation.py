@@ -590,18 +590,19 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
 
 
 def _tolerance(taxable: Decimal, items: int) -> Decimal:
-    """How much a VAT category's tax (BT-117) may exceed its taxable amount at its rate, up to
-    the validators' 1 (BR-CO-17): what rounding may add — half a minor unit for each of its
-    ``items`` (lines, allowances, charges) rounded apart, a minor unit allowed each, and half a
-    major unit for a tax rounded to whole units (HUF invoices: 18,678.60 stated as 18,679.00)
-    when the taxable amount is a unit or more; nothing for a category with nothing to tax. A
-    flat 1 per category let 400 made-up categories of nothing, then 1,000 of 0.01 each, add
+    """How much a VAT category's tax (BT-117) may differ from its taxable amount at its rate:
+    what rounding may add, at most the validators' 1 (BR-CO-17). A category taxing a unit or
+    more (either sign: a category of returns is below zero) may have each of its ``items``
+    (lines, allowances, charges) rounded to a whole unit apart — half a unit each: JPY, KRW,
+    and HUF invoices round each line's tax to whole units (tryout 58: two lines of 199 and 299
+    JPY against 497.2) —; a smaller one a minor unit an item; one with nothing to tax, nothing.
+    A flat 1 per category let 400 made-up categories of nothing, then 1,000 of 0.01 each, add
     1.00 each (tryouts 56, 57)."""
-    if taxable <= 0:
+    if taxable == 0:
         return Decimal(0)
-    unit = Decimal(1).scaleb(-_PLACES.get())
-    whole = Decimal("0.5") if taxable >= 1 else Decimal(0)
-    return min(TAX_TOLERANCE, whole + unit * max(items, 1))
+    if abs(taxable) >= 1:
+        return min(TAX_TOLERANCE, Decimal("0.5") * max(items, 1))
+    return min(TAX_TOLERANCE, Decimal(1).scaleb(-_PLACES.get()) * max(items, 1))
 
 
 def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:

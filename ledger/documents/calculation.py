@@ -389,12 +389,18 @@ def _priced_lines(f: StatedFigures, fault: Fault) -> StatedFigures:
     (:func:`priced`, within :data:`PRICE_SLACK`; tryout 54 raised a line ten times, its quantity
     and price kept, and its totals with it), and a line without its net price (BR-26) giving
     nothing (tryout 56 deleted the price to escape the rule)."""
-    over = [
-        line
-        for line in f.lines
-        if line.priced is not None and line.amount > line.priced + PRICE_SLACK
-    ]
-    unpriced = [line for line in f.lines if not line.price_stated and line.amount > 0]
+    over: list[Taxed] = []
+    unpriced: list[Taxed] = []
+    lines: list[Taxed] = []
+    for line in f.lines:  # a line without its price has no priced figure: one or the other
+        if line.priced is not None and line.amount > line.priced + PRICE_SLACK:
+            over.append(line)
+            lines.append(replace(line, amount=line.priced))
+        elif not line.price_stated and line.amount > 0:
+            unpriced.append(line)
+            lines.append(replace(line, amount=Decimal(0)))
+        else:
+            lines.append(line)
     if over:
         fault(
             PRICE_RULE,
@@ -415,17 +421,7 @@ def _priced_lines(f: StatedFigures, fault: Fault) -> StatedFigures:
             "price (BT-146), which every invoice line states, so their amounts are supported "
             "by nothing:",
         )
-    if not over and not unpriced:
-        return f
-    lines = tuple(
-        replace(line, amount=line.priced)
-        if line in over and line.priced is not None
-        else replace(line, amount=Decimal(0))
-        if line in unpriced
-        else line
-        for line in f.lines
-    )
-    return replace(f, lines=lines)
+    return replace(f, lines=tuple(lines)) if over or unpriced else f
 
 
 def _unchecked(f: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:
@@ -532,29 +528,28 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
             stated_tax,
             "the VAT category tax amounts (BT-117) add up to",
         )
-    bases = _category_bases(f)
-    if bases is None:  # no line states a category (ZUGFeRD 1.0 BASIC): the net, highest rate first
+    if f.pooled and all(line.key is None for line in f.lines):
+        # no line states a category (ZUGFeRD 1.0 BASIC): the net, the highest rate first
         bases = _pooled(f.breakdown, net)
     else:
         given, allowed = _lines_and_allowances(f)
-        bases = _place_allowances(bases, given, allowed, {b.key for b in f.breakdown}, fault)
+        bases = _place_allowances(given, allowed, {b.key for b in f.breakdown}, fault)
     counts = Counter(item.key for item in (*f.lines, *f.charges, *f.allowances))
     supported = Decimal(0)
     for key, group in _by_key(f.breakdown).items():
         taxable = _round(sum((b.taxable for b in group), Decimal(0)))
         tax = _round(sum((b.tax for b in group), Decimal(0)))
         where = f"VAT category {key.category or '(none)'} at {key.rate:f}%"
-        if bases is not None:
-            expected_base = _round(bases.get(key, Decimal(0)))
-            if taxable > expected_base:
-                fault(
-                    f"BR-{key.category or 'CO-18'}-08" if key.category else "BR-CO-18",
-                    "BT-116 VAT category taxable amount",
-                    taxable,
-                    expected_base,
-                    f"the line net amounts, charges and allowances of {where} add up to",
-                )
-                taxable = expected_base
+        expected_base = _round(bases.get(key, Decimal(0)))
+        if taxable > expected_base:
+            fault(
+                f"BR-{key.category}-08" if key.category else "BR-CO-18",
+                "BT-116 VAT category taxable amount",
+                taxable,
+                expected_base,
+                f"the line net amounts, charges and allowances of {where} add up to",
+            )
+            taxable = expected_base
         if key.category in ZERO_RATE_CATEGORIES and tax > 0:
             fault(
                 f"BR-{'IC' if key.category == 'K' else key.category}-05",
@@ -605,30 +600,12 @@ def _tolerance(taxable: Decimal, items: int) -> Decimal:
     return min(TAX_TOLERANCE, Decimal(1).scaleb(-_PLACES.get()) * max(items, 1))
 
 
-def _category_bases(f: StatedFigures) -> dict[VatKey, Decimal] | None:
-    """What each VAT category's taxable amount is by the lines, charges and allowances (BR-S-08
-    and its siblings; a line or charge without a category gives none), or None when no line
-    states a category in a file whose format allows it (ZUGFeRD 1.0 BASIC,
-    :attr:`StatedFigures.pooled`): :func:`_pooled` then shares the net out."""
-    if f.pooled and all(line.key is None for line in f.lines):
-        return None
-    bases: dict[VatKey, Decimal] = defaultdict(Decimal)
-    for line in f.lines:
-        if line.key is not None:
-            bases[line.key] += line.amount
-    for charge in f.charges:
-        if charge.key is not None:
-            bases[charge.key] += charge.amount
-    for allowance in f.allowances:  # without a category: placed by _place_allowances
-        bases[allowance.key or NO_CATEGORY] -= max(allowance.amount, Decimal(0))
-    return dict(bases)
-
-
 def _lines_and_allowances(
     f: StatedFigures,
 ) -> tuple[dict[VatKey, Decimal], dict[VatKey, Decimal]]:
-    """By VAT category: what its lines and charges give, and what its allowances take (an
-    allowance below zero taken as 0; one without a category under :data:`NO_CATEGORY`)."""
+    """By VAT category (BR-S-08 and its siblings): what its lines and charges give (one without
+    a category gives none), and what its allowances take (an allowance below zero taken as 0;
+    one without a category under :data:`NO_CATEGORY`, placed by :func:`_place_allowances`)."""
     given: dict[VatKey, Decimal] = defaultdict(Decimal)
     allowed: dict[VatKey, Decimal] = defaultdict(Decimal)
     for item in (*f.lines, *f.charges):
@@ -654,16 +631,21 @@ def _pooled(breakdown: Iterable[Breakdown], net: Decimal) -> dict[VatKey, Decima
 
 
 def _place_allowances(
-    bases: dict[VatKey, Decimal],
     given: dict[VatKey, Decimal],
     allowed: dict[VatKey, Decimal],
     stated: set[VatKey],
     fault: Fault,
 ) -> dict[VatKey, Decimal]:
-    """The categories' bases with what allowances take off beyond their own category's lines (an
-    allowance without a category, BR-32, or more allowances than lines in a category: a base
-    below zero) taken off the breakdown's bases, the highest rate first: an allowance moved out
-    of its category raised that category's VAT (tryouts 55 and 56)."""
+    """Each category's taxable amount by its lines, charges and allowances (``given`` less
+    ``allowed``, :func:`_lines_and_allowances`), with what allowances take beyond their own
+    category's lines (an allowance without a category, BR-32, or more allowances than lines in
+    a category: a base below zero) taken off the breakdown's (``stated``) categories, the
+    highest rate first: an allowance moved out of its category raised that category's VAT
+    (tryouts 55 and 56)."""
+    bases = {
+        key: given.get(key, Decimal(0)) - allowed.get(key, Decimal(0))
+        for key in given.keys() | allowed.keys()
+    }
     # outside the breakdown's categories, and within them what allowances take beyond the
     # category's own lines and charges (an allowance moved into a 0% category no line is of,
     # with a breakdown of its own: tryout 56) — a category's lines may be below zero (returns)
@@ -682,7 +664,7 @@ def _place_allowances(
         for key, base in bases.items()
     }
     left = unplaced
-    for key in sorted(stated, key=lambda k: k.rate, reverse=True):
+    for key in sorted(stated, key=lambda k: (k.rate, k), reverse=True):  # one order, ties too
         take = min(left, max(placed.get(key, Decimal(0)), Decimal(0)))
         placed[key] = placed.get(key, Decimal(0)) - take
         left -= take

@@ -2310,7 +2310,7 @@ def credit_notices(
         if facts is None or net is None:
             continue
         related = related_credit(ledger, f.bank, facts, p.doc_hash)
-        if related is not None and min(net, related.amount_due) - related.credited < p.amount:
+        if related is not None and related.left(net) < p.amount:
             notices.append(_credited_through(f, p.doc_hash, p.amount, facts, net, related))
             continue
         if net >= p.amount:
@@ -2342,7 +2342,7 @@ def _credited_through(
     was credited for (:func:`ledger.services.own_related.related_credit`): the original it
     re-issues, or its re-issue."""
     cur = facts.currency
-    left = min(net, related.amount_due) - related.credited
+    left = related.left(net)
     named = ", ".join(
         f"credit note {note} names invoice {number} ({invoice})"
         for note, invoice, number in related.notes

@@ -206,9 +206,11 @@ class RelatedCredit:
     credited: int
     notes: tuple[tuple[str, str, str], ...]
 
-    @property
-    def net_due(self) -> int:
-        return self.amount_due - self.credited
+    def left(self, net: int) -> int:
+        """What is left of the receivable (minor units): the pledged invoice's own amount due
+        net of the credit notes naming it (``net``), or the receivable's when less, less what
+        the notes on its other files take off."""
+        return min(net, self.amount_due) - self.credited
 
 
 def related_credit(

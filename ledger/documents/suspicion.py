@@ -140,9 +140,19 @@ def _name(facts: DocumentFacts) -> str:
 def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
     """Both invoices (no credit note) of the same seller and buyer in one currency, each with a
     positive amount due, different numbers, and not already graded a match (lines or not)."""
+    return (
+        _of_one_seller_and_buyer(candidate, known)
+        and candidate.currency == known.currency
+        and grade_facts(candidate, known) is None
+    )
+
+
+def _of_one_seller_and_buyer(candidate: DocumentFacts, known: DocumentFacts) -> bool:
+    """Both invoices (no credit note, one type) of the same seller and buyer, each in a currency
+    with a positive amount due, under different numbers: what every suspicion needs."""
     if candidate.credit_note or known.credit_note or candidate.doc_type != known.doc_type:
         return False
-    if candidate.currency is None or candidate.currency != known.currency:
+    if candidate.currency is None or known.currency is None:
         return False
     if candidate.amount_due_minor is None or known.amount_due_minor is None:
         return False
@@ -152,9 +162,7 @@ def _comparable(candidate: DocumentFacts, known: DocumentFacts) -> bool:
         return False
     if party_relation(candidate.seller, known.seller)[0] is not True:
         return False
-    if party_relation(candidate.buyer, known.buyer)[0] is not True:
-        return False
-    return grade_facts(candidate, known) is None
+    return party_relation(candidate.buyer, known.buyer)[0] is True
 
 
 def _same_lines(a: DocumentFacts, b: DocumentFacts) -> bool:
@@ -258,7 +266,17 @@ def find_suspicions(
     pool = [(i, k) for i, k in known if _comparable(candidate, k)]
     pool = [(i, k) for i, k in pool if _reference_contradiction(candidate, k) is None]
     pool, copies = _one_file_per_invoice(pool)
-    found = _found_in(candidate, pool) + _in_other_currency(candidate, known)
+    other = [
+        (i, k)
+        for i, k in known
+        if k.currency != candidate.currency
+        and _of_one_seller_and_buyer(candidate, k)
+        and _same_items(candidate, k)
+        and _reference_contradiction(candidate, k) is None
+    ]
+    other, other_copies = _one_file_per_invoice(other)
+    copies.update(other_copies)
+    found = _found_in(candidate, pool) + _in_other_currency(candidate, other)
     # each suspicion names every file of the invoices it involves (a bank's UBL and CII of one
     # invoice read as two identical suspicions, neither naming its file: a tryout)
     return [
@@ -268,44 +286,28 @@ def find_suspicions(
 
 
 def _in_other_currency(
-    candidate: DocumentFacts, known: Sequence[tuple[str, DocumentFacts]]
+    candidate: DocumentFacts, other: Sequence[tuple[str, DocumentFacts]]
 ) -> list[Suspicion]:
-    """Re-issues of ``known`` invoices in another currency: the same seller, buyer and lines
-    (each line's item and quantity; its amount is in the other currency), a positive amount due
-    on both, another number. Tryout 55 re-issued the demo invoice with every DKK made EUR under
-    a new number, and a bank holding the DKK original financed 4,675.00 EUR with no word. A
-    reference saying they are about different deliveries clears the pair, as for any re-issue."""
-    found: list[Suspicion] = []
-    seen: set[tuple[object, ...]] = set()
-    for ident, k in known:
-        if (
-            k.credit_note
-            or candidate.credit_note
-            or k.doc_type != candidate.doc_type
-            or None in (k.currency, candidate.currency)
-            or k.currency == candidate.currency
-            or (k.amount_due_minor or 0) <= 0
-            or (candidate.amount_due_minor or 0) <= 0
-            or k.number == candidate.number
-            or not _same_items(candidate, k)
-            or party_relation(candidate.seller, k.seller)[0] is not True
-            or party_relation(candidate.buyer, k.buyer)[0] is not True
-            or _reference_contradiction(candidate, k) is not None
-            or _invoice_key(k) in seen
-        ):
-            continue
-        seen.add(_invoice_key(k))
-        reasons = [
-            f"same seller, buyer and {len(k.lines or ())} line(s) (items and quantities) as "
-            f"invoice {_name(k)}, in another currency: {_money(candidate)} here, {_money(k)} "
-            "there",
-            *_reissue_order(candidate, k),
-            *_shared_references(candidate, k),
-        ]
-        found.append(
-            Suspicion(SuspicionKind.REISSUE, tuple(reasons), (ident,), OTHER_CURRENCY_REISSUE_FACTS)
+    """Re-issues in another currency: each of ``other`` (invoices of the same seller and buyer
+    in another currency, with the same lines' items and quantities — a line's amount is in the
+    other currency —, no reference telling them apart, one file per invoice) under another
+    number. Tryout 55 re-issued the demo invoice with every DKK made EUR under a new number, and
+    a bank holding the DKK original financed 4,675.00 EUR with no word."""
+    return [
+        Suspicion(
+            SuspicionKind.REISSUE,
+            (
+                f"same seller, buyer and {len(k.lines or ())} line(s) (items and quantities) as "
+                f"invoice {_name(k)}, in another currency: {_money(candidate)} here, "
+                f"{_money(k)} there",
+                *_reissue_order(candidate, k),
+                *_shared_references(candidate, k),
+            ),
+            (ident,),
+            OTHER_CURRENCY_REISSUE_FACTS,
         )
-    return found
+        for ident, k in other
+    ]
 
 
 def _same_items(a: DocumentFacts, b: DocumentFacts) -> bool:

@@ -47,7 +47,7 @@ from .normalise import (
     to_minor_units,
 )
 from .totals import amount_due_by_totals, refuse_total_as_due
-from .ubl import CREDIT_NOTE_TYPE_CODES, other_currency
+from .ubl import CREDIT_NOTE_TYPE_CODES, other_currency, refuse_line_currency
 from .xmlsafe import local_name, namespace, refuse_repeated, repeated, text_of
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -313,17 +313,14 @@ def _lines(root: etree._Element, d: Dialect, currency: str) -> tuple[Line, ...] 
             )
         quantity = text_of(line.find(d.line_quantity, d.ns))
         amount_el = line.find(d.line_amount, d.ns)
-        stated = amount_el.get("currencyID") if amount_el is not None else None
-        if stated is not None and stated.strip().upper() != currency:
-            # every amount of the invoice is in its currency, as UBL's lines (tryout 52)
-            raise other_currency(
-                f"ram:IncludedSupplyChainTradeLineItem[{position}]/ram:LineTotalAmount/@currencyID",
-                currency,
-                stated.strip(),
-                f"; line {position} of the {d.name}",
-                currency_element="ram:InvoiceCurrencyCode",
-                line=position,
-            )
+        refuse_line_currency(
+            amount_el,
+            f"ram:IncludedSupplyChainTradeLineItem[{position}]/ram:LineTotalAmount/@currencyID",
+            currency,
+            position,
+            d.name,
+            "ram:InvoiceCurrencyCode",
+        )
         read.append(read_line(position, item, quantity, text_of(amount_el), currency, fields))
     return read_lines(read)
 

@@ -240,6 +240,30 @@ def other_currency(
     )
 
 
+def refuse_line_currency(
+    amount: etree._Element | None,
+    field: str,
+    currency: str,
+    position: int,
+    format_name: str,
+    currency_element: str = "cbc:DocumentCurrencyCode",
+) -> None:
+    """Refuse the ``position``-th line's net amount (``amount``, its ``currencyID`` at
+    ``field``) stated in another currency than the document's ``currency`` (written in
+    ``currency_element``): every amount of the invoice is in its currency
+    (PEPPOL-EN16931-R051); a line in EUR on a DKK invoice was read as DKK (tryout 52)."""
+    stated = amount.get("currencyID") if amount is not None else None
+    if stated is not None and stated.strip().upper() != currency:
+        raise other_currency(
+            field,
+            currency,
+            stated.strip(),
+            f"; line {position} of the {format_name}",
+            currency_element=currency_element,
+            line=position,
+        )
+
+
 def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] | None:
     """The invoice lines (BG-25), or ``None`` when the file states none. Raises
     DocumentFormatError for a line that cannot be read whole (``lines.read_line``)."""
@@ -254,17 +278,13 @@ def _lines(root: etree._Element, kind: str, currency: str) -> tuple[Line, ...] |
     read: list[Line | None] = []
     for position, line in enumerate(root.findall(f"cac:{kind}Line", NS), start=1):
         amount_el = line.find("cbc:LineExtensionAmount", NS)
-        stated = amount_el.get("currencyID") if amount_el is not None else None
-        if stated is not None and stated.strip().upper() != currency:
-            # every amount of the invoice is in its currency (PEPPOL-EN16931-R051): a line
-            # in EUR on a DKK invoice was read as DKK (tryout 52)
-            raise other_currency(
-                f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount/@currencyID",
-                currency,
-                stated.strip(),
-                f"; line {position} of the UBL 2.1 {kind}",
-                line=position,
-            )
+        refuse_line_currency(
+            amount_el,
+            f"cac:{kind}Line[{position}]/cbc:LineExtensionAmount/@currencyID",
+            currency,
+            position,
+            f"UBL 2.1 {kind}",
+        )
         item = (
             text_of(line.find("cac:Item/cbc:Name", NS))
             or text_of(line.find("cac:Item/cac:SellersItemIdentification/cbc:ID", NS))

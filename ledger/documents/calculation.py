@@ -11,11 +11,11 @@ EN 16931 validation artefacts check them:
 - BR-CO-11 / BR-CO-12: sum of allowances (BT-107) / charges (BT-108) on document level =
   Σ document level allowance (BT-92) / charge (BT-99) amounts;
 - BR-CO-13: invoice total without VAT (BT-109) = BT-106 - BT-107 + BT-108;
-- BR-S-08 and its siblings (BR-Z-08, BR-E-08, BR-AE-08, BR-K-08, BR-G-08, BR-O-08, …): a VAT
-  category taxable amount (BT-116) = the line net amounts, charges and allowances of that
-  category and rate — strictly: a category no line states supports nothing, a line without a
-  category gives none its amount (BR-CO-4; ZUGFeRD 1.0 BASIC, whose lines state none, shares
-  its net out over its rates), an allowance beyond its category's lines is taken off the
+- BR-S-08 and its siblings (BR-Z-08, BR-E-08, BR-AE-08, BR-IC-08 for K, BR-G-08, BR-O-08, BR-AF-08
+  for L, BR-AG-08 for M): a VAT category taxable amount (BT-116) = the line net amounts, charges and
+  allowances of that category and rate — strictly: a category no line states supports nothing, a
+  line without a category gives none its amount (BR-CO-4; ZUGFeRD 1.0 BASIC, whose lines state none,
+  shares its net out over its rates), an allowance beyond its category's lines is taken off the
   highest rate (BR-32), a charge without a category is not counted (BR-37);
 - BR-CO-17: VAT category tax amount (BT-117) = BT-116 × VAT category rate (BT-119) / 100,
   within what rounding may add (:func:`_tolerance`, at most the validators' 1); no VAT in a
@@ -79,6 +79,30 @@ RATE_RULE = f"tradeledger: BT-119 at most {MAX_VAT_RATE}%"
 #: intra-community supply, G export outside the EU, O not subject to VAT; EN 16931 BR-Z-05,
 #: BR-E-05, BR-AE-05, BR-IC-05, BR-G-05, BR-O-05): no VAT is supported in them
 ZERO_RATE_CATEGORIES = frozenset({"Z", "E", "AE", "K", "G", "O"})
+
+#: each VAT category code's (UNCL5305, BT-118) prefix of its EN 16931 business rules: K is the
+#: intra-community supply (BR-IC-nn), L the Canary Islands' IGIC (BR-AF-nn), M Ceuta and
+#: Melilla's IPSI (BR-AG-nn); the others are named by their code
+CATEGORY_RULE_PREFIX = {
+    "S": "S",
+    "Z": "Z",
+    "E": "E",
+    "AE": "AE",
+    "K": "IC",
+    "G": "G",
+    "O": "O",
+    "L": "AF",
+    "M": "AG",
+}
+
+
+def category_rule(category: str | None, number: str) -> str:
+    """The EN 16931 rule ``number`` (``"05"``, ``"08"``) of VAT ``category``: ``BR-IC-08`` for
+    K; ``BR-CO-18`` (a breakdown per category) for a category none of whose rules exist."""
+    prefix = CATEGORY_RULE_PREFIX.get(category or "")
+    return f"BR-{prefix}-{number}" if prefix else "BR-CO-18"
+
+
 #: PEPPOL-EN16931-R120's slack on a line net amount against its quantity at its price
 PRICE_SLACK = Decimal("0.02")
 #: the rule a line stating more than its quantity at its price breaks (Peppol BIS Billing 3.0)
@@ -543,7 +567,7 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
         expected_base = _round(bases.get(key, Decimal(0)))
         if taxable > expected_base:
             fault(
-                f"BR-{key.category}-08" if key.category else "BR-CO-18",
+                category_rule(key.category, "08"),
                 "BT-116 VAT category taxable amount",
                 taxable,
                 expected_base,
@@ -552,7 +576,7 @@ def _vat(f: StatedFigures, net: Decimal, fault: Fault) -> Decimal:
             taxable = expected_base
         if key.category in ZERO_RATE_CATEGORIES and tax > 0:
             fault(
-                f"BR-{'IC' if key.category == 'K' else key.category}-05",
+                category_rule(key.category, "05"),
                 "BT-117 VAT category tax amount",
                 tax,
                 Decimal(0),

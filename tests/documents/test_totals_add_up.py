@@ -1019,3 +1019,30 @@ def test_a_category_of_returns_is_read_as_it_states() -> None:
     facts = _read(data)
     assert facts.totals_faults == ()
     assert facts.amount_due_minor == facts.amount_minor == 466_395
+
+
+@pytest.mark.parametrize(
+    ("category", "prefix"),
+    [("K", "EN 16931 BR-IC"), ("G", "EN 16931 BR-G"), ("AE", "EN 16931 BR-AE")],
+)
+def test_a_category_fault_is_told_by_its_own_rule(category: str, prefix: str) -> None:
+    """A fault names its category's rule as EN 16931 numbers it: intra-community supply (K) is
+    BR-IC-05 and BR-IC-08, not BR-K-08 (a rule that does not exist)."""
+    name, data = next(
+        (n, d)
+        for n, d in INVOICES
+        if any(Invoice(d).rate_of(b) > 0 for b in Invoice(d).breakdowns())
+    )
+    invoice = Invoice(data)
+    code = "cbc:ID" if invoice.syntax == "ubl" else "ram:CategoryCode"
+    for path in (
+        f"{LINE[invoice.syntax]}/{LINE_CATEGORY[invoice.syntax]}/{code}",
+        BREAKDOWN[invoice.syntax][0] + "/" + BREAKDOWN[invoice.syntax][1],
+    ):
+        for element in invoice.root.findall(path, invoice.ns):
+            element.text = category
+    for term in ("BT-116", "BT-109", "BT-112", "BT-115"):  # a category base raised
+        invoice.raise_by(term, Decimal(100))
+    rules = {f.rule for f in _read(invoice.data()).totals_faults}
+    assert {f"{prefix}-05", f"{prefix}-08"} <= rules, (name, rules)
+    assert not any("BR-K-" in rule for rule in rules), rules

@@ -47,7 +47,12 @@ from .normalise import (
     to_minor_units,
 )
 from .totals import amount_due_by_totals, refuse_total_as_due
-from .ubl import CREDIT_NOTE_TYPE_CODES, other_currency, refuse_line_currency
+from .ubl import (
+    CREDIT_NOTE_TYPE_CODES,
+    document_type_code,
+    other_currency,
+    refuse_line_currency,
+)
 from .xmlsafe import local_name, namespace, refuse_repeated, repeated, text_of
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
@@ -173,7 +178,9 @@ def read_cii(root: etree._Element) -> DocumentFacts:
     )
     try:
         number = text_of(required(f"{d.document}/ram:ID", "BT-1")) or ""
-        type_code = text_of(root.find(f"{d.document}/ram:TypeCode", ns))
+        type_code = document_type_code(
+            root.find(f"{d.document}/ram:TypeCode", ns), "ram:TypeCode", d.name
+        )
         issue = required(f"{d.document}/ram:IssueDateTime/udt:DateTimeString", "BT-2")
         issue_date = parse_cii_date(text_of(issue) or "", issue.get("format"), "ram:IssueDateTime")
         due_el = root.find(

@@ -51,10 +51,38 @@ NS = {"cac": CAC, "cbc": CBC}
 #: the document number (BT-1) as its faults name it (``textlimits.check_text_lengths``)
 NUMBER_FIELD = "cbc:ID"
 
-#: UNTDID 1001 codes that EN 16931 lists as credit notes (BT-3)
+#: UNTDID 1001 codes that EN 16931 lists as credit notes (BT-3): the UBL CreditNote's list of
+#: BR-CL-01 in the CEN/TC 434 validation artefacts
 CREDIT_NOTE_TYPE_CODES = frozenset(
-    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
+    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "502", "503", "532"}
 )
+
+#: EN 16931 BR-CL-01: the document type codes (BT-3) of UNTDID 1001 the standard admits, invoices
+#: and credit notes (the CII list of the CEN/TC 434 validation artefacts, the union of UBL's two)
+_BR_CL_01_CODES = (
+    "71 80 81 82 83 84 102 130 202 203 204 211 218 219 261 262 295 296 308 325 326 331 380 381 "
+    "382 383 384 385 386 387 388 389 390 393 394 395 396 420 456 457 458 471 472 473 500 501 "
+    "502 503 527 532 553 575 623 633 751 780 817 870 875 876 877 935"
+)
+DOCUMENT_TYPE_CODES = frozenset(_BR_CL_01_CODES.split())
+
+
+def document_type_code(element: etree._Element | None, field: str, syntax: str) -> str | None:
+    """The document type code (BT-3) ``element`` states, or ``None`` when it states none (read
+    as an invoice, as before). Raises :class:`DocumentFormatError` naming ``field`` for a code
+    EN 16931 does not admit (BR-CL-01): a file typed ``999`` or ``invoice`` was read as an
+    invoice and could be financed as one."""
+    code = text_of(element)
+    if code is None or code in DOCUMENT_TYPE_CODES:
+        return code
+    raise DocumentFormatError(
+        field,
+        f"the document type code (BT-3) of a {syntax} must be one of UNTDID 1001 that EN 16931 "
+        "admits for invoices and credit notes (BR-CL-01: 380 commercial invoice, 381 credit "
+        f"note, 384 corrected invoice, 389 self-billed invoice, …), not {code[:40]!r}",
+        value=code[:200],
+        business_rule="EN 16931 BR-CL-01",
+    )
 
 
 def is_ubl(root: etree._Element) -> bool:
@@ -115,7 +143,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             "cbc:DocumentCurrencyCode",
             issued=issue_date,
         )
-        type_code = text_of(root.find(f"cbc:{kind}TypeCode", NS))
+        type_code = document_type_code(
+            root.find(f"cbc:{kind}TypeCode", NS), f"cbc:{kind}TypeCode", f"UBL 2.1 {kind}"
+        )
         credit_note = kind == "CreditNote" or type_code in CREDIT_NOTE_TYPE_CODES
 
         seller_el = root.find("cac:AccountingSupplierParty/cac:Party", NS)

@@ -317,7 +317,9 @@ ROTATED_NOTICES = (
 
 class NoticePublic(BaseModel):
     kind: str = Field(
-        description="credit_note, credit_note_financed_invoice, credited, "
+        description="credit_note, no_payment_claimed (a pro-forma invoice, type code 325, or "
+        "invoice information for accounting purposes, 751: no receivable, cannot be financed), "
+        "credit_note_financed_invoice, credited, "
         "credit_note_not_counted (credit notes lodged here name the invoice but its seller or "
         "buyer vouch for none of them, or they are revoked on chain: not counted against its "
         "financeable value), "
@@ -474,7 +476,8 @@ class DocumentExamined(BaseModel):
         "fingerprints) or its document is revoked or superseded (notice document_revoked / "
         "document_superseded: no bank can finance it) or its financeable_amount is 0 (nothing "
         "due, a seller whose identifiers failed their checks: notice nothing_due or "
-        "seller_unkeyed), else financeable_amount; null when you cannot know whether it is "
+        "seller_unkeyed; a pro-forma invoice: no_payment_claimed), else financeable_amount; null "
+        "when you cannot know whether it is "
         "pledged"
     )
     financing_headroom_counting_own: int | None = Field(

@@ -253,6 +253,7 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             ),
             currency=currency,
             credit_note=credit_note,
+            type_code=type_code,
             lines=lines,
             references=_references(root, d),
             invoice_refs=invoice_refs,

@@ -43,6 +43,14 @@ from .normalise import (
 from .vatequivalents import vat_equivalent
 
 #: 2 added lines, references and rejected identifiers; version 1 facts still load
+#: UNTDID 1001 document type codes (BT-3) of documents that claim no payment, and what each is
+NO_PAYMENT_TYPE_CODES = {
+    "325": "a pro-forma invoice (UNTDID 1001 code 325): a preliminary invoice that claims no "
+    "payment",
+    "751": "invoice information for accounting purposes (UNTDID 1001 code 751): it claims no "
+    "payment",
+}
+
 FACTS_SCHEMA_VERSION = 2
 _READABLE_VERSIONS = frozenset({1, 2})
 
@@ -494,6 +502,10 @@ class DocumentFacts:
     #: lines, allowances, charges and VAT support (``ledger.documents.calculation``); when
     #: any, :attr:`amount_due_by_totals` is what they support. Not a key fact
     totals_faults: tuple[TotalsFault, ...] = field(default=(), compare=False)
+    #: the document type code (BT-3, UNTDID 1001) the file states, or None (a JSON form, a file
+    #: that states none). Not a key fact: what it says that matters is :attr:`credit_note` and
+    #: :attr:`no_payment_claimed`
+    type_code: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.number != normalise_number(self.number, "number"):
@@ -523,6 +535,7 @@ class DocumentFacts:
         invoice_refs: Iterable[str] = (),
         amount_due_by_totals: int | None = None,
         totals_faults: Iterable[TotalsFault] = (),
+        type_code: str | None = None,
     ) -> DocumentFacts:
         """Facts from raw values: the number, the invoice references and the currency are
         normalised here."""
@@ -552,6 +565,7 @@ class DocumentFacts:
             invoice_refs=refs,
             amount_due_by_totals=amount_due_by_totals,
             totals_faults=tuple(totals_faults),
+            type_code=type_code,
         )
 
     @property
@@ -564,6 +578,14 @@ class DocumentFacts:
         return min(self.amount_minor, self.amount_due_by_totals)
 
     @property
+    def no_payment_claimed(self) -> str | None:
+        """What the document is when its type code (BT-3) says it claims no payment — a
+        pro-forma invoice (325), invoice information for accounting purposes (751) — else
+        None. Such a document is no receivable: it cannot be financed (a pro-forma invoice
+        financed as an invoice is money lent against nothing owed)."""
+        return NO_PAYMENT_TYPE_CODES.get(self.type_code or "")
+
+    @property
     def reference_map(self) -> dict[str, str]:
         return dict(self.references)
 
@@ -573,6 +595,7 @@ class DocumentFacts:
             "version": FACTS_SCHEMA_VERSION,
             "docType": self.doc_type.value,
             "creditNote": self.credit_note,
+            "typeCode": self.type_code,
             "number": self.number,
             "numberAsWritten": self.number_as_written,
             "issueDate": self.issue_date.isoformat() if self.issue_date else None,
@@ -614,6 +637,7 @@ class DocumentFacts:
             invoice_refs=tuple(data.get("invoiceReferences") or ()),
             amount_due_by_totals=data.get("amountDueByTotals"),
             totals_faults=tuple(TotalsFault.from_dict(x) for x in data.get("totalsFaults") or ()),
+            type_code=data.get("typeCode"),
         )
 
 

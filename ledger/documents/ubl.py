@@ -218,6 +218,7 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             ),
             currency=amount_currency,
             credit_note=credit_note,
+            type_code=type_code,
             lines=lines,
             references=_references(root),
             invoice_refs=invoice_refs,

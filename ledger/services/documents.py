@@ -2522,6 +2522,8 @@ def _financeable_shown(facts: DocumentFacts, financeable: int | None) -> int | N
     else ``financeable`` (:func:`financeable_amount`)."""
     if financeable is not None and facts.seller is not None and facts.seller.unkeyed:
         return 0
+    if financeable is not None and facts.no_payment_claimed is not None:
+        return 0  # a pro-forma invoice: its ``no_payment_claimed`` notice says so
     return financeable
 
 
@@ -2587,13 +2589,21 @@ NOTHING_DUE_LEAD = "this invoice cannot be financed: "
 CREDIT_NOTE_REASON = (
     "this is a credit note (it reduces what the buyer owes): it is not a receivable"
 )
+
+
+def no_payment_reason(what: str) -> str:
+    """Why a document whose type code claims no payment (``DocumentFacts.no_payment_claimed``:
+    ``what`` it is) cannot be financed, in the words of its notice and of the refusal."""
+    return f"This is {what}: it is not a receivable and cannot be financed (EN 16931 BT-3)"
+
+
 #: the notices of a document not in force (revoked, superseded): no bank can finance it
 NOT_IN_FORCE_NOTICES = frozenset({"document_revoked", "document_superseded"})
 #: the notices of a file no bank can finance, whoever holds it: its document revoked or
 #: superseded, nothing due, a credit note, a seller whose every identifier failed its check (no
 #: fingerprint: ``financing.create`` refuses it)
 NOT_FINANCEABLE_NOTICES = frozenset(
-    {"nothing_due", "credit_note", "seller_unkeyed", *NOT_IN_FORCE_NOTICES}
+    {"nothing_due", "credit_note", "no_payment_claimed", "seller_unkeyed", *NOT_IN_FORCE_NOTICES}
 )
 
 
@@ -2651,6 +2661,9 @@ def not_financeable_reason(notices: Iterable[tuple[str, str]]) -> str | None:
         return found["nothing_due"].removeprefix(NOTHING_DUE_LEAD)
     if "credit_note" in found:
         return CREDIT_NOTE_REASON
+    if "no_payment_claimed" in found:
+        claimed = found["no_payment_claimed"]
+        return claimed[0].lower() + claimed[1:]
     if "seller_unkeyed" in found:
         unkeyed = found["seller_unkeyed"]
         return unkeyed[0].lower() + unkeyed[1:]
@@ -2906,6 +2919,8 @@ def _facts_notices(facts: DocumentFacts) -> list[Notice]:
         notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
     if facts.credit_note:
         notices.append(Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed"))
+    elif facts.no_payment_claimed is not None:
+        notices.append(Notice("no_payment_claimed", no_payment_reason(facts.no_payment_claimed)))
     future = issued_in_future(facts)
     if future is not None:
         notices.append(future)

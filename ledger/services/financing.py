@@ -409,6 +409,11 @@ def _check_receivable(facts: DocumentFacts, index: int) -> None:
             field,
             "is a credit note: a credit note reduces what the buyer owes and cannot be financed",
         )
+    if facts.no_payment_claimed is not None:
+        reason = docs.no_payment_reason(facts.no_payment_claimed)
+        raise InvalidInput(
+            field, reason[0].lower() + reason[1:], type_code=facts.type_code, financeable_amount=0
+        )
     if facts.amount_minor is not None and facts.amount_minor <= 0:
         raise InvalidInput(
             field,

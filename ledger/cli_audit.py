@@ -290,6 +290,9 @@ def _rules_text(
         + len(rules.reissues_and_splits_financed)
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
+    lent_beyond = _beyond_due(rules)
+    if lent_beyond:  # money lent beyond what is owed: named on the heading, not only below it
+        pending += f", among them {lent_beyond} financed beyond what the invoices are due"
     if rules.clean:
         lines = [f"RULES HOLD: {seen}{pending}"]
     else:
@@ -887,3 +890,22 @@ def audit_fingerprint_checks(
         {**checks.CheckPage(items, None).to_dict(), "notices": retired.notices(rotated)},
         lines_text(lines) or "no fingerprint evaluations",
     )
+
+
+def _beyond_due(rules: RulesReport) -> str:
+    """What the active financings hold beyond what their invoices are due, per currency
+    (``1,000.00 EUR and 50.00 DKK``), as the follow-ups count it: an invoice and its re-issues
+    or parts financed together beyond its amount due (``reissues_and_splits_financed``), and
+    an invoice held above its amount due net of its credit notes (``held_above_net_due``);
+    ``""`` for none. A tryout's regulator read ``RULES HOLD`` above 800.66 EUR lent beyond one
+    invoice, and took the heading for the answer."""
+    by_currency: dict[str, int] = {}
+    grouped: set[str] = set()  # an invoice of a group is counted with its group, once
+    for r in rules.reissues_and_splits_financed:
+        grouped.update(p.doc_hash for p in r.pledges)
+        if r.held_beyond_due:
+            by_currency[r.currency] = by_currency.get(r.currency, 0) + r.held_beyond_due
+    for h in rules.held_above_net_due:
+        if h.doc_hash not in grouped and h.currency is not None and h.held > h.net_due:
+            by_currency[h.currency] = by_currency.get(h.currency, 0) + h.held - h.net_due
+    return " and ".join(money(amount, currency) for currency, amount in sorted(by_currency.items()))

@@ -11,14 +11,16 @@ financings carry them (``markCarriers``): a shared mark makes the file suspiciou
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Six kinds of mark, each over the facts its trick keeps (the strongest key identifier of
-seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number`` and
-``mark_digits`` name no buyer). The "type" each names is one for every document
+Seven kinds of mark, each over the facts its trick keeps (the strongest key identifier of
+seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number``,
+``mark_digits`` and ``mark_dated`` name no buyer). The "type" each names is one for every document
 (:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout financed an
 invoice again as a JSON form declaring itself a Contract, a PurchaseOrder and a
 WarehouseReceipt, whose fingerprints its type kept apart:
 
-- ``mark_reissue`` — type, seller, currency, amount due (EN 16931 BT-115, as
+- ``mark_reissue`` — type, seller (by its strongest key identifier as written, and again by
+  each key identifier and its name as ``mark_number`` names them: a copy with the seller's VAT
+  id deleted or mistyped keeps its legal id, tryout 59), currency, amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
   delivery references stated; **no buyer**: a re-issue with the buyer's customer number
   re-typed (``10202`` → ``10203``) under a new number and date kept every line and met
@@ -49,6 +51,11 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   :data:`MIN_NUMBER_DIGITS` digits is compared whole (normalised: ``TOSL110``), not by its
   digits: by its digits alone it would meet a seller's other invoices of the same amount too
   often.
+- ``mark_dated`` — type, seller (its strongest key identifier and its name), currency, amount
+  due, issue date and whether the invoice states lines, carried and looked for as
+  ``mark_amount`` is; **no buyer, no number**: tryout 59 financed an invoice again as a JSON form
+  naming no buyer under a new number, and every other mark needed a buyer, lines, or the
+  number's digits.
 
 The first two are only for invoices that state their lines, and a file looks for the same
 marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
@@ -119,6 +126,11 @@ class MarkKind(StrEnum):
     #: run together, currency, amount due, issue date: the same invoice with the digits of its
     #: number regrouped (``12 115 118``, ``1211-5118``) and its buyer re-typed or left out
     DIGITS = "mark_digits"
+    #: type, seller (one per key identifier, and its name), currency, amount due, issue date,
+    #: whether the invoice states lines; no buyer, no number: the same invoice under a new
+    #: number with its buyer left out or re-typed, when one of the two states no lines (a JSON
+    #: form: tryout 59 financed the EN 16931 example again as a form naming no buyer)
+    DATED = "mark_dated"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -133,6 +145,8 @@ class MarkKind(StrEnum):
             return ("seller", "number_digits", "currency", "amount")
         if self is MarkKind.DIGITS:
             return ("seller", "number_digits", "currency", "amount", "issue_date")
+        if self is MarkKind.DATED:
+            return ("seller", "currency", "amount", "issue_date")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -158,13 +172,14 @@ CARRY_PRECEDENCE = (
     MarkKind.REISSUE,
     MarkKind.AMOUNT,
     MarkKind.NUMBER,
+    MarkKind.DATED,
     MarkKind.SPLIT,
     MarkKind.ORDER,
     MarkKind.DIGITS,
 )
 #: the kinds a document has one of per seller key: its first ranks at its kind's place, the
 #: others after every kind (:func:`within_limit`)
-_PER_SELLER_KEY = (MarkKind.NUMBER, MarkKind.DIGITS)
+_PER_SELLER_KEY = (MarkKind.REISSUE, MarkKind.NUMBER, MarkKind.DIGITS, MarkKind.DATED)
 
 
 def item_key(item: str) -> str:
@@ -248,27 +263,35 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     # PurchaseOrder, a WarehouseReceipt; fingerprints keep their types, marks meet across them)
     label = MARK_LABEL
     keys = _number_keys(facts.seller) if facts.seller is not None else []
+    references = _references(facts)
+    lines = (
+        json.dumps(sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in facts.lines))
+        if facts.lines
+        else None
+    )
     numbered = _number_marks(facts, keys, label, facts.currency, due)
     numbered += _digits_marks(facts, keys, label, facts.currency, due)
-    if facts.seller is not None and facts.seller.unkeyed:
-        return numbered  # by its name only: the identity it claims failed its check
+    numbered += _dated_marks(facts, keys, label, facts.currency, due)
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
-    if seller[0] is None:
-        return numbered
-    references = _references(facts)
     found: list[MarkInput] = []
-    if facts.lines:  # mark_reissue names no buyer
-        lines = json.dumps(
-            sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in facts.lines)
-        )
-        found.append(
-            MarkInput(
-                MarkKind.REISSUE, (label, *seller, facts.currency, str(due), lines, references)
-            )
-        )
+    if lines is not None:  # mark_reissue names no buyer
+        per_key = [(pid.scheme.value, pid.value) for pid in keys]
+        # by the seller's strongest key identifier as written (what financings have carried
+        # since marks began), then by each key identifier as the marks compare them (a VAT id
+        # and a legal id by their digits: :func:`_loose`) and by its name: a copy with its
+        # seller's VAT id deleted or mistyped keeps its legal id (tryout 59 financed the
+        # EN 16931 example again so at a second bank, unseen)
+        strongest = (seller[0], seller[1])
+        sellers = ([strongest] if seller[0] is not None and not _unkeyed(facts) else []) + per_key
+        found += [
+            MarkInput(MarkKind.REISSUE, (label, *s, facts.currency, str(due), lines, references))
+            for s in dict.fromkeys(sellers)
+        ]
+    if _unkeyed(facts) or seller[0] is None:
+        return found + numbered  # by its name only: the identity it claims failed its check
     if buyer[0] is None:  # the others name the buyer
         return found + numbered
-    if facts.lines:
+    if facts.lines:  # the split of an invoice that states its lines
         items = json.dumps(sorted({item_key(ln.item) for ln in facts.lines}))
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
@@ -313,6 +336,36 @@ def _number_marks(
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
         for pid in keys
     ]
+
+
+def _unkeyed(facts: DocumentFacts) -> bool:
+    """Whether every identity identifier of the seller failed its check (its marks are by its
+    name and by what identifiers remain, never by the identity it claims)."""
+    return facts.seller is not None and facts.seller.unkeyed
+
+
+def _dated_marks(
+    facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
+) -> list[MarkInput]:
+    """``mark_dated`` of ``facts``: by the seller's strongest key identifier and by its name
+    (the first and last of ``keys``, :func:`_number_keys`, as ``mark_digits``), for an invoice
+    with an issue date; carried and looked for as ``mark_amount`` is (a pair meets on it
+    only when one of the two states no lines: two invoices that state theirs are compared by
+    them, through ``mark_reissue``)."""
+    if facts.issue_date is None:
+        return []
+    issued = facts.issue_date.isoformat()
+    stated = bool(facts.lines)
+    out: list[MarkInput] = []
+    for pid in dict.fromkeys([*keys[:1], *keys[-1:]]):  # its strongest key and its name
+        fields = (label, pid.scheme.value, pid.value, currency, str(due), issued)
+        out += [
+            MarkInput(
+                MarkKind.DATED, (*fields, LINES_STATED), carried=stated, looked_for=not stated
+            ),
+            MarkInput(MarkKind.DATED, (*fields, NO_LINES), carried=not stated, looked_for=True),
+        ]
+    return out
 
 
 def _number_keys(seller: Party) -> list[PartyId]:

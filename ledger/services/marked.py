@@ -121,6 +121,7 @@ SUSPICION_KIND = {
     MarkKind.ORDER: "split",
     MarkKind.NUMBER: "reissue",
     MarkKind.DIGITS: "reissue",
+    MarkKind.DATED: "reissue",
 }
 
 
@@ -184,6 +185,7 @@ _PRECEDENCE = (
     MarkKind.AMOUNT,
     MarkKind.NUMBER,
     MarkKind.DIGITS,
+    MarkKind.DATED,
     MarkKind.SPLIT,
     MarkKind.ORDER,
 )
@@ -248,6 +250,15 @@ class MarkedFinancing:
                 "whatever its buyer and how the digits are grouped: it may be the same invoice "
                 "re-typed",
                 "buyer not compared: this mark does not name it",
+                self._found,
+            )
+        if self.kind is MarkKind.DATED:
+            return (
+                f"{held} of the same seller, issued the same day, with the same currency and "
+                "amount due as this file, under this or another number, whatever its buyer: it "
+                "may be the same invoice issued twice",
+                "lines and buyer not compared: this file or that invoice states no lines (a JSON "
+                "form has none), and this mark does not name the buyer",
                 self._found,
             )
         if self.kind is MarkKind.ORDER:

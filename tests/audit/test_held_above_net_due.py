@@ -93,7 +93,10 @@ def test_the_cli_verify_lists_it(tmp_path: Path) -> None:
     cli.json("doc", "receive", str(note), "--as", members["enterprise"])  # the seller's
     done = cli.run("audit", "verify", "--as", regulator)
     assert "RULES HOLD" in done.stdout
-    assert "; 1 to follow up below (not rule breaches)" in done.stdout
+    assert (
+        "; 1 to follow up below (not rule breaches), among them 500.00 EUR financed beyond what "
+        "the invoices are due" in done.stdout
+    )
     assert "invoices held above their amount due net of credit notes: 1" in done.stdout
     assert (
         f"active financing {made['financing_id']} holds 1,656.25 EUR on invoice {doc_hash}, whose "

@@ -34,6 +34,10 @@ def test_verify_lists_a_whole_and_its_part_financed_at_two_banks(tmp_path: Path)
     verified = cli.run("audit", "verify", "--as", members["regulator"]).stdout
     assert f"{HEADING}1 (financings {first}, {second}); BEYOND their amount due: 1" in verified
     assert "to follow up below" in verified
+    # the money lent beyond what is due is on the heading, not only below it (tryout 59)
+    heading = next(line for line in verified.splitlines() if line.startswith("RULES"))
+    assert heading.startswith("RULES HOLD"), heading
+    assert "among them 1,325.00 DKK financed beyond what the invoices are due" in heading
     assert "Bank B (" in verified
     assert "6,000.00 DKK on one receivable of 4,675.00 DKK due" in verified, verified
     assert "1,325.00 DKK BEYOND its amount due" in verified

@@ -24,6 +24,7 @@ the fault this module fixes; pypdf (already a dependency) reads every place abov
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,6 +38,11 @@ from ledger.fieldnames import FILE
 from .deepparse import collection_paused
 from .envelope import ACCEPTED, INVOICE_NAMESPACES, describe, is_invoice_root, unwrap
 from .xmlsafe import MAX_XML_BYTES, parse_untrusted_xml
+
+#: pypdf warns of every fault it reads past in a sent file (``EOF marker not found``) on its
+#: own logger, which a served gateway prints bare, naming no request: what it could not read
+#: is answered to the sender instead (a refusal naming the file, or a raw file)
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 #: the largest PDF the reader opens, in bytes (larger files are treated as raw)
 MAX_PDF_BYTES = 50 * 1024 * 1024
@@ -119,6 +125,45 @@ def embedded_invoice(data: bytes) -> tuple[str, etree._Element] | None:
     if not_invoices:
         name, why = not_invoices[0]
         raise DocumentFormatError(FILE, f"{_embedded(name)} {why}; the gateway reads {ACCEPTED}")
+    marker = _invoice_marker(data)
+    if marker is not None:  # an invoice it says it carries, none of its embedded files
+        raise DocumentFormatError(
+            FILE,
+            f"is a PDF that declares an embedded invoice ({marker} in its bytes) but carries none "
+            "the gateway can find: its embedded files are not where a PDF names them (a "
+            "damaged or edited file?); send the PDF as it was issued, or its invoice XML",
+        )
+    return None
+
+
+#: what in a PDF's bytes says it carries an e-invoice: the Factur-X, ZUGFeRD and FeRD XMP
+#: schemas (PDF/A-3 metadata, uncompressed), the invoice XML's own root names (an attachment
+#: stored uncompressed), the attachment names the standards give (lower case)
+_INVOICE_MARKERS = (
+    b"urn:factur-x:",
+    b"urn:zugferd:",
+    b"urn:ferd:",
+    b"crossindustryinvoice",
+    b"crossindustrydocument",
+    b"urn:oasis:names:specification:ubl:schema:xsd:invoice-2",
+    b"urn:oasis:names:specification:ubl:schema:xsd:creditnote-2",
+    b"factur-x.xml",
+    b"zugferd-invoice.xml",
+    b"xrechnung.xml",
+)
+#: an embedded file's stream dictionary (``/Type /EmbeddedFile``): never in an object stream
+_EMBEDDED_FILE = b"/EmbeddedFile"
+
+
+def _invoice_marker(data: bytes) -> str | None:
+    """The first sign in a PDF's bytes (:data:`_INVOICE_MARKERS`, case aside) that it carries an
+    e-invoice, or ``None``. A Factur-X PDF with its ``/EmbeddedFiles`` key renamed was registered
+    as a plain file (tryout 59): a PDF that carries an invoice the gateway cannot read is an
+    error, never silently raw (``fieldcases/facturx-attachment``)."""
+    lowered = data.lower()
+    for marker in _INVOICE_MARKERS:
+        if marker in lowered:
+            return marker.decode()
     return None
 
 
@@ -134,8 +179,20 @@ def _embedded_files(data: bytes) -> Iterator[tuple[str, bytes]]:
             reader = PdfReader(io.BytesIO(data))
             locked = reader.is_encrypted and not _opened(reader)
             specs = [] if locked else list(_filespecs(reader))
-    except _READ_ERRORS:
-        return  # not a PDF pypdf can open: a raw file
+    except _READ_ERRORS as exc:
+        # not a PDF pypdf can open: a raw file — unless it carries an embedded file or says it
+        # carries an invoice (a Factur-X PDF cut short was registered as a plain file: tryout 59)
+        marker = _invoice_marker(data) or (
+            _EMBEDDED_FILE.decode() if _EMBEDDED_FILE in data else None
+        )
+        if marker is None:
+            return
+        raise DocumentFormatError(
+            FILE,
+            f"is a PDF the gateway cannot read ({str(exc)[:120] or type(exc).__name__}: damaged "
+            f"or cut short?) that carries an embedded file ({marker} in its bytes), an invoice "
+            "perhaps: send the PDF as it was issued, or its invoice XML",
+        ) from None
     if locked:
         raise DocumentFormatError(
             FILE,

@@ -445,8 +445,23 @@ def _check_fields(data: Any, model: type[BaseModel], path: str, where: str) -> N
         )
     for name, annotation in fields.items():
         inner = _model(annotation)
-        if inner is not None and name in data:
-            _check_fields(data[name], inner, f"{path}.{name}" if path else name, where)
+        if inner is None or name not in data:
+            continue
+        if isinstance(data[name], list) != _holds_list(annotation):
+            continue  # an object for a list, or a list for an object: the model says so
+        _check_fields(data[name], inner, f"{path}.{name}" if path else name, where)
+
+
+def _holds_list(annotation: Any) -> bool:
+    """Whether a value annotated ``annotation`` is a list (``list[Model]``, ``list[Model] |
+    None``): an object sent for it is the model's to refuse (``documents: must be a list``),
+    never read as one of its items (a tryout's ``{"documents": {"a": 1}}`` was told
+    ``documents.a: is not a field of documents``)."""
+    if get_origin(annotation) is Annotated:
+        return _holds_list(get_args(annotation)[0])
+    if get_origin(annotation) in (list, tuple, set, frozenset):
+        return True
+    return any(_holds_list(a) for a in get_args(annotation) if a is not type(None))
 
 
 async def _sent_names(request: Request, kind: tuple[str, str]) -> list[str] | None:

@@ -1014,3 +1014,28 @@ def test_an_enumerated_body_value_is_taken_as_written(world: World) -> None:
         ("/v1/governance/proposals", "role"),
     ]:
         assert expected in checked, checked
+
+
+def test_an_object_sent_for_a_list_is_told_it_must_be_a_list(world: World) -> None:
+    """Tryout 59: ``{"documents": {"a": 1}, …}`` was told ``documents.a: is not a field of
+    documents`` — the object read as one of the list's items. Every write's list of objects,
+    sent an object instead, is refused naming the list, as the model says it."""
+    w, valid = world, Valid(world)
+    checked = []
+    for route in writes(w):
+        if "application/json" not in content_of(route):
+            continue
+        if (route.method, route.path) in FREE_FORM_BODIES:
+            continue
+        role, url, kwargs = valid.request(route)
+        body = kwargs["json"]
+        for key, value in body.items():
+            if not (isinstance(value, list) and value and isinstance(value[0], dict)):
+                continue
+            before = head(w)
+            response = send(w, role, url, **{**kwargs, "json": {**body, key: {"a": 1}}})
+            details = refused(response, key)
+            assert "is not a field" not in details["rule"], details
+            assert head(w) == before, (route.path, key)
+            checked.append((route.path, key))
+    assert ("/v1/financings", "documents") in checked

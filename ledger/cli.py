@@ -1854,8 +1854,8 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         f"  attestations: {len(d['attestations']) or 'none'}",
     ]
     lines += [
-        f"    by {_member_label(names, a['attestor'])} (evidence {a['evidence_hash']}, "
-        f"block {a['block']})"
+        f"    by {_member_label(names, a['attestor'])} at {a.get('attested_at') or '?'} "
+        f"(evidence {a['evidence_hash']}, block {a['block']})"
         for a in d["attestations"]
     ]
     financed, held = d.get("is_financed"), d.get("held") or {}

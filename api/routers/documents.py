@@ -573,6 +573,9 @@ class AttestationPublic(BaseModel):
     evidence_hash: str
     block: int
     tx_hash: str
+    attested_at: UtcSeconds | None = Field(
+        default=None, description="the attestation block's time, ISO 8601 UTC"
+    )
 
 
 class EventPublic(BaseModel):
@@ -1278,6 +1281,7 @@ def document_detail(ledger: Ledger, parsed: bytes, participant: Participant) -> 
                 evidence_hash=a.evidence_hash,
                 block=a.block,
                 tx_hash=a.tx_hash,
+                attested_at=a.attested_at,
             )
             for a in d.attestations
         ],

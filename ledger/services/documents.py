@@ -471,6 +471,8 @@ class Attestation:
     evidence_hash: str
     block: int
     tx_hash: str
+    #: the attestation block's time (UTC): when the attestor vouched for the document
+    attested_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -4663,15 +4665,17 @@ def detail(
         )
     history.sort(key=lambda log: (int(log["blockNumber"]), int(log["logIndex"])))
     names = names if names is not None else LedgerNames(ledger)
+    attested = [log for log in history if log["event"] == "DocumentAttested"]
+    times = ledger.block_times(int(log["blockNumber"]) for log in attested) if attested else {}
     attestations = tuple(
         Attestation(
             attestor=str(log["args"]["attestor"]),
             evidence_hash=hex32(log["args"]["evidenceHash"]),
             block=int(log["blockNumber"]),
             tx_hash=log["transactionHash"].to_0x_hex(),
+            attested_at=datetime.fromtimestamp(times[int(log["blockNumber"])], UTC),
         )
-        for log in history
-        if log["event"] == "DocumentAttested"
+        for log in attested
     )
     revoked = [log for log in history if log["event"] == "DocumentRevoked"]
     events = [_event(log, names) for log in history]

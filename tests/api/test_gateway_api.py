@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import pytest
@@ -72,6 +73,10 @@ def test_check_register_and_read_with_matches(client: TestClient, network: Netwo
     d = detail.json()
     assert d["registered_by"] == network.enterprise.address
     assert d["attestations"][0]["attestor"] == network.attestor.address
+    # when the attestor vouched for it: its block's time, as every time the record gives
+    attested_block = d["attestations"][0]["block"]
+    block_time = datetime.fromtimestamp(network.ledger.block_time(attested_block), UTC)
+    assert datetime.fromisoformat(d["attestations"][0]["attested_at"]) == block_time
     assert [e["event"] for e in d["history"]] == ["DocumentRegistered", "DocumentAttested"]
     assert d["held"]["facts"]["number"] == "TOSL110"
     # another participant reads the public record, not the exporter's held copy

@@ -13,14 +13,16 @@ financing named, for a person to judge; a financing of it must then be acknowled
 
 Seven kinds of mark, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number``,
-``mark_digits`` and ``mark_dated`` name no buyer). The "type" each names is one for every document
-(:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout financed an
-invoice again as a JSON form declaring itself a Contract, a PurchaseOrder and a
+``mark_digits`` and ``mark_seller_amount`` name no buyer). The "type" each names is one for
+every document (:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout
+financed an invoice again as a JSON form declaring itself a Contract, a PurchaseOrder and a
 WarehouseReceipt, whose fingerprints its type kept apart:
 
-- ``mark_reissue`` — type, seller (by its strongest key identifier as written, and again by
-  each key identifier and its name as ``mark_number`` names them: a copy with the seller's VAT
-  id deleted or mistyped keeps its legal id, tryout 59), currency, amount due (EN 16931 BT-115, as
+- ``mark_reissue`` — type, seller (by its strongest key identifier as written; and again by
+  each key identifier and its name as ``mark_number`` names them, its lines then by quantity and
+  net amount alone: a copy with the seller's VAT id deleted or mistyped keeps its legal id,
+  tryout 59, and one with its items renamed every quantity and amount, tryout 61), currency,
+  amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
   delivery references stated; **no buyer**: a re-issue with the buyer's customer number
   re-typed (``10202`` → ``10203``) under a new number and date kept every line and met
@@ -51,12 +53,11 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   :data:`MIN_NUMBER_DIGITS` digits is compared whole (normalised: ``TOSL110``), not by its
   digits: by its digits alone it would meet a seller's other invoices of the same amount too
   often.
-- ``mark_dated`` — type, seller (its strongest key identifier and its name), currency, amount
-  due, issue date and whether the invoice states lines, carried and looked for as
-  ``mark_amount`` is; **no buyer, no number**: tryout 59 financed an invoice again as a JSON form
-  naming no buyer under a new number, and every other mark needed a buyer, lines, or the
-  number's digits.
-
+- ``mark_seller_amount`` — type, seller (its strongest key identifier and its name), currency,
+  amount due and whether the invoice states lines, carried and looked for as ``mark_amount``
+  is; **no buyer, no number, no date**: tryouts 59 and 61 financed an invoice again as a JSON
+  form naming no buyer, or its buyer re-typed, under a new number and date, and every other
+  mark needed a buyer, lines, the date or the number's digits.
 The first two are only for invoices that state their lines, and a file looks for the same
 marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
 invoices that both state their lines are never matched on their amount alone (their lines
@@ -126,11 +127,11 @@ class MarkKind(StrEnum):
     #: run together, currency, amount due, issue date: the same invoice with the digits of its
     #: number regrouped (``12 115 118``, ``1211-5118``) and its buyer re-typed or left out
     DIGITS = "mark_digits"
-    #: type, seller (one per key identifier, and its name), currency, amount due, issue date,
-    #: whether the invoice states lines; no buyer, no number: the same invoice under a new
-    #: number with its buyer left out or re-typed, when one of the two states no lines (a JSON
-    #: form: tryout 59 financed the EN 16931 example again as a form naming no buyer)
-    DATED = "mark_dated"
+    #: type, seller (its strongest key identifier, and its name), currency, amount due,
+    #: whether the invoice states lines; no buyer, no number, no date: the same invoice as a
+    #: file that states no lines (a JSON form) under a new number and date with its buyer left
+    #: out or re-typed (tryouts 59 and 61 financed the EN 16931 example again so)
+    SELLER_AMOUNT = "mark_seller_amount"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -145,8 +146,8 @@ class MarkKind(StrEnum):
             return ("seller", "number_digits", "currency", "amount")
         if self is MarkKind.DIGITS:
             return ("seller", "number_digits", "currency", "amount", "issue_date")
-        if self is MarkKind.DATED:
-            return ("seller", "currency", "amount", "issue_date")
+        if self is MarkKind.SELLER_AMOUNT:
+            return ("seller", "currency", "amount")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -172,14 +173,14 @@ CARRY_PRECEDENCE = (
     MarkKind.REISSUE,
     MarkKind.AMOUNT,
     MarkKind.NUMBER,
-    MarkKind.DATED,
+    MarkKind.SELLER_AMOUNT,
     MarkKind.SPLIT,
     MarkKind.ORDER,
     MarkKind.DIGITS,
 )
 #: the kinds a document has one of per seller key: its first ranks at its kind's place, the
 #: others after every kind (:func:`within_limit`)
-_PER_SELLER_KEY = (MarkKind.REISSUE, MarkKind.NUMBER, MarkKind.DIGITS, MarkKind.DATED)
+_PER_SELLER_KEY = (MarkKind.REISSUE, MarkKind.NUMBER, MarkKind.DIGITS, MarkKind.SELLER_AMOUNT)
 
 
 def item_key(item: str) -> str:
@@ -271,21 +272,31 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     )
     numbered = _number_marks(facts, keys, label, facts.currency, due)
     numbered += _digits_marks(facts, keys, label, facts.currency, due)
-    numbered += _dated_marks(facts, keys, label, facts.currency, due)
+    numbered += _seller_amount_marks(facts, keys, label, facts.currency, due)
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
     found: list[MarkInput] = []
     if lines is not None:  # mark_reissue names no buyer
-        per_key = [(pid.scheme.value, pid.value) for pid in keys]
-        # by the seller's strongest key identifier as written (what financings have carried
-        # since marks began), then by each key identifier as the marks compare them (a VAT id
-        # and a legal id by their digits: :func:`_loose`) and by its name: a copy with its
-        # seller's VAT id deleted or mistyped keeps its legal id (tryout 59 financed the
-        # EN 16931 example again so at a second bank, unseen)
-        strongest = (seller[0], seller[1])
-        sellers = ([strongest] if seller[0] is not None and not _unkeyed(facts) else []) + per_key
+        # by the seller's strongest key identifier as written, its lines by item, quantity and
+        # net amount (what financings have carried since marks began); then by each key
+        # identifier as the marks compare them (a VAT id and a legal id by their digits:
+        # :func:`_loose`) and by its name, its lines by quantity and net amount alone: a copy
+        # with its seller's VAT id deleted or mistyped keeps its legal id (tryout 59), and one
+        # with an item renamed (``SUIKERKLONT`` → ``SUIKERKLONTJE``, ``ART`` put before every
+        # item: tryout 61) keeps every quantity and amount — each was financed again unseen
+        if seller[0] is not None and not _unkeyed(facts):
+            found.append(
+                MarkInput(
+                    MarkKind.REISSUE,
+                    (label, *seller, facts.currency, str(due), lines, references),
+                )
+            )
+        amounts = json.dumps(sorted([ln.quantity, ln.amount_minor] for ln in facts.lines or ()))
         found += [
-            MarkInput(MarkKind.REISSUE, (label, *s, facts.currency, str(due), lines, references))
-            for s in dict.fromkeys(sellers)
+            MarkInput(
+                MarkKind.REISSUE,
+                (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts, references),
+            )
+            for pid in keys
         ]
     if _unkeyed(facts) or seller[0] is None:
         return found + numbered  # by its name only: the identity it claims failed its check
@@ -344,26 +355,29 @@ def _unkeyed(facts: DocumentFacts) -> bool:
     return facts.seller is not None and facts.seller.unkeyed
 
 
-def _dated_marks(
+def _seller_amount_marks(
     facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
 ) -> list[MarkInput]:
-    """``mark_dated`` of ``facts``: by the seller's strongest key identifier and by its name
-    (the first and last of ``keys``, :func:`_number_keys`, as ``mark_digits``), for an invoice
-    with an issue date; carried and looked for as ``mark_amount`` is (a pair meets on it
-    only when one of the two states no lines: two invoices that state theirs are compared by
-    them, through ``mark_reissue``)."""
-    if facts.issue_date is None:
-        return []
-    issued = facts.issue_date.isoformat()
+    """``mark_seller_amount`` of ``facts``: by the seller's strongest key identifier and by its
+    name (the first and last of ``keys``, :func:`_number_keys`, as ``mark_digits``); carried
+    and looked for as ``mark_amount`` is, so a pair meets on it only when one of the two states
+    no lines — a file that states no lines (a JSON form) states little else: a form naming no
+    buyer, or its buyer re-typed, under a new number and date met nothing (tryouts 59, 61).
+    Two invoices that state theirs are compared by them, through ``mark_reissue``."""
     stated = bool(facts.lines)
     out: list[MarkInput] = []
     for pid in dict.fromkeys([*keys[:1], *keys[-1:]]):  # its strongest key and its name
-        fields = (label, pid.scheme.value, pid.value, currency, str(due), issued)
+        fields = (label, pid.scheme.value, pid.value, currency, str(due))
         out += [
             MarkInput(
-                MarkKind.DATED, (*fields, LINES_STATED), carried=stated, looked_for=not stated
+                MarkKind.SELLER_AMOUNT,
+                (*fields, LINES_STATED),
+                carried=stated,
+                looked_for=not stated,
             ),
-            MarkInput(MarkKind.DATED, (*fields, NO_LINES), carried=not stated, looked_for=True),
+            MarkInput(
+                MarkKind.SELLER_AMOUNT, (*fields, NO_LINES), carried=not stated, looked_for=True
+            ),
         ]
     return out
 

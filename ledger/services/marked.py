@@ -121,7 +121,7 @@ SUSPICION_KIND = {
     MarkKind.ORDER: "split",
     MarkKind.NUMBER: "reissue",
     MarkKind.DIGITS: "reissue",
-    MarkKind.DATED: "reissue",
+    MarkKind.SELLER_AMOUNT: "reissue",
 }
 
 
@@ -185,7 +185,7 @@ _PRECEDENCE = (
     MarkKind.AMOUNT,
     MarkKind.NUMBER,
     MarkKind.DIGITS,
-    MarkKind.DATED,
+    MarkKind.SELLER_AMOUNT,
     MarkKind.SPLIT,
     MarkKind.ORDER,
 )
@@ -222,9 +222,10 @@ class MarkedFinancing:
         held = f"active financing {self.financing_id} of {bank} pledges an invoice"
         if self.kind is MarkKind.REISSUE:
             return (
-                f"{held} with the same seller, currency, amount due and lines as this file, "
-                "under this or another number and issue date, whatever its buyer: it may be the "
-                "same invoice issued twice",
+                f"{held} with the same seller, currency, amount due and lines (their quantities "
+                "and net amounts, whatever their items are called) as this file, under this or "
+                "another number and issue date, whatever its buyer: it may be the same invoice "
+                "issued twice",
                 self._found,
             )
         if self.kind is MarkKind.AMOUNT:
@@ -252,13 +253,13 @@ class MarkedFinancing:
                 "buyer not compared: this mark does not name it",
                 self._found,
             )
-        if self.kind is MarkKind.DATED:
+        if self.kind is MarkKind.SELLER_AMOUNT:
             return (
-                f"{held} of the same seller, issued the same day, with the same currency and "
-                "amount due as this file, under this or another number, whatever its buyer: it "
-                "may be the same invoice issued twice",
-                "lines and buyer not compared: this file or that invoice states no lines (a JSON "
-                "form has none), and this mark does not name the buyer",
+                f"{held} of the same seller with the same currency and amount due as this file, "
+                "under this or another number and date, whatever its buyer: it may be the same "
+                "invoice issued twice",
+                "lines, buyer and date not compared: this file or that invoice states no lines "
+                "(a JSON form has none), and this mark names neither the buyer nor the date",
                 self._found,
             )
         if self.kind is MarkKind.ORDER:

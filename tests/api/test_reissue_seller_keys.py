@@ -1,7 +1,8 @@
 """A copy of an invoice financed at one bank, offered to another with its seller's strongest
 identifier deleted or mistyped and a new number, or as a JSON form naming no buyer under a new
 number, is suspected there: the other bank's financing is named, and financing the copy must
-be acknowledged (``ledger.documents.marks``: ``mark_reissue`` by each seller key, ``mark_dated``).
+be acknowledged (``ledger.documents.marks``: ``mark_reissue`` by each seller key, its lines by
+quantity and amount; ``mark_seller_amount``).
 
 Tryout 59 (2026-12-06) financed the EN 16931 example ``ubl-tc434-example1.xml`` (De Koksmaat,
 250.33 EUR) five times at three banks:
@@ -12,6 +13,10 @@ Tryout 59 (2026-12-06) financed the EN 16931 example ``ubl-tc434-example1.xml`` 
 - the same with the VAT id's branch mistyped (``B.02``);
 - a JSON form with the seller's VAT id and name, the issue date and the amount, no buyer and a
   new number: every mark needed a buyer, lines or the number's digits — nothing met.
+
+Tryout 61 financed it twice more: a re-issue under a new number and date with one item renamed
+(``SUIKERKLONT`` → ``SUIKERKLONTJE``) or ``ART`` put before every item (every quantity and amount
+kept), and a JSON form with the buyer's id re-typed under a new number and date.
 
 Real HTTP app, real chain, on both backends."""
 
@@ -120,12 +125,53 @@ def test_a_json_form_naming_no_buyer_under_a_new_number_is_suspected(
     _suspected_at_b(client, network, _form(f"KM-2015-{random.randrange(10**6)}"), financing_a)
 
 
-@pytest.mark.parametrize(("issued", "amount"), [("2015-01-10", "250.33"), (ISSUED, "250.34")])
-def test_a_json_form_of_another_day_or_amount_is_not_suspected_of_it(
-    client: TestClient, network: Network, issued: str, amount: str
+@pytest.mark.parametrize(
+    "edit",
+    [
+        (b"SUIKERKLONT<", b"SUIKERKLONTJE<"),
+        (b"<cbc:Name>", b"<cbc:Name>ART "),
+    ],
+    ids=["one-item-renamed", "every-item-renamed"],
+)
+def test_a_reissue_with_its_items_renamed_is_suspected(
+    client: TestClient, network: Network, edit: tuple[bytes, bytes]
 ) -> None:
-    """The control: the same seller's form of another day or another amount is another
-    invoice; no mark meets the financing."""
     _, financing_a = _financed_at_a(client, network)
-    checked = check(client, network.bank_b, _form(f"KM-{random.randrange(10**6)}", issued, amount))
+    assert edit[0] in EXAMPLE
+    copy, _ = _numbered(EXAMPLE.replace(*edit))
+    copy = copy.replace(f"<cbc:IssueDate>{ISSUED}<".encode(), b"<cbc:IssueDate>2015-02-13<", 1)
+    assert ISSUED.encode() not in copy.split(b"<cbc:DueDate>")[0]
+    _suspected_at_b(client, network, copy, financing_a)
+
+
+def test_a_json_form_with_the_buyer_retyped_on_another_day_is_suspected(
+    client: TestClient, network: Network
+) -> None:
+    _, financing_a = _financed_at_a(client, network)
+    form = json.loads(_form("KM-JX", issued="2015-01-16"))
+    form["consignee"] = {"id": "10203", "scheme": "PARTY"}
+    _suspected_at_b(client, network, json.dumps(form).encode(), financing_a)
+
+
+def test_a_json_form_of_another_amount_is_not_suspected_of_it(
+    client: TestClient, network: Network
+) -> None:
+    """The control: the same seller's form of another amount is another invoice; no mark meets
+    the financing."""
+    _, financing_a = _financed_at_a(client, network)
+    checked = check(client, network.bank_b, _form(f"KM-{random.randrange(10**6)}", amount="250.34"))
+    assert not any(financing_a in s["financings"] for s in checked["suspicions"]), checked
+
+
+def test_another_invoice_with_lines_of_the_same_amount_is_not_suspected_of_it(
+    client: TestClient, network: Network
+) -> None:
+    """The control: two invoices that state their lines are compared by them — the seller's
+    invoice of the same amount for other quantities meets no mark, whatever its buyer."""
+    _, financing_a = _financed_at_a(client, network)
+    other, _ = _numbered(EXAMPLE)
+    quantity = re.search(rb'<cbc:InvoicedQuantity unitCode="[^"]*">([^<]*)<', other)
+    assert quantity is not None
+    other = other.replace(quantity.group(0), quantity.group(0).replace(quantity.group(1), b"7"), 1)
+    checked = check(client, network.bank_b, other)
     assert not any(financing_a in s["financings"] for s in checked["suspicions"]), checked

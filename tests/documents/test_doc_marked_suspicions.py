@@ -81,6 +81,7 @@ def test_a_reissue_financed_at_another_bank_is_suspicious_and_must_be_acknowledg
     assert suspicion["financings"] == [financing_a]
     assert suspicion["documents"] == []  # Bank A's documents are its own
     assert any("same seller, currency, amount due and lines" in r for r in suspicion["reasons"])
+    assert any("whatever their items are called" in r for r in suspicion["reasons"])
     assert any(network.bank.address in r for r in suspicion["reasons"])  # which bank, by address
     assert body["matches"] == []
     assert all(f["held_by_financing"] in (None, 0) for f in body["fingerprints"])  # not pledged

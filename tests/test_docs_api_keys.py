@@ -41,6 +41,7 @@ NOT_KEYS = {
     "closed_outstanding",
     "registrant_not_reader",
     "issued_in_future",
+    "no_payment_claimed",  # a notice's kind (a pro-forma invoice)
     "due_before_issue",
     "suspicions_unacknowledged",  # an error's code
     "earlier_version_pledged",  # a notice's code

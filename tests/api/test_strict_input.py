@@ -322,16 +322,18 @@ def _at(body: Any, path: tuple[Any, ...]) -> Any:
     return body
 
 
+def model_writes(w: World) -> Iterator[tuple[Route, str, str, dict[str, Any], Any]]:
+    """:func:`json_writes` whose body is a model (not a free-form one), with the body:
+    (route, role, url, request keywords, the JSON body)."""
+    for route, role, url, kwargs in json_writes(w, Valid(w)):
+        if (route.method, route.path) not in FREE_FORM_BODIES:
+            yield route, role, url, kwargs, kwargs["json"]
+
+
 def test_an_unknown_json_field_is_refused_naming_it_at_any_depth(world: World) -> None:
-    w, valid = world, Valid(world)
+    w = world
     checked = []
-    for route in writes(w):
-        if "application/json" not in content_of(route):
-            continue
-        if (route.method, route.path) in FREE_FORM_BODIES:
-            continue
-        role, url, kwargs = valid.request(route)
-        body = kwargs["json"]
+    for route, role, url, kwargs, body in model_writes(w):
         for path in _object_paths(body):
             bad = copy.deepcopy(body)
             _at(bad, path)["legalid"] = "5493001KJTIIGC8Y1R12"
@@ -1020,15 +1022,9 @@ def test_an_object_sent_for_a_list_is_told_it_must_be_a_list(world: World) -> No
     """Tryout 59: ``{"documents": {"a": 1}, …}`` was told ``documents.a: is not a field of
     documents`` — the object read as one of the list's items. Every write's list of objects,
     sent an object instead, is refused naming the list, as the model says it."""
-    w, valid = world, Valid(world)
+    w = world
     checked = []
-    for route in writes(w):
-        if "application/json" not in content_of(route):
-            continue
-        if (route.method, route.path) in FREE_FORM_BODIES:
-            continue
-        role, url, kwargs = valid.request(route)
-        body = kwargs["json"]
+    for route, role, url, kwargs, body in model_writes(w):
         for key, value in body.items():
             if not (isinstance(value, list) and value and isinstance(value[0], dict)):
                 continue

@@ -20,6 +20,7 @@ from pypdf import PdfWriter
 from ledger.documents import DocumentFormat, read_document
 from ledger.errors import DocumentFormatError
 from tests.documents.documents_support import field_bytes
+from tests.documents.test_doc_detect import _blank_pdf
 
 PDFS = [
     "facturx-attachment/b-attachment-named-invoice.xml.pdf",
@@ -89,19 +90,11 @@ def test_an_invoice_pdf_whose_attachment_is_named_otherwise_is_never_a_plain_fil
         assert parsed.facts == read_document(data).facts
 
 
-def _plain_pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     "data",
     [
-        _plain_pdf()[:-40],
-        _plain_pdf().replace(b"%%EOF", b""),
+        _blank_pdf()[:-40],
+        _blank_pdf().replace(b"%%EOF", b""),
         b"%PDF-1.7\n" + b"garbage\0" * 500,
     ],
     ids=["plain-cut", "plain-no-eof", "garbage"],

@@ -163,6 +163,9 @@ MIN_NUMBER_DIGITS = 4
 #: a run of this many digits (leading zeros aside) is a serial number: ``number_digits`` keeps
 #: the long runs alone, so a year or a short suffix added beside one is passed over
 LONG_RUN_DIGITS = 6
+#: the fewest lines an invoice needs for ``mark_reissue`` by each seller key to compare its lines
+#: by quantity and net amount alone (fewer: by item too)
+MIN_LINES_BY_AMOUNT = 2
 #: the contract's ``MAX_FINANCING_MARKS`` (``MAX_PLEDGES`` 16 x 4): the most marks one
 #: financing carries (``tests/documents/test_number_marks.py`` holds the two equal)
 MAX_FINANCING_MARKS = 64
@@ -290,7 +293,16 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
                     (label, *seller, facts.currency, str(due), lines, references),
                 )
             )
-        amounts = json.dumps(sorted([ln.quantity, ln.amount_minor] for ln in facts.lines or ()))
+        # (an invoice of one line by its item too: a seller's monthly invoice of one line at a
+        # fixed fee, its month in the item's text, is another invoice every month)
+        amounts = json.dumps(
+            sorted(
+                [ln.quantity, ln.amount_minor]
+                if len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT
+                else [item_key(ln.item), ln.quantity, ln.amount_minor]
+                for ln in facts.lines or ()
+            )
+        )
         found += [
             MarkInput(
                 MarkKind.REISSUE,

@@ -19,9 +19,10 @@ financed an invoice again as a JSON form declaring itself a Contract, a Purchase
 WarehouseReceipt, whose fingerprints its type kept apart:
 
 - ``mark_reissue`` — type, seller (by its strongest key identifier as written; and again by
-  each key identifier and its name as ``mark_number`` names them, its lines then by quantity and
-  net amount alone: a copy with the seller's VAT id deleted or mistyped keeps its legal id,
-  tryout 59, and one with its items renamed every quantity and amount, tryout 61), currency,
+  each key identifier and its name as ``mark_number`` names them, its lines then by their net
+  amounts alone: a copy with the seller's VAT id deleted or mistyped keeps its legal id,
+  tryout 59, and one with its items renamed or its quantities re-written every net amount,
+  tryouts 61 and 62), currency,
   amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
   delivery references stated; **no buyer**: a re-issue with the buyer's customer number
@@ -38,7 +39,9 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   its lines (``lines`` or ``no lines``): what a re-issue keeps when the lines cannot be
   compared. The JSON form states no lines, so an invoice re-typed as a JSON form under a new
   number and date had no marks at all, and was financed at a second bank unseen (a tryout of
-  2026-12-04);
+  2026-12-04); and, between two invoices that state lines, one more with their delivery
+  references: their lines re-cut for the same amounts (2 x 9.95 as 1 x 19.90, a line of 0.00
+  added) hid a re-issue (tryout 62);
 - ``mark_number`` — type, seller (one mark per key identifier of the seller, as
   ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
   original naming it by its VAT id beside it; and one by the seller's name, which a copy naming
@@ -164,7 +167,7 @@ MIN_NUMBER_DIGITS = 4
 #: the long runs alone, so a year or a short suffix added beside one is passed over
 LONG_RUN_DIGITS = 6
 #: the fewest lines an invoice needs for ``mark_reissue`` by each seller key to compare its lines
-#: by quantity and net amount alone (fewer: by item too)
+#: by their net amounts alone, none of 0.00 (fewer: by item and quantity too)
 MIN_LINES_BY_AMOUNT = 2
 #: the contract's ``MAX_FINANCING_MARKS`` (``MAX_PLEDGES`` 16 x 4): the most marks one
 #: financing carries (``tests/documents/test_number_marks.py`` holds the two equal)
@@ -293,15 +296,16 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
                     (label, *seller, facts.currency, str(due), lines, references),
                 )
             )
-        # (an invoice of one line by its item too: a seller's monthly invoice of one line at a
-        # fixed fee, its month in the item's text, is another invoice every month)
+        # (their net amounts alone, none of 0.00: a quantity re-written at another price for
+        # the same net amount, 1 x 19.90 for 2 x 9.95, and a line of nothing added hid a
+        # re-issue, tryout 62; an invoice of one line by its item too: a seller's monthly
+        # invoice of one line at a fixed fee, its month in the item's text, is another invoice
+        # every month)
+        stated_lines = facts.lines or ()
         amounts = json.dumps(
-            sorted(
-                [ln.quantity, ln.amount_minor]
-                if len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT
-                else [item_key(ln.item), ln.quantity, ln.amount_minor]
-                for ln in facts.lines or ()
-            )
+            sorted([ln.amount_minor] for ln in stated_lines if ln.amount_minor != 0)
+            if len(stated_lines) >= MIN_LINES_BY_AMOUNT
+            else sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in stated_lines)
         )
         found += [
             MarkInput(
@@ -342,6 +346,13 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         MarkInput(MarkKind.AMOUNT, (*amount, LINES_STATED), carried=stated, looked_for=not stated),
         MarkInput(MarkKind.AMOUNT, (*amount, NO_LINES), carried=not stated, looked_for=True),
     ]
+    if stated:
+        # two invoices that both state lines, of one seller and buyer and amount due, under the
+        # same delivery references (or none): their lines re-cut (a line of 2 x 9.95 written as
+        # two of 1 x 9.95, 1 x 19.90, a line of 0.00 added) are the same receivable — tryout 62
+        # financed the EN 16931 example four times so; a monthly invoice that states its period
+        # is another receivable every month
+        found.append(MarkInput(MarkKind.AMOUNT, (*amount, LINES_STATED, references), carried=True))
     return found + numbered
 
 

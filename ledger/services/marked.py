@@ -233,7 +233,9 @@ class MarkedFinancing:
                 f"{held} with the same seller, buyer, currency and amount due as this file, "
                 "under this or another number and issue date: it may be the same invoice issued "
                 "twice",
-                "lines not compared: this file or that invoice states none (a JSON form has none)",
+                "lines not compared: this mark names the seller, the buyer and the amount due "
+                "(and the delivery references, when both state lines: lines re-cut for the same "
+                "amounts hid a re-issue)",
                 self._found,
             )
         if self.kind is MarkKind.NUMBER:

@@ -6,6 +6,9 @@ a new number and date, and it met nothing at a second bank)."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+
+import pytest
 
 from ledger.documents.detect import read_document
 from ledger.documents.marks import MarkKind, mark_inputs
@@ -39,11 +42,18 @@ def test_a_reissue_with_an_item_renamed_meets_on_its_quantities_and_amounts() ->
     assert MarkKind.REISSUE in _met(EXAMPLE, copy)
 
 
-def test_a_reissue_with_a_quantity_changed_does_not() -> None:
-    quantity = re.search(rb'(<cbc:InvoicedQuantity unitCode="[^"]*">)([^<]*)<', EXAMPLE)
-    assert quantity is not None
-    changed = EXAMPLE.replace(quantity.group(0), quantity.group(1) + b"999<", 1)
-    assert MarkKind.REISSUE not in _met(EXAMPLE, _renumbered(changed, "12115999"))
+def test_other_line_amounts_for_another_buyer_meet_no_reissue_mark() -> None:
+    """The control: the seller's invoice of the same amount due to another buyer with 1.00
+    moved from one line to another is another invoice (its net amounts differ)."""
+    amounts = re.findall(rb'<cbc:LineExtensionAmount currencyID="EUR">([^<]*)<', EXAMPLE)
+    first, second = (Decimal(a.decode()) for a in amounts[1:3])  # [0] is the document total
+    moved = EXAMPLE.replace(f'"EUR">{first}<'.encode(), f'"EUR">{first + 1}<'.encode(), 1).replace(
+        f'"EUR">{second}<'.encode(), f'"EUR">{second - 1}<'.encode(), 1
+    )
+    other = _renumbered(
+        moved.replace(b"<cbc:ID>10202</cbc:ID>", b"<cbc:ID>99999</cbc:ID>", 1), "12115999"
+    )
+    assert not _met(EXAMPLE, other) & {MarkKind.REISSUE, MarkKind.AMOUNT}
 
 
 def test_an_invoice_of_one_line_is_compared_by_its_item_too() -> None:
@@ -56,3 +66,73 @@ def test_an_invoice_of_one_line_is_compared_by_its_item_too() -> None:
     other_item = _renumbered(single.replace(item.group(1), b"ANOTHER ARTICLE", 1), "12115999")
     assert MarkKind.REISSUE not in _met(single, other_item)
     assert MarkKind.REISSUE in _met(single, _renumbered(single, "12115999"))
+
+
+# -- tryout 62: the lines re-cut, every amount kept ------------------------------------------
+
+FIRST = LINE.search(EXAMPLE)
+assert FIRST is not None
+FIRST_LINE = FIRST.group(0)
+
+
+def _first_line_as(*lines: bytes) -> bytes:
+    """The example with its first line (2 x 9.95 = 19.90) written as ``lines``."""
+    return EXAMPLE.replace(FIRST_LINE, b"".join(lines), 1)
+
+
+def _line(quantity: str, amount: str, price: str) -> bytes:
+    return (
+        FIRST_LINE.replace(
+            b'">2</cbc:InvoicedQuantity>', f'">{quantity}</cbc:InvoicedQuantity>'.encode()
+        )
+        .replace(
+            b'">19.90</cbc:LineExtensionAmount>', f'">{amount}</cbc:LineExtensionAmount>'.encode()
+        )
+        .replace(b'">9.95</cbc:PriceAmount>', f'">{price}</cbc:PriceAmount>'.encode())
+    )
+
+
+RECUT = {
+    "one-at-the-double-price": _first_line_as(_line("1", "19.90", "19.90")),
+    "a-line-of-nothing-added": _first_line_as(FIRST_LINE, _line("1", "0.00", "0.00")),
+    "split-into-two-lines": _first_line_as(_line("1", "9.95", "9.95"), _line("1", "9.95", "9.95")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RECUT))
+def test_a_reissue_with_its_lines_recut_meets_a_mark(name: str) -> None:
+    copy = _renumbered(RECUT[name], "12115201").replace(
+        b"<cbc:IssueDate>2015-01-09<", b"<cbc:IssueDate>2015-02-11<", 1
+    )
+    facts, original = read_document(copy).facts, read_document(EXAMPLE).facts
+    assert facts is not None
+    assert original is not None
+    assert facts.amount_due_minor == original.amount_due_minor  # every amount kept
+    met = _met(EXAMPLE, copy)
+    assert met & {MarkKind.REISSUE, MarkKind.AMOUNT}, (name, met)
+
+
+def test_the_same_lines_recut_for_another_buyer_meet_no_amount_mark() -> None:
+    """The control of the amount mark between invoices that state lines: it names the buyer
+    (another buyer's invoice of the same amount is another receivable, unless its lines say
+    otherwise)."""
+    other_buyer = RECUT["split-into-two-lines"].replace(
+        b"<cbc:ID>10202</cbc:ID>", b"<cbc:ID>99999</cbc:ID>", 1
+    )
+    assert MarkKind.AMOUNT not in _met(EXAMPLE, _renumbered(other_buyer, "12115202"))
+
+
+def test_a_monthly_invoice_that_states_its_period_meets_no_amount_mark() -> None:
+    """Two months of one seller and buyer for the same amount, each stating its invoicing
+    period (BG-14), are two receivables."""
+    period = (
+        b"<cac:InvoicePeriod><cbc:StartDate>2015-0{m}-01</cbc:StartDate>"
+        b"<cbc:EndDate>2015-0{m}-28</cbc:EndDate></cac:InvoicePeriod>"
+    )
+    anchor = b"<cac:AccountingSupplierParty>"
+    january = EXAMPLE.replace(anchor, period.replace(b"{m}", b"1") + anchor, 1)
+    february = _renumbered(
+        RECUT["split-into-two-lines"].replace(anchor, period.replace(b"{m}", b"2") + anchor, 1),
+        "12115203",
+    )
+    assert MarkKind.AMOUNT not in _met(january, february)

@@ -11,7 +11,7 @@ financings carry them (``markCarriers``): a shared mark makes the file suspiciou
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Seven kinds of mark, each over the facts its trick keeps (the strongest key identifier of
+Eight kinds of mark, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number``,
 ``mark_digits`` and ``mark_seller_amount`` name no buyer). The "type" each names is one for
 every document (:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout
@@ -42,6 +42,9 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   2026-12-04); and, between two invoices that state lines, one more with their delivery
   references: their lines re-cut for the same amounts (2 x 9.95 as 1 x 19.90, a line of 0.00
   added) hid a re-issue (tryout 62);
+- ``mark_items`` — type, seller, buyer, every line's item and quantity, the delivery references
+  stated; **no currency, no amount**: a re-issue in another currency (every EUR made USD under
+  a new number and date) met nothing at a bank that held no file of the invoice (tryout 62);
 - ``mark_number`` — type, seller (one mark per key identifier of the seller, as
   ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
   original naming it by its VAT id beside it; and one by the seller's name, which a copy naming
@@ -135,6 +138,9 @@ class MarkKind(StrEnum):
     #: file that states no lines (a JSON form) under a new number and date with its buyer left
     #: out or re-typed (tryouts 59 and 61 financed the EN 16931 example again so)
     SELLER_AMOUNT = "mark_seller_amount"
+    #: type, seller, buyer, every line's item and quantity, the delivery references; no
+    #: currency, no amount: the same invoice re-issued in another currency (tryout 62)
+    ITEMS = "mark_items"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -151,6 +157,8 @@ class MarkKind(StrEnum):
             return ("seller", "number_digits", "currency", "amount", "issue_date")
         if self is MarkKind.SELLER_AMOUNT:
             return ("seller", "currency", "amount")
+        if self is MarkKind.ITEMS:
+            return ("seller", "buyer", "lines")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -182,6 +190,7 @@ CARRY_PRECEDENCE = (
     MarkKind.SELLER_AMOUNT,
     MarkKind.SPLIT,
     MarkKind.ORDER,
+    MarkKind.ITEMS,
     MarkKind.DIGITS,
 )
 #: the kinds a document has one of per seller key: its first ranks at its kind's place, the
@@ -320,6 +329,12 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         return found + numbered
     if facts.lines:  # the split of an invoice that states its lines
         items = json.dumps(sorted({item_key(ln.item) for ln in facts.lines}))
+        # in any currency, for any amount: the same seller and buyer, items and quantities
+        # under the same delivery references (a re-issue in USD of an invoice financed in EUR
+        # met nothing at a bank that held no file of it: tryout 62), as a bank's own files are
+        # compared (``suspicion._in_other_currency``)
+        quantities = json.dumps(sorted([item_key(ln.item), ln.quantity] for ln in facts.lines))
+        found.append(MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, references)))
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
             found.append(

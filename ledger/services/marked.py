@@ -122,6 +122,7 @@ SUSPICION_KIND = {
     MarkKind.NUMBER: "reissue",
     MarkKind.DIGITS: "reissue",
     MarkKind.SELLER_AMOUNT: "reissue",
+    MarkKind.ITEMS: "reissue",
 }
 
 
@@ -186,6 +187,7 @@ _PRECEDENCE = (
     MarkKind.NUMBER,
     MarkKind.DIGITS,
     MarkKind.SELLER_AMOUNT,
+    MarkKind.ITEMS,
     MarkKind.SPLIT,
     MarkKind.ORDER,
 )
@@ -262,6 +264,13 @@ class MarkedFinancing:
                 "invoice issued twice",
                 "lines, buyer and date not compared: this file or that invoice states no lines "
                 "(a JSON form has none), and this mark names neither the buyer nor the date",
+                self._found,
+            )
+        if self.kind is MarkKind.ITEMS:
+            return (
+                f"{held} of the same seller and buyer with the same lines (items and quantities) "
+                "as this file, in this or another currency and for this or another amount: it "
+                "may be the same invoice re-issued in another currency",
                 self._found,
             )
         if self.kind is MarkKind.ORDER:

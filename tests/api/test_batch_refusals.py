@@ -122,7 +122,7 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     assert checked.status_code == 200, checked.text
     # a check evaluates the marks it looks for with the file's fingerprints, in one request:
     # an invoice with lines and an order looks for its split, lineless-re-issue, lined same-
-    # amount and split-by-lines marks, a re-issue mark by its seller's strongest identifier
+    # amount, items-and-quantities and split-by-lines marks, a re-issue mark by its seller's strongest identifier
     # as written and again by each key identifier as marks name them (its VAT id DK13585628
     # and legal id DK:DK13585628 by their digits alone: one) and by its name, a number mark
     # per key identifier and by its name, and a digits and a dated mark by its strongest
@@ -132,7 +132,7 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     assert facts.seller is not None
     assert len(facts.seller.key_ids) == 2
     marks = len([m for m in mark_inputs(facts) if m.looked_for])
-    assert marks == 3 + 4 + 2 + 2 + 2
+    assert marks == 3 + 5 + 2 + 2 + 2
     assert marks == looked_for
     assert sent == [_inputs(invoices[0]) + marks]
 

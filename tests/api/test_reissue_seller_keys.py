@@ -175,3 +175,22 @@ def test_another_invoice_with_lines_of_the_same_amount_is_not_suspected_of_it(
     other = other.replace(quantity.group(0), quantity.group(0).replace(quantity.group(1), b"7"), 1)
     checked = check(client, network.bank_b, other)
     assert not any(financing_a in s["financings"] for s in checked["suspicions"]), checked
+
+
+def test_a_reissue_in_another_currency_is_suspected_at_a_bank_holding_no_file_of_it(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 62: every EUR made USD under a new number and date — caught at a bank holding the
+    original, financed unseen at one holding nothing of it (every mark named the currency)."""
+    _, financing_a = _financed_at_a(client, network)
+    copy, _ = _numbered(EXAMPLE.replace(b'currencyID="EUR"', b'currencyID="USD"'))
+    copy = copy.replace(b">EUR<", b">USD<").replace(
+        f"<cbc:IssueDate>{ISSUED}<".encode(), b"<cbc:IssueDate>2015-03-01<", 1
+    )
+    checked = check(client, network.bank_b, copy)
+    assert checked["facts"]["currency"] == "USD"
+    assert any(financing_a in s["financings"] for s in checked["suspicions"]), checked
+    lodged = lodge(client, network.bank_b, copy)
+    refused = finance(client, network.bank_b, lodged["doc_hash"], amount=DUE, currency="USD")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged", refused.text

@@ -136,3 +136,18 @@ def test_a_monthly_invoice_that_states_its_period_meets_no_amount_mark() -> None
         "12115203",
     )
     assert MarkKind.AMOUNT not in _met(january, february)
+
+
+def _in_usd(data: bytes) -> bytes:
+    return data.replace(b'currencyID="EUR"', b'currencyID="USD"').replace(b">EUR<", b">USD<")
+
+
+def test_a_reissue_in_another_currency_meets_on_its_items() -> None:
+    copy = _renumbered(_in_usd(EXAMPLE), "12115300")
+    assert _met(EXAMPLE, copy) == {MarkKind.ITEMS}
+
+
+def test_other_quantities_in_another_currency_meet_nothing() -> None:
+    """The control: the same items in other quantities, in USD, are another invoice."""
+    other = _renumbered(_in_usd(_first_line_as(_line("3", "29.85", "9.95"))), "12115301")
+    assert not _met(EXAMPLE, other)

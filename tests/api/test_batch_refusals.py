@@ -121,12 +121,12 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     checked = client.post("/v1/documents/check", files=xml(invoices[0]), headers=bank.headers)
     assert checked.status_code == 200, checked.text
     # a check evaluates the marks it looks for with the file's fingerprints, in one request:
-    # an invoice with lines and an order looks for its split, lineless-re-issue, lined same-
-    # amount, items-and-quantities and split-by-lines marks, a re-issue mark by its seller's strongest identifier
-    # as written and again by each key identifier as marks name them (its VAT id DK13585628
-    # and legal id DK:DK13585628 by their digits alone: one) and by its name, a number mark
-    # per key identifier and by its name, and a digits and a dated mark by its strongest
-    # identifier and by its name
+    # an invoice with lines and an order looks for its split, lineless-re-issue, lined
+    # same-amount, items-and-quantities and split-by-lines marks, a re-issue mark by its
+    # seller's strongest identifier as written and again by each key identifier as marks
+    # name them (its VAT id DK13585628 and legal id DK:DK13585628 by their digits alone:
+    # one) and by its name, a number mark per key identifier and by its name, and a digits
+    # and a dated mark by its strongest identifier and by its name
     facts = read_document(invoices[0]).facts
     assert facts is not None
     assert facts.seller is not None

@@ -20,9 +20,10 @@ WarehouseReceipt, whose fingerprints its type kept apart:
 
 - ``mark_reissue`` — type, seller (by its strongest key identifier as written; and again by
   each key identifier and its name as ``mark_number`` names them, its lines then by their net
-  amounts alone: a copy with the seller's VAT id deleted or mistyped keeps its legal id,
-  tryout 59, and one with its items renamed or its quantities re-written every net amount,
-  tryouts 61 and 62), currency,
+  amounts alone and not by the amount due: a copy with the seller's VAT id deleted or
+  mistyped keeps its legal id, tryout 59, and one with its items renamed or its quantities
+  re-written every net amount, tryouts 61 and 62, whatever prepayment it states, tryout 63),
+  currency,
   amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
   delivery references stated; **no buyer**: a re-issue with the buyer's customer number
@@ -316,10 +317,12 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
             if len(stated_lines) >= MIN_LINES_BY_AMOUNT
             else sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in stated_lines)
         )
+        # and not by the amount due: the lines' net amounts say what was sold, and a re-issue
+        # with a prepayment of 1.00 stated and its items renamed met nothing (tryout 63)
         found += [
             MarkInput(
                 MarkKind.REISSUE,
-                (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts, references),
+                (label, pid.scheme.value, pid.value, facts.currency, amounts, references),
             )
             for pid in keys
         ]
@@ -367,7 +370,16 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         # two of 1 x 9.95, 1 x 19.90, a line of 0.00 added) are the same receivable — tryout 62
         # financed the EN 16931 example four times so; a monthly invoice that states its period
         # is another receivable every month
-        found.append(MarkInput(MarkKind.AMOUNT, (*amount, LINES_STATED, references), carried=True))
+        # (looked for by an invoice of two lines or more: a seller's monthly invoice of one
+        # line at a fixed fee, its month in the item, is another invoice every month: tryout 63)
+        found.append(
+            MarkInput(
+                MarkKind.AMOUNT,
+                (*amount, LINES_STATED, references),
+                carried=True,
+                looked_for=len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT,
+            )
+        )
     return found + numbered
 
 

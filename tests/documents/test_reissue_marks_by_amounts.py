@@ -151,3 +151,40 @@ def test_other_quantities_in_another_currency_meet_nothing() -> None:
     """The control: the same items in other quantities, in USD, are another invoice."""
     other = _renumbered(_in_usd(_first_line_as(_line("3", "29.85", "9.95"))), "12115301")
     assert not _met(EXAMPLE, other)
+
+
+# -- tryout 63: a prepayment stated, the items renamed -----------------------------------------
+
+PAYABLE = b'<cbc:PayableAmount currencyID="EUR">250.33</cbc:PayableAmount>'
+
+
+def _prepaid(data: bytes, prepaid: str, payable: str) -> bytes:
+    assert PAYABLE in data
+    return data.replace(
+        PAYABLE,
+        f'<cbc:PrepaidAmount currencyID="EUR">{prepaid}</cbc:PrepaidAmount>'
+        f'<cbc:PayableAmount currencyID="EUR">{payable}</cbc:PayableAmount>'.encode(),
+    )
+
+
+def test_a_reissue_with_a_prepayment_stated_and_its_items_renamed_meets_a_mark() -> None:
+    renamed = EXAMPLE.replace(b"SUIKERKLONT<", b"SUIKERKLONTJE<").replace(
+        b"PATAT FRITES 10MM 10KG<", b"Patates frites 10 mm<"
+    )
+    copy = _renumbered(_prepaid(renamed, "1.00", "249.33"), "12115999")
+    facts = read_document(copy).facts
+    assert facts is not None
+    assert facts.amount_due_minor == 24_933
+    assert MarkKind.REISSUE in _met(EXAMPLE, copy)
+
+
+def test_one_line_invoices_of_a_fixed_fee_each_month_meet_nothing() -> None:
+    """A seller's monthly invoice of one line at a fixed fee, its month in the item, to one
+    buyer, stating no period: another invoice every month (tryout 63 was asked to acknowledge
+    May's against June's)."""
+    single = _one_line(EXAMPLE)
+    item = re.search(rb"<cac:Item>\s*<cbc:Name>([^<]*)<", single)
+    assert item is not None
+    may = _renumbered(single.replace(item.group(1), b"Retainer fee May 2024", 1), "20240503")
+    june = _renumbered(single.replace(item.group(1), b"Retainer fee June 2024", 1), "20240603")
+    assert _met(may, june) == set()

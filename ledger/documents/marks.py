@@ -20,10 +20,9 @@ WarehouseReceipt, whose fingerprints its type kept apart:
 
 - ``mark_reissue`` — type, seller (by its strongest key identifier as written; and again by
   each key identifier and its name as ``mark_number`` names them, its lines then by their net
-  amounts alone and not by the amount due: a copy with the seller's VAT id deleted or
-  mistyped keeps its legal id, tryout 59, and one with its items renamed or its quantities
-  re-written every net amount, tryouts 61 and 62, whatever prepayment it states, tryout 63),
-  currency,
+  amounts alone: a copy with the seller's VAT id deleted or mistyped keeps its legal id,
+  tryout 59, and one with its items renamed or its quantities re-written every net amount,
+  tryouts 61 and 62), currency,
   amount due (EN 16931 BT-115, as
   ``DocumentFacts.amount_due_minor`` reads it), every line (item, quantity, net amount), the
   delivery references stated; **no buyer**: a re-issue with the buyer's customer number
@@ -43,9 +42,10 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   2026-12-04); and, between two invoices that state lines, one more with their delivery
   references: their lines re-cut for the same amounts (2 x 9.95 as 1 x 19.90, a line of 0.00
   added) hid a re-issue (tryout 62);
-- ``mark_items`` — type, seller, buyer, every line's item and quantity, the delivery references
-  stated; **no currency, no amount**: a re-issue in another currency (every EUR made USD under
-  a new number and date) met nothing at a bank that held no file of the invoice (tryout 62);
+- ``mark_items`` — type, seller, buyer, every line's item and quantity, the figure due, the
+  delivery references stated; **no currency**: a re-issue in another currency (every EUR made
+  USD under a new number and date) met nothing at a bank that held no file of the invoice
+  (tryout 62);
 - ``mark_number`` — type, seller (one mark per key identifier of the seller, as
   ``seller_number`` fingerprints are: a copy naming the seller by its KvK number meets an
   original naming it by its VAT id beside it; and one by the seller's name, which a copy naming
@@ -139,8 +139,8 @@ class MarkKind(StrEnum):
     #: file that states no lines (a JSON form) under a new number and date with its buyer left
     #: out or re-typed (tryouts 59 and 61 financed the EN 16931 example again so)
     SELLER_AMOUNT = "mark_seller_amount"
-    #: type, seller, buyer, every line's item and quantity, the delivery references; no
-    #: currency, no amount: the same invoice re-issued in another currency (tryout 62)
+    #: type, seller, buyer, every line's item and quantity, the figure due, the delivery
+    #: references; no currency: the same invoice re-issued in another currency (tryout 62)
     ITEMS = "mark_items"
 
     @property
@@ -317,12 +317,12 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
             if len(stated_lines) >= MIN_LINES_BY_AMOUNT
             else sorted([item_key(ln.item), ln.quantity, ln.amount_minor] for ln in stated_lines)
         )
-        # and not by the amount due: the lines' net amounts say what was sold, and a re-issue
-        # with a prepayment of 1.00 stated and its items renamed met nothing (tryout 63)
+        # (by the amount due too: the same lines under another amount due and date are two
+        # invoices in the field cases, ``number-collision``, which must both be financed)
         found += [
             MarkInput(
                 MarkKind.REISSUE,
-                (label, pid.scheme.value, pid.value, facts.currency, amounts, references),
+                (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts, references),
             )
             for pid in keys
         ]
@@ -332,12 +332,14 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         return found + numbered
     if facts.lines:  # the split of an invoice that states its lines
         items = json.dumps(sorted({item_key(ln.item) for ln in facts.lines}))
-        # in any currency, for any amount: the same seller and buyer, items and quantities
-        # under the same delivery references (a re-issue in USD of an invoice financed in EUR
-        # met nothing at a bank that held no file of it: tryout 62), as a bank's own files are
-        # compared (``suspicion._in_other_currency``)
+        # in any currency: the same seller and buyer, items and quantities under the same
+        # delivery references, and the same figure due whatever its currency (a re-issue with
+        # every EUR made USD met nothing at a bank that held no file of it: tryout 62; the
+        # field cases' two invoices of the same lines and another amount due are two invoices)
         quantities = json.dumps(sorted([item_key(ln.item), ln.quantity] for ln in facts.lines))
-        found.append(MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, references)))
+        found.append(
+            MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, str(due), references))
+        )
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
             found.append(

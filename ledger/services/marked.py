@@ -269,8 +269,8 @@ class MarkedFinancing:
         if self.kind is MarkKind.ITEMS:
             return (
                 f"{held} of the same seller and buyer with the same lines (items and quantities) "
-                "as this file, in this or another currency and for this or another amount: it "
-                "may be the same invoice re-issued in another currency",
+                "and the same figure due as this file, in this or another currency: it may be "
+                "the same invoice re-issued in another currency",
                 self._found,
             )
         if self.kind is MarkKind.ORDER:

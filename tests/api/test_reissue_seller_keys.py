@@ -196,38 +196,3 @@ def test_a_reissue_in_another_currency_is_suspected_at_a_bank_holding_no_file_of
     refused = finance(client, network.bank_b, lodged["doc_hash"], amount=DUE, currency="USD")
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "suspicions_unacknowledged", refused.text
-
-
-def _prepaid_and_renamed(number_from: bytes) -> bytes:
-    """Tryout 63: a re-issue with a prepayment of 1.00 stated and its items renamed, under a new
-    number and date."""
-    payable = b'<cbc:PayableAmount currencyID="EUR">250.33</cbc:PayableAmount>'
-    copy = number_from.replace(b"SUIKERKLONT<", b"SUIKERKLONTJE<").replace(
-        payable,
-        b'<cbc:PrepaidAmount currencyID="EUR">1.00</cbc:PrepaidAmount>'
-        b'<cbc:PayableAmount currencyID="EUR">249.33</cbc:PayableAmount>',
-    )
-    return copy.replace(f"<cbc:IssueDate>{ISSUED}<".encode(), b"<cbc:IssueDate>2015-01-16<", 1)
-
-
-def test_a_prepaid_reissue_with_its_items_renamed_is_suspected_at_another_bank(
-    client: TestClient, network: Network
-) -> None:
-    _, financing_a = _financed_at_a(client, network)
-    copy, _ = _numbered(_prepaid_and_renamed(EXAMPLE))
-    checked = check(client, network.bank_b, copy)
-    assert checked["facts"]["amountMinor"] == 24_933
-    _suspected_at_b(client, network, copy, financing_a, amount=24_933)
-
-
-def test_a_prepaid_reissue_with_its_items_renamed_is_suspected_at_the_bank_financing_it(
-    client: TestClient, network: Network
-) -> None:
-    """Tryout 63: the bank that financed the original financed the copy too, told nothing."""
-    _, financing_a = _financed_at_a(client, network)
-    copy, _ = _numbered(_prepaid_and_renamed(EXAMPLE))
-    checked = check(client, network.bank, copy)
-    assert any(financing_a in s["financings"] for s in checked["suspicions"]), checked
-    lodged = lodge(client, network.bank, copy)
-    refused = finance(client, network.bank, lodged["doc_hash"], amount=20_000, currency="EUR")
-    assert refused.status_code == 409, refused.text

@@ -60,10 +60,10 @@ MAX_LOG_ID = 2**63 - 1
 #: the most blinded elements in one request (MAX_PLEDGES 16 x MAX_FINGERPRINTS 8)
 MAX_BATCH = 128
 #: default limit: inputs one member may have evaluated per window. A bank's largest financing
-#: of invoices it checked first (16 documents, each checked for its 3 to 5 fingerprints and the
+#: of invoices it checked first (16 documents, each checked for its 3 to 6 fingerprints and the
 #: 8 to 15 marks a check looks for, then financed for the marks only a financing carries: about
-#: 340 for the demo invoice since tryouts 59 to 63 added marks) fits; a dictionary of ~111
-#: guessed invoice numbers (4 fingerprints each, 444) does not.
+#: 356 for the demo invoice since tryouts 59 to 64 added marks and a fingerprint) fits; a
+#: dictionary of ~111 guessed invoice numbers (5 fingerprints each, 555) does not.
 DEFAULT_LIMIT = 384
 #: default window of the limit (seconds)
 DEFAULT_WINDOW = 600

@@ -17,6 +17,14 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
   altered copy (same number, other amount or date).
 - ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
+- ``seller_name_buyer_number`` — document type, the seller's name as written (case and spaces
+  aside; no identifier) and country, buyer (strongest key identifier), document number, amount
+  in minor units, currency, issue date; only when the seller is named. Catches a copy whose seller's
+  identifiers were changed or left out (its VAT id deleted, so it is keyed by its GLN or its
+  name alone): every other kind keys the seller by an identifier, and tryout 64 (2026-12-06)
+  financed such a copy of a financed invoice at a second bank, and both files of one invoice in
+  one financing. Two sellers of other names with one number for one buyer on one day for one
+  amount share none of it (the field cases' ``identifiers-placeholder`` sellers are two).
 - ``full`` — every key fact: type, credit-note flag, seller, buyer, number, issue and due date,
   amount, currency.
 
@@ -47,6 +55,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 from ledger.errors import InvalidInput
 
 from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
+from .normalise import clean_text
 
 #: changes whenever a normalisation rule or the MAC input layout changes
 FINGERPRINT_VERSION = "tradeledger/fingerprint/v3"
@@ -63,6 +72,7 @@ class FingerprintKind(StrEnum):
 
     SELLER_NUMBER = "seller_number"
     SELLER_BUYER_AMOUNT_DATE = "seller_buyer_amount_date"
+    SELLER_NAME_BUYER_NUMBER = "seller_name_buyer_number"
     FULL = "full"
     #: one version of a document on its amendment chain, by its hash (:func:`version_inputs`)
     DOCUMENT_VERSION = "document_version"
@@ -77,6 +87,11 @@ FINGERPRINT_COVERS: dict[FingerprintKind, str] = {
     ),
     FingerprintKind.SELLER_BUYER_AMOUNT_DATE: (
         "the same seller, buyer, amount and issue date, whatever its number"
+    ),
+    FingerprintKind.SELLER_NAME_BUYER_NUMBER: (
+        "a seller of the same name, the same buyer, number, amount and issue date, whatever "
+        "identifiers its seller is given: the same document with its seller's identifiers "
+        "changed or left out"
     ),
     FingerprintKind.FULL: "the same seller, buyer, number, dates and amount",
     FingerprintKind.DOCUMENT_VERSION: "this registered version of the document, in any file",
@@ -259,6 +274,16 @@ def _seller_key_value(pid: PartyId, seller: Party | None) -> str:
     return pid.value
 
 
+def _seller_name(seller: Party | None) -> str:
+    """The seller's name as ``seller_name_buyer_number`` keys it: as written, case and spaces
+    aside, with its country before it when the file states one (a name names no one beyond its
+    country, as :func:`_seller_key_value` keys one); ``""`` for a seller without a name."""
+    if seller is None or not seller.name or not clean_text(seller.name):
+        return ""
+    name = clean_text(seller.name).upper()
+    return f"{seller.country}:{name}" if seller.country else name
+
+
 def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
     """The inputs of every fingerprint of ``facts``, in a stable order (see the module doc).
 
@@ -288,6 +313,15 @@ def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
                 FingerprintKind.SELLER_BUYER_AMOUNT_DATE,
                 "",
                 (label, *seller, *buyer, amount, facts.currency, issue),
+            )
+        )
+    named = _seller_name(facts.seller)
+    if amount is not None and issue is not None and buyer[0] is not None and named:
+        found.append(
+            FingerprintInput(
+                FingerprintKind.SELLER_NAME_BUYER_NUMBER,
+                "",
+                (label, named, *buyer, facts.number, amount, facts.currency, issue),
             )
         )
     full = (

@@ -83,10 +83,13 @@ from ledger.services import documents as docs
 from ledger.services import rotation
 from ledger.services.audit import EMPTY_FILTER_RULE
 from ledger.services.marked import (
+    SUSPICION_KIND,
     Mark,
     evaluated_with_marks,
     join_marked,
+    mark_reasons,
     marked_financings,
+    shared_within,
 )
 from ledger.services.own_related import RelatedCredit, related_credit
 from ledger.services.paging import id_cursor
@@ -1063,6 +1066,7 @@ def _create(
             ledger, actor, requests, checked, marks_by_doc, holder_of
         )
         suspicions = _joined(suspicions, on_chain, own)
+        suspicions += _suspicions_within(requests, marks_by_doc, suspicions)
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
             # suspicions would only have the attempt refused on chain and recorded (a tryout
@@ -1217,6 +1221,39 @@ def _marked_suspicions(
                 )
             )
     return tuple(found), frozenset(own)
+
+
+def _suspicions_within(
+    requests: Sequence[PledgeRequest],
+    marks_by_doc: Mapping[bytes, Sequence[Mark]],
+    said: Sequence[PledgeSuspicion],
+) -> tuple[PledgeSuspicion, ...]:
+    """The suspicions between the documents of one request: two pledged documents that share
+    a mark (:func:`ledger.services.marked.shared_within`) may be one receivable pledged twice
+    in one financing — unless the bank's own files said so already (``said`` names the other
+    document of the pair)."""
+    hashes = [docs.hex32(r.doc_hash) for r in requests]
+    named = {(s.document_index, d) for s in said for d in s.documents}
+    found: list[PledgeSuspicion] = []
+    for later, earlier, kind in shared_within([marks_by_doc.get(r.doc_hash, []) for r in requests]):
+        if (later, hashes[earlier]) in named or (earlier, hashes[later]) in named:
+            continue
+        held = f"documents[{earlier}] of this financing ({hashes[earlier]}) is an invoice"
+        found.append(
+            PledgeSuspicion(
+                later,
+                hashes[later],
+                SUSPICION_KIND[kind],
+                (hashes[earlier],),
+                kind.matching_facts,
+                (
+                    *mark_reasons(kind, held, "that one"),
+                    "found by the marks the two files share: pledged together, one receivable "
+                    "would be financed twice in one financing",
+                ),
+            )
+        )
+    return tuple(found)
 
 
 def _at_document(index: int) -> Callable[[PledgeSuspicion], bool]:

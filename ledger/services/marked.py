@@ -222,70 +222,69 @@ class MarkedFinancing:
         """The suspicion in words (what is shared, and who holds it)."""
         bank = named(self.bank, self.bank_name)
         held = f"active financing {self.financing_id} of {bank} pledges an invoice"
-        if self.kind is MarkKind.REISSUE:
-            return (
-                f"{held} with the same seller, currency, amount due and lines (their quantities "
-                "and net amounts, whatever their items are called) as this file, under this or "
-                "another number and issue date, whatever its buyer: it may be the same invoice "
-                "issued twice",
-                self._found,
-            )
-        if self.kind is MarkKind.AMOUNT:
-            return (
-                f"{held} with the same seller, buyer, currency and amount due as this file, "
-                "under this or another number and issue date: it may be the same invoice issued "
-                "twice",
-                "lines not compared: this mark names the seller, the buyer and the amount due "
-                "(and the delivery references, when both state lines: lines re-cut for the same "
-                "amounts hid a re-issue)",
-                self._found,
-            )
-        if self.kind is MarkKind.NUMBER:
-            return (
-                f"{held} of the same seller with the same digits in its number and the same "
-                "currency and amount due as this file, whatever its buyer and the letters and "
-                "separators of its number: it may be the same invoice re-typed",
-                "buyer and issue date not compared: this mark names neither",
-                self._found,
-            )
-        if self.kind is MarkKind.DIGITS:
-            return (
-                f"{held} of the same seller, issued the same day, with the same digits in its "
-                "number in the same order and the same currency and amount due as this file, "
-                "whatever its buyer and how the digits are grouped: it may be the same invoice "
-                "re-typed",
-                "buyer not compared: this mark does not name it",
-                self._found,
-            )
-        if self.kind is MarkKind.SELLER_AMOUNT:
-            return (
-                f"{held} of the same seller with the same currency and amount due as this file, "
-                "under this or another number and date, whatever its buyer: it may be the same "
-                "invoice issued twice",
-                "lines, buyer and date not compared: this file or that invoice states no lines "
-                "(a JSON form has none), and this mark names neither the buyer nor the date",
-                self._found,
-            )
-        if self.kind is MarkKind.ITEMS:
-            return (
-                f"{held} of the same seller and buyer with the same lines (items and quantities) "
-                "and the same figure due as this file, in this or another currency: it may be "
-                "the same invoice re-issued in another currency",
-                self._found,
-            )
-        if self.kind is MarkKind.ORDER:
-            return (
-                f"{held} of the same seller and buyer, issued the same day in the same currency "
-                "against the same order or delivery references, with other lines: one of the "
-                "two may be a part of the other (an invoice split into several by its lines)",
-                self._found,
-            )
+        return (*mark_reasons(self.kind, held, "that invoice"), self._found)
+
+
+def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tuple[str, ...]:
+    """What a shared mark of ``kind`` says, in words: ``held`` names who holds the other
+    invoice (``active financing 3 of Bank A pledges an invoice``; ``documents[0] of this
+    financing is an invoice``) and ``other`` how it is called after (``that invoice``)."""
+    if kind is MarkKind.REISSUE:
         return (
-            f"{held} of the same seller and buyer, issued the same day in the same currency for "
-            "the same items, with another amount due or number: one of the two may be a part "
-            "of the other (an invoice split into several)",
-            self._found,
+            f"{held} with the same seller, currency, amount due and lines (their quantities "
+            "and net amounts, whatever their items are called) as this file, under this or "
+            "another number and issue date, whatever its buyer: it may be the same invoice "
+            "issued twice",
         )
+    if kind is MarkKind.AMOUNT:
+        return (
+            f"{held} with the same seller, buyer, currency and amount due as this file, "
+            "under this or another number and issue date: it may be the same invoice issued "
+            "twice",
+            "lines not compared: this mark names the seller, the buyer and the amount due "
+            "(and the delivery references, when both state lines: lines re-cut for the same "
+            "amounts hid a re-issue)",
+        )
+    if kind is MarkKind.NUMBER:
+        return (
+            f"{held} of the same seller with the same digits in its number and the same "
+            "currency and amount due as this file, whatever its buyer and the letters and "
+            "separators of its number: it may be the same invoice re-typed",
+            "buyer and issue date not compared: this mark names neither",
+        )
+    if kind is MarkKind.DIGITS:
+        return (
+            f"{held} of the same seller, issued the same day, with the same digits in its "
+            "number in the same order and the same currency and amount due as this file, "
+            "whatever its buyer and how the digits are grouped: it may be the same invoice "
+            "re-typed",
+            "buyer not compared: this mark does not name it",
+        )
+    if kind is MarkKind.SELLER_AMOUNT:
+        return (
+            f"{held} of the same seller with the same currency and amount due as this file, "
+            "under this or another number and date, whatever its buyer: it may be the same "
+            "invoice issued twice",
+            f"lines, buyer and date not compared: this file or {other} states no lines "
+            "(a JSON form has none), and this mark names neither the buyer nor the date",
+        )
+    if kind is MarkKind.ITEMS:
+        return (
+            f"{held} of the same seller and buyer with the same lines (items and quantities) "
+            "and the same figure due as this file, in this or another currency: it may be "
+            "the same invoice re-issued in another currency",
+        )
+    if kind is MarkKind.ORDER:
+        return (
+            f"{held} of the same seller and buyer, issued the same day in the same currency "
+            "against the same order or delivery references, with other lines: one of the "
+            "two may be a part of the other (an invoice split into several by its lines)",
+        )
+    return (
+        f"{held} of the same seller and buyer, issued the same day in the same currency for "
+        "the same items, with another amount due or number: one of the two may be a part "
+        "of the other (an invoice split into several)",
+    )
 
 
 def mark_carriers(ledger: Ledger, marks: Sequence[bytes]) -> list[list[int]]:
@@ -345,3 +344,25 @@ def marked_financings(
             MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank), mine)
         )
     return out
+
+
+def shared_within(marks: Sequence[Sequence[Mark]]) -> list[tuple[int, int, MarkKind]]:
+    """The documents of one financing that share a mark with each other: ``(later, earlier,
+    kind)`` for each pair of ``marks`` (each document's, in the request's order) where one
+    looks for a mark (``Mark.looked_for``) the other carries (``Mark.carried``), ``kind`` the
+    first of :data:`_PRECEDENCE` among them; once per pair, said of the later document. A
+    financing's marks are compared on chain with *other* financings only: a tryout pledged an
+    invoice and its copy keyed by another seller identifier in one financing, each for most of
+    the invoice's value, and drew both with no word."""
+    found: list[tuple[int, int, MarkKind]] = []
+    for later in range(1, len(marks)):
+        for earlier in range(later):
+            kinds = {
+                m.kind
+                for a, b in ((marks[later], marks[earlier]), (marks[earlier], marks[later]))
+                for m in a
+                if m.looked_for and any(o.carried and o.value == m.value for o in b)
+            }
+            if kinds:
+                found.append((later, earlier, min(kinds, key=_PRECEDENCE.index)))
+    return found

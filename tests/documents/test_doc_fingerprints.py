@@ -22,6 +22,7 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.fingerprints import FINGERPRINT_VERSION, onchain_value, oprf_input
+from ledger.documents.matching import MatchGrade, grade_facts
 from ledger.documents.writers import write_cii, write_facturx, write_json_form, write_ubl
 from ledger.errors import InvalidInput
 from ledger.oprf import Evaluator
@@ -52,9 +53,14 @@ def by_name(facts: DocumentFacts, key: bytes = KEY) -> dict[str, bytes]:
 
 def test_kinds_and_sizes() -> None:
     fps = compute_fingerprints(invoice(), KEY)
-    assert [fp.name for fp in fps] == ["seller_number:VAT", "seller_buyer_amount_date", "full"]
+    assert [fp.name for fp in fps] == [
+        "seller_number:VAT",
+        "seller_buyer_amount_date",
+        "seller_name_buyer_number",
+        "full",
+    ]
     assert all(len(fp.value) == 32 for fp in fps)
-    assert len({fp.value for fp in fps}) == 3  # domain-separated: no two kinds collide
+    assert len({fp.value for fp in fps}) == 4  # domain-separated: no two kinds collide
 
 
 def test_a_pinned_value_so_a_rule_change_cannot_go_unnoticed() -> None:
@@ -122,6 +128,28 @@ def test_a_renumbered_copy_keeps_seller_buyer_amount_date() -> None:
 
 def test_another_seller_with_the_same_number_shares_nothing() -> None:
     other = Party.of([make_party_id(IdScheme.VAT, "FR40303265045")])
+    assert not set(onchain_fingerprints(invoice(), KEY)) & set(
+        onchain_fingerprints(invoice(seller=other), KEY)
+    )
+
+
+def test_a_copy_with_the_sellers_identifiers_changed_shares_its_name_buyer_and_number() -> None:
+    """Tryout 64: the seller's VAT id deleted (keyed by its GLN), or every identifier (keyed by
+    its name): no fingerprint keyed by an identifier is shared, ``seller_name_buyer_number``
+    is, and the two grade as the same document."""
+    gln = make_party_id(IdScheme.GLN, "4000001000005")
+    original = invoice(seller=Party.of([*SELLER.ids, gln], name="Seller GmbH"))
+    for seller in (Party.of([gln], name="Seller GmbH"), Party.of([], name="SELLER  GmbH")):
+        copy = invoice(seller=seller)
+        shared = set(by_name(original).items()) & set(by_name(copy).items())
+        assert [name for name, _ in shared] == ["seller_name_buyer_number"]
+        match = grade_facts(copy, original)
+        assert match is not None
+        assert match.grade is MatchGrade.SAME_DOCUMENT
+
+
+def test_another_named_seller_with_the_same_buyer_number_date_and_amount_shares_nothing() -> None:
+    other = Party.of([make_party_id(IdScheme.VAT, "FR40303265045")], name="Autre Vendeur SARL")
     assert not set(onchain_fingerprints(invoice(), KEY)) & set(
         onchain_fingerprints(invoice(seller=other), KEY)
     )

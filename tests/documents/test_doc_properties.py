@@ -138,6 +138,7 @@ _FACTS = st.builds(
 _IMPLIED = {
     "seller_number": {"doc_type", "seller", "number", "credit_note"},
     "seller_buyer_amount_date": {"doc_type", "seller", "amount", "currency", "issue_date"},
+    "seller_name_buyer_number": {"doc_type", "number", "amount", "currency", "issue_date"},
     "full": {"doc_type", "seller", "number", "amount", "currency", "issue_date", "credit_note"},
 }
 

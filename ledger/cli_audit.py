@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from ledger.chain import bridge
 from ledger.cli_common import (
     DataDir,
     JsonFlag,
@@ -47,7 +48,7 @@ from ledger.cli_common import (
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, LedgerStateError
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
 from ledger.indexer.rules import NotInForce
 from ledger.network import Ledger, open_ledger
@@ -159,7 +160,21 @@ def index_status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 
 @index_app.command("rebuild")
 def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
-    """Drop the index and rebuild it from the chain, from the deployment block."""
+    """Drop the index and rebuild it from the chain, from the deployment block. Stop the
+    gateway serving this data directory first: its follower writes the same index (refused
+    while it serves the embedded chain)."""
+    settings = settings_for(data_dir)
+    served = bridge.advertised_node(settings.data_dir, settings.secrets_dir)
+    if served is not None:
+        fail(
+            LedgerStateError(
+                f"a gateway is serving {settings.data_dir} (its chain at {served[0]}): stop it "
+                "before rebuilding its index — its follower writes the same index, and a "
+                "rebuild beside it races it (a tryout read tracebacks and 'rebuilt: 0 events'); "
+                "`tradeledger audit verify` says whether the index needs it",
+                data_dir=str(settings.data_dir),
+            )
+        )
     with _index(data_dir, catch_up=False) as index:
         written = guard(index.rebuild)
         payload = _status_payload(index)
@@ -207,6 +222,14 @@ def audit_verify(
             f"EQUAL: {report.index_events} events up to block {report.last_block}, "
             f"running hash {report.index_hash}"
         )
+        compared = report.projections
+        if compared is not None and compared.equal:
+            text += (
+                f"; the tables the audit reads equal a replay of them "
+                f"({sum(compared.tables.values())} rows)"
+            )
+        elif compared is not None and compared.reason:
+            text += f"; the tables the audit reads {compared.reason}"
         if report.behind_blocks:
             text += (
                 f"\nBEHIND: the chain's head is block {report.head_block}; "
@@ -214,15 +237,25 @@ def audit_verify(
             )
     else:
         d = report.divergence
-        where = (
-            f"first divergence at block {d.block_number}, tx {d.tx_hash}, log {d.log_index}: "
-            f"{', '.join(d.fields)}"
-            if d is not None
-            else "the last indexed block is not on the chain"
-        )
-        text = (
-            f"DIFFERENT: chain {report.chain_events} events, index {report.index_events}; {where}"
-        )
+        p = report.projections.divergence if report.projections is not None else None
+        if d is None and p is not None:
+            text = (
+                f"DIFFERENT: the index's {p.table} table is not what its {report.index_events} "
+                f"events say (every audit answer is read from it); first at {p.table} "
+                f"{', '.join(f'{k}={v}' for k, v in p.key.items())}: {', '.join(p.fields)} "
+                "(`tradeledger index rebuild` with the gateway stopped indexes the chain again)"
+            )
+        else:
+            where = (
+                f"first divergence at block {d.block_number}, tx {d.tx_hash}, log "
+                f"{d.log_index}: {', '.join(d.fields)}"
+                if d is not None
+                else "the last indexed block is not on the chain"
+            )
+            text = (
+                f"DIFFERENT: chain {report.chain_events} events, index {report.index_events}; "
+                f"{where}"
+            )
     payload = report.to_dict()
     payload["rules"] = rules.to_dict() if rules is not None else None
     emit(as_json, payload, text + "\n" + _rules_text(rules, reader, regulators, banks_named))

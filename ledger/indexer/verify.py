@@ -9,7 +9,9 @@ Both sides are read in (block, log index) order — the chain through ``eth_getL
 
 Equal final hashes and equal counts per event mean the index is a faithful copy up to its last
 indexed block (whose hash is also checked against the chain). On inequality the first record
-that differs is named: block, transaction, log index, and which fields differ.
+that differs is named: block, transaction, log index, and which fields differ. The tables the
+audit's answers are read from are then compared with a replay of those events
+(:mod:`ledger.indexer.replaycheck`): the index is equal to the chain only when they are too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from web3 import Web3
 
 from ledger.indexer.follower import Block, EventIndex
 from ledger.indexer.models import EventRow
+from ledger.indexer.replaycheck import ProjectionReport, verify_projections
 
 FIELDS = (
     "block_number",
@@ -71,10 +74,14 @@ class VerifyReport:
     #: had not reached: ``equal`` covers blocks up to ``last_block`` only
     head_block: int = 0
     behind_blocks: int = 0
+    #: the tables the audit reads against a replay of the index's events
+    #: (:func:`ledger.indexer.replaycheck.verify_projections`); ``equal`` needs them equal too
+    projections: ProjectionReport | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.__dict__)
         out["divergence"] = None if self.divergence is None else dict(self.divergence.__dict__)
+        out["projections"] = None if self.projections is None else self.projections.to_dict()
         return out
 
 
@@ -121,7 +128,9 @@ def _index_records(index: EventIndex, last: int) -> Iterator[dict[str, Any]]:
 
 def verify(index: EventIndex) -> VerifyReport:
     """Compare the index with the chain up to the index's last block; ``behind_blocks`` says
-    how far that is from the chain's head (``equal`` is about the indexed blocks only)."""
+    how far that is from the chain's head (``equal`` is about the indexed blocks only). Then
+    the tables every audit answer is read from against a replay of the index's events
+    (``projections``): ``equal`` only when they are equal too."""
     last, last_hash = index.cursor()
     head = index.head()
     on_chain = index.block(last)
@@ -140,8 +149,12 @@ def verify(index: EventIndex) -> VerifyReport:
             index_counts[index_rec["event"]] += 1
         if divergence is None and chain_rec != index_rec:
             divergence = _divergence(chain_rec, index_rec)
+    projections = verify_projections(index)
     return VerifyReport(
-        equal=divergence is None and hash_ok and chain_h == index_h,
+        equal=divergence is None
+        and hash_ok
+        and chain_h == index_h
+        and projections.equal is not False,
         last_block=last,
         last_block_hash_ok=hash_ok,
         chain_events=sum(chain_counts.values()),
@@ -153,6 +166,7 @@ def verify(index: EventIndex) -> VerifyReport:
         divergence=divergence,
         head_block=head,
         behind_blocks=max(0, head - last),
+        projections=projections,
     )
 
 

@@ -405,6 +405,59 @@ class IndexSuite:
         assert missing.divergence.fields == ["missing in index"]
         assert missing.index_events == missing.chain_events - 1
 
+    def test_verify_names_a_derived_table_that_is_not_what_its_events_say(
+        self, storied: Storied, index: EventIndex
+    ) -> None:
+        """Tryout 65 edited a registration's time in ``documents`` and deleted a ``refusals``
+        row: the events stayed equal to the chain, and ``verify`` said equal while the audit
+        read a false time and missed a refusal."""
+        index.catch_up()
+        good = verify(index)
+        assert good.equal
+        assert good.projections is not None
+        assert good.projections.equal is True
+        assert good.projections.events == good.index_events
+        assert good.projections.tables["documents"] > 0
+        assert good.projections.tables["refusals"] > 0
+        with index.sessions.begin() as s:
+            doc = s.scalars(select(DocumentRow).order_by(DocumentRow.doc_hash)).first()
+            assert doc is not None
+            doc_hash, was = doc.doc_hash, doc.registered_time
+            doc.registered_time = 1_577_836_800  # 2020-01-01: an earlier registration
+        edited = verify(index)
+        assert not edited.equal
+        assert edited.divergence is None  # the events are the chain's
+        assert edited.chain_hash == edited.index_hash
+        assert edited.projections is not None
+        found = edited.projections.divergence
+        assert found is not None
+        assert (found.table, found.key, found.fields) == (
+            "documents",
+            {"doc_hash": doc_hash},
+            ["registered_time"],
+        )
+        assert found.replay is not None
+        assert found.replay["registered_time"] == was
+        with index.sessions.begin() as s:
+            s.execute(
+                update(DocumentRow)
+                .where(DocumentRow.doc_hash == doc_hash)
+                .values(registered_time=was)
+            )
+            refusal = s.scalars(select(RefusalRow).order_by(RefusalRow.block_number)).first()
+            assert refusal is not None
+            gone = {"block_number": refusal.block_number, "log_index": refusal.log_index}
+            s.delete(refusal)
+        deleted = verify(index)
+        assert not deleted.equal
+        assert deleted.projections is not None
+        assert deleted.projections.divergence is not None
+        assert deleted.projections.divergence.table == "refusals"
+        assert deleted.projections.divergence.key == gone
+        assert deleted.projections.divergence.fields == ["missing in index"]
+        index.rebuild()
+        assert verify(index).equal
+
     def test_an_index_of_another_network_is_refused(
         self, storied: Storied, index: EventIndex
     ) -> None:

@@ -2119,7 +2119,8 @@ def doc_search(
             (d.facts or {}).get("numberAsWritten") or (d.facts or {}).get("number") or "-",
             _party_text((d.facts or {}).get("seller")),
             _party_text((d.facts or {}).get("buyer")),
-            d.format,
+            # a credit note's doc_type is invoice: said here, as the API's credit_note says it
+            d.format + (" credit note" if (d.facts or {}).get("creditNote") else ""),
             utc_text(d.received_at, "microseconds"),
         ]
         for d in page.items

@@ -1499,6 +1499,10 @@ class LodgedPublic(BaseModel):
     doc_hash: str
     format: str = Field(description="raw, ubl, cii, facturx or json")
     doc_type: str
+    credit_note: bool = Field(
+        description="the file is a credit note (EN 16931 BT-3 381 and the like: its doc_type "
+        "is invoice, as every credit note's; never financeable)"
+    )
     size: int = Field(description="bytes")
     filename: str | None
     received_at: UtcMicroseconds = Field(
@@ -1658,6 +1662,7 @@ def lodged_page(page: docs.LodgedPage) -> LodgedPage:
                 doc_hash=d.doc_hash,
                 format=d.format,
                 doc_type=d.doc_type,
+                credit_note=bool(d.facts and d.facts.get("creditNote")),
                 size=d.size,
                 filename=d.filename,
                 received_at=d.received_at,

@@ -1613,7 +1613,9 @@ def _despite(
         other_financings=others,
         message=(
             f"financing {f.financing_id} of {bank(f.bank)} was made after acknowledging that "
-            + "; and that ".join(said)
+            # one sentence once: a document found by several marks, or by its own files and
+            # a mark, was said three times over of one financing (tryout 64)
+            + "; and that ".join(dict.fromkeys(said))
             + ": "
             + ", ".join(held)
             + (_twice_where(f, others, financings) if others else "")

@@ -1330,7 +1330,8 @@ def pledge_suspicions(
 #: which)
 SUSPECTED = {
     "reissue": (
-        "the same invoice as one issued under another number or date (a re-issue; either may be "
+        "the same invoice as another: a copy of it, or it issued again under another number or "
+        "date (a re-issue; either may be "
         "the original: the reasons say which)"
     ),
     "split_part": "one part of a larger invoice split into several (a split)",

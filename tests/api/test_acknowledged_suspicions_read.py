@@ -128,7 +128,7 @@ def test_finance_show_says_what_was_acknowledged(tmp_path: Path) -> None:
 
     shown = cli.run("finance", "show", str(second), "--as", members["regulator"])
     assert (
-        f"  acknowledged SUSPICIOUS (reissue) {doc_hash}: it may be the same invoice as one "
+        f"  acknowledged SUSPICIOUS (reissue) {doc_hash}: it may be the same invoice as another: "
         in (shown.stdout)
     )
     assert f"it shared marks with active financing {first}" in shown.stdout

@@ -113,8 +113,8 @@ def test_a_suspicion_is_said_in_plain_words(client: TestClient, network: Network
     assert "is suspected" not in message
     assert "issued twice (a reissue)" not in message
     assert (
-        f"documents[0] {copy_hash} may be the same invoice as one issued under another number "
-        "or date (a re-issue; either may be the original: the reasons say which) — same seller, "
-        "buyer, amount 4,675.00 DKK"
+        f"documents[0] {copy_hash} may be the same invoice as another: a copy of it, or it issued "
+        "again under another number or date (a re-issue; either may be the original: the reasons "
+        "say which) — same seller, buyer, amount 4,675.00 DKK"
     ) in message, message
     assert "If you have checked it and still want to finance it, send the request again" in message

@@ -273,3 +273,19 @@ def test_a_maturity_with_a_time_of_day_reads_whole() -> None:
 
     assert ", maturity 2027-06-30, " in summary(datetime(2027, 6, 30, tzinfo=UTC))
     assert ", maturity 2027-07-01T04:00:00Z, " in summary(datetime(2027, 7, 1, 4, tzinfo=UTC))
+
+
+def test_a_suspicion_found_three_ways_is_said_once_of_its_financing() -> None:
+    """Tryout 64 read one follow-up naming "may re-issue an invoice active financing 1 …
+    pledges" three times over: the one document was found by three marks."""
+    from ledger.indexer.rules import SuspicionNamingFinancings, _despite, _Financing
+    from ledger.indexer.terms import Terms
+
+    def financing(i: int, bank: str) -> _Financing:
+        return _Financing(i, bank, i, 0, "0x" + "00" * 32, b"", b"", ())
+
+    terms = Terms("financing", None, None, "DKK", 400_000, 0, "", (), None)
+    found = [SuspicionNamingFinancings(0, "0x" + "ab" * 32, "reissue", [1]) for _ in range(3)]
+    first = financing(1, "0x" + "11" * 20)
+    entry = _despite(financing(3, "0x" + "22" * 20), terms, found, {1: first}, {})
+    assert entry.message.count("may re-issue an invoice active financing 1") == 1, entry.message

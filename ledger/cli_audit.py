@@ -747,15 +747,35 @@ def audit_duplicates(
     counted = f"{len(refused) or 'none'}{partly}" if partly else str(len(refused))
     lines = [f"refusals of a document already financed: {counted}"]
     lines += [_refusal_text(r) for r in refused]
-    repeats = [f"fingerprints pledged by more than one financing: {len(repeated)}"]
+    # one entry per set of financings: a refinancing pledges every fingerprint of the invoice
+    # again, and tryout 65 read one invoice refinanced after its first financing closed as "4"
+    # suspected duplicates; the chain refuses a fingerprint an active financing holds, so such
+    # financings held it one after the other
+    groups: dict[tuple[int, ...], list[audit.RepeatedFingerprint]] = {}
     for item in repeated:
-        repeats.append(f"fingerprint {item.fingerprint}: {item.financings} financings")
+        groups.setdefault(tuple(p.financing_id for p in item.pledges), []).append(item)
+    repeats = [
+        f"fingerprints pledged by more than one financing: {len(repeated)}"
+        + (
+            f", by {len(groups)} set{'s' * (len(groups) != 1)} of financings, each holding them "
+            "in turn (the chain refuses a fingerprint an active financing holds: it is "
+            "pledged again only once the financing holding it is closed or cancelled)"
+            if groups
+            else ""
+        )
+    ]
+    for items in groups.values():
+        prints = ", ".join(item.fingerprint for item in items)
+        repeats.append(
+            f"{len(items)} fingerprint{'s' * (len(items) != 1)} ({prints}) pledged by "
+            f"{items[0].financings} financings, in turn:"
+        )
         repeats += [
             f"  financing {p.financing_id} of {_named(p.bank, p.bank_name)}"
             + (f" on document {p.doc_hash}" if p.doc_hash else "")
             + f" ({'active' if p.active else 'released'}), {p.block_time}, "
             f"block {p.block_number}, tx {p.tx_hash}"
-            for p in item.pledges
+            for p in items[0].pledges
         ]
     emit(
         as_json,

@@ -50,3 +50,12 @@ def test_a_join_request_naming_a_control_character_is_refused_when_read(name: st
     with pytest.raises(InvalidInput) as refused:
         JoinRequest.parse(_request(name))
     assert refused.value.field == "name"
+
+
+@pytest.mark.parametrize("extra", [{"x": 1}, {"kind": "tradeledger-join-request", "x": 1}])
+def test_a_field_no_join_request_has_is_named_first(extra: dict[str, object]) -> None:
+    """Tryout 65 approved ``{"x": 1}`` and was told only what ``kind`` must be."""
+    with pytest.raises(InvalidInput) as refused:
+        JoinRequest.parse(extra)
+    assert refused.value.field == "x"
+    assert "is not a join request field" in refused.value.rule

@@ -948,8 +948,10 @@ def audit_fingerprint_checks(
 def _beyond_due(rules: RulesReport) -> str:
     """What the active financings hold beyond what their invoices are due, per currency
     (``1,000.00 EUR and 50.00 DKK``), as the follow-ups count it: an invoice and its re-issues
-    or parts financed together beyond its amount due (``reissues_and_splits_financed``), and
-    an invoice held above its amount due net of its credit notes (``held_above_net_due``);
+    or parts financed together beyond its amount due (``reissues_and_splits_financed``), an
+    invoice held above its amount due net of its credit notes (``held_above_net_due``), and
+    financings made despite a re-issue suspicion holding together more than the least face
+    value of their documents (``financed_despite_suspicions``, by their terms);
     ``""`` for none. A tryout's regulator read ``RULES HOLD`` above 800.66 EUR lent beyond one
     invoice, and took the heading for the answer."""
     by_currency: dict[str, int] = {}
@@ -961,4 +963,28 @@ def _beyond_due(rules: RulesReport) -> str:
     for h in rules.held_above_net_due:
         if h.doc_hash not in grouped and h.currency is not None and h.held > h.net_due:
             by_currency[h.currency] = by_currency.get(h.currency, 0) + h.held - h.net_due
+    # financings made despite a re-issue suspicion naming others, by the terms alone (the
+    # files may be the banks', at other gateways: tryout 64): each set of financings tied by
+    # such suspicions once, at the most any of its entries holds beyond the face value —
+    # unless the comparison of files above counted one of them already
+    counted = {i for r in rules.reissues_and_splits_financed for i in r.financing_ids}
+    sets: list[tuple[set[int], str, int]] = []
+    for d in rules.financed_despite_suspicions:
+        if not d.held_beyond_face_value:
+            continue
+        ids = {d.financing_id, *(o.financing_id for o in d.other_financings)}
+        if ids & counted:
+            continue
+        joined = [x for x in sets if x[0] & ids and x[1] == d.currency]
+        for x in joined:
+            sets.remove(x)
+        sets.append(
+            (
+                ids.union(*(x[0] for x in joined)),
+                d.currency,
+                max([d.held_beyond_face_value, *(x[2] for x in joined)]),
+            )
+        )
+    for _, currency, beyond in sets:
+        by_currency[currency] = by_currency.get(currency, 0) + beyond
     return " and ".join(money(amount, currency) for currency, amount in sorted(by_currency.items()))

@@ -289,3 +289,43 @@ def test_a_suspicion_found_three_ways_is_said_once_of_its_financing() -> None:
     first = financing(1, "0x" + "11" * 20)
     entry = _despite(financing(3, "0x" + "22" * 20), terms, found, {1: first}, {})
     assert entry.message.count("may re-issue an invoice active financing 1") == 1, entry.message
+
+
+def test_the_heading_counts_financings_made_despite_a_re_issue_once_per_set() -> None:
+    """Tryout 64: four financings at three gateways held 6,740.00 DKK on copies of one
+    4,675.00 DKK invoice; the regulator's gateway held none of the files, and its heading
+    counted nothing beyond what invoices are due. Each set of financings tied by such
+    suspicions counts once, at the most one of its entries holds beyond the face value."""
+    from ledger.cli_audit import _beyond_due
+    from ledger.indexer.rules import (
+        FinancedDespiteSuspicions,
+        RulesReport,
+        SuspectedFinancing,
+    )
+
+    def entry(fid: int, others: list[int], held: int) -> FinancedDespiteSuspicions:
+        return FinancedDespiteSuspicions(
+            financing_id=fid,
+            bank="0x" + "22" * 20,
+            currency="DKK",
+            amount=100_000,
+            kinds=["reissue"],
+            suspicions=[],
+            other_financings=[
+                SuspectedFinancing(i, "0x" + "11" * 20, 100_000, "DKK") for i in others
+            ],
+            message="",
+            held_together=held,
+            face_value=467_500,
+            held_beyond_face_value=max(0, held - 467_500),
+        )
+
+    rules = RulesReport(regulators=[])
+    rules.financed_despite_suspicions = [
+        entry(2, [1], 474_000),
+        entry(3, [1, 2], 574_000),
+        entry(4, [1, 2, 3], 674_000),
+    ]
+    assert _beyond_due(rules) == "2,065.00 DKK"
+    rules.financed_despite_suspicions.append(entry(9, [8], 400_000))  # within its face value
+    assert _beyond_due(rules) == "2,065.00 DKK"

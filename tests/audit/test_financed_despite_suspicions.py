@@ -95,6 +95,13 @@ def test_the_regulator_is_shown_a_financing_made_despite_another_banks_active_fi
     assert f"financing {second} holds 3,740.00 DKK, financing {first} holds 3,740.00 DKK" in (
         message
     )
+    # by the terms alone, as a regulator whose gateway holds neither file reads it (tryout 64)
+    assert (found["held_together"], found["face_value"]) == (2 * AMOUNT, 467_500)
+    assert found["held_beyond_face_value"] == 2 * AMOUNT - 467_500
+    assert (
+        "together 7,480.00 DKK on one invoice of 4,675.00 DKK face value (the least of the "
+        "documents'): 2,805.00 DKK BEYOND it"
+    ) in message, message
     # Bank A's financing names no suspicion of its own: it is not listed
     assert [d["financing_id"] for d in rules["financed_despite_suspicions"]] == [second]
 

@@ -615,13 +615,17 @@ def _receivable(
     parts: set[str] = set()
     reissued: set[str] = set()
     for c, s in said:
-        if s.kind is SuspicionKind.REISSUE:
-            reissued.update({c, *s.documents} & inside)
-        elif s.kind is SuspicionKind.SPLIT_PART and s.whole in inside:
+        if s.kind is SuspicionKind.SPLIT_PART and s.whole in inside:
             whole = _invoice_key(facts[s.whole])
             parts.update(d for d in {c, *s.documents} & inside if _invoice_key(facts[d]) != whole)
         elif s.kind is SuspicionKind.SPLIT_WHOLE:
             parts.update(set(s.documents) & inside)
+    for c, s in said:
+        tied = {c, *s.documents} & inside
+        # two parts alike (an invoice of 2 x an item cut into two of 1 x it) look like a
+        # re-issue of each other: they are parts, and the whole no "original" re-issued
+        if s.kind is SuspicionKind.REISSUE and not tied <= parts:
+            reissued.update(tied)
     by_date = sorted(members, key=issued)
     wholes = [m for m in by_date if m not in parts] or by_date
     first = wholes[0]

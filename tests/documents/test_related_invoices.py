@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from documents_support import field_doc, renumbered
 
-from ledger.documents.facts import DocumentFacts
+from ledger.documents.facts import DocumentFacts, Line
 from ledger.documents.suspicion import related_invoices
 
 ORIGINAL = "split/a-original-471102.cii.xml"
@@ -187,3 +187,30 @@ def test_context_keeps_the_original_and_re_issues_are_said_against_it() -> None:
     assert len(group.reasons) == 2
     # context alone, or one file given and the rest context, is no group
     assert related_invoices([("r1", first)], context=[("o", original), ("r2", second)]) == []
+
+
+def test_two_alike_parts_of_a_split_are_parts_not_a_re_issue_of_each_other() -> None:
+    """An invoice of 2 x an item cut into two invoices of 1 x it, issued other days: the two
+    parts look like a re-issue of each other; the group is a split with its whole, not
+    ``reissue_and_split`` with an "original" (tryout 63 read a split so)."""
+    whole = replace(_whole(), references=())
+    assert whole.issue_date is not None
+    assert whole.lines
+    item = whole.lines[0].item
+    whole = replace(whole, lines=(Line(item, "2", 10_000),))
+    halves = [
+        replace(
+            renumbered(whole, f"P-{n}", 5_000),
+            lines=(Line(item, "1", 5_000),),
+            issue_date=whole.issue_date + timedelta(days=n),
+        )
+        for n in (3, 5)
+    ]
+    [group] = related_invoices([("p1", halves[0]), ("p2", halves[1])], context=[("w", whole)])
+    assert group.kind == "split"
+    assert [(f.ident, f.role) for f in group.files] == [
+        ("w", "whole"),
+        ("p1", "part"),
+        ("p2", "part"),
+    ]
+    assert group.amount_due == 10_000

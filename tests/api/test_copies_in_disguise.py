@@ -4,8 +4,10 @@ unseen. A tryout (40) financed the demo invoice four times, three of them at one
 - a copy naming the seller by its GLN and name alone (its VAT and legal ids deleted), under a
   number with too few digits to be compared by them (``TOSL110``): no fingerprint met (a GLN
   is shared between companies, so it does not key a seller that has a VAT id) and no mark
-  either — now a short number is compared whole, and the name mark meets: a suspicion naming
-  the other bank's financing;
+  either — then a short number was compared whole, and the name mark met: a suspicion naming
+  the other bank's financing; since tryout 64 the seller's name, buyer, number, date and
+  amount lock it (``seller_name_buyer_number``): refused as pledged, and renamed as well, still
+  suspected;
 - a JSON form naming the seller by its Danish CVR number as a tax number (``TAX``) — the CVR
   number *is* the VAT id's digits, as for a legal registration: it keys as the VAT id now, and
   the chain refuses it;
@@ -71,16 +73,31 @@ def _refused_as_pledged(client: TestClient, network: Network, data: bytes, held_
     assert refused.json()["details"]["conflicting_financing_id"] == held_by
 
 
-def test_a_copy_naming_the_seller_by_gln_and_name_alone_is_suspected(
+def test_a_copy_naming_the_seller_by_gln_and_name_alone_is_refused_as_pledged(
     client: TestClient, network: Network
 ) -> None:
+    """Its seller's name, buyer, number, date and amount lock it with the invoice
+    (``seller_name_buyer_number``, since tryout 64); before, a suspicion only."""
     number, financing_a = _financed_at_a(client, network)
     copy = UBL.replace(b"TOSL110", number.encode())
     copy = re.sub(rb"<cac:PartyTaxScheme>.*?</cac:PartyTaxScheme>", b"", copy, count=1, flags=re.S)
     copy = copy.replace(b"<cbc:CompanyID>DK13585628</cbc:CompanyID>", b"", 1)
     assert b"DK13585628" not in copy.split(b"AccountingCustomerParty")[0]
     checked = check(client, network.bank_b, copy)
-    assert checked["conflicting_financings"] == [], checked  # no fingerprint: a GLN keys none
+    assert checked["conflicting_financings"] == [financing_a], checked
+    assert checked["invoice_pledged"] is True, checked
+    _refused_as_pledged(client, network, copy, financing_a)
+
+
+def test_the_copy_renamed_too_is_suspected(client: TestClient, network: Network) -> None:
+    """Its seller renamed too, no fingerprint meets: the marks still ask of it."""
+    number, financing_a = _financed_at_a(client, network)
+    copy = UBL.replace(b"TOSL110", number.encode())
+    copy = re.sub(rb"<cac:PartyTaxScheme>.*?</cac:PartyTaxScheme>", b"", copy, count=1, flags=re.S)
+    copy = copy.replace(b"<cbc:CompanyID>DK13585628</cbc:CompanyID>", b"", 1)
+    copy = copy.replace(b">SellerCompany<", b">SellerCompany ApS<")
+    checked = check(client, network.bank_b, copy)
+    assert checked["conflicting_financings"] == [], checked
     assert any(financing_a in s["financings"] for s in checked["suspicions"]), checked
     lodged = lodge(client, network.bank_b, copy)
     refused = finance(client, network.bank_b, lodged["doc_hash"], amount=467_500)

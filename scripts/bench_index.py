@@ -6,7 +6,9 @@ Registers ``--docs`` documents in transactions of ``--batch`` (the transaction l
 ``eth_getLogs``), decoding them, writing the events, their refs and the projections — and
 prints the events indexed per second and the microseconds per event (median of ``--runs``
 fresh indexes over the same chain). With ``--profile`` it prints the top of a cProfile of
-one run.
+one run. With ``--verify`` it then times ``verify`` on the last index — the events against the
+chain and every derived table against a replay of the events (``ledger.indexer.replaycheck``)
+— and the replay's share on its own.
 
     .venv/bin/python scripts/bench_index.py                      # embedded, 3,000 documents
     .venv/bin/python scripts/bench_index.py --backend anvil --docs 20000
@@ -50,6 +52,31 @@ def index_once(bench_ledger: object, url: str, profile: bool) -> tuple[int, floa
     return written, elapsed
 
 
+def verify_once(bench_ledger: object, url: str) -> dict[str, object]:
+    """Seconds of ``verify`` on the index at ``url`` (caught up), and of its replay alone."""
+    from ledger.indexer import verify
+    from ledger.indexer.replaycheck import verify_projections
+
+    index = EventIndex.for_ledger(bench_ledger, url)  # type: ignore[arg-type]
+    try:
+        started = time.perf_counter()
+        replay = verify_projections(index)
+        replayed = time.perf_counter() - started
+        started = time.perf_counter()
+        report = verify(index)
+        whole = time.perf_counter() - started
+    finally:
+        index.close()
+    if not (report.equal and replay.equal):
+        raise SystemExit(f"verify found a difference: {report.to_dict()}")
+    return {
+        "verify_seconds": round(whole, 3),
+        "replay_seconds": round(replayed, 3),
+        "replay_us_per_event": round(replayed / max(1, replay.events) * 1e6),
+        "derived_rows": sum(replay.tables.values()),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("embedded", "anvil"), default="embedded")
@@ -64,6 +91,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--verify", action="store_true", help="time audit verify too")
     args = parser.parse_args()
     args.batch = args.batch or (25 if args.backend == "anvil" else 100)
     with tempfile.TemporaryDirectory(prefix="tradeledger-bench-index-") as scratch:
@@ -88,7 +116,7 @@ def run(args: argparse.Namespace, work: Path, url: str) -> dict[str, object]:
             )
             timings.append(seconds)
         seconds = statistics.median(timings)
-        return {
+        results: dict[str, object] = {
             "backend": args.backend,
             "documents": args.docs,
             "events": events,
@@ -96,6 +124,11 @@ def run(args: argparse.Namespace, work: Path, url: str) -> dict[str, object]:
             "events_per_second": round(events / seconds),
             "us_per_event": round(seconds / events * 1e6),
         }
+        if args.verify:
+            results |= verify_once(
+                bench.ledger, f"sqlite:///{work / f'index-{args.runs - 1}.sqlite'}"
+            )
+        return results
     finally:
         bench.ledger.close()
 

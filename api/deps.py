@@ -243,9 +243,10 @@ class IdempotencyMiddleware:
     that one transaction, never a second one.
 
     The first *final* response (2xx, 4xx) is stored and replayed to later retries, marked
-    ``Idempotent-Replayed: true`` — except a 422 of a write that signed nothing under the key
-    (bad input, refused before any transaction): that request changed nothing, so the key is
-    released, and the client's corrected request may use it. A transient one — 5xx (chain
+    ``Idempotent-Replayed: true`` — except a 422, 404 or 405 of a write that signed nothing
+    under the key (bad input, or a path or method that names nothing, refused before any
+    transaction): that request changed nothing, so the key is released, and the client's
+    corrected request may use it. A transient one — 5xx (chain
     unreachable, a transaction the node refused, a timeout) or 408/425/429 — is never stored:
     the retry runs the write again,
     which finds its journaled transaction. Concurrent retries of one key wait for the first.
@@ -352,7 +353,7 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, capture_send)
             final = is_final(captured["status"])
             if _names_the_key(captured["status"], captured["body"]) or (
-                captured["status"] == 422
+                captured["status"] in _RELEASING
                 and not await anyio.to_thread.run_sync(
                     ledger.journal.names_any, write_key(key), address
                 )
@@ -372,6 +373,12 @@ class IdempotencyMiddleware:
                     captured["status"],
                     text,
                 )
+
+
+#: the answers that leave the key free when nothing was signed under it: invalid input (422),
+#: and no such resource or route (404) or method there (405) — tryout 66 mistyped a path
+#: (``/drawdownz``) and its key was bound to the 404, the corrected request refused as reusing it
+_RELEASING = frozenset({404, 405, 422})
 
 
 def _names_the_key(status: int, body: bytes) -> bool:

@@ -17,14 +17,15 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
   altered copy (same number, other amount or date).
 - ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
-- ``seller_name_buyer_number`` — document type, the seller's name as written (case and spaces
-  aside; no identifier) and country, buyer (strongest key identifier), document number, amount
-  in minor units, currency, issue date; only when the seller is named. Catches a copy whose seller's
-  identifiers were changed or left out (its VAT id deleted, so it is keyed by its GLN or its
-  name alone): every other kind keys the seller by an identifier, and tryout 64 (2026-12-06)
-  financed such a copy of a financed invoice at a second bank, and both files of one invoice in
-  one financing. Two sellers of other names with one number for one buyer on one day for one
-  amount share none of it (the field cases' ``identifiers-placeholder`` sellers are two).
+- ``seller_name_buyer_number`` — document type, the seller's name as written (its letters and
+  digits, case aside; no identifier) and country, buyer (strongest key identifier), document
+  number, amount in minor units, currency, issue date; only when the seller is named. Catches
+  a copy whose seller's identifiers were changed or left out (its VAT id deleted, so it is
+  keyed by its GLN or its name alone): every other kind keys the seller by an identifier, and
+  tryout 64 (2026-12-06) financed such a copy of a financed invoice at a second bank, and both
+  files of one invoice in one financing. Two sellers of other names with one number for one
+  buyer on one day for one amount share none of it (the field cases' ``identifiers-placeholder``
+  sellers are two).
 - ``full`` — every key fact: type, credit-note flag, seller, buyer, number, issue and due date,
   amount, currency.
 
@@ -46,6 +47,7 @@ and buyer (``parties``, for suspicion) and the credit notes that reference an in
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -274,13 +276,23 @@ def _seller_key_value(pid: PartyId, seller: Party | None) -> str:
     return pid.value
 
 
+#: what a seller's name is keyed without (``_seller_name``)
+_NOT_LETTER_OR_DIGIT = re.compile(r"[\W_]+")
+
+
 def _seller_name(seller: Party | None) -> str:
-    """The seller's name as ``seller_name_buyer_number`` keys it: as written, case and spaces
-    aside, with its country before it when the file states one (a name names no one beyond its
-    country, as :func:`_seller_key_value` keys one); ``""`` for a seller without a name."""
-    if seller is None or not seller.name or not clean_text(seller.name):
+    """The seller's name as ``seller_name_buyer_number`` keys it: its letters and digits as
+    written, case aside, with its country before it when the file states one (a name names no
+    one beyond its country, as :func:`_seller_key_value` keys one); ``""`` for a seller without
+    a name."""
+    if seller is None or not seller.name:
         return ""
-    name = clean_text(seller.name).upper()
+    # its letters and digits, case folded: ``Seller Company`` is ``SellerCompany`` (tryout 66
+    # wrote the name with a space in a copy that swapped every identifier); its legal form is
+    # kept — ``Acme Ltd`` and ``Acme GmbH`` are two companies to a lock
+    name = _NOT_LETTER_OR_DIGIT.sub("", clean_text(seller.name).casefold())
+    if not name:
+        return ""
     return f"{seller.country}:{name}" if seller.country else name
 
 

@@ -396,6 +396,21 @@ def test_a_request_refused_as_invalid_binds_no_idempotency_key(world: World) -> 
         assert send(world, role, url, headers=key, **bad).status_code == 409
 
 
+def test_a_mistyped_path_binds_no_idempotency_key(world: World) -> None:
+    """Tryout 66 sent a drawdown to ``/drawdownz`` (404), then to ``/drawdown`` with the same
+    key, and was told the key was given before with another request: nothing had happened."""
+    upload = unique_file("typo")
+    key = {"Idempotency-Key": f"strict-forms-typo-{next(_numbers)}"}
+    for wrong in ("/v1/documentz", "/v1/documents/0x" + "ab" * 32):  # no route; no method there
+        missed = send(world, "enterprise", wrong, headers=key, files=upload)
+        assert missed.status_code in (404, 405), missed.text
+    first = send(world, "enterprise", "/v1/documents", headers=key, files=upload)
+    assert first.status_code == 201, first.text
+    again = send(world, "enterprise", "/v1/documents", headers=key, files=upload)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.json() == first.json()
+
+
 def test_a_write_that_happened_still_binds_its_key(world: World) -> None:
     upload = unique_file("bound")
     key = {"Idempotency-Key": f"strict-forms-bound-{next(_numbers)}"}

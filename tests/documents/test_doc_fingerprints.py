@@ -148,6 +148,17 @@ def test_a_copy_with_the_sellers_identifiers_changed_shares_its_name_buyer_and_n
         assert match.grade is MatchGrade.SAME_DOCUMENT
 
 
+def test_the_sellers_name_is_compared_by_its_letters_and_digits_its_legal_form_kept() -> None:
+    """Tryout 66 swapped the seller's VAT id and GLN and wrote ``Seller Company`` for
+    ``SellerCompany``: the name still locks; ``Acme Ltd`` and ``Acme GmbH`` stay two."""
+
+    def named(name: str) -> bytes:
+        return by_name(invoice(seller=Party.of([], name=name)))["seller_name_buyer_number"]
+
+    assert named("SellerCompany") == named("Seller Company") == named("seller-company")
+    assert named("Acme Ltd") != named("Acme GmbH")
+
+
 def test_another_named_seller_with_the_same_buyer_number_date_and_amount_shares_nothing() -> None:
     other = Party.of([make_party_id(IdScheme.VAT, "FR40303265045")], name="Autre Vendeur SARL")
     assert not set(onchain_fingerprints(invoice(), KEY)) & set(

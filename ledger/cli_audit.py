@@ -630,7 +630,12 @@ def _refusal_text(r: audit.Refusal) -> str:
             _named(r.conflicting_bank, r.conflicting_bank_name) if r.conflicting_bank else "?"
         )
         if r.holding_doc_hash:
-            held += f", on document {r.holding_doc_hash} (the same invoice)"
+            # what a shared fingerprint says, no more: tryout 66's regulator read "(the same
+            # invoice)" of a seller's invoice 471102 of 2013 refused for its 471102 of 2018
+            held += (
+                f", on document {r.holding_doc_hash} (they share a fingerprint: one invoice, or "
+                "two its seller numbered alike, or issued to one buyer on one day for one amount)"
+            )
         if r.fingerprint:
             held += f", fingerprint {r.fingerprint}"
         lines.append(held)

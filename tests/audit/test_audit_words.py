@@ -127,7 +127,8 @@ def test_refusals_name_both_banks_with_the_numbers(story: Story) -> None:
     assert f"refused:   Bank B ({bank_b}), reference B-78" in text
     assert (
         f"held by:   financing {story.financing_id} of Demo Bank A ({bank_a}), on document "
-        f"{story.ubl_hash} (the same invoice)"
+        f"{story.ubl_hash} (they share a fingerprint: one invoice, or two its seller numbered "
+        "alike, or issued to one buyer on one day for one amount)"
     ) in text
     # headroom is what can actually be financed: nothing while financing 1 holds the invoice;
     # the numbers of the CII copy's refusal are the held UBL document's, and say so

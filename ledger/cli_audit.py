@@ -390,6 +390,7 @@ def _rules_text(
     lines.append(
         f"invoices held above their amount due net of credit notes: {len(above)}"
         + (f" ({', '.join(a.doc_hash for a in above)})" if above else "")
+        + _HERE_ONLY
     )
     lines += [f"  {a.message}" for a in above]
     # nor is an amended invoice financed on its original and its amendment (each financing was
@@ -417,9 +418,19 @@ def _rules_text(
         "invoices financed across their re-issues or split parts: "
         f"{len(related)}{_financings(sorted({i for r in related for i in r.financing_ids}))}"
         + (f"; BEYOND their amount due: {len(beyond)}" if beyond else "")
+        + _HERE_ONLY
     )
     lines += [f"  {r.message}" for r in related]
     return lines_text(lines)
+
+
+#: what the two counts made of files stand on: a regulator's gateway compares the files lodged
+#: at it, and in a consortium each bank's files are at its own gateway (tryout 66 read a flat
+#: 0 of both beside a re-issue financed at a second bank and a seller's full credit note)
+_HERE_ONLY = (
+    " — by the files and credit notes lodged at this gateway only (a file only another "
+    "member's gateway holds is not compared)"
+)
 
 
 def _financings(ids: list[int]) -> str:

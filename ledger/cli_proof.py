@@ -106,7 +106,7 @@ def doc_prove(
     data = guard(lambda: _read(file, "file"))
     reader = _address(as_member) if as_member is not None else None
     with opened_ledger(data_dir) as ledger:
-        found = guard(lambda: docs.lookup_file(ledger, data))
+        found = guard(lambda: docs.lookup_file(ledger, data, from_chain=True))
         if found.registration is None:
             hint = (
                 ": it is an OpenAttestation document, registered by its Merkle root (doc "

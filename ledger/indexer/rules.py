@@ -1648,16 +1648,18 @@ def _despite(
 def _held_together(
     terms: Terms, found: list[SuspicionNamingFinancings], financings: dict[int, _Financing]
 ) -> tuple[int, int] | None:
-    """(held, face value) of the first re-issue suspicion in ``found`` about a document of
-    ``terms`` whose named financings each pledge one document in the same currency, their
-    terms read: what this financing holds on its document and they on theirs, together, and
-    the least of the documents' face values; None when it cannot be told."""
-    for s in found:
-        mine = terms.document(s.doc_hash) if s.kind == "reissue" and s.doc_hash else None
-        if mine is None or not s.financings:
-            continue
-        theirs = [financings[i].terms for i in s.financings if i in financings]
-        if len(theirs) != len(s.financings) or not all(
+    """(held, face value) of the first document of ``terms`` that re-issue suspicions in
+    ``found`` are about, every financing they name for it counted once (tryout 67: two
+    suspicions of one document named financings 9 and 11, and only 9 was counted), each
+    pledging one document in the same currency, their terms read: what this financing holds on
+    its document and they on theirs, together, and the least of the documents' face values;
+    None when it cannot be told."""
+    about = [s for s in found if s.kind == "reissue" and s.doc_hash and s.financings]
+    for doc_hash in dict.fromkeys(s.doc_hash for s in about):
+        mine = terms.document(doc_hash)
+        named = sorted({i for s in about if s.doc_hash == doc_hash for i in s.financings})
+        theirs = [financings[i].terms if i in financings else None for i in named]
+        if mine is None or not all(
             t is not None and t.currency == terms.currency and len(t.documents) == 1 for t in theirs
         ):
             continue

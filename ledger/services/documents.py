@@ -685,7 +685,9 @@ def canonical_form(data: bytes) -> bytes | None:
     return canonical_json(form)
 
 
-def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> FileLookup:
+def lookup_file(
+    ledger: Ledger, data: bytes, raw_hash: bytes | None = None, *, from_chain: bool = False
+) -> FileLookup:
     """Which registered document ``data`` is: looked up by the SHA-256 of its bytes and —
     when the file is a JSON object — by that of its canonical JSON form (a JSON form
     registered through ``POST /v1/documents/json``). The one rule ``doc verify``,
@@ -695,8 +697,9 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
     the second, or it was registered before this gateway refused it), the file *is* the
     earliest registration — who registered the document first, and when, is what a verifier
     relies on — and ``registrations`` lists both, earliest first (ties: the file's bytes
-    first). Raises InvalidInput for an empty or too large file; chain errors as
-    ``ledger.errors``.
+    first). ``from_chain``: every registration read from the chain, never from the index
+    (:func:`get_registration`). Raises InvalidInput for an empty or too large file; chain
+    errors as ``ledger.errors``.
     """
     raw = raw_hash if raw_hash is not None else file_hash(data)
     candidates: list[tuple[HashedForm, bytes]] = [(HashedForm.FILE_BYTES, raw)]
@@ -706,7 +709,7 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
     tried: list[HashTried] = []
     found: list[tuple[FoundRegistration, bytes]] = []
     for form, doc_hash in candidates:
-        registration = find_registration(ledger, doc_hash)
+        registration = find_registration(ledger, doc_hash, from_chain=from_chain)
         tried.append(HashTried(form, hex32(doc_hash), registration is not None))
         if registration is not None:
             found.append((FoundRegistration(form, registration), doc_hash))
@@ -714,7 +717,7 @@ def lookup_file(ledger: Ledger, data: bytes, raw_hash: bytes | None = None) -> F
         # another byte form of the same JSON document, registered from a file lodged here:
         # the document this file is (registering it is refused for that reason)
         others = same_document_registrations(
-            ledger, hex32(raw), hex32(hashlib.sha256(canonical).digest())
+            ledger, hex32(raw), hex32(hashlib.sha256(canonical).digest()), from_chain=from_chain
         )
         if others:
             # their hashes were looked up too: the registration relied on is among those tried
@@ -760,7 +763,7 @@ def canonical_hash_of(data: bytes) -> str | None:
 
 
 def same_document_registrations(
-    ledger: Ledger, doc_hash: str, canonical_hash: str | None
+    ledger: Ledger, doc_hash: str, canonical_hash: str | None, *, from_chain: bool = False
 ) -> list[FoundRegistration]:
     """The registrations of the JSON document a file is, under hashes other than the file's
     own ``doc_hash``, earliest first: its canonical JSON form (``canonical_hash``) on chain,
@@ -773,13 +776,17 @@ def same_document_registrations(
         return []
     found: dict[str, FoundRegistration] = {}
     if canonical_hash != doc_hash:
-        registration = find_registration(ledger, bytes.fromhex(canonical_hash[2:]))
+        registration = find_registration(
+            ledger, bytes.fromhex(canonical_hash[2:]), from_chain=from_chain
+        )
         if registration is not None:
             found[canonical_hash] = FoundRegistration(HashedForm.CANONICAL_JSON, registration)
     for row in ledger.db.received_with_fingerprints([canonical_hash], None):
         if row.doc_hash in found or row.doc_hash in (doc_hash, canonical_hash):
             continue
-        registration = find_registration(ledger, bytes.fromhex(row.doc_hash[2:]))
+        registration = find_registration(
+            ledger, bytes.fromhex(row.doc_hash[2:]), from_chain=from_chain
+        )
         if registration is not None:
             found[row.doc_hash] = FoundRegistration(HashedForm.OTHER_BYTE_FORM, registration)
     return earliest_first(ledger, list(found.values()))
@@ -1058,11 +1065,13 @@ def financing_count(ledger: Ledger) -> int:
     return int(ledger.calls.functions.financingCount().call())
 
 
-def get_registration(ledger: Ledger, doc_hash: bytes) -> Registration:
+def get_registration(ledger: Ledger, doc_hash: bytes, *, from_chain: bool = False) -> Registration:
     """The on-chain record of ``doc_hash``, or NotFound. A served gateway on the embedded
     chain answers from its event index when the index vouches for the chain's head
-    (:func:`_state_index`, :mod:`ledger.indexer.headreads`: no EVM call), else the chain."""
-    index = _state_index(ledger)
+    (:func:`_state_index`, :mod:`ledger.indexer.headreads`: no EVM call), else the chain;
+    ``from_chain``: the chain always — what a verifier relies on (tryout 67 edited a
+    registration's time in the index file, and ``doc verify`` answered "valid" with it)."""
+    index = None if from_chain else _state_index(ledger)
     if index is not None:
         indexed = headreads.document(index, hex32(doc_hash))
         if indexed is None:
@@ -1162,10 +1171,13 @@ def registrations_of(
     return found
 
 
-def find_registration(ledger: Ledger, doc_hash: bytes) -> Registration | None:
-    """The record of ``doc_hash``, or None when it was never registered."""
+def find_registration(
+    ledger: Ledger, doc_hash: bytes, *, from_chain: bool = False
+) -> Registration | None:
+    """The record of ``doc_hash``, or None when it was never registered (``from_chain``: as
+    :func:`get_registration`)."""
     try:
-        return get_registration(ledger, doc_hash)
+        return get_registration(ledger, doc_hash, from_chain=from_chain)
     except NotFound:
         return None
 

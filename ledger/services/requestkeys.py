@@ -13,7 +13,8 @@ table (``GatewayDB.claim_idempotent``, under ``request:KEY`` beside the door's b
 anything is signed. The same operation and arguments run as before (the journal replays what
 was sent); others are the 409 ``conflict`` naming the key (``Idempotency-Key``; the CLI's
 ``--idempotency-key``) and its rule (:func:`ledger.errors.key_reused`), nothing sent. A write
-refused as invalid before anything was signed frees its key, as the API's 422 does.
+refused as invalid, or naming nothing (404), before anything was signed frees its key, as
+the API's 422 and 404 do.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from ledger.errors import Conflict, InvalidInput, key_reused
+from ledger.errors import Conflict, InvalidInput, NotFound, key_reused
 from ledger.network import Ledger
 from ledger.services.writekeys import check_key, write_key
 
@@ -51,8 +52,8 @@ def bound_to_request(
 ) -> T:
     """``write()`` with ``key`` (when given) bound to ``operation`` and ``arguments`` for
     ``actor``. Raises Conflict (``key_reused``) when the key is bound to other arguments, and
-    whatever ``write`` raises; an InvalidInput before anything was signed under the key
-    releases it."""
+    whatever ``write`` raises; an InvalidInput or NotFound before anything was signed under
+    the key releases it."""
     if key is None or key.startswith("auto:"):  # none given: a key of the gateway's own
         return write()
     given = check_key(key.removeprefix("client:"))
@@ -64,7 +65,9 @@ def bound_to_request(
         raise key_reused(given) from None  # the key as the user gave it, not its binding
     try:
         return write()
-    except InvalidInput:
+    except (InvalidInput, NotFound):
+        # refused before anything was signed: invalid, or naming no financing (tryout 67
+        # repaid financing 100 by mistake, and the corrected request was refused its key)
         if not ledger.journal.names_any(write_key(key), actor):
             ledger.db.release_idempotent(actor, bound, digest)
         raise

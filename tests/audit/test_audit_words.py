@@ -330,3 +330,31 @@ def test_the_heading_counts_financings_made_despite_a_re_issue_once_per_set() ->
     assert _beyond_due(rules) == "2,065.00 DKK"
     rules.financed_despite_suspicions.append(entry(9, [8], 400_000))  # within its face value
     assert _beyond_due(rules) == "2,065.00 DKK"
+
+
+def test_every_financing_the_re_issue_suspicions_name_is_counted_together_once() -> None:
+    """Tryout 67: financing 12 acknowledged two re-issue suspicions of its one document, one
+    naming financing 9 and one naming 9 and 11; its line said 794.80 EUR together, leaving
+    financing 11's 529.87 EUR out."""
+    from ledger.indexer.rules import SuspicionNamingFinancings, _despite, _Financing
+    from ledger.indexer.terms import DocumentTerms, Terms
+
+    doc = "0x" + "ab" * 32
+
+    def terms(amount: int, face: int, of: str) -> Terms:
+        pledged = (DocumentTerms(of, amount, face, None, ()),)
+        return Terms("financing", None, None, "EUR", amount, 0, "", pledged, None)
+
+    def financing(i: int, t: Terms) -> _Financing:
+        return _Financing(i, "0x" + f"{i:02d}" * 20, i, 0, "0x" + "00" * 32, b"", b"", (), terms=t)
+
+    nine = financing(9, terms(26_493, 52_987, "0x" + "09" * 32))
+    eleven = financing(11, terms(52_987, 52_987, "0x" + "11" * 32))
+    mine = terms(52_987, 52_987, doc)
+    found = [
+        SuspicionNamingFinancings(0, doc, "reissue", [9]),
+        SuspicionNamingFinancings(0, doc, "reissue", [9, 11]),
+    ]
+    entry = _despite(financing(12, mine), mine, found, {9: nine, 11: eleven}, {})
+    assert (entry.held_together, entry.face_value) == (132_467, 52_987)
+    assert entry.held_beyond_face_value == 132_467 - 52_987

@@ -34,9 +34,11 @@ def test_each_registered_copy_is_read_from_the_chain_at_most_once(
     reads: list[bytes] = []
     real = docs.find_registration
 
-    def counted(ledger_: object, doc_hash: bytes) -> docs.Registration | None:
+    def counted(
+        ledger_: object, doc_hash: bytes, *, from_chain: bool = False
+    ) -> docs.Registration | None:
         reads.append(doc_hash)
-        return real(ledger, doc_hash)
+        return real(ledger, doc_hash, from_chain=from_chain)
 
     monkeypatch.setattr(docs, "find_registration", counted)
 

@@ -30,3 +30,5 @@ def test_a_refinancing_after_the_first_closed_is_one_set_held_in_turn(tmp_path: 
     assert f"financing {first} of Demo Bank A" in text
     assert "(released)" in text
     assert text.count(f"financing {again} of Bank B") == 1
+    # what the view does not hold, and where it is (tryout 67)
+    assert "financings made despite suspicions (no fingerprint shared): `tradeledger audit " in text

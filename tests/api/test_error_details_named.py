@@ -88,16 +88,17 @@ def test_a_financing_in_another_currency_names_the_field_and_the_document(
 def test_an_idempotency_key_reused_names_the_header_and_the_rule(
     client: TestClient, network: Network
 ) -> None:
-    headers = {**network.bank.headers, "Idempotency-Key": "reused-key-1"}
-    first = client.post("/v1/financings/1/drawdown", json={"amount": 1}, headers=headers)
-    assert first.status_code in (403, 404, 409), first.text  # a final answer: the key is bound
-    other = client.post("/v1/financings/1/drawdown", json={"amount": 2}, headers=headers)
+    _, fid = financed_invoice(client, network)
+    headers = {**network.bank.headers, "Idempotency-Key": f"reused-key-{fid}"}
+    first = client.post(f"/v1/financings/{fid}/drawdown", json={"amount": 1}, headers=headers)
+    assert first.status_code == 200, first.text  # the write happened: the key is bound to it
+    other = client.post(f"/v1/financings/{fid}/drawdown", json={"amount": 2}, headers=headers)
     assert other.status_code == 409, other.text
     answer = other.json()
     assert answer["error"] == "conflict"
     assert answer["details"]["field"] == "Idempotency-Key"
     assert "another request" in answer["details"]["rule"]
-    assert answer["details"]["idempotency_key"] == "reused-key-1"
+    assert answer["details"]["idempotency_key"] == f"reused-key-{fid}"
     assert answer["message"].startswith("Idempotency-Key: ")
 
 

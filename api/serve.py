@@ -122,7 +122,11 @@ class Gateway:
         self._bridge_socket: socket.socket | None = None
         self._bridge_thread: threading.Thread | None = None
         if ledger.node is not None:
-            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            # IPPROTO_TCP named, not left 0: asyncio sets TCP_NODELAY only on the connections
+            # of a socket whose protocol says TCP, and without it each answer on a kept-alive
+            # connection waited about 40 ms for the client's delayed ACK (Nagle): every
+            # JSON-RPC call of the CLI, the evaluator's memberOf and a second gateway
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", settings.bridge_port))

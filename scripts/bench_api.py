@@ -49,6 +49,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -547,11 +548,22 @@ def multipart(files: list[tuple[str, bytes]], field: str) -> tuple[bytes, str]:
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+class NoDelayConnection(http.client.HTTPConnection):
+    """``http.client`` as curl, requests and urllib3 connect: with ``TCP_NODELAY``. Without it
+    the body of a request on a kept-alive connection (written after its headers) waited for
+    the server's delayed ACK — about 40 ms on some requests — a wait of this client's, not of
+    the gateway's, and no REST client a bank uses pays it."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 class Client:
     def __init__(self, port: int, api_key: str) -> None:
         self.port = port
         self.api_key = api_key
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.conn: http.client.HTTPConnection = NoDelayConnection("127.0.0.1", port, timeout=600)
 
     def get(self, path: str) -> tuple[int, bytes]:
         """GET ``path`` as the bank (a read: no key)."""
@@ -586,7 +598,7 @@ class Client:
                 return response.status, response.read()
             except (http.client.HTTPException, OSError):
                 self.conn.close()
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+                self.conn = NoDelayConnection("127.0.0.1", self.port, timeout=600)
                 if attempt:
                     raise
         raise AssertionError("unreachable")

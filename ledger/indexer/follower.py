@@ -88,6 +88,10 @@ class Block:
     time: int
 
 
+#: the index's last block and its hash (built once: every read at the head asks it)
+_CURSOR = select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
+
+
 class EventIndex:
     """The event index of one network, in the SQL database at ``url``."""
 
@@ -331,12 +335,11 @@ class EventIndex:
         """The last indexed block and its hash, read without a write transaction (None: the
         index has not started); in ``connection`` when given (with other reads, as of one
         moment)."""
-        query = select(CursorRow.last_block, CursorRow.last_block_hash).where(CursorRow.id == 1)
         if connection is None:
             with self.engine.connect() as own:
-                found = own.execute(query).first()
+                found = own.execute(_CURSOR).first()
         else:
-            found = connection.execute(query).first()
+            found = connection.execute(_CURSOR).first()
         return None if found is None else (int(found[0]), str(found[1]))
 
     def status(self) -> IndexStatus:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from ledger.errors import ChainUnavailable
 from ledger.indexer.models import (
@@ -223,6 +223,25 @@ def document(index: EventIndex, doc_hash: str) -> IndexedDocument | Unknown | No
     return documents(index, [doc_hash])[doc_hash.lower()]
 
 
+#: the records of the documents whose hashes are bound as ``hashes`` (built once: a check and a
+#: registration read it each time, and building the statement cost more than running it)
+_DOCUMENTS = (
+    select(
+        DocumentRow.doc_hash,
+        DocumentRow.doc_type,
+        DocumentRow.status,
+        # the registrant's address now, as getDocument answers it (a key rotation moves it:
+        # ledger.services.rotation); the registration's as a fallback
+        func.coalesce(MemberRow.address, DocumentRow.registrant),
+        DocumentRow.registrant_id,
+        DocumentRow.registered_time,
+        DocumentRow.successor,
+    )
+    .outerjoin(MemberRow, MemberRow.member_id == DocumentRow.registrant_id)
+    .where(DocumentRow.doc_hash.in_(bindparam("hashes", expanding=True)))
+)
+
+
 def documents(
     index: EventIndex, doc_hashes: Sequence[str]
 ) -> dict[str, IndexedDocument | Unknown | None]:
@@ -238,21 +257,7 @@ def documents(
         lambda connection: [
             row
             for chunk in _chunks(wanted)
-            for row in connection.execute(
-                select(
-                    DocumentRow.doc_hash,
-                    DocumentRow.doc_type,
-                    DocumentRow.status,
-                    # the registrant's address now, as getDocument answers it (a key rotation
-                    # moves it: ledger.services.rotation); the registration's as a fallback
-                    func.coalesce(MemberRow.address, DocumentRow.registrant),
-                    DocumentRow.registrant_id,
-                    DocumentRow.registered_time,
-                    DocumentRow.successor,
-                )
-                .outerjoin(MemberRow, MemberRow.member_id == DocumentRow.registrant_id)
-                .where(DocumentRow.doc_hash.in_(chunk))
-            )
+            for row in connection.execute(_DOCUMENTS, {"hashes": chunk})
         ],
     )
     if found is None:
@@ -285,6 +290,14 @@ def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
     return [values[i : i + size] for i in range(0, len(values), size)]
 
 
+#: the active pledges of the fingerprints bound as ``fingerprints`` (built once, as
+#: :data:`_DOCUMENTS`)
+_HOLDERS = select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
+    PledgeFingerprintRow.fingerprint.in_(bindparam("fingerprints", expanding=True)),
+    PledgeFingerprintRow.active.is_(True),
+)
+
+
 def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[int] | None:
     """The active financing holding each of ``fingerprints`` (0x hex; 0: none), as
     ``fingerprintHolders`` answers at the chain's head, or None when the index cannot vouch for
@@ -294,10 +307,7 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
     found = _as_of_head(
         index,
         lambda connection: connection.execute(
-            select(PledgeFingerprintRow.fingerprint, PledgeFingerprintRow.financing_id).where(
-                PledgeFingerprintRow.fingerprint.in_(set(wanted)),
-                PledgeFingerprintRow.active.is_(True),
-            )
+            _HOLDERS, {"fingerprints": sorted(set(wanted))}
         ).all(),
         LOCK_EVENTS,
     )
@@ -316,6 +326,19 @@ def fingerprint_holders(index: EventIndex, fingerprints: Sequence[str]) -> list[
 MARK_EVENTS = frozenset({"FinancingMarked", "FinancingClosed", "FinancingCancelled"})
 
 
+#: the active financings carrying the marks bound as ``marks``, oldest first (built once, as
+#: :data:`_DOCUMENTS`)
+_CARRIERS = (
+    select(MarkRow.mark, MarkRow.financing_id)
+    .join(FinancingRow, FinancingRow.financing_id == MarkRow.financing_id)
+    .where(
+        MarkRow.mark.in_(bindparam("marks", expanding=True)),
+        FinancingRow.status == FIN_ACTIVE,
+    )
+    .order_by(MarkRow.financing_id)
+)
+
+
 def mark_carriers(index: EventIndex, marks: Sequence[str]) -> list[list[int]] | None:
     """For each of ``marks`` (0x hex), every active financing carrying it, oldest first, as
     ``markCarriers`` answers at the chain's head; or None when the index cannot vouch for it
@@ -324,12 +347,7 @@ def mark_carriers(index: EventIndex, marks: Sequence[str]) -> list[list[int]] | 
     wanted = [m.lower() for m in marks]
     found = _as_of_head(
         index,
-        lambda connection: connection.execute(
-            select(MarkRow.mark, MarkRow.financing_id)
-            .join(FinancingRow, FinancingRow.financing_id == MarkRow.financing_id)
-            .where(MarkRow.mark.in_(set(wanted)), FinancingRow.status == FIN_ACTIVE)
-            .order_by(MarkRow.financing_id)
-        ).all(),
+        lambda connection: connection.execute(_CARRIERS, {"marks": sorted(set(wanted))}).all(),
         MARK_EVENTS,
     )
     if found is None:

@@ -530,23 +530,31 @@ def chain_member_of(
 def gateway_member_of(gateway_dir: Path) -> MemberOf:
     """``memberOf`` read through the JSON-RPC bridge of the gateway serving the embedded chain in
     ``gateway_dir`` (its manifest names the contract; its node.json and node token the bridge).
-    Only read: nothing of the evaluator goes there. Refused 503 until that gateway serves."""
+    Only read: nothing of the evaluator goes there. Refused 503 until that gateway serves.
+
+    Where the bridge is is read again at each call (``node.json``, a small file): a gateway
+    restarted serves its bridge on another port unless ``TRADELEDGER_BRIDGE_PORT`` fixes one,
+    and an evaluator that kept the first address refused every check and financing with
+    ``chain_unavailable`` until it was restarted too (tryout 68)."""
     from ledger.chain.bridge import advertised_node
     from ledger.manifest import Manifest
 
-    found: list[MemberOf] = []
+    known: dict[tuple[object, ...], MemberOf] = {}
 
     def member_of(consortium: str, address: str) -> tuple[int, bool]:
-        if not found:
-            try:
-                manifest = Manifest.read(gateway_dir / "manifest.json")
-            except Exception:
-                raise Refused(503, "chain_unavailable", "the gateway has no ledger yet") from None
-            served = advertised_node(gateway_dir, gateway_dir / "secrets")
-            if served is None:
-                raise Refused(503, "chain_unavailable", "the gateway does not serve its chain")
-            found.append(chain_member_of(served[0], manifest.contract_address, served[1]))
-        return found[0](consortium, address)
+        try:
+            manifest = Manifest.read(gateway_dir / "manifest.json")
+        except Exception:
+            raise Refused(503, "chain_unavailable", "the gateway has no ledger yet") from None
+        served = advertised_node(gateway_dir, gateway_dir / "secrets")
+        if served is None:
+            raise Refused(503, "chain_unavailable", "the gateway does not serve its chain")
+        url, headers = served
+        key = (url, manifest.contract_address, *sorted(headers.items()))
+        if key not in known:
+            known.clear()  # the gateway moved (or its ledger was made anew): the old is gone
+            known[key] = chain_member_of(url, manifest.contract_address, headers)
+        return known[key](consortium, address)
 
     return member_of
 

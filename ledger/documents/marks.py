@@ -41,7 +41,9 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   number and date had no marks at all, and was financed at a second bank unseen (a tryout of
   2026-12-04); and, between two invoices that state lines, one more with their delivery
   references: their lines re-cut for the same amounts (2 x 9.95 as 1 x 19.90, a line of 0.00
-  added) hid a re-issue (tryout 62);
+  added) hid a re-issue (tryout 62); and an invoice of one line looks for one more,
+  ``several lines``, that an invoice of two lines or more carries: a re-issue with its lines
+  merged into one (tryout 68), while two one-line invoices (a monthly fee) never meet so;
 - ``mark_items`` — type, seller, buyer, every line's item and quantity, the figure due, the
   delivery references stated; **no currency**: a re-issue in another currency (every EUR made
   USD under a new number and date) met nothing at a bank that held no file of the invoice
@@ -167,6 +169,9 @@ class MarkKind(StrEnum):
 MARK_LABEL = "DOCUMENT"
 #: ``mark_amount``'s last field: whether the invoice states its lines
 LINES_STATED, NO_LINES = "lines", "no lines"
+#: ``mark_amount``'s fourth field on the mark an invoice of several lines carries and one of a
+#: single line looks for: a re-issue with its lines merged into one (tryout 68)
+SEVERAL_LINES = "several lines"
 #: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
 _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
@@ -380,6 +385,20 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
                 (*amount, LINES_STATED, references),
                 carried=True,
                 looked_for=len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT,
+            )
+        )
+        # an invoice of one line looks for the invoices of several lines of one seller, buyer
+        # and amount due under the same references: a re-issue with its 20 lines merged into
+        # one (same seller, buyer, amount due; new number and date) was financed at a bank that
+        # held the original, unseen (tryout 68) — and two one-line invoices still never meet so
+        # (a seller's monthly fee, tryout 63)
+        several = len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT
+        found.append(
+            MarkInput(
+                MarkKind.AMOUNT,
+                (*amount, SEVERAL_LINES, references),
+                carried=several,
+                looked_for=not several,
             )
         )
     return found + numbered

@@ -13,7 +13,7 @@ import pytest
 from ledger.documents.detect import read_document
 from ledger.documents.marks import MarkKind, mark_inputs
 from tests.conftest import CORPUS
-from tests.documents.documents_support import field_bytes
+from tests.documents.documents_support import field_bytes, lines_merged
 
 EXAMPLE = (CORPUS / "ubl" / "ubl-tc434-example1.xml").read_bytes()
 LINE = re.compile(rb"<cac:InvoiceLine>.*?</cac:InvoiceLine>", re.S)
@@ -178,3 +178,44 @@ def test_the_field_cases_two_invoices_of_the_same_lines_meet_no_mark() -> None:
     second = field_bytes("number-collision/b-FV-11-2-2023.xml")
     assert _met(first, second) == set()
     assert _met(second, first) == set()
+
+
+# -- tryout 68: the lines merged into one ------------------------------------------------------
+
+
+def test_a_reissue_with_its_lines_merged_into_one_meets_the_amount_mark() -> None:
+    """The example's 20 lines merged into one under a new number and date, its seller, buyer
+    and amount due kept: financed at a bank that held the original, unseen (tryout 68)."""
+    copy = _renumbered(lines_merged(EXAMPLE), "66660011").replace(
+        b"<cbc:IssueDate>2015-01-09<", b"<cbc:IssueDate>2016-05-25<", 1
+    )
+    facts, original = read_document(copy).facts, read_document(EXAMPLE).facts
+    assert facts is not None
+    assert original is not None
+    assert len(facts.lines or ()) == 1
+    assert facts.amount_due_minor == original.amount_due_minor
+    assert MarkKind.AMOUNT in _met(EXAMPLE, copy)
+    # the other way round as before: the 20 lines look for every lined invoice's amount mark
+    assert MarkKind.AMOUNT in _met(copy, _renumbered(EXAMPLE, "66660012"))
+
+
+def test_the_merged_line_for_another_buyer_or_amount_meets_no_amount_mark() -> None:
+    """The controls: one line of the same amount to another buyer, or of another amount to
+    the same buyer, is another invoice."""
+    merged = _renumbered(lines_merged(EXAMPLE), "66660013")
+    other_buyer = merged.replace(b"<cbc:ID>10202</cbc:ID>", b"<cbc:ID>99999</cbc:ID>", 1)
+    assert MarkKind.AMOUNT not in _met(EXAMPLE, other_buyer)
+    # the same line at 206.89 net: 250.34 due
+    other_amount = merged.replace(b'"EUR">206.88<', b'"EUR">206.89<').replace(
+        b'"EUR">250.33<', b'"EUR">250.34<'
+    )
+    facts = read_document(other_amount).facts
+    assert facts is not None
+    assert facts.amount_due_minor == 25_034
+    assert MarkKind.AMOUNT not in _met(EXAMPLE, other_amount)
+
+
+@pytest.mark.parametrize("item", [b"Levering horeca-artikelen", b"PATAT FRITES 10MM 10KG", b"x"])
+def test_a_merged_reissue_meets_whatever_its_line_is_called(item: bytes) -> None:
+    copy = _renumbered(lines_merged(EXAMPLE, item), "66660014")
+    assert MarkKind.AMOUNT in _met(EXAMPLE, copy)

@@ -31,7 +31,7 @@ the command.
 An amount (``AMOUNT`` of ``finance drawdown``/``repay``, the amount of ``finance create --doc
 HASH=AMOUNT``) is refused in the words the API gives the same amount
 (:func:`ledger.services.financing.amount_rule`), naming the CLI's own parameter: ``0`` is
-``must be a positive amount in minor units``, one beyond 64 bits (``18446744073709551616``)
+``must be a positive amount in minor units``, one beyond 2^63 - 1 (``9223372036854775808``)
 ``is too large: an amount must be at most …``, and one in exponent notation, whatever its
 magnitude (``1e2``, ``1e999999999``), ``must be a whole number written in digits alone, not in
 exponent notation (1e2)`` — as every other integer of the CLI and the API.
@@ -79,7 +79,7 @@ AMOUNT_PARAMS = frozenset({"amount"})
 def amount_refusal(name: str, text: str) -> InvalidInput | None:
     """The refusal of an amount in minor units given as ``text`` to the parameter ``name``
     (``AMOUNT``, ``--doc[0]``) in the API's words for the same amount
-    (:func:`ledger.services.financing.amount_rule`): beyond 64 bits however it is written
+    (:func:`ledger.services.financing.amount_rule`): beyond 2^63 - 1 however it is written
     (``1e999999999``, which is not digits, is too large before it is anything else), or 0;
     None for any other (plain digits are then the rule: :func:`digits_rule`). A number in
     exponent notation is refused by that one rule whatever its magnitude (``1e2``,

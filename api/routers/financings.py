@@ -65,7 +65,7 @@ def _json_amount(value: object) -> int:
     """``value`` (parsed JSON) as an amount in minor units, or PydanticCustomError in the words
     the service and the CLI give (:func:`ledger.services.financing.amount_rule`): a number in
     exponent notation by that one rule whatever its magnitude (``1e2``, ``1e999999999``:
-    :func:`api.bodycheck.refuse_exponent`), a number in digits beyond 64 bits as too large; any
+    :func:`api.bodycheck.refuse_exponent`), a number in digits beyond 2^63 - 1 as too large; any
     other that is not a JSON integer in digits alone is refused as
     :data:`api.bodycheck.JsonInt` refuses it (``-0``, ``true``, ``100.0``). A negative whole
     number (``-5``) is not positive, as 0 is not: the amount's rule, the CLI's words for
@@ -82,9 +82,11 @@ def _json_amount(value: object) -> int:
     return amount
 
 
-#: an amount in minor units: a JSON integer from 1 to 2^64 - 1, refused in the service's words
+#: an amount in minor units: a JSON integer from 1 to 2^63 - 1, refused in the service's words
 Amount = Annotated[
-    int, Field(gt=0, lt=2**64, description="minor units (cents)"), BeforeValidator(_json_amount)
+    int,
+    Field(gt=0, le=svc.MAX_UINT64, description="minor units (cents)"),
+    BeforeValidator(_json_amount),
 ]
 FinancingId = Annotated[
     int,

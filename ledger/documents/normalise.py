@@ -324,11 +324,17 @@ def _grouping_ok(integer: str, sep: str) -> bool:
 
 #: an amount is below 10^30 (of any currency: far beyond the face value the ledger holds)
 MAX_AMOUNT_DIGITS = 30
-#: the most minor units an amount the chain records may be (uint64): a document's face value,
-#: a financing's amount, a drawdown, a repayment
-MAX_MINOR_UNITS = 2**64 - 1
-#: the bound of an amount the chain records, in words (:func:`too_large_rule`)
-RECORDED_BOUND = f"at most {MAX_MINOR_UNITS} minor units (64 bits, as the chain records it)"
+#: the most minor units an amount the ledger records may be: a document's face value, a
+#: financing's amount, a drawdown, a repayment. 2^63 - 1, not the chain's uint64 bound: the index
+#: a regulator reads holds amounts in signed 64-bit columns (SQLite's INTEGER, PostgreSQL's
+#: BIGINT), and an amount of 2^64 - 1 accepted here was written on chain, answered 500 to its
+#: bank, read as 2^63 - 1 in the index, and broke the exposure sum for everyone (tryout 69)
+MAX_MINOR_UNITS = 2**63 - 1
+#: the bound of an amount the ledger records, in words (:func:`too_large_rule`)
+RECORDED_BOUND = (
+    f"at most {MAX_MINOR_UNITS} minor units (2^63 - 1: what the chain and the audit index both "
+    "record exactly)"
+)
 #: the bound of any other amount a document states (a line's), in words
 STATED_BOUND = (
     f"less than 10^{MAX_AMOUNT_DIGITS} (at most {MAX_AMOUNT_DIGITS} digits before the decimal "

@@ -1831,13 +1831,11 @@ def exposure(
                 select(
                     FinancingRow.bank,
                     FinancingRow.currency,
-                    func.count(),
-                    func.sum(FinancingRow.amount),
-                    func.sum(FinancingRow.drawn),
-                    func.sum(FinancingRow.repaid),
+                    FinancingRow.amount,
+                    FinancingRow.drawn,
+                    FinancingRow.repaid,
                 )
                 .where(active, readable, *period.clause(FinancingRow.registered_time))
-                .group_by(FinancingRow.bank, FinancingRow.currency)
                 .order_by(FinancingRow.bank, FinancingRow.currency)
             )
             released = (
@@ -1857,19 +1855,19 @@ def exposure(
             if wanted:
                 query = query.where(FinancingRow.bank == wanted)
                 released = released.where(FinancingRow.bank == wanted)
+            # summed here, not by SQL: SQLite's SUM of 64-bit integers raises on overflow, and
+            # a bank's envelope may state any uint64 (saturated in the index), so one hostile
+            # financing of 2^64 - 1 made this read a 500 for every reader (tryout 69)
+            sums: dict[tuple[str, str], list[int]] = {}
+            for bank_address, currency, pledged, drawn_, repaid_ in session.execute(query):
+                summed = sums.setdefault((bank_address, str(currency)), [0, 0, 0, 0])
+                summed[0] += 1
+                summed[1] += int(pledged or 0)
+                summed[2] += int(drawn_ or 0)
+                summed[3] += int(repaid_ or 0)
             by_bank: dict[tuple[str, str], Exposure] = {
-                (b, str(c)): Exposure(
-                    b,
-                    str(c),
-                    int(n),
-                    int(a or 0),
-                    int(d or 0),
-                    int(r or 0),
-                    int(d or 0) - int(r or 0),
-                    names.member(b),
-                    None,
-                )
-                for b, c, n, a, d, r in session.execute(query)
+                key: Exposure(*key, n, a, d, r, d - r, names.member(key[0]), None)
+                for key, (n, a, d, r) in sums.items()
             }
             known = len(by_bank)
             for bank, c, status, fid, d, r in session.execute(released).all():

@@ -363,9 +363,10 @@ def check_financing_id(financing_id: int, field: str = "financing_id") -> int:
 def amount_rule(value: int | float) -> str | None:
     """The rule a financing's, a drawdown's or a repayment's amount ``value`` (minor units)
     breaks — :data:`POSITIVE_RULE`, or the one wording of an amount too large
-    (:func:`ledger.documents.normalise.too_large_rule`: beyond 64 bits, as the chain records
-    it; a float only to say that ``1e999999999`` is too large) — else None. The API's bodies,
-    the CLI's ``AMOUNT`` and ``--doc`` and this service say it alike."""
+    (:func:`ledger.documents.normalise.too_large_rule`: beyond 2^63 - 1, what the chain and
+    the audit index both record exactly; a float only to say that ``1e999999999`` is too
+    large) — else None. The API's bodies, the CLI's ``AMOUNT`` and ``--doc`` and this service
+    say it alike."""
     if value > MAX_UINT64:
         return too_large_rule()
     if value <= 0:
@@ -1013,7 +1014,9 @@ def _create(
             max_fingerprints=most.max_pledges * most.max_fingerprints,
         )
     if sum(p[1] for p in checked) > MAX_UINT64:
-        raise InvalidInput("documents", "the amounts must add up to at most 2**64 - 1 minor units")
+        raise InvalidInput(
+            "documents", f"the amounts must add up to at most {MAX_UINT64} minor units (2^63 - 1)"
+        )
     checked.sort(key=lambda p: p[0])
     # the bank's own role and standing, as the contract would judge them (nothing is sent)
     docs.refuse_early(

@@ -462,9 +462,18 @@ def test_a_face_value_beyond_uint64_is_refused_when_the_file_is_read(world: Worl
     response = w.client.post("/v1/documents/json", json=form, headers=w.net.enterprise.headers)
     assert response.status_code == 422, response.text
     assert response.json()["details"]["field"] == "totalAmount.value"
-    # the largest face value the contract holds is accepted
-    largest = invoice("FUZZ-MAX", "184467440737095516.15")
+    # the largest face value the ledger records exactly (2^63 - 1: the audit index's signed
+    # 64-bit columns) is accepted, and the chain's uint64 bound above it refused (tryout 69)
+    largest = invoice("FUZZ-MAX", "92233720368547758.07")
     assert lodge(w.client, w.net.bank, largest)["facts"]["amountMinor"] == MAX_FACE_VALUE
+    assert MAX_FACE_VALUE == 2**63 - 1
+    uint64 = w.client.post(
+        "/v1/documents/receive",
+        files=xml(invoice("FUZZ-U64", "184467440737095516.15")),
+        headers=w.net.bank.headers,
+    )
+    assert uint64.status_code == 422, uint64.text
+    assert uint64.json()["details"]["field"] == "cbc:PayableAmount"
 
 
 def test_a_replayed_raw_transaction_on_rpc_is_a_json_rpc_error(world: World) -> None:

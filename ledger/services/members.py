@@ -152,8 +152,8 @@ def _reads_like(name: str, other: str) -> str:
 
     def folded(text: str, separators: bool = False) -> str:
         text = unicodedata.normalize("NFKC", text).casefold()
-        if separators:
-            text = "".join(" " if lookalikes.is_separator(c) else c for c in text)
+        if separators:  # left out, as the names are compared (``BankA`` is ``Bank A``)
+            return "".join(c for c in text if not lookalikes.is_separator(c))
         return " ".join(text.split())
 
     if name == other:

@@ -123,6 +123,8 @@ def _members(client: TestClient, network: Network) -> list[dict[str, Any]]:
         ("Bank_A", "only in separators"),
         ("bank.a", "only in separators"),
         ("Bank - A", "only in separators"),
+        ("BankA", "only in separators"),  # a space left out (tryout 69)
+        ("Bank.A.", "only in separators"),
         ("Bank A", "'Bank A' is the same name"),  # the very name: said so, plainly
     ],
 )

@@ -269,8 +269,9 @@ SENTENCES: dict[str, Sentence] = {
         "admins: it must be between 1 and the number of active admins"
     ),
     "AdminsBelowThreshold": lambda a, n: (
-        f"this would leave {a['admins']} active admins, fewer than the {a['threshold']} "
-        "approvals a change needs: lower the threshold first"
+        f"this would leave {a['admins']} active admin{'' if a['admins'] == 1 else 's'}, fewer "
+        f"than the {a['threshold']} approval{'' if a['threshold'] == 1 else 's'} a change needs:"
+        " lower the threshold first"
     ),
     "ZeroFingerprintEvaluatorKey": lambda a, n: "the fingerprint evaluator's public key is zero",
     "ZeroEncryptionKey": lambda a, n: (

@@ -567,13 +567,21 @@ def suspend_member(
     Conflict when an identical proposal is already pending). AdminsBelowThreshold (409) for the
     last active ADMIN: with M = 1 the contract lets its owner do that (the owner's key, on the
     operator's host, can reinstate), but through a gateway it would lock every admin out."""
-    target = get_member_address(address)
+    _refuse_admins_below_threshold(ledger, get_member_address(address))
+    return _member_change(ledger, actor, address, True, idempotency_key)
+
+
+def _refuse_admins_below_threshold(ledger: Ledger, target: str) -> None:
+    """AdminsBelowThreshold (409) when ``target`` is an active ADMIN whose suspension would
+    leave fewer active admins than the M approvals a change needs (at least one): refused when
+    it is asked, not only when the last approval executes it — a proposal no approval could
+    ever execute stayed pending for good (tryout 69, M = 2 of 2)."""
     record = ledger.calls.functions.memberOf(target).call()
     if int(record[2]) == int(Role.ADMIN) and bool(record[3]):
         admins = int(ledger.calls.functions.adminCount().call())
-        if admins <= 1:
-            raise ERRORS["AdminsBelowThreshold"](admins - 1, threshold(ledger))
-    return _member_change(ledger, actor, address, True, idempotency_key)
+        needed = max(1, threshold(ledger))
+        if admins - 1 < needed:
+            raise ERRORS["AdminsBelowThreshold"](admins - 1, needed)
 
 
 def reinstate_member(
@@ -696,6 +704,12 @@ def propose(
         raise InvalidInput("account", f"is required {needs_account[action]}")
     if action == ProposalAction.ROTATE_KEY and new_account is None:
         raise InvalidInput("new_account", "is required to rotate a key")
+    if (
+        action == ProposalAction.SUSPEND_MEMBER
+        and account is not None
+        and int(ledger.calls.functions.memberOf(account).call()[0]) != 0
+    ):
+        _refuse_admins_below_threshold(ledger, account)
     # the contract's NotAMember reads as the caller's refusal (403); here it is the account
     # named that is unknown, as POST /v1/members/{address}/suspend says (404)
     if (

@@ -254,3 +254,34 @@ def test_init_sets_the_threshold_and_co_admins_and_refuses_an_impossible_one(
     )
     assert json.loads(shown.output)["threshold"] == 2
     assert json.loads(shown.output)["admin_count"] == 2
+
+
+@pytest.mark.embedded_only("governance semantics; the anvil run is the consortium test")
+def test_M2_of_2_an_admins_suspension_is_refused_when_asked(
+    two_of_two: tuple[Network, Participant],
+) -> None:
+    """With M = 2 and two admins, suspending either would leave one admin, below the two
+    approvals a change needs: refused when proposed (tryout 69's proposal stayed pending for
+    good, its approval refused), on the service, the API and its member route alike; nothing
+    is proposed. A bank's suspension is still proposed."""
+    network, admin2 = two_of_two
+    ledger = network.ledger
+    before = len(svc.list_proposals(ledger)[0])
+    with pytest.raises(Conflict) as refused:
+        svc.suspend_member(ledger, admin2.address, network.admin.address)
+    assert type(refused.value).__name__ == "AdminsBelowThreshold"
+    with pytest.raises(Conflict):
+        svc.propose(
+            ledger, network.admin.address, svc.ProposalAction.SUSPEND_MEMBER, account=admin2.address
+        )
+    with TestClient(create_app(ledger.settings, ledger)) as client:
+        body = {"action": "suspend_member", "account": network.admin.address}
+        made = client.post("/v1/governance/proposals", json=body, headers=admin2.headers)
+        assert made.status_code == 409, made.text
+        assert "leave 1 active admin, fewer than the 2 approvals" in made.json()["message"]
+        route = client.post(f"/v1/members/{admin2.address}/suspend", headers=network.admin.headers)
+        assert route.status_code == 409, route.text
+    assert len(svc.list_proposals(ledger)[0]) == before
+    assert svc.get_member(ledger, network.admin.address).active
+    assert svc.get_member(ledger, admin2.address).active
+    assert svc.suspend_member(ledger, network.admin.address, network.bank.address).proposal

@@ -126,6 +126,20 @@ def read_document(data: bytes, *, registering: bool = False) -> ParsedDocument:
     return ParsedDocument(format=fmt, doc_hash=document_hash(data), size=len(data), facts=facts)
 
 
+def control_refusal(facts: DocumentFacts) -> DocumentFormatError | None:
+    """What a registration of a file with ``facts`` would be refused for, a control or
+    bidirectional control character in an identifier or a party's name
+    (:func:`_refuse_controls`), or None: a check and a receive read such a file (a bank must
+    still learn what it holds) and say so in a notice — tryout 68's seller name with a
+    right-to-left override (U+202E) was refused at registration and passed a check and a
+    lodging without a word."""
+    try:
+        _refuse_controls(facts, "number")
+    except DocumentFormatError as refused:
+        return refused
+    return None
+
+
 #: the EN 16931 terms of the identifiers an XML invoice's facts keep
 _PARTY_TERMS = {"seller": "BT-27, BT-29..BT-32", "buyer": "BT-44, BT-46..BT-48"}
 

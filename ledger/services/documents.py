@@ -42,6 +42,7 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.calculation import TotalsFault
+from ledger.documents.detect import control_refusal
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
@@ -283,7 +284,9 @@ class Notice:
     lesser can be financed), ``holders_unknown`` (the
     fingerprints a financing locks could not be evaluated for the caller — not a bank, or the
     evaluator is unavailable — so whether an active financing holds the file is not known: it
-    is never reported as "not financed"); of a financing's answer: ``registrant_not_reader``
+    is never reported as "not financed"), ``control_characters`` (an identifier or a party's
+    name holds a control or bidirectional control character a registration refuses:
+    :func:`_control_notice`); of a financing's answer: ``registrant_not_reader``
     (an enterprise registered a pledged document but is not shown to be its seller, so the
     terms were not sealed to it: :func:`ledger.services.financing.registrant_notice`); of a
     registration's answer: ``registrant_not_seller`` (the registrant is not shown to be the
@@ -1960,6 +1963,10 @@ def _examine(
         )
     if unknown is not None:
         notices = (*notices, unknown)
+    if not registering and parsed.facts is not None:
+        hidden = control_refusal(parsed.facts)
+        if hidden is not None:
+            notices = (*notices, _control_notice(hidden))
     held_by = holders(ledger, infos)
     notices = (*notices, *earlier_version_notices(ledger, infos, held_by))
     if own_copy is not None and not registering:
@@ -2153,6 +2160,18 @@ def _onchain_infos(
         FingerprintInfo(f.name, hex32(f.value), h) for f, h in zip(fps, held, strict=True)
     )
     return infos, None, marked[0]
+
+
+def _control_notice(refused: InvalidInput) -> Notice:
+    """The ``control_characters`` notice of a file a registration would refuse for a control
+    or bidirectional control character in an identifier or a name (``refused``, naming the
+    field and the character): what a reader is shown of it may not be what it states."""
+    return Notice(
+        "control_characters",
+        f"{refused.field}: {refused.rule}; a registration of this file would be refused, and "
+        "what a reader is shown of it (a name written right to left, a character unseen) may "
+        "not be what it states: compare it with the seller's own copy",
+    )
 
 
 def already_lodged_notice(copy: ReceivedDocument) -> Notice:

@@ -193,7 +193,12 @@ class Keystore:
         """Decrypt the keystore of ``address``."""
         path = self._path(address)
         if not path.exists():
-            raise LedgerStateError(f"no keystore for {address} in {self.keystore_dir}")
+            raise LedgerStateError(
+                f"no keystore for {address} in {self.keystore_dir}: this data directory holds "
+                "no key of that member, so it cannot sign for it (--as names a member whose "
+                "key this gateway holds; another organisation's member signs at its own)",
+                address=address,
+            )
         passphrase = self._passphrase
         if not passphrase:
             secret = self._secret_path(address)

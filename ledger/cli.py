@@ -2838,7 +2838,7 @@ def evaluator_serve(
             envvar="TRADELEDGER_EVALUATOR_LIMIT",
             help="inputs one member may have evaluated per window (0: none)",
         ),
-    ] = 384,  # ledger.evaluator.DEFAULT_LIMIT (imported when the command runs)
+    ] = 448,  # ledger.evaluator.DEFAULT_LIMIT (imported when the command runs)
     window: Annotated[
         int,
         typer.Option(

@@ -11,7 +11,7 @@ financings carry them (``markCarriers``): a shared mark makes the file suspiciou
 financing named, for a person to judge; a financing of it must then be acknowledged
 (``ledger.services.financing``), as for the suspicions found among a bank's own files.
 
-Eight kinds of mark, each over the facts its trick keeps (the strongest key identifier of
+Nine kinds of mark, each over the facts its trick keeps (the strongest key identifier of
 seller and buyer, as the fingerprints name parties; ``mark_reissue``, ``mark_number``,
 ``mark_digits`` and ``mark_seller_amount`` name no buyer). The "type" each names is one for
 every document (:data:`MARK_LABEL`): a document's type is what its file declares, and a tryout
@@ -67,6 +67,9 @@ WarehouseReceipt, whose fingerprints its type kept apart:
   is; **no buyer, no number, no date**: tryouts 59 and 61 financed an invoice again as a JSON
   form naming no buyer, or its buyer re-typed, under a new number and date, and every other
   mark needed a buyer, lines, the date or the number's digits.
+- ``mark_buyer`` — type, buyer (its strongest key identifier), the digits of the number, issue
+  date, currency and amount due; **no seller**: every other mark names the seller, so a copy
+  with the seller's VAT id swapped and its name re-written met nothing (tryouts 64 and 66).
 The first two are only for invoices that state their lines, and a file looks for the same
 marks it would carry. ``mark_amount`` is carried and looked for differently, so that two
 invoices that both state their lines are never matched on their amount alone (their lines
@@ -144,6 +147,11 @@ class MarkKind(StrEnum):
     #: type, seller, buyer, every line's item and quantity, the figure due, the delivery
     #: references; no currency: the same invoice re-issued in another currency (tryout 62)
     ITEMS = "mark_items"
+    #: type, buyer (its strongest key identifier), the number's digits, issue date, currency,
+    #: amount due; **no seller**: the same invoice with its seller re-keyed and renamed (every
+    #: other mark names the seller: a copy with the seller's VAT id swapped and its name
+    #: re-written met nothing, tryouts 64 and 66)
+    BUYER = "mark_buyer"
 
     @property
     def matching_facts(self) -> tuple[str, ...]:
@@ -162,6 +170,8 @@ class MarkKind(StrEnum):
             return ("seller", "currency", "amount")
         if self is MarkKind.ITEMS:
             return ("seller", "buyer", "lines")
+        if self is MarkKind.BUYER:
+            return ("buyer", "number_digits", "issue_date", "currency", "amount")
         return ("seller", "buyer", "currency", "issue_date", "lines")
 
 
@@ -198,6 +208,7 @@ CARRY_PRECEDENCE = (
     MarkKind.ORDER,
     MarkKind.ITEMS,
     MarkKind.DIGITS,
+    MarkKind.BUYER,
 )
 #: the kinds a document has one of per seller key: its first ranks at its kind's place, the
 #: others after every kind (:func:`within_limit`)
@@ -274,12 +285,30 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     note, no positive amount due, no currency; only ``mark_number`` for a seller or buyer
     without a key identifier), in :class:`MarkKind` order, each saying whether it is carried
     and looked for (the module docstring): the two ``mark_amount`` inputs, then the
-    ``mark_number`` ones last."""
+    ``mark_number`` ones last.
+
+    An invoice whose totals do not support its stated amount due (EN 16931 BR-CO-16: the
+    lesser is what can be financed, :attr:`DocumentFacts.amount_due_minor`) has its marks by
+    that amount and again by the amount it states, each once: tryout 71 re-issued the demo
+    invoice with its lines merged into one and its VAT left unchanged, stating the original's
+    4,675.00 DKK while its totals gave 4,375.00, and the copy's marks (by 4,375.00) met none of
+    the financed original's."""
     if facts is None or facts.credit_note or not facts.currency:
         return []
     due = facts.amount_due_minor
     if due is None or due <= 0:
         return []
+    found = _mark_inputs_at(facts, due)
+    stated = facts.amount_minor
+    if stated is not None and stated > due:
+        known = {m.oprf_input() for m in found}
+        found += [m for m in _mark_inputs_at(facts, stated) if m.oprf_input() not in known]
+    return found
+
+
+def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
+    """:func:`mark_inputs` of ``facts`` with ``due`` as its amount due (minor units)."""
+    assert facts.currency is not None
     # every type alike: a mark is a suspicion, and a document's type is what its file declares
     # (a tryout financed an invoice again as a JSON form declaring itself a Contract, a
     # PurchaseOrder, a WarehouseReceipt; fingerprints keep their types, marks meet across them)
@@ -294,6 +323,7 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     numbered = _number_marks(facts, keys, label, facts.currency, due)
     numbered += _digits_marks(facts, keys, label, facts.currency, due)
     numbered += _seller_amount_marks(facts, keys, label, facts.currency, due)
+    numbered += _buyer_marks(facts, label, facts.currency, due)
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
     found: list[MarkInput] = []
     if lines is not None:  # mark_reissue names no buyer
@@ -418,6 +448,22 @@ def _number_marks(
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
         for pid in keys
     ]
+
+
+def _buyer_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
+    """``mark_buyer`` of ``facts``: by the buyer's strongest key identifier, the digits of the
+    number (or the whole number, as ``mark_number`` compares one of few digits), the issue date,
+    currency and amount due — no seller; none without a keyed buyer or an issue date. A copy
+    with its seller's VAT id swapped and its name re-written shares no fingerprint and no other
+    mark (each names the seller), and was financed again unseen (tryouts 64 and 66); two
+    sellers' invoices to one buyer under one number, date and amount meet on it, for a person
+    to judge."""
+    buyer = party_fields(facts.buyer)
+    if buyer[0] is None or facts.issue_date is None or not facts.number:
+        return []
+    digits = number_digits(facts.number) or facts.number
+    issued = facts.issue_date.isoformat()
+    return [MarkInput(MarkKind.BUYER, (label, *buyer, digits, issued, currency, str(due)))]
 
 
 def _unkeyed(facts: DocumentFacts) -> bool:

@@ -123,6 +123,7 @@ SUSPICION_KIND = {
     MarkKind.DIGITS: "reissue",
     MarkKind.SELLER_AMOUNT: "reissue",
     MarkKind.ITEMS: "reissue",
+    MarkKind.BUYER: "reissue",
 }
 
 
@@ -188,6 +189,7 @@ _PRECEDENCE = (
     MarkKind.DIGITS,
     MarkKind.SELLER_AMOUNT,
     MarkKind.ITEMS,
+    MarkKind.BUYER,
     MarkKind.SPLIT,
     MarkKind.ORDER,
 )
@@ -273,6 +275,13 @@ def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tupl
             f"{held} of the same seller and buyer with the same lines (items and quantities) "
             "and the same figure due as this file, in this or another currency: it may be "
             "the same invoice re-issued in another currency",
+        )
+    if kind is MarkKind.BUYER:
+        return (
+            f"{held} to the same buyer, issued the same day under a number of the same digits, "
+            "with the same currency and amount due as this file, whatever its seller: it may "
+            "be the same invoice with its seller re-keyed or renamed",
+            "seller not compared: this mark does not name it",
         )
     if kind is MarkKind.ORDER:
         return (

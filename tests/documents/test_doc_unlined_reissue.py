@@ -222,7 +222,13 @@ def test_which_amount_marks_are_carried_and_looked_for() -> None:
     assert meet(lined, form) == {MarkKind.AMOUNT, MarkKind.SELLER_AMOUNT}
     assert meet(form, lined) == {MarkKind.AMOUNT, MarkKind.SELLER_AMOUNT}
     # and the same number: a number without digits enough is compared whole (mark_number)
-    assert meet(form, form) == {MarkKind.AMOUNT, MarkKind.NUMBER, MarkKind.SELLER_AMOUNT}
+    # (and by the buyer, number, date and amount whatever the seller: mark_buyer)
+    assert meet(form, form) == {
+        MarkKind.AMOUNT,
+        MarkKind.NUMBER,
+        MarkKind.SELLER_AMOUNT,
+        MarkKind.BUYER,
+    }
     assert meet(lined, other_lines) == set()  # the lines (and the order) differ
     # the same lines; and the same day and order, as the parts of a split by lines meet
     # (and the same number and day: mark_number and mark_digits,
@@ -235,9 +241,11 @@ def test_which_amount_marks_are_carried_and_looked_for() -> None:
         MarkKind.ORDER,
         MarkKind.NUMBER,
         MarkKind.DIGITS,
+        MarkKind.BUYER,
     }
     assert [m.kind for m in form if m.kind is not MarkKind.NUMBER] == [
         MarkKind.AMOUNT,
         MarkKind.AMOUNT,
         *[MarkKind.SELLER_AMOUNT] * 4,  # by its strongest key and by its name, each of two
+        MarkKind.BUYER,
     ]

@@ -199,6 +199,20 @@ def test_a_reissue_with_its_lines_merged_into_one_meets_the_amount_mark() -> Non
     assert MarkKind.AMOUNT in _met(copy, _renumbered(EXAMPLE, "66660012"))
 
 
+def test_a_merged_reissue_whose_totals_no_longer_add_up_meets_by_the_amount_it_states() -> None:
+    """Its lines merged and its VAT breakdown left as it was: it states the original's 250.33
+    EUR due, its totals give less (BR-CO-16), and its marks by that lesser amount met none of
+    the original's (tryout 71). It looks for them by the amount it states too."""
+    copy = _renumbered(lines_merged(EXAMPLE, totals=False), "66660015")
+    facts = read_document(copy).facts
+    assert facts is not None
+    assert facts.amount_minor == 25_033
+    assert facts.amount_due_minor is not None
+    assert facts.amount_due_minor < 25_033  # what its totals give
+    assert MarkKind.AMOUNT in _met(EXAMPLE, copy)
+    assert MarkKind.AMOUNT in _met(copy, _renumbered(EXAMPLE, "66660016"))  # and carries them
+
+
 def test_the_merged_line_for_another_buyer_or_amount_meets_no_amount_mark() -> None:
     """The controls: one line of the same amount to another buyer, or of another amount to
     the same buyer, is another invoice."""

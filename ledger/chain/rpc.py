@@ -58,6 +58,23 @@ class RpcFailure(Exception):
         self.data = error.data
 
 
+def _refusal_words(body: bytes) -> str:
+    """What a node's 401/403 body says: its ``message`` (JSON), else its text, at most 300
+    characters; a generic phrase when it says nothing."""
+    text = body.decode("utf-8", "replace").strip()
+    try:
+        found = json.loads(text)
+    except ValueError:
+        found = None
+    if isinstance(found, dict):
+        message = found.get("message") or found.get("error")
+        if isinstance(message, dict):
+            message = message.get("message")
+        if isinstance(message, str) and message:
+            text = message
+    return text[:300] or "it gave no reason (credentials or a token may be needed)"
+
+
 class RpcClient:
     """A thread-safe JSON-RPC client over HTTP with batch requests.
 
@@ -93,6 +110,15 @@ class RpcClient:
         if response.status >= 500 or response.status in (404, 405):
             raise ChainUnavailable(
                 f"chain node answered HTTP {response.status}", url=self.shown_url
+            )
+        if response.status in (401, 403):
+            # a node that refuses this client (the embedded chain's bridge without its node
+            # token, a provider without credentials) says why in its body: say it, never only
+            # "forbidden" (tryout 70's counterparty read "forbidden (code -32603)")
+            raise ChainUnavailable(
+                f"chain node refused this client (HTTP {response.status}): "
+                f"{_refusal_words(response.data)}",
+                url=self.shown_url,
             )
         try:
             return json.loads(response.data)
@@ -362,9 +388,12 @@ def connect(
     client = RpcClient(url, settings.rpc_timeout, settings.rpc_batch_size, headers)
     try:
         chain_id = int(client.call("eth_chainId"), 16)
-    except ChainUnavailable:
+    except ChainUnavailable as exc:
         shown = without_credentials(url)
-        raise ChainUnavailable(f"cannot reach the chain node at {shown}", url=shown) from None
+        why = exc.message if "refused this client" in exc.message else ""
+        raise ChainUnavailable(
+            f"cannot reach the chain node at {shown}" + (f": {why}" if why else ""), url=shown
+        ) from None
     except RpcFailure as exc:
         shown = without_credentials(url)
         raise ChainUnavailable(f"{shown} does not answer eth_chainId: {exc}", url=shown) from None

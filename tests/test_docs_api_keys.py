@@ -27,6 +27,7 @@ NOT_KEYS = {
     "altered",
     "holders_unknown",  # a notice's code
     "already_lodged",
+    "control_characters",  # a notice's kind (a control character a registration refuses)
     "invoice_pledged",
     "identifier_rejected",
     "seller_unkeyed",

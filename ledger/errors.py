@@ -95,9 +95,16 @@ class NotFound(LedgerError, LookupError):
 
 
 class Unauthorized(LedgerError):
-    """No credentials, or credentials that name no participant."""
+    """No credentials, or credentials that name no participant. Its details name the
+    ``Authorization`` header and the rule (``message``), as every other refusal names its
+    field (a tryout read ``details: {}`` on a 401)."""
 
     code = "unauthorized"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        details.setdefault("field", "Authorization")
+        details.setdefault("rule", message)
+        super().__init__(message, **details)
 
 
 class Forbidden(LedgerError):

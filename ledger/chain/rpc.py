@@ -119,6 +119,7 @@ class RpcClient:
                 f"chain node refused this client (HTTP {response.status}): "
                 f"{_refusal_words(response.data)}",
                 url=self.shown_url,
+                http_status=response.status,
             )
         try:
             return json.loads(response.data)
@@ -390,7 +391,7 @@ def connect(
         chain_id = int(client.call("eth_chainId"), 16)
     except ChainUnavailable as exc:
         shown = without_credentials(url)
-        why = exc.message if "refused this client" in exc.message else ""
+        why = exc.message if exc.details.get("http_status") in (401, 403) else ""
         raise ChainUnavailable(
             f"cannot reach the chain node at {shown}" + (f": {why}" if why else ""), url=shown
         ) from None

@@ -443,16 +443,22 @@ def _number_marks(
     the number rule normalises it (``TOSL110``, ``TOSL-110``): a tryout financed the demo
     invoice TOSL110 again at a second bank, its seller named by its name and GLN alone, and
     nothing met."""
-    digits = number_digits(facts.number) or facts.number
+    digits = _compared_number(facts)
     return [
         MarkInput(MarkKind.NUMBER, (label, pid.scheme.value, pid.value, digits, currency, str(due)))
         for pid in keys
     ]
 
 
+def _compared_number(facts: DocumentFacts) -> str:
+    """The number as ``mark_number`` and ``mark_buyer`` compare it: its digits
+    (:func:`number_digits`), or the whole normalised number when it has too few of them."""
+    return number_digits(facts.number) or facts.number
+
+
 def _buyer_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> list[MarkInput]:
     """``mark_buyer`` of ``facts``: by the buyer's strongest key identifier, the digits of the
-    number (or the whole number, as ``mark_number`` compares one of few digits), the issue date,
+    number as ``mark_number`` compares it (:func:`_compared_number`), the issue date,
     currency and amount due — no seller; none without a keyed buyer or an issue date. A copy
     with its seller's VAT id swapped and its name re-written shares no fingerprint and no other
     mark (each names the seller), and was financed again unseen (tryouts 64 and 66); two
@@ -461,7 +467,7 @@ def _buyer_marks(facts: DocumentFacts, label: str, currency: str, due: int) -> l
     buyer = party_fields(facts.buyer)
     if buyer[0] is None or facts.issue_date is None or not facts.number:
         return []
-    digits = number_digits(facts.number) or facts.number
+    digits = _compared_number(facts)
     issued = facts.issue_date.isoformat()
     return [MarkInput(MarkKind.BUYER, (label, *buyer, digits, issued, currency, str(due)))]
 

@@ -564,10 +564,11 @@ def suspend_member(
     ledger: Ledger, actor: str, address: str, *, idempotency_key: str | None = None
 ) -> Change:
     """Suspend ``address`` at once (M = 1), or propose it (M > 1: ``proposal`` is pending;
-    Conflict when an identical proposal is already pending). AdminsBelowThreshold (409) for the
-    last active ADMIN: with M = 1 the contract lets its owner do that (the owner's key, on the
-    operator's host, can reinstate), but through a gateway it would lock every admin out."""
-    _refuse_admins_below_threshold(ledger, get_member_address(address))
+    Conflict when an identical proposal is already pending). AdminsBelowThreshold (409) for an
+    active ADMIN whose suspension would leave fewer active admins than M, at least one
+    (:func:`_refuse_admins_below_threshold`): with M = 1 the contract lets its owner suspend the
+    last (the owner's key, on the operator's host, can reinstate), but through a gateway it
+    would lock every admin out."""
     return _member_change(ledger, actor, address, True, idempotency_key)
 
 
@@ -601,6 +602,8 @@ def _member_change(
         return Change(str(made.tx_hash), made)
     functions = ledger.calls.functions
     target = get_member_address(address)
+    if suspend:  # M > 1: propose refuses it
+        _refuse_admins_below_threshold(ledger, target)
     call = functions.suspendMember(target) if suspend else functions.reinstateMember(target)
     receipt = ledger.transactor(actor).transact(call, idempotency_key=write_key(idempotency_key))
     membership_changed(ledger)  # a suspension applies to this gateway's next request
@@ -704,12 +707,6 @@ def propose(
         raise InvalidInput("account", f"is required {needs_account[action]}")
     if action == ProposalAction.ROTATE_KEY and new_account is None:
         raise InvalidInput("new_account", "is required to rotate a key")
-    if (
-        action == ProposalAction.SUSPEND_MEMBER
-        and account is not None
-        and int(ledger.calls.functions.memberOf(account).call()[0]) != 0
-    ):
-        _refuse_admins_below_threshold(ledger, account)
     # the contract's NotAMember reads as the caller's refusal (403); here it is the account
     # named that is unknown, as POST /v1/members/{address}/suspend says (404)
     if (
@@ -736,6 +733,8 @@ def propose(
             rule="must be the address of a member",
             address=account,
         )
+    if action == ProposalAction.SUSPEND_MEMBER and account is not None:  # a member, read above
+        _refuse_admins_below_threshold(ledger, account)
     if action == ProposalAction.SET_THRESHOLD and not (is_whole_number(data) and data >= 1):
         raise InvalidInput("threshold", "must be a whole number >= 1")
     if action == ProposalAction.SET_FINGERPRINT_EVALUATOR:

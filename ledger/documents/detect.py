@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from lxml import etree
 
@@ -47,16 +48,51 @@ def _utf16_text(head: bytes) -> str | None:
     return None
 
 
+#: the prolog an XML file may open with (declaration, comments, processing instructions, a
+#: DOCTYPE without an internal subset), then its root's start tag: the element's name, with
+#: its prefix if it has one
+_ROOT_TAG = re.compile(
+    r"\A(?:\s+|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE[^>\[]*>)*<(?:[\w.-]+:)?([\w.-]+)(?:[\s/>]|\Z)",
+    re.DOTALL,
+)
+#: the root elements' local names of the formats read (:data:`ACCEPTED`)
+_INVOICE_ROOTS = frozenset(
+    {
+        "Invoice",
+        "CreditNote",
+        "CrossIndustryInvoice",
+        "CrossIndustryDocument",
+        "StandardBusinessDocument",
+    }
+)
+
+
+def _names_invoice_root(text: str) -> bool:
+    """Whether ``text``'s root element, as its start tag reads, is one of the invoice roots
+    (:data:`_INVOICE_ROOTS`), whatever its namespace: a file cut short before its root names
+    its namespace (a tryout: a UBL invoice truncated in its root's attributes registered as a
+    plain file) still claims to be an invoice."""
+    found = _ROOT_TAG.match(text[:8192])
+    return found is not None and found.group(1) in _INVOICE_ROOTS
+
+
 def _claims_xml_invoice(data: bytes) -> bool:
     """Whether ``data`` claims to be an XML invoice — it opens with markup and names an invoice
-    namespace (:data:`INVOICE_NAMESPACES`) —, in UTF-8 or in UTF-16 alike (a tryout: a UTF-16
-    text file was refused as "not well-formed XML" where any other text registers as a plain
-    file). Only a file that claims it must be an invoice."""
+    namespace (:data:`INVOICE_NAMESPACES`) or opens with an invoice's root element
+    (:func:`_names_invoice_root`) —, in UTF-8 or in UTF-16 alike (a tryout: a UTF-16 text file
+    was refused as "not well-formed XML" where any other text registers as a plain file). Only
+    a file that claims it must be an invoice."""
     head = data.lstrip(_LEADING)
     text = _utf16_text(head)
     if text is not None:
-        return text.startswith("<") and any(ns in text for ns in INVOICE_NAMESPACES)
-    return head.startswith(b"<") and any(claim in data for claim in _XML_CLAIMS)
+        return text.startswith("<") and (
+            any(ns in text for ns in INVOICE_NAMESPACES) or _names_invoice_root(text)
+        )
+    if not head.startswith(b"<"):
+        return False
+    if any(claim in data for claim in _XML_CLAIMS):
+        return True
+    return _names_invoice_root(head[:8192].decode("utf-8", errors="replace"))
 
 
 def _invoice_format(root: etree._Element) -> DocumentFormat | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from pathlib import Path
 
 import pytest
-from documents_support import corpus_bytes
+from documents_support import CORPUS_FILES, FIELDCASES, corpus_bytes
 from pypdf import PdfWriter
 
 from ledger.documents import DocumentFormat, detect_format, document_hash, read_document
@@ -124,3 +125,57 @@ def test_an_invoice_in_utf16_is_read_and_a_broken_one_refused(codec: str) -> Non
     broken = text.replace("</Invoice>", "")
     with pytest.raises(DocumentFormatError):
         read_document(broken.encode(codec))
+
+
+def _root_tag_span(data: bytes) -> tuple[int, int]:
+    """Where the root element's start tag is in ``data``: after its name, and its closing ``>``."""
+    import re
+
+    prolog = rb"(?:\s+|<\?[^>]*\?>|<!--.*?-->)*"
+    found = re.match(prolog + rb"<[\w.:-]+", data.lstrip(b"\xef\xbb\xbf"), re.DOTALL)
+    assert found is not None
+    start = found.end() + (len(data) - len(data.lstrip(b"\xef\xbb\xbf")))
+    return start, data.index(b">", start)
+
+
+_ROOTED = [*CORPUS_FILES, *sorted((FIELDCASES / "sbdh").glob("*.xml"))]
+
+
+@pytest.mark.parametrize("path", _ROOTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_an_invoice_cut_short_in_its_root_tag_is_refused_not_registered_raw(path: Path) -> None:
+    """A tryout: a UBL invoice cut before its root named its namespace registered as a plain
+    file; its root element's name claims an invoice whatever namespace follows, so a file cut
+    anywhere in its root's start tag is refused as not well-formed, as one cut later is."""
+    from ledger.errors import DocumentFormatError
+
+    data = path.read_bytes()
+    start, end = _root_tag_span(data)
+    for cut in sorted({start, start + 1, (start + end) // 2, end - 1, end, end + 1}):
+        with pytest.raises(DocumentFormatError) as info:
+            read_document(data[:cut], registering=True)
+        assert info.value.field == "file"
+        assert "not well-formed XML" in info.value.rule, (cut, info.value.rule)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be"])
+def test_an_invoice_cut_short_in_utf16_is_refused(codec: str) -> None:
+    from ledger.errors import DocumentFormatError
+
+    text = corpus_bytes("ubl/ubl-tc434-example1.xml").decode("utf-8")
+    text = text.replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    cut = text[: text.index("<Invoice") + len("<Invoice ")]
+    with pytest.raises(DocumentFormatError):
+        read_document(cut.encode(codec))
+
+
+def test_other_markup_cut_short_stays_a_plain_file() -> None:
+    """Only an invoice's root claims an invoice: other XML or HTML cut short, or an element
+    named like an invoice without its namespace that is whole, registers as a plain file."""
+    for data in (
+        b"<html><body>an invoice",
+        b'<?xml version="1.0"?><Order xmlns:x="urn:x"',
+        b'<?xml version="1.0"?><Invoices><Invoice>',
+        b'<?xml version="1.0"?><Invoice><ID>1</ID></Invoice>',
+        b"<!-- a comment <Invoice",
+    ):
+        assert detect_format(data) is DocumentFormat.RAW, data

@@ -63,32 +63,52 @@ def _known(route: APIRoute) -> tuple[frozenset[str], frozenset[str]]:
 
 async def reject_unknown_query(request: Request) -> None:
     """Raise InvalidInput (422) when the query string names a parameter the route does not
-    take (``field`` is that parameter, ``rule`` lists the ones it takes), gives one it takes
-    once more than once (``field`` is that parameter), or — on a read — gives one empty or
-    blank (``field`` is that parameter, ``rule`` :data:`EMPTY_FILTER_RULE`)."""
+    take (``rule`` lists the ones it takes), gives one it takes once more than once, or — on a
+    read — gives one empty or blank (``rule`` :data:`EMPTY_FILTER_RULE`).
+
+    ``field`` and ``rule`` are the first problem's; ``details.problems`` lists every one
+    (``{"field", "rule"}``, one per parameter, in the order: repeated, unknown, empty), as a
+    body's validation lists each field it refuses — a tryout's ``?stauts=x&regisrant=y`` was
+    told of ``regisrant`` alone. ``details.repeated``, ``unknown`` and ``empty`` list the
+    parameters of each kind found."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute) or not request.query_params:
         return
     known, many = _known(route)
     counts = Counter(name for name, _ in request.query_params.multi_items())
     repeated = sorted(n for n, c in counts.items() if c > 1 and n in known and n not in many)
-    if repeated:
-        raise InvalidInput(
-            repeated[0],
-            "is given more than once: give it once (a list is not taken here)",
-            repeated=repeated,
-        )
     unknown = sorted(set(request.query_params.keys()) - known)
-    if unknown:
-        takes = ", ".join(sorted(known)) if known else "none"
-        raise InvalidInput(
-            unknown[0],
-            f"is not a query parameter of {request.method} {route.path} (it takes: {takes})",
-            unknown=unknown,
-        )
+    empty: list[str] = []
     if request.method in _READS:
         empty = sorted(
-            {name for name, value in request.query_params.multi_items() if not value.strip()}
+            {
+                name
+                for name, value in request.query_params.multi_items()
+                if not value.strip() and name in known and name not in repeated
+            }
         )
-        if empty:
-            raise InvalidInput(empty[0], EMPTY_FILTER_RULE, empty=empty)
+    takes = ", ".join(sorted(known)) if known else "none"
+    problems = [
+        *(
+            {"field": n, "rule": "is given more than once: give it once (a list is not taken here)"}
+            for n in repeated
+        ),
+        *(
+            {
+                "field": n,
+                "rule": f"is not a query parameter of {request.method} {route.path} "
+                f"(it takes: {takes})",
+            }
+            for n in unknown
+        ),
+        *({"field": n, "rule": EMPTY_FILTER_RULE} for n in empty),
+    ]
+    if not problems:
+        return
+    found = {
+        kind: names
+        for kind, names in (("repeated", repeated), ("unknown", unknown), ("empty", empty))
+        if names
+    }
+    first = problems[0]
+    raise InvalidInput(first["field"], first["rule"], problems=problems, **found)

@@ -601,3 +601,38 @@ def test_a_query_parameter_given_empty_is_refused_on_every_read(world: World) ->
                     failures.append(f"GET {url} ?{name}={blank!r}: {answer.status_code} {details}")
     assert checked > 60
     assert not failures, "\n".join(failures)
+
+
+def test_every_bad_query_parameter_is_named_not_only_the_first(world: World) -> None:
+    """A tryout sent two misspelt filters and an empty one and was told of the first alone:
+    fixed one, sent again, refused again. Every GET route now names each in
+    ``details.problems`` (``field`` and ``rule``), the first in ``field``, ``rule`` and the
+    message as before."""
+    w = world
+    samples = path_samples(w)
+    failures: list[str] = []
+    checked = 0
+    for route in _get_routes(w):
+        if not route.path.startswith("/v1/"):
+            continue
+        url = sample_url(route, samples)
+        takes = [name for name, _required, _schema in route.query]
+        params = [("stauts", "active"), ("regisrant", "0x1")]
+        if takes:
+            params.append((takes[0], ""))
+        answer = w.client.get(url, params=params, headers=w.net.regulator.headers)
+        checked += 1
+        details = answer.json().get("details", {})
+        named = {p["field"]: p["rule"] for p in details.get("problems", [])}
+        wanted = {"regisrant", "stauts", *takes[:1]}
+        if answer.status_code != 422 or set(named) != wanted:
+            failures.append(f"GET {url}: {answer.status_code} {sorted(named)} not {wanted}")
+            continue
+        if details["field"] != "regisrant" or details["rule"] != named["regisrant"]:
+            failures.append(f"GET {url}: the first problem is not the field: {details}")
+        if takes and named[takes[0]] != audit.EMPTY_FILTER_RULE:
+            failures.append(f"GET {url}: {takes[0]} empty: {named[takes[0]]}")
+        if details.get("unknown") != ["regisrant", "stauts"]:
+            failures.append(f"GET {url}: details.unknown {details.get('unknown')}")
+    assert checked > 20
+    assert not failures, "\n".join(failures)

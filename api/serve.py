@@ -32,6 +32,7 @@ from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from api.bridge import BridgeApp
+from ledger import servinglock
 from ledger.chain import bridge as node_advert
 from ledger.config import Settings
 from ledger.errors import LedgerStateError
@@ -168,7 +169,15 @@ class Gateway:
         that was in place before it: with the default one, the process died right there, before
         any ``finally`` ran, and a stopped gateway left its node.json behind (a newcomer found
         it). :func:`_exit_on_sigterm` puts a handler in place that raises ``SystemExit(143)``
-        instead, so the clean-up runs and the exit status still says SIGTERM."""
+        instead, so the clean-up runs and the exit status still says SIGTERM.
+
+        While it serves it holds the data directory's serving lock (shared;
+        :mod:`ledger.servinglock`): ``tradeledger index rebuild`` is refused meanwhile, and
+        this raises ``LedgerStateError`` while a rebuild holds it."""
+        with servinglock.serving(self.settings.data_dir):  # the CLI's serve holds it too
+            self._run()
+
+    def _run(self) -> None:
         url = self.bridge_url
         if self.bridge is not None and self._bridge_socket is not None and url is not None:
             sockets = [self._bridge_socket]

@@ -7,6 +7,7 @@ object for scripts. Errors print one line naming the problem and exit non-zero (
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from web3 import Web3
 
-from ledger import cli_proof
+from ledger import cli_proof, servinglock
 from ledger import join as join_mod
 from ledger.calendardays import no_such_day
 from ledger.cli_audit import audit_app, index_app
@@ -47,7 +48,7 @@ from ledger.cli_common import (
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup, amount_refusal, is_digits
-from ledger.config import record_evaluator_url
+from ledger.config import Settings, record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import DocumentFacts, ParsedDocument
@@ -2748,14 +2749,21 @@ def serve(
 ) -> None:
     """Start the REST gateway (OpenAPI docs at /docs). On the embedded chain, the chain's
     JSON-RPC is served to local clients on a loopback port of its own (DATA_DIR/node.json)."""
-    from api.app import create_app
-    from api.serve import Gateway
-
     settings = settings_for(data_dir)
     if host is not None:
         settings.host = host
     if port is not None:
         settings.port = port
+    # held before the ledger opens (its index catches up): refused while a rebuild runs
+    with contextlib.ExitStack() as held:
+        guard(lambda: held.enter_context(servinglock.serving(settings.data_dir)))
+        _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
+    from api.app import create_app
+    from api.serve import Gateway
+
     ledger = guard(lambda: open_ledger(settings))
     record_evaluator_url(settings)  # the CLI beside this server reaches the same evaluator
     try:

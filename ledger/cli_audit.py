@@ -18,6 +18,7 @@ encryption keys in this data directory open — its operator holds them all.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from typing import Annotated, Any, Literal
 
 import typer
 
+from ledger import servinglock
 from ledger.chain import bridge
 from ledger.cli_common import (
     DataDir,
@@ -162,7 +164,7 @@ def index_status(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
 def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     """Drop the index and rebuild it from the chain, from the deployment block. Stop the
     gateway serving this data directory first: its follower writes the same index (refused
-    while it serves the embedded chain)."""
+    while one serves it, on any chain; a gateway started during the rebuild is refused)."""
     settings = settings_for(data_dir)
     served = bridge.advertised_node(settings.data_dir, settings.secrets_dir)
     if served is not None:
@@ -175,9 +177,15 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
                 data_dir=str(settings.data_dir),
             )
         )
-    with _index(data_dir, catch_up=False) as index:
-        written = guard(index.rebuild)
-        payload = _status_payload(index)
+    # no gateway may serve it while the index is rebuilt, on any chain (a gateway on a
+    # JSON-RPC network has no node.json: a tryout rebuilt beside one)
+    with contextlib.ExitStack() as held:
+        guard(
+            lambda: held.enter_context(servinglock.alone(settings.data_dir, "rebuilding its index"))
+        )
+        with _index(data_dir, catch_up=False) as index:
+            written = guard(index.rebuild)
+            payload = _status_payload(index)
     payload["written"] = written
     emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
 

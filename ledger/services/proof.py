@@ -33,10 +33,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 from hexbytes import HexBytes
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import (
@@ -66,6 +66,10 @@ Hex32 = Annotated[str, Field(pattern=r"^0x[0-9a-f]{64}$", description="32 bytes,
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="20 bytes, 0x hex")]
 UnixSeconds = Annotated[int, Field(ge=0, description="Unix seconds (the block's time)")]
 Block = Annotated[int, Field(ge=0)]
+#: what a document hash was computed of (:class:`ledger.services.documents.HashedForm`)
+HashedOf = Literal["file_bytes", "canonical_json"]
+#: a registration's status by name (:class:`ledger.services.roles.DocStatus`)
+StatusName = Literal["active", "revoked", "superseded"]
 
 HASH_RULE = (
     "SHA-256 of the file's bytes; for a JSON document registered as a JSON form "
@@ -82,14 +86,19 @@ HOW_TO_CHECK = (
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every part of a bundle: no field it does not name, and each value in its own JSON type —
+    strict, as the API's bodies are read: a tryout's ``"timestamp": true`` was read as 1 and
+    ``1796614384.0`` as the block's time (``VALID``); both are now refused naming the field. A
+    time (``registered_at``) is RFC 3339 text, as the bundle writes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class ProofHash(_Part):
     """How the document hash was computed from the file."""
 
     algorithm: Literal["sha-256"] = "sha-256"
-    of: Literal["file_bytes", "canonical_json"] | None = Field(
+    of: HashedOf | None = Field(
         description="file_bytes: of the file's bytes; canonical_json: of its canonical JSON "
         "form; null: the proof was made from the hash alone (a verifier tries both)"
     )
@@ -163,7 +172,7 @@ class ProofSupersession(ProofEvent):
 
 
 class ProofStatus(_Part):
-    status: Literal["active", "revoked", "superseded"]
+    status: StatusName
     as_of_block: Block
     as_of_block_hash: Hex32
     as_of: UtcSeconds = Field(description="the as_of block's time")
@@ -200,6 +209,14 @@ class Proof(_Part):
     status: ProofStatus
     attestations: list[ProofAttestation]
     how_to_check: str = HOW_TO_CHECK
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_is_a_number(cls, value: Any) -> Any:
+        """``true`` equals 1 to a ``Literal[1]``, strict or not: refused as any other value."""
+        if isinstance(value, bool):
+            raise ValueError(f"must be {VERSION} (a JSON integer), not {json.dumps(value)}")
+        return value
 
 
 def parse_proof(text: str | bytes) -> Proof:
@@ -426,7 +443,7 @@ def _make_proof(
         document=ProofDocument(
             doc_hash=docs.hex32(doc_hash),
             hash=ProofHash(
-                of=hashed.value if hashed is not None else None,
+                of=cast("HashedOf", hashed.value) if hashed is not None else None,
                 rule=hashed.description if hashed is not None else HASH_RULE,
             ),
             doc_type=DocType(record[3]).name.lower(),
@@ -454,7 +471,7 @@ def _make_proof(
             ),
         ),
         status=ProofStatus(
-            status=status.name.lower(),  # ACTIVE, REVOKED or SUPERSEDED
+            status=cast("StatusName", status.name.lower()),  # ACTIVE, REVOKED or SUPERSEDED
             as_of_block=at,
             as_of_block_hash=_hex(head["hash"]),
             as_of=_when(int(head["timestamp"])),

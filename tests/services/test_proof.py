@@ -431,3 +431,44 @@ def test_a_bundle_with_an_unknown_field_is_refused_in_the_projects_words(
         proof_svc.parse_proof("{")
     assert caught.value.field == "proof"
     assert not PYDANTIC_WORDS.search(caught.value.message)
+
+
+def test_a_value_of_another_json_type_is_refused_not_read_as_the_field(
+    story: dict[str, Any],
+) -> None:
+    """A tryout set ``registration.timestamp`` to ``true``: it was read as 1 and reported as a
+    block mismatch, and ``1796614384.0`` (a float of the true time) as ``VALID``. Every number
+    of a bundle must be a JSON integer, every text a JSON string, every time RFC 3339 text:
+    anything else is refused naming the field, as the API refuses it in a body."""
+    bundle = json.loads(story["proof"].model_dump_json())
+    registration = bundle["registration"]
+    cases: list[tuple[str, Any]] = [
+        ("registration.timestamp", True),
+        ("registration.timestamp", float(registration["timestamp"])),
+        ("registration.timestamp", str(registration["timestamp"])),
+        ("registration.block_number", float(registration["block_number"])),
+        ("registration.log_index", False),
+        ("registration.registrant.member_id", float(registration["registrant"]["member_id"])),
+        ("network.chain_id", True),
+        ("network.deployment_block", str(bundle["network"]["deployment_block"])),
+        ("status.as_of_block", float(bundle["status"]["as_of_block"])),
+        ("attestations.0.timestamp", float(bundle["attestations"][0]["timestamp"])),
+        ("attestations.0.log_index", True),
+        ("document.size", float(bundle["document"]["size"])),
+        ("document.doc_type", 1),
+        ("registration.registered_at", registration["timestamp"]),
+        ("version", True),
+    ]
+    for path, value in cases:
+        tampered = json.loads(json.dumps(bundle))
+        *parents, last = path.split(".")
+        node: Any = tampered
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[last] = value
+        field = "proof." + re.sub(r"\.(\d+)", r"[\1]", path)
+        error = _refused(tampered)
+        assert error.field == field, (path, value, error.field, error.rule)
+        assert not PYDANTIC_WORDS.search(error.rule), (path, error.rule)
+    # the bundle as written is read as before
+    assert proof_svc.parse_proof(json.dumps(bundle)) == story["proof"]

@@ -7,7 +7,8 @@ and members' names beside their addresses (:mod:`ledger.eventwords`), with the b
 transaction hash to check each line on chain. ``--json`` prints one JSON object for scripts (the
 API's shape: raw ``args`` beside the decoded ``fields``); errors print one line and exit non-zero
 (2 for bad input, 1 otherwise; ``audit verify`` exits 1 when the index differs from the chain or
-a financing rule was broken).
+a financing rule was broken, and 3 when every rule holds but active financings hold more than
+their invoices are due).
 
 Financing terms are confidential (docs/privacy.md). ``--as ADDRESS`` answers as that member
 would be answered by the API (``ledger.services.audit.Viewer``: the regulator what its key opens,
@@ -190,6 +191,13 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
     emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
 
 
+#: ``audit verify``'s exit status when the index equals the chain and every rule holds, but
+#: active financings hold more than their invoices are due (:meth:`RulesReport.beyond_due`):
+#: no rule of the chain stops it (a bank acknowledged a suspicion), yet it is the money the
+#: ledger exists to keep from being lent twice, so a regulator's script does not read 0
+FINANCED_BEYOND_DUE_EXIT = 3
+
+
 @audit_app.command("verify", cls=reads("GET /v1/audit/verify"))
 def audit_verify(
     as_member: Annotated[
@@ -206,7 +214,8 @@ def audit_verify(
 ) -> None:
     """Prove the index equals the chain (exit 1 and name the first divergence if not), then —
     with a regulator's key at this gateway — open every financing and re-check each rule that
-    moved off chain (exit 1 and name every breach)."""
+    moved off chain (exit 1 and name every breach; exit 3 when every rule holds but active
+    financings hold more than their invoices are due, named on the heading)."""
     with _ledger_index(data_dir) as (ledger, index):
         reader = _viewer(index, as_member, "verify", "the index's proof")
         report = guard(lambda: verify(index))
@@ -269,6 +278,8 @@ def audit_verify(
     emit(as_json, payload, text + "\n" + _rules_text(rules, reader, regulators, banks_named))
     if not report.equal or (rules is not None and not rules.clean):
         raise typer.Exit(1)
+    if rules is not None and rules.beyond_due():
+        raise typer.Exit(FINANCED_BEYOND_DUE_EXIT)
 
 
 def _members_named(index: EventIndex, addresses: list[str]) -> list[str]:
@@ -319,7 +330,8 @@ def _rules_text(
         f"{rules.entries} entries, {rules.refusals} refusals"
     )
     # the follow-ups listed below the breaches: named on the heading, so "RULES HOLD" is not
-    # read as "nothing to do" (none of them breaks a rule, nor changes the exit code)
+    # read as "nothing to do" (none of them breaks a rule; money lent beyond what is due leads
+    # the heading and exits 3, FINANCED_BEYOND_DUE_EXIT)
     follow_ups = (
         len({n.financing_id for n in rules.not_in_force})
         + len({c.financing_id for c in rules.copies_not_in_force})
@@ -332,11 +344,16 @@ def _rules_text(
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     lent_beyond = _beyond_due(rules)
-    if lent_beyond:  # money lent beyond what is owed: named on the heading, not only below it
-        pending += f", among them {lent_beyond} financed beyond what the invoices are due"
-    if rules.clean:
+    if rules.clean and lent_beyond:  # money lent beyond what is owed leads the heading
+        lines = [
+            f"RULES HOLD, BUT {lent_beyond} IS FINANCED BEYOND WHAT THE INVOICES ARE DUE: "
+            f"{seen}{pending}"
+        ]
+    elif rules.clean:
         lines = [f"RULES HOLD: {seen}{pending}"]
     else:
+        if lent_beyond:
+            pending += f", among them {lent_beyond} financed beyond what the invoices are due"
         lines = [f"RULES BROKEN: {len(rules.breaches)} breaches in {seen}{pending}"]
     for b in rules.breaches:
         lines += [
@@ -976,45 +993,7 @@ def audit_fingerprint_checks(
 
 
 def _beyond_due(rules: RulesReport) -> str:
-    """What the active financings hold beyond what their invoices are due, per currency
-    (``1,000.00 EUR and 50.00 DKK``), as the follow-ups count it: an invoice and its re-issues
-    or parts financed together beyond its amount due (``reissues_and_splits_financed``), an
-    invoice held above its amount due net of its credit notes (``held_above_net_due``), and
-    financings made despite a re-issue suspicion holding together more than the least face
-    value of their documents (``financed_despite_suspicions``, by their terms);
-    ``""`` for none. A tryout's regulator read ``RULES HOLD`` above 800.66 EUR lent beyond one
-    invoice, and took the heading for the answer."""
-    by_currency: dict[str, int] = {}
-    grouped: set[str] = set()  # an invoice of a group is counted with its group, once
-    for r in rules.reissues_and_splits_financed:
-        grouped.update(p.doc_hash for p in r.pledges)
-        if r.held_beyond_due:
-            by_currency[r.currency] = by_currency.get(r.currency, 0) + r.held_beyond_due
-    for h in rules.held_above_net_due:
-        if h.doc_hash not in grouped and h.currency is not None and h.held > h.net_due:
-            by_currency[h.currency] = by_currency.get(h.currency, 0) + h.held - h.net_due
-    # financings made despite a re-issue suspicion naming others, by the terms alone (the
-    # files may be the banks', at other gateways: tryout 64): each set of financings tied by
-    # such suspicions once, at the most any of its entries holds beyond the face value —
-    # unless the comparison of files above counted one of them already
-    counted = {i for r in rules.reissues_and_splits_financed for i in r.financing_ids}
-    sets: list[tuple[set[int], str, int]] = []
-    for d in rules.financed_despite_suspicions:
-        if not d.held_beyond_face_value:
-            continue
-        ids = {d.financing_id, *(o.financing_id for o in d.other_financings)}
-        if ids & counted:
-            continue
-        joined = [x for x in sets if x[0] & ids and x[1] == d.currency]
-        for x in joined:
-            sets.remove(x)
-        sets.append(
-            (
-                ids.union(*(x[0] for x in joined)),
-                d.currency,
-                max([d.held_beyond_face_value, *(x[2] for x in joined)]),
-            )
-        )
-    for _, currency, beyond in sets:
-        by_currency[currency] = by_currency.get(currency, 0) + beyond
-    return " and ".join(money(amount, currency) for currency, amount in sorted(by_currency.items()))
+    """What the active financings hold beyond what their invoices are due
+    (:meth:`RulesReport.beyond_due`) in words, per currency (``1,000.00 EUR and 50.00 DKK``);
+    ``""`` for none."""
+    return " and ".join(money(amount, currency) for currency, amount in rules.beyond_due().items())

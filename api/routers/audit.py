@@ -325,7 +325,10 @@ async def verify_index(
     (``not_in_force``, ``copies_not_in_force``, ``copies_revoked_not_by_seller``,
     ``cancelled_outstanding``, ``held_above_net_due``,
     ``amendments_financed_twice``, ``financed_despite_suspicions``,
-    ``reissues_and_splits_financed``); null for an admin, who reads no terms."""
+    ``reissues_and_splits_financed``), and ``financed_beyond_due`` — what the active
+    financings hold beyond what their invoices are due, ``[{"currency", "amount"}]`` in minor
+    units, empty for none (the CLI exits 3 while it is not); null for an admin, who reads no
+    terms."""
     audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)

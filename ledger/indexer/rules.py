@@ -503,9 +503,60 @@ class RulesReport:
     def clean(self) -> bool:
         return not self.breaches
 
+    def beyond_due(self) -> dict[str, int]:
+        """What the active financings hold beyond what their invoices are due, in minor units
+        per currency (ISO 4217 code → amount; empty for none), as the follow-ups count it: an
+        invoice and its re-issues or parts financed together beyond its amount due
+        (``reissues_and_splits_financed``), an invoice held above its amount due net of its
+        credit notes (``held_above_net_due``), and financings made despite a re-issue
+        suspicion holding together more than the least face value of their documents
+        (``financed_despite_suspicions``, by their terms). Not a breach — no rule of the
+        chain stops it, a bank acknowledged it — but money lent beyond what is owed: a
+        tryout's regulator read ``RULES HOLD`` above it and took the heading for the answer."""
+        by_currency: dict[str, int] = {}
+        grouped: set[str] = set()  # an invoice of a group is counted with its group, once
+        for r in self.reissues_and_splits_financed:
+            grouped.update(p.doc_hash for p in r.pledges)
+            if r.held_beyond_due:
+                by_currency[r.currency] = by_currency.get(r.currency, 0) + r.held_beyond_due
+        for h in self.held_above_net_due:
+            if h.doc_hash not in grouped and h.currency is not None and h.held > h.net_due:
+                by_currency[h.currency] = by_currency.get(h.currency, 0) + h.held - h.net_due
+        # financings made despite a re-issue suspicion naming others, by the terms alone (the
+        # files may be the banks', at other gateways: tryout 64): each set of financings tied
+        # by such suspicions once, at the most any of its entries holds beyond the face value —
+        # unless the comparison of files above counted one of them already
+        counted = {i for r in self.reissues_and_splits_financed for i in r.financing_ids}
+        sets: list[tuple[set[int], str, int]] = []
+        for d in self.financed_despite_suspicions:
+            if not d.held_beyond_face_value:
+                continue
+            ids = {d.financing_id, *(o.financing_id for o in d.other_financings)}
+            if ids & counted:
+                continue
+            joined = [x for x in sets if x[0] & ids and x[1] == d.currency]
+            for x in joined:
+                sets.remove(x)
+            sets.append(
+                (
+                    ids.union(*(x[0] for x in joined)),
+                    d.currency,
+                    max([d.held_beyond_face_value, *(x[2] for x in joined)]),
+                )
+            )
+        for _, currency, beyond in sets:
+            by_currency[currency] = by_currency.get(currency, 0) + beyond
+        return dict(sorted(by_currency.items()))
+
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON: every list, ``clean``, and ``financed_beyond_due`` — what
+        :meth:`beyond_due` counts, ``[{"currency", "amount"}]`` (minor units), by currency."""
         out = asdict(self)
         out["clean"] = self.clean
+        out["financed_beyond_due"] = [
+            {"currency": currency, "amount": amount}
+            for currency, amount in self.beyond_due().items()
+        ]
         return out
 
 

@@ -82,6 +82,9 @@ def test_a_part_issued_another_day_financed_at_another_bank_is_listed_beyond_its
     ]
     assert listed["held"] == 600_000
     assert listed["held_beyond_due"] == 600_000 - DUE
+    # the sum the heading leads with (and the CLI exits 3 for), by currency, in minor units
+    assert rules["clean"] is True
+    assert rules["financed_beyond_due"] == [{"currency": "DKK", "amount": 600_000 - DUE}]
     assert "BEYOND its amount due" in listed["message"]
     assert "financed at 2 banks" in listed["message"]
     assert any("same order" in r for r in listed["reasons"]), listed["reasons"]
@@ -102,7 +105,9 @@ def test_a_re_issue_financed_at_another_bank_is_listed_within_its_amount_due(
     again_hash = lodge(client, network.bank_b, again)["doc_hash"]
     made = finance(client, network.bank_b, again_hash, amount=150_000, acknowledge_suspicions=True)
     assert made.status_code == 201, made.text
-    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    rules = audit_rules(client, network.regulator)
+    assert rules["financed_beyond_due"] == []  # within its amount due: nothing to sum
+    [listed] = rules["reissues_and_splits_financed"]
     assert listed["kind"] == "reissue"
     assert listed["doc_hash"] == original
     assert [p["role"] for p in listed["pledges"]] == ["original", "reissue"]
@@ -229,7 +234,9 @@ def test_a_re_issue_with_a_prepayment_keeping_its_order_is_a_re_issue_held_again
     prepaid_hash = lodge(client, network.bank_b, prepaid)["doc_hash"]
     made = finance(client, network.bank_b, prepaid_hash, 300_000, acknowledge_suspicions=True)
     assert made.status_code == 201, made.text
-    [listed] = audit_rules(client, network.regulator)["reissues_and_splits_financed"]
+    rules = audit_rules(client, network.regulator)
+    assert rules["financed_beyond_due"] == [{"currency": "DKK", "amount": 700_000 - 367_500}]
+    [listed] = rules["reissues_and_splits_financed"]
     assert listed["kind"] == "reissue"
     assert listed["doc_hash"] == original
     assert [(p["doc_hash"], p["role"]) for p in listed["pledges"]] == [

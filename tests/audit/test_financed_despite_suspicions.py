@@ -206,9 +206,13 @@ def _financing(cli: Cli, bank: str, path: Path, *extra: str) -> int:
     return int(made["financing_id"])
 
 
-def test_the_cli_verify_lists_it_and_exits_zero(
+def test_the_cli_verify_lists_it_and_exits_three_while_money_is_beyond_due(
     tmp_path: Path,
 ) -> None:
+    """Not a breach (exit 1), but not nothing either: a tryout's regulator read ``RULES
+    HOLD`` and exit 0 above one receivable financed to 7,480.00 DKK at two banks. The money
+    beyond what is due leads the heading and the command exits 3 while it is out; once a
+    financing is closed, exit 0."""
     cli = Cli(tmp_path / "ledger")
     created = cli.json("init", "--demo")
     members = {m["role"]: m["address"] for m in created["members"]}
@@ -219,8 +223,14 @@ def test_the_cli_verify_lists_it_and_exits_zero(
     first = _financing(cli, members["bank"], original)
     second = _financing(cli, bank_b, reissue, "--acknowledge-suspicions")
 
-    done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: not a breach
-    assert "RULES HOLD" in done.stdout
+    done = cli.run("audit", "verify", "--as", members["regulator"], code=3)  # not a breach
+    heading = next(line for line in done.stdout.splitlines() if line.startswith("RULES"))
+    assert heading.startswith(
+        "RULES HOLD, BUT 2,805.00 DKK IS FINANCED BEYOND WHAT THE INVOICES ARE DUE: "
+    ), heading
+    listed = cli.json("audit", "verify", "--as", members["regulator"], code=3)
+    assert listed["rules"]["clean"] is True
+    assert listed["rules"]["financed_beyond_due"] == [{"currency": "DKK", "amount": 280_500}]
     # this entry, and the regulator's own comparison of the two financed files (the invoice and
     # its re-issue: reissues_and_splits_financed), which does not depend on an acknowledgement
     assert "; 2 to follow up below (not rule breaches)" in done.stdout

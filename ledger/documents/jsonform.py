@@ -110,6 +110,22 @@ _BY_ENUM_NAME = {t.value: (t, False) for t in DocumentType} | {
     "CREDIT_NOTE": (DocumentType.INVOICE, True)
 }
 _SCHEMES = {s.value: s for s in IdScheme if s is not IdScheme.NAME}
+#: the form's ``documentType`` names by their letters alone, lower case: ``billoflading``
+_FORM_NAMES = {name.lower(): name for name in DOCUMENT_TYPES}
+
+
+def _form_name_hint(given: str) -> str:
+    """When ``given`` is a form name written as the API writes a type (``bill_of_lading``,
+    ``Bill of Lading``: a tryout sent the API's ``doc_type`` value), which form name it is:
+    ``" (the form's name for bill_of_lading is BillOfLading)"``; else ``""``. The form's
+    names are its own (the hashed form keeps them as written), so the other spelling is named,
+    not taken."""
+    found = _FORM_NAMES.get("".join(c for c in given if c.isalnum()).lower())
+    if found is None:
+        return ""
+    return f" (the form's name for {given.strip()} is {found})"
+
+
 _WHERE = "required by the tradeledger JSON form"
 
 #: the keys of each object of the form (docs/documents.md, "JSON form"): a new registration
@@ -253,7 +269,8 @@ class _Reader:
         kind = DOCUMENT_TYPES.get(type_name) or _BY_ENUM_NAME.get(type_name)
         if kind is None:
             raise DocumentFormatError(
-                "documentType", f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}"
+                "documentType",
+                f"must be one of {', '.join(sorted(DOCUMENT_TYPES))}" + _form_name_hint(type_name),
             )
         doc_type, credit_note = kind
         self.invoice = doc_type is DocumentType.INVOICE

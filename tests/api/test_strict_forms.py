@@ -197,6 +197,29 @@ def test_a_key_the_json_form_does_not_have_is_refused(world: World, path: str, f
         assert head(world) == before, url
 
 
+@pytest.mark.parametrize(
+    ("written", "name"),
+    [
+        ("bill_of_lading", "BillOfLading"),
+        ("warehouse_receipt", "WarehouseReceipt"),
+        ("Bill of Lading", "BillOfLading"),
+        ("certificate_of_origin", "CertificateOfOrigin"),
+    ],
+)
+def test_a_type_written_as_the_api_writes_it_names_the_forms_name(
+    world: World, written: str, name: str
+) -> None:
+    """A tryout sent ``"documentType": "bill_of_lading"`` — the API's ``doc_type`` — and read
+    a list of names without the one it meant. The rule names it; nothing is registered (the
+    form's own name is hashed as written, so another spelling is not taken for it)."""
+    for prefix, url, kwargs in registering_sends(world, _set(form(), "documentType", written)):
+        before = head(world)
+        details = refused(send(world, "enterprise", url, **kwargs), prefix + "documentType")
+        assert details["rule"].startswith("must be one of BillOfLading, "), details
+        assert details["rule"].endswith(f"(the form's name for {written} is {name})"), details
+        assert head(world) == before, url
+
+
 def test_the_corrected_form_is_registered(world: World) -> None:
     answer = send(world, "enterprise", "/v1/documents/json", json=form())
     assert answer.status_code == 201, answer.text

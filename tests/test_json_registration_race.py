@@ -92,3 +92,75 @@ def test_two_byte_forms_of_one_form_at_one_moment_register_once(
         docs.canonical_hash_of(pretty),
     )
     assert len(found) == 1, found
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_an_amendment_and_another_byte_form_of_it_at_one_moment_register_once(
+    network: Network, attempt: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same race through ``supersede``: the exporter amends its receipt with the new
+    version's form while a bank registers the new version's file as written. Left open last
+    session (a supersede was not under the turns): one of the two is registered, the other
+    refused as the first is mined."""
+    ledger = network.ledger
+    first = _form(f"WR-AMEND-{uuid.uuid4().hex[:8]}-{attempt}")
+    old = docs.register_file(
+        ledger, network.enterprise.address, "enterprise", docs.canonical_json(first), "v1.json"
+    )[2]
+    amended = {**first, "totalAmount": {"value": "90.00", "currency": "DKK"}}
+    canonical = docs.canonical_json(amended)
+    pretty = json.dumps(amended, indent=2).encode()
+    # the window made wide, in both: between the check of other byte forms and the transaction
+    gas, early = docs._registration_gas, docs.refuse_early
+
+    def slow_gas(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return gas(*args, **kwargs)
+
+    def slow_early(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return early(*args, **kwargs)
+
+    monkeypatch.setattr(docs, "_registration_gas", slow_gas)
+    monkeypatch.setattr(docs, "refuse_early", slow_early)
+    barrier = threading.Barrier(2)
+    outcomes: list[Any] = [None, None]
+
+    def amend() -> None:
+        barrier.wait(timeout=30)
+        try:
+            outcomes[0] = docs.supersede_with_file(
+                ledger,
+                network.enterprise.address,
+                "enterprise",
+                docs.parse_doc_hash(old.doc_hash),
+                canonical,
+                "v2.json",
+            )
+        except LedgerError as exc:
+            outcomes[0] = exc
+
+    def register() -> None:
+        barrier.wait(timeout=30)
+        try:
+            outcomes[1] = docs.register_file(
+                ledger, network.bank.address, "bank", pretty, "v2-pretty.json"
+            )[2]
+        except LedgerError as exc:
+            outcomes[1] = exc
+
+    threads = [threading.Thread(target=amend), threading.Thread(target=register)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    refused = [o for o in outcomes if isinstance(o, LedgerError)]
+    assert len(refused) == 1, outcomes
+    assert type(refused[0]).__name__ == "DocumentAlreadyRegistered", refused[0]
+    # one of the two byte forms is on chain, whichever won
+    on_chain = [
+        h
+        for h in (docs.hashlib.sha256(canonical).digest(), docs.hashlib.sha256(pretty).digest())
+        if docs.find_registration(ledger, h) is not None
+    ]
+    assert len(on_chain) == 1, outcomes

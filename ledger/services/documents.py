@@ -4319,7 +4319,11 @@ def supersede_with_file(
     registered already, the amendment the old document itself) — are made before they are
     evaluated, as for a registration (:func:`_refuse_before_evaluating`): they spend none of a
     bank's allowance at the evaluator, and the fingerprint-check log entry says ``evaluated``
-    0. The same errors, in the same order, as when they were made after the evaluation."""
+    0. The same errors, in the same order, as when they were made after the evaluation.
+
+    An amendment that is a JSON document takes its turn with the registrations of that
+    document at this gateway (:func:`one_registration_at_a_time`): its form and its file
+    amended and registered at one moment become one registration, not two."""
     refuse_control_in_filename(filename, "filename")
     key = write_key(idempotency_key)
     old = get_registration(ledger, old_hash)
@@ -4364,8 +4368,17 @@ def supersede_with_file(
             parsed=parsed,
         )
     examined = _disclosed(ledger, examined, actor, role)
-    lodge_examined(ledger, parsed, examined, actor, filename)
-    receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
+    # the amendment's JSON document takes its turn as a registration does: checked again that
+    # no other byte form of it is registered, then lodged and sent before another may check
+    with one_registration_at_a_time([examined.canonical_hash]):
+        if examined.canonical_hash is not None and not sent_already(ledger, actor, key):
+            try:
+                _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), examined.canonical_hash)
+            except LedgerError as exc:
+                tell_seller(ledger, exc, actor, [(hex32(parsed.doc_hash), parsed.facts)])
+                raise
+        lodge_examined(ledger, parsed, examined, actor, filename)
+        receipt = _receipt(ledger.transactor(actor).transact(call, gas, idempotency_key=key))
     registration = get_registration(ledger, parsed.doc_hash)
     return _registered_now(ledger, examined, registration, parsed.facts), receipt
 

@@ -155,6 +155,23 @@ class EvaluatedInputRow(Base):
     at_ms: Mapped[int] = mapped_column(BigInteger)
 
 
+def _evaluated_query(*columns: str) -> Select[Any]:
+    """The kept outputs of one member under one evaluator key whose tags are among
+    ``input_tags`` (bound, expanding): ``columns`` of :class:`EvaluatedInputRow`. Built once, as
+    the index's head reads are (issue #16: building a statement cost a check more than
+    running it)."""
+    table = _table(EvaluatedInputRow)
+    return select(*(table.c[name] for name in columns)).where(
+        table.c.member == bindparam("member"),
+        table.c.evaluator_key == bindparam("evaluator_key"),
+        table.c.input_tag.in_(bindparam("input_tags", expanding=True)),
+    )
+
+
+_EVALUATED_OUTPUTS = _evaluated_query("input_tag", "output")
+_EVALUATED_TAGS = _evaluated_query("input_tag")
+
+
 class PendingMemberRow(Base):
     """The key created for a member onboarding under an idempotency key (so a retry after a
     crash onboards the same address, never a second one)."""
@@ -1066,15 +1083,9 @@ class GatewayDB:
         tags are ``tags`` (:class:`EvaluatedInputRow`), by tag; those not kept are absent."""
         if not tags:
             return {}
-        table = _table(EvaluatedInputRow)
+        bound = {"member": member, "evaluator_key": evaluator_key, "input_tags": list(set(tags))}
         with self.session() as s:
-            rows = s.connection().execute(
-                select(table.c.input_tag, table.c.output).where(
-                    table.c.member == member,
-                    table.c.evaluator_key == evaluator_key,
-                    table.c.input_tag.in_(list(set(tags))),
-                )
-            )
+            rows = s.connection().execute(_EVALUATED_OUTPUTS, bound)
             return {bytes(tag): bytes(output) for tag, output in rows}
 
     def keep_evaluated(self, member: str, evaluator_key: str, outputs: dict[bytes, bytes]) -> None:
@@ -1089,15 +1100,8 @@ class GatewayDB:
 
         def write(s: Session) -> None:
             conn = s.connection()
-            kept = set(
-                conn.execute(
-                    select(table.c.input_tag).where(
-                        table.c.member == member,
-                        table.c.evaluator_key == evaluator_key,
-                        table.c.input_tag.in_(list(outputs)),
-                    )
-                ).scalars()
-            )
+            bound = {"member": member, "evaluator_key": evaluator_key, "input_tags": list(outputs)}
+            kept = set(conn.execute(_EVALUATED_TAGS, bound).scalars())
             at_ms = int(time.time() * 1000)
             new = [
                 {

@@ -635,9 +635,26 @@ def _receivable(
     role |= {m: "reissue" if m in reissued else "whole" for m in wholes[1:]}
     role |= {m: "part" for m in by_date if m not in role}
     ordered = [first, *wholes[1:], *(m for m in by_date if role[m] == "part")]
+    # two files of the group under one number (an altered copy beside the invoice it copies)
+    # are told apart by their ids: a tryout read "invoice TOSL110: … for 4,674.99 DKK" of the
+    # copy and took it for the financed TOSL110 of 4,675.00
+    numbers = Counter(_name(facts[m]) for m in members)
+
+    def label(ident: str) -> str:
+        name = _name(facts[ident])
+        return f"invoice {name} ({ident})" if numbers[name] > 1 else f"invoice {name}"
+
+    def said_of(c: str, s: Suspicion) -> str:
+        """Whom a reason is said of, and — when one of them shares its number with another
+        file of the group — which files it was compared with, by their ids."""
+        shared = [d for d in s.documents if d in inside and d != c and numbers[_name(facts[d])] > 1]
+        if not shared:
+            return label(c)
+        return f"{label(c)}, compared with {', '.join(label(d) for d in shared)}"
+
     # a re-issue said of the later invoice; each part's own tie, else the whole's of its parts
     reasons = [
-        f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+        f"{said_of(c, s)}: {'; '.join(s.reasons)}"
         for c, s in said
         # a re-issue said against the original only (one re-issue against another called the
         # earlier of the two "the original's": tryout 50)
@@ -646,7 +663,7 @@ def _receivable(
     ]
     if not any(s.kind is SuspicionKind.SPLIT_PART for _, s in said):
         reasons += [
-            f"invoice {_name(facts[c])}: {'; '.join(s.reasons)}"
+            f"{said_of(c, s)}: {'; '.join(s.reasons)}"
             for c, s in said
             if s.kind is SuspicionKind.SPLIT_WHOLE
         ]

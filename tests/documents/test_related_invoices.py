@@ -214,3 +214,30 @@ def test_two_alike_parts_of_a_split_are_parts_not_a_re_issue_of_each_other() -> 
         ("p2", "part"),
     ]
     assert group.amount_due == 10_000
+
+
+def test_two_files_of_one_number_in_a_group_are_told_apart_by_their_ids() -> None:
+    """Tryout 73: beside the financed invoice, an altered copy under its number (one cent less)
+    was lodged; the audit's reasons named "invoice TOSL110" and quoted the copy's amount, and
+    the reader took it for the financed one. When two files of a group share a number, each
+    reason names the files it compares by their ids too; otherwise by number alone."""
+    original = replace(_whole(), references=())
+    assert original.issue_date is not None
+    assert original.amount_due_minor is not None
+    number = original.number_as_written or original.number
+    reissue = replace(
+        renumbered(original, "R-1", original.amount_due_minor - 10),
+        issue_date=original.issue_date + timedelta(3),
+    )
+    copy = replace(
+        renumbered(original, number, original.amount_due_minor - 1),
+        issue_date=original.issue_date + timedelta(5),
+    )
+    [group] = related_invoices([("0xo", original), ("0xr", reissue)], context=[("0xc", copy)])
+    assert {f.ident for f in group.files} == {"0xo", "0xr", "0xc"}
+    assert group.reasons, group
+    for reason in group.reasons:
+        head = reason.split(":", 1)[0]
+        assert f"invoice {number} (0x" in head, reason  # the one compared, by its id
+    [alone] = related_invoices([("0xo", original), ("0xr", reissue)])
+    assert all(f"invoice {number} (" not in r.split(":", 1)[0] for r in alone.reasons), alone

@@ -126,9 +126,27 @@ def national_id(scheme: IdScheme, number: str, country: str | None) -> PartyId:
     ``normalise_identifier`` does; the bare number when the country is not known. A German
     Steuernummer and an Austrian tax number with the same digits, or a German ``HRB 12345`` and
     a Dutch KvK ``12345``, are two companies. Raises ``InvalidInput`` (field ``partyId``) if
-    the number has no letter or digit."""
+    the number has no letter or digit.
+
+    Leading zeros are dropped (``HRB 012345`` is ``HRB12345``) unless the country's register
+    counts them: a number its check (python-stdnum, :func:`ledger.documents.identifiers.legal_id`
+    or ``tax_id``) passes only as written keeps them — a Finnish Y-tunnus ``0112038-9``, a
+    French SIREN ``005520135``, a Belgian enterprise number ``0000000196`` failed their length
+    checks without them, and their sellers were keyed by nothing (a sweep of the ZUGFeRD and
+    XRechnung corpora)."""
     text = normalise_identifier(number, "partyId")
+    if country:
+        kept = normalise_identifier(number, "partyId", keep_leading_zeros=True)
+        if kept != text and _checks_only_as_written(scheme, kept, text, country.upper()):
+            text = kept
     return PartyId(scheme, f"{country.upper()}:{text}" if country else text)
+
+
+def _checks_only_as_written(scheme: IdScheme, kept: str, stripped: str, country: str) -> bool:
+    """Whether the national number ``kept`` (its leading zeros as written) passes its
+    country's check and ``stripped`` (without them) does not."""
+    check = tax_id if scheme is IdScheme.TAX else legal_id
+    return check(kept, country)[1] is None and check(stripped, country)[1] is not None
 
 
 def legal_register_id(number: str, register: str | None) -> PartyId:

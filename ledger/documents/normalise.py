@@ -105,18 +105,27 @@ def clean_text(value: str) -> str:
     return " ".join(text.split())
 
 
-def normalise_identifier(value: str, field: str = "identifier", term: str = PARTY_ID_TERM) -> str:
+def normalise_identifier(
+    value: str,
+    field: str = "identifier",
+    term: str = PARTY_ID_TERM,
+    *,
+    keep_leading_zeros: bool = False,
+) -> str:
     """A party identifier without a check-digit scheme (legal registration, tax id, party id) in
     canonical form (document numbers use ``normalise_number``).
 
     NFKC, invisible characters removed (:func:`without_invisibles`), upper case, separators
     (whitespace ``. - / _ : , ; | \\ ( )``) removed, and leading zeros
-    dropped from every run of digits (``INV-0042`` → ``INV42``). Raises ``InvalidInput`` if
-    nothing is left, or if it is too long (naming the EN 16931 ``term``).
+    dropped from every run of digits (``INV-0042`` → ``INV42``) unless ``keep_leading_zeros``
+    (a national registration number whose zeros its register's check counts:
+    :func:`ledger.documents.facts.national_id`). Raises ``InvalidInput`` if nothing is left,
+    or if it is too long (naming the EN 16931 ``term``).
     """
     text = without_invisibles(unicodedata.normalize("NFKC", value)).upper()
     text = _SEPARATORS.sub("", text)
-    text = _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", text)
+    if not keep_leading_zeros:
+        text = _DIGIT_RUN.sub(lambda m: m.group(0).lstrip("0") or "0", text)
     if not text:
         raise InvalidInput(field, "must contain at least one letter or digit")
     _refuse_long_normalised(text, field, term)

@@ -185,3 +185,42 @@ def test_an_icd_that_is_a_vat_number_keys_as_the_vat_id(code: str, number: str, 
     by_icd = seller_numbers({"id": number, "scheme": code})
     assert by_icd
     assert by_icd & seller_numbers({"id": vat, "scheme": "VAT"})
+
+
+#: numbers that lead with zeros their register's check counts (python-stdnum accepts each as
+#: written and refuses it without them): a Finnish Y-tunnus, a French SIREN, a Belgian
+#: enterprise number
+LEADING_ZEROS = [("0212", "0112038-9"), ("0002", "005520135"), ("0208", "0000000196")]
+
+
+@pytest.mark.parametrize(("code", "number"), LEADING_ZEROS)
+def test_a_number_whose_leading_zeros_its_register_counts_keys_the_seller(
+    code: str, number: str
+) -> None:
+    """A sweep of the ZUGFeRD and XRechnung corpora: leading zeros were dropped before the
+    register's check, so ``0112038-9`` was checked as ``112038-9`` and refused ("invalid
+    length"), and a seller named by it alone was keyed by nothing — no fingerprint, never
+    financeable. Kept as written, it keys the seller, alike in the three ways of writing it."""
+    forms = _forms(code, number)
+    keyed = {what: _legal_seller_numbers(data) for what, data in forms.items()}
+    for what, inputs in keyed.items():
+        assert inputs, (what, keyed)
+    first = next(iter(keyed.values()))
+    for what, inputs in keyed.items():
+        assert first & inputs, (code, what, keyed)
+    facts = read_document(forms["UBL, BT-30 under the ICD"]).facts
+    assert facts is not None
+    assert facts.seller is not None
+    assert not facts.seller.rejected, facts.seller.rejected
+    # written with other separators, the same seller
+    spaced = _legal_seller_numbers(_forms(code, " ".join(number))["UBL, BT-30 under the ICD"])
+    assert spaced == first
+
+
+def test_a_number_valid_without_its_leading_zeros_keys_as_before() -> None:
+    """A number the register's check accepts without its leading zeros (a Belgian
+    ``0403019261`` read as ``403019261``) keys as it did: written either way, one seller."""
+    with_zero = _legal_seller_numbers(_forms("0208", "0403019261")["UBL, BT-30 under the ICD"])
+    without = _legal_seller_numbers(_forms("0208", "403019261")["UBL, BT-30 under the ICD"])
+    assert with_zero
+    assert with_zero == without

@@ -1046,3 +1046,52 @@ def test_a_category_fault_is_told_by_its_own_rule(category: str, prefix: str) ->
     rules = {f.rule for f in _read(invoice.data()).totals_faults}
     assert {f"{prefix}-05", f"{prefix}-08"} <= rules, (name, rules)
     assert not any("BR-K-" in rule for rule in rules), rules
+
+
+def test_an_exempt_allowance_no_line_is_of_cites_this_gateways_rule_not_the_standards() -> None:
+    """A sweep of the XRechnung test suite: a valid invoice states a VAT-exempt (E) retention
+    as an allowance of a category no line is of, with an E breakdown of its own below zero
+    (EN 16931 BR-E-08 holds). This gateway takes such an allowance off the highest rate's base
+    (tryout 56 raised a category's VAT so) and finances no more than that gives — but the
+    faults it reads then are its own rule, never "EN 16931 BR-32", "BR-S-08" or "BR-CO-17",
+    which the invoice does not break."""
+    from importlib import resources
+
+    data = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
+    allowance = (
+        b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+        b"<cbc:AllowanceChargeReason>Retention</cbc:AllowanceChargeReason>"
+        b'<cbc:Amount currencyID="DKK">100.00</cbc:Amount>'
+        b"<cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"
+        b"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
+        b"</cac:AllowanceCharge>"
+    )
+    exempt = (
+        b'<cac:TaxSubtotal><cbc:TaxableAmount currencyID="DKK">-100.00</cbc:TaxableAmount>'
+        b'<cbc:TaxAmount currencyID="DKK">0.00</cbc:TaxAmount>'
+        b"<cac:TaxCategory><cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"
+        b"<cbc:TaxExemptionReason>Exempt</cbc:TaxExemptionReason>"
+        b"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
+        b"</cac:TaxSubtotal></cac:TaxTotal>"
+    )
+    first_tax_total = data.index(b"<cac:TaxTotal>")
+    data = data[:first_tax_total] + allowance + data[first_tax_total:]
+    data = data.replace(b"</cac:TaxTotal>", exempt, 1)
+    data = _each_once(
+        data,
+        (
+            (
+                b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
+                b'"DKK">3900.00</cbc:TaxExclusiveAmount>'
+                b'<cbc:AllowanceTotalAmount currencyID="DKK">100.00</cbc:AllowanceTotalAmount>',
+            ),
+            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4575.00</cbc:TaxInclusiveAmount>'),
+            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4575.00</cbc:PayableAmount>'),
+        ),
+    )
+    facts = _read(data)
+    assert facts.amount_minor == 457_500
+    # the 100.00 taken off the 25% base: 25.00 less VAT supported
+    assert facts.amount_due_minor == 455_000
+    rules = {f.rule for f in facts.totals_faults}
+    assert rules == {"tradeledger: BT-92 within its VAT category's lines and charges"}, rules

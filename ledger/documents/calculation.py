@@ -60,6 +60,7 @@ from ledger.errors import InvalidInput
 
 from .currencies import minor_unit_exponent
 from .normalise import MAX_AMOUNT_DIGITS, parse_xml_decimal, to_minor_units
+from .totals import paid_below_zero
 
 #: a rounding amount (BT-114) is less than this many minor units of the invoice's currency
 ROUNDING_BOUND_MINOR = 100
@@ -78,6 +79,8 @@ RATE_RULE = f"tradeledger: BT-119 at most {MAX_VAT_RATE}%"
 #: the rule an allowance beyond its category's lines and charges breaks (EN 16931 sets none:
 #: BR-32 is an allowance without a category)
 ALLOWANCE_RULE = "tradeledger: BT-92 within its VAT category's lines and charges"
+#: the rule a paid amount below zero on a positive invoice breaks (EN 16931 sets none)
+PAID_RULE = "tradeledger: BT-113 not below zero"
 #: the VAT categories whose rate is 0 (UNCL5305: Z zero rated, E exempt, AE reverse charge, K
 #: intra-community supply, G export outside the EU, O not subject to VAT; EN 16931 BR-Z-05,
 #: BR-E-05, BR-AE-05, BR-IC-05, BR-G-05, BR-O-05): no VAT is supported in them
@@ -308,17 +311,51 @@ def priced(
 
 
 def figures_due(
-    by_totals: int | None, figures: StatedFigures | None
+    by_totals: int | None,
+    figures: StatedFigures | None,
+    paid: TotalsFault | None = None,
 ) -> tuple[int | None, tuple[TotalsFault, ...]]:
     """What a reader keeps as ``DocumentFacts.amount_due_by_totals`` and ``totals_faults``:
     BR-CO-16's amount due (``by_totals``, ``totals.amount_due_by_totals``) or, when the file's
     own figures support less than it states (:func:`supported_amount_due`), the lesser of the
-    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is."""
+    two, with the rules broken. ``figures`` None (a credit note): ``by_totals`` as it is.
+    ``paid``: the fault of a paid amount below zero (:func:`paid_fault`), first of the faults."""
     found = supported_amount_due(figures) if figures is not None else None
+    given = (paid,) if paid is not None else ()
     if found is None:
-        return by_totals, ()
+        return by_totals, given
     supported, faults = found
-    return (supported if by_totals is None else min(by_totals, supported)), faults
+    return (supported if by_totals is None else min(by_totals, supported)), (*given, *faults)
+
+
+def paid_fault(
+    due: Decimal,
+    texts: tuple[str | None, str | None, str | None],
+    currency: str,
+    fields: tuple[str, str, str],
+) -> TotalsFault | None:
+    """The fault of a paid amount (BT-113) below zero that would raise a positive invoice's
+    amount due above its total with VAT (``ledger.documents.totals.paid_below_zero``): counted
+    as nothing, the amount due held to the total with VAT plus rounding. ``texts``: the total
+    with VAT, paid and rounding amounts as the file writes them (``fields`` their elements),
+    each an ``xs:decimal`` already checked by ``totals.amount_due_by_totals``; None when the
+    paid amount is not below zero, or no total with VAT is stated (then the reader refuses)."""
+    total, paid, _ = (
+        parse_xml_decimal(t, f) if t is not None else None
+        for t, f in zip(texts, fields, strict=True)
+    )
+    if total is None or paid is None or not paid_below_zero(total, paid, due):
+        return None
+    return TotalsFault(
+        PAID_RULE,
+        "BT-113 Paid amount",
+        fields[1],
+        _minor(paid, currency),
+        0,
+        "what was paid in advance is never less than nothing to a bank: a paid amount below "
+        "zero raises the amount due (BT-115) above the invoice total with VAT (BT-112), as "
+        "EN 16931 allows (BR-CO-16 adds up), so it is counted as",
+    )
 
 
 def supported_amount_due(figures: StatedFigures) -> tuple[int, tuple[TotalsFault, ...]] | None:

@@ -25,6 +25,7 @@ from .calculation import (
     VatKey,
     figure,
     figures_due,
+    paid_fault,
     vat_key,
 )
 from .facts import (
@@ -224,9 +225,14 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             else None
         )
         credit_note = type_code in CREDIT_NOTE_TYPE_CODES
+        paid_below = (
+            paid_fault(amount, (total, paid, rounding), currency, totals)
+            if field == "ram:DuePayableAmount" and not credit_note
+            else None
+        )
         lines = _lines(root, d, currency)  # read whole first: a line's refusal names it
         by_totals, faults = figures_due(
-            by_totals, None if credit_note else _figures(root, d, currency, amount)
+            by_totals, None if credit_note else _figures(root, d, currency, amount), paid_below
         )
         invoice_refs = [
             ref

@@ -52,28 +52,28 @@ def amount_due_by_totals(
     Raises InvalidInput naming the element (``fields``: the three as the file's format names
     them) and the term when one that is stated is not an ``xs:decimal``: it used to leave the
     rule unapplied without a word, so an amount due inflated above its totals went unsaid when
-    its paid amount was written ``1E3`` (the lines' fault of tryout 51, in the totals). A
-    negative paid amount of an invoice whose total with VAT or amount due is positive is
-    refused too."""
+    its paid amount was written ``1E3`` (the lines' fault of tryout 51, in the totals).
+
+    A paid amount below zero of an invoice whose total with VAT or amount due is positive
+    (:func:`paid_below_zero`) counts as nothing: the amount due it gives is then the total with
+    VAT plus rounding, and the reader names the fault (``ledger.documents.calculation``). Such
+    an invoice without a total with VAT is refused, naming the paid amount."""
     figures = [
         _decimal(text, field, term)
         for text, field, term in zip(
             (total_with_vat, paid, rounding), fields, TOTAL_TERMS, strict=True
         )
     ]
-    if figures[1] < 0 and (figures[0] > 0 or due > 0):
-        # what was paid in advance of an invoice is never less than nothing: a negative one
-        # raised the amount due above the invoice's total with VAT, its totals adding up
-        # (tryout 50), or above a total of zero (tryout 55: 0.00 with VAT, -46,750.00 paid,
-        # 46,750.00 due). A negative invoice (Peppol BIS Billing 3.0 crediting by a negative
-        # invoice, every total negative) reverses its prepayment too: read as before.
-        raise InvalidInput(
-            fields[1],
-            "must not be negative when the invoice total with VAT or its amount due is positive "
-            f"({TOTAL_TERMS[1]}: what was paid in advance; a negative one would raise the "
-            "amount due, BT-115, above the total, BT-112)",
-            value=(paid or "").strip(),
-        )
+    if paid_below_zero(figures[0], figures[1], due):
+        if total_with_vat is None:  # nothing to hold the amount due to
+            raise InvalidInput(
+                fields[1],
+                "must not be negative when the invoice's amount due is positive and it states "
+                f"no total with VAT ({TOTAL_TERMS[1]}: what was paid in advance; a negative "
+                "one would raise the amount due, BT-115, above the total, BT-112)",
+                value=(paid or "").strip(),
+            )
+        figures[1] = Decimal(0)
     if total_with_vat is None:
         # nothing to check the amount due against: only when nothing was paid or rounded
         # (an amount due inflated above a total left out, with 1,000.00 paid, went unsaid)
@@ -90,6 +90,17 @@ def amount_due_by_totals(
     except InvalidInput:
         return None
     return None if by_totals == as_due else by_totals
+
+
+def paid_below_zero(total_with_vat: Decimal, paid: Decimal, due: Decimal) -> bool:
+    """Whether a paid amount (BT-113) below zero would raise the amount due of an invoice whose
+    total with VAT (BT-112) or amount due (BT-115) is positive above that total: EN 16931 allows
+    it (BR-CO-16 adds up; FeRD's motor insurance sample, type 575, states 220.00 with VAT,
+    -220.00 paid, 440.00 due), but what was paid in advance is never less than nothing to a
+    bank — tryout 50 raised an amount due so, tryout 55 a total of 0.00 to 46,750.00 due. A
+    negative invoice (every total negative: Peppol BIS crediting) reverses its prepayment:
+    not this."""
+    return paid < 0 and (total_with_vat > 0 or due > 0)
 
 
 def _decimal(text: str | None, field: str, term: str) -> Decimal:

@@ -18,6 +18,7 @@ from .calculation import (
     VatKey,
     figure,
     figures_due,
+    paid_fault,
     priced,
     vat_key,
 )
@@ -179,21 +180,24 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             )
         for tag in totals:  # each total in the invoice currency, as the amount due is
             _in_currency(total.find(tag, NS), tag, currency_code, issue_date)
+        texts = (
+            text_of(total.find(totals[0], NS)),
+            text_of(total.find(totals[1], NS)),
+            text_of(total.find(totals[2], NS)),
+        )
         by_totals = (
-            amount_due_by_totals(
-                amount,
-                text_of(total.find(totals[0], NS)),
-                text_of(total.find(totals[1], NS)),
-                text_of(total.find(totals[2], NS)),
-                amount_currency,
-                totals,
-            )
+            amount_due_by_totals(amount, *texts, amount_currency, totals)
             if field == "cbc:PayableAmount"
+            else None
+        )
+        paid = (
+            paid_fault(amount, texts, amount_currency, totals)
+            if field == "cbc:PayableAmount" and not credit_note
             else None
         )
         lines = _lines(root, kind, amount_currency)  # read whole first: a line's refusal names it
         by_totals, faults = figures_due(
-            by_totals, None if credit_note else _figures(root, kind, amount_currency, amount)
+            by_totals, None if credit_note else _figures(root, kind, amount_currency, amount), paid
         )
         invoice_refs = [
             ref

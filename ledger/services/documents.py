@@ -42,7 +42,7 @@ from ledger.documents import (
     grade_facts,
     read_document,
 )
-from ledger.documents.calculation import TotalsFault
+from ledger.documents.calculation import PAID_RULE, TotalsFault
 from ledger.documents.detect import control_refusal
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
@@ -2742,6 +2742,12 @@ def totals_words(
             f"{fault.basis} {money(fault.expected, currency)} ({fault.rule})"
             for fault in faults
         )
+        if all(fault.rule == PAID_RULE for fault in faults):  # its totals add up (BR-CO-16)
+            return (
+                f"its amount due of {money(stated, currency)} (BT-115) is more than its total "
+                f"with VAT (BT-112) and rounding (BT-114) give: {money(by_totals, currency)} "
+                f"({broken})"
+            )
         return (
             f"its amount due of {money(stated, currency)} (BT-115) is more than its own lines, "
             f"allowances, charges and VAT support: {money(by_totals, currency)}, its totals "

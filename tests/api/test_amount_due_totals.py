@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -145,25 +146,43 @@ def test_a_cii_total_that_is_not_a_number_refuses_the_file(tag: bytes, term: str
 
 
 @pytest.mark.parametrize("paid", [b"-1000.00", b"-0.01"])
-def test_a_negative_paid_amount_refuses_the_file(paid: bytes) -> None:
+def test_a_negative_paid_amount_is_counted_as_nothing(paid: bytes) -> None:
     """Tryout 50: a paid amount of -1,000.00 with 5,675.00 due added up (BR-CO-16) and raised
-    the amount due above the invoice's 4,675.00 total with VAT without a word."""
-    data = _ubl_total(b"PrepaidAmount", paid).replace(
-        PAYABLE, b'<cbc:PayableAmount currencyID="DKK">5675.00</cbc:PayableAmount>', 1
-    )
-    with pytest.raises(DocumentFormatError) as refused:
-        read_document(data)
-    assert refused.value.field == "cbc:PrepaidAmount"
-    assert (
-        "must not be negative when the invoice total with VAT or its amount due is positive (BT-113"
-        in (refused.value.rule)
-    )
+    the amount due above the invoice's 4,675.00 total with VAT without a word. It was then
+    refused — and with it FeRD's valid motor insurance sample (type 575: 220.00 with VAT,
+    -220.00 paid, 440.00 due), in every syntax. Now the file is read, and its amount due held
+    to its total with VAT, the paid amount named as the fault."""
+    stated = 467_500 - int(Decimal(paid.decode()) * 100)
+    payable = f'<cbc:PayableAmount currencyID="DKK">{Decimal(stated) / 100:.2f}</cbc:PayableAmount>'
+    data = _ubl_total(b"PrepaidAmount", paid).replace(PAYABLE, payable.encode(), 1)
+    facts = read_document(data).facts
+    assert facts is not None
+    assert facts.amount_minor == stated
+    assert facts.amount_due_minor == 467_500  # the total with VAT: nothing paid counted
+    first = facts.totals_faults[0]
+    assert (first.rule, first.field) == ("tradeledger: BT-113 not below zero", "cbc:PrepaidAmount")
+    assert first.stated == int(Decimal(paid.decode()) * 100)
+    assert first.expected == 0
     cii = re.sub(
         rb"<ram:TotalPrepaidAmount>[^<]*<", b"<ram:TotalPrepaidAmount>-1000<", inflated_cii()
     )
+    cii_facts = read_document(cii).facts
+    assert cii_facts is not None
+    assert cii_facts.totals_faults[0].field == "ram:TotalPrepaidAmount"
+
+
+def test_a_negative_paid_amount_without_a_total_with_vat_is_refused() -> None:
+    """Without a total with VAT nothing holds the amount due: such a file is refused, naming
+    the paid amount."""
+    data = re.sub(
+        rb"<cbc:TaxInclusiveAmount[^>]*>[^<]*</cbc:TaxInclusiveAmount>",
+        b"",
+        _ubl_total(b"PrepaidAmount", b"-1000.00"),
+    ).replace(PAYABLE, b'<cbc:PayableAmount currencyID="DKK">5675.00</cbc:PayableAmount>', 1)
     with pytest.raises(DocumentFormatError) as refused:
-        read_document(cii)
-    assert refused.value.field == "ram:TotalPrepaidAmount"
+        read_document(data)
+    assert refused.value.field == "cbc:PrepaidAmount"
+    assert "must not be negative when the invoice's amount due is positive" in refused.value.rule
 
 
 def test_a_negative_invoice_reverses_its_prepayment_and_is_read() -> None:

@@ -436,11 +436,16 @@ def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> 
         )
     exact = [s for s in parts if s.adds_up]
     found += exact or parts
-    # known invoices as parts of the candidate
+    # known invoices as parts of the candidate — never a sibling it adds up with to a whole:
+    # a part of the same invoice, not a part of this one (tryout 74 read a split's first part
+    # as both a part of the invoice and the whole of its second part)
+    siblings_of = {d for s in exact for d in s.documents if d != s.whole}
     known_parts = [
         (i, k)
         for i, k in pool
-        if (k.amount_due_minor or 0) < amount and _part_of(k.lines or (), candidate.lines or ())
+        if i not in siblings_of
+        and (k.amount_due_minor or 0) < amount
+        and _part_of(k.lines or (), candidate.lines or ())
     ]
     if known_parts:
         amounts = [(i, k.amount_due_minor or 0) for i, k in known_parts]

@@ -207,3 +207,21 @@ def test_the_same_lines_under_another_amount_due_are_a_re_issue_with_its_amount_
     assert [s.kind.value for s in find_suspicions(same_day, [("original", original)])] == [
         "split_part"
     ]
+
+
+@pytest.mark.parametrize(
+    ("checked", "others"),
+    [
+        ("split/b1-part-471102-1.cii.xml", ("split/b2-part-471102-2.cii.xml",)),
+        ("split/b2-part-471102-2.cii.xml", ("split/b1-part-471102-1.cii.xml",)),
+    ],
+)
+def test_a_part_is_never_the_whole_of_its_sibling(checked: str, others: tuple[str, ...]) -> None:
+    """Tryout 74: the split's first part (300.00), checked beside the invoice and the second
+    part (229.87), was said to be a part of the invoice *and* the whole of the second part. A
+    part that adds up with a sibling to a known whole is that whole's part, not its sibling's
+    whole; without the whole lodged, the larger part may still be read as the other's whole."""
+    whole = _facts(ORIGINAL)
+    known = [("whole", whole), *((rel, _facts(rel)) for rel in others)]
+    kinds = [s.kind.value for s in find_suspicions(_facts(checked), known)]
+    assert kinds == ["split_part"], kinds

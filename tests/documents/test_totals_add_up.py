@@ -538,20 +538,17 @@ def test_a_zero_rated_category_supports_no_vat(name: str, data: bytes) -> None:
     assert any(f.rule == "EN 16931 BR-Z-05" for f in after.totals_faults), after.totals_faults
 
 
-def test_an_allowance_without_a_category_is_taken_off_the_highest_rate() -> None:
-    """Tryout 55 C4: an allowance whose category was left out lowered the net but no VAT base,
-    so the VAT stayed as if there were none. It is taken off the highest rate's base."""
+def _demo_with_allowance(allowance: bytes, breakdown_end: bytes = b"</cac:TaxTotal>") -> bytes:
+    """The demo UBL invoice with a document level allowance of 100.00 DKK (``allowance``, its
+    element) before its VAT total, ``breakdown_end`` in place of that total's end tag (a VAT
+    breakdown of its own added before it), and its totals lowered by the 100.00."""
     from importlib import resources
 
     data = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
-    allowance = (
-        b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
-        b"<cbc:AllowanceChargeReason>Discount</cbc:AllowanceChargeReason>"
-        b'<cbc:Amount currencyID="DKK">100.00</cbc:Amount></cac:AllowanceCharge>'
-    )
     first_tax_total = data.index(b"<cac:TaxTotal>")
     data = data[:first_tax_total] + allowance + data[first_tax_total:]
-    data = _each_once(
+    data = data.replace(b"</cac:TaxTotal>", breakdown_end, 1)
+    return _each_once(
         data,
         (
             (
@@ -563,7 +560,18 @@ def test_an_allowance_without_a_category_is_taken_off_the_highest_rate() -> None
             (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4575.00</cbc:PayableAmount>'),
         ),
     )
-    facts = _read(data)
+
+
+def test_an_allowance_without_a_category_is_taken_off_the_highest_rate() -> None:
+    """Tryout 55 C4: an allowance whose category was left out lowered the net but no VAT base,
+    so the VAT stayed as if there were none. It is taken off the highest rate's base."""
+    facts = _read(
+        _demo_with_allowance(
+            b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
+            b"<cbc:AllowanceChargeReason>Discount</cbc:AllowanceChargeReason>"
+            b'<cbc:Amount currencyID="DKK">100.00</cbc:Amount></cac:AllowanceCharge>'
+        )
+    )
     assert facts.amount_minor == 457_500
     # 3,900.00 net; the 25% base 1,500.00 less the 100.00: 350.00 + 300.00 of VAT
     assert facts.amount_due_minor == 455_000
@@ -1062,9 +1070,6 @@ def test_an_exempt_allowance_no_line_is_of_cites_this_gateways_rule_not_the_stan
     (tryout 56 raised a category's VAT so) and finances no more than that gives — but the
     faults it reads then are its own rule, never "EN 16931 BR-32", "BR-S-08" or "BR-CO-17",
     which the invoice does not break."""
-    from importlib import resources
-
-    data = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
     allowance = (
         b"<cac:AllowanceCharge><cbc:ChargeIndicator>false</cbc:ChargeIndicator>"
         b"<cbc:AllowanceChargeReason>Retention</cbc:AllowanceChargeReason>"
@@ -1081,22 +1086,7 @@ def test_an_exempt_allowance_no_line_is_of_cites_this_gateways_rule_not_the_stan
         b"<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>"
         b"</cac:TaxSubtotal></cac:TaxTotal>"
     )
-    first_tax_total = data.index(b"<cac:TaxTotal>")
-    data = data[:first_tax_total] + allowance + data[first_tax_total:]
-    data = data.replace(b"</cac:TaxTotal>", exempt, 1)
-    data = _each_once(
-        data,
-        (
-            (
-                b'"DKK">4000.00</cbc:TaxExclusiveAmount>',
-                b'"DKK">3900.00</cbc:TaxExclusiveAmount>'
-                b'<cbc:AllowanceTotalAmount currencyID="DKK">100.00</cbc:AllowanceTotalAmount>',
-            ),
-            (b'"DKK">4675.00</cbc:TaxInclusiveAmount>', b'"DKK">4575.00</cbc:TaxInclusiveAmount>'),
-            (b'"DKK">4675.00</cbc:PayableAmount>', b'"DKK">4575.00</cbc:PayableAmount>'),
-        ),
-    )
-    facts = _read(data)
+    facts = _read(_demo_with_allowance(allowance, exempt))
     assert facts.amount_minor == 457_500
     # the 100.00 taken off the 25% base: 25.00 less VAT supported
     assert facts.amount_due_minor == 455_000

@@ -30,6 +30,7 @@ from ledger.cli_common import (
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
 from ledger.errors import InvalidInput, LedgerError, NotFound
+from ledger.httppool import url_problem
 from ledger.jsondepth import check_json_depth
 from ledger.services import documents as docs
 from ledger.services import openattestation as oa
@@ -203,6 +204,8 @@ def doc_verify_proof(
     and say what holds and what does not: the file (unaltered?), the chain, the contract, the
     registration transaction and its block, the contract's record, the registrant's member
     record, the attestations, and the status now (revoked or superseded since?)."""
+    if rpc is not None and (problem := url_problem(rpc)) is not None:
+        fail(InvalidInput("--rpc", problem))  # before a request reads it (a traceback did)
     bundle = guard(lambda: proof_svc.parse_proof(_read(proof, "proof")))
     data = guard(lambda: _read(file, "file"))
     settings = settings_for(data_dir)

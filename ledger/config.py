@@ -27,6 +27,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ledger.errors import InvalidInput
+from ledger.httppool import url_problem
 
 #: every setting is read from the environment variable of its name with this prefix
 ENV_PREFIX = "TRADELEDGER_"
@@ -166,6 +167,19 @@ class Settings(BaseSettings):
     def _chain_url_scheme(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be empty (embedded chain) or an http(s):// JSON-RPC URL")
+        problem = url_problem(value) if value else None
+        if problem is not None:  # a port beyond 65535 or no host: a traceback at the first call
+            raise ValueError(
+                f"must be empty (embedded chain) or {problem.removeprefix('must be ')}"
+            )
+        return value
+
+    @field_validator("evaluator_url")
+    @classmethod
+    def _evaluator_url(cls, value: str) -> str:
+        problem = url_problem(value) if value else None
+        if problem is not None:
+            raise ValueError(f"must be empty (no evaluator) or {problem.removeprefix('must be ')}")
         return value
 
     @field_validator("keystore_passphrase")

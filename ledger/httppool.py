@@ -81,6 +81,29 @@ def without_credentials(url: str) -> str:
     return url
 
 
+#: what a node's or a service's URL must be, for the refusals that name it
+URL_RULE = "must be an http:// or https:// URL with a host and a port from 1 to 65535"
+
+
+def url_problem(url: str) -> str | None:
+    """The rule ``url`` breaks as the URL of a JSON-RPC node or an HTTP service —
+    :data:`URL_RULE`, with what is wrong with it: not ``http(s)://`` (``notaurl``), unreadable
+    (``http://[::1``, a port beyond 65535), no host, port 0 — or None. A tryout's ``--rpc
+    http://127.0.0.1:99999/`` ended the CLI in a traceback (urllib3 reads a URL only when a
+    request is made), and ``notaurl`` was reported as a node that cannot be reached."""
+    if not url.startswith(("http://", "https://")):
+        return f"{URL_RULE} (this one is not)"
+    try:
+        parsed = urllib3.util.parse_url(url)
+    except ValueError:  # urllib3's LocationParseError: a port out of range, a bracket left open
+        return f"{URL_RULE} (this one cannot be read)"
+    if not parsed.host:
+        return f"{URL_RULE} (this one names no host)"
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        return f"{URL_RULE} (this one names port {parsed.port})"
+    return None
+
+
 def unreachable_reason(exc: BaseException) -> str:
     """Why a request got no answer, in a few words for an error message — not the HTTP
     library's own text, which names its classes, the host and port and the request's path."""

@@ -58,3 +58,54 @@ def test_init_refuses_a_chain_url_that_is_not_http(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "error: --chain-url: " in result.output  # the option given, not the Python field
     assert not (tmp_path / "x" / "manifest.json").exists()
+
+
+#: URLs a node's address cannot be: a port beyond 65535 (with credentials too), a bracket left
+#: open, no scheme, another scheme, no host, port 0
+BAD_URLS = [
+    "http://127.0.0.1:99999/",
+    "http://user:secret@127.0.0.1:99999/",
+    "http://[::1",
+    "notaurl",
+    "ftp://x",
+    "http://",
+    "http://127.0.0.1:0/",
+]
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+def test_a_node_url_that_cannot_be_one_is_refused_naming_where_it_was_given(
+    url: str, tmp_path: Path
+) -> None:
+    """Tryout 75: ``doc verify-proof --rpc http://127.0.0.1:99999/`` — the command a
+    counterparty runs — and ``TRADELEDGER_CHAIN_URL=http://[::1`` ended in a Python traceback
+    (the URL was read only when the first request was made); ``--rpc notaurl`` was "cannot
+    reach the chain node". Each is bad input: exit 2 naming the option or the variable and the
+    rule, nothing of the URL's credentials shown."""
+    proof, file = tmp_path / "p.json", tmp_path / "f.xml"
+    proof.write_text("{}")
+    file.write_bytes(b"x")
+    runner = CliRunner()
+    checked = runner.invoke(
+        app,
+        ["doc", "verify-proof", str(proof), str(file), "--rpc", url, "--data-dir", str(tmp_path)],
+    )
+    assert checked.exit_code == 2, checked.output
+    assert "Traceback" not in checked.output
+    assert "error: --rpc: must be an http:// or https:// URL with a host and a port" in (
+        checked.output
+    )
+    assert "secret" not in checked.output
+    for variable, what in (
+        ("TRADELEDGER_CHAIN_URL", "embedded chain"),
+        ("TRADELEDGER_EVALUATOR_URL", "no evaluator"),
+    ):
+        listed = runner.invoke(
+            app, ["member", "list", "--data-dir", str(tmp_path)], env={variable: url}
+        )
+        assert listed.exit_code == 2, (variable, listed.output)
+        assert "Traceback" not in listed.output
+        assert f"error: {variable}: must be empty ({what}) or an http" in listed.output, (
+            listed.output
+        )
+        assert "secret" not in listed.output

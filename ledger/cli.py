@@ -56,6 +56,7 @@ from ledger.documents.fingerprints import covers
 from ledger.errors import InvalidInput, LedgerError
 from ledger.fieldnames import FILE
 from ledger.gatewaydb import Participant
+from ledger.httppool import url_problem
 from ledger.indexer.rules import COPY_REVOKED
 from ledger.keys import Keystore
 from ledger.messages import doc_type_word
@@ -2873,6 +2874,8 @@ def evaluator_serve(
     if gateway_data_dir is not None:
         member_of = ev.gateway_member_of(gateway_data_dir)
     elif chain_url and contract:
+        if (problem := url_problem(chain_url)) is not None:
+            fail(InvalidInput("--chain-url", problem))
         member_of = ev.chain_member_of(chain_url, contract)
     else:
         fail(InvalidInput("--chain-url", "give --chain-url and --contract, or --gateway-data-dir"))

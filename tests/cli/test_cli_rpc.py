@@ -109,3 +109,27 @@ def test_a_node_url_that_cannot_be_one_is_refused_naming_where_it_was_given(
             listed.output
         )
         assert "secret" not in listed.output
+
+
+def test_the_evaluator_refuses_a_chain_url_that_cannot_be_one(tmp_path: Path) -> None:
+    """The evaluator's ``--chain-url`` is read by the same rule, before it serves."""
+    runner = CliRunner()
+    made = runner.invoke(app, ["evaluator", "init", "--data-dir", str(tmp_path / "ev")])
+    assert made.exit_code == 0, made.output
+    for url in BAD_URLS:
+        served = runner.invoke(
+            app,
+            [
+                "evaluator",
+                "serve",
+                "--data-dir",
+                str(tmp_path / "ev"),
+                "--chain-url",
+                url,
+                "--contract",
+                "0x" + "00" * 19 + "01",
+            ],
+        )
+        assert served.exit_code == 2, (url, served.output)
+        assert "error: --chain-url: must be an http:// or https:// URL" in served.output
+        assert "secret" not in served.output

@@ -1243,8 +1243,15 @@ def _no_match_lines(ex: docs.Examined) -> list[str]:
         return [f"  no{other} matching file {where}{itself}"]
     return [
         f"  no{other} copy of this file {where}{itself}; {count} suspicion"
-        f"{'' if count == 1 else 's'} (other invoices it looks like, not copies):"
+        f"{'' if count == 1 else 's'} (other {_plural(doc_type_word(ex.doc_type.name))} it "
+        "looks like, not copies):"
     ]
+
+
+def _plural(noun: str) -> str:
+    """``invoices``, ``bills of lading``, ``warehouse receipts``, ``documents``."""
+    head, _, rest = noun.partition(" of ")
+    return f"{head}s of {rest}" if rest else f"{noun}s"
 
 
 def _verification(ledger: Ledger, ex: docs.Examined) -> verify_svc.Verification:

@@ -297,9 +297,11 @@ class _Reader:
         if due_date is not None and due_date < issue_date:
             terms = " (EN 16931 BT-9)", " (BT-2)"  # an invoice's; another document's are words
             due_term, issue_term = terms if self.invoice else ("", "")
+            # an invoice's is when it is to be paid; another document's when it expires
+            what = "payment due date" if self.invoice else "due or expiry date"
             raise InvalidInput(
                 "dueDate",
-                f"the payment due date {due_date.isoformat()}{due_term} must not be "
+                f"the {what} {due_date.isoformat()}{due_term} must not be "
                 f"before the issue date {issue_date.isoformat()}{issue_term}",
             )
         return DocumentFacts.create(

@@ -928,7 +928,7 @@ class Financeability:
     when the face value is not known. ``financeable`` is None — unknown, never a guess — when
     nothing but the document hash could be checked and it gave no reason: no fingerprint was given,
     and neither a financing the caller reads nor the caller's lodged file of that hash names one, so
-    a copy of the invoice held under another hash (another bank's financing) cannot be ruled out;
+    a copy of the document held under another hash (another bank's financing) cannot be ruled out;
     ``unknown_reason`` then says so in words. ``status`` is the registration's (``active``,
     ``revoked``, ``superseded``; None when not registered).
 
@@ -2083,7 +2083,7 @@ class NetDue(Protocol):
 #: why :func:`financeable` cannot answer a bank for a document hash alone
 UNKNOWN_WITHOUT_FINGERPRINTS = (
     "no fingerprint of this document is known here: no financing you read pledges it and you "
-    "lodged no evaluated copy of it, so a copy of the invoice held under another hash cannot be "
+    "lodged no evaluated copy of it, so a copy of the document held under another hash cannot be "
     "ruled out (fingerprints given beside a document hash are checked, but nothing ties them "
     "to the document). Lodge the file (POST /v1/documents/receive), or ask by its fingerprints "
     "alone"
@@ -2093,7 +2093,7 @@ UNKNOWN_WITHOUT_FINGERPRINTS = (
 #: every file lodged here, and a copy it lodged itself is never evaluated: lodging is no help)
 UNKNOWN_WITHOUT_FINGERPRINTS_REGULATOR = (
     "no fingerprint of this document is known here: no financing you read pledges it and no "
-    "bank lodged an evaluated copy of it at this gateway, so a copy of the invoice held under "
+    "bank lodged an evaluated copy of it at this gateway, so a copy of the document held under "
     "another hash cannot be ruled out (fingerprints given beside a document hash are checked, "
     "but nothing ties them to the document). Check the file (POST /v1/documents/check): it "
     "finds a copy with the same facts a bank lodged here under another hash; or ask by its "

@@ -1957,7 +1957,8 @@ def _examine(
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
     if marks:  # an active financing of a re-issue or a split of this invoice
         pledged = {i.held_by_financing for i in infos if i.held_by_financing}
-        carriers = marked_financings(ledger, actor, marks, pledged, own=True)
+        noun = doc_type_word(parsed.facts.doc_type.value) if parsed.facts else "invoice"
+        carriers = marked_financings(ledger, actor, marks, pledged, own=True, noun=noun)
         # the caller's own financing of the invoice its own files were found to be: named in
         # that suspicion, of its kind (a tryout's bank financed one receivable twice, and nobody
         # but the bank could tell which financing the files were pledged to; joined to the
@@ -2076,7 +2077,7 @@ def earlier_version_notices(
         Notice(
             "earlier_version_pledged",
             "this document amends an earlier version of itself (DocumentSuperseded), or is "
-            "another file of a registered document (the same invoice in another format), or "
+            "another file of a registered document (the same document in another format), or "
             f"of a version of one, and {said}: a pledge holds for every later version of the "
             "document it pledges and for every copy of it, so no bank can finance this one "
             "while that financing is in force",

@@ -76,7 +76,7 @@ from ledger.errors import (
 )
 from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
-from ledger.messages import HELD_THROUGH_WORDS
+from ledger.messages import HELD_THROUGH_WORDS, doc_type_word
 from ledger.network import Ledger
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
@@ -1202,6 +1202,7 @@ def _marked_suspicions(
     but a financing holding one of its fingerprints (``holder_of``: the attempt is then
     refused, and recorded as such); and which of the financings named are the bank's own."""
     values = {doc_hash: fps for doc_hash, _, _, fps, _ in checked}
+    nouns = {doc_hash: doc_type_word(facts.doc_type.value) for doc_hash, *_, facts in checked}
     found: list[PledgeSuspicion] = []
     own: set[int] = set()
     for i, req in enumerate(requests):
@@ -1209,7 +1210,8 @@ def _marked_suspicions(
         if not marks:
             continue
         pledged = {holder_of[v] for v in values.get(req.doc_hash, []) if holder_of[v]}
-        for m in marked_financings(ledger, actor, marks, pledged, own=True):
+        noun = nouns.get(req.doc_hash, "invoice")
+        for m in marked_financings(ledger, actor, marks, pledged, own=True, noun=noun):
             if m.own:
                 own.add(m.financing_id)
             found.append(

@@ -205,6 +205,9 @@ class MarkedFinancing:
     bank_name: str | None
     #: the caller's own financing (its documents are the caller's to read)
     own: bool = False
+    #: what the file checked is, in words (``invoice``, ``warehouse receipt``: a mark compares
+    #: documents of every type, and a warehouse receipt was said to be "the same invoice")
+    noun: str = "invoice"
 
     @property
     def suspicion_kind(self) -> str:
@@ -215,7 +218,7 @@ class MarkedFinancing:
         if self.own:
             return "found by the marks your own financing carries on chain: its documents are yours"
         return (
-            "found by the marks that financing carries on chain; the invoice itself is that "
+            "found by the marks that financing carries on chain; the document itself is that "
             "bank's to see"
         )
 
@@ -223,25 +226,31 @@ class MarkedFinancing:
     def reasons(self) -> tuple[str, ...]:
         """The suspicion in words (what is shared, and who holds it)."""
         bank = named(self.bank, self.bank_name)
-        held = f"active financing {self.financing_id} of {bank} pledges an invoice"
-        return (*mark_reasons(self.kind, held, "that invoice"), self._found)
+        # the other document's type is not known here: an invoice, when this file is one
+        what = "invoice" if self.noun == "invoice" else "document"
+        held = f"active financing {self.financing_id} of {bank} pledges {_a(what)}"
+        return (*mark_reasons(self.kind, held, f"that {what}", self.noun), self._found)
 
 
-def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tuple[str, ...]:
+def mark_reasons(
+    kind: MarkKind, held: str, other: str = "that invoice", noun: str = "invoice"
+) -> tuple[str, ...]:
     """What a shared mark of ``kind`` says, in words: ``held`` names who holds the other
     invoice (``active financing 3 of Bank A pledges an invoice``; ``documents[0] of this
-    financing is an invoice``) and ``other`` how it is called after (``that invoice``)."""
+    financing is an invoice``) and ``other`` how it is called after (``that invoice``);
+    ``noun`` what the file checked is (``invoice``, ``warehouse receipt``: ``it may be the
+    same warehouse receipt issued twice``)."""
     if kind is MarkKind.REISSUE:
         return (
             f"{held} with the same seller, currency, amount due and lines (their quantities "
             "and net amounts, whatever their items are called) as this file, under this or "
-            "another number and issue date, whatever its buyer: it may be the same invoice "
+            f"another number and issue date, whatever its buyer: it may be the same {noun} "
             "issued twice",
         )
     if kind is MarkKind.AMOUNT:
         return (
             f"{held} with the same seller, buyer, currency and amount due as this file, "
-            "under this or another number and issue date: it may be the same invoice issued "
+            f"under this or another number and issue date: it may be the same {noun} issued "
             "twice",
             "lines not compared: this mark names the seller, the buyer and the amount due "
             "(and the delivery references, when both state lines: lines re-cut for the same "
@@ -251,14 +260,14 @@ def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tupl
         return (
             f"{held} of the same seller with the same digits in its number and the same "
             "currency and amount due as this file, whatever its buyer and the letters and "
-            "separators of its number: it may be the same invoice re-typed",
+            f"separators of its number: it may be the same {noun} re-typed",
             "buyer and issue date not compared: this mark names neither",
         )
     if kind is MarkKind.DIGITS:
         return (
             f"{held} of the same seller, issued the same day, with the same digits in its "
             "number in the same order and the same currency and amount due as this file, "
-            "whatever its buyer and how the digits are grouped: it may be the same invoice "
+            f"whatever its buyer and how the digits are grouped: it may be the same {noun} "
             "re-typed",
             "buyer not compared: this mark does not name it",
         )
@@ -266,7 +275,7 @@ def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tupl
         return (
             f"{held} of the same seller with the same currency and amount due as this file, "
             "under this or another number and date, whatever its buyer: it may be the same "
-            "invoice issued twice",
+            f"{noun} issued twice",
             f"lines, buyer and date not compared: this file or {other} states no lines "
             "(a JSON form has none), and this mark names neither the buyer nor the date",
         )
@@ -274,26 +283,31 @@ def mark_reasons(kind: MarkKind, held: str, other: str = "that invoice") -> tupl
         return (
             f"{held} of the same seller and buyer with the same lines (items and quantities) "
             "and the same figure due as this file, in this or another currency: it may be "
-            "the same invoice re-issued in another currency",
+            f"the same {noun} re-issued in another currency",
         )
     if kind is MarkKind.BUYER:
         return (
             f"{held} to the same buyer, issued the same day under a number of the same digits, "
             "with the same currency and amount due as this file, whatever its seller: it may "
-            "be the same invoice with its seller re-keyed or renamed",
+            f"be the same {noun} with its seller re-keyed or renamed",
             "seller not compared: this mark does not name it",
         )
     if kind is MarkKind.ORDER:
         return (
             f"{held} of the same seller and buyer, issued the same day in the same currency "
             "against the same order or delivery references, with other lines: one of the "
-            "two may be a part of the other (an invoice split into several by its lines)",
+            f"two may be a part of the other ({_a(noun)} split into several by its lines)",
         )
     return (
         f"{held} of the same seller and buyer, issued the same day in the same currency for "
         "the same items, with another amount due or number: one of the two may be a part "
-        "of the other (an invoice split into several)",
+        f"of the other ({_a(noun)} split into several)",
     )
+
+
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: ``an invoice``, ``a bill of lading``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def mark_carriers(ledger: Ledger, marks: Sequence[bytes]) -> list[list[int]]:
@@ -319,6 +333,7 @@ def marked_financings(
     exclude: Collection[int] = (),
     *,
     own: bool = False,
+    noun: str = "invoice",
 ) -> list[MarkedFinancing]:
     """The active financings of banks other than ``actor`` — and of ``actor`` too when ``own``
     — that carry one of the ``marks`` a check looks for (``Mark.looked_for``), but those in
@@ -326,7 +341,8 @@ def marked_financings(
     found by several marks is reported as the first of re-issue, re-issue by amount, split,
     split by lines. ``own``: the caller's own files found nothing (a bank compares its own
     files in full, but finds them by seller and buyer: a copy with no buyer, or another, meets
-    none of them, and a tryout's bank financed one invoice three times so). One
+    none of them, and a tryout's bank financed one invoice three times so). ``noun``: what
+    the file is, in the reasons' words (:attr:`MarkedFinancing.noun`). One
     :func:`mark_carriers` read, then one ``getFinancing`` per financing found."""
     from ledger.services.members import name_of  # members reads documents, which reads this
 
@@ -350,7 +366,9 @@ def marked_financings(
             continue
         mine = bank.lower() == actor.lower()
         out.append(
-            MarkedFinancing(kind, financing_id, checksummed(bank), name_of(ledger, bank), mine)
+            MarkedFinancing(
+                kind, financing_id, checksummed(bank), name_of(ledger, bank), mine, noun
+            )
         )
     return out
 

@@ -143,6 +143,18 @@ def test_a_json_form_declaring_another_type_is_suspected(
     seen = lodge(client, network.bank_b, _form(number, seller, doc_type=doc_type))
     assert seen["conflicting_financings"] == [], seen  # its type keeps the fingerprints apart
     assert any(financing_a in s["financings"] for s in seen["suspicions"]), seen
+    # said of what the file is (tryout 75: a warehouse receipt "may be the same invoice"); the
+    # other bank's document by no type, which it cannot see
+    word = {"Contract": "contract", "PurchaseOrder": "purchase order"}.get(
+        doc_type, "warehouse receipt"
+    )
+    reasons = [
+        r for x in seen["suspicions"] if financing_a in x["financings"] for r in x["reasons"]
+    ]
+    assert any(f"it may be the same {word} " in r for r in reasons), reasons
+    assert any(f"active financing {financing_a} of " in r for r in reasons), reasons
+    assert any("pledges a document" in r for r in reasons), reasons
+    assert not any("invoice" in r for r in reasons), reasons
     refused = finance(client, network.bank_b, seen["doc_hash"], amount=467_500)
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "suspicions_unacknowledged", refused.text

@@ -157,6 +157,18 @@ def test_the_json_form_refuses_a_due_date_before_the_issue_date() -> None:
     )
 
 
+@pytest.mark.parametrize("kind", ["WarehouseReceipt", "BillOfLading", "Contract"])
+def test_another_documents_due_date_is_not_called_a_payment_due_date(kind: str) -> None:
+    """Tryout 75: a warehouse receipt's ``dueDate`` (its expiry) before its issue date was
+    "the payment due date"; only an invoice's is a payment due date (EN 16931 BT-9)."""
+    with pytest.raises(DocumentFormatError) as info:
+        read_document(form(documentType=kind, issueDate="2024-03-01", dueDate="2024-02-29"))
+    assert info.value.field == "dueDate"
+    assert info.value.rule == (
+        "the due or expiry date 2024-02-29 must not be before the issue date 2024-03-01"
+    )
+
+
 def test_a_due_date_on_the_issue_date_is_read() -> None:
     facts = read_document(form(issueDate="2024-03-01", dueDate="2024-03-01")).facts
     assert facts is not None

@@ -2938,7 +2938,11 @@ def evaluator_log(
         page = guard(
             lambda: checks_svc.evaluations_page(ledger, reader, wanted, id_cursor(cursor), limit)
         )
-    rows = [[e["id"], e["member"], e["at"], e["count"], e["outcome"]] for e in page["items"]]
+        names = LedgerNames(ledger)  # each member by name, as every other table names it
+        rows = [
+            [e["id"], who(e["member"], names), e["at"], e["count"], e["outcome"]]
+            for e in page["items"]
+        ]
     emit(as_json, page, _table(["ID", "MEMBER", "AT", "INPUTS", "OUTCOME"], rows))
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import calendar
 import re
 
-__all__ = ["day_rule", "no_such_day"]
+__all__ = ["day_rule", "no_such_day", "no_such_time", "time_rule"]
 
 #: a date in ISO 8601's extended form at the start of a text (a date-time's time may follow)
 _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})(?=$|[Tt ]|[Zz+-]|\s*$)")
+#: the time of day after such a date: hours and minutes, seconds if written
+_ISO_TIME = re.compile(r"[Tt ](\d{2}):(\d{2})(?::(\d{2}))?(?=$|[.,Zz+-]|\s*$)")
 
 
 def day_rule(year: int, month: int, day: int) -> str | None:
@@ -47,3 +49,28 @@ def no_such_day(text: str) -> str | None:
     if match is None:
         return None
     return day_rule(int(match[1]), int(match[2]), int(match[3]))
+
+
+def no_such_time(text: str) -> str | None:
+    """:func:`time_rule` of the time of day that follows a real date written ``YYYY-MM-DD`` at
+    the start of ``text`` (``2026-12-07T25:00:00Z``); None when there is none, or it is real."""
+    match = _ISO_DATE.match(text)
+    if match is None or day_rule(int(match[1]), int(match[2]), int(match[3])) is not None:
+        return None
+    clock = _ISO_TIME.match(text, match.end())
+    return time_rule(int(clock[1]), int(clock[2]), int(clock[3] or 0)) if clock else None
+
+
+def time_rule(hour: int, minute: int, second: int) -> str | None:
+    """The rule a time of day of ``hour``, ``minute`` and ``second`` breaks when the clock has
+    no such time (a tryout's ``2026-12-07T25:00:00Z`` read "must be ISO 8601", where
+    ``2026-13-01`` named its month); None for a real time."""
+    if hour > 23:
+        why = f"there is no hour {hour:02d}: hours are 00 to 23"
+    elif minute > 59:
+        why = f"there is no minute {minute:02d}: minutes are 00 to 59"
+    elif second > 59:
+        why = f"there is no second {second:02d}: seconds are 00 to 59"
+    else:
+        return None
+    return f"must be a real time of day ({why})"

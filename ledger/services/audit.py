@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from web3 import Web3
 
-from ledger.calendardays import no_such_day
+from ledger.calendardays import no_such_day, no_such_time
 from ledger.documents import DocumentFacts
 from ledger.documents.fingerprints import onchain_rows
 from ledger.errors import (
@@ -191,7 +191,7 @@ def parse_instant_ms(text: str | None, field_name: str, *, upper: bool = False) 
     else:
         start = (datetime.combine(day, time(), UTC) - _EPOCH) // _MS
         return start + _DAY_MS - 1 if upper else start
-    not_a_day = no_such_day(found)  # ISO 8601 as written, but no day of the calendar
+    not_a_day = no_such_day(found) or no_such_time(found)  # as written, but not in the calendar
     if not_a_day is not None:
         raise InvalidInput(field_name, not_a_day)
     try:

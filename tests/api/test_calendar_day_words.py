@@ -74,6 +74,27 @@ def test_every_date_query_says_the_day_is_not_in_the_calendar(
             assert "ISO 8601" not in details["rule"], details
 
 
+#: date-times whose time of day the clock does not have, and why
+NO_SUCH_TIMES = {
+    "2026-12-07T25:00:00Z": "there is no hour 25: hours are 00 to 23",
+    "2026-12-07T10:60:00Z": "there is no minute 60: minutes are 00 to 59",
+    "2026-12-07T10:00:61+01:00": "there is no second 61: seconds are 00 to 59",
+}
+
+
+@pytest.mark.parametrize(("written", "why"), NO_SUCH_TIMES.items())
+def test_every_date_query_says_the_time_is_not_on_the_clock(
+    client: TestClient, network: Network, written: str, why: str
+) -> None:
+    """Tryout 75: ``since=2026-12-07T25:00:00Z`` read the generic "must be ISO 8601", where a
+    month 13 was named. The time of day is said as the day is."""
+    for path, param in _date_queries(client):
+        answer = client.get(path, params={param: written}, headers=network.regulator.headers)
+        details = _details(answer)
+        assert details["field"] == param, (path, details)
+        assert details["rule"] == f"must be a real time of day ({why})", (path, details)
+
+
 @pytest.mark.parametrize(("written", "why"), NO_SUCH_DAYS.items())
 def test_a_maturity_says_the_day_is_not_in_the_calendar(
     client: TestClient, network: Network, written: str, why: str

@@ -117,6 +117,23 @@ def skeleton(text: str) -> str:
     return unicodedata.normalize("NFD", mapped)
 
 
+@cache
+def _ascii_like(c: str) -> str:
+    if c.isascii():
+        return c
+    mapped = skeleton(c)
+    return mapped if mapped.isascii() and mapped.isalnum() else c
+
+
+def ascii_lookalikes(text: str) -> str:
+    """``text`` with each character that is not ASCII but that UTS #39 takes for an ASCII
+    letter or digit (its skeleton is one: a Cyrillic ``а``, a Greek ``ο``) written as that
+    letter or digit; ASCII and every other character as written. A seller's name with one
+    Cyrillic letter in it escaped the lock its name is part of (tryout 76); ASCII is left
+    alone, so every name already written in it keys as it did."""
+    return "".join(_ascii_like(c) for c in text)
+
+
 def name_key(name: str) -> str:
     """What two members' names are compared by: two names with the same key read alike
     (``Nordbank``, ``NORDBANK``, ``Nоrdbank`` with a Cyrillic ``о``, fullwidth ``Ｎordbank``,

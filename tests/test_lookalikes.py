@@ -130,3 +130,14 @@ def test_the_differing_character_is_named_as_written() -> None:
     assert differing("Bank E", "Bank \u0415") == ["U+0045 LATIN CAPITAL LETTER E"]
     assert differing("Bank \u0415", "Bank E") == ["U+0415 CYRILLIC CAPITAL LETTER IE"]
     assert differing("BANK A", "Bank A") == []  # case alone differs: nothing to name
+
+
+def test_ascii_lookalikes_writes_other_scripts_letters_as_the_ascii_they_read_as() -> None:
+    """A seller's name with a Cyrillic ``а`` (tryout 76) keys as the Latin one; ASCII and
+    letters that read as no ASCII letter are left as written."""
+    from ledger.lookalikes import ascii_lookalikes
+
+    assert ascii_lookalikes("Lieferаnt GmbH") == "Lieferant GmbH"
+    assert ascii_lookalikes("Sеllеr Cοmpany") == "Seller Company"
+    for kept in ("Lieferant GmbH", "Dé Koksmaat", "Straße", "Il 1 I0O"):
+        assert ascii_lookalikes(kept) == kept

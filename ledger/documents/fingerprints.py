@@ -55,6 +55,7 @@ from enum import StrEnum
 from cryptography.hazmat.primitives import hashes, hmac
 
 from ledger.errors import InvalidInput
+from ledger.lookalikes import ascii_lookalikes
 
 from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
 from .normalise import clean_text
@@ -290,7 +291,10 @@ def _seller_name(seller: Party | None) -> str:
     # its letters and digits, case folded: ``Seller Company`` is ``SellerCompany`` (tryout 66
     # wrote the name with a space in a copy that swapped every identifier); its legal form is
     # kept — ``Acme Ltd`` and ``Acme GmbH`` are two companies to a lock
-    name = _NOT_LETTER_OR_DIGIT.sub("", clean_text(seller.name).casefold())
+    # (and a letter of another script that reads as an ASCII one, as ASCII: a copy naming the
+    # seller "Lieferаnt GmbH" with a Cyrillic "а" escaped this lock, tryout 76)
+    folded = ascii_lookalikes(clean_text(seller.name).casefold()).casefold()
+    name = _NOT_LETTER_OR_DIGIT.sub("", folded)
     if not name:
         return ""
     return f"{seller.country}:{name}" if seller.country else name

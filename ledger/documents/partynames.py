@@ -25,6 +25,8 @@ from cleanco import basename
 from cleanco.clean import normalized
 from jellyfish import metaphone
 
+from ledger.lookalikes import ascii_lookalikes
+
 from .normalise import clean_text
 
 #: single letters each followed by a dot, with or without spaces (``B. V.``, ``S.A.``): written
@@ -48,7 +50,10 @@ def base_name(name: str) -> str:
 
 
 def _fold(text: str) -> str:
-    return " ".join(sorted(_NOT_WORD.sub(" ", str(normalized(text))).upper().split()))
+    # a letter of another script that reads as an ASCII one is that letter (tryout 76: a
+    # Cyrillic "а" in the seller's name), before accents are folded
+    looks = ascii_lookalikes(text)
+    return " ".join(sorted(_NOT_WORD.sub(" ", str(normalized(looks))).upper().split()))
 
 
 def sounds_like(name: str) -> str:

@@ -64,7 +64,25 @@ def _pledge(
     return client.post("/v1/financings", json=body, headers=bank.headers)
 
 
-@pytest.mark.parametrize("disguise", [_without_vat, _by_name_only])
+def _lookalike_name(copy: bytes) -> bytes:
+    """``copy`` with the seller's name written with a Cyrillic ``е`` and ``а`` (U+0435,
+    U+0430) for the Latin letters: it reads the same (tryout 76 escaped the name lock so)."""
+    written = "SеllerCompаny".encode()
+    assert copy.count(b">SellerCompany<") >= 1
+    return copy.replace(b">SellerCompany<", b">" + written + b"<")
+
+
+def _without_vat_lookalike(invoice: bytes) -> bytes:
+    return _lookalike_name(_without_vat(invoice))
+
+
+def _by_lookalike_name_only(invoice: bytes) -> bytes:
+    return _lookalike_name(_by_name_only(invoice))
+
+
+@pytest.mark.parametrize(
+    "disguise", [_without_vat, _by_name_only, _without_vat_lookalike, _by_lookalike_name_only]
+)
 def test_a_copy_with_the_seller_rekeyed_is_pledged_at_another_bank(
     client: TestClient, network: Network, disguise: Callable[[bytes], bytes]
 ) -> None:

@@ -58,6 +58,15 @@ def _check_passphrase(value: str) -> str:
     return value
 
 
+def _empty_or_url(value: str, empty: str) -> str:
+    """``value`` when it is empty (``empty`` says what that means) or a URL
+    :func:`ledger.httppool.url_problem` finds nothing wrong with; else ValueError saying both."""
+    problem = url_problem(value) if value else None
+    if problem is not None:
+        raise ValueError(f"must be empty ({empty}) or {problem.removeprefix('must be ')}")
+    return value
+
+
 class Settings(BaseSettings):
     """Gateway configuration. Each field can be set as ``TRADELEDGER_<FIELD>``."""
 
@@ -167,20 +176,13 @@ class Settings(BaseSettings):
     def _chain_url_scheme(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must be empty (embedded chain) or an http(s):// JSON-RPC URL")
-        problem = url_problem(value) if value else None
-        if problem is not None:  # a port beyond 65535 or no host: a traceback at the first call
-            raise ValueError(
-                f"must be empty (embedded chain) or {problem.removeprefix('must be ')}"
-            )
-        return value
+        # a port beyond 65535 or no host: a traceback at the first call
+        return _empty_or_url(value, "embedded chain")
 
     @field_validator("evaluator_url")
     @classmethod
     def _evaluator_url(cls, value: str) -> str:
-        problem = url_problem(value) if value else None
-        if problem is not None:
-            raise ValueError(f"must be empty (no evaluator) or {problem.removeprefix('must be ')}")
-        return value
+        return _empty_or_url(value, "no evaluator")
 
     @field_validator("keystore_passphrase")
     @classmethod

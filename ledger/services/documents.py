@@ -4380,7 +4380,7 @@ def supersede_with_file(
     with one_registration_at_a_time([examined.canonical_hash]):
         if examined.canonical_hash is not None and not sent_already(ledger, actor, key):
             try:
-                _refuse_second_hash_of(ledger, hex32(parsed.doc_hash), examined.canonical_hash)
+                refuse_second_hash(ledger, examined)
             except LedgerError as exc:
                 tell_seller(ledger, exc, actor, [(hex32(parsed.doc_hash), parsed.facts)])
                 raise

@@ -40,6 +40,7 @@ from ledger.config import Settings
 from ledger.network import Ledger, init_network
 from ledger.services import members as member_svc
 from ledger.services.roles import Role
+from tests.anvil_strands import StrandWatch
 from tests.evaluator_harness import SessionEvaluator
 
 #: the EN 16931 sample invoices kept in the repository (tests/data/einvoices, EUPL v1.2)
@@ -207,6 +208,8 @@ class AnvilNode:
     #: the HOME anvil runs with: the states it writes to disk (``.foundry/anvil/tmp``, about a
     #: gigabyte per run of the suite) go there, and are removed with it
     home: Path | None = None
+    #: mines what automine left in the pool (:mod:`tests.anvil_strands`)
+    watch: StrandWatch | None = None
 
     def rpc(self, method: str, params: list[object] | None = None) -> object:
         return rpc_call(self.url, method, params)
@@ -214,6 +217,8 @@ class AnvilNode:
     def stop(self) -> None:
         """Stop anvil and remove the states it wrote to disk (anvil leaves them behind, stopped
         or killed: 77 GB of them filled this machine's disk over a few sessions)."""
+        if self.watch is not None:
+            self.watch.stop()
         self.process.kill()
         self.process.wait(timeout=10)
         if self.home is not None:
@@ -222,12 +227,16 @@ class AnvilNode:
 
 #: anvil's automine seals one block per arriving request with whatever fits its gas limit and
 #: leaves the rest pending until the next request; a limit well above one batch of our writes
-#: (30 x 3.2M gas) keeps a burst from being stranded in the pool
+#: (30 x 3.2M gas) keeps a burst from being stranded in the pool (and a :class:`StrandWatch`
+#: mines what its miner leaves there anyway)
 ANVIL_GAS_LIMIT = "300000000"
 
 
-def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
-    """Start anvil on a free loopback port and wait (bounded) until it answers."""
+def start_anvil(
+    *extra: str, startup_timeout: float = 20.0, gas_limit: str = ANVIL_GAS_LIMIT
+) -> AnvilNode:
+    """Start anvil on a free loopback port and wait (bounded) until it answers; a
+    :class:`~tests.anvil_strands.StrandWatch` looks at its pool until :meth:`AnvilNode.stop`."""
     if not ANVIL.exists():
         pytest.skip("anvil not installed (npm ci installs @foundry-rs/anvil-linux-amd64)")
     port = free_port()
@@ -240,7 +249,7 @@ def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
             "--port",
             str(port),
             "--gas-limit",
-            ANVIL_GAS_LIMIT,
+            gas_limit,
             "--balance",
             "100000000000",
             "--silent",
@@ -255,6 +264,7 @@ def start_anvil(*extra: str, startup_timeout: float = 20.0) -> AnvilNode:
     while True:
         try:
             node.rpc("eth_chainId")
+            node.watch = StrandWatch(node.rpc).start()
             return node
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:

@@ -327,8 +327,9 @@ async def verify_index(
     ``amendments_financed_twice``, ``financed_despite_suspicions``,
     ``reissues_and_splits_financed``), and ``financed_beyond_due`` — what the active
     financings hold beyond what their invoices are due, ``[{"currency", "amount"}]`` in minor
-    units, empty for none (the CLI exits 3 while it is not); null for an admin, who reads no
-    terms."""
+    units, empty for none (the CLI exits 3 while it is not), and ``verdict``: ``rules_broken``,
+    ``financed_beyond_due`` or ``rules_hold``, as the CLI exits 1, 3 or 0 (``clean`` says only
+    that no rule is broken); null for an admin, who reads no terms."""
     audit.require_reader("verify", participant.role)
     _viewer(participant)
     await run_in_threadpool(audit.catch_up_for_read, index)

@@ -501,7 +501,23 @@ class RulesReport:
 
     @property
     def clean(self) -> bool:
+        """No rule of the chain broken (money lent beyond what is due breaks none: see
+        :attr:`verdict`)."""
         return not self.breaches
+
+    @property
+    def verdict(self) -> str:
+        """The report in one word, as ``audit verify`` exits on it: ``rules_broken`` (exit 1)
+        when a rule is broken; else ``financed_beyond_due`` (exit 3) when the active financings
+        hold more than their invoices are due (:meth:`beyond_due`); else ``rules_hold``. A
+        script reads this, not ``clean`` alone (a tryout's read ``clean: true`` beside money
+        lent beyond an invoice)."""
+        return self._verdict(self.beyond_due())
+
+    def _verdict(self, beyond: dict[str, int]) -> str:
+        if self.breaches:
+            return "rules_broken"
+        return "financed_beyond_due" if beyond else "rules_hold"
 
     def beyond_due(self) -> dict[str, int]:
         """What the active financings hold beyond what their invoices are due, in minor units
@@ -580,14 +596,16 @@ class RulesReport:
         return dict(sorted(by_currency.items()))
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as JSON: every list, ``clean``, and ``financed_beyond_due`` — what
-        :meth:`beyond_due` counts, ``[{"currency", "amount"}]`` (minor units), by currency."""
+        """The report as JSON: every list, ``clean``, ``financed_beyond_due`` — what
+        :meth:`beyond_due` counts, ``[{"currency", "amount"}]`` (minor units), by currency —
+        and ``verdict`` (:attr:`verdict`)."""
         out = asdict(self)
         out["clean"] = self.clean
+        beyond = self.beyond_due()
         out["financed_beyond_due"] = [
-            {"currency": currency, "amount": amount}
-            for currency, amount in self.beyond_due().items()
+            {"currency": currency, "amount": amount} for currency, amount in beyond.items()
         ]
+        out["verdict"] = self._verdict(beyond)
         return out
 
 

@@ -85,6 +85,7 @@ def test_a_part_issued_another_day_financed_at_another_bank_is_listed_beyond_its
     # the sum the heading leads with (and the CLI exits 3 for), by currency, in minor units
     assert rules["clean"] is True
     assert rules["financed_beyond_due"] == [{"currency": "DKK", "amount": 600_000 - DUE}]
+    assert (rules["clean"], rules["verdict"]) == (True, "financed_beyond_due")
     assert "BEYOND its amount due" in listed["message"]
     assert "financed at 2 banks" in listed["message"]
     assert any("same order" in r for r in listed["reasons"]), listed["reasons"]
@@ -107,6 +108,7 @@ def test_a_re_issue_financed_at_another_bank_is_listed_within_its_amount_due(
     assert made.status_code == 201, made.text
     rules = audit_rules(client, network.regulator)
     assert rules["financed_beyond_due"] == []  # within its amount due: nothing to sum
+    assert rules["verdict"] == "rules_hold"
     [listed] = rules["reissues_and_splits_financed"]
     assert listed["kind"] == "reissue"
     assert listed["doc_hash"] == original

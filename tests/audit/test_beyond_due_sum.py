@@ -62,6 +62,9 @@ def test_a_financing_tied_by_a_suspicion_to_a_group_adds_what_it_holds() -> None
     # already, not counted twice)
     assert report.beyond_due() == {"EUR": 3 * DUE}
     assert report.to_dict()["financed_beyond_due"] == [{"currency": "EUR", "amount": 3 * DUE}]
+    # no rule broken, money lent beyond what is due: the word a script reads says so
+    assert report.clean
+    assert report.verdict == report.to_dict()["verdict"] == "financed_beyond_due"
 
 
 def test_a_group_within_its_amount_due_goes_beyond_it_with_the_financing_tied_to_it() -> None:

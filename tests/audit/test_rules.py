@@ -270,6 +270,7 @@ def test_the_api_verify_gives_the_regulator_the_breaches(
         assert body["equal"] is True  # the index is the chain's copy …
         rules = body["rules"]
         assert rules["clean"] is False  # … and the chain holds broken rules
+        assert rules["verdict"] == "rules_broken"
         assert rules["regulators"] == [breached.net.regulator.address.lower()]
         assert {"DRAWDOWN_EXCEEDS_FINANCING", "DOCUMENT_REVOKED"} <= {
             b["rule"] for b in rules["breaches"]

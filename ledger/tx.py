@@ -590,6 +590,16 @@ class Transactor:
             return None
         return Sent(item.tx_hash, item.nonce, True)
 
+    def unmined(self) -> list[JournalEntry]:
+        """This sender's journaled transactions the chain has not mined yet — signed and sent
+        (or about to be) by any process of this data directory, a nonce at or above the
+        chain's latest — in nonce order; empty without a journal. They are what the chain will
+        apply next: a check of what an account still allows (a financing's undrawn amount)
+        that reads mined state only would let a second write past the first."""
+        if self.journal is None:
+            return []
+        return self.journal.from_nonce(self._address, self._chain_nonce("latest"))
+
     async def asend_call(
         self,
         call: ContractCall,

@@ -50,6 +50,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.logs import DISCARD
 from web3.types import TxReceipt
@@ -78,6 +79,7 @@ from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.messages import HELD_THROUGH_WORDS, doc_type_word
 from ledger.network import Ledger
+from ledger.rawtx import signed_call
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import rotation
@@ -109,6 +111,7 @@ from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
 from ledger.services.verify import MAX_SUCCESSORS, current_version
 from ledger.services.writekeys import sub_key, write_key
+from ledger.tx import JournalEntry
 from ledger.words import NO_NAMES, Names, major, money, named, utc_text, who
 
 MAX_UINT64 = MAX_MINOR_UNITS
@@ -625,6 +628,69 @@ def _reader_keys(ledger: Ledger, reader: str | None) -> list[Any]:
         return []
     key = ledger.encryption_keys.key_for(reader)
     return [key] if key is not None else []
+
+
+#: how long (seconds) an entry, close or cancel waits for an earlier one of the same financing
+#: that this gateway sent and the chain has not mined yet, before it is refused
+UNMINED_WAIT_SECONDS = 10.0
+#: the rule an entry, close or cancel breaks while an earlier one of its financing is unmined
+ONE_UNMINED_RULE = (
+    "one drawdown, repayment, close or cancel of a financing in flight at a time: what is "
+    "undrawn or outstanding is read once the earlier one is mined (a second one checked "
+    "before it would be let past it)"
+)
+#: the contract functions whose first argument is the financing a bank writes to
+_FINANCING_WRITES = ("recordEntry", "closeFinancing", "cancelFinancing")
+
+
+def _unmined_on(ledger: Ledger, actor: str, financing_id: int) -> list[JournalEntry]:
+    """The drawdowns, repayments, closes and cancels of ``financing_id`` that ``actor``'s key
+    signed at this data directory and the chain has not mined yet (read from the transaction
+    journal: a request that timed out, a gateway killed before its receipt)."""
+    selectors = {ledger.calls.signatures[name].selector for name in _FINANCING_WRITES}
+    found = []
+    for entry in ledger.transactor(actor).unmined():
+        try:
+            call = signed_call(entry.raw)
+        except ValueError:
+            continue  # not a transaction: nothing the chain would apply
+        if (
+            call.to == ledger.calls.address
+            and call.data[:4] in selectors
+            and call.uint_argument(0) == financing_id
+        ):
+            found.append(entry)
+    return found
+
+
+def _after_unmined(ledger: Ledger, actor: str, financing_id: int) -> None:
+    """Return once no earlier write of ``actor`` to ``financing_id`` is unmined (waiting at most
+    :data:`UNMINED_WAIT_SECONDS`); else Conflict (409) naming the transaction and the
+    idempotency key that sent it. A tryout's gateway, its node stalled, drew 80,000 twice on a
+    100,000 financing: the first drawdown waited in the pool, the second (another key) was
+    checked against the mined entries only."""
+    deadline = time.monotonic() + UNMINED_WAIT_SECONDS
+    while unmined := _unmined_on(ledger, actor, financing_id):
+        if time.monotonic() >= deadline:
+            first = unmined[0]
+            key = first.idempotency_key or ""
+            given = key.removeprefix("client:") if key.startswith("client:") else None
+            retry = (
+                f"repeat that request with its Idempotency-Key {given!r} to learn its outcome"
+                if given is not None
+                else "retry once it is mined"
+            )
+            raise Conflict(
+                f"financing {financing_id}: an earlier write of it sent by this gateway is not "
+                f"mined yet (tx {HexBytes(first.tx_hash).to_0x_hex()}, after "
+                f"{UNMINED_WAIT_SECONDS:.0f} s): {retry}; {ONE_UNMINED_RULE}",
+                field="financing_id",
+                rule=ONE_UNMINED_RULE,
+                financing_id=financing_id,
+                tx_hash=HexBytes(first.tx_hash).to_0x_hex(),
+                idempotency_key=given,
+            )
+        time.sleep(0.2)
 
 
 @contextmanager
@@ -1534,6 +1600,7 @@ def _entry(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
+        _after_unmined(ledger, actor, financing_id)
         _, terms = _own_book(ledger, actor, financing_id)
         data_key = terms.data_key
         if entry_type == "drawdown" and terms.unreadable is not None:
@@ -1625,6 +1692,7 @@ def _release(
     key = write_key(idempotency_key)
 
     def build() -> tuple[ContractCall, int | None]:
+        _after_unmined(ledger, actor, financing_id)
         if repaid_first:  # closing needs the book: nothing outstanding
             financing, book = _own_book(ledger, actor, financing_id)
             if book.outstanding != 0:

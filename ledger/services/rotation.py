@@ -28,6 +28,10 @@ therefore needs three things to let a member go on working after its key is rota
    cached transactor of the old address is dropped. No restart: the next request signs with
    the new key. ``--as OLD`` keeps working and acts as the new address.
 
+A gateway's own member (the manifest's ``admin_address``: the member a gateway joined as, whose
+key the member commands sign with) is rotated the same way; on adoption the manifest names its
+new address. The contract's owner is not: ownership would stay with the old key.
+
 After adoption the gateway refuses to sign with the old key (:class:`KeyRotatedAway` from
 ``Ledger.transactor``): the contract would refuse it anyway, and a key that may have leaked
 is not one to use for anything.
@@ -39,7 +43,7 @@ are revoked or rotated on their own (``tradeledger key rotate``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from web3 import Web3
 
@@ -81,13 +85,14 @@ def new_key(ledger: Ledger, member: str, field: str = "member") -> NewKeyMade:
     module docstring). A member with a pending new key gets that one again."""
     address = current(ledger, _checksummed(member, field))
     participant = ledger.db.participant(address)  # NotFound: not served here
-    if address.lower() == ledger.manifest.admin_address.lower():
-        # the manifest names it, and the admin commands sign with it: a rotation would leave
-        # this gateway's administration without a key it may use
+    if address.lower() == str(ledger.calls.functions.owner().call()).lower():
+        # ownership stays with the old address (Ownable2Step's transferOwnership moves it, and
+        # is signed by the old key, which this gateway refuses once the rotation is adopted)
         raise InvalidInput(
             field,
-            "is this gateway's admin (the manifest's admin_address, which the member commands "
-            "sign with): its key is not rotated this way",
+            "is the contract's owner: its key is not rotated this way (ownership would stay "
+            "with the old key, which this gateway stops signing with once the rotation is in "
+            "effect)",
             value=member,
         )
     if not ledger.keystore.holds(address):
@@ -189,5 +194,11 @@ def _adopt(ledger: Ledger, key: NewKey) -> None:
         )
     ledger.encryption_keys.adopt(old, new)
     ledger.db.adopt_key(old, new)
+    if old.lower() == ledger.manifest.admin_address.lower():
+        # the gateway's own member (a bank's gateway joined as it; the member commands sign
+        # as it): the manifest names it by the new address from now on (tryout 78: every
+        # organisation that joined with its own gateway was refused a new key)
+        ledger.manifest = replace(ledger.manifest, admin_address=new)
+        ledger.manifest.write(ledger.settings.manifest_path)
     ledger.forget_transactor(old)
     standing.membership_changed(ledger)

@@ -98,7 +98,7 @@ def test_a_rotated_bank_keeps_its_financing_through_the_api(
     assert new != old
     assert ledger.keystore.holds(new)
     assert rotation.new_key(ledger, old).new_address == new  # pending: the same key again
-    with pytest.raises(InvalidInput, match="this gateway's admin"):
+    with pytest.raises(InvalidInput, match="contract's owner"):
         rotation.new_key(ledger, network.admin.address)
     # pending: the bank still signs with its old key
     before = client.post(f"{base}/drawdown", json={"amount": 10_000}, headers=bank.headers)

@@ -1,0 +1,77 @@
+"""A member that joined with its own gateway rotates its own key there (tryout 78: `tradeledger
+keystore new-key` refused every such bank and regulator — the member its gateway joined as is
+the manifest's ``admin_address`` — so a leaked key could not be retired). On anvil, in process:
+the join, the new key at the bank's directory through the CLI, the rotation by the operator,
+and the bank's gateway signing with the new key and naming it in its manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ledger.cli import app as cli_app
+from ledger.errors import InvalidInput, KeyRotatedAway
+from ledger.join import read_request
+from ledger.manifest import Manifest
+from ledger.network import Ledger, open_ledger
+from ledger.services import documents as docs
+from ledger.services import members as svc
+from ledger.services import rotation
+from ledger.services.roles import ProposalAction
+from tests.conftest import AnvilNode
+from tests.consortium.test_join import FAST, join, member_settings, operator
+
+pytestmark = pytest.mark.anvil
+__all__ = ["operator"]  # the fixture, used here
+
+
+def test_a_joined_bank_rotates_its_own_key_at_its_gateway(
+    tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
+) -> None:
+    ledger, _ = operator
+    joined, bank_dir = join(
+        tmp_path, anvil_node, ledger.manifest.contract_address, "Bank R", "bank"
+    )
+    old = joined["address"]
+    svc.approve_join(ledger, ledger.manifest.admin_address, read_request(Path(joined["request"])))
+    made = CliRunner().invoke(
+        cli_app,
+        ["keystore", "new-key", old, "--data-dir", str(bank_dir), "--json"],
+        env={**FAST, "TRADELEDGER_CHAIN_URL": anvil_node.url},
+    )
+    assert made.exit_code == 0, made.output
+    new = json.loads(made.stdout)["new_address"]
+    svc.propose(
+        ledger,
+        ledger.manifest.admin_address,
+        ProposalAction.ROTATE_KEY,
+        account=old,
+        new_account=new,
+    )  # M = 1: in effect at once
+
+    bank = open_ledger(member_settings(bank_dir, anvil_node))
+    try:
+        assert rotation.current(bank, old) == new  # adopted
+        # the gateway's own member is named by its new address, in memory and on disk
+        assert bank.manifest.admin_address == new
+        assert Manifest.read(bank.settings.manifest_path).admin_address == new
+        _, _, registration = docs.register_file(
+            bank, new, "bank", b"a file registered after the rotation", "after.txt"
+        )
+        assert registration.registered_by.lower() == new.lower()
+        with pytest.raises(KeyRotatedAway):
+            bank.transactor(old)
+    finally:
+        bank.close()
+
+
+def test_the_contract_owner_is_told_why_its_key_is_not_rotated_so(
+    operator: tuple[Ledger, str],
+) -> None:
+    ledger, _ = operator
+    with pytest.raises(InvalidInput, match="contract's owner") as refused:
+        rotation.new_key(ledger, ledger.manifest.admin_address)
+    assert refused.value.field == "member"

@@ -47,7 +47,7 @@ from .normalise import (
     parse_xml_decimal,
     to_minor_units,
 )
-from .totals import amount_due_by_totals, refuse_total_as_due
+from .totals import amount_due_by_totals, refuse_total_as_due, total_before_settled
 from .ubl import (
     CREDIT_NOTE_TYPE_CODES,
     document_type_code,
@@ -265,6 +265,9 @@ def read_cii(root: etree._Element) -> DocumentFacts:
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
             totals_faults=faults,
+            total_before_settled=None
+            if credit_note
+            else total_before_settled(total, paid, rounding, currency),
         )
     except DocumentFormatError:
         raise

@@ -516,6 +516,11 @@ class DocumentFacts:
     #: value stays what the file states; what can be financed is the lesser
     #: (:attr:`amount_due_minor`)
     amount_due_by_totals: int | None = field(default=None, compare=False)
+    #: the invoice total with VAT (EN 16931 BT-112, minor units) when the file states a paid
+    #: amount above zero (BT-113) or a rounding amount (BT-114) besides: what it was due before
+    #: either (``totals.total_before_settled``), which a re-issue shares with its invoice
+    #: whatever it says was paid (``marks.mark_inputs``); None otherwise. Not a key fact
+    total_before_settled: int | None = field(default=None, compare=False)
     #: the EN 16931 calculation rules the file breaks so that it states more than its own
     #: lines, allowances, charges and VAT support (``ledger.documents.calculation``); when
     #: any, :attr:`amount_due_by_totals` is what they support. Not a key fact
@@ -554,6 +559,7 @@ class DocumentFacts:
         amount_due_by_totals: int | None = None,
         totals_faults: Iterable[TotalsFault] = (),
         type_code: str | None = None,
+        total_before_settled: int | None = None,
     ) -> DocumentFacts:
         """Facts from raw values: the number, the invoice references and the currency are
         normalised here."""
@@ -584,6 +590,7 @@ class DocumentFacts:
             amount_due_by_totals=amount_due_by_totals,
             totals_faults=tuple(totals_faults),
             type_code=type_code,
+            total_before_settled=total_before_settled,
         )
 
     @property
@@ -627,7 +634,11 @@ class DocumentFacts:
             "invoiceReferences": list(self.invoice_refs),
             "references": dict(self.references),
             "lines": [line.to_dict() for line in self.lines] if self.lines is not None else None,
-        }
+        } | (
+            {"totalBeforeSettled": self.total_before_settled}
+            if self.total_before_settled is not None
+            else {}
+        )
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DocumentFacts:
@@ -656,6 +667,7 @@ class DocumentFacts:
             amount_due_by_totals=data.get("amountDueByTotals"),
             totals_faults=tuple(TotalsFault.from_dict(x) for x in data.get("totalsFaults") or ()),
             type_code=data.get("typeCode"),
+            total_before_settled=data.get("totalBeforeSettled"),
         )
 
 

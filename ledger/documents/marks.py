@@ -292,7 +292,12 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     that amount and again by the amount it states, each once: tryout 71 re-issued the demo
     invoice with its lines merged into one and its VAT left unchanged, stating the original's
     4,675.00 DKK while its totals gave 4,375.00, and the copy's marks (by 4,375.00) met none of
-    the financed original's."""
+    the financed original's. So has an invoice that states a paid amount (BT-113) or a rounding
+    amount (BT-114), by its total with VAT (BT-112, :attr:`DocumentFacts.total_before_settled`):
+    tryout 77 re-issued it under a new number and date with 0.01 stated paid, its totals adding
+    up to 4,674.99 due, and the copy met none of the marks of the original's financing. (An
+    invoice of the same lines due another figure that states nothing paid is another invoice:
+    the field cases' ``number-collision`` pair, which must both be financed.)"""
     if facts is None or facts.credit_note or not facts.currency:
         return []
     due = facts.amount_due_minor
@@ -300,9 +305,15 @@ def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
         return []
     found = _mark_inputs_at(facts, due)
     stated = facts.amount_minor
-    if stated is not None and stated > due:
-        known = {m.oprf_input() for m in found}
-        found += [m for m in _mark_inputs_at(facts, stated) if m.oprf_input() not in known]
+    known = {m.oprf_input() for m in found}
+    for other in (
+        stated if stated is not None and stated > due else None,
+        facts.total_before_settled,
+    ):
+        if other is not None and other > 0 and other != due:
+            more = [m for m in _mark_inputs_at(facts, other) if m.oprf_input() not in known]
+            known |= {m.oprf_input() for m in more}
+            found += more
     return found
 
 

@@ -92,6 +92,30 @@ def amount_due_by_totals(
     return None if by_totals == as_due else by_totals
 
 
+def total_before_settled(
+    total_with_vat: str | None, paid: str | None, rounding: str | None, currency: str
+) -> int | None:
+    """The invoice total with VAT (BT-112, minor units of ``currency``) when the file also
+    states a paid amount above zero (BT-113) or a rounding amount (BT-114), which move its
+    amount due (BT-115) off it; None otherwise, or when a figure does not read (the reader
+    refuses such a file, naming it, through :func:`amount_due_by_totals`).
+
+    What an invoice is due were nothing settled in advance: a re-issue stating 0.01 paid (its
+    totals adding up, 4,674.99 due of 4,675.00) was due another figure than the invoice it
+    re-issued, met none of the marks of that invoice's financing (``marks.mark_inputs``) and
+    was financed at a second bank unseen (tryout 77)."""
+    try:
+        total, settled, rounded = (
+            parse_xml_decimal(text, "total") if text is not None else None
+            for text in (total_with_vat, paid, rounding)
+        )
+        if total is None or not ((settled or 0) > 0 or (rounded or 0) != 0):
+            return None
+        return to_minor_units(total, currency)
+    except InvalidInput:
+        return None
+
+
 def paid_below_zero(total_with_vat: Decimal, paid: Decimal, due: Decimal) -> bool:
     """Whether a paid amount (BT-113) below zero would raise the amount due of an invoice whose
     total with VAT (BT-112) or amount due (BT-115) is positive above that total: EN 16931 allows

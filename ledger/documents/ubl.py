@@ -41,7 +41,7 @@ from .normalise import (
     parse_xml_decimal,
     to_minor_units,
 )
-from .totals import amount_due_by_totals, refuse_total_as_due
+from .totals import amount_due_by_totals, refuse_total_as_due, total_before_settled
 from .xmlsafe import local_name, namespace, refuse_repeated, text_of
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
@@ -228,6 +228,9 @@ def read_ubl(root: etree._Element) -> DocumentFacts:
             invoice_refs=invoice_refs,
             amount_due_by_totals=by_totals,
             totals_faults=faults,
+            total_before_settled=None
+            if credit_note
+            else total_before_settled(*texts, amount_currency),
         )
     except DocumentFormatError:
         raise

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.artifacts import load_artifact
-from ledger.documents.fingerprints import version_of
+from ledger.documents.fingerprints import FingerprintKind, version_of
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError, NotFound
 from ledger.revert import FIELDS, ContractInputError
 from ledger.services.roles import (
@@ -339,6 +339,21 @@ def doc_type_word(doc_type: object) -> str:
 HELD_THROUGH_WORDS = {"amendment": "amends", "copy": "is another file of (the same invoice as)"}
 
 
+def _which_copies(details: Mapping[str, Any]) -> str:
+    """What a pledged fingerprint of a document stands for, when the refused bank does not know
+    which file the holder pledged: a copy of it — or, held by ``seller_number`` alone (the same
+    seller and number, whatever the date and amount), possibly another document its seller
+    numbered alike (tryout 78 was told "this file or another copy of it" of invoice 471102 of
+    2013, 235.62 EUR, about invoice 471102 of 2018, 529.87 EUR)."""
+    kind = str(details.get("fingerprint_kind") or "")
+    if kind.split(":", 1)[0] == FingerprintKind.SELLER_NUMBER.value:
+        return (
+            "this file, another copy of it, or another document its seller numbered alike: the "
+            "fingerprint held is of the seller and number only, whatever the date and amount"
+        )
+    return "this file or another copy of it"
+
+
 def refusal_sentence(details: Args) -> str:
     """A refused financing in words, from the details the gateway gives it
     (``ledger.services.refusal``): the reason, the holding financing and bank, the numbers."""
@@ -396,9 +411,9 @@ def refusal_sentence(details: Args) -> str:
         elif other == doc:
             pledged = f"document {doc} is"
         elif word == _ANY_TYPE:  # not "the document of document …"
-            pledged = f"document {doc} (this file or another copy of it) is"
+            pledged = f"document {doc} ({_which_copies(details)}) is"
         else:  # the holder's pledges are its own: which copy it pledged is not known here
-            pledged = f"the {word} of document {doc} (this file or another copy of it) is"
+            pledged = f"the {word} of document {doc} ({_which_copies(details)}) is"
         text = (
             f"{pledged} already pledged to active financing {holding} of "
             f"{holder}: a fingerprint{kind} of the {word} is held there{numbers}"

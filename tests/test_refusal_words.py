@@ -36,3 +36,14 @@ def test_a_known_holding_copy_is_named() -> None:
     assert "document 0x1f5c is the same invoice as document 0x1ae6, which is already" in other
     same = refusal_sentence({**BASE, "holding_doc_hash": "0x1f5c"})
     assert "document 0x1f5c is already pledged to active financing 1" in same
+
+
+def test_a_seller_number_pledge_does_not_claim_the_same_document() -> None:
+    """The same seller and number, whatever the date and amount: maybe the seller's number used
+    again (tryout 78: invoice 471102 of 2013, 235.62 EUR, refused as "this file or another copy
+    of" invoice 471102 of 2018, 529.87 EUR)."""
+    text = refusal_sentence({**BASE, "fingerprint_kind": "seller_number:TAX"})
+    assert "(this file or another copy of it)" not in text
+    assert "another document its seller numbered alike" in text
+    other = refusal_sentence({**BASE, "fingerprint_kind": "seller_buyer_amount_date"})
+    assert "(this file or another copy of it)" in other

@@ -53,7 +53,7 @@ from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput, LedgerStateError
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
-from ledger.indexer.rules import NotInForce
+from ledger.indexer.rules import NotInForce, listed_ids
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit, retired, standing
 from ledger.services import documents as docs
@@ -344,6 +344,12 @@ def _rules_text(
     )
     pending = f"; {follow_ups} to follow up below (not rule breaches)" if follow_ups else ""
     lent_beyond = _beyond_due(rules)
+    not_summed = rules.beyond_due_not_summed()
+    if lent_beyond and not_summed:  # a least figure: say which financings it leaves out
+        lent_beyond = (
+            f"AT LEAST {lent_beyond} ({listed_ids('financing', not_summed)}, made despite "
+            "suspicions, not summed)"
+        )
     if rules.clean and lent_beyond:  # money lent beyond what is owed leads the heading
         lines = [
             f"RULES HOLD, BUT {lent_beyond} IS FINANCED BEYOND WHAT THE INVOICES ARE DUE: "

@@ -376,6 +376,10 @@ class FinancedDespiteSuspicions:
     held_together: int | None = None
     face_value: int | None = None
     held_beyond_face_value: int | None = None
+    #: what each financing summed in ``held_together`` holds on its document, as pairs
+    #: (financing id, minor units): :meth:`RulesReport.beyond_due` adds up each receivable's
+    #: financings once, however many entries name them
+    held_by: list[tuple[int, int]] | None = None
 
 
 @dataclass(frozen=True)
@@ -524,11 +528,13 @@ class RulesReport:
         per currency (ISO 4217 code → amount; empty for none), as the follow-ups count it: an
         invoice and its re-issues or parts financed together beyond its amount due
         (``reissues_and_splits_financed``), an invoice held above its amount due net of its
-        credit notes (``held_above_net_due``), and financings made despite a re-issue
-        suspicion holding together more than the least face value of their documents
-        (``financed_despite_suspicions``, by their terms). Not a breach — no rule of the
-        chain stops it, a bank acknowledged it — but money lent beyond what is owed: a
-        tryout's regulator read ``RULES HOLD`` above it and took the heading for the answer.
+        credit notes (``held_above_net_due``), an amended invoice financed on several versions
+        beyond its latest version's face value (``amendments_financed_twice``), and financings
+        made despite a re-issue suspicion holding together more than the least face value of
+        their documents (``financed_despite_suspicions``, by their terms). Not a breach — no
+        rule of the chain stops it, a bank acknowledged it — but money lent beyond what is
+        owed: a tryout's regulator read ``RULES HOLD`` above it and took the heading for the
+        answer.
 
         One receivable is counted once, with every financing tied to it: a financing made
         despite a suspicion naming a financing of a group the files tie adds what it holds to
@@ -550,11 +556,46 @@ class RulesReport:
         for h in self.held_above_net_due:
             if h.doc_hash not in grouped and h.currency is not None and h.held > h.net_due:
                 by_currency[h.currency] = by_currency.get(h.currency, 0) + h.held - h.net_due
-        # financings made despite a re-issue suspicion naming others, by the terms alone (the
-        # files may be the banks', at other gateways: tryout 64): each joins a group above it
-        # is tied to; the others, each set tied by such suspicions once, at the most any of
-        # its entries holds beyond the face value
-        sets: list[tuple[set[int], str, int]] = []
+        # financings made despite a re-issue or split suspicion naming others, by the terms
+        # alone (the files may be the banks', at other gateways: tryout 64): each joins a group
+        # above it is tied to; the others, each set tied by such suspicions once: what its
+        # financings hold, each once, beyond the least face value its entries counted (tryout
+        # 78: a re-issue and the two parts of a split, each financed despite a suspicion
+        # naming the original's financing, were summed as the re-issue alone), or — entries
+        # that name no amounts — the most any of its entries holds beyond the face value
+        sets: list[_Tied] = []
+        # an invoice financed on more than one version of its amendments: what they hold
+        # beyond its latest version's face value (an amended invoice financed at two banks read
+        # RULES HOLD and exit 0); tied to a group of the files, what it adds to the group
+        for a in self.amendments_financed_twice:
+            if a.currency is None or a.held is None or a.face_value is None:
+                continue  # in several currencies: its own words say it, no sum
+            by_financing: dict[int, int] = {}
+            for pledge in a.pledges:
+                by_financing[pledge.financing_id] = (
+                    by_financing.get(pledge.financing_id, 0) + pledge.amount
+                )
+            ids = set(by_financing)
+            tied = [g for g in groups if g[0] & ids and g[1] == a.currency]
+            if tied:
+                known = set().union(*(g[0] for g in tied))
+                for g in tied:
+                    groups.remove(g)
+                groups.append(
+                    (
+                        known | ids,
+                        a.currency,
+                        sum(g[2] for g in tied)
+                        + sum(v for k, v in by_financing.items() if k not in known),
+                        min(g[3] for g in tied),
+                    )
+                )
+                continue
+            tied_set = _Tied(ids, a.currency, by_financing, a.face_value, 0, fixed=True)
+            for x in [x for x in sets if x.ids & ids and x.currency == a.currency]:
+                sets.remove(x)
+                tied_set = tied_set.merged(x)
+            sets.append(tied_set)
         for d in self.financed_despite_suspicions:
             ids = {d.financing_id, *(o.financing_id for o in d.other_financings)}
             tied = [g for g in groups if g[0] & ids and g[1] == d.currency]
@@ -576,29 +617,47 @@ class RulesReport:
                     )
                 groups.append(merged)
                 continue
-            if not d.held_beyond_face_value:
+            if d.held_together is None:
                 continue
-            joined = [x for x in sets if x[0] & ids and x[1] == d.currency]
-            for x in joined:
-                sets.remove(x)
-            sets.append(
-                (
-                    ids.union(*(x[0] for x in joined)),
-                    d.currency,
-                    max([d.held_beyond_face_value, *(x[2] for x in joined)]),
-                )
+            tied_set = _Tied(  # an entry that names what each holds needs no fallback
+                ids,
+                d.currency,
+                dict(d.held_by or ()),
+                d.face_value,
+                0 if d.held_by else d.held_beyond_face_value or 0,
             )
+            for x in [x for x in sets if x.ids & ids and x.currency == d.currency]:
+                sets.remove(x)
+                tied_set = tied_set.merged(x)
+            sets.append(tied_set)
         for _, currency, held, due in groups:
             if held > due:
                 by_currency[currency] = by_currency.get(currency, 0) + held - due
-        for _, currency, beyond in sets:
-            by_currency[currency] = by_currency.get(currency, 0) + beyond
+        for x in sets:
+            if x.beyond:
+                by_currency[x.currency] = by_currency.get(x.currency, 0) + x.beyond
         return dict(sorted(by_currency.items()))
+
+    def beyond_due_not_summed(self) -> list[int]:
+        """The financings made despite a suspicion naming another bank's financing whose money
+        :meth:`beyond_due` cannot count, and no group of the files counts: a split suspicion
+        from a mark (it does not say which document is the part, and two parts of one invoice
+        hold no more than it is due), terms the regulators do not read, several documents
+        pledged. While any is listed, :meth:`beyond_due` is what is financed beyond due *at
+        least* (tryout 78: a re-issue and the two parts of a split financed despite
+        suspicions, and the sum said without a word that it left the parts out)."""
+        grouped = {i for r in self.reissues_and_splits_financed for i in r.financing_ids}
+        return sorted(
+            d.financing_id
+            for d in self.financed_despite_suspicions
+            if d.held_together is None and d.other_financings and d.financing_id not in grouped
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON: every list, ``clean``, ``financed_beyond_due`` — what
-        :meth:`beyond_due` counts, ``[{"currency", "amount"}]`` (minor units), by currency —
-        and ``verdict`` (:attr:`verdict`)."""
+        :meth:`beyond_due` counts, ``[{"currency", "amount"}]`` (minor units), by currency —,
+        ``financed_beyond_due_not_summed`` (:meth:`beyond_due_not_summed`: while any, that is
+        a least figure) and ``verdict`` (:attr:`verdict`)."""
         out = asdict(self)
         out["clean"] = self.clean
         beyond = self.beyond_due()
@@ -606,7 +665,42 @@ class RulesReport:
             {"currency": currency, "amount": amount} for currency, amount in beyond.items()
         ]
         out["verdict"] = self._verdict(beyond)
+        out["financed_beyond_due_not_summed"] = self.beyond_due_not_summed()
         return out
+
+
+@dataclass(frozen=True)
+class _Tied:
+    """Financings tied by acknowledged suspicions into one receivable (``RulesReport.
+    beyond_due``): ``held`` what each holds on its document (financing id → minor units),
+    ``face`` the least face value of the receivable its entries counted, ``fallback`` the most
+    an entry that named no amounts held beyond its face value."""
+
+    ids: set[int]
+    currency: str
+    held: dict[int, int]
+    face: int | None
+    fallback: int
+    #: the face value is the receivable's own (an amended invoice's latest version pledged),
+    #: not the least of files that may be superseded: it wins a merge
+    fixed: bool = False
+
+    def merged(self, other: _Tied) -> _Tied:
+        fixed = [x.face for x in (self, other) if x.fixed and x.face is not None]
+        faces = fixed or [f for f in (self.face, other.face) if f is not None]
+        return _Tied(
+            self.ids | other.ids,
+            self.currency,
+            {**other.held, **self.held},
+            min(faces) if faces else None,
+            max(self.fallback, other.fallback),
+            bool(fixed),
+        )
+
+    @property
+    def beyond(self) -> int:
+        summed = sum(self.held.values()) - self.face if self.held and self.face else 0
+        return max(summed, self.fallback)
 
 
 @dataclass
@@ -1712,13 +1806,18 @@ def _despite(
         else f"financing {o.financing_id}'s terms are not the regulator's to read"
         for o in others
     ]
-    together = _held_together(terms, found, financings)
+    together = _held_together(f.financing_id, terms, found, financings)
     figure = ""
     if together is not None:
-        amount, face, summed = together
+        amount, face, summed, _ = together
+        whose = (
+            "the whole's"
+            if any(s.kind in ("split_part", "split_whole") for s in found)
+            else "the least of the documents'"
+        )
         figure = (
             f"; together {money(amount, terms.currency)} on one invoice of "
-            f"{money(face, terms.currency)} face value (the least of the documents')"
+            f"{money(face, terms.currency)} face value ({whose})"
             + (f": {money(amount - face, terms.currency)} BEYOND it" if amount > face else "")
         )
         # the financings listed but not in that sum, and why (tryout 76 read "together" of
@@ -1727,7 +1826,7 @@ def _despite(
         if left:
             figure += (
                 f" (financings {', '.join(str(i) for i in [f.financing_id, *summed])} only: "
-                f"{_listed('financing', left)} not summed — another suspicion's, or pledging "
+                f"{listed_ids('financing', left)} not summed — another suspicion's, or pledging "
                 "more than one document)"
             )
     return FinancedDespiteSuspicions(
@@ -1751,10 +1850,11 @@ def _despite(
         held_together=together[0] if together else None,
         face_value=together[1] if together else None,
         held_beyond_face_value=max(0, together[0] - together[1]) if together else None,
+        held_by=together[3] if together else None,
     )
 
 
-def _listed(noun: str, ids: list[int]) -> str:
+def listed_ids(noun: str, ids: list[int]) -> str:
     """``financing 6``, ``financings 6 and 8``, ``financings 4, 6 and 8``."""
     if len(ids) == 1:
         return f"{noun} {ids[0]}"
@@ -1762,15 +1862,21 @@ def _listed(noun: str, ids: list[int]) -> str:
 
 
 def _held_together(
-    terms: Terms, found: list[SuspicionNamingFinancings], financings: dict[int, _Financing]
-) -> tuple[int, int, list[int]] | None:
-    """(held, face value) of the first document of ``terms`` that re-issue suspicions in
-    ``found`` are about, every financing they name for it counted once (tryout 67: two
-    suspicions of one document named financings 9 and 11, and only 9 was counted), each
-    pledging one document in the same currency, their terms read: what this financing holds on
-    its document and they on theirs, together, the least of the documents' face values, and
-    the financings counted beside this one; None when it cannot be told."""
-    about = [s for s in found if s.kind == "reissue" and s.doc_hash and s.financings]
+    own: int,
+    terms: Terms,
+    found: list[SuspicionNamingFinancings],
+    financings: dict[int, _Financing],
+) -> tuple[int, int, list[int], list[tuple[int, int]]] | None:
+    """(held, face value, named, held by) of the first document of ``terms`` (financing
+    ``own``'s) that re-issue suspicions in ``found`` are about — or split ones that say which
+    is the part (``split_part``, ``split_whole``: a bank's own files tell) — every financing
+    they name for it counted once (tryout 67: two suspicions of one document named financings
+    9 and 11, and only 9 was counted), each pledging one document in the same currency, their
+    terms read: what this financing holds on its document and they on theirs, together; the
+    receivable's face value (of a re-issue the least of the documents', of a split the
+    whole's, the greatest); the financings counted beside this one; and what each holds, this
+    one first. None when it cannot be told."""
+    about = [s for s in found if s.kind in _TOGETHER_KINDS and s.doc_hash and s.financings]
     for doc_hash in dict.fromkeys(s.doc_hash for s in about):
         mine = terms.document(doc_hash)
         named = sorted({i for s in about if s.doc_hash == doc_hash for i in s.financings})
@@ -1780,8 +1886,19 @@ def _held_together(
         ):
             continue
         pledged = [mine, *(t.documents[0] for t in theirs if t is not None)]
-        return sum(d.amount for d in pledged), min(d.face_value for d in pledged), named
+        split = any(s.kind != "reissue" for s in about if s.doc_hash == doc_hash)
+        face = (max if split else min)(d.face_value for d in pledged)
+        held_by = [(own, mine.amount)] + [
+            (i, t.documents[0].amount) for i, t in zip(named, theirs, strict=True) if t
+        ]
+        return sum(d.amount for d in pledged), face, named, held_by
     return None
+
+
+#: the kinds of suspicion whose financings are summed as one receivable's: not ``split`` (a
+#: mark's), which does not say which document is the part — two parts of one invoice, each
+#: financed once, hold no more than it is due
+_TOGETHER_KINDS = frozenset({"reissue", "split_part", "split_whole"})
 
 
 def _twice_where(

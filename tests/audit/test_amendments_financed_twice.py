@@ -287,7 +287,10 @@ def _finance(cli: Cli, bank: str, path: Path, amount: int) -> int:
     return int(made["financing_id"])
 
 
-def test_the_cli_verify_lists_it_and_exits_zero(tmp_path: Path) -> None:
+def test_the_cli_verify_lists_it_and_exits_three(tmp_path: Path) -> None:
+    """Not a breach, but money lent beyond what is due: the heading leads with what the two
+    versions' financings hold beyond the latest one's face value, and the command exits 3 (it
+    read RULES HOLD and exit 0 until the amended invoice's marks met: tryout 77)."""
     cli = Cli(tmp_path / "ledger")
     members = _demo_members(cli)
     v1 = tmp_path / "v1.xml"
@@ -300,8 +303,12 @@ def test_the_cli_verify_lists_it_and_exits_zero(tmp_path: Path) -> None:
     with earlier_release():
         second = _finance(cli, members["bank_b"], v2, FACE_VALUE + 1)
 
-    done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: not a breach
-    assert "RULES HOLD" in done.stdout
+    done = cli.run("audit", "verify", "--as", members["regulator"], code=3)  # not a breach
+    # 9,350.01 DKK held on one invoice whose latest version is due 4,675.01 (counted once,
+    # though two entries below name the same two financings)
+    assert "RULES HOLD, BUT 4,675.00 DKK IS FINANCED BEYOND WHAT THE INVOICES ARE DUE" in (
+        done.stdout
+    )
     # the entry, financing 1 on a superseded document (not_in_force), and financing 2, made
     # after Bank B acknowledged the suspicion naming financing 1 (financed_despite_suspicions)
     assert "; 3 to follow up below (not rule breaches)" in done.stdout
@@ -309,7 +316,7 @@ def test_the_cli_verify_lists_it_and_exits_zero(tmp_path: Path) -> None:
     assert f"invoice {old} was superseded by {new}; financing {first} of " in done.stdout
     assert f"and financing {second} of Bank B (" in done.stdout
     assert "9,350.01 DKK on one invoice" in done.stdout
-    [found] = cli.json("audit", "verify", "--as", members["regulator"])["rules"][
+    [found] = cli.json("audit", "verify", "--as", members["regulator"], code=3)["rules"][
         "amendments_financed_twice"
     ]
     assert (found["versions"], found["financing_ids"], found["held"]) == (
@@ -324,5 +331,6 @@ def test_the_cli_verify_lists_it_and_exits_zero(tmp_path: Path) -> None:
 
     # Bank B closes its financing of the amendment (nothing was drawn): the entry is gone
     cli.json("finance", "close", str(second), "--as", members["bank_b"])
-    done = cli.run("audit", "verify", "--as", members["regulator"])
+    done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: nothing beyond
     assert "amended invoices financed on more than one version: 0" in done.stdout
+    assert "RULES HOLD: " in done.stdout

@@ -331,7 +331,7 @@ def finish_join(settings: Settings, contract: Contract) -> bool:
         return True
     if int(contract.functions.memberOf(address).call()[0]) == 0:
         return False
-    (settings.data_dir / JOIN_STATE_FILE).unlink()
+    (settings.data_dir / JOIN_STATE_FILE).unlink(missing_ok=True)  # another thread's, maybe
     return True
 
 

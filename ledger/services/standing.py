@@ -89,6 +89,8 @@ class StandingCache:
             return found
         record = self._ledger.calls.functions.memberOf(Web3.to_checksum_address(address)).call()
         standing = Standing(address, int(record[0]), int(record[0]) != 0 and bool(record[3]))
+        if standing.member_id:
+            _finish_joining(self._ledger, address)
         with self._lock:
             if len(self._known) > 10_000:
                 self._known.clear()
@@ -99,6 +101,20 @@ class StandingCache:
         """Drop every cached standing (a membership changed through this gateway)."""
         with self._lock:
             self._known.clear()
+
+
+def _finish_joining(ledger: Ledger, address: str) -> None:
+    """A gateway started while joining as ``address`` finishes joining once it reads the
+    membership on chain (its ``join.json`` dropped, as at its next start: docs/consortium.md;
+    tryout 78's bank B was approved while serving, worked as a member, and kept the file)."""
+    from ledger.join import finish_join, joining_address
+
+    try:
+        joining = joining_address(ledger.settings)
+        if joining is not None and joining.lower() == address.lower():
+            finish_join(ledger.settings, ledger.contract)
+    except (LedgerError, OSError):
+        pass  # an unreadable or vanished mark: the next start says so, or finishes it
 
 
 _CACHES: weakref.WeakKeyDictionary[Ledger, StandingCache] = weakref.WeakKeyDictionary()

@@ -639,14 +639,14 @@ def member_proposals(
         f"{state.fingerprint_evaluator_key}\n"
     )
     text += _table(
-        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT", "NAME", "APPROVED BY"],
+        ["ID", "ACTION", "STATUS", "APPROVALS", "ACCOUNT OR VALUE", "NAME", "APPROVED BY"],
         [
             [
                 p.proposal_id,
                 p.action.name.lower(),
                 p.status,
                 f"{p.approvals} of {p.threshold}",
-                p.account or p.data,
+                _proposal_target(p),
                 p.name,
                 ", ".join(a.name or a.admin for a in p.approvers),
             ]
@@ -654,6 +654,19 @@ def member_proposals(
         ],
     )
     emit(as_json, payload, text)
+
+
+def _proposal_target(p: member_svc.Proposal) -> str:
+    """What a proposal changes, for its row: the account (and the new one, of a key rotation),
+    the new M of a threshold change (its ``data`` is the number as 32 bytes: tryout 78 read
+    ``0x000…0002`` as an account), or the evaluator's new public key."""
+    if p.action is ProposalAction.SET_THRESHOLD:
+        return f"new M = {int(p.data, 16)}"
+    if p.action is ProposalAction.SET_FINGERPRINT_EVALUATOR:
+        return f"evaluator key {p.data}"
+    if p.account and p.new_account:
+        return f"{p.account} -> {p.new_account}"
+    return p.account or p.data
 
 
 @member_app.command("list", cls=reads("GET /v1/members"))

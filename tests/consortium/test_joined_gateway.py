@@ -1,8 +1,13 @@
-"""A member that joined with its own gateway rotates its own key there (tryout 78: `tradeledger
-keystore new-key` refused every such bank and regulator — the member its gateway joined as is
-the manifest's ``admin_address`` — so a leaked key could not be retired). On anvil, in process:
-the join, the new key at the bank's directory through the CLI, the rotation by the operator,
-and the bank's gateway signing with the new key and naming it in its manifest."""
+"""A member's own gateway after `tradeledger join`, on anvil, in process (tryout 78).
+
+- It rotates its own key there: `tradeledger keystore new-key` refused every such bank and
+  regulator (the member its gateway joined as is the manifest's ``admin_address``), so a leaked
+  key could not be retired. The new key at the bank's directory through the CLI, the rotation
+  by the operator, and the bank's gateway signing with the new key and naming it in its
+  manifest.
+- Started before its approval, it finishes joining while it runs: bank B was approved while
+  serving, worked as a member, and its `join.json` stayed (the docs say it "finishes joining by
+  itself")."""
 
 from __future__ import annotations
 
@@ -14,12 +19,12 @@ from typer.testing import CliRunner
 
 from ledger.cli import app as cli_app
 from ledger.errors import InvalidInput, KeyRotatedAway
-from ledger.join import read_request
+from ledger.join import JOIN_STATE_FILE, read_request
 from ledger.manifest import Manifest
 from ledger.network import Ledger, open_ledger
 from ledger.services import documents as docs
 from ledger.services import members as svc
-from ledger.services import rotation
+from ledger.services import rotation, standing
 from ledger.services.roles import ProposalAction
 from tests.conftest import AnvilNode
 from tests.consortium.test_join import FAST, join, member_settings, operator
@@ -75,3 +80,25 @@ def test_the_contract_owner_is_told_why_its_key_is_not_rotated_so(
     with pytest.raises(InvalidInput, match="contract's owner") as refused:
         rotation.new_key(ledger, ledger.manifest.admin_address)
     assert refused.value.field == "member"
+
+
+def test_a_gateway_approved_while_it_runs_drops_its_join_mark(
+    tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
+) -> None:
+    ledger, _ = operator
+    joined, bank_dir = join(
+        tmp_path, anvil_node, ledger.manifest.contract_address, "Bank J", "bank"
+    )
+    bank = open_ledger(member_settings(bank_dir, anvil_node))  # started before its approval
+    try:
+        assert (bank_dir / JOIN_STATE_FILE).exists()
+        assert standing.standing(bank, joined["address"]).member_id == 0
+        assert (bank_dir / JOIN_STATE_FILE).exists()  # pending: still joining
+        svc.approve_join(
+            ledger, ledger.manifest.admin_address, read_request(Path(joined["request"]))
+        )
+        standing.membership_changed(bank)  # past the standing cache's few seconds
+        assert standing.standing(bank, joined["address"]).active
+        assert not (bank_dir / JOIN_STATE_FILE).exists()
+    finally:
+        bank.close()

@@ -69,6 +69,7 @@ from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
     AlreadyFinancedByYou,
     CancelWithMoneyOut,
+    ChainUnavailable,
     Conflict,
     DocumentPledged,
     InvalidInput,
@@ -665,10 +666,11 @@ def _unmined_on(ledger: Ledger, actor: str, financing_id: int) -> list[JournalEn
 
 def _after_unmined(ledger: Ledger, actor: str, financing_id: int) -> None:
     """Return once no earlier write of ``actor`` to ``financing_id`` is unmined (waiting at most
-    :data:`UNMINED_WAIT_SECONDS`); else Conflict (409) naming the transaction and the
-    idempotency key that sent it. A tryout's gateway, its node stalled, drew 80,000 twice on a
-    100,000 financing: the first drawdown waited in the pool, the second (another key) was
-    checked against the mined entries only."""
+    :data:`UNMINED_WAIT_SECONDS`); else ChainUnavailable (503: transient, so an idempotent
+    result is never stored for it — tryout 79 found a 409 replayed for good after the chain
+    moved on) naming the transaction and the idempotency key that sent it. Tryout 78's
+    gateway, its node stalled, drew 80,000 twice on a 100,000 financing: the first drawdown
+    waited in the pool, the second (another key) was checked against the mined entries only."""
     deadline = time.monotonic() + UNMINED_WAIT_SECONDS
     while unmined := _unmined_on(ledger, actor, financing_id):
         if time.monotonic() >= deadline:
@@ -678,12 +680,13 @@ def _after_unmined(ledger: Ledger, actor: str, financing_id: int) -> None:
             retry = (
                 f"repeat that request with its Idempotency-Key {given!r} to learn its outcome"
                 if given is not None
-                else "retry once it is mined"
+                else "read the financing then"
             )
-            raise Conflict(
+            raise ChainUnavailable(
                 f"financing {financing_id}: an earlier write of it sent by this gateway is not "
                 f"mined yet (tx {HexBytes(first.tx_hash).to_0x_hex()}, after "
-                f"{UNMINED_WAIT_SECONDS:.0f} s): {retry}; {ONE_UNMINED_RULE}",
+                f"{UNMINED_WAIT_SECONDS:.0f} s): nothing was sent for this request, retry it "
+                f"(with the same key) once that one is mined, or {retry}; {ONE_UNMINED_RULE}",
                 field="financing_id",
                 rule=ONE_UNMINED_RULE,
                 financing_id=financing_id,

@@ -16,7 +16,7 @@ from importlib import resources
 
 import pytest
 
-from ledger.errors import ChainUnavailable, Conflict
+from ledger.errors import ChainUnavailable
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import financing as fin
@@ -84,14 +84,15 @@ def test_a_second_drawdown_waits_for_the_first_one_unmined(held: Network) -> Non
     with pytest.raises(ChainUnavailable):  # the answer lost: the drawdown waits in the pool
         fin.drawdown(net.ledger, bank, fid, 300_000, idempotency_key="dd-a")
     restart(net)
-    with pytest.raises(Conflict) as refused:  # checked against mined entries, it would pass
+    with pytest.raises(ChainUnavailable) as refused:  # checked against mined entries, it passed
         fin.drawdown(net.ledger, bank, fid, 300_000, idempotency_key="dd-b")
+    assert "not mined yet" in refused.value.message
     assert refused.value.details["rule"] == fin.ONE_UNMINED_RULE
     assert refused.value.details["field"] == "financing_id"
     assert refused.value.details["idempotency_key"] == "dd-a"  # the request to repeat
     assert str(refused.value.details["tx_hash"]).startswith("0x")
     # a cancel or a close checked now would read nothing drawn: refused alike
-    with pytest.raises(Conflict):
+    with pytest.raises(ChainUnavailable, match="not mined yet"):
         fin.cancel(net.ledger, bank, fid, idempotency_key="cancel-1")
     release(net)
     # the first drawdown, repeated, answers with its own outcome; the second now reads it
@@ -111,7 +112,7 @@ def test_a_second_repayment_waits_for_the_first_one_unmined(held: Network) -> No
     with pytest.raises(ChainUnavailable):
         fin.repay(net.ledger, bank, fid, 100_000, idempotency_key="rp-a")
     restart(net)
-    with pytest.raises(Conflict):
+    with pytest.raises(ChainUnavailable, match="not mined yet"):
         fin.repay(net.ledger, bank, fid, 100_000, idempotency_key="rp-b")
     release(net)
     with pytest.raises(ERRORS["RepaymentExceedsOutstanding"]):
@@ -138,7 +139,8 @@ def test_another_financing_is_not_held_up(held: Network) -> None:
     hold(net)
     with pytest.raises(ChainUnavailable):
         fin.drawdown(net.ledger, bank, first, 100_000, idempotency_key="first")
-    with pytest.raises(ChainUnavailable):  # not Conflict: nothing of its own is unmined
+    with pytest.raises(ChainUnavailable) as waited:  # its own wait: nothing of it is unmined
         fin.drawdown(net.ledger, bank, second, 10_000, idempotency_key="second")
+    assert "not mined yet" not in waited.value.message
     release(net)
     assert (book(net, first)[0], book(net, second)[0]) == (100_000, 10_000)

@@ -501,6 +501,10 @@ class RelatedFile:
     issue_date: date | None
     amount_due: int
     role: str
+    #: it states less due than its own totals give (EN 16931 BR-CO-16 broken downward: the
+    #: field cases' ``number-collision/b``, 980.00 stated of 1,656.25): no evidence the
+    #: receivable is smaller (:attr:`RelatedInvoices.amount_due`)
+    below_its_totals: bool = False
 
 
 @dataclass(frozen=True)
@@ -520,8 +524,17 @@ class RelatedInvoices:
     def amount_due(self) -> int:
         """The receivable's amount due (minor units of :attr:`currency`): the least of the
         original's and its re-issues' (one re-issued with a prepayment stated owes what is
-        left), or the whole's."""
-        return min(f.amount_due for f in self.files if f.role in ("original", "whole", "reissue"))
+        left), or the whole's — :meth:`counted` files only."""
+        return min(f.amount_due for f in self.counted())
+
+    def counted(self) -> list[RelatedFile]:
+        """The invoices whose amount due says what the receivable is due: the original, the
+        whole and the re-issues, but not one stating less than its own totals give while
+        another does not (tryout 77: an unfinanced file of the same lines, 980.00 stated of its
+        1,656.25 totals — another invoice by the field cases — lowered the due of two
+        financings of 1,656.25 and inflated what the audit said was lent beyond it)."""
+        invoices = [f for f in self.files if f.role in ("original", "whole", "reissue")]
+        return [f for f in invoices if not f.below_its_totals] or invoices
 
 
 def related_invoices(
@@ -599,6 +612,12 @@ def related_invoices(
         for m in groups.values()
         if len(given.intersection(m)) > 1  # two or more of the files given
     ]
+
+
+def _below_its_totals(facts: DocumentFacts) -> bool:
+    """Whether ``facts`` states less due (BT-115) than its own totals give (BR-CO-16)."""
+    by_totals, stated = facts.amount_due_by_totals, facts.amount_minor
+    return by_totals is not None and stated is not None and stated < by_totals
 
 
 def _receivable(
@@ -683,6 +702,7 @@ def _receivable(
                 issue_date=facts[m].issue_date,
                 amount_due=facts[m].amount_due_minor or 0,
                 role=role[m],
+                below_its_totals=_below_its_totals(facts[m]),
             )
             for m in ordered
         ),

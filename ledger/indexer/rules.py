@@ -1677,9 +1677,16 @@ def _reissued_or_split(
     ids = sorted({p.financing_id for p in pledges})
     banks = {p.bank.lower() for p in pledges}
     due = money(group.amount_due, currency) + " due"
-    if len({x.amount_due for x in invoices}) > 1:  # whose: the figures come from two files
-        least = min(invoices, key=lambda x: x.amount_due)
+    counted_files = group.counted()
+    if len({x.amount_due for x in counted_files}) > 1:  # whose: the figures of two files
+        least = min(counted_files, key=lambda x: x.amount_due)
         due += f" (the least stated, {least.number}'s)"
+    passed = [x for x in invoices if x not in counted_files]
+    if passed:  # a lower figure not taken, and why
+        due += "; not " + ", ".join(
+            f"{x.number}'s {money(x.amount_due, currency)}, less than its own totals give"
+            for x in passed
+        )
     if net is not None and net_of is not None and net < group.amount_due:
         due += f"; {money(net, currency)} net of the credit notes counted ({net_of.number}'s)"
 

@@ -241,3 +241,41 @@ def test_two_files_of_one_number_in_a_group_are_told_apart_by_their_ids() -> Non
         assert f"invoice {number} (0x" in head, reason  # the one compared, by its id
     [alone] = related_invoices([("0xo", original), ("0xr", reissue)])
     assert all(f"invoice {number} (" not in r.split(":", 1)[0] for r in alone.reasons), alone
+
+
+# -- tryout 77: a file stating less than its own totals give does not lower the receivable --
+
+
+def test_a_file_stating_less_than_its_totals_does_not_lower_the_due() -> None:
+    """The field cases' `number-collision` pair beside the invoice they were made from: `b`
+    states 980.00 due of its 1,656.25 totals (another invoice, by the field cases' README) and
+    lowered what the audit said two financings of 1,656.25 were due."""
+    from documents_support import field_bytes
+
+    from ledger.documents.detect import read_document
+
+    def facts(rel: str) -> DocumentFacts:
+        found = read_document(field_bytes(rel)).facts
+        assert found is not None
+        return found
+
+    base, a = facts("credit-note/base-example.xml"), facts("number-collision/a-FV-1-12-2023.xml")
+    b = facts("number-collision/b-FV-11-2-2023.xml")
+    [group] = related_invoices([("base", base), ("a", a)], context=[("b", b)])
+    assert {f.ident for f in group.files} == {"base", "a", "b"}
+    assert [f.ident for f in group.files if f.below_its_totals] == ["b"]
+    assert group.amount_due == 165_625  # not b's 980.00
+
+
+def test_a_reissue_stating_a_prepayment_still_lowers_the_due() -> None:
+    """What is left of an invoice re-issued with 0.01 stated paid, its totals adding up, is
+    what the receivable is due (tryouts 49 and 50)."""
+    from ledger.documents.detect import read_document
+    from tests.documents.test_marks_before_settled import PREPAID, UBL
+
+    original, reissue = read_document(UBL).facts, read_document(PREPAID).facts
+    assert original is not None
+    assert reissue is not None
+    [group] = related_invoices([("o", original), ("r", reissue)])
+    assert not any(f.below_its_totals for f in group.files)
+    assert group.amount_due == 467_499

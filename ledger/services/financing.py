@@ -50,7 +50,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from hexbytes import HexBytes
 from web3 import Web3
 from web3.logs import DISCARD
 from web3.types import TxReceipt
@@ -69,7 +68,6 @@ from ledger.documents.totals import RULE as TOTALS_RULE
 from ledger.errors import (
     AlreadyFinancedByYou,
     CancelWithMoneyOut,
-    ChainUnavailable,
     Conflict,
     DocumentPledged,
     InvalidInput,
@@ -80,7 +78,6 @@ from ledger.gatewaydb import StoredPledge
 from ledger.indexer.pledges import PledgedTo
 from ledger.messages import HELD_THROUGH_WORDS, doc_type_word
 from ledger.network import Ledger
-from ledger.rawtx import signed_call
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import rotation
@@ -110,9 +107,9 @@ from ledger.services.sellers import (
 )
 from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
+from ledger.services.unmined import unmined_calls, wait_until_mined
 from ledger.services.verify import MAX_SUCCESSORS, current_version
 from ledger.services.writekeys import sub_key, write_key
-from ledger.tx import JournalEntry
 from ledger.words import NO_NAMES, Names, major, money, named, utc_text, who
 
 MAX_UINT64 = MAX_MINOR_UNITS
@@ -631,69 +628,57 @@ def _reader_keys(ledger: Ledger, reader: str | None) -> list[Any]:
     return [key] if key is not None else []
 
 
-#: how long (seconds) an entry, close or cancel waits for an earlier one of the same financing
-#: that this gateway sent and the chain has not mined yet, before it is refused
-UNMINED_WAIT_SECONDS = 10.0
 #: the rule an entry, close or cancel breaks while an earlier one of its financing is unmined
 ONE_UNMINED_RULE = (
     "one drawdown, repayment, close or cancel of a financing in flight at a time: what is "
     "undrawn or outstanding is read once the earlier one is mined (a second one checked "
     "before it would be let past it)"
 )
+#: the rule a financing breaks while an earlier one pledging a fingerprint of it is unmined
+ONE_PLEDGE_UNMINED_RULE = (
+    "a financing pledging what an earlier financing of the bank, still unmined, pledges is "
+    "checked once that one is mined (checked before, it would be sent and refused on chain, "
+    "recorded as a refusal against the bank itself)"
+)
 #: the contract functions whose first argument is the financing a bank writes to
 _FINANCING_WRITES = ("recordEntry", "closeFinancing", "cancelFinancing")
-
-
-def _unmined_on(ledger: Ledger, actor: str, financing_id: int) -> list[JournalEntry]:
-    """The drawdowns, repayments, closes and cancels of ``financing_id`` that ``actor``'s key
-    signed at this data directory and the chain has not mined yet (read from the transaction
-    journal: a request that timed out, a gateway killed before its receipt)."""
-    selectors = {ledger.calls.signatures[name].selector for name in _FINANCING_WRITES}
-    found = []
-    for entry in ledger.transactor(actor).unmined():
-        try:
-            call = signed_call(entry.raw)
-        except ValueError:
-            continue  # not a transaction: nothing the chain would apply
-        if (
-            call.to == ledger.calls.address
-            and call.data[:4] in selectors
-            and call.uint_argument(0) == financing_id
-        ):
-            found.append(entry)
-    return found
+#: the contract functions that register a financing, their first argument its fingerprints
+_FINANCING_CREATES = ("registerFinancing", "registerMarkedFinancing")
 
 
 def _after_unmined(ledger: Ledger, actor: str, financing_id: int) -> None:
-    """Return once no earlier write of ``actor`` to ``financing_id`` is unmined (waiting at most
-    :data:`UNMINED_WAIT_SECONDS`); else ChainUnavailable (503: transient, so an idempotent
-    result is never stored for it — tryout 79 found a 409 replayed for good after the chain
-    moved on) naming the transaction and the idempotency key that sent it. Tryout 78's
-    gateway, its node stalled, drew 80,000 twice on a 100,000 financing: the first drawdown
-    waited in the pool, the second (another key) was checked against the mined entries only."""
-    deadline = time.monotonic() + UNMINED_WAIT_SECONDS
-    while unmined := _unmined_on(ledger, actor, financing_id):
-        if time.monotonic() >= deadline:
-            first = unmined[0]
-            key = first.idempotency_key or ""
-            given = key.removeprefix("client:") if key.startswith("client:") else None
-            retry = (
-                f"repeat that request with its Idempotency-Key {given!r} to learn its outcome"
-                if given is not None
-                else "read the financing then"
-            )
-            raise ChainUnavailable(
-                f"financing {financing_id}: an earlier write of it sent by this gateway is not "
-                f"mined yet (tx {HexBytes(first.tx_hash).to_0x_hex()}, after "
-                f"{UNMINED_WAIT_SECONDS:.0f} s): nothing was sent for this request, retry it "
-                f"(with the same key) once that one is mined, or {retry}; {ONE_UNMINED_RULE}",
-                field="financing_id",
-                rule=ONE_UNMINED_RULE,
-                financing_id=financing_id,
-                tx_hash=HexBytes(first.tx_hash).to_0x_hex(),
-                idempotency_key=given,
-            )
-        time.sleep(0.2)
+    """Return once no earlier drawdown, repayment, close or cancel of ``financing_id`` by
+    ``actor`` is unmined (:func:`ledger.services.unmined.wait_until_mined`: else 503). Tryout
+    78's gateway, its node stalled, drew 80,000 twice on a 100,000 financing: the first
+    drawdown waited in the pool, the second (another key) was checked against the mined
+    entries only."""
+    wait_until_mined(
+        lambda: [
+            c for c in unmined_calls(ledger, actor, _FINANCING_WRITES) if c.args[0] == financing_id
+        ],
+        f"financing {financing_id}: an earlier write of it",
+        ONE_UNMINED_RULE,
+        field="financing_id",
+        financing_id=financing_id,
+    )
+
+
+def _after_unmined_pledges(ledger: Ledger, actor: str, fingerprints: Sequence[bytes]) -> None:
+    """Return once no earlier financing by ``actor`` pledging one of ``fingerprints`` is
+    unmined (else 503). Tryout 79: a financing sent, the gateway killed and restarted, the same
+    financing asked again under a new key was checked against the mined holders, sent, and
+    refused on chain — a refusal recorded against the bank's own financing."""
+    wanted = {bytes(f) for f in fingerprints}
+    wait_until_mined(
+        lambda: [
+            c
+            for c in unmined_calls(ledger, actor, _FINANCING_CREATES)
+            if wanted.intersection(bytes(f) for f in c.args[0])
+        ],
+        "an earlier financing pledging a fingerprint of these documents",
+        ONE_PLEDGE_UNMINED_RULE,
+        field="documents",
+    )
 
 
 @contextmanager
@@ -1095,8 +1080,9 @@ def _create(
     # requests of the same bank for one invoice at once would both read it free, and the second
     # would be sent and recorded as a refusal against the bank itself (a fresh-user tryout)
     with _entry_lock(ledger):
-        # the active financing holding each fingerprint pledged (0: none), read once
         every = sorted(v for p in checked for v in p[3])
+        _after_unmined_pledges(ledger, actor, every)
+        # the active financing holding each fingerprint pledged (0: none), read once
         holder_of = {
             value: int(holder)
             for value, holder in zip(

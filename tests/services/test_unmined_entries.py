@@ -16,10 +16,11 @@ from importlib import resources
 
 import pytest
 
-from ledger.errors import ChainUnavailable
+from ledger.errors import AlreadyFinancedByYou, ChainUnavailable
 from ledger.revert import ERRORS
 from ledger.services import documents as docs
 from ledger.services import financing as fin
+from ledger.services import unmined
 from ledger.services.roles import FinancingKind
 from tests.conftest import CORPUS, Network, rpc_call
 
@@ -36,7 +37,7 @@ def held(network: Network, backend: str, monkeypatch: pytest.MonkeyPatch) -> Ite
     the bank's receipts given up after 1 s and a later write's wait for them 0.5 s."""
     if backend != "anvil":
         pytest.skip("the embedded chain mines on send: nothing is ever unmined")
-    monkeypatch.setattr(fin, "UNMINED_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(unmined, "UNMINED_WAIT_SECONDS", 0.5)
     monkeypatch.setattr(network.ledger.settings, "receipt_timeout", 1.0)
     network.ledger._transactors.clear()
     yield network
@@ -144,3 +145,34 @@ def test_another_financing_is_not_held_up(held: Network) -> None:
     assert "not mined yet" not in waited.value.message
     release(net)
     assert (book(net, first)[0], book(net, second)[0]) == (100_000, 10_000)
+
+
+def test_a_financing_asked_again_under_another_key_waits_for_the_first_unmined(
+    held: Network,
+) -> None:
+    """Tryout 79: a financing sent, its gateway killed and restarted, the same financing asked
+    under a new key was checked against the mined holders, sent, and refused on chain — a
+    refusal recorded against the bank's own financing."""
+    net, bank = held, held.bank.address
+    lodged = docs.receive(net.ledger, bank, "bank", UBL, "invoice.xml")
+    pledge = [fin.PledgeRequest(docs.parse_doc_hash(lodged.doc_hash), AMOUNT)]
+
+    def create(key: str) -> int:
+        return fin.create(
+            net.ledger, bank, pledge, "DKK", FinancingKind.INVOICE_FINANCING, MATURITY, "REF-FC",
+            idempotency_key=key,
+        ).financing_id  # fmt: skip
+
+    hold(net)
+    with pytest.raises(ChainUnavailable):  # the answer lost: the financing waits in the pool
+        create("fc-1")
+    restart(net)
+    with pytest.raises(ChainUnavailable, match="an earlier financing pledging"):
+        create("fc-2")
+    release(net)
+    first = create("fc-1")  # its own outcome
+    with pytest.raises(AlreadyFinancedByYou):  # answered here: nothing sent, nothing recorded
+        create("fc-2")
+    assert len(docs.logs(net.ledger, "FinancingRegistered")) == 1
+    assert docs.logs(net.ledger, "FinancingRefused") == []
+    assert fin.get(net.ledger, first).status.name == "ACTIVE"

@@ -53,7 +53,7 @@ from ledger.network import Ledger, fee_cap
 from ledger.services import standing
 from ledger.services.writekeys import write_key
 
-__all__ = ["NewKeyMade", "current", "moved", "new_key", "pending_keys"]
+__all__ = ["NewKeyMade", "adopt_due", "current", "moved", "new_key", "pending_keys"]
 
 #: gas of a plain transfer (the old account's balance moved to the new key)
 _TRANSFER_GAS = 21_000
@@ -163,6 +163,23 @@ def current(ledger: Ledger, address: str) -> str:
             return address
         _adopt(ledger, due)
         address = due.new_address
+
+
+def adopt_due(ledger: Ledger) -> list[str]:
+    """Adopt every new key made here whose rotation is in effect on chain (step 3 of the module
+    docstring, for every member at once); returns the addresses adopted. A command that reads
+    for every member of the gateway rather than one named (``audit verify`` with every
+    regulator's key) calls it first: tryout 79's regulator, its key rotated on chain, read
+    "RULES NOT CHECKED: this gateway holds no regulator's encryption key" at its own gateway
+    until a request of its own had adopted the new key. One query of ``gateway.sqlite``, and a
+    chain read per pending key."""
+    adopted = []
+    for key in ledger.db.new_keys():
+        if key.adopted_at is None and moved(ledger, key.member_address) == key.member_address:
+            now = current(ledger, key.member_address)
+            if now != key.member_address:
+                adopted.append(now)
+    return adopted
 
 
 def moved(ledger: Ledger, address: str) -> str:

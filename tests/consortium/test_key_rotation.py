@@ -412,3 +412,23 @@ def test_a_running_gateway_follows_a_rotation_made_beside_it(tmp_path: Path, bac
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+
+
+def test_a_rotated_regulator_audits_at_its_gateway_at_once(tmp_path: Path, backend: str) -> None:
+    """Tryout 79: the regulator's key rotated on chain, its gateway's `audit verify` read
+    "RULES NOT CHECKED: this gateway holds no regulator's encryption key" (and exit 0) until a
+    request of its own had adopted the new key; it adopts it first."""
+    if backend != "embedded":
+        pytest.skip("the CLI story runs on the embedded chain")
+    cli = Cli(tmp_path / "ledger")
+    created = cli.json("init", "--demo")
+    regulator = next(m for m in created["members"] if m["name"] == "Demo Regulator")["address"]
+    new = cli.json("keystore", "new-key", regulator)["new_address"]
+    made = cli.json("member", "propose", "rotate-key", "--account", regulator, "--new-account", new)
+    assert made["status"] == "executed"
+    done = cli.run("audit", "verify")
+    assert "RULES NOT CHECKED" not in done.stdout
+    assert "RULES HOLD: " in done.stdout
+    assert f"opened by regulator Demo Regulator ({new})" in done.stdout
+    by_old = cli.run("audit", "verify", "--as", regulator)  # the old address acts as it
+    assert f"opened by regulator Demo Regulator ({new})" in by_old.stdout

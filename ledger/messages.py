@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ledger.artifacts import load_artifact
-from ledger.documents.fingerprints import FingerprintKind, version_of
+from ledger.documents.fingerprints import version_of
 from ledger.errors import ContractError, FinancingRefused, InvalidInput, LedgerError, NotFound
 from ledger.revert import FIELDS, ContractInputError
 from ledger.services.roles import (
@@ -341,12 +341,13 @@ HELD_THROUGH_WORDS = {"amendment": "amends", "copy": "is another file of (the sa
 
 def _which_copies(details: Mapping[str, Any]) -> str:
     """What a pledged fingerprint of a document stands for, when the refused bank does not know
-    which file the holder pledged: a copy of it — or, held by ``seller_number`` alone (the same
-    seller and number, whatever the date and amount), possibly another document its seller
-    numbered alike (tryout 78 was told "this file or another copy of it" of invoice 471102 of
-    2013, 235.62 EUR, about invoice 471102 of 2018, 529.87 EUR)."""
-    kind = str(details.get("fingerprint_kind") or "")
-    if kind.split(":", 1)[0] == FingerprintKind.SELLER_NUMBER.value:
+    which file the holder pledged: a copy of it — or, when the holder holds its ``seller_number``
+    fingerprints alone (``held_by_number_only``: the same seller and number, whatever the date
+    and amount), possibly another document its seller numbered alike (tryout 78 was told "this
+    file or another copy of it" of invoice 471102 of 2013, 235.62 EUR, about invoice 471102 of
+    2018, 529.87 EUR). The chain names one held fingerprint, whichever sorts first: which kinds
+    are held is the gateway's own read (``ledger.services.refusal``)."""
+    if details.get("held_by_number_only"):
         return (
             "this file, another copy of it, or another document its seller numbered alike: the "
             "fingerprint held is of the seller and number only, whatever the date and amount"

@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from ledger.documents.fingerprints import onchain_rows, version_of
+from ledger.documents.fingerprints import FingerprintKind, onchain_rows, version_of
 from ledger.errors import FinancingRefused
 from ledger.messages import refusal_sentence
 from ledger.network import Ledger
@@ -115,6 +115,19 @@ def refused_error(
         "tx_hash": receipt["transactionHash"].to_0x_hex(),
         "block": int(receipt["blockNumber"]),
     }
+    # whether the conflicting financing holds the request's seller_number fingerprints alone:
+    # then it may hold another document its seller numbered alike, not a copy (the chain names
+    # the first held fingerprint that sorts, whichever its kind: the gateway reads them all)
+    details["held_by_number_only"] = False
+    if conflicting and fingerprint_names:
+        values = sorted(fingerprint_names)
+        holders = ledger.calls.functions.fingerprintHolders(values).call()
+        held = {
+            fingerprint_names[v].split(":", 1)[0]
+            for v, h in zip(values, holders, strict=True)
+            if h == conflicting
+        }
+        details["held_by_number_only"] = held == {FingerprintKind.SELLER_NUMBER.value}
     version = version_of(str(kind or ""))
     if version and doc and version != doc:  # held through another document's version
         details["held_through"] = _held_through(ledger, doc, version)

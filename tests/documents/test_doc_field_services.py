@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from documents_support import field_bytes, with_party_vats
 
-from ledger.errors import InvalidInput, SuspicionsUnacknowledged
+from ledger.errors import InvalidInput, LedgerError, SuspicionsUnacknowledged
 from ledger.services import documents as docs
 from ledger.services import financing as fin
 from ledger.services.roles import FinancingKind, FinancingStatus
@@ -209,3 +209,27 @@ def test_suspicion_is_scoped_like_matches(network: Network) -> None:
         "bank",
     )
     assert check.suspicions == ()
+
+
+def test_a_number_reused_by_its_seller_is_not_called_a_copy(network: Network) -> None:
+    """Tryout 78: invoice 471102 of 2018 (529.87 EUR, a Factur-X attachment) financed at one
+    bank, the seller's invoice 471102 of 2013 (235.62 EUR, ZUGFeRD 1.0) refused at another by
+    the seller-and-number fingerprint alone — and called "this file or another copy of it"."""
+    _finance(
+        network,
+        network.bank.address,
+        field_bytes("facturx-attachment/b-attachment-named-invoice.xml.pdf"),
+        50_000,
+        "EUR",
+    )
+    with pytest.raises(LedgerError) as refused:
+        _finance(
+            network,
+            network.bank_b.address,
+            field_bytes("zugferd1/ZUGFeRD_1p0_BASIC_Einfach.pdf"),
+            20_000,
+            "EUR",
+            acknowledge=True,
+        )
+    assert "(this file or another copy of it)" not in refused.value.message
+    assert "another document its seller numbered alike" in refused.value.message

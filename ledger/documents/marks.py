@@ -333,7 +333,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
     )
     numbered = _number_marks(facts, keys, label, facts.currency, due)
     numbered += _digits_marks(facts, keys, label, facts.currency, due)
-    numbered += _seller_amount_marks(facts, keys, label, facts.currency, due)
+    numbered += _seller_amount_marks(facts, keys, label, facts.currency, due, references)
     numbered += _buyer_marks(facts, label, facts.currency, due)
     seller, buyer = party_fields(facts.seller), party_fields(facts.buyer)
     found: list[MarkInput] = []
@@ -490,18 +490,30 @@ def _unkeyed(facts: DocumentFacts) -> bool:
 
 
 def _seller_amount_marks(
-    facts: DocumentFacts, keys: Sequence[PartyId], label: str, currency: str, due: int
+    facts: DocumentFacts,
+    keys: Sequence[PartyId],
+    label: str,
+    currency: str,
+    due: int,
+    references: str = "[]",
 ) -> list[MarkInput]:
     """``mark_seller_amount`` of ``facts``: by the seller's strongest key identifier and by its
     name (the first and last of ``keys``, :func:`_number_keys`, as ``mark_digits``); carried
     and looked for as ``mark_amount`` is, so a pair meets on it only when one of the two states
     no lines — a file that states no lines (a JSON form) states little else: a form naming no
     buyer, or its buyer re-typed, under a new number and date met nothing (tryouts 59, 61).
-    Two invoices that state theirs are compared by them, through ``mark_reissue``."""
+    Two invoices that state theirs are compared by them, through ``mark_reissue`` — and, when
+    both state the same delivery references (``references``, JSON; an order, a delivery date),
+    on one more, carried and looked for by both: tryout 79 re-issued an invoice under a new
+    number and date with a line cut in two and its buyer's id re-typed, and every other mark
+    needed the buyer or the lines' amounts. Its price: one seller's two invoices of one amount
+    against one delivery reference to two buyers are suspected of each other."""
     stated = bool(facts.lines)
     out: list[MarkInput] = []
     for pid in dict.fromkeys([*keys[:1], *keys[-1:]]):  # its strongest key and its name
         fields = (label, pid.scheme.value, pid.value, currency, str(due))
+        if stated and references != "[]":
+            out.append(MarkInput(MarkKind.SELLER_AMOUNT, (*fields, LINES_STATED, references)))
         out += [
             MarkInput(
                 MarkKind.SELLER_AMOUNT,

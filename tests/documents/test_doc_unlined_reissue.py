@@ -236,6 +236,8 @@ def test_which_amount_marks_are_carried_and_looked_for() -> None:
     assert meet(lined, lined) == {
         MarkKind.REISSUE,
         MarkKind.AMOUNT,  # one seller, buyer and amount under the same references (tryout 62)
+        # one seller and amount under the same references, whatever the buyer (tryout 79)
+        MarkKind.SELLER_AMOUNT,
         MarkKind.ITEMS,  # the same items and quantities, in any currency (tryout 62)
         MarkKind.SPLIT,
         MarkKind.ORDER,

@@ -334,3 +334,27 @@ def test_the_cli_verify_lists_it_and_exits_three(tmp_path: Path) -> None:
     done = cli.run("audit", "verify", "--as", members["regulator"])  # exit 0: nothing beyond
     assert "amended invoices financed on more than one version: 0" in done.stdout
     assert "RULES HOLD: " in done.stdout
+
+
+def test_an_amendment_cutting_the_amount_due_below_a_financing_is_counted(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 79: an amendment stating most of the invoice paid cut what it is due below what a
+    financing of the original holds; the regulator, holding the amendment's file, was told
+    nothing. What the financing holds beyond the current version's amount due is counted."""
+    bank, regulator = network.bank, network.regulator
+    v1 = own_invoice("CUT")
+    old = register(client, network.enterprise, xml(v1))
+    fid = financed(client, bank, v1, old, 400_000)
+    v2 = v1.replace(b"CUT-", b"CUT2-").replace(
+        b'<cbc:PayableAmount currencyID="DKK">4675.00</cbc:PayableAmount>',
+        b'<cbc:PrepaidAmount currencyID="DKK">3675.00</cbc:PrepaidAmount>'
+        b'<cbc:PayableAmount currencyID="DKK">1000.00</cbc:PayableAmount>',
+    )
+    new = supersede(client, network, old, v2)  # its file kept at this gateway, the regulator's
+    rules = audit_rules(client, regulator)
+    [held] = rules["held_above_net_due"]
+    assert (held["doc_hash"], held["financing_ids"], held["net_due"]) == (old, [fid], 100_000)
+    assert f"whose current version {new} is due" in held["message"]
+    assert rules["financed_beyond_due"] == [{"currency": "DKK", "amount": 300_000}]
+    assert rules["verdict"] == "financed_beyond_due"

@@ -49,6 +49,7 @@ from web3.exceptions import (
 from ledger.artifacts import load_artifact
 from ledger.config import Settings
 from ledger.documents import DocumentFacts
+from ledger.documents.identifiers import member_legal_id
 from ledger.errors import InvalidInput, LedgerError, LedgerStateError, NotFound
 from ledger.fieldnames import path_text, sent_path
 from ledger.network import Ledger, legal_id_hash, open_ledger
@@ -1002,6 +1003,15 @@ def _record_checks(
     return status
 
 
+def _legal_id_hash_of(legal_id: str) -> str:
+    """The on-chain hash of ``legal_id`` as a member's is made: of its canonical form when it
+    reads as a legal id (``identifiers.member_legal_id``: ``NL8200.98.395.B.01`` is
+    ``NL820098395B01``, as ``member add`` stored it — tryout 80's counterparty read WRONG
+    REGISTRANT with the VAT id as printed on the invoice), else of the text as given."""
+    canonical, _ = member_legal_id(legal_id)
+    return docs.hex32(legal_id_hash(canonical or legal_id))
+
+
 def _registrant_check(
     c: _Checks,
     chain: ChainReader,
@@ -1034,12 +1044,13 @@ def _registrant_check(
     if problems:
         c.fail("registrant", Outcome.RECORD_MISMATCH, "the registrant is " + "; ".join(problems))
         return
-    if expected_legal_id is not None and legal != docs.hex32(legal_id_hash(expected_legal_id)):
+    expected_hash = _legal_id_hash_of(expected_legal_id) if expected_legal_id else None
+    if expected_legal_id is not None and legal != expected_hash:
         c.fail(
             "registrant",
             Outcome.WRONG_REGISTRANT,
             f"member {mid} ({name}) has legal-id hash {legal}, not that of "
-            f"{expected_legal_id!r} ({docs.hex32(legal_id_hash(expected_legal_id))})",
+            f"{expected_legal_id!r} ({expected_hash})",
         )
         return
     whose = f", the hash of {expected_legal_id!r}" if expected_legal_id is not None else ""

@@ -472,3 +472,20 @@ def test_a_value_of_another_json_type_is_refused_not_read_as_the_field(
         assert not PYDANTIC_WORDS.search(error.rule), (path, error.rule)
     # the bundle as written is read as before
     assert proof_svc.parse_proof(json.dumps(bundle)) == story["proof"]
+
+
+def test_a_vat_id_as_printed_names_the_registrant_it_was_added_as(network: Network) -> None:
+    """Tryout 80: a member added with the legal id `NL8200.98.395.B.01` (stored, as every legal
+    id, in canonical form: NL820098395B01) was WRONG REGISTRANT to a counterparty giving the VAT
+    id as printed; an id that reads as another member's is still refused."""
+    ledger = network.ledger
+    seller = member_svc.add_member(
+        ledger, network.admin.address, "NL Seller BV", Role.ENTERPRISE, "NL8200.98.395.B.01"
+    ).member.address
+    data = b"invoice NL-17 for 1,000.00 EUR"
+    doc = _register(ledger, seller, data)
+    proof = proof_svc.make_proof(ledger, doc, HashedForm.FILE_BYTES, "nl.txt", len(data))
+    for printed in ("NL8200.98.395.B.01", "NL-820098395B01", "nl 8200 98395 b01", "NL820098395B01"):
+        assert _verify(ledger, proof, data, expected_legal_id=printed).outcome is Outcome.ACTIVE
+    other = _verify(ledger, proof, data, expected_legal_id="NL859048430B01")
+    assert other.outcome is Outcome.WRONG_REGISTRANT

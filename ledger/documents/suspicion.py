@@ -352,7 +352,13 @@ def _found_in(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -
     assert candidate.amount_due_minor is not None or not pool
     for ident, k in pool:
         if k.amount_due_minor != candidate.amount_due_minor:
-            if _same_lines(candidate, k):  # the same lines, another amount due
+            # the same lines, another amount due — unless one of the two states less due than
+            # its own totals give: the field cases' number-collision pair is just that, two
+            # invoices that must both be financed (the marks never tie them either, and the
+            # regulator's audit said 1,656.25 EUR was lent beyond one receivable: tryout 80)
+            if _same_lines(candidate, k) and not (
+                _below_its_totals(candidate) or _below_its_totals(k)
+            ):
                 changed.append((ident, k))
             continue
         if candidate.lines and k.lines:
@@ -415,7 +421,7 @@ def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> 
         ]
         adds = _adds_up(whole.amount_due_minor or 0, amount, siblings)
         tied = _tied(candidate, whole)
-        if adds is None and not tied:
+        if adds is None and (not tied or _other_invoice(candidate, whole)):
             continue
         reasons = [
             f"same seller and buyer as invoice {_name(whole)} ({_money(whole)}), and "
@@ -450,7 +456,9 @@ def _splits(candidate: DocumentFacts, pool: list[tuple[str, DocumentFacts]]) -> 
     if known_parts:
         amounts = [(i, k.amount_due_minor or 0) for i, k in known_parts]
         adds = _adds_up(amount, 0, amounts)
-        tied = [i for i, k in known_parts if _tied(k, candidate)]
+        tied = [
+            i for i, k in known_parts if _tied(k, candidate) and not _other_invoice(k, candidate)
+        ]
         involved = adds if adds else tied
         if involved:
             names = ", ".join(_name(dict(pool)[i]) for i in involved)
@@ -612,6 +620,17 @@ def related_invoices(
         for m in groups.values()
         if len(given.intersection(m)) > 1  # two or more of the files given
     ]
+
+
+def _other_invoice(part: DocumentFacts, whole: DocumentFacts) -> bool:
+    """Whether ``part`` — every line of ``whole`` or some, for less — is another invoice, not a
+    part of it: it states less due than its own totals give (its totals say what its lines are
+    worth) and was issued another day. The field cases' ``number-collision`` pair is just that
+    (980.00 stated of 1,656.25 totals, issued ten months apart), two invoices that must both be
+    financed, and was read as a part and its whole (tryout 80's audit said the money beyond
+    was lent on one receivable); a split's parts, issued with their whole the same day (the
+    field cases' ``split``), or adding up with their siblings to it, stay parts."""
+    return _below_its_totals(part) and not _same_day(part, whole)
 
 
 def _below_its_totals(facts: DocumentFacts) -> bool:

@@ -1686,7 +1686,10 @@ def _reissued_or_split(
     first = group.files[0]
     currency = group.currency
     invoices = [x for x in group.files if x.role != "part"]  # the receivable's own invoices
-    nets = [(n, x) for x in invoices if (n := net_due(x.ident) if net_due else None) is not None]
+    counted_files = group.counted()  # not one stating less than its own totals give
+    nets = [
+        (n, x) for x in counted_files if (n := net_due(x.ident) if net_due else None) is not None
+    ]
     net, net_of = min(nets, key=lambda n: n[0]) if nets else (None, None)
     counted = min(group.amount_due, net) if net is not None else group.amount_due
     held = sum(p.amount for p in pledges) if all(p.currency == currency for p in pledges) else None
@@ -1694,7 +1697,6 @@ def _reissued_or_split(
     ids = sorted({p.financing_id for p in pledges})
     banks = {p.bank.lower() for p in pledges}
     due = money(group.amount_due, currency) + " due"
-    counted_files = group.counted()
     if len({x.amount_due for x in counted_files}) > 1:  # whose: the figures of two files
         least = min(counted_files, key=lambda x: x.amount_due)
         due += f" (the least stated, {least.number}'s)"

@@ -217,9 +217,9 @@ class AnvilNode:
     def stop(self) -> None:
         """Stop anvil and remove the states it wrote to disk (anvil leaves them behind, stopped
         or killed: 77 GB of them filled this machine's disk over a few sessions)."""
+        self.process.kill()  # first: a watch that fails to stop leaves no anvil behind
         if self.watch is not None:
             self.watch.stop()
-        self.process.kill()
         self.process.wait(timeout=10)
         if self.home is not None:
             shutil.rmtree(self.home, ignore_errors=True)

@@ -544,7 +544,7 @@ class RulesReport:
         by_currency: dict[str, int] = {}
         grouped: set[str] = set()  # an invoice of a group is counted with its group, once
         # each group the files tie: its financings, currency, what they hold, and what is due
-        groups: list[tuple[set[int], str, int, int]] = []
+        groups: list[_Group] = []
         for r in self.reissues_and_splits_financed:
             grouped.update(p.doc_hash for p in r.pledges)
             if r.held is None:  # in several currencies: its own words say it, no sum
@@ -579,61 +579,27 @@ class RulesReport:
                 by_financing[pledge.financing_id] = (
                     by_financing.get(pledge.financing_id, 0) + pledge.amount
                 )
-            ids = set(by_financing)
-            tied = [g for g in groups if g[0] & ids and g[1] == a.currency]
-            if tied:
-                known = set().union(*(g[0] for g in tied))
-                for g in tied:
-                    groups.remove(g)
-                groups.append(
-                    (
-                        known | ids,
-                        a.currency,
-                        sum(g[2] for g in tied)
-                        + sum(v for k, v in by_financing.items() if k not in known),
-                        min(g[3] for g in tied),
-                    )
-                )
+            if _join_group(groups, set(by_financing), a.currency, by_financing):
                 continue
-            tied_set = _Tied(ids, a.currency, by_financing, a.face_value, 0, fixed=True)
-            for x in [x for x in sets if x.ids & ids and x.currency == a.currency]:
-                sets.remove(x)
-                tied_set = tied_set.merged(x)
-            sets.append(tied_set)
+            _join_set(
+                sets, _Tied(set(by_financing), a.currency, by_financing, a.face_value, 0, True)
+            )
         for d in self.financed_despite_suspicions:
             ids = {d.financing_id, *(o.financing_id for o in d.other_financings)}
-            tied = [g for g in groups if g[0] & ids and g[1] == d.currency]
-            if tied:
-                merged = (
-                    set().union(*(g[0] for g in tied)),
-                    d.currency,
-                    sum(g[2] for g in tied),
-                    min(g[3] for g in tied),
-                )
-                for g in tied:
-                    groups.remove(g)
-                if d.financing_id not in merged[0]:  # what it holds, added once
-                    merged = (
-                        {*merged[0], d.financing_id},
-                        d.currency,
-                        merged[2] + d.amount,
-                        merged[3],
-                    )
-                groups.append(merged)
+            if _join_group(groups, ids, d.currency, {d.financing_id: d.amount}):
                 continue
             if d.held_together is None:
                 continue
-            tied_set = _Tied(  # an entry that names what each holds needs no fallback
-                ids,
-                d.currency,
-                dict(d.held_by or ()),
-                d.face_value,
-                0 if d.held_by else d.held_beyond_face_value or 0,
+            _join_set(
+                sets,
+                _Tied(  # an entry that names what each holds needs no fallback
+                    ids,
+                    d.currency,
+                    dict(d.held_by or ()),
+                    d.face_value,
+                    0 if d.held_by else d.held_beyond_face_value or 0,
+                ),
             )
-            for x in [x for x in sets if x.ids & ids and x.currency == d.currency]:
-                sets.remove(x)
-                tied_set = tied_set.merged(x)
-            sets.append(tied_set)
         for _, currency, held, due in groups:
             if held > due:
                 by_currency[currency] = by_currency.get(currency, 0) + held - due
@@ -671,6 +637,36 @@ class RulesReport:
         out["verdict"] = self._verdict(beyond)
         out["financed_beyond_due_not_summed"] = self.beyond_due_not_summed()
         return out
+
+
+#: financings the files tie into one receivable (``RulesReport.beyond_due``): their ids, the
+#: currency, what they hold together and what the receivable is due (minor units)
+_Group = tuple[set[int], str, int, int]
+
+
+def _join_group(groups: list[_Group], ids: set[int], currency: str, adds: dict[int, int]) -> bool:
+    """Join the ``groups`` in ``currency`` that share a financing with ``ids`` into one, adding
+    what each financing of ``adds`` (id → minor units) not in them holds; False (``groups``
+    untouched) when none shares one."""
+    tied = [g for g in groups if g[0] & ids and g[1] == currency]
+    if not tied:
+        return False
+    known = set().union(*(g[0] for g in tied))
+    for g in tied:
+        groups.remove(g)
+    extra = {k: v for k, v in adds.items() if k not in known}
+    held = sum(g[2] for g in tied) + sum(extra.values())
+    groups.append((known | set(extra), currency, held, min(g[3] for g in tied)))
+    return True
+
+
+def _join_set(sets: list[_Tied], new: _Tied) -> None:
+    """Add ``new`` to ``sets``, merged with every set in its currency it shares a financing
+    with."""
+    for x in [x for x in sets if x.ids & new.ids and x.currency == new.currency]:
+        sets.remove(x)
+        new = new.merged(x)
+    sets.append(new)
 
 
 @dataclass(frozen=True)
@@ -1835,7 +1831,8 @@ def _despite(
     together = _held_together(f.financing_id, terms, found, financings)
     figure = ""
     if together is not None:
-        amount, face, summed, _ = together
+        amount, face, held_by = together
+        summed = [i for i, _ in held_by[1:]]
         whose = (
             "the whole's"
             if any(s.kind in ("split_part", "split_whole") for s in found)
@@ -1876,7 +1873,7 @@ def _despite(
         held_together=together[0] if together else None,
         face_value=together[1] if together else None,
         held_beyond_face_value=max(0, together[0] - together[1]) if together else None,
-        held_by=together[3] if together else None,
+        held_by=together[2] if together else None,
     )
 
 
@@ -1892,16 +1889,16 @@ def _held_together(
     terms: Terms,
     found: list[SuspicionNamingFinancings],
     financings: dict[int, _Financing],
-) -> tuple[int, int, list[int], list[tuple[int, int]]] | None:
-    """(held, face value, named, held by) of the first document of ``terms`` (financing
+) -> tuple[int, int, list[tuple[int, int]]] | None:
+    """(held, face value, held by) of the first document of ``terms`` (financing
     ``own``'s) that re-issue suspicions in ``found`` are about — or split ones that say which
     is the part (``split_part``, ``split_whole``: a bank's own files tell) — every financing
     they name for it counted once (tryout 67: two suspicions of one document named financings
     9 and 11, and only 9 was counted), each pledging one document in the same currency, their
     terms read: what this financing holds on its document and they on theirs, together; the
     receivable's face value (of a re-issue the least of the documents', of a split the
-    whole's, the greatest); the financings counted beside this one; and what each holds, this
-    one first. None when it cannot be told."""
+    whole's, the greatest); and what each financing counted holds, (id, minor units), this one
+    first. None when it cannot be told."""
     about = [s for s in found if s.kind in _TOGETHER_KINDS and s.doc_hash and s.financings]
     for doc_hash in dict.fromkeys(s.doc_hash for s in about):
         mine = terms.document(doc_hash)
@@ -1917,7 +1914,7 @@ def _held_together(
         held_by = [(own, mine.amount)] + [
             (i, t.documents[0].amount) for i, t in zip(named, theirs, strict=True) if t
         ]
-        return sum(d.amount for d in pledged), face, named, held_by
+        return sum(d.amount for d in pledged), face, held_by
     return None
 
 

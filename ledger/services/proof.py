@@ -1044,7 +1044,7 @@ def _registrant_check(
     if problems:
         c.fail("registrant", Outcome.RECORD_MISMATCH, "the registrant is " + "; ".join(problems))
         return
-    expected_hash = _legal_id_hash_of(expected_legal_id) if expected_legal_id else None
+    expected_hash = _legal_id_hash_of(expected_legal_id) if expected_legal_id is not None else None
     if expected_legal_id is not None and legal != expected_hash:
         c.fail(
             "registrant",

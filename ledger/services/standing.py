@@ -21,6 +21,7 @@ A reinstatement applies as promptly.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 import weakref
@@ -74,6 +75,9 @@ class StandingCache:
         self._ttl = ttl
         self._lock = threading.Lock()
         self._known: dict[str, tuple[Standing, float]] = {}
+        #: the member this data directory is joining as (lower case), read once: a gateway
+        #: started before its approval finishes joining when it reads the membership
+        self._joining = _joining_as(ledger)
 
     def cached(self, address: str) -> Standing | None:
         """The standing of ``address`` read less than ``ttl`` ago, without a chain call."""
@@ -89,8 +93,9 @@ class StandingCache:
             return found
         record = self._ledger.calls.functions.memberOf(Web3.to_checksum_address(address)).call()
         standing = Standing(address, int(record[0]), int(record[0]) != 0 and bool(record[3]))
-        if standing.member_id:
-            _finish_joining(self._ledger, address)
+        if standing.member_id and self._joining == address.lower():
+            _finish_joining(self._ledger)
+            self._joining = None
         with self._lock:
             if len(self._known) > 10_000:
                 self._known.clear()
@@ -103,18 +108,26 @@ class StandingCache:
             self._known.clear()
 
 
-def _finish_joining(ledger: Ledger, address: str) -> None:
-    """A gateway started while joining as ``address`` finishes joining once it reads the
-    membership on chain (its ``join.json`` dropped, as at its next start: docs/consortium.md;
-    tryout 78's bank B was approved while serving, worked as a member, and kept the file)."""
-    from ledger.join import finish_join, joining_address
+def _joining_as(ledger: Ledger) -> str | None:
+    """The member (lower case) this data directory is joining as, or None."""
+    from ledger.join import joining_address
 
     try:
         joining = joining_address(ledger.settings)
-        if joining is not None and joining.lower() == address.lower():
-            finish_join(ledger.settings, ledger.contract)
-    except (LedgerError, OSError):
-        pass  # an unreadable or vanished mark: the next start says so, or finishes it
+    except LedgerError:
+        return None  # an unreadable mark: the next start says so
+    return joining.lower() if joining is not None else None
+
+
+def _finish_joining(ledger: Ledger) -> None:
+    """A gateway started while joining finishes joining once it reads its membership on chain
+    (its ``join.json`` dropped, as at its next start: docs/consortium.md; tryout 78's bank B
+    was approved while serving, worked as a member, and kept the file)."""
+    from ledger.join import finish_join
+
+    # an unreadable or vanished mark: the next start says so, or finishes it
+    with contextlib.suppress(LedgerError, OSError):
+        finish_join(ledger.settings, ledger.contract)
 
 
 _CACHES: weakref.WeakKeyDictionary[Ledger, StandingCache] = weakref.WeakKeyDictionary()

@@ -25,6 +25,7 @@ from hexbytes import HexBytes
 from ledger.errors import ChainUnavailable
 from ledger.network import Ledger
 from ledger.rawtx import signed_call
+from ledger.services.writekeys import given_key
 from ledger.tx import JournalEntry
 
 __all__ = ["UNMINED_WAIT_SECONDS", "UnminedCall", "unmined_calls", "wait_until_mined"]
@@ -89,8 +90,7 @@ def wait_until_mined(
     while pending := find():
         if time.monotonic() >= deadline:
             first = pending[0].entry
-            key = first.idempotency_key or ""
-            given = key.removeprefix("client:") if key.startswith("client:") else None
+            given = given_key(first.idempotency_key)
             then = (
                 f"repeat that request with its Idempotency-Key {given!r} to learn its outcome"
                 if given is not None

@@ -18,7 +18,7 @@ import uuid
 
 from ledger.errors import InvalidInput
 
-__all__ = ["MAX_KEY_LENGTH", "check_key", "sub_key", "write_key"]
+__all__ = ["MAX_KEY_LENGTH", "check_key", "given_key", "sub_key", "write_key"]
 
 #: the longest idempotency key a client may give (characters)
 MAX_KEY_LENGTH = 200
@@ -42,6 +42,12 @@ def write_key(key: str | None) -> str:
     if key is None:
         return "auto:" + uuid.uuid4().hex
     return "client:" + check_key(key)
+
+
+def given_key(key: str | None) -> str | None:
+    """The key as the client gave it, of a key :func:`write_key` made (None for a key the
+    gateway generated, or none)."""
+    return key.removeprefix("client:") if key is not None and key.startswith("client:") else None
 
 
 def sub_key(key: str, part: str) -> str:

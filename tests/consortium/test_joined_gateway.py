@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -33,15 +34,25 @@ pytestmark = pytest.mark.anvil
 __all__ = ["operator"]  # the fixture, used here
 
 
+def _join_bank(
+    tmp_path: Path, node: AnvilNode, ledger: Ledger, name: str
+) -> tuple[dict[str, Any], Path]:
+    """A bank joining the operator's consortium with its own data directory (not approved)."""
+    return join(tmp_path, node, ledger.manifest.contract_address, name, "bank")
+
+
+def _approve(ledger: Ledger, joined: dict[str, Any]) -> None:
+    """The operator approves the join request ``joined`` wrote (M = 1: in effect at once)."""
+    svc.approve_join(ledger, ledger.manifest.admin_address, read_request(Path(joined["request"])))
+
+
 def test_a_joined_bank_rotates_its_own_key_at_its_gateway(
     tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
 ) -> None:
     ledger, _ = operator
-    joined, bank_dir = join(
-        tmp_path, anvil_node, ledger.manifest.contract_address, "Bank R", "bank"
-    )
+    joined, bank_dir = _join_bank(tmp_path, anvil_node, ledger, "Bank R")
     old = joined["address"]
-    svc.approve_join(ledger, ledger.manifest.admin_address, read_request(Path(joined["request"])))
+    _approve(ledger, joined)
     made = CliRunner().invoke(
         cli_app,
         ["keystore", "new-key", old, "--data-dir", str(bank_dir), "--json"],
@@ -86,17 +97,13 @@ def test_a_gateway_approved_while_it_runs_drops_its_join_mark(
     tmp_path: Path, anvil_node: AnvilNode, operator: tuple[Ledger, str]
 ) -> None:
     ledger, _ = operator
-    joined, bank_dir = join(
-        tmp_path, anvil_node, ledger.manifest.contract_address, "Bank J", "bank"
-    )
+    joined, bank_dir = _join_bank(tmp_path, anvil_node, ledger, "Bank J")
     bank = open_ledger(member_settings(bank_dir, anvil_node))  # started before its approval
     try:
         assert (bank_dir / JOIN_STATE_FILE).exists()
         assert standing.standing(bank, joined["address"]).member_id == 0
         assert (bank_dir / JOIN_STATE_FILE).exists()  # pending: still joining
-        svc.approve_join(
-            ledger, ledger.manifest.admin_address, read_request(Path(joined["request"]))
-        )
+        _approve(ledger, joined)
         standing.membership_changed(bank)  # past the standing cache's few seconds
         assert standing.standing(bank, joined["address"]).active
         assert not (bank_dir / JOIN_STATE_FILE).exists()

@@ -85,6 +85,7 @@ from ledger.services.roles import (
 )
 from ledger.services.sellers import SellerShown, registrant_seller
 from ledger.services.writekeys import sub_key, write_key
+from ledger.userfiles import read_regular_file
 from ledger.words import Names, money, named, utc_text, visible, visible_lines, who
 
 app = typer.Typer(
@@ -905,10 +906,9 @@ def keystore_new_keys(
 
 
 def _read_file(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
+    """A document file the user named (``FILE``): a regular file of at most
+    ``MAX_FILE_BYTES`` (``ledger.userfiles``; ``/dev/zero`` or a FIFO refused, not read)."""
+    return read_regular_file(path, "file", docs.MAX_FILE_BYTES)
 
 
 def _is_financed(ex: docs.Examined, actor: str, role: str) -> bool | None:

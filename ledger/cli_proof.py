@@ -37,6 +37,7 @@ from ledger.services import openattestation as oa
 from ledger.services import proof as proof_svc
 from ledger.services.proof import Outcome
 from ledger.services.roles import DocType
+from ledger.userfiles import read_regular_file
 from ledger.words import named, utc_text, visible
 
 #: ``doc verify-proof`` exit codes: 0 only for a file that is the proof's document, registered
@@ -77,10 +78,9 @@ def _address(text: str) -> str:
 
 
 def _read(path: Path, field: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InvalidInput(field, f"cannot read {path}: {exc.strerror}") from None
+    """A file the user named, as ``field``: regular, at most ``MAX_FILE_BYTES``
+    (``ledger.userfiles``)."""
+    return read_regular_file(path, field, docs.MAX_FILE_BYTES)
 
 
 def doc_prove(

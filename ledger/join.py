@@ -56,6 +56,7 @@ from ledger.jsonliterals import is_whole_number
 from ledger.keys import Keystore, write_private
 from ledger.manifest import Manifest
 from ledger.membernames import check_name
+from ledger.userfiles import read_regular_file
 from ledger.words import utc_text
 
 #: the consortium-wide fingerprint key file of releases before issue #18 (none is made now)
@@ -69,6 +70,8 @@ ENCRYPTION_KEY_FILE = "encryption.key"
 #: one X25519 key per member served here, by address (see ledger/encryptionkeys.py)
 ENCRYPTION_KEYS_DIR = "encryption"
 JOIN_REQUEST_KIND = "tradeledger-join-request"
+#: the largest join request file read (one is about 1 KB: its JSON, a signature, a public key)
+JOIN_REQUEST_MAX_BYTES = 64 * 1024
 _JOIN_ROLES = ("admin", "bank", "enterprise", "regulator", "attestor")
 _HEX32 = re.compile(r"^0x[0-9a-fA-F]{64}$")
 
@@ -163,11 +166,11 @@ class JoinRequest:
 
 
 def read_request(path: Path) -> JoinRequest:
-    """A join request file, parsed and its signature verified."""
+    """A join request file (a regular file of at most ``JOIN_REQUEST_MAX_BYTES``), parsed and
+    its signature verified; :class:`~ledger.errors.InvalidInput` naming ``file`` otherwise."""
+    raw = read_regular_file(path, "file", JOIN_REQUEST_MAX_BYTES)
     try:
-        data = json.loads(path.read_text())
-    except OSError as exc:
-        raise InvalidInput("file", f"cannot read {path}: {exc.strerror}") from None
+        data = json.loads(raw)
     except ValueError:
         raise InvalidInput("file", f"{path} is not JSON") from None
     request = JoinRequest.parse(data)

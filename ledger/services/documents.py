@@ -95,8 +95,10 @@ from ledger.services.marked import (
     evaluated_with_marks,
     join_marked,
     marked_financings,
+    suspicion_family,
 )
 from ledger.services.own_related import (
+    RECEIVABLE_FAMILIES,
     OwnReceivable,
     own_financings,
     own_receivable,
@@ -2034,8 +2036,16 @@ def _own_holdings(
     """A bank's check: its suspicions with the financings they name that are the bank's own
     marked (``own_financings``), and the receivable those hold through the invoice's re-issues
     and parts (``ledger.services.own_related``; tryout 51's bank read "left to finance:
-    4,500.00" of an invoice whose re-issue and part its own financings held)."""
+    4,500.00" of an invoice whose re-issue and part its own financings held).
+
+    Beside the financings the suspicions name, those holding the bank's own lodged files of the
+    checked invoice's receivable (:func:`_receivable_files_held`): a suspicion ties a file to
+    the one it resembles most, so a part of an invoice is suspected against the original the
+    bank lodged, not against the original's re-issue the bank financed (tryout 81: "left to
+    finance: 300.00" of a part whose whole the bank's financing of the re-issue held)."""
     ids = receivable_financings([(s.kind, s.financings) for s in suspicions])
+    if any(suspicion_family(s.kind) in RECEIVABLE_FAMILIES for s in suspicions):
+        ids = sorted({*ids, *_receivable_files_held(ledger, actor, facts, doc_hash)})
     if not ids:
         return suspicions, None
     owned = own_financings(ledger, actor, ids)
@@ -3272,6 +3282,28 @@ def same_parties_files(
         if row.doc_hash != doc_hash and (f := facts_of(row)) is not None:
             found.setdefault(row.doc_hash, (f, row))
     return found
+
+
+def _receivable_files_held(
+    ledger: Ledger, actor: str, facts: DocumentFacts, doc_hash: str
+) -> set[int]:
+    """The active financings (anyone's) holding a fingerprint of a file ``actor`` lodged here
+    that is of the receivable of the invoice ``facts`` (document ``doc_hash``, 0x hex): its
+    re-issues, parts, whole or original, as :func:`related_invoices` groups the checked invoice
+    with the files of the same seller and buyer ``actor`` lodged (credit notes aside). Two
+    reads: the files, then the holders of their fingerprints."""
+    checked = doc_hash.lower()
+    files = same_parties_files(ledger, facts, checked, actor, "bank")
+    invoices = [(h, f) for h, (f, _) in files.items() if not f.credit_note]
+    if not invoices:
+        return set()
+    of_receivable: set[str] = set()
+    for group in related_invoices([(checked, facts), *invoices]):
+        idents = {f.ident for f in group.files}
+        if checked in idents:
+            of_receivable |= idents - {checked}
+    held = _holding(ledger, files, sorted(of_receivable))
+    return {financing_id for ids in held.values() for financing_id in ids}
 
 
 def _holding(

@@ -54,7 +54,7 @@ from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput, LedgerStateError
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
-from ledger.indexer.rules import NotInForce, listed_ids
+from ledger.indexer.rules import NotInForce, listed_ids, registration_only_words
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit, retired, rotation, standing
 from ledger.services import documents as docs
@@ -305,6 +305,10 @@ def _not_in_force_words(n: NotInForce) -> str:
         if r is not None
         else ""
     )
+    if r is not None and n.revoker_standing and not n.withdraws_receivable:
+        # a registrant not shown to be the seller (or reason 1 or 2) withdrew its registration
+        # only: the message says so (tryout 81 read "cancelled_by_issuer" of a non-seller's)
+        revoked += f" — {n.revoker_standing}: {registration_only_words(r.reason_code)}"
     if n.current_version is None:
         return revoked
     state = (n.current_status or "unknown").upper()

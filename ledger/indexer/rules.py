@@ -203,6 +203,19 @@ class NotInForce:
     no_version_in_force: bool = False
     revocation: IndexedRevocation | None = None
     message: str = ""
+    #: the revoker (of ``revocation``) is an ADMIN of the consortium; None: no revocation
+    revoker_admin: bool | None = None
+    #: the revoker is shown to be the document's seller (True), not shown (False), or it cannot
+    #: be told here (None: no file of the document lodged here names a seller, or no revocation)
+    revoker_is_seller: bool | None = None
+    #: who revoked, as weighed, in words (``ledger.services.roles.revoker_words``); None: no
+    #: revocation
+    revoker_standing: str | None = None
+    #: the revocation withdrew the receivable (by an admin or the seller, for a reason but 1 or
+    #: 2: ``ledger.services.roles.withdraws_receivable``), or only its registrant's registration
+    #: (tryout 81: an enterprise registered another seller's invoice and revoked it "cancelled
+    #: by issuer"; the audit said only that); None: no revocation
+    withdraws_receivable: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -452,6 +465,18 @@ Related = Callable[[Sequence[str]], Sequence[RelatedInvoices]]
 
 #: the reason when the re-check is given no lodged files to compare a revoker with
 _NO_FILES_GIVEN = "cannot be told: this re-check was given no lodged files to compare with"
+
+
+def registration_only_words(reason_code: int) -> str:
+    """What a revocation that does not withdraw the receivable withdraws, in words: for reason 1
+    or 2 (:data:`REGISTRATION_ONLY_REASONS`) whoever revoked, else (a revoker neither an admin
+    nor shown to be the seller) :data:`REGISTRATION_WITHDRAWN_ONLY`."""
+    if reason_code in REGISTRATION_ONLY_REASONS:
+        return (
+            "its reason withdraws this registration, not the invoice (1 issued in error, 2 "
+            "duplicate: another file of the invoice stays in force)"
+        )
+    return REGISTRATION_WITHDRAWN_ONLY
 
 
 class _Revokers(NamedTuple):
@@ -798,6 +823,8 @@ class _Check:
         self.published: dict[str, int] = {}
         #: superseded document → its amendment (0x hex, lower), in chain order
         self.successors: dict[str, str] = {}
+        #: what weighs a revoker (set by :meth:`not_in_force`)
+        self._revokers = _Revokers(None, frozenset())
 
     def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
         self.report.breaches.append(
@@ -912,7 +939,16 @@ class _Check:
             tx_hash=row.tx_hash,
         )
 
-    def not_in_force(self, names: dict[str, str]) -> None:
+    def not_in_force(
+        self,
+        names: dict[str, str],
+        seller_of: SellerOf | None = None,
+        admins: frozenset[str] = frozenset(),
+    ) -> None:
+        """:class:`NotInForce` of every active financing the regulators read that pledges a
+        document revoked or superseded, each revocation's revoker weighed by ``seller_of`` and
+        ``admins`` (lower-case addresses) as :meth:`copies_not_in_force` weighs it."""
+        self._revokers = _Revokers(seller_of, admins)
         for fid in sorted(self.financings):
             f = self.financings[fid]
             if not f.active or f.terms is None:
@@ -950,6 +986,28 @@ class _Check:
             )
         if current is not None and none_in_force:
             said += ": NO VERSION of the document is in force"
+        admin: bool | None = None
+        is_seller: bool | None = None
+        standing: str | None = None
+        withdraws: bool | None = None
+        if revocation is not None:
+            revokers = self._revokers
+            admin = revocation.by.lower() in revokers.admins
+            files = list(dict.fromkeys([current or document.doc_hash, document.doc_hash]))
+            is_seller, why = (
+                revokers.seller_of(revocation.by, files)
+                if revokers.seller_of is not None
+                else (None, _NO_FILES_GIVEN)
+            )
+            revoker = named(revocation.by, revocation.by_name)
+            standing = revoker_words(revoker, admin, is_seller, why)
+            withdraws = (
+                withdraws_receivable(admin, is_seller)
+                and revocation.reason_code not in REGISTRATION_ONLY_REASONS
+            )
+            said += f"; {standing}"
+            if not withdraws:
+                said += f": {registration_only_words(revocation.reason_code)}"
         return NotInForce(
             financing_id=f.financing_id,
             bank=f.bank,
@@ -964,6 +1022,10 @@ class _Check:
             no_version_in_force=none_in_force,
             revocation=revocation,
             message=said,
+            revoker_admin=admin,
+            revoker_is_seller=is_seller,
+            revoker_standing=standing,
+            withdraws_receivable=withdraws,
         )
 
     # -- after the replay: active financings on copies of documents withdrawn since
@@ -1993,8 +2055,9 @@ def check_rules(
     check.open_keys(_rows(index, _KEY_EVENTS))
     check.replay(_rows(index, _RULE_EVENTS))
     names = _member_names(index)
-    check.not_in_force(names)
-    check.copies_not_in_force(names, twins, seller_of, _admins(index))
+    admins = _admins(index)
+    check.not_in_force(names, seller_of, admins)
+    check.copies_not_in_force(names, twins, seller_of, admins)
     if net_due is not None:
         check.held_above_net_due(net_due)
     check.amendments_financed_twice(names, twins)

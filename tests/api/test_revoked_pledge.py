@@ -24,6 +24,8 @@ from api_helpers import (
 )
 from fastapi.testclient import TestClient
 
+from ledger.services.roles import REGISTRATION_WITHDRAWN_ONLY
+
 if TYPE_CHECKING:  # the fixtures' types; pytest provides the fixtures themselves
     from tests.conftest import Network
 
@@ -107,9 +109,18 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
                 "tx_hash": revoked["tx_hash"],
             },
             "message": rules["not_in_force"][0]["message"],
+            # the enterprise is the invoice's seller (its VAT id on chain): the invoice is
+            # withdrawn, not only its registration
+            "revoker_admin": False,
+            "revoker_is_seller": True,
+            "revoker_standing": rules["not_in_force"][0]["revoker_standing"],
+            "withdraws_receivable": True,
         }
     ]
     assert "reason 3: cancelled_by_issuer" in rules["not_in_force"][0]["message"]
+    assert rules["not_in_force"][0]["revoker_standing"].startswith(
+        f"Exporter ({network.enterprise.address}) is shown to be its seller"
+    )
 
     repaid = client.post(
         f"/v1/financings/{fid}/repay", json={"amount": 50_000}, headers=network.bank.headers
@@ -173,3 +184,33 @@ def test_a_new_financing_on_a_revoked_document_is_refused(
     refused = finance(client, network.bank, doc_hash, amount=100_000)
     assert refused.status_code == 409, refused.text
     assert refused.json()["details"]["reason"] == "DOCUMENT_REVOKED"
+
+
+def test_a_revocation_by_a_registrant_not_its_seller_withdraws_its_registration_only(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 81: an enterprise that is not the invoice's seller registered it, and revoked it
+    "cancelled by issuer" once a bank had financed it; the regulator's audit read the financing
+    "with NO VERSION of a document in force … revoked by Acme (reason 3)", nothing saying the
+    revoker was not the seller (the copies' entries said so). Here Bank B (no legal id, not
+    the seller) registers the invoice Bank A finances, and revokes it."""
+    invoice = own_invoice()
+    doc_hash = register(client, network.bank_b, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    revoked = client.post(
+        f"/v1/documents/{doc_hash}/revoke", json={"reason_code": 3}, headers=network.bank_b.headers
+    )
+    assert revoked.status_code == 200, revoked.text
+
+    (entry,) = audit_rules(client, network.regulator)["not_in_force"]
+    assert entry["financing_id"] == int(made.json()["financing_id"])
+    assert (entry["revoker_admin"], entry["revoker_is_seller"]) == (False, False)
+    assert entry["withdraws_receivable"] is False
+    assert entry["revoker_standing"].startswith(
+        f"Bank B ({network.bank_b.address}) is not shown to be its seller"
+    )
+    assert entry["message"].endswith(
+        f"{entry['revoker_standing']}: {REGISTRATION_WITHDRAWN_ONLY}"
+    ), entry["message"]

@@ -72,6 +72,8 @@ from ledger.services.fingerprint_checks import Via
 from ledger.services.names import LedgerNames
 from ledger.services.paging import id_cursor
 from ledger.services.roles import (
+    REGISTRATION_ONLY_REASONS,
+    REGISTRATION_WITHDRAWN_ONLY,
     CancellationReason,
     DocStatus,
     DocType,
@@ -943,6 +945,7 @@ def _status_lines(v: verify_svc.Verification, names: Names) -> list[str]:
     elif v.status is status.REVOKED:
         lines = [f"REVOKED: {reg.doc_hash} (registered, then revoked: do not rely on it)"]
         lines += _revoked_by(v.revocation, names)
+        lines += _registration_only_lines(v)
     else:
         lines = [f"SUPERSEDED by {reg.successor}: {reg.doc_hash} (replaced by an amended document)"]
         lines += _current_version_lines(v, names)
@@ -1010,6 +1013,20 @@ def _revoked_by(r: verify_svc.Revocation | None, names: Names, indent: str = "  
     by = named(r.by, r.by_name) if r.by_name else who(r.by, names)
     reason = f"{r.reason_code} ({r.reason_name})"
     return [f"{indent}revoked by {by} at {utc_text(r.at)}, reason code {reason}"]
+
+
+def _registration_only_lines(v: verify_svc.Verification) -> list[str]:
+    """What a revocation withdrew when its revoker is the registrant and the file shows it is
+    not the seller (a registrant is never an admin: admins do not register): its registration
+    only, not the invoice (tryout 81: an enterprise registered another seller's invoice and
+    revoked it "cancelled by issuer"; the check said only that). This file stays refused on
+    chain (a revoked document cannot be financed); a reason 1 or 2 says so of itself."""
+    r, reg, seller = v.revocation, v.registration, v.registrant_seller
+    if r is None or reg is None or seller is None or seller.is_seller is not False:
+        return []
+    if r.by.lower() != reg.registered_by.lower() or r.reason_code in REGISTRATION_ONLY_REASONS:
+        return []
+    return [f"  its revoker is not shown to be its seller: {REGISTRATION_WITHDRAWN_ONLY}"]
 
 
 def _current_version_lines(v: verify_svc.Verification, names: Names) -> list[str]:

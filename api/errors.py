@@ -223,6 +223,38 @@ def validation_problem(error: Mapping[str, Any], body: Any = _NO_BODY) -> dict[s
     return {"field": field, "rule": f"is not a value {field} takes (see /openapi.json)"}
 
 
+def _multipart_boundary(request: Request) -> str | None:
+    """The boundary of a ``multipart/form-data`` request (RFC 7578), or None for any other."""
+    content_type = request.headers.get("content-type", "")
+    kind, _, params = content_type.partition(";")
+    if kind.strip().lower() != "multipart/form-data":
+        return None
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "boundary":
+            return value.strip().strip('"')
+    return None
+
+
+def _missing_part(
+    problem: dict[str, str], error: Mapping[str, Any], boundary: str
+) -> dict[str, str]:
+    """A form field missing from a multipart body, in words that also fit a body cut short: a
+    tryout's upload whose body ended without its closing boundary was told only ``file: is
+    required`` (the part was sent, and never ended)."""
+    loc = tuple(error.get("loc", ()))
+    if loc[:1] != ("body",) or problem["rule"] != "is required":
+        return problem
+    return {
+        "field": problem["field"],
+        "rule": (
+            f"is required: the multipart body has no complete part named {problem['field']} (a "
+            f"part ends at the next boundary line, the body at --{boundary}--: a body cut short "
+            "ends none)"
+        ),
+    }
+
+
 def _object_rule(field: str, sent: object) -> str:
     """The rule a value that should have been a JSON object broke: the body as a whole says
     what it always said (``must be a JSON object``), a field also what was sent."""
@@ -307,8 +339,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         body = sent_body(getattr(exc, "body", None))
         problems: list[dict[str, str]] = []
+        multipart = _multipart_boundary(request)
         for error in exc.errors():
             problem = validation_problem(error, body)
+            if multipart is not None and error.get("type") == "missing":
+                problem = _missing_part(problem, error, multipart)
             if problem["field"] not in {p["field"] for p in problems}:
                 problems.append(problem)  # one per field: a union's members say it once
         first = problems[0] if problems else {"field": "request", "rule": "invalid"}

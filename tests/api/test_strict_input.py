@@ -909,9 +909,21 @@ def test_a_file_field_must_be_a_file(world: World) -> None:
         text = send(world, role, url, data={name: "x"})
         rule = refused(text, name)["rule"]
         assert rule.startswith("must be a file (multipart"), rule
+        assert refused(send(world, role, url), name)["rule"] == "is required"
+        # a multipart body with no part of that name, or one cut short before its part ended
+        # (tryout 81's upload without its closing boundary was told only "is required")
         empty = {"Content-Type": "multipart/form-data; boundary=x"}
-        for missing in (send(world, role, url), send(world, role, url, headers=empty)):
-            assert refused(missing, name)["rule"] == "is required"
+        cut = (
+            f'--x\r\nContent-Disposition: form-data; name="{name}"; filename="a.xml"\r\n\r\nabc'
+        ).encode()
+        for missing in (
+            send(world, role, url, headers=empty),
+            send(world, role, url, headers=empty, content=cut),
+        ):
+            assert refused(missing, name)["rule"] == (
+                f"is required: the multipart body has no complete part named {name} (a part "
+                "ends at the next boundary line, the body at --x--: a body cut short ends none)"
+            )
         assert head(world) == before
         checked.add(route.path)
     assert {"/v1/documents", "/v1/documents/verify", "/v1/documents/batch"} <= checked

@@ -305,17 +305,26 @@ def _not_in_force_words(n: NotInForce) -> str:
         if r is not None
         else ""
     )
+    # who withdrew or amended it, as it counts: last, after what the chain says (tryouts 81,
+    # 82 read "cancelled_by_issuer" of a registrant not the seller, then "the receivable is not
+    # shown to be: NO VERSION of the document is in force", a contradiction in that order)
+    weighed = ""
     if r is not None and n.revoker_standing and not n.withdraws_receivable:
         # a registrant not shown to be the seller (or reason 1 or 2) withdrew its registration
-        # only: the message says so (tryout 81 read "cancelled_by_issuer" of a non-seller's)
-        revoked += f" — {n.revoker_standing}: {registration_only_words(r.reason_code)}"
+        # only
+        weighed += f" — {n.revoker_standing}: {registration_only_words(r.reason_code)}"
+    if n.superseder_is_seller is False:
+        weighed += (
+            f" — superseded by {n.superseder_standing}: its amendment is not shown to be the "
+            "seller's"
+        )
     if n.current_version is None:
-        return revoked
+        return revoked + weighed
     state = (n.current_status or "unknown").upper()
     said = f"; current version {n.current_version} {state}"
     if n.no_version_in_force:
-        return f"{said}{revoked}: NO VERSION of the document is in force"
-    return said
+        return f"{said}{revoked}: NO VERSION of the document is in force{weighed}"
+    return said + weighed
 
 
 def _rules_text(

@@ -216,6 +216,11 @@ class NotInForce:
     #: (tryout 81: an enterprise registered another seller's invoice and revoked it "cancelled
     #: by issuer"; the audit said only that); None: no revocation
     withdraws_receivable: bool | None = None
+    #: a superseded document: whether the member that superseded it (its registrant) is shown
+    #: to be its seller (True), not shown (False: its amendment is not shown to be the
+    #: seller's), or it cannot be told here (None); and that in words
+    superseder_is_seller: bool | None = None
+    superseder_standing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -754,6 +759,8 @@ class _Document:
     #: who revoked it and the reason code, when revoked
     revoked_by: str | None = None
     reason_code: int | None = None
+    #: who superseded it (its registrant), when superseded
+    superseded_by_member: str | None = None
     currency: str | None = None
     face_value: int | None = None
     #: financing id → amount, while that financing is active
@@ -886,6 +893,8 @@ class _Check:
                 self._status(args["oldDocHash"], DocStatus.SUPERSEDED, row)
                 old, new = str(args["oldDocHash"]).lower(), str(args["newDocHash"]).lower()
                 self.successors.setdefault(old, new)
+                if (superseded := self.documents.get(old)) is not None:
+                    superseded.superseded_by_member = str(args["by"])
             elif name == "EncryptionKeySet":
                 account = str(args["account"]).lower()
                 if any(a == account for a, _ in self.keys):
@@ -1008,6 +1017,24 @@ class _Check:
             said += f"; {standing}"
             if not withdraws:
                 said += f": {registration_only_words(revocation.reason_code)}"
+        superseder_is_seller: bool | None = None
+        superseder_standing: str | None = None
+        by = found.superseded_by_member
+        if found.status is DocStatus.SUPERSEDED and by is not None:
+            # tryout 81: a registrant not the seller "amended" an invoice a bank financed
+            files = list(dict.fromkeys([document.doc_hash, *([successor] if successor else [])]))
+            superseder_is_seller, why = (
+                self._revokers.seller_of(by, files)
+                if self._revokers.seller_of is not None
+                else (None, _NO_FILES_GIVEN)
+            )
+            superseder = named(by, names.get(by.lower()))
+            superseder_standing = revoker_words(superseder, False, superseder_is_seller, why)
+            if superseder_is_seller is False:
+                said += (
+                    f"; superseded by {superseder_standing}: its amendment is not shown to be "
+                    "the seller's (only its seller amends an invoice: ask the seller)"
+                )
         return NotInForce(
             financing_id=f.financing_id,
             bank=f.bank,
@@ -1026,6 +1053,8 @@ class _Check:
             revoker_is_seller=is_seller,
             revoker_standing=standing,
             withdraws_receivable=withdraws,
+            superseder_is_seller=superseder_is_seller,
+            superseder_standing=superseder_standing,
         )
 
     # -- after the replay: active financings on copies of documents withdrawn since

@@ -214,3 +214,32 @@ def test_a_revocation_by_a_registrant_not_its_seller_withdraws_its_registration_
     assert entry["message"].endswith(
         f"{entry['revoker_standing']}: {REGISTRATION_WITHDRAWN_ONLY}"
     ), entry["message"]
+
+
+def test_a_supersession_by_a_registrant_not_its_seller_is_weighed(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 81: a member not the seller registered the invoice a bank had financed and
+    superseded it with an "amendment"; the audit read the financing's document superseded,
+    nothing saying who amended it. Bank B (not the seller) does so here."""
+    invoice = own_invoice()
+    doc_hash = register(client, network.bank_b, xml(invoice))
+    assert lodge(client, network.bank, invoice)["doc_hash"] == doc_hash
+    made = finance(client, network.bank, doc_hash, amount=100_000)
+    assert made.status_code == 201, made.text
+    amended = invoice.replace(b"</cbc:Note>", b" (amended)</cbc:Note>", 1)
+    assert amended != invoice
+    superseded = client.post(
+        f"/v1/documents/{doc_hash}/supersede",
+        files=xml(amended),
+        headers=network.bank_b.headers,
+    )
+    assert superseded.status_code in (200, 201), superseded.text
+
+    (entry,) = audit_rules(client, network.regulator)["not_in_force"]
+    assert entry["status"] == "superseded"
+    assert entry["superseder_is_seller"] is False
+    assert entry["superseder_standing"].startswith(
+        f"Bank B ({network.bank_b.address}) is not shown to be its seller"
+    )
+    assert "its amendment is not shown to be the seller's" in entry["message"]

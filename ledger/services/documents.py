@@ -1984,8 +1984,9 @@ def _examine(
         )
     owned_receivable = None
     if role == "bank" and actor and not registering and parsed.facts is not None:
+        holding_it = {i.held_by_financing for i in infos if i.held_by_financing}
         suspicions, owned_receivable = _own_holdings(
-            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions, financeable
+            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions, financeable, holding_it
         )
     if unknown is not None:
         notices = (*notices, unknown)
@@ -2032,11 +2033,13 @@ def _own_holdings(
     doc_hash: str,
     suspicions: tuple[SuspicionInfo, ...],
     financeable: int | None,
+    holding_it: Iterable[int] = (),
 ) -> tuple[tuple[SuspicionInfo, ...], OwnReceivable | None]:
     """A bank's check: its suspicions with the financings they name that are the bank's own
     marked (``own_financings``), and the receivable those hold through the invoice's re-issues
     and parts (``ledger.services.own_related``; tryout 51's bank read "left to finance:
-    4,500.00" of an invoice whose re-issue and part its own financings held).
+    4,500.00" of an invoice whose re-issue and part its own financings held). ``holding_it``:
+    the active financings holding the checked file's own fingerprints, counted with the rest.
 
     Beside the financings the suspicions name, those holding the bank's own lodged files of the
     checked invoice's receivable (:func:`_receivable_files_held`): a suspicion ties a file to
@@ -2048,6 +2051,9 @@ def _own_holdings(
         ids = sorted({*ids, *_receivable_files_held(ledger, actor, facts, doc_hash)})
     if not ids:
         return suspicions, None
+    # the financings holding the checked file's own fingerprints count with the others once
+    # the file is found to be of a receivable they hold (``own_receivable``; tryout 82)
+    ids = sorted({*ids, *holding_it})
     owned = own_financings(ledger, actor, ids)
     if not owned:
         return suspicions, None

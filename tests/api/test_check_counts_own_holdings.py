@@ -173,3 +173,24 @@ def test_the_credit_notes_counted_are_taken_off_the_receivable(
     )
     assert own["beyond_due"] == 0
     assert answer["financing_headroom_counting_own"] == FACE - 100_000 - 50_000
+
+
+def test_what_its_own_financing_holds_on_the_file_checked_is_counted_too(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 82: a bank financed an invoice for 500.00 and its re-issue for 100.00 (529.87
+    due); its check of the invoice said "less 100.00 EUR held" and never BEYOND — the 500.00
+    on the file checked itself was left out."""
+    invoice = own_invoice("OWNSELF")
+    original, on_original = _financed(client, network, invoice, DUE - 10_000)
+    reissue, on_reissue = _financed(client, network, reissued(invoice), 100_000)
+    for checked, other in ((invoice, reissue), (reissued(invoice), original)):
+        answer = check(client, network.bank, checked)
+        own = answer["own_receivable"]
+        assert own is not None, answer["suspicions"]
+        assert own["held"] == DUE + 90_000
+        assert own["beyond_due"] == 90_000
+        assert sorted(own["financing_ids"]) == sorted([on_original, on_reissue])
+        assert other in {h["doc_hash"] for h in own["holdings"]}
+        assert answer["doc_hash"] in {h["doc_hash"] for h in own["holdings"]}
+        assert answer["financing_headroom_counting_own"] == 0

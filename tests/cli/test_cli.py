@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -167,11 +168,13 @@ def test_an_import_names_the_file_it_refuses_and_follows_no_link(cli: Cli, tmp_p
     (folder / ".hidden.txt").write_text("hidden")
     (folder / "link.txt").symlink_to(outside)
     (folder / "linked-dir").symlink_to(tmp_path, target_is_directory=True)
+    os.mkfifo(folder / "pipe.xml")  # tryout 82: skipped without a word (and never opened)
     done = cli.json("doc", "import", str(folder), "--as", exporter)
     assert [Path(r["file"]).name for r in done["registered"]] == ["kept.txt"]
     why = {Path(p["file"]).relative_to(folder).parts[0]: p["why"] for p in done["passed_over"]}
     assert why["link.txt"] == why["linked-dir"] == "a symbolic link (not followed)"
     assert why[".hidden.txt"] == "a hidden file"
+    assert why["pipe.xml"].startswith("not a regular file"), why
     (folder / "empty.txt").write_text("")
     refused = cli.json("doc", "import", str(folder), "--as", exporter, code=2)
     assert refused["details"]["file"] == str(folder / "empty.txt")

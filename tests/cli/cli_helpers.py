@@ -23,8 +23,8 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from ledger.cli import app
-from ledger.network import open_ledger
-from tests.conftest import make_settings
+from ledger.network import init_network, open_ledger
+from tests.conftest import build_network, make_settings
 
 UBL = resources.files("ledger.demo_data").joinpath("invoice-ubl.xml").read_bytes()
 CII = resources.files("ledger.demo_data").joinpath("invoice-cii.xml").read_bytes()
@@ -182,3 +182,22 @@ def build_story(tmp: Path) -> Story:
         code=4,
     )
     return story
+
+
+def ledger_with_members(data_dir: Path) -> dict[str, str]:
+    """A ledger made at ``data_dir`` on the embedded chain with one member of each role and a
+    second bank (``tests.conftest.build_network``), closed again for the CLI to open: the
+    members' addresses by role (``bank``, ``bank_b``, ``enterprise`` — the sample invoices'
+    seller —, ``regulator``, ``attestor``)."""
+    ledger, admin_key = init_network(make_settings(data_dir), "Test admin")
+    try:
+        net = build_network(ledger, admin_key, "embedded")
+        return {
+            "bank": net.bank.address,
+            "bank_b": net.bank_b.address,
+            "enterprise": net.enterprise.address,
+            "regulator": net.regulator.address,
+            "attestor": net.attestor.address,
+        }
+    finally:
+        ledger.close()

@@ -12,14 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cli_helpers import FAST
+from cli_helpers import FAST, ledger_with_members
 from typer.testing import CliRunner
 
 from ledger.cli import app
-from ledger.network import init_network
 from ledger.services.roles import REGISTRATION_WITHDRAWN_ONLY
 from tests.api.api_helpers import own_invoice
-from tests.conftest import build_network, make_settings
 
 SAID = f"its revoker is not shown to be its seller: {REGISTRATION_WITHDRAWN_ONLY}"
 
@@ -27,14 +25,9 @@ SAID = f"its revoker is not shown to be its seller: {REGISTRATION_WITHDRAWN_ONLY
 @pytest.fixture(scope="module")
 def ledger_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     found = tmp_path_factory.mktemp("revoked-by") / "ledger"
-    ledger, admin_key = init_network(make_settings(found), "Test admin")
-    try:
-        net = build_network(ledger, admin_key, "embedded")
-        # Bank B has no legal id: not shown to be the seller; the enterprise is the seller
-        who = {"bank_b": net.bank_b.address, "seller": net.enterprise.address}
-    finally:
-        ledger.close()
-    return found, who
+    members = ledger_with_members(found)
+    # Bank B has no legal id: not shown to be the seller; the enterprise is the seller
+    return found, {"bank_b": members["bank_b"], "seller": members["enterprise"]}
 
 
 def _run(data_dir: Path, *words: str, code: int) -> str:

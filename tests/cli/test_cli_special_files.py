@@ -23,14 +23,12 @@ import time
 from pathlib import Path
 
 import pytest
-from cli_helpers import FAST
+from cli_helpers import FAST, ledger_with_members
 from typer.testing import CliRunner
 
 from ledger.cli import app
 from ledger.errors import InvalidInput
-from ledger.network import init_network
 from ledger.userfiles import read_regular_file
-from tests.conftest import build_network, make_settings
 
 #: the commands whose file argument is not named FILE
 ARGUMENT = {"verify-proof": "PROOF", "register-oa": "WRAPPED"}
@@ -40,12 +38,7 @@ REGISTERED = "a document registered before the special files are tried\n"
 @pytest.fixture(scope="module")
 def ledger_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     found = tmp_path_factory.mktemp("special") / "ledger"
-    ledger, admin_key = init_network(make_settings(found), "Test admin")
-    try:
-        net = build_network(ledger, admin_key, "embedded")
-        who = {"bank": net.bank.address, "enterprise": net.enterprise.address}
-    finally:
-        ledger.close()
+    who = ledger_with_members(found)
     kept = found.parent / "kept.txt"
     kept.write_text(REGISTERED)
     words = ["doc", "register", str(kept), "--as", who["enterprise"], "--data-dir", str(found)]

@@ -12,12 +12,10 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_helpers import FAST
+from cli_helpers import FAST, ledger_with_members
 from typer.testing import CliRunner
 
 from ledger.cli import app
-from ledger.network import init_network
-from tests.conftest import build_network, make_settings
 
 UBL_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 BROKEN = {
@@ -32,12 +30,7 @@ BROKEN = {
 @pytest.fixture(scope="module")
 def ledger_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     found = tmp_path_factory.mktemp("uploads") / "ledger"
-    ledger, admin_key = init_network(make_settings(found), "Test admin")
-    try:
-        net = build_network(ledger, admin_key, "embedded")
-        who = {"bank": net.bank.address, "enterprise": net.enterprise.address}
-    finally:
-        ledger.close()
+    who = ledger_with_members(found)
     return found, who
 
 

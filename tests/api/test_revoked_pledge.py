@@ -115,6 +115,9 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
             "revoker_is_seller": True,
             "revoker_standing": rules["not_in_force"][0]["revoker_standing"],
             "withdraws_receivable": True,
+            # revoked, not superseded: no superseder to weigh
+            "superseder_is_seller": None,
+            "superseder_standing": None,
         }
     ]
     assert "reason 3: cancelled_by_issuer" in rules["not_in_force"][0]["message"]

@@ -1986,7 +1986,14 @@ def _examine(
     if role == "bank" and actor and not registering and parsed.facts is not None:
         holding_it = {i.held_by_financing for i in infos if i.held_by_financing}
         suspicions, owned_receivable = _own_holdings(
-            ledger, actor, parsed.facts, hex32(parsed.doc_hash), suspicions, financeable, holding_it
+            ledger,
+            actor,
+            parsed.facts,
+            hex32(parsed.doc_hash),
+            suspicions,
+            financeable,
+            holding_it,
+            lookups.stored_with,
         )
     if unknown is not None:
         notices = (*notices, unknown)
@@ -2034,12 +2041,14 @@ def _own_holdings(
     suspicions: tuple[SuspicionInfo, ...],
     financeable: int | None,
     holding_it: Iterable[int] = (),
+    read: StoredReader | None = None,
 ) -> tuple[tuple[SuspicionInfo, ...], OwnReceivable | None]:
     """A bank's check: its suspicions with the financings they name that are the bank's own
     marked (``own_financings``), and the receivable those hold through the invoice's re-issues
     and parts (``ledger.services.own_related``; tryout 51's bank read "left to finance:
     4,500.00" of an invoice whose re-issue and part its own financings held). ``holding_it``:
-    the active financings holding the checked file's own fingerprints, counted with the rest.
+    the active financings holding the checked file's own fingerprints, counted with the rest;
+    ``read``: the check's reader of stored files (its files read ahead, not read again).
 
     Beside the financings the suspicions name, those holding the bank's own lodged files of the
     checked invoice's receivable (:func:`_receivable_files_held`): a suspicion ties a file to
@@ -2048,7 +2057,7 @@ def _own_holdings(
     finance: 300.00" of a part whose whole the bank's financing of the re-issue held)."""
     ids = receivable_financings([(s.kind, s.financings) for s in suspicions])
     if any(suspicion_family(s.kind) in RECEIVABLE_FAMILIES for s in suspicions):
-        ids = sorted({*ids, *_receivable_files_held(ledger, actor, facts, doc_hash)})
+        ids = sorted({*ids, *_receivable_files_held(ledger, actor, facts, doc_hash, read)})
     if not ids:
         return suspicions, None
     # the financings holding the checked file's own fingerprints count with the others once
@@ -3291,15 +3300,20 @@ def same_parties_files(
 
 
 def _receivable_files_held(
-    ledger: Ledger, actor: str, facts: DocumentFacts, doc_hash: str
+    ledger: Ledger,
+    actor: str,
+    facts: DocumentFacts,
+    doc_hash: str,
+    read: StoredReader | None = None,
 ) -> set[int]:
     """The active financings (anyone's) holding a fingerprint of a file ``actor`` lodged here
     that is of the receivable of the invoice ``facts`` (document ``doc_hash``, 0x hex): its
     re-issues, parts, whole or original, as :func:`related_invoices` groups the checked invoice
     with the files of the same seller and buyer ``actor`` lodged (credit notes aside). Two
-    reads: the files, then the holders of their fingerprints."""
+    reads: the files (through ``read``: a check's files read ahead), then the holders of their
+    fingerprints."""
     checked = doc_hash.lower()
-    files = same_parties_files(ledger, facts, checked, actor, "bank")
+    files = same_parties_files(ledger, facts, checked, actor, "bank", read)
     invoices = [(h, f) for h, (f, _) in files.items() if not f.credit_note]
     if not invoices:
         return set()

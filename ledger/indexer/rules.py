@@ -492,6 +492,17 @@ class _Revokers(NamedTuple):
     seller_of: SellerOf | None
     admins: frozenset[str]
 
+    def weigh(self, member: str, name: str, files: list[str]) -> tuple[bool, bool | None, str]:
+        """(admin, is seller, standing in words) of ``member`` (named ``name``) for the
+        document whose ``files`` (0x hex, the one to look at first first) say who its seller
+        is: an ADMIN, shown to be the seller, not shown, or not to be told here
+        (``ledger.services.roles.revoker_words``)."""
+        admin = member.lower() in self.admins
+        is_seller, why = (
+            self.seller_of(member, files) if self.seller_of is not None else (None, _NO_FILES_GIVEN)
+        )
+        return admin, is_seller, revoker_words(name, admin, is_seller, why)
+
 
 @dataclass
 class RulesReport:
@@ -830,8 +841,6 @@ class _Check:
         self.published: dict[str, int] = {}
         #: superseded document → its amendment (0x hex, lower), in chain order
         self.successors: dict[str, str] = {}
-        #: what weighs a revoker (set by :meth:`not_in_force`)
-        self._revokers = _Revokers(None, frozenset())
 
     def breach(self, rule: str, message: str, row: _Row, **where: Any) -> None:
         self.report.breaches.append(
@@ -957,7 +966,7 @@ class _Check:
         """:class:`NotInForce` of every active financing the regulators read that pledges a
         document revoked or superseded, each revocation's revoker weighed by ``seller_of`` and
         ``admins`` (lower-case addresses) as :meth:`copies_not_in_force` weighs it."""
-        self._revokers = _Revokers(seller_of, admins)
+        revokers = _Revokers(seller_of, admins)
         for fid in sorted(self.financings):
             f = self.financings[fid]
             if not f.active or f.terms is None:
@@ -968,10 +977,17 @@ class _Check:
                     continue
                 if found.status not in (DocStatus.REVOKED, DocStatus.SUPERSEDED):
                     continue
-                self.report.not_in_force.append(self._not_in_force(f, document, found, names))
+                self.report.not_in_force.append(
+                    self._not_in_force(f, document, found, names, revokers)
+                )
 
     def _not_in_force(
-        self, f: _Financing, document: DocumentTerms, found: _Document, names: dict[str, str]
+        self,
+        f: _Financing,
+        document: DocumentTerms,
+        found: _Document,
+        names: dict[str, str],
+        revokers: _Revokers,
     ) -> NotInForce:
         assert found.changed is not None
         status = found.status.name.lower()
@@ -1000,16 +1016,10 @@ class _Check:
         standing: str | None = None
         withdraws: bool | None = None
         if revocation is not None:
-            revokers = self._revokers
-            admin = revocation.by.lower() in revokers.admins
             files = list(dict.fromkeys([current or document.doc_hash, document.doc_hash]))
-            is_seller, why = (
-                revokers.seller_of(revocation.by, files)
-                if revokers.seller_of is not None
-                else (None, _NO_FILES_GIVEN)
+            admin, is_seller, standing = revokers.weigh(
+                revocation.by, named(revocation.by, revocation.by_name), files
             )
-            revoker = named(revocation.by, revocation.by_name)
-            standing = revoker_words(revoker, admin, is_seller, why)
             withdraws = (
                 withdraws_receivable(admin, is_seller)
                 and revocation.reason_code not in REGISTRATION_ONLY_REASONS
@@ -1023,13 +1033,10 @@ class _Check:
         if found.status is DocStatus.SUPERSEDED and by is not None:
             # tryout 81: a registrant not the seller "amended" an invoice a bank financed
             files = list(dict.fromkeys([document.doc_hash, *([successor] if successor else [])]))
-            superseder_is_seller, why = (
-                self._revokers.seller_of(by, files)
-                if self._revokers.seller_of is not None
-                else (None, _NO_FILES_GIVEN)
+            # its registrant: never an admin (admins do not register)
+            _, superseder_is_seller, superseder_standing = revokers.weigh(
+                by, named(by, names.get(by.lower())), files
             )
-            superseder = named(by, names.get(by.lower()))
-            superseder_standing = revoker_words(superseder, False, superseder_is_seller, why)
             if superseder_is_seller is False:
                 said += (
                     f"; superseded by {superseder_standing}: its amendment is not shown to be "
@@ -1168,16 +1175,10 @@ class _Check:
             )
         amended = f", amended to {current}, which is" if current != withdrawn_hash else ", which is"
         revoker = named(revocation.by, revocation.by_name)
-        admin = revocation.by.lower() in revokers.admins
         # the revoked file first; then the copy it was found as, and the pledged file: every
         # link (a locked fingerprint, the same document) names the same seller
         files = list(dict.fromkeys([current, withdrawn_hash, document.doc_hash]))
-        is_seller, why = (
-            revokers.seller_of(revocation.by, files)
-            if revokers.seller_of is not None
-            else (None, _NO_FILES_GIVEN)
-        )
-        standing = revoker_words(revoker, admin, is_seller, why)
+        admin, is_seller, standing = revokers.weigh(revocation.by, revoker, files)
         withdraws = withdraws_receivable(admin, is_seller)
         pledged_now = self.versions(document.doc_hash)[-1]
         at_end = self.documents.get(pledged_now)

@@ -1957,8 +1957,9 @@ def _examine(
         (r for r in stored if actor and r.doc_hash == this_file and r.received_by == actor), None
     )
     suspicions, notices, financeable = _look_around(ledger, parsed, actor, role, lookups)
+    #: the active financings holding this file's own fingerprints
+    pledged = {i.held_by_financing for i in infos if i.held_by_financing}
     if marks:  # an active financing of a re-issue or a split of this invoice
-        pledged = {i.held_by_financing for i in infos if i.held_by_financing}
         noun = doc_type_word(parsed.facts.doc_type.value) if parsed.facts else "invoice"
         carriers = marked_financings(ledger, actor, marks, pledged, own=True, noun=noun)
         # the caller's own financing of the invoice its own files were found to be: named in
@@ -1984,7 +1985,6 @@ def _examine(
         )
     owned_receivable = None
     if role == "bank" and actor and not registering and parsed.facts is not None:
-        holding_it = {i.held_by_financing for i in infos if i.held_by_financing}
         suspicions, owned_receivable = _own_holdings(
             ledger,
             actor,
@@ -1992,7 +1992,7 @@ def _examine(
             hex32(parsed.doc_hash),
             suspicions,
             financeable,
-            holding_it,
+            pledged,
             lookups.stored_with,
         )
     if unknown is not None:

@@ -431,3 +431,32 @@ def test_a_drawdown_on_an_invoice_its_seller_withdrew_in_another_file_is_warned(
     assert cii_hash in notice["documents"], notice
     assert "is shown to be its seller" in notice["message"], notice
     assert "the bank decides whether to go on with it" in notice["message"], notice
+
+
+def test_a_financed_invoice_whose_seller_revoked_its_own_amendment_is_listed_once(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 82: Bank B financed the demo UBL invoice and lodged its amendment; the seller
+    superseded the invoice and revoked the amendment for fraud. The regulator's verify listed
+    the financing in ``not_in_force`` (no version in force) and again in
+    ``copies_not_in_force`` — the amendment is a version of the pledged document, not a copy of
+    it: one withdrawal, one entry."""
+    v1 = register(client, network.enterprise, xml(UBL))
+    assert lodge(client, network.bank_b, UBL)["doc_hash"] == v1
+    made = finance(client, network.bank_b, v1, amount=100_000)
+    assert made.status_code == 201, made.text
+    fid = int(made.json()["financing_id"])
+    superseded = client.post(
+        f"/v1/documents/{v1}/supersede", files=xml(AMENDED), headers=network.enterprise.headers
+    )
+    assert superseded.status_code == 201, superseded.text
+    v2 = superseded.json()["new_doc_hash"]
+    lodge(client, network.bank_b, AMENDED)
+    _revoked_by(client, network.enterprise, v2, 4)
+    rules = audit_rules(client, network.regulator)
+    [entry] = rules["not_in_force"]
+    assert entry["financing_id"] == fid
+    assert (entry["current_version"], entry["no_version_in_force"]) == (v2, True)
+    assert (entry["revoker_is_seller"], entry["withdraws_receivable"]) == (True, True)
+    assert rules["copies_not_in_force"] == [], rules["copies_not_in_force"]
+    assert rules["copies_revoked_not_by_seller"] == []

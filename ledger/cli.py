@@ -2329,7 +2329,8 @@ def _document_standing(p: fin_svc.Pledge) -> str:
         return ""
     if not p.in_force:  # its status in capitals, then who, when, why and its current version
         state, _, rest = fin_svc.standing_words(p).partition(" ")
-        return f"; document {state.upper()}{' ' + rest if rest else ''}"
+        weighed = fin_svc.revoker_weighed_words(p)  # who revoked, as it counts (tryout 82)
+        return f"; document {state.upper()}{' ' + rest if rest else ''}{weighed}"
     return "; document " + p.document_status.replace("_", " ")
 
 

@@ -54,12 +54,12 @@ from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup
 from ledger.errors import InvalidInput, LedgerStateError
 from ledger.indexer import EventIndex, RulesReport, check_rules, verify
-from ledger.indexer.rules import NotInForce, listed_ids, registration_only_words
+from ledger.indexer.rules import NotInForce, listed_ids
 from ledger.network import Ledger, open_ledger
 from ledger.services import audit, retired, rotation, standing
 from ledger.services import documents as docs
 from ledger.services import fingerprint_checks as checks
-from ledger.services.roles import RefusalReason, one_of_rule
+from ledger.services.roles import RefusalReason, one_of_rule, registration_only_words
 from ledger.words import money, named, who
 
 index_app = typer.Typer(

@@ -169,6 +169,28 @@ class PledgePublic(BaseModel):
         description="true when no version of the document is in force: it is revoked, or "
         "superseded and its current version revoked (null before its status is read)",
     )
+    revoker_admin: bool | None = Field(
+        default=None,
+        description="of the revocation that leaves no version in force (revocation, else "
+        "current_revocation): whether its revoker is an ADMIN of the consortium (null without "
+        "such a revocation)",
+    )
+    revoker_is_seller: bool | None = Field(
+        default=None,
+        description="whether that revoker is shown to be the document's seller — its legal id "
+        "on chain one of the seller's identifiers in a file of it the financing's bank lodged "
+        "—; null: no such file names the seller, or no such revocation",
+    )
+    revoker_standing: str | None = Field(
+        default=None, description="the two above in words (docs/rules.md, who withdraws)"
+    )
+    withdraws_receivable: bool | None = Field(
+        default=None,
+        description="whether that revocation withdrew the receivable: its revoker an ADMIN or "
+        "shown to be the seller, for a reason other than 1 (issued in error) or 2 (duplicate). "
+        "false: its registration is withdrawn, the receivable is not shown to be (ask the "
+        "seller); null without such a revocation",
+    )
 
 
 class EntryPublic(BaseModel):
@@ -448,6 +470,10 @@ def public(f: svc.Financing, role: str) -> FinancingPublic:
                 no_version_in_force=(
                     p.no_version_in_force if p.document_status is not None else None
                 ),
+                revoker_admin=p.revoker_admin,
+                revoker_is_seller=p.revoker_is_seller,
+                revoker_standing=p.revoker_standing,
+                withdraws_receivable=p.withdraws_receivable,
             )
             for p in (t.pledges if t else ())
         ],

@@ -116,6 +116,7 @@ from ledger.services.roles import (
     RevocationReason,
     Role,
     reason_name,
+    registration_only_words,
     revoker_words,
     withdraws_receivable,
 )
@@ -470,18 +471,6 @@ Related = Callable[[Sequence[str]], Sequence[RelatedInvoices]]
 
 #: the reason when the re-check is given no lodged files to compare a revoker with
 _NO_FILES_GIVEN = "cannot be told: this re-check was given no lodged files to compare with"
-
-
-def registration_only_words(reason_code: int) -> str:
-    """What a revocation that does not withdraw the receivable withdraws, in words: for reason 1
-    or 2 (:data:`REGISTRATION_ONLY_REASONS`) whoever revoked, else (a revoker neither an admin
-    nor shown to be the seller) :data:`REGISTRATION_WITHDRAWN_ONLY`."""
-    if reason_code in REGISTRATION_ONLY_REASONS:
-        return (
-            "its reason withdraws this registration, not the invoice (1 issued in error, 2 "
-            "duplicate: another file of the invoice stays in force)"
-        )
-    return REGISTRATION_WITHDRAWN_ONLY
 
 
 class _Revokers(NamedTuple):

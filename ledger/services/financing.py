@@ -96,15 +96,20 @@ from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
 from ledger.services.roles import (
+    REGISTRATION_ONLY_REASONS,
     DocStatus,
     FinancingKind,
     FinancingStatus,
     RefusalReason,
     Role,
+    registration_only_words,
+    revoker_words,
+    withdraws_receivable,
 )
 from ledger.services.sellers import (
     SELLER_PROOF_SCHEMES as SELLER_PROOF_SCHEMES,
 )
+from ledger.services.sellers import member_is_admin, registrant_seller
 from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
 from ledger.services.unmined import unmined_calls, wait_until_mined
@@ -158,6 +163,18 @@ class Pledge:
     current_version: str | None = None
     current_status: str | None = None
     current_revocation: docs.Revocation | None = None
+    #: of the revocation that leaves no version in force (``revocation``, else
+    #: ``current_revocation``), who revoked as it counts (docs/rules.md: only the seller, or an
+    #: admin, withdraws an invoice), as the regulator's audit weighs it: whether the revoker is
+    #: an ADMIN, whether it is shown to be the seller by a file of the document the financing's
+    #: bank lodged (None: none names the seller), the two in words, and whether the revocation
+    #: withdrew the receivable (False: a revoker neither, or reason 1 or 2 — the registration
+    #: only). All None without such a revocation (tryout 82: a bank's drawdown on an invoice a
+    #: registrant not its seller revoked was told only "revoked")
+    revoker_admin: bool | None = None
+    revoker_is_seller: bool | None = None
+    revoker_standing: str | None = None
+    withdraws_receivable: bool | None = None
 
     @property
     def in_force(self) -> bool:
@@ -2199,13 +2216,14 @@ def get(ledger: Ledger, financing_id: int, reader: str | None = None) -> Financi
 # -- the pledged documents' standing ------------------------------------------------------
 
 
-def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
+def _standing(ledger: Ledger, pledge: Pledge, names: Names | None, bank: str) -> Pledge:
     """``pledge`` with its document's status as the chain says it now, the document that
     superseded it, and its revocation (read from its ``DocumentRevoked`` event, revoked
     documents only: one log query and one block read). A superseded document also gets its
     current version — the end of its chain of amendments, followed by ``doc verify``'s walk
     (:func:`ledger.services.verify.current_version`) — with that version's status and, when
-    it is revoked, its revocation: then no version of the document is in force."""
+    it is revoked, its revocation: then no version of the document is in force, and who
+    revoked it is weighed (:func:`_weigh_revoker`, by the files ``bank`` lodged here)."""
     from ledger.services.names import LedgerNames  # it reads documents
 
     doc_hash = docs.parse_doc_hash(pledge.doc_hash)
@@ -2227,6 +2245,9 @@ def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
             names = names if names is not None else LedgerNames(ledger)
             current_hash = docs.parse_doc_hash(current.doc_hash)
             current_revocation = docs.find_revocation(ledger, current_hash, names)
+    ending = revocation or current_revocation
+    files = [*([current.doc_hash] if current is not None else []), pledge.doc_hash]
+    weighed = _weigh_revoker(ledger, ending, files, bank) if ending is not None else None
     return replace(
         pledge,
         document_status=record.status.name.lower(),
@@ -2235,7 +2256,38 @@ def _standing(ledger: Ledger, pledge: Pledge, names: Names | None) -> Pledge:
         current_version=current.doc_hash if current is not None else None,
         current_status=current.status.name.lower() if current is not None else None,
         current_revocation=current_revocation,
+        revoker_admin=weighed[0] if weighed is not None else None,
+        revoker_is_seller=weighed[1] if weighed is not None else None,
+        revoker_standing=weighed[2] if weighed is not None else None,
+        withdraws_receivable=weighed[3] if weighed is not None else None,
     )
+
+
+def _weigh_revoker(
+    ledger: Ledger, r: docs.Revocation, files: Sequence[str], bank: str
+) -> tuple[bool, bool | None, str, bool]:
+    """(admin, is seller, the two in words, withdraws the receivable) of the revoker of ``r``,
+    as the regulator's audit weighs it (``ledger.indexer.rules.NotInForce``): an ADMIN now
+    (:func:`member_is_admin`), or shown to be the seller by the first of ``files`` (0x hex:
+    the document's current version, then the pledged one) that ``bank`` lodged here naming a
+    seller (:func:`registrant_seller`: the revoker's legal id on chain); reason 1 or 2 withdraws
+    a registration whoever revoked. Only the bank's own files are read: another member's
+    lodged copy is not the bank's to read."""
+    admin = member_is_admin(ledger, r.by)
+    is_seller: bool | None = None
+    why = f"cannot be told here: no file of it lodged by {bank} names its seller"
+    for doc_hash in dict.fromkeys(h.lower() for h in files):
+        copies = ledger.db.received(doc_hash, Web3.to_checksum_address(bank))
+        facts = docs.facts_of(copies[0]) if copies else None
+        if facts is not None and facts.seller is not None:
+            shown = registrant_seller(ledger, r.by, facts, f"the file {doc_hash} lodged here")
+            is_seller, why = shown.is_seller, shown.reason
+            break
+    standing = revoker_words(named(r.by, r.by_name), admin, is_seller, why)
+    withdraws = (
+        withdraws_receivable(admin, is_seller) and r.reason_code not in REGISTRATION_ONLY_REASONS
+    )
+    return admin, is_seller, standing, withdraws
 
 
 def with_document_status(
@@ -2255,7 +2307,7 @@ def with_document_status(
     (its block's time: from ``block_times`` when given, else :meth:`Ledger.block_times`)."""
     if f.terms is None:
         return f
-    pledges = tuple(_standing(ledger, p, names) for p in f.terms.pledges)
+    pledges = tuple(_standing(ledger, p, names, f.bank) for p in f.terms.pledges)
     # and when each entry was recorded: its block's time (a bank read its money's moves
     # without a time, and went to the audit timeline for them: a tryout)
     times = block_times if block_times is not None else ledger.block_times(_entry_blocks([f]))
@@ -2324,6 +2376,20 @@ def standing_words(p: Pledge) -> str:
     )
 
 
+def revoker_weighed_words(p: Pledge) -> str:
+    """``; REVOKER …: its registration is withdrawn; the receivable is not shown to be …``
+    when the revocation that leaves ``p`` no version in force withdrew its registration only
+    (a revoker neither an admin nor shown to be the seller, or reason 1 or 2); ``; REVOKER is
+    shown to be its seller …`` when it withdrew the receivable. Empty when not weighed."""
+    if p.revoker_standing is None or p.withdraws_receivable is None:
+        return ""
+    if p.withdraws_receivable:
+        return f"; {p.revoker_standing}"
+    r = p.revocation or p.current_revocation
+    code = r.reason_code if r is not None else 0
+    return f"; {p.revoker_standing}: {registration_only_words(code)}"
+
+
 def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
     """A notice per pledged document no longer in force (``document_revoked``,
     ``document_superseded``, or :data:`NO_VERSION_IN_FORCE` for a superseded one whose
@@ -2343,8 +2409,8 @@ def document_notices(f: Financing) -> tuple[docs.Notice, ...]:
             docs.Notice(
                 NO_VERSION_IN_FORCE if none_in_force else f"document_{p.document_status}",
                 f"financing {f.financing_id} pledges document {p.doc_hash}, which was "
-                f"{standing_words(p)}: the chain does not stop the financing — "
-                "the bank decides whether to go on with it",
+                f"{standing_words(p)}{revoker_weighed_words(p)}: the chain does not stop the "
+                "financing — the bank decides whether to go on with it",
                 documents=(p.doc_hash,)
                 + ((p.current_version,) if none_in_force and p.current_version else ()),
                 financings=(f.financing_id,),

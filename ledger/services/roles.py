@@ -178,6 +178,18 @@ REGISTRATION_WITHDRAWN_ONLY = (
 )
 
 
+def registration_only_words(reason_code: int) -> str:
+    """What a revocation that does not withdraw the receivable withdraws, in words: for reason 1
+    or 2 (:data:`REGISTRATION_ONLY_REASONS`) whoever revoked, else (a revoker neither an admin
+    nor shown to be the seller) :data:`REGISTRATION_WITHDRAWN_ONLY`."""
+    if reason_code in REGISTRATION_ONLY_REASONS:
+        return (
+            "its reason withdraws this registration, not the invoice (1 issued in error, 2 "
+            "duplicate: another file of the invoice stays in force)"
+        )
+    return REGISTRATION_WITHDRAWN_ONLY
+
+
 class CancellationReason(IntEnum):
     """What a financing cancellation's ``reasonCode`` (uint8) means (ISO 20022 names where one
     fits). Other values are shown as numbers."""

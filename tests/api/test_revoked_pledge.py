@@ -124,6 +124,16 @@ def test_the_bank_reads_revoked_and_its_drawdown_says_so(
     assert rules["not_in_force"][0]["revoker_standing"].startswith(
         f"Exporter ({network.enterprise.address}) is shown to be its seller"
     )
+    # the bank's own read weighs the revoker as the audit does, by the bank's own file
+    (pledged,) = client.get(f"/v1/financings/{fid}", headers=network.bank.headers).json()[
+        "documents"
+    ]
+    assert (pledged["revoker_admin"], pledged["revoker_is_seller"]) == (False, True)
+    assert pledged["withdraws_receivable"] is True
+    assert pledged["revoker_standing"].startswith(
+        f"Exporter ({network.enterprise.address}) is shown to be its seller"
+    )
+    assert REGISTRATION_WITHDRAWN_ONLY not in notice["message"]
 
     repaid = client.post(
         f"/v1/financings/{fid}/repay", json={"amount": 50_000}, headers=network.bank.headers
@@ -217,6 +227,25 @@ def test_a_revocation_by_a_registrant_not_its_seller_withdraws_its_registration_
     assert entry["message"].endswith(
         f"{entry['revoker_standing']}: {REGISTRATION_WITHDRAWN_ONLY}"
     ), entry["message"]
+
+    # tryout 82: the bank's own read and its drawdown weigh the revoker as the audit does
+    fid = int(made.json()["financing_id"])
+    (pledged,) = client.get(f"/v1/financings/{fid}", headers=network.bank.headers).json()[
+        "documents"
+    ]
+    assert pledged["status"] == "revoked"
+    assert (pledged["revoker_admin"], pledged["revoker_is_seller"]) == (False, False)
+    assert pledged["withdraws_receivable"] is False
+    assert pledged["revoker_standing"].startswith(
+        f"Bank B ({network.bank_b.address}) is not shown to be its seller"
+    )
+    drawn = client.post(
+        f"/v1/financings/{fid}/drawdown", json={"amount": 10_000}, headers=network.bank.headers
+    )
+    assert drawn.status_code == 200, drawn.text
+    (notice,) = drawn.json()["notices"]
+    assert notice["kind"] == "document_revoked"  # what the chain says stays first
+    assert f"{pledged['revoker_standing']}: {REGISTRATION_WITHDRAWN_ONLY}" in notice["message"]
 
 
 def test_a_supersession_by_a_registrant_not_its_seller_is_weighed(

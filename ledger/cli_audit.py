@@ -391,11 +391,23 @@ def _rules_text(
     # no version in force (revoked, or superseded with its current version revoked): as grave
     # either way, counted apart from the superseded ones that have an active current version
     gone = sorted({n.financing_id for n in found if n.no_version_in_force})
+    # of those, the ones whose revocation withdrew a registration only (a revoker neither an
+    # admin nor shown to be the seller, or reason 1 or 2): the receivable is not shown to be
+    # withdrawn (tryout 82 read them counted with the rest, no word in the heading)
+    only = sorted(
+        {n.financing_id for n in found if n.no_version_in_force and n.withdraws_receivable is False}
+    )
     lines.append(
         f"active financings on revoked or superseded documents: {len(ids)}{_financings(ids)}"
         + (
             f"; with NO VERSION of a document in force: {len(gone)}{_financings(gone)}"
             if gone
+            else ""
+        )
+        + (
+            f", of which {len(only)}{_financings(only)} by a revocation that withdrew a "
+            "registration only (the receivable not shown to be withdrawn)"
+            if only
             else ""
         )
     )

@@ -132,3 +132,33 @@ def test_a_chain_of_three_versions_names_the_last(tmp_path: Path) -> None:
     assert f"superseded by {v2} at block" in line, line
     assert f"current version {v3} REVOKED" in line, line
     assert "NO VERSION of the document is in force" in line
+
+
+def test_the_heading_says_which_revocations_withdrew_a_registration_only(tmp_path: Path) -> None:
+    """Tryout 82: the audit's heading counted a financing whose invoice a registrant not its
+    seller revoked under "NO VERSION of a document in force" with the seller's own revocations,
+    no word that only a registration was withdrawn (its line said so). The bank registers the
+    exporter's invoice, finances it and revokes it "cancelled by issuer"; the exporter revokes
+    another the bank financed."""
+    cli = Cli(tmp_path / "ledger")
+    members = cli.json("init", "--demo")["members"]
+    by_role = {m["role"]: m for m in members}
+    bank, exporter = by_role["bank"]["address"], by_role["enterprise"]["address"]
+    by_bank, by_seller = tmp_path / "by-bank.xml", tmp_path / "by-seller.xml"
+    by_bank.write_bytes(own_invoice("CLREG1"))
+    by_seller.write_bytes(own_invoice("CLREG2"))
+    mine = cli.json("doc", "register", str(by_bank), "--as", bank)["doc_hash"]
+    cli.json("doc", "receive", str(by_bank), "--as", bank)
+    registration_only = cli.finance(bank, mine)
+    theirs = cli.json("doc", "register", str(by_seller), "--as", exporter)["doc_hash"]
+    cli.json("doc", "receive", str(by_seller), "--as", bank)
+    withdrawn = cli.finance(bank, theirs)
+    cli.json("doc", "revoke", mine, "--as", bank, "--reason-code", "3")
+    cli.json("doc", "revoke", theirs, "--as", exporter, "--reason-code", "3")
+
+    verified = cli.run("audit", "verify").stdout
+    both = sorted([registration_only, withdrawn])
+    assert (
+        f"with NO VERSION of a document in force: 2 (financings {both[0]}, {both[1]}), of which "
+        f"1 (financing {registration_only}) by a revocation that withdrew a registration only"
+    ) in verified, verified

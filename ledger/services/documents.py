@@ -103,6 +103,8 @@ from ledger.services.own_related import (
     own_financings,
     own_receivable,
     receivable_financings,
+    tied_documents,
+    tied_through,
 )
 from ledger.services.roles import (
     REGISTRATION_ONLY_REASONS,
@@ -2055,9 +2057,14 @@ def _own_holdings(
     the one it resembles most, so a part of an invoice is suspected against the original the
     bank lodged, not against the original's re-issue the bank financed (tryout 81: "left to
     finance: 300.00" of a part whose whole the bank's financing of the re-issue held)."""
-    ids = receivable_financings([(s.kind, s.financings) for s in suspicions])
+    named_ids = receivable_financings([(s.kind, s.financings) for s in suspicions])
+    ids = named_ids
     if any(suspicion_family(s.kind) in RECEIVABLE_FAMILIES for s in suspicions):
         ids = sorted({*ids, *_receivable_files_held(ledger, actor, facts, doc_hash, read)})
+    # the bank's own financings that acknowledged a suspicion naming the same other bank's
+    # financing: their files resemble the invoice it holds, as this one does (tryout 82)
+    tied = tied_through(ledger, actor, named_ids)
+    ids = sorted({*ids, *tied})
     if not ids:
         return suspicions, None
     # the financings holding the checked file's own fingerprints count with the others once
@@ -2070,7 +2077,24 @@ def _own_holdings(
         replace(s, own_financings=tuple(f for f in s.financings if f in owned)) for s in suspicions
     )
     named = [d for s in suspicions for d in s.documents]
-    return marked, own_receivable(ledger, actor, facts, doc_hash, owned, financeable, named)
+    # what the checked file is of the invoice those financings hold: the family of its
+    # suspicions naming them (a split, where it is one: then a part or a whole by its amount)
+    families = {
+        suspicion_family(s.kind) for s in suspicions if set(s.financings) & set(named_ids)
+    } & set(RECEIVABLE_FAMILIES)
+    checked_family = "split" if "split" in families else next(iter(families), "")
+    found = own_receivable(
+        ledger,
+        actor,
+        facts,
+        doc_hash,
+        owned,
+        financeable,
+        named,
+        tied_documents(tied, owned),
+        checked_family,
+    )
+    return marked, found
 
 
 def earlier_version_notices(

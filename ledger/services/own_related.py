@@ -13,13 +13,19 @@ receivable's amount due — the least of the original's and its re-issues' (a re
 prepayment stated owes what is left), or the whole's.
 
 Only the caller's own financings are counted: another bank's terms are sealed from it (its
-financings are named in the suspicions, as the chain and the marks show them).
+financings are named in the suspicions, as the chain and the marks show them). A file the bank
+lodged can also be tied to the checked one through another bank's financing alone: both were
+suspected of the invoice that financing holds, which the bank never saw (tryout 82: the bank
+financed the re-issue of an original lodged at another bank, then checked a part of it) — its
+own financing's acknowledged suspicion names that financing (:func:`tied_through`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from web3 import Web3
@@ -126,6 +132,8 @@ def own_receivable(
     owned: dict[int, Any],
     financeable: int | None = None,
     named: Sequence[str] = (),
+    tied: dict[str, str] | None = None,
+    checked_family: str = "",
 ) -> OwnReceivable | None:
     """The receivable of the invoice with ``facts`` (document ``doc_hash``, 0x hex) as
     ``actor``'s own active financings ``owned`` (:func:`own_financings`) hold it through its
@@ -133,8 +141,11 @@ def own_receivable(
     that receivable. ``financeable``: the checked invoice's amount due net of the credit notes
     counted here (what they take off it is taken off the receivable). ``named``: the other
     documents the check's suspicions name (0x hex), compared as context — an original no
-    financing holds stays the original (:func:`related_invoices`). Reads the files from the
-    gateway database."""
+    financing holds stays the original (:func:`related_invoices`). ``tied``: documents the
+    financings pledge that are tied to the checked file through another bank's financing
+    (:func:`tied_through`), by the family of the suspicion acknowledged, with
+    ``checked_family`` the check's own: counted when no comparison groups them
+    (:func:`_tied_receivable`). Reads the files from the gateway database."""
     pledged: dict[str, list[tuple[int, int]]] = {}  # document → (financing, amount)
     #: what they pledge on the checked file itself: counted with the rest once the file is
     #: found to be of a receivable they hold otherwise too (tryout 82: a check of an original
@@ -152,6 +163,28 @@ def own_receivable(
     if not files:
         return None
     checked = doc_hash.lower()
+    found = _grouped(facts, checked, files, pledged, on_checked, ledger, actor, named)
+    if found is None and tied:
+        found = _tied_receivable(facts, checked, files, pledged, on_checked, tied, checked_family)
+    if found is None:
+        return None
+    due = facts.amount_due_minor or 0
+    credited = max(0, due - financeable) if financeable is not None else 0
+    return replace(found, credited=credited)
+
+
+def _grouped(
+    facts: DocumentFacts,
+    checked: str,
+    files: list[tuple[str, DocumentFacts]],
+    pledged: dict[str, list[tuple[int, int]]],
+    on_checked: list[tuple[int, int]],
+    ledger: Ledger,
+    actor: str,
+    named: Sequence[str],
+) -> OwnReceivable | None:
+    """The receivable :func:`related_invoices` groups the checked file with, among the files
+    the financings pledge (``named``: context, as :func:`own_receivable` says)."""
     others = [h.lower() for h in named if h.lower() not in pledged and h.lower() != checked]
     context = _lodged_facts(ledger, actor, list(dict.fromkeys(others)))
     for group in related_invoices([(checked, facts), *files], context=context):
@@ -170,12 +203,128 @@ def own_receivable(
             OwnHolding(financing_id, checked, roles[checked], amount)
             for financing_id, amount in on_checked
         )
-        due = facts.amount_due_minor or 0
-        credited = max(0, due - financeable) if financeable is not None else 0
-        return OwnReceivable(
-            group.kind, group.currency, roles[checked], group.amount_due, holdings, credited
-        )
+        return OwnReceivable(group.kind, group.currency, roles[checked], group.amount_due, holdings)
     return None
+
+
+def _tied_receivable(
+    facts: DocumentFacts,
+    checked: str,
+    files: list[tuple[str, DocumentFacts]],
+    pledged: dict[str, list[tuple[int, int]]],
+    on_checked: list[tuple[int, int]],
+    tied: dict[str, str],
+    checked_family: str,
+) -> OwnReceivable | None:
+    """The receivable of the checked file and the files ``tied`` to it through another bank's
+    financing (pledged document → the family, ``reissue`` or ``split``, of the suspicion its
+    own financing acknowledged naming that financing; ``checked_family``: the family of the
+    check's suspicion naming it): both resemble the invoice that financing holds, which the
+    bank never saw, so no comparison of its own files groups them (tryout 82: a part checked
+    beside the bank's own financing of the re-issue of an original lodged at another bank
+    only). A re-issue carries the original's amount due; a file split from it is a part below
+    that amount or a whole above it: the receivable's amount due is the least of the
+    re-issues' (the checked file's too when it is one), or a whole's above it. Files of one
+    currency only; none when no re-issue is among them (two parts of an unseen whole: its
+    amount is not known here)."""
+    members = [(checked, facts, checked_family)] + [
+        (h, f, tied[h]) for h, f in files if h in tied and f.currency == facts.currency
+    ]
+    if len(members) < 2 or facts.currency is None:
+        return None
+    reissued = [f.amount_due_minor for _, f, family in members if family == "reissue"]
+    if not reissued or any(a is None for a in reissued):
+        return None
+    original = min(a for a in reissued if a is not None)
+    split = [f.amount_due_minor or 0 for _, f, family in members if family == "split"]
+    due = max([original, *split])
+
+    def role(f: DocumentFacts, family: str) -> str:
+        if family == "reissue":
+            return "reissue"
+        return "part" if (f.amount_due_minor or 0) < due else "whole"
+
+    roles = {h: role(f, family) for h, f, family in members}
+    holdings = tuple(
+        OwnHolding(financing_id, h, roles[h], amount)
+        for h, _, _ in members[1:]
+        for financing_id, amount in pledged[h]
+    ) + tuple(OwnHolding(fid, checked, roles[checked], amount) for fid, amount in on_checked)
+    kind = "reissue_and_split" if split else "reissue"
+    return OwnReceivable(kind, facts.currency, roles[checked], due, holdings)
+
+
+def tied_through(ledger: Ledger, actor: str, others: Sequence[int]) -> dict[int, dict[str, str]]:
+    """``actor``'s active financings whose acknowledged suspicions (its sealed terms, as the
+    event index folded them in) name any of ``others`` — other banks' financings a check's
+    re-issue or split suspicions name —, by id: each pledged document such a suspicion was
+    about → its family (``reissue``, ``split``). Empty without an event index (a CLI beside
+    no index: not tied). The index caught up to the head first, then one statement."""
+    index = ledger.event_index
+    wanted = {int(o) for o in others}
+    if index is None or not wanted:
+        return {}
+    from sqlalchemy import func, select
+
+    from ledger.errors import ChainUnavailable
+    from ledger.indexer.models import FinancingRow
+    from ledger.indexer.pledges import CATCH_UP_RANGES, FINANCING_ACTIVE
+
+    # the bank's own newest financing may be a block ahead of the follower: folded in first,
+    # behind the follower's own catch-up if it runs (only a check with such a suspicion waits;
+    # not waiting missed the financing made a moment before, under load)
+    with contextlib.suppress(ChainUnavailable):
+        index.catch_up(max_ranges=CATCH_UP_RANGES)
+    with index.sessions() as session:
+        rows = session.execute(
+            select(FinancingRow.financing_id, FinancingRow.acknowledged_suspicions).where(
+                func.lower(FinancingRow.bank) == actor.lower(),
+                FinancingRow.status == FINANCING_ACTIVE,
+                FinancingRow.acknowledged_suspicions.is_not(None),
+            )
+        ).all()
+    tied: dict[int, dict[str, str]] = {}
+    for financing_id, text in rows:
+        try:
+            acknowledged = json.loads(text or "null")
+        except ValueError:
+            continue
+        for entry in acknowledged if isinstance(acknowledged, list) else ():
+            if not isinstance(entry, dict):
+                continue
+            family = suspicion_family(str(entry.get("kind", "")))
+            named = entry.get("financings")
+            # the pledged document, or (terms before 2026-12-05) its index in the request:
+            # ``#N``, for :func:`tied_documents` to name from the financing's pledges
+            doc = entry.get("doc_hash")
+            index_of = entry.get("document_index")
+            key = doc.lower() if isinstance(doc, str) else f"#{index_of}"
+            if family not in RECEIVABLE_FAMILIES or not isinstance(named, list):
+                continue
+            if not wanted & {n for n in named if isinstance(n, int)}:
+                continue
+            tied.setdefault(int(financing_id), {})[key] = family
+    return tied
+
+
+def tied_documents(tied: dict[int, dict[str, str]], owned: dict[int, Any]) -> dict[str, str]:
+    """The documents (0x hex, lower case) of :func:`tied_through`'s financings that are among
+    ``owned`` (:func:`own_financings`), each with its family: a ``#N`` named by its financing's
+    N-th pledge."""
+    found: dict[str, str] = {}
+    for financing_id, documents in tied.items():
+        financing = owned.get(financing_id)
+        if financing is None:
+            continue
+        pledges = financing.terms.pledges
+        for key, family in documents.items():
+            if key.startswith("#"):
+                index = int(key[1:]) if key[1:].isdigit() else -1
+                if not 0 <= index < len(pledges):
+                    continue
+                key = pledges[index].doc_hash.lower()
+            found.setdefault(key, family)
+    return found
 
 
 def _lodged_facts(

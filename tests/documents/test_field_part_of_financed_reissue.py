@@ -83,3 +83,33 @@ def test_another_bank_is_not_told_of_the_financing(client: TestClient, network: 
     assert answer["own_receivable"] is None
     assert answer["financing_headroom_counting_own"] == answer["financing_headroom"] == 30_000
     assert all(s["own_financings"] == [] for s in answer["suspicions"])
+
+
+def test_a_part_tied_to_the_banks_reissue_through_another_banks_financing(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 82: the original 471102 lodged and financed at Bank B only; the bank lodged the
+    re-issue, acknowledged its suspicion (the marks of Bank B's financing) and financed it in
+    full, then checked the part: its one suspicion names Bank B's financing — the file it
+    resembles most is one the bank never saw — and "left to finance: 300.00" did not count the
+    bank's own financing of the re-issue, tied to the part only through that financing."""
+    original = str(lodge(client, network.bank_b, field_bytes(ORIGINAL))["doc_hash"])
+    other = finance(client, network.bank_b, original, DUE, currency="EUR")
+    assert other.status_code == 201, other.text
+    other_id = int(other.json()["financing_id"])
+    reissue = str(lodge(client, network.bank, field_bytes(REISSUE))["doc_hash"])
+    said = _check(client, network.bank, REISSUE)
+    assert [s["financings"] for s in said["suspicions"]] == [[other_id]], said["suspicions"]
+    made = finance(client, network.bank, reissue, DUE, currency="EUR", acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    own_id = int(made.json()["financing_id"])
+    for name, part_due in PARTS.items():
+        answer = _check(client, network.bank, name)
+        assert answer["financing_headroom"] == part_due, name
+        own = answer["own_receivable"]
+        assert own is not None, (name, answer["suspicions"])
+        assert [(h["financing_id"], h["doc_hash"]) for h in own["holdings"]] == [
+            (own_id, reissue)
+        ], name
+        assert own["held"] == DUE, name
+        assert answer["financing_headroom_counting_own"] == 0, name

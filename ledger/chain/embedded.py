@@ -166,7 +166,7 @@ def _chain_class(chain_id: int) -> type[MiningChain]:
 
 
 #: ``eth_call`` outputs kept for one head (:meth:`PersistentPyEVMBackend.call`)
-_KEPT_CALLS = 4096
+_KEPT_CALLS = 1024
 
 
 class PersistentPyEVMBackend(PyEVMBackend):  # type: ignore[misc]

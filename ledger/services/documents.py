@@ -2035,6 +2035,26 @@ def _examine(
     return parsed, examined
 
 
+def own_holdings_of(
+    ledger: Ledger,
+    actor: str,
+    facts: DocumentFacts,
+    doc_hash: str,
+    suspicions: Sequence[tuple[str, tuple[str, ...], tuple[int, ...]]],
+    financeable: int | None,
+) -> OwnReceivable | None:
+    """The receivable a bank's own active financings already hold of the invoice ``facts``
+    (its file ``doc_hash``, 0x hex) through its re-issues and parts, as its check counts them
+    (:func:`_own_holdings`), given the file's suspicions as ``(kind, documents, financings)``
+    — what a financing's request found for the document (``ledger.services.financing``:
+    tryout 83's bank financed a part its check said nothing was left of, told only the
+    suspicion). None when they hold none of it."""
+    infos = tuple(
+        SuspicionInfo(kind, (), documents, financings) for kind, documents, financings in suspicions
+    )
+    return _own_holdings(ledger, actor, facts, doc_hash, infos, financeable)[1]
+
+
 def _own_holdings(
     ledger: Ledger,
     actor: str,

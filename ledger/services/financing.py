@@ -90,8 +90,9 @@ from ledger.services.marked import (
     mark_reasons,
     marked_financings,
     shared_within,
+    suspicion_family,
 )
-from ledger.services.own_related import RelatedCredit, related_credit
+from ledger.services.own_related import RECEIVABLE_FAMILIES, RelatedCredit, related_credit
 from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
@@ -958,6 +959,7 @@ def _create(
     owner: dict[bytes, int] = {}  # fingerprint → the request that pledges it
     held: list[tuple[int, PledgeRequest, int, DocumentFacts]] = []
     told: list[docs.Notice] = []  # credit notes named, not counted (docs.credit_notes_read)
+    nets: dict[int, int | None] = {}  # each document's amount net of the credit notes counted
     for i, req in enumerate(requests):
         if req.doc_hash in seen:
             raise InvalidInput(f"documents[{i}].doc_hash", "appears twice")
@@ -1032,6 +1034,7 @@ def _create(
             )
         _check_fingerprint_count(facts, len(fingerprint_inputs(facts)), most.max_fingerprints, i)
         held.append((i, req, amount, facts))
+        nets[i] = net
     # each document's versions: itself and every document it amends (the public supersession
     # chain), whose version fingerprints it locks too: an amendment under a new number or
     # amount shares no fact fingerprint with the financed version it replaces (a tryout)
@@ -1142,6 +1145,9 @@ def _create(
         )
         suspicions = _joined(suspicions, on_chain, own)
         suspicions += _suspicions_within(requests, marks_by_doc, suspicions)
+        # what the bank's own financings already hold of each pledged invoice's receivable,
+        # as its check counts them: said before it acknowledges, and after (tryout 83)
+        beyond = own_beyond_due(ledger, actor, held, suspicions, nets)
         if suspicions and not acknowledge_suspicions:
             # an invoice another bank's financing holds is said first: acknowledging the
             # suspicions would only have the attempt refused on chain and recorded (a tryout
@@ -1160,7 +1166,7 @@ def _create(
                 pledged_hash, holding, holding_name = taken
                 at = next(j for j, r in enumerate(requests) if r.doc_hash == pledged_hash)
                 pledged = (at, docs.hex32(pledged_hash), holding, holding_name)
-            raise unacknowledged(suspicions, pledged, amends)
+            raise unacknowledged(suspicions, pledged, amends, beyond)
         if refusal is None:
             # another bank's financing holds it: the refusal names that one (the bank's own, if it
             # holds a fingerprint too, is not what makes the attempt a double financing)
@@ -1230,7 +1236,8 @@ def _create(
                 registrant_notice(financing.financing_id, d, r, why, actor, member_names)
                 for d, r, why in unshown
             )
-            + tuple(told),
+            + tuple(told)
+            + tuple(b.notice(financing.financing_id) for b in beyond if b.beyond),
         )
         ledger.db.store_pledges(
             financing.financing_id,
@@ -1430,13 +1437,16 @@ def unacknowledged(
     suspicions: Sequence[PledgeSuspicion],
     pledged: tuple[int, str, int, str | None] | None = None,
     amends: Mapping[bytes, Sequence[bytes]] | None = None,
+    own: Sequence[OwnBeyond] = (),
 ) -> SuspicionsUnacknowledged:
     """The refusal of a financing whose ``suspicions`` the request did not acknowledge.
     ``pledged``: a pledged document another bank's active financing already holds
     (``(document_index, doc_hash, financing_id, fingerprint name)``), said first — acknowledging
     the suspicions would only have the attempt refused on chain and recorded: then a
     :class:`~ledger.errors.DocumentPledged` (``document_pledged``), which asks for none.
-    ``amends``: the documents each pledged document amends (:func:`_through`)."""
+    ``amends``: the documents each pledged document amends (:func:`_through`). ``own``: what
+    the bank's own active financings already hold of a pledged invoice's receivable
+    (:func:`own_beyond_due`), said after the suspicions and listed as ``own_receivable``."""
     said = "; ".join(
         f"documents[{s.document_index}] {s.doc_hash} may be {suspected(s.kind)} — "
         + "; ".join(s.reasons)
@@ -1474,13 +1484,127 @@ def unacknowledged(
         else "If you have checked it and still want to finance it, send the request again with "
         "acknowledge_suspicions: true (tradeledger finance create --acknowledge-suspicions)"
     )
-    message = f"not financed, nothing was sent: {lead}{said}. {then}"
+    held = "".join(f". {b.words()}" for b in own)
+    message = f"not financed, nothing was sent: {lead}{said}{held}. {then}"
     listed = [s.to_dict() for s in suspicions]
+    if own:
+        extra["own_receivable"] = [b.to_dict() for b in own]
     if pledged is not None:
         return DocumentPledged(message, suspicions=listed, **extra)
     return SuspicionsUnacknowledged(
-        message, suspicions=listed, acknowledge_with="acknowledge_suspicions"
+        message, suspicions=listed, acknowledge_with="acknowledge_suspicions", **extra
     )
+
+
+@dataclass(frozen=True)
+class OwnBeyond:
+    """What the bank's own active financings already hold of the receivable of a pledged
+    invoice (``documents[document_index]``, ``doc_hash``) through its re-issues and parts, as
+    its check counts them (``ledger.services.own_related.OwnReceivable``): ``financing_ids``,
+    ``held`` of ``net_due`` (minor units of ``currency``), ``left`` to finance counting them,
+    the request's ``amount`` and what it would hold ``beyond`` the amount due with them (0:
+    none)."""
+
+    document_index: int
+    doc_hash: str
+    financing_ids: tuple[int, ...]
+    currency: str
+    net_due: int
+    held: int
+    left: int
+    amount: int
+
+    @property
+    def beyond(self) -> int:
+        return max(0, self.held + self.amount - self.net_due)
+
+    def words(self) -> str:
+        ids = ", ".join(str(i) for i in self.financing_ids)
+        said = (
+            f"documents[{self.document_index}] {self.doc_hash}: YOUR OWN active "
+            f"financing{'s' * (len(self.financing_ids) > 1)} {ids} already hold "
+            f"{money(self.held, self.currency)} of its receivable (amount due "
+            f"{money(self.net_due, self.currency)}, through its re-issues or parts): "
+            f"{money(self.left, self.currency)} is left to finance counting them"
+        )
+        if self.beyond:
+            said += (
+                f", and this pledge of {money(self.amount, self.currency)} would hold "
+                f"{money(self.beyond, self.currency)} BEYOND its amount due"
+            )
+        return said
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "document_index": self.document_index,
+            "doc_hash": self.doc_hash,
+            "financing_ids": list(self.financing_ids),
+            "currency": self.currency,
+            "net_due": self.net_due,
+            "held": self.held,
+            "left": self.left,
+            "amount": self.amount,
+            "beyond_due": self.beyond,
+        }
+
+    def notice(self, financing_id: int) -> docs.Notice:
+        """The ``own_receivable_beyond_due`` notice of financing ``financing_id`` made with
+        the suspicions acknowledged: what it and the bank's own financings hold together
+        beyond the receivable's amount due."""
+        return docs.Notice(
+            OWN_RECEIVABLE_BEYOND_DUE,
+            f"financing {financing_id} was made with the suspicions acknowledged; "
+            f"{self.words().replace('would hold', 'holds')}: the bank's own books hold this "
+            "receivable more than once (the regulator's audit counts it)",
+            (self.doc_hash,),
+            (*self.financing_ids, financing_id),
+        )
+
+
+#: the notice of a financing that, with the bank's own, holds a receivable beyond its amount due
+OWN_RECEIVABLE_BEYOND_DUE = "own_receivable_beyond_due"
+
+
+def own_beyond_due(
+    ledger: Ledger,
+    actor: str,
+    held: Sequence[tuple[int, PledgeRequest, int, DocumentFacts]],
+    suspicions: Sequence[PledgeSuspicion],
+    nets: Mapping[int, int | None],
+) -> list[OwnBeyond]:
+    """:class:`OwnBeyond` of each pledged document (``held``: index, request, amount, facts)
+    with a re-issue or split suspicion whose receivable the bank's own active financings hold,
+    as its check counts it (``docs.own_holdings_of``); ``nets``: each document's amount net of
+    the credit notes counted. The bank reads its own financings' terms only."""
+    found: list[OwnBeyond] = []
+    for i, req, amount, facts in held:
+        mine = [
+            (s.kind, tuple(s.documents), tuple(s.financings))
+            for s in suspicions
+            if s.document_index == i and suspicion_family(s.kind) in RECEIVABLE_FAMILIES
+        ]
+        if not mine:
+            continue
+        own = docs.own_holdings_of(
+            ledger, actor, facts, docs.hex32(req.doc_hash), mine, nets.get(i)
+        )
+        if own is None or not own.holdings:
+            continue
+        headroom = nets.get(i)
+        left = own.left(headroom if headroom is not None else (facts.amount_minor or 0))
+        found.append(
+            OwnBeyond(
+                i,
+                docs.hex32(req.doc_hash),
+                own.financing_ids,
+                own.currency,
+                own.net_due,
+                own.held,
+                left,
+                amount,
+            )
+        )
+    return found
 
 
 def _outcome(

@@ -113,3 +113,69 @@ def test_a_part_tied_to_the_banks_reissue_through_another_banks_financing(
         ], name
         assert own["held"] == DUE, name
         assert answer["financing_headroom_counting_own"] == 0, name
+
+
+def test_a_financing_beyond_what_the_banks_own_financings_leave_is_told(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 83: the bank's check of part 471102-2 said "left to finance counting them:
+    129.87" beside its own financing of the re-issue for 400.00; its financing of the part for
+    229.87 was refused only for the suspicion, nothing said of its own holding, and went through
+    acknowledged without a word — 629.87 held of 529.87. The refusal now says what the bank's
+    own financings hold and what the pledge would hold beyond; acknowledged, the financing's
+    answer carries an ``own_receivable_beyond_due`` notice."""
+    _, reissue_financing = _lodge_and_finance_reissue(client, network.bank, 40_000)
+    second = "split/b2-part-471102-2.cii.xml"
+    part = str(lodge(client, network.bank, field_bytes(second))["doc_hash"])
+    refused = finance(client, network.bank, part, PARTS[second], currency="EUR")
+    assert refused.status_code == 409, refused.text
+    body = refused.json()
+    assert body["error"] == "suspicions_unacknowledged"
+    (own,) = body["details"]["own_receivable"]
+    assert own == {
+        "document_index": 0,
+        "doc_hash": part,
+        "financing_ids": [reissue_financing],
+        "currency": "EUR",
+        "net_due": DUE,
+        "held": 40_000,
+        "left": DUE - 40_000,
+        "amount": PARTS[second],
+        "beyond_due": 40_000 + PARTS[second] - DUE,
+    }, own
+    assert "YOUR OWN active financing" in body["message"], body["message"]
+    assert "100.00 BEYOND its amount due" in body["message"].replace("EUR ", ""), body["message"]
+
+    made = finance(
+        client,
+        network.bank,
+        part,
+        PARTS[second],
+        currency="EUR",
+        acknowledge_suspicions=True,
+    )
+    assert made.status_code == 201, made.text
+    [notice] = [n for n in made.json()["notices"] if n["kind"] == "own_receivable_beyond_due"]
+    fid = int(made.json()["financing_id"])
+    assert notice["financings"] == [reissue_financing, fid]
+    assert notice["documents"] == [part]
+
+
+def test_a_financing_within_what_is_left_is_not_told_beyond(
+    client: TestClient, network: Network
+) -> None:
+    """The same part financed for 129.87, what the re-issue's 400.00 leave: the refusal says
+    what the bank's own financings hold, and nothing beyond; acknowledged, no such notice."""
+    _lodge_and_finance_reissue(client, network.bank, 40_000)
+    second = "split/b2-part-471102-2.cii.xml"
+    part = str(lodge(client, network.bank, field_bytes(second))["doc_hash"])
+    refused = finance(client, network.bank, part, DUE - 40_000, currency="EUR")
+    assert refused.status_code == 409, refused.text
+    (own,) = refused.json()["details"]["own_receivable"]
+    assert (own["left"], own["beyond_due"]) == (DUE - 40_000, 0)
+    assert "BEYOND" not in refused.json()["message"]
+    made = finance(
+        client, network.bank, part, DUE - 40_000, currency="EUR", acknowledge_suspicions=True
+    )
+    assert made.status_code == 201, made.text
+    assert "own_receivable_beyond_due" not in [n["kind"] for n in made.json()["notices"]]

@@ -2479,8 +2479,10 @@ def credit_notes_read(
 
 #: why a credit note no member vouches for is not counted (:func:`why_not_counted`)
 NOT_VOUCHED = (
-    "only lodged or registered by members not shown to be the invoice's seller or buyer, and "
-    "not by the member that registered the invoice first: one member's word"
+    "only lodged or registered by members not shown to be the invoice's seller or buyer by "
+    "their legal id on chain (a member without one, a bank, an attestor or a regulator never "
+    "vouches for a credit note), and not by an enterprise with a legal id that registered the "
+    "invoice first where the files cannot compare the parties: one member's word"
 )
 
 

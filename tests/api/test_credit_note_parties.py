@@ -210,7 +210,10 @@ def test_where_the_parties_cannot_be_compared_only_the_invoices_first_registrant
         assert answer["financeable_amount"] == FACE, bank.name
         assert "nothing_due" not in _kinds(answer)
         [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
-        assert "not by the member that registered the invoice first" in told["message"], told
+        assert (
+            "not by an enterprise with a legal id that registered the invoice first"
+            in (told["message"])
+        ), told
     invoice = lodge(client, network.bank, invoice_file)
     made = finance(client, network.bank, invoice["doc_hash"], 100_000, currency="EUR")
     assert made.status_code == 201, made.text
@@ -220,6 +223,26 @@ def test_where_the_parties_cannot_be_compared_only_the_invoices_first_registrant
         answer = check(client, bank, invoice_file)
         assert answer["financeable_amount"] == 0, bank.name
         assert "nothing_due" in _kinds(answer)
+
+
+def test_a_first_registrant_without_a_legal_id_is_not_told_it_did_not_register_first(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 83: an enterprise with no legal id registered the field case's invoice first, then
+    its credit note; the notice said the note was "not [registered] by the member that
+    registered the invoice first" — it was. A member without a legal id never vouches for a
+    credit note (nothing to compare): the notice says that rule, and nothing untrue."""
+    invoice_file = field_bytes("credit-note/base-example.xml")
+    note_file = field_bytes("credit-note/base-creditnote-correction.xml")
+    acme = _member(network, "Acme Exporters", Role.ENTERPRISE, "")
+    register(client, acme, xml(invoice_file))
+    register(client, acme, xml(note_file))
+    answer = check(client, network.bank, invoice_file)
+    assert answer["financeable_amount"] == FACE
+    [told] = [n for n in answer["notices"] if n["kind"] == NOT_COUNTED]
+    assert "a member without one" in told["message"], told
+    assert "never vouches for a credit note" in told["message"], told
+    assert "not by the member that registered the invoice first" not in told["message"], told
 
 
 def test_a_member_named_the_buyer_by_its_own_note_does_not_vouch(

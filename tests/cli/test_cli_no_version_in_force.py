@@ -26,11 +26,16 @@ def _not_in_force_line(said: str, doc_hash: str) -> str:
     return line
 
 
-def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> None:
-    cli = Cli(tmp_path / "ledger")
+def _demo(cli: Cli) -> tuple[str, str]:
+    """The demo network made with ``init --demo``: (its bank's address, its exporter's)."""
     members = cli.json("init", "--demo")["members"]
     by_role = {m["role"]: m for m in members}
-    bank, exporter = by_role["bank"]["address"], by_role["enterprise"]["address"]
+    return by_role["bank"]["address"], by_role["enterprise"]["address"]
+
+
+def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "ledger")
+    bank, exporter = _demo(cli)
     invoice, amended = tmp_path / "invoice.xml", tmp_path / "amended.xml"
     invoice.write_bytes(own_invoice("CLINV1"))
     amended.write_bytes(own_invoice("CLINV2"))
@@ -141,9 +146,7 @@ def test_the_heading_says_which_revocations_withdrew_a_registration_only(tmp_pat
     exporter's invoice, finances it and revokes it "cancelled by issuer"; the exporter revokes
     another the bank financed."""
     cli = Cli(tmp_path / "ledger")
-    members = cli.json("init", "--demo")["members"]
-    by_role = {m["role"]: m for m in members}
-    bank, exporter = by_role["bank"]["address"], by_role["enterprise"]["address"]
+    bank, exporter = _demo(cli)
     by_bank, by_seller = tmp_path / "by-bank.xml", tmp_path / "by-seller.xml"
     by_bank.write_bytes(own_invoice("CLREG1"))
     by_seller.write_bytes(own_invoice("CLREG2"))

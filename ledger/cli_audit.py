@@ -313,6 +313,10 @@ def _not_in_force_words(n: NotInForce) -> str:
         # a registrant not shown to be the seller (or reason 1 or 2) withdrew its registration
         # only
         weighed += f" — {n.revoker_standing}: {registration_only_words(r.reason_code)}"
+    elif r is not None and n.revoker_standing:
+        # the seller or an admin withdrew it: said as the JSON message says it (tryout 84 read
+        # who revoked on every line but this one)
+        weighed += f" — {n.revoker_standing}"
     if n.superseder_is_seller is False:
         weighed += (
             f" — superseded by {n.superseder_standing}: its amendment is not shown to be the "

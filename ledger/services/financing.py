@@ -1522,7 +1522,8 @@ class OwnBeyond:
         ids = ", ".join(str(i) for i in self.financing_ids)
         said = (
             f"documents[{self.document_index}] {self.doc_hash}: YOUR OWN active "
-            f"financing{'s' * (len(self.financing_ids) > 1)} {ids} already hold "
+            f"financing{'s' * (len(self.financing_ids) > 1)} {ids} already "
+            f"hold{'' if len(self.financing_ids) > 1 else 's'} "
             f"{money(self.held, self.currency)} of its receivable (amount due "
             f"{money(self.net_due, self.currency)}, through its re-issues or parts): "
             f"{money(self.left, self.currency)} is left to finance counting them"

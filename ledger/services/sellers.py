@@ -130,7 +130,10 @@ def _no_comparable_seller_id(legal: bytes, facts: DocumentFacts | None, file: st
         "another country)"
     )
     if any(legal_id_hash(p.value) == legal for p in others):
-        why += "; its legal id is one of them: with its VAT id or LEI as legal id it would be"
+        why += (
+            "; the member's legal id is one of them, a form never compared with a seller's: "
+            "with its VAT id or LEI as its legal id, it would be shown to be the seller"
+        )
     if rejected:
         why += f"; the {party}'s other identifiers in {file} failed their checks ({failed})"
     return why

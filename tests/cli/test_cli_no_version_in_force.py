@@ -94,6 +94,8 @@ def test_superseded_then_revoked_says_no_version_is_in_force(tmp_path: Path) -> 
     line = _not_in_force_line(verified, v1)
     assert f"current version {v2} REVOKED by Demo Exporter ({exporter})" in line, line
     assert "(reason 4: fraud_suspected): NO VERSION of the document is in force" in line
+    # who revoked, as it counts, as every other line and the JSON say it (tryout 84)
+    assert f"— Demo Exporter ({exporter}) is shown to be its seller" in line, line
     report = cli.json("audit", "verify")
     (listed_json,) = report["rules"]["not_in_force"]
     assert listed_json["no_version_in_force"] is True

@@ -143,7 +143,9 @@ def test_a_financing_beyond_what_the_banks_own_financings_leave_is_told(
         "amount": PARTS[second],
         "beyond_due": 40_000 + PARTS[second] - DUE,
     }, own
-    assert "YOUR OWN active financing" in body["message"], body["message"]
+    assert (
+        f"YOUR OWN active financing {reissue_financing} already holds 400.00" in (body["message"])
+    ), body["message"]
     assert "100.00 BEYOND its amount due" in body["message"].replace("EUR ", ""), body["message"]
 
     made = finance(

@@ -117,6 +117,7 @@ from ledger.services.roles import (
     Role,
     reason_name,
     registration_only_words,
+    revocation_withdraws,
     revoker_words,
     withdraws_receivable,
 )
@@ -1009,10 +1010,7 @@ class _Check:
             admin, is_seller, standing = revokers.weigh(
                 revocation.by, named(revocation.by, revocation.by_name), files
             )
-            withdraws = (
-                withdraws_receivable(admin, is_seller)
-                and revocation.reason_code not in REGISTRATION_ONLY_REASONS
-            )
+            withdraws = revocation_withdraws(admin, is_seller, revocation.reason_code)
             said += f"; {standing}"
             if not withdraws:
                 said += f": {registration_only_words(revocation.reason_code)}"

@@ -3258,21 +3258,29 @@ def twins_here(ledger: Ledger) -> Callable[[str], list[str]]:
     return twins
 
 
-def seller_here(ledger: Ledger) -> Callable[[str, Sequence[str]], tuple[bool | None, str]]:
+def seller_here(
+    ledger: Ledger, received_by: str | None = None
+) -> Callable[[str, Sequence[str]], tuple[bool | None, str]]:
     """Whether a member is shown to be the seller of a document, by the first of its files
-    (0x-hex hashes) lodged at this gateway that names a seller
-    (:func:`ledger.services.sellers.registrant_seller`): (``is_seller``, ``reason``), or
+    (0x-hex hashes) lodged at this gateway — by ``received_by`` only, when given — that names a
+    seller (:func:`ledger.services.sellers.registrant_seller`): (``is_seller``, ``reason``), or
     (None, why it cannot be told) when none does. For the regulator's re-check
-    (``ledger.indexer.check_rules``): a revocation withdraws the receivable only by its seller
-    or an admin."""
+    (``ledger.indexer.check_rules``), and for a bank's read of its financing
+    (``ledger.services.financing``, its own files only): a revocation withdraws the receivable
+    only by its seller or an admin."""
 
     def seller_of(member: str, files: Sequence[str]) -> tuple[bool | None, str]:
         for doc_hash in files:
-            copies = ledger.db.received(doc_hash.lower())
+            copies = ledger.db.received(doc_hash.lower(), received_by)
             facts = facts_of(copies[0]) if copies else None
             if facts is not None and facts.seller is not None:
                 shown = registrant_seller(ledger, member, facts, f"the file {doc_hash} lodged here")
                 return shown.is_seller, shown.reason
+        if received_by is not None:
+            return (
+                None,
+                f"cannot be told here: no file of it lodged by {received_by} names its seller",
+            )
         return None, (
             "cannot be told here: no file of the document lodged at this gateway names its "
             f"seller ({', '.join(files)})"

@@ -97,20 +97,19 @@ from ledger.services.paging import id_cursor
 from ledger.services.refusal import held_through, refused_error
 from ledger.services.requestkeys import bound_to_request
 from ledger.services.roles import (
-    REGISTRATION_ONLY_REASONS,
     DocStatus,
     FinancingKind,
     FinancingStatus,
     RefusalReason,
     Role,
     registration_only_words,
+    revocation_withdraws,
     revoker_words,
-    withdraws_receivable,
 )
 from ledger.services.sellers import (
     SELLER_PROOF_SCHEMES as SELLER_PROOF_SCHEMES,
 )
-from ledger.services.sellers import member_is_admin, registrant_seller
+from ledger.services.sellers import member_is_admin
 from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
 from ledger.services.unmined import unmined_calls, wait_until_mined
@@ -2395,24 +2394,15 @@ def _weigh_revoker(
     as the regulator's audit weighs it (``ledger.indexer.rules.NotInForce``): an ADMIN now
     (:func:`member_is_admin`), or shown to be the seller by the first of ``files`` (0x hex:
     the document's current version, then the pledged one) that ``bank`` lodged here naming a
-    seller (:func:`registrant_seller`: the revoker's legal id on chain); reason 1 or 2 withdraws
-    a registration whoever revoked. Only the bank's own files are read: another member's
-    lodged copy is not the bank's to read."""
+    seller (:func:`ledger.services.documents.seller_here`); reason 1 or 2 withdraws a
+    registration whoever revoked. Only the bank's own files are read: another member's lodged
+    copy is not the bank's to read."""
     admin = member_is_admin(ledger, r.by)
-    is_seller: bool | None = None
-    why = f"cannot be told here: no file of it lodged by {bank} names its seller"
-    for doc_hash in dict.fromkeys(h.lower() for h in files):
-        copies = ledger.db.received(doc_hash, Web3.to_checksum_address(bank))
-        facts = docs.facts_of(copies[0]) if copies else None
-        if facts is not None and facts.seller is not None:
-            shown = registrant_seller(ledger, r.by, facts, f"the file {doc_hash} lodged here")
-            is_seller, why = shown.is_seller, shown.reason
-            break
-    standing = revoker_words(named(r.by, r.by_name), admin, is_seller, why)
-    withdraws = (
-        withdraws_receivable(admin, is_seller) and r.reason_code not in REGISTRATION_ONLY_REASONS
+    is_seller, why = docs.seller_here(ledger, Web3.to_checksum_address(bank))(
+        r.by, list(dict.fromkeys(h.lower() for h in files))
     )
-    return admin, is_seller, standing, withdraws
+    standing = revoker_words(named(r.by, r.by_name), admin, is_seller, why)
+    return admin, is_seller, standing, revocation_withdraws(admin, is_seller, r.reason_code)
 
 
 def with_document_status(

@@ -159,6 +159,12 @@ def withdraws_receivable(admin: bool, is_seller: bool | None) -> bool:
     return admin or is_seller is True
 
 
+def revocation_withdraws(admin: bool, is_seller: bool | None, reason_code: int) -> bool:
+    """Whether a revocation withdrew the receivable: by its revoker
+    (:func:`withdraws_receivable`) and for a reason outside :data:`REGISTRATION_ONLY_REASONS`."""
+    return withdraws_receivable(admin, is_seller) and reason_code not in REGISTRATION_ONLY_REASONS
+
+
 def revoker_words(name: str, admin: bool, is_seller: bool | None, reason: str) -> str:
     """Who revoked, as :func:`withdraws_receivable` weighs it, in words: ``name`` (the member
     named), ``reason`` (``SellerShown.reason``: words that follow the member's name)."""

@@ -1,8 +1,9 @@
 """The embedded chain keeps an ``eth_call``'s output for the head it ran at (issue #16:
 ``memberOf`` ran the contract in py-evm at every read of a standing, the gateway's and the
-evaluator's, about 3 ms each — the slow tail of a check). What a user relies on: a read never
-answers from a state the chain has left — a suspension, a registration, any new block is seen
-by the next read —, a revert still raises, and reads at an older block still run there.
+evaluator's, about 3 ms each, and a financing's read makes several such calls). What a user
+relies on: a read never answers from a state the chain has left — a suspension, a
+registration, any new block is seen by the next read —, a revert still raises, and reads at an
+older block still run there.
 Embedded chain only (a JSON-RPC node answers its own calls)."""
 
 from __future__ import annotations

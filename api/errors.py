@@ -42,6 +42,7 @@ from ledger.errors import (
     PayloadTooLarge,
     RateLimited,
     Unauthorized,
+    problems_message,
 )
 from ledger.fieldnames import path_text, sent_path
 from ledger.jsonliterals import as_written, constant_rule
@@ -349,7 +350,7 @@ def install_error_handlers(app: FastAPI) -> None:
         first = problems[0] if problems else {"field": "request", "rule": "invalid"}
         body = {
             "error": "invalid_input",
-            "message": f"{first['field']}: {first['rule']}",
+            "message": problems_message(problems) or f"{first['field']}: {first['rule']}",
             "details": {"field": first["field"], "rule": first["rule"], "problems": problems},
         }
         return ErrorResponse(body, status_code=422)

@@ -67,9 +67,25 @@ class InvalidInput(LedgerError, ValueError):
     code = "invalid_input"
 
     def __init__(self, field: str, rule: str, **details: Any) -> None:
-        super().__init__(f"{field}: {rule}", field=field, rule=rule, **details)
+        problems = details.get("problems")
+        message = problems_message(problems) if isinstance(problems, list) else ""
+        super().__init__(message or f"{field}: {rule}", field=field, rule=rule, **details)
         self.field = field
         self.rule = rule
+
+
+def problems_message(problems: list[Any]) -> str:
+    """One message naming every problem of a refused input, the first first: ``"amount: must
+    be positive; currency: must be an ISO 4217 code"`` (``problems``: ``{"field", "rule"}``
+    dicts, as ``details.problems`` lists them). A tryout's request with two bad fields was told
+    of the first alone, in the API's message and so on the CLI's ``error:`` line. Empty when
+    ``problems`` names none."""
+    named = [
+        f"{p['field']}: {p['rule']}"
+        for p in problems
+        if isinstance(p, dict) and isinstance(p.get("field"), str) and "rule" in p
+    ]
+    return "; ".join(named)
 
 
 class DocumentFormatError(InvalidInput):

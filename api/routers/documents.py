@@ -356,7 +356,8 @@ class NoticePublic(BaseModel):
         "documents, which an active financing pledges, named in financings: no bank can finance "
         "it while that financing is in force) or "
         "already_lodged (you lodged this very file here before, at the time it says: it is not "
-        "a match of itself)"
+        "a match of itself), legal_id_not_seller_proof (the answer of onboarding a member: its "
+        "legal id is a GLN, which never shows it to be a document's seller)"
     )
     message: str
     documents: list[str]

@@ -16,6 +16,7 @@ from api.deps import (
     own_history_only,
     require_role,
 )
+from api.routers.documents import NoticePublic
 from api.routers.governance import ProposalPublic, public
 from ledger.join import JoinRequest
 from ledger.services import members as svc
@@ -50,6 +51,12 @@ class MemberCreated(MemberPublic):
     )
     proposal: ProposalPublic | None = Field(
         default=None, description="above M = 1 (status 202): the proposal this call made"
+    )
+    notices: list[NoticePublic] = Field(
+        default_factory=list,
+        description="legal_id_not_seller_proof: the legal id is a GLN (ICD 0088), a location "
+        "number companies share, which never shows the member to be a document's seller "
+        "(registrant_is_seller stays false); [] otherwise",
     )
 
 
@@ -137,6 +144,7 @@ def add_member(
         block=created.block,
         proposal_id=created.proposal.proposal_id if created.proposal is not None else None,
         proposal=public(created.proposal) if created.proposal is not None else None,
+        notices=[NoticePublic.of(n) for n in created.notices],
     )
 
 

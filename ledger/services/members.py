@@ -72,6 +72,33 @@ class NewMember:
     tx_hash: str
     block: int
     proposal: Proposal | None = None
+    #: what the admin should know of the onboarding: :func:`legal_id_notices`
+    notices: tuple[docs.Notice, ...] = ()
+
+
+#: the notice of a member's legal id that can never show it to be a document's seller
+LEGAL_ID_NOT_SELLER_PROOF = "legal_id_not_seller_proof"
+
+
+def legal_id_notices(legal_id: str) -> tuple[docs.Notice, ...]:
+    """The notices of a member's canonical ``legal_id`` (:func:`check_member_legal_id`): one
+    ``legal_id_not_seller_proof`` notice when it is a GLN (ICD 0088, kept as its 13 digits) —
+    accepted, as the seller identifiers of files take one, but a GLN names a location that
+    companies share, so it never shows the member to be a document's seller
+    (:data:`ledger.services.sellers.SELLER_PROOF_SCHEMES`): the member's registrations read
+    ``registrant_is_seller`` false, terms are not sealed to it as the seller, and the audit
+    names no borrower by it. Tryouts 83 and 84 onboarded an enterprise by its GLN without a
+    word and learnt it only from its first registration. ``()`` for any other legal id."""
+    if not (len(legal_id) == 13 and legal_id.isdigit()):
+        return ()
+    message = (
+        f"legal id {legal_id} is a GLN (ICD 0088): a location number companies share, it never "
+        "shows this member to be a document's seller — its registrations will read "
+        "registrant_is_seller false, financing terms are not sealed to it as the seller, and the "
+        "regulator's audit names no borrower by it. An LEI, a VAT id with its country prefix or "
+        "an identifier written <ICD>:<id> (e.g. 0192:987654325) does"
+    )
+    return (docs.Notice(LEGAL_ID_NOT_SELLER_PROOF, message),)
 
 
 @dataclass(frozen=True)
@@ -351,6 +378,7 @@ def add_member(
         tx_hash=receipt["transactionHash"].to_0x_hex(),
         block=int(receipt["blockNumber"]),
         proposal=proposal,
+        notices=legal_id_notices(legal_id),
     )
 
 

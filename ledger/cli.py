@@ -44,6 +44,7 @@ from ledger.cli_common import (
     say,
     settings_for,
     table,
+    unexpected_error,
 )
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
@@ -348,6 +349,7 @@ def member_add(
         )
     pending = new.proposal is not None and not new.proposal.executed
     # the API's response model for the same operation (POST /v1/members): one shape for both
+    from api.routers.documents import NoticePublic
     from api.routers.members import MemberCreated, public_member
 
     payload = MemberCreated(
@@ -356,6 +358,7 @@ def member_add(
         tx_hash=new.tx_hash,
         block=new.block,
         proposal_id=new.proposal.proposal_id if new.proposal is not None else None,
+        notices=[NoticePublic.of(n) for n in new.notices],
     ).model_dump(mode="json")
     text = lines_text(
         [
@@ -373,6 +376,8 @@ def member_add(
             ]
         )
     emit(as_json, payload, text)
+    for notice in new.notices:  # a GLN as legal id: said before the member registers anything
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 # -- governance ---------------------------------------------------------------------------------
@@ -609,6 +614,8 @@ def join(
             ]
         ),
     )
+    for notice in member_svc.legal_id_notices(joined.request.legal_id):  # a GLN, said now
+        say(f"warning ({notice.kind}): {notice.message}", err=True)
 
 
 @join_app.command("finish")
@@ -2806,10 +2813,14 @@ def serve(
 def _serve(settings: Settings) -> None:
     from api.app import create_app
     from api.serve import Gateway
+    from ledger.indexer import EventIndex
 
     ledger = guard(lambda: open_ledger(settings))
     record_evaluator_url(settings)  # the CLI beside this server reaches the same evaluator
     try:
+        # an index that cannot be opened (a file that is no database) refused in words, not
+        # as the web server's traceback of its start
+        guard(lambda: EventIndex.for_ledger(ledger).close())
         gateway = guard(lambda: Gateway(settings, ledger, create_app(settings, ledger)))
         node = f"\n  node JSON-RPC (this machine only): {gateway.bridge_url}"
         typer.echo(
@@ -2987,9 +2998,15 @@ cli_proof.add_commands(doc_app)
 
 def main() -> None:
     """Console entry point. Everything the command creates is private (umask 0077: the data
-    directory's files, exports, join requests; ``ledger/datadir.py``)."""
+    directory's files, exports, join requests; ``ledger/datadir.py``). An error no command
+    expected ends it as every other error does — one ``error:`` line (with ``--json``, the
+    API's ``internal_error`` body), exit 1 — never a Python traceback, as no API answer is
+    one: a tryout's ``doc receive`` beside its gateway printed SQLAlchemy's, SQL and all."""
     restrict_umask()
-    sys.exit(app())
+    try:
+        sys.exit(app())
+    except Exception as exc:  # Click ended every error it knows already
+        sys.exit(unexpected_error(exc, json_wanted="--json" in sys.argv[1:]))
 
 
 if __name__ == "__main__":

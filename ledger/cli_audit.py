@@ -115,13 +115,16 @@ def _partly(viewer: audit.Viewer) -> str:
 
 @contextmanager
 def _ledger_index(
-    data_dir: Path | None, catch_up: bool = True
+    data_dir: Path | None, catch_up: bool = True, set_aside_unreadable: bool = False
 ) -> Iterator[tuple[Ledger, EventIndex]]:
-    """The ledger and its index, caught up to the chain head."""
+    """The ledger and its index, caught up to the chain head (``set_aside_unreadable``: an
+    index file that is no database is moved aside and a new one made: ``index rebuild``)."""
     ledger = guard(lambda: open_ledger(settings_for(data_dir)))
     try:
         with naming(ledger):
-            index = guard(lambda: EventIndex.for_ledger(ledger))
+            index = guard(
+                lambda: EventIndex.for_ledger(ledger, set_aside_unreadable=set_aside_unreadable)
+            )
             try:
                 if catch_up:
                     guard(index.catch_up)
@@ -185,11 +188,16 @@ def index_rebuild(data_dir: DataDir = None, as_json: JsonFlag = False) -> None:
         guard(
             lambda: held.enter_context(servinglock.alone(settings.data_dir, "rebuilding its index"))
         )
-        with _index(data_dir, catch_up=False) as index:
+        with _ledger_index(data_dir, catch_up=False, set_aside_unreadable=True) as (_, index):
             written = guard(index.rebuild)
             payload = _status_payload(index)
+            aside = index.set_aside_as
     payload["written"] = written
-    emit(as_json, payload, f"rebuilt: {written} events up to block {payload['last_block']}")
+    payload["set_aside_as"] = None if aside is None else str(aside)
+    text = f"rebuilt: {written} events up to block {payload['last_block']}"
+    if aside is not None:  # the file was no database: kept, for whoever looks into the fault
+        text = f"the index file was no database: set aside as {aside}\n{text}"
+    emit(as_json, payload, text)
 
 
 #: ``audit verify``'s exit status when the index equals the chain and every rule holds, but
@@ -1029,7 +1037,7 @@ def audit_fingerprint_checks(
     emit(
         as_json,
         {**checks.CheckPage(items, None).to_dict(), "notices": retired.notices(rotated)},
-        lines_text(lines) or "no fingerprint evaluations",
+        lines_text(lines) or "no file checks at this gateway",
     )
 
 

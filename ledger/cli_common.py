@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 import typer
 
 from ledger.config import Settings, load_settings
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import InvalidInput, LedgerError, problems_message
 from ledger.messages import error_body
 from ledger.network import Ledger, open_ledger
 from ledger.services import retired, roles, rotation, standing
@@ -155,22 +155,24 @@ def _in_cli_words(body: dict[str, Any]) -> dict[str, Any]:
         return _as_option_named(body, details, context)
     if not isinstance(field, str):
         return body
-    own = cli_field(field, context.command.get_params(context))
-    if own is None or own == field:
-        return body
+    params = context.command.get_params(context)
+    own = cli_field(field, params) or field
     message = str(body["message"])
-    if message.startswith(f"{field}:"):
-        message = own + message[len(field) :]
     renamed = {**details, "field": own}
     problems = details.get("problems")
     if isinstance(problems, list):  # each problem of the same input, named the same way
-        params = context.command.get_params(context)
         renamed["problems"] = [
             {**p, "field": cli_field(p["field"], params) or p["field"]}
             if isinstance(p, dict) and isinstance(p.get("field"), str)
             else p
             for p in problems
         ]
+        if len(problems) > 1 and message == problems_message(problems):
+            message = problems_message(renamed["problems"])  # every field by its option
+    if renamed == details:
+        return body
+    if message.startswith(f"{field}:"):
+        message = own + message[len(field) :]
     return {**body, "message": message, "details": renamed}
 
 
@@ -280,6 +282,28 @@ def fail(error: LedgerError, code: int | None = None) -> None:
     else:
         typer.echo(f"error: {visible(body['message'])}", err=True)
     raise typer.Exit(code if code is not None else 2 if isinstance(error, InvalidInput) else 1)
+
+
+def unexpected_error(exc: BaseException, *, json_wanted: bool) -> int:
+    """Say an error no command expected (a fault of tradeledger or of its surroundings, never
+    of the input: a file that is no database where the index should be) and give the exit
+    code, 1: ``error: unexpected DatabaseError: file is not a database …`` on stderr — its
+    type and the first line of its words, at most 300 characters (SQLAlchemy's further lines
+    quote the SQL and its parameters) —, or with ``json_wanted`` the API's body for the same,
+    ``{"error": "internal_error", …, "details": {"exception": TYPE}}`` on stdout."""
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    kind = type(exc).__name__
+    message = (
+        f"unexpected {kind}{': ' + first if first else ''} — a fault of tradeledger or of its "
+        "data directory, not of your input; the command stopped here, and what it wrote before "
+        "stays: read it back before you run a write again"
+    )
+    if json_wanted:
+        body = {"error": "internal_error", "message": message, "details": {"exception": kind}}
+        typer.echo(json.dumps(body, indent=2))
+    else:
+        typer.echo(f"error: {visible(message)}", err=True)
+    return 1
 
 
 def guard(action: Callable[[], T]) -> T:

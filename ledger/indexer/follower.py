@@ -25,11 +25,12 @@ import json
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DatabaseError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from web3 import Web3
 from web3.contract import Contract
@@ -37,9 +38,16 @@ from web3.exceptions import BlockNotFound
 
 from ledger import confidential as conf
 from ledger.chain.rpc import RpcClient, RpcError
+from ledger.datadir import private_sqlite
 from ledger.errors import ChainUnavailable, LedgerError, LedgerStateError
 from ledger.indexer import projections
-from ledger.indexer.db import make_engine
+from ledger.indexer.db import (
+    IndexUnreadable,
+    make_engine,
+    set_aside,
+    unreadable_sqlite,
+    write_engine,
+)
 from ledger.indexer.decode import Decoder, RawEvent, to_hex
 from ledger.indexer.models import (
     PROJECTIONS,
@@ -121,6 +129,9 @@ class EventIndex:
         self.block_range = max(1, block_range)
         self.engine: Engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: the follower's own writes (a range, an unwind, a replay): on SQLite they take the
+        #: write lock as they begin (``BEGIN IMMEDIATE``, :func:`ledger.indexer.db.make_engine`)
+        self.write_sessions = sessionmaker(write_engine(self.engine), expire_on_commit=False)
         self.decoder = Decoder(contract)
         self._lock = threading.Lock()
         #: test hooks: called inside a range's transaction before commit / after commit
@@ -132,7 +143,16 @@ class EventIndex:
             keyring,
         )
         self._synced_keys: str | None = None
-        self._ensure_schema()
+        #: where :meth:`for_ledger` set an unreadable index file aside (None: it did not)
+        self.set_aside_as: Path | None = None
+        try:
+            self._ensure_schema()
+        except DatabaseError as exc:
+            self.engine.dispose()
+            unreadable = unreadable_sqlite(url, exc)
+            if unreadable is None:
+                raise
+            raise unreadable from None
 
     def _ensure_schema(self) -> None:
         """Create the tables; drop and recreate them first when they are of another schema
@@ -153,7 +173,7 @@ class EventIndex:
 
     def _ensure_meta(self) -> None:
         try:
-            with self.sessions.begin() as session:
+            with self.write_sessions.begin() as session:
                 if session.get(IndexMetaRow, 1) is None:
                     session.add(
                         IndexMetaRow(
@@ -167,20 +187,43 @@ class EventIndex:
 
     @classmethod
     def for_ledger(
-        cls, ledger: Ledger, url: str | None = None, block_range: int = DEFAULT_BLOCK_RANGE
+        cls,
+        ledger: Ledger,
+        url: str | None = None,
+        block_range: int = DEFAULT_BLOCK_RANGE,
+        *,
+        set_aside_unreadable: bool = False,
     ) -> EventIndex:
-        """The index of ``ledger``'s network, opening envelopes with its gateway's keys."""
-        return cls(
-            ledger.w3,
-            ledger.contract,
-            ledger.chain_id,
-            ledger.manifest.deployment_block,
-            url or ledger.settings.index_db_url(),
-            block_range,
-            ledger.encryption_keys,
-            ledger.rpc,
-            ledger.node,
-        )
+        """The index of ``ledger``'s network, opening envelopes with its gateway's keys.
+        Raises :class:`ledger.indexer.db.IndexUnreadable` when its SQLite file is no database
+        — unless ``set_aside_unreadable`` (``index rebuild``): then the file is moved aside
+        (:func:`ledger.indexer.db.set_aside`, named in :attr:`set_aside_as`) and a new index
+        opened in its place, to be filled by a catch-up."""
+        url = url or ledger.settings.index_db_url()
+
+        def opened() -> EventIndex:
+            return cls(
+                ledger.w3,
+                ledger.contract,
+                ledger.chain_id,
+                ledger.manifest.deployment_block,
+                url,
+                block_range,
+                ledger.encryption_keys,
+                ledger.rpc,
+                ledger.node,
+            )
+
+        try:
+            return opened()
+        except IndexUnreadable as unreadable:
+            if not set_aside_unreadable:
+                raise
+            aside = set_aside(unreadable.path)
+            private_sqlite(unreadable.path)  # the new file private, as init made the first
+        index = opened()
+        index.set_aside_as = aside
+        return index
 
     def close(self) -> None:
         self.engine.dispose()
@@ -405,7 +448,7 @@ class EventIndex:
         keys = self.opener.fingerprint()
         if keys == self._synced_keys:
             return
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             meta = session.get(IndexMetaRow, 1, with_for_update=True)
             if meta is None:
                 meta = IndexMetaRow(id=1, schema_version=SCHEMA_VERSION, reader_keys=keys)
@@ -428,7 +471,7 @@ class EventIndex:
             raise RangeRaced("the chain moved under the range")
         if any(blocks[e.block_number].hash != e.block_hash for e in events):
             raise RangeRaced("logs from a block that is no longer canonical")
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             cursor = self._cursor(session, lock=True)
             if cursor.last_block != expected_last:
                 return 0  # another follower committed this range first
@@ -508,7 +551,7 @@ class EventIndex:
     def _unwind(self) -> int:
         """Walk back to the common ancestor with the chain, delete what is above it, replay the
         projections. Returns the ancestor's number."""
-        with self.sessions.begin() as session:
+        with self.write_sessions.begin() as session:
             cursor = self._cursor(session, lock=True)
             ancestor: Block | None = None
             checkpoints = session.scalars(

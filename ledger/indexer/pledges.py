@@ -172,3 +172,32 @@ def _read_view(
 def _highest_financing(index: EventIndex) -> int:
     with index.sessions() as session:
         return int(session.scalar(select(func.max(FinancingRow.financing_id))) or 0)
+
+
+# The other documents pledged with one of a document's fingerprints, both pledges in financings
+# whose terms the reader opened (see copies_pledged_with).
+_COPIES = text(
+    "SELECT DISTINCT b.doc_hash FROM pledge_fingerprints a"
+    " JOIN readers ra ON ra.kind = 'fin' AND ra.reader = :reader"
+    " AND ra.ref = CAST(a.financing_id AS VARCHAR(80))"
+    " JOIN pledge_fingerprints b ON b.fingerprint = a.fingerprint"
+    " JOIN readers rb ON rb.kind = 'fin' AND rb.reader = :reader"
+    " AND rb.ref = CAST(b.financing_id AS VARCHAR(80))"
+    " WHERE a.doc_hash = :doc AND b.doc_hash IS NOT NULL AND b.doc_hash <> :doc"
+    " ORDER BY b.doc_hash"
+)
+
+
+def copies_pledged_with(index: EventIndex, doc_hash: str, reader: str) -> tuple[str, ...]:
+    """The other documents (0x hex, ascending) that financings whose terms ``reader`` opened
+    pledge with one of the fingerprints a financing ``reader`` opened pledged ``doc_hash``
+    with: the same invoice in another file (another format, another hash), known to ``reader``
+    from terms sealed or shared to it — an enterprise whose invoice one bank financed as UBL
+    (sealed to it as the seller) and another, later, as a CII copy it shared with it. A tryout's
+    enterprise read ``invoice_pledged: null`` of its UBL while the regulator's exposure, from
+    the same index, named it the borrower of that very financing. Both fingerprints are public
+    on chain (the lock); the reader learns nothing its keys do not open. What the index has
+    not folded in yet is not found (the caller then knows no more than before)."""
+    with index.engine.connect() as connection:
+        rows = connection.execute(_COPIES, {"reader": reader.lower(), "doc": doc_hash.lower()})
+        return tuple(str(d) for (d,) in rows)

@@ -1809,9 +1809,8 @@ def _known_pledges(ledger: Ledger, examined: Examined, actor: str) -> list[tuple
     pledges, by id."""
     if not actor:
         return []
-    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
     found: dict[int, tuple[Any, str]] = {}
-    for doc_hash in (examined.doc_hash, *copies):
+    for doc_hash in (examined.doc_hash, *_copies(ledger, examined, actor)):
         for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor):
             if f.status is FinancingStatus.ACTIVE:
                 found.setdefault(f.financing_id, (f, doc_hash))
@@ -1894,12 +1893,24 @@ def _pledged_through_copy(ledger: Ledger, examined: Examined, actor: str) -> boo
     of ``examined`` among its matches (another hash with the same fingerprint inputs)."""
     if not actor:
         return False
-    copies = sorted({m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash})
     return any(
         f.status is FinancingStatus.ACTIVE
-        for doc_hash in copies
+        for doc_hash in _copies(ledger, examined, actor)
         for f in _readable_financings(ledger, bytes.fromhex(doc_hash[2:]), actor)
     )
+
+
+def _copies(ledger: Ledger, examined: Examined, actor: str) -> list[str]:
+    """The other documents (0x hex, ascending) ``actor`` knows to be copies of ``examined``:
+    its matches among the files it may compare with, and the documents financings whose terms
+    its key opens pledge with a fingerprint such a financing pledged this one with (the event
+    index's :func:`ledger.indexer.pledges.copies_pledged_with`; none without an index)."""
+    copies = {m.doc_hash for m in examined.matches if m.doc_hash != examined.doc_hash}
+    if ledger.event_index is not None and examined.facts is not None:
+        from ledger.indexer.pledges import copies_pledged_with  # the index imports the services
+
+        copies |= set(copies_pledged_with(ledger.event_index, examined.doc_hash, actor))
+    return sorted(copies)
 
 
 def _examine(

@@ -104,6 +104,49 @@ def test_an_invoice_financed_as_cii_reads_pledged_as_ubl_to_those_who_may_know(
     assert _view(client, network.admin, ubl["doc_hash"])["invoice_pledged"] is None
 
 
+def test_a_copy_financed_at_another_bank_reads_pledged_once_its_terms_are_shared(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 85: one bank financed the UBL (sealed to the enterprise, its seller) and closed;
+    another financed the CII copy — registered by nobody, so sealed to nobody — and shared its
+    terms with the enterprise. The enterprise read ``invoice_pledged: null`` of its UBL while
+    the exposure, from the same index, named it that financing's borrower: the two financings
+    it reads lock one fingerprint. It now reads ``true``, with the financing and the copy
+    named; before the share, and for those who read neither, it stays ``null``."""
+    ubl = _register(client, network.enterprise, UBL)["doc_hash"]
+    assert lodge(client, network.bank, UBL)["doc_hash"] == ubl
+    first = finance(client, network.bank, ubl)
+    assert first.status_code == 201, first.text
+    closed = client.post(
+        f"/v1/financings/{first.json()['financing_id']}/close", headers=network.bank.headers
+    )
+    assert closed.status_code == 200, closed.text
+    cii = lodge(client, network.bank_b, CII)["doc_hash"]
+    second = finance(client, network.bank_b, cii)
+    assert second.status_code == 201, second.text
+    fid = second.json()["financing_id"]
+    # not sealed to it (the CII has no registrant), not shared yet: not the enterprise's to know
+    assert _view(client, network.enterprise, ubl)["invoice_pledged"] is None
+    shared = client.post(
+        f"/v1/financings/{fid}/share",
+        json={"reader": network.enterprise.address},
+        headers=network.bank_b.headers,
+    )
+    assert shared.status_code == 200, shared.text
+    view = _view(client, network.enterprise, ubl)
+    assert view["is_financed"] is False  # this exact document: by design
+    assert view["invoice_pledged"] is True, view
+    assert view["held"]["financing_headroom"] == 0, view["held"]
+    pledged = [n for n in view["held"]["notices"] if n["kind"] == "invoice_pledged"]
+    assert [(n["financings"], n["documents"]) for n in pledged] == [([fid], [cii])], view
+    assert f"through document {cii}, a copy" in pledged[0]["message"], pledged
+    checked = check(client, network.enterprise, UBL)
+    assert (checked["invoice_pledged"], checked["financing_headroom"]) == (True, 0), checked
+    # who reads neither financing learns nothing
+    assert check(client, network.attestor, UBL)["invoice_pledged"] is None
+    assert _view(client, network.admin, ubl)["invoice_pledged"] is None
+
+
 class _Key:
     """A member added in the test, with its API key (as the fixture's participants)."""
 

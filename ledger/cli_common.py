@@ -284,6 +284,10 @@ def fail(error: LedgerError, code: int | None = None) -> None:
     raise typer.Exit(code if code is not None else 2 if isinstance(error, InvalidInput) else 1)
 
 
+#: the user and password of a URL in an error's words (``http://user:secret@host``)
+_USERINFO = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/\s@]+@")
+
+
 def unexpected_error(exc: BaseException, *, json_wanted: bool) -> int:
     """Say an error no command expected (a fault of tradeledger or of its surroundings, never
     of the input: a file that is no database where the index should be) and give the exit
@@ -292,6 +296,7 @@ def unexpected_error(exc: BaseException, *, json_wanted: bool) -> int:
     quote the SQL and its parameters) —, or with ``json_wanted`` the API's body for the same,
     ``{"error": "internal_error", …, "details": {"exception": TYPE}}`` on stdout."""
     first = (str(exc).strip().splitlines() or [""])[0][:300]
+    first = _USERINFO.sub(r"\1", first)  # a URL's user and password are never shown
     kind = type(exc).__name__
     message = (
         f"unexpected {kind}{': ' + first if first else ''} — a fault of tradeledger or of its "

@@ -78,3 +78,20 @@ def test_an_unexpected_error_is_one_line_of_the_real_command(data_dir: Path) -> 
     assert body["error"] == "internal_error"
     assert body["details"] == {"exception": "DatabaseError"}
     assert body["message"] == lines[0].removeprefix("error: ")
+
+
+def test_an_unexpected_error_never_shows_a_urls_password(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The words of an unexpected error are shown (its first line): a URL in them loses its
+    user and password, as every error of the gateway shows a URL (the evaluator's may carry
+    basic authentication: README, *Configuration*)."""
+    from ledger.cli_common import unexpected_error
+
+    failure = RuntimeError("GET http://bob:s3cret@127.0.0.1:8600/evaluate failed\nsecond line")
+    assert unexpected_error(failure, json_wanted=False) == 1
+    said = capsys.readouterr().err
+    assert "s3cret" not in said
+    assert "bob" not in said
+    assert "http://127.0.0.1:8600/evaluate failed" in said
+    assert "second line" not in said

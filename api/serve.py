@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
 import socket
 import threading
@@ -35,7 +36,7 @@ from api.bridge import BridgeApp
 from ledger import servinglock
 from ledger.chain import bridge as node_advert
 from ledger.config import Settings
-from ledger.errors import LedgerStateError
+from ledger.errors import InvalidInput, LedgerStateError
 from ledger.network import Ledger
 
 
@@ -110,6 +111,32 @@ def api_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config
     }
     options.update(overrides)
     return uvicorn.Config(app, **options)
+
+
+def refuse_port_in_use(host: str, port: int, field: str) -> None:
+    """Raise InvalidInput naming ``field`` (``--port``, ``TRADELEDGER_PORT``) when ``host:port``
+    cannot be listened on — another process listens there (another gateway), or the address is
+    not this machine's — before anything says the gateway serves: a tryout's second gateway on
+    a port in use printed "tradeledger serving … at http://127.0.0.1:18700", then uvicorn's
+    ``[Errno 98]`` and exit 3. Bound as uvicorn binds (``SO_REUSEADDR``: a port whose last
+    connections are closing is free), then released; port 0 (any) is never refused."""
+    if port == 0:
+        return
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InvalidInput(field, f"{port} cannot be served on {host} ({exc})") from None
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            in_use = exc.errno == errno.EADDRINUSE
+            why = "another process listens there (another gateway?)" if in_use else exc.strerror
+            raise InvalidInput(
+                field, f"{port} is in use on {host}: {why} — stop it, or give another port"
+            ) from None
 
 
 class Gateway:

@@ -49,7 +49,7 @@ from ledger.cli_common import (
 from ledger.cli_filters import reads
 from ledger.cli_help import one_of
 from ledger.cli_once import OnceGroup, amount_refusal, is_digits
-from ledger.config import Settings, record_evaluator_url
+from ledger.config import Settings, env_name, record_evaluator_url
 from ledger.controls import refuse_control_in_filename
 from ledger.datadir import restrict_umask
 from ledger.documents import DocumentFacts, ParsedDocument
@@ -975,14 +975,15 @@ def _seller_lines(seller: SellerShown | None, indent: str = "    ") -> list[str]
     document is theirs."""
     if seller is None:
         return []
+    party = seller.party  # an invoice's seller, another document's issuer (a bill of lading)
     if seller.is_seller is True:
-        return [f"{indent}shown to be its seller: {seller.reason}"]
+        return [f"{indent}shown to be its {party}: {seller.reason}"]
     if seller.is_seller is False:
         return [
-            f"{indent}NOT SHOWN TO BE ITS SELLER: {seller.reason}; the registration records who "
-            "registered the hash and when, not that the document is theirs"
+            f"{indent}NOT SHOWN TO BE ITS {party.upper()}: {seller.reason}; the registration "
+            "records who registered the hash and when, not that the document is theirs"
         ]
-    return [f"{indent}seller not compared: {seller.reason}"]
+    return [f"{indent}{party} not compared: {seller.reason}"]
 
 
 def _registrations_lines(v: verify_svc.Verification, names: Names) -> list[str]:
@@ -1899,7 +1900,13 @@ def _document_text(d: dict[str, Any], names: dict[str, str], reader: str) -> str
         f"{status}: document {d['doc_hash']} ({d['doc_type']})",
         *(_revocation_line(revocation, names) if revocation else []),
         f"  registered by {_member_label(names, d['registered_by'])} at {d['registered_at']}",
-        *_seller_lines(SellerShown(d["registrant_is_seller"], d["registrant_seller_reason"])),
+        *_seller_lines(
+            SellerShown(
+                d["registrant_is_seller"],
+                d["registrant_seller_reason"],
+                party="seller" if d["doc_type"] == "invoice" else "issuer",
+            )
+        ),
         financings,
         f"  attestations: {len(d['attestations']) or 'none'}",
     ]
@@ -2804,6 +2811,10 @@ def serve(
         settings.host = host
     if port is not None:
         settings.port = port
+    from api.serve import refuse_port_in_use
+
+    field = "--port" if port is not None else env_name("port")
+    guard(lambda: refuse_port_in_use(settings.host, settings.port, field))
     # held before the ledger opens (its index catches up): refused while a rebuild runs
     with contextlib.ExitStack() as held:
         guard(lambda: held.enter_context(servinglock.serving(settings.data_dir)))

@@ -123,3 +123,26 @@ def test_the_limits_table_states_the_limits_the_code_applies() -> None:
             assert re.search(rf"(?<![\d,]){re.escape(_number(value))}(?![\d,])", stated), (
                 f"{marker}: the table says {stated.strip()!r}, the code {value}"
             )
+
+
+#: a financing's maturity as an example writes it: JSON (``"maturity": "2030-06-30"``) or the
+#: CLI's option (``--maturity 2030-06-30``)
+MATURITY_EXAMPLE = re.compile(r"""(?:"maturity":\s*"|--maturity\s+)(\d{4}-\d{2}-\d{2})""")
+
+
+def test_every_maturity_an_example_gives_is_in_the_future() -> None:
+    """A financing must mature in the future (422 otherwise): tryout 86 sent docs/api.md's
+    example as written — ``"maturity": "2025-03-31"`` — and was refused. Every maturity the docs
+    and the README show is after the day the suite runs, with a year to spare (2030-06-30 as
+    they write it now), so an example fails here a year before it fails a reader."""
+    from datetime import date, timedelta
+
+    soon = date.today() + timedelta(days=366)
+    found = [
+        (doc.name, given)
+        for doc in DOCS
+        for given in MATURITY_EXAMPLE.findall(doc.read_text(encoding="utf-8"))
+    ]
+    assert len(found) >= 3, found
+    stale = [(name, given) for name, given in found if date.fromisoformat(given) < soon]
+    assert stale == [], stale

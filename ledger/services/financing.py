@@ -2633,14 +2633,22 @@ def _credited_through(
         f"credit note {note} names invoice {number} ({invoice})"
         for note, invoice, number in related.notes
     )
+    # of what: this invoice's amount due, or — where a file of the receivable states less —
+    # that least figure, named (tryout 86 read "now 1,000.00 DKK (of 2,010.00 DKK)" of a
+    # receivable whose 2,000.00 came from another file, never named)
+    of = money(facts.amount_minor or 0, cur)
+    if related.least_of and related.amount_due < min(net, facts.amount_minor or net):
+        of = (
+            f"{money(related.amount_due, cur)}, the least a file of it states, "
+            f"{related.least_of}'s; this invoice states {of}"
+        )
     return docs.Notice(
         "document_credited",
         f"financing {f.financing_id} holds {money(held, cur)} on invoice {doc_hash}, a file of "
         f"the same receivable as an invoice credited for {money(related.credited, cur)} "
         f"({named}; the invoices are suspected to be one re-issued): the receivable's amount "
-        f"due net of the credit notes counted is now {money(left, cur)} (of "
-        f"{money(facts.amount_minor or 0, cur)}): the chain does not stop the financing — the "
-        "bank decides whether to go on with it",
+        f"due net of the credit notes counted is now {money(left, cur)} (of {of}): the chain "
+        "does not stop the financing — the bank decides whether to go on with it",
         documents=(doc_hash, *dict.fromkeys(d for n in related.notes for d in n[:2])),
         financings=(f.financing_id,),
     )

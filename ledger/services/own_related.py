@@ -366,6 +366,9 @@ class RelatedCredit:
     amount_due: int
     credited: int
     notes: tuple[tuple[str, str, str], ...]
+    #: the number as written of the file whose amount due is the receivable's, when its files
+    #: state different ones (the least stated; "" when they agree)
+    least_of: str = ""
 
     def left(self, net: int) -> int:
         """What is left of the receivable (minor units): the pledged invoice's own amount due
@@ -408,9 +411,12 @@ def related_credit(
                 )
         if not notes:
             return None
+        counted_files = group.counted()
+        least = min(counted_files, key=lambda x: x.amount_due)
         return RelatedCredit(
             group.amount_due,
             sum(amount for amount, _, _ in notes.values()),
             tuple((h, ident, number) for h, (_, ident, number) in sorted(notes.items())),
+            least.number if len({x.amount_due for x in counted_files}) > 1 else "",
         )
     return None

@@ -153,6 +153,9 @@ class SellerShown:
     reason: str
     #: the seller's identifiers the registrant's legal id was compared with (``SCHEME:value``)
     compared_with: tuple[str, ...] = ()
+    #: what the document calls the party compared (:func:`party_words`): ``seller`` of an
+    #: invoice, ``issuer`` of another document (a bill of lading's JSON form)
+    party: str = "seller"
 
 
 #: the reason when the file's facts name no seller to compare with
@@ -163,8 +166,8 @@ NO_SELLER_REASON = (
 #: the reason when the reader has no copy of the file at this gateway
 NO_COPY_REASON = (
     "cannot be told here: no copy of the file is known to you at this gateway (verify the file "
-    "itself — POST /v1/documents/verify, tradeledger doc verify — to compare its seller with "
-    "the registrant)"
+    "itself — POST /v1/documents/verify, tradeledger doc verify — to compare its seller or "
+    "issuer with the registrant)"
 )
 
 
@@ -193,12 +196,14 @@ def seller_check(legal: bytes, facts: DocumentFacts | None, file: str) -> Seller
     if facts is None or facts.seller is None:
         return SellerShown(None, NO_SELLER_REASON)
     compared = tuple(sorted(seller_legal_id_hashes(facts).values()))
+    party, whose = party_words(facts)
     why = not_shown_seller(legal, facts, file)
     if why is not None:
-        return SellerShown(False, why, compared)
+        return SellerShown(False, why, compared, party)
     shown = seller_legal_id_hashes(facts)[legal]
-    _, whose = party_words(facts)
-    return SellerShown(True, f"its legal id on chain is {whose}'s {shown} in {file}", compared)
+    return SellerShown(
+        True, f"its legal id on chain is {whose}'s {shown} in {file}", compared, party
+    )
 
 
 def registrant_seller(

@@ -96,3 +96,47 @@ def test_the_regulator_reading_the_financing_is_not_given_the_banks_files(
         assert "document_credited" not in kinds
     else:
         assert answer.status_code in (403, 404), answer.text
+
+
+def test_the_notice_names_the_file_whose_lesser_amount_due_it_counts(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 86 read "now 1,000.00 DKK (of 2,010.00 DKK)" of a receivable whose figure came
+    from another of its files, stating less, which the notice never named (the regulator's
+    audit did: "the least stated, …'s"). A re-issue stating 10.00 EUR prepaid (BT-113: 1,646.25
+    due) beside the plain re-issue financed in full: the notice counts 1,646.25 and says whose
+    it is, and what the pledged invoice states."""
+    lodge(client, network.bank, INVOICE)
+    prepaid = issued_later(
+        INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>S1R-LOW</cbc:ID>").replace(
+            b'<cbc:PayableAmount currencyID="EUR">1656.25</cbc:PayableAmount>',
+            b'<cbc:PrepaidAmount currencyID="EUR">10.00</cbc:PrepaidAmount>'
+            b'<cbc:PayableAmount currencyID="EUR">1646.25</cbc:PayableAmount>',
+        ),
+        10,
+    )
+    facts = lodge(client, network.bank, prepaid)["facts"]
+    assert facts["amountMinor"] == 164_625, facts
+    reissue, financing_id = _reissue_financed_again(client, network, b"S1R-E")
+    lodge(client, network.bank, credit_note("CN-ORIG-5", "1000.00"))
+    [credited] = [
+        n for n in _notices(client, network.bank, financing_id) if n["kind"] == "document_credited"
+    ]
+    message = credited["message"]
+    assert f"holds 1,656.25 EUR on invoice {reissue}" in message, message
+    assert (
+        "is now 646.25 EUR (of 1,646.25 EUR, the least a file of it states, S1R-LOW's; this "
+        "invoice states 1,656.25 EUR)"
+    ) in message, message
+
+
+def _reissue_financed_again(client: TestClient, network: Network, tag: bytes) -> tuple[str, int]:
+    """A re-issue of :data:`INVOICE` (the original lodged already) lodged and financed in full:
+    (its hash, the financing)."""
+    again = issued_later(
+        INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>" + tag + b"</cbc:ID>"), 20
+    )
+    reissue = str(lodge(client, network.bank, again)["doc_hash"])
+    made = finance(client, network.bank, reissue, FACE, currency="EUR", acknowledge_suspicions=True)
+    assert made.status_code == 201, made.text
+    return reissue, int(made.json()["financing_id"])

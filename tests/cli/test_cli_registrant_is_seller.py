@@ -111,3 +111,31 @@ def test_the_cli_says_whether_the_registrant_is_the_seller(tmp_path: Path) -> No
         "seller not compared: cannot be told: the file names no seller"
         in cli.run("doc", "verify", str(raw)).stdout
     )
+
+
+def test_a_document_other_than_an_invoice_names_its_issuer(tmp_path: Path) -> None:
+    """Tryout 86 verified the sample bill of lading and read "shown to be its seller: its legal
+    id on chain is the document's issuer's VAT:DK13585628": a bill of lading has an issuer. The
+    lines of ``doc verify`` and ``doc show`` call the party what the document calls it."""
+    from importlib import resources
+
+    cli = Cli(tmp_path / "ledger")
+    cli.json("init")
+    issuer = cli.json("member", "add", "Carrier", "--role", "enterprise", "--legal-id", SELLER_VAT)[
+        "address"
+    ]
+    lading = tmp_path / "bill-of-lading.json"
+    lading.write_bytes(
+        resources.files("ledger.demo_data").joinpath("bill-of-lading.json").read_bytes()
+    )
+    doc_hash = cli.json("doc", "register", str(lading), "--as", issuer)["doc_hash"]
+    verified = cli.run("doc", "verify", str(lading)).stdout
+    assert (
+        f"shown to be its issuer: its legal id on chain is the document's issuer's VAT:{SELLER_VAT}"
+        in verified
+    ), verified
+    assert "its seller" not in verified, verified
+    other = cli.json("member", "add", "Forwarder", "--role", "enterprise", "--legal-id", BUYER_VAT)
+    shown = cli.run("doc", "show", doc_hash, "--as", other["address"]).stdout
+    assert "    issuer not compared: cannot be told here" in shown, shown
+    assert "seller not compared" not in shown, shown

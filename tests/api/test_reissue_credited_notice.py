@@ -26,10 +26,14 @@ __all__ = ["client_fixture"]
 pytestmark = pytest.mark.both_backends
 
 
-def _reissue_financed(client: TestClient, network: Network, tag: bytes) -> tuple[str, int]:
-    """The credit-note field case's invoice lodged by the bank, and its re-issue (a new number,
-    20 days later) lodged and financed in full: (the re-issue's hash, the financing)."""
-    lodge(client, network.bank, INVOICE)
+def _reissue_financed(
+    client: TestClient, network: Network, tag: bytes, *, original: bool = True
+) -> tuple[str, int]:
+    """The credit-note field case's invoice lodged by the bank (``original``: not when lodged
+    already), and its re-issue (a new number, 20 days later) lodged and financed in full: (the
+    re-issue's hash, the financing)."""
+    if original:
+        lodge(client, network.bank, INVOICE)
     again = issued_later(
         INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>" + tag + b"</cbc:ID>"), 20
     )
@@ -117,7 +121,7 @@ def test_the_notice_names_the_file_whose_lesser_amount_due_it_counts(
     )
     facts = lodge(client, network.bank, prepaid)["facts"]
     assert facts["amountMinor"] == 164_625, facts
-    reissue, financing_id = _reissue_financed_again(client, network, b"S1R-E")
+    reissue, financing_id = _reissue_financed(client, network, b"S1R-E", original=False)
     lodge(client, network.bank, credit_note("CN-ORIG-5", "1000.00"))
     [credited] = [
         n for n in _notices(client, network.bank, financing_id) if n["kind"] == "document_credited"
@@ -128,15 +132,3 @@ def test_the_notice_names_the_file_whose_lesser_amount_due_it_counts(
         "is now 646.25 EUR (of 1,646.25 EUR, the least a file of it states, S1R-LOW's; this "
         "invoice states 1,656.25 EUR)"
     ) in message, message
-
-
-def _reissue_financed_again(client: TestClient, network: Network, tag: bytes) -> tuple[str, int]:
-    """A re-issue of :data:`INVOICE` (the original lodged already) lodged and financed in full:
-    (its hash, the financing)."""
-    again = issued_later(
-        INVOICE.replace(b"<cbc:ID>Snippet1</cbc:ID>", b"<cbc:ID>" + tag + b"</cbc:ID>"), 20
-    )
-    reissue = str(lodge(client, network.bank, again)["doc_hash"])
-    made = finance(client, network.bank, reissue, FACE, currency="EUR", acknowledge_suspicions=True)
-    assert made.status_code == 201, made.text
-    return reissue, int(made.json()["financing_id"])

@@ -109,7 +109,7 @@ from ledger.services.roles import (
 from ledger.services.sellers import (
     SELLER_PROOF_SCHEMES as SELLER_PROOF_SCHEMES,
 )
-from ledger.services.sellers import member_is_admin
+from ledger.services.sellers import enterprise_sellers, member_is_admin
 from ledger.services.sellers import not_shown_seller as not_shown_seller
 from ledger.services.sellers import seller_legal_id_hashes as seller_legal_id_hashes
 from ledger.services.unmined import unmined_calls, wait_until_mined
@@ -593,17 +593,68 @@ def sort_registrants(
 def registrant_notices(ledger: Ledger, f: Financing) -> tuple[docs.Notice, ...]:
     """A ``registrant_not_reader`` notice per pledged document of ``f`` registered by an
     enterprise not shown to be its seller (:func:`sort_registrants`, on the file ``f``'s bank
-    lodged): whose registrant :func:`create` did not seal the terms to. For the answer of
-    a retried create (the first attempt's answer was built by the same rule)."""
+    lodged): whose registrant :func:`create` did not seal the terms to — and a
+    ``seller_not_reader`` notice per enterprise shown to be a pledged invoice's seller that
+    registered none of it (:func:`seller_notices`). For the answer of a retried create (the
+    first attempt's answer was built by the same rules)."""
     pledged = []
     for p in f.terms.pledges if f.terms is not None else ():
         rows = ledger.db.received(p.doc_hash, f.bank)
         pledged.append((p.doc_hash, p.registrant, docs.facts_of(rows[0]) if rows else None))
-    _, unshown = sort_registrants(ledger, f.bank, pledged)
+    sellers, unshown = sort_registrants(ledger, f.bank, pledged)
     names = _member_names(ledger)
     return tuple(
         registrant_notice(f.financing_id, d, r, why, f.bank, names) for d, r, why in unshown
-    )
+    ) + seller_notices(ledger, f.financing_id, f.bank, pledged, sellers, names)
+
+
+#: the notice of an enterprise shown to be a pledged invoice's seller the terms were not
+#: sealed to: it registered no file of it the bank pledged
+NOT_SEALED_TO_SELLER = "seller_not_reader"
+
+
+def seller_notices(
+    ledger: Ledger,
+    financing_id: int,
+    bank: str,
+    pledged: Sequence[tuple[str, str | None, DocumentFacts | None]],
+    sealed_to: Sequence[str],
+    names: Names = NO_NAMES,
+) -> tuple[docs.Notice, ...]:
+    """A ``seller_not_reader`` notice per pledged document registered by nobody (``(doc_hash,
+    registrant, facts of the bank's lodged copy)``) whose seller is an enterprise member (its
+    legal id on chain is one of the seller's identifiers in the file: :func:`ledger.services.
+    sellers.enterprise_sellers`) that the terms were not sealed to (``sealed_to``: the
+    registrants shown to be the seller) — it registered another copy of the invoice (another
+    format, re-typed) or none. A registered document's registrant is sealed to or named by a
+    ``registrant_not_reader`` notice (:func:`sort_registrants`), as before. Tryout 87's bank
+    financed the CII copy of an invoice its seller had registered as UBL: the seller read
+    ``confidential`` and nothing told the bank to share.
+    The terms stay sealed as :func:`sort_registrants` says (an enterprise reads the financings
+    of documents it registered as their seller: docs/privacy.md); the notice says who the
+    seller is and how to make it a reader."""
+    sealed = {a.lower() for a in sealed_to} | {bank.lower()}
+    notices: list[docs.Notice] = []
+    for doc_hash, registrant, facts in pledged:
+        if registrant:  # registered: its registrant is the reader, or a notice names it
+            continue
+        for seller, shown in enterprise_sellers(ledger, facts):
+            if seller.lower() in sealed:
+                continue
+            notices.append(
+                docs.Notice(
+                    NOT_SEALED_TO_SELLER,
+                    f"the seller of document {doc_hash} is enterprise {who(seller, names)} (its "
+                    f"legal id on chain is the seller's {shown} in the file you lodged), but it "
+                    f"did not register this file, so the terms of financing {financing_id} "
+                    "were not sealed to it. If it is your customer, make it a reader: POST "
+                    f'/v1/financings/{financing_id}/share {{"reader": "{seller}"}}, '
+                    f"tradeledger finance share {seller} --financing {financing_id} --as {bank}",
+                    documents=(doc_hash,),
+                    financings=(financing_id,),
+                )
+            )
+    return tuple(notices)
 
 
 def _member_names(ledger: Ledger) -> Names:
@@ -1234,6 +1285,14 @@ def _create(
             notices=tuple(
                 registrant_notice(financing.financing_id, d, r, why, actor, member_names)
                 for d, r, why in unshown
+            )
+            + seller_notices(
+                ledger,
+                financing.financing_id,
+                actor,
+                [(docs.hex32(p[0]), p[5], p[4]) for p in pledges],
+                sellers,
+                member_names,
             )
             + tuple(told)
             + tuple(b.notice(financing.financing_id) for b in beyond if b.beyond),

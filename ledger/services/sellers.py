@@ -231,3 +231,44 @@ def file_facts(data: bytes) -> DocumentFacts | None:
         return read_document(data).facts
     except LedgerError:
         return None
+
+
+def enterprise_sellers(ledger: Ledger, facts: DocumentFacts | None) -> list[tuple[str, str]]:
+    """The active ENTERPRISE members shown to be the seller of the invoice read as ``facts`` —
+    their legal id on chain is one of its seller's identifiers (:func:`seller_legal_id_hashes`)
+    — whoever registered it: ``(address, the identifier as SCHEME:value)``, by address. Found
+    by the event index's members (``ledger.event_index``; every member on chain without one)
+    and confirmed on chain (``memberOf``: a member suspended, rotated away or of another role
+    since is left out)."""
+    hashes = seller_legal_id_hashes(facts)
+    if not hashes:
+        return []
+    index = ledger.event_index
+    if index is not None:
+        from sqlalchemy import select
+
+        from ledger.indexer.models import MemberRow
+
+        with index.sessions() as session:
+            candidates = {
+                str(a)
+                for a in session.scalars(
+                    select(MemberRow.address).where(
+                        MemberRow.legal_id_hash.in_(["0x" + h.hex() for h in hashes]),
+                        MemberRow.role == int(Role.ENTERPRISE),
+                    )
+                )
+            }
+    else:
+        count = int(ledger.calls.functions.memberCount().call())
+        records = [ledger.calls.functions.memberById(i).call() for i in range(1, count + 1)]
+        candidates = {str(r[1]) for r in records if bytes(r[4]) in hashes}
+    found: list[tuple[str, str]] = []
+    for address in sorted(candidates):
+        record = ledger.calls.functions.memberOf(Web3.to_checksum_address(address)).call()
+        if int(record[0]) == 0 or int(record[2]) != int(Role.ENTERPRISE) or not bool(record[3]):
+            continue
+        shown = hashes.get(bytes(record[4]))
+        if shown is not None:
+            found.append((Web3.to_checksum_address(address), shown))
+    return found

@@ -2218,6 +2218,10 @@ def financeable(
             # the locks are public; their document and amount only for a reader (decided in
             # the same statement)
             held = conn.execute(statements.held, {**params, "fps": result.fingerprints}).all()
+            direct = {m.financing_id for m in result.matches}
+            #: what financings the viewer reads hold on a copy of the document (another hash
+            #: locking one of its fingerprints: the same invoice), once per financing and copy
+            through: dict[tuple[int, str], int] = {}
             for financing_id, bank, held_doc, fingerprint, amount, block, tx_hash, readable in held:
                 result.matches.append(
                     Match(
@@ -2230,6 +2234,12 @@ def financeable(
                         tx_hash,
                     )
                 )
+                copy = readable and amount is not None and held_doc and held_doc != doc
+                if copy and int(financing_id) not in direct:
+                    through[(int(financing_id), str(held_doc))] = int(amount)
+            # tryout 87's regulator read financed_amount 0 of an invoice a financing it reads
+            # held through its CII copy (a match it read, 4,000.00): 0 reads "nothing financed"
+            financed += sum(through.values())
             if held:
                 result.reasons.append(RefusalReason.FINGERPRINT_PLEDGED.name)
         result.financeable = not result.reasons

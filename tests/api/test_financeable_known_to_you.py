@@ -149,6 +149,10 @@ def test_a_regulator_sees_a_lodged_copy_held_under_another_hash(
     answer = _financeable(client, network.regulator, cii)
     assert (answer["financeable"], answer["reasons"]) == (False, ["FINGERPRINT_PLEDGED"]), answer
     assert answer["headroom"] == 0
+    # what the financing it reads holds through the UBL copy: never 0, "nothing financed"
+    # (tryout 87), and counted once however many of the invoice's fingerprints it locks
+    assert answer["financed_amount"] == 100_000, answer
+    assert len({m["financing_id"] for m in answer["matches"]}) == 1
     theirs = _financeable(client, network.bank_b, cii)
     assert (theirs["financeable"], theirs["matches"]) == (None, [])
 

@@ -1239,7 +1239,7 @@ def _create(
                     break
         payload = _terms_payload(actor, kind, currency, maturity_at, reference, pledges)
         if suspicions:  # what the bank judged and acknowledged, for its regulators to audit
-            payload["suspicions"] = [
+            recorded = [
                 {
                     "document_index": s.document_index,
                     # which pledged document: the index is the request's, and the terms keep
@@ -1251,6 +1251,10 @@ def _create(
                 }
                 for s in recorded_suspicions(suspicions)
             ]
+            # each once: two suspicions of one kind, by one count of lodged files, naming the
+            # same financings read the same once recorded (tryout 87 read one entry twice)
+            unique = {json.dumps(r, sort_keys=True): r for r in recorded}
+            payload["suspicions"] = list(unique.values())
         ctx = context(ledger)
         if refusal is not None:
             # who tried, against what: the refused bank and the regulators only (docs/privacy.md)
@@ -2347,7 +2351,7 @@ def _recorded_suspicions(payload: dict[str, Any]) -> tuple[RecordedSuspicion, ..
                 financings=tuple(int(i) for i in ids or ()),
             )
         )
-    return tuple(found)
+    return tuple(dict.fromkeys(found))  # each once, as create records them since tryout 87
 
 
 def _entries(

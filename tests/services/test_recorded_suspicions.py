@@ -37,3 +37,24 @@ def test_those_naming_another_banks_financing_are_kept_first() -> None:
 def test_within_the_limit_every_suspicion_is_kept_in_found_order_per_group() -> None:
     found = [_suspicion(1), _suspicion(2, (5,)), _suspicion(3), _suspicion(4, (6,))]
     assert recorded_suspicions(found) == [found[1], found[3], found[0], found[2]]
+
+
+def test_a_suspicion_recorded_twice_in_the_terms_reads_once() -> None:
+    """Tryout 87 read one acknowledged suspicion twice in ``acknowledged_suspicions``: two
+    suspicions of one kind against one lodged file each, naming the same financing, read the
+    same once recorded (the count of lodged files, not which). Terms recorded so before are
+    read each entry once; ``create`` records them once."""
+    from ledger.services.financing import _recorded_suspicions
+
+    entry = {
+        "document_index": 0,
+        "doc_hash": "0x" + "ab" * 32,
+        "kind": "reissue",
+        "documents": 1,
+        "financings": [2],
+    }
+    payload = {"documents": [{"doc_hash": entry["doc_hash"]}], "suspicions": [entry, dict(entry)]}
+    [read] = _recorded_suspicions(payload)
+    assert (read.kind, read.lodged_invoices, read.financings) == ("reissue", 1, (2,))
+    other = {**entry, "kind": "split"}
+    assert len(_recorded_suspicions({**payload, "suspicions": [entry, other, entry]})) == 2

@@ -41,6 +41,7 @@ NOT_KEYS = {
     "cancelled_outstanding",
     "closed_outstanding",
     "registrant_not_reader",
+    "seller_not_reader",  # a notice's kind (a financing of a file nobody registered)
     "issued_in_future",
     "no_payment_claimed",  # a notice's kind (a pro-forma invoice)
     "due_before_issue",

@@ -42,6 +42,7 @@ gateway decides a status code.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 
@@ -311,6 +312,23 @@ class LedgerStateError(LedgerError):
     """The data directory, deployment manifest or keystores are missing or unusable."""
 
     code = "ledger_state_error"
+
+
+class IndexUnreadable(LedgerStateError):
+    """The index's SQLite file is no database SQLite can read (``file is not a database``,
+    ``database disk image is malformed``: a disk fault, a file written over). The index is a
+    copy of the chain: ``tradeledger index rebuild`` sets the file aside and makes it again
+    (``ledger.indexer.db.set_aside``). ``details``: ``path``, ``reason`` (SQLite's words)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"the event index at {path} is not a database SQLite can read ({reason}): it is a "
+            "copy of the chain, made again by `tradeledger index rebuild` (with the gateway "
+            "stopped), which sets this file aside",
+            path=str(path),
+            reason=reason,
+        )
+        self.path = path
 
 
 class JoinPending(LedgerStateError):

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DatabaseError
 
 from ledger.config import env_name
-from ledger.errors import InvalidInput, LedgerStateError
+from ledger.errors import IndexUnreadable, InvalidInput
 
 
 def normalise_url(url: str) -> str:
@@ -73,23 +73,6 @@ def write_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{_SQLITE_BEGIN: "IMMEDIATE"})
-
-
-class IndexUnreadable(LedgerStateError):
-    """The index's SQLite file is no database SQLite can read (``file is not a database``,
-    ``database disk image is malformed``: a disk fault, a file written over). The index is a
-    copy of the chain: ``tradeledger index rebuild`` sets the file aside and makes it again
-    (:func:`set_aside`). ``details``: ``path``, ``reason`` (SQLite's words)."""
-
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(
-            f"the event index at {path} is not a database SQLite can read ({reason}): it is a "
-            "copy of the chain, made again by `tradeledger index rebuild` (with the gateway "
-            "stopped), which sets this file aside",
-            path=str(path),
-            reason=reason,
-        )
-        self.path = path
 
 
 def unreadable_sqlite(url: str, exc: BaseException) -> IndexUnreadable | None:

@@ -39,10 +39,9 @@ from web3.exceptions import BlockNotFound
 from ledger import confidential as conf
 from ledger.chain.rpc import RpcClient, RpcError
 from ledger.datadir import private_sqlite
-from ledger.errors import ChainUnavailable, LedgerError, LedgerStateError
+from ledger.errors import ChainUnavailable, IndexUnreadable, LedgerError, LedgerStateError
 from ledger.indexer import projections
 from ledger.indexer.db import (
-    IndexUnreadable,
     make_engine,
     set_aside,
     unreadable_sqlite,
@@ -195,7 +194,7 @@ class EventIndex:
         set_aside_unreadable: bool = False,
     ) -> EventIndex:
         """The index of ``ledger``'s network, opening envelopes with its gateway's keys.
-        Raises :class:`ledger.indexer.db.IndexUnreadable` when its SQLite file is no database
+        Raises :class:`ledger.errors.IndexUnreadable` when its SQLite file is no database
         — unless ``set_aside_unreadable`` (``index rebuild``): then the file is moved aside
         (:func:`ledger.indexer.db.set_aside`, named in :attr:`set_aside_as`) and a new index
         opened in its place, to be filled by a catch-up."""

@@ -786,12 +786,21 @@ def key_rotate(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Issue a new API key for a participant and revoke its old ones. Shown once."""
+    """Issue a new API key for a participant and revoke its old ones. Shown once. An address
+    the member rotated its key away from names the member at its address now (said on
+    stderr)."""
     with opened_ledger(data_dir) as ledger:
+        now, rotated = guard(lambda: retired.resolve_participant(ledger, address, "ADDRESS"))
+        for moved in rotated:
+            say(moved.note(), err=True)
+        address = now or address
         key = guard(lambda: member_svc.rotate_api_key(ledger, address))
+    answer: dict[str, object] = {"address": Web3.to_checksum_address(address), "api_key": key}
+    if rotated:
+        answer["notices"] = retired.notices(rotated)
     emit(
         as_json,
-        {"address": Web3.to_checksum_address(address), "api_key": key},
+        answer,
         f"new API key for {address} (shown once; the old keys no longer work): {key}",
     )
 
@@ -802,10 +811,19 @@ def key_revoke(
     data_dir: DataDir = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Revoke every API key of a participant (its on-chain membership is unchanged)."""
+    """Revoke every API key of a participant (its on-chain membership is unchanged). An
+    address the member rotated its key away from names the member at its address now (said on
+    stderr)."""
     with opened_ledger(data_dir) as ledger:
+        now, rotated = guard(lambda: retired.resolve_participant(ledger, address, "ADDRESS"))
+        for moved in rotated:
+            say(moved.note(), err=True)
+        address = now or address
         count = guard(lambda: member_svc.revoke_api_keys(ledger, address))
-    emit(as_json, {"address": address, "revoked": count}, f"revoked {count} key(s) of {address}")
+    answer: dict[str, object] = {"address": address, "revoked": count}
+    if rotated:
+        answer["notices"] = retired.notices(rotated)
+    emit(as_json, answer, f"revoked {count} key(s) of {address}")
 
 
 @keystore_app.command("protect")

@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from ledger.indexer.follower import EventIndex
     from ledger.network import Ledger
 
-__all__ = ["NOTICE_KIND", "Retired", "in_index", "notices", "on_chain", "resolve", "resolve_in"]
+__all__ = [
+    "NOTICE_KIND",
+    "Retired",
+    "in_index",
+    "notices",
+    "on_chain",
+    "resolve",
+    "resolve_in",
+    "resolve_participant",
+]
 
 #: the ``kind`` of the notice an answer carries when a filter named a retired address
 NOTICE_KIND = "address_rotated"
@@ -149,6 +158,20 @@ def resolve(ledger: Ledger, value: str | None, field: str) -> tuple[str | None, 
     untouched (its read parses and refuses it)."""
     found = on_chain(ledger, value, field) if value is not None else None
     return (found.rotated_to, [found]) if found is not None else (value, [])
+
+
+def resolve_participant(
+    ledger: Ledger, value: str | None, field: str
+) -> tuple[str | None, list[Retired]]:
+    """As :func:`resolve`, for an address that may be a participant of this gateway (its API
+    keys): a new key of it made here whose rotation is in effect on chain is adopted first
+    (:func:`ledger.services.rotation.current`), so its keys are found at its address now."""
+    from ledger.services import rotation
+
+    wanted = _address(value) if value is not None else None
+    if wanted is not None:
+        rotation.current(ledger, wanted)
+    return resolve(ledger, value, field)
 
 
 def resolve_in(

@@ -287,3 +287,55 @@ def test_two_new_keys_at_once_in_one_gateway(network: Network) -> None:
     assert pending == [answers[0].new_address]
     kept = {a.lower() for a in ledger.keystore.addresses()}
     assert answers[0].new_address.lower() in kept
+
+
+def test_api_keys_named_by_a_retired_address(client: TestClient, network: Network) -> None:
+    """``POST /v1/keys/OLD/rotate`` and ``/revoke`` name the member at its address now (said in
+    ``notices``), as every read naming OLD does; the old key stops working, the new one works;
+    another bank is still refused the member's keys by its old address."""
+    ledger, bank = network.ledger, network.bank
+    old = bank.address
+    new = _rotate(ledger, network.admin.address, old)
+    assert client.get("/v1/financings", headers=bank.headers).status_code == 200  # adopt
+
+    refused = client.post(f"/v1/keys/{old}/rotate", headers=network.bank_b.headers)
+    assert refused.status_code == 403, refused.text
+
+    rotated = client.post(f"/v1/keys/{old}/rotate", headers=network.admin.headers)
+    assert rotated.status_code == 200, rotated.text
+    assert rotated.json()["address"] == new
+    _notice(rotated.json(), "address", old, new)
+    fresh = {"Authorization": f"Bearer {rotated.json()['api_key']}"}
+    assert client.get("/v1/financings", headers=bank.headers).status_code == 401
+    assert client.get("/v1/financings", headers=fresh).status_code == 200
+
+    own = client.post(f"/v1/keys/{old}/rotate", headers=fresh)  # its own keys, by OLD
+    assert own.status_code == 200, own.text
+    assert own.json()["address"] == new
+    revoked = client.post(f"/v1/keys/{old}/revoke", headers=network.admin.headers)
+    assert revoked.status_code == 200, revoked.text
+    assert (revoked.json()["address"], revoked.json()["revoked"]) == (new, 1)
+    _notice(revoked.json(), "address", old, new)
+    unchanged = client.post(f"/v1/keys/{new}/revoke", headers=network.admin.headers)
+    assert unchanged.json()["notices"] == []
+
+
+def test_the_cli_rotates_api_keys_by_a_retired_address(tmp_path: Path, backend: str) -> None:
+    """``tradeledger key rotate OLD`` / ``key revoke OLD``: the member's keys at its address
+    now, a note on stderr, ``notices`` with --json (was: not a member)."""
+    if backend != "embedded":
+        pytest.skip("the CLI story runs on the embedded chain; the API test covers anvil")
+    cli = Cli(tmp_path / "ledger")
+    created = cli.json("init", "--demo")
+    bank = next(m["address"] for m in created["members"] if m["name"] == "Demo Bank A")
+    new = cli.json("keystore", "new-key", bank)["new_address"]
+    cli.json("member", "propose", "rotate-key", "--account", bank, "--new-account", new)
+
+    rotated = cli.run("key", "rotate", bank, "--json")
+    answer = json.loads(rotated.stdout)
+    assert answer["address"] == new
+    assert answer["notices"][0]["rotated_to"] == new
+    assert f"the key of {bank} was rotated on chain" in rotated.stderr
+    words = cli.run("key", "revoke", bank)
+    assert f"revoked 1 key(s) of {new}" in words.stdout
+    assert f"the key of {bank} was rotated on chain" in words.stderr

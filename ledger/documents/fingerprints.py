@@ -13,8 +13,10 @@ documents by comparing the same inputs, so a shared fingerprint and a graded mat
 
 - ``seller_number`` — document type, one seller key identifier, document number. One per seller
   identity identifier (VAT, LEI, legal registration, tax id — each checked by its scheme, see
-  ``identifiers.py``); if the seller has none, one for its strongest identifier. Catches an
-  altered copy (same number, other amount or date).
+  ``identifiers.py``); if the seller has none, one for its strongest identifier. A number that
+  names one party only within a register its file does not state (a German ``HRB 12345``)
+  keys with the seller's name beside it (:func:`register_local`). Catches an altered copy
+  (same number, other amount or date).
 - ``seller_buyer_amount_date`` — document type, seller and buyer (strongest key identifier of
   each), amount in minor units, currency, issue date. Catches a re-numbered copy.
 - ``seller_name_buyer_number`` — document type, the seller's name as written (its letters and
@@ -58,6 +60,7 @@ from ledger.errors import InvalidInput
 from ledger.lookalikes import ascii_lookalikes
 
 from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
+from .identifiers import national_parts, stdnum_module
 from .normalise import clean_text
 
 #: changes whenever a normalisation rule or the MAC input layout changes
@@ -254,9 +257,51 @@ def type_label(facts: DocumentFacts) -> str:
 
 def party_fields(party: Party | None) -> list[str | None]:
     """A party as fingerprints and marks name it: its strongest key identifier's scheme and
-    value (``[None, None]`` without one)."""
+    value (``[None, None]`` without one); a number that names one party only within a register
+    its file does not state, with the party's name (:func:`register_local`)."""
     key = party.key if party else None
-    return [key.scheme.value, key.value] if key else [None, None]
+    if key is None or party is None:
+        return [None, None]
+    return [key.scheme.value, _qualified(key, party)]
+
+
+#: countries whose legal registration ids (BT-30) are numbered by several registers, none of
+#: which a bare number names: each local court keeps a German Handelsregister (``HRB 12345``
+#: is held at many courts), each province's chamber of commerce an Italian REA
+SUBNATIONAL_LEGAL_REGISTERS: frozenset[str] = frozenset({"DE", "IT"})
+
+
+def register_local(pid: PartyId) -> bool:
+    """Whether ``pid`` is a national number (a legal registration BT-30 or tax registration
+    BT-32 id, ``<country>:<number>``) that names one party only within a register, or a
+    region, its file does not state: a number without its country; a legal registration id
+    of a country of :data:`SUBNATIONAL_LEGAL_REGISTERS`; a German Steuernummer in a Land's own
+    format (``201/113/40209`` is a number in several Länder; the 13-digit federal form, or a
+    Steuer-ID, names one). Tryout 88 financed one seller's invoice ``1001`` and was refused
+    another seller's ``1001`` as pledged: both wrote ``HRB 12345``, and their VAT ids
+    differed. Such a number keys its party with the party's name beside it
+    (:func:`_qualified`)."""
+    if pid.scheme not in (IdScheme.LEGAL, IdScheme.TAX):
+        return False
+    country, number = national_parts(pid.value)
+    if not country:
+        return True
+    if pid.scheme is IdScheme.LEGAL:
+        return country in SUBNATIONAL_LEGAL_REGISTERS
+    if country == "DE":
+        federal = len(number) == 13 and stdnum_module("de.stnr").is_valid(number)
+        return not (federal or stdnum_module("de.idnr").is_valid(number))
+    return False
+
+
+def _qualified(pid: PartyId, party: Party | None) -> str:
+    """``pid``'s value as a key, with ``party``'s name (:func:`_folded_name`) after it when the
+    number names one party only within a register its file does not state
+    (:func:`register_local`) and the party is named: ``DE:HRB12345/alphamaschinengmbh``.
+    A copy of the invoice keeps both (its name as written, case, spaces and punctuation aside);
+    two companies numbered alike at two courts are two."""
+    name = _folded_name(party) if register_local(pid) else ""
+    return f"{pid.value}/{name}" if name else pid.value
 
 
 #: seller keys that name no one beyond their country: a party id without a scheme (BT-29) and a
@@ -270,11 +315,13 @@ def _seller_key_value(pid: PartyId, seller: Party | None) -> str:
     sellers in two countries with the party id ``12345``, or both named ``Nordic Trading``,
     and one invoice number were one seller (tryouts 40 and 42 refused the second as pledged).
     Any other identifier as it is (a VAT id, an LEI, a GLN name one party anywhere; a legal or
-    tax id carries its country already: ``facts.national_id``)."""
+    tax id carries its country already: ``facts.national_id``), a number that names one party
+    only within a register its file does not state with the seller's name
+    (:func:`register_local`)."""
     country = seller.country if seller is not None else None
     if pid.scheme in _LOCAL_KEYS and country:
         return f"{country}:{pid.value}"
-    return pid.value
+    return _qualified(pid, seller)
 
 
 #: what a seller's name is keyed without (``_seller_name``)
@@ -286,18 +333,24 @@ def _seller_name(seller: Party | None) -> str:
     written, case aside, with its country before it when the file states one (a name names no
     one beyond its country, as :func:`_seller_key_value` keys one); ``""`` for a seller without
     a name."""
-    if seller is None or not seller.name:
+    name = _folded_name(seller)
+    if not name or seller is None:
+        return ""
+    return f"{seller.country}:{name}" if seller.country else name
+
+
+def _folded_name(party: Party | None) -> str:
+    """A party's name as keys compare it: its letters and digits as written, case aside
+    (``""`` for a party without a name)."""
+    if party is None or not party.name:
         return ""
     # its letters and digits, case folded: ``Seller Company`` is ``SellerCompany`` (tryout 66
     # wrote the name with a space in a copy that swapped every identifier); its legal form is
     # kept — ``Acme Ltd`` and ``Acme GmbH`` are two companies to a lock
     # (and a letter of another script that reads as an ASCII one, as ASCII: a copy naming the
     # seller "Lieferаnt GmbH" with a Cyrillic "а" escaped this lock, tryout 76)
-    folded = ascii_lookalikes(clean_text(seller.name).casefold()).casefold()
-    name = _NOT_LETTER_OR_DIGIT.sub("", folded)
-    if not name:
-        return ""
-    return f"{seller.country}:{name}" if seller.country else name
+    folded = ascii_lookalikes(clean_text(party.name).casefold()).casefold()
+    return _NOT_LETTER_OR_DIGIT.sub("", folded)
 
 
 def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
@@ -381,8 +434,20 @@ def invoice_number_fingerprints(facts: DocumentFacts, number: str, key: bytes) -
     ``facts``: what a credit note that references that invoice (BT-25) looks it up by."""
     _check_key(key)
     return [
-        _mac(key, FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number))
-        for p in (facts.seller.key_ids if facts.seller else ())
+        _mac(key, FingerprintKind.SELLER_NUMBER.value, fields)
+        for fields in _invoice_number_fields(facts, number)
+    ]
+
+
+def _invoice_number_fields(facts: DocumentFacts, number: str) -> list[tuple[str, ...]]:
+    """The fields of the ``seller_number`` fingerprints of invoice ``number`` of the seller of
+    ``facts``, its seller keyed as :func:`fingerprint_inputs` keys it (:func:`_seller_key_value`:
+    a credit note of a seller keyed by its party id or name looked its invoice up without the
+    country the invoice's own fingerprint has)."""
+    seller = facts.seller
+    return [
+        ("INVOICE", p.scheme.value, _seller_key_value(p, seller), number)
+        for p in (seller.key_ids if seller else ())
     ]
 
 
@@ -390,10 +455,8 @@ def invoice_number_inputs(facts: DocumentFacts, number: str) -> list[bytes]:
     """The OPRF inputs of the ``seller_number`` fingerprints of invoice ``number`` of the seller
     of ``facts`` (what :func:`invoice_number_fingerprints` MACs), for the on-chain values."""
     return [
-        oprf_input(
-            FingerprintKind.SELLER_NUMBER.value, ("INVOICE", p.scheme.value, p.value, number)
-        )
-        for p in (facts.seller.key_ids if facts.seller else ())
+        oprf_input(FingerprintKind.SELLER_NUMBER.value, fields)
+        for fields in _invoice_number_fields(facts, number)
     ]
 
 

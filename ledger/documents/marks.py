@@ -82,8 +82,10 @@ The first two also carry the delivery references the invoice states (order, desp
 receiving advice, delivery date, invoicing period: ``suspicion.DELIVERY_REFERENCES``): a
 monthly invoice for the same lines that names its period is a different delivery, not a
 re-issue, and gets a different mark — as a pair of such invoices lodged at one gateway is
-cleared by its references. Unlike that local check, an invoice that states a reference and one
-that does not get different marks, so such a pair is not caught across banks by those two.
+cleared by its references. A reference only one of a pair states clears nothing, as in that
+local check: each mark that names the references is also carried with "some references" by an
+invoice that states them, and looked for so by one that states none
+(:func:`_references_either_way`; tryout 88 left a re-issue's delivery date out).
 ``mark_amount`` carries no reference: a JSON form states none, and a reference only one of a
 pair states clears nothing in the local check either.
 
@@ -114,7 +116,7 @@ from typing import TypeVar
 from ledger.oprf import MAX_INPUT_BYTES
 
 from .facts import DocumentFacts, IdScheme, Party, PartyId
-from .fingerprints import oprf_input, party_fields
+from .fingerprints import oprf_input, party_fields, register_local
 from .identifiers import national_parts
 from .normalise import digits_in_order
 from .partynames import sounds_like
@@ -182,6 +184,9 @@ LINES_STATED, NO_LINES = "lines", "no lines"
 #: ``mark_amount``'s fourth field on the mark an invoice of several lines carries and one of a
 #: single line looks for: a re-issue with its lines merged into one (tryout 68)
 SEVERAL_LINES = "several lines"
+#: the delivery-references field of a mark that an invoice stating delivery references also
+#: carries, and one stating none also looks for (:func:`_references_either_way`)
+SOME_REFERENCES = "some references"
 #: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
 _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
@@ -280,6 +285,28 @@ def _references(facts: DocumentFacts) -> str:
     return json.dumps([[k, stated[k]] for k in DELIVERY_REFERENCES if k in stated])
 
 
+def _references_either_way(mark: MarkInput, references: str) -> list[MarkInput]:
+    """``mark``, whose last field is the delivery ``references`` the invoice states (JSON,
+    ``"[]"`` for none), and the marks that let an invoice stating references and one stating
+    none meet on it, as :attr:`MarkInput.carried` and :attr:`MarkInput.looked_for` say for
+    ``mark``: one stating references also carries the mark with :data:`SOME_REFERENCES` there
+    and looks for the one with none; one stating none also looks for :data:`SOME_REFERENCES`.
+    Two invoices stating *other* references still never meet on it (a monthly invoice of the
+    same lines that names its period is another delivery). Tryout 88 re-issued a financed
+    invoice under a new number and date with its delivery date (BT-72) left out, and met
+    nothing at a second bank; a pair lodged at one gateway is suspected so already (a
+    reference only one of the two states clears nothing: ``suspicion``)."""
+    head = mark.fields[:-1]
+    if references == "[]":
+        more = [MarkInput(mark.kind, (*head, SOME_REFERENCES), False, mark.looked_for)]
+    else:
+        more = [
+            MarkInput(mark.kind, (*head, SOME_REFERENCES), mark.carried, False),
+            MarkInput(mark.kind, (*head, "[]"), False, mark.looked_for),
+        ]
+    return [mark, *(m for m in more if m.carried or m.looked_for)]
+
+
 def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
     """The inputs of the marks of ``facts`` (``[]`` when it has none: a raw file, a credit
     note, no positive amount due, no currency; only ``mark_number`` for a seller or buyer
@@ -346,11 +373,12 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # with an item renamed (``SUIKERKLONT`` → ``SUIKERKLONTJE``, ``ART`` put before every
         # item: tryout 61) keeps every quantity and amount — each was financed again unseen
         if seller[0] is not None and not _unkeyed(facts):
-            found.append(
+            found += _references_either_way(
                 MarkInput(
                     MarkKind.REISSUE,
                     (label, *seller, facts.currency, str(due), lines, references),
-                )
+                ),
+                references,
             )
         # (their net amounts alone, none of 0.00: a quantity re-written at another price for
         # the same net amount, 1 x 19.90 for 2 x 9.95, and a line of nothing added hid a
@@ -365,13 +393,11 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         )
         # (by the amount due too: the same lines under another amount due and date are two
         # invoices in the field cases, ``number-collision``, which must both be financed)
-        found += [
-            MarkInput(
-                MarkKind.REISSUE,
-                (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts, references),
+        for pid in keys:
+            by_key = (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts)
+            found += _references_either_way(
+                MarkInput(MarkKind.REISSUE, (*by_key, references)), references
             )
-            for pid in keys
-        ]
     if _unkeyed(facts) or seller[0] is None:
         return found + numbered  # by its name only: the identity it claims failed its check
     if buyer[0] is None:  # the others name the buyer
@@ -383,16 +409,18 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # every EUR made USD met nothing at a bank that held no file of it: tryout 62; the
         # field cases' two invoices of the same lines and another amount due are two invoices)
         quantities = json.dumps(sorted([item_key(ln.item), ln.quantity] for ln in facts.lines))
-        found.append(
-            MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, str(due), references))
+        found += _references_either_way(
+            MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, str(due), references)),
+            references,
         )
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
-            found.append(
+            found += _references_either_way(
                 MarkInput(
                     MarkKind.SPLIT,
                     (label, *seller, *buyer, facts.currency, issued, items, references),
-                )
+                ),
+                references,
             )
     if facts.issue_date is not None and references != "[]":
         # a split by lines: each part some of the lines (so no line set is shared), issued the
@@ -420,13 +448,14 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # is another receivable every month
         # (looked for by an invoice of two lines or more: a seller's monthly invoice of one
         # line at a fixed fee, its month in the item, is another invoice every month: tryout 63)
-        found.append(
+        found += _references_either_way(
             MarkInput(
                 MarkKind.AMOUNT,
                 (*amount, LINES_STATED, references),
                 carried=True,
                 looked_for=len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT,
-            )
+            ),
+            references,
         )
         # an invoice of one line looks for the invoices of several lines of one seller, buyer
         # and amount due under the same references: a re-issue with its 20 lines merged into
@@ -434,13 +463,14 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # held the original, unseen (tryout 68) — and two one-line invoices still never meet so
         # (a seller's monthly fee, tryout 63)
         several = len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT
-        found.append(
+        found += _references_either_way(
             MarkInput(
                 MarkKind.AMOUNT,
                 (*amount, SEVERAL_LINES, references),
                 carried=several,
                 looked_for=not several,
-            )
+            ),
+            references,
         )
     return found + numbered
 
@@ -536,9 +566,12 @@ def _number_keys(seller: Party) -> list[PartyId]:
     original that names it by its VAT id, and one naming it ``de koksmaat b.v.`` or ``De
     Kooksmaat`` nothing of ``De Koksmaat`` (tryouts financed them so at a second bank). A VAT,
     legal registration or tax id is named by its digits alone (:func:`_loose`)."""
-    keyed = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
-    keys = list(dict.fromkeys(_loose(k) for k in keyed))
     named = sounds_like(seller.name) if seller.name else ""
+    keyed = [] if seller.unkeyed else [k for k in seller.key_ids if k.scheme is not IdScheme.NAME]
+    # a number that names one party only within a register its file does not state (a German
+    # court's HRB number): by it, two sellers holding it met (tryout 88); the name names it
+    keyed = [k for k in keyed if not (named and register_local(k))]
+    keys = list(dict.fromkeys(_loose(k) for k in keyed))
     if named:
         keys.append(PartyId(IdScheme.NAME, named))
     return keys

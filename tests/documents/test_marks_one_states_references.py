@@ -1,0 +1,165 @@
+"""A re-issue that leaves out the delivery references its original states — the delivery date
+(BT-72), an order reference — under a new number and date is suspected at another bank, as a
+pair lodged at one gateway is: an invoice that states references carries its marks by them and
+by "some references", and looks for the ones by none; one that states none looks for "some
+references" too. Two invoices stating *other* references (a monthly invoice of the same lines
+naming its period) still never meet on those marks.
+
+Tryout 88 re-issued the field cases' invoice 471102 (delivery date 2018-03-05) as ``RE-99-0815``
+of another date with the delivery date left out: Bank B's check read "no matching file", and its
+financing was made with no acknowledgement asked for, while Bank A's financing held the
+original."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from ledger.documents import read_document
+from ledger.documents.marks import MarkInput, MarkKind, mark_inputs
+from tests.api.api_helpers import check, client_fixture, finance, lodge
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+HERE = Path(__file__).parent
+CII = (HERE / "fieldcases/reissue/a-original-471102.cii.xml").read_bytes()
+#: the EN 16931 example TOSL108 stating its delivery date alone (its invoicing period, order
+#: and contract references removed: a re-issue keeping those is the same delivery by them)
+UBL = re.sub(
+    rb"\n    <cac:(InvoicePeriod|OrderReference|ContractDocumentReference)>.*?</cac:\1>",
+    b"",
+    (HERE.parent / "data/einvoices/ubl/ubl-tc434-example2.xml").read_bytes(),
+    count=3,
+    flags=re.S,
+)
+_CII_DELIVERY = re.compile(
+    rb"<ram:ActualDeliverySupplyChainEvent>.*?</ram:ActualDeliverySupplyChainEvent>", re.S
+)
+_UBL_DELIVERY_DATE = re.compile(rb"<cbc:ActualDeliveryDate>[^<]*</cbc:ActualDeliveryDate>")
+
+
+def _cii_reissued(*, delivery: bytes | None) -> bytes:
+    """The CII under number RE-99-0815, issued 2018-04-20, its delivery date ``delivery``
+    (CCYYMMDD) or left out."""
+    out = CII.replace(b"<ram:ID>471102</ram:ID>", b"<ram:ID>RE-99-0815</ram:ID>", 1)
+    out = out.replace(b">20180305</udt:DateTimeString>", b">20180420</udt:DateTimeString>", 1)
+    assert out.count(b"RE-99-0815") == 1
+    if delivery is None:
+        return _CII_DELIVERY.sub(b"", out, count=1)
+    return out.replace(
+        b'<udt:DateTimeString format="102">20180305</udt:DateTimeString>\n        '
+        b"</ram:OccurrenceDateTime>",
+        b'<udt:DateTimeString format="102">'
+        + delivery
+        + b"</udt:DateTimeString>\n        </ram:OccurrenceDateTime>",
+        1,
+    )
+
+
+def _ubl_reissued(*, delivery: str | None) -> bytes:
+    """The UBL under number TOSL108-R, issued 2013-07-31, its delivery date ``delivery`` or
+    left out."""
+    out = UBL.replace(b"<cbc:ID>TOSL108</cbc:ID>", b"<cbc:ID>TOSL108-R</cbc:ID>", 1)
+    out = out.replace(b"<cbc:IssueDate>2013-06-30<", b"<cbc:IssueDate>2013-07-31<", 1)
+    if delivery is None:
+        return _UBL_DELIVERY_DATE.sub(b"", out, count=1)
+    return _UBL_DELIVERY_DATE.sub(
+        f"<cbc:ActualDeliveryDate>{delivery}</cbc:ActualDeliveryDate>".encode(), out, count=1
+    )
+
+
+def _marks(data: bytes) -> list[MarkInput]:
+    facts = read_document(data).facts
+    assert facts is not None
+    return mark_inputs(facts)
+
+
+def _met(financed: bytes, checked: bytes) -> set[MarkKind]:
+    """The kinds of the marks a financing of ``financed`` carries that a check of ``checked``
+    looks for."""
+    carried = {m.oprf_input() for m in _marks(financed) if m.carried}
+    return {m.kind for m in _marks(checked) if m.looked_for and m.oprf_input() in carried}
+
+
+def _references(data: bytes) -> dict[str, str]:
+    facts = read_document(data).facts
+    assert facts is not None
+    return dict(facts.reference_map)
+
+
+def test_the_variants_state_what_they_say() -> None:
+    assert _references(CII) == {"delivery_date": "2018-03-05"}
+    assert _references(_cii_reissued(delivery=None)) == {}
+    assert _references(_cii_reissued(delivery=b"20180401")) == {"delivery_date": "2018-04-01"}
+    assert _references(UBL) == {"delivery_date": "2013-06-15"}
+    assert _references(_ubl_reissued(delivery=None)) == {}
+
+
+@pytest.mark.parametrize(
+    ("original", "reissue"),
+    [
+        (CII, _cii_reissued(delivery=None)),
+        (UBL, _ubl_reissued(delivery=None)),
+    ],
+    ids=["CII", "UBL"],
+)
+def test_a_reissue_without_the_references_meets_either_way(original: bytes, reissue: bytes) -> None:
+    """The original financed and the re-issue checked, and the other way round."""
+    assert MarkKind.REISSUE in _met(original, reissue)
+    assert MarkKind.REISSUE in _met(reissue, original)
+
+
+@pytest.mark.parametrize(
+    ("original", "other_delivery"),
+    [
+        (CII, _cii_reissued(delivery=b"20180401")),
+        (UBL, _ubl_reissued(delivery="2013-07-15")),
+    ],
+    ids=["CII", "UBL"],
+)
+def test_two_invoices_of_other_deliveries_still_do_not_meet(
+    original: bytes, other_delivery: bytes
+) -> None:
+    """The same lines delivered again on another date (a monthly invoice): none of the marks
+    that name delivery references meets, either way."""
+    by_references = {MarkKind.REISSUE, MarkKind.ITEMS, MarkKind.SPLIT, MarkKind.ORDER}
+    assert not _met(original, other_delivery) & by_references
+    assert not _met(other_delivery, original) & by_references
+
+
+def test_an_invoice_stating_none_carries_nothing_new() -> None:
+    """What an invoice without references carries is what it carried before: the marks by
+    "some references" are only looked for."""
+    marks = _marks(_cii_reissued(delivery=None))
+    assert not [m for m in marks if m.carried and "some references" in m.fields]
+    assert [m for m in marks if m.looked_for and "some references" in m.fields]
+
+
+def test_a_second_bank_is_told_of_the_reissue_without_its_delivery_date(
+    client: TestClient, network: Network
+) -> None:
+    """Through the API: Bank A finances the original; Bank B's check of the re-issue without
+    its delivery date is suspicious, naming Bank A's financing, and its financing waits for an
+    acknowledgement."""
+    original = lodge(client, network.bank, CII)
+    made = finance(client, network.bank, original["doc_hash"], amount=50_000, currency="EUR")
+    assert made.status_code == 201, made.text
+    fid = made.json()["financing_id"]
+
+    reissue = _cii_reissued(delivery=None)
+    checked = check(client, network.bank_b, reissue)
+    [suspicion] = [s for s in checked["suspicions"] if s["kind"] == "reissue"]
+    assert fid in suspicion["financings"], checked["suspicions"]
+
+    lodged = lodge(client, network.bank_b, reissue)
+    refused = finance(client, network.bank_b, lodged["doc_hash"], amount=50_000, currency="EUR")
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["error"] == "suspicions_unacknowledged"

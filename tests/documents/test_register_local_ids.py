@@ -1,0 +1,192 @@
+"""A number that names one party only within a register, or a region, its file does not state
+— a German commercial register number (``HRB 12345`` is numbered by each local court), a German
+Steuernummer in a Land's own format (``201/113/40209``), a legal or tax number without its
+country — keys its party with the party's name beside it: two sellers that hold it, with other
+names and other VAT ids, share no fingerprint, while a copy of one seller's invoice (its VAT id
+deleted, its name re-spaced) still meets the original. A number its register names nationwide
+(a Dutch KvK number, a federal Steuernummer, a Norwegian organisation number) keys as before.
+
+Tryout 88 financed one German seller's invoice ``1001`` at Bank A and was refused another
+German seller's ``1001`` at Bank B as pledged (``seller_number:LEGAL``): both wrote
+``HRB 12345``. The same with the Steuernummer ``201/113/40209`` (``seller_number:TAX``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from ledger.documents import read_document
+from ledger.documents.facts import DocumentFacts
+from ledger.documents.fingerprints import (
+    FingerprintKind,
+    fingerprint_inputs,
+    invoice_number_inputs,
+    oprf_input,
+)
+from ledger.documents.matching import shared_fingerprints
+from ledger.documents.writers import write_cii, write_ubl
+from tests.api.api_helpers import client_fixture, finance, lodge
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+VAT_ALPHA, VAT_BETA = "DE136695976", "DE811907980"
+
+
+def _invoice(
+    name: str,
+    *ids: tuple[str, str],
+    country: str | None = "DE",
+    issued: str = "2024-06-30",
+    number: str = "1001",
+) -> bytes:
+    issuer: dict[str, Any] = {
+        "ids": [{"id": value, "scheme": scheme} for scheme, value in ids],
+        "name": name,
+        **({"country": country} if country else {}),
+    }
+    return json.dumps(
+        {
+            "documentType": "Invoice",
+            "documentNumber": number,
+            "issueDate": issued,
+            "issuer": issuer,
+            "consignee": {"id": "NO987654325MVA", "scheme": "VAT", "name": "Buyercompany ASA"},
+            "totalAmount": {"value": "802.00", "currency": "EUR"},
+        }
+    ).encode()
+
+
+def _facts(data: bytes) -> DocumentFacts:
+    facts = read_document(data).facts
+    assert facts is not None
+    return facts
+
+
+def _in_every_syntax(data: bytes) -> dict[str, DocumentFacts]:
+    """The invoice as its JSON form, and written back as UBL and as CII, read again."""
+    facts = _facts(data)
+    return {
+        "JSON form": facts,
+        "UBL": _facts(write_ubl(facts)),
+        "CII": _facts(write_cii(facts)),
+    }
+
+
+LOCAL_NUMBERS = {
+    "a German commercial register number": ("LEGAL", "HRB 12345"),
+    "a German Steuernummer in a Land's format": ("TAX", "201/113/40209"),
+}
+
+
+@pytest.mark.parametrize("what", list(LOCAL_NUMBERS))
+def test_two_sellers_holding_one_local_number_share_no_fingerprint(what: str) -> None:
+    """Other names, other VAT ids, one local number, one invoice number, one buyer and amount
+    (another date): two invoices, in every syntax."""
+    local = LOCAL_NUMBERS[what]
+    alpha = _invoice("Alpha Maschinen GmbH", ("VAT", VAT_ALPHA), local)
+    beta = _invoice("Beta Handel GmbH", ("VAT", VAT_BETA), local, issued="2024-07-04")
+    for syntax, a in _in_every_syntax(alpha).items():
+        b = _in_every_syntax(beta)[syntax]
+        scheme = local[0]
+        assert scheme in {p.scheme.value for p in a.seller.key_ids}, (syntax, a.seller)  # type: ignore[union-attr]
+        assert shared_fingerprints(a, b) == (), (what, syntax)
+
+
+@pytest.mark.parametrize("what", list(LOCAL_NUMBERS))
+def test_a_copy_without_its_vat_id_still_meets_by_the_local_number(what: str) -> None:
+    """The seller's VAT id deleted and its name re-spaced and re-cased: the local number with
+    the seller's name still keys it, as the original's does."""
+    local = LOCAL_NUMBERS[what]
+    original = _facts(_invoice("Alpha Maschinen GmbH", ("VAT", VAT_ALPHA), local))
+    copy = _facts(_invoice("ALPHA  Maschinen-GmbH", local))
+    assert f"seller_number:{local[0]}" in shared_fingerprints(copy, original)
+
+
+def test_two_sellers_holding_one_local_number_and_no_vat_id_are_two() -> None:
+    """Neither names itself by a VAT id: the court's number with two names is two sellers."""
+    alpha = _facts(_invoice("Alpha Maschinen GmbH", ("LEGAL", "HRB 12345")))
+    beta = _facts(_invoice("Beta Handel GmbH", ("LEGAL", "HRB 12345")))
+    assert shared_fingerprints(alpha, beta) == ()
+
+
+def test_a_number_without_its_country_keys_with_the_name() -> None:
+    """A bare legal number, no country: any country's register may have issued it."""
+    alpha = _facts(_invoice("Alpha Trading", ("LEGAL", "4711-22"), country=None))
+    beta = _facts(_invoice("Beta Logistics", ("LEGAL", "4711-22"), country=None))
+    assert shared_fingerprints(alpha, beta) == ()
+    again = _facts(_invoice("alpha trading", ("LEGAL", "4711 22"), country=None))
+    assert "seller_number:LEGAL" in shared_fingerprints(again, alpha)
+
+
+@pytest.mark.parametrize(
+    ("country", "scheme", "number"),
+    [
+        ("NL", "LEGAL", "57151520"),  # KvK: one register for the Netherlands
+        ("DE", "TAX", "9181081508155"),  # a Steuernummer in its federal, 13-digit form
+        ("NO", "LEGAL", "987654325"),  # an organisation number (python-stdnum checks it)
+    ],
+)
+def test_a_number_its_register_names_nationwide_keys_without_the_name(
+    country: str, scheme: str, number: str
+) -> None:
+    """A copy that renames the seller and deletes its VAT id still meets by the number."""
+    original = _facts(_invoice("Seller One", (scheme, number), country=country))
+    renamed = _facts(_invoice("Someone Else Entirely", (scheme, number), country=country))
+    assert f"seller_number:{scheme}" in shared_fingerprints(renamed, original)
+    [pid] = [p for p in original.seller.key_ids if p.scheme.value == scheme]  # type: ignore[union-attr]
+    assert "/" not in pid.value
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        (("VAT", VAT_ALPHA), ("LEGAL", "HRB 12345")),
+        (("TAX", "201/113/40209"),),
+        (("PARTY", "SUP-0042"),),  # keyed with the seller's country
+    ],
+    ids=["court number", "Land Steuernummer", "party id"],
+)
+def test_a_credit_note_looks_its_invoice_up_as_the_invoice_is_keyed(
+    ids: tuple[tuple[str, str], ...],
+) -> None:
+    """``invoice_number_inputs`` (what a credit note of the invoice looks it up by, on chain and
+    among lodged files) are the invoice's own ``seller_number`` inputs, however its seller is
+    keyed: a seller keyed by its party id looked up without the country its invoice had."""
+    invoice = _facts(_invoice("Alpha Maschinen GmbH", *ids))
+    own = {
+        oprf_input(i.kind.value, i.fields)
+        for i in fingerprint_inputs(invoice)
+        if i.kind is FingerprintKind.SELLER_NUMBER
+    }
+    looked_up = set(invoice_number_inputs(invoice, invoice.number))
+    assert looked_up
+    assert looked_up == own
+
+
+def test_a_second_bank_finances_the_other_sellers_invoice(
+    client: TestClient, network: Network
+) -> None:
+    """Through the API: Bank A finances Alpha's invoice 1001; Bank B lodges Beta's 1001 (the
+    same court number, another VAT id and name), sees no conflict and finances it; Alpha's
+    invoice itself is still refused at Bank B."""
+    local = LOCAL_NUMBERS["a German commercial register number"]
+    alpha = _invoice("Alpha Maschinen GmbH", ("VAT", VAT_ALPHA), local)
+    beta = _invoice("Beta Handel GmbH", ("VAT", VAT_BETA), local, issued="2024-07-04")
+    first = lodge(client, network.bank, alpha)
+    made = finance(client, network.bank, first["doc_hash"], amount=80_200, currency="EUR")
+    assert made.status_code == 201, made.text
+
+    other = lodge(client, network.bank_b, beta)
+    assert other["conflicting_financings"] == [], other
+    second = finance(client, network.bank_b, other["doc_hash"], amount=80_200, currency="EUR")
+    assert second.status_code == 201, second.text
+
+    again = lodge(client, network.bank_b, alpha)
+    assert again["conflicting_financings"] == [made.json()["financing_id"]], again

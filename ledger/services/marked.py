@@ -51,6 +51,17 @@ class Mark:
     value: bytes
     carried: bool = True
     looked_for: bool = True
+    #: the scheme of the seller identifier the mark names the seller by (``VAT``, ``NAME``,
+    #: ``PARTY``, …; :func:`seller_scheme`), None for a mark that names no seller
+    seller_by: str | None = None
+
+
+def seller_scheme(kind: MarkKind, fields: Sequence[str | None]) -> str | None:
+    """The scheme of the identifier a mark of ``kind`` with ``fields`` names the seller by
+    (its second field: ``ledger.documents.marks``), None for ``mark_buyer`` (no seller)."""
+    if kind is MarkKind.BUYER or len(fields) < 2:
+        return None
+    return fields[1]
 
 
 def evaluated_with_marks(
@@ -105,7 +116,13 @@ def evaluated_with_marks(
         outputs = marked[at : at + len(inputs)]
         marks.append(
             [
-                Mark(i.kind, onchain_value(o), i.carried, i.looked_for)
+                Mark(
+                    i.kind,
+                    onchain_value(o),
+                    i.carried,
+                    i.looked_for,
+                    seller_scheme(i.kind, i.fields),
+                )
                 for i, o in zip(inputs, outputs, strict=True)
             ]
         )
@@ -208,6 +225,8 @@ class MarkedFinancing:
     #: what the file checked is, in words (``invoice``, ``warehouse receipt``: a mark compares
     #: documents of every type, and a warehouse receipt was said to be "the same invoice")
     noun: str = "invoice"
+    #: the scheme of the seller identifier the mark met by (:attr:`Mark.seller_by`)
+    seller_by: str | None = None
 
     @property
     def suspicion_kind(self) -> str:
@@ -229,7 +248,40 @@ class MarkedFinancing:
         # the other document's type is not known here: an invoice, when this file is one
         what = "invoice" if self.noun == "invoice" else "document"
         held = f"active financing {self.financing_id} of {bank} pledges {_a(what)}"
-        return (*mark_reasons(self.kind, held, f"that {what}", self.noun), self._found)
+        reasons = mark_reasons(self.kind, held, f"that {what}", self.noun)
+        return (*_seller_said(reasons, self.seller_by), self._found)
+
+
+#: what a mark that names the seller by an identifier of this scheme shows of the seller: not
+#: that it is the same — a name, a party id without a scheme or a location code is shared
+#: between companies (tryout 88 read "the same seller" of two sellers whose VAT ids differed,
+#: met by their name)
+_WEAK_SELLER = {
+    "NAME": "a seller of the same name (as it sounds; not shown to be the same seller)",
+    "PARTY": (
+        "a seller with the same party identifier (one without a scheme; not shown to be the "
+        "same seller)"
+    ),
+    "GLN": "a seller at the same GLN (a location code; not shown to be the same seller)",
+}
+
+
+def _seller_said(reasons: tuple[str, ...], seller_by: str | None) -> tuple[str, ...]:
+    """``reasons`` (:func:`mark_reasons`) with "the same seller" said as what the mark showed
+    of it when it named the seller by a name, a party id without a scheme or a GLN
+    (:data:`_WEAK_SELLER`); as they are otherwise."""
+    words = _WEAK_SELLER.get(seller_by or "")
+    if words is None or not reasons:
+        return reasons
+    first = reasons[0]
+    for said, becomes in (
+        ("with the same seller, ", f"of {words}, with the same "),
+        ("of the same seller and buyer", f"of {words}, to the same buyer"),
+        ("of the same seller", f"of {words}"),
+    ):
+        if said in first:
+            return (first.replace(said, becomes, 1), *reasons[1:])
+    return reasons
 
 
 def mark_reasons(
@@ -350,16 +402,16 @@ def marked_financings(
     if not marks:
         return []
     carriers = mark_carriers(ledger, [m.value for m in marks])
-    kinds: dict[int, MarkKind] = {}
+    kinds: dict[int, tuple[MarkKind, str | None]] = {}
     for mark, found in zip(marks, carriers, strict=True):
         for financing_id in found:
             if financing_id in exclude:
                 continue
             held = kinds.get(financing_id)
-            if held is None or _PRECEDENCE.index(mark.kind) < _PRECEDENCE.index(held):
-                kinds[financing_id] = mark.kind
+            if held is None or _met_first(mark, held):
+                kinds[financing_id] = (mark.kind, mark.seller_by)
     out: list[MarkedFinancing] = []
-    for financing_id, kind in sorted(kinds.items()):
+    for financing_id, (kind, seller_by) in sorted(kinds.items()):
         record = ledger.calls.functions.getFinancing(financing_id).call()
         bank = str(record[0])
         if bank.lower() == actor.lower() and not own:
@@ -367,10 +419,21 @@ def marked_financings(
         mine = bank.lower() == actor.lower()
         out.append(
             MarkedFinancing(
-                kind, financing_id, checksummed(bank), name_of(ledger, bank), mine, noun
+                kind, financing_id, checksummed(bank), name_of(ledger, bank), mine, noun, seller_by
             )
         )
     return out
+
+
+def _met_first(mark: Mark, held: tuple[MarkKind, str | None]) -> bool:
+    """Whether ``mark`` reports a financing found by it and by a mark of ``held`` (its kind
+    and seller scheme): a kind earlier in :data:`_PRECEDENCE`, or the same kind naming the
+    seller by an identifier that shows it (not a name, a party id without a scheme or a GLN)
+    where the other did not."""
+    kind, seller_by = held
+    if mark.kind is not kind:
+        return _PRECEDENCE.index(mark.kind) < _PRECEDENCE.index(kind)
+    return (seller_by or "") in _WEAK_SELLER and (mark.seller_by or "") not in _WEAK_SELLER
 
 
 def shared_within(marks: Sequence[Sequence[Mark]]) -> list[tuple[int, int, MarkKind]]:

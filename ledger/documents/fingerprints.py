@@ -60,7 +60,12 @@ from ledger.errors import InvalidInput
 from ledger.lookalikes import ascii_lookalikes
 
 from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
-from .identifiers import national_parts, stdnum_module
+from .identifiers import (
+    LEGAL_REGISTER_COUNTRIES,
+    LEGAL_VALIDATORS,
+    national_parts,
+    stdnum_module,
+)
 from .normalise import clean_text
 
 #: changes whenever a normalisation rule or the MAC input layout changes
@@ -265,21 +270,26 @@ def party_fields(party: Party | None) -> list[str | None]:
     return [key.scheme.value, _qualified(key, party)]
 
 
-#: countries whose legal registration ids (BT-30) are numbered by several registers, none of
-#: which a bare number names: each local court keeps a German Handelsregister (``HRB 12345``
-#: is held at many courts), each province's chamber of commerce an Italian REA
-SUBNATIONAL_LEGAL_REGISTERS: frozenset[str] = frozenset({"DE", "IT"})
+#: countries with one register of legal persons for the whole country whose number a legal
+#: registration id (BT-30) is: those python-stdnum checks a bare number against, and those of
+#: a national register's ICD (``identifiers.LEGAL_REGISTER_COUNTRIES``). Elsewhere a number may
+#: be one register's of many — each German local court keeps a Handelsregister (``HRB 12345``
+#: is held at many courts), each US state its own file numbers, each Italian province its REA
+NATIONAL_LEGAL_REGISTERS: frozenset[str] = frozenset(
+    {*LEGAL_VALIDATORS, *LEGAL_REGISTER_COUNTRIES.values()}
+)
 
 
 def register_local(pid: PartyId) -> bool:
     """Whether ``pid`` is a national number (a legal registration BT-30 or tax registration
-    BT-32 id, ``<country>:<number>``) that names one party only within a register, or a
+    BT-32 id, ``<country>:<number>``) that may name one party only within a register, or a
     region, its file does not state: a number without its country; a legal registration id
-    of a country of :data:`SUBNATIONAL_LEGAL_REGISTERS`; a German Steuernummer in a Land's own
-    format (``201/113/40209`` is a number in several Länder; the 13-digit federal form, or a
-    Steuer-ID, names one). Tryout 88 financed one seller's invoice ``1001`` and was refused
-    another seller's ``1001`` as pledged: both wrote ``HRB 12345``, and their VAT ids
-    differed. Such a number keys its party with the party's name beside it
+    of a country not known to have one national register (:data:`NATIONAL_LEGAL_REGISTERS`);
+    a German Steuernummer in a Land's own format (``201/113/40209`` is a number in several
+    Länder; the 13-digit federal form, or a Steuer-ID, names one). Tryout 88 financed one
+    seller's invoice ``1001`` and was refused another seller's ``1001`` as pledged: both wrote
+    ``HRB 12345``, and their VAT ids differed; tryout 89 the same with two US companies' state
+    file number ``4012345``. Such a number keys its party with the party's name beside it
     (:func:`_qualified`)."""
     if pid.scheme not in (IdScheme.LEGAL, IdScheme.TAX):
         return False
@@ -287,7 +297,7 @@ def register_local(pid: PartyId) -> bool:
     if not country:
         return True
     if pid.scheme is IdScheme.LEGAL:
-        return country in SUBNATIONAL_LEGAL_REGISTERS
+        return country not in NATIONAL_LEGAL_REGISTERS
     if country == "DE":
         federal = len(number) == 13 and stdnum_module("de.stnr").is_valid(number)
         return not (federal or stdnum_module("de.idnr").is_valid(number))

@@ -192,6 +192,8 @@ def shape_problem(value: str) -> str | None:
         return "has no digit: it is text, not an identifier"
     if len(digits) >= 3 and len(set(digits)) == 1 and len(digits) == len(value):
         return "is a placeholder (every digit the same)"
+    if set(value) == {"0"}:  # ``00000000`` with its leading zeros dropped is ``0`` (tryout 89)
+        return "is a placeholder (zeros only)"
     return None
 
 

@@ -190,3 +190,29 @@ def test_a_second_bank_finances_the_other_sellers_invoice(
 
     again = lodge(client, network.bank_b, alpha)
     assert again["conflicting_financings"] == [made.json()["financing_id"]], again
+
+
+def test_two_us_companies_with_one_state_file_number_are_two() -> None:
+    """Each US state numbers its own companies: two sellers (no VAT id) with the file number
+    ``4012345`` and invoice ``1001`` share no fingerprint (tryout 89 was refused the second as
+    pledged); a copy of one, re-cased, still meets it."""
+    alpha = _facts(_invoice("Alpha Tools Inc.", ("LEGAL", "4012345"), country="US"))
+    beta = _facts(
+        _invoice("Beta Freight LLC", ("LEGAL", "4012345"), country="US", issued="2024-08-01")
+    )
+    assert shared_fingerprints(alpha, beta) == ()
+    again = _facts(_invoice("ALPHA TOOLS, INC", ("LEGAL", "4012345"), country="US"))
+    assert "seller_number:LEGAL" in shared_fingerprints(again, alpha)
+
+
+@pytest.mark.parametrize("zeros", ["00000000", "0", "000-000"])
+def test_a_register_number_of_zeros_is_a_placeholder(zeros: str) -> None:
+    """``00000000`` (its leading zeros dropped: ``0``) keys no one: two Dutch sellers with other
+    VAT ids that both wrote it as their KvK number share no fingerprint (tryout 89), and it is
+    shown as rejected."""
+    alpha = _facts(_invoice("Alpha BV", ("VAT", "NL820098401B01"), ("LEGAL", zeros), country="NL"))
+    beta = _facts(_invoice("Beta BV", ("VAT", "NL820098413B01"), ("LEGAL", zeros), country="NL"))
+    assert shared_fingerprints(alpha, beta) == ()
+    assert alpha.seller is not None
+    assert [p.scheme.value for p in alpha.seller.key_ids] == ["VAT"]
+    assert [r.reason for r in alpha.seller.rejected] == ["is a placeholder (zeros only)"]

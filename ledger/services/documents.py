@@ -2908,15 +2908,25 @@ def _notes_scope(actor: str, role: str) -> str | None:
 
 
 def _financed_own_invoices(ledger: Ledger, invoices: Sequence[str], actor: str) -> tuple[str, ...]:
-    """Of ``invoices`` (hashes of the caller's own files), those it registered that active
-    financings hold now (by the public locks on the fingerprints of its lodged copy)."""
+    """Of ``invoices`` (hashes of the caller's own files), those it registered that an active
+    financing whose terms its key opens holds now (by the public locks on the fingerprints of
+    its lodged copy, each holder then read for ``actor``). An enterprise learns of a financing
+    from terms sealed or shared to it alone (docs/privacy.md): by the locks alone, a credit
+    note told a registrant not shown to be the invoice's seller — whose document read says
+    ``is_financed: null`` — whether its invoice was financed (tryout 89)."""
+    from ledger.services import financing  # it imports this module
+
     found = []
     for doc_hash in invoices:
         reg = find_registration(ledger, bytes.fromhex(doc_hash[2:]))
         if reg is None or reg.registered_by.lower() != actor.lower():
             continue
         values = _stored_onchain(ledger, [doc_hash])
-        if values and any(int(h) for h in ledger.calls.functions.fingerprintHolders(values).call()):
+        holders = ledger.calls.functions.fingerprintHolders(values).call() if values else []
+        if any(
+            financing.get(ledger, fid, reader=actor).terms is not None
+            for fid in sorted({int(h) for h in holders if int(h)})
+        ):
             found.append(doc_hash)
     return tuple(found)
 

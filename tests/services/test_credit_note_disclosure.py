@@ -55,16 +55,28 @@ def test_a_credit_note_names_the_financing_to_a_bank_only(network: Network) -> N
 def test_the_registrant_learns_its_invoice_is_financed_without_the_financing(
     network: Network,
 ) -> None:
+    """As ``is_financed`` says it: by a financing whose terms its key opens. The network's
+    enterprise is not shown to be this invoice's seller, so the terms are not sealed to it: its
+    credit note says nothing of the financing (tryout 89's registrant learnt by one what its
+    document read withholds, ``is_financed: null``) — until the bank shares the terms with it."""
     ledger = network.ledger
     ent = network.enterprise.address
-    _financed(network, ent)
+    financing = _financed(network, ent)
+    invoice_hash = docs.lookup_file(ledger, field_bytes(INVOICE)).registration
+    assert invoice_hash is not None
+    withheld = docs.is_financed(
+        ledger, bytes.fromhex(invoice_hash.doc_hash[2:]), ent, "enterprise", ent
+    )
+    assert withheld is None  # its document read says so too
     # the enterprise's own copy of the invoice is among its files (it registered it)
+    unseen = docs.examine(ledger, field_bytes(CREDIT_NOTE), ent, "enterprise")[1]
+    assert [n for n in unseen.notices if n.kind == NEWS] == []
+
+    fin.share_with(ledger, network.bank.address, ent, financing_ids=[financing])
     seen = docs.receive(ledger, ent, "enterprise", field_bytes(CREDIT_NOTE))
     [news] = [n for n in seen.notices if n.kind == NEWS]
     assert news.financings == ()
     assert "which you registered and which is financed" in news.message
-    invoice_hash = docs.lookup_file(ledger, field_bytes(INVOICE)).registration
-    assert invoice_hash is not None
     assert news.documents == (invoice_hash.doc_hash,)
 
 

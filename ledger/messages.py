@@ -407,6 +407,20 @@ def refusal_sentence(details: Args) -> str:
         version = version_of(str(details.get("fingerprint_kind") or ""))
         if version and version != doc:  # held through an earlier version's financing
             pledged = ""
+        elif other and other != doc and details.get("held_by_number_only"):
+            # the seller and number alone: maybe the seller's number used again (tryout 89's
+            # regulator read "is the same invoice as" of two sellers' invoices 2024-0017)
+            pledged = (
+                f"document {doc} shares a fingerprint with document {other} (another file of "
+                f"the same {word}, or another {word} its seller numbered alike), which is"
+            )
+        elif other and other != doc and "held_by_number_only" not in details:
+            # what the refusal event says, no more (the audit's record): a shared fingerprint
+            pledged = (
+                f"document {doc} shares a fingerprint with document {other} (one {word}, or two "
+                f"its seller numbered alike, or issued to one buyer on one day for one amount), "
+                "which is"
+            )
         elif other and other != doc:
             pledged = f"document {doc} is the same {word} as document {other}, which is"
         elif other == doc:

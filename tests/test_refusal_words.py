@@ -32,8 +32,14 @@ def test_an_unknown_holding_copy_is_not_named_as_the_document() -> None:
 
 
 def test_a_known_holding_copy_is_named() -> None:
-    other = refusal_sentence({**BASE, "holding_doc_hash": "0x1ae6"})
+    # the gateway read every held fingerprint: more than the seller and number, a copy
+    read = {"held_by_number_only": False, "holding_doc_hash": "0x1ae6"}
+    other = refusal_sentence({**BASE, **read})
     assert "document 0x1f5c is the same invoice as document 0x1ae6, which is already" in other
+    # the audit's record of the refusal event alone: a shared fingerprint, no more
+    recorded = refusal_sentence({**BASE, "holding_doc_hash": "0x1ae6"})
+    assert "is the same invoice as" not in recorded
+    assert "document 0x1f5c shares a fingerprint with document 0x1ae6 (one invoice, or" in recorded
     same = refusal_sentence({**BASE, "holding_doc_hash": "0x1f5c"})
     assert "document 0x1f5c is already pledged to active financing 1" in same
 
@@ -49,3 +55,14 @@ def test_a_seller_number_pledge_does_not_claim_the_same_document() -> None:
     # the chain named seller_number, but the holder holds the others too: a copy
     every = {**only, "held_by_number_only": False}
     assert "(this file or another copy of it)" in refusal_sentence({**BASE, **every})
+
+
+def test_a_known_holding_document_by_number_alone_is_not_called_the_same() -> None:
+    """The holder's document named, the held fingerprints of the seller and number alone: two
+    invoices a seller numbered alike, maybe (tryout 89's regulator read "is the same invoice
+    as" in the API where the CLI hedged)."""
+    only = {"fingerprint_kind": "seller_number:LEGAL", "held_by_number_only": True}
+    text = refusal_sentence({**BASE, **only, "holding_doc_hash": "0x1ae6"})
+    assert "is the same invoice as" not in text
+    assert "document 0x1f5c shares a fingerprint with document 0x1ae6" in text
+    assert "another invoice its seller numbered alike" in text

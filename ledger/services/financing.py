@@ -2645,7 +2645,9 @@ def credit_notices(
     notes counted against it since (the seller's and the buyer's lodged here — a bank must not
     finance what a buyer's credit note cancelled — and the bank's own:
     ``docs.credit_notes_read``), is now below what ``f`` holds on it — read from the file
-    ``f``'s bank lodged (``lodged``: :func:`lodged_facts`).
+    ``f``'s bank lodged (``lodged``: :func:`lodged_facts`); and a ``credit_note_not_counted``
+    notice per pledged invoice that credit notes lodged here name without being counted
+    (``docs.not_counted_notice``: their numbers and amounts, never their lodgers).
     For the answers of that bank only — of its writes on ``f`` and of its reads of it — since
     another reader's answers count its own credit notes only, and the files are the bank's.
     None for a financing no longer active (closed, cancelled): it holds nothing any more. The
@@ -2655,9 +2657,26 @@ def credit_notices(
     notices = []
     for p in f.terms.pledges if f.terms is not None else ():
         facts = lodged.get(p.doc_hash)
-        net = docs.net_amount_due(ledger, facts, reader=f.bank) if facts is not None else None
-        if facts is None or net is None:
+        if facts is None:
             continue
+        counted, uncounted = docs.credit_notes_read(ledger, facts, reader=f.bank)
+        net = docs.net_amount_due(ledger, facts, notes=counted, reader=f.bank)
+        if net is None:
+            continue
+        if (not_counted := docs.not_counted_notice(uncounted)) is not None:
+            # news for the bank all the same (the field cases' credit note of a financed
+            # invoice): tryout 89's bank read nothing of a full credit note of its invoice,
+            # registered by a member not shown to be its seller, in `finance show` or its
+            # drawdown — only a new `doc check` named it
+            notices.append(
+                replace(
+                    not_counted,
+                    message=f"financing {f.financing_id} holds "
+                    f"{money(p.amount, facts.currency)} on invoice {p.doc_hash}: "
+                    + not_counted.message,
+                    financings=(f.financing_id,),
+                )
+            )
         related = related_credit(ledger, f.bank, facts, p.doc_hash)
         if related is not None and related.left(net) < p.amount:
             notices.append(_credited_through(f, p.doc_hash, p.amount, facts, net, related))

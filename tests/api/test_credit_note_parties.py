@@ -171,7 +171,8 @@ def test_the_buyers_note_counts(client: TestClient, network: Network) -> None:
 def test_a_note_lodged_after_a_financing_by_no_party_raises_nothing(
     client: TestClient, network: Network
 ) -> None:
-    """The regulator's follow-up and the bank's next write count the parties' notes only."""
+    """The regulator's follow-up and the bank's next write count the parties' notes only; the
+    bank is told of the other's (``credit_note_not_counted``: news, not counted — tryout 89)."""
     invoice = lodge(client, network.bank, INVOICE)
     made = finance(client, network.bank, invoice["doc_hash"], FACE, currency="EUR")
     assert made.status_code == 201, made.text
@@ -181,7 +182,7 @@ def test_a_note_lodged_after_a_financing_by_no_party_raises_nothing(
         f"/v1/financings/{fid}/drawdown", json={"amount": 1_000}, headers=network.bank.headers
     )
     assert drawn.status_code == 200, drawn.text
-    assert [n["kind"] for n in drawn.json()["notices"]] == []
+    assert [n["kind"] for n in drawn.json()["notices"]] == ["credit_note_not_counted"]
     assert audit_rules(client, network.regulator)["held_above_net_due"] == []
     lodge(client, network.enterprise, credit_note("CN-LATE", "1000.00"))  # the seller's copy
     drawn = client.post(

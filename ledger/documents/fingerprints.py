@@ -63,6 +63,7 @@ from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party,
 from .identifiers import (
     LEGAL_REGISTER_COUNTRIES,
     LEGAL_VALIDATORS,
+    TAX_VALIDATORS,
     national_parts,
     stdnum_module,
 )
@@ -301,7 +302,28 @@ def register_local(pid: PartyId) -> bool:
     if country == "DE":
         federal = len(number) == 13 and stdnum_module("de.stnr").is_valid(number)
         return not (federal or stdnum_module("de.idnr").is_valid(number))
-    return False
+    # a tax number python-stdnum knows no national module for may be a state's or a
+    # province's (tryout 90: two US companies' state tax number 1234567 were one seller)
+    return country not in TAX_VALIDATORS
+
+
+def seller_number_keys(seller: Party | None) -> tuple[PartyId, ...]:
+    """The key identifiers ``seller_number`` fingerprints key ``seller`` by: its
+    ``key_ids``, but a number that names one party only within a register its file does not
+    state (:func:`register_local`) when another identity identifier names it in the whole
+    country — two German companies of one name at two courts, each with its own VAT id, both
+    ``HRB 12345``, were one seller by the number and their name (tryout 90). A copy that
+    deletes the VAT id and keeps the rest still meets by ``seller_name_buyer_number``."""
+    keys = seller.key_ids if seller is not None else ()
+    identity = [
+        k
+        for k in keys
+        if k.scheme in (IdScheme.VAT, IdScheme.LEI, IdScheme.LEGAL, IdScheme.TAX)
+        and not register_local(k)
+    ]
+    if not identity:
+        return keys
+    return tuple(k for k in keys if not register_local(k))
 
 
 def _qualified(pid: PartyId, party: Party | None) -> str:
@@ -376,7 +398,7 @@ def fingerprint_inputs(facts: DocumentFacts) -> list[FingerprintInput]:
     due = facts.due_date.isoformat() if facts.due_date else None
     amount = str(facts.amount_minor) if facts.amount_minor is not None else None
     found: list[FingerprintInput] = []
-    for pid in facts.seller.key_ids if facts.seller else ():
+    for pid in seller_number_keys(facts.seller):
         found.append(
             FingerprintInput(
                 FingerprintKind.SELLER_NUMBER,
@@ -457,7 +479,7 @@ def _invoice_number_fields(facts: DocumentFacts, number: str) -> list[tuple[str,
     seller = facts.seller
     return [
         ("INVOICE", p.scheme.value, _seller_key_value(p, seller), number)
-        for p in (seller.key_ids if seller else ())
+        for p in seller_number_keys(seller)
     ]
 
 
@@ -486,7 +508,9 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
     if facts.credit_note:
         for number in facts.invoice_refs:
             for pid, value in zip(
-                facts.seller.key_ids, invoice_number_fingerprints(facts, number, key), strict=True
+                seller_number_keys(facts.seller),
+                invoice_number_fingerprints(facts, number, key),
+                strict=True,
             ):
                 found.append((f"credits:{pid.scheme.value}", value))
         return found

@@ -191,13 +191,27 @@ def test_a_credit_note_never_shares_a_fingerprint_with_the_invoice_it_corrects()
 def test_one_seller_number_per_identity_identifier() -> None:
     seller = Party.of(
         [
+            make_party_id(IdScheme.VAT, "NO987654325MVA"),
+            make_party_id(IdScheme.LEGAL, "987654325", country="NO"),
+            make_party_id(IdScheme.GLN, "4000001000005"),
+        ]
+    )
+    names = list(by_name(invoice(seller=seller)))
+    assert names == ["seller_number:VAT", "seller_number:LEGAL", "seller_buyer_amount_date", "full"]
+
+
+def test_a_register_local_number_beside_a_vat_id_keys_no_seller_number() -> None:
+    """``HRB 12345`` names one party only at its court (not stated): beside a VAT id it keys no
+    ``seller_number`` (two firms of one name at two courts were one seller: tryout 90)."""
+    seller = Party.of(
+        [
             make_party_id(IdScheme.VAT, "DE136695976"),
             make_party_id(IdScheme.LEGAL, "HRB 12345"),
             make_party_id(IdScheme.GLN, "4000001000005"),
         ]
     )
     names = list(by_name(invoice(seller=seller)))
-    assert names == ["seller_number:VAT", "seller_number:LEGAL", "seller_buyer_amount_date", "full"]
+    assert names == ["seller_number:VAT", "seller_buyer_amount_date", "full"]
 
 
 def test_a_seller_known_only_by_gln_still_gets_a_seller_number() -> None:

@@ -100,13 +100,39 @@ def test_two_sellers_holding_one_local_number_share_no_fingerprint(what: str) ->
 
 
 @pytest.mark.parametrize("what", list(LOCAL_NUMBERS))
-def test_a_copy_without_its_vat_id_still_meets_by_the_local_number(what: str) -> None:
-    """The seller's VAT id deleted and its name re-spaced and re-cased: the local number with
-    the seller's name still keys it, as the original's does."""
+def test_a_copy_without_its_vat_id_still_meets(what: str) -> None:
+    """The seller's VAT id deleted and its name re-spaced and re-cased: the original keys its
+    seller by its VAT id (a local number beside a nationwide id keys nothing), and the copy
+    meets it by the seller's name, the buyer, number, amount and date."""
     local = LOCAL_NUMBERS[what]
     original = _facts(_invoice("Alpha Maschinen GmbH", ("VAT", VAT_ALPHA), local))
     copy = _facts(_invoice("ALPHA  Maschinen-GmbH", local))
-    assert f"seller_number:{local[0]}" in shared_fingerprints(copy, original)
+    assert "seller_name_buyer_number" in shared_fingerprints(copy, original)
+    # two files of the seller naming it by the local number alone meet by that number
+    again = _facts(_invoice("Alpha Maschinen GmbH", local, issued="2024-09-09"))
+    assert f"seller_number:{local[0]}" in shared_fingerprints(again, copy)
+
+
+def test_two_firms_of_one_name_at_two_courts_are_two() -> None:
+    """Two German firms named "Müller GmbH" (a name is unique within one court's district) with
+    ``HRB 12345`` each and their own VAT ids: two sellers (tryout 90 was refused the second's
+    ``1001`` as pledged by the number and their name)."""
+    first = _facts(_invoice("Müller GmbH", ("VAT", VAT_ALPHA), ("LEGAL", "HRB 12345")))
+    second = _facts(
+        _invoice("Müller GmbH", ("VAT", VAT_BETA), ("LEGAL", "HRB 12345"), issued="2024-08-08")
+    )
+    assert shared_fingerprints(first, second) == ()
+
+
+def test_two_us_companies_with_one_state_tax_number_are_two() -> None:
+    """A US state's tax number (no national module: any country's tax number python-stdnum
+    cannot check is keyed with the seller's name): two companies holding ``1234567`` and one
+    invoice number share no fingerprint (tryout 90)."""
+    acme = _facts(_invoice("Acme Supply Inc.", ("TAX", "1234567"), country="US"))
+    zenith = _facts(
+        _invoice("Zenith Tools LLC", ("TAX", "1234567"), country="US", issued="2024-08-08")
+    )
+    assert shared_fingerprints(acme, zenith) == ()
 
 
 def test_two_sellers_holding_one_local_number_and_no_vat_id_are_two() -> None:

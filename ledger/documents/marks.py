@@ -285,7 +285,7 @@ def _references(facts: DocumentFacts) -> str:
     return json.dumps([[k, stated[k]] for k in DELIVERY_REFERENCES if k in stated])
 
 
-def _references_either_way(mark: MarkInput, references: str) -> list[MarkInput]:
+def _references_either_way(mark: MarkInput) -> list[MarkInput]:
     """``mark``, whose last field is the delivery ``references`` the invoice states (JSON,
     ``"[]"`` for none), and the marks that let an invoice stating references and one stating
     none meet on it, as :attr:`MarkInput.carried` and :attr:`MarkInput.looked_for` say for
@@ -296,7 +296,7 @@ def _references_either_way(mark: MarkInput, references: str) -> list[MarkInput]:
     invoice under a new number and date with its delivery date (BT-72) left out, and met
     nothing at a second bank; a pair lodged at one gateway is suspected so already (a
     reference only one of the two states clears nothing: ``suspicion``)."""
-    head = mark.fields[:-1]
+    head, references = mark.fields[:-1], mark.fields[-1]
     if references == "[]":
         more = [MarkInput(mark.kind, (*head, SOME_REFERENCES), False, mark.looked_for)]
     else:
@@ -378,7 +378,6 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                     MarkKind.REISSUE,
                     (label, *seller, facts.currency, str(due), lines, references),
                 ),
-                references,
             )
         # (their net amounts alone, none of 0.00: a quantity re-written at another price for
         # the same net amount, 1 x 19.90 for 2 x 9.95, and a line of nothing added hid a
@@ -395,9 +394,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # invoices in the field cases, ``number-collision``, which must both be financed)
         for pid in keys:
             by_key = (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts)
-            found += _references_either_way(
-                MarkInput(MarkKind.REISSUE, (*by_key, references)), references
-            )
+            found += _references_either_way(MarkInput(MarkKind.REISSUE, (*by_key, references)))
     if _unkeyed(facts) or seller[0] is None:
         return found + numbered  # by its name only: the identity it claims failed its check
     if buyer[0] is None:  # the others name the buyer
@@ -410,8 +407,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # field cases' two invoices of the same lines and another amount due are two invoices)
         quantities = json.dumps(sorted([item_key(ln.item), ln.quantity] for ln in facts.lines))
         found += _references_either_way(
-            MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, str(due), references)),
-            references,
+            MarkInput(MarkKind.ITEMS, (label, *seller, *buyer, quantities, str(due), references))
         )
         if facts.issue_date is not None:
             issued = facts.issue_date.isoformat()
@@ -420,7 +416,6 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                     MarkKind.SPLIT,
                     (label, *seller, *buyer, facts.currency, issued, items, references),
                 ),
-                references,
             )
     if facts.issue_date is not None and references != "[]":
         # a split by lines: each part some of the lines (so no line set is shared), issued the
@@ -455,7 +450,6 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                 carried=True,
                 looked_for=len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT,
             ),
-            references,
         )
         # an invoice of one line looks for the invoices of several lines of one seller, buyer
         # and amount due under the same references: a re-issue with its 20 lines merged into
@@ -470,7 +464,6 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                 carried=several,
                 looked_for=not several,
             ),
-            references,
         )
     return found + numbered
 

@@ -59,12 +59,10 @@ REPLAY_WINDOW_SECONDS = 120
 MAX_LOG_ID = 2**63 - 1
 #: the most blinded elements in one request (MAX_PLEDGES 16 x MAX_FINGERPRINTS 8)
 MAX_BATCH = 128
-#: default limit: inputs one member may have evaluated per window. A bank's largest financing
-#: of invoices it checked first (16 documents, each checked for its 3 to 6 fingerprints and the
-#: marks a check looks for, then financed for the marks only a financing carries: 24 inputs a
-#: demo invoice, 388 in all, since tryouts 59 to 68 added marks and a fingerprint; 448 leaves a
-#: little room) fits; a dictionary of ~111 guessed invoice numbers (5 fingerprints each, 555)
-#: does not.
+#: default limit: inputs one member may have evaluated per window. A dictionary of ~111 guessed
+#: invoice numbers (5 fingerprints each, 555) must not fit. A check of the demo invoice costs
+#: 29 inputs (5 fingerprints, 24 marks looked for) and its financing 13 more: about 15 checks a
+#: window (docs/fingerprints.md; a bank back-filling its books raises it).
 DEFAULT_LIMIT = 448
 #: default window of the limit (seconds)
 DEFAULT_WINDOW = 600

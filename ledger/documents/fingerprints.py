@@ -59,6 +59,7 @@ from cryptography.hazmat.primitives import hashes, hmac
 from ledger.errors import InvalidInput
 from ledger.lookalikes import ascii_lookalikes
 
+from .citednumbers import lookup_forms
 from .facts import DocumentFacts, DocumentType, IdScheme, ParsedDocument, Party, PartyId
 from .identifiers import (
     LEGAL_REGISTER_COUNTRIES,
@@ -498,7 +499,10 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
     - ``parties:<seller scheme>/<buyer scheme>`` — one per seller key id × buyer key id, for
       invoices (not credit notes): finds the other invoices of the same seller and buyer.
     - ``credits:<seller scheme>`` — for a credit note, one per referenced invoice and seller key
-      id: the ``seller_number`` fingerprint of the invoice it corrects.
+      id: the ``seller_number`` fingerprint of the invoice it corrects; and one per form of the
+      reference (:func:`ledger.documents.citednumbers.lookup_forms`) likewise.
+    - ``numbers:<seller scheme>`` — for an invoice, one per form of its number and seller key
+      id: what finds it from a credit note naming it re-written (``RE-471102``, tryout 90).
     """
     _check_key(key)
     facts = _facts(document)
@@ -506,14 +510,22 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
         return []
     found: list[tuple[str, bytes]] = []
     if facts.credit_note:
-        for number in facts.invoice_refs:
-            for pid, value in zip(
-                seller_number_keys(facts.seller),
-                invoice_number_fingerprints(facts, number, key),
-                strict=True,
-            ):
-                found.append((f"credits:{pid.scheme.value}", value))
+        for reference in facts.invoice_refs:
+            for number in (reference, *lookup_forms(reference)):
+                for pid, value in zip(
+                    seller_number_keys(facts.seller),
+                    invoice_number_fingerprints(facts, number, key),
+                    strict=True,
+                ):
+                    found.append((f"credits:{pid.scheme.value}", value))
         return found
+    for form in lookup_forms(facts.number):
+        for pid, value in zip(
+            seller_number_keys(facts.seller),
+            invoice_number_fingerprints(facts, form, key),
+            strict=True,
+        ):
+            found.append((f"numbers:{pid.scheme.value}", value))
     if facts.buyer is None:
         return found
     # a buyer whose every identity id failed its check is keyed on nothing (its fingerprints

@@ -43,6 +43,7 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.calculation import PAID_RULE, TotalsFault
+from ledger.documents.citednumbers import cites, lookup_forms, plain_forms
 from ledger.documents.detect import control_refusal
 from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
 from ledger.documents.fingerprints import (
@@ -2396,7 +2397,7 @@ def unkeyed_reason(facts: DocumentFacts | None, *, values: bool = True) -> str |
 #: JSON form whose byte form was registered here is known (:func:`same_document_registrations`)
 CANONICAL_PREFIX = "canonical_json:"
 #: prefixes of the lookup keys stored beside the fingerprints (never on chain)
-LOOKUP_PREFIXES = ("parties:", "credits:", CANONICAL_PREFIX)
+LOOKUP_PREFIXES = ("parties:", "credits:", "numbers:", CANONICAL_PREFIX)
 
 
 def is_lookup_key(name: str) -> bool:
@@ -2469,7 +2470,9 @@ def credit_notes_read(
             if note.number == facts.number:
                 copies.add(row.doc_hash)
             continue
-        if facts.number not in note.invoice_refs or note.currency != facts.currency:
+        if note.currency != facts.currency or not any(
+            cites(ref, facts.number, facts.issue_date) for ref in note.invoice_refs
+        ):
             continue
         key = (note.number, note.amount_minor)
         found.setdefault(key, (row.doc_hash, note))
@@ -2962,13 +2965,26 @@ def _stored_onchain(ledger: Ledger, doc_hashes: Sequence[str]) -> list[bytes]:
     )
 
 
+def _named_by(found: DocumentFacts | None, reference: str) -> bool:
+    """Whether a file found by the lookup keys of a credit note's ``reference`` (BT-25) is an
+    invoice it names (:func:`ledger.documents.citednumbers.cites`) or another credit note
+    naming it so."""
+    if found is None:
+        return False
+    if found.credit_note:
+        return reference in found.invoice_refs
+    return cites(reference, found.number, found.issue_date)
+
+
 def _invoice_onchain(
     ledger: Ledger, facts: DocumentFacts, number: str, actor: str, role: str
 ) -> list[bytes]:
     """The on-chain ``seller_number`` fingerprints of invoice ``number`` of the seller of a
-    credit note, evaluated for a bank (none for another role, or while the evaluator is
-    unavailable: the financing holding the invoice is then not named)."""
-    inputs = invoice_number_inputs(facts, number)
+    credit note, and of the invoice numbers its forms are (``RE-471102`` and ``471102/2018``:
+    ``471102``; :func:`ledger.documents.citednumbers.plain_forms`), evaluated for a bank (none
+    for another role, or while the evaluator is unavailable: the financing holding the
+    invoice is then not named)."""
+    inputs = [i for n in (number, *plain_forms(number)) for i in invoice_number_inputs(facts, n)]
     if role != "bank" or not inputs:
         return []
     try:
@@ -2996,6 +3012,7 @@ def _look_around(
                     for r in lookups.stored_with(
                         _invoice_keys(ledger, facts, number), match_scope(actor, role)
                     )
+                    if _named_by(facts_of(r), number)
                 }
             )
             onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
@@ -3134,9 +3151,17 @@ def _look_around_keys(ledger: Ledger, facts: DocumentFacts | None) -> tuple[list
 
 def _invoice_keys(ledger: Ledger, facts: DocumentFacts, number: str) -> list[str]:
     """The 0x-hex ``seller_number`` lookup keys of invoice ``number`` of the seller of
-    ``facts`` (:func:`invoice_number_fingerprints` under this gateway's key): what finds an
-    invoice's credit notes, and a credit note's invoices."""
-    return [hex32(v) for v in invoice_number_fingerprints(facts, number, ledger.lookup_key())]
+    ``facts`` (:func:`invoice_number_fingerprints` under this gateway's key), and those of
+    each of its forms (:func:`ledger.documents.citednumbers.lookup_forms`: a credit note names
+    ``471102`` as ``RE-471102``, ``471102/2018``, ``471 102``): what finds an invoice's credit
+    notes, and a credit note's invoices (whether one names the other:
+    :func:`ledger.documents.citednumbers.cites`)."""
+    key = ledger.lookup_key()
+    return [
+        hex32(v)
+        for form in (number, *lookup_forms(number))
+        for v in invoice_number_fingerprints(facts, form, key)
+    ]
 
 
 def _parties_keys(ledger: Ledger, facts: DocumentFacts) -> list[str]:

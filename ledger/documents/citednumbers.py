@@ -1,0 +1,98 @@
+"""How a credit note's preceding invoice reference (EN 16931 BT-25) names an invoice number.
+
+A credit note names the invoice it corrects by its number, but people re-write it: with the
+seller's prefix for invoices (``RE-471102`` for ``471102``), with the invoice's year
+(``471102/2018``), or with its digits grouped (``471 102``). Each was lodged beside a financed
+invoice ``471102`` in tryout 90 and linked to nothing: the bank was told of no credit note.
+:func:`cites` says whether a reference names an invoice so, read in clear at a gateway once a
+lookup has found the two; :func:`lookup_forms` gives the forms both are looked up by (a
+gateway's own keys, never on chain).
+
+A reference and a number that both carry letters, and other letters, name two invoices
+(``A100234`` and ``B100234``: two series of one seller); so do two whose digits differ beyond a
+year. Both are normalised (:func:`ledger.documents.normalise.normalise_number`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+#: a run of ASCII digits (a normalised number writes every digit so)
+_DIGITS = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[^0-9-]+")
+#: the fewest digits a number needs to be looked up by its digits alone (``CN-7`` is not ``7``)
+MIN_DIGITS = 4
+#: a run of this many digits or more is a serial number a year may be written beside
+SERIAL_DIGITS = 6
+#: the prefix of a lookup form by digits: no normalised number starts so (they are upper case
+#: letters, digits and ``-``)
+DIGITS_FORM = "~digits~"
+
+
+def _runs(number: str) -> list[str]:
+    return _DIGITS.findall(number)
+
+
+def _letters(number: str) -> str:
+    return "".join(_LETTERS.findall(number))
+
+
+def _digit_forms(number: str) -> list[str]:
+    runs = _runs(number)
+    every = "".join(runs)
+    forms = [every] if len(every) >= MIN_DIGITS else []
+    forms += [r for r in runs if len(r) >= SERIAL_DIGITS]
+    return list(dict.fromkeys(forms))
+
+
+def lookup_forms(number: str) -> list[str]:
+    """The forms a normalised ``number`` is looked up by, beside itself: its digits run
+    together (``RE471102``, ``471-102`` → ``~digits~471102``) when it has
+    :data:`MIN_DIGITS` or more, and each run of :data:`SERIAL_DIGITS` digits or more
+    (``471102-2018`` → ``~digits~471102`` too). Without ``number`` itself; no duplicates."""
+    return [DIGITS_FORM + f for f in _digit_forms(number)]
+
+
+def plain_forms(number: str) -> list[str]:
+    """The invoice numbers a reference ``number`` may name beside itself, as numbers
+    (:func:`lookup_forms` without their prefix, ``number`` itself left out): ``RE471102``,
+    ``471-102`` and ``471102-2018`` → ``["471102"]`` (and ``4711022018`` for the last)."""
+    return [f for f in _digit_forms(number) if f != number]
+
+
+def _years(issued: date | None) -> set[str]:
+    if issued is None:
+        return set()
+    return {str(issued.year), f"{issued.year % 100:02d}"}
+
+
+def _serial_and_year(longer: str, shorter: str, years: set[str]) -> bool:
+    """``longer``'s runs are ``shorter``'s digits as one serial run and years beside it."""
+    digits = "".join(_runs(shorter))
+    runs = _runs(longer)
+    if len(digits) < SERIAL_DIGITS or digits not in runs:
+        return False
+    rest = list(runs)
+    rest.remove(digits)
+    return bool(rest) and all(r in years for r in rest)
+
+
+def cites(reference: str, number: str, issued: date | None) -> bool:
+    """Whether the preceding invoice reference ``reference`` (BT-25) names the invoice
+    ``number`` (BT-1) issued on ``issued`` (BT-2), both normalised: the same number; or the
+    same digits (:data:`MIN_DIGITS` or more) where at most one of the two carries letters, or
+    both the same ones (``RE471102``, ``471-102`` name ``471102``; ``A100234`` does not name
+    ``B100234``); or, so, one the other's serial number (:data:`SERIAL_DIGITS` digits or more)
+    with the invoice's issue year written beside it (``471102-2018`` names ``471102`` issued
+    in 2018, not the seller's ``471102`` of 2013)."""
+    if reference == number:
+        return True
+    letters_ref, letters_number = _letters(reference), _letters(number)
+    if letters_ref and letters_number and letters_ref != letters_number:
+        return False
+    digits_ref, digits_number = "".join(_runs(reference)), "".join(_runs(number))
+    if len(digits_ref) >= MIN_DIGITS and digits_ref == digits_number:
+        return True
+    years = _years(issued)
+    return _serial_and_year(reference, number, years) or _serial_and_year(number, reference, years)

@@ -1,0 +1,99 @@
+"""A credit note naming a financed invoice re-written — ``RE-471102``, ``471102/2017``,
+``471 102`` for invoice ``471102`` issued in 2017 — reaches the financing's bank as one naming
+it exactly does. Tryout 90 lodged such notes beside a financed invoice and none was linked to
+it. A note naming the seller's invoice of another year, or of another series, is not linked."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.api.api_helpers import check, client_fixture, finance, lodge
+from tests.documents.documents_support import field_bytes
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import Network
+
+__all__ = ["client_fixture"]
+
+KIND = "credit_note_not_counted"
+_NUMBER = b"<cbc:ID>Snippet1</cbc:ID>"
+
+
+def _invoice(number: str) -> bytes:
+    data = field_bytes("credit-note/base-example.xml")
+    assert data.count(_NUMBER) == 1
+    return data.replace(_NUMBER, f"<cbc:ID>{number}</cbc:ID>".encode())
+
+
+def _credit_note(reference: str) -> bytes:
+    """The field cases' credit note, numbered CN-1, naming ``reference`` (BT-25)."""
+    data = field_bytes("credit-note/base-creditnote-correction.xml")
+    assert data.count(_NUMBER) == 2
+    own, named = data.split(_NUMBER)[0], data.split(_NUMBER)[1:]
+    return (
+        own
+        + b"<cbc:ID>CN-1</cbc:ID>"
+        + named[0]
+        + f"<cbc:ID>{reference}</cbc:ID>".encode()
+        + named[1]
+    )
+
+
+def _financed(client: TestClient, network: Network, number: str) -> str:
+    doc_hash = lodge(client, network.bank, _invoice(number))["doc_hash"]
+    made = finance(client, network.bank, doc_hash, amount=100_000, currency="EUR")
+    assert made.status_code == 201, made.text
+    return str(made.json()["financing_id"])
+
+
+def _told(client: TestClient, network: Network, fid: str) -> list[dict[str, object]]:
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    return [n for n in read.json()["notices"] if n["kind"] == KIND]
+
+
+@pytest.mark.parametrize(
+    ("number", "reference"),
+    [
+        ("471102", "RE-471102"),
+        ("471102", "471102/2017"),
+        ("471102", "471 102"),
+        ("RE-471102", "471102"),
+    ],
+)
+def test_the_bank_is_told_of_a_note_naming_its_invoice_re_written(
+    client: TestClient, network: Network, number: str, reference: str
+) -> None:
+    fid = _financed(client, network, number)
+    assert _told(client, network, fid) == []
+    lodge(client, network.bank_b, _credit_note(reference))
+    [notice] = _told(client, network, fid)
+    assert "CN-1" in str(notice["message"])
+
+
+@pytest.mark.parametrize(
+    ("number", "reference"),
+    [("471102", "471102/2013"), ("A100234", "B100234"), ("471102", "471103")],
+)
+def test_a_note_naming_another_invoice_is_not_linked(
+    client: TestClient, network: Network, number: str, reference: str
+) -> None:
+    fid = _financed(client, network, number)
+    lodge(client, network.bank_b, _credit_note(reference))
+    assert _told(client, network, fid) == []
+
+
+@pytest.mark.parametrize("reference", ["RE-471102", "471 102"])
+def test_another_banks_check_of_the_note_names_the_financing(
+    client: TestClient, network: Network, reference: str
+) -> None:
+    """Bank B holds no file of the invoice: its check of the note finds the financing by the
+    invoice number the reference writes (its digits), on chain."""
+    fid = _financed(client, network, "471102")
+    checked = check(client, network.bank_b, _credit_note(reference))
+    named = [n for n in checked["notices"] if n["kind"] == "credit_note_financed_invoice"]
+    assert [n["financings"] for n in named] == [[int(fid)]], checked["notices"]

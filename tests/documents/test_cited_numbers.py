@@ -1,0 +1,73 @@
+"""A credit note names the invoice it corrects (BT-25) as people write it: ``RE-471102``,
+``471102/2018`` or ``471 102`` for invoice ``471102``. Tryout 90 lodged such notes beside a
+financed invoice ``471102`` and none was linked to it: the bank was told of no credit note.
+Two invoices of two series of one seller (``A100234``, ``B100234``) stay apart, and a year
+written beside a serial number names the invoice of that year only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ledger.documents.citednumbers import DIGITS_FORM, cites, lookup_forms, plain_forms
+from ledger.documents.normalise import normalise_number
+
+ISSUED_2018 = date(2018, 3, 5)
+
+
+def _cites(reference: str, number: str, issued: date | None = ISSUED_2018) -> bool:
+    return cites(normalise_number(reference), normalise_number(number), issued)
+
+
+@pytest.mark.parametrize(
+    ("reference", "number"),
+    [
+        ("471102", "471102"),
+        ("RE-471102", "471102"),
+        ("RE 471102", "471102"),
+        ("Rechnung 471102", "471102"),
+        ("INV-471102", "INV471102"),
+        ("471102", "RE-471102"),
+        ("471 102", "471102"),
+        ("471.102", "471102"),
+        ("471102/2018", "471102"),
+        ("471102-18", "471102"),
+        ("2018/471102", "471102"),
+        ("471102", "471102/2018"),
+        ("RE-471102/2018", "471102"),
+        ("FV 1/12/2023", "FV 01.12.2023"),
+    ],
+)
+def test_a_reference_names_the_invoice_as_people_write_it(reference: str, number: str) -> None:
+    assert _cites(reference, number)
+    forms = {normalise_number(reference), *lookup_forms(normalise_number(reference))}
+    found_by = {normalise_number(number), *lookup_forms(normalise_number(number))}
+    assert forms & found_by, "the two are never looked up together"
+
+
+@pytest.mark.parametrize(
+    ("reference", "number", "issued"),
+    [
+        ("A100234", "B100234", ISSUED_2018),  # two series of one seller
+        ("INV-471102", "RE-471102", ISSUED_2018),
+        ("471102/2013", "471102", ISSUED_2018),  # the seller's other 471102, of 2013
+        ("471102/2018", "471102", None),
+        ("471103", "471102", ISSUED_2018),
+        ("471102-7", "471102", ISSUED_2018),  # a part, not a year
+        ("CN-7", "7", ISSUED_2018),  # too few digits to be compared by them
+        ("471", "4710", ISSUED_2018),
+    ],
+)
+def test_other_numbers_are_not_named(reference: str, number: str, issued: date | None) -> None:
+    assert not _cites(reference, number, issued)
+
+
+def test_the_forms() -> None:
+    assert lookup_forms("RE471102") == [DIGITS_FORM + "471102"]
+    assert lookup_forms("471102-2018") == [DIGITS_FORM + "4711022018", DIGITS_FORM + "471102"]
+    assert lookup_forms("CN7") == []
+    assert plain_forms("471102") == []
+    assert plain_forms("RE471102") == ["471102"]
+    # no number normalises to a form: a form never meets a number's own fingerprint
+    assert normalise_number(DIGITS_FORM + "471102") != DIGITS_FORM + "471102"

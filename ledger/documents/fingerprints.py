@@ -95,7 +95,8 @@ class FingerprintKind(StrEnum):
 #: (from :func:`fingerprint_inputs` and :func:`version_inputs`), and what that alone leaves open
 FINGERPRINT_COVERS: dict[FingerprintKind, str] = {
     FingerprintKind.SELLER_NUMBER: (
-        "the same seller (by this identifier) and the same number, whatever its date and "
+        "the same seller (by the identifier this fingerprint is named by) and the same "
+        "number, whatever its date and "
         "amount: the same document, or the seller's number used again"
     ),
     FingerprintKind.SELLER_BUYER_AMOUNT_DATE: (
@@ -241,9 +242,16 @@ def version_of(name: str | None) -> str | None:
 def covers(name: str | None) -> str | None:
     """What a document shares with a file whose fingerprint named ``name`` (``seller_number:VAT``,
     ``full``, ``document_version:0x…``) it holds, in words (:data:`FINGERPRINT_COVERS`); None
-    for a name of no known kind."""
-    kind = (name or "").partition(":")[0]
-    return next((words for k, words in FINGERPRINT_COVERS.items() if k.value == kind), None)
+    for a name of no known kind. The identifier a ``seller_number`` fingerprint names its seller
+    by is its scheme (``seller_number:LEGAL``: "by its LEGAL identifier"): a tryout read "the
+    same seller (by this identifier)" under a line naming the seller's VAT id, which was not
+    the one shared."""
+    kind, _, basis = (name or "").partition(":")
+    words = next((w for k, w in FINGERPRINT_COVERS.items() if k.value == kind), None)
+    if words is not None and kind == FingerprintKind.SELLER_NUMBER.value and basis:
+        by = "by its name" if basis == IdScheme.NAME.value else f"by its {basis} identifier"
+        words = words.replace("by the identifier this fingerprint is named by", by)
+    return words
 
 
 def fingerprint_type(doc_type: DocumentType) -> DocumentType:

@@ -131,7 +131,7 @@ def test_check_names_the_holding_bank_and_says_matches_are_among_your_own_files(
     # what the financed document shares, said where its file is not Bank B's to see (tryout 43:
     # a seller's number used again five years on read as a double financing, with no reason)
     assert (
-        "the financed document has the same seller (by this identifier) and the same number, "
+        "the financed document has the same seller (by its VAT identifier) and the same number, "
         "whatever its date and amount" in text
     ), text
     assert "no matching file among your own files at this gateway" in text

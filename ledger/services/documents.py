@@ -2965,6 +2965,15 @@ def _stored_onchain(ledger: Ledger, doc_hashes: Sequence[str]) -> list[bytes]:
     )
 
 
+#: where a credit note's "falls by" holds: a note counts for a reader when that reader lodged it,
+#: or a member shown to be the invoice's seller or buyer vouches for it (:func:`why_not_counted`)
+#: — a tryout's registrant read "falls by" of a note no bank would count
+_WHERE_IT_COUNTS = (
+    "where the note counts (for a member that lodges it here, and for every reader here once "
+    "the invoice's seller or buyer lodges or registers it)"
+)
+
+
 def _named_by(found: DocumentFacts | None, reference: str) -> bool:
     """Whether a file found by the lookup keys of a credit note's ``reference`` (BT-25) is an
     invoice it names (:func:`ledger.documents.citednumbers.cites`) or another credit note
@@ -3025,7 +3034,7 @@ def _look_around(
                         "credit_note_financed_invoice",
                         f"this credit note corrects invoice {number}, which active financing "
                         f"{', '.join(map(str, held))} holds: the invoice's financeable value "
-                        f"falls by {_money(facts, facts.amount_minor or 0)}",
+                        f"falls by {_money(facts, facts.amount_minor or 0)} {_WHERE_IT_COUNTS}",
                         documents=tuple(invoices),
                         financings=tuple(held),
                     )
@@ -3036,7 +3045,7 @@ def _look_around(
                         "credit_note_financed_invoice",
                         f"this credit note corrects invoice {number}, which you registered "
                         "and which is financed: the invoice's financeable value falls by "
-                        f"{_money(facts, facts.amount_minor or 0)}",
+                        f"{_money(facts, facts.amount_minor or 0)} {_WHERE_IT_COUNTS}",
                         documents=mine,
                     )
                 )

@@ -44,6 +44,8 @@ def test_a_credit_note_names_the_financing_to_a_bank_only(network: Network) -> N
     bank = docs.examine(ledger, note, network.bank_b.address, "bank")[1]
     [news] = [n for n in bank.notices if n.kind == NEWS]
     assert news.financings == (financing,)
+    # "falls by" says where it holds: a note counts only where lodged, or vouched for (tryout 90)
+    assert "where the note counts" in news.message
     # an attestor, or an admin, with the same credit note: no word of the financing
     for who, role in ((network.attestor.address, "attestor"), (network.admin.address, "admin")):
         seen = docs.examine(ledger, note, who, role)[1]
@@ -77,6 +79,7 @@ def test_the_registrant_learns_its_invoice_is_financed_without_the_financing(
     [news] = [n for n in seen.notices if n.kind == NEWS]
     assert news.financings == ()
     assert "which you registered and which is financed" in news.message
+    assert "where the note counts" in news.message
     assert news.documents == (invoice_hash.doc_hash,)
 
 

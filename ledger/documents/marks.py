@@ -193,6 +193,10 @@ SOME_REFERENCES = "some references"
 #: these references and one more carries, and one stating these looks for
 #: (:func:`_references_either_way` with ``one_apart``)
 ONE_MORE_THAN = "one more than "
+#: the prefix of the delivery-references field of a ``mark_reissue`` mark an invoice stating
+#: one reference carries for each other kind it could be (``delivery_date``, ``order``, …), and
+#: one stating one reference looks for by its own kind (:func:`_references_either_way`)
+OTHER_KIND = "one reference, not of kind "
 #: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
 _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
@@ -310,8 +314,10 @@ def _references_either_way(mark: MarkInput, *, one_apart: bool = False) -> list[
     :data:`ONE_MORE_THAN` each such set. Tryout 90 re-issued an invoice stating its delivery
     date under a new number and date with an order reference added, and met nothing at a
     second bank (a pair lodged at one gateway is suspected so). Two invoices stating one
-    reference each of another kind, or two references apart, still do not meet so, though
-    the local check suspects them (a known limit, docs/fingerprints.md)."""
+    reference each, of two kinds (its delivery date left out and an order added), meet too:
+    one stating one reference carries the mark by :data:`OTHER_KIND` each kind it is not, and
+    looks for it by its own. Two references apart otherwise still do not meet so, though the
+    local check suspects them (a known limit, docs/fingerprints.md)."""
     head, references = mark.fields[:-1], mark.fields[-1]
     if references == "[]":
         more = [MarkInput(mark.kind, (*head, SOME_REFERENCES), False, mark.looked_for)]
@@ -325,6 +331,16 @@ def _references_either_way(mark: MarkInput, *, one_apart: bool = False) -> list[
             more.append(
                 MarkInput(mark.kind, (*head, ONE_MORE_THAN + references), False, mark.looked_for)
             )
+        if one_apart and len(stated) == 1:
+            # one reference each, of two kinds (its delivery date left out, an order added):
+            # nothing contradicts, as in the local check (tryout 90's sibling)
+            own = stated[0][0]
+            more.append(MarkInput(mark.kind, (*head, OTHER_KIND + own), False, mark.looked_for))
+            more += [
+                MarkInput(mark.kind, (*head, OTHER_KIND + kind), mark.carried, False)
+                for kind in DELIVERY_REFERENCES
+                if kind != own
+            ]
         if one_apart and len(stated) >= 2:
             for left_out in range(len(stated)):
                 fewer = json.dumps(stated[:left_out] + stated[left_out + 1 :])

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from ledger.documents import read_document
-from ledger.documents.marks import ONE_MORE_THAN, MarkInput, MarkKind, mark_inputs
+from ledger.documents.marks import ONE_MORE_THAN, OTHER_KIND, MarkInput, MarkKind, mark_inputs
 from tests.api.api_helpers import check, client_fixture, finance, lodge
 
 if TYPE_CHECKING:
@@ -207,13 +207,22 @@ def test_the_order_variants_state_what_they_say() -> None:
             _cii_with_order(CII, "PO-4711"),
             _cii_with_order(_cii_reissued(delivery=None), "PO-4711"),
         ),
+        (CII, _cii_with_order(_cii_reissued(delivery=None), "PO-4711")),
+        (UBL, _ubl_with_order(_ubl_reissued(delivery=None), "PO-4711")),
     ],
-    ids=["CII-adds-order", "UBL-adds-order", "CII-drops-delivery-date-keeps-order"],
+    ids=[
+        "CII-adds-order",
+        "UBL-adds-order",
+        "CII-drops-delivery-date-keeps-order",
+        "CII-delivery-date-for-an-order",
+        "UBL-delivery-date-for-an-order",
+    ],
 )
 def test_a_reissue_one_reference_apart_meets_either_way(original: bytes, reissue: bytes) -> None:
     """Tryout 90: a re-issue under a new number and date that keeps the delivery date and adds
-    an order reference (or keeps the order and drops the delivery date) met nothing at a second
-    bank; the same pair lodged at one gateway is suspected (no reference contradicts)."""
+    an order reference (or keeps the order and drops the delivery date, or states an order
+    where its original stated its delivery date) met nothing at a second bank; the same pair
+    lodged at one gateway is suspected (no reference contradicts)."""
     assert MarkKind.REISSUE in _met(original, reissue)
     assert MarkKind.REISSUE in _met(reissue, original)
 
@@ -254,9 +263,10 @@ def test_invoices_whose_references_contradict_still_do_not_meet(one: bytes, othe
 
 def test_the_one_apart_marks_cost_what_the_docs_say() -> None:
     """By the first re-issue mark alone (each mark looked for costs the checking bank one
-    input of its allowance): an invoice stating one reference looks for one mark more and
-    carries none more; one stating two looks for three more (the mark by each one left out,
-    and "one more than" the two) and carries two more ("one more than" each one left out)."""
+    input of its allowance): an invoice stating one reference looks for two marks more and
+    carries four more (one for each other kind of reference); one stating two looks for three
+    more (the mark by each one left out, and "one more than" the two) and carries two more
+    ("one more than" each one left out)."""
 
     def apart(marks: list[MarkInput]) -> tuple[int, int]:
         first = next(m for m in marks if m.kind is MarkKind.REISSUE).fields[:-1]
@@ -265,14 +275,14 @@ def test_the_one_apart_marks_cost_what_the_docs_say() -> None:
             for m in marks
             if m.kind is MarkKind.REISSUE
             and (
-                str(m.fields[-1]).startswith(ONE_MORE_THAN)
+                str(m.fields[-1]).startswith((ONE_MORE_THAN, OTHER_KIND))
                 or (str(m.fields[-1]).count('["') == 1 and not m.carried)
             )
         ]
         assert all(m.fields[:-1] == first for m in new)
         return len([m for m in new if m.looked_for]), len([m for m in new if m.carried])
 
-    assert apart(_marks(CII)) == (1, 0)
+    assert apart(_marks(CII)) == (2, 4)  # one more than it, and its kind; every other kind
     assert apart(_marks(_cii_with_order(CII, "PO-4711"))) == (3, 2)
 
 

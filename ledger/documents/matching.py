@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .facts import IDENTITY_SCHEMES, DocumentFacts, ParsedDocument, Party
-from .fingerprints import fingerprint_inputs, fingerprint_type
+from .fingerprints import fingerprint_inputs, fingerprint_type, register_local
 
 
 class MatchGrade(StrEnum):
@@ -83,12 +83,20 @@ class Match:
 def party_relation(a: Party | None, b: Party | None) -> tuple[bool | None, bool]:
     """(agree, identifiers conflict) of two parties: agree is True when they share a key
     identifier, or share any identifier with no identity identifier contradicting; False when
-    they contradict; None when one is absent or nothing can be compared."""
+    they contradict; None when one is absent or nothing can be compared. A shared number that
+    names a party only within a register (:func:`ledger.documents.fingerprints.register_local`:
+    ``DE:HRB12345``, each local court numbers its own) beside an identity identifier that
+    contradicts (two VAT ids) is two parties: tryout 90's regulator read two "Müller GmbH" at
+    two courts, each with its own VAT id, as one seller, and summed their invoices ``1001`` as
+    one receivable financed beyond its amount due."""
     if a is None or b is None:
         return None, False
     agree_schemes, conflict_schemes = a.compare(b)
     identity_conflict = bool(conflict_schemes & IDENTITY_SCHEMES)
-    if set(a.key_ids) & set(b.key_ids):
+    shared = set(a.key_ids) & set(b.key_ids)
+    if shared and identity_conflict and all(register_local(p) for p in shared):
+        return False, True
+    if shared:
         return True, identity_conflict
     if agree_schemes and not identity_conflict:
         return True, False

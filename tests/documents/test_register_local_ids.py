@@ -13,6 +13,7 @@ German seller's ``1001`` at Bank B as pledged (``seller_number:LEGAL``): both wr
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -25,7 +26,7 @@ from ledger.documents.fingerprints import (
     invoice_number_inputs,
     oprf_input,
 )
-from ledger.documents.matching import shared_fingerprints
+from ledger.documents.matching import party_relation, shared_fingerprints
 from ledger.documents.writers import write_cii, write_ubl
 from tests.api.api_helpers import client_fixture, finance, lodge
 
@@ -242,3 +243,29 @@ def test_a_register_number_of_zeros_is_a_placeholder(zeros: str) -> None:
     assert alpha.seller is not None
     assert [p.scheme.value for p in alpha.seller.key_ids] == ["VAT"]
     assert [r.reason for r in alpha.seller.rejected] == ["is a placeholder (zeros only)"]
+
+
+def test_the_two_firms_are_two_parties_to_every_comparison() -> None:
+    """The files' comparisons (suspicions, the regulator's rules, credit notes) agree with the
+    fingerprints: a shared court-local number beside two VAT ids is two sellers (tryout 90's
+    regulator read the two "Müller GmbH" as one); a number a national register gives keeps
+    naming one party, its VAT ids' conflict noted."""
+    here = Path(__file__).parent / "tryouts"
+    munich = _facts((here / "mueller-muenchen-1001.ubl.xml").read_bytes())
+    hamburg = _facts((here / "mueller-hamburg-1001.ubl.xml").read_bytes())
+    assert munich.seller is not None
+    assert hamburg.seller is not None
+    assert party_relation(munich.seller, hamburg.seller) == (False, True)
+    first = _facts(_invoice("Müller GmbH", ("VAT", VAT_ALPHA), ("LEGAL", "HRB 12345")))
+    second = _facts(_invoice("Müller GmbH", ("VAT", VAT_BETA), ("LEGAL", "HRB 12345")))
+    assert first.seller is not None
+    assert second.seller is not None
+    assert party_relation(first.seller, second.seller) == (False, True)
+    # a Danish CVR number (one national register) shared beside two VAT ids: one party
+    danes = [
+        _facts(_invoice("Dansk A/S", ("VAT", vat), ("LEGAL", "13585628"), country="DK"))
+        for vat in ("DK13585628", "DK18296799")
+    ]
+    assert danes[0].seller is not None
+    assert danes[1].seller is not None
+    assert party_relation(danes[0].seller, danes[1].seller) == (True, True)

@@ -54,11 +54,26 @@ def lookup_forms(number: str) -> list[str]:
     return [DIGITS_FORM + f for f in _digit_forms(number)]
 
 
+def _grouped(number: str) -> bool:
+    """Its digits are one run (``RE471102``), or grouped by thousands (``471-102``,
+    ``1-234-567``: 1 to 3 digits, then runs of 3): a way to write one serial number, not
+    several numbers (``FV1-12-2023`` is a day, a month and a year)."""
+    runs = _runs(number)
+    return len(runs) == 1 or (
+        1 <= len(runs[0]) <= 3 and all(len(r) == 3 for r in runs[1:]) and len(runs) > 1
+    )
+
+
 def plain_forms(number: str) -> list[str]:
-    """The invoice numbers a reference ``number`` may name beside itself, as numbers
-    (:func:`lookup_forms` without their prefix, ``number`` itself left out): ``RE471102``,
-    ``471-102`` and ``471102-2018`` → ``["471102"]`` (and ``4711022018`` for the last)."""
-    return [f for f in _digit_forms(number) if f != number]
+    """The invoice number a reference ``number`` names beside itself whatever the invoice's
+    issue date, as a number: its digits run together when they are one serial number written
+    with letters or grouped (``RE471102``, ``471-102`` → ``["471102"]``); none for one whose
+    year would need the invoice's date to tell (``471102-2018``: the seller's ``471102`` of
+    2013 too), or several numbers (``FV1-12-2023``)."""
+    digits = "".join(_runs(number))
+    if len(digits) < MIN_DIGITS or digits == number or not _grouped(number):
+        return []
+    return [digits]
 
 
 def _years(issued: date | None) -> set[str]:
@@ -81,18 +96,26 @@ def _serial_and_year(longer: str, shorter: str, years: set[str]) -> bool:
 def cites(reference: str, number: str, issued: date | None) -> bool:
     """Whether the preceding invoice reference ``reference`` (BT-25) names the invoice
     ``number`` (BT-1) issued on ``issued`` (BT-2), both normalised: the same number; or the
-    same digits (:data:`MIN_DIGITS` or more) where at most one of the two carries letters, or
-    both the same ones (``RE471102``, ``471-102`` name ``471102``; ``A100234`` does not name
-    ``B100234``); or, so, one the other's serial number (:data:`SERIAL_DIGITS` digits or more)
-    with the invoice's issue year written beside it (``471102-2018`` names ``471102`` issued
-    in 2018, not the seller's ``471102`` of 2013)."""
+    same digits (:data:`MIN_DIGITS` or more), each written as one serial number (one run, or
+    grouped by thousands), where at most one of the two carries letters, or both the same ones
+    (``RE471102``, ``471-102`` name ``471102``; ``A100234`` does not name ``B100234``, nor
+    ``FV1-12-2023`` ``FV11-2-2023``: tryout 91 cut the first's financing to 0.00 by a credit
+    note of the second, the field cases' two invoices of one seller); or, so, one the other's
+    serial number (:data:`SERIAL_DIGITS` digits or more) with the invoice's issue year written
+    beside it (``471102-2018`` names ``471102`` issued in 2018, not the seller's ``471102`` of
+    2013)."""
     if reference == number:
         return True
     letters_ref, letters_number = _letters(reference), _letters(number)
     if letters_ref and letters_number and letters_ref != letters_number:
         return False
     digits_ref, digits_number = "".join(_runs(reference)), "".join(_runs(number))
-    if len(digits_ref) >= MIN_DIGITS and digits_ref == digits_number:
+    if (
+        len(digits_ref) >= MIN_DIGITS
+        and digits_ref == digits_number
+        and _grouped(reference)
+        and _grouped(number)
+    ):
         return True
     years = _years(issued)
     return _serial_and_year(reference, number, years) or _serial_and_year(number, reference, years)

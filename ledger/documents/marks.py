@@ -86,8 +86,10 @@ cleared by its references. A reference only one of a pair states clears nothing,
 local check: each mark that names the references is also carried with "some references" by an
 invoice that states them, and looked for so by one that states none
 (:func:`_references_either_way`; tryout 88 left a re-issue's delivery date out). The first
-``mark_reissue`` mark also meets one reference apart: a re-issue that adds one reference (an
-order) or drops one of several (tryout 90 added an order reference and met nothing).
+``mark_reissue`` mark and the ``mark_amount`` marks by lines also meet when one invoice states
+references the other states, and more, or each states one of two kinds: a re-issue that adds
+references (an order, a despatch advice) or drops some, or states an order for its delivery
+date (tryouts 90 and 91 did so, one with its lines re-cut, and met nothing).
 ``mark_amount`` carries no reference: a JSON form states none, and a reference only one of a
 pair states clears nothing in the local check either.
 
@@ -113,6 +115,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import combinations
 from typing import TypeVar
 
 from ledger.oprf import MAX_INPUT_BYTES
@@ -189,14 +192,17 @@ SEVERAL_LINES = "several lines"
 #: the delivery-references field of a mark that an invoice stating delivery references also
 #: carries, and one stating none also looks for (:func:`_references_either_way`)
 SOME_REFERENCES = "some references"
-#: the prefix of the delivery-references field of a ``mark_reissue`` mark an invoice stating
-#: these references and one more carries, and one stating these looks for
-#: (:func:`_references_either_way` with ``one_apart``)
-ONE_MORE_THAN = "one more than "
-#: the prefix of the delivery-references field of a ``mark_reissue`` mark an invoice stating
-#: one reference carries for each other kind it could be (``delivery_date``, ``order``, …), and
-#: one stating one reference looks for by its own kind (:func:`_references_either_way`)
+#: the prefix of the delivery-references field of a mark an invoice stating these references
+#: and more carries, and one stating these looks for (:func:`_references_either_way` with
+#: ``apart``)
+MORE_THAN = "these and more: "
+#: the prefix of the delivery-references field of a mark an invoice stating one reference
+#: carries for each other kind it could be (``delivery_date``, ``order``, …), and one stating
+#: one reference looks for by its own kind (:func:`_references_either_way` with ``apart``)
 OTHER_KIND = "one reference, not of kind "
+#: the most references an invoice's every smaller set is enumerated for (beyond: each set of
+#: one reference fewer); five kinds are known (``suspicion.DELIVERY_REFERENCES``)
+MAX_SUBSET_REFERENCES = 3
 #: a run of ASCII digits (a normalised number writes every digit so: ``normalise_number``)
 _ASCII_DIGIT_RUN = re.compile(r"[0-9]+")
 #: the fewest digits a number needs for ``mark_number`` (``INV-7`` and ``CN-7`` of one amount
@@ -295,7 +301,7 @@ def _references(facts: DocumentFacts) -> str:
     return json.dumps([[k, stated[k]] for k in DELIVERY_REFERENCES if k in stated])
 
 
-def _references_either_way(mark: MarkInput, *, one_apart: bool = False) -> list[MarkInput]:
+def _references_either_way(mark: MarkInput, *, apart: bool = False) -> list[MarkInput]:
     """``mark``, whose last field is the delivery ``references`` the invoice states (JSON,
     ``"[]"`` for none), and the marks that let an invoice stating references and one stating
     none meet on it, as :attr:`MarkInput.carried` and :attr:`MarkInput.looked_for` say for
@@ -307,31 +313,32 @@ def _references_either_way(mark: MarkInput, *, one_apart: bool = False) -> list[
     nothing at a second bank; a pair lodged at one gateway is suspected so already (a
     reference only one of the two states clears nothing: ``suspicion``).
 
-    With ``one_apart`` (an invoice's first ``mark_reissue`` mark), two invoices whose
-    references differ by one reference only one of them states meet too: one stating
-    references looks for the mark by :data:`ONE_MORE_THAN` them; one stating two or more
-    also looks for the mark by each set of them with one left out, and carries the mark by
-    :data:`ONE_MORE_THAN` each such set. Tryout 90 re-issued an invoice stating its delivery
-    date under a new number and date with an order reference added, and met nothing at a
-    second bank (a pair lodged at one gateway is suspected so). Two invoices stating one
-    reference each, of two kinds (its delivery date left out and an order added), meet too:
-    one stating one reference carries the mark by :data:`OTHER_KIND` each kind it is not, and
-    looks for it by its own. Two references apart otherwise still do not meet so, though the
-    local check suspects them (a known limit, docs/fingerprints.md)."""
+    With ``apart`` (an invoice's first ``mark_reissue`` mark and its ``mark_amount`` marks by
+    lines), two invoices one of which states references the other states, and more, meet too,
+    as at one gateway (no reference both state differs): one stating references looks for the
+    mark by :data:`MORE_THAN` them and by each smaller set of them, and carries the mark by
+    :data:`MORE_THAN` each smaller set (every smaller set for up to
+    :data:`MAX_SUBSET_REFERENCES` references, beyond that those of one reference fewer). And
+    two stating one reference each, of two kinds, meet: one stating one reference carries the
+    mark by :data:`OTHER_KIND` each kind it is not, and looks for it by its own. Tryouts 90 and
+    91 re-issued an invoice stating its delivery date under a new number and date with an
+    order reference added (and a despatch advice; and its lines re-cut), or its delivery date
+    swapped for an order, and met nothing at a second bank. Two invoices each stating a
+    reference the other does not, beside one they share (``delivery_date`` and ``order``
+    against ``delivery_date`` and ``period``), still do not meet so, though the local check
+    suspects them (a known limit, docs/fingerprints.md)."""
     head, references = mark.fields[:-1], mark.fields[-1]
-    if references == "[]":
+    if references == "[]" or references is None:
         more = [MarkInput(mark.kind, (*head, SOME_REFERENCES), False, mark.looked_for)]
-    else:
-        more = [
-            MarkInput(mark.kind, (*head, SOME_REFERENCES), mark.carried, False),
-            MarkInput(mark.kind, (*head, "[]"), False, mark.looked_for),
-        ]
-        stated: list[list[str]] = json.loads(references) if references is not None else []
-        if one_apart and references is not None:
-            more.append(
-                MarkInput(mark.kind, (*head, ONE_MORE_THAN + references), False, mark.looked_for)
-            )
-        if one_apart and len(stated) == 1:
+        return [mark, *(m for m in more if m.looked_for)]
+    more = [
+        MarkInput(mark.kind, (*head, SOME_REFERENCES), mark.carried, False),
+        MarkInput(mark.kind, (*head, "[]"), False, mark.looked_for),
+    ]
+    if apart:
+        stated: list[list[str]] = json.loads(references)
+        more.append(MarkInput(mark.kind, (*head, MORE_THAN + references), False, mark.looked_for))
+        if len(stated) == 1:
             # one reference each, of two kinds (its delivery date left out, an order added):
             # nothing contradicts, as in the local check (tryout 90's sibling)
             own = stated[0][0]
@@ -341,14 +348,20 @@ def _references_either_way(mark: MarkInput, *, one_apart: bool = False) -> list[
                 for kind in DELIVERY_REFERENCES
                 if kind != own
             ]
-        if one_apart and len(stated) >= 2:
-            for left_out in range(len(stated)):
-                fewer = json.dumps(stated[:left_out] + stated[left_out + 1 :])
-                more += [
-                    MarkInput(mark.kind, (*head, fewer), False, mark.looked_for),
-                    MarkInput(mark.kind, (*head, ONE_MORE_THAN + fewer), mark.carried, False),
-                ]
+        for fewer in _smaller_sets(stated):
+            more += [
+                MarkInput(mark.kind, (*head, fewer), False, mark.looked_for),
+                MarkInput(mark.kind, (*head, MORE_THAN + fewer), mark.carried, False),
+            ]
     return [mark, *(m for m in more if m.carried or m.looked_for)]
+
+
+def _smaller_sets(stated: list[list[str]]) -> list[str]:
+    """Each non-empty set of ``stated`` smaller than it, in order, as the references field
+    writes it (JSON): every one for up to :data:`MAX_SUBSET_REFERENCES` references, else those
+    of one reference fewer."""
+    sizes = range(1, len(stated)) if len(stated) <= MAX_SUBSET_REFERENCES else [len(stated) - 1]
+    return [json.dumps(list(kept)) for size in sizes for kept in combinations(stated, size)]
 
 
 def mark_inputs(facts: DocumentFacts | None) -> list[MarkInput]:
@@ -422,7 +435,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                     MarkKind.REISSUE,
                     (label, *seller, facts.currency, str(due), lines, references),
                 ),
-                one_apart=True,
+                apart=True,
             )
         # (their net amounts alone, none of 0.00: a quantity re-written at another price for
         # the same net amount, 1 x 19.90 for 2 x 9.95, and a line of nothing added hid a
@@ -437,13 +450,13 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         )
         # (by the amount due too: the same lines under another amount due and date are two
         # invoices in the field cases, ``number-collision``, which must both be financed)
-        # (one reference apart by the first re-issue mark alone: every mark looked for costs the
+        # (references apart by the first re-issue mark alone: every mark looked for costs the
         # checking bank one input of its evaluation allowance)
         apart = not found
         for pid in keys:
             by_key = (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts)
             found += _references_either_way(
-                MarkInput(MarkKind.REISSUE, (*by_key, references)), one_apart=apart
+                MarkInput(MarkKind.REISSUE, (*by_key, references)), apart=apart
             )
             apart = False
     if _unkeyed(facts) or seller[0] is None:
@@ -494,6 +507,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         # is another receivable every month
         # (looked for by an invoice of two lines or more: a seller's monthly invoice of one
         # line at a fixed fee, its month in the item, is another invoice every month: tryout 63)
+        # (and references apart: tryout 91 re-cut the lines of a re-issue and added an order)
         found += _references_either_way(
             MarkInput(
                 MarkKind.AMOUNT,
@@ -501,6 +515,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                 carried=True,
                 looked_for=len(facts.lines or ()) >= MIN_LINES_BY_AMOUNT,
             ),
+            apart=True,
         )
         # an invoice of one line looks for the invoices of several lines of one seller, buyer
         # and amount due under the same references: a re-issue with its 20 lines merged into
@@ -515,6 +530,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                 carried=several,
                 looked_for=not several,
             ),
+            apart=True,
         )
     return found + numbered
 

@@ -5,6 +5,7 @@ it. A note naming the seller's invoice of another year, or of another series, is
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -85,6 +86,36 @@ def test_a_note_naming_another_invoice_is_not_linked(
     fid = _financed(client, network, number)
     lodge(client, network.bank_b, _credit_note(reference))
     assert _told(client, network, fid) == []
+
+
+def test_a_note_of_the_sellers_other_invoice_leaves_the_financing_whole(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 91: the seller's credit note of ``FV 11/2/2023`` (the field cases' two invoices
+    of one seller) was counted against the financed ``FV 1/12/2023``, whose financing read
+    0.00 net, and the regulator's re-check listed it beyond its amount due."""
+    here = Path(__file__).parents[1] / "documents" / "tryouts"
+    invoice = (here / "t91-n01-FV-1-12-2023.cii.xml").read_bytes()
+    note = (here / "t91-cn-n02-credits-FV-11-2-2023.cii.xml").read_bytes()
+    doc_hash = lodge(client, network.bank, invoice)["doc_hash"]
+    made = finance(client, network.bank, doc_hash, amount=52_987, currency="EUR")
+    assert made.status_code == 201, made.text
+    fid = made.json()["financing_id"]
+    lodge(client, network.bank, note)  # the bank's own copy: it would count for the bank
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    assert [n for n in read.json()["notices"] if "credit" in n["kind"]] == [], read.json()
+
+
+@pytest.mark.parametrize("reference", ["471102/2013", "471102-13"])
+def test_another_banks_check_of_a_note_of_another_year_names_no_financing(
+    client: TestClient, network: Network, reference: str
+) -> None:
+    """Tryout 91: Bank B's check of a note naming ``471102/2017`` was told the financing of
+    the ``471102`` issued in 2018 held it. Here the invoice is issued in 2017."""
+    _financed(client, network, "471102")
+    checked = check(client, network.bank_b, _credit_note(reference))
+    assert [n for n in checked["notices"] if n["kind"] == "credit_note_financed_invoice"] == []
 
 
 @pytest.mark.parametrize("reference", ["RE-471102", "471 102"])

@@ -2689,7 +2689,9 @@ def credit_notices(
                 f"financing {f.financing_id} holds {money(p.amount, facts.currency)} on invoice "
                 f"{p.doc_hash}, whose amount due net of the credit notes counted is now "
                 f"{money(net, facts.currency)} (of {money(facts.amount_minor or 0, facts.currency)}"
-                "): the chain does not stop the financing — the bank decides whether to go on "
+                # which notes: tryout 91's bank read 0.00 net and could not tell which note
+                + (f"; counted: {docs.counted_notes(ledger, counted)}" if counted else "")
+                + "): the chain does not stop the financing — the bank decides whether to go on "
                 "with it",
                 documents=(p.doc_hash,),
                 financings=(f.financing_id,),

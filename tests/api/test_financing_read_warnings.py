@@ -106,6 +106,8 @@ def test_the_bank_reads_that_its_invoice_was_credited_below_what_it_holds(
     assert notice["kind"] == "document_credited", notice
     assert (notice["documents"], notice["financings"]) == ([doc_hash], [fid])
     assert "1,000.00 EUR" in notice["message"]  # held
+    # which notes are counted, by number (tryout 91's bank read 0.00 net and could not tell)
+    assert "; counted: CN-READ (1,000.00 EUR, " in notice["message"]
     assert "656.25 EUR" in notice["message"]  # due, net of the credit note
     # the same rule as the next write's answer: what the read said, the drawdown says
     drawn = client.post(

@@ -43,9 +43,9 @@ from ledger.documents import (
     read_document,
 )
 from ledger.documents.calculation import PAID_RULE, TotalsFault
-from ledger.documents.citednumbers import cites, lookup_forms, plain_forms
+from ledger.documents.citednumbers import cites, lookup_forms, named_among, plain_forms
 from ledger.documents.detect import control_refusal
-from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, make_party_id
+from ledger.documents.facts import DocumentFormat, DocumentType, IdScheme, Party, make_party_id
 from ledger.documents.fingerprints import (
     ONCHAIN_PREFIX,
     fingerprint_inputs,
@@ -2462,6 +2462,14 @@ def credit_notes_read(
     #: copies of the invoice itself lodged here (its own number and seller): who registered
     #: it first is the one member that may speak for a seller it cannot be compared with
     copies: set[str] = set()
+    other_currency: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
+
+    def every_file(values: Sequence[str], _: str | None) -> list[ReceivedDocument]:
+        # every member's files here: whether a reference could name another invoice
+        if read is not None:
+            return read(values, None)
+        return ledger.db.received_with_fingerprints(list(values), None)
+
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = facts_of(row)
         if note is None or party_relation(note.seller, facts.seller)[0] is not True:
@@ -2470,11 +2478,14 @@ def credit_notes_read(
             if note.number == facts.number:
                 copies.add(row.doc_hash)
             continue
-        if note.currency != facts.currency or not any(
-            cites(ref, facts.number, facts.issue_date) for ref in note.invoice_refs
-        ):
+        if not _note_names(ledger, note, facts, every_file):
             continue
         key = (note.number, note.amount_minor)
+        if note.currency != facts.currency:
+            # told, not dropped: tryout 92's seller's note in EUR of its DKK invoice reached
+            # the financing bank as nothing at all
+            other_currency.setdefault(key, (row.doc_hash, note))
+            continue
         found.setdefault(key, (row.doc_hash, note))
         lodgers.setdefault(key, set()).add(row.received_by.lower())
     counted: list[tuple[str, DocumentFacts]] = []
@@ -2494,7 +2505,54 @@ def credit_notes_read(
             counted.append((doc_hash, note))
         else:
             uncounted.append((doc_hash, note, why))
+    for doc_hash, note in other_currency.values():
+        uncounted.append(
+            (
+                doc_hash,
+                note,
+                f"in {note.currency}, not the invoice's {facts.currency}: a credit note counts "
+                "in the currency of the invoice it corrects",
+            )
+        )
     return sorted(counted), sorted(uncounted)
+
+
+def _note_names(
+    ledger: Ledger, note: DocumentFacts, invoice: DocumentFacts, read: StoredReader
+) -> bool:
+    """Whether a credit note of the invoice's seller names ``invoice`` by one of its
+    references (BT-25): by its number, or as :func:`ledger.documents.citednumbers.named_among`
+    reads a re-written one among the seller's invoices lodged at this gateway — a reference
+    that could name several of them names none (tryout 92: a note naming ``100234`` lowered
+    ``A100234``, ``B100234`` and ``100234`` alike)."""
+    for reference in note.invoice_refs:
+        if reference == invoice.number:
+            return True
+        if not cites(reference, invoice.number, invoice.issue_date):
+            continue
+        lodged = _invoices_of(read(_invoice_keys(ledger, note, reference), None), note.seller)
+        numbers = {number for number, _ in lodged.values()}
+        if numbers <= {invoice.number}:
+            return True  # no other invoice of the seller it could name
+        lodged[""] = (invoice.number, invoice.issue_date)
+        named = named_among(reference, lodged)
+        if named and {lodged[i][0] for i in named} == {invoice.number}:
+            return True
+    return False
+
+
+def _invoices_of(
+    rows: Sequence[ReceivedDocument], seller: Party | None
+) -> dict[str, tuple[str, date | None]]:
+    """The invoices (no credit notes) among ``rows`` of ``seller``: doc hash → (normalised
+    number, issue date), as :func:`ledger.documents.citednumbers.named_among` reads them."""
+    found: dict[str, tuple[str, date | None]] = {}
+    for row in rows:
+        f = facts_of(row)
+        if f is None or f.credit_note or party_relation(f.seller, seller)[0] is not True:
+            continue
+        found[row.doc_hash] = (f.number, f.issue_date)
+    return found
 
 
 #: why a credit note no member vouches for is not counted (:func:`why_not_counted`)
@@ -2974,17 +3032,6 @@ _WHERE_IT_COUNTS = (
 )
 
 
-def _named_by(found: DocumentFacts | None, reference: str) -> bool:
-    """Whether a file found by the lookup keys of a credit note's ``reference`` (BT-25) is an
-    invoice it names (:func:`ledger.documents.citednumbers.cites`) or another credit note
-    naming it so."""
-    if found is None:
-        return False
-    if found.credit_note:
-        return reference in found.invoice_refs
-    return cites(reference, found.number, found.issue_date)
-
-
 def _invoice_onchain(
     ledger: Ledger, facts: DocumentFacts, number: str, actor: str, role: str
 ) -> list[bytes]:
@@ -3015,15 +3062,10 @@ def _look_around(
     notices = _facts_notices(facts)
     if facts.credit_note:
         for number in facts.invoice_refs:
-            invoices = sorted(
-                {
-                    r.doc_hash
-                    for r in lookups.stored_with(
-                        _invoice_keys(ledger, facts, number), match_scope(actor, role)
-                    )
-                    if _named_by(facts_of(r), number)
-                }
+            found = lookups.stored_with(
+                _invoice_keys(ledger, facts, number), match_scope(actor, role)
             )
+            invoices = sorted(named_among(number, _invoices_of(found, facts.seller)))
             onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
                 ledger, invoices
             )

@@ -128,3 +128,79 @@ def test_another_banks_check_of_the_note_names_the_financing(
     checked = check(client, network.bank_b, _credit_note(reference))
     named = [n for n in checked["notices"] if n["kind"] == "credit_note_financed_invoice"]
     assert [n["financings"] for n in named] == [[int(fid)]], checked["notices"]
+
+
+def _t92(name: str) -> bytes:
+    return (Path(__file__).parents[1] / "documents" / "tryouts" / f"t92-{name}").read_bytes()
+
+
+def _lodged_and_financed(client: TestClient, network: Network, name: str, due: int) -> str:
+    doc_hash = lodge(client, network.bank, _t92(name))["doc_hash"]
+    made = finance(
+        client, network.bank, doc_hash, amount=due, currency="DKK", acknowledge_suspicions=True
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["financing_id"])
+
+
+def _credited(client: TestClient, network: Network, fid: str) -> list[str]:
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    return [
+        n["message"] for n in read.json()["notices"] if n["kind"] in ("document_credited", KIND)
+    ]
+
+
+def test_a_note_names_the_invoice_numbered_as_it_not_another_series(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 92: the seller's invoices ``A100234``, ``B100234`` and ``100234``; a note naming
+    ``100234`` was counted against all three, one naming ``B100234`` against ``100234`` too.
+    The bank lodges the notes (its own books: each counts for it)."""
+    series_a = _lodged_and_financed(client, network, "c-I5-A100234.xml", 281_250)
+    series_b = _lodged_and_financed(client, network, "c-I6-B100234.xml", 300_000)
+    plain = _lodged_and_financed(client, network, "c-I7-100234-plain.xml", 212_500)
+    lodge(client, network.bank, _t92("cn3-cites-100234.xml"))
+    lodge(client, network.bank, _t92("cn12-seller-cites-B100234.xml"))
+    assert _credited(client, network, series_a) == []
+    [on_b] = _credited(client, network, series_b)
+    assert "CN-512" in on_b
+    assert "CN-503" not in on_b
+    [on_plain] = _credited(client, network, plain)
+    assert "CN-503" in on_plain
+    assert "CN-512" not in on_plain
+
+
+def test_a_note_naming_two_series_alike_lowers_neither(
+    client: TestClient, network: Network
+) -> None:
+    """Without a ``100234`` of its own, a note naming ``100234`` could be ``A100234`` or
+    ``B100234``: it is counted against neither."""
+    series_a = _lodged_and_financed(client, network, "c-I5-A100234.xml", 281_250)
+    series_b = _lodged_and_financed(client, network, "c-I6-B100234.xml", 300_000)
+    lodge(client, network.bank, _t92("cn3-cites-100234.xml"))
+    assert _credited(client, network, series_a) == []
+    assert _credited(client, network, series_b) == []
+
+
+def test_the_same_runs_of_digits_name_the_invoice(client: TestClient, network: Network) -> None:
+    """Tryout 92: a note naming ``INV 2024-001`` was linked to nothing beside the financed
+    ``2024-001``."""
+    fid = _lodged_and_financed(client, network, "c-I3-2024-001.xml", 243_750)
+    lodge(client, network.bank, _t92("cn5-cites-INV-2024-001.xml"))
+    [told] = _credited(client, network, fid)
+    assert "CN-505" in told
+
+
+def test_a_note_in_another_currency_is_told_not_counted(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 92: the seller's note in EUR of its DKK invoice ``2024-0010`` reached the
+    financing bank as nothing at all."""
+    fid = _lodged_and_financed(client, network, "c-I4-2024-0010.xml", 262_500)
+    lodge(client, network.bank, _t92("cn10-eur-cites-2024-0010.xml"))
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers)
+    [told] = [n for n in read.json()["notices"] if n["kind"] == KIND]
+    assert "CN-510" in told["message"]
+    assert "in EUR, not the invoice's DKK" in told["message"]
+    assert not [n for n in read.json()["notices"] if n["kind"] == "document_credited"]

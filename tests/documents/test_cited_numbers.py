@@ -10,7 +10,13 @@ from datetime import date
 
 import pytest
 
-from ledger.documents.citednumbers import DIGITS_FORM, cites, lookup_forms, plain_forms
+from ledger.documents.citednumbers import (
+    DIGITS_FORM,
+    cites,
+    lookup_forms,
+    named_among,
+    plain_forms,
+)
 from ledger.documents.normalise import normalise_number
 
 ISSUED_2018 = date(2018, 3, 5)
@@ -37,6 +43,11 @@ def _cites(reference: str, number: str, issued: date | None = ISSUED_2018) -> bo
         ("471102", "471102/2018"),
         ("RE-471102/2018", "471102"),
         ("FV 1/12/2023", "FV 01.12.2023"),
+        # tryout 92: the same runs of digits, the seller's letters left out or added
+        ("INV 2024-001", "2024-001"),
+        ("1/12/2023", "FV 1/12/2023"),
+        ("FV 1/12/23", "FV 1/12/2023"),
+        ("2024/0100", "INV-2024-0100"),
     ],
 )
 def test_a_reference_names_the_invoice_as_people_write_it(reference: str, number: str) -> None:
@@ -71,7 +82,11 @@ def test_other_numbers_are_not_named(reference: str, number: str, issued: date |
 
 def test_the_forms() -> None:
     assert lookup_forms("RE471102") == [DIGITS_FORM + "471102"]
-    assert lookup_forms("471102-2018") == [DIGITS_FORM + "4711022018", DIGITS_FORM + "471102"]
+    assert lookup_forms("471102-2018") == [
+        DIGITS_FORM + "4711022018",
+        DIGITS_FORM + "47110218",  # its year in two digits
+        DIGITS_FORM + "471102",
+    ]
     assert lookup_forms("CN7") == []
     assert plain_forms("471102") == []
     assert plain_forms("RE471102") == ["471102"]
@@ -82,3 +97,21 @@ def test_the_forms() -> None:
     assert plain_forms("FV1-12-2023") == []
     # no number normalises to a form: a form never meets a number's own fingerprint
     assert normalise_number(DIGITS_FORM + "471102") != DIGITS_FORM + "471102"
+
+
+def test_a_reference_naming_several_invoices_names_the_exact_one_or_none() -> None:
+    """Tryout 92: a note naming ``100234`` was counted against the seller's ``A100234``,
+    ``B100234`` and ``100234`` alike, and one naming ``B100234`` against ``100234`` too."""
+    three = {
+        "a": ("A100234", ISSUED_2018),
+        "b": ("B100234", ISSUED_2018),
+        "plain": ("100234", ISSUED_2018),
+    }
+    assert named_among("100234", three) == {"plain"}
+    assert named_among("B100234", three) == {"b"}
+    series = {k: v for k, v in three.items() if k != "plain"}
+    assert named_among("100234", series) == set()  # A or B: it cannot say which
+    assert named_among("RE100234", {"plain": three["plain"]}) == {"plain"}
+    # two copies of one invoice (two formats, two members' files) are one number
+    copies = {"ubl": ("471102", ISSUED_2018), "cii": ("471102", ISSUED_2018)}
+    assert named_among("RE471102", copies) == {"ubl", "cii"}

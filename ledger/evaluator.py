@@ -61,7 +61,7 @@ MAX_LOG_ID = 2**63 - 1
 MAX_BATCH = 128
 #: default limit: inputs one member may have evaluated per window. A dictionary of ~111 guessed
 #: invoice numbers (5 fingerprints each, 555) must not fit. A check of the demo invoice costs
-#: 32 inputs (5 fingerprints, 27 marks looked for) and its financing 17 more: about 14 checks a
+#: 34 inputs (5 fingerprints, 29 marks looked for) and its financing 23 more: about 13 checks a
 #: window (docs/fingerprints.md; a bank back-filling its books raises it).
 DEFAULT_LIMIT = 448
 #: default window of the limit (seconds)

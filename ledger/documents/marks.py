@@ -198,7 +198,8 @@ SOME_REFERENCES = "some references"
 MORE_THAN = "these and more: "
 #: the prefix of the delivery-references field of a mark an invoice stating one reference
 #: carries for each other kind it could be (``delivery_date``, ``order``, …), and one stating
-#: one reference looks for by its own kind (:func:`_references_either_way` with ``apart``)
+#: one reference looks for by its own kind (:func:`_references_either_way` with ``apart``);
+#: with ``swapped``, beside the other references the invoice states
 OTHER_KIND = "one reference, not of kind "
 #: the most references an invoice's every smaller set is enumerated for (beyond: each set of
 #: one reference fewer); five kinds are known (``suspicion.DELIVERY_REFERENCES``)
@@ -301,7 +302,9 @@ def _references(facts: DocumentFacts) -> str:
     return json.dumps([[k, stated[k]] for k in DELIVERY_REFERENCES if k in stated])
 
 
-def _references_either_way(mark: MarkInput, *, apart: bool = False) -> list[MarkInput]:
+def _references_either_way(
+    mark: MarkInput, *, apart: bool = False, swapped: bool = False
+) -> list[MarkInput]:
     """``mark``, whose last field is the delivery ``references`` the invoice states (JSON,
     ``"[]"`` for none), and the marks that let an invoice stating references and one stating
     none meet on it, as :attr:`MarkInput.carried` and :attr:`MarkInput.looked_for` say for
@@ -323,10 +326,16 @@ def _references_either_way(mark: MarkInput, *, apart: bool = False) -> list[Mark
     mark by :data:`OTHER_KIND` each kind it is not, and looks for it by its own. Tryouts 90 and
     91 re-issued an invoice stating its delivery date under a new number and date with an
     order reference added (and a despatch advice; and its lines re-cut), or its delivery date
-    swapped for an order, and met nothing at a second bank. Two invoices each stating a
-    reference the other does not, beside one they share (``delivery_date`` and ``order``
-    against ``delivery_date`` and ``period``), still do not meet so, though the local check
-    suspects them (a known limit, docs/fingerprints.md)."""
+    swapped for an order, and met nothing at a second bank.
+
+    With ``swapped`` too (an invoice's first ``mark_reissue`` mark), two invoices each stating
+    one reference of a kind the other does not, beside the same others, meet: one stating
+    references carries, for each of them left out, the mark by :data:`OTHER_KIND` each kind it
+    does not state beside the rest, and looks for the mark by the kind of each left out beside
+    the rest. Tryout 92 re-issued an invoice with its order number moved into a despatch
+    advice reference, its delivery date kept, and a third bank financed it unseen. Two
+    invoices two references apart so (each with two the other lacks) still do not meet,
+    though the local check suspects them (a known limit, docs/fingerprints.md)."""
     head, references = mark.fields[:-1], mark.fields[-1]
     if references == "[]" or references is None:
         more = [MarkInput(mark.kind, (*head, SOME_REFERENCES), False, mark.looked_for)]
@@ -338,22 +347,37 @@ def _references_either_way(mark: MarkInput, *, apart: bool = False) -> list[Mark
     if apart:
         stated: list[list[str]] = json.loads(references)
         more.append(MarkInput(mark.kind, (*head, MORE_THAN + references), False, mark.looked_for))
-        if len(stated) == 1:
-            # one reference each, of two kinds (its delivery date left out, an order added):
-            # nothing contradicts, as in the local check (tryout 90's sibling)
-            own = stated[0][0]
-            more.append(MarkInput(mark.kind, (*head, OTHER_KIND + own), False, mark.looked_for))
-            more += [
-                MarkInput(mark.kind, (*head, OTHER_KIND + kind), mark.carried, False)
-                for kind in DELIVERY_REFERENCES
-                if kind != own
-            ]
+        if len(stated) == 1 or swapped:
+            # one reference each of two kinds beside the same others (its delivery date left
+            # out and an order added; its order number moved into a despatch advice): nothing
+            # contradicts, as in the local check (tryouts 90 and 92)
+            kinds = {kind for kind, _ in stated}
+            for left_out in range(len(stated)):
+                rest = json.dumps(stated[:left_out] + stated[left_out + 1 :])
+                more.append(
+                    MarkInput(
+                        mark.kind,
+                        (*head, _other_kind(stated[left_out][0], rest)),
+                        False,
+                        mark.looked_for,
+                    )
+                )
+                more += [
+                    MarkInput(mark.kind, (*head, _other_kind(kind, rest)), mark.carried, False)
+                    for kind in DELIVERY_REFERENCES
+                    if kind not in kinds
+                ]
         for fewer in _smaller_sets(stated):
             more += [
                 MarkInput(mark.kind, (*head, fewer), False, mark.looked_for),
                 MarkInput(mark.kind, (*head, MORE_THAN + fewer), mark.carried, False),
             ]
     return [mark, *(m for m in more if m.carried or m.looked_for)]
+
+
+def _other_kind(kind: str, rest: str) -> str:
+    """The references field of a mark by one reference of ``kind`` beside ``rest`` (JSON)."""
+    return OTHER_KIND + kind + ("" if rest == "[]" else " beside " + rest)
 
 
 def _smaller_sets(stated: list[list[str]]) -> list[str]:
@@ -436,6 +460,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
                     (label, *seller, facts.currency, str(due), lines, references),
                 ),
                 apart=True,
+                swapped=True,
             )
         # (their net amounts alone, none of 0.00: a quantity re-written at another price for
         # the same net amount, 1 x 19.90 for 2 x 9.95, and a line of nothing added hid a
@@ -456,7 +481,7 @@ def _mark_inputs_at(facts: DocumentFacts, due: int) -> list[MarkInput]:
         for pid in keys:
             by_key = (label, pid.scheme.value, pid.value, facts.currency, str(due), amounts)
             found += _references_either_way(
-                MarkInput(MarkKind.REISSUE, (*by_key, references)), apart=apart
+                MarkInput(MarkKind.REISSUE, (*by_key, references)), apart=apart, swapped=apart
             )
             apart = False
     if _unkeyed(facts) or seller[0] is None:

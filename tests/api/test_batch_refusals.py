@@ -134,13 +134,14 @@ def test_a_banks_batch_with_a_registered_file_spends_no_allowance(
     # references met nothing, tryout 88); and, as it states two (its order and its delivery
     # date), its first re-issue mark and its lined same-amount mark again by each of them
     # alone and as "these and more" the two (six: a re-issue that adds a reference met
-    # nothing, tryouts 90 and 91)
+    # nothing, tryouts 90 and 91), and its first re-issue mark by the kind of each beside the
+    # other (two: its order number moved into another kind of reference, tryout 92)
     facts = read_document(invoices[0]).facts
     assert facts is not None
     assert facts.seller is not None
     assert len(facts.seller.key_ids) == 2
     marks = len([m for m in mark_inputs(facts) if m.looked_for])
-    assert marks == 3 + 5 + 2 + 2 + 2 + 1 + 2 + 6 + 6
+    assert marks == 3 + 5 + 2 + 2 + 2 + 1 + 2 + 6 + 6 + 2
     assert marks == looked_for
     assert sent == [_inputs(invoices[0]) + marks]
 

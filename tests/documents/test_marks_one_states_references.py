@@ -245,7 +245,8 @@ def test_the_marks_apart_cost_what_the_docs_say() -> None:
     more (one for each other kind of reference); one stating two looks for three more (the
     mark by each one alone, and "these and more" the two) and carries two more ("these and
     more" each one alone); one stating three looks for seven and carries six (every smaller
-    set)."""
+    set); and, for each reference left out, one stating N references looks for one mark by its
+    kind beside the others and carries one by each of the 5 - N kinds it does not state."""
 
     def apart(marks: list[MarkInput]) -> tuple[int, int]:
         first = next(m for m in marks if m.kind is MarkKind.REISSUE).fields[:-1]
@@ -262,8 +263,10 @@ def test_the_marks_apart_cost_what_the_docs_say() -> None:
         return len([m for m in new if m.looked_for]), len([m for m in new if m.carried])
 
     assert apart(_marks(CII)) == (2, 4)  # these and more, and its kind; every other kind
-    assert apart(_marks(_cii_with_order(CII, "PO-4711"))) == (3, 2)
-    assert apart(_marks(_tryout_91("v07-reissue-order-and-despatch-added.cii.xml"))) == (7, 6)
+    # and, for each one left out, its kind beside the other; each of the three other kinds
+    assert apart(_marks(_cii_with_order(CII, "PO-4711"))) == (3 + 2, 2 + 6)
+    v07 = _marks(_tryout_91("v07-reissue-order-and-despatch-added.cii.xml"))
+    assert apart(v07) == (7 + 3, 6 + 6)
 
 
 def _tryout_91(name: str) -> bytes:
@@ -337,3 +340,15 @@ def test_a_second_bank_is_told_of_the_reissue(
     refused = finance(client, network.bank_b, lodged["doc_hash"], amount=50_000, currency="EUR")
     assert refused.status_code == 409, refused.text
     assert refused.json()["error"] == "suspicions_unacknowledged"
+
+
+def test_a_reference_moved_into_another_kind_meets_either_way() -> None:
+    """Tryout 92: a re-issue under a new number and date with its order number moved into a
+    despatch advice reference, its delivery date kept, was financed at a third bank unseen."""
+    here = HERE / "tryouts"
+    original = (here / "t92-s1-orig-INV-2024-0100.xml").read_bytes()
+    moved = (here / "t92-r10-reissue-despatch-swap.xml").read_bytes()
+    assert _references(original) == {"delivery_date": "2024-02-27", "order": "PO-7781"}
+    assert _references(moved) == {"delivery_date": "2024-02-27", "despatch": "PO-7781"}
+    assert MarkKind.REISSUE in _met(original, moved)
+    assert MarkKind.REISSUE in _met(moved, original)

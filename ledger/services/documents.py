@@ -2463,6 +2463,7 @@ def credit_notes_read(
     #: it first is the one member that may speak for a seller it cannot be compared with
     copies: set[str] = set()
     other_currency: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
+    unclear: dict[tuple[str, int | None], tuple[str, DocumentFacts, str]] = {}
 
     def every_file(values: Sequence[str], _: str | None) -> list[ReceivedDocument]:
         # every member's files here: whether a reference could name another invoice
@@ -2478,9 +2479,13 @@ def credit_notes_read(
             if note.number == facts.number:
                 copies.add(row.doc_hash)
             continue
-        if not _note_names(ledger, note, facts, every_file):
+        names = _note_names(ledger, note, facts, every_file)
+        if names is False:
             continue
         key = (note.number, note.amount_minor)
+        if isinstance(names, str):
+            unclear.setdefault(key, (row.doc_hash, note, names))
+            continue
         if note.currency != facts.currency:
             # told, not dropped: tryout 92's seller's note in EUR of its DKK invoice reached
             # the financing bank as nothing at all
@@ -2505,6 +2510,7 @@ def credit_notes_read(
             counted.append((doc_hash, note))
         else:
             uncounted.append((doc_hash, note, why))
+    uncounted += unclear.values()
     for doc_hash, note in other_currency.values():
         uncounted.append(
             (
@@ -2519,12 +2525,14 @@ def credit_notes_read(
 
 def _note_names(
     ledger: Ledger, note: DocumentFacts, invoice: DocumentFacts, read: StoredReader
-) -> bool:
+) -> bool | str:
     """Whether a credit note of the invoice's seller names ``invoice`` by one of its
     references (BT-25): by its number, or as :func:`ledger.documents.citednumbers.named_among`
     reads a re-written one among the seller's invoices lodged at this gateway — a reference
     that could name several of them names none (tryout 92: a note naming ``100234`` lowered
-    ``A100234``, ``B100234`` and ``100234`` alike)."""
+    ``A100234``, ``B100234`` and ``100234`` alike). For such a reference, in words, why the
+    note is counted against none of them (the bank is told: tryout 92 asked that someone be)."""
+    ambiguous: str | None = None
     for reference in note.invoice_refs:
         if reference == invoice.number:
             return True
@@ -2538,7 +2546,13 @@ def _note_names(
         named = named_among(reference, lodged)
         if named and {lodged[i][0] for i in named} == {invoice.number}:
             return True
-    return False
+        if not named:
+            others = sorted(n for n in numbers if n != invoice.number)
+            ambiguous = (
+                f"names invoice {reference}, which could be this invoice or the seller's "
+                f"{', '.join(others)} lodged here: counted against none of them"
+            )
+    return ambiguous or False
 
 
 def _invoices_of(

@@ -175,12 +175,15 @@ def test_a_note_naming_two_series_alike_lowers_neither(
     client: TestClient, network: Network
 ) -> None:
     """Without a ``100234`` of its own, a note naming ``100234`` could be ``A100234`` or
-    ``B100234``: it is counted against neither."""
+    ``B100234``: it is counted against neither, and the bank is told so on each."""
     series_a = _lodged_and_financed(client, network, "c-I5-A100234.xml", 281_250)
     series_b = _lodged_and_financed(client, network, "c-I6-B100234.xml", 300_000)
     lodge(client, network.bank, _t92("cn3-cites-100234.xml"))
-    assert _credited(client, network, series_a) == []
-    assert _credited(client, network, series_b) == []
+    for fid, other in ((series_a, "B100234"), (series_b, "A100234")):
+        [told] = _credited(client, network, fid)
+        assert "CN-503" in told
+        assert "not counted" in told
+        assert f"could be this invoice or the seller's {other} lodged here" in told
 
 
 def test_the_same_runs_of_digits_name_the_invoice(client: TestClient, network: Network) -> None:

@@ -3161,7 +3161,17 @@ def _facts_notices(facts: DocumentFacts) -> list[Notice]:
     if unkeyed is not None:
         notices.append(Notice("seller_unkeyed", unkeyed[0].upper() + unkeyed[1:]))
     if facts.credit_note:
-        notices.append(Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed"))
+        # one naming no invoice lowers none: tryout 92's seller registered a JSON-form note
+        # (the form has no BT-25) and was not told it corrects nothing
+        unnamed = (
+            "; it names no invoice it corrects (BT-25 Preceding invoice reference), so it is "
+            "counted against none"
+            if not facts.invoice_refs
+            else ""
+        )
+        notices.append(
+            Notice("credit_note", f"{CREDIT_NOTE_REASON} and cannot be financed{unnamed}")
+        )
     elif facts.no_payment_claimed is not None:
         notices.append(Notice("no_payment_claimed", no_payment_reason(facts.no_payment_claimed)))
     future = issued_in_future(facts)

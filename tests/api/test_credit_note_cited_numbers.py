@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.api.api_helpers import check, client_fixture, finance, lodge
+from tests.api.api_helpers import check, client_fixture, finance, lodge, xml
 from tests.documents.documents_support import field_bytes
 
 if TYPE_CHECKING:
@@ -207,3 +207,19 @@ def test_a_note_in_another_currency_is_told_not_counted(
     assert "CN-510" in told["message"]
     assert "in EUR, not the invoice's DKK" in told["message"]
     assert not [n for n in read.json()["notices"] if n["kind"] == "document_credited"]
+
+
+def test_a_note_naming_no_invoice_says_it_lowers_none(client: TestClient, network: Network) -> None:
+    """Tryout 92: the seller registered a JSON-form credit note (the form has no BT-25) and
+    was not told it corrects nothing; a note naming its invoice is not told so."""
+    unnamed = client.post(
+        "/v1/documents/check",
+        files=xml(_t92("cn11-json-creditnote.json")),
+        headers=network.bank.headers,
+    )
+    assert unnamed.status_code == 200, unnamed.text
+    [note] = [n for n in unnamed.json()["notices"] if n["kind"] == "credit_note"]
+    assert "names no invoice it corrects (BT-25" in note["message"]
+    named = check(client, network.bank, _t92("cn3-cites-100234.xml"))
+    [note] = [n for n in named["notices"] if n["kind"] == "credit_note"]
+    assert "names no invoice" not in note["message"]

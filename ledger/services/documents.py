@@ -23,6 +23,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from itertools import combinations
 from typing import Any
 
 import rlp
@@ -2465,11 +2466,12 @@ def credit_notes_read(
     other_currency: dict[tuple[str, int | None], tuple[str, DocumentFacts]] = {}
     unclear: dict[tuple[str, int | None], tuple[str, DocumentFacts, str]] = {}
 
-    def every_file(values: Sequence[str], _: str | None) -> list[ReceivedDocument]:
-        # every member's files here: whether a reference could name another invoice
+    def in_scope(values: Sequence[str], _: str | None) -> list[ReceivedDocument]:
+        # the files the notes are read among (``scope``): whether a reference could name
+        # another invoice — never another member's files for a reader that may not see them
         if read is not None:
-            return read(values, None)
-        return ledger.db.received_with_fingerprints(list(values), None)
+            return read(values, scope)
+        return ledger.db.received_with_fingerprints(list(values), scope)
 
     for row in (read or ledger.db.received_with_fingerprints)(values, scope):
         note = facts_of(row)
@@ -2479,7 +2481,7 @@ def credit_notes_read(
             if note.number == facts.number:
                 copies.add(row.doc_hash)
             continue
-        names = _note_names(ledger, note, facts, every_file)
+        names = _note_names(ledger, note, facts, in_scope)
         if names is False:
             continue
         key = (note.number, note.amount_minor)
@@ -2527,32 +2529,59 @@ def _note_names(
     ledger: Ledger, note: DocumentFacts, invoice: DocumentFacts, read: StoredReader
 ) -> bool | str:
     """Whether a credit note of the invoice's seller names ``invoice`` by one of its
-    references (BT-25): by its number, or as :func:`ledger.documents.citednumbers.named_among`
-    reads a re-written one among the seller's invoices lodged at this gateway — a reference
-    that could name several of them names none (tryout 92: a note naming ``100234`` lowered
-    ``A100234``, ``B100234`` and ``100234`` alike). For such a reference, in words, why the
-    note is counted against none of them (the bank is told: tryout 92 asked that someone be)."""
-    ambiguous: str | None = None
+    references (BT-25), as :func:`ledger.documents.citednumbers.named_among` reads each among
+    the seller's invoices lodged at this gateway; or, in words, why a note that names it
+    among others is counted against none: a reference that could name several of them
+    (tryout 92: ``100234`` lowered ``A100234``, ``B100234`` and ``100234`` alike; tryout 93:
+    ``471102`` the seller's ``471102`` of 2023 and of 2024), or a note naming this invoice and
+    another (tryout 93: a note of 300.00 naming two invoices lowered each by 300.00) — its
+    amount is not split between them by its references. The bank is told (a
+    ``credit_note_not_counted`` notice)."""
+    naming: list[str] = []
+    unclear: str | None = None
     for reference in note.invoice_refs:
-        if reference == invoice.number:
-            return True
         if not cites(reference, invoice.number, invoice.issue_date):
             continue
         lodged = _invoices_of(read(_invoice_keys(ledger, note, reference), None), note.seller)
-        numbers = {number for number, _ in lodged.values()}
-        if numbers <= {invoice.number}:
-            return True  # no other invoice of the seller it could name
         lodged[""] = (invoice.number, invoice.issue_date)
         named = named_among(reference, lodged)
-        if named and {lodged[i][0] for i in named} == {invoice.number}:
-            return True
-        if not named:
-            others = sorted(n for n in numbers if n != invoice.number)
-            ambiguous = (
+        if {lodged[i] for i in named} == {lodged[""]}:
+            naming.append(reference)
+        elif not named:
+            others = sorted(
+                {
+                    f"{number} of {issued.isoformat() if issued else 'no issue date'}"
+                    for i, (number, issued) in lodged.items()
+                    if i and (number, issued) != lodged[""] and cites(reference, number, issued)
+                }
+            )
+            unclear = (
                 f"names invoice {reference}, which could be this invoice or the seller's "
                 f"{', '.join(others)} lodged here: counted against none of them"
             )
-    return ambiguous or False
+    if naming and len(naming) < len(set(note.invoice_refs)):
+        return (
+            f"names {len(set(note.invoice_refs))} invoices ({', '.join(note.invoice_refs)}), "
+            "this one among them: its amount is not split between them by its references, so "
+            "it is counted against none of them — ask the seller how it splits"
+        )
+    return True if naming else (unclear or False)
+
+
+def _names_several(note: DocumentFacts) -> Notice | None:
+    """The ``credit_note_names_several`` notice of a credit note whose references (BT-25)
+    name more than one invoice (not one invoice written two ways): a bank counts it against
+    none of them, its amount not being split between them by its references (tryout 93: a
+    note of 300.00 naming two invoices lowered each by 300.00)."""
+    refs = list(dict.fromkeys(note.invoice_refs))
+    if all(cites(a, b, None) or cites(b, a, None) for a, b in combinations(refs, 2)):
+        return None
+    return Notice(
+        "credit_note_names_several",
+        f"this credit note names {len(refs)} invoices ({', '.join(refs)}): its amount is not "
+        "split between them by its references, so it is counted against none of them — ask "
+        "the seller how it splits, or have it issue one note per invoice",
+    )
 
 
 def _invoices_of(
@@ -3075,11 +3104,30 @@ def _look_around(
         return (), (), None
     notices = _facts_notices(facts)
     if facts.credit_note:
+        several = _names_several(facts)
+        if several is not None:
+            notices.append(several)
         for number in facts.invoice_refs:
             found = lookups.stored_with(
                 _invoice_keys(ledger, facts, number), match_scope(actor, role)
             )
-            invoices = sorted(named_among(number, _invoices_of(found, facts.seller)))
+            lodged = _invoices_of(found, facts.seller)
+            invoices = sorted(named_among(number, lodged))
+            if not invoices and any(cites(number, n, d) for n, d in lodged.values()):
+                # tryout 93: the seller was told nothing of a note whose number fits two of
+                # its invoices (its 471102 of 2023 and of 2024), counted against neither
+                notices.append(
+                    Notice(
+                        "credit_note_reference_unclear",
+                        f"this credit note names invoice {number}, which could be any of "
+                        f"{len({v for v in lodged.values() if cites(number, *v)})} invoices of "
+                        "the seller among your files here: it is counted against none of them "
+                        "— name the one it corrects (its number as issued, with its year)",
+                    )
+                )
+                continue
+            if several is not None:
+                continue
             onchain = _invoice_onchain(ledger, facts, number, actor, role) or _stored_onchain(
                 ledger, invoices
             )

@@ -183,7 +183,7 @@ def test_a_note_naming_two_series_alike_lowers_neither(
         [told] = _credited(client, network, fid)
         assert "CN-503" in told
         assert "not counted" in told
-        assert f"could be this invoice or the seller's {other} lodged here" in told
+        assert f"could be this invoice or the seller's {other} of 2024-02-01 lodged here" in told
 
 
 def test_the_same_runs_of_digits_name_the_invoice(client: TestClient, network: Network) -> None:
@@ -223,3 +223,70 @@ def test_a_note_naming_no_invoice_says_it_lowers_none(client: TestClient, networ
     named = check(client, network.bank, _t92("cn3-cites-100234.xml"))
     [note] = [n for n in named["notices"] if n["kind"] == "credit_note"]
     assert "names no invoice" not in note["message"]
+
+
+def _t93(name: str) -> bytes:
+    return (Path(__file__).parents[1] / "documents" / "tryouts" / f"t93-{name}").read_bytes()
+
+
+def _financed_93(client: TestClient, network: Network, name: str, due: int) -> str:
+    doc_hash = lodge(client, network.bank, _t93(name))["doc_hash"]
+    made = finance(
+        client, network.bank, doc_hash, amount=due, currency="EUR", acknowledge_suspicions=True
+    )
+    assert made.status_code == 201, made.text
+    return str(made.json()["financing_id"])
+
+
+def _notices(client: TestClient, network: Network, fid: str) -> dict[str, list[str]]:
+    read = client.get(f"/v1/financings/{fid}", headers=network.bank.headers)
+    assert read.status_code == 200, read.text
+    found: dict[str, list[str]] = {}
+    for n in read.json()["notices"]:
+        found.setdefault(n["kind"], []).append(n["message"])
+    return found
+
+
+def test_a_word_before_the_series_letter_names_the_invoice(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 93: ``Rechnung Nr. A100234`` reached no invoice, and nobody was told."""
+    fid = _financed_93(client, network, "inv-A100234.xml", 1_000_000)
+    _financed_93(client, network, "inv-B100234.xml", 1_200_000)
+    lodge(client, network.bank, _t93("cn01-RechnungNr-A100234.xml"))
+    [credited] = _notices(client, network, fid)["document_credited"]
+    assert "9,000.00 EUR" in credited
+
+
+def test_a_number_the_seller_used_in_two_years_lowers_neither(
+    client: TestClient, network: Network
+) -> None:
+    """Tryout 93: a note naming the bare ``471102`` lowered the seller's ``471102`` of 2023
+    and of 2024 alike; it is counted against neither, and the bank told why."""
+    fid = _financed_93(client, network, "inv-471102-2024.xml", 400_000)
+    lodge(client, network.bank, _t93("inv-471102-2023.xml"))
+    lodge(client, network.bank, _t93("cn06-471102-ambiguous.xml"))
+    told = _notices(client, network, fid)
+    assert "document_credited" not in told
+    [not_counted] = told[KIND]
+    assert "could be this invoice or the seller's 471102 of 2023-03-05" in not_counted
+    # the note's own check says so too
+    checked = check(client, network.bank, _t93("cn06-471102-ambiguous.xml"))
+    kinds = [n["kind"] for n in checked["notices"]]
+    assert "credit_note_reference_unclear" in kinds
+    assert "credit_note_financed_invoice" not in kinds
+
+
+def test_a_note_naming_two_invoices_lowers_neither(client: TestClient, network: Network) -> None:
+    """Tryout 93: a note of 300.00 naming ``2024-0100`` and ``FV 11/2/2023`` lowered each by
+    300.00; its amount is not split by its references: counted against neither, told."""
+    first = _financed_93(client, network, "inv-2024-0100.xml", 700_000)
+    second = _financed_93(client, network, "inv-FV-11-2-2023.xml", 200_000)
+    lodge(client, network.bank, _t93("cn07-two-invoices.xml"))
+    for fid in (first, second):
+        told = _notices(client, network, fid)
+        assert "document_credited" not in told
+        [not_counted] = told[KIND]
+        assert "names 2 invoices (2024-100, FV11-2-2023), this one among them" in not_counted
+    checked = check(client, network.bank, _t93("cn07-two-invoices.xml"))
+    assert "credit_note_names_several" in [n["kind"] for n in checked["notices"]]

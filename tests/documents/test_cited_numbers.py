@@ -48,6 +48,13 @@ def _cites(reference: str, number: str, issued: date | None = ISSUED_2018) -> bo
         ("1/12/2023", "FV 1/12/2023"),
         ("FV 1/12/23", "FV 1/12/2023"),
         ("2024/0100", "INV-2024-0100"),
+        # tryout 93: a word before the series letter, a year beside a short number
+        ("Rechnung Nr. A100234", "A100234"),
+        ("INV A-100234", "A100234"),
+        ("RE-B 100234", "B100234"),
+        ("RE-0815", "0815"),
+        ("2018-001/2018", "2018-001"),
+        ("S 5001/18", "S-5001"),
     ],
 )
 def test_a_reference_names_the_invoice_as_people_write_it(reference: str, number: str) -> None:
@@ -74,6 +81,10 @@ def test_a_reference_names_the_invoice_as_people_write_it(reference: str, number
         ("FV 1/12/2023", "FV 11/2/2023", ISSUED_2018),
         ("47110-2", "471102", ISSUED_2018),  # invoice 47110's second part
         ("4711-02", "471102", ISSUED_2018),
+        ("Rechnung Nr. A100234", "B100234", ISSUED_2018),
+        ("RE-B 100234", "A100234", ISSUED_2018),
+        ("S 5001/17", "S-5001", ISSUED_2018),  # another year
+        ("RE-81", "81", ISSUED_2018),  # too few digits
     ],
 )
 def test_other_numbers_are_not_named(reference: str, number: str, issued: date | None) -> None:
@@ -115,3 +126,16 @@ def test_a_reference_naming_several_invoices_names_the_exact_one_or_none() -> No
     # two copies of one invoice (two formats, two members' files) are one number
     copies = {"ubl": ("471102", ISSUED_2018), "cii": ("471102", ISSUED_2018)}
     assert named_among("RE471102", copies) == {"ubl", "cii"}
+
+
+def test_a_number_used_in_two_years_names_neither() -> None:
+    """Tryout 93: the bare ``471102`` lowered the seller's ``471102`` of 2023 and of 2024;
+    with its year it names the one (copies of one invoice stay one)."""
+    two_years = {
+        "2023": ("471102", date(2023, 3, 5)),
+        "2024": ("471102", date(2024, 3, 5)),
+        "2024-copy": ("471102", date(2024, 3, 5)),
+    }
+    assert named_among("471102", two_years) == set()
+    assert named_among("471102-2024", two_years) == {"2024", "2024-copy"}
+    assert named_among("471102-23", two_years) == {"2023"}

@@ -130,17 +130,33 @@ def test_another_banks_check_of_the_note_names_the_financing(
     assert [n["financings"] for n in named] == [[int(fid)]], checked["notices"]
 
 
+def _tryout(name: str) -> bytes:
+    """A tester's file (``tests/documents/tryouts``), by its name there."""
+    return (Path(__file__).parents[1] / "documents" / "tryouts" / name).read_bytes()
+
+
 def _t92(name: str) -> bytes:
-    return (Path(__file__).parents[1] / "documents" / "tryouts" / f"t92-{name}").read_bytes()
+    return _tryout(f"t92-{name}")
 
 
-def _lodged_and_financed(client: TestClient, network: Network, name: str, due: int) -> str:
-    doc_hash = lodge(client, network.bank, _t92(name))["doc_hash"]
+def _t93(name: str) -> bytes:
+    return _tryout(f"t93-{name}")
+
+
+def _financed_file(
+    client: TestClient, network: Network, data: bytes, due: int, currency: str
+) -> str:
+    """``data`` lodged by the bank and financed for ``due`` (minor units): the financing id."""
+    doc_hash = lodge(client, network.bank, data)["doc_hash"]
     made = finance(
-        client, network.bank, doc_hash, amount=due, currency="DKK", acknowledge_suspicions=True
+        client, network.bank, doc_hash, amount=due, currency=currency, acknowledge_suspicions=True
     )
     assert made.status_code == 201, made.text
     return str(made.json()["financing_id"])
+
+
+def _lodged_and_financed(client: TestClient, network: Network, name: str, due: int) -> str:
+    return _financed_file(client, network, _t92(name), due, "DKK")
 
 
 def _credited(client: TestClient, network: Network, fid: str) -> list[str]:
@@ -225,17 +241,8 @@ def test_a_note_naming_no_invoice_says_it_lowers_none(client: TestClient, networ
     assert "names no invoice" not in note["message"]
 
 
-def _t93(name: str) -> bytes:
-    return (Path(__file__).parents[1] / "documents" / "tryouts" / f"t93-{name}").read_bytes()
-
-
 def _financed_93(client: TestClient, network: Network, name: str, due: int) -> str:
-    doc_hash = lodge(client, network.bank, _t93(name))["doc_hash"]
-    made = finance(
-        client, network.bank, doc_hash, amount=due, currency="EUR", acknowledge_suspicions=True
-    )
-    assert made.status_code == 201, made.text
-    return str(made.json()["financing_id"])
+    return _financed_file(client, network, _t93(name), due, "EUR")
 
 
 def _notices(client: TestClient, network: Network, fid: str) -> dict[str, list[str]]:

@@ -101,7 +101,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def session_evaluator() -> SessionEvaluator:
     """The session's fingerprint evaluator (the one every test network's key on chain is)."""
     assert EVALUATOR is not None

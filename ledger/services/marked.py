@@ -35,7 +35,7 @@ from ledger.documents.fingerprints import (
     oprf_input,
     version_inputs,
 )
-from ledger.documents.marks import MarkKind, mark_inputs, oprf_inputs
+from ledger.documents.marks import MarkInput, MarkKind, mark_inputs, oprf_inputs, within_limit
 from ledger.indexer import headreads
 from ledger.network import Ledger
 from ledger.words import checksummed, named
@@ -64,6 +64,31 @@ def seller_scheme(kind: MarkKind, fields: Sequence[str | None]) -> str | None:
     return fields[1]
 
 
+def _wanted(documents: Sequence[DocumentFacts], *, carried: bool) -> list[list[MarkInput]]:
+    """The mark inputs of each of ``documents`` to evaluate: those a check looks for, and with
+    ``carried`` (a financing) those the financing will carry — at most
+    :data:`ledger.documents.marks.MAX_FINANCING_MARKS` in all, as
+    :func:`ledger.documents.marks.within_limit` keeps them, marked ``carried`` so that the
+    financing's own :func:`within_limit` keeps the same. A financing of 16 invoices evaluated
+    every mark a financing could carry, beyond the 64 it keeps, and passed the evaluator's
+    default allowance (``tests/api/test_max_pledges.py``; each looked-for mark the gateway
+    holds already since the check)."""
+    every = [mark_inputs(d) for d in documents]
+    if not carried:
+        return [[i for i in inputs if i.looked_for] for inputs in every]
+    kept = {
+        id(i) for i in within_limit([[i for i in inputs if i.carried] for inputs in every], _kind)
+    }
+    return [
+        [replace(i, carried=id(i) in kept) for i in inputs if i.looked_for or id(i) in kept]
+        for inputs in every
+    ]
+
+
+def _kind(mark: MarkInput) -> MarkKind:
+    return mark.kind
+
+
 def evaluated_with_marks(
     ledger: Ledger,
     actor: str,
@@ -82,10 +107,7 @@ def evaluated_with_marks(
     ``document_version`` fingerprints (:func:`ledger.documents.fingerprints.version_inputs`)
     follow its fact fingerprints in its list, evaluated in the same request. Raises as
     :meth:`Ledger.evaluate`."""
-    wanted = [
-        [i for i in mark_inputs(d) if carried or i.looked_for] if with_marks else []
-        for d in documents
-    ]
+    wanted = _wanted(documents, carried=carried) if with_marks else [[] for _ in documents]
     flat = oprf_inputs([i for inputs in wanted for i in inputs])
     per_doc_versions = [version_inputs(v) for v in versions] if versions else []
     flat_versions = [

@@ -40,6 +40,7 @@ from ledger.network import init_network, open_ledger
 from ledger.services.documents import MAX_FACE_VALUE
 from ledger.services.financing import MAX_FINANCING_ID
 from tests.conftest import make_settings
+from tests.evaluator_harness import SessionEvaluator
 
 HOSTILE_PATH = (
     "0",
@@ -166,8 +167,12 @@ class Case:
 
 
 @pytest.fixture(scope="module")
-def world() -> Iterator[World]:
-    with open_world() as w:
+def world(session_evaluator: SessionEvaluator) -> Iterator[World]:
+    # one bank's every hostile check and lodging of the module, within one evaluator window:
+    # not what this suite tests (the allowance's own tests: tests/oprf/test_evaluator.py)
+    evaluator = session_evaluator
+    with pytest.MonkeyPatch.context() as patch, open_world() as w:
+        patch.setattr(evaluator.service, "limit", 4 * evaluator.service.limit)
         populate(w)
         # an invoice the bank lodged and did not finance: a financing's plausible pledge
         w.docs["lodged"] = lodge(w.client, w.net.bank, invoice("FUZZ-BASE", "6000.00"))["doc_hash"]

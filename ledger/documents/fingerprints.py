@@ -501,6 +501,22 @@ def invoice_number_inputs(facts: DocumentFacts, number: str) -> list[bytes]:
     ]
 
 
+def _seller_number_rows(
+    name: str, facts: DocumentFacts, numbers: Iterable[str], key: bytes
+) -> list[tuple[str, bytes]]:
+    """``(<name>:<seller scheme>, value)`` per number of ``numbers`` and seller key id: the
+    ``seller_number`` fingerprints (:func:`invoice_number_fingerprints`) as lookup rows."""
+    return [
+        (f"{name}:{pid.scheme.value}", value)
+        for number in numbers
+        for pid, value in zip(
+            seller_number_keys(facts.seller),
+            invoice_number_fingerprints(facts, number, key),
+            strict=True,
+        )
+    ]
+
+
 def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tuple[str, bytes]]:
     """Keys the gateway stores with a received file and never puts on chain, as (name, value):
 
@@ -519,21 +535,11 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
     found: list[tuple[str, bytes]] = []
     if facts.credit_note:
         for reference in facts.invoice_refs:
-            for number in (reference, *lookup_forms(reference)):
-                for pid, value in zip(
-                    seller_number_keys(facts.seller),
-                    invoice_number_fingerprints(facts, number, key),
-                    strict=True,
-                ):
-                    found.append((f"credits:{pid.scheme.value}", value))
+            found += _seller_number_rows(
+                "credits", facts, (reference, *lookup_forms(reference)), key
+            )
         return found
-    for form in lookup_forms(facts.number):
-        for pid, value in zip(
-            seller_number_keys(facts.seller),
-            invoice_number_fingerprints(facts, form, key),
-            strict=True,
-        ):
-            found.append((f"numbers:{pid.scheme.value}", value))
+    found += _seller_number_rows("numbers", facts, lookup_forms(facts.number), key)
     if facts.buyer is None:
         return found
     # a buyer whose every identity id failed its check is keyed on nothing (its fingerprints

@@ -3113,14 +3113,15 @@ def _look_around(
             )
             lodged = _invoices_of(found, facts.seller)
             invoices = sorted(named_among(number, lodged))
-            if not invoices and any(cites(number, n, d) for n, d in lodged.values()):
+            fitting = {invoice for invoice in lodged.values() if cites(number, *invoice)}
+            if not invoices and fitting:
                 # tryout 93: the seller was told nothing of a note whose number fits two of
                 # its invoices (its 471102 of 2023 and of 2024), counted against neither
                 notices.append(
                     Notice(
                         "credit_note_reference_unclear",
                         f"this credit note names invoice {number}, which could be any of "
-                        f"{len({v for v in lodged.values() if cites(number, *v)})} invoices of "
+                        f"{len(fitting)} invoices of "
                         "the seller among your files here: it is counted against none of them "
                         "— name the one it corrects (its number as issued, with its year)",
                     )

@@ -538,7 +538,10 @@ def lookup_keys(document: ParsedDocument | DocumentFacts, key: bytes) -> list[tu
             found += _seller_number_rows(
                 "credits", facts, (reference, *lookup_forms(reference)), key
             )
-        return found
+        # once each: two references of one form (``A100234`` and ``B100234``, or one invoice
+        # written two ways) gave one row twice, and storing the note failed after its
+        # registration was on chain (a 500, tryout 94)
+        return list(dict.fromkeys(found))
     found += _seller_number_rows("numbers", facts, lookup_forms(facts.number), key)
     if facts.buyer is None:
         return found

@@ -297,3 +297,25 @@ def test_a_note_naming_two_invoices_lowers_neither(client: TestClient, network: 
         assert "names 2 invoices (2024-100, FV11-2-2023), this one among them" in not_counted
     checked = check(client, network.bank, _t93("cn07-two-invoices.xml"))
     assert "credit_note_names_several" in [n["kind"] for n in checked["notices"]]
+
+
+@pytest.mark.parametrize("second", ["A100234", "RE-B100234"])
+def test_a_note_whose_references_look_up_alike_is_stored(
+    client: TestClient, network: Network, second: str
+) -> None:
+    """Tryout 94: a note naming ``A100234`` and ``B100234`` (one lookup form, their digits), or
+    one invoice written two ways, was a 500 after its registration was on chain: the same
+    lookup row stored twice. Registered, lodged, and told as naming several or one."""
+    block = b"<cac:BillingReference><cac:InvoiceDocumentReference><cbc:ID>B100234</cbc:ID>"
+    note = _t92("cn12-seller-cites-B100234.xml")
+    assert note.count(block) == 1
+    note = note.replace(
+        block,
+        block.replace(b"B100234", second.encode())
+        + b"<cbc:IssueDate>2024-02-01</cbc:IssueDate></cac:InvoiceDocumentReference>"
+        + b"</cac:BillingReference>\n  "
+        + block,
+    )
+    registered = client.post("/v1/documents", files=xml(note), headers=network.enterprise.headers)
+    assert registered.status_code == 201, registered.text
+    lodge(client, network.bank, note)
